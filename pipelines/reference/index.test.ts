@@ -1,0 +1,212 @@
+import { describe, it, expect } from 'vitest';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+	categoryAncestors,
+	defaultDataDir,
+	findPlace,
+	loadReference,
+	parseCsv,
+	routeUnit,
+	type Reference
+} from './index';
+
+const ref: Reference = loadReference();
+
+/** Deterministic pseudo-random numbers in [0, 1). */
+function lcg(seed: number): () => number {
+	let s = seed >>> 0;
+	return () => {
+		s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+		return s / 2 ** 32;
+	};
+}
+
+/** A copy of the data directory with one file rewritten; removed afterwards. */
+function withBrokenCopy(file: string, edit: (text: string) => string, check: (dir: string) => void): void {
+	const dir = mkdtempSync(join(tmpdir(), 'minqing-ref-'));
+	try {
+		cpSync(join(defaultDataDir(), 'geo'), join(dir, 'geo'), { recursive: true });
+		cpSync(join(defaultDataDir(), 'reference'), join(dir, 'reference'), { recursive: true });
+		const path = join(dir, file);
+		writeFileSync(path, edit(readFileSync(path, 'utf8')));
+		check(dir);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+describe('reference data', () => {
+	it('has the city, its 10 districts and 118 streets', () => {
+		expect(ref.cityName).toBe('苏州市');
+		expect(ref.cityCode).toBe('3205');
+		expect(ref.districts).toHaveLength(10);
+		expect(ref.streets).toHaveLength(118);
+		for (const s of ref.streets) expect(ref.districtByCode.has(s.districtCode)).toBe(true);
+		expect(ref.districtByCode.get('320576')?.name).toBe('苏州工业园区');
+	});
+
+	it('takes polygons and centres from the GeoJSON; 苏州工业园区 has a centre but no polygon', () => {
+		const sip = ref.districtByCode.get('320576')!;
+		expect(sip.hasPolygon).toBe(false);
+		expect(sip.center![0]).toBeCloseTo(120.72, 1);
+		expect(sip.center![1]).toBeCloseTo(31.32, 1);
+		for (const d of ref.districts) {
+			expect(d.center).not.toBeNull();
+			if (d.code !== '320576') expect(d.hasPolygon).toBe(true);
+		}
+		expect(ref.districtByCode.get('320508')!.center).toEqual([120.617369, 31.33565]);
+		expect((ref.geojson as { type: string }).type).toBe('FeatureCollection');
+	});
+
+	it('has the category taxonomy with consistent parents and paths', () => {
+		const count = (l: number) => ref.categories.filter((c) => c.level === l).length;
+		expect(count(1)).toBeGreaterThanOrEqual(12);
+		expect(count(2)).toBeGreaterThanOrEqual(60);
+		expect(count(3)).toBeGreaterThan(count(2));
+		expect(categoryAncestors(ref, '010101').map((c) => c.name)).toEqual(['城市管理', '市容环境', '占道经营']);
+		expect(categoryAncestors(ref, '0202').map((c) => c.code)).toEqual(['02', '0202']);
+		expect(() => categoryAncestors(ref, '999999')).toThrow(/999999/);
+		for (const c of ref.categories.filter((c) => c.level === 3))
+			expect(categoryAncestors(ref, c.code).map((a) => a.name).join(' › ')).toBe(c.path);
+	});
+
+	it('registers units whose district and street codes exist', () => {
+		const kinds = (k: string) => ref.units.filter((u) => u.kind === k);
+		expect(kinds('district')).toHaveLength(10);
+		expect(kinds('street')).toHaveLength(118);
+		expect(kinds('municipal').length).toBeGreaterThanOrEqual(26);
+		expect(kinds('utility').length).toBeGreaterThanOrEqual(7);
+		for (const u of ref.units) {
+			if (u.districtCode !== null) expect(ref.districtByCode.has(u.districtCode)).toBe(true);
+			if (u.streetCode !== null) expect(ref.streetByCode.get(u.streetCode)?.districtCode).toBe(u.districtCode);
+			if (u.kind === 'municipal' || u.kind === 'utility') expect(u.districtCode).toBeNull();
+		}
+		for (const d of ref.districts) expect(ref.unitByCode.get(`D${d.code}`)?.kind).toBe('district');
+		for (const s of ref.streets) expect(ref.unitByCode.get(`S${s.code}`)?.kind).toBe('street');
+		expect(ref.unitByCode.get('D320576')?.name).toBe('苏州工业园区管委会');
+		expect(ref.unitByCode.get('S320508018')?.name).toBe('姑苏区平江街道办事处');
+		expect(ref.unitByCode.get('S320506103')?.name).toBe('吴中区木渎镇人民政府');
+		expect(ref.units.some((u) => u.name === '苏州市生态环境局')).toBe(true);
+		expect(ref.units.some((u) => u.name === '苏州港华燃气有限公司')).toBe(true);
+	});
+
+	it('routes every level-3 category to an existing unit in every district', () => {
+		const rand = lcg(42);
+		for (const c of ref.categories.filter((c) => c.level === 3)) {
+			for (const d of ref.districts) {
+				const streets = ref.streets.filter((s) => s.districtCode === d.code);
+				for (let i = 0; i < 3; i++) {
+					const street = i === 0 ? null : streets[Math.floor(rand() * streets.length)].code;
+					const unit = routeUnit(ref, c.code, d.code, street, rand);
+					expect(ref.unitByCode.get(unit.code)).toBe(unit);
+					if (unit.kind === 'district') expect(unit.districtCode).toBe(d.code);
+					if (unit.kind === 'street') {
+						expect(street).not.toBeNull();
+						expect(unit.streetCode).toBe(street);
+						expect(unit.districtCode).toBe(d.code);
+					}
+				}
+			}
+		}
+	});
+
+	it('lands street rules on the street office of the same district, or the district without a street', () => {
+		// 010102 乱张贴小广告: street office or district.
+		const rules = ref.routing.filter((r) => r.category === '010102');
+		expect(rules.map((r) => r.handler).sort()).toEqual(['district', 'street']);
+		const first = () => 0; // the first rule of the list, which is `street`
+		expect(rules[0].handler).toBe('street');
+		expect(routeUnit(ref, '010102', '320508', '320508018', first).code).toBe('S320508018');
+		expect(routeUnit(ref, '010102', '320508', null, first).code).toBe('D320508');
+		// a street of another district does not count as the ticket's street
+		expect(routeUnit(ref, '010102', '320508', '320506103', first).code).toBe('D320508');
+		const rand = lcg(7);
+		for (const s of ref.streets) {
+			const u = routeUnit(ref, '010102', s.districtCode, s.code, rand);
+			expect(u.districtCode).toBe(s.districtCode);
+			if (u.kind === 'street') expect(u.code).toBe(`S${s.code}`);
+		}
+	});
+
+	it('uses the most specific prefix and respects weights', () => {
+		// 0402 供电 → 国网苏州供电公司 only; 1101 户籍与证件 → 市公安局 only
+		expect(routeUnit(ref, '040201', '320583', null, Math.random).name).toBe('国网江苏省电力有限公司苏州供电分公司');
+		expect(routeUnit(ref, '110101', '320505', null, Math.random).name).toBe('苏州市公安局');
+		const rand = lcg(1);
+		const n = 4000;
+		let streetShare = 0;
+		for (let i = 0; i < n; i++) if (routeUnit(ref, '010101', '320508', '320508018', rand).kind === 'street') streetShare++;
+		const rules = ref.routing.filter((r) => r.category === '010101');
+		const expected = rules.filter((r) => r.handler === 'street').reduce((s, r) => s + r.weight, 0) / rules.reduce((s, r) => s + r.weight, 0);
+		expect(streetShare / n).toBeGreaterThan(expected - 0.05);
+		expect(streetShare / n).toBeLessThan(expected + 0.05);
+		expect(() => routeUnit(ref, '99', '320508', null, rand)).toThrow(/99/);
+		expect(() => routeUnit(ref, '010101', '110101', null, rand)).toThrow(/110101/);
+	});
+
+	it('resolves gazetteer aliases', () => {
+		const code = (t: string) => findPlace(ref, t)?.place.code;
+		expect(code('园区')).toBe('320576');
+		expect(code('工业园区')).toBe('320576');
+		expect(code('高新区')).toBe('320505');
+		expect(code('新区')).toBe('320505');
+		expect(code('常熟')).toBe('320581');
+		expect(code('横塘')).toBe('320505001');
+		expect(code('木渎')).toBe('320506103');
+		expect(code('科技城')).toBe('320505407');
+		expect(code('东渚')).toBe('320505407');
+		expect(code('虎丘')).toBe('320508022'); // 姑苏区虎丘街道, not 虎丘区
+		expect(code('苏州工业园区')).toBe('320576');
+		expect(findPlace(ref, '火星')).toBeNull();
+		const seen = new Map<string, string>();
+		for (const p of [...ref.districts, ...ref.streets])
+			for (const a of [p.name, ...p.aliases]) {
+				expect(seen.get(a) ?? p.code).toBe(p.code);
+				seen.set(a, p.code);
+			}
+		// every 街道/镇 has its short name unless that is a common word
+		expect(ref.streets.filter((s) => /(街道|镇)$/.test(s.name) && s.aliases.length === 0).map((s) => s.name).sort()).toEqual(
+			['东南街道', '城南街道', '太平街道', '太湖街道'].sort()
+		);
+	});
+
+	it('caches per data directory', () => {
+		expect(loadReference()).toBe(ref);
+		expect(loadReference(defaultDataDir())).toBe(ref);
+	});
+
+	it('names the file and line of malformed data', () => {
+		withBrokenCopy('reference/units.tsv', (t) => t.replace('\tmunicipal\t', '\tministry\t'), (dir) => {
+			expect(() => loadReference(dir)).toThrow(/units\.tsv:2: kind must be/);
+		});
+		withBrokenCopy('reference/routing.tsv', (t) => t.split('\n').map((l, i) => (i === 4 ? l.replace(/\t[\d.]+$/, '\tmany') : l)).join('\n'), (dir) => {
+			expect(() => loadReference(dir)).toThrow(/routing\.tsv:5: weight must be/);
+		});
+		withBrokenCopy('reference/places.tsv', (t) => t + '320505\t木渎\n', (dir) => {
+			expect(() => loadReference(dir)).toThrow(/places\.tsv:\d+: alias "木渎" already names 320506103/);
+		});
+		withBrokenCopy('reference/categories.tsv', (t) => t.replace('010101\t3\t0101\t', '010101\t3\t0101\textra\t'), (dir) => {
+			expect(() => loadReference(dir)).toThrow(/categories\.tsv:4: expected 5 tab-separated fields, found 6/);
+		});
+		withBrokenCopy('reference/routing.tsv', (t) => t.split('\n').filter((l) => !l.startsWith('0402')).join('\n'), (dir) => {
+			expect(() => loadReference(dir)).not.toThrow(); // 04 still covers 供电
+		});
+		withBrokenCopy('geo/suzhou-streets.csv', (t) => t.replace('320505002,"狮山街道",320505,32,3205', '320505002,"狮山街道",320505,32'), (dir) => {
+			expect(() => loadReference(dir)).toThrow(/suzhou-streets\.csv:3: expected 5 comma-separated fields/);
+		});
+	});
+});
+
+describe('parseCsv', () => {
+	it('handles quotes, escaped quotes, commas and newlines inside quotes, CRLF', () => {
+		const rows = parseCsv('a,b\r\n"x, ""y""",2\r\n"multi\nline",3\n\n', 't.csv', ['a', 'b']);
+		expect(rows).toEqual([
+			{ line: 2, fields: { a: 'x, "y"', b: '2' } },
+			{ line: 3, fields: { a: 'multi\nline', b: '3' } }
+		]);
+		expect(() => parseCsv('a,b\n"open,1\n', 't.csv', ['a', 'b'])).toThrow(/t\.csv:2: unterminated/);
+		expect(() => parseCsv('a\n1\n', 't.csv', ['a', 'b'])).toThrow(/t\.csv:1: header lacks column\(s\) b/);
+	});
+});
