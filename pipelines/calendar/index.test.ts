@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { WorkCalendar, defaultCalendar, shanghaiDay, shanghaiMidnight } from './index';
+
+const at = (isoLocal: string) => Date.parse(`${isoLocal}+08:00`);
+
+describe('WorkCalendar (chinese-days data)', () => {
+	const cal = defaultCalendar();
+
+	it('knows 2026 National Day and its 调休 working weekend days', () => {
+		for (let d = 1; d <= 7; d++) expect(cal.isWorkday(`2026-10-0${d}`)).toBe(false);
+		expect(cal.holidayName('2026-10-01')).toBe('国庆节');
+		expect(cal.isWorkday('2026-09-20')).toBe(true); // Sunday, worked in lieu
+		expect(cal.isWorkday('2026-10-10')).toBe(true); // Saturday, worked in lieu
+		expect(cal.isWorkday('2026-10-11')).toBe(false); // plain Sunday
+	});
+
+	it('knows 2026 Spring Festival: 2-14 is a working Saturday, 2-15..2-23 are off', () => {
+		expect(cal.isWorkday('2026-02-14')).toBe(true);
+		expect(cal.isWorkday('2026-02-17')).toBe(false);
+		expect(cal.isHoliday('2026-02-23')).toBe(true);
+		expect(cal.isWorkday('2026-02-24')).toBe(true);
+	});
+
+	it('counts working-day deadlines across a holiday', () => {
+		// received Wed 2026-09-30 10:00; 2 working days → Thu 10-08 is day 1 (10-01..07 off), Fri 10-09 day 2
+		expect(shanghaiDay(cal.addWorkingDays(at('2026-09-30T10:00:00'), 2) - 1)).toBe('2026-10-09');
+		// received Fri 2026-10-09: next working day is the 调休 Saturday 10-10
+		expect(shanghaiDay(cal.addWorkingDays(at('2026-10-09T15:00:00'), 1) - 1)).toBe('2026-10-10');
+		// 0 working days: end of the same day
+		expect(cal.addWorkingDays(at('2026-11-27T09:00:00'), 0)).toBe(shanghaiMidnight('2026-11-28'));
+		expect(cal.workingDaysBetween('2026-09-28', '2026-10-11')).toBe(6); // 9-28,29,30, 10-8,9,10
+	});
+
+	it('lets an extra schedule override the package for years it does not cover', () => {
+		const extra = new WorkCalendar([
+			{ holidays: {}, workdays: {} },
+			{ holidays: { '2099-01-01': "New Year's Day,元旦,1" }, workdays: { '2099-01-03': 'x,元旦,1' } }
+		]);
+		expect(extra.covers(2099)).toBe(true);
+		expect(extra.isWorkday('2099-01-01')).toBe(false); // a Thursday made a holiday
+		expect(extra.isWorkday('2099-01-03')).toBe(true); // a Saturday made a working day
+		expect(extra.covers(2098)).toBe(false);
+	});
+});

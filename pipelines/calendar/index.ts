@@ -1,0 +1,172 @@
+// The Chinese public-holiday calendar with 调休 (weekend days that become working days), for time limits
+// counted in working days and for seasonal baselines. Data: the maintained `chinese-days` package
+// (State Council schedules), plus `data/reference/holidays-extra.json` in the same shape for years the
+// installed package does not know yet — so a new year's schedule is a data edit, not a code change.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+export interface HolidayData {
+	/** YYYY-MM-DD → "English,中文,days" */
+	holidays: Record<string, string>;
+	/** 调休 working days on weekends, same value format */
+	workdays: Record<string, string>;
+}
+
+const DAY_MS = 86_400_000;
+const SHANGHAI_MS = 8 * 3_600_000;
+
+/** Asia/Shanghai date of an instant. */
+export function shanghaiDay(ms: number): string {
+	return new Date(ms + SHANGHAI_MS).toISOString().slice(0, 10);
+}
+
+/** The instant 00:00 Asia/Shanghai of a date. */
+export function shanghaiMidnight(day: string): number {
+	return Date.parse(`${day}T00:00:00Z`) - SHANGHAI_MS;
+}
+
+/** Days since 1970-01-01 of an Asia/Shanghai calendar date or instant. */
+export function dayNumber(day: string): number {
+	return Math.round(Date.parse(`${day}T00:00:00Z`) / DAY_MS);
+}
+export function dayNumberAt(ms: number): number {
+	return Math.floor((ms + SHANGHAI_MS) / DAY_MS);
+}
+
+// Working-day arithmetic runs on a precomputed table of day numbers (fast enough for millions of tickets).
+const TABLE_FROM = dayNumber('2000-01-01');
+const TABLE_TO = dayNumber('2100-12-31');
+
+export class WorkCalendar {
+	private readonly holidays = new Map<string, string>();
+	private readonly workdays = new Map<string, string>();
+	private readonly years = new Set<number>();
+	private flags: Uint8Array | null = null;
+	/** cum[i] = working days in [TABLE_FROM, TABLE_FROM + i] */
+	private cum: Int32Array | null = null;
+
+	constructor(sources: HolidayData[]) {
+		for (const s of sources) {
+			for (const [d, v] of Object.entries(s.holidays)) {
+				this.holidays.set(d, v);
+				this.workdays.delete(d);
+				this.years.add(Number(d.slice(0, 4)));
+			}
+			for (const [d, v] of Object.entries(s.workdays)) {
+				this.workdays.set(d, v);
+				this.holidays.delete(d);
+				this.years.add(Number(d.slice(0, 4)));
+			}
+		}
+	}
+
+	private table(): { flags: Uint8Array; cum: Int32Array } {
+		if (!this.flags || !this.cum) {
+			const n = TABLE_TO - TABLE_FROM + 1;
+			const flags = new Uint8Array(n);
+			const cum = new Int32Array(n);
+			let c = 0;
+			for (let i = 0; i < n; i++) {
+				const num = TABLE_FROM + i;
+				const dow = (num + 4) % 7; // 1970-01-01 was a Thursday
+				flags[i] = dow === 0 || dow === 6 ? 0 : 1;
+				c += flags[i];
+				cum[i] = c;
+			}
+			for (const d of this.holidays.keys()) this.setFlag(flags, dayNumber(d), 0);
+			for (const d of this.workdays.keys()) this.setFlag(flags, dayNumber(d), 1);
+			c = 0;
+			for (let i = 0; i < n; i++) cum[i] = c += flags[i];
+			this.flags = flags;
+			this.cum = cum;
+		}
+		return { flags: this.flags, cum: this.cum };
+	}
+
+	private setFlag(flags: Uint8Array, num: number, v: number) {
+		if (num >= TABLE_FROM && num <= TABLE_TO) flags[num - TABLE_FROM] = v;
+	}
+
+	/** Whether the calendar has the official schedule for a year (otherwise only weekends count). */
+	covers(year: number): boolean {
+		return this.years.has(year);
+	}
+
+	isHoliday(day: string): boolean {
+		return this.holidays.has(day);
+	}
+
+	/** Chinese name of the holiday on that day (春节, 国庆节 …), or null. */
+	holidayName(day: string): string | null {
+		const v = this.holidays.get(day);
+		return v ? (v.split(',')[1] ?? null) : null;
+	}
+
+	isWorkday(day: string): boolean {
+		return this.isWorkdayNumber(dayNumber(day));
+	}
+
+	isWorkdayNumber(num: number): boolean {
+		if (num < TABLE_FROM || num > TABLE_TO) {
+			const dow = (((num + 4) % 7) + 7) % 7;
+			return dow !== 0 && dow !== 6;
+		}
+		return this.table().flags[num - TABLE_FROM] === 1;
+	}
+
+	/**
+	 * The deadline `n` working days after an instant: the end (24:00 Asia/Shanghai) of the n-th working day
+	 * after the day of `fromMs`. n = 0 gives the end of that day.
+	 */
+	addWorkingDays(fromMs: number, n: number): number {
+		const d = dayNumberAt(fromMs);
+		let j = d;
+		if (n > 0) {
+			if (d < TABLE_FROM || d + n * 7 + 60 > TABLE_TO) {
+				for (let left = n; left > 0; ) if (this.isWorkdayNumber(++j)) left--;
+			} else {
+				const { cum } = this.table();
+				const target = cum[d - TABLE_FROM] + n;
+				let lo = d - TABLE_FROM + 1;
+				let hi = lo + n * 7 + 60; // no run of holidays is that long
+				while (lo < hi) {
+					const mid = (lo + hi) >> 1;
+					if (cum[mid] >= target) hi = mid;
+					else lo = mid + 1;
+				}
+				j = TABLE_FROM + lo;
+			}
+		}
+		return (j + 1) * DAY_MS - SHANGHAI_MS;
+	}
+
+	/** Working days in [fromDay, toDay] inclusive. */
+	workingDaysBetween(fromDay: string, toDay: string): number {
+		let n = 0;
+		for (let d = dayNumber(fromDay), e = dayNumber(toDay); d <= e; d++) if (this.isWorkdayNumber(d)) n++;
+		return n;
+	}
+}
+
+let cached: WorkCalendar | null = null;
+let cachedExtra: string | undefined;
+
+/** The calendar from chinese-days plus an optional extra file in the same JSON shape. */
+export function defaultCalendar(extraPath?: string): WorkCalendar {
+	if (cached && cachedExtra === extraPath) return cached;
+	const require = createRequire(import.meta.url);
+	const base = require('chinese-days/dist/chinese-days.json') as HolidayData;
+	const sources: HolidayData[] = [base];
+	if (extraPath && existsSync(extraPath)) {
+		let extra: HolidayData;
+		try {
+			extra = JSON.parse(readFileSync(extraPath, 'utf8')) as HolidayData;
+		} catch (e) {
+			throw new Error(`holiday file ${extraPath}: ${(e as Error).message}`);
+		}
+		sources.push({ holidays: extra.holidays ?? {}, workdays: extra.workdays ?? {} });
+	}
+	cached = new WorkCalendar(sources);
+	cachedExtra = extraPath;
+	return cached;
+}
