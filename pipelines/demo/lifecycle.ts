@@ -1,0 +1,238 @@
+// Simulates a demo ticket's whole lifecycle (DESIGN.md state machine) with unit-specific behaviour, so that
+// time-limit lights, returns, extensions, reopenings and satisfaction have realistic spread across units.
+import type { WorkCalendar } from '../calendar/index';
+import { dayNumberAt } from '../calendar/index';
+import { DEFAULT_LIMITS, deadlines, type Satisfaction, type Status, type TicketType } from '../lifecycle/model';
+import type { Rng } from './rng';
+
+export interface UnitBehaviour {
+	signLateP: number;
+	replyLateP: number;
+	returnP: number;
+	extendP: number;
+	/** probabilities of 满意 / 基本满意 / 不满意 at a first visit */
+	satisfaction: [number, number, number];
+}
+
+export function unitBehaviour(r: Rng): UnitBehaviour {
+	// one latent quality per unit drives all its rates, so good units are good at most things
+	const q = Math.min(1, Math.max(0, 0.55 + 0.22 * r.normal()));
+	const lerp = (bad: number, good: number) => bad + (good - bad) * q;
+	const unsat = lerp(0.2, 0.03);
+	const basic = lerp(0.25, 0.1);
+	return {
+		signLateP: lerp(0.22, 0.01),
+		replyLateP: lerp(0.3, 0.02),
+		returnP: lerp(0.14, 0.01),
+		extendP: lerp(0.12, 0.02),
+		satisfaction: [1 - unsat - basic, basic, unsat]
+	};
+}
+
+export interface SimEvent {
+	action: string;
+	from: Status | null;
+	to: Status;
+	at: number;
+	actor: string;
+	unitCode: string | null;
+	note: string;
+	data?: Record<string, unknown>;
+}
+
+export interface SimInput {
+	receivedMs: number;
+	type: TicketType;
+	urgent: boolean;
+	channel: string;
+	unitCode: string;
+	unitName: string;
+	/** another unit for a ticket returned as not its duty */
+	reroute: () => { code: string; name: string };
+	behaviour: (unitCode: string) => UnitBehaviour;
+	/** share of tickets that emergency words send to 110/119/120/122 */
+	transferP: number;
+}
+
+const RETURN_REASONS = ['不属于本单位职责范围', '地址不在本辖区', '诉求不明确，请补充信息', '已由其他部门办理', '涉及多个部门，建议协调'];
+const NOT_ACCEPTED_WEIGHTS: [number, number][] = [[1, 30], [8, 20], [7, 15], [5, 10], [4, 10], [3, 4], [6, 3], [9, 8]];
+const H = 3_600_000;
+const MIN = 60_000;
+
+function operator(r: Rng): string {
+	return `话务员${r.int(1001, 1088)}`;
+}
+
+/** next instant in office hours (08:30–17:30 on a working day) at or after t */
+function nextOfficeTime(cal: WorkCalendar, t: number, r: Rng): number {
+	let day = dayNumberAt(t);
+	const hour = ((t + 8 * H) % (24 * H)) / H;
+	if (cal.isWorkdayNumber(day) && hour >= 8.5 && hour < 17.5) return t;
+	if (!cal.isWorkdayNumber(day) || hour >= 17.5) {
+		do day++;
+		while (!cal.isWorkdayNumber(day));
+	}
+	return day * 24 * H - 8 * H + 8.5 * H + r.next() * 1.5 * H;
+}
+
+export function simulateLifecycle(cal: WorkCalendar, r: Rng, t: SimInput): SimEvent[] {
+	const ev: SimEvent[] = [];
+	const push = (e: SimEvent) => ev.push(e);
+	const t0 = t.receivedMs;
+	push({ action: 'receive', from: null, to: 'received', at: t0, actor: t.channel === 'phone' ? operator(r) : '系统', unitCode: null, note: '' });
+	const screenAt = t0 + (t.channel === 'phone' ? r.int(2, 8) * MIN : r.lognormal(40 * MIN, 0.8));
+
+	// screening: the operator decides
+	if (r.chance(t.transferP)) {
+		const to = r.pick(['110', '119', '120', '122']);
+		push({ action: 'transfer', from: 'received', to: 'transferred', at: screenAt, actor: operator(r), unitCode: null, note: `属紧急事项，已转${to}并告知来电人`, data: { transferredTo: to } });
+		return ev;
+	}
+	if (r.chance(0.03)) {
+		const total = NOT_ACCEPTED_WEIGHTS.reduce((s, [, w]) => s + w, 0);
+		let x = r.next() * total;
+		let reason = 9;
+		for (const [k, w] of NOT_ACCEPTED_WEIGHTS) if ((x -= w) < 0) { reason = k; break; }
+		push({ action: 'not_accept', from: 'received', to: 'not_accepted', at: screenAt, actor: operator(r), unitCode: null, note: '不予受理，已向来电人解释', data: { reason } });
+		return ev;
+	}
+	const direct = t.type === '咨询' ? 0.45 : t.type === '表扬' ? 0.5 : 0.02;
+	if (r.chance(direct)) {
+		push({ action: 'answer', from: 'received', to: 'answered_directly', at: screenAt, actor: operator(r), unitCode: null, note: t.type === '表扬' ? '已记录并转达表扬' : '依据知识库直接答复' });
+		return ev;
+	}
+	push({ action: 'accept', from: 'received', to: 'accepted', at: screenAt, actor: operator(r), unitCode: null, note: '' });
+
+	let unit = { code: t.unitCode, name: t.unitName };
+	let at = screenAt;
+	let status: Status = 'accepted';
+	let reopened = false;
+	let returns = 0;
+
+	for (;;) {
+		// dispatch (an urgent ticket at once; otherwise within office hours)
+		const dispatchBase = at + (t.urgent ? r.lognormal(6 * MIN, 0.5) : r.lognormal(25 * MIN, 0.9));
+		const dispatchAt = t.urgent ? dispatchBase : nextOfficeTime(cal, dispatchBase, r);
+		const lim = deadlines(cal, DEFAULT_LIMITS, t.type, t.urgent, dispatchAt);
+		push({ action: 'dispatch', from: status, to: 'dispatched', at: dispatchAt, actor: '派单员', unitCode: unit.code, note: `派至${unit.name}`, data: { signDeadline: lim.signDeadline, replyDeadline: lim.replyDeadline } });
+		status = 'dispatched';
+		const b = t.behaviour(unit.code);
+		const signSpan = lim.signDeadline - dispatchAt;
+
+		if (returns < 2 && !reopened && r.chance(b.returnP)) {
+			const retAt = dispatchAt + signSpan * r.next() * 0.8;
+			push({ action: 'return', from: 'dispatched', to: 'accepted', at: retAt, actor: unit.name, unitCode: unit.code, note: r.pick(RETURN_REASONS) });
+			returns++;
+			status = 'accepted';
+			at = retAt;
+			if (r.chance(0.7)) unit = t.reroute();
+			continue;
+		}
+		const signAt = r.chance(b.signLateP) ? lim.signDeadline + r.lognormal(3 * H, 1) : dispatchAt + signSpan * Math.pow(r.next(), 1.8) * 0.95;
+		push({ action: 'sign', from: 'dispatched', to: 'signed', at: signAt, actor: unit.name, unitCode: unit.code, note: '' });
+		status = 'signed';
+
+		let replyDeadline = lim.replyDeadline;
+		if (t.type !== '咨询' && r.chance(b.extendP)) {
+			const reqAt = signAt + (replyDeadline - signAt) * (0.4 + 0.3 * r.next());
+			push({ action: 'extension_request', from: 'signed', to: 'signed', at: reqAt, actor: unit.name, unitCode: unit.code, note: r.pick(['需现场勘查并协调多部门', '涉及施工整改，周期较长', '需等待检测结果']) });
+			const decided = reqAt + r.lognormal(5 * H, 0.7);
+			if (r.chance(0.85)) {
+				replyDeadline = cal.addWorkingDays(replyDeadline - 1, 5);
+				push({ action: 'extension_approve', from: 'signed', to: 'signed', at: decided, actor: '督办员', unitCode: unit.code, note: '同意延期5个工作日', data: { replyDeadline } });
+			} else {
+				push({ action: 'extension_deny', from: 'signed', to: 'signed', at: decided, actor: '督办员', unitCode: unit.code, note: '延期理由不充分，请按期办结' });
+			}
+		}
+		const late = r.chance(b.replyLateP);
+		const replyAt = late ? replyDeadline + r.lognormal(30 * H, 0.9) : signAt + (replyDeadline - signAt) * Math.pow(r.next(), 1.3) * 0.95;
+		if (late || replyAt > replyDeadline - 24 * H) {
+			if (r.chance(0.6)) {
+				const urgeAt = Math.min(replyAt - H, replyDeadline - r.next() * 12 * H);
+				if (urgeAt > signAt) push({ action: 'urge', from: 'signed', to: 'signed', at: urgeAt, actor: '督办员', unitCode: unit.code, note: '即将超期，请抓紧办理' });
+			}
+			if (late && replyAt - replyDeadline > 48 * H && r.chance(0.5)) {
+				push({ action: 'supervise', from: 'signed', to: 'signed', at: replyDeadline + 36 * H, actor: '督办员', unitCode: unit.code, note: '已超期，列入督办' });
+			}
+		}
+		push({ action: 'reply', from: 'signed', to: 'replied', at: replyAt, actor: unit.name, unitCode: unit.code, note: '已办理并答复来电人' });
+		status = 'replied';
+
+		const visitAt = nextOfficeTime(cal, replyAt + r.lognormal(18 * H, 0.7), r);
+		const s = b.satisfaction;
+		const p = reopened ? [s[0] + s[2] * 0.5, s[1] + s[2] * 0.3, s[2] * 0.2] : s;
+		const x = r.next();
+		const sat: Satisfaction = x < p[0] ? '满意' : x < p[0] + p[1] ? '基本满意' : '不满意';
+		if (sat === '不满意' && !reopened && r.chance(0.65)) {
+			push({ action: 'visit', from: 'replied', to: 'reopened', at: visitAt, actor: '回访员', unitCode: unit.code, note: '来电人对办理结果不满意，重新交办', data: { satisfaction: sat } });
+			status = 'reopened';
+			reopened = true;
+			at = visitAt;
+			continue;
+		}
+		push({ action: 'visit', from: 'replied', to: 'closed', at: visitAt, actor: '回访员', unitCode: unit.code, note: `回访：${sat}`, data: { satisfaction: sat } });
+		return ev;
+	}
+}
+
+export interface LifecycleState {
+	status: Status;
+	unitCode: string | null;
+	updatedAt: number;
+	dispatchedAt: number | null;
+	signedAt: number | null;
+	repliedAt: number | null;
+	closedAt: number | null;
+	signDeadline: number | null;
+	replyDeadline: number | null;
+	satisfaction: Satisfaction | null;
+	notAcceptedReason: number | null;
+	transferredTo: string | null;
+	returns: number;
+	extensions: number;
+	reopens: number;
+	urges: number;
+	signOnTime: boolean | null;
+	replyOnTime: boolean | null;
+	/** events that have happened by `now` */
+	seen: number;
+}
+
+/** The ticket as it stands at `now`: only events up to then have happened. */
+export function stateAt(events: SimEvent[], now: number): LifecycleState {
+	const s: LifecycleState = {
+		status: 'received', unitCode: null, updatedAt: events[0].at, dispatchedAt: null, signedAt: null, repliedAt: null,
+		closedAt: null, signDeadline: null, replyDeadline: null, satisfaction: null, notAcceptedReason: null,
+		transferredTo: null, returns: 0, extensions: 0, reopens: 0, urges: 0, signOnTime: null, replyOnTime: null, seen: 0
+	};
+	for (const e of events) {
+		if (e.at > now) break;
+		s.seen++;
+		s.status = e.to;
+		s.updatedAt = e.at;
+		switch (e.action) {
+			case 'transfer': s.transferredTo = String(e.data?.transferredTo); s.closedAt = e.at; break;
+			case 'not_accept': s.notAcceptedReason = Number(e.data?.reason); s.closedAt = e.at; break;
+			case 'answer': s.closedAt = e.at; break;
+			case 'dispatch':
+				s.unitCode = e.unitCode;
+				s.dispatchedAt ??= e.at;
+				if (s.signedAt === null) s.signDeadline = Number(e.data?.signDeadline);
+				s.replyDeadline = Number(e.data?.replyDeadline);
+				break;
+			case 'return': s.returns++; break;
+			case 'sign': s.signedAt ??= e.at; break;
+			case 'extension_approve': s.extensions++; s.replyDeadline = Number(e.data?.replyDeadline); break;
+			case 'urge': case 'supervise': s.urges++; break;
+			case 'reply': s.repliedAt ??= e.at; break;
+			case 'visit':
+				s.satisfaction = e.data?.satisfaction as Satisfaction;
+				if (e.to === 'reopened') s.reopens++;
+				else s.closedAt = e.at;
+				break;
+		}
+	}
+	if (s.signDeadline !== null) s.signOnTime = s.signedAt !== null ? s.signedAt <= s.signDeadline : now > s.signDeadline ? false : null;
+	if (s.replyDeadline !== null) s.replyOnTime = s.repliedAt !== null ? s.repliedAt <= s.replyDeadline : now > s.replyDeadline ? false : null;
+	return s;
+}
