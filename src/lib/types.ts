@@ -67,6 +67,8 @@ export interface RankedItem {
 export interface OverviewData {
 	/** "today" of the hotline (Asia/Shanghai date) the numbers are computed for */
 	asOf: string;
+	/** the instant the numbers were computed at (ISO 8601); periods end here */
+	now: string;
 	periods: PeriodCompare[];
 	trend: DailyPoint[]; // last 90 days
 	topCategories: RankedItem[]; // level-1, last 30 days

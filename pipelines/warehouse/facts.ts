@@ -1,0 +1,117 @@
+// Bulk writes of ticket facts through DuckDB's appender, a data chunk at a time.
+import {
+	DuckDBDataChunk,
+	DuckDBDateValue,
+	DuckDBTimestampTZValue,
+	type DuckDBAppender,
+	type DuckDBConnection,
+	type DuckDBValue
+} from '@duckdb/node-api';
+import { FACT_COLUMNS } from './schema';
+
+/** One ticket as the analytics store holds it; times are epoch milliseconds. */
+export interface FactRow {
+	ticket_no: string;
+	source: string;
+	external_id: string;
+	channel: string;
+	type: string;
+	category_code: string | null;
+	category_l1: string | null;
+	category_l2: string | null;
+	title: string | null;
+	content: string;
+	address: string | null;
+	district_code: string | null;
+	street_code: string | null;
+	lon: number | null;
+	lat: number | null;
+	urgency: string;
+	status: string;
+	unit_code: string | null;
+	received_at: number;
+	/** YYYY-MM-DD, Asia/Shanghai */
+	day: string;
+	hour: number;
+	updated_at: number;
+	dispatched_at: number | null;
+	signed_at: number | null;
+	replied_at: number | null;
+	closed_at: number | null;
+	sign_deadline: number | null;
+	reply_deadline: number | null;
+	satisfaction: string | null;
+	not_accepted_reason: number | null;
+	transferred_to: string | null;
+	returns: number;
+	extensions: number;
+	reopens: number;
+	urges: number;
+	sign_on_time: boolean | null;
+	reply_on_time: boolean | null;
+	caller_key: string | null;
+}
+
+const CHUNK = 2048;
+const DAY_MS = 86_400_000;
+
+function toDuck(kind: string, v: unknown): DuckDBValue {
+	if (v === null || v === undefined) return null;
+	switch (kind) {
+		case 'TIMESTAMPTZ':
+			return new DuckDBTimestampTZValue(BigInt(Math.round(v as number)) * 1000n);
+		case 'DATE':
+			return new DuckDBDateValue(Math.round(Date.parse(`${v as string}T00:00:00Z`) / DAY_MS));
+		default:
+			return v as DuckDBValue;
+	}
+}
+
+const KINDS = FACT_COLUMNS.map((c) => c.sql.split(' ')[0]);
+const TYPES = FACT_COLUMNS.map((c) => c.type);
+const NAMES = FACT_COLUMNS.map((c) => c.name as keyof FactRow);
+
+/** Buffers rows column-wise and appends them to `table` (tickets_fact layout) in chunks. */
+export class FactWriter {
+	private columns: DuckDBValue[][] = NAMES.map(() => []);
+	private pending = 0;
+	written = 0;
+
+	private constructor(private readonly appender: DuckDBAppender) {}
+
+	static async open(conn: DuckDBConnection, table = 'tickets_fact'): Promise<FactWriter> {
+		return new FactWriter(await conn.createAppender(table));
+	}
+
+	add(row: FactRow): void {
+		for (let i = 0; i < NAMES.length; i++) this.columns[i].push(toDuck(KINDS[i], row[NAMES[i]]));
+		if (++this.pending >= CHUNK) this.flushChunk();
+	}
+
+	private flushChunk(): void {
+		if (!this.pending) return;
+		const chunk = DuckDBDataChunk.create(TYPES, this.pending);
+		chunk.setColumns(this.columns);
+		this.appender.appendDataChunk(chunk);
+		this.written += this.pending;
+		this.pending = 0;
+		this.columns = NAMES.map(() => []);
+	}
+
+	/** Makes everything added so far visible to queries. */
+	flush(): void {
+		this.flushChunk();
+		this.appender.flushSync();
+	}
+
+	close(): void {
+		this.flush();
+		this.appender.closeSync();
+	}
+}
+
+/** Asia/Shanghai (UTC+8, no daylight saving) calendar date and hour of an instant. */
+export function shanghaiDayHour(ms: number): { day: string; hour: number } {
+	const d = new Date(ms + 8 * 3_600_000);
+	return { day: d.toISOString().slice(0, 10), hour: d.getUTCHours() };
+}

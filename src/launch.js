@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Starts the built Minqing server (adapter-node's handler) after pre-flight checks, so bad configuration
+// stops start-up with one clear message instead of a stack trace; closes both stores on shutdown.
+// Honours PORT and HOST as adapter-node does. Plain JavaScript: it runs before and without any build tooling.
+import { existsSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? '0.0.0.0';
+
+/** @param {string} message @param {string} [detail] @returns {never} */
+function fail(message, detail) {
+	console.error(`\n[minqing] 启动失败：${message}`);
+	if (detail) console.error(`[minqing] detail: ${detail}`);
+	process.exit(1);
+}
+
+/** @returns {Promise<void>} */
+function checkPortFree() {
+	return new Promise((resolve) => {
+		const probe = createNetServer();
+		probe.once('error', (/** @type {NodeJS.ErrnoException} */ e) => {
+			if (e.code === 'EADDRINUSE') fail(`端口 ${port} 已被占用，请停止占用它的程序或用 PORT 指定其他端口`, `listen ${host}:${port}: EADDRINUSE`);
+			else if (e.code === 'EACCES') fail(`没有权限监听端口 ${port}，请用 PORT 指定 1024 以上的端口`, `listen ${host}:${port}: EACCES`);
+			else fail(`无法监听 ${host}:${port}`, e.message);
+		});
+		probe.listen(port, host, () => probe.close(() => resolve()));
+	});
+}
+
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT 必须是 0–65535 的整数，当前为“${process.env.PORT}”`, `PORT=${process.env.PORT}`);
+const handlerPath = join(root, 'build', 'handler.js');
+if (!existsSync(handlerPath)) fail('找不到构建产物 build/handler.js，请先运行 npm run build', `missing ${handlerPath}`);
+await checkPortFree();
+
+/** @type {import('node:http').RequestListener} */
+let handler;
+try {
+	process.env.MINQING_ROOT ??= root;
+	({ handler } = await import(pathToFileURL(handlerPath).href));
+} catch (e) {
+	const err = /** @type {any} */ (e);
+	if (err?.name === 'StartupError') fail(err.userMessage, err.detail);
+	fail('服务初始化时出错', err?.stack ?? String(err));
+}
+
+const server = createHttpServer(handler);
+server.on('error', (/** @type {NodeJS.ErrnoException} */ e) =>
+	fail(e.code === 'EADDRINUSE' ? `端口 ${port} 已被占用，请用 PORT 指定其他端口` : `无法监听 ${host}:${port}`, e.message)
+);
+server.listen(port, host, () => {
+	const shown = host === '0.0.0.0' ? 'localhost' : host;
+	console.log(`[minqing] 已启动：http://${shown}:${port}`);
+});
+
+let stopping = false;
+async function shutdown(/** @type {string} */ signal) {
+	if (stopping) return;
+	stopping = true;
+	console.log(`[minqing] 收到 ${signal}，正在关闭…`);
+	server.close();
+	server.closeIdleConnections?.();
+	const appPromise = /** @type {any} */ (globalThis)[Symbol.for('minqing.app')];
+	try {
+		const a = appPromise ? await appPromise : null;
+		a?.analytics.close();
+		await a?.rel.close();
+	} catch (e) {
+		console.error('[minqing] 关闭数据存储时出错：', /** @type {Error} */ (e).message);
+	}
+	process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

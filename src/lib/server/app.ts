@@ -1,0 +1,142 @@
+// Start-up and ownership of both stores. The server process owns the files under the data directory; the
+// CLI uses the same function when no server is running.
+import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultCalendar, type WorkCalendar } from '$pipelines/calendar/index';
+import { loadCorpus } from '$pipelines/demo/corpus';
+import { runDemo, type DemoRunResult } from '$pipelines/demo/run';
+import { loadReference, type Reference } from '$pipelines/reference/index';
+import { getMeta } from '$pipelines/warehouse/schema';
+import { openAnalytics, queryRows, type AnalyticsStore } from './analytics/duckdb';
+import { purgeExpiredSessions, syncDemoAccounts } from './auth';
+import { StartupError, type Config } from './config';
+import { migrationsDir, openRelational, type RelationalStore } from './db';
+import { hasDemoTickets, insertDemoTickets } from './demo';
+import { seedReference } from './reference';
+
+export interface App {
+	config: Config;
+	rel: RelationalStore;
+	analytics: AnalyticsStore;
+	ref: Reference;
+	calendar: WorkCalendar;
+}
+
+type Log = (msg: string) => void;
+
+export function ensureDataDir(dir: string): void {
+	try {
+		mkdirSync(dir, { recursive: true });
+		accessSync(dir, constants.W_OK);
+		const probe = join(dir, `.write-test-${process.pid}`);
+		writeFileSync(probe, 'ok');
+		rmSync(probe);
+	} catch (e) {
+		throw new StartupError(
+			`数据目录 ${dir} 不可写，请检查路径和权限，或用 MINQING_DATA_DIR 指定其他目录`,
+			`data dir ${dir}: ${(e as Error).message}`
+		);
+	}
+}
+
+/** `dataDir: ':memory:'` runs both stores in memory (tests). */
+export async function startApp(config: Config, log: Log = (m) => console.log(m)): Promise<App> {
+	const memory = config.dataDir === ':memory:';
+	if (!memory) ensureDataDir(config.dataDir);
+	let ref: Reference;
+	try {
+		ref = loadReference(config.referenceDir);
+	} catch (e) {
+		throw new StartupError(`参考数据有误：${(e as Error).message}`, `reference data: ${(e as Error).message}`);
+	}
+	const calendar = defaultCalendar(join(config.referenceDir, 'reference', 'holidays-extra.json'));
+	const rel = await openRelational({
+		databaseUrl: config.databaseUrl,
+		dataDir: config.dataDir,
+		migrationsDir: migrationsDir(config.root)
+	});
+	let analytics: AnalyticsStore | null = null;
+	try {
+		log(`[minqing] 业务库：${rel.describe}`);
+		await seedReference(rel.db, ref);
+		await syncDemoAccounts(rel.db, config.demo);
+		await purgeExpiredSessions(rel.db);
+		analytics = await openAnalytics(memory ? ':memory:' : join(config.dataDir, 'minqing.duckdb'));
+		log(`[minqing] 分析库：${analytics.path}`);
+		const app: App = { config, rel, analytics, ref, calendar };
+		if (config.demo) await ensureDemoData(app, log);
+		return app;
+	} catch (e) {
+		analytics?.close();
+		await rel.close().catch(() => {});
+		throw e;
+	}
+}
+
+/** Generates the demo data on first start in demo mode (when the analytics store has no tickets yet). */
+export async function ensureDemoData(app: App, log: Log): Promise<DemoRunResult | null> {
+	const conn = app.analytics.conn;
+	const [{ n }] = await queryRows<{ n: number }>(conn, 'SELECT count(*)::INTEGER AS n FROM tickets_fact');
+	if (n > 0 || (await getMeta(conn, 'demo'))) return null;
+	const { config } = app;
+	log(`[minqing] 首次以演示模式启动：正在生成 ${config.demoTickets.toLocaleString('zh-CN')} 条演示工单（${config.demoDays} 天）…`);
+	return generateDemo(app, { tickets: config.demoTickets, days: config.demoDays, seed: config.demoSeed }, log);
+}
+
+export async function generateDemo(
+	app: App,
+	o: { tickets: number; days: number; seed: number; now?: number; relational?: boolean },
+	log: Log,
+	onProgress?: (done: number, total: number) => void
+): Promise<DemoRunResult> {
+	const corpus = loadCorpus(app.config.referenceDir, app.ref);
+	const loadRelational = o.relational !== false && !(await hasDemoTickets(app.rel.db));
+	if (!loadRelational && o.relational !== false) log('[minqing] 业务库中已有演示工单，本次只生成分析库数据');
+	let lastPct = -1;
+	const result = await runDemo(app.analytics.conn, app.ref, corpus, app.calendar, {
+		tickets: o.tickets,
+		days: o.days,
+		seed: o.seed,
+		now: o.now ?? Date.now(),
+		recentDays: 14,
+		groundTruthPath: app.config.dataDir === ':memory:' ? null : join(app.config.dataDir, 'demo-incidents.json'),
+		onRelational: loadRelational ? (batch) => insertDemoTickets(app.rel.db, batch) : undefined,
+		onProgress:
+			onProgress ??
+			((done, total) => {
+				const pct = Math.floor((done / total) * 10) * 10;
+				if (pct !== lastPct) {
+					lastPct = pct;
+					log(`[minqing] 演示数据 ${pct}%（${done.toLocaleString('zh-CN')} / ${total.toLocaleString('zh-CN')}）`);
+				}
+			})
+	});
+	log(
+		`[minqing] 演示数据完成：${result.tickets.toLocaleString('zh-CN')} 条工单（${result.firstDay} 至 ${result.lastDay}），` +
+			`业务库 ${result.relational.toLocaleString('zh-CN')} 条，注入事件 ${result.incidents.length} 起，用时 ${result.seconds.toFixed(1)} 秒`
+	);
+	return result;
+}
+
+export async function stopApp(app: App): Promise<void> {
+	app.analytics.close();
+	await app.rel.close();
+}
+
+// --- the running server's instance (kept on globalThis so dev-server module reloads reuse it) -----------
+const KEY = Symbol.for('minqing.app');
+type Holder = { [KEY]?: Promise<App> };
+
+export function setApp(p: Promise<App>): void {
+	(globalThis as Holder)[KEY] = p;
+}
+
+export function hasApp(): boolean {
+	return !!(globalThis as Holder)[KEY];
+}
+
+export function app(): Promise<App> {
+	const p = (globalThis as Holder)[KEY];
+	if (!p) throw new Error('Minqing has not been started (startApp was not called)');
+	return p;
+}

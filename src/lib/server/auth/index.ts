@@ -1,0 +1,169 @@
+// Users, password hashes (argon2id), sessions (HttpOnly cookie holding a random token; the table keeps its
+// sha256 only) and the demo accounts that exist only in demo mode.
+import { createHash, randomBytes } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import { and, eq, gt, lt } from 'drizzle-orm';
+import { ROLES, type Role, type SessionUser } from '../../types';
+import type { Db } from '../db';
+import { sessions, units, users } from '../db/schema';
+
+export const SESSION_COOKIE = 'mq_session';
+
+export class AuthError extends Error {
+	constructor(
+		readonly code: 'bad_credentials' | 'throttled' | 'invalid_input' | 'exists',
+		message: string
+	) {
+		super(message);
+	}
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export function hashPassword(password: string): Promise<string> {
+	// @node-rs/argon2 defaults to argon2id with OWASP-recommended cost
+	return hash(password);
+}
+
+export function isRole(x: string): x is Role {
+	return (ROLES as readonly string[]).includes(x);
+}
+
+export async function createUser(
+	db: Db,
+	u: { username: string; displayName: string; role: Role; password: string; unitCode?: string | null; demo?: boolean }
+): Promise<number> {
+	if (!/^[a-zA-Z0-9_.-]{2,40}$/.test(u.username)) throw new AuthError('invalid_input', '用户名须为2–40位字母、数字或 _ . -');
+	if (u.password.length < 8) throw new AuthError('invalid_input', '密码至少8位');
+	if (u.role === 'unit_handler' && !u.unitCode) throw new AuthError('invalid_input', '承办单位账号必须指定所属单位');
+	const existing = await db.select({ id: users.id }).from(users).where(eq(users.username, u.username));
+	if (existing.length) throw new AuthError('exists', `用户名 ${u.username} 已存在`);
+	const [row] = await db
+		.insert(users)
+		.values({
+			username: u.username,
+			displayName: u.displayName,
+			role: u.role,
+			unitCode: u.role === 'unit_handler' ? (u.unitCode ?? null) : null,
+			passwordHash: await hashPassword(u.password),
+			demo: u.demo ?? false
+		})
+		.returning({ id: users.id });
+	return row.id;
+}
+
+// --- login throttling: at most 10 failures per username and client in 15 minutes -----------------------
+const FAIL_WINDOW_MS = 15 * 60_000;
+const MAX_FAILS = 10;
+const failures = new Map<string, number[]>();
+
+function recentFailures(key: string, now: number): number[] {
+	const list = (failures.get(key) ?? []).filter((t) => now - t < FAIL_WINDOW_MS);
+	failures.set(key, list);
+	return list;
+}
+
+export async function login(
+	db: Db,
+	username: string,
+	password: string,
+	client: string,
+	sessionDays: number,
+	now = Date.now()
+): Promise<{ token: string; expiresAt: Date; user: SessionUser }> {
+	const key = `${username.toLowerCase()}|${client}`;
+	if (recentFailures(key, now).length >= MAX_FAILS) throw new AuthError('throttled', '登录失败次数过多，请15分钟后再试');
+	const [row] = await db.select().from(users).where(and(eq(users.username, username), eq(users.active, true)));
+	// verify against a dummy hash when the user does not exist, so timing does not reveal usernames
+	const ok = row ? await verify(row.passwordHash, password) : (await verify(await dummyHash(), password), false);
+	if (!row || !ok) {
+		recentFailures(key, now).push(now);
+		throw new AuthError('bad_credentials', '用户名或密码错误');
+	}
+	failures.delete(key);
+	const token = randomBytes(32).toString('base64url');
+	const expiresAt = new Date(now + sessionDays * 86_400_000);
+	await db.insert(sessions).values({ id: sha256(token), userId: row.id, expiresAt });
+	return { token, expiresAt, user: await toSessionUser(db, row) };
+}
+
+let dummy: Promise<string> | null = null;
+const dummyHash = () => (dummy ??= hash(randomBytes(16).toString('hex')));
+
+async function toSessionUser(db: Db, row: typeof users.$inferSelect): Promise<SessionUser> {
+	let unitName: string | null = null;
+	if (row.unitCode) {
+		const [u] = await db.select({ name: units.name }).from(units).where(eq(units.code, row.unitCode));
+		unitName = u?.name ?? null;
+	}
+	return {
+		id: row.id,
+		username: row.username,
+		displayName: row.displayName,
+		role: isRole(row.role) ? row.role : 'operator',
+		unitCode: row.unitCode,
+		unitName
+	};
+}
+
+/** The user behind a session token, extending the session when less than half its life is left. */
+export async function validateSession(db: Db, token: string, sessionDays: number, now = Date.now()): Promise<SessionUser | null> {
+	if (!token) return null;
+	const id = sha256(token);
+	const [s] = await db
+		.select({ session: sessions, user: users })
+		.from(sessions)
+		.innerJoin(users, eq(sessions.userId, users.id))
+		.where(and(eq(sessions.id, id), gt(sessions.expiresAt, new Date(now)), eq(users.active, true)));
+	if (!s) return null;
+	const life = sessionDays * 86_400_000;
+	if (s.session.expiresAt.getTime() - now < life / 2) {
+		await db.update(sessions).set({ expiresAt: new Date(now + life) }).where(eq(sessions.id, id));
+	}
+	return toSessionUser(db, s.user);
+}
+
+export async function logout(db: Db, token: string): Promise<void> {
+	if (token) await db.delete(sessions).where(eq(sessions.id, sha256(token)));
+}
+
+export async function purgeExpiredSessions(db: Db, now = Date.now()): Promise<void> {
+	await db.delete(sessions).where(lt(sessions.expiresAt, new Date(now)));
+}
+
+// --- demo accounts -----------------------------------------------------------------------------------------
+export const DEMO_PASSWORD = 'minqing2026';
+export const DEMO_ACCOUNTS: { username: string; displayName: string; role: Role; unitCode?: string }[] = [
+	{ username: 'admin', displayName: '系统管理员', role: 'admin' },
+	{ username: 'leader', displayName: '陈局长', role: 'leader' },
+	{ username: 'analyst', displayName: '林分析员', role: 'analyst' },
+	{ username: 'emergency', displayName: '应急办值班员', role: 'emergency' },
+	{ username: 'operator', displayName: '话务员王芳', role: 'operator' },
+	{ username: 'dispatcher', displayName: '派单员周杰', role: 'dispatcher' },
+	{ username: 'supervisor', displayName: '督办员吴敏', role: 'supervisor' },
+	{ username: 'unit_gusu', displayName: '姑苏区承办员', role: 'unit_handler', unitCode: 'D320508' },
+	{ username: 'unit_env', displayName: '市生态环境局承办员', role: 'unit_handler', unitCode: 'M02' }
+];
+
+/**
+ * Demo accounts exist only in demo mode: created (or re-activated) when demo is on, removed with their
+ * sessions when it is off, so a production start never keeps a known password.
+ */
+export async function syncDemoAccounts(db: Db, demo: boolean): Promise<void> {
+	const existing = await db.select().from(users).where(eq(users.demo, true));
+	if (!demo) {
+		for (const u of existing) {
+			await db.delete(sessions).where(eq(sessions.userId, u.id));
+			await db.update(users).set({ active: false }).where(eq(users.id, u.id));
+		}
+		return;
+	}
+	for (const a of DEMO_ACCOUNTS) {
+		const have = existing.find((u) => u.username === a.username);
+		if (have) {
+			if (!have.active) await db.update(users).set({ active: true }).where(eq(users.id, have.id));
+			continue;
+		}
+		await createUser(db, { ...a, password: DEMO_PASSWORD, demo: true });
+	}
+}

@@ -1,0 +1,79 @@
+// Runtime configuration from the environment. One place reads process.env.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface Config {
+	/** the checkout (or installed app) root: where package.json, data/ and the migrations live */
+	root: string;
+	/** committed reference data: geo, taxonomy, units, dictionaries, demo corpus */
+	referenceDir: string;
+	/** generated stores (DuckDB file, embedded PGlite); configurable */
+	dataDir: string;
+	/** PostgreSQL when set; otherwise the embedded PGlite under dataDir */
+	databaseUrl: string | null;
+	/** demo mode: demo accounts exist and demo data is generated on first start */
+	demo: boolean;
+	demoTickets: number;
+	demoDays: number;
+	demoSeed: number;
+	sessionDays: number;
+}
+
+/** Thrown for problems an operator must fix before the app can start; printed without a stack. */
+export class StartupError extends Error {
+	constructor(
+		/** for the person starting the app, in Chinese */
+		readonly userMessage: string,
+		/** precise, for logs */
+		readonly detail: string
+	) {
+		super(`${userMessage} (${detail})`);
+		this.name = 'StartupError';
+	}
+}
+
+/** Walks up from this module (source or bundled build) to the directory whose package.json is Minqing's. */
+export function findRoot(start = dirname(fileURLToPath(import.meta.url))): string {
+	if (process.env.MINQING_ROOT) return resolve(process.env.MINQING_ROOT);
+	let dir = start;
+	for (;;) {
+		const pkg = join(dir, 'package.json');
+		if (existsSync(pkg)) {
+			try {
+				if (JSON.parse(readFileSync(pkg, 'utf8')).name === 'minqing') return dir;
+			} catch {
+				/* keep walking */
+			}
+		}
+		const up = dirname(dir);
+		if (up === dir) return process.cwd();
+		dir = up;
+	}
+}
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+	const raw = env[name];
+	if (raw === undefined || raw === '') return fallback;
+	const n = Number(raw);
+	if (!Number.isInteger(n) || n < min) {
+		throw new StartupError(`配置项 ${name} 必须是不小于 ${min} 的整数，当前为“${raw}”`, `${name}=${raw} is not an integer >= ${min}`);
+	}
+	return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+	const root = findRoot();
+	const demoRaw = (env.MINQING_DEMO ?? '').toLowerCase();
+	return {
+		root,
+		referenceDir: join(root, 'data'),
+		dataDir: env.MINQING_DATA_DIR === ':memory:' ? ':memory:' : resolve(root, env.MINQING_DATA_DIR || join('data', 'db')),
+		databaseUrl: env.DATABASE_URL ? env.DATABASE_URL : null,
+		demo: demoRaw === '1' || demoRaw === 'true' || demoRaw === 'yes',
+		demoTickets: intFrom(env, 'MINQING_DEMO_TICKETS', 200_000, 1),
+		demoDays: intFrom(env, 'MINQING_DEMO_DAYS', 365, 1),
+		demoSeed: intFrom(env, 'MINQING_DEMO_SEED', 12345),
+		sessionDays: intFrom(env, 'MINQING_SESSION_DAYS', 7, 1)
+	};
+}

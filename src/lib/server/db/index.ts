@@ -1,0 +1,95 @@
+// Opens the relational store: embedded PGlite under the data directory by default, PostgreSQL when
+// DATABASE_URL is set. Both go through the same drizzle schema and the same committed migrations.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import { StartupError } from '../config';
+import * as schema from './schema';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface RelationalStore {
+	db: Db;
+	kind: 'pglite' | 'postgres';
+	/** where it lives, with any password removed */
+	describe: string;
+	close(): Promise<void>;
+}
+
+export interface OpenOptions {
+	databaseUrl: string | null;
+	/** directory for the embedded store; ':memory:' for an in-memory PGlite (tests) */
+	dataDir: string;
+	migrationsDir: string;
+}
+
+export function migrationsDir(root: string): string {
+	return join(root, 'src', 'lib', 'server', 'db', 'migrations');
+}
+
+/** postgres://user:secret@host:5432/db → postgres://user:***@host:5432/db */
+export function redactUrl(url: string): string {
+	try {
+		const u = new URL(url);
+		if (u.password) u.password = '***';
+		return u.toString();
+	} catch {
+		return '(无法解析的 DATABASE_URL)';
+	}
+}
+
+export async function openRelational(opts: OpenOptions): Promise<RelationalStore> {
+	if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.migrationsDir);
+	return openPglite(opts.dataDir, opts.migrationsDir);
+}
+
+async function openPglite(dataDir: string, migrationsFolder: string): Promise<RelationalStore> {
+	let client: PGlite;
+	let describe: string;
+	if (dataDir === ':memory:') {
+		client = new PGlite();
+		describe = 'PGlite (内存)';
+	} else {
+		const dir = join(dataDir, 'pglite');
+		mkdirSync(dir, { recursive: true });
+		try {
+			client = new PGlite(dir);
+			await client.waitReady;
+		} catch (e) {
+			throw new StartupError(
+				`无法打开内置数据库（${dir}），请确认数据目录可写且没有其他 Minqing 进程在使用它`,
+				`PGlite open ${dir}: ${(e as Error).message}`
+			);
+		}
+		describe = `PGlite ${dir}`;
+	}
+	const db = drizzlePglite({ client, schema });
+	await migratePglite(db, { migrationsFolder });
+	return { db: db as unknown as Db, kind: 'pglite', describe, close: () => client.close() };
+}
+
+async function openPostgres(url: string, migrationsFolder: string): Promise<RelationalStore> {
+	const describe = redactUrl(url);
+	const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+	// A pool error on an idle client must not crash the server; the next query reports it.
+	pool.on('error', (e) => console.error('[db] PostgreSQL pool error:', e.message));
+	try {
+		const c = await pool.connect();
+		c.release();
+	} catch (e) {
+		await pool.end().catch(() => {});
+		throw new StartupError(
+			`无法连接 PostgreSQL 数据库（${describe}），请检查 DATABASE_URL、网络和账号密码`,
+			`connect ${describe}: ${(e as Error).message}`
+		);
+	}
+	const db = drizzlePg({ client: pool, schema });
+	await migratePg(db, { migrationsFolder });
+	return { db: db as unknown as Db, kind: 'postgres', describe, close: () => pool.end() };
+}

@@ -1,0 +1,178 @@
+// The relational store: source of truth for tickets and their lifecycle (DESIGN.md).
+// One drizzle schema for the embedded PGlite default and for PostgreSQL.
+import { sql } from 'drizzle-orm';
+import {
+	bigserial,
+	boolean,
+	doublePrecision,
+	index,
+	integer,
+	jsonb,
+	pgTable,
+	serial,
+	smallint,
+	text,
+	timestamp,
+	uniqueIndex
+} from 'drizzle-orm/pg-core';
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const districts = pgTable('districts', {
+	code: text('code').primaryKey(), // GB/T 2260, 6 digits
+	name: text('name').notNull(),
+	hasPolygon: boolean('has_polygon').notNull().default(true)
+});
+
+export const streets = pgTable(
+	'streets',
+	{
+		code: text('code').primaryKey(), // 9 digits
+		name: text('name').notNull(),
+		districtCode: text('district_code')
+			.notNull()
+			.references(() => districts.code)
+	},
+	(t) => [index('streets_district_idx').on(t.districtCode)]
+);
+
+export const categories = pgTable('categories', {
+	code: text('code').primaryKey(), // 2/4/6 digits for level 1/2/3
+	level: smallint('level').notNull(),
+	parentCode: text('parent_code'),
+	name: text('name').notNull(),
+	path: text('path').notNull(),
+	active: boolean('active').notNull().default(true)
+});
+
+export const units = pgTable('units', {
+	code: text('code').primaryKey(),
+	name: text('name').notNull(),
+	shortName: text('short_name').notNull(),
+	kind: text('kind').notNull(), // municipal | utility | district | street
+	districtCode: text('district_code').references(() => districts.code),
+	streetCode: text('street_code').references(() => streets.code),
+	active: boolean('active').notNull().default(true)
+});
+
+export const users = pgTable('users', {
+	id: serial('id').primaryKey(),
+	username: text('username').notNull().unique(),
+	displayName: text('display_name').notNull(),
+	role: text('role').notNull(),
+	unitCode: text('unit_code').references(() => units.code),
+	passwordHash: text('password_hash').notNull(),
+	active: boolean('active').notNull().default(true),
+	/** Demo accounts exist only while the app runs in demo mode. */
+	demo: boolean('demo').notNull().default(false),
+	createdAt: tstz('created_at').notNull().defaultNow()
+});
+
+export const sessions = pgTable(
+	'sessions',
+	{
+		/** sha256 of the cookie token: a leaked table does not leak live sessions */
+		id: text('id').primaryKey(),
+		userId: integer('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		expiresAt: tstz('expires_at').notNull(),
+		createdAt: tstz('created_at').notNull().defaultNow()
+	},
+	(t) => [index('sessions_user_idx').on(t.userId)]
+);
+
+export const apiTokens = pgTable('api_tokens', {
+	id: serial('id').primaryKey(),
+	name: text('name').notNull(),
+	/** sha256 of the token */
+	tokenHash: text('token_hash').notNull().unique(),
+	/** the feed source name records pushed with this token get */
+	sourceName: text('source_name').notNull(),
+	scopes: text('scopes').array().notNull().default(sql`'{}'::text[]`),
+	createdBy: integer('created_by').references(() => users.id),
+	createdAt: tstz('created_at').notNull().defaultNow(),
+	lastUsedAt: tstz('last_used_at'),
+	revokedAt: tstz('revoked_at')
+});
+
+export const settings = pgTable('settings', {
+	key: text('key').primaryKey(),
+	value: jsonb('value').notNull(),
+	updatedAt: tstz('updated_at').notNull().defaultNow()
+});
+
+export const tickets = pgTable(
+	'tickets',
+	{
+		id: serial('id').primaryKey(),
+		/** human-readable, e.g. SZ20261128-000123 */
+		ticketNo: text('ticket_no').notNull().unique(),
+		source: text('source').notNull(),
+		externalId: text('external_id').notNull(),
+		channel: text('channel').notNull(),
+		type: text('type').notNull(),
+		categoryCode: text('category_code').references(() => categories.code),
+		title: text('title').notNull().default(''),
+		content: text('content').notNull(),
+		address: text('address').notNull().default(''),
+		districtCode: text('district_code').references(() => districts.code),
+		streetCode: text('street_code').references(() => streets.code),
+		lon: doublePrecision('lon'),
+		lat: doublePrecision('lat'),
+		urgency: text('urgency').notNull().default('normal'), // normal | urgent
+		status: text('status').notNull(),
+		unitCode: text('unit_code').references(() => units.code),
+		callerName: text('caller_name'),
+		callerPhone: text('caller_phone'),
+		receivedAt: tstz('received_at').notNull(),
+		updatedAt: tstz('updated_at').notNull(),
+		signDeadline: tstz('sign_deadline'),
+		replyDeadline: tstz('reply_deadline'),
+		dispatchedAt: tstz('dispatched_at'),
+		signedAt: tstz('signed_at'),
+		repliedAt: tstz('replied_at'),
+		closedAt: tstz('closed_at'),
+		satisfaction: text('satisfaction'), // 满意 | 基本满意 | 不满意
+		notAcceptedReason: smallint('not_accepted_reason'), // 1..9 (DESIGN.md)
+		transferredTo: text('transferred_to'), // 110 | 119 | 120 | 122
+		duplicateOf: integer('duplicate_of'),
+		/** optimistic concurrency: every transition bumps it */
+		version: integer('version').notNull().default(1)
+	},
+	(t) => [
+		uniqueIndex('tickets_source_external_idx').on(t.source, t.externalId),
+		index('tickets_status_idx').on(t.status),
+		index('tickets_unit_status_idx').on(t.unitCode, t.status),
+		index('tickets_received_idx').on(t.receivedAt),
+		index('tickets_updated_idx').on(t.updatedAt)
+	]
+);
+
+/** Append-only: a trigger in the migrations refuses UPDATE and DELETE. */
+export const ticketEvents = pgTable(
+	'ticket_events',
+	{
+		id: bigserial('id', { mode: 'number' }).primaryKey(),
+		ticketId: integer('ticket_id')
+			.notNull()
+			.references(() => tickets.id),
+		action: text('action').notNull(),
+		fromStatus: text('from_status'),
+		toStatus: text('to_status').notNull(),
+		actorUserId: integer('actor_user_id').references(() => users.id),
+		/** who acted, as shown in the timeline (a user, a unit, or 系统) */
+		actorName: text('actor_name').notNull(),
+		unitCode: text('unit_code'),
+		note: text('note').notNull().default(''),
+		data: jsonb('data'),
+		at: tstz('at').notNull()
+	},
+	(t) => [index('ticket_events_ticket_idx').on(t.ticketId, t.at), index('ticket_events_id_idx').on(t.id)]
+);
+
+export type TicketRow = typeof tickets.$inferSelect;
+export type NewTicketRow = typeof tickets.$inferInsert;
+export type TicketEventRow = typeof ticketEvents.$inferSelect;
+export type NewTicketEventRow = typeof ticketEvents.$inferInsert;
+export type UserRow = typeof users.$inferSelect;

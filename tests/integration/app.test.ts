@@ -1,0 +1,128 @@
+// The whole start-up on in-memory stores (PGlite in memory, DuckDB :memory:): migrations, reference data,
+// demo accounts, demo data in both stores, login, and the overview numbers against direct counts.
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { periodRanges, overview } from '../../src/lib/server/analytics/overview';
+import { queryRows } from '../../src/lib/server/analytics/duckdb';
+import { generateDemo, startApp, stopApp, type App } from '../../src/lib/server/app';
+import { AuthError, DEMO_ACCOUNTS, DEMO_PASSWORD, createUser, login, logout, syncDemoAccounts, validateSession } from '../../src/lib/server/auth';
+import { loadConfig } from '../../src/lib/server/config';
+import { ticketEvents, tickets, units, users } from '../../src/lib/server/db/schema';
+
+let a: App;
+const NOW = Date.parse('2026-11-28T10:00:00+08:00');
+
+beforeAll(async () => {
+	// demo accounts as in demo mode, and demo data generated for a fixed "now"
+	a = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+	await syncDemoAccounts(a.rel.db, true);
+	await generateDemo(a, { tickets: 8000, days: 120, seed: 42, now: NOW }, () => {});
+});
+
+afterAll(async () => {
+	if (a) await stopApp(a);
+});
+
+describe('start-up', () => {
+	it('migrates the relational store and loads the reference data', async () => {
+		const [{ n }] = (await a.rel.db.select({ n: sql<number>`count(*)::int` }).from(units)) as { n: number }[];
+		expect(n).toBe(a.ref.units.length);
+		expect(a.ref.categories.filter((c) => c.level === 1).length).toBeGreaterThanOrEqual(12);
+		expect(a.ref.categories.filter((c) => c.level === 2).length).toBeGreaterThanOrEqual(60);
+	});
+
+	it('creates the demo accounts in demo mode and removes them when demo mode is off', async () => {
+		const demoUsers = await a.rel.db.select().from(users).where(sql`${users.demo} = true and ${users.active} = true`);
+		expect(demoUsers.map((u) => u.username).sort()).toEqual(DEMO_ACCOUNTS.map((d) => d.username).sort());
+		const s = await login(a.rel.db, 'leader', DEMO_PASSWORD, 'test', 7);
+		await syncDemoAccounts(a.rel.db, false);
+		expect(await validateSession(a.rel.db, s.token, 7)).toBeNull();
+		await expect(login(a.rel.db, 'leader', DEMO_PASSWORD, 'test', 7)).rejects.toThrow(AuthError);
+		await syncDemoAccounts(a.rel.db, true);
+		expect((await login(a.rel.db, 'leader', DEMO_PASSWORD, 'test', 7)).user.role).toBe('leader');
+	});
+});
+
+describe('auth', () => {
+	it('logs in with argon2id hashes, keeps sessions by token hash, and logs out', async () => {
+		await createUser(a.rel.db, { username: 'unit_a', displayName: '甲单位', role: 'unit_handler', unitCode: 'M02', password: 'correct horse' });
+		const [row] = await a.rel.db.select().from(users).where(sql`${users.username} = 'unit_a'`);
+		expect(row.passwordHash.startsWith('$argon2id$')).toBe(true);
+		const s = await login(a.rel.db, 'unit_a', 'correct horse', 'test', 7);
+		const u = await validateSession(a.rel.db, s.token, 7);
+		expect(u).toMatchObject({ username: 'unit_a', role: 'unit_handler', unitCode: 'M02' });
+		expect(u!.unitName).toContain('生态环境局');
+		const stored = await a.rel.db.execute(sql`select id from sessions`);
+		expect(JSON.stringify(stored)).not.toContain(s.token);
+		await logout(a.rel.db, s.token);
+		expect(await validateSession(a.rel.db, s.token, 7)).toBeNull();
+	});
+
+	it('refuses wrong passwords, then throttles repeated failures', async () => {
+		await expect(login(a.rel.db, 'analyst', 'wrong-password', '10.0.0.9', 7)).rejects.toMatchObject({ code: 'bad_credentials' });
+		for (let i = 0; i < 9; i++) await login(a.rel.db, 'analyst', 'wrong', '10.0.0.9', 7).catch(() => {});
+		await expect(login(a.rel.db, 'analyst', DEMO_PASSWORD, '10.0.0.9', 7)).rejects.toMatchObject({ code: 'throttled' });
+		// another client is not affected
+		expect((await login(a.rel.db, 'analyst', DEMO_PASSWORD, '10.0.0.10', 7)).user.role).toBe('analyst');
+	});
+
+	it('validates new users', async () => {
+		await expect(createUser(a.rel.db, { username: 'x', displayName: 'x', role: 'admin', password: 'longenough' })).rejects.toThrow('用户名');
+		await expect(createUser(a.rel.db, { username: 'shorty', displayName: 'x', role: 'admin', password: '123' })).rejects.toThrow('密码');
+		await expect(createUser(a.rel.db, { username: 'nounit', displayName: 'x', role: 'unit_handler', password: 'longenough' })).rejects.toThrow('单位');
+	});
+});
+
+describe('demo data in both stores', () => {
+	it('puts recent and open tickets with their lifecycle events in the relational store', async () => {
+		const rows = await a.rel.db.select().from(tickets);
+		expect(rows.length).toBeGreaterThan(100);
+		const open = rows.filter((t) => !t.closedAt);
+		expect(open.length).toBeGreaterThan(0);
+		expect(rows.some((t) => t.callerPhone && /^1\d{10}$/.test(t.callerPhone))).toBe(true);
+		const [{ n }] = (await a.rel.db.select({ n: sql<number>`count(*)::int` }).from(ticketEvents)) as { n: number }[];
+		expect(n).toBeGreaterThan(rows.length);
+		// every relational ticket is also in the analytics store, with the same status
+		const facts = await queryRows<{ ticket_no: string; status: string }>(a.analytics.conn, 'SELECT ticket_no, status FROM tickets_fact');
+		const status = new Map(facts.map((f) => [f.ticket_no, f.status]));
+		for (const t of rows.slice(0, 300)) expect(status.get(t.ticketNo)).toBe(t.status);
+	});
+
+	it('keeps ticket_events append-only', async () => {
+		const refused = (e: unknown) => /append-only/.test(String((e as { cause?: Error }).cause?.message ?? e));
+		await expect(a.rel.db.execute(sql`update ticket_events set note = 'changed'`)).rejects.toSatisfy(refused);
+		await expect(a.rel.db.execute(sql`delete from ticket_events`)).rejects.toSatisfy(refused);
+	});
+});
+
+describe('overview', () => {
+	it('reports counts equal to direct queries over tickets_fact', async () => {
+		const o = await overview(a.analytics.conn, a.ref, NOW);
+		expect(o.asOf).toBe('2026-11-28');
+		const count = async (from: number, to: number) =>
+			(
+				await queryRows<{ n: number }>(
+					a.analytics.conn,
+					`SELECT count(*)::DOUBLE n FROM tickets_fact WHERE epoch_ms(received_at) BETWEEN ${from} AND ${to}`
+				)
+			)[0].n;
+		for (const [i, days] of [1, 7, 30].entries()) {
+			const r = periodRanges(NOW, days);
+			expect(o.periods[i].current).toBe(await count(r.current.from, r.current.to));
+			expect(o.periods[i].previous).toBe(await count(r.previous.from, r.previous.to));
+			expect(o.periods[i].current).toBeGreaterThan(0);
+		}
+		const [{ n: total }] = await queryRows<{ n: number }>(a.analytics.conn, 'SELECT count(*)::DOUBLE n FROM tickets_fact');
+		expect(o.totalTickets).toBe(total);
+		expect(o.trend).toHaveLength(90);
+		const [{ n: lastDay }] = await queryRows<{ n: number }>(a.analytics.conn, `SELECT count(*)::DOUBLE n FROM tickets_fact WHERE day = DATE '2026-11-27'`);
+		expect(o.trend.at(-2)).toEqual({ day: '2026-11-27', count: lastDay });
+		const top = o.topCategories[0];
+		const [{ n: topCount }] = await queryRows<{ n: number }>(
+			a.analytics.conn,
+			`SELECT count(*)::DOUBLE n FROM tickets_fact WHERE category_l1 = '${top.code}' AND day BETWEEN DATE '2026-10-30' AND DATE '2026-11-28'`
+		);
+		expect(top.count).toBe(topCount);
+		expect(o.topDistricts.map((d) => d.name)).toContain('昆山市');
+	});
+});
