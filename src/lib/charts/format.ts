@@ -1,0 +1,54 @@
+// Number and date formatting shared by charts and UI components (pure, no DOM).
+
+const integerFormat = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });
+const decimalFormat = new Intl.NumberFormat('zh-CN', {
+	minimumFractionDigits: 1,
+	maximumFractionDigits: 1
+});
+
+/** 12345 → "12,345" (zh-CN grouping). */
+export function formatCount(n: number): string {
+	return integerFormat.format(n);
+}
+
+/** 1234.56 → "1,234.6" */
+export function formatDecimal(n: number): string {
+	return decimalFormat.format(n);
+}
+
+/** 0.1234 → "12.3%"; null → "—". */
+export function formatPercent(ratio: number | null, digits = 1): string {
+	if (ratio === null || !Number.isFinite(ratio)) return '—';
+	return `${(ratio * 100).toFixed(digits)}%`;
+}
+
+const WEEKDAYS = ['星期日', '星期一', '星期二', '星期三', '星期四', '星期五', '星期六'];
+
+function parseDay(day: string): { y: number; m: number; d: number } | null {
+	const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+	if (!match) return null;
+	return { y: Number(match[1]), m: Number(match[2]), d: Number(match[3]) };
+}
+
+/** "2026-11-28" → "2026年11月28日 星期六" (calendar date; no time-zone shift). */
+export function formatDayLong(day: string): string {
+	const p = parseDay(day);
+	if (!p) return day;
+	const weekday = WEEKDAYS[new Date(Date.UTC(p.y, p.m - 1, p.d)).getUTCDay()];
+	return `${p.y}年${p.m}月${p.d}日 ${weekday}`;
+}
+
+/** "2026-11-28" → "11-28" (compact axis label). */
+export function formatDayShort(day: string): string {
+	const p = parseDay(day);
+	if (!p) return day;
+	return `${String(p.m).padStart(2, '0')}-${String(p.d).padStart(2, '0')}`;
+}
+
+/** Next calendar day of a YYYY-MM-DD string. */
+export function nextDay(day: string): string {
+	const p = parseDay(day);
+	if (!p) throw new Error(`日期格式无效：${day}`);
+	const t = new Date(Date.UTC(p.y, p.m - 1, p.d + 1));
+	return t.toISOString().slice(0, 10);
+}

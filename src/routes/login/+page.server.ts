@@ -1,0 +1,45 @@
+import { fail, redirect } from '@sveltejs/kit';
+import { ROLE_LABELS } from '$lib/types';
+import { homeFor } from '$lib/nav';
+import { app } from '$lib/server/app';
+import { AuthError, DEMO_ACCOUNTS, DEMO_PASSWORD, SESSION_COOKIE, login } from '$lib/server/auth';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals }) => {
+	if (locals.user) redirect(303, homeFor(locals.user.role));
+	const { config } = await app();
+	return {
+		demoAccounts: config.demo
+			? DEMO_ACCOUNTS.map((a) => ({ username: a.username, password: DEMO_PASSWORD, roleLabel: ROLE_LABELS[a.role] }))
+			: []
+	};
+};
+
+/** Only same-site relative paths, so ?next= cannot send a user elsewhere. */
+function safeNext(next: string | null): string | null {
+	return next && next.startsWith('/') && !next.startsWith('//') ? next : null;
+}
+
+export const actions: Actions = {
+	default: async ({ request, cookies, url, getClientAddress }) => {
+		const form = await request.formData();
+		const username = String(form.get('username') ?? '').trim();
+		const password = String(form.get('password') ?? '');
+		if (!username || !password) return fail(400, { message: '请输入用户名和密码', username });
+		const { rel, config } = await app();
+		try {
+			const s = await login(rel.db, username, password, getClientAddress(), config.sessionDays);
+			cookies.set(SESSION_COOKIE, s.token, {
+				path: '/',
+				httpOnly: true,
+				sameSite: 'lax',
+				secure: url.protocol === 'https:',
+				expires: s.expiresAt
+			});
+			redirect(303, safeNext(url.searchParams.get('next')) ?? homeFor(s.user.role));
+		} catch (e) {
+			if (e instanceof AuthError) return fail(e.code === 'throttled' ? 429 : 400, { message: e.message, username });
+			throw e;
+		}
+	}
+};

@@ -1,0 +1,10 @@
+import { redirect } from '@sveltejs/kit';
+import { app } from '$lib/server/app';
+import { SESSION_COOKIE, logout } from '$lib/server/auth';
+import type { RequestHandler } from './$types';
+
+export const POST: RequestHandler = async ({ cookies }) => {
+	await logout((await app()).rel.db, cookies.get(SESSION_COOKIE) ?? '');
+	cookies.delete(SESSION_COOKIE, { path: '/' });
+	redirect(303, '/login');
+};
