@@ -1,4 +1,4 @@
-import { json, redirect, type Handle, type ServerInit } from '@sveltejs/kit';
+import { json, redirect, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
 import { app, hasApp, setApp, startApp } from '$lib/server/app';
 import { SESSION_COOKIE, validateSession } from '$lib/server/auth';
 import { loadConfig } from '$lib/server/config';
@@ -31,6 +31,23 @@ export const handle: Handle = async ({ event, resolve }) => {
 		const next = path === '/' ? '' : `?next=${encodeURIComponent(path + event.url.search)}`;
 		redirect(303, `/login${next}`);
 	}
-	return resolve(event);
+	const response = await resolve(event);
+	return path.startsWith('/api/') ? apiErrorShape(response) : response;
+};
+
+/** API errors use DESIGN.md's shape { error: { code, message } } whatever raised them. */
+async function apiErrorShape(response: Response): Promise<Response> {
+	if (response.ok || !response.headers.get('content-type')?.includes('application/json')) return response;
+	const body = (await response.clone().json().catch(() => null)) as { error?: unknown; message?: string; code?: string } | null;
+	if (!body || body.error || typeof body.message !== 'string') return response;
+	const code = body.code ?? (response.status === 404 ? 'not_found' : response.status >= 500 ? 'internal' : 'bad_request');
+	return json({ error: { code, message: body.message } }, { status: response.status, headers: { 'cache-control': 'no-store' } });
+}
+
+export const handleError: HandleServerError = ({ error, event, status }) => {
+	if (status === 404) return { message: '页面或接口不存在', code: 'not_found' };
+	const id = crypto.randomUUID().slice(0, 8);
+	console.error(`[minqing] error ${id} ${event.request.method} ${event.url.pathname}:`, error);
+	return { message: `服务内部错误（编号 ${id}），请稍后重试`, code: 'internal' };
 };
 

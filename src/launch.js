@@ -37,6 +37,13 @@ const handlerPath = join(root, 'build', 'handler.js');
 if (!existsSync(handlerPath)) fail('找不到构建产物 build/handler.js，请先运行 npm run build', `missing ${handlerPath}`);
 await checkPortFree();
 
+// Without ORIGIN or a proxy's protocol header, adapter-node assumes https; a plain-http start would then fail
+// SvelteKit's form origin check. Tell it the real protocol of each connection (a client cannot forge it:
+// any incoming header of that name is replaced). Behind a reverse proxy, set ORIGIN or PROTOCOL_HEADER.
+const OWN_PROTO = 'x-minqing-connection-proto';
+const useOwnProto = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
+if (useOwnProto) process.env.PROTOCOL_HEADER = OWN_PROTO;
+
 /** @type {import('node:http').RequestListener} */
 let handler;
 try {
@@ -48,7 +55,10 @@ try {
 	fail('服务初始化时出错', err?.stack ?? String(err));
 }
 
-const server = createHttpServer(handler);
+const server = createHttpServer((req, res) => {
+	if (useOwnProto) req.headers[OWN_PROTO] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
+	handler(req, res);
+});
 server.on('error', (/** @type {NodeJS.ErrnoException} */ e) =>
 	fail(e.code === 'EADDRINUSE' ? `端口 ${port} 已被占用，请用 PORT 指定其他端口` : `无法监听 ${host}:${port}`, e.message)
 );

@@ -70,7 +70,7 @@ export interface OverviewData {
 	/** the instant the numbers were computed at (ISO 8601); periods end here */
 	now: string;
 	periods: PeriodCompare[];
-	trend: DailyPoint[]; // last 90 days
+	trend: DailyPoint[]; // the 90 whole days before today
 	topCategories: RankedItem[]; // level-1, last 30 days
 	topDistricts: RankedItem[]; // last 30 days
 	totalTickets: number;

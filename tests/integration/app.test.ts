@@ -116,7 +116,7 @@ describe('overview', () => {
 		expect(o.totalTickets).toBe(total);
 		expect(o.trend).toHaveLength(90);
 		const [{ n: lastDay }] = await queryRows<{ n: number }>(a.analytics.conn, `SELECT count(*)::DOUBLE n FROM tickets_fact WHERE day = DATE '2026-11-27'`);
-		expect(o.trend.at(-2)).toEqual({ day: '2026-11-27', count: lastDay });
+		expect(o.trend.at(-1)).toEqual({ day: '2026-11-27', count: lastDay });
 		const top = o.topCategories[0];
 		const [{ n: topCount }] = await queryRows<{ n: number }>(
 			a.analytics.conn,

@@ -52,3 +52,8 @@ export function nextDay(day: string): string {
 	const t = new Date(Date.UTC(p.y, p.m - 1, p.d + 1));
 	return t.toISOString().slice(0, 10);
 }
+
+/** 08:05 — the Asia/Shanghai clock time of an ISO instant. */
+export function formatClock(iso: string): string {
+	return new Date(iso).toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false });
+}

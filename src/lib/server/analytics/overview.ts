@@ -57,16 +57,18 @@ export async function overview(conn: DuckDBConnection, ref: Reference, now = Dat
 		});
 	}
 
-	const trendFrom = addDays(asOf, -89);
+	// the trend shows whole days only: a half-finished today would look like a collapse
+	const trendTo = addDays(asOf, -1);
+	const trendFrom = addDays(trendTo, -89);
 	const trendRows = await queryRows<{ day: string; n: number }>(
 		conn,
 		`SELECT strftime(day, '%Y-%m-%d') AS day, sum(n)::DOUBLE AS n FROM rollup_daily
 		 WHERE day BETWEEN $from::DATE AND $to::DATE GROUP BY day`,
-		{ from: trendFrom, to: asOf }
+		{ from: trendFrom, to: trendTo }
 	);
 	const byDay = new Map(trendRows.map((r) => [r.day, r.n]));
 	const trend: DailyPoint[] = [];
-	for (let d = trendFrom; d <= asOf; d = addDays(d, 1)) trend.push({ day: d, count: byDay.get(d) ?? 0 });
+	for (let d = trendFrom; d <= trendTo; d = addDays(d, 1)) trend.push({ day: d, count: byDay.get(d) ?? 0 });
 
 	const from30 = addDays(asOf, -29);
 	const ranked = async (column: 'category_l1' | 'district_code', name: (code: string) => string | undefined): Promise<RankedItem[]> => {

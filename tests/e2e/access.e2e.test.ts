@@ -1,0 +1,57 @@
+// Roles decide what a user sees: navigation, pages, and the API behind them.
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHOTS, launchBrowser, loginAs, startServer, watchErrors, type TestServer } from './fixture';
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+	server = await startServer({ tickets: 3_000, days: 60 });
+	browser = await launchBrowser();
+});
+
+afterAll(async () => {
+	await browser?.close();
+	await server?.stop();
+	server?.cleanup();
+});
+
+describe('access by role', () => {
+	it('lands a unit handler on its own work, never on the city overview', async () => {
+		const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+		const errors = watchErrors(page);
+		await loginAs(page, server.url, 'unit_gusu');
+		expect(new URL(page.url()).pathname).toBe('/my-tickets');
+		await expect.poll(() => page.locator('main').innerText()).toContain('尚未建成');
+		const nav = await page.locator('nav[aria-label=主导航] a').allInnerTexts();
+		expect(nav.join(' ')).toContain('我的工单');
+		expect(nav.join(' ')).not.toContain('态势总览');
+		await page.goto(`${server.url}/`);
+		expect(new URL(page.url()).pathname).toBe('/my-tickets');
+		const r = await page.request.get(`${server.url}/api/v1/overview`);
+		expect(r.status()).toBe(403);
+		expect(await r.json()).toEqual({ error: { code: 'forbidden', message: '当前账号无权访问此页面' } });
+		await page.goto(`${server.url}/map`);
+		await expect.poll(() => page.locator('[data-testid=error]').innerText()).toContain('无权访问');
+		expect(await page.locator('nav[aria-label=主导航]').count()).toBe(1); // the error stays inside the app shell
+		await page.screenshot({ path: join(SHOTS, 'unit-handler.png') });
+		expect(errors.filter((e) => !e.includes('403'))).toEqual([]);
+		await page.close();
+	});
+
+	it('lets an analyst read the overview API, and logging out ends the session', async () => {
+		const page = await browser.newPage();
+		await loginAs(page, server.url, 'analyst');
+		const r = await page.request.get(`${server.url}/api/v1/overview`);
+		expect(r.status()).toBe(200);
+		const body = await r.json();
+		expect(body.totalTickets).toBe(3_000);
+		await page.click('form[action="/logout"] button');
+		await page.waitForURL((u) => u.pathname === '/login');
+		const after = await page.request.get(`${server.url}/api/v1/overview`);
+		expect(after.status()).toBe(401);
+		await page.close();
+	});
+});

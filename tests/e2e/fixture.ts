@@ -1,0 +1,126 @@
+// Each browser test gets its own server: a fresh data directory, a free port, its own demo data.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function freePort(): Promise<number> {
+	return new Promise((res, rej) => {
+		const s = createServer();
+		s.once('error', rej);
+		s.listen(0, '127.0.0.1', () => {
+			const { port } = s.address() as { port: number };
+			s.close(() => res(port));
+		});
+	});
+}
+
+export interface RunResult {
+	code: number | null;
+	stdout: string;
+	stderr: string;
+}
+
+/** Runs the launcher to completion (for start-up failures). */
+export function runLauncher(env: Record<string, string>, timeoutMs = 60_000): Promise<RunResult> {
+	return new Promise((res) => {
+		const child = spawn(process.execPath, [join(ROOT, 'src', 'launch.js')], { env: { ...process.env, ...env }, cwd: ROOT });
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (d) => (stdout += d));
+		child.stderr.on('data', (d) => (stderr += d));
+		const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+		child.on('exit', (code) => {
+			clearTimeout(timer);
+			res({ code, stdout, stderr });
+		});
+	});
+}
+
+export interface TestServer {
+	url: string;
+	port: number;
+	dataDir: string;
+	logs: () => string;
+	stop: () => Promise<void>;
+	cleanup: () => void;
+}
+
+export async function startServer(opts: { tickets?: number; days?: number; env?: Record<string, string> } = {}): Promise<TestServer> {
+	const dataDir = mkdtempSync(join(tmpdir(), 'minqing-e2e-'));
+	const port = await freePort();
+	let logs = '';
+	const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'src', 'launch.js')], {
+		cwd: ROOT,
+		env: {
+			...process.env,
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			MINQING_DATA_DIR: dataDir,
+			MINQING_DEMO: '1',
+			MINQING_DEMO_TICKETS: String(opts.tickets ?? 20_000),
+			MINQING_DEMO_DAYS: String(opts.days ?? 365),
+			...opts.env
+		}
+	});
+	child.stdout!.on('data', (d) => (logs += d));
+	child.stderr!.on('data', (d) => (logs += d));
+	const exited = new Promise<void>((res) => child.once('exit', () => res()));
+	const url = `http://127.0.0.1:${port}`;
+	const deadline = Date.now() + 240_000;
+	for (;;) {
+		if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${logs}`);
+		try {
+			const r = await fetch(`${url}/healthz`);
+			if (r.ok) break;
+		} catch {
+			/* not up yet */
+		}
+		if (Date.now() > deadline) throw new Error(`server did not start:\n${logs}`);
+		await new Promise((r) => setTimeout(r, 300));
+	}
+	return {
+		url,
+		port,
+		dataDir,
+		logs: () => logs,
+		stop: async () => {
+			if (child.exitCode === null) {
+				child.kill('SIGTERM');
+				await exited;
+			}
+		},
+		cleanup: () => rmSync(dataDir, { recursive: true, force: true })
+	};
+}
+
+export async function launchBrowser(): Promise<Browser> {
+	return chromium.launch({
+		executablePath: CHROMIUM,
+		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+	});
+}
+
+/** Collects console errors and failed requests of a page. */
+export function watchErrors(page: Page): string[] {
+	const errors: string[] = [];
+	page.on('console', (m) => {
+		if (m.type() === 'error') errors.push(m.text());
+	});
+	page.on('pageerror', (e) => errors.push(e.message));
+	return errors;
+}
+
+export async function loginAs(page: Page, base: string, username: string, password = 'minqing2026'): Promise<void> {
+	await page.goto(`${base}/login`);
+	await page.fill('input[name=username]', username);
+	await page.fill('input[name=password]', password);
+	await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+}
+
+export const SHOTS = join(ROOT, 'test-results');

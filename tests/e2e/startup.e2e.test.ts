@@ -1,0 +1,68 @@
+// Bad configuration stops start-up with one clear message, not a stack trace.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freePort, runLauncher } from './fixture';
+
+const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+/);
+
+describe('start-up failures', () => {
+	it('says so when the port is taken', async () => {
+		const port = await freePort();
+		const blocker = createServer().listen(port, '127.0.0.1');
+		await new Promise((r) => blocker.once('listening', r));
+		const dir = mkdtempSync(join(tmpdir(), 'minqing-start-'));
+		try {
+			const r = await runLauncher({ PORT: String(port), HOST: '127.0.0.1', MINQING_DATA_DIR: dir });
+			expect(r.code).toBe(1);
+			expect(r.stderr).toContain(`端口 ${port} 已被占用`);
+			noStack(r.stderr);
+		} finally {
+			blocker.close();
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	it('says so when the data directory cannot be written', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'minqing-start-'));
+		const file = join(dir, 'a-file');
+		writeFileSync(file, 'x'); // a directory cannot be made below a regular file, even as root
+		try {
+			const r = await runLauncher({ PORT: String(await freePort()), HOST: '127.0.0.1', MINQING_DATA_DIR: join(file, 'db') });
+			expect(r.code).toBe(1);
+			expect(r.stderr).toContain('数据目录');
+			expect(r.stderr).toContain('不可写');
+			noStack(r.stderr);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	it('says so when DATABASE_URL cannot be reached, without printing the password', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'minqing-start-'));
+		const dead = await freePort(); // nothing listens there
+		try {
+			const r = await runLauncher({
+				PORT: String(await freePort()),
+				HOST: '127.0.0.1',
+				MINQING_DATA_DIR: dir,
+				DATABASE_URL: `postgres://minqing:s3cret-pass@127.0.0.1:${dead}/minqing`
+			});
+			expect(r.code).toBe(1);
+			expect(r.stderr).toContain('无法连接 PostgreSQL 数据库');
+			expect(r.stderr).toContain('***');
+			expect(r.stderr).not.toContain('s3cret-pass');
+			noStack(r.stderr);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	it('says so when PORT is not a number', async () => {
+		const r = await runLauncher({ PORT: 'eighty', MINQING_DATA_DIR: ':memory:' });
+		expect(r.code).toBe(1);
+		expect(r.stderr).toContain('PORT 必须是');
+	});
+});

@@ -1,0 +1,74 @@
+// The same schema, migrations, auth and demo load on a real PostgreSQL server (DATABASE_URL).
+// tests/run-all.sh starts a throwaway server and sets MINQING_TEST_PG_URL.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemo, startApp, stopApp, type App } from '../../src/lib/server/app';
+import { DEMO_PASSWORD, login, validateSession } from '../../src/lib/server/auth';
+import { loadConfig } from '../../src/lib/server/config';
+import { ticketEvents, tickets } from '../../src/lib/server/db/schema';
+
+const adminUrl = process.env.MINQING_TEST_PG_URL;
+if (!adminUrl) console.warn('MINQING_TEST_PG_URL is not set: skipping the PostgreSQL tests (tests/run-all.sh sets it)');
+
+describe.skipIf(!adminUrl)('PostgreSQL as the relational store', () => {
+	const dbName = `minqing_test_${process.pid}_${Date.now()}`;
+	let url = '';
+	let dataDir = '';
+	let a: App;
+
+	beforeAll(async () => {
+		const admin = new pg.Client({ connectionString: adminUrl });
+		await admin.connect();
+		await admin.query(`CREATE DATABASE ${dbName}`);
+		await admin.end();
+		const u = new URL(adminUrl!);
+		u.pathname = `/${dbName}`;
+		url = u.toString();
+		dataDir = mkdtempSync(join(tmpdir(), 'minqing-pg-'));
+		a = await startApp({ ...loadConfig({}), dataDir, databaseUrl: url, demo: true, demoTickets: 4000, demoDays: 60 }, () => {});
+	});
+
+	afterAll(async () => {
+		if (a) await stopApp(a);
+		if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+		if (adminUrl) {
+			const admin = new pg.Client({ connectionString: adminUrl });
+			await admin.connect();
+			await admin.query(`DROP DATABASE IF EXISTS ${dbName}`);
+			await admin.end();
+		}
+	});
+
+	it('runs on PostgreSQL, not on the embedded store', () => {
+		expect(a.rel.kind).toBe('postgres');
+	});
+
+	it('applies the committed migrations, including the append-only trigger', async () => {
+		const r = await a.rel.db.execute(sql`select tgname from pg_trigger where tgname = 'ticket_events_no_update_delete'`);
+		expect(JSON.stringify(r)).toContain('ticket_events_no_update_delete');
+		await expect(a.rel.db.execute(sql`delete from ticket_events`)).rejects.toSatisfy((e: unknown) =>
+			/append-only/.test(String((e as { cause?: Error }).cause?.message ?? e))
+		);
+	});
+
+	it('generated the demo into both stores on first start and logs demo users in', async () => {
+		const [{ n }] = (await a.rel.db.select({ n: sql<number>`count(*)::int` }).from(tickets)) as { n: number }[];
+		const [{ e }] = (await a.rel.db.select({ e: sql<number>`count(*)::int` }).from(ticketEvents)) as { e: number }[];
+		expect(n).toBeGreaterThan(100);
+		expect(e).toBeGreaterThan(n);
+		const s = await login(a.rel.db, 'dispatcher', DEMO_PASSWORD, 'pg-test', 7);
+		expect((await validateSession(a.rel.db, s.token, 7))?.role).toBe('dispatcher');
+	});
+
+	it('survives a restart: migrations are not re-applied and the demo is not generated twice', async () => {
+		await stopApp(a);
+		a = await startApp({ ...loadConfig({}), dataDir, databaseUrl: url, demo: true, demoTickets: 4000, demoDays: 60 }, () => {});
+		const facts = (await a.analytics.conn.runAndReadAll('SELECT count(*) FROM tickets_fact')).getRows()[0][0];
+		expect(Number(facts)).toBe(4000);
+		await expect(generateDemo(a, { tickets: 10, days: 1, seed: 1 }, () => {})).resolves.toMatchObject({ relational: 0 });
+	});
+});
