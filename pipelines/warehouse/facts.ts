@@ -75,6 +75,8 @@ const NAMES = FACT_COLUMNS.map((c) => c.name as keyof FactRow);
 export class FactWriter {
 	private columns: DuckDBValue[][] = NAMES.map(() => []);
 	private pending = 0;
+	/** one native chunk, reused: chunks left to the garbage collector pile up outside the JS heap */
+	private readonly chunk = DuckDBDataChunk.create(TYPES, CHUNK);
 	written = 0;
 
 	private constructor(private readonly appender: DuckDBAppender) {}
@@ -90,9 +92,9 @@ export class FactWriter {
 
 	private flushChunk(): void {
 		if (!this.pending) return;
-		const chunk = DuckDBDataChunk.create(TYPES, this.pending);
-		chunk.setColumns(this.columns);
-		this.appender.appendDataChunk(chunk);
+		this.chunk.reset();
+		this.chunk.setColumns(this.columns);
+		this.appender.appendDataChunk(this.chunk);
 		this.written += this.pending;
 		this.pending = 0;
 		this.columns = NAMES.map(() => []);

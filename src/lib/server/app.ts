@@ -61,7 +61,7 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m))
 		await seedReference(rel.db, ref);
 		await syncDemoAccounts(rel.db, config.demo);
 		await purgeExpiredSessions(rel.db);
-		analytics = await openAnalytics(memory ? ':memory:' : join(config.dataDir, 'minqing.duckdb'));
+		analytics = await openAnalytics(memory ? ':memory:' : join(config.dataDir, 'minqing.duckdb'), config.duckdbMemory);
 		log(`[minqing] 分析库：${analytics.path}`);
 		const app: App = { config, rel, analytics, ref, calendar };
 		if (config.demo) await ensureDemoData(app, log);

@@ -18,6 +18,8 @@ export interface Config {
 	demoDays: number;
 	demoSeed: number;
 	sessionDays: number;
+	/** DuckDB's memory limit (its own syntax, e.g. 2GB); it spills to disk beyond it */
+	duckdbMemory: string;
 }
 
 /** Thrown for problems an operator must fix before the app can start; printed without a stack. */
@@ -62,6 +64,15 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0
 	return n;
 }
 
+function memoryFrom(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+	const raw = (env[name] ?? '').trim();
+	if (!raw) return fallback;
+	if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(raw)) {
+		throw new StartupError(`配置项 ${name} 应为带单位的内存大小，例如 2GB，当前为“${raw}”`, `${name}=${raw} is not a memory size`);
+	}
+	return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 	const root = findRoot();
 	const demoRaw = (env.MINQING_DEMO ?? '').toLowerCase();
@@ -74,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		demoTickets: intFrom(env, 'MINQING_DEMO_TICKETS', 200_000, 1),
 		demoDays: intFrom(env, 'MINQING_DEMO_DAYS', 365, 1),
 		demoSeed: intFrom(env, 'MINQING_DEMO_SEED', 12345),
-		sessionDays: intFrom(env, 'MINQING_SESSION_DAYS', 7, 1)
+		sessionDays: intFrom(env, 'MINQING_SESSION_DAYS', 7, 1),
+		duckdbMemory: memoryFrom(env, 'MINQING_DUCKDB_MEMORY', '2GB')
 	};
 }

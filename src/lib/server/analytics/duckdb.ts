@@ -11,10 +11,10 @@ export interface AnalyticsStore {
 	close(): void;
 }
 
-export async function openAnalytics(path: string): Promise<AnalyticsStore> {
+export async function openAnalytics(path: string, memoryLimit = '2GB'): Promise<AnalyticsStore> {
 	let instance: DuckDBInstance;
 	try {
-		instance = await DuckDBInstance.create(path, { threads: '2' });
+		instance = await DuckDBInstance.create(path, { threads: '2', memory_limit: memoryLimit });
 	} catch (e) {
 		const msg = (e as Error).message;
 		const locked = /lock/i.test(msg);

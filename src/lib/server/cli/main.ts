@@ -81,7 +81,18 @@ async function demo(config: Config, args: string[]) {
 		bar?.stop();
 		return r;
 	});
-	console.log(JSON.stringify({ tickets: result.tickets, relational: result.relational, incidents: result.incidents.length, firstDay: result.firstDay, lastDay: result.lastDay, seconds: Number(result.seconds.toFixed(2)) }));
+	console.log(
+		JSON.stringify({
+			tickets: result.tickets,
+			relational: result.relational,
+			incidents: result.incidents.length,
+			firstDay: result.firstDay,
+			lastDay: result.lastDay,
+			seconds: Number(result.seconds.toFixed(2)),
+			ticketsPerSecond: Math.round(result.tickets / result.seconds),
+			peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024)
+		})
+	);
 }
 
 async function user(config: Config, args: string[]) {

@@ -1,0 +1,66 @@
+// Benchmarks: `npm run bench -- <name> [options]`. Each prints its figures; none is a pass/fail test.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+interface DemoFigures {
+	tickets: number;
+	relational: number;
+	seconds: number;
+	ticketsPerSecond: number;
+	peakRssMB: number;
+}
+
+/** Runs the CLI's demo generator in a child process on a scratch data directory. */
+function runDemo(tickets: number, analyticsOnly: boolean): DemoFigures & { wall: number } {
+	const dir = mkdtempSync(join(tmpdir(), 'minqing-bench-'));
+	try {
+		const args = ['tsx', 'src/lib/server/cli/main.ts', 'demo', '--tickets', String(tickets), '--data-dir', dir];
+		if (analyticsOnly) args.push('--analytics-only');
+		const t0 = performance.now();
+		const r = spawnSync('npx', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+		const wall = (performance.now() - t0) / 1000;
+		if (r.status !== 0) throw new Error(`demo --tickets ${tickets} failed (exit ${r.status})`);
+		const line = r.stdout.trim().split('\n').at(-1)!;
+		return { ...(JSON.parse(line) as DemoFigures), wall };
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+function demo(argv: string[]) {
+	const { values } = parseArgs({ args: argv, options: { tickets: { type: 'string', default: '200000,10000000' } } });
+	const sizes = values.tickets.split(',').map((s) => Number(s.replaceAll('_', '')));
+	console.log('demo generator (2 cores here; goals: default 200,000 ≤ 60 s, 10,000,000 ≤ 10 min)');
+	const rows: string[][] = [['tickets', 'stores', 'generate s', 'process s', 'tickets/s', 'peak RSS MB', 'goal']];
+	for (const n of sizes) {
+		// the default demo is what a first start does (both stores); large runs stream to DuckDB only
+		const analyticsOnly = n > 1_000_000;
+		console.error(`… ${n.toLocaleString('en')} tickets${analyticsOnly ? ' (DuckDB only)' : ' (DuckDB + relational)'}`);
+		const f = runDemo(n, analyticsOnly);
+		const goal = n <= 200_000 ? (f.seconds <= 60 ? 'met (≤ 60 s)' : 'missed (≤ 60 s)') : n >= 10_000_000 ? (f.seconds <= 600 ? 'met (≤ 600 s)' : 'missed (≤ 600 s)') : '';
+		rows.push([
+			n.toLocaleString('en'),
+			analyticsOnly ? 'DuckDB' : `DuckDB + ${f.relational.toLocaleString('en')} relational`,
+			f.seconds.toFixed(1),
+			f.wall.toFixed(1),
+			f.ticketsPerSecond.toLocaleString('en'),
+			String(f.peakRssMB),
+			goal
+		]);
+	}
+	const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+	for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '));
+}
+
+const [name, ...rest] = process.argv.slice(2);
+const BENCHES: Record<string, (argv: string[]) => void> = { demo };
+if (!name || !BENCHES[name]) {
+	console.error(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n  demo [--tickets 200000,10000000]`);
+	process.exit(name ? 1 : 0);
+}
+BENCHES[name](rest);

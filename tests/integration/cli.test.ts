@@ -1,0 +1,66 @@
+// The command line as a user runs it: real processes, real files.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'minqing-cli-'));
+
+function cli(args: string[], env: Record<string, string> = {}) {
+	const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/lib/server/cli/main.ts', ...args], {
+		cwd: ROOT,
+		encoding: 'utf8',
+		env: { ...process.env, ...env }
+	});
+	return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('npm run cli', () => {
+	it('generates a demo deterministically into a data directory and summarises it as JSON', () => {
+		const r = cli(['demo', '--tickets', '3000', '--days', '30', '--seed', '7', '--data-dir', dir]);
+		expect(r.stderr).not.toMatch(/\n\s+at /);
+		expect(r.code).toBe(0);
+		const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+		expect(summary).toMatchObject({ tickets: 3000, incidents: 12 });
+		expect(summary.relational).toBeGreaterThan(0);
+		expect(summary.ticketsPerSecond).toBeGreaterThan(0);
+		const truth = JSON.parse(readFileSync(join(dir, 'demo-incidents.json'), 'utf8'));
+		expect(truth.incidents).toHaveLength(12);
+		expect(existsSync(join(dir, 'minqing.duckdb'))).toBe(true);
+	});
+
+	it('refuses to generate over existing data unless --reset is given', () => {
+		const again = cli(['demo', '--tickets', '1000', '--days', '30', '--data-dir', dir]);
+		expect(again.code).toBe(1);
+		expect(again.stderr).toContain('已有 3000 条工单');
+		expect(again.stderr).toContain('--reset');
+		const reset = cli(['demo', '--tickets', '1000', '--days', '30', '--reset', '--analytics-only', '--data-dir', dir]);
+		expect(reset.code).toBe(0);
+		expect(JSON.parse(reset.stdout.trim().split('\n').at(-1)!)).toMatchObject({ tickets: 1000, relational: 0 });
+	});
+
+	it('creates users, with clear errors for bad input', () => {
+		const ok = cli(['user', 'add', '--username', 'ops1', '--name', '值班长', '--role', 'supervisor', '--data-dir', dir], { MINQING_PASSWORD: 'a-long-password' });
+		expect(ok.code).toBe(0);
+		expect(JSON.parse(ok.stdout)).toMatchObject({ username: 'ops1', role: 'supervisor' });
+		const dup = cli(['user', 'add', '--username', 'ops1', '--role', 'supervisor', '--data-dir', dir], { MINQING_PASSWORD: 'a-long-password' });
+		expect(dup.code).toBe(1);
+		expect(dup.stderr).toContain('已存在');
+		const badRole = cli(['user', 'add', '--username', 'x2', '--role', 'king', '--data-dir', dir], { MINQING_PASSWORD: 'a-long-password' });
+		expect(badRole.stderr).toContain('未知角色');
+		const noPass = cli(['user', 'add', '--username', 'x3', '--role', 'admin', '--data-dir', dir], { MINQING_PASSWORD: '' });
+		expect(noPass.stderr).toContain('MINQING_PASSWORD');
+	});
+
+	it('explains unknown commands and bad numbers', () => {
+		expect(cli(['frobnicate']).stderr).toContain('未知命令 frobnicate');
+		const bad = cli(['demo', '--tickets', 'lots', '--data-dir', dir]);
+		expect(bad.code).toBe(1);
+		expect(bad.stderr).toContain('--tickets 必须是');
+		expect(cli(['help']).stdout).toContain('用法');
+	});
+});
