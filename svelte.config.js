@@ -10,7 +10,23 @@ const config = {
 		alias: { $pipelines: 'pipelines' },
 		// Token-authenticated API routes (Open311 and the feed push) are called by other servers without an
 		// Origin header; cookie-authenticated forms keep SvelteKit's origin check (see hooks.server.ts).
-		csrf: { trustedOrigins: [] }
+		csrf: { trustedOrigins: [] },
+		// ECharts sets inline styles; everything else comes from this origin
+		csp: {
+			mode: 'auto',
+			directives: {
+				'default-src': ['self'],
+				'script-src': ['self'],
+				'style-src': ['self', 'unsafe-inline'],
+				'img-src': ['self', 'data:', 'blob:'],
+				'font-src': ['self', 'data:'],
+				'connect-src': ['self'],
+				'object-src': ['none'],
+				'base-uri': ['self'],
+				'form-action': ['self'],
+				'frame-ancestors': ['self']
+			}
+		}
 	}
 };
 

@@ -16,10 +16,9 @@ export const init: ServerInit = async () => {
 };
 
 export const handle: Handle = async ({ event, resolve }) => {
-	const { db } = (await app()).rel;
-	const { sessionDays } = (await app()).config;
+	const { rel, config } = await app();
 	const token = event.cookies.get(SESSION_COOKIE) ?? '';
-	event.locals.user = token ? await validateSession(db, token, sessionDays) : null;
+	event.locals.user = token ? await validateSession(rel.db, token, config.sessionDays) : null;
 
 	const path = event.url.pathname;
 	const isPublic = PUBLIC.includes(path) || path.startsWith('/_app/') || path === '/favicon.svg';
@@ -32,6 +31,8 @@ export const handle: Handle = async ({ event, resolve }) => {
 		redirect(303, `/login${next}`);
 	}
 	const response = await resolve(event);
+	response.headers.set('x-content-type-options', 'nosniff');
+	response.headers.set('referrer-policy', 'same-origin');
 	return path.startsWith('/api/') ? apiErrorShape(response) : response;
 };
 
