@@ -408,7 +408,8 @@ export class DemoGenerator {
 			sign_deadline: state.signDeadline, reply_deadline: state.replyDeadline, satisfaction: state.satisfaction,
 			not_accepted_reason: state.notAcceptedReason, transferred_to: state.transferredTo,
 			returns: state.returns, extensions: state.extensions, reopens: state.reopens, urges: state.urges,
-			sign_on_time: state.signOnTime, reply_on_time: state.replyOnTime, caller_key: callerKey(callerPhone)
+			sign_on_time: state.signOnTime, reply_on_time: state.replyOnTime, caller_key: callerKey(callerPhone),
+			tokens: null, keywords: null, flags: null
 		};
 		return { fact, callerName, callerPhone, events: events.slice(0, state.seen), state };
 	}

@@ -3,6 +3,7 @@ import {
 	DuckDBDataChunk,
 	DuckDBDateValue,
 	DuckDBTimestampTZValue,
+	listValue,
 	type DuckDBAppender,
 	type DuckDBConnection,
 	type DuckDBValue
@@ -50,6 +51,9 @@ export interface FactRow {
 	sign_on_time: boolean | null;
 	reply_on_time: boolean | null;
 	caller_key: string | null;
+	tokens: string[] | null;
+	keywords: string[] | null;
+	flags: string[] | null;
 }
 
 const CHUNK = 2048;
@@ -60,6 +64,8 @@ function toDuck(kind: string, v: unknown): DuckDBValue {
 	switch (kind) {
 		case 'TIMESTAMPTZ':
 			return new DuckDBTimestampTZValue(BigInt(Math.round(v as number)) * 1000n);
+		case 'VARCHAR[]':
+			return listValue(v as string[]);
 		case 'DATE':
 			return new DuckDBDateValue(Math.round(Date.parse(`${v as string}T00:00:00Z`) / DAY_MS));
 		default:

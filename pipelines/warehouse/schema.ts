@@ -4,6 +4,7 @@ import {
 	BOOLEAN,
 	DATE,
 	DOUBLE,
+	LIST,
 	SMALLINT,
 	TIMESTAMPTZ,
 	TINYINT,
@@ -62,7 +63,11 @@ export const FACT_COLUMNS: readonly FactColumn[] = [
 	col('urges', 'SMALLINT NOT NULL', SMALLINT),
 	col('sign_on_time', 'BOOLEAN', BOOLEAN),
 	col('reply_on_time', 'BOOLEAN', BOOLEAN),
-	col('caller_key', 'VARCHAR', VARCHAR)
+	col('caller_key', 'VARCHAR', VARCHAR),
+	// added by the ingest pipeline (segmentation, keywords, data-quality flags); new columns go last
+	col('tokens', 'VARCHAR[]', LIST(VARCHAR)),
+	col('keywords', 'VARCHAR[]', LIST(VARCHAR)),
+	col('flags', 'VARCHAR[]', LIST(VARCHAR))
 ];
 
 const DDL = [
@@ -71,13 +76,36 @@ const DDL = [
 	`CREATE TABLE IF NOT EXISTS rollup_daily (
 		day DATE NOT NULL, district_code VARCHAR, category_l1 VARCHAR, category_l2 VARCHAR,
 		type VARCHAR NOT NULL, channel VARCHAR NOT NULL, n INTEGER NOT NULL)`,
-	`CREATE TABLE IF NOT EXISTS warehouse_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`
+	`CREATE TABLE IF NOT EXISTS warehouse_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
+	// counts by hour for the recent past (the last 90 days), for intraday views and alert baselines
+	`CREATE TABLE IF NOT EXISTS rollup_hourly (
+		day DATE NOT NULL, hour TINYINT NOT NULL, district_code VARCHAR, category_l1 VARCHAR, category_l2 VARCHAR,
+		type VARCHAR NOT NULL, channel VARCHAR NOT NULL, n INTEGER NOT NULL)`,
+	// every rejected feed record, with its raw text and where it came from; keyed so a re-run adds nothing
+	`CREATE TABLE IF NOT EXISTS quarantine (
+		source VARCHAR NOT NULL, origin VARCHAR NOT NULL, origin_id VARCHAR NOT NULL, line BIGINT NOT NULL,
+		byte_offset BIGINT, reason VARCHAR NOT NULL, field VARCHAR, message VARCHAR NOT NULL, raw VARCHAR NOT NULL,
+		quarantined_at TIMESTAMPTZ NOT NULL, status VARCHAR NOT NULL DEFAULT 'open', resolved_at TIMESTAMPTZ,
+		PRIMARY KEY (source, origin_id, line))`,
+	// the raw feed archive: every accepted record version as sent, so the facts can be rebuilt
+	`CREATE TABLE IF NOT EXISTS feed_archive (
+		source VARCHAR NOT NULL, external_id VARCHAR NOT NULL, updated_at TIMESTAMPTZ NOT NULL,
+		origin_id VARCHAR NOT NULL, line BIGINT NOT NULL, raw VARCHAR NOT NULL)`,
+	// document frequencies of tokens over all tickets (IDF for keywords)
+	`CREATE TABLE IF NOT EXISTS term_df (term VARCHAR NOT NULL, df INTEGER NOT NULL)`,
+	// daily sequence of ticket numbers given to feed records (SZ20261128-F000001)
+	`CREATE TABLE IF NOT EXISTS feed_seq (day DATE PRIMARY KEY, last INTEGER NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS ingest_runs (
+		run_id VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, origin VARCHAR NOT NULL, origin_id VARCHAR NOT NULL,
+		started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ, summary VARCHAR)`
 ];
 
 /** Dashboards and pipelines think in Asia/Shanghai. */
 export async function ensureWarehouse(conn: DuckDBConnection): Promise<void> {
 	await conn.run(`SET TimeZone = 'Asia/Shanghai'`);
 	for (const stmt of DDL) await conn.run(stmt);
+	// a store made by an older version gets the columns added since (appended, in FACT_COLUMNS order)
+	for (const c of FACT_COLUMNS) await conn.run(`ALTER TABLE tickets_fact ADD COLUMN IF NOT EXISTS ${c.name} ${c.sql.replace(' NOT NULL', '')}`);
 }
 
 export async function getMeta(conn: DuckDBConnection, key: string): Promise<string | null> {
@@ -90,26 +118,44 @@ export async function setMeta(conn: DuckDBConnection, key: string, value: string
 	await conn.run('INSERT OR REPLACE INTO warehouse_meta VALUES ($key, $value)', { key, value });
 }
 
+/** Days of the hourly rollup kept before today. */
+export const HOURLY_DAYS = 90;
+
 /**
- * Recomputes the daily rollup for [fromDay, toDay] (inclusive, 'YYYY-MM-DD'), or entirely when no range is
- * given, in one transaction so readers never see a half-built rollup.
+ * Recomputes the rollups for [fromDay, toDay] (inclusive, 'YYYY-MM-DD'), or entirely when no range is given,
+ * in one transaction so readers never see a half-built rollup.
  */
 export async function refreshRollups(conn: DuckDBConnection, range?: { fromDay: string; toDay: string }): Promise<void> {
-	const where = range ? `WHERE day BETWEEN $from::DATE AND $to::DATE` : '';
-	const params = range ? { from: range.fromDay, to: range.toDay } : undefined;
 	await conn.run('BEGIN TRANSACTION');
 	try {
-		await conn.run(`DELETE FROM rollup_daily ${where}`, params);
-		await conn.run(
-			`INSERT INTO rollup_daily
-			 SELECT day, district_code, category_l1, category_l2, type, channel, count(*)::INTEGER
-			 FROM tickets_fact ${where}
-			 GROUP BY ALL`,
-			params
-		);
+		await rebuildRollups(conn, range);
 		await conn.run('COMMIT');
 	} catch (e) {
 		await conn.run('ROLLBACK');
 		throw e;
 	}
+}
+
+/** The rollup rebuild itself, inside the caller's transaction. */
+export async function rebuildRollups(conn: DuckDBConnection, range?: { fromDay: string; toDay: string }): Promise<void> {
+	const where = range ? `WHERE day BETWEEN $from::DATE AND $to::DATE` : '';
+	const params = range ? { from: range.fromDay, to: range.toDay } : undefined;
+	await conn.run(`DELETE FROM rollup_daily ${where}`, params);
+	await conn.run(
+		`INSERT INTO rollup_daily
+		 SELECT day, district_code, category_l1, category_l2, type, channel, count(*)::INTEGER
+		 FROM tickets_fact ${where}
+		 GROUP BY ALL`,
+		params
+	);
+	// the hourly rollup covers only the recent past
+	const recent = `day >= current_date - INTERVAL ${HOURLY_DAYS} DAY`;
+	await conn.run(`DELETE FROM rollup_hourly WHERE ${range ? 'day BETWEEN $from::DATE AND $to::DATE OR ' : ''}NOT (${recent})`, params);
+	await conn.run(
+		`INSERT INTO rollup_hourly
+		 SELECT day, hour, district_code, category_l1, category_l2, type, channel, count(*)::INTEGER
+		 FROM tickets_fact WHERE ${recent} ${range ? 'AND day BETWEEN $from::DATE AND $to::DATE' : ''}
+		 GROUP BY ALL`,
+		params
+	);
 }

@@ -126,3 +126,18 @@ describe('overview', () => {
 		expect(o.topDistricts.map((d) => d.name)).toContain('昆山市');
 	});
 });
+
+describe('rollups', () => {
+	it('keeps an hourly rollup for the last 90 days that adds up to the daily one', async () => {
+		const rows = await queryRows<{ daily: number; hourly: number; oldest: string }>(
+			a.analytics.conn,
+			`SELECT (SELECT sum(n) FROM rollup_daily WHERE day >= current_date - INTERVAL 90 DAY)::DOUBLE AS daily,
+			        (SELECT sum(n) FROM rollup_hourly)::DOUBLE AS hourly,
+			        (SELECT strftime(min(day), '%Y-%m-%d') FROM rollup_hourly) AS oldest`
+		);
+		expect(rows[0].hourly).toBeGreaterThan(0);
+		expect(rows[0].hourly).toBe(rows[0].daily);
+		const [{ n }] = await queryRows<{ n: number }>(a.analytics.conn, `SELECT count(*)::DOUBLE n FROM rollup_hourly WHERE day < current_date - INTERVAL 90 DAY`);
+		expect(n).toBe(0);
+	});
+});
