@@ -1,0 +1,203 @@
+/**
+ * A pool of worker threads that segment in parallel. Each worker (`worker.mjs`) loads nodejieba and its
+ * dictionaries once (a few seconds, in parallel) and then serves batches. Work is split into batches of at
+ * most `batchChars` characters / `batchTexts` texts, handed to whichever worker is free; results come back in
+ * input order. Works under the tsx CLI, under vitest and in plain Node: the worker is plain JavaScript and
+ * loads the TypeScript segmenter through tsx's scoped import.
+ *
+ *   const pool = await SegmentPool.create(2, { userDict: true });
+ *   const tokens = await pool.tokenize(texts);   // string[][], tokens(text) of each text, same order
+ *   await pool.close();
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { SegmenterOptions } from './index';
+
+/**
+ * A file of this folder: beside this module, or — when this module has been bundled elsewhere (a server
+ * build) — under `pipelines/segment/` of the nearest ancestor of the working directory that has it.
+ * (Paths are built with node:path, not `new URL('./x', import.meta.url)`, so that bundlers leave them alone.)
+ */
+function segmentFile(name: string): string {
+	const beside = join(dirname(fileURLToPath(import.meta.url)), name);
+	if (existsSync(beside)) return beside;
+	for (let dir = process.cwd(); ; dir = dirname(dir)) {
+		const f = join(dir, 'pipelines', 'segment', name);
+		if (existsSync(f)) return f;
+		if (dirname(dir) === dir) return beside;
+	}
+}
+
+export interface PoolOptions extends SegmenterOptions {
+	/** largest batch sent to one worker, in characters (default 64k) */
+	batchChars?: number;
+	/** largest batch, in texts (default 512) */
+	batchTexts?: number;
+	/** worker script (default: worker.mjs beside this module) */
+	workerUrl?: URL;
+}
+
+type Op = 'cut' | 'tokens';
+interface Batch {
+	id: number;
+	op: Op;
+	texts: string[];
+	resolve: (out: string[][]) => void;
+	reject: (e: Error) => void;
+}
+interface Slot {
+	worker: Worker;
+	busy: Batch | null;
+}
+
+export class SegmentPool {
+	private readonly slots: Slot[];
+	private readonly queue: Batch[] = [];
+	private readonly batchChars: number;
+	private readonly batchTexts: number;
+	private nextId = 1;
+	private closed = false;
+	private failure: Error | null = null;
+
+	private constructor(slots: Slot[], o: PoolOptions) {
+		this.slots = slots;
+		this.batchChars = Math.max(1, o.batchChars ?? 65_536);
+		this.batchTexts = Math.max(1, o.batchTexts ?? 512);
+		for (const slot of slots) {
+			slot.worker.on('message', (m: { type: string; id?: number; out?: string[][]; error?: string }) => {
+				if (m.type !== 'result') return;
+				const b = slot.busy;
+				slot.busy = null;
+				if (b && b.id === m.id) {
+					if (m.error) b.reject(new Error(`segment worker: ${m.error}`));
+					else b.resolve(m.out!);
+				}
+				this.pump();
+			});
+			slot.worker.on('error', (e) => this.fail(new Error(`segment worker failed: ${e.message}`)));
+			slot.worker.on('exit', (code) => {
+				if (!this.closed) this.fail(new Error(`segment worker exited unexpectedly (code ${code})`));
+			});
+		}
+	}
+
+	/** Starts `size` workers (at least 1) and waits until each has loaded its dictionaries. */
+	static async create(size: number, opts: PoolOptions = {}): Promise<SegmentPool> {
+		const n = Math.max(1, Math.floor(size));
+		const options: SegmenterOptions = {
+			referenceDir: opts.referenceDir,
+			dictDir: opts.dictDir,
+			userDict: opts.userDict,
+			hmm: opts.hmm,
+			rules: opts.rules,
+			cacheDir: opts.cacheDir
+		};
+		const url = opts.workerUrl ?? pathToFileURL(segmentFile('worker.mjs'));
+		const module = pathToFileURL(segmentFile('index.ts')).href;
+		const workers: Worker[] = [];
+		try {
+			await Promise.all(
+				Array.from({ length: n }, () => {
+					const w = new Worker(url, { workerData: { options, module } });
+					workers.push(w);
+					return new Promise<void>((resolve, reject) => {
+						const onMessage = (m: { type: string; error?: string }) => {
+							if (m.type === 'ready') done(null);
+							else if (m.type === 'init-error') done(new Error(`segment worker could not start: ${m.error}`));
+						};
+						const onError = (e: Error) => done(new Error(`segment worker could not start: ${e.message}`));
+						const onExit = (code: number) => done(new Error(`segment worker exited during start (code ${code})`));
+						const done = (e: Error | null) => {
+							w.off('message', onMessage);
+							w.off('error', onError);
+							w.off('exit', onExit);
+							if (e) reject(e);
+							else resolve();
+						};
+						w.on('message', onMessage);
+						w.on('error', onError);
+						w.on('exit', onExit);
+					});
+				})
+			);
+		} catch (e) {
+			await Promise.all(workers.map((w) => w.terminate()));
+			throw e;
+		}
+		return new SegmentPool(
+			workers.map((worker) => ({ worker, busy: null })),
+			opts
+		);
+	}
+
+	get size(): number {
+		return this.slots.length;
+	}
+
+	/** `tokens(text)` of each text (stop words, punctuation and numbers dropped), in input order. */
+	tokenize(texts: readonly string[]): Promise<string[][]> {
+		return this.run('tokens', texts);
+	}
+
+	/** `cut(text)` of each text (all words), in input order. */
+	cut(texts: readonly string[]): Promise<string[][]> {
+		return this.run('cut', texts);
+	}
+
+	private async run(op: Op, input: readonly string[]): Promise<string[][]> {
+		if (this.closed) throw new Error('SegmentPool is closed');
+		if (this.failure) throw this.failure;
+		const texts = input.map((t) => (typeof t === 'string' ? t : ''));
+		const batches: Promise<string[][]>[] = [];
+		let start = 0;
+		while (start < texts.length) {
+			let end = start;
+			let chars = 0;
+			while (end < texts.length && end - start < this.batchTexts && (end === start || chars + texts[end].length <= this.batchChars)) {
+				chars += texts[end].length;
+				end++;
+			}
+			const slice = texts.slice(start, end);
+			batches.push(new Promise<string[][]>((resolve, reject) => this.queue.push({ id: this.nextId++, op, texts: slice, resolve, reject })));
+			start = end;
+		}
+		this.pump();
+		const parts = await Promise.all(batches);
+		return parts.flat();
+	}
+
+	private pump(): void {
+		for (const slot of this.slots) {
+			if (this.queue.length === 0) return;
+			if (slot.busy) continue;
+			const b = this.queue.shift()!;
+			slot.busy = b;
+			slot.worker.postMessage({ id: b.id, op: b.op, texts: b.texts });
+		}
+	}
+
+	private fail(e: Error): void {
+		if (this.failure) return;
+		this.failure = e;
+		for (const slot of this.slots) {
+			slot.busy?.reject(e);
+			slot.busy = null;
+		}
+		for (const b of this.queue.splice(0)) b.reject(e);
+	}
+
+	/** Stops the workers; pending work is rejected. */
+	async close(): Promise<void> {
+		if (this.closed) return;
+		this.closed = true;
+		const e = new Error('SegmentPool closed');
+		for (const slot of this.slots) {
+			slot.busy?.reject(e);
+			slot.busy = null;
+		}
+		for (const b of this.queue.splice(0)) b.reject(e);
+		await Promise.all(this.slots.map((s) => s.worker.terminate()));
+	}
+}

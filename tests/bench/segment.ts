@@ -1,0 +1,163 @@
+// `npm run bench -- segment [--no-ablation] [--pool N] [--repeat R] [--eval-dir DIR]`
+//
+// Segments the SIGHAN 2005 PKU test set (../shared/data/eval/icwb2: research/evaluation use only, read in place,
+// never copied) and scores it against the gold file as the bakeoff's `score` script does (P/R/F1, OOV recall
+// with pku_training_words.utf8). Prints, in one process (the segmenter reloads nodejieba's process-global
+// dictionary when the configuration changes):
+//   - the ablation: each segmentation change, cumulatively, and what it did to F1;
+//   - the final configuration with and without the user dictionary, with characters/s (best of R runs);
+//   - characters/s of a SegmentPool with N worker threads;
+//   - the domain check: hotline phrases (data/dict/domain-check.tsv) whose domain words must stay whole.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createSegmenter, DEFAULT_RULES, loadDomainCheck, type SegmenterOptions, type SegmentRules } from '../../pipelines/segment/index';
+import { SegmentPool } from '../../pipelines/segment/pool';
+import { fileLines, sighanScore, toWordSet, type SighanScore } from '../../pipelines/segment/sighan';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const EVAL_DIR = resolve(ROOT, '..', 'shared', 'data', 'eval', 'icwb2');
+
+const OFF: SegmentRules = { numbers: false, punctRuns: false, numeralClassifier: false, names: false, pruneRare: false, pruneOrgs: false };
+
+/** The ablation: each step adds one change to the previous one. */
+const STEPS: Array<{ label: string; opts: SegmenterOptions }> = [
+	{ label: 'nodejieba as shipped (HMM on, its dictionary)', opts: { userDict: false, hmm: true, rules: OFF } },
+	{ label: 'HMM off', opts: { userDict: false, hmm: false, rules: OFF } },
+	{ label: '+ numbers, dates, Latin runs', opts: { userDict: false, rules: { ...OFF, numbers: true } } },
+	{ label: '+ runs of ——/……', opts: { userDict: false, rules: { ...OFF, numbers: true, punctRuns: true } } },
+	{ label: '+ numeral | classifier', opts: { userDict: false, rules: { ...OFF, numbers: true, punctRuns: true, numeralClassifier: true } } },
+	{ label: '+ surname | given name', opts: { userDict: false, rules: { ...DEFAULT_RULES, pruneRare: false, pruneOrgs: false } } },
+	{ label: '+ dictionary: drop rare long compounds', opts: { userDict: false, rules: { ...DEFAULT_RULES, pruneOrgs: false } } },
+	{ label: '+ dictionary: drop organisation names ≥ 4', opts: { userDict: false } },
+	{ label: '+ user dictionary (= default)', opts: { userDict: true } },
+	{ label: '(default, but HMM on)', opts: { userDict: true, hmm: true } }
+];
+
+interface Row {
+	label: string;
+	score: SighanScore;
+	charsPerSecond: number;
+}
+
+function table(rows: string[][]): string {
+	const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => [...r[i]].length)));
+	return rows.map((r) => r.map((c, i) => c + ' '.repeat(widths[i] - [...c].length)).join('  ')).join('\n');
+}
+
+const f3 = (x: number | null) => (x === null ? '—' : x.toFixed(3));
+const f4 = (x: number) => x.toFixed(4);
+
+export async function segmentBench(argv: string[]): Promise<void> {
+	const { values } = parseArgs({
+		args: argv,
+		options: {
+			'no-ablation': { type: 'boolean', default: false },
+			pool: { type: 'string', default: '2' },
+			repeat: { type: 'string', default: '3' },
+			'eval-dir': { type: 'string', default: EVAL_DIR }
+		}
+	});
+	const evalDir = resolve(values['eval-dir']);
+	const testFile = join(evalDir, 'pku_test.utf8');
+	const goldFile = join(evalDir, 'pku_test_gold.utf8');
+	const trainFile = join(evalDir, 'pku_training_words.utf8');
+	const missing = [testFile, goldFile].filter((f) => !existsSync(f));
+	if (missing.length > 0) {
+		console.log(`segment benchmark: the PKU evaluation set is missing — looked for:\n${missing.map((f) => `  ${f}`).join('\n')}`);
+		console.log('(SIGHAN 2005 icwb2-data, research use only: it is not part of this repository.) Nothing to measure.');
+		return;
+	}
+	const test = fileLines(readFileSync(testFile, 'utf8'));
+	const gold = fileLines(readFileSync(goldFile, 'utf8'));
+	const training = existsSync(trainFile) ? toWordSet(readFileSync(trainFile, 'utf8')) : undefined;
+	const chars = test.reduce((n, l) => n + l.length, 0);
+	const repeat = Math.max(1, Number(values.repeat) || 1);
+	console.log(
+		`segment: PKU test set, ${test.length.toLocaleString('en')} lines, ${chars.toLocaleString('en')} characters; scored as SIGHAN's score does` +
+			(training ? ` (OOV = not in pku_training_words, ${training.size.toLocaleString('en')} words)` : ' (no training word list: no OOV recall)')
+	);
+
+	const run = (label: string, opts: SegmenterOptions, times: number): Row => {
+		const t0 = performance.now();
+		const seg = createSegmenter(opts);
+		const loadMs = performance.now() - t0;
+		let best = Infinity;
+		let out: string[] = [];
+		for (let r = 0; r < times; r++) {
+			const t1 = performance.now();
+			out = test.map((l) => seg.cut(l).join(' '));
+			best = Math.min(best, performance.now() - t1);
+		}
+		if (loadMs > 500) console.error(`  … ${label}: dictionaries loaded in ${(loadMs / 1000).toFixed(1)} s`);
+		return { label, score: sighanScore(gold, out, training), charsPerSecond: chars / (best / 1000) };
+	};
+
+	// 1. Ablation (cumulative changes, without and then with the user dictionary).
+	if (!values['no-ablation']) {
+		console.log('\nEach change, cumulatively (F1 goal ≥ 0.90):');
+		const rows: string[][] = [['change', 'P', 'R', 'F1', 'ΔF1', 'OOV R', 'IV R']];
+		let prev: number | null = null;
+		for (const step of STEPS) {
+			const r = run(step.label, step.opts, 1);
+			const d = prev === null ? '' : `${r.score.f1 - prev >= 0 ? '+' : ''}${(r.score.f1 - prev).toFixed(4)}`;
+			if (!step.label.startsWith('(')) prev = r.score.f1;
+			rows.push([step.label, f4(r.score.precision), f4(r.score.recall), f4(r.score.f1), d, f3(r.score.oovRecall), f3(r.score.ivRecall)]);
+		}
+		console.log(table(rows));
+	}
+
+	// 2. The default configuration with and without the user dictionary, with speed.
+	console.log(`\nDefault configuration (best of ${repeat} runs for characters/s, one thread):`);
+	const finals = [run('with user dictionary', { userDict: true }, repeat), run('without user dictionary', { userDict: false }, repeat)];
+	const rows: string[][] = [['configuration', 'P', 'R', 'F1', 'OOV R', 'IV R', 'chars/s', 'goal F1 ≥ 0.90']];
+	for (const r of finals)
+		rows.push([r.label, f4(r.score.precision), f4(r.score.recall), f4(r.score.f1), f3(r.score.oovRecall), f3(r.score.ivRecall), Math.round(r.charsPerSecond).toLocaleString('en'), r.score.f1 >= 0.9 ? 'met' : 'missed']);
+	console.log(table(rows));
+
+	// 3. Worker pool throughput.
+	const poolSize = Math.max(0, Math.floor(Number(values.pool) || 0));
+	if (poolSize > 0) {
+		const t0 = performance.now();
+		const pool = await SegmentPool.create(poolSize, { userDict: true });
+		const startMs = performance.now() - t0;
+		try {
+			const texts = [...test, ...test, ...test];
+			let best = Infinity;
+			for (let r = 0; r < repeat; r++) {
+				const t1 = performance.now();
+				await pool.tokenize(texts);
+				best = Math.min(best, performance.now() - t1);
+			}
+			console.log(
+				`\nSegmentPool, ${poolSize} worker thread(s), tokenize(): ${Math.round((3 * chars) / (best / 1000)).toLocaleString('en')} chars/s` +
+					` (start-up ${(startMs / 1000).toFixed(1)} s: each worker loads the dictionaries)`
+			);
+		} finally {
+			await pool.close();
+		}
+	}
+
+	// 4. Domain check.
+	const checks = loadDomainCheck(join(ROOT, 'data', 'dict'));
+	const whole = (opts: SegmenterOptions) => {
+		const seg = createSegmenter(opts);
+		let ok = 0;
+		const failed: string[] = [];
+		for (const c of checks) {
+			const words = new Set(seg.cut(c.phrase));
+			for (const w of c.words) {
+				if (words.has(w)) ok++;
+				else failed.push(`${w} (${seg.cut(c.phrase).join(' ')})`);
+			}
+		}
+		return { ok, failed };
+	};
+	const total = checks.reduce((n, c) => n + c.words.length, 0);
+	const withDict = whole({ userDict: true });
+	const withoutDict = whole({ userDict: false });
+	console.log(`\nDomain check: ${checks.length} hotline phrases, ${total} domain words that must stay whole`);
+	console.log(`  with user dictionary:    ${withDict.ok}/${total} whole`);
+	console.log(`  without user dictionary: ${withoutDict.ok}/${total} whole`);
+	for (const f of withDict.failed) console.log(`  split with the dictionary: ${f}`);
+}
