@@ -9,8 +9,9 @@ const config = {
 		// pipelines/ is plain library code shared by the server and the CLI
 		alias: { $pipelines: 'pipelines' },
 		// Token-authenticated API routes (Open311 and the feed push) are called by other servers without an
-		// Origin header; cookie-authenticated forms keep SvelteKit's origin check (see hooks.server.ts).
-		csrf: { trustedOrigins: [] },
+		// Origin header, which SvelteKit's built-in check refuses; hooks.server.ts applies the same origin rule
+		// to every other route (cookie-authenticated forms keep it).
+		csrf: { trustedOrigins: ['*'] },
 		// ECharts sets inline styles; everything else comes from this origin
 		csp: {
 			mode: 'auto',

@@ -5,6 +5,19 @@ import { loadConfig } from '$lib/server/config';
 
 /** Pages and endpoints anyone may reach. */
 const PUBLIC = ['/login', '/healthz'];
+/** Endpoints that authenticate by API token themselves (no session, no origin rule). */
+const TOKEN_ROUTES = ['/api/v1/ingest'];
+const TOKEN_PREFIXES = ['/open311/'];
+const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
+
+const isTokenRoute = (path: string) => TOKEN_ROUTES.includes(path) || TOKEN_PREFIXES.some((p) => path.startsWith(p));
+
+/** SvelteKit's CSRF rule, for every route but the token-authenticated ones: forms only from our own origin. */
+function crossSiteForm(request: Request, url: URL): boolean {
+	if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(request.method)) return false;
+	const type = request.headers.get('content-type')?.split(';')[0].trim().toLowerCase() ?? '';
+	return FORM_TYPES.includes(type) && request.headers.get('origin') !== url.origin;
+}
 
 export const init: ServerInit = async () => {
 	// started once per process; a dev-server reload reuses the running instance
@@ -16,11 +29,19 @@ export const init: ServerInit = async () => {
 };
 
 export const handle: Handle = async ({ event, resolve }) => {
+	const path = event.url.pathname;
+	if (isTokenRoute(path)) {
+		event.locals.user = null;
+		const response = await resolve(event);
+		return apiErrorShape(response);
+	}
+	if (crossSiteForm(event.request, event.url)) {
+		return new Response('跨站表单提交被拒绝', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+	}
 	const { rel, config } = await app();
 	const token = event.cookies.get(SESSION_COOKIE) ?? '';
 	event.locals.user = token ? await validateSession(rel.db, token, config.sessionDays) : null;
 
-	const path = event.url.pathname;
 	const isPublic = PUBLIC.includes(path) || path.startsWith('/_app/') || path === '/favicon.svg';
 	if (!event.locals.user && token) event.cookies.delete(SESSION_COOKIE, { path: '/' });
 	if (!isPublic && !event.locals.user) {

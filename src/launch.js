@@ -40,6 +40,9 @@ await checkPortFree();
 // Without ORIGIN or a proxy's protocol header, adapter-node assumes https; a plain-http start would then fail
 // SvelteKit's form origin check. Tell it the real protocol of each connection (a client cannot forge it:
 // any incoming header of that name is replaced). Behind a reverse proxy, set ORIGIN or PROTOCOL_HEADER.
+// Feed pushes are larger than adapter-node's default body limit (512K); the ingest endpoint applies its own.
+process.env.BODY_SIZE_LIMIT ??= '64M';
+
 const OWN_PROTO = 'x-minqing-connection-proto';
 const useOwnProto = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
 if (useOwnProto) process.env.PROTOCOL_HEADER = OWN_PROTO;

@@ -1,12 +1,12 @@
 // The demo generator: a deterministic year of realistic Suzhou 12345 tickets, day by day (streaming), with
 // seasonal/weekly/daily rhythms, holidays, repeat callers, unit-specific lifecycles and injected incidents.
-import { createHash } from 'node:crypto';
 import { geoContains } from 'd3-geo';
 import type { WorkCalendar } from '../calendar/index';
 import { shanghaiDay, shanghaiMidnight } from '../calendar/index';
 import type { TicketType } from '../lifecycle/model';
 import { categoryAncestors, routeUnit, type Reference, type Street } from '../reference/index';
 import type { FactRow } from '../warehouse/facts';
+import { callerKey } from '../warehouse/privacy';
 import { SlotContext, composeContent, fill, type Corpus, type HourProfile, type IncidentKind, type PhraseSpec, type SlotSource } from './corpus';
 import { simulateLifecycle, stateAt, unitBehaviour, type LifecycleState, type SimEvent, type UnitBehaviour } from './lifecycle';
 import { buildStreetPlaces, mobilePhone, personName, plate, type StreetPlaces } from './places';
@@ -74,10 +74,6 @@ const POPULATION: Record<string, number> = {
 };
 const RURAL = new Set(['320581', '320582', '320585', '320509', '320507']);
 const EMERGENCY_WORDS = /泄漏|中毒|台风|内涝|危化|火|爆|倒伏|积水/;
-
-export function callerKey(phone: string): string {
-	return createHash('sha256').update(`minqing:${phone}`).digest('hex').slice(0, 16);
-}
 
 /** category weight multipliers by place: farming matters in the counties, tourism in the old town */
 function placeFactor(l1Name: string, districtCode: string): number {

@@ -6,6 +6,7 @@ import {
 	listValue,
 	type DuckDBAppender,
 	type DuckDBConnection,
+	type DuckDBType,
 	type DuckDBValue
 } from '@duckdb/node-api';
 import { FACT_COLUMNS } from './schema';
@@ -77,22 +78,32 @@ const KINDS = FACT_COLUMNS.map((c) => c.sql.split(' ')[0]);
 const TYPES = FACT_COLUMNS.map((c) => c.type);
 const NAMES = FACT_COLUMNS.map((c) => c.name as keyof FactRow);
 
-/** Buffers rows column-wise and appends them to `table` (tickets_fact layout) in chunks. */
+/**
+ * Buffers rows column-wise and appends them to `table` in chunks. The table has the tickets_fact layout,
+ * optionally followed by `extra` columns whose values come with each row.
+ */
 export class FactWriter {
-	private columns: DuckDBValue[][] = NAMES.map(() => []);
+	private columns: DuckDBValue[][];
 	private pending = 0;
 	/** one native chunk, reused: chunks left to the garbage collector pile up outside the JS heap */
-	private readonly chunk = DuckDBDataChunk.create(TYPES, CHUNK);
+	private readonly chunk: DuckDBDataChunk;
 	written = 0;
 
-	private constructor(private readonly appender: DuckDBAppender) {}
-
-	static async open(conn: DuckDBConnection, table = 'tickets_fact'): Promise<FactWriter> {
-		return new FactWriter(await conn.createAppender(table));
+	private constructor(
+		private readonly appender: DuckDBAppender,
+		private readonly extra: readonly DuckDBType[]
+	) {
+		this.columns = [...NAMES, ...extra].map(() => []);
+		this.chunk = DuckDBDataChunk.create([...TYPES, ...extra], CHUNK);
 	}
 
-	add(row: FactRow): void {
+	static async open(conn: DuckDBConnection, table = 'tickets_fact', extra: readonly DuckDBType[] = []): Promise<FactWriter> {
+		return new FactWriter(await conn.createAppender(table), extra);
+	}
+
+	add(row: FactRow, extraValues: readonly DuckDBValue[] = []): void {
 		for (let i = 0; i < NAMES.length; i++) this.columns[i].push(toDuck(KINDS[i], row[NAMES[i]]));
+		for (let j = 0; j < this.extra.length; j++) this.columns[NAMES.length + j].push(extraValues[j] ?? null);
 		if (++this.pending >= CHUNK) this.flushChunk();
 	}
 
@@ -103,7 +114,7 @@ export class FactWriter {
 		this.appender.appendDataChunk(this.chunk);
 		this.written += this.pending;
 		this.pending = 0;
-		this.columns = NAMES.map(() => []);
+		this.columns = this.columns.map(() => []);
 	}
 
 	/** Makes everything added so far visible to queries. */

@@ -92,7 +92,7 @@ const DDL = [
 		source VARCHAR NOT NULL, external_id VARCHAR NOT NULL, updated_at TIMESTAMPTZ NOT NULL,
 		origin_id VARCHAR NOT NULL, line BIGINT NOT NULL, raw VARCHAR NOT NULL)`,
 	// document frequencies of tokens over all tickets (IDF for keywords)
-	`CREATE TABLE IF NOT EXISTS term_df (term VARCHAR NOT NULL, df INTEGER NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS term_df (term VARCHAR PRIMARY KEY, df INTEGER NOT NULL)`,
 	// daily sequence of ticket numbers given to feed records (SZ20261128-F000001)
 	`CREATE TABLE IF NOT EXISTS feed_seq (day DATE PRIMARY KEY, last INTEGER NOT NULL)`,
 	`CREATE TABLE IF NOT EXISTS ingest_runs (
@@ -106,6 +106,8 @@ export async function ensureWarehouse(conn: DuckDBConnection): Promise<void> {
 	for (const stmt of DDL) await conn.run(stmt);
 	// a store made by an older version gets the columns added since (appended, in FACT_COLUMNS order)
 	for (const c of FACT_COLUMNS) await conn.run(`ALTER TABLE tickets_fact ADD COLUMN IF NOT EXISTS ${c.name} ${c.sql.replace(' NOT NULL', '')}`);
+	// the fields as read (JSON) of a record that failed after reading, so a replay can map them again
+	await conn.run(`ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS fields VARCHAR`);
 }
 
 export async function getMeta(conn: DuckDBConnection, key: string): Promise<string | null> {

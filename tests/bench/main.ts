@@ -1,6 +1,6 @@
 // Benchmarks: `npm run bench -- <name> [options]`. Each prints its figures; none is a pass/fail test.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -57,10 +57,48 @@ function demo(argv: string[]) {
 	for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '));
 }
 
+async function ingest(argv: string[]) {
+	const { values } = parseArgs({ args: argv, options: { tickets: { type: 'string', default: '1000000' } } });
+	const n = Number(values.tickets.replaceAll('_', ''));
+	const dir = mkdtempSync(join(tmpdir(), 'minqing-bench-ingest-'));
+	try {
+		const feed = join(dir, 'feed.ndjson');
+		console.error(`… writing a feed of ${n.toLocaleString('en')} canonical records (demo text, 1 in 1000 lines bad)`);
+		const { writeFeed } = await import('../support/feed');
+		const { lines, bad } = await writeFeed(feed, { records: n, badEvery: 1000 });
+		const size = statSync(feed).size;
+		console.error(`… ingesting ${(size / 1e6).toFixed(0)} MB`);
+		const t0 = performance.now();
+		const r = spawnSync('npx', ['tsx', 'src/lib/server/cli/main.ts', 'ingest', feed, '--source', 'bench', '--data-dir', join(dir, 'db')], {
+			cwd: ROOT,
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'inherit'],
+			maxBuffer: 1 << 24
+		});
+		const wall = (performance.now() - t0) / 1000;
+		if (r.status !== 0) throw new Error(`ingest failed (exit ${r.status})`);
+		const s = JSON.parse(r.stdout);
+		console.log('ingest: NDJSON on disk → DuckDB rows with tokens, keywords and geocodes (goal: 1M ≤ 60 s on 2 cores)');
+		console.log(`records ${lines.toLocaleString('en')} (${bad} bad) · ${(size / 1e6).toFixed(0)} MB`);
+		console.log(`accepted ${s.accepted.toLocaleString('en')} · quarantined ${s.quarantined} · unresolved places ${s.unresolvedPlaces}`);
+		console.log(`pipeline ${s.seconds.toFixed(1)} s · process ${wall.toFixed(1)} s · ${Math.round(lines / s.seconds).toLocaleString('en')} records/s · peak RSS ${s.peakRssMB} MB`);
+		if (n >= 1_000_000) console.log(`goal (1M ≤ 60 s): ${s.seconds <= 60 ? 'met' : 'missed'}`);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+async function segment(argv: string[]) {
+	const { segmentBench } = await import('./segment');
+	await segmentBench(argv);
+}
+
 const [name, ...rest] = process.argv.slice(2);
-const BENCHES: Record<string, (argv: string[]) => void> = { demo };
+const BENCHES: Record<string, (argv: string[]) => void | Promise<void>> = { demo, ingest, segment };
 if (!name || !BENCHES[name]) {
-	console.error(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n  demo [--tickets 200000,10000000]`);
+	console.error(
+		`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n  demo [--tickets 200000,10000000]\n  ingest [--tickets 1000000]\n  segment`
+	);
 	process.exit(name ? 1 : 0);
 }
-BENCHES[name](rest);
+await BENCHES[name](rest);

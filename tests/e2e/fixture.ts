@@ -51,8 +51,8 @@ export interface TestServer {
 	cleanup: () => void;
 }
 
-export async function startServer(opts: { tickets?: number; days?: number; env?: Record<string, string> } = {}): Promise<TestServer> {
-	const dataDir = mkdtempSync(join(tmpdir(), 'minqing-e2e-'));
+export async function startServer(opts: { tickets?: number; days?: number; env?: Record<string, string>; dataDir?: string } = {}): Promise<TestServer> {
+	const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'minqing-e2e-'));
 	const port = await freePort();
 	let logs = '';
 	const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'src', 'launch.js')], {

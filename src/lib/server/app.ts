@@ -13,6 +13,7 @@ import { StartupError, type Config } from './config';
 import { migrationsDir, openRelational, type RelationalStore } from './db';
 import { hasDemoTickets, insertDemoTickets } from './demo';
 import { seedReference } from './reference';
+import { markSynced, syncToAnalytics } from './sync';
 
 export interface App {
 	config: Config;
@@ -65,6 +66,9 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m))
 		log(`[minqing] 分析库：${analytics.path}`);
 		const app: App = { config, rel, analytics, ref, calendar };
 		if (config.demo) await ensureDemoData(app, log);
+		// catch up with relational changes the analytics store has not seen (e.g. after a crash)
+		const synced = await syncToAnalytics(app);
+		if (synced) log(`[minqing] 已同步 ${synced} 条业务库工单到分析库`);
 		return app;
 	} catch (e) {
 		analytics?.close();
@@ -111,6 +115,7 @@ export async function generateDemo(
 				}
 			})
 	});
+	if (loadRelational) await markSynced(app);
 	log(
 		`[minqing] 演示数据完成：${result.tickets.toLocaleString('zh-CN')} 条工单（${result.firstDay} 至 ${result.lastDay}），` +
 			`业务库 ${result.relational.toLocaleString('zh-CN')} 条，注入事件 ${result.incidents.length} 起，用时 ${result.seconds.toFixed(1)} 秒`

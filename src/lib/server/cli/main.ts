@@ -1,7 +1,16 @@
 // Minqing's command line: `npm run cli -- <command> [options]`. Runs the same library code as the server,
 // on the same stores, when no server holds them.
-import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { ingestFile } from '$pipelines/ingest/files';
+import { MappingError, loadMapping } from '$pipelines/ingest/mapping';
+import { Ingestor } from '$pipelines/ingest/pipeline';
+import { Quarantine } from '$pipelines/ingest/quarantine';
+import { Geocoder } from '$pipelines/normalize/index';
+import { segmentCli } from '$pipelines/segment/cli';
+import { createTokenizer } from '$pipelines/ingest/tokenizer';
+import { SCOPES, createApiToken, type Scope } from '../auth/tokens';
+import { insertOpenFeedTickets } from '../ingest';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { createUser, isRole } from '../auth';
@@ -16,10 +25,18 @@ const HELP = `民情 Minqing 命令行
 命令:
   demo [--tickets N] [--days D] [--seed S] [--reset] [--analytics-only]
         生成演示数据（默认 200000 条、365 天、种子 12345），确定性：同一种子结果相同。
-        --reset 先删除分析库；--analytics-only 只写分析库（基准测试用）。
+        --reset 先删除数据目录中的分析库与内置业务库；--analytics-only 只写分析库（基准测试用）。
   user add --username U --name 名称 --role 角色 [--unit 单位代码]
         新建用户，密码从环境变量 MINQING_PASSWORD 读取。
         角色: admin leader analyst emergency operator dispatcher supervisor unit_handler
+  ingest <文件…> [--source 名称] [--mapping 映射文件] [--batch N]
+        接入 NDJSON / CSV（UTF-8 或 GBK/GB18030）/ Parquet 文件；终端上显示进度条，结束时输出 JSON 汇总。
+  quarantine list [--source 名称] [--reason 代码] [--limit N] | show <来源> <批次> <行号> | replay [--source 名称] [--mapping 映射文件]
+        查看与重放隔离区中被拒绝的记录（重放用于修正映射之后）。
+  token create --name 名称 --source 来源 [--scope ingest,open311]
+        新建 API 令牌（仅显示一次）。
+  segment [--no-dict]
+        从标准输入逐行读取文本，输出以单个空格分隔的分词结果（用于评测）。
   help  显示本帮助
 
 通用选项: --data-dir DIR（同 MINQING_DATA_DIR）
@@ -55,8 +72,12 @@ async function demo(config: Config, args: string[]) {
 	const tickets = int(values.tickets, '--tickets', config.demoTickets);
 	const days = int(values.days, '--days', config.demoDays);
 	const seed = int(values.seed, '--seed', config.demoSeed, 0);
-	const duck = join(config.dataDir, 'minqing.duckdb');
-	if (values.reset) for (const f of [duck, `${duck}.wal`]) if (existsSync(f)) rmSync(f);
+	if (values.reset) {
+		// the two stores belong together: the analytics copy is rebuilt from the relational one at start
+		if (config.databaseUrl) throw new StartupError('--reset 只用于内置数据库；使用 PostgreSQL（DATABASE_URL）时请由管理员清理数据库', 'refusing --reset with DATABASE_URL');
+		const duck = join(config.dataDir, 'minqing.duckdb');
+		for (const f of [duck, `${duck}.wal`, join(config.dataDir, 'pglite'), join(config.dataDir, 'demo-incidents.json')]) rmSync(f, { recursive: true, force: true });
+	}
 	const result = await withApp(config, async (a) => {
 		const [{ n }] = await queryRows<{ n: number }>(a.analytics.conn, 'SELECT count(*)::DOUBLE AS n FROM tickets_fact');
 		if (n > 0) throw new StartupError(`分析库中已有 ${n} 条工单；如需重新生成请加 --reset`, `tickets_fact has ${n} rows`);
@@ -108,6 +129,118 @@ async function user(config: Config, args: string[]) {
 	console.log(JSON.stringify({ id, username: values.username, role: values.role }));
 }
 
+async function ingest(config: Config, args: string[]) {
+	const { values, positionals } = parseArgs({
+		args,
+		allowPositionals: true,
+		options: { source: { type: 'string', default: 'file' }, mapping: { type: 'string' }, batch: { type: 'string' } }
+	});
+	if (!positionals.length) throw new StartupError('请指定要接入的文件：npm run cli -- ingest <文件…>', 'no input files');
+	for (const p of positionals) if (!existsSync(p)) throw new StartupError(`找不到文件 ${p}`, `ENOENT ${p}`);
+	const mapping = values.mapping ? loadMappingOrExit(values.mapping) : null;
+	const batchSize = values.batch ? int(values.batch, '--batch', 20_000) : undefined;
+	const summaries = await withApp(config, async (a) => {
+		const tokenizer = await createTokenizer(a.config.referenceDir);
+		try {
+			const ingestor = new Ingestor({ conn: a.analytics.conn, ref: a.ref, geocoder: new Geocoder(a.ref), tokenizer });
+			const out = [];
+			for (const path of positionals) {
+				const size = statSync(path).size;
+				const bar = process.stderr.isTTY
+					? new cliProgress.SingleBar(
+							{ format: `${basename(path)} [{bar}] {percentage}% | {records} 条 | {rate} 条/秒 | 剩余 {eta_formatted}`, stream: process.stderr },
+							cliProgress.Presets.shades_classic
+						)
+					: null;
+				const t0 = performance.now();
+				bar?.start(Math.max(1, size), 0, { records: 0, rate: 0 });
+				const summary = await ingestFile(ingestor, a.analytics.conn, path, {
+					source: values.source!,
+					mapping,
+					batchSize,
+					onOpenTickets: (t) => insertOpenFeedTickets(a.rel.db, t),
+					onProgress: ({ read, bytes }) => {
+						const rate = Math.round(read / Math.max(0.001, (performance.now() - t0) / 1000));
+						if (bar) bar.update(Math.min(size, bytes ?? 0), { records: read, rate });
+						else console.error(`${basename(path)}: ${read} 条（${rate} 条/秒）`);
+					}
+				});
+				bar?.update(Math.max(1, size), { records: summary.read });
+				bar?.stop();
+				out.push(summary);
+			}
+			return out;
+		} finally {
+			await tokenizer?.close();
+		}
+	});
+	const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+	console.log(JSON.stringify(summaries.length === 1 ? { ...summaries[0], peakRssMB } : { files: summaries, peakRssMB }, null, 1));
+}
+
+function loadMappingOrExit(path: string) {
+	try {
+		return loadMapping(path);
+	} catch (e) {
+		if (e instanceof MappingError) throw new StartupError(e.message, e.detail ?? e.message);
+		throw e;
+	}
+}
+
+async function quarantine(config: Config, args: string[]) {
+	const [sub, ...rest] = args;
+	const { values, positionals } = parseArgs({
+		args: rest,
+		allowPositionals: true,
+		options: { source: { type: 'string' }, reason: { type: 'string' }, limit: { type: 'string' }, mapping: { type: 'string' }, all: { type: 'boolean', default: false } }
+	});
+	await withApp(
+		config,
+		async (a) => {
+			const q = new Quarantine(a.analytics.conn);
+			if (sub === 'list') {
+				const rows = await q.list({ source: values.source, reason: values.reason, limit: values.limit ? int(values.limit, '--limit', 50) : 50, includeResolved: values.all });
+				console.log(JSON.stringify({ counts: await q.counts(), rows }, null, 1));
+			} else if (sub === 'show') {
+				const [source, originId, line] = positionals;
+				if (!source || !originId || !line) throw new StartupError('用法: quarantine show <来源> <批次编号> <行号>', 'missing arguments');
+				const row = await q.get(source, originId, Number(line));
+				if (!row) throw new StartupError('隔离区中没有这条记录', `no quarantine row ${source}/${originId}/${line}`);
+				console.log(JSON.stringify(row, null, 1));
+			} else if (sub === 'replay') {
+				const mapping = values.mapping ? loadMappingOrExit(values.mapping) : null;
+				const tokenizer = await createTokenizer(a.config.referenceDir);
+				try {
+					const ingestor = new Ingestor({ conn: a.analytics.conn, ref: a.ref, geocoder: new Geocoder(a.ref), tokenizer });
+					const r = await q.replay(ingestor, { source: values.source, mapping, onOpenTickets: (t) => insertOpenFeedTickets(a.rel.db, t) });
+					console.log(JSON.stringify(r, null, 1));
+				} finally {
+					await tokenizer?.close();
+				}
+			} else {
+				throw new StartupError('用法: quarantine list|show|replay', `unknown quarantine subcommand ${sub}`);
+			}
+		},
+		true
+	);
+}
+
+async function token(config: Config, args: string[]) {
+	const [sub, ...rest] = args;
+	if (sub !== 'create') throw new StartupError('用法: token create --name 名称 --source 来源 [--scope ingest,open311]', `unknown token subcommand ${sub}`);
+	const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, source: { type: 'string' }, scope: { type: 'string', default: 'ingest' } } });
+	if (!values.name || !values.source) throw new StartupError('必须提供 --name 和 --source', 'missing --name/--source');
+	const scopes = values.scope!.split(',').map((s) => s.trim());
+	for (const s of scopes) if (!(SCOPES as readonly string[]).includes(s)) throw new StartupError(`未知权限 ${s}（可用：${SCOPES.join(', ')}）`, `scope=${s}`);
+	const t = await withApp(config, (a) => createApiToken(a.rel.db, { name: values.name!, sourceName: values.source!, scopes: scopes as Scope[] }), true);
+	console.log(JSON.stringify({ id: t.id, token: t.token, source: values.source, scopes }));
+	console.error('[minqing] 请妥善保存令牌：它只显示这一次。');
+}
+
+async function segmentCmd(args: string[]) {
+	await segmentCli(args, process.stdin, process.stdout);
+}
+
 async function main(argv: string[]) {
 	const di = argv.indexOf('--data-dir');
 	if (di >= 0) {
@@ -121,6 +254,14 @@ async function main(argv: string[]) {
 			return demo(config, rest);
 		case 'user':
 			return user(config, rest);
+		case 'ingest':
+			return ingest(config, rest);
+		case 'quarantine':
+			return quarantine(config, rest);
+		case 'token':
+			return token(config, rest);
+		case 'segment':
+			return segmentCmd(rest);
 		case undefined:
 		case 'help':
 		case '--help':

@@ -1,0 +1,40 @@
+// File ingest: a stable id of the file's content (so a re-run of the same file finds its own quarantine
+// rows), format detection, and the run through the pipeline.
+import { createHash } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Mapping } from './mapping';
+import type { IngestRun, IngestSummary, Ingestor } from './pipeline';
+import { readSource } from './sources';
+
+/** sha256 of a file's bytes, first 16 hex characters. */
+export async function fileOriginId(path: string): Promise<string> {
+	const h = createHash('sha256');
+	for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+	return h.digest('hex').slice(0, 16);
+}
+
+export async function ingestFile(
+	ingestor: Ingestor,
+	conn: DuckDBConnection,
+	path: string,
+	opts: { source: string; mapping?: Mapping | null; onProgress?: IngestRun['onProgress']; now?: number; batchSize?: number; onOpenTickets?: IngestRun['onOpenTickets'] }
+): Promise<IngestSummary & { bytes: number }> {
+	const abs = resolve(path);
+	const bytes = statSync(abs).size;
+	// a mapping may say how its files are to be read (format, encoding, delimiter)
+	const hint = opts.mapping?.input ?? {};
+	const records = readSource(abs, { conn, format: hint.format, csv: { encoding: hint.encoding, delimiter: hint.delimiter } });
+	const summary = await ingestor.run(records, {
+		source: opts.source,
+		origin: abs,
+		originId: await fileOriginId(abs),
+		mapping: opts.mapping ?? null,
+		now: opts.now,
+		batchSize: opts.batchSize,
+		onProgress: opts.onProgress,
+		onOpenTickets: opts.onOpenTickets
+	});
+	return { ...summary, bytes };
+}

@@ -1,0 +1,195 @@
+// The ingest pipeline end to end on the fixture files, on an in-memory DuckDB: what lands, what is refused and
+// why, and that running the same input again changes nothing.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Geocoder } from '../normalize/index';
+import { loadReference, type Reference } from '../reference/index';
+import { createSegmenter } from '../segment/index';
+import { ensureWarehouse } from '../warehouse/schema';
+import { feedSampleLines, NDJSON_BAD, LEGACY_BAD } from '../../tests/fixtures/make-ingest-fixtures';
+import { snapshot } from '../../tests/support/snapshot';
+import { ingestFile } from './files';
+import { loadMapping } from './mapping';
+import { Ingestor, type Tokenizer } from './pipeline';
+import { Quarantine } from './quarantine';
+import { readNdjson } from './sources';
+
+const FIX = resolve(import.meta.dirname, '../../tests/fixtures');
+const NOW = Date.parse('2026-04-01T12:00:00+08:00');
+let ref: Reference;
+let tokenizer: Tokenizer;
+let inst: DuckDBInstance;
+let conn: DuckDBConnection;
+let ingestor: Ingestor;
+const tmp = mkdtempSync(join(tmpdir(), 'minqing-ingest-'));
+
+beforeAll(() => {
+	ref = loadReference();
+	const seg = createSegmenter();
+	tokenizer = { tokenize: async (texts) => texts.map((t) => seg.tokens(t)) };
+	feedSampleLines(); // fills NDJSON_BAD
+});
+
+beforeEach(async () => {
+	inst = await DuckDBInstance.create(':memory:');
+	conn = await inst.connect();
+	await ensureWarehouse(conn);
+	ingestor = new Ingestor({ conn, ref, geocoder: new Geocoder(ref), tokenizer });
+});
+
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const q = async <T = Record<string, unknown>>(sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJS() as T[];
+const ndjson = (name: string, lines: string[]) => {
+	const p = join(tmp, name);
+	writeFileSync(p, lines.join('\n') + '\n');
+	return p;
+};
+
+describe('ingest of a canonical NDJSON file', () => {
+	it('lands the good records with tokens, keywords and places, and quarantines each bad one with its reason', async () => {
+		const s = await ingestFile(ingestor, conn, join(FIX, 'feed-sample.ndjson'), { source: 'partner', now: NOW });
+		const badReasons = Object.values(NDJSON_BAD);
+		expect(s.quarantined).toBe(badReasons.length);
+		for (const r of new Set(badReasons)) expect(s.quarantinedByReason[r]).toBe(badReasons.filter((x) => x === r).length);
+		const facts = await q<{ ticket_no: string; tokens: string[]; keywords: string[]; district_code: string; flags: string[] | null; content: string }>(
+			`SELECT ticket_no, tokens, keywords, district_code, flags, content FROM tickets_fact ORDER BY ticket_no`
+		);
+		expect(facts.length).toBe(s.accepted);
+		expect(s.accepted + s.duplicates + s.stale + s.quarantined).toBe(s.read);
+		for (const f of facts) {
+			expect(f.ticket_no).toMatch(/^SZ2026\d{4}-F\d{6}$/);
+			expect(f.tokens.length).toBeGreaterThan(0);
+			expect(f.keywords.length).toBeGreaterThan(0);
+		}
+		// HTML is kept as text, flagged, never dropped
+		const html = facts.find((f) => f.content.includes('<script>'));
+		expect(html?.flags).toContain('html');
+		// every bad line is in the quarantine with its raw text and line number
+		const rows = await q<{ line: number; reason: string; raw: string }>(`SELECT line::INTEGER line, reason, raw FROM quarantine ORDER BY line`);
+		expect(Object.fromEntries(rows.map((r) => [r.line, r.reason]))).toEqual(Object.fromEntries(Object.entries(NDJSON_BAD).map(([l, r]) => [Number(l), r])));
+		const lines = feedSampleLines();
+		for (const r of rows) expect(r.raw).toBe(lines[r.line - 1]);
+		// rollups follow the facts, the archive keeps every accepted version
+		const [{ n }] = await q<{ n: number }>(`SELECT sum(n)::INTEGER n FROM rollup_daily`);
+		expect(n).toBe(s.accepted);
+		const [{ a }] = await q<{ a: number }>(`SELECT count(*)::INTEGER a FROM feed_archive`);
+		expect(a).toBe(s.accepted);
+	});
+
+	it('changes nothing when the same file is ingested again', async () => {
+		const path = join(FIX, 'feed-sample.ndjson');
+		const first = await ingestFile(ingestor, conn, path, { source: 'partner', now: NOW });
+		const before = await snapshot(conn);
+		const again = await ingestFile(ingestor, conn, path, { source: 'partner', now: NOW });
+		expect(again.accepted).toBe(0);
+		expect(again.duplicates).toBe(first.accepted);
+		expect(await snapshot(conn)).toEqual(before);
+	});
+
+	it('replaces a record by a newer version, keeps its number, and ignores an older one', async () => {
+		const rec = (updated: string, content: string) =>
+			JSON.stringify({ external_id: 'X-1', received_at: '2026-03-20T08:00:00+08:00', updated_at: updated, channel: 'phone', type: '投诉', content, district_code: '320508' });
+		await ingestor.run(readNdjson(ndjson('v1.ndjson', [rec('2026-03-20T08:00:00+08:00', '第一版：楼道里堆满杂物')])), { source: 's', origin: 'v1', originId: 'v1', now: NOW });
+		const [{ ticket_no }] = await q<{ ticket_no: string }>(`SELECT ticket_no FROM tickets_fact`);
+		const s2 = await ingestor.run(readNdjson(ndjson('v2.ndjson', [rec('2026-03-21T09:00:00+08:00', '第二版：楼道杂物已清理一半，电动车仍在充电')])), { source: 's', origin: 'v2', originId: 'v2', now: NOW });
+		expect(s2.updated).toBe(1);
+		const s3 = await ingestor.run(readNdjson(ndjson('v0.ndjson', [rec('2026-03-20T12:00:00+08:00', '比第二版更早的一版')])), { source: 's', origin: 'v0', originId: 'v0', now: NOW });
+		expect(s3.stale).toBe(1);
+		const rows = await q<{ ticket_no: string; content: string }>(`SELECT ticket_no, content FROM tickets_fact`);
+		expect(rows).toEqual([{ ticket_no, content: '第二版：楼道杂物已清理一半，电动车仍在充电' }]);
+		// document frequencies count each ticket once: the replaced version's terms are gone
+		const [{ df }] = await q<{ df: number | null }>(`SELECT max(df)::INTEGER df FROM term_df`);
+		expect(df).toBe(1);
+		// the same key from another source is another ticket
+		await ingestor.run(readNdjson(ndjson('o.ndjson', [rec('2026-03-20T08:00:00+08:00', '另一个来源')])), { source: 'other', origin: 'o', originId: 'o', now: NOW });
+		const [{ c }] = await q<{ c: number }>(`SELECT count(*)::INTEGER c FROM tickets_fact`);
+		expect(c).toBe(2);
+	});
+
+	it('counts a duplicate id within one batch once, the latest version winning', async () => {
+		const r = (id: string, upd: string, content: string) =>
+			JSON.stringify({ external_id: id, received_at: '2026-03-20T08:00:00+08:00', updated_at: upd, channel: 'web', type: '咨询', content });
+		const s = await ingestor.run(
+			readNdjson(ndjson('dup.ndjson', [r('D-1', '2026-03-20T08:00:00+08:00', '旧'), r('D-1', '2026-03-20T10:00:00+08:00', '新'), r('D-1', '2026-03-20T10:00:00+08:00', '新')])),
+			{ source: 's', origin: 'dup', originId: 'dup', now: NOW }
+		);
+		expect(s).toMatchObject({ read: 3, accepted: 1, duplicates: 1, stale: 1 });
+		expect(await q(`SELECT content FROM tickets_fact`)).toEqual([{ content: '新' }]);
+	});
+
+	it('keeps records with unknown districts or categories, flagged, and geocodes places from the address', async () => {
+		const r = (id: string, extra: Record<string, unknown>) =>
+			JSON.stringify({ external_id: id, received_at: '2026-03-20T08:00:00+08:00', channel: 'web', type: '投诉', content: '噪音扰民', ...extra });
+		await ingestor.run(
+			readNdjson(
+				ndjson('places.ndjson', [
+					r('P-1', { district_code: '999999', category: '外星人入侵' }),
+					r('P-2', { address: '苏州市姑苏区平江街道干将东路100号', category: '环境保护 › 噪声污染 › 社会生活噪声' }),
+					r('P-3', { address: '不知道在哪' })
+				])
+			),
+			{ source: 's', origin: 'p', originId: 'p', now: NOW }
+		);
+		const rows = await q<{ external_id: string; district_code: string | null; street_code: string | null; category_code: string | null; flags: string[] | null }>(
+			`SELECT external_id, district_code, street_code, category_code, flags FROM tickets_fact ORDER BY external_id`
+		);
+		expect(rows[0]).toMatchObject({ district_code: null, category_code: null });
+		expect(rows[0].flags).toEqual(expect.arrayContaining(['unknown_district', 'unknown_category', 'unresolved_place']));
+		expect(rows[1]).toMatchObject({ district_code: '320508', category_code: '020302' });
+		expect(rows[1].street_code).toMatch(/^320508/);
+		expect(rows[2].flags).toContain('unresolved_place');
+	});
+});
+
+describe('other formats', () => {
+	it('loads the GB18030 CSV export of a legacy system through the example mapping', async () => {
+		const mapping = loadMapping(resolve(import.meta.dirname, '../../data/mappings/legacy-export-zh.json'));
+		const s = await ingestFile(ingestor, conn, join(FIX, 'legacy-export-gbk.csv'), { source: 'legacy', mapping, now: NOW });
+		expect(s.quarantined).toBe(Object.keys(LEGACY_BAD).length);
+		expect(s.accepted).toBe(30 - Object.keys(LEGACY_BAD).length);
+		const rows = await q<{ n: number; d: number; c: number }>(
+			`SELECT count(*)::INTEGER n, count(district_code)::INTEGER d, count(category_code)::INTEGER c FROM tickets_fact`
+		);
+		expect(rows[0].d).toBeGreaterThanOrEqual(rows[0].n - 2);
+		expect(rows[0].c).toBeGreaterThan(0);
+	});
+
+	it('reads Parquet, and refuses a truncated Parquet file as one clear error', async () => {
+		const ok = await ingestFile(ingestor, conn, join(FIX, 'feed-sample.parquet'), { source: 'pq', now: NOW });
+		expect(ok.accepted).toBeGreaterThan(10);
+		const bad = await ingestFile(ingestor, conn, join(FIX, 'feed-sample-truncated.parquet'), { source: 'pq2', now: NOW });
+		expect(bad.accepted).toBe(0);
+		expect(bad.quarantinedByReason).toHaveProperty('bad_parquet');
+	});
+
+	it('refuses a 0-byte file clearly', async () => {
+		const p = join(tmp, 'empty.ndjson');
+		writeFileSync(p, '');
+		const s = await ingestFile(ingestor, conn, p, { source: 's', now: NOW });
+		expect(s.quarantinedByReason).toEqual({ empty_file: 1 });
+	});
+});
+
+describe('quarantine replay', () => {
+	it('replays records after a mapping fix and marks them replayed', async () => {
+		const p = ndjson('typo.ndjson', [
+			JSON.stringify({ external_id: 'Q-1', received_at: '2026-03-20T08:00:00+08:00', channel: '电话', type: '投诉', content: '路灯不亮' }),
+			'{"broken json'
+		]);
+		const s = await ingestFile(ingestor, conn, p, { source: 'legacy2', now: NOW });
+		expect(s.quarantined).toBe(2);
+		const mapPath = join(tmp, 'fix.json');
+		writeFileSync(mapPath, JSON.stringify({ version: 1, name: 'fix', values: { channel: { 电话: 'phone' } } }));
+		const r = await new Quarantine(conn).replay(ingestor, { source: 'legacy2', mapping: loadMapping(mapPath), now: NOW });
+		expect(r).toMatchObject({ tried: 2, replayed: 1, notReplayable: 1 });
+		expect(await q(`SELECT channel, content FROM tickets_fact`)).toEqual([{ channel: 'phone', content: '路灯不亮' }]);
+		expect(await q(`SELECT status, reason FROM quarantine ORDER BY line`)).toEqual([
+			{ status: 'replayed', reason: expect.any(String) },
+			{ status: 'open', reason: 'bad_json' }
+		]);
+	});
+});

@@ -1,0 +1,419 @@
+// The ingest pipeline: raw records → mapping → validation → normalisation and geocoding → segmentation →
+// an idempotent merge into the analytics store, batch by batch, each batch one transaction.
+//
+// Idempotency: the key is (source, external_id). A record whose updated_at is newer than the stored version
+// replaces it (keeping its ticket number); the same version again is a duplicate; an older one is stale and
+// ignored. Quarantine rows are keyed by (source, origin_id, line), the archive by the record version, feed
+// ticket numbers come from a per-day counter inside the same transaction, and keywords use the term
+// frequencies as they stand in that transaction — so a run killed at any moment and run again leaves exactly
+// the tables a clean run leaves (batch boundaries depend only on the input).
+import { randomUUID } from 'node:crypto';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { BIGINT, VARCHAR } from '@duckdb/node-api';
+import type { Reference } from '../reference/index';
+import { categoryAncestors } from '../reference/index';
+import { OPEN_STATUSES, STATUSES, type Status } from '../lifecycle/model';
+import { FactWriter, shanghaiDayHour, type FactRow } from '../warehouse/facts';
+import { callerKey } from '../warehouse/privacy';
+import { rebuildRollups } from '../warehouse/schema';
+import { Geocoder, SUZHOU_AREA_CODE, checkLonLat, cleanText, normalizePhone, parseTime, toHalfWidth } from '../normalize/index';
+import { applyMapping, type Mapping } from './mapping';
+import { ReferenceResolver } from './resolve';
+import type { RawRecord } from './sources';
+import type { CanonicalRecord } from './types';
+import { validateRecord } from './validate';
+
+/** Segments texts into index tokens (a worker pool in production). */
+export interface Tokenizer {
+	tokenize(texts: string[]): Promise<string[][]>;
+}
+
+export interface IngestDeps {
+	conn: DuckDBConnection;
+	ref: Reference;
+	geocoder: Geocoder;
+	tokenizer: Tokenizer | null;
+}
+
+/** An open ticket of a feed, for the relational store (it carries the caller's personal data). */
+export interface OpenFeedTicket {
+	fact: FactRow;
+	callerName: string | null;
+	callerPhone: string | null;
+}
+
+export interface IngestRun {
+	source: string;
+	/** what was read, for people: a file path, or `push` */
+	origin: string;
+	/** a stable id of the input's content (sha256 prefix), so a re-run finds its own quarantine rows */
+	originId: string;
+	mapping?: Mapping | null;
+	now?: number;
+	batchSize?: number;
+	onProgress?: (p: { read: number; bytes: number | null }) => void;
+	onOpenTickets?: (tickets: OpenFeedTicket[]) => Promise<void>;
+}
+
+export interface IngestSummary {
+	source: string;
+	origin: string;
+	read: number;
+	accepted: number;
+	updated: number;
+	duplicates: number;
+	stale: number;
+	quarantined: number;
+	quarantinedByReason: Record<string, number>;
+	/** kept, with a flag */
+	unresolvedPlaces: number;
+	unknownCategories: number;
+	seconds: number;
+}
+
+interface Prepared {
+	fact: FactRow;
+	line: number;
+	raw: string;
+	callerName: string | null;
+	callerPhone: string | null;
+}
+
+export interface QuarantineRow {
+	line: number;
+	byteOffset: number | null;
+	reason: string;
+	field: string | null;
+	message: string;
+	raw: string;
+	/** the fields as read, when reading succeeded (for replay after a mapping fix) */
+	fields: Record<string, unknown> | null;
+}
+
+const STAGE_EXTRA = [VARCHAR, BIGINT, VARCHAR]; // origin_id, line, raw
+
+export class Ingestor {
+	private readonly resolver: ReferenceResolver;
+	/** tickets_fact's columns in table order (a store made by an older version may order them differently) */
+	private factColumns: string[] = [];
+
+	constructor(private readonly deps: IngestDeps) {
+		this.resolver = new ReferenceResolver(deps.ref);
+	}
+
+	async run(records: AsyncIterable<RawRecord>, run: IngestRun): Promise<IngestSummary> {
+		const t0 = performance.now();
+		const { conn } = this.deps;
+		const now = run.now ?? Date.now();
+		const batchSize = run.batchSize ?? 20_000;
+		const summary: IngestSummary = {
+			source: run.source, origin: run.origin, read: 0, accepted: 0, updated: 0, duplicates: 0, stale: 0,
+			quarantined: 0, quarantinedByReason: {}, unresolvedPlaces: 0, unknownCategories: 0, seconds: 0
+		};
+		await this.prepareStage();
+		const runId = randomUUID();
+		await conn.run(
+			`INSERT INTO ingest_runs VALUES ($id, $source, $origin, $oid, make_timestamptz($now::BIGINT * 1000), NULL, NULL)`,
+			{ id: runId, source: run.source, origin: run.origin, oid: run.originId, now }
+		);
+		let batch: Prepared[] = [];
+		let quarantine: QuarantineRow[] = [];
+		let merging: Promise<void> = Promise.resolve();
+		let bytes: number | null = null;
+		const quarantineRecord = (q: QuarantineRow) => {
+			quarantine.push(q);
+			summary.quarantined++;
+			summary.quarantinedByReason[q.reason] = (summary.quarantinedByReason[q.reason] ?? 0) + 1;
+		};
+
+		for await (const raw of records) {
+			summary.read++;
+			const line = raw.line ?? summary.read;
+			if (raw.byteOffset !== null) bytes = raw.byteOffset; // where this record starts: progress, not an exact count
+			if (raw.error || !raw.fields) {
+				quarantineRecord({ line, byteOffset: raw.byteOffset, reason: raw.error?.code ?? 'unreadable', field: null, message: raw.error?.message ?? '无法读取该记录', raw: raw.raw, fields: null });
+			} else {
+				let fields: Record<string, unknown>;
+				try {
+					fields = run.mapping ? applyMapping(run.mapping, raw.fields) : raw.fields;
+				} catch (e) {
+					quarantineRecord({ line, byteOffset: raw.byteOffset, reason: 'mapping_failed', field: null, message: (e as Error).message, raw: raw.raw, fields: raw.fields });
+					fields = {};
+				}
+				if (Object.keys(fields).length) {
+					const v = validateRecord(fields, { now });
+					if (!v.ok) {
+						quarantineRecord({ line, byteOffset: raw.byteOffset, reason: v.code, field: v.field ?? null, message: v.message, raw: raw.raw, fields: raw.fields });
+					} else {
+						const p = this.prepare(v.record, run.source, line, raw.raw, summary);
+						batch.push(p);
+					}
+				}
+			}
+			if (batch.length + quarantine.length >= batchSize) {
+				// segmentation of this batch (worker threads) overlaps the merge of the one before (DuckDB
+				// threads) and the reading of the next (this thread); merges stay in input order
+				const tokens = this.tokenizeBatch(this.dedupe(batch, summary));
+				await merging;
+				const q = quarantine;
+				merging = tokens.then(({ rows }) => this.merge(rows, q, run, summary)).then(() => run.onProgress?.({ read: summary.read, bytes }));
+				merging.catch(() => {}); // surfaced by the next await
+				batch = [];
+				quarantine = [];
+			}
+		}
+		const last = this.tokenizeBatch(this.dedupe(batch, summary));
+		await merging;
+		await this.merge((await last).rows, quarantine, run, summary);
+		run.onProgress?.({ read: summary.read, bytes });
+		summary.seconds = (performance.now() - t0) / 1000;
+		await conn.run(`UPDATE ingest_runs SET finished_at = now(), summary = $s WHERE run_id = $id`, { id: runId, s: JSON.stringify(summary) });
+		return summary;
+	}
+
+	private async prepareStage(): Promise<void> {
+		const { conn } = this.deps;
+		await conn.run(`CREATE OR REPLACE TABLE ingest_stage AS
+			SELECT *, ''::VARCHAR AS origin_id, 0::BIGINT AS line, ''::VARCHAR AS raw FROM tickets_fact LIMIT 0`);
+		const cols = (await conn.runAndReadAll(`SELECT column_name FROM duckdb_columns() WHERE table_name = 'tickets_fact' ORDER BY column_index`)).getRows();
+		this.factColumns = cols.map((r) => String(r[0]));
+	}
+
+	/** Canonical record → fact row: cleaning, place resolution, category and unit resolution, flags. */
+	private prepare(r: CanonicalRecord, source: string, line: number, raw: string, summary: IngestSummary): Prepared {
+		const { ref, geocoder } = this.deps;
+		const flags = new Set<string>();
+		const clean = (s: string | null | undefined) => {
+			const c = cleanText(s ?? '');
+			for (const f of c.flags) flags.add(f);
+			return c.text;
+		};
+		const title = clean(r.title);
+		const content = clean(r.content);
+		const address = clean(r.address);
+		const received = parseTime(r.received_at)!;
+		const updated = r.updated_at ? (parseTime(r.updated_at) ?? received) : received;
+
+		let district = r.district_code ? String(r.district_code) : null;
+		let street = r.street_code ? String(r.street_code) : null;
+		if (district && !ref.districtByCode.has(district)) {
+			flags.add('unknown_district');
+			district = null;
+		}
+		if (street && !ref.streetByCode.has(street)) {
+			flags.add('unknown_street');
+			street = null;
+		}
+		if (street) {
+			const sd = ref.streetByCode.get(street)!.districtCode;
+			if (district && district !== sd) flags.add('street_district_mismatch');
+			district = sd;
+		}
+		let lon: number | null = null;
+		let lat: number | null = null;
+		if (r.lon !== undefined || r.lat !== undefined) {
+			const ll = checkLonLat(r.lon, r.lat);
+			if (!ll) flags.add('bad_coordinates');
+			else {
+				({ lon, lat } = ll);
+				if (ll.swapped) flags.add('lonlat_swapped');
+			}
+		}
+		if (!street) {
+			for (const text of [address, content]) {
+				if (!text) continue;
+				const g = geocoder.geocodeText(toHalfWidth(text), district ? { districtCode: district } : undefined);
+				if (g.streetCode && (!district || g.districtCode === district)) {
+					street = g.streetCode;
+					district = g.districtCode;
+					break;
+				}
+				if (!district && g.districtCode) district = g.districtCode;
+			}
+		}
+		if (!district && lon !== null && lat !== null) district = geocoder.locate(lon, lat);
+		if (!district) {
+			flags.add('unresolved_place');
+			summary.unresolvedPlaces++;
+		}
+
+		let category: string | null = null;
+		if (r.category) {
+			category = this.resolver.category(r.category);
+			if (!category) {
+				flags.add('unknown_category');
+				summary.unknownCategories++;
+			}
+		}
+		const ancestors = category ? categoryAncestors(ref, category) : [];
+		let unit: string | null = null;
+		if (r.unit) {
+			unit = this.resolver.unit(r.unit);
+			if (!unit) flags.add('unknown_unit');
+		}
+		const closedAt = r.closed_at ? parseTime(r.closed_at) : null;
+		let status: Status = closedAt ? 'closed' : 'received';
+		if (r.status) {
+			if ((STATUSES as readonly string[]).includes(r.status)) status = r.status as Status;
+			else flags.add('unknown_status');
+		}
+		const phone = r.caller_phone ? normalizePhone(String(r.caller_phone), SUZHOU_AREA_CODE) : null;
+		const { day, hour } = shanghaiDayHour(received);
+		const satisfaction = r.satisfaction && ['满意', '基本满意', '不满意'].includes(r.satisfaction) ? r.satisfaction : null;
+		const fact: FactRow = {
+			ticket_no: '', source, external_id: String(r.external_id), channel: r.channel, type: r.type,
+			category_code: category, category_l1: ancestors[0]?.code ?? null, category_l2: ancestors[1]?.code ?? null,
+			title, content, address, district_code: district, street_code: street, lon, lat,
+			urgency: 'normal', status, unit_code: unit, received_at: received, day, hour, updated_at: updated,
+			dispatched_at: null, signed_at: null, replied_at: null, closed_at: closedAt, sign_deadline: null, reply_deadline: null,
+			satisfaction, not_accepted_reason: null, transferred_to: null, returns: 0, extensions: 0, reopens: 0, urges: 0,
+			sign_on_time: null, reply_on_time: null, caller_key: phone ? callerKey(phone) : null,
+			tokens: null, keywords: null, flags: flags.size ? [...flags].sort() : null
+		};
+		return { fact, line, raw, callerName: r.caller_name ? String(r.caller_name) : null, callerPhone: phone };
+	}
+
+	/** Within one batch the same key counts once: the latest version wins, the first of equal versions. */
+	private dedupe(batch: Prepared[], summary: IngestSummary): Prepared[] {
+		const byKey = new Map<string, Prepared>();
+		for (const p of batch) {
+			const have = byKey.get(p.fact.external_id);
+			if (!have) byKey.set(p.fact.external_id, p);
+			else if (p.fact.updated_at > have.fact.updated_at) {
+				byKey.set(p.fact.external_id, p);
+				summary.stale++;
+			} else if (p.fact.updated_at === have.fact.updated_at) summary.duplicates++;
+			else summary.stale++;
+		}
+		return [...byKey.values()];
+	}
+
+	private async tokenizeBatch(rows: Prepared[]): Promise<{ rows: Prepared[] }> {
+		const { tokenizer } = this.deps;
+		if (tokenizer && rows.length) {
+			const tokens = await tokenizer.tokenize(rows.map((p) => `${p.fact.title ?? ''}\n${p.fact.content}`));
+			rows.forEach((p, i) => (p.fact.tokens = tokens[i]));
+		}
+		return { rows };
+	}
+
+	/** One batch into the store, in one transaction. */
+	private async merge(rows: Prepared[], quarantine: QuarantineRow[], run: IngestRun, summary: IngestSummary): Promise<void> {
+		const { conn } = this.deps;
+		if (!rows.length && !quarantine.length) return;
+
+		await conn.run('DELETE FROM ingest_stage');
+		const w = await FactWriter.open(conn, 'ingest_stage', STAGE_EXTRA);
+		for (const p of rows) w.add(p.fact, [run.originId, BigInt(p.line), p.raw]);
+		w.close();
+
+		const cols = this.factColumns.join(', ');
+		await conn.run('BEGIN TRANSACTION');
+		try {
+			await conn.run(`CREATE OR REPLACE TEMP TABLE stage_class AS
+				SELECT s.source, s.external_id, f.ticket_no AS old_no, f.day AS old_day,
+				       CASE WHEN f.ticket_no IS NULL THEN 'new' WHEN s.updated_at > f.updated_at THEN 'update'
+				            WHEN s.updated_at = f.updated_at THEN 'duplicate' ELSE 'stale' END AS verdict
+				FROM ingest_stage s LEFT JOIN tickets_fact f ON f.source = s.source AND f.external_id = s.external_id`);
+			// document frequencies: take out the replaced versions' terms, add the new versions'
+			await conn.run(`UPDATE term_df SET df = term_df.df - o.n FROM (
+				SELECT term, count(*)::INTEGER AS n FROM (
+					SELECT DISTINCT f.ticket_no, unnest(f.tokens) AS term FROM tickets_fact f
+					JOIN stage_class c ON c.old_no = f.ticket_no WHERE c.verdict = 'update' AND f.tokens IS NOT NULL)
+				GROUP BY term) o WHERE term_df.term = o.term`);
+			await conn.run(`INSERT INTO term_df
+				SELECT term, count(*)::INTEGER FROM (
+					SELECT DISTINCT s.external_id, unnest(s.tokens) AS term FROM ingest_stage s
+					JOIN stage_class c USING (source, external_id) WHERE c.verdict IN ('new', 'update') AND s.tokens IS NOT NULL)
+				GROUP BY term
+				ON CONFLICT (term) DO UPDATE SET df = term_df.df + excluded.df`);
+			await conn.run(`DELETE FROM term_df WHERE df <= 0`);
+			// keywords by TF-IDF against the corpus as it stands with this batch
+			await conn.run(`CREATE OR REPLACE TEMP TABLE stage_kw AS
+				WITH docs AS (SELECT (SELECT count(*) FROM tickets_fact WHERE tokens IS NOT NULL)
+				                   + (SELECT count(*) FROM stage_class WHERE verdict = 'new') AS n),
+				tf AS (SELECT external_id, term, count(*) AS tf FROM (
+				           SELECT s.external_id, unnest(s.tokens) AS term FROM ingest_stage s
+				           JOIN stage_class c USING (source, external_id) WHERE c.verdict IN ('new', 'update'))
+				       WHERE length(term) >= 2 GROUP BY ALL)
+				SELECT tf.external_id,
+				       list(tf.term ORDER BY tf.tf * ln((docs.n + 1.0) / (coalesce(d.df, 0) + 1.0)) DESC, tf.term)[1:8] AS keywords
+				FROM tf CROSS JOIN docs LEFT JOIN term_df d ON d.term = tf.term GROUP BY tf.external_id`);
+			await conn.run(`DELETE FROM tickets_fact f USING stage_class c WHERE c.verdict = 'update' AND f.ticket_no = c.old_no`);
+			await conn.run(`INSERT INTO tickets_fact (${cols})
+				SELECT ${this.factColumns.map((c) =>
+					c === 'ticket_no'
+						? `coalesce(c.old_no, 'SZ' || strftime(s.day, '%Y%m%d') || '-F' || lpad((coalesce(q.last, 0) +
+						     row_number() OVER (PARTITION BY s.day, c.old_no IS NULL ORDER BY s.received_at, s.external_id))::VARCHAR, 6, '0'))`
+						: c === 'keywords'
+							? 'k.keywords'
+							: `s.${c}`
+				).join(', ')}
+				FROM ingest_stage s JOIN stage_class c USING (source, external_id)
+				LEFT JOIN feed_seq q ON q.day = s.day LEFT JOIN stage_kw k ON k.external_id = s.external_id
+				WHERE c.verdict IN ('new', 'update')`);
+			await conn.run(`INSERT OR REPLACE INTO feed_seq
+				SELECT s.day, (coalesce(max(q.last), 0) + count(*))::INTEGER FROM ingest_stage s
+				JOIN stage_class c USING (source, external_id) LEFT JOIN feed_seq q ON q.day = s.day
+				WHERE c.verdict = 'new' GROUP BY s.day`);
+			await conn.run(`INSERT INTO feed_archive
+				SELECT s.source, s.external_id, s.updated_at, s.origin_id, s.line, s.raw FROM ingest_stage s
+				JOIN stage_class c USING (source, external_id) WHERE c.verdict IN ('new', 'update')`);
+			await this.insertQuarantine(quarantine, run);
+			const [range] = (
+				await conn.runAndReadAll(`SELECT strftime(min(d), '%Y-%m-%d'), strftime(max(d), '%Y-%m-%d') FROM (
+					SELECT s.day AS d FROM ingest_stage s JOIN stage_class c USING (source, external_id) WHERE c.verdict IN ('new', 'update')
+					UNION ALL SELECT old_day FROM stage_class WHERE verdict = 'update')`)
+			).getRows();
+			if (range[0]) await rebuildRollups(this.deps.conn, { fromDay: String(range[0]), toDay: String(range[1]) });
+			const counts = (await conn.runAndReadAll(`SELECT verdict, count(*)::INTEGER FROM stage_class GROUP BY verdict`)).getRows();
+			await conn.run('COMMIT');
+			for (const [verdict, n] of counts) {
+				const k = Number(n);
+				if (verdict === 'new') summary.accepted += k;
+				else if (verdict === 'update') summary.updated += k;
+				else if (verdict === 'duplicate') summary.duplicates += k;
+				else summary.stale += k;
+			}
+		} catch (e) {
+			await conn.run('ROLLBACK');
+			throw e;
+		}
+		if (run.onOpenTickets) await this.handOverOpen(rows, run);
+	}
+
+	private async insertQuarantine(rows: QuarantineRow[], run: IngestRun): Promise<void> {
+		for (let i = 0; i < rows.length; i += 200) {
+			const part = rows.slice(i, i + 200);
+			const values: DuckDBValue[] = [];
+			const tuples = part.map((q, k) => {
+				values.push(run.source, run.origin, run.originId, BigInt(q.line), q.byteOffset === null ? null : BigInt(q.byteOffset), q.reason, q.field, q.message, q.raw, q.fields ? JSON.stringify(q.fields) : null);
+				const p = Array.from({ length: 10 }, (_, j) => `$${k * 10 + j + 1}`);
+				return `(${p.slice(0, 9).join(', ')}, now(), 'open', NULL, ${p[9]})`;
+			});
+			await this.deps.conn.run(
+				`INSERT OR IGNORE INTO quarantine (source, origin, origin_id, line, byte_offset, reason, field, message, raw, quarantined_at, status, resolved_at, fields)
+				 VALUES ${tuples.join(', ')}`,
+				values
+			);
+		}
+	}
+
+	/** Open tickets of a feed also enter the relational store, with the ticket numbers the merge gave them. */
+	private async handOverOpen(rows: Prepared[], run: IngestRun): Promise<void> {
+		const open = rows.filter((p) => !p.fact.closed_at && OPEN_STATUSES.includes(p.fact.status as Status));
+		if (!open.length) return;
+		const numbers = new Map<string, string>();
+		const r = await this.deps.conn.runAndReadAll(
+			`SELECT f.external_id, f.ticket_no FROM tickets_fact f JOIN ingest_stage s USING (source, external_id)`
+		);
+		for (const [ext, no] of r.getRows()) numbers.set(String(ext), String(no));
+		const tickets: OpenFeedTicket[] = [];
+		for (const p of open) {
+			const no = numbers.get(p.fact.external_id);
+			if (!no) continue;
+			tickets.push({ fact: { ...p.fact, ticket_no: no }, callerName: p.callerName, callerPhone: p.callerPhone });
+		}
+		if (tickets.length) await run.onOpenTickets!(tickets);
+	}
+}

@@ -1,0 +1,142 @@
+// The quarantine: every rejected feed record with its raw text, where it came from and why. Records that were
+// read but failed mapping or validation can be replayed after a fix (a corrected mapping file); a replayed
+// record that now passes goes through the normal pipeline and its quarantine row is marked `replayed`.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { applyMapping, type Mapping } from './mapping';
+import type { IngestRun, IngestSummary, Ingestor } from './pipeline';
+import type { RawRecord } from './sources';
+import { validateRecord } from './validate';
+
+export interface QuarantineEntry {
+	source: string;
+	origin: string;
+	origin_id: string;
+	line: number;
+	byte_offset: number | null;
+	reason: string;
+	field: string | null;
+	message: string;
+	raw: string;
+	fields: string | null;
+	quarantined_at: string;
+	status: 'open' | 'replayed';
+	resolved_at: string | null;
+}
+
+export interface ReplayResult {
+	tried: number;
+	replayed: number;
+	stillFailing: number;
+	/** rows that failed while reading (bad JSON, wrong column count …): only a corrected file fixes them */
+	notReplayable: number;
+	ingest: IngestSummary | null;
+}
+
+const COLS = `source, origin, origin_id, line::DOUBLE AS line, byte_offset::DOUBLE AS byte_offset, reason, field, message, raw, fields,
+	strftime(quarantined_at, '%Y-%m-%dT%H:%M:%S%z') AS quarantined_at, status, strftime(resolved_at, '%Y-%m-%dT%H:%M:%S%z') AS resolved_at`;
+
+export class Quarantine {
+	constructor(private readonly conn: DuckDBConnection) {}
+
+	async counts(): Promise<{ source: string; reason: string; open: number; replayed: number }[]> {
+		const r = await this.conn.runAndReadAll(
+			`SELECT source, reason, count(*) FILTER (WHERE status = 'open')::INTEGER AS open,
+			        count(*) FILTER (WHERE status = 'replayed')::INTEGER AS replayed
+			 FROM quarantine GROUP BY ALL ORDER BY open DESC, source, reason`
+		);
+		return r.getRowObjectsJS() as never;
+	}
+
+	async list(f: { source?: string; reason?: string; limit?: number; offset?: number; includeResolved?: boolean } = {}): Promise<QuarantineEntry[]> {
+		const where = ['true'];
+		const params: Record<string, string | number> = { limit: f.limit ?? 50, offset: f.offset ?? 0 };
+		if (!f.includeResolved) where.push(`status = 'open'`);
+		if (f.source) {
+			where.push('source = $source');
+			params.source = f.source;
+		}
+		if (f.reason) {
+			where.push('reason = $reason');
+			params.reason = f.reason;
+		}
+		const r = await this.conn.runAndReadAll(
+			`SELECT ${COLS} FROM quarantine WHERE ${where.join(' AND ')} ORDER BY quarantined_at DESC, source, origin_id, line LIMIT $limit OFFSET $offset`,
+			params
+		);
+		return r.getRowObjectsJS() as never;
+	}
+
+	async get(source: string, originId: string, line: number): Promise<QuarantineEntry | null> {
+		const r = await this.conn.runAndReadAll(`SELECT ${COLS} FROM quarantine WHERE source = $s AND origin_id = $o AND line = $l`, { s: source, o: originId, l: line });
+		return (r.getRowObjectsJS()[0] as never) ?? null;
+	}
+
+	/**
+	 * Maps and validates the open rows of a source again (with `mapping` when given); those that pass are
+	 * ingested as one run and marked replayed; the others keep their row with the new reason.
+	 */
+	async replay(ingestor: Ingestor, o: { source?: string; mapping?: Mapping | null; now?: number; onOpenTickets?: IngestRun['onOpenTickets'] }): Promise<ReplayResult> {
+		const now = o.now ?? Date.now();
+		const rows = await this.list({ source: o.source, limit: 1_000_000 });
+		const result: ReplayResult = { tried: rows.length, replayed: 0, stillFailing: 0, notReplayable: 0, ingest: null };
+		const bySource = new Map<string, { entry: QuarantineEntry; fields: Record<string, unknown> }[]>();
+		for (const entry of rows) {
+			if (!entry.fields) {
+				result.notReplayable++;
+				continue;
+			}
+			const fields = JSON.parse(entry.fields) as Record<string, unknown>;
+			let mapped: Record<string, unknown>;
+			try {
+				mapped = o.mapping ? applyMapping(o.mapping, fields) : fields;
+			} catch (e) {
+				await this.refail(entry, 'mapping_failed', null, (e as Error).message);
+				result.stillFailing++;
+				continue;
+			}
+			const v = validateRecord(mapped, { now });
+			if (!v.ok) {
+				await this.refail(entry, v.code, v.field ?? null, v.message);
+				result.stillFailing++;
+				continue;
+			}
+			const list = bySource.get(entry.source) ?? [];
+			list.push({ entry, fields });
+			bySource.set(entry.source, list);
+		}
+		for (const [source, list] of bySource) {
+			async function* records(): AsyncGenerator<RawRecord> {
+				for (const { entry, fields } of list) yield { file: entry.origin, line: entry.line, byteOffset: entry.byte_offset, raw: entry.raw, fields, error: null };
+			}
+			const summary = await ingestor.run(records(), {
+				source,
+				origin: `replay`,
+				originId: `replay:${now}`,
+				mapping: o.mapping ?? null,
+				now,
+				onOpenTickets: o.onOpenTickets
+			});
+			result.ingest = summary;
+			for (const { entry } of list) {
+				await this.conn.run(
+					`UPDATE quarantine SET status = 'replayed', resolved_at = make_timestamptz($now::BIGINT * 1000)
+					 WHERE source = $s AND origin_id = $o AND line = $l`,
+					{ now, s: entry.source, o: entry.origin_id, l: entry.line }
+				);
+				result.replayed++;
+			}
+		}
+		return result;
+	}
+
+	private async refail(e: QuarantineEntry, reason: string, field: string | null, message: string): Promise<void> {
+		await this.conn.run(`UPDATE quarantine SET reason = $r, field = $f, message = $m WHERE source = $s AND origin_id = $o AND line = $l`, {
+			r: reason,
+			f: field,
+			m: message,
+			s: e.source,
+			o: e.origin_id,
+			l: e.line
+		});
+	}
+}

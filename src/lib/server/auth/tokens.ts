@@ -1,0 +1,51 @@
+// API tokens for machine clients (feed pushes, Open311, the local CLI). The plaintext is shown once at
+// creation; the table keeps its sha256.
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../db';
+import { apiTokens } from '../db/schema';
+
+export const SCOPES = ['ingest', 'open311'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface TokenInfo {
+	id: number;
+	name: string;
+	sourceName: string;
+	scopes: string[];
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export async function createApiToken(
+	db: Db,
+	t: { name: string; sourceName: string; scopes: Scope[]; createdBy?: number | null }
+): Promise<{ token: string; id: number }> {
+	if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(t.sourceName)) {
+		throw new Error('来源名称须为小写字母、数字或 _ . -，以字母或数字开头，最长64位');
+	}
+	const token = `mq_${randomBytes(24).toString('base64url')}`;
+	const [row] = await db
+		.insert(apiTokens)
+		.values({ name: t.name, tokenHash: sha256(token), sourceName: t.sourceName, scopes: t.scopes, createdBy: t.createdBy ?? null })
+		.returning({ id: apiTokens.id });
+	return { token, id: row.id };
+}
+
+/** The token behind an `Authorization: Bearer …` value, if it exists, is not revoked and has the scope. */
+export async function verifyApiToken(db: Db, authorization: string | null, scope: Scope): Promise<TokenInfo | null> {
+	const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+	if (!m) return null;
+	const [row] = await db
+		.select()
+		.from(apiTokens)
+		.where(and(eq(apiTokens.tokenHash, sha256(m[1])), isNull(apiTokens.revokedAt)));
+	if (!row || !row.scopes.includes(scope)) return null;
+	await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, row.id));
+	return { id: row.id, name: row.name, sourceName: row.sourceName, scopes: row.scopes };
+}
+
+export async function revokeApiToken(db: Db, id: number): Promise<boolean> {
+	const r = await db.update(apiTokens).set({ revokedAt: new Date() }).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).returning({ id: apiTokens.id });
+	return r.length > 0;
+}

@@ -1,0 +1,166 @@
+// Feed ingest in the server: one ingest at a time on its own DuckDB connection (dashboards keep reading on
+// theirs), a segmentation worker pool, and open feed tickets handed to the relational store.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { Geocoder } from '$pipelines/normalize/index';
+import { Ingestor, type IngestRun, type IngestSummary, type OpenFeedTicket } from '$pipelines/ingest/pipeline';
+import { createTokenizer, type ClosableTokenizer } from '$pipelines/ingest/tokenizer';
+import type { RawRecord } from '$pipelines/ingest/sources';
+import { sql } from 'drizzle-orm';
+import type { App } from './app';
+import type { Db } from './db';
+import { ticketEvents, tickets } from './db/schema';
+
+/** Domain errors of an ingest, mapped to HTTP by the routes. */
+export class IngestError extends Error {
+	constructor(
+		readonly code: 'payload_too_large' | 'storage_full',
+		message: string
+	) {
+		super(message);
+	}
+}
+
+/** The largest push accepted, in bytes (MINQING_PUSH_LIMIT_MB, default 32). */
+export function pushLimitBytes(): number {
+	const mb = Number(process.env.MINQING_PUSH_LIMIT_MB ?? 32);
+	return (Number.isFinite(mb) && mb > 0 ? mb : 32) * 1_048_576;
+}
+
+/** Passes a byte stream through until `limit` bytes, then fails with payload_too_large. */
+export async function* limitBytes(body: AsyncIterable<Uint8Array>, limit: number): AsyncGenerator<Uint8Array> {
+	let seen = 0;
+	for await (const chunk of body) {
+		seen += chunk.byteLength;
+		if (seen > limit) throw new IngestError('payload_too_large', `单次推送不得超过 ${Math.round(limit / 1_048_576)} MB，请分批推送`);
+		yield chunk;
+	}
+}
+
+function isDiskFull(e: unknown): boolean {
+	const m = `${(e as Error)?.message ?? ''} ${(e as { code?: string })?.code ?? ''}`;
+	return /ENOSPC|No space left|disk (is )?full|not enough space|could not write/i.test(m);
+}
+
+export class IngestService {
+	private queue: Promise<unknown> = Promise.resolve();
+	private conn: DuckDBConnection | null = null;
+	private readonly geocoder: Geocoder;
+	private tokenizer: ClosableTokenizer | null = null;
+
+	constructor(private readonly app: App) {
+		this.geocoder = new Geocoder(app.ref);
+	}
+
+	/** Runs one ingest after the ones before it have finished. */
+	run(records: AsyncIterable<RawRecord>, run: Omit<IngestRun, 'onOpenTickets'>): Promise<IngestSummary> {
+		const next = this.queue.then(async () => {
+			this.conn ??= await this.app.analytics.instance.connect();
+			await this.conn.run(`SET TimeZone = 'Asia/Shanghai'`);
+			this.tokenizer ??= await createTokenizer(this.app.config.referenceDir);
+			const ingestor = new Ingestor({ conn: this.conn, ref: this.app.ref, geocoder: this.geocoder, tokenizer: this.tokenizer });
+			return ingestor.run(records, { ...run, onOpenTickets: (t) => insertOpenFeedTickets(this.app.rel.db, t) });
+		});
+		this.queue = next.catch(() => {});
+		return next;
+	}
+
+	/**
+	 * One HTTP push as a single batch: it lands whole or not at all (an oversized body or a full disk leaves
+	 * nothing behind).
+	 */
+	async push(source: string, pushId: string, records: AsyncIterable<RawRecord>): Promise<IngestSummary> {
+		try {
+			return await this.run(records, { source, origin: `push:${pushId}`, originId: `push:${pushId}`, batchSize: Number.MAX_SAFE_INTEGER });
+		} catch (e) {
+			if (e instanceof IngestError) throw e;
+			if (isDiskFull(e)) throw new IngestError('storage_full', '服务器存储空间不足，本次推送未写入任何数据，请稍后重试并通知管理员');
+			throw e;
+		}
+	}
+
+	async close(): Promise<void> {
+		await this.tokenizer?.close();
+		this.tokenizer = null;
+		this.conn?.closeSync();
+		this.conn = null;
+	}
+}
+
+const d = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+/**
+ * Open tickets of a feed enter the relational store so they can be dispatched here. Idempotent by
+ * (source, external_id): a newer version updates the ticket, and the first arrival writes its receive event.
+ */
+export async function insertOpenFeedTickets(db: Db, list: OpenFeedTicket[]): Promise<void> {
+	for (let i = 0; i < list.length; i += 400) {
+		const part = list.slice(i, i + 400);
+		await db.transaction(async (tx) => {
+			const rows = part.map(({ fact: f, callerName, callerPhone }) => ({
+				ticketNo: f.ticket_no,
+				source: f.source,
+				externalId: f.external_id,
+				channel: f.channel,
+				type: f.type,
+				categoryCode: f.category_code,
+				title: f.title ?? '',
+				content: f.content,
+				address: f.address ?? '',
+				districtCode: f.district_code,
+				streetCode: f.street_code,
+				lon: f.lon,
+				lat: f.lat,
+				urgency: f.urgency,
+				status: f.status,
+				unitCode: f.unit_code,
+				callerName,
+				callerPhone,
+				receivedAt: new Date(f.received_at),
+				updatedAt: new Date(f.updated_at),
+				closedAt: d(f.closed_at)
+			}));
+			const inserted = await tx
+				.insert(tickets)
+				.values(rows)
+				.onConflictDoUpdate({
+					target: [tickets.source, tickets.externalId],
+					set: {
+						title: sql`excluded.title`,
+						content: sql`excluded.content`,
+						address: sql`excluded.address`,
+						categoryCode: sql`excluded.category_code`,
+						districtCode: sql`excluded.district_code`,
+						streetCode: sql`excluded.street_code`,
+						updatedAt: sql`excluded.updated_at`,
+						version: sql`${tickets.version} + 1`
+					},
+					setWhere: sql`excluded.updated_at > ${tickets.updatedAt}`
+				})
+				.returning({ id: tickets.id, ticketNo: tickets.ticketNo, version: tickets.version });
+			const firsts = inserted.filter((r) => r.version === 1);
+			if (firsts.length) {
+				const byNo = new Map(part.map((t) => [t.fact.ticket_no, t.fact]));
+				await tx.insert(ticketEvents).values(
+					firsts.map((r) => ({
+						ticketId: r.id,
+						action: 'receive',
+						fromStatus: null,
+						toStatus: byNo.get(r.ticketNo)?.status ?? 'received',
+						actorName: `数据接入（${byNo.get(r.ticketNo)?.source ?? ''}）`,
+						note: '由数据接入导入',
+						at: new Date(byNo.get(r.ticketNo)?.received_at ?? Date.now())
+					}))
+				);
+			}
+		});
+	}
+}
+
+const KEY = Symbol.for('minqing.ingest');
+type Holder = { [KEY]?: IngestService };
+
+/** The server's ingest service, created on first use. */
+export function ingestService(app: App): IngestService {
+	const g = globalThis as Holder;
+	return (g[KEY] ??= new IngestService(app));
+}

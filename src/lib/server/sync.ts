@@ -1,0 +1,143 @@
+// Continuous sync of the relational store (source of truth) into the analytics store: tickets changed since a
+// watermark (updated_at, id) are rewritten in tickets_fact with their lifecycle figures. Runs at start
+// (catch-up after a crash) and right after each commit that changes tickets (requestSync, debounced).
+import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { shanghaiDayHour, FactWriter, type FactRow } from '$pipelines/warehouse/facts';
+import { callerKey } from '$pipelines/warehouse/privacy';
+import { getMeta, rebuildRollups, setMeta } from '$pipelines/warehouse/schema';
+import { categoryAncestors } from '$pipelines/reference/index';
+import { normalizePhone } from '$pipelines/normalize/index';
+import type { App } from './app';
+import { ticketEvents, tickets, type TicketRow } from './db/schema';
+
+const WATERMARK = 'sync_watermark';
+const BATCH = 2000;
+
+interface Watermark {
+	at: string; // ISO
+	id: number;
+}
+
+export async function readWatermark(conn: DuckDBConnection): Promise<Watermark | null> {
+	const v = await getMeta(conn, WATERMARK);
+	return v ? (JSON.parse(v) as Watermark) : null;
+}
+
+/** Marks everything currently in the relational store as synced (after the demo wrote both stores itself). */
+export async function markSynced(app: App): Promise<void> {
+	const [last] = await app.rel.db.select({ at: tickets.updatedAt, id: tickets.id }).from(tickets).orderBy(sql`${tickets.updatedAt} desc, ${tickets.id} desc`).limit(1);
+	if (last) await setMeta(app.analytics.conn, WATERMARK, JSON.stringify({ at: last.at.toISOString(), id: last.id }));
+}
+
+function lifecycleCounts(events: { ticketId: number; action: string }[]) {
+	const m = new Map<number, { returns: number; extensions: number; reopens: number; urges: number }>();
+	for (const e of events) {
+		const c = m.get(e.ticketId) ?? { returns: 0, extensions: 0, reopens: 0, urges: 0 };
+		if (e.action === 'return') c.returns++;
+		else if (e.action === 'extension_approve') c.extensions++;
+		else if (e.action === 'reopen' || e.action === 'visit_reopen') c.reopens++;
+		else if (e.action === 'urge' || e.action === 'supervise') c.urges++;
+		m.set(e.ticketId, c);
+	}
+	return m;
+}
+
+function toFact(app: App, t: TicketRow, counts: { returns: number; extensions: number; reopens: number; urges: number }, now: number): FactRow {
+	const ms = (d: Date | null) => (d ? d.getTime() : null);
+	const anc = t.categoryCode ? categoryAncestors(app.ref, t.categoryCode) : [];
+	const received = t.receivedAt.getTime();
+	const { day, hour } = shanghaiDayHour(received);
+	const onTime = (done: Date | null, deadline: Date | null) =>
+		deadline === null ? null : done !== null ? done.getTime() <= deadline.getTime() : now > deadline.getTime() ? false : null;
+	const phone = t.callerPhone ? normalizePhone(t.callerPhone) : null;
+	return {
+		ticket_no: t.ticketNo, source: t.source, external_id: t.externalId, channel: t.channel, type: t.type,
+		category_code: t.categoryCode, category_l1: anc[0]?.code ?? null, category_l2: anc[1]?.code ?? null,
+		title: t.title, content: t.content, address: t.address, district_code: t.districtCode, street_code: t.streetCode,
+		lon: t.lon, lat: t.lat, urgency: t.urgency, status: t.status, unit_code: t.unitCode,
+		received_at: received, day, hour, updated_at: t.updatedAt.getTime(),
+		dispatched_at: ms(t.dispatchedAt), signed_at: ms(t.signedAt), replied_at: ms(t.repliedAt), closed_at: ms(t.closedAt),
+		sign_deadline: ms(t.signDeadline), reply_deadline: ms(t.replyDeadline), satisfaction: t.satisfaction,
+		not_accepted_reason: t.notAcceptedReason, transferred_to: t.transferredTo, ...counts,
+		sign_on_time: onTime(t.signedAt, t.signDeadline), reply_on_time: onTime(t.repliedAt, t.replyDeadline),
+		caller_key: phone ? callerKey(phone) : null, tokens: null, keywords: null, flags: null
+	};
+}
+
+/**
+ * Rewrites in tickets_fact every relational ticket changed after the watermark, in batches; each batch and
+ * its watermark move in one DuckDB transaction, so a crash repeats at most one batch (which is idempotent).
+ * Tokens, keywords and flags that the ingest pipeline computed are kept.
+ */
+export async function syncToAnalytics(app: App, now = Date.now()): Promise<number> {
+	const { db } = app.rel;
+	const conn = app.analytics.conn;
+	let total = 0;
+	for (;;) {
+		const wm = await readWatermark(conn);
+		const where = wm
+			? or(gt(tickets.updatedAt, new Date(wm.at)), and(eq(tickets.updatedAt, new Date(wm.at)), gt(tickets.id, wm.id)))
+			: undefined;
+		const rows = await db.select().from(tickets).where(where).orderBy(asc(tickets.updatedAt), asc(tickets.id)).limit(BATCH);
+		if (!rows.length) return total;
+		const events = await db
+			.select({ ticketId: ticketEvents.ticketId, action: ticketEvents.action })
+			.from(ticketEvents)
+			.where(inArray(ticketEvents.ticketId, rows.map((r) => r.id)));
+		const counts = lifecycleCounts(events);
+		const zero = { returns: 0, extensions: 0, reopens: 0, urges: 0 };
+
+		await conn.run('CREATE OR REPLACE TEMP TABLE sync_stage AS SELECT * FROM tickets_fact LIMIT 0');
+		const w = await FactWriter.open(conn, 'sync_stage');
+		for (const r of rows) w.add(toFact(app, r, counts.get(r.id) ?? zero, now));
+		w.close();
+		const last = rows[rows.length - 1];
+		await conn.run('BEGIN TRANSACTION');
+		try {
+			const [range] = (
+				await conn.runAndReadAll(`SELECT strftime(min(d), '%Y-%m-%d'), strftime(max(d), '%Y-%m-%d') FROM (
+					SELECT day AS d FROM sync_stage UNION ALL
+					SELECT f.day FROM tickets_fact f JOIN sync_stage s USING (source, external_id))`)
+			).getRows();
+			await conn.run(`CREATE OR REPLACE TEMP TABLE sync_keep AS
+				SELECT f.source, f.external_id, f.tokens, f.keywords, f.flags, f.title = s.title AND f.content = s.content AS same_text
+				FROM tickets_fact f JOIN sync_stage s USING (source, external_id)`);
+			await conn.run(`DELETE FROM tickets_fact f USING sync_stage s WHERE f.source = s.source AND f.external_id = s.external_id`);
+			await conn.run(`INSERT INTO tickets_fact SELECT s.* REPLACE (
+					CASE WHEN k.same_text THEN k.tokens END AS tokens,
+					CASE WHEN k.same_text THEN k.keywords END AS keywords,
+					k.flags AS flags)
+				FROM sync_stage s LEFT JOIN sync_keep k USING (source, external_id)`);
+			if (range[0]) await rebuildRollups(conn, { fromDay: String(range[0]), toDay: String(range[1]) });
+			await conn.run(`INSERT OR REPLACE INTO warehouse_meta VALUES ('${WATERMARK}', $v)`, {
+				v: JSON.stringify({ at: last.updatedAt.toISOString(), id: last.id })
+			});
+			await conn.run('COMMIT');
+		} catch (e) {
+			await conn.run('ROLLBACK');
+			throw e;
+		}
+		total += rows.length;
+	}
+}
+
+// --- "right after each commit": a debounced request, one sync at a time ------------------------------------
+let pending: ReturnType<typeof setTimeout> | null = null;
+let running: Promise<unknown> = Promise.resolve();
+
+export function requestSync(app: App, delayMs = 200): void {
+	if (pending) return;
+	pending = setTimeout(() => {
+		pending = null;
+		running = running
+			.then(() => syncToAnalytics(app))
+			.catch((e) => console.error('[minqing] sync to analytics failed (will retry on the next change or start):', e));
+	}, delayMs);
+}
+
+/** Resolves when the sync requested so far has finished (tests, shutdown). */
+export async function syncIdle(): Promise<void> {
+	while (pending) await new Promise((r) => setTimeout(r, 20));
+	await running;
+}

@@ -1,0 +1,59 @@
+// The feed push over HTTP: token auth, size limit, and the same push twice changing nothing.
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, startServer, type TestServer } from './fixture';
+
+let server: TestServer;
+let token = '';
+
+beforeAll(async () => {
+	// the token is made with the CLI on the server's data directory before the server takes it over
+	server = await startServer({ tickets: 2_000, days: 30, env: { MINQING_PUSH_LIMIT_MB: '1' } });
+	await server.stop();
+	const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/lib/server/cli/main.ts', 'token', 'create', '--name', '区分中心', '--source', 'district-feed', '--data-dir', server.dataDir], {
+		cwd: ROOT,
+		encoding: 'utf8'
+	});
+	expect(r.status, r.stderr).toBe(0);
+	token = JSON.parse(r.stdout).token;
+	server = await startServer({ dataDir: server.dataDir, env: { MINQING_PUSH_LIMIT_MB: '1' } });
+});
+
+afterAll(async () => {
+	await server?.stop();
+	server?.cleanup();
+});
+
+const line = (id: string, content = '小区门口垃圾堆了三天没人清运') =>
+	JSON.stringify({ external_id: id, received_at: '2026-11-20T09:00:00+08:00', channel: 'web', type: '投诉', content, address: '姑苏区平江街道' });
+
+async function push(body: string, auth = `Bearer ${token}`) {
+	const r = await fetch(`${server.url}/api/v1/ingest`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/x-ndjson' }, body });
+	return { status: r.status, body: await r.json() };
+}
+
+describe('POST /api/v1/ingest', () => {
+	it('refuses a missing or wrong token with 401', async () => {
+		expect((await push(line('A-1'), '')).status).toBe(401);
+		const r = await push(line('A-1'), 'Bearer mq_not-a-real-token');
+		expect(r).toEqual({ status: 401, body: { error: { code: 'unauthenticated', message: expect.stringContaining('令牌') } } });
+	});
+
+	it('takes good records, quarantines bad ones, and counts a repeat as duplicates', async () => {
+		const body = [line('A-1'), line('A-2', '路灯坏了'), '{"bad json', JSON.stringify({ external_id: 'A-3', channel: 'web', type: '投诉', content: '没有时间' })].join('\n');
+		const first = await push(body);
+		expect(first.status).toBe(200);
+		expect(first.body).toMatchObject({ source: 'district-feed', read: 4, accepted: 2, quarantined: 2 });
+		const again = await push(body);
+		expect(again.body).toMatchObject({ accepted: 0, duplicates: 2 });
+	});
+
+	it('refuses an oversized push with 413 and writes nothing of it', async () => {
+		const big = Array.from({ length: 6000 }, (_, i) => line(`BIG-${i}`, '很长的内容'.repeat(20))).join('\n');
+		const r = await push(big);
+		expect(r.status).toBe(413);
+		expect(r.body.error.code).toBe('payload_too_large');
+		const ok = await push(line('BIG-0'));
+		expect(ok.body.accepted).toBe(1); // nothing of the refused push was stored
+	});
+});

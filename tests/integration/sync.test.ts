@@ -1,0 +1,56 @@
+// Relational → analytics sync: changed tickets reach tickets_fact with their lifecycle figures, once.
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../src/lib/server/analytics/duckdb';
+import { startApp, stopApp, type App } from '../../src/lib/server/app';
+import { loadConfig } from '../../src/lib/server/config';
+import { ticketEvents, tickets } from '../../src/lib/server/db/schema';
+import { readWatermark, syncToAnalytics } from '../../src/lib/server/sync';
+
+let a: App;
+beforeAll(async () => {
+	a = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+});
+afterAll(async () => {
+	if (a) await stopApp(a);
+});
+
+const fact = async (no: string) =>
+	(await queryRows<Record<string, unknown>>(a.analytics.conn, `SELECT status, unit_code, returns, urges, category_l1, district_code, caller_key, day::VARCHAR AS day FROM tickets_fact WHERE ticket_no = '${no}'`))[0];
+
+describe('sync to analytics', () => {
+	it('copies new tickets, then their changes, without personal data, and is idempotent', async () => {
+		const t0 = new Date('2026-11-20T09:30:00+08:00');
+		const [t] = await a.rel.db
+			.insert(tickets)
+			.values({
+				ticketNo: 'SZ20261120-900001', source: 'intake', externalId: 'SZ20261120-900001', channel: 'phone', type: '投诉',
+				categoryCode: '020101', title: '餐饮油烟', content: '楼下饭店油烟很大', districtCode: '320508', status: 'received',
+				callerName: '张三', callerPhone: '13812345678', receivedAt: t0, updatedAt: t0
+			})
+			.returning();
+		await a.rel.db.insert(ticketEvents).values({ ticketId: t.id, action: 'receive', toStatus: 'received', actorName: '话务员', at: t0 });
+		expect(await syncToAnalytics(a)).toBe(1);
+		const f1 = await fact('SZ20261120-900001');
+		expect(f1).toMatchObject({ status: 'received', category_l1: '02', district_code: '320508', day: '2026-11-20' });
+		expect(String(f1.caller_key)).toMatch(/^[0-9a-f]{16}$/);
+		const cols = await queryRows<{ n: string }>(a.analytics.conn, `SELECT column_name AS n FROM duckdb_columns() WHERE table_name = 'tickets_fact'`);
+		expect(cols.map((c) => c.n)).not.toContain('caller_phone');
+
+		const t1 = new Date('2026-11-20T11:00:00+08:00');
+		await a.rel.db.insert(ticketEvents).values([
+			{ ticketId: t.id, action: 'dispatch', fromStatus: 'accepted', toStatus: 'dispatched', actorName: '派单员', unitCode: 'S320508001', at: t1 },
+			{ ticketId: t.id, action: 'return', fromStatus: 'dispatched', toStatus: 'accepted', actorName: '街道', unitCode: 'S320508001', at: t1 },
+			{ ticketId: t.id, action: 'urge', fromStatus: 'signed', toStatus: 'signed', actorName: '督办员', at: t1 }
+		]);
+		await a.rel.db.update(tickets).set({ status: 'dispatched', unitCode: 'D320508', updatedAt: t1, version: 2 }).where(eq(tickets.id, t.id));
+		expect(await syncToAnalytics(a)).toBe(1);
+		expect(await fact('SZ20261120-900001')).toMatchObject({ status: 'dispatched', unit_code: 'D320508', returns: 1, urges: 1 });
+		const [{ n }] = await queryRows<{ n: number }>(a.analytics.conn, `SELECT count(*)::INTEGER n FROM tickets_fact WHERE ticket_no = 'SZ20261120-900001'`);
+		expect(n).toBe(1);
+		expect(await syncToAnalytics(a)).toBe(0);
+		expect(await readWatermark(a.analytics.conn)).toEqual({ at: t1.toISOString(), id: t.id });
+		const [{ r }] = await queryRows<{ r: number }>(a.analytics.conn, `SELECT sum(n)::INTEGER r FROM rollup_daily WHERE day = DATE '2026-11-20'`);
+		expect(r).toBe(1);
+	});
+});

@@ -1,0 +1,68 @@
+// Realistic canonical feed files for ingest tests and benchmarks, made with the demo generator's text and
+// places (a legacy system's export of history: closed tickets), with an optional share of bad lines.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { defaultCalendar } from '../../pipelines/calendar/index';
+import { loadCorpus } from '../../pipelines/demo/corpus';
+import { DemoGenerator } from '../../pipelines/demo/generate';
+import { loadReference } from '../../pipelines/reference/index';
+import { formatShanghai } from '../../pipelines/normalize/index';
+
+export interface FeedOptions {
+	records: number;
+	seed?: number;
+	/** every n-th line is malformed (0: none) */
+	badEvery?: number;
+	now?: number;
+	days?: number;
+}
+
+export async function writeFeed(path: string, o: FeedOptions): Promise<{ lines: number; bad: number }> {
+	const ref = loadReference();
+	const corpus = loadCorpus(new URL('../../data', import.meta.url).pathname, ref);
+	const gen = new DemoGenerator(ref, corpus, defaultCalendar(), {
+		tickets: o.records,
+		days: o.days ?? 365,
+		seed: o.seed ?? 99,
+		now: o.now ?? Date.parse('2026-11-01T00:00:00+08:00'),
+		recentDays: 0
+	});
+	const out = createWriteStream(path);
+	let lines = 0;
+	let bad = 0;
+	for (const day of gen.days()) {
+		let chunk = '';
+		for (const f of day.facts) {
+			lines++;
+			if (o.badEvery && lines % o.badEvery === 0) {
+				bad++;
+				chunk += lines % (2 * o.badEvery) === 0 ? `{"external_id": "${f.ticket_no}", "broken\n` : `${JSON.stringify({ external_id: f.ticket_no, channel: f.channel, type: f.type, content: f.content })}\n`;
+				continue;
+			}
+			const rec = {
+				external_id: f.ticket_no,
+				received_at: formatShanghai(f.received_at),
+				updated_at: formatShanghai(f.updated_at),
+				channel: f.channel,
+				type: f.type,
+				title: f.title,
+				content: f.content,
+				address: f.address,
+				district_code: f.district_code,
+				street_code: f.street_code,
+				lon: f.lon ?? undefined,
+				lat: f.lat ?? undefined,
+				category: f.category_code,
+				unit: f.unit_code ?? undefined,
+				status: 'closed',
+				closed_at: formatShanghai(f.closed_at ?? f.updated_at),
+				satisfaction: f.satisfaction ?? undefined
+			};
+			chunk += `${JSON.stringify(rec)}\n`;
+		}
+		if (!out.write(chunk)) await once(out, 'drain');
+	}
+	out.end();
+	await once(out, 'finish');
+	return { lines, bad };
+}
