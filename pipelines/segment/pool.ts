@@ -63,16 +63,16 @@ export class SegmentPool {
 
 	private constructor(slots: Slot[], o: PoolOptions) {
 		this.slots = slots;
-		this.batchChars = Math.max(1, o.batchChars ?? 65_536);
-		this.batchTexts = Math.max(1, o.batchTexts ?? 512);
+		this.batchChars = Math.max(1, o.batchChars ?? 262_144);
+		this.batchTexts = Math.max(1, o.batchTexts ?? 2048);
 		for (const slot of slots) {
-			slot.worker.on('message', (m: { type: string; id?: number; out?: string[][]; error?: string }) => {
+			slot.worker.on('message', (m: { type: string; id?: number; packed?: string; n?: number; error?: string }) => {
 				if (m.type !== 'result') return;
 				const b = slot.busy;
 				slot.busy = null;
 				if (b && b.id === m.id) {
 					if (m.error) b.reject(new Error(`segment worker: ${m.error}`));
-					else b.resolve(m.out!);
+					else b.resolve(unpack(m.packed!, m.n!));
 				}
 				this.pump();
 			});
@@ -200,4 +200,10 @@ export class SegmentPool {
 		for (const b of this.queue.splice(0)) b.reject(e);
 		await Promise.all(this.slots.map((s) => s.worker.terminate()));
 	}
+}
+
+/** The worker's packed answer back to arrays (see worker.mjs). */
+function unpack(packed: string, n: number): string[][] {
+	if (n === 0) return [];
+	return packed.split('\u0002').map((t) => (t === '' ? [] : t.split('\u0001')));
 }
