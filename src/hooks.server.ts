@@ -2,11 +2,13 @@ import { json, redirect, type Handle, type HandleServerError, type ServerInit } 
 import { app, hasApp, setApp, startApp } from '$lib/server/app';
 import { SESSION_COOKIE, validateSession } from '$lib/server/auth';
 import { loadConfig } from '$lib/server/config';
+import { startInbox } from '$lib/server/inbox';
+import { announceServer } from '$lib/server/presence';
 
 /** Pages and endpoints anyone may reach. */
 const PUBLIC = ['/login', '/healthz'];
 /** Endpoints that authenticate by API token themselves (no session, no origin rule). */
-const TOKEN_ROUTES = ['/api/v1/ingest'];
+const TOKEN_ROUTES = ['/api/v1/ingest', '/api/v1/ingest/file'];
 const TOKEN_PREFIXES = ['/open311/'];
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
 
@@ -24,7 +26,10 @@ export const init: ServerInit = async () => {
 	if (!hasApp()) {
 		const p = startApp(loadConfig());
 		setApp(p);
-		await p;
+		const a = await p;
+		// tell a CLI on this machine that this server owns the data directory, and watch its drop folder
+		announceServer(a.config.dataDir);
+		await startInbox(a);
 	}
 };
 

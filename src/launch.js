@@ -58,7 +58,8 @@ try {
 	fail('服务初始化时出错', err?.stack ?? String(err));
 }
 
-const server = createHttpServer((req, res) => {
+// a mapping travels in a request header of the file-ingest endpoint: allow more than Node's 16 KB of headers
+const server = createHttpServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
 	if (useOwnProto) req.headers[OWN_PROTO] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
 	handler(req, res);
 });
@@ -77,6 +78,14 @@ async function shutdown(/** @type {string} */ signal) {
 	console.log(`[minqing] 收到 ${signal}，正在关闭…`);
 	server.close();
 	server.closeIdleConnections?.();
+	// the server's own shutdown work first (presence file, drop folder), then the stores
+	for (const fn of /** @type {any} */ (globalThis)[Symbol.for('minqing.shutdown')] ?? []) {
+		try {
+			await fn();
+		} catch (e) {
+			console.error('[minqing] 关闭时出错：', /** @type {Error} */ (e).message);
+		}
+	}
 	const appPromise = /** @type {any} */ (globalThis)[Symbol.for('minqing.app')];
 	try {
 		const a = appPromise ? await appPromise : null;

@@ -28,6 +28,7 @@ export const SCREENS: Screen[] = [
 	{ href: '/supervise', label: '督办', group: '工单', built: false, roles: ['admin', 'supervisor', 'leader'], description: '红黄灯超时预警清单，催办与督办。' },
 	{ href: '/visits', label: '回访', group: '工单', built: false, roles: ['admin', 'supervisor', 'operator'], description: '已答复待回访工单，记录满意度，不满意可重新交办。' },
 	{ href: '/assessment', label: '考核', group: '工单', built: false, roles: ['admin', 'supervisor', 'leader'], description: '承办单位考核：签收及时率、办结及时率、退单率、延期率、满意率与综合得分排名。' },
+	{ href: '/admin/quarantine', label: '数据隔离区', group: '系统', built: true, roles: ['admin'], description: '' },
 	{ href: '/settings', label: '设置', group: '系统', built: false, roles: ['admin'], description: '单位、分类、时限、词典、预警规则与用户管理。' }
 ];
 

@@ -5,9 +5,12 @@ import { Geocoder } from '$pipelines/normalize/index';
 import { Ingestor, type IngestRun, type IngestSummary, type OpenFeedTicket } from '$pipelines/ingest/pipeline';
 import { createTokenizer, type ClosableTokenizer } from '$pipelines/ingest/tokenizer';
 import type { RawRecord } from '$pipelines/ingest/sources';
+import { ingestFile } from '$pipelines/ingest/files';
+import type { Mapping } from '$pipelines/ingest/mapping';
 import { sql } from 'drizzle-orm';
 import type { App } from './app';
 import type { Db } from './db';
+import { ticketRowFromFact } from './db/from-fact';
 import { ticketEvents, tickets } from './db/schema';
 
 /** Domain errors of an ingest, mapped to HTTP by the routes. */
@@ -84,9 +87,43 @@ export class IngestService {
 		this.conn?.closeSync();
 		this.conn = null;
 	}
-}
 
-const d = (ms: number | null) => (ms === null ? null : new Date(ms));
+	/**
+	 * Runs `fn` with an ingestor on this service's connection, in the same queue as the ingests (a quarantine
+	 * replay never overlaps a file ingest or a push).
+	 */
+	withIngestor<T>(fn: (ingestor: Ingestor, conn: DuckDBConnection) => Promise<T>): Promise<T> {
+		const next = this.queue.then(async () => {
+			this.conn ??= await this.app.analytics.instance.connect();
+			await this.conn.run(`SET TimeZone = 'Asia/Shanghai'`);
+			this.tokenizer ??= await createTokenizer(this.app.config.referenceDir);
+			return fn(new Ingestor({ conn: this.conn, ref: this.app.ref, geocoder: this.geocoder, tokenizer: this.tokenizer }), this.conn);
+		});
+		this.queue = next.catch(() => {});
+		return next;
+	}
+
+	/**
+	 * Ingests one file on the server's disk (a drop-folder file, an upload) after the ingests before it, as the
+	 * CLI does (format from the extension or the mapping's input hints). A full disk is a storage_full error.
+	 */
+	async ingestPath(path: string, o: { source: string; mapping?: Mapping | null }): Promise<IngestSummary & { bytes: number }> {
+		const next = this.queue.then(async () => {
+			this.conn ??= await this.app.analytics.instance.connect();
+			await this.conn.run(`SET TimeZone = 'Asia/Shanghai'`);
+			this.tokenizer ??= await createTokenizer(this.app.config.referenceDir);
+			const ingestor = new Ingestor({ conn: this.conn, ref: this.app.ref, geocoder: this.geocoder, tokenizer: this.tokenizer });
+			return ingestFile(ingestor, this.conn, path, { source: o.source, mapping: o.mapping ?? null, onOpenTickets: (t) => insertOpenFeedTickets(this.app.rel.db, t) });
+		});
+		this.queue = next.catch(() => {});
+		try {
+			return await next;
+		} catch (e) {
+			if (!(e instanceof IngestError) && isDiskFull(e)) throw new IngestError('storage_full', '服务器存储空间不足，本次接入未能完成，请稍后重试并通知管理员');
+			throw e;
+		}
+	}
+}
 
 /**
  * Open tickets of a feed enter the relational store so they can be dispatched here. Idempotent by
@@ -96,29 +133,7 @@ export async function insertOpenFeedTickets(db: Db, list: OpenFeedTicket[]): Pro
 	for (let i = 0; i < list.length; i += 400) {
 		const part = list.slice(i, i + 400);
 		await db.transaction(async (tx) => {
-			const rows = part.map(({ fact: f, callerName, callerPhone }) => ({
-				ticketNo: f.ticket_no,
-				source: f.source,
-				externalId: f.external_id,
-				channel: f.channel,
-				type: f.type,
-				categoryCode: f.category_code,
-				title: f.title ?? '',
-				content: f.content,
-				address: f.address ?? '',
-				districtCode: f.district_code,
-				streetCode: f.street_code,
-				lon: f.lon,
-				lat: f.lat,
-				urgency: f.urgency,
-				status: f.status,
-				unitCode: f.unit_code,
-				callerName,
-				callerPhone,
-				receivedAt: new Date(f.received_at),
-				updatedAt: new Date(f.updated_at),
-				closedAt: d(f.closed_at)
-			}));
+			const rows = part.map((t) => ticketRowFromFact(t.fact, { name: t.callerName, phone: t.callerPhone }));
 			const inserted = await tx
 				.insert(tickets)
 				.values(rows)

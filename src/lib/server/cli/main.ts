@@ -1,10 +1,13 @@
 // Minqing's command line: `npm run cli -- <command> [options]`. Runs the same library code as the server,
 // on the same stores, when no server holds them.
-import { existsSync, rmSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { basename, join, resolve } from 'node:path';
 import { ingestFile } from '$pipelines/ingest/files';
 import { MappingError, loadMapping } from '$pipelines/ingest/mapping';
-import { Ingestor } from '$pipelines/ingest/pipeline';
+import { Ingestor, type IngestSummary } from '$pipelines/ingest/pipeline';
 import { Quarantine } from '$pipelines/ingest/quarantine';
 import { Geocoder } from '$pipelines/normalize/index';
 import { segmentCli } from '$pipelines/segment/cli';
@@ -17,6 +20,7 @@ import { createUser, isRole } from '../auth';
 import { generateDemo, startApp, stopApp, type App } from '../app';
 import { StartupError, loadConfig, type Config } from '../config';
 import { queryRows } from '../analytics/duckdb';
+import { findRunningServer, type Presence } from '../presence';
 
 const HELP = `民情 Minqing 命令行
 
@@ -31,6 +35,7 @@ const HELP = `民情 Minqing 命令行
         角色: admin leader analyst emergency operator dispatcher supervisor unit_handler
   ingest <文件…> [--source 名称] [--mapping 映射文件] [--batch N]
         接入 NDJSON / CSV（UTF-8 或 GBK/GB18030）/ Parquet 文件；终端上显示进度条，结束时输出 JSON 汇总。
+        服务器正在运行时，文件经由其 API 上传接入（无需停止服务器）；demo 与 quarantine replay 则须先停止服务器。
   quarantine list [--source 名称] [--reason 代码] [--limit N] | show <来源> <批次> <行号> | replay [--source 名称] [--mapping 映射文件]
         查看与重放隔离区中被拒绝的记录（重放用于修正映射之后）。
   token create --name 名称 --source 来源 [--scope ingest,open311]
@@ -72,6 +77,7 @@ async function demo(config: Config, args: string[]) {
 	const tickets = int(values.tickets, '--tickets', config.demoTickets);
 	const days = int(values.days, '--days', config.demoDays);
 	const seed = int(values.seed, '--seed', config.demoSeed, 0);
+	await refuseWhileServerRuns(config, 'demo');
 	if (values.reset) {
 		// the two stores belong together: the analytics copy is rebuilt from the relational one at start
 		if (config.databaseUrl) throw new StartupError('--reset 只用于内置数据库；使用 PostgreSQL（DATABASE_URL）时请由管理员清理数据库', 'refusing --reset with DATABASE_URL');
@@ -139,6 +145,15 @@ async function ingest(config: Config, args: string[]) {
 	for (const p of positionals) if (!existsSync(p)) throw new StartupError(`找不到文件 ${p}`, `ENOENT ${p}`);
 	const mapping = values.mapping ? loadMappingOrExit(values.mapping) : null;
 	const batchSize = values.batch ? int(values.batch, '--batch', 20_000) : undefined;
+	const server = await findRunningServer(config.dataDir);
+	if (server) {
+		// the server owns the stores: hand the files to it
+		if (batchSize) console.error('[minqing] 经由服务器接入时不使用 --batch');
+		const summaries = await ingestThroughServer(server, positionals, values.source!, values.mapping ?? null);
+		const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+		console.log(JSON.stringify(summaries.length === 1 ? { ...summaries[0], peakRssMB } : { files: summaries, peakRssMB }, null, 1));
+		return;
+	}
 	const summaries = await withApp(config, async (a) => {
 		const tokenizer = await createTokenizer(a.config.referenceDir);
 		try {
@@ -187,6 +202,130 @@ function loadMappingOrExit(path: string) {
 	}
 }
 
+/** Commands that cannot go through the server's API yet refuse while a server holds the data directory. */
+async function refuseWhileServerRuns(config: Config, command: string): Promise<void> {
+	const server = await findRunningServer(config.dataDir);
+	if (server) {
+		throw new StartupError(
+			`数据目录 ${config.dataDir} 正由运行中的民情服务器使用（进程 ${server.pid}，${server.url}），${command} 暂不能经由服务器执行。请先停止服务器再运行此命令`,
+			`${command}: server pid ${server.pid} at ${server.url} holds ${config.dataDir}`
+		);
+	}
+}
+
+/** Request bodies stay well below the server's BODY_SIZE_LIMIT (64M by default): larger files go in pieces. */
+const UPLOAD_PIECE_BYTES = Number(process.env.MINQING_UPLOAD_CHUNK_BYTES) > 0 ? Number(process.env.MINQING_UPLOAD_CHUNK_BYTES) : 16 * 1_048_576;
+/** The mapping travels in a request header; the server accepts 64 KB of headers. */
+const MAPPING_HEADER_MAX = 48 * 1024;
+
+/** Streams bytes [start, end) of a file as one POST; resolves with the answer's status and parsed JSON. */
+function postPiece(url: URL, headers: Record<string, string>, path: string, start: number, end: number, onBytes: (n: number) => void): Promise<{ status: number; body: unknown }> {
+	return new Promise((resolvePost, reject) => {
+		let answered = false;
+		const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+			url,
+			{ method: 'POST', headers: { ...headers, 'content-type': 'application/octet-stream', 'content-length': String(end - start) } },
+			(res) => {
+				answered = true;
+				let text = '';
+				res.setEncoding('utf8');
+				res.on('data', (d: string) => (text += d));
+				res.on('error', reject);
+				res.on('end', () => {
+					let body: unknown = null;
+					try {
+						body = JSON.parse(text);
+					} catch {
+						body = { error: { code: 'bad_response', message: text.slice(0, 300) } };
+					}
+					resolvePost({ status: res.statusCode ?? 0, body });
+				});
+			}
+		);
+		if (end <= start) {
+			req.on('error', (e) => {
+				if (!answered) reject(e);
+			});
+			req.end();
+			return;
+		}
+		const file = createReadStream(path, { start, end: end - 1 });
+		req.on('error', (e) => {
+			file.destroy();
+			if (!answered) reject(e); // an early answer (401, 413) may cut the upload short: the answer counts
+		});
+		file.on('data', (c) => onBytes(c.length));
+		file.on('error', (e) => {
+			req.destroy(e);
+			reject(e);
+		});
+		file.pipe(req);
+	});
+}
+
+/**
+ * Uploads each file to the running server's `/api/v1/ingest/file` with its local secret and returns the
+ * server's summaries (with `origin` as this machine's path, as in the direct mode).
+ */
+async function ingestThroughServer(server: Presence, paths: string[], source: string, mappingPath: string | null) {
+	console.error(`[minqing] 服务器正在运行（进程 ${server.pid}，${server.url}），经由其 API 接入`);
+	const headers: Record<string, string> = { authorization: `Bearer ${server.localSecret}` };
+	let mappingHeader: string | null = null;
+	if (mappingPath) {
+		const json = JSON.parse(readFileSync(mappingPath, 'utf8').replace(/^\uFEFF/, '')) as Record<string, unknown>;
+		for (const k of Object.keys(json)) if (k.startsWith('$')) delete json[k]; // comments: ignored by the reader anyway
+		mappingHeader = Buffer.from(JSON.stringify(json)).toString('base64url');
+		if (mappingHeader.length > MAPPING_HEADER_MAX) {
+			throw new StartupError(`映射文件 ${mappingPath} 太大，无法经由服务器接入（上限约 36 KB）；请先停止服务器再接入`, `mapping header ${mappingHeader.length} bytes > ${MAPPING_HEADER_MAX}`);
+		}
+	}
+	const out: (IngestSummary & { bytes: number })[] = [];
+	for (const path of paths) {
+		const size = statSync(path).size;
+		const bar = process.stderr.isTTY
+			? new cliProgress.SingleBar({ format: `${basename(path)} 上传 [{bar}] {percentage}% | {value}/{total} 字节 | 剩余 {eta_formatted}`, stream: process.stderr }, cliProgress.Presets.shades_classic)
+			: null;
+		bar?.start(Math.max(1, size), 0);
+		if (!bar) console.error(`${basename(path)}：正在上传（${size} 字节）并由服务器接入…`);
+		let sent = 0;
+		const onBytes = (n: number) => {
+			sent += n;
+			bar?.update(sent);
+		};
+		const upload = size > UPLOAD_PIECE_BYTES ? randomUUID() : null;
+		let answer: { status: number; body: unknown } | null = null;
+		for (let start = 0; start < size || answer === null; start += UPLOAD_PIECE_BYTES) {
+			const end = Math.min(size, start + UPLOAD_PIECE_BYTES);
+			const final = end >= size;
+			const url = new URL('/api/v1/ingest/file', server.url);
+			url.searchParams.set('source', source);
+			url.searchParams.set('filename', basename(path));
+			if (upload) {
+				url.searchParams.set('upload', upload);
+				url.searchParams.set('offset', String(start));
+				url.searchParams.set('final', final ? '1' : '0');
+			}
+			let r: { status: number; body: unknown };
+			try {
+				r = await postPiece(url, final && mappingHeader ? { ...headers, 'x-minqing-mapping': mappingHeader } : headers, path, start, end, onBytes);
+			} catch (e) {
+				bar?.stop();
+				throw new StartupError(`无法把 ${path} 上传到服务器 ${server.url}：${(e as Error).message}`, `POST ${url.pathname}: ${(e as Error).message}`);
+			}
+			if (r.status >= 300) {
+				bar?.stop();
+				const err = (r.body as { error?: { code?: string; message?: string } })?.error;
+				const why = r.status === 401 ? '服务器不接受本地密钥（server.json 可能不属于这台服务器）' : (err?.message ?? `HTTP ${r.status}`);
+				throw new StartupError(`服务器拒绝接入 ${path}：${why}`, `POST ${url.pathname} → ${r.status} ${err?.code ?? ''}`.trim());
+			}
+			if (final) answer = r;
+		}
+		bar?.stop();
+		out.push({ ...(answer!.body as IngestSummary & { bytes: number }), origin: resolve(path) });
+	}
+	return out;
+}
+
 async function quarantine(config: Config, args: string[]) {
 	const [sub, ...rest] = args;
 	const { values, positionals } = parseArgs({
@@ -194,6 +333,7 @@ async function quarantine(config: Config, args: string[]) {
 		allowPositionals: true,
 		options: { source: { type: 'string' }, reason: { type: 'string' }, limit: { type: 'string' }, mapping: { type: 'string' }, all: { type: 'boolean', default: false } }
 	});
+	if (sub === 'replay') await refuseWhileServerRuns(config, 'quarantine replay');
 	await withApp(
 		config,
 		async (a) => {

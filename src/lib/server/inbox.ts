@@ -1,0 +1,395 @@
+// The drop folder. The server watches `<dataDir>/inbox/`: a file that appears there is ingested with source
+// `inbox`, one in a subfolder `inbox/<source>/` with that source; a `mapping.json` beside the files applies to
+// them. Files are taken one at a time through the ingest queue once their size has not changed for a second
+// (or when renamed into place); dotfiles and partial downloads (.part, .tmp, …) are left alone. Afterwards a
+// file moves to `processed/<date>/<name>` with `<name>.summary.json`, or — when it could not be read at all
+// (empty, unknown format or encoding, unreadable header, broken mapping) — to `failed/<name>` with
+// `<name>.error.json`. A file whose records were all quarantined is still processed: its quarantine rows say
+// why. A file is moved only after its ingest finished, so one interrupted by a shutdown or crash is simply
+// ingested again at the next start (ingest is idempotent).
+//
+// The same folder holds `.uploads/`, where the file-ingest endpoint streams uploads before ingesting them.
+import { watch, type FSWatcher } from 'node:fs';
+import { copyFile, lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { extname, join, relative } from 'node:path';
+import { fileOriginId } from '$pipelines/ingest/files';
+import { MappingError, loadMapping, type Mapping } from '$pipelines/ingest/mapping';
+import type { IngestSummary } from '$pipelines/ingest/pipeline';
+import { Quarantine } from '$pipelines/ingest/quarantine';
+import { FILE_ERROR_CODES } from '$pipelines/ingest/sources';
+import type { App } from './app';
+import { ingestService } from './ingest';
+import { onShutdown } from './presence';
+
+export const inboxDir = (dataDir: string) => join(dataDir, 'inbox');
+export const uploadsDir = (dataDir: string) => join(dataDir, 'inbox', '.uploads');
+
+/** Folder names under inbox/ that are not sources. */
+const RESERVED = new Set(['processed', 'failed']);
+const MAPPING_FILE = 'mapping.json';
+/** Names of files still being written by common tools. */
+const PARTIAL = /(\.(part|partial|tmp|temp|crdownload|download|filepart|swp)|~)$/i;
+
+/**
+ * A source name as the CLI accepts it: 1–64 characters, no control characters, no slashes, not starting with
+ * a blank or a dot.
+ */
+export function isSourceName(s: string): boolean {
+	return /^[^\s./\\\p{Cc}][^/\\\p{Cc}]{0,63}$/u.test(s) && s.trim() === s;
+}
+
+/**
+ * A client-supplied file name made safe to use inside one folder: its last path segment only, letters,
+ * digits, `.`, `_` and `-` kept (others become `_`), no leading dots, at most 120 characters with the
+ * extension kept (the reader chooses the format by it).
+ */
+export function safeFilename(name: string): string {
+	const base = (name.split(/[/\\]/).pop() ?? '').normalize('NFC');
+	let s = base.replace(/[^\p{L}\p{N}._-]/gu, '_').replace(/^[._]+/, '').replace(/\.{2,}/g, '.');
+	if (s.length > 120) {
+		const ext = extname(s).slice(0, 16);
+		s = s.slice(0, 120 - ext.length) + ext;
+	}
+	return s || 'upload';
+}
+
+/** Removes uploads nobody finished (an aborted chunked upload) after a day. */
+export async function clearStaleUploads(dir: string, maxAgeMs = 24 * 3600_000): Promise<void> {
+	let names: string[];
+	try {
+		names = await readdir(dir);
+	} catch {
+		return;
+	}
+	const now = Date.now();
+	for (const n of names) {
+		const p = join(dir, n);
+		try {
+			if (now - (await stat(p)).mtimeMs > maxAgeMs) await rm(p, { force: true });
+		} catch {
+			/* gone meanwhile */
+		}
+	}
+}
+
+/** YYYY-MM-DD in Asia/Shanghai. */
+function shanghaiDate(d: Date): string {
+	return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
+
+async function exists(p: string): Promise<boolean> {
+	try {
+		await lstat(p);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** `dir/name`, or `dir/stem-2.ext`, … when that (or its side file) is taken. */
+async function freeTarget(dir: string, name: string, side: string): Promise<string> {
+	const ext = extname(name);
+	const stem = name.slice(0, name.length - ext.length);
+	for (let i = 1; ; i++) {
+		const candidate = join(dir, i === 1 ? name : `${stem}-${i}${ext}`);
+		if (!(await exists(candidate)) && !(await exists(candidate + side))) return candidate;
+	}
+}
+
+async function moveFile(from: string, to: string): Promise<void> {
+	try {
+		await rename(from, to);
+	} catch (e) {
+		if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+		await copyFile(from, to);
+		await rm(from, { force: true });
+	}
+}
+
+export type FileIngest = (path: string, o: { source: string; mapping: Mapping | null }) => Promise<IngestSummary & { bytes: number }>;
+
+export interface InboxOptions {
+	/** the inbox folder */
+	dir: string;
+	ingest: FileIngest;
+	/** the reader's message for a file-level error (from the quarantine), when it can be found */
+	fileErrorMessage?: (path: string, source: string, summary: IngestSummary) => Promise<string | null>;
+	log?: (m: string) => void;
+	/** the periodic scan, besides fs.watch (default 5 s) */
+	scanMs?: number;
+	/** how long a file's size and mtime must stay unchanged before it is taken (default 1 s) */
+	stableMs?: number;
+}
+
+interface Candidate {
+	path: string;
+	/** relative to the inbox, for people: `partner/a.csv` */
+	rel: string;
+	name: string;
+	folder: string;
+	source: string;
+	/** size:mtime, to know a file that could not be moved away */
+	sig: string;
+}
+
+interface ErrorInfo {
+	code: string;
+	message: string;
+	detail?: string;
+}
+
+export class Inbox {
+	private readonly processedDir: string;
+	private readonly failedDir: string;
+	private readonly log: (m: string) => void;
+	private readonly scanMs: number;
+	private readonly stableMs: number;
+	/** per path: size and mtime last seen, and since when unchanged */
+	private readonly seen = new Map<string, { sig: string; since: number }>();
+	/** files that were handled but could not be moved away (not taken again while unchanged) */
+	private readonly stuck = new Map<string, string>();
+	private readonly watchers = new Map<string, FSWatcher>();
+	private interval: NodeJS.Timeout | null = null;
+	private timer: NodeJS.Timeout | null = null;
+	private debounce: NodeJS.Timeout | null = null;
+	private running: Promise<void> | null = null;
+	private again = false;
+	private stopped = false;
+
+	constructor(private readonly o: InboxOptions) {
+		this.processedDir = join(o.dir, 'processed');
+		this.failedDir = join(o.dir, 'failed');
+		this.log = o.log ?? ((m) => console.log(m));
+		this.scanMs = o.scanMs ?? 5000;
+		this.stableMs = o.stableMs ?? 1000;
+	}
+
+	async start(): Promise<void> {
+		for (const d of [this.o.dir, this.processedDir, this.failedDir]) await mkdir(d, { recursive: true });
+		this.watchFolder(this.o.dir);
+		this.interval = setInterval(() => this.kick(), this.scanMs);
+		this.interval.unref();
+		this.kick();
+	}
+
+	/** Stops watching; waits up to `graceMs` for the file in hand (an unfinished one stays in the inbox). */
+	async stop(graceMs = 5000): Promise<void> {
+		this.stopped = true;
+		for (const t of [this.interval, this.timer, this.debounce]) if (t) clearTimeout(t);
+		for (const w of this.watchers.values()) w.close();
+		this.watchers.clear();
+		const running = this.running;
+		if (running) {
+			let t: NodeJS.Timeout | undefined;
+			await Promise.race([running, new Promise<void>((r) => (t = setTimeout(r, graceMs)))]);
+			clearTimeout(t);
+		}
+	}
+
+	/** Resolves when the current pass (if any) is over (for tests). */
+	async idle(): Promise<void> {
+		while (this.running) await this.running;
+	}
+
+	private watchFolder(dir: string): void {
+		if (this.watchers.has(dir) || this.stopped) return;
+		try {
+			const w = watch(dir, { persistent: false }, () => {
+				if (this.debounce) clearTimeout(this.debounce);
+				this.debounce = setTimeout(() => this.kick(), 100);
+				this.debounce.unref();
+			});
+			w.on('error', () => {
+				w.close();
+				this.watchers.delete(dir); // the periodic scan carries on; the next scan watches it again
+			});
+			this.watchers.set(dir, w);
+		} catch {
+			/* the periodic scan still finds the files */
+		}
+	}
+
+	/** Starts a pass, or asks the running one for another round. */
+	private kick(): void {
+		if (this.stopped) return;
+		if (this.running) {
+			this.again = true;
+			return;
+		}
+		this.running = this.pass()
+			.catch((e) => this.log(`[minqing] 收件箱扫描出错：${(e as Error).message}`))
+			.finally(() => {
+				this.running = null;
+			});
+	}
+
+	private async pass(): Promise<void> {
+		do {
+			this.again = false;
+			const { ready, waiting } = await this.scan();
+			for (const c of ready) {
+				if (this.stopped) return;
+				await this.handle(c);
+			}
+			if (waiting && !this.stopped) {
+				if (this.timer) clearTimeout(this.timer);
+				this.timer = setTimeout(() => this.kick(), this.stableMs + 50);
+				this.timer.unref();
+			}
+		} while (this.again && !this.stopped);
+	}
+
+	/** The files of the inbox and its source folders: those unchanged for stableMs are ready. */
+	private async scan(): Promise<{ ready: Candidate[]; waiting: boolean }> {
+		const now = Date.now();
+		const found: Candidate[] = [];
+		const folders = new Set<string>();
+		const list = async (folder: string, source: string) => {
+			let entries;
+			try {
+				entries = await readdir(folder, { withFileTypes: true });
+			} catch {
+				return;
+			}
+			for (const e of entries) {
+				if (e.name.startsWith('.') || PARTIAL.test(e.name)) continue;
+				if (e.isDirectory()) {
+					if (folder === this.o.dir && !RESERVED.has(e.name)) {
+						folders.add(join(folder, e.name));
+						await list(join(folder, e.name), e.name);
+					}
+					continue;
+				}
+				if (!e.isFile() || e.name === MAPPING_FILE) continue; // symbolic links are not followed
+				const path = join(folder, e.name);
+				let s;
+				try {
+					s = await lstat(path);
+				} catch {
+					continue;
+				}
+				if (!s.isFile()) continue;
+				found.push({ path, rel: relative(this.o.dir, path), name: e.name, folder, source, sig: `${s.size}:${s.mtimeMs}` });
+			}
+		};
+		await list(this.o.dir, 'inbox');
+		for (const f of folders) this.watchFolder(f);
+		for (const [dir, w] of this.watchers) {
+			if (dir !== this.o.dir && !folders.has(dir)) {
+				w.close();
+				this.watchers.delete(dir);
+			}
+		}
+		const ready: Candidate[] = [];
+		let waiting = false;
+		const present = new Set<string>();
+		for (const c of found) {
+			present.add(c.path);
+			if (this.stuck.get(c.path) === c.sig) continue;
+			this.stuck.delete(c.path);
+			const prev = this.seen.get(c.path);
+			if (!prev || prev.sig !== c.sig) {
+				this.seen.set(c.path, { sig: c.sig, since: now });
+				waiting = true;
+			} else if (now - prev.since >= this.stableMs) ready.push(c);
+			else waiting = true;
+		}
+		for (const p of this.seen.keys()) if (!present.has(p)) this.seen.delete(p);
+		for (const p of this.stuck.keys()) if (!present.has(p)) this.stuck.delete(p);
+		ready.sort((a, b) => a.rel.localeCompare(b.rel));
+		return { ready, waiting };
+	}
+
+	private async handle(c: Candidate): Promise<void> {
+		this.seen.delete(c.path);
+		const started = new Date();
+		if (!isSourceName(c.source)) {
+			return this.fail(c, { code: 'bad_source', message: `文件夹名「${c.source}」不能用作来源名称（1–64 个字符，不含控制字符、斜杠，不以空白或“.”开头）` });
+		}
+		let mapping: Mapping | null = null;
+		const mappingPath = join(c.folder, MAPPING_FILE);
+		if (await exists(mappingPath)) {
+			try {
+				mapping = loadMapping(mappingPath);
+			} catch (e) {
+				if (!(e instanceof MappingError)) throw e;
+				return this.fail(c, { code: 'bad_mapping', message: e.message, detail: e.detail });
+			}
+		}
+		let summary: IngestSummary & { bytes: number };
+		try {
+			summary = await this.o.ingest(c.path, { source: c.source, mapping });
+		} catch (e) {
+			if (this.stopped) return; // shutting down: the file stays and is taken again at the next start
+			if (!(await exists(c.path))) return;
+			const err = e as Error & { code?: unknown };
+			return this.fail(c, { code: typeof err.code === 'string' ? err.code : 'ingest_failed', message: `接入时出错：${err.message}` });
+		}
+		const fileErrors = FILE_ERROR_CODES.filter((code) => summary.quarantinedByReason[code]);
+		const fileErrorCount = fileErrors.reduce((n, code) => n + summary.quarantinedByReason[code], 0);
+		if (summary.read > 0 && fileErrorCount === summary.read) {
+			const message = (await this.o.fileErrorMessage?.(c.path, c.source, summary).catch(() => null)) ?? `文件无法读取（${fileErrors.join('、')}）`;
+			return this.fail(c, { code: fileErrors[0], message }, summary);
+		}
+		const dir = join(this.processedDir, shanghaiDate(started));
+		try {
+			await mkdir(dir, { recursive: true });
+			const target = await freeTarget(dir, c.name, '.summary.json');
+			await moveFile(c.path, target);
+			const record = { file: c.rel, movedTo: relative(this.o.dir, target), mapping: mapping ? relative(this.o.dir, mappingPath) : null, processedAt: new Date().toISOString() };
+			await writeFile(`${target}.summary.json`, JSON.stringify({ ...record, ...summary, origin: target }, null, 1) + '\n');
+			this.log(
+				`[minqing] 收件箱：${c.rel}（来源 ${c.source}）读取 ${summary.read} 条，新增 ${summary.accepted}，更新 ${summary.updated}，重复 ${summary.duplicates}，隔离 ${summary.quarantined}`
+			);
+		} catch (e) {
+			this.stuck.set(c.path, c.sig);
+			this.log(`[minqing] 收件箱：${c.rel} 已接入，但无法移到 processed/：${(e as Error).message}`);
+		}
+	}
+
+	private async fail(c: Candidate, error: ErrorInfo, summary?: IngestSummary): Promise<void> {
+		try {
+			const target = await freeTarget(this.failedDir, c.name, '.error.json');
+			await moveFile(c.path, target);
+			await writeFile(
+				`${target}.error.json`,
+				JSON.stringify({ file: c.rel, source: c.source, movedTo: relative(this.o.dir, target), failedAt: new Date().toISOString(), error, summary: summary ?? null }, null, 1) + '\n'
+			);
+			this.log(`[minqing] 收件箱：${c.rel} 无法接入，已移到 failed/：${error.message}`);
+		} catch (e) {
+			this.stuck.set(c.path, c.sig);
+			this.log(`[minqing] 收件箱：${c.rel} 无法接入（${error.message}），也无法移到 failed/：${(e as Error).message}`);
+		}
+	}
+}
+
+const KEY = Symbol.for('minqing.inbox');
+type Holder = { [KEY]?: Inbox };
+
+/**
+ * Starts the server's drop folder (not in memory mode, not with MINQING_INBOX=0) and stops it on shutdown.
+ * Files go through the server's ingest queue, one at a time.
+ */
+export async function startInbox(app: App): Promise<Inbox | null> {
+	const g = globalThis as Holder;
+	if (g[KEY]) return g[KEY];
+	if (app.config.dataDir === ':memory:' || process.env.MINQING_INBOX === '0') return null;
+	const inbox = new Inbox({
+		dir: inboxDir(app.config.dataDir),
+		ingest: (path, o) => ingestService(app).ingestPath(path, o),
+		fileErrorMessage: async (path, source, summary) => {
+			const row = await new Quarantine(app.analytics.conn).get(source, await fileOriginId(path), summary.read);
+			return row?.message ?? null;
+		}
+	});
+	try {
+		await inbox.start();
+	} catch (e) {
+		console.error(`[minqing] 无法启用收件箱 ${inboxDir(app.config.dataDir)}：${(e as Error).message}`);
+		return null;
+	}
+	g[KEY] = inbox;
+	onShutdown(() => inbox.stop());
+	console.log(`[minqing] 收件箱：${inboxDir(app.config.dataDir)}（放入的文件将自动接入）`);
+	return inbox;
+}
