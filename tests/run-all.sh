@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || need_apt+=(chromium)
-fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
+{ fc-list 2>/dev/null | grep "Noto Sans CJK" >/dev/null; } || need_apt+=(fonts-noto-cjk) # no grep -q: with pipefail its early exit fails the pipe
 if [ ${#need_apt[@]} -gt 0 ]; then
 	if [ "$(id -u)" = 0 ]; then
 		echo "run-all: installing ${need_apt[*]} (apt)…"

@@ -72,6 +72,14 @@ export function loadMapping(path: string): Mapping {
 	} catch (e) {
 		throw new MappingError(`无法读取映射文件 ${path}`, `cannot read mapping file ${path}: ${(e as Error).message}`);
 	}
+	return parseMappingText(text, path);
+}
+
+/**
+ * Checks a mapping given as JSON text (a file's, an upload's, pasted). A BOM is ignored; invalid JSON is
+ * refused naming the line and column. Throws `MappingError`.
+ */
+export function parseMappingText(text: string, origin: string): Mapping {
 	if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 	let json: unknown;
 	try {
@@ -84,11 +92,13 @@ export function loadMapping(path: string): Mapping {
 			const before = text.slice(0, Number(pos[1]));
 			const line = before.split('\n').length;
 			const col = Number(pos[1]) - before.lastIndexOf('\n');
-			where = `第 ${line} 行第 ${col} 列`;
+			where = `（第 ${line} 行第 ${col} 列附近）`;
+		} else if (/end of (JSON )?input/i.test(msg)) {
+			where = '（内容在结尾处不完整）';
 		}
-		throw new MappingError(`映射文件 ${path} 不是有效的 JSON${where ? `（${where}附近）` : ''}`, `${path}: invalid JSON: ${msg}`);
+		throw new MappingError(`映射文件 ${origin} 不是有效的 JSON${where}`, `${origin}: invalid JSON: ${msg}`);
 	}
-	return parseMapping(json, path);
+	return parseMapping(json, origin);
 }
 
 /** Checks a mapping given as a parsed JSON value. Throws `MappingError`. */

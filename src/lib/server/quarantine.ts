@@ -1,7 +1,7 @@
 // The data-intake quarantine for the admin page: counts by source × reason, a filtered page of rows, one row
 // with its raw text, and replay after a mapping fix (queued with the other ingests).
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { MappingError, parseMapping, type Mapping } from '$pipelines/ingest/mapping';
+import { MappingError, parseMappingText, type Mapping } from '$pipelines/ingest/mapping';
 import { Quarantine } from '$pipelines/ingest/quarantine';
 import type { FileErrorCode, RecordErrorCode } from '$pipelines/ingest/sources';
 import { FIELD_LABELS, isCanonicalField } from '$pipelines/ingest/types';
@@ -265,30 +265,14 @@ export interface ReplayOutcome {
 export function mappingFromText(text: string, fileName: string | null): Mapping {
 	const label = fileName ? `映射文件「${fileName}」` : '粘贴的映射内容';
 	if (Buffer.byteLength(text, 'utf8') > MAPPING_MAX_BYTES) throw new ReplayInputError(`${label}过大（不得超过 ${MAPPING_MAX_BYTES / 1024} KB）`);
-	if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-	let json: unknown;
-	try {
-		json = JSON.parse(text);
-	} catch (e) {
-		const msg = (e as Error).message;
-		const pos = /position (\d+)/.exec(msg);
-		let where = '';
-		if (pos) {
-			const before = text.slice(0, Number(pos[1]));
-			const line = before.split('\n').length;
-			const col = Number(pos[1]) - before.lastIndexOf('\n');
-			where = `（第 ${line} 行第 ${col} 列附近）`;
-		} else if (/end of (JSON )?input/i.test(msg)) {
-			where = '（内容在结尾处不完整）';
-		}
-		throw new ReplayInputError(`${label}不是有效的 JSON${where}`);
-	}
 	const origin = fileName ?? '粘贴内容';
 	try {
-		return parseMapping(json, origin);
+		return parseMappingText(text, origin);
 	} catch (e) {
 		if (!(e instanceof MappingError)) throw e;
 		const prefix = `映射文件 ${origin} 有误：`;
+		const invalid = `映射文件 ${origin} 不是有效的 JSON`;
+		if (e.message.startsWith(invalid)) throw new ReplayInputError(`${label}不是有效的 JSON${e.message.slice(invalid.length)}`);
 		const what = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
 		throw new ReplayInputError(`${label}有误：${what}${e.pointer ? `（位置：${e.pointer}）` : ''}`);
 	}
