@@ -329,16 +329,22 @@ export class Ingestor {
 				ON CONFLICT (term) DO UPDATE SET df = term_df.df + excluded.df`);
 			await conn.run(`DELETE FROM term_df WHERE df <= 0`);
 			// keywords by TF-IDF against the corpus as it stands with this batch
+			// the number of documents with tokens is kept as a counter (counting a list column per batch is slow)
+			await conn.run(`INSERT OR REPLACE INTO warehouse_meta
+				SELECT 'docs_with_tokens', (coalesce((SELECT value::BIGINT FROM warehouse_meta WHERE key = 'docs_with_tokens'), 0)
+				     + (SELECT count(*) FROM ingest_stage s JOIN stage_class c USING (source, external_id)
+				        WHERE c.verdict = 'new' AND s.tokens IS NOT NULL))::VARCHAR`);
 			await conn.run(`CREATE OR REPLACE TEMP TABLE stage_kw AS
-				WITH docs AS (SELECT (SELECT count(*) FROM tickets_fact WHERE tokens IS NOT NULL)
-				                   + (SELECT count(*) FROM stage_class WHERE verdict = 'new') AS n),
+				WITH docs AS (SELECT value::DOUBLE AS n FROM warehouse_meta WHERE key = 'docs_with_tokens'),
 				tf AS (SELECT external_id, term, count(*) AS tf FROM (
 				           SELECT s.external_id, unnest(s.tokens) AS term FROM ingest_stage s
 				           JOIN stage_class c USING (source, external_id) WHERE c.verdict IN ('new', 'update'))
-				       WHERE length(term) >= 2 GROUP BY ALL)
-				SELECT tf.external_id,
-				       list(tf.term ORDER BY tf.tf * ln((docs.n + 1.0) / (coalesce(d.df, 0) + 1.0)) DESC, tf.term)[1:8] AS keywords
-				FROM tf CROSS JOIN docs LEFT JOIN term_df d ON d.term = tf.term GROUP BY tf.external_id`);
+				       WHERE length(term) >= 2 GROUP BY ALL),
+				-- ties broken by a hash of the term, so the result is the same on every run
+				scored AS (SELECT tf.external_id, tf.term,
+				                  tf.tf * ln((docs.n + 1.0) / (coalesce(d.df, 0) + 1.0)) - (hash(tf.term) % 1000003) * 1e-9 AS score
+				           FROM tf CROSS JOIN docs LEFT JOIN term_df d ON d.term = tf.term)
+				SELECT external_id, arg_max(term, score, 8) AS keywords FROM scored GROUP BY external_id`);
 			await conn.run(`DELETE FROM tickets_fact f USING stage_class c WHERE c.verdict = 'update' AND f.ticket_no = c.old_no`);
 			await conn.run(`INSERT INTO tickets_fact (${cols})
 				SELECT ${this.factColumns.map((c) =>
