@@ -21,12 +21,23 @@ function runToEnd(dataDir: string, file: string): { ms: number; summary: Record<
 	return { ms: Date.now() - t0, summary: JSON.parse(r.stdout) };
 }
 
-function runAndKill(dataDir: string, file: string, afterMs: number): Promise<'killed' | 'finished'> {
+/**
+ * Runs the ingest and kills it `delayMs` after its `batch`-th progress line (the CLI prints one per batch
+ * when its stderr is not a terminal): kills land between, inside and after merges, whatever the machine's
+ * speed. `batch` 0 kills during start-up.
+ */
+function runAndKill(dataDir: string, file: string, batch: number, delayMs: number): Promise<'killed' | 'finished'> {
 	return new Promise((res) => {
-		const child = spawn(process.execPath, args(dataDir, file), { cwd: ROOT, stdio: 'ignore' });
-		const timer = setTimeout(() => child.kill('SIGKILL'), afterMs);
+		const child = spawn(process.execPath, args(dataDir, file), { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+		let seen = 0;
+		let timer: ReturnType<typeof setTimeout> | null = batch === 0 ? setTimeout(() => child.kill('SIGKILL'), delayMs) : null;
+		child.stderr!.setEncoding('utf8');
+		child.stderr!.on('data', (d: string) => {
+			seen += (d.match(/条（/g) ?? []).length;
+			if (!timer && seen >= batch) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+		});
 		child.on('exit', (code, signal) => {
-			clearTimeout(timer);
+			if (timer) clearTimeout(timer);
 			res(signal === 'SIGKILL' ? 'killed' : code === 0 ? 'finished' : 'killed');
 		});
 	});
@@ -54,10 +65,11 @@ describe('crash safety of file ingest', () => {
 		expect(expected.tickets_fact.rows).toBe(lines - bad);
 
 		const crashed = join(tmp, 'crashed');
-		const points = [0.15, 0.3, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95];
+		// [after how many batches, then how long]: during start-up, right after a commit, mid-merge, late
+		const points: [number, number][] = [[0, Math.round(ms * 0.3)], [1, 0], [2, 40], [3, 150], [5, 10], [6, 300], [8, 80], [9, 20]];
 		let kills = 0;
-		for (const p of points) if ((await runAndKill(crashed, feed, Math.round(ms * p))) === 'killed') kills++;
-		expect(kills).toBeGreaterThanOrEqual(5);
+		for (const [batch, delay] of points) if ((await runAndKill(crashed, feed, batch, delay)) === 'killed') kills++;
+		expect(kills).toBeGreaterThanOrEqual(6);
 		runToEnd(crashed, feed);
 		expect(await tablesOf(crashed)).toEqual(expected);
 	}, 600_000);
