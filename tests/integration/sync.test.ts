@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 const fact = async (no: string) =>
-	(await queryRows<Record<string, unknown>>(a.analytics.conn, `SELECT status, unit_code, returns, urges, category_l1, district_code, caller_key, day::VARCHAR AS day FROM tickets_fact WHERE ticket_no = '${no}'`))[0];
+	(await queryRows<Record<string, unknown>>(a.analytics.conn, `SELECT status, unit_code, returns, urges, reopens, category_l1, district_code, caller_key, day::VARCHAR AS day FROM tickets_fact WHERE ticket_no = '${no}'`))[0];
 
 describe('sync to analytics', () => {
 	it('copies new tickets, then their changes, without personal data, and is idempotent', async () => {
@@ -41,11 +41,12 @@ describe('sync to analytics', () => {
 		await a.rel.db.insert(ticketEvents).values([
 			{ ticketId: t.id, action: 'dispatch', fromStatus: 'accepted', toStatus: 'dispatched', actorName: '派单员', unitCode: 'S320508001', at: t1 },
 			{ ticketId: t.id, action: 'return', fromStatus: 'dispatched', toStatus: 'accepted', actorName: '街道', unitCode: 'S320508001', at: t1 },
-			{ ticketId: t.id, action: 'urge', fromStatus: 'signed', toStatus: 'signed', actorName: '督办员', at: t1 }
+			{ ticketId: t.id, action: 'urge', fromStatus: 'signed', toStatus: 'signed', actorName: '督办员', at: t1 },
+			{ ticketId: t.id, action: 'visit', fromStatus: 'replied', toStatus: 'reopened', actorName: '回访员', at: t1 }
 		]);
 		await a.rel.db.update(tickets).set({ status: 'dispatched', unitCode: 'D320508', updatedAt: t1, version: 2 }).where(eq(tickets.id, t.id));
 		expect(await syncToAnalytics(a)).toBe(1);
-		expect(await fact('SZ20261120-900001')).toMatchObject({ status: 'dispatched', unit_code: 'D320508', returns: 1, urges: 1 });
+		expect(await fact('SZ20261120-900001')).toMatchObject({ status: 'dispatched', unit_code: 'D320508', returns: 1, urges: 1, reopens: 1 });
 		const [{ n }] = await queryRows<{ n: number }>(a.analytics.conn, `SELECT count(*)::INTEGER n FROM tickets_fact WHERE ticket_no = 'SZ20261120-900001'`);
 		expect(n).toBe(1);
 		expect(await syncToAnalytics(a)).toBe(0);

@@ -30,13 +30,14 @@ export async function markSynced(app: App): Promise<void> {
 	if (last) await setMeta(app.analytics.conn, WATERMARK, JSON.stringify({ at: last.at.toISOString(), id: last.id }));
 }
 
-function lifecycleCounts(events: { ticketId: number; action: string }[]) {
+/** Lifecycle figures from the events, counted as the demo generator's `stateAt` counts them. */
+function lifecycleCounts(events: { ticketId: number; action: string; toStatus: string }[]) {
 	const m = new Map<number, { returns: number; extensions: number; reopens: number; urges: number }>();
 	for (const e of events) {
 		const c = m.get(e.ticketId) ?? { returns: 0, extensions: 0, reopens: 0, urges: 0 };
 		if (e.action === 'return') c.returns++;
 		else if (e.action === 'extension_approve') c.extensions++;
-		else if (e.action === 'reopen' || e.action === 'visit_reopen') c.reopens++;
+		else if (e.toStatus === 'reopened') c.reopens++; // an unsatisfied visit (or a reopen) sends it back
 		else if (e.action === 'urge' || e.action === 'supervise') c.urges++;
 		m.set(e.ticketId, c);
 	}
@@ -82,7 +83,7 @@ export async function syncToAnalytics(app: App, now = Date.now()): Promise<numbe
 		const rows = await db.select().from(tickets).where(where).orderBy(asc(tickets.updatedAt), asc(tickets.id)).limit(BATCH);
 		if (!rows.length) return total;
 		const events = await db
-			.select({ ticketId: ticketEvents.ticketId, action: ticketEvents.action })
+			.select({ ticketId: ticketEvents.ticketId, action: ticketEvents.action, toStatus: ticketEvents.toStatus })
 			.from(ticketEvents)
 			.where(inArray(ticketEvents.ticketId, rows.map((r) => r.id)));
 		const counts = lifecycleCounts(events);
