@@ -16,12 +16,12 @@ import { OPEN_STATUSES, STATUSES, type Status } from '../lifecycle/model';
 import { FactWriter, shanghaiDayHour, type FactRow } from '../warehouse/facts';
 import { callerKey } from '../warehouse/privacy';
 import { rebuildRollups } from '../warehouse/schema';
-import { Geocoder, SUZHOU_AREA_CODE, checkLonLat, cleanText, normalizePhone, parseTime, toHalfWidth } from '../normalize/index';
+import { Geocoder, SUZHOU_AREA_CODE, checkLonLat, cleanText, normalizePhone } from '../normalize/index';
 import { applyMapping, type Mapping } from './mapping';
 import { ReferenceResolver } from './resolve';
 import type { RawRecord } from './sources';
 import type { CanonicalRecord } from './types';
-import { validateRecord } from './validate';
+import { validateRecord, type ValidationOk } from './validate';
 
 /** Segments texts into index tokens (a worker pool in production). */
 export interface Tokenizer {
@@ -145,7 +145,7 @@ export class Ingestor {
 					if (!v.ok) {
 						quarantineRecord({ line, byteOffset: raw.byteOffset, reason: v.code, field: v.field ?? null, message: v.message, raw: raw.raw, fields: raw.fields });
 					} else {
-						const p = this.prepare(v.record, run.source, line, raw.raw, summary);
+						const p = this.prepare(v.record, v.times, run.source, line, raw.raw, summary);
 						batch.push(p);
 					}
 				}
@@ -180,7 +180,7 @@ export class Ingestor {
 	}
 
 	/** Canonical record → fact row: cleaning, place resolution, category and unit resolution, flags. */
-	private prepare(r: CanonicalRecord, source: string, line: number, raw: string, summary: IngestSummary): Prepared {
+	private prepare(r: CanonicalRecord, times: ValidationOk['times'], source: string, line: number, raw: string, summary: IngestSummary): Prepared {
 		const { ref, geocoder } = this.deps;
 		const flags = new Set<string>();
 		const clean = (s: string | null | undefined) => {
@@ -191,8 +191,7 @@ export class Ingestor {
 		const title = clean(r.title);
 		const content = clean(r.content);
 		const address = clean(r.address);
-		const received = parseTime(r.received_at)!;
-		const updated = r.updated_at ? (parseTime(r.updated_at) ?? received) : received;
+		const { received, updated, closed: closedAt } = times; // parsed once, by validation
 
 		let district = r.district_code ? String(r.district_code) : null;
 		let street = r.street_code ? String(r.street_code) : null;
@@ -222,7 +221,7 @@ export class Ingestor {
 		if (!street) {
 			for (const text of [address, content]) {
 				if (!text) continue;
-				const g = geocoder.geocodeText(toHalfWidth(text), district ? { districtCode: district } : undefined);
+				const g = geocoder.geocodeText(text, district ? { districtCode: district } : undefined);
 				if (g.streetCode && (!district || g.districtCode === district)) {
 					street = g.streetCode;
 					district = g.districtCode;
@@ -251,7 +250,6 @@ export class Ingestor {
 			unit = this.resolver.unit(r.unit);
 			if (!unit) flags.add('unknown_unit');
 		}
-		const closedAt = r.closed_at ? parseTime(r.closed_at) : null;
 		let status: Status = closedAt ? 'closed' : 'received';
 		if (r.status) {
 			if ((STATUSES as readonly string[]).includes(r.status)) status = r.status as Status;
