@@ -25,6 +25,11 @@ export function shanghaiMidnight(day: string): number {
 	return Date.parse(`${day}T00:00:00Z`) - SHANGHAI_MS;
 }
 
+/** The calendar date `n` days after `day` (YYYY-MM-DD; n may be negative). */
+export function addDays(day: string, n: number): string {
+	return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
 /** Days since 1970-01-01 of an Asia/Shanghai calendar date or instant. */
 export function dayNumber(day: string): number {
 	return Math.round(Date.parse(`${day}T00:00:00Z`) / DAY_MS);

@@ -2,15 +2,15 @@
 // seasonal/weekly/daily rhythms, holidays, repeat callers, unit-specific lifecycles and injected incidents.
 import { geoContains } from 'd3-geo';
 import type { WorkCalendar } from '../calendar/index';
-import { shanghaiDay, shanghaiMidnight } from '../calendar/index';
+import { addDays, shanghaiDay, shanghaiMidnight } from '../calendar/index';
 import type { TicketType } from '../lifecycle/model';
 import { categoryAncestors, routeUnit, type Reference, type Street } from '../reference/index';
-import type { FactRow } from '../warehouse/facts';
+import { shanghaiDayHour, type FactRow } from '../warehouse/facts';
 import { callerKey } from '../warehouse/privacy';
 import { SlotContext, composeContent, fill, type Corpus, type HourProfile, type IncidentKind, type PhraseSpec, type SlotSource } from './corpus';
 import { simulateLifecycle, stateAt, unitBehaviour, type LifecycleState, type SimEvent, type UnitBehaviour } from './lifecycle';
 import { buildStreetPlaces, mobilePhone, personName, plate, type StreetPlaces } from './places';
-import { AliasTable, Rng, hash32, weightedKey } from './rng';
+import { AliasTable, Rng, weightedKey } from './rng';
 
 export interface DemoOptions {
 	tickets: number;
@@ -143,7 +143,7 @@ export class DemoGenerator {
 			this.hourTables.set(k, new AliasTable(HOUR_INDEX, mixed));
 		}
 		this.lastDay = shanghaiDay(opts.now);
-		this.firstDay = shanghaiDay(shanghaiMidnight(this.lastDay) - (opts.days - 1) * DAY + 12 * H);
+		this.firstDay = addDays(this.lastDay, -(opts.days - 1));
 		this.planIncidents();
 		const incidentTotal = [...this.incidentTickets.values()].reduce((s, l) => s + l.length, 0);
 		this.total = opts.tickets;
@@ -187,7 +187,7 @@ export class DemoGenerator {
 	private allocateDays(regular: number): void {
 		const r = Rng.derive(this.opts.seed, 'days');
 		const days: string[] = [];
-		for (let i = 0; i < this.opts.days; i++) days.push(shanghaiDay(shanghaiMidnight(this.firstDay) + i * DAY + 12 * H));
+		for (let i = 0; i < this.opts.days; i++) days.push(addDays(this.firstDay, i));
 		const weights = days.map((d, i) => this.dayWeight(d, i, r));
 		// today is still going: only the share of calls that come before now
 		const hourNow = (this.opts.now - shanghaiMidnight(this.lastDay)) / H;
@@ -392,14 +392,14 @@ export class DemoGenerator {
 		}
 		const callerName = p.thread?.callerName ?? personName(r);
 		const callerPhone = p.thread?.callerPhone ?? mobilePhone(r);
-		const local = new Date(at + 8 * H);
+		const { day, hour } = shanghaiDayHour(at);
 		const fact: FactRow = {
 			ticket_no: ticketNo, source: 'demo', external_id: ticketNo, channel, type,
 			category_code: p.category, category_l1: l1.code, category_l2: l2.code,
 			title, content, address,
 			district_code: district.code, street_code: r.chance(0.96) ? p.street.code : null, lon, lat,
 			urgency: urgent ? 'urgent' : 'normal', status: state.status, unit_code: state.unitCode,
-			received_at: at, day: local.toISOString().slice(0, 10), hour: local.getUTCHours(), updated_at: state.updatedAt,
+			received_at: at, day, hour, updated_at: state.updatedAt,
 			dispatched_at: state.dispatchedAt, signed_at: state.signedAt, replied_at: state.repliedAt, closed_at: state.closedAt,
 			sign_deadline: state.signDeadline, reply_deadline: state.replyDeadline, satisfaction: state.satisfaction,
 			not_accepted_reason: state.notAcceptedReason, transferred_to: state.transferredTo,
@@ -411,4 +411,3 @@ export class DemoGenerator {
 	}
 }
 
-export { hash32 };

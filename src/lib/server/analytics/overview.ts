@@ -1,14 +1,13 @@
 // 态势总览: volume today / 7 days / 30 days against the equal period before, daily trend, top categories
 // and districts. Reads DuckDB only.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { shanghaiDay, shanghaiMidnight } from '$pipelines/calendar/index';
+import { addDays, shanghaiDay, shanghaiMidnight } from '$pipelines/calendar/index';
 import type { Reference } from '$pipelines/reference/index';
 import type { DailyPoint, OverviewData, PeriodCompare, RankedItem } from '../../types';
 import { queryRows } from './duckdb';
 
 const DAY = 86_400_000;
 
-const addDays = (day: string, n: number) => shanghaiDay(shanghaiMidnight(day) + n * DAY + 12 * 3_600_000);
 
 /**
  * Each period runs from the start of its first day to `now`; the period before has the same length and
