@@ -56,15 +56,7 @@ export class IngestService {
 
 	/** Runs one ingest after the ones before it have finished. */
 	run(records: AsyncIterable<RawRecord>, run: Omit<IngestRun, 'onOpenTickets'>): Promise<IngestSummary> {
-		const next = this.queue.then(async () => {
-			this.conn ??= await this.app.analytics.instance.connect();
-			await this.conn.run(`SET TimeZone = 'Asia/Shanghai'`);
-			this.tokenizer ??= await createTokenizer(this.app.config.referenceDir);
-			const ingestor = new Ingestor({ conn: this.conn, ref: this.app.ref, geocoder: this.geocoder, tokenizer: this.tokenizer });
-			return ingestor.run(records, { ...run, onOpenTickets: (t) => insertOpenFeedTickets(this.app.rel.db, t) });
-		});
-		this.queue = next.catch(() => {});
-		return next;
+		return this.withIngestor((ingestor) => ingestor.run(records, { ...run, onOpenTickets: (t) => insertOpenFeedTickets(this.app.rel.db, t) }));
 	}
 
 	/**
@@ -108,14 +100,9 @@ export class IngestService {
 	 * CLI does (format from the extension or the mapping's input hints). A full disk is a storage_full error.
 	 */
 	async ingestPath(path: string, o: { source: string; mapping?: Mapping | null }): Promise<IngestSummary & { bytes: number }> {
-		const next = this.queue.then(async () => {
-			this.conn ??= await this.app.analytics.instance.connect();
-			await this.conn.run(`SET TimeZone = 'Asia/Shanghai'`);
-			this.tokenizer ??= await createTokenizer(this.app.config.referenceDir);
-			const ingestor = new Ingestor({ conn: this.conn, ref: this.app.ref, geocoder: this.geocoder, tokenizer: this.tokenizer });
-			return ingestFile(ingestor, this.conn, path, { source: o.source, mapping: o.mapping ?? null, onOpenTickets: (t) => insertOpenFeedTickets(this.app.rel.db, t) });
-		});
-		this.queue = next.catch(() => {});
+		const next = this.withIngestor((ingestor, conn) =>
+			ingestFile(ingestor, conn, path, { source: o.source, mapping: o.mapping ?? null, onOpenTickets: (t) => insertOpenFeedTickets(this.app.rel.db, t) })
+		);
 		try {
 			return await next;
 		} catch (e) {
