@@ -2,7 +2,7 @@
 // time-limit lights, returns, extensions, reopenings and satisfaction have realistic spread across units.
 import type { WorkCalendar } from '../calendar/index';
 import { dayNumberAt } from '../calendar/index';
-import { DEFAULT_LIMITS, deadlines, type Satisfaction, type Status, type TicketType } from '../lifecycle/model';
+import { DEFAULT_LIMITS, deadlines, metDeadline, type Satisfaction, type Status, type TicketType } from '../lifecycle/model';
 import type { Rng } from './rng';
 
 export interface UnitBehaviour {
@@ -232,7 +232,7 @@ export function stateAt(events: SimEvent[], now: number): LifecycleState {
 				break;
 		}
 	}
-	if (s.signDeadline !== null) s.signOnTime = s.signedAt !== null ? s.signedAt <= s.signDeadline : now > s.signDeadline ? false : null;
-	if (s.replyDeadline !== null) s.replyOnTime = s.repliedAt !== null ? s.repliedAt <= s.replyDeadline : now > s.replyDeadline ? false : null;
+	s.signOnTime = metDeadline(s.signedAt, s.signDeadline, now);
+	s.replyOnTime = metDeadline(s.repliedAt, s.replyDeadline, now);
 	return s;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultCalendar, shanghaiDay } from '../calendar/index';
-import { DEFAULT_LIMITS, deadlines, light } from './model';
+import { DEFAULT_LIMITS, deadlines, light, metDeadline } from './model';
 
 const at = (isoLocal: string) => Date.parse(`${isoLocal}+08:00`);
 
@@ -20,5 +20,12 @@ describe('time limits', () => {
 		expect(light(0, 100, 75)).toBe('yellow');
 		expect(light(0, 100, 100)).toBe('yellow');
 		expect(light(0, 100, 101)).toBe('red');
+	});
+	it('says whether a step met its limit, and not before it is known', () => {
+		expect(metDeadline(90, 100, 200)).toBe(true);
+		expect(metDeadline(110, 100, 200)).toBe(false);
+		expect(metDeadline(null, 100, 200)).toBe(false); // overdue, not done
+		expect(metDeadline(null, 100, 50)).toBeNull(); // still in time
+		expect(metDeadline(90, null, 200)).toBeNull(); // no limit
 	});
 });

@@ -91,6 +91,16 @@ export function deadlines(
 	return { signDeadline, replyDeadline: cal.addWorkingDays(dispatchedMs, limits.replyWorkingDays[type]) };
 }
 
+/**
+ * Whether a step met its time limit: true/false once done, false once overdue while not done, null while it
+ * is still in time (or has no limit). The one rule assessment figures use.
+ */
+export function metDeadline(doneMs: number | null, deadlineMs: number | null, nowMs: number): boolean | null {
+	if (deadlineMs === null) return null;
+	if (doneMs !== null) return doneMs <= deadlineMs;
+	return nowMs > deadlineMs ? false : null;
+}
+
 export type Light = 'green' | 'yellow' | 'red';
 
 /** Traffic light of a time limit: yellow from `yellowAt` of the time used, red when overdue. */

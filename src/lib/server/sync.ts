@@ -8,6 +8,7 @@ import { callerKey } from '$pipelines/warehouse/privacy';
 import { getMeta, rebuildRollups, setMeta } from '$pipelines/warehouse/schema';
 import { categoryAncestors } from '$pipelines/reference/index';
 import { normalizePhone } from '$pipelines/normalize/index';
+import { metDeadline } from '$pipelines/lifecycle/model';
 import type { App } from './app';
 import { ticketEvents, tickets, type TicketRow } from './db/schema';
 
@@ -49,8 +50,6 @@ function toFact(app: App, t: TicketRow, counts: { returns: number; extensions: n
 	const anc = t.categoryCode ? categoryAncestors(app.ref, t.categoryCode) : [];
 	const received = t.receivedAt.getTime();
 	const { day, hour } = shanghaiDayHour(received);
-	const onTime = (done: Date | null, deadline: Date | null) =>
-		deadline === null ? null : done !== null ? done.getTime() <= deadline.getTime() : now > deadline.getTime() ? false : null;
 	const phone = t.callerPhone ? normalizePhone(t.callerPhone) : null;
 	return {
 		ticket_no: t.ticketNo, source: t.source, external_id: t.externalId, channel: t.channel, type: t.type,
@@ -61,7 +60,7 @@ function toFact(app: App, t: TicketRow, counts: { returns: number; extensions: n
 		dispatched_at: ms(t.dispatchedAt), signed_at: ms(t.signedAt), replied_at: ms(t.repliedAt), closed_at: ms(t.closedAt),
 		sign_deadline: ms(t.signDeadline), reply_deadline: ms(t.replyDeadline), satisfaction: t.satisfaction,
 		not_accepted_reason: t.notAcceptedReason, transferred_to: t.transferredTo, ...counts,
-		sign_on_time: onTime(t.signedAt, t.signDeadline), reply_on_time: onTime(t.repliedAt, t.replyDeadline),
+		sign_on_time: metDeadline(ms(t.signedAt), ms(t.signDeadline), now), reply_on_time: metDeadline(ms(t.repliedAt), ms(t.replyDeadline), now),
 		caller_key: phone ? callerKey(phone) : null, tokens: null, keywords: null, flags: null
 	};
 }
