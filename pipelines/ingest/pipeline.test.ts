@@ -13,7 +13,7 @@ import { feedSampleLines, NDJSON_BAD, LEGACY_BAD } from '../../tests/fixtures/ma
 import { snapshot } from '../../tests/support/snapshot';
 import { ingestFile } from './files';
 import { loadMapping } from './mapping';
-import { Ingestor, type Tokenizer } from './pipeline';
+import { Ingestor, TOKEN_SEP, type Tokenizer } from './pipeline';
 import { Quarantine } from './quarantine';
 import { readNdjson } from './sources';
 
@@ -29,7 +29,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'minqing-ingest-'));
 beforeAll(() => {
 	ref = loadReference();
 	const seg = createSegmenter();
-	tokenizer = { tokenize: async (texts) => texts.map((t) => seg.tokens(t)) };
+	tokenizer = { tokenizeJoined: async (texts) => texts.map((t) => seg.tokens(t).join(TOKEN_SEP)) };
 	feedSampleLines(); // fills NDJSON_BAD
 });
 

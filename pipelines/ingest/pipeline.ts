@@ -23,10 +23,18 @@ import type { RawRecord } from './sources';
 import type { CanonicalRecord } from './types';
 import { validateRecord, type ValidationOk } from './validate';
 
-/** Segments texts into index tokens (a worker pool in production). */
+/**
+ * Segments texts into index tokens (a worker pool in production): for each text its tokens joined by U+0001
+ * (one string per text is far cheaper to pass between threads and into DuckDB than a list; the store splits it).
+ */
 export interface Tokenizer {
-	tokenize(texts: string[]): Promise<string[][]>;
+	tokenizeJoined(texts: string[]): Promise<string[]>;
 }
+
+/** The separator of `Tokenizer.tokenizeJoined`'s strings (never part of a token). */
+export const TOKEN_SEP = '\u0001';
+/** A staged row's token list, from its joined tokens. */
+const STAGE_TOKENS = `CASE WHEN s.tokens_joined IS NULL THEN NULL WHEN s.tokens_joined = '' THEN []::VARCHAR[] ELSE string_split(s.tokens_joined, chr(1)) END`;
 
 export interface IngestDeps {
 	conn: DuckDBConnection;
@@ -69,10 +77,14 @@ export interface IngestSummary {
 	unresolvedPlaces: number;
 	unknownCategories: number;
 	seconds: number;
+	/** seconds spent per phase (phases overlap: segmentation runs in workers while the store merges) */
+	timings: Record<string, number>;
 }
 
 interface Prepared {
 	fact: FactRow;
+	/** the tokens joined by TOKEN_SEP, once segmented */
+	tokens: string | null;
 	line: number;
 	raw: string;
 	callerName: string | null;
@@ -90,12 +102,13 @@ export interface QuarantineRow {
 	fields: Record<string, unknown> | null;
 }
 
-const STAGE_EXTRA = [VARCHAR, BIGINT, VARCHAR]; // origin_id, line, raw
+const STAGE_EXTRA = [VARCHAR, BIGINT, VARCHAR, VARCHAR]; // origin_id, line, raw, tokens_joined
 
 export class Ingestor {
 	private readonly resolver: ReferenceResolver;
 	/** tickets_fact's columns in table order (a store made by an older version may order them differently) */
 	private factColumns: string[] = [];
+	private timings: Record<string, number> = {};
 
 	constructor(private readonly deps: IngestDeps) {
 		this.resolver = new ReferenceResolver(deps.ref);
@@ -108,9 +121,13 @@ export class Ingestor {
 		const batchSize = run.batchSize ?? 20_000;
 		const summary: IngestSummary = {
 			source: run.source, origin: run.origin, read: 0, accepted: 0, updated: 0, duplicates: 0, stale: 0,
-			quarantined: 0, quarantinedByReason: {}, unresolvedPlaces: 0, unknownCategories: 0, seconds: 0
+			quarantined: 0, quarantinedByReason: {}, unresolvedPlaces: 0, unknownCategories: 0, seconds: 0, timings: {}
 		};
+		this.timings = summary.timings;
 		await this.prepareStage();
+		// one checkpoint at the end instead of one per batch (each would rewrite the touched row groups);
+		// the write-ahead log still makes every committed batch durable
+		await conn.run(`SET checkpoint_threshold = '4GB'`);
 		const runId = randomUUID();
 		await conn.run(
 			`INSERT INTO ingest_runs VALUES ($id, $source, $origin, $oid, make_timestamptz($now::BIGINT * 1000), NULL, NULL)`,
@@ -120,6 +137,7 @@ export class Ingestor {
 		let quarantine: QuarantineRow[] = [];
 		let merging: Promise<void> = Promise.resolve();
 		let bytes: number | null = null;
+		let prepareMs = 0;
 		const quarantineRecord = (q: QuarantineRow) => {
 			quarantine.push(q);
 			summary.quarantined++;
@@ -141,6 +159,7 @@ export class Ingestor {
 					fields = {};
 				}
 				if (Object.keys(fields).length) {
+					const tp = performance.now();
 					const v = validateRecord(fields, { now });
 					if (!v.ok) {
 						quarantineRecord({ line, byteOffset: raw.byteOffset, reason: v.code, field: v.field ?? null, message: v.message, raw: raw.raw, fields: raw.fields });
@@ -148,13 +167,14 @@ export class Ingestor {
 						const p = this.prepare(v.record, v.times, run.source, line, raw.raw, summary);
 						batch.push(p);
 					}
+					prepareMs += performance.now() - tp;
 				}
 			}
 			if (batch.length + quarantine.length >= batchSize) {
 				// segmentation of this batch (worker threads) overlaps the merge of the one before (DuckDB
 				// threads) and the reading of the next (this thread); merges stay in input order
 				const tokens = this.tokenizeBatch(this.dedupe(batch, summary));
-				await merging;
+				await this.time('main_waits_for_merge', () => merging);
 				const q = quarantine;
 				merging = tokens.then(({ rows }) => this.merge(rows, q, run, summary)).then(() => run.onProgress?.({ read: summary.read, bytes }));
 				merging.catch(() => {}); // surfaced by the next await
@@ -166,15 +186,19 @@ export class Ingestor {
 		await merging;
 		await this.merge((await last).rows, quarantine, run, summary);
 		run.onProgress?.({ read: summary.read, bytes });
+		await conn.run(`RESET checkpoint_threshold`);
+		await this.time('checkpoint', () => conn.run('CHECKPOINT'));
 		summary.seconds = (performance.now() - t0) / 1000;
+		summary.timings.validate_prepare = prepareMs / 1000;
+		for (const k of Object.keys(summary.timings)) summary.timings[k] = Math.round(summary.timings[k] * 100) / 100;
 		await conn.run(`UPDATE ingest_runs SET finished_at = now(), summary = $s WHERE run_id = $id`, { id: runId, s: JSON.stringify(summary) });
 		return summary;
 	}
 
 	private async prepareStage(): Promise<void> {
 		const { conn } = this.deps;
-		await conn.run(`CREATE OR REPLACE TABLE ingest_stage AS
-			SELECT *, ''::VARCHAR AS origin_id, 0::BIGINT AS line, ''::VARCHAR AS raw FROM tickets_fact LIMIT 0`);
+		await conn.run(`CREATE OR REPLACE TEMP TABLE ingest_stage AS
+			SELECT *, ''::VARCHAR AS origin_id, 0::BIGINT AS line, ''::VARCHAR AS raw, ''::VARCHAR AS tokens_joined FROM tickets_fact LIMIT 0`);
 		const cols = (await conn.runAndReadAll(`SELECT column_name FROM duckdb_columns() WHERE table_name = 'tickets_fact' ORDER BY column_index`)).getRows();
 		this.factColumns = cols.map((r) => String(r[0]));
 	}
@@ -268,7 +292,7 @@ export class Ingestor {
 			sign_on_time: null, reply_on_time: null, caller_key: phone ? callerKey(phone) : null,
 			tokens: null, keywords: null, flags: flags.size ? [...flags].sort() : null
 		};
-		return { fact, line, raw, callerName: r.caller_name ? String(r.caller_name) : null, callerPhone: phone };
+		return { fact, tokens: null, line, raw, callerName: r.caller_name ? String(r.caller_name) : null, callerPhone: phone };
 	}
 
 	/** Within one batch the same key counts once: the latest version wins, the first of equal versions. */
@@ -289,10 +313,19 @@ export class Ingestor {
 	private async tokenizeBatch(rows: Prepared[]): Promise<{ rows: Prepared[] }> {
 		const { tokenizer } = this.deps;
 		if (tokenizer && rows.length) {
-			const tokens = await tokenizer.tokenize(rows.map((p) => `${p.fact.title ?? ''}\n${p.fact.content}`));
-			rows.forEach((p, i) => (p.fact.tokens = tokens[i]));
+			const tokens = await this.time('segment', () => tokenizer.tokenizeJoined(rows.map((p) => `${p.fact.title ?? ''}\n${p.fact.content}`)));
+			rows.forEach((p, i) => (p.tokens = tokens[i]));
 		}
 		return { rows };
+	}
+
+	private async time<T>(name: string, f: () => Promise<T>): Promise<T> {
+		const t = performance.now();
+		try {
+			return await f();
+		} finally {
+			this.timings[name] = (this.timings[name] ?? 0) + (performance.now() - t) / 1000;
+		}
 	}
 
 	/** One batch into the store, in one transaction. */
@@ -300,78 +333,83 @@ export class Ingestor {
 		const { conn } = this.deps;
 		if (!rows.length && !quarantine.length) return;
 
-		await conn.run('DELETE FROM ingest_stage');
-		const w = await FactWriter.open(conn, 'ingest_stage', STAGE_EXTRA);
-		for (const p of rows) w.add(p.fact, [run.originId, BigInt(p.line), p.raw]);
-		w.close();
+		await this.time('stage', () => conn.run('DELETE FROM ingest_stage'));
+		await this.time('stage', async () => {
+			const w = await FactWriter.open(conn, 'ingest_stage', STAGE_EXTRA, 'temp');
+			for (const p of rows) w.add(p.fact, [run.originId, BigInt(p.line), p.raw, p.tokens]);
+			w.close();
+		});
 
 		const cols = this.factColumns.join(', ');
-		await conn.run('BEGIN TRANSACTION');
+		await this.time('commit', () => conn.run('BEGIN TRANSACTION'));
 		try {
-			await conn.run(`CREATE OR REPLACE TEMP TABLE stage_class AS
+			await this.time('classify', () => conn.run(`CREATE OR REPLACE TEMP TABLE stage_class AS
 				SELECT s.source, s.external_id, f.ticket_no AS old_no, f.day AS old_day,
 				       CASE WHEN f.ticket_no IS NULL THEN 'new' WHEN s.updated_at > f.updated_at THEN 'update'
 				            WHEN s.updated_at = f.updated_at THEN 'duplicate' ELSE 'stale' END AS verdict
-				FROM ingest_stage s LEFT JOIN tickets_fact f ON f.source = s.source AND f.external_id = s.external_id`);
+				FROM ingest_stage s LEFT JOIN tickets_fact f ON f.source = s.source AND f.external_id = s.external_id`));
+			const counts = (await this.time('classify', () => conn.runAndReadAll(`SELECT verdict, count(*)::INTEGER FROM stage_class GROUP BY verdict`))).getRows();
+			const updates = counts.some(([v, n]) => v === 'update' && Number(n) > 0);
+			// term frequencies of the batch's new versions, once for the document frequencies and the keywords
+			await this.time('term_df', () => conn.run(`CREATE OR REPLACE TEMP TABLE stage_tf AS
+				SELECT external_id, term, count(*)::INTEGER AS tf FROM (
+					SELECT s.external_id, unnest(${STAGE_TOKENS}) AS term FROM ingest_stage s
+					JOIN stage_class c USING (source, external_id) WHERE c.verdict IN ('new', 'update') AND s.tokens_joined IS NOT NULL)
+				GROUP BY ALL`));
 			// document frequencies: take out the replaced versions' terms, add the new versions'
-			await conn.run(`UPDATE term_df SET df = term_df.df - o.n FROM (
+			if (updates) await this.time('term_df', () => conn.run(`UPDATE term_df SET df = term_df.df - o.n FROM (
 				SELECT term, count(*)::INTEGER AS n FROM (
 					SELECT DISTINCT f.ticket_no, unnest(f.tokens) AS term FROM tickets_fact f
 					JOIN stage_class c ON c.old_no = f.ticket_no WHERE c.verdict = 'update' AND f.tokens IS NOT NULL)
-				GROUP BY term) o WHERE term_df.term = o.term`);
-			await conn.run(`INSERT INTO term_df
-				SELECT term, count(*)::INTEGER FROM (
-					SELECT DISTINCT s.external_id, unnest(s.tokens) AS term FROM ingest_stage s
-					JOIN stage_class c USING (source, external_id) WHERE c.verdict IN ('new', 'update') AND s.tokens IS NOT NULL)
-				GROUP BY term
-				ON CONFLICT (term) DO UPDATE SET df = term_df.df + excluded.df`);
-			await conn.run(`DELETE FROM term_df WHERE df <= 0`);
+				GROUP BY term) o WHERE term_df.term = o.term`));
+			await this.time('term_df', () => conn.run(`INSERT INTO term_df
+				SELECT term, count(*)::INTEGER FROM stage_tf GROUP BY term
+				ON CONFLICT (term) DO UPDATE SET df = term_df.df + excluded.df`));
+			if (updates) await this.time('term_df', () => conn.run(`DELETE FROM term_df WHERE df <= 0`));
 			// keywords by TF-IDF against the corpus as it stands with this batch
 			// the number of documents with tokens is kept as a counter (counting a list column per batch is slow)
-			await conn.run(`INSERT OR REPLACE INTO warehouse_meta
+			await this.time('keywords', () => conn.run(`INSERT OR REPLACE INTO warehouse_meta
 				SELECT 'docs_with_tokens', (coalesce((SELECT value::BIGINT FROM warehouse_meta WHERE key = 'docs_with_tokens'), 0)
 				     + (SELECT count(*) FROM ingest_stage s JOIN stage_class c USING (source, external_id)
-				        WHERE c.verdict = 'new' AND s.tokens IS NOT NULL))::VARCHAR`);
-			await conn.run(`CREATE OR REPLACE TEMP TABLE stage_kw AS
+				        WHERE c.verdict = 'new' AND s.tokens_joined IS NOT NULL))::VARCHAR`));
+			await this.time('keywords', () => conn.run(`CREATE OR REPLACE TEMP TABLE stage_kw AS
 				WITH docs AS (SELECT value::DOUBLE AS n FROM warehouse_meta WHERE key = 'docs_with_tokens'),
-				tf AS (SELECT external_id, term, count(*) AS tf FROM (
-				           SELECT s.external_id, unnest(s.tokens) AS term FROM ingest_stage s
-				           JOIN stage_class c USING (source, external_id) WHERE c.verdict IN ('new', 'update'))
-				       WHERE length(term) >= 2 GROUP BY ALL),
+				tf AS (SELECT * FROM stage_tf WHERE length(term) >= 2),
 				-- ties broken by a hash of the term, so the result is the same on every run
 				scored AS (SELECT tf.external_id, tf.term,
 				                  tf.tf * ln((docs.n + 1.0) / (coalesce(d.df, 0) + 1.0)) - (hash(tf.term) % 1000003) * 1e-9 AS score
 				           FROM tf CROSS JOIN docs LEFT JOIN term_df d ON d.term = tf.term)
-				SELECT external_id, arg_max(term, score, 8) AS keywords FROM scored GROUP BY external_id`);
-			await conn.run(`DELETE FROM tickets_fact f USING stage_class c WHERE c.verdict = 'update' AND f.ticket_no = c.old_no`);
-			await conn.run(`INSERT INTO tickets_fact (${cols})
+				SELECT external_id, arg_max(term, score, 8) AS keywords FROM scored GROUP BY external_id`));
+			if (updates) await this.time('replace', () => conn.run(`DELETE FROM tickets_fact f USING stage_class c WHERE c.verdict = 'update' AND f.ticket_no = c.old_no`));
+			await this.time('insert_fact', () => conn.run(`INSERT INTO tickets_fact (${cols})
 				SELECT ${this.factColumns.map((c) =>
 					c === 'ticket_no'
 						? `coalesce(c.old_no, 'SZ' || strftime(s.day, '%Y%m%d') || '-F' || lpad((coalesce(q.last, 0) +
 						     row_number() OVER (PARTITION BY s.day, c.old_no IS NULL ORDER BY s.received_at, s.external_id))::VARCHAR, 6, '0'))`
 						: c === 'keywords'
 							? 'k.keywords'
+							: c === 'tokens'
+								? STAGE_TOKENS
 							: `s.${c}`
 				).join(', ')}
 				FROM ingest_stage s JOIN stage_class c USING (source, external_id)
 				LEFT JOIN feed_seq q ON q.day = s.day LEFT JOIN stage_kw k ON k.external_id = s.external_id
-				WHERE c.verdict IN ('new', 'update')`);
-			await conn.run(`INSERT OR REPLACE INTO feed_seq
+				WHERE c.verdict IN ('new', 'update')`));
+			await this.time('feed_seq', () => conn.run(`INSERT OR REPLACE INTO feed_seq
 				SELECT s.day, (coalesce(max(q.last), 0) + count(*))::INTEGER FROM ingest_stage s
 				JOIN stage_class c USING (source, external_id) LEFT JOIN feed_seq q ON q.day = s.day
-				WHERE c.verdict = 'new' GROUP BY s.day`);
-			await conn.run(`INSERT INTO feed_archive
+				WHERE c.verdict = 'new' GROUP BY s.day`));
+			await this.time('archive', () => conn.run(`INSERT INTO feed_archive
 				SELECT s.source, s.external_id, s.updated_at, s.origin_id, s.line, s.raw FROM ingest_stage s
-				JOIN stage_class c USING (source, external_id) WHERE c.verdict IN ('new', 'update')`);
+				JOIN stage_class c USING (source, external_id) WHERE c.verdict IN ('new', 'update')`));
 			await this.insertQuarantine(quarantine, run);
 			const [range] = (
-				await conn.runAndReadAll(`SELECT strftime(min(d), '%Y-%m-%d'), strftime(max(d), '%Y-%m-%d') FROM (
+				await this.time('rollups', () => conn.runAndReadAll(`SELECT strftime(min(d), '%Y-%m-%d'), strftime(max(d), '%Y-%m-%d') FROM (
 					SELECT s.day AS d FROM ingest_stage s JOIN stage_class c USING (source, external_id) WHERE c.verdict IN ('new', 'update')
-					UNION ALL SELECT old_day FROM stage_class WHERE verdict = 'update')`)
+					UNION ALL SELECT old_day FROM stage_class WHERE verdict = 'update')`))
 			).getRows();
-			if (range[0]) await rebuildRollups(this.deps.conn, { fromDay: String(range[0]), toDay: String(range[1]) });
-			const counts = (await conn.runAndReadAll(`SELECT verdict, count(*)::INTEGER FROM stage_class GROUP BY verdict`)).getRows();
-			await conn.run('COMMIT');
+			if (range[0]) await this.time('rollups', () => rebuildRollups(this.deps.conn, { fromDay: String(range[0]), toDay: String(range[1]) }));
+			await this.time('commit', () => conn.run('COMMIT'));
 			for (const [verdict, n] of counts) {
 				const k = Number(n);
 				if (verdict === 'new') summary.accepted += k;

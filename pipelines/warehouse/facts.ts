@@ -97,8 +97,9 @@ export class FactWriter {
 		this.chunk = DuckDBDataChunk.create([...TYPES, ...extra], CHUNK);
 	}
 
-	static async open(conn: DuckDBConnection, table = 'tickets_fact', extra: readonly DuckDBType[] = []): Promise<FactWriter> {
-		return new FactWriter(await conn.createAppender(table), extra);
+	/** `catalog` 'temp' appends to a temporary table */
+	static async open(conn: DuckDBConnection, table = 'tickets_fact', extra: readonly DuckDBType[] = [], catalog: string | null = null): Promise<FactWriter> {
+		return new FactWriter(await conn.createAppender(table, catalog ? 'main' : null, catalog), extra);
 	}
 
 	add(row: FactRow, extraValues: readonly DuckDBValue[] = []): void {

@@ -82,6 +82,7 @@ async function ingest(argv: string[]) {
 		console.log(`records ${lines.toLocaleString('en')} (${bad} bad) · ${(size / 1e6).toFixed(0)} MB`);
 		console.log(`accepted ${s.accepted.toLocaleString('en')} · quarantined ${s.quarantined} · unresolved places ${s.unresolvedPlaces}`);
 		console.log(`pipeline ${s.seconds.toFixed(1)} s · process ${wall.toFixed(1)} s · ${Math.round(lines / s.seconds).toLocaleString('en')} records/s · peak RSS ${s.peakRssMB} MB`);
+		if (s.timings) console.log(`phases (s, overlapping): ${Object.entries(s.timings).map(([k, v]) => `${k} ${v}`).join(" · ")}`);
 		if (n >= 1_000_000) console.log(`goal (1M ≤ 60 s): ${s.seconds <= 60 ? 'met' : 'missed'}`);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
