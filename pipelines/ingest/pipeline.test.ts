@@ -7,20 +7,21 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Geocoder } from '../normalize/index';
 import { loadReference, type Reference } from '../reference/index';
-import { createSegmenter } from '../segment/index';
 import { ensureWarehouse } from '../warehouse/schema';
+import { textIndexDrift } from '../warehouse/text-index';
 import { feedSampleLines, NDJSON_BAD, LEGACY_BAD } from '../../tests/fixtures/make-ingest-fixtures';
 import { snapshot } from '../../tests/support/snapshot';
 import { ingestFile } from './files';
 import { loadMapping } from './mapping';
-import { Ingestor, TOKEN_SEP, type Tokenizer } from './pipeline';
+import { Ingestor } from './pipeline';
+import { inProcessAnalyzer, type ClosableAnalyzer } from '../text/analyzer';
 import { Quarantine } from './quarantine';
 import { readNdjson } from './sources';
 
 const FIX = resolve(import.meta.dirname, '../../tests/fixtures');
 const NOW = Date.parse('2026-04-01T12:00:00+08:00');
 let ref: Reference;
-let tokenizer: Tokenizer;
+let analyzer: ClosableAnalyzer;
 let inst: DuckDBInstance;
 let conn: DuckDBConnection;
 let ingestor: Ingestor;
@@ -28,8 +29,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'minqing-ingest-'));
 
 beforeAll(() => {
 	ref = loadReference();
-	const seg = createSegmenter();
-	tokenizer = { tokenizeJoined: async (texts) => texts.map((t) => seg.tokens(t).join(TOKEN_SEP)) };
+	analyzer = inProcessAnalyzer();
 	feedSampleLines(); // fills NDJSON_BAD
 });
 
@@ -37,7 +37,7 @@ beforeEach(async () => {
 	inst = await DuckDBInstance.create(':memory:');
 	conn = await inst.connect();
 	await ensureWarehouse(conn);
-	ingestor = new Ingestor({ conn, ref, geocoder: new Geocoder(ref), tokenizer });
+	ingestor = new Ingestor({ conn, ref, geocoder: new Geocoder(ref), analyzer });
 });
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -104,6 +104,10 @@ describe('ingest of a canonical NDJSON file', () => {
 		// document frequencies count each ticket once: the replaced version's terms are gone
 		const [{ df }] = await q<{ df: number | null }>(`SELECT max(df)::INTEGER df FROM term_df`);
 		expect(df).toBe(1);
+		// the whole text index (df, daily terms, postings, document count) equals a recount
+		expect(await textIndexDrift(conn)).toEqual({ termDf: 0, termDaily: 0, postings: 0, docs: 0 });
+		const [{ n }] = await q<{ n: number }>(`SELECT count(*)::INTEGER n FROM search_postings WHERE term = '杂物'`);
+		expect(n).toBe(1);
 		// the same key from another source is another ticket
 		await ingestor.run(readNdjson(ndjson('o.ndjson', [rec('2026-03-20T08:00:00+08:00', '另一个来源')])), { source: 'other', origin: 'o', originId: 'o', now: NOW });
 		const [{ c }] = await q<{ c: number }>(`SELECT count(*)::INTEGER c FROM tickets_fact`);

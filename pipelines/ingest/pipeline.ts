@@ -16,31 +16,24 @@ import { OPEN_STATUSES, STATUSES, type Status } from '../lifecycle/model';
 import { FactWriter, shanghaiDayHour, type FactRow } from '../warehouse/facts';
 import { callerKey } from '../warehouse/privacy';
 import { rebuildRollups } from '../warehouse/schema';
+import { addTermStats, keywordsQuery, removeTermStats, splitTokensSql } from '../warehouse/text-index';
 import { Geocoder, SUZHOU_AREA_CODE, checkLonLat, cleanText, normalizePhone } from '../normalize/index';
+import { ticketText, type TextAnalyzer } from '../text/enrich';
 import { applyMapping, type Mapping } from './mapping';
 import { ReferenceResolver } from './resolve';
 import type { RawRecord } from './sources';
 import type { CanonicalRecord } from './types';
 import { validateRecord, type ValidationOk } from './validate';
 
-/**
- * Segments texts into index tokens (a worker pool in production): for each text its tokens joined by U+0001
- * (one string per text is far cheaper to pass between threads and into DuckDB than a list; the store splits it).
- */
-export interface Tokenizer {
-	tokenizeJoined(texts: string[]): Promise<string[]>;
-}
-
-/** The separator of `Tokenizer.tokenizeJoined`'s strings (never part of a token). */
-export const TOKEN_SEP = '\u0001';
 /** A staged row's token list, from its joined tokens. */
-const STAGE_TOKENS = `CASE WHEN s.tokens_joined IS NULL THEN NULL WHEN s.tokens_joined = '' THEN []::VARCHAR[] ELSE string_split(s.tokens_joined, chr(1)) END`;
+const STAGE_TOKENS = splitTokensSql('s.tokens_joined');
 
 export interface IngestDeps {
 	conn: DuckDBConnection;
 	ref: Reference;
 	geocoder: Geocoder;
-	tokenizer: Tokenizer | null;
+	/** segmentation and sentiment (a worker pool in production) */
+	analyzer: TextAnalyzer | null;
 }
 
 /** An open ticket of a feed, for the relational store (it carries the caller's personal data). */
@@ -173,7 +166,7 @@ export class Ingestor {
 			if (batch.length + quarantine.length >= batchSize) {
 				// segmentation of this batch (worker threads) overlaps the merge of the one before (DuckDB
 				// threads) and the reading of the next (this thread); merges stay in input order
-				const tokens = this.tokenizeBatch(this.dedupe(batch, summary));
+				const tokens = this.analyzeBatch(this.dedupe(batch, summary));
 				await this.time('main_waits_for_merge', () => merging);
 				const q = quarantine;
 				merging = tokens.then(({ rows }) => this.merge(rows, q, run, summary)).then(() => run.onProgress?.({ read: summary.read, bytes }));
@@ -182,7 +175,7 @@ export class Ingestor {
 				quarantine = [];
 			}
 		}
-		const last = this.tokenizeBatch(this.dedupe(batch, summary));
+		const last = this.analyzeBatch(this.dedupe(batch, summary));
 		await merging;
 		await this.merge((await last).rows, quarantine, run, summary);
 		run.onProgress?.({ read: summary.read, bytes });
@@ -310,11 +303,15 @@ export class Ingestor {
 		return [...byKey.values()];
 	}
 
-	private async tokenizeBatch(rows: Prepared[]): Promise<{ rows: Prepared[] }> {
-		const { tokenizer } = this.deps;
-		if (tokenizer && rows.length) {
-			const tokens = await this.time('segment', () => tokenizer.tokenizeJoined(rows.map((p) => `${p.fact.title ?? ''}\n${p.fact.content}`)));
-			rows.forEach((p, i) => (p.tokens = tokens[i]));
+	private async analyzeBatch(rows: Prepared[]): Promise<{ rows: Prepared[] }> {
+		const { analyzer } = this.deps;
+		if (analyzer && rows.length) {
+			const out = await this.time('segment', () => analyzer.analyze(rows.map((p) => ticketText(p.fact.title, p.fact.content))));
+			rows.forEach((p, i) => {
+				p.tokens = out[i].tokens;
+				p.fact.sentiment = out[i].sentiment;
+				p.fact.intensity = out[i].intensity;
+			});
 		}
 		return { rows };
 	}
@@ -350,51 +347,43 @@ export class Ingestor {
 				FROM ingest_stage s LEFT JOIN tickets_fact f ON f.source = s.source AND f.external_id = s.external_id`));
 			const counts = (await this.time('classify', () => conn.runAndReadAll(`SELECT verdict, count(*)::INTEGER FROM stage_class GROUP BY verdict`))).getRows();
 			const updates = counts.some(([v, n]) => v === 'update' && Number(n) > 0);
-			// term frequencies of the batch's new versions, once for the document frequencies and the keywords
-			await this.time('term_df', () => conn.run(`CREATE OR REPLACE TEMP TABLE stage_tf AS
-				SELECT external_id, term, count(*)::INTEGER AS tf FROM (
-					SELECT s.external_id, unnest(${STAGE_TOKENS}) AS term FROM ingest_stage s
-					JOIN stage_class c USING (source, external_id) WHERE c.verdict IN ('new', 'update') AND s.tokens_joined IS NOT NULL)
-				GROUP BY ALL`));
-			// document frequencies: take out the replaced versions' terms, add the new versions'
-			if (updates) await this.time('term_df', () => conn.run(`UPDATE term_df SET df = term_df.df - o.n FROM (
-				SELECT term, count(*)::INTEGER AS n FROM (
-					SELECT DISTINCT f.ticket_no, unnest(f.tokens) AS term FROM tickets_fact f
-					JOIN stage_class c ON c.old_no = f.ticket_no WHERE c.verdict = 'update' AND f.tokens IS NOT NULL)
-				GROUP BY term) o WHERE term_df.term = o.term`));
-			await this.time('term_df', () => conn.run(`INSERT INTO term_df
-				SELECT term, count(*)::INTEGER FROM stage_tf GROUP BY term
-				ON CONFLICT (term) DO UPDATE SET df = term_df.df + excluded.df`));
-			if (updates) await this.time('term_df', () => conn.run(`DELETE FROM term_df WHERE df <= 0`));
-			// keywords by TF-IDF against the corpus as it stands with this batch
-			// the number of documents with tokens is kept as a counter (counting a list column per batch is slow)
-			await this.time('keywords', () => conn.run(`INSERT OR REPLACE INTO warehouse_meta
-				SELECT 'docs_with_tokens', (coalesce((SELECT value::BIGINT FROM warehouse_meta WHERE key = 'docs_with_tokens'), 0)
-				     + (SELECT count(*) FROM ingest_stage s JOIN stage_class c USING (source, external_id)
-				        WHERE c.verdict = 'new' AND s.tokens_joined IS NOT NULL))::VARCHAR`));
-			await this.time('keywords', () => conn.run(`CREATE OR REPLACE TEMP TABLE stage_kw AS
-				WITH docs AS (SELECT value::DOUBLE AS n FROM warehouse_meta WHERE key = 'docs_with_tokens'),
-				tf AS (SELECT * FROM stage_tf WHERE length(term) >= 2),
-				-- ties broken by a hash of the term, so the result is the same on every run
-				scored AS (SELECT tf.external_id, tf.term,
-				                  tf.tf * ln((docs.n + 1.0) / (coalesce(d.df, 0) + 1.0)) - (hash(tf.term) % 1000003) * 1e-9 AS score
-				           FROM tf CROSS JOIN docs LEFT JOIN term_df d ON d.term = tf.term)
-				SELECT external_id, arg_max(term, score, 8) AS keywords FROM scored GROUP BY external_id`));
-			if (updates) await this.time('replace', () => conn.run(`DELETE FROM tickets_fact f USING stage_class c WHERE c.verdict = 'update' AND f.ticket_no = c.old_no`));
+			// ticket numbers: a replaced version keeps its number, a new one takes the next of its day
+			await this.time('classify', () => conn.run(`CREATE OR REPLACE TEMP TABLE stage_no AS
+				SELECT s.external_id, coalesce(c.old_no, 'SZ' || strftime(s.day, '%Y%m%d') || '-F' || lpad((coalesce(q.last, 0) +
+				       row_number() OVER (PARTITION BY s.day, c.old_no IS NULL ORDER BY s.received_at, s.external_id))::VARCHAR, 6, '0')) AS ticket_no
+				FROM ingest_stage s JOIN stage_class c USING (source, external_id) LEFT JOIN feed_seq q ON q.day = s.day
+				WHERE c.verdict IN ('new', 'update')`));
+			// the replaced versions leave the store and the text index
+			if (updates) {
+				await this.time('replace', async () => {
+					await conn.run(`CREATE OR REPLACE TEMP VIEW stage_replaced AS SELECT old_no AS ticket_no FROM stage_class WHERE verdict = 'update'`);
+					await removeTermStats(conn, 'stage_replaced');
+					await conn.run(`DELETE FROM tickets_fact f USING stage_class c WHERE c.verdict = 'update' AND f.ticket_no = c.old_no`);
+				});
+			}
+			// term frequencies of the new versions: document frequencies, daily terms, postings, then keywords
+			// against the corpus as it stands with this batch
+			await this.time('text_index', async () => {
+				await conn.run(`CREATE OR REPLACE TEMP TABLE stage_tf AS
+					SELECT ticket_no, day, term, count(*)::INTEGER AS tf FROM (
+						SELECT n.ticket_no, s.day, unnest(${STAGE_TOKENS}) AS term FROM ingest_stage s JOIN stage_no n USING (external_id)
+						WHERE s.tokens_joined IS NOT NULL)
+					GROUP BY ALL`);
+				const docs = (await conn.runAndReadAll(`SELECT count(*)::INTEGER FROM ingest_stage s JOIN stage_no n USING (external_id) WHERE s.tokens_joined IS NOT NULL`)).getRows()[0][0];
+				await addTermStats(conn, 'stage_tf', Number(docs));
+			});
+			await this.time('keywords', () => conn.run(`CREATE OR REPLACE TEMP TABLE stage_kw AS ${keywordsQuery('stage_tf', 'ticket_no')}`));
 			await this.time('insert_fact', () => conn.run(`INSERT INTO tickets_fact (${cols})
 				SELECT ${this.factColumns.map((c) =>
 					c === 'ticket_no'
-						? `coalesce(c.old_no, 'SZ' || strftime(s.day, '%Y%m%d') || '-F' || lpad((coalesce(q.last, 0) +
-						     row_number() OVER (PARTITION BY s.day, c.old_no IS NULL ORDER BY s.received_at, s.external_id))::VARCHAR, 6, '0'))`
+						? 'n.ticket_no'
 						: c === 'keywords'
 							? 'k.keywords'
 							: c === 'tokens'
 								? STAGE_TOKENS
 							: `s.${c}`
 				).join(', ')}
-				FROM ingest_stage s JOIN stage_class c USING (source, external_id)
-				LEFT JOIN feed_seq q ON q.day = s.day LEFT JOIN stage_kw k ON k.external_id = s.external_id
-				WHERE c.verdict IN ('new', 'update')`));
+				FROM ingest_stage s JOIN stage_no n USING (external_id) LEFT JOIN stage_kw k ON k.ticket_no = n.ticket_no`));
 			await this.time('feed_seq', () => conn.run(`INSERT OR REPLACE INTO feed_seq
 				SELECT s.day, (coalesce(max(q.last), 0) + count(*))::INTEGER FROM ingest_stage s
 				JOIN stage_class c USING (source, external_id) LEFT JOIN feed_seq q ON q.day = s.day

@@ -12,6 +12,7 @@ import {
 	type DuckDBConnection,
 	type DuckDBType
 } from '@duckdb/node-api';
+import { TEXT_INDEX_DDL } from './text-index';
 
 export interface FactColumn {
 	name: string;
@@ -67,7 +68,10 @@ export const FACT_COLUMNS: readonly FactColumn[] = [
 	// added by the ingest pipeline (segmentation, keywords, data-quality flags); new columns go last
 	col('tokens', 'VARCHAR[]', LIST(VARCHAR)),
 	col('keywords', 'VARCHAR[]', LIST(VARCHAR)),
-	col('flags', 'VARCHAR[]', LIST(VARCHAR))
+	col('flags', 'VARCHAR[]', LIST(VARCHAR)),
+	// text analysis (pipelines/text): sentiment score in [-1, 1] (negative: distressed, angry) and intensity in [0, 1]
+	col('sentiment', 'DOUBLE', DOUBLE),
+	col('intensity', 'DOUBLE', DOUBLE)
 ];
 
 const DDL = [
@@ -91,8 +95,19 @@ const DDL = [
 	`CREATE TABLE IF NOT EXISTS feed_archive (
 		source VARCHAR NOT NULL, external_id VARCHAR NOT NULL, updated_at TIMESTAMPTZ NOT NULL,
 		origin_id VARCHAR NOT NULL, line BIGINT NOT NULL, raw VARCHAR NOT NULL)`,
-	// document frequencies of tokens over all tickets (IDF for keywords)
-	`CREATE TABLE IF NOT EXISTS term_df (term VARCHAR PRIMARY KEY, df INTEGER NOT NULL)`,
+	// the text index: term_df, term_daily, search_postings (text-index.ts)
+	...TEXT_INDEX_DDL,
+	// topic runs (pipelines/text/topics.ts): runs, their topics, and which ticket belongs to which topic
+	`CREATE TABLE IF NOT EXISTS topic_runs (
+		run_id VARCHAR PRIMARY KEY, created_at TIMESTAMPTZ NOT NULL, period_from DATE NOT NULL, period_to DATE NOT NULL,
+		k INTEGER NOT NULL, k_requested VARCHAR NOT NULL, tickets INTEGER NOT NULL, outliers INTEGER NOT NULL,
+		seconds DOUBLE NOT NULL, model VARCHAR NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS topics (
+		run_id VARCHAR NOT NULL, topic_id INTEGER NOT NULL, label VARCHAR[] NOT NULL, rep_ticket VARCHAR, rep_title VARCHAR,
+		size INTEGER NOT NULL, prev_size INTEGER NOT NULL, category_l1 VARCHAR, category_code VARCHAR, category_share DOUBLE,
+		PRIMARY KEY (run_id, topic_id))`,
+	`CREATE TABLE IF NOT EXISTS ticket_topics (
+		run_id VARCHAR NOT NULL, ticket_no VARCHAR NOT NULL, topic_id INTEGER NOT NULL, score DOUBLE NOT NULL, how VARCHAR NOT NULL)`,
 	// daily sequence of ticket numbers given to feed records (SZ20261128-F000001)
 	`CREATE TABLE IF NOT EXISTS feed_seq (day DATE PRIMARY KEY, last INTEGER NOT NULL)`,
 	`CREATE TABLE IF NOT EXISTS ingest_runs (

@@ -6,6 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { shanghaiDayHour, FactWriter, type FactRow } from '$pipelines/warehouse/facts';
 import { callerKey } from '$pipelines/warehouse/privacy';
 import { getMeta, rebuildRollups, setMeta } from '$pipelines/warehouse/schema';
+import { removeTermStats } from '$pipelines/warehouse/text-index';
 import { categoryAncestors } from '$pipelines/reference/index';
 import { normalizePhone } from '$pipelines/normalize/index';
 import { metDeadline } from '$pipelines/lifecycle/model';
@@ -101,12 +102,18 @@ export async function syncToAnalytics(app: App, now = Date.now()): Promise<numbe
 					SELECT f.day FROM tickets_fact f JOIN sync_stage s USING (source, external_id))`)
 			).getRows();
 			await conn.run(`CREATE OR REPLACE TEMP TABLE sync_keep AS
-				SELECT f.source, f.external_id, f.tokens, f.keywords, f.flags, f.title = s.title AND f.content = s.content AS same_text
+				SELECT f.source, f.external_id, f.ticket_no, f.tokens, f.keywords, f.sentiment, f.intensity, f.flags,
+				       f.title IS NOT DISTINCT FROM s.title AND f.content = s.content AS same_text
 				FROM tickets_fact f JOIN sync_stage s USING (source, external_id)`);
+			// a changed text leaves the text index; the text enrichment analyses the new one
+			await conn.run(`CREATE OR REPLACE TEMP VIEW sync_changed AS SELECT ticket_no FROM sync_keep WHERE NOT same_text AND tokens IS NOT NULL`);
+			await removeTermStats(conn, 'sync_changed');
 			await conn.run(`DELETE FROM tickets_fact f USING sync_stage s WHERE f.source = s.source AND f.external_id = s.external_id`);
 			await conn.run(`INSERT INTO tickets_fact SELECT s.* REPLACE (
 					CASE WHEN k.same_text THEN k.tokens END AS tokens,
 					CASE WHEN k.same_text THEN k.keywords END AS keywords,
+					CASE WHEN k.same_text THEN k.sentiment END AS sentiment,
+					CASE WHEN k.same_text THEN k.intensity END AS intensity,
 					k.flags AS flags)
 				FROM sync_stage s LEFT JOIN sync_keep k USING (source, external_id)`);
 			if (range[0]) await rebuildRollups(conn, { fromDay: String(range[0]), toDay: String(range[1]) });
@@ -126,12 +133,22 @@ export async function syncToAnalytics(app: App, now = Date.now()): Promise<numbe
 let pending: ReturnType<typeof setTimeout> | null = null;
 let running: Promise<unknown> = Promise.resolve();
 
+const afterSyncHooks: ((app: App) => void)[] = [];
+
+/** Runs `f` after each requested sync that changed something (the text analysis of changed tickets). */
+export function afterSync(f: (app: App) => void): void {
+	if (!afterSyncHooks.includes(f)) afterSyncHooks.push(f);
+}
+
 export function requestSync(app: App, delayMs = 200): void {
 	if (pending) return;
 	pending = setTimeout(() => {
 		pending = null;
 		running = running
-			.then(() => syncToAnalytics(app))
+			.then(async () => {
+				const n = await syncToAnalytics(app);
+				if (n) for (const f of afterSyncHooks) f(app);
+			})
 			.catch((e) => console.error('[minqing] sync to analytics failed (will retry on the next change or start):', e));
 	}, delayMs);
 }
