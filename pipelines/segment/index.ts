@@ -116,6 +116,8 @@ export interface Segmenter {
 	cut(text: string): string[];
 	/** words for indexing and keywords: normalised, without stop words, punctuation and pure numbers */
 	tokens(text: string): string[];
+	/** tokens(text) from cut(text)'s words, for callers that need both */
+	tokensOf(words: readonly string[]): string[];
 	/** the options as resolved */
 	readonly options: Readonly<ResolvedOptions>;
 	readonly stopWords: ReadonlySet<string>;
@@ -423,8 +425,12 @@ class JiebaSegmenter implements Segmenter {
 	}
 
 	tokens(text: string): string[] {
+		return this.tokensOf(this.cut(text));
+	}
+
+	tokensOf(words: readonly string[]): string[] {
 		const out: string[] = [];
-		for (const w of this.cut(text)) {
+		for (const w of words) {
 			if (HAN_ONLY.test(w)) {
 				if (!this.stopWords.has(w) && !CN_NUMBER_WORD.test(w)) out.push(w);
 				continue;

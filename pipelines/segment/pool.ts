@@ -37,9 +37,18 @@ export interface PoolOptions extends SegmenterOptions {
 	batchTexts?: number;
 	/** worker script (default: worker.mjs beside this module) */
 	workerUrl?: URL;
+	/** data directory of the sentiment lexicon (for `analyze`; default: the repository's data/) */
+	sentimentDataDir?: string;
 }
 
-type Op = 'cut' | 'tokens';
+/** One text's analysis from `analyze`: tokens joined by U+0001, sentiment score and intensity. */
+export interface PooledAnalysis {
+	tokens: string;
+	sentiment: number;
+	intensity: number;
+}
+
+type Op = 'cut' | 'tokens' | 'analyze';
 interface Batch {
 	id: number;
 	op: Op;
@@ -97,11 +106,12 @@ export class SegmentPool {
 		};
 		const url = opts.workerUrl ?? pathToFileURL(segmentFile('worker.mjs'));
 		const module = pathToFileURL(segmentFile('index.ts')).href;
+		const sentimentModule = pathToFileURL(join(dirname(fileURLToPath(module)), '..', 'text', 'sentiment.ts')).href;
 		const workers: Worker[] = [];
 		try {
 			await Promise.all(
 				Array.from({ length: n }, () => {
-					const w = new Worker(url, { workerData: { options, module } });
+					const w = new Worker(url, { workerData: { options, module, sentimentModule, sentimentDataDir: opts.sentimentDataDir } });
 					workers.push(w);
 					return new Promise<void>((resolve, reject) => {
 						const onMessage = (m: { type: string; error?: string }) => {
@@ -145,6 +155,15 @@ export class SegmentPool {
 	/** `tokens(text)` of each text joined by U+0001, in input order (no arrays made: the cheapest hand-over). */
 	async tokenizeJoined(texts: readonly string[]): Promise<string[]> {
 		return (await this.run('tokens', texts, false)) as string[];
+	}
+
+	/** Tokens (joined), sentiment and intensity of each text, in input order (pipelines/text/sentiment.ts). */
+	async analyze(texts: readonly string[]): Promise<PooledAnalysis[]> {
+		const packed = (await this.run('analyze', texts, false)) as string[];
+		return packed.map((p) => {
+			const [tokens, score, intensity] = p.split('\u0003');
+			return { tokens, sentiment: Number(score), intensity: Number(intensity) };
+		});
 	}
 
 	/** `cut(text)` of each text (all words), in input order. */

@@ -54,6 +54,9 @@ export interface FactRow {
 	caller_key: string | null;
 	tokens: string[] | null;
 	keywords: string[] | null;
+	/** set by the text analysis; absent means not analysed yet */
+	sentiment?: number | null;
+	intensity?: number | null;
 	flags: string[] | null;
 }
 

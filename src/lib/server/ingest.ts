@@ -3,8 +3,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { Geocoder } from '$pipelines/normalize/index';
 import { Ingestor, type IngestRun, type IngestSummary, type OpenFeedTicket } from '$pipelines/ingest/pipeline';
-import { createTokenizer, type ClosableTokenizer } from '$pipelines/ingest/tokenizer';
+import { createAnalyzer, type ClosableAnalyzer } from '$pipelines/text/analyzer';
 import type { RawRecord } from '$pipelines/ingest/sources';
+import { enrichPending } from '$pipelines/text/enrich';
+import { maintainTextIndex } from '$pipelines/warehouse/text-index';
 import { ingestFile } from '$pipelines/ingest/files';
 import type { Mapping } from '$pipelines/ingest/mapping';
 import { sql } from 'drizzle-orm';
@@ -48,7 +50,7 @@ export class IngestService {
 	private queue: Promise<unknown> = Promise.resolve();
 	private conn: DuckDBConnection | null = null;
 	private readonly geocoder: Geocoder;
-	private tokenizer: ClosableTokenizer | null = null;
+	private analyzer: ClosableAnalyzer | null = null;
 
 	constructor(private readonly app: App) {
 		this.geocoder = new Geocoder(app.ref);
@@ -73,9 +75,21 @@ export class IngestService {
 		}
 	}
 
+	/**
+	 * Analyses the tickets that have no tokens yet (demo history, tickets written here whose text changed), in
+	 * the ingest queue so it never overlaps an ingest. Returns how many it analysed.
+	 */
+	enrichText(onProgress?: (done: number, pending: number) => void): Promise<number> {
+		return this.withIngestor(async (_ingestor, conn) => {
+			const n = await enrichPending(conn, this.analyzer!, { onProgress });
+			if (n) await maintainTextIndex(conn);
+			return n;
+		});
+	}
+
 	async close(): Promise<void> {
-		await this.tokenizer?.close();
-		this.tokenizer = null;
+		await this.analyzer?.close();
+		this.analyzer = null;
 		this.conn?.closeSync();
 		this.conn = null;
 	}
@@ -88,8 +102,8 @@ export class IngestService {
 		const next = this.queue.then(async () => {
 			this.conn ??= await this.app.analytics.instance.connect();
 			await this.conn.run(`SET TimeZone = 'Asia/Shanghai'`);
-			this.tokenizer ??= await createTokenizer(this.app.config.referenceDir);
-			return fn(new Ingestor({ conn: this.conn, ref: this.app.ref, geocoder: this.geocoder, tokenizer: this.tokenizer }), this.conn);
+			this.analyzer ??= await createAnalyzer(this.app.config.referenceDir);
+			return fn(new Ingestor({ conn: this.conn, ref: this.app.ref, geocoder: this.geocoder, analyzer: this.analyzer }), this.conn);
 		});
 		this.queue = next.catch(() => {});
 		return next;
@@ -100,9 +114,11 @@ export class IngestService {
 	 * CLI does (format from the extension or the mapping's input hints). A full disk is a storage_full error.
 	 */
 	async ingestPath(path: string, o: { source: string; mapping?: Mapping | null }): Promise<IngestSummary & { bytes: number }> {
-		const next = this.withIngestor((ingestor, conn) =>
-			ingestFile(ingestor, conn, path, { source: o.source, mapping: o.mapping ?? null, onOpenTickets: (t) => insertOpenFeedTickets(this.app.rel.db, t) })
-		);
+		const next = this.withIngestor(async (ingestor, conn) => {
+			const summary = await ingestFile(ingestor, conn, path, { source: o.source, mapping: o.mapping ?? null, onOpenTickets: (t) => insertOpenFeedTickets(this.app.rel.db, t) });
+			await maintainTextIndex(conn);
+			return summary;
+		});
 		try {
 			return await next;
 		} catch (e) {

@@ -11,7 +11,8 @@ import { Ingestor, type IngestSummary } from '$pipelines/ingest/pipeline';
 import { Quarantine } from '$pipelines/ingest/quarantine';
 import { Geocoder } from '$pipelines/normalize/index';
 import { segmentCli } from '$pipelines/segment/cli';
-import { createTokenizer } from '$pipelines/ingest/tokenizer';
+import { createAnalyzer } from '$pipelines/text/analyzer';
+import { maintainTextIndex } from '$pipelines/warehouse/text-index';
 import { SCOPES, createApiToken, type Scope } from '../auth/tokens';
 import { insertOpenFeedTickets } from '../ingest';
 import { parseArgs } from 'node:util';
@@ -155,9 +156,9 @@ async function ingest(config: Config, args: string[]) {
 		return;
 	}
 	const summaries = await withApp(config, async (a) => {
-		const tokenizer = await createTokenizer(a.config.referenceDir);
+		const analyzer = await createAnalyzer(a.config.referenceDir);
 		try {
-			const ingestor = new Ingestor({ conn: a.analytics.conn, ref: a.ref, geocoder: new Geocoder(a.ref), tokenizer });
+			const ingestor = new Ingestor({ conn: a.analytics.conn, ref: a.ref, geocoder: new Geocoder(a.ref), analyzer });
 			const out = [];
 			for (const path of positionals) {
 				const size = statSync(path).size;
@@ -184,9 +185,11 @@ async function ingest(config: Config, args: string[]) {
 				bar?.stop();
 				out.push(summary);
 			}
+			// the word index in term order again when the appends have grown large
+			if (await maintainTextIndex(a.analytics.conn)) console.error('[minqing] 检索索引已整理');
 			return out;
 		} finally {
-			await tokenizer?.close();
+			await analyzer?.close();
 		}
 	});
 	const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -349,13 +352,13 @@ async function quarantine(config: Config, args: string[]) {
 				console.log(JSON.stringify(row, null, 1));
 			} else if (sub === 'replay') {
 				const mapping = values.mapping ? loadMappingOrExit(values.mapping) : null;
-				const tokenizer = await createTokenizer(a.config.referenceDir);
+				const analyzer = await createAnalyzer(a.config.referenceDir);
 				try {
-					const ingestor = new Ingestor({ conn: a.analytics.conn, ref: a.ref, geocoder: new Geocoder(a.ref), tokenizer });
+					const ingestor = new Ingestor({ conn: a.analytics.conn, ref: a.ref, geocoder: new Geocoder(a.ref), analyzer });
 					const r = await q.replay(ingestor, { source: values.source, mapping, onOpenTickets: (t) => insertOpenFeedTickets(a.rel.db, t) });
 					console.log(JSON.stringify(r, null, 1));
 				} finally {
-					await tokenizer?.close();
+					await analyzer?.close();
 				}
 			} else {
 				throw new StartupError('用法: quarantine list|show|replay', `unknown quarantine subcommand ${sub}`);

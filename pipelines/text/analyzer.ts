@@ -1,0 +1,35 @@
+// The text analysis the pipelines use: segmentation into index tokens plus sentiment, on a pool of worker
+// threads (both cores) when worker threads are available, in-process otherwise.
+import { createSegmenter } from '../segment/index';
+import type { TextAnalyzer } from './enrich';
+import { loadSentimentLexicon, sentimentOf } from './sentiment';
+
+export interface ClosableAnalyzer extends TextAnalyzer {
+	close(): Promise<void>;
+}
+
+export async function createAnalyzer(referenceDir: string, workers = 2): Promise<ClosableAnalyzer> {
+	try {
+		const { SegmentPool } = await import('../segment/pool');
+		const pool = await SegmentPool.create(workers, { referenceDir, sentimentDataDir: referenceDir });
+		return { analyze: (texts) => pool.analyze(texts), close: () => pool.close() };
+	} catch (e) {
+		console.error(`[minqing] segmentation workers unavailable (${(e as Error).message}); analysing in-process`);
+		return inProcessAnalyzer(referenceDir);
+	}
+}
+
+/** The same analysis on this thread (tests, and where worker threads are unavailable). */
+export function inProcessAnalyzer(referenceDir?: string): ClosableAnalyzer {
+	const seg = createSegmenter({ referenceDir });
+	const lexicon = loadSentimentLexicon(referenceDir);
+	return {
+		analyze: async (texts) =>
+			texts.map((t) => {
+				const words = seg.cut(t);
+				const s = sentimentOf(words, t, lexicon);
+				return { tokens: seg.tokensOf(words).join('\u0001'), sentiment: s.score, intensity: s.intensity };
+			}),
+		close: async () => {}
+	};
+}

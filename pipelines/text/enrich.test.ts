@@ -1,0 +1,73 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { defaultCalendar } from '../calendar/index';
+import { loadCorpus } from '../demo/corpus';
+import { DemoGenerator } from '../demo/generate';
+import { loadReference } from '../reference/index';
+import { createSegmenter } from '../segment/index';
+import { FactWriter } from '../warehouse/facts';
+import { ensureWarehouse } from '../warehouse/schema';
+import { removeTermStats, textIndexDrift } from '../warehouse/text-index';
+import { enrichPending, pendingEnrichment, type TextAnalyzer } from './enrich';
+
+let conn: DuckDBConnection;
+let analyzer: TextAnalyzer;
+let texts = 0;
+
+beforeAll(async () => {
+	conn = await (await DuckDBInstance.create(':memory:')).connect();
+	await ensureWarehouse(conn);
+	const ref = loadReference();
+	const gen = new DemoGenerator(ref, loadCorpus(new URL('../../data', import.meta.url).pathname, ref), defaultCalendar(), {
+		tickets: 400, days: 20, seed: 5, now: Date.parse('2026-11-01T00:00:00+08:00'), recentDays: 0
+	});
+	const w = await FactWriter.open(conn);
+	for (const day of gen.days()) for (const f of day.facts) w.add(f);
+	w.close();
+	const seg = createSegmenter({});
+	analyzer = {
+		async analyze(list) {
+			texts += list.length;
+			return list.map((t) => ({ tokens: seg.tokens(t).join('\u0001'), sentiment: -0.5, intensity: 0.25 }));
+		}
+	};
+});
+
+describe('enrichPending', () => {
+	it('gives every ticket without tokens its tokens, keywords and sentiment, and a consistent text index', async () => {
+		const before = await pendingEnrichment(conn);
+		expect(before).toBeGreaterThan(300);
+		const done = await enrichPending(conn, analyzer, { batch: 150 });
+		expect(done).toBe(before);
+		expect(await pendingEnrichment(conn)).toBe(0);
+		const rows = (await conn.runAndReadAll(`SELECT count(*) FILTER (WHERE len(keywords) > 0), count(*) FILTER (WHERE sentiment = -0.5 AND intensity = 0.25), count(*) FROM tickets_fact`)).getRows()[0].map(Number);
+		expect(rows[0]).toBeGreaterThan(rows[2] * 0.95);
+		expect(rows[1]).toBe(rows[2]);
+		expect(await textIndexDrift(conn)).toEqual({ termDf: 0, termDaily: 0, postings: 0, docs: 0 });
+	});
+
+	it('has nothing to do the second time', async () => {
+		const n = texts;
+		expect(await enrichPending(conn, analyzer)).toBe(0);
+		expect(texts).toBe(n);
+	});
+
+	it('updates a few changed tickets in place and keeps the index consistent', async () => {
+		await conn.run(`CREATE OR REPLACE TEMP VIEW changed AS SELECT ticket_no FROM tickets_fact ORDER BY ticket_no LIMIT 7`);
+		await removeTermStats(conn, 'changed');
+		await conn.run(`UPDATE tickets_fact SET tokens = NULL, keywords = NULL, content = content || '，楼道里电动车充电很危险' WHERE ticket_no IN (SELECT ticket_no FROM changed)`);
+		expect(await pendingEnrichment(conn)).toBe(7);
+		expect(await enrichPending(conn, analyzer, { batch: 3 })).toBe(7);
+		expect(await textIndexDrift(conn)).toEqual({ termDf: 0, termDaily: 0, postings: 0, docs: 0 });
+		const rows = (await conn.runAndReadAll(`SELECT count(*) FROM search_postings WHERE term = '电动车' AND ticket_no IN (SELECT ticket_no FROM changed)`)).getRows();
+		expect(Number(rows[0][0])).toBe(7);
+	});
+
+	it('keywords are terms of the ticket, ranked by TF-IDF', async () => {
+		const rows = (await conn.runAndReadAll(`SELECT tokens, keywords FROM tickets_fact LIMIT 50`)).getRowObjectsJS() as { tokens: string[]; keywords: string[] }[];
+		for (const r of rows) {
+			for (const k of r.keywords) expect(r.tokens).toContain(k);
+			expect(r.keywords.length).toBeLessThanOrEqual(8);
+		}
+	});
+});

@@ -1,0 +1,119 @@
+// Text enrichment of tickets that reached the analytics store without tokens: demo history, and tickets
+// written by the case-handling module (the sync leaves tokens empty when a ticket's text changed). Each batch
+// gets tokens, keywords and sentiment and enters the text index (term_df, term_daily, search_postings) in one
+// transaction, so a crash repeats at most one batch. The ingest pipeline does the same inside its merge.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBDateValue } from '@duckdb/node-api';
+import { addTermStats, keywordsQuery, splitTokensSql } from '../warehouse/text-index';
+
+/** What the analysis of one text gives: its tokens joined by U+0001, its sentiment score and intensity. */
+export interface TextAnalysis {
+	tokens: string;
+	sentiment: number | null;
+	intensity: number | null;
+}
+
+export interface TextAnalyzer {
+	analyze(texts: string[]): Promise<TextAnalysis[]>;
+}
+
+export interface EnrichOptions {
+	/** tickets per transaction (default 50,000) */
+	batch?: number;
+	onProgress?: (done: number, pending: number) => void;
+}
+
+/** The text a ticket is analysed by: title and content. */
+export function ticketText(title: string | null, content: string | null): string {
+	return `${title ?? ''}\n${content ?? ''}`;
+}
+
+/** Counts the tickets still without tokens. */
+export async function pendingEnrichment(conn: DuckDBConnection): Promise<number> {
+	return Number((await conn.runAndReadAll(`SELECT count(*) FROM tickets_fact WHERE tokens IS NULL`)).getRows()[0][0]);
+}
+
+/**
+ * Enriches every ticket without tokens; returns how many it enriched. A few pending tickets are updated in
+ * place, batch by batch; when most of the store is pending (a demo history, an upgrade), all are analysed
+ * first and the table is rewritten once (far faster than updating millions of rows; all or nothing).
+ */
+export async function enrichPending(conn: DuckDBConnection, analyzer: TextAnalyzer, o: EnrichOptions = {}): Promise<number> {
+	const batch = o.batch ?? 50_000;
+	const pending = await pendingEnrichment(conn);
+	if (!pending) return 0;
+	const total = Number((await conn.runAndReadAll(`SELECT count(*) FROM tickets_fact`)).getRows()[0][0]);
+	const bulk = pending > 2 * batch && pending > total / 2;
+	let done = 0;
+	let after = '';
+	await conn.run(`CREATE OR REPLACE TEMP TABLE enrich_stage (ticket_no VARCHAR, day DATE, tokens_joined VARCHAR, sentiment DOUBLE, intensity DOUBLE)`);
+	for (;;) {
+		const rows = (
+			await conn.runAndReadAll(
+				`SELECT ticket_no, strftime(day, '%Y-%m-%d'), title, content FROM tickets_fact
+				 WHERE tokens IS NULL AND ticket_no > $after ORDER BY ticket_no LIMIT ${batch}`,
+				{ after }
+			)
+		).getRows();
+		if (!rows.length) break;
+		after = String(rows[rows.length - 1][0]);
+		await stageAnalyses(conn, rows, await analyzer.analyze(rows.map((r) => ticketText(r[2] as string | null, r[3] as string | null))));
+		if (!bulk) {
+			await applyStage(conn, rows.length, false);
+			await conn.run(`DELETE FROM enrich_stage`);
+		}
+		done += rows.length;
+		o.onProgress?.(Math.min(done, pending), Math.max(0, pending - done));
+	}
+	if (bulk && done) await applyStage(conn, done, true);
+	return done;
+}
+
+async function stageAnalyses(conn: DuckDBConnection, rows: unknown[][], analyses: TextAnalysis[]): Promise<void> {
+	const app = await conn.createAppender('enrich_stage', 'main', 'temp');
+	for (let i = 0; i < rows.length; i++) {
+		const a = analyses[i];
+		app.appendVarchar(String(rows[i][0]));
+		app.appendDate(new DuckDBDateValue(Math.round(Date.parse(`${rows[i][1]}T00:00:00Z`) / 86_400_000)));
+		app.appendVarchar(a.tokens);
+		if (a.sentiment === null) app.appendNull();
+		else app.appendDouble(a.sentiment);
+		if (a.intensity === null) app.appendNull();
+		else app.appendDouble(a.intensity);
+		app.endRow();
+	}
+	app.closeSync();
+}
+
+/** The staged analyses into the text index and tickets_fact, in one transaction. */
+async function applyStage(conn: DuckDBConnection, n: number, rewrite: boolean): Promise<void> {
+	await conn.run('BEGIN TRANSACTION');
+	try {
+		await conn.run(`CREATE OR REPLACE TEMP TABLE enrich_tf AS
+			SELECT ticket_no, day, term, count(*)::INTEGER AS tf FROM (
+				SELECT ticket_no, day, unnest(${splitTokensSql('tokens_joined')}) AS term FROM enrich_stage)
+			GROUP BY ALL`);
+		await addTermStats(conn, 'enrich_tf', n);
+		await conn.run(`CREATE OR REPLACE TEMP TABLE enrich_kw AS ${keywordsQuery('enrich_tf', 'ticket_no')}`);
+		const analysed = `SELECT s.ticket_no, ${splitTokensSql('s.tokens_joined')} AS tokens, coalesce(k.keywords, []::VARCHAR[]) AS keywords,
+		                         s.sentiment, s.intensity
+		                  FROM enrich_stage s LEFT JOIN enrich_kw k USING (ticket_no)`;
+		if (rewrite) {
+			const cols = (await conn.runAndReadAll(`SELECT column_name FROM duckdb_columns() WHERE table_name = 'tickets_fact' AND schema_name = 'main' ORDER BY column_index`))
+				.getRows()
+				.map((r) => String(r[0]));
+			const pick = (c: string) => (['tokens', 'keywords', 'sentiment', 'intensity'].includes(c) ? `CASE WHEN f.tokens IS NULL THEN u.${c} ELSE f.${c} END AS ${c}` : `f.${c}`);
+			await conn.run(`CREATE OR REPLACE TABLE tickets_fact_enriched AS
+				SELECT ${cols.map(pick).join(', ')} FROM tickets_fact f LEFT JOIN (${analysed}) u USING (ticket_no) ORDER BY f.day, f.ticket_no`);
+			await conn.run(`DROP TABLE tickets_fact`);
+			await conn.run(`ALTER TABLE tickets_fact_enriched RENAME TO tickets_fact`);
+		} else {
+			await conn.run(`UPDATE tickets_fact f SET tokens = u.tokens, keywords = u.keywords, sentiment = u.sentiment, intensity = u.intensity
+				FROM (${analysed}) u WHERE f.ticket_no = u.ticket_no AND f.tokens IS NULL`);
+		}
+		await conn.run('COMMIT');
+	} catch (e) {
+		await conn.run('ROLLBACK');
+		throw e;
+	}
+}
