@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { maskPersonal } from './redact';
+
+describe('maskPersonal', () => {
+	it('masks mobile and landline numbers, keeping their shape', () => {
+		expect(maskPersonal('请回电13912345678，谢谢')).toBe('请回电139****5678，谢谢');
+		expect(maskPersonal('电话 0512-65231234 找物业')).toBe('电话 0512****1234 找物业');
+	});
+	it('masks ID card numbers', () => {
+		expect(maskPersonal('身份证号320502199001011234')).toBe('身份证号320502********123*');
+	});
+	it('masks a name the caller gives, not ordinary words', () => {
+		expect(maskPersonal('我叫张小明，住在平江路')).toBe('我叫张**，住在平江路');
+		expect(maskPersonal('我是业主，楼上装修太吵')).toBe('我是业主，楼上装修太吵');
+	});
+	it('leaves other numbers alone (dates, amounts, house numbers, the hotline)', () => {
+		const t = '2026年3月5日起每天22点后施工，干将东路100号，已打12345三次，罚款5000元';
+		expect(maskPersonal(t)).toBe(t);
+	});
+	it('copes with empty text', () => {
+		expect(maskPersonal('')).toBe('');
+	});
+});

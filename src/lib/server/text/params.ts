@@ -1,0 +1,49 @@
+// Filters of the text screens from the URL (shareable, survive reload), checked against the reference data:
+// an unknown code is a clear message, never an empty result or a 500.
+import type { Reference } from '$pipelines/reference/index';
+import { CHANNELS, TICKET_TYPES } from '$pipelines/lifecycle/model';
+import type { SearchQuery } from './search';
+
+export interface ParsedParams {
+	query: SearchQuery;
+	/** messages for the user, one per refused parameter (the parameter is then ignored) */
+	problems: string[];
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+function validDay(s: string): boolean {
+	if (!DAY.test(s)) return false;
+	const d = new Date(`${s}T00:00:00Z`);
+	return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+export function parseSearchParams(sp: URLSearchParams, ref: Reference): ParsedParams {
+	const problems: string[] = [];
+	const get = (k: string) => sp.get(k)?.trim() || null;
+	const query: SearchQuery = { q: (sp.get('q') ?? '').slice(0, 200) };
+	for (const k of ['from', 'to'] as const) {
+		const v = get(k);
+		if (v && !validDay(v)) problems.push(`日期「${v}」无效，应为 年-月-日（如 2026-11-01）`);
+		else query[k] = v;
+	}
+	if (query.from && query.to && query.from > query.to) {
+		problems.push(`起始日期 ${query.from} 晚于结束日期 ${query.to}，已忽略日期条件`);
+		query.from = query.to = null;
+	}
+	const district = get('district');
+	if (district && !ref.districtByCode.has(district)) problems.push(`未知的区县代码「${district}」`);
+	else query.district = district;
+	const category = get('category');
+	if (category && !ref.categoryByCode.has(category)) problems.push(`未知的分类代码「${category}」`);
+	else query.category = category;
+	const channel = get('channel');
+	if (channel && !(CHANNELS as readonly string[]).includes(channel)) problems.push(`未知的渠道「${channel}」`);
+	else query.channel = channel;
+	const type = get('type');
+	if (type && !(TICKET_TYPES as readonly string[]).includes(type)) problems.push(`未知的诉求性质「${type}」`);
+	else query.type = type;
+	const page = Number(get('page') ?? 1);
+	query.page = Number.isInteger(page) && page >= 1 && page <= 500 ? page : 1;
+	return { query, problems };
+}

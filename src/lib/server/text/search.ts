@@ -1,0 +1,254 @@
+// 检索: search over all tickets by words. The query is segmented like the tickets were; every query term must
+// occur (AND), alone or inside a longer indexed word (噪音 finds 噪音扰民). The word index is search_postings (term, day, ticket_no), kept in term order, so each term is a
+// zone-map lookup; filters and the page of results come from tickets_fact. Texts shown are masked (phone and
+// ID numbers) and cut to a snippet around the first match, with the matched terms marked for highlighting.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Reference } from '$pipelines/reference/index';
+import { maskPersonal } from '$pipelines/text/redact';
+import { querySegmenter } from './segmenter';
+
+export interface SearchFilters {
+	/** inclusive 'YYYY-MM-DD' */
+	from?: string | null;
+	to?: string | null;
+	district?: string | null;
+	/** a category code of any level */
+	category?: string | null;
+	channel?: string | null;
+	type?: string | null;
+}
+
+export interface SearchQuery extends SearchFilters {
+	q: string;
+	page?: number;
+	size?: number;
+}
+
+/** A piece of text; `hit` marks a query term. */
+export interface Mark {
+	text: string;
+	hit: boolean;
+}
+
+export interface SearchHit {
+	ticketNo: string;
+	receivedAt: string;
+	district: string | null;
+	street: string | null;
+	category: string | null;
+	channel: string;
+	type: string;
+	status: string;
+	title: Mark[];
+	snippet: Mark[];
+	keywords: string[];
+}
+
+export interface SearchResult {
+	q: string;
+	/** the query's terms as searched (after segmentation, stop words dropped) */
+	terms: string[];
+	/** query terms that occur in no ticket at all (not even inside a longer word) */
+	unknownTerms: string[];
+	total: number;
+	page: number;
+	size: number;
+	hits: SearchHit[];
+	tookMs: number;
+}
+
+export class SearchInputError extends Error {}
+
+const MAX_TERMS = 8;
+const MAX_QUERY = 200;
+
+/** The query's terms: segmented as tickets are; Latin lower-cased; at most MAX_TERMS, distinct. */
+export function queryTerms(q: string): string[] {
+	const text = q.trim().slice(0, MAX_QUERY);
+	if (!text) return [];
+	const terms: string[] = [];
+	for (const part of text.split(/\s+/)) for (const t of querySegmenter().tokens(part)) if (!terms.includes(t)) terms.push(t);
+	return terms.slice(0, MAX_TERMS);
+}
+
+function filterSql(f: SearchFilters, params: Record<string, string>, ref: Reference): string {
+	const where: string[] = [];
+	if (f.from) {
+		where.push(`f.day >= $from::DATE`);
+		params.from = f.from;
+	}
+	if (f.to) {
+		where.push(`f.day <= $to::DATE`);
+		params.to = f.to;
+	}
+	if (f.district) {
+		where.push(`f.district_code = $district`);
+		params.district = f.district;
+	}
+	if (f.category) {
+		const level = ref.categoryByCode.get(f.category)?.level ?? 3;
+		where.push(`${level === 1 ? 'f.category_l1' : level === 2 ? 'f.category_l2' : 'f.category_code'} = $category`);
+		params.category = f.category;
+	}
+	if (f.channel) {
+		where.push(`f.channel = $channel`);
+		params.channel = f.channel;
+	}
+	if (f.type) {
+		where.push(`f.type = $type`);
+		params.type = f.type;
+	}
+	return where.length ? `AND ${where.join(' AND ')}` : '';
+}
+
+/**
+ * Each query term with the indexed terms that contain it (噪音 → 噪音, 噪音扰民, 施工噪音 …): segmentation
+ * keeps set phrases whole, so a search for a part of one must find it too. The most frequent expansions
+ * first, at most MAX_EXPANSIONS per term; a term no ticket contains in any form has none.
+ */
+async function expandTerms(conn: DuckDBConnection, terms: string[]): Promise<string[][]> {
+	const params = Object.fromEntries(terms.map((t, i) => [`e${i}`, t]));
+	const rows = (
+		await conn.runAndReadAll(
+			`SELECT i, term FROM (
+				SELECT i, term, row_number() OVER (PARTITION BY i ORDER BY (term = q) DESC, df DESC, term) AS r
+				FROM term_df JOIN (VALUES ${terms.map((_, i) => `(${i}, $e${i})`).join(', ')}) v(i, q) ON contains(term, q))
+			 WHERE r <= ${MAX_EXPANSIONS} ORDER BY i, r`,
+			params
+		)
+	).getRows();
+	const out: string[][] = terms.map(() => []);
+	for (const [i, term] of rows) out[Number(i)].push(String(term));
+	return out;
+}
+
+const MAX_EXPANSIONS = 40;
+
+/** The tickets (ticket_no) that contain every term group (any term of each group), over search_postings. */
+function matchSql(groups: string[][], f: SearchFilters, params: Record<string, string>): string {
+	const dayBounds = `${f.from ? ' AND day >= $from::DATE' : ''}${f.to ? ' AND day <= $to::DATE' : ''}`;
+	const parts: string[] = [];
+	groups.forEach((g, i) =>
+		g.forEach((t, j) => {
+			params[`t${i}_${j}`] = t;
+			parts.push(`SELECT ticket_no, ${i} AS g FROM search_postings WHERE term = $t${i}_${j}${dayBounds}`);
+		})
+	);
+	return `SELECT ticket_no FROM (${parts.join(' UNION ALL ')}) GROUP BY ticket_no HAVING count(DISTINCT g) = ${groups.length}`;
+}
+
+export async function searchTickets(conn: DuckDBConnection, ref: Reference, query: SearchQuery): Promise<SearchResult> {
+	const t0 = performance.now();
+	const size = Math.min(100, Math.max(1, query.size ?? 20));
+	const page = Math.max(1, Math.floor(query.page ?? 1));
+	const terms = queryTerms(query.q);
+	const empty: SearchResult = { q: query.q, terms, unknownTerms: [], total: 0, page, size, hits: [], tookMs: 0 };
+	if (!terms.length) return { ...empty, tookMs: performance.now() - t0 };
+
+	// a term no ticket has in any form: nothing can match (and the user should be told which)
+	const groups = await expandTerms(conn, terms);
+	const unknownTerms = terms.filter((_, i) => !groups[i].length);
+	if (unknownTerms.length) return { ...empty, unknownTerms, tookMs: performance.now() - t0 };
+
+	const params: Record<string, string> = {};
+	const filters = filterSql(query, params, ref);
+	const match = matchSql(groups, query, params);
+	await conn.run(`CREATE OR REPLACE TEMP TABLE search_hits AS
+		SELECT f.ticket_no, f.received_at FROM tickets_fact f SEMI JOIN (${match}) m ON f.ticket_no = m.ticket_no WHERE true ${filters}`, params);
+	const total = Number((await conn.runAndReadAll(`SELECT count(*) FROM search_hits`)).getRows()[0][0]);
+	const rows = (
+		await conn.runAndReadAll(
+			`WITH page AS (SELECT ticket_no FROM search_hits ORDER BY received_at DESC, ticket_no DESC LIMIT ${size} OFFSET ${(page - 1) * size})
+			 SELECT f.ticket_no, strftime(f.received_at, '%Y-%m-%d %H:%M') AS received, f.district_code, f.street_code, f.category_code,
+			        f.channel, f.type, f.status, f.title, f.content, f.keywords
+			 FROM tickets_fact f SEMI JOIN page p ON f.ticket_no = p.ticket_no
+			 ORDER BY f.received_at DESC, f.ticket_no DESC`
+		)
+	).getRowObjectsJS() as {
+		ticket_no: string; received: string; district_code: string | null; street_code: string | null; category_code: string | null;
+		channel: string; type: string; status: string; title: string | null; content: string; keywords: string[] | null;
+	}[];
+	const hits = rows.map((r) => ({
+		ticketNo: r.ticket_no,
+		receivedAt: r.received,
+		district: r.district_code ? (ref.districtByCode.get(r.district_code)?.name ?? r.district_code) : null,
+		street: r.street_code ? (ref.streetByCode.get(r.street_code)?.name ?? r.street_code) : null,
+		category: r.category_code ? (ref.categoryByCode.get(r.category_code)?.path ?? r.category_code) : null,
+		channel: r.channel,
+		type: r.type,
+		status: r.status,
+		title: markTerms(maskPersonal(r.title ?? ''), terms),
+		snippet: markTerms(snippet(maskPersonal(r.content), terms), terms),
+		keywords: r.keywords ?? []
+	}));
+	return { q: query.q, terms, unknownTerms: [], total, page, size, hits, tookMs: performance.now() - t0 };
+}
+
+/** Up to `width` characters of the text around the first occurrence of a term. */
+export function snippet(text: string, terms: string[], width = 120): string {
+	if (text.length <= width) return text;
+	let first = -1;
+	const lower = text.toLowerCase();
+	for (const t of terms) {
+		const i = lower.indexOf(t);
+		if (i >= 0 && (first < 0 || i < first)) first = i;
+	}
+	const start = Math.max(0, Math.min(first < 0 ? 0 : first - Math.floor(width / 3), text.length - width));
+	return `${start > 0 ? '…' : ''}${text.slice(start, start + width)}${start + width < text.length ? '…' : ''}`;
+}
+
+/** The text in pieces, the occurrences of the terms (case-insensitive; longest first) marked. */
+export function markTerms(text: string, terms: string[]): Mark[] {
+	if (!text) return [];
+	const sorted = [...terms].filter(Boolean).sort((a, b) => b.length - a.length);
+	const lower = text.toLowerCase();
+	const out: Mark[] = [];
+	let plain = '';
+	for (let i = 0; i < text.length; ) {
+		const t = sorted.find((x) => lower.startsWith(x, i));
+		if (t) {
+			if (plain) out.push({ text: plain, hit: false });
+			plain = '';
+			out.push({ text: text.slice(i, i + t.length), hit: true });
+			i += t.length;
+		} else {
+			plain += text[i];
+			i++;
+		}
+	}
+	if (plain) out.push({ text: plain, hit: false });
+	return out;
+}
+
+/** All hits (up to `limit`) for export, newest first, texts masked. */
+export async function searchExportRows(conn: DuckDBConnection, ref: Reference, query: SearchQuery, limit = 50_000): Promise<Record<string, string>[]> {
+	const terms = queryTerms(query.q);
+	if (!terms.length) return [];
+	const groups = await expandTerms(conn, terms);
+	if (groups.some((g) => !g.length)) return [];
+	const params: Record<string, string> = {};
+	const filters = filterSql(query, params, ref);
+	const match = matchSql(groups, query, params);
+	const rows = (
+		await conn.runAndReadAll(
+			`SELECT f.ticket_no, strftime(f.received_at, '%Y-%m-%d %H:%M:%S') AS received, f.district_code, f.street_code, f.category_code,
+			        f.channel, f.type, f.status, f.unit_code, f.title, f.content
+			 FROM tickets_fact f SEMI JOIN (${match}) m ON f.ticket_no = m.ticket_no WHERE true ${filters}
+			 ORDER BY f.received_at DESC, f.ticket_no DESC LIMIT ${limit}`,
+			params
+		)
+	).getRowObjectsJS() as Record<string, string | null>[];
+	return rows.map((r) => ({
+		工单编号: r.ticket_no ?? '',
+		受理时间: r.received ?? '',
+		区县: r.district_code ? (ref.districtByCode.get(r.district_code)?.name ?? r.district_code) : '',
+		街道: r.street_code ? (ref.streetByCode.get(r.street_code)?.name ?? r.street_code) : '',
+		分类: r.category_code ? (ref.categoryByCode.get(r.category_code)?.path ?? r.category_code) : '',
+		渠道: r.channel ?? '',
+		性质: r.type ?? '',
+		状态: r.status ?? '',
+		承办单位: r.unit_code ? (ref.unitByCode.get(r.unit_code)?.name ?? r.unit_code) : '',
+		标题: maskPersonal(r.title ?? ''),
+		内容: maskPersonal(r.content ?? '')
+	}));
+}
