@@ -30,6 +30,11 @@ function segmentFile(name: string): string {
 	}
 }
 
+/** A file under `pipelines/` (e.g. 'text/train-worker.mjs'), found the same way (for worker scripts). */
+export function pipelinesFile(rel: string): string {
+	return join(dirname(segmentFile('index.ts')), '..', rel);
+}
+
 export interface PoolOptions extends SegmenterOptions {
 	/** largest batch sent to one worker, in characters (default 64k) */
 	batchChars?: number;

@@ -11,8 +11,13 @@ import { Ingestor, type IngestSummary } from '$pipelines/ingest/pipeline';
 import { Quarantine } from '$pipelines/ingest/quarantine';
 import { Geocoder } from '$pipelines/normalize/index';
 import { segmentCli } from '$pipelines/segment/cli';
+import { createSegmenter } from '$pipelines/segment/index';
+import { loadModel, runClassifyCli } from '$pipelines/text/classify';
+import { runClusterCli } from '$pipelines/text/cluster-cli';
+import { trainToFile } from '$pipelines/text/train';
 import { createAnalyzer } from '$pipelines/text/analyzer';
 import { maintainTextIndex } from '$pipelines/warehouse/text-index';
+import { enrichPending } from '$pipelines/text/enrich';
 import { SCOPES, createApiToken, type Scope } from '../auth/tokens';
 import { insertOpenFeedTickets } from '../ingest';
 import { parseArgs } from 'node:util';
@@ -29,8 +34,8 @@ const HELP = `民情 Minqing 命令行
 
 命令:
   demo [--tickets N] [--days D] [--seed S] [--reset] [--analytics-only]
-        生成演示数据（默认 200000 条、365 天、种子 12345），确定性：同一种子结果相同。
-        --reset 先删除数据目录中的分析库与内置业务库；--analytics-only 只写分析库（基准测试用）。
+        生成演示数据（默认 200000 条、365 天、种子 12345），确定性：同一种子结果相同，并完成文本分析（分词、情绪、检索索引）。
+        --reset 先删除数据目录中的分析库与内置业务库；--analytics-only 只写分析库、不做文本分析（基准测试用）。
   user add --username U --name 名称 --role 角色 [--unit 单位代码]
         新建用户，密码从环境变量 MINQING_PASSWORD 读取。
         角色: admin leader analyst emergency operator dispatcher supervisor unit_handler
@@ -43,6 +48,12 @@ const HELP = `民情 Minqing 命令行
         新建 API 令牌（仅显示一次）。
   segment [--no-dict]
         从标准输入逐行读取文本，输出以单个空格分隔的分词结果（用于评测）。
+  classify [--train] [--model 文件]
+        从标准输入逐行读取 JSON（{"title": …, "content": …} 或 {"text": …}），每行输出一行 JSON：
+        分类与承办单位的前三名建议及概率。--train 先用分析库中的工单训练模型（服务器须停止）；
+        模型默认存放在 <数据目录>/models/classifier.json（服务器每 7 天自动重新训练）。
+  cluster [--k auto|N] [--seed S]
+        从标准输入逐行读取文本，聚类为话题，每行输出一个话题编号（-1 表示离群；用于评测）。
   help  显示本帮助
 
 通用选项: --data-dir DIR（同 MINQING_DATA_DIR）
@@ -106,6 +117,18 @@ async function demo(config: Config, args: string[]) {
 			}
 		});
 		bar?.stop();
+		if (!values['analytics-only']) {
+			// tokens, keywords, sentiment and the word index, as the server would do after its start
+			const analyzer = await createAnalyzer(a.config.referenceDir);
+			try {
+				const t1 = performance.now();
+				const n = await enrichPending(a.analytics.conn, analyzer);
+				await maintainTextIndex(a.analytics.conn);
+				console.error(`[minqing] 文本分析完成：${n} 条工单，用时 ${((performance.now() - t1) / 1000).toFixed(1)} 秒`);
+			} finally {
+				await analyzer.close();
+			}
+		}
 		return r;
 	});
 	console.log(
@@ -384,6 +407,44 @@ async function segmentCmd(args: string[]) {
 	await segmentCli(args, process.stdin, process.stdout);
 }
 
+function defaultModelPath(config: Config): string {
+	if (config.dataDir === ':memory:') throw new StartupError('内存模式下没有数据目录，请用 --model 指定模型文件', 'dataDir :memory:');
+	return join(config.dataDir, 'models', 'classifier.json');
+}
+
+async function classifyCmd(config: Config, args: string[]) {
+	const { values } = parseArgs({ args, options: { train: { type: 'boolean', default: false }, model: { type: 'string' } } });
+	const path = resolve(values.model ?? defaultModelPath(config));
+	const seg = createSegmenter({ referenceDir: config.referenceDir });
+	if (values.train) {
+		await refuseWhileServerRuns(config, 'classify --train');
+		const r = await withApp(config, (a) => trainToFile(a.analytics.conn, path, { referenceDir: a.config.referenceDir, segmenter: seg }));
+		console.error(`[minqing] 模型已写入 ${path}：${r.examples} 条样本，用时 ${r.seconds.toFixed(1)} 秒`);
+		if (process.stdin.isTTY) return;
+	}
+	if (!existsSync(path)) {
+		throw new StartupError(
+			`找不到分类模型 ${path}：请先运行 npm run cli -- classify --train（需先停止服务器），或等待服务器自动训练`,
+			`model file missing: ${path}`
+		);
+	}
+	let model;
+	try {
+		model = loadModel(path);
+	} catch (e) {
+		throw new StartupError(`分类模型文件 ${path} 无法读取，请重新训练`, (e as Error).message);
+	}
+	const r = await runClassifyCli(process.stdin, process.stdout, model, seg);
+	if (r.errors) console.error(`[minqing] ${r.errors} 行无法解析，已在对应行输出 error`);
+}
+
+async function clusterCmd(args: string[]) {
+	const { values } = parseArgs({ args, options: { k: { type: 'string', default: 'auto' }, seed: { type: 'string' } } });
+	const k = values.k === 'auto' ? 'auto' : int(values.k, '--k', 10, 2);
+	const r = await runClusterCli(process.stdin, process.stdout, { k, seed: values.seed ? int(values.seed, '--seed', 1) : undefined });
+	console.error(`[minqing] ${r.lines} 行，${r.k} 个话题，离群 ${r.outliers} 行`);
+}
+
 async function main(argv: string[]) {
 	const di = argv.indexOf('--data-dir');
 	if (di >= 0) {
@@ -405,6 +466,10 @@ async function main(argv: string[]) {
 			return token(config, rest);
 		case 'segment':
 			return segmentCmd(rest);
+		case 'classify':
+			return classifyCmd(config, rest);
+		case 'cluster':
+			return clusterCmd(rest);
 		case undefined:
 		case 'help':
 		case '--help':
