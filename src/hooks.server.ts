@@ -4,6 +4,7 @@ import { SESSION_COOKIE, validateSession } from '$lib/server/auth';
 import { loadConfig } from '$lib/server/config';
 import { startInbox } from '$lib/server/inbox';
 import { announceServer } from '$lib/server/presence';
+import { startTextWork } from '$lib/server/text/service';
 
 /** Pages and endpoints anyone may reach. */
 const PUBLIC = ['/login', '/healthz'];
@@ -30,6 +31,8 @@ export const init: ServerInit = async () => {
 		// tell a CLI on this machine that this server owns the data directory, and watch its drop folder
 		announceServer(a.config.dataDir);
 		await startInbox(a);
+		// tokens, keywords, sentiment, topics and the classifier, in the background
+		startTextWork(a);
 	}
 };
 

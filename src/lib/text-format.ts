@@ -1,0 +1,17 @@
+// Shared wording of the text screens (sentiment and growth), pure functions for pages and tests.
+
+/** Sentiment score in [-1, 1] → a word for people. */
+export function sentimentWord(score: number | null): string {
+	if (score === null || Number.isNaN(score)) return '—';
+	if (score <= -0.5) return '强烈不满';
+	if (score <= -0.15) return '不满';
+	if (score < 0.15) return '平和';
+	return '正面';
+}
+
+/** Growth ratio (0.25 = +25 %) as text with a sign; "新出现" when there was nothing before. */
+export function growthText(growth: number, prev: number): string {
+	if (prev === 0) return '新出现';
+	const pct = Math.round(growth * 100);
+	return `${pct > 0 ? '+' : ''}${pct}%`;
+}

@@ -1,0 +1,140 @@
+// The text screens' reads over a demo store: analysis of the demo history, search (terms, expansions,
+// filters, masking, export) and topics, each checked against direct queries.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../src/lib/server/analytics/duckdb';
+import { generateDemo, startApp, stopApp, type App } from '../../src/lib/server/app';
+import { loadConfig } from '../../src/lib/server/config';
+import { ingestService } from '../../src/lib/server/ingest';
+import { parseSearchParams } from '../../src/lib/server/text/params';
+import { queryTerms, searchExportRows, searchTickets } from '../../src/lib/server/text/search';
+import { topicDetail, topicsOverview } from '../../src/lib/server/text/topics';
+import { sentimentBreakdown } from '../../src/lib/server/text/terms';
+import { runTopics } from '../../pipelines/text/topics';
+import { textIndexDrift } from '../../pipelines/warehouse/text-index';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSegmenter } from '../../pipelines/segment/index';
+import { loadModel, suggest } from '../../pipelines/text/classify';
+import { trainToFile } from '../../pipelines/text/train';
+
+let a: App;
+const NOW = Date.parse('2026-11-28T10:00:00+08:00');
+const count = async (sql: string) => Number((await queryRows<{ n: number }>(a.analytics.conn, `SELECT count(*)::INTEGER AS n FROM (${sql})`))[0].n);
+
+beforeAll(async () => {
+	a = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+	await generateDemo(a, { tickets: 6000, days: 90, seed: 7, now: NOW, relational: false }, () => {});
+	expect(await ingestService(a).enrichText()).toBe(6000);
+}, 120_000);
+
+afterAll(async () => {
+	await ingestService(a)?.close();
+	if (a) await stopApp(a);
+});
+
+describe('text analysis of the demo history', () => {
+	it('gives every ticket tokens and sentiment, with a consistent index', async () => {
+		expect(await count(`SELECT 1 FROM tickets_fact WHERE tokens IS NULL OR sentiment IS NULL`)).toBe(0);
+		expect(await textIndexDrift(a.analytics.conn)).toEqual({ termDf: 0, termDaily: 0, postings: 0, docs: 0 });
+	});
+});
+
+describe('search', () => {
+	it('finds exactly the tickets that contain every term, in any longer word too', async () => {
+		const r = await searchTickets(a.analytics.conn, a.ref, { q: '噪音 楼上' });
+		expect(r.terms).toEqual(['噪音', '楼上']);
+		const direct = await count(`SELECT 1 FROM tickets_fact WHERE len(list_filter(tokens, t -> contains(t, '噪音'))) > 0 AND len(list_filter(tokens, t -> contains(t, '楼上'))) > 0`);
+		expect(direct).toBeGreaterThan(0);
+		expect(r.total).toBe(direct);
+		expect(r.hits.length).toBe(Math.min(20, direct));
+		for (const h of r.hits) expect(h.snippet.some((m) => m.hit) || h.title.some((m) => m.hit)).toBe(true);
+		// newest first
+		const times = r.hits.map((h) => h.receivedAt);
+		expect([...times].sort().reverse()).toEqual(times);
+	});
+
+	it('applies filters from the URL and refuses unknown codes with a message', async () => {
+		const { query, problems } = parseSearchParams(new URLSearchParams('q=垃圾&district=320508&category=01&from=2026-10-01&to=2026-11-28'), a.ref);
+		expect(problems).toEqual([]);
+		const r = await searchTickets(a.analytics.conn, a.ref, query);
+		const direct = await count(`SELECT 1 FROM tickets_fact WHERE district_code = '320508' AND category_l1 = '01' AND day BETWEEN '2026-10-01' AND '2026-11-28'
+			AND len(list_filter(tokens, t -> contains(t, '垃圾'))) > 0`);
+		expect(r.total).toBe(direct);
+		const bad = parseSearchParams(new URLSearchParams('q=垃圾&district=999999&category=zz&from=2026-02-30'), a.ref);
+		expect(bad.problems).toEqual(['日期「2026-02-30」无效，应为 年-月-日（如 2026-11-01）', '未知的区县代码「999999」', '未知的分类代码「zz」']);
+		expect(bad.query.district ?? null).toBeNull();
+	});
+
+	it('says which term no ticket contains, and copes with queries that have no terms', async () => {
+		const r = await searchTickets(a.analytics.conn, a.ref, { q: '噪音 量子纠缠' });
+		expect(r.unknownTerms).toEqual(['量子', '纠缠']);
+		expect(r.total).toBe(0);
+		for (const q of ['', '，。！', '的 了', 'a'.repeat(5000)]) {
+			const x = await searchTickets(a.analytics.conn, a.ref, { q });
+			expect(x.total).toBe(0);
+		}
+		expect(queryTerms('ＰＭ2.5 超标')).toContain('pm2.5');
+	});
+
+	it('exports the same tickets, masked', async () => {
+		const q = { q: '噪音 楼上' };
+		const rows = await searchExportRows(a.analytics.conn, a.ref, q);
+		expect(rows.length).toBe((await searchTickets(a.analytics.conn, a.ref, q)).total);
+		for (const r of rows) expect(r.内容).not.toMatch(/1[3-9]\d{9}/);
+	});
+});
+
+describe('sentiment by district and unit', () => {
+	it('adds up to the tickets of the period and ranks units by their share of discontent', async () => {
+		const b = await sentimentBreakdown(a.analytics.conn, a.ref, { from: '2026-10-01', to: '2026-11-28', minTickets: 10 });
+		expect(b.districts.reduce((x, r) => x + r.n, 0)).toBe(await count(`SELECT 1 FROM tickets_fact WHERE day BETWEEN '2026-10-01' AND '2026-11-28' AND district_code IS NOT NULL`));
+		for (const r of [...b.districts, ...b.units]) {
+			expect(r.mean).toBeGreaterThanOrEqual(-1);
+			expect(r.mean).toBeLessThanOrEqual(1);
+		}
+		const shares = b.units.map((u) => u.negativeShare);
+		expect([...shares].sort((x, y) => y - x)).toEqual(shares);
+		expect(b.units.every((u) => u.n >= 10)).toBe(true);
+	});
+});
+
+describe('classifier', () => {
+	it('trains in a worker thread from the store into a model file that suggests the right class', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'minqing-model-'));
+		try {
+			const path = join(dir, 'models', 'classifier.json');
+			const seg = createSegmenter({});
+			const r = await trainToFile(a.analytics.conn, path, { referenceDir: a.config.referenceDir, segmenter: seg, perClass: 60 });
+			expect(r.examples).toBeGreaterThan(1000);
+			const model = loadModel(path);
+			const s = suggest(model, { title: '楼上装修噪音扰民', content: '楼上每天晚上十点以后还在用电钻，孩子没法睡觉' }, seg);
+			expect(s.level1[0].code).toBe('02');
+			expect(s.categories).toHaveLength(3);
+			expect(s.units.length).toBeGreaterThan(0);
+			const sum = s.level1.reduce((x, c) => x + c.p, 0);
+			expect(sum).toBeLessThanOrEqual(1.0001);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	}, 120_000);
+});
+
+describe('topics', () => {
+	it('lists the latest run with sizes, growth, sentiment and daily series that add up', async () => {
+		const s = await runTopics(a.analytics.conn, a.ref, { days: 30, now: NOW });
+		const o = await topicsOverview(a.analytics.conn, a.ref);
+		expect(o.run?.id).toBe(s.runId);
+		expect(o.topics.length).toBe(s.k);
+		expect(o.topics.reduce((x, t) => x + t.size, 0) + s.outliers).toBe(s.tickets);
+		for (const t of o.topics) {
+			expect(t.daily.length).toBe(o.days.length);
+			expect(t.daily.reduce((x, n) => x + n, 0)).toBe(t.size + t.prevSize);
+			expect(t.sentiment).not.toBeNull();
+		}
+		const d = await topicDetail(a.analytics.conn, a.ref, o.topics[0].id);
+		expect(d.words.length).toBeGreaterThan(0);
+		expect(d.districts.reduce((x, r) => x + r.n, 0)).toBeLessThanOrEqual(o.topics[0].size);
+		await expect(topicDetail(a.analytics.conn, a.ref, 9999)).rejects.toThrow('话题 9999 不存在');
+	});
+});
