@@ -63,6 +63,7 @@
  * Deterministic for a given seed and input order. Traditional characters, Latin and digits are just tokens
  * (the segmenter does not convert them); very long texts are fine (scores are per token, sums of logs).
  */
+import { Rng } from '../demo/rng';
 
 // ---------------------------------------------------------------------------------------------------------
 // Types
@@ -230,38 +231,6 @@ const DEFAULTS = {
 
 // ---------------------------------------------------------------------------------------------------------
 // Small numeric helpers
-
-/** sfc32 seeded through splitmix32: a fast deterministic PRNG. */
-class Rng {
-	private a: number;
-	private b: number;
-	private c: number;
-	private d: number;
-	constructor(seed: number) {
-		let s = seed >>> 0;
-		const sm = () => {
-			s = (s + 0x9e3779b9) >>> 0;
-			let z = s;
-			z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-			z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-			return (z ^ (z >>> 16)) >>> 0;
-		};
-		this.a = sm();
-		this.b = sm();
-		this.c = sm();
-		this.d = sm();
-		for (let i = 0; i < 12; i++) this.next();
-	}
-	next(): number {
-		const t = (((this.a + this.b) | 0) + this.d) | 0;
-		this.d = (this.d + 1) | 0;
-		this.a = this.b ^ (this.b >>> 9);
-		this.b = (this.c + (this.c << 3)) | 0;
-		this.c = (this.c << 21) | (this.c >>> 11);
-		this.c = (this.c + t) | 0;
-		return (t >>> 0) / 4294967296;
-	}
-}
 
 const LN_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 const LANCZOS = [
