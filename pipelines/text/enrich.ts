@@ -59,13 +59,13 @@ export async function enrichPending(conn: DuckDBConnection, analyzer: TextAnalyz
 		after = String(rows[rows.length - 1][0]);
 		await stageAnalyses(conn, rows, await analyzer.analyze(rows.map((r) => ticketText(r[2] as string | null, r[3] as string | null))));
 		if (!bulk) {
-			await applyStage(conn, rows.length, false);
-			await conn.run(`DELETE FROM enrich_stage`);
+			await applyStage(conn, false);
+			await conn.run(`CREATE OR REPLACE TEMP TABLE enrich_stage AS SELECT * FROM enrich_stage LIMIT 0`);
 		}
 		done += rows.length;
 		o.onProgress?.(Math.min(done, pending), Math.max(0, pending - done));
 	}
-	if (bulk && done) await applyStage(conn, done, true);
+	if (bulk && done) await applyStage(conn, true);
 	return done;
 }
 
@@ -85,16 +85,27 @@ async function stageAnalyses(conn: DuckDBConnection, rows: unknown[][], analyses
 	app.closeSync();
 }
 
+/** Tickets per chunk of the statistics when a bulk is applied (bounds the memory of the term tables). */
+const BULK_CHUNK = 1_000_000;
+
 /** The staged analyses into the text index and tickets_fact, in one transaction. */
-async function applyStage(conn: DuckDBConnection, n: number, rewrite: boolean): Promise<void> {
+async function applyStage(conn: DuckDBConnection, rewrite: boolean): Promise<void> {
 	await conn.run('BEGIN TRANSACTION');
 	try {
-		await conn.run(`CREATE OR REPLACE TEMP TABLE enrich_tf AS
-			SELECT ticket_no, day, term, count(*)::INTEGER AS tf FROM (
-				SELECT ticket_no, day, unnest(${splitTokensSql('tokens_joined')}) AS term FROM enrich_stage)
-			GROUP BY ALL`);
-		await addTermStats(conn, 'enrich_tf', n);
-		await conn.run(`CREATE OR REPLACE TEMP TABLE enrich_kw AS ${keywordsQuery('enrich_tf', 'ticket_no')}`);
+		await conn.run(`CREATE OR REPLACE TEMP TABLE enrich_kw (ticket_no VARCHAR, keywords VARCHAR[])`);
+		// the statistics chunk by chunk (each chunk's keywords see the corpus as it stands with that chunk)
+		const [lo, hi] = (await conn.runAndReadAll(`SELECT coalesce(min(rowid), 0), coalesce(max(rowid), -1) FROM enrich_stage`)).getRows()[0].map(Number);
+		for (let start = lo; start <= hi; start += BULK_CHUNK) {
+			await conn.run(`CREATE OR REPLACE TEMP TABLE enrich_tf AS
+				SELECT ticket_no, day, term, count(*)::INTEGER AS tf FROM (
+					SELECT ticket_no, day, unnest(${splitTokensSql('tokens_joined')}) AS term FROM enrich_stage
+					WHERE rowid >= ${start} AND rowid < ${start + BULK_CHUNK})
+				GROUP BY ALL`);
+			const docs = Number((await conn.runAndReadAll(`SELECT count(*) FROM enrich_stage WHERE rowid >= ${start} AND rowid < ${start + BULK_CHUNK}`)).getRows()[0][0]);
+			await addTermStats(conn, 'enrich_tf', docs);
+			await conn.run(`INSERT INTO enrich_kw ${keywordsQuery('enrich_tf', 'ticket_no')}`);
+		}
+		await conn.run(`DROP TABLE enrich_tf`);
 		const analysed = `SELECT s.ticket_no, ${splitTokensSql('s.tokens_joined')} AS tokens, coalesce(k.keywords, []::VARCHAR[]) AS keywords,
 		                         s.sentiment, s.intensity
 		                  FROM enrich_stage s LEFT JOIN enrich_kw k USING (ticket_no)`;
