@@ -124,17 +124,17 @@ async function expandTerms(conn: DuckDBConnection, terms: string[]): Promise<str
 
 const MAX_EXPANSIONS = 40;
 
-/** The tickets (ticket_no) that contain every term group (any term of each group), over search_postings. */
+/** The tickets (ticket_no, day) that contain every term group (any term of each group), over search_postings. */
 function matchSql(groups: string[][], f: SearchFilters, params: Record<string, string>): string {
 	const dayBounds = `${f.from ? ' AND day >= $from::DATE' : ''}${f.to ? ' AND day <= $to::DATE' : ''}`;
 	const parts: string[] = [];
 	groups.forEach((g, i) =>
 		g.forEach((t, j) => {
 			params[`t${i}_${j}`] = t;
-			parts.push(`SELECT ticket_no, ${i} AS g FROM search_postings WHERE term = $t${i}_${j}${dayBounds}`);
+			parts.push(`SELECT ticket_no, day, ${i} AS g FROM search_postings WHERE term = $t${i}_${j}${dayBounds}`);
 		})
 	);
-	return `SELECT ticket_no FROM (${parts.join(' UNION ALL ')}) GROUP BY ticket_no HAVING count(DISTINCT g) = ${groups.length}`;
+	return `SELECT ticket_no, max(day) AS day FROM (${parts.join(' UNION ALL ')}) GROUP BY ticket_no HAVING count(DISTINCT g) = ${groups.length}`;
 }
 
 export async function searchTickets(conn: DuckDBConnection, ref: Reference, query: SearchQuery): Promise<SearchResult> {
@@ -151,23 +151,45 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 	if (unknownTerms.length) return { ...empty, unknownTerms, tookMs: performance.now() - t0 };
 
 	const params: Record<string, string> = {};
-	const filters = filterSql(query, params, ref);
+	const filterParams: Record<string, string> = {};
+	const filters = filterSql(query, filterParams, ref);
 	const match = matchSql(groups, query, params);
-	await conn.run(`CREATE OR REPLACE TEMP TABLE search_hits AS
-		SELECT f.ticket_no, f.received_at FROM tickets_fact f SEMI JOIN (${match}) m ON f.ticket_no = m.ticket_no WHERE true ${filters}`, params);
-	const total = Number((await conn.runAndReadAll(`SELECT count(*) FROM search_hits`)).getRows()[0][0]);
-	const rows = (
-		await conn.runAndReadAll(
-			`WITH page AS (SELECT ticket_no FROM search_hits ORDER BY received_at DESC, ticket_no DESC LIMIT ${size} OFFSET ${(page - 1) * size})
-			 SELECT f.ticket_no, strftime(f.received_at, '%Y-%m-%d %H:%M') AS received, f.district_code, f.street_code, f.category_code,
-			        f.channel, f.type, f.status, f.title, f.content, f.keywords
-			 FROM tickets_fact f SEMI JOIN page p ON f.ticket_no = p.ticket_no
-			 ORDER BY f.received_at DESC, f.ticket_no DESC`
-		)
-	).getRowObjectsJS() as {
-		ticket_no: string; received: string; district_code: string | null; street_code: string | null; category_code: string | null;
-		channel: string; type: string; status: string; title: string | null; content: string; keywords: string[] | null;
-	}[];
+	if (query.from) params.from = query.from;
+	if (query.to) params.to = query.to;
+	// the matching tickets with their day, from the postings alone; only filters on other columns need
+	// tickets_fact (its rows restricted to the days of the matches, so zone maps skip the rest)
+	const columnFilters = !!(query.district || query.category || query.channel || query.type);
+	await conn.run(`CREATE OR REPLACE TEMP TABLE search_match AS ${match}`, params);
+	if (columnFilters) {
+		await conn.run(`CREATE OR REPLACE TEMP TABLE search_match AS
+			SELECT f.ticket_no, f.day FROM tickets_fact f SEMI JOIN search_match m ON f.ticket_no = m.ticket_no
+			WHERE f.day BETWEEN (SELECT min(day) FROM search_match) AND (SELECT max(day) FROM search_match) ${filters}`, filterParams);
+	}
+	const total = Number((await conn.runAndReadAll(`SELECT count(*) FROM search_match`)).getRows()[0][0]);
+	// newest first: by day, then by ticket number (numbers follow the receiving order within a day)
+	const pageRows = (
+		await conn.runAndReadAll(`SELECT ticket_no, strftime(day, '%Y-%m-%d') FROM search_match ORDER BY day DESC, ticket_no DESC LIMIT ${size} OFFSET ${(page - 1) * size}`)
+	).getRows();
+	const pageParams: Record<string, string> = {};
+	pageRows.forEach(([no, day], i) => {
+		pageParams[`n${i}`] = String(no);
+		pageParams[`d${i}`] = String(day);
+	});
+	const rows = pageRows.length
+		? ((
+				await conn.runAndReadAll(
+					`SELECT f.ticket_no, strftime(f.received_at, '%Y-%m-%d %H:%M') AS received, f.district_code, f.street_code, f.category_code,
+					        f.channel, f.type, f.status, f.title, f.content, f.keywords
+					 FROM tickets_fact f
+					 WHERE f.day IN (${pageRows.map((_, i) => `$d${i}::DATE`).join(', ')}) AND f.ticket_no IN (${pageRows.map((_, i) => `$n${i}`).join(', ')})
+					 ORDER BY f.day DESC, f.ticket_no DESC`,
+					pageParams
+				)
+			).getRowObjectsJS() as {
+				ticket_no: string; received: string; district_code: string | null; street_code: string | null; category_code: string | null;
+				channel: string; type: string; status: string; title: string | null; content: string; keywords: string[] | null;
+			}[])
+		: [];
 	const hits = rows.map((r) => ({
 		ticketNo: r.ticket_no,
 		receivedAt: r.received,
