@@ -94,11 +94,28 @@ async function segment(argv: string[]) {
 	await segmentBench(argv);
 }
 
+async function text(argv: string[]) {
+	const { values } = parseArgs({ args: argv, options: { tickets: { type: 'string', default: '10000000' }, 'data-dir': { type: 'string' }, only: { type: 'string' } } });
+	const only = values.only ? values.only.split(',') : ['classify', 'cluster', 'search'];
+	if (only.includes('classify')) {
+		const { classifyBench } = await import('./text-classify');
+		await classifyBench();
+	}
+	if (only.includes('cluster')) {
+		const { clusterBench } = await import('./text-cluster');
+		await clusterBench();
+	}
+	if (only.includes('search')) {
+		const { searchBench } = await import('./text-search');
+		await searchBench({ tickets: Number(values.tickets.replaceAll('_', '')), dataDir: values['data-dir'] });
+	}
+}
+
 const [name, ...rest] = process.argv.slice(2);
-const BENCHES: Record<string, (argv: string[]) => void | Promise<void>> = { demo, ingest, segment };
+const BENCHES: Record<string, (argv: string[]) => void | Promise<void>> = { demo, ingest, segment, text };
 if (!name || !BENCHES[name]) {
 	console.error(
-		`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n  demo [--tickets 200000,10000000]\n  ingest [--tickets 1000000]\n  segment`
+		`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n  demo [--tickets 200000,10000000]\n  ingest [--tickets 1000000]\n  segment\n  text [--tickets 10000000] [--data-dir DIR (kept and reused)] [--only classify,cluster,search]`
 	);
 	process.exit(name ? 1 : 0);
 }

@@ -1,0 +1,100 @@
+// Search latency over a large demo store: `npm run bench -- text --tickets 10000000`.
+// Generates the demo history (DuckDB only) in a scratch or given data directory, analyses it (tokens,
+// sentiment, text index) and times searches of one and two terms, with and without filters, printing
+// p50/p95. Also times same-incident grouping of 100,000 tickets. A kept --data-dir is reused.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { loadReference } from '../../pipelines/reference/index';
+import { createAnalyzer } from '../../pipelines/text/analyzer';
+import { enrichPending, pendingEnrichment } from '../../pipelines/text/enrich';
+import { groupIncidents } from '../../pipelines/text/near-dup';
+import { ensureWarehouse } from '../../pipelines/warehouse/schema';
+import { compactPostings } from '../../pipelines/warehouse/text-index';
+import { searchTickets, type SearchQuery } from '../../src/lib/server/text/search';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+function pct(sorted: number[], p: number): number {
+	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export async function searchBench(o: { tickets: number; dataDir?: string }): Promise<void> {
+	const dir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'minqing-bench-search-'));
+	const db = join(dir, 'minqing.duckdb');
+	try {
+		if (!existsSync(db)) {
+			console.error(`… generating ${o.tickets.toLocaleString('en')} demo tickets (DuckDB only) in ${dir}`);
+			const t0 = performance.now();
+			const r = spawnSync('npx', ['tsx', 'src/lib/server/cli/main.ts', 'demo', '--tickets', String(o.tickets), '--analytics-only', '--data-dir', dir], {
+				cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit']
+			});
+			if (r.status !== 0) throw new Error(`demo generation failed (exit ${r.status})`);
+			console.log(`generate ${o.tickets.toLocaleString('en')} tickets: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+		}
+		const inst = await DuckDBInstance.create(db, { threads: '2', memory_limit: process.env.MINQING_DUCKDB_MEMORY ?? '8GB' });
+		const conn = await inst.connect();
+		await ensureWarehouse(conn);
+		const pending = await pendingEnrichment(conn);
+		if (pending) {
+			const analyzer = await createAnalyzer(join(ROOT, 'data'));
+			const t0 = performance.now();
+			let last = 0;
+			await enrichPending(conn, analyzer, {
+				batch: 200_000,
+				onProgress: (done, left) => {
+					if (done - last >= 1_000_000 || left === 0) {
+						last = done;
+						console.error(`  analysed ${done.toLocaleString('en')} (${Math.round(done / ((performance.now() - t0) / 1000)).toLocaleString('en')}/s)`);
+					}
+				}
+			});
+			await analyzer.close();
+			const t1 = performance.now();
+			await compactPostings(conn);
+			console.log(`text analysis of ${pending.toLocaleString('en')} tickets: ${((t1 - t0) / 1000).toFixed(0)} s; postings sorted in ${((performance.now() - t1) / 1000).toFixed(0)} s`);
+		}
+		const [n, postings] = (await conn.runAndReadAll(`SELECT (SELECT count(*) FROM tickets_fact), (SELECT count(*) FROM search_postings)`)).getRows()[0].map(Number);
+		// query terms drawn across the frequency range (rare, middling, common), deterministic
+		const terms = (
+			await conn.runAndReadAll(`SELECT term FROM (SELECT term, df, ntile(10) OVER (ORDER BY df) AS decile FROM term_df WHERE length(term) >= 2 AND df >= 5)
+				QUALIFY row_number() OVER (PARTITION BY decile ORDER BY hash(term)) <= 12 ORDER BY decile, hash(term)`)
+		).getRows().map((r) => String(r[0]));
+		const ref = loadReference();
+		const districts = [...ref.districtByCode.keys()];
+		const queries: { name: string; q: SearchQuery }[] = [];
+		terms.forEach((t, i) => {
+			queries.push({ name: 'one term', q: { q: t } });
+			queries.push({ name: 'two terms', q: { q: `${t} ${terms[(i * 7 + 3) % terms.length]}` } });
+			queries.push({ name: 'term + district + 90 days', q: { q: t, district: districts[i % districts.length], from: '2026-09-01' } });
+		});
+		await searchTickets(conn, ref, { q: '预热' }); // loads the query segmenter
+		const times = new Map<string, number[]>();
+		for (const { name, q } of queries) {
+			const t0 = performance.now();
+			await searchTickets(conn, ref, q);
+			const ms = performance.now() - t0;
+			times.set(name, [...(times.get(name) ?? []), ms]);
+			times.set('all', [...(times.get('all') ?? []), ms]);
+		}
+		console.log(`\nsearch over ${n.toLocaleString('en')} tickets (${postings.toLocaleString('en')} postings), ${queries.length} queries (goal p95 ≤ 200 ms)`);
+		for (const [name, list] of times) {
+			const s = [...list].sort((a, b) => a - b);
+			console.log(`  ${name.padEnd(28)} n=${String(s.length).padStart(3)}  p50 ${pct(s, 50).toFixed(0).padStart(4)} ms  p95 ${pct(s, 95).toFixed(0).padStart(4)} ms  max ${s.at(-1)!.toFixed(0)} ms`);
+		}
+		// same-incident grouping: 100,000 recent tickets
+		const rows = (
+			await conn.runAndReadAll(`SELECT ticket_no, tokens, epoch_ms(received_at) AS at, district_code, street_code FROM tickets_fact
+				WHERE tokens IS NOT NULL ORDER BY received_at DESC LIMIT 100000`)
+		).getRowObjectsJS() as { ticket_no: string; tokens: string[]; at: number | bigint; district_code: string | null; street_code: string | null }[];
+		const t0 = performance.now();
+		const g = groupIncidents(rows.map((r) => ({ id: r.ticket_no, tokens: r.tokens, at: Number(r.at), district: r.district_code, street: r.street_code })));
+		console.log(`\nsame-incident grouping of ${rows.length.toLocaleString('en')} tickets: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${g.groups.length.toLocaleString('en')} groups`);
+		conn.closeSync();
+		inst.closeSync();
+	} finally {
+		if (!o.dataDir) rmSync(dir, { recursive: true, force: true });
+	}
+}
