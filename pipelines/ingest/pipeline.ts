@@ -16,6 +16,7 @@ import { OPEN_STATUSES, STATUSES, type Status } from '../lifecycle/model';
 import { FactWriter, shanghaiDayHour, type FactRow } from '../warehouse/facts';
 import { callerKey } from '../warehouse/privacy';
 import { rebuildRollups } from '../warehouse/schema';
+import { rollbackQuietly } from '../warehouse/tx';
 import { addTermStats, keywordsQuery, removeTermStats, splitTokensSql } from '../warehouse/text-index';
 import { Geocoder, SUZHOU_AREA_CODE, checkLonLat, cleanText, normalizePhone } from '../normalize/index';
 import { ticketText, type TextAnalyzer } from '../text/enrich';
@@ -407,7 +408,7 @@ export class Ingestor {
 				else summary.stale += k;
 			}
 		} catch (e) {
-			await conn.run('ROLLBACK');
+			await rollbackQuietly(conn);
 			throw e;
 		}
 		if (run.onOpenTickets) await this.handOverOpen(rows, run);

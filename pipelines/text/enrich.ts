@@ -4,6 +4,7 @@
 // transaction, so a crash repeats at most one batch. The ingest pipeline does the same inside its merge.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBDateValue } from '@duckdb/node-api';
+import { rollbackQuietly } from '../warehouse/tx';
 import { addTermStats, keywordsQuery, splitTokensSql } from '../warehouse/text-index';
 
 /** What the analysis of one text gives: its tokens joined by U+0001, its sentiment score and intensity. */
@@ -124,7 +125,7 @@ async function applyStage(conn: DuckDBConnection, rewrite: boolean): Promise<voi
 		}
 		await conn.run('COMMIT');
 	} catch (e) {
-		await conn.run('ROLLBACK');
+		await rollbackQuietly(conn);
 		throw e;
 	}
 }

@@ -13,6 +13,7 @@ import {
 	type DuckDBType
 } from '@duckdb/node-api';
 import { TEXT_INDEX_DDL } from './text-index';
+import { inTransaction } from './tx';
 
 export interface FactColumn {
 	name: string;
@@ -143,15 +144,9 @@ export const HOURLY_DAYS = 90;
  * in one transaction so readers never see a half-built rollup.
  */
 export async function refreshRollups(conn: DuckDBConnection, range?: { fromDay: string; toDay: string }): Promise<void> {
-	await conn.run('BEGIN TRANSACTION');
-	try {
-		await rebuildRollups(conn, range);
-		await conn.run('COMMIT');
-	} catch (e) {
-		await conn.run('ROLLBACK');
-		throw e;
-	}
+	await inTransaction(conn, () => rebuildRollups(conn, range));
 }
+
 
 /** The rollup rebuild itself, inside the caller's transaction. */
 export async function rebuildRollups(conn: DuckDBConnection, range?: { fromDay: string; toDay: string }): Promise<void> {

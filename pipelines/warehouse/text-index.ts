@@ -13,6 +13,7 @@
 // versions are taken out first with `removeTermStats`. Keywords are TF-IDF against the corpus as it stands
 // with the batch (`keywordsQuery`); ties broken by a hash of the term, so a re-run gives the same keywords.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { rollbackQuietly } from './tx';
 
 export const TEXT_INDEX_DDL = [
 	`CREATE TABLE IF NOT EXISTS term_df (term VARCHAR PRIMARY KEY, df INTEGER NOT NULL)`,
@@ -96,7 +97,7 @@ export async function compactPostings(conn: DuckDBConnection): Promise<void> {
 		await conn.run(`INSERT OR REPLACE INTO warehouse_meta VALUES ('postings_compacted_rows', $n)`, { n: String(n) });
 		await conn.run('COMMIT');
 	} catch (e) {
-		await conn.run('ROLLBACK');
+		await rollbackQuietly(conn);
 		throw e;
 	}
 }

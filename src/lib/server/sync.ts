@@ -6,6 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { shanghaiDayHour, FactWriter, type FactRow } from '$pipelines/warehouse/facts';
 import { callerKey } from '$pipelines/warehouse/privacy';
 import { getMeta, rebuildRollups, setMeta } from '$pipelines/warehouse/schema';
+import { rollbackQuietly } from '$pipelines/warehouse/tx';
 import { removeTermStats } from '$pipelines/warehouse/text-index';
 import { categoryAncestors } from '$pipelines/reference/index';
 import { normalizePhone } from '$pipelines/normalize/index';
@@ -122,7 +123,7 @@ export async function syncToAnalytics(app: App, now = Date.now()): Promise<numbe
 			});
 			await conn.run('COMMIT');
 		} catch (e) {
-			await conn.run('ROLLBACK');
+			await rollbackQuietly(conn);
 			throw e;
 		}
 		total += rows.length;
