@@ -37,7 +37,7 @@ beforeAll(async () => {
 
 describe('topic runs', () => {
 	it('puts every ticket of the period in a topic or among the outliers, and the period before in the baseline', async () => {
-		const s = await runTopics(conn, ref, { days: 30, now: NOW, seed: 3 });
+		const s = (await runTopics(conn, ref, { days: 30, now: NOW, seed: 3 }))!;
 		expect(s.tickets).toBe(await one(`SELECT count(*) FROM tickets_fact WHERE day BETWEEN '${s.periodFrom}'::DATE AND '${s.periodTo}'::DATE`));
 		expect(s.k).toBeGreaterThan(5);
 		expect(await one(`SELECT sum(size) FROM topics WHERE run_id = '${s.runId}'`)).toBe(s.tickets);

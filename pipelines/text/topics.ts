@@ -11,9 +11,10 @@
 // Old runs are dropped (`keepRuns`); the representative title is masked for personal data. The tables are
 // made by ensureWarehouse (warehouse/schema.ts).
 import { randomUUID } from 'node:crypto';
-import { listValue, type DuckDBConnection } from '@duckdb/node-api';
+import { LIST, VARCHAR, listValue, type DuckDBConnection } from '@duckdb/node-api';
 import { categoryAncestors, type Reference } from '../reference/index';
 import { shanghaiDayHour } from '../warehouse/facts';
+import { rollbackQuietly } from '../warehouse/tx';
 import { assign, cluster, hierarchy, parseModel, serializeModel, type ClusterDoc, type TopicModel } from './cluster';
 import { maskPersonal } from './redact';
 
@@ -73,13 +74,18 @@ async function insertAssignments(conn: DuckDBConnection, runId: string, rows: { 
 	app.closeSync();
 }
 
-/** Clusters the period's tickets into topics and stores the run; returns its summary. */
-export async function runTopics(conn: DuckDBConnection, ref: Reference, o: TopicRunOptions = {}): Promise<TopicRunSummary> {
+/** Fewer tickets than this in a period make no topic run (nothing to cluster yet). */
+export const MIN_TOPIC_TICKETS = 30;
+
+/** Clusters the period's tickets into topics and stores the run; returns its summary, or null when the
+ * period has fewer than MIN_TOPIC_TICKETS tickets with text. */
+export async function runTopics(conn: DuckDBConnection, ref: Reference, o: TopicRunOptions = {}): Promise<TopicRunSummary | null> {
 	const t0 = performance.now();
 	const days = Math.max(1, o.days ?? 30);
 	const periodTo = shanghaiDayHour(o.now ?? Date.now()).day;
 	const periodFrom = addDays(periodTo, -(days - 1));
 	const docs = await periodDocs(conn, periodFrom, periodTo);
+	if (docs.length < MIN_TOPIC_TICKETS) return null;
 	const titleOf = (d: TicketDoc) => maskPersonal(d.title || d.content.slice(0, 40));
 	const input: ClusterDoc[] = docs.map((d) => ({ id: d.ticket_no, tokens: d.tokens, title: titleOf(d) }));
 	const { model, assignments } = cluster(input, { k: o.k ?? 'auto', seed: o.seed ?? 1 });
@@ -108,7 +114,8 @@ export async function runTopics(conn: DuckDBConnection, ref: Reference, o: Topic
 					run: runId, id: c.id, label: listValue(c.label),
 					rep: c.representative ? String(c.representative.id) : null, repTitle: c.representative?.title ?? null,
 					size: c.size, prev: prevSize.get(c.id) ?? 0, l1: l1?.code ?? null, leaf: t?.dominant?.code ?? null, share: l1?.share ?? null
-				}
+				},
+				{ label: LIST(VARCHAR) }
 			);
 		}
 		await insertAssignments(conn, runId, assignments.map((a) => ({ ticketNo: String(a.id), topic: a.clusterId, score: a.score })), 'run');
@@ -121,7 +128,7 @@ export async function runTopics(conn: DuckDBConnection, ref: Reference, o: Topic
 		await conn.run(`DELETE FROM topic_runs WHERE run_id IN (SELECT run_id FROM topic_runs_old)`);
 		await conn.run('COMMIT');
 	} catch (e) {
-		await conn.run('ROLLBACK');
+		await rollbackQuietly(conn);
 		throw e;
 	}
 	return { runId, periodFrom, periodTo, tickets: docs.length, k: model.k, outliers: model.outliers, seconds };

@@ -122,7 +122,7 @@ describe('classifier', () => {
 
 describe('topics', () => {
 	it('lists the latest run with sizes, growth, sentiment and daily series that add up', async () => {
-		const s = await runTopics(a.analytics.conn, a.ref, { days: 30, now: NOW });
+		const s = (await runTopics(a.analytics.conn, a.ref, { days: 30, now: NOW }))!;
 		const o = await topicsOverview(a.analytics.conn, a.ref);
 		expect(o.run?.id).toBe(s.runId);
 		expect(o.topics.length).toBe(s.k);

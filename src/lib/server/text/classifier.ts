@@ -41,6 +41,15 @@ export async function retrain(app: App): Promise<TrainResult> {
 	);
 }
 
+/** Tickets with a category needed before a model is trained. */
+export const MIN_TRAINING_TICKETS = 500;
+
+/** Whether the store has enough categorised tickets to learn from. */
+export async function canTrain(app: App): Promise<boolean> {
+	const r = await app.analytics.conn.runAndReadAll(`SELECT count(*) FROM tickets_fact WHERE category_code IS NOT NULL`);
+	return Number(r.getRows()[0][0]) >= MIN_TRAINING_TICKETS;
+}
+
 export class NoModelError extends Error {}
 
 export function suggestFor(app: App, input: SuggestInput): Suggestion {

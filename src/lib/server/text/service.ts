@@ -6,7 +6,7 @@ import { ingestService } from '../ingest';
 import { afterSync } from '../sync';
 import { onShutdown } from '../presence';
 import { pendingEnrichment } from '$pipelines/text/enrich';
-import { modelIsStale, modelPath, retrain } from './classifier';
+import { canTrain, modelIsStale, modelPath, retrain } from './classifier';
 import { assignNewTickets, latestRun, runTopics } from '$pipelines/text/topics';
 import { shanghaiDayHour } from '$pipelines/warehouse/facts';
 
@@ -80,7 +80,7 @@ export function requestTextRound(app: App, log: (m: string) => void = (m) => con
 				});
 				if (n > 1000) log(`[minqing] 文本分析完成：${n.toLocaleString('zh-CN')} 条工单，用时 ${((performance.now() - t0) / 1000).toFixed(1)} 秒`);
 				await topicsRound(app, log);
-				if (modelPath(app) && modelIsStale(app)) {
+				if (modelPath(app) && modelIsStale(app) && (await canTrain(app))) {
 					const r = await retrain(app);
 					log(`[minqing] 分类模型已训练：${r.examples.toLocaleString('zh-CN')} 条样本，用时 ${r.seconds.toFixed(1)} 秒`);
 				}
@@ -103,7 +103,7 @@ async function topicsRound(app: App, log: (m: string) => void): Promise<void> {
 		const today = shanghaiDayHour(Date.now()).day;
 		if (!run || run.createdAt.slice(0, 10) < today || run.periodTo < today) {
 			const r = await runTopics(conn, app.ref, { days: TOPIC_DAYS });
-			log(`[minqing] 话题聚类完成：${r.periodFrom} 至 ${r.periodTo} 共 ${r.tickets.toLocaleString('zh-CN')} 条工单，${r.k} 个话题，用时 ${r.seconds.toFixed(1)} 秒`);
+			if (r) log(`[minqing] 话题聚类完成：${r.periodFrom} 至 ${r.periodTo} 共 ${r.tickets.toLocaleString('zh-CN')} 条工单，${r.k} 个话题，用时 ${r.seconds.toFixed(1)} 秒`);
 		} else await assignNewTickets(conn);
 	});
 }
