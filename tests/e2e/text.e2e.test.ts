@@ -51,6 +51,10 @@ describe('话题', () => {
 		await page.waitForSelector('[data-testid=topic-words] li');
 		await page.waitForSelector('canvas');
 		expect(await page.locator('[data-testid=topic-tickets] li').count()).toBeGreaterThan(0);
+		// the district map: every outlined district drawn, coloured by the same counts as the ranking
+		expect(await page.locator('figure.map path').count()).toBeGreaterThanOrEqual(9);
+		const mapped = await page.locator('figure.map path').evaluateAll((els) => els.reduce((a, e) => a + Number(e.getAttribute('data-count')), 0));
+		expect(mapped).toBeGreaterThan(0);
 		expect(await page.locator('[data-testid=topic-tickets]').innerText()).not.toMatch(/1[3-9]\d{9}/);
 		await page.screenshot({ path: join(SHOTS, 'topic-detail.png'), fullPage: true });
 		expect(errors).toEqual([]);
