@@ -7,6 +7,20 @@ import { apiError } from '$lib/server/http';
 import { IngestError, ingestService, limitBytes, pushLimitBytes } from '$lib/server/ingest';
 import type { RequestHandler } from './$types';
 
+/** Bodies up to this size are read to the end before a 413 (larger ones are cut off). */
+const DRAIN_LIMIT = 256 * 1_048_576;
+
+async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
+	const reader = body.getReader();
+	try {
+		for (;;) if ((await reader.read()).done) return;
+	} catch {
+		/* the sender gave up */
+	} finally {
+		reader.releaseLock();
+	}
+}
+
 /** POST NDJSON feed records (one canonical record per line); the source name comes from the API token. */
 export const POST: RequestHandler = async ({ request }) => {
 	const a = await app();
@@ -14,7 +28,14 @@ export const POST: RequestHandler = async ({ request }) => {
 	if (!token) return apiError(401, 'unauthenticated', 'API 令牌无效、已吊销或没有数据接入权限');
 	const limit = pushLimitBytes();
 	const declared = Number(request.headers.get('content-length') ?? NaN);
-	if (declared > limit) return apiError(413, 'payload_too_large', `单次推送不得超过 ${Math.round(limit / 1_048_576)} MB，请分批推送`);
+	if (declared > limit) {
+		// read and discard a body of moderate size first: answering while the sender is still writing resets
+		// the connection, and the sender would see a network error instead of this answer
+		if (request.body && declared <= DRAIN_LIMIT) await drain(request.body);
+		const r = apiError(413, 'payload_too_large', `单次推送不得超过 ${Math.round(limit / 1_048_576)} MB，请分批推送`);
+		r.headers.set('connection', 'close');
+		return r;
+	}
 	if (!request.body || declared === 0) return apiError(400, 'empty_body', '推送内容为空');
 	const pushId = request.headers.get('idempotency-key')?.slice(0, 80) || randomUUID();
 	try {
