@@ -134,6 +134,9 @@ function matchSql(groups: string[][], f: SearchFilters, params: Record<string, s
 			parts.push(`SELECT ticket_no, day, ${i} AS g FROM search_postings WHERE term = $t${i}_${j}${dayBounds}`);
 		})
 	);
+	// one word: a ticket has each term once in the postings, so no grouping is needed
+	if (parts.length === 1) return parts[0].replace(', 0 AS g', '');
+	if (groups.length === 1) return `SELECT ticket_no, max(day) AS day FROM (${parts.join(' UNION ALL ')}) GROUP BY ticket_no`;
 	return `SELECT ticket_no, max(day) AS day FROM (${parts.join(' UNION ALL ')}) GROUP BY ticket_no HAVING count(DISTINCT g) = ${groups.length}`;
 }
 
@@ -159,17 +162,26 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 	// the matching tickets with their day, from the postings alone; only filters on other columns need
 	// tickets_fact (its rows restricted to the days of the matches, so zone maps skip the rest)
 	const columnFilters = !!(query.district || query.category || query.channel || query.type);
-	await conn.run(`CREATE OR REPLACE TEMP TABLE search_match AS ${match}`, params);
+	let source = `(${match})`;
+	let sourceParams = params;
 	if (columnFilters) {
-		await conn.run(`CREATE OR REPLACE TEMP TABLE search_match AS
-			SELECT f.ticket_no, f.day FROM tickets_fact f SEMI JOIN search_match m ON f.ticket_no = m.ticket_no
-			WHERE f.day BETWEEN (SELECT min(day) FROM search_match) AND (SELECT max(day) FROM search_match) ${filters}`, filterParams);
+		await conn.run(`CREATE OR REPLACE TEMP TABLE search_match AS ${match}`, params);
+		source = `(SELECT f.ticket_no, f.day FROM tickets_fact f SEMI JOIN search_match m ON f.ticket_no = m.ticket_no
+			WHERE f.day BETWEEN (SELECT min(day) FROM search_match) AND (SELECT max(day) FROM search_match) ${filters})`;
+		sourceParams = filterParams;
 	}
-	const total = Number((await conn.runAndReadAll(`SELECT count(*) FROM search_match`)).getRows()[0][0]);
-	// newest first: by day, then by ticket number (numbers follow the receiving order within a day)
+	// the page and the total in one pass; newest first: by day, then by ticket number (numbers follow the
+	// receiving order within a day)
 	const pageRows = (
-		await conn.runAndReadAll(`SELECT ticket_no, strftime(day, '%Y-%m-%d') FROM search_match ORDER BY day DESC, ticket_no DESC LIMIT ${size} OFFSET ${(page - 1) * size}`)
+		await conn.runAndReadAll(
+			`SELECT ticket_no, strftime(day, '%Y-%m-%d'), count(*) OVER () AS total FROM ${source} m
+			 ORDER BY day DESC, ticket_no DESC LIMIT ${size} OFFSET ${(page - 1) * size}`,
+			sourceParams
+		)
 	).getRows();
+	const total = pageRows.length
+		? Number(pageRows[0][2])
+		: Number((await conn.runAndReadAll(`SELECT count(*) FROM ${source} m`, sourceParams)).getRows()[0][0]);
 	const pageParams: Record<string, string> = {};
 	pageRows.forEach(([no, day], i) => {
 		pageParams[`n${i}`] = String(no);
