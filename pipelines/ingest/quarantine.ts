@@ -21,6 +21,16 @@ export interface QuarantineEntry {
 	quarantined_at: string;
 	status: 'open' | 'replayed';
 	resolved_at: string | null;
+	/** the two times as `YYYY-MM-DD HH:mm:ss` in Asia/Shanghai, for display */
+	quarantined_text: string;
+	resolved_text: string | null;
+}
+
+/** Which rows: by source, reason and status (default: the open ones). */
+export interface QuarantineFilter {
+	source?: string | null;
+	reason?: string | null;
+	status?: 'open' | 'replayed' | 'all';
 }
 
 export interface ReplayResult {
@@ -33,7 +43,28 @@ export interface ReplayResult {
 }
 
 const COLS = `source, origin, origin_id, line::DOUBLE AS line, byte_offset::DOUBLE AS byte_offset, reason, field, message, raw, fields,
-	strftime(quarantined_at, '%Y-%m-%dT%H:%M:%S%z') AS quarantined_at, status, strftime(resolved_at, '%Y-%m-%dT%H:%M:%S%z') AS resolved_at`;
+	strftime(quarantined_at, '%Y-%m-%dT%H:%M:%S%z') AS quarantined_at, status, strftime(resolved_at, '%Y-%m-%dT%H:%M:%S%z') AS resolved_at,
+	strftime(timezone('Asia/Shanghai', quarantined_at), '%Y-%m-%d %H:%M:%S') AS quarantined_text,
+	strftime(timezone('Asia/Shanghai', resolved_at), '%Y-%m-%d %H:%M:%S') AS resolved_text`;
+
+function filterSql(f: QuarantineFilter): { cond: string; params: Record<string, string> } {
+	const where = ['true'];
+	const params: Record<string, string> = {};
+	const status = f.status ?? 'open';
+	if (status !== 'all') {
+		where.push('status = $status');
+		params.status = status;
+	}
+	if (f.source) {
+		where.push('source = $source');
+		params.source = f.source;
+	}
+	if (f.reason) {
+		where.push('reason = $reason');
+		params.reason = f.reason;
+	}
+	return { cond: where.join(' AND '), params };
+}
 
 export class Quarantine {
 	constructor(private readonly conn: DuckDBConnection) {}
@@ -47,21 +78,18 @@ export class Quarantine {
 		return r.getRowObjectsJS() as never;
 	}
 
-	async list(f: { source?: string; reason?: string; limit?: number; offset?: number; includeResolved?: boolean } = {}): Promise<QuarantineEntry[]> {
-		const where = ['true'];
-		const params: Record<string, string | number> = { limit: f.limit ?? 50, offset: f.offset ?? 0 };
-		if (!f.includeResolved) where.push(`status = 'open'`);
-		if (f.source) {
-			where.push('source = $source');
-			params.source = f.source;
-		}
-		if (f.reason) {
-			where.push('reason = $reason');
-			params.reason = f.reason;
-		}
+	/** Rows matching the filter (all pages). */
+	async count(f: QuarantineFilter = {}): Promise<number> {
+		const { cond, params } = filterSql(f);
+		return Number((await this.conn.runAndReadAll(`SELECT count(*) FROM quarantine WHERE ${cond}`, params)).getRows()[0][0]);
+	}
+
+	/** Newest first. */
+	async list(f: QuarantineFilter & { limit?: number; offset?: number } = {}): Promise<QuarantineEntry[]> {
+		const { cond, params } = filterSql(f);
 		const r = await this.conn.runAndReadAll(
-			`SELECT ${COLS} FROM quarantine WHERE ${where.join(' AND ')} ORDER BY quarantined_at DESC, source, origin_id, line LIMIT $limit OFFSET $offset`,
-			params
+			`SELECT ${COLS} FROM quarantine WHERE ${cond} ORDER BY quarantined_at DESC, source, origin_id, line LIMIT $limit OFFSET $offset`,
+			{ ...params, limit: f.limit ?? 50, offset: f.offset ?? 0 }
 		);
 		return r.getRowObjectsJS() as never;
 	}

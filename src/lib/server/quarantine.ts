@@ -2,11 +2,10 @@
 // with its raw text, and replay after a mapping fix (queued with the other ingests).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { MappingError, parseMappingText, type Mapping } from '$pipelines/ingest/mapping';
-import { Quarantine } from '$pipelines/ingest/quarantine';
+import { Quarantine, type QuarantineEntry } from '$pipelines/ingest/quarantine';
 import type { FileErrorCode, RecordErrorCode } from '$pipelines/ingest/sources';
 import { FIELD_LABELS, isCanonicalField } from '$pipelines/ingest/types';
 import { VALIDATION_REASONS } from '$pipelines/ingest/validate';
-import { queryRows } from './analytics/duckdb';
 import type { App } from './app';
 import { ingestService, insertOpenFeedTickets } from './ingest';
 
@@ -120,29 +119,7 @@ export interface QuarantineOverview {
 	pageSize: number;
 }
 
-const ROW_COLS = `source, origin, origin_id, line::DOUBLE AS line, byte_offset::DOUBLE AS byte_offset, reason, field, message,
-	strftime(quarantined_at, '%Y-%m-%dT%H:%M:%S%z') AS quarantined_at,
-	strftime(timezone('Asia/Shanghai', quarantined_at), '%Y-%m-%d %H:%M:%S') AS quarantined_text,
-	strftime(timezone('Asia/Shanghai', resolved_at), '%Y-%m-%d %H:%M:%S') AS resolved_text,
-	status, fields IS NOT NULL AS replayable`;
-
-interface DbRow extends Record<string, unknown> {
-	source: string;
-	origin: string;
-	origin_id: string;
-	line: number;
-	byte_offset: number | null;
-	reason: string;
-	field: string | null;
-	message: string;
-	quarantined_at: string;
-	quarantined_text: string;
-	resolved_text: string | null;
-	status: 'open' | 'replayed';
-	replayable: boolean;
-}
-
-function toRow(r: DbRow): QuarantineRow {
+function toRow(r: QuarantineEntry): QuarantineRow {
 	return {
 		source: r.source,
 		origin: r.origin,
@@ -158,7 +135,7 @@ function toRow(r: DbRow): QuarantineRow {
 		quarantinedAtText: r.quarantined_text,
 		status: r.status,
 		resolvedAtText: r.resolved_text,
-		replayable: r.replayable
+		replayable: r.fields !== null
 	};
 }
 
@@ -168,30 +145,12 @@ export async function quarantineOverview(conn: DuckDBConnection, filters: Quaran
 	const sources = [...new Set(counts.map((c) => c.source))].sort();
 	const reasons = [...new Set(counts.map((c) => c.reason))].sort().map((code) => ({ code, label: reasonLabel(code) }));
 
-	const where = ['true'];
-	const params: Record<string, string | number> = {};
-	if (filters.status !== 'all') {
-		where.push('status = $status');
-		params.status = filters.status;
-	}
-	if (filters.source) {
-		where.push('source = $source');
-		params.source = filters.source;
-	}
-	if (filters.reason) {
-		where.push('reason = $reason');
-		params.reason = filters.reason;
-	}
-	const cond = where.join(' AND ');
-	const [{ n: matching }] = await queryRows<{ n: number }>(conn, `SELECT count(*)::DOUBLE AS n FROM quarantine WHERE ${cond}`, params);
+	const q = new Quarantine(conn);
+	const filter = { source: filters.source, reason: filters.reason, status: filters.status };
+	const matching = await q.count(filter);
 	const pages = Math.max(1, Math.ceil(matching / QUARANTINE_PAGE_SIZE));
 	const page = Math.min(filters.page, pages);
-	const rows = await queryRows<DbRow>(
-		conn,
-		`SELECT ${ROW_COLS} FROM quarantine WHERE ${cond}
-		 ORDER BY quarantined_at DESC, source, origin_id, line LIMIT $limit OFFSET $offset`,
-		{ ...params, limit: QUARANTINE_PAGE_SIZE, offset: (page - 1) * QUARANTINE_PAGE_SIZE }
-	);
+	const rows = await q.list({ ...filter, limit: QUARANTINE_PAGE_SIZE, offset: (page - 1) * QUARANTINE_PAGE_SIZE });
 	return {
 		filters: { ...filters, page },
 		counts,
@@ -214,13 +173,8 @@ export interface QuarantineDetail extends QuarantineRow {
 
 export async function quarantineEntry(conn: DuckDBConnection, source: string, originId: string, line: number): Promise<QuarantineDetail | null> {
 	if (!Number.isSafeInteger(line)) return null;
-	const rows = await queryRows<DbRow & { raw: string; fields: string | null }>(
-		conn,
-		`SELECT ${ROW_COLS}, raw, fields FROM quarantine WHERE source = $s AND origin_id = $o AND line = $l`,
-		{ s: source, o: originId, l: line }
-	);
-	if (!rows.length) return null;
-	const r = rows[0];
+	const r = await new Quarantine(conn).get(source, originId, line);
+	if (!r) return null;
 	let fieldsJson: string | null = null;
 	if (r.fields !== null) {
 		try {
@@ -296,11 +250,7 @@ export async function replayQuarantine(
 			mapping,
 			onOpenTickets: (t) => insertOpenFeedTickets(app.rel.db, t)
 		});
-		const [{ n: remaining }] = await queryRows<{ n: number }>(
-			conn,
-			`SELECT count(*)::DOUBLE AS n FROM quarantine WHERE status = 'open'${source ? ' AND source = $source' : ''}`,
-			source ? { source } : undefined
-		);
+		const remaining = await q.count({ source, status: 'open' });
 		return {
 			source,
 			mappingName: mapping ? (mapping.name ?? fileName ?? '粘贴的映射') : null,

@@ -365,7 +365,7 @@ async function quarantine(config: Config, args: string[]) {
 		async (a) => {
 			const q = new Quarantine(a.analytics.conn);
 			if (sub === 'list') {
-				const rows = await q.list({ source: values.source, reason: values.reason, limit: values.limit ? int(values.limit, '--limit', 50) : 50, includeResolved: values.all });
+				const rows = await q.list({ source: values.source, reason: values.reason, limit: values.limit ? int(values.limit, '--limit', 50) : 50, status: values.all ? 'all' : 'open' });
 				console.log(JSON.stringify({ counts: await q.counts(), rows }, null, 1));
 			} else if (sub === 'show') {
 				const [source, originId, line] = positionals;
