@@ -95,11 +95,11 @@ async function segment(argv: string[]) {
 }
 
 async function text(argv: string[]) {
-	const { values } = parseArgs({ args: argv, options: { tickets: { type: 'string', default: '10000000' }, 'data-dir': { type: 'string' }, only: { type: 'string' } } });
+	const { values } = parseArgs({ args: argv, options: { tickets: { type: 'string', default: '10000000' }, 'data-dir': { type: 'string' }, only: { type: 'string' }, ablation: { type: 'boolean', default: false } } });
 	const only = values.only ? values.only.split(',') : ['classify', 'cluster', 'search'];
 	if (only.includes('classify')) {
 		const { classifyBench } = await import('./text-classify');
-		await classifyBench();
+		await classifyBench(values.ablation ? ['--ablation'] : []);
 	}
 	if (only.includes('cluster')) {
 		const { clusterBench } = await import('./text-cluster');
@@ -115,7 +115,7 @@ const [name, ...rest] = process.argv.slice(2);
 const BENCHES: Record<string, (argv: string[]) => void | Promise<void>> = { demo, ingest, segment, text };
 if (!name || !BENCHES[name]) {
 	console.error(
-		`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n  demo [--tickets 200000,10000000]\n  ingest [--tickets 1000000]\n  segment\n  text [--tickets 10000000] [--data-dir DIR (kept and reused)] [--only classify,cluster,search]`
+		`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n  demo [--tickets 200000,10000000]\n  ingest [--tickets 1000000]\n  segment\n  text [--tickets 10000000] [--data-dir DIR (kept and reused)] [--only classify,cluster,search] [--ablation]`
 	);
 	process.exit(name ? 1 : 0);
 }
