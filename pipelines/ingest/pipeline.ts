@@ -77,7 +77,7 @@ export interface IngestSummary {
 
 interface Prepared {
 	fact: FactRow;
-	/** the tokens joined by TOKEN_SEP, once segmented */
+	/** the tokens joined by U+0001, once analysed */
 	tokens: string | null;
 	line: number;
 	raw: string;

@@ -157,11 +157,6 @@ export class SegmentPool {
 		return (await this.run('tokens', texts)) as string[][];
 	}
 
-	/** `tokens(text)` of each text joined by U+0001, in input order (no arrays made: the cheapest hand-over). */
-	async tokenizeJoined(texts: readonly string[]): Promise<string[]> {
-		return (await this.run('tokens', texts, false)) as string[];
-	}
-
 	/** Tokens (joined), sentiment and intensity of each text, in input order (pipelines/text/sentiment.ts). */
 	async analyze(texts: readonly string[]): Promise<PooledAnalysis[]> {
 		const packed = (await this.run('analyze', texts, false)) as string[];

@@ -135,7 +135,7 @@ function matchSql(groups: string[][], f: SearchFilters, params: Record<string, s
 		})
 	);
 	// one word: a ticket has each term once in the postings, so no grouping is needed
-	if (parts.length === 1) return parts[0].replace(', 0 AS g', '');
+	if (parts.length === 1) return `SELECT ticket_no, day FROM search_postings WHERE term = $t0_0${dayBounds}`;
 	if (groups.length === 1) return `SELECT ticket_no, max(day) AS day FROM (${parts.join(' UNION ALL ')}) GROUP BY ticket_no`;
 	return `SELECT ticket_no, max(day) AS day FROM (${parts.join(' UNION ALL ')}) GROUP BY ticket_no HAVING count(DISTINCT g) = ${groups.length}`;
 }
