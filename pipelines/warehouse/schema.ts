@@ -12,6 +12,7 @@ import {
 	type DuckDBConnection,
 	type DuckDBType
 } from '@duckdb/node-api';
+import { HOURLY_DAYS, OPEN_TICKETS, openTicketsDdl, openTicketsInsert, ROLLUP_VERSION, ROLLUPS, rollupDdl, rollupInsert } from './rollups';
 import { TEXT_INDEX_DDL } from './text-index';
 import { inTransaction } from './tx';
 
@@ -77,15 +78,7 @@ export const FACT_COLUMNS: readonly FactColumn[] = [
 
 const DDL = [
 	`CREATE TABLE IF NOT EXISTS tickets_fact (${FACT_COLUMNS.map((c) => `${c.name} ${c.sql}`).join(', ')})`,
-	// counts by day × district × category × type × channel: what dashboards read instead of raw rows
-	`CREATE TABLE IF NOT EXISTS rollup_daily (
-		day DATE NOT NULL, district_code VARCHAR, category_l1 VARCHAR, category_l2 VARCHAR,
-		type VARCHAR NOT NULL, channel VARCHAR NOT NULL, n INTEGER NOT NULL)`,
 	`CREATE TABLE IF NOT EXISTS warehouse_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
-	// counts by hour for the recent past (the last 90 days), for intraday views and alert baselines
-	`CREATE TABLE IF NOT EXISTS rollup_hourly (
-		day DATE NOT NULL, hour TINYINT NOT NULL, district_code VARCHAR, category_l1 VARCHAR, category_l2 VARCHAR,
-		type VARCHAR NOT NULL, channel VARCHAR NOT NULL, n INTEGER NOT NULL)`,
 	// every rejected feed record, with its raw text and where it came from; keyed so a re-run adds nothing
 	`CREATE TABLE IF NOT EXISTS quarantine (
 		source VARCHAR NOT NULL, origin VARCHAR NOT NULL, origin_id VARCHAR NOT NULL, line BIGINT NOT NULL,
@@ -124,6 +117,7 @@ export async function ensureWarehouse(conn: DuckDBConnection): Promise<void> {
 	for (const c of FACT_COLUMNS) await conn.run(`ALTER TABLE tickets_fact ADD COLUMN IF NOT EXISTS ${c.name} ${c.sql.replace(' NOT NULL', '')}`);
 	// the fields as read (JSON) of a record that failed after reading, so a replay can map them again
 	await conn.run(`ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS fields VARCHAR`);
+	await upgradeRollups(conn);
 }
 
 export async function getMeta(conn: DuckDBConnection, key: string): Promise<string | null> {
@@ -136,8 +130,7 @@ export async function setMeta(conn: DuckDBConnection, key: string, value: string
 	await conn.run('INSERT OR REPLACE INTO warehouse_meta VALUES ($key, $value)', { key, value });
 }
 
-/** Days of the hourly rollup kept before today. */
-export const HOURLY_DAYS = 90;
+export { HOURLY_DAYS };
 
 /**
  * Recomputes the rollups for [fromDay, toDay] (inclusive, 'YYYY-MM-DD'), or entirely when no range is given,
@@ -150,24 +143,41 @@ export async function refreshRollups(conn: DuckDBConnection, range?: { fromDay: 
 
 /** The rollup rebuild itself, inside the caller's transaction. */
 export async function rebuildRollups(conn: DuckDBConnection, range?: { fromDay: string; toDay: string }): Promise<void> {
-	const where = range ? `WHERE day BETWEEN $from::DATE AND $to::DATE` : '';
 	const params = range ? { from: range.fromDay, to: range.toDay } : undefined;
-	await conn.run(`DELETE FROM rollup_daily ${where}`, params);
-	await conn.run(
-		`INSERT INTO rollup_daily
-		 SELECT day, district_code, category_l1, category_l2, type, channel, count(*)::INTEGER
-		 FROM tickets_fact ${where}
-		 GROUP BY ALL`,
-		params
-	);
+	const inRange = range ? 'day BETWEEN $from::DATE AND $to::DATE' : '';
 	// the hourly rollup covers only the recent past
 	const recent = `day >= current_date - INTERVAL ${HOURLY_DAYS} DAY`;
-	await conn.run(`DELETE FROM rollup_hourly WHERE ${range ? 'day BETWEEN $from::DATE AND $to::DATE OR ' : ''}NOT (${recent})`, params);
-	await conn.run(
-		`INSERT INTO rollup_hourly
-		 SELECT day, hour, district_code, category_l1, category_l2, type, channel, count(*)::INTEGER
-		 FROM tickets_fact WHERE ${recent} ${range ? 'AND day BETWEEN $from::DATE AND $to::DATE' : ''}
-		 GROUP BY ALL`,
-		params
-	);
+	for (const r of ROLLUPS) {
+		if (r.recentOnly) {
+			await conn.run(`DELETE FROM ${r.table} WHERE ${range ? `${inRange} OR ` : ''}NOT (${recent})`, params);
+			await conn.run(rollupInsert(r, `WHERE ${recent}${range ? ` AND ${inRange}` : ''}`), params);
+		} else {
+			await conn.run(`DELETE FROM ${r.table}${range ? ` WHERE ${inRange}` : ''}`, params);
+			await conn.run(rollupInsert(r, range ? `WHERE ${inRange}` : ''), params);
+		}
+	}
+	await conn.run(`DELETE FROM ${OPEN_TICKETS.table}${range ? ` WHERE ${inRange}` : ''}`, params);
+	await conn.run(openTicketsInsert(inRange), params);
+}
+
+/**
+ * A store whose rollups were built by another version (other columns or measure definitions) gets them
+ * dropped, created anew and rebuilt from the facts, once.
+ */
+async function upgradeRollups(conn: DuckDBConnection): Promise<void> {
+	if ((await getMeta(conn, 'rollup_version')) === ROLLUP_VERSION) {
+		for (const r of ROLLUPS) await conn.run(rollupDdl(r));
+		await conn.run(openTicketsDdl());
+		return;
+	}
+	await inTransaction(conn, async () => {
+		for (const r of ROLLUPS) {
+			await conn.run(`DROP TABLE IF EXISTS ${r.table}`);
+			await conn.run(rollupDdl(r));
+		}
+		await conn.run(`DROP TABLE IF EXISTS ${OPEN_TICKETS.table}`);
+		await conn.run(openTicketsDdl());
+		await rebuildRollups(conn);
+		await setMeta(conn, 'rollup_version', ROLLUP_VERSION);
+	});
 }

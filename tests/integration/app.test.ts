@@ -1,8 +1,7 @@
 // The whole start-up on in-memory stores (PGlite in memory, DuckDB :memory:): migrations, reference data,
-// demo accounts, demo data in both stores, login, and the overview numbers against direct counts.
+// demo accounts, demo data in both stores, login, and the rollups.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { periodRanges, overview } from '../../src/lib/server/analytics/overview';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { generateDemo, startApp, stopApp, type App } from '../../src/lib/server/app';
 import { AuthError, DEMO_ACCOUNTS, DEMO_PASSWORD, createUser, login, logout, syncDemoAccounts, validateSession } from '../../src/lib/server/auth';
@@ -92,38 +91,6 @@ describe('demo data in both stores', () => {
 		const refused = (e: unknown) => /append-only/.test(String((e as { cause?: Error }).cause?.message ?? e));
 		await expect(a.rel.db.execute(sql`update ticket_events set note = 'changed'`)).rejects.toSatisfy(refused);
 		await expect(a.rel.db.execute(sql`delete from ticket_events`)).rejects.toSatisfy(refused);
-	});
-});
-
-describe('overview', () => {
-	it('reports counts equal to direct queries over tickets_fact', async () => {
-		const o = await overview(a.analytics.conn, a.ref, NOW);
-		expect(o.asOf).toBe('2026-11-28');
-		const count = async (from: number, to: number) =>
-			(
-				await queryRows<{ n: number }>(
-					a.analytics.conn,
-					`SELECT count(*)::DOUBLE n FROM tickets_fact WHERE epoch_ms(received_at) BETWEEN ${from} AND ${to}`
-				)
-			)[0].n;
-		for (const [i, days] of [1, 7, 30].entries()) {
-			const r = periodRanges(NOW, days);
-			expect(o.periods[i].current).toBe(await count(r.current.from, r.current.to));
-			expect(o.periods[i].previous).toBe(await count(r.previous.from, r.previous.to));
-			expect(o.periods[i].current).toBeGreaterThan(0);
-		}
-		const [{ n: total }] = await queryRows<{ n: number }>(a.analytics.conn, 'SELECT count(*)::DOUBLE n FROM tickets_fact');
-		expect(o.totalTickets).toBe(total);
-		expect(o.trend).toHaveLength(90);
-		const [{ n: lastDay }] = await queryRows<{ n: number }>(a.analytics.conn, `SELECT count(*)::DOUBLE n FROM tickets_fact WHERE day = DATE '2026-11-27'`);
-		expect(o.trend.at(-1)).toEqual({ day: '2026-11-27', count: lastDay });
-		const top = o.topCategories[0];
-		const [{ n: topCount }] = await queryRows<{ n: number }>(
-			a.analytics.conn,
-			`SELECT count(*)::DOUBLE n FROM tickets_fact WHERE category_l1 = '${top.code}' AND day BETWEEN DATE '2026-10-30' AND DATE '2026-11-28'`
-		);
-		expect(top.count).toBe(topCount);
-		expect(o.topDistricts.map((d) => d.name)).toContain('昆山市');
 	});
 });
 

@@ -1,0 +1,163 @@
+// Seasonal baselines of daily ticket counts: what a day would normally bring, holiday-aware, with a band.
+//
+// A day is compared with recent days of the same kind:
+//   regular workday     → the same weekday, regular workdays only (Mondays differ from Fridays);
+//   makeup workday (调休) → regular workdays of any weekday;
+//   weekend rest day    → the same weekday, ordinary weekends only;
+//   public holiday      → earlier public-holiday days (a year back at most), else weekend days.
+// The expected count is the trimmed mean of up to `refs` reference days; the band is expected ± z·σ, where σ²
+// is the larger of the reference days' variance and the Poisson variance — call volumes are overdispersed,
+// and a band narrower than Poisson noise would call ordinary days unusual. The same holds for any filter
+// (a district, a category): the series given is what is compared, so every place has its own baseline.
+import { addDays, dayNumber, type WorkCalendar } from '../calendar/index';
+
+export type DayKind = 'workday' | 'makeup' | 'weekend' | 'holiday';
+
+export const DAY_KIND_LABELS: Record<DayKind, string> = {
+	workday: '工作日',
+	makeup: '调休上班日',
+	weekend: '周末',
+	holiday: '法定节假日'
+};
+
+export function dayKind(cal: WorkCalendar, day: string): DayKind {
+	if (cal.isHoliday(day)) return 'holiday';
+	const dow = weekday(day);
+	const weekend = dow === 0 || dow === 6;
+	if (cal.isWorkday(day)) return weekend ? 'makeup' : 'workday';
+	return 'weekend';
+}
+
+/** 0 = Sunday … 6 = Saturday */
+export function weekday(day: string): number {
+	return (dayNumber(day) + 4) % 7; // 1970-01-01 was a Thursday
+}
+
+export interface BaselineOptions {
+	/** reference days used at most (default 8) */
+	refs?: number;
+	/** how far back reference days are looked for, in days (default 120; holidays: 400) */
+	lookback?: number;
+	/** fewer reference days than this → no baseline (default 3) */
+	minRefs?: number;
+	/** band half-width in standard deviations (default 1.96: a 95 % band) */
+	z?: number;
+}
+
+export interface Baseline {
+	expected: number;
+	/** standard deviation used for the band and for significance */
+	sd: number;
+	low: number;
+	high: number;
+	/** the days compared with */
+	refDays: string[];
+	kind: DayKind;
+}
+
+/** Mean with the single largest and smallest value left out once there are 5 or more. */
+export function trimmedMean(values: readonly number[]): number {
+	if (values.length === 0) return NaN;
+	if (values.length < 5) return values.reduce((s, v) => s + v, 0) / values.length;
+	const sorted = [...values].sort((a, b) => a - b).slice(1, -1);
+	return sorted.reduce((s, v) => s + v, 0) / sorted.length;
+}
+
+function variance(values: readonly number[], mean: number): number {
+	if (values.length < 2) return 0;
+	return values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1);
+}
+
+/** The reference days for `day`, most recent first, among days before it that have data (`has`). */
+export function referenceDays(cal: WorkCalendar, day: string, has: (d: string) => boolean, opts: BaselineOptions = {}): string[] {
+	const refs = opts.refs ?? 8;
+	const kind = dayKind(cal, day);
+	const dow = weekday(day);
+	const lookback = kind === 'holiday' ? 400 : (opts.lookback ?? 120);
+	const match = (d: string): boolean => {
+		const k = dayKind(cal, d);
+		switch (kind) {
+			case 'workday':
+				return k === 'workday' && weekday(d) === dow;
+			case 'makeup':
+				return k === 'workday';
+			case 'weekend':
+				return k === 'weekend' && weekday(d) === dow;
+			case 'holiday':
+				return k === 'holiday';
+		}
+	};
+	const out: string[] = [];
+	for (let i = 1; i <= lookback && out.length < refs; i++) {
+		const d = addDays(day, -i);
+		if (has(d) && match(d)) out.push(d);
+	}
+	// too few earlier holidays in the data: compare a holiday with weekends
+	if (kind === 'holiday' && out.length < (opts.minRefs ?? 3)) {
+		out.length = 0;
+		for (let i = 1; i <= (opts.lookback ?? 120) && out.length < refs; i++) {
+			const d = addDays(day, -i);
+			if (has(d) && dayKind(cal, d) === 'weekend') out.push(d);
+		}
+	}
+	return out;
+}
+
+/**
+ * The baseline of one day from a series of daily counts (missing days mean "no data", not zero: pass every
+ * day the store covers, with 0 where nothing came in). Null when there are too few reference days.
+ */
+export function dayBaseline(cal: WorkCalendar, day: string, counts: ReadonlyMap<string, number>, opts: BaselineOptions = {}): Baseline | null {
+	const refDays = referenceDays(cal, day, (d) => counts.has(d), opts);
+	if (refDays.length < (opts.minRefs ?? 3)) return null;
+	const values = refDays.map((d) => counts.get(d) ?? 0);
+	const expected = trimmedMean(values);
+	const sd = Math.sqrt(Math.max(variance(values, expected), expected, 1));
+	const z = opts.z ?? 1.96;
+	return { expected, sd, low: Math.max(0, expected - z * sd), high: expected + z * sd, refDays, kind: dayKind(cal, day) };
+}
+
+export interface SpanBaseline {
+	/** observed count over the span */
+	observed: number;
+	/** expected count over the span (sum of the days' baselines) */
+	expected: number;
+	sd: number;
+	low: number;
+	high: number;
+	/** (observed − expected) / sd */
+	z: number;
+	/** days of the span that had a baseline (the others are left out of both observed and expected) */
+	days: number;
+}
+
+/**
+ * Baseline of several consecutive days together: the sum of the daily baselines, its variance the sum of the
+ * daily variances (days treated as independent given the seasonal pattern). `partialLast` scales the last day
+ * (a day still in progress) by the share of a normal day that has passed.
+ */
+export function spanBaseline(
+	cal: WorkCalendar,
+	days: readonly string[],
+	counts: ReadonlyMap<string, number>,
+	opts: BaselineOptions & { partialLast?: number } = {}
+): SpanBaseline | null {
+	let observed = 0;
+	let expected = 0;
+	let varSum = 0;
+	let used = 0;
+	days.forEach((d, i) => {
+		const b = dayBaseline(cal, d, counts, opts);
+		if (!b) return;
+		const share = i === days.length - 1 && opts.partialLast !== undefined ? opts.partialLast : 1;
+		observed += counts.get(d) ?? 0;
+		expected += b.expected * share;
+		// the Poisson part shrinks with the share; the overdispersion part with its square
+		varSum += Math.max(b.sd * b.sd * share * share, b.expected * share, share);
+		used++;
+	});
+	if (used === 0) return null;
+	const sd = Math.sqrt(varSum);
+	const z = opts.z ?? 1.96;
+	return { observed, expected, sd, low: Math.max(0, expected - z * sd), high: expected + z * sd, z: (observed - expected) / sd, days: used };
+}

@@ -1,0 +1,126 @@
+// The rollups dashboards read instead of raw rows, and the measures they carry. Each measure is defined once
+// as an expression over ticket facts; a rollup stores its per-group count, and a dashboard query sums it — or,
+// when a filter needs a dimension no rollup has, runs the same expression over `tickets_fact` directly, so
+// both paths give the same numbers (a test checks that).
+//
+// Measures are counts of tickets, so every rate is a ratio of two sums and stays exact under any grouping.
+// Time-dependent states (open, overdue now) are not rolled up: they change with the clock, not with the data.
+
+/** The ticket states in which the city is still working on a ticket (lifecycle/model OPEN_STATUSES). */
+export const OPEN_STATUS_SQL = `('received', 'accepted', 'dispatched', 'signed', 'replied', 'reopened')`;
+
+export const MEASURES = {
+	/** tickets received */
+	n: `count(*)`,
+	/** screened: no longer waiting for the accept/not-accept decision */
+	screened: `count(*) FILTER (WHERE status <> 'received')`,
+	/** accepted (受理): screened and neither refused nor transferred to an emergency line */
+	accepted: `count(*) FILTER (WHERE status NOT IN ('received', 'not_accepted', 'transferred'))`,
+	dispatched: `count(*) FILTER (WHERE dispatched_at IS NOT NULL)`,
+	/** signed for, with a sign-for time limit */
+	sign_done: `count(*) FILTER (WHERE signed_at IS NOT NULL AND sign_deadline IS NOT NULL)`,
+	sign_ok: `count(*) FILTER (WHERE signed_at IS NOT NULL AND signed_at <= sign_deadline)`,
+	reply_done: `count(*) FILTER (WHERE replied_at IS NOT NULL AND reply_deadline IS NOT NULL)`,
+	reply_ok: `count(*) FILTER (WHERE replied_at IS NOT NULL AND replied_at <= reply_deadline)`,
+	/** return visits done (满意 / 基本满意 / 不满意 recorded) */
+	visited: `count(*) FILTER (WHERE satisfaction IS NOT NULL)`,
+	satisfied: `count(*) FILTER (WHERE satisfaction = '满意')`,
+	basic: `count(*) FILTER (WHERE satisfaction = '基本满意')`,
+	/** tickets returned by a unit at least once (退单) */
+	returned: `count(*) FILTER (WHERE returns > 0)`,
+	extended: `count(*) FILTER (WHERE extensions > 0)`,
+	reopened: `count(*) FILTER (WHERE reopens > 0)`
+} as const;
+
+export type Measure = keyof typeof MEASURES;
+export const ALL_MEASURES = Object.keys(MEASURES) as Measure[];
+
+export type Dim = 'day' | 'hour' | 'district_code' | 'street_code' | 'category_l1' | 'category_l2' | 'type' | 'channel' | 'unit_code';
+
+const DIM_SQL: Record<Dim, string> = {
+	day: 'day DATE NOT NULL',
+	hour: 'hour TINYINT NOT NULL',
+	district_code: 'district_code VARCHAR',
+	street_code: 'street_code VARCHAR',
+	category_l1: 'category_l1 VARCHAR',
+	category_l2: 'category_l2 VARCHAR',
+	type: 'type VARCHAR NOT NULL',
+	channel: 'channel VARCHAR NOT NULL',
+	unit_code: 'unit_code VARCHAR'
+};
+
+export interface Rollup {
+	table: string;
+	dims: readonly Dim[];
+	measures: readonly Measure[];
+	/** only the last HOURLY_DAYS days are kept */
+	recentOnly?: boolean;
+}
+
+/** Days of the hourly rollup kept before today. */
+export const HOURLY_DAYS = 90;
+
+/** Smallest first: a query uses the first rollup that has every dimension and measure it needs. */
+export const ROLLUPS: readonly Rollup[] = [
+	// counts and rates by day × district × level-1 category: most panels, a few dozen rows a day
+	{ table: 'rollup_daily_l1', dims: ['day', 'district_code', 'category_l1'], measures: ALL_MEASURES },
+	// … and by level-2 category, type and channel: the same panels under those filters
+	{ table: 'rollup_daily', dims: ['day', 'district_code', 'category_l1', 'category_l2', 'type', 'channel'], measures: ALL_MEASURES },
+	// streets (no street polygons: ranked lists), by level-1 category
+	{ table: 'rollup_street_daily', dims: ['day', 'district_code', 'street_code', 'category_l1'], measures: ['n'] },
+	// undertaking units: the assessment figures
+	{ table: 'rollup_unit_daily', dims: ['day', 'unit_code', 'district_code', 'category_l1'], measures: ALL_MEASURES },
+	// intraday views and baselines of the recent past
+	{ table: 'rollup_hourly', dims: ['day', 'hour', 'district_code', 'category_l1', 'category_l2', 'type', 'channel'], measures: ['n'], recentOnly: true }
+];
+
+/** Bump when a rollup's shape or a measure's definition changes: the store then rebuilds them all once. */
+export const ROLLUP_VERSION = '3';
+
+export function rollupDdl(r: Rollup): string {
+	const cols = [...r.dims.map((d) => DIM_SQL[d]), ...r.measures.map((m) => `${m} INTEGER NOT NULL`)];
+	return `CREATE TABLE IF NOT EXISTS ${r.table} (${cols.join(', ')})`;
+}
+
+/** `INSERT INTO <rollup> SELECT dims, measures FROM tickets_fact <where> GROUP BY dims` */
+export function rollupInsert(r: Rollup, where: string): string {
+	const dims = r.dims.join(', ');
+	const measures = r.measures.map((m) => `(${MEASURES[m]})::INTEGER`).join(', ');
+	const groups = r.dims.map((_, i) => i + 1).join(', ');
+	// in day order: the min/max zone maps of `day` then let a period read only its own row groups
+	return `INSERT INTO ${r.table} SELECT ${dims}, ${measures} FROM tickets_fact ${where} GROUP BY ${groups} ORDER BY ${groups}`;
+}
+
+/**
+ * The tickets still open, with what the open and overdue counts need: a few percent of all tickets, so
+ * "how many are overdue now" never scans the facts. Rebuilt with the rollups for the days that changed.
+ */
+export const OPEN_TICKETS = {
+	table: 'open_tickets',
+	columns: ['ticket_no', 'day', 'district_code', 'street_code', 'category_l1', 'category_l2', 'type', 'channel', 'unit_code', 'status', 'signed_at', 'sign_deadline', 'replied_at', 'reply_deadline'] as const
+};
+
+export function openTicketsDdl(): string {
+	return `CREATE TABLE IF NOT EXISTS ${OPEN_TICKETS.table} AS SELECT ${OPEN_TICKETS.columns.join(', ')} FROM tickets_fact WHERE false`;
+}
+
+export function openTicketsInsert(where: string): string {
+	return `INSERT INTO ${OPEN_TICKETS.table} SELECT ${OPEN_TICKETS.columns.join(', ')} FROM tickets_fact WHERE status IN ${OPEN_STATUS_SQL}${where ? ` AND ${where}` : ''} ORDER BY day`;
+}
+
+/**
+ * Where a query over `dims` (grouped or filtered) needing `measures` can read: the smallest rollup that has
+ * them all (and, for a period reaching back beyond the hourly window, is not recent-only), else the facts.
+ */
+export function sourceFor(dims: readonly Dim[], measures: readonly Measure[], opts: { fromDay?: string; recentFrom?: string } = {}): Rollup | null {
+	for (const r of ROLLUPS) {
+		if (r.recentOnly && (!opts.fromDay || !opts.recentFrom || opts.fromDay < opts.recentFrom)) continue;
+		if (dims.every((d) => r.dims.includes(d)) && measures.every((m) => r.measures.includes(m))) return r;
+	}
+	return null;
+}
+
+/** The SQL that yields measure `m` from a source: a sum over a rollup, the expression itself over facts. */
+export function measureSql(m: Measure, source: Rollup | null): string {
+	return source ? `sum(${m})` : MEASURES[m];
+}

@@ -1,0 +1,172 @@
+// The situation screens' reads over a real demo store: rollups equal the facts they summarise, and every
+// figure of the overview, the map and the unit panel equals a direct query over tickets_fact.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../src/lib/server/analytics/duckdb';
+import { mapData, overviewData, unitPanel, type DashboardContext } from '../../src/lib/server/analytics/dashboard';
+import { parseDashboardFilter } from '../../src/lib/server/analytics/filters';
+import { duckRunner } from '../../src/lib/server/analytics/sql';
+import { generateDemo, startApp, stopApp, type App } from '../../src/lib/server/app';
+import { loadConfig } from '../../src/lib/server/config';
+import { ensureWarehouse, setMeta } from '../../pipelines/warehouse/schema';
+import { MEASURES, OPEN_STATUS_SQL, OPEN_TICKETS, ROLLUPS } from '../../pipelines/warehouse/rollups';
+
+let a: App;
+let ctx: DashboardContext;
+const NOW = Date.parse('2026-11-28T15:30:00+08:00');
+
+beforeAll(async () => {
+	a = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+	await generateDemo(a, { tickets: 12_000, days: 150, seed: 7, now: NOW }, () => {});
+	ctx = { db: duckRunner(a.analytics.conn), ref: a.ref, cal: a.calendar, now: NOW };
+}, 120_000);
+
+afterAll(async () => {
+	if (a) await stopApp(a);
+});
+
+const q = <T extends Record<string, unknown>>(sql: string) => queryRows<T>(a.analytics.conn, sql);
+const n = async (where: string) => (await q<{ n: number }>(`SELECT count(*)::DOUBLE AS n FROM tickets_fact WHERE ${where}`))[0].n;
+const filterOf = (qs: string) => {
+	const r = parseDashboardFilter(new URLSearchParams(qs), a.ref, NOW);
+	expect(r.problems).toEqual([]);
+	return r.filter;
+};
+
+/** Rows of `sql` minus rows of `other`, both ways: empty when the two give the same multiset of rows. */
+async function differences(sql: string, other: string): Promise<number> {
+	const [{ d }] = await q<{ d: number }>(
+		`SELECT ((SELECT count(*) FROM ((${sql}) EXCEPT ALL (${other}))) + (SELECT count(*) FROM ((${other}) EXCEPT ALL (${sql}))))::DOUBLE AS d`
+	);
+	return d;
+}
+
+describe('rollups', () => {
+	it('hold exactly the measures of the facts, group by group', async () => {
+		for (const r of ROLLUPS) {
+			const dims = r.dims.join(', ');
+			const where = r.recentOnly ? `WHERE day >= current_date - INTERVAL 90 DAY` : '';
+			const facts = `SELECT ${dims}, ${r.measures.map((m) => `(${MEASURES[m]})::INTEGER`).join(', ')} FROM tickets_fact ${where} GROUP BY ALL`;
+			const rollup = `SELECT ${dims}, ${r.measures.join(', ')} FROM ${r.table}`;
+			expect(await differences(facts, rollup), r.table).toBe(0);
+			expect((await q<{ c: number }>(`SELECT count(*)::DOUBLE AS c FROM ${r.table}`))[0].c, r.table).toBeGreaterThan(0);
+		}
+		const cols = OPEN_TICKETS.columns.join(', ');
+		expect(await differences(`SELECT ${cols} FROM tickets_fact WHERE status IN ${OPEN_STATUS_SQL}`, `SELECT ${cols} FROM open_tickets`)).toBe(0);
+		expect(await n(`status IN ${OPEN_STATUS_SQL}`)).toBeGreaterThan(0);
+	});
+
+	it('are rebuilt once when a store was made by another rollup version', async () => {
+		await a.analytics.conn.run('DELETE FROM rollup_daily_l1');
+		await a.analytics.conn.run('DELETE FROM open_tickets');
+		await setMeta(a.analytics.conn, 'rollup_version', 'old');
+		await ensureWarehouse(a.analytics.conn);
+		const [{ r, f }] = await q<{ r: number; f: number }>(
+			`SELECT (SELECT sum(n) FROM rollup_daily_l1)::DOUBLE AS r, (SELECT count(*) FROM tickets_fact)::DOUBLE AS f`
+		);
+		expect(r).toBe(f);
+		expect((await q<{ c: number }>('SELECT count(*)::DOUBLE AS c FROM open_tickets'))[0].c).toBe(await n(`status IN ${OPEN_STATUS_SQL}`));
+	});
+});
+
+describe('overview', () => {
+	it('counts the periods, rates, open tickets and rankings as the facts do', async () => {
+		const f = filterOf('period=30d');
+		const o = await overviewData(ctx, f);
+		expect(o.asOf).toBe('2026-11-28');
+		expect([f.from, f.to]).toEqual(['2026-10-30', '2026-11-28']);
+		expect(o.volume.map((v) => v.observed)).toEqual([
+			await n(`day = DATE '2026-11-28'`),
+			await n(`day BETWEEN DATE '2026-11-22' AND DATE '2026-11-28'`),
+			await n(`day BETWEEN DATE '2026-10-30' AND DATE '2026-11-28'`)
+		]);
+		for (const v of o.volume) {
+			expect(v.expected).not.toBeNull();
+			expect(v.low!).toBeLessThanOrEqual(v.expected!);
+			expect(v.high!).toBeGreaterThanOrEqual(v.expected!);
+		}
+		const period = `day BETWEEN DATE '2026-10-30' AND DATE '2026-11-28'`;
+		expect(o.rates.received).toBe(await n(period));
+		expect(o.rates.acceptanceRate).toBeCloseTo(
+			(await n(`${period} AND status NOT IN ('received', 'not_accepted', 'transferred')`)) / (await n(`${period} AND status <> 'received'`)),
+			10
+		);
+		const now = `to_timestamp(${NOW / 1000})`;
+		const lateReply = await n(`${period} AND status IN ${OPEN_STATUS_SQL} AND replied_at IS NULL AND reply_deadline < ${now}`);
+		expect(o.rates.replyRate).toBeCloseTo(
+			(await n(`${period} AND replied_at <= reply_deadline`)) / ((await n(`${period} AND replied_at IS NOT NULL AND reply_deadline IS NOT NULL`)) + lateReply),
+			10
+		);
+		expect(o.rates.satisfactionRate).toBeCloseTo((await n(`${period} AND satisfaction IN ('满意', '基本满意')`)) / (await n(`${period} AND satisfaction IS NOT NULL`)), 10);
+		expect(o.open.open).toBe(await n(`status IN ${OPEN_STATUS_SQL}`));
+		expect(o.open.overdue).toBe(
+			await n(`status IN ${OPEN_STATUS_SQL} AND ((signed_at IS NULL AND sign_deadline < ${now}) OR (replied_at IS NULL AND reply_deadline < ${now}))`)
+		);
+		for (const c of o.categories.slice(0, 5)) expect(c.count).toBe(await n(`${period} AND category_l1 = '${c.code}'`));
+		for (const p of o.places) expect(p.count).toBe(await n(`${period} AND district_code = '${p.code}'`));
+		for (const c of o.channels) expect(c.previous).toBe(await n(`day BETWEEN DATE '2026-09-30' AND DATE '2026-10-29' AND channel = '${c.code}'`));
+		expect(o.trend.at(-1)!.day).toBe('2026-11-27'); // whole days only
+		expect(o.trend.at(-1)!.count).toBe(await n(`day = DATE '2026-11-27'`));
+		expect(o.totalTickets).toBe(await n('true'));
+	});
+
+	it('applies every filter to every panel, reading the facts where no rollup has the dimensions', async () => {
+		const district = '320583';
+		const f = filterOf(`period=7d&district=${district}&type=投诉`);
+		const o = await overviewData(ctx, f);
+		const base = `district_code = '${district}' AND type = '投诉'`;
+		expect(o.volume[1].observed).toBe(await n(`${base} AND day BETWEEN DATE '2026-11-22' AND DATE '2026-11-28'`));
+		expect(o.placeLevel).toBe('street');
+		expect(o.places.length).toBeGreaterThan(0);
+		// streets × type: no rollup has both, so this comes from the facts
+		for (const s of o.places) expect(s.count).toBe(await n(`${base} AND street_code = '${s.code}' AND day BETWEEN DATE '2026-11-22' AND DATE '2026-11-28'`));
+		expect(o.types.map((t) => t.code)).toEqual(['投诉']);
+
+		const l1 = o.categories[0]?.code ?? a.ref.categories.find((c) => c.level === 1)!.code;
+		const byCat = await overviewData(ctx, filterOf(`period=30d&category=${l1}`));
+		expect(byCat.categoryLevel).toBe(2);
+		for (const c of byCat.categories) expect(c.count).toBe(await n(`category_l2 = '${c.code}' AND day BETWEEN DATE '2026-10-30' AND DATE '2026-11-28'`));
+	});
+});
+
+describe('map', () => {
+	it('gives each district its count, open and overdue tickets, and a significance against its own past', async () => {
+		const f = filterOf('period=7d');
+		const m = await mapData(ctx, f);
+		expect(m.districts.map((d) => d.code).sort()).toEqual(a.ref.districts.map((d) => d.code).sort());
+		for (const d of m.districts) {
+			expect(d.count).toBe(await n(`district_code = '${d.code}' AND day BETWEEN DATE '2026-11-22' AND DATE '2026-11-28'`));
+			expect(d.open).toBe(await n(`district_code = '${d.code}' AND status IN ${OPEN_STATUS_SQL}`));
+			expect(d.expected).not.toBeNull();
+			expect(d.q!).toBeGreaterThanOrEqual(0);
+		}
+		expect(m.days).toHaveLength(7);
+		const total = Object.values(m.daily).reduce((s, v) => s + v.reduce((x, y) => x + y, 0), 0);
+		expect(total).toBe(await n(`district_code IS NOT NULL AND day BETWEEN DATE '2026-11-22' AND DATE '2026-11-28'`));
+		const points = m.points.reduce((s, p) => s + p.n, 0);
+		expect(points).toBe(await n(`lon IS NOT NULL AND day BETWEEN DATE '2026-11-22' AND DATE '2026-11-28'`));
+		expect(m.streets).toBeNull();
+
+		const withStreets = await mapData(ctx, filterOf('period=30d&district=320505'));
+		expect(withStreets.streets!.length).toBe(a.ref.streets.filter((s) => s.districtCode === '320505').length);
+		const zs = withStreets.streets!.map((s) => s.z ?? -Infinity);
+		expect(zs).toEqual([...zs].sort((x, y) => y - x));
+	});
+});
+
+describe('unit panel', () => {
+	it('scores units from the same counts the facts give', async () => {
+		const f = filterOf('period=90d');
+		const p = await unitPanel(ctx, f);
+		expect(p.units.length).toBeGreaterThan(5);
+		const top = p.units[0];
+		expect(top.rank).toBe(1);
+		expect(top.score).not.toBeNull();
+		const period = `unit_code = '${top.code}' AND day BETWEEN DATE '${f.from}' AND DATE '${f.to}'`;
+		expect(top.dispatched).toBe(await n(`${period} AND dispatched_at IS NOT NULL`));
+		expect(top.rates.returnRate).toBeCloseTo((await n(`${period} AND returns > 0`)) / top.dispatched, 10);
+		const scores = p.units.filter((u) => u.score !== null).map((u) => u.score!);
+		expect(scores).toEqual([...scores].sort((x, y) => y - x));
+		expect(p.months).toHaveLength(6);
+		expect(p.months.at(-1)).toBe('2026-11');
+	});
+});
