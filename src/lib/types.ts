@@ -41,17 +41,6 @@ export interface NavItem {
 	group: string;
 }
 
-/** A count over a period compared with the period of equal length just before it. */
-export interface PeriodCompare {
-	label: string; // 今日 / 近7天 / 近30天
-	current: number;
-	previous: number;
-	/** (current - previous) / previous, null when previous is 0 */
-	change: number | null;
-	/** e.g. 2026-11-22 – 2026-11-28 */
-	range: string;
-}
-
 export interface DailyPoint {
 	day: string; // YYYY-MM-DD (Asia/Shanghai)
 	count: number;
@@ -64,14 +53,173 @@ export interface RankedItem {
 	share: number; // 0..1 of the period total
 }
 
-export interface OverviewData {
-	/** "today" of the hotline (Asia/Shanghai date) the numbers are computed for */
+// ---------------------------------------------------------------------------------------------------------
+// Situation screens (态势总览, 态势地图, 大屏, 单位考核)
+
+export type PeriodKey = 'today' | '7d' | '30d' | '90d' | '365d' | 'custom';
+
+/** The filters every situation panel applies; they live in the URL. Days are Asia/Shanghai 'YYYY-MM-DD'. */
+export interface DashboardFilter {
+	period: PeriodKey;
+	periodLabel: string;
+	from: string;
+	to: string;
+	district: string | null;
+	/** a level-1 or level-2 category code */
+	category: string | null;
+	categoryLevel: 1 | 2 | null;
+	channel: string | null;
+	type: string | null;
+}
+
+/** A count against its seasonal baseline (same kind of day: weekday, weekend, holiday). */
+export interface VolumeCard {
+	label: string;
+	range: string;
+	observed: number;
+	/** null when the store holds too little history for a baseline */
+	expected: number | null;
+	low: number | null;
+	high: number | null;
+	/** (observed − expected) / expected */
+	change: number | null;
+	/** standard score against the baseline */
+	z: number | null;
+}
+
+export interface BaselinePoint {
+	day: string;
+	count: number;
+	expected: number | null;
+	low: number | null;
+	high: number | null;
+	/** 工作日 / 调休上班日 / 周末 / 法定节假日（节日名） */
+	kind: string;
+}
+
+/** The handling figures of a set of tickets; every rate is null when its denominator is 0. */
+export interface HandlingRates {
+	received: number;
+	screened: number;
+	accepted: number;
+	acceptanceRate: number | null;
+	dispatched: number;
+	/** signed on time / (signed + still unsigned past the time limit) */
+	signRate: number | null;
+	replyRate: number | null;
+	visited: number;
+	/** (满意 + 基本满意) / visited */
+	satisfactionRate: number | null;
+	returnRate: number | null;
+	extensionRate: number | null;
+	reopenRate: number | null;
+}
+
+/** Tickets the city is still working on, now (not limited to the period). */
+export interface OpenCounts {
+	open: number;
+	/** open and past a sign-for or reply time limit */
+	overdue: number;
+	signOverdue: number;
+	replyOverdue: number;
+}
+
+export interface RankedChange {
+	code: string;
+	name: string;
+	count: number;
+	share: number;
+	previous: number;
+	change: number | null;
+}
+
+export interface OverviewTopic {
+	id: number;
+	label: string;
+	size: number;
+	growth: number | null;
+}
+
+export interface DashboardOverview {
 	asOf: string;
-	/** the instant the numbers were computed at (ISO 8601); periods end here */
 	now: string;
-	periods: PeriodCompare[];
-	trend: DailyPoint[]; // the 90 whole days before today
-	topCategories: RankedItem[]; // level-1, last 30 days
-	topDistricts: RankedItem[]; // last 30 days
+	filter: DashboardFilter;
+	volume: VolumeCard[];
+	trend: BaselinePoint[];
+	rates: HandlingRates;
+	open: OpenCounts;
+	/** level-1 categories, or level-2 ones within a filtered level-1 category */
+	categories: RankedChange[];
+	categoryLevel: 1 | 2 | 3;
+	/** districts, or the streets of a filtered district */
+	places: RankedChange[];
+	placeLevel: 'district' | 'street';
+	channels: RankedChange[];
+	types: RankedChange[];
+	topics: OverviewTopic[];
+	/** when the latest topic run was made (null: none yet) */
+	topicsAsOf: string | null;
 	totalTickets: number;
+}
+
+export type MapMetric = 'volume' | 'change' | 'overdue' | 'satisfaction';
+
+export interface PlaceStat {
+	code: string;
+	name: string;
+	count: number;
+	expected: number | null;
+	change: number | null;
+	z: number | null;
+	q: number | null;
+	hotspot: boolean;
+	open: number;
+	overdue: number;
+	/** overdue / open */
+	overdueShare: number | null;
+	visited: number;
+	satisfactionRate: number | null;
+}
+
+export interface MapPoint {
+	lon: number;
+	lat: number;
+	n: number;
+}
+
+export interface MapData {
+	asOf: string;
+	filter: DashboardFilter;
+	districts: PlaceStat[];
+	/** the streets of the filtered district, ranked by significance (no street polygons exist) */
+	streets: PlaceStat[] | null;
+	/** how significance is computed, in Chinese, for the page */
+	method: string;
+	/** the last days (for the time slider): days and, per district code, the count of each day */
+	days: string[];
+	daily: Record<string, number[]>;
+	/** tickets with coordinates in the period, binned to about 1 km */
+	points: MapPoint[];
+	/** the points cover these days (the period, or its last 90 days) */
+	pointsFrom: string;
+}
+
+export interface UnitScore {
+	code: string;
+	name: string;
+	kind: string;
+	dispatched: number;
+	rates: HandlingRates;
+	/** 0–100, weighted (see the assessment weights) */
+	score: number | null;
+	rank: number | null;
+	/** score of each of the last months, oldest first (null where the unit had no tickets) */
+	trend: (number | null)[];
+}
+
+export interface UnitPanel {
+	filter: DashboardFilter;
+	units: UnitScore[];
+	months: string[];
+	weights: { key: string; label: string; weight: number }[];
 }

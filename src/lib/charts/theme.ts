@@ -46,3 +46,20 @@ export const lightTheme: ChartTheme = {
 };
 
 export const defaultTheme = lightTheme;
+
+/** The wall display (大屏): dark background, large type. */
+export const darkTheme: ChartTheme = {
+	palette: ['#4fc3f7', '#81c784', '#ffb74d', '#ba68c8', '#e57373', '#4db6ac', '#90a4ae', '#fff176'],
+	primary: '#4fc3f7',
+	primaryArea: 'rgba(79, 195, 247, 0.18)',
+	secondary: '#ffb74d',
+	text: '#e6edf3',
+	textMuted: '#9fb3c8',
+	axisLine: '#35506b',
+	splitLine: '#1e3348',
+	tooltipBackground: '#0f2233',
+	tooltipBorder: '#35506b',
+	tooltipText: '#e6edf3',
+	fontFamily: FONT_FAMILY,
+	fontSize: 16
+};

@@ -124,6 +124,11 @@ async function expandTerms(conn: DuckDBConnection, terms: string[]): Promise<str
 
 const MAX_EXPANSIONS = 40;
 
+/** Filters without words: list the tickets they select (newest first) instead of nothing. */
+export function isBrowse(q: SearchQuery): boolean {
+	return !!(q.from || q.to || q.district || q.category || q.channel || q.type);
+}
+
 /** The tickets (ticket_no, day) that contain every term group (any term of each group), over search_postings. */
 function matchSql(groups: string[][], f: SearchFilters, params: Record<string, string>): string {
 	const dayBounds = `${f.from ? ' AND day >= $from::DATE' : ''}${f.to ? ' AND day <= $to::DATE' : ''}`;
@@ -146,17 +151,18 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 	const page = Math.max(1, Math.floor(query.page ?? 1));
 	const terms = queryTerms(query.q);
 	const empty: SearchResult = { q: query.q, terms, unknownTerms: [], total: 0, page, size, hits: [], tookMs: 0 };
-	if (!terms.length) return { ...empty, tookMs: performance.now() - t0 };
+	// no words but filters (a drill-down from a chart): the tickets the filters select
+	if (!terms.length && !isBrowse(query)) return { ...empty, tookMs: performance.now() - t0 };
 
 	// a term no ticket has in any form: nothing can match (and the user should be told which)
-	const groups = await expandTerms(conn, terms);
+	const groups = terms.length ? await expandTerms(conn, terms) : [];
 	const unknownTerms = terms.filter((_, i) => !groups[i].length);
 	if (unknownTerms.length) return { ...empty, unknownTerms, tookMs: performance.now() - t0 };
 
 	const params: Record<string, string> = {};
 	const filterParams: Record<string, string> = {};
 	const filters = filterSql(query, filterParams, ref);
-	const match = matchSql(groups, query, params);
+	const match = terms.length ? matchSql(groups, query, params) : '';
 	if (query.from) params.from = query.from;
 	if (query.to) params.to = query.to;
 	// the matching tickets with their day, from the postings alone; only filters on other columns need
@@ -164,7 +170,10 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 	const columnFilters = !!(query.district || query.category || query.channel || query.type);
 	let source = `(${match})`;
 	let sourceParams = params;
-	if (columnFilters) {
+	if (!terms.length) {
+		source = `(SELECT f.ticket_no, f.day FROM tickets_fact f WHERE true ${filters})`;
+		sourceParams = filterParams;
+	} else if (columnFilters) {
 		await conn.run(`CREATE OR REPLACE TEMP TABLE search_match AS ${match}`, params);
 		source = `(SELECT f.ticket_no, f.day FROM tickets_fact f SEMI JOIN search_match m ON f.ticket_no = m.ticket_no
 			WHERE f.day BETWEEN (SELECT min(day) FROM search_match) AND (SELECT max(day) FROM search_match) ${filters})`;

@@ -1,7 +1,7 @@
 import { app } from '$lib/server/app';
 import { requireScreen } from '$lib/server/guard';
 import { parseSearchParams } from '$lib/server/text/params';
-import { searchTickets } from '$lib/server/text/search';
+import { isBrowse, searchTickets } from '$lib/server/text/search';
 import { filterOptions } from '$lib/server/text/options';
 import type { PageServerLoad } from './$types';
 
@@ -9,6 +9,6 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	requireScreen(locals, '/search');
 	const a = await app();
 	const { query, problems } = parseSearchParams(url.searchParams, a.ref);
-	const result = query.q.trim() ? await searchTickets(a.analytics.conn, a.ref, query) : null;
+	const result = query.q.trim() || isBrowse(query) ? await searchTickets(a.analytics.conn, a.ref, query) : null;
 	return { query, problems, result, options: filterOptions(a.ref) };
 };

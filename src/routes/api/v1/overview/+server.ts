@@ -1,11 +1,14 @@
 import { json } from '@sveltejs/kit';
-import { overview } from '$lib/server/analytics/overview';
+import { readOverview } from '$lib/server/analytics/service';
 import { app } from '$lib/server/app';
 import { requireScreen } from '$lib/server/guard';
+import { apiError } from '$lib/server/http';
 import type { RequestHandler } from './$types';
 
-export const GET: RequestHandler = async ({ locals }) => {
+/** 态势总览 as JSON, with the page's URL filters; a refused filter value is a 400 naming it. */
+export const GET: RequestHandler = async ({ locals, url }) => {
 	requireScreen(locals, '/');
-	const a = await app();
-	return json(await overview(a.analytics.conn, a.ref));
+	const r = await readOverview(await app(), url);
+	if (r.problems.length) return apiError(400, 'bad_filter', r.problems.join('；'));
+	return json(r.data);
 };

@@ -1,0 +1,33 @@
+// URLs of the situation screens' filters (client-safe): links that keep the filter, and drill-downs to the
+// tickets behind a figure (the search page lists tickets for the same filters).
+import type { DashboardFilter } from './types';
+
+type Extra = Record<string, string | null | undefined>;
+
+/** The URL query of a filter (period or from/to, then the dimensions), with `extra` set or removed. */
+export function filterQuery(f: DashboardFilter, extra: Extra = {}): string {
+	const sp = new URLSearchParams();
+	if (f.period === 'custom') {
+		sp.set('from', f.from);
+		sp.set('to', f.to);
+	} else sp.set('period', f.period);
+	for (const k of ['district', 'category', 'channel', 'type'] as const) if (f[k]) sp.set(k, f[k]!);
+	for (const [k, v] of Object.entries(extra)) {
+		if (v === null || v === undefined || v === '') sp.delete(k);
+		else sp.set(k, v);
+	}
+	return sp.toString();
+}
+
+/** The tickets behind a figure: /search with the filter's days and dimensions, narrowed by `extra`. */
+export function ticketsHref(f: DashboardFilter, extra: Extra = {}): string {
+	const sp = new URLSearchParams();
+	sp.set('from', f.from);
+	sp.set('to', f.to);
+	for (const k of ['district', 'category', 'channel', 'type'] as const) if (f[k]) sp.set(k, f[k]!);
+	for (const [k, v] of Object.entries(extra)) {
+		if (v === null || v === undefined || v === '') sp.delete(k);
+		else sp.set(k, v);
+	}
+	return `/search?${sp.toString()}`;
+}

@@ -1,0 +1,487 @@
+// The situation screens' reads: overview (态势总览), map (态势地图) and the unit panel (单位考核). Every figure
+// comes from the rollups (pipelines/warehouse/rollups.ts) when one has the dimensions a filter needs, else
+// from the same measure over the facts; open and overdue counts are read from the facts, as of now.
+// Written once in SQL both DuckDB and PostgreSQL run (see ./sql.ts), so the benchmark can time the same reads
+// on both engines.
+import { addDays, shanghaiDay, shanghaiMidnight, type WorkCalendar } from '$pipelines/calendar/index';
+import { CHANNEL_LABELS, type Channel } from '$pipelines/lifecycle/model';
+import type { Reference } from '$pipelines/reference/index';
+import { DAY_KIND_LABELS, dayBaseline, dayKind, spanBaseline } from '$pipelines/stats/baseline';
+import { HOTSPOT_METHOD, historyWindows, placeSignificance } from '$pipelines/stats/hotspots';
+import { ALL_MEASURES, HOURLY_DAYS, measureSql, OPEN_TICKETS, sourceFor, type Dim, type Measure } from '$pipelines/warehouse/rollups';
+import type {
+	BaselinePoint,
+	DashboardFilter,
+	DashboardOverview,
+	HandlingRates,
+	MapData,
+	OpenCounts,
+	OverviewTopic,
+	PlaceStat,
+	RankedChange,
+	UnitPanel,
+	VolumeCard
+} from '../../types';
+import { ASSESSMENT_WEIGHTS, assessmentScore, handlingRates, rankScores, type HandlingCounts } from '../assessment';
+import { filterDims, filterWhere, periodDays } from './filters';
+import type { SqlParams, SqlRunner } from './sql';
+
+export interface DashboardContext {
+	db: SqlRunner;
+	ref: Reference;
+	cal: WorkCalendar;
+	/** the instant the figures are computed for (ms) */
+	now: number;
+}
+
+type Row = Record<string, unknown>;
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+
+// ---------------------------------------------------------------------------------------------------------
+// The one aggregation every panel goes through
+
+interface AggregateSpec {
+	filter: DashboardFilter;
+	from: string;
+	to: string;
+	by?: Dim[];
+	measures: readonly Measure[];
+	/** filter dimensions to ignore (a ranking by district ignores the district filter to show all districts) */
+	omit?: Dim[];
+	/** extra conditions (leading " AND ") with their parameters */
+	where?: { sql: string; params: SqlParams };
+	/** numbered windows of days: rows are grouped by window index `w` (0 = the first) instead of by day */
+	windows?: { from: string; to: string }[];
+}
+
+function recentFrom(now: number): string {
+	return addDays(shanghaiDay(now), -HOURLY_DAYS);
+}
+
+async function aggregate(ctx: DashboardContext, spec: AggregateSpec): Promise<Row[]> {
+	const by = spec.by ?? [];
+	const omit = spec.omit ?? [];
+	const dims = [...new Set<Dim>(['day', ...by, ...filterDims(spec.filter).filter((d) => !omit.includes(d))])];
+	const source = sourceFor(dims, spec.measures);
+	const table = source ? source.table : 'tickets_fact';
+	const fw = filterWhere(spec.filter, omit);
+	const params: SqlParams = { from: spec.from, to: spec.to, ...fw.params, ...(spec.where?.params ?? {}) };
+	const select: string[] = by.map((d) => (d === 'day' ? 'CAST(day AS VARCHAR) AS day' : d));
+	const measures = spec.measures.map((m) => `(${measureSql(m, source)})::FLOAT8 AS ${m}`);
+	let inner = `SELECT * FROM ${table} WHERE day BETWEEN $from::DATE AND $to::DATE${fw.sql}${spec.where?.sql ?? ''}`;
+	if (spec.windows) {
+		const cases = spec.windows.map((w, i) => {
+			params[`w${i}f`] = w.from;
+			params[`w${i}t`] = w.to;
+			return `WHEN day BETWEEN $w${i}f::DATE AND $w${i}t::DATE THEN ${i}`;
+		});
+		inner = `SELECT * FROM (SELECT *, CASE ${cases.join(' ')} END AS w FROM ${table} WHERE day BETWEEN $from::DATE AND $to::DATE${fw.sql}${spec.where?.sql ?? ''}) s WHERE w IS NOT NULL`;
+		select.push('w');
+	}
+	const groups = select.map((_, i) => i + 1).join(', ');
+	const sql = `SELECT ${[...select, ...measures].join(', ')} FROM (${inner}) t${groups ? ` GROUP BY ${groups}` : ''}`;
+	return ctx.db.all(sql, params);
+}
+
+function countsOf(r: Row | undefined): HandlingCounts {
+	const c = {} as Record<Measure, number>;
+	for (const m of ALL_MEASURES) c[m] = num(r?.[m]);
+	return c;
+}
+
+/** Open tickets now, optionally by a dimension; `late*` count those received in [from, to] past a limit. */
+async function openCounts(ctx: DashboardContext, filter: DashboardFilter, by: Dim | null, omit: Dim[] = []): Promise<Map<string, OpenCounts & { lateSign: number; lateReply: number }>> {
+	const fw = filterWhere(filter, omit);
+	const params: SqlParams = { now: ctx.now / 1000, from: filter.from, to: filter.to, ...fw.params };
+	const signLate = `signed_at IS NULL AND sign_deadline < to_timestamp($now::FLOAT8)`;
+	const replyLate = `replied_at IS NULL AND reply_deadline < to_timestamp($now::FLOAT8)`;
+	const inPeriod = `day BETWEEN $from::DATE AND $to::DATE`;
+	const rows = await ctx.db.all(
+		`SELECT ${by ? `${by} AS key, ` : ''}count(*)::FLOAT8 AS open,
+		        (count(*) FILTER (WHERE (${signLate}) OR (${replyLate})))::FLOAT8 AS overdue,
+		        (count(*) FILTER (WHERE ${signLate}))::FLOAT8 AS sign_overdue,
+		        (count(*) FILTER (WHERE ${replyLate}))::FLOAT8 AS reply_overdue,
+		        (count(*) FILTER (WHERE ${signLate} AND ${inPeriod}))::FLOAT8 AS late_sign,
+		        (count(*) FILTER (WHERE ${replyLate} AND ${inPeriod}))::FLOAT8 AS late_reply
+		 FROM ${OPEN_TICKETS.table} WHERE true${fw.sql}${by ? ' GROUP BY 1' : ''}`,
+		params
+	);
+	return new Map(
+		rows.map((r) => [
+			by ? String(r.key) : '',
+			{ open: num(r.open), overdue: num(r.overdue), signOverdue: num(r.sign_overdue), replyOverdue: num(r.reply_overdue), lateSign: num(r.late_sign), lateReply: num(r.late_reply) }
+		])
+	);
+}
+
+/** First day the store has data for (cached per runner for a minute). */
+const dataStart = new WeakMap<SqlRunner, { at: number; day: string | null }>();
+async function firstDay(ctx: DashboardContext): Promise<string | null> {
+	const hit = dataStart.get(ctx.db);
+	if (hit && ctx.now - hit.at < 60_000 && hit.at <= ctx.now) return hit.day;
+	const [r] = await ctx.db.all<{ d: string | null }>(`SELECT CAST(min(day) AS VARCHAR) AS d FROM rollup_daily_l1`);
+	const day = r?.d ?? null;
+	dataStart.set(ctx.db, { at: ctx.now, day });
+	return day;
+}
+
+function daysFrom(from: string, to: string): string[] {
+	const out: string[] = [];
+	for (let d = from; d <= to; d = addDays(d, 1)) out.push(d);
+	return out;
+}
+
+/** Daily counts over [from, to] with zeros filled for the days the store covers. */
+async function dailyCounts(ctx: DashboardContext, filter: DashboardFilter, from: string, to: string, start: string | null): Promise<Map<string, number>> {
+	const rows = await aggregate(ctx, { filter, from, to, by: ['day'], measures: ['n'] });
+	const counts = new Map<string, number>();
+	if (!start) return counts;
+	for (const d of daysFrom(from < start ? start : from, to)) counts.set(d, 0);
+	for (const r of rows) counts.set(String(r.day), num(r.n));
+	return counts;
+}
+
+/** Share of a normal day's tickets that has come in by `now` (from the hourly profile of the last 4 weeks). */
+async function dayShareSoFar(ctx: DashboardContext, filter: DashboardFilter): Promise<number> {
+	const today = shanghaiDay(ctx.now);
+	const fw = filterWhere(filter);
+	const rows = await ctx.db.all(
+		`SELECT hour, sum(n)::FLOAT8 AS n FROM rollup_hourly WHERE day BETWEEN $from::DATE AND $to::DATE${fw.sql} GROUP BY 1`,
+		{ from: addDays(today, -28), to: addDays(today, -1), ...fw.params }
+	);
+	const byHour = new Array(24).fill(0);
+	for (const r of rows) byHour[num(r.hour)] = num(r.n);
+	const total = byHour.reduce((s, v) => s + v, 0);
+	const elapsed = (ctx.now - shanghaiMidnight(today)) / 3_600_000;
+	if (total === 0) return Math.min(1, elapsed / 24);
+	const h = Math.min(23, Math.floor(elapsed));
+	let share = 0;
+	for (let i = 0; i < h; i++) share += byHour[i];
+	share += byHour[h] * (elapsed - h);
+	return Math.min(1, share / total);
+}
+
+function kindLabel(cal: WorkCalendar, day: string): string {
+	const k = dayKind(cal, day);
+	const name = k === 'holiday' ? cal.holidayName(day) : null;
+	return name ? `${DAY_KIND_LABELS[k]}（${name}）` : DAY_KIND_LABELS[k];
+}
+
+function ranked(rows: Row[], key: string, name: (code: string) => string): RankedChange[] {
+	const total = rows.reduce((s, r) => s + num(r.cur), 0);
+	return rows
+		.filter((r) => r[key] !== null && num(r.cur) + num(r.prev) > 0)
+		.map((r) => {
+			const code = String(r[key]);
+			const count = num(r.cur);
+			const previous = num(r.prev);
+			return { code, name: name(code), count, share: total ? count / total : 0, previous, change: previous > 0 ? (count - previous) / previous : null };
+		})
+		.sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
+}
+
+/** The equal-length period just before the filter's period. */
+function previousPeriod(f: DashboardFilter): { from: string; to: string } {
+	const len = periodDays(f);
+	return { from: addDays(f.from, -len), to: addDays(f.from, -1) };
+}
+
+async function rankedBy(ctx: DashboardContext, filter: DashboardFilter, dim: Dim, omit: Dim[], where?: { sql: string; params: SqlParams }): Promise<Row[]> {
+	const prev = previousPeriod(filter);
+	const rows = await aggregate(ctx, {
+		filter,
+		from: prev.from,
+		to: filter.to,
+		by: [dim],
+		measures: ['n'],
+		omit,
+		where,
+		windows: [
+			{ from: filter.from, to: filter.to },
+			{ from: prev.from, to: prev.to }
+		]
+	});
+	const byKey = new Map<string, Row>();
+	for (const r of rows) {
+		const k = String(r[dim]);
+		const e = byKey.get(k) ?? { [dim]: r[dim], cur: 0, prev: 0 };
+		if (num(r.w) === 0) e.cur = num(e.cur) + num(r.n);
+		else e.prev = num(e.prev) + num(r.n);
+		byKey.set(k, e);
+	}
+	return [...byKey.values()];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 态势总览
+
+export async function overviewData(ctx: DashboardContext, filter: DashboardFilter): Promise<DashboardOverview> {
+	const { ref, cal, now } = ctx;
+	const today = shanghaiDay(now);
+	const start = await firstDay(ctx);
+
+	// the trend: the period (at least the last 90 days), whole days only; baselines need up to a year before
+	const trendTo = filter.to === today ? addDays(today, -1) : filter.to;
+	const trendFrom = periodDays(filter) >= 90 ? filter.from : addDays(trendTo, -89);
+	const counts = await dailyCounts(ctx, filter, addDays(trendFrom, -400), today, start);
+	const trend: BaselinePoint[] = daysFrom(trendFrom, trendTo)
+		.filter((d) => counts.has(d))
+		.map((day) => {
+			const b = dayBaseline(cal, day, counts);
+			return { day, count: counts.get(day) ?? 0, expected: b?.expected ?? null, low: b?.low ?? null, high: b?.high ?? null, kind: kindLabel(cal, day) };
+		});
+
+	const share = await dayShareSoFar(ctx, filter);
+	const volume: VolumeCard[] = [];
+	for (const [label, days] of [['今日', 1], ['近7天', 7], ['近30天', 30]] as const) {
+		const from = addDays(today, -(days - 1));
+		const span = daysFrom(from, today);
+		const b = spanBaseline(cal, span, counts, { partialLast: share });
+		const observed = span.reduce((s, d) => s + (counts.get(d) ?? 0), 0);
+		volume.push({
+			label,
+			range: days === 1 ? today : `${from} – ${today}`,
+			observed,
+			expected: b ? b.expected + (observed - b.observed) : null, // days without a baseline count as expected
+			low: b ? b.low + (observed - b.observed) : null,
+			high: b ? b.high + (observed - b.observed) : null,
+			change: b && b.expected > 0 ? (b.observed - b.expected) / b.expected : null,
+			z: b ? b.z : null
+		});
+	}
+
+	const [totals] = await aggregate(ctx, { filter, from: filter.from, to: filter.to, measures: ALL_MEASURES });
+	const open = (await openCounts(ctx, filter, null)).get('') ?? { open: 0, overdue: 0, signOverdue: 0, replyOverdue: 0, lateSign: 0, lateReply: 0 };
+	const rates = handlingRates(countsOf(totals), { sign: open.lateSign, reply: open.lateReply });
+
+	const catDim: Dim = filter.categoryLevel === 1 ? 'category_l2' : 'category_l1';
+	const categories = ranked(await rankedBy(ctx, filter, catDim, []), catDim, (c) => ref.categoryByCode.get(c)?.name ?? `未知（${c}）`);
+	const placeDim: Dim = filter.district ? 'street_code' : 'district_code';
+	const places = ranked(
+		await rankedBy(ctx, filter, placeDim, []),
+		placeDim,
+		(c) => (placeDim === 'street_code' ? ref.streetByCode.get(c)?.name : ref.districtByCode.get(c)?.name) ?? `未知（${c}）`
+	).slice(0, 15);
+	const channels = ranked(await rankedBy(ctx, filter, 'channel', []), 'channel', (c) => CHANNEL_LABELS[c as Channel] ?? c);
+	const types = ranked(await rankedBy(ctx, filter, 'type', []), 'type', (c) => c);
+	const [{ n: totalTickets }] = await ctx.db.all<{ n: number }>(`SELECT coalesce(sum(n), 0)::FLOAT8 AS n FROM rollup_daily_l1`);
+	const topics = ctx.db.engine === 'duckdb' ? await overviewTopics(ctx, filter) : { asOf: null, topics: [] };
+
+	return {
+		asOf: today,
+		now: new Date(now).toISOString(),
+		filter,
+		volume,
+		trend,
+		rates,
+		open: { open: open.open, overdue: open.overdue, signOverdue: open.signOverdue, replyOverdue: open.replyOverdue },
+		categories: categories.slice(0, 12),
+		categoryLevel: filter.categoryLevel === 1 ? 2 : 1,
+		places,
+		placeLevel: filter.district ? 'street' : 'district',
+		channels,
+		types,
+		topics: topics.topics,
+		topicsAsOf: topics.asOf,
+		totalTickets: num(totalTickets)
+	};
+}
+
+/** The largest topics of the latest run, counted within the filter (topics live in the analytics store only). */
+async function overviewTopics(ctx: DashboardContext, filter: DashboardFilter): Promise<{ asOf: string | null; topics: OverviewTopic[] }> {
+	const [run] = await ctx.db.all<{ run_id: string; created: string }>(
+		`SELECT run_id, CAST(created_at AS VARCHAR) AS created FROM topic_runs ORDER BY created_at DESC LIMIT 1`
+	);
+	if (!run) return { asOf: null, topics: [] };
+	const fw = filterWhere(filter);
+	const rows = fw.sql
+		? await ctx.db.all(
+				`SELECT t.topic_id, t.label, (count(*) FILTER (WHERE tt.how <> 'baseline'))::FLOAT8 AS size,
+				        (count(*) FILTER (WHERE tt.how = 'baseline'))::FLOAT8 AS prev_size
+				 FROM ticket_topics tt JOIN tickets_fact f ON f.ticket_no = tt.ticket_no JOIN topics t ON t.run_id = tt.run_id AND t.topic_id = tt.topic_id
+				 WHERE tt.run_id = $run AND tt.topic_id >= 0${fw.sql.replaceAll(' AND ', ' AND f.')}
+				 GROUP BY 1, 2 ORDER BY size DESC, 1 LIMIT 8`,
+				{ run: run.run_id, ...fw.params }
+			)
+		: await ctx.db.all(`SELECT topic_id, label, size::FLOAT8 AS size, prev_size::FLOAT8 AS prev_size FROM topics WHERE run_id = $run AND topic_id >= 0 ORDER BY size DESC, 1 LIMIT 8`, {
+				run: run.run_id
+			});
+	return {
+		asOf: run.created,
+		topics: rows
+			.filter((r) => num(r.size) > 0)
+			.map((r) => ({
+				id: num(r.topic_id),
+				label: (r.label as string[]).slice(0, 3).join(' · '),
+				size: num(r.size),
+				growth: num(r.prev_size) > 0 ? (num(r.size) - num(r.prev_size)) / num(r.prev_size) : null
+			}))
+	};
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 态势地图
+
+const SLIDER_DAYS = 30;
+const POINT_DAYS = 90;
+const HISTORY_WINDOWS = 8;
+
+async function placeStats(
+	ctx: DashboardContext,
+	filter: DashboardFilter,
+	dim: 'district_code' | 'street_code',
+	keys: { code: string; name: string }[],
+	start: string | null
+): Promise<PlaceStat[]> {
+	const today = shanghaiDay(ctx.now);
+	const len = periodDays(filter);
+	const history = start ? historyWindows(filter.from, len, HISTORY_WINDOWS, start, addDays) : [];
+	const windows = [{ from: filter.from, to: filter.to }, ...history];
+	const omit: Dim[] = dim === 'district_code' ? ['district_code'] : [];
+	const counts = await aggregate(ctx, {
+		filter,
+		from: windows[windows.length - 1].from,
+		to: filter.to,
+		by: [dim],
+		measures: ['n'],
+		omit,
+		windows
+	});
+	const rates = await aggregate(ctx, { filter, from: filter.from, to: filter.to, by: [dim], measures: ['visited', 'satisfied', 'basic'], omit });
+	const open = await openCounts(ctx, filter, dim, omit);
+	const perWindow = new Map<string, number[]>();
+	for (const r of counts) {
+		const k = String(r[dim]);
+		const a = perWindow.get(k) ?? new Array(windows.length).fill(0);
+		a[num(r.w)] += num(r.n);
+		perWindow.set(k, a);
+	}
+	// a period ending today is still in progress: its expected count is scaled by the share of today passed
+	const scale = filter.to === today ? (len - 1 + (await dayShareSoFar(ctx, filter))) / len : 1;
+	const sig = new Map(
+		placeSignificance(
+			keys.map((k) => {
+				const a = perWindow.get(k.code) ?? new Array(windows.length).fill(0);
+				return { key: k.code, current: a[0], history: a.slice(1) };
+			}),
+			{ scale }
+		).map((s) => [s.key, s])
+	);
+	const rateOf = new Map(rates.map((r) => [String(r[dim]), r]));
+	return keys.map((k) => {
+		const s = sig.get(k.code)!;
+		const r = rateOf.get(k.code);
+		const o = open.get(k.code);
+		const visited = num(r?.visited);
+		return {
+			code: k.code,
+			name: k.name,
+			count: s.observed,
+			expected: s.expected,
+			change: s.change,
+			z: s.z,
+			q: s.q,
+			hotspot: s.hotspot,
+			open: o?.open ?? 0,
+			overdue: o?.overdue ?? 0,
+			overdueShare: o && o.open > 0 ? o.overdue / o.open : null,
+			visited,
+			satisfactionRate: visited > 0 ? (num(r?.satisfied) + num(r?.basic)) / visited : null
+		};
+	});
+}
+
+export async function mapData(ctx: DashboardContext, filter: DashboardFilter): Promise<MapData> {
+	const { ref, now } = ctx;
+	const today = shanghaiDay(now);
+	const start = await firstDay(ctx);
+	const districts = await placeStats(ctx, filter, 'district_code', ref.districts, start);
+	const streets = filter.district
+		? (await placeStats(ctx, filter, 'street_code', ref.streets.filter((s) => s.districtCode === filter.district), start)).sort(
+				(a, b) => (b.z ?? -Infinity) - (a.z ?? -Infinity) || b.count - a.count
+			)
+		: null;
+
+	// the slider: the last days of the period, per district
+	const sliderTo = filter.to;
+	const sliderFrom = addDays(sliderTo, -(Math.min(SLIDER_DAYS, periodDays(filter)) - 1));
+	const days = daysFrom(sliderFrom, sliderTo);
+	const dayRows = await aggregate(ctx, { filter, from: sliderFrom, to: sliderTo, by: ['day', 'district_code'], measures: ['n'], omit: ['district_code'] });
+	const daily: Record<string, number[]> = {};
+	for (const d of ref.districts) daily[d.code] = new Array(days.length).fill(0);
+	const dayIndex = new Map(days.map((d, i) => [d, i]));
+	for (const r of dayRows) {
+		const s = daily[String(r.district_code)];
+		const i = dayIndex.get(String(r.day));
+		if (s && i !== undefined) s[i] = num(r.n);
+	}
+
+	// points: tickets with coordinates, binned to 0.01° (about 1 km) over the period's last 90 days at most
+	const pointsFrom = periodDays(filter) > POINT_DAYS ? addDays(filter.to, -(POINT_DAYS - 1)) : filter.from;
+	const fw = filterWhere(filter);
+	const points = (
+		await ctx.db.all(
+			`SELECT round(lon::NUMERIC, 2)::FLOAT8 AS lon, round(lat::NUMERIC, 2)::FLOAT8 AS lat, count(*)::FLOAT8 AS n FROM tickets_fact
+			 WHERE day BETWEEN $from::DATE AND $to::DATE AND lon IS NOT NULL AND lat IS NOT NULL${fw.sql} GROUP BY 1, 2`,
+			{ from: pointsFrom, to: filter.to, ...fw.params }
+		)
+	).map((r) => ({ lon: num(r.lon), lat: num(r.lat), n: num(r.n) }));
+
+	return { asOf: today, filter, districts, streets, method: HOTSPOT_METHOD, days, daily, points, pointsFrom };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 单位考核 (leaders' unit panel)
+
+const TREND_MONTHS = 6;
+
+export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter): Promise<UnitPanel> {
+	const { ref, now } = ctx;
+	const notNull = { sql: ' AND unit_code IS NOT NULL', params: {} };
+	const rows = await aggregate(ctx, { filter, from: filter.from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, where: notNull });
+	const open = await openCounts(ctx, filter, 'unit_code');
+	// monthly trend: the last months up to the period's end
+	const endMonth = filter.to.slice(0, 7);
+	const months: string[] = [];
+	for (let i = TREND_MONTHS - 1; i >= 0; i--) {
+		const [y, m] = endMonth.split('-').map(Number);
+		const d = new Date(Date.UTC(y, m - 1 - i, 1));
+		months.push(d.toISOString().slice(0, 7));
+	}
+	const windows = months.map((m, i) => ({ from: `${m}-01`, to: i === months.length - 1 ? filter.to : addDays(`${months[i + 1]}-01`, -1) }));
+	const monthly = await aggregate(ctx, { filter, from: windows[0].from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, where: notNull, windows });
+	const trendOf = new Map<string, (number | null)[]>();
+	for (const r of monthly) {
+		const k = String(r.unit_code);
+		const t = trendOf.get(k) ?? new Array(months.length).fill(null);
+		t[num(r.w)] = assessmentScore(handlingRates(countsOf(r)));
+		trendOf.set(k, t);
+	}
+	const units = rows.map((r) => {
+		const code = String(r.unit_code);
+		const o = open.get(code);
+		const rates: HandlingRates = handlingRates(countsOf(r), { sign: o?.lateSign ?? 0, reply: o?.lateReply ?? 0 });
+		const u = ref.unitByCode.get(code);
+		return {
+			code,
+			name: u?.name ?? `未登记单位（${code}）`,
+			kind: u?.kind ?? 'unknown',
+			dispatched: rates.dispatched,
+			rates,
+			score: assessmentScore(rates),
+			rank: null as number | null,
+			trend: trendOf.get(code) ?? new Array(months.length).fill(null)
+		};
+	});
+	const ranks = rankScores(units.map((u) => u.score));
+	units.forEach((u, i) => (u.rank = ranks[i]));
+	units.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || b.dispatched - a.dispatched || a.code.localeCompare(b.code));
+	return { filter, units, months, weights: ASSESSMENT_WEIGHTS.map(({ key, label, weight }) => ({ key, label, weight })) };
+}
+
+/** Every read of the situation screens, by name: what the benchmark times on both engines. */
+export const DASHBOARD_READS: { name: string; run(ctx: DashboardContext, filter: DashboardFilter): Promise<unknown> }[] = [
+	{ name: 'overview', run: overviewData },
+	{ name: 'map', run: mapData },
+	{ name: 'units', run: unitPanel }
+];

@@ -1,0 +1,157 @@
+// Filters of the situation screens, from the URL (shareable, survive reload): period, district, category,
+// channel, type. Checked against the reference data; an unknown value is a named problem (shown in Chinese and
+// answered 400 by the API), never an empty chart or a 500.
+import { addDays, shanghaiDay } from '$pipelines/calendar/index';
+import { CHANNEL_LABELS, CHANNELS, TICKET_TYPES } from '$pipelines/lifecycle/model';
+import type { Reference } from '$pipelines/reference/index';
+import type { Dim } from '$pipelines/warehouse/rollups';
+import type { DashboardFilter, PeriodKey } from '../../types';
+import type { SqlParams } from './sql';
+
+export const PERIODS: { key: PeriodKey; label: string; days: number }[] = [
+	{ key: 'today', label: '今日', days: 1 },
+	{ key: '7d', label: '近7天', days: 7 },
+	{ key: '30d', label: '近30天', days: 30 },
+	{ key: '90d', label: '近90天', days: 90 },
+	{ key: '365d', label: '近一年', days: 365 }
+];
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+function validDay(s: string): boolean {
+	if (!DAY.test(s)) return false;
+	const d = new Date(`${s}T00:00:00Z`);
+	return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+export interface ParsedFilter {
+	filter: DashboardFilter;
+	/** one message per refused parameter, in Chinese; the parameter is then ignored */
+	problems: string[];
+}
+
+export function parseDashboardFilter(sp: URLSearchParams, ref: Reference, now: number, defaultPeriod: PeriodKey = '30d'): ParsedFilter {
+	const problems: string[] = [];
+	const get = (k: string) => sp.get(k)?.trim() || null;
+	const today = shanghaiDay(now);
+	let period = PERIODS.find((p) => p.key === defaultPeriod)!;
+	let from = addDays(today, -(period.days - 1));
+	let to = today;
+	let periodKey: PeriodKey = period.key;
+	let periodLabel = period.label;
+
+	const pk = get('period');
+	const f = get('from');
+	const t = get('to');
+	if (f || t) {
+		const bad = [f, t].filter((x) => x && !validDay(x));
+		if (bad.length) problems.push(`日期「${bad.join('、')}」无效，应为 年-月-日（如 2026-11-01），已按${period.label}统计`);
+		else if (f && t && f > t) problems.push(`起始日期 ${f} 晚于结束日期 ${t}，已按${period.label}统计`);
+		else if ((f ?? t)! > today) problems.push(`日期 ${f ?? t} 晚于今天，已按${period.label}统计`);
+		else {
+			from = f ?? addDays(t!, -(period.days - 1));
+			to = t && t < today ? t : today;
+			periodKey = 'custom';
+			periodLabel = `${from} 至 ${to}`;
+		}
+	} else if (pk) {
+		const p = PERIODS.find((x) => x.key === pk);
+		if (!p) problems.push(`未知的时段「${pk}」，可选：${PERIODS.map((x) => `${x.key}（${x.label}）`).join('、')}`);
+		else {
+			period = p;
+			periodKey = p.key;
+			periodLabel = p.label;
+			from = addDays(today, -(p.days - 1));
+		}
+	}
+
+	const filter: DashboardFilter = { period: periodKey, periodLabel, from, to, district: null, category: null, categoryLevel: null, channel: null, type: null };
+	const district = get('district');
+	if (district) {
+		if (ref.districtByCode.has(district)) filter.district = district;
+		else problems.push(`未知的区县代码「${district}」，已显示全市`);
+	}
+	const category = get('category');
+	if (category) {
+		const c = ref.categoryByCode.get(category);
+		if (!c) problems.push(`未知的分类代码「${category}」，已显示全部分类`);
+		else if (c.level === 3) {
+			const parent = ref.categoryByCode.get(c.parent!);
+			problems.push(`态势页面按一、二级分类统计；「${c.name}」已按其上级分类「${parent?.name ?? c.parent}」显示`);
+			filter.category = c.parent;
+			filter.categoryLevel = 2;
+		} else {
+			filter.category = c.code;
+			filter.categoryLevel = c.level;
+		}
+	}
+	const channel = get('channel');
+	if (channel) {
+		if ((CHANNELS as readonly string[]).includes(channel)) filter.channel = channel;
+		else problems.push(`未知的渠道「${channel}」，可选：${CHANNELS.map((c) => CHANNEL_LABELS[c]).join('、')}`);
+	}
+	const type = get('type');
+	if (type) {
+		if ((TICKET_TYPES as readonly string[]).includes(type)) filter.type = type;
+		else problems.push(`未知的诉求性质「${type}」，可选：${TICKET_TYPES.join('、')}`);
+	}
+	return { filter, problems };
+}
+
+/** Length of the filter's period in days. */
+export function periodDays(f: Pick<DashboardFilter, 'from' | 'to'>): number {
+	return Math.round((Date.parse(`${f.to}T00:00:00Z`) - Date.parse(`${f.from}T00:00:00Z`)) / 86_400_000) + 1;
+}
+
+export { filterQuery } from '../../filter-url';
+
+/** The dimensions a filter restricts (besides day). */
+export function filterDims(f: DashboardFilter): Dim[] {
+	const dims: Dim[] = [];
+	if (f.district) dims.push('district_code');
+	if (f.category) dims.push(f.categoryLevel === 1 ? 'category_l1' : 'category_l2');
+	if (f.channel) dims.push('channel');
+	if (f.type) dims.push('type');
+	return dims;
+}
+
+/** SQL conditions (AND-ed, leading " AND ") and parameters for the filter's dimensions (not the period). */
+export function filterWhere(f: DashboardFilter, omit: Dim[] = []): { sql: string; params: SqlParams } {
+	const parts: string[] = [];
+	const params: SqlParams = {};
+	const add = (dim: Dim, value: string | null) => {
+		if (!value || omit.includes(dim)) return;
+		parts.push(`${dim} = $f_${dim}`);
+		params[`f_${dim}`] = value;
+	};
+	add('district_code', f.district);
+	add(f.categoryLevel === 1 ? 'category_l1' : 'category_l2', f.category);
+	add('channel', f.channel);
+	add('type', f.type);
+	return { sql: parts.map((p) => ` AND ${p}`).join(''), params };
+}
+
+export interface FilterOptions {
+	periods: { key: string; label: string }[];
+	districts: { code: string; name: string }[];
+	/** level-1 categories, and the level-2 ones of the chosen level-1 category (or of the chosen level 2's parent) */
+	categories: { code: string; name: string; level: number }[];
+	channels: { code: string; name: string }[];
+	types: string[];
+}
+
+/** What the filter bar offers, in the reference's order. */
+export function filterOptions(ref: Reference, f: DashboardFilter): FilterOptions {
+	const l1 = f.category ? (f.categoryLevel === 1 ? f.category : ref.categoryByCode.get(f.category)?.parent ?? null) : null;
+	const categories: FilterOptions['categories'] = [];
+	for (const c of ref.categories) {
+		if (c.level === 1) categories.push({ code: c.code, name: c.name, level: 1 });
+		if (c.level === 1 && c.code === l1) for (const s of ref.categories) if (s.level === 2 && s.parent === c.code) categories.push({ code: s.code, name: `　${s.name}`, level: 2 });
+	}
+	return {
+		periods: PERIODS.map(({ key, label }) => ({ key, label })),
+		districts: ref.districts.map((d) => ({ code: d.code, name: d.name })),
+		categories,
+		channels: CHANNELS.map((c) => ({ code: c, name: CHANNEL_LABELS[c] })),
+		types: [...TICKET_TYPES]
+	};
+}

@@ -1,0 +1,101 @@
+// One way to run the dashboard queries on either engine: the analytics store (DuckDB) in the app, and a
+// PostgreSQL server loaded with the same rows in the dashboard benchmark. The SQL is written once in the
+// subset both engines share (FILTER clauses, `::FLOAT8`, `CAST(day AS VARCHAR)`, `to_timestamp(seconds)`),
+// with named parameters `$name`; PostgreSQL gets them rewritten to positional `$1…`.
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+export type SqlValue = string | number | boolean | null;
+export type SqlParams = Record<string, SqlValue>;
+
+export interface SqlRunner {
+	readonly engine: 'duckdb' | 'postgres';
+	all<T extends Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T[]>;
+}
+
+export function duckRunner(conn: DuckDBConnection): SqlRunner {
+	return {
+		engine: 'duckdb',
+		async all<T extends Record<string, unknown>>(sql: string, params?: SqlParams) {
+			// DuckDB refuses named parameters the statement does not use
+			const used = params ? pick(sql, params) : undefined;
+			const reader = await conn.runAndReadAll(sql, used);
+			return reader.getRowObjectsJS() as T[];
+		}
+	};
+}
+
+/** Anything with pg's `query(text, values)`: a Pool or a Client. */
+export interface PgQueryable {
+	query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+}
+
+export function pgRunner(db: PgQueryable): SqlRunner {
+	const cache = new Map<string, { text: string; names: string[] }>();
+	return {
+		engine: 'postgres',
+		async all<T extends Record<string, unknown>>(sql: string, params: SqlParams = {}) {
+			let c = cache.get(sql);
+			if (!c) {
+				c = positional(sql);
+				cache.set(sql, c);
+			}
+			const values = c.names.map((n) => {
+				if (!(n in params)) throw new Error(`SQL parameter $${n} has no value`);
+				return params[n];
+			});
+			const r = await db.query(c.text, values);
+			return r.rows as T[];
+		}
+	};
+}
+
+const NAMED = /\$([A-Za-z_][A-Za-z0-9_]*)/g;
+
+function pick(sql: string, params: SqlParams): SqlParams {
+	const out: SqlParams = {};
+	for (const m of sql.matchAll(NAMED)) {
+		const n = m[1];
+		if (!(n in params)) throw new Error(`SQL parameter $${n} has no value`);
+		out[n] = params[n];
+	}
+	return out;
+}
+
+/** `$from … $to … $from` → `$1 … $2 … $1` with the names in order. Quoted strings are left alone. */
+export function positional(sql: string): { text: string; names: string[] } {
+	const names: string[] = [];
+	let text = '';
+	let i = 0;
+	while (i < sql.length) {
+		const ch = sql[i];
+		if (ch === "'") {
+			const end = sql.indexOf("'", i + 1);
+			const stop = end < 0 ? sql.length : end + 1;
+			text += sql.slice(i, stop);
+			i = stop;
+			continue;
+		}
+		NAMED.lastIndex = i;
+		const m = ch === '$' ? NAMED.exec(sql) : null;
+		if (m && m.index === i) {
+			let k = names.indexOf(m[1]);
+			if (k < 0) k = names.push(m[1]) - 1;
+			text += `$${k + 1}`;
+			i += m[0].length;
+			continue;
+		}
+		text += ch;
+		i++;
+	}
+	return { text, names };
+}
+
+/** Values for an `IN (…)` list as named parameters: `inList('c', ['a','b'])` → sql `$c0, $c1` and params. */
+export function inList(prefix: string, values: readonly string[]): { sql: string; params: SqlParams } {
+	const params: SqlParams = {};
+	const names = values.map((v, i) => {
+		params[`${prefix}${i}`] = v;
+		return `$${prefix}${i}`;
+	});
+	return { sql: names.join(', '), params };
+}

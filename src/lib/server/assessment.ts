@@ -1,0 +1,84 @@
+// Unit assessment (考核): the handling rates of a set of tickets and the weighted score. The one place the
+// figures are defined: the leaders' unit panel reads them from the analytics rollups, the case-handling
+// screens from their own queries — both pass the same counts through `handlingRates` and `assessmentScore`.
+import type { HandlingRates } from '../types';
+
+/** Ticket counts behind the rates (the rollup measures of pipelines/warehouse/rollups.ts). */
+export interface HandlingCounts {
+	n: number;
+	screened: number;
+	accepted: number;
+	dispatched: number;
+	sign_done: number;
+	sign_ok: number;
+	reply_done: number;
+	reply_ok: number;
+	visited: number;
+	satisfied: number;
+	basic: number;
+	returned: number;
+	extended: number;
+	reopened: number;
+}
+
+/** Open tickets of the same set that are past a time limit without the step done (counted now). */
+export interface PendingLate {
+	sign: number;
+	reply: number;
+}
+
+const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
+
+export function handlingRates(c: HandlingCounts, late: PendingLate = { sign: 0, reply: 0 }): HandlingRates {
+	return {
+		received: c.n,
+		screened: c.screened,
+		accepted: c.accepted,
+		acceptanceRate: ratio(c.accepted, c.screened),
+		dispatched: c.dispatched,
+		// a step still undone past its limit is already late: it counts against the rate now
+		signRate: ratio(c.sign_ok, c.sign_done + late.sign),
+		replyRate: ratio(c.reply_ok, c.reply_done + late.reply),
+		visited: c.visited,
+		satisfactionRate: ratio(c.satisfied + c.basic, c.visited),
+		returnRate: ratio(c.returned, c.dispatched),
+		extensionRate: ratio(c.extended, c.dispatched),
+		reopenRate: ratio(c.reopened, c.dispatched)
+	};
+}
+
+/** Weights of the score (sum 100). Rates where lower is better count as 1 − rate. */
+export const ASSESSMENT_WEIGHTS: { key: keyof HandlingRates; label: string; weight: number; lowerIsBetter: boolean }[] = [
+	{ key: 'signRate', label: '签收及时率', weight: 15, lowerIsBetter: false },
+	{ key: 'replyRate', label: '办结及时率', weight: 25, lowerIsBetter: false },
+	{ key: 'satisfactionRate', label: '满意率', weight: 35, lowerIsBetter: false },
+	{ key: 'returnRate', label: '退单率', weight: 10, lowerIsBetter: true },
+	{ key: 'extensionRate', label: '延期率', weight: 5, lowerIsBetter: true },
+	{ key: 'reopenRate', label: '重办率', weight: 10, lowerIsBetter: true }
+];
+
+/** Fewest dispatched tickets for a unit to be scored and ranked in a period. */
+export const MIN_ASSESSED = 10;
+
+/**
+ * Weighted score 0–100 over the rates that have a value (a unit that had no return visits is scored on the
+ * rest, weights renormalised); null below MIN_ASSESSED dispatched tickets.
+ */
+export function assessmentScore(r: HandlingRates): number | null {
+	if (r.dispatched < MIN_ASSESSED) return null;
+	let sum = 0;
+	let weights = 0;
+	for (const w of ASSESSMENT_WEIGHTS) {
+		const v = r[w.key] as number | null;
+		if (v === null) continue;
+		sum += w.weight * (w.lowerIsBetter ? 1 - v : v);
+		weights += w.weight;
+	}
+	return weights > 0 ? Math.round((1000 * sum) / weights) / 10 : null;
+}
+
+/** Ranks by score, highest first (ties share a rank); unscored units get null. */
+export function rankScores(scores: readonly (number | null)[]): (number | null)[] {
+	const sorted = scores.filter((s): s is number => s !== null).sort((a, b) => b - a);
+	return scores.map((s) => (s === null ? null : sorted.indexOf(s) + 1));
+}
