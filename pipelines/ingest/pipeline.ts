@@ -18,7 +18,7 @@ import { callerKey } from '../warehouse/privacy';
 import { rebuildRollups } from '../warehouse/schema';
 import { rollbackQuietly } from '../warehouse/tx';
 import { addTermStats, keywordsQuery, removeTermStats, splitTokensSql } from '../warehouse/text-index';
-import { Geocoder, SUZHOU_AREA_CODE, checkLonLat, cleanText, normalizePhone } from '../normalize/index';
+import { Geocoder, checkLonLat, cleanText, normalizePhone } from '../normalize/index';
 import { ticketText, type TextAnalyzer } from '../text/enrich';
 import { applyMapping, type Mapping } from './mapping';
 import { ReferenceResolver } from './resolve';
@@ -273,7 +273,7 @@ export class Ingestor {
 			if ((STATUSES as readonly string[]).includes(r.status)) status = r.status as Status;
 			else flags.add('unknown_status');
 		}
-		const phone = r.caller_phone ? normalizePhone(String(r.caller_phone), SUZHOU_AREA_CODE) : null;
+		const phone = r.caller_phone ? normalizePhone(String(r.caller_phone), ref.city.phoneAreaCode ?? undefined) : null;
 		const { day, hour } = shanghaiDayHour(received);
 		const satisfaction = r.satisfaction && ['满意', '基本满意', '不满意'].includes(r.satisfaction) ? r.satisfaction : null;
 		const fact: FactRow = {

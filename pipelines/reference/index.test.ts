@@ -1,12 +1,15 @@
-import { describe, it, expect } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { afterEach, describe, it, expect, vi } from 'vitest';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
 	categoryAncestors,
+	citySlug,
 	defaultDataDir,
 	findPlace,
+	loadCityConfig,
 	loadReference,
+	parseCityConfig,
 	parseCsv,
 	routeUnit,
 	type Reference
@@ -27,8 +30,7 @@ function lcg(seed: number): () => number {
 function withBrokenCopy(file: string, edit: (text: string) => string, check: (dir: string) => void): void {
 	const dir = mkdtempSync(join(tmpdir(), 'minqing-ref-'));
 	try {
-		cpSync(join(defaultDataDir(), 'geo'), join(dir, 'geo'), { recursive: true });
-		cpSync(join(defaultDataDir(), 'reference'), join(dir, 'reference'), { recursive: true });
+		for (const sub of ['cities', 'geo', 'reference']) cpSync(join(defaultDataDir(), sub), join(dir, sub), { recursive: true });
 		const path = join(dir, file);
 		writeFileSync(path, edit(readFileSync(path, 'utf8')));
 		check(dir);
@@ -173,8 +175,27 @@ describe('reference data', () => {
 	});
 
 	it('caches per data directory', () => {
+		vi.stubEnv('MINQING_CITY', '');
 		expect(loadReference()).toBe(ref);
 		expect(loadReference(defaultDataDir())).toBe(ref);
+		expect(loadReference(defaultDataDir(), 'suzhou')).toBe(ref);
+		vi.unstubAllEnvs();
+	});
+
+	it('is configured by data/cities/suzhou.json', () => {
+		const file = join(defaultDataDir(), 'cities', 'suzhou.json');
+		expect(ref.city).toEqual(parseCityConfig(JSON.parse(readFileSync(file, 'utf8')), file));
+		expect(ref.city).toMatchObject({ slug: 'suzhou', code: '3205', name: '苏州市', phoneAreaCode: '0512' });
+		expect(ref.city.files).toEqual({
+			areas: 'geo/suzhou-areas.csv',
+			streets: 'geo/suzhou-streets.csv',
+			geojson: 'geo/suzhou-districts.geojson',
+			places: 'reference/places.tsv',
+			units: 'reference/units.tsv',
+			routing: 'reference/routing.tsv',
+			categories: 'reference/categories.tsv'
+		});
+		expect(ref.city.centers).toEqual({ '320576': [120.72, 31.32] });
 	});
 
 	it('names the file and line of malformed data', () => {
@@ -193,6 +214,24 @@ describe('reference data', () => {
 		withBrokenCopy('reference/routing.tsv', (t) => t.split('\n').filter((l) => !l.startsWith('0402')).join('\n'), (dir) => {
 			expect(() => loadReference(dir)).not.toThrow(); // 04 still covers 供电
 		});
+		withBrokenCopy('cities/suzhou.json', (t) => t.replace('"0512"', '"512"'), (dir) => {
+			expect(() => loadReference(dir, 'suzhou')).toThrow(/cities\/suzhou\.json: field "phoneAreaCode" must be a long-distance area code/);
+		});
+		withBrokenCopy('cities/suzhou.json', (t) => t.replace('"320576"', '"320599"'), (dir) => {
+			expect(() => loadReference(dir, 'suzhou')).toThrow(/cities\/suzhou\.json: field "centers\.320599" names no district of .*suzhou-areas\.csv/);
+		});
+		withBrokenCopy('cities/suzhou.json', (t) => t.replace('"code": "3205"', '"code": "3206"'), (dir) => {
+			expect(() => loadReference(dir, 'suzhou')).toThrow(/field "centers\.320576" is not a district code of city 3206/);
+		});
+		withBrokenCopy('cities/suzhou.json', (t) => t.replace('"code": "3205"', '"code": "3206"').replace(/"centers": \{[^}]*\}/, '"centers": {}'), (dir) => {
+			expect(() => loadReference(dir, 'suzhou')).toThrow(/suzhou-areas\.csv:2: city code 3205 is not 3206/);
+		});
+		withBrokenCopy('cities/suzhou.json', (t) => t.replace('"reference/units.tsv"', '"reference/no-such-units.tsv"'), (dir) => {
+			expect(() => loadReference(dir, 'suzhou')).toThrow(/no-such-units\.tsv: cannot read reference file/);
+		});
+		withBrokenCopy('cities/suzhou.json', (t) => t.replace('{', '{,'), (dir) => {
+			expect(() => loadReference(dir, 'suzhou')).toThrow(/cities\/suzhou\.json: invalid JSON/);
+		});
 		withBrokenCopy('geo/suzhou-streets.csv', (t) => t.replace('320505002,"狮山街道",320505,32,3205', '320505002,"狮山街道",320505,32'), (dir) => {
 			expect(() => loadReference(dir)).toThrow(/suzhou-streets\.csv:3: expected 5 comma-separated fields/);
 		});
@@ -208,5 +247,159 @@ describe('parseCsv', () => {
 		]);
 		expect(() => parseCsv('a,b\n"open,1\n', 't.csv', ['a', 'b'])).toThrow(/t\.csv:2: unterminated/);
 		expect(() => parseCsv('a\n1\n', 't.csv', ['a', 'b'])).toThrow(/t\.csv:1: header lacks column\(s\) b/);
+	});
+});
+
+/** A hand-made city of two districts and two streets, with its own category tree, next to a copy of Suzhou. */
+function withTinyCity(check: (dir: string) => void): void {
+	const dir = mkdtempSync(join(tmpdir(), 'minqing-city-'));
+	const write = (rel: string, text: string) => {
+		mkdirSync(join(dir, rel, '..'), { recursive: true });
+		writeFileSync(join(dir, rel), text);
+	};
+	try {
+		for (const sub of ['cities', 'geo', 'reference']) cpSync(join(defaultDataDir(), sub), join(dir, sub), { recursive: true });
+		write(
+			'cities/tiny.json',
+			JSON.stringify({
+				slug: 'tiny',
+				code: '9901',
+				name: '测试市',
+				phoneAreaCode: '0999',
+				files: {
+					areas: 'geo/tiny-areas.csv',
+					streets: 'geo/tiny-streets.csv',
+					geojson: 'geo/tiny-districts.geojson',
+					places: 'reference/tiny-places.tsv',
+					units: 'reference/tiny-units.tsv',
+					routing: 'reference/tiny-routing.tsv',
+					categories: 'reference/tiny-categories.tsv'
+				},
+				centers: { '990102': [100.5, 30.5] }
+			})
+		);
+		write('geo/tiny-areas.csv', 'code,name,cityCode,provinceCode\n990101,"甲区",9901,99\n990102,"乙县",9901,99\n');
+		write('geo/tiny-streets.csv', 'code,name,areaCode,provinceCode,cityCode\n990101001,"东门街道",990101,99,9901\n990102100,"西岭镇",990102,99,9901\n');
+		write(
+			'geo/tiny-districts.geojson',
+			JSON.stringify({
+				type: 'FeatureCollection',
+				features: [
+					{ type: 'Feature', id: '990101', properties: { name: '甲区', cp: [100.1, 30.1] }, geometry: { type: 'Polygon', coordinates: [[[100, 30], [100.2, 30], [100.2, 30.2], [100, 30]]] } }
+				]
+			})
+		);
+		write('reference/tiny-places.tsv', 'code\talias\n990101\t甲城\n990102100\t西岭\n');
+		write(
+			'reference/tiny-units.tsv',
+			'code\tname\tshort_name\tkind\tdistrict_code\tstreet_code\n' +
+				'D990101\t测试市甲区人民政府\t甲区政府\tdistrict\t990101\t\n' +
+				'D990102\t乙县人民政府\t乙县政府\tdistrict\t990102\t\n' +
+				'S990101001\t甲区东门街道办事处\t东门街道\tstreet\t990101\t990101001\n' +
+				'S990102100\t乙县西岭镇人民政府\t西岭镇\tstreet\t990102\t990102100\n'
+		);
+		write('reference/tiny-routing.tsv', 'category\thandler\tweight\n01\tstreet\t1\n');
+		write('reference/tiny-categories.tsv', 'code\tlevel\tparent\tname\tpath\n01\t1\t\t城市管理\t\n0101\t2\t01\t市容环境\t\n010101\t3\t0101\t占道经营\t\n');
+		check(dir);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+describe('city configuration', () => {
+	afterEach(() => {
+		vi.unstubAllEnvs();
+	});
+
+	it('chooses the city by the parameter, else MINQING_CITY, else suzhou', () => {
+		withTinyCity((dir) => {
+			vi.stubEnv('MINQING_CITY', 'tiny');
+			const tiny = loadReference(dir);
+			expect(tiny.city.slug).toBe('tiny');
+			expect([tiny.cityName, tiny.cityCode, tiny.city.phoneAreaCode]).toEqual(['测试市', '9901', '0999']);
+			expect(tiny.districts.map((d) => [d.code, d.name, d.hasPolygon, d.center])).toEqual([
+				['990101', '甲区', true, [100.1, 30.1]],
+				['990102', '乙县', false, [100.5, 30.5]]
+			]);
+			expect(tiny.streets.map((s) => [s.code, s.districtCode])).toEqual([
+				['990101001', '990101'],
+				['990102100', '990102']
+			]);
+			expect(tiny.categories.map((c) => c.path)).toEqual(['城市管理', '城市管理 › 市容环境', '城市管理 › 市容环境 › 占道经营']);
+			expect(findPlace(tiny, '西岭')?.place.code).toBe('990102100');
+			expect(routeUnit(tiny, '010101', '990102', '990102100', () => 0).code).toBe('S990102100');
+
+			const suzhou = loadReference(dir, 'suzhou'); // the parameter wins over MINQING_CITY
+			expect([suzhou.cityName, suzhou.districts.length, suzhou.city.phoneAreaCode]).toEqual(['苏州市', 10, '0512']);
+			vi.stubEnv('MINQING_CITY', '');
+			expect(loadReference(dir)).toBe(suzhou);
+			vi.stubEnv('MINQING_CITY', ' tiny ');
+			expect(loadReference(dir)).toBe(tiny);
+		});
+	});
+
+	it('caches per data directory and city', () => {
+		withTinyCity((a) =>
+			withTinyCity((b) => {
+				const tinyA = loadReference(a, 'tiny');
+				expect(loadReference(a, 'tiny')).toBe(tinyA);
+				expect(loadReference(b, 'tiny')).not.toBe(tinyA);
+				expect(loadReference(b, 'tiny').cityName).toBe('测试市');
+				expect(loadReference(a, 'suzhou')).not.toBe(tinyA);
+				vi.stubEnv('MINQING_CITY', 'tiny');
+				expect(loadReference(a)).toBe(tinyA);
+			})
+		);
+	});
+
+	it('names the city configuration and the field that is wrong', () => {
+		const good = {
+			slug: 'tiny',
+			code: '9901',
+			name: '测试市',
+			phoneAreaCode: '0999',
+			files: { areas: 'a.csv', streets: 's.csv', geojson: 'g.json', places: 'p.tsv', units: 'u.tsv', routing: 'r.tsv', categories: 'c.tsv' }
+		};
+		const file = '/data/cities/tiny.json';
+		const parse = (patch: (o: Record<string, unknown>) => void) => {
+			const o = structuredClone(good) as Record<string, unknown>;
+			patch(o);
+			return () => parseCityConfig(o, file);
+		};
+		expect(parseCityConfig(good, file)).toEqual({ ...good, centers: {}, notes: [] });
+		expect(parseCityConfig({ ...good, phoneAreaCode: null }, file).phoneAreaCode).toBeNull();
+		expect(parse((o) => delete o.phoneAreaCode)).toThrow('/data/cities/tiny.json: field "phoneAreaCode" is missing');
+		expect(parse((o) => (o.phoneAreaCode = '512'))).toThrow('field "phoneAreaCode" must be a long-distance area code like "0512"');
+		expect(parse((o) => (o.phoneAreaCode = 512))).toThrow('field "phoneAreaCode" must be');
+		expect(parse((o) => (o.code = '990'))).toThrow('field "code" must be the 4-digit GB/T 2260 code of a prefecture-level city, not "990"');
+		expect(parse((o) => delete o.name)).toThrow('field "name" is missing');
+		expect(parse((o) => (o.name = ' '))).toThrow('field "name" must be a non-empty string');
+		expect(parse((o) => (o.slug = 'other'))).toThrow('field "slug" is "other" but the file is named tiny.json');
+		expect(parse((o) => (o.slug = 'Tiny'))).toThrow('field "slug" must be lower-case letters');
+		expect(parse((o) => (o.mapCentre = [1, 2]))).toThrow('field "mapCentre" is not a city configuration field');
+		expect(parse((o) => delete (o.files as Record<string, string>).routing)).toThrow('field "files.routing" is missing');
+		expect(parse((o) => ((o.files as Record<string, string>).units = '../units.tsv'))).toThrow(
+			'field "files.units" must be a path inside the data directory (relative, without ".."), not "../units.tsv"'
+		);
+		expect(parse((o) => ((o.files as Record<string, string>).units = '/etc/units.tsv'))).toThrow('field "files.units" must be a path inside');
+		expect(parse((o) => ((o.files as Record<string, string>).extra = 'x.tsv'))).toThrow('field "files.extra" is not a reference file');
+		expect(parse((o) => (o.files = 'geo/'))).toThrow('field "files" must be an object');
+		expect(parse((o) => (o.centers = { '320576': [120.72, 31.32] }))).toThrow('field "centers.320576" is not a district code of city 9901');
+		expect(parse((o) => (o.centers = { '990101': [30.5] }))).toThrow('field "centers.990101" must be [lon, lat] in degrees, not [30.5]');
+		expect(parse((o) => (o.centers = { '990101': [30.5, 100.5] }))).toThrow('field "centers.990101" must be [lon, lat]');
+		expect(parse((o) => (o.notes = 'imported'))).toThrow('field "notes" must be an array of strings');
+		expect(() => parseCityConfig([good], file)).toThrow('/data/cities/tiny.json: not a JSON object');
+	});
+
+	it('names a city that has no configuration, and a malformed MINQING_CITY', () => {
+		withTinyCity((dir) => {
+			expect(() => loadReference(dir, 'wuxi')).toThrow(/cities\/wuxi\.json: no configuration for city "wuxi" \(configured: suzhou, tiny; MINQING_CITY chooses the city\)/);
+			vi.stubEnv('MINQING_CITY', 'wuxi');
+			expect(() => loadReference(dir)).toThrow(/no configuration for city "wuxi"/);
+			vi.stubEnv('MINQING_CITY', '../tiny');
+			expect(() => loadReference(dir)).toThrow('MINQING_CITY: bad city "../tiny"');
+			expect(() => citySlug('Tiny')).toThrow('bad city "Tiny"');
+			expect(loadCityConfig(dir, 'tiny').centers).toEqual({ '990102': [100.5, 30.5] });
+		});
 	});
 });

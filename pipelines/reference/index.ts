@@ -2,17 +2,20 @@
  * City reference data: districts and streets (GB/T 2260), the gazetteer aliases, the three-level category
  * taxonomy, the register of undertaking units and the routing table (which unit handles which category where).
  *
- * Files (under the data directory, default: the repository's `data/`):
+ * The city is a configuration: `cities/<slug>.json` under the data directory (default: the repository's
+ * `data/`), chosen by `loadReference`'s `city` argument, else the environment variable `MINQING_CITY`, else
+ * `suzhou`. It names the city and the files below (paths relative to the data directory); for Suzhou:
  *   geo/suzhou-areas.csv, geo/suzhou-streets.csv, geo/suzhou-districts.geojson   (see geo/README.md)
  *   reference/categories.tsv   code, level, parent, name, path
  *   reference/places.tsv       code, alias          (one row per alias of a district or street)
  *   reference/units.tsv        code, name, short_name, kind, district_code, street_code
  *   reference/routing.tsv      category, handler, weight   (handler: street | district | unit code)
+ * `pipelines/reference/import-city.ts` builds the geography files and a configuration for another city.
  *
  * Only node: modules are used (pipelines/ must not depend on src/ or SvelteKit).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface District {
@@ -49,7 +52,34 @@ export interface RoutingRule {
 	handler: string;
 	weight: number;
 }
+/** The reference files of a city, as paths relative to the data directory. */
+export interface CityFiles {
+	areas: string;
+	streets: string;
+	geojson: string;
+	places: string;
+	units: string;
+	routing: string;
+	categories: string;
+}
+/** A city's configuration, `cities/<slug>.json` under the data directory. */
+export interface CityConfig {
+	/** the configuration's file name without `.json`, the value of MINQING_CITY: `suzhou` */
+	slug: string;
+	/** GB/T 2260 code of the prefecture-level city (4 digits): `3205` */
+	code: string;
+	/** `苏州市` */
+	name: string;
+	/** long-distance area code given to local landline numbers written without it (`0512`); null: unknown, such numbers are not normalised */
+	phoneAreaCode: string | null;
+	files: CityFiles;
+	/** label points [lon, lat] of districts that have no polygon (or a better point than the GeoJSON's `cp`) */
+	centers: Record<string, [number, number]>;
+	/** free text: sources, licenses, what is still to be done */
+	notes: string[];
+}
 export interface Reference {
+	city: CityConfig;
 	cityName: string;
 	cityCode: string;
 	districts: District[];
@@ -64,11 +94,9 @@ export interface Reference {
 	geojson: unknown;
 }
 
-/** Per city: display name, and label points for divisions that have no polygon in the GeoJSON. */
-const CITIES: Record<string, { name: string; file: string; centers: Record<string, [number, number]> }> = {
-	'3205': { name: '苏州市', file: 'suzhou', centers: { '320576': [120.72, 31.32] } }
-};
-const DEFAULT_CITY = '3205';
+/** The environment variable that chooses the city (a configuration's slug), and the city without it. */
+export const CITY_ENV = 'MINQING_CITY';
+export const DEFAULT_CITY = 'suzhou';
 
 const UNIT_KINDS: readonly UnitKind[] = ['municipal', 'utility', 'district', 'street'];
 const UNIT_CODE_PATTERN: Record<UnitKind, RegExp> = {
@@ -215,38 +243,156 @@ export function defaultDataDir(): string {
 	return direct;
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// City configuration.
+
+const SLUG = /^[a-z][a-z0-9-]*$/;
+/** As `normalizePhone` accepts them: 010, 02x, 0[3-9]xx. */
+const PHONE_AREA_CODE = /^(?:0(?:10|2\d)|0[3-9]\d{2})$/;
+const CITY_KEYS = ['slug', 'code', 'name', 'phoneAreaCode', 'files', 'centers', 'notes'] as const;
+const FILE_KEYS = ['areas', 'streets', 'geojson', 'places', 'units', 'routing', 'categories'] as const;
+
+/** The city chosen by `city`, else by MINQING_CITY, else `suzhou`; throws on a malformed slug. */
+export function citySlug(city?: string): string {
+	const fromEnv = city === undefined;
+	const slug = (fromEnv ? process.env[CITY_ENV]?.trim() || DEFAULT_CITY : city).trim();
+	if (!SLUG.test(slug))
+		throw new Error(
+			`${fromEnv ? `${CITY_ENV}: ` : ''}bad city "${slug}" (a configuration's slug: lower-case letters, digits and "-", e.g. ${DEFAULT_CITY})`
+		);
+	return slug;
+}
+
+/** `<dataDir>/cities/<slug>.json` */
+export function cityConfigPath(dataDir: string, slug: string): string {
+	return join(dataDir, 'cities', `${slug}.json`);
+}
+
+/**
+ * Validates a parsed city configuration; `file` (its path) names it in errors and must be `<slug>.json`.
+ * Throws `<file>: field "<field>" ...`.
+ */
+export function parseCityConfig(value: unknown, file: string): CityConfig {
+	function bad(field: string, message: string): never {
+		fail(file, null, `field "${field}" ${message}`);
+	}
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(file, null, 'not a JSON object');
+	const o = value as Record<string, unknown>;
+	for (const k of Object.keys(o))
+		if (!(CITY_KEYS as readonly string[]).includes(k)) bad(k, `is not a city configuration field (fields: ${CITY_KEYS.join(', ')})`);
+	const str = (field: string): string => {
+		const v = o[field];
+		if (v === undefined) bad(field, 'is missing');
+		if (typeof v !== 'string' || v.trim() === '') bad(field, `must be a non-empty string, not ${JSON.stringify(v)}`);
+		return v as string;
+	};
+	const slug = str('slug');
+	if (!SLUG.test(slug)) bad('slug', `must be lower-case letters, digits and "-", not "${slug}"`);
+	const stem = file.replace(/\\/g, '/').split('/').pop()!.replace(/\.json$/, '');
+	if (stem !== slug) bad('slug', `is "${slug}" but the file is named ${stem}.json`);
+	const code = str('code');
+	if (!/^\d{4}$/.test(code)) bad('code', `must be the 4-digit GB/T 2260 code of a prefecture-level city, not "${code}"`);
+	const name = str('name');
+	if (o.phoneAreaCode === undefined) bad('phoneAreaCode', 'is missing (a long-distance area code like "0512", or null)');
+	const phoneAreaCode = o.phoneAreaCode as string | null;
+	if (phoneAreaCode !== null && (typeof phoneAreaCode !== 'string' || !PHONE_AREA_CODE.test(phoneAreaCode)))
+		bad('phoneAreaCode', `must be a long-distance area code like "0512" (010, 02x, 0[3-9]xx) or null, not ${JSON.stringify(phoneAreaCode)}`);
+
+	const filesValue = o.files;
+	if (typeof filesValue !== 'object' || filesValue === null || Array.isArray(filesValue))
+		bad('files', `must be an object with ${FILE_KEYS.join(', ')}`);
+	const fo = filesValue as Record<string, unknown>;
+	for (const k of Object.keys(fo))
+		if (!(FILE_KEYS as readonly string[]).includes(k)) bad(`files.${k}`, `is not a reference file (files: ${FILE_KEYS.join(', ')})`);
+	const files = {} as CityFiles;
+	for (const k of FILE_KEYS) {
+		const v = fo[k];
+		if (v === undefined) bad(`files.${k}`, 'is missing');
+		if (typeof v !== 'string' || v.trim() === '') bad(`files.${k}`, `must be a non-empty string, not ${JSON.stringify(v)}`);
+		const p = v as string;
+		if (isAbsolute(p) || /^[a-zA-Z]:/.test(p) || p.split(/[\\/]/).includes('..'))
+			bad(`files.${k}`, `must be a path inside the data directory (relative, without ".."), not "${p}"`);
+		files[k] = p;
+	}
+
+	const centers: Record<string, [number, number]> = {};
+	const centersValue = o.centers ?? {};
+	if (typeof centersValue !== 'object' || centersValue === null || Array.isArray(centersValue))
+		bad('centers', 'must be an object { "<district code>": [lon, lat] }');
+	for (const [k, v] of Object.entries(centersValue as Record<string, unknown>)) {
+		if (!/^\d{6}$/.test(k) || !k.startsWith(code)) bad(`centers.${k}`, `is not a district code of city ${code}`);
+		const ok =
+			Array.isArray(v) &&
+			v.length === 2 &&
+			v.every((x) => typeof x === 'number' && Number.isFinite(x)) &&
+			Math.abs(v[0]) <= 180 &&
+			Math.abs(v[1]) <= 90;
+		if (!ok) bad(`centers.${k}`, `must be [lon, lat] in degrees, not ${JSON.stringify(v)}`);
+		centers[k] = [(v as number[])[0], (v as number[])[1]];
+	}
+
+	const notesValue = o.notes ?? [];
+	if (!Array.isArray(notesValue) || !notesValue.every((x) => typeof x === 'string')) bad('notes', 'must be an array of strings');
+	return { slug, code, name, phoneAreaCode, files, centers, notes: [...(notesValue as string[])] };
+}
+
+/** Reads and validates `<dataDir>/cities/<slug>.json`. */
+export function loadCityConfig(dataDir: string, slug: string): CityConfig {
+	const file = cityConfigPath(dataDir, slug);
+	if (!existsSync(file)) {
+		let available: string[] = [];
+		try {
+			available = readdirSync(join(dataDir, 'cities'))
+				.filter((f) => f.endsWith('.json'))
+				.map((f) => f.slice(0, -5))
+				.sort();
+		} catch {
+			// no cities/ directory
+		}
+		fail(file, null, `no configuration for city "${slug}" (configured: ${available.length ? available.join(', ') : 'none'}; ${CITY_ENV} chooses the city)`);
+	}
+	const text = readText(file);
+	let value: unknown;
+	try {
+		value = JSON.parse(text);
+	} catch (e) {
+		fail(file, null, `invalid JSON (${(e as Error).message})`);
+	}
+	return parseCityConfig(value, file);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
 const cache = new Map<string, Reference>();
 /** Routing rules grouped by category prefix, per loaded reference. */
 const rulesIndex = new WeakMap<Reference, Map<string, RoutingRule[]>>();
 
-/** Loads (once per data directory) and validates all reference files. Throws naming file and line. */
-export function loadReference(dataDir?: string): Reference {
+/**
+ * Loads (once per data directory and city) and validates the city's configuration and all its reference
+ * files. The city: `city` (a slug), else MINQING_CITY, else `suzhou`. Throws naming file and line.
+ */
+export function loadReference(dataDir?: string, city?: string): Reference {
 	const dir = resolve(dataDir ?? defaultDataDir());
-	const hit = cache.get(dir);
+	const slug = citySlug(city);
+	const key = `${dir}\0${slug}`;
+	const hit = cache.get(key);
 	if (hit) return hit;
-	const ref = load(dir);
-	cache.set(dir, ref);
+	const ref = load(dir, loadCityConfig(dir, slug));
+	cache.set(key, ref);
 	return ref;
 }
 
-function load(dir: string): Reference {
-	const city = CITIES[DEFAULT_CITY];
-	const f = {
-		areas: join(dir, 'geo', `${city.file}-areas.csv`),
-		streets: join(dir, 'geo', `${city.file}-streets.csv`),
-		geojson: join(dir, 'geo', `${city.file}-districts.geojson`),
-		categories: join(dir, 'reference', 'categories.tsv'),
-		places: join(dir, 'reference', 'places.tsv'),
-		units: join(dir, 'reference', 'units.tsv'),
-		routing: join(dir, 'reference', 'routing.tsv')
-	};
+function load(dir: string, city: CityConfig): Reference {
+	const f = { ...city.files };
+	for (const k of FILE_KEYS) f[k] = join(dir, city.files[k]);
+	const configFile = cityConfigPath(dir, city.slug);
 
 	// Districts (county level).
 	const districts: District[] = [];
 	const districtByCode = new Map<string, District>();
 	for (const { line, fields: r } of parseCsv(readText(f.areas), f.areas, ['code', 'name', 'cityCode'])) {
 		if (!/^\d{6}$/.test(r.code)) fail(f.areas, line, `bad county code "${r.code}"`);
-		if (r.cityCode !== DEFAULT_CITY) fail(f.areas, line, `city code ${r.cityCode} is not ${DEFAULT_CITY}`);
+		if (r.cityCode !== city.code) fail(f.areas, line, `city code ${r.cityCode} is not ${city.code} (${city.name})`);
 		if (!r.code.startsWith(r.cityCode)) fail(f.areas, line, `code ${r.code} is not inside city ${r.cityCode}`);
 		if (!r.name) fail(f.areas, line, 'empty name');
 		if (districtByCode.has(r.code)) fail(f.areas, line, `duplicate code ${r.code}`);
@@ -255,6 +401,8 @@ function load(dir: string): Reference {
 		districtByCode.set(d.code, d);
 	}
 	if (districts.length === 0) fail(f.areas, null, 'no districts');
+	for (const code of Object.keys(city.centers))
+		if (!districtByCode.has(code)) fail(configFile, null, `field "centers.${code}" names no district of ${f.areas}`);
 
 	// Streets (township level).
 	const streets: Street[] = [];
@@ -286,7 +434,7 @@ function load(dir: string): Reference {
 		if (!d) fail(f.geojson, null, `feature #${i} has unknown district id "${code}"`);
 		d.hasPolygon = ft.geometry != null;
 		const cp = ft.properties?.cp;
-		if (Array.isArray(cp) && cp.length === 2 && cp.every((v) => typeof v === 'number' && Number.isFinite(v)))
+		if (!(d.code in city.centers) && Array.isArray(cp) && cp.length === 2 && cp.every((v) => typeof v === 'number' && Number.isFinite(v)))
 			d.center = [cp[0], cp[1]];
 	});
 
@@ -380,8 +528,9 @@ function load(dir: string): Reference {
 			fail(f.routing, null, `category ${c.code} ${c.path} has no rule (give at least one for ${c.code.slice(0, 2)})`);
 
 	const ref: Reference = {
+		city,
 		cityName: city.name,
-		cityCode: DEFAULT_CITY,
+		cityCode: city.code,
 		districts,
 		streets,
 		categories,
