@@ -49,12 +49,10 @@ export function pgRunner(db: PgQueryable): SqlRunner {
 	};
 }
 
-const NAMED = /\$([A-Za-z_][A-Za-z0-9_]*)/g;
-
+/** The named parameters a statement uses (outside quoted strings), each once. */
 function pick(sql: string, params: SqlParams): SqlParams {
 	const out: SqlParams = {};
-	for (const m of sql.matchAll(NAMED)) {
-		const n = m[1];
+	for (const n of positional(sql).names) {
 		if (!(n in params)) throw new Error(`SQL parameter $${n} has no value`);
 		out[n] = params[n];
 	}
@@ -75,9 +73,11 @@ export function positional(sql: string): { text: string; names: string[] } {
 			i = stop;
 			continue;
 		}
-		NAMED.lastIndex = i;
-		const m = ch === '$' ? NAMED.exec(sql) : null;
-		if (m && m.index === i) {
+		// a sticky expression of its own per call: no state shared between calls
+		const named = /\$([A-Za-z_][A-Za-z0-9_]*)/y;
+		named.lastIndex = i;
+		const m = ch === '$' ? named.exec(sql) : null;
+		if (m) {
 			let k = names.indexOf(m[1]);
 			if (k < 0) k = names.push(m[1]) - 1;
 			text += `$${k + 1}`;
