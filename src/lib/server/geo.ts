@@ -26,3 +26,132 @@ export function districtShapes(ref: Reference, width: number, height: number): D
 	cache.set(key, shapes);
 	return shapes;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// The hotspot map (态势地图): label points of the districts and ticket points, in the same plane as the shapes.
+
+type Projection = ReturnType<typeof geoIdentity>;
+const projections = new WeakMap<Reference, Map<string, Projection>>();
+
+/** The projection districtShapes uses for a box of width × height (the same fit, so points line up). */
+export function mapProjection(ref: Reference, width: number, height: number): Projection {
+	let byRef = projections.get(ref);
+	if (!byRef) projections.set(ref, (byRef = new Map()));
+	const key = `${width}x${height}`;
+	let p = byRef.get(key);
+	if (!p) byRef.set(key, (p = geoIdentity().reflectY(true).fitSize([width, height], ref.geojson as GeoJSON.FeatureCollection)));
+	return p;
+}
+
+export interface DistrictLabel {
+	code: string;
+	name: string;
+	/** where the name goes: the district's label point from the reference, else its outline's centroid */
+	x: number;
+	y: number;
+	/** false: no outline in the GeoJSON (drawn as a marker at the label point) */
+	hasShape: boolean;
+}
+
+const round1 = (v: number) => Math.round(v * 10) / 10;
+
+/** Even–odd test of a point against the projected rings of a (multi)polygon. */
+function insideRings(rings: [number, number][][], x: number, y: number): boolean {
+	let inside = false;
+	for (const ring of rings)
+		for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+			const [xi, yi] = ring[i];
+			const [xj, yj] = ring[j];
+			if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+		}
+	return inside;
+}
+
+function projectedRings(g: GeoJSON.Geometry | null, projection: Projection): [number, number][][] {
+	if (!g) return [];
+	const polys = g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? g.coordinates : [];
+	return polys.flat().map((ring) => ring.map((pt) => (projection(pt as [number, number]) ?? [NaN, NaN]) as [number, number]));
+}
+
+function distanceToRings(rings: [number, number][][], x: number, y: number): number {
+	let best = Infinity;
+	for (const ring of rings)
+		for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+			const [ax, ay] = ring[j];
+			const [bx, by] = ring[i];
+			const dx = bx - ax;
+			const dy = by - ay;
+			const len = dx * dx + dy * dy;
+			const t = len ? Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / len)) : 0;
+			best = Math.min(best, Math.hypot(ax + t * dx - x, ay + t * dy - y));
+		}
+	return best;
+}
+
+/** How far (in the box's units) an outlined district's label keeps from the marker of a district without outline. */
+const MARKER_GAP = 40;
+
+/**
+ * A label point for every district of the reference, outlined or not. A district without an outline gets its
+ * reference point (the city configuration's `centers`), where its marker is drawn. An outlined district gets
+ * the first of: the configured point, its outline's centroid, the GeoJSON's `cp` (often the seat of
+ * government, which crowds the city centre) — that lies inside the outline and clear of the markers (苏州工业园区
+ * lies inside 姑苏区's outline, right at its centroid); failing all, the inside point farthest from the
+ * outline's edge among those clear of the markers. Districts with no point at all are left out.
+ */
+export function districtLabels(ref: Reference, width: number, height: number): DistrictLabel[] {
+	const projection = mapProjection(ref, width, height);
+	const path = geoPath(projection);
+	const fc = ref.geojson as GeoJSON.FeatureCollection;
+	const features = new Map(fc.features.map((f) => [String(f.id ?? (f.properties as { code?: string } | null)?.code), f]));
+	const finite = (xy: [number, number] | null | undefined): xy is [number, number] => !!xy && Number.isFinite(xy[0]) && Number.isFinite(xy[1]);
+	const hasShape = (code: string) => {
+		const f = features.get(code);
+		return !!f && !!path(f);
+	};
+	const markers: [number, number][] = [];
+	for (const d of ref.districts) if (!hasShape(d.code) && d.center) markers.push(projection(d.center) as [number, number]);
+	const clear = ([x, y]: [number, number]) => markers.every(([mx, my]) => Math.hypot(mx - x, my - y) >= MARKER_GAP);
+
+	const out: DistrictLabel[] = [];
+	for (const d of ref.districts) {
+		const f = features.get(d.code);
+		let xy: [number, number] | null = null;
+		if (!f || !hasShape(d.code)) {
+			xy = d.center ? projection(d.center) : null;
+		} else {
+			const rings = projectedRings(f.geometry, projection);
+			const configured = ref.city.centers[d.code];
+			const candidates = [configured ? projection(configured) : null, path.centroid(f), d.center ? projection(d.center) : null].filter(finite);
+			xy = candidates.find((c) => insideRings(rings, c[0], c[1]) && clear(c)) ?? null;
+			if (!xy) {
+				// the inside point (on a coarse grid) farthest from the edge, among those clear of the markers
+				const [[x0, y0], [x1, y1]] = path.bounds(f);
+				const step = Math.max(2, Math.min(x1 - x0, y1 - y0) / 40);
+				let best = -1;
+				for (let x = x0; x <= x1; x += step)
+					for (let y = y0; y <= y1; y += step) {
+						if (!insideRings(rings, x, y) || !clear([x, y])) continue;
+						const dist = distanceToRings(rings, x, y);
+						if (dist > best) [best, xy] = [dist, [x, y]];
+					}
+			}
+			xy ??= candidates[0] ?? null;
+		}
+		if (!finite(xy)) continue;
+		out.push({ code: d.code, name: d.name, x: round1(xy[0]), y: round1(xy[1]), hasShape: hasShape(d.code) });
+	}
+	return out;
+}
+
+/** Points (lon, lat in degrees) projected into the box; points that fall outside it (mis-geocoded) are dropped. */
+export function projectPoints<T extends { lon: number; lat: number; n: number }>(ref: Reference, width: number, height: number, points: readonly T[]): { x: number; y: number; n: number }[] {
+	const projection = mapProjection(ref, width, height);
+	const out: { x: number; y: number; n: number }[] = [];
+	for (const p of points) {
+		const xy = projection([p.lon, p.lat]);
+		if (!xy || !(xy[0] >= 0 && xy[0] <= width && xy[1] >= 0 && xy[1] <= height)) continue;
+		out.push({ x: round1(xy[0]), y: round1(xy[1]), n: p.n });
+	}
+	return out;
+}
