@@ -6,7 +6,7 @@
 //   weekend rest day    → the same weekday, ordinary weekends only;
 //   public holiday      → earlier public-holiday days (a year back at most), else weekend days.
 // The expected count is the trimmed mean of up to `refs` reference days; the band is expected ± z·σ, where σ²
-// is the larger of the reference days' variance and the Poisson variance — call volumes are overdispersed,
+// is the larger of the reference days' (winsorized) variance and the Poisson variance — call volumes are overdispersed,
 // and a band narrower than Poisson noise would call ordinary days unusual. The same holds for any filter
 // (a district, a category): the series given is what is compared, so every place has its own baseline.
 import { addDays, dayNumber, type WorkCalendar } from '../calendar/index';
@@ -63,9 +63,20 @@ export function trimmedMean(values: readonly number[]): number {
 	return sorted.reduce((s, v) => s + v, 0) / sorted.length;
 }
 
-function variance(values: readonly number[], mean: number): number {
+/**
+ * Sample variance around `mean`; with 5 or more values the largest and the smallest are first pulled in to
+ * their neighbours (winsorized), so one earlier incident does not widen the band of every later week.
+ */
+export function robustVariance(values: readonly number[], mean: number): number {
 	if (values.length < 2) return 0;
-	return values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1);
+	let v = [...values];
+	if (v.length >= 5) {
+		const sorted = [...v].sort((a, b) => a - b);
+		const lo = sorted[1];
+		const hi = sorted[sorted.length - 2];
+		v = v.map((x) => Math.min(hi, Math.max(lo, x)));
+	}
+	return v.reduce((s, x) => s + (x - mean) ** 2, 0) / (v.length - 1);
 }
 
 /** The reference days for `day`, most recent first, among days before it that have data (`has`). */
@@ -112,7 +123,7 @@ export function dayBaseline(cal: WorkCalendar, day: string, counts: ReadonlyMap<
 	if (refDays.length < (opts.minRefs ?? 3)) return null;
 	const values = refDays.map((d) => counts.get(d) ?? 0);
 	const expected = trimmedMean(values);
-	const sd = Math.sqrt(Math.max(variance(values, expected), expected, 1));
+	const sd = Math.sqrt(Math.max(robustVariance(values, expected), expected, 1));
 	const z = opts.z ?? 1.96;
 	return { expected, sd, low: Math.max(0, expected - z * sd), high: expected + z * sd, refDays, kind: dayKind(cal, day) };
 }

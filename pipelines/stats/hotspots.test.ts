@@ -119,7 +119,8 @@ describe('placeSignificance', () => {
 	});
 
 	it('weakens z for an overdispersed history at the same mean', () => {
-		// both have trimmed mean 50; the volatile one has sample variance (900 + 900 + 400 + 400 + 0) / 4 = 650
+		// both have trimmed mean 50; the volatile one, winsorized to [30, 70, 30, 70, 50], has variance
+		// (400 + 400 + 400 + 400 + 0) / 4 = 400
 		const steady: PlaceWindows = {
 			key: 'steady',
 			current: 80,
@@ -134,7 +135,7 @@ describe('placeSignificance', () => {
 		expect(r.get('steady')!.expected).toBe(50);
 		expect(r.get('volatile')!.expected).toBe(50);
 		expect(r.get('steady')!.z).toBeCloseTo(30 / Math.sqrt(50), 10);
-		expect(r.get('volatile')!.z).toBeCloseTo(30 / Math.sqrt(650), 10);
+		expect(r.get('volatile')!.z).toBeCloseTo(30 / Math.sqrt(400), 10);
 		expect(r.get('volatile')!.z!).toBeLessThan(r.get('steady')!.z!);
 		expect(r.get('steady')!.hotspot).toBe(true);
 		expect(r.get('volatile')!.hotspot).toBe(false);

@@ -3,10 +3,10 @@
 // Each place is compared with itself: its count in the current window against its counts in the H windows of
 // the same length just before (for windows shorter than a week, the same weekdays of earlier weeks, so a
 // Monday is compared with Mondays). Expected = trimmed mean of those windows (times `scale`, e.g. the share of
-// a day that has passed); σ² = max(sample variance, expected) — overdispersed Poisson; z = (observed −
+// a day that has passed); σ² = max(winsorized sample variance, expected) — overdispersed Poisson; z = (observed −
 // expected) / σ; one-sided p = P(Z ≥ z); q = Benjamini–Hochberg over all places tested together. A hotspot
 // has q < alpha and at least `minCount` tickets (a street going from 0 to 2 is not news).
-import { trimmedMean } from './baseline';
+import { robustVariance, trimmedMean } from './baseline';
 import { benjaminiHochberg, normalUpperTail } from './tests';
 
 export interface PlaceWindows {
@@ -53,7 +53,7 @@ export function placeSignificance(places: readonly PlaceWindows[], opts: Hotspot
 	const rows = places.map((p) => {
 		if (p.history.length < minHistory) return { key: p.key, observed: p.current, expected: null, change: null, z: null, p: null };
 		const mean = trimmedMean(p.history);
-		const variance = p.history.reduce((s, v) => s + (v - mean) ** 2, 0) / (p.history.length - 1);
+		const variance = robustVariance(p.history, mean);
 		const expected = mean * scale;
 		const sd = Math.sqrt(Math.max(variance * scale * scale, expected, 1));
 		const z = (p.current - expected) / sd;

@@ -16,8 +16,8 @@ const CASES: Role[] = ['admin', 'operator', 'dispatcher', 'supervisor', 'leader'
 
 export const SCREENS: Screen[] = [
 	{ href: '/', label: '态势总览', group: '态势', built: true, roles: ANALYSIS.concat(['operator', 'dispatcher', 'supervisor']), description: '' },
-	{ href: '/map', label: '态势地图', group: '态势', built: false, roles: ANALYSIS, description: '按区、街道（镇）展示诉求热力与显著性，可下钻到工单，并叠加预警。' },
-	{ href: '/wall', label: '大屏', group: '态势', built: false, roles: ['admin', 'leader', 'emergency'], description: '深色大屏模式的态势总览与地图，自动刷新。' },
+	{ href: '/map', label: '态势地图', group: '态势', built: true, roles: ANALYSIS, description: '按区、街道（镇）展示诉求热力与显著性，可下钻到工单，并叠加预警。' },
+	{ href: '/wall', label: '大屏', group: '态势', built: true, roles: ['admin', 'leader', 'emergency'], description: '深色大屏模式的态势总览与地图，自动刷新。' },
 	{ href: '/topics', label: '话题', group: '分析', built: true, roles: ANALYSIS, description: '对诉求文本聚类形成话题，展示热度走势、增长与情绪。' },
 	{ href: '/search', label: '检索', group: '分析', built: true, roles: ANALYSIS, description: '按关键词与条件检索全部工单，高亮并可导出。' },
 	{ href: '/briefings', label: '简报', group: '分析', built: false, roles: ['admin', 'leader', 'analyst'], description: '从实时数据生成舆情简报，编辑后导出 Word / PDF。' },
@@ -27,7 +27,7 @@ export const SCREENS: Screen[] = [
 	{ href: '/my-tickets', label: '我的工单', group: '工单', built: false, roles: ['unit_handler'], description: '承办单位查看本单位工单：签收、退回、申请延期、答复。' },
 	{ href: '/supervise', label: '督办', group: '工单', built: false, roles: ['admin', 'supervisor', 'leader'], description: '红黄灯超时预警清单，催办与督办。' },
 	{ href: '/visits', label: '回访', group: '工单', built: false, roles: ['admin', 'supervisor', 'operator'], description: '已答复待回访工单，记录满意度，不满意可重新交办。' },
-	{ href: '/assessment', label: '考核', group: '工单', built: false, roles: ['admin', 'supervisor', 'leader'], description: '承办单位考核：签收及时率、办结及时率、退单率、延期率、满意率与综合得分排名。' },
+	{ href: '/assessment', label: '考核', group: '工单', built: true, roles: ['admin', 'supervisor', 'leader'], description: '承办单位考核：签收及时率、办结及时率、退单率、延期率、满意率与综合得分排名。' },
 	{ href: '/admin/quarantine', label: '数据隔离区', group: '系统', built: true, roles: ['admin'], description: '' },
 	{ href: '/settings', label: '设置', group: '系统', built: false, roles: ['admin'], description: '单位、分类、时限、词典、预警规则与用户管理。' }
 ];

@@ -44,6 +44,64 @@ describe('overview (态势总览)', () => {
 		await page.close();
 	});
 
+	it('keeps filters in the URL across a reload, drills to the tickets, and names an unknown filter value', async () => {
+		const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+		const errors = watchErrors(page);
+		await loginAs(page, server.url, 'leader');
+		await page.waitForSelector('[data-testid=trend] canvas');
+		// choosing a district submits the filter bar: the URL carries it, and a reload keeps it
+		await Promise.all([page.waitForURL((u) => u.searchParams.get('district') === '320583'), page.selectOption('[data-testid=filter-district]', '320583')]);
+		await page.reload();
+		expect(await page.inputValue('[data-testid=filter-district]')).toBe('320583');
+		await page.waitForSelector('[data-testid=place-row]');
+		const streets = await page.locator('[data-testid=place-row]').evaluateAll((els) => els.map((e) => e.getAttribute('data-code')!));
+		expect(streets.length).toBeGreaterThan(0);
+		for (const s of streets) expect(s.startsWith('320583')).toBe(true);
+		// a category row drills to exactly the tickets behind its count
+		const row = page.locator('[data-testid=category-row]').first();
+		const count = Number(await row.getAttribute('data-count'));
+		const code = await row.getAttribute('data-code');
+		await Promise.all([page.waitForURL((u) => u.pathname === '/search'), row.locator('a', { hasText: '工单' }).click()]);
+		const url = new URL(page.url());
+		expect(url.searchParams.get('district')).toBe('320583');
+		expect(url.searchParams.get('category')).toBe(code);
+		expect(digits(await page.locator('[data-testid=search-total]').innerText())).toBe(count);
+		// a code no district has: said in Chinese, the rest of the page still works
+		await page.goto(`${server.url}/?district=999999&period=7d`);
+		expect(await page.locator('[data-testid=filter-problems]').innerText()).toContain('未知的区县代码「999999」');
+		await page.waitForSelector('[data-testid=trend] canvas');
+		const api = await page.request.get(`${server.url}/api/v1/overview?category=XX`);
+		expect(api.status()).toBe(400);
+		expect((await api.json()).error).toEqual({ code: 'bad_filter', message: expect.stringContaining('未知的分类代码「XX」') });
+		expect(errors).toEqual([]);
+		await page.close();
+	});
+
+	it('shows the wall display without scrollbars at 1920×1080 and 3840×2160', async () => {
+		for (const [width, height] of [
+			[1920, 1080],
+			[3840, 2160]
+		]) {
+			const page = await browser.newPage({ viewport: { width, height } });
+			const errors = watchErrors(page);
+			await loginAs(page, server.url, 'leader');
+			await page.goto(`${server.url}/wall?period=7d`);
+			await page.waitForSelector('[data-testid=wall] canvas');
+			await page.waitForSelector('[data-testid=wall] svg path');
+			const size = await page.evaluate(() => ({ w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight }));
+			expect(size.w).toBeLessThanOrEqual(width);
+			expect(size.h).toBeLessThanOrEqual(height);
+			// nothing spills out of its box
+			const overflow = await page.evaluate(() =>
+				[...document.querySelectorAll('[data-testid=wall] .box, [data-testid=wall] .fig')].filter((e) => e.scrollHeight > e.clientHeight + 2).length
+			);
+			expect(overflow).toBe(0);
+			await page.screenshot({ path: join(SHOTS, `wall-${width}x${height}.png`) });
+			expect(errors).toEqual([]);
+			await page.close();
+		}
+	});
+
 	it('shows a leader numbers that equal direct DuckDB counts', async () => {
 		const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
 		const errors = watchErrors(page);
@@ -51,11 +109,12 @@ describe('overview (态势总览)', () => {
 		await page.waitForSelector('[data-testid=trend] canvas');
 		const now = Date.parse((await page.getAttribute('[data-testid=as-of]', 'data-now'))!);
 		const stats = await Promise.all([0, 1, 2].map(async (i) => digits(await page.locator(`[data-testid=stat-${i}]`).innerText())));
-		const total = digits(await page.locator('[data-testid=stat-total]').innerText());
+		const received = digits(await page.locator('[data-testid=kpi-received]').innerText());
+		const open = digits(await page.locator('[data-testid=kpi-open]').innerText());
 		const rows = async (id: string) =>
 			page.locator(`[data-testid=${id}]`).evaluateAll((els) => els.map((e) => ({ code: e.getAttribute('data-code')!, count: Number(e.getAttribute('data-count')) })));
-		const categories = await rows('top-category-row');
-		const districts = await rows('top-district-row');
+		const categories = await rows('category-row');
+		const districts = await rows('place-row');
 		await page.screenshot({ path: join(SHOTS, 'overview.png'), fullPage: true });
 		expect(errors).toEqual([]);
 
@@ -63,19 +122,17 @@ describe('overview (态势总览)', () => {
 		await server.stop();
 		const db = await DuckDBInstance.create(join(server.dataDir, 'minqing.duckdb'), { access_mode: 'READ_ONLY' });
 		const conn = await db.connect();
+		await conn.run(`SET TimeZone = 'Asia/Shanghai'`);
 		const count = async (where: string) =>
 			Number((await conn.runAndReadAll(`SELECT count(*) FROM tickets_fact WHERE ${where}`)).getRows()[0][0]);
-		const DAY = 86_400_000;
-		const midnight = (ms: number) => Math.floor((ms + 8 * 3_600_000) / DAY) * DAY - 8 * 3_600_000;
-		for (const [i, days] of [1, 7, 30].entries()) {
-			const from = midnight(now) - (days - 1) * DAY;
-			expect(stats[i]).toBe(await count(`epoch_ms(received_at) BETWEEN ${from} AND ${now}`));
-		}
-		expect(total).toBe(await count('true'));
-		const from30 = midnight(now) - 29 * DAY;
-		for (const c of categories) expect(c.count).toBe(await count(`category_l1 = '${c.code}' AND epoch_ms(received_at) >= ${from30}`));
-		for (const d of districts) expect(d.count).toBe(await count(`district_code = '${d.code}' AND epoch_ms(received_at) >= ${from30}`));
-		expect(categories).toHaveLength(10);
+		const today = new Date(now + 8 * 3_600_000).toISOString().slice(0, 10);
+		const since = (days: number) => `day BETWEEN DATE '${today}' - INTERVAL ${days - 1} DAY AND DATE '${today}'`;
+		for (const [i, days] of [1, 7, 30].entries()) expect(stats[i]).toBe(await count(since(days)));
+		expect(received).toBe(await count(since(30)));
+		expect(open).toBe(await count(`status IN ('received', 'accepted', 'dispatched', 'signed', 'replied', 'reopened')`));
+		for (const c of categories) expect(c.count).toBe(await count(`category_l1 = '${c.code}' AND ${since(30)}`));
+		for (const d of districts) expect(d.count).toBe(await count(`district_code = '${d.code}' AND ${since(30)}`));
+		expect(categories.length).toBeGreaterThanOrEqual(10);
 		expect(districts).toHaveLength(10);
 		conn.closeSync();
 		db.closeSync();

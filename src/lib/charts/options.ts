@@ -250,6 +250,8 @@ export function rankingBarOptions(items: RankedItem[], opts: RankingBarOptionsIn
 	const unit = opts.unit ?? '件';
 	const seriesName = opts.seriesName ?? '工单量';
 	const ranked = sortRanked(items, opts.limit ?? 10);
+	// sizes follow the theme's type size (12 px on screens, larger on a wall)
+	const k = theme.fontSize / 12;
 	const data: RankingBarDatum[] = ranked.map((i) => ({
 		value: i.count,
 		name: i.name,
@@ -278,7 +280,7 @@ export function rankingBarOptions(items: RankedItem[], opts: RankingBarOptionsIn
 		color: theme.palette,
 		textStyle: baseTextStyle(theme),
 		aria: { enabled: true },
-		grid: { left: 8, right: 110, top: 4, bottom: 4, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
+		grid: { left: 8, right: Math.round(110 * k), top: 4, bottom: 4, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
 		tooltip: { ...tooltipBox(theme), trigger: 'item', formatter: tooltipFormatter },
 		xAxis: { type: 'value', show: false, min: 0 },
 		yAxis: {
@@ -288,14 +290,14 @@ export function rankingBarOptions(items: RankedItem[], opts: RankingBarOptionsIn
 			data: data.map((d) => d.name),
 			axisLine: { show: false },
 			axisTick: { show: false },
-			axisLabel: { color: theme.text, width: 110, overflow: 'truncate', fontSize: 13 }
+			axisLabel: { color: theme.text, width: Math.round(110 * k), overflow: 'truncate', fontSize: Math.round(13 * k) }
 		},
 		series: [
 			{
 				type: 'bar',
 				name: seriesName,
 				data,
-				barMaxWidth: 18,
+				barMaxWidth: Math.round(18 * k),
 				itemStyle: { color: opts.color ?? theme.primary, borderRadius: [0, 3, 3, 0] },
 				label: {
 					show: true,

@@ -421,7 +421,9 @@ export async function mapData(ctx: DashboardContext, filter: DashboardFilter): P
 	const fw = filterWhere(filter);
 	const points = (
 		await ctx.db.all(
-			`SELECT round(lon::NUMERIC, 2)::FLOAT8 AS lon, round(lat::NUMERIC, 2)::FLOAT8 AS lat, count(*)::FLOAT8 AS n FROM tickets_fact
+			// floor(x·100 + ½)/100, not round(x::NUMERIC, 2): DuckDB casts a DOUBLE to DECIMAL(18,3) first, and
+			// rounding twice moves a tenth of the points into the neighbouring bin
+			`SELECT (floor(lon * 100 + 0.5) / 100)::FLOAT8 AS lon, (floor(lat * 100 + 0.5) / 100)::FLOAT8 AS lat, count(*)::FLOAT8 AS n FROM tickets_fact
 			 WHERE day BETWEEN $from::DATE AND $to::DATE AND lon IS NOT NULL AND lat IS NOT NULL${fw.sql} GROUP BY 1, 2`,
 			{ from: pointsFrom, to: filter.to, ...fw.params }
 		)

@@ -4,10 +4,15 @@ import type { DashboardFilter, DashboardOverview, MapData, PeriodKey, UnitPanel 
 import type { App } from '../app';
 import { type DashboardContext, mapData, overviewData, unitPanel } from './dashboard';
 import { parseDashboardFilter } from './filters';
-import { duckRunner } from './sql';
+import { duckRunner, type SqlRunner } from './sql';
+
+/** One runner per app: the reads cache small facts (the store's first day) per runner. */
+const runners = new WeakMap<App, SqlRunner>();
 
 export function dashboardContext(a: App, now = Date.now()): DashboardContext {
-	return { db: duckRunner(a.analytics.conn), ref: a.ref, cal: a.calendar, now };
+	let db = runners.get(a);
+	if (!db) runners.set(a, (db = duckRunner(a.analytics.conn)));
+	return { db, ref: a.ref, cal: a.calendar, now };
 }
 
 export interface DashboardRead<T> {
