@@ -111,11 +111,16 @@ async function text(argv: string[]) {
 	}
 }
 
+async function dashboard(argv: string[]) {
+	const { dashboardBench } = await import('./dashboard');
+	await dashboardBench(argv);
+}
+
 const [name, ...rest] = process.argv.slice(2);
-const BENCHES: Record<string, (argv: string[]) => void | Promise<void>> = { demo, ingest, segment, text };
+const BENCHES: Record<string, (argv: string[]) => void | Promise<void>> = { demo, ingest, segment, text, dashboard };
 if (!name || !BENCHES[name]) {
 	console.error(
-		`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n  demo [--tickets 200000,10000000]\n  ingest [--tickets 1000000]\n  segment\n  text [--tickets 10000000] [--data-dir DIR (kept and reused)] [--only classify,cluster,search] [--ablation]`
+		`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n  demo [--tickets 200000,10000000]\n  ingest [--tickets 1000000]\n  segment\n  text [--tickets 10000000] [--data-dir DIR (kept and reused)] [--only classify,cluster,search] [--ablation]\n  dashboard [--tickets 1000000] [--data-dir DIR (reused; generated there when empty)] [--keep] [--runs 10]  (PostgreSQL: MINQING_BENCH_PG_URL or a throwaway server)`
 	);
 	process.exit(name ? 1 : 0);
 }
