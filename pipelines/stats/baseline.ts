@@ -9,7 +9,7 @@
 // is the larger of the reference days' (winsorized) variance and the Poisson variance — call volumes are overdispersed,
 // and a band narrower than Poisson noise would call ordinary days unusual. The same holds for any filter
 // (a district, a category): the series given is what is compared, so every place has its own baseline.
-import { addDays, dayNumber, type WorkCalendar } from '../calendar/index';
+import { dayNumber, type WorkCalendar } from '../calendar/index';
 
 export type DayKind = 'workday' | 'makeup' | 'weekend' | 'holiday';
 
@@ -20,12 +20,35 @@ export const DAY_KIND_LABELS: Record<DayKind, string> = {
 	holiday: '法定节假日'
 };
 
+const kinds = new WeakMap<WorkCalendar, Map<number, DayKind>>();
+
 export function dayKind(cal: WorkCalendar, day: string): DayKind {
-	if (cal.isHoliday(day)) return 'holiday';
-	const dow = weekday(day);
-	const weekend = dow === 0 || dow === 6;
-	if (cal.isWorkday(day)) return weekend ? 'makeup' : 'workday';
-	return 'weekend';
+	return kindOf(cal, dayNumber(day), day);
+}
+
+/** dayKind by day number, remembered per calendar (baselines ask for the same days over and over). */
+function kindOf(cal: WorkCalendar, num: number, day = dayString(num)): DayKind {
+	let m = kinds.get(cal);
+	if (!m) kinds.set(cal, (m = new Map()));
+	let k = m.get(num);
+	if (k === undefined) {
+		const dow = (num + 4) % 7;
+		const weekend = dow === 0 || dow === 6;
+		k = cal.isHoliday(day) ? 'holiday' : cal.isWorkday(day) ? (weekend ? 'makeup' : 'workday') : 'weekend';
+		m.set(num, k);
+	}
+	return k;
+}
+
+const strings = new Map<number, string>();
+/** 'YYYY-MM-DD' of a day number (days since 1970-01-01), remembered. */
+function dayString(num: number): string {
+	let s = strings.get(num);
+	if (s === undefined) {
+		s = new Date(num * 86_400_000).toISOString().slice(0, 10);
+		if (strings.size < 200_000) strings.set(num, s);
+	}
+	return s;
 }
 
 /** 0 = Sunday … 6 = Saturday */
@@ -82,33 +105,36 @@ export function robustVariance(values: readonly number[], mean: number): number 
 /** The reference days for `day`, most recent first, among days before it that have data (`has`). */
 export function referenceDays(cal: WorkCalendar, day: string, has: (d: string) => boolean, opts: BaselineOptions = {}): string[] {
 	const refs = opts.refs ?? 8;
-	const kind = dayKind(cal, day);
-	const dow = weekday(day);
+	const num = dayNumber(day);
+	const kind = kindOf(cal, num, day);
+	const dow = (num + 4) % 7;
 	const lookback = kind === 'holiday' ? 400 : (opts.lookback ?? 120);
-	const match = (d: string): boolean => {
-		const k = dayKind(cal, d);
+	const match = (n: number): boolean => {
+		const k = kindOf(cal, n);
 		switch (kind) {
 			case 'workday':
-				return k === 'workday' && weekday(d) === dow;
+				return k === 'workday' && (n + 4) % 7 === dow;
 			case 'makeup':
 				return k === 'workday';
 			case 'weekend':
-				return k === 'weekend' && weekday(d) === dow;
+				return k === 'weekend' && (n + 4) % 7 === dow;
 			case 'holiday':
 				return k === 'holiday';
 		}
 	};
 	const out: string[] = [];
 	for (let i = 1; i <= lookback && out.length < refs; i++) {
-		const d = addDays(day, -i);
-		if (has(d) && match(d)) out.push(d);
+		if (!match(num - i)) continue;
+		const d = dayString(num - i);
+		if (has(d)) out.push(d);
 	}
 	// too few earlier holidays in the data: compare a holiday with weekends
 	if (kind === 'holiday' && out.length < (opts.minRefs ?? 3)) {
 		out.length = 0;
 		for (let i = 1; i <= (opts.lookback ?? 120) && out.length < refs; i++) {
-			const d = addDays(day, -i);
-			if (has(d) && dayKind(cal, d) === 'weekend') out.push(d);
+			if (kindOf(cal, num - i) !== 'weekend') continue;
+			const d = dayString(num - i);
+			if (has(d)) out.push(d);
 		}
 	}
 	return out;

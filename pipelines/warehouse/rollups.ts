@@ -64,18 +64,21 @@ export const HOURLY_DAYS = 90;
 export const ROLLUPS: readonly Rollup[] = [
 	// counts and rates by day × district × level-1 category: most panels, a few dozen rows a day
 	{ table: 'rollup_daily_l1', dims: ['day', 'district_code', 'category_l1'], measures: ALL_MEASURES },
-	// … and by level-2 category, type and channel: the same panels under those filters
+	// … and by type and channel: the same panels under those filters
+	{ table: 'rollup_daily_tc', dims: ['day', 'district_code', 'category_l1', 'type', 'channel'], measures: ALL_MEASURES },
+	// … and by level-2 category too
 	{ table: 'rollup_daily', dims: ['day', 'district_code', 'category_l1', 'category_l2', 'type', 'channel'], measures: ALL_MEASURES },
 	// streets (no street polygons: ranked lists), by level-1 category
 	{ table: 'rollup_street_daily', dims: ['day', 'district_code', 'street_code', 'category_l1'], measures: ['n'] },
 	// undertaking units: the assessment figures
 	{ table: 'rollup_unit_daily', dims: ['day', 'unit_code', 'district_code', 'category_l1'], measures: ALL_MEASURES },
+	{ table: 'rollup_unit_tc', dims: ['day', 'unit_code', 'type', 'channel'], measures: ALL_MEASURES },
 	// intraday views and baselines of the recent past
 	{ table: 'rollup_hourly', dims: ['day', 'hour', 'district_code', 'category_l1', 'category_l2', 'type', 'channel'], measures: ['n'], recentOnly: true }
 ];
 
 /** Bump when a rollup's shape or a measure's definition changes: the store then rebuilds them all once. */
-export const ROLLUP_VERSION = '3';
+export const ROLLUP_VERSION = '4';
 
 export function rollupDdl(r: Rollup): string {
 	const cols = [...r.dims.map((d) => DIM_SQL[d]), ...r.measures.map((m) => `${m} INTEGER NOT NULL`)];

@@ -194,6 +194,9 @@ function stopPg(s: PgServer): void {
 	s.dir = null;
 }
 
+/** Connections per engine for the reads (the server's read runner has as many). */
+const READERS = 3;
+
 async function pgClient(url: string, schema: string | null): Promise<pg.Client> {
 	const c = new pg.Client({ connectionString: url });
 	c.on('error', (e) => console.error(`PostgreSQL connection: ${e.message}`));
@@ -416,6 +419,7 @@ export async function dashboardBench(argv: string[]): Promise<void> {
 		const tables = [...ROLLUPS.map((r) => ({ table: r.table })), { table: OPEN_TICKETS.table }, { table: 'tickets_fact', only: FACT_COLUMNS_USED }];
 		const loaded = await loadPostgres(conn, server.url, schema, tables);
 		const client = await pgClient(server.url, schema);
+		const pools: pg.Pool[] = [];
 		try {
 			const [{ version: pgVersion }] = (await client.query(`SELECT current_setting('server_version') AS version`)).rows as { version: string }[];
 			const pgSettings = Object.fromEntries(
@@ -476,9 +480,18 @@ export async function dashboardBench(argv: string[]): Promise<void> {
 			const [{ runs: topicRuns }] = (await conn.runAndReadAll(`SELECT count(*)::DOUBLE AS runs FROM topic_runs`)).getRowObjectsJS() as { runs: number }[];
 
 			// 4. time every read × filter on both engines, and compare their answers
-			// one runner per engine for the whole run, as the server keeps one per app
-			const duckDbRunner = duckRunner(conn);
-			const pgDbRunner = pgRunner(client);
+			// one runner per engine for the whole run, as the server keeps one per app: the same number of
+			// connections on each side, so both engines get to run a page's independent reads side by side
+			const duckConns = [];
+			for (let i = 0; i < READERS; i++) duckConns.push(await store.connect());
+			const duckDbRunner = duckRunner(duckConns);
+			const pool = new pg.Pool({ connectionString: server.url, max: READERS });
+			pool.on('connect', (c) => {
+				for (const st of PG_SESSION) c.query(st).catch((e: Error) => console.error(`PostgreSQL session: ${e.message}`));
+				if (schema) c.query(`SET search_path = ${schema}`).catch((e: Error) => console.error(`PostgreSQL session: ${e.message}`));
+			});
+			pools.push(pool);
+			const pgDbRunner = pgRunner(pool);
 			const duckCtx = (): DashboardContext => ({ db: duckDbRunner, ref, cal, now });
 			const pgCtx = (): DashboardContext => ({ db: pgDbRunner, ref, cal, now });
 			const cells: Cell[] = [];
@@ -588,6 +601,7 @@ export async function dashboardBench(argv: string[]): Promise<void> {
 				for (const d of diffs) console.log(`  ${d}`);
 			} else console.log(`  all ${compared} read × filter results agree`);
 		} finally {
+			for (const p of pools) await p.end().catch(() => {});
 			await client.end().catch(() => {});
 		}
 	} finally {

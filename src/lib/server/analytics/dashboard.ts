@@ -223,7 +223,21 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 	// the trend: the period (at least the last 90 days), whole days only; baselines need up to a year before
 	const trendTo = filter.to === today ? addDays(today, -1) : filter.to;
 	const trendFrom = periodDays(filter) >= 90 ? filter.from : addDays(trendTo, -89);
-	const counts = await dailyCounts(ctx, filter, addDays(trendFrom, -400), today, start);
+	const catDim: Dim = filter.categoryLevel === 1 ? 'category_l2' : 'category_l1';
+	const placeDim: Dim = filter.district ? 'street_code' : 'district_code';
+	// the independent reads run side by side (the runner spreads them over its connections)
+	const [counts, share, [totals], openNow, catRows, placeRows, channelRows, typeRows, [{ n: totalTickets }], topics] = await Promise.all([
+		dailyCounts(ctx, filter, addDays(trendFrom, -400), today, start),
+		dayShareSoFar(ctx, filter),
+		aggregate(ctx, { filter, from: filter.from, to: filter.to, measures: ALL_MEASURES }),
+		openCounts(ctx, filter, null),
+		rankedBy(ctx, filter, catDim, []),
+		rankedBy(ctx, filter, placeDim, []),
+		rankedBy(ctx, filter, 'channel', []),
+		rankedBy(ctx, filter, 'type', []),
+		ctx.db.all<{ n: number }>(`SELECT coalesce(sum(n), 0)::FLOAT8 AS n FROM rollup_daily_l1`),
+		ctx.db.engine === 'duckdb' ? overviewTopics(ctx, filter) : Promise.resolve({ asOf: null, topics: [] as OverviewTopic[] })
+	]);
 	const trend: BaselinePoint[] = daysFrom(trendFrom, trendTo)
 		.filter((d) => counts.has(d))
 		.map((day) => {
@@ -231,7 +245,6 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 			return { day, count: counts.get(day) ?? 0, expected: b?.expected ?? null, low: b?.low ?? null, high: b?.high ?? null, kind: kindLabel(cal, day) };
 		});
 
-	const share = await dayShareSoFar(ctx, filter);
 	const volume: VolumeCard[] = [];
 	for (const [label, days] of [['今日', 1], ['近7天', 7], ['近30天', 30]] as const) {
 		const from = addDays(today, -(days - 1));
@@ -250,22 +263,17 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 		});
 	}
 
-	const [totals] = await aggregate(ctx, { filter, from: filter.from, to: filter.to, measures: ALL_MEASURES });
-	const open = (await openCounts(ctx, filter, null)).get('') ?? { open: 0, overdue: 0, signOverdue: 0, replyOverdue: 0, lateSign: 0, lateReply: 0 };
+	const open = openNow.get('') ?? { open: 0, overdue: 0, signOverdue: 0, replyOverdue: 0, lateSign: 0, lateReply: 0 };
 	const rates = handlingRates(countsOf(totals), { sign: open.lateSign, reply: open.lateReply });
 
-	const catDim: Dim = filter.categoryLevel === 1 ? 'category_l2' : 'category_l1';
-	const categories = ranked(await rankedBy(ctx, filter, catDim, []), catDim, (c) => ref.categoryByCode.get(c)?.name ?? `未知（${c}）`);
-	const placeDim: Dim = filter.district ? 'street_code' : 'district_code';
+	const categories = ranked(catRows, catDim, (c) => ref.categoryByCode.get(c)?.name ?? `未知（${c}）`);
 	const places = ranked(
-		await rankedBy(ctx, filter, placeDim, []),
+		placeRows,
 		placeDim,
 		(c) => (placeDim === 'street_code' ? ref.streetByCode.get(c)?.name : ref.districtByCode.get(c)?.name) ?? `未知（${c}）`
 	).slice(0, 15);
-	const channels = ranked(await rankedBy(ctx, filter, 'channel', []), 'channel', (c) => CHANNEL_LABELS[c as Channel] ?? c);
-	const types = ranked(await rankedBy(ctx, filter, 'type', []), 'type', (c) => c);
-	const [{ n: totalTickets }] = await ctx.db.all<{ n: number }>(`SELECT coalesce(sum(n), 0)::FLOAT8 AS n FROM rollup_daily_l1`);
-	const topics = ctx.db.engine === 'duckdb' ? await overviewTopics(ctx, filter) : { asOf: null, topics: [] };
+	const channels = ranked(channelRows, 'channel', (c) => CHANNEL_LABELS[c as Channel] ?? c);
+	const types = ranked(typeRows, 'type', (c) => c);
 
 	return {
 		asOf: today,
@@ -338,17 +346,12 @@ async function placeStats(
 	const history = start ? historyWindows(filter.from, len, HISTORY_WINDOWS, start, addDays) : [];
 	const windows = [{ from: filter.from, to: filter.to }, ...history];
 	const omit: Dim[] = dim === 'district_code' ? ['district_code'] : [];
-	const counts = await aggregate(ctx, {
-		filter,
-		from: windows[windows.length - 1].from,
-		to: filter.to,
-		by: [dim],
-		measures: ['n'],
-		omit,
-		windows
-	});
-	const rates = await aggregate(ctx, { filter, from: filter.from, to: filter.to, by: [dim], measures: ['visited', 'satisfied', 'basic'], omit });
-	const open = await openCounts(ctx, filter, dim, omit);
+	const [counts, rates, open, share] = await Promise.all([
+		aggregate(ctx, { filter, from: windows[windows.length - 1].from, to: filter.to, by: [dim], measures: ['n'], omit, windows }),
+		aggregate(ctx, { filter, from: filter.from, to: filter.to, by: [dim], measures: ['visited', 'satisfied', 'basic'], omit }),
+		openCounts(ctx, filter, dim, omit),
+		filter.to === today ? dayShareSoFar(ctx, filter) : Promise.resolve(1)
+	]);
 	const perWindow = new Map<string, number[]>();
 	for (const r of counts) {
 		const k = String(r[dim]);
@@ -357,7 +360,7 @@ async function placeStats(
 		perWindow.set(k, a);
 	}
 	// a period ending today is still in progress: its expected count is scaled by the share of today passed
-	const scale = filter.to === today ? (len - 1 + (await dayShareSoFar(ctx, filter))) / len : 1;
+	const scale = filter.to === today ? (len - 1 + share) / len : 1;
 	const sig = new Map(
 		placeSignificance(
 			keys.map((k) => {
@@ -395,18 +398,27 @@ export async function mapData(ctx: DashboardContext, filter: DashboardFilter): P
 	const { ref, now } = ctx;
 	const today = shanghaiDay(now);
 	const start = await firstDay(ctx);
-	const districts = await placeStats(ctx, filter, 'district_code', ref.districts, start);
-	const streets = filter.district
-		? (await placeStats(ctx, filter, 'street_code', ref.streets.filter((s) => s.districtCode === filter.district), start)).sort(
-				(a, b) => (b.z ?? -Infinity) - (a.z ?? -Infinity) || b.count - a.count
-			)
-		: null;
-
 	// the slider: the last days of the period, per district
 	const sliderTo = filter.to;
 	const sliderFrom = addDays(sliderTo, -(Math.min(SLIDER_DAYS, periodDays(filter)) - 1));
 	const days = daysFrom(sliderFrom, sliderTo);
-	const dayRows = await aggregate(ctx, { filter, from: sliderFrom, to: sliderTo, by: ['day', 'district_code'], measures: ['n'], omit: ['district_code'] });
+	// points: tickets with coordinates, binned to 0.01° (about 1 km) over the period's last 90 days at most
+	const pointsFrom = periodDays(filter) > POINT_DAYS ? addDays(filter.to, -(POINT_DAYS - 1)) : filter.from;
+	const fw = filterWhere(filter);
+
+	const [districts, streetStats, dayRows, pointRows] = await Promise.all([
+		placeStats(ctx, filter, 'district_code', ref.districts, start),
+		filter.district ? placeStats(ctx, filter, 'street_code', ref.streets.filter((s) => s.districtCode === filter.district), start) : Promise.resolve(null),
+		aggregate(ctx, { filter, from: sliderFrom, to: sliderTo, by: ['day', 'district_code'], measures: ['n'], omit: ['district_code'] }),
+		ctx.db.all(
+			// floor(x·100 + ½)/100, not round(x::NUMERIC, 2): DuckDB casts a DOUBLE to DECIMAL(18,3) first, and
+			// rounding twice moves a tenth of the points into the neighbouring bin
+			`SELECT (floor(lon * 100 + 0.5) / 100)::FLOAT8 AS lon, (floor(lat * 100 + 0.5) / 100)::FLOAT8 AS lat, count(*)::FLOAT8 AS n FROM tickets_fact
+			 WHERE day BETWEEN $from::DATE AND $to::DATE AND lon IS NOT NULL AND lat IS NOT NULL${fw.sql} GROUP BY 1, 2`,
+			{ from: pointsFrom, to: filter.to, ...fw.params }
+		)
+	]);
+	const streets = streetStats ? streetStats.sort((a, b) => (b.z ?? -Infinity) - (a.z ?? -Infinity) || b.count - a.count) : null;
 	const daily: Record<string, number[]> = {};
 	for (const d of ref.districts) daily[d.code] = new Array(days.length).fill(0);
 	const dayIndex = new Map(days.map((d, i) => [d, i]));
@@ -415,19 +427,7 @@ export async function mapData(ctx: DashboardContext, filter: DashboardFilter): P
 		const i = dayIndex.get(String(r.day));
 		if (s && i !== undefined) s[i] = num(r.n);
 	}
-
-	// points: tickets with coordinates, binned to 0.01° (about 1 km) over the period's last 90 days at most
-	const pointsFrom = periodDays(filter) > POINT_DAYS ? addDays(filter.to, -(POINT_DAYS - 1)) : filter.from;
-	const fw = filterWhere(filter);
-	const points = (
-		await ctx.db.all(
-			// floor(x·100 + ½)/100, not round(x::NUMERIC, 2): DuckDB casts a DOUBLE to DECIMAL(18,3) first, and
-			// rounding twice moves a tenth of the points into the neighbouring bin
-			`SELECT (floor(lon * 100 + 0.5) / 100)::FLOAT8 AS lon, (floor(lat * 100 + 0.5) / 100)::FLOAT8 AS lat, count(*)::FLOAT8 AS n FROM tickets_fact
-			 WHERE day BETWEEN $from::DATE AND $to::DATE AND lon IS NOT NULL AND lat IS NOT NULL${fw.sql} GROUP BY 1, 2`,
-			{ from: pointsFrom, to: filter.to, ...fw.params }
-		)
-	).map((r) => ({ lon: num(r.lon), lat: num(r.lat), n: num(r.n) }));
+	const points = pointRows.map((r) => ({ lon: num(r.lon), lat: num(r.lat), n: num(r.n) }));
 
 	return { asOf: today, filter, districts, streets, method: HOTSPOT_METHOD, days, daily, points, pointsFrom };
 }
@@ -440,8 +440,6 @@ const TREND_MONTHS = 6;
 export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter): Promise<UnitPanel> {
 	const { ref, now } = ctx;
 	const notNull = { sql: ' AND unit_code IS NOT NULL', params: {} };
-	const rows = await aggregate(ctx, { filter, from: filter.from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, where: notNull });
-	const open = await openCounts(ctx, filter, 'unit_code');
 	// monthly trend: the last months up to the period's end
 	const endMonth = filter.to.slice(0, 7);
 	const months: string[] = [];
@@ -451,7 +449,11 @@ export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter):
 		months.push(d.toISOString().slice(0, 7));
 	}
 	const windows = months.map((m, i) => ({ from: `${m}-01`, to: i === months.length - 1 ? filter.to : addDays(`${months[i + 1]}-01`, -1) }));
-	const monthly = await aggregate(ctx, { filter, from: windows[0].from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, where: notNull, windows });
+	const [rows, open, monthly] = await Promise.all([
+		aggregate(ctx, { filter, from: filter.from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, where: notNull }),
+		openCounts(ctx, filter, 'unit_code'),
+		aggregate(ctx, { filter, from: windows[0].from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, where: notNull, windows })
+	]);
 	const trendOf = new Map<string, (number | null)[]>();
 	for (const r of monthly) {
 		const k = String(r.unit_code);

@@ -8,6 +8,8 @@ export interface AnalyticsStore {
 	/** the connection for reads and pipeline writes; DuckDB serialises work on one connection */
 	conn: DuckDBConnection;
 	path: string;
+	/** Another connection to the same store (for reads side by side), closed with the store. */
+	connect(): Promise<DuckDBConnection>;
 	close(): void;
 }
 
@@ -27,11 +29,19 @@ export async function openAnalytics(path: string, memoryLimit = '2GB'): Promise<
 	}
 	const conn = await instance.connect();
 	await ensureWarehouse(conn);
+	const others: DuckDBConnection[] = [];
 	return {
 		instance,
 		conn,
 		path,
+		async connect() {
+			const c = await instance.connect();
+			await c.run(`SET TimeZone = 'Asia/Shanghai'`);
+			others.push(c);
+			return c;
+		},
 		close() {
+			for (const c of others.splice(0)) c.closeSync();
 			conn.closeSync();
 			instance.closeSync();
 		}

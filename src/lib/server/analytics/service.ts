@@ -6,13 +6,23 @@ import { type DashboardContext, mapData, overviewData, unitPanel } from './dashb
 import { parseDashboardFilter } from './filters';
 import { duckRunner, type SqlRunner } from './sql';
 
-/** One runner per app: the reads cache small facts (the store's first day) per runner. */
-const runners = new WeakMap<App, SqlRunner>();
+/** Connections the situation reads spread over (besides the store's own, which pipelines write through). */
+const READ_CONNECTIONS = 3;
+/** One runner per app: it holds the read connections and caches small facts (the store's first day). */
+const runners = new WeakMap<App, Promise<SqlRunner>>();
 
-export function dashboardContext(a: App, now = Date.now()): DashboardContext {
+async function readRunner(a: App): Promise<SqlRunner> {
+	const conns = [];
+	for (let i = 0; i < READ_CONNECTIONS; i++) {
+		conns.push(await a.analytics.connect());
+	}
+	return duckRunner(conns);
+}
+
+export async function dashboardContext(a: App, now = Date.now()): Promise<DashboardContext> {
 	let db = runners.get(a);
-	if (!db) runners.set(a, (db = duckRunner(a.analytics.conn)));
-	return { db, ref: a.ref, cal: a.calendar, now };
+	if (!db) runners.set(a, (db = readRunner(a)));
+	return { db: await db, ref: a.ref, cal: a.calendar, now };
 }
 
 export interface DashboardRead<T> {
@@ -22,7 +32,7 @@ export interface DashboardRead<T> {
 }
 
 async function read<T>(a: App, url: URL, fn: (ctx: DashboardContext, f: DashboardFilter) => Promise<T>, defaultPeriod: PeriodKey): Promise<DashboardRead<T>> {
-	const ctx = dashboardContext(a);
+	const ctx = await dashboardContext(a);
 	const { filter, problems } = parseDashboardFilter(url.searchParams, a.ref, ctx.now, defaultPeriod);
 	return { filter, problems, data: await fn(ctx, filter) };
 }

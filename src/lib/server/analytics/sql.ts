@@ -12,14 +12,31 @@ export interface SqlRunner {
 	all<T extends Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T[]>;
 }
 
-export function duckRunner(conn: DuckDBConnection): SqlRunner {
+/**
+ * A runner over one DuckDB connection, or over several: then each statement takes a free connection (waiting
+ * for one when all are busy), so the independent reads of one page run side by side in DuckDB's threads.
+ */
+export function duckRunner(conns: DuckDBConnection | readonly DuckDBConnection[]): SqlRunner {
+	const free = Array.isArray(conns) ? [...conns] : [conns as DuckDBConnection];
+	const waiting: ((c: DuckDBConnection) => void)[] = [];
+	const acquire = (): Promise<DuckDBConnection> => (free.length ? Promise.resolve(free.pop()!) : new Promise((res) => waiting.push(res)));
+	const release = (c: DuckDBConnection) => {
+		const next = waiting.shift();
+		if (next) next(c);
+		else free.push(c);
+	};
 	return {
 		engine: 'duckdb',
 		async all<T extends Record<string, unknown>>(sql: string, params?: SqlParams) {
 			// DuckDB refuses named parameters the statement does not use
 			const used = params ? pick(sql, params) : undefined;
-			const reader = await conn.runAndReadAll(sql, used);
-			return reader.getRowObjectsJS() as T[];
+			const conn = await acquire();
+			try {
+				const reader = await conn.runAndReadAll(sql, used);
+				return reader.getRowObjectsJS() as T[];
+			} finally {
+				release(conn);
+			}
 		}
 	};
 }
