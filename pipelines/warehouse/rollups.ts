@@ -69,16 +69,19 @@ export const ROLLUPS: readonly Rollup[] = [
 	// … and by level-2 category too
 	{ table: 'rollup_daily', dims: ['day', 'district_code', 'category_l1', 'category_l2', 'type', 'channel'], measures: ALL_MEASURES },
 	// streets (no street polygons: ranked lists), by level-1 category
-	{ table: 'rollup_street_daily', dims: ['day', 'district_code', 'street_code', 'category_l1'], measures: ['n'] },
+	{ table: 'rollup_street_daily', dims: ['day', 'district_code', 'street_code', 'category_l1'], measures: ['n', 'visited', 'satisfied', 'basic'] },
+	{ table: 'rollup_street_tc', dims: ['day', 'district_code', 'street_code', 'type', 'channel'], measures: ['n', 'visited', 'satisfied', 'basic'] },
 	// undertaking units: the assessment figures
 	{ table: 'rollup_unit_daily', dims: ['day', 'unit_code', 'district_code', 'category_l1'], measures: ALL_MEASURES },
-	{ table: 'rollup_unit_tc', dims: ['day', 'unit_code', 'type', 'channel'], measures: ALL_MEASURES },
+	// (a level-2 category lies in one level-1 category: carrying both costs only the level-2 detail)
+	{ table: 'rollup_unit_l2', dims: ['day', 'unit_code', 'district_code', 'category_l1', 'category_l2'], measures: ALL_MEASURES },
+	{ table: 'rollup_unit_tc', dims: ['day', 'unit_code', 'district_code', 'type', 'channel'], measures: ALL_MEASURES },
 	// intraday views and baselines of the recent past
 	{ table: 'rollup_hourly', dims: ['day', 'hour', 'district_code', 'category_l1', 'category_l2', 'type', 'channel'], measures: ['n'], recentOnly: true }
 ];
 
 /** Bump when a rollup's shape or a measure's definition changes: the store then rebuilds them all once. */
-export const ROLLUP_VERSION = '4';
+export const ROLLUP_VERSION = '7';
 
 export function rollupDdl(r: Rollup): string {
 	const cols = [...r.dims.map((d) => DIM_SQL[d]), ...r.measures.map((m) => `${m} INTEGER NOT NULL`)];

@@ -200,7 +200,7 @@ export interface MapData {
 	daily: Record<string, number[]>;
 	/** tickets with coordinates in the period, binned to about 1 km */
 	points: MapPoint[];
-	/** the points cover these days (the period, or its last 90 days) */
+	/** the points cover these days (the period, or its last 7 days) */
 	pointsFrom: string;
 }
 

@@ -52,6 +52,11 @@ interface AggregateSpec {
 	where?: { sql: string; params: SqlParams };
 	/** numbered windows of days: rows are grouped by window index `w` (0 = the first) instead of by day */
 	windows?: { from: string; to: string }[];
+	/**
+	 * group by each of these dimensions separately (GROUPING SETS, each with `w`), in one pass over the
+	 * source; a row's `g_<dim>` is 0 for the dimension it belongs to
+	 */
+	sets?: Dim[];
 }
 
 function recentFrom(now: number): string {
@@ -61,7 +66,7 @@ function recentFrom(now: number): string {
 async function aggregate(ctx: DashboardContext, spec: AggregateSpec): Promise<Row[]> {
 	const by = spec.by ?? [];
 	const omit = spec.omit ?? [];
-	const dims = [...new Set<Dim>(['day', ...by, ...filterDims(spec.filter).filter((d) => !omit.includes(d))])];
+	const dims = [...new Set<Dim>(['day', ...by, ...(spec.sets ?? []), ...filterDims(spec.filter).filter((d) => !omit.includes(d))])];
 	const source = sourceFor(dims, spec.measures);
 	const table = source ? source.table : 'tickets_fact';
 	const fw = filterWhere(spec.filter, omit);
@@ -78,7 +83,12 @@ async function aggregate(ctx: DashboardContext, spec: AggregateSpec): Promise<Ro
 		inner = `SELECT * FROM (SELECT *, CASE ${cases.join(' ')} END AS w FROM ${table} WHERE day BETWEEN $from::DATE AND $to::DATE${fw.sql}${spec.where?.sql ?? ''}) s WHERE w IS NOT NULL`;
 		select.push('w');
 	}
-	const groups = select.map((_, i) => i + 1).join(', ');
+	let groups = select.map((_, i) => i + 1).join(', ');
+	if (spec.sets) {
+		const w = spec.windows ? ', w' : '';
+		groups = `GROUPING SETS (${spec.sets.map((d) => `(${d}${w})`).join(', ')})`;
+		select.unshift(...spec.sets.flatMap((d) => [d, `GROUPING(${d}) AS g_${d}`]));
+	}
 	const sql = `SELECT ${[...select, ...measures].join(', ')} FROM (${inner}) t${groups ? ` GROUP BY ${groups}` : ''}`;
 	return ctx.db.all(sql, params);
 }
@@ -186,30 +196,43 @@ function previousPeriod(f: DashboardFilter): { from: string; to: string } {
 	return { from: addDays(f.from, -len), to: addDays(f.from, -1) };
 }
 
-async function rankedBy(ctx: DashboardContext, filter: DashboardFilter, dim: Dim, omit: Dim[], where?: { sql: string; params: SqlParams }): Promise<Row[]> {
+/**
+ * Counts by each of `dims` in the period and the period before, as few passes as the rollups allow: the
+ * dimensions that one rollup has together are read in one GROUPING SETS query.
+ */
+async function rankedBy(ctx: DashboardContext, filter: DashboardFilter, dims: Dim[]): Promise<Map<Dim, Row[]>> {
 	const prev = previousPeriod(filter);
-	const rows = await aggregate(ctx, {
-		filter,
-		from: prev.from,
-		to: filter.to,
-		by: [dim],
-		measures: ['n'],
-		omit,
-		where,
-		windows: [
-			{ from: filter.from, to: filter.to },
-			{ from: prev.from, to: prev.to }
-		]
-	});
-	const byKey = new Map<string, Row>();
-	for (const r of rows) {
-		const k = String(r[dim]);
-		const e = byKey.get(k) ?? { [dim]: r[dim], cur: 0, prev: 0 };
-		if (num(r.w) === 0) e.cur = num(e.cur) + num(r.n);
-		else e.prev = num(e.prev) + num(r.n);
-		byKey.set(k, e);
+	const windows = [
+		{ from: filter.from, to: filter.to },
+		{ from: prev.from, to: prev.to }
+	];
+	// each dimension from the smallest source that has it; the dimensions of one source in one pass
+	const base: Dim[] = ['day', ...filterDims(filter)];
+	const bySource = new Map<string, Dim[]>();
+	for (const d of dims) {
+		const key = sourceFor([...base, d], ['n'])?.table ?? 'tickets_fact';
+		bySource.set(key, [...(bySource.get(key) ?? []), d]);
 	}
-	return [...byKey.values()];
+	const batches = [...bySource.values()];
+	const out = new Map<Dim, Row[]>();
+	await Promise.all(
+		batches.map(async (batch) => {
+			const rows = await aggregate(ctx, { filter, from: prev.from, to: filter.to, sets: batch, measures: ['n'], windows });
+			for (const dim of batch) {
+				const byKey = new Map<string, Row>();
+				for (const r of rows) {
+					if (num(r[`g_${dim}`]) !== 0) continue;
+					const k = String(r[dim]);
+					const e = byKey.get(k) ?? { [dim]: r[dim], cur: 0, prev: 0 };
+					if (num(r.w) === 0) e.cur = num(e.cur) + num(r.n);
+					else e.prev = num(e.prev) + num(r.n);
+					byKey.set(k, e);
+				}
+				out.set(dim, [...byKey.values()]);
+			}
+		})
+	);
+	return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -226,15 +249,12 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 	const catDim: Dim = filter.categoryLevel === 1 ? 'category_l2' : 'category_l1';
 	const placeDim: Dim = filter.district ? 'street_code' : 'district_code';
 	// the independent reads run side by side (the runner spreads them over its connections)
-	const [counts, share, [totals], openNow, catRows, placeRows, channelRows, typeRows, [{ n: totalTickets }], topics] = await Promise.all([
+	const [counts, share, [totals], openNow, rankings, [{ n: totalTickets }], topics] = await Promise.all([
 		dailyCounts(ctx, filter, addDays(trendFrom, -400), today, start),
 		dayShareSoFar(ctx, filter),
 		aggregate(ctx, { filter, from: filter.from, to: filter.to, measures: ALL_MEASURES }),
 		openCounts(ctx, filter, null),
-		rankedBy(ctx, filter, catDim, []),
-		rankedBy(ctx, filter, placeDim, []),
-		rankedBy(ctx, filter, 'channel', []),
-		rankedBy(ctx, filter, 'type', []),
+		rankedBy(ctx, filter, [catDim, placeDim, 'channel', 'type']),
 		ctx.db.all<{ n: number }>(`SELECT coalesce(sum(n), 0)::FLOAT8 AS n FROM rollup_daily_l1`),
 		ctx.db.engine === 'duckdb' ? overviewTopics(ctx, filter) : Promise.resolve({ asOf: null, topics: [] as OverviewTopic[] })
 	]);
@@ -266,14 +286,14 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 	const open = openNow.get('') ?? { open: 0, overdue: 0, signOverdue: 0, replyOverdue: 0, lateSign: 0, lateReply: 0 };
 	const rates = handlingRates(countsOf(totals), { sign: open.lateSign, reply: open.lateReply });
 
-	const categories = ranked(catRows, catDim, (c) => ref.categoryByCode.get(c)?.name ?? `未知（${c}）`);
+	const categories = ranked(rankings.get(catDim)!, catDim, (c) => ref.categoryByCode.get(c)?.name ?? `未知（${c}）`);
 	const places = ranked(
-		placeRows,
+		rankings.get(placeDim)!,
 		placeDim,
 		(c) => (placeDim === 'street_code' ? ref.streetByCode.get(c)?.name : ref.districtByCode.get(c)?.name) ?? `未知（${c}）`
 	).slice(0, 15);
-	const channels = ranked(channelRows, 'channel', (c) => CHANNEL_LABELS[c as Channel] ?? c);
-	const types = ranked(typeRows, 'type', (c) => c);
+	const channels = ranked(rankings.get('channel')!, 'channel', (c) => CHANNEL_LABELS[c as Channel] ?? c);
+	const types = ranked(rankings.get('type')!, 'type', (c) => c);
 
 	return {
 		asOf: today,
@@ -331,7 +351,7 @@ async function overviewTopics(ctx: DashboardContext, filter: DashboardFilter): P
 // 态势地图
 
 const SLIDER_DAYS = 30;
-const POINT_DAYS = 90;
+const POINT_DAYS = 7;
 const HISTORY_WINDOWS = 8;
 
 async function placeStats(
@@ -339,18 +359,19 @@ async function placeStats(
 	filter: DashboardFilter,
 	dim: 'district_code' | 'street_code',
 	keys: { code: string; name: string }[],
-	start: string | null
+	start: string | null,
+	/** share of a normal day passed by now (for a period ending today) */
+	share: number
 ): Promise<PlaceStat[]> {
 	const today = shanghaiDay(ctx.now);
 	const len = periodDays(filter);
 	const history = start ? historyWindows(filter.from, len, HISTORY_WINDOWS, start, addDays) : [];
 	const windows = [{ from: filter.from, to: filter.to }, ...history];
 	const omit: Dim[] = dim === 'district_code' ? ['district_code'] : [];
-	const [counts, rates, open, share] = await Promise.all([
+	const [counts, rates, open] = await Promise.all([
 		aggregate(ctx, { filter, from: windows[windows.length - 1].from, to: filter.to, by: [dim], measures: ['n'], omit, windows }),
 		aggregate(ctx, { filter, from: filter.from, to: filter.to, by: [dim], measures: ['visited', 'satisfied', 'basic'], omit }),
-		openCounts(ctx, filter, dim, omit),
-		filter.to === today ? dayShareSoFar(ctx, filter) : Promise.resolve(1)
+		openCounts(ctx, filter, dim, omit)
 	]);
 	const perWindow = new Map<string, number[]>();
 	for (const r of counts) {
@@ -397,18 +418,19 @@ async function placeStats(
 export async function mapData(ctx: DashboardContext, filter: DashboardFilter): Promise<MapData> {
 	const { ref, now } = ctx;
 	const today = shanghaiDay(now);
-	const start = await firstDay(ctx);
+	const [start, share] = await Promise.all([firstDay(ctx), filter.to === today ? dayShareSoFar(ctx, filter) : Promise.resolve(1)]);
 	// the slider: the last days of the period, per district
 	const sliderTo = filter.to;
 	const sliderFrom = addDays(sliderTo, -(Math.min(SLIDER_DAYS, periodDays(filter)) - 1));
 	const days = daysFrom(sliderFrom, sliderTo);
-	// points: tickets with coordinates, binned to 0.01° (about 1 km) over the period's last 90 days at most
+	// points: tickets with coordinates, binned to 0.01° (about 1 km) over the period's last 7 days at most
+	// (a situation layer: where calls come from now; the choropleth covers the whole period)
 	const pointsFrom = periodDays(filter) > POINT_DAYS ? addDays(filter.to, -(POINT_DAYS - 1)) : filter.from;
 	const fw = filterWhere(filter);
 
 	const [districts, streetStats, dayRows, pointRows] = await Promise.all([
-		placeStats(ctx, filter, 'district_code', ref.districts, start),
-		filter.district ? placeStats(ctx, filter, 'street_code', ref.streets.filter((s) => s.districtCode === filter.district), start) : Promise.resolve(null),
+		placeStats(ctx, filter, 'district_code', ref.districts, start, share),
+		filter.district ? placeStats(ctx, filter, 'street_code', ref.streets.filter((s) => s.districtCode === filter.district), start, share) : Promise.resolve(null),
 		aggregate(ctx, { filter, from: sliderFrom, to: sliderTo, by: ['day', 'district_code'], measures: ['n'], omit: ['district_code'] }),
 		ctx.db.all(
 			// floor(x·100 + ½)/100, not round(x::NUMERIC, 2): DuckDB casts a DOUBLE to DECIMAL(18,3) first, and
