@@ -54,6 +54,30 @@ describe('search', () => {
 		expect([...times].sort().reverse()).toEqual(times);
 	});
 
+	it('pages from the most recent days first exactly as over all days, and marks estimated totals', async () => {
+		const whole = { windows: [Infinity], exactLimit: Infinity };
+		let estimated = 0;
+		for (const q of [{ q: '垃圾' }, { q: '噪音 楼上' }, { q: '垃圾', district: '320508' }, { q: '垃圾', from: '2026-10-01', to: '2026-11-20' }]) {
+			for (const page of [1, 2]) {
+				const exact = await searchTickets(a.analytics.conn, a.ref, { ...q, page }, whole);
+				// every window tried, and no exact count: the estimate path
+				const windowed = await searchTickets(a.analytics.conn, a.ref, { ...q, page }, { windows: [3, 7, 30, Infinity], exactLimit: 0 });
+				expect(exact.approximate).toBe(false);
+				expect(windowed.hits.map((h) => h.ticketNo)).toEqual(exact.hits.map((h) => h.ticketNo));
+				if (windowed.approximate) {
+					estimated++;
+					expect(windowed.total).toBeGreaterThan(exact.total * 0.4);
+					expect(windowed.total).toBeLessThan(exact.total * 2.5);
+				} else expect(windowed.total).toBe(exact.total);
+				// the default path counts these small totals exactly
+				const byDefault = await searchTickets(a.analytics.conn, a.ref, { ...q, page });
+				expect(byDefault.total).toBe(exact.total);
+				expect(byDefault.approximate).toBe(false);
+			}
+		}
+		expect(estimated).toBeGreaterThan(0);
+	});
+
 	it('applies filters from the URL and refuses unknown codes with a message', async () => {
 		const { query, problems } = parseSearchParams(new URLSearchParams('q=垃圾&district=320508&category=01&from=2026-10-01&to=2026-11-28'), a.ref);
 		expect(problems).toEqual([]);

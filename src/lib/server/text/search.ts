@@ -51,6 +51,8 @@ export interface SearchResult {
 	/** query terms that occur in no ticket at all (not even inside a longer word) */
 	unknownTerms: string[];
 	total: number;
+	/** the total is an estimate (many matches: counted over the recent days that held the page, scaled) */
+	approximate: boolean;
 	page: number;
 	size: number;
 	hits: SearchHit[];
@@ -145,12 +147,133 @@ function matchSql(groups: string[][], f: SearchFilters, params: Record<string, s
 	return `SELECT ticket_no, max(day) AS day FROM (${parts.join(' UNION ALL ')}) GROUP BY ticket_no HAVING count(DISTINCT g) = ${groups.length}`;
 }
 
-export async function searchTickets(conn: DuckDBConnection, ref: Reference, query: SearchQuery): Promise<SearchResult> {
+/** A page of (ticket_no, day, total) rows of a match source, newest first (day, then ticket number). */
+async function pageOf(conn: DuckDBConnection, source: string, params: Record<string, string>, size: number, page: number): Promise<unknown[][]> {
+	return (
+		await conn.runAndReadAll(
+			`SELECT ticket_no, strftime(day, '%Y-%m-%d'), count(*) OVER () AS total FROM ${source} m
+			 ORDER BY day DESC, ticket_no DESC LIMIT ${size} OFFSET ${(page - 1) * size}`,
+			params
+		)
+	).getRows();
+}
+
+async function countOf(conn: DuckDBConnection, source: string, params: Record<string, string>): Promise<number> {
+	return Number((await conn.runAndReadAll(`SELECT count(*) FROM ${source} m`, params)).getRows()[0][0]);
+}
+
+/** Windows of recent days a page is looked for in, widest last (∞: the whole range). */
+const WINDOWS = [7, 30, 120, 365, Infinity];
+/** Up to this many postings in the rarest term group, totals are counted exactly. */
+const EXACT_LIMIT = 200_000;
+
+/**
+ * The page and the total of a word search. Matches are looked for in the most recent days first — 7, then
+ * 30, 120, 365 days, then all — and the first window that holds the page gives it (every match newer than the
+ * window's start is in it, so the page is exactly the page over all days). The total is exact when the
+ * window covers the whole range, when one word with no other filter is counted from the index statistics,
+ * or when the rarest word group has at most EXACT_LIMIT postings; otherwise it is estimated from the window
+ * (matches in the window × the rarest group's postings over the range ÷ its postings in the window) and
+ * marked approximate.
+ */
+async function matchPage(
+	conn: DuckDBConnection,
+	ref: Reference,
+	query: SearchQuery,
+	groups: string[][],
+	columnFilters: boolean,
+	size: number,
+	page: number,
+	tuning: SearchTuning
+): Promise<{ pageRows: unknown[][]; total: number; approximate: boolean }> {
+	const windows = tuning.windows ?? WINDOWS;
+	const exactLimit = tuning.exactLimit ?? EXACT_LIMIT;
+	// the range of days: the query's, within the days the postings cover
+	const [minDay, maxDay] = (await conn.runAndReadAll(`SELECT strftime(min(day), '%Y-%m-%d'), strftime(max(day), '%Y-%m-%d') FROM rollup_daily_l1`)).getRows()[0].map((v) =>
+		v === null ? null : String(v)
+	);
+	if (!minDay || !maxDay) return { pageRows: [], total: 0, approximate: false };
+	const start = query.from && query.from > minDay ? query.from : minDay;
+	const end = query.to && query.to < maxDay ? query.to : maxDay;
+	if (start > end) return { pageRows: [], total: 0, approximate: false };
+
+	// the rarest group drives the estimate; its postings over the range and per window
+	const sizes = await Promise.all(groups.map((g) => groupPostings(conn, g, start, end)));
+	const rarest = sizes.indexOf(Math.min(...sizes));
+	const single = groups.length === 1 && groups[0].length === 1 && !columnFilters;
+	const need = page * size;
+
+	const source = (from: string) => {
+		const params: Record<string, string> = {};
+		const range = { ...query, from, to: end };
+		const match = matchSql(groups, range, params);
+		params.from = from;
+		params.to = end;
+		if (!columnFilters) return { sql: `(${match})`, params };
+		const filterParams: Record<string, string> = {};
+		const filters = filterSql(range, filterParams, ref);
+		return { sql: `(SELECT f.ticket_no, f.day FROM tickets_fact f SEMI JOIN (${match}) m ON f.ticket_no = m.ticket_no WHERE true ${filters})`, params: { ...params, ...filterParams } };
+	};
+
+	// a window whose share of the range's days could not hold the page even if every posting of the rarest
+	// group matched is skipped (a rare word goes straight to the whole range)
+	const rangeDays = dayDiff(start, end) + 1;
+	for (const w of windows) {
+		const from = w === Infinity || shiftDay(end, -(w - 1)) <= start ? start : shiftDay(end, -(w - 1));
+		if (from > start && (sizes[rarest] * Math.min(w, rangeDays)) / rangeDays < need * 2) continue;
+		const { sql, params } = source(from);
+		const rows = await pageOf(conn, sql, params, size, page);
+		const inWindow = rows.length ? Number(rows[0][2]) : await countOf(conn, sql, params);
+		if (inWindow < need && from > start) continue; // the page reaches further back
+		if (from === start) return { pageRows: rows, total: inWindow, approximate: false };
+		if (single) return { pageRows: rows, total: sizes[0], approximate: false };
+		if (sizes[rarest] <= exactLimit) {
+			const all = source(start);
+			return { pageRows: rows, total: await countOf(conn, all.sql, all.params), approximate: false };
+		}
+		const inWindowRare = await groupPostings(conn, groups[rarest], from, end);
+		const total = inWindowRare > 0 ? Math.round((inWindow * sizes[rarest]) / inWindowRare) : inWindow;
+		return { pageRows: rows, total: Math.max(total, inWindow), approximate: true };
+	}
+	return { pageRows: [], total: 0, approximate: false };
+}
+
+/** Postings of a term group between two days (a term's postings are contiguous: a zone-map read). */
+async function groupPostings(conn: DuckDBConnection, group: string[], from: string, to: string): Promise<number> {
+	const params: Record<string, string> = { from, to };
+	group.forEach((t, i) => (params[`g${i}`] = t));
+	return Number(
+		(
+			await conn.runAndReadAll(
+				`SELECT count(*) FROM search_postings WHERE term IN (${group.map((_, i) => `$g${i}`).join(', ')}) AND day BETWEEN $from::DATE AND $to::DATE`,
+				params
+			)
+		).getRows()[0][0]
+	);
+}
+
+function dayDiff(from: string, to: string): number {
+	return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+function shiftDay(day: string, n: number): string {
+	const d = new Date(`${day}T00:00:00Z`);
+	d.setUTCDate(d.getUTCDate() + n);
+	return d.toISOString().slice(0, 10);
+}
+
+/** How a word search pages and counts (tests set them to force each path). */
+export interface SearchTuning {
+	windows?: readonly number[];
+	exactLimit?: number;
+}
+
+export async function searchTickets(conn: DuckDBConnection, ref: Reference, query: SearchQuery, tuning: SearchTuning = {}): Promise<SearchResult> {
 	const t0 = performance.now();
 	const size = Math.min(100, Math.max(1, query.size ?? 20));
 	const page = Math.max(1, Math.floor(query.page ?? 1));
 	const terms = queryTerms(query.q);
-	const empty: SearchResult = { q: query.q, terms, unknownTerms: [], total: 0, page, size, hits: [], tookMs: 0 };
+	const empty: SearchResult = { q: query.q, terms, unknownTerms: [], total: 0, approximate: false, page, size, hits: [], tookMs: 0 };
 	// no words but filters (a drill-down from a chart): the tickets the filters select
 	if (!terms.length && !isBrowse(query)) return { ...empty, tookMs: performance.now() - t0 };
 
@@ -159,38 +282,20 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 	const unknownTerms = terms.filter((_, i) => !groups[i].length);
 	if (unknownTerms.length) return { ...empty, unknownTerms, tookMs: performance.now() - t0 };
 
-	const params: Record<string, string> = {};
-	const filterParams: Record<string, string> = {};
-	const filters = filterSql(query, filterParams, ref);
-	const match = terms.length ? matchSql(groups, query, params) : '';
-	if (query.from) params.from = query.from;
-	if (query.to) params.to = query.to;
-	// the matching tickets with their day, from the postings alone; only filters on other columns need
-	// tickets_fact (its rows restricted to the days of the matches, so zone maps skip the rest)
 	const columnFilters = !!(query.district || query.category || query.channel || query.type);
-	let source = `(${match})`;
-	let sourceParams = params;
+	let pageRows: unknown[][];
+	let total: number;
+	let approximate = false;
 	if (!terms.length) {
-		source = `(SELECT f.ticket_no, f.day FROM tickets_fact f WHERE true ${filters})`;
-		sourceParams = filterParams;
-	} else if (columnFilters) {
-		await conn.run(`CREATE OR REPLACE TEMP TABLE search_match AS ${match}`, params);
-		source = `(SELECT f.ticket_no, f.day FROM tickets_fact f SEMI JOIN search_match m ON f.ticket_no = m.ticket_no
-			WHERE f.day BETWEEN (SELECT min(day) FROM search_match) AND (SELECT max(day) FROM search_match) ${filters})`;
-		sourceParams = filterParams;
+		// filters only: the tickets they select, newest first
+		const filterParams: Record<string, string> = {};
+		const filters = filterSql(query, filterParams, ref);
+		const source = `(SELECT f.ticket_no, f.day FROM tickets_fact f WHERE true ${filters})`;
+		pageRows = await pageOf(conn, source, filterParams, size, page);
+		total = pageRows.length ? Number(pageRows[0][2]) : await countOf(conn, source, filterParams);
+	} else {
+		({ pageRows, total, approximate } = await matchPage(conn, ref, query, groups, columnFilters, size, page, tuning));
 	}
-	// the page and the total in one pass; newest first: by day, then by ticket number (numbers follow the
-	// receiving order within a day)
-	const pageRows = (
-		await conn.runAndReadAll(
-			`SELECT ticket_no, strftime(day, '%Y-%m-%d'), count(*) OVER () AS total FROM ${source} m
-			 ORDER BY day DESC, ticket_no DESC LIMIT ${size} OFFSET ${(page - 1) * size}`,
-			sourceParams
-		)
-	).getRows();
-	const total = pageRows.length
-		? Number(pageRows[0][2])
-		: Number((await conn.runAndReadAll(`SELECT count(*) FROM ${source} m`, sourceParams)).getRows()[0][0]);
 	const pageParams: Record<string, string> = {};
 	pageRows.forEach(([no, day], i) => {
 		pageParams[`n${i}`] = String(no);
@@ -224,7 +329,7 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 		snippet: markTerms(snippet(maskPersonal(r.content), terms), terms),
 		keywords: r.keywords ?? []
 	}));
-	return { q: query.q, terms, unknownTerms: [], total, page, size, hits, tookMs: performance.now() - t0 };
+	return { q: query.q, terms, unknownTerms: [], total, approximate, page, size, hits, tookMs: performance.now() - t0 };
 }
 
 /** Up to `width` characters of the text around the first occurrence of a term. */
