@@ -102,6 +102,33 @@ describe('overview (态势总览)', () => {
 		}
 	});
 
+	it('ranks the units by assessment score, with the counts behind each rate', async () => {
+		const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+		const errors = watchErrors(page);
+		await loginAs(page, server.url, 'leader');
+		await page.goto(`${server.url}/assessment?period=90d`);
+		const rows = page.locator('[data-testid=unit-row]');
+		expect(await rows.count()).toBeGreaterThan(5);
+		const ranked = await rows.evaluateAll((els) =>
+			els.map((e) => ({ code: e.getAttribute('data-code')!, score: e.getAttribute('data-score'), rank: e.getAttribute('data-rank') }))
+		);
+		const scores = ranked.filter((r) => r.score).map((r) => Number(r.score));
+		expect(scores.length).toBeGreaterThan(0);
+		expect(scores).toEqual([...scores].sort((x, y) => y - x));
+		expect(ranked[0].rank).toBe('1');
+		// the API gives the same ranking, and names a bad filter
+		const api = await page.request.get(`${server.url}/api/v1/dashboard/units?period=90d`);
+		expect(api.status()).toBe(200);
+		const body = await api.json();
+		expect(body.units.map((u: { code: string }) => u.code)).toEqual(ranked.map((r) => r.code));
+		const bad = await page.request.get(`${server.url}/api/v1/dashboard/units?period=century`);
+		expect(bad.status()).toBe(400);
+		expect((await bad.json()).error.message).toContain('未知的时段「century」');
+		await page.screenshot({ path: join(SHOTS, 'assessment.png'), fullPage: true });
+		expect(errors).toEqual([]);
+		await page.close();
+	});
+
 	it('shows a leader numbers that equal direct DuckDB counts', async () => {
 		const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
 		const errors = watchErrors(page);

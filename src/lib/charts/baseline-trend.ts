@@ -2,8 +2,8 @@
 // band is drawn as a transparent lower area with the band's width stacked on it). Pure: an ECharts option.
 import type { EChartsOption, TooltipComponentFormatterCallbackParams } from 'echarts';
 import type { BaselinePoint } from '$lib/types';
-import { formatCount, formatDayLong, formatDayShort } from './format';
-import { escapeHtml } from './options';
+import { formatCount, formatDayLong } from './format';
+import { dayAxis, escapeHtml } from './options';
 import { defaultTheme, type ChartTheme } from './theme';
 
 export interface BaselineTrendInput {
@@ -58,14 +58,7 @@ export function baselineTrendOptions(points: BaselinePoint[], opts: BaselineTren
 			textStyle: { color: theme.tooltipText, fontSize: theme.fontSize },
 			formatter: tooltip
 		},
-		xAxis: {
-			type: 'category',
-			boundaryGap: false,
-			data: days,
-			axisLine: { lineStyle: { color: theme.axisLine } },
-			axisTick: { show: false },
-			axisLabel: { color: theme.textMuted, fontSize: theme.fontSize, formatter: (v: string) => formatDayShort(v), hideOverlap: true }
-		},
+		xAxis: dayAxis(days, theme, theme.fontSize),
 		yAxis: {
 			type: 'value',
 			name: unit,

@@ -53,6 +53,18 @@ function emptyGraphic(theme: ChartTheme) {
 	];
 }
 
+/** The category axis of days (MM-DD labels, overlapping ones hidden) that every daily chart uses. */
+export function dayAxis(days: string[], theme: ChartTheme, fontSize?: number) {
+	return {
+		type: 'category' as const,
+		boundaryGap: false,
+		data: days,
+		axisLine: { lineStyle: { color: theme.axisLine } },
+		axisTick: { show: false },
+		axisLabel: { color: theme.textMuted, fontSize, formatter: (v: string) => formatDayShort(v), hideOverlap: true }
+	};
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Daily trend
 
@@ -187,14 +199,7 @@ export function trendOptions(points: DailyPoint[], opts: TrendOptionsInput = {})
 			axisPointer: { type: 'line', lineStyle: { color: theme.axisLine } },
 			formatter: tooltipFormatter
 		},
-		xAxis: {
-			type: 'category',
-			boundaryGap: false,
-			data: days,
-			axisLine: { lineStyle: { color: theme.axisLine } },
-			axisTick: { show: false },
-			axisLabel: { color: theme.textMuted, formatter: (v: string) => formatDayShort(v), hideOverlap: true }
-		},
+		xAxis: dayAxis(days, theme),
 		yAxis: {
 			type: 'value',
 			name: unit,
