@@ -63,6 +63,11 @@ const server = createHttpServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
 	if (useOwnProto) req.headers[OWN_PROTO] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
 	handler(req, res);
 });
+// keep idle connections longer than clients do (undici: 4 s unless told): a server that closes an idle
+// connection just as a busy client sends its next request on it resets that request (seen under load as
+// ECONNRESET on a feed push); Node wants the header timeout above the keep-alive one
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
 server.on('error', (/** @type {NodeJS.ErrnoException} */ e) =>
 	fail(e.code === 'EADDRINUSE' ? `端口 ${port} 已被占用，请用 PORT 指定其他端口` : `无法监听 ${host}:${port}`, e.message)
 );

@@ -31,9 +31,12 @@ export const POST: RequestHandler = async ({ request }) => {
 	if (declared > limit) {
 		// read and discard a body of moderate size first: answering while the sender is still writing resets
 		// the connection, and the sender would see a network error instead of this answer
-		if (request.body && declared <= DRAIN_LIMIT) await drain(request.body);
+		const drained = !!request.body && declared <= DRAIN_LIMIT;
+		if (drained) await drain(request.body!);
 		const r = apiError(413, 'payload_too_large', `单次推送不得超过 ${Math.round(limit / 1_048_576)} MB，请分批推送`);
-		r.headers.set('connection', 'close');
+		// a body read to its end leaves the connection clean for the sender's next request; closing it right
+		// after the answer could reset it under load. A body left unread must close it.
+		if (!drained) r.headers.set('connection', 'close');
 		return r;
 	}
 	if (!request.body || declared === 0) return apiError(400, 'empty_body', '推送内容为空');
