@@ -62,6 +62,8 @@ export const HOURLY_DAYS = 90;
 
 /** Smallest first: a query uses the first rollup that has every dimension and measure it needs. */
 export const ROLLUPS: readonly Rollup[] = [
+	// the whole city by day, type and channel: the unfiltered panels, a few dozen rows a day
+	{ table: 'rollup_daily_city', dims: ['day', 'type', 'channel'], measures: ALL_MEASURES },
 	// counts and rates by day × district × level-1 category: most panels, a few dozen rows a day
 	{ table: 'rollup_daily_l1', dims: ['day', 'district_code', 'category_l1'], measures: ALL_MEASURES },
 	// … and by type and channel: the same panels under those filters
@@ -71,7 +73,8 @@ export const ROLLUPS: readonly Rollup[] = [
 	// streets (no street polygons: ranked lists), by level-1 category
 	{ table: 'rollup_street_daily', dims: ['day', 'district_code', 'street_code', 'category_l1'], measures: ['n', 'visited', 'satisfied', 'basic'] },
 	{ table: 'rollup_street_tc', dims: ['day', 'district_code', 'street_code', 'type', 'channel'], measures: ['n', 'visited', 'satisfied', 'basic'] },
-	// undertaking units: the assessment figures
+	// undertaking units: the assessment figures (the city-wide ranking reads the first)
+	{ table: 'rollup_unit_city', dims: ['day', 'unit_code'], measures: ALL_MEASURES },
 	{ table: 'rollup_unit_daily', dims: ['day', 'unit_code', 'district_code', 'category_l1'], measures: ALL_MEASURES },
 	// (a level-2 category lies in one level-1 category: carrying both costs only the level-2 detail)
 	{ table: 'rollup_unit_l2', dims: ['day', 'unit_code', 'district_code', 'category_l1', 'category_l2'], measures: ALL_MEASURES },
@@ -81,7 +84,7 @@ export const ROLLUPS: readonly Rollup[] = [
 ];
 
 /** Bump when a rollup's shape or a measure's definition changes: the store then rebuilds them all once. */
-export const ROLLUP_VERSION = '7';
+export const ROLLUP_VERSION = '8';
 
 export function rollupDdl(r: Rollup): string {
 	const cols = [...r.dims.map((d) => DIM_SQL[d]), ...r.measures.map((m) => `${m} INTEGER NOT NULL`)];
