@@ -43,7 +43,7 @@ export interface HotspotOptions {
 
 export const HOTSPOT_METHOD =
 	'显著性：每个地区与自身过去同长度时段（不足一周时取此前各周的同一星期几）的工单量比较，期望值取截尾均值，' +
-	'方差取历史方差与泊松方差中的较大者，单侧检验后对所有地区做 Benjamini–Hochberg 校正；q < 0.05 且不少于 5 件才标为热点。';
+	'方差取缩尾后的历史方差与泊松方差中的较大者，单侧检验后对所有地区做 Benjamini–Hochberg 校正；q < 0.05 且不少于 5 件才标为热点。';
 
 export function placeSignificance(places: readonly PlaceWindows[], opts: HotspotOptions = {}): PlaceSignificance[] {
 	const scale = opts.scale ?? 1;
