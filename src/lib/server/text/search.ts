@@ -132,19 +132,24 @@ export function isBrowse(q: SearchQuery): boolean {
 }
 
 /** The tickets (ticket_no, day) that contain every term group (any term of each group), over search_postings. */
-function matchSql(groups: string[][], f: SearchFilters, params: Record<string, string>): string {
+function matchSql(groups: string[][], f: SearchFilters, params: Record<string, string>, sizes?: readonly number[]): string {
 	const dayBounds = `${f.from ? ' AND day >= $from::DATE' : ''}${f.to ? ' AND day <= $to::DATE' : ''}`;
-	const parts: string[] = [];
-	groups.forEach((g, i) =>
-		g.forEach((t, j) => {
-			params[`t${i}_${j}`] = t;
-			parts.push(`SELECT ticket_no, day, ${i} AS g FROM search_postings WHERE term = $t${i}_${j}${dayBounds}`);
-		})
-	);
-	// one word: a ticket has each term once in the postings, so no grouping is needed
-	if (parts.length === 1) return `SELECT ticket_no, day FROM search_postings WHERE term = $t0_0${dayBounds}`;
-	if (groups.length === 1) return `SELECT ticket_no, max(day) AS day FROM (${parts.join(' UNION ALL ')}) GROUP BY ticket_no`;
-	return `SELECT ticket_no, max(day) AS day FROM (${parts.join(' UNION ALL ')}) GROUP BY ticket_no HAVING count(DISTINCT g) = ${groups.length}`;
+	const cond = (i: number) => {
+		groups[i].forEach((t, j) => (params[`t${i}_${j}`] = t));
+		return groups[i].length === 1 ? `term = $t${i}_0` : `term IN (${groups[i].map((_, j) => `$t${i}_${j}`).join(', ')})`;
+	};
+	// the rarest group first: its tickets are the candidates, each other group only has to contain them (a
+	// semi join, not a grouping of every posting of every group)
+	const order = groups.map((_, i) => i);
+	if (sizes) order.sort((a, b) => sizes[a] - sizes[b] || a - b);
+	// a ticket has each term once in the postings; one with several terms of a group is counted once
+	const first = order[0];
+	const base = `SELECT ${groups[first].length === 1 ? '' : 'DISTINCT '}ticket_no, day FROM search_postings WHERE ${cond(first)}${dayBounds}`;
+	if (order.length === 1) return base;
+	const semis = order
+		.slice(1)
+		.map((i, k) => `SEMI JOIN (SELECT ticket_no FROM search_postings WHERE ${cond(i)}${dayBounds}) s${k} ON m0.ticket_no = s${k}.ticket_no`);
+	return `SELECT m0.ticket_no, m0.day FROM (${base}) m0 ${semis.join(' ')}`;
 }
 
 /** A page of (ticket_no, day, total) rows of a match source, newest first (day, then ticket number). */
@@ -161,6 +166,9 @@ async function pageOf(conn: DuckDBConnection, source: string, params: Record<str
 async function countOf(conn: DuckDBConnection, source: string, params: Record<string, string>): Promise<number> {
 	return Number((await conn.runAndReadAll(`SELECT count(*) FROM ${source} m`, params)).getRows()[0][0]);
 }
+
+/** What a hit shows (not the token lists: reading them for a page costs more than the rest together). */
+const PAGE_COLUMNS = 'ticket_no, day, received_at, district_code, street_code, category_code, channel, type, status, title, content, keywords';
 
 /** Windows of recent days a page is looked for in, widest last (∞: the whole range). */
 const WINDOWS = [7, 30, 120, 365, Infinity];
@@ -206,7 +214,7 @@ async function matchPage(
 	const source = (from: string) => {
 		const params: Record<string, string> = {};
 		const range = { ...query, from, to: end };
-		const match = matchSql(groups, range, params);
+		const match = matchSql(groups, range, params, sizes);
 		params.from = from;
 		params.to = end;
 		if (!columnFilters) return { sql: `(${match})`, params };
@@ -218,13 +226,21 @@ async function matchPage(
 	// a window whose share of the range's days could not hold the page even if every posting of the rarest
 	// group matched is skipped (a rare word goes straight to the whole range)
 	const rangeDays = dayDiff(start, end) + 1;
+	let atLeast = 0; // days the next window must span, judged from the last one's matches
 	for (const w of windows) {
+		if (w < atLeast) continue;
 		const from = w === Infinity || shiftDay(end, -(w - 1)) <= start ? start : shiftDay(end, -(w - 1));
 		if (from > start && (sizes[rarest] * Math.min(w, rangeDays)) / rangeDays < need * 2) continue;
 		const { sql, params } = source(from);
 		const rows = await pageOf(conn, sql, params, size, page);
-		const inWindow = rows.length ? Number(rows[0][2]) : await countOf(conn, sql, params);
-		if (inWindow < need && from > start) continue; // the page reaches further back
+		const inWindow = rows.length ? Number(rows[0][2]) : page === 1 ? 0 : await countOf(conn, sql, params);
+		if (inWindow < need && from > start) {
+			// the page reaches further back: at the rate seen, a window this long would hold it twice over (no
+			// match in a month or more: straight to all days)
+			const days = dayDiff(from, end) + 1;
+			atLeast = inWindow === 0 ? (days >= 30 ? Infinity : days * 4) : (days * need * 2) / inWindow;
+			continue;
+		}
 		if (from === start) return { pageRows: rows, total: inWindow, approximate: false };
 		if (single) return { pageRows: rows, total: sizes[0], approximate: false };
 		if (sizes[rarest] <= exactLimit) {
@@ -296,18 +312,24 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 	} else {
 		({ pageRows, total, approximate } = await matchPage(conn, ref, query, groups, columnFilters, size, page, tuning));
 	}
+	// the page's tickets, one branch per day: `day = …` lets each branch read only that day's row group
+	// (an IN list of days is not used to skip row groups, and a year of rare hits would scan everything)
 	const pageParams: Record<string, string> = {};
+	const byDay = new Map<string, string[]>();
 	pageRows.forEach(([no, day], i) => {
 		pageParams[`n${i}`] = String(no);
-		pageParams[`d${i}`] = String(day);
+		byDay.set(String(day), [...(byDay.get(String(day)) ?? []), `$n${i}`]);
+	});
+	const branches = [...byDay].map(([day, nos], j) => {
+		pageParams[`d${j}`] = day;
+		return `SELECT ${PAGE_COLUMNS} FROM tickets_fact WHERE day = $d${j}::DATE AND ticket_no IN (${nos.join(', ')})`;
 	});
 	const rows = pageRows.length
 		? ((
 				await conn.runAndReadAll(
 					`SELECT f.ticket_no, strftime(f.received_at, '%Y-%m-%d %H:%M') AS received, f.district_code, f.street_code, f.category_code,
 					        f.channel, f.type, f.status, f.title, f.content, f.keywords
-					 FROM tickets_fact f
-					 WHERE f.day IN (${pageRows.map((_, i) => `$d${i}::DATE`).join(', ')}) AND f.ticket_no IN (${pageRows.map((_, i) => `$n${i}`).join(', ')})
+					 FROM (${branches.join(' UNION ALL ')}) f
 					 ORDER BY f.day DESC, f.ticket_no DESC`,
 					pageParams
 				)
