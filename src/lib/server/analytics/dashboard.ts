@@ -368,11 +368,12 @@ async function placeStats(
 	const history = start ? historyWindows(filter.from, len, HISTORY_WINDOWS, start, addDays) : [];
 	const windows = [{ from: filter.from, to: filter.to }, ...history];
 	const omit: Dim[] = dim === 'district_code' ? ['district_code'] : [];
-	const [counts, rates, open] = await Promise.all([
-		aggregate(ctx, { filter, from: windows[windows.length - 1].from, to: filter.to, by: [dim], measures: ['n'], omit, windows }),
-		aggregate(ctx, { filter, from: filter.from, to: filter.to, by: [dim], measures: ['visited', 'satisfied', 'basic'], omit }),
+	// counts of every window and the current window's visits in one pass
+	const [counts, open] = await Promise.all([
+		aggregate(ctx, { filter, from: windows[windows.length - 1].from, to: filter.to, by: [dim], measures: ['n', 'visited', 'satisfied', 'basic'], omit, windows }),
 		openCounts(ctx, filter, dim, omit)
 	]);
+	const rates = counts.filter((r) => num(r.w) === 0);
 	const perWindow = new Map<string, number[]>();
 	for (const r of counts) {
 		const k = String(r[dim]);
