@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorkCalendar, defaultCalendar, shanghaiDay, shanghaiMidnight } from './index';
+import { WorkCalendar, daysBetween, defaultCalendar, isDay, shanghaiDay, shanghaiMidnight } from './index';
 
 const at = (isoLocal: string) => Date.parse(`${isoLocal}+08:00`);
 
@@ -40,5 +40,15 @@ describe('WorkCalendar (chinese-days data)', () => {
 		expect(extra.isWorkday('2099-01-01')).toBe(false); // a Thursday made a holiday
 		expect(extra.isWorkday('2099-01-03')).toBe(true); // a Saturday made a working day
 		expect(extra.covers(2098)).toBe(false);
+	});
+});
+
+describe('isDay and daysBetween', () => {
+	it('accepts real dates only and lists the days of a range, both ends included', () => {
+		expect(isDay('2024-02-29')).toBe(true);
+		expect(isDay('2026-02-29')).toBe(false);
+		expect(isDay('2026-2-1')).toBe(false);
+		expect(daysBetween('2026-02-27', '2026-03-02')).toEqual(['2026-02-27', '2026-02-28', '2026-03-01', '2026-03-02']);
+		expect(daysBetween('2026-03-02', '2026-03-01')).toEqual([]);
 	});
 });

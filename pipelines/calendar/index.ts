@@ -30,6 +30,20 @@ export function addDays(day: string, n: number): string {
 	return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 }
 
+/** Whether `s` is a real calendar date written YYYY-MM-DD (2026-02-30 is not). */
+export function isDay(s: string): boolean {
+	if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+	const t = Date.parse(`${s}T00:00:00Z`);
+	return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
+}
+
+/** The dates from `from` to `to`, both included (empty when from > to). */
+export function daysBetween(from: string, to: string): string[] {
+	const out: string[] = [];
+	for (let n = dayNumber(from), last = dayNumber(to); n <= last; n++) out.push(new Date(n * DAY_MS).toISOString().slice(0, 10));
+	return out;
+}
+
 /** Days since 1970-01-01 of an Asia/Shanghai calendar date or instant. */
 export function dayNumber(day: string): number {
 	return Math.round(Date.parse(`${day}T00:00:00Z`) / DAY_MS);

@@ -3,7 +3,7 @@
 // from the same measure over the facts; open and overdue counts are read from the facts, as of now.
 // Written once in SQL both DuckDB and PostgreSQL run (see ./sql.ts), so the benchmark can time the same reads
 // on both engines.
-import { addDays, shanghaiDay, shanghaiMidnight, type WorkCalendar } from '$pipelines/calendar/index';
+import { addDays, daysBetween, shanghaiDay, shanghaiMidnight, type WorkCalendar } from '$pipelines/calendar/index';
 import { CHANNEL_LABELS, type Channel } from '$pipelines/lifecycle/model';
 import type { Reference } from '$pipelines/reference/index';
 import { DAY_KIND_LABELS, dayBaseline, dayKind, spanBaseline } from '$pipelines/stats/baseline';
@@ -135,18 +135,12 @@ async function firstDay(ctx: DashboardContext): Promise<string | null> {
 	return day;
 }
 
-function daysFrom(from: string, to: string): string[] {
-	const out: string[] = [];
-	for (let d = from; d <= to; d = addDays(d, 1)) out.push(d);
-	return out;
-}
-
 /** Daily counts over [from, to] with zeros filled for the days the store covers. */
 async function dailyCounts(ctx: DashboardContext, filter: DashboardFilter, from: string, to: string, start: string | null): Promise<Map<string, number>> {
 	const rows = await aggregate(ctx, { filter, from, to, by: ['day'], measures: ['n'] });
 	const counts = new Map<string, number>();
 	if (!start) return counts;
-	for (const d of daysFrom(from < start ? start : from, to)) counts.set(d, 0);
+	for (const d of daysBetween(from < start ? start : from, to)) counts.set(d, 0);
 	for (const r of rows) counts.set(String(r.day), num(r.n));
 	return counts;
 }
@@ -258,7 +252,7 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 		ctx.db.all<{ n: number }>(`SELECT coalesce(sum(n), 0)::FLOAT8 AS n FROM rollup_daily_l1`),
 		ctx.db.engine === 'duckdb' ? overviewTopics(ctx, filter) : Promise.resolve({ asOf: null, topics: [] as OverviewTopic[] })
 	]);
-	const trend: BaselinePoint[] = daysFrom(trendFrom, trendTo)
+	const trend: BaselinePoint[] = daysBetween(trendFrom, trendTo)
 		.filter((d) => counts.has(d))
 		.map((day) => {
 			const b = dayBaseline(cal, day, counts);
@@ -268,7 +262,7 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 	const volume: VolumeCard[] = [];
 	for (const [label, days] of [['今日', 1], ['近7天', 7], ['近30天', 30]] as const) {
 		const from = addDays(today, -(days - 1));
-		const span = daysFrom(from, today);
+		const span = daysBetween(from, today);
 		const b = spanBaseline(cal, span, counts, { partialLast: share });
 		const observed = span.reduce((s, d) => s + (counts.get(d) ?? 0), 0);
 		volume.push({
@@ -423,7 +417,7 @@ export async function mapData(ctx: DashboardContext, filter: DashboardFilter): P
 	// the slider: the last days of the period, per district
 	const sliderTo = filter.to;
 	const sliderFrom = addDays(sliderTo, -(Math.min(SLIDER_DAYS, periodDays(filter)) - 1));
-	const days = daysFrom(sliderFrom, sliderTo);
+	const days = daysBetween(sliderFrom, sliderTo);
 	// points: tickets with coordinates, binned to 0.01° (about 1 km) over the period's last 7 days at most
 	// (a situation layer: where calls come from now; the choropleth covers the whole period)
 	const pointsFrom = periodDays(filter) > POINT_DAYS ? addDays(filter.to, -(POINT_DAYS - 1)) : filter.from;

@@ -1,7 +1,7 @@
 // Filters of the situation screens, from the URL (shareable, survive reload): period, district, category,
 // channel, type. Checked against the reference data; an unknown value is a named problem (shown in Chinese and
 // answered 400 by the API), never an empty chart or a 500.
-import { addDays, shanghaiDay } from '$pipelines/calendar/index';
+import { addDays, dayNumber, isDay, shanghaiDay } from '$pipelines/calendar/index';
 import { CHANNEL_LABELS, CHANNELS, TICKET_TYPES } from '$pipelines/lifecycle/model';
 import type { Reference } from '$pipelines/reference/index';
 import type { Dim } from '$pipelines/warehouse/rollups';
@@ -15,13 +15,6 @@ export const PERIODS: { key: PeriodKey; label: string; days: number }[] = [
 	{ key: '90d', label: '近90天', days: 90 },
 	{ key: '365d', label: '近一年', days: 365 }
 ];
-
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-function validDay(s: string): boolean {
-	if (!DAY.test(s)) return false;
-	const d = new Date(`${s}T00:00:00Z`);
-	return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
 
 export interface ParsedFilter {
 	filter: DashboardFilter;
@@ -43,7 +36,7 @@ export function parseDashboardFilter(sp: URLSearchParams, ref: Reference, now: n
 	const f = get('from');
 	const t = get('to');
 	if (f || t) {
-		const bad = [f, t].filter((x) => x && !validDay(x));
+		const bad = [f, t].filter((x) => x && !isDay(x));
 		if (bad.length) problems.push(`日期「${bad.join('、')}」无效，应为 年-月-日（如 2026-11-01），已按${period.label}统计`);
 		else if (f && t && f > t) problems.push(`起始日期 ${f} 晚于结束日期 ${t}，已按${period.label}统计`);
 		else if ((f ?? t)! > today) problems.push(`日期 ${f ?? t} 晚于今天，已按${period.label}统计`);
@@ -99,7 +92,7 @@ export function parseDashboardFilter(sp: URLSearchParams, ref: Reference, now: n
 
 /** Length of the filter's period in days. */
 export function periodDays(f: Pick<DashboardFilter, 'from' | 'to'>): number {
-	return Math.round((Date.parse(`${f.to}T00:00:00Z`) - Date.parse(`${f.from}T00:00:00Z`)) / 86_400_000) + 1;
+	return dayNumber(f.to) - dayNumber(f.from) + 1;
 }
 
 export { filterQuery } from '../../filter-url';

@@ -1,5 +1,6 @@
 // Filters of the text screens from the URL (shareable, survive reload), checked against the reference data:
 // an unknown code is a clear message, never an empty result or a 500.
+import { isDay } from '$pipelines/calendar/index';
 import type { Reference } from '$pipelines/reference/index';
 import { CHANNELS, TICKET_TYPES } from '$pipelines/lifecycle/model';
 import type { SearchQuery } from './search';
@@ -10,13 +11,6 @@ export interface ParsedParams {
 	problems: string[];
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-function validDay(s: string): boolean {
-	if (!DAY.test(s)) return false;
-	const d = new Date(`${s}T00:00:00Z`);
-	return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
 
 export function parseSearchParams(sp: URLSearchParams, ref: Reference): ParsedParams {
 	const problems: string[] = [];
@@ -24,7 +18,7 @@ export function parseSearchParams(sp: URLSearchParams, ref: Reference): ParsedPa
 	const query: SearchQuery = { q: (sp.get('q') ?? '').slice(0, 200) };
 	for (const k of ['from', 'to'] as const) {
 		const v = get(k);
-		if (v && !validDay(v)) problems.push(`日期「${v}」无效，应为 年-月-日（如 2026-11-01）`);
+		if (v && !isDay(v)) problems.push(`日期「${v}」无效，应为 年-月-日（如 2026-11-01）`);
 		else query[k] = v;
 	}
 	if (query.from && query.to && query.from > query.to) {

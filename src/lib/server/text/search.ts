@@ -3,6 +3,7 @@
 // zone-map lookup; filters and the page of results come from tickets_fact. Texts shown are masked (phone and
 // ID numbers) and cut to a snippet around the first match, with the matched terms marked for highlighting.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { addDays, dayNumber } from '$pipelines/calendar/index';
 import type { Reference } from '$pipelines/reference/index';
 import { maskPersonal } from '$pipelines/text/redact';
 import { querySegmenter } from './segmenter';
@@ -225,11 +226,11 @@ async function matchPage(
 
 	// a window whose share of the range's days could not hold the page even if every posting of the rarest
 	// group matched is skipped (a rare word goes straight to the whole range)
-	const rangeDays = dayDiff(start, end) + 1;
+	const rangeDays = dayNumber(end) - dayNumber(start) + 1;
 	let atLeast = 0; // days the next window must span, judged from the last one's matches
 	for (const w of windows) {
 		if (w < atLeast) continue;
-		const from = w === Infinity || shiftDay(end, -(w - 1)) <= start ? start : shiftDay(end, -(w - 1));
+		const from = w === Infinity || addDays(end, -(w - 1)) <= start ? start : addDays(end, -(w - 1));
 		if (from > start && (sizes[rarest] * Math.min(w, rangeDays)) / rangeDays < need * 2) continue;
 		const { sql, params } = source(from);
 		const rows = await pageOf(conn, sql, params, size, page);
@@ -237,7 +238,7 @@ async function matchPage(
 		if (inWindow < need && from > start) {
 			// the page reaches further back: at the rate seen, a window this long would hold it twice over (no
 			// match in a month or more: straight to all days)
-			const days = dayDiff(from, end) + 1;
+			const days = dayNumber(end) - dayNumber(from) + 1;
 			atLeast = inWindow === 0 ? (days >= 30 ? Infinity : days * 4) : (days * need * 2) / inWindow;
 			continue;
 		}
@@ -268,15 +269,6 @@ async function groupPostings(conn: DuckDBConnection, group: string[], from: stri
 	);
 }
 
-function dayDiff(from: string, to: string): number {
-	return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
-}
-
-function shiftDay(day: string, n: number): string {
-	const d = new Date(`${day}T00:00:00Z`);
-	d.setUTCDate(d.getUTCDate() + n);
-	return d.toISOString().slice(0, 10);
-}
 
 /** How a word search pages and counts (tests set them to force each path). */
 export interface SearchTuning {

@@ -2,6 +2,7 @@
 // A topic's tickets are those clustered in the run plus those assigned since; its growth compares the run's
 // period with the period before (assigned to the same topics); sentiment is the mean of its tickets' scores.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { daysBetween } from '$pipelines/calendar/index';
 import type { Reference } from '$pipelines/reference/index';
 import { latestRun } from '$pipelines/text/topics';
 import { maskPersonal } from '$pipelines/text/redact';
@@ -31,12 +32,6 @@ export interface TopicsOverview {
 	topics: TopicRow[];
 }
 
-const DAY_MS = 86_400_000;
-function daysBetween(from: string, to: string): string[] {
-	const out: string[] = [];
-	for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += DAY_MS) out.push(new Date(t).toISOString().slice(0, 10));
-	return out;
-}
 
 export async function topicsOverview(conn: DuckDBConnection, ref: Reference): Promise<TopicsOverview> {
 	const run = await latestRun(conn);
