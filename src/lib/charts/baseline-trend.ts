@@ -3,7 +3,7 @@
 import type { EChartsOption, TooltipComponentFormatterCallbackParams } from 'echarts';
 import type { BaselinePoint } from '$lib/types';
 import { formatCount, formatDayLong } from './format';
-import { dayAxis, escapeHtml } from './options';
+import { baseTextStyle, dayAxis, escapeHtml, tooltipBox } from './options';
 import { defaultTheme, type ChartTheme } from './theme';
 
 export interface BaselineTrendInput {
@@ -47,17 +47,11 @@ export function baselineTrendOptions(points: BaselinePoint[], opts: BaselineTren
 
 	return {
 		animationDuration: 300,
-		textStyle: { fontFamily: theme.fontFamily, fontSize: theme.fontSize, color: theme.text },
+		textStyle: baseTextStyle(theme),
 		aria: { enabled: true },
 		legend: { top: 0, right: 0, data: ['工单量', '常态', '正常范围'], textStyle: { color: theme.text, fontSize: theme.fontSize }, itemWidth: 18, itemHeight: 10 },
 		grid: { left: 8, right: 16, top: 36, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
-		tooltip: {
-			trigger: 'axis',
-			backgroundColor: theme.tooltipBackground,
-			borderColor: theme.tooltipBorder,
-			textStyle: { color: theme.tooltipText, fontSize: theme.fontSize },
-			formatter: tooltip
-		},
+		tooltip: { ...tooltipBox(theme), trigger: 'axis', formatter: tooltip },
 		xAxis: dayAxis(days, theme, theme.fontSize),
 		yAxis: {
 			type: 'value',

@@ -26,16 +26,17 @@ export function escapeHtml(s: string): string {
 	);
 }
 
-function baseTextStyle(theme: ChartTheme) {
+export function baseTextStyle(theme: ChartTheme) {
 	return { fontFamily: theme.fontFamily, fontSize: theme.fontSize, color: theme.text };
 }
 
-function tooltipBox(theme: ChartTheme) {
+/** The tooltip box of every chart; its type is never below 13 px and grows with a wall theme. */
+export function tooltipBox(theme: ChartTheme) {
 	return {
 		backgroundColor: theme.tooltipBackground,
 		borderColor: theme.tooltipBorder,
 		borderWidth: 1,
-		textStyle: { color: theme.tooltipText, fontFamily: theme.fontFamily, fontSize: 13 },
+		textStyle: { color: theme.tooltipText, fontFamily: theme.fontFamily, fontSize: Math.max(13, theme.fontSize) },
 		confine: true
 	};
 }
