@@ -6,6 +6,7 @@ import { CHANNEL_LABELS, CHANNELS, TICKET_TYPES } from '$pipelines/lifecycle/mod
 import type { Reference } from '$pipelines/reference/index';
 import type { Dim } from '$pipelines/warehouse/rollups';
 import type { DashboardFilter, PeriodKey } from '../../types';
+import { filterOptions as searchFilterOptions, type FilterOptions as SearchFilterOptions } from '../text/options';
 import type { SqlParams } from './sql';
 
 export const PERIODS: { key: PeriodKey; label: string; days: number }[] = [
@@ -123,14 +124,7 @@ export function filterWhere(f: DashboardFilter, omit: Dim[] = []): { sql: string
 	return { sql: parts.map((p) => ` AND ${p}`).join(''), params };
 }
 
-export interface FilterOptions {
-	periods: { key: string; label: string }[];
-	districts: { code: string; name: string }[];
-	/** level-1 categories, and the level-2 ones of the chosen level-1 category (or of the chosen level 2's parent) */
-	categories: { code: string; name: string; level: number }[];
-	channels: { code: string; name: string }[];
-	types: string[];
-}
+export type FilterOptions = SearchFilterOptions & { periods: { key: string; label: string }[] };
 
 /** What the filter bar offers, in the reference's order. */
 export function filterOptions(ref: Reference, f: DashboardFilter): FilterOptions {
@@ -140,11 +134,6 @@ export function filterOptions(ref: Reference, f: DashboardFilter): FilterOptions
 		if (c.level === 1) categories.push({ code: c.code, name: c.name, level: 1 });
 		if (c.level === 1 && c.code === l1) for (const s of ref.categories) if (s.level === 2 && s.parent === c.code) categories.push({ code: s.code, name: `　${s.name}`, level: 2 });
 	}
-	return {
-		periods: PERIODS.map(({ key, label }) => ({ key, label })),
-		districts: ref.districts.map((d) => ({ code: d.code, name: d.name })),
-		categories,
-		channels: CHANNELS.map((c) => ({ code: c, name: CHANNEL_LABELS[c] })),
-		types: [...TICKET_TYPES]
-	};
+	// districts, channels and types as the search page offers them; categories narrowed to the chosen branch
+	return { ...searchFilterOptions(ref), periods: PERIODS.map(({ key, label }) => ({ key, label })), categories };
 }
