@@ -2,6 +2,9 @@
 // filters, masking, export) and topics, each checked against direct queries.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
+import { overviewData } from '../../src/lib/server/analytics/dashboard';
+import { parseDashboardFilter } from '../../src/lib/server/analytics/filters';
+import { duckRunner } from '../../src/lib/server/analytics/sql';
 import { generateDemo, startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
 import { ingestService } from '../../src/lib/server/ingest';
@@ -160,5 +163,17 @@ describe('topics', () => {
 		expect(d.words.length).toBeGreaterThan(0);
 		expect(d.districts.reduce((x, r) => x + r.n, 0)).toBeLessThanOrEqual(o.topics[0].size);
 		await expect(topicDetail(a.analytics.conn, a.ref, 9999)).rejects.toThrow('话题 9999 不存在');
+
+		// the overview's topics panel counts a topic's tickets within the page's filter
+		const ctx = { db: duckRunner(a.analytics.conn), ref: a.ref, cal: a.calendar, now: NOW };
+		const all = await overviewData(ctx, parseDashboardFilter(new URLSearchParams('period=30d'), a.ref, NOW).filter);
+		expect(all.topics[0].size).toBe(o.topics[0].size);
+		const inDistrict = await overviewData(ctx, parseDashboardFilter(new URLSearchParams('period=30d&district=320583'), a.ref, NOW).filter);
+		expect(inDistrict.topics.length).toBeGreaterThan(0);
+		for (const t of inDistrict.topics)
+			expect(t.size).toBe(
+				await count(`SELECT 1 FROM ticket_topics tt JOIN tickets_fact f USING (ticket_no)
+					WHERE tt.run_id = '${s.runId}' AND tt.topic_id = ${t.id} AND tt.how <> 'baseline' AND f.district_code = '320583'`)
+			);
 	});
 });

@@ -8,8 +8,7 @@ import type { PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, url }) => {
 	requireScreen(locals, '/wall');
 	const a = await app();
-	const overview = await readOverview(a, url);
-	const map = await readMap(a, url);
+	const [overview, map] = await Promise.all([readOverview(a, url), readMap(a, url)]);
 	return {
 		overview: overview.data,
 		map: map.data,

@@ -315,13 +315,13 @@ async function overviewTopics(ctx: DashboardContext, filter: DashboardFilter): P
 		`SELECT run_id, CAST(created_at AS VARCHAR) AS created FROM topic_runs ORDER BY created_at DESC LIMIT 1`
 	);
 	if (!run) return { asOf: null, topics: [] };
-	const fw = filterWhere(filter);
+	const fw = filterWhere(filter, [], 'f');
 	const rows = fw.sql
 		? await ctx.db.all(
 				`SELECT t.topic_id, t.label, (count(*) FILTER (WHERE tt.how <> 'baseline'))::FLOAT8 AS size,
 				        (count(*) FILTER (WHERE tt.how = 'baseline'))::FLOAT8 AS prev_size
 				 FROM ticket_topics tt JOIN tickets_fact f ON f.ticket_no = tt.ticket_no JOIN topics t ON t.run_id = tt.run_id AND t.topic_id = tt.topic_id
-				 WHERE tt.run_id = $run AND tt.topic_id >= 0${fw.sql.replaceAll(' AND ', ' AND f.')}
+				 WHERE tt.run_id = $run AND tt.topic_id >= 0${fw.sql}
 				 GROUP BY 1, 2 ORDER BY size DESC, 1 LIMIT 8`,
 				{ run: run.run_id, ...fw.params }
 			)

@@ -108,13 +108,13 @@ export function filterDims(f: DashboardFilter): Dim[] {
 	return dims;
 }
 
-/** SQL conditions (AND-ed, leading " AND ") and parameters for the filter's dimensions (not the period). */
-export function filterWhere(f: DashboardFilter, omit: Dim[] = []): { sql: string; params: SqlParams } {
+/** SQL conditions (AND-ed, leading " AND ") and parameters for the filter's dimensions (not the period), on table `alias` if given. */
+export function filterWhere(f: DashboardFilter, omit: Dim[] = [], alias = ''): { sql: string; params: SqlParams } {
 	const parts: string[] = [];
 	const params: SqlParams = {};
 	const add = (dim: Dim, value: string | null) => {
 		if (!value || omit.includes(dim)) return;
-		parts.push(`${dim} = $f_${dim}`);
+		parts.push(`${alias ? `${alias}.` : ''}${dim} = $f_${dim}`);
 		params[`f_${dim}`] = value;
 	};
 	add('district_code', f.district);
