@@ -1,7 +1,8 @@
 // 检索: search over all tickets by words. The query is segmented like the tickets were; every query term must
-// occur (AND), alone or inside a longer indexed word (噪音 finds 噪音扰民). The word index is search_postings (term, day, ticket_no), kept in term order, so each term is a
-// zone-map lookup; filters and the page of results come from tickets_fact. Texts shown are masked (phone and
-// ID numbers) and cut to a snippet around the first match, with the matched terms marked for highlighting.
+// occur (AND), alone or inside a longer indexed word (噪音 finds 噪音扰民). The word index is search_postings
+// (term, day, ticket_no), kept in term order, so each term is a zone-map lookup. Pages come from the most
+// recent days first (matchPage); column filters and the shown texts come from tickets_fact. Texts shown are
+// masked (phone and ID numbers) and cut to a snippet around the first match, with the matched terms marked.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { addDays, dayNumber } from '$pipelines/calendar/index';
 import type { Reference } from '$pipelines/reference/index';
