@@ -1,0 +1,420 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+	backoffDelay,
+	deliver,
+	payloadFor,
+	shanghaiTime,
+	shouldNotify,
+	signedUrl,
+	type AlertMessage,
+	type DeliveryLog,
+	type DeliveryRecord,
+	type Webhook,
+	type WebhookFormat
+} from './notify';
+
+interface Received {
+	method: string;
+	url: URL;
+	headers: IncomingMessage['headers'];
+	body: string;
+	receivedAt: number;
+}
+
+type Handler = (req: Received, res: ServerResponse, n: number) => void;
+
+/** A real HTTP receiver on 127.0.0.1, port 0; `handler` answers the n-th request (1-based). */
+async function receiver(handler: Handler): Promise<{ url: string; requests: Received[]; server: Server }> {
+	const requests: Received[] = [];
+	const server = createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (c: Buffer) => chunks.push(c));
+		req.on('end', () => {
+			const r: Received = {
+				method: req.method ?? '',
+				url: new URL(req.url ?? '/', 'http://127.0.0.1'),
+				headers: req.headers,
+				body: Buffer.concat(chunks).toString('utf8'),
+				receivedAt: Date.now()
+			};
+			requests.push(r);
+			handler(r, res, requests.length);
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	servers.push(server);
+	const { port } = server.address() as AddressInfo;
+	return { url: `http://127.0.0.1:${port}`, requests, server };
+}
+
+const servers: Server[] = [];
+afterEach(async () => {
+	for (const s of servers.splice(0)) {
+		s.closeAllConnections();
+		await new Promise((resolve) => s.close(resolve));
+	}
+});
+
+function send(res: ServerResponse, status: number, body: unknown) {
+	res.writeHead(status, { 'content-type': 'application/json' });
+	res.end(typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+function memoryLog(): DeliveryLog & { records: DeliveryRecord[] } {
+	const records: DeliveryRecord[] = [];
+	return {
+		records,
+		async record(r) {
+			records.push(r);
+		}
+	};
+}
+
+/** An injected sleep that records the delays and does not wait. */
+function fakeSleep() {
+	const delays: number[] = [];
+	return { delays, sleep: async (ms: number) => void delays.push(ms) };
+}
+
+const msg: AlertMessage = {
+	id: 4711,
+	event: 'fired',
+	title: '东湖街道 自来水 浑浊 异常增多',
+	severity: 2,
+	severityLabel: '重大',
+	status: 'new',
+	placeName: '东湖街道',
+	categoryName: '供水',
+	watchlist: '水污染',
+	observed: 23,
+	expected: 3.24,
+	upper: 7.5,
+	startedAt: '2026-11-29T01:05:00Z', // 09:05 in Shanghai
+	bucket: 'hour',
+	ticketCount: 31,
+	unitName: '市水务局',
+	url: 'https://minqing.example.cn/alerts/4711'
+};
+
+function hook(format: WebhookFormat, url: string, extra: Partial<Webhook> = {}): Webhook {
+	return { id: 7, name: '值班群', url, format, secret: null, enabled: true, minSeverity: 4, ...extra };
+}
+
+describe('payloadFor', () => {
+	it('gives generic receivers a stable versioned shape with every field', () => {
+		expect(payloadFor('json', { ...msg, extra: 'not sent' } as AlertMessage)).toEqual({
+			version: 1,
+			event: 'fired',
+			alert: {
+				id: 4711,
+				title: msg.title,
+				severity: 2,
+				severityLabel: '重大',
+				status: 'new',
+				placeName: '东湖街道',
+				categoryName: '供水',
+				watchlist: '水污染',
+				observed: 23,
+				expected: 3.24,
+				upper: 7.5,
+				startedAt: '2026-11-29T01:05:00Z',
+				bucket: 'hour',
+				ticketCount: 31,
+				unitName: '市水务局',
+				url: msg.url
+			}
+		});
+	});
+
+	it('writes Chinese markdown for DingTalk, times in Asia/Shanghai', () => {
+		const p = payloadFor('dingtalk', msg) as { msgtype: string; markdown: { title: string; text: string } };
+		expect(p.msgtype).toBe('markdown');
+		expect(p.markdown.title).toBe('【民情预警】新预警·重大·东湖街道 自来水 浑浊 异常增多');
+		const t = p.markdown.text;
+		expect(t).toContain('### 【民情预警】新预警：东湖街道 自来水 浑浊 异常增多');
+		expect(t).toContain('- 级别：**重大**');
+		expect(t).toContain('- 地点：东湖街道');
+		expect(t).toContain('- 类别：供水');
+		expect(t).toContain('- 关注词表：水污染');
+		expect(t).toContain('- 状态：新预警');
+		expect(t).toContain('- 观测：23 件/小时，预期 3.2 件（正常上限 7.5 件）');
+		expect(t).toContain('- 开始时间：2026-11-29 09:05（北京时间）');
+		expect(t).toContain('- 关联工单：31 件');
+		expect(t).toContain('- 责任单位：市水务局');
+		expect(t).toContain('[查看预警详情](https://minqing.example.cn/alerts/4711)');
+	});
+
+	it('leaves out missing category and watch list, names a missing unit, keeps user text on one line', () => {
+		const t = (
+			payloadFor('dingtalk', {
+				...msg,
+				categoryName: null,
+				watchlist: null,
+				unitName: null,
+				title: '第一行\n- 第二行',
+				bucket: 'day',
+				event: 'resolved'
+			}) as {
+				markdown: { text: string };
+			}
+		).markdown.text;
+		expect(t).not.toContain('类别');
+		expect(t).not.toContain('关注词表');
+		expect(t).toContain('- 责任单位：未指定');
+		expect(t).toContain('预警解除：第一行 - 第二行');
+		expect(t).toContain('件/日');
+		expect((payloadFor('dingtalk', { ...msg, status: 'weird' }) as { markdown: { text: string } }).markdown.text).toContain(
+			'- 状态：weird'
+		);
+	});
+
+	it('writes WeCom markdown within 4096 bytes, keeping the link', () => {
+		const p = payloadFor('wecom', msg) as { msgtype: string; markdown: { content: string } };
+		expect(p.msgtype).toBe('markdown');
+		expect(p.markdown.content).toContain('> 级别：<font color="warning">重大</font>');
+		expect(p.markdown.content).toContain('> 开始时间：2026-11-29 09:05（北京时间）');
+		const long = payloadFor('wecom', { ...msg, placeName: '很长的地名'.repeat(400) }) as { markdown: { content: string } };
+		expect(Buffer.byteLength(long.markdown.content)).toBeLessThanOrEqual(4096);
+		expect(long.markdown.content.endsWith(`[查看预警详情](${msg.url})`)).toBe(true);
+	});
+
+	it('formats Shanghai time across the date line', () => {
+		expect(shanghaiTime('2026-12-31T16:30:00Z')).toBe('2027-01-01 00:30');
+		expect(shanghaiTime('2026-06-01T12:00:00+08:00')).toBe('2026-06-01 12:00');
+	});
+});
+
+describe('shouldNotify', () => {
+	it('takes alerts at least as severe as minSeverity (1 = 特别重大) on enabled hooks', () => {
+		const h = hook('json', 'http://x', { minSeverity: 2 });
+		expect(shouldNotify(h, { severity: 1 })).toBe(true);
+		expect(shouldNotify(h, { severity: 2 })).toBe(true);
+		expect(shouldNotify(h, { severity: 3 })).toBe(false);
+		expect(shouldNotify({ ...h, enabled: false }, { severity: 1 })).toBe(false);
+		expect(shouldNotify({ ...h, minSeverity: 4 }, { severity: 4 })).toBe(true);
+	});
+});
+
+describe('signedUrl', () => {
+	it('signs DingTalk URLs with a secret and leaves the others alone', () => {
+		const url = 'https://oapi.dingtalk.com/robot/send?access_token=abc';
+		const secret = 'SECtest+/=';
+		const now = 1_764_400_000_123;
+		const expected = encodeURIComponent(createHmac('sha256', secret).update(`${now}\n${secret}`).digest('base64'));
+		expect(signedUrl(hook('dingtalk', url, { secret }), now)).toBe(`${url}&timestamp=${now}&sign=${expected}`);
+		expect(signedUrl(hook('dingtalk', url), now)).toBe(url);
+		expect(signedUrl(hook('json', url, { secret }), now)).toBe(url);
+		expect(signedUrl(hook('wecom', url, { secret }), now)).toBe(url);
+	});
+});
+
+describe('deliver to a real receiver', () => {
+	it('posts the generic JSON body', async () => {
+		const r = await receiver((_req, res) => send(res, 204, ''));
+		const log = memoryLog();
+		expect(await deliver(hook('json', `${r.url}/hook`), msg, log)).toBe(true);
+		expect(r.requests).toHaveLength(1);
+		const req = r.requests[0];
+		expect(req.method).toBe('POST');
+		expect(req.url.pathname).toBe('/hook');
+		expect(req.headers['content-type']).toBe('application/json; charset=utf-8');
+		expect(req.headers['idempotency-key']).toBe('minqing-alert-4711-fired');
+		expect(JSON.parse(req.body)).toEqual(payloadFor('json', msg));
+		expect(log.records).toHaveLength(1);
+		expect(log.records[0]).toMatchObject({
+			webhookId: 7,
+			alertId: 4711,
+			event: 'fired',
+			attempt: 1,
+			status: 'ok',
+			httpStatus: 204,
+			error: null
+		});
+		expect(log.records[0].durationMs).toBeGreaterThanOrEqual(0);
+		expect(log.records[0].at).toBeInstanceOf(Date);
+	});
+
+	it('posts DingTalk markdown with a signature the receiver can verify', async () => {
+		const secret = 'SEC0123456789abcdef+/=';
+		let verified = false;
+		const r = await receiver((req, res) => {
+			const timestamp = req.url.searchParams.get('timestamp') ?? '';
+			const sign = req.url.searchParams.get('sign') ?? '';
+			const expected = createHmac('sha256', secret).update(`${timestamp}\n${secret}`).digest('base64');
+			verified =
+				sign === expected && Math.abs(Date.now() - Number(timestamp)) < 60_000 && req.url.searchParams.get('access_token') === 'tok';
+			send(res, 200, verified ? { errcode: 0, errmsg: 'ok' } : { errcode: 310000, errmsg: 'sign not match' });
+		});
+		const log = memoryLog();
+		expect(await deliver(hook('dingtalk', `${r.url}/robot/send?access_token=tok`, { secret }), msg, log)).toBe(true);
+		expect(verified).toBe(true);
+		const body = JSON.parse(r.requests[0].body);
+		expect(body).toEqual(payloadFor('dingtalk', msg));
+		expect(body.markdown.text).toContain('预警');
+		expect(log.records.map((x) => x.status)).toEqual(['ok']);
+	});
+
+	it('posts WeCom markdown', async () => {
+		const r = await receiver((_req, res) => send(res, 200, { errcode: 0, errmsg: 'ok' }));
+		const log = memoryLog();
+		expect(await deliver(hook('wecom', `${r.url}/cgi-bin/webhook/send?key=k1`), msg, log)).toBe(true);
+		expect(r.requests[0].url.searchParams.get('key')).toBe('k1');
+		const body = JSON.parse(r.requests[0].body);
+		expect(body.msgtype).toBe('markdown');
+		expect(body.markdown.content).toContain('【民情预警】新预警');
+		expect(body).toEqual(payloadFor('wecom', msg));
+	});
+
+	it('retries a receiver that fails twice, with growing delays, and logs every attempt', async () => {
+		const r = await receiver((_req, res, n) => (n <= 2 ? send(res, 500, 'upstream exploded') : send(res, 200, 'ok')));
+		const log = memoryLog();
+		const s = fakeSleep();
+		expect(await deliver(hook('json', r.url), msg, log, { sleep: s.sleep })).toBe(true);
+		expect(r.requests).toHaveLength(3);
+		expect(log.records.map((x) => [x.attempt, x.status, x.httpStatus])).toEqual([
+			[1, 'retry', 500],
+			[2, 'retry', 500],
+			[3, 'ok', 200]
+		]);
+		expect(log.records[0].error).toBe('HTTP 500：upstream exploded');
+		expect(log.records[2].error).toBeNull();
+		expect(s.delays).toHaveLength(2);
+		expect(s.delays[0]).toBeGreaterThanOrEqual(750);
+		expect(s.delays[0]).toBeLessThanOrEqual(1000);
+		expect(s.delays[1]).toBeGreaterThan(s.delays[0]);
+		expect(s.delays[1]).toBeGreaterThanOrEqual(1500);
+	});
+
+	it('gives up after the last attempt of a receiver that always fails', async () => {
+		const r = await receiver((_req, res) => send(res, 503, { error: 'maintenance' }));
+		const log = memoryLog();
+		const s = fakeSleep();
+		expect(await deliver(hook('json', r.url), msg, log, { sleep: s.sleep, attempts: 4, baseDelayMs: 100, maxDelayMs: 1000 })).toBe(false);
+		expect(r.requests).toHaveLength(4);
+		expect(log.records.map((x) => x.status)).toEqual(['retry', 'retry', 'retry', 'failed']);
+		expect(log.records.at(-1)?.error).toBe('HTTP 503：{"error":"maintenance"}');
+		expect(s.delays).toHaveLength(3);
+		for (let i = 1; i < s.delays.length; i++) expect(s.delays[i]).toBeGreaterThan(s.delays[i - 1]);
+	});
+
+	it('does not retry a 400', async () => {
+		const r = await receiver((_req, res) => send(res, 400, 'bad request: missing field'));
+		const log = memoryLog();
+		const s = fakeSleep();
+		expect(await deliver(hook('json', r.url), msg, log, { sleep: s.sleep })).toBe(false);
+		expect(r.requests).toHaveLength(1);
+		expect(log.records).toHaveLength(1);
+		expect(log.records[0]).toMatchObject({ status: 'failed', httpStatus: 400, error: 'HTTP 400：bad request: missing field' });
+		expect(s.delays).toEqual([]);
+	});
+
+	it('honours Retry-After on a 429, within the cap', async () => {
+		const r = await receiver((_req, res, n) => {
+			if (n === 1) {
+				res.writeHead(429, { 'retry-after': '7' });
+				res.end('slow down');
+			} else send(res, 200, '');
+		});
+		const log = memoryLog();
+		const s = fakeSleep();
+		expect(await deliver(hook('json', r.url), msg, log, { sleep: s.sleep })).toBe(true);
+		expect(s.delays).toEqual([7000]);
+		expect(log.records.map((x) => x.status)).toEqual(['retry', 'ok']);
+	});
+
+	it('retries a receiver that never answers, as a timeout', async () => {
+		const r = await receiver((_req, res, n) => {
+			if (n >= 2) send(res, 200, '');
+			// the first request is left hanging
+		});
+		const log = memoryLog();
+		const s = fakeSleep();
+		expect(await deliver(hook('json', r.url), msg, log, { sleep: s.sleep, timeoutMs: 200 })).toBe(true);
+		expect(r.requests).toHaveLength(2);
+		expect(log.records[0]).toMatchObject({ status: 'retry', httpStatus: null, error: '超时：200 毫秒内没有完整回应' });
+		expect(log.records[0].durationMs).toBeGreaterThanOrEqual(190);
+		expect(log.records[1].status).toBe('ok');
+	});
+
+	it('reports a network error precisely and retries it', async () => {
+		const r = await receiver((_req, res) => send(res, 200, ''));
+		const url = r.url;
+		r.server.closeAllConnections();
+		await new Promise((resolve) => r.server.close(resolve));
+		const log = memoryLog();
+		const s = fakeSleep();
+		expect(await deliver(hook('json', url), msg, log, { sleep: s.sleep, attempts: 2 })).toBe(false);
+		expect(log.records.map((x) => x.status)).toEqual(['retry', 'failed']);
+		expect(log.records[1].httpStatus).toBeNull();
+		expect(log.records[1].error).toMatch(/^网络错误：.*ECONNREFUSED/);
+	});
+
+	it('treats a DingTalk errcode ≠ 0 as failure: 310000 is final, 130101 (too fast) is retried', async () => {
+		const bad = await receiver((_req, res) => send(res, 200, { errcode: 310000, errmsg: 'keywords not in content' }));
+		const log = memoryLog();
+		const s = fakeSleep();
+		expect(await deliver(hook('dingtalk', `${bad.url}/robot/send?access_token=t`), msg, log, { sleep: s.sleep })).toBe(false);
+		expect(bad.requests).toHaveLength(1);
+		expect(log.records).toEqual([
+			expect.objectContaining({ status: 'failed', httpStatus: 200, error: '钉钉返回 errcode 310000：keywords not in content' })
+		]);
+
+		const busy = await receiver((_req, res, n) =>
+			send(res, 200, n === 1 ? { errcode: 130101, errmsg: 'send too fast' } : { errcode: 0, errmsg: 'ok' })
+		);
+		const log2 = memoryLog();
+		expect(await deliver(hook('dingtalk', `${busy.url}/robot/send?access_token=t`), msg, log2, { sleep: s.sleep })).toBe(true);
+		expect(log2.records.map((x) => [x.status, x.error])).toEqual([
+			['retry', '钉钉返回 errcode 130101：send too fast'],
+			['ok', null]
+		]);
+	});
+
+	it('treats a WeCom errcode ≠ 0 as failure: 45009 is retried, 93000 is final, non-JSON is final', async () => {
+		const r = await receiver((_req, res, n) =>
+			send(res, 200, n === 1 ? { errcode: 45009, errmsg: 'api freq out of limit' } : { errcode: 93000, errmsg: 'invalid webhook url' })
+		);
+		const log = memoryLog();
+		const s = fakeSleep();
+		expect(await deliver(hook('wecom', `${r.url}/send?key=k`), msg, log, { sleep: s.sleep })).toBe(false);
+		expect(log.records.map((x) => [x.status, x.error])).toEqual([
+			['retry', '企业微信返回 errcode 45009：api freq out of limit'],
+			['failed', '企业微信返回 errcode 93000：invalid webhook url']
+		]);
+
+		const html = await receiver((_req, res) => {
+			res.writeHead(200, { 'content-type': 'text/html' });
+			res.end('<html><body>portal login</body></html>');
+		});
+		const log2 = memoryLog();
+		expect(await deliver(hook('wecom', html.url), msg, log2, { sleep: s.sleep })).toBe(false);
+		expect(log2.records).toEqual([
+			expect.objectContaining({ status: 'failed', error: '企业微信的回应不是 JSON：<html><body>portal login</body></html>' })
+		]);
+	});
+
+	it('does not follow redirects', async () => {
+		const r = await receiver((_req, res) => {
+			res.writeHead(302, { location: 'http://elsewhere.invalid/' });
+			res.end();
+		});
+		const log = memoryLog();
+		expect(await deliver(hook('json', r.url), msg, log, { sleep: fakeSleep().sleep })).toBe(false);
+		expect(log.records[0]).toMatchObject({
+			status: 'failed',
+			httpStatus: 302,
+			error: 'HTTP 302（不跟随重定向：http://elsewhere.invalid/）：（空）'
+		});
+	});
+});
+
+describe('backoffDelay', () => {
+	it('doubles from the base with jitter in [0.75, 1] and stops at the cap', () => {
+		const o = { baseDelayMs: 1000, maxDelayMs: 5000 };
+		expect([1, 2, 3, 4].map((a) => backoffDelay(a, o, () => 0))).toEqual([1000, 2000, 4000, 5000]);
+		expect([1, 2, 3].map((a) => backoffDelay(a, o, () => 0.999999))).toEqual([750, 1500, 3000]);
+	});
+});

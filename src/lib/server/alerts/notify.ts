@@ -1,0 +1,411 @@
+// Webhook notifications for alerts: the message bodies for three kinds of receivers, DingTalk signing, and
+// delivery with retries. Self-contained: no database access — the caller passes the webhook, the message and a
+// `DeliveryLog` that stores one record per attempt.
+//
+// Receivers (`Webhook.format`)
+// - 'json': any HTTP endpoint. Body (stable, versioned; new fields may be added to `alert`, none removed or
+//   renamed without bumping `version`):
+//     { "version": 1, "event": "fired", "alert": { id, title, severity, severityLabel, status, placeName,
+//       categoryName, watchlist, observed, expected, upper, startedAt, bucket, ticketCount, unitName, url } }
+//   Any 2xx answer is success; the answer's body is ignored.
+// - 'dingtalk': a DingTalk group custom robot (https://oapi.dingtalk.com/robot/send?access_token=…). Body
+//   { msgtype: 'markdown', markdown: { title, text } }. With 加签 (`secret` set, the `SEC…` string) the URL gets
+//   `&timestamp=<ms>&sign=<urlencode(base64(HMAC-SHA256(key = secret, `${timestamp}\n${secret}`)))>`, computed
+//   afresh for every attempt (DingTalk rejects timestamps more than an hour off). Both the title and the text
+//   contain 「预警」, so a robot secured by 自定义关键词 works with the keyword 预警.
+// - 'wecom': a WeCom (企业微信) group robot (https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…). Body
+//   { msgtype: 'markdown', markdown: { content } }, content cut to WeCom's 4096-byte limit. WeCom's markdown has
+//   no lists, so lines are quotes (`>`); the severity is coloured with its `<font color>` tag.
+// Both robots answer HTTP 200 with { errcode, errmsg }: errcode 0 is success, anything else a failure.
+//
+// Severity: 1 = 特别重大 (Ⅰ级), 2 = 重大 (Ⅱ级), 3 = 较大 (Ⅲ级), 4 = 一般 (Ⅳ级), the national emergency scale — a
+// smaller number is more severe. `Webhook.minSeverity` is the least severe level a hook still receives: a hook
+// with minSeverity 2 gets levels 1 and 2 only, one with 4 gets everything (see `shouldNotify`).
+//
+// Delivery (`deliver`): one POST per attempt, up to `attempts` (default 5) attempts; every attempt is recorded
+// (status 'ok', 'retry' when another attempt follows, 'failed' for the last). Retried: network errors, timeouts
+// (`timeoutMs`, default 5000 ms per attempt, covering the answer's body too), HTTP 408, 429 and 5xx, DingTalk
+// errcode 130101 (发送太快, more than 20 messages a minute), WeCom errcode 45009 (接口调用超过限制) and errcode −1
+// (系统繁忙, both). Not retried, since the same request would fail the same way: other HTTP statuses (4xx:
+// wrong URL or token; 3xx: redirects are not followed, a webhook URL should not move), other errcodes (e.g.
+// DingTalk 310000 — bad signature, missing keyword or IP not allowed; 300001 token missing; WeCom 93000 bad
+// key) and a robot answer that is not JSON. Backoff before attempt k+1: baseDelayMs · 2^(k−1) (default 1 s,
+// 2 s, 4 s, 8 s), times a jitter factor in [0.75, 1] so hooks failing together do not retry in lockstep while
+// the delays still grow, capped at maxDelayMs (default 30 s); a 429/503's Retry-After (seconds) lengthens the
+// wait up to the cap. Worst case with the defaults: 5 × 5 s timeouts + 15 s of waits ≈ 40 s.
+// A request that timed out may still have been delivered, so a receiver can see the same message twice: every
+// request carries `Idempotency-Key: minqing-alert-<alertId>-<event>` to deduplicate on.
+// Errors from `DeliveryLog.record` are not caught: they end the delivery and reach the caller.
+import { createHmac } from 'node:crypto';
+
+export type WebhookFormat = 'json' | 'dingtalk' | 'wecom';
+
+export interface Webhook {
+	id: number;
+	name: string;
+	url: string;
+	format: WebhookFormat;
+	/** DingTalk 加签 secret (`SEC…`); null: no signing. Ignored by the other formats. */
+	secret: string | null;
+	enabled: boolean;
+	/** the least severe level this hook receives: 1 = 特别重大 only … 4 = every alert */
+	minSeverity: 1 | 2 | 3 | 4;
+}
+
+export type AlertEvent = 'fired' | 'escalated' | 'resolved' | 'acknowledged' | 'dismissed' | 'recovered';
+
+export interface AlertMessage {
+	id: number;
+	event: AlertEvent;
+	title: string;
+	/** 1 = 特别重大 … 4 = 一般 */
+	severity: number;
+	severityLabel: string;
+	status: string;
+	placeName: string;
+	categoryName: string | null;
+	watchlist: string | null;
+	/** tickets in the alert's bucket, against the expected count and the upper end of the normal band */
+	observed: number;
+	expected: number;
+	upper: number;
+	/** ISO 8601 */
+	startedAt: string;
+	bucket: 'hour' | 'day';
+	ticketCount: number;
+	/** the responsible emergency unit */
+	unitName: string | null;
+	/** absolute link to the alert page */
+	url: string;
+}
+
+/** Chinese names of the events, as shown in the messages. */
+export const EVENT_LABELS: Record<AlertEvent, string> = {
+	fired: '新预警',
+	escalated: '预警升级',
+	resolved: '预警解除',
+	acknowledged: '预警已确认',
+	dismissed: '预警已排除',
+	recovered: '指标已回落'
+};
+
+/** Chinese names of the alert statuses (the same as `STATUS_LABELS` in ./store, not imported: this module stays free of
+ * database code); any other status is shown as it is. */
+const STATUS_LABELS: Record<string, string> = {
+	new: '新预警',
+	acknowledged: '已确认',
+	escalated: '已升级',
+	resolved: '已解除',
+	dismissed: '已排除'
+};
+
+/** Whether a hook takes this message: enabled, and the alert at least as severe as its `minSeverity`. */
+export function shouldNotify(hook: Webhook, msg: Pick<AlertMessage, 'severity'>): boolean {
+	return hook.enabled && msg.severity <= hook.minSeverity;
+}
+
+/** `YYYY-MM-DD HH:mm` in Asia/Shanghai (UTC+8 all year) of an ISO instant; the input itself if it is not a time. */
+export function shanghaiTime(iso: string): string {
+	const t = Date.parse(iso);
+	if (Number.isNaN(t)) return iso;
+	return new Date(t + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** One line: newlines and runs of spaces in user data would break the markdown structure. */
+function inline(s: string): string {
+	return s.replace(/\s+/g, ' ').trim();
+}
+
+function num(x: number): string {
+	if (!Number.isFinite(x)) return String(x);
+	return Number.isInteger(x) ? String(x) : x.toFixed(1);
+}
+
+/** The lines both robots show, as [label, value] pairs. */
+function facts(msg: AlertMessage): [string, string][] {
+	const per = msg.bucket === 'hour' ? '小时' : '日';
+	const rows: [string, string][] = [
+		['级别', inline(msg.severityLabel)],
+		['地点', inline(msg.placeName)]
+	];
+	if (msg.categoryName) rows.push(['类别', inline(msg.categoryName)]);
+	if (msg.watchlist) rows.push(['关注词表', inline(msg.watchlist)]);
+	rows.push(
+		['状态', STATUS_LABELS[msg.status] ?? inline(msg.status)],
+		['观测', `${num(msg.observed)} 件/${per}，预期 ${num(msg.expected)} 件（正常上限 ${num(msg.upper)} 件）`],
+		['开始时间', `${shanghaiTime(msg.startedAt)}（北京时间）`],
+		['关联工单', `${msg.ticketCount} 件`],
+		['责任单位', msg.unitName ? inline(msg.unitName) : '未指定']
+	);
+	return rows;
+}
+
+function heading(msg: AlertMessage): string {
+	return `【民情预警】${EVENT_LABELS[msg.event] ?? msg.event}：${inline(msg.title)}`;
+}
+
+/** Cut a string to at most `max` UTF-8 bytes, on a character boundary. */
+function cutBytes(s: string, max: number): string {
+	if (Buffer.byteLength(s) <= max) return s;
+	let out = '';
+	let bytes = 0;
+	for (const ch of s) {
+		const b = Buffer.byteLength(ch);
+		if (bytes + b > max - 3) break;
+		out += ch;
+		bytes += b;
+	}
+	return out + '…';
+}
+
+/** The JSON body posted to a hook of this format. */
+export function payloadFor(format: WebhookFormat, msg: AlertMessage): unknown {
+	switch (format) {
+		case 'json':
+			return {
+				version: 1,
+				event: msg.event,
+				alert: {
+					id: msg.id,
+					title: msg.title,
+					severity: msg.severity,
+					severityLabel: msg.severityLabel,
+					status: msg.status,
+					placeName: msg.placeName,
+					categoryName: msg.categoryName,
+					watchlist: msg.watchlist,
+					observed: msg.observed,
+					expected: msg.expected,
+					upper: msg.upper,
+					startedAt: msg.startedAt,
+					bucket: msg.bucket,
+					ticketCount: msg.ticketCount,
+					unitName: msg.unitName,
+					url: msg.url
+				}
+			};
+		case 'dingtalk': {
+			const lines = [
+				`### ${heading(msg)}`,
+				'',
+				...facts(msg).map(([k, v]) => `- ${k}：${k === '级别' ? `**${v}**` : v}`),
+				'',
+				`[查看预警详情](${msg.url})`
+			];
+			return {
+				msgtype: 'markdown',
+				markdown: {
+					title: `【民情预警】${EVENT_LABELS[msg.event] ?? msg.event}·${inline(msg.severityLabel)}·${inline(msg.title)}`,
+					text: lines.join('\n')
+				}
+			};
+		}
+		case 'wecom': {
+			const ended = msg.event === 'resolved' || msg.event === 'recovered' || msg.event === 'dismissed';
+			const colour = ended ? 'info' : msg.severity <= 2 ? 'warning' : 'comment';
+			const link = `\n[查看预警详情](${msg.url})`;
+			const body = [
+				`### ${heading(msg)}`,
+				...facts(msg).map(([k, v]) => `> ${k}：${k === '级别' ? `<font color="${colour}">${v}</font>` : v}`)
+			].join('\n');
+			// the link survives the cut: it is what the reader needs most
+			return { msgtype: 'markdown', markdown: { content: cutBytes(body, 4096 - Buffer.byteLength(link)) + link } };
+		}
+		default:
+			throw new Error(`unknown webhook format: ${String(format)}`);
+	}
+}
+
+/** The URL to post to: for a DingTalk hook with a secret, with `timestamp` (ms) and `sign` appended; otherwise the hook's URL. */
+export function signedUrl(hook: Webhook, now: number): string {
+	if (hook.format !== 'dingtalk' || !hook.secret) return hook.url;
+	const timestamp = String(Math.floor(now));
+	const sign = createHmac('sha256', hook.secret).update(`${timestamp}\n${hook.secret}`).digest('base64');
+	const sep = hook.url.includes('?') ? '&' : '?';
+	return `${hook.url}${sep}timestamp=${timestamp}&sign=${encodeURIComponent(sign)}`;
+}
+
+export interface DeliveryRecord {
+	webhookId: number;
+	alertId: number;
+	event: string;
+	/** 1-based */
+	attempt: number;
+	status: 'ok' | 'retry' | 'failed';
+	/** null when no answer came (network error, timeout) */
+	httpStatus: number | null;
+	/** what went wrong, in Chinese with the receiver's own words (status, body excerpt, errcode, network error); null on success */
+	error: string | null;
+	durationMs: number;
+	at: Date;
+}
+
+export interface DeliveryLog {
+	record(r: DeliveryRecord): Promise<void>;
+}
+
+export interface DeliveryOptions {
+	/** attempts in all, default 5 */
+	attempts: number;
+	/** wait before the second attempt, default 1000 ms; doubled for each later one, with jitter */
+	baseDelayMs: number;
+	/** longest wait between attempts, default 30 000 ms */
+	maxDelayMs: number;
+	/** per attempt, until the whole answer is read, default 5000 ms */
+	timeoutMs: number;
+	fetch?: typeof fetch;
+	sleep?: (ms: number) => Promise<void>;
+}
+
+export const DELIVERY_DEFAULTS: Readonly<Omit<DeliveryOptions, 'fetch' | 'sleep'>> = {
+	attempts: 5,
+	baseDelayMs: 1000,
+	maxDelayMs: 30_000,
+	timeoutMs: 5000
+};
+
+/** errcodes that mean "try again later": rate limits and 系统繁忙 */
+const RETRIABLE_ERRCODES: Record<'dingtalk' | 'wecom', ReadonlySet<number>> = {
+	dingtalk: new Set([130101, -1]),
+	wecom: new Set([45009, -1])
+};
+
+const ROBOT_NAMES = { dingtalk: '钉钉', wecom: '企业微信' } as const;
+
+interface Outcome {
+	ok: boolean;
+	retriable: boolean;
+	httpStatus: number | null;
+	error: string | null;
+	/** from Retry-After, ms */
+	retryAfterMs?: number;
+}
+
+function excerpt(body: string, max = 200): string {
+	const s = body.replace(/\s+/g, ' ').trim();
+	if (!s) return '（空）';
+	return s.length > max ? s.slice(0, max) + '…' : s;
+}
+
+/** The network error behind undici's "fetch failed", e.g. `connect ECONNREFUSED 127.0.0.1:9 (ECONNREFUSED)`. */
+function networkError(e: unknown): string {
+	let err = e as { message?: string; code?: string; cause?: unknown } | null;
+	// undici wraps the socket error in `cause`, sometimes in an AggregateError (several addresses tried)
+	while (err && err.cause && typeof err.cause === 'object') err = err.cause as typeof err;
+	if (err && Array.isArray((err as { errors?: unknown[] }).errors)) err = ((err as { errors: unknown[] }).errors[0] ?? err) as typeof err;
+	const message = err?.message || String(e);
+	const code = err?.code && !message.includes(err.code) ? ` (${err.code})` : '';
+	return `网络错误：${message}${code}`;
+}
+
+function retryAfter(res: Response): number | undefined {
+	const h = res.headers.get('retry-after');
+	if (!h) return undefined;
+	const secs = Number(h);
+	if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
+	const at = Date.parse(h);
+	return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+async function attemptOnce(hook: Webhook, body: string, msg: AlertMessage, opts: DeliveryOptions): Promise<Outcome> {
+	const doFetch = opts.fetch ?? globalThis.fetch;
+	const controller = new AbortController();
+	const timer = setTimeout(() => controller.abort(), opts.timeoutMs);
+	try {
+		const res = await doFetch(signedUrl(hook, Date.now()), {
+			method: 'POST',
+			headers: {
+				'content-type': 'application/json; charset=utf-8',
+				'user-agent': 'Minqing-Alerts/1',
+				'idempotency-key': `minqing-alert-${msg.id}-${msg.event}`
+			},
+			body,
+			redirect: 'manual',
+			signal: controller.signal
+		});
+		const text = await res.text();
+		const status = res.status;
+		if (status < 200 || status >= 300) {
+			const retriable = status === 408 || status === 429 || status >= 500;
+			const where = status >= 300 && status < 400 ? `（不跟随重定向：${res.headers.get('location') ?? '无 Location'}）` : '';
+			return { ok: false, retriable, httpStatus: status, error: `HTTP ${status}${where}：${excerpt(text)}`, retryAfterMs: retryAfter(res) };
+		}
+		if (hook.format === 'json') return { ok: true, retriable: false, httpStatus: status, error: null };
+		const robot = ROBOT_NAMES[hook.format];
+		let answer: { errcode?: unknown; errmsg?: unknown };
+		try {
+			answer = JSON.parse(text);
+		} catch {
+			return { ok: false, retriable: false, httpStatus: status, error: `${robot}的回应不是 JSON：${excerpt(text)}` };
+		}
+		const errcode = Number(answer?.errcode ?? NaN);
+		if (errcode === 0) return { ok: true, retriable: false, httpStatus: status, error: null };
+		const errmsg = typeof answer?.errmsg === 'string' ? answer.errmsg : excerpt(text);
+		return {
+			ok: false,
+			retriable: RETRIABLE_ERRCODES[hook.format].has(errcode),
+			httpStatus: status,
+			error: Number.isNaN(errcode) ? `${robot}的回应没有 errcode：${excerpt(text)}` : `${robot}返回 errcode ${errcode}：${errmsg}`
+		};
+	} catch (e) {
+		if (controller.signal.aborted)
+			return { ok: false, retriable: true, httpStatus: null, error: `超时：${opts.timeoutMs} 毫秒内没有完整回应` };
+		return { ok: false, retriable: true, httpStatus: null, error: networkError(e) };
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+/** The wait before attempt `attempt + 1`: base · 2^(attempt−1) × jitter in [0.75, 1], capped. */
+export function backoffDelay(
+	attempt: number,
+	opts: Pick<DeliveryOptions, 'baseDelayMs' | 'maxDelayMs'>,
+	random: () => number = Math.random
+): number {
+	const exp = opts.baseDelayMs * 2 ** (attempt - 1);
+	return Math.round(Math.min(opts.maxDelayMs, exp * (1 - 0.25 * random())));
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Posts the message to the hook, retrying as the header says; true once the receiver accepted it, false when
+ * every attempt failed or the failure is not worth retrying. Does not look at `enabled` / `minSeverity`
+ * (`shouldNotify` does), so a 「发送测试」 button can use it on any hook.
+ */
+export async function deliver(hook: Webhook, msg: AlertMessage, log: DeliveryLog, opts: Partial<DeliveryOptions> = {}): Promise<boolean> {
+	const o: DeliveryOptions = { ...DELIVERY_DEFAULTS, ...stripUndefined(opts) };
+	if (!(Number.isInteger(o.attempts) && o.attempts >= 1)) throw new Error(`attempts must be an integer ≥ 1, got ${o.attempts}`);
+	if (!(o.timeoutMs > 0)) throw new Error(`timeoutMs must be > 0, got ${o.timeoutMs}`);
+	if (!(o.baseDelayMs >= 0 && o.maxDelayMs >= 0)) throw new Error('baseDelayMs and maxDelayMs must be ≥ 0');
+	const sleep = o.sleep ?? realSleep;
+	const body = JSON.stringify(payloadFor(hook.format, msg));
+	for (let attempt = 1; attempt <= o.attempts; attempt++) {
+		const at = new Date();
+		const started = performance.now();
+		const out = await attemptOnce(hook, body, msg, o);
+		const durationMs = Math.round(performance.now() - started);
+		const again = !out.ok && out.retriable && attempt < o.attempts;
+		await log.record({
+			webhookId: hook.id,
+			alertId: msg.id,
+			event: msg.event,
+			attempt,
+			status: out.ok ? 'ok' : again ? 'retry' : 'failed',
+			httpStatus: out.httpStatus,
+			error: out.error,
+			durationMs,
+			at
+		});
+		if (out.ok) return true;
+		if (!again) return false;
+		let wait = backoffDelay(attempt, o);
+		if (out.retryAfterMs !== undefined) wait = Math.min(o.maxDelayMs, Math.max(wait, out.retryAfterMs));
+		await sleep(wait);
+	}
+	return false;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+	return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
