@@ -176,3 +176,144 @@ export type NewTicketRow = typeof tickets.$inferInsert;
 export type TicketEventRow = typeof ticketEvents.$inferSelect;
 export type NewTicketEventRow = typeof ticketEvents.$inferInsert;
 export type UserRow = typeof users.$inferSelect;
+
+// --- emerging incidents (预警): watch lists, alerts with their lifecycle, silences, webhooks -------------
+
+/** Watch lists of the emergency domains; seeded from data/alerts/watchlists.json, edited in 设置. */
+export const watchlists = pgTable('watchlists', {
+	id: serial('id').primaryKey(),
+	slug: text('slug').notNull().unique(),
+	name: text('name').notNull(),
+	/** terms looked for in a ticket's title and content (any of them) */
+	terms: text('terms').array().notNull(),
+	/** category codes (any level) whose tickets belong to the list whatever their words */
+	categories: text('categories').array().notNull().default(sql`'{}'::text[]`),
+	/** 1 特别重大 (Ⅰ级) … 4 一般 (Ⅳ级) */
+	severity: smallint('severity').notNull(),
+	/** the responsible emergency unit */
+	unitCode: text('unit_code').references(() => units.code),
+	enabled: boolean('enabled').notNull().default(true),
+	updatedAt: tstz('updated_at').notNull().defaultNow()
+});
+
+export const alerts = pgTable(
+	'alerts',
+	{
+		id: serial('id').primaryKey(),
+		/** the incident's identity: topic (watch list, category or topic) and place; one open alert per key */
+		groupKey: text('group_key').notNull(),
+		title: text('title').notNull(),
+		/** new | acknowledged | escalated | resolved | dismissed */
+		status: text('status').notNull(),
+		/** what the series say now: firing | recovering | normal */
+		signal: text('signal').notNull(),
+		severity: smallint('severity').notNull(),
+		watchlistSlug: text('watchlist_slug'),
+		categoryCode: text('category_code'),
+		topicKey: text('topic_key').notNull(),
+		placeLevel: text('place_level').notNull(), // city | district | street
+		placeCode: text('place_code').notNull(),
+		districtCode: text('district_code'),
+		/** affected places [{ level, code, name, observed, expected }] */
+		places: jsonb('places').notNull(),
+		/** the series that fired, each with its recent buckets (observed, expected, band, score) */
+		series: jsonb('series').notNull(),
+		bucket: text('bucket').notNull(), // hour | day
+		startedAt: tstz('started_at').notNull(),
+		lastFiringAt: tstz('last_firing_at').notNull(),
+		recoveredAt: tstz('recovered_at'),
+		observed: integer('observed').notNull(),
+		expected: doublePrecision('expected').notNull(),
+		upper: doublePrecision('upper').notNull(),
+		score: doublePrecision('score').notNull(),
+		ticketCount: integer('ticket_count').notNull().default(0),
+		/** silenced when raised: recorded and shown, not notified */
+		silencedBy: integer('silenced_by'),
+		unitCode: text('unit_code'),
+		createdAt: tstz('created_at').notNull().defaultNow(),
+		updatedAt: tstz('updated_at').notNull().defaultNow(),
+		closedAt: tstz('closed_at'),
+		version: integer('version').notNull().default(1)
+	},
+	(t) => [index('alerts_status_idx').on(t.status, t.severity), index('alerts_group_idx').on(t.groupKey, t.status), index('alerts_started_idx').on(t.startedAt)]
+);
+
+/** Append-only audit trail of each alert: firings, state changes, notes, notifications. */
+export const alertEvents = pgTable(
+	'alert_events',
+	{
+		id: bigserial('id', { mode: 'number' }).primaryKey(),
+		alertId: integer('alert_id')
+			.notNull()
+			.references(() => alerts.id),
+		action: text('action').notNull(),
+		fromStatus: text('from_status'),
+		toStatus: text('to_status'),
+		actorUserId: integer('actor_user_id').references(() => users.id),
+		actorName: text('actor_name').notNull(),
+		note: text('note').notNull().default(''),
+		data: jsonb('data'),
+		at: tstz('at').notNull()
+	},
+	(t) => [index('alert_events_alert_idx').on(t.alertId, t.at)]
+);
+
+export const alertTickets = pgTable(
+	'alert_tickets',
+	{
+		alertId: integer('alert_id')
+			.notNull()
+			.references(() => alerts.id),
+		ticketNo: text('ticket_no').notNull(),
+		receivedAt: tstz('received_at').notNull(),
+		streetCode: text('street_code')
+	},
+	(t) => [uniqueIndex('alert_tickets_pk').on(t.alertId, t.ticketNo)]
+);
+
+/** Time-boxed silences by label match (Alertmanager-style): matching alerts are recorded, not notified. */
+export const silences = pgTable('silences', {
+	id: serial('id').primaryKey(),
+	/** { label: value }: all must match; labels: watchlist, category, district, street, kind, severity */
+	matchers: jsonb('matchers').notNull(),
+	startsAt: tstz('starts_at').notNull(),
+	endsAt: tstz('ends_at').notNull(),
+	comment: text('comment').notNull(),
+	createdBy: integer('created_by').references(() => users.id),
+	createdAt: tstz('created_at').notNull().defaultNow()
+});
+
+export const webhooks = pgTable('webhooks', {
+	id: serial('id').primaryKey(),
+	name: text('name').notNull(),
+	url: text('url').notNull(),
+	format: text('format').notNull(), // json | dingtalk | wecom
+	secret: text('secret'),
+	minSeverity: smallint('min_severity').notNull().default(4),
+	enabled: boolean('enabled').notNull().default(true),
+	createdAt: tstz('created_at').notNull().defaultNow()
+});
+
+export const webhookDeliveries = pgTable(
+	'webhook_deliveries',
+	{
+		id: bigserial('id', { mode: 'number' }).primaryKey(),
+		webhookId: integer('webhook_id')
+			.notNull()
+			.references(() => webhooks.id, { onDelete: 'cascade' }),
+		alertId: integer('alert_id')
+			.notNull()
+			.references(() => alerts.id),
+		event: text('event').notNull(),
+		attempt: smallint('attempt').notNull(),
+		status: text('status').notNull(), // ok | retry | failed
+		httpStatus: smallint('http_status'),
+		error: text('error'),
+		durationMs: integer('duration_ms').notNull(),
+		at: tstz('at').notNull()
+	},
+	(t) => [index('webhook_deliveries_alert_idx').on(t.alertId, t.at)]
+);
+
+export type AlertRow = typeof alerts.$inferSelect;
+export type WatchlistRow = typeof watchlists.$inferSelect;

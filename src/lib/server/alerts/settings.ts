@@ -1,0 +1,238 @@
+// What administrators set for emerging-incident detection (设置 › 预警): watch lists (seeded from
+// data/alerts/watchlists.json on first start, then edited here), silences and webhooks.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { and, desc, eq, gt, lte } from 'drizzle-orm';
+import type { Reference } from '$pipelines/reference/index';
+import type { Db } from '../db';
+import { silences, watchlists, webhookDeliveries, webhooks, type WatchlistRow } from '../db/schema';
+import { AlertError } from './store';
+
+export interface WatchlistInput {
+	slug: string;
+	name: string;
+	terms: string[];
+	categories: string[];
+	severity: number;
+	unit: string | null;
+	enabled?: boolean;
+}
+
+export function watchlistFile(referenceDir: string): string {
+	return join(referenceDir, 'alerts', 'watchlists.json');
+}
+
+/** Adds the data file's watch lists that the store does not have yet (an edited list is never overwritten). */
+export async function seedWatchlists(db: Db, ref: Reference, file: string): Promise<number> {
+	let raw: { watchlists: WatchlistInput[] };
+	try {
+		raw = JSON.parse(readFileSync(file, 'utf8'));
+	} catch (e) {
+		throw new Error(`预警关注词表 ${file} 无法读取：${(e as Error).message}`);
+	}
+	let added = 0;
+	for (const w of raw.watchlists) {
+		// another city's reference data may lack a unit or category the file names: those are left out
+		const v = validateWatchlist(
+			{
+				...w,
+				unit: w.unit && ref.unitByCode.has(w.unit) ? w.unit : null,
+				categories: (w.categories ?? []).filter((c) => ref.categoryByCode.has(c))
+			},
+			ref
+		);
+		const r = await db
+			.insert(watchlists)
+			.values({
+				slug: v.slug,
+				name: v.name,
+				terms: v.terms,
+				categories: v.categories,
+				severity: v.severity,
+				unitCode: v.unit,
+				enabled: v.enabled ?? true
+			})
+			.onConflictDoNothing()
+			.returning({ id: watchlists.id });
+		added += r.length;
+	}
+	return added;
+}
+
+/** Checks a watch list as an administrator typed it; Chinese messages name the field. */
+export function validateWatchlist(w: Partial<WatchlistInput>, ref: Reference): WatchlistInput {
+	const slug = String(w.slug ?? '').trim();
+	if (!/^[a-z][a-z0-9_]{1,39}$/.test(slug)) throw new AlertError('invalid_input', '标识须为 2–40 位小写字母、数字或下划线，且以字母开头');
+	const name = String(w.name ?? '').trim();
+	if (!name || name.length > 40) throw new AlertError('invalid_input', '名称不能为空，且不超过 40 字');
+	const terms = [...new Set((w.terms ?? []).map((t) => String(t).trim()).filter(Boolean))];
+	if (terms.some((t) => t.length > 20)) throw new AlertError('invalid_input', '每个关注词不超过 20 字');
+	const categories = [...new Set((w.categories ?? []).map((c) => String(c).trim()).filter(Boolean))];
+	const unknown = categories.filter((c) => !ref.categoryByCode.has(c));
+	if (unknown.length) throw new AlertError('invalid_input', `分类编码不存在：${unknown.join('、')}`);
+	if (!terms.length && !categories.length) throw new AlertError('invalid_input', '至少填写一个关注词或一个分类');
+	const severity = Number(w.severity);
+	if (![1, 2, 3, 4].includes(severity)) throw new AlertError('invalid_input', '级别须为 1–4（Ⅰ级特别重大 … Ⅳ级一般）');
+	const unit = w.unit ? String(w.unit).trim() : null;
+	if (unit && !ref.unitByCode.has(unit)) throw new AlertError('invalid_input', `单位编码不存在：${unit}`);
+	return { slug, name, terms, categories, severity, unit, enabled: w.enabled !== false };
+}
+
+export async function listWatchlists(db: Db, onlyEnabled = false): Promise<WatchlistRow[]> {
+	const rows = await db.select().from(watchlists).orderBy(watchlists.id);
+	return onlyEnabled ? rows.filter((w) => w.enabled) : rows;
+}
+
+export async function saveWatchlist(db: Db, ref: Reference, input: Partial<WatchlistInput>, id: number | null): Promise<WatchlistRow> {
+	const v = validateWatchlist(input, ref);
+	const values = {
+		slug: v.slug,
+		name: v.name,
+		terms: v.terms,
+		categories: v.categories,
+		severity: v.severity,
+		unitCode: v.unit,
+		enabled: v.enabled ?? true,
+		updatedAt: new Date()
+	};
+	if (id === null) {
+		const [dup] = await db.select({ id: watchlists.id }).from(watchlists).where(eq(watchlists.slug, v.slug));
+		if (dup) throw new AlertError('invalid_input', `标识 ${v.slug} 已被使用`);
+		const [row] = await db.insert(watchlists).values(values).returning();
+		return row;
+	}
+	const [row] = await db.update(watchlists).set(values).where(eq(watchlists.id, id)).returning();
+	if (!row) throw new AlertError('not_found', `关注词表 #${id} 不存在`);
+	return row;
+}
+
+/** The watch lists naming a category (any level prefix of the code). */
+export function watchlistsOfCategory(lists: readonly Pick<WatchlistRow, 'slug' | 'categories'>[]): (category: string) => string[] {
+	return (category) => lists.filter((w) => w.categories.some((c) => category.startsWith(c) || c.startsWith(category))).map((w) => w.slug);
+}
+
+// --- silences ---------------------------------------------------------------------------------------------
+
+export const SILENCE_LABELS = ['watchlist', 'category', 'district', 'street', 'family', 'severity'] as const;
+export type SilenceLabel = (typeof SILENCE_LABELS)[number];
+export const SILENCE_LABEL_NAMES: Record<SilenceLabel, string> = {
+	watchlist: '关注词表',
+	category: '分类',
+	district: '区县',
+	street: '街道（镇）',
+	family: '序列类型',
+	severity: '级别'
+};
+
+/** Labels of an alert that silences match on. */
+export type AlertLabels = Partial<Record<SilenceLabel, string>>;
+
+/** A silence matches when every one of its matchers equals the alert's label (a category matcher is a prefix). */
+export function silenceMatches(matchers: AlertLabels, labels: AlertLabels): boolean {
+	const entries = Object.entries(matchers) as [SilenceLabel, string][];
+	if (!entries.length) return false;
+	return entries.every(([k, v]) => {
+		const have = labels[k];
+		if (have === undefined) return false;
+		return k === 'category' ? have.startsWith(v) : have === v;
+	});
+}
+
+export async function activeSilences(db: Db, now: Date) {
+	return db
+		.select()
+		.from(silences)
+		.where(and(lte(silences.startsAt, now), gt(silences.endsAt, now)));
+}
+
+export async function listSilences(db: Db) {
+	return db.select().from(silences).orderBy(desc(silences.endsAt)).limit(200);
+}
+
+export async function createSilence(
+	db: Db,
+	input: { matchers: AlertLabels; startsAt: Date; endsAt: Date; comment: string },
+	userId: number | null
+) {
+	const matchers = Object.fromEntries(
+		Object.entries(input.matchers).filter(([k, v]) => (SILENCE_LABELS as readonly string[]).includes(k) && String(v ?? '').trim())
+	) as AlertLabels;
+	if (!Object.keys(matchers).length)
+		throw new AlertError('invalid_input', '至少指定一个匹配条件（关注词表、分类、区县、街道、序列类型或级别）');
+	if (!(input.startsAt instanceof Date) || Number.isNaN(input.startsAt.getTime()) || Number.isNaN(input.endsAt.getTime())) {
+		throw new AlertError('invalid_input', '开始和结束时间格式不正确');
+	}
+	if (input.endsAt <= input.startsAt) throw new AlertError('invalid_input', '结束时间须晚于开始时间');
+	if (input.endsAt.getTime() - input.startsAt.getTime() > 30 * 86_400_000) throw new AlertError('invalid_input', '静默最长 30 天');
+	const comment = input.comment.trim();
+	if (!comment) throw new AlertError('invalid_input', '请说明静默原因');
+	const [row] = await db
+		.insert(silences)
+		.values({ matchers, startsAt: input.startsAt, endsAt: input.endsAt, comment, createdBy: userId })
+		.returning();
+	return row;
+}
+
+/** Ends a silence now. */
+export async function expireSilence(db: Db, id: number): Promise<void> {
+	const r = await db.update(silences).set({ endsAt: new Date() }).where(eq(silences.id, id)).returning({ id: silences.id });
+	if (!r.length) throw new AlertError('not_found', `静默规则 #${id} 不存在`);
+}
+
+// --- webhooks ---------------------------------------------------------------------------------------------
+
+export const WEBHOOK_FORMATS = ['json', 'dingtalk', 'wecom'] as const;
+export const WEBHOOK_FORMAT_LABELS: Record<(typeof WEBHOOK_FORMATS)[number], string> = {
+	json: '通用 JSON',
+	dingtalk: '钉钉机器人',
+	wecom: '企业微信机器人'
+};
+
+export async function listWebhooks(db: Db) {
+	return db.select().from(webhooks).orderBy(webhooks.id);
+}
+
+export async function saveWebhook(
+	db: Db,
+	input: { name: string; url: string; format: string; secret?: string | null; minSeverity: number; enabled?: boolean },
+	id: number | null
+) {
+	const name = input.name.trim();
+	if (!name) throw new AlertError('invalid_input', '名称不能为空');
+	let url: URL;
+	try {
+		url = new URL(input.url.trim());
+	} catch {
+		throw new AlertError('invalid_input', '地址不是有效的 URL');
+	}
+	if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new AlertError('invalid_input', '地址须以 http:// 或 https:// 开头');
+	if (!(WEBHOOK_FORMATS as readonly string[]).includes(input.format))
+		throw new AlertError('invalid_input', '格式须为 通用 JSON、钉钉机器人 或 企业微信机器人');
+	const minSeverity = Number(input.minSeverity);
+	if (![1, 2, 3, 4].includes(minSeverity)) throw new AlertError('invalid_input', '通知级别须为 1–4');
+	const values = {
+		name,
+		url: url.toString(),
+		format: input.format,
+		secret: input.secret?.trim() || null,
+		minSeverity,
+		enabled: input.enabled !== false
+	};
+	if (id === null) return (await db.insert(webhooks).values(values).returning())[0];
+	const [row] = await db.update(webhooks).set(values).where(eq(webhooks.id, id)).returning();
+	if (!row) throw new AlertError('not_found', `通知地址 #${id} 不存在`);
+	return row;
+}
+
+export async function deleteWebhook(db: Db, id: number): Promise<void> {
+	await db.delete(webhooks).where(eq(webhooks.id, id));
+}
+
+export async function recentDeliveries(db: Db, opts: { alertId?: number; limit?: number } = {}) {
+	return db
+		.select()
+		.from(webhookDeliveries)
+		.where(opts.alertId ? eq(webhookDeliveries.alertId, opts.alertId) : undefined)
+		.orderBy(desc(webhookDeliveries.id))
+		.limit(opts.limit ?? 100);
+}

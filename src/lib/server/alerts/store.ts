@@ -1,0 +1,500 @@
+// Alerts in the relational store: one row per incident, its lifecycle, linked tickets, notes and an
+// append-only audit trail (alert_events).
+//
+// Two sides change an alert:
+//   - the detection pass (`recordIncident`, `settleQuiet`): raises alerts, keeps their numbers and linked
+//     tickets current, and sets the signal (Grafana-like): firing while a series is in an anomalous episode,
+//     recovering for RECOVERY_HOLD buckets after it ends, then normal. At normal, an alert still new or
+//     acknowledged is resolved by the system (自动恢复); an escalated one stays open for the people handling it.
+//     A system-resolved alert whose incident fires again within the grouping gap is reopened (refired).
+//   - people (`transition`, `addNote`): new → acknowledged → escalated → resolved, or dismissed from any open
+//     state. Each change checks the version the user saw (a concurrent change gives a conflict).
+import { and, desc, eq, gte, inArray, isNull, or, sql } from 'drizzle-orm';
+import type { Db } from '../db';
+import { alertEvents, alerts, alertTickets, type AlertRow } from '../db/schema';
+import { sameTopic } from '$pipelines/alerts/incidents';
+import type { Bucket, PlaceLevel, SeriesKey } from '$pipelines/alerts/series';
+
+export const ALERT_STATUSES = ['new', 'acknowledged', 'escalated', 'resolved', 'dismissed'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+export type AlertSignal = 'firing' | 'recovering' | 'normal';
+export const OPEN_STATUSES: readonly AlertStatus[] = ['new', 'acknowledged', 'escalated'];
+
+export const STATUS_LABELS: Record<AlertStatus, string> = {
+	new: '新预警',
+	acknowledged: '已确认',
+	escalated: '已升级',
+	resolved: '已解除',
+	dismissed: '已排除'
+};
+export const SIGNAL_LABELS: Record<AlertSignal, string> = { firing: '持续异常', recovering: '回落观察', normal: '已恢复正常' };
+export const SEVERITY_LABELS: Record<number, string> = { 1: 'Ⅰ级（特别重大）', 2: 'Ⅱ级（重大）', 3: 'Ⅲ级（较大）', 4: 'Ⅳ级（一般）' };
+
+/** Buckets an ended episode stays `recovering` before the signal is normal. */
+export const RECOVERY_HOLD = 2;
+/** How long after a system resolution a new firing of the same incident reopens the alert. */
+export const REOPEN_GAP_MS = 12 * 3_600_000;
+
+export class AlertError extends Error {
+	constructor(
+		readonly code: 'not_found' | 'conflict' | 'bad_transition' | 'invalid_input',
+		message: string
+	) {
+		super(message);
+	}
+}
+
+export interface AlertPlace {
+	level: PlaceLevel;
+	code: string;
+	name: string;
+	observed: number;
+	expected: number;
+}
+
+export interface AlertSeriesPoint {
+	t: string;
+	observed: number;
+	expected: number;
+	lower: number;
+	upper: number;
+	score: number;
+}
+
+export interface AlertSeriesInfo {
+	id: string;
+	key: SeriesKey;
+	label: string;
+	onset: string;
+	last: string;
+	observed: number;
+	expected: number;
+	p: number;
+	score: number;
+	/** watch lists: the burst automaton's score at the episode's last bucket */
+	burst?: number;
+	/** recent buckets, for the chart of observed against the expected band */
+	points: AlertSeriesPoint[];
+}
+
+/** What the detection pass hands over for one incident. */
+export interface DetectedIncident {
+	groupKey: string;
+	title: string;
+	severity: number;
+	watchlistSlug: string | null;
+	categoryCode: string | null;
+	topicKey: string;
+	placeLevel: PlaceLevel;
+	placeCode: string;
+	districtCode: string | null;
+	places: AlertPlace[];
+	series: AlertSeriesInfo[];
+	bucket: Bucket;
+	onset: Date;
+	lastFiring: Date;
+	/** a series is still in its episode at the pass's last bucket */
+	active: boolean;
+	observed: number;
+	expected: number;
+	upper: number;
+	score: number;
+	tickets: { ticketNo: string; receivedAt: Date; streetCode: string | null }[];
+	unitCode: string | null;
+	silencedBy: number | null;
+}
+
+export interface RecordResult {
+	alert: AlertRow;
+	/** what changed for notifications and the live page */
+	event: 'fired' | 'refired' | 'updated' | 'recovered' | 'auto_resolved' | null;
+}
+
+const SYSTEM = '系统';
+
+function keysOf(a: AlertRow): SeriesKey[] {
+	return ((a.series as AlertSeriesInfo[]) ?? []).map((s) => s.key);
+}
+
+function placeCompatible(
+	a: { placeLevel: string; districtCode: string | null },
+	b: { placeLevel: string; districtCode: string | null }
+): boolean {
+	return a.placeLevel === 'city' || b.placeLevel === 'city' || a.districtCode === b.districtCode;
+}
+
+/**
+ * The stored alert an incident continues, if any: compatible place and topic (or shared tickets), and in time:
+ * an open alert whose last firing is within the gap, a system-resolved one within REOPEN_GAP_MS, or a closed
+ * one whose known episode the incident recomputes (same or earlier onset).
+ */
+export async function findAlertFor(
+	db: Db,
+	inc: DetectedIncident,
+	watchlistsOf: (category: string) => readonly string[]
+): Promise<AlertRow | null> {
+	const since = new Date(inc.onset.getTime() - REOPEN_GAP_MS);
+	const rows = await db.select().from(alerts).where(gte(alerts.lastFiringAt, since)).orderBy(desc(alerts.lastFiringAt));
+	const incKeys = inc.series.map((s) => s.key);
+	const incTickets = new Set(inc.tickets.map((t) => t.ticketNo));
+	for (const a of rows) {
+		if (!placeCompatible(a, inc)) continue;
+		const open = (OPEN_STATUSES as readonly string[]).includes(a.status);
+		const systemClosed = a.status === 'resolved' && a.closedAt && (await closedBySystem(db, a.id));
+		const sameEpisode = inc.onset.getTime() <= a.lastFiringAt.getTime();
+		if (!open && !sameEpisode && !(systemClosed && inc.onset.getTime() <= (a.recoveredAt ?? a.lastFiringAt).getTime() + REOPEN_GAP_MS))
+			continue;
+		const topical = keysOf(a).some((k) => incKeys.some((j) => sameTopic(k, j, watchlistsOf)));
+		if (topical || (await ticketOverlap(db, a.id, incTickets)) >= 0.5) return a;
+	}
+	return null;
+}
+
+async function closedBySystem(db: Db, id: number): Promise<boolean> {
+	const [e] = await db
+		.select({ actor: alertEvents.actorName, action: alertEvents.action })
+		.from(alertEvents)
+		.where(and(eq(alertEvents.alertId, id), inArray(alertEvents.action, ['resolved', 'auto_resolved', 'dismissed'])))
+		.orderBy(desc(alertEvents.id))
+		.limit(1);
+	return !!e && e.action === 'auto_resolved';
+}
+
+async function ticketOverlap(db: Db, id: number, tickets: Set<string>): Promise<number> {
+	if (!tickets.size) return 0;
+	const linked = await db.select({ t: alertTickets.ticketNo }).from(alertTickets).where(eq(alertTickets.alertId, id));
+	if (!linked.length) return 0;
+	let n = 0;
+	for (const { t } of linked) if (tickets.has(t)) n++;
+	return n / Math.min(linked.length, tickets.size);
+}
+
+function signalOf(inc: DetectedIncident, now: number, bucketMs: number): AlertSignal {
+	if (inc.active) return 'firing';
+	return now - inc.lastFiring.getTime() < (RECOVERY_HOLD + 1) * bucketMs ? 'recovering' : 'normal';
+}
+
+/** Raises or updates the alert of one detected incident (in one transaction). */
+export async function recordIncident(
+	db: Db,
+	inc: DetectedIncident,
+	now: Date,
+	watchlistsOf: (category: string) => readonly string[]
+): Promise<RecordResult> {
+	const bucketMs = inc.bucket === 'hour' ? 3_600_000 : 86_400_000;
+	const signal = signalOf(inc, now.getTime(), bucketMs);
+	const existing = await findAlertFor(db, inc, watchlistsOf);
+	return db.transaction(async (tx) => {
+		const t = tx as unknown as Db;
+		if (!existing) {
+			const [a] = await t
+				.insert(alerts)
+				.values({
+					groupKey: inc.groupKey,
+					title: inc.title,
+					status: 'new',
+					signal,
+					severity: inc.severity,
+					watchlistSlug: inc.watchlistSlug,
+					categoryCode: inc.categoryCode,
+					topicKey: inc.topicKey,
+					placeLevel: inc.placeLevel,
+					placeCode: inc.placeCode,
+					districtCode: inc.districtCode,
+					places: inc.places,
+					series: inc.series,
+					bucket: inc.bucket,
+					startedAt: inc.onset,
+					lastFiringAt: inc.lastFiring,
+					recoveredAt: signal === 'firing' ? null : inc.lastFiring,
+					observed: inc.observed,
+					expected: inc.expected,
+					upper: inc.upper,
+					score: inc.score,
+					ticketCount: 0,
+					silencedBy: inc.silencedBy,
+					unitCode: inc.unitCode,
+					createdAt: now,
+					updatedAt: now
+				})
+				.returning();
+			await t.insert(alertEvents).values({
+				alertId: a.id,
+				action: 'fired',
+				toStatus: 'new',
+				actorName: SYSTEM,
+				note: inc.silencedBy ? `静默规则 #${inc.silencedBy} 生效，不发送通知` : '',
+				data: { observed: inc.observed, expected: inc.expected, upper: inc.upper, score: inc.score, series: inc.series.map((s) => s.id) },
+				at: now
+			});
+			const count = await linkTickets(t, a.id, inc);
+			let row = { ...a, ticketCount: count };
+			await t.update(alerts).set({ ticketCount: count }).where(eq(alerts.id, a.id));
+			let event: RecordResult['event'] = 'fired';
+			if (signal === 'normal') {
+				row = await autoResolve(t, row, now);
+				event = 'fired';
+			}
+			return { alert: row, event };
+		}
+		const count = await linkTickets(t, existing.id, inc);
+		const grew = inc.lastFiring.getTime() > existing.lastFiringAt.getTime();
+		const merged = mergeSeries(existing.series as AlertSeriesInfo[], inc.series);
+		const patch: Partial<AlertRow> = {
+			signal,
+			places: mergePlaces(existing.places as AlertPlace[], inc.places),
+			series: merged,
+			lastFiringAt: grew ? inc.lastFiring : existing.lastFiringAt,
+			startedAt: inc.onset < existing.startedAt ? inc.onset : existing.startedAt,
+			recoveredAt: signal === 'firing' ? null : (existing.recoveredAt ?? inc.lastFiring),
+			observed: Math.max(existing.observed, inc.observed),
+			expected: inc.observed >= existing.observed ? inc.expected : existing.expected,
+			upper: inc.observed >= existing.observed ? inc.upper : existing.upper,
+			score: Math.max(existing.score, inc.score),
+			severity: Math.min(existing.severity, inc.severity),
+			ticketCount: count,
+			updatedAt: now
+		};
+		// a wider incident (several districts) moves the alert up to the city
+		if (existing.placeLevel !== 'city' && inc.placeLevel === 'city')
+			Object.assign(patch, { placeLevel: 'city', placeCode: inc.placeCode, districtCode: null, title: inc.title });
+		let event: RecordResult['event'] = existing.signal !== signal || grew || count !== existing.ticketCount ? 'updated' : null;
+		const systemResolved = existing.status === 'resolved' && (await closedBySystem(t, existing.id));
+		if (systemResolved && signal === 'firing' && grew) {
+			Object.assign(patch, { status: 'new', closedAt: null, version: existing.version + 1 });
+			await t
+				.insert(alertEvents)
+				.values({ alertId: existing.id, action: 'refired', fromStatus: 'resolved', toStatus: 'new', actorName: SYSTEM, at: now });
+			event = 'refired';
+		} else if (existing.signal !== 'normal' && signal === 'normal') {
+			await t
+				.insert(alertEvents)
+				.values({ alertId: existing.id, action: 'recovered', actorName: SYSTEM, note: '相关序列已回到正常范围', at: now });
+			event = 'recovered';
+		}
+		await t.update(alerts).set(patch).where(eq(alerts.id, existing.id));
+		let row = { ...existing, ...patch } as AlertRow;
+		if (signal === 'normal' && (row.status === 'new' || row.status === 'acknowledged')) {
+			row = await autoResolve(t, row, now);
+			event = 'auto_resolved';
+		}
+		return { alert: row, event };
+	});
+}
+
+/** Open alerts the pass did not see at all (their episode left the window): their signal is normal. */
+export async function settleQuiet(db: Db, seen: Set<number>, now: Date): Promise<RecordResult[]> {
+	const open = await db
+		.select()
+		.from(alerts)
+		.where(or(inArray(alerts.status, [...OPEN_STATUSES]), sql`${alerts.signal} <> 'normal'`));
+	const out: RecordResult[] = [];
+	for (const a of open) {
+		if (seen.has(a.id)) continue;
+		const r = await db.transaction(async (tx) => {
+			const t = tx as unknown as Db;
+			let row = a;
+			if (a.signal !== 'normal') {
+				await t
+					.update(alerts)
+					.set({ signal: 'normal', recoveredAt: a.recoveredAt ?? a.lastFiringAt, updatedAt: now })
+					.where(eq(alerts.id, a.id));
+				await t
+					.insert(alertEvents)
+					.values({ alertId: a.id, action: 'recovered', actorName: SYSTEM, note: '相关序列已回到正常范围', at: now });
+				row = { ...a, signal: 'normal' };
+			}
+			if (row.status === 'new' || row.status === 'acknowledged')
+				return { alert: await autoResolve(t, row, now), event: 'auto_resolved' as const };
+			return { alert: row, event: a.signal !== 'normal' ? ('recovered' as const) : null };
+		});
+		if (r.event) out.push(r);
+	}
+	return out;
+}
+
+async function autoResolve(t: Db, a: AlertRow, now: Date): Promise<AlertRow> {
+	const version = a.version + 1;
+	await t.update(alerts).set({ status: 'resolved', closedAt: now, version, updatedAt: now }).where(eq(alerts.id, a.id));
+	await t.insert(alertEvents).values({
+		alertId: a.id,
+		action: 'auto_resolved',
+		fromStatus: a.status,
+		toStatus: 'resolved',
+		actorName: SYSTEM,
+		note: '序列已回到正常范围，自动解除',
+		at: now
+	});
+	return { ...a, status: 'resolved', closedAt: now, version };
+}
+
+async function linkTickets(t: Db, alertId: number, inc: DetectedIncident): Promise<number> {
+	for (let i = 0; i < inc.tickets.length; i += 500) {
+		const part = inc.tickets
+			.slice(i, i + 500)
+			.map((x) => ({ alertId, ticketNo: x.ticketNo, receivedAt: x.receivedAt, streetCode: x.streetCode }));
+		await t.insert(alertTickets).values(part).onConflictDoNothing();
+	}
+	const [{ n }] = await t
+		.select({ n: sql<number>`count(*)::int` })
+		.from(alertTickets)
+		.where(eq(alertTickets.alertId, alertId));
+	return Number(n);
+}
+
+function mergeSeries(old: AlertSeriesInfo[], fresh: AlertSeriesInfo[]): AlertSeriesInfo[] {
+	const m = new Map(old.map((s) => [s.id, s]));
+	for (const s of fresh) m.set(s.id, s);
+	return [...m.values()].sort((a, b) => a.p - b.p).slice(0, 12);
+}
+
+function mergePlaces(old: AlertPlace[], fresh: AlertPlace[]): AlertPlace[] {
+	const m = new Map(old.map((p) => [`${p.level}:${p.code}`, p]));
+	for (const p of fresh) m.set(`${p.level}:${p.code}`, p);
+	return [...m.values()].sort((a, b) => b.observed - a.observed);
+}
+
+// --- people's actions ------------------------------------------------------------------------------------
+
+export type AlertAction = 'acknowledge' | 'escalate' | 'resolve' | 'dismiss';
+const ACTION_TARGET: Record<AlertAction, AlertStatus> = {
+	acknowledge: 'acknowledged',
+	escalate: 'escalated',
+	resolve: 'resolved',
+	dismiss: 'dismissed'
+};
+/** The statuses an action may start from. */
+const ACTION_FROM: Record<AlertAction, readonly AlertStatus[]> = {
+	acknowledge: ['new'],
+	escalate: ['new', 'acknowledged'],
+	resolve: ['new', 'acknowledged', 'escalated'],
+	dismiss: ['new', 'acknowledged', 'escalated']
+};
+export const ACTION_LABELS: Record<AlertAction, string> = {
+	acknowledge: '确认',
+	escalate: '升级',
+	resolve: '解除',
+	dismiss: '排除（误报）'
+};
+
+export function isAlertAction(x: string): x is AlertAction {
+	return x in ACTION_TARGET;
+}
+
+export function allowedActions(status: string): AlertAction[] {
+	return (Object.keys(ACTION_FROM) as AlertAction[]).filter((a) => (ACTION_FROM[a] as readonly string[]).includes(status));
+}
+
+export interface Actor {
+	id: number | null;
+	name: string;
+}
+
+export async function transition(
+	db: Db,
+	id: number,
+	action: AlertAction,
+	actor: Actor,
+	expectedVersion: number | null,
+	note = ''
+): Promise<AlertRow> {
+	const trimmed = note.trim();
+	if (trimmed.length > 2000) throw new AlertError('invalid_input', '说明不能超过 2000 字');
+	if ((action === 'dismiss' || action === 'escalate') && !trimmed)
+		throw new AlertError('invalid_input', action === 'dismiss' ? '排除预警须说明理由' : '升级预警须说明原因');
+	return db.transaction(async (tx) => {
+		const t = tx as unknown as Db;
+		const [a] = await t.select().from(alerts).where(eq(alerts.id, id)).for('update');
+		if (!a) throw new AlertError('not_found', `预警 #${id} 不存在`);
+		if (expectedVersion !== null && a.version !== expectedVersion) throw new AlertError('conflict', '该预警已被他人更新，请刷新后重试');
+		if (!(ACTION_FROM[action] as readonly string[]).includes(a.status)) {
+			throw new AlertError(
+				'bad_transition',
+				`预警当前为“${STATUS_LABELS[a.status as AlertStatus] ?? a.status}”，不能${ACTION_LABELS[action]}`
+			);
+		}
+		const to = ACTION_TARGET[action];
+		const now = new Date();
+		const closed = to === 'resolved' || to === 'dismissed';
+		const [row] = await t
+			.update(alerts)
+			.set({ status: to, version: a.version + 1, updatedAt: now, closedAt: closed ? now : null })
+			.where(and(eq(alerts.id, id), eq(alerts.version, a.version)))
+			.returning();
+		await t
+			.insert(alertEvents)
+			.values({
+				alertId: id,
+				action: to,
+				fromStatus: a.status,
+				toStatus: to,
+				actorUserId: actor.id,
+				actorName: actor.name,
+				note: trimmed,
+				at: now
+			});
+		return row;
+	});
+}
+
+export async function addNote(db: Db, id: number, actor: Actor, note: string): Promise<void> {
+	const text = note.trim();
+	if (!text) throw new AlertError('invalid_input', '备注不能为空');
+	if (text.length > 2000) throw new AlertError('invalid_input', '备注不能超过 2000 字');
+	const [a] = await db.select({ id: alerts.id }).from(alerts).where(eq(alerts.id, id));
+	if (!a) throw new AlertError('not_found', `预警 #${id} 不存在`);
+	await db
+		.insert(alertEvents)
+		.values({ alertId: id, action: 'note', actorUserId: actor.id, actorName: actor.name, note: text, at: new Date() });
+}
+
+// --- reads ------------------------------------------------------------------------------------------------
+
+export interface AlertQuery {
+	status?: 'open' | 'closed' | 'all' | AlertStatus;
+	severity?: number | null;
+	limit?: number;
+}
+
+export async function listAlerts(db: Db, q: AlertQuery = {}): Promise<AlertRow[]> {
+	const st = q.status ?? 'open';
+	const conds = [];
+	if (st === 'open') conds.push(inArray(alerts.status, [...OPEN_STATUSES]));
+	else if (st === 'closed') conds.push(inArray(alerts.status, ['resolved', 'dismissed']));
+	else if (st !== 'all') conds.push(eq(alerts.status, st));
+	if (q.severity) conds.push(eq(alerts.severity, q.severity));
+	return db
+		.select()
+		.from(alerts)
+		.where(conds.length ? and(...conds) : undefined)
+		.orderBy(
+			sql`CASE ${alerts.status} WHEN 'new' THEN 0 WHEN 'escalated' THEN 1 WHEN 'acknowledged' THEN 2 ELSE 3 END`,
+			alerts.severity,
+			desc(alerts.lastFiringAt)
+		)
+		.limit(Math.min(q.limit ?? 200, 1000));
+}
+
+export async function getAlert(db: Db, id: number): Promise<AlertRow> {
+	const [a] = await db.select().from(alerts).where(eq(alerts.id, id));
+	if (!a) throw new AlertError('not_found', `预警 #${id} 不存在`);
+	return a;
+}
+
+export async function alertTrail(db: Db, id: number) {
+	return db.select().from(alertEvents).where(eq(alertEvents.alertId, id)).orderBy(alertEvents.id);
+}
+
+export async function alertTicketList(db: Db, id: number, limit = 500) {
+	return db.select().from(alertTickets).where(eq(alertTickets.alertId, id)).orderBy(desc(alertTickets.receivedAt)).limit(limit);
+}
+
+/** Counts of open alerts by severity (overview panel, wall). */
+export async function openCounts(db: Db): Promise<{ severity: number; n: number }[]> {
+	const rows = await db
+		.select({ severity: alerts.severity, n: sql<number>`count(*)::int` })
+		.from(alerts)
+		.where(and(inArray(alerts.status, [...OPEN_STATUSES]), isNull(alerts.silencedBy)))
+		.groupBy(alerts.severity);
+	return rows.map((r) => ({ severity: r.severity, n: Number(r.n) }));
+}
