@@ -11,6 +11,7 @@ import { Ingestor, type IngestSummary } from '$pipelines/ingest/pipeline';
 import { Quarantine } from '$pipelines/ingest/quarantine';
 import { Geocoder } from '$pipelines/normalize/index';
 import { segmentCli } from '$pipelines/segment/cli';
+import { detectSeriesCli } from '$pipelines/alerts/series-cli';
 import { createSegmenter } from '$pipelines/segment/index';
 import { loadModel, runClassifyCli } from '$pipelines/text/classify';
 import { runClusterCli } from '$pipelines/text/cluster-cli';
@@ -54,6 +55,9 @@ const HELP = `民情 Minqing 命令行
         模型默认存放在 <数据目录>/models/classifier.json（服务器每 7 天自动重新训练）。
   cluster [--k auto|N] [--seed S]
         从标准输入逐行读取文本，聚类为话题，每行输出一个话题编号（-1 表示离群；用于评测）。
+  detect-series <文件.csv>
+        读取 timestamp,value 两列的 CSV（可有表头），用产品默认的预警检测设置与阈值逐行打分，
+        输出 timestamp,value,score,alert（score 为 0–1 的异常分，alert=1 表示在该点开始一次预警；用于评测）。
   help  显示本帮助
 
 通用选项: --data-dir DIR（同 MINQING_DATA_DIR）
@@ -470,6 +474,9 @@ async function main(argv: string[]) {
 			return classifyCmd(config, rest);
 		case 'cluster':
 			return clusterCmd(rest);
+		case 'detect-series':
+			process.exitCode = await detectSeriesCli(rest, process.stdout);
+			return;
 		case undefined:
 		case 'help':
 		case '--help':

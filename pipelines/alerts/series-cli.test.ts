@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { detectSeriesCli, parseSeriesCsv, parseTimestamp } from './series-cli';
+
+const dir = mkdtempSync(join(tmpdir(), 'minqing-series-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+class Collect extends Writable {
+	text = '';
+	override _write(chunk: Buffer | string, _e: BufferEncoding, cb: () => void) {
+		this.text += chunk.toString();
+		cb();
+	}
+}
+
+let stderr = '';
+beforeEach(() => {
+	stderr = '';
+	vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+		stderr += s.toString();
+		return true;
+	});
+});
+afterEach(() => vi.restoreAllMocks());
+
+async function run(content: string | null, name = 'series.csv'): Promise<{ code: number; out: string }> {
+	const path = join(dir, name);
+	if (content !== null) writeFileSync(path, content);
+	const out = new Collect();
+	const code = await detectSeriesCli([path], out);
+	return { code, out: out.text };
+}
+
+describe('parseTimestamp', () => {
+	it('reads naive timestamps as Asia/Shanghai wall time and zoned ISO as given', () => {
+		expect(parseTimestamp('2014-07-01 00:30:00')).toBe(Date.parse('2014-07-01T00:30:00+08:00'));
+		expect(parseTimestamp('2014-07-01T00:30')).toBe(Date.parse('2014-07-01T00:30:00+08:00'));
+		expect(parseTimestamp('2014-07-01')).toBe(Date.parse('2014-07-01T00:00:00+08:00'));
+		expect(parseTimestamp('2013-12-15 07:00:00.000000')).toBe(Date.parse('2013-12-15T07:00:00+08:00'));
+		expect(parseTimestamp('2014-07-01T00:30:00Z')).toBe(Date.parse('2014-07-01T00:30:00Z'));
+		expect(parseTimestamp('2014-07-01T00:30:00+0200')).toBe(Date.parse('2014-07-01T00:30:00+02:00'));
+		expect(parseTimestamp('2014-02-30 00:00:00')).toBeNaN();
+		expect(parseTimestamp('yesterday')).toBeNaN();
+	});
+});
+
+describe('detect-series', () => {
+	it('writes timestamp,value,score,alert for every row, header optional, and flags a spike', async () => {
+		const rows: string[] = [];
+		for (let i = 0; i < 800; i++) {
+			const t = new Date(Date.parse('2025-03-01T00:00:00Z') + i * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+			rows.push(`${t},${i === 700 ? 40 : (i * 7) % 3}`);
+		}
+		for (const content of [['timestamp,value', ...rows].join('\n') + '\n', rows.join('\r\n')]) {
+			const { code, out } = await run(content);
+			expect(code).toBe(0);
+			const lines = out.trim().split('\n');
+			expect(lines[0]).toBe('timestamp,value,score,alert');
+			expect(lines).toHaveLength(801);
+			expect(lines[1]).toMatch(/^2025-03-01 00:00:00,0,\d\.\d{4},0$/);
+			expect(lines[701]).toMatch(/^2025-03-30 04:00:00,40,\d\.\d{4},1$/);
+			expect(lines.slice(1).filter((l) => l.endsWith(',1'))).toHaveLength(1);
+		}
+	});
+
+	it('keeps empty values as missing rows', async () => {
+		const { code, out } = await run('timestamp,value\n2025-01-01 00:00:00,1\n2025-01-01 01:00:00,\n2025-01-01 02:00:00,NaN\n');
+		expect(code).toBe(0);
+		expect(out.split('\n').slice(1, 4)).toEqual([
+			'2025-01-01 00:00:00,1,0.0000,0',
+			'2025-01-01 01:00:00,,0.0000,0',
+			'2025-01-01 02:00:00,,0.0000,0'
+		]);
+	});
+
+	it('a missing file: Chinese message and the precise reason', async () => {
+		const { code } = await run(null, 'nope.csv');
+		expect(code).toBe(1);
+		expect(stderr).toContain('找不到文件');
+		expect(stderr).toContain('ENOENT');
+	});
+
+	it('an unparseable row: the line number', async () => {
+		let r = await run('timestamp,value\n2025-01-01 00:00:00,1\n2025-01-01 01:00:00,abc\n');
+		expect(r.code).toBe(1);
+		expect(stderr).toContain('第 3 行');
+		expect(stderr).toContain('line 3: unparseable value "abc"');
+		stderr = '';
+		r = await run('2025-01-01 00:00:00,1\n2025-13-01 01:00:00,2\n');
+		expect(r.code).toBe(1);
+		expect(stderr).toContain('第 2 行的时间无法识别');
+		stderr = '';
+		r = await run('2025-01-01 00:00:00,1,7\n');
+		expect(r.code).toBe(1);
+		expect(stderr).toContain('line 1: expected 2 comma-separated fields, got 3');
+	});
+
+	it('empty input: header only, or nothing', async () => {
+		for (const content of ['', 'timestamp,value\n', '\n\n']) {
+			stderr = '';
+			const { code } = await run(content);
+			expect(code).toBe(1);
+			expect(stderr).toContain('没有数据行');
+		}
+	});
+
+	it('usage error without a file', async () => {
+		expect(await detectSeriesCli([], new Collect())).toBe(2);
+		expect(stderr).toContain('detect-series');
+	});
+
+	it('parseSeriesCsv keeps the first spelling of each timestamp', () => {
+		const { points, labels } = parseSeriesCsv('a,b\n2025-01-01 00:00:00,1\n2025-01-01T00:00:00,2\n');
+		expect(points).toHaveLength(2);
+		expect(labels.get(points[0].t)).toBe('2025-01-01 00:00:00');
+	});
+});

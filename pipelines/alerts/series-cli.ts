@@ -1,0 +1,143 @@
+/**
+ * `npm run cli -- detect-series <file.csv>`: scores one series with the product's default detector settings.
+ *
+ * Input: `timestamp,value` rows, header line optional. Timestamps `2014-07-01 00:30:00` (also with `T`, without
+ * seconds, with fractions, or a bare date) are Asia/Shanghai wall time; ISO timestamps with `Z` or an offset are
+ * taken as given. An empty value (or NaN/NA/null) is a missing value. Rows sharing a timestamp: the last one counts;
+ * rows out of order are put in time order.
+ * Output: `timestamp,value,score,alert` in time order, one row per distinct timestamp (the timestamp as written in
+ * the input, score with 4 decimals, alert 1 only where a new alert episode starts).
+ * Exit code 0; 1 when the file is missing, unreadable, empty or has an unparseable row (message on stderr in Chinese,
+ * then the precise reason); 2 for a usage error.
+ */
+import { readFile } from 'node:fs/promises';
+import { detectSeries, type SeriesPoint } from './detector';
+
+export const DETECT_SERIES_USAGE = 'usage: detect-series <file.csv>   (rows: timestamp,value; writes timestamp,value,score,alert)';
+
+const SHANGHAI_MS = 8 * 3_600_000;
+const NAIVE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/;
+const ZONED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+const MISSING = new Set(['', 'nan', 'na', 'null', 'none']);
+
+/** Epoch ms of a timestamp (naive: Asia/Shanghai wall time), or NaN. */
+export function parseTimestamp(s: string): number {
+	const m = NAIVE.exec(s);
+	if (m) {
+		const [y, mo, d, h, mi, sec, frac] = m.slice(1).map((x) => x ?? '');
+		const ms = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;
+		const t = Date.UTC(+y, +mo - 1, +d, +(h || 0), +(mi || 0), +(sec || 0), ms);
+		const back = new Date(t);
+		// reject 2014-02-30 and 25:00
+		if (
+			back.getUTCFullYear() !== +y ||
+			back.getUTCMonth() !== +mo - 1 ||
+			back.getUTCDate() !== +d ||
+			+(h || 0) > 23 ||
+			+(mi || 0) > 59 ||
+			+(sec || 0) > 59
+		)
+			return NaN;
+		return t - SHANGHAI_MS;
+	}
+	if (ZONED.test(s)) return Date.parse(s.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+	return NaN;
+}
+
+class InputError extends Error {
+	constructor(
+		readonly userMessage: string,
+		readonly detail: string
+	) {
+		super(detail);
+	}
+}
+
+function unquote(s: string): string {
+	const t = s.trim();
+	return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1).trim() : t;
+}
+
+/** Parses the CSV text; throws InputError with the line number for a bad row. */
+export function parseSeriesCsv(text: string, name = 'input'): { points: SeriesPoint[]; labels: Map<number, string> } {
+	const lines = text.replace(/^\uFEFF/, '').split('\n');
+	const points: SeriesPoint[] = [];
+	const labels = new Map<number, string>();
+	let seenData = false;
+	for (let i = 0; i < lines.length; i++) {
+		const line = lines[i].replace(/\r$/, '');
+		if (line.trim() === '') continue;
+		const fields = line.split(',');
+		const lineNo = i + 1;
+		const ts = unquote(fields[0]);
+		const t = parseTimestamp(ts);
+		if (!seenData && Number.isNaN(t) && /^[^\d]/.test(ts)) {
+			// header line (first non-empty line, not starting with a digit)
+			seenData = true;
+			continue;
+		}
+		seenData = true;
+		if (fields.length !== 2)
+			throw new InputError(
+				`${name} 第 ${lineNo} 行格式错误：应为“时间,数值”两列`,
+				`line ${lineNo}: expected 2 comma-separated fields, got ${fields.length}: ${JSON.stringify(line.slice(0, 80))}`
+			);
+		if (Number.isNaN(t))
+			throw new InputError(
+				`${name} 第 ${lineNo} 行的时间无法识别：${ts.slice(0, 40)}`,
+				`line ${lineNo}: unparseable timestamp ${JSON.stringify(ts.slice(0, 80))} (expected YYYY-MM-DD HH:MM:SS or ISO 8601)`
+			);
+		const vs = unquote(fields[1]);
+		let value: number;
+		if (MISSING.has(vs.toLowerCase())) value = NaN;
+		else {
+			value = Number(vs);
+			if (!Number.isFinite(value))
+				throw new InputError(
+					`${name} 第 ${lineNo} 行的数值无法识别：${vs.slice(0, 40)}`,
+					`line ${lineNo}: unparseable value ${JSON.stringify(vs.slice(0, 80))}`
+				);
+		}
+		if (!labels.has(t)) labels.set(t, ts);
+		points.push({ t, value });
+	}
+	return { points, labels };
+}
+
+function fail(e: InputError): number {
+	process.stderr.write(`[minqing] ${e.userMessage}\n[minqing] detail: ${e.detail}\n`);
+	return 1;
+}
+
+export async function detectSeriesCli(argv: string[], out: NodeJS.WritableStream): Promise<number> {
+	const files = argv.filter((a) => a !== '--');
+	if (files.length !== 1 || files[0].startsWith('-')) {
+		process.stderr.write(`[minqing] 请指定一个序列文件：npm run cli -- detect-series <文件.csv>\n${DETECT_SERIES_USAGE}\n`);
+		return 2;
+	}
+	const path = files[0];
+	let text: string;
+	try {
+		text = await readFile(path, 'utf8');
+	} catch (e) {
+		const err = e as NodeJS.ErrnoException;
+		return fail(new InputError(err.code === 'ENOENT' ? `找不到文件 ${path}` : `无法读取文件 ${path}`, err.message));
+	}
+	let parsed: ReturnType<typeof parseSeriesCsv>;
+	try {
+		parsed = parseSeriesCsv(text, path);
+	} catch (e) {
+		if (e instanceof InputError) return fail(e);
+		throw e;
+	}
+	if (parsed.points.length === 0) return fail(new InputError(`文件 ${path} 中没有数据行`, 'empty input: no timestamp,value rows'));
+	const scored = detectSeries(parsed.points);
+	const chunks: string[] = ['timestamp,value,score,alert\n'];
+	for (const p of scored)
+		chunks.push(`${parsed.labels.get(p.t)},${Number.isNaN(p.value) ? '' : p.value},${p.score.toFixed(4)},${p.alert ? 1 : 0}\n`);
+	const body = chunks.join('');
+	await new Promise<void>((resolve, reject) => {
+		out.write(body, (err) => (err ? reject(err) : resolve()));
+	});
+	return 0;
+}
