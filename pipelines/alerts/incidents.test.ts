@@ -45,8 +45,28 @@ describe('groupFirings', () => {
 		// the watch list names it; the place is the district (not every firing is in the one street)
 		expect(inc[0].topicKey).toBe('wl:water');
 		expect([inc[0].level, inc[0].place, inc[0].district]).toEqual(['district', '320506', '320506']);
+		// time and tickets from the specific firings: the street's daily count does not move the start back
 		expect(inc[0].tickets.size).toBe(5);
-		expect([inc[0].onset, inc[0].last]).toEqual([0, 24 * H]);
+		expect([inc[0].onset, inc[0].last]).toEqual([10 * H, 14 * H]);
+	});
+
+	it('keeps a gas leak and a flooded underpass of one district apart although both raise its level-1 count', () => {
+		const inc = groupFirings(
+			[
+				firing('gas', { topic: '0403' }, 0, 30, ['G1', 'G2', 'G3']),
+				firing('broad', { topic: '04', bucket: 'day' }, 0, 96, ['G1', 'G2', 'G3', 'F1', 'F2', 'F3', 'F4']),
+				firing('flood', { topic: '0404' }, 90, 92, ['F1', 'F2', 'F3', 'F4']),
+				firing('wl', { family: 'watchlist', topic: 'flood' }, 90, 92, ['F1', 'F2', 'F3'])
+			],
+			{ watchlistsOf, cityCode: CITY }
+		);
+		expect(inc).toHaveLength(2);
+		const of = (id: string) => inc.findIndex((i) => i.firings.some((f) => f.id === id));
+		expect(of('gas')).not.toBe(of('flood'));
+		expect(of('wl')).toBe(of('flood'));
+		const flood = inc.find((i) => i.firings.some((f) => f.id === 'flood'))!;
+		expect(flood.onset).toBe(90 * H);
+		expect(flood.topicKey).toBe('wl:flood');
 	});
 
 	it('keeps apart different districts, unrelated topics and firings far apart in time', () => {

@@ -1,16 +1,22 @@
 // One alert per incident, not per series: the series that fire about the same thing in the same place at the
-// same time are grouped.
-//   1. Local firings (district and street series) join when they are in the same district, their episodes
-//      overlap in time (allowing `gapMs` between them), and they are about the same thing: the same topic (a
-//      level-2 category is inside its level-1 category; a category a watch list names is inside that list), or
-//      they share tickets (overlap coefficient |A ∩ B| / min(|A|, |B|) ≥ `overlap`), which ties a watch list's
-//      firing to the category it shows up in. Joining is transitive (union–find): a flood seen in 内涝, in
-//      防汛抗旱 and in a street's daily count is one incident.
-//   2. City-wide firings join each other by the same rule, then each such group goes to the one local incident
-//      it matches best (shared tickets first, then strongest evidence). A city-wide firing never merges two
-//      districts: a flood in one district and a drought in another at the same time stay two alerts, even
-//      though both raise the city's 应急管理 count. A city-wide group that matches no local incident is an
-//      incident of its own (spread thin over the city, no district significant alone).
+// same time are grouped. Firings come in three tiers:
+//   core   a specific topic (level-2 category, watch list, topic) in a district
+//   broad  a level-1 category in a district or a street (it mixes many topics: 市政公用 holds gas and drainage)
+//   city   any series of the whole city
+// 1. Core firings join when they are in the same district, their episodes overlap in time (allowing `gapMs`
+//    between them), and they are about the same thing: the same topic (or a level-2 category a watch list
+//    names), or they share tickets (overlap coefficient |A ∩ B| / min(|A|, |B|) ≥ `overlap`), which ties a
+//    watch list's firing to the category it shows up in. Joining is transitive (union–find): a flood seen in
+//    内涝 and in 防汛抗旱 is one incident.
+// 2. A broad or city firing never joins two incidents: it goes to the one incident it matches best (same
+//    district, or any for a city firing; overlapping in time; its topic contains the incident's, or it holds
+//    the incident's tickets; best = most shared tickets, then strongest evidence). So a flood in one district
+//    and a drought in another stay two alerts even though both raise the city's 应急管理 count, and a gas leak
+//    and a flooded underpass in one district stay two alerts even though both raise its 市政公用 count.
+// 3. Broad firings that match no incident group among themselves by district, time and topic; city firings
+//    that match nothing group among themselves: an incident spread thin over a district or the city.
+// An incident's time, tickets and name come from its highest tier (core, else broad, else city): a long daily
+// 市政公用 episode attached to a flood does not move the flood's start back by days.
 import type { Family, PlaceLevel, SeriesKey } from './series';
 
 export interface Firing {
@@ -31,7 +37,7 @@ export interface Firing {
 
 export interface Incident<F extends Firing = Firing> {
 	firings: F[];
-	/** the firing that names the incident (most specific topic and place, strongest evidence) */
+	/** the firing that names the incident (highest tier, most specific topic and place, strongest evidence) */
 	primary: F;
 	topicKey: string;
 	level: PlaceLevel;
@@ -86,43 +92,44 @@ function overlapCoefficient(a: readonly string[], b: readonly string[]): number 
 const LEVEL_RANK: Record<PlaceLevel, number> = { street: 0, district: 1, city: 2 };
 const FAMILY_RANK: Record<Family, number> = { watchlist: 0, category: 1, topic: 2 };
 
+type Tier = 0 | 1 | 2;
+function tierOf(f: Firing): Tier {
+	if (f.key.level === 'city') return 2;
+	return f.key.family === 'category' && f.key.topic.length <= 2 ? 1 : 0;
+}
+
 /** Groups firings into incidents (see the header). Deterministic for a given input order. */
 export function groupFirings<F extends Firing>(
 	firings: readonly F[],
 	options: Partial<GroupOptions> & Pick<GroupOptions, 'watchlistsOf' | 'cityCode'>
 ): Incident<F>[] {
 	const o = { ...GROUP_DEFAULTS, ...options };
+	const inTime = (a: Firing, b: Firing) => a.onset <= b.until + o.gapMs && b.onset <= a.until + o.gapMs;
 	const related = (a: Firing, b: Firing) =>
-		a.onset <= b.until + o.gapMs &&
-		b.onset <= a.until + o.gapMs &&
-		(sameTopic(a.key, b.key, o.watchlistsOf) || overlapCoefficient(a.tickets, b.tickets) >= o.overlap);
-	const local = firings.filter((f) => f.key.level !== 'city');
-	const city = firings.filter((f) => f.key.level === 'city');
-	const localGroups = unite(local, (a, b) => a.district === b.district && related(a, b));
-	const cityGroups = unite(city, related);
-	const out = localGroups.map((g) => [...g]);
-	for (const cg of cityGroups) {
+		inTime(a, b) && (sameTopic(a.key, b.key, o.watchlistsOf) || overlapCoefficient(a.tickets, b.tickets) >= o.overlap);
+	const byTier: F[][] = [[], [], []];
+	for (const f of firings) byTier[tierOf(f)].push(f);
+	const groups = unite(byTier[0], (a, b) => a.district === b.district && related(a, b));
+	const attach = (members: F[], candidates: F[][], local: boolean): boolean => {
 		let best = -1;
 		let bestShare = -1;
 		let bestP = Infinity;
-		out.forEach((g, i) => {
-			if (i >= localGroups.length) return;
-			if (!cg.some((c) => g.some((l) => related(c, l)))) return;
-			const share = Math.max(
-				...cg.map((c) =>
-					overlapCoefficient(
-						c.tickets,
-						g.flatMap((l) => l.tickets)
-					)
-				)
-			);
-			const p = Math.min(...g.map((l) => l.p));
+		candidates.forEach((g, i) => {
+			if (local && g[0].district !== members[0].district) return;
+			if (!members.some((m) => g.some((x) => related(m, x)))) return;
+			const tickets = g.flatMap((x) => x.tickets);
+			const share = Math.max(...members.map((m) => overlapCoefficient(m.tickets, tickets)));
+			const p = Math.min(...g.map((x) => x.p));
 			if (share > bestShare || (share === bestShare && p < bestP)) [best, bestShare, bestP] = [i, share, p];
 		});
-		if (best >= 0) out[best].push(...cg);
-		else out.push(cg);
-	}
-	return out.map((g) => incidentOf(g, o.cityCode));
+		if (best < 0) return false;
+		candidates[best].push(...members);
+		return true;
+	};
+	const leftBroad = byTier[1].filter((f) => !attach([f], groups, true));
+	groups.push(...unite(leftBroad, (a, b) => a.district === b.district && related(a, b)));
+	for (const cg of unite(byTier[2], related)) if (!attach(cg, groups, false)) groups.push(cg);
+	return groups.map((g) => incidentOf(g, o.cityCode));
 }
 
 /** Connected components of `items` under `join` (union–find), in input order. */
@@ -142,6 +149,8 @@ function unite<F>(items: readonly F[], join: (a: F, b: F) => boolean): F[][] {
 }
 
 function incidentOf<F extends Firing>(g: F[], cityCode: string): Incident<F> {
+	const top = Math.min(...g.map(tierOf));
+	const anchors = g.filter((f) => tierOf(f) === top);
 	const districts = new Set(g.filter((f) => f.key.level !== 'city').map((f) => f.district));
 	const streets = new Set(g.filter((f) => f.key.level === 'street').map((f) => f.key.place));
 	// the place: one street when every local firing is in it, one district, else the city
@@ -154,7 +163,7 @@ function incidentOf<F extends Firing>(g: F[], cityCode: string): Incident<F> {
 		const onlyStreet = streets.size === 1 && local.every((f) => f.key.level === 'street');
 		[level, place] = onlyStreet ? ['street', [...streets][0]] : ['district', district!];
 	}
-	const primary = [...g].sort(
+	const primary = [...anchors].sort(
 		(a, b) =>
 			FAMILY_RANK[a.key.family] - FAMILY_RANK[b.key.family] ||
 			b.key.topic.length - a.key.topic.length ||
@@ -163,7 +172,7 @@ function incidentOf<F extends Firing>(g: F[], cityCode: string): Incident<F> {
 			(a.id < b.id ? -1 : 1)
 	)[0];
 	const tickets = new Set<string>();
-	for (const f of g) for (const t of f.tickets) tickets.add(t);
+	for (const f of anchors) for (const t of f.tickets) tickets.add(t);
 	return {
 		firings: g,
 		primary,
@@ -171,9 +180,12 @@ function incidentOf<F extends Firing>(g: F[], cityCode: string): Incident<F> {
 		level,
 		place,
 		district,
-		onset: Math.min(...g.map((f) => f.onset)),
-		last: Math.max(...g.map((f) => f.last)),
-		until: Math.max(...g.map((f) => f.until)),
+		// a daily bucket starts at midnight: the start comes from hourly firings when there are any
+		onset: Math.min(
+			...(anchors.some((f) => f.key.bucket === 'hour') ? anchors.filter((f) => f.key.bucket === 'hour') : anchors).map((f) => f.onset)
+		),
+		last: Math.max(...anchors.map((f) => f.last)),
+		until: Math.max(...anchors.map((f) => f.until)),
 		tickets
 	};
 }

@@ -42,7 +42,16 @@ function demo(argv: string[]) {
 		const analyticsOnly = n > 1_000_000;
 		console.error(`… ${n.toLocaleString('en')} tickets${analyticsOnly ? ' (DuckDB only)' : ' (DuckDB + relational)'}`);
 		const f = runDemo(n, analyticsOnly);
-		const goal = n <= 200_000 ? (f.seconds <= 60 ? 'met (≤ 60 s)' : 'missed (≤ 60 s)') : n >= 10_000_000 ? (f.seconds <= 600 ? 'met (≤ 600 s)' : 'missed (≤ 600 s)') : '';
+		const goal =
+			n <= 200_000
+				? f.seconds <= 60
+					? 'met (≤ 60 s)'
+					: 'missed (≤ 60 s)'
+				: n >= 10_000_000
+					? f.seconds <= 600
+						? 'met (≤ 600 s)'
+						: 'missed (≤ 600 s)'
+					: '';
 		rows.push([
 			n.toLocaleString('en'),
 			analyticsOnly ? 'DuckDB' : `DuckDB + ${f.relational.toLocaleString('en')} relational`,
@@ -81,8 +90,15 @@ async function ingest(argv: string[]) {
 		console.log('ingest: NDJSON on disk → DuckDB rows with tokens, keywords and geocodes (goal: 1M ≤ 60 s on 2 cores)');
 		console.log(`records ${lines.toLocaleString('en')} (${bad} bad) · ${(size / 1e6).toFixed(0)} MB`);
 		console.log(`accepted ${s.accepted.toLocaleString('en')} · quarantined ${s.quarantined} · unresolved places ${s.unresolvedPlaces}`);
-		console.log(`pipeline ${s.seconds.toFixed(1)} s · process ${wall.toFixed(1)} s · ${Math.round(lines / s.seconds).toLocaleString('en')} records/s · peak RSS ${s.peakRssMB} MB`);
-		if (s.timings) console.log(`phases (s, overlapping): ${Object.entries(s.timings).map(([k, v]) => `${k} ${v}`).join(" · ")}`);
+		console.log(
+			`pipeline ${s.seconds.toFixed(1)} s · process ${wall.toFixed(1)} s · ${Math.round(lines / s.seconds).toLocaleString('en')} records/s · peak RSS ${s.peakRssMB} MB`
+		);
+		if (s.timings)
+			console.log(
+				`phases (s, overlapping): ${Object.entries(s.timings)
+					.map(([k, v]) => `${k} ${v}`)
+					.join(' · ')}`
+			);
 		if (n >= 1_000_000) console.log(`goal (1M ≤ 60 s): ${s.seconds <= 60 ? 'met' : 'missed'}`);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
@@ -95,7 +111,15 @@ async function segment(argv: string[]) {
 }
 
 async function text(argv: string[]) {
-	const { values } = parseArgs({ args: argv, options: { tickets: { type: 'string', default: '10000000' }, 'data-dir': { type: 'string' }, only: { type: 'string' }, ablation: { type: 'boolean', default: false } } });
+	const { values } = parseArgs({
+		args: argv,
+		options: {
+			tickets: { type: 'string', default: '10000000' },
+			'data-dir': { type: 'string' },
+			only: { type: 'string' },
+			ablation: { type: 'boolean', default: false }
+		}
+	});
 	const only = values.only ? values.only.split(',') : ['classify', 'cluster', 'search'];
 	if (only.includes('classify')) {
 		const { classifyBench } = await import('./text-classify');
@@ -116,11 +140,36 @@ async function dashboard(argv: string[]) {
 	await dashboardBench(argv);
 }
 
+async function alerts(argv: string[]) {
+	const { values } = parseArgs({
+		args: argv,
+		options: {
+			only: { type: 'string', default: 'nab,demo' },
+			tickets: { type: 'string', default: '1000000' },
+			'data-dir': { type: 'string' }
+		},
+		strict: false
+	});
+	const only = String(values.only).split(',');
+	if (only.includes('nab')) {
+		const { nabBench } = await import('./alerts-nab');
+		await nabBench(
+			argv.filter(
+				(a, i) => !['--only', '--tickets', '--data-dir'].includes(a) && !['--only', '--tickets', '--data-dir'].includes(argv[i - 1])
+			)
+		);
+	}
+	if (only.includes('demo')) {
+		const { demoBench } = await import('./alerts-demo');
+		await demoBench({ dataDir: values['data-dir'] as string | undefined, tickets: Number(String(values.tickets).replaceAll('_', '')) });
+	}
+}
+
 const [name, ...rest] = process.argv.slice(2);
-const BENCHES: Record<string, (argv: string[]) => void | Promise<void>> = { demo, ingest, segment, text, dashboard };
+const BENCHES: Record<string, (argv: string[]) => void | Promise<void>> = { demo, ingest, segment, text, dashboard, alerts };
 if (!name || !BENCHES[name]) {
 	console.error(
-		`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n  demo [--tickets 200000,10000000]\n  ingest [--tickets 1000000]\n  segment\n  text [--tickets 10000000] [--data-dir DIR (kept and reused)] [--only classify,cluster,search] [--ablation]\n  dashboard [--tickets 1000000] [--data-dir DIR (reused; generated there when empty)] [--keep] [--runs 10]  (PostgreSQL: MINQING_BENCH_PG_URL or a throwaway server)`
+		`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n  demo [--tickets 200000,10000000]\n  ingest [--tickets 1000000]\n  segment\n  text [--tickets 10000000] [--data-dir DIR (kept and reused)] [--only classify,cluster,search] [--ablation]\n  dashboard [--tickets 1000000] [--data-dir DIR (reused; generated there when empty)] [--keep] [--runs 10]  (PostgreSQL: MINQING_BENCH_PG_URL or a throwaway server)\n  alerts [--only nab,demo] [--tickets 1000000] [--data-dir DIR (a demo store with demo-incidents.json; generated when empty)]`
 	);
 	process.exit(name ? 1 : 0);
 }
