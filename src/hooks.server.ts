@@ -5,6 +5,7 @@ import { loadConfig } from '$lib/server/config';
 import { startInbox } from '$lib/server/inbox';
 import { announceServer } from '$lib/server/presence';
 import { startTextWork } from '$lib/server/text/service';
+import { startAlertWork } from '$lib/server/alerts/service';
 
 /** Pages and endpoints anyone may reach. */
 const PUBLIC = ['/login', '/healthz'];
@@ -33,6 +34,8 @@ export const init: ServerInit = async () => {
 		await startInbox(a);
 		// tokens, keywords, sentiment, topics and the classifier, in the background
 		startTextWork(a);
+		// emerging-incident detection after each batch and every minute
+		startAlertWork(a);
 	}
 };
 

@@ -13,6 +13,7 @@ import { StartupError, type Config } from './config';
 import { migrationsDir, openRelational, type RelationalStore } from './db';
 import { hasDemoTickets, insertDemoTickets } from './demo';
 import { seedReference } from './reference';
+import { seedWatchlists, watchlistFile } from './alerts/settings';
 import { markSynced, syncToAnalytics } from './sync';
 
 export interface App {
@@ -60,6 +61,7 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m))
 	try {
 		log(`[minqing] 业务库：${rel.describe}`);
 		await seedReference(rel.db, ref);
+		await seedWatchlists(rel.db, ref, watchlistFile(config.referenceDir));
 		await syncDemoAccounts(rel.db, config.demo);
 		await purgeExpiredSessions(rel.db);
 		analytics = await openAnalytics(memory ? ':memory:' : join(config.dataDir, 'minqing.duckdb'), config.duckdbMemory);

@@ -20,6 +20,8 @@ export interface Config {
 	sessionDays: number;
 	/** DuckDB's memory limit (its own syntax, e.g. 2GB); it spills to disk beyond it */
 	duckdbMemory: string;
+	/** the address people open the app at, for links in notifications (MINQING_PUBLIC_URL, else ORIGIN) */
+	publicUrl: string;
 }
 
 /** Thrown for problems an operator must fix before the app can start; printed without a stack. */
@@ -86,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		demoDays: intFrom(env, 'MINQING_DEMO_DAYS', 365, 1),
 		demoSeed: intFrom(env, 'MINQING_DEMO_SEED', 12345),
 		sessionDays: intFrom(env, 'MINQING_SESSION_DAYS', 7, 1),
-		duckdbMemory: memoryFrom(env, 'MINQING_DUCKDB_MEMORY', '2GB')
+		duckdbMemory: memoryFrom(env, 'MINQING_DUCKDB_MEMORY', '2GB'),
+		publicUrl: (env.MINQING_PUBLIC_URL || env.ORIGIN || `http://localhost:${env.PORT || 3000}`).replace(/\/+$/, '')
 	};
 }

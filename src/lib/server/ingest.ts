@@ -57,8 +57,14 @@ export class IngestService {
 	}
 
 	/** Runs one ingest after the ones before it have finished. */
-	run(records: AsyncIterable<RawRecord>, run: Omit<IngestRun, 'onOpenTickets'>): Promise<IngestSummary> {
-		return this.withIngestor((ingestor) => ingestor.run(records, { ...run, onOpenTickets: (t) => insertOpenFeedTickets(this.app.rel.db, t) }));
+	async run(records: AsyncIterable<RawRecord>, run: Omit<IngestRun, 'onOpenTickets'>): Promise<IngestSummary> {
+		const summary = await this.withIngestor((ingestor) => ingestor.run(records, { ...run, onOpenTickets: (t) => insertOpenFeedTickets(this.app.rel.db, t) }));
+		this.ingested(summary);
+		return summary;
+	}
+
+	private ingested(summary: IngestSummary): void {
+		if (summary.accepted + summary.updated > 0) for (const f of afterIngestHooks) f(this.app);
 	}
 
 	/**
@@ -120,7 +126,9 @@ export class IngestService {
 			return summary;
 		});
 		try {
-			return await next;
+			const summary = await next;
+			this.ingested(summary);
+			return summary;
 		} catch (e) {
 			if (!(e instanceof IngestError) && isDiskFull(e)) throw new IngestError('storage_full', '服务器存储空间不足，本次接入未能完成，请稍后重试并通知管理员');
 			throw e;
@@ -172,6 +180,13 @@ export async function insertOpenFeedTickets(db: Db, list: OpenFeedTicket[]): Pro
 			}
 		});
 	}
+}
+
+const afterIngestHooks: ((app: App) => void)[] = [];
+
+/** Runs `f` after each ingest that accepted or updated tickets (emerging-incident detection). */
+export function afterIngest(f: (app: App) => void): void {
+	if (!afterIngestHooks.includes(f)) afterIngestHooks.push(f);
 }
 
 const KEY = Symbol.for('minqing.ingest');

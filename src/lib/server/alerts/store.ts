@@ -112,8 +112,12 @@ export interface RecordResult {
 
 const SYSTEM = '系统';
 
-function keysOf(a: AlertRow): SeriesKey[] {
-	return ((a.series as AlertSeriesInfo[]) ?? []).map((s) => s.key);
+const FAMILIES: Record<string, SeriesKey['family']> = { wl: 'watchlist', cat: 'category', topic: 'topic' };
+
+/** 'wl:flood_drought' → the family and topic it names */
+function topicOf(key: string): Pick<SeriesKey, 'family' | 'topic'> {
+	const i = key.indexOf(':');
+	return { family: FAMILIES[key.slice(0, i)] ?? 'topic', topic: key.slice(i + 1) };
 }
 
 function placeCompatible(
@@ -124,7 +128,8 @@ function placeCompatible(
 }
 
 /**
- * The stored alert an incident continues, if any: compatible place and topic (or shared tickets), and in time:
+ * The stored alert an incident continues, if any: compatible place and topic (the incidents' names, or ≥ 50 %
+ * shared tickets), and in time:
  * an open alert whose last firing is within the gap, a system-resolved one within REOPEN_GAP_MS, or a closed
  * one whose known episode the incident recomputes (same or earlier onset).
  */
@@ -135,7 +140,7 @@ export async function findAlertFor(
 ): Promise<AlertRow | null> {
 	const since = new Date(inc.onset.getTime() - REOPEN_GAP_MS);
 	const rows = await db.select().from(alerts).where(gte(alerts.lastFiringAt, since)).orderBy(desc(alerts.lastFiringAt));
-	const incKeys = inc.series.map((s) => s.key);
+	const incTopic = topicOf(inc.topicKey);
 	const incTickets = new Set(inc.tickets.map((t) => t.ticketNo));
 	for (const a of rows) {
 		if (!placeCompatible(a, inc)) continue;
@@ -144,7 +149,8 @@ export async function findAlertFor(
 		const sameEpisode = inc.onset.getTime() <= a.lastFiringAt.getTime();
 		if (!open && !sameEpisode && !(systemClosed && inc.onset.getTime() <= (a.recoveredAt ?? a.lastFiringAt).getTime() + REOPEN_GAP_MS))
 			continue;
-		const topical = keysOf(a).some((k) => incKeys.some((j) => sameTopic(k, j, watchlistsOf)));
+		// the incidents' names decide, not every series behind them: a district's 市政公用 count belongs to many
+		const topical = sameTopic(topicOf(a.topicKey) as SeriesKey, incTopic as SeriesKey, watchlistsOf);
 		if (topical || (await ticketOverlap(db, a.id, incTickets)) >= 0.5) return a;
 	}
 	return null;
@@ -421,18 +427,16 @@ export async function transition(
 			.set({ status: to, version: a.version + 1, updatedAt: now, closedAt: closed ? now : null })
 			.where(and(eq(alerts.id, id), eq(alerts.version, a.version)))
 			.returning();
-		await t
-			.insert(alertEvents)
-			.values({
-				alertId: id,
-				action: to,
-				fromStatus: a.status,
-				toStatus: to,
-				actorUserId: actor.id,
-				actorName: actor.name,
-				note: trimmed,
-				at: now
-			});
+		await t.insert(alertEvents).values({
+			alertId: id,
+			action: to,
+			fromStatus: a.status,
+			toStatus: to,
+			actorUserId: actor.id,
+			actorName: actor.name,
+			note: trimmed,
+			at: now
+		});
 		return row;
 	});
 }

@@ -1,0 +1,20 @@
+// Domain errors of the alerts module as HTTP answers (API) and the actor of a request.
+import type { SessionUser } from '$lib/types';
+import { apiError } from '../http';
+import { AlertError, type Actor } from './store';
+
+const STATUS: Record<AlertError['code'], number> = { not_found: 404, conflict: 409, bad_transition: 409, invalid_input: 400 };
+
+export function alertErrorResponse(e: unknown): Response {
+	if (e instanceof AlertError) return apiError(STATUS[e.code], e.code, e.message);
+	throw e;
+}
+
+export function actorOf(user: SessionUser): Actor {
+	return { id: user.id, name: user.displayName };
+}
+
+/** A positive integer id from a route parameter, or null. */
+export function idParam(s: string): number | null {
+	return /^\d{1,9}$/.test(s) ? Number(s) : null;
+}

@@ -1,0 +1,296 @@
+// What the 预警 screens and the alerts API show: the queue, an alert's detail (series against the expected
+// band, linked tickets with personal data masked, same-incident groups, audit trail, deliveries, actions), and
+// the open alerts as map markers.
+import { groupIncidents } from '$pipelines/text/near-dup';
+import { maskPersonal } from '$pipelines/text/redact';
+import type { App } from '../app';
+import { queryRows } from '../analytics/duckdb';
+import type { AlertRow } from '../db/schema';
+import { districtLabels } from '../geo';
+import { listWatchlists, recentDeliveries } from './settings';
+import {
+	ACTION_LABELS,
+	alertTicketList,
+	alertTrail,
+	allowedActions,
+	getAlert,
+	listAlerts,
+	SEVERITY_LABELS,
+	SIGNAL_LABELS,
+	STATUS_LABELS,
+	type AlertPlace,
+	type AlertQuery,
+	type AlertSeriesInfo,
+	type AlertSignal,
+	type AlertStatus
+} from './store';
+import type { MapAlertMarker } from '$lib/ui/map-scale';
+
+export interface AlertSummary {
+	id: number;
+	title: string;
+	status: AlertStatus;
+	statusLabel: string;
+	signal: AlertSignal;
+	signalLabel: string;
+	severity: number;
+	severityLabel: string;
+	placeLevel: string;
+	placeCode: string;
+	placeName: string;
+	districtCode: string | null;
+	categoryCode: string | null;
+	categoryName: string | null;
+	watchlist: string | null;
+	watchlistName: string | null;
+	unitName: string | null;
+	bucket: string;
+	startedAt: string;
+	lastFiringAt: string;
+	observed: number;
+	expected: number;
+	upper: number;
+	score: number;
+	ticketCount: number;
+	silenced: boolean;
+	version: number;
+}
+
+function placeName(app: App, level: string, code: string): string {
+	if (level === 'city') return app.ref.cityName;
+	if (level === 'district') return app.ref.districtByCode.get(code)?.name ?? code;
+	const st = app.ref.streetByCode.get(code);
+	return st ? `${app.ref.districtByCode.get(st.districtCode)?.name ?? ''}${st.name}` : code;
+}
+
+export async function summarize(app: App, rows: AlertRow[]): Promise<AlertSummary[]> {
+	const lists = new Map((await listWatchlists(app.rel.db)).map((w) => [w.slug, w.name]));
+	return rows.map((a) => ({
+		id: a.id,
+		title: a.title,
+		status: a.status as AlertStatus,
+		statusLabel: STATUS_LABELS[a.status as AlertStatus] ?? a.status,
+		signal: a.signal as AlertSignal,
+		signalLabel: SIGNAL_LABELS[a.signal as AlertSignal] ?? a.signal,
+		severity: a.severity,
+		severityLabel: SEVERITY_LABELS[a.severity] ?? String(a.severity),
+		placeLevel: a.placeLevel,
+		placeCode: a.placeCode,
+		placeName: placeName(app, a.placeLevel, a.placeCode),
+		districtCode: a.districtCode,
+		categoryCode: a.categoryCode,
+		categoryName: a.categoryCode ? (app.ref.categoryByCode.get(a.categoryCode)?.path ?? a.categoryCode) : null,
+		watchlist: a.watchlistSlug,
+		watchlistName: a.watchlistSlug ? (lists.get(a.watchlistSlug) ?? a.watchlistSlug) : null,
+		unitName: a.unitCode ? (app.ref.unitByCode.get(a.unitCode)?.name ?? a.unitCode) : null,
+		bucket: a.bucket,
+		startedAt: a.startedAt.toISOString(),
+		lastFiringAt: a.lastFiringAt.toISOString(),
+		observed: a.observed,
+		expected: a.expected,
+		upper: a.upper,
+		score: a.score,
+		ticketCount: a.ticketCount,
+		silenced: a.silencedBy !== null,
+		version: a.version
+	}));
+}
+
+const QUEUE_STATUSES = ['open', 'closed', 'all', 'new', 'acknowledged', 'escalated', 'resolved', 'dismissed'] as const;
+
+/** Parses the queue's URL filters (unknown values get a Chinese problem and fall back to the default). */
+export function parseQueueQuery(url: URL): { query: AlertQuery; problems: string[] } {
+	const problems: string[] = [];
+	const st = url.searchParams.get('status') ?? 'open';
+	const status = (QUEUE_STATUSES as readonly string[]).includes(st) ? (st as AlertQuery['status']) : 'open';
+	if (status !== st) problems.push(`状态“${st}”不存在，已显示处理中的预警`);
+	const sv = url.searchParams.get('severity');
+	let severity: number | null = null;
+	if (sv) {
+		if (['1', '2', '3', '4'].includes(sv)) severity = Number(sv);
+		else problems.push(`级别“${sv}”不存在（应为 1–4），已显示全部级别`);
+	}
+	return { query: { status, severity }, problems };
+}
+
+export async function alertQueue(app: App, query: AlertQuery): Promise<AlertSummary[]> {
+	return summarize(app, await listAlerts(app.rel.db, query));
+}
+
+export interface LinkedTicket {
+	ticketNo: string;
+	receivedAt: string;
+	title: string;
+	snippet: string;
+	placeName: string;
+	categoryName: string;
+	status: string;
+	group: string | null;
+}
+
+export interface SameIncidentGroup {
+	id: string;
+	size: number;
+	first: string;
+	last: string;
+	title: string;
+	placeName: string;
+}
+
+export interface AlertDetail {
+	alert: AlertSummary;
+	places: AlertPlace[];
+	series: AlertSeriesInfo[];
+	tickets: LinkedTicket[];
+	groups: SameIncidentGroup[];
+	trail: {
+		id: number;
+		action: string;
+		actionLabel: string;
+		fromStatus: string | null;
+		toStatus: string | null;
+		actorName: string;
+		note: string;
+		at: string;
+	}[];
+	deliveries: {
+		id: number;
+		webhookId: number;
+		event: string;
+		attempt: number;
+		status: string;
+		httpStatus: number | null;
+		error: string | null;
+		at: string;
+	}[];
+	actions: { action: string; label: string }[];
+}
+
+const TRAIL_LABELS: Record<string, string> = {
+	fired: '触发预警',
+	refired: '再次触发',
+	recovered: '序列恢复正常',
+	auto_resolved: '自动解除',
+	acknowledged: '确认',
+	escalated: '升级',
+	resolved: '解除',
+	dismissed: '排除（误报）',
+	note: '备注'
+};
+
+/** Linked tickets shown on the detail page (newest first). */
+const TICKETS_SHOWN = 200;
+
+export async function alertDetail(app: App, id: number): Promise<AlertDetail> {
+	const a = await getAlert(app.rel.db, id);
+	const [summary] = await summarize(app, [a]);
+	const links = await alertTicketList(app.rel.db, id, 2000);
+	const nos = links.map((l) => l.ticketNo);
+	const facts = nos.length ? await factsOf(app, nos) : [];
+	const grouping = groupIncidents(
+		facts
+			.filter((f) => f.tokens?.length)
+			.map((f) => ({ id: f.ticket_no, tokens: f.tokens ?? [], at: Number(f.at), district: f.district_code, street: f.street_code }))
+	);
+	const byNo = new Map(facts.map((f) => [f.ticket_no, f]));
+	const tickets: LinkedTicket[] = facts
+		.slice()
+		.sort((x, y) => Number(y.at) - Number(x.at))
+		.slice(0, TICKETS_SHOWN)
+		.map((f) => ({
+			ticketNo: f.ticket_no,
+			receivedAt: new Date(Number(f.at)).toISOString(),
+			title: maskPersonal(f.title ?? ''),
+			snippet: maskPersonal(f.content).slice(0, 120),
+			placeName: f.street_code
+				? placeName(app, 'street', f.street_code)
+				: f.district_code
+					? placeName(app, 'district', f.district_code)
+					: '地点未识别',
+			categoryName: f.category_code ? (app.ref.categoryByCode.get(f.category_code)?.path ?? f.category_code) : '未分类',
+			status: f.status,
+			group: grouping.groupOf.get(f.ticket_no) ?? null
+		}));
+	const groups: SameIncidentGroup[] = grouping.groups
+		.map((g) => {
+			const first = byNo.get(g.members[0]);
+			return {
+				id: g.id,
+				size: g.members.length,
+				first: new Date(g.first).toISOString(),
+				last: new Date(g.last).toISOString(),
+				title: maskPersonal(first?.title || first?.content.slice(0, 40) || g.id),
+				placeName: g.street ? placeName(app, 'street', g.street) : g.district ? placeName(app, 'district', g.district) : '地点未识别'
+			};
+		})
+		.sort((x, y) => y.size - x.size)
+		.slice(0, 30);
+	const trail = (await alertTrail(app.rel.db, id)).map((e) => ({
+		id: e.id,
+		action: e.action,
+		actionLabel: TRAIL_LABELS[e.action] ?? e.action,
+		fromStatus: e.fromStatus,
+		toStatus: e.toStatus,
+		actorName: e.actorName,
+		note: e.note,
+		at: e.at.toISOString()
+	}));
+	const deliveries = (await recentDeliveries(app.rel.db, { alertId: id, limit: 50 })).map((d) => ({
+		id: d.id,
+		webhookId: d.webhookId,
+		event: d.event,
+		attempt: d.attempt,
+		status: d.status,
+		httpStatus: d.httpStatus,
+		error: d.error,
+		at: d.at.toISOString()
+	}));
+	return {
+		alert: summary,
+		places: a.places as AlertPlace[],
+		series: a.series as AlertSeriesInfo[],
+		tickets,
+		groups,
+		trail,
+		deliveries,
+		actions: allowedActions(a.status).map((x) => ({ action: x, label: ACTION_LABELS[x] }))
+	};
+}
+
+/** The linked tickets' facts (ticket numbers are the store's own, quoted). */
+async function factsOf(app: App, nos: string[]) {
+	const list = nos.map((n) => `'${n.replaceAll("'", "''")}'`).join(',');
+	return queryRows<{
+		ticket_no: string;
+		title: string | null;
+		content: string;
+		street_code: string | null;
+		district_code: string | null;
+		category_code: string | null;
+		status: string;
+		at: number;
+		tokens: string[] | null;
+	}>(
+		app.analytics.conn,
+		`SELECT ticket_no, title, content, street_code, district_code, category_code, status, epoch_ms(received_at)::DOUBLE AS at, tokens
+		 FROM tickets_fact WHERE ticket_no IN (${list})`
+	);
+}
+
+/** Open alerts as markers on the situation map: at their district's label, the city's at the box's corner. */
+export async function alertMarkers(app: App, width: number, height: number): Promise<MapAlertMarker[]> {
+	const open = await alertQueue(app, { status: 'open', limit: 100 });
+	const labels = new Map(districtLabels(app.ref, width, height).map((l) => [l.code, l]));
+	const perPlace = new Map<string, number>();
+	return open
+		.filter((a) => !a.silenced)
+		.map((a) => {
+			const l = a.districtCode ? labels.get(a.districtCode) : null;
+			const k = a.districtCode ?? 'city';
+			const n = perPlace.get(k) ?? 0;
+			perPlace.set(k, n + 1);
+			const x = (l ? l.x : width - 28) + n * 14;
+			const y = (l ? l.y - 26 : 28) - 0;
+			return { id: String(a.id), x, y, title: `${a.severityLabel} ${a.title}（${a.statusLabel}）`, href: `/alerts/${a.id}` };
+		});
+}

@@ -1,0 +1,410 @@
+// The server's emerging-incident work: a detection round after each ingest batch, after each sync of
+// case-handling changes, and every minute; alerts recorded in the relational store; webhooks notified; the
+// 预警 page told over server-sent events. One round at a time; requests during a round run one more round.
+import { EventEmitter } from 'node:events';
+import { shanghaiDay } from '$pipelines/calendar/index';
+import { groupFirings, type Incident } from '$pipelines/alerts/incidents';
+import { runPass, type Episode } from '$pipelines/alerts/pass';
+import { burstStates } from '$pipelines/alerts/burst';
+import { readSeries, seriesTickets, windowFrom, bucketMs, type WatchlistSpec } from '$pipelines/alerts/series';
+import type { App } from '../app';
+import type { AlertRow, WatchlistRow } from '../db/schema';
+import { webhookDeliveries } from '../db/schema';
+import { afterIngest } from '../ingest';
+import { onShutdown } from '../presence';
+import { afterSync } from '../sync';
+import { deliver, shouldNotify, type AlertEvent, type AlertMessage, type DeliveryLog, type Webhook } from './notify';
+import { activeSilences, listWatchlists, listWebhooks, silenceMatches, watchlistsOfCategory, type AlertLabels } from './settings';
+import {
+	recordIncident,
+	settleQuiet,
+	SEVERITY_LABELS,
+	STATUS_LABELS,
+	type AlertStatus,
+	type DetectedIncident,
+	type AlertSeriesInfo,
+	type RecordResult
+} from './store';
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+/** Days of history each round reads (the detector learns the seasonal profile from it). */
+export const WINDOW_DAYS = 56;
+/** Episodes that ended longer ago than this are history, not news. */
+export const REPORT_DAYS = 7;
+/** The schedule: a round at least this often, whether or not anything arrived. */
+export const ROUND_INTERVAL_MS = 60_000;
+/** Severity of an alert no watch list names. */
+export const DEFAULT_SEVERITY = 4;
+
+export interface RoundSummary {
+	at: string;
+	series: number;
+	points: number;
+	episodes: number;
+	incidents: number;
+	fired: number;
+	updated: number;
+	resolved: number;
+	readSeconds: number;
+	detectSeconds: number;
+	seconds: number;
+}
+
+export type AlertChange = {
+	id: number;
+	event: NonNullable<RecordResult['event']> | 'acknowledged' | 'escalated' | 'resolved' | 'dismissed' | 'note';
+};
+
+const KEY = Symbol.for('minqing.alerts');
+interface State {
+	running: Promise<void> | null;
+	again: boolean;
+	timer: ReturnType<typeof setInterval> | null;
+	conn: DuckDBConnection | null;
+	last: RoundSummary | null;
+	lastError: string | null;
+	bus: EventEmitter;
+	deliveries: Set<Promise<unknown>>;
+}
+function state(): State {
+	const g = globalThis as { [KEY]?: State };
+	if (!g[KEY]) {
+		const bus = new EventEmitter();
+		bus.setMaxListeners(0);
+		g[KEY] = { running: null, again: false, timer: null, conn: null, last: null, lastError: null, bus, deliveries: new Set() };
+	}
+	return g[KEY];
+}
+
+/** Subscribes to alert changes (the 预警 page's live stream); returns the unsubscribe function. */
+export function onAlertChange(f: (c: AlertChange) => void): () => void {
+	const bus = state().bus;
+	bus.on('change', f);
+	return () => bus.off('change', f);
+}
+
+export function publishChange(c: AlertChange): void {
+	state().bus.emit('change', c);
+}
+
+export function alertStatus(): { last: RoundSummary | null; running: boolean; lastError: string | null } {
+	const s = state();
+	return { last: s.last, running: !!s.running, lastError: s.lastError };
+}
+
+/** Starts the schedule and the hooks; safe to call more than once. */
+export function startAlertWork(app: App, log: (m: string) => void = (m) => console.log(m)): void {
+	const s = state();
+	afterIngest((a) => requestRound(a, log));
+	afterSync((a) => requestRound(a, log));
+	requestRound(app, log);
+	if (s.timer) return;
+	s.timer = setInterval(() => requestRound(app, log), ROUND_INTERVAL_MS);
+	s.timer.unref?.();
+	onShutdown(async () => {
+		stopAlertWork();
+		await Promise.race([alertsIdle(), new Promise((r) => setTimeout(r, 5000))]);
+	});
+}
+
+export function stopAlertWork(): void {
+	const s = state();
+	if (s.timer) clearInterval(s.timer);
+	s.timer = null;
+}
+
+/** Resolves when no round is running and no notification is being delivered. */
+export async function alertsIdle(): Promise<void> {
+	const s = state();
+	while (s.running || s.deliveries.size) {
+		if (s.running) await s.running;
+		if (s.deliveries.size) await Promise.allSettled([...s.deliveries]);
+	}
+}
+
+export function requestRound(app: App, log: (m: string) => void = (m) => console.log(m)): Promise<void> {
+	const s = state();
+	if (s.running) {
+		s.again = true;
+		return s.running;
+	}
+	s.running = (async () => {
+		do {
+			s.again = false;
+			try {
+				s.last = await detectionRound(app);
+				s.lastError = null;
+				if (s.last.fired) log(`[minqing] 预警：新增 ${s.last.fired} 条（${s.last.series} 条序列，用时 ${s.last.seconds.toFixed(1)} 秒）`);
+			} catch (e) {
+				s.lastError = (e as Error).message;
+				console.error('[minqing] alert detection failed (retried on the next batch or within a minute):', e);
+			}
+		} while (s.again);
+		s.running = null;
+	})();
+	return s.running;
+}
+
+function watchSpecs(lists: WatchlistRow[]): WatchlistSpec[] {
+	return lists.map((w) => ({ slug: w.slug, terms: w.terms, categories: w.categories }));
+}
+
+/** One detection round at `now`: read, detect, group, record, notify. */
+export async function detectionRound(app: App, now = Date.now()): Promise<RoundSummary> {
+	const s = state();
+	const t0 = performance.now();
+	s.conn ??= await app.analytics.connect();
+	const conn = s.conn;
+	await conn.run(`SET TimeZone = 'Asia/Shanghai'`);
+	const db = app.rel.db;
+	const lists = await listWatchlists(db, true);
+	const specs = watchSpecs(lists);
+	const series = await readSeries(conn, { fromDay: windowFrom(now, WINDOW_DAYS), now }, { cityCode: app.ref.cityCode, watchlists: specs });
+	const t1 = performance.now();
+	const cal = app.calendar;
+	const pass = runPass(series, { dayKind: (t) => (cal.isWorkday(shanghaiDay(t)) ? 'work' : 'rest') });
+	const t2 = performance.now();
+	const recent = pass.episodes.filter((e) => e.last >= now - REPORT_DAYS * 86_400_000);
+	for (const e of recent) {
+		const rows = await seriesTickets(conn, e.key, e.onset, e.last + bucketMs(e.key.bucket), specs, 1000);
+		e.tickets = rows.map((r) => r.ticketNo);
+		(e as EpisodeWithTickets).ticketRows = rows;
+	}
+	const watchlistsOf = watchlistsOfCategory(lists);
+	const incidents = groupFirings(recent, { watchlistsOf, cityCode: app.ref.cityCode });
+	const silences = await activeSilences(db, new Date(now));
+	const summary: RoundSummary = {
+		at: new Date(now).toISOString(),
+		series: pass.series,
+		points: pass.points,
+		episodes: recent.length,
+		incidents: incidents.length,
+		fired: 0,
+		updated: 0,
+		resolved: 0,
+		readSeconds: (t1 - t0) / 1000,
+		detectSeconds: (t2 - t1) / 1000,
+		seconds: 0
+	};
+	const seen = new Set<number>();
+	const results: RecordResult[] = [];
+	for (const inc of incidents) {
+		const detected = describeIncident(app, inc, lists, now);
+		const labels = labelsOf(detected);
+		detected.silencedBy = silences.find((x) => silenceMatches(x.matchers as AlertLabels, labels))?.id ?? null;
+		const r = await recordIncident(db, detected, new Date(now), watchlistsOf);
+		seen.add(r.alert.id);
+		results.push(r);
+	}
+	results.push(...(await settleQuiet(db, seen, new Date(now))));
+	for (const r of results) {
+		if (!r.event) continue;
+		if (r.event === 'fired' || r.event === 'refired') summary.fired++;
+		else if (r.event === 'auto_resolved') summary.resolved++;
+		else summary.updated++;
+		publishChange({ id: r.alert.id, event: r.event });
+		// an incident found already over (a first round's backfill) is recorded, not announced
+		const live = r.alert.signal !== 'normal';
+		if ((r.event === 'fired' || r.event === 'refired') && live) notify(app, r.alert, 'fired');
+		if (r.event === 'auto_resolved' && r.alert.createdAt.getTime() < now - 1000) notify(app, r.alert, 'resolved');
+	}
+	summary.seconds = (performance.now() - t0) / 1000;
+	return summary;
+}
+
+type EpisodeWithTickets = Episode & { ticketRows?: { ticketNo: string; receivedAt: number; streetCode: string | null }[] };
+
+function labelsOf(d: DetectedIncident): AlertLabels {
+	const l: AlertLabels = { family: d.watchlistSlug ? 'watchlist' : d.categoryCode ? 'category' : 'topic', severity: String(d.severity) };
+	if (d.watchlistSlug) l.watchlist = d.watchlistSlug;
+	if (d.categoryCode) l.category = d.categoryCode;
+	if (d.districtCode) l.district = d.districtCode;
+	if (d.placeLevel === 'street') l.street = d.placeCode;
+	return l;
+}
+
+function placeName(app: App, level: string, code: string): string {
+	if (level === 'city') return app.ref.cityName;
+	if (level === 'district') return app.ref.districtByCode.get(code)?.name ?? code;
+	const st = app.ref.streetByCode.get(code);
+	if (!st) return code;
+	return `${app.ref.districtByCode.get(st.districtCode)?.name ?? ''}${st.name}`;
+}
+
+function topicName(app: App, key: Episode['key'], lists: WatchlistRow[]): string {
+	if (key.family === 'watchlist') return lists.find((w) => w.slug === key.topic)?.name ?? key.topic;
+	if (key.family === 'category') return app.ref.categoryByCode.get(key.topic)?.name ?? key.topic;
+	return `话题 ${key.topic}`;
+}
+
+function seriesLabel(app: App, e: Episode, lists: WatchlistRow[]): string {
+	const fam = e.key.family === 'watchlist' ? '关注词表' : e.key.family === 'category' ? '分类' : '';
+	return `${placeName(app, e.key.level, e.key.place)} · ${fam}${topicName(app, e.key, lists)} · ${e.key.bucket === 'hour' ? '每小时' : '每日'}`;
+}
+
+/** What the store needs to know about an incident: title, severity, places, series, tickets. */
+function describeIncident(app: App, inc: Incident<Episode>, lists: WatchlistRow[], now: number): DetectedIncident {
+	const p = inc.primary;
+	// the watch list that names the incident: the primary's, else the strongest watch-list firing's
+	const watchFirings = inc.firings.filter((f) => f.key.family === 'watchlist').sort((a, b) => a.p - b.p);
+	const watch = p.key.family === 'watchlist' ? p.key.topic : (watchFirings[0]?.key.topic ?? null);
+	const wl = lists.find((w) => w.slug === watch) ?? null;
+	const category =
+		[...inc.firings].filter((f) => f.key.family === 'category').sort((a, b) => b.key.topic.length - a.key.topic.length)[0]?.key.topic ??
+		null;
+	const topic = wl ? wl.name : topicName(app, p.key, lists);
+	const name = placeName(app, inc.level, inc.place);
+	// severity: the watch list's; one level higher for a very large excess (≥ 50 tickets and ≥ 5× expected)
+	let severity = wl ? wl.severity : DEFAULT_SEVERITY;
+	if (p.observed >= 50 && p.observed >= 5 * Math.max(p.expected, 1)) severity = Math.max(1, severity - 1);
+	const places = new Map<string, DetectedIncident['places'][number]>();
+	for (const f of inc.firings) {
+		const k = `${f.key.level}:${f.key.place}`;
+		const prev = places.get(k);
+		if (!prev || prev.observed < f.observed)
+			places.set(k, {
+				level: f.key.level,
+				code: f.key.place,
+				name: placeName(app, f.key.level, f.key.place),
+				observed: f.observed,
+				expected: Math.round(f.expected * 10) / 10
+			});
+	}
+	// streets named by the linked tickets, so a district alert still shows where the calls come from
+	const byStreet = new Map<string, number>();
+	const tickets = new Map<string, { ticketNo: string; receivedAt: Date; streetCode: string | null }>();
+	for (const f of inc.firings as EpisodeWithTickets[]) {
+		for (const t of f.ticketRows ?? []) {
+			// the incident's own tickets (its most specific series'), not a whole level-1 category's
+			if (tickets.has(t.ticketNo) || !inc.tickets.has(t.ticketNo)) continue;
+			tickets.set(t.ticketNo, { ticketNo: t.ticketNo, receivedAt: new Date(t.receivedAt), streetCode: t.streetCode });
+			if (t.streetCode) byStreet.set(t.streetCode, (byStreet.get(t.streetCode) ?? 0) + 1);
+		}
+	}
+	for (const [code, n] of [...byStreet].sort((a, b) => b[1] - a[1]).slice(0, 8)) {
+		const k = `street:${code}`;
+		if (!places.has(k) && n >= 2) places.set(k, { level: 'street', code, name: placeName(app, 'street', code), observed: n, expected: 0 });
+	}
+	const series: AlertSeriesInfo[] = inc.firings
+		.slice()
+		.sort((a, b) => a.p - b.p)
+		.slice(0, 12)
+		.map((f) => ({
+			id: f.id,
+			key: f.key,
+			label: seriesLabel(app, f, lists),
+			onset: new Date(f.onset).toISOString(),
+			last: new Date(f.last).toISOString(),
+			observed: f.observed,
+			expected: Math.round(f.expected * 100) / 100,
+			p: f.p,
+			score: Math.round(f.score * 1000) / 1000,
+			burst: f.key.family === 'watchlist' && f.series.totals ? burstNow(f) : undefined,
+			points: f.points.map((x) => ({
+				t: new Date(x.t).toISOString(),
+				observed: x.value,
+				expected: Math.round(x.expected * 100) / 100,
+				lower: Math.round(x.lower * 100) / 100,
+				upper: Math.round(x.upper * 100) / 100,
+				score: Math.round(x.score * 1000) / 1000
+			}))
+		}));
+	const active = inc.firings.some((f) => f.active);
+	const step = bucketMs(p.key.bucket);
+	return {
+		groupKey: `${inc.topicKey}@${inc.place}`,
+		title: `${name} · ${topic}来电异常增多`,
+		severity,
+		watchlistSlug: watch,
+		categoryCode: category,
+		topicKey: inc.topicKey,
+		placeLevel: inc.level,
+		placeCode: inc.place,
+		districtCode: inc.district,
+		places: [...places.values()],
+		series,
+		bucket: p.key.bucket,
+		onset: new Date(inc.onset),
+		lastFiring: new Date(Math.min(inc.last, now)),
+		active: active && inc.last + step > now - step,
+		observed: p.peak.value,
+		expected: Math.round(p.peak.expected * 100) / 100,
+		upper: Math.round(p.peak.upper * 100) / 100,
+		score: Math.max(...inc.firings.map((f) => f.score)),
+		tickets: [...tickets.values()],
+		unitCode: wl?.unitCode ?? null,
+		silencedBy: null
+	};
+}
+
+/** The watch list's burst score (Kleinberg automaton on its share of all tickets) at the episode's last bucket. */
+function burstNow(e: Episode): number {
+	const v = e.series.values;
+	const d = e.series.totals!;
+	const end = Math.min(v.length, e.lastIndex + 1);
+	const r = burstStates(Array.from(v.subarray(0, end)), Array.from(d.subarray(0, end)));
+	return Math.round((r.at(-1)?.score ?? 0) * 1000) / 1000;
+}
+
+// --- notifications ----------------------------------------------------------------------------------------
+
+export function alertMessage(app: App, a: AlertRow, event: AlertEvent): AlertMessage {
+	const wlName = a.watchlistSlug
+		? ((a.series as AlertSeriesInfo[])
+				.find((s) => s.key.family === 'watchlist')
+				?.label.split(' · ')[1]
+				?.replace('关注词表', '') ?? a.watchlistSlug)
+		: null;
+	return {
+		id: a.id,
+		event,
+		title: a.title,
+		severity: a.severity,
+		severityLabel: SEVERITY_LABELS[a.severity] ?? String(a.severity),
+		status: STATUS_LABELS[a.status as AlertStatus] ?? a.status,
+		placeName: placeName(app, a.placeLevel, a.placeCode),
+		categoryName: a.categoryCode ? (app.ref.categoryByCode.get(a.categoryCode)?.path ?? a.categoryCode) : null,
+		watchlist: wlName,
+		observed: a.observed,
+		expected: a.expected,
+		upper: a.upper,
+		startedAt: a.startedAt.toISOString(),
+		bucket: a.bucket === 'day' ? 'day' : 'hour',
+		ticketCount: a.ticketCount,
+		unitName: a.unitCode ? (app.ref.unitByCode.get(a.unitCode)?.name ?? a.unitCode) : null,
+		url: `${app.config.publicUrl}/alerts/${a.id}`
+	};
+}
+
+/** Sends an alert event to every enabled webhook that takes its severity, in the background (logged). */
+export function notify(app: App, a: AlertRow, event: AlertEvent): void {
+	if (a.silencedBy) return;
+	const s = state();
+	const p = (async () => {
+		const hooks = await listWebhooks(app.rel.db);
+		const msg = alertMessage(app, a, event);
+		const log: DeliveryLog = {
+			record: async (r) => {
+				await app.rel.db.insert(webhookDeliveries).values({
+					webhookId: r.webhookId,
+					alertId: r.alertId,
+					event: r.event,
+					attempt: r.attempt,
+					status: r.status,
+					httpStatus: r.httpStatus,
+					error: r.error,
+					durationMs: Math.round(r.durationMs),
+					at: r.at
+				});
+			}
+		};
+		await Promise.all(
+			hooks
+				.map((h) => ({ ...h, format: h.format as Webhook['format'], minSeverity: h.minSeverity as Webhook['minSeverity'] }))
+				.filter((h) => shouldNotify(h, msg))
+				.map((h) => deliver(h, msg, log).catch((e) => console.error(`[minqing] webhook ${h.id} delivery failed:`, e)))
+		);
+	})().catch((e) => console.error('[minqing] alert notification failed:', e));
+	s.deliveries.add(p);
+	void p.finally(() => s.deliveries.delete(p));
+}

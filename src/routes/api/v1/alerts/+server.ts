@@ -1,0 +1,14 @@
+import { json } from '@sveltejs/kit';
+import { alertQueue, parseQueueQuery } from '$lib/server/alerts/read';
+import { app } from '$lib/server/app';
+import { requireScreen } from '$lib/server/guard';
+import { apiError } from '$lib/server/http';
+import type { RequestHandler } from './$types';
+
+/** The alert queue: ?status=open|closed|all|<status>&severity=1..4 */
+export const GET: RequestHandler = async ({ locals, url }) => {
+	requireScreen(locals, '/alerts');
+	const { query, problems } = parseQueueQuery(url);
+	if (problems.length) return apiError(400, 'bad_filter', problems.join('；'));
+	return json({ alerts: await alertQueue(await app(), query) });
+};

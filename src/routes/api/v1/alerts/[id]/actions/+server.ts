@@ -1,0 +1,30 @@
+import { json } from '@sveltejs/kit';
+import { actorOf, alertErrorResponse, idParam } from '$lib/server/alerts/http';
+import { publishChange, notify } from '$lib/server/alerts/service';
+import { isAlertAction, transition } from '$lib/server/alerts/store';
+import { app } from '$lib/server/app';
+import { requireScreen } from '$lib/server/guard';
+import { apiError } from '$lib/server/http';
+import type { RequestHandler } from './$types';
+
+/** { action: acknowledge|escalate|resolve|dismiss, note?, version? } */
+export const POST: RequestHandler = async ({ locals, params, request }) => {
+	const user = requireScreen(locals, '/alerts');
+	const id = idParam(params.id);
+	if (id === null) return apiError(404, 'not_found', `预警 ${params.id} 不存在`);
+	const body = (await request.json().catch(() => null)) as { action?: unknown; note?: unknown; version?: unknown } | null;
+	if (!body || typeof body.action !== 'string' || !isAlertAction(body.action)) {
+		return apiError(400, 'invalid_input', '请求须为 JSON，action 为 acknowledge、escalate、resolve 或 dismiss 之一');
+	}
+	const version = body.version === undefined || body.version === null ? null : Number(body.version);
+	if (version !== null && !Number.isInteger(version)) return apiError(400, 'invalid_input', 'version 须为整数');
+	try {
+		const a = await app();
+		const row = await transition(a.rel.db, id, body.action, actorOf(user), version, typeof body.note === 'string' ? body.note : '');
+		publishChange({ id, event: row.status as 'acknowledged' });
+		if (row.status === 'escalated' || row.status === 'resolved') notify(a, row, row.status);
+		return json({ id, status: row.status, version: row.version });
+	} catch (e) {
+		return alertErrorResponse(e);
+	}
+};

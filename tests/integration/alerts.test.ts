@@ -1,0 +1,233 @@
+// Emerging incidents end to end over a real demo store: the series equal direct counts, a planted cluster of
+// calls raises one alert (not one per series), a second round changes nothing, people's actions follow the
+// lifecycle, silences keep notifications back, webhooks get the alert, and quiet series recover and resolve.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../src/lib/server/analytics/duckdb';
+import { generateDemo, startApp, stopApp, type App } from '../../src/lib/server/app';
+import { loadConfig } from '../../src/lib/server/config';
+import { alertsIdle, detectionRound } from '../../src/lib/server/alerts/service';
+import { alertDetail } from '../../src/lib/server/alerts/read';
+import { createSilence, listWatchlists, saveWebhook, silenceMatches } from '../../src/lib/server/alerts/settings';
+import { AlertError, alertTrail, getAlert, listAlerts, transition } from '../../src/lib/server/alerts/store';
+import { readSeries, windowFrom } from '../../pipelines/alerts/series';
+import { alerts as alertsTable, webhookDeliveries } from '../../src/lib/server/db/schema';
+
+let a: App;
+const H = 3_600_000;
+const NOW = Date.parse('2026-07-20T15:40:00+08:00');
+const DISTRICT = '320506';
+const STREET = '320506001';
+let receiver: Server;
+let received: { event: string; alert: { id: number; title: string } }[] = [];
+
+const q = <T extends Record<string, unknown>>(sql: string) => queryRows<T>(a.analytics.conn, sql);
+
+/** Copies `n` demo tickets as a cluster of calls about one flooded underpass, received in the hour before `at`. */
+async function plantCluster(n: number, at: number, tag: string): Promise<string[]> {
+	const rows = await q<{ ticket_no: string }>(`SELECT ticket_no FROM tickets_fact ORDER BY ticket_no LIMIT ${n}`);
+	const nos: string[] = [];
+	for (let i = 0; i < rows.length; i++) {
+		const no = `${tag}-${String(i).padStart(3, '0')}`;
+		const ms = at - Math.floor(((i + 1) / (n + 1)) * 50 * 60_000);
+		await a.analytics.conn.run(
+			`INSERT INTO tickets_fact SELECT * REPLACE (
+				'${no}' AS ticket_no, '${no}' AS external_id, 'test' AS source,
+				'120302' AS category_code, '12' AS category_l1, '1203' AS category_l2,
+				'反映下穿隧道积水' AS title, '金枫路下穿隧道积水很深，车辆被困，第${i}位来电' AS content,
+				'${DISTRICT}' AS district_code, '${STREET}' AS street_code,
+				make_timestamptz(${ms * 1000}::BIGINT) AS received_at,
+				(make_timestamptz(${ms * 1000}::BIGINT))::DATE AS day, hour(make_timestamptz(${ms * 1000}::BIGINT))::TINYINT AS hour
+			) FROM tickets_fact WHERE ticket_no = '${rows[i].ticket_no}'`
+		);
+		nos.push(no);
+	}
+	return nos;
+}
+
+beforeAll(async () => {
+	receiver = createServer((req, res) => {
+		let body = '';
+		req.on('data', (d) => (body += d));
+		req.on('end', () => {
+			received.push(JSON.parse(body));
+			res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+		});
+	});
+	await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+	a = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+	await a.analytics.conn.run(`SET TimeZone = 'Asia/Shanghai'`);
+	await generateDemo(a, { tickets: 20_000, days: 90, seed: 5, now: NOW, relational: false }, () => {});
+	await saveWebhook(
+		a.rel.db,
+		{ name: '测试接收端', url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, format: 'json', minSeverity: 4 },
+		null
+	);
+}, 180_000);
+
+afterAll(async () => {
+	if (a) await stopApp(a);
+	receiver?.close();
+});
+
+describe('series', () => {
+	it('count what a direct query counts, by category, district, street and watch list', async () => {
+		const lists = (await listWatchlists(a.rel.db)).map((w) => ({ slug: w.slug, terms: w.terms, categories: w.categories }));
+		const from = windowFrom(NOW, 30);
+		const series = await readSeries(
+			a.analytics.conn,
+			{ fromDay: from, now: NOW },
+			{ cityCode: a.ref.cityCode, watchlists: lists, topics: false }
+		);
+		const sum = (id: string) => {
+			const s = series.find((x) => x.id === id);
+			return s ? s.values.reduce((x, y) => x + y, 0) : 0;
+		};
+		const where = `day >= '${from}'::DATE AND received_at <= make_timestamptz(${NOW * 1000}::BIGINT)`;
+		const [l1] = await q<{ c: string; n: number }>(
+			`SELECT category_l1 AS c, count(*)::INTEGER AS n FROM tickets_fact WHERE ${where} GROUP BY 1 ORDER BY 2 DESC LIMIT 1`
+		);
+		expect(sum(`category:${l1.c}@${a.ref.cityCode}/hour`)).toBe(l1.n);
+		expect(sum(`category:${l1.c}@${a.ref.cityCode}/day`)).toBe(l1.n);
+		const [d] = await q<{ n: number }>(
+			`SELECT count(*)::INTEGER AS n FROM tickets_fact WHERE ${where} AND category_l1 = '${l1.c}' AND district_code = '${DISTRICT}'`
+		);
+		expect(sum(`category:${l1.c}@${DISTRICT}/hour`)).toBe(d.n);
+		const [st] = await q<{ s: string; n: number }>(
+			`SELECT street_code AS s, count(*)::INTEGER AS n FROM tickets_fact WHERE ${where} AND category_l1 = '${l1.c}' AND street_code IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 1`
+		);
+		expect(sum(`category:${l1.c}@${st.s}/day`)).toBe(st.n);
+		const [w] = await q<{ n: number }>(
+			`SELECT count(*)::INTEGER AS n FROM tickets_fact WHERE ${where} AND (coalesce(title, '') || content LIKE '%积水%' OR content LIKE '%内涝%' OR category_code LIKE '120302%')`
+		);
+		expect(sum(`watchlist:flood_drought@${a.ref.cityCode}/day`)).toBeGreaterThanOrEqual(w.n);
+		const hourly = series.find((x) => x.id === `category:${l1.c}@${a.ref.cityCode}/hour`)!;
+		// dense from the window's first midnight to the hour holding NOW (15:40): 29 days and 16 hours
+		expect(hourly.values.length).toBe(29 * 24 + 16);
+	});
+});
+
+describe('a planted cluster of calls', () => {
+	let planted: string[] = [];
+	let alertId = 0;
+
+	it('raises one alert for the incident, with its place, tickets and series', async () => {
+		const before = await listAlerts(a.rel.db, { status: 'all' });
+		planted = await plantCluster(40, NOW - 60_000, 'FLOOD');
+		const r = await detectionRound(a, NOW);
+		await alertsIdle();
+		expect(r.series).toBeGreaterThan(100);
+		const after = await listAlerts(a.rel.db, { status: 'all' });
+		const fresh = after.filter((x) => !before.some((b) => b.id === x.id));
+		const mine = fresh.filter((x) => x.districtCode === DISTRICT || x.placeLevel === 'city');
+		const flood = mine.filter((x) => x.watchlistSlug === 'flood_drought' || x.categoryCode?.startsWith('12'));
+		expect(flood).toHaveLength(1);
+		const al = flood[0];
+		alertId = al.id;
+		expect(al.status).toBe('new');
+		expect(al.signal).toBe('firing');
+		expect(al.watchlistSlug).toBe('flood_drought');
+		expect(al.severity).toBeLessThanOrEqual(2);
+		const d = await alertDetail(a, al.id);
+		const linked = new Set(d.tickets.map((t) => t.ticketNo));
+		expect(planted.filter((t) => linked.has(t)).length).toBeGreaterThanOrEqual(35);
+		// the category series and the watch list's are one alert, with several series behind it
+		expect(d.series.length).toBeGreaterThanOrEqual(2);
+		expect(d.series.some((s) => s.key.family === 'watchlist')).toBe(true);
+		expect(d.series.some((s) => s.key.family === 'category')).toBe(true);
+		expect(d.places.some((p) => p.code === STREET)).toBe(true);
+		expect(d.alert.observed).toBeGreaterThan(d.alert.upper);
+		expect(d.trail.map((e) => e.action)).toEqual(['fired']);
+		// the webhook got it
+		expect(received.some((m) => m.event === 'fired' && m.alert.id === al.id)).toBe(true);
+		const deliveries = await a.rel.db.select().from(webhookDeliveries);
+		expect(deliveries.some((x) => x.alertId === al.id && x.status === 'ok')).toBe(true);
+	});
+
+	it('changes nothing when the same round runs again', async () => {
+		const before = await a.rel.db.select().from(alertsTable);
+		const trail = await alertTrail(a.rel.db, alertId);
+		await detectionRound(a, NOW);
+		const after = await a.rel.db.select().from(alertsTable);
+		expect(after.length).toBe(before.length);
+		expect((await alertTrail(a.rel.db, alertId)).length).toBe(trail.length);
+	});
+
+	it('follows the lifecycle: acknowledge, escalate with a reason; refuses stale versions and impossible steps', async () => {
+		const al = await getAlert(a.rel.db, alertId);
+		const actor = { id: null, name: '应急办值班员' };
+		await expect(transition(a.rel.db, alertId, 'acknowledge', actor, al.version + 5)).rejects.toMatchObject({ code: 'conflict' });
+		const acked = await transition(a.rel.db, alertId, 'acknowledge', actor, al.version);
+		expect(acked.status).toBe('acknowledged');
+		await expect(transition(a.rel.db, alertId, 'acknowledge', actor, acked.version)).rejects.toBeInstanceOf(AlertError);
+		await expect(transition(a.rel.db, alertId, 'escalate', actor, acked.version, '')).rejects.toMatchObject({ code: 'invalid_input' });
+		const esc = await transition(a.rel.db, alertId, 'escalate', actor, acked.version, '已通报市水务局');
+		expect(esc.status).toBe('escalated');
+		const trail = await alertTrail(a.rel.db, alertId);
+		expect(trail.map((e) => [e.action, e.actorName])).toEqual([
+			['fired', '系统'],
+			['acknowledged', '应急办值班员'],
+			['escalated', '应急办值班员']
+		]);
+	});
+
+	it('recovers when the series are quiet again: the escalated alert stays open with a normal signal', async () => {
+		const later = NOW + 3 * 24 * H;
+		await detectionRound(a, later);
+		const al = await getAlert(a.rel.db, alertId);
+		expect(al.signal).toBe('normal');
+		expect(al.status).toBe('escalated');
+		const done = await transition(a.rel.db, alertId, 'resolve', { id: null, name: '应急办值班员' }, al.version, '积水已排除');
+		expect(done.status).toBe('resolved');
+		expect(done.closedAt).not.toBeNull();
+	});
+});
+
+describe('silences and automatic resolution', () => {
+	it('records a silenced incident without notifying, and resolves it by itself when it is over', async () => {
+		const at = NOW + 5 * 24 * H;
+		await createSilence(
+			a.rel.db,
+			{
+				matchers: { watchlist: 'flood_drought', district: '320507' },
+				startsAt: new Date(at - 2 * H),
+				endsAt: new Date(at + 2 * H),
+				comment: '演练'
+			},
+			null
+		);
+		const before = received.length;
+		// a cluster in another district, where the silence applies
+		const rows = await q<{ ticket_no: string }>(`SELECT ticket_no FROM tickets_fact ORDER BY ticket_no DESC LIMIT 30`);
+		for (let i = 0; i < rows.length; i++) {
+			const ms = at - (i + 1) * 90_000;
+			await a.analytics.conn.run(
+				`INSERT INTO tickets_fact SELECT * REPLACE ('SIL-${i}' AS ticket_no, 'SIL-${i}' AS external_id, 'test' AS source, '120302' AS category_code,
+				 '12' AS category_l1, '1203' AS category_l2, '小区积水倒灌' AS title, '小区地库积水倒灌，请求排水' AS content, '320507' AS district_code, NULL AS street_code,
+				 make_timestamptz(${ms * 1000}::BIGINT) AS received_at, (make_timestamptz(${ms * 1000}::BIGINT))::DATE AS day,
+				 hour(make_timestamptz(${ms * 1000}::BIGINT))::TINYINT AS hour) FROM tickets_fact WHERE ticket_no = '${rows[i].ticket_no}'`
+			);
+		}
+		await detectionRound(a, at);
+		await alertsIdle();
+		const silenced = (await listAlerts(a.rel.db, { status: 'open' })).filter(
+			(x) => x.districtCode === '320507' && x.watchlistSlug === 'flood_drought'
+		);
+		expect(silenced).toHaveLength(1);
+		expect(silenced[0].silencedBy).not.toBeNull();
+		expect(received.slice(before).filter((m) => m.alert.id === silenced[0].id)).toEqual([]);
+		// three days on, nothing fires: the new alert is resolved by the system
+		await detectionRound(a, at + 3 * 24 * H);
+		const al = await getAlert(a.rel.db, silenced[0].id);
+		expect([al.status, al.signal]).toEqual(['resolved', 'normal']);
+		expect((await alertTrail(a.rel.db, al.id)).map((e) => e.action)).toEqual(['fired', 'recovered', 'auto_resolved']);
+	});
+
+	it('matches silences on every label, categories by prefix', () => {
+		expect(silenceMatches({ category: '12', district: '320506' }, { category: '1203', district: '320506', severity: '2' })).toBe(true);
+		expect(silenceMatches({ category: '12', district: '320506' }, { category: '1203', district: '320507' })).toBe(false);
+		expect(silenceMatches({ watchlist: 'flood_drought' }, { category: '1203' })).toBe(false);
+		expect(silenceMatches({}, { category: '1203' })).toBe(false);
+	});
+});
