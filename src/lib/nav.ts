@@ -21,7 +21,7 @@ export const SCREENS: Screen[] = [
 	{ href: '/topics', label: '话题', group: '分析', built: true, roles: ANALYSIS, description: '对诉求文本聚类形成话题，展示热度走势、增长与情绪。' },
 	{ href: '/search', label: '检索', group: '分析', built: true, roles: ANALYSIS, description: '按关键词与条件检索全部工单，高亮并可导出。' },
 	{ href: '/briefings', label: '简报', group: '分析', built: false, roles: ['admin', 'leader', 'analyst'], description: '从实时数据生成舆情简报，编辑后导出 Word / PDF。' },
-	{ href: '/alerts', label: '预警', group: '应急', built: false, roles: ['admin', 'leader', 'emergency'], description: '突发事件聚集预警：队列、地图、关联工单，确认、升级与解除。' },
+	{ href: '/alerts', label: '预警', group: '应急', built: true, roles: ['admin', 'leader', 'emergency'], description: '突发事件聚集预警：队列、地图、关联工单，确认、升级与解除。' },
 	{ href: '/intake', label: '受理', group: '工单', built: false, roles: ['admin', 'operator'], description: '话务员登记来电，按不予受理规则甄别，智能推荐分类与承办单位。' },
 	{ href: '/dispatch', label: '派单', group: '工单', built: false, roles: ['admin', 'dispatcher'], description: '待派与退回工单队列，按紧急程度与时限派发至承办单位。' },
 	{ href: '/my-tickets', label: '我的工单', group: '工单', built: false, roles: ['unit_handler'], description: '承办单位查看本单位工单：签收、退回、申请延期、答复。' },
@@ -29,7 +29,7 @@ export const SCREENS: Screen[] = [
 	{ href: '/visits', label: '回访', group: '工单', built: false, roles: ['admin', 'supervisor', 'operator'], description: '已答复待回访工单，记录满意度，不满意可重新交办。' },
 	{ href: '/assessment', label: '考核', group: '工单', built: true, roles: ['admin', 'supervisor', 'leader'], description: '承办单位考核：签收及时率、办结及时率、退单率、延期率、满意率与综合得分排名。' },
 	{ href: '/admin/quarantine', label: '数据隔离区', group: '系统', built: true, roles: ['admin'], description: '' },
-	{ href: '/settings', label: '设置', group: '系统', built: false, roles: ['admin'], description: '单位、分类、时限、词典、预警规则与用户管理。' }
+	{ href: '/settings', label: '设置', group: '系统', built: true, roles: ['admin'], description: '单位、分类、时限、词典、预警规则与用户管理。' }
 ];
 
 export const PLANNED_SCREENS: Record<string, { label: string; description: string }> = Object.fromEntries(

@@ -1,5 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import { canSee, homeFor } from '$lib/nav';
+import { alertQueue } from '$lib/server/alerts/read';
+import { openCounts } from '$lib/server/alerts/store';
 import { filterOptions } from '$lib/server/analytics/filters';
 import { readOverview } from '$lib/server/analytics/service';
 import { app } from '$lib/server/app';
@@ -11,5 +13,9 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	if (!canSee(user.role, '/')) redirect(303, homeFor(user.role));
 	const a = await app();
 	const r = await readOverview(a, url);
-	return { overview: r.data, problems: r.problems, options: filterOptions(a.ref, r.filter) };
+	// the 预警 panel, for the roles that handle alerts: open alerts by severity and the most urgent five
+	const alerts = canSee(user.role, '/alerts')
+		? await Promise.all([openCounts(a.rel.db), alertQueue(a, { status: 'open', limit: 5 })]).then(([counts, top]) => ({ counts, top }))
+		: null;
+	return { overview: r.data, problems: r.problems, options: filterOptions(a.ref, r.filter), alerts };
 };

@@ -1,3 +1,5 @@
+import { canSee } from '$lib/nav';
+import { alertMarkers } from '$lib/server/alerts/read';
 import { app } from '$lib/server/app';
 import { readMap } from '$lib/server/analytics/service';
 import { filterOptions } from '$lib/server/analytics/filters';
@@ -11,11 +13,14 @@ const MAP_W = 640;
 const MAP_H = 560;
 
 export const load: PageServerLoad = async ({ locals, url }) => {
-	requireScreen(locals, '/map');
+	const user = requireScreen(locals, '/map');
 	const a = await app();
 	const { filter, problems, data } = await readMap(a, url);
 	const { metric, problem } = parseMetric(url.searchParams.get('metric'));
 	const { points, ...map } = data;
+	// open alerts as markers; a role without the 预警 screen sees them without the link
+	const linked = canSee(user.role, '/alerts');
+	const alerts = (await alertMarkers(a, MAP_W, MAP_H)).map((m) => (linked ? m : { ...m, href: undefined }));
 	return {
 		filter,
 		problems: problem ? [...problems, problem] : problems,
@@ -25,6 +30,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		shapes: districtShapes(a.ref, MAP_W, MAP_H),
 		labels: districtLabels(a.ref, MAP_W, MAP_H),
 		box: { width: MAP_W, height: MAP_H },
+		alerts,
 		options: filterOptions(a.ref, filter)
 	};
 };

@@ -1,0 +1,19 @@
+import { listSilences, listWatchlists, listWebhooks } from '$lib/server/alerts/settings';
+import { app } from '$lib/server/app';
+import { requireScreen } from '$lib/server/guard';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals }) => {
+	requireScreen(locals, '/settings');
+	const db = (await app()).rel.db;
+	const now = Date.now();
+	const [lists, silences, hooks] = await Promise.all([listWatchlists(db), listSilences(db), listWebhooks(db)]);
+	return {
+		alerts: {
+			watchlists: lists.length,
+			enabled: lists.filter((w) => w.enabled).length,
+			silences: silences.filter((s) => s.startsAt.getTime() <= now && s.endsAt.getTime() > now).length,
+			webhooks: hooks.filter((h) => h.enabled).length
+		}
+	};
+};

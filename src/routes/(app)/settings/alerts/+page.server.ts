@@ -1,0 +1,282 @@
+import { fail } from '@sveltejs/kit';
+import { deliver, type AlertMessage, type DeliveryRecord, type Webhook } from '$lib/server/alerts/notify';
+import {
+	createSilence,
+	deleteWebhook,
+	expireSilence,
+	listSilences,
+	listWatchlists,
+	listWebhooks,
+	recentDeliveries,
+	saveWatchlist,
+	saveWebhook,
+	SILENCE_LABEL_NAMES,
+	SILENCE_LABELS,
+	WEBHOOK_FORMAT_LABELS,
+	WEBHOOK_FORMATS,
+	type AlertLabels
+} from '$lib/server/alerts/settings';
+import { AlertError, SEVERITY_LABELS } from '$lib/server/alerts/store';
+import { app } from '$lib/server/app';
+import { requireScreen } from '$lib/server/guard';
+import type { Actions, PageServerLoad } from './$types';
+
+const SCREEN = '/settings';
+const FAIL_STATUS = { not_found: 404, conflict: 409, bad_transition: 409, invalid_input: 400 } as const;
+const SHANGHAI_MS = 8 * 3_600_000;
+
+/** "2026-11-29T08:05" (datetime-local, Asia/Shanghai) of an instant. */
+function localInput(ms: number): string {
+	return new Date(ms + SHANGHAI_MS).toISOString().slice(0, 16);
+}
+
+/** A datetime-local value read as Asia/Shanghai; an invalid Date for anything else. */
+function fromLocalInput(s: string): Date {
+	return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(s) ? new Date(`${s}:00+08:00`) : new Date(NaN);
+}
+
+/** Terms or codes typed one per line or separated by 、，, ; or spaces. */
+function splitList(s: string): string[] {
+	return s
+		.split(/[\n\r、，,；;\s]+/)
+		.map((x) => x.trim())
+		.filter(Boolean);
+}
+
+function optionalId(v: FormDataEntryValue | null): number | null {
+	const s = String(v ?? '').trim();
+	return /^\d{1,9}$/.test(s) ? Number(s) : null;
+}
+
+export const load: PageServerLoad = async ({ locals }) => {
+	requireScreen(locals, SCREEN);
+	const a = await app();
+	const db = a.rel.db;
+	const now = Date.now();
+	const [lists, silenceRows, hooks, deliveries] = await Promise.all([
+		listWatchlists(db),
+		listSilences(db),
+		listWebhooks(db),
+		recentDeliveries(db, { limit: 50 })
+	]);
+	const hookName = new Map(hooks.map((h) => [h.id, h.name]));
+	const listName = new Map(lists.map((w) => [w.slug, w.name]));
+	const describe = (k: string, v: string): string => {
+		if (k === 'watchlist') return listName.get(v) ?? v;
+		if (k === 'category') return `${a.ref.categoryByCode.get(v)?.path ?? v}（${v}）`;
+		if (k === 'district') return a.ref.districtByCode.get(v)?.name ?? v;
+		if (k === 'street') {
+			const st = a.ref.streetByCode.get(v);
+			return st ? `${a.ref.districtByCode.get(st.districtCode)?.name ?? ''}${st.name}` : v;
+		}
+		if (k === 'family') return FAMILY_LABELS[v] ?? v;
+		if (k === 'severity') return SEVERITY_LABELS[Number(v)] ?? v;
+		return v;
+	};
+	return {
+		watchlists: lists.map((w) => ({
+			id: w.id,
+			slug: w.slug,
+			name: w.name,
+			terms: w.terms,
+			categories: w.categories.map((c) => ({ code: c, name: a.ref.categoryByCode.get(c)?.path ?? c })),
+			severity: w.severity,
+			unit: w.unitCode,
+			unitName: w.unitCode ? (a.ref.unitByCode.get(w.unitCode)?.name ?? w.unitCode) : null,
+			enabled: w.enabled,
+			updatedAt: w.updatedAt.toISOString()
+		})),
+		silences: silenceRows.map((s) => ({
+			id: s.id,
+			matchers: Object.entries(s.matchers as AlertLabels).map(([k, v]) => ({
+				label: SILENCE_LABEL_NAMES[k as keyof typeof SILENCE_LABEL_NAMES] ?? k,
+				value: describe(k, String(v))
+			})),
+			startsAt: s.startsAt.toISOString(),
+			endsAt: s.endsAt.toISOString(),
+			comment: s.comment,
+			state: s.endsAt.getTime() <= now ? 'expired' : s.startsAt.getTime() > now ? 'pending' : 'active'
+		})),
+		// the DingTalk secret never goes to the browser: only whether one is set
+		webhooks: hooks.map((h) => ({
+			id: h.id,
+			name: h.name,
+			url: h.url,
+			format: h.format,
+			hasSecret: !!h.secret,
+			minSeverity: h.minSeverity,
+			enabled: h.enabled
+		})),
+		deliveries: deliveries.map((d) => ({
+			id: d.id,
+			webhook: hookName.get(d.webhookId) ?? `#${d.webhookId}`,
+			alertId: d.alertId,
+			event: d.event,
+			attempt: d.attempt,
+			status: d.status,
+			httpStatus: d.httpStatus,
+			error: d.error,
+			durationMs: d.durationMs,
+			at: d.at.toISOString()
+		})),
+		options: {
+			districts: a.ref.districts.map((d) => ({ code: d.code, name: d.name })),
+			formats: WEBHOOK_FORMATS.map((f) => ({ key: f, label: WEBHOOK_FORMAT_LABELS[f] })),
+			families: Object.entries(FAMILY_LABELS).map(([key, label]) => ({ key, label })),
+			labels: SILENCE_LABELS.map((k) => ({ key: k, label: SILENCE_LABEL_NAMES[k] }))
+		},
+		defaults: { silenceFrom: localInput(now), silenceTo: localInput(now + 2 * 3_600_000) }
+	};
+};
+
+/** The silence matcher `family`: which kind of series raised the alert. */
+const FAMILY_LABELS: Record<string, string> = { watchlist: '关注词表', category: '分类', topic: '话题' };
+
+function failWith(form: string, e: unknown, values: Record<string, unknown> = {}) {
+	if (e instanceof AlertError) return fail(FAIL_STATUS[e.code], { form, message: e.message, values });
+	throw e;
+}
+
+export const actions: Actions = {
+	watchlist: async ({ locals, request }) => {
+		requireScreen(locals, SCREEN);
+		const f = await request.formData();
+		const id = optionalId(f.get('id'));
+		const formKey = id === null ? 'watchlist-new' : `watchlist-${id}`;
+		const values = {
+			slug: String(f.get('slug') ?? ''),
+			name: String(f.get('name') ?? ''),
+			terms: String(f.get('terms') ?? ''),
+			categories: String(f.get('categories') ?? ''),
+			severity: String(f.get('severity') ?? ''),
+			unit: String(f.get('unit') ?? ''),
+			enabled: f.get('enabled') === 'on'
+		};
+		try {
+			const a = await app();
+			const row = await saveWatchlist(
+				a.rel.db,
+				a.ref,
+				{
+					slug: values.slug,
+					name: values.name,
+					terms: splitList(values.terms),
+					categories: splitList(values.categories),
+					severity: Number(values.severity),
+					unit: values.unit.trim() || null,
+					enabled: values.enabled
+				},
+				id
+			);
+			return { form: formKey, saved: `关注词表「${row.name}」已保存，下一轮检测起生效` };
+		} catch (e) {
+			return failWith(formKey, e, values);
+		}
+	},
+
+	silence: async ({ locals, request }) => {
+		const user = requireScreen(locals, SCREEN);
+		const f = await request.formData();
+		const values = Object.fromEntries([...SILENCE_LABELS, 'startsAt', 'endsAt', 'comment'].map((k) => [k, String(f.get(k) ?? '')]));
+		const matchers: AlertLabels = {};
+		for (const k of SILENCE_LABELS) if (values[k].trim()) matchers[k] = values[k].trim();
+		try {
+			await createSilence(
+				(await app()).rel.db,
+				{ matchers, startsAt: fromLocalInput(values.startsAt), endsAt: fromLocalInput(values.endsAt), comment: values.comment },
+				user.id
+			);
+			return { form: 'silence', saved: '静默规则已创建：匹配的预警照常记录，但不发送通知' };
+		} catch (e) {
+			return failWith('silence', e, values);
+		}
+	},
+
+	expireSilence: async ({ locals, request }) => {
+		requireScreen(locals, SCREEN);
+		const id = optionalId((await request.formData()).get('id'));
+		if (id === null) return fail(400, { form: 'silence-list', message: '静默规则编号无效', values: {} });
+		try {
+			await expireSilence((await app()).rel.db, id);
+			return { form: 'silence-list', saved: `静默规则 #${id} 已结束` };
+		} catch (e) {
+			return failWith('silence-list', e);
+		}
+	},
+
+	webhook: async ({ locals, request }) => {
+		requireScreen(locals, SCREEN);
+		const f = await request.formData();
+		const id = optionalId(f.get('id'));
+		const formKey = id === null ? 'webhook-new' : `webhook-${id}`;
+		const values = {
+			name: String(f.get('name') ?? ''),
+			url: String(f.get('url') ?? ''),
+			format: String(f.get('format') ?? ''),
+			minSeverity: String(f.get('minSeverity') ?? ''),
+			enabled: f.get('enabled') === 'on'
+		};
+		const secret = String(f.get('secret') ?? '').trim();
+		try {
+			const db = (await app()).rel.db;
+			// editing: an empty secret keeps the stored one unless 清除 is ticked
+			let keep: string | null = null;
+			if (id !== null && !secret && f.get('clearSecret') !== 'on') keep = (await listWebhooks(db)).find((h) => h.id === id)?.secret ?? null;
+			const row = await saveWebhook(db, { ...values, minSeverity: Number(values.minSeverity), secret: secret || keep }, id);
+			return { form: formKey, saved: `通知地址「${row.name}」已保存` };
+		} catch (e) {
+			return failWith(formKey, e, values);
+		}
+	},
+
+	deleteWebhook: async ({ locals, request }) => {
+		requireScreen(locals, SCREEN);
+		const id = optionalId((await request.formData()).get('id'));
+		if (id === null) return fail(400, { form: 'webhook-list', message: '通知地址编号无效', values: {} });
+		await deleteWebhook((await app()).rel.db, id);
+		return { form: 'webhook-list', saved: `通知地址 #${id} 已删除` };
+	},
+
+	/** Sends one clearly labelled test message (one attempt; not stored with the alerts' deliveries). */
+	testWebhook: async ({ locals, request }) => {
+		requireScreen(locals, SCREEN);
+		const id = optionalId((await request.formData()).get('id'));
+		const a = await app();
+		const row = (await listWebhooks(a.rel.db)).find((h) => h.id === id);
+		if (!row) return fail(404, { form: `webhook-test-${id}`, message: `通知地址 #${id} 不存在`, values: {} });
+		const hook: Webhook = {
+			...row,
+			format: row.format as Webhook['format'],
+			minSeverity: row.minSeverity as Webhook['minSeverity'],
+			enabled: true
+		};
+		const msg: AlertMessage = {
+			id: 0,
+			event: 'fired',
+			title: '【测试】民情预警通知测试，请忽略',
+			severity: 4,
+			severityLabel: SEVERITY_LABELS[4],
+			status: 'new',
+			placeName: a.ref.cityName,
+			categoryName: null,
+			watchlist: null,
+			observed: 0,
+			expected: 0,
+			upper: 0,
+			startedAt: new Date().toISOString(),
+			bucket: 'hour',
+			ticketCount: 0,
+			unitName: null,
+			url: `${a.config.publicUrl}/settings/alerts`
+		};
+		let last: DeliveryRecord | null = null;
+		const ok = await deliver(hook, msg, { record: async (r) => void (last = r) }, { attempts: 1 });
+		const r = last as DeliveryRecord | null;
+		if (ok) return { form: `webhook-test-${id}`, saved: `测试消息已送达（HTTP ${r?.httpStatus ?? '—'}）` };
+		return fail(502, {
+			form: `webhook-test-${id}`,
+			message: `测试消息发送失败：${r?.error ?? '未知错误'}${r?.httpStatus ? `（HTTP ${r.httpStatus}）` : ''}`,
+			values: {}
+		});
+	}
+};
