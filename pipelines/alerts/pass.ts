@@ -11,6 +11,7 @@
 //     detector's band (never below the expected total: the Poisson floor), as an upper normal tail with a
 //     continuity correction — this is what catches a sustained rise where no single bucket is extreme.
 // An episode that never reaches α stays unreported. Episodes also need at least `minTotal` tickets.
+import { dayNumberAt, type WorkCalendar } from '../calendar/index';
 import { normalUpperTail } from '../stats/tests';
 import { DEFAULTS, SeriesDetector, type DayKindFn, type DetectorOptions, type ScoredPoint } from './detector';
 import type { Firing } from './incidents';
@@ -29,6 +30,11 @@ export interface PassOptions {
 	detector?: Partial<DetectorOptions>;
 	/** buckets of recent history kept with each episode (for the chart; default 48) */
 	keepPoints: number;
+}
+
+/** The detector's work/rest day from the city's calendar (holidays rest, 调休 make-up days work). */
+export function calendarDayKind(cal: WorkCalendar): DayKindFn {
+	return (t) => (cal.isWorkdayNumber(dayNumberAt(t)) ? 'work' : 'rest');
 }
 
 export const PASS_DEFAULTS: PassOptions = { budget: 0.5, minTotal: 5, warmupDays: { hour: 14, day: 28 }, keepPoints: 48 };
@@ -63,10 +69,7 @@ export interface PassResult {
 export function runPass(all: readonly CountSeries[], options: Partial<PassOptions> = {}): PassResult {
 	const o = { ...PASS_DEFAULTS, ...options };
 	const t0 = performance.now();
-	let perDay = 0;
-	const tested = all.filter((s) => hasSignal(s.values, o.minTotal));
-	for (const s of tested) perDay += s.key.bucket === 'hour' ? 24 : 1;
-	const alpha = perDay ? o.budget / perDay : 1;
+	const { tested, alpha, perDay } = passPlan(all, o);
 	const episodes: Episode[] = [];
 	let points = 0;
 	for (const s of tested) {
@@ -74,6 +77,17 @@ export function runPass(all: readonly CountSeries[], options: Partial<PassOption
 		episodes.push(...seriesEpisodes(s, alpha, o));
 	}
 	return { episodes, alpha, perDay, series: tested.length, points, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** The series worth testing and the per-test level α that keeps the daily false-alert budget. */
+export function passPlan(
+	all: readonly CountSeries[],
+	o: Pick<PassOptions, 'budget' | 'minTotal'>
+): { tested: CountSeries[]; alpha: number; perDay: number } {
+	let perDay = 0;
+	const tested = all.filter((s) => hasSignal(s.values, o.minTotal));
+	for (const s of tested) perDay += s.key.bucket === 'hour' ? 24 : 1;
+	return { tested, alpha: perDay ? o.budget / perDay : 1, perDay };
 }
 
 /** A series that never reaches minTotal tickets in any 7 buckets cannot give an accepted episode worth testing. */
@@ -93,27 +107,52 @@ function detectorFor(s: CountSeries, o: PassOptions): SeriesDetector {
 	return new SeriesDetector({ ...DEFAULTS, direction: 'up', kind: 'count', ...o.detector, intervalMs: step, warmup, dayKind: o.dayKind });
 }
 
-/** The accepted episodes of one series. */
+/** The accepted episodes of one series. The detector runs step by step with no allocation per bucket. */
 export function seriesEpisodes(s: CountSeries, alpha: number, o: PassOptions = PASS_DEFAULTS): Episode[] {
 	const det = detectorFor(s, o);
 	const step = bucketMs(s.key.bucket);
 	const bandZ = det.opts.bandZ;
 	const out: Episode[] = [];
-	const recent: ScoredPoint[] = [];
-	let cur: {
-		onset: number;
-		obs: number;
-		exp: number;
-		vr: number;
-		minP: number;
-		peak: ScoredPoint;
-		score: number;
-		accept: number;
-		last: number;
-	} | null = null;
-	const close = (n: number) => {
-		if (cur && cur.accept >= 0) {
+	const n = s.values.length;
+	// the last K buckets' results, for the chart kept with an episode
+	const K = Math.max(1, o.keepPoints);
+	const ring = { e: new Float64Array(K), l: new Float64Array(K), u: new Float64Array(K), p: new Float64Array(K), s: new Float64Array(K) };
+	const pointAt = (i: number): ScoredPoint => {
+		const r = i % K;
+		const firing = i <= cur.last && i >= cur.onset;
+		return {
+			t: s.start + i * step,
+			value: s.values[i],
+			expected: ring.e[r],
+			lower: ring.l[r],
+			upper: ring.u[r],
+			p: ring.p[r],
+			score: ring.s[r],
+			alert: i === cur.onset,
+			firing,
+			side: s.values[i] > ring.e[r] ? 1 : s.values[i] < ring.e[r] ? -1 : 0
+		};
+	};
+	const cur = {
+		open: false,
+		onset: 0,
+		obs: 0,
+		exp: 0,
+		vr: 0,
+		minP: 1,
+		peak: -1,
+		peakP: 2,
+		peakExcess: -Infinity,
+		score: 0,
+		accept: -1,
+		last: 0
+	};
+	let peakPoint: ScoredPoint | null = null;
+	const close = (now: number) => {
+		if (cur.open && cur.accept >= 0) {
 			const end = cur.last;
+			const points: ScoredPoint[] = [];
+			for (let i = Math.max(0, now - K + 1); i <= now; i++) points.push(pointAt(i));
 			out.push({
 				id: s.id,
 				key: s.key,
@@ -130,35 +169,59 @@ export function seriesEpisodes(s: CountSeries, alpha: number, o: PassOptions = P
 				active: end === n - 1,
 				observed: cur.obs,
 				expected: cur.exp,
-				peak: cur.peak,
+				peak: peakPoint!,
 				score: cur.score,
-				points: recent.slice(-o.keepPoints)
+				points
 			});
 		}
-		cur = null;
+		cur.open = false;
 	};
-	const n = s.values.length;
 	for (let i = 0; i < n; i++) {
-		const sp = det.update({ t: s.start + i * step, value: s.values[i] });
-		recent.push(sp);
-		if (recent.length > o.keepPoints * 4) recent.splice(0, recent.length - o.keepPoints * 2);
-		if (sp.alert) {
-			close(n);
-			cur = { onset: i, obs: 0, exp: 0, vr: 0, minP: 1, peak: sp, score: 0, accept: -1, last: i };
+		const v = s.values[i];
+		det.step(s.start + i * step, v);
+		const r = i % K;
+		ring.e[r] = det.expected;
+		ring.l[r] = det.lower;
+		ring.u[r] = det.upper;
+		ring.p[r] = det.p;
+		ring.s[r] = det.score;
+		if (det.alert) {
+			close(i - 1);
+			Object.assign(cur, {
+				open: true,
+				onset: i,
+				obs: 0,
+				exp: 0,
+				vr: 0,
+				minP: 1,
+				peakP: 2,
+				peakExcess: -Infinity,
+				score: 0,
+				accept: -1,
+				last: i
+			});
 		}
-		if (cur && sp.firing) {
-			cur.last = i;
-			cur.obs += sp.value;
-			cur.exp += sp.expected;
-			const sd = (sp.upper - sp.expected) / bandZ;
-			cur.vr += Math.max(sp.expected, sd * sd);
-			if (sp.p < cur.peak.p || (sp.p === cur.peak.p && sp.value - sp.expected > cur.peak.value - cur.peak.expected)) cur.peak = sp;
-			cur.score = Math.max(cur.score, sp.score);
-			const pSum = normalUpperTail((cur.obs - cur.exp - 0.5) / Math.sqrt(Math.max(cur.vr, 1e-9)));
-			cur.minP = Math.min(cur.minP, sp.p, pSum);
-			if (cur.accept < 0 && cur.minP <= alpha && cur.obs >= o.minTotal) cur.accept = i;
-		} else if (cur && !sp.firing) close(n);
+		if (!cur.open) continue;
+		if (!det.isFiring) {
+			close(i);
+			continue;
+		}
+		cur.last = i;
+		cur.obs += v;
+		cur.exp += det.expected;
+		const sd = (det.upper - det.expected) / bandZ;
+		cur.vr += Math.max(det.expected, sd * sd);
+		const excess = v - det.expected;
+		if (det.p < cur.peakP || (det.p === cur.peakP && excess > cur.peakExcess)) {
+			cur.peakP = det.p;
+			cur.peakExcess = excess;
+			peakPoint = pointAt(i);
+		}
+		cur.score = Math.max(cur.score, det.score);
+		const pSum = normalUpperTail((cur.obs - cur.exp - 0.5) / Math.sqrt(Math.max(cur.vr, 1e-9)));
+		cur.minP = Math.min(cur.minP, det.p, pSum);
+		if (cur.accept < 0 && cur.minP <= alpha && cur.obs >= o.minTotal) cur.accept = i;
 	}
-	close(n);
+	close(n - 1);
 	return out;
 }

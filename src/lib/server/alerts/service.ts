@@ -2,9 +2,8 @@
 // case-handling changes, and every minute; alerts recorded in the relational store; webhooks notified; the
 // 预警 page told over server-sent events. One round at a time; requests during a round run one more round.
 import { EventEmitter } from 'node:events';
-import { shanghaiDay } from '$pipelines/calendar/index';
 import { groupFirings, type Incident } from '$pipelines/alerts/incidents';
-import { runPass, type Episode } from '$pipelines/alerts/pass';
+import { calendarDayKind, runPass, type Episode } from '$pipelines/alerts/pass';
 import { burstStates } from '$pipelines/alerts/burst';
 import { readSeries, seriesTickets, windowFrom, bucketMs, type WatchlistSpec } from '$pipelines/alerts/series';
 import type { App } from '../app';
@@ -161,8 +160,7 @@ export async function detectionRound(app: App, now = Date.now()): Promise<RoundS
 	const specs = watchSpecs(lists);
 	const series = await readSeries(conn, { fromDay: windowFrom(now, WINDOW_DAYS), now }, { cityCode: app.ref.cityCode, watchlists: specs });
 	const t1 = performance.now();
-	const cal = app.calendar;
-	const pass = runPass(series, { dayKind: (t) => (cal.isWorkday(shanghaiDay(t)) ? 'work' : 'rest') });
+	const pass = runPass(series, { dayKind: calendarDayKind(app.calendar) });
 	const t2 = performance.now();
 	const recent = pass.episodes.filter((e) => e.last >= now - REPORT_DAYS * 86_400_000);
 	for (const e of recent) {
