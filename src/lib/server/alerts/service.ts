@@ -328,7 +328,8 @@ function describeIncident(app: App, inc: Incident<Episode>, lists: WatchlistRow[
 		observed: p.peak.value,
 		expected: Math.round(p.peak.expected * 100) / 100,
 		upper: Math.round(p.peak.upper * 100) / 100,
-		score: Math.max(...inc.firings.map((f) => f.score)),
+		// one score: the detector's, or a watch list's burst score (its share of all tickets) when that is higher
+		score: Math.max(...inc.firings.map((f) => f.score), ...series.map((x) => x.burst ?? 0)),
 		tickets: [...tickets.values()],
 		unitCode: wl?.unitCode ?? null,
 		silencedBy: null
