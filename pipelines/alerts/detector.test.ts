@@ -22,23 +22,6 @@ const SHAPE = (() => {
 	return w.map((x) => (x * 24) / s);
 })();
 
-function gamma(rng: Rng, shape: number): number {
-	if (shape < 1) return gamma(rng, shape + 1) * Math.pow(rng.next() || 1e-12, 1 / shape);
-	const d = shape - 1 / 3;
-	const c = 1 / Math.sqrt(9 * d);
-	for (;;) {
-		let x: number;
-		let v: number;
-		do {
-			x = rng.normal();
-			v = 1 + c * x;
-		} while (v <= 0);
-		v = v * v * v;
-		const u = rng.next();
-		if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-	}
-}
-
 /** Mean count of hour i of a seasonal series with `perDay` tickets on a workday, weekends × 0.6. */
 function seasonalMean(i: number, perDay: number): number {
 	const day = Math.floor(i / 24);
@@ -51,7 +34,7 @@ function countSeries(rng: Rng, hours: number, perDay: number, nbSize = 0): Serie
 	const out: SeriesPoint[] = [];
 	for (let i = 0; i < hours; i++) {
 		const mu = seasonalMean(i, perDay);
-		const lambda = nbSize > 0 ? (mu * gamma(rng, nbSize)) / nbSize : mu;
+		const lambda = nbSize > 0 ? (mu * rng.gamma(nbSize)) / nbSize : mu;
 		out.push({ t: START + i * HOUR, value: rng.poisson(lambda) });
 	}
 	return out;

@@ -3,7 +3,9 @@ import { AliasTable, Rng, weightedKey } from './rng';
 
 describe('Rng', () => {
 	it('is deterministic for a seed and differs between seeds', () => {
-		const a = new Rng(7), b = new Rng(7), c = new Rng(8);
+		const a = new Rng(7),
+			b = new Rng(7),
+			c = new Rng(8);
 		const xs = Array.from({ length: 5 }, () => a.next());
 		expect(Array.from({ length: 5 }, () => b.next())).toEqual(xs);
 		expect(Array.from({ length: 5 }, () => c.next())).not.toEqual(xs);
@@ -15,6 +17,18 @@ describe('Rng', () => {
 		for (let i = 0; i < 20000; i++) s += r.poisson(3.5);
 		expect(s / 20000).toBeGreaterThan(3.4);
 		expect(s / 20000).toBeLessThan(3.6);
+	});
+
+	it('draws gamma variates with mean and variance equal to the shape, below and above 1', () => {
+		for (const shape of [0.4, 2.5]) {
+			const r = new Rng(2);
+			const xs = Array.from({ length: 40000 }, () => r.gamma(shape));
+			const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+			const variance = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length;
+			expect(Math.abs(mean - shape) / shape).toBeLessThan(0.03);
+			expect(Math.abs(variance - shape) / shape).toBeLessThan(0.08);
+			expect(Math.min(...xs)).toBeGreaterThan(0);
+		}
 	});
 });
 

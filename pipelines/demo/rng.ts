@@ -77,6 +77,24 @@ export class Rng {
 		return median * Math.exp(sigma * this.normal());
 	}
 
+	/** Gamma(shape, 1) (Marsaglia–Tsang; shape < 1 by the boost u^(1/shape)) */
+	gamma(shape: number): number {
+		if (shape < 1) return this.gamma(shape + 1) * Math.pow(this.next() || 1e-12, 1 / shape);
+		const d = shape - 1 / 3;
+		const c = 1 / Math.sqrt(9 * d);
+		for (;;) {
+			let x: number;
+			let v: number;
+			do {
+				x = this.normal();
+				v = 1 + c * x;
+			} while (v <= 0);
+			v = v * v * v;
+			const u = this.next();
+			if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+		}
+	}
+
 	/** Poisson (Knuth for small means, normal approximation above 50) */
 	poisson(mean: number): number {
 		if (mean <= 0) return 0;

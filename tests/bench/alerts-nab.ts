@@ -126,24 +126,6 @@ export function nabFigures(runs: NabRun[], profiles: Record<string, NabProfile>)
 
 // ---------------------------------------------------------------- synthetic hotline-like count series
 
-/** Gamma(shape, 1) (Marsaglia–Tsang). */
-function gamma(rng: Rng, shape: number): number {
-	if (shape < 1) return gamma(rng, shape + 1) * Math.pow(rng.next() || 1e-12, 1 / shape);
-	const d = shape - 1 / 3;
-	const c = 1 / Math.sqrt(9 * d);
-	for (;;) {
-		let x: number;
-		let v: number;
-		do {
-			x = rng.normal();
-			v = 1 + c * x;
-		} while (v <= 0);
-		v = v * v * v;
-		const u = rng.next();
-		if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-	}
-}
-
 /** Share of a day's tickets by hour (Asia/Shanghai): quiet nights, morning and afternoon peaks. */
 const HOUR_PROFILE = (() => {
 	const w = [0.15, 0.1, 0.08, 0.07, 0.08, 0.15, 0.4, 0.9, 1.6, 2.0, 2.1, 1.9, 1.3, 1.5, 1.9, 2.0, 1.8, 1.5, 1.1, 1.0, 0.9, 0.7, 0.45, 0.25];
@@ -211,7 +193,7 @@ export function syntheticSeries(rng: Rng, cal: WorkCalendar, days = 365): Synthe
 	for (let i = 0; i < n; i++) {
 		let mu = mean[i];
 		for (const inc of incidents) if (i >= inc.start && i < inc.end) mu += inc.excess;
-		const lambda = nb ? (mu * gamma(rng, shape)) / shape : mu;
+		const lambda = nb ? (mu * rng.gamma(shape)) / shape : mu;
 		points[i] = { t: start + i * HOUR, value: rng.poisson(lambda) };
 	}
 	return { points, incidents, kind: `${cls}${nb ? `/NB${shape}` : '/Poisson'}` };

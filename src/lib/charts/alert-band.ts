@@ -4,7 +4,7 @@
 // an ECharts option.
 import type { EChartsOption, TooltipComponentFormatterCallbackParams } from 'echarts';
 import { formatCount, formatDecimal } from './format';
-import { baseTextStyle, dayAxis, escapeHtml, tooltipBox } from './options';
+import { baseTextStyle, countAxis, dayAxis, escapeHtml, TIME_GRID, tooltipBox } from './options';
 import { defaultTheme, type ChartTheme } from './theme';
 
 export interface AlertBandPoint {
@@ -134,18 +134,10 @@ export function alertBandOptions(input: AlertBandInput): EChartsOption {
 			itemWidth: 18,
 			itemHeight: 10
 		},
-		grid: { left: 8, right: 16, top: 36, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
+		grid: TIME_GRID,
 		tooltip: { ...tooltipBox(theme), trigger: 'axis', formatter: tooltip },
 		xAxis,
-		yAxis: {
-			type: 'value',
-			name: unit,
-			min: 0,
-			minInterval: 1,
-			nameTextStyle: { color: theme.textMuted, align: 'right' },
-			axisLabel: { color: theme.textMuted, fontSize: theme.fontSize, formatter: (v: number) => formatCount(v) },
-			splitLine: { lineStyle: { color: theme.splitLine } }
-		},
+		yAxis: countAxis(unit, theme, theme.fontSize),
 		series: [
 			{
 				type: 'line',

@@ -3,7 +3,7 @@
 import type { EChartsOption, TooltipComponentFormatterCallbackParams } from 'echarts';
 import type { BaselinePoint } from '$lib/types';
 import { formatCount, formatDayLong } from './format';
-import { baseTextStyle, dayAxis, escapeHtml, tooltipBox } from './options';
+import { baseTextStyle, countAxis, dayAxis, escapeHtml, TIME_GRID, tooltipBox } from './options';
 import { defaultTheme, type ChartTheme } from './theme';
 
 export interface BaselineTrendInput {
@@ -38,7 +38,9 @@ export function baselineTrendOptions(points: BaselinePoint[], opts: BaselineTren
 		if (!p) return '';
 		const lines = [`<strong>${escapeHtml(formatDayLong(p.day))}</strong> ${escapeHtml(p.kind)}`, `工单量：${formatCount(p.count)} ${unit}`];
 		if (p.expected !== null) {
-			lines.push(`常态：${formatCount(Math.round(p.expected))} ${unit}（正常范围 ${formatCount(Math.round(p.low ?? 0))}–${formatCount(Math.round(p.high ?? 0))}）`);
+			lines.push(
+				`常态：${formatCount(Math.round(p.expected))} ${unit}（正常范围 ${formatCount(Math.round(p.low ?? 0))}–${formatCount(Math.round(p.high ?? 0))}）`
+			);
 			const o = outsideBand(p);
 			if (o) lines.push(o > 0 ? '高于正常范围' : '低于正常范围');
 		} else lines.push('历史数据不足，无常态基线');
@@ -49,21 +51,30 @@ export function baselineTrendOptions(points: BaselinePoint[], opts: BaselineTren
 		animationDuration: 300,
 		textStyle: baseTextStyle(theme),
 		aria: { enabled: true },
-		legend: { top: 0, right: 0, data: ['工单量', '常态', '正常范围'], textStyle: { color: theme.text, fontSize: theme.fontSize }, itemWidth: 18, itemHeight: 10 },
-		grid: { left: 8, right: 16, top: 36, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
+		legend: {
+			top: 0,
+			right: 0,
+			data: ['工单量', '常态', '正常范围'],
+			textStyle: { color: theme.text, fontSize: theme.fontSize },
+			itemWidth: 18,
+			itemHeight: 10
+		},
+		grid: TIME_GRID,
 		tooltip: { ...tooltipBox(theme), trigger: 'axis', formatter: tooltip },
 		xAxis: dayAxis(days, theme, theme.fontSize),
-		yAxis: {
-			type: 'value',
-			name: unit,
-			min: 0,
-			minInterval: 1,
-			nameTextStyle: { color: theme.textMuted, align: 'right' },
-			axisLabel: { color: theme.textMuted, fontSize: theme.fontSize, formatter: (v: number) => formatCount(v) },
-			splitLine: { lineStyle: { color: theme.splitLine } }
-		},
+		yAxis: countAxis(unit, theme, theme.fontSize),
 		series: [
-			{ type: 'line', name: '正常范围', data: low, stack: 'band', symbol: 'none', lineStyle: { opacity: 0 }, areaStyle: { opacity: 0 }, silent: true, tooltip: { show: false } },
+			{
+				type: 'line',
+				name: '正常范围',
+				data: low,
+				stack: 'band',
+				symbol: 'none',
+				lineStyle: { opacity: 0 },
+				areaStyle: { opacity: 0 },
+				silent: true,
+				tooltip: { show: false }
+			},
 			{
 				type: 'line',
 				name: '正常范围',
@@ -75,7 +86,15 @@ export function baselineTrendOptions(points: BaselinePoint[], opts: BaselineTren
 				itemStyle: { color: theme.primaryArea },
 				silent: true
 			},
-			{ type: 'line', name: '常态', data: expected, symbol: 'none', smooth: true, lineStyle: { width: 1.5, type: 'dashed', color: theme.secondary }, itemStyle: { color: theme.secondary } },
+			{
+				type: 'line',
+				name: '常态',
+				data: expected,
+				symbol: 'none',
+				smooth: true,
+				lineStyle: { width: 1.5, type: 'dashed', color: theme.secondary },
+				itemStyle: { color: theme.secondary }
+			},
 			{
 				type: 'line',
 				name: '工单量',

@@ -1,29 +1,16 @@
 // Pure ECharts option builders: data in, option object out. No DOM, no echarts runtime.
 // Every chart in the app is built here so that look, wording and behaviour stay consistent and testable.
 
-import type {
-	DefaultLabelFormatterCallbackParams,
-	EChartsOption,
-	TooltipComponentFormatterCallbackParams
-} from 'echarts';
+import type { DefaultLabelFormatterCallbackParams, EChartsOption, TooltipComponentFormatterCallbackParams } from 'echarts';
 import type { DailyPoint, RankedItem } from '$lib/types';
 import { defaultTheme, type ChartTheme } from './theme';
-import {
-	formatCount,
-	formatDayLong,
-	formatDayShort,
-	formatDecimal,
-	formatPercent,
-	nextDay
-} from './format';
+import { formatCount, formatDayLong, formatDayShort, formatDecimal, formatPercent, nextDay } from './format';
 
 export const EMPTY_TEXT = '暂无数据';
 
 /** Escape text from data (category, district names) before it goes into an HTML tooltip. */
 export function escapeHtml(s: string): string {
-	return s.replace(/[&<>"']/g, (c) =>
-		c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'
-	);
+	return s.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
 }
 
 export function baseTextStyle(theme: ChartTheme) {
@@ -73,6 +60,22 @@ export function dayAxis(days: string[], theme: ChartTheme, fontSize?: number) {
  * Sort daily points by day, add up duplicate days and fill missing calendar days with 0 (a day without a row
  * is a day without tickets), so the x axis is a continuous calendar.
  */
+/** The plot area of the time charts (trend, baseline trend, alert band): room for the legend above. */
+export const TIME_GRID = { left: 8, right: 16, top: 36, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' } as const;
+
+/** A count axis from 0 in whole numbers, named by its unit (件). */
+export function countAxis(unit: string, theme: ChartTheme, fontSize?: number) {
+	return {
+		type: 'value' as const,
+		name: unit,
+		min: 0,
+		minInterval: 1,
+		nameTextStyle: { color: theme.textMuted, align: 'right' as const },
+		axisLabel: { color: theme.textMuted, fontSize, formatter: (v: number) => formatCount(v) },
+		splitLine: { lineStyle: { color: theme.splitLine } }
+	};
+}
+
 export function normalizeDaily(points: DailyPoint[]): DailyPoint[] {
 	if (points.length === 0) return [];
 	const byDay = new Map<string, number>();
@@ -173,8 +176,7 @@ export function trendOptions(points: DailyPoint[], opts: TrendOptionsInput = {})
 		for (const p of params) {
 			const v = typeof p.value === 'number' ? p.value : null;
 			const isMa = p.seriesName === maName;
-			const text =
-				v === null ? (isMa ? `不足${window}天` : '—') : `${isMa ? formatDecimal(v) : formatCount(v)} ${unit}`;
+			const text = v === null ? (isMa ? `不足${window}天` : '—') : `${isMa ? formatDecimal(v) : formatCount(v)} ${unit}`;
 			lines.push(`${typeof p.marker === 'string' ? p.marker : ''}${escapeHtml(p.seriesName ?? '')}：${text}`);
 		}
 		return lines.join('<br/>');
@@ -193,7 +195,7 @@ export function trendOptions(points: DailyPoint[], opts: TrendOptionsInput = {})
 			itemWidth: 18,
 			itemHeight: 10
 		},
-		grid: { left: 8, right: 16, top: 36, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
+		grid: TIME_GRID,
 		tooltip: {
 			...tooltipBox(theme),
 			trigger: 'axis',
@@ -201,15 +203,7 @@ export function trendOptions(points: DailyPoint[], opts: TrendOptionsInput = {})
 			formatter: tooltipFormatter
 		},
 		xAxis: dayAxis(days, theme),
-		yAxis: {
-			type: 'value',
-			name: unit,
-			min: 0,
-			minInterval: 1,
-			nameTextStyle: { color: theme.textMuted, align: 'right' },
-			axisLabel: { color: theme.textMuted, formatter: (v: number) => formatCount(v) },
-			splitLine: { lineStyle: { color: theme.splitLine } }
-		},
+		yAxis: countAxis(unit, theme),
 		series,
 		graphic: daily.length === 0 ? emptyGraphic(theme) : []
 	};
@@ -237,9 +231,7 @@ export interface RankingBarDatum {
 
 /** Largest count first; ties by code so the order is stable. */
 export function sortRanked(items: RankedItem[], limit = Infinity): RankedItem[] {
-	return [...items]
-		.sort((a, b) => b.count - a.count || a.code.localeCompare(b.code))
-		.slice(0, Math.max(0, limit));
+	return [...items].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)).slice(0, Math.max(0, limit));
 }
 
 /** Canvas height that gives each bar a readable row. */

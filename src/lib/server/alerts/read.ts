@@ -3,6 +3,7 @@
 // the open alerts as map markers.
 import { groupIncidents } from '$pipelines/text/near-dup';
 import { maskPersonal } from '$pipelines/text/redact';
+import { STATUS_LABELS as TICKET_STATUS_LABELS, type Status } from '$pipelines/lifecycle/model';
 import type { App } from '../app';
 import { queryRows } from '../analytics/duckdb';
 import type { AlertRow } from '../db/schema';
@@ -125,6 +126,7 @@ export interface LinkedTicket {
 	placeName: string;
 	categoryName: string;
 	status: string;
+	statusLabel: string;
 	group: string | null;
 }
 
@@ -209,6 +211,7 @@ export async function alertDetail(app: App, id: number): Promise<AlertDetail> {
 					: '地点未识别',
 			categoryName: f.category_code ? (app.ref.categoryByCode.get(f.category_code)?.path ?? f.category_code) : '未分类',
 			status: f.status,
+			statusLabel: TICKET_STATUS_LABELS[f.status as Status] ?? f.status,
 			group: grouping.groupOf.get(f.ticket_no) ?? null
 		}));
 	const groups: SameIncidentGroup[] = grouping.groups

@@ -10,6 +10,7 @@ import type { App } from '../app';
 import type { AlertRow, WatchlistRow } from '../db/schema';
 import { webhookDeliveries } from '../db/schema';
 import { afterIngest } from '../ingest';
+import { CoalescingJob } from '../jobs';
 import { onShutdown } from '../presence';
 import { afterSync } from '../sync';
 import { deliver, shouldNotify, type AlertEvent, type AlertMessage, type DeliveryLog, type Webhook } from './notify';
@@ -56,9 +57,8 @@ export type AlertChange = {
 
 const KEY = Symbol.for('minqing.alerts');
 interface State {
-	running: Promise<void> | null;
-	again: boolean;
-	timer: ReturnType<typeof setInterval> | null;
+	job: CoalescingJob | null;
+	log: (m: string) => void;
 	conn: DuckDBConnection | null;
 	last: RoundSummary | null;
 	lastError: string | null;
@@ -70,7 +70,7 @@ function state(): State {
 	if (!g[KEY]) {
 		const bus = new EventEmitter();
 		bus.setMaxListeners(0);
-		g[KEY] = { running: null, again: false, timer: null, conn: null, last: null, lastError: null, bus, deliveries: new Set() };
+		g[KEY] = { job: null, log: (m) => console.log(m), conn: null, last: null, lastError: null, bus, deliveries: new Set() };
 	}
 	return g[KEY];
 }
@@ -88,18 +88,19 @@ export function publishChange(c: AlertChange): void {
 
 export function alertStatus(): { last: RoundSummary | null; running: boolean; lastError: string | null } {
 	const s = state();
-	return { last: s.last, running: !!s.running, lastError: s.lastError };
+	return { last: s.last, running: !!s.job?.busy, lastError: s.lastError };
 }
 
 /** Starts the schedule and the hooks; safe to call more than once. */
 export function startAlertWork(app: App, log: (m: string) => void = (m) => console.log(m)): void {
 	const s = state();
-	afterIngest((a) => requestRound(a, log));
-	afterSync((a) => requestRound(a, log));
-	requestRound(app, log);
-	if (s.timer) return;
-	s.timer = setInterval(() => requestRound(app, log), ROUND_INTERVAL_MS);
-	s.timer.unref?.();
+	s.log = log;
+	afterIngest((a) => void requestRound(a));
+	afterSync((a) => void requestRound(a));
+	void requestRound(app);
+	const job = s.job!;
+	if (job.scheduled) return;
+	job.every(ROUND_INTERVAL_MS);
 	onShutdown(async () => {
 		stopAlertWork();
 		await Promise.race([alertsIdle(), new Promise((r) => setTimeout(r, 5000))]);
@@ -107,41 +108,32 @@ export function startAlertWork(app: App, log: (m: string) => void = (m) => conso
 }
 
 export function stopAlertWork(): void {
-	const s = state();
-	if (s.timer) clearInterval(s.timer);
-	s.timer = null;
+	state().job?.stop();
 }
 
 /** Resolves when no round is running and no notification is being delivered. */
 export async function alertsIdle(): Promise<void> {
 	const s = state();
-	while (s.running || s.deliveries.size) {
-		if (s.running) await s.running;
+	while (s.job?.busy || s.deliveries.size) {
+		await s.job?.idle();
 		if (s.deliveries.size) await Promise.allSettled([...s.deliveries]);
 	}
 }
 
-export function requestRound(app: App, log: (m: string) => void = (m) => console.log(m)): Promise<void> {
+/** A detection round soon: now, or right after the one running. */
+export function requestRound(app: App): Promise<void> {
 	const s = state();
-	if (s.running) {
-		s.again = true;
-		return s.running;
-	}
-	s.running = (async () => {
-		do {
-			s.again = false;
-			try {
-				s.last = await detectionRound(app);
-				s.lastError = null;
-				if (s.last.fired) log(`[minqing] 预警：新增 ${s.last.fired} 条（${s.last.series} 条序列，用时 ${s.last.seconds.toFixed(1)} 秒）`);
-			} catch (e) {
-				s.lastError = (e as Error).message;
-				console.error('[minqing] alert detection failed (retried on the next batch or within a minute):', e);
-			}
-		} while (s.again);
-		s.running = null;
-	})();
-	return s.running;
+	s.job ??= new CoalescingJob(async () => {
+		try {
+			s.last = await detectionRound(app);
+			s.lastError = null;
+			if (s.last.fired) s.log(`[minqing] 预警：新增 ${s.last.fired} 条（${s.last.series} 条序列，用时 ${s.last.seconds.toFixed(1)} 秒）`);
+		} catch (e) {
+			s.lastError = (e as Error).message;
+			console.error('[minqing] alert detection failed (retried on the next batch or within a minute):', e);
+		}
+	});
+	return s.job.request();
 }
 
 function watchSpecs(lists: WatchlistRow[]): WatchlistSpec[] {

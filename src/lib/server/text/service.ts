@@ -5,6 +5,7 @@ import type { App } from '../app';
 import { ingestService } from '../ingest';
 import { afterSync } from '../sync';
 import { onShutdown } from '../presence';
+import { CoalescingJob } from '../jobs';
 import { pendingEnrichment } from '$pipelines/text/enrich';
 import { canTrain, modelIsStale, modelPath, retrain } from './classifier';
 import { assignNewTickets, latestRun, runTopics } from '$pipelines/text/topics';
@@ -19,15 +20,14 @@ export interface TextStatus {
 
 const KEY = Symbol.for('minqing.text');
 interface State {
-	running: Promise<void> | null;
-	again: boolean;
+	job: CoalescingJob | null;
+	log: (m: string) => void;
 	lastError: string | null;
-	timer: ReturnType<typeof setInterval> | null;
 	scheduled: ((app: App) => Promise<void>)[];
 }
 function state(): State {
 	const g = globalThis as { [KEY]?: State };
-	return (g[KEY] ??= { running: null, again: false, lastError: null, timer: null, scheduled: [] });
+	return (g[KEY] ??= { job: null, log: (m) => console.log(m), lastError: null, scheduled: [] });
 }
 
 /** Work that runs after each text analysis round (topic assignment, scheduled retraining). */
@@ -40,11 +40,11 @@ export function onTextRound(f: (app: App) => Promise<void>): void {
 export function startTextWork(app: App, log: (m: string) => void = (m) => console.log(m)): void {
 	const s = state();
 	afterSync((a) => requestTextRound(a, log));
-	requestTextRound(app, log);
-	if (s.timer) return;
+	void requestTextRound(app, log);
+	const job = s.job!;
+	if (job.scheduled) return;
 	// the schedule (topic runs, retraining) is checked every hour
-	s.timer = setInterval(() => requestTextRound(app, log), 3_600_000);
-	s.timer.unref?.();
+	job.every(3_600_000);
 	onShutdown(async () => {
 		stopTextWork();
 		// a batch in flight commits or not at all; wait a little for it, not for the whole round
@@ -53,47 +53,42 @@ export function startTextWork(app: App, log: (m: string) => void = (m) => consol
 }
 
 export function stopTextWork(): void {
-	const s = state();
-	if (s.timer) clearInterval(s.timer);
-	s.timer = null;
+	state().job?.stop();
 }
 
 /** One round: analyse pending tickets, then the scheduled work. Coalesces requests while running. */
 export function requestTextRound(app: App, log: (m: string) => void = (m) => console.log(m)): Promise<void> {
 	const s = state();
-	if (s.running) {
-		s.again = true;
-		return s.running;
+	s.log = log;
+	s.job ??= new CoalescingJob(async () => {
+		try {
+			await textRound(app, s.log);
+			s.lastError = null;
+		} catch (e) {
+			s.lastError = (e as Error).message;
+			console.error('[minqing] text analysis failed (retried on the next change or within the hour):', e);
+		}
+	});
+	return s.job.request();
+}
+
+async function textRound(app: App, log: (m: string) => void): Promise<void> {
+	let lastPct = -1;
+	const t0 = performance.now();
+	const n = await ingestService(app).enrichText((done, pending) => {
+		const pct = Math.floor((done / (done + pending)) * 10) * 10;
+		if (pct !== lastPct && done + pending > 20_000) {
+			lastPct = pct;
+			log(`[minqing] 文本分析 ${pct}%（${done.toLocaleString('zh-CN')} / ${(done + pending).toLocaleString('zh-CN')}）`);
+		}
+	});
+	if (n > 1000) log(`[minqing] 文本分析完成：${n.toLocaleString('zh-CN')} 条工单，用时 ${((performance.now() - t0) / 1000).toFixed(1)} 秒`);
+	await topicsRound(app, log);
+	if (modelPath(app) && modelIsStale(app) && (await canTrain(app))) {
+		const r = await retrain(app);
+		log(`[minqing] 分类模型已训练：${r.examples.toLocaleString('zh-CN')} 条样本，用时 ${r.seconds.toFixed(1)} 秒`);
 	}
-	s.running = (async () => {
-		do {
-			s.again = false;
-			try {
-				let lastPct = -1;
-				const t0 = performance.now();
-				const n = await ingestService(app).enrichText((done, pending) => {
-					const pct = Math.floor((done / (done + pending)) * 10) * 10;
-					if (pct !== lastPct && done + pending > 20_000) {
-						lastPct = pct;
-						log(`[minqing] 文本分析 ${pct}%（${done.toLocaleString('zh-CN')} / ${(done + pending).toLocaleString('zh-CN')}）`);
-					}
-				});
-				if (n > 1000) log(`[minqing] 文本分析完成：${n.toLocaleString('zh-CN')} 条工单，用时 ${((performance.now() - t0) / 1000).toFixed(1)} 秒`);
-				await topicsRound(app, log);
-				if (modelPath(app) && modelIsStale(app) && (await canTrain(app))) {
-					const r = await retrain(app);
-					log(`[minqing] 分类模型已训练：${r.examples.toLocaleString('zh-CN')} 条样本，用时 ${r.seconds.toFixed(1)} 秒`);
-				}
-				for (const f of s.scheduled) await f(app);
-				s.lastError = null;
-			} catch (e) {
-				s.lastError = (e as Error).message;
-				console.error('[minqing] text analysis failed (retried on the next change or within the hour):', e);
-			}
-		} while (s.again);
-		s.running = null;
-	})();
-	return s.running;
+	for (const f of state().scheduled) await f(app);
 }
 
 /** Topics: a full run when there is none or the latest is from another day; otherwise new tickets are assigned. */
@@ -103,7 +98,10 @@ async function topicsRound(app: App, log: (m: string) => void): Promise<void> {
 		const today = shanghaiDayHour(Date.now()).day;
 		if (!run || run.createdAt.slice(0, 10) < today || run.periodTo < today) {
 			const r = await runTopics(conn, app.ref, { days: TOPIC_DAYS });
-			if (r) log(`[minqing] 话题聚类完成：${r.periodFrom} 至 ${r.periodTo} 共 ${r.tickets.toLocaleString('zh-CN')} 条工单，${r.k} 个话题，用时 ${r.seconds.toFixed(1)} 秒`);
+			if (r)
+				log(
+					`[minqing] 话题聚类完成：${r.periodFrom} 至 ${r.periodTo} 共 ${r.tickets.toLocaleString('zh-CN')} 条工单，${r.k} 个话题，用时 ${r.seconds.toFixed(1)} 秒`
+				);
 		} else await assignNewTickets(conn);
 	});
 }
@@ -113,10 +111,10 @@ export const TOPIC_DAYS = 30;
 
 export async function textStatus(app: App): Promise<TextStatus> {
 	const s = state();
-	return { pending: await pendingEnrichment(app.analytics.conn), running: !!s.running, lastError: s.lastError };
+	return { pending: await pendingEnrichment(app.analytics.conn), running: !!s.job?.busy, lastError: s.lastError };
 }
 
 /** Resolves when the current round (if any) has finished (tests, shutdown). */
 export async function textIdle(): Promise<void> {
-	while (state().running) await state().running;
+	await state().job?.idle();
 }

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { CoalescingJob } from './jobs';
+
+describe('CoalescingJob', () => {
+	it('runs one more round for any number of requests during a round, and idle waits for the last', async () => {
+		let rounds = 0;
+		let release: () => void = () => {};
+		const job = new CoalescingJob(async () => {
+			rounds++;
+			if (rounds === 1) await new Promise<void>((r) => (release = r));
+		});
+		const first = job.request();
+		expect(job.busy).toBe(true);
+		void job.request();
+		void job.request();
+		void job.request();
+		release();
+		await first;
+		await job.idle();
+		expect(rounds).toBe(2);
+		expect(job.busy).toBe(false);
+		await job.request();
+		expect(rounds).toBe(3);
+	});
+
+	it('schedules once and stops', () => {
+		const job = new CoalescingJob(async () => {});
+		job.every(60_000);
+		job.every(60_000);
+		expect(job.scheduled).toBe(true);
+		job.stop();
+		expect(job.scheduled).toBe(false);
+	});
+});
