@@ -4,7 +4,7 @@
 // an ECharts option.
 import type { EChartsOption, TooltipComponentFormatterCallbackParams } from 'echarts';
 import { formatCount, formatDecimal } from './format';
-import { baseTextStyle, countAxis, dayAxis, escapeHtml, TIME_GRID, tooltipBox } from './options';
+import { bandSeries, baseTextStyle, countAxis, dayAxis, escapeHtml, TIME_GRID, tooltipBox } from './options';
 import { defaultTheme, type ChartTheme } from './theme';
 
 export interface AlertBandPoint {
@@ -139,28 +139,7 @@ export function alertBandOptions(input: AlertBandInput): EChartsOption {
 		xAxis,
 		yAxis: countAxis(unit, theme, theme.fontSize),
 		series: [
-			{
-				type: 'line',
-				name: '正常范围',
-				data: lower,
-				stack: 'band',
-				symbol: 'none',
-				lineStyle: { opacity: 0 },
-				areaStyle: { opacity: 0 },
-				silent: true,
-				tooltip: { show: false }
-			},
-			{
-				type: 'line',
-				name: '正常范围',
-				data: width,
-				stack: 'band',
-				symbol: 'none',
-				lineStyle: { opacity: 0 },
-				areaStyle: { color: theme.primaryArea },
-				itemStyle: { color: theme.primaryArea },
-				silent: true
-			},
+			...bandSeries(lower, width, theme),
 			{
 				type: 'line',
 				name: '预期',

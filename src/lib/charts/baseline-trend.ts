@@ -3,7 +3,7 @@
 import type { EChartsOption, TooltipComponentFormatterCallbackParams } from 'echarts';
 import type { BaselinePoint } from '$lib/types';
 import { formatCount, formatDayLong } from './format';
-import { baseTextStyle, countAxis, dayAxis, escapeHtml, TIME_GRID, tooltipBox } from './options';
+import { bandSeries, baseTextStyle, countAxis, dayAxis, escapeHtml, TIME_GRID, tooltipBox } from './options';
 import { defaultTheme, type ChartTheme } from './theme';
 
 export interface BaselineTrendInput {
@@ -64,28 +64,7 @@ export function baselineTrendOptions(points: BaselinePoint[], opts: BaselineTren
 		xAxis: dayAxis(days, theme, theme.fontSize),
 		yAxis: countAxis(unit, theme, theme.fontSize),
 		series: [
-			{
-				type: 'line',
-				name: '正常范围',
-				data: low,
-				stack: 'band',
-				symbol: 'none',
-				lineStyle: { opacity: 0 },
-				areaStyle: { opacity: 0 },
-				silent: true,
-				tooltip: { show: false }
-			},
-			{
-				type: 'line',
-				name: '正常范围',
-				data: width,
-				stack: 'band',
-				symbol: 'none',
-				lineStyle: { opacity: 0 },
-				areaStyle: { color: theme.primaryArea },
-				itemStyle: { color: theme.primaryArea },
-				silent: true
-			},
+			...bandSeries(low, width, theme),
 			{
 				type: 'line',
 				name: '常态',

@@ -25,9 +25,7 @@ export type ChartParam = EChartsOption | ChartConfig;
 
 function toConfig(param: ChartParam): ChartConfig {
 	// EChartsOption has no top-level `option` key, so its presence marks the config form.
-	return param && typeof param === 'object' && 'option' in param
-		? (param as ChartConfig)
-		: { option: param as EChartsOption };
+	return param && typeof param === 'object' && 'option' in param ? (param as ChartConfig) : { option: param as EChartsOption };
 }
 
 function prefersReducedMotion(): boolean {

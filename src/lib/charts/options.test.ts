@@ -111,7 +111,7 @@ describe('trendOptions', () => {
 		const mean = (a: number[]) => Math.round((a.reduce((s, v) => s + v, 0) / a.length) * 10) / 10;
 		expect(data[6]).toBe(mean(counts.slice(0, 7)));
 		expect(data[89]).toBe(mean(counts.slice(83, 90)));
-		expect((one((o as AnyRecord).legend).data as string[])).toEqual(['工单量', '7日移动平均']);
+		expect(one((o as AnyRecord).legend).data as string[]).toEqual(['工单量', '7日移动平均']);
 	});
 
 	it('fills gaps in the input so the axis is a continuous calendar', () => {
@@ -134,9 +134,7 @@ describe('trendOptions', () => {
 		expect(html).toContain('2026年11月28日 星期六');
 		expect(html).toContain('工单量：1,800 件');
 		expect(html).toContain('7日移动平均：1,500.0 件');
-		const early = fn(tooltip.formatter)([
-			{ seriesName: '7日移动平均', value: null, dataIndex: 0, marker: '' }
-		]);
+		const early = fn(tooltip.formatter)([{ seriesName: '7日移动平均', value: null, dataIndex: 0, marker: '' }]);
 		expect(early).toContain('不足7天');
 	});
 

@@ -76,6 +76,15 @@ export function countAxis(unit: string, theme: ChartTheme, fontSize?: number) {
 	};
 }
 
+/** The normal band as two stacked lines: an invisible lower edge, then the band's width filled (legend 正常范围). */
+export function bandSeries(lower: (number | null)[], width: (number | null)[], theme: ChartTheme) {
+	const edge = { type: 'line' as const, name: '正常范围', stack: 'band', symbol: 'none', lineStyle: { opacity: 0 }, silent: true };
+	return [
+		{ ...edge, data: lower, areaStyle: { opacity: 0 }, tooltip: { show: false } },
+		{ ...edge, data: width, areaStyle: { color: theme.primaryArea }, itemStyle: { color: theme.primaryArea } }
+	];
+}
+
 export function normalizeDaily(points: DailyPoint[]): DailyPoint[] {
 	if (points.length === 0) return [];
 	const byDay = new Map<string, number>();
