@@ -7,7 +7,8 @@
 // Per point: a seasonal baseline (slot = time of day × day class, from a work/rest calendar) with adaptive level
 // candidates forecasts the value; the residual becomes a tail probability under a count model (negative binomial,
 // variance ≥ Poisson) or a Gaussian model, recalibrated from the series' own history of surprises (peaks over
-// threshold); a CUSUM on the residuals against the slow seasonal reference catches sustained shifts. The two are
+// threshold); a CUSUM on the residuals against the slow seasonal reference catches sustained shifts (real-valued
+// series: a multi-scale test, the medium level candidate against the slow one, calibrated the same way). The two are
 // combined (Bonferroni) into score = −log10(p)/10 ∈ [0,1]. An alert episode starts when the score reaches the
 // threshold and lasts until the series has been back inside the band for a few points. For very large passes use
 // scoreColumns (typed arrays, no objects).
@@ -255,7 +256,7 @@ const CONTINUOUS_COUNT = 30;
 /** running-median step (log domain) per exceedance */
 const MEDIAN_UP = Math.exp(0.05);
 const MEDIAN_DOWN = Math.exp(-0.05);
-/** largest excess u − U0 the calibration learns or reads (u = 24.6, p ≈ 2e-11) */
+/** largest excess u − U0 the calibration learns or reads (u ≈ 54.6, p ≈ 2e-24) */
 const EXCESS_CAP = 50;
 
 /**
@@ -340,6 +341,13 @@ export class SeriesDetector {
 	// calibration of the point test (upper and lower tail) and of the CUSUM
 	private readonly calUp = new TailCalibration();
 	private readonly calDown = new TailCalibration();
+	// calibration of the multi-scale level test (real values)
+	private readonly msUp = new TailCalibration();
+	private readonly msDown = new TailCalibration();
+	/** index of the second-slowest level rate (the medium level of the multi-scale test), −1 with one rate */
+	private readonly medium: number;
+	/** variance of (medium level − slow level) per unit error variance, for white noise */
+	private readonly msVar: number;
 	private cAbove = CUSUM_NULL_ABOVE;
 	private cExcess = CUSUM_NULL_EXCESS;
 	/** derived from cAbove and cExcess every 8 points: scale and shift from raw to calibrated CUSUM */
@@ -375,6 +383,15 @@ export class SeriesDetector {
 		this.rates = Float64Array.from(this.opts.levelRates);
 		this.maxVisits = 2 / this.opts.seasonRate - 1;
 		this.slowest = this.rates.indexOf(Math.min(...this.rates));
+		let medium = -1;
+		for (let i = 0; i < this.rates.length; i++)
+			if (this.rates[i] > this.rates[this.slowest] && (medium < 0 || this.rates[i] < this.rates[medium])) medium = i;
+		this.medium = medium;
+		if (medium >= 0) {
+			const a1 = this.rates[medium];
+			const a2 = this.rates[this.slowest];
+			this.msVar = a1 / (2 - a1) + a2 / (2 - a2) - (2 * a1 * a2) / (a1 + a2 - a1 * a2);
+		} else this.msVar = 0;
 		this.levels = new Float64Array(2 * this.rates.length);
 		this.errs = new Float64Array(2 * this.rates.length);
 		this.rcOf = new Float64Array(2 * this.rates.length);
@@ -562,8 +579,29 @@ export class SeriesDetector {
 		const effUp = (cu > CUSUM_LEVEL ? CUSUM_LEVEL + (cu - CUSUM_LEVEL) / g : cu) - shift;
 		const effDown = (cd > CUSUM_LEVEL ? CUSUM_LEVEL + (cd - CUSUM_LEVEL) / g : cd) - shift;
 		const both = this.both;
-		const pcUp = effUp > 3 ? cusumRate(effUp, k) : 1;
-		const pcDown = both && effDown > 3 ? cusumRate(effDown, k) : 1;
+		// the sustained-change test: counts the CUSUM; real values the multi-scale level test — the medium level
+		// candidate (seasonal) against the slow one, in standard deviations of their difference under white noise,
+		// through its own tail calibration. (On real-valued streams that wander, the CUSUM against the slow reference
+		// sits at its cap and its calibration discounts it to nothing; it still decides when an episode ends.)
+		let msU = 1;
+		let msD = 1;
+		let pcUp: number;
+		let pcDown: number;
+		if (!count && this.medium >= 0) {
+			if (!first) {
+				const sl = this.slowest + nr;
+				const q = this.errs[sl];
+				const zm =
+					(this.levels[this.medium + nr] - this.levels[sl]) / Math.sqrt(Math.max(q, 1e-12 * (1 + expected * expected)) * this.msVar);
+				msU = zm > -1.2 && zm < 1.2 ? bulkUpperTail(zm) : normalUpperTail(zm);
+				msD = zm > -1.2 && zm < 1.2 ? 1 - msU : normalUpperTail(-zm);
+			}
+			pcUp = msU < P0 ? this.msUp.p(msU, msU) : this.msUp.bulk(msU);
+			pcDown = !both ? 1 : msD < P0 ? this.msDown.p(msD, msD) : this.msDown.bulk(msD);
+		} else {
+			pcUp = effUp > 3 ? cusumRate(effUp, k) : 1;
+			pcDown = both && effDown > 3 ? cusumRate(effDown, k) : 1;
+		}
 		// combine: Bonferroni over the sides (direction both) and over the two tests
 		const m = both ? 2 : 1;
 		const upBest = (pUpCal < pcUp ? pUpCal : pcUp) * m;
@@ -601,6 +639,10 @@ export class SeriesDetector {
 				if (calibrate) {
 					this.calUp.learn(mUp, cr);
 					this.calDown.learn(mDown, cr);
+				}
+				if (!count && this.medium >= 0) {
+					this.msUp.learn(msU, cr);
+					this.msDown.learn(msD, cr);
 				}
 				// the CUSUM calibration starts after the warm-up (before it, the baseline is still settling and its
 				// CUSUM would teach the calibration that long runs are normal) and skips episodes (an incident must not
