@@ -1,6 +1,7 @@
 import { districtLabels, districtShapes } from '$lib/server/geo';
 import { readMap, readOverview } from '$lib/server/analytics/service';
 import { app } from '$lib/server/app';
+import { alertMarkers } from '$lib/server/alerts/read';
 import { requireScreen } from '$lib/server/guard';
 import type { PageServerLoad } from './$types';
 
@@ -8,7 +9,7 @@ import type { PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, url }) => {
 	requireScreen(locals, '/wall');
 	const a = await app();
-	const [overview, map] = await Promise.all([readOverview(a, url), readMap(a, url)]);
+	const [overview, map, alerts] = await Promise.all([readOverview(a, url), readMap(a, url), alertMarkers(a, 800, 640)]);
 	return {
 		overview: overview.data,
 		map: map.data,
@@ -16,6 +17,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		shapes: districtShapes(a.ref, 800, 640),
 		labels: districtLabels(a.ref, 800, 640),
 		mapSize: { width: 800, height: 640 },
+		// open alerts on the map (a wall is not clicked: no links)
+		alerts: alerts.map((m) => ({ ...m, href: undefined })),
 		city: a.ref.cityName
 	};
 };
