@@ -31,8 +31,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 export const WINDOW_DAYS = 56;
 /** Episodes that ended longer ago than this are history, not news. */
 export const REPORT_DAYS = 7;
-/** The schedule: a round at least this often, whether or not anything arrived. */
+/** The schedule: a round every minute when tickets arrived since the last one (ingest and sync also ask for a
+ * round right away), and every IDLE_ROUND_MS when nothing did (the clock alone moves signals to recovery). */
 export const ROUND_INTERVAL_MS = 60_000;
+export const IDLE_ROUND_MS = 5 * 60_000;
 /** Severity of an alert no watch list names. */
 export const DEFAULT_SEVERITY = 4;
 
@@ -59,6 +61,9 @@ const KEY = Symbol.for('minqing.alerts');
 interface State {
 	job: CoalescingJob | null;
 	log: (m: string) => void;
+	/** a round was asked for since the last one began */
+	changed: boolean;
+	tick: ReturnType<typeof setInterval> | null;
 	conn: DuckDBConnection | null;
 	last: RoundSummary | null;
 	lastError: string | null;
@@ -70,7 +75,17 @@ function state(): State {
 	if (!g[KEY]) {
 		const bus = new EventEmitter();
 		bus.setMaxListeners(0);
-		g[KEY] = { job: null, log: (m) => console.log(m), conn: null, last: null, lastError: null, bus, deliveries: new Set() };
+		g[KEY] = {
+			job: null,
+			log: (m) => console.log(m),
+			changed: false,
+			tick: null,
+			conn: null,
+			last: null,
+			lastError: null,
+			bus,
+			deliveries: new Set()
+		};
 	}
 	return g[KEY];
 }
@@ -98,9 +113,11 @@ export function startAlertWork(app: App, log: (m: string) => void = (m) => conso
 	afterIngest((a) => void requestRound(a));
 	afterSync((a) => void requestRound(a));
 	void requestRound(app);
-	const job = s.job!;
-	if (job.scheduled) return;
-	job.every(ROUND_INTERVAL_MS);
+	if (s.tick) return;
+	s.tick = setInterval(() => {
+		if (s.changed || Date.now() - (s.last ? Date.parse(s.last.at) : 0) >= IDLE_ROUND_MS) void requestRound(app);
+	}, ROUND_INTERVAL_MS);
+	s.tick.unref?.();
 	onShutdown(async () => {
 		stopAlertWork();
 		await Promise.race([alertsIdle(), new Promise((r) => setTimeout(r, 5000))]);
@@ -108,7 +125,9 @@ export function startAlertWork(app: App, log: (m: string) => void = (m) => conso
 }
 
 export function stopAlertWork(): void {
-	state().job?.stop();
+	const s = state();
+	if (s.tick) clearInterval(s.tick);
+	s.tick = null;
 }
 
 /** Resolves when no round is running and no notification is being delivered. */
@@ -123,8 +142,10 @@ export async function alertsIdle(): Promise<void> {
 /** A detection round soon: now, or right after the one running. */
 export function requestRound(app: App): Promise<void> {
 	const s = state();
+	s.changed = true;
 	s.job ??= new CoalescingJob(async () => {
 		try {
+			s.changed = false;
 			s.last = await detectionRound(app);
 			s.lastError = null;
 			if (s.last.fired) s.log(`[minqing] 预警：新增 ${s.last.fired} 条（${s.last.series} 条序列，用时 ${s.last.seconds.toFixed(1)} 秒）`);
