@@ -79,6 +79,28 @@ export function runPass(all: readonly CountSeries[], options: Partial<PassOption
 	return { episodes, alpha, perDay, series: tested.length, points, seconds: (performance.now() - t0) / 1000 };
 }
 
+/**
+ * runPass for a server: the same episodes, but it gives the event loop back every `sliceMs` (default 20 ms) so
+ * requests are answered while a round scores thousands of series.
+ */
+export async function runPassYielding(all: readonly CountSeries[], options: Partial<PassOptions> = {}, sliceMs = 20): Promise<PassResult> {
+	const o = { ...PASS_DEFAULTS, ...options };
+	const t0 = performance.now();
+	const { tested, alpha, perDay } = passPlan(all, o);
+	const episodes: Episode[] = [];
+	let points = 0;
+	let slice = performance.now();
+	for (const s of tested) {
+		points += s.values.length;
+		episodes.push(...seriesEpisodes(s, alpha, o));
+		if (performance.now() - slice > sliceMs) {
+			await new Promise((r) => setImmediate(r));
+			slice = performance.now();
+		}
+	}
+	return { episodes, alpha, perDay, series: tested.length, points, seconds: (performance.now() - t0) / 1000 };
+}
+
 /** The series worth testing and the per-test level α that keeps the daily false-alert budget. */
 export function passPlan(
 	all: readonly CountSeries[],

@@ -3,7 +3,7 @@
 // 预警 page told over server-sent events. One round at a time; requests during a round run one more round.
 import { EventEmitter } from 'node:events';
 import { groupFirings, type Incident } from '$pipelines/alerts/incidents';
-import { calendarDayKind, runPass, type Episode } from '$pipelines/alerts/pass';
+import { calendarDayKind, runPassYielding, type Episode } from '$pipelines/alerts/pass';
 import { burstStates } from '$pipelines/alerts/burst';
 import { readSeries, seriesTickets, windowFrom, bucketMs, type WatchlistSpec } from '$pipelines/alerts/series';
 import type { App } from '../app';
@@ -173,7 +173,7 @@ export async function detectionRound(app: App, now = Date.now()): Promise<RoundS
 	const specs = watchSpecs(lists);
 	const series = await readSeries(conn, { fromDay: windowFrom(now, WINDOW_DAYS), now }, { cityCode: app.ref.cityCode, watchlists: specs });
 	const t1 = performance.now();
-	const pass = runPass(series, { dayKind: calendarDayKind(app.calendar) });
+	const pass = await runPassYielding(series, { dayKind: calendarDayKind(app.calendar) });
 	const t2 = performance.now();
 	const recent = pass.episodes.filter((e) => e.last >= now - REPORT_DAYS * 86_400_000);
 	for (const e of recent) {
