@@ -10,7 +10,17 @@ function firing(id: string, key: Partial<SeriesKey>, onsetH: number, lastH: numb
 	const k: SeriesKey = { family: 'category', topic: '02', level: 'district', place: '320506', bucket: 'hour', ...key };
 	if (k.level === 'street') k.district = k.place.slice(0, 6);
 	const district = k.level === 'district' ? k.place : (k.district ?? null);
-	return { id, key: k, district, onset: onsetH * H, last: lastH * H, until: (lastH + (k.bucket === 'day' ? 24 : 1)) * H, tickets, p };
+	return {
+		id,
+		key: k,
+		district,
+		onset: onsetH * H,
+		last: lastH * H,
+		until: (lastH + (k.bucket === 'day' ? 24 : 1)) * H,
+		active: false,
+		tickets,
+		p
+	};
 }
 
 describe('sameTopic', () => {
@@ -136,6 +146,16 @@ describe('groupFirings', () => {
 			cityCode: CITY
 		});
 		expect([inc[0].level, inc[0].place, inc[0].district]).toEqual(['street', '320506001', '320506']);
+	});
+
+	it('is active while a firing that names it is, not while only a broader count still is', () => {
+		const over = firing('flood', { topic: '0404' }, 10, 12, ['F1', 'F2']);
+		const broad = { ...firing('broad', { topic: '04', bucket: 'day' }, 0, 48, ['F1', 'F2', 'G1']), active: true };
+		const [inc] = groupFirings([over, broad], { watchlistsOf, cityCode: CITY });
+		expect(inc.firings).toHaveLength(2);
+		expect(inc.active).toBe(false);
+		const [live] = groupFirings([{ ...over, active: true }, broad], { watchlistsOf, cityCode: CITY });
+		expect(live.active).toBe(true);
 	});
 
 	it('returns nothing for no firings', () => {

@@ -29,6 +29,8 @@ export interface Firing {
 	last: number;
 	/** end of the last firing bucket (exclusive): a daily bucket lasts until midnight */
 	until: number;
+	/** still in its episode at the series' last bucket */
+	active: boolean;
 	/** the tickets behind the excess (may be empty when not looked up) */
 	tickets: readonly string[];
 	/** evidence strength: smaller is stronger (the episode's p-value) */
@@ -46,6 +48,8 @@ export interface Incident<F extends Firing = Firing> {
 	onset: number;
 	last: number;
 	until: number;
+	/** one of the firings that name it is still in its episode */
+	active: boolean;
 	tickets: Set<string>;
 }
 
@@ -186,6 +190,7 @@ function incidentOf<F extends Firing>(g: F[], cityCode: string): Incident<F> {
 		),
 		last: Math.max(...anchors.map((f) => f.last)),
 		until: Math.max(...anchors.map((f) => f.until)),
+		active: anchors.some((f) => f.active),
 		tickets
 	};
 }

@@ -45,8 +45,6 @@ export interface Episode extends Firing {
 	/** the bucket at which the evidence reached α (the alert's time) */
 	acceptIndex: number;
 	lastIndex: number;
-	/** still firing at the series' last bucket */
-	active: boolean;
 	observed: number;
 	expected: number;
 	/** the strongest bucket's observation, expectation and band */
@@ -65,8 +63,11 @@ export interface PassResult {
 	seconds: number;
 }
 
-/** Runs the detector over every series and keeps the episodes that pass the false-alert budget. */
-export function runPass(all: readonly CountSeries[], options: Partial<PassOptions> = {}): PassResult {
+/**
+ * The pass one series at a time: yields after each series, returns the result. runPass drains it in one go; a
+ * server (runPassYielding) hands the event loop back between slices.
+ */
+function* passSteps(all: readonly CountSeries[], options: Partial<PassOptions>): Generator<void, PassResult> {
 	const o = { ...PASS_DEFAULTS, ...options };
 	const t0 = performance.now();
 	const { tested, alpha, perDay } = passPlan(all, o);
@@ -75,8 +76,18 @@ export function runPass(all: readonly CountSeries[], options: Partial<PassOption
 	for (const s of tested) {
 		points += s.values.length;
 		episodes.push(...seriesEpisodes(s, alpha, o));
+		yield;
 	}
 	return { episodes, alpha, perDay, series: tested.length, points, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Runs the detector over every series and keeps the episodes that pass the false-alert budget. */
+export function runPass(all: readonly CountSeries[], options: Partial<PassOptions> = {}): PassResult {
+	const steps = passSteps(all, options);
+	for (;;) {
+		const r = steps.next();
+		if (r.done) return r.value;
+	}
 }
 
 /**
@@ -84,21 +95,16 @@ export function runPass(all: readonly CountSeries[], options: Partial<PassOption
  * requests are answered while a round scores thousands of series.
  */
 export async function runPassYielding(all: readonly CountSeries[], options: Partial<PassOptions> = {}, sliceMs = 20): Promise<PassResult> {
-	const o = { ...PASS_DEFAULTS, ...options };
-	const t0 = performance.now();
-	const { tested, alpha, perDay } = passPlan(all, o);
-	const episodes: Episode[] = [];
-	let points = 0;
+	const steps = passSteps(all, options);
 	let slice = performance.now();
-	for (const s of tested) {
-		points += s.values.length;
-		episodes.push(...seriesEpisodes(s, alpha, o));
+	for (;;) {
+		const r = steps.next();
+		if (r.done) return r.value;
 		if (performance.now() - slice > sliceMs) {
-			await new Promise((r) => setImmediate(r));
+			await new Promise((res) => setImmediate(res));
 			slice = performance.now();
 		}
 	}
-	return { episodes, alpha, perDay, series: tested.length, points, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** The series worth testing and the per-test level α that keeps the daily false-alert budget. */

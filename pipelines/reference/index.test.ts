@@ -11,6 +11,7 @@ import {
 	loadReference,
 	parseCityConfig,
 	parseCsv,
+	placeName,
 	routeUnit,
 	type Reference
 } from './index';
@@ -38,6 +39,15 @@ function withBrokenCopy(file: string, edit: (text: string) => string, check: (di
 		rmSync(dir, { recursive: true, force: true });
 	}
 }
+
+describe('placeName', () => {
+	it('names the city, a district, a street after its district, and falls back to the code', () => {
+		expect(placeName(ref, 'city', ref.cityCode)).toBe('苏州市');
+		expect(placeName(ref, 'district', '320506')).toBe('吴中区');
+		expect(placeName(ref, 'street', '320506001')).toBe('吴中区长桥街道');
+		expect(placeName(ref, 'street', '999999999')).toBe('999999999');
+	});
+});
 
 describe('reference data', () => {
 	it('has the city, its 10 districts and 118 streets', () => {
@@ -71,7 +81,11 @@ describe('reference data', () => {
 		expect(categoryAncestors(ref, '0202').map((c) => c.code)).toEqual(['02', '0202']);
 		expect(() => categoryAncestors(ref, '999999')).toThrow(/999999/);
 		for (const c of ref.categories.filter((c) => c.level === 3))
-			expect(categoryAncestors(ref, c.code).map((a) => a.name).join(' › ')).toBe(c.path);
+			expect(
+				categoryAncestors(ref, c.code)
+					.map((a) => a.name)
+					.join(' › ')
+			).toBe(c.path);
 	});
 
 	it('registers units whose district and street codes exist', () => {
@@ -141,7 +155,8 @@ describe('reference data', () => {
 		let streetShare = 0;
 		for (let i = 0; i < n; i++) if (routeUnit(ref, '010101', '320508', '320508018', rand).kind === 'street') streetShare++;
 		const rules = ref.routing.filter((r) => r.category === '010101');
-		const expected = rules.filter((r) => r.handler === 'street').reduce((s, r) => s + r.weight, 0) / rules.reduce((s, r) => s + r.weight, 0);
+		const expected =
+			rules.filter((r) => r.handler === 'street').reduce((s, r) => s + r.weight, 0) / rules.reduce((s, r) => s + r.weight, 0);
 		expect(streetShare / n).toBeGreaterThan(expected - 0.05);
 		expect(streetShare / n).toBeLessThan(expected + 0.05);
 		expect(() => routeUnit(ref, '99', '320508', null, rand)).toThrow(/99/);
@@ -169,9 +184,12 @@ describe('reference data', () => {
 				seen.set(a, p.code);
 			}
 		// every 街道/镇 has its short name unless that is a common word
-		expect(ref.streets.filter((s) => /(街道|镇)$/.test(s.name) && s.aliases.length === 0).map((s) => s.name).sort()).toEqual(
-			['东南街道', '城南街道', '太平街道', '太湖街道'].sort()
-		);
+		expect(
+			ref.streets
+				.filter((s) => /(街道|镇)$/.test(s.name) && s.aliases.length === 0)
+				.map((s) => s.name)
+				.sort()
+		).toEqual(['东南街道', '城南街道', '太平街道', '太湖街道'].sort());
 	});
 
 	it('caches per data directory', () => {
@@ -199,42 +217,100 @@ describe('reference data', () => {
 	});
 
 	it('names the file and line of malformed data', () => {
-		withBrokenCopy('reference/units.tsv', (t) => t.replace('\tmunicipal\t', '\tministry\t'), (dir) => {
-			expect(() => loadReference(dir)).toThrow(/units\.tsv:2: kind must be/);
-		});
-		withBrokenCopy('reference/routing.tsv', (t) => t.split('\n').map((l, i) => (i === 4 ? l.replace(/\t[\d.]+$/, '\tmany') : l)).join('\n'), (dir) => {
-			expect(() => loadReference(dir)).toThrow(/routing\.tsv:5: weight must be/);
-		});
-		withBrokenCopy('reference/places.tsv', (t) => t + '320505\t木渎\n', (dir) => {
-			expect(() => loadReference(dir)).toThrow(/places\.tsv:\d+: alias "木渎" already names 320506103/);
-		});
-		withBrokenCopy('reference/categories.tsv', (t) => t.replace('010101\t3\t0101\t', '010101\t3\t0101\textra\t'), (dir) => {
-			expect(() => loadReference(dir)).toThrow(/categories\.tsv:4: expected 5 tab-separated fields, found 6/);
-		});
-		withBrokenCopy('reference/routing.tsv', (t) => t.split('\n').filter((l) => !l.startsWith('0402')).join('\n'), (dir) => {
-			expect(() => loadReference(dir)).not.toThrow(); // 04 still covers 供电
-		});
-		withBrokenCopy('cities/suzhou.json', (t) => t.replace('"0512"', '"512"'), (dir) => {
-			expect(() => loadReference(dir, 'suzhou')).toThrow(/cities\/suzhou\.json: field "phoneAreaCode" must be a long-distance area code/);
-		});
-		withBrokenCopy('cities/suzhou.json', (t) => t.replace('"320576"', '"320599"'), (dir) => {
-			expect(() => loadReference(dir, 'suzhou')).toThrow(/cities\/suzhou\.json: field "centers\.320599" names no district of .*suzhou-areas\.csv/);
-		});
-		withBrokenCopy('cities/suzhou.json', (t) => t.replace('"code": "3205"', '"code": "3206"'), (dir) => {
-			expect(() => loadReference(dir, 'suzhou')).toThrow(/field "centers\.320576" is not a district code of city 3206/);
-		});
-		withBrokenCopy('cities/suzhou.json', (t) => t.replace('"code": "3205"', '"code": "3206"').replace(/"centers": \{[^}]*\}/, '"centers": {}'), (dir) => {
-			expect(() => loadReference(dir, 'suzhou')).toThrow(/suzhou-areas\.csv:2: city code 3205 is not 3206/);
-		});
-		withBrokenCopy('cities/suzhou.json', (t) => t.replace('"reference/units.tsv"', '"reference/no-such-units.tsv"'), (dir) => {
-			expect(() => loadReference(dir, 'suzhou')).toThrow(/no-such-units\.tsv: cannot read reference file/);
-		});
-		withBrokenCopy('cities/suzhou.json', (t) => t.replace('{', '{,'), (dir) => {
-			expect(() => loadReference(dir, 'suzhou')).toThrow(/cities\/suzhou\.json: invalid JSON/);
-		});
-		withBrokenCopy('geo/suzhou-streets.csv', (t) => t.replace('320505002,"狮山街道",320505,32,3205', '320505002,"狮山街道",320505,32'), (dir) => {
-			expect(() => loadReference(dir)).toThrow(/suzhou-streets\.csv:3: expected 5 comma-separated fields/);
-		});
+		withBrokenCopy(
+			'reference/units.tsv',
+			(t) => t.replace('\tmunicipal\t', '\tministry\t'),
+			(dir) => {
+				expect(() => loadReference(dir)).toThrow(/units\.tsv:2: kind must be/);
+			}
+		);
+		withBrokenCopy(
+			'reference/routing.tsv',
+			(t) =>
+				t
+					.split('\n')
+					.map((l, i) => (i === 4 ? l.replace(/\t[\d.]+$/, '\tmany') : l))
+					.join('\n'),
+			(dir) => {
+				expect(() => loadReference(dir)).toThrow(/routing\.tsv:5: weight must be/);
+			}
+		);
+		withBrokenCopy(
+			'reference/places.tsv',
+			(t) => t + '320505\t木渎\n',
+			(dir) => {
+				expect(() => loadReference(dir)).toThrow(/places\.tsv:\d+: alias "木渎" already names 320506103/);
+			}
+		);
+		withBrokenCopy(
+			'reference/categories.tsv',
+			(t) => t.replace('010101\t3\t0101\t', '010101\t3\t0101\textra\t'),
+			(dir) => {
+				expect(() => loadReference(dir)).toThrow(/categories\.tsv:4: expected 5 tab-separated fields, found 6/);
+			}
+		);
+		withBrokenCopy(
+			'reference/routing.tsv',
+			(t) =>
+				t
+					.split('\n')
+					.filter((l) => !l.startsWith('0402'))
+					.join('\n'),
+			(dir) => {
+				expect(() => loadReference(dir)).not.toThrow(); // 04 still covers 供电
+			}
+		);
+		withBrokenCopy(
+			'cities/suzhou.json',
+			(t) => t.replace('"0512"', '"512"'),
+			(dir) => {
+				expect(() => loadReference(dir, 'suzhou')).toThrow(/cities\/suzhou\.json: field "phoneAreaCode" must be a long-distance area code/);
+			}
+		);
+		withBrokenCopy(
+			'cities/suzhou.json',
+			(t) => t.replace('"320576"', '"320599"'),
+			(dir) => {
+				expect(() => loadReference(dir, 'suzhou')).toThrow(
+					/cities\/suzhou\.json: field "centers\.320599" names no district of .*suzhou-areas\.csv/
+				);
+			}
+		);
+		withBrokenCopy(
+			'cities/suzhou.json',
+			(t) => t.replace('"code": "3205"', '"code": "3206"'),
+			(dir) => {
+				expect(() => loadReference(dir, 'suzhou')).toThrow(/field "centers\.320576" is not a district code of city 3206/);
+			}
+		);
+		withBrokenCopy(
+			'cities/suzhou.json',
+			(t) => t.replace('"code": "3205"', '"code": "3206"').replace(/"centers": \{[^}]*\}/, '"centers": {}'),
+			(dir) => {
+				expect(() => loadReference(dir, 'suzhou')).toThrow(/suzhou-areas\.csv:2: city code 3205 is not 3206/);
+			}
+		);
+		withBrokenCopy(
+			'cities/suzhou.json',
+			(t) => t.replace('"reference/units.tsv"', '"reference/no-such-units.tsv"'),
+			(dir) => {
+				expect(() => loadReference(dir, 'suzhou')).toThrow(/no-such-units\.tsv: cannot read reference file/);
+			}
+		);
+		withBrokenCopy(
+			'cities/suzhou.json',
+			(t) => t.replace('{', '{,'),
+			(dir) => {
+				expect(() => loadReference(dir, 'suzhou')).toThrow(/cities\/suzhou\.json: invalid JSON/);
+			}
+		);
+		withBrokenCopy(
+			'geo/suzhou-streets.csv',
+			(t) => t.replace('320505002,"狮山街道",320505,32,3205', '320505002,"狮山街道",320505,32'),
+			(dir) => {
+				expect(() => loadReference(dir)).toThrow(/suzhou-streets\.csv:3: expected 5 comma-separated fields/);
+			}
+		);
 	});
 });
 
@@ -279,13 +355,31 @@ function withTinyCity(check: (dir: string) => void): void {
 			})
 		);
 		write('geo/tiny-areas.csv', 'code,name,cityCode,provinceCode\n990101,"甲区",9901,99\n990102,"乙县",9901,99\n');
-		write('geo/tiny-streets.csv', 'code,name,areaCode,provinceCode,cityCode\n990101001,"东门街道",990101,99,9901\n990102100,"西岭镇",990102,99,9901\n');
+		write(
+			'geo/tiny-streets.csv',
+			'code,name,areaCode,provinceCode,cityCode\n990101001,"东门街道",990101,99,9901\n990102100,"西岭镇",990102,99,9901\n'
+		);
 		write(
 			'geo/tiny-districts.geojson',
 			JSON.stringify({
 				type: 'FeatureCollection',
 				features: [
-					{ type: 'Feature', id: '990101', properties: { name: '甲区', cp: [100.1, 30.1] }, geometry: { type: 'Polygon', coordinates: [[[100, 30], [100.2, 30], [100.2, 30.2], [100, 30]]] } }
+					{
+						type: 'Feature',
+						id: '990101',
+						properties: { name: '甲区', cp: [100.1, 30.1] },
+						geometry: {
+							type: 'Polygon',
+							coordinates: [
+								[
+									[100, 30],
+									[100.2, 30],
+									[100.2, 30.2],
+									[100, 30]
+								]
+							]
+						}
+					}
 				]
 			})
 		);
@@ -299,7 +393,10 @@ function withTinyCity(check: (dir: string) => void): void {
 				'S990102100\t乙县西岭镇人民政府\t西岭镇\tstreet\t990102\t990102100\n'
 		);
 		write('reference/tiny-routing.tsv', 'category\thandler\tweight\n01\tstreet\t1\n');
-		write('reference/tiny-categories.tsv', 'code\tlevel\tparent\tname\tpath\n01\t1\t\t城市管理\t\n0101\t2\t01\t市容环境\t\n010101\t3\t0101\t占道经营\t\n');
+		write(
+			'reference/tiny-categories.tsv',
+			'code\tlevel\tparent\tname\tpath\n01\t1\t\t城市管理\t\n0101\t2\t01\t市容环境\t\n010101\t3\t0101\t占道经营\t\n'
+		);
 		check(dir);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
@@ -381,7 +478,9 @@ describe('city configuration', () => {
 		expect(parse((o) => ((o.files as Record<string, string>).units = '../units.tsv'))).toThrow(
 			'field "files.units" must be a path inside the data directory (relative, without ".."), not "../units.tsv"'
 		);
-		expect(parse((o) => ((o.files as Record<string, string>).units = '/etc/units.tsv'))).toThrow('field "files.units" must be a path inside');
+		expect(parse((o) => ((o.files as Record<string, string>).units = '/etc/units.tsv'))).toThrow(
+			'field "files.units" must be a path inside'
+		);
 		expect(parse((o) => ((o.files as Record<string, string>).extra = 'x.tsv'))).toThrow('field "files.extra" is not a reference file');
 		expect(parse((o) => (o.files = 'geo/'))).toThrow('field "files" must be an object');
 		expect(parse((o) => (o.centers = { '320576': [120.72, 31.32] }))).toThrow('field "centers.320576" is not a district code of city 9901');
@@ -393,7 +492,9 @@ describe('city configuration', () => {
 
 	it('names a city that has no configuration, and a malformed MINQING_CITY', () => {
 		withTinyCity((dir) => {
-			expect(() => loadReference(dir, 'wuxi')).toThrow(/cities\/wuxi\.json: no configuration for city "wuxi" \(configured: suzhou, tiny; MINQING_CITY chooses the city\)/);
+			expect(() => loadReference(dir, 'wuxi')).toThrow(
+				/cities\/wuxi\.json: no configuration for city "wuxi" \(configured: suzhou, tiny; MINQING_CITY chooses the city\)/
+			);
 			vi.stubEnv('MINQING_CITY', 'wuxi');
 			expect(() => loadReference(dir)).toThrow(/no configuration for city "wuxi"/);
 			vi.stubEnv('MINQING_CITY', '../tiny');

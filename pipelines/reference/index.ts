@@ -138,15 +138,17 @@ function checkHeader(file: string, header: string[], expected: readonly string[]
 /** Tab-separated, first line is the header, no quoting; blank lines are skipped; values are trimmed. */
 export function parseTsv(text: string, file: string, expected: readonly string[]): Row[] {
 	const lines = text.split('\n');
-	const header = (lines[0] ?? '').replace(/\r$/, '').split('\t').map((h) => h.trim());
+	const header = (lines[0] ?? '')
+		.replace(/\r$/, '')
+		.split('\t')
+		.map((h) => h.trim());
 	checkHeader(file, header, expected);
 	const rows: Row[] = [];
 	for (let i = 1; i < lines.length; i++) {
 		const raw = lines[i].replace(/\r$/, '');
 		if (raw.trim() === '') continue;
 		const cells = raw.split('\t');
-		if (cells.length !== header.length)
-			fail(file, i + 1, `expected ${header.length} tab-separated fields, found ${cells.length}`);
+		if (cells.length !== header.length) fail(file, i + 1, `expected ${header.length} tab-separated fields, found ${cells.length}`);
 		const fields: Record<string, string> = {};
 		header.forEach((h, j) => (fields[h] = cells[j].trim()));
 		rows.push({ line: i + 1, fields });
@@ -208,8 +210,7 @@ export function parseCsv(text: string, file: string, expected: readonly string[]
 	const header = records[0].cells.map((h) => h.trim());
 	checkHeader(file, header, expected);
 	return records.slice(1).map((r) => {
-		if (r.cells.length !== header.length)
-			fail(file, r.line, `expected ${header.length} comma-separated fields, found ${r.cells.length}`);
+		if (r.cells.length !== header.length) fail(file, r.line, `expected ${header.length} comma-separated fields, found ${r.cells.length}`);
 		const fields: Record<string, string> = {};
 		header.forEach((h, j) => (fields[h] = r.cells[j].trim()));
 		return { line: r.line, fields };
@@ -288,7 +289,11 @@ export function parseCityConfig(value: unknown, file: string): CityConfig {
 	};
 	const slug = str('slug');
 	if (!SLUG.test(slug)) bad('slug', `must be lower-case letters, digits and "-", not "${slug}"`);
-	const stem = file.replace(/\\/g, '/').split('/').pop()!.replace(/\.json$/, '');
+	const stem = file
+		.replace(/\\/g, '/')
+		.split('/')
+		.pop()!
+		.replace(/\.json$/, '');
 	if (stem !== slug) bad('slug', `is "${slug}" but the file is named ${stem}.json`);
 	const code = str('code');
 	if (!/^\d{4}$/.test(code)) bad('code', `must be the 4-digit GB/T 2260 code of a prefecture-level city, not "${code}"`);
@@ -296,7 +301,10 @@ export function parseCityConfig(value: unknown, file: string): CityConfig {
 	if (o.phoneAreaCode === undefined) bad('phoneAreaCode', 'is missing (a long-distance area code like "0512", or null)');
 	const phoneAreaCode = o.phoneAreaCode as string | null;
 	if (phoneAreaCode !== null && (typeof phoneAreaCode !== 'string' || !PHONE_AREA_CODE.test(phoneAreaCode)))
-		bad('phoneAreaCode', `must be a long-distance area code like "0512" (010, 02x, 0[3-9]xx) or null, not ${JSON.stringify(phoneAreaCode)}`);
+		bad(
+			'phoneAreaCode',
+			`must be a long-distance area code like "0512" (010, 02x, 0[3-9]xx) or null, not ${JSON.stringify(phoneAreaCode)}`
+		);
 
 	const filesValue = o.files;
 	if (typeof filesValue !== 'object' || filesValue === null || Array.isArray(filesValue))
@@ -349,7 +357,11 @@ export function loadCityConfig(dataDir: string, slug: string): CityConfig {
 		} catch {
 			// no cities/ directory
 		}
-		fail(file, null, `no configuration for city "${slug}" (configured: ${available.length ? available.join(', ') : 'none'}; ${CITY_ENV} chooses the city)`);
+		fail(
+			file,
+			null,
+			`no configuration for city "${slug}" (configured: ${available.length ? available.join(', ') : 'none'}; ${CITY_ENV} chooses the city)`
+		);
 	}
 	const text = readText(file);
 	let value: unknown;
@@ -479,7 +491,14 @@ function load(dir: string, city: CityConfig): Reference {
 	// Undertaking units.
 	const units: Unit[] = [];
 	const unitByCode = new Map<string, Unit>();
-	for (const { line, fields: r } of parseTsv(readText(f.units), f.units, ['code', 'name', 'short_name', 'kind', 'district_code', 'street_code'])) {
+	for (const { line, fields: r } of parseTsv(readText(f.units), f.units, [
+		'code',
+		'name',
+		'short_name',
+		'kind',
+		'district_code',
+		'street_code'
+	])) {
 		const kind = r.kind as UnitKind;
 		if (!UNIT_KINDS.includes(kind)) fail(f.units, line, `kind must be one of ${UNIT_KINDS.join(', ')}, not "${r.kind}"`);
 		if (!UNIT_CODE_PATTERN[kind].test(r.code)) fail(f.units, line, `code "${r.code}" does not fit kind ${kind}`);
@@ -489,7 +508,8 @@ function load(dir: string, city: CityConfig): Reference {
 		if (r.street_code) {
 			const s = streetByCode.get(r.street_code);
 			if (!s) fail(f.units, line, `unknown street_code ${r.street_code}`);
-			if (s.districtCode !== r.district_code) fail(f.units, line, `street ${s.code} lies in district ${s.districtCode}, not "${r.district_code}"`);
+			if (s.districtCode !== r.district_code)
+				fail(f.units, line, `street ${s.code} lies in district ${s.districtCode}, not "${r.district_code}"`);
 		}
 		if (kind === 'district' && (r.code !== `D${r.district_code}` || r.street_code))
 			fail(f.units, line, 'a district unit is coded D + its district_code and has no street_code');
@@ -516,7 +536,8 @@ function load(dir: string, city: CityConfig): Reference {
 		if (r.handler !== 'street' && r.handler !== 'district' && !unitByCode.has(r.handler))
 			fail(f.routing, line, `handler must be street, district or a unit code, not "${r.handler}"`);
 		const weight = Number(r.weight);
-		if (r.weight === '' || !Number.isFinite(weight) || weight <= 0) fail(f.routing, line, `weight must be a positive number, not "${r.weight}"`);
+		if (r.weight === '' || !Number.isFinite(weight) || weight <= 0)
+			fail(f.routing, line, `weight must be a positive number, not "${r.weight}"`);
 		const rule: RoutingRule = { category: r.category, handler: r.handler, weight };
 		if (byPrefix.get(rule.category)?.some((o) => o.handler === rule.handler))
 			fail(f.routing, line, `handler ${rule.handler} listed twice for ${rule.category}`);
@@ -559,13 +580,7 @@ function matchRules(byPrefix: Map<string, RoutingRule[]>, code: string): Routing
  * the most specific matching category prefix. `street` means the street office of `streetCode`, and falls back
  * to the district government when `streetCode` is null or not a street of `districtCode`.
  */
-export function routeUnit(
-	ref: Reference,
-	categoryCode: string,
-	districtCode: string,
-	streetCode: string | null,
-	rand: () => number
-): Unit {
+export function routeUnit(ref: Reference, categoryCode: string, districtCode: string, streetCode: string | null, rand: () => number): Unit {
 	let byPrefix = rulesIndex.get(ref);
 	if (!byPrefix) {
 		byPrefix = new Map();
@@ -597,6 +612,14 @@ export function routeUnit(
 }
 
 /** [L1, L2, L3] for an L3 code (shorter for L1/L2 codes); throws on an unknown code. */
+/** A place's display name: the city, a district, or a street after its district (吴中区长桥街道); the code when unknown. */
+export function placeName(ref: Reference, level: 'city' | 'district' | 'street' | (string & {}), code: string): string {
+	if (level === 'city') return ref.cityName;
+	if (level === 'district') return ref.districtByCode.get(code)?.name ?? code;
+	const st = ref.streetByCode.get(code);
+	return st ? `${ref.districtByCode.get(st.districtCode)?.name ?? ''}${st.name}` : code;
+}
+
 export function categoryAncestors(ref: Reference, code: string): Category[] {
 	const out: Category[] = [];
 	let c = ref.categoryByCode.get(code);
