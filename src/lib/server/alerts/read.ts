@@ -3,9 +3,12 @@
 // the open alerts as map markers.
 import { groupIncidents } from '$pipelines/text/near-dup';
 import { maskPersonal } from '$pipelines/text/redact';
+import { placeName } from '$pipelines/reference/index';
 import { STATUS_LABELS as TICKET_STATUS_LABELS, type Status } from '$pipelines/lifecycle/model';
 import type { App } from '../app';
 import { queryRows } from '../analytics/duckdb';
+import { inList } from '../analytics/sql';
+import { shanghaiDay } from '$pipelines/calendar/index';
 import type { AlertRow } from '../db/schema';
 import { districtLabels } from '../geo';
 import { listWatchlists, recentDeliveries } from './settings';
@@ -57,13 +60,6 @@ export interface AlertSummary {
 	version: number;
 }
 
-function placeName(app: App, level: string, code: string): string {
-	if (level === 'city') return app.ref.cityName;
-	if (level === 'district') return app.ref.districtByCode.get(code)?.name ?? code;
-	const st = app.ref.streetByCode.get(code);
-	return st ? `${app.ref.districtByCode.get(st.districtCode)?.name ?? ''}${st.name}` : code;
-}
-
 export async function summarize(app: App, rows: AlertRow[]): Promise<AlertSummary[]> {
 	const lists = new Map((await listWatchlists(app.rel.db)).map((w) => [w.slug, w.name]));
 	return rows.map((a) => ({
@@ -77,7 +73,7 @@ export async function summarize(app: App, rows: AlertRow[]): Promise<AlertSummar
 		severityLabel: SEVERITY_LABELS[a.severity] ?? String(a.severity),
 		placeLevel: a.placeLevel,
 		placeCode: a.placeCode,
-		placeName: placeName(app, a.placeLevel, a.placeCode),
+		placeName: placeName(app.ref, a.placeLevel, a.placeCode),
 		districtCode: a.districtCode,
 		categoryCode: a.categoryCode,
 		categoryName: a.categoryCode ? (app.ref.categoryByCode.get(a.categoryCode)?.path ?? a.categoryCode) : null,
@@ -142,6 +138,8 @@ export interface SameIncidentGroup {
 export interface AlertDetail {
 	alert: AlertSummary;
 	places: AlertPlace[];
+	/** districts the alert touches (its district places, the districts of its streets, its own) with a count each */
+	affected: { code: string; name: string; n: number }[];
 	series: AlertSeriesInfo[];
 	tickets: LinkedTicket[];
 	groups: SameIncidentGroup[];
@@ -187,8 +185,7 @@ export async function alertDetail(app: App, id: number): Promise<AlertDetail> {
 	const a = await getAlert(app.rel.db, id);
 	const [summary] = await summarize(app, [a]);
 	const links = await alertTicketList(app.rel.db, id, 2000);
-	const nos = links.map((l) => l.ticketNo);
-	const facts = nos.length ? await factsOf(app, nos) : [];
+	const facts = links.length ? await factsOf(app, links) : [];
 	const grouping = groupIncidents(
 		facts
 			.filter((f) => f.tokens?.length)
@@ -205,9 +202,9 @@ export async function alertDetail(app: App, id: number): Promise<AlertDetail> {
 			title: maskPersonal(f.title ?? ''),
 			snippet: maskPersonal(f.content).slice(0, 120),
 			placeName: f.street_code
-				? placeName(app, 'street', f.street_code)
+				? placeName(app.ref, 'street', f.street_code)
 				: f.district_code
-					? placeName(app, 'district', f.district_code)
+					? placeName(app.ref, 'district', f.district_code)
 					: '地点未识别',
 			categoryName: f.category_code ? (app.ref.categoryByCode.get(f.category_code)?.path ?? f.category_code) : '未分类',
 			status: f.status,
@@ -223,7 +220,11 @@ export async function alertDetail(app: App, id: number): Promise<AlertDetail> {
 				first: new Date(g.first).toISOString(),
 				last: new Date(g.last).toISOString(),
 				title: maskPersonal(first?.title || first?.content.slice(0, 40) || g.id),
-				placeName: g.street ? placeName(app, 'street', g.street) : g.district ? placeName(app, 'district', g.district) : '地点未识别'
+				placeName: g.street
+					? placeName(app.ref, 'street', g.street)
+					: g.district
+						? placeName(app.ref, 'district', g.district)
+						: '地点未识别'
 			};
 		})
 		.sort((x, y) => y.size - x.size)
@@ -250,6 +251,7 @@ export async function alertDetail(app: App, id: number): Promise<AlertDetail> {
 	}));
 	return {
 		alert: summary,
+		affected: affectedDistricts(app, a.places as AlertPlace[], a.districtCode, a.observed),
 		places: a.places as AlertPlace[],
 		series: a.series as AlertSeriesInfo[],
 		tickets,
@@ -260,9 +262,25 @@ export async function alertDetail(app: App, id: number): Promise<AlertDetail> {
 	};
 }
 
-/** The linked tickets' facts (ticket numbers are the store's own, quoted). */
-async function factsOf(app: App, nos: string[]) {
-	const list = nos.map((n) => `'${n.replaceAll("'", "''")}'`).join(',');
+function affectedDistricts(app: App, places: AlertPlace[], own: string | null, observed: number): AlertDetail['affected'] {
+	const districts = new Map<string, number>();
+	const add = (code: string | null | undefined, n: number) => {
+		if (code && app.ref.districtByCode.has(code)) districts.set(code, Math.max(districts.get(code) ?? 0, n, 1));
+	};
+	for (const p of places)
+		add(p.level === 'district' ? p.code : p.level === 'street' ? app.ref.streetByCode.get(p.code)?.districtCode : null, p.observed);
+	add(own, observed);
+	return [...districts].map(([code, n]) => ({ code, name: placeName(app.ref, 'district', code), n }));
+}
+
+/** The linked tickets' facts; their days bound the scan (the facts are kept in day order, so zone maps skip the rest). */
+async function factsOf(app: App, links: { ticketNo: string; receivedAt: Date }[]) {
+	const list = inList(
+		't',
+		links.map((l) => l.ticketNo)
+	);
+	const times = links.map((l) => l.receivedAt.getTime());
+	const params = { ...list.params, from: shanghaiDay(Math.min(...times)), to: shanghaiDay(Math.max(...times)) };
 	return queryRows<{
 		ticket_no: string;
 		title: string | null;
@@ -276,7 +294,8 @@ async function factsOf(app: App, nos: string[]) {
 	}>(
 		app.analytics.conn,
 		`SELECT ticket_no, title, content, street_code, district_code, category_code, status, epoch_ms(received_at)::DOUBLE AS at, tokens
-		 FROM tickets_fact WHERE ticket_no IN (${list})`
+		 FROM tickets_fact WHERE day BETWEEN $from::DATE AND $to::DATE AND ticket_no IN (${list.sql})`,
+		params
 	);
 }
 
@@ -293,7 +312,7 @@ export async function alertMarkers(app: App, width: number, height: number): Pro
 			const n = perPlace.get(k) ?? 0;
 			perPlace.set(k, n + 1);
 			const x = (l ? l.x : width - 28) + n * 14;
-			const y = (l ? l.y - 26 : 28) - 0;
+			const y = l ? l.y - 26 : 28;
 			return { id: String(a.id), x, y, title: `${a.severityLabel} ${a.title}（${a.statusLabel}）`, href: `/alerts/${a.id}` };
 		});
 }

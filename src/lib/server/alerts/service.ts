@@ -1,11 +1,12 @@
-// The server's emerging-incident work: a detection round after each ingest batch, after each sync of
-// case-handling changes, and every minute; alerts recorded in the relational store; webhooks notified; the
+// The server's emerging-incident work: a detection round right after each ingest batch and each sync of
+// case-handling changes, else every IDLE_ROUND_MS; alerts recorded in the relational store; webhooks notified; the
 // 预警 page told over server-sent events. One round at a time; requests during a round run one more round.
 import { EventEmitter } from 'node:events';
 import { groupFirings, type Incident } from '$pipelines/alerts/incidents';
 import { calendarDayKind, runPassYielding, type Episode } from '$pipelines/alerts/pass';
 import { burstStates } from '$pipelines/alerts/burst';
 import { readSeries, seriesTickets, windowFrom, bucketMs, type WatchlistSpec } from '$pipelines/alerts/series';
+import { placeName } from '$pipelines/reference/index';
 import type { App } from '../app';
 import type { AlertRow, WatchlistRow } from '../db/schema';
 import { webhookDeliveries } from '../db/schema';
@@ -13,10 +14,23 @@ import { afterIngest } from '../ingest';
 import { CoalescingJob } from '../jobs';
 import { onShutdown } from '../presence';
 import { afterSync } from '../sync';
-import { deliver, shouldNotify, type AlertEvent, type AlertMessage, type DeliveryLog, type Webhook } from './notify';
-import { activeSilences, listWatchlists, listWebhooks, silenceMatches, watchlistsOfCategory, type AlertLabels } from './settings';
+import { deliver, shouldNotify, type AlertEvent, type AlertMessage, type DeliveryLog, type DeliveryRecord } from './notify';
 import {
+	activeSilences,
+	getWebhook,
+	listWatchlists,
+	listWebhooks,
+	silenceMatches,
+	toWebhook,
+	watchlistsOfCategory,
+	type AlertLabels
+} from './settings';
+import {
+	addNote,
 	recordIncident,
+	transition,
+	type Actor,
+	type AlertAction,
 	settleQuiet,
 	SEVERITY_LABELS,
 	STATUS_LABELS,
@@ -31,9 +45,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 export const WINDOW_DAYS = 56;
 /** Episodes that ended longer ago than this are history, not news. */
 export const REPORT_DAYS = 7;
-/** The schedule: a round every minute when tickets arrived since the last one (ingest and sync also ask for a
- * round right away), and every IDLE_ROUND_MS when nothing did (the clock alone moves signals to recovery). */
-export const ROUND_INTERVAL_MS = 60_000;
+/** Ingest and sync ask for a round right away; without them a round runs this long after the last one (the
+ * clock alone moves signals to recovering and normal). */
 export const IDLE_ROUND_MS = 5 * 60_000;
 /** Severity of an alert no watch list names. */
 export const DEFAULT_SEVERITY = 4;
@@ -61,8 +74,6 @@ const KEY = Symbol.for('minqing.alerts');
 interface State {
 	job: CoalescingJob | null;
 	log: (m: string) => void;
-	/** a round was asked for since the last one began */
-	changed: boolean;
 	tick: ReturnType<typeof setInterval> | null;
 	conn: DuckDBConnection | null;
 	last: RoundSummary | null;
@@ -78,7 +89,6 @@ function state(): State {
 		g[KEY] = {
 			job: null,
 			log: (m) => console.log(m),
-			changed: false,
 			tick: null,
 			conn: null,
 			last: null,
@@ -114,9 +124,10 @@ export function startAlertWork(app: App, log: (m: string) => void = (m) => conso
 	afterSync((a) => void requestRound(a));
 	void requestRound(app);
 	if (s.tick) return;
+	// checked every minute, so a round follows the previous one by IDLE_ROUND_MS plus at most a minute
 	s.tick = setInterval(() => {
-		if (s.changed || Date.now() - (s.last ? Date.parse(s.last.at) : 0) >= IDLE_ROUND_MS) void requestRound(app);
-	}, ROUND_INTERVAL_MS);
+		if (!s.job?.busy && Date.now() - (s.last ? Date.parse(s.last.at) : 0) >= IDLE_ROUND_MS) void requestRound(app);
+	}, 60_000);
 	s.tick.unref?.();
 	onShutdown(async () => {
 		stopAlertWork();
@@ -142,10 +153,8 @@ export async function alertsIdle(): Promise<void> {
 /** A detection round soon: now, or right after the one running. */
 export function requestRound(app: App): Promise<void> {
 	const s = state();
-	s.changed = true;
 	s.job ??= new CoalescingJob(async () => {
 		try {
-			s.changed = false;
 			s.last = await detectionRound(app);
 			s.lastError = null;
 			if (s.last.fired) s.log(`[minqing] 预警：新增 ${s.last.fired} 条（${s.last.series} 条序列，用时 ${s.last.seconds.toFixed(1)} 秒）`);
@@ -234,14 +243,6 @@ function labelsOf(d: DetectedIncident): AlertLabels {
 	return l;
 }
 
-function placeName(app: App, level: string, code: string): string {
-	if (level === 'city') return app.ref.cityName;
-	if (level === 'district') return app.ref.districtByCode.get(code)?.name ?? code;
-	const st = app.ref.streetByCode.get(code);
-	if (!st) return code;
-	return `${app.ref.districtByCode.get(st.districtCode)?.name ?? ''}${st.name}`;
-}
-
 function topicName(app: App, key: Episode['key'], lists: WatchlistRow[]): string {
 	if (key.family === 'watchlist') return lists.find((w) => w.slug === key.topic)?.name ?? key.topic;
 	if (key.family === 'category') return app.ref.categoryByCode.get(key.topic)?.name ?? key.topic;
@@ -250,7 +251,7 @@ function topicName(app: App, key: Episode['key'], lists: WatchlistRow[]): string
 
 function seriesLabel(app: App, e: Episode, lists: WatchlistRow[]): string {
 	const fam = e.key.family === 'watchlist' ? '关注词表' : e.key.family === 'category' ? '分类' : '';
-	return `${placeName(app, e.key.level, e.key.place)} · ${fam}${topicName(app, e.key, lists)} · ${e.key.bucket === 'hour' ? '每小时' : '每日'}`;
+	return `${placeName(app.ref, e.key.level, e.key.place)} · ${fam}${topicName(app, e.key, lists)} · ${e.key.bucket === 'hour' ? '每小时' : '每日'}`;
 }
 
 /** What the store needs to know about an incident: title, severity, places, series, tickets. */
@@ -264,7 +265,7 @@ function describeIncident(app: App, inc: Incident<Episode>, lists: WatchlistRow[
 		[...inc.firings].filter((f) => f.key.family === 'category').sort((a, b) => b.key.topic.length - a.key.topic.length)[0]?.key.topic ??
 		null;
 	const topic = wl ? wl.name : topicName(app, p.key, lists);
-	const name = placeName(app, inc.level, inc.place);
+	const name = placeName(app.ref, inc.level, inc.place);
 	// severity: the watch list's; one level higher for a very large excess (≥ 50 tickets and ≥ 5× expected)
 	let severity = wl ? wl.severity : DEFAULT_SEVERITY;
 	if (p.observed >= 50 && p.observed >= 5 * Math.max(p.expected, 1)) severity = Math.max(1, severity - 1);
@@ -276,7 +277,7 @@ function describeIncident(app: App, inc: Incident<Episode>, lists: WatchlistRow[
 			places.set(k, {
 				level: f.key.level,
 				code: f.key.place,
-				name: placeName(app, f.key.level, f.key.place),
+				name: placeName(app.ref, f.key.level, f.key.place),
 				observed: f.observed,
 				expected: Math.round(f.expected * 10) / 10
 			});
@@ -294,7 +295,8 @@ function describeIncident(app: App, inc: Incident<Episode>, lists: WatchlistRow[
 	}
 	for (const [code, n] of [...byStreet].sort((a, b) => b[1] - a[1]).slice(0, 8)) {
 		const k = `street:${code}`;
-		if (!places.has(k) && n >= 2) places.set(k, { level: 'street', code, name: placeName(app, 'street', code), observed: n, expected: 0 });
+		if (!places.has(k) && n >= 2)
+			places.set(k, { level: 'street', code, name: placeName(app.ref, 'street', code), observed: n, expected: 0 });
 	}
 	const series: AlertSeriesInfo[] = inc.firings
 		.slice()
@@ -320,10 +322,7 @@ function describeIncident(app: App, inc: Incident<Episode>, lists: WatchlistRow[
 				score: Math.round(x.score * 1000) / 1000
 			}))
 		}));
-	const active = inc.firings.some((f) => f.active);
-	const step = bucketMs(p.key.bucket);
 	return {
-		groupKey: `${inc.topicKey}@${inc.place}`,
 		title: `${name} · ${topic}来电异常增多`,
 		severity,
 		watchlistSlug: watch,
@@ -337,7 +336,7 @@ function describeIncident(app: App, inc: Incident<Episode>, lists: WatchlistRow[
 		bucket: p.key.bucket,
 		onset: new Date(inc.onset),
 		lastFiring: new Date(Math.min(inc.last, now)),
-		active: active && inc.last + step > now - step,
+		active: inc.active,
 		observed: p.peak.value,
 		expected: Math.round(p.peak.expected * 100) / 100,
 		upper: Math.round(p.peak.upper * 100) / 100,
@@ -360,13 +359,7 @@ function burstNow(e: Episode): number {
 
 // --- notifications ----------------------------------------------------------------------------------------
 
-export function alertMessage(app: App, a: AlertRow, event: AlertEvent): AlertMessage {
-	const wlName = a.watchlistSlug
-		? ((a.series as AlertSeriesInfo[])
-				.find((s) => s.key.family === 'watchlist')
-				?.label.split(' · ')[1]
-				?.replace('关注词表', '') ?? a.watchlistSlug)
-		: null;
+export function alertMessage(app: App, a: AlertRow, event: AlertEvent, watchlistName: string | null): AlertMessage {
 	return {
 		id: a.id,
 		event,
@@ -374,9 +367,9 @@ export function alertMessage(app: App, a: AlertRow, event: AlertEvent): AlertMes
 		severity: a.severity,
 		severityLabel: SEVERITY_LABELS[a.severity] ?? String(a.severity),
 		status: STATUS_LABELS[a.status as AlertStatus] ?? a.status,
-		placeName: placeName(app, a.placeLevel, a.placeCode),
+		placeName: placeName(app.ref, a.placeLevel, a.placeCode),
 		categoryName: a.categoryCode ? (app.ref.categoryByCode.get(a.categoryCode)?.path ?? a.categoryCode) : null,
-		watchlist: wlName,
+		watchlist: watchlistName,
 		observed: a.observed,
 		expected: a.expected,
 		upper: a.upper,
@@ -388,35 +381,79 @@ export function alertMessage(app: App, a: AlertRow, event: AlertEvent): AlertMes
 	};
 }
 
+/** Every attempt of a delivery as a row of webhook_deliveries. */
+function deliveryLog(app: App): DeliveryLog {
+	return {
+		record: async (r) => {
+			await app.rel.db.insert(webhookDeliveries).values({ ...r, durationMs: Math.round(r.durationMs) });
+		}
+	};
+}
+
 /** Sends an alert event to every enabled webhook that takes its severity, in the background (logged). */
 export function notify(app: App, a: AlertRow, event: AlertEvent): void {
 	if (a.silencedBy) return;
 	const s = state();
 	const p = (async () => {
-		const hooks = await listWebhooks(app.rel.db);
-		const msg = alertMessage(app, a, event);
-		const log: DeliveryLog = {
-			record: async (r) => {
-				await app.rel.db.insert(webhookDeliveries).values({
-					webhookId: r.webhookId,
-					alertId: r.alertId,
-					event: r.event,
-					attempt: r.attempt,
-					status: r.status,
-					httpStatus: r.httpStatus,
-					error: r.error,
-					durationMs: Math.round(r.durationMs),
-					at: r.at
-				});
-			}
-		};
+		const [hooks, lists] = await Promise.all([listWebhooks(app.rel.db), listWatchlists(app.rel.db)]);
+		const msg = alertMessage(app, a, event, lists.find((w) => w.slug === a.watchlistSlug)?.name ?? a.watchlistSlug);
+		const log = deliveryLog(app);
 		await Promise.all(
 			hooks
-				.map((h) => ({ ...h, format: h.format as Webhook['format'], minSeverity: h.minSeverity as Webhook['minSeverity'] }))
+				.map(toWebhook)
 				.filter((h) => shouldNotify(h, msg))
 				.map((h) => deliver(h, msg, log).catch((e) => console.error(`[minqing] webhook ${h.id} delivery failed:`, e)))
 		);
 	})().catch((e) => console.error('[minqing] alert notification failed:', e));
 	s.deliveries.add(p);
 	void p.finally(() => s.deliveries.delete(p));
+}
+
+// --- people's actions: the change, then the live page and the webhooks ---------------------------------------
+
+/** acknowledge | escalate | resolve | dismiss, told to open pages; escalations and resolutions are notified. */
+export async function actOnAlert(
+	app: App,
+	id: number,
+	action: AlertAction,
+	actor: Actor,
+	version: number | null,
+	note: string
+): Promise<AlertRow> {
+	const row = await transition(app.rel.db, id, action, actor, version, note);
+	publishChange({ id, event: row.status as AlertChange['event'] });
+	if (row.status === 'escalated' || row.status === 'resolved') notify(app, row, row.status);
+	return row;
+}
+
+export async function noteOnAlert(app: App, id: number, actor: Actor, note: string): Promise<void> {
+	await addNote(app.rel.db, id, actor, note);
+	publishChange({ id, event: 'note' });
+}
+
+/** One clearly labelled test message to a webhook, one attempt, not kept with the alerts' deliveries. */
+export async function sendTestMessage(app: App, webhookId: number): Promise<{ ok: boolean; last: DeliveryRecord | null }> {
+	const hook = { ...toWebhook(await getWebhook(app.rel.db, webhookId)), enabled: true };
+	const msg: AlertMessage = {
+		id: 0,
+		event: 'fired',
+		title: '【测试】民情预警通知测试，请忽略',
+		severity: 4,
+		severityLabel: SEVERITY_LABELS[4],
+		status: STATUS_LABELS.new,
+		placeName: app.ref.cityName,
+		categoryName: null,
+		watchlist: null,
+		observed: 0,
+		expected: 0,
+		upper: 0,
+		startedAt: new Date().toISOString(),
+		bucket: 'hour',
+		ticketCount: 0,
+		unitName: null,
+		url: `${app.config.publicUrl}/settings/alerts`
+	};
+	let last: DeliveryRecord | null = null;
+	const ok = await deliver(hook, msg, { record: async (r) => void (last = r) }, { attempts: 1 });
+	return { ok, last };
 }

@@ -6,6 +6,7 @@ import { and, desc, eq, gt, lte } from 'drizzle-orm';
 import type { Reference } from '$pipelines/reference/index';
 import type { Db } from '../db';
 import { silences, watchlists, webhookDeliveries, webhooks, type WatchlistRow } from '../db/schema';
+import type { Webhook } from './notify';
 import { AlertError } from './store';
 
 export interface WatchlistInput {
@@ -194,6 +195,7 @@ export async function listWebhooks(db: Db) {
 
 export async function saveWebhook(
 	db: Db,
+	/** secret: a DingTalk 加签 secret, null for none; left out (undefined) when editing, the stored one stays */
 	input: { name: string; url: string; format: string; secret?: string | null; minSeverity: number; enabled?: boolean },
 	id: number | null
 ) {
@@ -214,7 +216,7 @@ export async function saveWebhook(
 		name,
 		url: url.toString(),
 		format: input.format,
-		secret: input.secret?.trim() || null,
+		...(input.secret === undefined && id !== null ? {} : { secret: input.secret?.trim() || null }),
 		minSeverity,
 		enabled: input.enabled !== false
 	};
@@ -222,6 +224,17 @@ export async function saveWebhook(
 	const [row] = await db.update(webhooks).set(values).where(eq(webhooks.id, id)).returning();
 	if (!row) throw new AlertError('not_found', `通知地址 #${id} 不存在`);
 	return row;
+}
+
+export async function getWebhook(db: Db, id: number) {
+	const [row] = await db.select().from(webhooks).where(eq(webhooks.id, id));
+	if (!row) throw new AlertError('not_found', `通知地址 #${id} 不存在`);
+	return row;
+}
+
+/** A stored webhook as the notifier takes it. */
+export function toWebhook(row: typeof webhooks.$inferSelect): Webhook {
+	return { ...row, format: row.format as Webhook['format'], minSeverity: row.minSeverity as Webhook['minSeverity'] };
 }
 
 export async function deleteWebhook(db: Db, id: number): Promise<void> {

@@ -79,7 +79,6 @@ export interface AlertSeriesInfo {
 
 /** What the detection pass hands over for one incident. */
 export interface DetectedIncident {
-	groupKey: string;
 	title: string;
 	severity: number;
 	watchlistSlug: string | null;
@@ -196,7 +195,6 @@ export async function recordIncident(
 			const [a] = await t
 				.insert(alerts)
 				.values({
-					groupKey: inc.groupKey,
 					title: inc.title,
 					status: 'new',
 					signal,

@@ -89,7 +89,10 @@ export const apiTokens = pgTable('api_tokens', {
 	tokenHash: text('token_hash').notNull().unique(),
 	/** the feed source name records pushed with this token get */
 	sourceName: text('source_name').notNull(),
-	scopes: text('scopes').array().notNull().default(sql`'{}'::text[]`),
+	scopes: text('scopes')
+		.array()
+		.notNull()
+		.default(sql`'{}'::text[]`),
 	createdBy: integer('created_by').references(() => users.id),
 	createdAt: tstz('created_at').notNull().defaultNow(),
 	lastUsedAt: tstz('last_used_at'),
@@ -187,7 +190,10 @@ export const watchlists = pgTable('watchlists', {
 	/** terms looked for in a ticket's title and content (any of them) */
 	terms: text('terms').array().notNull(),
 	/** category codes (any level) whose tickets belong to the list whatever their words */
-	categories: text('categories').array().notNull().default(sql`'{}'::text[]`),
+	categories: text('categories')
+		.array()
+		.notNull()
+		.default(sql`'{}'::text[]`),
 	/** 1 特别重大 (Ⅰ级) … 4 一般 (Ⅳ级) */
 	severity: smallint('severity').notNull(),
 	/** the responsible emergency unit */
@@ -200,8 +206,6 @@ export const alerts = pgTable(
 	'alerts',
 	{
 		id: serial('id').primaryKey(),
-		/** the incident's identity: topic (watch list, category or topic) and place; one open alert per key */
-		groupKey: text('group_key').notNull(),
 		title: text('title').notNull(),
 		/** new | acknowledged | escalated | resolved | dismissed */
 		status: text('status').notNull(),
@@ -235,7 +239,11 @@ export const alerts = pgTable(
 		closedAt: tstz('closed_at'),
 		version: integer('version').notNull().default(1)
 	},
-	(t) => [index('alerts_status_idx').on(t.status, t.severity), index('alerts_group_idx').on(t.groupKey, t.status), index('alerts_started_idx').on(t.startedAt)]
+	(t) => [
+		index('alerts_status_idx').on(t.status, t.severity),
+		// the detection round looks up the alerts an incident may continue by their last firing
+		index('alerts_last_firing_idx').on(t.lastFiringAt)
+	]
 );
 
 /** Append-only audit trail of each alert: firings, state changes, notes, notifications. */

@@ -1,5 +1,6 @@
 import { fail } from '@sveltejs/kit';
-import { deliver, type AlertMessage, type DeliveryRecord, type Webhook } from '$lib/server/alerts/notify';
+import { ALERT_ERROR_STATUS } from '$lib/server/alerts/http';
+import { sendTestMessage } from '$lib/server/alerts/service';
 import {
 	createSilence,
 	deleteWebhook,
@@ -18,11 +19,11 @@ import {
 } from '$lib/server/alerts/settings';
 import { AlertError, SEVERITY_LABELS } from '$lib/server/alerts/store';
 import { app } from '$lib/server/app';
+import { placeName } from '$pipelines/reference/index';
 import { requireScreen } from '$lib/server/guard';
 import type { Actions, PageServerLoad } from './$types';
 
 const SCREEN = '/settings';
-const FAIL_STATUS = { not_found: 404, conflict: 409, bad_transition: 409, invalid_input: 400 } as const;
 const SHANGHAI_MS = 8 * 3_600_000;
 
 /** "2026-11-29T08:05" (datetime-local, Asia/Shanghai) of an instant. */
@@ -64,11 +65,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 	const describe = (k: string, v: string): string => {
 		if (k === 'watchlist') return listName.get(v) ?? v;
 		if (k === 'category') return `${a.ref.categoryByCode.get(v)?.path ?? v}（${v}）`;
-		if (k === 'district') return a.ref.districtByCode.get(v)?.name ?? v;
-		if (k === 'street') {
-			const st = a.ref.streetByCode.get(v);
-			return st ? `${a.ref.districtByCode.get(st.districtCode)?.name ?? ''}${st.name}` : v;
-		}
+		if (k === 'district' || k === 'street') return placeName(a.ref, k, v);
 		if (k === 'family') return FAMILY_LABELS[v] ?? v;
 		if (k === 'severity') return SEVERITY_LABELS[Number(v)] ?? v;
 		return v;
@@ -133,7 +130,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 const FAMILY_LABELS: Record<string, string> = { watchlist: '关注词表', category: '分类', topic: '话题' };
 
 function failWith(form: string, e: unknown, values: Record<string, unknown> = {}) {
-	if (e instanceof AlertError) return fail(FAIL_STATUS[e.code], { form, message: e.message, values });
+	if (e instanceof AlertError) return fail(ALERT_ERROR_STATUS[e.code], { form, message: e.message, values });
 	throw e;
 }
 
@@ -216,13 +213,11 @@ export const actions: Actions = {
 			minSeverity: String(f.get('minSeverity') ?? ''),
 			enabled: f.get('enabled') === 'on'
 		};
-		const secret = String(f.get('secret') ?? '').trim();
+		// editing: an empty secret keeps the stored one unless 清除 is ticked
+		const typed = String(f.get('secret') ?? '').trim();
+		const secret = typed || (f.get('clearSecret') === 'on' ? null : undefined);
 		try {
-			const db = (await app()).rel.db;
-			// editing: an empty secret keeps the stored one unless 清除 is ticked
-			let keep: string | null = null;
-			if (id !== null && !secret && f.get('clearSecret') !== 'on') keep = (await listWebhooks(db)).find((h) => h.id === id)?.secret ?? null;
-			const row = await saveWebhook(db, { ...values, minSeverity: Number(values.minSeverity), secret: secret || keep }, id);
+			const row = await saveWebhook((await app()).rel.db, { ...values, minSeverity: Number(values.minSeverity), secret }, id);
 			return { form: formKey, saved: `通知地址「${row.name}」已保存` };
 		} catch (e) {
 			return failWith(formKey, e, values);
@@ -241,42 +236,18 @@ export const actions: Actions = {
 	testWebhook: async ({ locals, request }) => {
 		requireScreen(locals, SCREEN);
 		const id = optionalId((await request.formData()).get('id'));
-		const a = await app();
-		const row = (await listWebhooks(a.rel.db)).find((h) => h.id === id);
-		if (!row) return fail(404, { form: `webhook-test-${id}`, message: `通知地址 #${id} 不存在`, values: {} });
-		const hook: Webhook = {
-			...row,
-			format: row.format as Webhook['format'],
-			minSeverity: row.minSeverity as Webhook['minSeverity'],
-			enabled: true
-		};
-		const msg: AlertMessage = {
-			id: 0,
-			event: 'fired',
-			title: '【测试】民情预警通知测试，请忽略',
-			severity: 4,
-			severityLabel: SEVERITY_LABELS[4],
-			status: 'new',
-			placeName: a.ref.cityName,
-			categoryName: null,
-			watchlist: null,
-			observed: 0,
-			expected: 0,
-			upper: 0,
-			startedAt: new Date().toISOString(),
-			bucket: 'hour',
-			ticketCount: 0,
-			unitName: null,
-			url: `${a.config.publicUrl}/settings/alerts`
-		};
-		let last: DeliveryRecord | null = null;
-		const ok = await deliver(hook, msg, { record: async (r) => void (last = r) }, { attempts: 1 });
-		const r = last as DeliveryRecord | null;
-		if (ok) return { form: `webhook-test-${id}`, saved: `测试消息已送达（HTTP ${r?.httpStatus ?? '—'}）` };
-		return fail(502, {
-			form: `webhook-test-${id}`,
-			message: `测试消息发送失败：${r?.error ?? '未知错误'}${r?.httpStatus ? `（HTTP ${r.httpStatus}）` : ''}`,
-			values: {}
-		});
+		const form = `webhook-test-${id}`;
+		if (id === null) return fail(400, { form, message: '通知地址编号无效', values: {} });
+		try {
+			const { ok, last } = await sendTestMessage(await app(), id);
+			if (ok) return { form, saved: `测试消息已送达（HTTP ${last?.httpStatus ?? '—'}）` };
+			return fail(502, {
+				form,
+				message: `测试消息发送失败：${last?.error ?? '未知错误'}${last?.httpStatus ? `（HTTP ${last.httpStatus}）` : ''}`,
+				values: {}
+			});
+		} catch (e) {
+			return failWith(form, e);
+		}
 	}
 };

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { actorOf, alertErrorResponse, idParam } from '$lib/server/alerts/http';
-import { publishChange, notify } from '$lib/server/alerts/service';
-import { isAlertAction, transition } from '$lib/server/alerts/store';
+import { actOnAlert } from '$lib/server/alerts/service';
+import { isAlertAction } from '$lib/server/alerts/store';
 import { app } from '$lib/server/app';
 import { requireScreen } from '$lib/server/guard';
 import { apiError } from '$lib/server/http';
@@ -19,10 +19,7 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 	const version = body.version === undefined || body.version === null ? null : Number(body.version);
 	if (version !== null && !Number.isInteger(version)) return apiError(400, 'invalid_input', 'version 须为整数');
 	try {
-		const a = await app();
-		const row = await transition(a.rel.db, id, body.action, actorOf(user), version, typeof body.note === 'string' ? body.note : '');
-		publishChange({ id, event: row.status as 'acknowledged' });
-		if (row.status === 'escalated' || row.status === 'resolved') notify(a, row, row.status);
+		const row = await actOnAlert(await app(), id, body.action, actorOf(user), version, typeof body.note === 'string' ? body.note : '');
 		return json({ id, status: row.status, version: row.version });
 	} catch (e) {
 		return alertErrorResponse(e);

@@ -1,7 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { actorOf, alertErrorResponse, idParam } from '$lib/server/alerts/http';
-import { publishChange } from '$lib/server/alerts/service';
-import { addNote } from '$lib/server/alerts/store';
+import { noteOnAlert } from '$lib/server/alerts/service';
 import { app } from '$lib/server/app';
 import { requireScreen } from '$lib/server/guard';
 import { apiError } from '$lib/server/http';
@@ -15,8 +14,7 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 	const body = (await request.json().catch(() => null)) as { note?: unknown } | null;
 	if (!body || typeof body.note !== 'string') return apiError(400, 'invalid_input', '请求须为 JSON，并包含 note 文本');
 	try {
-		await addNote((await app()).rel.db, id, actorOf(user), body.note);
-		publishChange({ id, event: 'note' });
+		await noteOnAlert(await app(), id, actorOf(user), body.note);
 		return json({ id }, { status: 201 });
 	} catch (e) {
 		return alertErrorResponse(e);
