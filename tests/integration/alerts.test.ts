@@ -20,7 +20,7 @@ const NOW = Date.parse('2026-07-20T15:40:00+08:00');
 const DISTRICT = '320506';
 const STREET = '320506001';
 let receiver: Server;
-let received: { event: string; alert: { id: number; title: string } }[] = [];
+let received: { event: string; alert: { id: number; title: string; status: string; watchlist: string | null } }[] = [];
 
 const q = <T extends Record<string, unknown>>(sql: string) => queryRows<T>(a.analytics.conn, sql);
 
@@ -140,7 +140,9 @@ describe('a planted cluster of calls', () => {
 		expect(d.alert.observed).toBeGreaterThan(d.alert.upper);
 		expect(d.trail.map((e) => e.action)).toEqual(['fired']);
 		// the webhook got it
-		expect(received.some((m) => m.event === 'fired' && m.alert.id === al.id)).toBe(true);
+		const fired = received.find((m) => m.event === 'fired' && m.alert.id === al.id);
+		// the JSON payload carries the status code and the watch list's name
+		expect(fired?.alert).toMatchObject({ status: 'new', watchlist: '防汛抗旱' });
 		const deliveries = await a.rel.db.select().from(webhookDeliveries);
 		expect(deliveries.some((x) => x.alertId === al.id && x.status === 'ok')).toBe(true);
 	});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ABOVE_COLOUR, alertBandOptions, bandSide, bucketKey, formatShanghaiTime, type AlertBandPoint } from './alert-band';
+import { ABOVE_COLOUR, alertBandOptions, bandSide, bucketKey, type AlertBandPoint } from './alert-band';
+import { formatShanghaiTime } from './format';
 
 type AnyRecord = Record<string, unknown>;
 const asArray = (v: unknown): AnyRecord[] => (Array.isArray(v) ? v : [v]) as AnyRecord[];

@@ -3,7 +3,7 @@
 // baseline-trend.ts), with the episode's onset marked. Hourly or daily buckets; times in Asia/Shanghai. Pure:
 // an ECharts option.
 import type { EChartsOption, TooltipComponentFormatterCallbackParams } from 'echarts';
-import { formatCount, formatDecimal } from './format';
+import { formatCount, formatDecimal, shanghaiMinute } from './format';
 import { bandSeries, baseTextStyle, countAxis, dayAxis, escapeHtml, TIME_GRID, tooltipBox } from './options';
 import { defaultTheme, type ChartTheme } from './theme';
 
@@ -29,22 +29,10 @@ export interface AlertBandInput {
 }
 
 export const ABOVE_COLOUR = '#d64545';
-const SHANGHAI_MS = 8 * 3_600_000;
-
-/** "2026-11-29T08:05" — the Asia/Shanghai wall time of an ISO instant (China has no daylight saving). */
-function shanghai(iso: string): string {
-	const ms = Date.parse(iso);
-	return Number.isNaN(ms) ? iso : new Date(ms + SHANGHAI_MS).toISOString().slice(0, 16);
-}
-
-/** "2026-11-29 08:05" in Asia/Shanghai; "—" for nothing. */
-export function formatShanghaiTime(iso: string | null | undefined): string {
-	return iso ? shanghai(iso).replace('T', ' ') : '—';
-}
-
 /** The bucket's axis key: "2026-11-29 08:00" (hour) or "2026-11-29" (day), in Asia/Shanghai. */
 export function bucketKey(iso: string, bucket: 'hour' | 'day'): string {
-	const s = shanghai(iso);
+	const ms = Date.parse(iso);
+	const s = Number.isNaN(ms) ? iso : shanghaiMinute(ms);
 	return bucket === 'day' ? s.slice(0, 10) : `${s.slice(0, 13).replace('T', ' ')}:00`;
 }
 

@@ -57,3 +57,17 @@ export function nextDay(day: string): string {
 export function formatClock(iso: string): string {
 	return new Date(iso).toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false });
 }
+
+const SHANGHAI_MS = 8 * 3_600_000;
+
+/** "2026-11-29T08:05" — the Asia/Shanghai wall time of an instant (China has no daylight saving); as datetime-local. */
+export function shanghaiMinute(ms: number): string {
+	return new Date(ms + SHANGHAI_MS).toISOString().slice(0, 16);
+}
+
+/** "2026-11-29 08:05" in Asia/Shanghai; the text itself when it is not a time; "—" for nothing. */
+export function formatShanghaiTime(iso: string | null | undefined): string {
+	if (!iso) return '—';
+	const ms = Date.parse(iso);
+	return Number.isNaN(ms) ? iso : shanghaiMinute(ms).replace('T', ' ');
+}

@@ -2,11 +2,11 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { formatShanghaiTime } from '$lib/charts/format';
 import {
 	backoffDelay,
 	deliver,
 	payloadFor,
-	shanghaiTime,
 	shouldNotify,
 	signedUrl,
 	type AlertMessage,
@@ -182,8 +182,8 @@ describe('payloadFor', () => {
 	});
 
 	it('formats Shanghai time across the date line', () => {
-		expect(shanghaiTime('2026-12-31T16:30:00Z')).toBe('2027-01-01 00:30');
-		expect(shanghaiTime('2026-06-01T12:00:00+08:00')).toBe('2026-06-01 12:00');
+		expect(formatShanghaiTime('2026-12-31T16:30:00Z')).toBe('2027-01-01 00:30');
+		expect(formatShanghaiTime('2026-06-01T12:00:00+08:00')).toBe('2026-06-01 12:00');
 	});
 });
 

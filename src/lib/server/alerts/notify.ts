@@ -37,6 +37,8 @@
 // request carries `Idempotency-Key: minqing-alert-<alertId>-<event>` to deduplicate on.
 // Errors from `DeliveryLog.record` are not caught: they end the delivery and reach the caller.
 import { createHmac } from 'node:crypto';
+import { STATUS_LABELS } from '$lib/alerts';
+import { formatShanghaiTime } from '$lib/charts/format';
 
 export type WebhookFormat = 'json' | 'dingtalk' | 'wecom';
 
@@ -61,6 +63,7 @@ export interface AlertMessage {
 	/** 1 = 特别重大 … 4 = 一般 */
 	severity: number;
 	severityLabel: string;
+	/** the status code (new, acknowledged, …): the JSON payload carries it, the robots show its Chinese name */
 	status: string;
 	placeName: string;
 	categoryName: string | null;
@@ -89,26 +92,9 @@ export const EVENT_LABELS: Record<AlertEvent, string> = {
 	recovered: '指标已回落'
 };
 
-/** Chinese names of the alert statuses (the same as `STATUS_LABELS` in ./store, not imported: this module stays free of
- * database code); any other status is shown as it is. */
-const STATUS_LABELS: Record<string, string> = {
-	new: '新预警',
-	acknowledged: '已确认',
-	escalated: '已升级',
-	resolved: '已解除',
-	dismissed: '已排除'
-};
-
 /** Whether a hook takes this message: enabled, and the alert at least as severe as its `minSeverity`. */
 export function shouldNotify(hook: Webhook, msg: Pick<AlertMessage, 'severity'>): boolean {
 	return hook.enabled && msg.severity <= hook.minSeverity;
-}
-
-/** `YYYY-MM-DD HH:mm` in Asia/Shanghai (UTC+8 all year) of an ISO instant; the input itself if it is not a time. */
-export function shanghaiTime(iso: string): string {
-	const t = Date.parse(iso);
-	if (Number.isNaN(t)) return iso;
-	return new Date(t + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 /** One line: newlines and runs of spaces in user data would break the markdown structure. */
@@ -131,9 +117,9 @@ function facts(msg: AlertMessage): [string, string][] {
 	if (msg.categoryName) rows.push(['类别', inline(msg.categoryName)]);
 	if (msg.watchlist) rows.push(['关注词表', inline(msg.watchlist)]);
 	rows.push(
-		['状态', STATUS_LABELS[msg.status] ?? inline(msg.status)],
+		['状态', STATUS_LABELS[msg.status as keyof typeof STATUS_LABELS] ?? inline(msg.status)],
 		['观测', `${num(msg.observed)} 件/${per}，预期 ${num(msg.expected)} 件（正常上限 ${num(msg.upper)} 件）`],
-		['开始时间', `${shanghaiTime(msg.startedAt)}（北京时间）`],
+		['开始时间', `${formatShanghaiTime(msg.startedAt)}（北京时间）`],
 		['关联工单', `${msg.ticketCount} 件`],
 		['责任单位', msg.unitName ? inline(msg.unitName) : '未指定']
 	);

@@ -15,20 +15,10 @@ import { alertEvents, alerts, alertTickets, type AlertRow } from '../db/schema';
 import { sameTopic } from '$pipelines/alerts/incidents';
 import type { Bucket, PlaceLevel, SeriesKey } from '$pipelines/alerts/series';
 
-export const ALERT_STATUSES = ['new', 'acknowledged', 'escalated', 'resolved', 'dismissed'] as const;
-export type AlertStatus = (typeof ALERT_STATUSES)[number];
-export type AlertSignal = 'firing' | 'recovering' | 'normal';
-export const OPEN_STATUSES: readonly AlertStatus[] = ['new', 'acknowledged', 'escalated'];
+import { STATUS_LABELS, type AlertSignal, type AlertStatus } from '$lib/alerts';
+export { ALERT_STATUSES, SEVERITY_LABELS, SIGNAL_LABELS, STATUS_LABELS, type AlertSignal, type AlertStatus } from '$lib/alerts';
 
-export const STATUS_LABELS: Record<AlertStatus, string> = {
-	new: '新预警',
-	acknowledged: '已确认',
-	escalated: '已升级',
-	resolved: '已解除',
-	dismissed: '已排除'
-};
-export const SIGNAL_LABELS: Record<AlertSignal, string> = { firing: '持续异常', recovering: '回落观察', normal: '已恢复正常' };
-export const SEVERITY_LABELS: Record<number, string> = { 1: 'Ⅰ级（特别重大）', 2: 'Ⅱ级（重大）', 3: 'Ⅲ级（较大）', 4: 'Ⅳ级（一般）' };
+export const OPEN_STATUSES: readonly AlertStatus[] = ['new', 'acknowledged', 'escalated'];
 
 /** Buckets an ended episode stays `recovering` before the signal is normal. */
 export const RECOVERY_HOLD = 2;

@@ -19,18 +19,12 @@ import {
 } from '$lib/server/alerts/settings';
 import { AlertError, SEVERITY_LABELS } from '$lib/server/alerts/store';
 import { app } from '$lib/server/app';
+import { shanghaiMinute } from '$lib/charts/format';
 import { placeName } from '$pipelines/reference/index';
 import { requireScreen } from '$lib/server/guard';
 import type { Actions, PageServerLoad } from './$types';
 
 const SCREEN = '/settings';
-const SHANGHAI_MS = 8 * 3_600_000;
-
-/** "2026-11-29T08:05" (datetime-local, Asia/Shanghai) of an instant. */
-function localInput(ms: number): string {
-	return new Date(ms + SHANGHAI_MS).toISOString().slice(0, 16);
-}
-
 /** A datetime-local value read as Asia/Shanghai; an invalid Date for anything else. */
 function fromLocalInput(s: string): Date {
 	return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(s) ? new Date(`${s}:00+08:00`) : new Date(NaN);
@@ -122,7 +116,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 			families: Object.entries(FAMILY_LABELS).map(([key, label]) => ({ key, label })),
 			labels: SILENCE_LABELS.map((k) => ({ key: k, label: SILENCE_LABEL_NAMES[k] }))
 		},
-		defaults: { silenceFrom: localInput(now), silenceTo: localInput(now + 2 * 3_600_000) }
+		defaults: { silenceFrom: shanghaiMinute(now), silenceTo: shanghaiMinute(now + 2 * 3_600_000) }
 	};
 };
 

@@ -1,0 +1,30 @@
+// The vocabulary of alerts (预警), shared by the server, the notifier and the pages (no runtime dependencies).
+
+export const ALERT_STATUSES = ['new', 'acknowledged', 'escalated', 'resolved', 'dismissed'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+export type AlertSignal = 'firing' | 'recovering' | 'normal';
+
+export const STATUS_LABELS: Record<AlertStatus, string> = {
+	new: '新预警',
+	acknowledged: '已确认',
+	escalated: '已升级',
+	resolved: '已解除',
+	dismissed: '已排除'
+};
+export const SIGNAL_LABELS: Record<AlertSignal, string> = { firing: '持续异常', recovering: '回落观察', normal: '已恢复正常' };
+
+/** The national emergency scale: 1 is the most severe. */
+export const SEVERITIES = [1, 2, 3, 4] as const;
+export const SEVERITY_LABELS: Record<number, string> = { 1: 'Ⅰ级（特别重大）', 2: 'Ⅱ级（重大）', 3: 'Ⅲ级（较大）', 4: 'Ⅳ级（一般）' };
+
+/** A webhook delivery attempt's outcome and the alert event it carried, as the delivery logs show them. */
+export const DELIVERY_STATUS_LABELS: Record<string, string> = { ok: '成功', retry: '失败，将重试', failed: '失败' };
+export const DELIVERY_EVENT_LABELS: Record<string, string> = {
+	fired: '触发',
+	refired: '再次触发',
+	escalated: '升级',
+	resolved: '解除',
+	acknowledged: '确认',
+	dismissed: '排除',
+	recovered: '恢复'
+};
