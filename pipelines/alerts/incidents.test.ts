@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupFirings, sameTopic, type Firing } from './incidents';
+import { groupFirings, sameTopic, watchlistsOfCategory, type Firing } from './incidents';
 import type { SeriesKey } from './series';
 
 const H = 3_600_000;
@@ -35,6 +35,19 @@ describe('sameTopic', () => {
 		expect(sameTopic(wl, l2, watchlistsOf)).toBe(true);
 		expect(sameTopic(other, wl, watchlistsOf)).toBe(false);
 		expect(sameTopic(wl, { ...wl, topic: 'typhoon' }, watchlistsOf)).toBe(false);
+	});
+});
+
+describe('watchlistsOfCategory', () => {
+	it('names the lists that list a category, its ancestor or its descendant', () => {
+		const of = watchlistsOfCategory([
+			{ slug: 'flood', categories: ['120302', '1204'] },
+			{ slug: 'other', categories: [] }
+		]);
+		expect(of('120302')).toEqual(['flood']);
+		expect(of('1203')).toEqual(['flood']);
+		expect(of('120401')).toEqual(['flood']);
+		expect(of('0404')).toEqual([]);
 	});
 });
 

@@ -63,6 +63,11 @@ export interface GroupOptions {
 	cityCode: string;
 }
 
+/** GroupOptions.watchlistsOf from the watch lists: those naming a category (any level prefix of the code). */
+export function watchlistsOfCategory(lists: readonly { slug: string; categories: readonly string[] }[]): (category: string) => string[] {
+	return (category) => lists.filter((w) => w.categories.some((c) => category.startsWith(c) || c.startsWith(category))).map((w) => w.slug);
+}
+
 export const GROUP_DEFAULTS = { gapMs: 12 * 3_600_000, overlap: 0.5 };
 
 export function topicKey(k: Pick<SeriesKey, 'family' | 'topic'>): string {

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { defaultCalendar, shanghaiDay } from '../../pipelines/calendar/index';
-import { groupFirings } from '../../pipelines/alerts/incidents';
+import { groupFirings, watchlistsOfCategory } from '../../pipelines/alerts/incidents';
 import { calendarDayKind, PASS_DEFAULTS, runPass, type Episode } from '../../pipelines/alerts/pass';
 import { closePassWorker, runPassParallel, warmPassWorker } from '../../pipelines/alerts/pass-parallel';
 import { bucketMs, readSeries, seriesTickets, type CountSeries, type WatchlistSpec } from '../../pipelines/alerts/series';
@@ -104,9 +104,7 @@ export async function demoBench(opts: { dataDir?: string; tickets: number }): Pr
 	);
 	t0 = performance.now();
 	for (const e of pass.episodes) e.tickets = (await seriesTickets(conn, e.key, e.onset, e.until, watchlists, 2000)).map((t) => t.ticketNo);
-	const watchlistsOf = (c: string) =>
-		watchlists.filter((w) => w.categories.some((x) => c.startsWith(x) || x.startsWith(c))).map((w) => w.slug);
-	const incidents = groupFirings(pass.episodes, { watchlistsOf, cityCode: city });
+	const incidents = groupFirings(pass.episodes, { watchlistsOf: watchlistsOfCategory(watchlists), cityCode: city });
 	console.log(
 		`${pass.episodes.length} accepted episodes → ${incidents.length} alerts (α = ${pass.alpha.toExponential(2)}, ${pass.perDay} series-buckets a day; linking tickets ${((performance.now() - t0) / 1000).toFixed(1)} s)`
 	);

@@ -2,7 +2,7 @@
 // case-handling changes, else every IDLE_ROUND_MS; alerts recorded in the relational store; webhooks notified; the
 // 预警 page told over server-sent events. One round at a time; requests during a round run one more round.
 import { EventEmitter } from 'node:events';
-import { groupFirings, type Incident } from '$pipelines/alerts/incidents';
+import { groupFirings, watchlistsOfCategory, type Incident } from '$pipelines/alerts/incidents';
 import { calendarDayKind, runPassYielding, type Episode } from '$pipelines/alerts/pass';
 import { burstStates } from '$pipelines/alerts/burst';
 import { readSeries, seriesTickets, windowFrom, bucketMs, type WatchlistSpec } from '$pipelines/alerts/series';
@@ -15,16 +15,7 @@ import { CoalescingJob } from '../jobs';
 import { onShutdown } from '../presence';
 import { afterSync } from '../sync';
 import { deliver, shouldNotify, type AlertEvent, type AlertMessage, type DeliveryLog, type DeliveryRecord } from './notify';
-import {
-	activeSilences,
-	getWebhook,
-	listWatchlists,
-	listWebhooks,
-	silenceMatches,
-	toWebhook,
-	watchlistsOfCategory,
-	type AlertLabels
-} from './settings';
+import { activeSilences, getWebhook, listWatchlists, listWebhooks, silenceMatches, toWebhook, type AlertLabels } from './settings';
 import {
 	addNote,
 	recordIncident,

@@ -107,11 +107,6 @@ export async function saveWatchlist(db: Db, ref: Reference, input: Partial<Watch
 	return row;
 }
 
-/** The watch lists naming a category (any level prefix of the code). */
-export function watchlistsOfCategory(lists: readonly Pick<WatchlistRow, 'slug' | 'categories'>[]): (category: string) => string[] {
-	return (category) => lists.filter((w) => w.categories.some((c) => category.startsWith(c) || c.startsWith(category))).map((w) => w.slug);
-}
-
 // --- silences ---------------------------------------------------------------------------------------------
 
 export const SILENCE_LABELS = ['watchlist', 'category', 'district', 'street', 'family', 'severity'] as const;

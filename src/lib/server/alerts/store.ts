@@ -222,14 +222,10 @@ export async function recordIncident(
 				at: now
 			});
 			const count = await linkTickets(t, a.id, inc);
-			let row = { ...a, ticketCount: count };
 			await t.update(alerts).set({ ticketCount: count }).where(eq(alerts.id, a.id));
-			let event: RecordResult['event'] = 'fired';
-			if (signal === 'normal') {
-				row = await autoResolve(t, row, now);
-				event = 'fired';
-			}
-			return { alert: row, event };
+			const row = { ...a, ticketCount: count };
+			// an incident found already over (a first round's backfill) is recorded and resolved at once
+			return { alert: signal === 'normal' ? await autoResolve(t, row, now) : row, event: 'fired' };
 		}
 		const count = await linkTickets(t, existing.id, inc);
 		const grew = inc.lastFiring.getTime() > existing.lastFiringAt.getTime();
