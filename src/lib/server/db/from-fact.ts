@@ -1,5 +1,6 @@
 // A ticket row of the relational store from an analytics fact row plus the personal data that analytics
 // never hold (the demo generator and feed ingest both hand tickets over this way).
+import { normalizePhone } from '$pipelines/normalize/index';
 import type { FactRow } from '$pipelines/warehouse/facts';
 import type { NewTicketRow } from './schema';
 
@@ -25,6 +26,7 @@ export function ticketRowFromFact(f: FactRow, caller: { name: string | null; pho
 		unitCode: f.unit_code,
 		callerName: caller.name,
 		callerPhone: caller.phone,
+		callerPhoneKey: caller.phone ? normalizePhone(caller.phone) : null,
 		receivedAt: new Date(f.received_at),
 		updatedAt: new Date(f.updated_at),
 		signDeadline: d(f.sign_deadline),

@@ -128,6 +128,8 @@ export const tickets = pgTable(
 		unitCode: text('unit_code').references(() => units.code),
 		callerName: text('caller_name'),
 		callerPhone: text('caller_phone'),
+		/** the caller's phone in canonical digits (normalizePhone), for repeat detection */
+		callerPhoneKey: text('caller_phone_key'),
 		receivedAt: tstz('received_at').notNull(),
 		updatedAt: tstz('updated_at').notNull(),
 		signDeadline: tstz('sign_deadline'),
@@ -140,6 +142,16 @@ export const tickets = pgTable(
 		notAcceptedReason: smallint('not_accepted_reason'), // 1..9 (DESIGN.md)
 		transferredTo: text('transferred_to'), // 110 | 119 | 120 | 122
 		duplicateOf: integer('duplicate_of'),
+		/** co-handling: units that assist the lead unit (`unitCode`); they see the ticket and add notes */
+		assistUnits: text('assist_units')
+			.array()
+			.notNull()
+			.default(sql`'{}'::text[]`),
+		/** an extension request awaiting a decision: { days, reason, at, by } */
+		extensionPending: jsonb('extension_pending'),
+		/** when the ticket was put under supervision (督办); null when it never was */
+		supervisedAt: tstz('supervised_at'),
+		urgeCount: smallint('urge_count').notNull().default(0),
 		/** optimistic concurrency: every transition bumps it */
 		version: integer('version').notNull().default(1)
 	},
@@ -148,7 +160,9 @@ export const tickets = pgTable(
 		index('tickets_status_idx').on(t.status),
 		index('tickets_unit_status_idx').on(t.unitCode, t.status),
 		index('tickets_received_idx').on(t.receivedAt),
-		index('tickets_updated_idx').on(t.updatedAt)
+		index('tickets_updated_idx').on(t.updatedAt),
+		index('tickets_assist_idx').using('gin', t.assistUnits),
+		index('tickets_caller_idx').on(t.callerPhoneKey, t.receivedAt)
 	]
 );
 
@@ -173,6 +187,12 @@ export const ticketEvents = pgTable(
 	},
 	(t) => [index('ticket_events_ticket_idx').on(t.ticketId, t.at), index('ticket_events_id_idx').on(t.id)]
 );
+
+/** Last serial number of tickets registered here (受理, Open311) per Asia/Shanghai day, for their ticket numbers. */
+export const ticketCounters = pgTable('ticket_counters', {
+	day: text('day').primaryKey(), // YYYYMMDD
+	last: integer('last').notNull()
+});
 
 export type TicketRow = typeof tickets.$inferSelect;
 export type NewTicketRow = typeof tickets.$inferInsert;

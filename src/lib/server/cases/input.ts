@@ -1,0 +1,211 @@
+// What people send to the case module (intake form, actions, the JSON API, Open311), validated with zod. A
+// refusal names the field in Chinese for the user and keeps zod's precise issue for the log.
+import { z } from 'zod';
+import { CHANNELS, SATISFACTION, TICKET_TYPES } from '$pipelines/lifecycle/model';
+import { CASE_ACTIONS } from './machine';
+
+export const MAX_CONTENT = 10_000;
+export const EMERGENCY_LINES = ['110', '119', '120', '122'] as const;
+
+export type CaseErrorCode = 'not_found' | 'forbidden' | 'invalid_state' | 'conflict' | 'invalid_input';
+
+export class CaseError extends Error {
+	constructor(
+		readonly code: CaseErrorCode,
+		message: string,
+		/** the input field at fault (invalid_input) */
+		readonly field: string | null = null,
+		/** precise detail for the log */
+		readonly detail: string | null = null
+	) {
+		super(message);
+	}
+}
+
+export const FIELD_LABELS: Record<string, string> = {
+	channel: '来源渠道',
+	type: '诉求类型',
+	title: '标题',
+	content: '诉求内容',
+	address: '地址',
+	district_code: '所属区',
+	street_code: '所属街道（镇）',
+	category_code: '诉求分类',
+	urgency: '紧急程度',
+	caller_name: '来电人姓名',
+	caller_phone: '联系电话',
+	lon: '经度',
+	lat: '纬度',
+	decision: '受理意见',
+	action: '操作',
+	version: '版本号',
+	note: '说明',
+	reason: '不予受理情形',
+	transferred_to: '转办热线',
+	duplicate_of: '并入工单',
+	unit_code: '主办单位',
+	assist_units: '协办单位',
+	days: '延期工作日数',
+	satisfaction: '满意度',
+	reopen: '重新交办'
+};
+
+const optText = (max: number) =>
+	z
+		.string()
+		.max(max)
+		.optional()
+		.transform((s) => s ?? '');
+const optCode = z
+	.string()
+	.regex(/^[A-Za-z0-9]{1,16}$/)
+	.optional()
+	.nullable()
+	.transform((s) => (s ? s : null));
+const trimmedNote = (max = 2000) =>
+	z
+		.string()
+		.max(max)
+		.optional()
+		.transform((s) => (s ?? '').trim());
+
+/** A new ticket as an operator registers it (or a web/app/WeChat submission). Text is kept exactly as given. */
+export const intakeSchema = z.object({
+	channel: z.enum(CHANNELS.filter((c) => c !== 'feed') as [string, ...string[]]),
+	type: z.enum(TICKET_TYPES),
+	title: optText(200),
+	content: z
+		.string()
+		.max(MAX_CONTENT)
+		.refine((s) => s.trim().length > 0, { error: '请填写诉求内容' }),
+	address: optText(500),
+	district_code: optCode,
+	street_code: optCode,
+	category_code: optCode,
+	urgency: z.enum(['normal', 'urgent']).default('normal'),
+	caller_name: z
+		.string()
+		.max(50)
+		.optional()
+		.nullable()
+		.transform((s) => (s?.trim() ? s.trim() : null)),
+	caller_phone: z
+		.string()
+		.max(30)
+		.optional()
+		.nullable()
+		.transform((s) => (s?.trim() ? s.trim() : null))
+		.refine((s) => s === null || /^[0-9+\-\s()]{5,30}$/.test(s), { error: '联系电话格式不正确' }),
+	lon: z.number().min(-180).max(180).optional().nullable(),
+	lat: z.number().min(-90).max(90).optional().nullable()
+});
+export type IntakeInput = z.output<typeof intakeSchema>;
+
+/** The fields every action may carry; which ones it needs is checked per action (`requireFor`). */
+export const actionSchema = z.object({
+	action: z.enum(CASE_ACTIONS),
+	version: z.number().int().min(1).optional(),
+	note: trimmedNote(),
+	reason: z.number().int().min(1).max(9).optional(),
+	transferred_to: z.enum(EMERGENCY_LINES).optional(),
+	duplicate_of: z.string().max(40).optional(),
+	unit_code: z.string().max(16).optional(),
+	assist_units: z.array(z.string().max(16)).max(10).optional(),
+	category_code: z.string().max(16).optional(),
+	days: z.number().int().min(1).max(30).optional(),
+	satisfaction: z.enum(SATISFACTION).optional(),
+	reopen: z.boolean().optional()
+});
+export type ActionInput = z.output<typeof actionSchema>;
+
+/** What each action needs besides the version: the missing one is named in the refusal. */
+export function requireFor(a: ActionInput): void {
+	const need = (ok: boolean, field: string, message: string) => {
+		if (!ok) throw new CaseError('invalid_input', message, field);
+	};
+	if (a.action !== 'note') need(a.version !== undefined, 'version', '缺少版本号：请刷新页面后重试');
+	switch (a.action) {
+		case 'not_accept':
+			need(a.reason !== undefined, 'reason', '请选择不予受理的情形（1–9）');
+			break;
+		case 'transfer':
+			need(a.transferred_to !== undefined, 'transferred_to', '请选择转办的紧急热线（110/119/120/122）');
+			break;
+		case 'answer':
+			need(!!a.note, 'note', '请填写直接答复的内容');
+			break;
+		case 'merge':
+			need(!!a.duplicate_of, 'duplicate_of', '请填写要并入的工单编号');
+			break;
+		case 'dispatch':
+			need(!!a.unit_code, 'unit_code', '请选择主办单位');
+			break;
+		case 'return':
+			need(!!a.note, 'note', '退单须说明理由');
+			break;
+		case 'extension_request':
+			need(a.days !== undefined, 'days', '请填写延期的工作日数（1–30）');
+			need(!!a.note, 'note', '申请延期须说明理由');
+			break;
+		case 'extension_deny':
+			need(!!a.note, 'note', '驳回延期须说明理由');
+			break;
+		case 'urge':
+		case 'supervise':
+			need(!!a.note, 'note', `${a.action === 'urge' ? '催办' : '督办'}须填写意见`);
+			break;
+		case 'reply':
+			need(!!a.note, 'note', '请填写答复内容');
+			break;
+		case 'visit':
+			need(a.satisfaction !== undefined, 'satisfaction', '请选择回访满意度');
+			need(!a.reopen || a.satisfaction === '不满意', 'reopen', '只有不满意的回访可以重新交办');
+			break;
+		case 'reopen':
+		case 'close':
+			need(!!a.note, 'note', a.action === 'reopen' ? '重新交办须说明理由' : '未经回访办结须说明理由');
+			break;
+		case 'note':
+			need(!!a.note, 'note', '备注不能为空');
+			break;
+	}
+}
+
+/** Parses with a schema; a refusal names the first field at fault in Chinese. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CaseError('invalid_input', '请求内容应为 JSON 对象');
+	const r = schema.safeParse(value, { reportInput: true });
+	if (r.success) return r.data;
+	const issue = r.error.issues[0];
+	const field = String(issue.path[0] ?? '');
+	throw new CaseError(
+		'invalid_input',
+		issueMessage(issue, FIELD_LABELS[field] ?? field),
+		field || null,
+		`${issue.path.join('.')}: ${issue.message}`
+	);
+}
+
+function issueMessage(issue: z.core.$ZodIssue, label: string): string {
+	switch (issue.code) {
+		case 'invalid_type':
+			return issue.input === undefined || issue.input === null ? `请填写${label}` : `${label}的格式不正确`;
+		case 'too_big':
+			return issue.origin === 'string'
+				? `${label}不能超过 ${issue.maximum} 个字`
+				: issue.origin === 'array'
+					? `${label}最多 ${issue.maximum} 个`
+					: `${label}不能大于 ${issue.maximum}`;
+		case 'too_small':
+			return issue.origin === 'string' ? `请填写${label}` : `${label}不能小于 ${issue.minimum}`;
+		case 'invalid_value':
+			if (issue.input === undefined || issue.input === null || issue.input === '') return `请填写${label}`;
+			return `${label}只能是：${issue.values.map(String).join('、')}`;
+		case 'invalid_format':
+			return `${label}的格式不正确`;
+		case 'custom':
+			return issue.message;
+		default:
+			return `${label}不符合要求`;
+	}
+}

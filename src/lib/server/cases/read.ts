@@ -1,0 +1,326 @@
+// Reading cases for the screens and the API: the queues (派单, 我的工单, 督办, 回访, 待受理) and one ticket's
+// detail with its timeline, time-limit lights, related tickets and the actions the viewer may take.
+import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { categoryAncestors, routeUnit } from '$pipelines/reference/index';
+import { STATUS_LABELS, CHANNEL_LABELS, light, type Channel, type Light, type Status, type TimeLimits } from '$pipelines/lifecycle/model';
+import type { App } from '../app';
+import { tickets, type TicketRow } from '../db/schema';
+import { CaseError } from './input';
+import { getLimits } from './limits';
+import { ACTION_LABELS, availableActions, type CaseAction } from './machine';
+import { callerFor, relatedTickets, stateOf, ticketEventsOf, visibleTicket, type CaseUser, type RelatedTicket } from './service';
+
+export const QUEUES = ['intake', 'dispatch', 'mine', 'supervise', 'visits'] as const;
+export type Queue = (typeof QUEUES)[number];
+export const PAGE_SIZE = 50;
+
+export interface TicketSummary {
+	ticketNo: string;
+	status: Status;
+	statusLabel: string;
+	type: string;
+	channel: string;
+	urgency: 'normal' | 'urgent';
+	title: string;
+	preview: string;
+	category: string | null;
+	place: string;
+	unit: string | null;
+	/** the unit this viewer's unit is for the ticket: lead or assist (units only) */
+	role: 'lead' | 'assist' | null;
+	caller: { name: string | null; phone: string | null };
+	receivedAt: string;
+	/** the time limit running now: sign-for while 待签收, reply while 办理中 */
+	deadline: string | null;
+	deadlineKind: 'sign' | 'reply' | null;
+	light: Light | null;
+	extensionPending: boolean;
+	supervised: boolean;
+	urgeCount: number;
+	version: number;
+	/** 派单 queue: the unit the routing rules suggest (or the unit a reopened ticket had) */
+	suggestedUnit: { code: string; name: string; why: string } | null;
+}
+
+function placeOf(app: App, t: Pick<TicketRow, 'districtCode' | 'streetCode'>): string {
+	const d = t.districtCode ? app.ref.districtByCode.get(t.districtCode)?.name : null;
+	const s = t.streetCode ? app.ref.streetByCode.get(t.streetCode)?.name : null;
+	return [d, s].filter(Boolean).join(' ') || '地点未知';
+}
+
+export function categoryPath(app: App, code: string | null): string | null {
+	if (!code) return null;
+	try {
+		return categoryAncestors(app.ref, code)
+			.map((c) => c.name)
+			.join(' › ');
+	} catch {
+		return code;
+	}
+}
+
+/** The running time limit of a ticket and its light (green → yellow at `yellowAt` of the time → red when overdue). */
+export function runningLimit(
+	t: TicketRow,
+	limits: TimeLimits,
+	now: number
+): { deadline: Date | null; kind: 'sign' | 'reply' | null; light: Light | null } {
+	const kind = t.status === 'dispatched' ? 'sign' : t.status === 'signed' ? 'reply' : null;
+	const deadline = kind === 'sign' ? t.signDeadline : kind === 'reply' ? t.replyDeadline : null;
+	if (!kind || !deadline || !t.dispatchedAt) return { deadline: null, kind: null, light: null };
+	return { deadline, kind, light: light(t.dispatchedAt.getTime(), deadline.getTime(), now, limits.yellowAt) };
+}
+
+function suggestUnit(app: App, t: TicketRow): TicketSummary['suggestedUnit'] {
+	if (t.status === 'reopened' && t.unitCode)
+		return { code: t.unitCode, name: app.ref.unitByCode.get(t.unitCode)?.name ?? t.unitCode, why: '原承办单位' };
+	if (!t.categoryCode || !t.districtCode) return null;
+	try {
+		const u = routeUnit(app.ref, t.categoryCode, t.districtCode, t.streetCode, () => 0);
+		return { code: u.code, name: u.name, why: '按分派规则' };
+	} catch {
+		return null;
+	}
+}
+
+export function summarize(
+	app: App,
+	user: CaseUser,
+	t: TicketRow,
+	limits: TimeLimits,
+	now: number,
+	onHandlingScreen: boolean
+): TicketSummary {
+	const lim = runningLimit(t, limits, now);
+	const caller = callerFor(user, t, onHandlingScreen);
+	return {
+		ticketNo: t.ticketNo,
+		status: t.status as Status,
+		statusLabel: STATUS_LABELS[t.status as Status] ?? t.status,
+		type: t.type,
+		channel: CHANNEL_LABELS[t.channel as Channel] ?? t.channel,
+		urgency: t.urgency === 'urgent' ? 'urgent' : 'normal',
+		title: t.title || t.content.slice(0, 30),
+		preview: t.content.slice(0, 120),
+		category: categoryPath(app, t.categoryCode),
+		place: placeOf(app, t),
+		unit: t.unitCode ? (app.ref.unitByCode.get(t.unitCode)?.name ?? t.unitCode) : null,
+		role: user.role === 'unit_handler' ? (t.unitCode === user.unitCode ? 'lead' : 'assist') : null,
+		caller: { name: caller.name, phone: caller.phone },
+		receivedAt: t.receivedAt.toISOString(),
+		deadline: lim.deadline?.toISOString() ?? null,
+		deadlineKind: lim.kind,
+		light: lim.light,
+		extensionPending: t.extensionPending !== null,
+		supervised: t.supervisedAt !== null,
+		urgeCount: t.urgeCount,
+		version: t.version,
+		suggestedUnit: t.status === 'accepted' || t.status === 'reopened' ? suggestUnit(app, t) : null
+	};
+}
+
+export interface QueueFilter {
+	queue: Queue;
+	/** mine: todo (待签收 + 办理中) | replied | all; supervise: red | yellow | extension | all */
+	tab?: string;
+	page?: number;
+}
+
+export interface QueuePage {
+	queue: Queue;
+	tab: string;
+	total: number;
+	page: number;
+	pageSize: number;
+	items: TicketSummary[];
+	counts: Record<string, number>;
+}
+
+const QUEUE_ROLES: Record<Queue, CaseUser['role'][]> = {
+	intake: ['admin', 'operator'],
+	dispatch: ['admin', 'dispatcher'],
+	mine: ['unit_handler'],
+	supervise: ['admin', 'supervisor', 'leader'],
+	visits: ['admin', 'supervisor', 'operator']
+};
+
+/** SQL of the running deadline (sign-for while dispatched, reply while signed) as epoch seconds. */
+const deadlineSql = sql`extract(epoch from case when ${tickets.status} = 'dispatched' then ${tickets.signDeadline} else ${tickets.replyDeadline} end)`;
+
+export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promise<QueuePage> {
+	if (!QUEUE_ROLES[f.queue].includes(user.role)) throw new CaseError('forbidden', '当前角色不能查看该工单队列');
+	const db = app.rel.db;
+	const limits = await getLimits(db);
+	const now = Date.now();
+	const nowS = now / 1000;
+	const atUnit = inArray(tickets.status, ['dispatched', 'signed']);
+	const red = and(atUnit, sql`${deadlineSql} < ${nowS}`)!;
+	const yellow = and(
+		atUnit,
+		sql`${deadlineSql} >= ${nowS}`,
+		sql`${nowS} >= extract(epoch from ${tickets.dispatchedAt}) + ${limits.yellowAt} * (${deadlineSql} - extract(epoch from ${tickets.dispatchedAt}))`
+	)!;
+	const mineCond = user.unitCode
+		? or(eq(tickets.unitCode, user.unitCode), sql`${user.unitCode} = any(${tickets.assistUnits})`)!
+		: sql`false`;
+	const tabs: Record<Queue, Record<string, SQL>> = {
+		intake: { all: eq(tickets.status, 'received') },
+		dispatch: {
+			all: inArray(tickets.status, ['accepted', 'reopened']),
+			returned: and(eq(tickets.status, 'accepted'), sql`${tickets.dispatchedAt} is not null`)!,
+			reopened: eq(tickets.status, 'reopened')
+		},
+		mine: {
+			todo: and(mineCond, atUnit)!,
+			replied: and(mineCond, eq(tickets.status, 'replied'))!,
+			all: mineCond
+		},
+		supervise: { red, yellow, extension: and(eq(tickets.status, 'signed'), sql`${tickets.extensionPending} is not null`)!, all: atUnit },
+		visits: { all: eq(tickets.status, 'replied') }
+	};
+	const defaults: Record<Queue, string> = { intake: 'all', dispatch: 'all', mine: 'todo', supervise: 'red', visits: 'all' };
+	const tab = f.tab && f.tab in tabs[f.queue] ? f.tab : defaults[f.queue];
+	const where = tabs[f.queue][tab];
+	const order: Record<Queue, SQL[]> = {
+		intake: [asc(tickets.receivedAt)],
+		dispatch: [desc(tickets.urgency), asc(tickets.receivedAt)],
+		mine: [sql`${deadlineSql} asc nulls last`, desc(tickets.updatedAt)],
+		supervise: [sql`${deadlineSql} asc`],
+		visits: [asc(tickets.repliedAt)]
+	};
+	const page = Math.max(1, Math.min(f.page ?? 1, 10_000));
+	const countCols = Object.fromEntries(
+		Object.entries(tabs[f.queue]).map(([k, cond]) => [k, sql<number>`count(*) filter (where ${cond})::int`])
+	);
+	const [[counts], rows] = await Promise.all([
+		db.select(countCols).from(tickets),
+		db
+			.select()
+			.from(tickets)
+			.where(where)
+			.orderBy(...order[f.queue], asc(tickets.id))
+			.limit(PAGE_SIZE)
+			.offset((page - 1) * PAGE_SIZE)
+	]);
+	const c = counts as Record<string, number>;
+	return {
+		queue: f.queue,
+		tab,
+		total: c[tab] ?? 0,
+		page,
+		pageSize: PAGE_SIZE,
+		items: rows.map((t) => summarize(app, user, t, limits, now, false)),
+		counts: c
+	};
+}
+
+export interface TimelineEntry {
+	action: string;
+	label: string;
+	fromStatus: string | null;
+	toStatus: string;
+	toLabel: string;
+	actor: string;
+	unit: string | null;
+	note: string;
+	data: unknown;
+	at: string;
+}
+
+export interface TicketDetail extends TicketSummary {
+	content: string;
+	address: string;
+	categoryCode: string | null;
+	districtCode: string | null;
+	streetCode: string | null;
+	unitCode: string | null;
+	assistUnits: { code: string; name: string }[];
+	lon: number | null;
+	lat: number | null;
+	callerMasked: boolean;
+	signDeadline: string | null;
+	replyDeadline: string | null;
+	signLight: Light | null;
+	replyLight: Light | null;
+	satisfaction: string | null;
+	notAcceptedReason: number | null;
+	transferredTo: string | null;
+	duplicateOf: string | null;
+	extension: { days: number; reason: string; at: number; by: string } | null;
+	timeline: TimelineEntry[];
+	related: (Omit<RelatedTicket, 'receivedAt'> & { receivedAt: string; statusLabel: string })[];
+	actions: { action: CaseAction; label: string }[];
+}
+
+const EVENT_LABELS: Record<string, string> = { ...ACTION_LABELS, receive: '登记', visit: '回访' };
+
+export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): Promise<TicketDetail> {
+	const t = await visibleTicket(app, user, ticketNo);
+	const db = app.rel.db;
+	const now = Date.now();
+	const [limits, events, related, dup] = await Promise.all([
+		getLimits(db),
+		ticketEventsOf(db, t.id),
+		relatedTickets(app, {
+			id: t.id,
+			phoneKey: t.callerPhoneKey,
+			streetCode: t.streetCode,
+			districtCode: t.districtCode,
+			text: `${t.title}${t.content}`,
+			at: t.receivedAt.getTime(),
+			duplicateOf: t.duplicateOf
+		}),
+		t.duplicateOf ? db.select({ no: tickets.ticketNo }).from(tickets).where(eq(tickets.id, t.duplicateOf)) : Promise.resolve([])
+	]);
+	const caller = callerFor(user, t, true);
+	const unitName = (c: string | null) => (c ? (app.ref.unitByCode.get(c)?.name ?? c) : null);
+	const lightOf = (done: Date | null, deadline: Date | null) =>
+		!deadline || !t.dispatchedAt
+			? null
+			: done
+				? done <= deadline
+					? 'green'
+					: 'red'
+				: light(t.dispatchedAt.getTime(), deadline.getTime(), now, limits.yellowAt);
+	const visibleRelated = user.role === 'unit_handler' ? [] : related;
+	return {
+		...summarize(app, user, t, limits, now, true),
+		content: t.content,
+		address: t.address,
+		categoryCode: t.categoryCode,
+		districtCode: t.districtCode,
+		streetCode: t.streetCode,
+		unitCode: t.unitCode,
+		assistUnits: t.assistUnits.map((c) => ({ code: c, name: unitName(c)! })),
+		lon: t.lon,
+		lat: t.lat,
+		callerMasked: caller.masked,
+		signDeadline: t.signDeadline?.toISOString() ?? null,
+		replyDeadline: t.replyDeadline?.toISOString() ?? null,
+		signLight: t.status === 'accepted' || t.status === 'reopened' ? null : lightOf(t.signedAt, t.signDeadline),
+		replyLight: t.status === 'accepted' || t.status === 'reopened' ? null : lightOf(t.repliedAt, t.replyDeadline),
+		satisfaction: t.satisfaction,
+		notAcceptedReason: t.notAcceptedReason,
+		transferredTo: t.transferredTo,
+		duplicateOf: dup[0]?.no ?? null,
+		extension: t.extensionPending as TicketDetail['extension'],
+		timeline: events.map((e) => ({
+			action: e.action,
+			label: EVENT_LABELS[e.action] ?? e.action,
+			fromStatus: e.fromStatus,
+			toStatus: e.toStatus,
+			toLabel: STATUS_LABELS[e.toStatus as Status] ?? e.toStatus,
+			actor: e.actorName,
+			unit: unitName(e.unitCode),
+			note: e.note,
+			data: e.data,
+			at: e.at.toISOString()
+		})),
+		related: visibleRelated.map((r) => ({
+			...r,
+			receivedAt: r.receivedAt.toISOString(),
+			statusLabel: STATUS_LABELS[r.status] ?? r.status
+		})),
+		actions: availableActions(user, stateOf(t)).map((a) => ({ action: a, label: ACTION_LABELS[a] }))
+	};
+}

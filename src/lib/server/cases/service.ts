@@ -1,0 +1,438 @@
+// The case module (DESIGN.md "Lifecycle"): registering a ticket, every transition with its role and state
+// check and optimistic concurrency, and reading a ticket as a given user sees it. Routes call these functions;
+// they throw CaseError, which cases/http.ts maps to HTTP.
+import { and, asc, desc, eq, gte, ne, or, sql } from 'drizzle-orm';
+import { deadlines, type Status, type TicketType } from '$pipelines/lifecycle/model';
+import { normalizePhone, maskName, maskPhone } from '$pipelines/normalize/index';
+import { shanghaiDay } from '$pipelines/calendar/index';
+import type { SessionUser } from '$lib/types';
+import type { App } from '../app';
+import type { Db } from '../db';
+import { ticketCounters, ticketEvents, tickets, type TicketRow } from '../db/schema';
+import { requestSync } from '../sync';
+import { CaseError, actionSchema, intakeSchema, parseInput, requireFor, type ActionInput, type IntakeInput } from './input';
+import { getLimits } from './limits';
+import { ACTION_LABELS, canView, check, targetOf, type CaseAction, type CaseState } from './machine';
+
+export type CaseUser = Pick<SessionUser, 'id' | 'role' | 'unitCode' | 'displayName'> & { unitName?: string | null };
+
+/** Ticket numbers of tickets registered here: city prefix, Shanghai day, H (hotline) and a daily serial. */
+const NO_PREFIX = 'SZ';
+
+function actorName(app: App, u: CaseUser): string {
+	if (u.role !== 'unit_handler' || !u.unitCode) return u.displayName;
+	return `${app.ref.unitByCode.get(u.unitCode)?.name ?? u.unitCode}·${u.displayName}`;
+}
+
+export function stateOf(t: TicketRow): CaseState {
+	return {
+		status: t.status as Status,
+		unitCode: t.unitCode,
+		assistUnits: t.assistUnits,
+		extensionPending: t.extensionPending !== null,
+		everDispatched: t.dispatchedAt !== null
+	};
+}
+
+function refuse(r: { code: CaseError['code']; message: string }): never {
+	throw new CaseError(r.code, r.message);
+}
+
+/** Checks the codes of an intake against the city's reference data; the refusal names the field. */
+function checkPlaces(app: App, i: Pick<IntakeInput, 'district_code' | 'street_code' | 'category_code'>): void {
+	const ref = app.ref;
+	if (i.district_code && !ref.districtByCode.has(i.district_code))
+		throw new CaseError('invalid_input', `所属区“${i.district_code}”不存在`, 'district_code');
+	if (i.street_code) {
+		const st = ref.streetByCode.get(i.street_code);
+		if (!st) throw new CaseError('invalid_input', `所属街道（镇）“${i.street_code}”不存在`, 'street_code');
+		if (i.district_code && st.districtCode !== i.district_code)
+			throw new CaseError('invalid_input', `街道（镇）“${st.name}”不属于所选的区`, 'street_code');
+	}
+	if (i.category_code && !ref.categoryByCode.has(i.category_code))
+		throw new CaseError('invalid_input', `诉求分类“${i.category_code}”不存在`, 'category_code');
+}
+
+async function nextTicketNo(db: Db, at: number): Promise<string> {
+	const day = shanghaiDay(at).replaceAll('-', '');
+	const [r] = await db
+		.insert(ticketCounters)
+		.values({ day, last: 1 })
+		.onConflictDoUpdate({ target: ticketCounters.day, set: { last: sql`${ticketCounters.last} + 1` } })
+		.returning({ last: ticketCounters.last });
+	return `${NO_PREFIX}${day}-H${String(r.last).padStart(5, '0')}`;
+}
+
+/**
+ * Registers a ticket (受理 form, web/app/WeChat, Open311): stored exactly as given, status 待受理, with its
+ * `receive` event; `decision` screens it in the same transaction (the operator's 受理 / 不予受理 / 转办 / 直接答复 / 并单).
+ */
+export async function registerTicket(
+	app: App,
+	user: CaseUser,
+	raw: unknown,
+	opts: { source?: string; externalId?: string; decision?: unknown } = {}
+): Promise<TicketRow> {
+	const input = parseInput(intakeSchema, raw);
+	checkPlaces(app, input);
+	if (input.street_code && !input.district_code) input.district_code = app.ref.streetByCode.get(input.street_code)!.districtCode;
+	const decision =
+		opts.decision === undefined || opts.decision === null ? null : parseInput(actionSchema, { ...(opts.decision as object), version: 1 });
+	if (decision) {
+		if (!['accept', 'not_accept', 'transfer', 'answer', 'merge'].includes(decision.action))
+			throw new CaseError(
+				'invalid_input',
+				`登记时只能选择受理、不予受理、转办、直接答复或并单，不能${ACTION_LABELS[decision.action]}`,
+				'decision'
+			);
+		requireFor(decision);
+	}
+	const now = Date.now();
+	const row = await app.rel.db.transaction(async (txx) => {
+		const tx = txx as unknown as Db;
+		const ticketNo = await nextTicketNo(tx, now);
+		const [t] = await tx
+			.insert(tickets)
+			.values({
+				ticketNo,
+				source: opts.source ?? 'minqing',
+				externalId: opts.externalId ?? ticketNo,
+				channel: input.channel,
+				type: input.type,
+				categoryCode: input.category_code,
+				title: input.title,
+				content: input.content,
+				address: input.address,
+				districtCode: input.district_code,
+				streetCode: input.street_code,
+				lon: input.lon ?? null,
+				lat: input.lat ?? null,
+				urgency: input.urgency,
+				status: 'received',
+				callerName: input.caller_name,
+				callerPhone: input.caller_phone,
+				callerPhoneKey: input.caller_phone ? normalizePhone(input.caller_phone, app.ref.city.phoneAreaCode ?? undefined) : null,
+				receivedAt: new Date(now),
+				updatedAt: new Date(now)
+			})
+			.returning();
+		await tx.insert(ticketEvents).values({
+			ticketId: t.id,
+			action: 'receive',
+			fromStatus: null,
+			toStatus: 'received',
+			actorUserId: user.id,
+			actorName: actorName(app, user),
+			note: '',
+			at: new Date(now)
+		});
+		return decision ? applyAction(app, tx, user, t, decision, now) : t;
+	});
+	requestSync(app);
+	return row;
+}
+
+/** Takes an action on a ticket as `user`; the input carries the version the user saw (not for notes). */
+export async function actOnTicket(app: App, user: CaseUser, ticketNo: string, raw: unknown): Promise<TicketRow> {
+	const input = parseInput(actionSchema, raw);
+	requireFor(input);
+	const row = await app.rel.db.transaction(async (txx) => {
+		const tx = txx as unknown as Db;
+		const [t] = await tx.select().from(tickets).where(eq(tickets.ticketNo, ticketNo)).for('update');
+		if (!t) throw new CaseError('not_found', `工单 ${ticketNo} 不存在或无权查看`);
+		return applyAction(app, tx, user, t, input, Date.now());
+	});
+	if (input.action !== 'note') requestSync(app);
+	return row;
+}
+
+async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: ActionInput, now: number): Promise<TicketRow> {
+	const action: CaseAction = a.action;
+	const refusal = check(user, action, stateOf(t));
+	if (refusal && refusal.code !== 'invalid_state') refuse(refusal);
+	// someone acted since the user loaded the ticket: say that, rather than what the new state no longer allows
+	if (action !== 'note' && a.version !== t.version) throw new CaseError('conflict', `工单 ${t.ticketNo} 已被他人更新，请刷新后重试`);
+	if (refusal) refuse(refusal);
+	const from = t.status as Status;
+	const to = targetOf(action, from, a.reopen);
+	const at = new Date(now);
+	const set: Partial<TicketRow> = {};
+	let data: Record<string, unknown> | null = null;
+	let unitCode: string | null = user.role === 'unit_handler' ? user.unitCode : t.unitCode;
+	let note = a.note;
+
+	switch (action) {
+		case 'accept':
+			if (a.category_code) set.categoryCode = knownCategory(app, a.category_code);
+			break;
+		case 'not_accept':
+			set.notAcceptedReason = a.reason!;
+			set.closedAt = at;
+			data = { reason: a.reason };
+			break;
+		case 'transfer':
+			set.transferredTo = a.transferred_to!;
+			set.closedAt = at;
+			data = { transferredTo: a.transferred_to };
+			note ||= `属紧急事项，已转${a.transferred_to}并告知来电人`;
+			break;
+		case 'answer':
+			set.closedAt = at;
+			break;
+		case 'merge': {
+			const [target] = await tx.select().from(tickets).where(eq(tickets.ticketNo, a.duplicate_of!));
+			if (!target) throw new CaseError('invalid_input', `要并入的工单 ${a.duplicate_of} 不存在`, 'duplicate_of');
+			if (target.id === t.id) throw new CaseError('invalid_input', '不能并入工单本身', 'duplicate_of');
+			if (target.duplicateOf !== null)
+				throw new CaseError('invalid_input', `工单 ${target.ticketNo} 本身已并入其他工单，请并入主工单`, 'duplicate_of');
+			set.duplicateOf = target.id;
+			set.closedAt = at;
+			data = { duplicateOf: target.ticketNo };
+			note ||= `并入工单 ${target.ticketNo}`;
+			break;
+		}
+		case 'dispatch': {
+			const unit = knownUnit(app, a.unit_code!, 'unit_code');
+			const assist = [...new Set(a.assist_units ?? [])].filter((c) => c !== unit);
+			for (const c of assist) knownUnit(app, c, 'assist_units');
+			if (a.category_code) set.categoryCode = knownCategory(app, a.category_code);
+			const limits = await getLimits(tx);
+			const d = deadlines(app.calendar, limits, t.type as TicketType, t.urgency === 'urgent', now);
+			Object.assign(set, {
+				unitCode: unit,
+				assistUnits: assist,
+				dispatchedAt: at,
+				signedAt: null,
+				repliedAt: null,
+				closedAt: null,
+				signDeadline: new Date(d.signDeadline),
+				replyDeadline: new Date(d.replyDeadline),
+				extensionPending: null
+			});
+			unitCode = unit;
+			data = { unit, assistUnits: assist, signDeadline: d.signDeadline, replyDeadline: d.replyDeadline };
+			note ||= `派至${app.ref.unitByCode.get(unit)!.name}${assist.length ? `，协办：${assist.map((c) => app.ref.unitByCode.get(c)!.name).join('、')}` : ''}`;
+			break;
+		}
+		case 'sign':
+			set.signedAt = at;
+			break;
+		case 'return':
+			Object.assign(set, { unitCode: null, assistUnits: [], signDeadline: null, replyDeadline: null, signedAt: null });
+			break;
+		case 'extension_request':
+			set.extensionPending = { days: a.days, reason: note, at: now, by: actorName(app, user) };
+			data = { days: a.days };
+			break;
+		case 'extension_approve': {
+			const pending = t.extensionPending as { days: number };
+			const n = a.days ?? pending.days;
+			const base = t.replyDeadline ? t.replyDeadline.getTime() : now;
+			const replyDeadline = app.calendar.addWorkingDays(Math.max(base, now) - 1, n);
+			set.replyDeadline = new Date(replyDeadline);
+			set.extensionPending = null;
+			data = { days: n, replyDeadline };
+			note ||= `同意延期 ${n} 个工作日`;
+			break;
+		}
+		case 'extension_deny':
+			set.extensionPending = null;
+			break;
+		case 'urge':
+			set.urgeCount = t.urgeCount + 1;
+			break;
+		case 'supervise':
+			set.supervisedAt = t.supervisedAt ?? at;
+			break;
+		case 'reply':
+			set.repliedAt = at;
+			break;
+		case 'visit':
+			set.satisfaction = a.satisfaction!;
+			data = { satisfaction: a.satisfaction };
+			if (to === 'closed') set.closedAt = at;
+			note ||= `回访：${a.satisfaction}`;
+			break;
+		case 'reopen':
+			set.closedAt = null;
+			break;
+		case 'close':
+			set.closedAt = at;
+			break;
+		case 'note':
+			break;
+	}
+
+	let row = t;
+	if (action !== 'note') {
+		const [updated] = await tx
+			.update(tickets)
+			.set({ ...set, status: to, version: t.version + 1, updatedAt: at })
+			.where(and(eq(tickets.id, t.id), eq(tickets.version, t.version)))
+			.returning();
+		if (!updated) throw new CaseError('conflict', `工单 ${t.ticketNo} 已被他人更新，请刷新后重试`);
+		row = updated;
+	}
+	await tx.insert(ticketEvents).values({
+		ticketId: t.id,
+		action,
+		fromStatus: from,
+		toStatus: to,
+		actorUserId: user.id,
+		actorName: actorName(app, user),
+		unitCode,
+		note,
+		data,
+		at
+	});
+	return row;
+}
+
+function knownUnit(app: App, code: string, field: string): string {
+	const u = app.ref.unitByCode.get(code);
+	if (!u) throw new CaseError('invalid_input', `单位“${code}”不存在`, field);
+	return u.code;
+}
+function knownCategory(app: App, code: string): string {
+	if (!app.ref.categoryByCode.has(code)) throw new CaseError('invalid_input', `诉求分类“${code}”不存在`, 'category_code');
+	return code;
+}
+
+// --- reading ----------------------------------------------------------------------------------------------
+
+/** Whether the user works this ticket on a handling screen and so sees the caller unmasked. */
+export function handles(user: Pick<CaseUser, 'role' | 'unitCode'>, t: Pick<TicketRow, 'unitCode'>): boolean {
+	if (user.role === 'unit_handler') return !!user.unitCode && t.unitCode === user.unitCode;
+	return user.role === 'admin' || user.role === 'operator' || user.role === 'dispatcher' || user.role === 'supervisor';
+}
+
+export function callerFor(
+	user: Pick<CaseUser, 'role' | 'unitCode'>,
+	t: Pick<TicketRow, 'unitCode' | 'callerName' | 'callerPhone'>,
+	onHandlingScreen: boolean
+) {
+	if (onHandlingScreen && handles(user, t)) return { name: t.callerName, phone: t.callerPhone, masked: false };
+	return { name: t.callerName ? maskName(t.callerName) : null, phone: t.callerPhone ? maskPhone(t.callerPhone) : null, masked: true };
+}
+
+/** The ticket if the user may see it; not_found otherwise (units do not learn about other units' tickets). */
+export async function visibleTicket(app: App, user: CaseUser, ticketNo: string): Promise<TicketRow> {
+	const [t] = await app.rel.db.select().from(tickets).where(eq(tickets.ticketNo, ticketNo));
+	if (!t || !canView(user, { unitCode: t.unitCode, assistUnits: t.assistUnits }))
+		throw new CaseError('not_found', `工单 ${ticketNo} 不存在或无权查看`);
+	return t;
+}
+
+export async function ticketEventsOf(db: Db, id: number) {
+	return db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, id)).orderBy(asc(ticketEvents.at), asc(ticketEvents.id));
+}
+
+/** Character-bigram Jaccard similarity of two texts (repeat detection; robust to word order and segmentation). */
+export function textSimilarity(a: string, b: string): number {
+	const grams = (s: string) => {
+		const t = s.replace(/[\s\p{P}]/gu, '');
+		const g = new Set<string>();
+		for (let i = 0; i + 1 < t.length; i++) g.add(t.slice(i, i + 2));
+		return g;
+	};
+	const x = grams(a);
+	const y = grams(b);
+	if (!x.size || !y.size) return 0;
+	let inter = 0;
+	for (const g of x) if (y.has(g)) inter++;
+	return inter / (x.size + y.size - inter);
+}
+
+export const REPEAT_DAYS = 30;
+export const REPEAT_SIMILARITY = 0.3;
+
+export interface RelatedTicket {
+	ticketNo: string;
+	status: Status;
+	receivedAt: Date;
+	title: string;
+	why: string;
+	similarity: number;
+}
+
+/**
+ * Earlier tickets of the same caller, or of the same place with similar text, in the 30 days before `at`,
+ * plus tickets merged with this one: what an operator checks before accepting (repeat detection, rule 7).
+ */
+export async function relatedTickets(
+	app: App,
+	q: {
+		id?: number;
+		phoneKey: string | null;
+		streetCode: string | null;
+		districtCode: string | null;
+		text: string;
+		at: number;
+		duplicateOf?: number | null;
+	}
+): Promise<RelatedTicket[]> {
+	const db = app.rel.db;
+	const since = new Date(q.at - REPEAT_DAYS * 86_400_000);
+	const near: ReturnType<typeof eq>[] = [];
+	if (q.phoneKey) near.push(eq(tickets.callerPhoneKey, q.phoneKey));
+	if (q.streetCode) near.push(eq(tickets.streetCode, q.streetCode));
+	else if (q.districtCode) near.push(eq(tickets.districtCode, q.districtCode));
+	const out = new Map<string, RelatedTicket>();
+	if (near.length) {
+		const rows = await db
+			.select({
+				id: tickets.id,
+				ticketNo: tickets.ticketNo,
+				status: tickets.status,
+				receivedAt: tickets.receivedAt,
+				title: tickets.title,
+				content: tickets.content,
+				phoneKey: tickets.callerPhoneKey
+			})
+			.from(tickets)
+			.where(
+				and(
+					or(...near),
+					gte(tickets.receivedAt, since),
+					sql`${tickets.receivedAt} <= ${new Date(q.at)}`,
+					q.id ? ne(tickets.id, q.id) : undefined
+				)
+			)
+			.orderBy(desc(tickets.receivedAt))
+			.limit(400);
+		for (const r of rows) {
+			const sim = textSimilarity(q.text, `${r.title}${r.content}`);
+			const sameCaller = !!q.phoneKey && r.phoneKey === q.phoneKey;
+			if (!sameCaller && sim < REPEAT_SIMILARITY) continue;
+			out.set(r.ticketNo, {
+				ticketNo: r.ticketNo,
+				status: r.status as Status,
+				receivedAt: r.receivedAt,
+				title: r.title || r.content.slice(0, 30),
+				why: sameCaller ? (sim >= REPEAT_SIMILARITY ? '同一来电人，内容相似' : '同一来电人') : '同一地点，内容相似',
+				similarity: Math.round(sim * 100) / 100
+			});
+		}
+	}
+	const links = await db
+		.select({
+			ticketNo: tickets.ticketNo,
+			status: tickets.status,
+			receivedAt: tickets.receivedAt,
+			title: tickets.title,
+			content: tickets.content,
+			id: tickets.id
+		})
+		.from(tickets)
+		.where(or(q.id ? eq(tickets.duplicateOf, q.id) : sql`false`, q.duplicateOf ? eq(tickets.id, q.duplicateOf) : sql`false`));
+	for (const r of links)
+		out.set(r.ticketNo, {
+			ticketNo: r.ticketNo,
+			status: r.status as Status,
+			receivedAt: r.receivedAt,
+			title: r.title || r.content.slice(0, 30),
+			why: r.id === q.duplicateOf ? '本单已并入该工单' : '已并入本单',
+			similarity: 1
+		});
+	return [...out.values()].sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime()).slice(0, 20);
+}

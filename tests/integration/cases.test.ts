@@ -1,0 +1,404 @@
+// The case module over a real embedded store: every (state, action, role) combination, two dispatchers on one
+// ticket, what units may see and do, masking, validation, and a ticket's whole life through the actions.
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, stopApp, type App } from '../../src/lib/server/app';
+import { loadConfig } from '../../src/lib/server/config';
+import { createUser } from '../../src/lib/server/auth/index';
+import { tickets } from '../../src/lib/server/db/schema';
+import { CaseError } from '../../src/lib/server/cases/input';
+import { CASE_ACTIONS, type CaseAction } from '../../src/lib/server/cases/machine';
+import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
+import { listQueue, ticketDetail } from '../../src/lib/server/cases/read';
+import { STATUSES, type Status } from '../../pipelines/lifecycle/model';
+import type { Role } from '../../src/lib/types';
+import { syncIdle } from '../../src/lib/server/sync';
+
+let a: App;
+const UNIT_A = 'D320508'; // 姑苏区
+const UNIT_B = 'M02'; // 市生态环境局
+const UNIT_C = 'M01';
+const people: Record<string, CaseUser> = {};
+
+const ACTORS = [
+	'admin',
+	'leader',
+	'analyst',
+	'emergency',
+	'operator',
+	'dispatcher',
+	'supervisor',
+	'unitLead',
+	'unitOther',
+	'unitAssist'
+] as const;
+type Actor = (typeof ACTORS)[number];
+
+beforeAll(async () => {
+	a = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+	const mk = async (key: string, role: Role, unitCode: string | null = null) => {
+		const id = await createUser(a.rel.db, { username: `t_${key}`, displayName: `测试${key}`, role, password: 'password-123', unitCode });
+		people[key] = { id, role, unitCode, displayName: `测试${key}` };
+	};
+	for (const r of ['admin', 'leader', 'analyst', 'emergency', 'operator', 'dispatcher', 'supervisor'] as Role[]) await mk(r, r);
+	await mk('unitLead', 'unit_handler', UNIT_A);
+	await mk('unitOther', 'unit_handler', UNIT_B);
+	await mk('unitAssist', 'unit_handler', UNIT_C);
+	await mk('dispatcher2', 'dispatcher');
+}, 120_000);
+
+afterAll(async () => {
+	await syncIdle();
+	if (a) await stopApp(a);
+});
+
+const INTAKE = {
+	channel: 'phone',
+	type: '投诉',
+	title: '小区门口餐馆油烟扰民',
+	content: '姑苏区某小区门口的餐馆每天晚上油烟很大，影响居民开窗通风，希望有关部门处理。',
+	address: '姑苏区平江路100号',
+	district_code: '320508',
+	category_code: null,
+	caller_name: '张三',
+	caller_phone: '13812341234'
+};
+
+/** A ticket put straight into a state (with the fields that state has), lead unit A and assisting unit C where it went to a unit. */
+async function ticketIn(status: Status, opts: { pending?: boolean } = {}): Promise<{ no: string; version: number }> {
+	const t = await registerTicket(a, people.operator, INTAKE);
+	const dispatched = ['dispatched', 'signed', 'replied', 'closed', 'reopened'].includes(status);
+	const now = Date.now();
+	const [row] = await a.rel.db
+		.update(tickets)
+		.set({
+			status,
+			unitCode: dispatched ? UNIT_A : null,
+			assistUnits: dispatched ? [UNIT_C] : [],
+			dispatchedAt: dispatched ? new Date(now - 3_600_000) : null,
+			signDeadline: dispatched ? new Date(now + 86_400_000) : null,
+			replyDeadline: dispatched ? new Date(now + 10 * 86_400_000) : null,
+			extensionPending: opts.pending ? { days: 3, reason: '需现场勘查', at: now, by: '测试' } : null,
+			version: 5
+		})
+		.where(eq(tickets.id, t.id))
+		.returning();
+	return { no: row.ticketNo, version: row.version };
+}
+
+/** The rules as DESIGN.md states them, written out here independently of the module's table. */
+const ALLOWED: Record<CaseAction, { from: Status[]; by: Actor[] }> = {
+	accept: { from: ['received'], by: ['admin', 'operator'] },
+	not_accept: { from: ['received'], by: ['admin', 'operator'] },
+	transfer: { from: ['received'], by: ['admin', 'operator'] },
+	answer: { from: ['received'], by: ['admin', 'operator'] },
+	merge: { from: ['received', 'accepted'], by: ['admin', 'operator', 'dispatcher'] },
+	dispatch: { from: ['accepted', 'reopened'], by: ['admin', 'dispatcher'] },
+	sign: { from: ['dispatched'], by: ['unitLead'] },
+	return: { from: ['dispatched'], by: ['unitLead'] },
+	extension_request: { from: ['signed'], by: ['unitLead'] },
+	extension_approve: { from: ['signed'], by: ['admin', 'supervisor'] },
+	extension_deny: { from: ['signed'], by: ['admin', 'supervisor'] },
+	urge: { from: ['dispatched', 'signed'], by: ['admin', 'dispatcher', 'supervisor', 'leader'] },
+	supervise: { from: ['dispatched', 'signed'], by: ['admin', 'supervisor', 'leader'] },
+	reply: { from: ['signed'], by: ['unitLead'] },
+	visit: { from: ['replied'], by: ['admin', 'supervisor', 'operator'] },
+	reopen: { from: ['closed'], by: ['admin', 'supervisor'] },
+	close: { from: ['replied'], by: ['admin', 'supervisor'] },
+	note: { from: [...STATUSES], by: ['admin', 'leader', 'operator', 'dispatcher', 'supervisor', 'unitLead', 'unitAssist'] }
+};
+const TARGET: Partial<Record<CaseAction, Status>> = {
+	accept: 'accepted',
+	not_accept: 'not_accepted',
+	transfer: 'transferred',
+	answer: 'answered_directly',
+	merge: 'closed',
+	dispatch: 'dispatched',
+	sign: 'signed',
+	return: 'accepted',
+	reply: 'replied',
+	visit: 'closed',
+	reopen: 'reopened',
+	close: 'closed'
+};
+const UNIT_ACTORS: Actor[] = ['unitLead', 'unitOther', 'unitAssist'];
+const UNIT_ROLE_ACTIONS: CaseAction[] = ['sign', 'return', 'extension_request', 'reply', 'note'];
+
+const AT_UNIT: Status[] = ['dispatched', 'signed', 'replied', 'closed', 'reopened'];
+/** Units act only on tickets that went to them. */
+function mayAct(action: CaseAction, status: Status, actor: Actor): boolean {
+	return (
+		ALLOWED[action].from.includes(status) &&
+		ALLOWED[action].by.includes(actor) &&
+		(!UNIT_ACTORS.includes(actor) || AT_UNIT.includes(status))
+	);
+}
+
+/** The error a refused combination must give. */
+function expectedError(action: CaseAction, status: Status, actor: Actor): CaseError['code'] {
+	const rule = ALLOWED[action];
+	const isUnit = UNIT_ACTORS.includes(actor);
+	const roleMay = isUnit ? UNIT_ROLE_ACTIONS.includes(action) : rule.by.includes(actor);
+	if (!roleMay) return 'forbidden';
+	const atUnit = AT_UNIT.includes(status);
+	if (isUnit && (actor === 'unitOther' || !atUnit)) return 'not_found';
+	if (isUnit && !rule.by.includes(actor)) return 'forbidden'; // an assisting unit cannot act as lead
+	return 'invalid_state';
+}
+
+function payload(action: CaseAction, version: number, mergeInto: string): Record<string, unknown> {
+	const p: Record<string, unknown> = { action, version, note: '测试说明' };
+	if (action === 'not_accept') p.reason = 8;
+	if (action === 'transfer') p.transferred_to = '119';
+	if (action === 'merge') p.duplicate_of = mergeInto;
+	if (action === 'dispatch') p.unit_code = UNIT_A;
+	if (action === 'extension_request') p.days = 3;
+	if (action === 'visit') p.satisfaction = '满意';
+	return p;
+}
+
+describe('every (state, action, role) combination', () => {
+	it('allowed ones succeed with the right state; the rest fail with the right error and change nothing', async () => {
+		const target = await registerTicket(a, people.operator, INTAKE);
+		let allowed = 0;
+		let refused = 0;
+		for (const status of STATUSES) {
+			for (const action of CASE_ACTIONS) {
+				const pending = action === 'extension_approve' || action === 'extension_deny';
+				const t = await ticketIn(status, { pending });
+				for (const actor of ACTORS) {
+					if (mayAct(action, status, actor)) continue;
+					const err = await actOnTicket(a, people[actor], t.no, payload(action, t.version, target.ticketNo)).then(
+						() => null,
+						(e: unknown) => e
+					);
+					expect(err, `${actor} ${action} on ${status}`).toBeInstanceOf(CaseError);
+					expect((err as CaseError).code, `${actor} ${action} on ${status}: ${(err as Error).message}`).toBe(
+						expectedError(action, status, actor)
+					);
+					refused++;
+				}
+				const [still] = await a.rel.db.select().from(tickets).where(eq(tickets.ticketNo, t.no));
+				expect(still.version, `${action} on ${status} changed by a refused attempt`).toBe(t.version);
+				for (const actor of ALLOWED[action].by) {
+					if (!mayAct(action, status, actor)) continue;
+					const fresh = await ticketIn(status, { pending });
+					const row = await actOnTicket(a, people[actor], fresh.no, payload(action, fresh.version, target.ticketNo));
+					expect(row.status, `${actor} ${action} on ${status}`).toBe(TARGET[action] ?? status);
+					expect(row.version).toBe(action === 'note' ? fresh.version : fresh.version + 1);
+					allowed++;
+				}
+			}
+		}
+		expect(allowed).toBeGreaterThan(60);
+		expect(refused).toBeGreaterThan(1500);
+	}, 300_000);
+
+	it('an extension is requested once and decided once', async () => {
+		const t = await ticketIn('signed');
+		const r1 = await actOnTicket(a, people.unitLead, t.no, {
+			action: 'extension_request',
+			version: t.version,
+			days: 5,
+			note: '需协调多部门'
+		});
+		const again = await actOnTicket(a, people.unitLead, t.no, {
+			action: 'extension_request',
+			version: r1.version,
+			days: 5,
+			note: '再次申请'
+		}).catch((e) => e);
+		expect((again as CaseError).code).toBe('invalid_state');
+		const before = r1.replyDeadline!.getTime();
+		const r2 = await actOnTicket(a, people.supervisor, t.no, { action: 'extension_approve', version: r1.version });
+		expect(r2.extensionPending).toBeNull();
+		expect(r2.replyDeadline!.getTime()).toBeGreaterThanOrEqual(before + 5 * 86_400_000); // five working days later, at least five calendar days
+		const deny = await actOnTicket(a, people.supervisor, t.no, { action: 'extension_deny', version: r2.version, note: '无待批申请' }).catch(
+			(e) => e
+		);
+		expect((deny as CaseError).code).toBe('invalid_state');
+	});
+});
+
+describe('two people acting on one ticket at once', () => {
+	it('two dispatchers, one ticket: exactly one wins, the other gets a conflict', async () => {
+		const t = await ticketIn('accepted');
+		const results = await Promise.allSettled([
+			actOnTicket(a, people.dispatcher, t.no, { action: 'dispatch', version: t.version, unit_code: UNIT_A }),
+			actOnTicket(a, people.dispatcher2, t.no, { action: 'dispatch', version: t.version, unit_code: UNIT_B })
+		]);
+		const won = results.filter((r) => r.status === 'fulfilled');
+		const lost = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+		expect(won).toHaveLength(1);
+		expect(lost).toHaveLength(1);
+		expect((lost[0].reason as CaseError).code).toBe('conflict');
+		expect((lost[0].reason as CaseError).message).toContain('已被他人更新');
+		const d = await ticketDetail(a, people.admin, t.no);
+		expect(d.timeline.filter((e) => e.action === 'dispatch')).toHaveLength(1);
+		expect(d.version).toBe(t.version + 1);
+	});
+	it('a stale version is refused even when nobody else is acting', async () => {
+		const t = await ticketIn('dispatched');
+		const e = await actOnTicket(a, people.unitLead, t.no, { action: 'sign', version: t.version - 1 }).catch((x) => x);
+		expect((e as CaseError).code).toBe('conflict');
+	});
+});
+
+describe('access: units see and act on their own tickets only', () => {
+	it('unit B cannot read, list or change unit A’s tickets; the assisting unit reads but cannot act as lead', async () => {
+		const t = await ticketIn('dispatched');
+		await expect(ticketDetail(a, people.unitOther, t.no)).rejects.toMatchObject({ code: 'not_found' });
+		for (const action of ['sign', 'return', 'note'] as const) {
+			await expect(actOnTicket(a, people.unitOther, t.no, payload(action, t.version, ''))).rejects.toMatchObject({ code: 'not_found' });
+		}
+		const mineB = await listQueue(a, people.unitOther, { queue: 'mine', tab: 'all' });
+		expect(mineB.items.map((i) => i.ticketNo)).not.toContain(t.no);
+		const mineA = await listQueue(a, people.unitLead, { queue: 'mine', tab: 'all' });
+		expect(mineA.items.map((i) => i.ticketNo)).toContain(t.no);
+		expect(mineA.items.every((i) => i.role === 'lead')).toBe(true);
+		const mineC = await listQueue(a, people.unitAssist, { queue: 'mine', tab: 'all' });
+		expect(mineC.items.find((i) => i.ticketNo === t.no)?.role).toBe('assist');
+		const asAssist = await ticketDetail(a, people.unitAssist, t.no);
+		expect(asAssist.actions.map((x) => x.action)).toEqual(['note']);
+		expect(asAssist.caller).toEqual({ name: '张*', phone: '138****1234' });
+		await expect(actOnTicket(a, people.unitAssist, t.no, { action: 'sign', version: t.version })).rejects.toMatchObject({
+			code: 'forbidden'
+		});
+		await expect(listQueue(a, people.unitLead, { queue: 'dispatch' })).rejects.toMatchObject({ code: 'forbidden' });
+		await expect(ticketDetail(a, people.analyst, t.no)).rejects.toMatchObject({ code: 'not_found' });
+	});
+	it('callers are masked for leaders and in every queue, shown on the lead unit’s and the dispatchers’ detail', async () => {
+		const t = await ticketIn('signed');
+		expect((await ticketDetail(a, people.leader, t.no)).caller).toEqual({ name: '张*', phone: '138****1234' });
+		expect((await ticketDetail(a, people.unitLead, t.no)).caller).toEqual({ name: '张三', phone: '13812341234' });
+		expect((await ticketDetail(a, people.dispatcher, t.no)).caller).toEqual({ name: '张三', phone: '13812341234' });
+		for (const [who, queue] of [
+			['leader', 'supervise'],
+			['supervisor', 'supervise'],
+			['dispatcher', 'dispatch'],
+			['supervisor', 'visits']
+		] as const) {
+			const page = await listQueue(a, people[who], { queue, tab: 'all' });
+			expect(page.items.length, `${who} ${queue}`).toBeGreaterThan(0);
+			for (const i of page.items) expect(i.caller, `${who} ${queue}`).toEqual({ name: '张*', phone: '138****1234' });
+		}
+	});
+});
+
+describe('intake validation', () => {
+	const refused = (input: Record<string, unknown>) => registerTicket(a, people.operator, input).catch((e: unknown) => e as CaseError);
+	it('names the field in Chinese', async () => {
+		const cases: [Record<string, unknown>, string, RegExp][] = [
+			[{ ...INTAKE, content: 'x'.repeat(10_001) }, 'content', /诉求内容不能超过 10000 个字/],
+			[{ ...INTAKE, content: '   ' }, 'content', /请填写诉求内容/],
+			[{ ...INTAKE, type: '闲聊' }, 'type', /诉求类型只能是/],
+			[{ ...INTAKE, district_code: '999999' }, 'district_code', /所属区“999999”不存在/],
+			[{ ...INTAKE, street_code: '320506001' }, 'street_code', /不属于所选的区/],
+			[{ ...INTAKE, category_code: '9999' }, 'category_code', /诉求分类“9999”不存在/],
+			[{ ...INTAKE, caller_phone: 'call me' }, 'caller_phone', /联系电话格式不正确/],
+			[{ ...INTAKE, channel: undefined }, 'channel', /请填写来源渠道/]
+		];
+		for (const [input, field, msg] of cases) {
+			const e = await refused(input);
+			expect(e, field).toBeInstanceOf(CaseError);
+			expect(e.code).toBe('invalid_input');
+			expect(e.field).toBe(field);
+			expect(e.message).toMatch(msg);
+		}
+	});
+	it('stores text exactly as given (markup included) and numbers tickets per day', async () => {
+		const content = '<script>alert(1)</script>  门口 <b>积水</b>\n第二行 ';
+		const t1 = await registerTicket(a, people.operator, { ...INTAKE, content });
+		const t2 = await registerTicket(a, people.operator, INTAKE);
+		expect(t1.content).toBe(content);
+		expect(t1.ticketNo).toMatch(/^SZ\d{8}-H\d{5}$/);
+		expect(Number(t2.ticketNo.slice(-5))).toBe(Number(t1.ticketNo.slice(-5)) + 1);
+	});
+	it('screens in the same step, and refuses an unknown unit when dispatching', async () => {
+		const t = await registerTicket(a, people.operator, INTAKE, { decision: { action: 'transfer', transferred_to: '120' } });
+		expect(t.status).toBe('transferred');
+		expect(t.transferredTo).toBe('120');
+		const acc = await registerTicket(a, people.operator, INTAKE, { decision: { action: 'accept' } });
+		const e = await actOnTicket(a, people.dispatcher, acc.ticketNo, { action: 'dispatch', version: acc.version, unit_code: 'M999' }).catch(
+			(x) => x
+		);
+		expect(e).toMatchObject({ code: 'invalid_input', field: 'unit_code' });
+		const bad = await registerTicket(a, people.operator, INTAKE, { decision: { action: 'sign' } }).catch((x) => x);
+		expect(bad).toMatchObject({ code: 'invalid_input', field: 'decision' });
+	});
+});
+
+describe('a ticket’s whole life', () => {
+	it('intake → dispatch → sign → reply → unsatisfied visit → reopened → dispatch → reply → satisfied → closed, every step in the timeline', async () => {
+		const t0 = await registerTicket(a, people.operator, INTAKE, { decision: { action: 'accept' } });
+		const no = t0.ticketNo;
+		let v = t0.version;
+		const step = async (who: string, body: Record<string, unknown>) => {
+			const r = await actOnTicket(a, people[who], no, { ...body, version: v });
+			v = r.version;
+			return r;
+		};
+		const d1 = await step('dispatcher', { action: 'dispatch', unit_code: UNIT_A, assist_units: [UNIT_C] });
+		expect(d1.signDeadline!.getTime()).toBeGreaterThan(Date.now());
+		expect(d1.replyDeadline!.getTime()).toBeGreaterThan(d1.signDeadline!.getTime());
+		await step('unitLead', { action: 'sign' });
+		await step('unitAssist', { action: 'note', note: '协办单位已到现场查看' });
+		await step('supervisor', { action: 'urge', note: '请尽快处理' });
+		await step('unitLead', { action: 'reply', note: '已责令餐馆安装油烟净化设施' });
+		const r = await step('supervisor', { action: 'visit', satisfaction: '不满意', reopen: true, note: '来电人表示油烟仍然很大' });
+		expect(r.status).toBe('reopened');
+		const detailReopened = await ticketDetail(a, people.dispatcher, no);
+		expect(detailReopened.suggestedUnit).toMatchObject({ code: UNIT_A, why: '原承办单位' });
+		await step('dispatcher', { action: 'dispatch', unit_code: UNIT_A });
+		await step('unitLead', { action: 'sign' });
+		await step('unitLead', { action: 'reply', note: '已联合执法，餐馆停业整改' });
+		const done = await step('supervisor', { action: 'visit', satisfaction: '满意' });
+		expect(done.status).toBe('closed');
+		expect(done.satisfaction).toBe('满意');
+		const d = await ticketDetail(a, people.admin, no);
+		expect(d.timeline.map((e) => e.action)).toEqual([
+			'receive',
+			'accept',
+			'dispatch',
+			'sign',
+			'note',
+			'urge',
+			'reply',
+			'visit',
+			'dispatch',
+			'sign',
+			'reply',
+			'visit'
+		]);
+		expect(d.timeline.map((e) => e.toStatus)).toEqual([
+			'received',
+			'accepted',
+			'dispatched',
+			'signed',
+			'signed',
+			'signed',
+			'replied',
+			'reopened',
+			'dispatched',
+			'signed',
+			'replied',
+			'closed'
+		]);
+		expect(d.timeline[3].actor).toContain('姑苏区');
+		expect(d.actions.map((x) => x.action)).toEqual(['reopen', 'note']);
+	});
+	it('finds the caller’s earlier ticket and similar tickets of the same place as related', async () => {
+		const first = await registerTicket(a, people.operator, {
+			...INTAKE,
+			caller_phone: '0512-6512 3456',
+			content: '平江路某饭店油烟扰民严重，晚上无法开窗'
+		});
+		const again = await registerTicket(a, people.operator, {
+			...INTAKE,
+			caller_phone: '65123456',
+			content: '又来反映：饭店排油烟问题仍未解决'
+		});
+		const d = await ticketDetail(a, people.operator, again.ticketNo);
+		expect(d.related.find((r) => r.ticketNo === first.ticketNo)?.why).toMatch(/同一来电人/);
+	});
+});
