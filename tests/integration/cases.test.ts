@@ -286,7 +286,13 @@ describe('access: units see and act on their own tickets only', () => {
 });
 
 describe('intake validation', () => {
-	const refused = (input: Record<string, unknown>) => registerTicket(a, people.operator, input).catch((e: unknown) => e as CaseError);
+	const refused = (input: Record<string, unknown>): Promise<CaseError> =>
+		registerTicket(a, people.operator, input).then(
+			() => {
+				throw new Error('accepted');
+			},
+			(e: unknown) => e as CaseError
+		);
 	it('names the field in Chinese', async () => {
 		const cases: [Record<string, unknown>, string, RegExp][] = [
 			[{ ...INTAKE, content: 'x'.repeat(10_001) }, 'content', /诉求内容不能超过 10000 个字/],
