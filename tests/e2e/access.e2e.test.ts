@@ -24,7 +24,8 @@ describe('access by role', () => {
 		const errors = watchErrors(page);
 		await loginAs(page, server.url, 'unit_gusu');
 		expect(new URL(page.url()).pathname).toBe('/my-tickets');
-		await expect.poll(() => page.locator('main').innerText()).toContain('尚未建成');
+		await expect.poll(() => page.locator('main h1').innerText()).toBe('我的工单');
+		expect(await page.locator('[data-testid=queue-tabs]').innerText()).toContain('待办');
 		const nav = await page.locator('nav[aria-label=主导航] a').allInnerTexts();
 		expect(nav.join(' ')).toContain('我的工单');
 		expect(nav.join(' ')).not.toContain('态势总览');

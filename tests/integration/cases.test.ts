@@ -285,6 +285,43 @@ describe('access: units see and act on their own tickets only', () => {
 	});
 });
 
+describe('queues', () => {
+	it('find a ticket by its number, a caller by phone, and words of the text', async () => {
+		const t = await registerTicket(
+			a,
+			people.operator,
+			{ ...INTAKE, caller_phone: '139 0000 2222', content: '请核查独一无二的紫藤花架倒塌问题' },
+			{ decision: { action: 'accept' } }
+		);
+		const byNo = await listQueue(a, people.dispatcher, { queue: 'dispatch', q: t.ticketNo });
+		expect(byNo.items.map((i) => i.ticketNo)).toEqual([t.ticketNo]);
+		expect(byNo.total).toBe(1);
+		const byPhone = await listQueue(a, people.dispatcher, { queue: 'dispatch', q: '13900002222' });
+		expect(byPhone.items.map((i) => i.ticketNo)).toEqual([t.ticketNo]);
+		const byText = await listQueue(a, people.dispatcher, { queue: 'dispatch', q: '紫藤花架' });
+		expect(byText.items.map((i) => i.ticketNo)).toEqual([t.ticketNo]);
+		expect((await listQueue(a, people.dispatcher, { queue: 'dispatch', q: '50%_' })).total).toBe(0);
+	});
+	it('light the supervise list: red when overdue, yellow from 75 % of the time', async () => {
+		const red = await ticketIn('signed');
+		const yellow = await ticketIn('signed');
+		const now = Date.now();
+		await a.rel.db
+			.update(tickets)
+			.set({ dispatchedAt: new Date(now - 10 * 3_600_000), replyDeadline: new Date(now - 60_000) })
+			.where(eq(tickets.ticketNo, red.no));
+		await a.rel.db
+			.update(tickets)
+			.set({ dispatchedAt: new Date(now - 8 * 3_600_000), replyDeadline: new Date(now + 2 * 3_600_000) })
+			.where(eq(tickets.ticketNo, yellow.no));
+		const r = await listQueue(a, people.supervisor, { queue: 'supervise', tab: 'red', q: red.no });
+		expect(r.items.map((i) => [i.ticketNo, i.light])).toEqual([[red.no, 'red']]);
+		const y = await listQueue(a, people.supervisor, { queue: 'supervise', tab: 'yellow', q: yellow.no });
+		expect(y.items.map((i) => [i.ticketNo, i.light])).toEqual([[yellow.no, 'yellow']]);
+		expect((await listQueue(a, people.supervisor, { queue: 'supervise', tab: 'red', q: yellow.no })).total).toBe(0);
+	});
+});
+
 describe('intake validation', () => {
 	const refused = (input: Record<string, unknown>): Promise<CaseError> =>
 		registerTicket(a, people.operator, input).then(

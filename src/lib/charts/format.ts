@@ -71,3 +71,25 @@ export function formatShanghaiTime(iso: string | null | undefined): string {
 	const ms = Date.parse(iso);
 	return Number.isNaN(ms) ? iso : shanghaiMinute(ms).replace('T', ' ');
 }
+
+/** A time limit: one that ends at midnight reads as the end of its last day ("2026-11-30 24:00"), others as formatShanghaiTime. */
+export function formatDeadline(iso: string | null | undefined): string {
+	if (!iso) return '—';
+	const ms = Date.parse(iso);
+	if (Number.isNaN(ms)) return iso;
+	const t = shanghaiMinute(ms);
+	return t.endsWith('T00:00') ? `${shanghaiMinute(ms - 60_000).slice(0, 10)} 24:00` : t.replace('T', ' ');
+}
+
+/** How far a time limit is from now: "超期 3 天", "超期 5 小时", "剩 2 天", "剩 40 分钟". */
+export function formatTimeLeft(deadlineIso: string, nowMs: number): string {
+	const left = Date.parse(deadlineIso) - nowMs;
+	const a = Math.abs(left);
+	const text =
+		a >= 86_400_000
+			? `${Math.floor(a / 86_400_000)} 天`
+			: a >= 3_600_000
+				? `${Math.floor(a / 3_600_000)} 小时`
+				: `${Math.max(1, Math.floor(a / 60_000))} 分钟`;
+	return left < 0 ? `超期 ${text}` : `剩 ${text}`;
+}

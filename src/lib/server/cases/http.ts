@@ -27,3 +27,19 @@ export async function jsonBody(request: Request): Promise<unknown> {
 		throw new CaseError('invalid_input', '请求体应为 JSON 对象', null, (e as Error).message);
 	}
 }
+
+const NUMBER_FIELDS = ['version', 'reason', 'days'];
+
+/** A case form's fields as the action input the API takes (numbers, the reopen box, repeated assist units). */
+export function formToInput(form: FormData): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const [k, v] of form) {
+		if (typeof v !== 'string') continue;
+		if (k === 'assist_units') {
+			if (v) out[k] = [...((out[k] as string[]) ?? []), v];
+		} else if (k === 'reopen') out[k] = v === 'on' || v === 'true';
+		else if (NUMBER_FIELDS.includes(k)) out[k] = v === '' ? undefined : /^\d+$/.test(v) ? Number(v) : v;
+		else if (v !== '' || k === 'note' || k === 'content') out[k] = v;
+	}
+	return out;
+}

@@ -2,6 +2,7 @@
 // detail with its timeline, time-limit lights, related tickets and the actions the viewer may take.
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { categoryAncestors, routeUnit } from '$pipelines/reference/index';
+import { normalizePhone } from '$pipelines/normalize/index';
 import { STATUS_LABELS, CHANNEL_LABELS, light, type Channel, type Light, type Status, type TimeLimits } from '$pipelines/lifecycle/model';
 import type { App } from '../app';
 import { tickets, type TicketRow } from '../db/schema';
@@ -124,11 +125,16 @@ export interface QueueFilter {
 	/** mine: todo (待签收 + 办理中) | replied | all; supervise: red | yellow | extension | all */
 	tab?: string;
 	page?: number;
+	/** a ticket number (or its start), a caller's phone, or words of the title or content */
+	q?: string;
 }
 
 export interface QueuePage {
 	queue: Queue;
+	/** the time the lights were computed at */
+	generatedAt: string;
 	tab: string;
+	q: string;
 	total: number;
 	page: number;
 	pageSize: number;
@@ -146,6 +152,15 @@ const QUEUE_ROLES: Record<Queue, CaseUser['role'][]> = {
 
 /** SQL of the running deadline (sign-for while dispatched, reply while signed) as epoch seconds. */
 const deadlineSql = sql`extract(epoch from case when ${tickets.status} = 'dispatched' then ${tickets.signDeadline} else ${tickets.replyDeadline} end)`;
+
+/** A queue's search: a ticket number or its start, a phone number, or text in the title or content. */
+function searchCondition(q: string, app: App): SQL {
+	if (/^[A-Za-z]{2}\d{6,8}/.test(q)) return sql`${tickets.ticketNo} like ${q.toUpperCase().replace(/[%_]/g, '') + '%'}`;
+	const phone = normalizePhone(q, app.ref.city.phoneAreaCode ?? undefined);
+	if (phone) return eq(tickets.callerPhoneKey, phone);
+	const like = `%${q.replace(/[%_\\]/g, (c) => '\\' + c)}%`;
+	return or(sql`${tickets.title} like ${like}`, sql`${tickets.content} like ${like}`)!;
+}
 
 export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promise<QueuePage> {
 	if (!QUEUE_ROLES[f.queue].includes(user.role)) throw new CaseError('forbidden', '当前角色不能查看该工单队列');
@@ -180,7 +195,8 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 	};
 	const defaults: Record<Queue, string> = { intake: 'all', dispatch: 'all', mine: 'todo', supervise: 'red', visits: 'all' };
 	const tab = f.tab && f.tab in tabs[f.queue] ? f.tab : defaults[f.queue];
-	const where = tabs[f.queue][tab];
+	const q = (f.q ?? '').trim().slice(0, 100);
+	const where = and(tabs[f.queue][tab], q ? searchCondition(q, app) : undefined)!;
 	const order: Record<Queue, SQL[]> = {
 		intake: [asc(tickets.receivedAt)],
 		dispatch: [desc(tickets.urgency), asc(tickets.receivedAt)],
@@ -190,7 +206,10 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 	};
 	const page = Math.max(1, Math.min(f.page ?? 1, 10_000));
 	const countCols = Object.fromEntries(
-		Object.entries(tabs[f.queue]).map(([k, cond]) => [k, sql<number>`count(*) filter (where ${cond})::int`])
+		Object.entries(tabs[f.queue]).map(([k, cond]) => [
+			k,
+			sql<number>`count(*) filter (where ${q ? and(cond, searchCondition(q, app)) : cond})::int`
+		])
 	);
 	const [[counts], rows] = await Promise.all([
 		db.select(countCols).from(tickets),
@@ -205,7 +224,9 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 	const c = counts as Record<string, number>;
 	return {
 		queue: f.queue,
+		generatedAt: new Date(now).toISOString(),
 		tab,
+		q,
 		total: c[tab] ?? 0,
 		page,
 		pageSize: PAGE_SIZE,
@@ -242,6 +263,10 @@ export interface TicketDetail extends TicketSummary {
 	replyDeadline: string | null;
 	signLight: Light | null;
 	replyLight: Light | null;
+	signedAt: string | null;
+	repliedAt: string | null;
+	/** the queue this user came from, for the back link */
+	backHref: string;
 	satisfaction: string | null;
 	notAcceptedReason: number | null;
 	transferredTo: string | null;
@@ -251,6 +276,15 @@ export interface TicketDetail extends TicketSummary {
 	related: (Omit<RelatedTicket, 'receivedAt'> & { receivedAt: string; statusLabel: string })[];
 	actions: { action: CaseAction; label: string }[];
 }
+
+const BACK: Partial<Record<CaseUser['role'], string>> = {
+	operator: '/intake',
+	dispatcher: '/dispatch',
+	supervisor: '/supervise',
+	leader: '/supervise',
+	unit_handler: '/my-tickets',
+	admin: '/dispatch'
+};
 
 const EVENT_LABELS: Record<string, string> = { ...ACTION_LABELS, receive: '登记', visit: '回访' };
 
@@ -299,6 +333,9 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 		replyDeadline: t.replyDeadline?.toISOString() ?? null,
 		signLight: t.status === 'accepted' || t.status === 'reopened' ? null : lightOf(t.signedAt, t.signDeadline),
 		replyLight: t.status === 'accepted' || t.status === 'reopened' ? null : lightOf(t.repliedAt, t.replyDeadline),
+		signedAt: t.signedAt?.toISOString() ?? null,
+		repliedAt: t.repliedAt?.toISOString() ?? null,
+		backHref: BACK[user.role] ?? '/',
 		satisfaction: t.satisfaction,
 		notAcceptedReason: t.notAcceptedReason,
 		transferredTo: t.transferredTo,

@@ -1,0 +1,92 @@
+// What the case pages need besides the tickets: the choices of their forms, and one form action that runs a
+// case action from a posted form (used by the detail page and the queue pages' quick forms).
+import { fail, type RequestEvent } from '@sveltejs/kit';
+import { NOT_ACCEPTED_REASONS, SATISFACTION, TICKET_TYPES, CHANNEL_LABELS, CHANNELS } from '$pipelines/lifecycle/model';
+import type { SessionUser } from '$lib/types';
+import { app, type App } from '../app';
+import { requireScreen } from '../guard';
+import { CASE_ERROR_STATUS, formToInput } from './http';
+import { CaseError, EMERGENCY_LINES } from './input';
+import { actOnTicket } from './service';
+import { listQueue, type Queue } from './read';
+
+const KIND_LABELS: Record<string, string> = { municipal: '市级部门', utility: '公用事业单位', district: '区级政府', street: '街道（镇）' };
+
+export function caseChoices(app: App) {
+	const groups = new Map<string, { code: string; name: string }[]>();
+	for (const u of app.ref.units) {
+		const g = KIND_LABELS[u.kind] ?? u.kind;
+		groups.set(g, [...(groups.get(g) ?? []), { code: u.code, name: u.name }]);
+	}
+	return {
+		unitGroups: [...groups].map(([label, units]) => ({ label, units })),
+		reasons: Object.entries(NOT_ACCEPTED_REASONS).map(([n, text]) => ({ n: Number(n), text })),
+		lines: [...EMERGENCY_LINES],
+		satisfaction: [...SATISFACTION],
+		types: [...TICKET_TYPES],
+		channels: CHANNELS.filter((c) => c !== 'feed' && c !== 'open311').map((c) => ({ code: c, label: CHANNEL_LABELS[c] }))
+	};
+}
+
+/** The 受理 form's place and category choices: districts with their streets, level-3 categories under their level 1. */
+export function intakeChoices(app: App) {
+	const ref = app.ref;
+	return {
+		districts: ref.districts.map((d) => ({
+			code: d.code,
+			name: d.name,
+			streets: ref.streets.filter((s) => s.districtCode === d.code).map((s) => ({ code: s.code, name: s.name }))
+		})),
+		categoryGroups: ref.categories
+			.filter((c) => c.level === 1)
+			.map((l1) => ({
+				label: l1.name,
+				categories: ref.categories
+					.filter((c) => c.level === 3 && c.code.startsWith(l1.code))
+					.map((c) => ({ code: c.code, name: c.path.split(' › ').slice(1).join(' › ') || c.name }))
+			}))
+	};
+}
+
+/** Runs the posted case action on the ticket `ticketNo` (a hidden `ticket` field names it on queue pages). */
+export async function runCaseForm(app: App, user: SessionUser, request: Request, ticketNo?: string) {
+	const input = formToInput(await request.formData());
+	const no = ticketNo ?? String(input.ticket ?? '');
+	delete input.ticket;
+	try {
+		const row = await actOnTicket(app, user, no, input);
+		return { ok: true as const, action: String(input.action), ticket: no, status: row.status };
+	} catch (e) {
+		if (e instanceof CaseError)
+			return fail(CASE_ERROR_STATUS[e.code], {
+				ok: false as const,
+				action: String(input.action ?? ''),
+				ticket: no,
+				message: e.message,
+				field: e.field,
+				note: String(input.note ?? '')
+			});
+		throw e;
+	}
+}
+
+/** A queue page's load: the screen's role check, then the queue with the tab and page of the URL. */
+export async function loadQueue(a: App, user: SessionUser, url: URL, queue: Queue) {
+	const page = Number(url.searchParams.get('page') ?? 1);
+	return listQueue(a, user, {
+		queue,
+		tab: url.searchParams.get('tab') ?? undefined,
+		q: url.searchParams.get('q') ?? undefined,
+		page: Number.isInteger(page) ? page : 1
+	});
+}
+
+/** The load and the form action of a queue screen (派单, 我的工单, 督办, 回访): each route is these two lines. */
+export function queueRoute(screen: string, queue: Queue) {
+	return {
+		load: async ({ locals, url }: RequestEvent) => ({ queue: await loadQueue(await app(), requireScreen(locals, screen), url, queue) }),
+		actions: {
+			act: async ({ locals, request }: RequestEvent) => runCaseForm(await app(), requireScreen(locals, screen), request)
+		}
+	};
+}

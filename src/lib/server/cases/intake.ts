@@ -1,0 +1,116 @@
+// What the 受理 screen suggests while the operator types: the place parsed from the address, the top categories
+// and units from the classifier, screening hints naming a non-acceptance rule and its words, and earlier tickets
+// of the same caller or place (repeat detection). Every suggestion is advice; the operator decides.
+import { join } from 'node:path';
+import { z } from 'zod';
+import { Geocoder, normalizePhone } from '$pipelines/normalize/index';
+import { NOT_ACCEPTED_REASONS } from '$pipelines/lifecycle/model';
+import { loadScreeningRules, screen, type ScreeningRules } from '$pipelines/text/screening';
+import type { App } from '../app';
+import { NoModelError, suggestFor } from '../text/classifier';
+import { MAX_CONTENT, parseInput } from './input';
+import { relatedTickets } from './service';
+import { categoryPath } from './read';
+
+const assistSchema = z.object({
+	title: z.string().max(200).default(''),
+	content: z.string().max(MAX_CONTENT).default(''),
+	address: z.string().max(500).default(''),
+	caller_phone: z.string().max(30).optional().nullable(),
+	district_code: z.string().max(12).optional().nullable(),
+	street_code: z.string().max(12).optional().nullable()
+});
+
+const cache = new WeakMap<App, { geocoder: Geocoder; rules: ScreeningRules }>();
+function tools(app: App) {
+	let t = cache.get(app);
+	if (!t) {
+		t = { geocoder: new Geocoder(app.ref), rules: loadScreeningRules(join(app.config.referenceDir, 'dict', 'screening.json')) };
+		cache.set(app, t);
+	}
+	return t;
+}
+
+export interface IntakeAssist {
+	place: { districtCode: string | null; streetCode: string | null; name: string; matched: string[] } | null;
+	categories: { code: string; path: string; p: number }[];
+	units: { code: string; name: string; p: number }[];
+	/** null when the classifier is not trained yet */
+	modelReady: boolean;
+	screening: { rule: number; text: string; words: string[]; line: string | null; advice: string }[];
+	related: { ticketNo: string; status: string; receivedAt: string; title: string; why: string; similarity: number }[];
+}
+
+export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist> {
+	const q = parseInput(assistSchema, raw);
+	const { geocoder, rules } = tools(app);
+	const g = q.address.trim() ? geocoder.geocodeText(q.address) : null;
+	const district = q.district_code && app.ref.districtByCode.has(q.district_code) ? q.district_code : (g?.districtCode ?? null);
+	const street = q.street_code && app.ref.streetByCode.has(q.street_code) ? q.street_code : (g?.streetCode ?? null);
+	let categories: IntakeAssist['categories'] = [];
+	let units: IntakeAssist['units'] = [];
+	let modelReady = true;
+	if (q.content.trim() || q.title.trim()) {
+		try {
+			const s = suggestFor(app, { title: q.title, content: q.content, district_code: district, street_code: street });
+			categories = s.categories.slice(0, 3).map((c) => ({ code: c.code, path: categoryPath(app, c.code) ?? c.name, p: c.p }));
+			units = s.units.slice(0, 3);
+		} catch (e) {
+			if (!(e instanceof NoModelError)) throw e;
+			modelReady = false;
+		}
+	}
+	const hints = q.content.trim() || q.title.trim() ? screen(rules, q.title, q.content) : [];
+	const related = await relatedTickets(app, {
+		phoneKey: q.caller_phone ? normalizePhone(q.caller_phone, app.ref.city.phoneAreaCode ?? undefined) : null,
+		streetCode: street,
+		districtCode: district,
+		text: `${q.title}${q.content}`,
+		at: Date.now()
+	});
+	const screening = hints.map((h) => ({
+		rule: h.rule,
+		text: NOT_ACCEPTED_REASONS[h.rule],
+		words: h.words,
+		line: h.line,
+		advice:
+			h.rule === 2
+				? `出现“${h.words.join('”“')}”，疑似紧急事项，建议转 ${h.line} 并告知来电人`
+				: h.words.length
+					? `出现“${h.words.join('”“')}”，请核实是否属于情形 ${h.rule}`
+					: `内容过短，请核实是否有实质诉求（情形 ${h.rule}）`
+	}));
+	// an earlier ticket of the same matter: rule 7 when it was handled, 并单 when it is still open
+	const prior = related.find((r) => r.similarity >= 0.3);
+	if (prior) {
+		const open = !['closed', 'not_accepted', 'transferred', 'answered_directly'].includes(prior.status);
+		screening.push({
+			rule: 7,
+			text: NOT_ACCEPTED_REASONS[7],
+			words: [],
+			line: null,
+			advice: open
+				? `与在办工单 ${prior.ticketNo} 内容相似，可并单`
+				: `与已办结工单 ${prior.ticketNo} 内容相似，如无新情况、新理由，属情形 7`
+		});
+	}
+	return {
+		place:
+			g || district
+				? {
+						districtCode: district,
+						streetCode: street,
+						name:
+							[district && app.ref.districtByCode.get(district)?.name, street && app.ref.streetByCode.get(street)?.name]
+								.filter(Boolean)
+								.join(' ') || '未识别',
+						matched: g?.matched ?? []
+					}
+				: null,
+		categories,
+		units,
+		modelReady,
+		screening,
+		related: related.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() }))
+	};
+}

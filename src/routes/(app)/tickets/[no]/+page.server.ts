@@ -1,0 +1,23 @@
+import { error } from '@sveltejs/kit';
+import { app } from '$lib/server/app';
+import { requireRole } from '$lib/server/guard';
+import { CaseError } from '$lib/server/cases/input';
+import { CASE_ROLES } from '$lib/server/cases/machine';
+import { caseChoices, runCaseForm } from '$lib/server/cases/forms';
+import { ticketDetail } from '$lib/server/cases/read';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals, params }) => {
+	const user = requireRole(locals, CASE_ROLES);
+	const a = await app();
+	try {
+		return { detail: await ticketDetail(a, user, params.no), choices: caseChoices(a) };
+	} catch (e) {
+		if (e instanceof CaseError && e.code === 'not_found') error(404, { message: e.message, code: 'not_found' });
+		throw e;
+	}
+};
+
+export const actions: Actions = {
+	act: async ({ locals, params, request }) => runCaseForm(await app(), requireRole(locals, CASE_ROLES), request, params.no)
+};

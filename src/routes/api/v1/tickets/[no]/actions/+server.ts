@@ -1,0 +1,21 @@
+// POST /api/v1/tickets/{ticket_no}/actions { action, version, note?, reason?, transferred_to?, duplicate_of?,
+//   unit_code?, assist_units?, category_code?, days?, satisfaction?, reopen? } → the ticket after the action.
+// 403 forbidden (role), 404 (not visible), 409 invalid_state or conflict (stale version), 400 invalid_input.
+import { json } from '@sveltejs/kit';
+import { app } from '$lib/server/app';
+import { requireUser } from '$lib/server/guard';
+import { caseErrorResponse, jsonBody } from '$lib/server/cases/http';
+import { ticketDetail } from '$lib/server/cases/read';
+import { actOnTicket } from '$lib/server/cases/service';
+import type { RequestHandler } from './$types';
+
+export const POST: RequestHandler = async ({ locals, params, request }) => {
+	const user = requireUser(locals);
+	try {
+		const a = await app();
+		await actOnTicket(a, user, params.no, await jsonBody(request));
+		return json(await ticketDetail(a, user, params.no));
+	} catch (e) {
+		return caseErrorResponse(e);
+	}
+};
