@@ -14,7 +14,8 @@ import { CaseError, actionSchema, intakeSchema, parseInput, requireFor, type Act
 import { getLimits } from './limits';
 import { ACTION_LABELS, canView, check, targetOf, type CaseAction, type CaseState } from './machine';
 
-export type CaseUser = Pick<SessionUser, 'id' | 'role' | 'unitCode' | 'displayName'> & { unitName?: string | null };
+/** Who acts: a signed-in user, or a system actor without a user row (id null), such as an Open311 client acting as operator. */
+export type CaseUser = Pick<SessionUser, 'role' | 'unitCode' | 'displayName'> & { id: number | null; unitName?: string | null };
 
 /** Ticket numbers of tickets registered here: city prefix, Shanghai day, H (hotline) and a daily serial. */
 const NO_PREFIX = 'SZ';
