@@ -4,6 +4,7 @@
 // replies again, the visit is satisfied and the ticket is closed; the timeline shows every step. Also: another
 // unit gets a 404 for the ticket, a stale form gets a clear conflict, and the caller is masked for a leader.
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHOTS, launchBrowser, loginAs, startServer, watchErrors, type TestServer } from './fixture';
@@ -207,6 +208,32 @@ describe('a call from intake to closing', () => {
 		expect(await page.locator('[data-testid=caller-phone]').innerText()).toBe('138****1234');
 		expect(await page.locator('[data-testid=ticket-content]').innerText()).toContain('<b>不要</b>');
 		expect(await page.locator('[data-testid=ticket-content] b').count()).toBe(0);
+	});
+
+	it('考核 exports the ranking on the screen as a real .xlsx file', async () => {
+		const page = await as('supervisor');
+		await page.goto(`${server.url}/assessment?period=90d`);
+		const first = page.locator('[data-testid=unit-row]').first();
+		await first.waitFor();
+		const [code, score, rank] = await Promise.all([
+			first.getAttribute('data-code'),
+			first.getAttribute('data-score'),
+			first.getAttribute('data-rank')
+		]);
+		const href = await page.locator('[data-testid=export-xlsx]').getAttribute('href');
+		expect(href).toBe('/assessment/export?period=90d');
+		const r = await page.request.get(`${server.url}${href}`);
+		expect(r.status()).toBe(200);
+		expect(r.headers()['content-type']).toContain('spreadsheetml');
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load((await r.body()) as unknown as ArrayBuffer);
+		const ws = wb.getWorksheet('单位考核')!;
+		const row = ws.getRow(4);
+		const lastCol = ws.getRow(3).cellCount;
+		expect(row.getCell(1).value).toBe(Number(rank));
+		expect(row.getCell(lastCol).value).toBeCloseTo(Math.round(Number(score) * 10) / 10, 5);
+		const names = await page.locator(`[data-testid=unit-row][data-code="${code}"] td`).nth(1).innerText();
+		expect(names).toContain(String(row.getCell(2).value));
 	});
 
 	it('no console errors on any page (the 404 of the other unit aside)', () => {

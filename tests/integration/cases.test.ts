@@ -10,7 +10,8 @@ import { CaseError } from '../../src/lib/server/cases/input';
 import { CASE_ACTIONS, type CaseAction } from '../../src/lib/server/cases/machine';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { listQueue, ticketDetail } from '../../src/lib/server/cases/read';
-import { STATUSES, type Status } from '../../pipelines/lifecycle/model';
+import { calendarCoverage, getLimits, saveLimits } from '../../src/lib/server/cases/limits';
+import { DEFAULT_LIMITS, STATUSES, type Status } from '../../pipelines/lifecycle/model';
 import type { Role } from '../../src/lib/types';
 import { syncIdle } from '../../src/lib/server/sync';
 
@@ -319,6 +320,29 @@ describe('queues', () => {
 		const y = await listQueue(a, people.supervisor, { queue: 'supervise', tab: 'yellow', q: yellow.no });
 		expect(y.items.map((i) => [i.ticketNo, i.light])).toEqual([[yellow.no, 'yellow']]);
 		expect((await listQueue(a, people.supervisor, { queue: 'supervise', tab: 'red', q: yellow.no })).total).toBe(0);
+	});
+});
+
+describe('time limits', () => {
+	it('are saved whole and validated, and a dispatch uses the saved ones', async () => {
+		const bad = await saveLimits(a.rel.db, { ...DEFAULT_LIMITS, signWorkingDays: 0 }).catch((e: unknown) => e);
+		expect(bad).toMatchObject({ code: 'invalid_input' });
+		expect((bad as Error).message).toBe('签收时限（工作日）应为 1–60 之间的整数');
+		await saveLimits(a.rel.db, { ...DEFAULT_LIMITS, replyUrgentWorkingDays: { ...DEFAULT_LIMITS.replyUrgentWorkingDays, 投诉: 3 } });
+		const urgent = await registerTicket(a, people.operator, { ...INTAKE, urgency: 'urgent' }, { decision: { action: 'accept' } });
+		const d = await actOnTicket(a, people.dispatcher, urgent.ticketNo, { action: 'dispatch', version: urgent.version, unit_code: UNIT_A });
+		expect(d.replyDeadline!.getTime()).toBe(a.calendar.addWorkingDays(d.dispatchedAt!.getTime(), 3));
+		expect(d.signDeadline!.getTime()).toBe(d.dispatchedAt!.getTime() + 2 * 3_600_000);
+		await saveLimits(a.rel.db, DEFAULT_LIMITS);
+		expect(await getLimits(a.rel.db)).toEqual(DEFAULT_LIMITS);
+	});
+	it('say when the holiday calendar lacks next year', () => {
+		const c = calendarCoverage(a.calendar, Date.parse('2026-11-29T12:00:00+08:00'));
+		expect(c.years).toEqual([
+			{ year: 2026, covered: true },
+			{ year: 2027, covered: a.calendar.covers(2027) }
+		]);
+		if (!a.calendar.covers(2027)) expect(c.message).toContain('缺少 2027 年');
 	});
 });
 

@@ -3,6 +3,7 @@
 import { fail, type RequestEvent } from '@sveltejs/kit';
 import { NOT_ACCEPTED_REASONS, SATISFACTION, TICKET_TYPES, CHANNEL_LABELS, CHANNELS } from '$pipelines/lifecycle/model';
 import type { SessionUser } from '$lib/types';
+import { UNIT_KIND_LABELS } from '$lib/units';
 import { app, type App } from '../app';
 import { requireScreen } from '../guard';
 import { CASE_ERROR_STATUS, formToInput } from './http';
@@ -10,12 +11,10 @@ import { CaseError, EMERGENCY_LINES } from './input';
 import { actOnTicket } from './service';
 import { listQueue, type Queue } from './read';
 
-const KIND_LABELS: Record<string, string> = { municipal: '市级部门', utility: '公用事业单位', district: '区级政府', street: '街道（镇）' };
-
 export function caseChoices(app: App) {
 	const groups = new Map<string, { code: string; name: string }[]>();
 	for (const u of app.ref.units) {
-		const g = KIND_LABELS[u.kind] ?? u.kind;
+		const g = UNIT_KIND_LABELS[u.kind] ?? u.kind;
 		groups.set(g, [...(groups.get(g) ?? []), { code: u.code, name: u.name }]);
 	}
 	return {

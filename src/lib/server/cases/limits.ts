@@ -6,6 +6,7 @@ import { DEFAULT_LIMITS, TICKET_TYPES, type TicketType, type TimeLimits } from '
 import type { Db } from '../db';
 import { settings } from '../db/schema';
 import { CaseError } from './input';
+import { shanghaiDay, type WorkCalendar } from '$pipelines/calendar/index';
 
 const KEY = 'case_time_limits';
 
@@ -30,20 +31,43 @@ export async function getLimits(db: Db): Promise<TimeLimits> {
 	return r.data;
 }
 
+const LIMIT_LABELS: Record<string, string> = {
+	signWorkingDays: '签收时限（工作日）',
+	signUrgentHours: '紧急工单签收时限（小时）',
+	replyWorkingDays: '答复时限（工作日）',
+	replyUrgentWorkingDays: '紧急工单答复时限（工作日）',
+	yellowAt: '黄灯提醒比例'
+};
+
 export async function saveLimits(db: Db, value: unknown): Promise<TimeLimits> {
 	const r = limitsSchema.safeParse(value);
 	if (!r.success) {
 		const i = r.error.issues[0];
-		throw new CaseError(
-			'invalid_input',
-			`时限设置不正确：${i.path.join(' › ')} 应为 ${i.path[0] === 'yellowAt' ? '0.5–0.95' : '1–60 之间的整数'}`,
-			i.path.join('.'),
-			i.message
-		);
+		const [key, type] = i.path.map(String);
+		const label = `${LIMIT_LABELS[key] ?? key}${type ? `（${type}）` : ''}`;
+		const range = key === 'yellowAt' ? '50%–95%' : key === 'signUrgentHours' ? '1–48 之间的整数' : '1–60 之间的整数';
+		throw new CaseError('invalid_input', `${label}应为 ${range}`, i.path.join('.'), i.message);
 	}
 	await db
 		.insert(settings)
 		.values({ key: KEY, value: r.data, updatedAt: new Date() })
 		.onConflictDoUpdate({ target: settings.key, set: { value: r.data, updatedAt: new Date() } });
 	return r.data;
+}
+
+/** Whether the holiday calendar has this year's and next year's official schedule (a missing one counts weekends only). */
+export function calendarCoverage(
+	cal: WorkCalendar,
+	now = Date.now()
+): { years: { year: number; covered: boolean }[]; ok: boolean; message: string } {
+	const year = Number(shanghaiDay(now).slice(0, 4));
+	const years = [year, year + 1].map((y) => ({ year: y, covered: cal.covers(y) }));
+	const missing = years.filter((y) => !y.covered).map((y) => y.year);
+	return {
+		years,
+		ok: missing.length === 0,
+		message: missing.length
+			? `节假日数据缺少 ${missing.join('、')} 年：这些年份的时限只扣除周末。国务院办公厅公布放假安排后，请更新 chinese-days 或在 data/reference/holidays-extra.json 中补充。`
+			: `节假日数据已覆盖 ${years.map((y) => y.year).join('、')} 年。`
+	};
 }

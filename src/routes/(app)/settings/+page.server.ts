@@ -1,11 +1,13 @@
 import { listSilences, listWatchlists, listWebhooks } from '$lib/server/alerts/settings';
 import { app } from '$lib/server/app';
+import { calendarCoverage } from '$lib/server/cases/limits';
 import { requireScreen } from '$lib/server/guard';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	requireScreen(locals, '/settings');
-	const db = (await app()).rel.db;
+	const a = await app();
+	const db = a.rel.db;
 	const now = Date.now();
 	const [lists, silences, hooks] = await Promise.all([listWatchlists(db), listSilences(db), listWebhooks(db)]);
 	return {
@@ -13,7 +15,8 @@ export const load: PageServerLoad = async ({ locals }) => {
 			watchlists: lists.length,
 			enabled: lists.filter((w) => w.enabled).length,
 			silences: silences.filter((s) => s.startsAt.getTime() <= now && s.endsAt.getTime() > now).length,
-			webhooks: hooks.filter((h) => h.enabled).length
+			webhooks: hooks.filter((h) => h.enabled).length,
+			limitsNote: calendarCoverage(a.calendar, now).message
 		}
 	};
 };

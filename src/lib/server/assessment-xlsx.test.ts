@@ -1,0 +1,56 @@
+import ExcelJS from 'exceljs';
+import { describe, expect, it } from 'vitest';
+import type { HandlingRates, UnitPanel, UnitScore } from '../types';
+import { assessmentScore, handlingRates, MIN_ASSESSED } from './assessment';
+import { scorecardWorkbook } from './assessment-xlsx';
+
+function unit(code: string, dispatched: number, sat: number): UnitScore {
+	const rates: HandlingRates = handlingRates({
+		n: dispatched,
+		screened: dispatched,
+		accepted: dispatched,
+		dispatched,
+		sign_done: dispatched,
+		sign_ok: dispatched - 1,
+		reply_done: dispatched,
+		reply_ok: dispatched - 2,
+		visited: dispatched,
+		satisfied: sat,
+		basic: 0,
+		returned: 1,
+		extended: 0,
+		reopened: 1
+	});
+	return { code, name: `单位${code}`, kind: 'municipal', dispatched, rates, score: assessmentScore(rates), rank: null, trend: [] };
+}
+
+describe('考核 workbook', () => {
+	it('lists ranked units first with percent cells and the score, and units below the minimum without a rank', async () => {
+		const a = { ...unit('M01', 40, 36), rank: 1 };
+		const b = { ...unit('M02', 20, 10), rank: 2 };
+		const small = unit('M03', MIN_ASSESSED - 1, 9);
+		const panel = {
+			filter: { period: '30d', periodLabel: '近30天', from: '2026-10-31', to: '2026-11-29' },
+			units: [small, b, a],
+			months: [],
+			weights: []
+		} as unknown as UnitPanel;
+		const buf = await scorecardWorkbook(panel, '全市');
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load(buf as unknown as ArrayBuffer);
+		const ws = wb.getWorksheet('单位考核')!;
+		expect(String(ws.getCell('A1').value)).toContain('2026-10-31 至 2026-11-29');
+		expect(ws.getRow(3).values).toContain('满意率');
+		const rows = [4, 5, 6].map((r) => ws.getRow(r));
+		expect(rows.map((r) => r.getCell(2).value)).toEqual(['单位M01', '单位M02', '单位M03']);
+		expect(rows[0].getCell(1).value).toBe(1);
+		expect(rows[2].getCell(1).value).toBe('不排名');
+		const satCol = 3 + 1 + 3; // 排名 单位 类型 派单量, then 签收 办结 满意
+		expect(rows[0].getCell(satCol).value).toBeCloseTo(36 / 40);
+		expect(rows[0].getCell(satCol).numFmt).toBe('0.0%');
+		const scoreCell = rows[0].getCell(ws.getRow(3).cellCount);
+		expect(scoreCell.value).toBeCloseTo(Math.round(a.score! * 10) / 10);
+		expect(rows[2].getCell(ws.getRow(3).cellCount).value).toBeNull();
+		expect(wb.getWorksheet('计分说明')!.getCell('A2').value).toBe('签收及时率');
+	});
+});

@@ -1,0 +1,50 @@
+// 考核 scorecards as an Excel workbook (.xlsx, exceljs): one row per unit with its rates as percent cells, the
+// weighted score and the rank; units below the minimum volume are listed without score or rank. A second sheet
+// says how the score is computed. The figures are the unit panel's, so the file equals the screen.
+import ExcelJS from 'exceljs';
+import type { UnitPanel } from '../types';
+import { UNIT_KIND_LABELS } from '../units';
+import { ASSESSMENT_WEIGHTS, MIN_ASSESSED } from './assessment';
+
+export async function scorecardWorkbook(panel: UnitPanel, scope: string, generatedAt = new Date()): Promise<Buffer> {
+	const wb = new ExcelJS.Workbook();
+	wb.creator = '民情 Minqing';
+	wb.created = generatedAt;
+	const ws = wb.addWorksheet('单位考核', { views: [{ state: 'frozen', ySplit: 3 }] });
+	ws.addRow([`承办单位考核　${panel.filter.periodLabel}（${panel.filter.from} 至 ${panel.filter.to}）`]).font = { bold: true, size: 14 };
+	ws.addRow([`范围：${scope}；派单不足 ${MIN_ASSESSED} 件的单位不计分、不排名`]).font = { color: { argb: 'FF5B6778' } };
+	const header = ['排名', '单位', '类型', '派单量', ...ASSESSMENT_WEIGHTS.map((w) => w.label), '回访量', '综合得分'];
+	const head = ws.addRow(header);
+	head.font = { bold: true };
+	head.eachCell((c) => {
+		c.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8F0FA' } };
+		c.alignment = { vertical: 'middle', horizontal: 'center', wrapText: true };
+	});
+	const units = [...panel.units].sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || b.dispatched - a.dispatched);
+	for (const u of units) {
+		const row = ws.addRow([
+			u.rank ?? '不排名',
+			u.name,
+			UNIT_KIND_LABELS[u.kind] ?? u.kind,
+			u.dispatched,
+			...ASSESSMENT_WEIGHTS.map((w) => (u.rates[w.key] as number | null) ?? null),
+			u.rates.visited,
+			u.score === null ? null : Math.round(u.score * 10) / 10
+		]);
+		ASSESSMENT_WEIGHTS.forEach((_, i) => (row.getCell(5 + i).numFmt = '0.0%'));
+		row.getCell(5 + ASSESSMENT_WEIGHTS.length + 1).numFmt = '0.0';
+	}
+	ws.columns.forEach((col, i) => (col.width = i === 1 ? 34 : i === 2 ? 14 : 11));
+	ws.mergeCells(1, 1, 1, header.length);
+	ws.mergeCells(2, 1, 2, header.length);
+
+	const how = wb.addWorksheet('计分说明');
+	how.addRow(['指标', '权重', '方向']).font = { bold: true };
+	for (const w of ASSESSMENT_WEIGHTS) how.addRow([w.label, w.weight, w.lowerIsBetter ? '越低越好（按 1 − 比率计分）' : '越高越好']);
+	how.addRow([]);
+	how.addRow([`综合得分 = Σ 权重 × 指标得分 ÷ 有值指标的权重之和（无回访的单位按其余指标计分）；派单不足 ${MIN_ASSESSED} 件不计分。`]);
+	how.addRow(['签收、办结及时率：已到时限仍未完成的工单按超时计入。满意率：满意与基本满意占回访量的比例。']);
+	how.getColumn(1).width = 16;
+	how.getColumn(3).width = 30;
+	return Buffer.from(await wb.xlsx.writeBuffer());
+}

@@ -1,0 +1,27 @@
+// GET /assessment/export?<the page's filters> → the unit scorecards of the 考核 page as an .xlsx file.
+import { app } from '$lib/server/app';
+import { apiError } from '$lib/server/http';
+import { requireScreen } from '$lib/server/guard';
+import { readUnits } from '$lib/server/analytics/service';
+import { scorecardWorkbook } from '$lib/server/assessment-xlsx';
+import type { RequestHandler } from './$types';
+
+export const GET: RequestHandler = async ({ locals, url }) => {
+	requireScreen(locals, '/assessment');
+	const a = await app();
+	const r = await readUnits(a, url);
+	if (r.problems.length) return apiError(400, 'bad_filter', r.problems.join('；'));
+	const f = r.data.filter;
+	const scope =
+		[f.district && a.ref.districtByCode.get(f.district)?.name, f.category && a.ref.categoryByCode.get(f.category)?.name, f.channel, f.type]
+			.filter(Boolean)
+			.join('、') || a.ref.cityName;
+	const body = await scorecardWorkbook(r.data, scope);
+	const name = `单位考核-${f.from}-${f.to}.xlsx`;
+	return new Response(new Uint8Array(body), {
+		headers: {
+			'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+			'content-disposition': `attachment; filename="assessment.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`
+		}
+	});
+};
