@@ -10,6 +10,7 @@ import { CaseError } from '../../src/lib/server/cases/input';
 import { CASE_ACTIONS, type CaseAction } from '../../src/lib/server/cases/machine';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { listQueue, ticketDetail } from '../../src/lib/server/cases/read';
+import { intakeAssist } from '../../src/lib/server/cases/intake';
 import { calendarCoverage, getLimits, saveLimits } from '../../src/lib/server/cases/limits';
 import { DEFAULT_LIMITS, STATUSES, type Status } from '../../pipelines/lifecycle/model';
 import type { Role } from '../../src/lib/types';
@@ -323,6 +324,34 @@ describe('queues', () => {
 	});
 });
 
+describe('the 受理 screen’s assistant', () => {
+	it('parses the place, names the rule and its words, finds the knowledge-base answer and the caller’s open ticket', async () => {
+		const first = await registerTicket(
+			a,
+			people.operator,
+			{ ...INTAKE, caller_phone: '13700001111', content: '平江路餐馆油烟扰民，晚上无法开窗，请尽快处理' },
+			{ decision: { action: 'accept' } }
+		);
+		const r = await intakeAssist(a, {
+			title: '',
+			content: '平江路餐馆油烟扰民还是没处理，另外隔壁好像着火了冒烟',
+			address: '姑苏区平江街道平江路100号',
+			caller_phone: '137 0000 1111'
+		});
+		expect(r.place).toMatchObject({ districtCode: '320508' });
+		expect(r.place?.streetCode).toMatch(/^320508\d{3}$/);
+		expect(r.screening[0]).toMatchObject({ rule: 2, line: '119', words: ['着火'] });
+		const repeat = r.screening.find((h) => h.rule === 7);
+		expect(repeat?.advice).toContain(first.ticketNo);
+		expect(repeat?.advice).toContain('可并单');
+		expect(r.related[0]).toMatchObject({ ticketNo: first.ticketNo, why: '同一来电人，内容相似' });
+		const kb = await intakeAssist(a, { content: '请问住房公积金怎么提取' });
+		expect(kb.knowledge[0].id).toBe('line-housing-fund');
+		expect(kb.screening).toEqual([]);
+		await expect(intakeAssist(a, { content: 'x'.repeat(10_001) })).rejects.toMatchObject({ code: 'invalid_input', field: 'content' });
+	});
+});
+
 describe('time limits', () => {
 	it('are saved whole and validated, and a dispatch uses the saved ones', async () => {
 		const bad = await saveLimits(a.rel.db, { ...DEFAULT_LIMITS, signWorkingDays: 0 }).catch((e: unknown) => e);
@@ -372,6 +401,13 @@ describe('intake validation', () => {
 			expect(e.field).toBe(field);
 			expect(e.message).toMatch(msg);
 		}
+	});
+	it('takes the place from the address when none is given', async () => {
+		const t = await registerTicket(a, people.operator, { ...INTAKE, district_code: null, address: '吴中区长桥街道宝带西路' });
+		expect(t.districtCode).toBe('320506');
+		expect(t.streetCode).toBe('320506001');
+		const given = await registerTicket(a, people.operator, { ...INTAKE, district_code: '320508', address: '吴中区长桥街道' });
+		expect(given.districtCode).toBe('320508'); // the operator's choice wins
 	});
 	it('stores text exactly as given (markup included) and numbers tickets per day', async () => {
 		const content = '<script>alert(1)</script>  门口 <b>积水</b>\n第二行 ';

@@ -2,6 +2,7 @@
 // projection of the city's GeoJSON (d3-geo geoIdentity with y reflected — at city scale the plane is exact
 // enough, and it is immune to the ring-winding rules of spherical projections) fitted to a box.
 import { geoIdentity, geoPath } from 'd3-geo';
+import { Geocoder } from '$pipelines/normalize/index';
 import type { Reference } from '$pipelines/reference/index';
 
 export interface DistrictShape {
@@ -39,7 +40,13 @@ export function mapProjection(ref: Reference, width: number, height: number): Pr
 	if (!byRef) projections.set(ref, (byRef = new Map()));
 	const key = `${width}x${height}`;
 	let p = byRef.get(key);
-	if (!p) byRef.set(key, (p = geoIdentity().reflectY(true).fitSize([width, height], ref.geojson as GeoJSON.FeatureCollection)));
+	if (!p)
+		byRef.set(
+			key,
+			(p = geoIdentity()
+				.reflectY(true)
+				.fitSize([width, height], ref.geojson as GeoJSON.FeatureCollection))
+		);
 	return p;
 }
 
@@ -104,7 +111,8 @@ export function districtLabels(ref: Reference, width: number, height: number): D
 	const path = geoPath(projection);
 	const fc = ref.geojson as GeoJSON.FeatureCollection;
 	const features = new Map(fc.features.map((f) => [String(f.id ?? (f.properties as { code?: string } | null)?.code), f]));
-	const finite = (xy: [number, number] | null | undefined): xy is [number, number] => !!xy && Number.isFinite(xy[0]) && Number.isFinite(xy[1]);
+	const finite = (xy: [number, number] | null | undefined): xy is [number, number] =>
+		!!xy && Number.isFinite(xy[0]) && Number.isFinite(xy[1]);
 	const hasShape = (code: string) => {
 		const f = features.get(code);
 		return !!f && !!path(f);
@@ -122,7 +130,9 @@ export function districtLabels(ref: Reference, width: number, height: number): D
 		} else {
 			const rings = projectedRings(f.geometry, projection);
 			const configured = ref.city.centers[d.code];
-			const candidates = [configured ? projection(configured) : null, path.centroid(f), d.center ? projection(d.center) : null].filter(finite);
+			const candidates = [configured ? projection(configured) : null, path.centroid(f), d.center ? projection(d.center) : null].filter(
+				finite
+			);
 			xy = candidates.find((c) => insideRings(rings, c[0], c[1]) && clear(c)) ?? null;
 			if (!xy) {
 				// the inside point (on a coarse grid) farthest from the edge, among those clear of the markers
@@ -145,7 +155,12 @@ export function districtLabels(ref: Reference, width: number, height: number): D
 }
 
 /** Points (lon, lat in degrees) projected into the box; points that fall outside it (mis-geocoded) are dropped. */
-export function projectPoints<T extends { lon: number; lat: number; n: number }>(ref: Reference, width: number, height: number, points: readonly T[]): { x: number; y: number; n: number }[] {
+export function projectPoints<T extends { lon: number; lat: number; n: number }>(
+	ref: Reference,
+	width: number,
+	height: number,
+	points: readonly T[]
+): { x: number; y: number; n: number }[] {
 	const projection = mapProjection(ref, width, height);
 	const out: { x: number; y: number; n: number }[] = [];
 	for (const p of points) {
@@ -154,4 +169,12 @@ export function projectPoints<T extends { lon: number; lat: number; n: number }>
 		out.push({ x: round1(xy[0]), y: round1(xy[1]), n: p.n });
 	}
 	return out;
+}
+
+const geocoders = new WeakMap<Reference, Geocoder>();
+/** One geocoder per city reference (the gazetteer trie is built once). */
+export function geocoderFor(ref: Reference): Geocoder {
+	let g = geocoders.get(ref);
+	if (!g) geocoders.set(ref, (g = new Geocoder(ref)));
+	return g;
 }

@@ -3,9 +3,11 @@
 // of the same caller or place (repeat detection). Every suggestion is advice; the operator decides.
 import { join } from 'node:path';
 import { z } from 'zod';
-import { Geocoder, normalizePhone } from '$pipelines/normalize/index';
+import { normalizePhone } from '$pipelines/normalize/index';
+import { geocoderFor } from '../geo';
 import { NOT_ACCEPTED_REASONS } from '$pipelines/lifecycle/model';
 import { loadScreeningRules, screen, type ScreeningRules } from '$pipelines/text/screening';
+import { loadKnowledge, searchKnowledge, type Article, type ArticleHit } from '$pipelines/text/knowledge';
 import type { App } from '../app';
 import { NoModelError, suggestFor } from '../text/classifier';
 import { MAX_CONTENT, parseInput } from './input';
@@ -21,11 +23,14 @@ const assistSchema = z.object({
 	street_code: z.string().max(12).optional().nullable()
 });
 
-const cache = new WeakMap<App, { geocoder: Geocoder; rules: ScreeningRules }>();
+const cache = new WeakMap<App, { rules: ScreeningRules; kb: Article[] }>();
 function tools(app: App) {
 	let t = cache.get(app);
 	if (!t) {
-		t = { geocoder: new Geocoder(app.ref), rules: loadScreeningRules(join(app.config.referenceDir, 'dict', 'screening.json')) };
+		t = {
+			rules: loadScreeningRules(join(app.config.referenceDir, 'dict', 'screening.json')),
+			kb: loadKnowledge(join(app.config.referenceDir, 'kb', 'articles.json'))
+		};
 		cache.set(app, t);
 	}
 	return t;
@@ -38,12 +43,20 @@ export interface IntakeAssist {
 	/** null when the classifier is not trained yet */
 	modelReady: boolean;
 	screening: { rule: number; text: string; words: string[]; line: string | null; advice: string }[];
-	related: { ticketNo: string; status: string; receivedAt: string; title: string; why: string; similarity: number }[];
+	related: { ticketNo: string; status: string; receivedAt: string; title: string; why: string; similarity: number; repeat: boolean }[];
+	/** knowledge-base articles that may answer it (a consultation can be answered directly) */
+	knowledge: ArticleHit[];
+}
+
+/** The knowledge base searched by the operator's words (the 受理 screen's search box). */
+export function searchKnowledgeBase(app: App, q: string): ArticleHit[] {
+	return searchKnowledge(tools(app).kb, q.slice(0, 500), 5);
 }
 
 export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist> {
 	const q = parseInput(assistSchema, raw);
-	const { geocoder, rules } = tools(app);
+	const { rules, kb } = tools(app);
+	const geocoder = geocoderFor(app.ref);
 	const g = q.address.trim() ? geocoder.geocodeText(q.address) : null;
 	const district = q.district_code && app.ref.districtByCode.has(q.district_code) ? q.district_code : (g?.districtCode ?? null);
 	const street = q.street_code && app.ref.streetByCode.has(q.street_code) ? q.street_code : (g?.streetCode ?? null);
@@ -81,7 +94,7 @@ export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist
 					: `内容过短，请核实是否有实质诉求（情形 ${h.rule}）`
 	}));
 	// an earlier ticket of the same matter: rule 7 when it was handled, 并单 when it is still open
-	const prior = related.find((r) => r.similarity >= 0.3);
+	const prior = related.find((r) => r.repeat);
 	if (prior) {
 		const open = !['closed', 'not_accepted', 'transferred', 'answered_directly'].includes(prior.status);
 		screening.push({
@@ -111,6 +124,7 @@ export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist
 		units,
 		modelReady,
 		screening,
-		related: related.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() }))
+		related: related.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() })),
+		knowledge: searchKnowledge(kb, `${q.title} ${q.content}`, 3)
 	};
 }

@@ -10,6 +10,7 @@ import type { App } from '../app';
 import type { Db } from '../db';
 import { ticketCounters, ticketEvents, tickets, type TicketRow } from '../db/schema';
 import { requestSync } from '../sync';
+import { geocoderFor } from '../geo';
 import { CaseError, actionSchema, intakeSchema, parseInput, requireFor, type ActionInput, type IntakeInput } from './input';
 import { getLimits } from './limits';
 import { ACTION_LABELS, canView, check, targetOf, type CaseAction, type CaseState } from './machine';
@@ -77,6 +78,13 @@ export async function registerTicket(
 	const input = parseInput(intakeSchema, raw);
 	checkPlaces(app, input);
 	if (input.street_code && !input.district_code) input.district_code = app.ref.streetByCode.get(input.street_code)!.districtCode;
+	// the place from the address (or the point) when the form or the client did not give it
+	if (!input.district_code) {
+		const g = input.address.trim() ? geocoderFor(app.ref).geocodeText(input.address) : null;
+		const byPoint = input.lon != null && input.lat != null ? geocoderFor(app.ref).locate(input.lon, input.lat) : null;
+		input.district_code = g?.districtCode ?? byPoint;
+		if (g?.streetCode && g.districtCode === input.district_code) input.street_code = g.streetCode;
+	}
 	const decision =
 		opts.decision === undefined || opts.decision === null ? null : parseInput(actionSchema, { ...(opts.decision as object), version: 1 });
 	if (decision) {
@@ -328,7 +336,12 @@ export async function ticketEventsOf(db: Db, id: number) {
 	return db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, id)).orderBy(asc(ticketEvents.at), asc(ticketEvents.id));
 }
 
-/** Character-bigram Jaccard similarity of two texts (repeat detection; robust to word order and segmentation). */
+/**
+ * Character-bigram similarity of two texts for repeat detection: the share of the shorter text's bigrams the other
+ * has (a caller who raises the same matter again adds words; Jaccard would punish that), falling back to Jaccard
+ * when the shorter text has fewer than 8 bigrams (a few words are contained in many texts). Robust to word order
+ * and to segmentation.
+ */
 export function textSimilarity(a: string, b: string): number {
 	const grams = (s: string) => {
 		const t = s.replace(/[\s\p{P}]/gu, '');
@@ -341,11 +354,14 @@ export function textSimilarity(a: string, b: string): number {
 	if (!x.size || !y.size) return 0;
 	let inter = 0;
 	for (const g of x) if (y.has(g)) inter++;
-	return inter / (x.size + y.size - inter);
+	const small = Math.min(x.size, y.size);
+	return small >= 8 ? inter / small : inter / (x.size + y.size - inter);
 }
 
 export const REPEAT_DAYS = 30;
-export const REPEAT_SIMILARITY = 0.3;
+/** Text similarity above which an earlier ticket is taken for the same matter; lower for the same caller, who is far more likely to call about it again. */
+export const REPEAT_SIMILARITY = 0.4;
+export const REPEAT_SIMILARITY_SAME_CALLER = 0.25;
 
 export interface RelatedTicket {
 	ticketNo: string;
@@ -354,6 +370,8 @@ export interface RelatedTicket {
 	title: string;
 	why: string;
 	similarity: number;
+	/** likely the same matter (rule 7 when handled, 并单 when still open) */
+	repeat: boolean;
 }
 
 /**
@@ -410,8 +428,9 @@ export async function relatedTickets(
 				status: r.status as Status,
 				receivedAt: r.receivedAt,
 				title: r.title || r.content.slice(0, 30),
-				why: sameCaller ? (sim >= REPEAT_SIMILARITY ? '同一来电人，内容相似' : '同一来电人') : '同一地点，内容相似',
-				similarity: Math.round(sim * 100) / 100
+				why: sameCaller ? (sim >= REPEAT_SIMILARITY_SAME_CALLER ? '同一来电人，内容相似' : '同一来电人') : '同一地点，内容相似',
+				similarity: Math.round(sim * 100) / 100,
+				repeat: sim >= (sameCaller ? REPEAT_SIMILARITY_SAME_CALLER : REPEAT_SIMILARITY)
 			});
 		}
 	}
@@ -433,7 +452,8 @@ export async function relatedTickets(
 			receivedAt: r.receivedAt,
 			title: r.title || r.content.slice(0, 30),
 			why: r.id === q.duplicateOf ? '本单已并入该工单' : '已并入本单',
-			similarity: 1
+			similarity: 1,
+			repeat: false
 		});
 	return [...out.values()].sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime()).slice(0, 20);
 }
