@@ -35,17 +35,26 @@ export async function createApiToken(
 /** The token behind an `Authorization: Bearer …` value, if it exists, is not revoked and has the scope. */
 export async function verifyApiToken(db: Db, authorization: string | null, scope: Scope): Promise<TokenInfo | null> {
 	const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-	if (!m) return null;
+	return m ? verifyApiKey(db, m[1], scope) : null;
+}
+
+/** The token whose plaintext is `key` (e.g. Open311's `api_key` parameter), if it exists, is not revoked and has the scope. */
+export async function verifyApiKey(db: Db, key: string, scope: Scope): Promise<TokenInfo | null> {
+	if (!key) return null;
 	const [row] = await db
 		.select()
 		.from(apiTokens)
-		.where(and(eq(apiTokens.tokenHash, sha256(m[1])), isNull(apiTokens.revokedAt)));
+		.where(and(eq(apiTokens.tokenHash, sha256(key)), isNull(apiTokens.revokedAt)));
 	if (!row || !row.scopes.includes(scope)) return null;
 	await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, row.id));
 	return { id: row.id, name: row.name, sourceName: row.sourceName, scopes: row.scopes };
 }
 
 export async function revokeApiToken(db: Db, id: number): Promise<boolean> {
-	const r = await db.update(apiTokens).set({ revokedAt: new Date() }).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).returning({ id: apiTokens.id });
+	const r = await db
+		.update(apiTokens)
+		.set({ revokedAt: new Date() })
+		.where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+		.returning({ id: apiTokens.id });
 	return r.length > 0;
 }
