@@ -194,6 +194,26 @@ export const ticketCounters = pgTable('ticket_counters', {
 	last: integer('last').notNull()
 });
 
+/**
+ * What an Open311 client sent besides the ticket's own fields (GeoReport v2 POST requests): the token it used,
+ * the reporter's e-mail, device and account ids (personal data: never returned by the public GET requests),
+ * the media URL (public) and the attribute[code] values, kept as sent.
+ */
+export const open311Requests = pgTable('open311_requests', {
+	ticketId: integer('ticket_id')
+		.primaryKey()
+		.references(() => tickets.id),
+	tokenId: integer('token_id').references(() => apiTokens.id),
+	serviceCode: text('service_code').notNull(),
+	email: text('email'),
+	deviceId: text('device_id'),
+	accountId: text('account_id'),
+	mediaUrl: text('media_url'),
+	/** attribute[code]=value pairs; a code sent more than once (attribute[code][]=…) keeps every value */
+	attributes: jsonb('attributes').notNull().default({}),
+	createdAt: tstz('created_at').notNull().defaultNow()
+});
+
 export type TicketRow = typeof tickets.$inferSelect;
 export type NewTicketRow = typeof tickets.$inferInsert;
 export type TicketEventRow = typeof ticketEvents.$inferSelect;
