@@ -1,0 +1,534 @@
+// Open311 GeoReport v2 over the case module (DESIGN.md: "Open311 GeoReport v2 under /open311/v2 exactly as that
+// standard defines it"). Services are the level-2 categories of the city's taxonomy; a POSTed request becomes a
+// ticket on channel open311 that waits, like any other, for an operator to screen it; the public reads show
+// tickets without the caller's name or phone and with personal data in the text masked. Domain errors are
+// Open311Error (HTTP status and the spec's errors list); http.ts turns them into responses.
+import { and, desc, eq, gte, inArray, like, lte, type SQL } from 'drizzle-orm';
+import { Geocoder } from '$pipelines/normalize/index';
+import { NOT_ACCEPTED_REASONS, OPEN_STATUSES, STATUSES, STATUS_LABELS, type Status, type TicketType } from '$pipelines/lifecycle/model';
+import { categoryAncestors, type Reference } from '$pipelines/reference/index';
+import { maskPersonal } from '$pipelines/text/redact';
+import type { App } from '../app';
+import { verifyApiKey } from '../auth/tokens';
+import { CaseError } from '../cases/input';
+import { registerTicket, type CaseUser } from '../cases/service';
+import { open311Requests, tickets, type TicketRow } from '../db/schema';
+import { w3cDate, parseW3cDate, type Fields, type Open311ErrorItem, type Open311Service, type ServiceDefinition } from './format';
+
+/** GET requests: the span a query may cover and its default (the most recent 90 days), and the most it returns. */
+export const WINDOW_DAYS = 90;
+export const MAX_REQUESTS = 1000;
+/** POST requests: the spec's limit of `description`. */
+export const MAX_DESCRIPTION = 4000;
+const DAY = 86_400_000;
+
+/** A request's parameters; empty ones are left out (the spec: an empty optional argument is an absent one). */
+export interface Open311Params {
+	values: Record<string, string>;
+	/** attribute[code]=value (attribute[code][]=value for several values of one code) */
+	attributes: Record<string, string[]>;
+}
+
+export class Open311Error extends Error {
+	constructor(
+		readonly status: 400 | 403 | 404 | 405,
+		readonly errors: Open311ErrorItem[],
+		/** extra response headers (Allow on a 405) */
+		readonly headers: Record<string, string> = {}
+	) {
+		super(errors.map((e) => e.description).join('；'));
+	}
+}
+
+function fail(status: Open311Error['status'], ...descriptions: string[]): never {
+	throw new Open311Error(
+		status,
+		descriptions.map((description) => ({ code: status, description }))
+	);
+}
+
+/** A value the client sent, shortened for an error message. */
+const shown = (s: string) => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
+const listOf = (s: string | undefined) => [
+	...new Set(
+		(s ?? '')
+			.split(',')
+			.map((x) => x.trim())
+			.filter(Boolean)
+	)
+];
+
+// --- jurisdiction and services -----------------------------------------------------------------------------
+
+/** This endpoint serves one jurisdiction, the city (its slug, e.g. `suzhou`); the parameter may be left out. */
+export function jurisdictionId(app: App): string {
+	return app.ref.city.slug;
+}
+
+function checkJurisdiction(app: App, p: Open311Params): void {
+	const j = p.values.jurisdiction_id;
+	if (j !== undefined && j.trim() !== jurisdictionId(app))
+		fail(
+			404,
+			`jurisdiction_id“${shown(j)}”不存在：本接口只服务${app.ref.cityName}，其 jurisdiction_id 为 ${jurisdictionId(app)}（也可不传）`
+		);
+}
+
+interface Catalog {
+	services: Open311Service[];
+	byCode: Map<string, Open311Service>;
+	/** a service's code and the codes of its level-3 categories (what tickets of the service carry) */
+	categoryCodes: Map<string, string[]>;
+}
+const catalogs = new WeakMap<Reference, Catalog>();
+
+function catalog(ref: Reference): Catalog {
+	let c = catalogs.get(ref);
+	if (c) return c;
+	c = { services: [], byCode: new Map(), categoryCodes: new Map() };
+	for (const l2 of ref.categories) {
+		if (l2.level !== 2) continue;
+		const group = l2.parent ? (ref.categoryByCode.get(l2.parent)?.name ?? '') : '';
+		const children = ref.categories.filter((x) => x.level === 3 && x.parent === l2.code);
+		const names = children.map((x) => x.name);
+		const s: Open311Service = {
+			service_code: l2.code,
+			service_name: l2.name,
+			description: names.length ? `${l2.path}：${names.join('、')}` : l2.path,
+			metadata: false,
+			type: 'realtime',
+			keywords: names.join(','),
+			group
+		};
+		c.services.push(s);
+		c.byCode.set(s.service_code, s);
+		c.categoryCodes.set(s.service_code, [l2.code, ...children.map((x) => x.code)]);
+	}
+	catalogs.set(ref, c);
+	return c;
+}
+
+/** GET services: the level-2 categories of the city's taxonomy. */
+export function listServices(app: App, p: Open311Params): Open311Service[] {
+	checkJurisdiction(app, p);
+	return catalog(app.ref).services;
+}
+
+const unknownService = (code: string) => `service_code“${shown(code)}”不存在：可用的服务代码见 GET services.xml 或 services.json`;
+
+/** GET services/{code}: no service has extra fields (metadata false), so the attributes are empty. */
+export function serviceDefinition(app: App, code: string, p: Open311Params): ServiceDefinition {
+	checkJurisdiction(app, p);
+	if (!catalog(app.ref).byCode.has(code)) fail(404, unknownService(code));
+	return { service_code: code, attributes: [] };
+}
+
+// --- POST requests -----------------------------------------------------------------------------------------
+
+const geocoders = new WeakMap<Reference, Geocoder>();
+function geocoderOf(ref: Reference): Geocoder {
+	let g = geocoders.get(ref);
+	if (!g) geocoders.set(ref, (g = new Geocoder(ref)));
+	return g;
+}
+
+/** The ticket type of a service: consultations and suggestions by the service's name, requests for help otherwise. */
+export function ticketTypeOf(serviceName: string): TicketType {
+	if (serviceName.includes('咨询')) return '咨询';
+	if (serviceName.includes('建议')) return '建议';
+	return '求助';
+}
+
+/** The reporter's name: family name first for Chinese names (张 + 三 → 张三), "first last" otherwise. */
+export function reporterName(first: string | undefined, last: string | undefined): string | null {
+	const f = first?.trim() ?? '';
+	const l = last?.trim() ?? '';
+	if (!f && !l) return null;
+	return /\p{Script=Han}/u.test(f + l) ? l + f : [f, l].filter(Boolean).join(' ');
+}
+
+function coordinate(text: string, max: number): number | null {
+	if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(text.trim())) return null;
+	const n = Number(text);
+	return Number.isFinite(n) && Math.abs(n) <= max ? n : null;
+}
+
+const chars = (s: string) => [...s].length;
+const PHONE = /^[0-9+\-\s()]{5,30}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Intake fields the case module refused, as the Open311 parameter behind them. */
+const PARAM_OF_FIELD: Record<string, string> = {
+	content: 'description',
+	title: 'service_code',
+	address: 'address_string',
+	caller_name: 'first_name / last_name',
+	caller_phone: 'phone',
+	lon: 'long',
+	lat: 'lat',
+	category_code: 'service_code',
+	district_code: 'address_id',
+	street_code: 'address_id'
+};
+
+export interface CreatedRequest {
+	/** the POST response's one request: service_request_id, service_notice, account_id */
+	request: Fields;
+	ticket: TicketRow;
+	/** an Idempotency-Key seen before: the ticket registered then, nothing new */
+	replayed: boolean;
+}
+
+function validate(app: App, p: Open311Params): string[] {
+	const v = p.values;
+	const errors: string[] = [];
+	if (!v.service_code) errors.push('缺少 service_code（服务代码）：可用的代码见 GET services.xml 或 services.json');
+	const hasLat = v.lat !== undefined;
+	const hasLong = v.long !== undefined;
+	if (!hasLat && !hasLong && v.address_string === undefined && v.address_id === undefined)
+		errors.push('缺少位置：须提供 lat 和 long（WGS84 坐标）、address_string（地址）或 address_id（区、街道代码）之一');
+	if (hasLat !== hasLong) errors.push(`lat 和 long 须同时提供：缺少 ${hasLat ? 'long（经度）' : 'lat（纬度）'}`);
+	if (hasLat && coordinate(v.lat, 90) === null) errors.push(`lat（纬度）应为 -90 到 90 之间的十进制数，收到“${shown(v.lat)}”`);
+	if (hasLong && coordinate(v.long, 180) === null) errors.push(`long（经度）应为 -180 到 180 之间的十进制数，收到“${shown(v.long)}”`);
+	if (v.address_string !== undefined && chars(v.address_string) > 500)
+		errors.push(`address_string（地址）不能超过 500 个字，收到 ${chars(v.address_string)} 个字`);
+	if (v.address_id !== undefined && !app.ref.districtByCode.has(v.address_id) && !app.ref.streetByCode.has(v.address_id))
+		errors.push(`address_id“${shown(v.address_id)}”不是${app.ref.cityName}的区（6 位）或街道、镇（9 位）行政区划代码`);
+	if (v.description !== undefined && chars(v.description) > MAX_DESCRIPTION)
+		errors.push(`description（诉求描述）不能超过 ${MAX_DESCRIPTION} 个字，收到 ${chars(v.description)} 个字`);
+	if (v.email !== undefined && (v.email.length > 254 || !EMAIL.test(v.email.trim())))
+		errors.push(`email“${shown(v.email)}”不是有效的电子邮件地址`);
+	if (v.phone !== undefined && !PHONE.test(v.phone.trim()))
+		errors.push(`phone（联系电话）“${shown(v.phone)}”格式不正确：只能含数字、空格和 + - ( )，5 到 30 位`);
+	const name = reporterName(v.first_name, v.last_name);
+	if (name && chars(name) > 50) errors.push(`first_name 和 last_name（姓名）合起来不能超过 50 个字，收到 ${chars(name)} 个字`);
+	if (v.media_url !== undefined && (v.media_url.length > 2000 || !/^https?:\/\/\S+$/i.test(v.media_url.trim())))
+		errors.push(`media_url 应为 http:// 或 https:// 开头、不含空格、不超过 2000 个字符的网址，收到“${shown(v.media_url)}”`);
+	for (const k of ['device_id', 'account_id'] as const)
+		if (v[k] !== undefined && v[k].length > 200) errors.push(`${k} 不能超过 200 个字符，收到 ${v[k].length} 个字符`);
+	const codes = Object.keys(p.attributes);
+	if (codes.length > 50) errors.push(`attribute 最多 50 项，收到 ${codes.length} 项`);
+	for (const code of codes) {
+		if (code.length > 100) errors.push(`attribute[${shown(code)}] 的代码不能超过 100 个字符`);
+		else if (p.attributes[code].some((x) => x.length > 2000)) errors.push(`attribute[${code}] 的值不能超过 2000 个字符`);
+	}
+	return errors;
+}
+
+/** Where the request is: a district/street code given as address_id, else the address text, else the point's district. */
+function placeOf(app: App, v: Record<string, string>, lon: number | null, lat: number | null) {
+	const street = v.address_id ? app.ref.streetByCode.get(v.address_id) : undefined;
+	if (street) return { district_code: street.districtCode, street_code: street.code };
+	if (v.address_id) return { district_code: v.address_id, street_code: null };
+	const geocoder = geocoderOf(app.ref);
+	const located = lon !== null && lat !== null ? geocoder.locate(lon, lat) : null;
+	const g = v.address_string ? geocoder.geocodeText(v.address_string, located ? { districtCode: located } : undefined) : null;
+	if (g?.districtCode) return { district_code: g.districtCode, street_code: g.streetCode };
+	return { district_code: located, street_code: null };
+}
+
+const isUniqueViolation = (e: unknown): boolean => {
+	const code = (x: unknown) => (x && typeof x === 'object' ? (x as { code?: unknown }).code : undefined);
+	return code(e) === '23505' || code((e as { cause?: unknown })?.cause) === '23505';
+};
+
+/**
+ * POST requests: checks the api_key (an API token with scope open311), validates, and registers a ticket on
+ * channel open311 as the token's client acting as an operator (`Open311（name）`). The ticket stays 待受理 for
+ * an operator to screen. With an Idempotency-Key, a repeated submission returns the ticket of the first.
+ */
+export async function createRequest(app: App, p: Open311Params, opts: { idempotencyKey?: string | null } = {}): Promise<CreatedRequest> {
+	checkJurisdiction(app, p);
+	const v = p.values;
+	if (!v.api_key) fail(403, '缺少 api_key：提交诉求须提供 Open311 令牌（mq_ 开头），请向热线管理员申请');
+	const token = await verifyApiKey(app.rel.db, v.api_key, 'open311');
+	if (!token) fail(403, 'api_key 无效、已吊销或没有 Open311 权限，无法提交诉求');
+
+	const errors = validate(app, p);
+	const service = v.service_code ? catalog(app.ref).byCode.get(v.service_code) : undefined;
+	if (errors.length) {
+		if (v.service_code && !service) errors.push(unknownService(v.service_code));
+		fail(400, ...errors);
+	}
+	if (!service) fail(404, unknownService(v.service_code));
+
+	const source = `open311:${token.sourceName}`;
+	const key = opts.idempotencyKey?.trim().slice(0, 200);
+	const externalId = key ? `idempotency:${key}` : undefined;
+	if (externalId) {
+		const earlier = await replay(app, source, externalId);
+		if (earlier) return earlier;
+	}
+
+	const lat = v.lat !== undefined ? coordinate(v.lat, 90) : null;
+	const lon = v.long !== undefined ? coordinate(v.long, 180) : null;
+	const actor: CaseUser = { id: null, role: 'operator', unitCode: null, displayName: `Open311（${token.name}）` };
+	const input = {
+		channel: 'open311',
+		type: ticketTypeOf(service.service_name),
+		title: service.service_name,
+		// the ticket needs a text: without a description, the service says what the report is about
+		content: v.description ?? `${service.group} › ${service.service_name}（提交时未填写描述）`,
+		address: v.address_string ?? '',
+		...placeOf(app, v, lon, lat),
+		category_code: service.service_code,
+		urgency: 'normal',
+		caller_name: reporterName(v.first_name, v.last_name),
+		caller_phone: v.phone?.trim() ?? null,
+		lon,
+		lat
+	};
+	let ticket: TicketRow;
+	try {
+		ticket = await registerTicket(app, actor, input, { source, externalId });
+	} catch (e) {
+		if (e instanceof CaseError && e.code === 'invalid_input') {
+			const param = e.field ? (PARAM_OF_FIELD[e.field] ?? e.field) : null;
+			fail(400, param ? `${param}：${e.message}` : e.message);
+		}
+		// the same Idempotency-Key sent twice at once: the other submission registered the ticket
+		if (externalId && isUniqueViolation(e)) {
+			const earlier = await replay(app, source, externalId);
+			if (earlier) return earlier;
+		}
+		throw e;
+	}
+	try {
+		await app.rel.db.insert(open311Requests).values({
+			ticketId: ticket.id,
+			tokenId: token.id,
+			serviceCode: service.service_code,
+			email: v.email?.trim() ?? null,
+			deviceId: v.device_id ?? null,
+			accountId: v.account_id ?? null,
+			mediaUrl: v.media_url?.trim() ?? null,
+			attributes: Object.fromEntries(Object.entries(p.attributes))
+		});
+	} catch (e) {
+		// the ticket is registered: answer with it, or the client would send the request again
+		console.error(`[minqing] open311: ticket ${ticket.ticketNo} registered, its Open311 details not stored:`, e);
+	}
+	return { request: createdFields(app, ticket, v.account_id ?? null), ticket, replayed: false };
+}
+
+function createdFields(app: App, t: TicketRow, accountId: string | null): Fields {
+	return {
+		service_request_id: t.ticketNo,
+		service_notice: `已登记为${app.ref.cityName}12345热线工单 ${t.ticketNo}，待话务员受理后交承办单位办理；办理进度可通过 GET requests/${t.ticketNo}.json 查询`,
+		account_id: accountId
+	};
+}
+
+async function replay(app: App, source: string, externalId: string): Promise<CreatedRequest | null> {
+	const [row] = await app.rel.db
+		.select({ ticket: tickets, accountId: open311Requests.accountId })
+		.from(tickets)
+		.leftJoin(open311Requests, eq(open311Requests.ticketId, tickets.id))
+		.where(and(eq(tickets.source, source), eq(tickets.externalId, externalId)));
+	return row ? { request: createdFields(app, row.ticket, row.accountId), ticket: row.ticket, replayed: true } : null;
+}
+
+// --- GET requests ------------------------------------------------------------------------------------------
+
+const CLOSED_STATUSES: readonly Status[] = STATUSES.filter((s) => !OPEN_STATUSES.includes(s));
+
+/** open while the ticket still needs work (待受理 … 待回访, 重新办理); closed once screened out, transferred, answered, merged or finished. */
+export function open311Status(status: Status): 'open' | 'closed' {
+	return OPEN_STATUSES.includes(status) ? 'open' : 'closed';
+}
+
+/** The text is kept back for reports (举报, their reporters are protected) and for tickets refused as secret or private (rule 6). */
+function textWithheld(t: Pick<TicketRow, 'type' | 'notAcceptedReason'>): boolean {
+	return t.type === '举报' || t.notAcceptedReason === 6;
+}
+
+function serviceOf(app: App, code: string | null): { code: string | null; name: string } | null {
+	if (!code || !app.ref.categoryByCode.has(code)) return null;
+	const [l1, l2] = categoryAncestors(app.ref, code);
+	return l2 ? { code: l2.code, name: l2.name } : { code: null, name: l1.name };
+}
+
+const shortTime = (d: Date) => w3cDate(d)!.slice(0, 16).replace('T', ' ');
+
+function statusNotes(t: TicketRow, duplicateNo: string | null): string {
+	const status = t.status as Status;
+	if (status === 'not_accepted') return `不予受理：${NOT_ACCEPTED_REASONS[t.notAcceptedReason ?? 9] ?? NOT_ACCEPTED_REASONS[9]}`;
+	if (status === 'transferred') return `属紧急事项，已转 ${t.transferredTo ?? '紧急热线'} 处理`;
+	if (status === 'closed' && t.duplicateOf !== null) return duplicateNo ? `已并入工单 ${duplicateNo}，随该工单办理` : '已并入其他工单办理';
+	return STATUS_LABELS[status] ?? status;
+}
+
+function serviceNotice(t: TicketRow, unit: string | null): string | null {
+	const by = unit ?? '承办单位';
+	switch (t.status as Status) {
+		case 'received':
+			return '等待话务员受理';
+		case 'accepted':
+			return '已受理，等待派至承办单位';
+		case 'reopened':
+			return '回访不满意，等待重新派单办理';
+		case 'dispatched':
+			return t.signDeadline ? `已派至${by}，应于 ${shortTime(t.signDeadline)} 前签收` : `已派至${by}，等待签收`;
+		case 'signed':
+			return t.replyDeadline ? `${by}办理中，应于 ${shortTime(t.replyDeadline)} 前答复` : `${by}办理中`;
+		case 'replied':
+			return `${by}已答复，等待回访`;
+		default:
+			return null;
+	}
+}
+
+/** A ticket as the public sees it: never the caller's name or phone; phone numbers, ID numbers and self-given names in the text masked. */
+function publicFields(app: App, t: TicketRow, extra: { mediaUrl: string | null; duplicateNo: string | null }): Fields {
+	const status = t.status as Status;
+	const open = open311Status(status) === 'open';
+	const service = serviceOf(app, t.categoryCode);
+	const unit = t.unitCode ? (app.ref.unitByCode.get(t.unitCode)?.name ?? t.unitCode) : null;
+	return {
+		service_request_id: t.ticketNo,
+		status: open ? 'open' : 'closed',
+		status_notes: statusNotes(t, extra.duplicateNo),
+		service_name: service?.name ?? '未分类',
+		service_code: service?.code ?? null,
+		description: textWithheld(t) ? null : maskPersonal(t.content),
+		agency_responsible: status === 'transferred' && t.transferredTo ? `${t.transferredTo} 紧急热线` : unit,
+		service_notice: serviceNotice(t, unit),
+		requested_datetime: w3cDate(t.receivedAt),
+		// the spec: for a closed request, the date it was closed
+		updated_datetime: w3cDate(open ? t.updatedAt : (t.closedAt ?? t.updatedAt)),
+		expected_datetime: w3cDate(t.replyDeadline ?? t.signDeadline),
+		address: t.address || null,
+		address_id: t.streetCode ?? t.districtCode ?? null,
+		zipcode: null,
+		lat: t.lat,
+		long: t.lon,
+		media_url: extra.mediaUrl
+	};
+}
+
+async function publicRequests(app: App, rows: TicketRow[]): Promise<Fields[]> {
+	if (!rows.length) return [];
+	const db = app.rel.db;
+	const media = await db
+		.select({ ticketId: open311Requests.ticketId, mediaUrl: open311Requests.mediaUrl })
+		.from(open311Requests)
+		.where(
+			inArray(
+				open311Requests.ticketId,
+				rows.map((r) => r.id)
+			)
+		);
+	const mediaOf = new Map(media.map((m) => [m.ticketId, m.mediaUrl]));
+	const dupIds = [...new Set(rows.map((r) => r.duplicateOf).filter((x): x is number => x !== null))];
+	const dups = dupIds.length
+		? await db.select({ id: tickets.id, no: tickets.ticketNo }).from(tickets).where(inArray(tickets.id, dupIds))
+		: [];
+	const noOf = new Map(dups.map((d) => [d.id, d.no]));
+	return rows.map((t) =>
+		publicFields(app, t, {
+			mediaUrl: mediaOf.get(t.id) ?? null,
+			duplicateNo: t.duplicateOf === null ? null : (noOf.get(t.duplicateOf) ?? null)
+		})
+	);
+}
+
+/** The time window of a GET requests query: [from, to] in epoch ms, both inclusive. */
+export function requestWindow(
+	start: { first: number; last: number } | null,
+	end: { first: number; last: number } | null,
+	now: number
+): { from: number; to: number } {
+	const span = WINDOW_DAYS * DAY;
+	if (start && end) return { from: start.first, to: end.last };
+	if (start) return { from: start.first, to: start.first + span - 1 };
+	if (end) return { from: end.last - span + 1, to: end.last };
+	return { from: now - span + 1, to: now };
+}
+
+/**
+ * GET requests. `service_request_id` (comma list) overrides every other argument; otherwise the requests
+ * received in [start_date, end_date] (default: the most recent 90 days; a span of at most 90 days), of the
+ * given services and statuses, newest first, at most 1,000.
+ */
+export async function listRequests(app: App, p: Open311Params, now = Date.now()): Promise<Fields[]> {
+	checkJurisdiction(app, p);
+	const v = p.values;
+	const db = app.rel.db;
+	if (v.service_request_id !== undefined) {
+		const ids = listOf(v.service_request_id);
+		if (ids.length > MAX_REQUESTS) fail(400, `service_request_id 一次最多 ${MAX_REQUESTS} 个，收到 ${ids.length} 个`);
+		const rows = ids.length
+			? await db.select().from(tickets).where(inArray(tickets.ticketNo, ids)).orderBy(desc(tickets.receivedAt), desc(tickets.id))
+			: [];
+		return publicRequests(app, rows);
+	}
+	const errors: string[] = [];
+	const cat = catalog(app.ref);
+	const codes = listOf(v.service_code);
+	const unknown = codes.filter((c) => !cat.byCode.has(c));
+	if (unknown.length)
+		errors.push(`service_code 中的“${unknown.map(shown).join('”“')}”不存在：可用的服务代码见 GET services.xml 或 services.json`);
+	const statuses = listOf(v.status);
+	const badStatus = statuses.filter((s) => s !== 'open' && s !== 'closed');
+	if (badStatus.length) errors.push(`status 只能是 open 或 closed（多个用逗号分隔），收到“${badStatus.map(shown).join('”“')}”`);
+	const dateOf = (name: 'start_date' | 'end_date') => {
+		const text = v[name];
+		if (text === undefined) return null;
+		const d = parseW3cDate(text);
+		if (!d)
+			errors.push(`${name}“${shown(text)}”不是 w3c 格式的日期时间，应如 2026-11-01T08:00:00+08:00、2026-11-01T00:00:00Z 或 2026-11-01`);
+		return d;
+	};
+	const start = dateOf('start_date');
+	const end = dateOf('end_date');
+	if (start && end) {
+		if (end.last < start.first) errors.push(`end_date（${shown(v.end_date)}）早于 start_date（${shown(v.start_date)}）`);
+		else if (end.last - start.first + 1 > WINDOW_DAYS * DAY)
+			errors.push(`start_date 到 end_date 的跨度不能超过 ${WINDOW_DAYS} 天，收到约 ${Math.ceil((end.last - start.first + 1) / DAY)} 天`);
+	}
+	if (errors.length) fail(400, ...errors);
+
+	const { from, to } = requestWindow(start, end, now);
+	const where: (SQL | undefined)[] = [gte(tickets.receivedAt, new Date(from)), lte(tickets.receivedAt, new Date(to))];
+	if (statuses.length === 1) where.push(inArray(tickets.status, statuses[0] === 'open' ? [...OPEN_STATUSES] : [...CLOSED_STATUSES]));
+	if (codes.length)
+		where.push(
+			inArray(
+				tickets.categoryCode,
+				codes.flatMap((c) => cat.categoryCodes.get(c)!)
+			)
+		);
+	const rows = await db
+		.select()
+		.from(tickets)
+		.where(and(...where))
+		.orderBy(desc(tickets.receivedAt), desc(tickets.id))
+		.limit(MAX_REQUESTS);
+	return publicRequests(app, rows);
+}
+
+/** GET requests/{id}: the one request, as a list of one. */
+export async function getRequest(app: App, id: string, p: Open311Params): Promise<Fields[]> {
+	checkJurisdiction(app, p);
+	const [row] = await app.rel.db.select().from(tickets).where(eq(tickets.ticketNo, id));
+	if (!row) fail(404, `service_request_id“${shown(id)}”不存在`);
+	return publicRequests(app, [row]);
+}
+
+/**
+ * GET tokens/{token}. Requests are registered at once (services are `realtime`), so POST requests returns the
+ * service_request_id itself; a token is that ticket number, and only tickets submitted through Open311 have one.
+ */
+export async function requestIdFromToken(app: App, token: string, p: Open311Params): Promise<Fields[]> {
+	checkJurisdiction(app, p);
+	const [row] = await app.rel.db
+		.select({ no: tickets.ticketNo })
+		.from(tickets)
+		.where(and(eq(tickets.ticketNo, token), like(tickets.source, 'open311:%')));
+	if (!row)
+		fail(
+			404,
+			`token“${shown(token)}”不存在：本接口即时登记诉求，POST requests 直接返回 service_request_id，token 即经 Open311 提交的工单编号`
+		);
+	return [{ service_request_id: row.no, token }];
+}
