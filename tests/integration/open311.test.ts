@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setApp, startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
-import { createApiToken, revokeApiToken } from '../../src/lib/server/auth/tokens';
+import { createApiToken, revokeApiToken, verifyApiKey, verifyApiToken } from '../../src/lib/server/auth/tokens';
 import { open311Requests, ticketEvents, tickets } from '../../src/lib/server/db/schema';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { syncIdle } from '../../src/lib/server/sync';
@@ -234,6 +234,16 @@ describe('POST requests', () => {
 		expectJsonError(await post('requests.json', { api_key: INGEST_KEY, service_code, address_string }), 403, 'Open311 权限');
 		// the api_key is checked before the parameters: nothing is said about them to an unknown client
 		expectJsonError(await post('requests.json', { api_key: 'mq_x' }), 403);
+	});
+
+	it('checks a raw key and a Bearer header against the same tokens', async () => {
+		expect(await verifyApiKey(a.rel.db, KEY, 'open311')).toMatchObject({ name: '城市服务App', sourceName: 'cityapp', scopes: ['open311'] });
+		expect(await verifyApiKey(a.rel.db, KEY, 'ingest')).toBeNull();
+		expect(await verifyApiKey(a.rel.db, '', 'open311')).toBeNull();
+		expect(await verifyApiKey(a.rel.db, REVOKED_KEY, 'open311')).toBeNull();
+		expect(await verifyApiToken(a.rel.db, `Bearer ${INGEST_KEY}`, 'ingest')).toMatchObject({ sourceName: 'feed1' });
+		expect(await verifyApiToken(a.rel.db, INGEST_KEY, 'ingest')).toBeNull();
+		expect(await verifyApiToken(a.rel.db, null, 'ingest')).toBeNull();
 	});
 
 	it('refuses a missing service_code or location with 400, naming each parameter, in JSON and XML', async () => {
