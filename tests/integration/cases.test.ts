@@ -402,6 +402,30 @@ describe('intake validation', () => {
 			expect(e.message).toMatch(msg);
 		}
 	});
+	it('registers many calls at once: one number each, none lost, and one refused by the store fails alone', async () => {
+		await registerTicket(a, people.operator, INTAKE, { source: 'batch-test', externalId: 'dup' });
+		const results = await Promise.allSettled(
+			Array.from({ length: 120 }, (_, i) =>
+				registerTicket(
+					a,
+					people.operator,
+					{ ...INTAKE, title: `并发 ${i}` },
+					{ source: 'batch-test', externalId: i === 60 ? 'dup' : `b${i}` }
+				)
+			)
+		);
+		const ok = results
+			.filter((r) => r.status === 'fulfilled')
+			.map((r) => (r as PromiseFulfilledResult<{ ticketNo: string; title: string }>).value);
+		expect(ok).toHaveLength(119);
+		expect(results[60].status).toBe('rejected');
+		expect(new Set(ok.map((t) => t.ticketNo)).size).toBe(119);
+		expect(ok.every((t, i) => t.title === `并发 ${i < 60 ? i : i + 1}`)).toBe(true);
+		const stored = await a.rel.db.select({ id: tickets.id }).from(tickets).where(eq(tickets.source, 'batch-test'));
+		expect(stored).toHaveLength(120);
+		const d = await ticketDetail(a, people.operator, ok[100].ticketNo);
+		expect(d.timeline.map((e) => e.action)).toEqual(['receive']);
+	});
 	it('takes the place from the address when none is given', async () => {
 		const t = await registerTicket(a, people.operator, { ...INTAKE, district_code: null, address: '吴中区长桥街道宝带西路' });
 		expect(t.districtCode).toBe('320506');

@@ -73,7 +73,10 @@ export async function login(
 ): Promise<{ token: string; expiresAt: Date; user: SessionUser }> {
 	const key = `${username.toLowerCase()}|${client}`;
 	if (recentFailures(key, now).length >= MAX_FAILS) throw new AuthError('throttled', '登录失败次数过多，请15分钟后再试');
-	const [row] = await db.select().from(users).where(and(eq(users.username, username), eq(users.active, true)));
+	const [row] = await db
+		.select()
+		.from(users)
+		.where(and(eq(users.username, username), eq(users.active, true)));
 	// verify against a dummy hash when the user does not exist, so timing does not reveal usernames
 	const ok = row ? await verify(row.passwordHash, password) : (await verify(await dummyHash(), password), false);
 	if (!row || !ok) {
@@ -106,10 +109,35 @@ async function toSessionUser(db: Db, row: typeof users.$inferSelect): Promise<Se
 	};
 }
 
+/**
+ * Recently checked sessions: a busy client (an operator's screen, an API client under load) does not cost two
+ * queries per request. An entry is trusted for SESSION_RECHECK_MS; logging out removes it at once, so the only
+ * delay is for an account deactivated elsewhere (at most that long).
+ */
+const SESSION_RECHECK_MS = 15_000;
+const SESSION_CACHE_MAX = 10_000;
+const checked = new Map<string, { user: SessionUser; at: number; expiresAt: number }>();
+
 /** The user behind a session token, extending the session when less than half its life is left. */
 export async function validateSession(db: Db, token: string, sessionDays: number, now = Date.now()): Promise<SessionUser | null> {
 	if (!token) return null;
 	const id = sha256(token);
+	const hit = checked.get(id);
+	if (hit && now - hit.at < SESSION_RECHECK_MS && now < hit.expiresAt) return hit.user;
+	const user = await checkSession(db, id, sessionDays, now);
+	if (user) {
+		if (checked.size >= SESSION_CACHE_MAX) checked.clear();
+		checked.set(id, { user: user.user, at: now, expiresAt: user.expiresAt });
+	} else checked.delete(id);
+	return user?.user ?? null;
+}
+
+async function checkSession(
+	db: Db,
+	id: string,
+	sessionDays: number,
+	now: number
+): Promise<{ user: SessionUser; expiresAt: number } | null> {
 	const [s] = await db
 		.select({ session: sessions, user: users })
 		.from(sessions)
@@ -117,14 +145,21 @@ export async function validateSession(db: Db, token: string, sessionDays: number
 		.where(and(eq(sessions.id, id), gt(sessions.expiresAt, new Date(now)), eq(users.active, true)));
 	if (!s) return null;
 	const life = sessionDays * 86_400_000;
-	if (s.session.expiresAt.getTime() - now < life / 2) {
-		await db.update(sessions).set({ expiresAt: new Date(now + life) }).where(eq(sessions.id, id));
+	let expiresAt = s.session.expiresAt.getTime();
+	if (expiresAt - now < life / 2) {
+		expiresAt = now + life;
+		await db
+			.update(sessions)
+			.set({ expiresAt: new Date(expiresAt) })
+			.where(eq(sessions.id, id));
 	}
-	return toSessionUser(db, s.user);
+	return { user: await toSessionUser(db, s.user), expiresAt };
 }
 
 export async function logout(db: Db, token: string): Promise<void> {
-	if (token) await db.delete(sessions).where(eq(sessions.id, sha256(token)));
+	if (!token) return;
+	checked.delete(sha256(token));
+	await db.delete(sessions).where(eq(sessions.id, sha256(token)));
 }
 
 export async function purgeExpiredSessions(db: Db, now = Date.now()): Promise<void> {
@@ -155,6 +190,7 @@ export async function syncDemoAccounts(db: Db, demo: boolean): Promise<void> {
 		for (const u of existing) {
 			await db.delete(sessions).where(eq(sessions.userId, u.id));
 			await db.update(users).set({ active: false }).where(eq(users.id, u.id));
+			checked.clear(); // their sessions end now, not after the recheck interval
 		}
 		return;
 	}

@@ -55,14 +55,25 @@ function checkPlaces(app: App, i: Pick<IntakeInput, 'district_code' | 'street_co
 		throw new CaseError('invalid_input', `诉求分类“${i.category_code}”不存在`, 'category_code');
 }
 
-async function nextTicketNo(db: Db, at: number): Promise<string> {
-	const day = shanghaiDay(at).replaceAll('-', '');
-	const [r] = await db
-		.insert(ticketCounters)
-		.values({ day, last: 1 })
-		.onConflictDoUpdate({ target: ticketCounters.day, set: { last: sql`${ticketCounters.last} + 1` } })
-		.returning({ last: ticketCounters.last });
-	return `${NO_PREFIX}${day}-H${String(r.last).padStart(5, '0')}`;
+/** Ticket numbers for registrations at the given instants: each Asia/Shanghai day's counter goes up by its count. */
+async function nextTicketNos(db: Db, ats: number[]): Promise<string[]> {
+	const days = ats.map((at) => shanghaiDay(at).replaceAll('-', ''));
+	const perDay = new Map<string, number>();
+	for (const d of days) perDay.set(d, (perDay.get(d) ?? 0) + 1);
+	const next = new Map<string, number>();
+	for (const [day, k] of perDay) {
+		const [r] = await db
+			.insert(ticketCounters)
+			.values({ day, last: k })
+			.onConflictDoUpdate({ target: ticketCounters.day, set: { last: sql`${ticketCounters.last} + ${k}` } })
+			.returning({ last: ticketCounters.last });
+		next.set(day, r.last - k + 1);
+	}
+	return days.map((day) => {
+		const n = next.get(day)!;
+		next.set(day, n + 1);
+		return `${NO_PREFIX}${day}-H${String(n).padStart(5, '0')}`;
+	});
 }
 
 /**
@@ -96,49 +107,136 @@ export async function registerTicket(
 			);
 		requireFor(decision);
 	}
-	const now = Date.now();
-	const row = await app.rel.db.transaction(async (txx) => {
-		const tx = txx as unknown as Db;
-		const ticketNo = await nextTicketNo(tx, now);
-		const [t] = await tx
-			.insert(tickets)
-			.values({
-				ticketNo,
-				source: opts.source ?? 'minqing',
-				externalId: opts.externalId ?? ticketNo,
-				channel: input.channel,
-				type: input.type,
-				categoryCode: input.category_code,
-				title: input.title,
-				content: input.content,
-				address: input.address,
-				districtCode: input.district_code,
-				streetCode: input.street_code,
-				lon: input.lon ?? null,
-				lat: input.lat ?? null,
-				urgency: input.urgency,
-				status: 'received',
-				callerName: input.caller_name,
-				callerPhone: input.caller_phone,
-				callerPhoneKey: input.caller_phone ? normalizePhone(input.caller_phone, app.ref.city.phoneAreaCode ?? undefined) : null,
-				receivedAt: new Date(now),
-				updatedAt: new Date(now)
-			})
-			.returning();
-		await tx.insert(ticketEvents).values({
-			ticketId: t.id,
-			action: 'receive',
-			fromStatus: null,
-			toStatus: 'received',
-			actorUserId: user.id,
-			actorName: actorName(app, user),
-			note: '',
-			at: new Date(now)
-		});
-		return decision ? applyAction(app, tx, user, t, decision, now) : t;
+	return batcherOf(app).add({
+		input,
+		user,
+		source: opts.source ?? 'minqing',
+		externalId: opts.externalId ?? null,
+		decision,
+		at: Date.now()
 	});
-	requestSync(app);
-	return row;
+}
+
+interface PendingIntake {
+	input: IntakeInput;
+	user: CaseUser;
+	source: string;
+	externalId: string | null;
+	decision: ActionInput | null;
+	at: number;
+}
+
+/**
+ * Group commit of new tickets: registrations that arrive while a transaction runs wait for it and then go
+ * together in the next one (one counter update, one multi-row insert of tickets and of their events), so the
+ * embedded store's per-transaction cost is shared under load; alone, a registration is its own batch. A batch
+ * that fails is retried one ticket at a time, so one bad ticket never fails the others.
+ */
+class IntakeBatcher {
+	private queue: { p: PendingIntake; resolve: (t: TicketRow) => void; reject: (e: unknown) => void }[] = [];
+	private flushing = false;
+	static readonly MAX = 200;
+
+	constructor(private readonly app: App) {}
+
+	add(p: PendingIntake): Promise<TicketRow> {
+		return new Promise((resolve, reject) => {
+			this.queue.push({ p, resolve, reject });
+			if (!this.flushing) void this.flush();
+		});
+	}
+
+	private async flush(): Promise<void> {
+		this.flushing = true;
+		try {
+			while (this.queue.length) {
+				const batch = this.queue.splice(0, IntakeBatcher.MAX);
+				try {
+					const rows = await insertTickets(
+						this.app,
+						batch.map((b) => b.p)
+					);
+					batch.forEach((b, i) => b.resolve(rows[i]));
+				} catch (e) {
+					if (batch.length === 1) batch[0].reject(e);
+					else
+						for (const b of batch)
+							await insertTickets(this.app, [b.p]).then(
+								(r) => b.resolve(r[0]),
+								(err: unknown) => b.reject(err)
+							);
+				}
+			}
+		} finally {
+			this.flushing = false;
+		}
+		requestSync(this.app);
+	}
+}
+
+const batchers = new WeakMap<App, IntakeBatcher>();
+function batcherOf(app: App): IntakeBatcher {
+	let b = batchers.get(app);
+	if (!b) batchers.set(app, (b = new IntakeBatcher(app)));
+	return b;
+}
+
+/** One transaction: ticket numbers, the tickets, their `receive` events, and each screening decision. */
+async function insertTickets(app: App, batch: PendingIntake[]): Promise<TicketRow[]> {
+	return app.rel.db.transaction(async (txx) => {
+		const tx = txx as unknown as Db;
+		const numbers = await nextTicketNos(
+			tx,
+			batch.map((p) => p.at)
+		);
+		const inserted = await tx
+			.insert(tickets)
+			.values(
+				batch.map(({ input, source, externalId, at }, i) => ({
+					ticketNo: numbers[i],
+					source,
+					externalId: externalId ?? numbers[i],
+					channel: input.channel,
+					type: input.type,
+					categoryCode: input.category_code,
+					title: input.title,
+					content: input.content,
+					address: input.address,
+					districtCode: input.district_code,
+					streetCode: input.street_code,
+					lon: input.lon ?? null,
+					lat: input.lat ?? null,
+					urgency: input.urgency,
+					status: 'received',
+					callerName: input.caller_name,
+					callerPhone: input.caller_phone,
+					callerPhoneKey: input.caller_phone ? normalizePhone(input.caller_phone, app.ref.city.phoneAreaCode ?? undefined) : null,
+					receivedAt: new Date(at),
+					updatedAt: new Date(at)
+				}))
+			)
+			.returning();
+		const byNo = new Map(inserted.map((t) => [t.ticketNo, t]));
+		const rows = numbers.map((n) => byNo.get(n)!);
+		await tx.insert(ticketEvents).values(
+			batch.map(({ user, at }, i) => ({
+				ticketId: rows[i].id,
+				action: 'receive',
+				fromStatus: null,
+				toStatus: 'received',
+				actorUserId: user.id,
+				actorName: actorName(app, user),
+				note: '',
+				at: new Date(at)
+			}))
+		);
+		const out: TicketRow[] = [];
+		for (let i = 0; i < batch.length; i++) {
+			const { decision, user, at } = batch[i];
+			out.push(decision ? await applyAction(app, tx, user, rows[i], decision, at) : rows[i]);
+		}
+		return out;
+	});
 }
 
 /** Takes an action on a ticket as `user`; the input carries the version the user saw (not for notes). */
