@@ -1,0 +1,153 @@
+// npm run bench -- intake: ticket creations per second and latency over HTTP (POST /api/v1/tickets as a signed-in
+// operator) at 50 and 200 connections against the built server on the embedded store (PGlite), with autocannon.
+// Every request body is a different call; afterwards the created tickets are counted, so none was lost.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+function freePort(): Promise<number> {
+	return new Promise((res, rej) => {
+		const s = createServer();
+		s.once('error', rej);
+		s.listen(0, '127.0.0.1', () => {
+			const { port } = s.address() as { port: number };
+			s.close(() => res(port));
+		});
+	});
+}
+
+const CONTENTS = [
+	'小区门口餐馆油烟很大，晚上无法开窗，希望有关部门处理',
+	'路灯坏了好几天，晚上出行不安全',
+	'工地夜间施工噪音扰民，凌晨还在打桩',
+	'请问公积金怎么提取',
+	'楼下有人占道经营，堵塞消防通道',
+	'小区垃圾清运不及时，气味很大'
+];
+const PLACES = ['姑苏区平江街道', '吴中区长桥街道', '相城区元和街道', '苏州工业园区娄葑街道', '虎丘区狮山街道', '吴江区松陵街道'];
+
+export async function intakeBench(argv: string[]): Promise<void> {
+	const { values } = parseArgs({
+		args: argv,
+		options: { connections: { type: 'string', default: '50,200' }, duration: { type: 'string', default: '20' } },
+		strict: false
+	});
+	if (!existsSync(join(ROOT, 'build', 'index.js'))) {
+		console.error('intake benchmark: the built app is missing — run `npm run build` first');
+		process.exitCode = 1;
+		return;
+	}
+	const connections = String(values.connections).split(',').map(Number);
+	const duration = Number(values.duration);
+	const dir = mkdtempSync(join(tmpdir(), 'minqing-intake-'));
+	const port = await freePort();
+	const url = `http://127.0.0.1:${port}`;
+	let logs = '';
+	const child = spawn(process.execPath, [join(ROOT, 'src', 'launch.js')], {
+		cwd: ROOT,
+		env: {
+			...process.env,
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			MINQING_DATA_DIR: dir,
+			MINQING_DEMO: '1',
+			MINQING_DEMO_TICKETS: '2000',
+			MINQING_DEMO_DAYS: '30'
+		}
+	});
+	child.stdout.on('data', (d) => (logs += d));
+	child.stderr.on('data', (d) => (logs += d));
+	try {
+		for (let t = Date.now(); ;) {
+			if (child.exitCode !== null) throw new Error(`server exited:\n${logs}`);
+			if (
+				await fetch(`${url}/healthz`).then(
+					(r) => r.ok,
+					() => false
+				)
+			)
+				break;
+			if (Date.now() - t > 240_000) throw new Error(`server did not start:\n${logs}`);
+			await new Promise((r) => setTimeout(r, 300));
+		}
+		// wait for the start-up work (text analysis, topics, the classifier, the first detection round) to finish
+		await new Promise((r) => setTimeout(r, 15_000));
+		const login = await fetch(`${url}/login`, {
+			method: 'POST',
+			redirect: 'manual',
+			headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url },
+			body: 'username=operator&password=minqing2026'
+		});
+		const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+		if (!cookie.includes('=')) throw new Error(`login failed (${login.status})`);
+		const count = async () => {
+			const r = await fetch(`${url}/api/v1/tickets?queue=intake`, { headers: { cookie } });
+			const body = (await r.json()) as { total: number };
+			return body.total;
+		};
+		let seq = 0;
+		const body = () => {
+			const i = seq++;
+			return JSON.stringify({
+				channel: 'phone',
+				type: '投诉',
+				title: `压测来电 ${i}`,
+				content: `${CONTENTS[i % CONTENTS.length]}（第 ${i} 次来电）`,
+				address: `${PLACES[i % PLACES.length]}某小区${i % 97}号`,
+				caller_name: '测试',
+				caller_phone: `139${String(10_000_000 + (i % 89_999_999)).padStart(8, '0')}`
+			});
+		};
+		console.log(`intake benchmark: POST /api/v1/tickets as an operator, embedded store (PGlite), ${duration} s per run, 2 cores here`);
+		console.log('goal: ≥ 1,000 creations/s, p99 ≤ 50 ms, 0 errors');
+		const rows: string[][] = [
+			['connections', 'created/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'non-2xx', 'created', 'counted', 'goal']
+		];
+		for (const c of connections) {
+			const before = await count();
+			const r = await autocannon({
+				url: `${url}/api/v1/tickets`,
+				connections: c,
+				duration,
+				requests: [
+					{
+						method: 'POST',
+						headers: { 'content-type': 'application/json', cookie },
+						setupRequest: (req: Record<string, unknown>) => ({ ...req, body: body() })
+					}
+				]
+			});
+			await new Promise((res) => setTimeout(res, 1000));
+			const after = await count();
+			const ok = r['2xx'];
+			const perSecond = ok / duration;
+			const errors = r.errors + r.timeouts;
+			const met = perSecond >= 1000 && r.latency.p99 <= 50 && errors === 0 && r.non2xx === 0;
+			rows.push([
+				String(c),
+				perSecond.toFixed(0),
+				String(r.latency.p50),
+				String(r.latency.p99),
+				String(r.latency.max),
+				String(errors),
+				String(r.non2xx),
+				String(ok),
+				String(after - before),
+				met ? 'met' : 'missed'
+			]);
+		}
+		const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+		for (const r of rows) console.log(r.map((x, i) => x.padStart(w[i])).join('  '));
+		console.log('created = 2xx answers; counted = tickets the intake queue gained (equal: nothing lost or doubled)');
+	} finally {
+		child.kill('SIGTERM');
+		await new Promise((r) => child.once('exit', r));
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
