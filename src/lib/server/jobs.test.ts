@@ -23,6 +23,20 @@ describe('CoalescingJob', () => {
 		expect(rounds).toBe(3);
 	});
 
+	it('starts a round no sooner than the gap after the previous start', async () => {
+		const starts: number[] = [];
+		const job = new CoalescingJob(async () => {
+			starts.push(Date.now());
+		}, 150);
+		await job.request();
+		await job.request();
+		void job.request();
+		await job.request();
+		await job.idle();
+		expect(starts.length).toBe(4); // the last request came while the third round waited, so one more follows
+		for (let i = 1; i < starts.length; i++) expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(145);
+	});
+
 	it('schedules once and stops', () => {
 		const job = new CoalescingJob(async () => {});
 		job.every(60_000);

@@ -6,9 +6,17 @@ export class CoalescingJob {
 	private running: Promise<void> | null = null;
 	private again = false;
 	private timer: ReturnType<typeof setInterval> | null = null;
+	private lastStart = -Infinity;
 
-	/** `round` must not throw: it logs its own failures (a failed round is retried by the next request). */
-	constructor(private readonly round: () => Promise<void>) {}
+	/**
+	 * `round` must not throw: it logs its own failures (a failed round is retried by the next request).
+	 * `minGapMs`: a round starts at least this long after the previous one started, so a stream of requests
+	 * (a sync after every few new tickets) gives one round per gap, not one round after another.
+	 */
+	constructor(
+		private readonly round: () => Promise<void>,
+		private readonly minGapMs = 0
+	) {}
 
 	get busy(): boolean {
 		return !!this.running;
@@ -26,6 +34,9 @@ export class CoalescingJob {
 		this.running = (async () => {
 			do {
 				this.again = false;
+				const wait = this.lastStart + this.minGapMs - Date.now();
+				if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+				this.lastStart = Date.now();
 				await this.round();
 			} while (this.again);
 			this.running = null;

@@ -37,6 +37,8 @@ export const REPORT_DAYS = 7;
 /** Ingest and sync ask for a round right away; without them a round runs this long after the last one (the
  * clock alone moves signals to recovering and normal). */
 export const IDLE_ROUND_MS = 5 * 60_000;
+/** Under a steady stream of tickets, rounds start at most this often (an alert still shows within a minute). */
+export const ROUND_GAP_MS = 15_000;
 /** Severity of an alert no watch list names. */
 export const DEFAULT_SEVERITY = 4;
 
@@ -151,7 +153,7 @@ export function requestRound(app: App): Promise<void> {
 			s.lastError = (e as Error).message;
 			console.error('[minqing] alert detection failed (retried on the next batch or within a minute):', e);
 		}
-	});
+	}, ROUND_GAP_MS);
 	return s.job.request();
 }
 

@@ -56,6 +56,9 @@ export function stopTextWork(): void {
 	state().job?.stop();
 }
 
+/** Under a steady stream of new tickets, text rounds start at most this often. */
+const TEXT_ROUND_GAP_MS = 5_000;
+
 /** One round: analyse pending tickets, then the scheduled work. Coalesces requests while running. */
 export function requestTextRound(app: App, log: (m: string) => void = (m) => console.log(m)): Promise<void> {
 	const s = state();
@@ -68,7 +71,7 @@ export function requestTextRound(app: App, log: (m: string) => void = (m) => con
 			s.lastError = (e as Error).message;
 			console.error('[minqing] text analysis failed (retried on the next change or within the hour):', e);
 		}
-	});
+	}, TEXT_ROUND_GAP_MS);
 	return s.job.request();
 }
 
