@@ -49,18 +49,22 @@ export async function intakeBench(argv: string[]): Promise<void> {
 	const port = await freePort();
 	const url = `http://127.0.0.1:${port}`;
 	let logs = '';
-	const child = spawn(process.execPath, [join(ROOT, 'src', 'launch.js')], {
-		cwd: ROOT,
-		env: {
-			...process.env,
-			PORT: String(port),
-			HOST: '127.0.0.1',
-			MINQING_DATA_DIR: dir,
-			MINQING_DEMO: '1',
-			MINQING_DEMO_TICKETS: '2000',
-			MINQING_DEMO_DAYS: '30'
+	const child = spawn(
+		process.execPath,
+		[...(process.env.MINQING_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), join(ROOT, 'src', 'launch.js')],
+		{
+			cwd: ROOT,
+			env: {
+				...process.env,
+				PORT: String(port),
+				HOST: '127.0.0.1',
+				MINQING_DATA_DIR: dir,
+				MINQING_DEMO: '1',
+				MINQING_DEMO_TICKETS: '2000',
+				MINQING_DEMO_DAYS: '30'
+			}
 		}
-	});
+	);
 	child.stdout.on('data', (d) => (logs += d));
 	child.stderr.on('data', (d) => (logs += d));
 	try {

@@ -2,13 +2,14 @@
 // q: a ticket number or its start, a caller's phone, or words of the title or content.
 // POST /api/v1/tickets { channel, type, title?, content, address?, district_code?, street_code?, category_code?,
 //   urgency?, caller_name?, caller_phone?, lon?, lat?, decision?: { action, reason?, transferred_to?, duplicate_of?, note? } }
-//   → 201 { ticket } (registered, and screened when a decision is given).
+//   → 201 { ticket: { ticket_no, status, version, received_at, district_code, street_code, category_code } } with
+//   Location: /api/v1/tickets/{ticket_no} (registered, and screened when a decision is given; the full ticket is there).
 import { json } from '@sveltejs/kit';
 import { app } from '$lib/server/app';
 import { requireRole, requireUser } from '$lib/server/guard';
 import { caseErrorResponse, jsonBody } from '$lib/server/cases/http';
 import { CaseError } from '$lib/server/cases/input';
-import { QUEUES, listQueue, ticketDetail, type Queue } from '$lib/server/cases/read';
+import { QUEUES, listQueue, type Queue } from '$lib/server/cases/read';
 import { registerTicket } from '$lib/server/cases/service';
 import type { RequestHandler } from './$types';
 
@@ -39,7 +40,16 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 		const a = await app();
 		const decision = body && typeof body === 'object' ? (body as { decision?: unknown }).decision : undefined;
 		const t = await registerTicket(a, user, body, { decision });
-		return json({ ticket: await ticketDetail(a, user, t.ticketNo) }, { status: 201 });
+		const ticket = {
+			ticket_no: t.ticketNo,
+			status: t.status,
+			version: t.version,
+			received_at: t.receivedAt.toISOString(),
+			district_code: t.districtCode,
+			street_code: t.streetCode,
+			category_code: t.categoryCode
+		};
+		return json({ ticket }, { status: 201, headers: { location: `/api/v1/tickets/${t.ticketNo}` } });
 	} catch (e) {
 		return caseErrorResponse(e);
 	}
