@@ -46,15 +46,18 @@ async function act(
 	await fill(form);
 	await form.locator(`[data-testid=act-${action}]`).click();
 	await expect
-		.poll(async () => {
-			if (await page.locator('[data-testid=action-error]').count())
-				return `error: ${await page.locator('[data-testid=action-error]').first().innerText()}`;
-			const moved =
-				action === 'note'
-					? (await page.locator('[data-testid=timeline-entry]').count()) > entries
-					: (await detail.getAttribute('data-version')) !== before;
-			return moved ? 'done' : 'waiting';
-		})
+		.poll(
+			async () => {
+				if (await page.locator('[data-testid=action-error]').count())
+					return `error: ${await page.locator('[data-testid=action-error]').first().innerText()}`;
+				const moved =
+					action === 'note'
+						? (await page.locator('[data-testid=timeline-entry]').count()) > entries
+						: (await detail.getAttribute('data-version')) !== before;
+				return moved ? 'done' : 'waiting';
+			},
+			{ timeout: 30_000 }
+		)
 		.toBe('done');
 	if (status) expect(await detail.getAttribute('data-status')).toBe(status);
 }
@@ -157,7 +160,7 @@ describe('a call from intake to closing', () => {
 			'reopened'
 		);
 		await other.locator('[data-testid=act-visit]').click();
-		await expect.poll(() => other.locator('[data-testid=action-error]').first().innerText()).toContain('已被他人更新');
+		await expect.poll(() => other.locator('[data-testid=action-error]').first().innerText(), { timeout: 30_000 }).toContain('已被他人更新');
 	});
 
 	it('the supervisor’s unsatisfied visit reopened it; the dispatcher sends it back; the unit replies again', async () => {
