@@ -4,12 +4,12 @@
 // tickets without the caller's name or phone and with personal data in the text masked. Domain errors are
 // Open311Error (HTTP status and the spec's errors list); http.ts turns them into responses.
 import { and, desc, eq, gte, inArray, like, lte, type SQL } from 'drizzle-orm';
-import { Geocoder } from '$pipelines/normalize/index';
 import { NOT_ACCEPTED_REASONS, OPEN_STATUSES, STATUSES, STATUS_LABELS, type Status, type TicketType } from '$pipelines/lifecycle/model';
 import { categoryAncestors, type Reference } from '$pipelines/reference/index';
 import { maskPersonal } from '$pipelines/text/redact';
 import type { App } from '../app';
 import { verifyApiKey } from '../auth/tokens';
+import { geocoderFor } from '../geo';
 import { CaseError } from '../cases/input';
 import { registerTicket, type CaseUser } from '../cases/service';
 import { open311Requests, tickets, type TicketRow } from '../db/schema';
@@ -125,13 +125,6 @@ export function serviceDefinition(app: App, code: string, p: Open311Params): Ser
 
 // --- POST requests -----------------------------------------------------------------------------------------
 
-const geocoders = new WeakMap<Reference, Geocoder>();
-function geocoderOf(ref: Reference): Geocoder {
-	let g = geocoders.get(ref);
-	if (!g) geocoders.set(ref, (g = new Geocoder(ref)));
-	return g;
-}
-
 /** The ticket type of a service: consultations and suggestions by the service's name, requests for help otherwise. */
 export function ticketTypeOf(serviceName: string): TicketType {
 	if (serviceName.includes('咨询')) return '咨询';
@@ -220,7 +213,7 @@ function placeOf(app: App, v: Record<string, string>, lon: number | null, lat: n
 	const street = v.address_id ? app.ref.streetByCode.get(v.address_id) : undefined;
 	if (street) return { district_code: street.districtCode, street_code: street.code };
 	if (v.address_id) return { district_code: v.address_id, street_code: null };
-	const geocoder = geocoderOf(app.ref);
+	const geocoder = geocoderFor(app.ref);
 	const located = lon !== null && lat !== null ? geocoder.locate(lon, lat) : null;
 	const g = v.address_string ? geocoder.geocodeText(v.address_string, located ? { districtCode: located } : undefined) : null;
 	if (g?.districtCode) return { district_code: g.districtCode, street_code: g.streetCode };
