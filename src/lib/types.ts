@@ -1,15 +1,6 @@
 // Types shared by server loads and pages (no runtime code, safe on both sides).
 
-export const ROLES = [
-	'admin',
-	'leader',
-	'analyst',
-	'emergency',
-	'operator',
-	'dispatcher',
-	'supervisor',
-	'unit_handler'
-] as const;
+export const ROLES = ['admin', 'leader', 'analyst', 'emergency', 'operator', 'dispatcher', 'supervisor', 'unit_handler'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, string> = {
@@ -222,4 +213,49 @@ export interface UnitPanel {
 	units: UnitScore[];
 	months: string[];
 	weights: { key: string; label: string; weight: number }[];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Case handling (工单)
+
+/** A ticket as the case queues list it (the caller already masked for the viewer). */
+export interface TicketSummary {
+	ticketNo: string;
+	status: string;
+	statusLabel: string;
+	type: string;
+	channel: string;
+	urgency: 'normal' | 'urgent';
+	title: string;
+	preview: string;
+	category: string | null;
+	place: string;
+	unit: string | null;
+	/** the unit this viewer's unit is for the ticket: lead or assist (units only) */
+	role: 'lead' | 'assist' | null;
+	caller: { name: string | null; phone: string | null };
+	receivedAt: string;
+	/** the time limit running now: sign-for while 待签收, reply while 办理中 */
+	deadline: string | null;
+	deadlineKind: 'sign' | 'reply' | null;
+	light: 'green' | 'yellow' | 'red' | null;
+	extensionPending: boolean;
+	supervised: boolean;
+	urgeCount: number;
+	version: number;
+	/** 派单 queue: the unit the routing rules suggest (or the unit a reopened ticket had) */
+	suggestedUnit: { code: string; name: string; why: string } | null;
+}
+
+/** What the 受理 screen suggests while the operator types (POST /api/v1/intake/assist). */
+export interface IntakeAssist {
+	place: { districtCode: string | null; streetCode: string | null; name: string; matched: string[] } | null;
+	categories: { code: string; path: string; p: number }[];
+	units: { code: string; name: string; p: number }[];
+	/** false when the classifier is not trained yet */
+	modelReady: boolean;
+	screening: { rule: number; text: string; words: string[]; line: string | null; advice: string }[];
+	related: { ticketNo: string; status: string; receivedAt: string; title: string; why: string; similarity: number; repeat: boolean }[];
+	/** knowledge-base articles that may answer it (a consultation can be answered directly) */
+	knowledge: { id: string; title: string; keywords: string[]; answer: string; updated: string; score: number; matched: string[] }[];
 }

@@ -9,6 +9,7 @@ import { NOT_ACCEPTED_REASONS } from '$pipelines/lifecycle/model';
 import { loadScreeningRules, screen, type ScreeningRules } from '$pipelines/text/screening';
 import { loadKnowledge, searchKnowledge, type Article, type ArticleHit } from '$pipelines/text/knowledge';
 import type { App } from '../app';
+import type { IntakeAssist } from '$lib/types';
 import { NoModelError, suggestFor } from '../text/classifier';
 import { MAX_CONTENT, parseInput } from './input';
 import { relatedTickets } from './service';
@@ -34,18 +35,6 @@ function tools(app: App) {
 		cache.set(app, t);
 	}
 	return t;
-}
-
-export interface IntakeAssist {
-	place: { districtCode: string | null; streetCode: string | null; name: string; matched: string[] } | null;
-	categories: { code: string; path: string; p: number }[];
-	units: { code: string; name: string; p: number }[];
-	/** null when the classifier is not trained yet */
-	modelReady: boolean;
-	screening: { rule: number; text: string; words: string[]; line: string | null; advice: string }[];
-	related: { ticketNo: string; status: string; receivedAt: string; title: string; why: string; similarity: number; repeat: boolean }[];
-	/** knowledge-base articles that may answer it (a consultation can be answered directly) */
-	knowledge: ArticleHit[];
 }
 
 /** The knowledge base searched by the operator's words (the 受理 screen's search box). */

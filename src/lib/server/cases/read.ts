@@ -5,6 +5,7 @@ import { categoryAncestors, routeUnit } from '$pipelines/reference/index';
 import { normalizePhone } from '$pipelines/normalize/index';
 import { STATUS_LABELS, CHANNEL_LABELS, light, type Channel, type Light, type Status, type TimeLimits } from '$pipelines/lifecycle/model';
 import type { App } from '../app';
+import type { TicketSummary } from '$lib/types';
 import { tickets, type TicketRow } from '../db/schema';
 import { CaseError } from './input';
 import { getLimits } from './limits';
@@ -14,34 +15,7 @@ import { callerFor, relatedTickets, stateOf, ticketEventsOf, visibleTicket, type
 export const QUEUES = ['intake', 'dispatch', 'mine', 'supervise', 'visits'] as const;
 export type Queue = (typeof QUEUES)[number];
 export const PAGE_SIZE = 50;
-
-export interface TicketSummary {
-	ticketNo: string;
-	status: Status;
-	statusLabel: string;
-	type: string;
-	channel: string;
-	urgency: 'normal' | 'urgent';
-	title: string;
-	preview: string;
-	category: string | null;
-	place: string;
-	unit: string | null;
-	/** the unit this viewer's unit is for the ticket: lead or assist (units only) */
-	role: 'lead' | 'assist' | null;
-	caller: { name: string | null; phone: string | null };
-	receivedAt: string;
-	/** the time limit running now: sign-for while 待签收, reply while 办理中 */
-	deadline: string | null;
-	deadlineKind: 'sign' | 'reply' | null;
-	light: Light | null;
-	extensionPending: boolean;
-	supervised: boolean;
-	urgeCount: number;
-	version: number;
-	/** 派单 queue: the unit the routing rules suggest (or the unit a reopened ticket had) */
-	suggestedUnit: { code: string; name: string; why: string } | null;
-}
+export type { TicketSummary };
 
 function placeOf(app: App, t: Pick<TicketRow, 'districtCode' | 'streetCode'>): string {
 	const d = t.districtCode ? app.ref.districtByCode.get(t.districtCode)?.name : null;
