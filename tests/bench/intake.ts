@@ -3,24 +3,13 @@
 // Every request body is a different call; afterwards the created tickets are counted, so none was lost.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { freePort } from '../support/net';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-
-function freePort(): Promise<number> {
-	return new Promise((res, rej) => {
-		const s = createServer();
-		s.once('error', rej);
-		s.listen(0, '127.0.0.1', () => {
-			const { port } = s.address() as { port: number };
-			s.close(() => res(port));
-		});
-	});
-}
 
 const CONTENTS = [
 	'小区门口餐馆油烟很大，晚上无法开窗，希望有关部门处理',

@@ -1,24 +1,15 @@
 // Each browser test gets its own server: a fresh data directory, a free port, its own demo data.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { freePort } from '../support/net';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export function freePort(): Promise<number> {
-	return new Promise((res, rej) => {
-		const s = createServer();
-		s.once('error', rej);
-		s.listen(0, '127.0.0.1', () => {
-			const { port } = s.address() as { port: number };
-			s.close(() => res(port));
-		});
-	});
-}
+export { freePort };
 
 export interface RunResult {
 	code: number | null;
@@ -51,7 +42,9 @@ export interface TestServer {
 	cleanup: () => void;
 }
 
-export async function startServer(opts: { tickets?: number; days?: number; env?: Record<string, string>; dataDir?: string } = {}): Promise<TestServer> {
+export async function startServer(
+	opts: { tickets?: number; days?: number; env?: Record<string, string>; dataDir?: string } = {}
+): Promise<TestServer> {
 	const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'minqing-e2e-'));
 	const port = await freePort();
 	let logs = '';
@@ -102,7 +95,15 @@ export async function startServer(opts: { tickets?: number; days?: number; env?:
 export async function launchBrowser(): Promise<Browser> {
 	return chromium.launch({
 		executablePath: CHROMIUM,
-		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+		args: [
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-quic',
+			'--no-first-run',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync'
+		]
 	});
 }
 
@@ -120,7 +121,12 @@ export async function loginAs(page: Page, base: string, username: string, passwo
 	await page.goto(`${base}/login`);
 	await page.fill('input[name=username]', username);
 	await page.fill('input[name=password]', password);
-	await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+	// done when the browser is sent on (the page it lands on is waited for by the test's next step): on a test
+	// machine busy with other servers and browsers, that page's full load has taken more than 30 s
+	await Promise.all([
+		page.waitForURL((u) => !u.pathname.startsWith('/login'), { waitUntil: 'commit', timeout: 90_000 }),
+		page.click('button[type=submit]')
+	]);
 }
 
 export const SHOTS = join(ROOT, 'test-results');
