@@ -83,14 +83,22 @@ server.listen(port, host, () => {
 });
 
 let stopping = false;
+const SHUTDOWN_LIMIT_MS = 20_000;
 async function shutdown(/** @type {string} */ signal) {
 	if (stopping) return;
 	stopping = true;
 	console.log(`[minqing] 收到 ${signal}，正在关闭…`);
+	// a step that never finishes must not keep the process (and its port and files) forever: say which, then go
+	let step = '停止接收请求';
+	setTimeout(() => {
+		console.error(`[minqing] 关闭超时（${SHUTDOWN_LIMIT_MS / 1000} 秒），强制退出；未完成的步骤：${step}`);
+		process.exit(1);
+	}, SHUTDOWN_LIMIT_MS).unref();
 	server.close();
 	server.closeIdleConnections?.();
 	// the server's own shutdown work first (presence file, drop folder), then the stores
 	for (const fn of /** @type {any} */ (globalThis)[Symbol.for('minqing.shutdown')] ?? []) {
+		step = `关闭服务（${fn.name || '匿名'}）`;
 		try {
 			await fn();
 		} catch (e) {
@@ -99,8 +107,11 @@ async function shutdown(/** @type {string} */ signal) {
 	}
 	const appPromise = /** @type {any} */ (globalThis)[Symbol.for('minqing.app')];
 	try {
+		step = '等待应用启动完成';
 		const a = appPromise ? await appPromise : null;
+		step = '关闭分析库（DuckDB）';
 		a?.analytics.close();
+		step = '关闭业务库';
 		await a?.rel.close();
 	} catch (e) {
 		console.error('[minqing] 关闭数据存储时出错：', /** @type {Error} */ (e).message);

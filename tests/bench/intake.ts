@@ -139,8 +139,13 @@ export async function intakeBench(argv: string[]): Promise<void> {
 		for (const r of rows) console.log(r.map((x, i) => x.padStart(w[i])).join('  '));
 		console.log('created = 2xx answers; counted = tickets the intake queue gained (equal: nothing lost or doubled)');
 	} finally {
-		child.kill('SIGTERM');
-		await new Promise((r) => child.once('exit', r));
+		if (child.exitCode === null) {
+			const exited = new Promise((r) => child.once('exit', r));
+			child.kill('SIGTERM');
+			const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+			await exited;
+			clearTimeout(timer);
+		}
 		rmSync(dir, { recursive: true, force: true });
 	}
 }
