@@ -1,11 +1,12 @@
 // Reading cases for the screens and the API: the queues (派单, 我的工单, 督办, 回访, 待受理) and one ticket's
 // detail with its timeline, time-limit lights, related tickets and the actions the viewer may take.
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { categoryAncestors, routeUnit } from '$pipelines/reference/index';
+import { placeName, routeUnit } from '$pipelines/reference/index';
 import { normalizePhone } from '$pipelines/normalize/index';
 import { STATUS_LABELS, CHANNEL_LABELS, light, type Channel, type Light, type Status, type TimeLimits } from '$pipelines/lifecycle/model';
 import type { App } from '../app';
 import type { TicketSummary } from '$lib/types';
+import { canSee } from '$lib/nav';
 import { tickets, type TicketRow } from '../db/schema';
 import { CaseError } from './input';
 import { getLimits } from './limits';
@@ -18,20 +19,13 @@ export const PAGE_SIZE = 50;
 export type { TicketSummary };
 
 function placeOf(app: App, t: Pick<TicketRow, 'districtCode' | 'streetCode'>): string {
-	const d = t.districtCode ? app.ref.districtByCode.get(t.districtCode)?.name : null;
-	const s = t.streetCode ? app.ref.streetByCode.get(t.streetCode)?.name : null;
-	return [d, s].filter(Boolean).join(' ') || '地点未知';
+	if (t.streetCode) return placeName(app.ref, 'street', t.streetCode);
+	return t.districtCode ? placeName(app.ref, 'district', t.districtCode) : '地点未知';
 }
 
+/** A category as its path (城市管理 › 市容环境 › 占道经营), the code when unknown, null when none. */
 export function categoryPath(app: App, code: string | null): string | null {
-	if (!code) return null;
-	try {
-		return categoryAncestors(app.ref, code)
-			.map((c) => c.name)
-			.join(' › ');
-	} catch {
-		return code;
-	}
+	return code ? (app.ref.categoryByCode.get(code)?.path ?? code) : null;
 }
 
 /** The running time limit of a ticket and its light (green → yellow at `yellowAt` of the time → red when overdue). */
@@ -116,12 +110,13 @@ export interface QueuePage {
 	counts: Record<string, number>;
 }
 
-const QUEUE_ROLES: Record<Queue, CaseUser['role'][]> = {
-	intake: ['admin', 'operator'],
-	dispatch: ['admin', 'dispatcher'],
-	mine: ['unit_handler'],
-	supervise: ['admin', 'supervisor', 'leader'],
-	visits: ['admin', 'supervisor', 'operator']
+/** The screen of each queue: who may read a queue is who may see its screen (the navigation's rule). */
+const QUEUE_SCREENS: Record<Queue, string> = {
+	intake: '/intake',
+	dispatch: '/dispatch',
+	mine: '/my-tickets',
+	supervise: '/supervise',
+	visits: '/visits'
 };
 
 /** SQL of the running deadline (sign-for while dispatched, reply while signed) as epoch seconds. */
@@ -137,7 +132,7 @@ function searchCondition(q: string, app: App): SQL {
 }
 
 export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promise<QueuePage> {
-	if (!QUEUE_ROLES[f.queue].includes(user.role)) throw new CaseError('forbidden', '当前角色不能查看该工单队列');
+	if (!canSee(user.role, QUEUE_SCREENS[f.queue])) throw new CaseError('forbidden', '当前角色不能查看该工单队列');
 	const db = app.rel.db;
 	const limits = await getLimits(db);
 	const now = Date.now();
