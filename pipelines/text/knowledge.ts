@@ -3,6 +3,7 @@
 // overlap (robust to word order and to how a caller phrases it). Pure apart from `loadKnowledge`.
 import { readFileSync } from 'node:fs';
 import { toHalfWidth } from '../normalize/text';
+import { charBigrams, sharedBigrams } from './bigrams';
 
 export interface Article {
 	id: string;
@@ -46,30 +47,20 @@ export function loadKnowledge(path: string): Article[] {
 
 const fold = (s: string) => toHalfWidth(s).toLowerCase().replace(/\s+/g, '');
 
-function bigrams(s: string): Set<string> {
-	const t = fold(s).replace(/[\p{P}\p{S}]/gu, '');
-	const g = new Set<string>();
-	for (let i = 0; i + 1 < t.length; i++) g.add(t.slice(i, i + 2));
-	return g;
-}
-
 /** Share of the article's title-and-keyword bigrams that the text has (how much of the article the text talks about). */
 function coverage(text: Set<string>, article: Set<string>): number {
-	if (!article.size) return 0;
-	let n = 0;
-	for (const g of article) if (text.has(g)) n++;
-	return n / article.size;
+	return article.size ? sharedBigrams(article, text) / article.size : 0;
 }
 
 /** Articles for a caller's text, best first: a keyword found counts most, then bigram coverage. */
 export function searchKnowledge(articles: readonly Article[], text: string, limit = 3): ArticleHit[] {
 	const t = fold(text);
 	if (t.length < 2) return [];
-	const tg = bigrams(text);
+	const tg = charBigrams(text);
 	const hits: ArticleHit[] = [];
 	for (const a of articles) {
 		const matched = a.keywords.filter((k) => fold(k).length >= 2 && t.includes(fold(k)));
-		const cov = coverage(tg, bigrams(`${a.title}${a.keywords.join('')}`));
+		const cov = coverage(tg, charBigrams(`${a.title}${a.keywords.join('')}`));
 		const score = matched.length + cov;
 		if (matched.length === 0 && cov < 0.25) continue;
 		hits.push({ ...a, score: Math.round(score * 100) / 100, matched });

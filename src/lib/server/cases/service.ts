@@ -10,6 +10,7 @@ import type { App } from '../app';
 import type { Db } from '../db';
 import { ticketCounters, ticketEvents, tickets, type TicketRow } from '../db/schema';
 import { requestSync } from '../sync';
+import { repeatSimilarity } from '$pipelines/text/bigrams';
 import { geocoderFor } from '../geo';
 import { CaseError, actionSchema, intakeSchema, parseInput, requireFor, type ActionInput, type IntakeInput } from './input';
 import { getLimits } from './limits';
@@ -434,28 +435,6 @@ export async function ticketEventsOf(db: Db, id: number) {
 	return db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, id)).orderBy(asc(ticketEvents.at), asc(ticketEvents.id));
 }
 
-/**
- * Character-bigram similarity of two texts for repeat detection: the share of the shorter text's bigrams the other
- * has (a caller who raises the same matter again adds words; Jaccard would punish that), falling back to Jaccard
- * when the shorter text has fewer than 8 bigrams (a few words are contained in many texts). Robust to word order
- * and to segmentation.
- */
-export function textSimilarity(a: string, b: string): number {
-	const grams = (s: string) => {
-		const t = s.replace(/[\s\p{P}]/gu, '');
-		const g = new Set<string>();
-		for (let i = 0; i + 1 < t.length; i++) g.add(t.slice(i, i + 2));
-		return g;
-	};
-	const x = grams(a);
-	const y = grams(b);
-	if (!x.size || !y.size) return 0;
-	let inter = 0;
-	for (const g of x) if (y.has(g)) inter++;
-	const small = Math.min(x.size, y.size);
-	return small >= 8 ? inter / small : inter / (x.size + y.size - inter);
-}
-
 export const REPEAT_DAYS = 30;
 /** Text similarity above which an earlier ticket is taken for the same matter; lower for the same caller, who is far more likely to call about it again. */
 export const REPEAT_SIMILARITY = 0.4;
@@ -518,7 +497,7 @@ export async function relatedTickets(
 			.orderBy(desc(tickets.receivedAt))
 			.limit(400);
 		for (const r of rows) {
-			const sim = textSimilarity(q.text, `${r.title}${r.content}`);
+			const sim = repeatSimilarity(q.text, `${r.title}${r.content}`);
 			const sameCaller = !!q.phoneKey && r.phoneKey === q.phoneKey;
 			if (!sameCaller && sim < REPEAT_SIMILARITY) continue;
 			out.set(r.ticketNo, {
