@@ -344,6 +344,7 @@ describe('the 受理 screen’s assistant', () => {
 		const repeat = r.screening.find((h) => h.rule === 7);
 		expect(repeat?.advice).toContain(first.ticketNo);
 		expect(repeat?.advice).toContain('可并单');
+		expect(repeat?.mergeInto).toBe(first.ticketNo);
 		expect(r.related[0]).toMatchObject({ ticketNo: first.ticketNo, why: '同一来电人，内容相似' });
 		const kb = await intakeAssist(a, { content: '请问住房公积金怎么提取' });
 		expect(kb.knowledge[0].id).toBe('line-housing-fund');

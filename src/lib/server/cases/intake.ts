@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { normalizePhone } from '$pipelines/normalize/index';
 import { geocoderFor } from '../geo';
-import { NOT_ACCEPTED_REASONS } from '$pipelines/lifecycle/model';
+import { NOT_ACCEPTED_REASONS, OPEN_STATUSES } from '$pipelines/lifecycle/model';
 import { loadScreeningRules, screen, type ScreeningRules } from '$pipelines/text/screening';
 import { loadKnowledge, searchKnowledge, type Article, type ArticleHit } from '$pipelines/text/knowledge';
 import type { App } from '../app';
@@ -70,11 +70,12 @@ export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist
 		text: `${q.title}${q.content}`,
 		at: Date.now()
 	});
-	const screening = hints.map((h) => ({
+	const screening: IntakeAssist['screening'] = hints.map((h) => ({
 		rule: h.rule,
 		text: NOT_ACCEPTED_REASONS[h.rule],
 		words: h.words,
 		line: h.line,
+		mergeInto: null,
 		advice:
 			h.rule === 2
 				? `出现“${h.words.join('”“')}”，疑似紧急事项，建议转 ${h.line} 并告知来电人`
@@ -85,12 +86,13 @@ export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist
 	// an earlier ticket of the same matter: rule 7 when it was handled, 并单 when it is still open
 	const prior = related.find((r) => r.repeat);
 	if (prior) {
-		const open = !['closed', 'not_accepted', 'transferred', 'answered_directly'].includes(prior.status);
+		const open = OPEN_STATUSES.includes(prior.status);
 		screening.push({
 			rule: 7,
 			text: NOT_ACCEPTED_REASONS[7],
 			words: [],
 			line: null,
+			mergeInto: open ? prior.ticketNo : null,
 			advice: open
 				? `与在办工单 ${prior.ticketNo} 内容相似，可并单`
 				: `与已办结工单 ${prior.ticketNo} 内容相似，如无新情况、新理由，属情形 7`

@@ -3,7 +3,16 @@
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { placeName, routeUnit } from '$pipelines/reference/index';
 import { normalizePhone } from '$pipelines/normalize/index';
-import { STATUS_LABELS, CHANNEL_LABELS, light, type Channel, type Light, type Status, type TimeLimits } from '$pipelines/lifecycle/model';
+import {
+	OPEN_STATUSES,
+	STATUS_LABELS,
+	CHANNEL_LABELS,
+	light,
+	type Channel,
+	type Light,
+	type Status,
+	type TimeLimits
+} from '$pipelines/lifecycle/model';
 import type { App } from '../app';
 import type { TicketSummary } from '$lib/types';
 import { canSee } from '$lib/nav';
@@ -218,6 +227,8 @@ export interface TimelineEntry {
 }
 
 export interface TicketDetail extends TicketSummary {
+	/** still needs work (an open status of the lifecycle model) */
+	open: boolean;
 	content: string;
 	address: string;
 	categoryCode: string | null;
@@ -288,6 +299,7 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 	const visibleRelated = user.role === 'unit_handler' ? [] : related;
 	return {
 		...summarize(app, user, t, limits, now, true),
+		open: OPEN_STATUSES.includes(t.status as Status),
 		content: t.content,
 		address: t.address,
 		categoryCode: t.categoryCode,
