@@ -13,6 +13,7 @@ import { listQueue, ticketDetail } from '../../src/lib/server/cases/read';
 import { intakeAssist } from '../../src/lib/server/cases/intake';
 import { calendarCoverage, getLimits, saveLimits } from '../../src/lib/server/cases/limits';
 import { DEFAULT_LIMITS, STATUSES, type Status } from '../../pipelines/lifecycle/model';
+import { WorkCalendar } from '../../pipelines/calendar/index';
 import type { Role } from '../../src/lib/types';
 import { syncIdle } from '../../src/lib/server/sync';
 
@@ -367,12 +368,22 @@ describe('time limits', () => {
 		expect(await getLimits(a.rel.db)).toEqual(DEFAULT_LIMITS);
 	});
 	it('say when the holiday calendar lacks next year', () => {
-		const c = calendarCoverage(a.calendar, Date.parse('2026-11-29T12:00:00+08:00'));
+		// calendars that know 2026 only, and 2026 and 2027 (one holiday each is enough for a year to count as known)
+		const known2026 = new WorkCalendar([{ holidays: { '2026-10-01': 'National Day,国庆节,7' }, workdays: {} }]);
+		const both = new WorkCalendar([
+			{ holidays: { '2026-10-01': 'National Day,国庆节,7', '2027-02-06': 'Spring Festival,春节,8' }, workdays: {} }
+		]);
+		const at = Date.parse('2026-11-29T12:00:00+08:00');
+		const c = calendarCoverage(known2026, at);
 		expect(c.years).toEqual([
 			{ year: 2026, covered: true },
-			{ year: 2027, covered: a.calendar.covers(2027) }
+			{ year: 2027, covered: false }
 		]);
-		if (!a.calendar.covers(2027)) expect(c.message).toContain('缺少 2027 年');
+		expect(c.ok).toBe(false);
+		expect(c.message).toContain('缺少 2027 年');
+		const d = calendarCoverage(both, at);
+		expect(d.ok).toBe(true);
+		expect(d.message).toBe('节假日数据已覆盖 2026、2027 年。');
 	});
 });
 
