@@ -21,12 +21,69 @@ const CONTENTS = [
 ];
 const PLACES = ['姑苏区平江街道', '吴中区长桥街道', '相城区元和街道', '苏州工业园区娄葑街道', '虎丘区狮山街道', '吴江区松陵街道'];
 
+/** The i-th call of a run: each one different (text, place, caller). */
+function call(i: number) {
+	return {
+		channel: 'phone',
+		type: '投诉',
+		title: `压测来电 ${i}`,
+		content: `${CONTENTS[i % CONTENTS.length]}（第 ${i} 次来电）`,
+		address: `${PLACES[i % PLACES.length]}某小区${i % 97}号`,
+		caller_name: '测试',
+		caller_phone: `139${String(10_000_000 + (i % 89_999_999)).padStart(8, '0')}`
+	};
+}
+
+/**
+ * `--in-process`: the domain function alone (registerTicket from concurrent callers on a file-backed PGlite in this
+ * process, no HTTP, no text or detection rounds; the sync to DuckDB runs), to show how much of the HTTP figure is the store and how much the rest.
+ */
+async function inProcess(connections: number[], duration: number): Promise<void> {
+	const { startApp, stopApp } = await import('../../src/lib/server/app');
+	const { loadConfig } = await import('../../src/lib/server/config');
+	const { registerTicket } = await import('../../src/lib/server/cases/service');
+	const { syncIdle } = await import('../../src/lib/server/sync');
+	const dir = mkdtempSync(join(tmpdir(), 'minqing-intake-'));
+	const app = await startApp({ ...loadConfig({}), dataDir: dir, demo: false }, () => {});
+	const user = { id: null, role: 'operator' as const, unitCode: null, displayName: '压测' };
+	console.log(`intake benchmark, in process: registerTicket from concurrent callers, PGlite on disk, ${duration} s per run`);
+	try {
+		let seq = 0;
+		for (const c of connections) {
+			const lat: number[] = [];
+			const t0 = performance.now();
+			await Promise.all(
+				Array.from({ length: c }, async () => {
+					while (performance.now() - t0 < duration * 1000) {
+						const a = performance.now();
+						await registerTicket(app, user, call(seq++));
+						lat.push(performance.now() - a);
+					}
+				})
+			);
+			const secs = (performance.now() - t0) / 1000;
+			lat.sort((x, y) => x - y);
+			const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))].toFixed(1);
+			console.log(`${c} callers: ${(lat.length / secs).toFixed(0)} created/s, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms (${lat.length} tickets)`);
+		}
+	} finally {
+		await syncIdle();
+		await stopApp(app);
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
 export async function intakeBench(argv: string[]): Promise<void> {
 	const { values } = parseArgs({
 		args: argv,
-		options: { connections: { type: 'string', default: '50,200' }, duration: { type: 'string', default: '20' } },
+		options: {
+			connections: { type: 'string', default: '50,200' },
+			duration: { type: 'string', default: '20' },
+			'in-process': { type: 'boolean', default: false }
+		},
 		strict: false
 	});
+	if (values['in-process']) return inProcess(String(values.connections).split(',').map(Number), Number(values.duration));
 	if (!existsSync(join(ROOT, 'build', 'index.js'))) {
 		console.error('intake benchmark: the built app is missing — run `npm run build` first');
 		process.exitCode = 1;
@@ -85,18 +142,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
 			return body.total;
 		};
 		let seq = 0;
-		const body = () => {
-			const i = seq++;
-			return JSON.stringify({
-				channel: 'phone',
-				type: '投诉',
-				title: `压测来电 ${i}`,
-				content: `${CONTENTS[i % CONTENTS.length]}（第 ${i} 次来电）`,
-				address: `${PLACES[i % PLACES.length]}某小区${i % 97}号`,
-				caller_name: '测试',
-				caller_phone: `139${String(10_000_000 + (i % 89_999_999)).padStart(8, '0')}`
-			});
-		};
+		const body = () => JSON.stringify(call(seq++));
 		console.log(`intake benchmark: POST /api/v1/tickets as an operator, embedded store (PGlite), ${duration} s per run, 2 cores here`);
 		console.log('goal: ≥ 1,000 creations/s, p99 ≤ 50 ms, 0 errors');
 		const rows: string[][] = [
