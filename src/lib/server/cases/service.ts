@@ -92,8 +92,10 @@ export async function registerTicket(
 	if (input.street_code && !input.district_code) input.district_code = app.ref.streetByCode.get(input.street_code)!.districtCode;
 	// the place from the address (or the point) when the form or the client did not give it
 	if (!input.district_code) {
-		const g = input.address.trim() ? geocoderFor(app.ref).geocodeText(input.address) : null;
 		const byPoint = input.lon != null && input.lat != null ? geocoderFor(app.ref).locate(input.lon, input.lat) : null;
+		const g = input.address.trim()
+			? geocoderFor(app.ref).geocodeText(input.address, byPoint ? { districtCode: byPoint } : undefined)
+			: null;
 		input.district_code = g?.districtCode ?? byPoint;
 		if (g?.streetCode && g.districtCode === input.district_code) input.street_code = g.streetCode;
 	}

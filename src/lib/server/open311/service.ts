@@ -9,7 +9,6 @@ import { categoryAncestors, type Reference } from '$pipelines/reference/index';
 import { maskPersonal } from '$pipelines/text/redact';
 import type { App } from '../app';
 import { verifyApiKey } from '../auth/tokens';
-import { geocoderFor } from '../geo';
 import { CaseError } from '../cases/input';
 import { registerTicket, type CaseUser } from '../cases/service';
 import { open311Requests, tickets, type TicketRow } from '../db/schema';
@@ -208,16 +207,11 @@ function validate(app: App, p: Open311Params): string[] {
 	return errors;
 }
 
-/** Where the request is: a district/street code given as address_id, else the address text, else the point's district. */
-function placeOf(app: App, v: Record<string, string>, lon: number | null, lat: number | null) {
+/** A district/street code given as address_id; without one, registerTicket places the ticket by its address text and point. */
+function placeOf(app: App, v: Record<string, string>) {
 	const street = v.address_id ? app.ref.streetByCode.get(v.address_id) : undefined;
 	if (street) return { district_code: street.districtCode, street_code: street.code };
-	if (v.address_id) return { district_code: v.address_id, street_code: null };
-	const geocoder = geocoderFor(app.ref);
-	const located = lon !== null && lat !== null ? geocoder.locate(lon, lat) : null;
-	const g = v.address_string ? geocoder.geocodeText(v.address_string, located ? { districtCode: located } : undefined) : null;
-	if (g?.districtCode) return { district_code: g.districtCode, street_code: g.streetCode };
-	return { district_code: located, street_code: null };
+	return { district_code: v.address_id ?? null, street_code: null };
 }
 
 const isUniqueViolation = (e: unknown): boolean => {
@@ -263,7 +257,7 @@ export async function createRequest(app: App, p: Open311Params, opts: { idempote
 		// the ticket needs a text: without a description, the service says what the report is about
 		content: v.description ?? `${service.group} › ${service.service_name}（提交时未填写描述）`,
 		address: v.address_string ?? '',
-		...placeOf(app, v, lon, lat),
+		...placeOf(app, v),
 		category_code: service.service_code,
 		urgency: 'normal',
 		caller_name: reporterName(v.first_name, v.last_name),
