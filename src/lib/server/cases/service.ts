@@ -14,7 +14,7 @@ import { repeatSimilarity } from '$pipelines/text/bigrams';
 import { geocoderFor } from '../geo';
 import { CaseError, actionSchema, intakeSchema, parseInput, requireFor, type ActionInput, type IntakeInput } from './input';
 import { getLimits } from './limits';
-import { ACTION_LABELS, canView, check, targetOf, type CaseAction, type CaseState } from './machine';
+import { ACTION_LABELS, SCREEN_ACTIONS, canView, check, targetOf, type CaseAction, type CaseState } from './machine';
 
 /** Who acts: a signed-in user, or a system actor without a user row (id null), such as an Open311 client acting as operator. */
 export type CaseUser = Pick<SessionUser, 'role' | 'unitCode' | 'displayName'> & { id: number | null; unitName?: string | null };
@@ -102,7 +102,7 @@ export async function registerTicket(
 	const decision =
 		opts.decision === undefined || opts.decision === null ? null : parseInput(actionSchema, { ...(opts.decision as object), version: 1 });
 	if (decision) {
-		if (!['accept', 'not_accept', 'transfer', 'answer', 'merge'].includes(decision.action))
+		if (!(SCREEN_ACTIONS as readonly string[]).includes(decision.action))
 			throw new CaseError(
 				'invalid_input',
 				`登记时只能选择受理、不予受理、转办、直接答复或并单，不能${ACTION_LABELS[decision.action]}`,
