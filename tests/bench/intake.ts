@@ -1,6 +1,7 @@
 // npm run bench -- intake: ticket creations per second and latency over HTTP (POST /api/v1/tickets as a signed-in
 // operator) at 50 and 200 connections against the built server on the embedded store (PGlite), with autocannon.
 // Every request body is a different call; afterwards the created tickets are counted, so none was lost.
+// MINQING_BENCH_SERVER_LOG=1 echoes the server's output; MINQING_BENCH_NODE_ARGS passes flags to it (e.g. --cpu-prof).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -111,7 +112,11 @@ export async function intakeBench(argv: string[]): Promise<void> {
 			}
 		}
 	);
-	child.stdout.on('data', (d) => (logs += d));
+	const echo = process.env.MINQING_BENCH_SERVER_LOG === '1';
+	child.stdout.on('data', (d) => {
+		logs += d;
+		if (echo) process.stdout.write(d);
+	});
 	child.stderr.on('data', (d) => (logs += d));
 	try {
 		for (let t = Date.now(); ;) {

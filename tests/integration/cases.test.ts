@@ -1,6 +1,6 @@
 // The case module over a real embedded store: every (state, action, role) combination, two dispatchers on one
 // ticket, what units may see and do, masking, validation, and a ticket's whole life through the actions.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
@@ -437,6 +437,21 @@ describe('intake validation', () => {
 		expect(stored).toHaveLength(120);
 		const d = await ticketDetail(a, people.operator, ok[100].ticketNo);
 		expect(d.timeline.map((e) => e.action)).toEqual(['receive']);
+	});
+	it('registrations arriving in one event-loop turn from separate callbacks (as HTTP requests do) share one transaction', async () => {
+		const made = await new Promise<Promise<unknown>[]>((resolve) => {
+			const calls: Promise<unknown>[] = [];
+			for (let i = 0; i < 30; i++)
+				setTimeout(() => calls.push(registerTicket(a, people.operator, { ...INTAKE, title: `同一轮 ${i}` }, { source: 'turn-test' })), 0);
+			setTimeout(() => resolve(calls), 0);
+		});
+		await Promise.all(made);
+		const r = (await a.rel.db.execute(
+			sql`select count(*)::int as n, count(distinct xmin::text)::int as tx from tickets where source = 'turn-test'`
+		)) as unknown as {
+			rows: { n: number; tx: number }[];
+		};
+		expect(r.rows[0]).toEqual({ n: 30, tx: 1 });
 	});
 	it('takes the place from the address when none is given', async () => {
 		const t = await registerTicket(a, people.operator, { ...INTAKE, district_code: null, address: '吴中区长桥街道宝带西路' });

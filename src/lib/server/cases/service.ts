@@ -130,8 +130,8 @@ interface PendingIntake {
 }
 
 /**
- * Group commit of new tickets: registrations that arrive while a transaction runs wait for it and then go
- * together in the next one (one counter update, one multi-row insert of tickets and of their events), so the
+ * Group commit of new tickets: registrations that arrive in the same event-loop turn, or while a transaction runs,
+ * go together in one transaction (one counter update, one multi-row insert of tickets and of their events), so the
  * embedded store's per-transaction cost is shared under load; alone, a registration is its own batch. A batch
  * that fails is retried one ticket at a time, so one bad ticket never fails the others.
  */
@@ -145,12 +145,16 @@ class IntakeBatcher {
 	add(p: PendingIntake): Promise<TicketRow> {
 		return new Promise((resolve, reject) => {
 			this.queue.push({ p, resolve, reject });
-			if (!this.flushing) void this.flush();
+			// the flush starts after the event loop's I/O phase, so the requests read in the same turn join one batch
+			// (the embedded store answers without yielding to I/O, so a flush started here would always hold one ticket)
+			if (!this.flushing) {
+				this.flushing = true;
+				setImmediate(() => void this.flush());
+			}
 		});
 	}
 
 	private async flush(): Promise<void> {
-		this.flushing = true;
 		try {
 			while (this.queue.length) {
 				const batch = this.queue.splice(0, IntakeBatcher.MAX);
