@@ -2,7 +2,8 @@
 // assistant finds the place), the dispatcher dispatches it from 派单, the unit signs for it and replies from
 // 我的工单, the supervisor records an unsatisfied visit from 回访 (reopened), the dispatcher sends it back, the unit
 // replies again, the visit is satisfied and the ticket is closed; the timeline shows every step. Also: another
-// unit gets a 404 for the ticket, a stale form gets a clear conflict, and the caller is masked for a leader.
+// unit gets a 404 for the ticket, a stale form gets a clear conflict, the caller's next call is linked (关联) to
+// the closed ticket and unlinked again, and the caller is masked for a leader.
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -202,6 +203,36 @@ describe('a call from intake to closing', () => {
 		]);
 		expect(await page.locator('[data-testid=satisfaction]').innerText()).toBe('满意');
 		await shot(page, '6-closed');
+	});
+
+	it('the caller calls again: the operator links the new call to the closed ticket, and the dispatcher unlinks it', async () => {
+		const page = await as('operator');
+		await page.goto(`${server.url}/intake`);
+		await page.fill('[data-testid=caller-phone]', '13812341234');
+		await page.fill('[data-testid=content]', '平江路那家餐馆的油烟又很大了，晚上还是没法开窗，请再处理一下。');
+		await page.fill('[data-testid=address]', '姑苏区平江街道平江路100号');
+		const earlier = page.locator('[data-testid=related-hints] li', { has: page.locator(`a[href="/tickets/${ticketNo}"]`) });
+		await earlier.locator('[data-testid=link-related]').click({ timeout: 15_000 });
+		expect(await page.locator('[data-testid=links]').innerText()).toContain(ticketNo);
+		await shot(page, '7-intake-link');
+		await page.click('[data-testid=register]');
+		await page.waitForSelector('[data-testid=intake-done]');
+		const again = (await page.locator('[data-testid=intake-ticket]').innerText()).trim();
+		await page.goto(`${server.url}/tickets/${again}`);
+		const linked = page.locator(`[data-testid=related-ticket][data-ticket="${ticketNo}"]`);
+		expect(await linked.getAttribute('data-linked')).toBe('true');
+		expect(await page.locator('[data-testid=timeline-entry][data-action=link]').innerText()).toContain(ticketNo);
+
+		const dispatcher = await as('dispatcher');
+		await openTicket(dispatcher);
+		const back = dispatcher.locator(`[data-testid=related-ticket][data-ticket="${again}"]`);
+		expect(await back.getAttribute('data-linked')).toBe('true');
+		await shot(dispatcher, '8-linked');
+		await back.locator('[data-testid=unlink]').click();
+		// the later call is not among the earlier ticket's related ones once unlinked
+		await expect.poll(() => back.count(), { timeout: 15_000 }).toBe(0);
+		expect(await dispatcher.locator('[data-testid=action-done]').innerText()).toBe('已取消关联');
+		expect(await dispatcher.locator('[data-testid=timeline-entry][data-action=unlink]').innerText()).toContain(again);
 	});
 
 	it('the leader sees the ticket with the caller masked and the text inert', async () => {

@@ -108,7 +108,9 @@ const ALLOWED: Record<CaseAction, { from: Status[]; by: Actor[] }> = {
 	visit: { from: ['replied'], by: ['admin', 'supervisor', 'operator'] },
 	reopen: { from: ['closed'], by: ['admin', 'supervisor'] },
 	close: { from: ['replied'], by: ['admin', 'supervisor'] },
-	note: { from: [...STATUSES], by: ['admin', 'leader', 'operator', 'dispatcher', 'supervisor', 'unitLead', 'unitAssist'] }
+	note: { from: [...STATUSES], by: ['admin', 'leader', 'operator', 'dispatcher', 'supervisor', 'unitLead', 'unitAssist'] },
+	link: { from: [...STATUSES], by: ['admin', 'operator', 'dispatcher', 'supervisor'] },
+	unlink: { from: [...STATUSES], by: ['admin', 'operator', 'dispatcher', 'supervisor'] }
 };
 const TARGET: Partial<Record<CaseAction, Status>> = {
 	accept: 'accepted',
@@ -157,6 +159,7 @@ function payload(action: CaseAction, version: number, mergeInto: string): Record
 	if (action === 'dispatch') p.unit_code = UNIT_A;
 	if (action === 'extension_request') p.days = 3;
 	if (action === 'visit') p.satisfaction = '满意';
+	if (action === 'link' || action === 'unlink') p.linked_no = mergeInto;
 	return p;
 }
 
@@ -186,9 +189,10 @@ describe('every (state, action, role) combination', () => {
 				for (const actor of ALLOWED[action].by) {
 					if (!mayAct(action, status, actor)) continue;
 					const fresh = await ticketIn(status, { pending });
+					if (action === 'unlink') await actOnTicket(a, people.admin, fresh.no, { action: 'link', linked_no: target.ticketNo });
 					const row = await actOnTicket(a, people[actor], fresh.no, payload(action, fresh.version, target.ticketNo));
 					expect(row.status, `${actor} ${action} on ${status}`).toBe(TARGET[action] ?? status);
-					expect(row.version).toBe(action === 'note' ? fresh.version : fresh.version + 1);
+					expect(row.version).toBe(['note', 'link', 'unlink'].includes(action) ? fresh.version : fresh.version + 1);
 					allowed++;
 				}
 			}
@@ -539,7 +543,7 @@ describe('a ticket’s whole life', () => {
 			'closed'
 		]);
 		expect(d.timeline[3].actor).toContain('姑苏区');
-		expect(d.actions.map((x) => x.action)).toEqual(['reopen', 'note']);
+		expect(d.actions.map((x) => x.action)).toEqual(['reopen', 'note', 'link', 'unlink']);
 	});
 	it('finds the caller’s earlier ticket and similar tickets of the same place as related', async () => {
 		const first = await registerTicket(a, people.operator, {
@@ -554,5 +558,67 @@ describe('a ticket’s whole life', () => {
 		});
 		const d = await ticketDetail(a, people.operator, again.ticketNo);
 		expect(d.related.find((r) => r.ticketNo === first.ticketNo)?.why).toMatch(/同一来电人/);
+	});
+});
+
+describe('关联: linked tickets, each handled on its own', () => {
+	const linkedOf = async (no: string) =>
+		(await ticketDetail(a, people.dispatcher, no)).related.filter((r) => r.linked).map((r) => r.ticketNo);
+	it('links two tickets both ways without changing either, refuses a second link, itself and an unknown number, and unlinks', async () => {
+		const one = await ticketIn('signed');
+		const two = await registerTicket(a, people.operator, { ...INTAKE, content: '另一处的问题', caller_phone: '13900001111' });
+		const row = await actOnTicket(a, people.dispatcher, two.ticketNo, { action: 'link', linked_no: one.no, note: '同一商户' });
+		expect(row.version).toBe(two.version);
+		expect(row.status).toBe('received');
+		expect(await linkedOf(two.ticketNo)).toEqual([one.no]);
+		expect(await linkedOf(one.no)).toEqual([two.ticketNo]);
+		const d1 = await ticketDetail(a, people.admin, one.no);
+		expect(d1.status).toBe('signed');
+		expect(d1.version).toBe(one.version);
+		const e1 = d1.timeline.at(-1)!;
+		expect([e1.action, e1.note]).toEqual(['link', `关联工单 ${two.ticketNo}：同一商户`]);
+		const e2 = (await ticketDetail(a, people.admin, two.ticketNo)).timeline.at(-1)!;
+		expect([e2.action, e2.note]).toEqual(['link', `关联工单 ${one.no}：同一商户`]);
+
+		const refusal = (input: Record<string, unknown>) =>
+			actOnTicket(a, people.operator, one.no, input).then(
+				() => null,
+				(e: CaseError) => e
+			);
+		expect(await refusal({ action: 'link', linked_no: two.ticketNo })).toMatchObject({
+			code: 'invalid_input',
+			field: 'linked_no',
+			message: `已与工单 ${two.ticketNo} 关联`
+		});
+		expect(await refusal({ action: 'link', linked_no: one.no })).toMatchObject({ code: 'invalid_input', message: '不能关联工单本身' });
+		expect(await refusal({ action: 'link', linked_no: 'SZ20000101-H99999' })).toMatchObject({ code: 'invalid_input', field: 'linked_no' });
+		expect(await refusal({ action: 'link' })).toMatchObject({
+			code: 'invalid_input',
+			field: 'linked_no',
+			message: '请填写要关联的工单编号'
+		});
+		expect(await refusal({ action: 'link', linked_no: two.ticketNo, version: 1 })).toMatchObject({ code: 'invalid_input' }); // no conflict: links ignore the version
+		const unit = await actOnTicket(a, people.unitLead, one.no, { action: 'link', linked_no: two.ticketNo }).catch((e: CaseError) => e);
+		expect((unit as CaseError).code).toBe('forbidden');
+
+		await actOnTicket(a, people.supervisor, one.no, { action: 'unlink', linked_no: two.ticketNo });
+		expect(await linkedOf(two.ticketNo)).toEqual([]);
+		expect(await linkedOf(one.no)).toEqual([]);
+		expect(await refusal({ action: 'unlink', linked_no: two.ticketNo })).toMatchObject({
+			code: 'invalid_input',
+			message: `未与工单 ${two.ticketNo} 关联`
+		});
+		expect((await ticketDetail(a, people.admin, two.ticketNo)).timeline.map((e) => e.action)).toEqual(['receive', 'link', 'unlink']);
+	});
+	it('links a new call to earlier tickets as it is registered, and refuses an unknown one without registering anything', async () => {
+		const earlier = await ticketIn('closed');
+		const t = await registerTicket(a, people.operator, { ...INTAKE, links: [earlier.no, earlier.no] }, { decision: { action: 'accept' } });
+		expect(t.status).toBe('accepted');
+		expect((await ticketDetail(a, people.operator, t.ticketNo)).timeline.map((e) => e.action)).toEqual(['receive', 'link', 'accept']);
+		expect(await linkedOf(earlier.no)).toContain(t.ticketNo);
+		const before = await a.rel.db.select({ id: tickets.id }).from(tickets);
+		const e = await registerTicket(a, people.operator, { ...INTAKE, links: [earlier.no, 'SZ20000101-H00001'] }).catch((x: CaseError) => x);
+		expect(e).toMatchObject({ code: 'invalid_input', field: 'links', message: '要关联的工单 SZ20000101-H00001 不存在' });
+		expect(await a.rel.db.select({ id: tickets.id }).from(tickets)).toHaveLength(before.length);
 	});
 });

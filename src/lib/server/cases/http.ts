@@ -29,13 +29,15 @@ export async function jsonBody(request: Request): Promise<unknown> {
 }
 
 const NUMBER_FIELDS = ['version', 'reason', 'days'];
+/** Fields a form repeats (a multiple select, checkboxes) and the API takes as arrays. */
+const LIST_FIELDS = ['assist_units', 'links'];
 
-/** A case form's fields as the action input the API takes (numbers, the reopen box, repeated assist units). */
+/** A case form's fields as the action input the API takes (numbers, the reopen box, repeated fields as arrays). */
 export function formToInput(form: FormData): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
 	for (const [k, v] of form) {
 		if (typeof v !== 'string') continue;
-		if (k === 'assist_units') {
+		if (LIST_FIELDS.includes(k)) {
 			if (v) out[k] = [...((out[k] as string[]) ?? []), v];
 		} else if (k === 'reopen') out[k] = v === 'on' || v === 'true';
 		else if (NUMBER_FIELDS.includes(k)) out[k] = v === '' ? undefined : /^\d+$/.test(v) ? Number(v) : v;

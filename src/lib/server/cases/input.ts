@@ -2,7 +2,7 @@
 // refusal names the field in Chinese for the user and keeps zod's precise issue for the log.
 import { z } from 'zod';
 import { CHANNELS, SATISFACTION, TICKET_TYPES } from '$pipelines/lifecycle/model';
-import { CASE_ACTIONS } from './machine';
+import { CASE_ACTIONS, isAnnotation } from './machine';
 
 export const MAX_CONTENT = 10_000;
 export const EMERGENCY_LINES = ['110', '119', '120', '122'] as const;
@@ -47,7 +47,9 @@ export const FIELD_LABELS: Record<string, string> = {
 	assist_units: '协办单位',
 	days: '延期工作日数',
 	satisfaction: '满意度',
-	reopen: '重新交办'
+	reopen: '重新交办',
+	links: '关联工单',
+	linked_no: '关联工单编号'
 };
 
 const optText = (max: number) =>
@@ -97,7 +99,13 @@ export const intakeSchema = z.object({
 		.transform((s) => (s?.trim() ? s.trim() : null))
 		.refine((s) => s === null || /^[0-9+\-\s()]{5,30}$/.test(s), { error: '联系电话格式不正确' }),
 	lon: z.number().min(-180).max(180).optional().nullable(),
-	lat: z.number().min(-90).max(90).optional().nullable()
+	lat: z.number().min(-90).max(90).optional().nullable(),
+	/** earlier tickets about related matters to link the new one to (关联; each is handled on its own) */
+	links: z
+		.array(z.string().trim().max(40))
+		.max(10)
+		.optional()
+		.transform((l) => [...new Set((l ?? []).filter(Boolean))])
 });
 export type IntakeInput = z.output<typeof intakeSchema>;
 
@@ -114,7 +122,8 @@ export const actionSchema = z.object({
 	category_code: z.string().max(16).optional(),
 	days: z.number().int().min(1).max(30).optional(),
 	satisfaction: z.enum(SATISFACTION).optional(),
-	reopen: z.boolean().optional()
+	reopen: z.boolean().optional(),
+	linked_no: z.string().trim().max(40).optional()
 });
 export type ActionInput = z.output<typeof actionSchema>;
 
@@ -123,7 +132,7 @@ export function requireFor(a: ActionInput): void {
 	const need = (ok: boolean, field: string, message: string) => {
 		if (!ok) throw new CaseError('invalid_input', message, field);
 	};
-	if (a.action !== 'note') need(a.version !== undefined, 'version', '缺少版本号：请刷新页面后重试');
+	if (!isAnnotation(a.action)) need(a.version !== undefined, 'version', '缺少版本号：请刷新页面后重试');
 	switch (a.action) {
 		case 'not_accept':
 			need(a.reason !== undefined, 'reason', '请选择不予受理的情形（1–9）');
@@ -167,6 +176,10 @@ export function requireFor(a: ActionInput): void {
 			break;
 		case 'note':
 			need(!!a.note, 'note', '备注不能为空');
+			break;
+		case 'link':
+		case 'unlink':
+			need(!!a.linked_no, 'linked_no', a.action === 'link' ? '请填写要关联的工单编号' : '请填写要取消关联的工单编号');
 			break;
 	}
 }

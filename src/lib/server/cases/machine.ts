@@ -22,7 +22,9 @@ export const CASE_ACTIONS = [
 	'visit',
 	'reopen',
 	'close',
-	'note'
+	'note',
+	'link',
+	'unlink'
 ] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 
@@ -44,8 +46,14 @@ export const ACTION_LABELS: Record<CaseAction, string> = {
 	visit: '回访',
 	reopen: '重新交办',
 	close: '办结',
-	note: '备注'
+	note: '备注',
+	link: '关联工单',
+	unlink: '取消关联'
 };
+
+/** Actions that record something about a ticket without changing it: no version check, no new version. */
+export const ANNOTATIONS = ['note', 'link', 'unlink'] as const satisfies readonly CaseAction[];
+export const isAnnotation = (a: CaseAction): boolean => (ANNOTATIONS as readonly CaseAction[]).includes(a);
 
 /** Screening actions: the operator's decision on a received ticket. */
 export const SCREEN_ACTIONS = ['accept', 'not_accept', 'transfer', 'answer', 'merge'] as const satisfies readonly CaseAction[];
@@ -91,7 +99,10 @@ export const RULES: Record<CaseAction, Rule> = {
 		from: STATUSES,
 		roles: ['admin', 'operator', 'dispatcher', 'supervisor', 'leader', 'unit_handler'],
 		to: null
-	}
+	},
+	// 关联: related tickets, each handled on its own; by the hotline's staff, who see every ticket (a unit does not)
+	link: { from: STATUSES, roles: ['admin', 'operator', 'dispatcher', 'supervisor'], to: null },
+	unlink: { from: STATUSES, roles: ['admin', 'operator', 'dispatcher', 'supervisor'], to: null }
 };
 
 /** What the rules need to know about a ticket. */

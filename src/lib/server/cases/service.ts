@@ -1,20 +1,20 @@
 // The case module (DESIGN.md "Lifecycle"): registering a ticket, every transition with its role and state
 // check and optimistic concurrency, and reading a ticket as a given user sees it. Routes call these functions;
 // they throw CaseError, which cases/http.ts maps to HTTP.
-import { and, asc, desc, eq, gte, ne, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, ne, or, sql } from 'drizzle-orm';
 import { deadlines, type Status, type TicketType } from '$pipelines/lifecycle/model';
 import { normalizePhone, maskName, maskPhone } from '$pipelines/normalize/index';
 import { shanghaiDay } from '$pipelines/calendar/index';
 import type { SessionUser } from '$lib/types';
 import type { App } from '../app';
 import type { Db } from '../db';
-import { ticketCounters, ticketEvents, tickets, type TicketRow } from '../db/schema';
+import { ticketCounters, ticketEvents, ticketLinks, tickets, type TicketRow } from '../db/schema';
 import { requestSync } from '../sync';
 import { repeatSimilarity } from '$pipelines/text/bigrams';
 import { geocoderFor } from '../geo';
 import { CaseError, actionSchema, intakeSchema, parseInput, requireFor, type ActionInput, type IntakeInput } from './input';
 import { getLimits } from './limits';
-import { ACTION_LABELS, SCREEN_ACTIONS, canView, check, targetOf, type CaseAction, type CaseState } from './machine';
+import { ACTION_LABELS, SCREEN_ACTIONS, canView, check, isAnnotation, targetOf, type CaseAction, type CaseState } from './machine';
 
 /** Who acts: a signed-in user, or a system actor without a user row (id null), such as an Open311 client acting as operator. */
 export type CaseUser = Pick<SessionUser, 'role' | 'unitCode' | 'displayName'> & { id: number | null; unitName?: string | null };
@@ -109,6 +109,19 @@ export async function registerTicket(
 				'decision'
 			);
 		requireFor(decision);
+	}
+	if (input.links.length) {
+		const found = await app.rel.db.select({ no: tickets.ticketNo }).from(tickets).where(inArray(tickets.ticketNo, input.links));
+		const missing = input.links.find((no) => !found.some((f) => f.no === no));
+		if (missing) throw new CaseError('invalid_input', `要关联的工单 ${missing} 不存在`, 'links');
+		const refusal = check(user, 'link', {
+			status: 'received',
+			unitCode: null,
+			assistUnits: [],
+			extensionPending: false,
+			everDispatched: false
+		});
+		if (refusal) refuse(refusal);
 	}
 	return batcherOf(app).add({
 		input,
@@ -239,7 +252,8 @@ async function insertTickets(app: App, batch: PendingIntake[]): Promise<TicketRo
 		);
 		const out: TicketRow[] = [];
 		for (let i = 0; i < batch.length; i++) {
-			const { decision, user, at } = batch[i];
+			const { decision, user, at, input } = batch[i];
+			for (const no of input.links) await applyAction(app, tx, user, rows[i], { action: 'link', linked_no: no, note: '' }, at);
 			out.push(decision ? await applyAction(app, tx, user, rows[i], decision, at) : rows[i]);
 		}
 		return out;
@@ -256,7 +270,7 @@ export async function actOnTicket(app: App, user: CaseUser, ticketNo: string, ra
 		if (!t) throw new CaseError('not_found', `工单 ${ticketNo} 不存在或无权查看`);
 		return applyAction(app, tx, user, t, input, Date.now());
 	});
-	if (input.action !== 'note') requestSync(app);
+	if (!isAnnotation(input.action)) requestSync(app);
 	return row;
 }
 
@@ -265,7 +279,7 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 	const refusal = check(user, action, stateOf(t));
 	if (refusal && refusal.code !== 'invalid_state') refuse(refusal);
 	// someone acted since the user loaded the ticket: say that, rather than what the new state no longer allows
-	if (action !== 'note' && a.version !== t.version) throw new CaseError('conflict', `工单 ${t.ticketNo} 已被他人更新，请刷新后重试`);
+	if (!isAnnotation(action) && a.version !== t.version) throw new CaseError('conflict', `工单 ${t.ticketNo} 已被他人更新，请刷新后重试`);
 	if (refusal) refuse(refusal);
 	const from = t.status as Status;
 	const to = targetOf(action, from, a.reopen);
@@ -375,10 +389,15 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 			break;
 		case 'note':
 			break;
+		case 'link':
+		case 'unlink':
+			note = await setLink(app, tx, user, t, a.linked_no!, action === 'link', note, at);
+			data = { linked: a.linked_no };
+			break;
 	}
 
 	let row = t;
-	if (action !== 'note') {
+	if (!isAnnotation(action)) {
 		const [updated] = await tx
 			.update(tickets)
 			.set({ ...set, status: to, version: t.version + 1, updatedAt: at })
@@ -400,6 +419,52 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 		at
 	});
 	return row;
+}
+
+/**
+ * 关联 / 取消关联 between `t` and the ticket numbered `otherNo` (one row per pair); the other ticket's timeline
+ * records it too. Returns the note of `t`'s event.
+ */
+async function setLink(
+	app: App,
+	tx: Db,
+	user: CaseUser,
+	t: TicketRow,
+	otherNo: string,
+	on: boolean,
+	note: string,
+	at: Date
+): Promise<string> {
+	const verb = on ? '关联' : '取消关联';
+	const [other] = await tx.select().from(tickets).where(eq(tickets.ticketNo, otherNo));
+	if (!other) throw new CaseError('invalid_input', `要${verb}的工单 ${otherNo} 不存在`, 'linked_no');
+	if (other.id === t.id) throw new CaseError('invalid_input', '不能关联工单本身', 'linked_no');
+	const pair = { ticketId: Math.min(t.id, other.id), linkedId: Math.max(t.id, other.id) };
+	const changed = on
+		? await tx
+				.insert(ticketLinks)
+				.values({ ...pair, createdBy: actorName(app, user), createdAt: at })
+				.onConflictDoNothing()
+				.returning({ id: ticketLinks.ticketId })
+		: await tx
+				.delete(ticketLinks)
+				.where(and(eq(ticketLinks.ticketId, pair.ticketId), eq(ticketLinks.linkedId, pair.linkedId)))
+				.returning({ id: ticketLinks.ticketId });
+	if (!changed.length)
+		throw new CaseError('invalid_input', on ? `已与工单 ${other.ticketNo} 关联` : `未与工单 ${other.ticketNo} 关联`, 'linked_no');
+	await tx.insert(ticketEvents).values({
+		ticketId: other.id,
+		action: on ? 'link' : 'unlink',
+		fromStatus: other.status,
+		toStatus: other.status,
+		actorUserId: user.id,
+		actorName: actorName(app, user),
+		unitCode: other.unitCode,
+		note: `${verb}工单 ${t.ticketNo}${note ? `：${note}` : ''}`,
+		data: { linked: t.ticketNo },
+		at
+	});
+	return `${verb}工单 ${other.ticketNo}${note ? `：${note}` : ''}`;
 }
 
 function knownUnit(app: App, code: string, field: string): string {
@@ -455,11 +520,13 @@ export interface RelatedTicket {
 	similarity: number;
 	/** likely the same matter (rule 7 when handled, 并单 when still open) */
 	repeat: boolean;
+	/** linked to this ticket (关联) */
+	linked: boolean;
 }
 
 /**
  * Earlier tickets of the same caller, or of the same place with similar text, in the 30 days before `at`,
- * plus tickets merged with this one: what an operator checks before accepting (repeat detection, rule 7).
+ * plus tickets merged or linked with this one: what an operator checks before accepting (repeat detection, rule 7).
  */
 export async function relatedTickets(
 	app: App,
@@ -513,7 +580,8 @@ export async function relatedTickets(
 				title: r.title || r.content.slice(0, 30),
 				why: sameCaller ? (sim >= REPEAT_SIMILARITY_SAME_CALLER ? '同一来电人，内容相似' : '同一来电人') : '同一地点，内容相似',
 				similarity: Math.round(sim * 100) / 100,
-				repeat: sim >= (sameCaller ? REPEAT_SIMILARITY_SAME_CALLER : REPEAT_SIMILARITY)
+				repeat: sim >= (sameCaller ? REPEAT_SIMILARITY_SAME_CALLER : REPEAT_SIMILARITY),
+				linked: false
 			});
 		}
 	}
@@ -536,7 +604,40 @@ export async function relatedTickets(
 			title: r.title || r.content.slice(0, 30),
 			why: r.id === q.duplicateOf ? '本单已并入该工单' : '已并入本单',
 			similarity: 1,
-			repeat: false
+			repeat: false,
+			linked: false
 		});
-	return [...out.values()].sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime()).slice(0, 20);
+	if (q.id) {
+		const linked = await db
+			.select({
+				ticketNo: tickets.ticketNo,
+				status: tickets.status,
+				receivedAt: tickets.receivedAt,
+				title: tickets.title,
+				content: tickets.content
+			})
+			.from(ticketLinks)
+			.innerJoin(
+				tickets,
+				sql`${tickets.id} = CASE WHEN ${ticketLinks.ticketId} = ${q.id} THEN ${ticketLinks.linkedId} ELSE ${ticketLinks.ticketId} END`
+			)
+			.where(or(eq(ticketLinks.ticketId, q.id), eq(ticketLinks.linkedId, q.id)));
+		for (const r of linked) {
+			const seen = out.get(r.ticketNo);
+			out.set(r.ticketNo, {
+				ticketNo: r.ticketNo,
+				status: r.status as Status,
+				receivedAt: r.receivedAt,
+				title: r.title || r.content.slice(0, 30),
+				why: seen ? `已关联；${seen.why}` : '已关联',
+				similarity: seen?.similarity ?? 1,
+				repeat: seen?.repeat ?? false,
+				linked: true
+			});
+		}
+	}
+	// linked tickets first, then the most recent
+	return [...out.values()]
+		.sort((a, b) => Number(b.linked) - Number(a.linked) || b.receivedAt.getTime() - a.receivedAt.getTime())
+		.slice(0, 20);
 }

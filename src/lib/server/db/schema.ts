@@ -4,11 +4,13 @@ import { sql } from 'drizzle-orm';
 import {
 	bigserial,
 	boolean,
+	check,
 	doublePrecision,
 	index,
 	integer,
 	jsonb,
 	pgTable,
+	primaryKey,
 	serial,
 	smallint,
 	text,
@@ -193,6 +195,29 @@ export const ticketCounters = pgTable('ticket_counters', {
 	day: text('day').primaryKey(), // YYYYMMDD
 	last: integer('last').notNull()
 });
+
+/**
+ * 关联: two tickets about related matters that are each handled on their own (unlike 并单, which closes one as
+ * the other's duplicate). One row per pair, the lower ticket id first; linking and unlinking write events on both.
+ */
+export const ticketLinks = pgTable(
+	'ticket_links',
+	{
+		ticketId: integer('ticket_id')
+			.notNull()
+			.references(() => tickets.id),
+		linkedId: integer('linked_id')
+			.notNull()
+			.references(() => tickets.id),
+		createdBy: text('created_by').notNull(),
+		createdAt: tstz('created_at').notNull().defaultNow()
+	},
+	(t) => [
+		primaryKey({ columns: [t.ticketId, t.linkedId] }),
+		index('ticket_links_linked_idx').on(t.linkedId),
+		check('ticket_links_ordered', sql`${t.ticketId} < ${t.linkedId}`)
+	]
+);
 
 /**
  * What an Open311 client sent besides the ticket's own fields (GeoReport v2 POST requests): the token it used,

@@ -1,7 +1,8 @@
 // GET /api/v1/tickets?queue=intake|dispatch|mine|supervise|visits&tab=&q=&page= → a queue page (callers masked);
 // q: a ticket number or its start, a caller's phone, or words of the title or content.
 // POST /api/v1/tickets { channel, type, title?, content, address?, district_code?, street_code?, category_code?,
-//   urgency?, caller_name?, caller_phone?, lon?, lat?, decision?: { action, reason?, transferred_to?, duplicate_of?, note? } }
+//   urgency?, caller_name?, caller_phone?, lon?, lat?, links?: [ticket_no…] (关联, up to 10),
+//   decision?: { action, reason?, transferred_to?, duplicate_of?, note? } }
 //   → 201 { ticket: { ticket_no, status, version, received_at, district_code, street_code, category_code } } with
 //   Location: /api/v1/tickets/{ticket_no} (registered, and screened when a decision is given; the full ticket is there).
 import { json } from '@sveltejs/kit';

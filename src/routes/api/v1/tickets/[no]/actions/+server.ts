@@ -1,5 +1,6 @@
 // POST /api/v1/tickets/{ticket_no}/actions { action, version, note?, reason?, transferred_to?, duplicate_of?,
-//   unit_code?, assist_units?, category_code?, days?, satisfaction?, reopen? } → the ticket after the action.
+//   unit_code?, assist_units?, category_code?, days?, satisfaction?, reopen?, linked_no? } → the ticket after the action.
+// note, link and unlink (关联 / 取消关联 with linked_no) leave the ticket as it is and need no version.
 // 403 forbidden (role), 404 (not visible), 409 invalid_state or conflict (stale version), 400 invalid_input.
 import { json } from '@sveltejs/kit';
 import { app } from '$lib/server/app';
