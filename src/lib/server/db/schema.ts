@@ -107,6 +107,29 @@ export const settings = pgTable('settings', {
 	updatedAt: tstz('updated_at').notNull().defaultNow()
 });
 
+/**
+ * The knowledge base operators answer consultations from (受理 assistant); seeded from data/kb/articles.json,
+ * edited in 设置 › 知识库. An article is retired (停用), never deleted, so the seed does not bring it back.
+ */
+export const kbArticles = pgTable('kb_articles', {
+	/** a slug such as line-housing-fund */
+	id: text('id').primaryKey(),
+	title: text('title').notNull(),
+	/** words a caller uses */
+	keywords: text('keywords')
+		.array()
+		.notNull()
+		.default(sql`'{}'::text[]`),
+	/** what the operator says */
+	answer: text('answer').notNull(),
+	updatedAt: tstz('updated_at').notNull().defaultNow(),
+	/** who last changed it (a display name, or the seed file) */
+	updatedBy: text('updated_by').notNull(),
+	retiredAt: tstz('retired_at'),
+	/** optimistic concurrency: every change adds one */
+	version: integer('version').notNull().default(1)
+});
+
 export const tickets = pgTable(
 	'tickets',
 	{
@@ -390,3 +413,4 @@ export const webhookDeliveries = pgTable(
 
 export type AlertRow = typeof alerts.$inferSelect;
 export type WatchlistRow = typeof watchlists.$inferSelect;
+export type KbArticleRow = typeof kbArticles.$inferSelect;
