@@ -14,6 +14,7 @@ import { migrationsDir, openRelational, type RelationalStore } from './db';
 import { hasDemoTickets, insertDemoTickets } from './demo';
 import { seedReference } from './reference';
 import { seedWatchlists, watchlistFile } from './alerts/settings';
+import { knowledgeFile, seedKnowledge } from './cases/knowledge';
 import { markSynced, syncToAnalytics } from './sync';
 
 export interface App {
@@ -62,6 +63,9 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m))
 		log(`[minqing] 业务库：${rel.describe}`);
 		await seedReference(rel.db, ref);
 		await seedWatchlists(rel.db, ref, watchlistFile(config.referenceDir));
+		const kbFile = knowledgeFile(config.referenceDir);
+		const kbAdded = await seedKnowledge(rel.db, kbFile);
+		if (kbAdded) log(`[minqing] 知识库：从 ${kbFile} 添加 ${kbAdded} 条`);
 		await syncDemoAccounts(rel.db, config.demo);
 		await purgeExpiredSessions(rel.db);
 		analytics = await openAnalytics(memory ? ':memory:' : join(config.dataDir, 'minqing.duckdb'), config.duckdbMemory);

@@ -7,13 +7,14 @@ import { normalizePhone } from '$pipelines/normalize/index';
 import { geocoderFor } from '../geo';
 import { NOT_ACCEPTED_REASONS, OPEN_STATUSES } from '$pipelines/lifecycle/model';
 import { loadScreeningRules, screen, type ScreeningRules } from '$pipelines/text/screening';
-import { loadKnowledge, searchKnowledge, type Article, type ArticleHit } from '$pipelines/text/knowledge';
+import { searchKnowledge, type ArticleHit } from '$pipelines/text/knowledge';
 import type { App } from '../app';
 import type { IntakeAssist } from '$lib/types';
 import { NoModelError, suggestFor } from '../text/classifier';
 import { MAX_CONTENT, parseInput } from './input';
 import { relatedTickets } from './service';
 import { categoryPath } from './read';
+import { activeArticles, KB_SUGGESTIONS } from './knowledge';
 
 const assistSchema = z.object({
 	title: z.string().max(200).default(''),
@@ -24,27 +25,24 @@ const assistSchema = z.object({
 	street_code: z.string().max(12).optional().nullable()
 });
 
-const cache = new WeakMap<App, { rules: ScreeningRules; kb: Article[] }>();
+const cache = new WeakMap<App, { rules: ScreeningRules }>();
 function tools(app: App) {
 	let t = cache.get(app);
 	if (!t) {
-		t = {
-			rules: loadScreeningRules(join(app.config.referenceDir, 'dict', 'screening.json')),
-			kb: loadKnowledge(join(app.config.referenceDir, 'kb', 'articles.json'))
-		};
+		t = { rules: loadScreeningRules(join(app.config.referenceDir, 'dict', 'screening.json')) };
 		cache.set(app, t);
 	}
 	return t;
 }
 
-/** The knowledge base searched by the operator's words (the 受理 screen's search box). */
-export function searchKnowledgeBase(app: App, q: string): ArticleHit[] {
-	return searchKnowledge(tools(app).kb, q.slice(0, 500), 5);
+/** The knowledge base (its active articles, edited in 设置 › 知识库) searched by the operator's words (the 受理 screen's search box). */
+export async function searchKnowledgeBase(app: App, q: string): Promise<ArticleHit[]> {
+	return searchKnowledge(await activeArticles(app.rel.db), q.slice(0, 500), 5);
 }
 
 export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist> {
 	const q = parseInput(assistSchema, raw);
-	const { rules, kb } = tools(app);
+	const { rules } = tools(app);
 	const geocoder = geocoderFor(app.ref);
 	const g = q.address.trim() ? geocoder.geocodeText(q.address) : null;
 	const district = q.district_code && app.ref.districtByCode.has(q.district_code) ? q.district_code : (g?.districtCode ?? null);
@@ -116,6 +114,6 @@ export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist
 		modelReady,
 		screening,
 		related: related.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() })),
-		knowledge: searchKnowledge(kb, `${q.title} ${q.content}`, 3)
+		knowledge: searchKnowledge(await activeArticles(app.rel.db), `${q.title} ${q.content}`, KB_SUGGESTIONS)
 	};
 }
