@@ -172,7 +172,7 @@ export async function suggestArticles(db: Db, sentence: string, limit = KB_SUGGE
 
 const likePattern = (w: string) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** The articles, by id; `q`: words that each must be in the id, title, keywords or answer; retired ones only when asked. */
+/** The articles, by id (retired ones after the others); `q`: words that each must be in the id, title, keywords or answer; retired ones only when asked. */
 export async function listArticles(db: Db, opts: { q?: string; retired?: boolean } = {}): Promise<KbArticleRow[]> {
 	const conds: (SQL | undefined)[] = [];
 	if (!opts.retired) conds.push(isNull(kbArticles.retiredAt));
@@ -191,7 +191,7 @@ export async function listArticles(db: Db, opts: { q?: string; retired?: boolean
 		.select()
 		.from(kbArticles)
 		.where(and(...conds))
-		.orderBy(asc(kbArticles.id));
+		.orderBy(sql`${kbArticles.retiredAt} IS NOT NULL`, asc(kbArticles.id));
 }
 
 export async function getArticle(db: Db, id: string): Promise<KbArticleRow> {

@@ -1,5 +1,6 @@
 import { listSilences, listWatchlists, listWebhooks } from '$lib/server/alerts/settings';
 import { app } from '$lib/server/app';
+import { countArticles } from '$lib/server/cases/knowledge';
 import { calendarCoverage } from '$lib/server/cases/limits';
 import { requireScreen } from '$lib/server/guard';
 import type { PageServerLoad } from './$types';
@@ -9,7 +10,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 	const a = await app();
 	const db = a.rel.db;
 	const now = Date.now();
-	const [lists, silences, hooks] = await Promise.all([listWatchlists(db), listSilences(db), listWebhooks(db)]);
+	const [lists, silences, hooks, kb] = await Promise.all([listWatchlists(db), listSilences(db), listWebhooks(db), countArticles(db)]);
 	return {
 		alerts: {
 			watchlists: lists.length,
@@ -17,6 +18,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 			silences: silences.filter((s) => s.startsAt.getTime() <= now && s.endsAt.getTime() > now).length,
 			webhooks: hooks.filter((h) => h.enabled).length,
 			limitsNote: calendarCoverage(a.calendar, now).message
-		}
+		},
+		knowledge: kb
 	};
 };
