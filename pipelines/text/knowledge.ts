@@ -1,6 +1,7 @@
-// The knowledge base that consultations are answered from (data/kb/articles.json): loading with checks, and a
-// search that ranks articles by the caller's words found in their keywords and title, then by character-bigram
-// overlap (robust to word order and to how a caller phrases it). Pure apart from `loadKnowledge`.
+// The knowledge base that consultations are answered from (data/kb/articles.json seeds the app's store, where
+// 设置 › 知识库 edits it): loading the file with checks, and a search that ranks articles by the caller's words
+// found in their keywords and title, then by character-bigram overlap (robust to word order and to how a caller
+// phrases it). Pure apart from `loadKnowledge`.
 import { readFileSync } from 'node:fs';
 import { toHalfWidth } from '../normalize/text';
 import { charBigrams, sharedBigrams } from './bigrams';
