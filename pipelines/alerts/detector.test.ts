@@ -298,6 +298,27 @@ describe('real-valued streams', () => {
 		// it learns: the second half fires far less than the first
 		expect(alerts(s.slice(3000))).toBeLessThanOrEqual(alerts(s.slice(0, 3000)) / 3);
 	});
+
+	it('a stream whose routine spikes stay bounded learns they are ordinary, yet still alerts on a spike far beyond them', () => {
+		const rng = new Rng(43);
+		const pts: SeriesPoint[] = [];
+		let spikes = 0;
+		for (let i = 0; i < 6000; i++) {
+			// 3 % of points: +3 … +8 sd
+			const spike = rng.chance(0.03);
+			if (spike && i >= 3000) spikes++;
+			pts.push({ t: START + i * 300_000, value: 1 + 0.1 * rng.normal() + (spike ? 0.3 + 0.5 * rng.next() : 0) });
+		}
+		const s = detectSeries(pts);
+		expect(spikes).toBeGreaterThan(60);
+		expect(alerts(s.slice(3000))).toBeLessThanOrEqual(1);
+		// a spike of +50 sd (six times the largest routine one) is an anomaly for this series
+		const at = 5000;
+		const spiked = pts.map((p, i) => (i === at ? { ...p, value: 6 } : p));
+		const r = detectSeries(spiked);
+		expect(r[at].alert).toBe(true);
+		expect(r[at].side).toBe(1);
+	});
 });
 
 describe('streaming and columns', () => {

@@ -256,27 +256,45 @@ const CONTINUOUS_COUNT = 30;
 /** running-median step (log domain) per exceedance */
 const MEDIAN_UP = Math.exp(0.05);
 const MEDIAN_DOWN = Math.exp(-0.05);
-/** largest excess u − U0 the calibration learns or reads (u ≈ 54.6, p ≈ 2e-24) */
+/**
+ * largest excess u − U0 the calibration measures (u ≈ 54.6, p ≈ 2e-24): larger excesses are learned as this much (the
+ * median is censored here), and a point beyond it may be read as if it were here (see TailCalibration.p)
+ */
 const EXCESS_CAP = 50;
+/** mid-p of an excess of EXCESS_CAP */
+const P_CAP = P0 * Math.exp(-EXCESS_CAP);
 
 /**
  * Exponential-tail (peaks over threshold) calibration of u = −ln p against the series' own history: the share of
  * points with p < P0 and the median excess u − U0 of those (robust: a few enormous surprises do not move it; a series
  * whose surprises are mostly enormous does). For a correct model share = P0 and median excess = ln 2 (beta = 1).
+ *
+ * The fitted tail is measured only up to EXCESS_CAP: beyond it the calibration knows only how often the series has put
+ * points there (`far`). A point beyond the cap is read no lower than the fit reads the cap — as before — only as far as
+ * the series has itself shown such points recently: a spiky series whose spikes go beyond the cap (the median, which
+ * can neither exceed the cap nor catch up quickly, would make the fit extrapolate far too steeply) reads every such
+ * point as ordinary; a series whose surprises stay inside the measured range (however heavy their tail there) reads
+ * a point far beyond anything it has shown on the fitted tail, so it can still alert; and a correct model never feels
+ * the floor (its fit puts ≈ e^−50 beyond the cap, whatever an incident's few enormous points do to `far`).
  */
 class TailCalibration {
 	/** EW share of points with p < P0 */
 	share = P0;
 	/** running median of the excess u − U0 over exceedances (capped at EXCESS_CAP) */
 	median = Math.LN2;
+	/** EW share of points with an excess of at least EXCESS_CAP */
+	far = 0;
 
 	/** calibrated p for a mid-p below P0: never smaller than the model's own p */
 	p(p: number, mid: number): number {
 		const share = this.share > P0 ? this.share : P0;
 		const beta = this.median > Math.LN2 ? this.median / Math.LN2 : 1;
 		const u = -Math.log(mid > 1e-300 ? mid : 1e-300);
-		const x = u - U0 < EXCESS_CAP ? u - U0 : EXCESS_CAP;
-		return Math.min(1, Math.max(p, share * Math.exp(-x / beta)));
+		const fit = share * Math.exp(-(u - U0) / beta);
+		// beyond the measured range: the fit's reading of the cap, but never more than the series' own rate of such points
+		const atCap = share * Math.exp(-EXCESS_CAP / beta);
+		const floor = atCap < this.far ? atCap : this.far;
+		return Math.min(1, Math.max(p, fit, floor));
 	}
 
 	/** calibrated p for p ≥ P0 */
@@ -287,6 +305,7 @@ class TailCalibration {
 	learn(p: number, rate: number) {
 		const over = p < P0;
 		this.share += rate * ((over ? 1 : 0) - this.share);
+		this.far += rate * ((p <= P_CAP ? 1 : 0) - this.far);
 		if (over) {
 			const u = -Math.log(p > 1e-300 ? p : 1e-300);
 			const x = Math.min(EXCESS_CAP, u - U0);
