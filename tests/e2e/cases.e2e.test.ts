@@ -4,29 +4,19 @@
 // replies again, the visit is satisfied and the ticket is closed; the timeline shows every step. Also: another
 // unit gets a 404 for the ticket, a stale form gets a clear conflict, the caller's next call is linked (关联) to
 // the closed ticket and unlinked again, and the caller is masked for a leader.
-import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHOTS, launchBrowser, loginAs, startServer, watchErrors, type TestServer } from './fixture';
+import { launchBrowser, shooter, startServer, userPages, type TestServer } from './fixture';
 
 let server: TestServer;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pages: Record<string, Page> = {};
-const errors: Record<string, string[]> = {};
+const users = userPages(
+	() => browser,
+	() => server.url
+);
+const { as, errors } = users;
 let ticketNo = '';
-
-async function as(user: string): Promise<Page> {
-	if (pages[user]) return pages[user];
-	const ctx = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
-	contexts.push(ctx);
-	const page = await ctx.newPage();
-	errors[user] = watchErrors(page);
-	await loginAs(page, server.url, user);
-	pages[user] = page;
-	return page;
-}
 
 async function openTicket(page: Page): Promise<void> {
 	await page.goto(`${server.url}/tickets/${ticketNo}`);
@@ -63,7 +53,7 @@ async function act(
 	if (status) expect(await detail.getAttribute('data-status')).toBe(status);
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `cases-${name}.png`), fullPage: true });
+const shot = shooter('cases');
 
 beforeAll(async () => {
 	server = await startServer({ tickets: 5_000, days: 60 });
@@ -71,7 +61,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-	for (const c of contexts) await c.close();
+	await users.close();
 	await browser?.close();
 	await server?.stop();
 	server?.cleanup();

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { freePort } from '../support/net';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -130,3 +130,33 @@ export async function loginAs(page: Page, base: string, username: string, passwo
 }
 
 export const SHOTS = join(ROOT, 'test-results');
+
+/**
+ * One signed-in page per user, each in its own browser context (its own cookies), made on first use; console
+ * errors are collected per user. `close` closes the contexts.
+ */
+export function userPages(browser: () => Browser, url: () => string, viewport = { width: 1440, height: 1000 }) {
+	const contexts: BrowserContext[] = [];
+	const pages: Record<string, Page> = {};
+	const errors: Record<string, string[]> = {};
+	return {
+		errors,
+		async as(user: string): Promise<Page> {
+			if (pages[user]) return pages[user];
+			const ctx = await browser().newContext({ viewport });
+			contexts.push(ctx);
+			const page = await ctx.newPage();
+			errors[user] = watchErrors(page);
+			await loginAs(page, url(), user);
+			pages[user] = page;
+			return page;
+		},
+		async close(): Promise<void> {
+			for (const c of contexts) await c.close();
+		}
+	};
+}
+
+/** Full-page screenshots named `<prefix>-<name>.png` in test-results/. */
+export const shooter = (prefix: string) => (page: Page, name: string) =>
+	page.screenshot({ path: join(SHOTS, `${prefix}-${name}.png`), fullPage: true });

@@ -2,16 +2,17 @@
 // the field and what was typed stays), checks its keywords with 试一试; an operator on 受理 types a caller's
 // sentence, sees the article in the 知识库 block and answers with it; once the admin retires it the operator's
 // search no longer finds it. No console errors on either side.
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHOTS, launchBrowser, loginAs, startServer, watchErrors, type TestServer } from './fixture';
+import { launchBrowser, shooter, startServer, userPages, type TestServer } from './fixture';
 
 let server: TestServer;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pages: Record<string, Page> = {};
-const errors: Record<string, string[]> = {};
+const users = userPages(
+	() => browser,
+	() => server.url
+);
+const { as, errors } = users;
 
 const ARTICLE = {
 	id: 'pet-dog-license',
@@ -21,18 +22,7 @@ const ARTICLE = {
 };
 const SENTENCE = '我家刚养狗了，想问问犬证要到哪里去办';
 
-async function as(user: string): Promise<Page> {
-	if (pages[user]) return pages[user];
-	const ctx = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
-	contexts.push(ctx);
-	const page = await ctx.newPage();
-	errors[user] = watchErrors(page);
-	await loginAs(page, server.url, user);
-	pages[user] = page;
-	return page;
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `knowledge-${name}.png`), fullPage: true });
+const shot = shooter('knowledge');
 
 beforeAll(async () => {
 	server = await startServer({ tickets: 2_000, days: 30 });
@@ -40,7 +30,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-	for (const c of contexts) await c.close();
+	await users.close();
 	await browser?.close();
 	await server?.stop();
 	server?.cleanup();
