@@ -92,7 +92,8 @@ async function shutdown(/** @type {string} */ signal) {
 	let step = '停止接收请求';
 	setTimeout(() => {
 		console.error(`[minqing] 关闭超时（${SHUTDOWN_LIMIT_MS / 1000} 秒），强制退出；未完成的步骤：${step}`);
-		process.exit(1);
+		// not process.exit: it joins libuv's worker threads, and a thread stuck in native code would hold it forever
+		process.kill(process.pid, 'SIGKILL');
 	}, SHUTDOWN_LIMIT_MS).unref();
 	server.close();
 	server.closeIdleConnections?.();
@@ -110,7 +111,7 @@ async function shutdown(/** @type {string} */ signal) {
 		step = '等待应用启动完成';
 		const a = appPromise ? await appPromise : null;
 		step = '关闭分析库（DuckDB）';
-		a?.analytics.close();
+		await a?.analytics.close();
 		step = '关闭业务库';
 		await a?.rel.close();
 	} catch (e) {

@@ -77,7 +77,7 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m))
 		if (synced) log(`[minqing] 已同步 ${synced} 条业务库工单到分析库`);
 		return app;
 	} catch (e) {
-		analytics?.close();
+		await analytics?.close();
 		await rel.close().catch(() => {});
 		throw e;
 	}
@@ -130,7 +130,7 @@ export async function generateDemo(
 }
 
 export async function stopApp(app: App): Promise<void> {
-	app.analytics.close();
+	await app.analytics.close();
 	await app.rel.close();
 }
 

@@ -58,7 +58,9 @@ export class IngestService {
 
 	/** Runs one ingest after the ones before it have finished. */
 	async run(records: AsyncIterable<RawRecord>, run: Omit<IngestRun, 'onOpenTickets'>): Promise<IngestSummary> {
-		const summary = await this.withIngestor((ingestor) => ingestor.run(records, { ...run, onOpenTickets: (t) => insertOpenFeedTickets(this.app.rel.db, t) }));
+		const summary = await this.withIngestor((ingestor) =>
+			ingestor.run(records, { ...run, onOpenTickets: (t) => insertOpenFeedTickets(this.app.rel.db, t) })
+		);
 		this.ingested(summary);
 		return summary;
 	}
@@ -106,7 +108,7 @@ export class IngestService {
 	 */
 	withIngestor<T>(fn: (ingestor: Ingestor, conn: DuckDBConnection) => Promise<T>): Promise<T> {
 		const next = this.queue.then(async () => {
-			this.conn ??= await this.app.analytics.instance.connect();
+			this.conn ??= await this.app.analytics.connect();
 			await this.conn.run(`SET TimeZone = 'Asia/Shanghai'`);
 			this.analyzer ??= await createAnalyzer(this.app.config.referenceDir);
 			return fn(new Ingestor({ conn: this.conn, ref: this.app.ref, geocoder: this.geocoder, analyzer: this.analyzer }), this.conn);
@@ -121,7 +123,11 @@ export class IngestService {
 	 */
 	async ingestPath(path: string, o: { source: string; mapping?: Mapping | null }): Promise<IngestSummary & { bytes: number }> {
 		const next = this.withIngestor(async (ingestor, conn) => {
-			const summary = await ingestFile(ingestor, conn, path, { source: o.source, mapping: o.mapping ?? null, onOpenTickets: (t) => insertOpenFeedTickets(this.app.rel.db, t) });
+			const summary = await ingestFile(ingestor, conn, path, {
+				source: o.source,
+				mapping: o.mapping ?? null,
+				onOpenTickets: (t) => insertOpenFeedTickets(this.app.rel.db, t)
+			});
 			await maintainTextIndex(conn);
 			return summary;
 		});
@@ -130,7 +136,8 @@ export class IngestService {
 			this.ingested(summary);
 			return summary;
 		} catch (e) {
-			if (!(e instanceof IngestError) && isDiskFull(e)) throw new IngestError('storage_full', '服务器存储空间不足，本次接入未能完成，请稍后重试并通知管理员');
+			if (!(e instanceof IngestError) && isDiskFull(e))
+				throw new IngestError('storage_full', '服务器存储空间不足，本次接入未能完成，请稍后重试并通知管理员');
 			throw e;
 		}
 	}

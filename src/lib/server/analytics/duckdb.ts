@@ -8,10 +8,20 @@ export interface AnalyticsStore {
 	/** the connection for reads and pipeline writes; DuckDB serialises work on one connection */
 	conn: DuckDBConnection;
 	path: string;
-	/** Another connection to the same store (for reads side by side), closed with the store. */
+	/** Another connection to the same store (for reads side by side, background work), closed with the store. */
 	connect(): Promise<DuckDBConnection>;
-	close(): void;
+	/**
+	 * Interrupts the queries still running, waits for them to stop (bounded), then closes every connection and the
+	 * store. A connection must not be closed under its running query: DuckDB then destroys the connection's context
+	 * on the query's own thread while that thread holds the context's lock, and the thread (and any process.exit,
+	 * which joins it) waits forever. A query that does not stop in time leaves the store open; committed work is
+	 * in the write-ahead log either way.
+	 */
+	close(): Promise<void>;
 }
+
+/** How long closing waits for interrupted queries to stop. */
+const CLOSE_DRAIN_MS = 5_000;
 
 export async function openAnalytics(path: string, memoryLimit = '2GB'): Promise<AnalyticsStore> {
 	let instance: DuckDBInstance;
@@ -40,9 +50,36 @@ export async function openAnalytics(path: string, memoryLimit = '2GB'): Promise<
 			others.push(c);
 			return c;
 		},
-		close() {
-			for (const c of others.splice(0)) c.closeSync();
-			conn.closeSync();
+		async close() {
+			const all = [...others.splice(0), conn];
+			// (a connection its user closed already is skipped: interrupting or closing it again throws)
+			const quietly = (f: () => void) => {
+				try {
+					f();
+				} catch {
+					/* closed already */
+				}
+			};
+			for (const c of all) quietly(() => c.interrupt());
+			// a connection runs one query at a time, so a trivial one returns once the running one has stopped
+			const stopped = await Promise.all(
+				all.map((c) =>
+					Promise.race([
+						c.run('SELECT 1').then(
+							() => true,
+							() => true
+						),
+						new Promise<boolean>((r) => setTimeout(() => r(false), CLOSE_DRAIN_MS).unref())
+					])
+				)
+			);
+			if (stopped.includes(false)) {
+				console.error(
+					`[minqing] analytics store ${path}: a query did not stop within ${CLOSE_DRAIN_MS / 1000} s of being interrupted; left open`
+				);
+				return;
+			}
+			for (const c of all) quietly(() => c.closeSync());
 			instance.closeSync();
 		}
 	};
