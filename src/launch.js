@@ -8,11 +8,9 @@ import { createServer as createNetServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-// Every running DuckDB query holds a thread of libuv's pool (the bindings are N-API async workers), and so do
-// password checks (argon2) and file reads. With the default 4 threads, a detection round, a text round and a
-// dashboard's side-by-side reads could take them all, and a login waited for them (seen as browser tests whose
-// login took over 30 s). The pool is created on first use, which comes after this line.
-process.env.UV_THREADPOOL_SIZE ??= '32';
+// libuv's thread pool is sized by src/start.cjs, the entry point (npm start), before this module loads.
+if (!process.env.UV_THREADPOOL_SIZE)
+	console.warn('[minqing] UV_THREADPOOL_SIZE is not set: start the server with `npm start` (src/start.cjs), or logins may wait for DuckDB queries');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const port = Number(process.env.PORT ?? 3000);

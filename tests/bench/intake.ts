@@ -98,7 +98,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
 	let logs = '';
 	const child = spawn(
 		process.execPath,
-		[...(process.env.MINQING_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), join(ROOT, 'src', 'launch.js')],
+		[...(process.env.MINQING_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), join(ROOT, 'src', 'start.cjs')],
 		{
 			cwd: ROOT,
 			env: {

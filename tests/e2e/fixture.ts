@@ -20,7 +20,7 @@ export interface RunResult {
 /** Runs the launcher to completion (for start-up failures). */
 export function runLauncher(env: Record<string, string>, timeoutMs = 60_000): Promise<RunResult> {
 	return new Promise((res) => {
-		const child = spawn(process.execPath, [join(ROOT, 'src', 'launch.js')], { env: { ...process.env, ...env }, cwd: ROOT });
+		const child = spawn(process.execPath, [join(ROOT, 'src', 'start.cjs')], { env: { ...process.env, ...env }, cwd: ROOT });
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (d) => (stdout += d));
@@ -36,6 +36,8 @@ export function runLauncher(env: Record<string, string>, timeoutMs = 60_000): Pr
 export interface TestServer {
 	url: string;
 	port: number;
+	/** the server process */
+	pid: number;
 	dataDir: string;
 	logs: () => string;
 	stop: () => Promise<void>;
@@ -48,7 +50,7 @@ export async function startServer(
 	const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'minqing-e2e-'));
 	const port = await freePort();
 	let logs = '';
-	const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'src', 'launch.js')], {
+	const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'src', 'start.cjs')], {
 		cwd: ROOT,
 		env: {
 			...process.env,
@@ -80,6 +82,7 @@ export async function startServer(
 	return {
 		url,
 		port,
+		pid: child.pid!,
 		dataDir,
 		logs: () => logs,
 		stop: async () => {

@@ -1,10 +1,10 @@
 // Bad configuration stops start-up with one clear message, not a stack trace.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, runLauncher } from './fixture';
+import { freePort, runLauncher, startServer } from './fixture';
 
 const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+/);
 
@@ -65,4 +65,22 @@ describe('start-up failures', () => {
 		expect(r.code).toBe(1);
 		expect(r.stderr).toContain('PORT 必须是');
 	});
+});
+
+describe('a running server', () => {
+	it('has a thread pool of 32 (DuckDB queries hold pool threads; logins need one) and stops on SIGTERM', async () => {
+		delete process.env.UV_THREADPOOL_SIZE; // as a user's shell has it
+		const server = await startServer({ tickets: 500, days: 10 });
+		try {
+			// libuv starts every thread of its pool at once; the process has a few more of its own (V8, DuckDB)
+			const threads = readdirSync(`/proc/${server.pid}/task`).length;
+			expect(threads, 'threads of the server process').toBeGreaterThanOrEqual(32 + 4);
+			const t = Date.now();
+			await server.stop();
+			expect(Date.now() - t).toBeLessThan(30_000);
+		} finally {
+			await server.stop();
+			server.cleanup();
+		}
+	}, 300_000);
 });
