@@ -55,4 +55,25 @@ describe('access by role', () => {
 		expect(after.status()).toBe(401);
 		await page.close();
 	});
+
+	it('keeps what was typed on the login page before its script loaded (slow line, busy server)', async () => {
+		const page = await browser.newPage();
+		let release = () => {};
+		const scripts = new Promise<void>((r) => (release = r));
+		await page.route('**/_app/immutable/**', async (route) => {
+			await scripts;
+			await route.continue();
+		});
+		// (the page's module scripts hold DOMContentLoaded back, so wait only for the form)
+		await page.goto(`${server.url}/login`, { waitUntil: 'commit' });
+		await page.waitForSelector('button[type=submit]');
+		await page.fill('input[name=username]', 'analyst');
+		await page.fill('input[name=password]', 'minqing2026');
+		release();
+		await page.waitForLoadState('networkidle');
+		await page.waitForTimeout(500); // hydration runs right after the scripts arrive
+		expect(await page.inputValue('input[name=username]')).toBe('analyst');
+		await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 30_000 }), page.click('button[type=submit]')]);
+		await page.close();
+	});
 });
