@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Starts the built Minqing server (adapter-node's handler) after pre-flight checks, so bad configuration
-// stops start-up with one clear message instead of a stack trace; closes both stores on shutdown.
+// stops start-up with one clear message instead of a stack trace; on shutdown stops the analytics queries and closes the relational store.
 // Honours PORT and HOST as adapter-node does. Plain JavaScript: it runs before and without any build tooling.
 import { existsSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
@@ -108,8 +108,11 @@ async function shutdown(/** @type {string} */ signal) {
 	try {
 		step = '等待应用启动完成';
 		const a = appPromise ? await appPromise : null;
-		step = '关闭分析库（DuckDB）';
-		await a?.analytics.close();
+		// DuckDB: the running queries are interrupted and waited for, but nothing is closed — a request or a
+		// background round may still start a query, and a connection closed under its query hangs process.exit
+		// (which joins the thread running it); committed work is in the write-ahead log
+		step = '停止分析库（DuckDB）的查询';
+		await a?.analytics.quiesce();
 		step = '关闭业务库';
 		await a?.rel.close();
 	} catch (e) {

@@ -18,10 +18,42 @@ export interface AnalyticsStore {
 	 * in the write-ahead log either way.
 	 */
 	close(): Promise<void>;
+	/**
+	 * Interrupts the running queries and waits (bounded) for them to stop, without closing anything: for the
+	 * server's shutdown, where background work or a request may still start a query after the wait, and closing a
+	 * connection under it would hang the process (see close). Committed work is in the write-ahead log.
+	 */
+	quiesce(): Promise<boolean>;
 }
 
 /** How long closing waits for interrupted queries to stop. */
 const CLOSE_DRAIN_MS = 5_000;
+
+/** Runs `f`, ignoring the error of a connection its user closed already. */
+function quietly(f: () => void): void {
+	try {
+		f();
+	} catch {
+		/* closed already */
+	}
+}
+
+/** Interrupts each connection's running query and waits until each has stopped (a connection runs one query at a time, so a trivial one returns once the running one has); false if one did not stop within CLOSE_DRAIN_MS. */
+async function stopQueries(all: DuckDBConnection[]): Promise<boolean> {
+	for (const c of all) quietly(() => c.interrupt());
+	const stopped = await Promise.all(
+		all.map((c) =>
+			Promise.race([
+				c.run('SELECT 1').then(
+					() => true,
+					() => true
+				),
+				new Promise<boolean>((r) => setTimeout(() => r(false), CLOSE_DRAIN_MS).unref())
+			])
+		)
+	);
+	return !stopped.includes(false);
+}
 
 export async function openAnalytics(path: string, memoryLimit = '2GB'): Promise<AnalyticsStore> {
 	let instance: DuckDBInstance;
@@ -50,30 +82,12 @@ export async function openAnalytics(path: string, memoryLimit = '2GB'): Promise<
 			others.push(c);
 			return c;
 		},
+		async quiesce() {
+			return stopQueries([...others, conn]);
+		},
 		async close() {
 			const all = [...others.splice(0), conn];
-			// (a connection its user closed already is skipped: interrupting or closing it again throws)
-			const quietly = (f: () => void) => {
-				try {
-					f();
-				} catch {
-					/* closed already */
-				}
-			};
-			for (const c of all) quietly(() => c.interrupt());
-			// a connection runs one query at a time, so a trivial one returns once the running one has stopped
-			const stopped = await Promise.all(
-				all.map((c) =>
-					Promise.race([
-						c.run('SELECT 1').then(
-							() => true,
-							() => true
-						),
-						new Promise<boolean>((r) => setTimeout(() => r(false), CLOSE_DRAIN_MS).unref())
-					])
-				)
-			);
-			if (stopped.includes(false)) {
+			if (!(await stopQueries(all))) {
 				console.error(
 					`[minqing] analytics store ${path}: a query did not stop within ${CLOSE_DRAIN_MS / 1000} s of being interrupted; left open`
 				);

@@ -524,6 +524,33 @@ export interface RelatedTicket {
 	linked: boolean;
 }
 
+const RELATED_COLUMNS = {
+	id: tickets.id,
+	ticketNo: tickets.ticketNo,
+	status: tickets.status,
+	receivedAt: tickets.receivedAt,
+	title: tickets.title,
+	content: tickets.content
+};
+
+function relatedOf(
+	r: { ticketNo: string; status: string; receivedAt: Date; title: string; content: string },
+	why: string,
+	o: Partial<Pick<RelatedTicket, 'similarity' | 'repeat' | 'linked'>> = {}
+): RelatedTicket {
+	return {
+		ticketNo: r.ticketNo,
+		status: r.status as Status,
+		receivedAt: r.receivedAt,
+		title: r.title || r.content.slice(0, 30),
+		why,
+		similarity: 1,
+		repeat: false,
+		linked: false,
+		...o
+	};
+}
+
 /**
  * Earlier tickets of the same caller, or of the same place with similar text, in the 30 days before `at`,
  * plus tickets merged or linked with this one: what an operator checks before accepting (repeat detection, rule 7).
@@ -549,15 +576,7 @@ export async function relatedTickets(
 	const out = new Map<string, RelatedTicket>();
 	if (near.length) {
 		const rows = await db
-			.select({
-				id: tickets.id,
-				ticketNo: tickets.ticketNo,
-				status: tickets.status,
-				receivedAt: tickets.receivedAt,
-				title: tickets.title,
-				content: tickets.content,
-				phoneKey: tickets.callerPhoneKey
-			})
+			.select({ ...RELATED_COLUMNS, phoneKey: tickets.callerPhoneKey })
 			.from(tickets)
 			.where(
 				and(
@@ -573,49 +592,23 @@ export async function relatedTickets(
 			const sim = repeatSimilarity(q.text, `${r.title}${r.content}`);
 			const sameCaller = !!q.phoneKey && r.phoneKey === q.phoneKey;
 			if (!sameCaller && sim < REPEAT_SIMILARITY) continue;
-			out.set(r.ticketNo, {
-				ticketNo: r.ticketNo,
-				status: r.status as Status,
-				receivedAt: r.receivedAt,
-				title: r.title || r.content.slice(0, 30),
-				why: sameCaller ? (sim >= REPEAT_SIMILARITY_SAME_CALLER ? '同一来电人，内容相似' : '同一来电人') : '同一地点，内容相似',
-				similarity: Math.round(sim * 100) / 100,
-				repeat: sim >= (sameCaller ? REPEAT_SIMILARITY_SAME_CALLER : REPEAT_SIMILARITY),
-				linked: false
-			});
+			out.set(
+				r.ticketNo,
+				relatedOf(r, sameCaller ? (sim >= REPEAT_SIMILARITY_SAME_CALLER ? '同一来电人，内容相似' : '同一来电人') : '同一地点，内容相似', {
+					similarity: Math.round(sim * 100) / 100,
+					repeat: sim >= (sameCaller ? REPEAT_SIMILARITY_SAME_CALLER : REPEAT_SIMILARITY)
+				})
+			);
 		}
 	}
-	const links = await db
-		.select({
-			ticketNo: tickets.ticketNo,
-			status: tickets.status,
-			receivedAt: tickets.receivedAt,
-			title: tickets.title,
-			content: tickets.content,
-			id: tickets.id
-		})
+	const merged = await db
+		.select(RELATED_COLUMNS)
 		.from(tickets)
 		.where(or(q.id ? eq(tickets.duplicateOf, q.id) : sql`false`, q.duplicateOf ? eq(tickets.id, q.duplicateOf) : sql`false`));
-	for (const r of links)
-		out.set(r.ticketNo, {
-			ticketNo: r.ticketNo,
-			status: r.status as Status,
-			receivedAt: r.receivedAt,
-			title: r.title || r.content.slice(0, 30),
-			why: r.id === q.duplicateOf ? '本单已并入该工单' : '已并入本单',
-			similarity: 1,
-			repeat: false,
-			linked: false
-		});
+	for (const r of merged) out.set(r.ticketNo, relatedOf(r, r.id === q.duplicateOf ? '本单已并入该工单' : '已并入本单'));
 	if (q.id) {
 		const linked = await db
-			.select({
-				ticketNo: tickets.ticketNo,
-				status: tickets.status,
-				receivedAt: tickets.receivedAt,
-				title: tickets.title,
-				content: tickets.content
-			})
+			.select(RELATED_COLUMNS)
 			.from(ticketLinks)
 			.innerJoin(
 				tickets,
@@ -624,16 +617,14 @@ export async function relatedTickets(
 			.where(or(eq(ticketLinks.ticketId, q.id), eq(ticketLinks.linkedId, q.id)));
 		for (const r of linked) {
 			const seen = out.get(r.ticketNo);
-			out.set(r.ticketNo, {
-				ticketNo: r.ticketNo,
-				status: r.status as Status,
-				receivedAt: r.receivedAt,
-				title: r.title || r.content.slice(0, 30),
-				why: seen ? `已关联；${seen.why}` : '已关联',
-				similarity: seen?.similarity ?? 1,
-				repeat: seen?.repeat ?? false,
-				linked: true
-			});
+			out.set(
+				r.ticketNo,
+				relatedOf(r, seen ? `已关联；${seen.why}` : '已关联', {
+					similarity: seen?.similarity ?? 1,
+					repeat: seen?.repeat ?? false,
+					linked: true
+				})
+			);
 		}
 	}
 	// linked tickets first, then the most recent
