@@ -46,7 +46,8 @@ export function loadKnowledge(path: string): Article[] {
 	return parseKnowledge(readFileSync(path, 'utf8'), path);
 }
 
-const fold = (s: string) => toHalfWidth(s).toLowerCase().replace(/\s+/g, '');
+/** A word as the search compares it (width, case and spaces folded); the store de-duplicates keywords the same way. */
+export const fold = (s: string) => toHalfWidth(s).toLowerCase().replace(/\s+/g, '');
 
 /** Share of the article's title-and-keyword bigrams that the text has (how much of the article the text talks about). */
 function coverage(text: Set<string>, article: Set<string>): number {

@@ -7,8 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { and, asc, eq, ilike, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { shanghaiDay, shanghaiMidnight } from '$pipelines/calendar/index';
-import { toHalfWidth } from '$pipelines/normalize/text';
-import { parseKnowledge, searchKnowledge, type Article, type ArticleHit } from '$pipelines/text/knowledge';
+import { fold, parseKnowledge, searchKnowledge, type Article, type ArticleHit } from '$pipelines/text/knowledge';
 import type { Db } from '../db';
 import { kbArticles, type KbArticleRow } from '../db/schema';
 import { CaseError } from './input';
@@ -55,7 +54,6 @@ function invalid(field: string, message: string, detail: string | null = null): 
 }
 
 const chars = (s: string) => [...s].length;
-const fold = (s: string) => toHalfWidth(s).toLowerCase().replace(/\s+/g, '');
 
 /** Keywords typed as one string: separated by commas (, ，), 、 or whitespace. */
 export function splitKeywords(s: string): string[] {
