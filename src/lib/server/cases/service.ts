@@ -14,7 +14,7 @@ import { repeatSimilarity } from '$pipelines/text/bigrams';
 import { geocoderFor } from '../geo';
 import { CaseError, actionSchema, intakeSchema, parseInput, requireFor, type ActionInput, type IntakeInput } from './input';
 import { getLimits } from './limits';
-import { ACTION_LABELS, SCREEN_ACTIONS, canView, check, isAnnotation, targetOf, type CaseAction, type CaseState } from './machine';
+import { ACTION_LABELS, RULES, SCREEN_ACTIONS, canView, check, isAnnotation, targetOf, type CaseAction, type CaseState } from './machine';
 
 /** Who acts: a signed-in user, or a system actor without a user row (id null), such as an Open311 client acting as operator. */
 export type CaseUser = Pick<SessionUser, 'role' | 'unitCode' | 'displayName'> & { id: number | null; unitName?: string | null };
@@ -114,14 +114,8 @@ export async function registerTicket(
 		const found = await app.rel.db.select({ no: tickets.ticketNo }).from(tickets).where(inArray(tickets.ticketNo, input.links));
 		const missing = input.links.find((no) => !found.some((f) => f.no === no));
 		if (missing) throw new CaseError('invalid_input', `要关联的工单 ${missing} 不存在`, 'links');
-		const refusal = check(user, 'link', {
-			status: 'received',
-			unitCode: null,
-			assistUnits: [],
-			extensionPending: false,
-			everDispatched: false
-		});
-		if (refusal) refuse(refusal);
+		// the role rule of 关联 (the new ticket's state allows it; the linked ones exist)
+		if (!RULES.link.roles.includes(user.role)) throw new CaseError('forbidden', `当前角色不能${ACTION_LABELS.link}`);
 	}
 	return batcherOf(app).add({
 		input,
