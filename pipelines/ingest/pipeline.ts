@@ -17,7 +17,7 @@ import { FactWriter, shanghaiDayHour, type FactRow } from '../warehouse/facts';
 import { callerKey } from '../warehouse/privacy';
 import { rebuildRollups } from '../warehouse/schema';
 import { rollbackQuietly } from '../warehouse/tx';
-import { addTermStats, keywordsQuery, removeTermStats, splitTokensSql } from '../warehouse/text-index';
+import { addTermStats, keywordsQuery, removeTermStats, splitTokensSql, termFrequencySql } from '../warehouse/text-index';
 import { Geocoder, checkLonLat, cleanText, normalizePhone } from '../normalize/index';
 import { ticketText, type TextAnalyzer } from '../text/enrich';
 import { applyMapping, type Mapping } from './mapping';
@@ -365,11 +365,8 @@ export class Ingestor {
 			// term frequencies of the new versions: document frequencies, daily terms, postings, then keywords
 			// against the corpus as it stands with this batch
 			await this.time('text_index', async () => {
-				await conn.run(`CREATE OR REPLACE TEMP TABLE stage_tf AS
-					SELECT ticket_no, day, term, count(*)::INTEGER AS tf FROM (
-						SELECT n.ticket_no, s.day, unnest(${STAGE_TOKENS}) AS term FROM ingest_stage s JOIN stage_no n USING (external_id)
-						WHERE s.tokens_joined IS NOT NULL)
-					GROUP BY ALL`);
+				await conn.run(`CREATE OR REPLACE TEMP TABLE stage_tf AS ${termFrequencySql(`SELECT n.ticket_no, s.day, s.tokens_joined AS joined
+					FROM ingest_stage s JOIN stage_no n USING (external_id) WHERE s.tokens_joined IS NOT NULL`)}`);
 				const docs = (await conn.runAndReadAll(`SELECT count(*)::INTEGER FROM ingest_stage s JOIN stage_no n USING (external_id) WHERE s.tokens_joined IS NOT NULL`)).getRows()[0][0];
 				await addTermStats(conn, 'stage_tf', Number(docs));
 			});

@@ -5,7 +5,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBDateValue } from '@duckdb/node-api';
 import { rollbackQuietly } from '../warehouse/tx';
-import { addTermStats, keywordsQuery, splitTokensSql } from '../warehouse/text-index';
+import { addTermStats, keywordsQuery, splitTokensSql, termFrequencySql } from '../warehouse/text-index';
 
 /** What the analysis of one text gives: its tokens joined by U+0001, its sentiment score and intensity. */
 export interface TextAnalysis {
@@ -97,11 +97,8 @@ async function applyStage(conn: DuckDBConnection, rewrite: boolean): Promise<voi
 		// the statistics chunk by chunk (each chunk's keywords see the corpus as it stands with that chunk)
 		const [lo, hi] = (await conn.runAndReadAll(`SELECT coalesce(min(rowid), 0), coalesce(max(rowid), -1) FROM enrich_stage`)).getRows()[0].map(Number);
 		for (let start = lo; start <= hi; start += BULK_CHUNK) {
-			await conn.run(`CREATE OR REPLACE TEMP TABLE enrich_tf AS
-				SELECT ticket_no, day, term, count(*)::INTEGER AS tf FROM (
-					SELECT ticket_no, day, unnest(${splitTokensSql('tokens_joined')}) AS term FROM enrich_stage
-					WHERE rowid >= ${start} AND rowid < ${start + BULK_CHUNK})
-				GROUP BY ALL`);
+			await conn.run(`CREATE OR REPLACE TEMP TABLE enrich_tf AS ${termFrequencySql(`SELECT ticket_no, day, tokens_joined AS joined FROM enrich_stage
+				WHERE rowid >= ${start} AND rowid < ${start + BULK_CHUNK}`)}`);
 			const docs = Number((await conn.runAndReadAll(`SELECT count(*) FROM enrich_stage WHERE rowid >= ${start} AND rowid < ${start + BULK_CHUNK}`)).getRows()[0][0]);
 			await addTermStats(conn, 'enrich_tf', docs);
 			await conn.run(`INSERT INTO enrich_kw ${keywordsQuery('enrich_tf', 'ticket_no')}`);

@@ -78,6 +78,16 @@ export function keywordsQuery(tf: string, key: string): string {
 		SELECT ${key}, arg_max(term, score, ${KEYWORDS_PER_TICKET}) AS keywords FROM scored GROUP BY ${key}`;
 }
 
+/**
+ * The term-frequency rows (ticket_no, day, term, tf) of a query with columns (ticket_no, day, joined), where
+ * `joined` holds a ticket's tokens joined by U+0001 (NULL or '' for none). Counted per ticket with
+ * list_histogram, which costs less than an unnest and a GROUP BY over all (ticket, term) pairs.
+ */
+export function termFrequencySql(source: string): string {
+	return `SELECT ticket_no, day, unnest(map_keys(h)) AS term, unnest(map_values(h))::INTEGER AS tf
+		FROM (SELECT ticket_no, day, list_histogram(string_split(joined, chr(1))) AS h FROM (${source}) WHERE joined <> '')`;
+}
+
 /** A token list from joined tokens (U+0001 between tokens, '' for none), as SQL over a column expression. */
 export function splitTokensSql(joined: string): string {
 	return `CASE WHEN ${joined} IS NULL THEN NULL WHEN ${joined} = '' THEN []::VARCHAR[] ELSE string_split(${joined}, chr(1)) END`;
