@@ -12,7 +12,7 @@ import {
 	type DuckDBConnection,
 	type DuckDBType
 } from '@duckdb/node-api';
-import { HOURLY_DAYS, OPEN_TICKETS, openTicketsDdl, openTicketsInsert, ROLLUP_VERSION, ROLLUPS, rollupDdl, rollupInsert } from './rollups';
+import { HOURLY_DAYS, OPEN_TICKETS, openTicketsDdl, openTicketsInsert, ROLLUP_VERSION, ROLLUPS, rollupBuildPlan, rollupDdl, rollupInsert } from './rollups';
 import { TEXT_INDEX_DDL } from './text-index';
 import { inTransaction } from './tx';
 
@@ -147,13 +147,14 @@ export async function rebuildRollups(conn: DuckDBConnection, range?: { fromDay: 
 	const inRange = range ? 'day BETWEEN $from::DATE AND $to::DATE' : '';
 	// the hourly rollup covers only the recent past
 	const recent = `day >= current_date - INTERVAL ${HOURLY_DAYS} DAY`;
-	for (const r of ROLLUPS) {
+	// finer rollups first: the coarser ones are summed from them (rollupBuildPlan)
+	for (const { rollup: r, from } of rollupBuildPlan()) {
 		if (r.recentOnly) {
 			await conn.run(`DELETE FROM ${r.table} WHERE ${range ? `${inRange} OR ` : ''}NOT (${recent})`, params);
-			await conn.run(rollupInsert(r, `WHERE ${recent}${range ? ` AND ${inRange}` : ''}`), params);
+			await conn.run(rollupInsert(r, `WHERE ${recent}${range ? ` AND ${inRange}` : ''}`, from), params);
 		} else {
 			await conn.run(`DELETE FROM ${r.table}${range ? ` WHERE ${inRange}` : ''}`, params);
-			await conn.run(rollupInsert(r, range ? `WHERE ${inRange}` : ''), params);
+			await conn.run(rollupInsert(r, range ? `WHERE ${inRange}` : '', from), params);
 		}
 	}
 	await conn.run(`DELETE FROM ${OPEN_TICKETS.table}${range ? ` WHERE ${inRange}` : ''}`, params);
