@@ -378,6 +378,8 @@ class JiebaSegmenter implements Segmenter {
 	private readonly mixedTerms: RegExp | null;
 	/** first characters of mixed terms that begin with a Han character (苏e行) */
 	private readonly mixedHanStarts: Set<string>;
+	/** first characters (UTF-16 units) of all mixed terms: where none begins, the pattern is not tried */
+	private readonly mixedFirst: Set<string>;
 	private readonly names: Set<string>;
 
 	constructor(o: ResolvedOptions) {
@@ -391,6 +393,7 @@ class JiebaSegmenter implements Segmenter {
 		const mixed = entries.map((e) => e.word).filter((w) => !/^\p{Script=Han}+$/u.test(w));
 		mixed.sort((a, b) => b.length - a.length);
 		this.mixedHanStarts = new Set(mixed.filter((w) => /^\p{Script=Han}/u.test(w)).map((w) => w[0]));
+		this.mixedFirst = new Set(mixed.map((w) => w[0]));
 		this.mixedTerms = mixed.length
 			? new RegExp(`(?<![A-Za-z0-9])(?:${mixed.map(escapeRe).join('|')})(?![A-Za-z0-9])`, 'y')
 			: null;
@@ -467,16 +470,16 @@ class JiebaSegmenter implements Segmenter {
 		let lastEnd = -1;
 		let i = 0;
 		const n = text.length;
+		const emit = (w: string) => {
+			word(w);
+			i += w.length;
+			lastWord = w;
+			lastEnd = i;
+		};
 		while (i < n) {
 			const c = text[i];
 			let m: string | null;
-			const emit = (w: string) => {
-				word(w);
-				i += w.length;
-				lastWord = w;
-				lastEnd = i;
-			};
-			if (this.mixedTerms && (m = matchAt(this.mixedTerms, text, i))) {
+			if (this.mixedTerms && this.mixedFirst.has(c) && (m = matchAt(this.mixedTerms, text, i))) {
 				emit(m);
 				continue;
 			}

@@ -113,6 +113,8 @@ export interface SentimentLexicon {
 	readonly patterns: Readonly<Partial<Record<MarkerPattern, number>>>;
 	/** longest entry, in UTF-16 units */
 	readonly maxLength: number;
+	/** every proper prefix of an entry: a span that is none of them cannot grow into an entry */
+	readonly prefixes: ReadonlySet<string>;
 }
 
 /** The texts of the lexicon files. */
@@ -227,8 +229,12 @@ export function buildSentimentLexicon(files: SentimentFiles): SentimentLexicon {
 	});
 	each('boundary', [1, 1], (w) => (entry(w).boundary = true));
 	let maxLength = 1;
-	for (const w of entries.keys()) maxLength = Math.max(maxLength, w.length);
-	return { entries, patterns, maxLength };
+	const prefixes = new Set<string>();
+	for (const w of entries.keys()) {
+		maxLength = Math.max(maxLength, w.length);
+		for (let k = 1; k < w.length; k++) prefixes.add(w.slice(0, k));
+	}
+	return { entries, patterns, maxLength, prefixes };
 }
 
 function isSentimentDir(dir: string): boolean {
@@ -424,6 +430,7 @@ export function sentimentOf(words: readonly string[], rawText: string, lexicon: 
 				bestWord = concat;
 				span = k + 1;
 			}
+			if (!lexicon.prefixes.has(concat)) break;
 		}
 		if (best) {
 			apply(best, bestWord);
