@@ -13,7 +13,7 @@ import {
 	type DuckDBType
 } from '@duckdb/node-api';
 import { HOURLY_DAYS, OPEN_TICKETS, openTicketsDdl, openTicketsInsert, ROLLUP_VERSION, ROLLUPS, rollupBuildPlan, rollupDdl, rollupInsert } from './rollups';
-import { TEXT_INDEX_DDL } from './text-index';
+import { TEXT_INDEX_DDL, upgradeTextIndex } from './text-index';
 import { inTransaction } from './tx';
 
 export interface FactColumn {
@@ -117,6 +117,7 @@ export async function ensureWarehouse(conn: DuckDBConnection): Promise<void> {
 	for (const c of FACT_COLUMNS) await conn.run(`ALTER TABLE tickets_fact ADD COLUMN IF NOT EXISTS ${c.name} ${c.sql.replace(' NOT NULL', '')}`);
 	// the fields as read (JSON) of a record that failed after reading, so a replay can map them again
 	await conn.run(`ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS fields VARCHAR`);
+	await upgradeTextIndex(conn);
 	await upgradeRollups(conn);
 }
 

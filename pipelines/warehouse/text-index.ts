@@ -1,7 +1,8 @@
 // The text index of the analytics store: everything derived from a ticket's tokens.
 //
 //   term_df          document frequency of each term over all tickets (IDF for keywords and search ranking)
-//   term_daily       documents per (day, term): rising and new terms read this, never the raw tokens
+//   term_daily       documents per (day, term), one row per pair (kept so by addTermStats; no index): rising
+//                    and new terms read this, never the raw tokens
 //   search_postings  (term, day, ticket_no) for every distinct term of every ticket: the word index that
 //                    search reads (DuckDB's fts extension cannot be installed here). Rows are kept in term
 //                    order by `compactPostings`, so a lookup of one term touches a few row groups only.
@@ -13,13 +14,30 @@
 // versions are taken out first with `removeTermStats`. Keywords are TF-IDF against the corpus as it stands
 // with the batch (`keywordsQuery`); ties broken by a hash of the term, so a re-run gives the same keywords.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { rollbackQuietly } from './tx';
+import { inTransaction, rollbackQuietly } from './tx';
 
 export const TEXT_INDEX_DDL = [
 	`CREATE TABLE IF NOT EXISTS term_df (term VARCHAR PRIMARY KEY, df INTEGER NOT NULL)`,
-	`CREATE TABLE IF NOT EXISTS term_daily (day DATE NOT NULL, term VARCHAR NOT NULL, docs INTEGER NOT NULL, PRIMARY KEY (day, term))`,
+	`CREATE TABLE IF NOT EXISTS term_daily (day DATE NOT NULL, term VARCHAR NOT NULL, docs INTEGER NOT NULL)`,
 	`CREATE TABLE IF NOT EXISTS search_postings (term VARCHAR NOT NULL, day DATE NOT NULL, ticket_no VARCHAR NOT NULL)`
 ];
+
+/**
+ * A store made before term_daily lost its primary key gets the table rebuilt without it, once (DuckDB cannot
+ * drop a constraint in place). Rows and their order stay as they were.
+ */
+export async function upgradeTextIndex(conn: DuckDBConnection): Promise<void> {
+	const r = await conn.runAndReadAll(
+		`SELECT count(*)::INTEGER FROM duckdb_constraints() WHERE table_name = 'term_daily' AND constraint_type = 'PRIMARY KEY'`
+	);
+	if (!Number(r.getRows()[0][0])) return;
+	await inTransaction(conn, async () => {
+		await conn.run(`CREATE TABLE term_daily_v2 (day DATE NOT NULL, term VARCHAR NOT NULL, docs INTEGER NOT NULL)`);
+		await conn.run(`INSERT INTO term_daily_v2 SELECT day, term, docs FROM term_daily ORDER BY rowid`);
+		await conn.run(`DROP TABLE term_daily`);
+		await conn.run(`ALTER TABLE term_daily_v2 RENAME TO term_daily`);
+	});
+}
 
 /** Keywords kept per ticket. */
 export const KEYWORDS_PER_TICKET = 8;
@@ -32,8 +50,15 @@ export const KEYWORDS_PER_TICKET = 8;
 export async function addTermStats(conn: DuckDBConnection, tf: string, newDocs: number): Promise<void> {
 	await conn.run(`INSERT INTO term_df SELECT term, count(*)::INTEGER FROM ${tf} GROUP BY term
 		ON CONFLICT (term) DO UPDATE SET df = term_df.df + excluded.df`);
-	await conn.run(`INSERT INTO term_daily SELECT day, term, count(*)::INTEGER FROM ${tf} GROUP BY day, term
-		ON CONFLICT (day, term) DO UPDATE SET docs = term_daily.docs + excluded.docs`);
+	// term_daily has one row per (day, term) but no index (an ART index over millions of keys made every
+	// batch's upsert and every checkpoint slow): the batch's pairs are looked up by one join, which reads only
+	// the row groups of the batch's days; the known pairs are updated and the rest appended
+	await conn.run(`CREATE OR REPLACE TEMP TABLE tix_daily AS
+		SELECT d.day, d.term, d.docs, t.rowid AS have FROM (SELECT day, term, count(*)::INTEGER AS docs FROM ${tf} GROUP BY day, term) d
+		LEFT JOIN term_daily t ON t.day = d.day AND t.term = d.term`);
+	await conn.run(`UPDATE term_daily SET docs = term_daily.docs + d.docs FROM tix_daily d WHERE d.have IS NOT NULL AND term_daily.rowid = d.have`);
+	await conn.run(`INSERT INTO term_daily SELECT day, term, docs FROM tix_daily WHERE have IS NULL`);
+	await conn.run(`DROP TABLE tix_daily`);
 	await conn.run(`INSERT INTO search_postings SELECT term, day, ticket_no FROM ${tf}`);
 	if (newDocs) await addDocs(conn, newDocs);
 }
@@ -135,9 +160,10 @@ export async function textIndexDrift(conn: DuckDBConnection): Promise<{ termDf: 
 	const termDf = await one(`SELECT count(*) FROM (
 		(SELECT term, count(*)::INTEGER AS df FROM drift_tf GROUP BY term EXCEPT SELECT term, df FROM term_df)
 		UNION ALL (SELECT term, df FROM term_df EXCEPT SELECT term, count(*)::INTEGER FROM drift_tf GROUP BY term))`);
+	// EXCEPT ALL: a (day, term) pair stored twice counts too (no index keeps the pairs unique)
 	const termDaily = await one(`SELECT count(*) FROM (
-		(SELECT day, term, count(*)::INTEGER FROM drift_tf GROUP BY day, term EXCEPT SELECT day, term, docs FROM term_daily)
-		UNION ALL (SELECT day, term, docs FROM term_daily EXCEPT SELECT day, term, count(*)::INTEGER FROM drift_tf GROUP BY day, term))`);
+		(SELECT day, term, count(*)::INTEGER FROM drift_tf GROUP BY day, term EXCEPT ALL SELECT day, term, docs FROM term_daily)
+		UNION ALL (SELECT day, term, docs FROM term_daily EXCEPT ALL SELECT day, term, count(*)::INTEGER FROM drift_tf GROUP BY day, term))`);
 	const postings = await one(`SELECT count(*) FROM (
 		(SELECT term, day, ticket_no FROM drift_tf EXCEPT ALL SELECT term, day, ticket_no FROM search_postings)
 		UNION ALL (SELECT term, day, ticket_no FROM search_postings EXCEPT ALL SELECT term, day, ticket_no FROM drift_tf))`);
