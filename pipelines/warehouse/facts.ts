@@ -77,37 +77,47 @@ function toDuck(kind: string, v: unknown): DuckDBValue {
 	}
 }
 
-const KINDS = FACT_COLUMNS.map((c) => c.sql.split(' ')[0]);
-const TYPES = FACT_COLUMNS.map((c) => c.type);
-const NAMES = FACT_COLUMNS.map((c) => c.name as keyof FactRow);
-
 /**
- * Buffers rows column-wise and appends them to `table` in chunks. The table has the tickets_fact layout,
- * optionally followed by `extra` columns whose values come with each row.
+ * Buffers rows column-wise and appends them to `table` in chunks. The table has the tickets_fact layout —
+ * or only the fact columns named in `only`, in FACT_COLUMNS order — optionally followed by `extra` columns
+ * whose values come with each row.
  */
 export class FactWriter {
 	private columns: DuckDBValue[][];
 	private pending = 0;
 	/** one native chunk, reused: chunks left to the garbage collector pile up outside the JS heap */
 	private readonly chunk: DuckDBDataChunk;
+	private readonly names: (keyof FactRow)[];
+	private readonly kinds: string[];
 	written = 0;
 
 	private constructor(
 		private readonly appender: DuckDBAppender,
-		private readonly extra: readonly DuckDBType[]
+		private readonly extra: readonly DuckDBType[],
+		only: readonly string[] | null
 	) {
-		this.columns = [...NAMES, ...extra].map(() => []);
-		this.chunk = DuckDBDataChunk.create([...TYPES, ...extra], CHUNK);
+		const cols = only ? FACT_COLUMNS.filter((c) => only.includes(c.name)) : FACT_COLUMNS;
+		this.names = cols.map((c) => c.name as keyof FactRow);
+		this.kinds = cols.map((c) => c.sql.split(' ')[0]);
+		this.columns = [...this.names, ...extra].map(() => []);
+		this.chunk = DuckDBDataChunk.create([...cols.map((c) => c.type), ...extra], CHUNK);
 	}
 
-	/** `catalog` 'temp' appends to a temporary table */
-	static async open(conn: DuckDBConnection, table = 'tickets_fact', extra: readonly DuckDBType[] = [], catalog: string | null = null): Promise<FactWriter> {
-		return new FactWriter(await conn.createAppender(table, catalog ? 'main' : null, catalog), extra);
+	/** `catalog` 'temp' appends to a temporary table; `only` as in the class comment */
+	static async open(
+		conn: DuckDBConnection,
+		table = 'tickets_fact',
+		extra: readonly DuckDBType[] = [],
+		catalog: string | null = null,
+		only: readonly string[] | null = null
+	): Promise<FactWriter> {
+		return new FactWriter(await conn.createAppender(table, catalog ? 'main' : null, catalog), extra, only);
 	}
 
 	add(row: FactRow, extraValues: readonly DuckDBValue[] = []): void {
-		for (let i = 0; i < NAMES.length; i++) this.columns[i].push(toDuck(KINDS[i], row[NAMES[i]]));
-		for (let j = 0; j < this.extra.length; j++) this.columns[NAMES.length + j].push(extraValues[j] ?? null);
+		const { names, kinds, columns } = this;
+		for (let i = 0; i < names.length; i++) columns[i].push(toDuck(kinds[i], row[names[i]]));
+		for (let j = 0; j < this.extra.length; j++) columns[names.length + j].push(extraValues[j] ?? null);
 		if (++this.pending >= CHUNK) this.flushChunk();
 	}
 
