@@ -19,7 +19,15 @@ export async function ingestFile(
 	ingestor: Ingestor,
 	conn: DuckDBConnection,
 	path: string,
-	opts: { source: string; mapping?: Mapping | null; onProgress?: IngestRun['onProgress']; now?: number; batchSize?: number; onOpenTickets?: IngestRun['onOpenTickets'] }
+	opts: {
+		source: string;
+		mapping?: Mapping | null;
+		onProgress?: IngestRun['onProgress'];
+		now?: number;
+		batchSize?: number;
+		mergeThreads?: number;
+		onOpenTickets?: IngestRun['onOpenTickets'];
+	}
 ): Promise<IngestSummary & { bytes: number }> {
 	const abs = resolve(path);
 	const bytes = statSync(abs).size;
@@ -33,6 +41,7 @@ export async function ingestFile(
 		mapping: opts.mapping ?? null,
 		now: opts.now,
 		batchSize: opts.batchSize,
+		mergeThreads: opts.mergeThreads,
 		onProgress: opts.onProgress,
 		onOpenTickets: opts.onOpenTickets
 	});

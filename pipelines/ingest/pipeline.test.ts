@@ -197,3 +197,43 @@ describe('quarantine replay', () => {
 		]);
 	});
 });
+
+describe('mergeThreads', () => {
+	const setting = async (name: string) => String((await conn.runAndReadAll(`SELECT current_setting('${name}')`)).getRows()[0][0]);
+
+	it('merges on the given number of DuckDB threads and puts the setting back after the run', async () => {
+		await conn.run(`SET threads = 3`);
+		const seen: string[] = [];
+		const parses = (l: string) => {
+			try {
+				return typeof JSON.parse(l) === 'object';
+			} catch {
+				return false;
+			}
+		};
+		const lines = feedSampleLines().filter(parses).slice(0, 30);
+		await ingestor.run(
+			(async function* () {
+				for (const [i, raw] of lines.entries()) {
+					if (i === 10) seen.push(await setting('threads'));
+					yield { file: null, fields: JSON.parse(raw), raw, line: i + 1, byteOffset: null, error: null };
+				}
+			})(),
+			{ source: 't', origin: 'test', originId: 'o1', now: NOW, batchSize: 8, mergeThreads: 1 }
+		);
+		expect(seen).toEqual(['1']);
+		expect(await setting('threads')).toBe('3');
+		expect(Number((await conn.runAndReadAll(`SELECT count(*) FROM tickets_fact`)).getRows()[0][0])).toBeGreaterThan(10);
+	});
+
+	it('puts it back when the run fails', async () => {
+		await conn.run(`SET threads = 3`);
+		const failing = (async function* () {
+			yield { file: null, fields: { external_id: 'x' }, raw: '{}', line: 1, byteOffset: null, error: null };
+			throw new Error('the disk went away');
+		})();
+		await expect(ingestor.run(failing, { source: 't', origin: 'test', originId: 'o2', now: NOW, mergeThreads: 1 })).rejects.toThrow('the disk went away');
+		expect(await setting('threads')).toBe('3');
+		expect(await setting('checkpoint_threshold')).not.toMatch(/^4(\.0)? ?GiB|^4GB/);
+	});
+});

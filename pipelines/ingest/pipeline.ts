@@ -53,6 +53,11 @@ export interface IngestRun {
 	mapping?: Mapping | null;
 	now?: number;
 	batchSize?: number;
+	/**
+	 * DuckDB threads while batches are merged (a database-wide setting), restored for the final checkpoint.
+	 * One is best when the segmentation workers have the cores to themselves (the CLI); the default leaves it.
+	 */
+	mergeThreads?: number;
 	onProgress?: (p: { read: number; bytes: number | null }) => void;
 	onOpenTickets?: (tickets: OpenFeedTicket[]) => Promise<void>;
 }
@@ -122,6 +127,22 @@ export class Ingestor {
 	}
 
 	async run(records: AsyncIterable<RawRecord>, run: IngestRun): Promise<IngestSummary> {
+		const { conn } = this.deps;
+		const threads = Number((await conn.runAndReadAll(`SELECT current_setting('threads')`)).getRows()[0][0]);
+		const restore = async () => {
+			await conn.run(`RESET checkpoint_threshold`);
+			await conn.run(`SET threads = ${threads}`);
+		};
+		try {
+			if (run.mergeThreads) await conn.run(`SET threads = ${Math.max(1, Math.floor(run.mergeThreads))}`);
+			return await this.runBatches(records, run, restore);
+		} finally {
+			await restore();
+		}
+	}
+
+	/** The run itself; `restore` puts the settings of the batches back before the final checkpoint. */
+	private async runBatches(records: AsyncIterable<RawRecord>, run: IngestRun, restore: () => Promise<void>): Promise<IngestSummary> {
 		const t0 = performance.now();
 		const { conn } = this.deps;
 		const now = run.now ?? Date.now();
@@ -193,7 +214,7 @@ export class Ingestor {
 		await merging;
 		await this.merge((await last).rows, quarantine, run, summary);
 		run.onProgress?.({ read: summary.read, bytes });
-		await conn.run(`RESET checkpoint_threshold`);
+		await restore();
 		await this.time('checkpoint', () => conn.run('CHECKPOINT'));
 		summary.seconds = (performance.now() - t0) / 1000;
 		summary.timings.validate_prepare = prepareMs / 1000;

@@ -184,10 +184,6 @@ async function ingest(config: Config, args: string[]) {
 	}
 	const summaries = await withApp(config, async (a) => {
 		const analyzer = await createAnalyzer(a.config.referenceDir);
-		// the two segmentation workers keep both cores busy: a second DuckDB thread only adds switching
-		// (200,000 records on this 2-core machine: 41 s against 45 s, means of 4 runs each; 71 against 79 CPU-s)
-		const threads = Number((await a.analytics.conn.runAndReadAll(`SELECT current_setting('threads')`)).getRows()[0][0]);
-		await a.analytics.conn.run(`SET threads = 1`);
 		try {
 			const ingestor = new Ingestor({ conn: a.analytics.conn, ref: a.ref, geocoder: new Geocoder(a.ref), analyzer });
 			const out = [];
@@ -205,6 +201,9 @@ async function ingest(config: Config, args: string[]) {
 					source: values.source!,
 					mapping,
 					batchSize,
+					// the two segmentation workers keep both cores busy: a second DuckDB thread only adds switching
+					// (200,000 records on this 2-core machine: 41 s against 45 s, means of 4 runs each; 71 against 79 CPU-s)
+					mergeThreads: 1,
 					onOpenTickets: (t) => insertOpenFeedTickets(a.rel.db, t),
 					onProgress: ({ read, bytes }) => {
 						const rate = Math.round(read / Math.max(0.001, (performance.now() - t0) / 1000));
@@ -216,8 +215,7 @@ async function ingest(config: Config, args: string[]) {
 				bar?.stop();
 				out.push(summary);
 			}
-			// the word index in term order again when the appends have grown large (a sort: both threads again)
-			await a.analytics.conn.run(`SET threads = ${threads}`);
+			// the word index in term order again when the appends have grown large
 			if (await maintainTextIndex(a.analytics.conn)) console.error('[minqing] 检索索引已整理');
 			return out;
 		} finally {
