@@ -67,7 +67,7 @@ function demo(argv: string[]) {
 }
 
 async function ingest(argv: string[]) {
-	const { values } = parseArgs({ args: argv, options: { tickets: { type: 'string', default: '1000000' } } });
+	const { values } = parseArgs({ args: argv, options: { tickets: { type: 'string', default: '1000000' }, 'merge-only': { type: 'boolean', default: false } } });
 	const n = Number(values.tickets.replaceAll('_', ''));
 	const dir = mkdtempSync(join(tmpdir(), 'minqing-bench-ingest-'));
 	try {
@@ -76,6 +76,20 @@ async function ingest(argv: string[]) {
 		const { writeFeed } = await import('../support/feed');
 		const { lines, bad } = await writeFeed(feed, { records: n, badEvery: 1000 });
 		const size = statSync(feed).size;
+		if (values['merge-only']) {
+			const r = spawnSync('npx', ['tsx', 'tests/bench/ingest-merge.ts', feed, dir, join(ROOT, 'data')], {
+				cwd: ROOT,
+				encoding: 'utf8',
+				stdio: ['ignore', 'pipe', 'inherit']
+			});
+			if (r.status !== 0) throw new Error(`merge-only run failed (exit ${r.status})`);
+			const m = JSON.parse(r.stdout) as { seconds: number; cpuSeconds: number; timings: Record<string, number> };
+			console.log('ingest, merge only: the same run with the text analysis done beforehand (no segmentation workers competing)');
+			console.log(`records ${lines.toLocaleString('en')} (${bad} bad) · ${(size / 1e6).toFixed(0)} MB`);
+			console.log(`pipeline ${m.seconds.toFixed(1)} s · ${Math.round(lines / m.seconds).toLocaleString('en')} records/s · ${m.cpuSeconds.toFixed(1)} CPU-s`);
+			console.log(`phases (s, overlapping): ${Object.entries(m.timings).map(([k, v]) => `${k} ${v}`).join(' · ')}`);
+			return;
+		}
 		console.error(`… ingesting ${(size / 1e6).toFixed(0)} MB`);
 		const t0 = performance.now();
 		const r = spawnSync('npx', ['tsx', 'src/lib/server/cli/main.ts', 'ingest', feed, '--source', 'bench', '--data-dir', join(dir, 'db')], {
@@ -174,7 +188,7 @@ async function intake(argv: string[]) {
 const BENCHES: Record<string, (argv: string[]) => void | Promise<void>> = { demo, ingest, segment, text, dashboard, alerts, intake };
 if (!name || !BENCHES[name]) {
 	console.error(
-		`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n  demo [--tickets 200000,10000000]\n  ingest [--tickets 1000000]\n  segment\n  text [--tickets 10000000] [--data-dir DIR (kept and reused)] [--only classify,cluster,search] [--ablation]\n  dashboard [--tickets 1000000] [--data-dir DIR (reused; generated there when empty)] [--keep] [--runs 10]  (PostgreSQL: MINQING_BENCH_PG_URL or a throwaway server)\n  alerts [--only nab,demo] [--tickets 1000000] [--data-dir DIR (a demo store with demo-incidents.json; generated when empty)]\n  intake [--connections 50,200] [--duration 20] [--in-process]  (HTTP: needs npm run build)`
+		`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n  demo [--tickets 200000,10000000]\n  ingest [--tickets 1000000] [--merge-only]\n  segment\n  text [--tickets 10000000] [--data-dir DIR (kept and reused)] [--only classify,cluster,search] [--ablation]\n  dashboard [--tickets 1000000] [--data-dir DIR (reused; generated there when empty)] [--keep] [--runs 10]  (PostgreSQL: MINQING_BENCH_PG_URL or a throwaway server)\n  alerts [--only nab,demo] [--tickets 1000000] [--data-dir DIR (a demo store with demo-incidents.json; generated when empty)]\n  intake [--connections 50,200] [--duration 20] [--in-process]  (HTTP: needs npm run build)`
 	);
 	process.exit(name ? 1 : 0);
 }
