@@ -16,9 +16,11 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { inTransaction, rollbackQuietly } from './tx';
 
+const TERM_DAILY_COLUMNS = 'day DATE NOT NULL, term VARCHAR NOT NULL, docs INTEGER NOT NULL';
+
 export const TEXT_INDEX_DDL = [
 	`CREATE TABLE IF NOT EXISTS term_df (term VARCHAR PRIMARY KEY, df INTEGER NOT NULL)`,
-	`CREATE TABLE IF NOT EXISTS term_daily (day DATE NOT NULL, term VARCHAR NOT NULL, docs INTEGER NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS term_daily (${TERM_DAILY_COLUMNS})`,
 	`CREATE TABLE IF NOT EXISTS search_postings (term VARCHAR NOT NULL, day DATE NOT NULL, ticket_no VARCHAR NOT NULL)`
 ];
 
@@ -32,7 +34,7 @@ export async function upgradeTextIndex(conn: DuckDBConnection): Promise<void> {
 	);
 	if (!Number(r.getRows()[0][0])) return;
 	await inTransaction(conn, async () => {
-		await conn.run(`CREATE TABLE term_daily_v2 (day DATE NOT NULL, term VARCHAR NOT NULL, docs INTEGER NOT NULL)`);
+		await conn.run(`CREATE TABLE term_daily_v2 (${TERM_DAILY_COLUMNS})`);
 		await conn.run(`INSERT INTO term_daily_v2 SELECT day, term, docs FROM term_daily ORDER BY rowid`);
 		await conn.run(`DROP TABLE term_daily`);
 		await conn.run(`ALTER TABLE term_daily_v2 RENAME TO term_daily`);
