@@ -127,6 +127,11 @@ export function canView(user: Pick<SessionUser, 'role' | 'unitCode'>, t: Pick<Ca
 /** Roles that work on cases (see them in full, subject to `canView`). */
 export const CASE_ROLES: readonly Role[] = ['admin', 'operator', 'dispatcher', 'supervisor', 'leader', 'unit_handler'];
 
+/** The first check of `check`, alone: a role that can never take the action (for actions on a ticket not yet written). */
+export function roleRefusal(user: Pick<SessionUser, 'role'>, action: CaseAction): Refusal | null {
+	return RULES[action].roles.includes(user.role) ? null : { code: 'forbidden', message: `当前角色不能${ACTION_LABELS[action]}` };
+}
+
 /**
  * Whether `user` may take `action` on a ticket in state `t`. The order of the checks decides the error:
  * a role that can never take the action → forbidden; a ticket the user cannot see → not_found (units do not
@@ -135,7 +140,8 @@ export const CASE_ROLES: readonly Role[] = ['admin', 'operator', 'dispatcher', '
  */
 export function check(user: Pick<SessionUser, 'role' | 'unitCode'>, action: CaseAction, t: CaseState): Refusal | null {
 	const rule = RULES[action];
-	if (!rule.roles.includes(user.role)) return { code: 'forbidden', message: `当前角色不能${ACTION_LABELS[action]}` };
+	const byRole = roleRefusal(user, action);
+	if (byRole) return byRole;
 	if (!canView(user, t)) return { code: 'not_found', message: '工单不存在或无权查看' };
 	if (rule.leadUnit && t.unitCode !== user.unitCode) return { code: 'forbidden', message: `只有主办单位可以${ACTION_LABELS[action]}` };
 	if (!rule.from.includes(t.status))

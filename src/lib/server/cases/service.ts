@@ -14,7 +14,7 @@ import { repeatSimilarity } from '$pipelines/text/bigrams';
 import { geocoderFor } from '../geo';
 import { CaseError, actionSchema, intakeSchema, parseInput, requireFor, type ActionInput, type IntakeInput } from './input';
 import { getLimits } from './limits';
-import { ACTION_LABELS, RULES, SCREEN_ACTIONS, canView, check, isAnnotation, targetOf, type CaseAction, type CaseState } from './machine';
+import { ACTION_LABELS, SCREEN_ACTIONS, canView, check, isAnnotation, roleRefusal, targetOf, type CaseAction, type CaseState } from './machine';
 
 /** Who acts: a signed-in user, or a system actor without a user row (id null), such as an Open311 client acting as operator. */
 export type CaseUser = Pick<SessionUser, 'role' | 'unitCode' | 'displayName'> & { id: number | null; unitName?: string | null };
@@ -115,7 +115,8 @@ export async function registerTicket(
 		const missing = input.links.find((no) => !found.some((f) => f.no === no));
 		if (missing) throw new CaseError('invalid_input', `要关联的工单 ${missing} 不存在`, 'links');
 		// the role rule of 关联 (the new ticket's state allows it; the linked ones exist)
-		if (!RULES.link.roles.includes(user.role)) throw new CaseError('forbidden', `当前角色不能${ACTION_LABELS.link}`);
+		const refusal = roleRefusal(user, 'link');
+		if (refusal) refuse(refusal);
 	}
 	return batcherOf(app).add({
 		input,
