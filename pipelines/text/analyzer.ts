@@ -8,7 +8,10 @@ export interface ClosableAnalyzer extends TextAnalyzer {
 	close(): Promise<void>;
 }
 
-export async function createAnalyzer(referenceDir: string, workers = 2): Promise<ClosableAnalyzer> {
+/** Worker threads of the pool createAnalyzer starts by default (one per core of the 2-core machines it is sized for). */
+export const ANALYZER_WORKERS = 2;
+
+export async function createAnalyzer(referenceDir: string, workers = ANALYZER_WORKERS): Promise<ClosableAnalyzer> {
 	try {
 		const { SegmentPool } = await import('../segment/pool');
 		const pool = await SegmentPool.create(workers, { referenceDir, sentimentDataDir: referenceDir });

@@ -1,19 +1,18 @@
 // `npm run bench -- ingest --merge-only`: the ingest pipeline with the text analysis done beforehand, so that the
 // figures show what reading, validating and merging into DuckDB cost without the segmentation workers competing for
 // the two cores. The analyses come from the same worker pool the CLI uses (not timed); the run itself is the
-// production Ingestor on a DuckDB file with the server's settings, one DuckDB thread per core. Run as a process of
+// production Ingestor on an analytics store opened as the server opens it (openAnalytics). Run as a process of
 // its own (`npx tsx tests/bench/ingest-merge.ts <feed> <dir> <data dir>`, JSON on stdout), like the CLI in the
 // full bench, so that the feed writer's garbage does not weigh on it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { ingestFile } from '../../pipelines/ingest/files';
 import { Ingestor } from '../../pipelines/ingest/pipeline';
 import { Geocoder } from '../../pipelines/normalize/index';
 import { loadReference } from '../../pipelines/reference/index';
 import { createAnalyzer } from '../../pipelines/text/analyzer';
 import { ticketText, type TextAnalysis } from '../../pipelines/text/enrich';
-import { ensureWarehouse } from '../../pipelines/warehouse/schema';
+import { openAnalytics } from '../../src/lib/server/analytics/duckdb';
 
 export async function mergeOnly(
 	feed: string,
@@ -46,19 +45,16 @@ export async function mergeOnly(
 				return a;
 			})
 	};
-	const inst = await DuckDBInstance.create(join(dir, 'merge-only.duckdb'), { threads: '2', memory_limit: '2GB' });
-	const conn = await inst.connect();
+	const store = await openAnalytics(join(dir, 'merge-only.duckdb'));
 	try {
-		await ensureWarehouse(conn);
 		const ref = loadReference(dataDir);
-		const ingestor = new Ingestor({ conn, ref, geocoder: new Geocoder(ref), analyzer });
+		const ingestor = new Ingestor({ conn: store.conn, ref, geocoder: new Geocoder(ref), analyzer });
 		const c0 = process.cpuUsage();
-		const s = await ingestFile(ingestor, conn, feed, { source: 'bench' });
+		const s = await ingestFile(ingestor, store.conn, feed, { source: 'bench' });
 		const c = process.cpuUsage(c0);
 		return { seconds: s.seconds, cpuSeconds: (c.user + c.system) / 1e6, timings: s.timings };
 	} finally {
-		conn.closeSync();
-		inst.closeSync();
+		await store.close();
 	}
 }
 

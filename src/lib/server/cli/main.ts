@@ -2,6 +2,7 @@
 // on the same stores, when no server holds them.
 import { randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { basename, join, resolve } from 'node:path';
@@ -16,7 +17,7 @@ import { createSegmenter } from '$pipelines/segment/index';
 import { loadModel, runClassifyCli } from '$pipelines/text/classify';
 import { runClusterCli } from '$pipelines/text/cluster-cli';
 import { trainToFile } from '$pipelines/text/train';
-import { createAnalyzer } from '$pipelines/text/analyzer';
+import { ANALYZER_WORKERS, createAnalyzer } from '$pipelines/text/analyzer';
 import { maintainTextIndex } from '$pipelines/warehouse/text-index';
 import { enrichPending } from '$pipelines/text/enrich';
 import { SCOPES, createApiToken, type Scope } from '../auth/tokens';
@@ -40,7 +41,7 @@ const HELP = `民情 Minqing 命令行
   user add --username U --name 名称 --role 角色 [--unit 单位代码]
         新建用户，密码从环境变量 MINQING_PASSWORD 读取。
         角色: admin leader analyst emergency operator dispatcher supervisor unit_handler
-  ingest <文件…> [--source 名称] [--mapping 映射文件] [--batch N]
+  ingest <文件…> [--source 名称] [--mapping 映射文件] [--batch N] [--merge-threads N]
         接入 NDJSON / CSV（UTF-8 或 GBK/GB18030）/ Parquet 文件；终端上显示进度条，结束时输出 JSON 汇总。
         服务器正在运行时，文件经由其 API 上传接入（无需停止服务器）；demo 与 quarantine replay 则须先停止服务器。
   quarantine list [--source 名称] [--reason 代码] [--limit N] | show <来源> <批次> <行号> | replay [--source 名称] [--mapping 映射文件]
@@ -167,16 +168,20 @@ async function ingest(config: Config, args: string[]) {
 	const { values, positionals } = parseArgs({
 		args,
 		allowPositionals: true,
-		options: { source: { type: 'string', default: 'file' }, mapping: { type: 'string' }, batch: { type: 'string' } }
+		options: { source: { type: 'string', default: 'file' }, mapping: { type: 'string' }, batch: { type: 'string' }, 'merge-threads': { type: 'string' } }
 	});
 	if (!positionals.length) throw new StartupError('请指定要接入的文件：npm run cli -- ingest <文件…>', 'no input files');
 	for (const p of positionals) if (!existsSync(p)) throw new StartupError(`找不到文件 ${p}`, `ENOENT ${p}`);
 	const mapping = values.mapping ? loadMappingOrExit(values.mapping) : null;
 	const batchSize = values.batch ? int(values.batch, '--batch', 20_000) : undefined;
+	// DuckDB threads while batches merge: the cores the segmentation workers leave (a second thread on a 2-core
+	// machine whose two workers are busy only adds switching; compare with --merge-threads 2 in the bench)
+	const mergeThreads = int(values['merge-threads'], '--merge-threads', Math.max(1, availableParallelism() - ANALYZER_WORKERS));
 	const server = await findRunningServer(config.dataDir);
 	if (server) {
 		// the server owns the stores: hand the files to it
 		if (batchSize) console.error('[minqing] 经由服务器接入时不使用 --batch');
+		if (values['merge-threads']) console.error('[minqing] 经由服务器接入时不使用 --merge-threads');
 		const summaries = await ingestThroughServer(server, positionals, values.source!, values.mapping ?? null);
 		const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
 		console.log(JSON.stringify(summaries.length === 1 ? { ...summaries[0], peakRssMB } : { files: summaries, peakRssMB }, null, 1));
@@ -201,9 +206,7 @@ async function ingest(config: Config, args: string[]) {
 					source: values.source!,
 					mapping,
 					batchSize,
-					// the two segmentation workers keep both cores busy: a second DuckDB thread only adds switching
-					// (200,000 records on this 2-core machine: 41 s against 45 s, means of 4 runs each; 71 against 79 CPU-s)
-					mergeThreads: 1,
+					mergeThreads,
 					onOpenTickets: (t) => insertOpenFeedTickets(a.rel.db, t),
 					onProgress: ({ read, bytes }) => {
 						const rate = Math.round(read / Math.max(0.001, (performance.now() - t0) / 1000));
