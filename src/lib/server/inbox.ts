@@ -4,14 +4,15 @@
 // (or when renamed into place); dotfiles and partial downloads (.part, .tmp, …) are left alone. Afterwards a
 // file moves to `processed/<date>/<name>` with `<name>.summary.json`, or — when it could not be read at all
 // (empty, unknown format or encoding, unreadable header, broken mapping) — to `failed/<name>` with
-// `<name>.error.json`. A file whose records were all quarantined is still processed: its quarantine rows say
-// why. A file is moved only after its ingest finished, so one interrupted by a shutdown or crash is simply
-// ingested again at the next start (ingest is idempotent).
+// `<name>.error.json`. That record is written last and whole: once it is there, the move is done. A file whose
+// records were all quarantined is still processed: its quarantine rows say why. A file is moved only after its
+// ingest finished, so one interrupted by a shutdown or crash is simply ingested again at the next start (ingest
+// is idempotent).
 //
 // The same folder holds `.uploads/`, where the file-ingest endpoint streams uploads before ingesting them.
 import { watch, type FSWatcher } from 'node:fs';
 import { copyFile, lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { extname, join, relative } from 'node:path';
+import { basename, dirname, extname, join, relative } from 'node:path';
 import { fileOriginId } from '$pipelines/ingest/files';
 import { MappingError, loadMapping, type Mapping } from '$pipelines/ingest/mapping';
 import type { IngestSummary } from '$pipelines/ingest/pipeline';
@@ -93,6 +94,21 @@ async function freeTarget(dir: string, name: string, side: string): Promise<stri
 	for (let i = 1; ; i++) {
 		const candidate = join(dir, i === 1 ? name : `${stem}-${i}${ext}`);
 		if (!(await exists(candidate)) && !(await exists(candidate + side))) return candidate;
+	}
+}
+
+/**
+ * Writes a file whole or not at all: under a dot-name first, then renamed into place, so whoever sees the
+ * name (a sender's script waiting for `<name>.summary.json`) reads it complete, never an empty or half file.
+ */
+async function writeWhole(path: string, text: string): Promise<void> {
+	const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+	try {
+		await writeFile(temp, text);
+		await rename(temp, path);
+	} catch (e) {
+		await rm(temp, { force: true });
+		throw e;
 	}
 }
 
@@ -337,7 +353,7 @@ export class Inbox {
 			const target = await freeTarget(dir, c.name, '.summary.json');
 			await moveFile(c.path, target);
 			const record = { file: c.rel, movedTo: relative(this.o.dir, target), mapping: mapping ? relative(this.o.dir, mappingPath) : null, processedAt: new Date().toISOString() };
-			await writeFile(`${target}.summary.json`, JSON.stringify({ ...record, ...summary, origin: target }, null, 1) + '\n');
+			await writeWhole(`${target}.summary.json`, JSON.stringify({ ...record, ...summary, origin: target }, null, 1) + '\n');
 			this.log(
 				`[minqing] 收件箱：${c.rel}（来源 ${c.source}）读取 ${summary.read} 条，新增 ${summary.accepted}，更新 ${summary.updated}，重复 ${summary.duplicates}，隔离 ${summary.quarantined}`
 			);
@@ -351,7 +367,7 @@ export class Inbox {
 		try {
 			const target = await freeTarget(this.failedDir, c.name, '.error.json');
 			await moveFile(c.path, target);
-			await writeFile(
+			await writeWhole(
 				`${target}.error.json`,
 				JSON.stringify({ file: c.rel, source: c.source, movedTo: relative(this.o.dir, target), failedAt: new Date().toISOString(), error, summary: summary ?? null }, null, 1) + '\n'
 			);
