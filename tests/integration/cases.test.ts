@@ -445,9 +445,11 @@ describe('intake validation', () => {
 	it('registrations arriving in one event-loop turn from separate callbacks (as HTTP requests do) share one transaction', async () => {
 		const made = await new Promise<Promise<unknown>[]>((resolve) => {
 			const calls: Promise<unknown>[] = [];
+			// setImmediate, not setTimeout(0): timers created across a millisecond boundary on a busy machine fall due
+			// in different turns, while immediates queued together all run in the next check phase
 			for (let i = 0; i < 30; i++)
-				setTimeout(() => calls.push(registerTicket(a, people.operator, { ...INTAKE, title: `同一轮 ${i}` }, { source: 'turn-test' })), 0);
-			setTimeout(() => resolve(calls), 0);
+				setImmediate(() => calls.push(registerTicket(a, people.operator, { ...INTAKE, title: `同一轮 ${i}` }, { source: 'turn-test' })));
+			setImmediate(() => resolve(calls));
 		});
 		await Promise.all(made);
 		const r = (await a.rel.db.execute(

@@ -2,7 +2,7 @@
 // DATABASE_URL is set. Both go through the same drizzle schema and the same committed migrations.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -10,6 +10,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { StartupError } from '../config';
+import { RemotePglite } from './pglite-remote';
 import * as schema from './schema';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -50,27 +51,27 @@ export async function openRelational(opts: OpenOptions): Promise<RelationalStore
 }
 
 async function openPglite(dataDir: string, migrationsFolder: string): Promise<RelationalStore> {
-	let client: PGlite;
-	let describe: string;
-	if (dataDir === ':memory:') {
-		client = new PGlite();
-		describe = 'PGlite (内存)';
-	} else {
-		const dir = join(dataDir, 'pglite');
-		mkdirSync(dir, { recursive: true });
-		try {
-			client = new PGlite(dir);
-			await client.waitReady;
-		} catch (e) {
-			throw new StartupError(
-				`无法打开内置数据库（${dir}），请确认数据目录可写且没有其他 Minqing 进程在使用它`,
-				`PGlite open ${dir}: ${(e as Error).message}`
-			);
-		}
-		describe = `PGlite ${dir}`;
+	// PGlite runs in a thread of its own (pglite-remote.ts): its statements no longer hold up the HTTP handling
+	let client: RemotePglite;
+	const dir = dataDir === ':memory:' ? undefined : join(dataDir, 'pglite');
+	try {
+		if (dir) mkdirSync(dir, { recursive: true });
+		client = await RemotePglite.open(dir);
+	} catch (e) {
+		if (!dir) throw e;
+		throw new StartupError(
+			`无法打开内置数据库（${dir}），请确认数据目录可写且没有其他 Minqing 进程在使用它`,
+			`PGlite open ${dir}: ${(e as Error).message}`
+		);
 	}
-	const db = drizzlePglite({ client, schema });
-	await migratePglite(db, { migrationsFolder });
+	const describe = dir ? `PGlite ${dir}` : 'PGlite (内存)';
+	const db = drizzlePglite({ client: client as unknown as PGlite, schema });
+	try {
+		await migratePglite(db, { migrationsFolder });
+	} catch (e) {
+		await client.close().catch(() => {});
+		throw e;
+	}
 	return { db: db as unknown as Db, kind: 'pglite', describe, close: () => client.close() };
 }
 
