@@ -3,11 +3,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo, startApp, stopApp, type App } from '../../src/lib/server/app';
 import { DEMO_PASSWORD, login, validateSession } from '../../src/lib/server/auth';
+import { registerTicket } from '../../src/lib/server/cases/service';
 import { loadConfig } from '../../src/lib/server/config';
 import { ticketEvents, tickets } from '../../src/lib/server/db/schema';
 
@@ -70,5 +71,25 @@ describe.skipIf(!adminUrl)('PostgreSQL as the relational store', () => {
 		const facts = (await a.analytics.conn.runAndReadAll('SELECT count(*) FROM tickets_fact')).getRows()[0][0];
 		expect(Number(facts)).toBe(4000);
 		await expect(generateDemo(a, { tickets: 10, days: 1, seed: 1 }, () => {})).resolves.toMatchObject({ relational: 0 });
+	});
+
+	it('registers calls in one statement: the day\'s next numbers in order, rows as drizzle reads them, one receive event each', async () => {
+		const operator = { id: null, role: 'operator' as const, unitCode: null, displayName: '话务员' };
+		const call = (i: number) => ({ channel: 'phone', type: '投诉', title: `PG 登记 ${i}`, content: '路灯坏了好几天', address: '姑苏区平江路100号', caller_name: '张三', caller_phone: '13812341234' });
+		// registered in one turn: one batch
+		const made = await Promise.all([0, 1, 2].map((i) => registerTicket(a, operator, call(i))));
+		expect(made.map((t) => t.title)).toEqual(['PG 登记 0', 'PG 登记 1', 'PG 登记 2']);
+		const serials = made.map((t) => Number(t.ticketNo.split('-H')[1]));
+		expect(serials).toEqual([serials[0], serials[0] + 1, serials[0] + 2]);
+		const again = await registerTicket(a, operator, call(3));
+		expect(Number(again.ticketNo.split('-H')[1])).toBe(serials[0] + 3);
+		for (const t of [...made, again]) {
+			const [row] = await a.rel.db.select().from(tickets).where(eq(tickets.id, t.id));
+			expect(t).toEqual(row);
+			expect(t.receivedAt).toBeInstanceOf(Date);
+			expect(t).toMatchObject({ status: 'received', districtCode: '320508', assistUnits: [], version: 1, externalId: t.ticketNo });
+			const events = await a.rel.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, t.id));
+			expect(events.map((e) => [e.action, e.toStatus, e.actorName])).toEqual([['receive', 'received', '话务员']]);
+		}
 	});
 });

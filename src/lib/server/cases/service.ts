@@ -8,7 +8,8 @@ import { shanghaiDay } from '$pipelines/calendar/index';
 import type { SessionUser } from '$lib/types';
 import type { App } from '../app';
 import type { Db } from '../db';
-import { ticketCounters, ticketEvents, ticketLinks, tickets, type TicketRow } from '../db/schema';
+import { fromDriverRow } from '../db/rows';
+import { ticketEvents, ticketLinks, tickets, type TicketRow } from '../db/schema';
 import { requestSync } from '../sync';
 import { repeatSimilarity } from '$pipelines/text/bigrams';
 import { geocoderFor } from '../geo';
@@ -54,27 +55,6 @@ function checkPlaces(app: App, i: Pick<IntakeInput, 'district_code' | 'street_co
 	}
 	if (i.category_code && !ref.categoryByCode.has(i.category_code))
 		throw new CaseError('invalid_input', `诉求分类“${i.category_code}”不存在`, 'category_code');
-}
-
-/** Ticket numbers for registrations at the given instants: each Asia/Shanghai day's counter goes up by its count. */
-async function nextTicketNos(db: Db, ats: number[]): Promise<string[]> {
-	const days = ats.map((at) => shanghaiDay(at).replaceAll('-', ''));
-	const perDay = new Map<string, number>();
-	for (const d of days) perDay.set(d, (perDay.get(d) ?? 0) + 1);
-	const next = new Map<string, number>();
-	for (const [day, k] of perDay) {
-		const [r] = await db
-			.insert(ticketCounters)
-			.values({ day, last: k })
-			.onConflictDoUpdate({ target: ticketCounters.day, set: { last: sql`${ticketCounters.last} + ${k}` } })
-			.returning({ last: ticketCounters.last });
-		next.set(day, r.last - k + 1);
-	}
-	return days.map((day) => {
-		const n = next.get(day)!;
-		next.set(day, n + 1);
-		return `${NO_PREFIX}${day}-H${String(n).padStart(5, '0')}`;
-	});
 }
 
 /**
@@ -196,55 +176,16 @@ function batcherOf(app: App): IntakeBatcher {
 	return b;
 }
 
-/** One transaction: ticket numbers, the tickets, their `receive` events, and each screening decision. */
+/**
+ * A batch of registrations: the tickets, their numbers and their `receive` events in one statement (atomic by
+ * itself, and one round trip to the store); those with a screening decision or links to other tickets take
+ * them in one transaction with it.
+ */
 async function insertTickets(app: App, batch: PendingIntake[]): Promise<TicketRow[]> {
+	if (batch.every((p) => !p.decision && !p.input.links.length)) return insertRows(app, app.rel.db, batch);
 	return app.rel.db.transaction(async (txx) => {
 		const tx = txx as unknown as Db;
-		const numbers = await nextTicketNos(
-			tx,
-			batch.map((p) => p.at)
-		);
-		const inserted = await tx
-			.insert(tickets)
-			.values(
-				batch.map(({ input, source, externalId, at }, i) => ({
-					ticketNo: numbers[i],
-					source,
-					externalId: externalId ?? numbers[i],
-					channel: input.channel,
-					type: input.type,
-					categoryCode: input.category_code,
-					title: input.title,
-					content: input.content,
-					address: input.address,
-					districtCode: input.district_code,
-					streetCode: input.street_code,
-					lon: input.lon ?? null,
-					lat: input.lat ?? null,
-					urgency: input.urgency,
-					status: 'received',
-					callerName: input.caller_name,
-					callerPhone: input.caller_phone,
-					callerPhoneKey: input.caller_phone ? normalizePhone(input.caller_phone, app.ref.city.phoneAreaCode ?? undefined) : null,
-					receivedAt: new Date(at),
-					updatedAt: new Date(at)
-				}))
-			)
-			.returning();
-		const byNo = new Map(inserted.map((t) => [t.ticketNo, t]));
-		const rows = numbers.map((n) => byNo.get(n)!);
-		await tx.insert(ticketEvents).values(
-			batch.map(({ user, at }, i) => ({
-				ticketId: rows[i].id,
-				action: 'receive',
-				fromStatus: null,
-				toStatus: 'received',
-				actorUserId: user.id,
-				actorName: actorName(app, user),
-				note: '',
-				at: new Date(at)
-			}))
-		);
+		const rows = await insertRows(app, tx, batch);
 		const out: TicketRow[] = [];
 		for (let i = 0; i < batch.length; i++) {
 			const { decision, user, at, input } = batch[i];
@@ -253,6 +194,72 @@ async function insertTickets(app: App, batch: PendingIntake[]): Promise<TicketRo
 		}
 		return out;
 	});
+}
+
+/**
+ * The statement behind insertTickets: the batch goes in as one JSON parameter; each Asia/Shanghai day's counter
+ * goes up by that day's count, and the tickets of a day take its numbers in batch order (SZ<day>-H<serial>, the
+ * serial at least 5 digits). Rows come back in batch order.
+ */
+async function insertRows(app: App, db: Db, batch: PendingIntake[]): Promise<TicketRow[]> {
+	const input = batch.map(({ input: t, source, externalId, at, user }, i) => ({
+		i,
+		day: shanghaiDay(at).replaceAll('-', ''),
+		source,
+		external_id: externalId,
+		channel: t.channel,
+		type: t.type,
+		category_code: t.category_code,
+		title: t.title,
+		content: t.content,
+		address: t.address,
+		district_code: t.district_code,
+		street_code: t.street_code,
+		lon: t.lon ?? null,
+		lat: t.lat ?? null,
+		urgency: t.urgency,
+		caller_name: t.caller_name,
+		caller_phone: t.caller_phone,
+		caller_phone_key: t.caller_phone ? normalizePhone(t.caller_phone, app.ref.city.phoneAreaCode ?? undefined) : null,
+		at: new Date(at).toISOString(),
+		actor_user_id: user.id,
+		actor_name: actorName(app, user)
+	}));
+	const r = (await db.execute(sql`
+		WITH input AS (
+			SELECT * FROM json_to_recordset(${JSON.stringify(input)}::json) AS r(
+				i int, day text, source text, external_id text, channel text, type text, category_code text, title text,
+				content text, address text, district_code text, street_code text, lon float8, lat float8, urgency text,
+				caller_name text, caller_phone text, caller_phone_key text, at timestamptz, actor_user_id int, actor_name text)
+		),
+		per_day AS (SELECT day, count(*)::int AS k FROM input GROUP BY day),
+		counters AS (
+			INSERT INTO ticket_counters AS c (day, last) SELECT day, k FROM per_day
+			ON CONFLICT (day) DO UPDATE SET last = c.last + excluded.last
+			RETURNING day, last
+		),
+		numbered AS (
+			SELECT input.*, ${NO_PREFIX} || input.day || '-H' || lpad(s::text, greatest(5, length(s::text)), '0') AS ticket_no
+			FROM (SELECT input.*, counters.last - per_day.k + row_number() OVER (PARTITION BY input.day ORDER BY input.i) AS s
+			      FROM input JOIN per_day USING (day) JOIN counters USING (day)) input
+		),
+		ins AS (
+			INSERT INTO tickets (ticket_no, source, external_id, channel, type, category_code, title, content, address, district_code,
+			                     street_code, lon, lat, urgency, status, caller_name, caller_phone, caller_phone_key, received_at, updated_at)
+			SELECT ticket_no, source, coalesce(external_id, ticket_no), channel, type, category_code, title, content, address, district_code,
+			       street_code, lon, lat, urgency, 'received', caller_name, caller_phone, caller_phone_key, at, at
+			FROM numbered ORDER BY i
+			RETURNING *
+		),
+		events AS (
+			INSERT INTO ticket_events (ticket_id, action, from_status, to_status, actor_user_id, actor_name, note, at)
+			SELECT ins.id, 'receive', NULL, 'received', n.actor_user_id, n.actor_name, '', n.at FROM ins JOIN numbered n USING (ticket_no)
+		)
+		SELECT ins.*, n.i AS batch_index FROM ins JOIN numbered n ON n.ticket_no = ins.ticket_no ORDER BY n.i`)) as unknown as {
+		rows: Record<string, unknown>[];
+	};
+	if (r.rows.length !== batch.length) throw new Error(`registered ${r.rows.length} tickets of a batch of ${batch.length}`);
+	return r.rows.map((row) => fromDriverRow(tickets, row));
 }
 
 /** Takes an action on a ticket as `user`; the input carries the version the user saw (not for notes). */
