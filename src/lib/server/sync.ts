@@ -16,6 +16,8 @@ import { ticketEvents, tickets, type TicketRow } from './db/schema';
 
 const WATERMARK = 'sync_watermark';
 const BATCH = 2000;
+/** Tickets read from the relational store per statement. */
+const READ_PAGE = 250;
 
 interface Watermark {
 	at: string; // ISO
@@ -77,16 +79,30 @@ export async function syncToAnalytics(app: App, now = Date.now()): Promise<numbe
 	const conn = app.analytics.conn;
 	let total = 0;
 	for (;;) {
-		const wm = await readWatermark(conn);
-		const where = wm
-			? or(gt(tickets.updatedAt, new Date(wm.at)), and(eq(tickets.updatedAt, new Date(wm.at)), gt(tickets.id, wm.id)))
-			: undefined;
-		const rows = await db.select().from(tickets).where(where).orderBy(asc(tickets.updatedAt), asc(tickets.id)).limit(BATCH);
+		// read in pages: the embedded store runs one statement at a time, and a registration waiting behind a
+		// read of thousands of rows waited for all of it
+		let wm = await readWatermark(conn);
+		const rows: TicketRow[] = [];
+		const events: { ticketId: number; action: string; toStatus: string }[] = [];
+		while (rows.length < BATCH) {
+			const after = wm;
+			const where = after
+				? or(gt(tickets.updatedAt, new Date(after.at)), and(eq(tickets.updatedAt, new Date(after.at)), gt(tickets.id, after.id)))
+				: undefined;
+			const page = await db.select().from(tickets).where(where).orderBy(asc(tickets.updatedAt), asc(tickets.id)).limit(READ_PAGE);
+			if (!page.length) break;
+			rows.push(...page);
+			events.push(
+				...(await db
+					.select({ ticketId: ticketEvents.ticketId, action: ticketEvents.action, toStatus: ticketEvents.toStatus })
+					.from(ticketEvents)
+					.where(inArray(ticketEvents.ticketId, page.map((r) => r.id))))
+			);
+			const last = page[page.length - 1];
+			wm = { at: last.updatedAt.toISOString(), id: last.id };
+			if (page.length < READ_PAGE) break;
+		}
 		if (!rows.length) return total;
-		const events = await db
-			.select({ ticketId: ticketEvents.ticketId, action: ticketEvents.action, toStatus: ticketEvents.toStatus })
-			.from(ticketEvents)
-			.where(inArray(ticketEvents.ticketId, rows.map((r) => r.id)));
 		const counts = lifecycleCounts(events);
 		const zero = { returns: 0, extensions: 0, reopens: 0, urges: 0 };
 
