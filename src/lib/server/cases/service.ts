@@ -118,9 +118,9 @@ interface PendingIntake {
 }
 
 /**
- * Group commit of new tickets: registrations that arrive in the same event-loop turn, or while a transaction runs,
- * go together in one transaction (one counter update, one multi-row insert of tickets and of their events), so the
- * embedded store's per-transaction cost is shared under load; alone, a registration is its own batch. A batch
+ * Group commit of new tickets: registrations that arrive in the same event-loop turn, or while a batch is being
+ * written, go together in one statement (insertRows), so the store's per-statement cost is shared under load;
+ * alone, a registration is its own batch. A batch
  * that fails is retried one ticket at a time, so one bad ticket never fails the others.
  */
 class IntakeBatcher {
@@ -134,7 +134,6 @@ class IntakeBatcher {
 		return new Promise((resolve, reject) => {
 			this.queue.push({ p, resolve, reject });
 			// the flush starts after the event loop's I/O phase, so the requests read in the same turn join one batch
-			// (the embedded store answers without yielding to I/O, so a flush started here would always hold one ticket)
 			if (!this.flushing) {
 				this.flushing = true;
 				setImmediate(() => void this.flush());
