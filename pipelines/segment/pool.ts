@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SegmenterOptions } from './index';
+import { workerStarted } from './worker-start';
 
 /**
  * A file of this folder: beside this module, or — when this module has been bundled elsewhere (a server
@@ -118,24 +119,7 @@ export class SegmentPool {
 				Array.from({ length: n }, () => {
 					const w = new Worker(url, { workerData: { options, module, sentimentModule, sentimentDataDir: opts.sentimentDataDir } });
 					workers.push(w);
-					return new Promise<void>((resolve, reject) => {
-						const onMessage = (m: { type: string; error?: string }) => {
-							if (m.type === 'ready') done(null);
-							else if (m.type === 'init-error') done(new Error(`segment worker could not start: ${m.error}`));
-						};
-						const onError = (e: Error) => done(new Error(`segment worker could not start: ${e.message}`));
-						const onExit = (code: number) => done(new Error(`segment worker exited during start (code ${code})`));
-						const done = (e: Error | null) => {
-							w.off('message', onMessage);
-							w.off('error', onError);
-							w.off('exit', onExit);
-							if (e) reject(e);
-							else resolve();
-						};
-						w.on('message', onMessage);
-						w.on('error', onError);
-						w.on('exit', onExit);
-					});
+					return workerStarted(w, 'segment worker', (error) => new Error(`segment worker could not start: ${String(error)}`));
 				})
 			);
 		} catch (e) {

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerStarted } from '$pipelines/segment/worker-start';
 
 export interface Results<T = Record<string, unknown>> {
 	rows: T[];
@@ -84,24 +85,7 @@ export class RemotePglite implements PgliteLike {
 	/** Starts the worker on a data directory (undefined: in memory) and waits until PGlite is ready. */
 	static async open(dir?: string): Promise<RemotePglite> {
 		const worker = new Worker(pathToFileURL(workerFile()), { workerData: { dir } });
-		await new Promise<void>((resolve, reject) => {
-			const onMessage = (m: { type?: string; error?: { message: string } }) => {
-				if (m.type === 'ready') done(null);
-				else if (m.type === 'init-error') done(new RemoteDatabaseError(m.error!));
-			};
-			const onError = (e: Error) => done(e);
-			const onExit = (code: number) => done(new Error(`PGlite worker exited during start (code ${code})`));
-			const done = (e: Error | null) => {
-				worker.off('message', onMessage);
-				worker.off('error', onError);
-				worker.off('exit', onExit);
-				if (e) reject(e);
-				else resolve();
-			};
-			worker.on('message', onMessage);
-			worker.on('error', onError);
-			worker.on('exit', onExit);
-		});
+		await workerStarted(worker, 'PGlite worker', (error) => new RemoteDatabaseError(error as { message: string }));
 		return new RemotePglite(worker);
 	}
 

@@ -1,0 +1,29 @@
+// The start handshake of the worker threads here: a worker posts { type: 'ready' } once it has loaded what it
+// needs, or { type: 'init-error', error } when it cannot. Used by the segmentation pool and by the server's
+// embedded database thread.
+import type { Worker } from 'node:worker_threads';
+
+/**
+ * Resolves when `w` says it is ready; rejects when it reports an init error (`initError` turns the reported
+ * error into the Error to throw), fails, or exits first. `what` names the worker in the messages.
+ */
+export function workerStarted(w: Worker, what: string, initError: (error: unknown) => Error): Promise<void> {
+	return new Promise<void>((resolve, reject) => {
+		const onMessage = (m: { type?: string; error?: unknown }) => {
+			if (m.type === 'ready') done(null);
+			else if (m.type === 'init-error') done(initError(m.error));
+		};
+		const onError = (e: Error) => done(new Error(`${what} could not start: ${e.message}`));
+		const onExit = (code: number) => done(new Error(`${what} exited during start (code ${code})`));
+		const done = (e: Error | null) => {
+			w.off('message', onMessage);
+			w.off('error', onError);
+			w.off('exit', onExit);
+			if (e) reject(e);
+			else resolve();
+		};
+		w.on('message', onMessage);
+		w.on('error', onError);
+		w.on('exit', onExit);
+	});
+}
