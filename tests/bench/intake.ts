@@ -193,6 +193,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
 		];
 		// closed loop: each connection sends its next call when the last is answered — the most the server creates
 		for (const c of loads.includes('closed') ? connections : []) {
+			await settled(child.pid!); // each run from an idle server, not in the wake of the one before
 			const before = await count();
 			const r = await autocannon({
 				url: `${url}/api/v1/tickets`,
@@ -217,6 +218,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
 		// open loop: calls fall due at the goal rate whatever the server does; latency from the due time
 		if (rate > 0 && loads.includes('open'))
 			for (const c of connections) {
+				await settled(child.pid!);
 				const before = await count();
 				const r = await openLoop({
 					url: `${url}/api/v1/tickets`,
