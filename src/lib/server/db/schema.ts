@@ -210,7 +210,8 @@ export const ticketEvents = pgTable(
 		data: jsonb('data'),
 		at: tstz('at').notNull()
 	},
-	(t) => [index('ticket_events_ticket_idx').on(t.ticketId, t.at), index('ticket_events_id_idx').on(t.id)]
+	// (no index of its own on id: the primary key is one)
+	(t) => [index('ticket_events_ticket_idx').on(t.ticketId, t.at)]
 );
 
 /** Last serial number of tickets registered here (受理, Open311) per Asia/Shanghai day, for their ticket numbers. */
