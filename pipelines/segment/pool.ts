@@ -9,26 +9,15 @@
  *   const tokens = await pool.tokenize(texts);   // string[][], tokens(text) of each text, same order
  *   await pool.close();
  */
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SegmenterOptions } from './index';
-import { workerStarted } from './worker-start';
+import { moduleFile, workerStarted } from './worker-start';
 
-/**
- * A file of this folder: beside this module, or — when this module has been bundled elsewhere (a server
- * build) — under `pipelines/segment/` of the nearest ancestor of the working directory that has it.
- * (Paths are built with node:path, not `new URL('./x', import.meta.url)`, so that bundlers leave them alone.)
- */
+/** A file of this folder (moduleFile: beside this module, or found under the repository when bundled). */
 function segmentFile(name: string): string {
-	const beside = join(dirname(fileURLToPath(import.meta.url)), name);
-	if (existsSync(beside)) return beside;
-	for (let dir = process.cwd(); ; dir = dirname(dir)) {
-		const f = join(dir, 'pipelines', 'segment', name);
-		if (existsSync(f)) return f;
-		if (dirname(dir) === dir) return beside;
-	}
+	return moduleFile(import.meta.url, `pipelines/segment/${name}`);
 }
 
 /** A file under `pipelines/` (e.g. 'text/train-worker.mjs'), found the same way (for worker scripts). */

@@ -5,11 +5,9 @@
 //
 // drizzle passes its own type parsers with each query; they are always the same (dates, times and intervals
 // left as text), so the worker applies that set itself when a query asks for parsers (`raw`).
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { workerStarted } from '$pipelines/segment/worker-start';
+import { moduleFile, workerStarted } from '$pipelines/segment/worker-start';
 
 export interface Results<T = Record<string, unknown>> {
 	rows: T[];
@@ -38,20 +36,8 @@ export class RemoteDatabaseError extends Error {
 	}
 }
 
-/**
- * The worker script: beside this module, or — when this module has been bundled into the server build —
- * under `src/lib/server/db/` of the nearest ancestor of the working directory that has it.
- */
-function workerFile(): string {
-	const name = 'pglite-worker.mjs';
-	const beside = join(dirname(fileURLToPath(import.meta.url)), name);
-	if (existsSync(beside)) return beside;
-	for (let dir = process.cwd(); ; dir = dirname(dir)) {
-		const f = join(dir, 'src', 'lib', 'server', 'db', name);
-		if (existsSync(f)) return f;
-		if (dirname(dir) === dir) return beside;
-	}
-}
+/** The worker script: beside this module, or found under the repository when this module is bundled into the server build. */
+const workerFile = () => moduleFile(import.meta.url, 'src/lib/server/db/pglite-worker.mjs');
 
 type Pending = { resolve(v: unknown): void; reject(e: Error): void };
 

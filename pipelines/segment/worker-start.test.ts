@@ -1,0 +1,25 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { moduleFile } from './worker-start';
+
+describe('moduleFile', () => {
+	it('takes the file beside the module when it is there', () => {
+		expect(moduleFile(import.meta.url, 'pipelines/segment/worker.mjs')).toBe(join(import.meta.dirname, 'worker.mjs'));
+	});
+
+	it('finds it under the repository when the module was bundled elsewhere (as in the server build)', () => {
+		const bundled = mkdtempSync(join(tmpdir(), 'minqing-bundle-'));
+		try {
+			const url = pathToFileURL(join(bundled, 'chunk.js')).href;
+			// the tests run with the repository as working directory
+			expect(moduleFile(url, 'src/lib/server/db/pglite-worker.mjs')).toBe(resolve('src/lib/server/db/pglite-worker.mjs'));
+			// nowhere to be found: the path beside the module, so that the error names it
+			expect(moduleFile(url, 'pipelines/nowhere.mjs')).toBe(join(bundled, 'nowhere.mjs'));
+		} finally {
+			rmSync(bundled, { recursive: true, force: true });
+		}
+	});
+});
