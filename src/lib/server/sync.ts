@@ -85,9 +85,8 @@ export async function syncToAnalytics(app: App, now = Date.now()): Promise<numbe
 		const rows: TicketRow[] = [];
 		const events: { ticketId: number; action: string; toStatus: string }[] = [];
 		while (rows.length < BATCH) {
-			const after = wm;
-			const where = after
-				? or(gt(tickets.updatedAt, new Date(after.at)), and(eq(tickets.updatedAt, new Date(after.at)), gt(tickets.id, after.id)))
+			const where = wm
+				? or(gt(tickets.updatedAt, new Date(wm.at)), and(eq(tickets.updatedAt, new Date(wm.at)), gt(tickets.id, wm.id)))
 				: undefined;
 			const page = await db.select().from(tickets).where(where).orderBy(asc(tickets.updatedAt), asc(tickets.id)).limit(READ_PAGE);
 			if (!page.length) break;

@@ -120,8 +120,8 @@ interface PendingIntake {
 /**
  * Group commit of new tickets: registrations that arrive in the same event-loop turn, or while a batch is being
  * written, go together in one statement (insertRows), so the store's per-statement cost is shared under load;
- * alone, a registration is its own batch. A batch
- * that fails is retried one ticket at a time, so one bad ticket never fails the others.
+ * alone, a registration is its own batch. A batch that fails is retried one ticket at a time, so one bad ticket
+ * never fails the others.
  */
 class IntakeBatcher {
 	private queue: { p: PendingIntake; resolve: (t: TicketRow) => void; reject: (e: unknown) => void }[] = [];
@@ -254,7 +254,7 @@ async function insertRows(app: App, db: Db, batch: PendingIntake[]): Promise<Tic
 			INSERT INTO ticket_events (ticket_id, action, from_status, to_status, actor_user_id, actor_name, note, at)
 			SELECT ins.id, 'receive', NULL, 'received', n.actor_user_id, n.actor_name, '', n.at FROM ins JOIN numbered n USING (ticket_no)
 		)
-		SELECT ins.*, n.i AS batch_index FROM ins JOIN numbered n ON n.ticket_no = ins.ticket_no ORDER BY n.i`)) as unknown as {
+		SELECT ins.* FROM ins JOIN numbered n ON n.ticket_no = ins.ticket_no ORDER BY n.i`)) as unknown as {
 		rows: Record<string, unknown>[];
 	};
 	if (r.rows.length !== batch.length) throw new Error(`registered ${r.rows.length} tickets of a batch of ${batch.length}`);
