@@ -8,6 +8,7 @@ import {
 	Idf,
 	isPureNumber,
 	loadDomainCheck,
+	normalizeToken,
 	parseTerms,
 	resolveOptions,
 	topKeywords,
@@ -122,6 +123,17 @@ describe('segmenter without the user dictionary', () => {
 		expect(dictionaryLoads()).toBe(before + 1);
 		expect(withDict.cut('饭店油烟扰民')).toContain('油烟扰民'); // switching back reloads
 		expect(dictionaryLoads()).toBe(before + 2);
+	});
+});
+
+describe('normalizeToken', () => {
+	it('makes full-width ASCII half-width, the ideographic space a space, every cased letter lower case, and trims', () => {
+		expect(normalizeToken('ＡＢＣ１２３')).toBe('abc123');
+		expect(normalizeToken('\u3000Wi-Fi\u3000')).toBe('wi-fi');
+		// letters beyond ASCII that have a lower case (Latin with accents, Greek, circled letters)
+		expect(normalizeToken('ÀÉΣⒶ')).toBe('àéσⓐ');
+		expect(normalizeToken(' 5g ')).toBe('5g');
+		expect(normalizeToken('噪音')).toBe('噪音');
 	});
 });
 

@@ -360,6 +360,10 @@ const NUMERAL_RE = new RegExp(`^(第?[${CN_NUMERAL}]+|[多几数])(.)$`);
 /** Numeral + classifier words that are lexicalised (kept whole): 一个 as the PKU standard does, 多年 "for years" … */
 const LEXICALISED = new Set(['一个', '多年', '多次', '多种', '百年', '千年', '万年', '万岁', '一家', '一番', '一阵']);
 const CN_NUMBER_WORD = new RegExp(`^[${CN_NUMERAL}]+$`);
+/** Whether a word can be a Chinese number or a numeral + classifier at all (its first character), before the
+ * patterns above: most words cannot, and a set lookup costs far less than a pattern. */
+const NUMERAL_FIRST = new Set([...CN_NUMERAL, '第', '多', '几', '数']);
+const isCnNumberWord = (w: string) => NUMERAL_FIRST.has(w[0]) && CN_NUMBER_WORD.test(w);
 const CN_NUMBER_HEAD = new RegExp(`^(?:第|百分之)?[${CN_NUMERAL}]+$|^百分之$`);
 /** Common single-character surnames (百家姓, most frequent first) and compound surnames. */
 const SURNAMES = new Set([
@@ -435,7 +439,7 @@ class JiebaSegmenter implements Segmenter {
 		const out: string[] = [];
 		for (const w of words) {
 			if (HAN_ONLY.test(w)) {
-				if (!this.stopWords.has(w) && !CN_NUMBER_WORD.test(w)) out.push(w);
+				if (!this.stopWords.has(w) && !isCnNumberWord(w)) out.push(w);
 				continue;
 			}
 			const t = normalizeToken(w);
@@ -622,7 +626,7 @@ class JiebaSegmenter implements Segmenter {
 		if (rules.numbers) {
 			for (let k = words.length - 1; k > 0; k--) {
 				const prev = words[k - 1];
-				if (CN_NUMBER_WORD.test(words[k]) && CN_NUMBER_HEAD.test(prev) && !this.protectedWords.has(prev) && !this.protectedWords.has(words[k]))
+				if (isCnNumberWord(words[k]) && CN_NUMBER_HEAD.test(prev) && !this.protectedWords.has(prev) && !this.protectedWords.has(words[k]))
 					words.splice(k - 1, 2, prev + words[k]);
 			}
 		}
@@ -631,7 +635,7 @@ class JiebaSegmenter implements Segmenter {
 				out.push(w);
 				continue;
 			}
-			if (rules.numeralClassifier && w.length >= 2 && !LEXICALISED.has(w)) {
+			if (rules.numeralClassifier && w.length >= 2 && NUMERAL_FIRST.has(w[0]) && !LEXICALISED.has(w)) {
 				const m = NUMERAL_RE.exec(w);
 				if (m && CLASSIFIERS.has(m[2])) {
 					out.push(m[1], m[2]);
@@ -662,8 +666,13 @@ const HAN_ONLY = /^\p{Script=Han}+$/u;
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const PURE_NUMBER = new RegExp(`^(?:[-+−]?\\d+(?:[.,:/·]\\d+)*[%‰]?|[${CN_NUMERAL}]+)$`);
 
+/** A character normalizeToken changes (beyond trimming): full-width ASCII, ideographic space, or one with a lower case. */
+const NEEDS_NORMALIZING = /[\uff01-\uff5e\u3000\p{Changes_When_Lowercased}]/u;
+
 /** Full-width ASCII → half-width, ideographic space → space, Latin lower case, trimmed. */
 export function normalizeToken(w: string): string {
+	// most words have nothing to change but their ends
+	if (!NEEDS_NORMALIZING.test(w)) return w.trim();
 	return w
 		.replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
 		.replace(/\u3000/g, ' ')
