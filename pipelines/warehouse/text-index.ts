@@ -1,14 +1,11 @@
 // The text index of the analytics store: everything derived from a ticket's tokens.
 //
-//   term_df          document frequency of each term over all tickets (IDF for keywords and search ranking),
-//                    and the term's number (id), which the postings carry instead of the term itself
+//   term_df          document frequency of each term over all tickets (IDF for keywords and search ranking)
 //   term_daily       documents per (day, term), one row per pair (kept so by addTermStats; no index): rising
 //                    and new terms read this, never the raw tokens
-//   search_postings  (term_id, day, ticket_no) for every distinct term of every ticket: the word index that
+//   search_postings  (term, day, ticket_no) for every distinct term of every ticket: the word index that
 //                    search reads (DuckDB's fts extension cannot be installed here). Rows are kept in term
-//                    order by `compactPostings`, so a lookup of one term touches a few row groups only. A
-//                    number instead of the term's text makes appending, committing and sorting the postings
-//                    (about 25 rows a ticket) cost less than half as much.
+//                    order by `compactPostings`, so a lookup of one term touches a few row groups only.
 //   warehouse_meta   'docs_with_tokens': the number of tickets that have tokens (N of the IDF)
 //
 // Two ways in, one set of statements: the ingest merge and the text enrichment of tickets that arrived
@@ -21,13 +18,10 @@ import { inTransaction, rollbackQuietly } from './tx';
 
 const TERM_DAILY_COLUMNS = 'day DATE NOT NULL, term VARCHAR NOT NULL, docs INTEGER NOT NULL';
 
-const TERM_DF_COLUMNS = 'term VARCHAR PRIMARY KEY, df INTEGER NOT NULL, id INTEGER NOT NULL';
-const POSTINGS_COLUMNS = 'term_id INTEGER NOT NULL, day DATE NOT NULL, ticket_no VARCHAR NOT NULL';
-
 export const TEXT_INDEX_DDL = [
-	`CREATE TABLE IF NOT EXISTS term_df (${TERM_DF_COLUMNS})`,
+	`CREATE TABLE IF NOT EXISTS term_df (term VARCHAR PRIMARY KEY, df INTEGER NOT NULL)`,
 	`CREATE TABLE IF NOT EXISTS term_daily (${TERM_DAILY_COLUMNS})`,
-	`CREATE TABLE IF NOT EXISTS search_postings (${POSTINGS_COLUMNS})`
+	`CREATE TABLE IF NOT EXISTS search_postings (term VARCHAR NOT NULL, day DATE NOT NULL, ticket_no VARCHAR NOT NULL)`
 ];
 
 /**
@@ -38,33 +32,12 @@ export async function upgradeTextIndex(conn: DuckDBConnection): Promise<void> {
 	const r = await conn.runAndReadAll(
 		`SELECT count(*)::INTEGER FROM duckdb_constraints() WHERE table_name = 'term_daily' AND constraint_type = 'PRIMARY KEY'`
 	);
-	if (Number(r.getRows()[0][0]))
-		await inTransaction(conn, async () => {
-			await conn.run(`CREATE TABLE term_daily_v2 (${TERM_DAILY_COLUMNS})`);
-			await conn.run(`INSERT INTO term_daily_v2 SELECT day, term, docs FROM term_daily ORDER BY rowid`);
-			await conn.run(`DROP TABLE term_daily`);
-			await conn.run(`ALTER TABLE term_daily_v2 RENAME TO term_daily`);
-		});
-	await upgradeTermIds(conn);
-}
-
-/**
- * A store made before the postings carried term numbers gets its terms numbered (in term order) and its
- * postings rewritten with them, in term order, once.
- */
-async function upgradeTermIds(conn: DuckDBConnection): Promise<void> {
-	const r = await conn.runAndReadAll(`SELECT count(*)::INTEGER FROM duckdb_columns() WHERE table_name = 'search_postings' AND column_name = 'term'`);
 	if (!Number(r.getRows()[0][0])) return;
 	await inTransaction(conn, async () => {
-		await conn.run(`CREATE TABLE term_df_v2 (${TERM_DF_COLUMNS})`);
-		await conn.run(`INSERT INTO term_df_v2 SELECT term, df, row_number() OVER (ORDER BY term)::INTEGER FROM term_df`);
-		await conn.run(`CREATE TABLE search_postings_v2 (${POSTINGS_COLUMNS})`);
-		await conn.run(`INSERT INTO search_postings_v2 SELECT d.id, p.day, p.ticket_no FROM search_postings p JOIN term_df_v2 d USING (term)
-			ORDER BY d.id, p.day DESC, p.ticket_no`);
-		for (const t of ['term_df', 'search_postings']) {
-			await conn.run(`DROP TABLE ${t}`);
-			await conn.run(`ALTER TABLE ${t}_v2 RENAME TO ${t}`);
-		}
+		await conn.run(`CREATE TABLE term_daily_v2 (${TERM_DAILY_COLUMNS})`);
+		await conn.run(`INSERT INTO term_daily_v2 SELECT day, term, docs FROM term_daily ORDER BY rowid`);
+		await conn.run(`DROP TABLE term_daily`);
+		await conn.run(`ALTER TABLE term_daily_v2 RENAME TO term_daily`);
 	});
 }
 
@@ -77,11 +50,7 @@ export const KEYWORDS_PER_TICKET = 8;
  * `newDocs` is the number of tickets in it that did not have tokens before.
  */
 export async function addTermStats(conn: DuckDBConnection, tf: string, newDocs: number): Promise<void> {
-	// a term seen for the first time takes the next number (in term order within the batch, so a re-run
-	// numbers alike); a known term keeps its own
-	await conn.run(`INSERT INTO term_df
-		SELECT t.term, t.n, coalesce(d.id, (SELECT coalesce(max(id), 0) FROM term_df) + row_number() OVER (PARTITION BY d.id IS NULL ORDER BY t.term))::INTEGER
-		FROM (SELECT term, count(*)::INTEGER AS n FROM ${tf} GROUP BY term) t LEFT JOIN term_df d USING (term)
+	await conn.run(`INSERT INTO term_df SELECT term, count(*)::INTEGER FROM ${tf} GROUP BY term
 		ON CONFLICT (term) DO UPDATE SET df = term_df.df + excluded.df`);
 	// term_daily has one row per (day, term) but no index (an ART index over millions of keys made every
 	// batch's upsert and every checkpoint slow): the batch's pairs are looked up by one join, which reads only
@@ -92,7 +61,7 @@ export async function addTermStats(conn: DuckDBConnection, tf: string, newDocs: 
 	await conn.run(`UPDATE term_daily SET docs = term_daily.docs + d.docs FROM tix_daily d WHERE d.have IS NOT NULL AND term_daily.rowid = d.have`);
 	await conn.run(`INSERT INTO term_daily SELECT day, term, docs FROM tix_daily WHERE have IS NULL`);
 	await conn.run(`DROP TABLE tix_daily`);
-	await conn.run(`INSERT INTO search_postings SELECT d.id, t.day, t.ticket_no FROM ${tf} t JOIN term_df d USING (term)`);
+	await conn.run(`INSERT INTO search_postings SELECT term, day, ticket_no FROM ${tf}`);
 	if (newDocs) await addDocs(conn, newDocs);
 }
 
@@ -158,8 +127,7 @@ export function splitTokensSql(joined: string): string {
 export async function compactPostings(conn: DuckDBConnection): Promise<void> {
 	await conn.run('BEGIN TRANSACTION');
 	try {
-		await conn.run(`CREATE OR REPLACE TABLE search_postings_sorted (${POSTINGS_COLUMNS})`);
-		await conn.run(`INSERT INTO search_postings_sorted SELECT * FROM search_postings ORDER BY term_id, day DESC, ticket_no`);
+		await conn.run(`CREATE OR REPLACE TABLE search_postings_sorted AS SELECT * FROM search_postings ORDER BY term, day DESC, ticket_no`);
 		await conn.run(`DROP TABLE search_postings`);
 		await conn.run(`ALTER TABLE search_postings_sorted RENAME TO search_postings`);
 		const n = (await conn.runAndReadAll(`SELECT count(*) FROM search_postings`)).getRows()[0][0];
@@ -183,9 +151,8 @@ export async function postingsNeedCompaction(conn: DuckDBConnection, share = 0.2
 }
 
 /**
- * How far the text index is from a full recount over tickets_fact: rows of term_df that differ (or share a
- * term number with another), of term_daily and of search_postings that differ, and the docs_with_tokens
- * counter's error. All zero when it is consistent
+ * How far the text index is from a full recount over tickets_fact: rows of term_df, term_daily and
+ * search_postings that differ, and the docs_with_tokens counter's error. All zero when it is consistent
  * (tests, and `npm run cli -- text check`).
  */
 export async function textIndexDrift(conn: DuckDBConnection): Promise<{ termDf: number; termDaily: number; postings: number; docs: number }> {
@@ -199,16 +166,12 @@ export async function textIndexDrift(conn: DuckDBConnection): Promise<{ termDf: 
 	const termDaily = await one(`SELECT count(*) FROM (
 		(SELECT day, term, count(*)::INTEGER FROM drift_tf GROUP BY day, term EXCEPT ALL SELECT day, term, docs FROM term_daily)
 		UNION ALL (SELECT day, term, docs FROM term_daily EXCEPT ALL SELECT day, term, count(*)::INTEGER FROM drift_tf GROUP BY day, term))`);
-	// a posting whose number names no term counts too (its term is NULL)
-	await conn.run(`CREATE OR REPLACE TEMP VIEW drift_postings AS
-		SELECT d.term, p.day, p.ticket_no FROM search_postings p LEFT JOIN term_df d ON d.id = p.term_id`);
 	const postings = await one(`SELECT count(*) FROM (
-		(SELECT term, day, ticket_no FROM drift_tf EXCEPT ALL SELECT term, day, ticket_no FROM drift_postings)
-		UNION ALL (SELECT term, day, ticket_no FROM drift_postings EXCEPT ALL SELECT term, day, ticket_no FROM drift_tf))`);
-	const ids = await one(`SELECT count(*) - count(DISTINCT id) FROM term_df`);
+		(SELECT term, day, ticket_no FROM drift_tf EXCEPT ALL SELECT term, day, ticket_no FROM search_postings)
+		UNION ALL (SELECT term, day, ticket_no FROM search_postings EXCEPT ALL SELECT term, day, ticket_no FROM drift_tf))`);
 	const docs = await one(`SELECT (SELECT count(*) FROM tickets_fact WHERE tokens IS NOT NULL)
 		- coalesce((SELECT value::BIGINT FROM warehouse_meta WHERE key = 'docs_with_tokens'), 0)`);
-	return { termDf: termDf + ids, termDaily, postings, docs };
+	return { termDf, termDaily, postings, docs };
 }
 
 /** Compacts the postings when appends have grown large; returns whether it did. */

@@ -110,29 +110,20 @@ function filterSql(f: SearchFilters, params: Record<string, string>, ref: Refere
  * keeps set phrases whole, so a search for a part of one must find it too. The most frequent expansions
  * first, at most MAX_EXPANSIONS per term; a term no ticket contains in any form has none.
  */
-async function expandTerms(conn: DuckDBConnection, terms: string[]): Promise<TermGroup[]> {
+async function expandTerms(conn: DuckDBConnection, terms: string[]): Promise<string[][]> {
 	const params = Object.fromEntries(terms.map((t, i) => [`e${i}`, t]));
 	const rows = (
 		await conn.runAndReadAll(
-			`SELECT i, id FROM (
-				SELECT i, id, row_number() OVER (PARTITION BY i ORDER BY (term = q) DESC, df DESC, term) AS r
+			`SELECT i, term FROM (
+				SELECT i, term, row_number() OVER (PARTITION BY i ORDER BY (term = q) DESC, df DESC, term) AS r
 				FROM term_df JOIN (VALUES ${terms.map((_, i) => `(${i}, $e${i})`).join(', ')}) v(i, q) ON contains(term, q))
 			 WHERE r <= ${MAX_EXPANSIONS} ORDER BY i, r`,
 			params
 		)
 	).getRows();
-	const out: TermGroup[] = terms.map(() => []);
-	for (const [i, id] of rows) out[Number(i)].push(Number(id));
+	const out: string[][] = terms.map(() => []);
+	for (const [i, term] of rows) out[Number(i)].push(String(term));
 	return out;
-}
-
-/** The numbers (term_df.id) of the indexed terms one query term stands for. */
-type TermGroup = number[];
-
-/** SQL that a posting's term is one of a group's (the numbers come from term_df, never from the query text). */
-function termIn(group: TermGroup): string {
-	if (!group.every((id) => Number.isSafeInteger(id))) throw new Error(`search: a term number is not an integer (${group.join(', ')})`);
-	return group.length === 1 ? `term_id = ${group[0]}` : `term_id IN (${group.join(', ')})`;
 }
 
 const MAX_EXPANSIONS = 40;
@@ -143,19 +134,23 @@ export function isBrowse(q: SearchQuery): boolean {
 }
 
 /** The tickets (ticket_no, day) that contain every term group (any term of each group), over search_postings. */
-function matchSql(groups: TermGroup[], f: SearchFilters, sizes?: readonly number[]): string {
+function matchSql(groups: string[][], f: SearchFilters, params: Record<string, string>, sizes?: readonly number[]): string {
 	const dayBounds = `${f.from ? ' AND day >= $from::DATE' : ''}${f.to ? ' AND day <= $to::DATE' : ''}`;
+	const cond = (i: number) => {
+		groups[i].forEach((t, j) => (params[`t${i}_${j}`] = t));
+		return groups[i].length === 1 ? `term = $t${i}_0` : `term IN (${groups[i].map((_, j) => `$t${i}_${j}`).join(', ')})`;
+	};
 	// the rarest group first: its tickets are the candidates, each other group only has to contain them (a
 	// semi join, not a grouping of every posting of every group)
 	const order = groups.map((_, i) => i);
 	if (sizes) order.sort((a, b) => sizes[a] - sizes[b] || a - b);
 	// a ticket has each term once in the postings; one with several terms of a group is counted once
 	const first = order[0];
-	const base = `SELECT ${groups[first].length === 1 ? '' : 'DISTINCT '}ticket_no, day FROM search_postings WHERE ${termIn(groups[first])}${dayBounds}`;
+	const base = `SELECT ${groups[first].length === 1 ? '' : 'DISTINCT '}ticket_no, day FROM search_postings WHERE ${cond(first)}${dayBounds}`;
 	if (order.length === 1) return base;
 	const semis = order
 		.slice(1)
-		.map((i, k) => `SEMI JOIN (SELECT ticket_no FROM search_postings WHERE ${termIn(groups[i])}${dayBounds}) s${k} ON m0.ticket_no = s${k}.ticket_no`);
+		.map((i, k) => `SEMI JOIN (SELECT ticket_no FROM search_postings WHERE ${cond(i)}${dayBounds}) s${k} ON m0.ticket_no = s${k}.ticket_no`);
 	return `SELECT m0.ticket_no, m0.day FROM (${base}) m0 ${semis.join(' ')}`;
 }
 
@@ -195,7 +190,7 @@ async function matchPage(
 	conn: DuckDBConnection,
 	ref: Reference,
 	query: SearchQuery,
-	groups: TermGroup[],
+	groups: string[][],
 	columnFilters: boolean,
 	size: number,
 	page: number,
@@ -221,7 +216,7 @@ async function matchPage(
 	const source = (from: string) => {
 		const params: Record<string, string> = {};
 		const range = { ...query, from, to: end };
-		const match = matchSql(groups, range, sizes);
+		const match = matchSql(groups, range, params, sizes);
 		params.from = from;
 		params.to = end;
 		if (!columnFilters) return { sql: `(${match})`, params };
@@ -262,13 +257,15 @@ async function matchPage(
 }
 
 /** Postings of a term group between two days (a term's postings are contiguous: a zone-map read). */
-async function groupPostings(conn: DuckDBConnection, group: TermGroup, from: string, to: string): Promise<number> {
+async function groupPostings(conn: DuckDBConnection, group: string[], from: string, to: string): Promise<number> {
+	const params: Record<string, string> = { from, to };
+	group.forEach((t, i) => (params[`g${i}`] = t));
 	return Number(
 		(
-			await conn.runAndReadAll(`SELECT count(*) FROM search_postings WHERE ${termIn(group)} AND day BETWEEN $from::DATE AND $to::DATE`, {
-				from,
-				to
-			})
+			await conn.runAndReadAll(
+				`SELECT count(*) FROM search_postings WHERE term IN (${group.map((_, i) => `$g${i}`).join(', ')}) AND day BETWEEN $from::DATE AND $to::DATE`,
+				params
+			)
 		).getRows()[0][0]
 	);
 }
@@ -394,7 +391,7 @@ export async function searchExportRows(conn: DuckDBConnection, ref: Reference, q
 	if (groups.some((g) => !g.length)) return [];
 	const params: Record<string, string> = {};
 	const filters = filterSql(query, params, ref);
-	const match = matchSql(groups, query);
+	const match = matchSql(groups, query, params);
 	const rows = (
 		await conn.runAndReadAll(
 			`SELECT f.ticket_no, strftime(f.received_at, '%Y-%m-%d %H:%M:%S') AS received, f.district_code, f.street_code, f.category_code,
