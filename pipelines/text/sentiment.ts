@@ -487,6 +487,7 @@ const RE_TIMES = /(第)?([0-9０-９]+|无数|[两二三四五六七八九十几
 // a duration: digits (1–2) or Chinese numerals, then 个(多)月 / 个半月 / (多)年 / 年多; not a year (2026年), not 年级
 const RE_DURATION = /(?<![0-9０-９〇○零一二三四五六七八九十])([0-9０-９]{1,2}|[一两二三四五六七八九十几半好数多]+)\s*(?:个多?月|个半月|多?年(?!级|代|底|初|末|前后)|年多)/;
 
+// the one character each pattern ends with: a scan for it is far cheaper than the pattern, and most texts lack it
 const RE_TIMES_END = /[次趟遍回]/;
 const RE_DURATION_END = /[月年]/;
 
@@ -501,9 +502,8 @@ function rawPatterns(raw: string, weights: Partial<Record<MarkerPattern, number>
 	fire('!!', RE_EXCL_RUN.test(raw));
 	fire('??', RE_QUEST_RUN.test(raw));
 	fire('?!', RE_MIXED_RUN.test(raw));
-	// (a scan for the one character each pattern ends with is far cheaper than the pattern)
-	fire('N次', RE_TIMES_END.test(raw) && hasRepeatCount(raw));
-	fire('N个月', RE_DURATION_END.test(raw) && RE_DURATION.test(raw));
+	fire('N次', hasRepeatCount(raw));
+	fire('N个月', hasDuration(raw));
 	return out;
 }
 
@@ -515,7 +515,12 @@ function excessExclamations(raw: string, weights: Partial<Record<MarkerPattern, 
 	return Math.max(0, Math.min(count, MAX_EXCLAMATIONS) - 1) * w;
 }
 
+function hasDuration(raw: string): boolean {
+	return RE_DURATION_END.test(raw) && RE_DURATION.test(raw);
+}
+
 function hasRepeatCount(raw: string): boolean {
+	if (!RE_TIMES_END.test(raw)) return false;
 	for (const m of raw.matchAll(RE_TIMES)) {
 		const ordinal = m[1] !== undefined;
 		const num = m[2];
