@@ -145,7 +145,7 @@ async function demo(config: Config, args: string[]) {
 			lastDay: result.lastDay,
 			seconds: Number(result.seconds.toFixed(2)),
 			ticketsPerSecond: Math.round(result.tickets / result.seconds),
-			peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024)
+			peakRssMB: peakRssMB()
 		})
 	);
 }
@@ -183,8 +183,7 @@ async function ingest(config: Config, args: string[]) {
 		if (batchSize) console.error('[minqing] 经由服务器接入时不使用 --batch');
 		if (values['merge-threads']) console.error('[minqing] 经由服务器接入时不使用 --merge-threads');
 		const summaries = await ingestThroughServer(server, positionals, values.source!, values.mapping ?? null);
-		const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
-		console.log(JSON.stringify(summaries.length === 1 ? { ...summaries[0], peakRssMB } : { files: summaries, peakRssMB }, null, 1));
+		printIngestSummaries(summaries, { peakRssMB: peakRssMB() });
 		return;
 	}
 	const summaries = await withApp(config, async (a) => {
@@ -225,11 +224,19 @@ async function ingest(config: Config, args: string[]) {
 			await analyzer?.close();
 		}
 	});
-	const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
 	// CPU time of the whole process, its worker threads included: a steadier figure than seconds on a shared machine
 	const cpu = process.cpuUsage();
-	const cpuSeconds = Math.round((cpu.user + cpu.system) / 1e5) / 10;
-	console.log(JSON.stringify(summaries.length === 1 ? { ...summaries[0], peakRssMB, cpuSeconds } : { files: summaries, peakRssMB, cpuSeconds }, null, 1));
+	printIngestSummaries(summaries, { peakRssMB: peakRssMB(), cpuSeconds: Math.round((cpu.user + cpu.system) / 1e5) / 10 });
+}
+
+/** Peak resident memory of this process so far, in MB. */
+function peakRssMB(): number {
+	return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+/** Ingest's JSON summary: one file's summary as it is, several under `files`, with what the process used. */
+function printIngestSummaries(summaries: readonly object[], usage: Record<string, number>): void {
+	console.log(JSON.stringify(summaries.length === 1 ? { ...summaries[0], ...usage } : { files: summaries, ...usage }, null, 1));
 }
 
 function loadMappingOrExit(path: string) {
