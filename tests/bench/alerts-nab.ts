@@ -31,6 +31,7 @@ import {
 	type NabProfile
 } from '../../pipelines/alerts/nab';
 import { detectSeriesCli, parseTimestamp } from '../../pipelines/alerts/series-cli';
+import { median } from './stats';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const NAB_DIR = resolve(ROOT, '..', 'shared', 'data', 'eval', 'nab');
@@ -261,12 +262,6 @@ export function countFigures(all: SyntheticSeries[], dayKind: DayKindFn | undefi
 		for (let i = 0; i < scored.length; i++) if (scored[i].alert && !used[i]) f.falseAlerts++;
 	}
 	return f;
-}
-
-function median(xs: number[]): number {
-	if (!xs.length) return NaN;
-	const s = [...xs].sort((a, b) => a - b);
-	return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 /** Points per second of detectSeries and scoreColumns over these series. */
