@@ -54,4 +54,26 @@ describe('sync to analytics', () => {
 		const [{ r }] = await queryRows<{ r: number }>(a.analytics.conn, `SELECT sum(n)::INTEGER r FROM rollup_daily WHERE day = DATE '2026-11-20'`);
 		expect(r).toBe(1);
 	});
+
+	it('reads past pages of tickets that share one update time, each ticket once', async () => {
+		// a batch written in one statement shares its time: the watermark's id must carry the reads through it
+		const at = new Date('2026-11-21T10:00:00+08:00');
+		const row = (i: number) => ({
+			ticketNo: `SZ20261121-9${String(i).padStart(5, '0')}`, source: 'intake', externalId: `SZ20261121-9${String(i).padStart(5, '0')}`,
+			channel: 'phone', type: '咨询', content: `同一时刻的来电 ${i}`, status: 'received', receivedAt: at, updatedAt: at
+		});
+		const first = await a.rel.db.insert(tickets).values(Array.from({ length: 600 }, (_, i) => row(i))).returning({ id: tickets.id });
+		expect(await syncToAnalytics(a)).toBe(600);
+		const maxId = Math.max(...first.map((r) => r.id));
+		expect(await readWatermark(a.analytics.conn)).toEqual({ at: at.toISOString(), id: maxId });
+		expect(await syncToAnalytics(a)).toBe(0);
+		// one more at the same time, after the watermark by its id only
+		await a.rel.db.insert(tickets).values(row(600));
+		expect(await syncToAnalytics(a)).toBe(1);
+		const [{ n, d }] = await queryRows<{ n: number; d: number }>(
+			a.analytics.conn,
+			`SELECT count(*)::INTEGER n, count(DISTINCT ticket_no)::INTEGER d FROM tickets_fact WHERE ticket_no LIKE 'SZ20261121-9%'`
+		);
+		expect([n, d]).toEqual([601, 601]);
+	});
 });

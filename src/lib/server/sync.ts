@@ -1,7 +1,7 @@
 // Continuous sync of the relational store (source of truth) into the analytics store: tickets changed since a
 // watermark (updated_at, id) are rewritten in tickets_fact with their lifecycle figures. Runs at start
 // (catch-up after a crash) and right after each commit that changes tickets (requestSync, debounced).
-import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
+import { asc, inArray, sql } from 'drizzle-orm';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { shanghaiDayHour, FactWriter, type FactRow } from '$pipelines/warehouse/facts';
 import { callerKey } from '$pipelines/warehouse/privacy';
@@ -85,9 +85,10 @@ export async function syncToAnalytics(app: App, now = Date.now()): Promise<numbe
 		const rows: TicketRow[] = [];
 		const events: { ticketId: number; action: string; toStatus: string }[] = [];
 		while (rows.length < BATCH) {
-			const where = wm
-				? or(gt(tickets.updatedAt, new Date(wm.at)), and(eq(tickets.updatedAt, new Date(wm.at)), gt(tickets.id, wm.id)))
-				: undefined;
+			// a row comparison, so that PostgreSQL starts the index scan at the watermark: the same condition
+			// spelt `updated_at > x OR (updated_at = x AND id > y)` read the index from its start each time
+			// (25,000 rows filtered away at 30,000 tickets; a page then took as long as the rest of the sync)
+			const where = wm ? sql`(${tickets.updatedAt}, ${tickets.id}) > (${wm.at}::timestamptz, ${wm.id}::integer)` : undefined;
 			const page = await db.select().from(tickets).where(where).orderBy(asc(tickets.updatedAt), asc(tickets.id)).limit(READ_PAGE);
 			if (!page.length) break;
 			rows.push(...page);

@@ -185,7 +185,8 @@ export const tickets = pgTable(
 		index('tickets_status_idx').on(t.status),
 		index('tickets_unit_status_idx').on(t.unitCode, t.status),
 		index('tickets_received_idx').on(t.receivedAt),
-		index('tickets_updated_idx').on(t.updatedAt),
+		// the sync's watermark: rows after (updated_at, id), in that order
+		index('tickets_updated_id_idx').on(t.updatedAt, t.id),
 		index('tickets_assist_idx').using('gin', t.assistUnits),
 		index('tickets_caller_idx').on(t.callerPhoneKey, t.receivedAt)
 	]
