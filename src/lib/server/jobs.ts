@@ -1,6 +1,6 @@
 // Background work that runs one round at a time: a request while a round runs asks for one more round after
 // it (however many requests came), and `idle()` waits until no round is running. Rounds may also run on a
-// schedule. Used by the text analysis and by emerging-incident detection.
+// schedule. Used by the sync to analytics, the text analysis and emerging-incident detection.
 
 export class CoalescingJob {
 	private running: Promise<void> | null = null;
