@@ -106,6 +106,33 @@ export function rollupInsert(r: Rollup, where: string, from: Rollup | null = nul
 }
 
 /**
+ * `MERGE` of a change set into a rollup: `changes` holds fact rows with a `sign` column, -1 for a version that
+ * leaves the facts and +1 for one that enters them. Every measure is a count, so a group's change is the sum of
+ * the signs that meet its condition; a group whose count falls to 0 is deleted (every other measure counts a
+ * subset of it). The cost is that of the changed rows, where a rebuild reads all the facts of the days they touch.
+ * A recent-only rollup takes the changes of its window only.
+ */
+export function rollupMerge(r: Rollup, changes: string): string {
+	if (!r.measures.includes('n')) throw new Error(`${r.table}: a rollup merged from changes needs the count n`);
+	const signed = (m: Measure) => {
+		const sql = MEASURES[m];
+		if (!sql.startsWith('count(*)')) throw new Error(`measure ${m} is not a count: ${sql}`);
+		return `coalesce(sum(sign)${sql.slice('count(*)'.length)}, 0)::INTEGER AS ${m}`; // a sum over no rows is NULL
+	};
+	const dims = r.dims.join(', ');
+	const on = r.dims.map((d) => (DIM_SQL[d].endsWith('NOT NULL') ? `r.${d} = d.${d}` : `r.${d} IS NOT DISTINCT FROM d.${d}`)).join(' AND ');
+	return `MERGE INTO ${r.table} AS r USING (
+		SELECT ${dims}, ${r.measures.map(signed).join(', ')} FROM ${changes}${r.recentOnly ? ` WHERE ${RECENT_SQL}` : ''} GROUP BY ALL
+	) AS d ON ${on}
+	WHEN MATCHED AND r.n + d.n = 0 THEN DELETE
+	WHEN MATCHED THEN UPDATE SET ${r.measures.map((m) => `${m} = r.${m} + d.${m}`).join(', ')}
+	WHEN NOT MATCHED AND d.n <> 0 THEN INSERT VALUES (${[...r.dims, ...r.measures].map((c) => `d.${c}`).join(', ')})`;
+}
+
+/** The days a recent-only rollup keeps. */
+export const RECENT_SQL = `day >= current_date - INTERVAL ${HOURLY_DAYS} DAY`;
+
+/**
  * The order to build the rollups in, each with the finer rollup it can be summed from (null: from the facts).
  * Finer ones come first; among the candidates the one with the fewest dimensions (fewest rows) is taken.
  * Recent-only rollups never serve as a source (they lack the older days).

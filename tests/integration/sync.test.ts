@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
-import { ticketEvents, tickets } from '../../src/lib/server/db/schema';
+import { ticketEvents, tickets, units } from '../../src/lib/server/db/schema';
+import { refreshRollups } from '../../pipelines/warehouse/schema';
+import { OPEN_TICKETS, ROLLUPS } from '../../pipelines/warehouse/rollups';
 import { readWatermark, syncToAnalytics } from '../../src/lib/server/sync';
 
 let a: App;
@@ -75,5 +77,58 @@ describe('sync to analytics', () => {
 			`SELECT count(*)::INTEGER n, count(DISTINCT ticket_no)::INTEGER d FROM tickets_fact WHERE ticket_no LIKE 'SZ20261121-9%'`
 		);
 		expect([n, d]).toEqual([601, 601]);
+	});
+
+	it('keeps the rollups and the open tickets exactly as a rebuild from the facts would make them', async () => {
+		// varied tickets over 100 days (some outside the hourly rollup's window), then changes of every kind
+		const districts = [...a.ref.districtByCode.keys()];
+		const streets = [...a.ref.streetByCode.values()];
+		const cats = [...a.ref.categoryByCode.keys()];
+		const unitCodes = (await a.rel.db.select({ code: units.code }).from(units)).map((u) => u.code);
+		expect(unitCodes.length).toBeGreaterThan(1);
+		const base = Date.now() - 100 * 86_400_000;
+		const rows = Array.from({ length: 300 }, (_, i) => {
+			const received = new Date(base + ((i * 7919) % 100) * 86_400_000 + (i % 24) * 3_600_000);
+			const st = streets[i % streets.length];
+			const done = i % 3 === 0;
+			return {
+				ticketNo: `SZ-ROLL-${i}`, source: 'intake', externalId: `SZ-ROLL-${i}`, channel: ['phone', 'web', 'wechat'][i % 3],
+				type: ['投诉', '咨询', '求助', '建议'][i % 4], categoryCode: i % 11 === 0 ? null : cats[i % cats.length], content: `来电 ${i}`,
+				districtCode: i % 13 === 0 ? null : i % 2 ? st.districtCode : districts[i % districts.length], streetCode: i % 2 ? st.code : null,
+				status: done ? 'closed' : ['received', 'dispatched', 'signed', 'replied'][i % 4], unitCode: i % 5 === 0 ? null : unitCodes[i % unitCodes.length],
+				dispatchedAt: i % 4 ? received : null, signedAt: done ? new Date(received.getTime() + 3_600_000) : null,
+				signDeadline: new Date(received.getTime() + (i % 2 ? 7_200_000 : 1_800_000)), repliedAt: done ? new Date(received.getTime() + 86_400_000) : null,
+				replyDeadline: new Date(received.getTime() + 3 * 86_400_000), closedAt: done ? new Date(received.getTime() + 2 * 86_400_000) : null,
+				satisfaction: done ? ['满意', '基本满意', '不满意'][i % 3] : null, receivedAt: received, updatedAt: new Date(base)
+			};
+		});
+		const ids = await a.rel.db.insert(tickets).values(rows).returning({ id: tickets.id });
+		await syncToAnalytics(a);
+		// changes: status and unit moves, a district cleared, satisfaction, returns and a reopening by events
+		const at = new Date();
+		for (let i = 0; i < 300; i += 4) {
+			await a.rel.db
+				.update(tickets)
+				.set({
+					status: i % 8 ? 'closed' : 'reopened', unitCode: unitCodes[(i + 1) % unitCodes.length], districtCode: i % 12 === 0 ? null : rows[i].districtCode,
+					satisfaction: i % 8 ? '满意' : null, repliedAt: at, updatedAt: at
+				})
+				.where(eq(tickets.id, ids[i].id));
+			if (i % 3 === 0)
+				await a.rel.db.insert(ticketEvents).values({ ticketId: ids[i].id, action: 'return', fromStatus: 'dispatched', toStatus: 'accepted', actorName: '街道', at });
+		}
+		expect(await syncToAnalytics(a)).toBe(75);
+		const snapshot = async () => {
+			const out: Record<string, unknown[]> = {};
+			for (const t of [...ROLLUPS.map((r) => r.table), OPEN_TICKETS.table])
+				out[t] = (await queryRows<Record<string, unknown>>(a.analytics.conn, `SELECT * FROM ${t} ORDER BY ALL`)).map((r) => JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? String(v) : v)));
+			return out;
+		};
+		const merged = await snapshot();
+		expect(merged.rollup_daily.length).toBeGreaterThan(50);
+		expect(merged.open_tickets.length).toBeGreaterThan(10);
+		await refreshRollups(a.analytics.conn);
+		const rebuilt = await snapshot();
+		for (const t of Object.keys(rebuilt)) expect(merged[t], t).toEqual(rebuilt[t]);
 	});
 });

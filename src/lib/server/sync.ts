@@ -6,7 +6,7 @@ import { asc, inArray, sql } from 'drizzle-orm';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { shanghaiDayHour, FactWriter, type FactRow } from '$pipelines/warehouse/facts';
 import { callerKey } from '$pipelines/warehouse/privacy';
-import { getMeta, rebuildRollups, setMeta } from '$pipelines/warehouse/schema';
+import { applyRollupChanges, getMeta, setMeta } from '$pipelines/warehouse/schema';
 import { rollbackQuietly } from '$pipelines/warehouse/tx';
 import { removeTermStats } from '$pipelines/warehouse/text-index';
 import { categoryAncestors } from '$pipelines/reference/index';
@@ -115,11 +115,10 @@ export async function syncToAnalytics(app: App, now = Date.now()): Promise<numbe
 		const last = rows[rows.length - 1];
 		await conn.run('BEGIN TRANSACTION');
 		try {
-			const [range] = (
-				await conn.runAndReadAll(`SELECT strftime(min(d), '%Y-%m-%d'), strftime(max(d), '%Y-%m-%d') FROM (
-					SELECT day AS d FROM sync_stage UNION ALL
-					SELECT f.day FROM tickets_fact f JOIN sync_stage s USING (source, external_id))`)
-			).getRows();
+			// the versions leaving the facts (-1) and those entering them (+1): the rollups take the difference
+			await conn.run(`CREATE OR REPLACE TEMP TABLE sync_changes AS
+				SELECT f.*, -1 AS sign FROM tickets_fact f SEMI JOIN sync_stage s USING (source, external_id)
+				UNION ALL SELECT *, 1 AS sign FROM sync_stage`);
 			await conn.run(`CREATE OR REPLACE TEMP TABLE sync_keep AS
 				SELECT f.source, f.external_id, f.ticket_no, f.tokens, f.keywords, f.sentiment, f.intensity, f.flags,
 				       f.title IS NOT DISTINCT FROM s.title AND f.content = s.content AS same_text
@@ -135,7 +134,7 @@ export async function syncToAnalytics(app: App, now = Date.now()): Promise<numbe
 					CASE WHEN k.same_text THEN k.intensity END AS intensity,
 					k.flags AS flags)
 				FROM sync_stage s LEFT JOIN sync_keep k USING (source, external_id)`);
-			if (range[0]) await rebuildRollups(conn, { fromDay: String(range[0]), toDay: String(range[1]) });
+			await applyRollupChanges(conn, 'sync_changes');
 			await conn.run(`INSERT OR REPLACE INTO warehouse_meta VALUES ('${WATERMARK}', $v)`, {
 				v: JSON.stringify({ at: last.updatedAt.toISOString(), id: last.id })
 			});
