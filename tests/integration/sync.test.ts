@@ -18,7 +18,12 @@ afterAll(async () => {
 });
 
 const fact = async (no: string) =>
-	(await queryRows<Record<string, unknown>>(a.analytics.conn, `SELECT status, unit_code, returns, urges, reopens, category_l1, district_code, caller_key, day::VARCHAR AS day FROM tickets_fact WHERE ticket_no = '${no}'`))[0];
+	(
+		await queryRows<Record<string, unknown>>(
+			a.analytics.conn,
+			`SELECT status, unit_code, returns, urges, reopens, category_l1, district_code, caller_key, day::VARCHAR AS day FROM tickets_fact WHERE ticket_no = '${no}'`
+		)
+	)[0];
 
 describe('sync to analytics', () => {
 	it('copies new tickets, then their changes, without personal data, and is idempotent', async () => {
@@ -26,9 +31,20 @@ describe('sync to analytics', () => {
 		const [t] = await a.rel.db
 			.insert(tickets)
 			.values({
-				ticketNo: 'SZ20261120-900001', source: 'intake', externalId: 'SZ20261120-900001', channel: 'phone', type: '投诉',
-				categoryCode: '020101', title: '餐饮油烟', content: '楼下饭店油烟很大', districtCode: '320508', status: 'received',
-				callerName: '张三', callerPhone: '13812345678', receivedAt: t0, updatedAt: t0
+				ticketNo: 'SZ20261120-900001',
+				source: 'intake',
+				externalId: 'SZ20261120-900001',
+				channel: 'phone',
+				type: '投诉',
+				categoryCode: '020101',
+				title: '餐饮油烟',
+				content: '楼下饭店油烟很大',
+				districtCode: '320508',
+				status: 'received',
+				callerName: '张三',
+				callerPhone: '13812345678',
+				receivedAt: t0,
+				updatedAt: t0
 			})
 			.returning();
 		await a.rel.db.insert(ticketEvents).values({ ticketId: t.id, action: 'receive', toStatus: 'received', actorName: '话务员', at: t0 });
@@ -36,24 +52,52 @@ describe('sync to analytics', () => {
 		const f1 = await fact('SZ20261120-900001');
 		expect(f1).toMatchObject({ status: 'received', category_l1: '02', district_code: '320508', day: '2026-11-20' });
 		expect(String(f1.caller_key)).toMatch(/^[0-9a-f]{16}$/);
-		const cols = await queryRows<{ n: string }>(a.analytics.conn, `SELECT column_name AS n FROM duckdb_columns() WHERE table_name = 'tickets_fact'`);
+		const cols = await queryRows<{ n: string }>(
+			a.analytics.conn,
+			`SELECT column_name AS n FROM duckdb_columns() WHERE table_name = 'tickets_fact'`
+		);
 		expect(cols.map((c) => c.n)).not.toContain('caller_phone');
 
 		const t1 = new Date('2026-11-20T11:00:00+08:00');
 		await a.rel.db.insert(ticketEvents).values([
-			{ ticketId: t.id, action: 'dispatch', fromStatus: 'accepted', toStatus: 'dispatched', actorName: '派单员', unitCode: 'S320508001', at: t1 },
-			{ ticketId: t.id, action: 'return', fromStatus: 'dispatched', toStatus: 'accepted', actorName: '街道', unitCode: 'S320508001', at: t1 },
+			{
+				ticketId: t.id,
+				action: 'dispatch',
+				fromStatus: 'accepted',
+				toStatus: 'dispatched',
+				actorName: '派单员',
+				unitCode: 'S320508001',
+				at: t1
+			},
+			{
+				ticketId: t.id,
+				action: 'return',
+				fromStatus: 'dispatched',
+				toStatus: 'accepted',
+				actorName: '街道',
+				unitCode: 'S320508001',
+				at: t1
+			},
 			{ ticketId: t.id, action: 'urge', fromStatus: 'signed', toStatus: 'signed', actorName: '督办员', at: t1 },
 			{ ticketId: t.id, action: 'visit', fromStatus: 'replied', toStatus: 'reopened', actorName: '回访员', at: t1 }
 		]);
-		await a.rel.db.update(tickets).set({ status: 'dispatched', unitCode: 'D320508', updatedAt: t1, version: 2 }).where(eq(tickets.id, t.id));
+		await a.rel.db
+			.update(tickets)
+			.set({ status: 'dispatched', unitCode: 'D320508', updatedAt: t1, version: 2 })
+			.where(eq(tickets.id, t.id));
 		expect(await syncToAnalytics(a)).toBe(1);
 		expect(await fact('SZ20261120-900001')).toMatchObject({ status: 'dispatched', unit_code: 'D320508', returns: 1, urges: 1, reopens: 1 });
-		const [{ n }] = await queryRows<{ n: number }>(a.analytics.conn, `SELECT count(*)::INTEGER n FROM tickets_fact WHERE ticket_no = 'SZ20261120-900001'`);
+		const [{ n }] = await queryRows<{ n: number }>(
+			a.analytics.conn,
+			`SELECT count(*)::INTEGER n FROM tickets_fact WHERE ticket_no = 'SZ20261120-900001'`
+		);
 		expect(n).toBe(1);
 		expect(await syncToAnalytics(a)).toBe(0);
 		expect(await readWatermark(a.analytics.conn)).toEqual({ at: t1.toISOString(), id: t.id });
-		const [{ r }] = await queryRows<{ r: number }>(a.analytics.conn, `SELECT sum(n)::INTEGER r FROM rollup_daily WHERE day = DATE '2026-11-20'`);
+		const [{ r }] = await queryRows<{ r: number }>(
+			a.analytics.conn,
+			`SELECT sum(n)::INTEGER r FROM rollup_daily WHERE day = DATE '2026-11-20'`
+		);
 		expect(r).toBe(1);
 	});
 
@@ -61,10 +105,20 @@ describe('sync to analytics', () => {
 		// a batch written in one statement shares its time: the watermark's id must carry the reads through it
 		const at = new Date('2026-11-21T10:00:00+08:00');
 		const row = (i: number) => ({
-			ticketNo: `SZ20261121-9${String(i).padStart(5, '0')}`, source: 'intake', externalId: `SZ20261121-9${String(i).padStart(5, '0')}`,
-			channel: 'phone', type: '咨询', content: `同一时刻的来电 ${i}`, status: 'received', receivedAt: at, updatedAt: at
+			ticketNo: `SZ20261121-9${String(i).padStart(5, '0')}`,
+			source: 'intake',
+			externalId: `SZ20261121-9${String(i).padStart(5, '0')}`,
+			channel: 'phone',
+			type: '咨询',
+			content: `同一时刻的来电 ${i}`,
+			status: 'received',
+			receivedAt: at,
+			updatedAt: at
 		});
-		const first = await a.rel.db.insert(tickets).values(Array.from({ length: 600 }, (_, i) => row(i))).returning({ id: tickets.id });
+		const first = await a.rel.db
+			.insert(tickets)
+			.values(Array.from({ length: 600 }, (_, i) => row(i)))
+			.returning({ id: tickets.id });
 		expect(await syncToAnalytics(a)).toBe(600);
 		const maxId = Math.max(...first.map((r) => r.id));
 		expect(await readWatermark(a.analytics.conn)).toEqual({ at: at.toISOString(), id: maxId });
@@ -92,14 +146,26 @@ describe('sync to analytics', () => {
 			const st = streets[i % streets.length];
 			const done = i % 3 === 0;
 			return {
-				ticketNo: `SZ-ROLL-${i}`, source: 'intake', externalId: `SZ-ROLL-${i}`, channel: ['phone', 'web', 'wechat'][i % 3],
-				type: ['投诉', '咨询', '求助', '建议'][i % 4], categoryCode: i % 11 === 0 ? null : cats[i % cats.length], content: `来电 ${i}`,
-				districtCode: i % 13 === 0 ? null : i % 2 ? st.districtCode : districts[i % districts.length], streetCode: i % 2 ? st.code : null,
-				status: done ? 'closed' : ['received', 'dispatched', 'signed', 'replied'][i % 4], unitCode: i % 5 === 0 ? null : unitCodes[i % unitCodes.length],
-				dispatchedAt: i % 4 ? received : null, signedAt: done ? new Date(received.getTime() + 3_600_000) : null,
-				signDeadline: new Date(received.getTime() + (i % 2 ? 7_200_000 : 1_800_000)), repliedAt: done ? new Date(received.getTime() + 86_400_000) : null,
-				replyDeadline: new Date(received.getTime() + 3 * 86_400_000), closedAt: done ? new Date(received.getTime() + 2 * 86_400_000) : null,
-				satisfaction: done ? ['满意', '基本满意', '不满意'][i % 3] : null, receivedAt: received, updatedAt: new Date(base)
+				ticketNo: `SZ-ROLL-${i}`,
+				source: 'intake',
+				externalId: `SZ-ROLL-${i}`,
+				channel: ['phone', 'web', 'wechat'][i % 3],
+				type: ['投诉', '咨询', '求助', '建议'][i % 4],
+				categoryCode: i % 11 === 0 ? null : cats[i % cats.length],
+				content: `来电 ${i}`,
+				districtCode: i % 13 === 0 ? null : i % 2 ? st.districtCode : districts[i % districts.length],
+				streetCode: i % 2 ? st.code : null,
+				status: done ? 'closed' : ['received', 'dispatched', 'signed', 'replied'][i % 4],
+				unitCode: i % 5 === 0 ? null : unitCodes[i % unitCodes.length],
+				dispatchedAt: i % 4 ? received : null,
+				signedAt: done ? new Date(received.getTime() + 3_600_000) : null,
+				signDeadline: new Date(received.getTime() + (i % 2 ? 7_200_000 : 1_800_000)),
+				repliedAt: done ? new Date(received.getTime() + 86_400_000) : null,
+				replyDeadline: new Date(received.getTime() + 3 * 86_400_000),
+				closedAt: done ? new Date(received.getTime() + 2 * 86_400_000) : null,
+				satisfaction: done ? ['满意', '基本满意', '不满意'][i % 3] : null,
+				receivedAt: received,
+				updatedAt: new Date(base)
 			};
 		});
 		const ids = await a.rel.db.insert(tickets).values(rows).returning({ id: tickets.id });
@@ -110,18 +176,26 @@ describe('sync to analytics', () => {
 			await a.rel.db
 				.update(tickets)
 				.set({
-					status: i % 8 ? 'closed' : 'reopened', unitCode: unitCodes[(i + 1) % unitCodes.length], districtCode: i % 12 === 0 ? null : rows[i].districtCode,
-					satisfaction: i % 8 ? '满意' : null, repliedAt: at, updatedAt: at
+					status: i % 8 ? 'closed' : 'reopened',
+					unitCode: unitCodes[(i + 1) % unitCodes.length],
+					districtCode: i % 12 === 0 ? null : rows[i].districtCode,
+					satisfaction: i % 8 ? '满意' : null,
+					repliedAt: at,
+					updatedAt: at
 				})
 				.where(eq(tickets.id, ids[i].id));
 			if (i % 3 === 0)
-				await a.rel.db.insert(ticketEvents).values({ ticketId: ids[i].id, action: 'return', fromStatus: 'dispatched', toStatus: 'accepted', actorName: '街道', at });
+				await a.rel.db
+					.insert(ticketEvents)
+					.values({ ticketId: ids[i].id, action: 'return', fromStatus: 'dispatched', toStatus: 'accepted', actorName: '街道', at });
 		}
 		expect(await syncToAnalytics(a)).toBe(75);
 		const snapshot = async () => {
 			const out: Record<string, unknown[]> = {};
 			for (const t of [...ROLLUPS.map((r) => r.table), OPEN_TICKETS.table])
-				out[t] = (await queryRows<Record<string, unknown>>(a.analytics.conn, `SELECT * FROM ${t} ORDER BY ALL`)).map((r) => JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? String(v) : v)));
+				out[t] = (await queryRows<Record<string, unknown>>(a.analytics.conn, `SELECT * FROM ${t} ORDER BY ALL`)).map((r) =>
+					JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? String(v) : v))
+				);
 			return out;
 		};
 		const merged = await snapshot();
