@@ -59,6 +59,8 @@ export interface Rollup {
 
 /** Days of the hourly rollup kept before today. */
 export const HOURLY_DAYS = 90;
+/** The days a recent-only rollup keeps. */
+export const RECENT_SQL = `day >= current_date - INTERVAL ${HOURLY_DAYS} DAY`;
 
 /** Smallest first: a query uses the first rollup that has every dimension and measure it needs. */
 export const ROLLUPS: readonly Rollup[] = [
@@ -129,9 +131,6 @@ export function rollupMerge(r: Rollup, changes: string): string {
 	WHEN NOT MATCHED AND d.n <> 0 THEN INSERT VALUES (${[...r.dims, ...r.measures].map((c) => `d.${c}`).join(', ')})`;
 }
 
-/** The days a recent-only rollup keeps. */
-export const RECENT_SQL = `day >= current_date - INTERVAL ${HOURLY_DAYS} DAY`;
-
 /**
  * The order to build the rollups in, each with the finer rollup it can be summed from (null: from the facts).
  * Finer ones come first; among the candidates the one with the fewest dimensions (fewest rows) is taken.
@@ -160,8 +159,9 @@ export function openTicketsDdl(): string {
 	return `CREATE TABLE IF NOT EXISTS ${OPEN_TICKETS.table} AS SELECT ${OPEN_TICKETS.columns.join(', ')} FROM tickets_fact WHERE false`;
 }
 
-export function openTicketsInsert(where: string): string {
-	return `INSERT INTO ${OPEN_TICKETS.table} SELECT ${OPEN_TICKETS.columns.join(', ')} FROM tickets_fact WHERE status IN ${OPEN_STATUS_SQL}${where ? ` AND ${where}` : ''} ORDER BY day`;
+/** The open tickets among the rows of `from` (the facts, or a change set) that meet `where`. */
+export function openTicketsInsert(where: string, from = 'tickets_fact'): string {
+	return `INSERT INTO ${OPEN_TICKETS.table} SELECT ${OPEN_TICKETS.columns.join(', ')} FROM ${from} WHERE status IN ${OPEN_STATUS_SQL}${where ? ` AND ${where}` : ''} ORDER BY day`;
 }
 
 /**

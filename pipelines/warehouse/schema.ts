@@ -14,7 +14,6 @@ import {
 } from '@duckdb/node-api';
 import {
 	HOURLY_DAYS,
-	OPEN_STATUS_SQL,
 	OPEN_TICKETS,
 	openTicketsDdl,
 	openTicketsInsert,
@@ -159,14 +158,13 @@ export async function refreshRollups(conn: DuckDBConnection, range?: { fromDay: 
 export async function rebuildRollups(conn: DuckDBConnection, range?: { fromDay: string; toDay: string }): Promise<void> {
 	const params = range ? { from: range.fromDay, to: range.toDay } : undefined;
 	const inRange = range ? 'day BETWEEN $from::DATE AND $to::DATE' : '';
-	// the hourly rollup covers only the recent past
-	const recent = RECENT_SQL;
 	// finer rollups first: the coarser ones are summed from them (rollupBuildPlan)
 	for (const { rollup: r, from } of rollupBuildPlan()) {
 		if (r.recentOnly) {
-			// the range and the days that left the window (a full rebuild: everything, which it then refills)
-			await conn.run(`DELETE FROM ${r.table}${range ? ` WHERE ${inRange} OR NOT (${recent})` : ''}`, params);
-			await conn.run(rollupInsert(r, `WHERE ${recent}${range ? ` AND ${inRange}` : ''}`, from), params);
+			// the hourly rollup covers only the recent past: the range and the days that left the window go (a full
+			// rebuild: everything), and the recent days are refilled
+			await conn.run(`DELETE FROM ${r.table}${range ? ` WHERE ${inRange} OR NOT (${RECENT_SQL})` : ''}`, params);
+			await conn.run(rollupInsert(r, `WHERE ${RECENT_SQL}${range ? ` AND ${inRange}` : ''}`, from), params);
 		} else {
 			await conn.run(`DELETE FROM ${r.table}${range ? ` WHERE ${inRange}` : ''}`, params);
 			await conn.run(rollupInsert(r, range ? `WHERE ${inRange}` : '', from), params);
@@ -187,9 +185,8 @@ export async function applyRollupChanges(conn: DuckDBConnection, changes: string
 		await conn.run(rollupMerge(r, changes));
 		if (r.recentOnly) await conn.run(`DELETE FROM ${r.table} WHERE NOT (${RECENT_SQL})`);
 	}
-	const cols = OPEN_TICKETS.columns.join(', ');
 	await conn.run(`DELETE FROM ${OPEN_TICKETS.table} WHERE ticket_no IN (SELECT ticket_no FROM ${changes})`);
-	await conn.run(`INSERT INTO ${OPEN_TICKETS.table} SELECT ${cols} FROM ${changes} WHERE sign = 1 AND status IN ${OPEN_STATUS_SQL}`);
+	await conn.run(openTicketsInsert('sign = 1', changes));
 }
 
 /**
