@@ -98,7 +98,7 @@ async function inProcess(connections: number[], duration: number): Promise<void>
 			console.log(`${c} callers: ${(lat.length / secs).toFixed(0)} created/s, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms (${lat.length} tickets)`);
 		}
 	} finally {
-		await syncIdle();
+		await syncIdle(app);
 		await stopApp(app);
 		rmSync(dir, { recursive: true, force: true });
 	}

@@ -51,8 +51,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-	await syncIdle();
-	if (a) await stopApp(a);
+	if (a) {
+		await syncIdle(a);
+		await stopApp(a);
+	}
 });
 
 const INTAKE = {

@@ -44,8 +44,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-	await syncIdle();
-	if (a) await stopApp(a);
+	if (a) {
+		await syncIdle(a);
+		await stopApp(a);
+	}
 });
 
 /** The refusal of a promise (it must be refused). */

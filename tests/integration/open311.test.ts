@@ -46,8 +46,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-	await syncIdle();
-	if (a) await stopApp(a);
+	if (a) {
+		await syncIdle(a);
+		await stopApp(a);
+	}
 });
 
 // --- calling the route handlers as SvelteKit does ---------------------------------------------------------

@@ -115,14 +115,15 @@ export async function syncToAnalytics(app: App, now = Date.now()): Promise<numbe
 		const last = rows[rows.length - 1];
 		await conn.run('BEGIN TRANSACTION');
 		try {
-			// the versions leaving the facts (-1) and those entering them (+1): the rollups take the difference
+			// the versions leaving the facts (-1) and those entering them (+1): the rollups take the difference,
+			// and what the text analysis found in a leaving version is kept when its text is the same
 			await conn.run(`CREATE OR REPLACE TEMP TABLE sync_changes AS
 				SELECT f.*, -1 AS sign FROM tickets_fact f SEMI JOIN sync_stage s USING (source, external_id)
 				UNION ALL SELECT *, 1 AS sign FROM sync_stage`);
 			await conn.run(`CREATE OR REPLACE TEMP TABLE sync_keep AS
 				SELECT f.source, f.external_id, f.ticket_no, f.tokens, f.keywords, f.sentiment, f.intensity, f.flags,
 				       f.title IS NOT DISTINCT FROM s.title AND f.content = s.content AS same_text
-				FROM tickets_fact f JOIN sync_stage s USING (source, external_id)`);
+				FROM sync_changes f JOIN sync_stage s USING (source, external_id) WHERE f.sign = -1`);
 			// a changed text leaves the text index; the text enrichment analyses the new one
 			await conn.run(`CREATE OR REPLACE TEMP VIEW sync_changed AS SELECT ticket_no FROM sync_keep WHERE NOT same_text AND tokens IS NOT NULL`);
 			await removeTermStats(conn, 'sync_changed');
@@ -150,14 +151,11 @@ export async function syncToAnalytics(app: App, now = Date.now()): Promise<numbe
 // --- "right after each commit": one sync at a time, at most one a second under a stream of changes ---------
 /**
  * Under a steady stream of changes (registrations at 1,000 a second), a sync starts at least this long after
- * the previous one started: its fixed work (rebuilding the rollups of the days it touches, the joins against
- * the facts) is then shared by a second's tickets instead of a fifth of a second's. A change after a quiet
- * spell is synced at once.
+ * the previous one started, so its fixed work (the statements of a batch, the joins against the facts) is
+ * shared by a second's tickets instead of a few. A change after a quiet spell is synced at once.
  */
 export const SYNC_GAP_MS = 1000;
-let job: CoalescingJob | null = null;
-/** The app the next round syncs (the latest requester's: tests start and stop several in one process). */
-let target: App | null = null;
+const jobs = new WeakMap<App, CoalescingJob>();
 
 const afterSyncHooks: ((app: App) => void)[] = [];
 
@@ -167,20 +165,22 @@ export function afterSync(f: (app: App) => void): void {
 }
 
 export function requestSync(app: App): void {
-	target = app;
-	job ??= new CoalescingJob(async () => {
-		const a = target!;
-		try {
-			const n = await syncToAnalytics(a);
-			if (n) for (const f of afterSyncHooks) f(a);
-		} catch (e) {
-			console.error('[minqing] sync to analytics failed (will retry on the next change or start):', e);
-		}
-	}, SYNC_GAP_MS);
+	let job = jobs.get(app);
+	if (!job) {
+		job = new CoalescingJob(async () => {
+			try {
+				const n = await syncToAnalytics(app);
+				if (n) for (const f of afterSyncHooks) f(app);
+			} catch (e) {
+				console.error('[minqing] sync to analytics failed (will retry on the next change or start):', e);
+			}
+		}, SYNC_GAP_MS);
+		jobs.set(app, job);
+	}
 	void job.request();
 }
 
-/** Resolves when the sync requested so far has finished (tests, shutdown). */
-export async function syncIdle(): Promise<void> {
-	await job?.idle();
+/** Resolves when the syncs requested so far for `app` have finished (tests, shutdown). */
+export async function syncIdle(app: App): Promise<void> {
+	await jobs.get(app)?.idle();
 }
