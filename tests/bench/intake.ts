@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { freePort } from '../support/net';
 import { openLoop } from './open-loop';
+import { withScratchApp } from './scratch-app';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -57,7 +58,7 @@ async function settled(pid: number): Promise<void> {
 	if (first === null) return sleep(20_000);
 	let last: number = first;
 	let quiet = 0;
-	for (const t0 = Date.now(); Date.now() - t0 < 180_000 && quiet < 2; ) {
+	for (const t0 = Date.now(); Date.now() - t0 < 180_000 && quiet < 2;) {
 		await sleep(1000);
 		const now: number = cpuSeconds(pid) ?? last;
 		quiet = now - last < 0.1 ? quiet + 1 : 0;
@@ -70,15 +71,10 @@ async function settled(pid: number): Promise<void> {
  * process, no HTTP, no text or detection rounds; the sync to DuckDB runs), to show how much of the HTTP figure is the store and how much the rest.
  */
 async function inProcess(connections: number[], duration: number): Promise<void> {
-	const { startApp, stopApp } = await import('../../src/lib/server/app');
-	const { loadConfig } = await import('../../src/lib/server/config');
 	const { registerTicket } = await import('../../src/lib/server/cases/service');
-	const { syncIdle } = await import('../../src/lib/server/sync');
-	const dir = mkdtempSync(join(tmpdir(), 'minqing-intake-'));
-	const app = await startApp({ ...loadConfig({}), dataDir: dir, demo: false }, () => {});
 	const user = { id: null, role: 'operator' as const, unitCode: null, displayName: '压测' };
 	console.log(`intake benchmark, in process: registerTicket from concurrent callers, PGlite on disk, ${duration} s per run`);
-	try {
+	await withScratchApp('minqing-intake', async (app) => {
 		let seq = 0;
 		for (const c of connections) {
 			const lat: number[] = [];
@@ -97,11 +93,7 @@ async function inProcess(connections: number[], duration: number): Promise<void>
 			const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))].toFixed(1);
 			console.log(`${c} callers: ${(lat.length / secs).toFixed(0)} created/s, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms (${lat.length} tickets)`);
 		}
-	} finally {
-		await syncIdle(app);
-		await stopApp(app);
-		rmSync(dir, { recursive: true, force: true });
-	}
+	});
 }
 
 export async function intakeBench(argv: string[]): Promise<void> {
@@ -184,7 +176,14 @@ export async function intakeBench(argv: string[]): Promise<void> {
 		const body = () => JSON.stringify(call(seq++));
 		// warm-up, not reported: the first calls start what the server starts lazily (the segmentation workers of the
 		// text analysis that follows new tickets, the sync's statements); then wait for that to settle
-		await openLoop({ url: `${url}/api/v1/tickets`, rate: rate > 0 ? rate : 500, connections: 50, duration: 10, headers: { 'content-type': 'application/json', cookie }, body: () => body() });
+		await openLoop({
+			url: `${url}/api/v1/tickets`,
+			rate: rate > 0 ? rate : 500,
+			connections: 50,
+			duration: 10,
+			headers: { 'content-type': 'application/json', cookie },
+			body: () => body()
+		});
 		await settled(child.pid!);
 		console.log(`intake benchmark: POST /api/v1/tickets as an operator, embedded store (PGlite), ${duration} s per run, 2 cores here`);
 		console.log('goal: ≥ 1,000 creations/s, p99 ≤ 50 ms, 0 errors');
@@ -213,7 +212,19 @@ export async function intakeBench(argv: string[]): Promise<void> {
 			const perSecond = ok / duration;
 			const errors = r.errors + r.timeouts;
 			const met = perSecond >= 1000 && errors === 0 && r.non2xx === 0;
-			rows.push(['closed loop', String(c), perSecond.toFixed(0), String(r.latency.p50), String(r.latency.p99), String(r.latency.max), String(errors), String(r.non2xx), String(ok), String(after - before), `≥ 1,000/s ${met ? 'met' : 'missed'}`]);
+			rows.push([
+				'closed loop',
+				String(c),
+				perSecond.toFixed(0),
+				String(r.latency.p50),
+				String(r.latency.p99),
+				String(r.latency.max),
+				String(errors),
+				String(r.non2xx),
+				String(ok),
+				String(after - before),
+				`≥ 1,000/s ${met ? 'met' : 'missed'}`
+			]);
 		}
 		// open loop: calls fall due at the goal rate whatever the server does; latency from the due time
 		if (rate > 0 && loads.includes('open'))
@@ -228,7 +239,8 @@ export async function intakeBench(argv: string[]): Promise<void> {
 					headers: { 'content-type': 'application/json', cookie },
 					body: () => body()
 				});
-				if (process.env.MINQING_BENCH_TIMELINE === '1') console.log(`slowest answer per half second (${c} connections):`, r.slowest.map((x) => x.toFixed(0)).join(' '));
+				if (process.env.MINQING_BENCH_TIMELINE === '1')
+					console.log(`slowest answer per half second (${c} connections):`, r.slowest.map((x) => x.toFixed(0)).join(' '));
 				await new Promise((res) => setTimeout(res, 1000));
 				const after = await count();
 				const perSecond = r.ok / r.seconds;
