@@ -11,6 +11,7 @@ import { ensureWarehouse } from '../warehouse/schema';
 import { textIndexDrift } from '../warehouse/text-index';
 import { feedSampleLines, NDJSON_BAD, LEGACY_BAD } from '../../tests/fixtures/make-ingest-fixtures';
 import { snapshot } from '../../tests/support/snapshot';
+import { keptAndRebuilt } from '../../tests/support/rollups';
 import { ingestFile } from './files';
 import { loadMapping } from './mapping';
 import { Ingestor } from './pipeline';
@@ -112,6 +113,45 @@ describe('ingest of a canonical NDJSON file', () => {
 		await ingestor.run(readNdjson(ndjson('o.ndjson', [rec('2026-03-20T08:00:00+08:00', '另一个来源')])), { source: 'other', origin: 'o', originId: 'o', now: NOW });
 		const [{ c }] = await q<{ c: number }>(`SELECT count(*)::INTEGER c FROM tickets_fact`);
 		expect(c).toBe(2);
+	});
+
+	it('keeps the rollups and the open tickets as a rebuild from the facts makes them, through new, changed and repeated records', async () => {
+		// varied records over 120 days before today (some outside the hourly rollup's window), in small batches
+		const streets = [...ref.streetByCode.values()];
+		const cats = [...ref.categoryByCode.keys()];
+		const unitCodes = ref.units.map((u) => u.code);
+		const now = Date.now();
+		const iso = (t: number) => new Date(t).toISOString();
+		const record = (i: number, version: number) => {
+			const received = now - (1 + ((i * 7919 + version * 37) % 120)) * 86_400_000 + (i % 24) * 60_000;
+			const st = streets[(i + version) % streets.length];
+			const closed = (i + version) % 3 === 0;
+			return JSON.stringify({
+				external_id: `R-${i}`,
+				received_at: iso(received),
+				updated_at: iso(now - (10 - version) * 60_000),
+				channel: ['phone', 'web', 'wechat'][i % 3],
+				type: ['投诉', '咨询', '求助', '建议'][(i + version) % 4],
+				content: `第 ${version} 版：楼下餐馆油烟扰民 ${i}`,
+				...(i % 13 === 0 ? {} : (i + version) % 2 ? { street_code: st.code } : { district_code: st.districtCode }),
+				...(i % 11 === 0 ? {} : { category: cats[(i + version * 5) % cats.length] }),
+				...(i % 5 === 0 ? {} : { unit: unitCodes[(i + version) % unitCodes.length] }),
+				status: closed ? 'closed' : ['received', 'dispatched', 'signed', 'replied'][(i + version) % 4],
+				...(closed ? { closed_at: iso(now - (10 - version) * 60_000), satisfaction: ['满意', '基本满意', '不满意'][i % 3] } : {})
+			});
+		};
+		const ids = Array.from({ length: 300 }, (_, i) => i);
+		const first = await ingestor.run(readNdjson(ndjson('r1.ndjson', ids.map((i) => record(i, 0)))), { source: 's', origin: 'r1', originId: 'r1', now, batchSize: 64 });
+		expect(first.accepted).toBe(300);
+		// a quarter changed (another day, place, category, unit, status), 40 new, the rest the same again
+		const second = ids.map((i) => record(i, i % 4 === 0 ? 1 : 0)).concat(Array.from({ length: 40 }, (_, k) => record(300 + k, 0)));
+		const s2 = await ingestor.run(readNdjson(ndjson('r2.ndjson', second)), { source: 's', origin: 'r2', originId: 'r2', now, batchSize: 64 });
+		expect([s2.accepted, s2.updated, s2.duplicates]).toEqual([40, 75, 225]);
+		const { kept, rebuilt } = await keptAndRebuilt(conn);
+		expect(kept.rollup_daily.length).toBeGreaterThan(100);
+		expect(kept.rollup_hourly.length).toBeGreaterThan(50);
+		expect(kept.open_tickets.length).toBeGreaterThan(100);
+		for (const t of Object.keys(rebuilt)) expect(kept[t], t).toEqual(rebuilt[t]);
 	});
 
 	it('counts a duplicate id within one batch once, the latest version winning', async () => {

@@ -15,7 +15,8 @@ import { categoryAncestors } from '../reference/index';
 import { OPEN_STATUSES, STATUSES, type Status } from '../lifecycle/model';
 import { FactWriter, shanghaiDayHour, type FactRow } from '../warehouse/facts';
 import { callerKey } from '../warehouse/privacy';
-import { FACT_COLUMNS, rebuildRollups } from '../warehouse/schema';
+import { CHANGE_COLUMNS } from '../warehouse/rollups';
+import { FACT_COLUMNS, keepRollups } from '../warehouse/schema';
 import { rollbackQuietly } from '../warehouse/tx';
 import { addTermStats, keywordsQuery, removeTermStats, splitTokensSql, termFrequencySql } from '../warehouse/text-index';
 import { Geocoder, checkLonLat, cleanText, normalizePhone } from '../normalize/index';
@@ -379,7 +380,7 @@ export class Ingestor {
 		await this.time('commit', () => conn.run('BEGIN TRANSACTION'));
 		try {
 			await this.time('classify', () => conn.run(`CREATE OR REPLACE TEMP TABLE stage_class AS
-				SELECT s.source, s.external_id, f.ticket_no AS old_no, f.day AS old_day,
+				SELECT s.source, s.external_id, f.ticket_no AS old_no,
 				       CASE WHEN f.ticket_no IS NULL THEN 'new' WHEN s.updated_at > f.updated_at THEN 'update'
 				            WHEN s.updated_at = f.updated_at THEN 'duplicate' ELSE 'stale' END AS verdict
 				FROM ingest_stage s LEFT JOIN tickets_fact f ON f.source = s.source AND f.external_id = s.external_id`));
@@ -391,6 +392,10 @@ export class Ingestor {
 				       row_number() OVER (PARTITION BY s.day, c.old_no IS NULL ORDER BY s.received_at, s.external_id))::VARCHAR, 6, '0')) AS ticket_no
 				FROM ingest_stage s JOIN stage_class c USING (source, external_id) LEFT JOIN feed_seq q ON q.day = s.day
 				WHERE c.verdict IN ('new', 'update')`));
+			// the change set of the rollups: the versions leaving the facts (-1) now, those entering them (+1) below
+			await this.time('rollups', () => conn.run(`CREATE OR REPLACE TEMP TABLE stage_changes AS
+				SELECT ${CHANGE_COLUMNS.join(', ')}, -1 AS sign FROM tickets_fact
+				${updates ? `WHERE ticket_no IN (SELECT old_no FROM stage_class WHERE verdict = 'update')` : 'WHERE false'}`));
 			// the replaced versions leave the store and the text index
 			if (updates) {
 				await this.time('replace', async () => {
@@ -408,19 +413,20 @@ export class Ingestor {
 				await addTermStats(conn, 'stage_tf', Number(docs));
 			});
 			await this.time('keywords', () => conn.run(`CREATE OR REPLACE TEMP TABLE stage_kw AS ${keywordsQuery('stage_tf', 'ticket_no')}`));
-			await this.time('insert_fact', () => conn.run(`INSERT INTO tickets_fact (${cols})
-				SELECT ${this.factColumns.map((c) =>
-					c === 'ticket_no'
-						? 'n.ticket_no'
-						: c === 'keywords'
-							? 'k.keywords'
-							: c === 'tokens'
-								? STAGE_TOKENS
-								: c in FEED_FIXED
-									? fixedSql(FEED_FIXED[c as keyof typeof FEED_FIXED])
-									: `s.${c}`
-				).join(', ')}
-				FROM ingest_stage s JOIN stage_no n USING (external_id) LEFT JOIN stage_kw k ON k.ticket_no = n.ticket_no`));
+			/** a fact column of the new versions, from the stage, the new numbers, the keywords and the fixed values */
+			const fromStage = (c: string) =>
+				c === 'ticket_no'
+					? 'n.ticket_no'
+					: c === 'keywords'
+						? 'k.keywords'
+						: c === 'tokens'
+							? STAGE_TOKENS
+							: c in FEED_FIXED
+								? fixedSql(FEED_FIXED[c as keyof typeof FEED_FIXED])
+								: `s.${c}`;
+			const newFacts = `SELECT ${this.factColumns.map(fromStage).join(', ')}
+				FROM ingest_stage s JOIN stage_no n USING (external_id) LEFT JOIN stage_kw k ON k.ticket_no = n.ticket_no`;
+			await this.time('insert_fact', () => conn.run(`INSERT INTO tickets_fact (${cols}) ${newFacts}`));
 			await this.time('feed_seq', () => conn.run(`INSERT OR REPLACE INTO feed_seq
 				SELECT s.day, (coalesce(max(q.last), 0) + count(*))::INTEGER FROM ingest_stage s
 				JOIN stage_class c USING (source, external_id) LEFT JOIN feed_seq q ON q.day = s.day
@@ -429,12 +435,14 @@ export class Ingestor {
 				SELECT s.source, s.external_id, s.updated_at, s.origin_id, s.line, s.raw FROM ingest_stage s
 				JOIN stage_class c USING (source, external_id) WHERE c.verdict IN ('new', 'update')`));
 			await this.insertQuarantine(quarantine, run);
-			const [range] = (
-				await this.time('rollups', () => conn.runAndReadAll(`SELECT strftime(min(d), '%Y-%m-%d'), strftime(max(d), '%Y-%m-%d') FROM (
-					SELECT s.day AS d FROM ingest_stage s JOIN stage_class c USING (source, external_id) WHERE c.verdict IN ('new', 'update')
-					UNION ALL SELECT old_day FROM stage_class WHERE verdict = 'update')`))
-			).getRows();
-			if (range[0]) await this.time('rollups', () => rebuildRollups(this.deps.conn, { fromDay: String(range[0]), toDay: String(range[1]) }));
+			// the rollups follow the change set: a push of a few records costs what they cost, however many days
+			// (and tickets on them) lie between the oldest and the newest
+			await this.time('rollups', async () => {
+				// from the stage, not the facts: a join against the facts would read the whole table, a cost that grows with the store
+				await conn.run(`INSERT INTO stage_changes SELECT ${CHANGE_COLUMNS.map(fromStage).join(', ')}, 1
+					FROM ingest_stage s JOIN stage_no n USING (external_id)`);
+				await keepRollups(conn, 'stage_changes');
+			});
 			await this.time('commit', () => conn.run('COMMIT'));
 			for (const [verdict, n] of counts) {
 				const k = Number(n);

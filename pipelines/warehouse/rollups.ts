@@ -148,12 +148,25 @@ export function rollupBuildPlan(rollups: readonly Rollup[] = ROLLUPS): { rollup:
 
 /**
  * The tickets still open, with what the open and overdue counts need: a few percent of all tickets, so
- * "how many are overdue now" never scans the facts. Rebuilt with the rollups for the days that changed.
+ * "how many are overdue now" never scans the facts. Kept with the rollups (a rebuild, or a change set).
  */
 export const OPEN_TICKETS = {
 	table: 'open_tickets',
 	columns: ['ticket_no', 'day', 'district_code', 'street_code', 'category_l1', 'category_l2', 'type', 'channel', 'unit_code', 'status', 'signed_at', 'sign_deadline', 'replied_at', 'reply_deadline'] as const
 };
+
+/**
+ * The fact columns a change set (`rollupMerge`, `keepRollups`) must have, besides `sign`: every rollup
+ * dimension, every column a measure reads, and the open tickets' columns. A writer may pass whole fact rows;
+ * the ingest passes these only, which spares it copying each batch's texts and token lists once more.
+ */
+export const CHANGE_COLUMNS: readonly string[] = [
+	...new Set<string>([
+		...(Object.keys(DIM_SQL) as Dim[]),
+		...['status', 'dispatched_at', 'signed_at', 'sign_deadline', 'replied_at', 'reply_deadline', 'satisfaction', 'returns', 'extensions', 'reopens'],
+		...OPEN_TICKETS.columns
+	])
+];
 
 export function openTicketsDdl(): string {
 	return `CREATE TABLE IF NOT EXISTS ${OPEN_TICKETS.table} AS SELECT ${OPEN_TICKETS.columns.join(', ')} FROM tickets_fact WHERE false`;

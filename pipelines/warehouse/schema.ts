@@ -23,7 +23,8 @@ import {
 	rollupBuildPlan,
 	rollupDdl,
 	rollupInsert,
-	rollupMerge
+	rollupMerge,
+	sourceFor
 } from './rollups';
 import { TEXT_INDEX_DDL, upgradeTextIndex } from './text-index';
 import { inTransaction } from './tx';
@@ -175,18 +176,40 @@ export async function rebuildRollups(conn: DuckDBConnection, range?: { fromDay: 
 }
 
 /**
- * The rollups and the open tickets brought up to date with a change set, inside the caller's transaction:
- * `changes` is a table of fact rows with `sign` (-1: the version replaced or removed, +1: the version written).
- * For a few changed tickets among a busy day's thousands (the sync of case handling), this costs a fraction
- * of rebuilding the day; the result is the same (a test compares the two).
+ * The rollups and the open tickets brought up to date with a change set by merging its difference, inside the
+ * caller's transaction. For a few changed tickets among a busy day's thousands this costs a fraction of
+ * rebuilding their days.
  */
-export async function applyRollupChanges(conn: DuckDBConnection, changes: string): Promise<void> {
+async function applyRollupChanges(conn: DuckDBConnection, changes: string): Promise<void> {
 	for (const r of ROLLUPS) {
 		await conn.run(rollupMerge(r, changes));
 		if (r.recentOnly) await conn.run(`DELETE FROM ${r.table} WHERE NOT (${RECENT_SQL})`);
 	}
 	await conn.run(`DELETE FROM ${OPEN_TICKETS.table} WHERE ticket_no IN (SELECT ticket_no FROM ${changes})`);
 	await conn.run(openTicketsInsert('sign = 1', changes));
+}
+
+/**
+ * Brings the rollups and the open tickets up to date with a change set, inside the caller's transaction:
+ * `changes` is a table with `sign` (-1: a version leaving the facts, +1: one entering them) and the fact
+ * columns CHANGE_COLUMNS (or whole fact rows). Of two ways it takes the cheaper:
+ * - where the days the changes span held no more tickets than the change set before it (a bulk load in time
+ *   order, a first sync), those days are rebuilt: that reads about as many rows as the changes and sums the
+ *   coarser rollups from the finer (about 40 % less than merging 11 rollups, measured on a 300,000-record load);
+ * - otherwise (a push or a sync among a busy day's tickets, or changes spread over months) the difference is
+ *   merged, at the cost of the changes, not of the days between the oldest and the newest.
+ * Both give the same rollups (tests of the ingest and the sync compare them with a full rebuild).
+ */
+export async function keepRollups(conn: DuckDBConnection, changes: string): Promise<void> {
+	const [[n, from, to, before]] = (
+		await conn.runAndReadAll(`WITH c AS (SELECT count(*) AS n, min(day) AS lo, max(day) AS hi FROM ${changes})
+			SELECT c.n::INTEGER, strftime(c.lo, '%Y-%m-%d'), strftime(c.hi, '%Y-%m-%d'),
+			       (SELECT coalesce(sum(r.n), 0)::BIGINT FROM ${sourceFor(['day'], ['n'])!.table} r WHERE r.day BETWEEN c.lo AND c.hi)
+			FROM c`)
+	).getRows();
+	if (!Number(n)) return;
+	if (Number(before) <= Number(n)) await rebuildRollups(conn, { fromDay: String(from), toDay: String(to) });
+	else await applyRollupChanges(conn, changes);
 }
 
 /**

@@ -6,7 +6,7 @@ import { asc, inArray, sql } from 'drizzle-orm';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { shanghaiDayHour, FactWriter, type FactRow } from '$pipelines/warehouse/facts';
 import { callerKey } from '$pipelines/warehouse/privacy';
-import { applyRollupChanges, getMeta, setMeta } from '$pipelines/warehouse/schema';
+import { getMeta, keepRollups, setMeta } from '$pipelines/warehouse/schema';
 import { rollbackQuietly } from '$pipelines/warehouse/tx';
 import { removeTermStats } from '$pipelines/warehouse/text-index';
 import { categoryAncestors } from '$pipelines/reference/index';
@@ -135,7 +135,7 @@ export async function syncToAnalytics(app: App, now = Date.now()): Promise<numbe
 					CASE WHEN k.same_text THEN k.intensity END AS intensity,
 					k.flags AS flags)
 				FROM sync_stage s LEFT JOIN sync_keep k USING (source, external_id)`);
-			await applyRollupChanges(conn, 'sync_changes');
+			await keepRollups(conn, 'sync_changes');
 			await conn.run(`INSERT OR REPLACE INTO warehouse_meta VALUES ('${WATERMARK}', $v)`, {
 				v: JSON.stringify({ at: last.updatedAt.toISOString(), id: last.id })
 			});
