@@ -70,7 +70,13 @@ function demo(argv: string[]) {
 async function ingest(argv: string[]) {
 	const { values } = parseArgs({
 		args: argv,
-		options: { tickets: { type: 'string', default: '1000000' }, 'merge-only': { type: 'boolean', default: false }, 'merge-threads': { type: 'string' }, runs: { type: 'string', default: '1' } }
+		options: {
+			tickets: { type: 'string', default: '1000000' },
+			'merge-only': { type: 'boolean', default: false },
+			'merge-threads': { type: 'string' },
+			runs: { type: 'string', default: '1' },
+			push: { type: 'string', default: '200' }
+		}
 	});
 	const n = Number(values.tickets.replaceAll('_', ''));
 	const runs = Math.max(1, Math.floor(Number(values.runs)) || 1);
@@ -128,6 +134,8 @@ async function ingest(argv: string[]) {
 						.join(' · ')}`
 				);
 			seconds.push(s.seconds);
+			const push = Math.floor(Number(values.push));
+			if (k === 1 && push > 0) await (await import('./ingest-push')).pushBench(ROOT, feed, lines, db, push, 3);
 			rmSync(db, { recursive: true, force: true });
 		}
 		const mid = median(seconds);
@@ -212,7 +220,7 @@ async function sync(argv: string[]) {
 const BENCHES: Record<string, (argv: string[]) => void | Promise<void>> = { demo, ingest, segment, text, dashboard, alerts, intake, sync };
 if (!name || !BENCHES[name]) {
 	console.error(
-		`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n  demo [--tickets 200000,10000000]\n  ingest [--tickets 1000000] [--runs 1] [--merge-only] [--merge-threads N]\n  segment\n  text [--tickets 10000000] [--data-dir DIR (kept and reused)] [--only classify,cluster,search] [--ablation]\n  dashboard [--tickets 1000000] [--data-dir DIR (reused; generated there when empty)] [--keep] [--runs 10]  (PostgreSQL: MINQING_BENCH_PG_URL or a throwaway server)\n  alerts [--only nab,demo] [--tickets 1000000] [--data-dir DIR (a demo store with demo-incidents.json; generated when empty)]\n  intake [--connections 50,200] [--duration 20] [--rate 1000] [--loads closed,open] [--in-process]  (HTTP: needs npm run build)\n  sync [--today 5000,40000,100000,170000]`
+		`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n  demo [--tickets 200000,10000000]\n  ingest [--tickets 1000000] [--runs 1] [--merge-only] [--merge-threads N] [--push 200 (0: none)]\n  segment\n  text [--tickets 10000000] [--data-dir DIR (kept and reused)] [--only classify,cluster,search] [--ablation]\n  dashboard [--tickets 1000000] [--data-dir DIR (reused; generated there when empty)] [--keep] [--runs 10]  (PostgreSQL: MINQING_BENCH_PG_URL or a throwaway server)\n  alerts [--only nab,demo] [--tickets 1000000] [--data-dir DIR (a demo store with demo-incidents.json; generated when empty)]\n  intake [--connections 50,200] [--duration 20] [--rate 1000] [--loads closed,open] [--in-process]  (HTTP: needs npm run build)\n  sync [--today 5000,40000,100000,170000]`
 	);
 	process.exit(name ? 1 : 0);
 }
