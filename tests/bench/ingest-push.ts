@@ -58,8 +58,12 @@ export async function pushBench(root: string, feed: string, lines: number, dataD
 		});
 		if (r.status !== 0) throw new Error(`push ${k} failed (exit ${r.status}): ${r.stderr}`);
 		const s = JSON.parse(r.stdout) as { seconds: number; accepted: number; updated: number; timings: Record<string, number> };
+		const phases = Object.entries(s.timings)
+			.filter(([, v]) => v >= 0.05)
+			.map(([p, v]) => `${p} ${(v * 1000).toFixed(0)}`)
+			.join(' · ');
 		console.log(
-			`  push ${k + 1}: accepted ${s.accepted} · updated ${s.updated} · pipeline ${(s.seconds * 1000).toFixed(0)} ms · rollups ${((s.timings.rollups ?? 0) * 1000).toFixed(0)} ms`
+			`  push ${k + 1}: accepted ${s.accepted} · updated ${s.updated} · pipeline ${(s.seconds * 1000).toFixed(0)} ms (phases ≥ 50 ms: ${phases})`
 		);
 	}
 }
