@@ -115,15 +115,16 @@ describe('ingest of a canonical NDJSON file', () => {
 		expect(c).toBe(2);
 	});
 
-	it('keeps the rollups and the open tickets as a rebuild from the facts makes them, through new, changed and repeated records', async () => {
+	it('keeps the rollups, the open tickets and the text index as a rebuild makes them, through new, changed and repeated records', async () => {
 		// varied records over 120 days before today (some outside the hourly rollup's window), in small batches
 		const streets = [...ref.streetByCode.values()];
 		const cats = [...ref.categoryByCode.keys()];
 		const unitCodes = ref.units.map((u) => u.code);
 		const now = Date.now();
 		const iso = (t: number) => new Date(t).toISOString();
-		const record = (i: number, version: number) => {
-			const received = now - (1 + ((i * 7919 + version * 37) % 120)) * 86_400_000 + (i % 24) * 60_000;
+		// `text` and `day`: the versions whose text and day the record has (a status or place update keeps them)
+		const record = (i: number, version: number, text = version, day = text) => {
+			const received = now - (1 + ((i * 7919 + day * 37) % 120)) * 86_400_000 + (i % 24) * 60_000;
 			const st = streets[(i + version) % streets.length];
 			const closed = (i + version) % 3 === 0;
 			return JSON.stringify({
@@ -132,8 +133,8 @@ describe('ingest of a canonical NDJSON file', () => {
 				updated_at: iso(now - (10 - version) * 60_000),
 				channel: ['phone', 'web', 'wechat'][i % 3],
 				type: ['投诉', '咨询', '求助', '建议'][(i + version) % 4],
-				content: `第 ${version} 版：楼下餐馆油烟扰民 ${i}`,
-				...(i % 13 === 0 ? {} : (i + version) % 2 ? { street_code: st.code } : { district_code: st.districtCode }),
+				content: `第 ${text} 版：楼下餐馆油烟扰民 ${i}`,
+				...((i + version) % 13 === 0 ? {} : (i + version) % 2 ? { street_code: st.code } : { district_code: st.districtCode }),
 				...(i % 11 === 0 ? {} : { category: cats[(i + version * 5) % cats.length] }),
 				...(i % 5 === 0 ? {} : { unit: unitCodes[(i + version) % unitCodes.length] }),
 				status: closed ? 'closed' : ['received', 'dispatched', 'signed', 'replied'][(i + version) % 4],
@@ -143,10 +144,24 @@ describe('ingest of a canonical NDJSON file', () => {
 		const ids = Array.from({ length: 300 }, (_, i) => i);
 		const first = await ingestor.run(readNdjson(ndjson('r1.ndjson', ids.map((i) => record(i, 0)))), { source: 's', origin: 'r1', originId: 'r1', now, batchSize: 64 });
 		expect(first.accepted).toBe(300);
-		// a quarter changed (another day, place, category, unit, status), 40 new, the rest the same again
-		const second = ids.map((i) => record(i, i % 4 === 0 ? 1 : 0)).concat(Array.from({ length: 40 }, (_, k) => record(300 + k, 0)));
+		const textOf = async (no: string) => (await q<{ tokens: string[]; keywords: string[] }>(`SELECT tokens, keywords FROM tickets_fact WHERE external_id = '${no}'`))[0];
+		const before = await textOf('R-2');
+		// a quarter changed (another text and day, place, category, unit, status), a quarter updated with the same
+		// text and day (place, category, unit, status), an eighth with the same text on another day, 40 new, the
+		// rest the same again
+		const second = ids
+			.map((i) => (i % 4 === 0 ? record(i, 1) : i % 4 === 2 ? record(i, 1, 0) : i % 8 === 1 ? record(i, 1, 0, 1) : record(i, 0)))
+			.concat(Array.from({ length: 40 }, (_, k) => record(300 + k, 0)));
 		const s2 = await ingestor.run(readNdjson(ndjson('r2.ndjson', second)), { source: 's', origin: 'r2', originId: 'r2', now, batchSize: 64 });
-		expect([s2.accepted, s2.updated, s2.duplicates]).toEqual([40, 75, 225]);
+		expect([s2.accepted, s2.updated, s2.duplicates]).toEqual([40, 188, 112]);
+		// updated in place: the new status, the text index entries it had
+		const [r2] = await q<{ ticket_no: string; status: string; type: string }>(`SELECT ticket_no, status, type FROM tickets_fact WHERE external_id = 'R-2'`);
+		expect([r2.status, r2.type]).toEqual(['closed', '建议']); // version 0: signed, 求助
+		expect(await textOf('R-2')).toEqual(before);
+		// a place lost or found on the way changes the flags of a ticket updated in place
+		const flags = await q<{ external_id: string; flags: string[] | null }>(`SELECT external_id, flags FROM tickets_fact WHERE external_id IN ('R-26', 'R-90')`);
+		expect(flags.map((f) => [f.external_id, f.flags?.includes('unresolved_place') ?? false]).sort()).toEqual([['R-26', false], ['R-90', true]]);
+		expect(await textIndexDrift(conn)).toEqual({ termDf: 0, termDaily: 0, postings: 0, docs: 0 });
 		const { kept, rebuilt } = await keptAndRebuilt(conn);
 		expect(kept.rollup_daily.length).toBeGreaterThan(100);
 		expect(kept.rollup_hourly.length).toBeGreaterThan(50);
