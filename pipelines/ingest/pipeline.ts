@@ -404,8 +404,8 @@ export class Ingestor {
 				${updates ? `WHERE ticket_no IN (SELECT old_no FROM stage_class WHERE verdict = 'update')` : 'WHERE false'}`));
 			// a new version with the stored version's title, content and day (a status or place update, the usual
 			// push of a sub-centre) keeps its tokens, keywords and text index entries: it is updated in place, which
-			// spares reading the stored tokens and the postings (whole columns: a push of 200 at 1M tickets took
-			// 1.6–2.1 s, now 1.1–1.4 s; npm run bench -- ingest)
+			// spares reading the stored tokens and the postings (whole columns: at 1M tickets a push of 200 records,
+			// half such updates, took 1.6–2.1 s replacing them and 1.1–1.4 s updating them; npm run bench -- ingest)
 			await this.time('replace', () => conn.run(`CREATE OR REPLACE TEMP TABLE stage_kept AS
 				SELECT f.ticket_no FROM tickets_fact f JOIN stage_class c ON c.verdict = 'update' AND f.ticket_no = c.old_no
 				JOIN ingest_stage s ON s.source = c.source AND s.external_id = c.external_id
