@@ -2,8 +2,8 @@
 // an idempotent merge into the analytics store, batch by batch, each batch one transaction.
 //
 // Idempotency: the key is (source, external_id). A record whose updated_at is newer than the stored version
-// replaces it (keeping its ticket number); the same version again is a duplicate; an older one is stale and
-// ignored. Quarantine rows are keyed by (source, origin_id, line), the archive by the record version, feed
+// replaces it (keeping its ticket number; in place, with the stored tokens and keywords, when its text, day and
+// flags are the stored ones); the same version again is a duplicate; an older one is stale and ignored. Quarantine rows are keyed by (source, origin_id, line), the archive by the record version, feed
 // ticket numbers come from a per-day counter inside the same transaction, and keywords use the term
 // frequencies as they stand in that transaction — so a run killed at any moment and run again leaves exactly
 // the tables a clean run leaves (batch boundaries depend only on the input).
