@@ -135,7 +135,7 @@ async function ingest(argv: string[]) {
 				);
 			seconds.push(s.seconds);
 			const push = Math.floor(Number(values.push));
-			if (k === 1 && push > 0) await (await import('./ingest-push')).pushBench(ROOT, feed, lines, db, push, 3);
+			if (k === 1 && push > 0) await (await import('./ingest-push')).pushBench(feed, lines, db, push, 10, join(ROOT, 'data'));
 			rmSync(db, { recursive: true, force: true });
 		}
 		const mid = median(seconds);
