@@ -161,8 +161,12 @@ export class Ingestor {
 		this.timings = summary.timings;
 		await this.prepareStage();
 		// one checkpoint at the end instead of one per batch (each would rewrite the touched row groups);
-		// the write-ahead log still makes every committed batch durable
+		// the write-ahead log still makes every committed batch durable. A run that fits in one batch (a push,
+		// a small file) leaves it to DuckDB's threshold, reached at a later commit, so that a stream of pushes
+		// shares one checkpoint: 10 pushes of 200 records into a 1M store took 4.3 s and a 0.19 s checkpoint
+		// instead of 6.5–6.6 s with one each (npm run bench -- ingest prints the pushes)
 		await conn.run(`SET checkpoint_threshold = '4GB'`);
+		let batches = 1;
 		const runId = randomUUID();
 		await conn.run(
 			`INSERT INTO ingest_runs VALUES ($id, $source, $origin, $oid, make_timestamptz($now::BIGINT * 1000), NULL, NULL)`,
@@ -215,6 +219,7 @@ export class Ingestor {
 				merging.catch(() => {}); // surfaced by the next await
 				batch = [];
 				quarantine = [];
+				batches++;
 			}
 		}
 		const last = this.analyzeBatch(this.dedupe(batch, summary));
@@ -222,7 +227,7 @@ export class Ingestor {
 		await this.merge((await last).rows, quarantine, run, summary);
 		run.onProgress?.({ read: summary.read, bytes });
 		await restore();
-		await this.time('checkpoint', () => conn.run('CHECKPOINT'));
+		if (batches > 1) await this.time('checkpoint', () => conn.run('CHECKPOINT'));
 		summary.seconds = (performance.now() - t0) / 1000;
 		summary.timings.validate_prepare = prepareMs / 1000;
 		for (const k of Object.keys(summary.timings)) summary.timings[k] = Math.round(summary.timings[k] * 100) / 100;
