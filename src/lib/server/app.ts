@@ -15,7 +15,7 @@ import { hasDemoTickets, insertDemoTickets } from './demo';
 import { seedReference } from './reference';
 import { seedWatchlists, watchlistFile } from './alerts/settings';
 import { knowledgeFile, seedKnowledge } from './cases/knowledge';
-import { markSynced, syncToAnalytics } from './sync';
+import { markSynced, syncIdle, syncToAnalytics } from './sync';
 
 export interface App {
 	config: Config;
@@ -129,7 +129,12 @@ export async function generateDemo(
 	return result;
 }
 
+/**
+ * Closes the stores. A sync in flight finishes first (it carries committed case-handling changes to DuckDB;
+ * closing under it would interrupt it, to be caught up at the next start); other background work is interrupted.
+ */
 export async function stopApp(app: App): Promise<void> {
+	await syncIdle(app);
 	await app.analytics.close();
 	await app.rel.close();
 }
