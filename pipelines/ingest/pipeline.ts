@@ -163,8 +163,7 @@ export class Ingestor {
 		// one checkpoint at the end instead of one per batch (each would rewrite the touched row groups);
 		// the write-ahead log still makes every committed batch durable. A run that fits in one batch (a push,
 		// a small file) leaves it to DuckDB's threshold, reached at a later commit, so that a stream of pushes
-		// shares one checkpoint: 10 pushes of 200 records into a 1M store took 4.3 s and a 0.19 s checkpoint
-		// instead of 6.5–6.6 s with one each (npm run bench -- ingest prints the pushes)
+		// shares one checkpoint (npm run bench -- ingest times ten pushes and the checkpoint they leave)
 		await conn.run(`SET checkpoint_threshold = '4GB'`);
 		let batches = 1;
 		const runId = randomUUID();
@@ -409,8 +408,8 @@ export class Ingestor {
 				${updates ? `WHERE ticket_no IN (SELECT old_no FROM stage_class WHERE verdict = 'update')` : 'WHERE false'}`));
 			// a new version with the stored version's title, content and day (a status or place update, the usual
 			// push of a sub-centre) keeps its tokens, keywords and text index entries: it is updated in place, which
-			// spares reading the stored tokens and the postings (whole columns: at 1M tickets a push of 200 records,
-			// half such updates, took 1.6–2.1 s replacing them and 1.1–1.4 s updating them; npm run bench -- ingest)
+			// spares reading the stored token lists and the postings' ticket numbers (whole columns, so the cost of a
+			// replacement grows with the store; the `replace` phase of npm run bench -- ingest's pushes)
 			await this.time('replace', () => conn.run(`CREATE OR REPLACE TEMP TABLE stage_kept AS
 				SELECT f.ticket_no FROM tickets_fact f JOIN stage_class c ON c.verdict = 'update' AND f.ticket_no = c.old_no
 				JOIN ingest_stage s ON s.source = c.source AND s.external_id = c.external_id
