@@ -15,7 +15,6 @@ import { calendarCoverage, getLimits, saveLimits } from '../../src/lib/server/ca
 import { DEFAULT_LIMITS, STATUSES, type Status } from '../../pipelines/lifecycle/model';
 import { WorkCalendar } from '../../pipelines/calendar/index';
 import type { Role } from '../../src/lib/types';
-import { syncIdle } from '../../src/lib/server/sync';
 
 let a: App;
 const UNIT_A = 'D320508'; // 姑苏区
@@ -51,10 +50,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-	if (a) {
-		await syncIdle(a);
-		await stopApp(a);
-	}
+	if (a) await stopApp(a);
 });
 
 const INTAKE = {

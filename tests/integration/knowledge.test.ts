@@ -24,7 +24,6 @@ import {
 	updateArticle
 } from '../../src/lib/server/cases/knowledge';
 import type { CaseUser } from '../../src/lib/server/cases/service';
-import { syncIdle } from '../../src/lib/server/sync';
 import { parseKnowledge } from '../../pipelines/text/knowledge';
 import type { Role, SessionUser } from '../../src/lib/types';
 import * as listRoute from '../../src/routes/api/v1/knowledge/+server';
@@ -44,10 +43,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-	if (a) {
-		await syncIdle(a);
-		await stopApp(a);
-	}
+	if (a) await stopApp(a);
 });
 
 /** The refusal of a promise (it must be refused). */

@@ -9,7 +9,6 @@ import { loadConfig } from '../../src/lib/server/config';
 import { createApiToken, revokeApiToken, verifyApiKey, verifyApiToken } from '../../src/lib/server/auth/tokens';
 import { open311Requests, ticketEvents, tickets } from '../../src/lib/server/db/schema';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
-import { syncIdle } from '../../src/lib/server/sync';
 import { NOT_ACCEPTED_REASONS } from '../../pipelines/lifecycle/model';
 import { listRequests, listServices, MAX_REQUESTS } from '../../src/lib/server/open311/service';
 import * as rootRoute from '../../src/routes/open311/v2/[file]/+server';
@@ -46,10 +45,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-	if (a) {
-		await syncIdle(a);
-		await stopApp(a);
-	}
+	if (a) await stopApp(a);
 });
 
 // --- calling the route handlers as SvelteKit does ---------------------------------------------------------
