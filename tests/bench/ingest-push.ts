@@ -12,13 +12,14 @@ import { createAnalyzer } from '../../pipelines/text/analyzer';
 import { openAnalytics } from '../../src/lib/server/analytics/duckdb';
 
 /**
- * Writes push file `k` (0, 1, …) of `size` records taken from the feed of `lines` lines: the changed ones are
- * every (lines / half)-th line from offset k + 1, each with a later update time and a new satisfaction.
+ * Writes `count` push files of `size` records into `dir` from the feed of `lines` lines, reading it once, and
+ * returns their paths. In push k the changed records are every (lines / half)-th line from offset k + 1, each
+ * with a later update time and a new satisfaction; the new ones are copies under new ids on the feed's last day.
  */
-export async function writePush(feed: string, lines: number, size: number, k: number, path: string): Promise<void> {
+export async function writePushes(feed: string, lines: number, size: number, count: number, dir: string): Promise<string[]> {
 	const half = Math.max(1, Math.floor(size / 2));
 	const step = Math.max(1, Math.floor(lines / half));
-	const picked: Record<string, unknown>[] = [];
+	const picked: Record<string, unknown>[][] = Array.from({ length: count }, () => []);
 	let last: Record<string, unknown> | null = null;
 	let i = 0;
 	for await (const line of createInterface({ input: createReadStream(feed, 'utf8'), crlfDelay: Infinity })) {
@@ -31,23 +32,28 @@ export async function writePush(feed: string, lines: number, size: number, k: nu
 		}
 		if (typeof r.received_at !== 'string') continue;
 		last = r;
-		if (i % step === (k + 1) % step && picked.length < half) picked.push(r);
+		const k = ((i % step) - 1 + step) % step;
+		if (k < count && picked[k].length < half) picked[k].push(r);
 	}
 	if (!last) throw new Error(`${feed}: no usable record`);
 	const lastDay = String(last.received_at).slice(0, 10);
-	const later = (t: unknown) => new Date(Date.parse(String(t)) + (k + 1) * 60_000).toISOString();
-	const out: Record<string, unknown>[] = picked.map((r) => ({
-		...r,
-		updated_at: later(r.updated_at),
-		closed_at: later(r.updated_at),
-		satisfaction: '不满意'
-	}));
-	for (let j = 0; out.length < size; j++) {
-		const r = picked[j % picked.length];
-		const at = `${lastDay}T${String(8 + (j % 12)).padStart(2, '0')}:${String(j % 60).padStart(2, '0')}:00+08:00`;
-		out.push({ ...r, external_id: `PUSH-${k}-${j}`, received_at: at, updated_at: at, closed_at: at });
-	}
-	writeFileSync(path, out.map((r) => JSON.stringify(r)).join('\n') + '\n');
+	return picked.map((mine, k) => {
+		const later = (t: unknown) => new Date(Date.parse(String(t)) + (k + 1) * 60_000).toISOString();
+		const out: Record<string, unknown>[] = mine.map((r) => ({
+			...r,
+			updated_at: later(r.updated_at),
+			closed_at: later(r.updated_at),
+			satisfaction: '不满意'
+		}));
+		for (let j = 0; out.length < size; j++) {
+			const r = mine[j % mine.length];
+			const at = `${lastDay}T${String(8 + (j % 12)).padStart(2, '0')}:${String(j % 60).padStart(2, '0')}:00+08:00`;
+			out.push({ ...r, external_id: `PUSH-${k}-${j}`, received_at: at, updated_at: at, closed_at: at });
+		}
+		const path = join(dir, `push-${k}.ndjson`);
+		writeFileSync(path, out.map((r) => JSON.stringify(r)).join('\n') + '\n');
+		return path;
+	});
 }
 
 /**
@@ -66,11 +72,7 @@ export async function pushBench(
 	console.log(
 		`${pushes} pushes of ${size} records into the loaded store, one process (half new versions spread over the feed's days, half new on its last day):`
 	);
-	const paths: string[] = [];
-	for (let k = 0; k < pushes; k++) {
-		paths.push(join(dataDir, `push-${k}.ndjson`));
-		await writePush(feed, lines, size, k, paths[k]);
-	}
+	const paths = await writePushes(feed, lines, size, pushes, dataDir);
 	const store = await openAnalytics(join(dataDir, 'minqing.duckdb'));
 	const analyzer = await createAnalyzer(referenceDir);
 	try {
