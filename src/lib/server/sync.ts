@@ -154,7 +154,7 @@ export async function syncToAnalytics(app: App, now = Date.now()): Promise<numbe
  * the previous one started, so its fixed work (the statements of a batch, the joins against the facts) is
  * shared by a second's tickets instead of a few. A change after a quiet spell is synced at once.
  */
-export const SYNC_GAP_MS = 1000;
+const SYNC_GAP_MS = 1000;
 const jobs = new WeakMap<App, CoalescingJob>();
 
 const afterSyncHooks: ((app: App) => void)[] = [];
