@@ -49,6 +49,9 @@ export interface SeriesWindow {
 	now: number;
 }
 
+/** Days of history a detection round reads (the detector learns each series' seasonal profile from them). */
+export const ROUND_WINDOW_DAYS = 56;
+
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 const SHANGHAI_OFFSET = 8 * HOUR_MS;
@@ -63,6 +66,12 @@ export function bucketStart(ms: number, bucket: Bucket): number {
 
 export function bucketMs(bucket: Bucket): number {
 	return bucket === 'hour' ? HOUR_MS : DAY_MS;
+}
+
+/** A series to add to, by key, resolved on its first addition inside the window (SeriesBuilder.ref). */
+export interface SeriesRef {
+	key: SeriesKey;
+	series: CountSeries | null;
 }
 
 /** Collects sparse (series, bucket, count) cells into dense series over the window. */
@@ -84,18 +93,33 @@ export class SeriesBuilder {
 		return this.lengths[bucket];
 	}
 
-	/** Adds `n` to the bucket holding the instant `at` (ignored outside the window). */
-	add(key: SeriesKey, at: number, n: number, total = false): void {
-		const i = Math.floor((at - this.starts[key.bucket]) / bucketMs(key.bucket));
-		if (i < 0 || i >= this.lengths[key.bucket]) return;
-		const id = seriesId(key);
-		let s = this.series.get(id);
+	/** A handle on `key`'s series for addTo; the series itself exists once something falls in its window. */
+	ref(key: SeriesKey): SeriesRef {
+		return { key, series: null };
+	}
+
+	/** Adds `n` to the bucket of the series that holds the instant `at` (ignored outside the window); to its totals with `total`. */
+	addTo(ref: SeriesRef, at: number, n: number, total = false): void {
+		const bucket = ref.key.bucket;
+		const i = Math.floor((at - this.starts[bucket]) / bucketMs(bucket));
+		if (i < 0 || i >= this.lengths[bucket]) return;
+		let s = ref.series;
 		if (!s) {
-			s = { key, id, start: this.starts[key.bucket], values: new Float64Array(this.lengths[key.bucket]) };
-			this.series.set(id, s);
+			const id = seriesId(ref.key);
+			s = this.series.get(id) ?? null;
+			if (!s) {
+				s = { key: ref.key, id, start: this.starts[bucket], values: new Float64Array(this.lengths[bucket]) };
+				this.series.set(id, s);
+			}
+			ref.series = s;
 		}
-		if (total) (s.totals ??= new Float64Array(this.lengths[key.bucket]))[i] += n;
+		if (total) (s.totals ??= new Float64Array(this.lengths[bucket]))[i] += n;
 		else s.values[i] += n;
+	}
+
+	/** Adds `n` to the bucket of `key`'s series that holds the instant `at`. */
+	add(key: SeriesKey, at: number, n: number, total = false): void {
+		this.addTo(this.ref(key), at, n, total);
 	}
 
 	build(): CountSeries[] {
@@ -107,6 +131,22 @@ export class SeriesBuilder {
 function hourInstant(day: string, hour: number): number {
 	return dayNumber(day) * DAY_MS - SHANGHAI_OFFSET + hour * HOUR_MS;
 }
+
+/**
+ * A per-read memo: the value of `make(k)` for each key, computed once. A read adds each of hundreds of
+ * thousands of cells to several series; resolving those series (and a day's start) once per distinct key
+ * instead of once per addition is most of the read's JavaScript time.
+ */
+function memo<V>(make: (k: string) => V): (k: string) => V {
+	const m = new Map<string, V>();
+	return (k) => {
+		let v = m.get(k);
+		if (v === undefined) m.set(k, (v = make(k)));
+		return v;
+	};
+}
+
+const BUCKETS = ['hour', 'day'] as const;
 
 /** A term as a literal inside an RE2 regular expression. */
 function regexLiteral(term: string): string {
@@ -130,6 +170,8 @@ export function watchlistCondition(w: WatchlistSpec): string {
 export interface ReadSeriesOptions {
 	cityCode: string;
 	watchlists: readonly WatchlistSpec[];
+	/** the watch lists' cells of earlier reads, so that only days whose tickets changed are read again */
+	cache?: WatchCellCache;
 	/** category series by street (daily); default true */
 	streets?: boolean;
 	/** topic series from the latest topic run; default true */
@@ -148,14 +190,22 @@ export async function readSeries(conn: DuckDBConnection, window: SeriesWindow, o
 		 GROUP BY ALL`,
 		params
 	);
-	for (const [day, hour, district, l1, l2, n] of cells.getRows() as [string, number, string | null, string, string | null, number][]) {
-		const at = hourInstant(day, Number(hour));
-		for (const bucket of ['hour', 'day'] as const) {
+	const dayStart = memo((day) => hourInstant(day, 0));
+	// the series one (district, level-1, level-2) cell counts in: each topic × place × bucket
+	const categorySeries = memo((k) => {
+		const [district, l1, l2] = k.split('|');
+		const out: SeriesRef[] = [];
+		for (const bucket of BUCKETS) {
 			for (const topic of l2 ? [l1, l2] : [l1]) {
-				b.add({ family: 'category', topic, level: 'city', place: city, bucket }, at, n);
-				if (district) b.add({ family: 'category', topic, level: 'district', place: district, bucket }, at, n);
+				out.push(b.ref({ family: 'category', topic, level: 'city', place: city, bucket }));
+				if (district) out.push(b.ref({ family: 'category', topic, level: 'district', place: district, bucket }));
 			}
 		}
+		return out;
+	});
+	for (const [day, hour, district, l1, l2, n] of cells.getRows() as [string, number, string | null, string, string | null, number][]) {
+		const at = dayStart(day) + Number(hour) * HOUR_MS;
+		for (const s of categorySeries(`${district ?? ''}|${l1}|${l2 ?? ''}`)) b.addTo(s, at, n);
 	}
 	if (opts.streets !== false) {
 		const st = await conn.runAndReadAll(
@@ -168,25 +218,26 @@ export async function readSeries(conn: DuckDBConnection, window: SeriesWindow, o
 		}
 	}
 	if (opts.watchlists.length) {
-		const cols = opts.watchlists.map((w, i) => `count(*) FILTER (WHERE ${watchlistCondition(w)})::INTEGER AS w${i}`);
-		const wl = await conn.runAndReadAll(
-			`SELECT day::VARCHAR, hour, district_code, count(*)::INTEGER AS total, ${cols.join(', ')}
-			 FROM tickets_fact WHERE day BETWEEN $from::DATE AND $to::DATE GROUP BY ALL`,
-			params
+		const rows = opts.cache
+			? await opts.cache.cells(conn, params, opts.watchlists)
+			: await watchCells(conn, `day BETWEEN $from::DATE AND $to::DATE`, params, opts.watchlists);
+		// the series one district's cells count in: each list × place × bucket, in list order
+		const watchSeries = memo((district) =>
+			opts.watchlists.map((w) => {
+				const out: SeriesRef[] = [];
+				for (const bucket of BUCKETS) {
+					out.push(b.ref({ family: 'watchlist', topic: w.slug, level: 'city', place: city, bucket }));
+					if (district) out.push(b.ref({ family: 'watchlist', topic: w.slug, level: 'district', place: district, bucket }));
+				}
+				return out;
+			})
 		);
-		for (const row of wl.getRows() as (string | number | null)[][]) {
-			const [day, hour, district, total] = row as [string, number, string | null, number];
-			const at = hourInstant(day, Number(hour));
-			opts.watchlists.forEach((w, i) => {
-				const n = Number(row[4 + i]);
-				for (const bucket of ['hour', 'day'] as const) {
-					const places: [PlaceLevel, string][] = [['city', city]];
-					if (district) places.push(['district', district]);
-					for (const [level, place] of places) {
-						const key: SeriesKey = { family: 'watchlist', topic: w.slug, level, place, bucket };
-						b.add(key, at, n);
-						b.add(key, at, total, true);
-					}
+		for (const [day, hour, district, total, counts] of rows) {
+			const at = dayStart(day) + hour * HOUR_MS;
+			watchSeries(district ?? '').forEach((series, i) => {
+				for (const s of series) {
+					b.addTo(s, at, counts[i]);
+					b.addTo(s, at, total, true);
 				}
 			});
 		}
@@ -194,6 +245,78 @@ export async function readSeries(conn: DuckDBConnection, window: SeriesWindow, o
 	const out = b.build();
 	if (opts.topics !== false) out.push(...(await readTopicSeries(conn, window, city)));
 	return out;
+}
+
+/** Tickets of one (day, hour, district): all of them, and those of each watch list in the order given. */
+type WatchCell = [day: string, hour: number, district: string | null, total: number, counts: number[]];
+
+/** The watch lists' cells of the tickets that meet `where` (over tickets_fact, with `params`). */
+async function watchCells(
+	conn: DuckDBConnection,
+	where: string,
+	params: Record<string, string>,
+	watchlists: readonly WatchlistSpec[]
+): Promise<WatchCell[]> {
+	const cols = watchlists.map((w, i) => `count(*) FILTER (WHERE ${watchlistCondition(w)})::INTEGER AS w${i}`);
+	const r = await conn.runAndReadAll(
+		`SELECT day::VARCHAR, hour, district_code, count(*)::INTEGER AS total, ${cols.join(', ')} FROM tickets_fact WHERE ${where} GROUP BY ALL`,
+		params
+	);
+	return (r.getRows() as (string | number | null)[][]).map((row) => [
+		row[0] as string,
+		Number(row[1]),
+		row[2] as string | null,
+		Number(row[3]),
+		row.slice(4).map(Number)
+	]);
+}
+
+/**
+ * The watch lists' cells by day, kept between reads (one per detection service). Matching the lists' terms
+ * against every title and content of the window is nearly all the cost of a read (2–3 s for the 150,000
+ * tickets of 56 days at 1M a year, so about half a minute at a big city's volume), and almost every day of the
+ * window is the same at the next read. A day is read again when its fingerprint changed: its ticket count and
+ * an XOR of the hashes of each ticket's number, version time (updated_at), category, district and hour, so a
+ * ticket added, removed or written as a new version (every ingest and sync write of new text or category
+ * carries a newer updated_at) changes it; reading it costs no text. New lists, or changed terms or
+ * categories, start the cache afresh.
+ */
+export class WatchCellCache {
+	private key = '';
+	private readonly days = new Map<string, { print: string; cells: WatchCell[] }>();
+	/** days whose cells the last read computed (tests, diagnostics) */
+	lastComputed: string[] = [];
+
+	async cells(conn: DuckDBConnection, window: { from: string; to: string }, watchlists: readonly WatchlistSpec[]): Promise<WatchCell[]> {
+		const key = JSON.stringify(watchlists.map((w) => [w.terms, w.categories]));
+		if (key !== this.key) {
+			this.days.clear();
+			this.key = key;
+		}
+		const prints = new Map(
+			(
+				await conn.runAndReadAll(
+					`SELECT day::VARCHAR, count(*)::VARCHAR || '-' || bit_xor(hash(ticket_no, updated_at, category_code, district_code, hour))::VARCHAR
+					 FROM tickets_fact WHERE day BETWEEN $from::DATE AND $to::DATE GROUP BY 1`,
+					window
+				)
+			).getRows() as [string, string][]
+		);
+		for (const day of this.days.keys()) if (!prints.has(day)) this.days.delete(day);
+		const stale = [...prints].filter(([day, print]) => this.days.get(day)?.print !== print).map(([day]) => day).sort();
+		this.lastComputed = stale;
+		if (stale.length) {
+			const fresh = await watchCells(
+				conn,
+				`day BETWEEN $lo::DATE AND $hi::DATE AND day IN (${stale.map((d) => `DATE ${sqlString(d)}`).join(', ')})`,
+				{ lo: stale[0], hi: stale[stale.length - 1] },
+				watchlists
+			);
+			for (const day of stale) this.days.set(day, { print: prints.get(day)!, cells: [] });
+			for (const cell of fresh) this.days.get(cell[0])?.cells.push(cell);
+		}
+		return [...this.days.values()].flatMap((d) => d.cells);
+	}
 }
 
 /**

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { groupFirings, watchlistsOfCategory, type Incident } from '$pipelines/alerts/incidents';
 import { calendarDayKind, runPassYielding, type Episode } from '$pipelines/alerts/pass';
 import { burstStates } from '$pipelines/alerts/burst';
-import { readSeries, seriesTickets, windowFrom, bucketMs, type WatchlistSpec } from '$pipelines/alerts/series';
+import { readSeries, seriesTickets, windowFrom, bucketMs, ROUND_WINDOW_DAYS, WatchCellCache, type WatchlistSpec } from '$pipelines/alerts/series';
 import { placeName } from '$pipelines/reference/index';
 import type { App } from '../app';
 import type { AlertRow, WatchlistRow } from '../db/schema';
@@ -30,8 +30,6 @@ import {
 } from './store';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-/** Days of history each round reads (the detector learns the seasonal profile from it). */
-export const WINDOW_DAYS = 56;
 /** Episodes that ended longer ago than this are history, not news. */
 export const REPORT_DAYS = 7;
 /** Ingest and sync ask for a round right away; without them a round runs this long after the last one (the
@@ -67,6 +65,8 @@ interface State {
 	log: (m: string) => void;
 	tick: ReturnType<typeof setInterval> | null;
 	conn: DuckDBConnection | null;
+	/** the watch lists' cells of earlier rounds (readSeries reads only the days that changed since) */
+	watchCells: WatchCellCache;
 	last: RoundSummary | null;
 	lastError: string | null;
 	bus: EventEmitter;
@@ -82,6 +82,7 @@ function state(): State {
 			log: (m) => console.log(m),
 			tick: null,
 			conn: null,
+			watchCells: new WatchCellCache(),
 			last: null,
 			lastError: null,
 			bus,
@@ -171,7 +172,11 @@ export async function detectionRound(app: App, now = Date.now()): Promise<RoundS
 	const db = app.rel.db;
 	const lists = await listWatchlists(db, true);
 	const specs = watchSpecs(lists);
-	const series = await readSeries(conn, { fromDay: windowFrom(now, WINDOW_DAYS), now }, { cityCode: app.ref.cityCode, watchlists: specs });
+	const series = await readSeries(conn, { fromDay: windowFrom(now, ROUND_WINDOW_DAYS), now }, {
+		cityCode: app.ref.cityCode,
+		watchlists: specs,
+		cache: s.watchCells
+	});
 	const t1 = performance.now();
 	const pass = await runPassYielding(series, { dayKind: calendarDayKind(app.calendar) });
 	const t2 = performance.now();

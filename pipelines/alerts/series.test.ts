@@ -1,0 +1,88 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureWarehouse } from '../warehouse/schema';
+import { readSeries, WatchCellCache, type CountSeries, type WatchlistSpec } from './series';
+
+const CITY = '320500';
+const NOW = Date.parse('2026-07-03T20:30:00+08:00');
+const WINDOW = { fromDay: '2026-07-01', now: NOW };
+const FLOOD: WatchlistSpec = { slug: 'flood', terms: ['积水', '内涝'], categories: [] };
+const FOOD: WatchlistSpec = { slug: 'food', terms: ['食物中毒'], categories: ['0601'] };
+
+let conn: DuckDBConnection;
+let version = 0;
+
+/** A ticket version as the store holds it (a later call with the same number replaces it, with a newer version time). */
+async function put(no: string, at: string, content: string, district: string | null = '320506', category = '120302'): Promise<void> {
+	await conn.run(`DELETE FROM tickets_fact WHERE ticket_no = $no`, { no });
+	const t = Date.parse(at);
+	const day = new Date(t + 8 * 3_600_000).toISOString().slice(0, 10);
+	const hour = new Date(t + 8 * 3_600_000).getUTCHours();
+	await conn.run(
+		`INSERT INTO tickets_fact (ticket_no, source, external_id, channel, type, category_code, category_l1, category_l2, title, content,
+			district_code, urgency, status, received_at, day, hour, updated_at, returns, extensions, reopens, urges)
+		 VALUES ($no, 't', $no, 'phone', '投诉', $cat, $l1, $l2, '来电', $content, $district, 'normal', 'received',
+			make_timestamptz($t::BIGINT * 1000), $day::DATE, $hour, make_timestamptz($v::BIGINT * 1000), 0, 0, 0, 0)`,
+		{ no, cat: category, l1: category.slice(0, 2), l2: category.slice(0, 4), content, district, t, day, hour, v: t + ++version }
+	);
+}
+
+const read = (watchlists: WatchlistSpec[], cache?: WatchCellCache) =>
+	readSeries(conn, WINDOW, { cityCode: CITY, watchlists, cache, streets: false, topics: false });
+
+/** The series as comparable data (ids, counts, totals). */
+const plain = (series: CountSeries[]) => series.map((s) => ({ id: s.id, values: [...s.values], totals: s.totals ? [...s.totals] : null }));
+
+beforeAll(async () => {
+	conn = await (await DuckDBInstance.create(':memory:')).connect();
+	await ensureWarehouse(conn);
+	await put('A1', '2026-07-01T08:10:00+08:00', '小区门口积水严重');
+	await put('A2', '2026-07-01T09:20:00+08:00', '路灯不亮', '320507', '010101');
+	await put('B1', '2026-07-02T13:00:00+08:00', '学校食堂疑似食物中毒', '320507', '060102');
+	await put('B2', '2026-07-02T13:40:00+08:00', '地下通道内涝', null);
+	await put('C1', '2026-07-03T19:05:00+08:00', '噪音扰民', '320506', '020302');
+	// after NOW: outside the hourly window, inside today's daily bucket
+	await put('C2', '2026-07-03T22:00:00+08:00', '暴雨后积水');
+});
+
+describe('WatchCellCache', () => {
+	const lists = [FLOOD, FOOD];
+
+	it('gives the series an uncached read gives, and reads only the days whose tickets changed', async () => {
+		const cache = new WatchCellCache();
+		const direct = plain(await read(lists));
+		expect(direct.find((s) => s.id === 'watchlist:flood@320500/day')?.values).toEqual([1, 1, 1]);
+		expect(plain(await read(lists, cache))).toEqual(direct);
+		expect(cache.lastComputed).toEqual(['2026-07-01', '2026-07-02', '2026-07-03']);
+		expect(plain(await read(lists, cache))).toEqual(direct);
+		expect(cache.lastComputed).toEqual([]);
+
+		// a new ticket on an old day
+		await put('A3', '2026-07-01T10:00:00+08:00', '积水没过脚踝');
+		expect(plain(await read(lists, cache))).toEqual(plain(await read(lists)));
+		expect(cache.lastComputed).toEqual(['2026-07-01']);
+		// a new version with other text (same category, district and hour)
+		await put('A2', '2026-07-01T09:20:00+08:00', '路灯不亮，路面积水', '320507', '010101');
+		expect(plain(await read(lists, cache))).toEqual(plain(await read(lists)));
+		expect(cache.lastComputed).toEqual(['2026-07-01']);
+		expect([...(await read(lists, cache)).find((s) => s.id === 'watchlist:flood@320507/day')!.values]).toEqual([1, 0, 0]);
+		// a new version in another category, and one that moves to another day
+		await put('B1', '2026-07-02T13:00:00+08:00', '学校食堂疑似食物中毒', '320507', '010101');
+		await put('C1', '2026-07-02T19:05:00+08:00', '噪音扰民', '320506', '020302');
+		expect(plain(await read(lists, cache))).toEqual(plain(await read(lists)));
+		expect(cache.lastComputed).toEqual(['2026-07-02', '2026-07-03']);
+		// every ticket of a day gone
+		await conn.run(`DELETE FROM tickets_fact WHERE day = '2026-07-02'`);
+		expect(plain(await read(lists, cache))).toEqual(plain(await read(lists)));
+		expect(cache.lastComputed).toEqual([]);
+		expect([...(await read(lists, cache)).find((s) => s.id === 'watchlist:food@320500/day')!.values]).toEqual([0, 0, 0]);
+	});
+
+	it('starts afresh when a list changes', async () => {
+		const cache = new WatchCellCache();
+		await read(lists, cache);
+		const wider = [{ ...FLOOD, terms: [...FLOOD.terms, '噪音'] }, FOOD];
+		expect(plain(await read(wider, cache))).toEqual(plain(await read(wider)));
+		expect(cache.lastComputed).toEqual(['2026-07-01', '2026-07-03']);
+	});
+});
