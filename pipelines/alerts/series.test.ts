@@ -48,34 +48,42 @@ beforeAll(async () => {
 describe('WatchCellCache', () => {
 	const lists = [FLOOD, FOOD];
 
-	it('gives the series an uncached read gives, and reads only the days whose tickets changed', async () => {
+	it('gives the series an uncached read gives, and reads only the hours whose tickets changed', async () => {
 		const cache = new WatchCellCache();
 		const direct = plain(await read(lists));
 		expect(direct.find((s) => s.id === 'watchlist:flood@320500/day')?.values).toEqual([1, 1, 1]);
 		expect(plain(await read(lists, cache))).toEqual(direct);
-		expect(cache.lastComputed).toEqual(['2026-07-01', '2026-07-02', '2026-07-03']);
+		expect(cache.lastComputed).toEqual(['2026-07-01 08', '2026-07-01 09', '2026-07-02 13', '2026-07-03 19', '2026-07-03 22']);
 		expect(plain(await read(lists, cache))).toEqual(direct);
 		expect(cache.lastComputed).toEqual([]);
 
-		// a new ticket on an old day
+		// a new ticket on an old day, in an hour of its own and in one with a ticket
 		await put('A3', '2026-07-01T10:00:00+08:00', '积水没过脚踝');
+		await put('A4', '2026-07-01T08:30:00+08:00', '噪音');
 		expect(plain(await read(lists, cache))).toEqual(plain(await read(lists)));
-		expect(cache.lastComputed).toEqual(['2026-07-01']);
+		expect(cache.lastComputed).toEqual(['2026-07-01 08', '2026-07-01 10']);
 		// a new version with other text (same category, district and hour)
 		await put('A2', '2026-07-01T09:20:00+08:00', '路灯不亮，路面积水', '320507', '010101');
 		expect(plain(await read(lists, cache))).toEqual(plain(await read(lists)));
-		expect(cache.lastComputed).toEqual(['2026-07-01']);
+		expect(cache.lastComputed).toEqual(['2026-07-01 09']);
 		expect([...(await read(lists, cache)).find((s) => s.id === 'watchlist:flood@320507/day')!.values]).toEqual([1, 0, 0]);
-		// a new version in another category, and one that moves to another day
+		// a new version in another category, one in another district, and one that moves to another day
 		await put('B1', '2026-07-02T13:00:00+08:00', '学校食堂疑似食物中毒', '320507', '010101');
+		await put('A3', '2026-07-01T10:00:00+08:00', '积水没过脚踝', '320508');
 		await put('C1', '2026-07-02T19:05:00+08:00', '噪音扰民', '320506', '020302');
 		expect(plain(await read(lists, cache))).toEqual(plain(await read(lists)));
-		expect(cache.lastComputed).toEqual(['2026-07-02', '2026-07-03']);
+		// (the hour C1 left holds no ticket now: its cells are dropped, nothing to compute)
+		expect(cache.lastComputed).toEqual(['2026-07-01 10', '2026-07-02 13', '2026-07-02 19']);
+		// a correction of place or category written without a new version time
+		await conn.run(`UPDATE tickets_fact SET district_code = '320506' WHERE ticket_no = 'A3'`);
+		await conn.run(`UPDATE tickets_fact SET category_code = '060102', category_l1 = '06', category_l2 = '0601' WHERE ticket_no = 'A1'`);
+		expect(plain(await read(lists, cache))).toEqual(plain(await read(lists)));
+		expect(cache.lastComputed).toEqual(['2026-07-01 08', '2026-07-01 10']);
 		// every ticket of a day gone
 		await conn.run(`DELETE FROM tickets_fact WHERE day = '2026-07-02'`);
 		expect(plain(await read(lists, cache))).toEqual(plain(await read(lists)));
 		expect(cache.lastComputed).toEqual([]);
-		expect([...(await read(lists, cache)).find((s) => s.id === 'watchlist:food@320500/day')!.values]).toEqual([0, 0, 0]);
+		expect([...(await read(lists, cache)).find((s) => s.id === 'watchlist:food@320500/day')!.values]).toEqual([1, 0, 0]); // A1, now in a listed category
 	});
 
 	it('starts afresh when a list changes', async () => {
@@ -83,6 +91,6 @@ describe('WatchCellCache', () => {
 		await read(lists, cache);
 		const wider = [{ ...FLOOD, terms: [...FLOOD.terms, '噪音'] }, FOOD];
 		expect(plain(await read(wider, cache))).toEqual(plain(await read(wider)));
-		expect(cache.lastComputed).toEqual(['2026-07-01', '2026-07-03']);
+		expect(cache.lastComputed).toEqual(['2026-07-01 08', '2026-07-01 09', '2026-07-01 10', '2026-07-03 22']);
 	});
 });

@@ -272,50 +272,54 @@ async function watchCells(
 }
 
 /**
- * The watch lists' cells by day, kept between reads (one per detection service). Matching the lists' terms
- * against every title and content of the window is nearly all the cost of a read (2–3 s for the 150,000
- * tickets of 56 days at 1M a year, so about half a minute at a big city's volume), and almost every day of the
- * window is the same at the next read. A day is read again when its fingerprint changed: its ticket count and
- * an XOR of the hashes of each ticket's number, version time (updated_at), category, district and hour, so a
- * ticket added, removed or written as a new version (every ingest and sync write of new text or category
- * carries a newer updated_at) changes it; reading it costs no text. New lists, or changed terms or
+ * The watch lists' cells by hour, kept between reads (one per detection service). Matching the lists' terms
+ * against every title and content of the window is nearly all the cost of a read (about 1 s for the 147,000
+ * tickets of 56 days at 1M tickets a year, so half a minute at a big city's volume), and almost every hour of
+ * the window is the same at the next read. An hour (Asia/Shanghai day and hour) is read again when its
+ * fingerprint changed: its ticket count and an XOR of the hashes of each ticket's number, version time
+ * (updated_at), category and district, so a ticket added, removed or written as a new version (every ingest and
+ * sync write of new text carries a newer updated_at) changes it, and so does a place or category corrected in
+ * place; the fingerprints read no text.
+ * While tickets arrive, a read matches about the current hour's tickets. New lists, or changed terms or
  * categories, start the cache afresh.
  */
 export class WatchCellCache {
 	private key = '';
-	private readonly days = new Map<string, { print: string; cells: WatchCell[] }>();
-	/** days whose cells the last read computed (tests, diagnostics) */
+	/** by 'YYYY-MM-DD HH' */
+	private readonly hours = new Map<string, { print: string; cells: WatchCell[] }>();
+	/** the hours ('YYYY-MM-DD HH') whose cells the last read computed (tests, diagnostics) */
 	lastComputed: string[] = [];
 
 	async cells(conn: DuckDBConnection, window: { from: string; to: string }, watchlists: readonly WatchlistSpec[]): Promise<WatchCell[]> {
 		const key = JSON.stringify(watchlists.map((w) => [w.terms, w.categories]));
 		if (key !== this.key) {
-			this.days.clear();
+			this.hours.clear();
 			this.key = key;
 		}
+		const HOUR_KEY = `day::VARCHAR || ' ' || lpad(hour::VARCHAR, 2, '0')`;
 		const prints = new Map(
 			(
 				await conn.runAndReadAll(
-					`SELECT day::VARCHAR, count(*)::VARCHAR || '-' || bit_xor(hash(ticket_no, updated_at, category_code, district_code, hour))::VARCHAR
+					`SELECT ${HOUR_KEY}, count(*)::VARCHAR || '-' || bit_xor(hash(ticket_no, updated_at, category_code, district_code))::VARCHAR
 					 FROM tickets_fact WHERE day BETWEEN $from::DATE AND $to::DATE GROUP BY 1`,
 					window
 				)
 			).getRows() as [string, string][]
 		);
-		for (const day of this.days.keys()) if (!prints.has(day)) this.days.delete(day);
-		const stale = [...prints].filter(([day, print]) => this.days.get(day)?.print !== print).map(([day]) => day).sort();
+		for (const h of this.hours.keys()) if (!prints.has(h)) this.hours.delete(h);
+		const stale = [...prints].filter(([h, print]) => this.hours.get(h)?.print !== print).map(([h]) => h).sort();
 		this.lastComputed = stale;
 		if (stale.length) {
 			const fresh = await watchCells(
 				conn,
-				`day BETWEEN $lo::DATE AND $hi::DATE AND day IN (${stale.map((d) => `DATE ${sqlString(d)}`).join(', ')})`,
-				{ lo: stale[0], hi: stale[stale.length - 1] },
+				`day BETWEEN $lo::DATE AND $hi::DATE AND ${HOUR_KEY} IN (${stale.map(sqlString).join(', ')})`,
+				{ lo: stale[0].slice(0, 10), hi: stale[stale.length - 1].slice(0, 10) },
 				watchlists
 			);
-			for (const day of stale) this.days.set(day, { print: prints.get(day)!, cells: [] });
-			for (const cell of fresh) this.days.get(cell[0])?.cells.push(cell);
+			for (const h of stale) this.hours.set(h, { print: prints.get(h)!, cells: [] });
+			for (const cell of fresh) this.hours.get(`${cell[0]} ${String(cell[1]).padStart(2, '0')}`)?.cells.push(cell);
 		}
-		return [...this.days.values()].flatMap((d) => d.cells);
+		return [...this.hours.values()].flatMap((h) => h.cells);
 	}
 }
 

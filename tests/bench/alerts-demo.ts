@@ -86,7 +86,7 @@ async function roundRead(dir: string, o: { cityCode: string; watchlists: Watchli
 			return (
 				`a detection round's read of its ${ROUND_WINDOW_DAYS}-day window (${tickets.toLocaleString('en')} tickets, ${o.watchlists.length} watch lists): ` +
 				`without the watch lists' cell cache ${direct} s; with it, the first round ${first} s, a round with nothing new ${same} s, ` +
-				`a round after one new ticket ${next} s (${cache.lastComputed.length} day read again)`
+				`a round after one new ticket ${next} s (${cache.lastComputed.length} hour read again)`
 			);
 		} finally {
 			conn.closeSync();
