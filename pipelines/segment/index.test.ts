@@ -16,6 +16,7 @@ import {
 	type Segmenter
 } from './index';
 import { SegmentPool } from './pool';
+import { threadCpuSeconds } from './worker-start';
 import { lcsPairs, scoreLine, emptyCounts, sighanScore, sighanWords, spanScore, toWordSet } from './sighan';
 
 const noSpace = (s: string) => s.replace(/[\s\u3000\u200b\ufeff]+/gu, '');
@@ -284,6 +285,23 @@ describe('SegmentPool', () => {
 			await pool.close();
 		}
 		await expect(pool.tokenize(['x'])).rejects.toThrow('closed');
+	});
+
+	it.runIf(process.platform === 'linux')("counts the CPU time its workers use, not the caller's", async () => {
+		const pool = await SegmentPool.create(2, { userDict: true });
+		try {
+			const texts = loadDomainCheck(resolveOptions().dictDir).map((c) => c.phrase);
+			const many = Array.from({ length: 20_000 }, (_, i) => `${texts[i % texts.length]}，第${i}次反映`);
+			const workers0 = pool.cpuSeconds()!;
+			const main0 = threadCpuSeconds()!;
+			await pool.tokenize(many);
+			const workers = pool.cpuSeconds()! - workers0;
+			const main = threadCpuSeconds()! - main0;
+			expect(workers).toBeGreaterThan(0.2);
+			expect(workers).toBeGreaterThan(main);
+		} finally {
+			await pool.close();
+		}
 	});
 
 	it('reports a worker that cannot start', async () => {

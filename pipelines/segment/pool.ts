@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SegmenterOptions } from './index';
-import { moduleFile, workerStarted } from './worker-start';
+import { moduleFile, threadCpuSeconds, workerStarted } from './worker-start';
 
 /** A file of this folder (moduleFile: beside this module, or found under the repository when bundled). */
 function segmentFile(name: string): string {
@@ -55,6 +55,8 @@ interface Batch {
 interface Slot {
 	worker: Worker;
 	busy: Batch | null;
+	/** the worker's operating-system thread id, when it said (for cpuSeconds) */
+	tid: number | null;
 }
 
 export class SegmentPool {
@@ -103,8 +105,9 @@ export class SegmentPool {
 		const module = pathToFileURL(segmentFile('index.ts')).href;
 		const sentimentModule = pathToFileURL(join(dirname(fileURLToPath(module)), '..', 'text', 'sentiment.ts')).href;
 		const workers: Worker[] = [];
+		let tids: (number | null)[];
 		try {
-			await Promise.all(
+			tids = await Promise.all(
 				Array.from({ length: n }, () => {
 					const w = new Worker(url, { workerData: { options, module, sentimentModule, sentimentDataDir: opts.sentimentDataDir } });
 					workers.push(w);
@@ -116,13 +119,24 @@ export class SegmentPool {
 			throw e;
 		}
 		return new SegmentPool(
-			workers.map((worker) => ({ worker, busy: null })),
+			workers.map((worker, i) => ({ worker, busy: null, tid: tids[i] })),
 			opts
 		);
 	}
 
 	get size(): number {
 		return this.slots.length;
+	}
+
+	/** CPU seconds the workers have used so far, null where the system cannot tell (see threadCpuSeconds). */
+	cpuSeconds(): number | null {
+		let sum = 0;
+		for (const slot of this.slots) {
+			const s = slot.tid === null ? null : threadCpuSeconds(slot.tid);
+			if (s === null) return null;
+			sum += s;
+		}
+		return sum;
 	}
 
 	/** `tokens(text)` of each text (stop words, punctuation and numbers dropped), in input order. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { moduleFile } from './worker-start';
+import { moduleFile, threadCpuSeconds } from './worker-start';
 
 describe('moduleFile', () => {
 	it('takes the file beside the module when it is there', () => {
@@ -21,5 +21,17 @@ describe('moduleFile', () => {
 		} finally {
 			rmSync(bundled, { recursive: true, force: true });
 		}
+	});
+});
+
+describe.runIf(process.platform === 'linux')('threadCpuSeconds', () => {
+	it("grows with the calling thread's work and is null for a thread that does not exist", () => {
+		const before = threadCpuSeconds()!;
+		let x = 0;
+		const until = performance.now() + 300;
+		while (performance.now() < until) x += Math.sqrt(x + 1);
+		expect(x).toBeGreaterThan(0);
+		expect(threadCpuSeconds()! - before).toBeGreaterThan(0.1);
+		expect(threadCpuSeconds(2 ** 31 - 1)).toBeNull();
 	});
 });

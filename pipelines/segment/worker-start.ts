@@ -1,7 +1,7 @@
 // Starting the worker threads here: finding a worker's script, and the start handshake (a worker posts
-// { type: 'ready' } once it has loaded what it needs, or { type: 'init-error', error } when it cannot). Used by
-// the segmentation pool and by the server's embedded database thread.
-import { existsSync } from 'node:fs';
+// { type: 'ready', tid? } once it has loaded what it needs, or { type: 'init-error', error } when it cannot). Used
+// by the segmentation pool and by the server's embedded database thread. Also each thread's CPU time (Linux).
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
@@ -23,14 +23,18 @@ export function moduleFile(moduleUrl: string, repoPath: string): string {
 }
 
 /**
- * Resolves when `w` says it is ready; rejects when it reports an init error (`initError` turns the reported
- * error into the Error to throw), fails, or exits first. `what` names the worker in the messages.
+ * Resolves when `w` says it is ready, with the operating system's id of its thread when it sent one (for
+ * threadCpuSeconds); rejects when it reports an init error (`initError` turns the reported error into the Error
+ * to throw), fails, or exits first. `what` names the worker in the messages.
  */
-export function workerStarted(w: Worker, what: string, initError: (error: unknown) => Error): Promise<void> {
-	return new Promise<void>((resolve, reject) => {
-		const onMessage = (m: { type?: string; error?: unknown }) => {
-			if (m.type === 'ready') done(null);
-			else if (m.type === 'init-error') done(initError(m.error));
+export function workerStarted(w: Worker, what: string, initError: (error: unknown) => Error): Promise<number | null> {
+	let tid: number | null = null;
+	return new Promise<number | null>((resolve, reject) => {
+		const onMessage = (m: { type?: string; error?: unknown; tid?: unknown }) => {
+			if (m.type === 'ready') {
+				tid = typeof m.tid === 'number' ? m.tid : null;
+				done(null);
+			} else if (m.type === 'init-error') done(initError(m.error));
 		};
 		const onError = (e: Error) => done(new Error(`${what} could not start: ${e.message}`));
 		const onExit = (code: number) => done(new Error(`${what} exited during start (code ${code})`));
@@ -39,10 +43,26 @@ export function workerStarted(w: Worker, what: string, initError: (error: unknow
 			w.off('error', onError);
 			w.off('exit', onExit);
 			if (e) reject(e);
-			else resolve();
+			else resolve(tid);
 		};
 		w.on('message', onMessage);
 		w.on('error', onError);
 		w.on('exit', onExit);
 	});
+}
+
+/**
+ * CPU seconds (user + system) a thread of this process has used: the thread `tid` (an operating-system thread
+ * id, as a worker reports it when ready), or the calling thread. null where /proc cannot tell (not Linux, or
+ * the thread has ended). Clock ticks are taken as 1/100 s, the USER_HZ Linux reports to every program.
+ */
+export function threadCpuSeconds(tid?: number): number | null {
+	try {
+		const stat = readFileSync(tid === undefined ? '/proc/thread-self/stat' : `/proc/self/task/${tid}/stat`, 'utf8');
+		// fields after the command name (which may hold spaces, so it is skipped up to its closing parenthesis)
+		const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		return (Number(f[11]) + Number(f[12])) / 100;
+	} catch {
+		return null;
+	}
 }

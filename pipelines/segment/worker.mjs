@@ -1,11 +1,21 @@
 // Worker thread of SegmentPool (pool.ts). Plain JavaScript so that Node can start it without a TypeScript
 // loader (vitest and the tsx CLI alike); it loads the segmenter's TypeScript through tsx's scoped import.
 // Each worker creates one segmenter, so nodejieba loads its dictionaries once per worker.
+import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { tsImport } from 'tsx/esm/api';
 
 const port = parentPort;
 if (!port) throw new Error('worker.mjs must run as a worker thread');
+
+/** This thread's operating-system id (Linux: /proc/thread-self links to <pid>/task/<tid>), so the pool can read its CPU time. */
+function threadId() {
+	try {
+		return Number(readlinkSync('/proc/thread-self').split('/').pop());
+	} catch {
+		return null;
+	}
+}
 
 let seg;
 /** the sentiment module and its lexicon, loaded on the first 'analyze' */
@@ -14,7 +24,7 @@ try {
 	// the pool says where the segmenter is (it may have been bundled away from this file)
 	const mod = await tsImport(workerData?.module ?? './index.ts', import.meta.url);
 	seg = mod.createSegmenter(workerData?.options ?? {});
-	port.postMessage({ type: 'ready' });
+	port.postMessage({ type: 'ready', tid: threadId() });
 } catch (e) {
 	port.postMessage({ type: 'init-error', error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
 }

@@ -6,6 +6,8 @@ import { loadSentimentLexicon, sentimentOf } from './sentiment';
 
 export interface ClosableAnalyzer extends TextAnalyzer {
 	close(): Promise<void>;
+	/** CPU seconds its worker threads have used so far (null: in-process, or the system cannot tell) */
+	cpuSeconds(): number | null;
 }
 
 /** Worker threads of the pool createAnalyzer starts by default (one per core of the 2-core machines it is sized for). */
@@ -15,7 +17,7 @@ export async function createAnalyzer(referenceDir: string, workers = ANALYZER_WO
 	try {
 		const { SegmentPool } = await import('../segment/pool');
 		const pool = await SegmentPool.create(workers, { referenceDir, sentimentDataDir: referenceDir });
-		return { analyze: (texts) => pool.analyze(texts), close: () => pool.close() };
+		return { analyze: (texts) => pool.analyze(texts), close: () => pool.close(), cpuSeconds: () => pool.cpuSeconds() };
 	} catch (e) {
 		console.error(`[minqing] segmentation workers unavailable (${(e as Error).message}); analysing in-process`);
 		return inProcessAnalyzer(referenceDir);
@@ -33,6 +35,7 @@ export function inProcessAnalyzer(referenceDir?: string): ClosableAnalyzer {
 				const s = sentimentOf(words, t, lexicon);
 				return { tokens: seg.tokensOf(words).join('\u0001'), sentiment: s.score, intensity: s.intensity };
 			}),
-		close: async () => {}
+		close: async () => {},
+		cpuSeconds: () => null
 	};
 }

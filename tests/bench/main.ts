@@ -127,6 +127,10 @@ async function ingest(argv: string[]) {
 			console.log(
 				`${runs > 1 ? `run ${k}: ` : ''}pipeline ${s.seconds.toFixed(1)} s · process ${wall.toFixed(1)} s · ${Math.round(lines / s.seconds).toLocaleString('en')} records/s · CPU ${s.cpuSeconds} s · peak RSS ${s.peakRssMB} MB`
 			);
+			if (s.cpuByThread)
+				console.log(
+					`CPU by thread: segmentation workers ${s.cpuByThread.segmentation} s · main thread ${s.cpuByThread.main} s · other threads (DuckDB, runtime) ${s.cpuByThread.other} s`
+				);
 			if (s.timings)
 				console.log(
 					`phases (s, overlapping): ${Object.entries(s.timings)

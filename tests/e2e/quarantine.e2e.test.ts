@@ -45,6 +45,12 @@ beforeAll(async () => {
 	// the direct mode reports what the process used (the benchmark reads these)
 	expect(summary.peakRssMB).toBeGreaterThan(0);
 	expect(summary.cpuSeconds).toBeGreaterThan(0);
+	if (process.platform === 'linux') {
+		// and where the CPU time went: the segmentation workers load their dictionaries even for three records
+		expect(summary.cpuByThread.segmentation).toBeGreaterThan(0);
+		expect(summary.cpuByThread.main).toBeGreaterThan(0);
+		expect(summary.cpuByThread.other).toBeGreaterThanOrEqual(0);
+	}
 	server = await startServer({ dataDir: server.dataDir });
 });
 
