@@ -170,7 +170,7 @@ export function watchlistCondition(w: WatchlistSpec): string {
 export interface ReadSeriesOptions {
 	cityCode: string;
 	watchlists: readonly WatchlistSpec[];
-	/** the watch lists' cells of earlier reads, so that only days whose tickets changed are read again */
+	/** the watch lists' cells of earlier reads, so that only hours whose tickets changed are matched again */
 	cache?: WatchCellCache;
 	/** category series by street (daily); default true */
 	streets?: boolean;
@@ -283,8 +283,8 @@ async function watchCells(
 /**
  * The watch lists' cells by hour, kept between reads (one per detection service). Matching the lists' terms
  * against every title and content of the window is nearly all the cost of a read (about 1 s for the 147,000
- * tickets of 56 days at 1M tickets a year, so half a minute at a big city's volume), and almost every hour of
- * the window is the same at the next read. An hour (Asia/Shanghai day and hour) is read again when its
+ * tickets of 56 days at 1M tickets a year, about 5 s at 10M), and almost every hour of the window is the same
+ * at the next read. An hour (Asia/Shanghai day and hour) is read again when its
  * fingerprint changed: its ticket count and an XOR of the hashes of each ticket's number, version time
  * (updated_at), category and district, so a ticket added, removed or written as a new version (every ingest and
  * sync write of new text carries a newer updated_at) changes it, and so does a place or category corrected in
