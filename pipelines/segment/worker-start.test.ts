@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { moduleFile, threadCpuSeconds } from './worker-start';
+import { moduleFile, procCpuSeconds, threadCpuSeconds } from './worker-start';
 
 describe('moduleFile', () => {
 	it('takes the file beside the module when it is there', () => {
@@ -34,5 +34,7 @@ describe.runIf(process.platform === 'linux')('threadCpuSeconds', () => {
 		expect(x).toBeGreaterThan(0);
 		expect(threadCpuSeconds()! - before).toBeGreaterThanOrEqual(0.05);
 		expect(threadCpuSeconds(2 ** 31 - 1)).toBeNull();
+		// the process's time (all its threads) is at least the calling thread's
+		expect(procCpuSeconds(`/proc/${process.pid}/stat`)).toBeGreaterThanOrEqual(threadCpuSeconds()!);
 	});
 });

@@ -52,17 +52,25 @@ export function workerStarted(w: Worker, what: string, initError: (error: unknow
 }
 
 /**
- * CPU seconds (user + system) a thread of this process has used: the thread `tid` (an operating-system thread
- * id, as a worker reports it when ready), or the calling thread. null where /proc cannot tell (not Linux, or
- * the thread has ended). Clock ticks are taken as 1/100 s, the USER_HZ Linux reports to every program.
+ * CPU seconds (user + system) in a /proc stat file: `/proc/<pid>/stat` for a process, `/proc/self/task/<tid>/stat`
+ * for one of this process's threads. null where it cannot be read (not Linux, or the process or thread has
+ * ended). Clock ticks are taken as 1/100 s, the USER_HZ Linux reports to every program.
  */
-export function threadCpuSeconds(tid?: number): number | null {
+export function procCpuSeconds(statFile: string): number | null {
 	try {
-		const stat = readFileSync(tid === undefined ? '/proc/thread-self/stat' : `/proc/self/task/${tid}/stat`, 'utf8');
+		const stat = readFileSync(statFile, 'utf8');
 		// fields after the command name (which may hold spaces, so it is skipped up to its closing parenthesis)
 		const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 		return (Number(f[11]) + Number(f[12])) / 100;
 	} catch {
 		return null;
 	}
+}
+
+/**
+ * CPU seconds a thread of this process has used: the thread `tid` (an operating-system thread id, as a worker
+ * reports it when ready), or the calling thread; null where /proc cannot tell.
+ */
+export function threadCpuSeconds(tid?: number): number | null {
+	return procCpuSeconds(tid === undefined ? '/proc/thread-self/stat' : `/proc/self/task/${tid}/stat`);
 }

@@ -3,11 +3,12 @@
 // Every request body is a different call; afterwards the created tickets are counted, so none was lost.
 // MINQING_BENCH_SERVER_LOG=1 echoes the server's output; MINQING_BENCH_NODE_ARGS passes flags to it (e.g. --cpu-prof).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { procCpuSeconds } from '../../pipelines/segment/worker-start';
 import { freePort } from '../support/net';
 import { openLoop } from './open-loop';
 import { withScratchApp } from './scratch-app';
@@ -38,15 +39,7 @@ function call(i: number) {
 }
 
 /** CPU seconds the process has used so far (Linux /proc), or null elsewhere. */
-function cpuSeconds(pid: number): number | null {
-	try {
-		const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-		const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-		return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
-	} catch {
-		return null;
-	}
-}
+const cpuSeconds = (pid: number): number | null => procCpuSeconds(`/proc/${pid}/stat`);
 
 /**
  * Waits until the server's start-up work is over: two seconds in a row in which it used under a tenth of a
