@@ -3,7 +3,8 @@
 //
 // Idempotency: the key is (source, external_id). A record whose updated_at is newer than the stored version
 // replaces it (keeping its ticket number; in place, with the stored tokens and keywords, when its text, day and
-// flags are the stored ones); the same version again is a duplicate; an older one is stale and ignored. Quarantine rows are keyed by (source, origin_id, line), the archive by the record version, feed
+// flags are the stored ones); the same version again is a duplicate; an older one is stale and ignored.
+// Quarantine rows are keyed by (source, origin_id, line), the archive by the record version, feed
 // ticket numbers come from a per-day counter inside the same transaction, and keywords use the term
 // frequencies as they stand in that transaction — so a run killed at any moment and run again leaves exactly
 // the tables a clean run leaves (batch boundaries depend only on the input).
@@ -406,10 +407,10 @@ export class Ingestor {
 			await this.time('rollups', () => conn.run(`CREATE OR REPLACE TEMP TABLE stage_changes AS
 				SELECT ${CHANGE_COLUMNS.join(', ')}, -1 AS sign FROM tickets_fact
 				${updates ? `WHERE ticket_no IN (SELECT old_no FROM stage_class WHERE verdict = 'update')` : 'WHERE false'}`));
-			// a new version with the stored version's title, content and day (a status or place update, the usual
-			// push of a sub-centre) keeps its tokens, keywords and text index entries: it is updated in place, which
-			// spares reading the stored token lists and the postings' ticket numbers (whole columns, so the cost of a
-			// replacement grows with the store; the `replace` phase of npm run bench -- ingest's pushes)
+			// a new version with the stored version's title, content, day and flags (KEPT_SAME: a status or place
+			// update, the usual push of a sub-centre) keeps its tokens, keywords and text index entries: it is updated
+			// in place, which spares reading the stored token lists and the postings' ticket numbers (whole columns,
+			// so the cost of a replacement grows with the store; the `replace` phase of npm run bench -- ingest's pushes)
 			await this.time('replace', () => conn.run(`CREATE OR REPLACE TEMP TABLE stage_kept AS
 				SELECT f.ticket_no FROM tickets_fact f JOIN stage_class c ON c.verdict = 'update' AND f.ticket_no = c.old_no
 				JOIN ingest_stage s ON s.source = c.source AND s.external_id = c.external_id

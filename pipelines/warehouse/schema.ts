@@ -195,8 +195,9 @@ async function applyRollupChanges(conn: DuckDBConnection, changes: string): Prom
  * columns CHANGE_COLUMNS (or whole fact rows). Of two ways it takes the cheaper:
  * - where the days the changes span held no more tickets than the change set before it (a bulk load in time
  *   order, a first sync), those days are rebuilt: that reads about as many rows as the changes and sums the
- *   coarser rollups from the finer, where a merge groups the changes once per rollup (merging every batch of
- *   a 300,000-record load, npm run bench -- ingest --merge-only, took 2.7–2.8 s of rollups against 1.7–1.8 s);
+ *   coarser rollups from the finer, where a merge groups the changes once per rollup (on the first 300,000
+ *   records of the 1M bench feed, the rollups phase of tests/bench/ingest-merge.ts took 1.7–1.8 s with this
+ *   choice and 2.7–2.8 s with this function changed to merge always);
  * - otherwise (a push or a sync among a busy day's tickets, or changes spread over months) the difference is
  *   merged, at the cost of the changes, not of the days between the oldest and the newest.
  * Both give the same rollups (tests of the ingest and the sync compare them with a full rebuild).
