@@ -65,7 +65,7 @@ interface State {
 	log: (m: string) => void;
 	tick: ReturnType<typeof setInterval> | null;
 	conn: DuckDBConnection | null;
-	/** the watch lists' cells of earlier rounds (readSeries reads only the days that changed since) */
+	/** the watch lists' cells of earlier rounds (readSeries matches only the hours whose tickets changed since) */
 	watchCells: WatchCellCache;
 	last: RoundSummary | null;
 	lastError: string | null;
