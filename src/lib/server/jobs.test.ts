@@ -37,6 +37,40 @@ describe('CoalescingJob', () => {
 		for (let i = 1; i < starts.length; i++) expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(145);
 	});
 
+	it('exclusive work waits for the running round, and rounds requested meanwhile start after it', async () => {
+		const log: string[] = [];
+		let release: () => void = () => {};
+		let rounds = 0;
+		const job = new CoalescingJob(async () => {
+			const k = ++rounds;
+			log.push(`round ${k} start`);
+			if (k === 1) await new Promise<void>((r) => (release = r));
+			log.push(`round ${k} end`);
+		});
+		void job.request();
+		let finish: () => void = () => {};
+		const work = job.exclusive(async () => {
+			log.push('work start');
+			void job.request(); // held back until the work ends
+			await new Promise<void>((r) => (finish = r));
+			log.push('work end');
+			return 42;
+		});
+		await new Promise((r) => setTimeout(r, 20));
+		expect(log).toEqual(['round 1 start']);
+		release();
+		await new Promise((r) => setTimeout(r, 20));
+		expect(log).toEqual(['round 1 start', 'round 1 end', 'work start']);
+		finish();
+		expect(await work).toBe(42);
+		await job.idle();
+		expect(log).toEqual(['round 1 start', 'round 1 end', 'work start', 'work end', 'round 2 start', 'round 2 end']);
+		// a failing work releases the rounds too
+		await expect(job.exclusive(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+		await job.request();
+		expect(rounds).toBe(3);
+	});
+
 	it('schedules once and stops', () => {
 		const job = new CoalescingJob(async () => {});
 		job.every(60_000);

@@ -7,6 +7,7 @@ export class CoalescingJob {
 	private again = false;
 	private timer: ReturnType<typeof setInterval> | null = null;
 	private lastStart = -Infinity;
+	private held: Promise<void> | null = null;
 
 	/**
 	 * `round` must not throw: it logs its own failures (a failed round is retried by the next request).
@@ -36,6 +37,7 @@ export class CoalescingJob {
 				this.again = false;
 				const wait = this.lastStart + this.minGapMs - Date.now();
 				if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+				while (this.held) await this.held;
 				this.lastStart = Date.now();
 				await this.round();
 			} while (this.again);
@@ -54,6 +56,23 @@ export class CoalescingJob {
 	stop(): void {
 		if (this.timer) clearInterval(this.timer);
 		this.timer = null;
+	}
+
+	/**
+	 * Runs `fn` while no round runs: waits for the running round to end and holds new rounds back until `fn`
+	 * settles (they run after it). For work that must not overlap a round, such as a rewrite of the rows a
+	 * round writes.
+	 */
+	async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+		while (this.running || this.held) await (this.running ?? this.held);
+		let release!: () => void;
+		this.held = new Promise<void>((r) => (release = r));
+		try {
+			return await fn();
+		} finally {
+			this.held = null;
+			release();
+		}
 	}
 
 	async idle(): Promise<void> {
