@@ -30,8 +30,8 @@ describe('rollupBuildPlan', () => {
 		expect(sql).toContain('FROM rollup_daily WHERE day = $d');
 		expect(sql).toContain('sum(n)::INTEGER');
 		expect(rollupInsert(city, '')).toContain('FROM tickets_fact');
-		// rows go in day order (the day's position among the dimensions)
-		expect(sql).toMatch(/ORDER BY 1$/);
-		expect(rollupInsert({ table: 't', dims: ['district_code', 'day'], measures: ['n'] }, '')).toMatch(/ORDER BY 2$/);
+		// rows go in clusterOrder: by day without a district, by month, district and day with one
+		expect(sql).toMatch(/ORDER BY day$/);
+		expect(rollupInsert({ table: 't', dims: ['district_code', 'day'], measures: ['n'] }, '')).toMatch(/ORDER BY date_trunc\('month', day\), district_code, day$/);
 	});
 });

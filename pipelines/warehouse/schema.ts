@@ -13,6 +13,8 @@ import {
 	type DuckDBType
 } from '@duckdb/node-api';
 import {
+	CLUSTER_ORDER,
+	CLUSTERED_TABLES,
 	HOURLY_DAYS,
 	OPEN_TICKETS,
 	openTicketsDdl,
@@ -151,7 +153,72 @@ export { HOURLY_DAYS };
  * in one transaction so readers never see a half-built rollup.
  */
 export async function refreshRollups(conn: DuckDBConnection, range?: { fromDay: string; toDay: string }): Promise<void> {
-	await inTransaction(conn, () => rebuildRollups(conn, range));
+	await inTransaction(conn, async () => {
+		await rebuildRollups(conn, range);
+		if (range) await markUnclustered(conn, range.fromDay);
+		else await conn.run(`DELETE FROM warehouse_meta WHERE key = '${UNCLUSTERED}'`); // all written in order
+	});
+}
+
+// --- the rows' order (clusterOrder): appended rows are put back in order by month -----------------------
+
+/**
+ * warehouse_meta key of the rows appended out of `clusterOrder` since the last clustering: JSON
+ * `{ from: the earliest day written, since: when the first of them was written (ms) }`.
+ */
+const UNCLUSTERED = 'rollups_unclustered';
+
+interface Unclustered {
+	from: string;
+	since: number;
+}
+
+async function readUnclustered(conn: DuckDBConnection): Promise<Unclustered | null> {
+	const v = await getMeta(conn, UNCLUSTERED);
+	return v ? (JSON.parse(v) as Unclustered) : null;
+}
+
+/** Notes, in the writer's transaction, that rows from `fromDay` on were written out of order. */
+async function markUnclustered(conn: DuckDBConnection, fromDay: string, since = Date.now()): Promise<void> {
+	const was = await readUnclustered(conn);
+	const mark: Unclustered = was ? { from: fromDay < was.from ? fromDay : was.from, since: Math.min(was.since, since) } : { from: fromDay, since };
+	if (!was || was.from !== mark.from || was.since !== mark.since) await setMeta(conn, UNCLUSTERED, JSON.stringify(mark));
+}
+
+/**
+ * Puts the rows of the clustered tables back in `clusterOrder`, from the first month written out of order
+ * on, in one transaction (readers see the old or the new order, the same rows either way). A writer to these
+ * tables must not run meanwhile: it would conflict with the rewrite. Returns what it rewrote, or null when
+ * nothing was out of order.
+ */
+export async function clusterRollups(conn: DuckDBConnection): Promise<{ fromDay: string; rows: number; seconds: number } | null> {
+	const mark = await readUnclustered(conn);
+	if (!mark) return null;
+	const t0 = performance.now();
+	const fromDay = `${mark.from.slice(0, 7)}-01`;
+	const rows = await inTransaction(conn, async () => {
+		let n = 0;
+		for (const table of CLUSTERED_TABLES) {
+			await conn.run(`CREATE OR REPLACE TEMP TABLE cluster_rows AS SELECT * FROM ${table} WHERE day >= $from::DATE`, { from: fromDay });
+			await conn.run(`DELETE FROM ${table} WHERE day >= $from::DATE`, { from: fromDay });
+			const r = await conn.run(`INSERT INTO ${table} SELECT * FROM cluster_rows ORDER BY ${CLUSTER_ORDER}`);
+			n += Number(r.rowsChanged);
+		}
+		await conn.run('DROP TABLE cluster_rows');
+		await conn.run(`DELETE FROM warehouse_meta WHERE key = '${UNCLUSTERED}'`);
+		return n;
+	});
+	return { fromDay, rows, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * `clusterRollups` when rows have been out of order for at least `afterMs` (0: whenever any are): the server
+ * waits a while, so that a stream of small writes is put in order once, not after every write.
+ */
+export async function maintainRollups(conn: DuckDBConnection, afterMs = 0, now = Date.now()): Promise<{ fromDay: string; rows: number; seconds: number } | null> {
+	const mark = await readUnclustered(conn);
+	if (!mark || now - mark.since < afterMs) return null;
+	return clusterRollups(conn);
 }
 
 
@@ -212,6 +279,7 @@ export async function keepRollups(conn: DuckDBConnection, changes: string): Prom
 	if (!Number(n)) return;
 	if (Number(before) <= Number(n)) await rebuildRollups(conn, { fromDay: String(from), toDay: String(to) });
 	else await applyRollupChanges(conn, changes);
+	await markUnclustered(conn, String(from));
 }
 
 /**
@@ -222,6 +290,13 @@ async function upgradeRollups(conn: DuckDBConnection): Promise<void> {
 	if ((await getMeta(conn, 'rollup_version')) === ROLLUP_VERSION) {
 		for (const r of ROLLUPS) await conn.run(rollupDdl(r));
 		await conn.run(openTicketsDdl());
+		// a store written in another order is put in this one by the next maintenance, whole
+		if ((await getMeta(conn, 'rollup_order')) !== CLUSTER_ORDER) {
+			await inTransaction(conn, async () => {
+				await markUnclustered(conn, '0001-01-01', 0);
+				await setMeta(conn, 'rollup_order', CLUSTER_ORDER);
+			});
+		}
 		return;
 	}
 	await inTransaction(conn, async () => {
@@ -232,6 +307,8 @@ async function upgradeRollups(conn: DuckDBConnection): Promise<void> {
 		await conn.run(`DROP TABLE IF EXISTS ${OPEN_TICKETS.table}`);
 		await conn.run(openTicketsDdl());
 		await rebuildRollups(conn);
+		await conn.run(`DELETE FROM warehouse_meta WHERE key = '${UNCLUSTERED}'`);
 		await setMeta(conn, 'rollup_version', ROLLUP_VERSION);
+		await setMeta(conn, 'rollup_order', CLUSTER_ORDER);
 	});
 }

@@ -7,10 +7,12 @@ import { createAnalyzer, type ClosableAnalyzer } from '$pipelines/text/analyzer'
 import type { RawRecord } from '$pipelines/ingest/sources';
 import { enrichPending } from '$pipelines/text/enrich';
 import { maintainTextIndex } from '$pipelines/warehouse/text-index';
+import { maintainRollups } from '$pipelines/warehouse/schema';
 import { ingestFile } from '$pipelines/ingest/files';
 import type { Mapping } from '$pipelines/ingest/mapping';
 import { sql } from 'drizzle-orm';
 import type { App } from './app';
+import { withoutSync } from './sync';
 import type { Db } from './db';
 import { ticketRowFromFact } from './db/from-fact';
 import { ticketEvents, tickets } from './db/schema';
@@ -95,6 +97,14 @@ export class IngestService {
 		});
 	}
 
+	/**
+	 * Puts the rollups' rows written out of order back in order once they have been so for `afterMs` (see
+	 * clusterRollups), in the ingest queue and with no sync running: both write those rows.
+	 */
+	maintainRollups(afterMs: number): Promise<{ fromDay: string; rows: number; seconds: number } | null> {
+		return this.withIngestor((_ingestor, conn) => withoutSync(this.app, () => maintainRollups(conn, afterMs)));
+	}
+
 	async close(): Promise<void> {
 		await this.analyzer?.close();
 		this.analyzer = null;
@@ -129,6 +139,7 @@ export class IngestService {
 				onOpenTickets: (t) => insertOpenFeedTickets(this.app.rel.db, t)
 			});
 			await maintainTextIndex(conn);
+			await withoutSync(this.app, () => maintainRollups(conn));
 			return summary;
 		});
 		try {

@@ -164,7 +164,7 @@ export function afterSync(f: (app: App) => void): void {
 	if (!afterSyncHooks.includes(f)) afterSyncHooks.push(f);
 }
 
-export function requestSync(app: App): void {
+function syncJob(app: App): CoalescingJob {
 	let job = jobs.get(app);
 	if (!job) {
 		job = new CoalescingJob(async () => {
@@ -177,7 +177,16 @@ export function requestSync(app: App): void {
 		}, SYNC_GAP_MS);
 		jobs.set(app, job);
 	}
-	void job.request();
+	return job;
+}
+
+export function requestSync(app: App): void {
+	void syncJob(app).request();
+}
+
+/** Runs `fn` with no sync running: a sync requested meanwhile starts after it. */
+export function withoutSync<T>(app: App, fn: () => Promise<T>): Promise<T> {
+	return syncJob(app).exclusive(fn);
 }
 
 /** Resolves when the syncs requested so far for `app` have finished (tests, shutdown). */

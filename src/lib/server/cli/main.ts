@@ -20,6 +20,7 @@ import { trainToFile } from '$pipelines/text/train';
 import { ANALYZER_WORKERS, createAnalyzer } from '$pipelines/text/analyzer';
 import { threadCpuSeconds } from '$pipelines/segment/worker-start';
 import { maintainTextIndex } from '$pipelines/warehouse/text-index';
+import { maintainRollups } from '$pipelines/warehouse/schema';
 import { enrichPending } from '$pipelines/text/enrich';
 import { SCOPES, createApiToken, type Scope } from '../auth/tokens';
 import { insertOpenFeedTickets } from '../ingest';
@@ -221,6 +222,9 @@ async function ingest(config: Config, args: string[]) {
 			}
 			// the word index in term order again when the appends have grown large
 			if (await maintainTextIndex(a.analytics.conn)) console.error('[minqing] 检索索引已整理');
+			// the rollup rows the batches appended, in clusterOrder again
+			const clustered = await maintainRollups(a.analytics.conn);
+			if (clustered) console.error(`[minqing] 汇总表已整理：${clustered.fromDay} 起 ${clustered.rows} 行，用时 ${clustered.seconds.toFixed(1)} 秒`);
 			return out;
 		} finally {
 			segmentationCpu = analyzer.cpuSeconds();

@@ -56,6 +56,12 @@ export function stopTextWork(): void {
 	state().job?.stop();
 }
 
+/**
+ * Rollup rows written out of order (by syncs and pushes, one small batch after another) are put back in order
+ * once they have been so this long: a month's rows are rewritten about once an hour, not after every write.
+ */
+const ROLLUP_ORDER_AFTER_MS = 3_600_000;
+
 /** Under a steady stream of new tickets, text rounds start at most this often. */
 const TEXT_ROUND_GAP_MS = 5_000;
 
@@ -86,6 +92,9 @@ async function textRound(app: App, log: (m: string) => void): Promise<void> {
 		}
 	});
 	if (n > 1000) log(`[minqing] 文本分析完成：${n.toLocaleString('zh-CN')} 条工单，用时 ${((performance.now() - t0) / 1000).toFixed(1)} 秒`);
+	const clustered = await ingestService(app).maintainRollups(ROLLUP_ORDER_AFTER_MS);
+	if (clustered && clustered.seconds > 1)
+		log(`[minqing] 汇总表已整理：${clustered.fromDay} 起 ${clustered.rows.toLocaleString('zh-CN')} 行，用时 ${clustered.seconds.toFixed(1)} 秒`);
 	await topicsRound(app, log);
 	if (modelPath(app) && modelIsStale(app) && (await canTrain(app))) {
 		const r = await retrain(app);

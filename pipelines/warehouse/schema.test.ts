@@ -1,0 +1,131 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
+import { CLUSTER_ORDER, CLUSTERED_TABLES } from './rollups';
+import { clusterRollups, ensureWarehouse, getMeta, keepRollups, maintainRollups, refreshRollups } from './schema';
+
+const rowsOf = async (conn: DuckDBConnection, sql: string) => (await conn.runAndReadAll(sql)).getRows().map((r) => r.map(String));
+
+const DISTRICTS = ['320505', '320506', '320507'];
+
+/** `n` tickets a day over [from, from + days), spread over the districts, categories, types and states. */
+async function addTickets(conn: DuckDBConnection, table: string, prefix: string, from: string, days: number, n: number): Promise<void> {
+	await conn.run(`INSERT INTO ${table} (ticket_no, source, external_id, channel, type, category_l1, category_l2, content, district_code,
+			street_code, urgency, status, unit_code, received_at, day, hour, updated_at, returns, extensions, reopens, urges, satisfaction)
+		SELECT '${prefix}' || i, 's', '${prefix}' || i, ['phone', 'web'][1 + i % 2], ['投诉', '求助', '咨询'][1 + i % 3], '0' || (1 + i % 4),
+		       '0' || (1 + i % 4) || '0' || (1 + i % 2), '内容', ['${DISTRICTS.join("', '")}'][1 + (i * 7) % 3], NULL, 'normal',
+		       ['received', 'dispatched', 'closed'][1 + i % 3], 'U' || (i % 5), d::TIMESTAMPTZ + INTERVAL 9 HOUR, d, 9,
+		       d::TIMESTAMPTZ + INTERVAL 9 HOUR, 0, 0, 0, 0, CASE WHEN i % 3 = 2 THEN '满意' END
+		FROM (SELECT (DATE '${from}' + (i // ${n})::INTEGER)::DATE AS d, i FROM range(${days * n}) t(i))`);
+}
+
+/** Each clustered table's rows as text, sorted (the multiset of rows). */
+async function contents(conn: DuckDBConnection): Promise<Record<string, string[]>> {
+	const out: Record<string, string[]> = {};
+	for (const t of CLUSTERED_TABLES) out[t] = (await rowsOf(conn, `SELECT * FROM ${t}`)).map((r) => r.join('|')).sort();
+	return out;
+}
+
+/** Whether the rows of `table` from `fromDay` on lie in CLUSTER_ORDER (by rowid, the order a scan reads them). */
+async function inOrder(conn: DuckDBConnection, table: string, fromDay = '0001-01-01'): Promise<boolean> {
+	const [[bad]] = await rowsOf(
+		conn,
+		`SELECT count(*) FROM (SELECT rowid, row_number() OVER (ORDER BY ${CLUSTER_ORDER}, rowid) AS want, row_number() OVER (ORDER BY rowid) AS got
+		 FROM ${table} WHERE day >= DATE '${fromDay}') WHERE want <> got`
+	);
+	return bad === '0';
+}
+
+async function store(): Promise<DuckDBConnection> {
+	const conn = await (await DuckDBInstance.create(':memory:')).connect();
+	await ensureWarehouse(conn);
+	return conn;
+}
+
+describe('rollup row order (clusterRollups)', () => {
+	it('a full rebuild writes every clustered table in order and leaves nothing to put in order', async () => {
+		const conn = await store();
+		await addTickets(conn, 'tickets_fact', 'A', '2026-08-01', 92, 30);
+		await refreshRollups(conn);
+		expect(CLUSTERED_TABLES).toContain('rollup_daily');
+		expect(CLUSTERED_TABLES).toContain('open_tickets');
+		expect(CLUSTERED_TABLES).not.toContain('rollup_daily_city'); // no district to cluster on
+		for (const t of CLUSTERED_TABLES) expect(await inOrder(conn, t), t).toBe(true);
+		expect(await clusterRollups(conn)).toBeNull();
+		expect(await getMeta(conn, 'rollup_order')).toBe(CLUSTER_ORDER);
+	});
+
+	it('rows appended by a later batch are put back in order from their month on, the same rows, older months untouched', async () => {
+		const conn = await store();
+		await addTickets(conn, 'tickets_fact', 'A', '2026-08-01', 92, 30);
+		await refreshRollups(conn);
+		const rowidsBefore = await rowsOf(conn, `SELECT rowid FROM rollup_daily WHERE day < DATE '2026-09-01' ORDER BY rowid`);
+		// a late batch for two September days that hold tickets already: their rollup rows are written anew at the end
+		await conn.run(`CREATE TEMP TABLE late AS SELECT * FROM tickets_fact LIMIT 0`);
+		await addTickets(conn, 'late', 'B', '2026-09-14', 2, 40);
+		await conn.run(`INSERT INTO tickets_fact SELECT * FROM late`);
+		await conn.run(`CREATE TEMP TABLE changes AS SELECT *, 1 AS sign FROM late`);
+		await keepRollups(conn, 'changes');
+		expect(JSON.parse((await getMeta(conn, 'rollups_unclustered'))!).from).toBe('2026-09-14');
+		expect(await inOrder(conn, 'rollup_daily')).toBe(false);
+		const before = await contents(conn);
+
+		const r = await clusterRollups(conn);
+		expect(r).not.toBeNull();
+		expect(r!.fromDay).toBe('2026-09-01');
+		expect(r!.rows).toBeGreaterThan(0);
+		expect(await contents(conn)).toEqual(before);
+		for (const t of CLUSTERED_TABLES) expect(await inOrder(conn, t), t).toBe(true);
+		// August was in order: its rows were not rewritten
+		expect(await rowsOf(conn, `SELECT rowid FROM rollup_daily WHERE day < DATE '2026-09-01' ORDER BY rowid`)).toEqual(rowidsBefore);
+		expect(await getMeta(conn, 'rollups_unclustered')).toBeNull();
+		expect(await clusterRollups(conn)).toBeNull();
+
+		// and the rollups still equal a rebuild from the facts
+		await refreshRollups(conn);
+		expect(await contents(conn)).toEqual(before);
+	});
+
+	it('the earliest day and the first write are kept across batches; maintenance waits until the rows have been out of order long enough', async () => {
+		const conn = await store();
+		await addTickets(conn, 'tickets_fact', 'A', '2026-10-01', 61, 10);
+		await refreshRollups(conn);
+		const batch = async (prefix: string, day: string) => {
+			await conn.run(`CREATE OR REPLACE TEMP TABLE late AS SELECT * FROM tickets_fact LIMIT 0`);
+			await addTickets(conn, 'late', prefix, day, 1, 20);
+			await conn.run(`INSERT INTO tickets_fact SELECT * FROM late`);
+			await conn.run(`CREATE OR REPLACE TEMP TABLE changes AS SELECT *, 1 AS sign FROM late`);
+			await keepRollups(conn, 'changes');
+		};
+		await batch('B', '2026-11-20');
+		const first = JSON.parse((await getMeta(conn, 'rollups_unclustered'))!);
+		expect(first.from).toBe('2026-11-20');
+		await batch('C', '2026-10-05');
+		await batch('D', '2026-11-25');
+		const mark = JSON.parse((await getMeta(conn, 'rollups_unclustered'))!);
+		expect(mark).toEqual({ from: '2026-10-05', since: first.since });
+
+		expect(await maintainRollups(conn, 3_600_000, mark.since + 3_599_000)).toBeNull();
+		expect(await inOrder(conn, 'rollup_daily_l1')).toBe(false);
+		const r = await maintainRollups(conn, 3_600_000, mark.since + 3_600_000);
+		expect(r?.fromDay).toBe('2026-10-01');
+		for (const t of CLUSTERED_TABLES) expect(await inOrder(conn, t), t).toBe(true);
+	});
+
+	it('a store kept in another order is marked whole, due at once, and put in order by the next maintenance', async () => {
+		const conn = await store();
+		await addTickets(conn, 'tickets_fact', 'A', '2026-10-01', 30, 20);
+		await refreshRollups(conn);
+		// rows in day order, as versions before clusterOrder wrote them
+		for (const t of CLUSTERED_TABLES) await conn.run(`CREATE OR REPLACE TABLE ${t} AS SELECT * FROM ${t} ORDER BY day, hash(rowid)`);
+		await conn.run(`DELETE FROM warehouse_meta WHERE key = 'rollup_order'`);
+		expect(await inOrder(conn, 'rollup_daily')).toBe(false);
+
+		await ensureWarehouse(conn);
+		expect(JSON.parse((await getMeta(conn, 'rollups_unclustered'))!)).toEqual({ from: '0001-01-01', since: 0 });
+		expect(await getMeta(conn, 'rollup_order')).toBe(CLUSTER_ORDER);
+		await ensureWarehouse(conn); // once
+		const r = await maintainRollups(conn, 3_600_000);
+		expect(r?.fromDay).toBe('0001-01-01');
+		for (const t of CLUSTERED_TABLES) expect(await inOrder(conn, t), t).toBe(true);
+	});
+});
