@@ -1,5 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
+import { inClusterOrder } from '../../tests/support/rollups';
 import { CLUSTER_ORDER, CLUSTERED_TABLES } from './rollups';
 import { clusterRollups, ensureWarehouse, getMeta, keepRollups, maintainRollups, refreshRollups } from './schema';
 
@@ -25,16 +26,6 @@ async function contents(conn: DuckDBConnection): Promise<Record<string, string[]
 	return out;
 }
 
-/** Whether the rows of `table` from `fromDay` on lie in CLUSTER_ORDER (by rowid, the order a scan reads them). */
-async function inOrder(conn: DuckDBConnection, table: string, fromDay = '0001-01-01'): Promise<boolean> {
-	const [[bad]] = await rowsOf(
-		conn,
-		`SELECT count(*) FROM (SELECT rowid, row_number() OVER (ORDER BY ${CLUSTER_ORDER}, rowid) AS want, row_number() OVER (ORDER BY rowid) AS got
-		 FROM ${table} WHERE day >= DATE '${fromDay}') WHERE want <> got`
-	);
-	return bad === '0';
-}
-
 async function store(): Promise<DuckDBConnection> {
 	const conn = await (await DuckDBInstance.create(':memory:')).connect();
 	await ensureWarehouse(conn);
@@ -49,7 +40,7 @@ describe('rollup row order (clusterRollups)', () => {
 		expect(CLUSTERED_TABLES).toContain('rollup_daily');
 		expect(CLUSTERED_TABLES).toContain('open_tickets');
 		expect(CLUSTERED_TABLES).not.toContain('rollup_daily_city'); // no district to cluster on
-		for (const t of CLUSTERED_TABLES) expect(await inOrder(conn, t), t).toBe(true);
+		for (const t of CLUSTERED_TABLES) expect(await inClusterOrder(conn, t), t).toBe(true);
 		expect(await clusterRollups(conn)).toBeNull();
 		expect(await getMeta(conn, 'rollup_order')).toBe(CLUSTER_ORDER);
 	});
@@ -66,7 +57,7 @@ describe('rollup row order (clusterRollups)', () => {
 		await conn.run(`CREATE TEMP TABLE changes AS SELECT *, 1 AS sign FROM late`);
 		await keepRollups(conn, 'changes');
 		expect(JSON.parse((await getMeta(conn, 'rollups_unclustered'))!).from).toBe('2026-09-14');
-		expect(await inOrder(conn, 'rollup_daily')).toBe(false);
+		expect(await inClusterOrder(conn, 'rollup_daily')).toBe(false);
 		const before = await contents(conn);
 
 		const r = await clusterRollups(conn);
@@ -74,7 +65,7 @@ describe('rollup row order (clusterRollups)', () => {
 		expect(r!.fromDay).toBe('2026-09-01');
 		expect(r!.rows).toBeGreaterThan(0);
 		expect(await contents(conn)).toEqual(before);
-		for (const t of CLUSTERED_TABLES) expect(await inOrder(conn, t), t).toBe(true);
+		for (const t of CLUSTERED_TABLES) expect(await inClusterOrder(conn, t), t).toBe(true);
 		// August was in order: its rows were not rewritten
 		expect(await rowsOf(conn, `SELECT rowid FROM rollup_daily WHERE day < DATE '2026-09-01' ORDER BY rowid`)).toEqual(rowidsBefore);
 		expect(await getMeta(conn, 'rollups_unclustered')).toBeNull();
@@ -105,10 +96,10 @@ describe('rollup row order (clusterRollups)', () => {
 		expect(mark).toEqual({ from: '2026-10-05', since: first.since });
 
 		expect(await maintainRollups(conn, 3_600_000, mark.since + 3_599_000)).toBeNull();
-		expect(await inOrder(conn, 'rollup_daily_l1')).toBe(false);
+		expect(await inClusterOrder(conn, 'rollup_daily_l1')).toBe(false);
 		const r = await maintainRollups(conn, 3_600_000, mark.since + 3_600_000);
 		expect(r?.fromDay).toBe('2026-10-01');
-		for (const t of CLUSTERED_TABLES) expect(await inOrder(conn, t), t).toBe(true);
+		for (const t of CLUSTERED_TABLES) expect(await inClusterOrder(conn, t), t).toBe(true);
 	});
 
 	it('a store kept in another order is marked whole, due at once, and put in order by the next maintenance', async () => {
@@ -118,7 +109,7 @@ describe('rollup row order (clusterRollups)', () => {
 		// rows in day order, as versions before clusterOrder wrote them
 		for (const t of CLUSTERED_TABLES) await conn.run(`CREATE OR REPLACE TABLE ${t} AS SELECT * FROM ${t} ORDER BY day, hash(rowid)`);
 		await conn.run(`DELETE FROM warehouse_meta WHERE key = 'rollup_order'`);
-		expect(await inOrder(conn, 'rollup_daily')).toBe(false);
+		expect(await inClusterOrder(conn, 'rollup_daily')).toBe(false);
 
 		await ensureWarehouse(conn);
 		expect(JSON.parse((await getMeta(conn, 'rollups_unclustered'))!)).toEqual({ from: '0001-01-01', since: 0 });
@@ -126,6 +117,6 @@ describe('rollup row order (clusterRollups)', () => {
 		await ensureWarehouse(conn); // once
 		const r = await maintainRollups(conn, 3_600_000);
 		expect(r?.fromDay).toBe('0001-01-01');
-		for (const t of CLUSTERED_TABLES) expect(await inOrder(conn, t), t).toBe(true);
+		for (const t of CLUSTERED_TABLES) expect(await inClusterOrder(conn, t), t).toBe(true);
 	});
 });

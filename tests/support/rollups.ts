@@ -1,7 +1,7 @@
 // The rollups and the open tickets as kept by a change (sync, ingest) and as a full rebuild from the facts
 // makes them, rows sorted: a test expects the two to be equal.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { OPEN_TICKETS, ROLLUPS } from '../../pipelines/warehouse/rollups';
+import { CLUSTER_ORDER, OPEN_TICKETS, ROLLUPS } from '../../pipelines/warehouse/rollups';
 import { refreshRollups } from '../../pipelines/warehouse/schema';
 
 export type RollupRows = Record<string, string[]>;
@@ -18,4 +18,15 @@ export async function keptAndRebuilt(conn: DuckDBConnection): Promise<{ kept: Ro
 	const kept = await rollupRows(conn);
 	await refreshRollups(conn);
 	return { kept, rebuilt: await rollupRows(conn) };
+}
+
+/** Whether the rows of `table` from `fromDay` on lie in CLUSTER_ORDER (by rowid: the order a scan reads them). */
+export async function inClusterOrder(conn: DuckDBConnection, table: string, fromDay = '0001-01-01'): Promise<boolean> {
+	const [[bad]] = (
+		await conn.runAndReadAll(
+			`SELECT count(*)::INTEGER FROM (SELECT row_number() OVER (ORDER BY ${CLUSTER_ORDER}, rowid) AS want, row_number() OVER (ORDER BY rowid) AS got
+			 FROM ${table} WHERE day >= DATE '${fromDay}') WHERE want <> got`
+		)
+	).getRows();
+	return bad === 0;
 }
