@@ -12,6 +12,7 @@ import { textIndexDrift } from '../warehouse/text-index';
 import { feedSampleLines, NDJSON_BAD, LEGACY_BAD } from '../../tests/fixtures/make-ingest-fixtures';
 import { snapshot } from '../../tests/support/snapshot';
 import { keptAndRebuilt } from '../../tests/support/rollups';
+import { recordGate } from '../../tests/support/gate';
 import { ingestFile } from './files';
 import { loadMapping } from './mapping';
 import { Ingestor } from './pipeline';
@@ -167,6 +168,20 @@ describe('ingest of a canonical NDJSON file', () => {
 		expect(kept.rollup_hourly.length).toBeGreaterThan(50);
 		expect(kept.open_tickets.length).toBeGreaterThan(100);
 		for (const t of Object.keys(rebuilt)) expect(kept[t], t).toEqual(rebuilt[t]);
+	});
+
+	it('runs each batch\'s transaction through the write gate it is given', async () => {
+		const g = recordGate(conn);
+		const gated = new Ingestor({ conn: g.conn, ref, geocoder: new Geocoder(ref), analyzer, gate: g.gate });
+		const lines = Array.from({ length: 150 }, (_, i) =>
+			JSON.stringify({ external_id: `G-${i}`, received_at: '2026-03-30T09:00:00+08:00', channel: 'phone', type: '投诉', content: `噪音扰民 ${i}` })
+		);
+		const s = await gated.run(readNdjson(ndjson('gate.ndjson', lines)), { source: 's', origin: 'g', originId: 'g', now: NOW, batchSize: 64 });
+		expect(s.accepted).toBe(150);
+		expect(g.passes()).toBe(3);
+		expect(g.statements.filter((x) => x.sql === 'BEGIN').length).toBe(3);
+		expect(g.statements.filter((x) => x.sql === 'COMMIT').length).toBe(3);
+		expect(g.statements.filter((x) => !x.inside)).toEqual([]);
 	});
 
 	it('counts a duplicate id within one batch once, the latest version winning', async () => {

@@ -18,7 +18,7 @@ import { FactWriter, shanghaiDayHour, type FactRow } from '../warehouse/facts';
 import { callerKey } from '../warehouse/privacy';
 import { CHANGE_COLUMNS } from '../warehouse/rollups';
 import { FACT_COLUMNS, keepRollups } from '../warehouse/schema';
-import { rollbackQuietly } from '../warehouse/tx';
+import { openGate, rollbackQuietly, type WriteGate } from '../warehouse/tx';
 import { addTermStats, keywordsQuery, removeTermStats, splitTokensSql, termFrequencySql } from '../warehouse/text-index';
 import { Geocoder, checkLonLat, cleanText, normalizePhone } from '../normalize/index';
 import { ticketText, type TextAnalyzer } from '../text/enrich';
@@ -37,6 +37,8 @@ export interface IngestDeps {
 	geocoder: Geocoder;
 	/** segmentation and sentiment (a worker pool in production) */
 	analyzer: TextAnalyzer | null;
+	/** each batch's transaction goes through it (see WriteGate; default: open) */
+	gate?: WriteGate;
 }
 
 /** An open ticket of a feed, for the relational store (it carries the caller's personal data). */
@@ -387,6 +389,13 @@ export class Ingestor {
 			w.close();
 		});
 
+		await (this.deps.gate ?? openGate)(() => this.mergeStaged(rows, quarantine, run, summary));
+		if (run.onOpenTickets) await this.handOverOpen(rows, run);
+	}
+
+	/** The staged batch into the facts, the archive, the text index and the rollups, in one transaction. */
+	private async mergeStaged(rows: Prepared[], quarantine: QuarantineRow[], run: IngestRun, summary: IngestSummary): Promise<void> {
+		const { conn } = this.deps;
 		const cols = this.factColumns.join(', ');
 		await this.time('commit', () => conn.run('BEGIN TRANSACTION'));
 		try {
@@ -482,7 +491,6 @@ export class Ingestor {
 			await rollbackQuietly(conn);
 			throw e;
 		}
-		if (run.onOpenTickets) await this.handOverOpen(rows, run);
 	}
 
 	private async insertQuarantine(rows: QuarantineRow[], run: IngestRun): Promise<void> {

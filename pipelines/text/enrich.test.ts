@@ -9,6 +9,7 @@ import { FactWriter } from '../warehouse/facts';
 import { ensureWarehouse } from '../warehouse/schema';
 import { removeTermStats, textIndexDrift } from '../warehouse/text-index';
 import { enrichPending, pendingEnrichment, type TextAnalyzer } from './enrich';
+import { recordGate } from '../../tests/support/gate';
 
 let conn: DuckDBConnection;
 let analyzer: TextAnalyzer;
@@ -37,7 +38,12 @@ describe('enrichPending', () => {
 	it('gives every ticket without tokens its tokens, keywords and sentiment, and a consistent text index', async () => {
 		const before = await pendingEnrichment(conn);
 		expect(before).toBeGreaterThan(300);
-		const done = await enrichPending(conn, analyzer, { batch: 150 });
+		// every ticket pending: analysed in batches, written in one rewrite, through the gate
+		const g = recordGate(conn);
+		const done = await enrichPending(g.conn, analyzer, { batch: 150, gate: g.gate });
+		expect(g.passes()).toBe(1);
+		expect(g.statements.filter((x) => x.sql === 'COMMIT').length).toBe(g.passes());
+		expect(g.statements.filter((x) => !x.inside)).toEqual([]);
 		expect(done).toBe(before);
 		expect(await pendingEnrichment(conn)).toBe(0);
 		const rows = (await conn.runAndReadAll(`SELECT count(*) FILTER (WHERE len(keywords) > 0), count(*) FILTER (WHERE sentiment = -0.5 AND intensity = 0.25), count(*) FROM tickets_fact`)).getRows()[0].map(Number);
@@ -57,7 +63,12 @@ describe('enrichPending', () => {
 		await removeTermStats(conn, 'changed');
 		await conn.run(`UPDATE tickets_fact SET tokens = NULL, keywords = NULL, content = content || '，楼道里电动车充电很危险' WHERE ticket_no IN (SELECT ticket_no FROM changed)`);
 		expect(await pendingEnrichment(conn)).toBe(7);
-		expect(await enrichPending(conn, analyzer, { batch: 3 })).toBe(7);
+		// in place, batch by batch, each through the gate
+		const g = recordGate(conn);
+		expect(await enrichPending(g.conn, analyzer, { batch: 3, gate: g.gate })).toBe(7);
+		expect(g.passes()).toBe(3);
+		expect(g.statements.filter((x) => x.sql === 'COMMIT').length).toBe(3);
+		expect(g.statements.filter((x) => !x.inside)).toEqual([]);
 		expect(await textIndexDrift(conn)).toEqual({ termDf: 0, termDaily: 0, postings: 0, docs: 0 });
 		const rows = (await conn.runAndReadAll(`SELECT count(*) FROM search_postings WHERE term = '电动车' AND ticket_no IN (SELECT ticket_no FROM changed)`)).getRows();
 		expect(Number(rows[0][0])).toBe(7);

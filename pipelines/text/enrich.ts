@@ -4,7 +4,7 @@
 // transaction, so a crash repeats at most one batch. The ingest pipeline does the same inside its merge.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBDateValue } from '@duckdb/node-api';
-import { rollbackQuietly } from '../warehouse/tx';
+import { openGate, rollbackQuietly, type WriteGate } from '../warehouse/tx';
 import { addTermStats, keywordsQuery, splitTokensSql, termFrequencySql } from '../warehouse/text-index';
 
 /** What the analysis of one text gives: its tokens joined by U+0001, its sentiment score and intensity. */
@@ -22,6 +22,8 @@ export interface EnrichOptions {
 	/** tickets per transaction (default 50,000) */
 	batch?: number;
 	onProgress?: (done: number, pending: number) => void;
+	/** each transaction goes through it (see WriteGate; default: open) */
+	gate?: WriteGate;
 }
 
 /** The text a ticket is analysed by: title and content. */
@@ -41,6 +43,7 @@ export async function pendingEnrichment(conn: DuckDBConnection): Promise<number>
  */
 export async function enrichPending(conn: DuckDBConnection, analyzer: TextAnalyzer, o: EnrichOptions = {}): Promise<number> {
 	const batch = o.batch ?? 50_000;
+	const gate = o.gate ?? openGate;
 	const pending = await pendingEnrichment(conn);
 	if (!pending) return 0;
 	const total = Number((await conn.runAndReadAll(`SELECT count(*) FROM tickets_fact`)).getRows()[0][0]);
@@ -60,13 +63,13 @@ export async function enrichPending(conn: DuckDBConnection, analyzer: TextAnalyz
 		after = String(rows[rows.length - 1][0]);
 		await stageAnalyses(conn, rows, await analyzer.analyze(rows.map((r) => ticketText(r[2] as string | null, r[3] as string | null))));
 		if (!bulk) {
-			await applyStage(conn, false);
+			await gate(() => applyStage(conn, false));
 			await conn.run(`CREATE OR REPLACE TEMP TABLE enrich_stage AS SELECT * FROM enrich_stage LIMIT 0`);
 		}
 		done += rows.length;
 		o.onProgress?.(Math.min(done, pending), Math.max(0, pending - done));
 	}
-	if (bulk && done) await applyStage(conn, true);
+	if (bulk && done) await gate(() => applyStage(conn, true));
 	return done;
 }
 

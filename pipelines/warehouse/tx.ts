@@ -25,3 +25,16 @@ export async function rollbackQuietly(conn: DuckDBConnection): Promise<void> {
 		if (!/no transaction is active/i.test((e as Error).message)) throw e;
 	}
 }
+
+/**
+ * Runs a writer's transaction so that no other writer's transaction overlaps it. The analytics store has
+ * writers on more than one connection in the server (the ingest queue, the sync). DuckDB fails the second of
+ * two transactions that update one row or delete one row, but not a delete against an update: one transaction
+ * deletes a row (a batch rebuilding its days' rollups, a rewrite in order), another updates it (a sync merging
+ * its difference), both commit, and the update is lost (DuckDB 1.5.6, checked with two connections). So every
+ * writer but one runs its transactions through the gate the other writer keeps closed while it writes.
+ */
+export type WriteGate = <T>(fn: () => Promise<T>) => Promise<T>;
+
+/** The gate of a process with one writer (the CLI): open. */
+export const openGate: WriteGate = (fn) => fn();

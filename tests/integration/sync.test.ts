@@ -6,7 +6,8 @@ import { startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
 import { ticketEvents, tickets, units } from '../../src/lib/server/db/schema';
 import { inClusterOrder, keptAndRebuilt } from '../support/rollups';
-import { readWatermark, requestSync, syncIdle, syncToAnalytics } from '../../src/lib/server/sync';
+import { readWatermark, requestSync, syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
+import { readNdjson } from '../../pipelines/ingest/sources';
 import { ingestService } from '../../src/lib/server/ingest';
 import { getMeta } from '../../pipelines/warehouse/schema';
 
@@ -241,5 +242,25 @@ describe('sync to analytics', () => {
 		for (const t of ['rollup_daily_l1', 'rollup_daily', 'open_tickets']) expect(await inClusterOrder(a.analytics.conn, t), t).toBe(true);
 		const { kept, rebuilt } = await keptAndRebuilt(a.analytics.conn);
 		for (const t of Object.keys(rebuilt)) expect(kept[t], t).toEqual(rebuilt[t]);
+	});
+
+	it('an ingest batch written while a sync writes waits for it (one writer at a time)', async () => {
+		// stands for a sync writing: the ingest queue's writes go through the same exclusion
+		let release: () => void = () => {};
+		const syncing = withoutSync(a, () => new Promise<void>((r) => (release = r)));
+		const lines = Array.from({ length: 20 }, (_, i) =>
+			JSON.stringify({ external_id: `GATE-${i}`, received_at: new Date().toISOString(), channel: 'web', type: '咨询', content: `咨询 ${i}` })
+		);
+		async function* bytes() {
+			yield new TextEncoder().encode(lines.join('\n') + '\n');
+		}
+		const pushed = ingestService(a).push('gate-test', 'p1', readNdjson(bytes()));
+		const count = async () => (await queryRows<{ n: number }>(a.analytics.conn, `SELECT count(*)::INTEGER AS n FROM tickets_fact WHERE source = 'gate-test'`))[0].n;
+		await new Promise((r) => setTimeout(r, 500));
+		expect(await count()).toBe(0);
+		release();
+		await syncing;
+		expect((await pushed).accepted).toBe(20);
+		expect(await count()).toBe(20);
 	});
 });

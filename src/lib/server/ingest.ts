@@ -8,6 +8,7 @@ import type { RawRecord } from '$pipelines/ingest/sources';
 import { enrichPending } from '$pipelines/text/enrich';
 import { maintainTextIndex } from '$pipelines/warehouse/text-index';
 import { maintainRollups } from '$pipelines/warehouse/schema';
+import type { WriteGate } from '$pipelines/warehouse/tx';
 import { ingestFile } from '$pipelines/ingest/files';
 import type { Mapping } from '$pipelines/ingest/mapping';
 import { sql } from 'drizzle-orm';
@@ -91,19 +92,25 @@ export class IngestService {
 	 */
 	enrichText(onProgress?: (done: number, pending: number) => void): Promise<number> {
 		return this.withIngestor(async (_ingestor, conn) => {
-			const n = await enrichPending(conn, this.analyzer!, { onProgress });
-			if (n) await maintainTextIndex(conn);
+			const n = await enrichPending(conn, this.analyzer!, { onProgress, gate: this.gate });
+			if (n) await this.gate(() => maintainTextIndex(conn));
 			return n;
 		});
 	}
 
 	/**
 	 * Puts the rollups' rows written out of order back in order once they have been so for `afterMs` (see
-	 * clusterRollups), in the ingest queue and with no sync running: both write those rows.
+	 * clusterRollups), in the ingest queue.
 	 */
 	maintainRollups(afterMs: number): Promise<{ fromDay: string; rows: number; seconds: number } | null> {
-		return this.withIngestor((_ingestor, conn) => withoutSync(this.app, () => maintainRollups(conn, afterMs)));
+		return this.withIngestor((_ingestor, conn) => this.gate(() => maintainRollups(conn, afterMs)));
 	}
+
+	/**
+	 * The server's analytics store has two writers: this queue and the sync. This queue's write transactions
+	 * wait for a running sync and hold the next back until they end (see WriteGate).
+	 */
+	private readonly gate: WriteGate = (fn) => withoutSync(this.app, fn);
 
 	async close(): Promise<void> {
 		await this.analyzer?.close();
@@ -121,7 +128,7 @@ export class IngestService {
 			this.conn ??= await this.app.analytics.connect();
 			await this.conn.run(`SET TimeZone = 'Asia/Shanghai'`);
 			this.analyzer ??= await createAnalyzer(this.app.config.referenceDir);
-			return fn(new Ingestor({ conn: this.conn, ref: this.app.ref, geocoder: this.geocoder, analyzer: this.analyzer }), this.conn);
+			return fn(new Ingestor({ conn: this.conn, ref: this.app.ref, geocoder: this.geocoder, analyzer: this.analyzer, gate: this.gate }), this.conn);
 		});
 		this.queue = next.catch(() => {});
 		return next;
@@ -138,8 +145,8 @@ export class IngestService {
 				mapping: o.mapping ?? null,
 				onOpenTickets: (t) => insertOpenFeedTickets(this.app.rel.db, t)
 			});
-			await maintainTextIndex(conn);
-			await withoutSync(this.app, () => maintainRollups(conn));
+			await this.gate(() => maintainTextIndex(conn));
+			await this.gate(() => maintainRollups(conn));
 			return summary;
 		});
 		try {

@@ -71,6 +71,32 @@ describe('CoalescingJob', () => {
 		expect(rounds).toBe(3);
 	});
 
+	it('exclusive work gets in between rounds under a steady stream of requests', async () => {
+		let inRound = false;
+		let overlapped = false;
+		const job = new CoalescingJob(async () => {
+			inRound = true;
+			await new Promise((r) => setTimeout(r, 15));
+			inRound = false;
+		}, 30);
+		const stream = setInterval(() => void job.request(), 5);
+		try {
+			await new Promise((r) => setTimeout(r, 60));
+			for (let i = 0; i < 3; i++) {
+				expect(job.busy).toBe(true); // the rounds never stop: there is always one more requested
+				await job.exclusive(async () => {
+					if (inRound) overlapped = true;
+					await new Promise((r) => setTimeout(r, 20));
+					if (inRound) overlapped = true;
+				});
+			}
+		} finally {
+			clearInterval(stream);
+		}
+		await job.idle();
+		expect(overlapped).toBe(false);
+	});
+
 	it('schedules once and stops', () => {
 		const job = new CoalescingJob(async () => {});
 		job.every(60_000);

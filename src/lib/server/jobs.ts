@@ -7,6 +7,9 @@ export class CoalescingJob {
 	private again = false;
 	private timer: ReturnType<typeof setInterval> | null = null;
 	private lastStart = -Infinity;
+	/** the round in progress */
+	private current: Promise<void> | null = null;
+	/** set while exclusive work runs: no round starts */
 	private held: Promise<void> | null = null;
 
 	/**
@@ -39,7 +42,12 @@ export class CoalescingJob {
 				if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 				while (this.held) await this.held;
 				this.lastStart = Date.now();
-				await this.round();
+				this.current = this.round();
+				try {
+					await this.current;
+				} finally {
+					this.current = null;
+				}
 			} while (this.again);
 			this.running = null;
 		})();
@@ -59,15 +67,17 @@ export class CoalescingJob {
 	}
 
 	/**
-	 * Runs `fn` while no round runs: waits for the running round to end and holds new rounds back until `fn`
-	 * settles (they run after it). For work that must not overlap a round, such as a rewrite of the rows a
-	 * round writes.
+	 * Runs `fn` while no round runs: holds new rounds back, waits for the round in progress (not for the ones
+	 * requested after it: under a steady stream of requests there is always another), runs `fn`, then lets the
+	 * held rounds go. One `fn` at a time. For work that must not overlap a round, such as another writer's
+	 * transaction on the rows a round writes.
 	 */
 	async exclusive<T>(fn: () => Promise<T>): Promise<T> {
-		while (this.running || this.held) await (this.running ?? this.held);
+		while (this.held) await this.held;
 		let release!: () => void;
 		this.held = new Promise<void>((r) => (release = r));
 		try {
+			while (this.current) await this.current;
 			return await fn();
 		} finally {
 			this.held = null;
