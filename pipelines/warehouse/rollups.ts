@@ -123,11 +123,11 @@ export const CLUSTERED_TABLES: readonly string[] = [
  * facts or, when given, a finer rollup (one with all of r's dimensions and measures: counts add up, so summing
  * its groups gives exactly what grouping the facts gives, at a fraction of the rows read).
  */
-export function rollupInsert(r: Rollup, where: string, from: Rollup | null = null): string {
+export function rollupInsert(r: Rollup, where: string, from: Rollup | null = null, orderBy = clusterOrder(r.dims)): string {
 	const dims = r.dims.join(', ');
 	const measures = r.measures.map((m) => (from ? `sum(${m})::INTEGER` : `(${MEASURES[m]})::INTEGER`)).join(', ');
 	const groups = r.dims.map((_, i) => i + 1).join(', ');
-	return `INSERT INTO ${r.table} SELECT ${dims}, ${measures} FROM ${from ? from.table : 'tickets_fact'} ${where} GROUP BY ${groups} ORDER BY ${clusterOrder(r.dims)}`;
+	return `INSERT INTO ${r.table} SELECT ${dims}, ${measures} FROM ${from ? from.table : 'tickets_fact'} ${where} GROUP BY ${groups} ORDER BY ${orderBy}`;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
 } from '@duckdb/node-api';
 import {
 	CLUSTER_ORDER,
+	clusterOrder,
 	CLUSTERED_TABLES,
 	HOURLY_DAYS,
 	OPEN_TICKETS,
@@ -26,7 +27,8 @@ import {
 	rollupDdl,
 	rollupInsert,
 	rollupMerge,
-	sourceFor
+	sourceFor,
+	type Rollup
 } from './rollups';
 import { TEXT_INDEX_DDL, upgradeTextIndex } from './text-index';
 import { inTransaction } from './tx';
@@ -226,16 +228,19 @@ export async function maintainRollups(conn: DuckDBConnection, afterMs = 0, now =
 export async function rebuildRollups(conn: DuckDBConnection, range?: { fromDay: string; toDay: string }): Promise<void> {
 	const params = range ? { from: range.fromDay, to: range.toDay } : undefined;
 	const inRange = range ? 'day BETWEEN $from::DATE AND $to::DATE' : '';
+	// a range's rows go at the end, out of clusterOrder whatever their own order (clusterRollups puts them in
+	// it later): in day order, which costs less to sort (1M bench feed: about 10 % of the rollups phase)
+	const orderBy = (r: Rollup) => (range ? 'day' : clusterOrder(r.dims));
 	// finer rollups first: the coarser ones are summed from them (rollupBuildPlan)
 	for (const { rollup: r, from } of rollupBuildPlan()) {
 		if (r.recentOnly) {
 			// the hourly rollup covers only the recent past: the range and the days that left the window go (a full
 			// rebuild: everything), and the recent days are refilled
 			await conn.run(`DELETE FROM ${r.table}${range ? ` WHERE ${inRange} OR NOT (${RECENT_SQL})` : ''}`, params);
-			await conn.run(rollupInsert(r, `WHERE ${RECENT_SQL}${range ? ` AND ${inRange}` : ''}`, from), params);
+			await conn.run(rollupInsert(r, `WHERE ${RECENT_SQL}${range ? ` AND ${inRange}` : ''}`, from, orderBy(r)), params);
 		} else {
 			await conn.run(`DELETE FROM ${r.table}${range ? ` WHERE ${inRange}` : ''}`, params);
-			await conn.run(rollupInsert(r, range ? `WHERE ${inRange}` : '', from), params);
+			await conn.run(rollupInsert(r, range ? `WHERE ${inRange}` : '', from, orderBy(r)), params);
 		}
 	}
 	await conn.run(`DELETE FROM ${OPEN_TICKETS.table}${range ? ` WHERE ${inRange}` : ''}`, params);
