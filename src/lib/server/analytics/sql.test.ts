@@ -147,6 +147,29 @@ describe('duckRunner', () => {
 		expect(rows).toEqual([{ a: 1 }]);
 	});
 
+	it('prepares a text once per connection and runs it with each call\'s values, also after its table was replaced', async () => {
+		const other = await instance.connect();
+		try {
+			const run = duckRunner([conn, other]);
+			const sql = 'SELECT sum(n)::INTEGER AS total FROM t WHERE district_code = $d';
+			// two at a time: each connection prepares the text once
+			const first = await Promise.all([run.all(sql, { d: 'A' }), run.all(sql, { d: 'B' })]);
+			expect(first).toEqual([[{ total: 11 }], [{ total: 4 }]]);
+			expect(await run.all(sql, { d: 'C' })).toEqual([{ total: 16 }]);
+			expect(await run.all(sql, { d: 'Z' })).toEqual([{ total: null }]);
+			// the table replaced (as compactions and the bulk text analysis do): the kept statement reads the new one
+			await conn.run(`CREATE TABLE t_new AS SELECT day, district_code, n * 100 AS n FROM t`);
+			await conn.run(`ALTER TABLE t RENAME TO t_old`);
+			await conn.run(`ALTER TABLE t_new RENAME TO t`);
+			expect(await run.all(sql, { d: 'A' })).toEqual([{ total: 1100 }]);
+			await conn.run(`DROP TABLE t`);
+			await conn.run(`ALTER TABLE t_old RENAME TO t`);
+			expect(await run.all(sql, { d: 'A' })).toEqual([{ total: 11 }]);
+		} finally {
+			other.closeSync();
+		}
+	});
+
 	it('runs without parameters', async () => {
 		expect(await duckRunner(conn).all('SELECT count(*)::INTEGER AS n FROM t')).toEqual([{ n: 5 }]);
 	});
