@@ -100,8 +100,9 @@ export function rollupDdl(r: Rollup): string {
  * where there is a district, else by day.
  * - The min/max zone maps of `day` let a period read only the row groups of its months.
  * - Within a month, one district's rows lie together, so a district filter skips most vectors of the measure
- *   columns instead of decoding every vector for the few rows it keeps. On the 10M demo store this took the
- *   slowest dashboard filter (a year, one district, one type) from about 45 to 25 ms (`npm run bench -- dashboard`).
+ *   columns instead of decoding every vector for the few rows it keeps. On the 10M demo store the situation
+ *   reads' p95 over the bench's filters fell from 45-49 to 32-42 ms, the slowest filter's from 61-68 to
+ *   43-57 ms (`npm run bench -- dashboard`).
  * Rows written since (a batch's days, a sync's merge) are appended at the end; `clusterRollups` puts the months
  * they touched back in this order.
  */

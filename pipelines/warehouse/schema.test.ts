@@ -95,9 +95,9 @@ describe('rollup row order (clusterRollups)', () => {
 		const mark = JSON.parse((await getMeta(conn, 'rollups_unclustered'))!);
 		expect(mark).toEqual({ from: '2026-10-05', since: first.since });
 
-		expect(await maintainRollups(conn, 3_600_000, mark.since + 3_599_000)).toBeNull();
+		expect(await maintainRollups(conn, { afterMs: 3_600_000, now: mark.since + 3_599_000 })).toBeNull();
 		expect(await inClusterOrder(conn, 'rollup_daily_l1')).toBe(false);
-		const r = await maintainRollups(conn, 3_600_000, mark.since + 3_600_000);
+		const r = await maintainRollups(conn, { afterMs: 3_600_000, now: mark.since + 3_600_000 });
 		expect(r?.fromDay).toBe('2026-10-01');
 		for (const t of CLUSTERED_TABLES) expect(await inClusterOrder(conn, t), t).toBe(true);
 	});
@@ -115,7 +115,7 @@ describe('rollup row order (clusterRollups)', () => {
 		expect(JSON.parse((await getMeta(conn, 'rollups_unclustered'))!)).toEqual({ from: '0001-01-01', since: 0 });
 		expect(await getMeta(conn, 'rollup_order')).toBe(CLUSTER_ORDER);
 		await ensureWarehouse(conn); // once
-		const r = await maintainRollups(conn, 3_600_000);
+		const r = await maintainRollups(conn, { afterMs: 3_600_000 });
 		expect(r?.fromDay).toBe('0001-01-01');
 		for (const t of CLUSTERED_TABLES) expect(await inClusterOrder(conn, t), t).toBe(true);
 	});

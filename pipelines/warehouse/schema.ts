@@ -31,7 +31,7 @@ import {
 	type Rollup
 } from './rollups';
 import { TEXT_INDEX_DDL, upgradeTextIndex } from './text-index';
-import { inTransaction } from './tx';
+import { inTransaction, openGate, type WriteGate } from './tx';
 
 export interface FactColumn {
 	name: string;
@@ -187,13 +187,20 @@ async function markUnclustered(conn: DuckDBConnection, fromDay: string, since = 
 	if (!was || was.from !== mark.from || was.since !== mark.since) await setMeta(conn, UNCLUSTERED, JSON.stringify(mark));
 }
 
+export interface Clustered {
+	/** the first day rewritten (the first of a month) */
+	fromDay: string;
+	rows: number;
+	seconds: number;
+}
+
 /**
  * Puts the rows of the clustered tables back in `clusterOrder`, from the first month written out of order
- * on, in one transaction (readers see the old or the new order, the same rows either way). A writer to these
- * tables must not run meanwhile: it would conflict with the rewrite. Returns what it rewrote, or null when
- * nothing was out of order.
+ * on, in one transaction (readers see the old or the new order, the same rows either way). No other writer
+ * may write these tables meanwhile: an update of a row the rewrite deletes would be lost (see WriteGate).
+ * Returns what it rewrote, or null when nothing was out of order.
  */
-export async function clusterRollups(conn: DuckDBConnection): Promise<{ fromDay: string; rows: number; seconds: number } | null> {
+export async function clusterRollups(conn: DuckDBConnection): Promise<Clustered | null> {
 	const mark = await readUnclustered(conn);
 	if (!mark) return null;
 	const t0 = performance.now();
@@ -214,13 +221,13 @@ export async function clusterRollups(conn: DuckDBConnection): Promise<{ fromDay:
 }
 
 /**
- * `clusterRollups` when rows have been out of order for at least `afterMs` (0: whenever any are): the server
- * waits a while, so that a stream of small writes is put in order once, not after every write.
+ * `clusterRollups`, through `gate`, when rows have been out of order for at least `afterMs` (default 0: whenever
+ * any are): the server waits an hour, so that a stream of small writes is put in order once, not after each.
  */
-export async function maintainRollups(conn: DuckDBConnection, afterMs = 0, now = Date.now()): Promise<{ fromDay: string; rows: number; seconds: number } | null> {
+export async function maintainRollups(conn: DuckDBConnection, o: { afterMs?: number; now?: number; gate?: WriteGate } = {}): Promise<Clustered | null> {
 	const mark = await readUnclustered(conn);
-	if (!mark || now - mark.since < afterMs) return null;
-	return clusterRollups(conn);
+	if (!mark || (o.now ?? Date.now()) - mark.since < (o.afterMs ?? 0)) return null;
+	return (o.gate ?? openGate)(() => clusterRollups(conn));
 }
 
 

@@ -7,7 +7,7 @@ import { createAnalyzer, type ClosableAnalyzer } from '$pipelines/text/analyzer'
 import type { RawRecord } from '$pipelines/ingest/sources';
 import { enrichPending } from '$pipelines/text/enrich';
 import { maintainTextIndex } from '$pipelines/warehouse/text-index';
-import { maintainRollups } from '$pipelines/warehouse/schema';
+import { maintainRollups, type Clustered } from '$pipelines/warehouse/schema';
 import type { WriteGate } from '$pipelines/warehouse/tx';
 import { ingestFile } from '$pipelines/ingest/files';
 import type { Mapping } from '$pipelines/ingest/mapping';
@@ -102,8 +102,8 @@ export class IngestService {
 	 * Puts the rollups' rows written out of order back in order once they have been so for `afterMs` (see
 	 * clusterRollups), in the ingest queue.
 	 */
-	maintainRollups(afterMs: number): Promise<{ fromDay: string; rows: number; seconds: number } | null> {
-		return this.withIngestor((_ingestor, conn) => this.gate(() => maintainRollups(conn, afterMs)));
+	maintainRollups(afterMs: number): Promise<Clustered | null> {
+		return this.withIngestor((_ingestor, conn) => maintainRollups(conn, { afterMs, gate: this.gate }));
 	}
 
 	/**
@@ -146,7 +146,6 @@ export class IngestService {
 				onOpenTickets: (t) => insertOpenFeedTickets(this.app.rel.db, t)
 			});
 			await this.gate(() => maintainTextIndex(conn));
-			await this.gate(() => maintainRollups(conn));
 			return summary;
 		});
 		try {
