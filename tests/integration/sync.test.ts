@@ -237,7 +237,10 @@ describe('sync to analytics', () => {
 		} finally {
 			errors.mockRestore();
 		}
-		const [{ n }] = await queryRows<{ n: number }>(a.analytics.conn, `SELECT count(*)::INTEGER AS n FROM tickets_fact WHERE ticket_no LIKE 'SZ-ORDER-%'`);
+		const [{ n }] = await queryRows<{ n: number }>(
+			a.analytics.conn,
+			`SELECT count(*)::INTEGER AS n FROM tickets_fact WHERE ticket_no LIKE 'SZ-ORDER-%'`
+		);
 		expect(n).toBe(250);
 		for (const t of ['rollup_daily_l1', 'rollup_daily', 'open_tickets']) expect(await inClusterOrder(a.analytics.conn, t), t).toBe(true);
 		const { kept, rebuilt } = await keptAndRebuilt(a.analytics.conn);
@@ -249,18 +252,67 @@ describe('sync to analytics', () => {
 		let release: () => void = () => {};
 		const syncing = withoutSync(a, () => new Promise<void>((r) => (release = r)));
 		const lines = Array.from({ length: 20 }, (_, i) =>
-			JSON.stringify({ external_id: `GATE-${i}`, received_at: new Date().toISOString(), channel: 'web', type: '咨询', content: `咨询 ${i}` })
+			JSON.stringify({
+				external_id: `GATE-${i}`,
+				received_at: new Date().toISOString(),
+				channel: 'web',
+				type: '咨询',
+				content: `咨询 ${i}`
+			})
 		);
 		async function* bytes() {
 			yield new TextEncoder().encode(lines.join('\n') + '\n');
 		}
 		const pushed = ingestService(a).push('gate-test', 'p1', readNdjson(bytes()));
-		const count = async () => (await queryRows<{ n: number }>(a.analytics.conn, `SELECT count(*)::INTEGER AS n FROM tickets_fact WHERE source = 'gate-test'`))[0].n;
+		const count = async () =>
+			(await queryRows<{ n: number }>(a.analytics.conn, `SELECT count(*)::INTEGER AS n FROM tickets_fact WHERE source = 'gate-test'`))[0].n;
 		await new Promise((r) => setTimeout(r, 500));
 		expect(await count()).toBe(0);
 		release();
 		await syncing;
 		expect((await pushed).accepted).toBe(20);
 		expect(await count()).toBe(20);
+	});
+
+	it('a sync ends once it has caught up, while new changes keep coming (they start another round)', async () => {
+		let writing = true;
+		let written = 0;
+		const writer = (async () => {
+			while (writing && written < 2000) {
+				await a.rel.db.insert(tickets).values(
+					Array.from({ length: 5 }, () => {
+						const no = `SZ-STREAM-${written++}`;
+						return {
+							ticketNo: no,
+							source: 'intake',
+							externalId: no,
+							channel: 'phone',
+							type: '咨询',
+							content: '咨询',
+							status: 'received',
+							receivedAt: new Date(),
+							updatedAt: new Date()
+						};
+					})
+				);
+				await new Promise((r) => setTimeout(r, 5));
+			}
+		})();
+		try {
+			await new Promise((r) => setTimeout(r, 100));
+			const n = await syncToAnalytics(a);
+			expect(n).toBeGreaterThan(0);
+			// it returned while the writer still wrote: a sync that read until nothing was new would still run
+			expect(writing && written < 2000).toBe(true);
+		} finally {
+			writing = false;
+			await writer;
+		}
+		await syncToAnalytics(a);
+		const [{ n }] = await queryRows<{ n: number }>(
+			a.analytics.conn,
+			`SELECT count(*)::INTEGER AS n FROM tickets_fact WHERE ticket_no LIKE 'SZ-STREAM-%'`
+		);
+		expect(n).toBe(written);
 	});
 });

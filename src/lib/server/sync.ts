@@ -72,9 +72,9 @@ function toFact(app: App, t: TicketRow, counts: { returns: number; extensions: n
 }
 
 /**
- * Rewrites in tickets_fact every relational ticket changed after the watermark, in batches; each batch and
- * its watermark move in one DuckDB transaction, so a crash repeats at most one batch (which is idempotent).
- * Tokens, keywords and flags that the ingest pipeline computed are kept.
+ * Rewrites in tickets_fact every relational ticket changed after the watermark, in batches, until a batch
+ * comes out short; each batch and its watermark move in one DuckDB transaction, so a crash repeats at most one
+ * batch (which is idempotent). Tokens, keywords and flags that the ingest pipeline computed are kept.
  */
 export async function syncToAnalytics(app: App, now = Date.now()): Promise<number> {
 	const { db } = app.rel;
@@ -145,6 +145,10 @@ export async function syncToAnalytics(app: App, now = Date.now()): Promise<numbe
 			throw e;
 		}
 		total += rows.length;
+		// less than a batch: caught up with what was there when the last page was read. A change since came with a
+		// request of its own (requestSync), which runs another round: a round that went on while changes kept
+		// coming would never end, and the ingest queue's writes wait for the round in progress (withoutSync)
+		if (rows.length < BATCH) return total;
 	}
 }
 
