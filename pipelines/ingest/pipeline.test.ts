@@ -170,13 +170,25 @@ describe('ingest of a canonical NDJSON file', () => {
 		for (const t of Object.keys(rebuilt)) expect(kept[t], t).toEqual(rebuilt[t]);
 	});
 
-	it('runs each batch\'s transaction through the write gate it is given', async () => {
+	it("runs each batch's transaction through the write gate it is given", async () => {
 		const g = recordGate(conn);
 		const gated = new Ingestor({ conn: g.conn, ref, geocoder: new Geocoder(ref), analyzer, gate: g.gate });
 		const lines = Array.from({ length: 150 }, (_, i) =>
-			JSON.stringify({ external_id: `G-${i}`, received_at: '2026-03-30T09:00:00+08:00', channel: 'phone', type: '投诉', content: `噪音扰民 ${i}` })
+			JSON.stringify({
+				external_id: `G-${i}`,
+				received_at: '2026-03-30T09:00:00+08:00',
+				channel: 'phone',
+				type: '投诉',
+				content: `噪音扰民 ${i}`
+			})
 		);
-		const s = await gated.run(readNdjson(ndjson('gate.ndjson', lines)), { source: 's', origin: 'g', originId: 'g', now: NOW, batchSize: 64 });
+		const s = await gated.run(readNdjson(ndjson('gate.ndjson', lines)), {
+			source: 's',
+			origin: 'g',
+			originId: 'g',
+			now: NOW,
+			batchSize: 64
+		});
 		expect(s.accepted).toBe(150);
 		expect(g.passes()).toBe(3);
 		expect(g.statements.filter((x) => x.sql === 'BEGIN').length).toBe(3);

@@ -32,6 +32,8 @@ describe('rollupBuildPlan', () => {
 		expect(rollupInsert(city, '')).toContain('FROM tickets_fact');
 		// rows go in clusterOrder: by day without a district, by month, district and day with one
 		expect(sql).toMatch(/ORDER BY day$/);
-		expect(rollupInsert({ table: 't', dims: ['district_code', 'day'], measures: ['n'] }, '')).toMatch(/ORDER BY date_trunc\('month', day\), district_code, day$/);
+		expect(rollupInsert({ table: 't', dims: ['district_code', 'day'], measures: ['n'] }, '')).toMatch(
+			/ORDER BY date_trunc\('month', day\), district_code, day$/
+		);
 	});
 });

@@ -183,7 +183,9 @@ async function readUnclustered(conn: DuckDBConnection): Promise<Unclustered | nu
 /** Notes, in the writer's transaction, that rows from `fromDay` on were written out of order. */
 async function markUnclustered(conn: DuckDBConnection, fromDay: string, since = Date.now()): Promise<void> {
 	const was = await readUnclustered(conn);
-	const mark: Unclustered = was ? { from: fromDay < was.from ? fromDay : was.from, since: Math.min(was.since, since) } : { from: fromDay, since };
+	const mark: Unclustered = was
+		? { from: fromDay < was.from ? fromDay : was.from, since: Math.min(was.since, since) }
+		: { from: fromDay, since };
 	if (!was || was.from !== mark.from || was.since !== mark.since) await setMeta(conn, UNCLUSTERED, JSON.stringify(mark));
 }
 
@@ -224,7 +226,10 @@ export async function clusterRollups(conn: DuckDBConnection): Promise<Clustered 
  * `clusterRollups`, through `gate`, when rows have been out of order for at least `afterMs` (default 0: whenever
  * any are): the server waits an hour, so that a stream of small writes is put in order once, not after each.
  */
-export async function maintainRollups(conn: DuckDBConnection, o: { afterMs?: number; now?: number; gate?: WriteGate } = {}): Promise<Clustered | null> {
+export async function maintainRollups(
+	conn: DuckDBConnection,
+	o: { afterMs?: number; now?: number; gate?: WriteGate } = {}
+): Promise<Clustered | null> {
 	const mark = await readUnclustered(conn);
 	if (!mark || (o.now ?? Date.now()) - mark.since < (o.afterMs ?? 0)) return null;
 	return (o.gate ?? openGate)(() => clusterRollups(conn));

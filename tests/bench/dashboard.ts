@@ -255,7 +255,9 @@ async function loadPostgres(conn: DuckDBConnection, url: string, schema: string,
 			const file = join(csvDir, `${p.table}.csv`);
 			// in the order DuckDB keeps the table in: PostgreSQL's heap then holds one district's rows together too
 			const order = CLUSTERED_TABLES.includes(p.table) ? CLUSTER_ORDER : 'day';
-			await conn.run(`COPY (SELECT ${p.columns.map((c) => c.name).join(', ')} FROM ${p.table} ORDER BY ${order}) TO '${file}' (HEADER, DELIMITER ',')`);
+			await conn.run(
+				`COPY (SELECT ${p.columns.map((c) => c.name).join(', ')} FROM ${p.table} ORDER BY ${order}) TO '${file}' (HEADER, DELIMITER ',')`
+			);
 			chmodSync(file, 0o644);
 		}
 		const csvBytes = plans.reduce((s, p) => s + statSync(join(csvDir, `${p.table}.csv`)).size, 0);
@@ -412,7 +414,8 @@ export async function dashboardBench(argv: string[]): Promise<void> {
 		console.error(`… DuckDB store open (ensureWarehouse) in ${((performance.now() - tOpen) / 1000).toFixed(1)} s`);
 		// rows written out of clusterOrder (or a store from before it) are put in order, as the server's maintenance does
 		const clustered = await maintainRollups(conn);
-		if (clustered) console.log(`rollup rows put in order from ${clustered.fromDay}: ${fmtN(clustered.rows)} rows in ${clustered.seconds.toFixed(1)} s`);
+		if (clustered)
+			console.log(`rollup rows put in order from ${clustered.fromDay}: ${fmtN(clustered.rows)} rows in ${clustered.seconds.toFixed(1)} s`);
 		const q1 = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJS()[0] as Record<string, unknown>;
 
 		// the instant the figures are computed for: now, or the store's last ticket when the store is older

@@ -128,7 +128,10 @@ export class IngestService {
 			this.conn ??= await this.app.analytics.connect();
 			await this.conn.run(`SET TimeZone = 'Asia/Shanghai'`);
 			this.analyzer ??= await createAnalyzer(this.app.config.referenceDir);
-			return fn(new Ingestor({ conn: this.conn, ref: this.app.ref, geocoder: this.geocoder, analyzer: this.analyzer, gate: this.gate }), this.conn);
+			return fn(
+				new Ingestor({ conn: this.conn, ref: this.app.ref, geocoder: this.geocoder, analyzer: this.analyzer, gate: this.gate }),
+				this.conn
+			);
 		});
 		this.queue = next.catch(() => {});
 		return next;

@@ -147,7 +147,7 @@ describe('duckRunner', () => {
 		expect(rows).toEqual([{ a: 1 }]);
 	});
 
-	it('prepares a text once per connection and runs it with each call\'s values, also after its table was replaced', async () => {
+	it("prepares a text once per connection and runs it with each call's values, also after its table was replaced", async () => {
 		const other = await instance.connect();
 		try {
 			const run = duckRunner([conn, other]);

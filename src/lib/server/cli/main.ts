@@ -224,7 +224,8 @@ async function ingest(config: Config, args: string[]) {
 			if (await maintainTextIndex(a.analytics.conn)) console.error('[minqing] 检索索引已整理');
 			// the rollup rows the batches appended, in clusterOrder again
 			const clustered = await maintainRollups(a.analytics.conn);
-			if (clustered) console.error(`[minqing] 汇总表已整理：${clustered.fromDay} 起 ${clustered.rows} 行，用时 ${clustered.seconds.toFixed(1)} 秒`);
+			if (clustered)
+				console.error(`[minqing] 汇总表已整理：${clustered.fromDay} 起 ${clustered.rows} 行，用时 ${clustered.seconds.toFixed(1)} 秒`);
 			return out;
 		} finally {
 			segmentationCpu = analyzer.cpuSeconds();
