@@ -74,6 +74,31 @@ describe('enrichPending', () => {
 		expect(Number(rows[0][0])).toBe(7);
 	});
 
+	it('leaves a ticket pending when its text changed while it was being analysed (a sync wrote a new version)', async () => {
+		await conn.run(`CREATE OR REPLACE TEMP VIEW again AS SELECT ticket_no FROM tickets_fact ORDER BY ticket_no DESC LIMIT 3`);
+		await removeTermStats(conn, 'again');
+		await conn.run(`UPDATE tickets_fact SET tokens = NULL, keywords = NULL WHERE ticket_no IN (SELECT ticket_no FROM again)`);
+		const [[changed]] = (await conn.runAndReadAll(`SELECT min(ticket_no) FROM again`)).getRows();
+		const racing: TextAnalyzer = {
+			async analyze(list) {
+				// meanwhile, another version with other text replaces one of them (tokens still NULL)
+				await conn.run(`UPDATE tickets_fact SET content = '小区门口井盖缺失，夜里有人踩空' WHERE ticket_no = $no`, { no: String(changed) });
+				return analyzer.analyze(list);
+			}
+		};
+		expect(await enrichPending(conn, racing, { batch: 10 })).toBe(3);
+		const tokensOf = async () =>
+			(await conn.runAndReadAll(`SELECT tokens FROM tickets_fact WHERE ticket_no = $no`, { no: String(changed) })).getRowObjectsJS()[0]
+				.tokens as string[] | null;
+		expect(await tokensOf()).toBeNull();
+		expect(await pendingEnrichment(conn)).toBe(1);
+		expect(await textIndexDrift(conn)).toEqual({ termDf: 0, termDaily: 0, postings: 0, docs: 0 });
+		// the next round analyses the text it has now
+		expect(await enrichPending(conn, analyzer)).toBe(1);
+		expect(await tokensOf()).toContain('井盖');
+		expect(await textIndexDrift(conn)).toEqual({ termDf: 0, termDaily: 0, postings: 0, docs: 0 });
+	});
+
 	it('keywords are terms of the ticket, ranked by TF-IDF', async () => {
 		const rows = (await conn.runAndReadAll(`SELECT tokens, keywords FROM tickets_fact LIMIT 50`)).getRowObjectsJS() as { tokens: string[]; keywords: string[] }[];
 		for (const r of rows) {

@@ -50,11 +50,14 @@ export async function enrichPending(conn: DuckDBConnection, analyzer: TextAnalyz
 	const bulk = pending > 2 * batch && pending > total / 2;
 	let done = 0;
 	let after = '';
-	await conn.run(`CREATE OR REPLACE TEMP TABLE enrich_stage (ticket_no VARCHAR, day DATE, tokens_joined VARCHAR, sentiment DOUBLE, intensity DOUBLE)`);
+	// text_hash: what the analysis was made of; a ticket whose text or day changed meanwhile (a sync) is left pending
+	await conn.run(
+		`CREATE OR REPLACE TEMP TABLE enrich_stage (ticket_no VARCHAR, day DATE, tokens_joined VARCHAR, sentiment DOUBLE, intensity DOUBLE, text_hash UBIGINT)`
+	);
 	for (;;) {
 		const rows = (
 			await conn.runAndReadAll(
-				`SELECT ticket_no, strftime(day, '%Y-%m-%d'), title, content FROM tickets_fact
+				`SELECT ticket_no, strftime(day, '%Y-%m-%d'), title, content, ${TEXT_HASH} FROM tickets_fact
 				 WHERE tokens IS NULL AND ticket_no > $after ORDER BY ticket_no LIMIT ${batch}`,
 				{ after }
 			)
@@ -73,6 +76,10 @@ export async function enrichPending(conn: DuckDBConnection, analyzer: TextAnalyz
 	return done;
 }
 
+/** A ticket's text and day as analysed, over tickets_fact's columns (optionally qualified). */
+const textHash = (t = '') => `hash(${t}title, ${t}content, ${t}day)`;
+const TEXT_HASH = textHash();
+
 async function stageAnalyses(conn: DuckDBConnection, rows: unknown[][], analyses: TextAnalysis[]): Promise<void> {
 	const app = await conn.createAppender('enrich_stage', 'main', 'temp');
 	for (let i = 0; i < rows.length; i++) {
@@ -84,6 +91,7 @@ async function stageAnalyses(conn: DuckDBConnection, rows: unknown[][], analyses
 		else app.appendDouble(a.sentiment);
 		if (a.intensity === null) app.appendNull();
 		else app.appendDouble(a.intensity);
+		app.appendUBigInt(rows[i][4] as bigint);
 		app.endRow();
 	}
 	app.closeSync();
@@ -96,6 +104,10 @@ const BULK_CHUNK = 1_000_000;
 async function applyStage(conn: DuckDBConnection, rewrite: boolean): Promise<void> {
 	await conn.run('BEGIN TRANSACTION');
 	try {
+		// analyses of a text that is no longer the ticket's (a sync wrote another version after it was read) go:
+		// the ticket stays pending and its new text is analysed in the next round
+		await conn.run(`DELETE FROM enrich_stage s WHERE NOT EXISTS (SELECT 1 FROM tickets_fact f
+			WHERE f.ticket_no = s.ticket_no AND f.tokens IS NULL AND ${textHash('f.')} = s.text_hash)`);
 		await conn.run(`CREATE OR REPLACE TEMP TABLE enrich_kw (ticket_no VARCHAR, keywords VARCHAR[])`);
 		// the statistics chunk by chunk (each chunk's keywords see the corpus as it stands with that chunk)
 		const [lo, hi] = (await conn.runAndReadAll(`SELECT coalesce(min(rowid), 0), coalesce(max(rowid), -1) FROM enrich_stage`)).getRows()[0].map(Number);
