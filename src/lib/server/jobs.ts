@@ -26,6 +26,11 @@ export class CoalescingJob {
 		return !!this.running;
 	}
 
+	/** Whether exclusive work runs or waits for the round in progress (a long round may give way: see sync.ts). */
+	get contended(): boolean {
+		return !!this.held;
+	}
+
 	get scheduled(): boolean {
 		return !!this.timer;
 	}

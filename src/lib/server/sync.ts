@@ -72,11 +72,12 @@ function toFact(app: App, t: TicketRow, counts: { returns: number; extensions: n
 }
 
 /**
- * Rewrites in tickets_fact every relational ticket changed after the watermark, in batches, until a batch
- * comes out short; each batch and its watermark move in one DuckDB transaction, so a crash repeats at most one
- * batch (which is idempotent). Tokens, keywords and flags that the ingest pipeline computed are kept.
+ * Rewrites in tickets_fact every relational ticket changed after the watermark, in batches; each batch and
+ * its watermark move in one DuckDB transaction, so a crash repeats at most one batch (which is idempotent).
+ * Tokens, keywords and flags that the ingest pipeline computed are kept. Between batches it stops early when
+ * `yieldNow` says so.
  */
-export async function syncToAnalytics(app: App, now = Date.now()): Promise<number> {
+export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () => boolean): Promise<number> {
 	const { db } = app.rel;
 	const conn = app.analytics.conn;
 	let total = 0;
@@ -145,10 +146,9 @@ export async function syncToAnalytics(app: App, now = Date.now()): Promise<numbe
 			throw e;
 		}
 		total += rows.length;
-		// less than a batch: caught up with what was there when the last page was read. A change since came with a
-		// request of its own (requestSync), which runs another round: a round that went on while changes kept
-		// coming would never end, and the ingest queue's writes wait for the round in progress (withoutSync)
-		if (rows.length < BATCH) return total;
+		// another writer waits for this round (withoutSync): under a stream of changes every batch finds new ones
+		// and the round would not end while the stream lasts. The caller runs the rest in a round after it
+		if (yieldNow?.()) return total;
 	}
 }
 
@@ -171,9 +171,15 @@ export function afterSync(f: (app: App) => void): void {
 function syncJob(app: App): CoalescingJob {
 	let job = jobs.get(app);
 	if (!job) {
+		// a round gives way between batches to a writer waiting in withoutSync, and asks for a round after it
+		const yieldNow = () => {
+			if (!job!.contended) return false;
+			void job!.request();
+			return true;
+		};
 		job = new CoalescingJob(async () => {
 			try {
-				const n = await syncToAnalytics(app);
+				const n = await syncToAnalytics(app, Date.now(), yieldNow);
 				if (n) for (const f of afterSyncHooks) f(app);
 			} catch (e) {
 				console.error('[minqing] sync to analytics failed (will retry on the next change or start):', e);
