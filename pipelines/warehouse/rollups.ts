@@ -62,8 +62,6 @@ export const HOURLY_DAYS = 90;
 /** The days a recent-only rollup keeps. */
 export const RECENT_SQL = `day >= current_date - INTERVAL ${HOURLY_DAYS} DAY`;
 
-const OPEN_TICKETS_TABLE = 'open_tickets';
-
 /** Smallest first: a query uses the first rollup that has every dimension and measure it needs. */
 export const ROLLUPS: readonly Rollup[] = [
 	// the whole city by day, type and channel: the unfiltered panels, a few dozen rows a day
@@ -112,12 +110,6 @@ export function clusterOrder(columns: readonly string[]): string {
 
 /** `clusterOrder` of the tables with a district. */
 export const CLUSTER_ORDER = `date_trunc('month', day), district_code, day`;
-
-/** The tables kept in `clusterOrder` with a district to cluster on: the rollups with one and the open tickets. */
-export const CLUSTERED_TABLES: readonly string[] = [
-	...ROLLUPS.filter((r) => r.dims.includes('district_code')).map((r) => r.table),
-	OPEN_TICKETS_TABLE
-];
 
 /**
  * `INSERT INTO <rollup> SELECT dims, measures FROM <source> <where> GROUP BY dims`, where the source is the
@@ -175,9 +167,15 @@ export function rollupBuildPlan(rollups: readonly Rollup[] = ROLLUPS): { rollup:
  * "how many are overdue now" never scans the facts. Kept with the rollups (a rebuild, or a change set).
  */
 export const OPEN_TICKETS = {
-	table: OPEN_TICKETS_TABLE,
+	table: 'open_tickets',
 	columns: ['ticket_no', 'day', 'district_code', 'street_code', 'category_l1', 'category_l2', 'type', 'channel', 'unit_code', 'status', 'signed_at', 'sign_deadline', 'replied_at', 'reply_deadline'] as const
 };
+
+/** The tables kept in `clusterOrder` with a district to cluster on: the rollups with one and the open tickets. */
+export const CLUSTERED_TABLES: readonly string[] = [
+	...ROLLUPS.filter((r) => r.dims.includes('district_code')).map((r) => r.table),
+	OPEN_TICKETS.table
+];
 
 /**
  * The fact columns a change set (`rollupMerge`, `keepRollups`) must have, besides `sign`: every rollup
