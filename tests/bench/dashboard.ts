@@ -1,6 +1,7 @@
 // Dashboard latency, DuckDB against PostgreSQL: `npm run bench -- dashboard [--tickets N] [--data-dir DIR] [--keep] [--runs K]`.
 //
-// Opens (or first generates) a demo analytics store with the server's DuckDB settings, loads a PostgreSQL 15
+// Opens (or first generates) a demo analytics store with the server's DuckDB settings, times the rollup
+// maintenance that puts rows in clusterOrder again (the last month, every month), loads a PostgreSQL 15
 // server with the same rows (the rollups and the open tickets in full, the ticket facts' columns the reads use), then
 // times every read of DASHBOARD_READS under a fixed set of filters on both engines with the same `now`:
 // one warm-up, then K timed runs each. Prints p50/p95 per read × filter and per read, the PostgreSQL/DuckDB
@@ -20,7 +21,7 @@ import pg from 'pg';
 import { defaultCalendar } from '../../pipelines/calendar/index';
 import { loadReference, type Reference } from '../../pipelines/reference/index';
 import { CLUSTER_ORDER, CLUSTERED_TABLES, OPEN_STATUS_SQL, OPEN_TICKETS, ROLLUPS } from '../../pipelines/warehouse/rollups';
-import { maintainRollups } from '../../pipelines/warehouse/schema';
+import { clusterRollups, maintainRollups, markUnclustered } from '../../pipelines/warehouse/schema';
 import { DASHBOARD_READS, type DashboardContext } from '../../src/lib/server/analytics/dashboard';
 import { openAnalytics, type AnalyticsStore } from '../../src/lib/server/analytics/duckdb';
 import { parseDashboardFilter } from '../../src/lib/server/analytics/filters';
@@ -417,6 +418,16 @@ export async function dashboardBench(argv: string[]): Promise<void> {
 		if (clustered)
 			console.log(`rollup rows put in order from ${clustered.fromDay}: ${fmtN(clustered.rows)} rows in ${clustered.seconds.toFixed(1)} s`);
 		const q1 = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJS()[0] as Record<string, unknown>;
+		// what the server's maintenance costs on this store: the last month's rows, then every row, put in order again
+		const { month } = await q1(`SELECT strftime(max(day), '%Y-%m-01') AS month FROM tickets_fact`);
+		for (const [what, from] of [
+			['the last month', String(month)],
+			['every month', '0001-01-01']
+		]) {
+			await markUnclustered(conn, from);
+			const r = (await clusterRollups(conn))!;
+			console.log(`rollup maintenance (clusterRollups), ${what}: ${fmtN(r.rows)} rows put in order again in ${r.seconds.toFixed(1)} s`);
+		}
 
 		// the instant the figures are computed for: now, or the store's last ticket when the store is older
 		const { last } = await q1(`SELECT epoch_ms(max(received_at))::DOUBLE AS last FROM tickets_fact`);

@@ -14,11 +14,9 @@ export interface SqlRunner {
 
 /**
  * Prepared statements kept per connection. A dashboard read runs a handful of statements whose text depends
- * on the filter's dimensions only (values are parameters), so a few hundred texts cover every screen. Parsing
- * and planning one again took a quarter of a small statement's time (0.4 of 1.6 ms: the overview's totals
- * over a week of one district on the 10M demo store); the three situation reads under the bench's 11 filters
- * took 2-9 % less time and CPU (throwaway script, three alternating pairs). DuckDB binds a kept statement
- * anew when a table it reads has been replaced.
+ * on the filter's dimensions only (values are parameters), so a few hundred texts cover every screen; parsing
+ * and planning a small statement again is a large share of its time (npm run bench -- dashboard times the reads
+ * with it). DuckDB binds a kept statement anew when a table it reads has been replaced.
  */
 const PREPARED_PER_CONNECTION = 512;
 
