@@ -1,5 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { duckRunner, inList, pgRunner, positional, type PgQueryable } from './sql';
 
 /** A stand-in for a pg Pool: records what it is asked and answers fixed rows. */
@@ -149,6 +149,7 @@ describe('duckRunner', () => {
 
 	it("prepares a text once per connection and runs it with each call's values, also after its table was replaced", async () => {
 		const other = await instance.connect();
+		const prepares = [vi.spyOn(conn, 'prepare'), vi.spyOn(other, 'prepare')];
 		try {
 			const run = duckRunner([conn, other]);
 			const sql = 'SELECT sum(n)::INTEGER AS total FROM t WHERE district_code = $d';
@@ -165,7 +166,10 @@ describe('duckRunner', () => {
 			await conn.run(`DROP TABLE t`);
 			await conn.run(`ALTER TABLE t_old RENAME TO t`);
 			expect(await run.all(sql, { d: 'A' })).toEqual([{ total: 11 }]);
+			// six calls, two connections: each prepared the text once
+			expect(prepares.map((p) => p.mock.calls.filter(([text]) => text === sql).length)).toEqual([1, 1]);
 		} finally {
+			prepares.forEach((p) => p.mockRestore());
 			other.closeSync();
 		}
 	});
