@@ -1,5 +1,6 @@
 // The server's background text work: analysing tickets that arrived without tokens (after the demo
-// generation, after case-handling changes), then keeping topics and the classifier current. One job at a
+// generation, after case-handling changes), then keeping topics and the classifier current. It is also the
+// server's hourly round, so it runs the analytics store's upkeep too (the rollups' row order). One job at a
 // time; failures are logged and retried on the next trigger, never fatal to the server.
 import type { App } from '../app';
 import { ingestService } from '../ingest';
