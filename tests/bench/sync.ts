@@ -2,6 +2,9 @@
 // up. Tickets for today go straight into the relational store (PGlite on disk), in statements of 500, and are
 // synced; at each level of the day's volume the median of 5 syncs of 1,000 new tickets, then of 1,000 changed
 // ones, is printed. A sync whose cost grows with the day (a rollup rebuild of its days) shows as a rising column.
+// Beside each median, the longest the sync kept the event loop from running anything else (the largest delay of
+// a 1 ms timer during the sync, median over the 5): in the server, a registration arriving then waits that long.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { inArray } from 'drizzle-orm';
 import { withScratchApp } from './scratch-app';
@@ -50,13 +53,18 @@ export async function syncBench(argv: string[]): Promise<void> {
 				.then(() => {});
 		const timed = async (before: () => Promise<void>) => {
 			const ms: number[] = [];
+			const stalls: number[] = [];
 			for (let r = 0; r < 5; r++) {
 				await before();
+				const loop = monitorEventLoopDelay({ resolution: 1 });
+				loop.enable();
 				const t0 = performance.now();
 				await syncToAnalytics(app);
 				ms.push(performance.now() - t0);
+				loop.disable();
+				stalls.push(loop.max / 1e6);
 			}
-			return median(ms);
+			return { ms: median(ms), stall: median(stalls) };
 		};
 		for (const level of levels) {
 			if (level > ids.length) {
@@ -67,7 +75,8 @@ export async function syncBench(argv: string[]): Promise<void> {
 			const added = await timed(() => add(1000));
 			const changed = await timed(() => change(1000));
 			console.log(
-				`${today.toLocaleString('en').padStart(9)} today: 1,000 new ${added.toFixed(0).padStart(4)} ms · 1,000 changed ${changed.toFixed(0).padStart(4)} ms`
+				`${today.toLocaleString('en').padStart(9)} today: 1,000 new ${added.ms.toFixed(0).padStart(4)} ms (longest stall ${added.stall.toFixed(1)} ms)` +
+					` · 1,000 changed ${changed.ms.toFixed(0).padStart(4)} ms (longest stall ${changed.stall.toFixed(1)} ms)`
 			);
 		}
 	});
