@@ -20,6 +20,8 @@ const WATERMARK = 'sync_watermark';
 const BATCH = 2000;
 /** Tickets read from the relational store per statement. */
 const READ_PAGE = 250;
+/** Tickets staged for DuckDB between two turns of the event loop. */
+const STAGE_SLICE = 200;
 
 interface Watermark {
 	at: string; // ISO
@@ -111,7 +113,14 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 
 		await conn.run('CREATE OR REPLACE TEMP TABLE sync_stage AS SELECT * FROM tickets_fact LIMIT 0');
 		const w = await FactWriter.open(conn, 'sync_stage');
-		for (const r of rows) w.add(toFact(app, r, counts.get(r.id) ?? zero, now));
+		for (let i = 0; i < rows.length; i++) {
+			w.add(toFact(app, rows[i], counts.get(rows[i].id) ?? zero, now));
+			// the appender works on the event loop: a registration arriving meanwhile waits for one slice
+			if ((i + 1) % STAGE_SLICE === 0 && i + 1 < rows.length) {
+				w.flush();
+				await new Promise((res) => setImmediate(res));
+			}
+		}
 		w.close();
 		const last = rows[rows.length - 1];
 		await conn.run('BEGIN TRANSACTION');
