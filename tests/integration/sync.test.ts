@@ -6,7 +6,7 @@ import { startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
 import { ticketEvents, tickets, units } from '../../src/lib/server/db/schema';
 import { inClusterOrder, keptAndRebuilt } from '../support/rollups';
-import { readWatermark, requestSync, syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
+import { afterSync, readWatermark, requestSync, syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
 import { readNdjson } from '../../pipelines/ingest/sources';
 import { ingestService } from '../../src/lib/server/ingest';
 import { getMeta } from '../../pipelines/warehouse/schema';
@@ -312,6 +312,51 @@ describe('sync to analytics', () => {
 		const [{ n }] = await queryRows<{ n: number }>(
 			a.analytics.conn,
 			`SELECT count(*)::INTEGER AS n FROM tickets_fact WHERE ticket_no LIKE 'SZ-STREAM-%'`
+		);
+		expect(n).toBe(written);
+	});
+	it('under a stream of changes a round ends within about a second, so the work after a sync runs during the stream', async () => {
+		let writing = true;
+		let written = 0;
+		const during: number[] = [];
+		// the text analysis and the alert detection are asked for this way, after each round that synced something
+		afterSync(() => {
+			if (writing) during.push(written);
+		});
+		const writer = (async () => {
+			while (writing && written < 20_000) {
+				await a.rel.db.insert(tickets).values(
+					Array.from({ length: 5 }, () => {
+						const no = `SZ-FLOW-${written++}`;
+						return {
+							ticketNo: no,
+							source: 'intake',
+							externalId: no,
+							channel: 'phone',
+							type: '咨询',
+							content: '咨询',
+							status: 'received',
+							receivedAt: new Date(),
+							updatedAt: new Date()
+						};
+					})
+				);
+				requestSync(a); // as case handling does after each commit
+				await new Promise((r) => setTimeout(r, 5));
+			}
+		})();
+		try {
+			const t0 = Date.now();
+			while (during.length < 2 && Date.now() - t0 < 8000) await new Promise((r) => setTimeout(r, 50));
+			expect(during.length, `rounds ended while ${written} tickets were written`).toBeGreaterThanOrEqual(2);
+		} finally {
+			writing = false;
+			await writer;
+		}
+		await syncIdle(a);
+		const [{ n }] = await queryRows<{ n: number }>(
+			a.analytics.conn,
+			`SELECT count(*)::INTEGER AS n FROM tickets_fact WHERE ticket_no LIKE 'SZ-FLOW-%'`
 		);
 		expect(n).toBe(written);
 	});

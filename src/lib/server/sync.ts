@@ -168,6 +168,12 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
  * shared by a second's tickets instead of a few. A change after a quiet spell is synced at once.
  */
 const SYNC_GAP_MS = 1000;
+/**
+ * A round ends after its batch that reaches this age, and asks for the next round: under a stream of changes
+ * every batch finds new ones, and the work that follows a round (afterSync: the text analysis, the alert
+ * detection) would otherwise wait for the stream to stop.
+ */
+const ROUND_MS = 1000;
 const jobs = new WeakMap<App, CoalescingJob>();
 
 const afterSyncHooks: ((app: App) => void)[] = [];
@@ -180,13 +186,16 @@ export function afterSync(f: (app: App) => void): void {
 function syncJob(app: App): CoalescingJob {
 	let job = jobs.get(app);
 	if (!job) {
-		// a round gives way between batches to a writer waiting in withoutSync, and asks for a round after it
+		// a round gives way between batches to a writer waiting in withoutSync, and ends once it is ROUND_MS old;
+		// either way it asks for a round after it
+		let roundStart = 0;
 		const yieldNow = () => {
-			if (!job!.contended) return false;
+			if (!job!.contended && Date.now() - roundStart < ROUND_MS) return false;
 			void job!.request();
 			return true;
 		};
 		job = new CoalescingJob(async () => {
+			roundStart = Date.now();
 			try {
 				const n = await syncToAnalytics(app, Date.now(), yieldNow);
 				if (n) for (const f of afterSyncHooks) f(app);
