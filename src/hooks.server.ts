@@ -4,6 +4,7 @@ import { SESSION_COOKIE, validateSession } from '$lib/server/auth';
 import { loadConfig } from '$lib/server/config';
 import { startInbox } from '$lib/server/inbox';
 import { announceServer } from '$lib/server/presence';
+import { querySegmenter } from '$lib/server/text/segmenter';
 import { startTextWork } from '$lib/server/text/service';
 import { startAlertWork } from '$lib/server/alerts/service';
 
@@ -32,6 +33,9 @@ export const init: ServerInit = async () => {
 		// tell a CLI on this machine that this server owns the data directory, and watch its drop folder
 		announceServer(a.config.dataDir);
 		await startInbox(a);
+		// the main thread's segmenter (search queries, suggestions, topics) now, before the first request: nodejieba
+		// reads its dictionaries synchronously on the first use, which held up every request for up to a second
+		querySegmenter();
 		// tokens, keywords, sentiment, topics and the classifier, in the background
 		startTextWork(a);
 		// emerging-incident detection after each batch and every minute
