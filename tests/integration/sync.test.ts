@@ -274,14 +274,17 @@ describe('sync to analytics', () => {
 		expect(await count()).toBe(20);
 	});
 
-	it('a sync round that keeps finding changes gives way to a waiting writer between batches', async () => {
-		let writing = true;
-		let written = 0;
-		const writer = (async () => {
-			while (writing && written < 2000) {
+	/**
+	 * Case handling's stream of changes: 5 new tickets every few milliseconds, a sync requested after each
+	 * commit, until `stop` (or `max` tickets); `written` counts them.
+	 */
+	function ticketStream(prefix: string, max: number) {
+		const s = { writing: true, written: 0, done: Promise.resolve() };
+		s.done = (async () => {
+			while (s.writing && s.written < max) {
 				await a.rel.db.insert(tickets).values(
 					Array.from({ length: 5 }, () => {
-						const no = `SZ-STREAM-${written++}`;
+						const no = `${prefix}-${s.written++}`;
 						return {
 							ticketNo: no,
 							source: 'intake',
@@ -299,65 +302,46 @@ describe('sync to analytics', () => {
 				await new Promise((r) => setTimeout(r, 5));
 			}
 		})();
+		return { state: s, stop: () => ((s.writing = false), s.done) };
+	}
+
+	/** After the stream: every ticket synced once. */
+	async function expectSynced(prefix: string, written: number) {
+		await syncIdle(a);
+		const [{ n }] = await queryRows<{ n: number }>(
+			a.analytics.conn,
+			`SELECT count(*)::INTEGER AS n FROM tickets_fact WHERE ticket_no LIKE '${prefix}-%'`
+		);
+		expect(n).toBe(written);
+	}
+
+	it('a sync round that keeps finding changes gives way to a waiting writer between batches', async () => {
+		const stream = ticketStream('SZ-STREAM', 2000);
 		try {
 			await new Promise((r) => setTimeout(r, 200));
 			// the ingest queue's turn: it comes while the writer still writes, not when the stream ends
-			const stillWriting = await withoutSync(a, async () => writing && written < 2000);
+			const stillWriting = await withoutSync(a, async () => stream.state.writing && stream.state.written < 2000);
 			expect(stillWriting).toBe(true);
 		} finally {
-			writing = false;
-			await writer;
+			await stream.stop();
 		}
-		await syncIdle(a);
-		const [{ n }] = await queryRows<{ n: number }>(
-			a.analytics.conn,
-			`SELECT count(*)::INTEGER AS n FROM tickets_fact WHERE ticket_no LIKE 'SZ-STREAM-%'`
-		);
-		expect(n).toBe(written);
+		await expectSynced('SZ-STREAM', stream.state.written);
 	});
+
 	it('under a stream of changes a round ends within about a second, so the work after a sync runs during the stream', async () => {
-		let writing = true;
-		let written = 0;
 		const during: number[] = [];
+		const stream = ticketStream('SZ-FLOW', 20_000);
 		// the text analysis and the alert detection are asked for this way, after each round that synced something
 		afterSync(() => {
-			if (writing) during.push(written);
+			if (stream.state.writing) during.push(stream.state.written);
 		});
-		const writer = (async () => {
-			while (writing && written < 20_000) {
-				await a.rel.db.insert(tickets).values(
-					Array.from({ length: 5 }, () => {
-						const no = `SZ-FLOW-${written++}`;
-						return {
-							ticketNo: no,
-							source: 'intake',
-							externalId: no,
-							channel: 'phone',
-							type: '咨询',
-							content: '咨询',
-							status: 'received',
-							receivedAt: new Date(),
-							updatedAt: new Date()
-						};
-					})
-				);
-				requestSync(a); // as case handling does after each commit
-				await new Promise((r) => setTimeout(r, 5));
-			}
-		})();
 		try {
 			const t0 = Date.now();
 			while (during.length < 2 && Date.now() - t0 < 8000) await new Promise((r) => setTimeout(r, 50));
-			expect(during.length, `rounds ended while ${written} tickets were written`).toBeGreaterThanOrEqual(2);
+			expect(during.length, `rounds ended while ${stream.state.written} tickets were written`).toBeGreaterThanOrEqual(2);
 		} finally {
-			writing = false;
-			await writer;
+			await stream.stop();
 		}
-		await syncIdle(a);
-		const [{ n }] = await queryRows<{ n: number }>(
-			a.analytics.conn,
-			`SELECT count(*)::INTEGER AS n FROM tickets_fact WHERE ticket_no LIKE 'SZ-FLOW-%'`
-		);
-		expect(n).toBe(written);
+		await expectSynced('SZ-FLOW', stream.state.written);
 	});
 });
