@@ -28,6 +28,7 @@ describe('CoalescingJob', () => {
 		const job = new CoalescingJob(async () => {
 			starts.push(Date.now());
 		}, 150);
+		expect(job.startedAt).toBe(-Infinity);
 		await job.request();
 		await job.request();
 		void job.request();
@@ -35,6 +36,9 @@ describe('CoalescingJob', () => {
 		await job.idle();
 		expect(starts.length).toBe(4); // the last request came while the third round waited, so one more follows
 		for (let i = 1; i < starts.length; i++) expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(145);
+		// the latest round's start, which a round may read to know its age (the sync ends a long one)
+		expect(job.startedAt).toBeGreaterThan(starts[2]);
+		expect(job.startedAt).toBeLessThanOrEqual(starts[3]);
 	});
 
 	it('exclusive work waits for the running round, and rounds requested meanwhile start after it', async () => {

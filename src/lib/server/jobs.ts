@@ -31,6 +31,11 @@ export class CoalescingJob {
 		return !!this.held;
 	}
 
+	/** When the latest round started (ms since the epoch; −Infinity before the first). */
+	get startedAt(): number {
+		return this.lastStart;
+	}
+
 	get scheduled(): boolean {
 		return !!this.timer;
 	}

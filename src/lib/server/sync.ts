@@ -155,8 +155,8 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 			throw e;
 		}
 		total += rows.length;
-		// another writer waits for this round (withoutSync): under a stream of changes every batch finds new ones
-		// and the round would not end while the stream lasts. The caller runs the rest in a round after it
+		// under a stream of changes every batch finds new ones, so a round would not end while the stream lasts:
+		// the caller ends it here (a writer waits in withoutSync, or the round is old) and runs the rest after it
 		if (yieldNow?.()) return total;
 	}
 }
@@ -188,14 +188,12 @@ function syncJob(app: App): CoalescingJob {
 	if (!job) {
 		// a round gives way between batches to a writer waiting in withoutSync, and ends once it is ROUND_MS old;
 		// either way it asks for a round after it
-		let roundStart = 0;
 		const yieldNow = () => {
-			if (!job!.contended && Date.now() - roundStart < ROUND_MS) return false;
+			if (!job!.contended && Date.now() - job!.startedAt < ROUND_MS) return false;
 			void job!.request();
 			return true;
 		};
 		job = new CoalescingJob(async () => {
-			roundStart = Date.now();
 			try {
 				const n = await syncToAnalytics(app, Date.now(), yieldNow);
 				if (n) for (const f of afterSyncHooks) f(app);
