@@ -34,7 +34,8 @@ export const init: ServerInit = async () => {
 		announceServer(a.config.dataDir);
 		await startInbox(a);
 		// the main thread's segmenter (search queries, suggestions, topics) now, before the first request: nodejieba
-		// reads its dictionaries synchronously on the first use, which held up every request for up to a second
+		// reads its dictionaries synchronously on the first use, which held up every request meanwhile (about
+		// 0.75 s here: npm run bench -- segment prints it)
 		querySegmenter();
 		// tokens, keywords, sentiment, topics and the classifier, in the background
 		startTextWork(a);

@@ -1,5 +1,6 @@
 // `npm run bench -- segment [--no-ablation] [--pool N] [--repeat R] [--eval-dir DIR]`
 //
+// Times the first segmenter of the process (nodejieba loads its dictionaries synchronously on that thread).
 // Segments the SIGHAN 2005 PKU test set (../shared/data/eval/icwb2: research/evaluation use only, read in place,
 // never copied) and scores it against the gold file as the bakeoff's `score` script does (P/R/F1, OOV recall
 // with pku_training_words.utf8). Prints, in one process (the segmenter reloads nodejieba's process-global
@@ -62,6 +63,11 @@ export async function segmentBench(argv: string[]): Promise<void> {
 	const testFile = join(evalDir, 'pku_test.utf8');
 	const goldFile = join(evalDir, 'pku_test_gold.utf8');
 	const trainFile = join(evalDir, 'pku_training_words.utf8');
+	// what a thread pays, synchronously, the first time it segments (the server loads its own at start, hooks.server.ts)
+	const tLoad = performance.now();
+	createSegmenter({});
+	console.log(`first segmenter in this process (default configuration, dictionaries loaded): ${Math.round(performance.now() - tLoad)} ms`);
+
 	const missing = [testFile, goldFile].filter((f) => !existsSync(f));
 	if (missing.length > 0) {
 		console.log(`segment benchmark: the PKU evaluation set is missing — looked for:\n${missing.map((f) => `  ${f}`).join('\n')}`);
