@@ -285,8 +285,8 @@ async function watchCells(
  * against every title and content of the window is nearly all the cost of a read (npm run bench -- alerts prints
  * a round's read without and with this cache: 0.74 s against 0.32 s for the 147,000 tickets of 56 days at 1M
  * demo tickets, 4.17 s against 0.77 s at 10M), and almost every hour of the window is the same at the next read.
- * An hour (Asia/Shanghai day and hour) is read again when its fingerprint changed: its ticket count and an XOR of the hashes of each ticket's number, version time
- * (updated_at), category and district, so a ticket added, removed or written as a new version (every ingest and
+ * An hour (Asia/Shanghai day and hour) is read again when its fingerprint changed: its ticket count and an XOR of
+ * the hashes of each ticket's number, version time (updated_at), category and district, so a ticket added, removed or written as a new version (every ingest and
  * sync write of new text carries a newer updated_at) changes it, and so does a place or category corrected in
  * place; the fingerprints read no text.
  * While tickets arrive, a read matches about the current hour's tickets. New lists, or changed terms or

@@ -224,3 +224,8 @@ export function ingestService(app: App): IngestService {
 	const g = globalThis as Holder;
 	return (g[KEY] ??= new IngestService(app));
 }
+
+/** The log line of a rollup rewrite (clusterRollups), for the CLI and the server alike. */
+export function clusteredMessage(c: Clustered): string {
+	return `[minqing] 汇总表已整理：${c.fromDay} 起 ${c.rows.toLocaleString('zh-CN')} 行，用时 ${c.seconds.toFixed(1)} 秒`;
+}

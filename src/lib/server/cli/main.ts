@@ -23,7 +23,7 @@ import { maintainTextIndex } from '$pipelines/warehouse/text-index';
 import { maintainRollups } from '$pipelines/warehouse/schema';
 import { enrichPending } from '$pipelines/text/enrich';
 import { SCOPES, createApiToken, type Scope } from '../auth/tokens';
-import { insertOpenFeedTickets } from '../ingest';
+import { clusteredMessage, insertOpenFeedTickets } from '../ingest';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { createUser, isRole } from '../auth';
@@ -224,8 +224,7 @@ async function ingest(config: Config, args: string[]) {
 			if (await maintainTextIndex(a.analytics.conn)) console.error('[minqing] 检索索引已整理');
 			// the rollup rows the batches appended, in clusterOrder again
 			const clustered = await maintainRollups(a.analytics.conn);
-			if (clustered)
-				console.error(`[minqing] 汇总表已整理：${clustered.fromDay} 起 ${clustered.rows} 行，用时 ${clustered.seconds.toFixed(1)} 秒`);
+			if (clustered) console.error(clusteredMessage(clustered));
 			return out;
 		} finally {
 			segmentationCpu = analyzer.cpuSeconds();

@@ -3,7 +3,7 @@
 // server's hourly round, so it runs the analytics store's upkeep too (the rollups' row order). One job at a
 // time; failures are logged and retried on the next trigger, never fatal to the server.
 import type { App } from '../app';
-import { ingestService } from '../ingest';
+import { clusteredMessage, ingestService } from '../ingest';
 import { afterSync } from '../sync';
 import { onShutdown } from '../presence';
 import { CoalescingJob } from '../jobs';
@@ -94,10 +94,7 @@ async function textRound(app: App, log: (m: string) => void): Promise<void> {
 	});
 	if (n > 1000) log(`[minqing] 文本分析完成：${n.toLocaleString('zh-CN')} 条工单，用时 ${((performance.now() - t0) / 1000).toFixed(1)} 秒`);
 	const clustered = await ingestService(app).maintainRollups(ROLLUP_ORDER_AFTER_MS);
-	if (clustered && clustered.seconds > 1)
-		log(
-			`[minqing] 汇总表已整理：${clustered.fromDay} 起 ${clustered.rows.toLocaleString('zh-CN')} 行，用时 ${clustered.seconds.toFixed(1)} 秒`
-		);
+	if (clustered && clustered.seconds > 1) log(clusteredMessage(clustered));
 	await topicsRound(app, log);
 	if (modelPath(app) && modelIsStale(app) && (await canTrain(app))) {
 		const r = await retrain(app);
