@@ -7,6 +7,7 @@ import { announceServer } from '$lib/server/presence';
 import { querySegmenter } from '$lib/server/text/segmenter';
 import { startTextWork } from '$lib/server/text/service';
 import { startAlertWork } from '$lib/server/alerts/service';
+import { startBackgroundPriority, startThreads } from '$lib/server/threads';
 
 /** Pages and endpoints anyone may reach. */
 const PUBLIC = ['/login', '/healthz'];
@@ -30,6 +31,8 @@ export const init: ServerInit = async () => {
 		const p = startApp(loadConfig());
 		setApp(p);
 		const a = await p;
+		// from now on DuckDB, the text analysis and the detection run below the threads that answer requests
+		startBackgroundPriority(a.config.backgroundNice, startThreads());
 		// tell a CLI on this machine that this server owns the data directory, and watch its drop folder
 		announceServer(a.config.dataDir);
 		await startInbox(a);

@@ -1,10 +1,16 @@
 // Bad configuration stops start-up with one clear message, not a stack trace.
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, runLauncher, startServer } from './fixture';
+
+/** A thread's nice value from /proc (the 17th field after the command name). */
+const niceOf = (pid: number, tid: string) => {
+	const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+	return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+};
 
 const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+/);
 
@@ -60,6 +66,18 @@ describe('start-up failures', () => {
 		}
 	});
 
+	it('says so when the background nice value is out of range', async () => {
+		const r = await runLauncher({
+			PORT: String(await freePort()),
+			HOST: '127.0.0.1',
+			MINQING_DATA_DIR: ':memory:',
+			MINQING_BACKGROUND_NICE: '25'
+		});
+		expect(r.code).toBe(1);
+		expect(r.stderr).toContain('MINQING_BACKGROUND_NICE 必须在 0 到 19 之间');
+		noStack(r.stderr);
+	});
+
 	it('says so when PORT is not a number', async () => {
 		const r = await runLauncher({ PORT: 'eighty', MINQING_DATA_DIR: ':memory:' });
 		expect(r.code).toBe(1);
@@ -75,6 +93,13 @@ describe('a running server', () => {
 			// libuv starts every thread of its pool at once; the process has a few more of its own (V8, DuckDB)
 			const threads = readdirSync(`/proc/${server.pid}/task`).length;
 			expect(threads, 'threads of the server process').toBeGreaterThanOrEqual(32 + 4);
+			// the pool's threads (DuckDB's queries) run below the main thread, V8's and the embedded database's
+			const nices = () => readdirSync(`/proc/${server.pid}/task`).map((tid) => ({ tid: Number(tid), nice: niceOf(server.pid, tid) }));
+			await expect.poll(() => nices().filter((t) => t.nice === 10).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(32);
+			const kept = nices().filter((t) => t.nice === 0);
+			expect(kept.map((t) => t.tid)).toContain(server.pid);
+			// the main thread, V8's platform threads, the PGlite worker and the few Node starts before any module
+			expect(kept.length, 'threads at the default priority').toBeLessThanOrEqual(12);
 			const t = Date.now();
 			await server.stop();
 			expect(Date.now() - t).toBeLessThan(30_000);

@@ -22,6 +22,11 @@ export interface Config {
 	duckdbMemory: string;
 	/** the address people open the app at, for links in notifications (MINQING_PUBLIC_URL, else ORIGIN) */
 	publicUrl: string;
+	/**
+	 * nice value of the server's background threads (DuckDB, text analysis), 0–19; 0 leaves them at the default
+	 * priority of the threads that answer requests (threads.ts)
+	 */
+	backgroundNice: number;
 }
 
 /** Thrown for problems an operator must fix before the app can start; printed without a stack. */
@@ -66,6 +71,13 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0
 	return n;
 }
 
+function intBetween(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+	const n = intFrom(env, name, fallback, min);
+	if (n > max)
+		throw new StartupError(`配置项 ${name} 必须在 ${min} 到 ${max} 之间，当前为“${env[name]}”`, `${name}=${env[name]} is above ${max}`);
+	return n;
+}
+
 function memoryFrom(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
 	const raw = (env[name] ?? '').trim();
 	if (!raw) return fallback;
@@ -89,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		demoSeed: intFrom(env, 'MINQING_DEMO_SEED', 12345),
 		sessionDays: intFrom(env, 'MINQING_SESSION_DAYS', 7, 1),
 		duckdbMemory: memoryFrom(env, 'MINQING_DUCKDB_MEMORY', '2GB'),
+		backgroundNice: intBetween(env, 'MINQING_BACKGROUND_NICE', 10, 0, 19),
 		publicUrl: (env.MINQING_PUBLIC_URL || env.ORIGIN || `http://localhost:${env.PORT || 3000}`).replace(/\/+$/, '')
 	};
 }

@@ -8,6 +8,7 @@
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { moduleFile, workerStarted } from '$pipelines/segment/worker-start';
+import { markForeground } from '../threads';
 
 export interface Results<T = Record<string, unknown>> {
 	rows: T[];
@@ -71,7 +72,9 @@ export class RemotePglite implements PgliteLike {
 	/** Starts the worker on a data directory (undefined: in memory) and waits until PGlite is ready. */
 	static async open(dir?: string): Promise<RemotePglite> {
 		const worker = new Worker(pathToFileURL(workerFile()), { workerData: { dir } });
-		await workerStarted(worker, 'PGlite worker', (error) => new RemoteDatabaseError(error as { message: string }));
+		const tid = await workerStarted(worker, 'PGlite worker', (error) => new RemoteDatabaseError(error as { message: string }));
+		// it answers the requests' queries: it keeps the default CPU priority when the background threads are lowered
+		markForeground(tid);
 		return new RemotePglite(worker);
 	}
 

@@ -6,6 +6,7 @@
 // Messages in: { id, type: 'query', sql, params, rowMode, raw, tx } · { id, type: 'exec', sql, tx } ·
 // { id, type: 'begin', tx } (answered once the transaction holds the database) · { id, type: 'end', tx, commit }
 // (answered after COMMIT or ROLLBACK) · { id, type: 'close' }. Out: { id, ok: true, result } or { id, ok: false, error }.
+import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, types } from '@electric-sql/pglite';
 
@@ -30,7 +31,15 @@ let db;
 try {
 	db = workerData.dir ? new PGlite(workerData.dir) : new PGlite();
 	await db.waitReady;
-	parentPort.postMessage({ type: 'ready' });
+	// this thread's operating-system id (Linux: /proc/thread-self links to <pid>/task/<tid>), so that the server
+	// keeps it at the default CPU priority (src/lib/server/threads.ts)
+	let tid = null;
+	try {
+		tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+	} catch {
+		/* not Linux */
+	}
+	parentPort.postMessage({ type: 'ready', tid });
 } catch (e) {
 	parentPort.postMessage({ type: 'init-error', error: plain(e) });
 	process.exit(1);

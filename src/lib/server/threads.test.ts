@@ -1,0 +1,61 @@
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { currentThreadId, lowerBackgroundThreads, markForeground, processThreads, startBackgroundPriority, threadNice } from './threads';
+
+const linux = processThreads() !== null;
+
+/** A worker thread that reports its operating-system id and then waits until terminated. */
+async function idleWorker(): Promise<{ tid: number; stop: () => Promise<number> }> {
+	const w = new Worker(
+		`const { parentPort } = require('node:worker_threads');
+		 const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+		 parentPort.postMessage(tid);
+		 setInterval(() => {}, 1000);`,
+		{ eval: true }
+	);
+	const tid = await new Promise<number>((resolve) => w.once('message', resolve));
+	return { tid, stop: () => w.terminate() };
+}
+
+describe.runIf(linux)('background thread priority (Linux)', () => {
+	const workers: { stop: () => Promise<number> }[] = [];
+	afterEach(async () => {
+		await Promise.all(workers.splice(0).map((w) => w.stop()));
+	});
+
+	it('lowers the threads started later, keeps the main thread, the threads kept and those marked foreground', async () => {
+		const before = processThreads()!;
+		const background = await idleWorker();
+		const foreground = await idleWorker();
+		workers.push(background, foreground);
+		markForeground(foreground.tid);
+		expect(currentThreadId()).toBe(process.pid);
+
+		expect(lowerBackgroundThreads(before, 10)).toBeGreaterThanOrEqual(1);
+		expect(threadNice(background.tid)).toBe(10);
+		expect(threadNice(foreground.tid)).toBe(0);
+		expect(threadNice(process.pid)).toBe(0);
+		for (const tid of before) expect(threadNice(tid) ?? 0, `thread ${tid} was there before`).toBe(0);
+		// once per thread: a second sweep finds nothing new
+		expect(lowerBackgroundThreads(before, 10)).toBe(0);
+	});
+
+	it('sweeps again for threads that start later, and does nothing without the start threads or at 0', async () => {
+		const before = processThreads()!;
+		expect(startBackgroundPriority(10, null)).toBeTypeOf('function');
+		const early = await idleWorker();
+		workers.push(early);
+		startBackgroundPriority(0, before)();
+		expect(threadNice(early.tid)).toBe(0);
+
+		const stop = startBackgroundPriority(12, before, 50);
+		try {
+			expect(threadNice(early.tid)).toBe(12);
+			const late = await idleWorker();
+			workers.push(late);
+			await expect.poll(() => threadNice(late.tid), { timeout: 5000 }).toBe(12);
+		} finally {
+			stop();
+		}
+	});
+});
