@@ -12,6 +12,7 @@
 //     continuity correction — this is what catches a sustained rise where no single bucket is extreme.
 // An episode that never reaches α stays unreported. Episodes also need at least `minTotal` tickets.
 import { dayNumberAt, type WorkCalendar } from '../calendar/index';
+import { nextTurn } from '../event-loop';
 import { normalUpperTail } from '../stats/tests';
 import { DEFAULTS, SeriesDetector, type DayKindFn, type DetectorOptions, type ScoredPoint } from './detector';
 import type { Firing } from './incidents';
@@ -101,7 +102,7 @@ export async function runPassYielding(all: readonly CountSeries[], options: Part
 		const r = steps.next();
 		if (r.done) return r.value;
 		if (performance.now() - slice > sliceMs) {
-			await new Promise((res) => setImmediate(res));
+			await nextTurn();
 			slice = performance.now();
 		}
 	}

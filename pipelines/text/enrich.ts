@@ -4,6 +4,7 @@
 // transaction, so a crash repeats at most one batch. The ingest pipeline does the same inside its merge.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBDateValue } from '@duckdb/node-api';
+import { nextTurn } from '../event-loop';
 import { openGate, rollbackQuietly, type WriteGate } from '../warehouse/tx';
 import { addTermStats, keywordsQuery, splitTokensSql, termFrequencySql } from '../warehouse/text-index';
 
@@ -80,9 +81,16 @@ export async function enrichPending(conn: DuckDBConnection, analyzer: TextAnalyz
 const textHash = (t = '') => `hash(${t}title, ${t}content, ${t}day)`;
 const TEXT_HASH = textHash();
 
+/** Analyses appended between two turns of the event loop (the appender is synchronous). */
+const STAGE_SLICE = 1000;
+
 async function stageAnalyses(conn: DuckDBConnection, rows: unknown[][], analyses: TextAnalysis[]): Promise<void> {
 	const app = await conn.createAppender('enrich_stage', 'main', 'temp');
 	for (let i = 0; i < rows.length; i++) {
+		if (i > 0 && i % STAGE_SLICE === 0) {
+			app.flushSync();
+			await nextTurn();
+		}
 		const a = analyses[i];
 		app.appendVarchar(String(rows[i][0]));
 		app.appendDate(new DuckDBDateValue(Math.round(Date.parse(`${rows[i][1]}T00:00:00Z`) / 86_400_000)));

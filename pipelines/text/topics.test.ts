@@ -8,6 +8,7 @@ import { FactWriter, type FactRow } from '../warehouse/facts';
 import { ensureWarehouse } from '../warehouse/schema';
 import { inProcessAnalyzer } from './analyzer';
 import { enrichPending } from './enrich';
+import { assign } from './cluster';
 import { assignNewTickets, latestRun, runTopics } from './topics';
 
 const NOW = Date.parse('2026-10-31T12:00:00+08:00');
@@ -79,5 +80,35 @@ describe('topic runs', () => {
 		expect(await assignNewTickets(conn)).toBe(0);
 		const run = (await latestRun(conn))!;
 		expect(await one(`SELECT count(*) FROM ticket_topics WHERE run_id = '${run.runId}' AND how = 'assigned'`)).toBe(late.length);
+	});
+
+	it('scores a large arrival in slices exactly as one call would, and reads the model of a newer run', async () => {
+		const run = (await latestRun(conn))!;
+		// 1,500 copies of the period's tickets under new numbers: three slices
+		await conn.run(`INSERT INTO tickets_fact SELECT * REPLACE ('X' || ticket_no AS ticket_no, 'X' || external_id AS external_id)
+			FROM tickets_fact WHERE day >= '${run.periodFrom}'::DATE ORDER BY ticket_no LIMIT 1500`);
+		const copies = (
+			await conn.runAndReadAll(`SELECT ticket_no, tokens FROM tickets_fact WHERE ticket_no LIKE 'X%' ORDER BY ticket_no`)
+		).getRowObjectsJS() as unknown as { ticket_no: string; tokens: string[] }[];
+		expect(copies.length).toBe(1500);
+		expect(await assignNewTickets(conn)).toBe(1500);
+		const stored = (
+			await conn.runAndReadAll(
+				`SELECT ticket_no, topic_id, score FROM ticket_topics WHERE run_id = '${run.runId}' AND ticket_no LIKE 'X%' ORDER BY ticket_no`
+			)
+		)
+			.getRows()
+			.map(([no, topic, score]) => ({ no: String(no), topic: Number(topic), score: Number(score) }));
+		const whole = assign(run.model, copies);
+		expect(stored.map((r) => r.no)).toEqual(copies.map((c) => c.ticket_no));
+		expect(stored.map((r) => r.topic)).toEqual(whole.map((a) => a.clusterId));
+		for (let i = 0; i < whole.length; i++) expect(stored[i].score).toBeCloseTo(whole[i].score, 4);
+		await conn.run(`DELETE FROM tickets_fact WHERE ticket_no LIKE 'X%'`);
+
+		const next = (await runTopics(conn, ref, { days: 30, now: NOW, seed: 5 }))!;
+		const latest = (await latestRun(conn))!;
+		expect(latest.runId).toBe(next.runId);
+		expect(latest.model).not.toBe(run.model);
+		expect(latest.model.k).toBe(next.k);
 	});
 });

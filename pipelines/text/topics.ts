@@ -12,6 +12,7 @@
 // made by ensureWarehouse (warehouse/schema.ts).
 import { randomUUID } from 'node:crypto';
 import { LIST, VARCHAR, listValue, type DuckDBConnection } from '@duckdb/node-api';
+import { mapInSlices } from '../event-loop';
 import { categoryAncestors, type Reference } from '../reference/index';
 import { shanghaiDayHour } from '../warehouse/facts';
 import { rollbackQuietly } from '../warehouse/tx';
@@ -134,18 +135,32 @@ export async function runTopics(conn: DuckDBConnection, ref: Reference, o: Topic
 	return { runId, periodFrom, periodTo, tickets: docs.length, k: model.k, outliers: model.outliers, seconds };
 }
 
+/**
+ * The model of the run read last. A run's model never changes, and reading and parsing it (hundreds of kilobytes of
+ * JSON) took the server's thread for milliseconds in every text round.
+ */
+let lastModel: { runId: string; model: TopicModel } | null = null;
+
 /** The latest run's id, period and model, or null before the first run. */
 export async function latestRun(conn: DuckDBConnection): Promise<{ runId: string; periodFrom: string; periodTo: string; createdAt: string; model: TopicModel } | null> {
 	const rows = (
 		await conn.runAndReadAll(
-			`SELECT run_id, strftime(period_from, '%Y-%m-%d'), strftime(period_to, '%Y-%m-%d'), strftime(created_at, '%Y-%m-%dT%H:%M:%S%z'), model
+			`SELECT run_id, strftime(period_from, '%Y-%m-%d'), strftime(period_to, '%Y-%m-%d'), strftime(created_at, '%Y-%m-%dT%H:%M:%S%z')
 			 FROM topic_runs ORDER BY created_at DESC LIMIT 1`
 		)
 	).getRows();
 	if (!rows.length) return null;
-	const [runId, periodFrom, periodTo, createdAt, model] = rows[0].map(String);
-	return { runId, periodFrom, periodTo, createdAt, model: parseModel(model) };
+	const [runId, periodFrom, periodTo, createdAt] = rows[0].map(String);
+	if (lastModel?.runId !== runId) {
+		const json = (await conn.runAndReadAll(`SELECT model FROM topic_runs WHERE run_id = $id`, { id: runId })).getRows()[0][0];
+		// run ids are random UUIDs: the same id in another store is the same run
+		lastModel = { runId, model: parseModel(String(json)) };
+	}
+	return { runId, periodFrom, periodTo, createdAt, model: lastModel.model };
 }
+
+/** Tickets scored between two turns of the event loop (a few milliseconds). */
+const ASSIGN_SLICE = 500;
 
 /**
  * Assigns the tickets that arrived since the latest run (from its period's start on, not yet assigned) to
@@ -164,7 +179,8 @@ export async function assignNewTickets(conn: DuckDBConnection): Promise<number> 
 		)
 	).getRowObjectsJS() as unknown as { ticket_no: string; tokens: string[] }[];
 	if (!rows.length) return 0;
-	const out = assign(run.model, rows);
+	// scored in slices: at 1,000 new tickets a second, a round's few thousand took the server's thread for 30–70 ms at once
+	const out = await mapInSlices(rows, ASSIGN_SLICE, (slice) => assign(run.model, slice));
 	await insertAssignments(conn, run.runId, out.map((a, i) => ({ ticketNo: rows[i].ticket_no, topic: a.clusterId, score: a.score })), 'assigned');
 	return rows.length;
 }

@@ -8,6 +8,7 @@ import { shanghaiDayHour, FactWriter, type FactRow } from '$pipelines/warehouse/
 import { callerKey } from '$pipelines/warehouse/privacy';
 import { getMeta, keepRollups, setMeta } from '$pipelines/warehouse/schema';
 import { rollbackQuietly } from '$pipelines/warehouse/tx';
+import { nextTurn } from '$pipelines/event-loop';
 import { removeTermStats } from '$pipelines/warehouse/text-index';
 import { categoryAncestors } from '$pipelines/reference/index';
 import { normalizePhone } from '$pipelines/normalize/index';
@@ -118,7 +119,7 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 			// the appender works on the event loop: a registration arriving meanwhile waits for one slice
 			if ((i + 1) % STAGE_SLICE === 0 && i + 1 < rows.length) {
 				w.flush();
-				await new Promise((res) => setImmediate(res));
+				await nextTurn();
 			}
 		}
 		w.close();

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { mapInSlices, nextTurn } from './event-loop';
+
+describe('mapInSlices', () => {
+	it('maps every item in order, slice by slice', async () => {
+		const items = Array.from({ length: 1234 }, (_, i) => i);
+		const sizes: number[] = [];
+		const out = await mapInSlices(items, 500, (slice) => {
+			sizes.push(slice.length);
+			return slice.map((x) => x * 2);
+		});
+		expect(sizes).toEqual([500, 500, 234]);
+		expect(out).toEqual(items.map((x) => x * 2));
+		expect(await mapInSlices([], 10, (s) => s)).toEqual([]);
+	});
+
+	it('lets callbacks that are due run between slices, not before the first', async () => {
+		const log: string[] = [];
+		setImmediate(() => log.push('immediate'));
+		await mapInSlices([1, 2, 3], 1, (slice) => {
+			log.push(`slice ${slice[0]}`);
+			return slice;
+		});
+		expect(log).toEqual(['slice 1', 'immediate', 'slice 2', 'slice 3']);
+	});
+
+	it('nextTurn runs the pending immediates first', async () => {
+		let ran = false;
+		setImmediate(() => (ran = true));
+		await nextTurn();
+		expect(ran).toBe(true);
+	});
+});

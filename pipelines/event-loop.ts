@@ -1,0 +1,20 @@
+// Long work on a server's thread in slices: between slices, the requests that arrived meanwhile are answered.
+// The CLI runs the same code; a turn of the event loop costs it a few microseconds.
+
+/** Resolves after one turn of the event loop (the I/O callbacks pending now run first). */
+export function nextTurn(): Promise<void> {
+	return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Calls `f` on consecutive slices of `items`, `size` items each (the last may be shorter), with a turn of the
+ * event loop between slices; returns the concatenated results in order.
+ */
+export async function mapInSlices<T, R>(items: readonly T[], size: number, f: (slice: readonly T[]) => readonly R[]): Promise<R[]> {
+	const out: R[] = [];
+	for (let i = 0; i < items.length; i += size) {
+		if (i > 0) await nextTurn();
+		for (const r of f(items.slice(i, i + size))) out.push(r);
+	}
+	return out;
+}
