@@ -52,19 +52,27 @@ export function workerStarted(w: Worker, what: string, initError: (error: unknow
 }
 
 /**
- * CPU seconds (user + system) in a /proc stat file: `/proc/<pid>/stat` for a process, `/proc/self/task/<tid>/stat`
- * for one of this process's threads. null where it cannot be read (not Linux, or the process or thread has
- * ended). Clock ticks are taken as 1/100 s, the USER_HZ Linux reports to every program.
+ * The fields of a /proc stat file after the command name (which may hold spaces, so it is skipped up to its
+ * closing parenthesis): [0] the state, [11] and [12] user and system CPU ticks, [16] the nice value, [19] the
+ * start time. null where it cannot be read (not Linux, or the process or thread has ended).
  */
-export function procCpuSeconds(statFile: string): number | null {
+export function procStatFields(statFile: string): string[] | null {
 	try {
 		const stat = readFileSync(statFile, 'utf8');
-		// fields after the command name (which may hold spaces, so it is skipped up to its closing parenthesis)
-		const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-		return (Number(f[11]) + Number(f[12])) / 100;
+		return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 	} catch {
 		return null;
 	}
+}
+
+/**
+ * CPU seconds (user + system) in a /proc stat file: `/proc/<pid>/stat` for a process, `/proc/self/task/<tid>/stat`
+ * for one of this process's threads. null where it cannot be read. Clock ticks are taken as 1/100 s, the USER_HZ
+ * Linux reports to every program.
+ */
+export function procCpuSeconds(statFile: string): number | null {
+	const f = procStatFields(statFile);
+	return f ? (Number(f[11]) + Number(f[12])) / 100 : null;
 }
 
 /**

@@ -1,16 +1,14 @@
 // Bad configuration stops start-up with one clear message, not a stack trace.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { procStatFields } from '../../pipelines/segment/worker-start';
 import { freePort, runLauncher, startServer } from './fixture';
 
-/** A thread's nice value from /proc (the 17th field after the command name). */
-const niceOf = (pid: number, tid: string) => {
-	const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-	return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-};
+/** A thread's nice value, from /proc. */
+const niceOf = (pid: number, tid: string) => Number(procStatFields(`/proc/${pid}/task/${tid}/stat`)?.[16]);
 
 const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+/);
 

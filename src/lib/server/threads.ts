@@ -5,8 +5,9 @@
 // On two cores a text or detection round otherwise takes a core from the registrations that arrive meanwhile
 // (npm run bench -- intake). The kernel only weighs priorities when threads compete: on an idle machine the
 // background work runs as fast as before.
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { procStatFields } from '$pipelines/segment/worker-start';
 
 /** The highest nice value Linux allows (the lowest priority). */
 export const MAX_NICE = 19;
@@ -44,14 +45,8 @@ export function processThreads(): number[] | null {
 
 /** A thread's start time and nice value from /proc, or null when it has ended. */
 function threadStat(tid: number): { start: string; nice: number } | null {
-	try {
-		const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-		// the fields after the command name (which may hold spaces): state is the first, nice the 17th, start time the 20th
-		const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-		return { nice: Number(f[16]), start: f[19] };
-	} catch {
-		return null;
-	}
+	const f = procStatFields(`/proc/self/task/${tid}/stat`);
+	return f ? { nice: Number(f[16]), start: f[19] } : null;
 }
 
 /** A thread's nice value (tests, diagnostics), or null when it has ended or /proc cannot tell. */
