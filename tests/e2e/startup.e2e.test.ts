@@ -98,6 +98,12 @@ describe('a running server', () => {
 			expect(kept.map((t) => t.tid)).toContain(server.pid);
 			// the main thread, V8's platform threads, the PGlite worker and the few Node starts before any module
 			expect(kept.length, 'threads at the default priority').toBeLessThanOrEqual(12);
+			// the start-up's text round and detection round have finished, and /healthz says so
+			const fewest = async () => {
+				const { rounds } = (await (await fetch(`${server.url}/healthz`)).json()) as { rounds: { text: number; detection: number } };
+				return Math.min(rounds.text, rounds.detection);
+			};
+			await expect.poll(fewest, { timeout: 60_000 }).toBeGreaterThanOrEqual(1);
 			const t = Date.now();
 			await server.stop();
 			expect(Date.now() - t).toBeLessThan(30_000);

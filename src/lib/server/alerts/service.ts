@@ -69,6 +69,8 @@ interface State {
 	watchCells: WatchCellCache;
 	last: RoundSummary | null;
 	lastError: string | null;
+	/** rounds run since the server started (/healthz; the intake bench checks that detection ran during its load) */
+	rounds: number;
 	bus: EventEmitter;
 	deliveries: Set<Promise<unknown>>;
 }
@@ -85,6 +87,7 @@ function state(): State {
 			watchCells: new WatchCellCache(),
 			last: null,
 			lastError: null,
+			rounds: 0,
 			bus,
 			deliveries: new Set()
 		};
@@ -103,9 +106,9 @@ export function publishChange(c: AlertChange): void {
 	state().bus.emit('change', c);
 }
 
-export function alertStatus(): { last: RoundSummary | null; running: boolean; lastError: string | null } {
+export function alertStatus(): { last: RoundSummary | null; running: boolean; lastError: string | null; rounds: number } {
 	const s = state();
-	return { last: s.last, running: !!s.job?.busy, lastError: s.lastError };
+	return { last: s.last, running: !!s.job?.busy, lastError: s.lastError, rounds: s.rounds };
 }
 
 /** Starts the schedule and the hooks; safe to call more than once. */
@@ -149,6 +152,7 @@ export function requestRound(app: App): Promise<void> {
 		try {
 			s.last = await detectionRound(app);
 			s.lastError = null;
+			s.rounds++;
 			if (s.last.fired) s.log(`[minqing] 预警：新增 ${s.last.fired} 条（${s.last.series} 条序列，用时 ${s.last.seconds.toFixed(1)} 秒）`);
 		} catch (e) {
 			s.lastError = (e as Error).message;

@@ -25,10 +25,12 @@ interface State {
 	log: (m: string) => void;
 	lastError: string | null;
 	scheduled: ((app: App) => Promise<void>)[];
+	/** rounds finished since the server started (/healthz; the intake bench checks that the analysis ran during its load) */
+	rounds: number;
 }
 function state(): State {
 	const g = globalThis as { [KEY]?: State };
-	return (g[KEY] ??= { job: null, log: (m) => console.log(m), lastError: null, scheduled: [] });
+	return (g[KEY] ??= { job: null, log: (m) => console.log(m), lastError: null, scheduled: [], rounds: 0 });
 }
 
 /** Work that runs after each text analysis round (topic assignment, scheduled retraining). */
@@ -74,6 +76,7 @@ export function requestTextRound(app: App, log: (m: string) => void = (m) => con
 		try {
 			await textRound(app, s.log);
 			s.lastError = null;
+			s.rounds++;
 		} catch (e) {
 			s.lastError = (e as Error).message;
 			console.error('[minqing] text analysis failed (retried on the next change or within the hour):', e);
@@ -120,6 +123,11 @@ async function topicsRound(app: App, log: (m: string) => void): Promise<void> {
 
 /** Days in a topic run's period. */
 export const TOPIC_DAYS = 30;
+
+/** Text rounds finished since the server started. */
+export function textRounds(): number {
+	return state().rounds;
+}
 
 export async function textStatus(app: App): Promise<TextStatus> {
 	const s = state();
