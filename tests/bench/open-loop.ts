@@ -47,7 +47,6 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
 	const total = Math.round(o.rate * o.duration);
 	const interval = 1000 / o.rate;
 	const latencies: number[] = [];
-	const dumpRows: string[] = [];
 	const slowest: number[] = new Array(Math.ceil(o.duration * 2)).fill(0);
 	let ok = 0;
 	let non2xx = 0;
@@ -74,7 +73,6 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
 						if (res.statusCode && res.statusCode >= 200 && res.statusCode < 300) {
 							ok++;
 							latencies.push(at - due);
-							if (process.env.OPEN_LOOP_DUMP) dumpRows.push(`${Math.round(performance.timeOrigin + due)} ${(at - due).toFixed(1)}`);
 							const k = Math.floor((due - start) / 500);
 							slowest[k] = Math.max(slowest[k] ?? 0, at - due);
 						} else non2xx++;
@@ -109,7 +107,6 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
 	});
 	await Promise.all(pending);
 	agent.destroy();
-	if (process.env.OPEN_LOOP_DUMP) (await import('node:fs')).appendFileSync(process.env.OPEN_LOOP_DUMP, dumpRows.join('\n') + '\nEND\n');
 	latencies.sort((a, b) => a - b);
 	return {
 		sent: total,
