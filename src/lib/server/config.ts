@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MAX_NICE } from './threads';
 
 export interface Config {
 	/** the checkout (or installed app) root: where package.json, data/ and the migrations live */
@@ -101,7 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		demoSeed: intFrom(env, 'MINQING_DEMO_SEED', 12345),
 		sessionDays: intFrom(env, 'MINQING_SESSION_DAYS', 7, 1),
 		duckdbMemory: memoryFrom(env, 'MINQING_DUCKDB_MEMORY', '2GB'),
-		backgroundNice: intBetween(env, 'MINQING_BACKGROUND_NICE', 10, 0, 19),
+		backgroundNice: intBetween(env, 'MINQING_BACKGROUND_NICE', 10, 0, MAX_NICE),
 		publicUrl: (env.MINQING_PUBLIC_URL || env.ORIGIN || `http://localhost:${env.PORT || 3000}`).replace(/\/+$/, '')
 	};
 }
