@@ -1,21 +1,12 @@
 // Worker thread of SegmentPool (pool.ts). Plain JavaScript so that Node can start it without a TypeScript
 // loader (vitest and the tsx CLI alike); it loads the segmenter's TypeScript through tsx's scoped import.
 // Each worker creates one segmenter, so nodejieba loads its dictionaries once per worker.
-import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { tsImport } from 'tsx/esm/api';
+import { threadId } from './thread-id.mjs';
 
 const port = parentPort;
 if (!port) throw new Error('worker.mjs must run as a worker thread');
-
-/** This thread's operating-system id (Linux: /proc/thread-self links to <pid>/task/<tid>), so the pool can read its CPU time. */
-function threadId() {
-	try {
-		return Number(readlinkSync('/proc/thread-self').split('/').pop());
-	} catch {
-		return null;
-	}
-}
 
 let seg;
 /** the sentiment module and its lexicon, loaded on the first 'analyze' */

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { currentThreadId, lowerBackgroundThreads, markForeground, processThreads, startBackgroundPriority, threadNice } from './threads';
+import { threadId } from '$pipelines/segment/thread-id.mjs';
+import { lowerBackgroundThreads, markForeground, processThreads, startBackgroundPriority, threadNice } from './threads';
 
 const linux = processThreads() !== null;
 
@@ -29,7 +30,7 @@ describe.runIf(linux)('background thread priority (Linux)', () => {
 		const foreground = await idleWorker();
 		workers.push(background, foreground);
 		markForeground(foreground.tid);
-		expect(currentThreadId()).toBe(process.pid);
+		expect(threadId()).toBe(process.pid);
 
 		expect(lowerBackgroundThreads(before, 10)).toBeGreaterThanOrEqual(1);
 		expect(threadNice(background.tid)).toBe(10);

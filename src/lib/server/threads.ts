@@ -5,7 +5,7 @@
 // On two cores a text or detection round otherwise takes a core from the registrations that arrive meanwhile
 // (npm run bench -- intake). The kernel only weighs priorities when threads compete: on an idle machine the
 // background work runs as fast as before.
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { procStatFields } from '$pipelines/segment/worker-start';
 
@@ -23,15 +23,6 @@ interface State {
 function state(): State {
 	const g = globalThis as { [KEY]?: State };
 	return (g[KEY] ??= { foreground: new Set(), lowered: new Set(), timer: null });
-}
-
-/** This thread's operating-system id (Linux: /proc/thread-self links to <pid>/task/<tid>), or null. */
-export function currentThreadId(): number | null {
-	try {
-		return Number(readlinkSync('/proc/thread-self').split('/').pop());
-	} catch {
-		return null;
-	}
 }
 
 /** The ids of this process's threads now, or null where /proc cannot tell (not Linux). */

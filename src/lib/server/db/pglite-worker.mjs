@@ -6,9 +6,9 @@
 // Messages in: { id, type: 'query', sql, params, rowMode, raw, tx } · { id, type: 'exec', sql, tx } ·
 // { id, type: 'begin', tx } (answered once the transaction holds the database) · { id, type: 'end', tx, commit }
 // (answered after COMMIT or ROLLBACK) · { id, type: 'close' }. Out: { id, ok: true, result } or { id, ok: false, error }.
-import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, types } from '@electric-sql/pglite';
+import { threadId } from '../../../../pipelines/segment/thread-id.mjs';
 
 /** drizzle's pglite driver leaves dates, times and intervals as text and maps them itself: the same here. */
 const RAW_TEMPORAL = Object.fromEntries(
@@ -31,15 +31,8 @@ let db;
 try {
 	db = workerData.dir ? new PGlite(workerData.dir) : new PGlite();
 	await db.waitReady;
-	// this thread's operating-system id (Linux: /proc/thread-self links to <pid>/task/<tid>), so that the server
-	// keeps it at the default CPU priority (src/lib/server/threads.ts)
-	let tid = null;
-	try {
-		tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-	} catch {
-		/* not Linux */
-	}
-	parentPort.postMessage({ type: 'ready', tid });
+	// this thread's id, so that the server keeps it at the default CPU priority (src/lib/server/threads.ts)
+	parentPort.postMessage({ type: 'ready', tid: threadId() });
 } catch (e) {
 	parentPort.postMessage({ type: 'init-error', error: plain(e) });
 	process.exit(1);
