@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapInSlices, nextTurn } from './event-loop';
+import { forEachInSlices, mapInSlices, nextTurn } from './event-loop';
 
 describe('mapInSlices', () => {
 	it('maps every item in order, slice by slice', async () => {
@@ -29,5 +29,23 @@ describe('mapInSlices', () => {
 		setImmediate(() => (ran = true));
 		await nextTurn();
 		expect(ran).toBe(true);
+	});
+});
+
+describe('forEachInSlices', () => {
+	it('visits every item once, in order, with the work between slices and a turn of the event loop after it', async () => {
+		const log: string[] = [];
+		setImmediate(() => log.push('immediate'));
+		const visit = (x: string, i: number) => log.push(`${x}${i}`);
+		await forEachInSlices(['a', 'b', 'c', 'd', 'e'], 2, visit, () => log.push('flush'));
+		expect(log).toEqual(['a0', 'b1', 'flush', 'immediate', 'c2', 'd3', 'flush', 'e4']);
+	});
+
+	it('does no work between slices when the items fit in one, or there are none', async () => {
+		let between = 0;
+		const count = () => between++;
+		await forEachInSlices([1, 2], 2, Number, count);
+		await forEachInSlices([], 2, Number, count);
+		expect(between).toBe(0);
 	});
 });

@@ -18,3 +18,23 @@ export async function mapInSlices<T, R>(items: readonly T[], size: number, f: (s
 	}
 	return out;
 }
+
+/**
+ * Calls `each` on every item in order; after every `size` items (not after the last) calls `between` (an
+ * appender's flush, so that its buffered rows are written in that slice and not all at the end) and gives the event
+ * loop a turn.
+ */
+export async function forEachInSlices<T>(
+	items: readonly T[],
+	size: number,
+	each: (item: T, index: number) => void,
+	between: () => void = () => {}
+): Promise<void> {
+	for (let i = 0; i < items.length; i++) {
+		if (i > 0 && i % size === 0) {
+			between();
+			await nextTurn();
+		}
+		each(items[i], i);
+	}
+}

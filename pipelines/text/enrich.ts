@@ -4,7 +4,7 @@
 // transaction, so a crash repeats at most one batch. The ingest pipeline does the same inside its merge.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBDateValue } from '@duckdb/node-api';
-import { nextTurn } from '../event-loop';
+import { forEachInSlices } from '../event-loop';
 import { openGate, rollbackQuietly, type WriteGate } from '../warehouse/tx';
 import { addTermStats, keywordsQuery, splitTokensSql, termFrequencySql } from '../warehouse/text-index';
 
@@ -86,22 +86,19 @@ const STAGE_SLICE = 1000;
 
 async function stageAnalyses(conn: DuckDBConnection, rows: unknown[][], analyses: TextAnalysis[]): Promise<void> {
 	const app = await conn.createAppender('enrich_stage', 'main', 'temp');
-	for (let i = 0; i < rows.length; i++) {
-		if (i > 0 && i % STAGE_SLICE === 0) {
-			app.flushSync();
-			await nextTurn();
-		}
+	const append = (row: unknown[], i: number) => {
 		const a = analyses[i];
-		app.appendVarchar(String(rows[i][0]));
-		app.appendDate(new DuckDBDateValue(Math.round(Date.parse(`${rows[i][1]}T00:00:00Z`) / 86_400_000)));
+		app.appendVarchar(String(row[0]));
+		app.appendDate(new DuckDBDateValue(Math.round(Date.parse(`${row[1]}T00:00:00Z`) / 86_400_000)));
 		app.appendVarchar(a.tokens);
 		if (a.sentiment === null) app.appendNull();
 		else app.appendDouble(a.sentiment);
 		if (a.intensity === null) app.appendNull();
 		else app.appendDouble(a.intensity);
-		app.appendUBigInt(rows[i][4] as bigint);
+		app.appendUBigInt(row[4] as bigint);
 		app.endRow();
-	}
+	};
+	await forEachInSlices(rows, STAGE_SLICE, append, () => app.flushSync());
 	app.closeSync();
 }
 

@@ -8,7 +8,7 @@ import { shanghaiDayHour, FactWriter, type FactRow } from '$pipelines/warehouse/
 import { callerKey } from '$pipelines/warehouse/privacy';
 import { getMeta, keepRollups, setMeta } from '$pipelines/warehouse/schema';
 import { rollbackQuietly } from '$pipelines/warehouse/tx';
-import { nextTurn } from '$pipelines/event-loop';
+import { forEachInSlices } from '$pipelines/event-loop';
 import { removeTermStats } from '$pipelines/warehouse/text-index';
 import { categoryAncestors } from '$pipelines/reference/index';
 import { normalizePhone } from '$pipelines/normalize/index';
@@ -114,14 +114,9 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 
 		await conn.run('CREATE OR REPLACE TEMP TABLE sync_stage AS SELECT * FROM tickets_fact LIMIT 0');
 		const w = await FactWriter.open(conn, 'sync_stage');
-		for (let i = 0; i < rows.length; i++) {
-			w.add(toFact(app, rows[i], counts.get(rows[i].id) ?? zero, now));
-			// the appender works on the event loop: a registration arriving meanwhile waits for one slice
-			if ((i + 1) % STAGE_SLICE === 0 && i + 1 < rows.length) {
-				w.flush();
-				await nextTurn();
-			}
-		}
+		const stage = (r: TicketRow) => w.add(toFact(app, r, counts.get(r.id) ?? zero, now));
+		// the appender works on the event loop: a registration arriving meanwhile waits for one slice
+		await forEachInSlices(rows, STAGE_SLICE, stage, () => w.flush());
 		w.close();
 		const last = rows[rows.length - 1];
 		await conn.run('BEGIN TRANSACTION');
