@@ -9,6 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, types } from '@electric-sql/pglite';
 import { threadId } from '../../../../pipelines/segment/thread-id.mjs';
+import { PreparedStatements } from './pglite-statements.mjs';
 
 /** drizzle's pglite driver leaves dates, times and intervals as text and maps them itself: the same here. */
 const RAW_TEMPORAL = Object.fromEntries(
@@ -38,6 +39,9 @@ try {
 	process.exit(1);
 }
 
+/** statement texts run again are prepared once (pglite-statements.mjs) */
+const statements = new PreparedStatements(db);
+
 /** open transactions by id: the PGlite transaction and how to end it */
 const open = new Map();
 
@@ -53,11 +57,16 @@ parentPort.on('message', (m) => {
 		case 'query': {
 			let q;
 			try {
-				q = target(m.tx).query(m.sql, m.params, { rowMode: m.rowMode, parsers: m.raw ? RAW_TEMPORAL : undefined });
+				const options = { rowMode: m.rowMode, parsers: m.raw ? RAW_TEMPORAL : undefined };
+				const t = target(m.tx);
+				q = statements.wants(m.sql, options) ? statements.query(m.sql, m.params, options, !!m.tx) : t.query(m.sql, m.params, options);
 			} catch (e) {
 				return fail(m.id, e);
 			}
-			q.then(
+			q.then(async (r) => {
+				await statements.afterStatement(m.sql, !!m.tx);
+				return r;
+			}).then(
 				(r) => reply(m.id, { rows: r.rows, fields: r.fields, affectedRows: r.affectedRows }),
 				(e) => fail(m.id, e)
 			);
@@ -70,7 +79,10 @@ parentPort.on('message', (m) => {
 			} catch (e) {
 				return fail(m.id, e);
 			}
-			q.then(
+			q.then(async (rs) => {
+				await statements.afterStatement(m.sql, !!m.tx, true);
+				return rs;
+			}).then(
 				(rs) =>
 					reply(
 						m.id,
