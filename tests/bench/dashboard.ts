@@ -578,7 +578,7 @@ export async function dashboardBench(argv: string[]): Promise<void> {
 				`overview: on PostgreSQL the topics panel is skipped (topic tables live in the analytics store only); ` +
 					`DuckDB's timings include it (${topicRuns} topic run${topicRuns === 1 ? '' : 's'} in this store${topicRuns ? '' : ': an empty read'})`
 			);
-			console.log(`now: ${new Date(now).toISOString()}${now !== wall ? ' (the store’s last ticket: it is older than an hour)' : ''}; each read × filter: 1 warm-up per engine, then ${runs} timed runs per engine, the engines taking turns; a new runner per request, as service.ts does`);
+			console.log(`now: ${new Date(now).toISOString()}${now !== wall ? ' (the store’s last ticket: it is older than an hour)' : ''}; each read × filter: 1 warm-up per engine, then ${runs} timed runs per engine, the engines taking turns; one runner per engine for the whole run, as service.ts keeps one per app, each preparing a statement text once per connection`);
 
 			const stats = (xs: number[]) => {
 				const s = [...xs].sort((a, b) => a - b);

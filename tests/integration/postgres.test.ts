@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo, startApp, stopApp, type App } from '../../src/lib/server/app';
 import { DEMO_PASSWORD, login, validateSession } from '../../src/lib/server/auth';
 import { registerTicket } from '../../src/lib/server/cases/service';
+import { pgRunner } from '../../src/lib/server/analytics/sql';
 import { loadConfig } from '../../src/lib/server/config';
 import { ticketEvents, tickets } from '../../src/lib/server/db/schema';
 
@@ -46,6 +47,27 @@ describe.skipIf(!adminUrl)('PostgreSQL as the relational store', () => {
 
 	it('runs on PostgreSQL, not on the embedded store', () => {
 		expect(a.rel.kind).toBe('postgres');
+	});
+
+	it("runs the dashboards' SQL as named statements: one per text and connection, whichever runner asks", async () => {
+		const client = new pg.Client({ connectionString: url });
+		await client.connect();
+		try {
+			const one = pgRunner(client);
+			const other = pgRunner(client);
+			const text = `SELECT count(*)::int AS n FROM tickets WHERE received_at >= $from::timestamptz AND status <> $status`;
+			const direct = async (from: string) => {
+				const r = await client.query(`SELECT count(*)::int AS n FROM tickets WHERE received_at >= $1::timestamptz AND status <> 'closed'`, [from]);
+				return r.rows;
+			};
+			expect(await one.all(text, { from: '2000-01-01', status: 'closed' })).toEqual(await direct('2000-01-01'));
+			expect(await other.all(text, { from: '2100-01-01', status: 'closed' })).toEqual([{ n: 0 }]);
+			expect(await one.all(`SELECT $a::int + $b::int AS s`, { a: 2, b: 3 })).toEqual([{ s: 5 }]);
+			const { rows } = await client.query(`SELECT name FROM pg_prepared_statements WHERE name LIKE 'minqing_%'`);
+			expect(rows).toHaveLength(2);
+		} finally {
+			await client.end();
+		}
 	});
 
 	it('applies the committed migrations, including the append-only trigger', async () => {

@@ -2,16 +2,18 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { duckRunner, inList, pgRunner, positional, type PgQueryable } from './sql';
 
-/** A stand-in for a pg Pool: records what it is asked and answers fixed rows. */
+/** A stand-in for a pg Pool: records what it is asked (the statement names apart) and answers fixed rows. */
 function fakePg(rows: Record<string, unknown>[] = []) {
 	const calls: { text: string; values: unknown[] | undefined }[] = [];
+	const names: (string | undefined)[] = [];
 	const db: PgQueryable = {
-		async query(text, values) {
+		async query({ name, text, values }) {
 			calls.push({ text, values });
+			names.push(name);
 			return { rows };
 		}
 	};
-	return { db, calls };
+	return { db, calls, names };
 }
 
 describe('positional', () => {
@@ -102,6 +104,19 @@ describe('pgRunner', () => {
 			{ text: 'SELECT $1', values: [2] },
 			{ text: 'SELECT $1, $2', values: [4, 3] }
 		]);
+	});
+
+	it('names each statement after its text, the same in every runner, so PostgreSQL parses it once per connection', async () => {
+		const { db, names } = fakePg();
+		const one = pgRunner(db);
+		const other = pgRunner(db);
+		await one.all('SELECT $x', { x: 1 });
+		await one.all('SELECT $x', { x: 2 });
+		await other.all('SELECT $x', { x: 3 });
+		await one.all('SELECT $x, $y', { x: 1, y: 2 });
+		expect(names[0]).toMatch(/^minqing_[0-9a-f]{32}$/);
+		expect(names.slice(1, 3)).toEqual([names[0], names[0]]);
+		expect(names[3]).not.toBe(names[0]);
 	});
 
 	it('refuses a statement with a parameter that has no value, without querying', async () => {

@@ -2,6 +2,7 @@
 // PostgreSQL server loaded with the same rows in the dashboard benchmark. The SQL is written once in the
 // subset both engines share (FILTER clauses, `::FLOAT8`, `CAST(day AS VARCHAR)`, `to_timestamp(seconds)`),
 // with named parameters `$name`; PostgreSQL gets them rewritten to positional `$1…`.
+import { createHash } from 'node:crypto';
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 
 export type SqlValue = string | number | boolean | null;
@@ -60,26 +61,32 @@ export function duckRunner(conns: DuckDBConnection | readonly DuckDBConnection[]
 	};
 }
 
-/** Anything with pg's `query(text, values)`: a Pool or a Client. */
+/** Anything with pg's `query(config)`: a Pool or a Client. */
 export interface PgQueryable {
-	query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+	query(config: { name?: string; text: string; values?: unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
 }
 
+/**
+ * The PostgreSQL side, with its statements prepared as DuckDB's are: each text runs as a named statement, which
+ * node-postgres parses once per connection. The name comes from the text, so any runner on a pool gives one
+ * text one name.
+ */
 export function pgRunner(db: PgQueryable): SqlRunner {
-	const cache = new Map<string, { text: string; names: string[] }>();
+	const cache = new Map<string, { name: string; text: string; names: string[] }>();
 	return {
 		engine: 'postgres',
 		async all<T extends Record<string, unknown>>(sql: string, params: SqlParams = {}) {
 			let c = cache.get(sql);
 			if (!c) {
-				c = positional(sql);
+				const p = positional(sql);
+				c = { ...p, name: `minqing_${createHash('sha256').update(p.text).digest('hex').slice(0, 32)}` };
 				cache.set(sql, c);
 			}
 			const values = c.names.map((n) => {
 				if (!(n in params)) throw new Error(`SQL parameter $${n} has no value`);
 				return params[n];
 			});
-			const r = await db.query(c.text, values);
+			const r = await db.query({ name: c.name, text: c.text, values });
 			return r.rows as T[];
 		}
 	};
