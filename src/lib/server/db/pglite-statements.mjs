@@ -1,8 +1,8 @@
 // Named prepared statements for the embedded PostgreSQL (PGlite): a statement text run again is parsed once and
 // then only bound and executed, as node-postgres does with named queries and postgres.js with every query.
-// PGlite's own query() parses and describes each text anew (an unnamed statement); for the intake's insert (a
-// statement of five CTEs) that was half of its time in the store. Plain JavaScript, beside pglite-worker.mjs,
-// which uses it.
+// PGlite's own query() parses and describes each text anew (an unnamed statement), which for a statement as long
+// as the intake's insert (five CTEs) costs about as much as running it; npm run bench -- intake shows what that
+// does to registrations. Plain JavaScript, beside pglite-worker.mjs, which uses it.
 //
 // The same protocol steps as PGlite's query() (Parse and Describe once per text; then Bind, Describe, Execute,
 // Sync), under the same locks, and the same result parsing.
@@ -12,6 +12,7 @@ const { serialize } = protocol;
 
 /** @typedef {import('@electric-sql/pglite').QueryOptions} QueryOptions */
 /** @typedef {import('@electric-sql/pglite').Results} Results */
+/** @typedef {import('@electric-sql/pglite').PGlite | import('@electric-sql/pglite').Transaction} Target */
 
 /** A text is prepared on its second use, so that texts run once (literal values inlined) never take a slot. */
 export const PREPARE_AFTER = 2;
@@ -37,12 +38,43 @@ export class PreparedStatements {
 	}
 
 	/**
+	 * Runs a query as `target.query` would, through a prepared statement from the text's second use on.
+	 * `target`: the database, or the transaction the caller holds (`inTransaction`: the statement runs in it, and
+	 * the files are synced at its end, not here). After a schema change every prepared statement is closed.
+	 * @param {Target} target
+	 * @param {string} sql
+	 * @param {unknown[]} [params]
+	 * @param {QueryOptions} [options]
+	 * @returns {Promise<Results>}
+	 */
+	async query(target, sql, params = [], options = {}, inTransaction = false) {
+		const r = this.#wants(sql, options)
+			? await this.#runPrepared(sql, params, options, inTransaction)
+			: await target.query(sql, params, options);
+		await this.#afterStatement(sql, inTransaction, false);
+		return r;
+	}
+
+	/**
+	 * Runs a text of several statements (the simple protocol) as `target.exec` would. Whatever it starts with, it
+	 * counts as a schema change.
+	 * @param {Target} target
+	 * @param {string} sql
+	 * @returns {Promise<Results[]>}
+	 */
+	async exec(target, sql, inTransaction = false) {
+		const rs = await target.exec(sql);
+		await this.#afterStatement(sql, inTransaction, true);
+		return rs;
+	}
+
+	/**
 	 * True when `sql` should go through a prepared statement (counts its use).
 	 * @param {string} sql
-	 * @param {QueryOptions} [options]
+	 * @param {QueryOptions} options
 	 */
-	wants(sql, options) {
-		if (options?.paramTypes || options?.blob) return false;
+	#wants(sql, options) {
+		if (options.paramTypes || options.blob) return false;
 		if (this.prepared.has(sql)) return true;
 		if (SCHEMA_CHANGE.test(sql)) return false;
 		const n = (this.uses.get(sql) ?? 0) + 1;
@@ -56,26 +88,27 @@ export class PreparedStatements {
 	}
 
 	/**
-	 * Runs `sql` through its prepared statement (prepared first if need be). `inTransaction`: the caller holds
-	 * PGlite's transaction (the statement runs in it, and the files are synced at its end, not here).
+	 * `sql` through its prepared statement (prepared first if need be), under PGlite's locks as its query() takes them.
 	 * @param {string} sql
-	 * @param {unknown[]} [params]
-	 * @param {QueryOptions} [options]
+	 * @param {unknown[]} params
+	 * @param {QueryOptions} options
+	 * @param {boolean} inTransaction
 	 * @returns {Promise<Results>}
 	 */
-	async query(sql, params = [], options = {}, inTransaction = false) {
-		const run = () => this.db._runExclusiveQuery(() => this.#run(sql, params, options, inTransaction));
+	async #runPrepared(sql, params, options, inTransaction) {
+		const run = () => this.db._runExclusiveQuery(() => this.#protocol(sql, params, options, inTransaction));
 		await this.db._checkReady();
 		return inTransaction ? run() : this.db._runExclusiveTransaction(run);
 	}
 
 	/**
-	 * After a statement that may have changed the schema, every prepared statement is closed. `script`: a text of
-	 * several statements (PGlite's exec, used for migrations), which counts as a schema change whatever it starts with.
+	 * After a statement that may have changed the schema (`script`: a text of several statements), every prepared
+	 * statement is closed.
 	 * @param {string} sql
 	 * @param {boolean} inTransaction
+	 * @param {boolean} script
 	 */
-	async afterStatement(sql, inTransaction, script = false) {
+	async #afterStatement(sql, inTransaction, script) {
 		if (!(script || SCHEMA_CHANGE.test(sql)) || !this.prepared.size) return;
 		const names = [...this.prepared.values()].map((s) => s.name);
 		this.prepared.clear();
@@ -103,7 +136,7 @@ export class PreparedStatements {
 	 * @param {boolean} inTransaction
 	 * @returns {Promise<Results>}
 	 */
-	async #run(sql, params, options, inTransaction) {
+	async #protocol(sql, params, options, inTransaction) {
 		const messages = [];
 		try {
 			let st = this.prepared.get(sql);

@@ -1,15 +1,6 @@
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Results } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PREPARED, PREPARE_AFTER, PreparedStatements } from './pglite-statements.mjs';
-
-/** Runs a text as the worker does: through its prepared statement once it is wanted, else PGlite's own query. */
-function runner(db: PGlite, statements: PreparedStatements) {
-	return async <T = Record<string, unknown>>(sql: string, params: unknown[] = [], options: Record<string, unknown> = {}) => {
-		const r = statements.wants(sql, options) ? await statements.query(sql, params, options) : await db.query(sql, params, options);
-		await statements.afterStatement(sql, false);
-		return r as { rows: T[]; fields: { name: string }[]; affectedRows?: number };
-	};
-}
 
 const preparedTexts = async (db: PGlite) =>
 	(await db.query<{ statement: string }>(`SELECT statement FROM pg_prepared_statements WHERE NOT from_sql`)).rows.map((r) => r.statement);
@@ -17,12 +8,13 @@ const preparedTexts = async (db: PGlite) =>
 describe('prepared statements for the embedded store', () => {
 	let db: PGlite;
 	let statements: PreparedStatements;
-	let run: ReturnType<typeof runner>;
+	/** a query as the worker runs it outside a transaction */
+	const run = async <T = Record<string, unknown>>(sql: string, params: unknown[] = [], options: Record<string, unknown> = {}) =>
+		(await statements.query(db, sql, params, options)) as Results<T>;
 	beforeAll(async () => {
 		db = new PGlite();
 		await db.exec(`CREATE TABLE t (id serial PRIMARY KEY, name text UNIQUE NOT NULL, at timestamptz, tags text[], doc json)`);
 		statements = new PreparedStatements(db);
-		run = runner(db, statements);
 	});
 	afterAll(async () => {
 		await db?.close();
@@ -65,15 +57,19 @@ describe('prepared statements for the embedded store', () => {
 		const insert = `INSERT INTO t (name) VALUES ($1) RETURNING id`;
 		await expect(
 			db.transaction(async (tx) => {
-				await statements.query(insert, ['己'], {}, true);
-				await statements.query(insert, ['庚'], {}, true);
+				await statements.query(tx, insert, ['己'], {}, true);
+				// the second use: through the prepared statement, in the same transaction
+				await statements.query(tx, insert, ['庚'], {}, true);
 				throw new Error('不要了');
 			})
 		).rejects.toThrow('不要了');
 		// the statement outlives the transaction (prepared statements are not transactional)
 		expect(await preparedTexts(db)).toContain(insert);
 		expect((await db.query(`SELECT count(*)::int AS n FROM t WHERE name IN ('己', '庚')`)).rows).toEqual([{ n: 0 }]);
-		// outside a transaction it waits for the open one, as PGlite's own queries do
+		// outside a transaction a prepared statement waits for the open one, as PGlite's own queries do (run inside
+		// it, it would see the transaction's own row and answer 1 at once)
+		const count = `SELECT count(*)::int AS n FROM t WHERE name = $1`;
+		expect((await run(count, ['辛'])).rows).toEqual([{ n: 0 }]);
 		let release!: () => void;
 		const gate = new Promise<void>((r) => (release = r));
 		const tx = db.transaction(async (t) => {
@@ -82,7 +78,7 @@ describe('prepared statements for the embedded store', () => {
 		});
 		await new Promise((r) => setTimeout(r, 10));
 		let done = false;
-		const outside = statements.query(`SELECT count(*)::int AS n FROM t WHERE name = $1`, ['辛']).then((r) => ((done = true), r));
+		const outside = run(count, ['辛']).then((r) => ((done = true), r));
 		await new Promise((r) => setTimeout(r, 30));
 		expect(done).toBe(false);
 		release();
@@ -96,6 +92,12 @@ describe('prepared statements for the embedded store', () => {
 		expect(Object.keys((await run(star, ['甲'])).rows[0])).not.toContain('note');
 		expect((await preparedTexts(db)).length).toBeGreaterThan(0);
 		await run(`ALTER TABLE t ADD COLUMN note text`);
+		expect(await preparedTexts(db)).toEqual([]);
+		// a script of several statements counts as a schema change whatever it starts with
+		await run(star, ['甲']);
+		await run(star, ['甲']);
+		expect(await preparedTexts(db)).toEqual([star]);
+		await statements.exec(db, `SELECT 1; SELECT 2`);
 		expect(await preparedTexts(db)).toEqual([]);
 		await run(star, ['甲']);
 		expect(Object.keys((await run(star, ['甲'])).rows[0])).toContain('note');

@@ -58,15 +58,11 @@ parentPort.on('message', (m) => {
 			let q;
 			try {
 				const options = { rowMode: m.rowMode, parsers: m.raw ? RAW_TEMPORAL : undefined };
-				const t = target(m.tx);
-				q = statements.wants(m.sql, options) ? statements.query(m.sql, m.params, options, !!m.tx) : t.query(m.sql, m.params, options);
+				q = statements.query(target(m.tx), m.sql, m.params, options, !!m.tx);
 			} catch (e) {
 				return fail(m.id, e);
 			}
-			q.then(async (r) => {
-				await statements.afterStatement(m.sql, !!m.tx);
-				return r;
-			}).then(
+			q.then(
 				(r) => reply(m.id, { rows: r.rows, fields: r.fields, affectedRows: r.affectedRows }),
 				(e) => fail(m.id, e)
 			);
@@ -75,14 +71,11 @@ parentPort.on('message', (m) => {
 		case 'exec': {
 			let q;
 			try {
-				q = target(m.tx).exec(m.sql);
+				q = statements.exec(target(m.tx), m.sql, !!m.tx);
 			} catch (e) {
 				return fail(m.id, e);
 			}
-			q.then(async (rs) => {
-				await statements.afterStatement(m.sql, !!m.tx, true);
-				return rs;
-			}).then(
+			q.then(
 				(rs) =>
 					reply(
 						m.id,
