@@ -5,12 +5,14 @@ import { lowerBackgroundThreads, markForeground, processThreads, startBackground
 
 const linux = processThreads() !== null;
 
+/** The workers' own reader of their thread id (the segmentation and PGlite workers import it too). */
+const THREAD_ID = new URL('../../../pipelines/segment/thread-id.mjs', import.meta.url).href;
+
 /** A worker thread that reports its operating-system id and then waits until terminated. */
 async function idleWorker(): Promise<{ tid: number; stop: () => Promise<number> }> {
 	const w = new Worker(
 		`const { parentPort } = require('node:worker_threads');
-		 const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-		 parentPort.postMessage(tid);
+		 import(${JSON.stringify(THREAD_ID)}).then(({ threadId }) => parentPort.postMessage(threadId()));
 		 setInterval(() => {}, 1000);`,
 		{ eval: true }
 	);
