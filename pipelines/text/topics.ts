@@ -179,7 +179,8 @@ export async function assignNewTickets(conn: DuckDBConnection): Promise<number> 
 		)
 	).getRowObjectsJS() as unknown as { ticket_no: string; tokens: string[] }[];
 	if (!rows.length) return 0;
-	// scored in slices: at 1,000 new tickets a second, a round's few thousand took the server's thread for 30–70 ms at once
+	// scored in slices: at 1,000 new tickets a second, a round's few thousand in one call held the server's thread for tens of
+	// milliseconds at once (a CPU profile of the server under npm run bench -- intake shows each slice)
 	const out = await mapInSlices(rows, ASSIGN_SLICE, (slice) => assign(run.model, slice));
 	await insertAssignments(conn, run.runId, out.map((a, i) => ({ ticketNo: rows[i].ticket_no, topic: a.clusterId, score: a.score })), 'assigned');
 	return rows.length;
