@@ -3,6 +3,7 @@
 // lifecycle, silences keep notifications back, webhooks get the alert, and quiet series recover and resolve.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { generateDemo, startApp, stopApp, type App } from '../../src/lib/server/app';
@@ -12,7 +13,7 @@ import { alertDetail } from '../../src/lib/server/alerts/read';
 import { createSilence, listWatchlists, saveWebhook, silenceMatches } from '../../src/lib/server/alerts/settings';
 import { AlertError, alertTrail, getAlert, listAlerts, transition } from '../../src/lib/server/alerts/store';
 import { readSeries, windowFrom } from '../../pipelines/alerts/series';
-import { alerts as alertsTable, webhookDeliveries } from '../../src/lib/server/db/schema';
+import { alerts as alertsTable, alertTickets, webhookDeliveries, type AlertRow } from '../../src/lib/server/db/schema';
 
 let a: App;
 const H = 3_600_000;
@@ -147,12 +148,40 @@ describe('a planted cluster of calls', () => {
 		expect(deliveries.some((x) => x.alertId === al.id && x.status === 'ok')).toBe(true);
 	});
 
-	it('changes nothing when the same round runs again', async () => {
-		const before = await a.rel.db.select().from(alertsTable);
+	it('changes nothing when the same round runs again: it does not even write the alerts', async () => {
+		const byId = (rows: AlertRow[]) => [...rows].sort((x, y) => x.id - y.id);
+		// xmin: the transaction that wrote a row's current version (an update writes a new one)
+		const versions = () =>
+			a.rel.db
+				.select({ id: alertsTable.id, xmin: sql<string>`xmin::text` })
+				.from(alertsTable)
+				.orderBy(alertsTable.id);
+		const before = byId(await a.rel.db.select().from(alertsTable));
+		const written = await versions();
 		const trail = await alertTrail(a.rel.db, alertId);
+		const links = await a.rel.db.select().from(alertTickets);
 		await detectionRound(a, NOW);
-		const after = await a.rel.db.select().from(alertsTable);
-		expect(after.length).toBe(before.length);
+		expect(byId(await a.rel.db.select().from(alertsTable))).toEqual(before);
+		expect(await versions()).toEqual(written);
+		expect((await alertTrail(a.rel.db, alertId)).length).toBe(trail.length);
+		expect((await a.rel.db.select().from(alertTickets)).length).toBe(links.length);
+	});
+
+	it('links a late call of the incident, and keeps the tickets linked before', async () => {
+		const linkedNow = async () =>
+			(await a.rel.db.select().from(alertTickets).where(eq(alertTickets.alertId, alertId))).map((l) => l.ticketNo);
+		const before = await getAlert(a.rel.db, alertId);
+		const linkedBefore = await linkedNow();
+		const trail = await alertTrail(a.rel.db, alertId);
+		const [late] = await plantCluster(1, NOW - 30_000, 'FLOOD-LATE');
+		await detectionRound(a, NOW);
+		const after = await getAlert(a.rel.db, alertId);
+		const linkedAfter = await linkedNow();
+		expect(after.ticketCount).toBe(before.ticketCount + 1);
+		expect(linkedAfter).toHaveLength(linkedBefore.length + 1);
+		expect(linkedAfter).toContain(late);
+		expect(linkedAfter).toEqual(expect.arrayContaining(linkedBefore));
+		expect(after.version).toBe(before.version);
 		expect((await alertTrail(a.rel.db, alertId)).length).toBe(trail.length);
 	});
 

@@ -9,6 +9,7 @@
 //     A system-resolved alert whose incident fires again within the grouping gap is reopened (refired).
 //   - people (`transition`, `addNote`): new → acknowledged → escalated → resolved, or dismissed from any open
 //     state. Each change checks the version the user saw (a concurrent change gives a conflict).
+import { isDeepStrictEqual } from 'node:util';
 import { and, desc, eq, gte, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { alertEvents, alerts, alertTickets, type AlertRow } from '../db/schema';
@@ -157,11 +158,17 @@ async function closedBySystem(db: Db, id: number): Promise<boolean> {
 
 async function ticketOverlap(db: Db, id: number, tickets: Set<string>): Promise<number> {
 	if (!tickets.size) return 0;
-	const linked = await db.select({ t: alertTickets.ticketNo }).from(alertTickets).where(eq(alertTickets.alertId, id));
-	if (!linked.length) return 0;
+	const linked = await linkedTickets(db, id);
+	if (!linked.size) return 0;
 	let n = 0;
-	for (const { t } of linked) if (tickets.has(t)) n++;
-	return n / Math.min(linked.length, tickets.size);
+	for (const t of linked) if (tickets.has(t)) n++;
+	return n / Math.min(linked.size, tickets.size);
+}
+
+/** The ticket numbers linked to an alert. */
+async function linkedTickets(db: Db, id: number): Promise<Set<string>> {
+	const rows = await db.select({ t: alertTickets.ticketNo }).from(alertTickets).where(eq(alertTickets.alertId, id));
+	return new Set(rows.map((r) => r.t));
 }
 
 function signalOf(inc: DetectedIncident, now: number, bucketMs: number): AlertSignal {
@@ -169,7 +176,14 @@ function signalOf(inc: DetectedIncident, now: number, bucketMs: number): AlertSi
 	return now - inc.lastFiring.getTime() < (RECOVERY_HOLD + 1) * bucketMs ? 'recovering' : 'normal';
 }
 
-/** Raises or updates the alert of one detected incident (in one transaction). */
+/**
+ * Raises or updates the alert of one detected incident. Every round finds the incidents of the last days again,
+ * and a big one keeps gaining calls, so its tickets are linked outside the alert's transaction, only those not
+ * linked yet, in small statements of their own (a link is kept once made; a round stopped halfway leaves the
+ * rest to the next one): the embedded store runs one statement at a time, and the registrations arriving
+ * meanwhile wait behind each statement, never behind all of an incident's calls. An alert the round leaves as
+ * it was is not written at all.
+ */
 export async function recordIncident(
 	db: Db,
 	inc: DetectedIncident,
@@ -179,9 +193,11 @@ export async function recordIncident(
 	const bucketMs = inc.bucket === 'hour' ? 3_600_000 : 86_400_000;
 	const signal = signalOf(inc, now.getTime(), bucketMs);
 	const existing = await findAlertFor(db, inc, watchlistsOf);
-	return db.transaction(async (tx) => {
-		const t = tx as unknown as Db;
-		if (!existing) {
+	const linked = existing ? await linkedTickets(db, existing.id) : new Set<string>();
+	const fresh = inc.tickets.filter((x) => !linked.has(x.ticketNo));
+	if (!existing) {
+		const a = await db.transaction(async (tx) => {
+			const t = tx as unknown as Db;
 			const [a] = await t
 				.insert(alerts)
 				.values({
@@ -195,8 +211,9 @@ export async function recordIncident(
 					placeLevel: inc.placeLevel,
 					placeCode: inc.placeCode,
 					districtCode: inc.districtCode,
-					places: inc.places,
-					series: inc.series,
+					// in the order and number an update keeps, so that the next round finds them as it leaves them
+					places: mergePlaces([], inc.places),
+					series: mergeSeries([], inc.series),
 					bucket: inc.bucket,
 					startedAt: inc.onset,
 					lastFiringAt: inc.lastFiring,
@@ -221,33 +238,23 @@ export async function recordIncident(
 				data: { observed: inc.observed, expected: inc.expected, upper: inc.upper, score: inc.score, series: inc.series.map((s) => s.id) },
 				at: now
 			});
-			const count = await linkTickets(t, a.id, inc);
-			await t.update(alerts).set({ ticketCount: count }).where(eq(alerts.id, a.id));
-			const row = { ...a, ticketCount: count };
-			// an incident found already over (a first round's backfill) is recorded and resolved at once
-			return { alert: signal === 'normal' ? await autoResolve(t, row, now) : row, event: 'fired' };
-		}
-		const count = await linkTickets(t, existing.id, inc);
+			return a;
+		});
+		await linkTickets(db, a.id, fresh);
+		const count = await linkedCount(db, a.id);
+		await db.update(alerts).set({ ticketCount: count }).where(eq(alerts.id, a.id));
+		const row = { ...a, ticketCount: count };
+		// an incident found already over (a first round's backfill) is recorded and resolved at once
+		return { alert: signal === 'normal' ? await db.transaction((tx) => autoResolve(tx as unknown as Db, row, now)) : row, event: 'fired' };
+	}
+	if (!fresh.length && unchangedBy(existing, updatePatch(existing, inc, signal, linked.size, now), signal))
+		return { alert: existing, event: null };
+	await linkTickets(db, existing.id, fresh);
+	const count = fresh.length ? await linkedCount(db, existing.id) : linked.size;
+	return db.transaction(async (tx) => {
+		const t = tx as unknown as Db;
 		const grew = inc.lastFiring.getTime() > existing.lastFiringAt.getTime();
-		const merged = mergeSeries(existing.series as AlertSeriesInfo[], inc.series);
-		const patch: Partial<AlertRow> = {
-			signal,
-			places: mergePlaces(existing.places as AlertPlace[], inc.places),
-			series: merged,
-			lastFiringAt: grew ? inc.lastFiring : existing.lastFiringAt,
-			startedAt: inc.onset < existing.startedAt ? inc.onset : existing.startedAt,
-			recoveredAt: signal === 'firing' ? null : (existing.recoveredAt ?? inc.lastFiring),
-			observed: Math.max(existing.observed, inc.observed),
-			expected: inc.observed >= existing.observed ? inc.expected : existing.expected,
-			upper: inc.observed >= existing.observed ? inc.upper : existing.upper,
-			score: Math.max(existing.score, inc.score),
-			severity: Math.min(existing.severity, inc.severity),
-			ticketCount: count,
-			updatedAt: now
-		};
-		// a wider incident (several districts) moves the alert up to the city
-		if (existing.placeLevel !== 'city' && inc.placeLevel === 'city')
-			Object.assign(patch, { placeLevel: 'city', placeCode: inc.placeCode, districtCode: null, title: inc.title });
+		const patch = updatePatch(existing, inc, signal, count, now);
 		let event: RecordResult['event'] = existing.signal !== signal || grew || count !== existing.ticketCount ? 'updated' : null;
 		const systemResolved = existing.status === 'resolved' && (await closedBySystem(t, existing.id));
 		if (systemResolved && signal === 'firing' && grew) {
@@ -318,18 +325,64 @@ async function autoResolve(t: Db, a: AlertRow, now: Date): Promise<AlertRow> {
 	return { ...a, status: 'resolved', closedAt: now, version };
 }
 
-async function linkTickets(t: Db, alertId: number, inc: DetectedIncident): Promise<number> {
-	for (let i = 0; i < inc.tickets.length; i += 500) {
-		const part = inc.tickets
-			.slice(i, i + 500)
+/** Rows of links one statement inserts: a few milliseconds in the embedded store. */
+const LINKS_PER_STATEMENT = 100;
+
+/** Links the tickets to the alert (one linked already is left as it is), a statement for each few. */
+async function linkTickets(db: Db, alertId: number, tickets: DetectedIncident['tickets']): Promise<void> {
+	for (let i = 0; i < tickets.length; i += LINKS_PER_STATEMENT) {
+		const part = tickets
+			.slice(i, i + LINKS_PER_STATEMENT)
 			.map((x) => ({ alertId, ticketNo: x.ticketNo, receivedAt: x.receivedAt, streetCode: x.streetCode }));
-		await t.insert(alertTickets).values(part).onConflictDoNothing();
+		await db.insert(alertTickets).values(part).onConflictDoNothing();
 	}
-	const [{ n }] = await t
+}
+
+async function linkedCount(db: Db, alertId: number): Promise<number> {
+	const [{ n }] = await db
 		.select({ n: sql<number>`count(*)::int` })
 		.from(alertTickets)
 		.where(eq(alertTickets.alertId, alertId));
 	return Number(n);
+}
+
+/** What a detection round sets on an alert it continues, given the number of tickets linked to it then. */
+function updatePatch(existing: AlertRow, inc: DetectedIncident, signal: AlertSignal, ticketCount: number, now: Date): Partial<AlertRow> {
+	const grew = inc.lastFiring.getTime() > existing.lastFiringAt.getTime();
+	const patch: Partial<AlertRow> = {
+		signal,
+		places: mergePlaces(existing.places as AlertPlace[], inc.places),
+		series: mergeSeries(existing.series as AlertSeriesInfo[], inc.series),
+		lastFiringAt: grew ? inc.lastFiring : existing.lastFiringAt,
+		startedAt: inc.onset < existing.startedAt ? inc.onset : existing.startedAt,
+		recoveredAt: signal === 'firing' ? null : (existing.recoveredAt ?? inc.lastFiring),
+		observed: Math.max(existing.observed, inc.observed),
+		expected: inc.observed >= existing.observed ? inc.expected : existing.expected,
+		upper: inc.observed >= existing.observed ? inc.upper : existing.upper,
+		score: Math.max(existing.score, inc.score),
+		severity: Math.min(existing.severity, inc.severity),
+		ticketCount,
+		updatedAt: now
+	};
+	// a wider incident (several districts) moves the alert up to the city
+	if (existing.placeLevel !== 'city' && inc.placeLevel === 'city')
+		Object.assign(patch, { placeLevel: 'city', placeCode: inc.placeCode, districtCode: null, title: inc.title });
+	return patch;
+}
+
+/**
+ * Whether a round's patch leaves the alert as it is (its time of update aside), with nothing else to do: an
+ * alert whose signal is normal while it is still new or acknowledged is resolved by the round, so it counts
+ * as changed. JSON columns are compared by value, as stored (jsonb does not keep the order of keys).
+ */
+function unchangedBy(existing: AlertRow, patch: Partial<AlertRow>, signal: AlertSignal): boolean {
+	if (signal === 'normal' && (existing.status === 'new' || existing.status === 'acknowledged')) return false;
+	return Object.entries(patch).every(([k, v]) => k === 'updatedAt' || isDeepStrictEqual(existing[k as keyof AlertRow], asStored(v)));
+}
+
+/** A value as the store gives it back: JSON values without their undefined members. */
+function asStored(v: unknown): unknown {
+	return v !== null && typeof v === 'object' && !(v instanceof Date) ? JSON.parse(JSON.stringify(v)) : v;
 }
 
 function mergeSeries(old: AlertSeriesInfo[], fresh: AlertSeriesInfo[]): AlertSeriesInfo[] {
