@@ -1,16 +1,20 @@
-// The detection pass on two threads: the series are split into two halves of about equal length; a worker
-// thread scores one half while this thread scores the other (the machine has 2 cores). Same episodes as
-// runPass, in the same order. The worker stays up between passes (`closePassWorker` ends it); its first start
-// loads the modules through tsx, about a second.
+// The detection pass on a worker thread. runPassParallel (the CLI's and the benchmark's pass) splits the series
+// into two halves of about equal length; the worker scores one half while this thread scores the other (the
+// machine has 2 cores). runPassInWorker (the server's) gives the worker all of them, so that the server's own
+// thread goes on answering requests: a pass scored on it in slices, however short, delayed every request by a
+// slice at each of the turns of the event loop it needs. Same episodes as runPass, in the same order. The worker
+// stays up between passes (`closePassWorker` ends it); its first start loads the modules through tsx, about a
+// second.
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { defaultCalendar } from '../calendar/index';
 import { pipelinesFile } from '../segment/pool';
+import { nextTurn } from '../event-loop';
 import { calendarDayKind, PASS_DEFAULTS, passPlan, seriesEpisodes, type Episode, type PassOptions, type PassResult } from './pass';
 import type { CountSeries } from './series';
 
 type Reply = { id?: number; ok?: boolean; error?: string; episodes?: Episode[]; ready?: boolean };
-let worker: { w: Worker; ready: Promise<void>; next: number; waiting: Map<number, (r: Reply) => void> } | null = null;
+let worker: { w: Worker; ready: Promise<void>; loaded: boolean; next: number; waiting: Map<number, (r: Reply) => void> } | null = null;
 
 function passWorker() {
 	if (worker) return worker;
@@ -40,8 +44,13 @@ function passWorker() {
 		w.once('exit', (code) => fail(new Error(`detection worker stopped (exit ${code})`)));
 	});
 	w.unref();
-	worker = { w, ready, next: 1, waiting };
-	return worker;
+	const pw = { w, ready, loaded: false, next: 1, waiting };
+	ready.then(
+		() => (pw.loaded = true),
+		() => {}
+	);
+	worker = pw;
+	return pw;
 }
 
 /** Starts the worker and waits until its modules are loaded (so a timed pass does not include that). */
@@ -61,13 +70,61 @@ export async function closePassWorker(): Promise<void> {
 	if (w) await w.w.terminate();
 }
 
+/** The options of a pass, resolved, with the day kinds of the calendar in `calendarFile`. */
+function passOptions(calendarFile: string, options: Partial<Omit<PassOptions, 'dayKind'>>): PassOptions {
+	return { ...PASS_DEFAULTS, ...options, dayKind: calendarDayKind(defaultCalendar(calendarFile)) };
+}
+
+/** Series sent to the worker per message: the structured copy of one message holds this thread for a moment only. */
+const SERIES_PER_MESSAGE = 100;
+
+/**
+ * The episodes of `series` scored on the worker, in their order: sent `perMessage` series a message, with a turn
+ * of the event loop between messages.
+ */
+async function scoreInWorker(
+	series: readonly CountSeries[],
+	alpha: number,
+	o: PassOptions,
+	calendarFile: string,
+	perMessage = SERIES_PER_MESSAGE
+): Promise<Episode[]> {
+	const { dayKind: _d, ...plain } = o;
+	const pw = passWorker();
+	// the worker keeps the process alive only while it works for us
+	pw.w.ref();
+	try {
+		// once loaded, the first message leaves before this returns (runPassParallel scores its half meanwhile)
+		if (!pw.loaded) await pw.ready;
+		const answers: Promise<Episode[]>[] = [];
+		for (let i = 0; i < series.length; i += perMessage) {
+			if (i > 0) await nextTurn();
+			const part = series.slice(i, i + perMessage);
+			const id = pw.next++;
+			answers.push(
+				new Promise<Episode[]>((resolve, reject) =>
+					pw.waiting.set(id, (m) => (m.ok ? resolve(m.episodes!) : reject(new Error(`detection worker failed: ${m.error}`))))
+				)
+			);
+			pw.w.postMessage({ id, series: part, alpha, options: plain, calendarFile });
+		}
+		const byId = new Map(series.map((s) => [s.id, s]));
+		return (await Promise.all(answers)).flat().map((e) => ({ ...e, series: byId.get(e.id)! }));
+	} catch (e) {
+		await closePassWorker();
+		throw e;
+	} finally {
+		pw.w.unref();
+	}
+}
+
 export async function runPassParallel(
 	all: readonly CountSeries[],
 	calendarFile: string,
 	options: Partial<Omit<PassOptions, 'dayKind'>> = {}
 ): Promise<PassResult> {
 	const t0 = performance.now();
-	const o = { ...PASS_DEFAULTS, ...options, dayKind: calendarDayKind(defaultCalendar(calendarFile)) };
+	const o = passOptions(calendarFile, options);
 	const { tested, alpha, perDay } = passPlan(all, o);
 	const points = tested.reduce((n, s) => n + s.values.length, 0);
 	// alternate series between the halves so both get a similar mix
@@ -84,27 +141,26 @@ export async function runPassParallel(
 			b += s.values.length;
 		}
 	}
-	const { dayKind: _d, ...plain } = o;
-	const pw = passWorker();
-	// the worker keeps the process alive only while it works for us
-	pw.w.ref();
-	await pw.ready;
-	const id = pw.next++;
-	const done = new Promise<Episode[]>((resolve, reject) =>
-		pw.waiting.set(id, (m) => (m.ok ? resolve(m.episodes!) : reject(new Error(`detection worker failed: ${m.error}`))))
-	);
-	pw.w.postMessage({ id, series: theirs, alpha, options: plain, calendarFile });
-	try {
-		const here = mine.flatMap((s) => seriesEpisodes(s, alpha, o));
-		const byId = new Map(theirs.map((s) => [s.id, s]));
-		const answer = await done;
-		pw.w.unref();
-		const there = answer.map((e) => ({ ...e, series: byId.get(e.id)! }));
-		const order = new Map(tested.map((s, i) => [s.id, i]));
-		const episodes = [...here, ...there].sort((x, y) => order.get(x.id)! - order.get(y.id)! || x.onsetIndex - y.onsetIndex);
-		return { episodes, alpha, perDay, series: tested.length, points, seconds: (performance.now() - t0) / 1000 };
-	} catch (e) {
-		await closePassWorker();
-		throw e;
-	}
+	await passWorker().ready;
+	// in one message: this thread scores its half meanwhile, and would send the rest only after it
+	const there = scoreInWorker(theirs, alpha, o, calendarFile, Infinity);
+	there.catch(() => {}); // surfaced below
+	const here = mine.flatMap((s) => seriesEpisodes(s, alpha, o));
+	const order = new Map(tested.map((s, i) => [s.id, i]));
+	const episodes = [...here, ...(await there)].sort((x, y) => order.get(x.id)! - order.get(y.id)! || x.onsetIndex - y.onsetIndex);
+	return { episodes, alpha, perDay, series: tested.length, points, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** The pass with every series scored on the worker thread (a server's: see the top of this file). */
+export async function runPassInWorker(
+	all: readonly CountSeries[],
+	calendarFile: string,
+	options: Partial<Omit<PassOptions, 'dayKind'>> = {}
+): Promise<PassResult> {
+	const t0 = performance.now();
+	const o = passOptions(calendarFile, options);
+	const { tested, alpha, perDay } = passPlan(all, o);
+	const points = tested.reduce((n, s) => n + s.values.length, 0);
+	const episodes = await scoreInWorker(tested, alpha, o, calendarFile);
+	return { episodes, alpha, perDay, series: tested.length, points, seconds: (performance.now() - t0) / 1000 };
 }

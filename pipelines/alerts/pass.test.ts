@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultCalendar } from '../calendar/index';
 import { Rng } from '../demo/rng';
-import { passPlan, runPass, runPassYielding, PASS_DEFAULTS } from './pass';
+import { calendarDayKind, passPlan, runPass, runPassYielding, PASS_DEFAULTS, type PassResult } from './pass';
+import { closePassWorker, runPassInWorker, runPassParallel } from './pass-parallel';
 import { seriesId, type CountSeries, type SeriesKey } from './series';
 
 const H = 3_600_000;
@@ -60,5 +63,25 @@ describe('runPass', () => {
 		expect(b.episodes.map((e) => [e.id, e.onsetIndex, e.acceptIndex, e.lastIndex])).toEqual(
 			a.episodes.map((e) => [e.id, e.onsetIndex, e.acceptIndex, e.lastIndex])
 		);
+	});
+});
+
+describe('the pass on the detection worker', () => {
+	const noisy = Array.from({ length: 250 }, (_, i) => series(`0${i % 9}${i}`, 2, 500 + i));
+	const all = [...noisy, series('0404', 2, 7, { [BURST_AT]: 25, [BURST_AT + 1]: 30 })];
+	const calendarFile = fileURLToPath(new URL('../../data/reference/holidays-extra.json', import.meta.url));
+	const expected = runPass(all, { dayKind: calendarDayKind(defaultCalendar(calendarFile)) });
+	const shape = (r: PassResult) => r.episodes.map((e) => [e.id, e.onsetIndex, e.acceptIndex, e.lastIndex, e.observed, e.series.id]);
+	afterAll(closePassWorker);
+
+	it('finds the episodes runPass finds, in its order, with all series sent in several messages', async () => {
+		expect(expected.episodes.some((e) => e.id === all[all.length - 1].id)).toBe(true);
+		const r = await runPassInWorker(all, calendarFile);
+		expect(shape(r)).toEqual(shape(expected));
+		expect([r.series, r.points, r.alpha]).toEqual([expected.series, expected.points, expected.alpha]);
+	});
+
+	it('finds them too with half the series scored on this thread', async () => {
+		expect(shape(await runPassParallel(all, calendarFile))).toEqual(shape(expected));
 	});
 });

@@ -27,6 +27,11 @@ export interface App {
 
 type Log = (msg: string) => void;
 
+/** The city's holiday file beside chinese-days' calendar (app.calendar; the detection worker builds its own from it). */
+export function holidayFile(referenceDir: string): string {
+	return join(referenceDir, 'reference', 'holidays-extra.json');
+}
+
 export function ensureDataDir(dir: string): void {
 	try {
 		mkdirSync(dir, { recursive: true });
@@ -52,7 +57,7 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m))
 	} catch (e) {
 		throw new StartupError(`参考数据有误：${(e as Error).message}`, `reference data: ${(e as Error).message}`);
 	}
-	const calendar = defaultCalendar(join(config.referenceDir, 'reference', 'holidays-extra.json'));
+	const calendar = defaultCalendar(holidayFile(config.referenceDir));
 	const rel = await openRelational({
 		databaseUrl: config.databaseUrl,
 		dataDir: config.dataDir,

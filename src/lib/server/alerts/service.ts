@@ -4,10 +4,11 @@
 import { EventEmitter } from 'node:events';
 import { groupFirings, watchlistsOfCategory, type Incident } from '$pipelines/alerts/incidents';
 import { calendarDayKind, runPassYielding, type Episode } from '$pipelines/alerts/pass';
+import { closePassWorker, runPassInWorker } from '$pipelines/alerts/pass-parallel';
 import { burstStates } from '$pipelines/alerts/burst';
 import { readSeries, seriesTickets, windowFrom, bucketMs, ROUND_WINDOW_DAYS, WatchCellCache, type WatchlistSpec } from '$pipelines/alerts/series';
 import { placeName } from '$pipelines/reference/index';
-import type { App } from '../app';
+import { holidayFile, type App } from '../app';
 import type { AlertRow, WatchlistRow } from '../db/schema';
 import { webhookDeliveries } from '../db/schema';
 import { afterIngest } from '../ingest';
@@ -127,6 +128,7 @@ export function startAlertWork(app: App, log: (m: string) => void = (m) => conso
 	onShutdown(async () => {
 		stopAlertWork();
 		await Promise.race([alertsIdle(), new Promise((r) => setTimeout(r, 5000))]);
+		await closePassWorker();
 	});
 }
 
@@ -182,7 +184,11 @@ export async function detectionRound(app: App, now = Date.now()): Promise<RoundS
 		cache: s.watchCells
 	});
 	const t1 = performance.now();
-	const pass = await runPassYielding(series, { dayKind: calendarDayKind(app.calendar) });
+	// on the detection worker, so that this thread answers requests meanwhile; in slices here if it fails
+	const pass = await runPassInWorker(series, holidayFile(app.config.referenceDir)).catch((e: Error) => {
+		console.error(`[minqing] detection worker failed (${e.message}); scoring this round on the server's thread`);
+		return runPassYielding(series, { dayKind: calendarDayKind(app.calendar) });
+	});
 	const t2 = performance.now();
 	const recent = pass.episodes.filter((e) => e.last >= now - REPORT_DAYS * 86_400_000);
 	for (const e of recent) {
