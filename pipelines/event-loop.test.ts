@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forEachInSlices, mapInSlices, nextTurn } from './event-loop';
+import { forEachInSlices, mapInSlices, nextTurn, TimeSlices } from './event-loop';
 
 describe('mapInSlices', () => {
 	it('maps every item in order, slice by slice', async () => {
@@ -47,5 +47,25 @@ describe('forEachInSlices', () => {
 		await forEachInSlices([1, 2], 2, Number, count);
 		await forEachInSlices([], 2, Number, count);
 		expect(between).toBe(0);
+	});
+});
+
+describe('TimeSlices', () => {
+	const busy = (ms: number) => {
+		const end = performance.now() + ms;
+		while (performance.now() < end);
+	};
+
+	it('is due once the slice has passed, reading the clock every so many calls, and starts a new slice after a turn', async () => {
+		const slices = new TimeSlices(5, 3);
+		expect([slices.due(), slices.due(), slices.due()]).toEqual([false, false, false]);
+		busy(6);
+		// the clock is read on the third call only
+		expect([slices.due(), slices.due(), slices.due()]).toEqual([false, false, true]);
+		let ran = false;
+		setImmediate(() => (ran = true));
+		await slices.turn();
+		expect(ran).toBe(true);
+		expect([slices.due(), slices.due(), slices.due()]).toEqual([false, false, false]);
 	});
 });

@@ -38,3 +38,28 @@ export async function forEachInSlices<T>(
 		each(items[i], i);
 	}
 }
+
+/**
+ * A long loop's turns of the event loop by time: `due()` says a turn is due once `sliceMs` have passed since the
+ * last one (it reads the clock only every `checkEvery` calls, so a tight loop may call it on every item), and
+ * `turn()` gives it. Usage: `if (slices.due()) await slices.turn();`
+ */
+export class TimeSlices {
+	private last = performance.now();
+	private calls = 0;
+
+	constructor(
+		private readonly sliceMs = 10,
+		private readonly checkEvery = 1024
+	) {}
+
+	due(): boolean {
+		if (++this.calls % this.checkEvery !== 0) return false;
+		return performance.now() - this.last > this.sliceMs;
+	}
+
+	async turn(): Promise<void> {
+		await nextTurn();
+		this.last = performance.now();
+	}
+}

@@ -12,7 +12,7 @@
 //     continuity correction — this is what catches a sustained rise where no single bucket is extreme.
 // An episode that never reaches α stays unreported. Episodes also need at least `minTotal` tickets.
 import { dayNumberAt, type WorkCalendar } from '../calendar/index';
-import { nextTurn } from '../event-loop';
+import { TimeSlices } from '../event-loop';
 import { normalUpperTail } from '../stats/tests';
 import { DEFAULTS, SeriesDetector, type DayKindFn, type DetectorOptions, type ScoredPoint } from './detector';
 import type { Firing } from './incidents';
@@ -97,14 +97,11 @@ export function runPass(all: readonly CountSeries[], options: Partial<PassOption
  */
 export async function runPassYielding(all: readonly CountSeries[], options: Partial<PassOptions> = {}, sliceMs = 20): Promise<PassResult> {
 	const steps = passSteps(all, options);
-	let slice = performance.now();
+	const slices = new TimeSlices(sliceMs, 1);
 	for (;;) {
 		const r = steps.next();
 		if (r.done) return r.value;
-		if (performance.now() - slice > sliceMs) {
-			await nextTurn();
-			slice = performance.now();
-		}
+		if (slices.due()) await slices.turn();
 	}
 }
 

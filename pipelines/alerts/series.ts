@@ -8,6 +8,7 @@
 // not a gap). Buckets are Asia/Shanghai hours and days; a series' timestamps are the buckets' start instants.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { addDays, dayNumber, shanghaiDay } from '../calendar/index';
+import { TimeSlices } from '../event-loop';
 
 export type Bucket = 'hour' | 'day';
 export type Family = 'category' | 'watchlist' | 'topic';
@@ -211,9 +212,12 @@ export async function readSeries(conn: DuckDBConnection, window: SeriesWindow, o
 		}
 		return out;
 	});
+	// the cells are many while tickets stream in: the loops give the server's thread back now and then
+	const slices = new TimeSlices(10);
 	for (let r = 0; r < (keyNos?.length ?? 0); r++) {
 		const at = windowStart + Number(hours[r]) * HOUR_MS;
 		for (const s of categorySeries(keys[keyNos[r]])) b.addTo(s, at, counts[r]);
+		if (slices.due()) await slices.turn();
 	}
 	if (opts.streets !== false) {
 		const st = await conn.runAndReadAll(
@@ -223,6 +227,7 @@ export async function readSeries(conn: DuckDBConnection, window: SeriesWindow, o
 		);
 		for (const [day, street, district, l1, n] of st.getRows() as [string, string, string, string, number][]) {
 			b.add({ family: 'category', topic: l1, level: 'street', place: street, bucket: 'day', district }, hourInstant(day, 0), n);
+			if (slices.due()) await slices.turn();
 		}
 	}
 	if (opts.watchlists.length) {
@@ -249,6 +254,7 @@ export async function readSeries(conn: DuckDBConnection, window: SeriesWindow, o
 					b.addTo(s, at, total, true);
 				}
 			});
+			if (slices.due()) await slices.turn();
 		}
 	}
 	const out = b.build();
