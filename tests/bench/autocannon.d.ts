@@ -12,7 +12,8 @@ declare module 'autocannon' {
 		errors: number;
 		timeouts: number;
 		latency: Histogram;
-		requests: Histogram;
+		/** `sent`: every call sent, those still unanswered when the run stopped included */
+		requests: Histogram & { sent: number };
 	}
 	interface Options {
 		url: string;
