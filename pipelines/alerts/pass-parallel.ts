@@ -70,9 +70,21 @@ export async function closePassWorker(): Promise<void> {
 	if (w) await w.w.terminate();
 }
 
-/** The options of a pass, resolved, with the day kinds of the calendar in `calendarFile`. */
-function passOptions(calendarFile: string, options: Partial<Omit<PassOptions, 'dayKind'>>): PassOptions {
-	return { ...PASS_DEFAULTS, ...options, dayKind: calendarDayKind(defaultCalendar(calendarFile)) };
+/** A pass's options (with the day kinds of the calendar in `calendarFile`), the series it tests and its α. */
+function planPass(all: readonly CountSeries[], calendarFile: string, options: Partial<Omit<PassOptions, 'dayKind'>>) {
+	const t0 = performance.now();
+	const o: PassOptions = { ...PASS_DEFAULTS, ...options, dayKind: calendarDayKind(defaultCalendar(calendarFile)) };
+	const { tested, alpha, perDay } = passPlan(all, o);
+	/** the pass's result, given its episodes */
+	const result = (episodes: Episode[]): PassResult => ({
+		episodes,
+		alpha,
+		perDay,
+		series: tested.length,
+		points: tested.reduce((n, s) => n + s.values.length, 0),
+		seconds: (performance.now() - t0) / 1000
+	});
+	return { o, tested, alpha, result };
 }
 
 /** Series sent to the worker per message: the structured copy of one message holds this thread for a moment only. */
@@ -123,10 +135,7 @@ export async function runPassParallel(
 	calendarFile: string,
 	options: Partial<Omit<PassOptions, 'dayKind'>> = {}
 ): Promise<PassResult> {
-	const t0 = performance.now();
-	const o = passOptions(calendarFile, options);
-	const { tested, alpha, perDay } = passPlan(all, o);
-	const points = tested.reduce((n, s) => n + s.values.length, 0);
+	const { o, tested, alpha, result } = planPass(all, calendarFile, options);
 	// alternate series between the halves so both get a similar mix
 	const mine: CountSeries[] = [];
 	const theirs: CountSeries[] = [];
@@ -147,8 +156,7 @@ export async function runPassParallel(
 	there.catch(() => {}); // surfaced below
 	const here = mine.flatMap((s) => seriesEpisodes(s, alpha, o));
 	const order = new Map(tested.map((s, i) => [s.id, i]));
-	const episodes = [...here, ...(await there)].sort((x, y) => order.get(x.id)! - order.get(y.id)! || x.onsetIndex - y.onsetIndex);
-	return { episodes, alpha, perDay, series: tested.length, points, seconds: (performance.now() - t0) / 1000 };
+	return result([...here, ...(await there)].sort((x, y) => order.get(x.id)! - order.get(y.id)! || x.onsetIndex - y.onsetIndex));
 }
 
 /** The pass with every series scored on the worker thread (a server's: see the top of this file). */
@@ -157,10 +165,6 @@ export async function runPassInWorker(
 	calendarFile: string,
 	options: Partial<Omit<PassOptions, 'dayKind'>> = {}
 ): Promise<PassResult> {
-	const t0 = performance.now();
-	const o = passOptions(calendarFile, options);
-	const { tested, alpha, perDay } = passPlan(all, o);
-	const points = tested.reduce((n, s) => n + s.values.length, 0);
-	const episodes = await scoreInWorker(tested, alpha, o, calendarFile);
-	return { episodes, alpha, perDay, series: tested.length, points, seconds: (performance.now() - t0) / 1000 };
+	const { o, tested, alpha, result } = planPass(all, calendarFile, options);
+	return result(await scoreInWorker(tested, alpha, o, calendarFile));
 }
