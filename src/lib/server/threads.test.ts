@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { threadId } from '$pipelines/segment/thread-id.mjs';
-import { lowerBackgroundThreads, markForeground, processThreads, startBackgroundPriority, threadNice } from './threads';
+import { lowerBackgroundThreads, markForeground, processThreads, startBackgroundPriority, sweepBackgroundNow, threadNice } from './threads';
 
 const linux = processThreads() !== null;
 
@@ -62,5 +62,21 @@ describe.runIf(linux)('background thread priority (Linux)', () => {
 		} finally {
 			stop();
 		}
+	});
+
+	it('sweeps at once when asked, so a thread just started need not wait for the next sweep', async () => {
+		const before = processThreads()!;
+		expect(sweepBackgroundNow()).toBe(0);
+		const stop = startBackgroundPriority(11, before, 3_600_000);
+		try {
+			const late = await idleWorker();
+			workers.push(late);
+			expect(threadNice(late.tid)).toBe(0);
+			expect(sweepBackgroundNow()).toBeGreaterThanOrEqual(1);
+			expect(threadNice(late.tid)).toBe(11);
+		} finally {
+			stop();
+		}
+		expect(sweepBackgroundNow()).toBe(0);
 	});
 });

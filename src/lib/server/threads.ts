@@ -1,7 +1,7 @@
 // CPU priority of the server's threads (Linux). The threads that answer requests keep the default priority: the
 // main thread, the threads the process started with (V8's, which also collect the main thread's garbage) and the
 // embedded database's worker (PGlite). Every other thread is background work and runs at a lower priority (a
-// higher nice value): DuckDB's queries and libuv's pool, which runs them; the segmentation and training workers.
+// higher nice value): DuckDB's queries and libuv's pool, which runs them; the segmentation, training and detection workers.
 // On two cores a text or detection round otherwise takes a core from the registrations that arrive meanwhile
 // (npm run bench -- intake). The kernel only weighs priorities when threads compete: on an idle machine the
 // background work runs as fast as before.
@@ -19,10 +19,12 @@ interface State {
 	/** threads already lowered, as `tid:start time` (a thread id can be reused by a later thread) */
 	lowered: Set<string>;
 	timer: ReturnType<typeof setInterval> | null;
+	/** the sweep startBackgroundPriority set up (null before, or when it is off) */
+	sweep: (() => number) | null;
 }
 function state(): State {
 	const g = globalThis as { [KEY]?: State };
-	return (g[KEY] ??= { foreground: new Set(), lowered: new Set(), timer: null });
+	return (g[KEY] ??= { foreground: new Set(), lowered: new Set(), timer: null, sweep: null });
 }
 
 /** The ids of this process's threads now, or null where /proc cannot tell (not Linux). */
@@ -91,10 +93,20 @@ export function startBackgroundPriority(nice: number, startThreads: number[] | n
 	if (s.timer) clearInterval(s.timer);
 	s.timer = setInterval(sweep, everyMs);
 	s.timer.unref?.();
+	s.sweep = sweep;
 	return () => {
 		if (s.timer) clearInterval(s.timer);
 		s.timer = null;
+		if (s.sweep === sweep) s.sweep = null;
 	};
+}
+
+/**
+ * Sweeps now: for code that has just started a background thread, so that it runs lowered from the start and not
+ * only from the next sweep. Returns how many threads it lowered (0 when startBackgroundPriority is off).
+ */
+export function sweepBackgroundNow(): number {
+	return state().sweep?.() ?? 0;
 }
 
 /** The threads src/start.cjs recorded before any module loaded, or null (another entry point, or not Linux). */
