@@ -19,12 +19,12 @@ interface State {
 	/** threads already lowered, as `tid:start time` (a thread id can be reused by a later thread) */
 	lowered: Set<string>;
 	timer: ReturnType<typeof setInterval> | null;
-	/** the sweep startBackgroundPriority set up (null before, or when it is off) */
-	sweep: (() => number) | null;
+	/** the sweep run when a worker thread starts (null before startBackgroundPriority, or when it is off) */
+	onWorker: (() => void) | null;
 }
 function state(): State {
 	const g = globalThis as { [KEY]?: State };
-	return (g[KEY] ??= { foreground: new Set(), lowered: new Set(), timer: null, sweep: null });
+	return (g[KEY] ??= { foreground: new Set(), lowered: new Set(), timer: null, onWorker: null });
 }
 
 /** The ids of this process's threads now, or null where /proc cannot tell (not Linux). */
@@ -79,10 +79,14 @@ export function lowerBackgroundThreads(keep: Iterable<number>, nice: number): nu
 }
 
 /**
- * Lowers the background threads now and every `everyMs` (threads start later too: libuv's pool with the first
- * query, the segmentation workers with the first text round). `startThreads` are the threads the process had
- * before any module loaded (src/start.cjs records them); without them nothing is lowered, since V8's threads
+ * Lowers the background threads now, every `everyMs` (threads start later too: libuv's pool with the first
+ * query) and whenever a worker thread starts (the segmentation, training and detection workers: lowered as they
+ * start, not up to `everyMs` later, while they load their modules). `startThreads` are the threads the process
+ * had before any module loaded (src/start.cjs records them); without them nothing is lowered, since V8's threads
  * could not be told from the rest. `nice` 0 turns it off. Returns a function that stops the sweeps.
+ *
+ * A worker that must keep the default priority (the embedded database's, marked with markForeground once it
+ * reports its thread id) has to start before this is called, as the server's start-up does.
  */
 export function startBackgroundPriority(nice: number, startThreads: number[] | null, everyMs = 5000): () => void {
 	const s = state();
@@ -93,20 +97,17 @@ export function startBackgroundPriority(nice: number, startThreads: number[] | n
 	if (s.timer) clearInterval(s.timer);
 	s.timer = setInterval(sweep, everyMs);
 	s.timer.unref?.();
-	s.sweep = sweep;
+	// Node emits 'worker' once a Worker's thread exists
+	if (s.onWorker) process.off('worker', s.onWorker);
+	const onWorker = () => void sweep();
+	s.onWorker = onWorker;
+	process.on('worker', onWorker);
 	return () => {
 		if (s.timer) clearInterval(s.timer);
 		s.timer = null;
-		if (s.sweep === sweep) s.sweep = null;
+		process.off('worker', onWorker);
+		if (s.onWorker === onWorker) s.onWorker = null;
 	};
-}
-
-/**
- * Sweeps now: for code that has just started a background thread, so that it runs lowered from the start and not
- * only from the next sweep. Returns how many threads it lowered (0 when startBackgroundPriority is off).
- */
-export function sweepBackgroundNow(): number {
-	return state().sweep?.() ?? 0;
 }
 
 /** The threads src/start.cjs recorded before any module loaded, or null (another entry point, or not Linux). */

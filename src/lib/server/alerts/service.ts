@@ -13,7 +13,6 @@ import type { AlertRow, WatchlistRow } from '../db/schema';
 import { webhookDeliveries } from '../db/schema';
 import { afterIngest } from '../ingest';
 import { CoalescingJob } from '../jobs';
-import { sweepBackgroundNow } from '../threads';
 import { onShutdown } from '../presence';
 import { afterSync } from '../sync';
 import { deliver, shouldNotify, type AlertEvent, type AlertMessage, type DeliveryLog, type DeliveryRecord } from './notify';
@@ -186,10 +185,7 @@ export async function detectionRound(app: App, now = Date.now()): Promise<RoundS
 	});
 	const t1 = performance.now();
 	// on the detection worker, so that this thread answers requests meanwhile; in slices here if it fails
-	const passing = runPassInWorker(series, holidayFile(app.config.referenceDir));
-	// the call has started the worker if it was not running: lowered now, not at the next sweep
-	sweepBackgroundNow();
-	const pass = await passing.catch((e: Error) => {
+	const pass = await runPassInWorker(series, holidayFile(app.config.referenceDir)).catch((e: Error) => {
 		console.error(`[minqing] detection worker failed (${e.message}); scoring this round on the server's thread`);
 		return runPassYielding(series, { dayKind: calendarDayKind(app.calendar) });
 	});
