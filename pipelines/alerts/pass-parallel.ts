@@ -14,7 +14,7 @@ import { calendarDayKind, PASS_DEFAULTS, passPlan, seriesEpisodes, type Episode,
 import type { CountSeries } from './series';
 
 type Reply = { id?: number; ok?: boolean; error?: string; episodes?: Episode[]; ready?: boolean };
-let worker: { w: Worker; ready: Promise<void>; loaded: boolean; next: number; waiting: Map<number, (r: Reply) => void> } | null = null;
+let worker: { w: Worker; ready: Promise<void>; next: number; waiting: Map<number, (r: Reply) => void> } | null = null;
 
 function passWorker() {
 	if (worker) return worker;
@@ -44,13 +44,8 @@ function passWorker() {
 		w.once('exit', (code) => fail(new Error(`detection worker stopped (exit ${code})`)));
 	});
 	w.unref();
-	const pw = { w, ready, loaded: false, next: 1, waiting };
-	ready.then(
-		() => (pw.loaded = true),
-		() => {}
-	);
-	worker = pw;
-	return pw;
+	worker = { w, ready, next: 1, waiting };
+	return worker;
 }
 
 /** Starts the worker and waits until its modules are loaded (so a timed pass does not include that). */
@@ -87,46 +82,37 @@ function planPass(all: readonly CountSeries[], calendarFile: string, options: Pa
 	return { o, tested, alpha, result };
 }
 
-/** Series sent to the worker per message: the structured copy of one message holds this thread for a moment only. */
-const SERIES_PER_MESSAGE = 100;
-
 /**
- * The episodes of `series` scored on the worker, in their order: sent `perMessage` series a message, with a turn
- * of the event loop between messages.
+ * Sends `series` to the worker, which must have loaded (warmPassWorker), and gives the promise of their episodes,
+ * in their order. The worker keeps the process alive while it has series to score.
  */
-async function scoreInWorker(
-	series: readonly CountSeries[],
-	alpha: number,
-	o: PassOptions,
-	calendarFile: string,
-	perMessage = SERIES_PER_MESSAGE
-): Promise<Episode[]> {
+function scoreOnWorker(series: readonly CountSeries[], alpha: number, o: PassOptions, calendarFile: string): Promise<Episode[]> {
 	const { dayKind: _d, ...plain } = o;
 	const pw = passWorker();
-	// the worker keeps the process alive only while it works for us
-	pw.w.ref();
+	const id = pw.next++;
+	if (!pw.waiting.size) pw.w.ref();
+	const answer = new Promise<Episode[]>((resolve, reject) =>
+		pw.waiting.set(id, (m) => {
+			if (!pw.waiting.size) pw.w.unref();
+			if (m.ok) resolve(m.episodes!);
+			else reject(new Error(`detection worker failed: ${m.error}`));
+		})
+	);
+	pw.w.postMessage({ id, series, alpha, options: plain, calendarFile });
+	const byId = new Map(series.map((s) => [s.id, s]));
+	return answer.then((episodes) => episodes.map((e) => ({ ...e, series: byId.get(e.id)! })));
+}
+
+/** Series sent to the worker per message by runPassInWorker: the structured copy of one holds this thread for a moment only. */
+const SERIES_PER_MESSAGE = 100;
+
+/** A pass's work, with the worker closed when it fails (the next pass starts a new one). */
+async function closingOnFailure<T>(work: () => Promise<T>): Promise<T> {
 	try {
-		// once loaded, the first message leaves before this returns (runPassParallel scores its half meanwhile)
-		if (!pw.loaded) await pw.ready;
-		const answers: Promise<Episode[]>[] = [];
-		for (let i = 0; i < series.length; i += perMessage) {
-			if (i > 0) await nextTurn();
-			const part = series.slice(i, i + perMessage);
-			const id = pw.next++;
-			answers.push(
-				new Promise<Episode[]>((resolve, reject) =>
-					pw.waiting.set(id, (m) => (m.ok ? resolve(m.episodes!) : reject(new Error(`detection worker failed: ${m.error}`))))
-				)
-			);
-			pw.w.postMessage({ id, series: part, alpha, options: plain, calendarFile });
-		}
-		const byId = new Map(series.map((s) => [s.id, s]));
-		return (await Promise.all(answers)).flat().map((e) => ({ ...e, series: byId.get(e.id)! }));
+		return await work();
 	} catch (e) {
 		await closePassWorker();
 		throw e;
-	} finally {
-		pw.w.unref();
 	}
 }
 
@@ -150,13 +136,15 @@ export async function runPassParallel(
 			b += s.values.length;
 		}
 	}
-	await passWorker().ready;
-	// in one message: this thread scores its half meanwhile, and would send the rest only after it
-	const there = scoreInWorker(theirs, alpha, o, calendarFile, Infinity);
-	there.catch(() => {}); // surfaced below
-	const here = mine.flatMap((s) => seriesEpisodes(s, alpha, o));
-	const order = new Map(tested.map((s, i) => [s.id, i]));
-	return result([...here, ...(await there)].sort((x, y) => order.get(x.id)! - order.get(y.id)! || x.onsetIndex - y.onsetIndex));
+	return closingOnFailure(async () => {
+		await warmPassWorker();
+		// in one message, before this thread scores its half
+		const there = scoreOnWorker(theirs, alpha, o, calendarFile);
+		there.catch(() => {}); // surfaced below
+		const here = mine.flatMap((s) => seriesEpisodes(s, alpha, o));
+		const order = new Map(tested.map((s, i) => [s.id, i]));
+		return result([...here, ...(await there)].sort((x, y) => order.get(x.id)! - order.get(y.id)! || x.onsetIndex - y.onsetIndex));
+	});
 }
 
 /** The pass with every series scored on the worker thread (a server's: see the top of this file). */
@@ -166,5 +154,15 @@ export async function runPassInWorker(
 	options: Partial<Omit<PassOptions, 'dayKind'>> = {}
 ): Promise<PassResult> {
 	const { o, tested, alpha, result } = planPass(all, calendarFile, options);
-	return result(await scoreInWorker(tested, alpha, o, calendarFile));
+	return closingOnFailure(async () => {
+		await warmPassWorker();
+		const parts: Promise<Episode[]>[] = [];
+		for (let i = 0; i < tested.length; i += SERIES_PER_MESSAGE) {
+			if (i > 0) await nextTurn();
+			const part = scoreOnWorker(tested.slice(i, i + SERIES_PER_MESSAGE), alpha, o, calendarFile);
+			part.catch(() => {}); // surfaced by Promise.all below, even when it fails while later parts are being sent
+			parts.push(part);
+		}
+		return result((await Promise.all(parts)).flat());
+	});
 }
