@@ -169,8 +169,9 @@ const ASSIGN_SLICE = 500;
 export async function assignNewTickets(conn: DuckDBConnection): Promise<number> {
 	const run = await latestRun(conn);
 	if (!run) return 0;
-	// the tokens come joined into one string a ticket: DuckDB's lists of strings made into JavaScript arrays cost
-	// this thread several times as much, all at once (about 30 ms for 6,000 tickets of 20 tokens)
+	// the tokens come joined into one string a ticket and are split slice by slice: DuckDB's lists of strings made
+	// into JavaScript arrays cost this thread several times as much, all at once (a CPU profile of the server under
+	// npm run bench -- intake showed it)
 	const rows = (
 		await conn.runAndReadAll(
 			`SELECT f.ticket_no, array_to_string(f.tokens, chr(1)) FROM tickets_fact f

@@ -247,8 +247,7 @@ export async function recordIncident(
 		// an incident found already over (a first round's backfill) is recorded and resolved at once
 		return { alert: signal === 'normal' ? await db.transaction((tx) => autoResolve(tx as unknown as Db, row, now)) : row, event: 'fired' };
 	}
-	if (!fresh.length && unchangedBy(existing, updatePatch(existing, inc, signal, linked.size, now), signal))
-		return { alert: existing, event: null };
+	if (!fresh.length && unchangedBy(existing, updatePatch(existing, inc, signal, linked.size, now))) return { alert: existing, event: null };
 	await linkTickets(db, existing.id, fresh);
 	const count = fresh.length ? await linkedCount(db, existing.id) : linked.size;
 	return db.transaction(async (tx) => {
@@ -375,8 +374,8 @@ function updatePatch(existing: AlertRow, inc: DetectedIncident, signal: AlertSig
  * alert whose signal is normal while it is still new or acknowledged is resolved by the round, so it counts
  * as changed. JSON columns are compared by value, as stored (jsonb does not keep the order of keys).
  */
-function unchangedBy(existing: AlertRow, patch: Partial<AlertRow>, signal: AlertSignal): boolean {
-	if (signal === 'normal' && (existing.status === 'new' || existing.status === 'acknowledged')) return false;
+function unchangedBy(existing: AlertRow, patch: Partial<AlertRow>): boolean {
+	if (patch.signal === 'normal' && (existing.status === 'new' || existing.status === 'acknowledged')) return false;
 	return Object.entries(patch).every(([k, v]) => k === 'updatedAt' || isDeepStrictEqual(existing[k as keyof AlertRow], asStored(v)));
 }
 
