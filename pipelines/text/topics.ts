@@ -15,6 +15,7 @@ import { LIST, VARCHAR, listValue, type DuckDBConnection } from '@duckdb/node-ap
 import { mapInSlices } from '../event-loop';
 import { categoryAncestors, type Reference } from '../reference/index';
 import { shanghaiDayHour } from '../warehouse/facts';
+import { insertJsonRows } from '../warehouse/json-rows';
 import { rollbackQuietly } from '../warehouse/tx';
 import { assign, cluster, hierarchy, parseModel, serializeModel, type ClusterDoc, type TopicModel } from './cluster';
 import { maskPersonal } from './redact';
@@ -61,18 +62,18 @@ async function periodDocs(conn: DuckDBConnection, from: string, to: string): Pro
 	).getRowObjectsJS() as unknown as TicketDoc[];
 }
 
+const TICKET_TOPIC_COLUMNS = [
+	{ name: 'run_id', sql: 'VARCHAR' },
+	{ name: 'ticket_no', sql: 'VARCHAR' },
+	{ name: 'topic_id', sql: 'INTEGER' },
+	{ name: 'score', sql: 'DOUBLE' },
+	{ name: 'how', sql: 'VARCHAR' }
+];
+
+/** Read as JSON on DuckDB's threads: an appender's close held the server's thread (see json-rows.ts). */
 async function insertAssignments(conn: DuckDBConnection, runId: string, rows: { ticketNo: string; topic: number; score: number }[], how: string): Promise<void> {
-	if (!rows.length) return;
-	const app = await conn.createAppender('ticket_topics');
-	for (const r of rows) {
-		app.appendVarchar(runId);
-		app.appendVarchar(r.ticketNo);
-		app.appendInteger(r.topic);
-		app.appendDouble(r.score);
-		app.appendVarchar(how);
-		app.endRow();
-	}
-	app.closeSync();
+	const out = rows.map((r) => ({ run_id: runId, ticket_no: r.ticketNo, topic_id: r.topic, score: r.score, how }));
+	await insertJsonRows(conn, 'ticket_topics', TICKET_TOPIC_COLUMNS, out);
 }
 
 /** Fewer tickets than this in a period make no topic run (nothing to cluster yet). */
@@ -159,8 +160,11 @@ export async function latestRun(conn: DuckDBConnection): Promise<{ runId: string
 	return { runId, periodFrom, periodTo, createdAt, model: lastModel.model };
 }
 
-/** Tickets scored between two turns of the event loop (a few milliseconds). */
-const ASSIGN_SLICE = 500;
+/**
+ * Tickets scored between two turns of the event loop. A CPU profile of the server under npm run bench -- intake
+ * showed slices of 500 filling most of 30-50 ms stretches of its thread, which registrations waited behind.
+ */
+const ASSIGN_SLICE = 100;
 
 /**
  * Assigns the tickets that arrived since the latest run (from its period's start on, not yet assigned) to

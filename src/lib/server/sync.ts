@@ -4,9 +4,10 @@
 // spell, at most once a second under a stream of changes).
 import { asc, inArray, sql } from 'drizzle-orm';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { shanghaiDayHour, FactWriter, type FactRow } from '$pipelines/warehouse/facts';
+import { shanghaiDayHour, type FactRow } from '$pipelines/warehouse/facts';
+import { insertJsonRows } from '$pipelines/warehouse/json-rows';
 import { callerKey } from '$pipelines/warehouse/privacy';
-import { getMeta, keepRollups, setMeta } from '$pipelines/warehouse/schema';
+import { FACT_COLUMNS, getMeta, keepRollups, setMeta } from '$pipelines/warehouse/schema';
 import { rollbackQuietly } from '$pipelines/warehouse/tx';
 import { forEachInSlices } from '$pipelines/event-loop';
 import { removeTermStats } from '$pipelines/warehouse/text-index';
@@ -21,7 +22,7 @@ const WATERMARK = 'sync_watermark';
 const BATCH = 2000;
 /** Tickets read from the relational store per statement. */
 const READ_PAGE = 250;
-/** Tickets staged for DuckDB between two turns of the event loop. */
+/** Tickets made into facts between two turns of the event loop. */
 const STAGE_SLICE = 200;
 
 interface Watermark {
@@ -70,7 +71,7 @@ function toFact(app: App, t: TicketRow, counts: { returns: number; extensions: n
 		sign_deadline: ms(t.signDeadline), reply_deadline: ms(t.replyDeadline), satisfaction: t.satisfaction,
 		not_accepted_reason: t.notAcceptedReason, transferred_to: t.transferredTo, ...counts,
 		sign_on_time: metDeadline(ms(t.signedAt), ms(t.signDeadline), now), reply_on_time: metDeadline(ms(t.repliedAt), ms(t.replyDeadline), now),
-		caller_key: phone ? callerKey(phone) : null, tokens: null, keywords: null, flags: null
+		caller_key: phone ? callerKey(phone) : null, tokens: null, keywords: null, flags: null, sentiment: null, intensity: null
 	};
 }
 
@@ -113,11 +114,10 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 		const zero = { returns: 0, extensions: 0, reopens: 0, urges: 0 };
 
 		await conn.run('CREATE OR REPLACE TEMP TABLE sync_stage AS SELECT * FROM tickets_fact LIMIT 0');
-		const w = await FactWriter.open(conn, 'sync_stage');
-		const stage = (r: TicketRow) => w.add(toFact(app, r, counts.get(r.id) ?? zero, now));
-		// the appender works on the event loop: a registration arriving meanwhile waits for one slice
-		await forEachInSlices(rows, STAGE_SLICE, stage, () => w.flush());
-		w.close();
+		// the facts are made on the event loop, a slice at a time; DuckDB reads them as JSON on its own threads
+		const facts: FactRow[] = [];
+		await forEachInSlices(rows, STAGE_SLICE, (r) => facts.push(toFact(app, r, counts.get(r.id) ?? zero, now)));
+		await insertJsonRows(conn, 'sync_stage', FACT_COLUMNS, facts);
 		const last = rows[rows.length - 1];
 		await conn.run('BEGIN TRANSACTION');
 		try {
