@@ -12,7 +12,7 @@ export interface JsonColumn {
 }
 
 /** Rows per statement (bounds the JSON text of one). */
-export const JSON_ROWS_PER_STATEMENT = 10_000;
+const JSON_ROWS_PER_STATEMENT = 10_000;
 
 const baseType = (sql: string) => sql.replace(/\s+(NOT\s+NULL|PRIMARY\s+KEY|DEFAULT\b|UNIQUE|CHECK\b).*$/i, '').trim();
 

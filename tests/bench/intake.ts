@@ -229,6 +229,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
 			]);
 		}
 		// open loop: calls fall due at the goal rate whatever the server does; latency from the due time
+		const ownDelays: string[] = [];
 		if (rate > 0 && loads.includes('open'))
 			for (const c of connections) {
 				await settled(child.pid!);
@@ -242,6 +243,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
 					headers: { 'content-type': 'application/json', cookie },
 					body: () => body()
 				});
+				ownDelays.push(`${c} connections: p99 ${r.ownDelay.p99.toFixed(1)} ms, max ${r.ownDelay.max.toFixed(1)} ms`);
 				if (process.env.MINQING_BENCH_TIMELINE === '1')
 					console.log(`slowest answer per half second (${c} connections):`, r.slowest.map((x) => x.toFixed(0)).join(' '));
 				const roundsAfter = await rounds();
@@ -272,6 +274,10 @@ export async function intakeBench(argv: string[]): Promise<void> {
 				`open loop (tests/bench/open-loop.ts, as wrk2 measures): ${rate.toLocaleString('en')} calls a second fall due at even intervals over that many keep-alive\n` +
 				'  connections; latency counts from when a call was due, so waiting for a free connection or behind a slow answer is included'
 		);
+		if (ownDelays.length)
+			console.log(
+				`the load generator's own event loop ran late by (open loop; such a delay is in the latencies above too): ${ownDelays.join(' · ')}`
+			);
 		console.log(
 			'created = 2xx answers (+ the calls a closed loop still had out when it stopped: answered after the clock, so not in\n' +
 				'  created/s, but created); counted = tickets the intake queue gained (equal: nothing lost or doubled)\n' +

@@ -4,6 +4,7 @@
 // latencies instead of slowing the senders down (which is what a closed loop such as autocannon's connections,
 // each waiting for its answer before the next request, does: there the latency is connections ÷ throughput).
 import { Agent, request } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export interface OpenLoopOptions {
 	url: string;
@@ -34,6 +35,11 @@ export interface OpenLoopResult {
 	max: number;
 	/** the slowest answer of each half second, by due time (to see when the slow ones came) */
 	slowest: number[];
+	/**
+	 * how late this process's own event loop ran during the load, ms (p99 and max): a late loop sends late and
+	 * reads answers late, and that delay counts in the latencies too (the generator shares the machine)
+	 */
+	ownDelay: { p99: number; max: number };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -90,6 +96,8 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
 			});
 			req.end(body);
 		});
+	const delay = monitorEventLoopDelay({ resolution: 5 });
+	delay.enable();
 	const start = performance.now();
 	let next = 0;
 	await new Promise<void>((done) => {
@@ -106,6 +114,7 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
 		tick();
 	});
 	await Promise.all(pending);
+	delay.disable();
 	agent.destroy();
 	latencies.sort((a, b) => a - b);
 	return {
@@ -117,6 +126,7 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
 		p50: percentile(latencies, 0.5),
 		p99: percentile(latencies, 0.99),
 		max: latencies.length ? latencies[latencies.length - 1] : NaN,
-		slowest
+		slowest,
+		ownDelay: { p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 }
 	};
 }
