@@ -162,7 +162,7 @@ export async function latestRun(conn: DuckDBConnection): Promise<{ runId: string
 
 /**
  * Tickets scored between two turns of the event loop. A CPU profile of the server under npm run bench -- intake
- * showed slices of 500 filling most of 30-50 ms stretches of its thread, which registrations waited behind.
+ * found slices of 500 in the event loop's longest busy stretches, which registrations waited behind.
  */
 const ASSIGN_SLICE = 100;
 

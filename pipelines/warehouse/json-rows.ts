@@ -1,7 +1,8 @@
 // Rows into a DuckDB table through JSON text: this thread only serialises them, and DuckDB parses and inserts them
-// on its own threads while the event loop goes on. An appender converts and flushes its rows on the calling thread;
-// under npm run bench -- intake a CPU profile of the server showed the sync's flushes (200 rows each) holding the
-// event loop for 10-15 ms at a time, which registrations arriving meanwhile waited for.
+// on its own threads while the event loop goes on. An appender converts and flushes its rows on the calling thread:
+// under npm run bench -- intake a CPU profile of the server found the sync's flushes (200 rows each) in most of the
+// event loop's longest busy stretches, which registrations arriving meanwhile waited for (npm run bench -- sync
+// prints the longest stall a sync causes).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { nextTurn } from '../event-loop';
 
