@@ -4,7 +4,7 @@
 // event loop's longest busy stretches, which registrations arriving meanwhile waited for (npm run bench -- sync
 // prints the longest stall a sync causes).
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { nextTurn } from '../event-loop';
+import { mapInSlices } from '../event-loop';
 
 /** A column of the target table: its name and its SQL type (a trailing NOT NULL, PRIMARY KEY and so on are ignored). */
 export interface JsonColumn {
@@ -66,12 +66,7 @@ export async function insertJsonRows(
 ): Promise<void> {
 	const sql = jsonInsertSql(table, columns);
 	for (let i = 0; i < rows.length; i += perStatement) {
-		const end = Math.min(rows.length, i + perStatement);
-		const parts: string[] = [];
-		for (let j = i; j < end; j += STRINGIFY_SLICE) {
-			if (j > i) await nextTurn();
-			parts.push(JSON.stringify(rows.slice(j, Math.min(end, j + STRINGIFY_SLICE))).slice(1, -1));
-		}
+		const parts = await mapInSlices(rows.slice(i, i + perStatement), STRINGIFY_SLICE, (slice) => [JSON.stringify(slice).slice(1, -1)]);
 		await conn.run(sql, { rows: `[${parts.join(',')}]` });
 	}
 }

@@ -9,7 +9,7 @@ import { insertJsonRows } from '$pipelines/warehouse/json-rows';
 import { callerKey } from '$pipelines/warehouse/privacy';
 import { FACT_COLUMNS, getMeta, keepRollups, setMeta } from '$pipelines/warehouse/schema';
 import { rollbackQuietly } from '$pipelines/warehouse/tx';
-import { forEachInSlices } from '$pipelines/event-loop';
+import { mapInSlices } from '$pipelines/event-loop';
 import { removeTermStats } from '$pipelines/warehouse/text-index';
 import { categoryAncestors } from '$pipelines/reference/index';
 import { normalizePhone } from '$pipelines/normalize/index';
@@ -115,8 +115,7 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 
 		await conn.run('CREATE OR REPLACE TEMP TABLE sync_stage AS SELECT * FROM tickets_fact LIMIT 0');
 		// the facts are made on the event loop, a slice at a time; DuckDB reads them as JSON on its own threads
-		const facts: FactRow[] = [];
-		await forEachInSlices(rows, STAGE_SLICE, (r) => facts.push(toFact(app, r, counts.get(r.id) ?? zero, now)));
+		const facts = await mapInSlices(rows, STAGE_SLICE, (slice) => slice.map((r) => toFact(app, r, counts.get(r.id) ?? zero, now)));
 		await insertJsonRows(conn, 'sync_stage', FACT_COLUMNS, facts);
 		const last = rows[rows.length - 1];
 		await conn.run('BEGIN TRANSACTION');
