@@ -158,7 +158,18 @@ describe('insertJsonRows', () => {
 		expect((await conn.runAndReadAll('SELECT count(*)::INTEGER FROM typed')).getRows()[0][0]).toBe(0);
 		await insertJsonRows(conn, 'typed', cols, [{ n: 1, s: 'a', other: true }]);
 		expect((await conn.runAndReadAll('SELECT n, s FROM typed')).getRows()).toEqual([[1, 'a']]);
-		// quoted names and a quote in the type schema do not break the statement
+		// a double quote in a column name, and a single quote (which lands in the statement's schema literal)
 		expect(jsonInsertSql('t', [{ name: 'a"b', sql: 'VARCHAR' }])).toContain('"a""b"');
+		await conn.run(`CREATE OR REPLACE TEMP TABLE odd_names ("a""b" VARCHAR, "it's" INTEGER)`);
+		await insertJsonRows(
+			conn,
+			'odd_names',
+			[
+				{ name: 'a"b', sql: 'VARCHAR' },
+				{ name: "it's", sql: 'INTEGER' }
+			],
+			[{ 'a"b': 'x', "it's": 7 }]
+		);
+		expect((await conn.runAndReadAll('SELECT * FROM odd_names')).getRows()).toEqual([['x', 7]]);
 	});
 });
