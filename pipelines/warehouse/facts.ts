@@ -131,14 +131,9 @@ export class FactWriter {
 		this.columns = this.columns.map(() => []);
 	}
 
-	/** Makes everything added so far visible to queries. */
-	flush(): void {
-		this.flushChunk();
-		this.appender.flushSync();
-	}
-
+	/** Writes everything added (closing an appender flushes it) and ends the appender. */
 	close(): void {
-		this.flush();
+		this.flushChunk();
 		this.appender.closeSync();
 	}
 }
