@@ -41,6 +41,11 @@ function call(i: number) {
 /** CPU seconds the process has used so far (Linux /proc), or null elsewhere. */
 const cpuSeconds = (pid: number): number | null => procCpuSeconds(`/proc/${pid}/stat`);
 
+/** The server's CPU time over a run as cores kept busy (CPU seconds ÷ seconds), or '–' where /proc is missing. */
+function busyCores(cpu0: number | null, cpu1: number | null, t0: number): string {
+	return cpu0 === null || cpu1 === null ? '–' : ((cpu1 - cpu0) / ((performance.now() - t0) / 1000)).toFixed(2);
+}
+
 /**
  * Waits until the server's start-up work is over: two seconds in a row in which it used under a tenth of a
  * core (at most 3 minutes; where /proc is missing, a fixed 20 s).
@@ -185,13 +190,15 @@ export async function intakeBench(argv: string[]): Promise<void> {
 		console.log(`intake benchmark: POST /api/v1/tickets as an operator, embedded store (PGlite), ${duration} s per run, 2 cores here`);
 		console.log('goal: ≥ 1,000 creations/s, p99 ≤ 50 ms, 0 errors');
 		const rows: string[][] = [
-			['load', 'connections', 'created/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'non-2xx', 'created', 'counted', 'rounds', 'goal']
+			['load', 'connections', 'created/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'non-2xx', 'created', 'counted', 'rounds', 'server cores', 'goal']
 		];
 		// closed loop: each connection sends its next call when the last is answered — the most the server creates
 		for (const c of loads.includes('closed') ? connections : []) {
 			await settled(child.pid!); // each run from an idle server, not in the wake of the one before
 			const before = await count();
 			const roundsBefore = await rounds();
+			const cpu0 = cpuSeconds(child.pid!);
+			const t0 = performance.now();
 			const r = await autocannon({
 				url: `${url}/api/v1/tickets`,
 				connections: c,
@@ -204,6 +211,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
 					}
 				]
 			});
+			const cores = busyCores(cpu0, cpuSeconds(child.pid!), t0);
 			const roundsAfter = await rounds();
 			await new Promise((res) => setTimeout(res, 1000));
 			const after = await count();
@@ -225,6 +233,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
 				inFlight ? `${ok} + ${inFlight}` : String(ok),
 				String(after - before),
 				during(roundsBefore, roundsAfter),
+				cores,
 				`≥ 1,000/s ${met ? 'met' : 'missed'}`
 			]);
 		}
@@ -235,6 +244,8 @@ export async function intakeBench(argv: string[]): Promise<void> {
 				await settled(child.pid!);
 				const before = await count();
 				const roundsBefore = await rounds();
+				const cpu0 = cpuSeconds(child.pid!);
+				const t0 = performance.now();
 				const r = await openLoop({
 					url: `${url}/api/v1/tickets`,
 					rate,
@@ -243,6 +254,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
 					headers: { 'content-type': 'application/json', cookie },
 					body: () => body()
 				});
+				const cores = busyCores(cpu0, cpuSeconds(child.pid!), t0);
 				ownDelays.push(`${c} connections: p99 ${r.ownDelay.p99.toFixed(1)} ms, max ${r.ownDelay.max.toFixed(1)} ms`);
 				if (process.env.MINQING_BENCH_TIMELINE === '1')
 					console.log(`slowest answer per half second (${c} connections):`, r.slowest.map((x) => x.toFixed(0)).join(' '));
@@ -263,6 +275,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
 					String(r.ok),
 					String(after - before),
 					during(roundsBefore, roundsAfter),
+					cores,
 					`p99 ≤ 50 ms ${met ? 'met' : 'missed'}`
 				]);
 			}
@@ -281,7 +294,9 @@ export async function intakeBench(argv: string[]): Promise<void> {
 		console.log(
 			'created = 2xx answers (+ the calls a closed loop still had out when it stopped: answered after the clock, so not in\n' +
 				'  created/s, but created); counted = tickets the intake queue gained (equal: nothing lost or doubled)\n' +
-				'rounds = text analysis / detection rounds the server finished during the run (/healthz): the latency is measured with them running'
+				'rounds = text analysis / detection rounds the server finished during the run (/healthz): the latency is measured with them running\n' +
+				'server cores = CPU seconds of the server process during the run ÷ its seconds, all its threads: the requests, the store, the sync and\n' +
+				'  the rounds. The rounds take what the requests leave of the machine (at lower priority), so this is not a cost per ticket'
 		);
 	} finally {
 		if (child.exitCode === null) {
