@@ -52,6 +52,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defaultDataDir, loadReference } from '../reference/index';
+import { codeSet, hanTable, isHanOnly, isSurrogate, spaceTable } from './chars';
 
 // ---------------------------------------------------------------------------------------------------------
 // nodejieba (CommonJS, native), loaded on first use.
@@ -320,6 +321,11 @@ export function deriveMainDict(cacheDir: string, prune: { rare: boolean; orgs: b
 const CN_DIGIT = '〇○零一二三四五六七八九';
 const CN_NUMERAL = '〇○零一二三四五六七八九十百千万亿两';
 const isDigitChar = (c: string | undefined) => c !== undefined && ((c >= '0' && c <= '9') || (c >= '０' && c <= '９'));
+const isAlnumChar = (c: string | undefined) => c !== undefined && (isDigitChar(c) || /[A-Za-zＡ-Ｚａ-ｚ]/.test(c));
+/** 0-9 and full-width ０-９ (NaN, past the end of a text, is neither) */
+const isDigitCode = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0xff10 && c <= 0xff19);
+/** a minus sign before a number: - － − */
+const MINUS = codeSet(['-', '－', '−']);
 const digitValue = (s: string) => Number(s.replace(/[０-９]/g, (c) => String(c.charCodeAt(0) - 0xff10)));
 
 /** Value of a simple Chinese number below 100 (十二, 三十一, 二十, 九); NaN otherwise. */
@@ -362,8 +368,10 @@ const LEXICALISED = new Set(['一个', '多年', '多次', '多种', '百年', '
 const CN_NUMBER_WORD = new RegExp(`^[${CN_NUMERAL}]+$`);
 /** Whether a word can be a Chinese number or a numeral + classifier at all (its first character), before the
  * patterns above: most words cannot, and a set lookup costs far less than a pattern. */
-const NUMERAL_FIRST = new Set([...CN_NUMERAL, '第', '多', '几', '数']);
-const isCnNumberWord = (w: string) => NUMERAL_FIRST.has(w[0]) && CN_NUMBER_WORD.test(w);
+const NUMERAL_FIRST = codeSet([...CN_NUMERAL, '第', '多', '几', '数']);
+const isCnNumberWord = (w: string) => NUMERAL_FIRST.has(w.charCodeAt(0)) && CN_NUMBER_WORD.test(w);
+/** Characters where a Chinese year or month can begin inside a Han run (breakInsideHan) */
+const CN_DATE_START = codeSet([...CN_DIGIT, '十']);
 const CN_NUMBER_HEAD = new RegExp(`^(?:第|百分之)?[${CN_NUMERAL}]+$|^百分之$`);
 /** Common single-character surnames (百家姓, most frequent first) and compound surnames. */
 const SURNAMES = new Set([
@@ -380,8 +388,8 @@ class JiebaSegmenter implements Segmenter {
 	private readonly loadOpts: { dict: string; userDict: string };
 	private readonly protectedWords: Set<string>;
 	private readonly mixedTerms: RegExp | null;
-	/** first characters of mixed terms that begin with a Han character (苏e行) */
-	private readonly mixedHanStarts: Set<string>;
+	/** first characters (UTF-16 units) of mixed terms that begin with a Han character (苏e行) */
+	private readonly mixedHanStarts: Set<number>;
 	/** first characters (UTF-16 units) of all mixed terms: where none begins, the pattern is not tried */
 	private readonly mixedFirst: Set<string>;
 	private readonly names: Set<string>;
@@ -396,7 +404,7 @@ class JiebaSegmenter implements Segmenter {
 		// Terms with digits or Latin letters never reach jieba as one Han run: matched before pre-tokenising.
 		const mixed = entries.map((e) => e.word).filter((w) => !/^\p{Script=Han}+$/u.test(w));
 		mixed.sort((a, b) => b.length - a.length);
-		this.mixedHanStarts = new Set(mixed.filter((w) => /^\p{Script=Han}/u.test(w)).map((w) => w[0]));
+		this.mixedHanStarts = new Set(mixed.filter((w) => /^\p{Script=Han}/u.test(w)).map((w) => w.charCodeAt(0)));
 		this.mixedFirst = new Set(mixed.map((w) => w[0]));
 		this.mixedTerms = mixed.length
 			? new RegExp(`(?<![A-Za-z0-9])(?:${mixed.map(escapeRe).join('|')})(?![A-Za-z0-9])`, 'y')
@@ -438,7 +446,7 @@ class JiebaSegmenter implements Segmenter {
 	tokensOf(words: readonly string[]): string[] {
 		const out: string[] = [];
 		for (const w of words) {
-			if (HAN_ONLY.test(w)) {
+			if (isHanOnly(w)) {
 				if (!this.stopWords.has(w) && !isCnNumberWord(w)) out.push(w);
 				continue;
 			}
@@ -458,113 +466,107 @@ class JiebaSegmenter implements Segmenter {
 	/** Step 1: splits the text into Han runs (for jieba) and finished words. */
 	private pretokenize(text: string): Piece[] {
 		const pieces: Piece[] = [];
-		const rules = this.options.rules;
+		// a pattern is tried only where its character table says it can match (beyond the BMP, always)
+		const hanT = hanTable();
+		const spaceT = spaceTable();
 		let han = '';
 		let hanStart = 0;
-		const flushHan = () => {
-			if (han) pieces.push({ text: han, kind: 'han' });
-			han = '';
-		};
-		const word = (w: string) => {
-			flushHan();
-			pieces.push({ text: w, kind: 'word' });
-		};
 		/** the last finished word, when nothing came between it and position i */
 		let lastWord = '';
 		let lastEnd = -1;
 		let i = 0;
 		const n = text.length;
-		const emit = (w: string) => {
-			word(w);
+		while (i < n) {
+			const code = text.charCodeAt(i);
+			const astral = isSurrogate(code);
+			let m: string | null;
+			let w = (this.mixedTerms && this.mixedFirst.has(text[i]) && matchAt(this.mixedTerms, text, i)) || null;
+			if (!w) {
+				if ((astral || spaceT[code] === 1) && (m = matchAt(RE_SPACE, text, i))) {
+					if (han) pieces.push({ text: han, kind: 'han' });
+					han = '';
+					i += m.length;
+					continue;
+				}
+				if (this.options.rules.numbers) w = this.numberAt(text, i, code, lastWord, lastEnd === i);
+			}
+			if (!w) {
+				if ((astral || hanT[code] === 1) && (m = matchAt(RE_HAN, text, i))) {
+					if (!han) hanStart = i;
+					han += m;
+					i += m.length;
+					// the run ends where a Chinese date or a mixed user term begins inside it
+					const cut = this.breakInsideHan(text, hanStart, i);
+					if (cut >= 0) {
+						pieces.push({ text: text.slice(hanStart, cut), kind: 'han' });
+						han = '';
+						i = cut;
+					}
+					continue;
+				}
+				w = this.symbolAt(text, i);
+			}
+			if (han) pieces.push({ text: han, kind: 'han' });
+			han = '';
+			pieces.push({ text: w, kind: 'word' });
 			i += w.length;
 			lastWord = w;
 			lastEnd = i;
-		};
-		while (i < n) {
-			const c = text[i];
-			let m: string | null;
-			if (this.mixedTerms && this.mixedFirst.has(c) && (m = matchAt(this.mixedTerms, text, i))) {
-				emit(m);
-				continue;
-			}
-			if ((m = matchAt(RE_SPACE, text, i))) {
-				flushHan();
-				i += m.length;
-				continue;
-			}
-			if (rules.numbers) {
-				const prev = i > 0 ? text[i - 1] : undefined;
-				const prevIsAlnum = prev !== undefined && (isDigitChar(prev) || /[A-Za-zＡ-Ｚａ-ｚ]/.test(prev));
-				// Arabic number with sign, decimals, percent or a date/time unit
-				if (isDigitChar(c) || ((c === '-' || c === '－' || c === '−') && isDigitChar(text[i + 1]) && !prevIsAlnum)) {
-					const sign = isDigitChar(c) ? '' : c;
-					const num = matchAt(RE_NUMBER, text, i + sign.length)!;
-					const rest = text.slice(i + sign.length + num.length, i + sign.length + num.length + 2);
-					const after = rest.slice(0, 1);
-					// a Latin letter right after the digits makes it an alphanumeric word (5G, 3M)
-					if (!sign && HAS_LETTER.test(after)) {
-						const am = matchAt(RE_ALNUM, text, i);
-						if (am) {
-							emit(am);
-							continue;
-						}
-					}
-					emit(sign + num + this.numberSuffix(num, rest, lastWord, lastEnd === i));
-					continue;
-				}
-				if (CN_DIGIT.includes(c) || c === '十') {
-					const prevIsNumeral = prev !== undefined && (CN_NUMERAL.includes(prev) || prev === '第');
-					if (!prevIsNumeral) {
-						const y = matchAt(RE_CN_YEAR, text, i);
-						if (y && (y.length >= 4 || /[〇○零]/.test(y))) {
-							emit(y);
-							continue;
-						}
-						const mo = matchAt(RE_CN_MONTH, text, i);
-						if (mo && !CN_NUMERAL.includes(text[i + mo.length] ?? '') && text[i + mo.length] !== '份') {
-							emit(mo);
-							continue;
-						}
-					}
-					if (lastEnd === i && /月$/.test(lastWord)) {
-						const day = matchAt(RE_CN_DAY, text, i);
-						if (day && smallChineseNumber(day.slice(0, -1)) <= 31) {
-							emit(day);
-							continue;
-						}
-					}
-				}
-				if ((m = matchAt(RE_ALNUM, text, i)) && HAS_LETTER.test(m)) {
-					emit(m);
-					continue;
-				}
-			}
-			if ((m = matchAt(RE_HAN, text, i))) {
-				if (!han) hanStart = i;
-				han += m;
-				i += m.length;
-				// the run ends where a Chinese date or a mixed user term begins inside it
-				const cut = this.breakInsideHan(text, hanStart, i);
-				if (cut >= 0) {
-					han = text.slice(hanStart, cut);
-					i = cut;
-					flushHan();
-				}
-				continue;
-			}
-			// any other character: a symbol or punctuation; runs of the same dash/ellipsis are one word
-			const cp = String.fromCodePoint(text.codePointAt(i)!);
-			let w = cp;
-			if (rules.punctRuns && PUNCT_RUN.has(cp)) while (text.startsWith(cp, i + w.length)) w += cp;
-			if (!rules.numbers && /[\p{L}\p{N}]/u.test(cp)) {
-				// without the number rules, letters and digits still form runs (jieba would split them one by one)
-				const am = matchAt(/[\p{L}\p{N}]+/uy, text, i);
-				if (am && !/\p{Script=Han}/u.test(am)) w = am;
-			}
-			emit(w);
 		}
-		flushHan();
+		if (han) pieces.push({ text: han, kind: 'han' });
 		return pieces;
+	}
+
+	/**
+	 * The word the number rules make at position i, or null: an Arabic number (with its sign, decimals, percent
+	 * or date/time unit), an alphanumeric word, or a Chinese year, month or day. `adjacent`: the last word ended at i.
+	 */
+	private numberAt(text: string, i: number, code: number, lastWord: string, adjacent: boolean): string | null {
+		const prev = i > 0 ? text[i - 1] : undefined;
+		const digit = isDigitCode(code);
+		if (digit || (MINUS.has(code) && isDigitCode(text.charCodeAt(i + 1)) && !isAlnumChar(prev))) {
+			const sign = digit ? '' : text[i];
+			const num = matchAt(RE_NUMBER, text, i + sign.length)!;
+			const rest = text.slice(i + sign.length + num.length, i + sign.length + num.length + 2);
+			const after = rest.slice(0, 1);
+			// a Latin letter right after the digits makes it an alphanumeric word (5G, 3M)
+			if (!sign && HAS_LETTER.test(after)) {
+				const am = matchAt(RE_ALNUM, text, i);
+				if (am) return am;
+			}
+			return sign + num + this.numberSuffix(num, rest, lastWord, adjacent);
+		}
+		if (CN_DATE_START.has(code)) {
+			const prevIsNumeral = prev !== undefined && (CN_NUMERAL.includes(prev) || prev === '第');
+			if (!prevIsNumeral) {
+				const y = matchAt(RE_CN_YEAR, text, i);
+				if (y && (y.length >= 4 || /[〇○零]/.test(y))) return y;
+				const mo = matchAt(RE_CN_MONTH, text, i);
+				if (mo && !CN_NUMERAL.includes(text[i + mo.length] ?? '') && text[i + mo.length] !== '份') return mo;
+			}
+			if (adjacent && /月$/.test(lastWord)) {
+				const day = matchAt(RE_CN_DAY, text, i);
+				if (day && smallChineseNumber(day.slice(0, -1)) <= 31) return day;
+			}
+		}
+		// no Han character begins an alphanumeric word
+		if (hanTable()[code] === 1) return null;
+		const m = matchAt(RE_ALNUM, text, i);
+		return m && HAS_LETTER.test(m) ? m : null;
+	}
+
+	/** A symbol or punctuation at position i; runs of the same dash or ellipsis are one word. */
+	private symbolAt(text: string, i: number): string {
+		const rules = this.options.rules;
+		const cp = String.fromCodePoint(text.codePointAt(i)!);
+		let w = cp;
+		if (rules.punctRuns && PUNCT_RUN.has(cp)) while (text.startsWith(cp, i + w.length)) w += cp;
+		if (!rules.numbers && /[\p{L}\p{N}]/u.test(cp)) {
+			// without the number rules, letters and digits still form runs (jieba would split them one by one)
+			const am = matchAt(/[\p{L}\p{N}]+/uy, text, i);
+			if (am && !/\p{Script=Han}/u.test(am)) w = am;
+		}
+		return w;
 	}
 
 	/**
@@ -574,9 +576,9 @@ class JiebaSegmenter implements Segmenter {
 	private breakInsideHan(text: string, start: number, end: number): number {
 		const numbers = this.options.rules.numbers;
 		for (let j = start + 1; j < end; j++) {
-			const c = text[j];
-			if (this.mixedTerms && this.mixedHanStarts.has(c) && matchAt(this.mixedTerms, text, j)) return j;
-			if (!numbers || !(CN_DIGIT.includes(c) || c === '十')) continue;
+			const code = text.charCodeAt(j);
+			if (this.mixedTerms && this.mixedHanStarts.has(code) && matchAt(this.mixedTerms, text, j)) return j;
+			if (!numbers || !CN_DATE_START.has(code)) continue;
 			const prev = text[j - 1];
 			if (CN_NUMERAL.includes(prev) || prev === '第') continue;
 			const y = matchAt(RE_CN_YEAR, text, j);
@@ -635,7 +637,7 @@ class JiebaSegmenter implements Segmenter {
 				out.push(w);
 				continue;
 			}
-			if (rules.numeralClassifier && w.length >= 2 && NUMERAL_FIRST.has(w[0]) && !LEXICALISED.has(w)) {
+			if (rules.numeralClassifier && w.length >= 2 && NUMERAL_FIRST.has(w.charCodeAt(0)) && !LEXICALISED.has(w)) {
 				const m = NUMERAL_RE.exec(w);
 				if (m && CLASSIFIERS.has(m[2])) {
 					out.push(m[1], m[2]);
@@ -662,7 +664,6 @@ function escapeRe(s: string): string {
 	return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-const HAN_ONLY = /^\p{Script=Han}+$/u;
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const PURE_NUMBER = new RegExp(`^(?:[-+−]?\\d+(?:[.,:/·]\\d+)*[%‰]?|[${CN_NUMERAL}]+)$`);
 
