@@ -60,6 +60,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hasLetterOrDigit, isHanOnly } from '../segment/chars';
 
 // ---------------------------------------------------------------------------------------------------------
 // Constants of the formula
@@ -113,8 +114,13 @@ export interface SentimentLexicon {
 	readonly patterns: Readonly<Partial<Record<MarkerPattern, number>>>;
 	/** longest entry, in UTF-16 units */
 	readonly maxLength: number;
-	/** every proper prefix of an entry: a span that is none of them cannot grow into an entry */
-	readonly prefixes: ReadonlySet<string>;
+	/**
+	 * Every entry and every proper prefix of one, with the entry (if it is one) and whether it is a prefix: a span
+	 * that is none of them cannot grow into an entry. One lookup per span, where an entry map and a prefix set took two.
+	 */
+	readonly spans: ReadonlyMap<string, { entry: LexiconEntry | undefined; prefix: boolean }>;
+	/** first UTF-16 units of the negation and degree entries: a word beginning otherwise has none glued to its front */
+	readonly modifierStarts: ReadonlySet<number>;
 }
 
 /** The texts of the lexicon files. */
@@ -142,9 +148,11 @@ export const SENTIMENT_FILES: Readonly<Record<keyof SentimentFiles, string>> = {
 	boundary: 'boundary.txt'
 };
 
+const NEEDS_NORMALIZING = /[\uff01-\uff5e\u3000A-Z]/;
+
 /** Full-width ASCII → half-width, ideographic space → space, Latin lower case. */
 export function normalizeWord(w: string): string {
-	if (!/[\uff01-\uff5e\u3000A-Z]/.test(w)) return w;
+	if (!NEEDS_NORMALIZING.test(w)) return w;
 	return w
 		.replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
 		.replace(/\u3000/g, ' ')
@@ -229,12 +237,20 @@ export function buildSentimentLexicon(files: SentimentFiles): SentimentLexicon {
 	});
 	each('boundary', [1, 1], (w) => (entry(w).boundary = true));
 	let maxLength = 1;
-	const prefixes = new Set<string>();
-	for (const w of entries.keys()) {
+	const spans = new Map<string, { entry: LexiconEntry | undefined; prefix: boolean }>();
+	const span = (w: string) => {
+		let s = spans.get(w);
+		if (!s) spans.set(w, (s = { entry: entries.get(w), prefix: false }));
+		return s;
+	};
+	const modifierStarts = new Set<number>();
+	for (const [w, e] of entries) {
 		maxLength = Math.max(maxLength, w.length);
-		for (let k = 1; k < w.length; k++) prefixes.add(w.slice(0, k));
+		span(w);
+		for (let k = 1; k < w.length; k++) span(w.slice(0, k)).prefix = true;
+		if (e.negation || e.degree !== undefined) modifierStarts.add(w.charCodeAt(0));
 	}
-	return { entries, patterns, maxLength, prefixes };
+	return { entries, patterns, maxLength, spans, modifierStarts };
 }
 
 function isSentimentDir(dir: string): boolean {
@@ -323,9 +339,18 @@ interface Hit {
 /** Scores one text (see the module comment for the formula). */
 export function sentimentOf(words: readonly string[], rawText: string, lexicon: SentimentLexicon): SentimentResult {
 	const entries = lexicon.entries;
-	const norm = words.map(normalizeWord).filter((w) => w.trim() !== '');
+	// the words normalised, without blank ones, and whether each is punctuation (no letter or digit); a word of Han
+	// characters only (most of them) is its own normal form and never blank
+	const norm: string[] = [];
+	const punct: boolean[] = [];
+	for (const word of words) {
+		const han = isHanOnly(word);
+		const w = han ? word : normalizeWord(word);
+		if (!han && w.trim() === '') continue;
+		norm.push(w);
+		punct.push(han ? !hasLetterOrDigit(w) : !HAS_LETTER_OR_DIGIT.test(w));
+	}
 	const n = norm.length;
-	const punct = norm.map((w) => !HAS_LETTER_OR_DIGIT.test(w));
 
 	const hits: Hit[] = [];
 	const irrealisClauses = new Set<number>();
@@ -424,13 +449,14 @@ export function sentimentOf(words: readonly string[], rawText: string, lexicon: 
 		for (let k = 0; k < MAX_SPAN && i + k < n && !punct[i + k]; k++) {
 			concat += norm[i + k];
 			if (concat.length > lexicon.maxLength) break;
-			const e = entries.get(concat);
-			if (e) {
-				best = e;
+			const s = lexicon.spans.get(concat);
+			if (!s) break;
+			if (s.entry) {
+				best = s.entry;
 				bestWord = concat;
 				span = k + 1;
 			}
-			if (!lexicon.prefixes.has(concat)) break;
+			if (!s.prefix) break;
 		}
 		if (best) {
 			apply(best, bestWord);
@@ -439,10 +465,11 @@ export function sentimentOf(words: readonly string[], rawText: string, lexicon: 
 		}
 		// a negation or degree prefix glued to a sentiment word by the segmenter (不好, 太差, 很满意)
 		let split = false;
-		for (let p = 1; p <= 2 && p < w.length; p++) {
+		for (let p = 1; p <= 2 && p < w.length && lexicon.modifierStarts.has(w.charCodeAt(0)); p++) {
 			const pre = entries.get(w.slice(0, p));
+			if (!pre || !(pre.negation || pre.degree !== undefined)) continue;
 			const rest = entries.get(w.slice(p));
-			if (pre && (pre.negation || pre.degree !== undefined) && rest && (rest.positive !== undefined || rest.negative !== undefined)) {
+			if (rest && (rest.positive !== undefined || rest.negative !== undefined)) {
 				apply(pre, w.slice(0, p));
 				apply(rest, w.slice(p));
 				split = true;
