@@ -353,7 +353,6 @@ function matchAt(re: RegExp, text: string, i: number): string | null {
 	return m ? m[0] : null;
 }
 
-type Piece = { text: string; kind: 'han' | 'word' };
 
 // ---------------------------------------------------------------------------------------------------------
 // Rules on jieba output
@@ -432,10 +431,7 @@ class JiebaSegmenter implements Segmenter {
 		if (typeof text !== 'string' || text.length === 0) return [];
 		this.ensureLoaded();
 		const out: string[] = [];
-		for (const p of this.pretokenize(text)) {
-			if (p.kind === 'word') out.push(p.text);
-			else this.cutHan(p.text, out);
-		}
+		this.pretokenize(text, out);
 		return out;
 	}
 
@@ -463,9 +459,11 @@ class JiebaSegmenter implements Segmenter {
 		return out;
 	}
 
-	/** Step 1: splits the text into Han runs (for jieba) and finished words. */
-	private pretokenize(text: string): Piece[] {
-		const pieces: Piece[] = [];
+	/**
+	 * Step 1: splits the text into Han runs and finished words, in text order, into `out`: a finished word as it
+	 * is, a Han run through jieba and the rules (steps 2 and 3, cutHan) once it ends.
+	 */
+	private pretokenize(text: string, out: string[]): void {
 		// a pattern is tried only where its character table says it can match (beyond the BMP, always)
 		const hanT = hanTable();
 		const spaceT = spaceTable();
@@ -483,7 +481,7 @@ class JiebaSegmenter implements Segmenter {
 			let w = (this.mixedTerms && this.mixedFirst.has(text[i]) && matchAt(this.mixedTerms, text, i)) || null;
 			if (!w) {
 				if ((astral || spaceT[code] === 1) && (m = matchAt(RE_SPACE, text, i))) {
-					if (han) pieces.push({ text: han, kind: 'han' });
+					if (han) this.cutHan(han, out);
 					han = '';
 					i += m.length;
 					continue;
@@ -498,7 +496,7 @@ class JiebaSegmenter implements Segmenter {
 					// the run ends where a Chinese date or a mixed user term begins inside it
 					const cut = this.breakInsideHan(text, hanStart, i);
 					if (cut >= 0) {
-						pieces.push({ text: text.slice(hanStart, cut), kind: 'han' });
+						this.cutHan(text.slice(hanStart, cut), out);
 						han = '';
 						i = cut;
 					}
@@ -506,15 +504,14 @@ class JiebaSegmenter implements Segmenter {
 				}
 				w = this.symbolAt(text, i);
 			}
-			if (han) pieces.push({ text: han, kind: 'han' });
+			if (han) this.cutHan(han, out);
 			han = '';
-			pieces.push({ text: w, kind: 'word' });
+			out.push(w);
 			i += w.length;
 			lastWord = w;
 			lastEnd = i;
 		}
-		if (han) pieces.push({ text: han, kind: 'han' });
-		return pieces;
+		if (han) this.cutHan(han, out);
 	}
 
 	/**
