@@ -116,7 +116,7 @@ export interface SentimentLexicon {
 	readonly maxLength: number;
 	/**
 	 * Every entry and every proper prefix of one, with the entry (if it is one) and whether it is a prefix: a span
-	 * that is none of them cannot grow into an entry. One lookup per span, where an entry map and a prefix set took two.
+	 * that is none of them cannot grow into an entry. The scorer looks each span up once here.
 	 */
 	readonly spans: ReadonlyMap<string, { entry: LexiconEntry | undefined; prefix: boolean }>;
 	/** first UTF-16 units of the negation and degree entries: a word beginning otherwise has none glued to its front */
