@@ -1,8 +1,8 @@
 // Character classes of the segmenter and the sentiment scorer as tables over the UTF-16 code units of the Basic
 // Multilingual Plane, each made once from the Unicode pattern it stands for, so a table and its pattern agree on
-// every such character by construction. A text is mostly Han characters, and the per-word and per-character
-// checks were patterns run on one-character strings (each also an allocation): a table lookup costs a fraction
-// of that. Surrogates (characters beyond the BMP) are not in the tables: the callers use the patterns for them.
+// every such character by construction. A text is mostly Han characters and the segmenter checks every word and
+// many characters: a table lookup costs a fraction of a pattern run on a one-character string (which is also an
+// allocation). Surrogates (characters beyond the BMP) are not in the tables: the callers use the patterns for them.
 
 /** Whether a code unit is half of a surrogate pair (a character beyond the BMP). */
 export const isSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdfff;
