@@ -3,11 +3,12 @@ import { app, hasApp, setApp, startApp } from '$lib/server/app';
 import { SESSION_COOKIE, validateSession } from '$lib/server/auth';
 import { loadConfig } from '$lib/server/config';
 import { startInbox } from '$lib/server/inbox';
-import { announceServer } from '$lib/server/presence';
+import { announceServer, onShutdown } from '$lib/server/presence';
 import { querySegmenter } from '$lib/server/text/segmenter';
 import { startTextWork } from '$lib/server/text/service';
 import { startAlertWork } from '$lib/server/alerts/service';
 import { startBackgroundPriority, startThreads } from '$lib/server/threads';
+import { stopSync } from '$lib/server/sync';
 
 /** Pages and endpoints anyone may reach. */
 const PUBLIC = ['/login', '/healthz'];
@@ -36,6 +37,8 @@ export const init: ServerInit = async () => {
 		// tell a CLI on this machine that this server owns the data directory, and watch its drop folder
 		announceServer(a.config.dataDir);
 		await startInbox(a);
+		// on the way down, the sync stops after its batch in flight, before the stores close under it
+		onShutdown(() => stopSync(a));
 		// the main thread's segmenter (search queries, suggestions, topics) now, before the first request: nodejieba
 		// reads its dictionaries synchronously on the first use, which held up every request meanwhile (about
 		// 0.75 s here: npm run bench -- segment prints it)

@@ -101,6 +101,30 @@ describe('CoalescingJob', () => {
 		expect(overlapped).toBe(false);
 	});
 
+	it('once closed, starts no round: the round in progress finishes, the one requested during it and later ones do not run', async () => {
+		let rounds = 0;
+		let release: () => void = () => {};
+		let sawClosed = false;
+		const job = new CoalescingJob(async () => {
+			rounds++;
+			await new Promise<void>((r) => (release = r));
+			sawClosed = job.closed;
+		});
+		job.every(10);
+		void job.request();
+		void job.request(); // asks for a second round after the first
+		job.close();
+		expect(job.scheduled).toBe(false);
+		release();
+		await job.idle();
+		expect(rounds).toBe(1);
+		expect(sawClosed).toBe(true);
+		await job.request();
+		await new Promise((r) => setTimeout(r, 50));
+		expect(rounds).toBe(1);
+		expect(job.busy).toBe(false);
+	});
+
 	it('schedules once and stops', () => {
 		const job = new CoalescingJob(async () => {});
 		job.every(60_000);

@@ -11,6 +11,7 @@ export class CoalescingJob {
 	private current: Promise<void> | null = null;
 	/** set while exclusive work runs: no round starts */
 	private held: Promise<void> | null = null;
+	private isClosed = false;
 
 	/**
 	 * `round` must not throw: it logs its own failures (a failed round is retried by the next request).
@@ -40,7 +41,13 @@ export class CoalescingJob {
 		return !!this.timer;
 	}
 
+	/** Whether close() was called: no round starts any more. */
+	get closed(): boolean {
+		return this.isClosed;
+	}
+
 	request(): Promise<void> {
+		if (this.isClosed) return this.running ?? Promise.resolve();
 		if (this.running) {
 			this.again = true;
 			return this.running;
@@ -51,6 +58,7 @@ export class CoalescingJob {
 				const wait = this.lastStart + this.minGapMs - Date.now();
 				if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 				while (this.held) await this.held;
+				if (this.isClosed) break;
 				this.lastStart = Date.now();
 				this.current = this.round();
 				try {
@@ -58,7 +66,7 @@ export class CoalescingJob {
 				} finally {
 					this.current = null;
 				}
-			} while (this.again);
+			} while (this.again && !this.isClosed);
 			this.running = null;
 		})();
 		return this.running;
@@ -74,6 +82,15 @@ export class CoalescingJob {
 	stop(): void {
 		if (this.timer) clearInterval(this.timer);
 		this.timer = null;
+	}
+
+	/**
+	 * For a shutdown: no round starts any more (requests and the schedule are ignored); the round in progress, if
+	 * any, runs on (idle() waits for it) and may look at `closed` to end early.
+	 */
+	close(): void {
+		this.isClosed = true;
+		this.stop();
 	}
 
 	/**

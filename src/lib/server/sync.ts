@@ -184,6 +184,7 @@ function syncJob(app: App): CoalescingJob {
 		// a round gives way between batches to a writer waiting in withoutSync, and ends once it is ROUND_MS old;
 		// either way it asks for a round after it
 		const yieldNow = () => {
+			if (job!.closed) return true;
 			if (!job!.contended && Date.now() - job!.startedAt < ROUND_MS) return false;
 			void job!.request();
 			return true;
@@ -193,7 +194,9 @@ function syncJob(app: App): CoalescingJob {
 				const n = await syncToAnalytics(app, Date.now(), yieldNow);
 				if (n) for (const f of afterSyncHooks) f(app);
 			} catch (e) {
-				console.error('[minqing] sync to analytics failed (will retry on the next change or start):', e);
+				// stopping: the stores may close under the batch in flight, which then commits nothing
+				if (job!.closed) console.error(`[minqing] 同步在关闭时中断，下次启动时从上次的位置补齐：${(e as Error).message?.split('\n')[0]}`);
+				else console.error('[minqing] sync to analytics failed (will retry on the next change or start):', e);
 			}
 		}, SYNC_GAP_MS);
 		jobs.set(app, job);
@@ -208,6 +211,20 @@ export function requestSync(app: App): void {
 /** Runs `fn` with no sync running: a sync requested meanwhile starts after it. */
 export function withoutSync<T>(app: App, fn: () => Promise<T>): Promise<T> {
 	return syncJob(app).exclusive(fn);
+}
+
+/**
+ * For the server's shutdown, before the stores close: no sync starts any more, and the one in flight ends after
+ * its batch (each batch commits whole or not at all), waited for up to `ms`. What is left is caught up from the
+ * watermark at the next start.
+ */
+export async function stopSync(app: App, ms = 5000): Promise<void> {
+	const job = jobs.get(app);
+	if (!job) return;
+	job.close();
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	await Promise.race([job.idle(), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+	clearTimeout(timer);
 }
 
 /** Resolves when the syncs requested so far for `app` have finished (tests, shutdown). */
