@@ -20,6 +20,7 @@ import { Quarantine } from '$pipelines/ingest/quarantine';
 import { FILE_ERROR_CODES } from '$pipelines/ingest/sources';
 import type { App } from './app';
 import { ingestService } from './ingest';
+import { waitAtMost } from './jobs';
 import { onShutdown } from './presence';
 
 export const inboxDir = (dataDir: string) => join(dataDir, 'inbox');
@@ -195,11 +196,7 @@ export class Inbox {
 		for (const w of this.watchers.values()) w.close();
 		this.watchers.clear();
 		const running = this.running;
-		if (running) {
-			let t: NodeJS.Timeout | undefined;
-			await Promise.race([running, new Promise<void>((r) => (t = setTimeout(r, graceMs)))]);
-			clearTimeout(t);
-		}
+		if (running) await waitAtMost(running, graceMs);
 	}
 
 	/** Resolves when the current pass (if any) is over (for tests). */

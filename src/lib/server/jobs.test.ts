@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CoalescingJob } from './jobs';
+import { CoalescingJob, waitAtMost } from './jobs';
 
 describe('CoalescingJob', () => {
 	it('runs one more round for any number of requests during a round, and idle waits for the last', async () => {
@@ -123,6 +123,13 @@ describe('CoalescingJob', () => {
 		await new Promise((r) => setTimeout(r, 50));
 		expect(rounds).toBe(1);
 		expect(job.busy).toBe(false);
+	});
+
+	it('waitAtMost says whether the wait ended in time', async () => {
+		expect(await waitAtMost(new Promise((r) => setTimeout(r, 10)), 1000)).toBe(true);
+		const t0 = Date.now();
+		expect(await waitAtMost(new Promise(() => {}), 50)).toBe(false);
+		expect(Date.now() - t0).toBeLessThan(1000);
 	});
 
 	it('schedules once and stops', () => {

@@ -2,6 +2,16 @@
 // it (however many requests came), and `idle()` waits until no round is running. Rounds may also run on a
 // schedule. Used by the sync to analytics, the text analysis and emerging-incident detection.
 
+/** Waits for `p`, but at most `ms` (the timer is cleared either way); false when the time ran out first. */
+export async function waitAtMost(p: Promise<unknown>, ms: number): Promise<boolean> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	try {
+		return await Promise.race([p.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
 export class CoalescingJob {
 	private running: Promise<void> | null = null;
 	private again = false;

@@ -15,7 +15,7 @@ import { categoryAncestors } from '$pipelines/reference/index';
 import { normalizePhone } from '$pipelines/normalize/index';
 import { metDeadline } from '$pipelines/lifecycle/model';
 import type { App } from './app';
-import { CoalescingJob } from './jobs';
+import { CoalescingJob, waitAtMost } from './jobs';
 import { ticketEvents, tickets, type TicketRow } from './db/schema';
 
 const WATERMARK = 'sync_watermark';
@@ -222,9 +222,7 @@ export async function stopSync(app: App, ms = 5000): Promise<void> {
 	const job = jobs.get(app);
 	if (!job) return;
 	job.close();
-	let timer: ReturnType<typeof setTimeout> | undefined;
-	await Promise.race([job.idle(), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
-	clearTimeout(timer);
+	await waitAtMost(job.idle(), ms);
 }
 
 /** Resolves when the syncs requested so far for `app` have finished (tests, shutdown). */

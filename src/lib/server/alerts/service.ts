@@ -12,7 +12,7 @@ import { holidayFile, type App } from '../app';
 import type { AlertRow, WatchlistRow } from '../db/schema';
 import { webhookDeliveries } from '../db/schema';
 import { afterIngest } from '../ingest';
-import { CoalescingJob } from '../jobs';
+import { CoalescingJob, waitAtMost } from '../jobs';
 import { onShutdown } from '../presence';
 import { afterSync } from '../sync';
 import { deliver, shouldNotify, type AlertEvent, type AlertMessage, type DeliveryLog, type DeliveryRecord } from './notify';
@@ -127,7 +127,8 @@ export function startAlertWork(app: App, log: (m: string) => void = (m) => conso
 	s.tick.unref?.();
 	onShutdown(async () => {
 		stopAlertWork();
-		await Promise.race([alertsIdle(), new Promise((r) => setTimeout(r, 5000))]);
+		s.job?.close();
+		await waitAtMost(alertsIdle(), 5000);
 		await closePassWorker();
 	});
 }

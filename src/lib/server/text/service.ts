@@ -6,7 +6,7 @@ import type { App } from '../app';
 import { clusteredMessage, ingestService } from '../ingest';
 import { afterSync } from '../sync';
 import { onShutdown } from '../presence';
-import { CoalescingJob } from '../jobs';
+import { CoalescingJob, waitAtMost } from '../jobs';
 import { pendingEnrichment } from '$pipelines/text/enrich';
 import { canTrain, modelIsStale, modelPath, retrain } from './classifier';
 import { assignNewTickets, latestRun, runTopics } from '$pipelines/text/topics';
@@ -49,14 +49,11 @@ export function startTextWork(app: App, log: (m: string) => void = (m) => consol
 	// the schedule (topic runs, retraining) is checked every hour
 	job.every(3_600_000);
 	onShutdown(async () => {
-		stopTextWork();
-		// a batch in flight commits or not at all; wait a little for it, not for the whole round
-		await Promise.race([textIdle(), new Promise((r) => setTimeout(r, 5000))]);
+		// no round starts any more (nor one a sync or an ingest asks for); a batch in flight commits or not at
+		// all: wait a little for it, not for the whole round
+		job.close();
+		await waitAtMost(textIdle(), 5000);
 	});
-}
-
-export function stopTextWork(): void {
-	state().job?.stop();
 }
 
 /**
