@@ -1,4 +1,4 @@
-// `npm run bench -- segment [--no-ablation] [--pool N] [--repeat R] [--eval-dir DIR]`
+// `npm run bench -- segment [--no-ablation] [--pool N] [--repeat R] [--eval-dir DIR] [--tickets N]`
 //
 // Times the first segmenter of the process (nodejieba loads its dictionaries synchronously on that thread).
 // Segments the SIGHAN 2005 PKU test set (../shared/data/eval/icwb2: research/evaluation use only, read in place,
@@ -8,13 +8,18 @@
 //   - the ablation: each segmentation change, cumulatively, and what it did to F1;
 //   - the final configuration with and without the user dictionary, with characters/s (best of R runs);
 //   - characters/s of a SegmentPool with N worker threads;
-//   - the domain check: hotline phrases (data/dict/domain-check.tsv) whose domain words must stay whole.
+//   - the domain check: hotline phrases (data/dict/domain-check.tsv) whose domain words must stay whole;
+//   - what a segmentation worker does per ticket, on one thread, over the texts of N demo tickets (the ingest
+//     bench's feed): cut, tokensOf and the sentiment, each timed (best of R).
+// The last needs no evaluation set, so it runs also when the PKU files are missing.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSegmenter, DEFAULT_RULES, loadDomainCheck, type SegmenterOptions, type SegmentRules } from '../../pipelines/segment/index';
 import { SegmentPool } from '../../pipelines/segment/pool';
 import { fileLines, sighanScore, toWordSet, type SighanScore } from '../../pipelines/segment/sighan';
+import { loadSentimentLexicon, sentimentOf } from '../../pipelines/text/sentiment';
+import { feedTexts } from '../support/feed';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const EVAL_DIR = resolve(ROOT, '..', 'shared', 'data', 'eval', 'icwb2');
@@ -56,7 +61,8 @@ export async function segmentBench(argv: string[]): Promise<void> {
 			'no-ablation': { type: 'boolean', default: false },
 			pool: { type: 'string', default: '2' },
 			repeat: { type: 'string', default: '3' },
-			'eval-dir': { type: 'string', default: EVAL_DIR }
+			'eval-dir': { type: 'string', default: EVAL_DIR },
+			tickets: { type: 'string', default: '100000' }
 		}
 	});
 	const evalDir = resolve(values['eval-dir']);
@@ -71,7 +77,8 @@ export async function segmentBench(argv: string[]): Promise<void> {
 	const missing = [testFile, goldFile].filter((f) => !existsSync(f));
 	if (missing.length > 0) {
 		console.log(`segment benchmark: the PKU evaluation set is missing — looked for:\n${missing.map((f) => `  ${f}`).join('\n')}`);
-		console.log('(SIGHAN 2005 icwb2-data, research use only: it is not part of this repository.) Nothing to measure.');
+		console.log('(SIGHAN 2005 icwb2-data, research use only: it is not part of this repository.) No F1 or characters/s.');
+		ticketAnalysis(Number(values.tickets), Math.max(1, Number(values.repeat) || 1));
 		return;
 	}
 	const test = fileLines(readFileSync(testFile, 'utf8'));
@@ -166,4 +173,40 @@ export async function segmentBench(argv: string[]): Promise<void> {
 	console.log(`  with user dictionary:    ${withDict.ok}/${total} whole`);
 	console.log(`  without user dictionary: ${withoutDict.ok}/${total} whole`);
 	for (const f of withDict.failed) console.log(`  split with the dictionary: ${f}`);
+
+	// 5. What a segmentation worker does per ticket.
+	ticketAnalysis(Number(values.tickets), repeat);
+}
+
+/**
+ * What a segmentation worker does per ticket (pipelines/segment/worker.mjs, 'analyze'), here on this thread: cut
+ * the text, then tokensOf and the sentiment of the words, over the texts of `n` demo tickets (the tickets of the
+ * ingest bench's feed of that size); each step timed, best of `repeat`.
+ */
+function ticketAnalysis(n: number, repeat: number): void {
+	if (!(n > 0)) return;
+	const texts = feedTexts({ records: Math.floor(n) });
+	const chars = texts.reduce((k, t) => k + t.length, 0);
+	const seg = createSegmenter({});
+	const lexicon = loadSentimentLexicon();
+	const best = { cut: Infinity, tokens: Infinity, sentiment: Infinity };
+	for (let r = 0; r < repeat; r++) {
+		let t = performance.now();
+		const words = texts.map((x) => seg.cut(x));
+		best.cut = Math.min(best.cut, performance.now() - t);
+		t = performance.now();
+		for (const w of words) seg.tokensOf(w);
+		best.tokens = Math.min(best.tokens, performance.now() - t);
+		t = performance.now();
+		for (let i = 0; i < texts.length; i++) sentimentOf(words[i], texts[i], lexicon);
+		best.sentiment = Math.min(best.sentiment, performance.now() - t);
+	}
+	const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+	console.log(
+		`
+A segmentation worker's analysis of ${texts.length.toLocaleString('en')} demo ticket texts (${chars.toLocaleString('en')} characters), one thread, best of ${repeat}:` +
+			`
+  cut ${s(best.cut)} (${Math.round(chars / (best.cut / 1000)).toLocaleString('en')} chars/s) · tokensOf ${s(best.tokens)} · sentiment ${s(best.sentiment)}` +
+			` · together ${s(best.cut + best.tokens + best.sentiment)}`
+	);
 }

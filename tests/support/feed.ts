@@ -7,6 +7,7 @@ import { loadCorpus } from '../../pipelines/demo/corpus';
 import { DemoGenerator } from '../../pipelines/demo/generate';
 import { loadReference } from '../../pipelines/reference/index';
 import { formatShanghai } from '../../pipelines/normalize/index';
+import { ticketText } from '../../pipelines/text/enrich';
 
 export interface FeedOptions {
 	records: number;
@@ -17,16 +18,28 @@ export interface FeedOptions {
 	days?: number;
 }
 
-export async function writeFeed(path: string, o: FeedOptions): Promise<{ lines: number; bad: number }> {
+/** The demo generator behind a feed of `o.records` tickets (the same tickets for the same options). */
+function feedGenerator(o: FeedOptions): DemoGenerator {
 	const ref = loadReference();
 	const corpus = loadCorpus(new URL('../../data', import.meta.url).pathname, ref);
-	const gen = new DemoGenerator(ref, corpus, defaultCalendar(), {
+	return new DemoGenerator(ref, corpus, defaultCalendar(), {
 		tickets: o.records,
 		days: o.days ?? 365,
 		seed: o.seed ?? 99,
 		now: o.now ?? Date.parse('2026-11-01T00:00:00+08:00'),
 		recentDays: 0
 	});
+}
+
+/** The texts (title and content, as the text analysis joins them) of a feed's tickets, without writing the feed. */
+export function feedTexts(o: FeedOptions): string[] {
+	const texts: string[] = [];
+	for (const day of feedGenerator(o).days()) for (const f of day.facts) texts.push(ticketText(f.title, f.content));
+	return texts;
+}
+
+export async function writeFeed(path: string, o: FeedOptions): Promise<{ lines: number; bad: number }> {
+	const gen = feedGenerator(o);
 	const out = createWriteStream(path);
 	let lines = 0;
 	let bad = 0;
