@@ -61,6 +61,10 @@ describe('segmenter with the user dictionary', () => {
 		expect(seg.cut('2001年12月31日9时30分')).toEqual(['2001年', '12月', '31日', '9时', '30分']);
 		expect(seg.cut('二○○一年十二月三十一日')).toEqual(['二○○一年', '十二月', '三十一日']);
 		expect(seg.cut('增长12.5%，共100亿元，气温－5')).toEqual(['增长', '12.5%', '，', '共', '100亿', '元', '，', '气温', '－5']);
+		// after a digit or a Latin letter (half- or full-width) a minus is a dash, not a sign
+		expect(seg.cut('B栋3-5号')).toEqual(['B', '栋', '3', '-', '5', '号']);
+		expect(seg.cut('温度Ｃ－5度')).toEqual(['温度', 'Ｃ', '－', '5', '度']);
+		expect(seg.cut('-5度')[0]).toBe('-5');
 		expect(seg.cut('两个人第一天')).toEqual(['两', '个', '人', '第一', '天']);
 		expect(seg.cut('江泽民说')).toEqual(['江', '泽民', '说']);
 		expect(seg.cut('——……')).toEqual(['——', '……']);

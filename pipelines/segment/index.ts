@@ -320,10 +320,11 @@ export function deriveMainDict(cacheDir: string, prune: { rare: boolean; orgs: b
 
 const CN_DIGIT = '〇○零一二三四五六七八九';
 const CN_NUMERAL = '〇○零一二三四五六七八九十百千万亿两';
-const isDigitChar = (c: string | undefined) => c !== undefined && ((c >= '0' && c <= '9') || (c >= '０' && c <= '９'));
-const isAlnumChar = (c: string | undefined) => c !== undefined && (isDigitChar(c) || /[A-Za-zＡ-Ｚａ-ｚ]/.test(c));
-/** 0-9 and full-width ０-９ (NaN, past the end of a text, is neither) */
+/** 0-9 and full-width ０-９ (NaN, past either end of a text, is neither) */
 const isDigitCode = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0xff10 && c <= 0xff19);
+/** A-Z, a-z and their full-width forms */
+const isLatinCode = (c: number) =>
+	(c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0xff21 && c <= 0xff3a) || (c >= 0xff41 && c <= 0xff5a);
 /** a minus sign before a number: - － − */
 const MINUS = codeSet(['-', '－', '−']);
 const digitValue = (s: string) => Number(s.replace(/[０-９]/g, (c) => String(c.charCodeAt(0) - 0xff10)));
@@ -521,7 +522,9 @@ class JiebaSegmenter implements Segmenter {
 	private numberAt(text: string, i: number, code: number, lastWord: string, adjacent: boolean): string | null {
 		const prev = i > 0 ? text[i - 1] : undefined;
 		const digit = isDigitCode(code);
-		if (digit || (MINUS.has(code) && isDigitCode(text.charCodeAt(i + 1)) && !isAlnumChar(prev))) {
+		// a minus right after a digit or a letter is a dash (3-5, B-2), not a sign
+		const before = text.charCodeAt(i - 1);
+		if (digit || (MINUS.has(code) && isDigitCode(text.charCodeAt(i + 1)) && !isDigitCode(before) && !isLatinCode(before))) {
 			const sign = digit ? '' : text[i];
 			const num = matchAt(RE_NUMBER, text, i + sign.length)!;
 			const rest = text.slice(i + sign.length + num.length, i + sign.length + num.length + 2);
