@@ -41,9 +41,17 @@ function call(i: number) {
 /** CPU seconds the process has used so far (Linux /proc), or null elsewhere. */
 const cpuSeconds = (pid: number): number | null => procCpuSeconds(`/proc/${pid}/stat`);
 
-/** The server's CPU time over a run as cores kept busy (CPU seconds ÷ seconds), or '–' where /proc is missing. */
-function busyCores(cpu0: number | null, cpu1: number | null, t0: number): string {
-	return cpu0 === null || cpu1 === null ? '–' : ((cpu1 - cpu0) / ((performance.now() - t0) / 1000)).toFixed(2);
+/**
+ * Starts measuring a process's CPU; the function returned gives the cores it kept busy since (CPU seconds ÷
+ * seconds), or '–' where /proc is missing.
+ */
+function coreMeter(pid: number): () => string {
+	const cpu0 = cpuSeconds(pid);
+	const t0 = performance.now();
+	return () => {
+		const cpu1 = cpuSeconds(pid);
+		return cpu0 === null || cpu1 === null ? '–' : ((cpu1 - cpu0) / ((performance.now() - t0) / 1000)).toFixed(2);
+	};
 }
 
 /**
@@ -197,8 +205,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
 			await settled(child.pid!); // each run from an idle server, not in the wake of the one before
 			const before = await count();
 			const roundsBefore = await rounds();
-			const cpu0 = cpuSeconds(child.pid!);
-			const t0 = performance.now();
+			const cores = coreMeter(child.pid!);
 			const r = await autocannon({
 				url: `${url}/api/v1/tickets`,
 				connections: c,
@@ -211,7 +218,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
 					}
 				]
 			});
-			const cores = busyCores(cpu0, cpuSeconds(child.pid!), t0);
+			const busy = cores();
 			const roundsAfter = await rounds();
 			await new Promise((res) => setTimeout(res, 1000));
 			const after = await count();
@@ -233,7 +240,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
 				inFlight ? `${ok} + ${inFlight}` : String(ok),
 				String(after - before),
 				during(roundsBefore, roundsAfter),
-				cores,
+				busy,
 				`≥ 1,000/s ${met ? 'met' : 'missed'}`
 			]);
 		}
@@ -244,8 +251,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
 				await settled(child.pid!);
 				const before = await count();
 				const roundsBefore = await rounds();
-				const cpu0 = cpuSeconds(child.pid!);
-				const t0 = performance.now();
+				const cores = coreMeter(child.pid!);
 				const r = await openLoop({
 					url: `${url}/api/v1/tickets`,
 					rate,
@@ -254,7 +260,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
 					headers: { 'content-type': 'application/json', cookie },
 					body: () => body()
 				});
-				const cores = busyCores(cpu0, cpuSeconds(child.pid!), t0);
+				const busy = cores();
 				ownDelays.push(`${c} connections: p99 ${r.ownDelay.p99.toFixed(1)} ms, max ${r.ownDelay.max.toFixed(1)} ms`);
 				if (process.env.MINQING_BENCH_TIMELINE === '1')
 					console.log(`slowest answer per half second (${c} connections):`, r.slowest.map((x) => x.toFixed(0)).join(' '));
@@ -275,7 +281,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
 					String(r.ok),
 					String(after - before),
 					during(roundsBefore, roundsAfter),
-					cores,
+					busy,
 					`p99 ≤ 50 ms ${met ? 'met' : 'missed'}`
 				]);
 			}
