@@ -12,6 +12,8 @@ import { registerTicket } from '../../src/lib/server/cases/service';
 import { pgRunner } from '../../src/lib/server/analytics/sql';
 import { loadConfig } from '../../src/lib/server/config';
 import { ticketEvents, tickets } from '../../src/lib/server/db/schema';
+import { queryRows } from '../../src/lib/server/analytics/duckdb';
+import { syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
 
 const adminUrl = process.env.MINQING_TEST_PG_URL;
 if (!adminUrl) console.warn('MINQING_TEST_PG_URL is not set: skipping the PostgreSQL tests (tests/run-all.sh sets it)');
@@ -85,6 +87,26 @@ describe.skipIf(!adminUrl)('PostgreSQL as the relational store', () => {
 		expect(e).toBeGreaterThan(n);
 		const s = await login(a.rel.db, 'dispatcher', DEMO_PASSWORD, 'pg-test', 7);
 		expect((await validateSession(a.rel.db, s.token, 7))?.role).toBe('dispatcher');
+	});
+
+	it('syncs the lifecycle figures the demo generator counted, from the events on PostgreSQL', async () => {
+		const counts = () =>
+			queryRows<Record<string, unknown>>(
+				a.analytics.conn,
+				`SELECT ticket_no, returns, extensions, reopens, urges FROM tickets_fact WHERE source = 'demo' AND ticket_no IN
+				 (SELECT unnest(string_split($nos, ','))) ORDER BY ticket_no`,
+				{ nos: demoNos.join(',') }
+			);
+		const demoNos = (await a.rel.db.select({ no: tickets.ticketNo }).from(tickets).where(eq(tickets.source, 'demo'))).map((r) => r.no);
+		const generated = await counts();
+		expect(generated.length).toBe(demoNos.length);
+		// every figure occurs, so a count that the sync misses shows
+		for (const k of ['returns', 'extensions', 'reopens', 'urges']) expect(generated.some((r) => Number(r[k]) > 0)).toBe(true);
+		await withoutSync(a, async () => {
+			await a.analytics.conn.run(`DELETE FROM warehouse_meta WHERE key = 'sync_watermark'`);
+			expect(await syncToAnalytics(a)).toBeGreaterThanOrEqual(demoNos.length);
+		});
+		expect(await counts()).toEqual(generated);
 	});
 
 	it('survives a restart: migrations are not re-applied and the demo is not generated twice', async () => {
