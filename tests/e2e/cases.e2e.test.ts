@@ -132,6 +132,34 @@ describe('a call from intake to closing', () => {
 		await shot(page, '4-unit-detail');
 	});
 
+	it('a unit that returns a ticket from its page lands on 我的工单 with a notice, and the API answers 200 with visible: false', async () => {
+		const made = await (await as('operator')).request.post(`${server.url}/api/v1/tickets`, {
+			data: { channel: 'phone', type: '投诉', content: '路灯坏了好几天，晚上出行不安全', district_code: '320508', decision: { action: 'accept' } }
+		});
+		expect(made.status()).toBe(201);
+		const { ticket } = await made.json();
+		const act = (who: string, body: Record<string, unknown>) =>
+			as(who).then((p) => p.request.post(`${server.url}/api/v1/tickets/${ticket.ticket_no}/actions`, { data: body }));
+		const dispatched = await act('dispatcher', { action: 'dispatch', version: ticket.version, unit_code: 'D320508' });
+		expect(dispatched.status()).toBe(200);
+		const page = await as('unit_gusu');
+		await page.goto(`${server.url}/tickets/${ticket.ticket_no}`);
+		await page.waitForSelector('[data-testid=ticket-detail]');
+		await page.locator('[data-testid=note-return]').fill('不属于本单位职责，请改派市容部门');
+		await page.locator('[data-testid=act-return]').click();
+		await page.waitForURL(/\/my-tickets\?left=/);
+		expect(await page.locator('[data-testid=ticket-left]').innerText()).toContain(ticket.ticket_no);
+		await shot(page, '4b-returned');
+		// the API: a second dispatch and return, answered with what the unit may still know
+		const now = await (await as('dispatcher')).request.get(`${server.url}/api/v1/tickets/${ticket.ticket_no}`);
+		expect(await now.json()).toMatchObject({ status: 'accepted' });
+		const again = await act('dispatcher', { action: 'dispatch', version: (await now.json()).version, unit_code: 'D320508' });
+		expect(again.status()).toBe(200);
+		const returned = await act('unit_gusu', { action: 'return', version: (await again.json()).version, note: '仍不属于本单位职责' });
+		expect(returned.status()).toBe(200);
+		expect(await returned.json()).toMatchObject({ ticket_no: ticket.ticket_no, status: 'accepted', visible: false });
+	});
+
 	it('a stale form gets a clear conflict', async () => {
 		const page = await as('supervisor');
 		await openTicket(page);

@@ -9,7 +9,7 @@ import { tickets } from '../../src/lib/server/db/schema';
 import { CaseError } from '../../src/lib/server/cases/input';
 import { CASE_ACTIONS, type CaseAction } from '../../src/lib/server/cases/machine';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
-import { listQueue, ticketDetail } from '../../src/lib/server/cases/read';
+import { listQueue, ticketAfterAction, ticketDetail } from '../../src/lib/server/cases/read';
 import { intakeAssist } from '../../src/lib/server/cases/intake';
 import { calendarCoverage, getLimits, saveLimits } from '../../src/lib/server/cases/limits';
 import { DEFAULT_LIMITS, STATUSES, type Status } from '../../pipelines/lifecycle/model';
@@ -142,9 +142,10 @@ function expectedError(action: CaseAction, status: Status, actor: Actor): CaseEr
 	const rule = ALLOWED[action];
 	const isUnit = UNIT_ACTORS.includes(actor);
 	const roleMay = isUnit ? UNIT_ROLE_ACTIONS.includes(action) : rule.by.includes(actor);
-	if (!roleMay) return 'forbidden';
+	// a ticket a unit cannot see answers not_found whatever the action: like a missing one, so its existence does not show
 	const atUnit = AT_UNIT.includes(status);
 	if (isUnit && (actor === 'unitOther' || !atUnit)) return 'not_found';
+	if (!roleMay) return 'forbidden';
 	if (isUnit && !rule.by.includes(actor)) return 'forbidden'; // an assisting unit cannot act as lead
 	return 'invalid_state';
 }
@@ -271,6 +272,23 @@ describe('access: units see and act on their own tickets only', () => {
 		});
 		await expect(listQueue(a, people.unitLead, { queue: 'dispatch' })).rejects.toMatchObject({ code: 'forbidden' });
 		await expect(ticketDetail(a, people.analyst, t.no)).rejects.toMatchObject({ code: 'not_found' });
+	});
+	it('another unit’s ticket answers as a missing one, whatever the action (the role check does not show that it exists)', async () => {
+		const t = await ticketIn('dispatched');
+		for (const action of ['dispatch', 'merge', 'sign'] as const) {
+			const hidden = await actOnTicket(a, people.unitOther, t.no, payload(action, t.version, t.no)).catch((e: CaseError) => e);
+			const missing = await actOnTicket(a, people.unitOther, 'SZ20000101-H99999', payload(action, 1, t.no)).catch((e: CaseError) => e);
+			expect(hidden).toMatchObject({ code: 'not_found', message: `工单 ${t.no} 不存在或无权查看` });
+			expect(missing).toMatchObject({ code: 'not_found', message: '工单 SZ20000101-H99999 不存在或无权查看' });
+		}
+	});
+	it('a unit that returns a ticket gets the action’s result, not a 404: the number, state and version, and no longer the ticket', async () => {
+		const t = await ticketIn('dispatched');
+		const row = await actOnTicket(a, people.unitLead, t.no, { action: 'return', version: t.version, note: '不属于本单位职责' });
+		expect(row.status).toBe('accepted');
+		expect(await ticketAfterAction(a, people.unitLead, row)).toEqual({ ticket_no: t.no, status: 'accepted', version: row.version, visible: false });
+		await expect(ticketDetail(a, people.unitLead, t.no)).rejects.toMatchObject({ code: 'not_found' });
+		expect(await ticketAfterAction(a, people.dispatcher, row)).toMatchObject({ ticketNo: t.no, status: 'accepted' });
 	});
 	it('callers are masked for leaders and in every queue, shown on the lead unit’s and the dispatchers’ detail', async () => {
 		const t = await ticketIn('signed');
@@ -544,6 +562,22 @@ describe('a ticket’s whole life', () => {
 		]);
 		expect(d.timeline[3].actor).toContain('姑苏区');
 		expect(d.actions.map((x) => x.action)).toEqual(['reopen', 'note', 'link', 'unlink']);
+	});
+	it('a ticket merged after a unit returned it cannot be reopened (it was not handled to the end)', async () => {
+		const main = await registerTicket(a, people.operator, INTAKE, { decision: { action: 'accept' } });
+		const t0 = await registerTicket(a, people.operator, INTAKE, { decision: { action: 'accept' } });
+		let v = t0.version;
+		const step = async (who: string, body: Record<string, unknown>) => {
+			const r = await actOnTicket(a, people[who], t0.ticketNo, { ...body, version: v });
+			v = r.version;
+			return r;
+		};
+		await step('dispatcher', { action: 'dispatch', unit_code: UNIT_A });
+		await step('unitLead', { action: 'return', note: '不属于本单位职责' });
+		expect((await step('dispatcher', { action: 'merge', duplicate_of: main.ticketNo })).status).toBe('closed');
+		const refused = await step('supervisor', { action: 'reopen', note: '来电人再次反映' }).catch((e: CaseError) => e);
+		expect(refused).toMatchObject({ code: 'invalid_state' });
+		expect((await ticketDetail(a, people.supervisor, t0.ticketNo)).actions.map((x) => x.action)).not.toContain('reopen');
 	});
 	it('finds the caller’s earlier ticket and similar tickets of the same place as related', async () => {
 		const first = await registerTicket(a, people.operator, {

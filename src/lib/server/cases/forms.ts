@@ -8,7 +8,8 @@ import { app, type App } from '../app';
 import { requireScreen } from '../guard';
 import { CASE_ERROR_STATUS, formToInput } from './http';
 import { CaseError, EMERGENCY_LINES } from './input';
-import { actOnTicket } from './service';
+import { canView } from './machine';
+import { actOnTicket, stateOf } from './service';
 import { listQueue, type Queue } from './read';
 
 export function caseChoices(app: App) {
@@ -54,7 +55,8 @@ export async function runCaseForm(app: App, user: SessionUser, request: Request,
 	delete input.ticket;
 	try {
 		const row = await actOnTicket(app, user, no, input);
-		return { ok: true as const, action: String(input.action), ticket: no, status: row.status };
+		// a unit that returned a ticket no longer sees it (the page then leaves it for the unit's queue)
+		return { ok: true as const, action: String(input.action), ticket: no, status: row.status, visible: canView(user, stateOf(row)) };
 	} catch (e) {
 		if (e instanceof CaseError)
 			return fail(CASE_ERROR_STATUS[e.code], {

@@ -112,11 +112,13 @@ export interface CaseState {
 	assistUnits: readonly string[];
 	/** an extension request waits for a decision */
 	extensionPending: boolean;
-	/** set on tickets that went to a unit (a merged or screened-out ticket cannot be reopened) */
-	everDispatched: boolean;
+	/** went to a unit and was not merged into another ticket: only such a closed ticket can be reopened (a merged or screened-out one cannot) */
+	handledByUnit: boolean;
 }
 
 export type Refusal = { code: 'forbidden' | 'not_found' | 'invalid_state'; message: string };
+
+const NOT_VISIBLE: Refusal = { code: 'not_found', message: '工单不存在或无权查看' };
 
 /** Whether a user may see a ticket at all: units see the tickets they lead or assist on; analysts and the emergency office work on analytics, not cases. */
 export function canView(user: Pick<SessionUser, 'role' | 'unitCode'>, t: Pick<CaseState, 'unitCode' | 'assistUnits'>): boolean {
@@ -134,22 +136,24 @@ export function roleRefusal(user: Pick<SessionUser, 'role'>, action: CaseAction)
 
 /**
  * Whether `user` may take `action` on a ticket in state `t`. The order of the checks decides the error:
- * a role that can never take the action → forbidden; a ticket the user cannot see → not_found (units do not
- * learn that other units' tickets exist); an assisting unit acting as lead → forbidden; a state the action does
- * not start from → invalid_state.
+ * a ticket that a case role cannot see → not_found, whatever the action (units do not learn that other units'
+ * tickets exist: a missing ticket answers the same); a role that can never take the action → forbidden; an
+ * assisting unit acting as lead → forbidden; a state the action does not start from → invalid_state.
  */
 export function check(user: Pick<SessionUser, 'role' | 'unitCode'>, action: CaseAction, t: CaseState): Refusal | null {
 	const rule = RULES[action];
+	const hidden = !canView(user, t);
+	if (hidden && CASE_ROLES.includes(user.role)) return NOT_VISIBLE;
 	const byRole = roleRefusal(user, action);
 	if (byRole) return byRole;
-	if (!canView(user, t)) return { code: 'not_found', message: '工单不存在或无权查看' };
+	if (hidden) return NOT_VISIBLE;
 	if (rule.leadUnit && t.unitCode !== user.unitCode) return { code: 'forbidden', message: `只有主办单位可以${ACTION_LABELS[action]}` };
 	if (!rule.from.includes(t.status))
 		return { code: 'invalid_state', message: `工单当前为“${statusLabel(t.status)}”，不能${ACTION_LABELS[action]}` };
 	if (action === 'extension_request' && t.extensionPending) return { code: 'invalid_state', message: '已有延期申请待审批，不能重复申请' };
 	if ((action === 'extension_approve' || action === 'extension_deny') && !t.extensionPending)
 		return { code: 'invalid_state', message: '没有待审批的延期申请' };
-	if (action === 'reopen' && !t.everDispatched) return { code: 'invalid_state', message: '该工单未经承办单位办理，不能重新交办' };
+	if (action === 'reopen' && !t.handledByUnit) return { code: 'invalid_state', message: '该工单未经承办单位办理，不能重新交办' };
 	return null;
 }
 

@@ -19,7 +19,7 @@ import { canSee } from '$lib/nav';
 import { tickets, type TicketRow } from '../db/schema';
 import { CaseError } from './input';
 import { getLimits } from './limits';
-import { ACTION_LABELS, availableActions, type CaseAction } from './machine';
+import { ACTION_LABELS, availableActions, canView, type CaseAction } from './machine';
 import { callerFor, relatedTickets, stateOf, ticketEventsOf, visibleTicket, type CaseUser, type RelatedTicket } from './service';
 
 export const QUEUES = ['intake', 'dispatch', 'mine', 'supervise', 'visits'] as const;
@@ -267,6 +267,19 @@ const BACK: Partial<Record<CaseUser['role'], string>> = {
 };
 
 const EVENT_LABELS: Record<string, string> = { ...ACTION_LABELS, receive: '登记', visit: '回访' };
+
+/**
+ * What an action answers: the ticket as the user now sees it, or — when the action took it out of their sight (a
+ * unit returned it) — its number, state and version only.
+ */
+export async function ticketAfterAction(
+	app: App,
+	user: CaseUser,
+	row: TicketRow
+): Promise<TicketDetail | { ticket_no: string; status: string; version: number; visible: false }> {
+	if (!canView(user, stateOf(row))) return { ticket_no: row.ticketNo, status: row.status, version: row.version, visible: false };
+	return ticketDetail(app, user, row.ticketNo);
+}
 
 export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): Promise<TicketDetail> {
 	const t = await visibleTicket(app, user, ticketNo);

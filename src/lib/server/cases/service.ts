@@ -34,7 +34,7 @@ export function stateOf(t: TicketRow): CaseState {
 		unitCode: t.unitCode,
 		assistUnits: t.assistUnits,
 		extensionPending: t.extensionPending !== null,
-		everDispatched: t.dispatchedAt !== null
+		handledByUnit: t.dispatchedAt !== null && t.duplicateOf === null
 	};
 }
 
@@ -268,7 +268,7 @@ export async function actOnTicket(app: App, user: CaseUser, ticketNo: string, ra
 	const row = await app.rel.db.transaction(async (txx) => {
 		const tx = txx as unknown as Db;
 		const [t] = await tx.select().from(tickets).where(eq(tickets.ticketNo, ticketNo)).for('update');
-		if (!t) throw new CaseError('not_found', `工单 ${ticketNo} 不存在或无权查看`);
+		if (!t) throw notFound(ticketNo);
 		return applyAction(app, tx, user, t, input, Date.now());
 	});
 	if (!isAnnotation(input.action)) requestSync(app);
@@ -278,6 +278,7 @@ export async function actOnTicket(app: App, user: CaseUser, ticketNo: string, ra
 async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: ActionInput, now: number): Promise<TicketRow> {
 	const action: CaseAction = a.action;
 	const refusal = check(user, action, stateOf(t));
+	if (refusal?.code === 'not_found') throw notFound(t.ticketNo);
 	if (refusal && refusal.code !== 'invalid_state') refuse(refusal);
 	// someone acted since the user loaded the ticket: say that, rather than what the new state no longer allows
 	if (!isAnnotation(action) && a.version !== t.version) throw new CaseError('conflict', `工单 ${t.ticketNo} 已被他人更新，请刷新后重试`);
@@ -498,10 +499,12 @@ export function callerFor(
 /** The ticket if the user may see it; not_found otherwise (units do not learn about other units' tickets). */
 export async function visibleTicket(app: App, user: CaseUser, ticketNo: string): Promise<TicketRow> {
 	const [t] = await app.rel.db.select().from(tickets).where(eq(tickets.ticketNo, ticketNo));
-	if (!t || !canView(user, { unitCode: t.unitCode, assistUnits: t.assistUnits }))
-		throw new CaseError('not_found', `工单 ${ticketNo} 不存在或无权查看`);
+	if (!t || !canView(user, { unitCode: t.unitCode, assistUnits: t.assistUnits })) throw notFound(ticketNo);
 	return t;
 }
+
+/** A ticket that is missing and one the user may not see answer alike. */
+const notFound = (ticketNo: string) => new CaseError('not_found', `工单 ${ticketNo} 不存在或无权查看`);
 
 export async function ticketEventsOf(db: Db, id: number) {
 	return db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, id)).orderBy(asc(ticketEvents.at), asc(ticketEvents.id));

@@ -1,4 +1,4 @@
-import { error } from '@sveltejs/kit';
+import { error, redirect } from '@sveltejs/kit';
 import { app } from '$lib/server/app';
 import { requireRole } from '$lib/server/guard';
 import { CaseError } from '$lib/server/cases/input';
@@ -19,5 +19,10 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 };
 
 export const actions: Actions = {
-	act: async ({ locals, params, request }) => runCaseForm(await app(), requireRole(locals, CASE_ROLES), request, params.no)
+	act: async ({ locals, params, request }) => {
+		const r = await runCaseForm(await app(), requireRole(locals, CASE_ROLES), request, params.no);
+		// the ticket left the user's sight (a unit returned it): its queue says so, instead of a 404 on reload
+		if ('visible' in r && !r.visible) redirect(303, `/my-tickets?left=${encodeURIComponent(params.no)}`);
+		return r;
+	}
 };

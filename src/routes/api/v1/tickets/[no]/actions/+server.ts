@@ -1,12 +1,13 @@
 // POST /api/v1/tickets/{ticket_no}/actions { action, version, note?, reason?, transferred_to?, duplicate_of?,
-//   unit_code?, assist_units?, category_code?, days?, satisfaction?, reopen?, linked_no? } → the ticket after the action.
+//   unit_code?, assist_units?, category_code?, days?, satisfaction?, reopen?, linked_no? } → the ticket after the action;
+// when the action took it out of the user's sight (a unit returned it), only { ticket_no, status, version, visible: false }.
 // note, link and unlink (关联 / 取消关联 with linked_no) leave the ticket as it is and need no version.
 // 403 forbidden (role), 404 (not visible), 409 invalid_state or conflict (stale version), 400 invalid_input.
 import { json } from '@sveltejs/kit';
 import { app } from '$lib/server/app';
 import { requireUser } from '$lib/server/guard';
 import { caseErrorResponse, jsonBody } from '$lib/server/cases/http';
-import { ticketDetail } from '$lib/server/cases/read';
+import { ticketAfterAction } from '$lib/server/cases/read';
 import { actOnTicket } from '$lib/server/cases/service';
 import type { RequestHandler } from './$types';
 
@@ -14,8 +15,7 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 	const user = requireUser(locals);
 	try {
 		const a = await app();
-		await actOnTicket(a, user, params.no, await jsonBody(request));
-		return json(await ticketDetail(a, user, params.no));
+		return json(await ticketAfterAction(a, user, await actOnTicket(a, user, params.no, await jsonBody(request))));
 	} catch (e) {
 		return caseErrorResponse(e);
 	}
