@@ -26,7 +26,7 @@ export async function ingestFile(
 		now?: number;
 		batchSize?: number;
 		mergeThreads?: number;
-		onOpenTickets?: IngestRun['onOpenTickets'];
+		onFeedTickets?: IngestRun['onFeedTickets'];
 	}
 ): Promise<IngestSummary & { bytes: number }> {
 	const abs = resolve(path);
@@ -43,7 +43,7 @@ export async function ingestFile(
 		batchSize: opts.batchSize,
 		mergeThreads: opts.mergeThreads,
 		onProgress: opts.onProgress,
-		onOpenTickets: opts.onOpenTickets
+		onFeedTickets: opts.onFeedTickets
 	});
 	return { ...summary, bytes };
 }

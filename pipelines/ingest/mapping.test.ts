@@ -187,5 +187,8 @@ describe('time format hints', () => {
 		expect(f('YYYY-MM-DD A h:mm', '2026-03-05 PM 12:30')).toBe('2026-03-05T12:30:00');
 		expect(f('YYYY/M/D H:mm:ss', '2026-03-05 08:12')).toBeNull();
 		expect(f('YYYY/M/D', '2026/2/30')).toBe('2026-02-30T00:00:00'); // whether it exists is parseTime's business
+		// full-width digits and colon read as half-width (else the value would fall to the generic reading, M before D)
+		expect(f('YYYY.D.M', '２０２５.５.１１')).toBe('2025-11-05T00:00:00');
+		expect(f('YYYY/M/D H:mm', '2026/3/5 ８：１２')).toBe('2026-03-05T08:12:00');
 	});
 });

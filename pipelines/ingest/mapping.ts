@@ -24,6 +24,7 @@
 // closed vocabularies (channel, type, status, satisfaction) must map to allowed values. `loadMapping` refuses
 // anything else with a Chinese message and an English `detail` naming the exact place in the file.
 import { readFileSync } from 'node:fs';
+import { timeText } from '../normalize/time';
 import { CANONICAL_FIELDS, ENUM_VALUES, TIME_FIELDS, isCanonicalField, type CanonicalField } from './types';
 import type { CsvEncoding, SourceFormat } from './sources';
 
@@ -452,7 +453,7 @@ const p2 = (s: string | undefined) => (s ?? '0').padStart(2, '0');
  * normaliser's `parseTime` to decide.
  */
 export function reformatTime(value: string, fmt: TimeFormat): string | null {
-	const m = fmt.regex.exec(value);
+	const m = fmt.regex.exec(timeText(value));
 	if (!m) return null;
 	const g: Record<string, string> = {};
 	fmt.groups.forEach((name, k) => (g[name] = m[k + 1]));

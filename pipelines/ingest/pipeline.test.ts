@@ -196,6 +196,18 @@ describe('ingest of a canonical NDJSON file', () => {
 		expect(g.statements.filter((x) => !x.inside)).toEqual([]);
 	});
 
+	it('quarantines a record without fields ({}) for what it lacks, not silently', async () => {
+		const good = (id: string) => JSON.stringify({ external_id: id, received_at: '2026-03-05T10:00:00+08:00', channel: 'web', type: '咨询', content: '请问公积金怎么提取' });
+		const s = await ingestor.run(readNdjson(ndjson('empty-object.ndjson', [good('E-1'), '{}', good('E-2')])), {
+			source: 't',
+			origin: 'empty-object.ndjson',
+			originId: 'empty-object',
+			now: NOW
+		});
+		expect(s).toMatchObject({ read: 3, accepted: 2, quarantined: 1, quarantinedByReason: { missing_field: 1 } });
+		expect(await q(`SELECT line::INTEGER AS line, field FROM quarantine`)).toEqual([{ line: 2, field: 'external_id' }]);
+	});
+
 	it('counts a duplicate id within one batch once, the latest version winning', async () => {
 		const r = (id: string, upd: string, content: string) =>
 			JSON.stringify({ external_id: id, received_at: '2026-03-20T08:00:00+08:00', updated_at: upd, channel: 'web', type: '咨询', content });

@@ -41,11 +41,17 @@ export interface IngestDeps {
 	gate?: WriteGate;
 }
 
-/** An open ticket of a feed, for the relational store (it carries the caller's personal data). */
-export interface OpenFeedTicket {
+/**
+ * A ticket version of a feed for the relational store (it carries the caller's personal data): an open ticket
+ * new here, to be dispatched here, or a newer version of a ticket the store may hold (open or not): the store
+ * must take it, or its next sync to the analytics store would bring the older version back.
+ */
+export interface FeedTicket {
 	fact: FactRow;
 	callerName: string | null;
 	callerPhone: string | null;
+	/** still being worked on (an open status and no closing time): a new one enters the relational store */
+	open: boolean;
 }
 
 export interface IngestRun {
@@ -63,7 +69,8 @@ export interface IngestRun {
 	 */
 	mergeThreads?: number;
 	onProgress?: (p: { read: number; bytes: number | null }) => void;
-	onOpenTickets?: (tickets: OpenFeedTicket[]) => Promise<void>;
+	/** the batch's new open tickets and newer versions, after its commit (see FeedTicket) */
+	onFeedTickets?: (tickets: FeedTicket[]) => Promise<void>;
 }
 
 export interface IngestSummary {
@@ -192,14 +199,15 @@ export class Ingestor {
 			if (raw.error || !raw.fields) {
 				quarantineRecord({ line, byteOffset: raw.byteOffset, reason: raw.error?.code ?? 'unreadable', field: null, message: raw.error?.message ?? '无法读取该记录', raw: raw.raw, fields: null });
 			} else {
-				let fields: Record<string, unknown>;
+				let fields: Record<string, unknown> | null;
 				try {
 					fields = run.mapping ? applyMapping(run.mapping, raw.fields) : raw.fields;
 				} catch (e) {
 					quarantineRecord({ line, byteOffset: raw.byteOffset, reason: 'mapping_failed', field: null, message: (e as Error).message, raw: raw.raw, fields: raw.fields });
-					fields = {};
+					fields = null;
 				}
-				if (Object.keys(fields).length) {
+				// a record without fields ({}) is validated like any other: quarantined for what it lacks
+				if (fields) {
 					const tp = performance.now();
 					const v = validateRecord(fields, { now });
 					if (!v.ok) {
@@ -258,6 +266,8 @@ export class Ingestor {
 		const title = clean(r.title);
 		const content = clean(r.content);
 		const address = clean(r.address);
+		// the caller's name too (control characters out, flagged): the relational store refuses a NUL
+		const callerName = r.caller_name ? clean(String(r.caller_name)) || null : null;
 		const { received, updated, closed: closedAt } = times; // parsed once, by validation
 
 		let district = r.district_code ? String(r.district_code) : null;
@@ -337,7 +347,7 @@ export class Ingestor {
 			sign_on_time: F.sign_on_time, reply_on_time: F.reply_on_time, caller_key: phone ? callerKey(phone) : null,
 			tokens: F.tokens, keywords: F.keywords, flags: flags.size ? [...flags].sort() : null
 		};
-		return { fact, tokens: null, line, raw, callerName: r.caller_name ? String(r.caller_name) : null, callerPhone: phone };
+		return { fact, tokens: null, line, raw, callerName, callerPhone: phone };
 	}
 
 	/** Within one batch the same key counts once: the latest version wins, the first of equal versions. */
@@ -390,7 +400,7 @@ export class Ingestor {
 		});
 
 		await (this.deps.gate ?? openGate)(() => this.mergeStaged(rows, quarantine, run, summary));
-		if (run.onOpenTickets) await this.handOverOpen(rows, run);
+		if (run.onFeedTickets) await this.handOver(rows, run);
 	}
 
 	/** The staged batch into the facts, the archive, the text index and the rollups, in one transaction. */
@@ -510,21 +520,25 @@ export class Ingestor {
 		}
 	}
 
-	/** Open tickets of a feed also enter the relational store, with the ticket numbers the merge gave them. */
-	private async handOverOpen(rows: Prepared[], run: IngestRun): Promise<void> {
-		const open = rows.filter((p) => !p.fact.closed_at && OPEN_STATUSES.includes(p.fact.status as Status));
-		if (!open.length) return;
-		const numbers = new Map<string, string>();
+	/**
+	 * The relational store hears of the batch's versions that are now the stored ones: new open tickets (with the
+	 * ticket numbers the merge gave them) and newer versions of known tickets. Stale and repeated versions are not
+	 * handed over: they would replace a newer ticket there, and the sync would carry it back into the facts.
+	 */
+	private async handOver(rows: Prepared[], run: IngestRun): Promise<void> {
+		const kept = new Map<string, { no: string; verdict: string }>();
 		const r = await this.deps.conn.runAndReadAll(
-			`SELECT f.external_id, f.ticket_no FROM tickets_fact f JOIN ingest_stage s USING (source, external_id)`
+			`SELECT s.external_id, f.ticket_no, c.verdict FROM ingest_stage s JOIN stage_class c USING (source, external_id)
+			 JOIN tickets_fact f USING (source, external_id) WHERE c.verdict IN ('new', 'update')`
 		);
-		for (const [ext, no] of r.getRows()) numbers.set(String(ext), String(no));
-		const tickets: OpenFeedTicket[] = [];
-		for (const p of open) {
-			const no = numbers.get(p.fact.external_id);
-			if (!no) continue;
-			tickets.push({ fact: { ...p.fact, ticket_no: no }, callerName: p.callerName, callerPhone: p.callerPhone });
+		for (const [ext, no, verdict] of r.getRows()) kept.set(String(ext), { no: String(no), verdict: String(verdict) });
+		const tickets: FeedTicket[] = [];
+		for (const p of rows) {
+			const k = kept.get(p.fact.external_id);
+			if (!k) continue;
+			const open = !p.fact.closed_at && OPEN_STATUSES.includes(p.fact.status as Status);
+			if (open || k.verdict === 'update') tickets.push({ fact: { ...p.fact, ticket_no: k.no }, callerName: p.callerName, callerPhone: p.callerPhone, open });
 		}
-		if (tickets.length) await run.onOpenTickets!(tickets);
+		if (tickets.length) await run.onFeedTickets!(tickets);
 	}
 }

@@ -103,7 +103,7 @@ export class Quarantine {
 	 * Maps and validates the open rows of a source again (with `mapping` when given); those that pass are
 	 * ingested as one run and marked replayed; the others keep their row with the new reason.
 	 */
-	async replay(ingestor: Ingestor, o: { source?: string; mapping?: Mapping | null; now?: number; onOpenTickets?: IngestRun['onOpenTickets'] }): Promise<ReplayResult> {
+	async replay(ingestor: Ingestor, o: { source?: string; mapping?: Mapping | null; now?: number; onFeedTickets?: IngestRun['onFeedTickets'] }): Promise<ReplayResult> {
 		const now = o.now ?? Date.now();
 		const rows = await this.list({ source: o.source, limit: 1_000_000 });
 		const result: ReplayResult = { tried: rows.length, replayed: 0, stillFailing: 0, notReplayable: 0, ingest: null };
@@ -142,7 +142,7 @@ export class Quarantine {
 				originId: `replay:${now}`,
 				mapping: o.mapping ?? null,
 				now,
-				onOpenTickets: o.onOpenTickets
+				onFeedTickets: o.onFeedTickets
 			});
 			result.ingest = summary;
 			for (const { entry } of list) {

@@ -162,6 +162,10 @@ describe('validateRecord: refused records, one stable code each', () => {
 		expect(refused(check({ title: ['a'] }))).toEqual(['bad_type', 'title']);
 		expect(refused(check({ external_id: 'A\u0000B' }))).toEqual(['bad_external_id', 'external_id']);
 		expect(refused(check({ external_id: 'x'.repeat(257) }))).toEqual(['bad_external_id', 'external_id']);
+		// a JSON number past 2^53 was rounded by the parser (…891 and …892 both read as …000): refused, not merged
+		expect(refused(check({ external_id: JSON.parse('12345678901234567891') }))).toEqual(['bad_external_id', 'external_id']);
+		expect(refused(check({ external_id: 9007199254740991 }))).toBe('ok');
+		expect(refused(check({ external_id: '12345678901234567891' }))).toBe('ok');
 		expect(check({ external_id: 12345 }).ok && (check({ external_id: 12345 }) as { record: { external_id: string } }).record.external_id).toBe('12345');
 	});
 

@@ -151,6 +151,10 @@ export function validateRecord(fields: unknown, options: { now: number }): Valid
 	// external_id
 	let bad = required(f, 'external_id');
 	if (bad) return bad;
+	// a JSON number beyond 2^53 was already rounded when the line was parsed: two ids would become one key
+	const id = f.external_id;
+	if (typeof id === 'number' && Number.isInteger(id) && !Number.isSafeInteger(id))
+		return fail('bad_external_id', 'external_id', `工单编号 ${show(id)} 是超过 2^53 的数字，解析时已无法保持原值；请以字符串发送（加引号）`);
 	const idText = textOf(f, 'external_id');
 	if (typeof idText !== 'string') return idText;
 	const externalId = idText.trim();

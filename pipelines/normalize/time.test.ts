@@ -35,6 +35,9 @@ describe('parseTime', () => {
 		expect(parseTime(20261128100530)).toBe(T);
 		expect(parseTime('  2026-11-28 10:05:30\n')).toBe(T);
 		expect(parseTime('２０２６－１１－２８　１０:０５:３０')).toBe(T);
+		// the full-width colon, which toHalfWidth keeps as Chinese punctuation, separates a time's parts
+		expect(parseTime('２０２６－１１－２８　１０：０５：３０')).toBe(T);
+		expect(parseTime('2026-11-28 10：05：30')).toBe(T);
 	});
 
 	it('reads Chinese dates and times', () => {

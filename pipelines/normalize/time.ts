@@ -69,8 +69,16 @@ const ISO_BASIC = /^(\d{4})(\d{2})(\d{2})[Tt](\d{2})(\d{2})(?:(\d{2})(\.\d+)?)?(
 const CHINESE =
 	/^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?(?:\s*(\d{1,2})\s*(?:[时点]\s*(?:(\d{1,2})\s*分\s*(?:(\d{1,2})\s*秒)?)?|:\s*(\d{2})(?::(\d{2}))?))?$/;
 
+/**
+ * A time as written → the text the patterns read: full-width digits and signs half-width, and the full-width
+ * colon too (toHalfWidth keeps it as Chinese punctuation; in a time it separates hours and minutes).
+ */
+export function timeText(raw: string): string {
+	return toHalfWidth(raw).replaceAll('：', ':').trim();
+}
+
 function parseString(raw: string): number | null {
-	const s = toHalfWidth(raw).trim();
+	const s = timeText(raw);
 	if (s === '') return null;
 
 	if (/^\d+$/.test(s)) return parseDigits(s);

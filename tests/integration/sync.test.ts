@@ -1,5 +1,5 @@
 // Relational → analytics sync: changed tickets reach tickets_fact with their lifecycle figures, once.
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { startApp, stopApp, type App } from '../../src/lib/server/app';
@@ -9,7 +9,7 @@ import { inClusterOrder, keptAndRebuilt } from '../support/rollups';
 import { afterSync, readWatermark, requestSync, stopSync, syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
 import { registerTicket } from '../../src/lib/server/cases/service';
 import { readNdjson } from '../../pipelines/ingest/sources';
-import { ingestService } from '../../src/lib/server/ingest';
+import { ingestService, limitBytes } from '../../src/lib/server/ingest';
 import { getMeta } from '../../pipelines/warehouse/schema';
 
 let a: App;
@@ -371,5 +371,87 @@ describe('sync to analytics', () => {
 		} finally {
 			await stopApp(b);
 		}
+	});
+});
+
+describe('feed versions reach the relational store as the analytics store keeps them', () => {
+	const push = (source: string, id: string, records: Record<string, unknown>[]) =>
+		ingestService(a).push(
+			source,
+			id,
+			readNdjson(
+				(async function* () {
+					yield new TextEncoder().encode(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+				})()
+			)
+		);
+	const rec = (id: string, at: string, extra: Record<string, unknown> = {}) => ({
+		external_id: id,
+		received_at: '2026-11-25T08:00:00+08:00',
+		updated_at: at,
+		channel: 'phone',
+		type: '投诉',
+		content: `反映路灯不亮 ${id}`,
+		district_code: '320508',
+		...extra
+	});
+	const factOf = async (source: string, id: string) =>
+		(
+			await queryRows<{ status: string; unit_code: string | null; updated: string }>(
+				a.analytics.conn,
+				`SELECT status, unit_code, strftime(updated_at, '%H:%M') AS updated FROM tickets_fact WHERE source = '${source}' AND external_id = '${id}'`
+			)
+		)[0];
+	const relOf = async (source: string, id: string) =>
+		(await a.rel.db.select().from(tickets).where(and(eq(tickets.source, source), eq(tickets.externalId, id))))[0];
+
+	it('a stale version neither enters the relational store nor comes back with the next sync; a newer one updates both', async () => {
+		expect(await push('fv', 'p1', [rec('X-2', '2026-11-25T10:00:00+08:00', { status: 'closed', closed_at: '2026-11-25T10:00:00+08:00' }), rec('X-1', '2026-11-25T09:00:00+08:00')])).toMatchObject({ accepted: 2 });
+		expect(await relOf('fv', 'X-2')).toBeUndefined(); // closed history stays in the analytics store
+		expect((await relOf('fv', 'X-1')).status).toBe('received');
+		expect(await push('fv', 'p2', [rec('X-2', '2026-11-25T09:30:00+08:00'), rec('X-1', '2026-11-25T11:00:00+08:00', { status: 'dispatched', unit: 'D320508' })])).toMatchObject({
+			stale: 1,
+			updated: 1
+		});
+		await syncIdle(a);
+		await withoutSync(a, async () => void (await syncToAnalytics(a)));
+		expect(await relOf('fv', 'X-2')).toBeUndefined();
+		expect(await factOf('fv', 'X-2')).toEqual({ status: 'closed', unit_code: null, updated: '10:00' });
+		const x1 = await relOf('fv', 'X-1');
+		expect(x1).toMatchObject({ status: 'dispatched', unitCode: 'D320508', version: 2 });
+		expect(await factOf('fv', 'X-1')).toEqual({ status: 'dispatched', unit_code: 'D320508', updated: '11:00' });
+		const events = await a.rel.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, x1.id));
+		expect(events.map((e) => [e.action, e.fromStatus, e.toStatus])).toEqual([
+			['receive', null, 'received'],
+			['feed_update', 'received', 'dispatched']
+		]);
+	});
+
+	it('a newer closed version closes the open ticket here too, and an older one changes nothing', async () => {
+		await push('fv', 'p3', [rec('X-3', '2026-11-25T09:00:00+08:00')]);
+		await push('fv', 'p4', [rec('X-3', '2026-11-25T12:00:00+08:00', { status: 'closed', closed_at: '2026-11-25T12:00:00+08:00', satisfaction: '满意' })]);
+		await push('fv', 'p5', [rec('X-3', '2026-11-25T11:00:00+08:00')]);
+		await syncIdle(a);
+		await withoutSync(a, async () => void (await syncToAnalytics(a)));
+		expect(await relOf('fv', 'X-3')).toMatchObject({ status: 'closed', satisfaction: '满意', version: 2 });
+		expect(await factOf('fv', 'X-3')).toEqual({ status: 'closed', unit_code: null, updated: '12:00' });
+	});
+
+	it('a caller name with a NUL is cleaned and flagged, and its ticket lands in both stores', async () => {
+		expect(await push('fv', 'p6', [rec('X-4', '2026-11-25T09:00:00+08:00', { caller_name: '张\u0000三', caller_phone: '13812345678' })])).toMatchObject({ accepted: 1 });
+		expect((await relOf('fv', 'X-4')).callerName).toBe('张三');
+		const [f] = await queryRows<{ flags: string[] }>(a.analytics.conn, `SELECT flags FROM tickets_fact WHERE source = 'fv' AND external_id = 'X-4'`);
+		expect(f.flags).toContain('control_chars');
+	});
+
+	it('a push that passes its size limit while streaming lands nothing and fails with payload_too_large', async () => {
+		const lines = Array.from({ length: 100 }, (_, i) => JSON.stringify(rec(`L-${i}`, '2026-11-25T09:00:00+08:00')) + '\n');
+		async function* chunks() {
+			for (const l of lines) yield new TextEncoder().encode(l);
+		}
+		const r = ingestService(a).push('fv-limit', 'p7', readNdjson(limitBytes(chunks(), 2000)));
+		await expect(r).rejects.toMatchObject({ code: 'payload_too_large' });
+		const [{ n }] = await queryRows<{ n: number }>(a.analytics.conn, `SELECT count(*)::INTEGER AS n FROM tickets_fact WHERE source = 'fv-limit'`);
+		expect(n).toBe(0);
 	});
 });

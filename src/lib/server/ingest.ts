@@ -2,24 +2,24 @@
 // theirs), a segmentation worker pool, and open feed tickets handed to the relational store.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { Geocoder } from '$pipelines/normalize/index';
-import { Ingestor, type IngestRun, type IngestSummary, type OpenFeedTicket } from '$pipelines/ingest/pipeline';
+import { Ingestor, type IngestRun, type IngestSummary, type FeedTicket } from '$pipelines/ingest/pipeline';
 import { createAnalyzer, type ClosableAnalyzer } from '$pipelines/text/analyzer';
-import type { RawRecord } from '$pipelines/ingest/sources';
+import { StreamRejected, type RawRecord } from '$pipelines/ingest/sources';
 import { enrichPending } from '$pipelines/text/enrich';
 import { maintainTextIndex } from '$pipelines/warehouse/text-index';
 import { maintainRollups, type Clustered } from '$pipelines/warehouse/schema';
 import type { WriteGate } from '$pipelines/warehouse/tx';
 import { ingestFile } from '$pipelines/ingest/files';
 import type { Mapping } from '$pipelines/ingest/mapping';
-import { sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { App } from './app';
 import { withoutSync } from './sync';
 import type { Db } from './db';
 import { ticketRowFromFact } from './db/from-fact';
 import { ticketEvents, tickets } from './db/schema';
 
-/** Domain errors of an ingest, mapped to HTTP by the routes. */
-export class IngestError extends Error {
+/** Domain errors of an ingest, mapped to HTTP by the routes (a StreamRejected: the readers pass it on, so nothing lands). */
+export class IngestError extends StreamRejected {
 	constructor(
 		readonly code: 'payload_too_large' | 'storage_full',
 		message: string
@@ -60,9 +60,9 @@ export class IngestService {
 	}
 
 	/** Runs one ingest after the ones before it have finished. */
-	async run(records: AsyncIterable<RawRecord>, run: Omit<IngestRun, 'onOpenTickets'>): Promise<IngestSummary> {
+	async run(records: AsyncIterable<RawRecord>, run: Omit<IngestRun, 'onFeedTickets'>): Promise<IngestSummary> {
 		const summary = await this.withIngestor((ingestor) =>
-			ingestor.run(records, { ...run, onOpenTickets: (t) => insertOpenFeedTickets(this.app.rel.db, t) })
+			ingestor.run(records, { ...run, onFeedTickets: (t) => handOverFeedTickets(this.app.rel.db, t) })
 		);
 		this.ingested(summary);
 		return summary;
@@ -146,7 +146,7 @@ export class IngestService {
 			const summary = await ingestFile(ingestor, conn, path, {
 				source: o.source,
 				mapping: o.mapping ?? null,
-				onOpenTickets: (t) => insertOpenFeedTickets(this.app.rel.db, t)
+				onFeedTickets: (t) => handOverFeedTickets(this.app.rel.db, t)
 			});
 			await this.gate(() => maintainTextIndex(conn));
 			return summary;
@@ -164,17 +164,35 @@ export class IngestService {
 }
 
 /**
- * Open tickets of a feed enter the relational store so they can be dispatched here. Idempotent by
- * (source, external_id): a newer version updates the ticket, and the first arrival writes its receive event.
+ * A feed's tickets into the relational store (see FeedTicket), idempotent by (source, external_id):
+ * - a new open ticket is inserted, with a receive event, so it can be dispatched here;
+ * - a newer version (a later updated_at than the stored one; an older or equal one changes nothing) takes what the
+ *   feed describes: text, place, category, channel, type, status, unit, closing time and satisfaction (and the
+ *   caller, when the version names one), with a 数据接入更新 event from the old status to the new. Both stores then
+ *   hold the same version, so the next sync does not carry the older one back into the analytics store;
+ * - a closed version of a ticket the store does not hold stays in the analytics store only.
  */
-export async function insertOpenFeedTickets(db: Db, list: OpenFeedTicket[]): Promise<void> {
+export async function handOverFeedTickets(db: Db, list: FeedTicket[]): Promise<void> {
+	const key = (source: string, externalId: string | null) => `${source}\u0001${externalId}`;
 	for (let i = 0; i < list.length; i += 400) {
 		const part = list.slice(i, i + 400);
 		await db.transaction(async (tx) => {
-			const rows = part.map((t) => ticketRowFromFact(t.fact, { name: t.callerName, phone: t.callerPhone }));
-			const inserted = await tx
+			// what the store holds of these (locked, so a handling action meanwhile waits for this transaction)
+			const held = new Map<string, { status: string }>();
+			for (const source of new Set(part.map((t) => t.fact.source))) {
+				const ids = part.filter((t) => t.fact.source === source).map((t) => t.fact.external_id);
+				const rows = await tx
+					.select({ externalId: tickets.externalId, status: tickets.status })
+					.from(tickets)
+					.where(and(eq(tickets.source, source), inArray(tickets.externalId, ids)))
+					.for('update');
+				for (const r of rows) held.set(key(source, r.externalId), { status: r.status });
+			}
+			const write = part.filter((t) => t.open || held.has(key(t.fact.source, t.fact.external_id)));
+			if (!write.length) return;
+			const written = await tx
 				.insert(tickets)
-				.values(rows)
+				.values(write.map((t) => ticketRowFromFact(t.fact, { name: t.callerName, phone: t.callerPhone })))
 				.onConflictDoUpdate({
 					target: [tickets.source, tickets.externalId],
 					set: {
@@ -184,27 +202,35 @@ export async function insertOpenFeedTickets(db: Db, list: OpenFeedTicket[]): Pro
 						categoryCode: sql`excluded.category_code`,
 						districtCode: sql`excluded.district_code`,
 						streetCode: sql`excluded.street_code`,
+						lon: sql`excluded.lon`,
+						lat: sql`excluded.lat`,
+						channel: sql`excluded.channel`,
+						type: sql`excluded.type`,
+						status: sql`excluded.status`,
+						unitCode: sql`excluded.unit_code`,
+						closedAt: sql`excluded.closed_at`,
+						satisfaction: sql`excluded.satisfaction`,
+						callerName: sql`coalesce(excluded.caller_name, ${tickets.callerName})`,
+						callerPhone: sql`coalesce(excluded.caller_phone, ${tickets.callerPhone})`,
+						callerPhoneKey: sql`coalesce(excluded.caller_phone_key, ${tickets.callerPhoneKey})`,
 						updatedAt: sql`excluded.updated_at`,
 						version: sql`${tickets.version} + 1`
 					},
 					setWhere: sql`excluded.updated_at > ${tickets.updatedAt}`
 				})
-				.returning({ id: tickets.id, ticketNo: tickets.ticketNo, version: tickets.version });
-			const firsts = inserted.filter((r) => r.version === 1);
-			if (firsts.length) {
-				const byNo = new Map(part.map((t) => [t.fact.ticket_no, t.fact]));
-				await tx.insert(ticketEvents).values(
-					firsts.map((r) => ({
-						ticketId: r.id,
-						action: 'receive',
-						fromStatus: null,
-						toStatus: byNo.get(r.ticketNo)?.status ?? 'received',
-						actorName: `数据接入（${byNo.get(r.ticketNo)?.source ?? ''}）`,
-						note: '由数据接入导入',
-						at: new Date(byNo.get(r.ticketNo)?.received_at ?? Date.now())
-					}))
-				);
-			}
+				.returning({ id: tickets.id, source: tickets.source, externalId: tickets.externalId, status: tickets.status });
+			if (!written.length) return;
+			const byKey = new Map(write.map((t) => [key(t.fact.source, t.fact.external_id), t.fact]));
+			await tx.insert(ticketEvents).values(
+				written.map((r) => {
+					const k = key(r.source, r.externalId);
+					const fact = byKey.get(k)!;
+					const before = held.get(k);
+					return before
+						? { ticketId: r.id, action: 'feed_update', fromStatus: before.status, toStatus: r.status, actorName: `数据接入（${r.source}）`, note: '数据接入收到更新的版本', at: new Date(fact.updated_at) }
+						: { ticketId: r.id, action: 'receive', fromStatus: null, toStatus: r.status, actorName: `数据接入（${r.source}）`, note: '由数据接入导入', at: new Date(fact.received_at) };
+				})
+			);
 		});
 	}
 }

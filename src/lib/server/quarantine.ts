@@ -7,7 +7,7 @@ import type { FileErrorCode, RecordErrorCode } from '$pipelines/ingest/sources';
 import { FIELD_LABELS, isCanonicalField } from '$pipelines/ingest/types';
 import { VALIDATION_REASONS } from '$pipelines/ingest/validate';
 import type { App } from './app';
-import { ingestService, insertOpenFeedTickets } from './ingest';
+import { ingestService, handOverFeedTickets } from './ingest';
 
 export const QUARANTINE_PAGE_SIZE = 50;
 /** The largest mapping accepted from the page (uploaded or pasted), in bytes. */
@@ -248,7 +248,7 @@ export async function replayQuarantine(
 		const r = await q.replay(ingestor, {
 			source: source ?? undefined,
 			mapping,
-			onOpenTickets: (t) => insertOpenFeedTickets(app.rel.db, t)
+			onFeedTickets: (t) => handOverFeedTickets(app.rel.db, t)
 		});
 		const remaining = await q.count({ source, status: 'open' });
 		return {

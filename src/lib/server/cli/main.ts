@@ -23,7 +23,7 @@ import { maintainTextIndex } from '$pipelines/warehouse/text-index';
 import { maintainRollups } from '$pipelines/warehouse/schema';
 import { enrichPending } from '$pipelines/text/enrich';
 import { SCOPES, createApiToken, type Scope } from '../auth/tokens';
-import { clusteredMessage, insertOpenFeedTickets } from '../ingest';
+import { clusteredMessage, handOverFeedTickets } from '../ingest';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { createUser, isRole } from '../auth';
@@ -209,7 +209,7 @@ async function ingest(config: Config, args: string[]) {
 					mapping,
 					batchSize,
 					mergeThreads,
-					onOpenTickets: (t) => insertOpenFeedTickets(a.rel.db, t),
+					onFeedTickets: (t) => handOverFeedTickets(a.rel.db, t),
 					onProgress: ({ read, bytes }) => {
 						const rate = Math.round(read / Math.max(0.001, (performance.now() - t0) / 1000));
 						if (bar) bar.update(Math.min(size, bytes ?? 0), { records: read, rate });
@@ -415,7 +415,7 @@ async function quarantine(config: Config, args: string[]) {
 				const analyzer = await createAnalyzer(a.config.referenceDir);
 				try {
 					const ingestor = new Ingestor({ conn: a.analytics.conn, ref: a.ref, geocoder: new Geocoder(a.ref), analyzer });
-					const r = await q.replay(ingestor, { source: values.source, mapping, onOpenTickets: (t) => insertOpenFeedTickets(a.rel.db, t) });
+					const r = await q.replay(ingestor, { source: values.source, mapping, onFeedTickets: (t) => handOverFeedTickets(a.rel.db, t) });
 					console.log(JSON.stringify(r, null, 1));
 				} finally {
 					await analyzer?.close();
