@@ -306,6 +306,24 @@ describe('access: units see and act on their own tickets only', () => {
 			for (const i of page.items) expect(i.caller, `${who} ${queue}`).toEqual({ name: '张*', phone: '138****1234' });
 		}
 	});
+	it('phone numbers in the text are masked wherever the caller is, and a leader cannot find tickets by a phone number', async () => {
+		const t = await ticketIn('signed');
+		const text = '我叫李四，联系电话13912345678，楼下饭店油烟很大';
+		await a.rel.db.update(tickets).set({ title: '李四来电13912345678', content: text }).where(eq(tickets.ticketNo, t.no));
+		const leader = await ticketDetail(a, people.leader, t.no);
+		expect(leader.content).not.toContain('13912345678');
+		expect(leader.content).toContain('139****5678');
+		expect(leader.title).not.toContain('13912345678');
+		expect((await ticketDetail(a, people.unitAssist, t.no)).content).not.toContain('13912345678');
+		expect((await ticketDetail(a, people.unitLead, t.no)).content).toBe(text); // the handling screen
+		expect((await ticketDetail(a, people.dispatcher, t.no)).content).toBe(text);
+		const page = await listQueue(a, people.supervisor, { queue: 'supervise', tab: 'all', q: '李四来电' });
+		const row = page.items.find((i) => i.ticketNo === t.no)!;
+		expect(row.preview).toContain('139****5678');
+		expect(row.preview + row.title).not.toContain('13912345678');
+		await expect(listQueue(a, people.leader, { queue: 'supervise', tab: 'all', q: '13812341234' })).rejects.toMatchObject({ code: 'forbidden', field: 'q' });
+		expect((await listQueue(a, people.supervisor, { queue: 'supervise', tab: 'all', q: '13812341234' })).items.length).toBeGreaterThan(0);
+	});
 });
 
 describe('queues', () => {

@@ -20,7 +20,8 @@ import { tickets, type TicketRow } from '../db/schema';
 import { CaseError } from './input';
 import { getLimits } from './limits';
 import { ACTION_LABELS, availableActions, canView, type CaseAction } from './machine';
-import { callerFor, relatedTickets, stateOf, ticketEventsOf, visibleTicket, type CaseUser, type RelatedTicket } from './service';
+import { callerFor, handles, relatedTickets, stateOf, ticketEventsOf, visibleTicket, type CaseUser, type RelatedTicket } from './service';
+import { maskPersonal } from '$pipelines/text/redact';
 
 export const QUEUES = ['intake', 'dispatch', 'mine', 'supervise', 'visits'] as const;
 export type Queue = (typeof QUEUES)[number];
@@ -71,6 +72,7 @@ export function summarize(
 ): TicketSummary {
 	const lim = runningLimit(t, limits, now);
 	const caller = callerFor(user, t, onHandlingScreen);
+	const hide = (text: string) => (caller.masked ? maskPersonal(text) : text);
 	return {
 		ticketNo: t.ticketNo,
 		status: t.status as Status,
@@ -78,8 +80,9 @@ export function summarize(
 		type: t.type,
 		channel: CHANNEL_LABELS[t.channel as Channel] ?? t.channel,
 		urgency: t.urgency === 'urgent' ? 'urgent' : 'normal',
-		title: t.title || t.content.slice(0, 30),
-		preview: t.content.slice(0, 120),
+		// where the caller is masked, so are phone numbers, ID numbers and self-given names in the text
+		title: hide(t.title || t.content.slice(0, 30)),
+		preview: hide(t.content.slice(0, 120)),
 		category: categoryPath(app, t.categoryCode),
 		place: placeOf(app, t),
 		unit: t.unitCode ? (app.ref.unitByCode.get(t.unitCode)?.name ?? t.unitCode) : null,
@@ -131,10 +134,14 @@ const QUEUE_SCREENS: Record<Queue, string> = {
 /** SQL of the running deadline (sign-for while dispatched, reply while signed) as epoch seconds. */
 const deadlineSql = sql`extract(epoch from case when ${tickets.status} = 'dispatched' then ${tickets.signDeadline} else ${tickets.replyDeadline} end)`;
 
-/** A queue's search: a ticket number or its start, a phone number, or text in the title or content. */
-function searchCondition(q: string, app: App): SQL {
+/**
+ * A queue's search: a ticket number or its start, a phone number (for the people who handle tickets: a leader
+ * never sees callers, so may not find which tickets a number made either), or text in the title or content.
+ */
+function searchCondition(q: string, app: App, user: CaseUser): SQL {
 	if (/^[A-Za-z]{2}\d{6,8}/.test(q)) return sql`${tickets.ticketNo} like ${q.toUpperCase().replace(/[%_]/g, '') + '%'}`;
 	const phone = normalizePhone(q, app.ref.city.phoneAreaCode ?? undefined);
+	if (phone && !handles(user, { unitCode: user.unitCode })) throw new CaseError('forbidden', '按来电号码查找仅限经办人员（受理、派单、督办和承办单位）', 'q');
 	if (phone) return eq(tickets.callerPhoneKey, phone);
 	const like = `%${q.replace(/[%_\\]/g, (c) => '\\' + c)}%`;
 	return or(sql`${tickets.title} like ${like}`, sql`${tickets.content} like ${like}`)!;
@@ -174,7 +181,7 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 	const defaults: Record<Queue, string> = { intake: 'all', dispatch: 'all', mine: 'todo', supervise: 'red', visits: 'all' };
 	const tab = f.tab && f.tab in tabs[f.queue] ? f.tab : defaults[f.queue];
 	const q = (f.q ?? '').trim().slice(0, 100);
-	const where = and(tabs[f.queue][tab], q ? searchCondition(q, app) : undefined)!;
+	const where = and(tabs[f.queue][tab], q ? searchCondition(q, app, user) : undefined)!;
 	const order: Record<Queue, SQL[]> = {
 		intake: [asc(tickets.receivedAt)],
 		dispatch: [desc(tickets.urgency), asc(tickets.receivedAt)],
@@ -186,7 +193,7 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 	const countCols = Object.fromEntries(
 		Object.entries(tabs[f.queue]).map(([k, cond]) => [
 			k,
-			sql<number>`count(*) filter (where ${q ? and(cond, searchCondition(q, app)) : cond})::int`
+			sql<number>`count(*) filter (where ${q ? and(cond, searchCondition(q, app, user)) : cond})::int`
 		])
 	);
 	const [[counts], rows] = await Promise.all([
@@ -313,8 +320,8 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 	return {
 		...summarize(app, user, t, limits, now, true),
 		open: OPEN_STATUSES.includes(t.status as Status),
-		content: t.content,
-		address: t.address,
+		content: caller.masked ? maskPersonal(t.content) : t.content,
+		address: caller.masked ? maskPersonal(t.address) : t.address,
 		categoryCode: t.categoryCode,
 		districtCode: t.districtCode,
 		streetCode: t.streetCode,
@@ -349,6 +356,7 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 		})),
 		related: visibleRelated.map((r) => ({
 			...r,
+			title: caller.masked ? maskPersonal(r.title) : r.title,
 			receivedAt: r.receivedAt.toISOString(),
 			statusLabel: STATUS_LABELS[r.status] ?? r.status
 		})),
