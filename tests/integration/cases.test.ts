@@ -433,6 +433,13 @@ describe('intake validation', () => {
 			},
 			(e: unknown) => e as CaseError
 		);
+	it('counts the 10,000 characters of content after trimming and by code point, as DESIGN.md and the feeds do', async () => {
+		const extB = '𠀀'.repeat(10_000); // 20,000 UTF-16 units
+		expect((await registerTicket(a, people.operator, { ...INTAKE, content: extB })).content).toBe(extB);
+		const padded = `  ${'x'.repeat(10_000)}\n`;
+		expect((await registerTicket(a, people.operator, { ...INTAKE, content: padded })).content).toBe(padded); // stored as given
+		expect(await refused({ ...INTAKE, content: '𠀀'.repeat(10_001) })).toMatchObject({ code: 'invalid_input', field: 'content' });
+	});
 	it('names the field in Chinese', async () => {
 		const cases: [Record<string, unknown>, string, RegExp][] = [
 			[{ ...INTAKE, content: 'x'.repeat(10_001) }, 'content', /诉求内容不能超过 10000 个字/],

@@ -2,9 +2,11 @@
 // refusal names the field in Chinese for the user and keeps zod's precise issue for the log.
 import { z } from 'zod';
 import { CHANNELS, SATISFACTION, TICKET_TYPES } from '$pipelines/lifecycle/model';
+import { CONTENT_MAX_CHARS, contentLength } from '$pipelines/normalize/text';
 import { CASE_ACTIONS, isAnnotation } from './machine';
 
-export const MAX_CONTENT = 10_000;
+/** DESIGN.md: content 1 to 10,000 characters after trimming, counted as the feeds count them (code points). */
+export const MAX_CONTENT = CONTENT_MAX_CHARS;
 export const EMERGENCY_LINES = ['110', '119', '120', '122'] as const;
 
 export type CaseErrorCode = 'not_found' | 'forbidden' | 'invalid_state' | 'conflict' | 'invalid_input';
@@ -78,8 +80,8 @@ export const intakeSchema = z.object({
 	title: optText(200),
 	content: z
 		.string()
-		.max(MAX_CONTENT)
-		.refine((s) => s.trim().length > 0, { error: '请填写诉求内容' }),
+		.refine((s) => s.trim().length > 0, { error: '请填写诉求内容' })
+		.refine((s) => contentLength(s.trim()) <= MAX_CONTENT, { error: `诉求内容不能超过 ${MAX_CONTENT} 个字` }),
 	address: optText(500),
 	district_code: optCode,
 	street_code: optCode,
