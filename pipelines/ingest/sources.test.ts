@@ -223,6 +223,15 @@ describe('readCsv', () => {
 		expect((await all(readCsv(stream(utf16))))[0].error!.message).toMatch(/UTF-16/);
 		const binary = Buffer.from(Array.from({ length: 512 }, (_, k) => (k * 37 + 11) & 0xff));
 		expect(codes(await all(readCsv(stream(binary))))).toEqual(['unknown_encoding']);
+		const utf16NoBom = Buffer.from('id,content\n1,plain text\n2,more text\n', 'utf16le');
+		expect((await all(readCsv(stream(utf16NoBom))))[0].error!.message).toMatch(/NUL/);
+	});
+
+	it('a stray NUL byte early in a text file stays in its row (cleaned and flagged later); the file is read', async () => {
+		const bytes = Buffer.concat([utf8('id,内容\n1,好\n2,坏'), Buffer.from([0]), utf8('字\n3,也好\n')]);
+		const recs = await all(readCsv(stream(bytes)));
+		expect(codes(recs)).toEqual(['ok', 'ok', 'ok']);
+		expect(recs[1].fields).toEqual({ id: '2', 内容: '坏\u0000字' });
 	});
 
 	it('a row not valid in the detected encoding is bad_encoding; the others come through', async () => {

@@ -333,7 +333,7 @@ export type EncodingGuess =
 
 /**
  * The encoding of a CSV file from its first bytes (64 KiB in `readCsv`): a byte order mark decides (UTF-16 is
- * refused); NUL bytes are refused (binary or UTF-16); pure ASCII is UTF-8 for now (`tentative`: the first
+ * refused); more than a few NUL bytes (over 8 and 1 %) are refused (binary, or UTF-16 without a BOM); pure ASCII is UTF-8 for now (`tentative`: the first
  * non-ASCII row decides); valid UTF-8 is UTF-8; valid GB18030 that looks like Chinese (at least 80 % of the
  * double-byte characters in the GB2312 rows, as in real GBK text — Latin-1 or random bytes are not) is GB18030;
  * either of them with a few broken characters (at most 2, or 2 %) is still that encoding, its broken rows becoming
@@ -346,7 +346,10 @@ export function detectEncoding(sample: Uint8Array, complete: boolean): EncodingG
 	if (hasGbBom(b)) return { ok: true, encoding: 'gb18030', bom: 4, tentative: false };
 	if (b.length >= 2 && ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff)))
 		return { ok: false, message: '无法识别文件编码：文件是 UTF-16 编码，不受支持。请另存为 UTF-8 或 GB18030（GBK）后重新导入' };
-	if (b.includes(0)) return { ok: false, message: '无法识别文件编码：文件含有 NUL 字节（二进制文件或 UTF-16 编码），请另存为 UTF-8 或 GB18030（GBK）的文本文件后重新导入' };
+	// many NUL bytes: binary, or UTF-16 without a BOM (a NUL beside every ASCII character). A stray one in a text
+	// file is a control character of its row: cleaned and flagged there, as past the sniffed part
+	if (nulCount(b) > Math.max(8, b.length / 100))
+		return { ok: false, message: '无法识别文件编码：文件含有大量 NUL 字节（二进制文件或 UTF-16 编码），请另存为 UTF-8 或 GB18030（GBK）的文本文件后重新导入' };
 	let ascii = true;
 	for (let i = 0; i < b.length; i++)
 		if (b[i] >= 0x80) {
@@ -370,6 +373,12 @@ export function detectEncoding(sample: Uint8Array, complete: boolean): EncodingG
 			`（detail: in the first ${b.length} bytes ${u.invalid} invalid UTF-8 sequences, the first at byte ${firstInvalidUtf8(b, complete)}; ` +
 			`${g.invalid} invalid GB18030 sequences; ${Math.round(share * 100)}% of GB double-byte characters in the common GB2312 range）`
 	};
+}
+
+function nulCount(b: Uint8Array): number {
+	let n = 0;
+	for (let i = b.indexOf(0); i !== -1; i = b.indexOf(0, i + 1)) n++;
+	return n;
 }
 
 /** Multi-byte UTF-8 sequences: how many are valid, and at how many bytes an invalid one starts. */
