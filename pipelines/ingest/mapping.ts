@@ -35,6 +35,8 @@ export interface Mapping {
 	description: string | null;
 	/** where the mapping came from (a path), for messages */
 	origin: string;
+	/** the mapping as JSON text (what parseMapping read), kept with quarantined records so a replay maps them alike */
+	json: string;
 	input: { format?: SourceFormat; encoding?: CsvEncoding; delimiter?: string };
 	rename: ReadonlyMap<string, CanonicalField>;
 	concat: ReadonlyMap<CanonicalField, { from: readonly string[]; separator: string }>;
@@ -296,6 +298,7 @@ export function parseMapping(json: unknown, origin = '映射'): Mapping {
 		name: (root.name as string | undefined) ?? null,
 		description: (root.description as string | undefined) ?? null,
 		origin,
+		json: JSON.stringify(json),
 		input,
 		rename,
 		concat,

@@ -292,6 +292,20 @@ describe('quarantine replay', () => {
 	});
 });
 
+describe('quarantine replay without a new mapping', () => {
+	it('maps each row with the mapping it was read with: the reasons of a mapped file stay what they were', async () => {
+		const mapping = loadMapping(resolve(import.meta.dirname, '../../data/mappings/legacy-export-zh.json'));
+		await ingestFile(ingestor, conn, join(FIX, 'legacy-export-gbk.csv'), { source: 'legacy', mapping, now: NOW });
+		const before = await q(`SELECT line::INTEGER AS line, reason, field FROM quarantine ORDER BY line`);
+		expect(before.length).toBe(Object.keys(LEGACY_BAD).length);
+		const r = await new Quarantine(conn).replay(ingestor, { source: 'legacy', now: NOW });
+		expect(r).toMatchObject({ tried: before.length, replayed: 0 });
+		expect(r.stillFailing + r.notReplayable).toBe(before.length);
+		expect(r.stillFailing).toBeGreaterThan(4);
+		expect(await q(`SELECT line::INTEGER AS line, reason, field FROM quarantine ORDER BY line`)).toEqual(before);
+	});
+});
+
 describe('mergeThreads', () => {
 	const setting = async (name: string) => String((await conn.runAndReadAll(`SELECT current_setting('${name}')`)).getRows()[0][0]);
 

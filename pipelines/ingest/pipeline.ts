@@ -508,12 +508,12 @@ export class Ingestor {
 			const part = rows.slice(i, i + 200);
 			const values: DuckDBValue[] = [];
 			const tuples = part.map((q, k) => {
-				values.push(run.source, run.origin, run.originId, BigInt(q.line), q.byteOffset === null ? null : BigInt(q.byteOffset), q.reason, q.field, q.message, q.raw, q.fields ? JSON.stringify(q.fields) : null);
-				const p = Array.from({ length: 10 }, (_, j) => `$${k * 10 + j + 1}`);
-				return `(${p.slice(0, 9).join(', ')}, now(), 'open', NULL, ${p[9]})`;
+				values.push(run.source, run.origin, run.originId, BigInt(q.line), q.byteOffset === null ? null : BigInt(q.byteOffset), q.reason, q.field, q.message, q.raw, q.fields ? JSON.stringify(q.fields) : null, q.fields ? (run.mapping?.json ?? null) : null);
+				const p = Array.from({ length: 11 }, (_, j) => `$${k * 11 + j + 1}`);
+				return `(${p.slice(0, 9).join(', ')}, now(), 'open', NULL, ${p[9]}, ${p[10]})`;
 			});
 			await this.deps.conn.run(
-				`INSERT OR IGNORE INTO quarantine (source, origin, origin_id, line, byte_offset, reason, field, message, raw, quarantined_at, status, resolved_at, fields)
+				`INSERT OR IGNORE INTO quarantine (source, origin, origin_id, line, byte_offset, reason, field, message, raw, quarantined_at, status, resolved_at, fields, mapping)
 				 VALUES ${tuples.join(', ')}`,
 				values
 			);

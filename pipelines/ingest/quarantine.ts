@@ -2,7 +2,7 @@
 // read but failed mapping or validation can be replayed after a fix (a corrected mapping file); a replayed
 // record that now passes goes through the normal pipeline and its quarantine row is marked `replayed`.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { applyMapping, type Mapping } from './mapping';
+import { applyMapping, parseMapping, type Mapping } from './mapping';
 import type { IngestRun, IngestSummary, Ingestor } from './pipeline';
 import type { RawRecord } from './sources';
 import { validateRecord } from './validate';
@@ -18,6 +18,8 @@ export interface QuarantineEntry {
 	message: string;
 	raw: string;
 	fields: string | null;
+	/** the mapping (JSON) the record was read with, if any */
+	mapping: string | null;
 	quarantined_at: string;
 	status: 'open' | 'replayed';
 	resolved_at: string | null;
@@ -42,7 +44,7 @@ export interface ReplayResult {
 	ingest: IngestSummary | null;
 }
 
-const COLS = `source, origin, origin_id, line::DOUBLE AS line, byte_offset::DOUBLE AS byte_offset, reason, field, message, raw, fields,
+const COLS = `source, origin, origin_id, line::DOUBLE AS line, byte_offset::DOUBLE AS byte_offset, reason, field, message, raw, fields, mapping,
 	strftime(quarantined_at, '%Y-%m-%dT%H:%M:%S%z') AS quarantined_at, status, strftime(resolved_at, '%Y-%m-%dT%H:%M:%S%z') AS resolved_at,
 	strftime(timezone('Asia/Shanghai', quarantined_at), '%Y-%m-%d %H:%M:%S') AS quarantined_text,
 	strftime(timezone('Asia/Shanghai', resolved_at), '%Y-%m-%d %H:%M:%S') AS resolved_text`;
@@ -100,23 +102,30 @@ export class Quarantine {
 	}
 
 	/**
-	 * Maps and validates the open rows of a source again (with `mapping` when given); those that pass are
-	 * ingested as one run and marked replayed; the others keep their row with the new reason.
+	 * Maps and validates the open rows of a source again — with `mapping` when given, else with the mapping each
+	 * row was read with (none for a canonical feed); those that pass are ingested, one run per source and
+	 * mapping, and marked replayed; the others keep their row with the new reason.
 	 */
 	async replay(ingestor: Ingestor, o: { source?: string; mapping?: Mapping | null; now?: number; onFeedTickets?: IngestRun['onFeedTickets'] }): Promise<ReplayResult> {
 		const now = o.now ?? Date.now();
 		const rows = await this.list({ source: o.source, limit: 1_000_000 });
 		const result: ReplayResult = { tried: rows.length, replayed: 0, stillFailing: 0, notReplayable: 0, ingest: null };
-		const bySource = new Map<string, { entry: QuarantineEntry; fields: Record<string, unknown> }[]>();
+		const groups = new Map<string, { source: string; mapping: Mapping | null; list: { entry: QuarantineEntry; fields: Record<string, unknown> }[] }>();
+		const stored = new Map<string, Mapping>();
 		for (const entry of rows) {
 			if (!entry.fields) {
 				result.notReplayable++;
 				continue;
 			}
 			const fields = JSON.parse(entry.fields) as Record<string, unknown>;
+			let mapping: Mapping | null = o.mapping ?? null;
 			let mapped: Record<string, unknown>;
 			try {
-				mapped = o.mapping ? applyMapping(o.mapping, fields) : fields;
+				if (!mapping && entry.mapping) {
+					mapping = stored.get(entry.mapping) ?? parseMapping(JSON.parse(entry.mapping), `${entry.origin} 导入时所用的映射`);
+					stored.set(entry.mapping, mapping);
+				}
+				mapped = mapping ? applyMapping(mapping, fields) : fields;
 			} catch (e) {
 				await this.refail(entry, 'mapping_failed', null, (e as Error).message);
 				result.stillFailing++;
@@ -128,19 +137,20 @@ export class Quarantine {
 				result.stillFailing++;
 				continue;
 			}
-			const list = bySource.get(entry.source) ?? [];
-			list.push({ entry, fields });
-			bySource.set(entry.source, list);
+			const key = `${entry.source}\u0001${mapping?.json ?? ''}`;
+			const g = groups.get(key) ?? { source: entry.source, mapping, list: [] };
+			g.list.push({ entry, fields });
+			groups.set(key, g);
 		}
-		for (const [source, list] of bySource) {
+		for (const [i, { source, mapping, list }] of [...groups.values()].entries()) {
 			async function* records(): AsyncGenerator<RawRecord> {
 				for (const { entry, fields } of list) yield { file: entry.origin, line: entry.line, byteOffset: entry.byte_offset, raw: entry.raw, fields, error: null };
 			}
 			const summary = await ingestor.run(records(), {
 				source,
 				origin: `replay`,
-				originId: `replay:${now}`,
-				mapping: o.mapping ?? null,
+				originId: i ? `replay:${now}:${i}` : `replay:${now}`,
+				mapping,
 				now,
 				onFeedTickets: o.onFeedTickets
 			});

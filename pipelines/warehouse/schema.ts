@@ -134,6 +134,8 @@ export async function ensureWarehouse(conn: DuckDBConnection): Promise<void> {
 	for (const c of FACT_COLUMNS) await conn.run(`ALTER TABLE tickets_fact ADD COLUMN IF NOT EXISTS ${c.name} ${c.sql.replace(' NOT NULL', '')}`);
 	// the fields as read (JSON) of a record that failed after reading, so a replay can map them again
 	await conn.run(`ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS fields VARCHAR`);
+	// the mapping the record was read with (JSON), so a replay without a new mapping maps it as the ingest did
+	await conn.run(`ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS mapping VARCHAR`);
 	await upgradeTextIndex(conn);
 	await upgradeRollups(conn);
 }
