@@ -522,14 +522,16 @@ export class Ingestor {
 
 	/**
 	 * The relational store hears of the batch's versions that are now the stored ones: new open tickets (with the
-	 * ticket numbers the merge gave them) and newer versions of known tickets. Stale and repeated versions are not
-	 * handed over: they would replace a newer ticket there, and the sync would carry it back into the facts.
+	 * ticket numbers the merge gave them), newer versions of known tickets, and repeated ones (a no-op there
+	 * unless an earlier hand-over failed after its batch committed, e.g. a full disk or a kill: the re-run repairs
+	 * it). Stale versions are not handed over: they would replace a newer ticket there, and the sync would carry it
+	 * back into the facts.
 	 */
 	private async handOver(rows: Prepared[], run: IngestRun): Promise<void> {
 		const kept = new Map<string, { no: string; verdict: string }>();
 		const r = await this.deps.conn.runAndReadAll(
 			`SELECT s.external_id, f.ticket_no, c.verdict FROM ingest_stage s JOIN stage_class c USING (source, external_id)
-			 JOIN tickets_fact f USING (source, external_id) WHERE c.verdict IN ('new', 'update')`
+			 JOIN tickets_fact f USING (source, external_id) WHERE c.verdict IN ('new', 'update', 'duplicate')`
 		);
 		for (const [ext, no, verdict] of r.getRows()) kept.set(String(ext), { no: String(no), verdict: String(verdict) });
 		const tickets: FeedTicket[] = [];
@@ -537,7 +539,7 @@ export class Ingestor {
 			const k = kept.get(p.fact.external_id);
 			if (!k) continue;
 			const open = !p.fact.closed_at && OPEN_STATUSES.includes(p.fact.status as Status);
-			if (open || k.verdict === 'update') tickets.push({ fact: { ...p.fact, ticket_no: k.no }, callerName: p.callerName, callerPhone: p.callerPhone, open });
+			if (open || k.verdict !== 'new') tickets.push({ fact: { ...p.fact, ticket_no: k.no }, callerName: p.callerName, callerPhone: p.callerPhone, open });
 		}
 		if (tickets.length) await run.onFeedTickets!(tickets);
 	}

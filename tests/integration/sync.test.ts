@@ -11,6 +11,8 @@ import { registerTicket } from '../../src/lib/server/cases/service';
 import { readNdjson } from '../../pipelines/ingest/sources';
 import { ingestService, limitBytes } from '../../src/lib/server/ingest';
 import { getMeta } from '../../pipelines/warehouse/schema';
+import { Ingestor } from '../../pipelines/ingest/pipeline';
+import { Geocoder } from '../../pipelines/normalize/index';
 
 let a: App;
 beforeAll(async () => {
@@ -435,6 +437,32 @@ describe('feed versions reach the relational store as the analytics store keeps 
 		await withoutSync(a, async () => void (await syncToAnalytics(a)));
 		expect(await relOf('fv', 'X-3')).toMatchObject({ status: 'closed', satisfaction: '满意', version: 2 });
 		expect(await factOf('fv', 'X-3')).toEqual({ status: 'closed', unit_code: null, updated: '12:00' });
+	});
+
+	it('a hand-over that failed after its batch committed is repaired by running the same records again', async () => {
+		const conn = await a.analytics.connect();
+		const ingestor = new Ingestor({ conn, ref: a.ref, geocoder: new Geocoder(a.ref), analyzer: null, gate: (fn) => withoutSync(a, fn) });
+		const records = readNdjson(
+			(async function* () {
+				yield new TextEncoder().encode(JSON.stringify(rec('X-5', '2026-11-25T09:00:00+08:00')) + '\n');
+			})()
+		);
+		const failing = ingestor.run(records, {
+			source: 'fv',
+			origin: 'push',
+			originId: 'push:p8',
+			onFeedTickets: async () => {
+				throw new Error('ENOSPC: no space left on device');
+			}
+		});
+		await expect(failing).rejects.toThrow(/ENOSPC/);
+		conn.closeSync();
+		expect(await factOf('fv', 'X-5')).toMatchObject({ status: 'received' }); // committed in DuckDB
+		expect(await relOf('fv', 'X-5')).toBeUndefined();
+		expect(await push('fv', 'p9', [rec('X-5', '2026-11-25T09:00:00+08:00')])).toMatchObject({ duplicates: 1 });
+		expect(await relOf('fv', 'X-5')).toMatchObject({ status: 'received', version: 1 });
+		expect(await push('fv', 'p10', [rec('X-5', '2026-11-25T09:00:00+08:00')])).toMatchObject({ duplicates: 1 });
+		expect(await relOf('fv', 'X-5')).toMatchObject({ version: 1 }); // a repeat changes nothing there
 	});
 
 	it('a caller name with a NUL is cleaned and flagged, and its ticket lands in both stores', async () => {
