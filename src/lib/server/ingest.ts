@@ -73,15 +73,17 @@ export class IngestService {
 	}
 
 	/**
-	 * One HTTP push as a single batch: it lands whole or not at all (an oversized body or a full disk leaves
-	 * nothing behind).
+	 * One HTTP push as a single batch: in the analytics store it lands whole or not at all (an oversized body
+	 * leaves nothing behind); a full disk in the relational store after that commit is repaired by pushing again.
 	 */
 	async push(source: string, pushId: string, records: AsyncIterable<RawRecord>): Promise<IngestSummary> {
 		try {
 			return await this.run(records, { source, origin: `push:${pushId}`, originId: `push:${pushId}`, batchSize: Number.MAX_SAFE_INTEGER });
 		} catch (e) {
 			if (e instanceof IngestError) throw e;
-			if (isDiskFull(e)) throw new IngestError('storage_full', '服务器存储空间不足，本次推送未写入任何数据，请稍后重试并通知管理员');
+			// the analytics store may have committed the push before the relational store failed: a retry of the same
+			// records repairs that (repeats are not stored twice), so the message asks for one
+			if (isDiskFull(e)) throw new IngestError('storage_full', '服务器存储空间不足，本次推送未能完成，请稍后重新推送（重复推送不会重复入库）并通知管理员');
 			throw e;
 		}
 	}
