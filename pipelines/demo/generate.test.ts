@@ -90,6 +90,12 @@ describe('demo generator', () => {
 			expect(share((f) => f.status === 'answered_directly')).toBeGreaterThan(0.05);
 			expect(share((f) => f.status === 'not_accepted')).toBeGreaterThan(0.01);
 			expect(share((f) => f.returns > 0)).toBeGreaterThan(0.01);
+			// a returned ticket names the units that returned it; some went on to another unit
+			for (const f of facts) {
+				const units = f.returned_by?.length ?? 0;
+				expect(f.returns === 0 ? units === 0 : units >= 1 && units <= f.returns, f.ticket_no).toBe(true);
+			}
+			expect(share((f) => !!f.returned_by && !f.returned_by.includes(f.unit_code ?? ''))).toBeGreaterThan(0.005);
 			expect(share((f) => f.reopens > 0)).toBeGreaterThan(0.005);
 			expect(share((f) => f.satisfaction === '不满意')).toBeGreaterThan(0.01);
 			// open work exists only near now

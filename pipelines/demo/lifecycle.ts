@@ -189,6 +189,8 @@ export interface LifecycleState {
 	notAcceptedReason: number | null;
 	transferredTo: string | null;
 	returns: number;
+	/** the units that returned it, each once, sorted (as the sync reads them from the events) */
+	returnedBy: string[];
 	extensions: number;
 	reopens: number;
 	urges: number;
@@ -203,7 +205,7 @@ export function stateAt(events: SimEvent[], now: number): LifecycleState {
 	const s: LifecycleState = {
 		status: 'received', unitCode: null, updatedAt: events[0].at, dispatchedAt: null, signedAt: null, repliedAt: null,
 		closedAt: null, signDeadline: null, replyDeadline: null, satisfaction: null, notAcceptedReason: null,
-		transferredTo: null, returns: 0, extensions: 0, reopens: 0, urges: 0, signOnTime: null, replyOnTime: null, seen: 0
+		transferredTo: null, returns: 0, returnedBy: [], extensions: 0, reopens: 0, urges: 0, signOnTime: null, replyOnTime: null, seen: 0
 	};
 	for (const e of events) {
 		if (e.at > now) break;
@@ -220,7 +222,10 @@ export function stateAt(events: SimEvent[], now: number): LifecycleState {
 				if (s.signedAt === null) s.signDeadline = Number(e.data?.signDeadline);
 				s.replyDeadline = Number(e.data?.replyDeadline);
 				break;
-			case 'return': s.returns++; break;
+			case 'return':
+				s.returns++;
+				if (e.unitCode && !s.returnedBy.includes(e.unitCode)) s.returnedBy = [...s.returnedBy, e.unitCode].sort();
+				break;
 			case 'sign': s.signedAt ??= e.at; break;
 			case 'extension_approve': s.extensions++; s.replyDeadline = Number(e.data?.replyDeadline); break;
 			case 'urge': case 'supervise': s.urges++; break;

@@ -122,7 +122,7 @@ const STAGE_EXTRA = [VARCHAR, BIGINT, VARCHAR, VARCHAR]; // origin_id, line, raw
 const FEED_FIXED = {
 	ticket_no: '', urgency: 'normal', dispatched_at: null, signed_at: null, replied_at: null, sign_deadline: null, reply_deadline: null,
 	not_accepted_reason: null, transferred_to: null, returns: 0, extensions: 0, reopens: 0, urges: 0, sign_on_time: null, reply_on_time: null,
-	tokens: null, keywords: null
+	tokens: null, keywords: null, returned_by: null
 } as const satisfies Partial<FactRow>;
 const STAGED_COLUMNS = FACT_COLUMNS.map((c) => c.name).filter((c) => !(c in FEED_FIXED));
 /**
@@ -130,7 +130,7 @@ const STAGED_COLUMNS = FACT_COLUMNS.map((c) => c.name).filter((c) => !(c in FEED
  * and text index entries): its text and day, and its other list columns (flags), since DuckDB updates a list
  * column by deleting and inserting whole rows (reading every column of the table, the token lists too).
  */
-const KEPT_SAME = ['title', 'content', 'day', ...FACT_COLUMNS.filter((c) => c.sql.endsWith('[]') && c.name !== 'tokens' && c.name !== 'keywords').map((c) => c.name)];
+const KEPT_SAME = ['title', 'content', 'day', ...FACT_COLUMNS.filter((c) => c.sql.endsWith('[]') && !(c.name in FEED_FIXED)).map((c) => c.name)];
 const fixedSql = (v: string | number | null) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${v.replaceAll("'", "''")}'`);
 
 export class Ingestor {

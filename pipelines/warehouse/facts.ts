@@ -58,6 +58,8 @@ export interface FactRow {
 	sentiment?: number | null;
 	intensity?: number | null;
 	flags: string[] | null;
+	/** the units that returned the ticket (退单), each once, sorted; absent or null: none */
+	returned_by?: string[] | null;
 }
 
 const CHUNK = 2048;

@@ -55,6 +55,7 @@ const fact = (i: number, over: Partial<FactRow> = {}): FactRow => ({
 	flags: null,
 	sentiment: -0.25,
 	intensity: 0.5,
+	returned_by: ['D320508', 'M02'],
 	...over
 });
 
@@ -91,7 +92,8 @@ describe('insertJsonRows', () => {
 				keywords: null,
 				flags: null,
 				sentiment: null,
-				intensity: null
+				intensity: null,
+				returned_by: null
 			}),
 			// quotes, backslashes, control characters, characters beyond the BMP, an empty list, a list with an empty word
 			fact(3, {

@@ -86,7 +86,7 @@ export const ROLLUPS: readonly Rollup[] = [
 ];
 
 /** Bump when a rollup's shape or a measure's definition changes: the store then rebuilds them all once. */
-export const ROLLUP_VERSION = '8';
+export const ROLLUP_VERSION = '9';
 
 export function rollupDdl(r: Rollup): string {
 	const cols = [...r.dims.map((d) => DIM_SQL[d]), ...r.measures.map((m) => `${m} INTEGER NOT NULL`)];
@@ -171,6 +171,18 @@ export const OPEN_TICKETS = {
 	columns: ['ticket_no', 'day', 'district_code', 'street_code', 'category_l1', 'category_l2', 'type', 'channel', 'unit_code', 'status', 'signed_at', 'sign_deadline', 'replied_at', 'reply_deadline'] as const
 };
 
+/**
+ * 退单 charged to the unit that made it: one row per ticket and unit that returned it (the fact's `returned_by`),
+ * with the ticket's dimensions and the unit that holds it now (`holder`). The rollups group a ticket by its
+ * present unit, so without this a return counted against the unit the ticket was sent to next, and the unit that
+ * returned it lost the ticket from its dispatched count. A few percent of the tickets; kept with the rollups like
+ * the open tickets (a rebuild, or a change set).
+ */
+export const UNIT_RETURNS = {
+	table: 'unit_returns',
+	columns: ['ticket_no', 'day', 'district_code', 'street_code', 'category_l1', 'category_l2', 'type', 'channel'] as const
+};
+
 /** The tables kept in `clusterOrder` with a district to cluster on: the rollups with one and the open tickets. */
 export const CLUSTERED_TABLES: readonly string[] = [
 	...ROLLUPS.filter((r) => r.dims.includes('district_code')).map((r) => r.table),
@@ -186,9 +198,21 @@ export const CHANGE_COLUMNS: readonly string[] = [
 	...new Set<string>([
 		...(Object.keys(DIM_SQL) as Dim[]),
 		...['status', 'dispatched_at', 'signed_at', 'sign_deadline', 'replied_at', 'reply_deadline', 'satisfaction', 'returns', 'extensions', 'reopens'],
-		...OPEN_TICKETS.columns
+		...OPEN_TICKETS.columns,
+		...UNIT_RETURNS.columns,
+		'returned_by'
 	])
 ];
+
+export function unitReturnsDdl(): string {
+	return `CREATE TABLE IF NOT EXISTS ${UNIT_RETURNS.table} AS SELECT ${UNIT_RETURNS.columns.join(', ')}, unit_code, unit_code AS holder FROM tickets_fact WHERE false`;
+}
+
+/** The (ticket, returning unit) rows of `from` (the facts, or a change set) that meet `where`. */
+export function unitReturnsInsert(where: string, from = 'tickets_fact'): string {
+	return `INSERT INTO ${UNIT_RETURNS.table} SELECT ${UNIT_RETURNS.columns.map((c) => `f.${c}`).join(', ')}, r.unit, f.unit_code
+		FROM ${from} f, unnest(f.returned_by) AS r(unit) WHERE f.returned_by IS NOT NULL${where ? ` AND ${where}` : ''} ORDER BY f.day`;
+}
 
 export function openTicketsDdl(): string {
 	return `CREATE TABLE IF NOT EXISTS ${OPEN_TICKETS.table} AS SELECT ${OPEN_TICKETS.columns.join(', ')} FROM tickets_fact WHERE false`;

@@ -28,6 +28,9 @@ import {
 	rollupInsert,
 	rollupMerge,
 	sourceFor,
+	UNIT_RETURNS,
+	unitReturnsDdl,
+	unitReturnsInsert,
 	type Rollup
 } from './rollups';
 import { TEXT_INDEX_DDL, upgradeTextIndex } from './text-index';
@@ -90,7 +93,9 @@ export const FACT_COLUMNS: readonly FactColumn[] = [
 	col('flags', 'VARCHAR[]', LIST(VARCHAR)),
 	// text analysis (pipelines/text): sentiment score in [-1, 1] (negative: distressed, angry) and intensity in [0, 1]
 	col('sentiment', 'DOUBLE', DOUBLE),
-	col('intensity', 'DOUBLE', DOUBLE)
+	col('intensity', 'DOUBLE', DOUBLE),
+	// the units that returned the ticket (退单): the unit panel charges a return to the unit that made it
+	col('returned_by', 'VARCHAR[]', LIST(VARCHAR))
 ];
 
 const DDL = [
@@ -262,6 +267,8 @@ export async function rebuildRollups(conn: DuckDBConnection, range?: { fromDay: 
 	}
 	await conn.run(`DELETE FROM ${OPEN_TICKETS.table}${range ? ` WHERE ${inRange}` : ''}`, params);
 	await conn.run(openTicketsInsert(inRange), params);
+	await conn.run(`DELETE FROM ${UNIT_RETURNS.table}${range ? ` WHERE ${inRange}` : ''}`, params);
+	await conn.run(unitReturnsInsert(inRange), params);
 	// a full rebuild writes everything in clusterOrder; a range's rows went at the end
 	if (range) await markUnclustered(conn, range.fromDay);
 	else await clearUnclustered(conn);
@@ -279,6 +286,8 @@ async function applyRollupChanges(conn: DuckDBConnection, changes: string, fromD
 	}
 	await conn.run(`DELETE FROM ${OPEN_TICKETS.table} WHERE ticket_no IN (SELECT ticket_no FROM ${changes})`);
 	await conn.run(openTicketsInsert('sign = 1', changes));
+	await conn.run(`DELETE FROM ${UNIT_RETURNS.table} WHERE ticket_no IN (SELECT ticket_no FROM ${changes})`);
+	await conn.run(unitReturnsInsert('sign = 1', changes));
 	// new groups and open tickets went at the end
 	await markUnclustered(conn, fromDay);
 }
@@ -316,6 +325,7 @@ async function upgradeRollups(conn: DuckDBConnection): Promise<void> {
 	if ((await getMeta(conn, 'rollup_version')) === ROLLUP_VERSION) {
 		for (const r of ROLLUPS) await conn.run(rollupDdl(r));
 		await conn.run(openTicketsDdl());
+		await conn.run(unitReturnsDdl());
 		// a store written in another order is put in this one by the next maintenance, whole
 		if ((await getMeta(conn, 'rollup_order')) !== CLUSTER_ORDER) {
 			await inTransaction(conn, async () => {
@@ -332,6 +342,8 @@ async function upgradeRollups(conn: DuckDBConnection): Promise<void> {
 		}
 		await conn.run(`DROP TABLE IF EXISTS ${OPEN_TICKETS.table}`);
 		await conn.run(openTicketsDdl());
+		await conn.run(`DROP TABLE IF EXISTS ${UNIT_RETURNS.table}`);
+		await conn.run(unitReturnsDdl());
 		await rebuildRollups(conn);
 		await setMeta(conn, 'rollup_version', ROLLUP_VERSION);
 		await setMeta(conn, 'rollup_order', CLUSTER_ORDER);

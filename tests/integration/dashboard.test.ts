@@ -8,7 +8,7 @@ import { duckRunner } from '../../src/lib/server/analytics/sql';
 import { generateDemo, startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
 import { ensureWarehouse, setMeta } from '../../pipelines/warehouse/schema';
-import { MEASURES, OPEN_STATUS_SQL, OPEN_TICKETS, ROLLUPS } from '../../pipelines/warehouse/rollups';
+import { MEASURES, OPEN_STATUS_SQL, OPEN_TICKETS, ROLLUPS, UNIT_RETURNS } from '../../pipelines/warehouse/rollups';
 
 let a: App;
 let ctx: DashboardContext;
@@ -50,6 +50,14 @@ describe('rollups', () => {
 			expect(await differences(facts, rollup), r.table).toBe(0);
 			expect((await q<{ c: number }>(`SELECT count(*)::DOUBLE AS c FROM ${r.table}`))[0].c, r.table).toBeGreaterThan(0);
 		}
+		const ur = UNIT_RETURNS.columns.join(', ');
+		expect(
+			await differences(
+				`SELECT ${ur}, r.unit AS unit_code, f.unit_code AS holder FROM tickets_fact f, unnest(f.returned_by) AS r(unit)`,
+				`SELECT ${ur}, unit_code, holder FROM ${UNIT_RETURNS.table}`
+			)
+		).toBe(0);
+		expect(await n('returned_by IS NOT NULL')).toBeGreaterThan(0);
 		const cols = OPEN_TICKETS.columns.join(', ');
 		expect(await differences(`SELECT ${cols} FROM tickets_fact WHERE status IN ${OPEN_STATUS_SQL}`, `SELECT ${cols} FROM open_tickets`)).toBe(0);
 		expect(await n(`status IN ${OPEN_STATUS_SQL}`)).toBeGreaterThan(0);
@@ -161,9 +169,18 @@ describe('unit panel', () => {
 		const top = p.units[0];
 		expect(top.rank).toBe(1);
 		expect(top.score).not.toBeNull();
-		const period = `unit_code = '${top.code}' AND day BETWEEN DATE '${f.from}' AND DATE '${f.to}'`;
-		expect(top.dispatched).toBe(await n(`${period} AND dispatched_at IS NOT NULL`));
-		expect(top.rates.returnRate).toBeCloseTo((await n(`${period} AND returns > 0`)) / top.dispatched, 10);
+		// every unit: a return is charged to the unit that made it, and the ticket stays among its dispatched ones
+		// after it went to another unit (returned_by); the rollups count each ticket under its present unit
+		let movedOn = 0;
+		for (const u of p.units) {
+			const period = `day BETWEEN DATE '${f.from}' AND DATE '${f.to}'`;
+			const returnedBy = `list_contains(returned_by, '${u.code}')`;
+			const elsewhere = await n(`${period} AND ${returnedBy} AND unit_code IS DISTINCT FROM '${u.code}'`);
+			movedOn += elsewhere;
+			expect(u.dispatched, u.code).toBe((await n(`${period} AND unit_code = '${u.code}' AND dispatched_at IS NOT NULL`)) + elsewhere);
+			if (u.dispatched) expect(u.rates.returnRate, u.code).toBeCloseTo((await n(`${period} AND ${returnedBy}`)) / u.dispatched, 10);
+		}
+		expect(movedOn).toBeGreaterThan(0);
 		const scores = p.units.filter((u) => u.score !== null).map((u) => u.score!);
 		expect(scores).toEqual([...scores].sort((x, y) => y - x));
 		expect(p.months).toHaveLength(6);

@@ -93,7 +93,7 @@ describe.skipIf(!adminUrl)('PostgreSQL as the relational store', () => {
 		const counts = () =>
 			queryRows<Record<string, unknown>>(
 				a.analytics.conn,
-				`SELECT ticket_no, returns, extensions, reopens, urges FROM tickets_fact WHERE source = 'demo' AND ticket_no IN
+				`SELECT ticket_no, returns, extensions, reopens, urges, returned_by FROM tickets_fact WHERE source = 'demo' AND ticket_no IN
 				 (SELECT unnest(string_split($nos, ','))) ORDER BY ticket_no`,
 				{ nos: demoNos.join(',') }
 			);
@@ -102,6 +102,7 @@ describe.skipIf(!adminUrl)('PostgreSQL as the relational store', () => {
 		expect(generated.length).toBe(demoNos.length);
 		// every figure occurs, so a count that the sync misses shows
 		for (const k of ['returns', 'extensions', 'reopens', 'urges']) expect(generated.some((r) => Number(r[k]) > 0)).toBe(true);
+		expect(generated.some((r) => Array.isArray(r.returned_by) && r.returned_by.length > 0)).toBe(true);
 		await withoutSync(a, async () => {
 			await a.analytics.conn.run(`DELETE FROM warehouse_meta WHERE key = 'sync_watermark'`);
 			expect(await syncToAnalytics(a)).toBeGreaterThanOrEqual(demoNos.length);

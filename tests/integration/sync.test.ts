@@ -6,7 +6,7 @@ import { startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
 import { ticketEvents, tickets, units } from '../../src/lib/server/db/schema';
 import { inClusterOrder, keptAndRebuilt } from '../support/rollups';
-import { afterSync, readWatermark, requestSync, stopSync, syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
+import { afterSync, readWatermark, requestSync, resyncAfterUpgrade, stopSync, syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
 import { registerTicket } from '../../src/lib/server/cases/service';
 import { readNdjson } from '../../pipelines/ingest/sources';
 import { ingestService, limitBytes } from '../../src/lib/server/ingest';
@@ -26,7 +26,7 @@ const fact = async (no: string) =>
 	(
 		await queryRows<Record<string, unknown>>(
 			a.analytics.conn,
-			`SELECT status, unit_code, returns, urges, reopens, category_l1, district_code, caller_key, day::VARCHAR AS day FROM tickets_fact WHERE ticket_no = '${no}'`
+			`SELECT status, unit_code, returns, urges, reopens, returned_by, category_l1, district_code, caller_key, day::VARCHAR AS day FROM tickets_fact WHERE ticket_no = '${no}'`
 		)
 	)[0];
 
@@ -91,7 +91,16 @@ describe('sync to analytics', () => {
 			.set({ status: 'dispatched', unitCode: 'D320508', updatedAt: t1, version: 2 })
 			.where(eq(tickets.id, t.id));
 		expect(await syncToAnalytics(a)).toBe(1);
-		expect(await fact('SZ20261120-900001')).toMatchObject({ status: 'dispatched', unit_code: 'D320508', returns: 1, urges: 1, reopens: 1 });
+		expect(await fact('SZ20261120-900001')).toMatchObject({ status: 'dispatched', unit_code: 'D320508', returns: 1, urges: 1, reopens: 1, returned_by: ['S320508001'] });
+		// a store synced by an older version (without returned_by) gets every ticket again at the next start
+		await a.analytics.conn.run(`UPDATE tickets_fact SET returned_by = NULL WHERE ticket_no = 'SZ20261120-900001'`);
+		await a.analytics.conn.run(`UPDATE warehouse_meta SET value = '1' WHERE key = 'sync_version'`);
+		expect(await syncToAnalytics(a)).toBe(0);
+		await resyncAfterUpgrade(a);
+		expect(await syncToAnalytics(a)).toBeGreaterThanOrEqual(1);
+		expect(await fact('SZ20261120-900001')).toMatchObject({ returned_by: ['S320508001'] });
+		await resyncAfterUpgrade(a);
+		expect(await syncToAnalytics(a)).toBe(0); // once
 		const [{ n }] = await queryRows<{ n: number }>(
 			a.analytics.conn,
 			`SELECT count(*)::INTEGER n FROM tickets_fact WHERE ticket_no = 'SZ20261120-900001'`

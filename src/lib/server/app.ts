@@ -15,7 +15,7 @@ import { hasDemoTickets, insertDemoTickets } from './demo';
 import { seedReference } from './reference';
 import { seedWatchlists, watchlistFile } from './alerts/settings';
 import { knowledgeFile, seedKnowledge } from './cases/knowledge';
-import { markSynced, syncIdle, syncToAnalytics } from './sync';
+import { markSynced, resyncAfterUpgrade, syncIdle, syncToAnalytics } from './sync';
 
 export interface App {
 	config: Config;
@@ -77,7 +77,9 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m))
 		log(`[minqing] 分析库：${analytics.path}`);
 		const app: App = { config, rel, analytics, ref, calendar };
 		if (config.demo) await ensureDemoData(app, log);
-		// catch up with relational changes the analytics store has not seen (e.g. after a crash)
+		// catch up with relational changes the analytics store has not seen (e.g. after a crash), or with every
+		// ticket when the sync now derives more of them than the store's facts were made with
+		await resyncAfterUpgrade(app);
 		const synced = await syncToAnalytics(app);
 		if (synced) log(`[minqing] 已同步 ${synced} 条业务库工单到分析库`);
 		return app;

@@ -35,13 +35,29 @@ export async function readWatermark(conn: DuckDBConnection): Promise<Watermark |
 	return v ? (JSON.parse(v) as Watermark) : null;
 }
 
+/**
+ * What the sync derives from the relational store, by version: bump it when the facts gain something the sync
+ * fills in (2: `returned_by`, the units that returned a ticket). A store synced by an older version gets every
+ * ticket synced again at the next start (`resyncAfterUpgrade`), so its relational tickets carry the new columns.
+ */
+const SYNC_VERSION = '2';
+
+/** Sends the watermark back to the start when the store was synced by an older SYNC_VERSION (at start, before the catch-up). */
+export async function resyncAfterUpgrade(app: App): Promise<void> {
+	const conn = app.analytics.conn;
+	if ((await getMeta(conn, 'sync_version')) === SYNC_VERSION) return;
+	await conn.run(`DELETE FROM warehouse_meta WHERE key = '${WATERMARK}'`);
+	await setMeta(conn, 'sync_version', SYNC_VERSION);
+}
+
 /** Marks everything currently in the relational store as synced (after the demo wrote both stores itself). */
 export async function markSynced(app: App): Promise<void> {
 	const [last] = await app.rel.db.select({ at: tickets.updatedAt, id: tickets.id }).from(tickets).orderBy(sql`${tickets.updatedAt} desc, ${tickets.id} desc`).limit(1);
 	if (last) await setMeta(app.analytics.conn, WATERMARK, JSON.stringify({ at: last.at.toISOString(), id: last.id }));
+	await setMeta(app.analytics.conn, 'sync_version', SYNC_VERSION); // the demo wrote its facts as this version derives them
 }
 
-type LifecycleCounts = { returns: number; extensions: number; reopens: number; urges: number };
+type LifecycleCounts = { returns: number; extensions: number; reopens: number; urges: number; returned_by: string[] | null };
 
 /**
  * A ticket's lifecycle figures from its events, counted as the demo generator's `stateAt` counts them (an event
@@ -54,6 +70,10 @@ const LIFECYCLE_COUNTS = sql<[number, number, number, number]>`(SELECT ARRAY[
 	count(*) FILTER (WHERE e.action NOT IN ('return', 'extension_approve') AND e.to_status = 'reopened'),
 	count(*) FILTER (WHERE e.action IN ('urge', 'supervise') AND e.to_status <> 'reopened')]::int[]
 	FROM ${ticketEvents} e WHERE e.ticket_id = "tickets"."id")`; // qualified by hand: drizzle writes ${tickets.id} unqualified here
+
+/** The units that returned the ticket (退单), each once; NULL for none (the unit panel charges them the return). */
+const RETURNED_BY = sql<string[] | null>`(SELECT array_agg(DISTINCT e.unit_code)
+	FROM ${ticketEvents} e WHERE e.ticket_id = "tickets"."id" AND e.action = 'return' AND e.unit_code IS NOT NULL)`;
 
 function toFact(app: App, t: TicketRow, counts: LifecycleCounts, now: number): FactRow {
 	const ms = (d: Date | null) => (d ? d.getTime() : null);
@@ -95,9 +115,10 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 			// spelt `updated_at > x OR (updated_at = x AND id > y)` read the index from its start each time
 			// (25,000 rows filtered away at 30,000 tickets; a page then took as long as the rest of the sync)
 			const where = wm ? sql`(${tickets.updatedAt}, ${tickets.id}) > (${wm.at}::timestamptz, ${wm.id}::integer)` : undefined;
-			const page = await db.select({ t: tickets, counts: LIFECYCLE_COUNTS }).from(tickets).where(where).orderBy(asc(tickets.updatedAt), asc(tickets.id)).limit(READ_PAGE);
+			const page = await db.select({ t: tickets, counts: LIFECYCLE_COUNTS, returnedBy: RETURNED_BY }).from(tickets).where(where).orderBy(asc(tickets.updatedAt), asc(tickets.id)).limit(READ_PAGE);
 			if (!page.length) break;
-			for (const { t, counts: [returns, extensions, reopens, urges] } of page) rows.push({ t, counts: { returns, extensions, reopens, urges } });
+			for (const { t, counts: [returns, extensions, reopens, urges], returnedBy } of page)
+				rows.push({ t, counts: { returns, extensions, reopens, urges, returned_by: returnedBy?.length ? [...returnedBy].sort() : null } });
 			const last = page[page.length - 1].t;
 			wm = { at: last.updatedAt.toISOString(), id: last.id };
 			if (page.length < READ_PAGE) break;

@@ -8,7 +8,7 @@ import { CHANNEL_LABELS, type Channel } from '$pipelines/lifecycle/model';
 import type { Reference } from '$pipelines/reference/index';
 import { DAY_KIND_LABELS, dayBaseline, dayKind, spanBaseline } from '$pipelines/stats/baseline';
 import { HOTSPOT_METHOD, historyWindows, placeSignificance } from '$pipelines/stats/hotspots';
-import { ALL_MEASURES, HOURLY_DAYS, measureSql, OPEN_TICKETS, sourceFor, type Dim, type Measure } from '$pipelines/warehouse/rollups';
+import { ALL_MEASURES, HOURLY_DAYS, measureSql, OPEN_TICKETS, sourceFor, UNIT_RETURNS, type Dim, type Measure } from '$pipelines/warehouse/rollups';
 import type {
 	BaselinePoint,
 	DashboardFilter,
@@ -466,22 +466,34 @@ export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter):
 		months.push(d.toISOString().slice(0, 7));
 	}
 	const windows = months.map((m, i) => ({ from: `${m}-01`, to: i === months.length - 1 ? filter.to : addDays(`${months[i + 1]}-01`, -1) }));
-	const [rows, open, monthly] = await Promise.all([
+	const [rows, open, monthly, returned, returnedMonthly] = await Promise.all([
 		aggregate(ctx, { filter, from: filter.from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, where: notNull }),
 		openCounts(ctx, filter, 'unit_code'),
-		aggregate(ctx, { filter, from: windows[0].from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, where: notNull, windows })
+		aggregate(ctx, { filter, from: windows[0].from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, where: notNull, windows }),
+		unitReturns(ctx, filter, filter.from),
+		unitReturns(ctx, filter, windows[0].from, windows)
 	]);
+	const key = (r: Row) => `${r.unit_code}${r.w === undefined ? '' : `\u0001${num(r.w)}`}`;
+	const returnsOf = new Map([...returned, ...returnedMonthly].map((r) => [key(r), r]));
+	/** a unit's counts with the returns charged to it: its own, and the tickets it returned that went elsewhere */
+	const counts = (r: Row) => {
+		const c = countsOf(r);
+		const u = returnsOf.get(key(r));
+		return { ...c, returned: num(u?.returned), dispatched: c.dispatched + num(u?.moved) };
+	};
+	// a unit whose only tickets in the period are ones it returned still has them: a row of zeros takes the returns
+	const only = (list: Row[], ret: Row[]) => ret.filter((u) => !list.some((r) => key(r) === key(u))).map((u) => ({ unit_code: u.unit_code, w: u.w }) as Row);
 	const trendOf = new Map<string, (number | null)[]>();
-	for (const r of monthly) {
+	for (const r of [...monthly, ...only(monthly, returnedMonthly)]) {
 		const k = String(r.unit_code);
 		const t = trendOf.get(k) ?? new Array(months.length).fill(null);
-		t[num(r.w)] = assessmentScore(handlingRates(countsOf(r)));
+		t[num(r.w)] = assessmentScore(handlingRates(counts(r)));
 		trendOf.set(k, t);
 	}
-	const units = rows.map((r) => {
+	const units = [...rows, ...only(rows, returned)].map((r) => {
 		const code = String(r.unit_code);
 		const o = open.get(code);
-		const rates: HandlingRates = handlingRates(countsOf(r), { sign: o?.lateSign ?? 0, reply: o?.lateReply ?? 0 });
+		const rates: HandlingRates = handlingRates(counts(r), { sign: o?.lateSign ?? 0, reply: o?.lateReply ?? 0 });
 		const u = ref.unitByCode.get(code);
 		return {
 			code,
@@ -498,6 +510,30 @@ export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter):
 	units.forEach((u, i) => (u.rank = ranks[i]));
 	units.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || b.dispatched - a.dispatched || a.code.localeCompare(b.code));
 	return { filter, units, months, weights: ASSESSMENT_WEIGHTS.map(({ key, label, weight }) => ({ key, label, weight })) };
+}
+
+/**
+ * 退单 by the unit that made it (UNIT_RETURNS), per unit (and window): `returned`, the tickets it returned;
+ * `moved`, those of them another unit or none holds now (the rollups count those under the present holder, so
+ * they are added to the returning unit's dispatched tickets).
+ */
+async function unitReturns(ctx: DashboardContext, filter: DashboardFilter, from: string, windows?: { from: string; to: string }[]): Promise<Row[]> {
+	const fw = filterWhere(filter);
+	const params: SqlParams = { from, to: filter.to, ...fw.params };
+	let source = `SELECT * FROM ${UNIT_RETURNS.table} WHERE day BETWEEN $from::DATE AND $to::DATE${fw.sql}`;
+	if (windows) {
+		const cases = windows.map((w, i) => {
+			params[`w${i}f`] = w.from;
+			params[`w${i}t`] = w.to;
+			return `WHEN day BETWEEN $w${i}f::DATE AND $w${i}t::DATE THEN ${i}`;
+		});
+		source = `SELECT * FROM (SELECT *, CASE ${cases.join(' ')} END AS w FROM ${UNIT_RETURNS.table} WHERE day BETWEEN $from::DATE AND $to::DATE${fw.sql}) s WHERE w IS NOT NULL`;
+	}
+	return ctx.db.all(
+		`SELECT unit_code${windows ? ', w' : ''}, count(*)::FLOAT8 AS returned, (count(*) FILTER (WHERE holder IS DISTINCT FROM unit_code))::FLOAT8 AS moved
+		 FROM (${source}) t GROUP BY unit_code${windows ? ', w' : ''}`,
+		params
+	);
 }
 
 /** Every read of the situation screens, by name: what the benchmark times on both engines. */
