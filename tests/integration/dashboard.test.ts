@@ -186,4 +186,17 @@ describe('unit panel', () => {
 		expect(p.months).toHaveLength(6);
 		expect(p.months.at(-1)).toBe('2026-11');
 	});
+
+	it('scores the trend as the headline: for a period of this month, its last point is the score', async () => {
+		const p = await unitPanel(ctx, filterOf('from=2026-11-01&to=2026-11-28'));
+		const scored = p.units.filter((u) => u.score !== null);
+		expect(scored.length).toBeGreaterThan(3);
+		for (const u of scored) expect(u.trend.at(-1), u.code).toBe(u.score);
+		// and some unit has open tickets past a limit, which both count against it
+		const [{ late }] = await q<{ late: number }>(
+			`SELECT count(*)::DOUBLE AS late FROM open_tickets WHERE day >= DATE '2026-11-01' AND unit_code IS NOT NULL
+			 AND ((signed_at IS NULL AND sign_deadline < to_timestamp(${NOW / 1000})) OR (replied_at IS NULL AND reply_deadline < to_timestamp(${NOW / 1000})))`
+		);
+		expect(late).toBeGreaterThan(0);
+	});
 });

@@ -73,16 +73,8 @@ async function aggregate(ctx: DashboardContext, spec: AggregateSpec): Promise<Ro
 	const params: SqlParams = { from: spec.from, to: spec.to, ...fw.params, ...(spec.where?.params ?? {}) };
 	const select: string[] = by.map((d) => (d === 'day' ? 'CAST(day AS VARCHAR) AS day' : d));
 	const measures = spec.measures.map((m) => `(${measureSql(m, source)})::FLOAT8 AS ${m}`);
-	let inner = `SELECT * FROM ${table} WHERE day BETWEEN $from::DATE AND $to::DATE${fw.sql}${spec.where?.sql ?? ''}`;
-	if (spec.windows) {
-		const cases = spec.windows.map((w, i) => {
-			params[`w${i}f`] = w.from;
-			params[`w${i}t`] = w.to;
-			return `WHEN day BETWEEN $w${i}f::DATE AND $w${i}t::DATE THEN ${i}`;
-		});
-		inner = `SELECT * FROM (SELECT *, CASE ${cases.join(' ')} END AS w FROM ${table} WHERE day BETWEEN $from::DATE AND $to::DATE${fw.sql}${spec.where?.sql ?? ''}) s WHERE w IS NOT NULL`;
-		select.push('w');
-	}
+	const inner = inPeriod(table, `${fw.sql}${spec.where?.sql ?? ''}`, params, spec.windows);
+	if (spec.windows) select.push('w');
 	let groups = select.map((_, i) => i + 1).join(', ');
 	if (spec.sets) {
 		const w = spec.windows ? ', w' : '';
@@ -93,26 +85,43 @@ async function aggregate(ctx: DashboardContext, spec: AggregateSpec): Promise<Ro
 	return ctx.db.all(sql, params);
 }
 
+/**
+ * The rows of `table` received in [$from, $to] that meet `cond` (leading " AND "); with `windows`, each row with
+ * the number `w` of the window its day falls in, rows in none left out. Adds the windows' bounds to `params`.
+ */
+function inPeriod(table: string, cond: string, params: SqlParams, windows?: readonly { from: string; to: string }[]): string {
+	const rows = `FROM ${table} WHERE day BETWEEN $from::DATE AND $to::DATE${cond}`;
+	if (!windows) return `SELECT * ${rows}`;
+	const cases = windows.map((w, i) => {
+		params[`w${i}f`] = w.from;
+		params[`w${i}t`] = w.to;
+		return `WHEN day BETWEEN $w${i}f::DATE AND $w${i}t::DATE THEN ${i}`;
+	});
+	return `SELECT * FROM (SELECT *, CASE ${cases.join(' ')} END AS w ${rows}) s WHERE w IS NOT NULL`;
+}
+
 function countsOf(r: Row | undefined): HandlingCounts {
 	const c = {} as Record<Measure, number>;
 	for (const m of ALL_MEASURES) c[m] = num(r?.[m]);
 	return c;
 }
 
+/** An open ticket past its sign-for limit now, unsigned / past its reply limit, unanswered (parameter $now, epoch s). */
+const SIGN_LATE = `signed_at IS NULL AND sign_deadline < to_timestamp($now::FLOAT8)`;
+const REPLY_LATE = `replied_at IS NULL AND reply_deadline < to_timestamp($now::FLOAT8)`;
+
 /** Open tickets now, optionally by a dimension; `late*` count those received in [from, to] past a limit. */
 async function openCounts(ctx: DashboardContext, filter: DashboardFilter, by: Dim | null, omit: Dim[] = []): Promise<Map<string, OpenCounts & { lateSign: number; lateReply: number }>> {
 	const fw = filterWhere(filter, omit);
 	const params: SqlParams = { now: ctx.now / 1000, from: filter.from, to: filter.to, ...fw.params };
-	const signLate = `signed_at IS NULL AND sign_deadline < to_timestamp($now::FLOAT8)`;
-	const replyLate = `replied_at IS NULL AND reply_deadline < to_timestamp($now::FLOAT8)`;
-	const inPeriod = `day BETWEEN $from::DATE AND $to::DATE`;
+	const received = `day BETWEEN $from::DATE AND $to::DATE`;
 	const rows = await ctx.db.all(
 		`SELECT ${by ? `${by} AS key, ` : ''}count(*)::FLOAT8 AS open,
-		        (count(*) FILTER (WHERE (${signLate}) OR (${replyLate})))::FLOAT8 AS overdue,
-		        (count(*) FILTER (WHERE ${signLate}))::FLOAT8 AS sign_overdue,
-		        (count(*) FILTER (WHERE ${replyLate}))::FLOAT8 AS reply_overdue,
-		        (count(*) FILTER (WHERE ${signLate} AND ${inPeriod}))::FLOAT8 AS late_sign,
-		        (count(*) FILTER (WHERE ${replyLate} AND ${inPeriod}))::FLOAT8 AS late_reply
+		        (count(*) FILTER (WHERE (${SIGN_LATE}) OR (${REPLY_LATE})))::FLOAT8 AS overdue,
+		        (count(*) FILTER (WHERE ${SIGN_LATE}))::FLOAT8 AS sign_overdue,
+		        (count(*) FILTER (WHERE ${REPLY_LATE}))::FLOAT8 AS reply_overdue,
+		        (count(*) FILTER (WHERE ${SIGN_LATE} AND ${received}))::FLOAT8 AS late_sign,
+		        (count(*) FILTER (WHERE ${REPLY_LATE} AND ${received}))::FLOAT8 AS late_reply
 		 FROM ${OPEN_TICKETS.table} WHERE true${fw.sql}${by ? ' GROUP BY 1' : ''}`,
 		params
 	);
@@ -466,15 +475,17 @@ export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter):
 		months.push(d.toISOString().slice(0, 7));
 	}
 	const windows = months.map((m, i) => ({ from: `${m}-01`, to: i === months.length - 1 ? filter.to : addDays(`${months[i + 1]}-01`, -1) }));
-	const [rows, open, monthly, returned, returnedMonthly] = await Promise.all([
+	const [rows, open, monthly, returned, returnedMonthly, lateMonthly] = await Promise.all([
 		aggregate(ctx, { filter, from: filter.from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, where: notNull }),
 		openCounts(ctx, filter, 'unit_code'),
 		aggregate(ctx, { filter, from: windows[0].from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, where: notNull, windows }),
 		unitReturns(ctx, filter, filter.from),
-		unitReturns(ctx, filter, windows[0].from, windows)
+		unitReturns(ctx, filter, windows[0].from, windows),
+		lateByWindow(ctx, filter, windows)
 	]);
 	const key = (r: Row) => `${r.unit_code}${r.w === undefined ? '' : `\u0001${num(r.w)}`}`;
 	const returnsOf = new Map([...returned, ...returnedMonthly].map((r) => [key(r), r]));
+	const lateOf = new Map(lateMonthly.map((r) => [key(r), { sign: num(r.late_sign), reply: num(r.late_reply) }]));
 	/** a unit's counts with the returns charged to it: its own, and the tickets it returned that went elsewhere */
 	const counts = (r: Row) => {
 		const c = countsOf(r);
@@ -487,7 +498,8 @@ export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter):
 	for (const r of [...monthly, ...only(monthly, returnedMonthly)]) {
 		const k = String(r.unit_code);
 		const t = trendOf.get(k) ?? new Array(months.length).fill(null);
-		t[num(r.w)] = assessmentScore(handlingRates(counts(r)));
+		// as the headline score: open tickets of the window past a limit now count against it
+		t[num(r.w)] = assessmentScore(handlingRates(counts(r), lateOf.get(key(r))));
 		trendOf.set(k, t);
 	}
 	const units = [...rows, ...only(rows, returned)].map((r) => {
@@ -513,6 +525,20 @@ export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter):
 }
 
 /**
+ * Per unit and window: its open tickets received in the window that are past a limit now, unsigned or unanswered:
+ * what the headline score counts against a unit for its period (openCounts), so the trend's points are scored alike.
+ */
+async function lateByWindow(ctx: DashboardContext, filter: DashboardFilter, windows: { from: string; to: string }[]): Promise<Row[]> {
+	const fw = filterWhere(filter);
+	const params: SqlParams = { now: ctx.now / 1000, from: windows[0].from, to: filter.to, ...fw.params };
+	return ctx.db.all(
+		`SELECT unit_code, w, (count(*) FILTER (WHERE ${SIGN_LATE}))::FLOAT8 AS late_sign, (count(*) FILTER (WHERE ${REPLY_LATE}))::FLOAT8 AS late_reply
+		 FROM (${inPeriod(OPEN_TICKETS.table, `${fw.sql} AND unit_code IS NOT NULL`, params, windows)}) t GROUP BY unit_code, w`,
+		params
+	);
+}
+
+/**
  * 退单 by the unit that made it (UNIT_RETURNS), per unit (and window): `returned`, the tickets it returned;
  * `moved`, those of them another unit or none holds now (the rollups count those under the present holder, so
  * they are added to the returning unit's dispatched tickets).
@@ -520,15 +546,7 @@ export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter):
 async function unitReturns(ctx: DashboardContext, filter: DashboardFilter, from: string, windows?: { from: string; to: string }[]): Promise<Row[]> {
 	const fw = filterWhere(filter);
 	const params: SqlParams = { from, to: filter.to, ...fw.params };
-	let source = `SELECT * FROM ${UNIT_RETURNS.table} WHERE day BETWEEN $from::DATE AND $to::DATE${fw.sql}`;
-	if (windows) {
-		const cases = windows.map((w, i) => {
-			params[`w${i}f`] = w.from;
-			params[`w${i}t`] = w.to;
-			return `WHEN day BETWEEN $w${i}f::DATE AND $w${i}t::DATE THEN ${i}`;
-		});
-		source = `SELECT * FROM (SELECT *, CASE ${cases.join(' ')} END AS w FROM ${UNIT_RETURNS.table} WHERE day BETWEEN $from::DATE AND $to::DATE${fw.sql}) s WHERE w IS NOT NULL`;
-	}
+	const source = inPeriod(UNIT_RETURNS.table, fw.sql, params, windows);
 	return ctx.db.all(
 		`SELECT unit_code${windows ? ', w' : ''}, count(*)::FLOAT8 AS returned, (count(*) FILTER (WHERE holder IS DISTINCT FROM unit_code))::FLOAT8 AS moved
 		 FROM (${source}) t GROUP BY unit_code${windows ? ', w' : ''}`,
