@@ -1,5 +1,5 @@
 // Feed ingest in the server: one ingest at a time on its own DuckDB connection (dashboards keep reading on
-// theirs), a segmentation worker pool, and open feed tickets handed to the relational store.
+// theirs), a segmentation worker pool, and feed tickets handed to the relational store (new open ones, newer versions).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { Geocoder } from '$pipelines/normalize/index';
 import { Ingestor, type IngestRun, type IngestSummary, type FeedTicket } from '$pipelines/ingest/pipeline';

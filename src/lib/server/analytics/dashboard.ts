@@ -493,7 +493,10 @@ export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter):
 		return { ...c, returned: num(u?.returned), dispatched: c.dispatched + num(u?.moved) };
 	};
 	// a unit whose only tickets in the period are ones it returned still has them: a row of zeros takes the returns
-	const only = (list: Row[], ret: Row[]) => ret.filter((u) => !list.some((r) => key(r) === key(u))).map((u) => ({ unit_code: u.unit_code, w: u.w }) as Row);
+	const only = (list: Row[], ret: Row[]) => {
+		const have = new Set(list.map(key));
+		return ret.filter((u) => !have.has(key(u))).map((u) => ({ unit_code: u.unit_code, w: u.w }) as Row);
+	};
 	const trendOf = new Map<string, (number | null)[]>();
 	for (const r of [...monthly, ...only(monthly, returnedMonthly)]) {
 		const k = String(r.unit_code);
