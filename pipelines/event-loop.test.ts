@@ -1,5 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { forEachInSlices, mapInSlices, nextTurn, TimeSlices } from './event-loop';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { forEachInSlices, mapInSlices, nextTurn, rowsInTurns, TimeSlices } from './event-loop';
+
+describe('rowsInTurns', () => {
+	it("gives a query result's rows in order, as getRows does, with a turn of the event loop between chunks", async () => {
+		const inst = await DuckDBInstance.create(':memory:');
+		const conn = await inst.connect();
+		const sql = `SELECT i, 'text ' || i AS t, i::UBIGINT AS u FROM range(5000) r(i) ORDER BY i`;
+		const turns: number[] = [];
+		let converted = 0;
+		const result = await conn.run(sql);
+		const chunks = result.chunkCount;
+		expect(chunks).toBeGreaterThan(1);
+		const tick = () => {
+			turns.push(converted);
+			if (turns.length < chunks) setImmediate(tick);
+		};
+		setImmediate(tick);
+		const rows = await rowsInTurns({ chunkCount: chunks, getChunk: (i) => ((converted = i), result.getChunk(i)) });
+		expect(rows).toEqual((await conn.runAndReadAll(sql)).getRows());
+		// the event loop ran between the chunks, not only after the last
+		expect(turns.slice(0, chunks - 1)).toEqual(Array.from({ length: chunks - 1 }, (_, i) => i));
+		conn.closeSync();
+		inst.closeSync();
+	});
+});
 
 describe('mapInSlices', () => {
 	it('maps every item in order, slice by slice', async () => {

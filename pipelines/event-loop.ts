@@ -7,6 +7,21 @@ export function nextTurn(): Promise<void> {
 }
 
 /**
+ * The rows of a materialised query result (a DuckDB `conn.run` result: chunks of up to 2,048 rows), converted to
+ * JavaScript values chunk by chunk with a turn of the event loop between chunks. The conversion costs this thread
+ * 3–5 µs a row: a text round's read of 5,000 pending texts held the server's requests for 15–28 ms at once
+ * (`getRows()` on the whole result, measured by a throwaway script).
+ */
+export async function rowsInTurns<R>(result: { readonly chunkCount: number; getChunk(i: number): { getRows(): R[] } }): Promise<R[]> {
+	const out: R[] = [];
+	for (let i = 0; i < result.chunkCount; i++) {
+		if (i > 0) await nextTurn();
+		for (const r of result.getChunk(i).getRows()) out.push(r);
+	}
+	return out;
+}
+
+/**
  * Calls `f` on consecutive slices of `items`, `size` items each (the last may be shorter), with a turn of the
  * event loop between slices; returns the concatenated results in order.
  */

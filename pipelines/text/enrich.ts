@@ -4,7 +4,7 @@
 // transaction, so a crash repeats at most one batch. The ingest pipeline does the same inside its merge.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBDateValue } from '@duckdb/node-api';
-import { forEachInSlices } from '../event-loop';
+import { forEachInSlices, rowsInTurns } from '../event-loop';
 import { openGate, rollbackQuietly, type WriteGate } from '../warehouse/tx';
 import { addTermStats, keywordsQuery, splitTokensSql, termFrequencySql } from '../warehouse/text-index';
 
@@ -56,13 +56,14 @@ export async function enrichPending(conn: DuckDBConnection, analyzer: TextAnalyz
 		`CREATE OR REPLACE TEMP TABLE enrich_stage (ticket_no VARCHAR, day DATE, tokens_joined VARCHAR, sentiment DOUBLE, intensity DOUBLE, text_hash UBIGINT)`
 	);
 	for (;;) {
-		const rows = (
-			await conn.runAndReadAll(
+		// converted chunk by chunk: in the server, registrations are answered between the chunks
+		const rows = await rowsInTurns(
+			await conn.run(
 				`SELECT ticket_no, strftime(day, '%Y-%m-%d'), title, content, ${TEXT_HASH} FROM tickets_fact
 				 WHERE tokens IS NULL AND ticket_no > $after ORDER BY ticket_no LIMIT ${batch}`,
 				{ after }
 			)
-		).getRows();
+		);
 		if (!rows.length) break;
 		after = String(rows[rows.length - 1][0]);
 		await stageAnalyses(conn, rows, await analyzer.analyze(rows.map((r) => ticketText(r[2] as string | null, r[3] as string | null))));

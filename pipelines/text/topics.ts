@@ -12,7 +12,7 @@
 // made by ensureWarehouse (warehouse/schema.ts).
 import { randomUUID } from 'node:crypto';
 import { LIST, VARCHAR, listValue, type DuckDBConnection } from '@duckdb/node-api';
-import { mapInSlices } from '../event-loop';
+import { mapInSlices, rowsInTurns } from '../event-loop';
 import { categoryAncestors, type Reference } from '../reference/index';
 import { shanghaiDayHour } from '../warehouse/facts';
 import { insertJsonRows } from '../warehouse/json-rows';
@@ -176,15 +176,15 @@ export async function assignNewTickets(conn: DuckDBConnection): Promise<number> 
 	// the tokens come joined into one string a ticket and are split slice by slice: DuckDB's lists of strings made
 	// into JavaScript arrays cost this thread several times as much, all at once (a CPU profile of the server under
 	// npm run bench -- intake showed it)
-	const rows = (
-		await conn.runAndReadAll(
+	const rows = (await rowsInTurns(
+		await conn.run(
 			`SELECT f.ticket_no, array_to_string(f.tokens, chr(1)) FROM tickets_fact f
 			 WHERE f.tokens IS NOT NULL AND f.day >= $from::DATE
 			   AND NOT EXISTS (SELECT 1 FROM ticket_topics t WHERE t.run_id = $run AND t.ticket_no = f.ticket_no)
 			 ORDER BY f.ticket_no`,
 			{ from: run.periodFrom, run: run.runId }
 		)
-	).getRows() as [string, string][];
+	)) as [string, string][];
 	if (!rows.length) return 0;
 	// scored in slices: at 1,000 new tickets a second, a round's few thousand in one call held the server's thread for tens of
 	// milliseconds at once (a CPU profile of the server under npm run bench -- intake shows each slice)
