@@ -14,6 +14,29 @@ describe('WorkCalendar (chinese-days data)', () => {
 		expect(cal.isWorkday('2026-10-11')).toBe(false); // plain Sunday
 	});
 
+	it('keeps a working clock: its readings differ by the working time between them (whole days, Shanghai time)', () => {
+		const H = 3_600_000;
+		const worked = (from: string, to: string) => cal.workingClock(at(to)) - cal.workingClock(at(from));
+		expect(worked('2026-11-27T17:00:00', '2026-12-01T00:00:00')).toBe(31 * H); // Friday 7 h + Monday 24 h
+		expect(worked('2026-11-28T09:00:00', '2026-11-29T18:00:00')).toBe(0); // a weekend
+		expect(worked('2026-09-30T10:00:00', '2026-10-08T00:00:00')).toBe(14 * H); // then 国庆
+		expect(worked('2026-10-10T08:00:00', '2026-10-10T09:30:00')).toBe(1.5 * H); // a 调休 Saturday
+		// across the edges of the precomputed table, as counted day by day
+		for (const [from, to] of [
+			['1999-12-30T12:00:00', '2000-01-04T12:00:00'],
+			['2100-12-30T12:00:00', '2101-01-03T12:00:00']
+		]) {
+			const days = daysBetween(from.slice(0, 10), to.slice(0, 10));
+			const byDay = days.reduce((ms, d, i) => {
+				if (!cal.isWorkday(d)) return ms;
+				const start = i === 0 ? at(from) : at(`${d}T00:00:00`);
+				const end = i === days.length - 1 ? at(to) : at(`${d}T00:00:00`) + 24 * H;
+				return ms + end - start;
+			}, 0);
+			expect(worked(from, to)).toBe(byDay);
+		}
+	});
+
 	it('knows 2026 Spring Festival: 2-14 is a working Saturday, 2-15..2-23 are off', () => {
 		expect(cal.isWorkday('2026-02-14')).toBe(true);
 		expect(cal.isWorkday('2026-02-17')).toBe(false);

@@ -159,6 +159,30 @@ export class WorkCalendar {
 		return (j + 1) * DAY_MS - SHANGHAI_MS;
 	}
 
+	/**
+	 * A running total of working time up to the instant `ms`, in ms from the start of the table's first day: the
+	 * parts of days that are working days (whole Asia/Shanghai days). The difference of two readings is the working
+	 * time between them (a weekend or a holiday adds nothing): how much of a limit in working days is used.
+	 */
+	workingClock(ms: number): number {
+		const d = dayNumberAt(ms);
+		return this.workingDaysBefore(d) * DAY_MS + (this.isWorkdayNumber(d) ? ms + SHANGHAI_MS - d * DAY_MS : 0);
+	}
+
+	/** Working days from the table's first day up to day number `d` (excluded); negative before the table. */
+	private workingDaysBefore(d: number): number {
+		if (d <= TABLE_FROM) {
+			let n = 0;
+			for (let j = d; j < TABLE_FROM; j++) if (this.isWorkdayNumber(j)) n--;
+			return n;
+		}
+		const { cum } = this.table();
+		if (d - 1 <= TABLE_TO) return cum[d - 1 - TABLE_FROM];
+		let n = cum[TABLE_TO - TABLE_FROM];
+		for (let j = TABLE_TO + 1; j < d; j++) if (this.isWorkdayNumber(j)) n++;
+		return n;
+	}
+
 	/** Working days in [fromDay, toDay] inclusive. */
 	workingDaysBetween(fromDay: string, toDay: string): number {
 		let n = 0;

@@ -8,7 +8,7 @@ import { createUser } from '../../src/lib/server/auth/index';
 import { tickets } from '../../src/lib/server/db/schema';
 import { CaseError } from '../../src/lib/server/cases/input';
 import { CASE_ACTIONS, type CaseAction } from '../../src/lib/server/cases/machine';
-import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
+import { actOnTicket, registerTicket, workClock, type CaseUser } from '../../src/lib/server/cases/service';
 import { listQueue, ticketAfterAction, ticketDetail } from '../../src/lib/server/cases/read';
 import { intakeAssist } from '../../src/lib/server/cases/intake';
 import { calendarCoverage, getLimits, saveLimits } from '../../src/lib/server/cases/limits';
@@ -360,6 +360,60 @@ describe('queues', () => {
 		const y = await listQueue(a, people.supervisor, { queue: 'supervise', tab: 'yellow', q: yellow.no });
 		expect(y.items.map((i) => [i.ticketNo, i.light])).toEqual([[yellow.no, 'yellow']]);
 		expect((await listQueue(a, people.supervisor, { queue: 'supervise', tab: 'red', q: yellow.no })).total).toBe(0);
+	});
+	it('count the time used as the limit counts it: working time for working days, clock time for an urgent sign-for', async () => {
+		const at = (local: string) => Date.parse(`${local}+08:00`);
+		const clock = (local: string) => workClock(a, at(local));
+		// a dispatch stores the working clocks of its instant and its deadlines
+		const t0 = await registerTicket(a, people.operator, INTAKE, { decision: { action: 'accept' } });
+		const d = await actOnTicket(a, people.dispatcher, t0.ticketNo, { action: 'dispatch', version: t0.version, unit_code: UNIT_A });
+		expect(d.dispatchedWork).toBe(workClock(a, d.dispatchedAt!.getTime()));
+		expect(d.signDeadlineWork).toBe(workClock(a, d.signDeadline!.getTime()));
+		expect(d.replyDeadlineWork).toBe(workClock(a, d.replyDeadline!.getTime()));
+		const set = async (status: Status, v: Partial<typeof tickets.$inferInsert>) => {
+			const t = await ticketIn(status);
+			await a.rel.db.update(tickets).set(v).where(eq(tickets.ticketNo, t.no));
+			return t.no;
+		};
+		// a sign-for of 1 working day, dispatched on Friday 17:00: due at the end of Monday (the weekend uses none)
+		const weekend = await set('dispatched', {
+			dispatchedAt: new Date(at('2026-11-27T17:00:00')),
+			signDeadline: new Date(at('2026-12-01T00:00:00')),
+			dispatchedWork: clock('2026-11-27T17:00:00'),
+			signDeadlineWork: clock('2026-12-01T00:00:00')
+		});
+		// a 咨询 reply of 2 working days, dispatched the day before 国庆 (10-01..07 off): due at the end of 10-09
+		const holiday = await set('signed', {
+			dispatchedAt: new Date(at('2026-09-30T10:00:00')),
+			replyDeadline: new Date(at('2026-10-10T00:00:00')),
+			dispatchedWork: clock('2026-09-30T10:00:00'),
+			replyDeadlineWork: clock('2026-10-10T00:00:00')
+		});
+		// an urgent sign-for of 2 hours on a Saturday night: clock time
+		const urgent = await set('dispatched', {
+			urgency: 'urgent',
+			dispatchedAt: new Date(at('2026-11-28T22:00:00')),
+			signDeadline: new Date(at('2026-11-29T00:00:00')),
+			dispatchedWork: clock('2026-11-28T22:00:00'),
+			signDeadlineWork: clock('2026-11-29T00:00:00')
+		});
+		const lightAt = async (no: string, now: string) => {
+			const [all, yellowTab] = await Promise.all(
+				['all', 'yellow'].map((tab) => listQueue(a, people.supervisor, { queue: 'supervise', tab, q: no, now: at(now) }))
+			);
+			const l = all.items[0].light;
+			expect(yellowTab.total === 1, `${no} at ${now}: the yellow tab agrees with the light ${l}`).toBe(l === 'yellow');
+			return l;
+		};
+		// Monday 10:00: 65 of 79 clock hours, but 17 of 31 working hours
+		expect(await lightAt(weekend, '2026-11-30T10:00:00')).toBe('green');
+		expect(await lightAt(weekend, '2026-11-30T18:00:00')).toBe('yellow'); // 25 of 31
+		// 10-07 23:00 is past 75 % of the clock time, inside the holiday; 75 % of the 62 working hours is 10-09 08:30
+		expect(await lightAt(holiday, '2026-10-07T23:00:00')).toBe('green');
+		expect(await lightAt(holiday, '2026-10-09T08:00:00')).toBe('green');
+		expect(await lightAt(holiday, '2026-10-09T08:45:00')).toBe('yellow');
+		expect(await lightAt(urgent, '2026-11-28T23:20:00')).toBe('green');
+		expect(await lightAt(urgent, '2026-11-28T23:40:00')).toBe('yellow');
 	});
 });
 

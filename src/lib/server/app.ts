@@ -117,7 +117,7 @@ export async function generateDemo(
 		now: o.now ?? Date.now(),
 		recentDays: 14,
 		groundTruthPath: app.config.dataDir === ':memory:' ? null : join(app.config.dataDir, 'demo-incidents.json'),
-		onRelational: loadRelational ? (batch) => insertDemoTickets(app.rel.db, batch) : undefined,
+		onRelational: loadRelational ? (batch) => insertDemoTickets(app.rel.db, batch, app.calendar) : undefined,
 		onProgress:
 			onProgress ??
 			((done, total) => {

@@ -20,7 +20,7 @@ import { tickets, type TicketRow } from '../db/schema';
 import { CaseError } from './input';
 import { getLimits } from './limits';
 import { ACTION_LABELS, availableActions, canView, type CaseAction } from './machine';
-import { callerFor, handles, relatedTickets, stateOf, ticketEventsOf, visibleTicket, type CaseUser, type RelatedTicket } from './service';
+import { callerFor, handles, relatedTickets, stateOf, ticketEventsOf, visibleTicket, workClock, type CaseUser, type RelatedTicket } from './service';
 import { maskPersonal } from '$pipelines/text/redact';
 
 export const QUEUES = ['intake', 'dispatch', 'mine', 'supervise', 'visits'] as const;
@@ -38,8 +38,25 @@ export function categoryPath(app: App, code: string | null): string | null {
 	return code ? (app.ref.categoryByCode.get(code)?.path ?? code) : null;
 }
 
+/**
+ * The light of a limit not yet met: red when overdue; yellow from `yellowAt` of the time allowed, counted as the
+ * limit counts it — the working time of the calendar (the working clocks stored with the dispatch and the
+ * deadline) for a limit in working days, so a weekend or a holiday uses none of it; clock time for the urgent
+ * sign-for in hours, and for a ticket without stored clocks. The queues' yellow tab is the same test in SQL
+ * (`yellowSql`).
+ */
+function limitLight(app: App, t: TicketRow, kind: 'sign' | 'reply', deadline: Date, now: number, yellowAt: number): Light {
+	const start = t.dispatchedAt!.getTime();
+	const deadlineWork = kind === 'sign' ? t.signDeadlineWork : t.replyDeadlineWork;
+	if (now > deadline.getTime() || (kind === 'sign' && t.urgency === 'urgent') || t.dispatchedWork === null || deadlineWork === null)
+		return light(start, deadline.getTime(), now, yellowAt);
+	const allowed = deadlineWork - t.dispatchedWork;
+	return allowed > 0 && (workClock(app, now) - t.dispatchedWork) / allowed >= yellowAt ? 'yellow' : 'green';
+}
+
 /** The running time limit of a ticket and its light (green → yellow at `yellowAt` of the time → red when overdue). */
 export function runningLimit(
+	app: App,
 	t: TicketRow,
 	limits: TimeLimits,
 	now: number
@@ -47,7 +64,7 @@ export function runningLimit(
 	const kind = t.status === 'dispatched' ? 'sign' : t.status === 'signed' ? 'reply' : null;
 	const deadline = kind === 'sign' ? t.signDeadline : kind === 'reply' ? t.replyDeadline : null;
 	if (!kind || !deadline || !t.dispatchedAt) return { deadline: null, kind: null, light: null };
-	return { deadline, kind, light: light(t.dispatchedAt.getTime(), deadline.getTime(), now, limits.yellowAt) };
+	return { deadline, kind, light: limitLight(app, t, kind, deadline, now, limits.yellowAt) };
 }
 
 function suggestUnit(app: App, t: TicketRow): TicketSummary['suggestedUnit'] {
@@ -70,7 +87,7 @@ export function summarize(
 	now: number,
 	onHandlingScreen: boolean
 ): TicketSummary {
-	const lim = runningLimit(t, limits, now);
+	const lim = runningLimit(app, t, limits, now);
 	const caller = callerFor(user, t, onHandlingScreen);
 	const hide = (text: string) => (caller.masked ? maskPersonal(text) : text);
 	return {
@@ -107,6 +124,8 @@ export interface QueueFilter {
 	page?: number;
 	/** a ticket number (or its start), a caller's phone, or words of the title or content */
 	q?: string;
+	/** the instant the lights and the red and yellow tabs are taken at (default: now; tests set it) */
+	now?: number;
 }
 
 export interface QueuePage {
@@ -134,6 +153,15 @@ const QUEUE_SCREENS: Record<Queue, string> = {
 /** SQL of the running deadline (sign-for while dispatched, reply while signed) as epoch seconds. */
 const deadlineSql = sql`extract(epoch from case when ${tickets.status} = 'dispatched' then ${tickets.signDeadline} else ${tickets.replyDeadline} end)`;
 
+/** `limitLight`'s yellow test in SQL (that the deadline has not passed is the caller's condition). */
+function yellowSql(app: App, yellowAt: number, now: number): SQL {
+	const start = sql`extract(epoch from ${tickets.dispatchedAt})`;
+	const deadlineWork = sql`case when ${tickets.status} = 'dispatched' then ${tickets.signDeadlineWork} else ${tickets.replyDeadlineWork} end`;
+	return sql`case when (${tickets.status} = 'dispatched' and ${tickets.urgency} = 'urgent') or ${tickets.dispatchedWork} is null or ${deadlineWork} is null
+		then ${now / 1000} >= ${start} + ${yellowAt} * (${deadlineSql} - ${start})
+		else ${deadlineWork} > ${tickets.dispatchedWork} and ${workClock(app, now)} - ${tickets.dispatchedWork} >= ${yellowAt} * (${deadlineWork} - ${tickets.dispatchedWork}) end`;
+}
+
 /**
  * A queue's search: a ticket number or its start, a phone number (for the people who handle tickets: a leader
  * never sees callers, so may not find which tickets a number made either), or text in the title or content.
@@ -151,15 +179,11 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 	if (!canSee(user.role, QUEUE_SCREENS[f.queue])) throw new CaseError('forbidden', '当前角色不能查看该工单队列');
 	const db = app.rel.db;
 	const limits = await getLimits(db);
-	const now = Date.now();
+	const now = f.now ?? Date.now();
 	const nowS = now / 1000;
 	const atUnit = inArray(tickets.status, ['dispatched', 'signed']);
 	const red = and(atUnit, sql`${deadlineSql} < ${nowS}`)!;
-	const yellow = and(
-		atUnit,
-		sql`${deadlineSql} >= ${nowS}`,
-		sql`${nowS} >= extract(epoch from ${tickets.dispatchedAt}) + ${limits.yellowAt} * (${deadlineSql} - extract(epoch from ${tickets.dispatchedAt}))`
-	)!;
+	const yellow = and(atUnit, sql`${deadlineSql} >= ${nowS}`, yellowSql(app, limits.yellowAt, now))!;
 	const mineCond = user.unitCode
 		? or(eq(tickets.unitCode, user.unitCode), sql`${user.unitCode} = any(${tickets.assistUnits})`)!
 		: sql`false`;
@@ -308,14 +332,8 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 	]);
 	const caller = callerFor(user, t, true);
 	const unitName = (c: string | null) => (c ? (app.ref.unitByCode.get(c)?.name ?? c) : null);
-	const lightOf = (done: Date | null, deadline: Date | null) =>
-		!deadline || !t.dispatchedAt
-			? null
-			: done
-				? done <= deadline
-					? 'green'
-					: 'red'
-				: light(t.dispatchedAt.getTime(), deadline.getTime(), now, limits.yellowAt);
+	const lightOf = (done: Date | null, deadline: Date | null, kind: 'sign' | 'reply') =>
+		!deadline || !t.dispatchedAt ? null : done ? (done <= deadline ? 'green' : 'red') : limitLight(app, t, kind, deadline, now, limits.yellowAt);
 	const visibleRelated = user.role === 'unit_handler' ? [] : related;
 	return {
 		...summarize(app, user, t, limits, now, true),
@@ -332,8 +350,8 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 		callerMasked: caller.masked,
 		signDeadline: t.signDeadline?.toISOString() ?? null,
 		replyDeadline: t.replyDeadline?.toISOString() ?? null,
-		signLight: t.status === 'accepted' || t.status === 'reopened' ? null : lightOf(t.signedAt, t.signDeadline),
-		replyLight: t.status === 'accepted' || t.status === 'reopened' ? null : lightOf(t.repliedAt, t.replyDeadline),
+		signLight: t.status === 'accepted' || t.status === 'reopened' ? null : lightOf(t.signedAt, t.signDeadline, 'sign'),
+		replyLight: t.status === 'accepted' || t.status === 'reopened' ? null : lightOf(t.repliedAt, t.replyDeadline, 'reply'),
 		signedAt: t.signedAt?.toISOString() ?? null,
 		repliedAt: t.repliedAt?.toISOString() ?? null,
 		backHref: BACK[user.role] ?? '/',

@@ -160,6 +160,13 @@ export const tickets = pgTable(
 		signDeadline: tstz('sign_deadline'),
 		replyDeadline: tstz('reply_deadline'),
 		dispatchedAt: tstz('dispatched_at'),
+		/**
+		 * The calendar's working clock (seconds, WorkCalendar.workingClock) at the dispatch and at the deadlines, set
+		 * with them: the yellow light counts the working time used of a limit in working days from these (cases/read.ts).
+		 */
+		dispatchedWork: doublePrecision('dispatched_work'),
+		signDeadlineWork: doublePrecision('sign_deadline_work'),
+		replyDeadlineWork: doublePrecision('reply_deadline_work'),
 		signedAt: tstz('signed_at'),
 		repliedAt: tstz('replied_at'),
 		closedAt: tstz('closed_at'),
