@@ -11,7 +11,7 @@ import { CASE_ACTIONS, type CaseAction } from '../../src/lib/server/cases/machin
 import { actOnTicket, registerTicket, workClock, type CaseUser } from '../../src/lib/server/cases/service';
 import { listQueue, ticketAfterAction, ticketDetail } from '../../src/lib/server/cases/read';
 import { intakeAssist } from '../../src/lib/server/cases/intake';
-import { calendarCoverage, getLimits, saveLimits } from '../../src/lib/server/cases/limits';
+import { calendarCoverage, fillWorkClocks, getLimits, saveLimits } from '../../src/lib/server/cases/limits';
 import { DEFAULT_LIMITS, STATUSES, type Status } from '../../pipelines/lifecycle/model';
 import { WorkCalendar } from '../../pipelines/calendar/index';
 import type { Role } from '../../src/lib/types';
@@ -414,6 +414,18 @@ describe('queues', () => {
 		expect(await lightAt(holiday, '2026-10-09T08:45:00')).toBe('yellow');
 		expect(await lightAt(urgent, '2026-11-28T23:20:00')).toBe('green');
 		expect(await lightAt(urgent, '2026-11-28T23:40:00')).toBe('yellow');
+	});
+	it('fills the working clocks of tickets at a unit that were dispatched before they were stored', async () => {
+		const t = await ticketIn('signed'); // deadlines set directly, as an older version left them: no clocks
+		const [before] = await a.rel.db.select().from(tickets).where(eq(tickets.ticketNo, t.no));
+		expect(before.dispatchedWork).toBeNull();
+		expect(await fillWorkClocks(a.rel.db, a.calendar)).toBeGreaterThanOrEqual(1);
+		const [after] = await a.rel.db.select().from(tickets).where(eq(tickets.ticketNo, t.no));
+		expect(after.dispatchedWork).toBe(workClock(a, before.dispatchedAt!.getTime()));
+		expect(after.signDeadlineWork).toBe(workClock(a, before.signDeadline!.getTime()));
+		expect(after.replyDeadlineWork).toBe(workClock(a, before.replyDeadline!.getTime()));
+		expect(after.version).toBe(before.version); // not a change of the ticket
+		expect(await fillWorkClocks(a.rel.db, a.calendar)).toBe(0);
 	});
 });
 

@@ -15,6 +15,7 @@ import { hasDemoTickets, insertDemoTickets } from './demo';
 import { seedReference } from './reference';
 import { seedWatchlists, watchlistFile } from './alerts/settings';
 import { knowledgeFile, seedKnowledge } from './cases/knowledge';
+import { fillWorkClocks } from './cases/limits';
 import { markSynced, resyncAfterUpgrade, syncIdle, syncToAnalytics } from './sync';
 
 export interface App {
@@ -72,6 +73,7 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m))
 		const kbAdded = await seedKnowledge(rel.db, kbFile);
 		if (kbAdded) log(`[minqing] 知识库：从 ${kbFile} 添加 ${kbAdded} 条`);
 		await syncDemoAccounts(rel.db, config.demo);
+		await fillWorkClocks(rel.db, calendar);
 		await purgeExpiredSessions(rel.db);
 		analytics = await openAnalytics(memory ? ':memory:' : join(config.dataDir, 'minqing.duckdb'), config.duckdbMemory);
 		log(`[minqing] 分析库：${analytics.path}`);

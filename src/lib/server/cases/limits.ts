@@ -1,10 +1,10 @@
 // Time limits of the case module: DESIGN.md's defaults, overridden by an administrator in 设置 (stored in the
 // `settings` table under one key). Validated on save, so a deadline is never computed from a bad value.
-import { eq } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { DEFAULT_LIMITS, TICKET_TYPES, type TicketType, type TimeLimits } from '$pipelines/lifecycle/model';
 import type { Db } from '../db';
-import { settings } from '../db/schema';
+import { settings, tickets } from '../db/schema';
 import { CaseError } from './input';
 import { shanghaiDay, type WorkCalendar } from '$pipelines/calendar/index';
 
@@ -70,4 +70,28 @@ export function calendarCoverage(
 			? `节假日数据缺少 ${missing.join('、')} 年：这些年份的时限只扣除周末。国务院办公厅公布放假安排后，请更新 chinese-days 或在 data/reference/holidays-extra.json 中补充。`
 			: `节假日数据已覆盖 ${years.map((y) => y.year).join('、')} 年。`
 	};
+}
+
+/**
+ * The working clocks (WorkCalendar.workingClock, s) of the tickets at a unit that were dispatched before the
+ * clocks were stored (migration 0010), so their yellow light counts working time too; at start, in statements of
+ * 1,000. Returns how many it filled.
+ */
+export async function fillWorkClocks(db: Db, cal: WorkCalendar): Promise<number> {
+	const clock = (d: Date | null) => (d ? cal.workingClock(d.getTime()) / 1000 : null);
+	let n = 0;
+	for (let after = 0; ; ) {
+		const rows = await db
+			.select({ id: tickets.id, dispatchedAt: tickets.dispatchedAt, signDeadline: tickets.signDeadline, replyDeadline: tickets.replyDeadline })
+			.from(tickets)
+			.where(and(gt(tickets.id, after), inArray(tickets.status, ['dispatched', 'signed']), isNotNull(tickets.dispatchedAt), isNull(tickets.dispatchedWork)))
+			.orderBy(asc(tickets.id))
+			.limit(1000);
+		if (!rows.length) return n;
+		after = rows[rows.length - 1].id;
+		const values = rows.map((r) => ({ id: r.id, d: clock(r.dispatchedAt), s: clock(r.signDeadline), r: clock(r.replyDeadline) }));
+		await db.execute(sql`UPDATE tickets t SET dispatched_work = v.d, sign_deadline_work = v.s, reply_deadline_work = v.r
+			FROM json_to_recordset(${JSON.stringify(values)}::json) AS v(id int, d float8, s float8, r float8) WHERE t.id = v.id`);
+		n += rows.length;
+	}
 }
