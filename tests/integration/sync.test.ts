@@ -9,7 +9,7 @@ import { inClusterOrder, keptAndRebuilt } from '../support/rollups';
 import { afterSync, readWatermark, requestSync, resyncAfterUpgrade, stopSync, syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
 import { registerTicket } from '../../src/lib/server/cases/service';
 import { readNdjson } from '../../pipelines/ingest/sources';
-import { ingestService, limitBytes } from '../../src/lib/server/ingest';
+import { ingestService, limitBytes, readPush } from '../../src/lib/server/ingest';
 import { getMeta } from '../../pipelines/warehouse/schema';
 import { Ingestor } from '../../pipelines/ingest/pipeline';
 import { Geocoder } from '../../pipelines/normalize/index';
@@ -479,6 +479,25 @@ describe('feed versions reach the relational store as the analytics store keeps 
 		expect((await relOf('fv', 'X-4')).callerName).toBe('张三');
 		const [f] = await queryRows<{ flags: string[] }>(a.analytics.conn, `SELECT flags FROM tickets_fact WHERE source = 'fv' AND external_id = 'X-4'`);
 		expect(f.flags).toContain('control_chars');
+	});
+
+	it('a push sent again without an Idempotency-Key does not quarantine its bad lines twice', async () => {
+		const bytes = new TextEncoder().encode([JSON.stringify(rec('R-1', '2026-11-25T09:00:00+08:00')), '{"bad json'].join('\n') + '\n');
+		const body = () =>
+			(async function* () {
+				yield bytes.subarray(0, 10);
+				yield bytes.subarray(10);
+			})();
+		const quarantined = async () =>
+			(await queryRows<{ n: number }>(a.analytics.conn, `SELECT count(*)::INTEGER AS n FROM quarantine WHERE source = 'fv-retry'`))[0].n;
+		for (let i = 0; i < 2; i++) {
+			const { id, records } = await readPush(body(), 1_000_000, null);
+			expect(id).toMatch(/^sha256:[0-9a-f]{32}$/);
+			await ingestService(a).push('fv-retry', id, records);
+		}
+		expect(await quarantined()).toBe(1);
+		expect((await readPush(body(), 1_000_000, 'client-key-1')).id).toBe('client-key-1');
+		await expect(readPush(body(), 20, null)).rejects.toMatchObject({ code: 'payload_too_large' });
 	});
 
 	it('a push that passes its size limit while streaming lands nothing and fails with payload_too_large', async () => {

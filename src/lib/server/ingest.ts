@@ -4,7 +4,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { Geocoder } from '$pipelines/normalize/index';
 import { Ingestor, type IngestRun, type IngestSummary, type FeedTicket } from '$pipelines/ingest/pipeline';
 import { createAnalyzer, type ClosableAnalyzer } from '$pipelines/text/analyzer';
-import { StreamRejected, type RawRecord } from '$pipelines/ingest/sources';
+import { createHash } from 'node:crypto';
+import { readNdjson, StreamRejected, type RawRecord } from '$pipelines/ingest/sources';
 import { enrichPending } from '$pipelines/text/enrich';
 import { maintainTextIndex } from '$pipelines/warehouse/text-index';
 import { maintainRollups, type Clustered } from '$pipelines/warehouse/schema';
@@ -42,6 +43,26 @@ export async function* limitBytes(body: AsyncIterable<Uint8Array>, limit: number
 		if (seen > limit) throw new IngestError('payload_too_large', `单次推送不得超过 ${Math.round(limit / 1_048_576)} MB，请分批推送`);
 		yield chunk;
 	}
+}
+
+/**
+ * A push's body, read whole (up to `limit`: payload_too_large beyond) with its origin id: the sender's
+ * Idempotency-Key, else a hash of the content, so that a body sent again (a retry after a timeout) does not
+ * quarantine its bad lines a second time. The push is one batch, so its records are all read before it merges.
+ */
+export async function readPush(body: AsyncIterable<Uint8Array>, limit: number, key: string | null): Promise<{ id: string; records: AsyncIterable<RawRecord> }> {
+	const chunks: Uint8Array[] = [];
+	for await (const c of limitBytes(body, limit)) chunks.push(c);
+	const bytes = Buffer.concat(chunks);
+	const id = key?.slice(0, 80) || `sha256:${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}`;
+	return {
+		id,
+		records: readNdjson(
+			(async function* () {
+				yield bytes;
+			})()
+		)
+	};
 }
 
 function isDiskFull(e: unknown): boolean {

@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { json } from '@sveltejs/kit';
-import { readNdjson } from '$pipelines/ingest/sources';
 import { app } from '$lib/server/app';
 import { verifyApiToken } from '$lib/server/auth/tokens';
 import { apiError } from '$lib/server/http';
-import { IngestError, ingestService, limitBytes, pushLimitBytes } from '$lib/server/ingest';
+import { IngestError, ingestService, pushLimitBytes, readPush } from '$lib/server/ingest';
 import type { RequestHandler } from './$types';
 
 /** Bodies up to this size are read to the end before a 413 (larger ones are cut off). */
@@ -40,9 +38,9 @@ export const POST: RequestHandler = async ({ request }) => {
 		return r;
 	}
 	if (!request.body || declared === 0) return apiError(400, 'empty_body', '推送内容为空');
-	const pushId = request.headers.get('idempotency-key')?.slice(0, 80) || randomUUID();
 	try {
-		return json(await ingestService(a).push(token.sourceName, pushId, readNdjson(limitBytes(request.body, limit))));
+		const { id, records } = await readPush(request.body, limit, request.headers.get('idempotency-key'));
+		return json(await ingestService(a).push(token.sourceName, id, records));
 	} catch (e) {
 		if (e instanceof IngestError) return apiError(e.code === 'payload_too_large' ? 413 : 507, e.code, e.message);
 		throw e;
