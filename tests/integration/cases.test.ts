@@ -8,7 +8,7 @@ import { createUser } from '../../src/lib/server/auth/index';
 import { tickets } from '../../src/lib/server/db/schema';
 import { CaseError } from '../../src/lib/server/cases/input';
 import { CASE_ACTIONS, type CaseAction } from '../../src/lib/server/cases/machine';
-import { actOnTicket, registerTicket, workClock, type CaseUser } from '../../src/lib/server/cases/service';
+import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { listQueue, ticketAfterAction, ticketDetail } from '../../src/lib/server/cases/read';
 import { intakeAssist } from '../../src/lib/server/cases/intake';
 import { calendarCoverage, fillWorkClocks, getLimits, saveLimits } from '../../src/lib/server/cases/limits';
@@ -363,13 +363,13 @@ describe('queues', () => {
 	});
 	it('count the time used as the limit counts it: working time for working days, clock time for an urgent sign-for', async () => {
 		const at = (local: string) => Date.parse(`${local}+08:00`);
-		const clock = (local: string) => workClock(a, at(local));
+		const clock = (local: string) => a.calendar.workingClock(at(local));
 		// a dispatch stores the working clocks of its instant and its deadlines
 		const t0 = await registerTicket(a, people.operator, INTAKE, { decision: { action: 'accept' } });
 		const d = await actOnTicket(a, people.dispatcher, t0.ticketNo, { action: 'dispatch', version: t0.version, unit_code: UNIT_A });
-		expect(d.dispatchedWork).toBe(workClock(a, d.dispatchedAt!.getTime()));
-		expect(d.signDeadlineWork).toBe(workClock(a, d.signDeadline!.getTime()));
-		expect(d.replyDeadlineWork).toBe(workClock(a, d.replyDeadline!.getTime()));
+		expect(d.dispatchedWork).toBe(a.calendar.workingClock(d.dispatchedAt!.getTime()));
+		expect(d.signDeadlineWork).toBe(a.calendar.workingClock(d.signDeadline!.getTime()));
+		expect(d.replyDeadlineWork).toBe(a.calendar.workingClock(d.replyDeadline!.getTime()));
 		const set = async (status: Status, v: Partial<typeof tickets.$inferInsert>) => {
 			const t = await ticketIn(status);
 			await a.rel.db.update(tickets).set(v).where(eq(tickets.ticketNo, t.no));
@@ -421,9 +421,9 @@ describe('queues', () => {
 		expect(before.dispatchedWork).toBeNull();
 		expect(await fillWorkClocks(a.rel.db, a.calendar)).toBeGreaterThanOrEqual(1);
 		const [after] = await a.rel.db.select().from(tickets).where(eq(tickets.ticketNo, t.no));
-		expect(after.dispatchedWork).toBe(workClock(a, before.dispatchedAt!.getTime()));
-		expect(after.signDeadlineWork).toBe(workClock(a, before.signDeadline!.getTime()));
-		expect(after.replyDeadlineWork).toBe(workClock(a, before.replyDeadline!.getTime()));
+		expect(after.dispatchedWork).toBe(a.calendar.workingClock(before.dispatchedAt!.getTime()));
+		expect(after.signDeadlineWork).toBe(a.calendar.workingClock(before.signDeadline!.getTime()));
+		expect(after.replyDeadlineWork).toBe(a.calendar.workingClock(before.replyDeadline!.getTime()));
 		expect(after.version).toBe(before.version); // not a change of the ticket
 		expect(await fillWorkClocks(a.rel.db, a.calendar)).toBe(0);
 	});

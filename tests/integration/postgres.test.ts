@@ -85,6 +85,13 @@ describe.skipIf(!adminUrl)('PostgreSQL as the relational store', () => {
 		const [{ e }] = (await a.rel.db.select({ e: sql<number>`count(*)::int` }).from(ticketEvents)) as { e: number }[];
 		expect(n).toBeGreaterThan(100);
 		expect(e).toBeGreaterThan(n);
+		// the start filled the working clocks of the demo's tickets at a unit (the generator knows no calendar)
+		const atUnit = await a.rel.db
+			.select({ work: tickets.dispatchedWork, at: tickets.dispatchedAt })
+			.from(tickets)
+			.where(sql`${tickets.status} in ('dispatched', 'signed')`);
+		expect(atUnit.length).toBeGreaterThan(0);
+		for (const t of atUnit) expect(t.work).toBe(a.calendar.workingClock(t.at!.getTime()));
 		const s = await login(a.rel.db, 'dispatcher', DEMO_PASSWORD, 'pg-test', 7);
 		expect((await validateSession(a.rel.db, s.token, 7))?.role).toBe('dispatcher');
 	});

@@ -73,12 +73,12 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m))
 		const kbAdded = await seedKnowledge(rel.db, kbFile);
 		if (kbAdded) log(`[minqing] 知识库：从 ${kbFile} 添加 ${kbAdded} 条`);
 		await syncDemoAccounts(rel.db, config.demo);
-		await fillWorkClocks(rel.db, calendar);
 		await purgeExpiredSessions(rel.db);
 		analytics = await openAnalytics(memory ? ':memory:' : join(config.dataDir, 'minqing.duckdb'), config.duckdbMemory);
 		log(`[minqing] 分析库：${analytics.path}`);
 		const app: App = { config, rel, analytics, ref, calendar };
 		if (config.demo) await ensureDemoData(app, log);
+		await fillWorkClocks(rel.db, calendar);
 		// catch up with relational changes the analytics store has not seen (e.g. after a crash), or with every
 		// ticket when the sync now derives more of them than the store's facts were made with
 		await resyncAfterUpgrade(app);
@@ -119,7 +119,7 @@ export async function generateDemo(
 		now: o.now ?? Date.now(),
 		recentDays: 14,
 		groundTruthPath: app.config.dataDir === ':memory:' ? null : join(app.config.dataDir, 'demo-incidents.json'),
-		onRelational: loadRelational ? (batch) => insertDemoTickets(app.rel.db, batch, app.calendar) : undefined,
+		onRelational: loadRelational ? (batch) => insertDemoTickets(app.rel.db, batch) : undefined,
 		onProgress:
 			onProgress ??
 			((done, total) => {

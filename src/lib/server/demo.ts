@@ -1,7 +1,6 @@
 // Demo data for the relational store: the generator's recent and open tickets with their lifecycle events,
 // so the case-handling screens have real work.
 import { eq, sql } from 'drizzle-orm';
-import type { WorkCalendar } from '$pipelines/calendar/index';
 import type { DemoTicket } from '$pipelines/demo/generate';
 import type { Db } from './db';
 import { ticketRowFromFact } from './db/from-fact';
@@ -12,11 +11,11 @@ export async function hasDemoTickets(db: Db): Promise<boolean> {
 	return (r[0]?.n ?? 0) > 0;
 }
 
-export async function insertDemoTickets(db: Db, batch: DemoTicket[], cal?: WorkCalendar): Promise<void> {
+export async function insertDemoTickets(db: Db, batch: DemoTicket[]): Promise<void> {
 	for (let i = 0; i < batch.length; i += 400) {
 		const part = batch.slice(i, i + 400);
 		await db.transaction(async (tx) => {
-			const rows = part.map((t) => ticketRowFromFact(t.fact, { name: t.callerName, phone: t.callerPhone }, t.state.seen, cal));
+			const rows = part.map((t) => ticketRowFromFact(t.fact, { name: t.callerName, phone: t.callerPhone }, t.state.seen));
 			const ids = await tx.insert(tickets).values(rows).returning({ id: tickets.id, ticketNo: tickets.ticketNo });
 			const idOf = new Map(ids.map((r) => [r.ticketNo, r.id]));
 			const events: NewTicketEventRow[] = part.flatMap((t) =>

@@ -73,12 +73,12 @@ export function calendarCoverage(
 }
 
 /**
- * The working clocks (WorkCalendar.workingClock, s) of the tickets at a unit that were dispatched before the
- * clocks were stored (migration 0010), so their yellow light counts working time too; at start, in statements of
- * 1,000. Returns how many it filled.
+ * The working clocks (WorkCalendar.workingClock) of the tickets at a unit that have none: dispatched before the
+ * clocks were stored (migration 0010), or written by the demo generator, which knows no calendar. At start, after
+ * the demo, so that every yellow light counts working time; in statements of 1,000. Returns how many it filled.
  */
 export async function fillWorkClocks(db: Db, cal: WorkCalendar): Promise<number> {
-	const clock = (d: Date | null) => (d ? cal.workingClock(d.getTime()) / 1000 : null);
+	const clock = (d: Date | null) => (d ? cal.workingClock(d.getTime()) : null);
 	let n = 0;
 	for (let after = 0; ; ) {
 		const rows = await db

@@ -20,7 +20,7 @@ import { tickets, type TicketRow } from '../db/schema';
 import { CaseError } from './input';
 import { getLimits } from './limits';
 import { ACTION_LABELS, availableActions, canView, type CaseAction } from './machine';
-import { callerFor, handles, relatedTickets, stateOf, ticketEventsOf, visibleTicket, workClock, type CaseUser, type RelatedTicket } from './service';
+import { callerFor, handles, relatedTickets, stateOf, ticketEventsOf, visibleTicket, type CaseUser, type RelatedTicket } from './service';
 import { maskPersonal } from '$pipelines/text/redact';
 
 export const QUEUES = ['intake', 'dispatch', 'mine', 'supervise', 'visits'] as const;
@@ -51,7 +51,7 @@ function limitLight(app: App, t: TicketRow, kind: 'sign' | 'reply', deadline: Da
 	if (now > deadline.getTime() || (kind === 'sign' && t.urgency === 'urgent') || t.dispatchedWork === null || deadlineWork === null)
 		return light(start, deadline.getTime(), now, yellowAt);
 	const allowed = deadlineWork - t.dispatchedWork;
-	return allowed > 0 && (workClock(app, now) - t.dispatchedWork) / allowed >= yellowAt ? 'yellow' : 'green';
+	return allowed > 0 && (app.calendar.workingClock(now) - t.dispatchedWork) / allowed >= yellowAt ? 'yellow' : 'green';
 }
 
 /** The running time limit of a ticket and its light (green → yellow at `yellowAt` of the time → red when overdue). */
@@ -159,7 +159,7 @@ function yellowSql(app: App, yellowAt: number, now: number): SQL {
 	const deadlineWork = sql`case when ${tickets.status} = 'dispatched' then ${tickets.signDeadlineWork} else ${tickets.replyDeadlineWork} end`;
 	return sql`case when (${tickets.status} = 'dispatched' and ${tickets.urgency} = 'urgent') or ${tickets.dispatchedWork} is null or ${deadlineWork} is null
 		then ${now / 1000} >= ${start} + ${yellowAt} * (${deadlineSql} - ${start})
-		else ${deadlineWork} > ${tickets.dispatchedWork} and ${workClock(app, now)} - ${tickets.dispatchedWork} >= ${yellowAt} * (${deadlineWork} - ${tickets.dispatchedWork}) end`;
+		else ${deadlineWork} > ${tickets.dispatchedWork} and ${app.calendar.workingClock(now)} - ${tickets.dispatchedWork} >= ${yellowAt} * (${deadlineWork} - ${tickets.dispatchedWork}) end`;
 }
 
 /**

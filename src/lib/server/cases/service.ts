@@ -38,9 +38,6 @@ export function stateOf(t: TicketRow): CaseState {
 	};
 }
 
-/** The working clock (s) at an instant, as the yellow light reads it (schema: dispatchedWork). */
-export const workClock = (app: App, ms: number): number => app.calendar.workingClock(ms) / 1000;
-
 function refuse(r: { code: CaseError['code']; message: string }): never {
 	throw new CaseError(r.code, r.message);
 }
@@ -340,9 +337,9 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 				closedAt: null,
 				signDeadline: new Date(d.signDeadline),
 				replyDeadline: new Date(d.replyDeadline),
-				dispatchedWork: workClock(app, now),
-				signDeadlineWork: workClock(app, d.signDeadline),
-				replyDeadlineWork: workClock(app, d.replyDeadline),
+				dispatchedWork: app.calendar.workingClock(now),
+				signDeadlineWork: app.calendar.workingClock(d.signDeadline),
+				replyDeadlineWork: app.calendar.workingClock(d.replyDeadline),
 				extensionPending: null
 			});
 			unitCode = unit;
@@ -366,7 +363,7 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 			const base = t.replyDeadline ? t.replyDeadline.getTime() : now;
 			const replyDeadline = app.calendar.addWorkingDays(Math.max(base, now) - 1, n);
 			set.replyDeadline = new Date(replyDeadline);
-			set.replyDeadlineWork = workClock(app, replyDeadline);
+			set.replyDeadlineWork = app.calendar.workingClock(replyDeadline);
 			set.extensionPending = null;
 			data = { days: n, replyDeadline };
 			note ||= `同意延期 ${n} 个工作日`;

@@ -1,15 +1,12 @@
 // A ticket row of the relational store from an analytics fact row plus the personal data that analytics
 // never hold (the demo generator and feed ingest both hand tickets over this way).
-import type { WorkCalendar } from '$pipelines/calendar/index';
 import { normalizePhone } from '$pipelines/normalize/index';
 import type { FactRow } from '$pipelines/warehouse/facts';
 import type { NewTicketRow } from './schema';
 
 const d = (ms: number | null) => (ms === null ? null : new Date(ms));
 
-/** `cal`: the working clocks of the dispatch and the deadlines are stored with them (the yellow light reads them). */
-export function ticketRowFromFact(f: FactRow, caller: { name: string | null; phone: string | null }, version = 1, cal?: WorkCalendar): NewTicketRow {
-	const work = (ms: number | null) => (cal && ms !== null ? cal.workingClock(ms) / 1000 : null);
+export function ticketRowFromFact(f: FactRow, caller: { name: string | null; phone: string | null }, version = 1): NewTicketRow {
 	return {
 		ticketNo: f.ticket_no,
 		source: f.source,
@@ -35,9 +32,6 @@ export function ticketRowFromFact(f: FactRow, caller: { name: string | null; pho
 		signDeadline: d(f.sign_deadline),
 		replyDeadline: d(f.reply_deadline),
 		dispatchedAt: d(f.dispatched_at),
-		dispatchedWork: work(f.dispatched_at),
-		signDeadlineWork: work(f.sign_deadline),
-		replyDeadlineWork: work(f.reply_deadline),
 		signedAt: d(f.signed_at),
 		repliedAt: d(f.replied_at),
 		closedAt: d(f.closed_at),

@@ -161,8 +161,8 @@ export const tickets = pgTable(
 		replyDeadline: tstz('reply_deadline'),
 		dispatchedAt: tstz('dispatched_at'),
 		/**
-		 * The calendar's working clock (seconds, WorkCalendar.workingClock) at the dispatch and at the deadlines, set
-		 * with them: the yellow light counts the working time used of a limit in working days from these (cases/read.ts).
+		 * The calendar's working clock (ms, WorkCalendar.workingClock) at the dispatch and at the deadlines, set with
+		 * them: the yellow light counts the working time used of a limit in working days from these (cases/read.ts).
 		 */
 		dispatchedWork: doublePrecision('dispatched_work'),
 		signDeadlineWork: doublePrecision('sign_deadline_work'),
