@@ -57,25 +57,24 @@ export async function markSynced(app: App): Promise<void> {
 	await setMeta(app.analytics.conn, 'sync_version', SYNC_VERSION); // the demo wrote its facts as this version derives them
 }
 
-type LifecycleCounts = { returns: number; extensions: number; reopens: number; urges: number; returned_by: string[] | null };
+/** What a ticket's events give its fact (named as the fact's columns). */
+type LifecycleFigures = Pick<FactRow, 'returns' | 'extensions' | 'reopens' | 'urges'> & { returned_by: string[] | null };
 
 /**
- * A ticket's lifecycle figures from its events, counted as the demo generator's `stateAt` counts them (an event
- * counts once: a return, else an approved extension, else a move to reopened, else an urge or a supervision), in
- * the statement that reads the ticket: one statement a page, and four numbers a ticket instead of its events.
+ * A ticket's lifecycle figures from its events, in the statement that reads the ticket (one statement a page, and
+ * a few figures a ticket instead of its events): counted as the demo generator's `stateAt` counts them (an event
+ * counts once: a return, else an approved extension, else a move to reopened, else an urge or a supervision), and
+ * the units that returned it (退单: the unit panel charges them the return), each once, NULL for none.
  */
-const LIFECYCLE_COUNTS = sql<[number, number, number, number]>`(SELECT ARRAY[
-	count(*) FILTER (WHERE e.action = 'return'),
-	count(*) FILTER (WHERE e.action = 'extension_approve'),
-	count(*) FILTER (WHERE e.action NOT IN ('return', 'extension_approve') AND e.to_status = 'reopened'),
-	count(*) FILTER (WHERE e.action IN ('urge', 'supervise') AND e.to_status <> 'reopened')]::int[]
+const LIFECYCLE_FIGURES = sql<LifecycleFigures>`(SELECT json_build_object(
+	'returns', count(*) FILTER (WHERE e.action = 'return'),
+	'extensions', count(*) FILTER (WHERE e.action = 'extension_approve'),
+	'reopens', count(*) FILTER (WHERE e.action NOT IN ('return', 'extension_approve') AND e.to_status = 'reopened'),
+	'urges', count(*) FILTER (WHERE e.action IN ('urge', 'supervise') AND e.to_status <> 'reopened'),
+	'returned_by', array_agg(DISTINCT e.unit_code) FILTER (WHERE e.action = 'return' AND e.unit_code IS NOT NULL))
 	FROM ${ticketEvents} e WHERE e.ticket_id = "tickets"."id")`; // qualified by hand: drizzle writes ${tickets.id} unqualified here
 
-/** The units that returned the ticket (退单), each once; NULL for none (the unit panel charges them the return). */
-const RETURNED_BY = sql<string[] | null>`(SELECT array_agg(DISTINCT e.unit_code)
-	FROM ${ticketEvents} e WHERE e.ticket_id = "tickets"."id" AND e.action = 'return' AND e.unit_code IS NOT NULL)`;
-
-function toFact(app: App, t: TicketRow, counts: LifecycleCounts, now: number): FactRow {
+function toFact(app: App, t: TicketRow, figures: LifecycleFigures, now: number): FactRow {
 	const ms = (d: Date | null) => (d ? d.getTime() : null);
 	const anc = t.categoryCode ? categoryAncestors(app.ref, t.categoryCode) : [];
 	const received = t.receivedAt.getTime();
@@ -89,7 +88,7 @@ function toFact(app: App, t: TicketRow, counts: LifecycleCounts, now: number): F
 		received_at: received, day, hour, updated_at: t.updatedAt.getTime(),
 		dispatched_at: ms(t.dispatchedAt), signed_at: ms(t.signedAt), replied_at: ms(t.repliedAt), closed_at: ms(t.closedAt),
 		sign_deadline: ms(t.signDeadline), reply_deadline: ms(t.replyDeadline), satisfaction: t.satisfaction,
-		not_accepted_reason: t.notAcceptedReason, transferred_to: t.transferredTo, ...counts,
+		not_accepted_reason: t.notAcceptedReason, transferred_to: t.transferredTo, ...figures,
 		sign_on_time: metDeadline(ms(t.signedAt), ms(t.signDeadline), now), reply_on_time: metDeadline(ms(t.repliedAt), ms(t.replyDeadline), now),
 		caller_key: phone ? callerKey(phone) : null, tokens: null, keywords: null, flags: null, sentiment: null, intensity: null
 	};
@@ -109,16 +108,16 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 		// read in pages: the embedded store runs one statement at a time, and a registration waiting behind a
 		// read of thousands of rows waited for all of it
 		let wm = await readWatermark(conn);
-		const rows: { t: TicketRow; counts: LifecycleCounts }[] = [];
+		const rows: { t: TicketRow; figures: LifecycleFigures }[] = [];
 		while (rows.length < BATCH) {
 			// a row comparison, so that PostgreSQL starts the index scan at the watermark: the same condition
 			// spelt `updated_at > x OR (updated_at = x AND id > y)` read the index from its start each time
 			// (25,000 rows filtered away at 30,000 tickets; a page then took as long as the rest of the sync)
 			const where = wm ? sql`(${tickets.updatedAt}, ${tickets.id}) > (${wm.at}::timestamptz, ${wm.id}::integer)` : undefined;
-			const page = await db.select({ t: tickets, counts: LIFECYCLE_COUNTS, returnedBy: RETURNED_BY }).from(tickets).where(where).orderBy(asc(tickets.updatedAt), asc(tickets.id)).limit(READ_PAGE);
+			const page = await db.select({ t: tickets, figures: LIFECYCLE_FIGURES }).from(tickets).where(where).orderBy(asc(tickets.updatedAt), asc(tickets.id)).limit(READ_PAGE);
 			if (!page.length) break;
-			for (const { t, counts: [returns, extensions, reopens, urges], returnedBy } of page)
-				rows.push({ t, counts: { returns, extensions, reopens, urges, returned_by: returnedBy?.length ? [...returnedBy].sort() : null } });
+			// sorted here, as the generator sorts them (PostgreSQL's order follows the database's collation)
+			for (const { t, figures } of page) rows.push({ t, figures: { ...figures, returned_by: figures.returned_by?.sort() ?? null } });
 			const last = page[page.length - 1].t;
 			wm = { at: last.updatedAt.toISOString(), id: last.id };
 			if (page.length < READ_PAGE) break;
@@ -127,7 +126,7 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 
 		await conn.run('CREATE OR REPLACE TEMP TABLE sync_stage AS SELECT * FROM tickets_fact LIMIT 0');
 		// the facts are made on the event loop, a slice at a time; DuckDB reads them as JSON on its own threads
-		const facts = await mapInSlices(rows, STAGE_SLICE, (slice) => slice.map((r) => toFact(app, r.t, r.counts, now)));
+		const facts = await mapInSlices(rows, STAGE_SLICE, (slice) => slice.map((r) => toFact(app, r.t, r.figures, now)));
 		await insertJsonRows(conn, 'sync_stage', FACT_COLUMNS, facts);
 		const last = rows[rows.length - 1].t;
 		await conn.run('BEGIN TRANSACTION');
