@@ -137,6 +137,7 @@ const fileOf = (source: ByteSource): string | null => (typeof source === 'string
  */
 export class StreamRejected extends Error {}
 
+/** The record of a read that failed part-way, or — for a StreamRejected — the error again, to end the ingest. */
 function readFailed(file: string | null, e: unknown): RawRecord {
 	if (e instanceof StreamRejected) throw e;
 	return fileError(file, 'file_unreadable', `读取${file ? `文件 ${file} ` : '数据流'}时出错（${(e as Error)?.message ?? String(e)}）`);
