@@ -27,7 +27,8 @@ import {
 	SEVERITY_LABELS,
 	type DetectedIncident,
 	type AlertSeriesInfo,
-	type RecordResult
+	type RecordResult,
+	type RoundClaims
 } from './store';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
@@ -214,12 +215,13 @@ export async function detectionRound(app: App, now = Date.now()): Promise<RoundS
 		seconds: 0
 	};
 	const seen = new Set<number>();
+	const claims: RoundClaims = new Map();
 	const results: RecordResult[] = [];
 	for (const inc of incidents) {
 		const detected = describeIncident(app, inc, lists, now);
 		const labels = labelsOf(detected);
 		detected.silencedBy = silences.find((x) => silenceMatches(x.matchers as AlertLabels, labels))?.id ?? null;
-		const r = await recordIncident(db, detected, new Date(now), watchlistsOf);
+		const r = await recordIncident(db, detected, new Date(now), watchlistsOf, claims);
 		seen.add(r.alert.id);
 		results.push(r);
 	}

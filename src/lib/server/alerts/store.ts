@@ -10,7 +10,7 @@
 //   - people (`transition`, `addNote`): new → acknowledged → escalated → resolved, or dismissed from any open
 //     state. Each change checks the version the user saw (a concurrent change gives a conflict).
 import { isDeepStrictEqual } from 'node:util';
-import { and, desc, eq, gte, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { alertEvents, alerts, alertTickets, type AlertRow } from '../db/schema';
 import { sameTopic } from '$pipelines/alerts/incidents';
@@ -119,31 +119,47 @@ function placeCompatible(
 
 /**
  * The stored alert an incident continues, if any: compatible place and topic (the incidents' names, or ≥ 50 %
- * shared tickets), and in time:
- * an open alert whose last firing is within the gap, a system-resolved one within REOPEN_GAP_MS, or a closed
- * one whose known episode the incident recomputes (same or earlier onset).
+ * shared tickets), and in time: the incident's span [onset, last firing] within REOPEN_GAP_MS of the alert's
+ * [start, last firing], and then an open alert, a system-resolved one whose incident fires again within the gap
+ * after it recovered, or a closed one whose known episode the incident recomputes (same or earlier onset).
+ * Of several, the one at the incident's own place comes first (a district's alert before a city-wide one that
+ * took in another district), then the one whose time span overlaps the incident's, then the latest firing: a
+ * round finds its older, finished incidents again, and each must keep to its own alert, not to the newest of
+ * its topic.
  */
 export async function findAlertFor(
 	db: Db,
 	inc: DetectedIncident,
 	watchlistsOf: (category: string) => readonly string[]
 ): Promise<AlertRow | null> {
-	const since = new Date(inc.onset.getTime() - REOPEN_GAP_MS);
-	const rows = await db.select().from(alerts).where(gte(alerts.lastFiringAt, since)).orderBy(desc(alerts.lastFiringAt));
+	const onset = inc.onset.getTime();
+	const last = inc.lastFiring.getTime();
+	const rows = await db
+		.select()
+		.from(alerts)
+		.where(and(gte(alerts.lastFiringAt, new Date(onset - REOPEN_GAP_MS)), lte(alerts.startedAt, new Date(last + REOPEN_GAP_MS))))
+		.orderBy(desc(alerts.lastFiringAt));
 	const incTopic = topicOf(inc.topicKey);
 	const incTickets = new Set(inc.tickets.map((t) => t.ticketNo));
+	let best: { a: AlertRow; rank: number } | null = null;
 	for (const a of rows) {
 		if (!placeCompatible(a, inc)) continue;
 		const open = (OPEN_STATUSES as readonly string[]).includes(a.status);
-		const systemClosed = a.status === 'resolved' && a.closedAt && (await closedBySystem(db, a.id));
-		const sameEpisode = inc.onset.getTime() <= a.lastFiringAt.getTime();
-		if (!open && !sameEpisode && !(systemClosed && inc.onset.getTime() <= (a.recoveredAt ?? a.lastFiringAt).getTime() + REOPEN_GAP_MS))
-			continue;
+		const sameEpisode = onset <= a.lastFiringAt.getTime();
+		if (!open && !sameEpisode) {
+			const systemClosed = a.status === 'resolved' && a.closedAt && (await closedBySystem(db, a.id));
+			if (!(systemClosed && onset <= (a.recoveredAt ?? a.lastFiringAt).getTime() + REOPEN_GAP_MS)) continue;
+		}
+		const place = a.placeLevel === inc.placeLevel && a.placeCode === inc.placeCode ? 0 : a.districtCode && a.districtCode === inc.districtCode ? 1 : 2;
+		const overlaps = onset <= a.lastFiringAt.getTime() && last >= a.startedAt.getTime() ? 0 : 1;
+		const rank = place * 2 + overlaps;
+		if (best && best.rank <= rank) continue; // rows come latest first: an equal rank keeps the later alert
 		// the incidents' names decide, not every series behind them: a district's 市政公用 count belongs to many
 		const topical = sameTopic(topicOf(a.topicKey) as SeriesKey, incTopic as SeriesKey, watchlistsOf);
-		if (topical || (await ticketOverlap(db, a.id, incTickets)) >= 0.5) return a;
+		if (topical || (await ticketOverlap(db, a.id, incTickets)) >= 0.5) best = { a, rank };
+		if (best?.rank === 0) break;
 	}
-	return null;
+	return best?.a ?? null;
 }
 
 async function closedBySystem(db: Db, id: number): Promise<boolean> {
@@ -188,11 +204,13 @@ export async function recordIncident(
 	db: Db,
 	inc: DetectedIncident,
 	now: Date,
-	watchlistsOf: (category: string) => readonly string[]
+	watchlistsOf: (category: string) => readonly string[],
+	round: RoundClaims = new Map()
 ): Promise<RecordResult> {
 	const bucketMs = inc.bucket === 'hour' ? 3_600_000 : 86_400_000;
-	const signal = signalOf(inc, now.getTime(), bucketMs);
 	const existing = await findAlertFor(db, inc, watchlistsOf);
+	// two incidents of one round that continue the same alert: the later never quietens what the earlier set
+	const signal = strongerSignal(signalOf(inc, now.getTime(), bucketMs), existing ? round.get(existing.id) : undefined);
 	const linked = existing ? await linkedTickets(db, existing.id) : new Set<string>();
 	const fresh = inc.tickets.filter((x) => !linked.has(x.ticketNo));
 	if (!existing) {
@@ -244,38 +262,51 @@ export async function recordIncident(
 		const count = await linkedCount(db, a.id);
 		await db.update(alerts).set({ ticketCount: count }).where(eq(alerts.id, a.id));
 		const row = { ...a, ticketCount: count };
+		round.set(a.id, signal);
 		// an incident found already over (a first round's backfill) is recorded and resolved at once
 		return { alert: signal === 'normal' ? await db.transaction((tx) => autoResolve(tx as unknown as Db, row, now)) : row, event: 'fired' };
 	}
+	round.set(existing.id, signal);
 	if (!fresh.length && unchangedBy(existing, updatePatch(existing, inc, signal, linked.size, now))) return { alert: existing, event: null };
 	await linkTickets(db, existing.id, fresh);
 	const count = fresh.length ? await linkedCount(db, existing.id) : linked.size;
 	return db.transaction(async (tx) => {
 		const t = tx as unknown as Db;
-		const grew = inc.lastFiring.getTime() > existing.lastFiringAt.getTime();
-		const patch = updatePatch(existing, inc, signal, count, now);
-		let event: RecordResult['event'] = existing.signal !== signal || grew || count !== existing.ticketCount ? 'updated' : null;
-		const systemResolved = existing.status === 'resolved' && (await closedBySystem(t, existing.id));
+		// the row as it is now, locked: a person may have acted on it since it was found
+		const [cur] = await t.select().from(alerts).where(eq(alerts.id, existing.id)).for('update');
+		const grew = inc.lastFiring.getTime() > cur.lastFiringAt.getTime();
+		const patch = updatePatch(cur, inc, signal, count, now);
+		let event: RecordResult['event'] = cur.signal !== signal || grew || count !== cur.ticketCount ? 'updated' : null;
+		const systemResolved = cur.status === 'resolved' && (await closedBySystem(t, cur.id));
 		if (systemResolved && signal === 'firing' && grew) {
-			Object.assign(patch, { status: 'new', closedAt: null, version: existing.version + 1 });
+			Object.assign(patch, { status: 'new', closedAt: null, version: cur.version + 1 });
 			await t
 				.insert(alertEvents)
-				.values({ alertId: existing.id, action: 'refired', fromStatus: 'resolved', toStatus: 'new', actorName: SYSTEM, at: now });
+				.values({ alertId: cur.id, action: 'refired', fromStatus: 'resolved', toStatus: 'new', actorName: SYSTEM, at: now });
 			event = 'refired';
-		} else if (existing.signal !== 'normal' && signal === 'normal') {
+		} else if (cur.signal !== 'normal' && signal === 'normal') {
 			await t
 				.insert(alertEvents)
-				.values({ alertId: existing.id, action: 'recovered', actorName: SYSTEM, note: '相关序列已回到正常范围', at: now });
+				.values({ alertId: cur.id, action: 'recovered', actorName: SYSTEM, note: '相关序列已回到正常范围', at: now });
 			event = 'recovered';
 		}
-		await t.update(alerts).set(patch).where(eq(alerts.id, existing.id));
-		let row = { ...existing, ...patch } as AlertRow;
+		await t.update(alerts).set(patch).where(eq(alerts.id, cur.id));
+		let row = { ...cur, ...patch } as AlertRow;
 		if (signal === 'normal' && (row.status === 'new' || row.status === 'acknowledged')) {
 			row = await autoResolve(t, row, now);
 			event = 'auto_resolved';
 		}
 		return { alert: row, event };
 	});
+}
+
+/** The alerts a detection round has recorded so far, with the signal it gave each. */
+export type RoundClaims = Map<number, AlertSignal>;
+
+const SIGNAL_STRENGTH: Record<AlertSignal, number> = { normal: 0, recovering: 1, firing: 2 };
+
+function strongerSignal(a: AlertSignal, b: AlertSignal | undefined): AlertSignal {
+	return b && SIGNAL_STRENGTH[b] > SIGNAL_STRENGTH[a] ? b : a;
 }
 
 /** Open alerts the pass did not see at all (their episode left the window): their signal is normal. */
@@ -289,20 +320,22 @@ export async function settleQuiet(db: Db, seen: Set<number>, now: Date): Promise
 		if (seen.has(a.id)) continue;
 		const r = await db.transaction(async (tx) => {
 			const t = tx as unknown as Db;
-			let row = a;
-			if (a.signal !== 'normal') {
+			// the row as it is now, locked: a person may have escalated or closed it since the read above
+			const [cur] = await t.select().from(alerts).where(eq(alerts.id, a.id)).for('update');
+			let row = cur;
+			if (cur.signal !== 'normal') {
 				await t
 					.update(alerts)
-					.set({ signal: 'normal', recoveredAt: a.recoveredAt ?? a.lastFiringAt, updatedAt: now })
-					.where(eq(alerts.id, a.id));
+					.set({ signal: 'normal', recoveredAt: cur.recoveredAt ?? cur.lastFiringAt, updatedAt: now })
+					.where(eq(alerts.id, cur.id));
 				await t
 					.insert(alertEvents)
-					.values({ alertId: a.id, action: 'recovered', actorName: SYSTEM, note: '相关序列已回到正常范围', at: now });
-				row = { ...a, signal: 'normal' };
+					.values({ alertId: cur.id, action: 'recovered', actorName: SYSTEM, note: '相关序列已回到正常范围', at: now });
+				row = { ...cur, signal: 'normal' };
 			}
 			if (row.status === 'new' || row.status === 'acknowledged')
 				return { alert: await autoResolve(t, row, now), event: 'auto_resolved' as const };
-			return { alert: row, event: a.signal !== 'normal' ? ('recovered' as const) : null };
+			return { alert: row, event: cur.signal !== 'normal' ? ('recovered' as const) : null };
 		});
 		if (r.event) out.push(r);
 	}

@@ -1,0 +1,139 @@
+// The detection side of the alert store against an in-memory relational store: which alert an incident
+// continues, what a round may change, and that a person's action made meanwhile stands.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { resolve } from 'node:path';
+import { migrationsDir, openRelational, type RelationalStore } from '../db/index';
+import { alertTrail, getAlert, recordIncident, settleQuiet, transition, type DetectedIncident, type RoundClaims } from './store';
+
+const H = 3_600_000;
+const T = Date.parse('2026-07-20T10:00:00+08:00');
+const noLists = () => [] as string[];
+let store: RelationalStore;
+
+// a store of its own for each test (the alert trail is append-only)
+beforeEach(async () => {
+	store = await openRelational({ databaseUrl: null, dataDir: ':memory:', migrationsDir: migrationsDir(resolve(import.meta.dirname, '../../../..')) });
+});
+afterEach(async () => {
+	await store?.close();
+});
+
+function tickets(prefix: string, n: number, at: number) {
+	return Array.from({ length: n }, (_, i) => ({ ticketNo: `${prefix}-${i}`, receivedAt: new Date(at), streetCode: null }));
+}
+
+function incident(o: Partial<DetectedIncident> & Pick<DetectedIncident, 'onset' | 'lastFiring' | 'active'>): DetectedIncident {
+	return {
+		title: '内涝',
+		severity: 3,
+		watchlistSlug: 'flood_drought',
+		categoryCode: null,
+		topicKey: 'wl:flood_drought',
+		placeLevel: 'district',
+		placeCode: '320506',
+		districtCode: '320506',
+		places: [],
+		series: [],
+		bucket: 'hour',
+		observed: 10,
+		expected: 1,
+		upper: 3,
+		score: 0.8,
+		tickets: [],
+		unitCode: null,
+		silencedBy: null,
+		...o
+	};
+}
+
+describe('recordIncident and settleQuiet', () => {
+	it('keeps a finished incident found again to its own alert, not to a newer live one of the same topic and place', async () => {
+		// incident B three days ago, over
+		const b = (active: boolean) =>
+			incident({ title: 'B', onset: new Date(T - 72 * H), lastFiring: new Date(T - 70 * H), active, tickets: tickets('B', 6, T - 71 * H) });
+		const first = await recordIncident(store.db, b(true), new Date(T - 70 * H), noLists);
+		await recordIncident(store.db, b(false), new Date(T - 60 * H), noLists);
+		// now: a new incident A of the same list and district; every round finds B again (the last 7 days)
+		const a = incident({ title: 'A', onset: new Date(T - H), lastFiring: new Date(T), active: true, tickets: tickets('A', 8, T - H) });
+		let live = 0;
+		for (const now of [T, T + 5 * 60_000, T + 10 * 60_000]) {
+			const round: RoundClaims = new Map();
+			const rb = await recordIncident(store.db, b(false), new Date(now), noLists, round);
+			const ra = await recordIncident(store.db, a, new Date(now), noLists, round);
+			expect(rb.alert.id).toBe(first.alert.id);
+			expect(ra.alert.id).not.toBe(first.alert.id);
+			live = ra.alert.id;
+		}
+		const row = await getAlert(store.db, live);
+		expect(row).toMatchObject({ title: 'A', status: 'new', signal: 'firing', ticketCount: 8 });
+		expect(row.startedAt.getTime()).toBe(T - H);
+		expect((await alertTrail(store.db, live)).map((e) => e.action)).toEqual(['fired']);
+	});
+
+	it('gives a district incident its own alert before a city-wide one that took in another district', async () => {
+		const gusu = (last: number) =>
+			incident({ title: '姑苏区', placeCode: '320508', districtCode: '320508', onset: new Date(T - 2 * H), lastFiring: new Date(last), active: true, tickets: tickets('X', 5, T) });
+		const wuzhong = (last: number) => incident({ title: '吴中区', onset: new Date(T - H), lastFiring: new Date(last), active: true, tickets: tickets('Y', 5, T) });
+		const city = (last: number) =>
+			incident({ title: '全市', placeLevel: 'city', placeCode: '320500', districtCode: null, onset: new Date(T - H), lastFiring: new Date(last), active: true, tickets: tickets('Y', 5, T) });
+		const round = async (now: number, incs: DetectedIncident[]) => {
+			const claims: RoundClaims = new Map();
+			const seen = new Set<number>();
+			const ids = [];
+			for (const i of incs) {
+				const r = await recordIncident(store.db, i, new Date(now), noLists, claims);
+				seen.add(r.alert.id);
+				ids.push(r.alert.id);
+			}
+			await settleQuiet(store.db, seen, new Date(now));
+			return ids;
+		};
+		const [g] = await round(T, [gusu(T), wuzhong(T)]);
+		await round(T + 5 * 60_000, [gusu(T), wuzhong(T + 5 * 60_000), city(T + 5 * 60_000)]);
+		const [g2] = await round(T + 10 * 60_000, [gusu(T + 10 * 60_000), wuzhong(T + 10 * 60_000), city(T + 10 * 60_000)]);
+		expect(g2).toBe(g);
+		expect(await getAlert(store.db, g)).toMatchObject({ title: '姑苏区', placeLevel: 'district', status: 'new', signal: 'firing' });
+		expect((await alertTrail(store.db, g)).map((e) => e.action)).toEqual(['fired']);
+	});
+
+	it('does not let a later incident of the same round quieten an alert an earlier one keeps firing', async () => {
+		const live = incident({ onset: new Date(T - 3 * H), lastFiring: new Date(T), active: true, tickets: tickets('L', 4, T) });
+		// an incident sharing the alert's tickets that has already ended (another topic, so only the tickets join it)
+		const over = incident({ topicKey: 'cat:12', watchlistSlug: null, onset: new Date(T - 3 * H), lastFiring: new Date(T - 10 * H / 4), active: false, tickets: tickets('L', 4, T) });
+		const first = await recordIncident(store.db, live, new Date(T), noLists);
+		const claims: RoundClaims = new Map();
+		await recordIncident(store.db, live, new Date(T + 60_000), noLists, claims);
+		const r = await recordIncident(store.db, over, new Date(T + 60_000), noLists, claims);
+		expect(r.alert.id).toBe(first.alert.id);
+		expect(r.event).not.toBe('auto_resolved');
+		expect(await getAlert(store.db, first.alert.id)).toMatchObject({ status: 'new', signal: 'firing' });
+	});
+
+	it('leaves an alert a person escalated while the round ran open', async () => {
+		const ids: number[] = [];
+		for (let i = 0; i < 5; i++) {
+			const r = await recordIncident(
+				store.db,
+				incident({ topicKey: `wl:l${i}`, watchlistSlug: `l${i}`, onset: new Date(T - 2 * H), lastFiring: new Date(T - H), active: true, tickets: tickets(`R${i}`, 1, T) }),
+				new Date(T),
+				noLists
+			);
+			ids.push(r.alert.id);
+		}
+		const last = ids[ids.length - 1];
+		const seenVersion = (await getAlert(store.db, last)).version;
+		// the round reads the open alerts, then settles them one by one; the escalation comes in between
+		const settling = settleQuiet(store.db, new Set(), new Date(T + 5 * H));
+		while (!(await alertTrail(store.db, ids[0])).some((e) => e.action === 'auto_resolved')) await new Promise((r) => setTimeout(r, 1));
+		const escalating = transition(store.db, last, 'escalate', { id: null, name: '值班员' }, seenVersion, '已报市应急局');
+		const [settled, escalated] = await Promise.all([settling, escalating]);
+		expect(escalated.status).toBe('escalated');
+		const row = await getAlert(store.db, last);
+		expect(row.status).toBe('escalated');
+		expect(row.signal).toBe('normal');
+		expect(row.version).toBe(seenVersion + 1);
+		expect(settled.find((r) => r.alert.id === last)?.event).toBe('recovered');
+		expect((await alertTrail(store.db, last)).map((e) => e.action)).toEqual(['fired', 'escalated', 'recovered']);
+		for (const id of ids.slice(0, -1)) expect((await getAlert(store.db, id)).status).toBe('resolved');
+	});
+});
