@@ -127,6 +127,33 @@ describe('detectSeries on count series', () => {
 		expect(s[at + hit].side).toBe(1);
 	});
 
+	it('an episode of a sustained rise ends soon after the counts are back, hourly and daily', () => {
+		// hourly, 'up' as the product runs it: three times the usual calls for five days
+		const rng = new Rng(42);
+		const hourly = countSeries(rng, 24 * 70, 60);
+		const from = 24 * 45;
+		const to = 24 * 50;
+		for (let i = from; i < to; i++) hourly[i] = { ...hourly[i], value: rng.poisson(3 * seasonalMean(i, 60)) };
+		const h = detectSeries(hourly, { direction: 'up', kind: 'count', intervalMs: HOUR });
+		expect(h.slice(from, from + 24).some((p) => p.alert)).toBe(true);
+		// over within a day of the end (it stayed firing for more than nine days: the lower CUSUM held it)
+		const hourlyEnd = h.findIndex((p, i) => i >= to && !p.firing);
+		expect(hourlyEnd).toBeGreaterThanOrEqual(to);
+		expect(hourlyEnd - to).toBeLessThanOrEqual(24);
+
+		// daily, with the pass's four weeks of warm-up: 3× for five days, then back
+		const day = 86_400_000;
+		const daily: SeriesPoint[] = [];
+		for (let d = 0; d < 90; d++) daily.push({ t: START + d * day, value: rng.poisson(d >= 40 && d < 45 ? 60 : 20) });
+		const s = detectSeries(daily, { direction: 'up', kind: 'count', intervalMs: day, warmup: 28 });
+		expect(s.slice(40, 42).some((p) => p.alert)).toBe(true);
+		// over within a few days (the upper CUSUM, at its cap after the rise, drains by only k = 0.5 a day)
+		const dailyEnd = s.findIndex((p, i) => i >= 45 && !p.firing);
+		expect(dailyEnd).toBeGreaterThanOrEqual(45);
+		expect(dailyEnd - 45).toBeLessThanOrEqual(4);
+		expect(alerts(s.slice(45))).toBe(0);
+	});
+
 	it('never alerts upward below minCount', () => {
 		const pts: SeriesPoint[] = Array.from({ length: 24 * 30 }, (_, i) => ({ t: START + i * HOUR, value: 0 }));
 		pts[24 * 20] = { ...pts[24 * 20], value: 2 };

@@ -378,6 +378,9 @@ export class SeriesDetector {
 	// episode
 	private firing = false;
 	private calm = 0;
+	/** the episode's side, and its slow reference's level at its start */
+	private epSide: 1 | -1 | 0 = 0;
+	private epLevel = 0;
 	private readonly dayKindFn: DayKindFn;
 	private readonly tzMs: number;
 	private readonly both: boolean;
@@ -640,13 +643,33 @@ export class SeriesDetector {
 		this.score = score;
 		// episode
 		if (this.firing) {
-			const quiet = value >= this.lower && value <= this.upper && effUp < CUSUM_RESET && effDown < CUSUM_RESET;
+			// the episode's own side decides (after a rise, values back below a reference that learned part of it
+			// push the lower CUSUM up, which says nothing about the rise being over)
+			const up = this.epSide >= 0;
+			const cusumQuiet = (up ? effUp : effDown) < CUSUM_RESET;
+			// a count back at its rate from before the episode (the slow reference then, at this slot): over, however
+			// much evidence the CUSUM still holds (it drains by only k a bucket). Real-valued streams wander, so
+			// their level from before is no reference: their episodes end on the band and the CUSUM.
+			let atBase = false;
+			if (count) {
+				const base = this.epLevel * seas;
+				const sdBase = Math.sqrt(base + kappa * base * base);
+				atBase = up ? value <= base + o.bandZ * sdBase : value >= base - o.bandZ * sdBase;
+			}
+			const quiet = (value >= this.lower && value <= this.upper && cusumQuiet) || atBase;
 			this.calm = quiet ? this.calm + 1 : 0;
-			if (this.calm >= o.recovery) this.firing = false;
+			if (this.calm >= o.recovery) {
+				this.firing = false;
+				// the shift is over: its evidence does not start the next episode
+				if (up) this.cUp = 0;
+				else this.cDown = 0;
+			}
 		} else if (!warm && score >= o.threshold && (!count || (side === -1 ? expected >= o.minCount : value >= o.minCount))) {
 			this.firing = true;
 			this.calm = 0;
 			this.alert = true;
+			this.epSide = side;
+			this.epLevel = this.levels[this.slowest + nr];
 		}
 		const firing = this.firing || this.alert;
 		this.isFiring = firing;
@@ -667,7 +690,7 @@ export class SeriesDetector {
 				// CUSUM would teach the calibration that long runs are normal) and skips episodes (an incident must not
 				// talk the CUSUM out of itself)
 				if (!warm && !firing) {
-					const c = cu > cd ? cu : cd;
+					const c = !both || cu > cd ? cu : cd;
 					this.cAbove += o.calibrationRate * ((c > CUSUM_LEVEL ? 1 : 0) - this.cAbove);
 					if (c > CUSUM_LEVEL) this.cExcess += 0.01 * (Math.min(10, c - CUSUM_LEVEL) - this.cExcess);
 				}
