@@ -129,6 +129,10 @@ const MAX_COUNT_GAIN = 0.5;
 const GAP_RESET = 12;
 /** calibrated CUSUM level below which an episode may end */
 const CUSUM_RESET = 4;
+/** counts: the episode's rate is taken at least this far from the rate before it in the back-to-base test */
+const BACK_MIN_RATIO = 1.5;
+/** counts: log-likelihood ratio for "back at the rate before the episode" that makes a point quiet (100 : 1) */
+const BACK_EVIDENCE = Math.log(100);
 
 /** Φ⁻¹(p), Acklam's rational approximation (relative error < 1.2e-9). */
 export function normalQuantile(p: number): number {
@@ -378,9 +382,13 @@ export class SeriesDetector {
 	// episode
 	private firing = false;
 	private calm = 0;
-	/** the episode's side, and its slow reference's level at its start */
+	/** the episode's side, its slow reference's level at its start, its observed and reference totals since, and
+	 * the evidence (log-likelihood ratio CUSUM) that the count is back at that reference */
 	private epSide: 1 | -1 | 0 = 0;
 	private epLevel = 0;
+	private epObs = 0;
+	private epBase = 0;
+	private epBack = 0;
 	private readonly dayKindFn: DayKindFn;
 	private readonly tzMs: number;
 	private readonly both: boolean;
@@ -390,6 +398,8 @@ export class SeriesDetector {
 	lower = 0;
 	upper = 0;
 	p = 1;
+	/** the sustained-change test's p (calibrated CUSUM for counts, multi-scale level test for real values), sides as `p` */
+	pSustained = 1;
 	score = 0;
 	alert = false;
 	isFiring = false;
@@ -523,6 +533,7 @@ export class SeriesDetector {
 		this.side = 0;
 		if (!valid) {
 			this.p = 1;
+			this.pSustained = 1;
 			this.score = 0;
 			this.isFiring = this.firing;
 			return;
@@ -639,6 +650,7 @@ export class SeriesDetector {
 		}
 		this.side = side;
 		this.p = warm ? 1 : both ? Math.min(1, 2 * Math.min(pUpCal, pDownCal)) : pUpCal;
+		this.pSustained = warm ? 1 : both ? Math.min(1, 2 * Math.min(pcUp, pcDown)) : pcUp;
 		const score = warm || pComb > 0.1 ? 0 : pComb <= 1e-300 ? 1 : Math.min(1, -Math.log10(pComb) / 10);
 		this.score = score;
 		// episode
@@ -647,14 +659,22 @@ export class SeriesDetector {
 			// push the lower CUSUM up, which says nothing about the rise being over)
 			const up = this.epSide >= 0;
 			const cusumQuiet = (up ? effUp : effDown) < CUSUM_RESET;
-			// a count back at its rate from before the episode (the slow reference then, at this slot): over, however
-			// much evidence the CUSUM still holds (it drains by only k a bucket). Real-valued streams wander, so
-			// their level from before is no reference: their episodes end on the band and the CUSUM.
+			// a count back at its rate from before the episode (the slow reference then, at this slot): a likelihood-
+			// ratio CUSUM of that rate against the episode's own (its observed total over that reference, at least
+			// 1.5× away), so three quiet night hours of a sparse series do not end a rise that the day shows still on,
+			// while a busy series is over within a few buckets, however much evidence the CUSUM still holds (capped
+			// at 20, it drains by only k a bucket). Real-valued streams wander, so their level from before is no
+			// reference: their episodes end on the band and the CUSUM.
 			let atBase = false;
 			if (count) {
-				const base = this.epLevel * seas;
-				const sdBase = Math.sqrt(base + kappa * base * base);
-				atBase = up ? value <= base + o.bandZ * sdBase : value >= base - o.bandZ * sdBase;
+				const base = Math.max(this.epLevel * seas, 1e-3);
+				this.epObs += value;
+				this.epBase += base;
+				const ratio = this.epObs / this.epBase;
+				const r = up ? Math.max(ratio, BACK_MIN_RATIO) : Math.min(ratio, 1 / BACK_MIN_RATIO);
+				const llr = (value * Math.log(1 / r) + base * (r - 1)) / (1 + kappa * base * r);
+				this.epBack = Math.max(0, this.epBack + llr);
+				atBase = this.epBack >= BACK_EVIDENCE;
 			}
 			const quiet = (value >= this.lower && value <= this.upper && cusumQuiet) || atBase;
 			this.calm = quiet ? this.calm + 1 : 0;
@@ -670,6 +690,7 @@ export class SeriesDetector {
 			this.alert = true;
 			this.epSide = side;
 			this.epLevel = this.levels[this.slowest + nr];
+			this.epObs = this.epBase = this.epBack = 0;
 		}
 		const firing = this.firing || this.alert;
 		this.isFiring = firing;

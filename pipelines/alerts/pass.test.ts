@@ -24,6 +24,7 @@ function series(topic: string, rate: number, seed: number, burst: Record<number,
 }
 
 const BURST_AT = (DAYS - 3) * 24 + 10;
+const SHIFT_SEED = 1;
 
 describe('runPass', () => {
 	const noisy = Array.from({ length: 40 }, (_, i) => series(`0${i % 9}${i}`, 2, 100 + i));
@@ -39,6 +40,21 @@ describe('runPass', () => {
 		expect(e.observed).toBeGreaterThanOrEqual(55);
 		expect(e.peak.value).toBeGreaterThanOrEqual(25);
 		expect(e.points.length).toBeGreaterThan(0);
+	});
+
+	it('accepts a sustained rise on the CUSUM\'s evidence, where no bucket and no sum against the forecast suffice, and ends it after', () => {
+		// three times the usual calls for three days: the forecast follows the rise within hours
+		const from = (DAYS - 8) * 24;
+		const to = from + 72;
+		const rng = new Rng(SHIFT_SEED);
+		const shifted = series('0505', 2, 11);
+		for (let i = from; i < to; i++) shifted.values[i] = rng.poisson(3 * 2 * (i % 24 >= 8 && i % 24 < 20 ? 1.6 : 0.3));
+		const r = runPass([...noisy, shifted]);
+		const mine = r.episodes.filter((e) => e.id === shifted.id && e.lastIndex >= from && e.onsetIndex < to);
+		expect(mine.length).toBeGreaterThanOrEqual(1);
+		expect(Math.min(...mine.map((e) => e.acceptIndex))).toBeLessThan(from + 24);
+		// and it is over within a day of the end
+		expect(Math.max(...mine.map((e) => e.lastIndex))).toBeLessThan(to + 24);
 	});
 
 	it('gives few accepted episodes on noise alone, within the daily budget', () => {

@@ -245,7 +245,7 @@ export function seriesEpisodes(s: CountSeries, alpha: number, o: PassOptions = P
 		}
 		cur.score = Math.max(cur.score, det.score);
 		const pSum = normalUpperTail((cur.obs - cur.exp - 0.5) / Math.sqrt(Math.max(cur.vr, 1e-9)));
-		cur.minP = Math.min(cur.minP, det.p, pSum);
+		cur.minP = Math.min(cur.minP, det.p, det.pSustained, pSum);
 		if (cur.accept < 0 && cur.minP <= alpha && cur.obs >= o.minTotal) cur.accept = i;
 	}
 	close(n - 1);
