@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { generateDemo, startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
-import { alertsIdle, detectionRound } from '../../src/lib/server/alerts/service';
+import { alertsIdle, detectionRound, notify } from '../../src/lib/server/alerts/service';
 import { alertDetail } from '../../src/lib/server/alerts/read';
-import { createSilence, listWatchlists, saveWebhook, silenceMatches } from '../../src/lib/server/alerts/settings';
-import { AlertError, alertTrail, getAlert, listAlerts, transition } from '../../src/lib/server/alerts/store';
+import { createSilence, expireSilence, listWatchlists, saveWebhook, silenceMatches } from '../../src/lib/server/alerts/settings';
+import { AlertError, alertTrail, getAlert, listAlerts, recordIncident, transition } from '../../src/lib/server/alerts/store';
 import { readSeries, windowFrom } from '../../pipelines/alerts/series';
 import { alerts as alertsTable, alertTickets, webhookDeliveries, type AlertRow } from '../../src/lib/server/db/schema';
 
@@ -253,6 +253,55 @@ describe('silences and automatic resolution', () => {
 		const al = await getAlert(a.rel.db, silenced[0].id);
 		expect([al.status, al.signal]).toEqual(['resolved', 'normal']);
 		expect((await alertTrail(a.rel.db, al.id)).map((e) => e.action)).toEqual(['fired', 'recovered', 'auto_resolved']);
+	});
+
+	it('applies a silence while it is active, to an alert raised before it too, and no longer once it ended', async () => {
+		const at = Date.now();
+		const { alert } = await recordIncident(
+			a.rel.db,
+			{
+				title: '相城区 · 防汛抗旱来电异常增多',
+				severity: 3,
+				watchlistSlug: 'flood_drought',
+				categoryCode: null,
+				topicKey: 'wl:flood_drought',
+				placeLevel: 'district',
+				placeCode: '320507',
+				districtCode: '320507',
+				places: [],
+				series: [],
+				bucket: 'hour',
+				onset: new Date(at - 2 * H),
+				lastFiring: new Date(at),
+				active: true,
+				observed: 12,
+				expected: 2,
+				upper: 5,
+				score: 0.7,
+				tickets: [],
+				unitCode: null,
+				silencedBy: null
+			},
+			new Date(at),
+			() => []
+		);
+		expect(alert.silencedBy).toBeNull();
+		const sil = await createSilence(
+			a.rel.db,
+			{ matchers: { district: '320507' }, startsAt: new Date(at - H), endsAt: new Date(at + 2 * H), comment: '已知施工停水' },
+			null
+		);
+		expect((await getAlert(a.rel.db, alert.id)).silencedBy).toBe(sil.id);
+		const before = received.length;
+		notify(a, await getAlert(a.rel.db, alert.id), 'escalated');
+		await alertsIdle();
+		expect(received.slice(before).filter((m) => m.alert.id === alert.id)).toEqual([]);
+		// ended by hand: the alert is no longer silenced, and the next message goes out
+		await expireSilence(a.rel.db, sil.id);
+		expect((await getAlert(a.rel.db, alert.id)).silencedBy).toBeNull();
+		notify(a, await getAlert(a.rel.db, alert.id), 'escalated');
+		await alertsIdle();
+		expect(received.slice(before).filter((m) => m.alert.id === alert.id).map((m) => m.event)).toEqual(['escalated']);
 	});
 
 	it('matches silences on every label, categories by prefix', () => {

@@ -16,7 +16,7 @@ import { CoalescingJob, waitAtMost } from '../jobs';
 import { onShutdown } from '../presence';
 import { afterSync } from '../sync';
 import { deliver, shouldNotify, type AlertEvent, type AlertMessage, type DeliveryLog, type DeliveryRecord } from './notify';
-import { activeSilences, getWebhook, listWatchlists, listWebhooks, silenceMatches, toWebhook, type AlertLabels } from './settings';
+import { activeSilences, alertLabels, getWebhook, listWatchlists, listWebhooks, refreshSilenced, silenceFor, toWebhook } from './settings';
 import {
 	addNote,
 	recordIncident,
@@ -219,13 +219,14 @@ export async function detectionRound(app: App, now = Date.now()): Promise<RoundS
 	const results: RecordResult[] = [];
 	for (const inc of incidents) {
 		const detected = describeIncident(app, inc, lists, now);
-		const labels = labelsOf(detected);
-		detected.silencedBy = silences.find((x) => silenceMatches(x.matchers as AlertLabels, labels))?.id ?? null;
+		detected.silencedBy = silenceFor(silences, alertLabels(detected));
 		const r = await recordIncident(db, detected, new Date(now), watchlistsOf, claims);
 		seen.add(r.alert.id);
 		results.push(r);
 	}
 	results.push(...(await settleQuiet(db, seen, new Date(now))));
+	// the alerts the round did not see keep to the silences too (one may have ended since)
+	await refreshSilenced(db, new Date(now));
 	for (const r of results) {
 		if (!r.event) continue;
 		if (r.event === 'fired' || r.event === 'refired') summary.fired++;
@@ -234,23 +235,14 @@ export async function detectionRound(app: App, now = Date.now()): Promise<RoundS
 		publishChange({ id: r.alert.id, event: r.event });
 		// an incident found already over (a first round's backfill) is recorded, not announced
 		const live = r.alert.signal !== 'normal';
-		if ((r.event === 'fired' || r.event === 'refired') && live) notify(app, r.alert, 'fired');
-		if (r.event === 'auto_resolved' && r.alert.createdAt.getTime() < now - 1000) notify(app, r.alert, 'resolved');
+		if ((r.event === 'fired' || r.event === 'refired') && live) notify(app, r.alert, 'fired', new Date(now));
+		if (r.event === 'auto_resolved' && r.alert.createdAt.getTime() < now - 1000) notify(app, r.alert, 'resolved', new Date(now));
 	}
 	summary.seconds = (performance.now() - t0) / 1000;
 	return summary;
 }
 
 type EpisodeWithTickets = Episode & { ticketRows?: { ticketNo: string; receivedAt: number; streetCode: string | null }[] };
-
-function labelsOf(d: DetectedIncident): AlertLabels {
-	const l: AlertLabels = { family: d.watchlistSlug ? 'watchlist' : d.categoryCode ? 'category' : 'topic', severity: String(d.severity) };
-	if (d.watchlistSlug) l.watchlist = d.watchlistSlug;
-	if (d.categoryCode) l.category = d.categoryCode;
-	if (d.districtCode) l.district = d.districtCode;
-	if (d.placeLevel === 'street') l.street = d.placeCode;
-	return l;
-}
 
 function topicName(app: App, key: Episode['key'], lists: WatchlistRow[]): string {
 	if (key.family === 'watchlist') return lists.find((w) => w.slug === key.topic)?.name ?? key.topic;
@@ -400,10 +392,12 @@ function deliveryLog(app: App): DeliveryLog {
 }
 
 /** Sends an alert event to every enabled webhook that takes its severity, in the background (logged). */
-export function notify(app: App, a: AlertRow, event: AlertEvent): void {
-	if (a.silencedBy) return;
+export function notify(app: App, a: AlertRow, event: AlertEvent, at = new Date()): void {
 	const s = state();
 	const p = (async () => {
+		// the silences active at the event decide, not those of when the alert was raised
+		const by = silenceFor(await activeSilences(app.rel.db, at), alertLabels(a));
+		if (by !== null) return;
 		const [hooks, lists] = await Promise.all([listWebhooks(app.rel.db), listWatchlists(app.rel.db)]);
 		const msg = alertMessage(app, a, event, lists.find((w) => w.slug === a.watchlistSlug)?.name ?? a.watchlistSlug);
 		const log = deliveryLog(app);

@@ -2,12 +2,12 @@
 // data/alerts/watchlists.json on first start, then edited here), silences and webhooks.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { and, desc, eq, gt, lte } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, lte } from 'drizzle-orm';
 import type { Reference } from '$pipelines/reference/index';
 import type { Db } from '../db';
-import { silences, watchlists, webhookDeliveries, webhooks, type WatchlistRow } from '../db/schema';
+import { alerts, silences, watchlists, webhookDeliveries, webhooks, type WatchlistRow } from '../db/schema';
 import type { Webhook } from './notify';
-import { AlertError } from './store';
+import { AlertError, OPEN_STATUSES } from './store';
 
 export interface WatchlistInput {
 	slug: string;
@@ -134,6 +134,42 @@ export function silenceMatches(matchers: AlertLabels, labels: AlertLabels): bool
 	});
 }
 
+/** The labels silences match on, of a detected incident or a stored alert. */
+export function alertLabels(a: {
+	watchlistSlug: string | null;
+	categoryCode: string | null;
+	districtCode: string | null;
+	placeLevel: string;
+	placeCode: string;
+	severity: number;
+}): AlertLabels {
+	const l: AlertLabels = { family: a.watchlistSlug ? 'watchlist' : a.categoryCode ? 'category' : 'topic', severity: String(a.severity) };
+	if (a.watchlistSlug) l.watchlist = a.watchlistSlug;
+	if (a.categoryCode) l.category = a.categoryCode;
+	if (a.districtCode) l.district = a.districtCode;
+	if (a.placeLevel === 'street') l.street = a.placeCode;
+	return l;
+}
+
+/** The first of `active` that silences an alert with these labels, or null. */
+export function silenceFor(active: readonly { id: number; matchers: unknown }[], labels: AlertLabels): number | null {
+	return active.find((x) => silenceMatches(x.matchers as AlertLabels, labels))?.id ?? null;
+}
+
+/**
+ * Keeps the open alerts' `silencedBy` to the silences active at `now` (Alertmanager's way: a silence applies
+ * while it is active, to every alert it matches, whenever the alert was raised): after a silence is created or
+ * ended, and every detection round (silences also end by their time).
+ */
+export async function refreshSilenced(db: Db, now: Date): Promise<void> {
+	const active = await activeSilences(db, now);
+	const open = await db.select().from(alerts).where(inArray(alerts.status, [...OPEN_STATUSES]));
+	for (const a of open) {
+		const by = silenceFor(active, alertLabels(a));
+		if (by !== a.silencedBy) await db.update(alerts).set({ silencedBy: by }).where(eq(alerts.id, a.id));
+	}
+}
+
 export async function activeSilences(db: Db, now: Date) {
 	return db
 		.select()
@@ -166,6 +202,7 @@ export async function createSilence(
 		.insert(silences)
 		.values({ matchers, startsAt: input.startsAt, endsAt: input.endsAt, comment, createdBy: userId })
 		.returning();
+	await refreshSilenced(db, new Date());
 	return row;
 }
 
@@ -173,6 +210,7 @@ export async function createSilence(
 export async function expireSilence(db: Db, id: number): Promise<void> {
 	const r = await db.update(silences).set({ endsAt: new Date() }).where(eq(silences.id, id)).returning({ id: silences.id });
 	if (!r.length) throw new AlertError('not_found', `静默规则 #${id} 不存在`);
+	await refreshSilenced(db, new Date());
 }
 
 // --- webhooks ---------------------------------------------------------------------------------------------
