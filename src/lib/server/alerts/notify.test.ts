@@ -81,6 +81,7 @@ function fakeSleep() {
 
 const msg: AlertMessage = {
 	id: 4711,
+	version: 1,
 	event: 'fired',
 	title: '东湖街道 自来水 浑浊 异常增多',
 	severity: 2,
@@ -221,7 +222,7 @@ describe('deliver to a real receiver', () => {
 		expect(req.method).toBe('POST');
 		expect(req.url.pathname).toBe('/hook');
 		expect(req.headers['content-type']).toBe('application/json; charset=utf-8');
-		expect(req.headers['idempotency-key']).toBe('minqing-alert-4711-fired');
+		expect(req.headers['idempotency-key']).toBe('minqing-alert-4711-1-fired');
 		expect(JSON.parse(req.body)).toEqual(payloadFor('json', msg));
 		expect(log.records).toHaveLength(1);
 		expect(log.records[0]).toMatchObject({
@@ -235,6 +236,9 @@ describe('deliver to a real receiver', () => {
 		});
 		expect(log.records[0].durationMs).toBeGreaterThanOrEqual(0);
 		expect(log.records[0].at).toBeInstanceOf(Date);
+		// the same event again after a resolution (a re-fire) is another message, with another key
+		expect(await deliver(hook('json', `${r.url}/hook`), { ...msg, version: 3 }, log)).toBe(true);
+		expect(r.requests[1].headers['idempotency-key']).toBe('minqing-alert-4711-3-fired');
 	});
 
 	it('posts DingTalk markdown with a signature the receiver can verify', async () => {

@@ -34,7 +34,8 @@
 // the delays still grow, capped at maxDelayMs (default 30 s); a 429/503's Retry-After (seconds) lengthens the
 // wait up to the cap. Worst case with the defaults: 5 × 5 s timeouts + 15 s of waits ≈ 40 s.
 // A request that timed out may still have been delivered, so a receiver can see the same message twice: every
-// request carries `Idempotency-Key: minqing-alert-<alertId>-<event>` to deduplicate on.
+// request carries `Idempotency-Key: minqing-alert-<alertId>-<version>-<event>` to deduplicate on: the same for the
+// retries of one message, another for the next message of the alert (a re-fire after a resolution is news).
 // Errors from `DeliveryLog.record` are not caught: they end the delivery and reach the caller.
 import { createHmac } from 'node:crypto';
 import { STATUS_LABELS } from '$lib/alerts';
@@ -56,8 +57,15 @@ export interface Webhook {
 
 export type AlertEvent = 'fired' | 'escalated' | 'resolved' | 'acknowledged' | 'dismissed' | 'recovered';
 
+/** The key a receiver deduplicates one message on (its retries share it). */
+export function idempotencyKey(msg: AlertMessage): string {
+	return `minqing-alert-${msg.id}-${msg.version}-${msg.event}`;
+}
+
 export interface AlertMessage {
 	id: number;
+	/** the alert's version at this event: every change of status gives a new one */
+	version: number;
 	event: AlertEvent;
 	title: string;
 	/** 1 = 特别重大 … 4 = 一般 */
@@ -303,7 +311,7 @@ async function attemptOnce(hook: Webhook, body: string, msg: AlertMessage, opts:
 			headers: {
 				'content-type': 'application/json; charset=utf-8',
 				'user-agent': 'Minqing-Alerts/1',
-				'idempotency-key': `minqing-alert-${msg.id}-${msg.event}`
+				'idempotency-key': idempotencyKey(msg)
 			},
 			body,
 			redirect: 'manual',

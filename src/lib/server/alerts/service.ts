@@ -363,6 +363,7 @@ function burstNow(e: Episode): number {
 export function alertMessage(app: App, a: AlertRow, event: AlertEvent, watchlistName: string | null): AlertMessage {
 	return {
 		id: a.id,
+		version: a.version,
 		event,
 		title: a.title,
 		severity: a.severity,
@@ -439,6 +440,7 @@ export async function sendTestMessage(app: App, webhookId: number): Promise<{ ok
 	const hook = { ...toWebhook(await getWebhook(app.rel.db, webhookId)), enabled: true };
 	const msg: AlertMessage = {
 		id: 0,
+		version: Date.now(), // every test message is news to a receiver that deduplicates
 		event: 'fired',
 		title: '【测试】民情预警通知测试，请忽略',
 		severity: 4,
