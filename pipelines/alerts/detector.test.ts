@@ -154,6 +154,17 @@ describe('detectSeries on count series', () => {
 		expect(alerts(s.slice(45))).toBe(0);
 	});
 
+	it('a daily series warms up for four weeks, not 336 days', () => {
+		const rng = new Rng(8);
+		const day = 86_400_000;
+		const daily: SeriesPoint[] = [];
+		for (let d = 0; d < 200; d++) daily.push({ t: START + d * day, value: rng.poisson(d >= 100 ? 60 : 20) });
+		const s = detectSeries(daily);
+		expect(s.slice(0, 28).every((p) => p.score === 0 && !p.alert)).toBe(true);
+		expect(s.slice(28, 100).some((p) => p.score > 0)).toBe(true);
+		expect(s.slice(100, 103).some((p) => p.alert)).toBe(true);
+	});
+
 	it('never alerts upward below minCount', () => {
 		const pts: SeriesPoint[] = Array.from({ length: 24 * 30 }, (_, i) => ({ t: START + i * HOUR, value: 0 }));
 		pts[24 * 20] = { ...pts[24 * 20], value: 2 };

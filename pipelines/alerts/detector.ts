@@ -61,6 +61,9 @@ export interface DetectorOptions {
 	minCount: number;
 	/** points at the start (per series) that never fire; the model learns meanwhile (default 336: two weeks of hours) */
 	warmup: number;
+	/** the warm-up lasts at most this many days of points, and at least 16 points (default 28: four weeks, i.e. 28
+	 * points of a daily series, where 336 points would be eleven months) */
+	warmupMaxDays: number;
 	/** sampling interval in ms; default: the median gap between consecutive timestamps (batch), or of the first 16 gaps (streaming) */
 	intervalMs?: number;
 	/** narrowest seasonal slot in minutes (default 30); a slot is max(interval, this) wide; no slots when the interval ≥ 2 days */
@@ -101,6 +104,7 @@ export const DEFAULTS: DetectorOptions = {
 	kind: 'auto',
 	minCount: 3,
 	warmup: 336,
+	warmupMaxDays: 28,
 	slotMinutes: 30,
 	tzOffsetMinutes: 480,
 	levelRates: [0.5, 0.15, 0.04, 0.01],
@@ -117,6 +121,8 @@ export const DEFAULTS: DetectorOptions = {
 };
 
 const DAY_MS = 86_400_000;
+/** the fewest points of warm-up when warmupMaxDays shortens it (a weekly series still learns for 16 weeks) */
+const MIN_WARMUP = 16;
 /** a candidate takes over the forecast only with a squared error below this share of the current one's */
 const SWITCH_MARGIN = 0.9;
 /** added to E[μ²] in the overdispersion estimate */
@@ -330,6 +336,8 @@ export class SeriesDetector {
 	readonly opts: DetectorOptions;
 	private kind: 'count' | 'real' | 'undecided';
 	private interval: number;
+	/** points of warm-up: opts.warmup, shortened to warmupMaxDays once the interval is known */
+	private warmup: number;
 	private readonly gaps: number[] = [];
 	private lastT = -Infinity;
 	private n = 0;
@@ -409,6 +417,7 @@ export class SeriesDetector {
 		this.opts = { ...DEFAULTS, ...stripUndefined(opts) };
 		this.kind = this.opts.kind === 'auto' ? 'undecided' : this.opts.kind;
 		this.interval = this.opts.intervalMs ?? 0;
+		this.warmup = this.opts.warmup;
 		this.tzMs = this.opts.tzOffsetMinutes * 60_000;
 		this.dayKindFn = this.opts.dayKind ?? weekendKind(this.tzMs);
 		this.both = this.opts.direction === 'both';
@@ -432,6 +441,7 @@ export class SeriesDetector {
 
 	private setupSlots() {
 		const iv = this.interval;
+		if (iv > 0) this.warmup = Math.min(this.opts.warmup, Math.max(MIN_WARMUP, Math.ceil((this.opts.warmupMaxDays * DAY_MS) / iv)));
 		if (!(iv > 0) || iv >= 2 * DAY_MS) this.slotsPerDay = 0;
 		else if (iv >= DAY_MS / 2) this.slotsPerDay = 1;
 		else this.slotsPerDay = Math.max(1, Math.round(DAY_MS / Math.max(iv, this.opts.slotMinutes * 60_000)));
@@ -539,9 +549,9 @@ export class SeriesDetector {
 			return;
 		}
 		if (first) this.expected = expected = value;
-		const warm = this.n < o.warmup;
+		const warm = this.n < this.warmup;
 		// the CUSUMs start when the warm-up ends (what they gathered while the baseline settled is not evidence)
-		if (this.n === o.warmup) this.cUp = this.cDown = 0;
+		if (this.n === this.warmup) this.cUp = this.cDown = 0;
 		// model tail probabilities and the residual z for the CUSUM
 		let pUp = 1;
 		let pDown = 1;
