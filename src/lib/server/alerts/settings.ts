@@ -2,7 +2,7 @@
 // data/alerts/watchlists.json on first start, then edited here), silences and webhooks.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { and, desc, eq, gt, inArray, lte } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, lte, ne } from 'drizzle-orm';
 import type { Reference } from '$pipelines/reference/index';
 import type { Db } from '../db';
 import { alerts, silences, watchlists, webhookDeliveries, webhooks, type WatchlistRow } from '../db/schema';
@@ -96,9 +96,13 @@ export async function saveWatchlist(db: Db, ref: Reference, input: Partial<Watch
 		enabled: v.enabled ?? true,
 		updatedAt: new Date()
 	};
+	// another list's identifier, when adding or when editing (the unique index would make it a failed query)
+	const [dup] = await db
+		.select({ id: watchlists.id })
+		.from(watchlists)
+		.where(id === null ? eq(watchlists.slug, v.slug) : and(eq(watchlists.slug, v.slug), ne(watchlists.id, id)));
+	if (dup) throw new AlertError('invalid_input', `标识 ${v.slug} 已被使用`);
 	if (id === null) {
-		const [dup] = await db.select({ id: watchlists.id }).from(watchlists).where(eq(watchlists.slug, v.slug));
-		if (dup) throw new AlertError('invalid_input', `标识 ${v.slug} 已被使用`);
 		const [row] = await db.insert(watchlists).values(values).returning();
 		return row;
 	}

@@ -1,0 +1,33 @@
+// Watch-list settings against an in-memory relational store.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolve } from 'node:path';
+import { loadReference } from '$pipelines/reference/index';
+import { migrationsDir, openRelational, type RelationalStore } from '../db/index';
+import { listWatchlists, saveWatchlist } from './settings';
+import { AlertError } from './store';
+
+const ref = loadReference();
+let store: RelationalStore;
+
+beforeAll(async () => {
+	store = await openRelational({ databaseUrl: null, dataDir: ':memory:', migrationsDir: migrationsDir(resolve(import.meta.dirname, '../../../..')) });
+});
+afterAll(async () => {
+	await store?.close();
+});
+
+describe('saveWatchlist', () => {
+	const list = (slug: string, name: string) => ({ slug, name, terms: ['积水', '内涝'], categories: [], severity: 3, unit: null });
+
+	it('refuses another list\'s identifier when adding and when editing, with the same message', async () => {
+		const alpha = await saveWatchlist(store.db, ref, list('alpha', '甲'), null);
+		const beta = await saveWatchlist(store.db, ref, list('beta', '乙'), null);
+		await expect(saveWatchlist(store.db, ref, list('alpha', '丙'), null)).rejects.toThrow(new AlertError('invalid_input', '标识 alpha 已被使用'));
+		// editing beta to alpha's identifier: the same clear message, not the unique index's failed query
+		await expect(saveWatchlist(store.db, ref, list('alpha', '乙'), beta.id)).rejects.toThrow(new AlertError('invalid_input', '标识 alpha 已被使用'));
+		// a list keeps its own identifier when edited
+		expect((await saveWatchlist(store.db, ref, list('alpha', '甲（改）'), alpha.id)).name).toBe('甲（改）');
+		const slugs = (await listWatchlists(store.db)).map((w) => [w.slug, w.name]);
+		expect(slugs).toEqual(expect.arrayContaining([['alpha', '甲（改）'], ['beta', '乙']]));
+	});
+});
