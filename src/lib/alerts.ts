@@ -1,4 +1,9 @@
 // The vocabulary of alerts (预警), shared by the server, the notifier and the pages (no runtime dependencies).
+import type { Role } from './types';
+
+/** Who handles alerts (acknowledge, escalate, resolve, dismiss): the emergency office (DESIGN.md), and admins.
+ * Leaders read them and may add notes. */
+export const ALERT_HANDLER_ROLES: readonly Role[] = ['admin', 'emergency'];
 
 export const ALERT_STATUSES = ['new', 'acknowledged', 'escalated', 'resolved', 'dismissed'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];

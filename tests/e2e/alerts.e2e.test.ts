@@ -250,6 +250,25 @@ describe('预警', () => {
 		await shot(duty, 'alerts-detail.png');
 	});
 
+	it('lets a leader read the alert but not change its status (the emergency office handles it)', async () => {
+		const leader = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+		await loginAs(leader, server.url, 'leader');
+		await leader.goto(`${server.url}/alerts/${alertId}`);
+		await leader.locator('[data-testid=alert-detail][data-status=new]').waitFor();
+		expect(await leader.locator('[data-testid=act-acknowledge]').count()).toBe(0);
+		expect(await leader.locator('[data-testid=alert-actions]').textContent()).toContain('由应急办处理');
+		const r = await leader.request.post(`${server.url}/api/v1/alerts/${alertId}/actions`, { data: { action: 'dismiss', note: '误报' } });
+		expect(r.status()).toBe(403);
+		const form = await leader.evaluate(async (id) => {
+			const body = new FormData();
+			body.set('note', '误报');
+			return (await fetch(`/alerts/${id}?/dismiss`, { method: 'POST', body, headers: { 'x-sveltekit-action': 'true' } })).json();
+		}, alertId);
+		expect(JSON.stringify(form)).toContain('无权');
+		expect((await (await leader.request.get(`${server.url}/api/v1/alerts/${alertId}`)).json()).alert.status).toBe('new');
+		await leader.close();
+	});
+
 	it('is acknowledged and resolved through the forms; the trail names the user', async () => {
 		await duty.click('[data-testid=act-acknowledge]');
 		await duty.locator('[data-testid=alert-detail][data-status=acknowledged]').waitFor();

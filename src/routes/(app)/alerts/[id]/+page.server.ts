@@ -5,21 +5,27 @@ import { actOnAlert, noteOnAlert } from '$lib/server/alerts/service';
 import { AlertError, type AlertAction } from '$lib/server/alerts/store';
 import { app } from '$lib/server/app';
 import { districtShapes } from '$lib/server/geo';
-import { requireScreen } from '$lib/server/guard';
+import { ALERT_HANDLER_ROLES } from '$lib/alerts';
+import { requireRole, requireScreen } from '$lib/server/guard';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 const MAP_W = 420;
 const MAP_H = 360;
 
 export const load: PageServerLoad = async ({ locals, params, depends }) => {
-	requireScreen(locals, '/alerts');
+	const user = requireScreen(locals, '/alerts');
 	depends('app:alerts');
 	const id = idParam(params.id);
 	if (id === null) error(404, { message: `预警编号「${params.id}」无效`, code: 'not_found' });
 	const a = await app();
 	try {
 		const detail = await alertDetail(a, id);
-		return { detail, shapes: districtShapes(a.ref, MAP_W, MAP_H), map: { width: MAP_W, height: MAP_H } };
+		return {
+			detail,
+			canAct: ALERT_HANDLER_ROLES.includes(user.role),
+			shapes: districtShapes(a.ref, MAP_W, MAP_H),
+			map: { width: MAP_W, height: MAP_H }
+		};
 	} catch (e) {
 		if (e instanceof AlertError && e.code === 'not_found') error(404, { message: e.message, code: 'not_found' });
 		throw e;
@@ -29,7 +35,7 @@ export const load: PageServerLoad = async ({ locals, params, depends }) => {
 /** Each form posts the version the user saw: a concurrent change gives a conflict. */
 function act(action: AlertAction) {
 	return async ({ locals, params, request }: RequestEvent) => {
-		const user = requireScreen(locals, '/alerts');
+		const user = requireRole(locals, ALERT_HANDLER_ROLES);
 		const id = idParam(params.id);
 		if (id === null) return fail(404, { action, message: `预警编号「${params.id}」无效` });
 		const form = await request.formData();

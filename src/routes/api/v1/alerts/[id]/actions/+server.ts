@@ -3,13 +3,14 @@ import { actorOf, alertErrorResponse, idParam } from '$lib/server/alerts/http';
 import { actOnAlert } from '$lib/server/alerts/service';
 import { isAlertAction } from '$lib/server/alerts/store';
 import { app } from '$lib/server/app';
-import { requireScreen } from '$lib/server/guard';
+import { ALERT_HANDLER_ROLES } from '$lib/alerts';
+import { requireRole } from '$lib/server/guard';
 import { apiError } from '$lib/server/http';
 import type { RequestHandler } from './$types';
 
 /** { action: acknowledge|escalate|resolve|dismiss, note?, version? } */
 export const POST: RequestHandler = async ({ locals, params, request }) => {
-	const user = requireScreen(locals, '/alerts');
+	const user = requireRole(locals, ALERT_HANDLER_ROLES);
 	const id = idParam(params.id);
 	if (id === null) return apiError(404, 'not_found', `预警 ${params.id} 不存在`);
 	const body = (await request.json().catch(() => null)) as { action?: unknown; note?: unknown; version?: unknown } | null;
