@@ -10,7 +10,7 @@ import { generateDemo, startApp, stopApp, type App } from '../../src/lib/server/
 import { loadConfig } from '../../src/lib/server/config';
 import { alertsIdle, detectionRound, notify } from '../../src/lib/server/alerts/service';
 import { alertDetail } from '../../src/lib/server/alerts/read';
-import { createSilence, expireSilence, listWatchlists, saveWebhook, silenceMatches } from '../../src/lib/server/alerts/settings';
+import { createSilence, deleteWebhook, expireSilence, listWatchlists, listWebhooks, saveWebhook, silenceMatches } from '../../src/lib/server/alerts/settings';
 import { AlertError, alertTrail, getAlert, listAlerts, recordIncident, transition } from '../../src/lib/server/alerts/store';
 import { readSeries, windowFrom } from '../../pipelines/alerts/series';
 import { alerts as alertsTable, alertTickets, webhookDeliveries, type AlertRow } from '../../src/lib/server/db/schema';
@@ -309,5 +309,24 @@ describe('silences and automatic resolution', () => {
 		expect(silenceMatches({ category: '12', district: '320506' }, { category: '1203', district: '320507' })).toBe(false);
 		expect(silenceMatches({ watchlist: 'flood_drought' }, { category: '1203' })).toBe(false);
 		expect(silenceMatches({}, { category: '1203' })).toBe(false);
+	});
+});
+
+describe('webhooks', () => {
+	it('deleting a receiver stops its messages and keeps its delivery log', async () => {
+		const [hook] = await listWebhooks(a.rel.db);
+		const logged = (await a.rel.db.select().from(webhookDeliveries)).filter((d) => d.webhookId === hook.id);
+		expect(logged.length).toBeGreaterThan(0);
+		await deleteWebhook(a.rel.db, hook.id);
+		expect((await listWebhooks(a.rel.db)).map((h) => h.id)).not.toContain(hook.id);
+		expect((await a.rel.db.select().from(webhookDeliveries)).filter((d) => d.webhookId === hook.id)).toHaveLength(logged.length);
+		expect((await listWebhooks(a.rel.db, true)).find((h) => h.id === hook.id)).toMatchObject({ name: '测试接收端', enabled: false });
+		// nothing more goes to it
+		const before = received.length;
+		const [open] = await listAlerts(a.rel.db, { status: 'all' });
+		notify(a, open, 'escalated');
+		await alertsIdle();
+		expect(received.length).toBe(before);
+		await expect(deleteWebhook(a.rel.db, hook.id)).rejects.toThrow(`通知地址 #${hook.id} 不存在`);
 	});
 });

@@ -2,7 +2,7 @@
 // data/alerts/watchlists.json on first start, then edited here), silences and webhooks.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { and, desc, eq, gt, inArray, lte, ne } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, lte, ne } from 'drizzle-orm';
 import type { Reference } from '$pipelines/reference/index';
 import type { Db } from '../db';
 import { alerts, silences, watchlists, webhookDeliveries, webhooks, type WatchlistRow } from '../db/schema';
@@ -226,8 +226,13 @@ export const WEBHOOK_FORMAT_LABELS: Record<(typeof WEBHOOK_FORMATS)[number], str
 	wecom: '企业微信机器人'
 };
 
-export async function listWebhooks(db: Db) {
-	return db.select().from(webhooks).orderBy(webhooks.id);
+/** The receivers, without the deleted ones unless asked (the delivery logs name those too). */
+export async function listWebhooks(db: Db, withDeleted = false) {
+	return db
+		.select()
+		.from(webhooks)
+		.where(withDeleted ? undefined : isNull(webhooks.deletedAt))
+		.orderBy(webhooks.id);
 }
 
 export async function saveWebhook(
@@ -258,13 +263,20 @@ export async function saveWebhook(
 		enabled: input.enabled !== false
 	};
 	if (id === null) return (await db.insert(webhooks).values(values).returning())[0];
-	const [row] = await db.update(webhooks).set(values).where(eq(webhooks.id, id)).returning();
+	const [row] = await db
+		.update(webhooks)
+		.set(values)
+		.where(and(eq(webhooks.id, id), isNull(webhooks.deletedAt)))
+		.returning();
 	if (!row) throw new AlertError('not_found', `通知地址 #${id} 不存在`);
 	return row;
 }
 
 export async function getWebhook(db: Db, id: number) {
-	const [row] = await db.select().from(webhooks).where(eq(webhooks.id, id));
+	const [row] = await db
+		.select()
+		.from(webhooks)
+		.where(and(eq(webhooks.id, id), isNull(webhooks.deletedAt)));
 	if (!row) throw new AlertError('not_found', `通知地址 #${id} 不存在`);
 	return row;
 }
@@ -274,8 +286,14 @@ export function toWebhook(row: typeof webhooks.$inferSelect): Webhook {
 	return { ...row, format: row.format as Webhook['format'], minSeverity: row.minSeverity as Webhook['minSeverity'] };
 }
 
+/** Deletes a receiver: it gets no more messages and leaves the settings, while its delivery log stays. */
 export async function deleteWebhook(db: Db, id: number): Promise<void> {
-	await db.delete(webhooks).where(eq(webhooks.id, id));
+	const r = await db
+		.update(webhooks)
+		.set({ enabled: false, deletedAt: new Date() })
+		.where(and(eq(webhooks.id, id), isNull(webhooks.deletedAt)))
+		.returning({ id: webhooks.id });
+	if (!r.length) throw new AlertError('not_found', `通知地址 #${id} 不存在`);
 }
 
 export async function recentDeliveries(db: Db, opts: { alertId?: number; limit?: number } = {}) {

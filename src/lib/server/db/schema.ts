@@ -396,7 +396,9 @@ export const webhooks = pgTable('webhooks', {
 	secret: text('secret'),
 	minSeverity: smallint('min_severity').notNull().default(4),
 	enabled: boolean('enabled').notNull().default(true),
-	createdAt: tstz('created_at').notNull().defaultNow()
+	createdAt: tstz('created_at').notNull().defaultNow(),
+	/** a deleted receiver stays, disabled, so that its delivery log keeps its name */
+	deletedAt: tstz('deleted_at')
 });
 
 export const webhookDeliveries = pgTable(

@@ -51,10 +51,10 @@ export const load: PageServerLoad = async ({ locals }) => {
 	const [lists, silenceRows, hooks, deliveries] = await Promise.all([
 		listWatchlists(db),
 		listSilences(db),
-		listWebhooks(db),
+		listWebhooks(db, true),
 		recentDeliveries(db, { limit: 50 })
 	]);
-	const hookName = new Map(hooks.map((h) => [h.id, h.name]));
+	const hookName = new Map(hooks.map((h) => [h.id, h.deletedAt ? `${h.name}（已删除）` : h.name]));
 	const listName = new Map(lists.map((w) => [w.slug, w.name]));
 	const describe = (k: string, v: string): string => {
 		if (k === 'watchlist') return listName.get(v) ?? v;
@@ -89,7 +89,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 			state: s.endsAt.getTime() <= now ? 'expired' : s.startsAt.getTime() > now ? 'pending' : 'active'
 		})),
 		// the DingTalk secret never goes to the browser: only whether one is set
-		webhooks: hooks.map((h) => ({
+		webhooks: hooks.filter((h) => !h.deletedAt).map((h) => ({
 			id: h.id,
 			name: h.name,
 			url: h.url,
@@ -222,8 +222,12 @@ export const actions: Actions = {
 		requireScreen(locals, SCREEN);
 		const id = optionalId((await request.formData()).get('id'));
 		if (id === null) return fail(400, { form: 'webhook-list', message: '通知地址编号无效', values: {} });
-		await deleteWebhook((await app()).rel.db, id);
-		return { form: 'webhook-list', saved: `通知地址 #${id} 已删除` };
+		try {
+			await deleteWebhook((await app()).rel.db, id);
+		} catch (e) {
+			return failWith('webhook-list', e);
+		}
+		return { form: 'webhook-list', saved: `通知地址 #${id} 已删除（发送记录保留）` };
 	},
 
 	/** Sends one clearly labelled test message (one attempt; not stored with the alerts' deliveries). */
