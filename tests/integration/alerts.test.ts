@@ -220,6 +220,7 @@ describe('silences and automatic resolution', () => {
 		const at = NOW + 5 * 24 * H;
 		await createSilence(
 			a.rel.db,
+			a.ref,
 			{
 				matchers: { watchlist: 'flood_drought', district: '320507' },
 				startsAt: new Date(at - 2 * H),
@@ -288,6 +289,7 @@ describe('silences and automatic resolution', () => {
 		expect(alert.silencedBy).toBeNull();
 		const sil = await createSilence(
 			a.rel.db,
+			a.ref,
 			{ matchers: { district: '320507' }, startsAt: new Date(at - H), endsAt: new Date(at + 2 * H), comment: '已知施工停水' },
 			null
 		);
@@ -302,6 +304,19 @@ describe('silences and automatic resolution', () => {
 		notify(a, await getAlert(a.rel.db, alert.id), 'escalated');
 		await alertsIdle();
 		expect(received.slice(before).filter((m) => m.alert.id === alert.id).map((m) => m.event)).toEqual(['escalated']);
+	});
+
+	it('refuses a silence whose code can match no alert, naming the field', async () => {
+		const at = new Date();
+		const make = (matchers: Record<string, string>) =>
+			createSilence(a.rel.db, a.ref, { matchers, startsAt: at, endsAt: new Date(at.getTime() + H), comment: '测试' }, null);
+		await expect(make({ street: '320508001001' })).rejects.toThrow('街道（镇）「320508001001」不存在');
+		await expect(make({ district: '320599' })).rejects.toThrow('区县「320599」不存在');
+		await expect(make({ category: '99' })).rejects.toThrow('分类「99」不存在');
+		await expect(make({ watchlist: 'no_such_list' })).rejects.toThrow('关注词表「no_such_list」不存在');
+		await expect(make({ severity: '5' })).rejects.toThrow('级别须为 1–4');
+		const street = [...a.ref.streetByCode.keys()][0];
+		expect((await make({ street, category: '12' })).matchers).toEqual({ street, category: '12' });
 	});
 
 	it('matches silences on every label, categories by prefix', () => {

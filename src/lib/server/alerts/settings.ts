@@ -185,16 +185,45 @@ export async function listSilences(db: Db) {
 	return db.select().from(silences).orderBy(desc(silences.endsAt)).limit(200);
 }
 
+/** Why a matcher's value can match no alert, or null when it can. */
+async function unknownMatcher(db: Db, ref: Reference, label: SilenceLabel, v: string): Promise<string | null> {
+	const name = SILENCE_LABEL_NAMES[label];
+	switch (label) {
+		case 'watchlist': {
+			const [w] = await db.select({ id: watchlists.id }).from(watchlists).where(eq(watchlists.slug, v));
+			return w ? null : `${name}「${v}」不存在`;
+		}
+		case 'category':
+			return ref.categoryByCode.has(v) ? null : `${name}「${v}」不存在（分类编码如 12、1203、120302）`;
+		case 'district':
+			return ref.districtByCode.has(v) ? null : `${name}「${v}」不存在`;
+		case 'street':
+			return ref.streetByCode.has(v) ? null : `${name}「${v}」不存在（9 位街道（镇）编码）`;
+		case 'family':
+			return ['watchlist', 'category', 'topic'].includes(v) ? null : `${name}须为 watchlist、category 或 topic`;
+		case 'severity':
+			return ['1', '2', '3', '4'].includes(v) ? null : `${name}须为 1–4`;
+	}
+}
+
 export async function createSilence(
 	db: Db,
+	ref: Reference,
 	input: { matchers: AlertLabels; startsAt: Date; endsAt: Date; comment: string },
 	userId: number | null
 ) {
 	const matchers = Object.fromEntries(
-		Object.entries(input.matchers).filter(([k, v]) => (SILENCE_LABELS as readonly string[]).includes(k) && String(v ?? '').trim())
+		Object.entries(input.matchers)
+			.map(([k, v]) => [k, String(v ?? '').trim()])
+			.filter(([k, v]) => (SILENCE_LABELS as readonly string[]).includes(k) && v)
 	) as AlertLabels;
 	if (!Object.keys(matchers).length)
 		throw new AlertError('invalid_input', '至少指定一个匹配条件（关注词表、分类、区县、街道、序列类型或级别）');
+	// a mistyped code would make a silence that matches nothing, and nobody would know
+	for (const [k, v] of Object.entries(matchers) as [SilenceLabel, string][]) {
+		const why = await unknownMatcher(db, ref, k, v);
+		if (why) throw new AlertError('invalid_input', why);
+	}
 	if (!(input.startsAt instanceof Date) || Number.isNaN(input.startsAt.getTime()) || Number.isNaN(input.endsAt.getTime())) {
 		throw new AlertError('invalid_input', '开始和结束时间格式不正确');
 	}

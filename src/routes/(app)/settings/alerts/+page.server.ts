@@ -1,6 +1,6 @@
 import { fail } from '@sveltejs/kit';
 import { ALERT_ERROR_STATUS } from '$lib/server/alerts/http';
-import { sendTestMessage } from '$lib/server/alerts/service';
+import { requestRound, sendTestMessage } from '$lib/server/alerts/service';
 import {
 	createSilence,
 	deleteWebhook,
@@ -159,7 +159,9 @@ export const actions: Actions = {
 				},
 				id
 			);
-			return { form: formKey, saved: `关注词表「${row.name}」已保存，下一轮检测起生效` };
+			// the change counts from the next round: one now, not at the next idle round minutes away
+			void requestRound(a);
+			return { form: formKey, saved: `关注词表「${row.name}」已保存，新一轮检测已开始` };
 		} catch (e) {
 			return failWith(formKey, e, values);
 		}
@@ -172,8 +174,10 @@ export const actions: Actions = {
 		const matchers: AlertLabels = {};
 		for (const k of SILENCE_LABELS) if (values[k].trim()) matchers[k] = values[k].trim();
 		try {
+			const a = await app();
 			await createSilence(
-				(await app()).rel.db,
+				a.rel.db,
+				a.ref,
 				{ matchers, startsAt: fromLocalInput(values.startsAt), endsAt: fromLocalInput(values.endsAt), comment: values.comment },
 				user.id
 			);

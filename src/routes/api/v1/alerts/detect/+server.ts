@@ -4,7 +4,7 @@ import { app } from '$lib/server/app';
 import { requireRole } from '$lib/server/guard';
 import type { RequestHandler } from './$types';
 
-/** Runs a detection round now (it also runs after each ingest batch and every minute) and returns its summary. */
+/** Runs a detection round now (it also runs after each ingest batch and sync, and every five minutes without them) and returns its summary. */
 export const POST: RequestHandler = async ({ locals }) => {
 	requireRole(locals, ['admin', 'emergency']);
 	await requestRound(await app());
