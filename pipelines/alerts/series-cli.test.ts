@@ -42,6 +42,11 @@ describe('parseTimestamp', () => {
 		expect(parseTimestamp('2013-12-15 07:00:00.000000')).toBe(Date.parse('2013-12-15T07:00:00+08:00'));
 		expect(parseTimestamp('2014-07-01T00:30:00Z')).toBe(Date.parse('2014-07-01T00:30:00Z'));
 		expect(parseTimestamp('2014-07-01T00:30:00+0200')).toBe(Date.parse('2014-07-01T00:30:00+02:00'));
+		// a space before a zoned time, as pandas and PostgreSQL write it, and PostgreSQL's short offset
+		expect(parseTimestamp('2025-01-06 00:00:00+00:00')).toBe(Date.parse('2025-01-06T00:00:00Z'));
+		expect(parseTimestamp('2025-01-06 08:00:00+08')).toBe(Date.parse('2025-01-06T00:00:00Z'));
+		expect(parseTimestamp('2025-01-06 08:00:00.5+0800')).toBe(Date.parse('2025-01-06T00:00:00.5Z'));
+		expect(parseTimestamp('2025-01-06 08:00:00+8')).toBeNaN();
 		expect(parseTimestamp('2014-02-30 00:00:00')).toBeNaN();
 		expect(parseTimestamp('yesterday')).toBeNaN();
 	});
@@ -110,6 +115,11 @@ describe('detect-series', () => {
 	it('usage error without a file', async () => {
 		expect(await detectSeriesCli([], new Collect())).toBe(2);
 		expect(stderr).toContain('detect-series');
+	});
+
+	it('reads lines ended by \\r alone (old Mac files) like any other', () => {
+		const { points } = parseSeriesCsv('timestamp,value\r2025-01-01 00:00:00,1\r2025-01-01 01:00:00,2\r');
+		expect(points.map((p) => p.value)).toEqual([1, 2]);
 	});
 
 	it('parseSeriesCsv keeps the first spelling of each timestamp', () => {

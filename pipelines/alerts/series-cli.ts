@@ -2,8 +2,9 @@
  * `npm run cli -- detect-series <file.csv>`: scores one series with the product's default detector settings.
  *
  * Input: `timestamp,value` rows, header line optional. Timestamps `2014-07-01 00:30:00` (also with `T`, without
- * seconds, with fractions, or a bare date) are Asia/Shanghai wall time; ISO timestamps with `Z` or an offset are
- * taken as given. An empty value (or NaN/NA/null) is a missing value. Rows sharing a timestamp: the last one counts;
+ * seconds, with fractions, or a bare date) are Asia/Shanghai wall time; timestamps with `Z` or an offset (after `T`
+ * or a space, as pandas and PostgreSQL write them: +00:00, +0800, +08) are taken as given. Lines may end in \r\n,
+ * \n or \r. An empty value (or NaN/NA/null) is a missing value. Rows sharing a timestamp: the last one counts;
  * rows out of order are put in time order.
  * Output: `timestamp,value,score,alert` in time order, one row per distinct timestamp (the timestamp as written in
  * the input, score with 4 decimals, alert 1 only where a new alert episode starts).
@@ -17,7 +18,8 @@ export const DETECT_SERIES_USAGE = 'usage: detect-series <file.csv>   (rows: tim
 
 const SHANGHAI_MS = 8 * 3_600_000;
 const NAIVE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/;
-const ZONED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+/** with a zone: `T` or a space (pandas, PostgreSQL), then `Z` or an offset ±HH:MM, ±HHMM or ±HH (PostgreSQL's +08) */
+const ZONED = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}(?::?\d{2})?)$/i;
 const MISSING = new Set(['', 'nan', 'na', 'null', 'none']);
 
 /** Epoch ms of a timestamp (naive: Asia/Shanghai wall time), or NaN. */
@@ -40,7 +42,12 @@ export function parseTimestamp(s: string): number {
 			return NaN;
 		return t - SHANGHAI_MS;
 	}
-	if (ZONED.test(s)) return Date.parse(s.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+	const z = ZONED.exec(s);
+	if (z) {
+		const [, day, time, zone] = z;
+		const offset = /^z$/i.test(zone) ? 'Z' : zone.length === 3 ? `${zone}:00` : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
+		return Date.parse(`${day}T${time}${offset}`);
+	}
 	return NaN;
 }
 
@@ -60,12 +67,13 @@ function unquote(s: string): string {
 
 /** Parses the CSV text; throws InputError with the line number for a bad row. */
 export function parseSeriesCsv(text: string, name = 'input'): { points: SeriesPoint[]; labels: Map<number, string> } {
-	const lines = text.replace(/^\uFEFF/, '').split('\n');
+	// \r\n, \n, or \r alone (old Mac line ends)
+	const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
 	const points: SeriesPoint[] = [];
 	const labels = new Map<number, string>();
 	let seenData = false;
 	for (let i = 0; i < lines.length; i++) {
-		const line = lines[i].replace(/\r$/, '');
+		const line = lines[i];
 		if (line.trim() === '') continue;
 		const fields = line.split(',');
 		const lineNo = i + 1;
