@@ -17,6 +17,16 @@ describe('maskPersonal', () => {
 		const t = '2026年3月5日起每天22点后施工，干将东路100号，已打12345三次，罚款5000元';
 		expect(maskPersonal(t)).toBe(t);
 	});
+	it('masks numbers typed full-width, local numbers after a word that names them, e-mail and WeChat ids', () => {
+		expect(maskPersonal('联系我：１３８１２３４５６７８，谢谢')).toBe('联系我：138****5678，谢谢');
+		expect(maskPersonal('身份证３２０５０２１９９００１０１１２３４')).toBe('身份证320502********123*');
+		expect(maskPersonal('联系电话 65221234 或 0512－65231234')).toBe('联系电话 65****34 或 0512****1234');
+		expect(maskPersonal('请致电６５２２１２３４')).toBe('请致电65****34');
+		expect(maskPersonal('邮箱 zs.li@example.com.cn 微信号：zhang_san88')).toBe('邮箱 z***@example.com.cn 微信号：zh****');
+		// amounts, order numbers and dates of 8 digits without such a word stay
+		const t = '订单20261201，共计12345678元，已于20260305付款';
+		expect(maskPersonal(t)).toBe(t);
+	});
 	it('copes with empty text', () => {
 		expect(maskPersonal('')).toBe('');
 	});
