@@ -307,7 +307,12 @@ export class Ingestor {
 				if (!district && g.districtCode) district = g.districtCode;
 			}
 		}
-		if (!district && lon !== null && lat !== null) district = geocoder.locate(lon, lat);
+		// a district without a polygon of its own (苏州工业园区) lies inside another's: there the nearer label point
+		// decides, an approximation the flag keeps visible
+		if (!district && lon !== null && lat !== null) {
+			district = geocoder.locateNearest(lon, lat);
+			if (geocoder.locateCandidates(lon, lat).length > 1) flags.add('district_by_nearest_label');
+		}
 		if (!district) {
 			flags.add('unresolved_place');
 			summary.unresolvedPlaces++;

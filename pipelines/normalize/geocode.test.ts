@@ -242,6 +242,16 @@ describe('Geocoder.locate', () => {
 		expect(geo.locateCandidates(0, 0)).toEqual([]);
 	});
 
+	it('locateNearest splits the shared polygon by the nearer label point: 园区 east of the old town, 姑苏区 in it', () => {
+		expect(geo.locateNearest(120.7, 31.31)).toBe('320576'); // 金鸡湖
+		expect(geo.locateNearest(120.727, 31.276)).toBe('320576'); // 星湖街
+		expect(geo.locateNearest(120.8, 31.36)).toBe('320576'); // 唯亭
+		expect(geo.locateNearest(120.63, 31.318)).toBe('320508'); // 平江路
+		expect(geo.locateNearest(120.609, 31.33)).toBe('320508'); // 苏州站
+		expect(geo.locateNearest(120.51, 31.26)).toBe('320506'); // one candidate
+		expect(geo.locateNearest(0, 0)).toBeNull();
+	});
+
 	it('fixes an obvious lat/lon swap and rejects what is not in China', () => {
 		expect(geo.locate(31.31, 120.625)).toBe('320508');
 		expect(checkLonLat(31.31, 120.625)).toEqual({ lon: 120.625, lat: 31.31, swapped: true });

@@ -235,6 +235,8 @@ export class Geocoder {
 	private gridH = 0;
 	/** polygon owner → districts without a polygon of their own whose label point lies in that polygon */
 	private readonly shadowed = new Map<string, string[]>();
+	/** label points [lon, lat] of the districts that have one */
+	private readonly centers = new Map<string, [number, number]>();
 
 	constructor(ref: Reference, options: GeocoderOptions = {}) {
 		this.districtCodes = new Set(ref.districts.map((d) => d.code));
@@ -292,6 +294,7 @@ export class Geocoder {
 			this.cityBox[3] = Math.max(this.cityBox[3], bbox[3]);
 		}
 		this.buildGrid();
+		for (const d of ref.districts) if (d.center) this.centers.set(d.code, d.center);
 		for (const d of ref.districts) {
 			if (d.hasPolygon || !d.center) continue;
 			const host = this.polygonAt(d.center[0], d.center[1]);
@@ -539,6 +542,30 @@ export class Geocoder {
 	locateCandidates(lon: number, lat: number): string[] {
 		const code = this.locate(lon, lat);
 		return code === null ? [] : [code, ...(this.shadowed.get(code) ?? [])];
+	}
+
+	/**
+	 * The district a point most likely lies in: `locate`'s polygon, or, where districts without a polygon lie inside
+	 * it, the candidate whose label point is nearest — the boundary between them is not in the data, so this splits
+	 * the shared polygon halfway between the label points (a point in 姑苏区's old town gives 320508, one at 金鸡湖
+	 * or 星湖街 320576). An address that names one of the candidates should decide before this.
+	 */
+	locateNearest(lon: number, lat: number): string | null {
+		const candidates = this.locateCandidates(lon, lat);
+		if (candidates.length <= 1) return candidates[0] ?? null;
+		const k = Math.cos((lat * Math.PI) / 180);
+		let best = candidates[0];
+		let bestD = Infinity;
+		for (const code of candidates) {
+			const c = this.centers.get(code);
+			if (!c) continue;
+			const d = ((c[0] - lon) * k) ** 2 + (c[1] - lat) ** 2;
+			if (d < bestD) {
+				bestD = d;
+				best = code;
+			}
+		}
+		return best;
 	}
 
 	/** Whether a point can lie in `districtCode` (one of `locateCandidates`). */

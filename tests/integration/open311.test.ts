@@ -363,6 +363,11 @@ describe('POST requests', () => {
 		);
 		const [byPoint] = await a.rel.db.select().from(tickets).where(eq(tickets.ticketNo, id));
 		expect(byPoint).toMatchObject({ lat: 31.3, lon: 120.62, districtCode: '320508', streetCode: null, address: '' });
+		// a point in 苏州工业园区, which has no polygon of its own (its land lies inside 姑苏区's): not 姑苏区
+		const park = await post('requests.json', { api_key: KEY, service_code: '0101', lat: '31.276', long: '120.727', address_string: '星湖街328号', description: '路灯不亮' });
+		expect(park.status, park.text).toBe(201);
+		const [inPark] = await a.rel.db.select().from(tickets).where(eq(tickets.ticketNo, JSON.parse(park.text)[0].service_request_id));
+		expect(inPark.districtCode).toBe('320576');
 
 		const form = new FormData();
 		for (const [k, v] of Object.entries({ api_key: KEY, service_code: '0101', address_id: '320506103', description: '多部分表单' }))

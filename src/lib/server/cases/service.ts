@@ -72,7 +72,9 @@ export async function registerTicket(
 	if (input.street_code && !input.district_code) input.district_code = app.ref.streetByCode.get(input.street_code)!.districtCode;
 	// the place from the address (or the point) when the form or the client did not give it
 	if (!input.district_code) {
-		const byPoint = input.lon != null && input.lat != null ? geocoderFor(app.ref).locate(input.lon, input.lat) : null;
+		// 苏州工业园区 has no polygon and lies inside 姑苏区's: there the nearer label point decides, and an address
+		// that names a district decides before the point
+		const byPoint = input.lon != null && input.lat != null ? geocoderFor(app.ref).locateNearest(input.lon, input.lat) : null;
 		const g = input.address.trim()
 			? geocoderFor(app.ref).geocodeText(input.address, byPoint ? { districtCode: byPoint } : undefined)
 			: null;
