@@ -31,3 +31,8 @@ export function ticketsHref(f: DashboardFilter, extra: Extra = {}): string {
 	}
 	return `/search?${sp.toString()}`;
 }
+
+/** The tickets behind a place's figure: a district's, or a street's (the search's street filter). */
+export function placeTicketsHref(f: DashboardFilter, level: 'district' | 'street', code: string): string {
+	return ticketsHref(f, level === 'district' ? { district: code } : { street: code });
+}

@@ -7,6 +7,9 @@ import { parseDashboardFilter } from '../../src/lib/server/analytics/filters';
 import { duckRunner } from '../../src/lib/server/analytics/sql';
 import { generateDemo, startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
+import { parseSearchParams } from '../../src/lib/server/text/params';
+import { searchTickets } from '../../src/lib/server/text/search';
+import { placeTicketsHref } from '../../src/lib/filter-url';
 import { ensureWarehouse, setMeta } from '../../pipelines/warehouse/schema';
 import { MEASURES, OPEN_STATUS_SQL, OPEN_TICKETS, ROLLUPS, UNIT_RETURNS } from '../../pipelines/warehouse/rollups';
 
@@ -133,6 +136,48 @@ describe('overview', () => {
 		const byCat = await overviewData(ctx, filterOf(`period=30d&category=${l1}`));
 		expect(byCat.categoryLevel).toBe(2);
 		for (const c of byCat.categories) expect(c.count).toBe(await n(`category_l2 = '${c.code}' AND day BETWEEN DATE '2026-10-30' AND DATE '2026-11-28'`));
+	});
+});
+
+/** The ticket list a drill-down link opens: the search page's parse and read of its URL. */
+async function drillTotal(href: string): Promise<{ total: number; problems: string[] }> {
+	const { query, problems } = parseSearchParams(new URL(href, 'http://x').searchParams, a.ref);
+	return { total: (await searchTickets(a.analytics.conn, a.ref, query)).total, problems };
+}
+
+describe('drill-down to the tickets', () => {
+	it('opens exactly the tickets of a street ranked within a district, through the street filter of the search', async () => {
+		const district = '320505';
+		const f = filterOf(`period=30d&district=${district}`);
+		const o = await overviewData(ctx, f);
+		expect(o.placeLevel).toBe('street');
+		expect(o.places.length).toBeGreaterThan(3);
+		for (const p of o.places) {
+			const href = placeTicketsHref(f, 'street', p.code);
+			expect(new URL(href, 'http://x').searchParams.get('street')).toBe(p.code);
+			expect(await drillTotal(href), p.name).toEqual({ total: p.count, problems: [] });
+		}
+		// the map's street table drills the same way
+		const m = await mapData(ctx, f);
+		for (const s of m.streets!.filter((x) => x.count > 0).slice(0, 3)) expect((await drillTotal(placeTicketsHref(f, 'street', s.code))).total).toBe(s.count);
+		// and a district as before
+		const city = filterOf('period=30d');
+		const top = (await overviewData(ctx, city)).places[0];
+		expect((await drillTotal(placeTicketsHref(city, 'district', top.code))).total).toBe(top.count);
+	});
+
+	it('names an unknown street, or a street outside the chosen district, in Chinese and ignores it', async () => {
+		const bad = parseSearchParams(new URLSearchParams('street=999999999'), a.ref);
+		expect(bad.problems).toEqual(['未知的街道（镇）代码「999999999」']);
+		expect(bad.query.street ?? null).toBeNull();
+		const street = a.ref.streets.find((s) => s.districtCode === '320505')!;
+		const other = a.ref.districtByCode.get('320583')!;
+		const mismatch = parseSearchParams(new URLSearchParams(`district=320583&street=${street.code}`), a.ref);
+		expect(mismatch.problems).toEqual([`街道（镇）「${street.name}」不属于区县「${other.name}」，已忽略街道（镇）条件`]);
+		expect(mismatch.query.district).toBe('320583');
+		expect(mismatch.query.street ?? null).toBeNull();
+		const ok = parseSearchParams(new URLSearchParams(`street=${street.code}`), a.ref);
+		expect(ok).toMatchObject({ problems: [], query: { street: street.code } });
 	});
 });
 

@@ -18,3 +18,8 @@ export function filterOptions(ref: Reference): FilterOptions {
 		types: [...TICKET_TYPES]
 	};
 }
+
+/** The streets (towns) of a district, for the street choice once a district is chosen (none without one). */
+export function streetOptions(ref: Reference, district: string | null | undefined): { code: string; name: string }[] {
+	return district ? ref.streets.filter((s) => s.districtCode === district).map((s) => ({ code: s.code, name: s.name })) : [];
+}

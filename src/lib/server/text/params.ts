@@ -28,6 +28,13 @@ export function parseSearchParams(sp: URLSearchParams, ref: Reference): ParsedPa
 	const district = get('district');
 	if (district && !ref.districtByCode.has(district)) problems.push(`未知的区县代码「${district}」`);
 	else query.district = district;
+	const street = get('street');
+	const s = street ? ref.streetByCode.get(street) : undefined;
+	if (street && !s) problems.push(`未知的街道（镇）代码「${street}」`);
+	else if (s && query.district && s.districtCode !== query.district) {
+		const d = ref.districtByCode.get(query.district)!;
+		problems.push(`街道（镇）「${s.name}」不属于区县「${d.name}」，已忽略街道（镇）条件`);
+	} else query.street = street;
 	const category = get('category');
 	if (category && !ref.categoryByCode.has(category)) problems.push(`未知的分类代码「${category}」`);
 	else query.category = category;

@@ -14,6 +14,8 @@ export interface SearchFilters {
 	from?: string | null;
 	to?: string | null;
 	district?: string | null;
+	/** a street (town) code: the tickets placed in that street */
+	street?: string | null;
 	/** a category code of any level */
 	category?: string | null;
 	channel?: string | null;
@@ -89,6 +91,10 @@ function filterSql(f: SearchFilters, params: Record<string, string>, ref: Refere
 		where.push(`f.district_code = $district`);
 		params.district = f.district;
 	}
+	if (f.street) {
+		where.push(`f.street_code = $street`);
+		params.street = f.street;
+	}
 	if (f.category) {
 		const level = ref.categoryByCode.get(f.category)?.level ?? 3;
 		where.push(`${level === 1 ? 'f.category_l1' : level === 2 ? 'f.category_l2' : 'f.category_code'} = $category`);
@@ -130,7 +136,7 @@ const MAX_EXPANSIONS = 40;
 
 /** Filters without words: list the tickets they select (newest first) instead of nothing. */
 export function isBrowse(q: SearchQuery): boolean {
-	return !!(q.from || q.to || q.district || q.category || q.channel || q.type);
+	return !!(q.from || q.to || q.district || q.street || q.category || q.channel || q.type);
 }
 
 /** The tickets (ticket_no, day) that contain every term group (any term of each group), over search_postings. */
@@ -291,7 +297,7 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 	const unknownTerms = terms.filter((_, i) => !groups[i].length);
 	if (unknownTerms.length) return { ...empty, unknownTerms, tookMs: performance.now() - t0 };
 
-	const columnFilters = !!(query.district || query.category || query.channel || query.type);
+	const columnFilters = !!(query.district || query.street || query.category || query.channel || query.type);
 	let pageRows: unknown[][];
 	let total: number;
 	let approximate = false;

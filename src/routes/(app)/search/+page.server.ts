@@ -2,7 +2,7 @@ import { app } from '$lib/server/app';
 import { requireScreen } from '$lib/server/guard';
 import { parseSearchParams } from '$lib/server/text/params';
 import { isBrowse, searchTickets } from '$lib/server/text/search';
-import { filterOptions } from '$lib/server/text/options';
+import { filterOptions, streetOptions } from '$lib/server/text/options';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -10,5 +10,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const a = await app();
 	const { query, problems } = parseSearchParams(url.searchParams, a.ref);
 	const result = query.q.trim() || isBrowse(query) ? await searchTickets(a.analytics.conn, a.ref, query) : null;
-	return { query, problems, result, options: filterOptions(a.ref) };
+	// the street choice lists the chosen district's streets (or the chosen street's, when only a street is given)
+	const district = query.district ?? (query.street ? a.ref.streetByCode.get(query.street)?.districtCode : null);
+	return { query, problems, result, options: { ...filterOptions(a.ref), streets: streetOptions(a.ref, district) } };
 };
