@@ -120,8 +120,18 @@ export interface RankedChange {
 	name: string;
 	count: number;
 	share: number;
+	/** the count of the period before (whole) */
 	previous: number;
+	/** against the period before, scaled to the same progress when the period is still in progress (see `comparison`) */
 	change: number | null;
+}
+
+/** What 「较上期」 compares: the period before, of the same length; its counts scaled by `scale` for a period in progress. */
+export interface PeriodComparison {
+	from: string;
+	to: string;
+	/** 1 for a finished period; for one ending today, (days − 1 + share of a normal day passed by now) ÷ days */
+	scale: number;
 }
 
 export interface OverviewTopic {
@@ -147,6 +157,8 @@ export interface DashboardOverview {
 	placeLevel: 'district' | 'street';
 	channels: RankedChange[];
 	types: RankedChange[];
+	/** what the rankings' changes compare with */
+	comparison: PeriodComparison;
 	topics: OverviewTopic[];
 	/** when the latest topic run was made (null: none yet) */
 	topicsAsOf: string | null;

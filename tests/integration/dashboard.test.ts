@@ -139,6 +139,37 @@ describe('overview', () => {
 	});
 });
 
+describe('较上期', () => {
+	it('compares a period still in progress with the period before at the same progress, a finished one with the whole', async () => {
+		// the share of a normal day's tickets in by 15:30, from the 4 weeks before: hours before 15 and half of hour 15
+		const [{ before, half, all }] = await q<{ before: number; half: number; all: number }>(
+			`SELECT count(*) FILTER (WHERE hour(received_at) < 15)::DOUBLE AS before, count(*) FILTER (WHERE hour(received_at) = 15)::DOUBLE AS half,
+			        count(*)::DOUBLE AS all FROM tickets_fact WHERE day BETWEEN DATE '2026-10-31' AND DATE '2026-11-27'`
+		);
+		const share = (before + half / 2) / all;
+		expect(share).toBeGreaterThan(0.3);
+		expect(share).toBeLessThan(0.9);
+		for (const [qs, len] of [
+			['period=today', 1],
+			['period=7d', 7]
+		] as const) {
+			const o = await overviewData(ctx, filterOf(qs));
+			const scale = (len - 1 + share) / len;
+			for (const r of [...o.channels, ...o.places, ...o.categories, ...o.types]) {
+				if (r.previous === 0) continue;
+				expect(r.change!, `${qs} ${r.code}`).toBeCloseTo((r.count - r.previous * scale) / (r.previous * scale), 10);
+			}
+			expect(o.comparison.scale, qs).toBeCloseTo(scale, 10);
+			const previous = o.channels.reduce((a, r) => a + r.previous, 0);
+			expect(previous).toBe(await n(`day BETWEEN DATE '${o.comparison.from}' AND DATE '${o.comparison.to}'`));
+		}
+		// a period that ended yesterday is whole: compared with the whole period before
+		const done = await overviewData(ctx, filterOf('from=2026-11-21&to=2026-11-27'));
+		expect(done.comparison).toEqual({ from: '2026-11-14', to: '2026-11-20', scale: 1 });
+		for (const r of done.channels) expect(r.change!).toBeCloseTo((r.count - r.previous) / r.previous, 10);
+	});
+});
+
 /** The ticket list a drill-down link opens: the search page's parse and read of its URL. */
 async function drillTotal(href: string): Promise<{ total: number; problems: string[] }> {
 	const { query, problems } = parseSearchParams(new URL(href, 'http://x').searchParams, a.ref);

@@ -180,7 +180,8 @@ function kindLabel(cal: WorkCalendar, day: string): string {
 	return name ? `${DAY_KIND_LABELS[k]}（${name}）` : DAY_KIND_LABELS[k];
 }
 
-function ranked(rows: Row[], key: string, name: (code: string) => string): RankedChange[] {
+/** Rows of `rankedBy` as ranked changes; `scale` brings the previous period to the current one's progress. */
+function ranked(rows: Row[], key: string, name: (code: string) => string, scale: number): RankedChange[] {
 	const total = rows.reduce((s, r) => s + num(r.cur), 0);
 	return rows
 		.filter((r) => r[key] !== null && num(r.cur) + num(r.prev) > 0)
@@ -188,7 +189,8 @@ function ranked(rows: Row[], key: string, name: (code: string) => string): Ranke
 			const code = String(r[key]);
 			const count = num(r.cur);
 			const previous = num(r.prev);
-			return { code, name: name(code), count, share: total ? count / total : 0, previous, change: previous > 0 ? (count - previous) / previous : null };
+			const base = previous * scale;
+			return { code, name: name(code), count, share: total ? count / total : 0, previous, change: base > 0 ? (count - base) / base : null };
 		})
 		.sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
 }
@@ -289,14 +291,19 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 	const open = openNow.get('') ?? { open: 0, overdue: 0, signOverdue: 0, replyOverdue: 0, lateSign: 0, lateReply: 0 };
 	const rates = handlingRates(countsOf(totals), { sign: open.lateSign, reply: open.lateReply });
 
-	const categories = ranked(rankings.get(catDim)!, catDim, (c) => ref.categoryByCode.get(c)?.name ?? `未知（${c}）`);
+	// a period ending today is still in progress: the period before counts as far as this one has come (the
+	// map scales its expectation alike), so a morning is not compared with a whole day
+	const len = periodDays(filter);
+	const comparison = { ...previousPeriod(filter), scale: filter.to === today ? (len - 1 + share) / len : 1 };
+	const categories = ranked(rankings.get(catDim)!, catDim, (c) => ref.categoryByCode.get(c)?.name ?? `未知（${c}）`, comparison.scale);
 	const places = ranked(
 		rankings.get(placeDim)!,
 		placeDim,
-		(c) => (placeDim === 'street_code' ? ref.streetByCode.get(c)?.name : ref.districtByCode.get(c)?.name) ?? `未知（${c}）`
+		(c) => (placeDim === 'street_code' ? ref.streetByCode.get(c)?.name : ref.districtByCode.get(c)?.name) ?? `未知（${c}）`,
+		comparison.scale
 	).slice(0, 15);
-	const channels = ranked(rankings.get('channel')!, 'channel', (c) => CHANNEL_LABELS[c as Channel] ?? c);
-	const types = ranked(rankings.get('type')!, 'type', (c) => c);
+	const channels = ranked(rankings.get('channel')!, 'channel', (c) => CHANNEL_LABELS[c as Channel] ?? c, comparison.scale);
+	const types = ranked(rankings.get('type')!, 'type', (c) => c, comparison.scale);
 
 	return {
 		asOf: today,
@@ -312,6 +319,7 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 		placeLevel: filter.district ? 'street' : 'district',
 		channels,
 		types,
+		comparison,
 		topics: topics.topics,
 		topicsAsOf: topics.asOf,
 		totalTickets: num(totalTickets)
