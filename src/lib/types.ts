@@ -162,6 +162,11 @@ export interface DashboardOverview {
 	topics: OverviewTopic[];
 	/** when the latest topic run was made (null: none yet) */
 	topicsAsOf: string | null;
+	/**
+	 * the days the topics are counted over: the period within the latest run's tickets (from its first day on);
+	 * `clipped` when the period begins before; null without a run or when the period ends before the run's days
+	 */
+	topicsWindow: { from: string; to: string; clipped: boolean } | null;
 	totalTickets: number;
 }
 

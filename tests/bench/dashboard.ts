@@ -136,6 +136,7 @@ function comparable(read: string, result: unknown): unknown {
 		// topics live in the analytics store only: PostgreSQL's overview has none
 		delete r.topics;
 		delete r.topicsAsOf;
+		delete r.topicsWindow;
 	}
 	if (read === 'map' && Array.isArray(r.points)) {
 		// an unordered GROUP BY: compared as bins "lon,lat" → count

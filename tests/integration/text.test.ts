@@ -176,4 +176,39 @@ describe('topics', () => {
 					WHERE tt.run_id = '${s.runId}' AND tt.topic_id = ${t.id} AND tt.how <> 'baseline' AND f.district_code = '320583'`)
 			);
 	});
+
+	it('counts the topics of the overview within the period, and says when the period reaches before the tickets of the run', async () => {
+		const [{ run_id: run }] = await queryRows<{ run_id: string }>(a.analytics.conn, `SELECT run_id FROM topic_runs ORDER BY created_at DESC LIMIT 1`);
+		const ctx = { db: duckRunner(a.analytics.conn), ref: a.ref, cal: a.calendar, now: NOW };
+		const overview = (qs: string) => overviewData(ctx, parseDashboardFilter(new URLSearchParams(qs), a.ref, NOW).filter);
+		const inDays = (id: number, from: string, to: string, how = `tt.how <> 'baseline'`) =>
+			count(`SELECT 1 FROM ticket_topics tt JOIN tickets_fact f USING (ticket_no) WHERE tt.run_id = '${run}' AND tt.topic_id = ${id} AND ${how}
+				AND f.day BETWEEN DATE '${from}' AND DATE '${to}'`);
+		const month = await overview('period=30d');
+		for (const [qs, from] of [
+			['period=today', '2026-11-28'],
+			['period=7d', '2026-11-22']
+		] as const) {
+			const o = await overview(qs);
+			expect(o.topicsWindow, qs).toEqual({ from, to: '2026-11-28', clipped: false });
+			expect(o.topics.length, qs).toBeGreaterThan(0);
+			for (const t of o.topics) expect(t.size, `${qs} topic ${t.id}`).toBe(await inDays(t.id, from, '2026-11-28'));
+			// fewer tickets than the whole run: the period counts
+			expect(o.topics.reduce((x, t) => x + t.size, 0), qs).toBeLessThan(month.topics.reduce((x, t) => x + t.size, 0));
+		}
+		// a finished week: growth against the week before (tickets assigned to the topics, the run's baseline too)
+		const week = await overview('from=2026-11-20&to=2026-11-26');
+		for (const t of week.topics) {
+			const prev = await inDays(t.id, '2026-11-13', '2026-11-19', 'true');
+			expect(t.growth, `topic ${t.id}`).toBe(prev > 0 ? (t.size - prev) / prev : null);
+		}
+		// a year: only the run's days can be counted, and the page is told
+		const year = await overview('period=365d');
+		expect(year.topicsWindow).toEqual({ from: '2026-10-30', to: '2026-11-28', clipped: true });
+		for (const t of year.topics) expect(t.size).toBe(await inDays(t.id, '2026-10-30', '2026-11-28'));
+		// a period before the run's tickets: no topic counts
+		const before = await overview('from=2026-09-01&to=2026-10-15');
+		expect(before.topicsWindow).toBeNull();
+		expect(before.topics).toEqual([]);
+	});
 });

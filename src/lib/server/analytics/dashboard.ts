@@ -3,7 +3,7 @@
 // from the same measure over the facts; open and overdue counts are read from the facts, as of now.
 // Written once in SQL both DuckDB and PostgreSQL run (see ./sql.ts), so the benchmark can time the same reads
 // on both engines.
-import { addDays, daysBetween, shanghaiDay, shanghaiMidnight, type WorkCalendar } from '$pipelines/calendar/index';
+import { addDays, dayNumber, daysBetween, shanghaiDay, shanghaiMidnight, type WorkCalendar } from '$pipelines/calendar/index';
 import { CHANNEL_LABELS, type Channel } from '$pipelines/lifecycle/model';
 import type { Reference } from '$pipelines/reference/index';
 import { DAY_KIND_LABELS, dayBaseline, dayKind, spanBaseline } from '$pipelines/stats/baseline';
@@ -261,7 +261,7 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 		openCounts(ctx, filter, null),
 		rankedBy(ctx, filter, [catDim, placeDim, 'channel', 'type']),
 		ctx.db.all<{ n: number }>(`SELECT coalesce(sum(n), 0)::FLOAT8 AS n FROM rollup_daily_l1`),
-		ctx.db.engine === 'duckdb' ? overviewTopics(ctx, filter) : Promise.resolve({ asOf: null, topics: [] as OverviewTopic[] })
+		ctx.db.engine === 'duckdb' ? overviewTopics(ctx, filter) : Promise.resolve<TopicCounts>({ asOf: null, window: null, before: null, rows: [] })
 	]);
 	const trend: BaselinePoint[] = daysBetween(trendFrom, trendTo)
 		.filter((d) => counts.has(d))
@@ -320,41 +320,59 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 		channels,
 		types,
 		comparison,
-		topics: topics.topics,
+		topics: topics.rows.map((t): OverviewTopic => {
+			// growth against the days before, at the same progress when the window ends today (as 较上期)
+			const wlen = topics.window ? dayNumber(topics.window.to) - dayNumber(topics.window.from) + 1 : 1;
+			const base = t.prev === null ? 0 : t.prev * (filter.to === today ? (wlen - 1 + share) / wlen : 1);
+			return { id: t.id, label: t.label, size: t.size, growth: base > 0 ? (t.size - base) / base : null };
+		}),
 		topicsAsOf: topics.asOf,
+		topicsWindow: topics.window,
 		totalTickets: num(totalTickets)
 	};
 }
 
-/** The largest topics of the latest run, counted within the filter (topics live in the analytics store only). */
-async function overviewTopics(ctx: DashboardContext, filter: DashboardFilter): Promise<{ asOf: string | null; topics: OverviewTopic[] }> {
-	const [run] = await ctx.db.all<{ run_id: string; created: string }>(
-		`SELECT run_id, CAST(created_at AS VARCHAR) AS created FROM topic_runs ORDER BY created_at DESC LIMIT 1`
+interface TopicCounts {
+	asOf: string | null;
+	window: { from: string; to: string; clipped: boolean } | null;
+	/** the window before, of the same length, when the run's tickets cover it (its baseline tickets included) */
+	before: { from: string; to: string } | null;
+	rows: { id: number; label: string; size: number; prev: number | null }[];
+}
+
+/**
+ * The largest topics of the latest run, counted within the filter and the period: the period's days within
+ * the run's tickets (its days and those assigned since), and the same number of days before for growth
+ * (topics live in the analytics store only).
+ */
+async function overviewTopics(ctx: DashboardContext, filter: DashboardFilter): Promise<TopicCounts> {
+	const [run] = await ctx.db.all<{ run_id: string; created: string; pf: string; pt: string }>(
+		`SELECT run_id, CAST(created_at AS VARCHAR) AS created, CAST(period_from AS VARCHAR) AS pf, CAST(period_to AS VARCHAR) AS pt
+		 FROM topic_runs ORDER BY created_at DESC LIMIT 1`
 	);
-	if (!run) return { asOf: null, topics: [] };
+	if (!run) return { asOf: null, window: null, before: null, rows: [] };
+	// the run clustered [pf, pt], assigned the same number of days before it (baseline) and the tickets since
+	const from = filter.from < run.pf ? run.pf : filter.from;
+	if (from > filter.to) return { asOf: run.created, window: null, before: null, rows: [] };
+	const window = { from, to: filter.to, clipped: from !== filter.from };
+	const len = dayNumber(filter.to) - dayNumber(from) + 1;
+	const baselineFrom = addDays(run.pf, -(dayNumber(run.pt) - dayNumber(run.pf) + 1));
+	const before = addDays(from, -len) >= baselineFrom ? { from: addDays(from, -len), to: addDays(from, -1) } : null;
 	const fw = filterWhere(filter, [], 'f');
-	const rows = fw.sql
-		? await ctx.db.all(
-				`SELECT t.topic_id, t.label, (count(*) FILTER (WHERE tt.how <> 'baseline'))::FLOAT8 AS size,
-				        (count(*) FILTER (WHERE tt.how = 'baseline'))::FLOAT8 AS prev_size
-				 FROM ticket_topics tt JOIN tickets_fact f ON f.ticket_no = tt.ticket_no JOIN topics t ON t.run_id = tt.run_id AND t.topic_id = tt.topic_id
-				 WHERE tt.run_id = $run AND tt.topic_id >= 0${fw.sql}
-				 GROUP BY 1, 2 ORDER BY size DESC, 1 LIMIT 8`,
-				{ run: run.run_id, ...fw.params }
-			)
-		: await ctx.db.all(`SELECT topic_id, label, size::FLOAT8 AS size, prev_size::FLOAT8 AS prev_size FROM topics WHERE run_id = $run AND topic_id >= 0 ORDER BY size DESC, 1 LIMIT 8`, {
-				run: run.run_id
-			});
+	const rows = await ctx.db.all(
+		`SELECT t.topic_id, t.label,
+		        (count(*) FILTER (WHERE f.day >= $from::DATE AND tt.how <> 'baseline'))::FLOAT8 AS size,
+		        (count(*) FILTER (WHERE f.day < $from::DATE))::FLOAT8 AS prev_size
+		 FROM ticket_topics tt JOIN tickets_fact f ON f.ticket_no = tt.ticket_no JOIN topics t ON t.run_id = tt.run_id AND t.topic_id = tt.topic_id
+		 WHERE tt.run_id = $run AND tt.topic_id >= 0 AND f.day BETWEEN $lo::DATE AND $to::DATE${fw.sql}
+		 GROUP BY 1, 2 HAVING size > 0 ORDER BY size DESC, 1 LIMIT 8`,
+		{ run: run.run_id, from, to: filter.to, lo: before?.from ?? from, ...fw.params }
+	);
 	return {
 		asOf: run.created,
-		topics: rows
-			.filter((r) => num(r.size) > 0)
-			.map((r) => ({
-				id: num(r.topic_id),
-				label: (r.label as string[]).slice(0, 3).join(' · '),
-				size: num(r.size),
-				growth: num(r.prev_size) > 0 ? (num(r.size) - num(r.prev_size)) / num(r.prev_size) : null
-			}))
+		window,
+		before,
+		rows: rows.map((r) => ({ id: num(r.topic_id), label: (r.label as string[]).slice(0, 3).join(' · '), size: num(r.size), prev: before ? num(r.prev_size) : null }))
 	};
 }
 
