@@ -5,7 +5,9 @@ import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { mapData, overviewData, unitPanel, type DashboardContext } from '../../src/lib/server/analytics/dashboard';
 import { parseDashboardFilter } from '../../src/lib/server/analytics/filters';
 import { duckRunner } from '../../src/lib/server/analytics/sql';
-import { generateDemo, startApp, stopApp, type App } from '../../src/lib/server/app';
+import { generateDemo, setApp, startApp, stopApp, type App } from '../../src/lib/server/app';
+import type { DashboardOverview, MapData, SessionUser } from '../../src/lib/types';
+import { load as wallLoad } from '../../src/routes/wall/+page.server';
 import { loadConfig } from '../../src/lib/server/config';
 import { parseSearchParams } from '../../src/lib/server/text/params';
 import { searchTickets } from '../../src/lib/server/text/search';
@@ -274,5 +276,23 @@ describe('unit panel', () => {
 			 AND ((signed_at IS NULL AND sign_deadline < to_timestamp(${NOW / 1000})) OR (replied_at IS NULL AND reply_deadline < to_timestamp(${NOW / 1000})))`
 		);
 		expect(late).toBeGreaterThan(0);
+	});
+});
+
+describe('wall (大屏)', () => {
+	it('shows the overview and the map for one period, opened without one too', async () => {
+		setApp(Promise.resolve(a));
+		const leader: SessionUser = { id: 1, username: 't_leader', displayName: '领导', role: 'leader', unitCode: null, unitName: null };
+		const open = async (qs: string) =>
+			(await wallLoad({ locals: { user: leader }, url: new URL(`http://x/wall${qs}`) } as never)) as { overview: DashboardOverview; map: MapData; problems: string[] };
+		for (const qs of ['', '?period=30d', '?from=2026-11-01&to=2026-11-20&district=320505']) {
+			const w = await open(qs);
+			expect(w.problems, qs).toEqual([]);
+			expect(w.map.filter, qs).toEqual(w.overview.filter);
+		}
+		const plain = await open('');
+		expect(plain.overview.filter.period).toBe('7d');
+		// the map's districts add up to the overview's districts for that period
+		for (const d of plain.overview.places) expect(plain.map.districts.find((x) => x.code === d.code)!.count).toBe(d.count);
 	});
 });

@@ -1,5 +1,5 @@
 import { districtLabels, districtShapes } from '$lib/server/geo';
-import { readMap, readOverview } from '$lib/server/analytics/service';
+import { readWall } from '$lib/server/analytics/service';
 import { app } from '$lib/server/app';
 import { alertMarkers } from '$lib/server/alerts/read';
 import { requireScreen } from '$lib/server/guard';
@@ -9,11 +9,12 @@ import type { PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, url }) => {
 	requireScreen(locals, '/wall');
 	const a = await app();
-	const [overview, map, alerts] = await Promise.all([readOverview(a, url), readMap(a, url), alertMarkers(a, 800, 640)]);
+	// one filter for every panel: the overview and the map never show two periods side by side
+	const [wall, alerts] = await Promise.all([readWall(a, url), alertMarkers(a, 800, 640)]);
 	return {
-		overview: overview.data,
-		map: map.data,
-		problems: overview.problems,
+		overview: wall.data.overview,
+		map: wall.data.map,
+		problems: wall.problems,
 		shapes: districtShapes(a.ref, 800, 640),
 		labels: districtLabels(a.ref, 800, 640),
 		mapSize: { width: 800, height: 640 },

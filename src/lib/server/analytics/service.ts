@@ -40,3 +40,18 @@ async function read<T>(a: App, url: URL, fn: (ctx: DashboardContext, f: Dashboar
 export const readOverview = (a: App, url: URL): Promise<DashboardRead<DashboardOverview>> => read(a, url, overviewData, '30d');
 export const readMap = (a: App, url: URL): Promise<DashboardRead<MapData>> => read(a, url, mapData, '7d');
 export const readUnits = (a: App, url: URL): Promise<DashboardRead<UnitPanel>> => read(a, url, unitPanel, '30d');
+
+/** The wall's default period: what is happening now, as on the map. */
+export const WALL_PERIOD: PeriodKey = '7d';
+
+/** 大屏: the overview and the map for one filter, parsed once, so every panel of the screen shows the same period. */
+export const readWall = (a: App, url: URL): Promise<DashboardRead<{ overview: DashboardOverview; map: MapData }>> =>
+	read(
+		a,
+		url,
+		async (ctx, f) => {
+			const [overview, map] = await Promise.all([overviewData(ctx, f), mapData(ctx, f)]);
+			return { overview, map };
+		},
+		WALL_PERIOD
+	);
