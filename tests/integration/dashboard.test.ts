@@ -279,6 +279,20 @@ describe('unit panel', () => {
 	});
 });
 
+describe('a very early start', () => {
+	it('is refused with a message, never a failed read, and the earliest day allowed reads on every screen', async () => {
+		const early = parseDashboardFilter(new URLSearchParams('from=0001-01-01&to=2026-11-27'), a.ref, NOW);
+		expect(early.problems).toEqual(['日期 0001-01-01 早于 2000-01-01，超出可统计的范围，已按近30天统计']);
+		const earliest = filterOf('from=2000-01-01&to=2026-11-27');
+		for (const f of [early.filter, earliest]) {
+			const o = await overviewData(ctx, f);
+			expect(o.rates.received).toBe(await n(`day BETWEEN DATE '${f.from}' AND DATE '${f.to}'`));
+			await expect(mapData(ctx, f)).resolves.toBeDefined();
+			await expect(unitPanel(ctx, f)).resolves.toBeDefined();
+		}
+	});
+});
+
 describe('wall (大屏)', () => {
 	it('shows the overview and the map for one period, opened without one too', async () => {
 		setApp(Promise.resolve(a));

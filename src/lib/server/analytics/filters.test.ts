@@ -133,6 +133,22 @@ describe('parseDashboardFilter: period', () => {
 	});
 });
 
+describe('parseDashboardFilter: a very early start', () => {
+	it('refuses a day before 2000-01-01 with a Chinese problem and the default period', () => {
+		for (const [q, day] of [
+			['from=0001-01-01&to=2026-11-20', '0001-01-01'],
+			['from=1012-05-01', '1012-05-01'],
+			['from=1999-12-31&to=2000-01-05', '1999-12-31'],
+			['to=0005-01-01', '0005-01-01']
+		]) {
+			const { filter, problems } = parse(q);
+			expect(filter, q).toEqual(base);
+			expect(problems, q).toEqual([`日期 ${day} 早于 2000-01-01，超出可统计的范围，已按近30天统计`]);
+		}
+		expect(parse('from=2000-01-01&to=2026-11-20').problems).toEqual([]);
+	});
+});
+
 describe('parseDashboardFilter: dimensions', () => {
 	it('takes known values', () => {
 		const { filter, problems } = parse(`district=${district.code}&channel=phone&type=投诉`);

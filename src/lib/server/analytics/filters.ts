@@ -17,6 +17,13 @@ export const PERIODS: { key: PeriodKey; label: string; days: number }[] = [
 	{ key: '365d', label: '近一年', days: 365 }
 ];
 
+/**
+ * The earliest day a period may start on. The reads compare a period with the periods before it (the same length
+ * again for 较上期, eight times for the map's hotspots), so a start centuries back would reach dates no engine
+ * formats (before year 1): it is refused with a message instead of failing the read.
+ */
+export const EARLIEST_DAY = '2000-01-01';
+
 export interface ParsedFilter {
 	filter: DashboardFilter;
 	/** one message per refused parameter, in Chinese; the parameter is then ignored */
@@ -41,6 +48,7 @@ export function parseDashboardFilter(sp: URLSearchParams, ref: Reference, now: n
 		if (bad.length) problems.push(`日期「${bad.join('、')}」无效，应为 年-月-日（如 2026-11-01），已按${period.label}统计`);
 		else if (f && t && f > t) problems.push(`起始日期 ${f} 晚于结束日期 ${t}，已按${period.label}统计`);
 		else if ((f ?? t)! > today) problems.push(`日期 ${f ?? t} 晚于今天，已按${period.label}统计`);
+		else if ((f ?? t)! < EARLIEST_DAY) problems.push(`日期 ${f ?? t} 早于 ${EARLIEST_DAY}，超出可统计的范围，已按${period.label}统计`);
 		else {
 			from = f ?? addDays(t!, -(period.days - 1));
 			to = t && t < today ? t : today;
