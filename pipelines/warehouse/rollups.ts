@@ -35,7 +35,8 @@ export const MEASURES = {
 export type Measure = keyof typeof MEASURES;
 export const ALL_MEASURES = Object.keys(MEASURES) as Measure[];
 
-export type Dim = 'day' | 'hour' | 'district_code' | 'street_code' | 'category_l1' | 'category_l2' | 'type' | 'channel' | 'unit_code';
+/** `category_code` (the ticket's own, most specific category) is in no rollup: read from the facts. */
+export type Dim = 'day' | 'hour' | 'district_code' | 'street_code' | 'category_l1' | 'category_l2' | 'category_code' | 'type' | 'channel' | 'unit_code';
 
 const DIM_SQL: Record<Dim, string> = {
 	day: 'day DATE NOT NULL',
@@ -44,6 +45,7 @@ const DIM_SQL: Record<Dim, string> = {
 	street_code: 'street_code VARCHAR',
 	category_l1: 'category_l1 VARCHAR',
 	category_l2: 'category_l2 VARCHAR',
+	category_code: 'category_code VARCHAR',
 	type: 'type VARCHAR NOT NULL',
 	channel: 'channel VARCHAR NOT NULL',
 	unit_code: 'unit_code VARCHAR'

@@ -149,9 +149,14 @@ export interface DashboardOverview {
 	trend: BaselinePoint[];
 	rates: HandlingRates;
 	open: OpenCounts;
-	/** level-1 categories, or level-2 ones within a filtered level-1 category */
+	/**
+	 * level-1 categories, level-2 ones within a filtered level-1 category, or level-3 ones within a filtered
+	 * level-2 category (never a broader category than the filter)
+	 */
 	categories: RankedChange[];
 	categoryLevel: 1 | 2 | 3;
+	/** with a level-2 filter: the period's tickets of that category without a level-3 category (not ranked) */
+	categoryUnsplit: number;
 	/** districts, or the streets of a filtered district */
 	places: RankedChange[];
 	placeLevel: 'district' | 'street';

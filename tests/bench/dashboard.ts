@@ -33,7 +33,7 @@ const GOAL_RATIO = 10;
 
 /** The ticket-fact columns the dashboard reads touch (dashboard.ts, filters.ts, rollups.ts' measures). */
 const FACT_COLUMNS_USED = [
-	'ticket_no', 'day', 'hour', 'district_code', 'street_code', 'category_l1', 'category_l2', 'type', 'channel', 'unit_code',
+	'ticket_no', 'day', 'hour', 'district_code', 'street_code', 'category_l1', 'category_l2', 'category_code', 'type', 'channel', 'unit_code',
 	'status', 'received_at', 'dispatched_at', 'signed_at', 'replied_at', 'sign_deadline', 'reply_deadline', 'satisfaction',
 	'returns', 'extensions', 'reopens', 'lon', 'lat'
 ];

@@ -11,7 +11,7 @@ import { load as wallLoad } from '../../src/routes/wall/+page.server';
 import { loadConfig } from '../../src/lib/server/config';
 import { parseSearchParams } from '../../src/lib/server/text/params';
 import { searchTickets } from '../../src/lib/server/text/search';
-import { placeTicketsHref } from '../../src/lib/filter-url';
+import { placeTicketsHref, ticketsHref } from '../../src/lib/filter-url';
 import { ensureWarehouse, setMeta } from '../../pipelines/warehouse/schema';
 import { MEASURES, OPEN_STATUS_SQL, OPEN_TICKETS, ROLLUPS, UNIT_RETURNS } from '../../pipelines/warehouse/rollups';
 
@@ -197,6 +197,31 @@ describe('drill-down to the tickets', () => {
 		const city = filterOf('period=30d');
 		const top = (await overviewData(ctx, city)).places[0];
 		expect((await drillTotal(placeTicketsHref(city, 'district', top.code))).total).toBe(top.count);
+	});
+
+	it('ranks the level-3 categories within a level-2 filter, each drilling to exactly its own tickets, never the broader category', async () => {
+		const f = filterOf('period=30d&category=0101');
+		const period = `day BETWEEN DATE '${f.from}' AND DATE '${f.to}'`;
+		const o = await overviewData(ctx, f);
+		expect(o.categoryLevel).toBe(3);
+		expect(o.categories.length).toBeGreaterThan(1);
+		for (const c of o.categories) {
+			expect(a.ref.categoryByCode.get(c.code)).toMatchObject({ level: 3, parent: '0101' });
+			expect(c.count, c.code).toBe(await n(`${period} AND category_code = '${c.code}'`));
+			expect(await drillTotal(ticketsHref(f, { category: c.code })), c.code).toEqual({ total: c.count, problems: [] });
+		}
+		expect(o.categories.reduce((s, c) => s + c.count, 0) + o.categoryUnsplit).toBe(await n(`${period} AND category_l2 = '0101'`));
+		expect(o.categoryUnsplit).toBe(0);
+		// a ticket classified no further than level 2 gets no bar of its own (a bar for 0101 would drill to all of it)
+		const [{ t, leaf }] = await q<{ t: string; leaf: string }>(`SELECT ticket_no AS t, category_code AS leaf FROM tickets_fact WHERE ${period} AND category_l2 = '0101' LIMIT 1`);
+		await a.analytics.conn.run(`UPDATE tickets_fact SET category_code = '0101' WHERE ticket_no = '${t}'`);
+		try {
+			const coarse = await overviewData(ctx, f);
+			expect(coarse.categories.map((c) => c.code)).not.toContain('0101');
+			expect(coarse.categoryUnsplit).toBe(1);
+		} finally {
+			await a.analytics.conn.run(`UPDATE tickets_fact SET category_code = '${leaf}' WHERE ticket_no = '${t}'`);
+		}
 	});
 
 	it('names an unknown street, or a street outside the chosen district, in Chinese and ignores it', async () => {

@@ -251,7 +251,8 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 	// the trend: the period (at least the last 90 days), whole days only; baselines need up to a year before
 	const trendTo = filter.to === today ? addDays(today, -1) : filter.to;
 	const trendFrom = periodDays(filter) >= 90 ? filter.from : addDays(trendTo, -89);
-	const catDim: Dim = filter.categoryLevel === 1 ? 'category_l2' : 'category_l1';
+	// the level below the filter's category: level 1, 2 within a level-1 filter, 3 (the tickets' own) within a level-2 one
+	const catDim: Dim = filter.categoryLevel === 1 ? 'category_l2' : filter.categoryLevel === 2 ? 'category_code' : 'category_l1';
 	const placeDim: Dim = filter.district ? 'street_code' : 'district_code';
 	// the independent reads run side by side (the runner spreads them over its connections)
 	const [counts, share, [totals], openNow, rankings, [{ n: totalTickets }], topics] = await Promise.all([
@@ -295,7 +296,15 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 	// map scales its expectation alike), so a morning is not compared with a whole day
 	const len = periodDays(filter);
 	const comparison = { ...previousPeriod(filter), scale: filter.to === today ? (len - 1 + share) / len : 1 };
-	const categories = ranked(rankings.get(catDim)!, catDim, (c) => ref.categoryByCode.get(c)?.name ?? `未知（${c}）`, comparison.scale);
+	const allCategories = ranked(rankings.get(catDim)!, catDim, (c) => ref.categoryByCode.get(c)?.name ?? `未知（${c}）`, comparison.scale);
+	// within a level-2 filter, a ticket classified no further than level 2 (or to an unknown code) has no level-3
+	// bar: it is counted apart, so no bar stands for, or drills to, the whole level-2 category
+	const isLeaf = (code: string) => {
+		const c = ref.categoryByCode.get(code);
+		return !!c && c.level === 3 && c.parent === filter.category;
+	};
+	const categories = catDim === 'category_code' ? allCategories.filter((c) => isLeaf(c.code)) : allCategories;
+	const categoryUnsplit = catDim === 'category_code' ? allCategories.filter((c) => !isLeaf(c.code)).reduce((s, c) => s + c.count, 0) : 0;
 	const places = ranked(
 		rankings.get(placeDim)!,
 		placeDim,
@@ -314,7 +323,8 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 		rates,
 		open: { open: open.open, overdue: open.overdue, signOverdue: open.signOverdue, replyOverdue: open.replyOverdue },
 		categories: categories.slice(0, 12),
-		categoryLevel: filter.categoryLevel === 1 ? 2 : 1,
+		categoryLevel: filter.categoryLevel === 1 ? 2 : filter.categoryLevel === 2 ? 3 : 1,
+		categoryUnsplit,
 		places,
 		placeLevel: filter.district ? 'street' : 'district',
 		channels,
