@@ -8,6 +8,11 @@ import { duckRunner } from '../../src/lib/server/analytics/sql';
 import { generateDemo, setApp, startApp, stopApp, type App } from '../../src/lib/server/app';
 import type { DashboardOverview, MapData, SessionUser } from '../../src/lib/types';
 import { load as wallLoad } from '../../src/routes/wall/+page.server';
+import { load as overviewLoad } from '../../src/routes/(app)/+page.server';
+import OverviewPage from '../../src/routes/(app)/+page.svelte';
+import { canSee } from '../../src/lib/nav';
+import { render } from 'svelte/server';
+import type { Role } from '../../src/lib/types';
 import { loadConfig } from '../../src/lib/server/config';
 import { parseSearchParams } from '../../src/lib/server/text/params';
 import { searchTickets } from '../../src/lib/server/text/search';
@@ -333,5 +338,28 @@ describe('wall (大屏)', () => {
 		expect(plain.overview.filter.period).toBe('7d');
 		// the map's districts add up to the overview's districts for that period
 		for (const d of plain.overview.places) expect(plain.map.districts.find((x) => x.code === d.code)!.count).toBe(d.count);
+	});
+});
+
+describe('links of the overview', () => {
+	it('lead every role only to screens it may open', async () => {
+		setApp(Promise.resolve(a));
+		const screenOf = (href: string) => {
+			const path = new URL(href, 'http://x/').pathname;
+			return path === '/' ? '/' : `/${path.split('/')[1]}`;
+		};
+		const seen = new Map<Role, Set<string>>();
+		for (const role of ['operator', 'dispatcher', 'supervisor', 'emergency', 'analyst', 'leader'] as Role[]) {
+			const user: SessionUser = { id: 1, username: `t_${role}`, displayName: role, role, unitCode: null, unitName: null };
+			const url = new URL('http://x/?period=30d&district=320505');
+			const data = (await overviewLoad({ locals: { user }, url } as never)) as Record<string, unknown>;
+			const html = render(OverviewPage, { props: { data: { ...data, user, nav: [] } as never, params: {} } as never }).body;
+			const screens = new Set([...html.matchAll(/href="([^"]*)"/g)].map((m) => screenOf(m[1].replaceAll('&amp;', '&'))));
+			for (const s of screens) expect(canSee(role, s), `${role} → ${s}`).toBe(true);
+			seen.set(role, screens);
+		}
+		// the roles that may follow them still get the drill-downs and the header links
+		expect([...seen.get('leader')!]).toEqual(expect.arrayContaining(['/search', '/map', '/wall']));
+		expect([...seen.get('analyst')!]).toEqual(expect.arrayContaining(['/search', '/map']));
 	});
 });

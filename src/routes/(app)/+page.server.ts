@@ -17,5 +17,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const alerts = canSee(user.role, '/alerts')
 		? await Promise.all([openCounts(a.rel.db), alertQueue(a, { status: 'open', limit: 5 })]).then(([counts, top]) => ({ counts, top }))
 		: null;
-	return { overview: r.data, problems: r.problems, options: filterOptions(a.ref, r.filter), alerts };
+	// what this role may open from here: figures drill to /search, the header links to /map and /wall
+	const links = { search: canSee(user.role, '/search'), map: canSee(user.role, '/map'), wall: canSee(user.role, '/wall'), topics: canSee(user.role, '/topics') };
+	return { overview: r.data, problems: r.problems, options: filterOptions(a.ref, r.filter), alerts, links };
 };
