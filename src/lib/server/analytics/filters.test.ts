@@ -168,14 +168,20 @@ describe('parseDashboardFilter: dimensions', () => {
 		});
 	});
 
+	it('takes a channel by its code or by its label, which the refusal of an unknown one lists with the code', () => {
+		expect(parse('channel=phone')).toEqual({ filter: { ...base, channel: 'phone' }, problems: [] });
+		expect(parse('channel=电话')).toEqual({ filter: { ...base, channel: 'phone' }, problems: [] });
+		expect(parse('channel=微信')).toEqual({ filter: { ...base, channel: 'wechat' }, problems: [] });
+		expect(parse('channel=传真').problems[0]).toMatch(/^未知的渠道「传真」，可选：phone（电话）、web（网站）/);
+	});
+
 	it('refuses unknown values by name and leaves the filter null', () => {
 		const { filter, problems } = parse('district=999999&category=zz&channel=fax&type=闲聊');
 		expect(filter).toEqual(base);
 		expect(problems).toHaveLength(4);
 		expect(problems[0]).toBe('未知的区县代码「999999」，已显示全市');
 		expect(problems[1]).toBe('未知的分类代码「zz」，已显示全部分类');
-		expect(problems[2]).toContain('未知的渠道「fax」');
-		expect(problems[2]).toContain('电话');
+		expect(problems[2]).toBe('未知的渠道「fax」，可选：phone（电话）、web（网站）、app（App）、wechat（微信）、open311（Open311）、feed（数据接入）');
 		expect(problems[3]).toContain('未知的诉求性质「闲聊」');
 		expect(problems[3]).toContain('投诉');
 		// a street code is not a district

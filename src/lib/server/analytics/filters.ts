@@ -88,8 +88,10 @@ export function parseDashboardFilter(sp: URLSearchParams, ref: Reference, now: n
 	}
 	const channel = get('channel');
 	if (channel) {
-		if ((CHANNELS as readonly string[]).includes(channel)) filter.channel = channel;
-		else problems.push(`未知的渠道「${channel}」，可选：${CHANNELS.map((c) => CHANNEL_LABELS[c]).join('、')}`);
+		// the code, or its label as people write it (电话 for phone)
+		const code = (CHANNELS as readonly string[]).includes(channel) ? channel : CHANNELS.find((c) => CHANNEL_LABELS[c] === channel);
+		if (code) filter.channel = code;
+		else problems.push(`未知的渠道「${channel}」，可选：${CHANNELS.map((c) => `${c}（${CHANNEL_LABELS[c]}）`).join('、')}`);
 	}
 	const type = get('type');
 	if (type) {
