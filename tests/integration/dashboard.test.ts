@@ -341,19 +341,36 @@ describe('wall (大屏)', () => {
 	});
 });
 
+/** The overview page as the server renders it for a role. */
+async function renderOverview(role: Role, qs: string): Promise<string> {
+	setApp(Promise.resolve(a));
+	const user: SessionUser = { id: 1, username: `t_${role}`, displayName: role, role, unitCode: null, unitName: null };
+	const data = (await overviewLoad({ locals: { user }, url: new URL(`http://x/${qs}`) } as never)) as Record<string, unknown>;
+	return render(OverviewPage, { props: { data: { ...data, user, nav: [] } as never, params: {} } as never }).body;
+}
+
+describe('the overview page', () => {
+	it('shows as 受理量 the accepted tickets that 受理率 divides, and the tickets registered beside them', async () => {
+		const html = await renderOverview('leader', '?from=2026-11-01&to=2026-11-27');
+		const figure = (id: string) => Number(new RegExp(`data-testid="${id}"[^>]*>([\\d,]+)<`).exec(html)![1].replaceAll(',', ''));
+		const period = `day BETWEEN DATE '2026-11-01' AND DATE '2026-11-27'`;
+		const accepted = await n(`${period} AND status NOT IN ('received', 'not_accepted', 'transferred')`);
+		expect(html).toMatch(/<span[^>]*>受理量<\/span>\s*<strong[^>]*data-testid="kpi-accepted"/);
+		expect(figure('kpi-accepted')).toBe(accepted);
+		expect(figure('kpi-received')).toBe(await n(period));
+		expect(figure('kpi-received')).toBeGreaterThan(accepted);
+	});
+});
+
 describe('links of the overview', () => {
 	it('lead every role only to screens it may open', async () => {
-		setApp(Promise.resolve(a));
 		const screenOf = (href: string) => {
 			const path = new URL(href, 'http://x/').pathname;
 			return path === '/' ? '/' : `/${path.split('/')[1]}`;
 		};
 		const seen = new Map<Role, Set<string>>();
 		for (const role of ['operator', 'dispatcher', 'supervisor', 'emergency', 'analyst', 'leader'] as Role[]) {
-			const user: SessionUser = { id: 1, username: `t_${role}`, displayName: role, role, unitCode: null, unitName: null };
-			const url = new URL('http://x/?period=30d&district=320505');
-			const data = (await overviewLoad({ locals: { user }, url } as never)) as Record<string, unknown>;
-			const html = render(OverviewPage, { props: { data: { ...data, user, nav: [] } as never, params: {} } as never }).body;
+			const html = await renderOverview(role, '?period=30d&district=320505');
 			const screens = new Set([...html.matchAll(/href="([^"]*)"/g)].map((m) => screenOf(m[1].replaceAll('&amp;', '&'))));
 			for (const s of screens) expect(canSee(role, s), `${role} → ${s}`).toBe(true);
 			seen.set(role, screens);
