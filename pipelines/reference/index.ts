@@ -80,6 +80,7 @@ export interface CityConfig {
 }
 export interface Reference {
 	city: CityConfig;
+	/** the city's full name (苏州市); `shortCityName` gives the name as the hotline is called (苏州12345) */
 	cityName: string;
 	cityCode: string;
 	districts: District[];
@@ -637,4 +638,9 @@ export function findPlace(ref: Reference, text: string): { kind: 'district'; pla
 	for (const d of ref.districts) if (d.name === t || d.aliases.includes(t)) return { kind: 'district', place: d };
 	for (const s of ref.streets) if (s.name === t || s.aliases.includes(t)) return { kind: 'street', place: s };
 	return null;
+}
+
+/** The city's name without the 市 suffix, as its hotline is called (苏州 for 苏州市: 苏州12345). */
+export function shortCityName(ref: Pick<Reference, 'cityName'>): string {
+	return ref.cityName.replace(/市$/, '') || ref.cityName;
 }
