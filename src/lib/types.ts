@@ -1,4 +1,5 @@
 // Types shared by server loads and pages (no runtime code, safe on both sides).
+import type { MapAlertMarker } from './ui/map-scale';
 
 export const ROLES = ['admin', 'leader', 'analyst', 'emergency', 'operator', 'dispatcher', 'supervisor', 'unit_handler'] as const;
 export type Role = (typeof ROLES)[number];
@@ -281,4 +282,12 @@ export interface IntakeAssist {
 	related: { ticketNo: string; status: string; receivedAt: string; title: string; why: string; similarity: number; repeat: boolean }[];
 	/** knowledge-base articles that may answer it (a consultation can be answered directly) */
 	knowledge: { id: string; title: string; keywords: string[]; answer: string; updated: string; score: number; matched: string[] }[];
+}
+
+/** 大屏: what the wall shows and refreshes (GET /api/v1/dashboard/wall): one filter for the overview and the map. */
+export interface WallData {
+	overview: DashboardOverview;
+	map: MapData;
+	/** open alerts on the wall's map (no links) */
+	alerts: MapAlertMarker[];
 }

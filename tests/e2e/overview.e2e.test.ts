@@ -102,6 +102,35 @@ describe('overview (态势总览)', () => {
 		}
 	});
 
+	it('keeps the wall on the last figures when a refresh fails, and refreshes again afterwards', async () => {
+		const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+		await loginAs(page, server.url, 'leader');
+		// the next refresh fails (a server error), whichever way the wall fetches its figures
+		let failed = 0;
+		const fail = async (route: import('playwright-core').Route) => {
+			failed++;
+			await route.fulfill({ status: 500, contentType: 'application/json', body: '{"error":{"code":"internal","message":"x"}}' });
+		};
+		await page.route('**/api/v1/dashboard/wall*', fail);
+		await page.route('**/wall/__data.json*', fail);
+		await page.goto(`${server.url}/wall?period=7d&refresh=10`);
+		await page.waitForSelector('[data-testid=wall] canvas');
+		const figure = await page.locator('[data-testid=wall-volume-1] strong').innerText();
+		const status = page.locator('[data-testid=wall-refreshed]');
+		await expect.poll(() => status.getAttribute('data-stale'), { timeout: 25_000 }).toBe('1');
+		expect(failed).toBeGreaterThan(0);
+		// still the wall, with its figures, saying the refresh failed
+		expect(await status.innerText()).toContain('刷新失败，显示上次数据');
+		expect(await page.locator('[data-testid=wall-volume-1] strong').innerText()).toBe(figure);
+		// the server answers again: the next refresh brings the wall back up to date
+		await page.unroute('**/api/v1/dashboard/wall*');
+		await page.unroute('**/wall/__data.json*');
+		await expect.poll(async () => Number(await status.getAttribute('data-refreshes')), { timeout: 25_000 }).toBeGreaterThanOrEqual(1);
+		expect(await status.getAttribute('data-stale')).toBe('0');
+		expect(await page.locator('[data-testid=wall-volume-1] strong').innerText()).toBe(figure);
+		await page.close();
+	});
+
 	it('ranks the units by assessment score, with the counts behind each rate', async () => {
 		const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
 		const errors = watchErrors(page);

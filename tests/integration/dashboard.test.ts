@@ -8,6 +8,7 @@ import { duckRunner } from '../../src/lib/server/analytics/sql';
 import { generateDemo, setApp, startApp, stopApp, type App } from '../../src/lib/server/app';
 import type { DashboardOverview, MapData, SessionUser } from '../../src/lib/types';
 import { load as wallLoad } from '../../src/routes/wall/+page.server';
+import { GET as wallApi } from '../../src/routes/api/v1/dashboard/wall/+server';
 import { load as overviewLoad } from '../../src/routes/(app)/+page.server';
 import OverviewPage from '../../src/routes/(app)/+page.svelte';
 import { canSee } from '../../src/lib/nav';
@@ -334,6 +335,21 @@ describe('wall (大屏)', () => {
 			expect(w.problems, qs).toEqual([]);
 			expect(w.map.filter, qs).toEqual(w.overview.filter);
 		}
+		// the wall's refresh reads the same figures as JSON, for the filter the wall shows
+		const api = async (qs: string, role: Role = 'leader') =>
+			(await wallApi({ locals: { user: { ...leader, role } }, url: new URL(`http://x/api/v1/dashboard/wall${qs}`) } as never)) as Response;
+		const first = await open('?period=30d&district=320505');
+		const res = await api('?period=30d&district=320505');
+		expect(res.status).toBe(200);
+		const body = (await res.json()) as { overview: DashboardOverview; map: MapData; alerts: unknown[] };
+		expect(body.overview.filter).toEqual(first.overview.filter);
+		expect(body.map.filter).toEqual(first.overview.filter);
+		expect(body.overview.places.map((p) => [p.code, p.count])).toEqual(first.overview.places.map((p) => [p.code, p.count]));
+		expect(Array.isArray(body.alerts)).toBe(true);
+		const bad = await api('?district=999999');
+		expect(bad.status).toBe(400);
+		expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('bad_filter');
+		await expect(api('', 'analyst')).rejects.toMatchObject({ status: 403 });
 		const plain = await open('');
 		expect(plain.overview.filter.period).toBe('7d');
 		// the map's districts add up to the overview's districts for that period
