@@ -378,6 +378,18 @@ describe('the overview page', () => {
 	});
 });
 
+describe('the alerts on the overview', () => {
+	it('say they are those of the whole city, and with a filter that they do not follow it', async () => {
+		const title = (html: string) => /data-testid="overview-alerts"[\s\S]*?<h2[^>]*>([^<]*)</.exec(html)?.[1];
+		const city = await renderOverview('leader', '?period=7d');
+		expect(title(city)).toBe('预警（全市）');
+		expect(city).not.toContain('不随上方的区县、类别等筛选变化');
+		const district = await renderOverview('leader', '?period=7d&district=320505');
+		expect(title(district)).toBe('预警（全市）');
+		expect(district).toContain('全市处理中的突发事件聚集预警（不含静默），不随上方的区县、类别等筛选变化');
+	});
+});
+
 describe('links of the overview', () => {
 	it('lead every role only to screens it may open', async () => {
 		const screenOf = (href: string) => {
