@@ -66,6 +66,21 @@ describe('overview (态势总览)', () => {
 		expect(url.searchParams.get('district')).toBe('320583');
 		expect(url.searchParams.get('category')).toBe(code);
 		expect(digits(await page.locator('[data-testid=search-total]').innerText())).toBe(count);
+		// a street row drills to exactly its own tickets (the search's street filter)
+		await page.goBack();
+		const street = page.locator('[data-testid=place-row]').first();
+		const streetCount = Number(await street.getAttribute('data-count'));
+		const streetCode = await street.getAttribute('data-code');
+		await Promise.all([page.waitForURL((u) => u.pathname === '/search'), street.locator('a', { hasText: '工单' }).click()]);
+		expect(new URL(page.url()).searchParams.get('street')).toBe(streetCode);
+		expect(digits(await page.locator('[data-testid=search-total]').innerText())).toBe(streetCount);
+		// a custom period stays when another filter changes, and goes when a preset period is chosen
+		await page.goto(`${server.url}/?from=2026-01-01&to=2026-01-20`);
+		await Promise.all([page.waitForURL((u) => u.searchParams.get('channel') === 'phone'), page.selectOption('[data-testid=filter-channel]', 'phone')]);
+		expect([new URL(page.url()).searchParams.get('from'), new URL(page.url()).searchParams.get('to')]).toEqual(['2026-01-01', '2026-01-20']);
+		await Promise.all([page.waitForURL((u) => u.searchParams.get('period') === '7d'), page.selectOption('[data-testid=filter-period]', '7d')]);
+		expect(new URL(page.url()).searchParams.has('from')).toBe(false);
+		expect(new URL(page.url()).searchParams.get('channel')).toBe('phone');
 		// a code no district has: said in Chinese, the rest of the page still works
 		await page.goto(`${server.url}/?district=999999&period=7d`);
 		expect(await page.locator('[data-testid=filter-problems]').innerText()).toContain('未知的区县代码「999999」');
