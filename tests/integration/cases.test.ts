@@ -456,6 +456,39 @@ describe('the 受理 screen’s assistant', () => {
 		expect(kb.screening).toEqual([]);
 		await expect(intakeAssist(a, { content: 'x'.repeat(10_001) })).rejects.toMatchObject({ code: 'invalid_input', field: 'content' });
 	});
+
+	it('finds the caller’s earlier ticket however many tickets of the place came after it', async () => {
+		const mine = await registerTicket(a, people.operator, {
+			...INTAKE,
+			title: '',
+			district_code: null,
+			caller_phone: '13955556666',
+			content: '楼下餐馆油烟扰民严重，每天晚上排放大量油烟，影响居民开窗通风',
+			address: '吴江区松陵镇中山北路1号'
+		});
+		expect(mine.streetCode).not.toBeNull();
+		// 450 other callers' tickets in the same place afterwards (one capped read of caller-or-place lost it)
+		for (let i = 0; i < 450; i += 50)
+			await Promise.all(
+				Array.from({ length: 50 }, (_, k) =>
+					registerTicket(a, people.operator, {
+						...INTAKE,
+						title: '',
+						district_code: null,
+						caller_phone: `1380000${String(i + k).padStart(4, '0')}`,
+						content: `第${i + k}号路灯不亮，夜间出行不便`,
+						address: `吴江区松陵镇中山北路${i + k + 2}号`
+					})
+				)
+			);
+		const r = await intakeAssist(a, {
+			content: '楼下餐馆油烟扰民的问题还没解决，油烟排放依旧',
+			address: '吴江区松陵镇中山北路1号',
+			caller_phone: '13955556666'
+		});
+		expect(r.related.map((x) => x.ticketNo)).toContain(mine.ticketNo);
+		expect(r.related.find((x) => x.ticketNo === mine.ticketNo)?.why).toMatch(/^同一来电人/);
+	});
 });
 
 describe('time limits', () => {

@@ -565,6 +565,14 @@ function relatedOf(
  * Earlier tickets of the same caller, or of the same place with similar text, in the 30 days before `at`,
  * plus tickets merged or linked with this one: what an operator checks before accepting (repeat detection, rule 7).
  */
+/** Repeat detection reads at most this many of a caller's tickets in the window, newest first. */
+const CALLER_TICKETS = 200;
+/**
+ * … and of the place's (the street when known, else the district), newest first: in a busy district the window is
+ * then shorter than 30 days for other callers' tickets (text similarity cannot be asked of the store).
+ */
+const PLACE_TICKETS = 1000;
+
 export async function relatedTickets(
 	app: App,
 	q: {
@@ -579,37 +587,31 @@ export async function relatedTickets(
 ): Promise<RelatedTicket[]> {
 	const db = app.rel.db;
 	const since = new Date(q.at - REPEAT_DAYS * 86_400_000);
-	const near: ReturnType<typeof eq>[] = [];
-	if (q.phoneKey) near.push(eq(tickets.callerPhoneKey, q.phoneKey));
-	if (q.streetCode) near.push(eq(tickets.streetCode, q.streetCode));
-	else if (q.districtCode) near.push(eq(tickets.districtCode, q.districtCode));
+	const inWindow = and(gte(tickets.receivedAt, since), sql`${tickets.receivedAt} <= ${new Date(q.at)}`, q.id ? ne(tickets.id, q.id) : undefined);
+	const columns = { ...RELATED_COLUMNS, phoneKey: tickets.callerPhoneKey };
 	const out = new Map<string, RelatedTicket>();
-	if (near.length) {
-		const rows = await db
-			.select({ ...RELATED_COLUMNS, phoneKey: tickets.callerPhoneKey })
-			.from(tickets)
-			.where(
-				and(
-					or(...near),
-					gte(tickets.receivedAt, since),
-					sql`${tickets.receivedAt} <= ${new Date(q.at)}`,
-					q.id ? ne(tickets.id, q.id) : undefined
-				)
-			)
-			.orderBy(desc(tickets.receivedAt))
-			.limit(400);
-		for (const r of rows) {
-			const sim = repeatSimilarity(q.text, `${r.title}${r.content}`);
-			const sameCaller = !!q.phoneKey && r.phoneKey === q.phoneKey;
-			if (!sameCaller && sim < REPEAT_SIMILARITY) continue;
-			out.set(
-				r.ticketNo,
-				relatedOf(r, sameCaller ? (sim >= REPEAT_SIMILARITY_SAME_CALLER ? '同一来电人，内容相似' : '同一来电人') : '同一地点，内容相似', {
-					similarity: Math.round(sim * 100) / 100,
-					repeat: sim >= (sameCaller ? REPEAT_SIMILARITY_SAME_CALLER : REPEAT_SIMILARITY)
-				})
-			);
-		}
+	const place = q.streetCode ? eq(tickets.streetCode, q.streetCode) : q.districtCode ? eq(tickets.districtCode, q.districtCode) : null;
+	// the caller's own tickets and the place's, read apart: in one capped read a busy district's newest tickets
+	// pushed the caller's earlier one out as soon as an address was typed
+	const [byCaller, byPlace] = await Promise.all([
+		q.phoneKey
+			? db.select(columns).from(tickets).where(and(eq(tickets.callerPhoneKey, q.phoneKey), inWindow)).orderBy(desc(tickets.receivedAt)).limit(CALLER_TICKETS)
+			: [],
+		place ? db.select(columns).from(tickets).where(and(place, inWindow)).orderBy(desc(tickets.receivedAt)).limit(PLACE_TICKETS) : []
+	]);
+	const seenNo = new Set<string>();
+	const rows = [...byCaller, ...byPlace].filter((r) => !seenNo.has(r.ticketNo) && !!seenNo.add(r.ticketNo));
+	for (const r of rows) {
+		const sim = repeatSimilarity(q.text, `${r.title}${r.content}`);
+		const sameCaller = !!q.phoneKey && r.phoneKey === q.phoneKey;
+		if (!sameCaller && sim < REPEAT_SIMILARITY) continue;
+		out.set(
+			r.ticketNo,
+			relatedOf(r, sameCaller ? (sim >= REPEAT_SIMILARITY_SAME_CALLER ? '同一来电人，内容相似' : '同一来电人') : '同一地点，内容相似', {
+				similarity: Math.round(sim * 100) / 100,
+				repeat: sim >= (sameCaller ? REPEAT_SIMILARITY_SAME_CALLER : REPEAT_SIMILARITY)
+			})
+		);
 	}
 	const merged = await db
 		.select(RELATED_COLUMNS)
