@@ -133,6 +133,9 @@ describe('dates', () => {
 		expect(parseW3cDate('1994-11-05T08:15:30-05:00')).toEqual({ first: t, last: t });
 		expect(parseW3cDate('1994-11-05T21:15:30.5+08:00')).toEqual({ first: t + 500, last: t + 500 });
 		expect(parseW3cDate('1994-11-05T21:15+08:00')!.first).toBe(t - 30_000);
+		// a '+' sent unencoded in a query string arrives as a space
+		expect(parseW3cDate('1994-11-05T21:15:30 08:00')).toEqual({ first: t, last: t });
+		expect(parseW3cDate('1994-11-05T21:15:30  08:00')).toBeNull();
 		// without a zone designator: Asia/Shanghai
 		expect(parseW3cDate('1994-11-05T21:15:30')!.first).toBe(t);
 		expect(parseW3cDate('2026-11-28')).toEqual({

@@ -159,7 +159,8 @@ const W3C = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)
  * or time that does not exist.
  */
 export function parseW3cDate(text: string): { first: number; last: number } | null {
-	const m = W3C.exec(text.trim());
+	// a '+' left unencoded in a query string arrives as a space: `…T08:00:00 08:00` is `…T08:00:00+08:00`
+	const m = W3C.exec(text.trim().replace(/(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:\d{2})$/, '$1+$2'));
 	if (!m) return null;
 	const [, ys, mos, ds, hs, mis, ss, frac, zone] = m;
 	const y = Number(ys);
