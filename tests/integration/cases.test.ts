@@ -457,6 +457,23 @@ describe('the 受理 screen’s assistant', () => {
 		await expect(intakeAssist(a, { content: 'x'.repeat(10_001) })).rejects.toMatchObject({ code: 'invalid_input', field: 'content' });
 	});
 
+	it('suggests a street only within the district, the operator’s or the address’s', async () => {
+		const content = '路边有人占道经营，影响通行，请尽快处理';
+		// the operator chose 姑苏区; the address names a town of 吴中区: no 姑苏区 木渎镇
+		const mixed = await intakeAssist(a, { content, address: '吴中区木渎镇中山东路', district_code: '320508' });
+		expect(mixed.place).toMatchObject({ districtCode: '320508', streetCode: null });
+		// a street the operator chose with another district's code is not paired with it either
+		const muDu = [...a.ref.streetByCode.values()].find((s) => s.name.startsWith('木渎'))!;
+		const wrong = await intakeAssist(a, { content, district_code: '320508', street_code: muDu.code });
+		expect(wrong.place?.streetCode).toBeNull();
+		// a street alone gives its district
+		const alone = await intakeAssist(a, { content, street_code: muDu.code });
+		expect(alone.place).toMatchObject({ districtCode: muDu.districtCode, streetCode: muDu.code });
+		// the address alone: its own pair
+		const byText = await intakeAssist(a, { content, address: '吴中区木渎镇中山东路' });
+		expect(byText.place).toMatchObject({ districtCode: '320506', streetCode: muDu.code });
+	});
+
 	it('finds the caller’s earlier ticket however many tickets of the place came after it', async () => {
 		const mine = await registerTicket(a, people.operator, {
 			...INTAKE,

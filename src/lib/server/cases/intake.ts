@@ -45,8 +45,12 @@ export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist
 	const { rules } = tools(app);
 	const geocoder = geocoderFor(app.ref);
 	const g = q.address.trim() ? geocoder.geocodeText(q.address) : null;
-	const district = q.district_code && app.ref.districtByCode.has(q.district_code) ? q.district_code : (g?.districtCode ?? null);
-	const street = q.street_code && app.ref.streetByCode.has(q.street_code) ? q.street_code : (g?.streetCode ?? null);
+	// the operator's choice first, else the address's; a street only within the district (never 姑苏区 木渎镇)
+	const formStreet = q.street_code ? app.ref.streetByCode.get(q.street_code) : undefined;
+	const district =
+		q.district_code && app.ref.districtByCode.has(q.district_code) ? q.district_code : (formStreet?.districtCode ?? g?.districtCode ?? null);
+	const candidate = formStreet ? formStreet.code : g?.streetCode;
+	const street = candidate && app.ref.streetByCode.get(candidate)?.districtCode === district ? candidate : null;
 	let categories: IntakeAssist['categories'] = [];
 	let units: IntakeAssist['units'] = [];
 	let modelReady = true;
