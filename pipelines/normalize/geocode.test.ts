@@ -160,6 +160,13 @@ describe('Geocoder.geocodeText', () => {
 		for (const d of ref.districts) for (const a of [d.name, ...d.aliases]) expect(geo.geocodeText(a).districtCode, a).toBe(d.code);
 	});
 
+	it('finds a development zone written after its county-level city\'s full name (常熟市高新区), and 汾湖 as 黎里镇', () => {
+		expect(geo.geocodeText('常熟市高新区东南大道').streetCode).toBe('320581402');
+		expect(geo.geocodeText('太仓市高新区').streetCode).toBe('320585400');
+		expect(geo.geocodeText('张家港市开发区').streetCode).toBe('320582401');
+		expect(geo.geocodeText('吴江区汾湖高新区').streetCode).toBe('320509110');
+	});
+
 	it('does not let a 2-character name count inside other words', () => {
 		const short = ref.streets.flatMap((s) => s.aliases.filter((a) => a.length === 2));
 		expect(short.length).toBeGreaterThan(50);
