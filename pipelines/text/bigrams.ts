@@ -20,13 +20,41 @@ export function sharedBigrams(a: Set<string>, b: Set<string>): number {
 }
 
 /**
+ * Phrases nearly every appeal carries (the opening and closing of a hotline ticket): their bigrams say nothing
+ * about the matter, and made two different matters at one address look like a repeat.
+ */
+export const STOCK_PHRASES: readonly string[] = [
+	'市民来电反映',
+	'来电人反映',
+	'来电反映',
+	'市民反映',
+	'希望相关部门尽快处理',
+	'请相关部门尽快处理',
+	'希望有关部门处理',
+	'请有关部门处理',
+	'要求尽快解决',
+	'请尽快处理',
+	'尽快解决',
+	'谢谢'
+];
+
+const STOCK_BIGRAMS: ReadonlySet<string> = new Set(STOCK_PHRASES.flatMap((p) => [...charBigrams(p)]));
+
+/**
  * Similarity of two texts for repeat detection: the share of the shorter text's bigrams the other has (a caller
  * who raises the same matter again adds words; Jaccard would punish that), falling back to Jaccard when the
- * shorter text has fewer than 8 bigrams (a few words are contained in many texts).
+ * shorter text has fewer than 8 bigrams (a few words are contained in many texts). Bigrams of the stock phrases
+ * and of `context` (the tickets' addresses: the same address in both says where, not what) are left out of both.
  */
-export function repeatSimilarity(a: string, b: string): number {
+export function repeatSimilarity(a: string, b: string, context: readonly (string | null | undefined)[] = []): number {
+	const drop = new Set(STOCK_BIGRAMS);
+	for (const c of context) if (c) for (const g of charBigrams(c)) drop.add(g);
 	const x = charBigrams(a);
 	const y = charBigrams(b);
+	for (const g of drop) {
+		x.delete(g);
+		y.delete(g);
+	}
 	if (!x.size || !y.size) return 0;
 	const inter = sharedBigrams(x, y);
 	const small = Math.min(x.size, y.size);

@@ -70,6 +70,7 @@ export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist
 		streetCode: street,
 		districtCode: district,
 		text: `${q.title}${q.content}`,
+		address: q.address,
 		at: Date.now()
 	});
 	const screening: IntakeAssist['screening'] = hints.map((h) => ({

@@ -325,6 +325,7 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 			streetCode: t.streetCode,
 			districtCode: t.districtCode,
 			text: `${t.title}${t.content}`,
+			address: t.address,
 			at: t.receivedAt.getTime(),
 			duplicateOf: t.duplicateOf
 		}),

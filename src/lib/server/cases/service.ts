@@ -540,7 +540,8 @@ const RELATED_COLUMNS = {
 	status: tickets.status,
 	receivedAt: tickets.receivedAt,
 	title: tickets.title,
-	content: tickets.content
+	content: tickets.content,
+	address: tickets.address
 };
 
 function relatedOf(
@@ -581,6 +582,8 @@ export async function relatedTickets(
 		streetCode: string | null;
 		districtCode: string | null;
 		text: string;
+		/** the address of the call: left out of the similarity, with each earlier ticket's */
+		address?: string | null;
 		at: number;
 		duplicateOf?: number | null;
 	}
@@ -602,7 +605,7 @@ export async function relatedTickets(
 	const seenNo = new Set<string>();
 	const rows = [...byCaller, ...byPlace].filter((r) => !seenNo.has(r.ticketNo) && !!seenNo.add(r.ticketNo));
 	for (const r of rows) {
-		const sim = repeatSimilarity(q.text, `${r.title}${r.content}`);
+		const sim = repeatSimilarity(q.text, `${r.title}${r.content}`, [q.address, r.address]);
 		const sameCaller = !!q.phoneKey && r.phoneKey === q.phoneKey;
 		if (!sameCaller && sim < REPEAT_SIMILARITY) continue;
 		out.set(
