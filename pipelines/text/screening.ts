@@ -47,8 +47,31 @@ export function loadScreeningRules(path: string): ScreeningRules {
 	return parseScreeningRules(readFileSync(path, 'utf8'), path);
 }
 
-/** A word right after a negation (没有人受伤, 不是火灾, 未发生车祸) does not count. */
-const NEGATION = /(?:没有|没|不是|不|无|未|并非)$/;
+/** Negators: a word after one in the same clause, directly or after up to two gap words, does not count. */
+const NEGATORS = ['没有', '没', '不是', '不会', '不', '无', '未', '并未', '并非', '从未', '尚未'];
+/** Words that may stand between a negator and the word it negates: 没有发生火灾, 未发生车祸, 没有人打架. */
+const GAPS = ['发生', '出现', '发现', '造成', '引起', '有', '人', '什么', '任何'];
+/** Questions that contain a negator but ask: 是不是着火了, 会不会爆炸, 有没有人受伤 — the word counts. */
+const QUESTIONS = ['是不是', '会不会', '有没有', '是否', '能不能', '要不要'];
+const gap = `(?:${GAPS.join('|')}){0,2}$`;
+const NEGATED = new RegExp(`(?:${NEGATORS.join('|')})${gap}`);
+const ASKED = new RegExp(`(?:${QUESTIONS.join('|')})${gap}`);
+/** Characters that end a clause (toHalfWidth keeps ，！？；： full-width): a negator only reaches the words of its own clause. */
+const CLAUSE_END = /[,.;:!?，。！？；：\s]/;
+
+/** The text of the clause before `at`: from the last clause end before it. */
+function clauseBefore(text: string, at: number): string {
+	let from = at;
+	while (from > 0 && !CLAUSE_END.test(text[from - 1])) from--;
+	return text.slice(from, at);
+}
+
+/** Whether the word at `at` is negated (没有发生火灾), not asked about (是不是着火了). */
+function negated(text: string, at: number): boolean {
+	const before = clauseBefore(text, at);
+	return NEGATED.test(before) && !ASKED.test(before);
+}
+
 /** Fewer meaningful characters than this is no substantive appeal (rule 8). */
 export const MIN_MEANINGFUL = 6;
 
@@ -58,9 +81,10 @@ export function screen(rules: ScreeningRules, title: string, content: string): S
 	const found: { rule: number; word: string; line: string | null; at: number }[] = [];
 	for (const w of rules.words) {
 		for (let at = text.indexOf(w.word); at >= 0; at = text.indexOf(w.word, at + 1)) {
-			if (taken[at] || NEGATION.test(text.slice(Math.max(0, at - 3), at))) continue;
+			if (taken[at]) continue;
+			// a negated word is read too, so a shorter word inside it (起火 in 没有冒烟起火) does not count either
 			taken.fill(1, at, at + w.word.length);
-			found.push({ ...w, at });
+			if (!negated(text, at)) found.push({ ...w, at });
 		}
 	}
 	found.sort((a, b) => a.at - b.at);
