@@ -22,6 +22,40 @@ describe('screening hints', () => {
 		expect(rulesOf('餐馆油烟扰民', '楼下餐馆每天晚上油烟很大，影响居民开窗通风')).toEqual([]);
 		expect(rulesOf('', '不是火灾，是楼下烧烤的烟太大')).toEqual([]);
 	});
+	it('reads everyday phrases as ordinary text, not as the words inside them', () => {
+		for (const text of [
+			'小区门口垃圾桶满了没人清理，以上诉求望相关部门尽快解决，谢谢',
+			'打人社局电话一直没人接，想咨询退休手续怎么办',
+			'拨打人民医院的电话一直占线，想问怎么预约挂号',
+			'小区烟感报警器半夜一直响，物业不处理',
+			'燃气报警器坏了，想问问应该找谁更换',
+			'医院门口乱停车严重，救护车都进不去',
+			'急救中心收费太贵，想咨询收费标准',
+			'政务服务网上访问很慢，页面经常打不开',
+			'楼上访客很多，半夜还在吵闹',
+			'我从部队退伍回来，咨询退役军人安置政策',
+			'请环保部门来测试一下河水是不是被污染了',
+			'家里没什么事的时候就听到楼上装修噪音'
+		])
+			expect(rulesOf('', text), text).toEqual([]);
+		// the words themselves still count
+		expect(screen(rules, '', '我爸突然说不出话，快派救护车过来')[0]).toMatchObject({ rule: 2, line: '120', words: ['派救护车'] });
+		expect(screen(rules, '', '我要报警，有人在砸我家的门')[0]).toMatchObject({ rule: 2, line: '110', words: ['报警'] });
+		expect(rulesOf('', '这件事我已经去上访了好几次，一直没有结果')).toEqual([5]);
+		expect(rulesOf('', '部队营区晚上施工噪音很大，影响休息')).toEqual([3]);
+	});
+	it('gives no transfer hint for what happens often, happened before or should be prevented', () => {
+		for (const text of [
+			'路口经常发生交通事故，建议设置红绿灯',
+			'去年发生过车祸的路口，请加装减速带',
+			'仓库曾经着火过，现在还在堆放易燃物',
+			'建议在车祸多发路段增设警示牌',
+			'小区电动车在楼道充电，容易引发火灾，请物业管理'
+		])
+			expect(rulesOf('', text), text).toEqual([]);
+		// the cue reaches its own clause only
+		expect(screen(rules, '', '这个路口经常堵车，刚刚又发生车祸了，有人倒在地上')[0]).toMatchObject({ rule: 2, line: '122', words: ['车祸'] });
+	});
 	it('reads a negator over a short gap, and a negated word hides the words inside it', () => {
 		for (const text of [
 			'小区没有发生火灾，但是消防通道被堆物堵住了',
@@ -47,5 +81,6 @@ describe('screening hints', () => {
 	it('says what is wrong with a bad rules file', () => {
 		expect(() => parseScreeningRules('{"rules":[{"rule":12,"words":["x"]}]}', 'f.json')).toThrow(/f.json: rule 12 is not 1–9/);
 		expect(() => parseScreeningRules('nope', 'f.json')).toThrow(/f.json: not JSON/);
+		expect(() => parseScreeningRules('{"stop":"报警器","rules":[]}', 'f.json')).toThrow(/f.json: "stop" must be a list of words/);
 	});
 });

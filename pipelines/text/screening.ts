@@ -1,12 +1,15 @@
 // Screening hints for the intake screen (DESIGN.md: non-acceptance rules 1–9). Words from
-// data/dict/screening.json name the rule they hint at; rule 2 also names the emergency line. A hint is advice:
-// the operator decides. Pure apart from `loadScreeningRules`.
+// data/dict/screening.json name the rule they hint at; rule 2 also names the emergency line. The file's stop
+// phrases (以上诉求, 报警器) are read first as ordinary text, and a rule's `unless` cues cancel its words in their
+// clause (经常发生车祸 is no emergency). A hint is advice: the operator decides. Pure apart from `loadScreeningRules`.
 import { readFileSync } from 'node:fs';
 import { toHalfWidth } from '../normalize/text';
 
 export interface ScreeningRules {
-	/** rule → words (rule 2: line → words) */
-	words: { rule: number; word: string; line: string | null }[];
+	/** rule → words (rule 2: line → words); `unless`: a cue in the word's clause that cancels it */
+	words: { rule: number; word: string; line: string | null; unless: string[] }[];
+	/** phrases read first, as ordinary text: no word inside or across them counts (以上诉求, 报警器) */
+	stop: string[];
 }
 
 export interface ScreeningHint {
@@ -18,7 +21,8 @@ export interface ScreeningHint {
 }
 
 interface RulesFile {
-	rules: ({ rule: number; words: string[] } | { rule: number; lines: Record<string, string[]> })[];
+	stop?: string[];
+	rules: (({ rule: number; words: string[] } | { rule: number; lines: Record<string, string[]> }) & { unless?: string[] })[];
 }
 
 export function parseScreeningRules(json: string, source = 'screening rules'): ScreeningRules {
@@ -29,18 +33,25 @@ export function parseScreeningRules(json: string, source = 'screening rules'): S
 		throw new Error(`${source}: not JSON (${(e as Error).message})`);
 	}
 	if (!Array.isArray(f?.rules)) throw new Error(`${source}: "rules" must be an array`);
+	const list = (v: unknown, what: string): string[] => {
+		if (v === undefined) return [];
+		if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && x)) throw new Error(`${source}: ${what} must be a list of words`);
+		return v.map(toHalfWidth);
+	};
 	const words: ScreeningRules['words'] = [];
 	for (const r of f.rules) {
 		if (!Number.isInteger(r.rule) || r.rule < 1 || r.rule > 9) throw new Error(`${source}: rule ${JSON.stringify(r.rule)} is not 1–9`);
+		const unless = list(r.unless, `rule ${r.rule}'s "unless"`);
 		if ('lines' in r) {
-			for (const [line, ws] of Object.entries(r.lines)) for (const w of ws) words.push({ rule: r.rule, word: toHalfWidth(w), line });
+			for (const [line, ws] of Object.entries(r.lines)) for (const w of ws) words.push({ rule: r.rule, word: toHalfWidth(w), line, unless });
 		} else if (Array.isArray(r.words)) {
-			for (const w of r.words) words.push({ rule: r.rule, word: toHalfWidth(w), line: null });
+			for (const w of r.words) words.push({ rule: r.rule, word: toHalfWidth(w), line: null, unless });
 		} else throw new Error(`${source}: rule ${r.rule} has neither "words" nor "lines"`);
 	}
 	// longer words first, so 燃气泄漏 is found before a shorter word inside it
 	words.sort((a, b) => b.word.length - a.word.length);
-	return { words };
+	const stop = list(f.stop, '"stop"').sort((a, b) => b.length - a.length);
+	return { words, stop };
 }
 
 export function loadScreeningRules(path: string): ScreeningRules {
@@ -56,7 +67,7 @@ const QUESTIONS = ['是不是', '会不会', '有没有', '是否', '能不能',
 const gap = `(?:${GAPS.join('|')}){0,2}$`;
 const NEGATED = new RegExp(`(?:${NEGATORS.join('|')})${gap}`);
 const ASKED = new RegExp(`(?:${QUESTIONS.join('|')})${gap}`);
-/** Characters that end a clause (toHalfWidth keeps ，！？；： full-width): a negator only reaches the words of its own clause. */
+/** Characters that end a clause (toHalfWidth keeps ，！？；： full-width): a negator or a cue only reaches the words of its own clause. */
 const CLAUSE_END = /[,.;:!?，。！？；：\s]/;
 
 /** The text of the clause before `at`: from the last clause end before it. */
@@ -64,6 +75,13 @@ function clauseBefore(text: string, at: number): string {
 	let from = at;
 	while (from > 0 && !CLAUSE_END.test(text[from - 1])) from--;
 	return text.slice(from, at);
+}
+
+/** The text of the clause from `at` on: up to the next clause end. */
+function clauseAfter(text: string, at: number): string {
+	let to = at;
+	while (to < text.length && !CLAUSE_END.test(text[to])) to++;
+	return text.slice(at, to);
 }
 
 /** Whether the word at `at` is negated (没有发生火灾), not asked about (是不是着火了). */
@@ -79,12 +97,17 @@ export function screen(rules: ScreeningRules, title: string, content: string): S
 	const text = toHalfWidth(`${title}\n${content}`);
 	const taken = new Uint8Array(text.length);
 	const found: { rule: number; word: string; line: string | null; at: number }[] = [];
+	// stop phrases take their characters first, as the geocoder's not-places do: 以上诉求 holds no 上诉
+	for (const p of rules.stop) for (let at = text.indexOf(p); at >= 0; at = text.indexOf(p, at + 1)) taken.fill(1, at, at + p.length);
 	for (const w of rules.words) {
 		for (let at = text.indexOf(w.word); at >= 0; at = text.indexOf(w.word, at + 1)) {
-			if (taken[at]) continue;
-			// a negated word is read too, so a shorter word inside it (起火 in 没有冒烟起火) does not count either
-			taken.fill(1, at, at + w.word.length);
-			if (!negated(text, at)) found.push({ ...w, at });
+			const end = at + w.word.length;
+			if (taken.subarray(at, end).includes(1)) continue;
+			// a word that does not count is read too, so a shorter word inside it (起火 in 没有冒烟起火) does not count either
+			taken.fill(1, at, end);
+			const clause = clauseBefore(text, at) + clauseAfter(text, at);
+			if (negated(text, at) || w.unless.some((c) => clause.includes(c))) continue;
+			found.push({ rule: w.rule, word: w.word, line: w.line, at });
 		}
 	}
 	found.sort((a, b) => a.at - b.at);
