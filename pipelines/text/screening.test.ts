@@ -11,6 +11,43 @@ describe('screening hints', () => {
 		expect(h[0]).toMatchObject({ rule: 2, line: '119', words: ['起火'] });
 		expect(h.find((x) => x.line === '120')?.words).toEqual(['晕倒']);
 	});
+	it('points the common ways of reporting an emergency to their line', () => {
+		const cases: [string, string][] = [
+			['老人在小区门口被电动车撞倒，现在躺在地上起不来', '122'],
+			['老人过马路被车撞了，倒在路边', '122'],
+			['我骑车被电瓶车撞了，腿在流血', '122'],
+			['孩子在河边溺水了，快来人', '119'],
+			['有人在马路上被打了，流了很多血', '110'],
+			['我被人打了，对方还在楼下', '110'],
+			['房子烧起来了，火很大', '119'],
+			['楼下停的电动车自燃了', '119'],
+			['楼道里冒出浓烟，什么都看不清', '119'],
+			['家里老人一氧化碳中毒了，叫不醒', '120'],
+			['邻居好像煤气中毒了，门敲不开', '120'],
+			['工地上有人触电了，快来人', '120'],
+			['商场里有人心脏骤停，正在做心肺复苏', '120'],
+			['公交站台有个老人倒地不起', '120'],
+			['我家老人走失了，穿灰色外套', '110'],
+			['孩子在商场里走丢了，找了半小时', '110'],
+			['接到冒充客服的电话，电信诈骗被骗了五万', '110']
+		];
+		for (const [text, line] of cases) expect(screen(rules, '', text)[0], text).toMatchObject({ rule: 2, line });
+		expect(screen(rules, '', '有人在马路上被打了，流了很多血').find((h) => h.line === '120')?.words).toEqual(['流了很多血']);
+		expect(screen(rules, '', '老人在小区门口被电动车撞倒，现在躺在地上起不来').map((h) => h.line)).toEqual(['122', '120']);
+	});
+	it('gives no transfer hint for the everyday words around them', () => {
+		for (const text of [
+			'楼上装修噪音太大，晚上总被打扰',
+			'楼上住户把承重墙打通了，担心安全',
+			'经常有人打电话推销，被打电话骚扰',
+			'我家宠物狗走丢了，想问能不能在小区贴寻狗启事',
+			'工厂烟囱冒浓烟，污染空气',
+			'小区宣传防诈骗知识的横幅掉了',
+			'电线裸露在外面，有触电危险',
+			'路边的树倒在地上挡路'
+		])
+			expect(rulesOf('', text), text).toEqual([]);
+	});
 	it('names the rule and the words for legal procedures, petitions and the bodies outside the government', () => {
 		expect(rulesOf('', '我和公司的劳动纠纷已经申请仲裁，想问问进度')).toContain(4);
 		expect(rulesOf('', '这个案子法院已立案，开庭时间一直拖')).toEqual(expect.arrayContaining([3, 5]));
