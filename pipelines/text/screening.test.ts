@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScreeningRules, parseScreeningRules, screen } from './screening';
@@ -49,10 +50,64 @@ describe('screening hints', () => {
 			expect(rulesOf('', text), text).toEqual([]);
 	});
 	it('names the rule and the words for legal procedures, petitions and the bodies outside the government', () => {
-		expect(rulesOf('', '我和公司的劳动纠纷已经申请仲裁，想问问进度')).toContain(4);
+		expect(rulesOf('', '请问和公司的劳动纠纷怎么申请仲裁')).toContain(4);
 		expect(rulesOf('', '这个案子法院已立案，开庭时间一直拖')).toEqual(expect.arrayContaining([3, 5]));
 		expect(rulesOf('', '我要反映人大代表不履职的问题')).toEqual([3]);
 		expect(screen(rules, '', '我想去信访，这事拖了三年').find((x) => x.rule === 5)?.words).toEqual(['信访']);
+	});
+	it('tells a procedure to start (rule 4) from one already under way (rule 5)', () => {
+		const cases: [string, number][] = [
+			['交警的处罚决定我不服，我要复议', 4],
+			['对城管的处罚决定不服，要求复议', 4],
+			['这个处罚我已复议过了，还没有结果', 5],
+			['行政复议中，想问问什么时候出结果', 5],
+			['我和公司的劳动纠纷已经申请仲裁，想问问进度', 5],
+			['这个案子已经在法院立案了，对方一直拖着', 5],
+			['电动车被偷，派出所立案了，但一直没消息', 5],
+			['我和开发商正在打官司，想让住建局先处理', 5],
+			['房屋质量问题正在诉讼，想再反映一下', 5],
+			['法院判了但对方一直不执行', 5]
+		];
+		for (const [text, rule] of cases) {
+			const r = rulesOf('', text);
+			expect(r, text).toContain(rule);
+			expect(r, text).not.toContain(rule === 4 ? 5 : 4);
+		}
+	});
+	it('names the Party, People’s Congress and army bodies, and only them', () => {
+		for (const text of [
+			'我要反映市委大院门口乱停车的问题，市委书记应该管管',
+			'想向区委反映社区工作人员态度差',
+			'县委办公室电话打不通',
+			'街道党工委的人来过一次就没下文了',
+			'这个事情政法委也知道',
+			'我给人民代表大会写过信',
+			'这事我向区人大反映过，一直没回复',
+			'解放军营区外墙施工，噪音扰民'
+		])
+			expect(rulesOf('', text), text).toContain(3);
+		for (const text of [
+			'超市委托的快递员把包裹弄丢了',
+			'物业受社区委托管理停车，收费太高',
+			'我们小区人大多是老人，希望加装电梯',
+			'退役解放军战士想咨询安置补助怎么申领',
+			'我心里很委屈，物业一直不给维修'
+		])
+			expect(rulesOf('', text), text).toEqual([]);
+	});
+	it('gives every rule in the dictionary words, each of which hints at its rule alone', () => {
+		const file = JSON.parse(readFileSync(join(import.meta.dirname, '../../data/dict/screening.json'), 'utf8')) as {
+			rules: { rule: number; words?: string[]; lines?: Record<string, string[]> }[];
+		};
+		for (const r of file.rules) {
+			const words = r.words ?? Object.values(r.lines ?? {}).flat();
+			expect(words.length, `rule ${r.rule}`).toBeGreaterThan(0);
+		}
+		// rule 7 comes from the repeat check and rule 9 is the operator's own judgement
+		expect(file.rules.map((r) => r.rule).sort()).toEqual([1, 2, 3, 4, 5, 6, 8]);
+		for (const w of rules.words)
+			expect(screen(rules, '', w.word), w.word).toContainEqual({ rule: w.rule, words: [w.word], line: w.line });
+		expect(() => parseScreeningRules('{"rules":[{"rule":3,"words":[]}]}', 'f.json')).toThrow(/f.json: rule 3 has no words/);
 	});
 	it('ignores a negated word and ordinary complaints', () => {
 		expect(rulesOf('', '路口发生剐蹭，没有车祸那么严重，主要是红绿灯坏了')).toEqual([]);
@@ -119,5 +174,6 @@ describe('screening hints', () => {
 		expect(() => parseScreeningRules('{"rules":[{"rule":12,"words":["x"]}]}', 'f.json')).toThrow(/f.json: rule 12 is not 1–9/);
 		expect(() => parseScreeningRules('nope', 'f.json')).toThrow(/f.json: not JSON/);
 		expect(() => parseScreeningRules('{"stop":"报警器","rules":[]}', 'f.json')).toThrow(/f.json: "stop" must be a list of words/);
+		expect(() => parseScreeningRules('{"rules":[{"rule":4,"words":["复议"],"underway":{"rule":0}}]}', 'f.json')).toThrow(/f.json: rule 4's "underway" names no rule 1–9/);
 	});
 });

@@ -1,13 +1,18 @@
 // Screening hints for the intake screen (DESIGN.md: non-acceptance rules 1–9). Words from
 // data/dict/screening.json name the rule they hint at; rule 2 also names the emergency line. The file's stop
 // phrases (以上诉求, 报警器) are read first as ordinary text, and a rule's `unless` cues cancel its words in their
-// clause (经常发生车祸 is no emergency). A hint is advice: the operator decides. Pure apart from `loadScreeningRules`.
+// clause (经常发生车祸 is no emergency); a procedure already under way (已经申请仲裁, 复议中) moves a rule-4 word to
+// rule 5. Rules 7 (repeat detection) and 9 (其他, the operator's own judgement) have no words. A hint is advice: the
+// operator decides. Pure apart from `loadScreeningRules`.
 import { readFileSync } from 'node:fs';
 import { toHalfWidth } from '../normalize/text';
 
 export interface ScreeningRules {
-	/** rule → words (rule 2: line → words); `unless`: a cue in the word's clause that cancels it */
-	words: { rule: number; word: string; line: string | null; unless: string[] }[];
+	/**
+	 * rule → words (rule 2: line → words); `unless`: a cue in the word's clause that cancels it; `underway`: cues
+	 * just before the word (up to UNDERWAY_GAP characters between) or right after it that move it to another rule
+	 */
+	words: { rule: number; word: string; line: string | null; unless: string[]; underway: Underway | null }[];
 	/** phrases read first, as ordinary text: no word inside or across them counts (以上诉求, 报警器) */
 	stop: string[];
 }
@@ -20,10 +25,21 @@ export interface ScreeningHint {
 	line: string | null;
 }
 
+interface Underway {
+	rule: number;
+	before: string[];
+	after: string[];
+}
+
 interface RulesFile {
 	stop?: string[];
-	rules: (({ rule: number; words: string[] } | { rule: number; lines: Record<string, string[]> }) & { unless?: string[] })[];
+	rules: (({ rule: number; words: string[] } | { rule: number; lines: Record<string, string[]> }) & {
+		unless?: string[];
+		underway?: Underway;
+	})[];
 }
+
+const isRule = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 9;
 
 export function parseScreeningRules(json: string, source = 'screening rules'): ScreeningRules {
 	let f: RulesFile;
@@ -40,13 +56,22 @@ export function parseScreeningRules(json: string, source = 'screening rules'): S
 	};
 	const words: ScreeningRules['words'] = [];
 	for (const r of f.rules) {
-		if (!Number.isInteger(r.rule) || r.rule < 1 || r.rule > 9) throw new Error(`${source}: rule ${JSON.stringify(r.rule)} is not 1–9`);
+		if (!isRule(r.rule)) throw new Error(`${source}: rule ${JSON.stringify(r.rule)} is not 1–9`);
 		const unless = list(r.unless, `rule ${r.rule}'s "unless"`);
+		let underway: Underway | null = null;
+		if (r.underway !== undefined) {
+			if (!isRule(r.underway?.rule)) throw new Error(`${source}: rule ${r.rule}'s "underway" names no rule 1–9`);
+			const what = `rule ${r.rule}'s "underway`;
+			underway = { rule: r.underway.rule, before: list(r.underway.before, `${what}.before"`), after: list(r.underway.after, `${what}.after"`) };
+		}
+		const n = words.length;
 		if ('lines' in r) {
-			for (const [line, ws] of Object.entries(r.lines)) for (const w of ws) words.push({ rule: r.rule, word: toHalfWidth(w), line, unless });
+			for (const [line, ws] of Object.entries(r.lines))
+				for (const w of list(ws, `rule ${r.rule}'s line ${line}`)) words.push({ rule: r.rule, word: w, line, unless, underway });
 		} else if (Array.isArray(r.words)) {
-			for (const w of r.words) words.push({ rule: r.rule, word: toHalfWidth(w), line: null, unless });
+			for (const w of list(r.words, `rule ${r.rule}'s "words"`)) words.push({ rule: r.rule, word: w, line: null, unless, underway });
 		} else throw new Error(`${source}: rule ${r.rule} has neither "words" nor "lines"`);
+		if (words.length === n) throw new Error(`${source}: rule ${r.rule} has no words`);
 	}
 	// longer words first, so 燃气泄漏 is found before a shorter word inside it
 	words.sort((a, b) => b.word.length - a.word.length);
@@ -90,6 +115,9 @@ function negated(text: string, at: number): boolean {
 	return NEGATED.test(before) && !ASKED.test(before);
 }
 
+/** At most this many characters between an `underway` cue and its word: 已经申请仲裁, 已经向法院起诉. */
+const UNDERWAY_GAP = 3;
+
 /** Fewer meaningful characters than this is no substantive appeal (rule 8). */
 export const MIN_MEANINGFUL = 6;
 
@@ -107,7 +135,11 @@ export function screen(rules: ScreeningRules, title: string, content: string): S
 			taken.fill(1, at, end);
 			const clause = clauseBefore(text, at) + clauseAfter(text, at);
 			if (negated(text, at) || w.unless.some((c) => clause.includes(c))) continue;
-			found.push({ rule: w.rule, word: w.word, line: w.line, at });
+			const before = clauseBefore(text, at);
+			const underway =
+				w.underway &&
+				(w.underway.before.some((c) => before.slice(-(c.length + UNDERWAY_GAP)).includes(c)) || w.underway.after.some((c) => text.startsWith(c, end)));
+			found.push({ rule: underway ? w.underway!.rule : w.rule, word: w.word, line: w.line, at });
 		}
 	}
 	found.sort((a, b) => a.at - b.at);
