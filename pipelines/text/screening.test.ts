@@ -170,6 +170,12 @@ describe('screening hints', () => {
 		expect(rulesOf('', 'ｘｘ家里燃气泄漏了')).toEqual([2]);
 		expect(rulesOf('', '喂？')).toEqual([8]);
 	});
+	it('calls rule 8 text that says nothing, not a short appeal, reading the title too', () => {
+		for (const text of ['喂', '喂，你好，在吗？', '没事', '测试', '您好，打错了，不好意思', '哈哈哈']) expect(rulesOf('', text), text).toEqual([8]);
+		for (const text of ['路灯坏了', '井盖丢失', '停水', '请问公积金怎么提取']) expect(rulesOf('', text), text).toEqual([]);
+		expect(rulesOf('小区门口路灯不亮', '喂')).toEqual([]);
+		expect(rulesOf('测试', '')).toEqual([8]);
+	});
 	it('says what is wrong with a bad rules file', () => {
 		expect(() => parseScreeningRules('{"rules":[{"rule":12,"words":["x"]}]}', 'f.json')).toThrow(/f.json: rule 12 is not 1–9/);
 		expect(() => parseScreeningRules('nope', 'f.json')).toThrow(/f.json: not JSON/);

@@ -2,8 +2,8 @@
 // data/dict/screening.json name the rule they hint at; rule 2 also names the emergency line. The file's stop
 // phrases (以上诉求, 报警器) are read first as ordinary text, and a rule's `unless` cues cancel its words in their
 // clause (经常发生车祸 is no emergency); a procedure already under way (已经申请仲裁, 复议中) moves a rule-4 word to
-// rule 5. Rules 7 (repeat detection) and 9 (其他, the operator's own judgement) have no words. A hint is advice: the
-// operator decides. Pure apart from `loadScreeningRules`.
+// rule 5. Text of nothing but greetings or test words (喂, 你好, 测试) is rule 8. Rules 7 (repeat detection) and 9
+// (其他, the operator's own judgement) have no words. A hint is advice: the operator decides. Pure apart from `loadScreeningRules`.
 import { readFileSync } from 'node:fs';
 import { toHalfWidth } from '../normalize/text';
 
@@ -15,6 +15,8 @@ export interface ScreeningRules {
 	words: { rule: number; word: string; line: string | null; unless: string[]; underway: Underway | null }[];
 	/** phrases read first, as ordinary text: no word inside or across them counts (以上诉求, 报警器) */
 	stop: string[];
+	/** words that carry no appeal (喂, 你好, 测试), longest first, lower case: text of nothing else is rule 8 */
+	empty: string[];
 }
 
 export interface ScreeningHint {
@@ -33,6 +35,7 @@ interface Underway {
 
 interface RulesFile {
 	stop?: string[];
+	empty?: string[];
 	rules: (({ rule: number; words: string[] } | { rule: number; lines: Record<string, string[]> }) & {
 		unless?: string[];
 		underway?: Underway;
@@ -75,8 +78,12 @@ export function parseScreeningRules(json: string, source = 'screening rules'): S
 	}
 	// longer words first, so 燃气泄漏 is found before a shorter word inside it
 	words.sort((a, b) => b.word.length - a.word.length);
-	const stop = list(f.stop, '"stop"').sort((a, b) => b.length - a.length);
-	return { words, stop };
+	const longestFirst = (a: string, b: string) => b.length - a.length;
+	const stop = list(f.stop, '"stop"').sort(longestFirst);
+	const empty = list(f.empty, '"empty"')
+		.map((w) => w.toLowerCase())
+		.sort(longestFirst);
+	return { words, stop, empty };
 }
 
 export function loadScreeningRules(path: string): ScreeningRules {
@@ -118,8 +125,11 @@ function negated(text: string, at: number): boolean {
 /** At most this many characters between an `underway` cue and its word: 已经申请仲裁, 已经向法院起诉. */
 const UNDERWAY_GAP = 3;
 
-/** Fewer meaningful characters than this is no substantive appeal (rule 8). */
-export const MIN_MEANINGFUL = 6;
+/**
+ * Fewer letters and digits than this in title and content, besides the file's `empty` words (喂, 你好, 测试), is
+ * no substantive appeal (rule 8); 停水 or 路灯坏了 is one.
+ */
+export const MIN_MEANINGFUL = 2;
 
 export function screen(rules: ScreeningRules, title: string, content: string): ScreeningHint[] {
 	const text = toHalfWidth(`${title}\n${content}`);
@@ -133,9 +143,9 @@ export function screen(rules: ScreeningRules, title: string, content: string): S
 			if (taken.subarray(at, end).includes(1)) continue;
 			// a word that does not count is read too, so a shorter word inside it (起火 in 没有冒烟起火) does not count either
 			taken.fill(1, at, end);
-			const clause = clauseBefore(text, at) + clauseAfter(text, at);
-			if (negated(text, at) || w.unless.some((c) => clause.includes(c))) continue;
 			const before = clauseBefore(text, at);
+			const clause = before + clauseAfter(text, at);
+			if (negated(text, at) || w.unless.some((c) => clause.includes(c))) continue;
 			const underway =
 				w.underway &&
 				(w.underway.before.some((c) => before.slice(-(c.length + UNDERWAY_GAP)).includes(c)) || w.underway.after.some((c) => text.startsWith(c, end)));
@@ -150,8 +160,11 @@ export function screen(rules: ScreeningRules, title: string, content: string): S
 		if (!h.words.includes(f.word)) h.words.push(f.word);
 		hints.set(key, h);
 	}
-	const meaningful = (content.match(/[\p{L}\p{N}]/gu) ?? []).length;
-	if (content.trim() && meaningful < MIN_MEANINGFUL && !hints.has('8:')) hints.set('8:', { rule: 8, words: [], line: null });
+	// no substantive appeal: title and content say (almost) nothing once greetings and test words are left out
+	let rest = text.toLowerCase();
+	for (const e of rules.empty) rest = rest.split(e).join(' ');
+	const meaningful = (rest.match(/[\p{L}\p{N}]/gu) ?? []).length;
+	if (text.trim() && meaningful < MIN_MEANINGFUL && !hints.has('8:')) hints.set('8:', { rule: 8, words: [], line: null });
 	// rule 2 first (an emergency is transferred at once), then by rule number; more words first within a rule
 	return [...hints.values()].sort(
 		(a, b) => (a.rule === 2 ? -1 : 0) - (b.rule === 2 ? -1 : 0) || a.rule - b.rule || b.words.length - a.words.length

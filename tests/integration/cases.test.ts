@@ -474,6 +474,15 @@ describe('the 受理 screen’s assistant', () => {
 		expect(byText.place).toMatchObject({ districtCode: '320506', streetCode: muDu.code });
 	});
 
+	it('asks about a substantive appeal only when title and content say nothing but greetings', async () => {
+		const rule8 = async (title: string, content: string) => (await intakeAssist(a, { title, content })).screening.filter((h) => h.rule === 8);
+		expect(await rule8('', '路灯坏了')).toEqual([]);
+		expect(await rule8('', '井盖丢失')).toEqual([]);
+		expect(await rule8('小区门口路灯不亮', '喂')).toEqual([]);
+		const [h] = await rule8('', '喂，你好，在吗？');
+		expect(h).toMatchObject({ words: [], advice: '内容过短或只有问候、试拨等用语，请核实是否有实质诉求（情形 8）' });
+	});
+
 	it('finds the caller’s earlier ticket however many tickets of the place came after it', async () => {
 		const mine = await registerTicket(a, people.operator, {
 			...INTAKE,

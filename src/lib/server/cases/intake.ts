@@ -84,7 +84,7 @@ export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist
 				? `出现“${h.words.join('”“')}”，疑似紧急事项，建议转 ${h.line} 并告知来电人`
 				: h.words.length
 					? `出现“${h.words.join('”“')}”，请核实是否属于情形 ${h.rule}`
-					: `内容过短，请核实是否有实质诉求（情形 ${h.rule}）`
+					: `内容过短或只有问候、试拨等用语，请核实是否有实质诉求（情形 ${h.rule}）`
 	}));
 	// an earlier ticket of the same matter: rule 7 when it was handled, 并单 when it is still open
 	const prior = related.find((r) => r.repeat);
