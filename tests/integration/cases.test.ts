@@ -474,6 +474,64 @@ describe('the 受理 screen’s assistant', () => {
 		expect(byText.place).toMatchObject({ districtCode: '320506', streetCode: muDu.code });
 	});
 
+	it('suggests rule 7 only for an earlier ticket a unit handled, and says what became of the others', async () => {
+		const call = (caller_phone: string, content: string, decision?: Record<string, unknown>) =>
+			registerTicket(a, people.operator, { ...INTAKE, title: '', address: '', district_code: null, caller_phone, content }, decision && { decision });
+		const again = async (caller_phone: string, content: string) => {
+			const r = await intakeAssist(a, { content, caller_phone });
+			expect(r.related.some((x) => x.repeat)).toBe(true);
+			return r.screening;
+		};
+		// transferred to 119: no rule 7 (nobody here handled it), the line again
+		const fire = await call('13600000001', '楼下电动车棚着火了，浓烟很大', { action: 'transfer', transferred_to: '119' });
+		let s = await again('13600000001', '楼下电动车棚那边还是没人来处理');
+		expect(s.find((h) => h.rule === 7)).toBeUndefined();
+		expect(s[0]).toMatchObject({
+			rule: 2,
+			line: '119',
+			words: [],
+			mergeInto: null,
+			advice: `与工单 ${fire.ticketNo} 内容相似，该单曾转 119，如事态仍在持续，建议再转 119 并告知来电人`
+		});
+		// … and with the words' own hint for the same line, one hint that says both
+		s = await again('13600000001', '楼下电动车棚着火了，火越来越大');
+		expect(s.filter((h) => h.rule === 2)).toHaveLength(1);
+		expect(s[0].advice).toBe(`出现“着火”，疑似紧急事项，建议转 119 并告知来电人；与工单 ${fire.ticketNo} 内容相似，该单曾转 119`);
+		// refused under rule 4: that rule and its reason
+		const refused = await call('13600000002', '房东不退押金，我想去法院起诉他，请问怎么办', {
+			action: 'not_accept',
+			reason: 4,
+			note: '告知通过诉讼解决'
+		});
+		s = await again('13600000002', '房东押金的事还是不退，请问怎么办');
+		expect(s.find((h) => h.rule === 7)).toBeUndefined();
+		expect(s.find((h) => h.rule === 4)?.advice).toBe(
+			`与工单 ${refused.ticketNo} 内容相似，该单曾以情形 4（应通过诉讼、仲裁、行政复议解决）不予受理，如无新情况，请核实是否仍属该情形`
+		);
+		// answered directly: nothing to suggest
+		await call('13600000003', '请问住房公积金怎么提取，需要什么材料', { action: 'answer', note: '告知提取流程' });
+		expect(await again('13600000003', '住房公积金提取需要什么材料')).toEqual([]);
+		// merged into an open ticket: 并单 into that one
+		const main = await call('13600000004', '小区门口井盖丢失，晚上很危险', { action: 'accept' });
+		const merged = await call('13600000004', '小区门口井盖丢失了，有人差点掉下去', { action: 'merge', duplicate_of: main.ticketNo });
+		s = await again('13600000004', '小区门口井盖丢失还没补上');
+		expect(s).toEqual([
+			expect.objectContaining({
+				rule: 7,
+				mergeInto: main.ticketNo,
+				advice: `工单 ${merged.ticketNo} 已并入 ${main.ticketNo}；与在办工单 ${main.ticketNo} 内容相似，可并单`
+			})
+		]);
+		// handled by a unit to closure: rule 7
+		const done = await call('13600000005', '小区路灯不亮，晚上出行不便', { action: 'accept' });
+		const at = new Date();
+		await a.rel.db.update(tickets).set({ status: 'closed', unitCode: UNIT_A, dispatchedAt: at, closedAt: at }).where(eq(tickets.id, done.id));
+		s = await again('13600000005', '小区路灯还是不亮');
+		expect(s).toEqual([
+			expect.objectContaining({ rule: 7, mergeInto: null, advice: `与已办结工单 ${done.ticketNo} 内容相似，如无新情况、新理由，属情形 7` })
+		]);
+	});
+
 	it('asks about a substantive appeal only when title and content say nothing but greetings', async () => {
 		const rule8 = async (title: string, content: string) => (await intakeAssist(a, { title, content })).screening.filter((h) => h.rule === 8);
 		expect(await rule8('', '路灯坏了')).toEqual([]);

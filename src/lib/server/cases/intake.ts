@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { normalizePhone } from '$pipelines/normalize/index';
 import { geocoderFor } from '../geo';
-import { NOT_ACCEPTED_REASONS, OPEN_STATUSES } from '$pipelines/lifecycle/model';
+import { eq } from 'drizzle-orm';
+import { NOT_ACCEPTED_REASONS, OPEN_STATUSES, type Status } from '$pipelines/lifecycle/model';
 import { loadScreeningRules, screen, type ScreeningRules } from '$pipelines/text/screening';
 import { searchKnowledge, type ArticleHit } from '$pipelines/text/knowledge';
 import type { App } from '../app';
+import { tickets } from '../db/schema';
 import type { IntakeAssist } from '$lib/types';
 import { NoModelError, suggestFor } from '../text/classifier';
 import { MAX_CONTENT, parseInput } from './input';
@@ -33,6 +35,59 @@ function tools(app: App) {
 		cache.set(app, t);
 	}
 	return t;
+}
+
+interface PriorNote {
+	rule: number;
+	line: string | null;
+	mergeInto: string | null;
+	/** what the earlier ticket is (与工单 … 内容相似，该单曾转 119) and what that suggests (如事态仍在持续…) */
+	fact: string;
+	action: string;
+}
+
+/**
+ * What an earlier ticket of the same matter suggests: 并单 while it (or the ticket it was merged into) is open, rule 7
+ * only when a unit handled it to closure (已依法处理), else the line it was transferred to or the rule it was refused
+ * under. A ticket answered directly suggests nothing: the list of related tickets shows it.
+ */
+async function priorNote(app: App, ticketNo: string): Promise<PriorNote | null> {
+	const columns = {
+		ticketNo: tickets.ticketNo,
+		status: tickets.status,
+		dispatchedAt: tickets.dispatchedAt,
+		duplicateOf: tickets.duplicateOf,
+		transferredTo: tickets.transferredTo,
+		notAcceptedReason: tickets.notAcceptedReason
+	};
+	const [t] = await app.rel.db.select(columns).from(tickets).where(eq(tickets.ticketNo, ticketNo));
+	if (!t) return null;
+	if (t.duplicateOf !== null) {
+		// merged (并单): the matter is the ticket it was merged into, which is never merged itself
+		const [into] = await app.rel.db.select(columns).from(tickets).where(eq(tickets.id, t.duplicateOf));
+		const note = into && into.duplicateOf === null ? await priorNote(app, into.ticketNo) : null;
+		return note && { ...note, fact: `工单 ${t.ticketNo} 已并入 ${into.ticketNo}；${note.fact}` };
+	}
+	const no = t.ticketNo;
+	if (OPEN_STATUSES.includes(t.status as Status))
+		return { rule: 7, line: null, mergeInto: no, fact: `与在办工单 ${no} 内容相似`, action: '可并单' };
+	if (t.status === 'closed' && t.dispatchedAt !== null)
+		return { rule: 7, line: null, mergeInto: null, fact: `与已办结工单 ${no} 内容相似`, action: '如无新情况、新理由，属情形 7' };
+	if (t.status === 'transferred' && t.transferredTo) {
+		const line = t.transferredTo;
+		const fact = `与工单 ${no} 内容相似，该单曾转 ${line}`;
+		return { rule: 2, line, mergeInto: null, fact, action: `如事态仍在持续，建议再转 ${line} 并告知来电人` };
+	}
+	const reason = t.status === 'not_accepted' && t.notAcceptedReason ? NOT_ACCEPTED_REASONS[t.notAcceptedReason] : undefined;
+	if (reason)
+		return {
+			rule: t.notAcceptedReason!,
+			line: null,
+			mergeInto: null,
+			fact: `与工单 ${no} 内容相似，该单曾以情形 ${t.notAcceptedReason}（${reason}）不予受理`,
+			action: '如无新情况，请核实是否仍属该情形'
+		};
+	return null;
 }
 
 /** The knowledge base (its active articles, edited in 设置 › 知识库) searched by the operator's words (the 受理 screen's search box). */
@@ -86,20 +141,19 @@ export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist
 					? `出现“${h.words.join('”“')}”，请核实是否属于情形 ${h.rule}`
 					: `内容过短或只有问候、试拨等用语，请核实是否有实质诉求（情形 ${h.rule}）`
 	}));
-	// an earlier ticket of the same matter: rule 7 when it was handled, 并单 when it is still open
+	// an earlier ticket of the same matter: 并单 while open, rule 7 when handled, else what was done with it
 	const prior = related.find((r) => r.repeat);
-	if (prior) {
-		const open = OPEN_STATUSES.includes(prior.status);
-		screening.push({
-			rule: 7,
-			text: NOT_ACCEPTED_REASONS[7],
-			words: [],
-			line: null,
-			mergeInto: open ? prior.ticketNo : null,
-			advice: open
-				? `与在办工单 ${prior.ticketNo} 内容相似，可并单`
-				: `与已办结工单 ${prior.ticketNo} 内容相似，如无新情况、新理由，属情形 7`
-		});
+	const note = prior ? await priorNote(app, prior.ticketNo) : null;
+	if (note) {
+		const { rule, line, mergeInto, fact, action } = note;
+		// a hint of the words with the same rule and line says it too
+		const same = screening.find((h) => h.rule === rule && h.line === line);
+		if (same && rule !== 7) same.advice += `；${fact}`;
+		else {
+			const at = rule === 2 ? screening.findIndex((h) => h.rule !== 2) : -1; // an emergency stays first
+			const hint = { rule, text: NOT_ACCEPTED_REASONS[rule], words: [], line, mergeInto, advice: `${fact}，${action}` };
+			screening.splice(at < 0 ? screening.length : at, 0, hint);
+		}
 	}
 	return {
 		place:
