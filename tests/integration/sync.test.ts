@@ -147,6 +147,57 @@ describe('sync to analytics', () => {
 		expect([n, d]).toEqual([601, 601]);
 	});
 
+	it('writes a ticket changed between two pages of one round once, in its later version', async () => {
+		const at = Date.parse('2026-11-22T09:00:00+08:00');
+		const no = (i: number) => `SZ20261122-9${String(i).padStart(5, '0')}`;
+		await a.rel.db.insert(tickets).values(
+			Array.from({ length: 300 }, (_, i) => ({
+				ticketNo: no(i),
+				source: 'intake',
+				externalId: no(i),
+				channel: 'phone',
+				type: '投诉',
+				content: `分页之间改动的来电 ${i}`,
+				status: 'received',
+				receivedAt: new Date(at + i * 1000),
+				updatedAt: new Date(at + i * 1000)
+			}))
+		);
+		// the first ticket is accepted right after the round read its first page (250 tickets), before the second
+		const db = a.rel.db as unknown as { select: (...args: unknown[]) => { from: (...f: unknown[]) => PromiseLike<unknown> } };
+		const select = db.select.bind(db);
+		let reads = 0;
+		const spy = vi.spyOn(db, 'select').mockImplementation((...args: unknown[]) => {
+			const q = select(...args);
+			const from = q.from.bind(q);
+			q.from = (...f: unknown[]) => {
+				const b = from(...f) as PromiseLike<unknown> & { then: PromiseLike<unknown>['then'] };
+				if (++reads !== 2) return b;
+				const then = b.then.bind(b);
+				b.then = ((res: never, rej: never) =>
+					a.rel.db
+						.update(tickets)
+						.set({ status: 'accepted', updatedAt: new Date(at + 10_000_000) })
+						.where(eq(tickets.ticketNo, no(0)))
+						.then(() => then(res, rej), rej)) as typeof b.then;
+				return b;
+			};
+			return q;
+		});
+		try {
+			await syncToAnalytics(a);
+		} finally {
+			spy.mockRestore();
+		}
+		expect(reads).toBeGreaterThanOrEqual(2);
+		const rows = await queryRows<{ status: string }>(a.analytics.conn, `SELECT status FROM tickets_fact WHERE ticket_no = '${no(0)}'`);
+		expect(rows).toEqual([{ status: 'accepted' }]);
+		const [{ n }] = await queryRows<{ n: number }>(a.analytics.conn, `SELECT count(*)::INTEGER n FROM tickets_fact WHERE ticket_no LIKE 'SZ20261122-9%'`);
+		expect(n).toBe(300);
+		const [{ c }] = await queryRows<{ c: number }>(a.analytics.conn, `SELECT sum(n)::INTEGER c FROM rollup_daily_city WHERE day = DATE '2026-11-22'`);
+		expect(c).toBe(300);
+	});
+
 	it('keeps the rollups and the open tickets exactly as a rebuild from the facts would make them', async () => {
 		// varied tickets over 100 days (some outside the hourly rollup's window), then changes of every kind
 		const districts = [...a.ref.districtByCode.keys()];

@@ -123,12 +123,16 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 			if (page.length < READ_PAGE) break;
 		}
 		if (!rows.length) return total;
+		const last = rows[rows.length - 1].t;
+		// a ticket changed between two of the pages is read twice: its later version stands (both would have
+		// entered the facts, and the rollups would have counted it twice)
+		const latest = new Map<number, (typeof rows)[number]>();
+		for (const r of rows) latest.set(r.t.id, r);
 
 		await conn.run('CREATE OR REPLACE TEMP TABLE sync_stage AS SELECT * FROM tickets_fact LIMIT 0');
 		// the facts are made on the event loop, a slice at a time; DuckDB reads them as JSON on its own threads
-		const facts = await mapInSlices(rows, STAGE_SLICE, (slice) => slice.map((r) => toFact(app, r.t, r.figures, now)));
+		const facts = await mapInSlices([...latest.values()], STAGE_SLICE, (slice) => slice.map((r) => toFact(app, r.t, r.figures, now)));
 		await insertJsonRows(conn, 'sync_stage', FACT_COLUMNS, facts);
-		const last = rows[rows.length - 1].t;
 		await conn.run('BEGIN TRANSACTION');
 		try {
 			// the versions leaving the facts (-1) and those entering them (+1): the rollups take the difference,
