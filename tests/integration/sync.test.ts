@@ -1,5 +1,5 @@
 // Relational → analytics sync: changed tickets reach tickets_fact with their lifecycle figures, once.
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { startApp, stopApp, type App } from '../../src/lib/server/app';
@@ -107,7 +107,10 @@ describe('sync to analytics', () => {
 		);
 		expect(n).toBe(1);
 		expect(await syncToAnalytics(a)).toBe(0);
-		expect(await readWatermark(a.analytics.conn)).toEqual({ at: t1.toISOString(), id: t.id });
+		// the watermark is the store's own change time of the last ticket (changed_at), not its version time
+		const [newest] = await a.rel.db.select({ at: tickets.changedAt, id: tickets.id }).from(tickets).orderBy(desc(tickets.changedAt), desc(tickets.id)).limit(1);
+		expect(newest.id).toBe(t.id);
+		expect(await readWatermark(a.analytics.conn)).toEqual({ at: newest.at.toISOString(), id: t.id });
 		const [{ r }] = await queryRows<{ r: number }>(
 			a.analytics.conn,
 			`SELECT sum(n)::INTEGER r FROM rollup_daily WHERE day = DATE '2026-11-20'`
@@ -135,7 +138,7 @@ describe('sync to analytics', () => {
 			.returning({ id: tickets.id });
 		expect(await syncToAnalytics(a)).toBe(600);
 		const maxId = Math.max(...first.map((r) => r.id));
-		expect(await readWatermark(a.analytics.conn)).toEqual({ at: at.toISOString(), id: maxId });
+		expect((await readWatermark(a.analytics.conn))?.id).toBe(maxId);
 		expect(await syncToAnalytics(a)).toBe(0);
 		// one more at the same time, after the watermark by its id only
 		await a.rel.db.insert(tickets).values(row(600));
@@ -487,6 +490,62 @@ describe('feed versions reach the relational store as the analytics store keeps 
 			['receive', null, 'received'],
 			['feed_update', 'received', 'dispatched']
 		]);
+	});
+
+	it('a version dated ahead by its sender hides no later local change from the analytics store', async () => {
+		const sync = async () => {
+			await syncIdle(a);
+			await withoutSync(a, async () => void (await syncToAnalytics(a)));
+		};
+		// five minutes ahead: inside the tolerance for the sender's clock
+		const ahead = new Date(Date.now() + 5 * 60_000).toISOString();
+		expect(await push('fv', 'p-ahead', [rec('X-7', ahead, { received_at: new Date(Date.now() - 3_600_000).toISOString() })])).toMatchObject({ accepted: 1 });
+		await sync();
+		// a change made here right after (a handling action stamps the server's time, before the sender's)
+		const x7 = await relOf('fv', 'X-7');
+		await a.rel.db
+			.update(tickets)
+			.set({ status: 'accepted', version: x7.version + 1, updatedAt: new Date() })
+			.where(eq(tickets.id, x7.id));
+		const other = await a.rel.db
+			.insert(tickets)
+			.values({ ticketNo: 'SZ20261201-H99901', source: 'intake', externalId: 'SZ20261201-H99901', channel: 'phone', type: '咨询', content: '本地登记', status: 'received', receivedAt: new Date(), updatedAt: new Date() })
+			.returning();
+		await sync();
+		expect((await factOf('fv', 'X-7')).status).toBe('accepted');
+		expect(await fact(other[0].ticketNo)).toMatchObject({ status: 'received' });
+	});
+
+	it('a newer feed version of a ticket handled here keeps its handling in the analytics store', async () => {
+		const sync = async () => {
+			await syncIdle(a);
+			await withoutSync(a, async () => void (await syncToAnalytics(a)));
+		};
+		await push('fv', 'p-h1', [rec('X-8', '2026-11-25T09:00:00+08:00')]);
+		await sync();
+		// dispatched here half an hour ago
+		const x8 = await relOf('fv', 'X-8');
+		const at = new Date(Date.now() - 30 * 60_000);
+		await a.rel.db
+			.update(tickets)
+			.set({ status: 'dispatched', unitCode: 'D320508', dispatchedAt: at, signDeadline: new Date(at.getTime() + 7_200_000), version: x8.version + 1, updatedAt: at })
+			.where(eq(tickets.id, x8.id));
+		// and another ticket handled five minutes ago, synced
+		const [y] = await a.rel.db
+			.insert(tickets)
+			.values({ ticketNo: 'SZ20261201-H99902', source: 'intake', externalId: 'SZ20261201-H99902', channel: 'phone', type: '咨询', content: '本地登记', status: 'received', receivedAt: new Date(), updatedAt: new Date(Date.now() - 5 * 60_000) })
+			.returning();
+		await sync();
+		expect(await fact(y.ticketNo)).toMatchObject({ status: 'received' });
+		// the sub-centre's newer version, ten minutes old when it arrives (feeds come late)
+		const newer = new Date(Date.now() - 10 * 60_000).toISOString();
+		expect(await push('fv', 'p-h2', [rec('X-8', newer, { status: 'signed', unit: 'D320508' })])).toMatchObject({ updated: 1 });
+		await sync();
+		const [f] = await queryRows<{ status: string; dispatched: boolean; deadline: boolean }>(
+			a.analytics.conn,
+			`SELECT status, dispatched_at IS NOT NULL AS dispatched, sign_deadline IS NOT NULL AS deadline FROM tickets_fact WHERE source = 'fv' AND external_id = 'X-8'`
+		);
+		expect(f).toEqual({ status: 'signed', dispatched: true, deadline: true });
 	});
 
 	it('a newer closed version closes the open ticket here too, and an older one changes nothing', async () => {

@@ -37,10 +37,11 @@ export async function readWatermark(conn: DuckDBConnection): Promise<Watermark |
 
 /**
  * What the sync derives from the relational store, by version: bump it when the facts gain something the sync
- * fills in (2: `returned_by`, the units that returned a ticket). A store synced by an older version gets every
+ * fills in, or the watermark changes meaning (2: `returned_by`, the units that returned a ticket; 3: the watermark
+ * is the store's own change time `changed_at`, no longer `updated_at`). A store synced by an older version gets every
  * ticket synced again at the next start (`resyncAfterUpgrade`), so its relational tickets carry the new columns.
  */
-const SYNC_VERSION = '2';
+const SYNC_VERSION = '3';
 
 /** Sends the watermark back to the start when the store was synced by an older SYNC_VERSION (at start, before the catch-up). */
 export async function resyncAfterUpgrade(app: App): Promise<void> {
@@ -52,7 +53,7 @@ export async function resyncAfterUpgrade(app: App): Promise<void> {
 
 /** Marks everything currently in the relational store as synced (after the demo wrote both stores itself). */
 export async function markSynced(app: App): Promise<void> {
-	const [last] = await app.rel.db.select({ at: tickets.updatedAt, id: tickets.id }).from(tickets).orderBy(sql`${tickets.updatedAt} desc, ${tickets.id} desc`).limit(1);
+	const [last] = await app.rel.db.select({ at: tickets.changedAt, id: tickets.id }).from(tickets).orderBy(sql`${tickets.changedAt} desc, ${tickets.id} desc`).limit(1);
 	if (last) await setMeta(app.analytics.conn, WATERMARK, JSON.stringify({ at: last.at.toISOString(), id: last.id }));
 	await setMeta(app.analytics.conn, 'sync_version', SYNC_VERSION); // the demo wrote its facts as this version derives them
 }
@@ -113,13 +114,13 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 			// a row comparison, so that PostgreSQL starts the index scan at the watermark: the same condition
 			// spelt `updated_at > x OR (updated_at = x AND id > y)` read the index from its start each time
 			// (25,000 rows filtered away at 30,000 tickets; a page then took as long as the rest of the sync)
-			const where = wm ? sql`(${tickets.updatedAt}, ${tickets.id}) > (${wm.at}::timestamptz, ${wm.id}::integer)` : undefined;
-			const page = await db.select({ t: tickets, figures: LIFECYCLE_FIGURES }).from(tickets).where(where).orderBy(asc(tickets.updatedAt), asc(tickets.id)).limit(READ_PAGE);
+			const where = wm ? sql`(${tickets.changedAt}, ${tickets.id}) > (${wm.at}::timestamptz, ${wm.id}::integer)` : undefined;
+			const page = await db.select({ t: tickets, figures: LIFECYCLE_FIGURES }).from(tickets).where(where).orderBy(asc(tickets.changedAt), asc(tickets.id)).limit(READ_PAGE);
 			if (!page.length) break;
 			// sorted here, as the generator sorts them (PostgreSQL's order follows the database's collation)
 			for (const { t, figures } of page) rows.push({ t, figures: { ...figures, returned_by: figures.returned_by?.sort() ?? null } });
 			const last = page[page.length - 1].t;
-			wm = { at: last.updatedAt.toISOString(), id: last.id };
+			wm = { at: last.changedAt.toISOString(), id: last.id };
 			if (page.length < READ_PAGE) break;
 		}
 		if (!rows.length) return total;
@@ -157,7 +158,7 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 				FROM sync_stage s LEFT JOIN sync_keep k USING (source, external_id)`);
 			await keepRollups(conn, 'sync_changes');
 			await conn.run(`INSERT OR REPLACE INTO warehouse_meta VALUES ('${WATERMARK}', $v)`, {
-				v: JSON.stringify({ at: last.updatedAt.toISOString(), id: last.id })
+				v: JSON.stringify({ at: last.changedAt.toISOString(), id: last.id })
 			});
 			await conn.run('COMMIT');
 		} catch (e) {

@@ -185,15 +185,21 @@ export const tickets = pgTable(
 		supervisedAt: tstz('supervised_at'),
 		urgeCount: smallint('urge_count').notNull().default(0),
 		/** optimistic concurrency: every transition bumps it */
-		version: integer('version').notNull().default(1)
+		version: integer('version').notNull().default(1),
+		/**
+		 * When the store last wrote a change of the ticket (the trigger of migration 0012 sets it on insert and on
+		 * every update that moves `version` or `updated_at`): the sync's watermark. Not `updated_at`, which a feed
+		 * version brings from the sender's clock and may be minutes ahead or days behind.
+		 */
+		changedAt: tstz('changed_at').notNull().defaultNow()
 	},
 	(t) => [
 		uniqueIndex('tickets_source_external_idx').on(t.source, t.externalId),
 		index('tickets_status_idx').on(t.status),
 		index('tickets_unit_status_idx').on(t.unitCode, t.status),
 		index('tickets_received_idx').on(t.receivedAt),
-		// the sync's watermark: rows after (updated_at, id), in that order
-		index('tickets_updated_id_idx').on(t.updatedAt, t.id),
+		// the sync's watermark: rows after (changed_at, id), in that order
+		index('tickets_changed_id_idx').on(t.changedAt, t.id),
 		index('tickets_assist_idx').using('gin', t.assistUnits),
 		index('tickets_caller_idx').on(t.callerPhoneKey, t.receivedAt)
 	]
