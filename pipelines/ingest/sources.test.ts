@@ -359,6 +359,23 @@ describe('readParquet', () => {
 		expect((await all(readParquet(conn, join(FIX, 'feed-sample.parquet')))).map((r) => r.fields)).toEqual(recs.map((r) => r.fields));
 	});
 
+	it('decodes text stored as plain BINARY (UTF-8, else GB18030); bytes that are neither are bad_encoding', async () => {
+		const path = file('binary-text.parquet', '');
+		await conn.run(`COPY (
+			SELECT * FROM (VALUES
+				(1, encode('噪音扰民'), encode('平江路')),
+				(2, '\\xD4\\xEB\\xD2\\xF4'::BLOB, encode('干将路')),
+				(3, '\\xFF\\xFF\\xFE'::BLOB, encode('人民路'))
+			) t(external_id, content, address)
+		) TO '${path}' (FORMAT parquet)`);
+		const recs = await all(readParquet(conn, path));
+		expect(codes(recs)).toEqual(['ok', 'ok', 'bad_encoding']);
+		expect(recs[0].fields).toMatchObject({ content: '噪音扰民', address: '平江路' });
+		expect(recs[1].fields).toMatchObject({ content: '噪音', address: '干将路' });
+		expect(recs[2]).toMatchObject({ line: 3, error: { code: 'bad_encoding' } });
+		expect(recs[2].error!.message).toContain('content');
+	});
+
 	it('a truncated Parquet file is one bad_parquet error, not a crash', async () => {
 		const recs = await all(readParquet(conn, join(FIX, 'feed-sample-truncated.parquet')));
 		expect(codes(recs)).toEqual(['bad_parquet']);

@@ -13,7 +13,7 @@ import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBBlobValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { RawRecord, SourceError } from './types';
 
 export type { RawRecord, SourceError };
@@ -101,7 +101,7 @@ function fileError(file: string | null, code: FileErrorCode, message: string): R
 	return { file, line: null, byteOffset: null, raw: '', fields: null, error: { code, message } };
 }
 
-function badRecord(file: string | null, line: number, byteOffset: number, raw: string, code: RecordErrorCode, message: string): RawRecord {
+function badRecord(file: string | null, line: number, byteOffset: number | null, raw: string, code: RecordErrorCode, message: string): RawRecord {
 	return { file, line, byteOffset, raw, fields: null, error: { code, message } };
 }
 
@@ -876,6 +876,21 @@ export async function parquetRowCount(conn: DuckDBConnection, path: string): Pro
  * A file DuckDB cannot read (truncated, corrupt, not Parquet) yields one `bad_parquet` file-level error; when the
  * damage is found only in a later batch, the rows before it have been yielded already and the error says so.
  */
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+const gb18030Strict = new TextDecoder('gb18030', { fatal: true });
+
+/** Bytes of a text column stored as plain BINARY: UTF-8, else GB18030, else null. */
+function decodeText(b: Uint8Array): string | null {
+	for (const d of [utf8Strict, gb18030Strict]) {
+		try {
+			return d.decode(b);
+		} catch {
+			// the next encoding
+		}
+	}
+	return null;
+}
+
 export async function* readParquet(conn: DuckDBConnection, path: string, options: ParquetOptions = {}): AsyncGenerator<RawRecord> {
 	const batch = Math.max(1, Math.floor(options.batchSize ?? 10_000));
 	const bad = await checkFile(path);
@@ -907,6 +922,8 @@ export async function* readParquet(conn: DuckDBConnection, path: string, options
 	for (let from = 0; from < total; from += batch) {
 		let names: string[];
 		let tz: boolean[];
+		let blob: boolean[];
+		let bytes: (Uint8Array | null)[][] | null;
 		let rows: Record<string, unknown>[];
 		try {
 			const reader = await conn.runAndReadAll(
@@ -914,16 +931,35 @@ export async function* readParquet(conn: DuckDBConnection, path: string, options
 					`WHERE file_row_number >= ${from} AND file_row_number < ${from + batch} ORDER BY file_row_number`
 			);
 			names = reader.columnNames();
-			tz = reader.columnTypes().map((t) => /^TIMESTAMP/.test(t.toString()));
+			const types = reader.columnTypes().map((t) => t.toString());
+			tz = types.map((t) => /^TIMESTAMP/.test(t));
+			blob = types.map((t) => t === 'BLOB');
 			rows = reader.getRowObjectsJson() as Record<string, unknown>[];
+			// text some writers store as plain BINARY (no UTF8 annotation) comes as BLOB: its bytes, to decode here
+			if (blob.some(Boolean)) bytes = reader.getRows().map((r) => r.map((v, c) => (blob[c] && v instanceof DuckDBBlobValue ? v.bytes : null)));
+			else bytes = null;
 		} catch (e) {
 			yield broken(e, from);
 			return;
 		}
 		for (let k = 0; k < rows.length; k++) {
 			const row = rows[k];
-			for (let c = 0; c < names.length; c++) if (tz[c]) row[names[c]] = isoFromDuck(row[names[c]]);
-			yield { file: path, line: from + k + 1, byteOffset: null, raw: JSON.stringify(row), fields: row, error: null };
+			let bad: string | null = null;
+			for (let c = 0; c < names.length; c++) {
+				if (tz[c]) row[names[c]] = isoFromDuck(row[names[c]]);
+				const b = bytes?.[k][c];
+				if (b) {
+					const text = decodeText(b);
+					if (text === null) bad ??= names[c];
+					else row[names[c]] = text;
+				}
+			}
+			const line = from + k + 1;
+			if (bad !== null) {
+				yield badRecord(path, line, null, JSON.stringify(row), 'bad_encoding', `第 ${line} 行的列「${bad}」是二进制值，既不是 UTF-8 也不是 GB18030 文本，无法解码`);
+				continue;
+			}
+			yield { file: path, line, byteOffset: null, raw: JSON.stringify(row), fields: row, error: null };
 		}
 		if (rows.length < Math.min(batch, total - from)) return;
 	}
