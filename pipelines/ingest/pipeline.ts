@@ -24,7 +24,7 @@ import { Geocoder, checkLonLat, cleanText, normalizePhone } from '../normalize/i
 import { ticketText, type TextAnalyzer } from '../text/enrich';
 import { applyMapping, type Mapping } from './mapping';
 import { ReferenceResolver } from './resolve';
-import type { RawRecord } from './sources';
+import { FILE_ERROR_CODES, type FileErrorCode, type RawRecord } from './sources';
 import type { CanonicalRecord } from './types';
 import { validateRecord, type ValidationOk } from './validate';
 
@@ -89,6 +89,16 @@ export interface IngestSummary {
 	seconds: number;
 	/** seconds spent per phase (phases overlap: segmentation runs in workers while the store merges) */
 	timings: Record<string, number>;
+}
+
+/**
+ * The file-level errors of a run that read nothing but them (a 0-byte file, an unknown encoding, a broken
+ * Parquet …): the file could not be read at all. null when anything else was read.
+ */
+export function unreadableFile(summary: Pick<IngestSummary, 'read' | 'quarantinedByReason'>): FileErrorCode[] | null {
+	const codes = FILE_ERROR_CODES.filter((code) => summary.quarantinedByReason[code]);
+	const n = codes.reduce((k, code) => k + summary.quarantinedByReason[code], 0);
+	return summary.read > 0 && n === summary.read ? codes : null;
 }
 
 interface Prepared {

@@ -1,6 +1,6 @@
 // The command line as a user runs it: real processes, real files.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,20 @@ describe('npm run cli', () => {
 		expect(badRole.stderr).toContain('未知角色');
 		const noPass = cli(['user', 'add', '--username', 'x3', '--role', 'admin', '--data-dir', dir], { MINQING_PASSWORD: '' });
 		expect(noPass.stderr).toContain('MINQING_PASSWORD');
+	});
+
+	it('ingest exits 2 when a file could not be read at all, and 0 when records were read', () => {
+		const empty = join(dir, 'empty.csv');
+		const good = join(dir, 'one.ndjson');
+		writeFileSync(empty, '');
+		writeFileSync(good, JSON.stringify({ external_id: 'cli-1', received_at: '2026-11-20T09:00:00+08:00', channel: 'phone', type: '咨询', content: '询问公积金提取' }) + '\n');
+		const bad = cli(['ingest', empty, '--source', 'cli', '--data-dir', dir]);
+		expect(bad.code).toBe(2);
+		expect(bad.stderr).toContain(`文件 ${empty} 无法读取（empty_file）`);
+		expect(JSON.parse(bad.stdout)).toMatchObject({ read: 1, quarantined: 1, quarantinedByReason: { empty_file: 1 } });
+		const ok = cli(['ingest', good, '--source', 'cli', '--data-dir', dir]);
+		expect(ok.code).toBe(0);
+		expect(JSON.parse(ok.stdout)).toMatchObject({ read: 1, accepted: 1 });
 	});
 
 	it('explains unknown commands and bad numbers', () => {

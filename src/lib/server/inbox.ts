@@ -17,7 +17,7 @@ import { fileOriginId } from '$pipelines/ingest/files';
 import { MappingError, loadMapping, type Mapping } from '$pipelines/ingest/mapping';
 import type { IngestSummary } from '$pipelines/ingest/pipeline';
 import { Quarantine } from '$pipelines/ingest/quarantine';
-import { FILE_ERROR_CODES } from '$pipelines/ingest/sources';
+import { unreadableFile } from '$pipelines/ingest/pipeline';
 import type { App } from './app';
 import { ingestService } from './ingest';
 import { waitAtMost } from './jobs';
@@ -338,9 +338,8 @@ export class Inbox {
 			const err = e as Error & { code?: unknown };
 			return this.fail(c, { code: typeof err.code === 'string' ? err.code : 'ingest_failed', message: `接入时出错：${err.message}` });
 		}
-		const fileErrors = FILE_ERROR_CODES.filter((code) => summary.quarantinedByReason[code]);
-		const fileErrorCount = fileErrors.reduce((n, code) => n + summary.quarantinedByReason[code], 0);
-		if (summary.read > 0 && fileErrorCount === summary.read) {
+		const fileErrors = unreadableFile(summary);
+		if (fileErrors) {
 			const message = (await this.o.fileErrorMessage?.(c.path, c.source, summary).catch(() => null)) ?? `文件无法读取（${fileErrors.join('、')}）`;
 			return this.fail(c, { code: fileErrors[0], message }, summary);
 		}

@@ -8,7 +8,7 @@ import { request as httpsRequest } from 'node:https';
 import { basename, join, resolve } from 'node:path';
 import { ingestFile } from '$pipelines/ingest/files';
 import { MappingError, loadMapping } from '$pipelines/ingest/mapping';
-import { Ingestor, type IngestSummary } from '$pipelines/ingest/pipeline';
+import { Ingestor, unreadableFile, type IngestSummary } from '$pipelines/ingest/pipeline';
 import { Quarantine } from '$pipelines/ingest/quarantine';
 import { Geocoder } from '$pipelines/normalize/index';
 import { segmentCli } from '$pipelines/segment/cli';
@@ -186,6 +186,7 @@ async function ingest(config: Config, args: string[]) {
 		if (values['merge-threads']) console.error('[minqing] 经由服务器接入时不使用 --merge-threads');
 		const summaries = await ingestThroughServer(server, positionals, values.source!, values.mapping ?? null);
 		printIngestSummaries(summaries, { peakRssMB: peakRssMB() });
+		failUnreadable(positionals, summaries);
 		return;
 	}
 	let segmentationCpu: number | null = null;
@@ -243,6 +244,17 @@ async function ingest(config: Config, args: string[]) {
 		...(segmentationCpu !== null && mainCpu !== null
 			? { cpuByThread: { segmentation: round(segmentationCpu), main: round(mainCpu), other: round(cpuSeconds - segmentationCpu - mainCpu) } }
 			: {})
+	});
+	failUnreadable(positionals, summaries);
+}
+
+/** Exit code 2, and a line on stderr for each, when a file could not be read at all (the summary says why). */
+function failUnreadable(paths: readonly string[], summaries: readonly Pick<IngestSummary, 'read' | 'quarantinedByReason'>[]): void {
+	summaries.forEach((s, i) => {
+		const codes = unreadableFile(s);
+		if (!codes) return;
+		console.error(`[minqing] 文件 ${paths[i]} 无法读取（${codes.join('、')}），没有接入任何记录`);
+		process.exitCode = 2;
 	});
 }
 
