@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorkCalendar, daysBetween, defaultCalendar, isDay, shanghaiDay, shanghaiMidnight } from './index';
+import { WorkCalendar, daysBetween, defaultCalendar, isDay, shanghaiDay, shanghaiMidnight, statutoryHolidays } from './index';
 
 const at = (isoLocal: string) => Date.parse(`${isoLocal}+08:00`);
 
@@ -52,6 +52,23 @@ describe('WorkCalendar (chinese-days data)', () => {
 		// 0 working days: end of the same day
 		expect(cal.addWorkingDays(at('2026-11-27T09:00:00'), 0)).toBe(shanghaiMidnight('2026-11-28'));
 		expect(cal.workingDaysBetween('2026-09-28', '2026-10-11')).toBe(6); // 9-28,29,30, 10-8,9,10
+	});
+
+	it('gives a year no schedule covers yet its statutory holidays: the next 春节 is not worked, though 调休 is unknown', () => {
+		// 2027: 元旦 1-1, 春节 (除夕 2-5 … 初三 2-8), 清明 4-5, 劳动节 5-1/2, 端午 6-9, 中秋 9-15, 国庆 10-1..3
+		expect(cal.covers(2027)).toBe(false);
+		for (const d of ['2027-01-01', '2027-02-05', '2027-02-08', '2027-04-05', '2027-06-09', '2027-09-15', '2027-10-01'])
+			expect(cal.isWorkday(d), d).toBe(false);
+		expect(cal.holidayName('2027-02-06')).toBe('春节');
+		expect(cal.isWorkday('2027-02-09')).toBe(true);
+		// dispatched on the last day of 2026: one working day ends on Monday 2027-01-04, not on New Year's Day
+		expect(shanghaiDay(cal.addWorkingDays(at('2026-12-31T10:00:00'), 1) - 1)).toBe('2027-01-04');
+		// across 春节: Thursday 2-4, then the four statutory days (and a weekend in them) → Tuesday 2-9
+		expect(shanghaiDay(cal.addWorkingDays(at('2027-02-04T10:00:00'), 1) - 1)).toBe('2027-02-09');
+		// the statutory days of a year the package knows are all rest days of its official schedule
+		const y2026 = statutoryHolidays(2026).holidays;
+		expect(Object.keys(y2026)).toEqual(expect.arrayContaining(['2026-02-17', '2026-06-19', '2026-09-25']));
+		for (const d of Object.keys(y2026)) expect(cal.isHoliday(d), d).toBe(true);
 	});
 
 	it('lets an extra schedule override the package for years it does not cover', () => {

@@ -64,7 +64,14 @@ export class WorkCalendar {
 	/** cum[i] = working days in [TABLE_FROM, TABLE_FROM + i] */
 	private cum: Int32Array | null = null;
 
-	constructor(sources: HolidayData[]) {
+	/**
+	 * `sources` are official schedules, later ones overriding earlier ones; `fallback` gives rest days for years
+	 * none of them covers (the statutory days, without the 调休 of a schedule not yet published): used, but a year
+	 * it fills does not count as covered.
+	 */
+	constructor(sources: HolidayData[], fallback?: HolidayData) {
+		if (fallback)
+			for (const [d, v] of Object.entries(fallback.holidays)) if (!sources.some((s) => yearIn(s, d.slice(0, 4)))) this.holidays.set(d, v);
 		for (const s of sources) {
 			for (const [d, v] of Object.entries(s.holidays)) {
 				this.holidays.set(d, v);
@@ -191,6 +198,41 @@ export class WorkCalendar {
 	}
 }
 
+function yearIn(s: HolidayData, year: string): boolean {
+	return Object.keys(s.holidays).some((d) => d.startsWith(year)) || Object.keys(s.workdays).some((d) => d.startsWith(year));
+}
+
+/**
+ * The statutory public holidays of a year (国务院《全国年节及纪念日放假办法》, as revised in 2024): 元旦 1 January;
+ * 春节 four days (除夕 and the first three days of the first lunar month); 清明 (the solar term); 劳动节 1–2 May;
+ * 端午 (5th day of the 5th lunar month); 中秋 (15th of the 8th); 国庆节 1–3 October. The published schedule adds
+ * 调休 on top of these, which cannot be foreseen: for a year it does not cover yet, these days at least are not
+ * counted as working days. Lunar dates and 清明 from chinese-days.
+ */
+export function statutoryHolidays(year: number): HolidayData {
+	const require = createRequire(import.meta.url);
+	const cd = require('chinese-days') as {
+		getSolarDateFromLunar: (d: string) => { date: string };
+		getSolarTermDate: (year: number, month: number, term: string) => string;
+	};
+	const holidays: Record<string, string> = {};
+	const put = (day: string, name: string, days: number) => (holidays[day] = `${name},${days}`);
+	const y = String(year);
+	put(`${y}-01-01`, "New Year's Day,元旦", 1);
+	const spring = cd.getSolarDateFromLunar(`${y}-01-01`).date;
+	for (let i = -1; i <= 2; i++) put(addDays(spring, i), 'Spring Festival,春节', 4);
+	put(cd.getSolarTermDate(year, 4, 'pure_brightness'), 'Tomb-sweeping Day,清明', 1);
+	put(`${y}-05-01`, 'Labour Day,劳动节', 2);
+	put(`${y}-05-02`, 'Labour Day,劳动节', 2);
+	put(cd.getSolarDateFromLunar(`${y}-05-05`).date, 'Dragon Boat Festival,端午', 1);
+	put(cd.getSolarDateFromLunar(`${y}-08-15`).date, 'Mid-autumn Festival,中秋', 1);
+	for (const d of ['10-01', '10-02', '10-03']) put(`${y}-${d}`, 'National Day,国庆节', 3);
+	return { holidays, workdays: {} };
+}
+
+/** Years after the last one the schedules cover that get the statutory days (deadlines run a few months ahead). */
+const FALLBACK_YEARS = 5;
+
 let cached: WorkCalendar | null = null;
 let cachedExtra: string | undefined;
 
@@ -209,7 +251,10 @@ export function defaultCalendar(extraPath?: string): WorkCalendar {
 		}
 		sources.push({ holidays: extra.holidays ?? {}, workdays: extra.workdays ?? {} });
 	}
-	cached = new WorkCalendar(sources);
+	const last = Math.max(...sources.flatMap((x) => [...Object.keys(x.holidays), ...Object.keys(x.workdays)].map((d) => Number(d.slice(0, 4)))));
+	const fallback: HolidayData = { holidays: {}, workdays: {} };
+	for (let y = last + 1; y <= last + FALLBACK_YEARS; y++) Object.assign(fallback.holidays, statutoryHolidays(y).holidays);
+	cached = new WorkCalendar(sources, fallback);
 	cachedExtra = extraPath;
 	return cached;
 }

@@ -67,7 +67,7 @@ export function calendarCoverage(
 		years,
 		ok: missing.length === 0,
 		message: missing.length
-			? `节假日数据缺少 ${missing.join('、')} 年：这些年份的时限只扣除周末。国务院办公厅公布放假安排后，请更新 chinese-days 或在 data/reference/holidays-extra.json 中补充。`
+			? `节假日数据缺少 ${missing.join('、')} 年的放假安排：这些年份的时限扣除周末和法定节日当天（元旦、春节四天、清明、劳动节两天、端午、中秋、国庆三天），不含调休。国务院办公厅公布放假安排后，请更新 chinese-days 或在 data/reference/holidays-extra.json 中补充。`
 			: `节假日数据已覆盖 ${years.map((y) => y.year).join('、')} 年。`
 	};
 }
