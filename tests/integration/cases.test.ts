@@ -224,6 +224,23 @@ describe('every (state, action, role) combination', () => {
 		);
 		expect((deny as CaseError).code).toBe('invalid_state');
 	});
+
+	it('an extension is asked for within the limit, and counts from the limit it extends', async () => {
+		// overdue since yesterday: too late to ask
+		const late = await ticketIn('signed');
+		const overdue = new Date(Date.now() - 86_400_000);
+		await a.rel.db.update(tickets).set({ replyDeadline: overdue }).where(eq(tickets.ticketNo, late.no));
+		const refused = await actOnTicket(a, people.unitLead, late.no, { action: 'extension_request', version: late.version, days: 5, note: '需协调多部门' }).catch((e) => e);
+		expect(refused).toMatchObject({ code: 'invalid_state' });
+		expect((refused as CaseError).message).toContain('不能再申请延期');
+		// asked in time, approved after the limit passed: the extra days count from the old limit, not from the approval
+		const t = await ticketIn('signed');
+		const r1 = await actOnTicket(a, people.unitLead, t.no, { action: 'extension_request', version: t.version, days: 2, note: '需现场勘查' });
+		const limit = new Date(Date.now() - 3 * 86_400_000);
+		await a.rel.db.update(tickets).set({ replyDeadline: limit }).where(eq(tickets.ticketNo, t.no));
+		const r2 = await actOnTicket(a, people.supervisor, t.no, { action: 'extension_approve', version: r1.version });
+		expect(r2.replyDeadline!.getTime()).toBe(a.calendar.addWorkingDays(limit.getTime() - 1, 2));
+	});
 });
 
 describe('two people acting on one ticket at once', () => {

@@ -6,6 +6,7 @@ import { deadlines, type Status, type TicketType } from '$pipelines/lifecycle/mo
 import { normalizePhone, maskName, maskPhone } from '$pipelines/normalize/index';
 import { shanghaiDay } from '$pipelines/calendar/index';
 import type { SessionUser } from '$lib/types';
+import { formatShanghaiTime } from '$lib/charts/format';
 import type { App } from '../app';
 import type { Db } from '../db';
 import { fromDriverRow } from '../db/rows';
@@ -356,14 +357,22 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 			Object.assign(set, { unitCode: null, assistUnits: [], signDeadline: null, replyDeadline: null, signDeadlineWork: null, replyDeadlineWork: null, signedAt: null });
 			break;
 		case 'extension_request':
+			// an extension is asked for within the limit: one granted afterwards would turn a late reply into an
+			// on-time one and take an overdue ticket off the 督办 red list
+			if (t.replyDeadline && now > t.replyDeadline.getTime())
+				throw new CaseError(
+					'invalid_state',
+					`工单 ${t.ticketNo} 的办理时限已于 ${formatShanghaiTime(t.replyDeadline.toISOString())} 届满，不能再申请延期（延期须在时限届满前申请）`
+				);
 			set.extensionPending = { days: a.days, reason: note, at: now, by: actorName(app, user) };
 			data = { days: a.days };
 			break;
 		case 'extension_approve': {
 			const pending = t.extensionPending as { days: number };
 			const n = a.days ?? pending.days;
+			// counted from the limit it extends (asked for within it), also when approved after it
 			const base = t.replyDeadline ? t.replyDeadline.getTime() : now;
-			const replyDeadline = app.calendar.addWorkingDays(Math.max(base, now) - 1, n);
+			const replyDeadline = app.calendar.addWorkingDays(base - 1, n);
 			set.replyDeadline = new Date(replyDeadline);
 			set.replyDeadlineWork = app.calendar.workingClock(replyDeadline);
 			set.extensionPending = null;
