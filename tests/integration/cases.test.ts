@@ -243,6 +243,27 @@ describe('every (state, action, role) combination', () => {
 	});
 });
 
+describe('派单 suggestions', () => {
+	it('never suggest, for one click, the unit that returned the ticket', async () => {
+		const t = await registerTicket(
+			a,
+			people.operator,
+			{ ...INTAKE, category_code: '020101', district_code: '320508', content: '楼下饭店油烟扰民，请处理' },
+			{ decision: { action: 'accept' } }
+		);
+		const inQueue = async (tab: string) =>
+			(await listQueue(a, people.dispatcher, { queue: 'dispatch', tab, q: t.ticketNo })).items.find((x) => x.ticketNo === t.ticketNo)!;
+		const fresh = await inQueue('all');
+		expect(fresh.suggestedUnit?.code).toBe(UNIT_A);
+		const d = await actOnTicket(a, people.dispatcher, t.ticketNo, { action: 'dispatch', version: t.version, unit_code: UNIT_A });
+		await actOnTicket(a, people.unitLead, t.ticketNo, { action: 'return', version: d.version, note: '不属于本单位职责' });
+		const back = await inQueue('returned');
+		expect(back.status).toBe('accepted');
+		expect(back.suggestedUnit).toBeNull();
+		expect((await ticketDetail(a, people.dispatcher, t.ticketNo)).suggestedUnit).toBeNull();
+	});
+});
+
 describe('two people acting on one ticket at once', () => {
 	it('two dispatchers, one ticket: exactly one wins, the other gets a conflict', async () => {
 		const t = await ticketIn('accepted');

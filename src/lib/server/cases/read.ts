@@ -14,9 +14,10 @@ import {
 	type TimeLimits
 } from '$pipelines/lifecycle/model';
 import type { App } from '../app';
+import type { Db } from '../db';
 import type { TicketSummary } from '$lib/types';
 import { canSee } from '$lib/nav';
-import { tickets, type TicketRow } from '../db/schema';
+import { ticketEvents, tickets, type TicketRow } from '../db/schema';
 import { CaseError } from './input';
 import { getLimits } from './limits';
 import { ACTION_LABELS, availableActions, canView, type CaseAction } from './machine';
@@ -67,16 +68,30 @@ export function runningLimit(
 	return { deadline, kind, light: limitLight(app, t, kind, deadline, now, limits.yellowAt) };
 }
 
-function suggestUnit(app: App, t: TicketRow): TicketSummary['suggestedUnit'] {
+/** The unit to dispatch to with one click: never one that returned the ticket (`returnedBy`). */
+function suggestUnit(app: App, t: TicketRow, returnedBy: readonly string[]): TicketSummary['suggestedUnit'] {
 	if (t.status === 'reopened' && t.unitCode)
 		return { code: t.unitCode, name: app.ref.unitByCode.get(t.unitCode)?.name ?? t.unitCode, why: '原承办单位' };
 	if (!t.categoryCode || !t.districtCode) return null;
 	try {
 		const u = routeUnit(app.ref, t.categoryCode, t.districtCode, t.streetCode, () => 0);
-		return { code: u.code, name: u.name, why: '按分派规则' };
+		return returnedBy.includes(u.code) ? null : { code: u.code, name: u.name, why: '按分派规则' };
 	} catch {
 		return null;
 	}
+}
+
+/** The units that returned each of these tickets (退单 events), for the ones that were returned. */
+async function returnedUnits(db: Db, rows: readonly TicketRow[]): Promise<Map<number, string[]>> {
+	const ids = rows.filter((t) => t.status === 'accepted' && t.dispatchedAt).map((t) => t.id);
+	const out = new Map<number, string[]>();
+	if (!ids.length) return out;
+	const found = await db
+		.select({ id: ticketEvents.ticketId, unit: ticketEvents.unitCode })
+		.from(ticketEvents)
+		.where(and(inArray(ticketEvents.ticketId, ids), eq(ticketEvents.action, 'return')));
+	for (const r of found) if (r.unit) out.set(r.id, [...(out.get(r.id) ?? []), r.unit]);
+	return out;
 }
 
 export function summarize(
@@ -85,7 +100,8 @@ export function summarize(
 	t: TicketRow,
 	limits: TimeLimits,
 	now: number,
-	onHandlingScreen: boolean
+	onHandlingScreen: boolean,
+	returnedBy: readonly string[] = []
 ): TicketSummary {
 	const lim = runningLimit(app, t, limits, now);
 	const caller = callerFor(user, t, onHandlingScreen);
@@ -113,7 +129,7 @@ export function summarize(
 		supervised: t.supervisedAt !== null,
 		urgeCount: t.urgeCount,
 		version: t.version,
-		suggestedUnit: t.status === 'accepted' || t.status === 'reopened' ? suggestUnit(app, t) : null
+		suggestedUnit: t.status === 'accepted' || t.status === 'reopened' ? suggestUnit(app, t, returnedBy) : null
 	};
 }
 
@@ -231,6 +247,7 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 			.offset((page - 1) * PAGE_SIZE)
 	]);
 	const c = counts as Record<string, number>;
+	const returned = await returnedUnits(db, rows);
 	return {
 		queue: f.queue,
 		generatedAt: new Date(now).toISOString(),
@@ -239,7 +256,7 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 		total: c[tab] ?? 0,
 		page,
 		pageSize: PAGE_SIZE,
-		items: rows.map((t) => summarize(app, user, t, limits, now, false)),
+		items: rows.map((t) => summarize(app, user, t, limits, now, false, returned.get(t.id))),
 		counts: c
 	};
 }
@@ -337,7 +354,7 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 		!deadline || !t.dispatchedAt ? null : done ? (done <= deadline ? 'green' : 'red') : limitLight(app, t, kind, deadline, now, limits.yellowAt);
 	const visibleRelated = user.role === 'unit_handler' ? [] : related;
 	return {
-		...summarize(app, user, t, limits, now, true),
+		...summarize(app, user, t, limits, now, true, events.filter((e) => e.action === 'return' && e.unitCode).map((e) => e.unitCode!)),
 		open: OPEN_STATUSES.includes(t.status as Status),
 		content: caller.masked ? maskPersonal(t.content) : t.content,
 		address: caller.masked ? maskPersonal(t.address) : t.address,
