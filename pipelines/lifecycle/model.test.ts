@@ -55,7 +55,7 @@ describe('time limits over public holidays and 调休 working weekends', () => {
 		// urgent: two clock hours, holidays or not
 		expect(deadlines(cal, DEFAULT_LIMITS, '投诉', true, at('2026-02-16T10:00:00')).signDeadline).toBe(at('2026-02-16T12:00:00'));
 	});
-	it('the next 春节 (2027) is a data edit: without its schedule only weekends count, and the calendar says so', () => {
+	it('the next 春节 (2027) is a data edit: without its schedule weekends and the statutory days are off, and the calendar says so', () => {
 		expect(cal.covers(2026)).toBe(true);
 		expect(cal.covers(2027)).toBe(false);
 		// chinese-days 1.5.7 has no 2027 schedule yet; once the State Council publishes it, it goes into
@@ -75,7 +75,9 @@ describe('time limits over public holidays and 调休 working weekends', () => {
 		// 02-04 counts from the next day: 02-05 … 02-13 off, then 02-15 Mon … 02-19, 02-20 Sat (调休), 02-22
 		expect(end(deadlines(next, DEFAULT_LIMITS, '求助', false, t).replyDeadline)).toBe('2027-02-19');
 		expect(end(deadlines(next, DEFAULT_LIMITS, '投诉', false, t).replyDeadline)).toBe('2027-03-04');
-		expect(end(deadlines(cal, DEFAULT_LIMITS, '求助', false, t).replyDeadline)).toBe('2027-02-11'); // weekends only
+		// without the schedule: weekends and 春节's four statutory days (除夕 02-05 … 初三 02-08), no 调休:
+		// 02-09, 02-10, 02-11, 02-12, 02-15
+		expect(end(deadlines(cal, DEFAULT_LIMITS, '求助', false, t).replyDeadline)).toBe('2027-02-15');
 	});
 	it('urgent tickets take the urgent reply limits of their type', () => {
 		const limits = { ...DEFAULT_LIMITS, replyUrgentWorkingDays: { ...DEFAULT_LIMITS.replyUrgentWorkingDays, 投诉: 3 } };
