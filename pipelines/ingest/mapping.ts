@@ -320,6 +320,16 @@ function setField(o: Record<string, unknown>, k: string, v: unknown): void {
 }
 
 /**
+ * The source columns a mapping renames or joins that a record does not have: a header written another way
+ * (全角 brackets, an extra word) would otherwise lose that column's data without a word. Columns the mapping
+ * drops are not asked for.
+ */
+export function missingColumns(m: Mapping, fields: Record<string, unknown>): string[] {
+	const wanted = [...m.rename.keys(), ...[...m.concat.values()].flatMap((c) => c.from)];
+	return [...new Set(wanted)].filter((c) => !has(fields, c));
+}
+
+/**
  * Source fields → fields named as the canonical record (still unvalidated: pass the result to
  * `validateRecord`). Never throws; a value the mapping does not cover is passed on unchanged, so validation
  * says what is wrong with it.

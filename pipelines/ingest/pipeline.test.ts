@@ -254,6 +254,20 @@ describe('other formats', () => {
 		);
 		expect(rows[0].d).toBeGreaterThanOrEqual(rows[0].n - 2);
 		expect(rows[0].c).toBeGreaterThan(0);
+		expect(s.missingColumns).toBeUndefined();
+	});
+
+	it('says which mapped columns a file lacks (a header written another way loses that column\'s data)', async () => {
+		const mapping = loadMapping(resolve(import.meta.dirname, '../../data/mappings/legacy-export-zh.json'));
+		const p = join(tmp, 'legacy-variant.csv');
+		writeFileSync(
+			p,
+			'工单编号,来电时间,来源渠道,诉求类型,诉求内容,所属区县（区）\nV-1,2026-11-20 09:00:00,电话,投诉,楼下饭店油烟扰民,姑苏区\n'
+		);
+		const s = await ingestFile(ingestor, conn, p, { source: 'variant', mapping, now: NOW });
+		expect(s.read).toBe(1);
+		expect(s.missingColumns).toContain('所属区县');
+		expect(s.missingColumns).not.toContain('工单编号');
 	});
 
 	it('reads Parquet, and refuses a truncated Parquet file as one clear error', async () => {

@@ -22,7 +22,7 @@ import { openGate, rollbackQuietly, type WriteGate } from '../warehouse/tx';
 import { addTermStats, keywordsQuery, removeTermStats, splitTokensSql, termFrequencySql } from '../warehouse/text-index';
 import { Geocoder, checkLonLat, cleanText, normalizePhone } from '../normalize/index';
 import { ticketText, type TextAnalyzer } from '../text/enrich';
-import { applyMapping, type Mapping } from './mapping';
+import { applyMapping, missingColumns, type Mapping } from './mapping';
 import { ReferenceResolver } from './resolve';
 import { FILE_ERROR_CODES, type FileErrorCode, type RawRecord } from './sources';
 import type { CanonicalRecord } from './types';
@@ -83,6 +83,8 @@ export interface IngestSummary {
 	stale: number;
 	quarantined: number;
 	quarantinedByReason: Record<string, number>;
+	/** with a mapping: the source columns it renames or joins that the first record lacks (their data is lost) */
+	missingColumns?: string[];
 	/** kept, with a flag */
 	unresolvedPlaces: number;
 	unknownCategories: number;
@@ -196,6 +198,7 @@ export class Ingestor {
 		let merging: Promise<void> = Promise.resolve();
 		let bytes: number | null = null;
 		let prepareMs = 0;
+		let columnsChecked = false;
 		const quarantineRecord = (q: QuarantineRow) => {
 			quarantine.push(q);
 			summary.quarantined++;
@@ -210,6 +213,11 @@ export class Ingestor {
 				quarantineRecord({ line, byteOffset: raw.byteOffset, reason: raw.error?.code ?? 'unreadable', field: null, message: raw.error?.message ?? '无法读取该记录', raw: raw.raw, fields: null });
 			} else {
 				let fields: Record<string, unknown> | null;
+				if (run.mapping && !columnsChecked) {
+					columnsChecked = true;
+					const missing = missingColumns(run.mapping, raw.fields);
+					if (missing.length) summary.missingColumns = missing;
+				}
 				try {
 					fields = run.mapping ? applyMapping(run.mapping, raw.fields) : raw.fields;
 				} catch (e) {
