@@ -65,13 +65,11 @@ export class WorkCalendar {
 	private cum: Int32Array | null = null;
 
 	/**
-	 * `sources` are official schedules, later ones overriding earlier ones; `fallback` gives rest days for years
-	 * none of them covers (the statutory days, without the 调休 of a schedule not yet published): used, but a year
-	 * it fills does not count as covered.
+	 * `sources` are official schedules, later ones overriding earlier ones. The `fallbackYears` years after the last
+	 * one they cover get their statutory holidays (`statutoryHolidays`, without the 调休 of a schedule not yet
+	 * published): used, but such a year does not count as covered.
 	 */
-	constructor(sources: HolidayData[], fallback?: HolidayData) {
-		if (fallback)
-			for (const [d, v] of Object.entries(fallback.holidays)) if (!sources.some((s) => yearIn(s, d.slice(0, 4)))) this.holidays.set(d, v);
+	constructor(sources: HolidayData[], fallbackYears = 0) {
 		for (const s of sources) {
 			for (const [d, v] of Object.entries(s.holidays)) {
 				this.holidays.set(d, v);
@@ -84,6 +82,9 @@ export class WorkCalendar {
 				this.years.add(Number(d.slice(0, 4)));
 			}
 		}
+		const last = this.years.size ? Math.max(...this.years) : Number.NaN;
+		for (let y = last + 1; y <= last + fallbackYears; y++)
+			for (const [d, v] of Object.entries(statutoryHolidays(y).holidays)) this.holidays.set(d, v);
 	}
 
 	private table(): { flags: Uint8Array; cum: Int32Array } {
@@ -198,10 +199,6 @@ export class WorkCalendar {
 	}
 }
 
-function yearIn(s: HolidayData, year: string): boolean {
-	return Object.keys(s.holidays).some((d) => d.startsWith(year)) || Object.keys(s.workdays).some((d) => d.startsWith(year));
-}
-
 /**
  * The statutory public holidays of a year (国务院《全国年节及纪念日放假办法》, as revised in 2024): 元旦 1 January;
  * 春节 four days (除夕 and the first three days of the first lunar month); 清明 (the solar term); 劳动节 1–2 May;
@@ -251,10 +248,7 @@ export function defaultCalendar(extraPath?: string): WorkCalendar {
 		}
 		sources.push({ holidays: extra.holidays ?? {}, workdays: extra.workdays ?? {} });
 	}
-	const last = Math.max(...sources.flatMap((x) => [...Object.keys(x.holidays), ...Object.keys(x.workdays)].map((d) => Number(d.slice(0, 4)))));
-	const fallback: HolidayData = { holidays: {}, workdays: {} };
-	for (let y = last + 1; y <= last + FALLBACK_YEARS; y++) Object.assign(fallback.holidays, statutoryHolidays(y).holidays);
-	cached = new WorkCalendar(sources, fallback);
+	cached = new WorkCalendar(sources, FALLBACK_YEARS);
 	cachedExtra = extraPath;
 	return cached;
 }
