@@ -407,6 +407,22 @@ function utf8Stats(b: Uint8Array, complete: boolean): { valid: number; invalid: 
 	return { valid, invalid };
 }
 
+const gb18030Strict = new TextDecoder('gb18030', { fatal: true });
+
+/**
+ * GB18030 text when the bytes read as plausible Chinese (no invalid sequence, mostly GB2312 characters), else null:
+ * nearly any bytes decode as GB18030, so decoding alone says nothing.
+ */
+function plausibleGb18030(b: Uint8Array): string | null {
+	const g = gbStats(b, true);
+	if (g.invalid > 0 || g.common < 0.8 * g.valid) return null;
+	try {
+		return gb18030Strict.decode(b);
+	} catch {
+		return null;
+	}
+}
+
 /** GB18030 multi-byte sequences: valid ones, invalid starts, and how many are GB2312 characters. */
 function gbStats(b: Uint8Array, complete: boolean): { valid: number; invalid: number; common: number } {
 	let valid = 0;
@@ -565,7 +581,6 @@ export async function* readCsv(source: ByteSource, options: CsvOptions = {}): As
 	let delim = options.delimiter?.charCodeAt(0) ?? -1;
 	let delimChar = options.delimiter ?? ',';
 	let columns: string[] | null = null;
-	const gbDecoder = new TextDecoder('gb18030', { fatal: true });
 	const gbLossy = new TextDecoder('gb18030');
 
 	/** decoded text, or null when the bytes are not valid in the file's encoding */
@@ -580,21 +595,16 @@ export async function* readCsv(source: ByteSource, options: CsvOptions = {}): As
 			}
 			if (tentative) {
 				// the first non-ASCII row of a file that started in ASCII: GB18030 if it is plausible Chinese
-				const g = gbStats(b, true);
-				if (g.invalid > 0 || g.common < 0.8 * g.valid) return null;
-				try {
-					const s = gbDecoder.decode(b);
-					encoding = 'gb18030';
-					tentative = false;
-					return s;
-				} catch {
-					return null;
-				}
+				const s = plausibleGb18030(b);
+				if (s === null) return null;
+				encoding = 'gb18030';
+				tentative = false;
+				return s;
 			}
 			return null;
 		}
 		try {
-			return gbDecoder.decode(b);
+			return gb18030Strict.decode(b);
 		} catch {
 			return null;
 		}
@@ -876,19 +886,9 @@ export async function parquetRowCount(conn: DuckDBConnection, path: string): Pro
  * A file DuckDB cannot read (truncated, corrupt, not Parquet) yields one `bad_parquet` file-level error; when the
  * damage is found only in a later batch, the rows before it have been yielded already and the error says so.
  */
-const utf8Strict = new TextDecoder('utf-8', { fatal: true });
-const gb18030Strict = new TextDecoder('gb18030', { fatal: true });
-
-/** Bytes of a text column stored as plain BINARY: UTF-8, else GB18030, else null. */
+/** Bytes of a text column stored as plain BINARY: UTF-8, else GB18030 when it reads as plausible Chinese, else null. */
 function decodeText(b: Uint8Array): string | null {
-	for (const d of [utf8Strict, gb18030Strict]) {
-		try {
-			return d.decode(b);
-		} catch {
-			// the next encoding
-		}
-	}
-	return null;
+	return isUtf8(b) ? Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8') : plausibleGb18030(b);
 }
 
 export async function* readParquet(conn: DuckDBConnection, path: string, options: ParquetOptions = {}): AsyncGenerator<RawRecord> {
