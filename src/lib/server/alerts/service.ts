@@ -225,7 +225,7 @@ export async function detectionRound(app: App, now = Date.now()): Promise<RoundS
 		results.push(r);
 	}
 	results.push(...(await settleQuiet(db, seen, new Date(now))));
-	// the alerts the round did not see keep to the silences too (one may have ended since)
+	// every open alert's silencedBy to the silences active now (one may have begun or ended since the last round)
 	await refreshSilenced(db, new Date(now));
 	for (const r of results) {
 		if (!r.event) continue;

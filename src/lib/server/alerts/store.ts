@@ -393,7 +393,6 @@ function updatePatch(existing: AlertRow, inc: DetectedIncident, signal: AlertSig
 		upper: inc.observed >= existing.observed ? inc.upper : existing.upper,
 		score: Math.max(existing.score, inc.score),
 		severity: Math.min(existing.severity, inc.severity),
-		silencedBy: inc.silencedBy,
 		ticketCount,
 		updatedAt: now
 	};
