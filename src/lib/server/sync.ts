@@ -109,8 +109,11 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 		// read in pages: the embedded store runs one statement at a time, and a registration waiting behind a
 		// read of thousands of rows waited for all of it
 		let wm = await readWatermark(conn);
-		const rows: { t: TicketRow; figures: LifecycleFigures }[] = [];
-		while (rows.length < BATCH) {
+		// by ticket: one changed between two of the pages is read twice, and its later version stands (both would
+		// have entered the facts, and the rollups would have counted it twice)
+		const rows = new Map<number, { t: TicketRow; figures: LifecycleFigures }>();
+		let last: TicketRow | null = null;
+		while (rows.size < BATCH) {
 			// a row comparison, so that PostgreSQL starts the index scan at the watermark: the same condition
 			// spelt `updated_at > x OR (updated_at = x AND id > y)` read the index from its start each time
 			// (25,000 rows filtered away at 30,000 tickets; a page then took as long as the rest of the sync)
@@ -118,21 +121,16 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 			const page = await db.select({ t: tickets, figures: LIFECYCLE_FIGURES }).from(tickets).where(where).orderBy(asc(tickets.changedAt), asc(tickets.id)).limit(READ_PAGE);
 			if (!page.length) break;
 			// sorted here, as the generator sorts them (PostgreSQL's order follows the database's collation)
-			for (const { t, figures } of page) rows.push({ t, figures: { ...figures, returned_by: figures.returned_by?.sort() ?? null } });
-			const last = page[page.length - 1].t;
+			for (const { t, figures } of page) rows.set(t.id, { t, figures: { ...figures, returned_by: figures.returned_by?.sort() ?? null } });
+			last = page[page.length - 1].t;
 			wm = { at: last.changedAt.toISOString(), id: last.id };
 			if (page.length < READ_PAGE) break;
 		}
-		if (!rows.length) return total;
-		const last = rows[rows.length - 1].t;
-		// a ticket changed between two of the pages is read twice: its later version stands (both would have
-		// entered the facts, and the rollups would have counted it twice)
-		const latest = new Map<number, (typeof rows)[number]>();
-		for (const r of rows) latest.set(r.t.id, r);
+		if (!last) return total;
 
 		await conn.run('CREATE OR REPLACE TEMP TABLE sync_stage AS SELECT * FROM tickets_fact LIMIT 0');
 		// the facts are made on the event loop, a slice at a time; DuckDB reads them as JSON on its own threads
-		const facts = await mapInSlices([...latest.values()], STAGE_SLICE, (slice) => slice.map((r) => toFact(app, r.t, r.figures, now)));
+		const facts = await mapInSlices([...rows.values()], STAGE_SLICE, (slice) => slice.map((r) => toFact(app, r.t, r.figures, now)));
 		await insertJsonRows(conn, 'sync_stage', FACT_COLUMNS, facts);
 		await conn.run('BEGIN TRANSACTION');
 		try {
@@ -165,7 +163,7 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 			await rollbackQuietly(conn);
 			throw e;
 		}
-		total += rows.length;
+		total += rows.size;
 		// under a stream of changes every batch finds new ones, so a round would not end while the stream lasts:
 		// the caller ends it here (a writer waits in withoutSync, or the round is old) and runs the rest after it
 		if (yieldNow?.()) return total;
