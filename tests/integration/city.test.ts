@@ -8,7 +8,7 @@ import LoginPage from '../../src/routes/login/+page.svelte';
 import AppLayout from '../../src/routes/(app)/+layout.svelte';
 import { createRawSnippet } from 'svelte';
 import type { SessionUser } from '../../src/lib/types';
-import { shortCityName } from '../../pipelines/reference/index';
+import { cityShortName } from '../../pipelines/reference/index';
 
 // only what these loads read of the app: another city's reference data and the configuration
 setApp(Promise.resolve({ ref: { cityName: '无锡市' }, config: { demo: false } } as unknown as App));
@@ -29,8 +29,8 @@ describe('the city in the app shell and on the login page', () => {
 	});
 
 	it('is called by its name without 市', () => {
-		expect(shortCityName({ cityName: '苏州市' })).toBe('苏州');
-		expect(shortCityName({ cityName: '无锡市' })).toBe('无锡');
-		expect(shortCityName({ cityName: '市' })).toBe('市');
+		expect(cityShortName('苏州市')).toBe('苏州');
+		expect(cityShortName('无锡市')).toBe('无锡');
+		expect(cityShortName('市')).toBe('市');
 	});
 });

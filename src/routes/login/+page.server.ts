@@ -2,7 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import { ROLE_LABELS } from '$lib/types';
 import { homeFor } from '$lib/nav';
 import { app } from '$lib/server/app';
-import { shortCityName } from '$pipelines/reference/index';
+import { cityShortName } from '$pipelines/reference/index';
 import { AuthError, DEMO_ACCOUNTS, DEMO_PASSWORD, SESSION_COOKIE, login } from '$lib/server/auth';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -10,7 +10,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 	if (locals.user) redirect(303, homeFor(locals.user.role));
 	const { config, ref } = await app();
 	return {
-		city: shortCityName(ref),
+		city: cityShortName(ref.cityName),
 		demoAccounts: config.demo
 			? DEMO_ACCOUNTS.map((a) => ({ username: a.username, password: DEMO_PASSWORD, roleLabel: ROLE_LABELS[a.role] }))
 			: []
