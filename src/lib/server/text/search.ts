@@ -134,9 +134,14 @@ async function expandTerms(conn: DuckDBConnection, terms: string[]): Promise<str
 
 const MAX_EXPANSIONS = 40;
 
+/** Whether the query filters on a ticket column (place, category, channel, type): one list for every use. */
+function hasColumnFilters(q: SearchQuery): boolean {
+	return !!(q.district || q.street || q.category || q.channel || q.type);
+}
+
 /** Filters without words: list the tickets they select (newest first) instead of nothing. */
 export function isBrowse(q: SearchQuery): boolean {
-	return !!(q.from || q.to || q.district || q.street || q.category || q.channel || q.type);
+	return !!(q.from || q.to) || hasColumnFilters(q);
 }
 
 /** The tickets (ticket_no, day) that contain every term group (any term of each group), over search_postings. */
@@ -297,7 +302,7 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 	const unknownTerms = terms.filter((_, i) => !groups[i].length);
 	if (unknownTerms.length) return { ...empty, unknownTerms, tookMs: performance.now() - t0 };
 
-	const columnFilters = !!(query.district || query.street || query.category || query.channel || query.type);
+	const columnFilters = hasColumnFilters(query);
 	let pageRows: unknown[][];
 	let total: number;
 	let approximate = false;
