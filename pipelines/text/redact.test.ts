@@ -23,6 +23,7 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('联系电话 65221234 或 0512－65231234')).toBe('联系电话 65****34 或 0512****1234');
 		expect(maskPersonal('请致电６５２２１２３４')).toBe('请致电65****34');
 		expect(maskPersonal('邮箱 zs.li@example.com.cn 微信号：zhang_san88')).toBe('邮箱 z***@example.com.cn 微信号：zh****');
+		expect(maskPersonal('邮箱ｚｓ＠ｅｘａｍｐｌｅ．ｃｏｍ')).toBe('邮箱z***@example.com');
 		// amounts, order numbers and dates of 8 digits without such a word stay
 		const t = '订单20261201，共计12345678元，已于20260305付款';
 		expect(maskPersonal(t)).toBe(t);

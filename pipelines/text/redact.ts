@@ -3,9 +3,10 @@
 // 我叫 / 本人 / 联系人 …, e-mail addresses and WeChat/QQ ids; digits also when typed full-width (common from
 // Chinese input methods). Names elsewhere in the text cannot be found reliably without a model and stay.
 import { maskName, maskPhone } from '../normalize/phone';
+import { toHalfWidth } from '../normalize/text';
 
-// digits that are not part of a longer number on either side (matched on the text with full-width digits, plus,
-// hyphen and ideographic space folded to ASCII, one code unit for one, so the offsets are the original's)
+// digits that are not part of a longer number on either side (matched on the text folded by toHalfWidth, which
+// keeps its length, so the offsets are the original's: numbers, e-mail and ids typed full-width are found too)
 const ID_CARD = /(?<!\d)[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?!\d)/g;
 const MOBILE = /(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)/g;
 const LANDLINE = /(?<!\d)0\d{2,3}[- ]?\d{7,8}(?!\d)/g;
@@ -16,13 +17,6 @@ const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}
 const WECHAT = /(微信号?|QQ号?|qq号?)([:： ]{0,2})([A-Za-z][-_A-Za-z0-9]{5,19}|\d{5,11})(?![-_A-Za-z0-9])/g;
 const SELF_NAME = /(我叫|我是|本人|联系人[:：]?|姓名[:：]?)(\p{Script=Han}{2,3})(?=[，。,.；;、\s]|先生|女士|$)/gu;
 const NOT_NAME_START = /^(?:市民|居民|业主|租户|住户|家长|学生|老人|一名|一个|这里|那里|附近|本地|外地|苏州|该|此)/;
-
-/** Full-width digits, ＋, －, ． and the ideographic space as ASCII: the same length, code unit for code unit. */
-function foldDigits(text: string): string {
-	return text.replace(/[\uFF10-\uFF19\uFF0B\uFF0D\uFF0E\u3000]/g, (c) =>
-		c === '\u3000' ? ' ' : String.fromCharCode(c.charCodeAt(0) - 0xfee0)
-	);
-}
 
 /** Replaces each match of `re` in `folded` (the same length as `text`) by `mask(match)`, in `text`. */
 function maskMatches(text: string, folded: string, re: RegExp, mask: (m: RegExpExecArray) => string): [string, string] {
@@ -46,7 +40,7 @@ function maskEmail(m: string): string {
 export function maskPersonal(text: string): string {
 	if (!text) return text;
 	let t = text;
-	let f = foldDigits(text);
+	let f = toHalfWidth(text);
 	[t, f] = maskMatches(t, f, EMAIL, (m) => maskEmail(m[0]));
 	[t, f] = maskMatches(t, f, ID_CARD, (m) => `${m[0].slice(0, 6)}********${m[0].slice(-4, -1)}*`);
 	[t, f] = maskMatches(t, f, MOBILE, (m) => maskPhone(m[0]));
