@@ -493,6 +493,8 @@ describe('the 受理 screen’s assistant', () => {
 		expect(kb.knowledge[0].id).toBe('line-housing-fund');
 		expect(kb.screening).toEqual([]);
 		await expect(intakeAssist(a, { content: 'x'.repeat(10_001) })).rejects.toMatchObject({ code: 'invalid_input', field: 'content' });
+		// the assistant takes what registration takes: 10,000 characters (20,000 UTF-16 units here)
+		await expect(intakeAssist(a, { content: '𠀀'.repeat(10_000) })).resolves.toBeTruthy();
 	});
 
 	it('suggests a street only within the district, the operator’s or the address’s', async () => {

@@ -7,6 +7,10 @@ import { CASE_ACTIONS, isAnnotation } from './machine';
 
 /** DESIGN.md: content 1 to 10,000 characters after trimming, counted as the feeds count them (code points). */
 export const MAX_CONTENT = CONTENT_MAX_CHARS;
+/** The content limit, for registration and for the 受理 assistant alike: characters after trimming. */
+export const contentWithinLimit = z
+	.string()
+	.refine((s) => contentLength(s.trim()) <= MAX_CONTENT, { error: `诉求内容不能超过 ${MAX_CONTENT} 个字` });
 export const EMERGENCY_LINES = ['110', '119', '120', '122'] as const;
 
 export type CaseErrorCode = 'not_found' | 'forbidden' | 'invalid_state' | 'conflict' | 'invalid_input';
@@ -78,10 +82,7 @@ export const intakeSchema = z.object({
 	channel: z.enum(CHANNELS.filter((c) => c !== 'feed') as [string, ...string[]]),
 	type: z.enum(TICKET_TYPES),
 	title: optText(200),
-	content: z
-		.string()
-		.refine((s) => s.trim().length > 0, { error: '请填写诉求内容' })
-		.refine((s) => contentLength(s.trim()) <= MAX_CONTENT, { error: `诉求内容不能超过 ${MAX_CONTENT} 个字` }),
+	content: contentWithinLimit.refine((s) => s.trim().length > 0, { error: '请填写诉求内容' }),
 	address: optText(500),
 	district_code: optCode,
 	street_code: optCode,

@@ -13,14 +13,14 @@ import type { App } from '../app';
 import { tickets } from '../db/schema';
 import type { IntakeAssist } from '$lib/types';
 import { NoModelError, suggestFor } from '../text/classifier';
-import { MAX_CONTENT, parseInput } from './input';
+import { contentWithinLimit, parseInput } from './input';
 import { relatedTickets } from './service';
 import { categoryPath } from './read';
 import { activeArticles, KB_SUGGESTIONS } from './knowledge';
 
 const assistSchema = z.object({
 	title: z.string().max(200).default(''),
-	content: z.string().max(MAX_CONTENT).default(''),
+	content: contentWithinLimit.default(''),
 	address: z.string().max(500).default(''),
 	caller_phone: z.string().max(30).optional().nullable(),
 	district_code: z.string().max(12).optional().nullable(),
