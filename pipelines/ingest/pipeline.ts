@@ -328,8 +328,9 @@ export class Ingestor {
 		// a district without a polygon of its own (苏州工业园区) lies inside another's: there the nearer label point
 		// decides, an approximation the flag keeps visible
 		if (!district && lon !== null && lat !== null) {
-			district = geocoder.locateNearest(lon, lat);
-			if (geocoder.locateCandidates(lon, lat).length > 1) flags.add('district_by_nearest_label');
+			const candidates = geocoder.locateCandidates(lon, lat);
+			district = geocoder.locateNearest(lon, lat, candidates);
+			if (candidates.length > 1) flags.add('district_by_nearest_label');
 		}
 		if (!district) {
 			flags.add('unresolved_place');

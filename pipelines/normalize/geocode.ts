@@ -550,8 +550,7 @@ export class Geocoder {
 	 * the shared polygon halfway between the label points (a point in 姑苏区's old town gives 320508, one at 金鸡湖
 	 * or 星湖街 320576). An address that names one of the candidates should decide before this.
 	 */
-	locateNearest(lon: number, lat: number): string | null {
-		const candidates = this.locateCandidates(lon, lat);
+	locateNearest(lon: number, lat: number, candidates = this.locateCandidates(lon, lat)): string | null {
 		if (candidates.length <= 1) return candidates[0] ?? null;
 		const k = Math.cos((lat * Math.PI) / 180);
 		let best = candidates[0];
