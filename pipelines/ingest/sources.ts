@@ -876,6 +876,11 @@ export async function parquetRowCount(conn: DuckDBConnection, path: string): Pro
 	}
 }
 
+/** Bytes of a text column stored as plain BINARY: UTF-8, else GB18030 when it reads as plausible Chinese, else null. */
+function decodeText(b: Uint8Array): string | null {
+	return isUtf8(b) ? Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8') : plausibleGb18030(b);
+}
+
 /**
  * A Parquet file through DuckDB's `read_parquet`, `batchSize` rows per query (selected by `file_row_number`, which
  * DuckDB prunes to the row groups that hold them), so each batch is a separate statement and the connection may
@@ -886,11 +891,6 @@ export async function parquetRowCount(conn: DuckDBConnection, path: string): Pro
  * A file DuckDB cannot read (truncated, corrupt, not Parquet) yields one `bad_parquet` file-level error; when the
  * damage is found only in a later batch, the rows before it have been yielded already and the error says so.
  */
-/** Bytes of a text column stored as plain BINARY: UTF-8, else GB18030 when it reads as plausible Chinese, else null. */
-function decodeText(b: Uint8Array): string | null {
-	return isUtf8(b) ? Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8') : plausibleGb18030(b);
-}
-
 export async function* readParquet(conn: DuckDBConnection, path: string, options: ParquetOptions = {}): AsyncGenerator<RawRecord> {
 	const batch = Math.max(1, Math.floor(options.batchSize ?? 10_000));
 	const bad = await checkFile(path);

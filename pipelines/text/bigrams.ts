@@ -23,7 +23,7 @@ export function sharedBigrams(a: Set<string>, b: Set<string>): number {
  * Phrases nearly every appeal carries (the opening and closing of a hotline ticket): their bigrams say nothing
  * about the matter, and made two different matters at one address look like a repeat.
  */
-export const STOCK_PHRASES: readonly string[] = [
+const STOCK_PHRASES: readonly string[] = [
 	'市民来电反映',
 	'来电人反映',
 	'来电反映',

@@ -571,10 +571,6 @@ function relatedOf(
 	};
 }
 
-/**
- * Earlier tickets of the same caller, or of the same place with similar text, in the 30 days before `at`,
- * plus tickets merged or linked with this one: what an operator checks before accepting (repeat detection, rule 7).
- */
 /** Repeat detection reads at most this many of a caller's tickets in the window, newest first. */
 const CALLER_TICKETS = 200;
 /**
@@ -582,6 +578,11 @@ const CALLER_TICKETS = 200;
  * then shorter than 30 days for other callers' tickets (text similarity cannot be asked of the store).
  */
 const PLACE_TICKETS = 1000;
+
+/**
+ * Earlier tickets of the same caller, or of the same place with similar text, in the 30 days before `at`,
+ * plus tickets merged or linked with this one: what an operator checks before accepting (repeat detection, rule 7).
+ */
 
 export async function relatedTickets(
 	app: App,
