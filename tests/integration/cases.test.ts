@@ -236,10 +236,14 @@ describe('every (state, action, role) combination', () => {
 		// asked in time, approved after the limit passed: the extra days count from the old limit, not from the approval
 		const t = await ticketIn('signed');
 		const r1 = await actOnTicket(a, people.unitLead, t.no, { action: 'extension_request', version: t.version, days: 2, note: '需现场勘查' });
-		const limit = new Date(Date.now() - 3 * 86_400_000);
+		const limit = new Date(Date.now() - 10 * 86_400_000);
 		await a.rel.db.update(tickets).set({ replyDeadline: limit }).where(eq(tickets.ticketNo, t.no));
 		const r2 = await actOnTicket(a, people.supervisor, t.no, { action: 'extension_approve', version: r1.version });
 		expect(r2.replyDeadline!.getTime()).toBe(a.calendar.addWorkingDays(limit.getTime() - 1, 2));
+		// two working days after a limit ten days ago end before today: the ticket stays overdue (counted from the
+		// approval, it would not be)
+		expect(r2.replyDeadline!.getTime()).toBeGreaterThan(limit.getTime());
+		expect(r2.replyDeadline!.getTime()).toBeLessThan(Date.now());
 	});
 });
 
