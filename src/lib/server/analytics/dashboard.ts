@@ -195,6 +195,15 @@ function ranked(rows: Row[], key: string, name: (code: string) => string, scale:
 		.sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
 }
 
+/**
+ * How far a period of `len` days ending on `to` has come: 1 for a finished one; for one ending today, the whole
+ * days before today and the share of a normal day passed by now (`share`), over `len`. What the period before is scaled
+ * by so that a morning is not compared with a whole day (较上期, the map's expectation, the topics' growth).
+ */
+function progress(to: string, today: string, len: number, share: number): number {
+	return to === today ? (len - 1 + share) / len : 1;
+}
+
 /** The equal-length period just before the filter's period. */
 function previousPeriod(f: DashboardFilter): { from: string; to: string } {
 	const len = periodDays(f);
@@ -262,7 +271,7 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 		openCounts(ctx, filter, null),
 		rankedBy(ctx, filter, [catDim, placeDim, 'channel', 'type']),
 		ctx.db.all<{ n: number }>(`SELECT coalesce(sum(n), 0)::FLOAT8 AS n FROM rollup_daily_l1`),
-		ctx.db.engine === 'duckdb' ? overviewTopics(ctx, filter) : Promise.resolve<TopicCounts>({ asOf: null, window: null, before: null, rows: [] })
+		ctx.db.engine === 'duckdb' ? overviewTopics(ctx, filter) : Promise.resolve<TopicCounts>({ asOf: null, window: null, rows: [] })
 	]);
 	const trend: BaselinePoint[] = daysBetween(trendFrom, trendTo)
 		.filter((d) => counts.has(d))
@@ -295,7 +304,7 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 	// a period ending today is still in progress: the period before counts as far as this one has come (the
 	// map scales its expectation alike), so a morning is not compared with a whole day
 	const len = periodDays(filter);
-	const comparison = { ...previousPeriod(filter), scale: filter.to === today ? (len - 1 + share) / len : 1 };
+	const comparison = { ...previousPeriod(filter), scale: progress(filter.to, today, len, share) };
 	const allCategories = ranked(rankings.get(catDim)!, catDim, (c) => ref.categoryByCode.get(c)?.name ?? `未知（${c}）`, comparison.scale);
 	// within a level-2 filter, a ticket classified no further than level 2 (or to an unknown code) has no level-3
 	// bar: it is counted apart, so no bar stands for, or drills to, the whole level-2 category
@@ -304,6 +313,9 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 		return !!c && c.level === 3 && c.parent === filter.category;
 	};
 	const categories = catDim === 'category_code' ? allCategories.filter((c) => isLeaf(c.code)) : allCategories;
+	const topicScale = topics.window
+		? progress(topics.window.to, today, dayNumber(topics.window.to) - dayNumber(topics.window.from) + 1, share)
+		: 1;
 	const categoryUnsplit = catDim === 'category_code' ? allCategories.filter((c) => !isLeaf(c.code)).reduce((s, c) => s + c.count, 0) : 0;
 	const places = ranked(
 		rankings.get(placeDim)!,
@@ -332,8 +344,7 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 		comparison,
 		topics: topics.rows.map((t): OverviewTopic => {
 			// growth against the days before, at the same progress when the window ends today (as 较上期)
-			const wlen = topics.window ? dayNumber(topics.window.to) - dayNumber(topics.window.from) + 1 : 1;
-			const base = t.prev === null ? 0 : t.prev * (filter.to === today ? (wlen - 1 + share) / wlen : 1);
+			const base = t.prev === null ? 0 : t.prev * topicScale;
 			return { id: t.id, label: t.label, size: t.size, growth: base > 0 ? (t.size - base) / base : null };
 		}),
 		topicsAsOf: topics.asOf,
@@ -345,8 +356,6 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 interface TopicCounts {
 	asOf: string | null;
 	window: { from: string; to: string; clipped: boolean } | null;
-	/** the window before, of the same length, when the run's tickets cover it (its baseline tickets included) */
-	before: { from: string; to: string } | null;
 	rows: { id: number; label: string; size: number; prev: number | null }[];
 }
 
@@ -360,10 +369,10 @@ async function overviewTopics(ctx: DashboardContext, filter: DashboardFilter): P
 		`SELECT run_id, CAST(created_at AS VARCHAR) AS created, CAST(period_from AS VARCHAR) AS pf, CAST(period_to AS VARCHAR) AS pt
 		 FROM topic_runs ORDER BY created_at DESC LIMIT 1`
 	);
-	if (!run) return { asOf: null, window: null, before: null, rows: [] };
+	if (!run) return { asOf: null, window: null, rows: [] };
 	// the run clustered [pf, pt], assigned the same number of days before it (baseline) and the tickets since
 	const from = filter.from < run.pf ? run.pf : filter.from;
-	if (from > filter.to) return { asOf: run.created, window: null, before: null, rows: [] };
+	if (from > filter.to) return { asOf: run.created, window: null, rows: [] };
 	const window = { from, to: filter.to, clipped: from !== filter.from };
 	const len = dayNumber(filter.to) - dayNumber(from) + 1;
 	const baselineFrom = addDays(run.pf, -(dayNumber(run.pt) - dayNumber(run.pf) + 1));
@@ -381,7 +390,6 @@ async function overviewTopics(ctx: DashboardContext, filter: DashboardFilter): P
 	return {
 		asOf: run.created,
 		window,
-		before,
 		rows: rows.map((r) => ({ id: num(r.topic_id), label: (r.label as string[]).slice(0, 3).join(' · '), size: num(r.size), prev: before ? num(r.prev_size) : null }))
 	};
 }
@@ -421,7 +429,7 @@ async function placeStats(
 		perWindow.set(k, a);
 	}
 	// a period ending today is still in progress: its expected count is scaled by the share of today passed
-	const scale = filter.to === today ? (len - 1 + share) / len : 1;
+	const scale = progress(filter.to, today, len, share);
 	const sig = new Map(
 		placeSignificance(
 			keys.map((k) => {
