@@ -4,6 +4,9 @@ import type { MapAlertMarker } from './ui/map-scale';
 export const ROLES = ['admin', 'leader', 'analyst', 'emergency', 'operator', 'dispatcher', 'supervisor', 'unit_handler'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** The title of the overview's category panel (and the wall's) by the level it ranks. */
+export const CATEGORY_LEVEL_TITLES = { 1: '诉求类别', 2: '二级类别', 3: '三级类别' } as const;
+
 export const ROLE_LABELS: Record<Role, string> = {
 	admin: '系统管理员',
 	leader: '领导',
