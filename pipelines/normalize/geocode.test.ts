@@ -165,6 +165,8 @@ describe('Geocoder.geocodeText', () => {
 		expect(geo.geocodeText('太仓市高新区').streetCode).toBe('320585400');
 		expect(geo.geocodeText('张家港市开发区').streetCode).toBe('320582401');
 		expect(geo.geocodeText('吴江区汾湖高新区').streetCode).toBe('320509110');
+		// by the same rule, not by a listed alias: 常熟经开区 written 常熟市经开区
+		expect(geo.geocodeText('常熟市经开区').streetCode).toBe('320581401');
 	});
 
 	it('does not let a 2-character name count inside other words', () => {

@@ -3,7 +3,7 @@
 // polygon over the district GeoJSON with d3-geo). Pure: a Geocoder is built once from a Reference and then
 // only reads it (the point index fills a cache as it is used; results never depend on call order).
 import { geoContains } from 'd3-geo';
-import type { Reference } from '../reference/index';
+import { stripSuffix, type Reference } from '../reference/index';
 import { toHalfWidth } from './text';
 
 export type GeocodeConfidence = 'street' | 'district' | 'none';
@@ -258,6 +258,14 @@ export class Geocoder {
 		}
 		for (const d of ref.districts) for (const a of d.aliases) add(a, aliasClass(fold(a)), d.code, d.code, false);
 		for (const s of ref.streets) for (const a of s.aliases) add(a, aliasClass(fold(a)), s.code, s.districtCode, true);
+		// an alias that starts with its district's short name is also written with the full name (常熟高新区 →
+		// 常熟市高新区, 吴中开发区 → 吴中区开发区, 张家港经开区 → 张家港市经开区), as addresses often do
+		for (const s of ref.streets) {
+			const d = ref.districtByCode.get(s.districtCode);
+			const short = d ? stripSuffix(d.name, /[区市县]$/) : null;
+			if (!d || !short) continue;
+			for (const a of s.aliases) if (a.startsWith(short) && !a.startsWith(d.name)) add(d.name + a.slice(short.length), 'alias', s.code, s.districtCode, true);
+		}
 		for (const l of options.landmarks ?? DEFAULT_LANDMARKS) {
 			const d = ref.districtByCode.get(l.code);
 			const s = ref.streetByCode.get(l.code);
