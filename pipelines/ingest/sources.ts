@@ -131,15 +131,8 @@ async function* chunksOf(source: ByteSource): AsyncGenerator<Buffer> {
 
 const fileOf = (source: ByteSource): string | null => (typeof source === 'string' ? source : null);
 
-/**
- * An error of a byte stream that ends the whole ingest instead of becoming one unreadable record (a push over its
- * size limit: it must land whole or not at all). The readers pass it on.
- */
-export class StreamRejected extends Error {}
-
-/** The record of a read that failed part-way, or — for a StreamRejected — the error again, to end the ingest. */
+/** The record of a read that failed part-way. */
 function readFailed(file: string | null, e: unknown): RawRecord {
-	if (e instanceof StreamRejected) throw e;
 	return fileError(file, 'file_unreadable', `读取${file ? `文件 ${file} ` : '数据流'}时出错（${(e as Error)?.message ?? String(e)}）`);
 }
 

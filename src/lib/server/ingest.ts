@@ -5,7 +5,7 @@ import { Geocoder } from '$pipelines/normalize/index';
 import { Ingestor, type IngestRun, type IngestSummary, type FeedTicket } from '$pipelines/ingest/pipeline';
 import { createAnalyzer, type ClosableAnalyzer } from '$pipelines/text/analyzer';
 import { createHash } from 'node:crypto';
-import { readNdjson, StreamRejected, type RawRecord } from '$pipelines/ingest/sources';
+import { readNdjson, type RawRecord } from '$pipelines/ingest/sources';
 import { enrichPending } from '$pipelines/text/enrich';
 import { maintainTextIndex } from '$pipelines/warehouse/text-index';
 import { maintainRollups, type Clustered } from '$pipelines/warehouse/schema';
@@ -19,8 +19,11 @@ import type { Db } from './db';
 import { ticketRowFromFact } from './db/from-fact';
 import { ticketEvents, tickets } from './db/schema';
 
-/** Domain errors of an ingest, mapped to HTTP by the routes (a StreamRejected: the readers pass it on, so nothing lands). */
-export class IngestError extends StreamRejected {
+/**
+ * Domain errors of an ingest, mapped to HTTP by the routes. A push over its limit fails in `readPush`, which reads
+ * the whole body before any record is read, so nothing of it lands.
+ */
+export class IngestError extends Error {
 	constructor(
 		readonly code: 'payload_too_large' | 'storage_full',
 		message: string
@@ -36,7 +39,7 @@ export function pushLimitBytes(): number {
 }
 
 /** Passes a byte stream through until `limit` bytes, then fails with payload_too_large. */
-export async function* limitBytes(body: AsyncIterable<Uint8Array>, limit: number): AsyncGenerator<Uint8Array> {
+async function* limitBytes(body: AsyncIterable<Uint8Array>, limit: number): AsyncGenerator<Uint8Array> {
 	let seen = 0;
 	for await (const chunk of body) {
 		seen += chunk.byteLength;
