@@ -5,6 +5,10 @@ import { loadScreeningRules, parseScreeningRules, screen } from './screening';
 
 const rules = loadScreeningRules(join(import.meta.dirname, '../../data/dict/screening.json'));
 const rulesOf = (title: string, content: string) => screen(rules, title, content).map((h) => h.rule);
+/** Each of these contents gives no hint at all. */
+const noHints = (texts: string[]) => {
+	for (const text of texts) expect(rulesOf('', text), text).toEqual([]);
+};
 
 describe('screening hints', () => {
 	it('points an emergency to its line, and puts it first', () => {
@@ -37,7 +41,7 @@ describe('screening hints', () => {
 		expect(screen(rules, '', '老人在小区门口被电动车撞倒，现在躺在地上起不来').map((h) => h.line)).toEqual(['122', '120']);
 	});
 	it('gives no transfer hint for the everyday words around them', () => {
-		for (const text of [
+		noHints([
 			'楼上装修噪音太大，晚上总被打扰',
 			'楼上住户把承重墙打通了，担心安全',
 			'经常有人打电话推销，被打电话骚扰',
@@ -46,8 +50,7 @@ describe('screening hints', () => {
 			'小区宣传防诈骗知识的横幅掉了',
 			'电线裸露在外面，有触电危险',
 			'路边的树倒在地上挡路'
-		])
-			expect(rulesOf('', text), text).toEqual([]);
+		]);
 	});
 	it('names the rule and the words for legal procedures, petitions and the bodies outside the government', () => {
 		expect(rulesOf('', '请问和公司的劳动纠纷怎么申请仲裁')).toContain(4);
@@ -86,14 +89,13 @@ describe('screening hints', () => {
 			'解放军营区外墙施工，噪音扰民'
 		])
 			expect(rulesOf('', text), text).toContain(3);
-		for (const text of [
+		noHints([
 			'超市委托的快递员把包裹弄丢了',
 			'物业受社区委托管理停车，收费太高',
 			'我们小区人大多是老人，希望加装电梯',
 			'退役解放军战士想咨询安置补助怎么申领',
 			'我心里很委屈，物业一直不给维修'
-		])
-			expect(rulesOf('', text), text).toEqual([]);
+		]);
 	});
 	it('gives every rule in the dictionary words, each of which hints at its rule alone', () => {
 		const file = JSON.parse(readFileSync(join(import.meta.dirname, '../../data/dict/screening.json'), 'utf8')) as {
@@ -115,7 +117,7 @@ describe('screening hints', () => {
 		expect(rulesOf('', '不是火灾，是楼下烧烤的烟太大')).toEqual([]);
 	});
 	it('reads everyday phrases as ordinary text, not as the words inside them', () => {
-		for (const text of [
+		noHints([
 			'小区门口垃圾桶满了没人清理，以上诉求望相关部门尽快解决，谢谢',
 			'打人社局电话一直没人接，想咨询退休手续怎么办',
 			'拨打人民医院的电话一直占线，想问怎么预约挂号',
@@ -128,8 +130,7 @@ describe('screening hints', () => {
 			'我从部队退伍回来，咨询退役军人安置政策',
 			'请环保部门来测试一下河水是不是被污染了',
 			'家里没什么事的时候就听到楼上装修噪音'
-		])
-			expect(rulesOf('', text), text).toEqual([]);
+		]);
 		// the words themselves still count
 		expect(screen(rules, '', '我爸突然说不出话，快派救护车过来')[0]).toMatchObject({ rule: 2, line: '120', words: ['派救护车'] });
 		expect(screen(rules, '', '我要报警，有人在砸我家的门')[0]).toMatchObject({ rule: 2, line: '110', words: ['报警'] });
@@ -137,27 +138,25 @@ describe('screening hints', () => {
 		expect(rulesOf('', '部队营区晚上施工噪音很大，影响休息')).toEqual([3]);
 	});
 	it('gives no transfer hint for what happens often, happened before or should be prevented', () => {
-		for (const text of [
+		noHints([
 			'路口经常发生交通事故，建议设置红绿灯',
 			'去年发生过车祸的路口，请加装减速带',
 			'仓库曾经着火过，现在还在堆放易燃物',
 			'建议在车祸多发路段增设警示牌',
 			'小区电动车在楼道充电，容易引发火灾，请物业管理'
-		])
-			expect(rulesOf('', text), text).toEqual([]);
+		]);
 		// the cue reaches its own clause only
 		expect(screen(rules, '', '这个路口经常堵车，刚刚又发生车祸了，有人倒在地上')[0]).toMatchObject({ rule: 2, line: '122', words: ['车祸'] });
 	});
 	it('reads a negator over a short gap, and a negated word hides the words inside it', () => {
-		for (const text of [
+		noHints([
 			'小区没有发生火灾，但是消防通道被堆物堵住了',
 			'并未发生火灾，只是楼道里烟味很大',
 			'路口未发生车祸，但信号灯坏了好几天',
 			'没有冒烟起火，只是配电箱烟味大',
 			'今天电梯停了一会，没有人困在电梯里，请物业检修',
 			'楼下没有人打架，只是吵架声音很大'
-		])
-			expect(rulesOf('', text), text).toEqual([]);
+		]);
 		// the negator reaches its own clause only
 		expect(rulesOf('', '没有人管，楼道里着火了')).toEqual([2]);
 	});
@@ -172,7 +171,7 @@ describe('screening hints', () => {
 	});
 	it('calls rule 8 text that says nothing, not a short appeal, reading the title too', () => {
 		for (const text of ['喂', '喂，你好，在吗？', '没事', '测试', '您好，打错了，不好意思', '哈哈哈']) expect(rulesOf('', text), text).toEqual([8]);
-		for (const text of ['路灯坏了', '井盖丢失', '停水', '请问公积金怎么提取']) expect(rulesOf('', text), text).toEqual([]);
+		noHints(['路灯坏了', '井盖丢失', '停水', '请问公积金怎么提取']);
 		expect(rulesOf('小区门口路灯不亮', '喂')).toEqual([]);
 		expect(rulesOf('测试', '')).toEqual([8]);
 	});
