@@ -90,12 +90,16 @@ describe('demo generator', () => {
 			expect(share((f) => f.status === 'answered_directly')).toBeGreaterThan(0.05);
 			expect(share((f) => f.status === 'not_accepted')).toBeGreaterThan(0.01);
 			expect(share((f) => f.returns > 0)).toBeGreaterThan(0.01);
-			// a returned ticket names the units that returned it; some went on to another unit
+			// its handling rounds: one per dispatch, one ended by each return, the last one's unit the ticket's
 			for (const f of facts) {
-				const units = f.returned_by?.length ?? 0;
-				expect(f.returns === 0 ? units === 0 : units >= 1 && units <= f.returns, f.ticket_no).toBe(true);
+				const rounds = f.rounds!;
+				expect(rounds.filter((x) => x.returned).length, f.ticket_no).toBe(f.returns);
+				expect(rounds.filter((x) => x.reopened).length, f.ticket_no).toBe(f.reopens);
+				expect(rounds.length === 0, f.ticket_no).toBe(f.dispatched_at === null);
+				if (rounds.length && !rounds.at(-1)!.returned) expect(rounds.at(-1)!.unit, f.ticket_no).toBe(f.unit_code);
 			}
-			expect(share((f) => !!f.returned_by && !f.returned_by.includes(f.unit_code ?? ''))).toBeGreaterThan(0.005);
+			// some went on to another unit after a return
+			expect(share((f) => f.rounds!.some((x) => x.returned && x.unit !== f.unit_code))).toBeGreaterThan(0.005);
 			expect(share((f) => f.reopens > 0)).toBeGreaterThan(0.005);
 			expect(share((f) => f.satisfaction === '不满意')).toBeGreaterThan(0.01);
 			// open work exists only near now

@@ -405,7 +405,7 @@ export class DemoGenerator {
 			not_accepted_reason: state.notAcceptedReason, transferred_to: state.transferredTo,
 			returns: state.returns, extensions: state.extensions, reopens: state.reopens, urges: state.urges,
 			sign_on_time: state.signOnTime, reply_on_time: state.replyOnTime, caller_key: callerKey(callerPhone),
-			tokens: null, keywords: null, flags: null, returned_by: state.returnedBy.length ? state.returnedBy : null
+			tokens: null, keywords: null, flags: null, rounds: state.rounds
 		};
 		return { fact, callerName, callerPhone, events: events.slice(0, state.seen), state };
 	}

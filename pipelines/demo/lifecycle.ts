@@ -3,6 +3,7 @@
 import type { WorkCalendar } from '../calendar/index';
 import { dayNumberAt } from '../calendar/index';
 import { DEFAULT_LIMITS, deadlines, metDeadline, type Satisfaction, type Status, type TicketType } from '../lifecycle/model';
+import { unitRounds, type RoundEvent, type UnitRound } from '../lifecycle/rounds';
 import type { Rng } from './rng';
 
 export interface UnitBehaviour {
@@ -189,8 +190,8 @@ export interface LifecycleState {
 	notAcceptedReason: number | null;
 	transferredTo: string | null;
 	returns: number;
-	/** the units that returned it, each once, sorted (as the sync reads them from the events) */
-	returnedBy: string[];
+	/** its handling rounds, as the sync reads them from the events */
+	rounds: UnitRound[];
 	extensions: number;
 	reopens: number;
 	urges: number;
@@ -200,12 +201,21 @@ export interface LifecycleState {
 	seen: number;
 }
 
+function roundEvent(e: SimEvent): RoundEvent {
+	const num = (v: unknown) => (v === undefined || v === null ? null : Number(v));
+	return {
+		// whole milliseconds, as the relational store holds the event (a Date drops the fraction)
+		action: e.action, to: e.to, unit: e.unitCode, at: Math.trunc(e.at), signDeadline: num(e.data?.signDeadline),
+		replyDeadline: num(e.data?.replyDeadline), satisfaction: (e.data?.satisfaction as string | undefined) ?? null
+	};
+}
+
 /** The ticket as it stands at `now`: only events up to then have happened. */
 export function stateAt(events: SimEvent[], now: number): LifecycleState {
 	const s: LifecycleState = {
 		status: 'received', unitCode: null, updatedAt: events[0].at, dispatchedAt: null, signedAt: null, repliedAt: null,
 		closedAt: null, signDeadline: null, replyDeadline: null, satisfaction: null, notAcceptedReason: null,
-		transferredTo: null, returns: 0, returnedBy: [], extensions: 0, reopens: 0, urges: 0, signOnTime: null, replyOnTime: null, seen: 0
+		transferredTo: null, returns: 0, rounds: [], extensions: 0, reopens: 0, urges: 0, signOnTime: null, replyOnTime: null, seen: 0
 	};
 	for (const e of events) {
 		if (e.at > now) break;
@@ -224,7 +234,6 @@ export function stateAt(events: SimEvent[], now: number): LifecycleState {
 				break;
 			case 'return':
 				s.returns++;
-				if (e.unitCode && !s.returnedBy.includes(e.unitCode)) s.returnedBy = [...s.returnedBy, e.unitCode].sort();
 				break;
 			case 'sign': s.signedAt ??= e.at; break;
 			case 'extension_approve': s.extensions++; s.replyDeadline = Number(e.data?.replyDeadline); break;
@@ -237,6 +246,7 @@ export function stateAt(events: SimEvent[], now: number): LifecycleState {
 				break;
 		}
 	}
+	s.rounds = unitRounds(events.slice(0, s.seen).map(roundEvent));
 	s.signOnTime = metDeadline(s.signedAt, s.signDeadline, now);
 	s.replyOnTime = metDeadline(s.repliedAt, s.replyDeadline, now);
 	return s;

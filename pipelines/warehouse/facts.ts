@@ -4,12 +4,14 @@ import {
 	DuckDBDateValue,
 	DuckDBTimestampTZValue,
 	listValue,
+	structValue,
 	type DuckDBAppender,
 	type DuckDBConnection,
 	type DuckDBType,
 	type DuckDBValue
 } from '@duckdb/node-api';
 import { FACT_COLUMNS } from './schema';
+import type { UnitRound } from '../lifecycle/rounds';
 
 /** One ticket as the analytics store holds it; times are epoch milliseconds. */
 export interface FactRow {
@@ -58,8 +60,8 @@ export interface FactRow {
 	sentiment?: number | null;
 	intensity?: number | null;
 	flags: string[] | null;
-	/** the units that returned the ticket (退单), each once, sorted; absent or null: none */
-	returned_by?: string[] | null;
+	/** the handling rounds from the events; absent or null: not known (a feed's ticket) */
+	rounds?: UnitRound[] | null;
 }
 
 const CHUNK = 2048;
@@ -72,6 +74,13 @@ function toDuck(kind: string, v: unknown): DuckDBValue {
 			return new DuckDBTimestampTZValue(BigInt(Math.round(v as number)) * 1000n);
 		case 'VARCHAR[]':
 			return listValue(v as string[]);
+		case 'ROUNDS':
+			// instants as epoch ms (BIGINT), as the JSON rows carry them
+			return listValue(
+				(v as UnitRound[]).map((r) =>
+					structValue(Object.fromEntries(Object.entries(r).map(([k, x]) => [k, typeof x === 'number' ? BigInt(Math.round(x)) : (x as DuckDBValue)])))
+				)
+			);
 		case 'DATE':
 			return new DuckDBDateValue(Math.round(Date.parse(`${v as string}T00:00:00Z`) / DAY_MS));
 		default:
@@ -100,7 +109,7 @@ export class FactWriter {
 	) {
 		const cols = only ? FACT_COLUMNS.filter((c) => only.includes(c.name)) : FACT_COLUMNS;
 		this.names = cols.map((c) => c.name as keyof FactRow);
-		this.kinds = cols.map((c) => c.sql.split(' ')[0]);
+		this.kinds = cols.map((c) => (c.name === 'rounds' ? 'ROUNDS' : c.sql.split(' ')[0]));
 		this.columns = [...this.names, ...extra].map(() => []);
 		this.chunk = DuckDBDataChunk.create([...cols.map((c) => c.type), ...extra], CHUNK);
 	}

@@ -55,7 +55,10 @@ const fact = (i: number, over: Partial<FactRow> = {}): FactRow => ({
 	flags: null,
 	sentiment: -0.25,
 	intensity: 0.5,
-	returned_by: ['D320508', 'M02'],
+	rounds: [
+		{ unit: 'D320508', dispatched_at: 1764547200123, sign_deadline: 1764633600000, signed_at: 1764640000000, reply_deadline: null, replied_at: null, satisfaction: null, returned: true, extended: false, reopened: false },
+		{ unit: 'M02', dispatched_at: 1764650000000, sign_deadline: null, signed_at: null, reply_deadline: 1765000000000, replied_at: 1764990000000, satisfaction: '不满意', returned: false, extended: true, reopened: true }
+	],
 	...over
 });
 
@@ -93,13 +96,14 @@ describe('insertJsonRows', () => {
 				flags: null,
 				sentiment: null,
 				intensity: null,
-				returned_by: null
+				rounds: null
 			}),
 			// quotes, backslashes, control characters, characters beyond the BMP, an empty list, a list with an empty word
 			fact(3, {
 				content: `他说"别'关'"\\n\u0001\u0002\t末尾 𠮷😀`,
 				title: '',
 				tokens: [],
+				rounds: [],
 				flags: ['', 'x"y'],
 				not_accepted_reason: 7,
 				hour: 23

@@ -23,7 +23,8 @@ const baseType = (sql: string) => sql.replace(/\s+(NOT\s+NULL|PRIMARY\s+KEY|DEFA
  * are doubles); everything else as its own type.
  */
 function travel(c: JsonColumn): { json: string; expr: string } {
-	const type = baseType(c.sql).toUpperCase();
+	const declared = baseType(c.sql);
+	const type = declared.toUpperCase();
 	const field = `r."${c.name.replaceAll('"', '""')}"`;
 	switch (type) {
 		case 'TIMESTAMPTZ':
@@ -36,7 +37,8 @@ function travel(c: JsonColumn): { json: string; expr: string } {
 		case 'UHUGEINT':
 			return { json: 'VARCHAR', expr: `${field}::${type}` };
 		default:
-			return { json: type, expr: field };
+			// as declared: a STRUCT's field names keep their case
+			return { json: declared, expr: field };
 	}
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ROLLUPS, rollupBuildPlan, rollupInsert } from './rollups';
+import { baseFor, ROLLUPS, rollupBuildPlan, rollupInsert, sourceFor } from './rollups';
 
 describe('rollupBuildPlan', () => {
 	const plan = rollupBuildPlan();
@@ -11,6 +11,7 @@ describe('rollupBuildPlan', () => {
 			const at = plan.findIndex((p) => p.rollup === from);
 			expect(at, `${rollup.table} from ${from.table}`).toBeLessThan(i);
 			expect(from.recentOnly ?? false).toBe(false);
+			expect(from.base, `${rollup.table} from ${from.table}`).toBe(rollup.base); // rounds are never summed into tickets
 			for (const d of rollup.dims) expect(from.dims).toContain(d);
 			for (const m of rollup.measures) expect(from.measures).toContain(m);
 		});
@@ -30,10 +31,25 @@ describe('rollupBuildPlan', () => {
 		expect(sql).toContain('FROM rollup_daily WHERE day = $d');
 		expect(sql).toContain('sum(n)::INTEGER');
 		expect(rollupInsert(city, '')).toContain('FROM tickets_fact');
+		expect(rollupInsert(ROLLUPS.find((r) => r.table === 'rollup_unit_tc')!, '')).toContain('FROM unit_rounds');
 		// rows go in clusterOrder: by day without a district, by month, district and day with one
 		expect(sql).toMatch(/ORDER BY day$/);
 		expect(rollupInsert({ table: 't', dims: ['district_code', 'day'], measures: ['n'] }, '')).toMatch(
 			/ORDER BY date_trunc\('month', day\), district_code, day$/
 		);
+	});
+});
+
+describe('sourceFor', () => {
+	it('counts handling rounds by unit and tickets otherwise, also where no rollup serves', () => {
+		expect(sourceFor(['day', 'unit_code'], ['n'])!.table).toBe('rollup_unit_city');
+		expect(sourceFor(['day', 'unit_code', 'street_code'], ['n'])).toBeNull();
+		expect(baseFor(['day', 'unit_code', 'street_code'])).toBe('unit_rounds');
+		// a ticket query whose dimensions a unit rollup also has never reads it
+		for (const r of ROLLUPS.filter((x) => x.base === 'rounds')) {
+			const dims = r.dims.filter((d) => d !== 'unit_code');
+			expect(sourceFor(dims, ['n'])?.base, r.table).toBeUndefined();
+		}
+		expect(baseFor(['day', 'street_code', 'category_code'])).toBe('tickets_fact');
 	});
 });

@@ -55,6 +55,11 @@ export interface Rollup {
 	table: string;
 	dims: readonly Dim[];
 	measures: readonly Measure[];
+	/**
+	 * What a row counts: a ticket (the facts, the default), or a unit's handling round of one (`UNIT_ROUNDS`: the
+	 * unit assessment, by the unit that held the ticket in each round, not by the one holding it now).
+	 */
+	base?: 'rounds';
 	/** only the last HOURLY_DAYS days are kept */
 	recentOnly?: boolean;
 }
@@ -77,18 +82,18 @@ export const ROLLUPS: readonly Rollup[] = [
 	// streets (no street polygons: ranked lists), by level-1 category
 	{ table: 'rollup_street_daily', dims: ['day', 'district_code', 'street_code', 'category_l1'], measures: ['n', 'visited', 'satisfied', 'basic'] },
 	{ table: 'rollup_street_tc', dims: ['day', 'district_code', 'street_code', 'type', 'channel'], measures: ['n', 'visited', 'satisfied', 'basic'] },
-	// undertaking units: the assessment figures (the city-wide ranking reads the first)
-	{ table: 'rollup_unit_city', dims: ['day', 'unit_code'], measures: ALL_MEASURES },
-	{ table: 'rollup_unit_daily', dims: ['day', 'unit_code', 'district_code', 'category_l1'], measures: ALL_MEASURES },
+	// undertaking units: the assessment figures, counted over handling rounds (the city-wide ranking reads the first)
+	{ table: 'rollup_unit_city', dims: ['day', 'unit_code'], measures: ALL_MEASURES, base: 'rounds' },
+	{ table: 'rollup_unit_daily', dims: ['day', 'unit_code', 'district_code', 'category_l1'], measures: ALL_MEASURES, base: 'rounds' },
 	// (a level-2 category lies in one level-1 category: carrying both costs only the level-2 detail)
-	{ table: 'rollup_unit_l2', dims: ['day', 'unit_code', 'district_code', 'category_l1', 'category_l2'], measures: ALL_MEASURES },
-	{ table: 'rollup_unit_tc', dims: ['day', 'unit_code', 'district_code', 'type', 'channel'], measures: ALL_MEASURES },
+	{ table: 'rollup_unit_l2', dims: ['day', 'unit_code', 'district_code', 'category_l1', 'category_l2'], measures: ALL_MEASURES, base: 'rounds' },
+	{ table: 'rollup_unit_tc', dims: ['day', 'unit_code', 'district_code', 'type', 'channel'], measures: ALL_MEASURES, base: 'rounds' },
 	// intraday views and baselines of the recent past
 	{ table: 'rollup_hourly', dims: ['day', 'hour', 'district_code', 'category_l1', 'category_l2', 'type', 'channel'], measures: ['n'], recentOnly: true }
 ];
 
 /** Bump when a rollup's shape or a measure's definition changes: the store then rebuilds them all once. */
-export const ROLLUP_VERSION = '9';
+export const ROLLUP_VERSION = '10';
 
 export function rollupDdl(r: Rollup): string {
 	const cols = [...r.dims.map((d) => DIM_SQL[d]), ...r.measures.map((m) => `${m} INTEGER NOT NULL`)];
@@ -122,11 +127,17 @@ export function rollupInsert(r: Rollup, where: string, from: Rollup | null = nul
 	const dims = r.dims.join(', ');
 	const measures = r.measures.map((m) => (from ? `sum(${m})::INTEGER` : `(${MEASURES[m]})::INTEGER`)).join(', ');
 	const groups = r.dims.map((_, i) => i + 1).join(', ');
-	return `INSERT INTO ${r.table} SELECT ${dims}, ${measures} FROM ${from ? from.table : 'tickets_fact'} ${where} GROUP BY ${groups} ORDER BY ${orderBy}`;
+	return `INSERT INTO ${r.table} SELECT ${dims}, ${measures} FROM ${from ? from.table : baseTable(r)} ${where} GROUP BY ${groups} ORDER BY ${orderBy}`;
+}
+
+/** The rows a rollup counts: the facts, or the units' handling rounds. */
+export function baseTable(r: Pick<Rollup, 'base'>): string {
+	return r.base === 'rounds' ? UNIT_ROUNDS.table : 'tickets_fact';
 }
 
 /**
- * `MERGE` of a change set into a rollup: `changes` holds fact rows with a `sign` column, -1 for a version that
+ * `MERGE` of a change set into a rollup: `changes` holds fact rows (for a rollup of rounds, their rounds:
+ * `unitRoundsSelect` with the sign) with a `sign` column, -1 for a version that
  * leaves the facts and +1 for one that enters them. Every measure is a count, so a group's change is the sum of
  * the signs that meet its condition; a group whose count falls to 0 is deleted (every other measure counts a
  * subset of it). The cost is that of the changed rows, where a rebuild reads all the facts of the days they touch.
@@ -156,7 +167,7 @@ export function rollupMerge(r: Rollup, changes: string): string {
  */
 export function rollupBuildPlan(rollups: readonly Rollup[] = ROLLUPS): { rollup: Rollup; from: Rollup | null }[] {
 	const covers = (f: Rollup, r: Rollup) =>
-		f !== r && !f.recentOnly && f.dims.length > r.dims.length && r.dims.every((d) => f.dims.includes(d)) && r.measures.every((m) => f.measures.includes(m));
+		f !== r && !f.recentOnly && f.base === r.base && f.dims.length > r.dims.length && r.dims.every((d) => f.dims.includes(d)) && r.measures.every((m) => f.measures.includes(m));
 	const order = [...rollups].sort((a, b) => b.dims.length - a.dims.length);
 	return order.map((r) => {
 		const sources = order.filter((f) => covers(f, r)).sort((a, b) => a.dims.length - b.dims.length);
@@ -174,16 +185,49 @@ export const OPEN_TICKETS = {
 };
 
 /**
- * 退单 charged to the unit that made it: one row per ticket and unit that returned it (the fact's `returned_by`),
- * with the ticket's dimensions and the unit that holds it now (`holder`). The rollups group a ticket by its
- * present unit, so without this a return counted against the unit the ticket was sent to next, and the unit that
- * returned it lost the ticket from its dispatched count. A few percent of the tickets; kept with the rollups like
- * the open tickets (a rebuild, or a change set).
+ * The units' handling rounds (pipelines/lifecycle/rounds.ts): one row per round, with the ticket's dimensions and
+ * status and the round's unit, instants and outcome under the names of the fact columns the measures read
+ * (`returns`, `extensions`, `reopens` 0 or 1), so the assessment's measures count rounds as they count tickets.
+ * A unit is charged with what happened while it held the ticket: a late sign-for or a return it made, an extension
+ * it got, a reply that was visited 不满意 and reopened, also when the ticket went on to another unit. A fact
+ * without rounds (a feed's ticket, whose history the feed does not carry) is one round of the unit it names.
+ * Kept with the rollups (a rebuild, or a change set); the unit rollups are built from it.
  */
-export const UNIT_RETURNS = {
-	table: 'unit_returns',
-	columns: ['ticket_no', 'day', 'district_code', 'street_code', 'category_l1', 'category_l2', 'type', 'channel'] as const
+export const UNIT_ROUNDS = {
+	table: 'unit_rounds',
+	/** the ticket's own columns */
+	ticketColumns: ['ticket_no', 'day', 'district_code', 'street_code', 'category_l1', 'category_l2', 'type', 'channel', 'status'] as const
 };
+
+export function unitRoundsDdl(): string {
+	return `CREATE TABLE IF NOT EXISTS ${UNIT_ROUNDS.table} (ticket_no VARCHAR NOT NULL, day DATE NOT NULL, district_code VARCHAR,
+		street_code VARCHAR, category_l1 VARCHAR, category_l2 VARCHAR, type VARCHAR NOT NULL, channel VARCHAR NOT NULL,
+		status VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, dispatched_at TIMESTAMPTZ, sign_deadline TIMESTAMPTZ,
+		signed_at TIMESTAMPTZ, reply_deadline TIMESTAMPTZ, replied_at TIMESTAMPTZ, satisfaction VARCHAR,
+		returns SMALLINT NOT NULL, extensions SMALLINT NOT NULL, reopens SMALLINT NOT NULL)`;
+}
+
+/**
+ * The rounds of the rows of `from` (the facts, or a change set) that meet `where`, as `UNIT_ROUNDS` rows (and
+ * the change set's `sign` after them when `signed`).
+ */
+export function unitRoundsSelect(where: string, from = 'tickets_fact', signed = false): string {
+	const ticket = UNIT_ROUNDS.ticketColumns.map((c) => `f.${c}`).join(', ');
+	const sign = signed ? ', f.sign' : '';
+	const cond = where ? ` AND (${where})` : '';
+	const ms = (c: string) => `make_timestamptz(r.${c} * 1000) AS ${c}`;
+	return `SELECT ${ticket}, r.unit AS unit_code, ${ms('dispatched_at')}, ${ms('sign_deadline')}, ${ms('signed_at')}, ${ms('reply_deadline')}, ${ms('replied_at')},
+			r.satisfaction, r.returned::SMALLINT AS returns, r.extended::SMALLINT AS extensions, r.reopened::SMALLINT AS reopens${sign}
+		FROM (SELECT * FROM ${from} WHERE rounds IS NOT NULL${cond}) f, unnest(f.rounds) AS u(r)
+		UNION ALL
+		SELECT ${ticket}, f.unit_code, f.dispatched_at, f.sign_deadline, f.signed_at, f.reply_deadline, f.replied_at,
+			f.satisfaction, least(f.returns, 1)::SMALLINT, least(f.extensions, 1)::SMALLINT, least(f.reopens, 1)::SMALLINT${sign}
+		FROM ${from} f WHERE f.rounds IS NULL AND f.unit_code IS NOT NULL${cond}`;
+}
+
+export function unitRoundsInsert(where: string, from = 'tickets_fact'): string {
+	return `INSERT INTO ${UNIT_ROUNDS.table} ${unitRoundsSelect(where, from)} ORDER BY day`;
+}
 
 /** The tables kept in `clusterOrder` with a district to cluster on: the rollups with one and the open tickets. */
 export const CLUSTERED_TABLES: readonly string[] = [
@@ -201,20 +245,10 @@ export const CHANGE_COLUMNS: readonly string[] = [
 		...(Object.keys(DIM_SQL) as Dim[]),
 		...['status', 'dispatched_at', 'signed_at', 'sign_deadline', 'replied_at', 'reply_deadline', 'satisfaction', 'returns', 'extensions', 'reopens'],
 		...OPEN_TICKETS.columns,
-		...UNIT_RETURNS.columns,
-		'returned_by'
+		...UNIT_ROUNDS.ticketColumns,
+		'rounds'
 	])
 ];
-
-export function unitReturnsDdl(): string {
-	return `CREATE TABLE IF NOT EXISTS ${UNIT_RETURNS.table} AS SELECT ${UNIT_RETURNS.columns.join(', ')}, unit_code, unit_code AS holder FROM tickets_fact WHERE false`;
-}
-
-/** The (ticket, returning unit) rows of `from` (the facts, or a change set) that meet `where`. */
-export function unitReturnsInsert(where: string, from = 'tickets_fact'): string {
-	return `INSERT INTO ${UNIT_RETURNS.table} SELECT ${UNIT_RETURNS.columns.map((c) => `f.${c}`).join(', ')}, r.unit, f.unit_code
-		FROM ${from} f, unnest(f.returned_by) AS r(unit) WHERE f.returned_by IS NOT NULL${where ? ` AND ${where}` : ''} ORDER BY f.day`;
-}
 
 export function openTicketsDdl(): string {
 	return `CREATE TABLE IF NOT EXISTS ${OPEN_TICKETS.table} AS SELECT ${OPEN_TICKETS.columns.join(', ')} FROM tickets_fact WHERE false`;
@@ -227,14 +261,22 @@ export function openTicketsInsert(where: string, from = 'tickets_fact'): string 
 
 /**
  * Where a query over `dims` (grouped or filtered) needing `measures` can read: the smallest rollup that has
- * them all (and, for a period reaching back beyond the hourly window, is not recent-only), else the facts.
+ * them all (and, for a period reaching back beyond the hourly window, is not recent-only), else the table it is
+ * built from (`baseFor`).
  */
 export function sourceFor(dims: readonly Dim[], measures: readonly Measure[], opts: { fromDay?: string; recentFrom?: string } = {}): Rollup | null {
 	for (const r of ROLLUPS) {
+		// by unit, rounds are counted; otherwise tickets
+		if ((r.base === 'rounds') !== dims.includes('unit_code')) continue;
 		if (r.recentOnly && (!opts.fromDay || !opts.recentFrom || opts.fromDay < opts.recentFrom)) continue;
 		if (dims.every((d) => r.dims.includes(d)) && measures.every((m) => r.measures.includes(m))) return r;
 	}
 	return null;
+}
+
+/** The rows a query over `dims` counts when no rollup serves it: by unit the handling rounds, else the facts. */
+export function baseFor(dims: readonly Dim[]): string {
+	return baseTable({ base: dims.includes('unit_code') ? 'rounds' : undefined });
 }
 
 /** The SQL that yields measure `m` from a source: a sum over a rollup, the expression itself over facts. */

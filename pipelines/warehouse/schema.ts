@@ -1,11 +1,13 @@
 // The analytics store (DuckDB): the ticket facts and the rollups dashboards read.
 // Derived data: it can always be rebuilt from the relational store plus the raw feed archive.
 import {
+	BIGINT,
 	BOOLEAN,
 	DATE,
 	DOUBLE,
 	LIST,
 	SMALLINT,
+	STRUCT,
 	TIMESTAMPTZ,
 	TINYINT,
 	VARCHAR,
@@ -28,11 +30,13 @@ import {
 	rollupInsert,
 	rollupMerge,
 	sourceFor,
-	UNIT_RETURNS,
-	unitReturnsDdl,
-	unitReturnsInsert,
+	UNIT_ROUNDS,
+	unitRoundsDdl,
+	unitRoundsInsert,
+	unitRoundsSelect,
 	type Rollup
 } from './rollups';
+import { UNIT_ROUND_SQL } from '../lifecycle/rounds';
 import { TEXT_INDEX_DDL, upgradeTextIndex } from './text-index';
 import { inTransaction, openGate, type WriteGate } from './tx';
 
@@ -43,6 +47,12 @@ export interface FactColumn {
 }
 
 const col = (name: string, sql: string, type: DuckDBType): FactColumn => ({ name, sql, type });
+
+/** A handling round as the facts store it (UNIT_ROUND_SQL). */
+const ROUND = STRUCT({
+	unit: VARCHAR, dispatched_at: BIGINT, sign_deadline: BIGINT, signed_at: BIGINT, reply_deadline: BIGINT, replied_at: BIGINT,
+	satisfaction: VARCHAR, returned: BOOLEAN, extended: BOOLEAN, reopened: BOOLEAN
+});
 
 /**
  * One row per ticket, as of its latest version. No caller name or phone: analytics never carry personal
@@ -94,9 +104,13 @@ export const FACT_COLUMNS: readonly FactColumn[] = [
 	// text analysis (pipelines/text): sentiment score in [-1, 1] (negative: distressed, angry) and intensity in [0, 1]
 	col('sentiment', 'DOUBLE', DOUBLE),
 	col('intensity', 'DOUBLE', DOUBLE),
-	// the units that returned the ticket (退单): the unit panel charges a return to the unit that made it
-	col('returned_by', 'VARCHAR[]', LIST(VARCHAR))
+	// the ticket's handling rounds (pipelines/lifecycle/rounds.ts), from its events: the unit assessment charges each
+	// round to its unit. NULL when the history is unknown (a feed's ticket), empty when it never went to a unit
+	col('rounds', UNIT_ROUND_SQL, LIST(ROUND))
 ];
+
+/** Columns facts no longer have, dropped from a store made by an older version. */
+const DROPPED_FACT_COLUMNS = ['returned_by'];
 
 const DDL = [
 	`CREATE TABLE IF NOT EXISTS tickets_fact (${FACT_COLUMNS.map((c) => `${c.name} ${c.sql}`).join(', ')})`,
@@ -136,6 +150,7 @@ export async function ensureWarehouse(conn: DuckDBConnection): Promise<void> {
 	await conn.run(`SET TimeZone = 'Asia/Shanghai'`);
 	for (const stmt of DDL) await conn.run(stmt);
 	// a store made by an older version gets the columns added since (appended, in FACT_COLUMNS order)
+	for (const c of DROPPED_FACT_COLUMNS) await conn.run(`ALTER TABLE tickets_fact DROP COLUMN IF EXISTS ${c}`);
 	for (const c of FACT_COLUMNS) await conn.run(`ALTER TABLE tickets_fact ADD COLUMN IF NOT EXISTS ${c.name} ${c.sql.replace(' NOT NULL', '')}`);
 	// the fields as read (JSON) of a record that failed after reading, so a replay can map them again
 	await conn.run(`ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS fields VARCHAR`);
@@ -253,6 +268,9 @@ export async function rebuildRollups(conn: DuckDBConnection, range?: { fromDay: 
 	// it later): in day order, which costs less to sort (`npm run bench -- ingest --tickets 300000 --merge-only`:
 	// the rollups phase took 2.6-3.0 s in day order against 3.1-3.4 s sorted by clusterOrder)
 	const orderBy = (r: Rollup) => (range ? 'day' : clusterOrder(r.dims));
+	// the rounds first: the unit rollups are built from them
+	await conn.run(`DELETE FROM ${UNIT_ROUNDS.table}${range ? ` WHERE ${inRange}` : ''}`, params);
+	await conn.run(unitRoundsInsert(inRange), params);
 	// finer rollups first: the coarser ones are summed from them (rollupBuildPlan)
 	for (const { rollup: r, from } of rollupBuildPlan()) {
 		if (r.recentOnly) {
@@ -267,8 +285,6 @@ export async function rebuildRollups(conn: DuckDBConnection, range?: { fromDay: 
 	}
 	await conn.run(`DELETE FROM ${OPEN_TICKETS.table}${range ? ` WHERE ${inRange}` : ''}`, params);
 	await conn.run(openTicketsInsert(inRange), params);
-	await conn.run(`DELETE FROM ${UNIT_RETURNS.table}${range ? ` WHERE ${inRange}` : ''}`, params);
-	await conn.run(unitReturnsInsert(inRange), params);
 	// a full rebuild writes everything in clusterOrder; a range's rows went at the end
 	if (range) await markUnclustered(conn, range.fromDay);
 	else await clearUnclustered(conn);
@@ -280,14 +296,17 @@ export async function rebuildRollups(conn: DuckDBConnection, range?: { fromDay: 
  * rebuilding their days.
  */
 async function applyRollupChanges(conn: DuckDBConnection, changes: string, fromDay: string): Promise<void> {
+	// the rounds of the versions leaving (-1) and entering (+1): what the unit rollups take the difference of
+	await conn.run(`CREATE OR REPLACE TEMP TABLE round_changes AS ${unitRoundsSelect('', changes, true)}`);
 	for (const r of ROLLUPS) {
-		await conn.run(rollupMerge(r, changes));
+		await conn.run(rollupMerge(r, r.base === 'rounds' ? 'round_changes' : changes));
 		if (r.recentOnly) await conn.run(`DELETE FROM ${r.table} WHERE NOT (${RECENT_SQL})`);
 	}
+	await conn.run('DROP TABLE round_changes');
 	await conn.run(`DELETE FROM ${OPEN_TICKETS.table} WHERE ticket_no IN (SELECT ticket_no FROM ${changes})`);
 	await conn.run(openTicketsInsert('sign = 1', changes));
-	await conn.run(`DELETE FROM ${UNIT_RETURNS.table} WHERE ticket_no IN (SELECT ticket_no FROM ${changes})`);
-	await conn.run(unitReturnsInsert('sign = 1', changes));
+	await conn.run(`DELETE FROM ${UNIT_ROUNDS.table} WHERE ticket_no IN (SELECT ticket_no FROM ${changes})`);
+	await conn.run(unitRoundsInsert('sign = 1', changes));
 	// new groups and open tickets went at the end
 	await markUnclustered(conn, fromDay);
 }
@@ -325,7 +344,7 @@ async function upgradeRollups(conn: DuckDBConnection): Promise<void> {
 	if ((await getMeta(conn, 'rollup_version')) === ROLLUP_VERSION) {
 		for (const r of ROLLUPS) await conn.run(rollupDdl(r));
 		await conn.run(openTicketsDdl());
-		await conn.run(unitReturnsDdl());
+		await conn.run(unitRoundsDdl());
 		// a store written in another order is put in this one by the next maintenance, whole
 		if ((await getMeta(conn, 'rollup_order')) !== CLUSTER_ORDER) {
 			await inTransaction(conn, async () => {
@@ -342,8 +361,9 @@ async function upgradeRollups(conn: DuckDBConnection): Promise<void> {
 		}
 		await conn.run(`DROP TABLE IF EXISTS ${OPEN_TICKETS.table}`);
 		await conn.run(openTicketsDdl());
-		await conn.run(`DROP TABLE IF EXISTS ${UNIT_RETURNS.table}`);
-		await conn.run(unitReturnsDdl());
+		await conn.run(`DROP TABLE IF EXISTS unit_returns`); // before version 10: the returns by unit, now in the rounds
+		await conn.run(`DROP TABLE IF EXISTS ${UNIT_ROUNDS.table}`);
+		await conn.run(unitRoundsDdl());
 		await rebuildRollups(conn);
 		await setMeta(conn, 'rollup_version', ROLLUP_VERSION);
 		await setMeta(conn, 'rollup_order', CLUSTER_ORDER);

@@ -6,3 +6,10 @@ export const UNIT_KIND_LABELS: Record<string, string> = {
 	street: '街道（镇）',
 	unknown: '未登记'
 };
+
+/**
+ * How the unit assessment (考核) counts, in the words the 考核 page and its workbook show: by handling round
+ * (pipelines/lifecycle/rounds.ts).
+ */
+export const ASSESSMENT_COUNTING =
+	'每派单一次计一次（退单后改派、重办后再派另计），签收或退单、办结、延期、回访与重办记在当时承办的单位名下；退单也须在签收时限内作出，超过按签收超时计。';

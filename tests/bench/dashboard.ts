@@ -20,7 +20,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import pg from 'pg';
 import { defaultCalendar } from '../../pipelines/calendar/index';
 import { loadReference, type Reference } from '../../pipelines/reference/index';
-import { CLUSTER_ORDER, CLUSTERED_TABLES, OPEN_STATUS_SQL, OPEN_TICKETS, ROLLUPS, UNIT_RETURNS } from '../../pipelines/warehouse/rollups';
+import { CLUSTER_ORDER, CLUSTERED_TABLES, OPEN_STATUS_SQL, OPEN_TICKETS, ROLLUPS, UNIT_ROUNDS } from '../../pipelines/warehouse/rollups';
 import { clusterRollups, maintainRollups, markUnclustered } from '../../pipelines/warehouse/schema';
 import { DASHBOARD_READS, type DashboardContext } from '../../src/lib/server/analytics/dashboard';
 import { openAnalytics, type AnalyticsStore } from '../../src/lib/server/analytics/duckdb';
@@ -439,7 +439,7 @@ export async function dashboardBench(argv: string[]): Promise<void> {
 		// 2. PostgreSQL with the same rows
 		server = startPg();
 		// every table the reads use: the rollups and the open tickets in full, the facts' columns the reads touch
-		const tables = [...ROLLUPS.map((r) => ({ table: r.table })), { table: OPEN_TICKETS.table }, { table: UNIT_RETURNS.table }, { table: 'tickets_fact', only: FACT_COLUMNS_USED }];
+		const tables = [...ROLLUPS.map((r) => ({ table: r.table })), { table: OPEN_TICKETS.table }, { table: UNIT_ROUNDS.table }, { table: 'tickets_fact', only: FACT_COLUMNS_USED }];
 		const loaded = await loadPostgres(conn, server.url, schema, tables);
 		const client = await pgClient(server.url, schema);
 		const pools: pg.Pool[] = [];

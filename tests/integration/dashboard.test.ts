@@ -19,7 +19,7 @@ import { parseSearchParams } from '../../src/lib/server/text/params';
 import { searchTickets } from '../../src/lib/server/text/search';
 import { placeTicketsHref, ticketsHref } from '../../src/lib/filter-url';
 import { ensureWarehouse, setMeta } from '../../pipelines/warehouse/schema';
-import { MEASURES, OPEN_STATUS_SQL, OPEN_TICKETS, ROLLUPS, UNIT_RETURNS } from '../../pipelines/warehouse/rollups';
+import { baseTable, MEASURES, OPEN_STATUS_SQL, OPEN_TICKETS, ROLLUPS, UNIT_ROUNDS } from '../../pipelines/warehouse/rollups';
 
 let a: App;
 let ctx: DashboardContext;
@@ -52,23 +52,25 @@ async function differences(sql: string, other: string): Promise<number> {
 }
 
 describe('rollups', () => {
-	it('hold exactly the measures of the facts, group by group', async () => {
+	it('hold exactly the measures of the facts (by unit, of the handling rounds), group by group', async () => {
 		for (const r of ROLLUPS) {
 			const dims = r.dims.join(', ');
 			const where = r.recentOnly ? `WHERE day >= current_date - INTERVAL 90 DAY` : '';
-			const facts = `SELECT ${dims}, ${r.measures.map((m) => `(${MEASURES[m]})::INTEGER`).join(', ')} FROM tickets_fact ${where} GROUP BY ALL`;
+			const facts = `SELECT ${dims}, ${r.measures.map((m) => `(${MEASURES[m]})::INTEGER`).join(', ')} FROM ${baseTable(r)} ${where} GROUP BY ALL`;
 			const rollup = `SELECT ${dims}, ${r.measures.join(', ')} FROM ${r.table}`;
 			expect(await differences(facts, rollup), r.table).toBe(0);
 			expect((await q<{ c: number }>(`SELECT count(*)::DOUBLE AS c FROM ${r.table}`))[0].c, r.table).toBeGreaterThan(0);
 		}
-		const ur = UNIT_RETURNS.columns.join(', ');
-		expect(
-			await differences(
-				`SELECT ${ur}, r.unit AS unit_code, f.unit_code AS holder FROM tickets_fact f, unnest(f.returned_by) AS r(unit)`,
-				`SELECT ${ur}, unit_code, holder FROM ${UNIT_RETURNS.table}`
-			)
-		).toBe(0);
-		expect(await n('returned_by IS NOT NULL')).toBeGreaterThan(0);
+		// the rounds, against what the demo's events say of each ticket: one ended by each return, an extension
+		// approved in at most one round, a reopening after the round visited 不满意
+		const rounds = UNIT_ROUNDS.table;
+		const one = async (sql: string) => (await q<{ v: number }>(`SELECT (${sql})::DOUBLE AS v`))[0].v;
+		expect(await n('rounds IS NULL')).toBe(0);
+		expect(await one(`SELECT count(*) FROM ${rounds}`)).toBe(await one(`SELECT sum(len(rounds)) FROM tickets_fact`));
+		expect(await one(`SELECT count(*) FILTER (WHERE returns = 1) FROM ${rounds}`)).toBe(await one(`SELECT sum(returns) FROM tickets_fact`));
+		expect(await one(`SELECT count(*) FILTER (WHERE extensions = 1) FROM ${rounds}`)).toBe(await one(`SELECT sum(extensions) FROM tickets_fact`));
+		expect(await one(`SELECT count(*) FILTER (WHERE reopens = 1 AND satisfaction = '不满意') FROM ${rounds}`)).toBe(await one(`SELECT sum(reopens) FROM tickets_fact`));
+		expect(await n('returns > 0')).toBeGreaterThan(0);
 		const cols = OPEN_TICKETS.columns.join(', ');
 		expect(await differences(`SELECT ${cols} FROM tickets_fact WHERE status IN ${OPEN_STATUS_SQL}`, `SELECT ${cols} FROM open_tickets`)).toBe(0);
 		expect(await n(`status IN ${OPEN_STATUS_SQL}`)).toBeGreaterThan(0);
@@ -278,16 +280,17 @@ describe('unit panel', () => {
 		const top = p.units[0];
 		expect(top.rank).toBe(1);
 		expect(top.score).not.toBeNull();
-		// every unit: a return is charged to the unit that made it, and the ticket stays among its dispatched ones
-		// after it went to another unit (returned_by); the rollups count each ticket under its present unit
+		// every unit is charged with the rounds it held (the facts' rounds, read here without the rollups): a ticket it
+		// returned, or that went on to another unit, stays among its dispatched ones; a return counts against it
 		let movedOn = 0;
+		const period = `day BETWEEN DATE '${f.from}' AND DATE '${f.to}'`;
 		for (const u of p.units) {
-			const period = `day BETWEEN DATE '${f.from}' AND DATE '${f.to}'`;
-			const returnedBy = `list_contains(returned_by, '${u.code}')`;
-			const elsewhere = await n(`${period} AND ${returnedBy} AND unit_code IS DISTINCT FROM '${u.code}'`);
-			movedOn += elsewhere;
-			expect(u.dispatched, u.code).toBe((await n(`${period} AND unit_code = '${u.code}' AND dispatched_at IS NOT NULL`)) + elsewhere);
-			if (u.dispatched) expect(u.rates.returnRate, u.code).toBeCloseTo((await n(`${period} AND ${returnedBy}`)) / u.dispatched, 10);
+			const of = (cond: string) =>
+				q<{ v: number }>(`SELECT coalesce(sum(len(list_filter(rounds, r -> r.unit = '${u.code}'${cond}))), 0)::DOUBLE AS v FROM tickets_fact WHERE ${period}`).then((r) => r[0].v);
+			movedOn += await n(`${period} AND list_contains(list_transform(rounds, r -> r.unit), '${u.code}') AND unit_code IS DISTINCT FROM '${u.code}'`);
+			expect(u.dispatched, u.code).toBe(await of(''));
+			if (u.dispatched) expect(u.rates.returnRate, u.code).toBeCloseTo((await of(' AND r.returned')) / u.dispatched, 10);
+			if (u.dispatched) expect(u.rates.reopenRate, u.code).toBeCloseTo((await of(' AND r.reopened')) / u.dispatched, 10);
 		}
 		expect(movedOn).toBeGreaterThan(0);
 		const scores = p.units.filter((u) => u.score !== null).map((u) => u.score!);

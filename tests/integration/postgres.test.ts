@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/lib/server/config';
 import { ticketEvents, tickets } from '../../src/lib/server/db/schema';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
+import type { UnitRound } from '../../pipelines/lifecycle/rounds';
 
 const adminUrl = process.env.MINQING_TEST_PG_URL;
 if (!adminUrl) console.warn('MINQING_TEST_PG_URL is not set: skipping the PostgreSQL tests (tests/run-all.sh sets it)');
@@ -100,7 +101,7 @@ describe.skipIf(!adminUrl)('PostgreSQL as the relational store', () => {
 		const counts = () =>
 			queryRows<Record<string, unknown>>(
 				a.analytics.conn,
-				`SELECT ticket_no, returns, extensions, reopens, urges, returned_by FROM tickets_fact WHERE source = 'demo' AND ticket_no IN
+				`SELECT ticket_no, returns, extensions, reopens, urges, to_json(rounds)::VARCHAR AS rounds FROM tickets_fact WHERE source = 'demo' AND ticket_no IN
 				 (SELECT unnest(string_split($nos, ','))) ORDER BY ticket_no`,
 				{ nos: demoNos.join(',') }
 			);
@@ -109,7 +110,10 @@ describe.skipIf(!adminUrl)('PostgreSQL as the relational store', () => {
 		expect(generated.length).toBe(demoNos.length);
 		// every figure occurs, so a count that the sync misses shows
 		for (const k of ['returns', 'extensions', 'reopens', 'urges']) expect(generated.some((r) => Number(r[k]) > 0)).toBe(true);
-		expect(generated.some((r) => Array.isArray(r.returned_by) && r.returned_by.length > 0)).toBe(true);
+		// and the handling rounds: a return, an extension, a reopening and a visit each in some round
+		const rounds = generated.flatMap((r) => JSON.parse(String(r.rounds)) as UnitRound[]);
+		for (const has of [(x: UnitRound) => x.returned, (x: UnitRound) => x.extended, (x: UnitRound) => x.reopened, (x: UnitRound) => x.satisfaction !== null])
+			expect(rounds.some(has)).toBe(true);
 		await withoutSync(a, async () => {
 			await a.analytics.conn.run(`DELETE FROM warehouse_meta WHERE key = 'sync_watermark'`);
 			expect(await syncToAnalytics(a)).toBeGreaterThanOrEqual(demoNos.length);

@@ -1,14 +1,14 @@
-// The rollups, the open tickets and the returns by unit as kept by a change (sync, ingest) and as a full rebuild from the facts
+// The rollups, the open tickets and the units' handling rounds as kept by a change (sync, ingest) and as a full rebuild from the facts
 // makes them, rows sorted: a test expects the two to be equal.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { CLUSTER_ORDER, OPEN_TICKETS, ROLLUPS, UNIT_RETURNS } from '../../pipelines/warehouse/rollups';
+import { CLUSTER_ORDER, OPEN_TICKETS, ROLLUPS, UNIT_ROUNDS } from '../../pipelines/warehouse/rollups';
 import { refreshRollups } from '../../pipelines/warehouse/schema';
 
 export type RollupRows = Record<string, string[]>;
 
 async function rollupRows(conn: DuckDBConnection): Promise<RollupRows> {
 	const out: RollupRows = {};
-	for (const t of [...ROLLUPS.map((r) => r.table), OPEN_TICKETS.table, UNIT_RETURNS.table])
+	for (const t of [...ROLLUPS.map((r) => r.table), OPEN_TICKETS.table, UNIT_ROUNDS.table])
 		out[t] = (await conn.runAndReadAll(`SELECT * FROM ${t} ORDER BY ALL`)).getRowsJson().map((r) => JSON.stringify(r));
 	return out;
 }

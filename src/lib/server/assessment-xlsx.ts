@@ -3,7 +3,7 @@
 // says how the score is computed. The figures are the unit panel's, so the file equals the screen.
 import ExcelJS from 'exceljs';
 import type { UnitPanel } from '../types';
-import { UNIT_KIND_LABELS } from '../units';
+import { ASSESSMENT_COUNTING, UNIT_KIND_LABELS } from '../units';
 import { ASSESSMENT_WEIGHTS, MIN_ASSESSED } from './assessment';
 
 export async function scorecardWorkbook(panel: UnitPanel, scope: string, generatedAt = new Date()): Promise<Buffer> {
@@ -43,6 +43,7 @@ export async function scorecardWorkbook(panel: UnitPanel, scope: string, generat
 	for (const w of ASSESSMENT_WEIGHTS) how.addRow([w.label, w.weight, w.lowerIsBetter ? '越低越好（按 1 − 比率计分）' : '越高越好']);
 	how.addRow([]);
 	how.addRow([`综合得分 = Σ 权重 × 指标得分 ÷ 有值指标的权重之和（无回访的单位按其余指标计分）；派单不足 ${MIN_ASSESSED} 件不计分。`]);
+	how.addRow([ASSESSMENT_COUNTING]);
 	how.addRow(['签收、办结及时率：已到时限仍未完成的工单按超时计入。满意率：满意与基本满意占回访量的比例。']);
 	how.getColumn(1).width = 16;
 	how.getColumn(3).width = 30;

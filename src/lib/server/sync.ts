@@ -14,6 +14,7 @@ import { removeTermStats } from '$pipelines/warehouse/text-index';
 import { categoryAncestors } from '$pipelines/reference/index';
 import { normalizePhone } from '$pipelines/normalize/index';
 import { metDeadline } from '$pipelines/lifecycle/model';
+import { unitRounds, type UnitRound } from '$pipelines/lifecycle/rounds';
 import type { App } from './app';
 import { CoalescingJob, waitAtMost } from './jobs';
 import { ticketEvents, tickets, type TicketRow } from './db/schema';
@@ -38,10 +39,11 @@ export async function readWatermark(conn: DuckDBConnection): Promise<Watermark |
 /**
  * What the sync derives from the relational store, by version: bump it when the facts gain something the sync
  * fills in, or the watermark changes meaning (2: `returned_by`, the units that returned a ticket; 3: the watermark
- * is the store's own change time `changed_at`, no longer `updated_at`). A store synced by an older version gets every
+ * is the store's own change time `changed_at`, no longer `updated_at`; 4: `rounds`, the handling rounds, in place
+ * of `returned_by`). A store synced by an older version gets every
  * ticket synced again at the next start (`resyncAfterUpgrade`), so its relational tickets carry the new columns.
  */
-const SYNC_VERSION = '3';
+const SYNC_VERSION = '4';
 
 /** Sends the watermark back to the start when the store was synced by an older SYNC_VERSION (at start, before the catch-up). */
 export async function resyncAfterUpgrade(app: App): Promise<void> {
@@ -58,24 +60,35 @@ export async function markSynced(app: App): Promise<void> {
 	await setMeta(app.analytics.conn, 'sync_version', SYNC_VERSION); // the demo wrote its facts as this version derives them
 }
 
-/** What a ticket's events give its fact (named as the fact's columns). */
-type LifecycleFigures = Pick<FactRow, 'returns' | 'extensions' | 'reopens' | 'urges'> & { returned_by: string[] | null };
+/** A ticket's events that make its handling rounds, as the statement below gives them: action, to, unit, at, and data's deadlines and satisfaction. */
+type RoundStep = [string, string, string | null, string, number | null, number | null, string | null];
+
+/** What a ticket's events give its fact (named as the fact's columns), and the steps of its rounds. */
+type LifecycleFigures = Pick<FactRow, 'returns' | 'extensions' | 'reopens' | 'urges'> & { steps: RoundStep[] };
 
 /**
  * A ticket's lifecycle figures from its events, in the statement that reads the ticket (one statement a page, and
  * a few figures a ticket instead of its events): counted as the demo generator's `stateAt` counts them (an event
  * counts once: a return, else an approved extension, else a move to reopened, else an urge or a supervision), and
- * the units that returned it (退单: the unit panel charges them the return), each once, NULL for none.
+ * the events its handling rounds are made of (`unitRounds`), in order, none for a ticket never dispatched.
  */
 const LIFECYCLE_FIGURES = sql<LifecycleFigures>`(SELECT json_build_object(
 	'returns', count(*) FILTER (WHERE e.action = 'return'),
 	'extensions', count(*) FILTER (WHERE e.action = 'extension_approve'),
 	'reopens', count(*) FILTER (WHERE e.action NOT IN ('return', 'extension_approve') AND e.to_status = 'reopened'),
 	'urges', count(*) FILTER (WHERE e.action IN ('urge', 'supervise') AND e.to_status <> 'reopened'),
-	'returned_by', array_agg(DISTINCT e.unit_code) FILTER (WHERE e.action = 'return' AND e.unit_code IS NOT NULL))
+	'steps', coalesce(json_agg(json_build_array(e.action, e.to_status, e.unit_code, e.at, e.data->'signDeadline', e.data->'replyDeadline', e.data->'satisfaction') ORDER BY e.at, e.id)
+		FILTER (WHERE e.action IN ('dispatch', 'sign', 'return', 'extension_approve', 'reply', 'visit') OR e.to_status = 'reopened'), '[]'))
 	FROM ${ticketEvents} e WHERE e.ticket_id = "tickets"."id")`; // qualified by hand: drizzle writes ${tickets.id} unqualified here
 
-function toFact(app: App, t: TicketRow, figures: LifecycleFigures, now: number): FactRow {
+/** The handling rounds of a ticket from the steps the statement read. */
+function roundsOf(steps: readonly RoundStep[]): UnitRound[] {
+	return unitRounds(
+		steps.map(([action, to, unit, at, signDeadline, replyDeadline, satisfaction]) => ({ action, to, unit, at: Date.parse(at), signDeadline, replyDeadline, satisfaction }))
+	);
+}
+
+function toFact(app: App, t: TicketRow, { steps, ...figures }: LifecycleFigures, now: number): FactRow {
 	const ms = (d: Date | null) => (d ? d.getTime() : null);
 	const anc = t.categoryCode ? categoryAncestors(app.ref, t.categoryCode) : [];
 	const received = t.receivedAt.getTime();
@@ -89,7 +102,7 @@ function toFact(app: App, t: TicketRow, figures: LifecycleFigures, now: number):
 		received_at: received, day, hour, updated_at: t.updatedAt.getTime(),
 		dispatched_at: ms(t.dispatchedAt), signed_at: ms(t.signedAt), replied_at: ms(t.repliedAt), closed_at: ms(t.closedAt),
 		sign_deadline: ms(t.signDeadline), reply_deadline: ms(t.replyDeadline), satisfaction: t.satisfaction,
-		not_accepted_reason: t.notAcceptedReason, transferred_to: t.transferredTo, ...figures,
+		not_accepted_reason: t.notAcceptedReason, transferred_to: t.transferredTo, ...figures, rounds: roundsOf(steps),
 		sign_on_time: metDeadline(ms(t.signedAt), ms(t.signDeadline), now), reply_on_time: metDeadline(ms(t.repliedAt), ms(t.replyDeadline), now),
 		caller_key: phone ? callerKey(phone) : null, tokens: null, keywords: null, flags: null, sentiment: null, intensity: null
 	};
@@ -120,8 +133,7 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 			const where = wm ? sql`(${tickets.changedAt}, ${tickets.id}) > (${wm.at}::timestamptz, ${wm.id}::integer)` : undefined;
 			const page = await db.select({ t: tickets, figures: LIFECYCLE_FIGURES }).from(tickets).where(where).orderBy(asc(tickets.changedAt), asc(tickets.id)).limit(READ_PAGE);
 			if (!page.length) break;
-			// sorted here, as the generator sorts them (PostgreSQL's order follows the database's collation)
-			for (const { t, figures } of page) rows.set(t.id, { t, figures: { ...figures, returned_by: figures.returned_by?.sort() ?? null } });
+			for (const { t, figures } of page) rows.set(t.id, { t, figures });
 			last = page[page.length - 1].t;
 			wm = { at: last.changedAt.toISOString(), id: last.id };
 			if (page.length < READ_PAGE) break;

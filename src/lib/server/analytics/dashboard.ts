@@ -8,7 +8,7 @@ import { CHANNEL_LABELS, type Channel } from '$pipelines/lifecycle/model';
 import type { Reference } from '$pipelines/reference/index';
 import { DAY_KIND_LABELS, dayBaseline, dayKind, spanBaseline } from '$pipelines/stats/baseline';
 import { HOTSPOT_METHOD, historyWindows, placeSignificance } from '$pipelines/stats/hotspots';
-import { ALL_MEASURES, HOURLY_DAYS, measureSql, OPEN_TICKETS, sourceFor, UNIT_RETURNS, type Dim, type Measure } from '$pipelines/warehouse/rollups';
+import { ALL_MEASURES, baseFor, HOURLY_DAYS, measureSql, OPEN_TICKETS, sourceFor, type Dim, type Measure } from '$pipelines/warehouse/rollups';
 import type {
 	BaselinePoint,
 	DashboardFilter,
@@ -68,7 +68,7 @@ async function aggregate(ctx: DashboardContext, spec: AggregateSpec): Promise<Ro
 	const omit = spec.omit ?? [];
 	const dims = [...new Set<Dim>(['day', ...by, ...(spec.sets ?? []), ...filterDims(spec.filter).filter((d) => !omit.includes(d))])];
 	const source = sourceFor(dims, spec.measures);
-	const table = source ? source.table : 'tickets_fact';
+	const table = source ? source.table : baseFor(dims);
 	const fw = filterWhere(spec.filter, omit);
 	const params: SqlParams = { from: spec.from, to: spec.to, ...fw.params, ...(spec.where?.params ?? {}) };
 	const select: string[] = by.map((d) => (d === 'day' ? 'CAST(day AS VARCHAR) AS day' : d));
@@ -519,40 +519,27 @@ export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter):
 		months.push(d.toISOString().slice(0, 7));
 	}
 	const windows = months.map((m, i) => ({ from: `${m}-01`, to: i === months.length - 1 ? filter.to : addDays(`${months[i + 1]}-01`, -1) }));
-	const [rows, open, monthly, returned, returnedMonthly, lateMonthly] = await Promise.all([
+	// by unit the rollups count handling rounds: each unit is charged with the rounds it held (UNIT_ROUNDS)
+	const [rows, open, monthly, lateMonthly] = await Promise.all([
 		aggregate(ctx, { filter, from: filter.from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, where: notNull }),
 		openCounts(ctx, filter, 'unit_code'),
 		aggregate(ctx, { filter, from: windows[0].from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, where: notNull, windows }),
-		unitReturns(ctx, filter, filter.from),
-		unitReturns(ctx, filter, windows[0].from, windows),
 		lateByWindow(ctx, filter, windows)
 	]);
-	const key = (r: Row) => `${r.unit_code}${r.w === undefined ? '' : `\u0001${num(r.w)}`}`;
-	const returnsOf = new Map([...returned, ...returnedMonthly].map((r) => [key(r), r]));
+	const key = (r: Row) => `${r.unit_code}\u0001${num(r.w)}`;
 	const lateOf = new Map(lateMonthly.map((r) => [key(r), { sign: num(r.late_sign), reply: num(r.late_reply) }]));
-	/** a unit's counts with the returns charged to it: its own, and the tickets it returned that went elsewhere */
-	const counts = (r: Row) => {
-		const c = countsOf(r);
-		const u = returnsOf.get(key(r));
-		return { ...c, returned: num(u?.returned), dispatched: c.dispatched + num(u?.moved) };
-	};
-	// a unit whose only tickets in the period are ones it returned still has them: a row of zeros takes the returns
-	const only = (list: Row[], ret: Row[]) => {
-		const have = new Set(list.map(key));
-		return ret.filter((u) => !have.has(key(u))).map((u) => ({ unit_code: u.unit_code, w: u.w }) as Row);
-	};
 	const trendOf = new Map<string, (number | null)[]>();
-	for (const r of [...monthly, ...only(monthly, returnedMonthly)]) {
+	for (const r of monthly) {
 		const k = String(r.unit_code);
 		const t = trendOf.get(k) ?? new Array(months.length).fill(null);
 		// as the headline score: open tickets of the window past a limit now count against it
-		t[num(r.w)] = assessmentScore(handlingRates(counts(r), lateOf.get(key(r))));
+		t[num(r.w)] = assessmentScore(handlingRates(countsOf(r), lateOf.get(key(r))));
 		trendOf.set(k, t);
 	}
-	const units = [...rows, ...only(rows, returned)].map((r) => {
+	const units = rows.map((r) => {
 		const code = String(r.unit_code);
 		const o = open.get(code);
-		const rates: HandlingRates = handlingRates(counts(r), { sign: o?.lateSign ?? 0, reply: o?.lateReply ?? 0 });
+		const rates: HandlingRates = handlingRates(countsOf(r), { sign: o?.lateSign ?? 0, reply: o?.lateReply ?? 0 });
 		const u = ref.unitByCode.get(code);
 		return {
 			code,
@@ -581,22 +568,6 @@ async function lateByWindow(ctx: DashboardContext, filter: DashboardFilter, wind
 	return ctx.db.all(
 		`SELECT unit_code, w, (count(*) FILTER (WHERE ${SIGN_LATE}))::FLOAT8 AS late_sign, (count(*) FILTER (WHERE ${REPLY_LATE}))::FLOAT8 AS late_reply
 		 FROM (${inPeriod(OPEN_TICKETS.table, `${fw.sql} AND unit_code IS NOT NULL`, params, windows)}) t GROUP BY unit_code, w`,
-		params
-	);
-}
-
-/**
- * 退单 by the unit that made it (UNIT_RETURNS), per unit (and window): `returned`, the tickets it returned;
- * `moved`, those of them another unit or none holds now (the rollups count those under the present holder, so
- * they are added to the returning unit's dispatched tickets).
- */
-async function unitReturns(ctx: DashboardContext, filter: DashboardFilter, from: string, windows?: { from: string; to: string }[]): Promise<Row[]> {
-	const fw = filterWhere(filter);
-	const params: SqlParams = { from, to: filter.to, ...fw.params };
-	const source = inPeriod(UNIT_RETURNS.table, fw.sql, params, windows);
-	return ctx.db.all(
-		`SELECT unit_code${windows ? ', w' : ''}, count(*)::FLOAT8 AS returned, (count(*) FILTER (WHERE holder IS DISTINCT FROM unit_code))::FLOAT8 AS moved
-		 FROM (${source}) t GROUP BY unit_code${windows ? ', w' : ''}`,
 		params
 	);
 }

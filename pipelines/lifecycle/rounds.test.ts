@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { unitRounds, type RoundEvent } from './rounds';
+
+const H = 3_600_000;
+const ev = (action: string, to: string, unit: string | null, at: number, extra: Partial<RoundEvent> = {}): RoundEvent => ({ action, to, unit, at, ...extra });
+
+describe('handling rounds', () => {
+	it('gives each dispatch its own round, charged to the unit it went to', () => {
+		const rounds = unitRounds([
+			ev('receive', 'received', null, 0),
+			ev('accept', 'accepted', null, H),
+			ev('dispatch', 'dispatched', 'A', 2 * H, { signDeadline: 10 * H, replyDeadline: 100 * H }),
+			// A answers after its sign-for limit, by returning the ticket
+			ev('urge', 'dispatched', 'A', 5 * H),
+			ev('return', 'accepted', 'A', 12 * H),
+			ev('note', 'accepted', null, 13 * H),
+			ev('dispatch', 'dispatched', 'B', 14 * H, { signDeadline: 30 * H, replyDeadline: 200 * H }),
+			ev('sign', 'signed', 'B', 20 * H),
+			ev('extension_request', 'signed', 'B', 50 * H),
+			ev('extension_approve', 'signed', 'B', 60 * H, { replyDeadline: 300 * H }),
+			ev('reply', 'replied', 'B', 250 * H),
+			ev('visit', 'reopened', 'B', 260 * H, { satisfaction: '不满意' }),
+			ev('dispatch', 'dispatched', 'B', 261 * H, { signDeadline: 270 * H, replyDeadline: 400 * H }),
+			ev('sign', 'signed', 'B', 262 * H),
+			ev('reply', 'replied', 'B', 300 * H),
+			ev('visit', 'closed', 'B', 310 * H, { satisfaction: '满意' })
+		]);
+		expect(rounds).toEqual([
+			{ unit: 'A', dispatched_at: 2 * H, sign_deadline: 10 * H, signed_at: 12 * H, reply_deadline: 100 * H, replied_at: null, satisfaction: null, returned: true, extended: false, reopened: false },
+			{ unit: 'B', dispatched_at: 14 * H, sign_deadline: 30 * H, signed_at: 20 * H, reply_deadline: 300 * H, replied_at: 250 * H, satisfaction: '不满意', returned: false, extended: true, reopened: true },
+			{ unit: 'B', dispatched_at: 261 * H, sign_deadline: 270 * H, signed_at: 262 * H, reply_deadline: 400 * H, replied_at: 300 * H, satisfaction: '满意', returned: false, extended: false, reopened: false }
+		]);
+	});
+
+	it('marks a reopening of a closed ticket on its last round, and keeps a round still open as it stands', () => {
+		const closed = unitRounds([
+			ev('dispatch', 'dispatched', 'A', 0, { signDeadline: H, replyDeadline: 10 * H }),
+			ev('sign', 'signed', 'A', H / 2),
+			ev('reply', 'replied', 'A', 5 * H),
+			ev('visit', 'closed', 'A', 6 * H, { satisfaction: '基本满意' }),
+			ev('reopen', 'reopened', 'A', 7 * H)
+		]);
+		expect(closed).toHaveLength(1);
+		expect(closed[0]).toMatchObject({ satisfaction: '基本满意', reopened: true, returned: false });
+		const open = unitRounds([ev('dispatch', 'dispatched', 'A', 0, { signDeadline: H, replyDeadline: 10 * H })]);
+		expect(open).toEqual([{ unit: 'A', dispatched_at: 0, sign_deadline: H, signed_at: null, reply_deadline: 10 * H, replied_at: null, satisfaction: null, returned: false, extended: false, reopened: false }]);
+	});
+
+	it('has no round for a ticket never dispatched, and none for events without one', () => {
+		expect(unitRounds([ev('receive', 'received', null, 0), ev('not_accept', 'not_accepted', null, H)])).toEqual([]);
+		expect(unitRounds([ev('sign', 'signed', 'A', 0), ev('return', 'accepted', 'A', H)])).toEqual([]);
+	});
+});

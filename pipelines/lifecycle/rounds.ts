@@ -1,0 +1,95 @@
+// A ticket's handling rounds (承办轮次): one per dispatch to a unit, from the ticket's events. The unit assessment
+// (考核) charges each round to the unit that held the ticket in it: a unit that signed late, returned the ticket or
+// had it reopened is charged for that even when the ticket went on to another unit, or to itself again.
+
+/** One event of a ticket, as much of it as the rounds need (the relational store's events, the demo's). */
+export interface RoundEvent {
+	action: string;
+	/** the status the event moved the ticket to */
+	to: string;
+	/** the event's unit: for a dispatch the unit dispatched to, otherwise the unit holding the ticket */
+	unit: string | null;
+	/** epoch ms */
+	at: number;
+	/** a dispatch's deadlines (epoch ms, rounded: the store keeps whole ms), an approved extension's new reply deadline, a visit's satisfaction */
+	signDeadline?: number | null;
+	replyDeadline?: number | null;
+	satisfaction?: string | null;
+}
+
+/**
+ * A round, as the facts store it (`tickets_fact.rounds`; instants in epoch ms). The names of the instants and of
+ * `satisfaction` are those of the fact's own columns, so the assessment's measures read a round as they read a
+ * ticket (pipelines/warehouse/rollups.ts, UNIT_ROUNDS).
+ */
+export interface UnitRound {
+	unit: string;
+	dispatched_at: number;
+	sign_deadline: number | null;
+	/**
+	 * When the unit answered the dispatch: it signed for the ticket, or returned it unsigned. A return is the
+	 * other answer to a dispatch, due within the same limit: one made after the sign-for limit is late.
+	 */
+	signed_at: number | null;
+	/** the reply deadline as it stood at the round's end (an approved extension moves it) */
+	reply_deadline: number | null;
+	replied_at: number | null;
+	/** the last return visit of the round's reply */
+	satisfaction: string | null;
+	returned: boolean;
+	extended: boolean;
+	/** the round's reply was visited 不满意 and the ticket reopened */
+	reopened: boolean;
+}
+
+/** The SQL type of `tickets_fact.rounds` (instants as epoch ms: JSON carries them so). */
+export const UNIT_ROUND_SQL =
+	'STRUCT(unit VARCHAR, dispatched_at BIGINT, sign_deadline BIGINT, signed_at BIGINT, reply_deadline BIGINT, replied_at BIGINT, satisfaction VARCHAR, returned BOOLEAN, extended BOOLEAN, reopened BOOLEAN)[]';
+
+const ms = (v: number | null | undefined) => (v == null ? null : Math.round(v));
+
+/** The actions that move a ticket back to the undertaking stage without being a reopening (the sync's count). */
+const NOT_REOPENING = new Set(['return', 'extension_approve']);
+
+/**
+ * The rounds of a ticket from its events in order (by time, then as written). Events before the first dispatch
+ * and between a return and the next dispatch belong to no round.
+ */
+export function unitRounds(events: readonly RoundEvent[]): UnitRound[] {
+	const rounds: UnitRound[] = [];
+	let cur: UnitRound | null = null;
+	for (const e of events) {
+		if (e.action === 'dispatch') {
+			if (!e.unit) continue;
+			cur = {
+				unit: e.unit, dispatched_at: e.at, sign_deadline: ms(e.signDeadline), signed_at: null,
+				reply_deadline: ms(e.replyDeadline), replied_at: null, satisfaction: null, returned: false, extended: false, reopened: false
+			};
+			rounds.push(cur);
+			continue;
+		}
+		if (!cur) continue;
+		switch (e.action) {
+			case 'sign':
+				cur.signed_at ??= e.at;
+				break;
+			case 'return':
+				cur.signed_at ??= e.at;
+				cur.returned = true;
+				cur = null; // the ticket is back with the dispatchers
+				continue;
+			case 'extension_approve':
+				cur.extended = true;
+				if (e.replyDeadline != null) cur.reply_deadline = ms(e.replyDeadline);
+				break;
+			case 'reply':
+				cur.replied_at ??= e.at;
+				break;
+			case 'visit':
+				cur.satisfaction = e.satisfaction ?? null;
+				break;
+		}
+		if (e.to === 'reopened' && !NOT_REOPENING.has(e.action)) cur.reopened = true;
+	}
+	return rounds;
+}

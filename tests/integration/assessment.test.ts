@@ -1,0 +1,100 @@
+// 考核 over the real lifecycle: tickets handled through the case actions, synced to the analytics store, and the
+// unit panel's figures per unit. Each unit is charged with the rounds it held the ticket in.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startApp, stopApp, type App } from '../../src/lib/server/app';
+import { loadConfig } from '../../src/lib/server/config';
+import { createUser } from '../../src/lib/server/auth/index';
+import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
+import { syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
+import { unitPanel } from '../../src/lib/server/analytics/dashboard';
+import { parseDashboardFilter } from '../../src/lib/server/analytics/filters';
+import { duckRunner } from '../../src/lib/server/analytics/sql';
+import type { Role } from '../../src/lib/types';
+
+let a: App;
+const UNIT_A = 'D320508'; // 姑苏区
+const UNIT_B = 'M02'; // 市生态环境局
+const people: Record<string, CaseUser> = {};
+
+beforeAll(async () => {
+	a = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+	const mk = async (key: string, role: Role, unitCode: string | null = null) => {
+		const id = await createUser(a.rel.db, { username: `t_${key}`, displayName: `测试${key}`, role, password: 'password-123', unitCode });
+		people[key] = { id, role, unitCode, displayName: `测试${key}` };
+	};
+	for (const r of ['operator', 'dispatcher', 'supervisor'] as Role[]) await mk(r, r);
+	await mk('unitA', 'unit_handler', UNIT_A);
+	await mk('unitB', 'unit_handler', UNIT_B);
+}, 120_000);
+
+afterAll(async () => {
+	vi.useRealTimers();
+	if (a) await stopApp(a);
+});
+
+const INTAKE = {
+	channel: 'phone',
+	type: '投诉',
+	title: '小区门口餐馆油烟扰民',
+	content: '姑苏区某小区门口的餐馆每天晚上油烟很大，影响居民开窗通风，希望有关部门处理。',
+	address: '姑苏区平江路100号',
+	district_code: '320508',
+	caller_name: '张三',
+	caller_phone: '13812341234'
+};
+
+async function handle(steps: [string, Record<string, unknown>][], before?: Record<number, () => Promise<void>>): Promise<void> {
+	const t = await registerTicket(a, people.operator, INTAKE, { decision: { action: 'accept' } });
+	let v = t.version;
+	for (const [i, [who, body]] of steps.entries()) {
+		await before?.[i]?.();
+		v = (await actOnTicket(a, people[who], t.ticketNo, { ...body, version: v })).version;
+	}
+}
+
+/** The clock moved five days on (past any sign-for limit of a dispatch made before); events are append-only. */
+async function fiveDaysLater(): Promise<void> {
+	vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+	vi.setSystemTime(Date.now() + 5 * 86_400_000);
+}
+
+describe('unit assessment (考核) by handling round', () => {
+	it('charges a late return, a reopening and each visit to the unit that held the ticket then', async () => {
+		// B returns the first ticket after its sign-for limit; A handles it, is visited 不满意, reopened, handles it again
+		await handle(
+			[
+				['dispatcher', { action: 'dispatch', unit_code: UNIT_B }],
+				['unitB', { action: 'return', note: '不属于本单位职责' }],
+				['dispatcher', { action: 'dispatch', unit_code: UNIT_A }],
+				['unitA', { action: 'sign' }],
+				['unitA', { action: 'reply', note: '已责令餐馆安装油烟净化设施' }],
+				['supervisor', { action: 'visit', satisfaction: '不满意', reopen: true, note: '油烟仍然很大' }],
+				['dispatcher', { action: 'dispatch', unit_code: UNIT_A }],
+				['unitA', { action: 'sign' }],
+				['unitA', { action: 'reply', note: '已联合执法，餐馆停业整改' }],
+				['supervisor', { action: 'visit', satisfaction: '满意' }]
+			],
+			{ 1: fiveDaysLater }
+		);
+		// B returns a second ticket within its limit; it stays with the dispatchers
+		await handle([
+			['dispatcher', { action: 'dispatch', unit_code: UNIT_B }],
+			['unitB', { action: 'return', note: '地址不在本辖区' }]
+		]);
+		await syncIdle(a);
+		await withoutSync(a, async () => void (await syncToAnalytics(a)));
+
+		const now = Date.now();
+		const { filter, problems } = parseDashboardFilter(new URLSearchParams('period=7d'), a.ref, now);
+		expect(problems).toEqual([]);
+		const panel = await unitPanel({ db: duckRunner(a.analytics.conn), ref: a.ref, cal: a.calendar, now }, filter);
+		const unit = (code: string) => panel.units.find((u) => u.code === code)!;
+		// A held the first ticket twice: one reply visited 不满意 and reopened, one 满意
+		expect(unit(UNIT_A).dispatched).toBe(2);
+		expect(unit(UNIT_A).rates).toMatchObject({ signRate: 1, replyRate: 1, returnRate: 0, reopenRate: 0.5, satisfactionRate: 0.5, visited: 2 });
+		// B answered both dispatches by returning them, one after its sign-for limit
+		expect(unit(UNIT_B).dispatched).toBe(2);
+		expect(unit(UNIT_B).rates).toMatchObject({ returnRate: 1, signRate: 0.5, replyRate: null, reopenRate: 0, satisfactionRate: null });
+		expect(panel.units.map((u) => u.code).sort()).toEqual([UNIT_A, UNIT_B].sort());
+	});
+});
