@@ -191,6 +191,13 @@ export class WorkCalendar {
 		return n;
 	}
 
+	/** The days from day number `from` to `to` (both included) as a string, '1' a working day and '0' not. */
+	workdayFlags(from: number, to: number): string {
+		let s = '';
+		for (let d = from; d <= to; d++) s += this.isWorkdayNumber(d) ? '1' : '0';
+		return s;
+	}
+
 	/** Working days in [fromDay, toDay] inclusive. */
 	workingDaysBetween(fromDay: string, toDay: string): number {
 		let n = 0;

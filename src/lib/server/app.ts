@@ -16,6 +16,7 @@ import { seedReference } from './reference';
 import { seedWatchlists, watchlistFile } from './alerts/settings';
 import { knowledgeFile, seedKnowledge } from './cases/knowledge';
 import { fillWorkClocks } from './cases/limits';
+import { followCalendar } from './cases/calendar-change';
 import { markSynced, resyncAfterUpgrade, syncIdle, syncToAnalytics } from './sync';
 
 export interface App {
@@ -79,6 +80,10 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m))
 		const app: App = { config, rel, analytics, ref, calendar };
 		if (config.demo) await ensureDemoData(app, log);
 		await fillWorkClocks(rel.db, calendar);
+		// a changed holiday calendar moves the open deadlines with it
+		const moved = await followCalendar(rel.db, calendar);
+		if (moved.days.length)
+			log(`[minqing] 节假日数据有变（${moved.days.length} 天的工作日安排不同）：已按新安排重算 ${moved.tickets} 张在办工单的时限`);
 		// catch up with relational changes the analytics store has not seen (e.g. after a crash), or with every
 		// ticket when the sync now derives more of them than the store's facts were made with
 		await resyncAfterUpgrade(app);

@@ -1,0 +1,99 @@
+// A changed holiday calendar moves the deadlines of the steps still to be done, counted anew over the same working days.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, stopApp, type App } from '../../src/lib/server/app';
+import { loadConfig } from '../../src/lib/server/config';
+import { createUser } from '../../src/lib/server/auth/index';
+import { ticketEvents, tickets, type TicketRow } from '../../src/lib/server/db/schema';
+import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
+import { followCalendar } from '../../src/lib/server/cases/calendar-change';
+import { getLimits } from '../../src/lib/server/cases/limits';
+import { dayNumberAt, defaultCalendar, shanghaiDay } from '../../pipelines/calendar/index';
+import type { Role } from '../../src/lib/types';
+
+let a: App;
+let dir: string;
+const UNIT = 'D320508';
+const people: Record<string, CaseUser> = {};
+
+beforeAll(async () => {
+	a = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+	dir = mkdtempSync(join(tmpdir(), 'minqing-cal-'));
+	const mk = async (key: string, role: Role, unitCode: string | null = null) => {
+		const id = await createUser(a.rel.db, { username: `t_${key}`, displayName: `测试${key}`, role, password: 'password-123', unitCode });
+		people[key] = { id, role, unitCode, displayName: `测试${key}` };
+	};
+	await mk('operator', 'operator');
+	await mk('dispatcher', 'dispatcher');
+	await mk('unit', 'unit_handler', UNIT);
+}, 120_000);
+
+afterAll(async () => {
+	if (a) await stopApp(a);
+	if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function dispatched(urgency: 'normal' | 'urgent', sign = false): Promise<TicketRow> {
+	const t = await registerTicket(
+		a,
+		people.operator,
+		{ channel: 'phone', type: '投诉', title: '噪音扰民', content: '夜间施工噪音很大', address: '姑苏区平江路1号', district_code: '320508', urgency },
+		{ decision: { action: 'accept' } }
+	);
+	let r = await actOnTicket(a, people.dispatcher, t.ticketNo, { action: 'dispatch', unit_code: UNIT, version: t.version });
+	if (sign) r = await actOnTicket(a, people.unit, t.ticketNo, { action: 'sign', version: r.version });
+	return r;
+}
+
+const reread = async (t: TicketRow) => (await a.rel.db.select().from(tickets).where(eq(tickets.id, t.id)))[0];
+
+describe('a changed holiday calendar', () => {
+	it('moves the deadlines not yet met by the working days that changed, notes it in the timeline, and only once', async () => {
+		expect(await followCalendar(a.rel.db, a.calendar)).toEqual({ days: [], tickets: 0 }); // as at the start
+		const open = await dispatched('normal');
+		const signed = await dispatched('normal', true);
+		const urgent = await dispatched('urgent');
+		const limits = await getLimits(a.rel.db);
+		// the first working day after the dispatch becomes a holiday: the day the sign-for limit ended
+		const day = shanghaiDay(open.signDeadline!.getTime() - 1);
+		const file = join(dir, 'holidays.json');
+		writeFileSync(file, JSON.stringify({ holidays: { [day]: 'Test Day,测试假日,1' }, workdays: {} }));
+		const changed = defaultCalendar(file);
+		expect(changed.isWorkday(day)).toBe(false);
+
+		const r = await followCalendar(a.rel.db, changed);
+		expect(r).toEqual({ days: [day], tickets: 3 });
+		const [o, s, u] = [await reread(open), await reread(signed), await reread(urgent)];
+		const from = open.dispatchedAt!.getTime();
+		expect(o.signDeadline!.getTime()).toBe(changed.addWorkingDays(from, limits.signWorkingDays));
+		expect(o.signDeadline!.getTime()).toBeGreaterThan(open.signDeadline!.getTime());
+		expect(o.replyDeadline!.getTime()).toBe(changed.addWorkingDays(from, limits.replyWorkingDays['投诉']));
+		expect(o.replyDeadline!.getTime()).toBeGreaterThan(open.replyDeadline!.getTime());
+		expect(o.signDeadlineWork).toBe(changed.workingClock(o.signDeadline!.getTime()));
+		expect(o.replyDeadlineWork).toBe(changed.workingClock(o.replyDeadline!.getTime()));
+		expect(o.dispatchedWork).toBe(changed.workingClock(from));
+		expect(o.version).toBe(open.version + 1);
+		// a step done keeps the deadline it was judged by; an urgent sign-for limit is in hours
+		expect(s.signDeadline).toEqual(signed.signDeadline);
+		expect(s.replyDeadline!.getTime()).toBeGreaterThan(signed.replyDeadline!.getTime());
+		expect(u.signDeadline).toEqual(urgent.signDeadline);
+		expect(dayNumberAt(u.replyDeadline!.getTime() - 1)).toBeGreaterThan(dayNumberAt(urgent.replyDeadline!.getTime() - 1));
+		const [note] = await a.rel.db
+			.select()
+			.from(ticketEvents)
+			.where(and(eq(ticketEvents.ticketId, open.id), eq(ticketEvents.actorName, '系统')));
+		expect(note.note).toContain(day);
+		expect(note.note).toContain('签收时限');
+		expect(note.note).toContain('办理时限');
+
+		expect(await followCalendar(a.rel.db, changed)).toEqual({ days: [], tickets: 0 });
+		// and back: the deadlines the old calendar gave
+		expect(await followCalendar(a.rel.db, a.calendar)).toEqual({ days: [day], tickets: 3 });
+		const back = await reread(open);
+		expect(back.signDeadline).toEqual(open.signDeadline);
+		expect(back.replyDeadline).toEqual(open.replyDeadline);
+	});
+});
