@@ -134,10 +134,13 @@ export function simulateLifecycle(cal: WorkCalendar, r: Rng, t: SimInput): SimEv
 		status = 'signed';
 
 		let replyDeadline = lim.replyDeadline;
+		/** when an extension asked for was decided: the reply comes after it (a replied ticket can no longer ask) */
+		let decidedAt: number | null = null;
 		if (t.type !== '咨询' && r.chance(b.extendP)) {
 			const reqAt = signAt + (replyDeadline - signAt) * (0.4 + 0.3 * r.next());
 			push({ action: 'extension_request', from: 'signed', to: 'signed', at: reqAt, actor: unit.name, unitCode: unit.code, note: r.pick(['需现场勘查并协调多部门', '涉及施工整改，周期较长', '需等待检测结果']) });
 			const decided = reqAt + r.lognormal(5 * H, 0.7);
+			decidedAt = decided;
 			if (r.chance(0.85)) {
 				replyDeadline = cal.addWorkingDays(replyDeadline - 1, 5);
 				push({ action: 'extension_approve', from: 'signed', to: 'signed', at: decided, actor: '督办员', unitCode: unit.code, note: '同意延期5个工作日', data: { replyDeadline } });
@@ -146,7 +149,9 @@ export function simulateLifecycle(cal: WorkCalendar, r: Rng, t: SimInput): SimEv
 			}
 		}
 		const late = r.chance(b.replyLateP);
-		const replyAt = late ? replyDeadline + r.lognormal(30 * H, 0.9) : signAt + (replyDeadline - signAt) * Math.pow(r.next(), 1.3) * 0.95;
+		const drawn = late ? replyDeadline + r.lognormal(30 * H, 0.9) : signAt + (replyDeadline - signAt) * Math.pow(r.next(), 1.3) * 0.95;
+		// (no draw of its own: the other tickets of the day keep theirs)
+		const replyAt = decidedAt === null ? drawn : Math.max(drawn, decidedAt + 2 * H);
 		if (late || replyAt > replyDeadline - 24 * H) {
 			if (r.chance(0.6)) {
 				const urgeAt = Math.min(replyAt - H, replyDeadline - r.next() * 12 * H);
