@@ -13,7 +13,7 @@ import { pgRunner } from '../../src/lib/server/analytics/sql';
 import { loadConfig } from '../../src/lib/server/config';
 import { ticketEvents, tickets } from '../../src/lib/server/db/schema';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
-import { syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
+import { syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
 import type { UnitRound } from '../../pipelines/lifecycle/rounds';
 
 const adminUrl = process.env.MINQING_TEST_PG_URL;
@@ -127,6 +127,30 @@ describe.skipIf(!adminUrl)('PostgreSQL as the relational store', () => {
 		const facts = (await a.analytics.conn.runAndReadAll('SELECT count(*) FROM tickets_fact')).getRows()[0][0];
 		expect(Number(facts)).toBe(4000);
 		await expect(generateDemo(a, { tickets: 10, days: 1, seed: 1 }, () => {})).resolves.toMatchObject({ relational: 0 });
+	});
+
+	it('syncs a change whose transaction wrote first and committed last, after the other was synced', async () => {
+		const [slow] = await a.rel.db.select().from(tickets).where(eq(tickets.source, 'demo')).limit(1);
+		const client = new pg.Client({ connectionString: url });
+		await client.connect();
+		try {
+			await client.query('BEGIN');
+			await client.query(`UPDATE tickets SET title = '慢事务的标题', version = version + 1, updated_at = now() WHERE id = $1`, [slow.id]);
+			// another registration writes and commits meanwhile, and a sync runs
+			const quick = await registerTicket(a, { id: null, role: 'operator', unitCode: null, displayName: '话务员' }, {
+				channel: 'phone', type: '咨询', title: '快事务', content: '咨询社保卡办理地点', address: '', district_code: '320508'
+			});
+			await syncIdle(a);
+			await withoutSync(a, async () => void (await syncToAnalytics(a)));
+			await client.query('COMMIT');
+			await withoutSync(a, async () => void (await syncToAnalytics(a)));
+			const title = async (no: string) =>
+				(await queryRows<{ title: string }>(a.analytics.conn, `SELECT title FROM tickets_fact WHERE ticket_no = $no`, { no }))[0]?.title;
+			expect(await title(slow.ticketNo)).toBe('慢事务的标题');
+			expect(await title(quick.ticketNo)).toBe('快事务');
+		} finally {
+			await client.end();
+		}
 	});
 
 	it('registers calls in one statement: the day\'s next numbers in order, rows as drizzle reads them, one receive event each', async () => {

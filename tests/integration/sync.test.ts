@@ -109,10 +109,10 @@ describe('sync to analytics', () => {
 		);
 		expect(n).toBe(1);
 		expect(await syncToAnalytics(a)).toBe(0);
-		// the watermark is the store's own change time of the last ticket (changed_at), not its version time
-		const [newest] = await a.rel.db.select({ at: tickets.changedAt, id: tickets.id }).from(tickets).orderBy(desc(tickets.changedAt), desc(tickets.id)).limit(1);
+		// the watermark is the transaction that wrote the last ticket's change (changed_xid), not its version time
+		const [newest] = await a.rel.db.select({ xid: tickets.changedXid, id: tickets.id }).from(tickets).orderBy(desc(tickets.changedXid), desc(tickets.id)).limit(1);
 		expect(newest.id).toBe(t.id);
-		expect(await readWatermark(a.analytics.conn)).toEqual({ at: newest.at.toISOString(), id: t.id });
+		expect(await readWatermark(a.analytics.conn)).toEqual({ xid: newest.xid, id: t.id });
 		const [{ r }] = await queryRows<{ r: number }>(
 			a.analytics.conn,
 			`SELECT sum(n)::INTEGER r FROM rollup_daily WHERE day = DATE '2026-11-20'`

@@ -1,8 +1,8 @@
 // Continuous sync of the relational store (source of truth) into the analytics store: tickets changed since a
-// watermark (updated_at, id) are rewritten in tickets_fact with their lifecycle figures. Runs at start
+// watermark (the writing transaction, id) are rewritten in tickets_fact with their lifecycle figures. Runs at start
 // (catch-up after a crash) and right after each commit that changes tickets (requestSync: at once after a quiet
 // spell, at most once a second under a stream of changes).
-import { asc, sql } from 'drizzle-orm';
+import { and, asc, desc, sql } from 'drizzle-orm';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { shanghaiDayHour, type FactRow } from '$pipelines/warehouse/facts';
 import { insertJsonRows } from '$pipelines/warehouse/json-rows';
@@ -26,8 +26,9 @@ const READ_PAGE = 250;
 /** Tickets made into facts between two turns of the event loop. */
 const STAGE_SLICE = 200;
 
+/** The last ticket synced, by the transaction that wrote its change (`tickets.changed_xid`, as text) and its id. */
 interface Watermark {
-	at: string; // ISO
+	xid: string;
 	id: number;
 }
 
@@ -40,10 +41,10 @@ export async function readWatermark(conn: DuckDBConnection): Promise<Watermark |
  * What the sync derives from the relational store, by version: bump it when the facts gain something the sync
  * fills in, or the watermark changes meaning (2: `returned_by`, the units that returned a ticket; 3: the watermark
  * is the store's own change time `changed_at`, no longer `updated_at`; 4: `rounds`, the handling rounds, in place
- * of `returned_by`). A store synced by an older version gets every
+ * of `returned_by`; 5: the watermark is the writing transaction `changed_xid`). A store synced by an older version gets every
  * ticket synced again at the next start (`resyncAfterUpgrade`), so its relational tickets carry the new columns.
  */
-const SYNC_VERSION = '4';
+const SYNC_VERSION = '5';
 
 /** Sends the watermark back to the start when the store was synced by an older SYNC_VERSION (at start, before the catch-up). */
 export async function resyncAfterUpgrade(app: App): Promise<void> {
@@ -55,8 +56,8 @@ export async function resyncAfterUpgrade(app: App): Promise<void> {
 
 /** Marks everything currently in the relational store as synced (after the demo wrote both stores itself). */
 export async function markSynced(app: App): Promise<void> {
-	const [last] = await app.rel.db.select({ at: tickets.changedAt, id: tickets.id }).from(tickets).orderBy(sql`${tickets.changedAt} desc, ${tickets.id} desc`).limit(1);
-	if (last) await setMeta(app.analytics.conn, WATERMARK, JSON.stringify({ at: last.at.toISOString(), id: last.id }));
+	const [last] = await app.rel.db.select({ xid: tickets.changedXid, id: tickets.id }).from(tickets).orderBy(desc(tickets.changedXid), desc(tickets.id)).limit(1);
+	if (last) await setMeta(app.analytics.conn, WATERMARK, JSON.stringify({ xid: last.xid, id: last.id } satisfies Watermark));
 	await setMeta(app.analytics.conn, 'sync_version', SYNC_VERSION); // the demo wrote its facts as this version derives them
 }
 
@@ -109,8 +110,9 @@ function toFact(app: App, t: TicketRow, { steps, ...figures }: LifecycleFigures,
 }
 
 /**
- * Rewrites in tickets_fact every relational ticket changed after the watermark, in batches; each batch and
- * its watermark move in one DuckDB transaction, so a crash repeats at most one batch (which is idempotent).
+ * Rewrites in tickets_fact every relational ticket changed after the watermark by a transaction that has ended,
+ * in batches; each batch and its watermark move in one DuckDB transaction, so a crash repeats at most one batch
+ * (which is idempotent).
  * Tokens, keywords and flags that the ingest pipeline computed are kept. Between batches it stops early when
  * `yieldNow` says so.
  */
@@ -127,15 +129,25 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 		const rows = new Map<number, { t: TicketRow; figures: LifecycleFigures }>();
 		let last: TicketRow | null = null;
 		while (rows.size < BATCH) {
+			// only the changes of transactions that have ended: below the oldest one still running. One still
+			// running may have written before another that has committed; a watermark moved past the committed
+			// one's change would leave the other's behind it for good once it commits. (Each page takes the
+			// horizon anew: a change below the watermark was below the horizon of the page that passed it.)
+			const ended = sql`${tickets.changedXid} < pg_snapshot_xmin(pg_current_snapshot())`;
 			// a row comparison, so that PostgreSQL starts the index scan at the watermark: the same condition
-			// spelt `updated_at > x OR (updated_at = x AND id > y)` read the index from its start each time
-			// (25,000 rows filtered away at 30,000 tickets; a page then took as long as the rest of the sync)
-			const where = wm ? sql`(${tickets.changedAt}, ${tickets.id}) > (${wm.at}::timestamptz, ${wm.id}::integer)` : undefined;
-			const page = await db.select({ t: tickets, figures: LIFECYCLE_FIGURES }).from(tickets).where(where).orderBy(asc(tickets.changedAt), asc(tickets.id)).limit(READ_PAGE);
+			// spelt `x > a OR (x = a AND id > b)` read the index from its start each time (25,000 rows filtered
+			// away at 30,000 tickets; a page then took as long as the rest of the sync)
+			const after = wm ? sql`(${tickets.changedXid}, ${tickets.id}) > (${wm.xid}::xid8, ${wm.id}::integer)` : undefined;
+			const page = await db
+				.select({ t: tickets, figures: LIFECYCLE_FIGURES })
+				.from(tickets)
+				.where(and(ended, after))
+				.orderBy(asc(tickets.changedXid), asc(tickets.id))
+				.limit(READ_PAGE);
 			if (!page.length) break;
 			for (const { t, figures } of page) rows.set(t.id, { t, figures });
 			last = page[page.length - 1].t;
-			wm = { at: last.changedAt.toISOString(), id: last.id };
+			wm = { xid: last.changedXid, id: last.id };
 			if (page.length < READ_PAGE) break;
 		}
 		if (!last) return total;
@@ -168,7 +180,7 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 				FROM sync_stage s LEFT JOIN sync_keep k USING (source, external_id)`);
 			await keepRollups(conn, 'sync_changes');
 			await conn.run(`INSERT OR REPLACE INTO warehouse_meta VALUES ('${WATERMARK}', $v)`, {
-				v: JSON.stringify({ at: last.changedAt.toISOString(), id: last.id })
+				v: JSON.stringify({ xid: last.changedXid, id: last.id } satisfies Watermark)
 			});
 			await conn.run('COMMIT');
 		} catch (e) {

@@ -5,6 +5,7 @@ import {
 	bigserial,
 	boolean,
 	check,
+	customType,
 	doublePrecision,
 	index,
 	integer,
@@ -19,6 +20,8 @@ import {
 } from 'drizzle-orm/pg-core';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+/** A 64-bit transaction id (PostgreSQL 13+), as text: ordered, and never wrapping around. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
 
 export const districts = pgTable('districts', {
 	code: text('code').primaryKey(), // GB/T 2260, 6 digits
@@ -187,19 +190,20 @@ export const tickets = pgTable(
 		/** optimistic concurrency: every transition bumps it */
 		version: integer('version').notNull().default(1),
 		/**
-		 * When the store last wrote a change of the ticket (the trigger of migration 0012 sets it on insert and on
-		 * every update that moves `version` or `updated_at`): the sync's watermark. Not `updated_at`, which a feed
-		 * version brings from the sender's clock and may be minutes ahead or days behind.
+		 * The transaction that last wrote a change of the ticket (the trigger of migration 0013 sets it on insert and
+		 * on every update that moves `version` or `updated_at`): the sync's watermark. Not a time: of two transactions
+		 * the one that wrote first may commit last, and a sync between the two commits would pass the first's time
+		 * and never see its change; the sync reads only transactions that have ended (see sync.ts).
 		 */
-		changedAt: tstz('changed_at').notNull().defaultNow()
+		changedXid: xid8('changed_xid').notNull().default(sql`pg_current_xact_id()`)
 	},
 	(t) => [
 		uniqueIndex('tickets_source_external_idx').on(t.source, t.externalId),
 		index('tickets_status_idx').on(t.status),
 		index('tickets_unit_status_idx').on(t.unitCode, t.status),
 		index('tickets_received_idx').on(t.receivedAt),
-		// the sync's watermark: rows after (changed_at, id), in that order
-		index('tickets_changed_id_idx').on(t.changedAt, t.id),
+		// the sync's watermark: rows after (changed_xid, id), in that order
+		index('tickets_changed_xid_idx').on(t.changedXid, t.id),
 		index('tickets_assist_idx').using('gin', t.assistUnits),
 		index('tickets_caller_idx').on(t.callerPhoneKey, t.receivedAt)
 	]
