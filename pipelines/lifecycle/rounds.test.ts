@@ -51,3 +51,35 @@ describe('handling rounds', () => {
 		expect(unitRounds([ev('sign', 'signed', 'A', 0), ev('return', 'accepted', 'A', H)])).toEqual([]);
 	});
 });
+
+describe('handling rounds of a feed’s ticket and of a recount', () => {
+	it('gives the unit a feed names a round, with the visit the feed reports; another unit in a later version starts another', () => {
+		const rounds = unitRounds([
+			ev('receive', 'dispatched', 'A', 0),
+			ev('feed_update', 'signed', 'A', H),
+			ev('feed_update', 'closed', 'B', 5 * H, { satisfaction: '满意' }),
+			// then handled here: B's ticket is returned and goes to C
+			ev('reopen', 'reopened', 'B', 6 * H),
+			ev('dispatch', 'dispatched', 'C', 7 * H, { signDeadline: 9 * H, replyDeadline: 50 * H })
+		]);
+		expect(rounds.map((r) => [r.unit, r.dispatched_at, r.satisfaction, r.reopened, r.sign_deadline])).toEqual([
+			['A', 0, null, false, null],
+			['B', 5 * H, '满意', true, null],
+			['C', 7 * H, null, false, 9 * H]
+		]);
+		// a version that names no unit leaves none holding it
+		expect(unitRounds([ev('receive', 'accepted', null, 0), ev('feed_update', 'dispatched', 'A', H), ev('feed_update', 'accepted', null, 2 * H), ev('sign', 'signed', 'A', 3 * H)])).toEqual([
+			expect.objectContaining({ unit: 'A', signed_at: null })
+		]);
+	});
+
+	it('takes the limits a recount gives the open round', () => {
+		const [r] = unitRounds([
+			ev('dispatch', 'dispatched', 'A', 0, { signDeadline: 10 * H, replyDeadline: 100 * H }),
+			ev('recount', 'dispatched', 'A', H, { signDeadline: 34 * H, replyDeadline: 124 * H }),
+			ev('sign', 'signed', 'A', 20 * H),
+			ev('recount', 'signed', 'A', 21 * H, { replyDeadline: 148 * H })
+		]);
+		expect(r).toMatchObject({ sign_deadline: 34 * H, signed_at: 20 * H, reply_deadline: 148 * H });
+	});
+});

@@ -11,7 +11,10 @@ export interface RoundEvent {
 	unit: string | null;
 	/** epoch ms */
 	at: number;
-	/** a dispatch's deadlines (epoch ms, rounded: the store keeps whole ms), an approved extension's new reply deadline, a visit's satisfaction */
+	/**
+	 * a dispatch's deadlines (epoch ms, rounded: the store keeps whole ms), an approved extension's new reply deadline,
+	 * a recount's new deadlines, a visit's (or a feed version's) satisfaction
+	 */
 	signDeadline?: number | null;
 	replyDeadline?: number | null;
 	satisfaction?: string | null;
@@ -38,7 +41,7 @@ export interface UnitRound {
 	satisfaction: string | null;
 	returned: boolean;
 	extended: boolean;
-	/** the round's reply was visited 不满意 and the ticket reopened */
+	/** the ticket was reopened after the round's reply (a visit 不满意, or a supervisor's reopening of the closed ticket) */
 	reopened: boolean;
 }
 
@@ -48,24 +51,41 @@ export const UNIT_ROUND_SQL =
 
 const ms = (v: number | null | undefined) => (v == null ? null : Math.round(v));
 
+/** The events of a feed's version of a ticket handed over to the relational store (server/ingest.ts handOverFeedTickets). */
+export const FEED_ACTIONS: ReadonlySet<string> = new Set(['receive', 'feed_update']);
+
+/** The events `unitRounds` reads; the others change no round. */
+export const ROUND_ACTIONS: readonly string[] = ['dispatch', 'sign', 'return', 'extension_approve', 'recount', 'reply', 'visit', ...FEED_ACTIONS];
+
 /** The actions that move a ticket back to the undertaking stage without being a reopening (the sync's count). */
 const NOT_REOPENING = new Set(['return', 'extension_approve']);
 
 /**
- * The rounds of a ticket from its events in order (by time, then as written). Events before the first dispatch
- * and between a return and the next dispatch belong to no round.
+ * The rounds of a ticket from its events in the order they were written. Events before the first dispatch and
+ * between a return and the next dispatch belong to no round. A feed's ticket (`FEED_ACTIONS`) comes with the unit
+ * the feed names: a round of that unit, without the limits and steps the feed does not carry.
  */
 export function unitRounds(events: readonly RoundEvent[]): UnitRound[] {
 	const rounds: UnitRound[] = [];
 	let cur: UnitRound | null = null;
+	const start = (unit: string, at: number, signDeadline: number | null, replyDeadline: number | null): UnitRound => {
+		const r: UnitRound = {
+			unit, dispatched_at: at, sign_deadline: signDeadline, signed_at: null,
+			reply_deadline: replyDeadline, replied_at: null, satisfaction: null, returned: false, extended: false, reopened: false
+		};
+		rounds.push(r);
+		return r;
+	};
 	for (const e of events) {
 		if (e.action === 'dispatch') {
-			if (!e.unit) continue;
-			cur = {
-				unit: e.unit, dispatched_at: e.at, sign_deadline: ms(e.signDeadline), signed_at: null,
-				reply_deadline: ms(e.replyDeadline), replied_at: null, satisfaction: null, returned: false, extended: false, reopened: false
-			};
-			rounds.push(cur);
+			if (e.unit) cur = start(e.unit, e.at, ms(e.signDeadline), ms(e.replyDeadline));
+			continue;
+		}
+		if (FEED_ACTIONS.has(e.action)) {
+			// the feed's version: its unit holds the ticket (a round of its own when it is another unit), or none does
+			if (!e.unit) cur = null;
+			else if (cur?.unit !== e.unit) cur = start(e.unit, e.at, null, null);
+			if (cur && e.satisfaction != null) cur.satisfaction = e.satisfaction;
 			continue;
 		}
 		if (!cur) continue;
@@ -80,6 +100,11 @@ export function unitRounds(events: readonly RoundEvent[]): UnitRound[] {
 				continue;
 			case 'extension_approve':
 				cur.extended = true;
+				if (e.replyDeadline != null) cur.reply_deadline = ms(e.replyDeadline);
+				break;
+			case 'recount':
+				// the holiday calendar changed: the limits not yet met, counted anew (cases/calendar-change.ts)
+				if (e.signDeadline != null) cur.sign_deadline = ms(e.signDeadline);
 				if (e.replyDeadline != null) cur.reply_deadline = ms(e.replyDeadline);
 				break;
 			case 'reply':

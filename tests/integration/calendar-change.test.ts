@@ -85,6 +85,7 @@ describe('a changed holiday calendar', () => {
 			.select()
 			.from(ticketEvents)
 			.where(and(eq(ticketEvents.ticketId, open.id), eq(ticketEvents.actorName, '系统')));
+		expect(note).toMatchObject({ action: 'recount', data: { signDeadline: o.signDeadline!.getTime(), replyDeadline: o.replyDeadline!.getTime() } });
 		expect(note.note).toContain(day);
 		expect(note.note).toContain('签收时限');
 		expect(note.note).toContain('办理时限');

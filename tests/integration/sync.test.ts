@@ -560,6 +560,18 @@ describe('feed versions reach the relational store as the analytics store keeps 
 		expect(await factOf('fv', 'X-3')).toEqual({ status: 'closed', unit_code: null, updated: '12:00' });
 	});
 
+	it("a feed's ticket handed over here is a handling round of the unit the feed names, with the visit it reports", async () => {
+		await push('fv', 'p-r1', [rec('X-R', '2026-11-25T09:00:00+08:00', { status: 'dispatched', unit: 'D320508' })]);
+		await push('fv', 'p-r2', [rec('X-R', '2026-11-25T12:00:00+08:00', { status: 'closed', unit: 'D320508', closed_at: '2026-11-25T12:00:00+08:00', satisfaction: '满意' })]);
+		await syncIdle(a);
+		await withoutSync(a, async () => void (await syncToAnalytics(a)));
+		const rows = await queryRows<{ unit_code: string; satisfaction: string | null }>(
+			a.analytics.conn,
+			`SELECT r.unit_code, r.satisfaction FROM unit_rounds r JOIN tickets_fact f USING (ticket_no) WHERE f.source = 'fv' AND f.external_id = 'X-R'`
+		);
+		expect(rows).toEqual([{ unit_code: 'D320508', satisfaction: '满意' }]);
+	});
+
 	it('a hand-over that failed after its batch committed is repaired by running the same records again', async () => {
 		const conn = await a.analytics.connect();
 		const ingestor = new Ingestor({ conn, ref: a.ref, geocoder: new Geocoder(a.ref), analyzer: null, gate: (fn) => withoutSync(a, fn) });

@@ -252,9 +252,11 @@ export async function handOverFeedTickets(db: Db, list: FeedTicket[]): Promise<v
 					const k = key(r.source, r.externalId);
 					const fact = byKey.get(k)!;
 					const before = held.get(k);
+					// the unit the feed names, and its visit: the version's handling round (pipelines/lifecycle/rounds.ts)
+					const round = { unitCode: fact.unit_code, data: fact.satisfaction ? { satisfaction: fact.satisfaction } : null };
 					return before
-						? { ticketId: r.id, action: 'feed_update', fromStatus: before.status, toStatus: r.status, actorName: `数据接入（${r.source}）`, note: '数据接入收到更新的版本', at: new Date(fact.updated_at) }
-						: { ticketId: r.id, action: 'receive', fromStatus: null, toStatus: r.status, actorName: `数据接入（${r.source}）`, note: '由数据接入导入', at: new Date(fact.received_at) };
+						? { ticketId: r.id, action: 'feed_update', fromStatus: before.status, toStatus: r.status, actorName: `数据接入（${r.source}）`, note: '数据接入收到更新的版本', at: new Date(fact.updated_at), ...round }
+						: { ticketId: r.id, action: 'receive', fromStatus: null, toStatus: r.status, actorName: `数据接入（${r.source}）`, note: '由数据接入导入', at: new Date(fact.received_at), ...round };
 				})
 			);
 		});

@@ -14,7 +14,7 @@ import { removeTermStats } from '$pipelines/warehouse/text-index';
 import { categoryAncestors } from '$pipelines/reference/index';
 import { normalizePhone } from '$pipelines/normalize/index';
 import { metDeadline } from '$pipelines/lifecycle/model';
-import { unitRounds, type UnitRound } from '$pipelines/lifecycle/rounds';
+import { ROUND_ACTIONS, unitRounds, type UnitRound } from '$pipelines/lifecycle/rounds';
 import type { App } from './app';
 import { CoalescingJob, waitAtMost } from './jobs';
 import { ticketEvents, tickets, type TicketRow } from './db/schema';
@@ -78,15 +78,20 @@ const LIFECYCLE_FIGURES = sql<LifecycleFigures>`(SELECT json_build_object(
 	'extensions', count(*) FILTER (WHERE e.action = 'extension_approve'),
 	'reopens', count(*) FILTER (WHERE e.action NOT IN ('return', 'extension_approve') AND e.to_status = 'reopened'),
 	'urges', count(*) FILTER (WHERE e.action IN ('urge', 'supervise') AND e.to_status <> 'reopened'),
-	'steps', coalesce(json_agg(json_build_array(e.action, e.to_status, e.unit_code, e.at, e.data->'signDeadline', e.data->'replyDeadline', e.data->'satisfaction') ORDER BY e.at, e.id)
-		FILTER (WHERE e.action IN ('dispatch', 'sign', 'return', 'extension_approve', 'reply', 'visit') OR e.to_status = 'reopened'), '[]'))
+	'steps', coalesce(json_agg(json_build_array(e.action, e.to_status, e.unit_code, e.at, e.data->'signDeadline', e.data->'replyDeadline', e.data->'satisfaction') ORDER BY e.id)
+		FILTER (WHERE e.action IN (${sql.join(ROUND_ACTIONS.map((a) => sql`${a}`), sql`, `)}) OR e.to_status = 'reopened'), '[]'))
 	FROM ${ticketEvents} e WHERE e.ticket_id = "tickets"."id")`; // qualified by hand: drizzle writes ${tickets.id} unqualified here
+// (in the order written: a ticket's events are written under its row lock, whatever the clocks of the servers say)
 
-/** The handling rounds of a ticket from the steps the statement read. */
-function roundsOf(steps: readonly RoundStep[]): UnitRound[] {
-	return unitRounds(
+/**
+ * The handling rounds of a ticket from the steps the statement read. A ticket at a unit without any (a feed's, handed
+ * over before its events named the unit) has NULL: as a feed's ticket in the analytics store, one round of its unit.
+ */
+function roundsOf(t: TicketRow, steps: readonly RoundStep[]): UnitRound[] | null {
+	const rounds = unitRounds(
 		steps.map(([action, to, unit, at, signDeadline, replyDeadline, satisfaction]) => ({ action, to, unit, at: Date.parse(at), signDeadline, replyDeadline, satisfaction }))
 	);
+	return rounds.length === 0 && t.unitCode ? null : rounds;
 }
 
 function toFact(app: App, t: TicketRow, { steps, ...figures }: LifecycleFigures, now: number): FactRow {
@@ -103,7 +108,7 @@ function toFact(app: App, t: TicketRow, { steps, ...figures }: LifecycleFigures,
 		received_at: received, day, hour, updated_at: t.updatedAt.getTime(),
 		dispatched_at: ms(t.dispatchedAt), signed_at: ms(t.signedAt), replied_at: ms(t.repliedAt), closed_at: ms(t.closedAt),
 		sign_deadline: ms(t.signDeadline), reply_deadline: ms(t.replyDeadline), satisfaction: t.satisfaction,
-		not_accepted_reason: t.notAcceptedReason, transferred_to: t.transferredTo, ...figures, rounds: roundsOf(steps),
+		not_accepted_reason: t.notAcceptedReason, transferred_to: t.transferredTo, ...figures, rounds: roundsOf(t, steps),
 		sign_on_time: metDeadline(ms(t.signedAt), ms(t.signDeadline), now), reply_on_time: metDeadline(ms(t.repliedAt), ms(t.replyDeadline), now),
 		caller_key: phone ? callerKey(phone) : null, tokens: null, keywords: null, flags: null, sentiment: null, intensity: null
 	};

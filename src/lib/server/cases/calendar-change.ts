@@ -2,7 +2,8 @@
 // when the State Council publishes next year's schedule), the time limits of the tickets still at a unit follow it:
 // a limit is a number of working days, so a step not done yet gets its deadline counted anew on the new calendar,
 // from the same dispatch and over the same number of working days the old calendar gave it. Steps already done keep
-// their deadlines (the assessment judged them against those). The calendar's working days around today are kept in
+// their deadlines (the assessment judged them against those). Each moved ticket gets a `recount` event (时限重算)
+// with the new deadlines, which its handling round takes too. The calendar's working days around today are kept in
 // `settings` to compare with at the next start.
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import { addDays, dayNumber, dayNumberAt, shanghaiDay, type WorkCalendar } from '$pipelines/calendar/index';
@@ -31,7 +32,7 @@ export interface CalendarChange {
 /**
  * Compares the calendar with the one remembered at the last start and, when days changed, recounts the open deadlines
  * of the tickets at a unit and their working clocks (`WorkCalendar.workingClock`, which every light reads), in one
- * transaction, with a note in each moved ticket's timeline. Then remembers this calendar.
+ * transaction, with a 时限重算 event in each moved ticket's timeline. Then remembers this calendar.
  */
 export async function followCalendar(db: Db, cal: WorkCalendar, now = Date.now()): Promise<CalendarChange> {
 	const today = dayNumberAt(now);
@@ -107,12 +108,17 @@ async function recount(tx: Db, cal: WorkCalendar, was: Snapshot, days: string[],
 		moved++;
 		await tx.insert(ticketEvents).values({
 			ticketId: t.id,
-			action: 'note',
+			// with the new deadlines, which the ticket's handling round takes (pipelines/lifecycle/rounds.ts)
+			action: 'recount',
 			fromStatus: t.status,
 			toStatus: t.status,
 			actorName: '系统',
 			unitCode: t.unitCode,
 			note: `节假日安排更新（${what}的工作日安排有变），按新安排重算：${notes.join('；')}`,
+			data: {
+				...(signDeadline !== t.signDeadline ? { signDeadline: signDeadline!.getTime() } : {}),
+				...(replyDeadline !== t.replyDeadline ? { replyDeadline: replyDeadline!.getTime() } : {})
+			},
 			at
 		});
 	}

@@ -314,7 +314,7 @@ const BACK: Partial<Record<CaseUser['role'], string>> = {
 	admin: '/dispatch'
 };
 
-const EVENT_LABELS: Record<string, string> = { ...ACTION_LABELS, receive: '登记', visit: '回访', feed_update: '数据接入更新' };
+const EVENT_LABELS: Record<string, string> = { ...ACTION_LABELS, receive: '登记', visit: '回访', feed_update: '数据接入更新', recount: '时限重算' };
 
 /**
  * What an action answers: the ticket as the user now sees it, or — when the action took it out of their sight (a
