@@ -232,18 +232,27 @@ export function stateAt(events: SimEvent[], now: number): LifecycleState {
 			case 'not_accept': s.notAcceptedReason = Number(e.data?.reason); s.closedAt = e.at; break;
 			case 'answer': s.closedAt = e.at; break;
 			case 'dispatch':
+				// as the case action does: a new round at the unit, its limits, nothing signed or replied yet
 				s.unitCode = e.unitCode;
-				s.dispatchedAt ??= e.at;
-				if (s.signedAt === null) s.signDeadline = Number(e.data?.signDeadline);
+				s.dispatchedAt = e.at;
+				s.signedAt = null;
+				s.repliedAt = null;
+				s.closedAt = null;
+				s.signDeadline = Number(e.data?.signDeadline);
 				s.replyDeadline = Number(e.data?.replyDeadline);
 				break;
 			case 'return':
+				// back with the dispatchers, as the case action leaves it
 				s.returns++;
+				s.unitCode = null;
+				s.signedAt = null;
+				s.signDeadline = null;
+				s.replyDeadline = null;
 				break;
-			case 'sign': s.signedAt ??= e.at; break;
+			case 'sign': s.signedAt = e.at; break;
 			case 'extension_approve': s.extensions++; s.replyDeadline = Number(e.data?.replyDeadline); break;
 			case 'urge': case 'supervise': s.urges++; break;
-			case 'reply': s.repliedAt ??= e.at; break;
+			case 'reply': s.repliedAt = e.at; break;
 			case 'visit':
 				s.satisfaction = e.data?.satisfaction as Satisfaction;
 				if (e.to === 'reopened') s.reopens++;
