@@ -120,3 +120,26 @@ describe('rollup row order (clusterRollups)', () => {
 		for (const t of CLUSTERED_TABLES) expect(await inClusterOrder(conn, t), t).toBe(true);
 	});
 });
+
+describe('a store made before the handling rounds', () => {
+	it('keeps a return charged to the unit that made it: returned_by becomes rounds before it is dropped', async () => {
+		const conn = await (await DuckDBInstance.create(':memory:')).connect();
+		await ensureWarehouse(conn);
+		// the layout of ROLLUP_VERSION 9: returned_by in place of rounds
+		await conn.run('ALTER TABLE tickets_fact DROP COLUMN rounds');
+		await conn.run('ALTER TABLE tickets_fact ADD COLUMN returned_by VARCHAR[]');
+		await addTickets(conn, 'tickets_fact', 'T', '2026-11-01', 1, 3);
+		await conn.run(`UPDATE tickets_fact SET returned_by = ['A'], returns = 1, dispatched_at = received_at, unit_code = 'B' WHERE ticket_no = 'T1'`);
+		await conn.run(`INSERT OR REPLACE INTO warehouse_meta VALUES ('rollup_version', '9')`);
+		await ensureWarehouse(conn);
+		expect(await rowsOf(conn, `SELECT column_name FROM duckdb_columns() WHERE table_name = 'tickets_fact' AND column_name IN ('returned_by', 'rounds')`)).toEqual([['rounds']]);
+		// A returned it and B holds it: A is charged the return, both have the ticket among their dispatched ones
+		expect(await rowsOf(conn, `SELECT unit_code, returns, dispatched_at IS NOT NULL FROM unit_rounds WHERE ticket_no = 'T1' ORDER BY ALL`)).toEqual([
+			['A', '1', 'true'],
+			['B', '0', 'true']
+		]);
+		// the other facts had no returns: no rounds, one round of their unit each (as a feed's ticket)
+		expect(await rowsOf(conn, `SELECT count(*) FROM tickets_fact WHERE rounds IS NOT NULL`)).toEqual([['1']]);
+		expect(await rowsOf(conn, `SELECT sum(returned) FROM rollup_unit_city WHERE unit_code = 'A'`)).toEqual([['1']]);
+	});
+});

@@ -150,14 +150,38 @@ export async function ensureWarehouse(conn: DuckDBConnection): Promise<void> {
 	await conn.run(`SET TimeZone = 'Asia/Shanghai'`);
 	for (const stmt of DDL) await conn.run(stmt);
 	// a store made by an older version gets the columns added since (appended, in FACT_COLUMNS order)
-	for (const c of DROPPED_FACT_COLUMNS) await conn.run(`ALTER TABLE tickets_fact DROP COLUMN IF EXISTS ${c}`);
 	for (const c of FACT_COLUMNS) await conn.run(`ALTER TABLE tickets_fact ADD COLUMN IF NOT EXISTS ${c.name} ${c.sql.replace(' NOT NULL', '')}`);
+	await roundsFromReturnedBy(conn);
+	for (const c of DROPPED_FACT_COLUMNS) await conn.run(`ALTER TABLE tickets_fact DROP COLUMN IF EXISTS ${c}`);
 	// the fields as read (JSON) of a record that failed after reading, so a replay can map them again
 	await conn.run(`ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS fields VARCHAR`);
 	// the mapping the record was read with (JSON), so a replay without a new mapping maps it as the ingest did
 	await conn.run(`ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS mapping VARCHAR`);
 	await upgradeTextIndex(conn);
 	await upgradeRollups(conn);
+}
+
+/**
+ * A store made before the rounds (ROLLUP_VERSION 9) named on each fact the units that returned the ticket
+ * (`returned_by`). The relational store's tickets get their rounds from their events at the next sync; the facts only
+ * the analytics store holds (the demo's history) get rounds from `returned_by` here, before it is dropped: a returned
+ * round for each unit that returned the ticket and a round of the unit holding it now with the fact's own figures,
+ * so a return stays charged to the unit that made it, as it was.
+ */
+async function roundsFromReturnedBy(conn: DuckDBConnection): Promise<void> {
+	const [[has]] = (
+		await conn.runAndReadAll(`SELECT count(*)::INTEGER FROM duckdb_columns() WHERE table_name = 'tickets_fact' AND column_name = 'returned_by'`)
+	).getRows();
+	if (!Number(has)) return;
+	const ms = (c: string) => `epoch_ms(${c})`;
+	const none = `NULL::BIGINT`;
+	await conn.run(`UPDATE tickets_fact SET rounds =
+		list_transform(returned_by, u -> {'unit': u, 'dispatched_at': ${ms('dispatched_at')}, 'sign_deadline': ${none}, 'signed_at': ${none},
+			'reply_deadline': ${none}, 'replied_at': ${none}, 'satisfaction': NULL::VARCHAR, 'returned': true, 'extended': false, 'reopened': false})
+		|| CASE WHEN unit_code IS NULL THEN [] ELSE [{'unit': unit_code, 'dispatched_at': ${ms('dispatched_at')}, 'sign_deadline': ${ms('sign_deadline')},
+			'signed_at': ${ms('signed_at')}, 'reply_deadline': ${ms('reply_deadline')}, 'replied_at': ${ms('replied_at')}, 'satisfaction': satisfaction,
+			'returned': false, 'extended': extensions > 0, 'reopened': reopens > 0}] END
+		WHERE returned_by IS NOT NULL AND rounds IS NULL`);
 }
 
 export async function getMeta(conn: DuckDBConnection, key: string): Promise<string | null> {
