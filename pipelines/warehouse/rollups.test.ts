@@ -45,11 +45,15 @@ describe('sourceFor', () => {
 		expect(sourceFor(['day', 'unit_code'], ['n'])!.table).toBe('rollup_unit_city');
 		expect(sourceFor(['day', 'unit_code', 'street_code'], ['n'])).toBeNull();
 		expect(baseFor(['day', 'unit_code', 'street_code'])).toBe('unit_rounds');
-		// a ticket query whose dimensions a unit rollup also has never reads it
+		// a ticket query whose dimensions a unit rollup also has never reads it, even where that one would come first
+		const unitsFirst = [...ROLLUPS.filter((x) => x.base === 'rounds'), ...ROLLUPS.filter((x) => x.base !== 'rounds')];
 		for (const r of ROLLUPS.filter((x) => x.base === 'rounds')) {
 			const dims = r.dims.filter((d) => d !== 'unit_code');
-			expect(sourceFor(dims, ['n'])?.base, r.table).toBeUndefined();
+			expect(sourceFor(dims, ['n'], {}, unitsFirst)?.base, r.table).toBeUndefined();
 		}
+		// and a query by unit never reads a ticket rollup, even one that had a unit_code
+		const ticketsByUnit = [{ table: 't', dims: ['day', 'unit_code'], measures: ['n'] } as const, ...ROLLUPS];
+		expect(sourceFor(['day', 'unit_code'], ['n'], {}, ticketsByUnit)!.table).toBe('rollup_unit_city');
 		expect(baseFor(['day', 'street_code', 'category_code'])).toBe('tickets_fact');
 	});
 });

@@ -3,7 +3,8 @@
 // when a filter needs a dimension no rollup has, runs the same expression over `tickets_fact` directly, so
 // both paths give the same numbers (a test checks that).
 //
-// Measures are counts of tickets, so every rate is a ratio of two sums and stays exact under any grouping.
+// Measures are counts of tickets (by unit, of handling rounds: UNIT_ROUNDS), so every rate is a ratio of two sums
+// and stays exact under any grouping.
 // Time-dependent states (open, overdue now) are not rolled up: they change with the clock, not with the data.
 
 /** The ticket states in which the city is still working on a ticket (lifecycle/model OPEN_STATUSES). */
@@ -264,8 +265,13 @@ export function openTicketsInsert(where: string, from = 'tickets_fact'): string 
  * them all (and, for a period reaching back beyond the hourly window, is not recent-only), else the table it is
  * built from (`baseFor`).
  */
-export function sourceFor(dims: readonly Dim[], measures: readonly Measure[], opts: { fromDay?: string; recentFrom?: string } = {}): Rollup | null {
-	for (const r of ROLLUPS) {
+export function sourceFor(
+	dims: readonly Dim[],
+	measures: readonly Measure[],
+	opts: { fromDay?: string; recentFrom?: string } = {},
+	rollups: readonly Rollup[] = ROLLUPS
+): Rollup | null {
+	for (const r of rollups) {
 		// by unit, rounds are counted; otherwise tickets
 		if ((r.base === 'rounds') !== dims.includes('unit_code')) continue;
 		if (r.recentOnly && (!opts.fromDay || !opts.recentFrom || opts.fromDay < opts.recentFrom)) continue;

@@ -62,7 +62,7 @@ describe('rollups', () => {
 			expect((await q<{ c: number }>(`SELECT count(*)::DOUBLE AS c FROM ${r.table}`))[0].c, r.table).toBeGreaterThan(0);
 		}
 		// the rounds, against what the demo's events say of each ticket: one ended by each return, an extension
-		// approved in at most one round, a reopening after the round visited 不满意
+		// approved in at most one round, a reopening after the round visited 不满意 (the demo reopens only so)
 		const rounds = UNIT_ROUNDS.table;
 		const one = async (sql: string) => (await q<{ v: number }>(`SELECT (${sql})::DOUBLE AS v`))[0].v;
 		expect(await n('rounds IS NULL')).toBe(0);
