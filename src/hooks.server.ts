@@ -12,9 +12,9 @@ import { stopSync } from '$lib/server/sync';
 
 /** Pages and endpoints anyone may reach. */
 const PUBLIC = ['/login', '/healthz'];
-/** Endpoints that authenticate by API token themselves (no session, no origin rule). */
+/** Endpoints that authenticate by API token or the local secret themselves (no session, no origin rule). */
 const TOKEN_ROUTES = ['/api/v1/ingest', '/api/v1/ingest/file'];
-const TOKEN_PREFIXES = ['/open311/'];
+const TOKEN_PREFIXES = ['/open311/', '/api/v1/local/'];
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
 
 const isTokenRoute = (path: string) => TOKEN_ROUTES.includes(path) || TOKEN_PREFIXES.some((p) => path.startsWith(p));

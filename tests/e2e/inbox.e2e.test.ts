@@ -124,8 +124,51 @@ describe('the CLI while the server runs', () => {
 		expect(JSON.parse(r.stdout)).toMatchObject({ source: 'legacy', read: 30, accepted: 22 });
 	});
 
-	it('refuses demo and quarantine replay with a clear message, leaving the data alone', async () => {
-		for (const args of [['demo', '--tickets', '100', '--reset'], ['quarantine', 'replay']]) {
+	it('has the server run user, token and quarantine for it, with the answers of the direct mode', async () => {
+		const run = (args: string[], env: Record<string, string> = {}) => {
+			const r = cli([...args, '--data-dir', server.dataDir], env);
+			expect(r.stderr).not.toMatch(/lock|锁|Conflicting|\n\s+at /i);
+			return r;
+		};
+		const added = run(['user', 'add', '--username', 'cli_clerk', '--name', '命令行话务员', '--role', 'operator'], { MINQING_PASSWORD: 'password-123' });
+		expect(added.code, added.stderr).toBe(0);
+		expect(JSON.parse(added.stdout)).toMatchObject({ id: expect.any(Number), username: 'cli_clerk', role: 'operator' });
+		const login = await fetch(`${server.url}/login`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
+			body: new URLSearchParams({ username: 'cli_clerk', password: 'password-123' }),
+			redirect: 'manual'
+		});
+		expect(login.headers.get('set-cookie') ?? '').toContain('mq_session');
+		// refused input: the Chinese message, exit 1
+		const again = run(['user', 'add', '--username', 'cli_clerk', '--role', 'operator'], { MINQING_PASSWORD: 'password-123' });
+		expect(again.code).toBe(1);
+		expect(again.stderr).toContain('用户名 cli_clerk 已存在');
+		expect(run(['user', 'add', '--username', 'x_y', '--role', 'chief'], { MINQING_PASSWORD: 'password-123' }).stderr).toContain('未知角色 chief');
+
+		const token = run(['token', 'create', '--name', '合作方', '--source', 'partner2']);
+		expect(token.code, token.stderr).toBe(0);
+		const t = JSON.parse(token.stdout);
+		expect(t).toMatchObject({ source: 'partner2', scopes: ['ingest'] });
+		expect(await upload(server.url, t.token, 'filename=t.ndjson', line('T-1'))).toMatchObject({ status: 200, body: { source: 'partner2', accepted: 1 } });
+
+		// the drop folder's bad line (above) is in the quarantine
+		const list = run(['quarantine', 'list', '--source', 'partner']);
+		expect(list.code, list.stderr).toBe(0);
+		const { rows } = JSON.parse(list.stdout);
+		expect(rows).toHaveLength(1);
+		expect(rows[0]).toMatchObject({ source: 'partner', reason: 'bad_json' });
+		const show = run(['quarantine', 'show', 'partner', rows[0].origin_id, String(rows[0].line)]);
+		expect(JSON.parse(show.stdout).raw).toBe('{"bad json');
+		expect(run(['quarantine', 'show', 'partner', rows[0].origin_id, '999']).stderr).toContain('隔离区中没有这条记录');
+		const replay = run(['quarantine', 'replay', '--source', 'partner', '--mapping', 'data/mappings/legacy-export-zh.json']);
+		expect(replay.code, replay.stderr).toBe(0);
+		expect(JSON.parse(replay.stdout)).toMatchObject({ source: 'partner', tried: 1, replayed: 0, notReplayable: 1, remaining: 1 });
+		expect((await fetch(`${server.url}/healthz`)).ok).toBe(true);
+	});
+
+	it('refuses demo and classify --train with a clear message, leaving the data alone', async () => {
+		for (const args of [['demo', '--tickets', '100', '--reset'], ['classify', '--train']]) {
 			const r = cli([...args, '--data-dir', server.dataDir]);
 			expect(r.code).toBe(1);
 			expect(r.stderr).toContain('正由运行中的民情服务器使用');
@@ -134,6 +177,17 @@ describe('the CLI while the server runs', () => {
 		}
 		expect(existsSync(join(server.dataDir, 'minqing.duckdb'))).toBe(true);
 		expect((await fetch(`${server.url}/healthz`)).ok).toBe(true);
+	});
+});
+
+describe('POST /api/v1/local/<command>', () => {
+	it('answers only its own local secret', async () => {
+		const post = (base: string, secret: string, command = 'quarantine-list') =>
+			fetch(`${base}/api/v1/local/${command}`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: '{}' });
+		expect((await post(server.url, 'x'.repeat(40))).status).toBe(401);
+		expect((await post(other.url, presence(server.dataDir).localSecret)).status).toBe(401);
+		expect((await post(server.url, presence(server.dataDir).localSecret, 'drop-tables')).status).toBe(404);
+		expect((await post(server.url, presence(server.dataDir).localSecret)).status).toBe(200);
 	});
 });
 

@@ -70,6 +70,22 @@ describe('npm run cli', () => {
 		expect(JSON.parse(ok.stdout)).toMatchObject({ read: 1, accepted: 1 });
 	});
 
+	it('lists, shows and replays the quarantine on the stores, with no server running', () => {
+		const list = cli(['quarantine', 'list', '--source', 'cli', '--data-dir', dir]);
+		expect(list.code, list.stderr).toBe(0);
+		const { counts, rows } = JSON.parse(list.stdout);
+		expect(rows).toEqual([expect.objectContaining({ source: 'cli', reason: 'empty_file' })]);
+		expect(counts).toEqual(expect.arrayContaining([expect.objectContaining({ source: 'cli', reason: 'empty_file' })]));
+		const show = cli(['quarantine', 'show', 'cli', rows[0].origin_id, String(rows[0].line), '--data-dir', dir]);
+		expect(JSON.parse(show.stdout)).toMatchObject({ source: 'cli', reason: 'empty_file' });
+		const replay = cli(['quarantine', 'replay', '--source', 'cli', '--data-dir', dir]);
+		expect(replay.code, replay.stderr).toBe(0);
+		expect(JSON.parse(replay.stdout)).toMatchObject({ source: 'cli', tried: 1, replayed: 0, notReplayable: 1, remaining: 1 });
+		const noMapping = cli(['quarantine', 'replay', '--mapping', join(dir, 'missing.json'), '--data-dir', dir]);
+		expect(noMapping.code).toBe(1);
+		expect(noMapping.stderr).toContain('无法读取映射文件');
+	});
+
 	it('explains unknown commands and bad numbers', () => {
 		expect(cli(['frobnicate']).stderr).toContain('未知命令 frobnicate');
 		const bad = cli(['demo', '--tickets', 'lots', '--data-dir', dir]);

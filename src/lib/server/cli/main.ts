@@ -1,5 +1,6 @@
 // Minqing's command line: `npm run cli -- <command> [options]`. Runs the same library code as the server,
-// on the same stores, when no server holds them.
+// on the same stores, when no server holds them; while one does, its commands on the stores go through the server's
+// API (ingest, user, token, quarantine) or refuse (demo, classify --train), never opening the files it holds.
 import { randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -9,7 +10,6 @@ import { basename, join, resolve } from 'node:path';
 import { ingestFile } from '$pipelines/ingest/files';
 import { MappingError, loadMapping } from '$pipelines/ingest/mapping';
 import { Ingestor, unreadableFile, type IngestSummary } from '$pipelines/ingest/pipeline';
-import { Quarantine } from '$pipelines/ingest/quarantine';
 import { Geocoder } from '$pipelines/normalize/index';
 import { segmentCli } from '$pipelines/segment/cli';
 import { detectSeriesCli } from '$pipelines/alerts/series-cli';
@@ -22,15 +22,14 @@ import { threadCpuSeconds } from '$pipelines/segment/worker-start';
 import { maintainTextIndex } from '$pipelines/warehouse/text-index';
 import { maintainRollups } from '$pipelines/warehouse/schema';
 import { enrichPending } from '$pipelines/text/enrich';
-import { SCOPES, createApiToken, type Scope } from '../auth/tokens';
 import { clusteredMessage, handOverFeedTickets } from '../ingest';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { createUser, isRole } from '../auth';
 import { generateDemo, startApp, stopApp, type App } from '../app';
 import { StartupError, loadConfig, type Config } from '../config';
 import { queryRows } from '../analytics/duckdb';
 import { findRunningServer, type Presence } from '../presence';
+import { CommandInputError, runLocalCommand, type LocalCommand } from '../local-commands';
 
 const HELP = `民情 Minqing 命令行
 
@@ -45,7 +44,8 @@ const HELP = `民情 Minqing 命令行
         角色: admin leader analyst emergency operator dispatcher supervisor unit_handler
   ingest <文件…> [--source 名称] [--mapping 映射文件] [--batch N] [--merge-threads N]
         接入 NDJSON / CSV（UTF-8 或 GBK/GB18030）/ Parquet 文件；终端上显示进度条，结束时输出 JSON 汇总。
-        服务器正在运行时，文件经由其 API 上传接入（无需停止服务器）；demo 与 quarantine replay 则须先停止服务器。
+        服务器正在运行时，文件经由其 API 上传接入（无需停止服务器）；user、token、quarantine 同样经由服务器执行；
+        demo 与 classify --train 则须先停止服务器。
   quarantine list [--source 名称] [--reason 代码] [--limit N] | show <来源> <批次> <行号> | replay [--source 名称] [--mapping 映射文件]
         查看与重放隔离区中被拒绝的记录（重放用于修正映射之后）。
   token create --name 名称 --source 来源 [--scope ingest,open311]
@@ -156,14 +156,30 @@ async function user(config: Config, args: string[]) {
 	const [sub, ...rest] = args;
 	if (sub !== 'add') throw new StartupError('用法: user add --username U --name 名称 --role 角色 [--unit 单位代码]', `unknown user subcommand ${sub}`);
 	const { values } = parseArgs({ args: rest, options: { username: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, unit: { type: 'string' } } });
-	const password = process.env.MINQING_PASSWORD ?? '';
-	if (!values.username || !values.role) throw new StartupError('必须提供 --username 和 --role', 'missing --username/--role');
-	if (!isRole(values.role)) throw new StartupError(`未知角色 ${values.role}`, `role=${values.role}`);
-	if (!password) throw new StartupError('请通过环境变量 MINQING_PASSWORD 提供密码', 'MINQING_PASSWORD not set');
-	const id = await withApp(config, (a) =>
-		createUser(a.rel.db, { username: values.username!, displayName: values.name ?? values.username!, role: values.role as never, password, unitCode: values.unit ?? null })
-	, true);
-	console.log(JSON.stringify({ id, username: values.username, role: values.role }));
+	console.log(JSON.stringify(await localCommand(config, 'user-add', { ...values, password: process.env.MINQING_PASSWORD ?? '' })));
+}
+
+/**
+ * A command on the stores (local-commands.ts): run here when no server holds them, else by the server through its
+ * API with its local secret — never on files a running server holds.
+ */
+async function localCommand(config: Config, command: LocalCommand, args: Record<string, unknown>): Promise<unknown> {
+	const server = await findRunningServer(config.dataDir);
+	try {
+		if (!server) return await withApp(config, (a) => runLocalCommand(a, command, args), true);
+		const res = await fetch(new URL(`/api/v1/local/${command}`, server.url), {
+			method: 'POST',
+			headers: { authorization: `Bearer ${server.localSecret}`, 'content-type': 'application/json' },
+			body: JSON.stringify(args)
+		});
+		const body = (await res.json().catch(() => null)) as { error?: { message?: string; detail?: string } } | null;
+		if (res.ok) return body;
+		const message = body?.error?.message ?? `服务器返回 ${res.status}`;
+		throw new StartupError(message, `${command} through the server (pid ${server.pid}, ${server.url}): ${res.status} ${body?.error?.detail ?? message}`);
+	} catch (e) {
+		if (e instanceof CommandInputError) throw new StartupError(e.message, e.detail);
+		throw e;
+	}
 }
 
 async function ingest(config: Config, args: string[]) {
@@ -408,47 +424,32 @@ async function quarantine(config: Config, args: string[]) {
 		allowPositionals: true,
 		options: { source: { type: 'string' }, reason: { type: 'string' }, limit: { type: 'string' }, mapping: { type: 'string' }, all: { type: 'boolean', default: false } }
 	});
-	if (sub === 'replay') await refuseWhileServerRuns(config, 'quarantine replay');
-	await withApp(
-		config,
-		async (a) => {
-			const q = new Quarantine(a.analytics.conn);
-			if (sub === 'list') {
-				const rows = await q.list({ source: values.source, reason: values.reason, limit: values.limit ? int(values.limit, '--limit', 50) : 50, status: values.all ? 'all' : 'open' });
-				console.log(JSON.stringify({ counts: await q.counts(), rows }, null, 1));
-			} else if (sub === 'show') {
-				const [source, originId, line] = positionals;
-				if (!source || !originId || !line) throw new StartupError('用法: quarantine show <来源> <批次编号> <行号>', 'missing arguments');
-				const row = await q.get(source, originId, Number(line));
-				if (!row) throw new StartupError('隔离区中没有这条记录', `no quarantine row ${source}/${originId}/${line}`);
-				console.log(JSON.stringify(row, null, 1));
-			} else if (sub === 'replay') {
-				const mapping = values.mapping ? loadMappingOrExit(values.mapping) : null;
-				const analyzer = await createAnalyzer(a.config.referenceDir);
-				try {
-					const ingestor = new Ingestor({ conn: a.analytics.conn, ref: a.ref, geocoder: new Geocoder(a.ref), analyzer });
-					const r = await q.replay(ingestor, { source: values.source, mapping, onFeedTickets: (t) => handOverFeedTickets(a.rel.db, t) });
-					console.log(JSON.stringify(r, null, 1));
-				} finally {
-					await analyzer?.close();
-				}
-			} else {
-				throw new StartupError('用法: quarantine list|show|replay', `unknown quarantine subcommand ${sub}`);
-			}
-		},
-		true
-	);
+	let out: unknown;
+	if (sub === 'list') {
+		const limit = values.limit ? int(values.limit, '--limit', 50) : 50;
+		out = await localCommand(config, 'quarantine-list', { source: values.source, reason: values.reason, limit, all: values.all });
+	} else if (sub === 'show') {
+		const [source, originId, line] = positionals;
+		out = await localCommand(config, 'quarantine-show', { source, originId, line: line === undefined ? undefined : Number(line) });
+	} else if (sub === 'replay') {
+		let mapping: { mappingJson: string; mappingFileName: string } | null = null;
+		if (values.mapping) {
+			loadMappingOrExit(values.mapping); // a file that cannot be read or used says so here, with its path
+			mapping = { mappingJson: readFileSync(values.mapping, 'utf8'), mappingFileName: basename(values.mapping) };
+		}
+		out = await localCommand(config, 'quarantine-replay', { source: values.source, ...mapping });
+	} else {
+		throw new StartupError('用法: quarantine list|show|replay', `unknown quarantine subcommand ${sub}`);
+	}
+	console.log(JSON.stringify(out, null, 1));
 }
 
 async function token(config: Config, args: string[]) {
 	const [sub, ...rest] = args;
 	if (sub !== 'create') throw new StartupError('用法: token create --name 名称 --source 来源 [--scope ingest,open311]', `unknown token subcommand ${sub}`);
 	const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, source: { type: 'string' }, scope: { type: 'string', default: 'ingest' } } });
-	if (!values.name || !values.source) throw new StartupError('必须提供 --name 和 --source', 'missing --name/--source');
 	const scopes = values.scope!.split(',').map((s) => s.trim());
-	for (const s of scopes) if (!(SCOPES as readonly string[]).includes(s)) throw new StartupError(`未知权限 ${s}（可用：${SCOPES.join(', ')}）`, `scope=${s}`);
-	const t = await withApp(config, (a) => createApiToken(a.rel.db, { name: values.name!, sourceName: values.source!, scopes: scopes as Scope[] }), true);
-	console.log(JSON.stringify({ id: t.id, token: t.token, source: values.source, scopes }));
+	console.log(JSON.stringify(await localCommand(config, 'token-create', { name: values.name, source: values.source, scopes })));
 	console.error('[minqing] 请妥善保存令牌：它只显示这一次。');
 }
 

@@ -1,0 +1,106 @@
+// The command line's commands that read or write the stores, one function each, so that they run the same two ways:
+// on the stores when no server holds them (`npm run cli`), and by the running server for the command line, which then
+// must not open the files the server holds (POST /api/v1/local/<command> with the server's local secret).
+import { Quarantine } from '$pipelines/ingest/quarantine';
+import { Geocoder } from '$pipelines/normalize/index';
+import { Ingestor } from '$pipelines/ingest/pipeline';
+import { createAnalyzer } from '$pipelines/text/analyzer';
+import type { App } from './app';
+import { AuthError, createUser, isRole } from './auth';
+import { SCOPES, createApiToken, type Scope } from './auth/tokens';
+import { ReplayInputError, mappingFromText, replayQuarantine, replayWith } from './quarantine';
+
+export const LOCAL_COMMANDS = ['user-add', 'token-create', 'quarantine-list', 'quarantine-show', 'quarantine-replay'] as const;
+export type LocalCommand = (typeof LOCAL_COMMANDS)[number];
+
+export function isLocalCommand(s: string): s is LocalCommand {
+	return (LOCAL_COMMANDS as readonly string[]).includes(s);
+}
+
+/** Input a command refuses: a Chinese message for people, a precise one for logs. */
+export class CommandInputError extends Error {
+	constructor(
+		message: string,
+		readonly detail: string,
+		readonly code = 'invalid_input'
+	) {
+		super(message);
+	}
+}
+
+type Args = Record<string, unknown>;
+
+const text = (a: Args, k: string): string | undefined => (typeof a[k] === 'string' && a[k] !== '' ? (a[k] as string) : undefined);
+
+/** What a token's source name must look like (the tokens module's rule, checked before anything is written). */
+const SOURCE_NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+
+/**
+ * Runs a command on `app`'s stores and returns what the command line prints (as JSON). `server`: run by the server
+ * for the command line (a replay then waits in the server's ingest queue); otherwise by the command line itself.
+ * Throws CommandInputError for input it refuses.
+ */
+export async function runLocalCommand(app: App, command: LocalCommand, args: Args, server = false): Promise<unknown> {
+	try {
+		return await run(app, command, args, server);
+	} catch (e) {
+		if (e instanceof AuthError) throw new CommandInputError(e.message, `${command}: ${e.code}: ${e.message}`, e.code === 'exists' ? 'exists' : 'invalid_input');
+		if (e instanceof ReplayInputError) throw new CommandInputError(e.message, `${command}: ${e.message}`);
+		throw e;
+	}
+}
+
+async function run(app: App, command: LocalCommand, a: Args, server: boolean): Promise<unknown> {
+	switch (command) {
+		case 'user-add': {
+			const username = text(a, 'username');
+			const role = text(a, 'role');
+			const password = text(a, 'password');
+			if (!username || !role) throw new CommandInputError('必须提供 --username 和 --role', 'missing --username/--role');
+			if (!isRole(role)) throw new CommandInputError(`未知角色 ${role}`, `role=${role}`);
+			if (!password) throw new CommandInputError('请通过环境变量 MINQING_PASSWORD 提供密码', 'MINQING_PASSWORD not set');
+			const unit = text(a, 'unit') ?? null;
+			if (unit && !app.ref.unitByCode.has(unit)) throw new CommandInputError(`未知单位代码 ${unit}`, `unit=${unit}`);
+			const id = await createUser(app.rel.db, { username, displayName: text(a, 'name') ?? username, role, password, unitCode: unit });
+			return { id, username, role };
+		}
+		case 'token-create': {
+			const name = text(a, 'name');
+			const source = text(a, 'source');
+			if (!name || !source) throw new CommandInputError('必须提供 --name 和 --source', 'missing --name/--source');
+			if (!SOURCE_NAME.test(source)) throw new CommandInputError('来源名称须为小写字母、数字或 _ . -，以字母或数字开头，最长64位', `source=${source}`);
+			const scopes = Array.isArray(a.scopes) && a.scopes.length ? a.scopes.map(String) : ['ingest'];
+			for (const s of scopes) if (!(SCOPES as readonly string[]).includes(s)) throw new CommandInputError(`未知权限 ${s}（可用：${SCOPES.join(', ')}）`, `scope=${s}`);
+			const t = await createApiToken(app.rel.db, { name, sourceName: source, scopes: scopes as Scope[] });
+			return { id: t.id, token: t.token, source, scopes };
+		}
+		case 'quarantine-list': {
+			const q = new Quarantine(app.analytics.conn);
+			const limit = a.limit === undefined ? 50 : Number(a.limit);
+			if (!Number.isInteger(limit) || limit < 1) throw new CommandInputError('--limit 必须是不小于 1 的整数', `limit=${String(a.limit)}`);
+			const rows = await q.list({ source: text(a, 'source'), reason: text(a, 'reason'), limit, status: a.all === true ? 'all' : 'open' });
+			return { counts: await q.counts(), rows };
+		}
+		case 'quarantine-show': {
+			const source = text(a, 'source');
+			const originId = text(a, 'originId');
+			const line = Number(a.line);
+			if (!source || !originId || !Number.isInteger(line)) throw new CommandInputError('用法: quarantine show <来源> <批次编号> <行号>', 'missing arguments');
+			const row = await new Quarantine(app.analytics.conn).get(source, originId, line);
+			if (!row) throw new CommandInputError('隔离区中没有这条记录', `no quarantine row ${source}/${originId}/${line}`, 'not_found');
+			return row;
+		}
+		case 'quarantine-replay': {
+			const o = { source: text(a, 'source') ?? null, mappingJson: text(a, 'mappingJson') ?? null, mappingFileName: text(a, 'mappingFileName') ?? null };
+			if (server) return replayQuarantine(app, o);
+			const mapping = o.mappingJson ? mappingFromText(o.mappingJson, o.mappingFileName) : null;
+			const analyzer = await createAnalyzer(app.config.referenceDir);
+			try {
+				const ingestor = new Ingestor({ conn: app.analytics.conn, ref: app.ref, geocoder: new Geocoder(app.ref), analyzer });
+				return await replayWith(app, ingestor, app.analytics.conn, { ...o, mapping });
+			} finally {
+				await analyzer?.close();
+			}
+		}
+	}
+}
