@@ -153,6 +153,30 @@ describe.skipIf(!adminUrl)('PostgreSQL as the relational store', () => {
 		}
 	});
 
+	it('syncs a change held back by a transaction still running once that one ends, with no other change to ask for it', async () => {
+		const [other] = await a.rel.db.select().from(tickets).where(eq(tickets.source, 'demo')).limit(1);
+		const client = new pg.Client({ connectionString: url });
+		await client.connect();
+		try {
+			await client.query('BEGIN');
+			await client.query(`UPDATE tickets SET version = version + 1, updated_at = now() WHERE id = $1`, [other.id]);
+			// this registration asks for a sync, which finds it behind the open transaction
+			const held = await registerTicket(a, { id: null, role: 'operator', unitCode: null, displayName: '话务员' }, {
+				channel: 'phone', type: '咨询', title: '等待中的事务之后', content: '咨询居住证办理', address: '', district_code: '320508'
+			});
+			await syncIdle(a);
+			const synced = async () =>
+				(await queryRows<{ n: number }>(a.analytics.conn, `SELECT count(*)::INTEGER AS n FROM tickets_fact WHERE ticket_no = $no`, { no: held.ticketNo }))[0].n;
+			expect(await synced()).toBe(0);
+			await client.query('COMMIT');
+			const deadline = Date.now() + 10_000;
+			while ((await synced()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+			expect(await synced()).toBe(1);
+		} finally {
+			await client.end();
+		}
+	});
+
 	it('registers calls in one statement: the day\'s next numbers in order, rows as drizzle reads them, one receive event each', async () => {
 		const operator = { id: null, role: 'operator' as const, unitCode: null, displayName: '话务员' };
 		const call = (i: number) => ({ channel: 'phone', type: '投诉', title: `PG 登记 ${i}`, content: '路灯坏了好几天', address: '姑苏区平江路100号', caller_name: '张三', caller_phone: '13812341234' });

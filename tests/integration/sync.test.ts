@@ -1,12 +1,12 @@
 // Relational → analytics sync: changed tickets reach tickets_fact with their lifecycle figures, once.
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
 import { ticketEvents, tickets, units } from '../../src/lib/server/db/schema';
 import { inClusterOrder, keptAndRebuilt } from '../support/rollups';
-import { afterSync, readWatermark, requestSync, resyncAfterUpgrade, stopSync, syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
+import { afterSync, readWatermark, repairAfterRestore, requestSync, resyncAfterUpgrade, stopSync, syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
 import { registerTicket } from '../../src/lib/server/cases/service';
 import { readNdjson } from '../../pipelines/ingest/sources';
 import { ingestService, readPush } from '../../src/lib/server/ingest';
@@ -118,6 +118,31 @@ describe('sync to analytics', () => {
 			`SELECT sum(n)::INTEGER r FROM rollup_daily WHERE day = DATE '2026-11-20'`
 		);
 		expect(r).toBe(1);
+	});
+
+	it('after a restore into another cluster (transaction ids far ahead of it), marks the rows again and syncs everything once', async () => {
+		const t0 = new Date('2026-11-21T09:30:00+08:00');
+		const mk = async (no: string) => {
+			const [t] = await a.rel.db
+				.insert(tickets)
+				.values({ ticketNo: no, source: 'intake', externalId: no, channel: 'phone', type: '咨询', content: '询问', status: 'received', receivedAt: t0, updatedAt: t0 })
+				.returning();
+			return t;
+		};
+		await mk('SZ20261101-990001');
+		await withoutSync(a, async () => void (await syncToAnalytics(a)));
+		// as a dump of a busier cluster restored here: the rows' and the watermark's transaction ids lie far ahead
+		await a.rel.db.update(tickets).set({ changedXid: sql`'4000000000'::xid8` });
+		await a.analytics.conn.run(`INSERT OR REPLACE INTO warehouse_meta VALUES ('sync_watermark', '{"xid":"4000000000","id":999999}')`);
+		await mk('SZ20261101-990002');
+		await withoutSync(a, async () => void (await syncToAnalytics(a)));
+		expect(await fact('SZ20261101-990002')).toBeUndefined(); // behind the watermark for good
+		const r = await repairAfterRestore(a);
+		expect(r.resync).toBe(true);
+		expect(r.restamped).toBeGreaterThanOrEqual(1);
+		await withoutSync(a, async () => void (await syncToAnalytics(a)));
+		expect(await fact('SZ20261101-990002')).toMatchObject({ status: 'received' });
+		expect(await repairAfterRestore(a)).toEqual({ restamped: 0, resync: false }); // once
 	});
 
 	it('reads past pages of tickets that share one update time, each ticket once', async () => {

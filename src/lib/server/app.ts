@@ -17,7 +17,7 @@ import { seedWatchlists, watchlistFile } from './alerts/settings';
 import { knowledgeFile, seedKnowledge } from './cases/knowledge';
 import { fillWorkClocks } from './cases/limits';
 import { followCalendar } from './cases/calendar-change';
-import { markSynced, resyncAfterUpgrade, syncIdle, syncToAnalytics } from './sync';
+import { markSynced, repairAfterRestore, resyncAfterUpgrade, syncIdle, syncToAnalytics } from './sync';
 
 export interface App {
 	config: Config;
@@ -87,6 +87,9 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m))
 		// catch up with relational changes the analytics store has not seen (e.g. after a crash), or with every
 		// ticket when the sync now derives more of them than the store's facts were made with
 		await resyncAfterUpgrade(app);
+		const restored = await repairAfterRestore(app);
+		if (restored.resync)
+			log(`[minqing] 业务库的事务编号落后于上次同步的位置（数据库可能经过转储恢复或迁移）：已重新标记 ${restored.restamped} 条工单，全部重新同步到分析库`);
 		const synced = await syncToAnalytics(app);
 		if (synced) log(`[minqing] 已同步 ${synced} 条业务库工单到分析库`);
 		return app;

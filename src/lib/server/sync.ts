@@ -60,6 +60,29 @@ export async function resyncAfterUpgrade(app: App): Promise<void> {
 	await setMeta(conn, 'sync_version', SYNC_VERSION);
 }
 
+/**
+ * Transaction ids belong to one database cluster: a database moved to another server by dump and restore keeps its
+ * rows' `changed_xid` (and the analytics store its watermark) while the new cluster counts from far below them, so
+ * every new change would sort before the watermark and never be synced. At start, before the catch-up: rows marked
+ * by a transaction the cluster has not reached yet are marked again by this one, and a watermark ahead of the
+ * cluster is dropped (every ticket is synced again, which the facts take idempotently).
+ */
+export async function repairAfterRestore(app: App): Promise<{ restamped: number; resync: boolean }> {
+	const ahead = sql`pg_snapshot_xmax(pg_current_snapshot())`;
+	const restamped = await app.rel.db
+		.update(tickets)
+		.set({ changedXid: sql`pg_current_xact_id()` })
+		.where(sql`${tickets.changedXid} >= ${ahead}`)
+		.returning({ id: tickets.id });
+	const wm = await readWatermark(app.analytics.conn);
+	const wmAhead = wm?.xid
+		? ((await app.rel.db.execute(sql`SELECT (${wm.xid}::xid8 >= ${ahead}) AS ahead`)) as unknown as { rows: { ahead: boolean }[] }).rows[0]?.ahead
+		: false;
+	const resync = restamped.length > 0 || wmAhead === true;
+	if (resync) await app.analytics.conn.run(`DELETE FROM warehouse_meta WHERE key = '${WATERMARK}'`);
+	return { restamped: restamped.length, resync };
+}
+
 /** Marks everything currently in the relational store as synced (after the demo wrote both stores itself). */
 export async function markSynced(app: App): Promise<void> {
 	const [last] = await app.rel.db.select({ xid: tickets.changedXid, id: tickets.id }).from(tickets).orderBy(desc(tickets.changedXid), desc(tickets.id)).limit(1);
@@ -205,6 +228,23 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 	}
 }
 
+/**
+ * Whether committed changes wait behind a transaction still running (one that wrote before them and has not ended:
+ * the sync reads only below the oldest such transaction). Nothing else asks for a sync when that one ends.
+ */
+export async function changesHeldBack(app: App): Promise<boolean> {
+	const [row] = await app.rel.db
+		.select({ id: tickets.id })
+		.from(tickets)
+		.where(sql`${tickets.changedXid} >= pg_snapshot_xmin(pg_current_snapshot())`)
+		.limit(1);
+	return !!row;
+}
+
+const HELD_BACK_MAX_MS = 30_000;
+/** A hold-back this long is logged (then again every as long). */
+const HELD_BACK_WARN_MS = 5 * 60_000;
+
 // --- "right after each commit": one sync at a time, at most one a second under a stream of changes ---------
 /**
  * Under a steady stream of changes (registrations at 1,000 a second), a sync starts at least this long after
@@ -238,10 +278,31 @@ function syncJob(app: App): CoalescingJob {
 			void job!.request();
 			return true;
 		};
+		// changes held back by a transaction still running: another round once it may have ended (1 s, doubling to 30 s)
+		let retryMs = 0;
+		let heldSince = 0;
+		let warned = 0;
+		const retryHeldBack = async () => {
+			if (job!.closed || !(await changesHeldBack(app))) {
+				retryMs = heldSince = warned = 0;
+				return;
+			}
+			const now = Date.now();
+			heldSince ||= now;
+			if (now - heldSince > HELD_BACK_WARN_MS && now - warned > HELD_BACK_WARN_MS) {
+				warned = now;
+				console.error(
+					`[minqing] 同步等待业务库中一个未结束的事务已超过 ${Math.round((now - heldSince) / 60_000)} 分钟：其后提交的工单变更暂未进入分析库（PostgreSQL：查看 pg_stat_activity 中 backend_xid 最早的连接）`
+				);
+			}
+			retryMs = Math.min(HELD_BACK_MAX_MS, retryMs ? retryMs * 2 : 1000);
+			setTimeout(() => void job!.request(), retryMs).unref();
+		};
 		job = new CoalescingJob(async () => {
 			try {
 				const n = await syncToAnalytics(app, Date.now(), yieldNow);
 				if (n) for (const f of afterSyncHooks) f(app);
+				await retryHeldBack();
 			} catch (e) {
 				// stopping: the stores may close under the batch in flight, which then commits nothing
 				if (job!.closed) console.error(`[minqing] 同步在关闭时中断，下次启动时从上次的位置补齐：${(e as Error).message?.split('\n')[0]}`);
