@@ -2,8 +2,7 @@
 // data/alerts/watchlists.json on first start, then edited here), silences and webhooks.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { and, desc, eq, gt, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
-import { topicKey } from '$pipelines/alerts/incidents';
+import { and, desc, eq, gt, inArray, isNull, lte, ne } from 'drizzle-orm';
 import type { Reference } from '$pipelines/reference/index';
 import type { Db } from '../db';
 import { alerts, silences, watchlists, webhookDeliveries, webhooks, type WatchlistRow } from '../db/schema';
@@ -107,24 +106,9 @@ export async function saveWatchlist(db: Db, ref: Reference, input: Partial<Watch
 		const [row] = await db.insert(watchlists).values(values).returning();
 		return row;
 	}
-	return db.transaction(async (txx) => {
-		const tx = txx as unknown as Db;
-		const [was] = await tx.select({ slug: watchlists.slug }).from(watchlists).where(eq(watchlists.id, id)).for('update');
-		if (!was) throw new AlertError('not_found', `关注词表 #${id} 不存在`);
-		const [row] = await tx.update(watchlists).set(values).where(eq(watchlists.id, id)).returning();
-		// a new identifier: the alerts of the list (their topic is `wl:<identifier>`, which a new firing of the list must
-		// find to continue an open alert) and the silences that name it follow it
-		if (was.slug !== v.slug) {
-			await tx.update(alerts).set({ watchlistSlug: v.slug }).where(eq(alerts.watchlistSlug, was.slug));
-			const topic = (slug: string) => topicKey({ family: 'watchlist', topic: slug });
-			await tx.update(alerts).set({ topicKey: topic(v.slug) }).where(eq(alerts.topicKey, topic(was.slug)));
-			await tx
-				.update(silences)
-				.set({ matchers: sql`jsonb_set(${silences.matchers}, '{watchlist}', to_jsonb(${v.slug}::text))` })
-				.where(sql`${silences.matchers}->>'watchlist' = ${was.slug}`);
-		}
-		return row;
-	});
+	const [row] = await db.update(watchlists).set(values).where(eq(watchlists.id, id)).returning();
+	if (!row) throw new AlertError('not_found', `关注词表 #${id} 不存在`);
+	return row;
 }
 
 // --- silences ---------------------------------------------------------------------------------------------
