@@ -25,6 +25,10 @@ describe('saveWatchlist', () => {
 		await expect(saveWatchlist(store.db, ref, list('alpha', '丙'), null)).rejects.toThrow(new AlertError('invalid_input', '标识 alpha 已被使用'));
 		// editing beta to alpha's identifier: the same clear message, not the unique index's failed query
 		await expect(saveWatchlist(store.db, ref, list('alpha', '乙'), beta.id)).rejects.toThrow(new AlertError('invalid_input', '标识 alpha 已被使用'));
+		// nor to a free one: alerts and silences refer to a list by its identifier
+		await expect(saveWatchlist(store.db, ref, list('beta_two', '乙'), beta.id)).rejects.toThrow(
+			new AlertError('invalid_input', '关注词表的标识创建后不能修改（预警、静默规则按标识 beta 引用它）；如需改名，请修改名称')
+		);
 		// a list keeps its own identifier when edited
 		expect((await saveWatchlist(store.db, ref, list('alpha', '甲（改）'), alpha.id)).name).toBe('甲（改）');
 		const slugs = (await listWatchlists(store.db)).map((w) => [w.slug, w.name]);

@@ -106,6 +106,11 @@ export async function saveWatchlist(db: Db, ref: Reference, input: Partial<Watch
 		const [row] = await db.insert(watchlists).values(values).returning();
 		return row;
 	}
+	// the identifier is fixed once made: alerts, their series, silences and the seeding of the data file refer to a list by it
+	const [was] = await db.select({ slug: watchlists.slug }).from(watchlists).where(eq(watchlists.id, id));
+	if (!was) throw new AlertError('not_found', `关注词表 #${id} 不存在`);
+	if (was.slug !== v.slug)
+		throw new AlertError('invalid_input', `关注词表的标识创建后不能修改（预警、静默规则按标识 ${was.slug} 引用它）；如需改名，请修改名称`);
 	const [row] = await db.update(watchlists).set(values).where(eq(watchlists.id, id)).returning();
 	if (!row) throw new AlertError('not_found', `关注词表 #${id} 不存在`);
 	return row;
