@@ -1,5 +1,7 @@
 // The command line as a user runs it: real processes, real files.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,6 +17,18 @@ function cli(args: string[], env: Record<string, string> = {}) {
 		env: { ...process.env, ...env }
 	});
 	return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** As `cli`, without blocking this process (a server in this process can answer it). */
+function cliAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+	return new Promise((done) => {
+		const child = spawn(process.execPath, ['--import', 'tsx', 'src/lib/server/cli/main.ts', ...args], { cwd: ROOT });
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (d) => (stdout += d));
+		child.stderr.on('data', (d) => (stderr += d));
+		child.on('close', (code) => done({ code, stdout, stderr }));
+	});
 }
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -84,6 +98,29 @@ describe('npm run cli', () => {
 		const noMapping = cli(['quarantine', 'replay', '--mapping', join(dir, 'missing.json'), '--data-dir', dir]);
 		expect(noMapping.code).toBe(1);
 		expect(noMapping.stderr).toContain('无法读取映射文件');
+	});
+
+	it('says in Chinese that the command may not have run when the running server drops its connection', async () => {
+		// a "server" that answers the presence check and cuts every command off
+		const fake = createServer((req, res) => {
+			if (req.url === '/healthz') res.setHeader('content-type', 'application/json').end('{"ok":true}');
+			else req.socket.destroy();
+		});
+		await new Promise<void>((r) => fake.listen(0, '127.0.0.1', () => r()));
+		const held = mkdtempSync(join(tmpdir(), 'minqing-cli-held-'));
+		try {
+			const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+			writeFileSync(join(held, 'server.json'), JSON.stringify({ pid: process.pid, url, startedAt: '', localSecret: 's'.repeat(43) }));
+			const r = await cliAsync(['token', 'create', '--name', '合作方', '--source', 'partner', '--data-dir', held]);
+			expect(r.code).toBe(1);
+			expect(r.stderr).toContain('无法连接运行中的民情服务器');
+			expect(r.stderr).toContain('命令未执行或结果未知');
+			expect(r.stderr).not.toMatch(/\n\s+at /);
+			expect(existsSync(join(held, 'minqing.duckdb'))).toBe(false); // it did not open the stores itself
+		} finally {
+			fake.close();
+			rmSync(held, { recursive: true, force: true });
+		}
 	});
 
 	it('explains unknown commands and bad numbers', () => {

@@ -167,15 +167,21 @@ async function localCommand(config: Config, command: LocalCommand, args: Record<
 	const server = await findRunningServer(config.dataDir);
 	try {
 		if (!server) return await withApp(config, (a) => runLocalCommand(a, command, args), true);
-		const res = await fetch(new URL(`/api/v1/local/${command}`, server.url), {
-			method: 'POST',
-			headers: { authorization: `Bearer ${server.localSecret}`, 'content-type': 'application/json' },
-			body: JSON.stringify(args)
-		});
-		const body = (await res.json().catch(() => null)) as { error?: { message?: string; detail?: string } } | null;
-		if (res.ok) return body;
+		const where = `${command} through the server (pid ${server.pid}, ${server.url})`;
+		let res: { status: number; body: unknown };
+		try {
+			// node:http, not fetch: no time limit on the answer (a replay waits in the server's ingest queue)
+			res = await postJson(new URL(`/api/v1/local/${command}`, server.url), server.localSecret, args);
+		} catch (e) {
+			throw new StartupError(
+				`无法连接运行中的民情服务器（进程 ${server.pid}，${server.url}），命令未执行或结果未知：${(e as Error).message}。请确认服务器在运行后重试`,
+				`${where}: ${(e as Error).message}`
+			);
+		}
+		const body = res.body as { error?: { message?: string; detail?: string } } | null;
+		if (res.status === 200) return body;
 		const message = body?.error?.message ?? `服务器返回 ${res.status}`;
-		throw new StartupError(message, `${command} through the server (pid ${server.pid}, ${server.url}): ${res.status} ${body?.error?.detail ?? message}`);
+		throw new StartupError(message, `${where}: ${res.status} ${body?.error?.detail ?? message}`);
 	} catch (e) {
 		if (e instanceof CommandInputError) throw new StartupError(e.message, e.detail);
 		throw e;
@@ -308,6 +314,34 @@ async function refuseWhileServerRuns(config: Config, command: string): Promise<v
 const UPLOAD_PIECE_BYTES = Number(process.env.MINQING_UPLOAD_CHUNK_BYTES) > 0 ? Number(process.env.MINQING_UPLOAD_CHUNK_BYTES) : 16 * 1_048_576;
 /** The mapping travels in a request header; the server accepts 64 KB of headers. */
 const MAPPING_HEADER_MAX = 48 * 1024;
+
+/** POSTs a JSON body with the local secret; resolves with the answer's status and parsed JSON (null if it is none). */
+function postJson(url: URL, secret: string, value: unknown): Promise<{ status: number; body: unknown }> {
+	const data = Buffer.from(JSON.stringify(value));
+	return new Promise((resolvePost, reject) => {
+		const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+			url,
+			{ method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json', 'content-length': String(data.length) } },
+			(res) => {
+				let text = '';
+				res.setEncoding('utf8');
+				res.on('data', (d: string) => (text += d));
+				res.on('error', reject);
+				res.on('end', () => {
+					let body: unknown = null;
+					try {
+						body = JSON.parse(text);
+					} catch {
+						body = null;
+					}
+					resolvePost({ status: res.statusCode ?? 0, body });
+				});
+			}
+		);
+		req.on('error', reject);
+		req.end(data);
+	});
+}
 
 /** Streams bytes [start, end) of a file as one POST; resolves with the answer's status and parsed JSON. */
 function postPiece(url: URL, headers: Record<string, string>, path: string, start: number, end: number, onBytes: (n: number) => void): Promise<{ status: number; body: unknown }> {
