@@ -78,12 +78,12 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m))
 		analytics = await openAnalytics(memory ? ':memory:' : join(config.dataDir, 'minqing.duckdb'), config.duckdbMemory);
 		log(`[minqing] 分析库：${analytics.path}`);
 		const app: App = { config, rel, analytics, ref, calendar };
-		if (config.demo) await ensureDemoData(app, log);
-		await fillWorkClocks(rel.db, calendar);
-		// a changed holiday calendar moves the open deadlines with it
+		// a changed holiday calendar moves the open deadlines with it (before a demo made on the new calendar)
 		const moved = await followCalendar(rel.db, calendar);
 		if (moved.days.length)
 			log(`[minqing] 节假日数据有变（${moved.days.length} 天的工作日安排不同）：已按新安排重算 ${moved.tickets} 张在办工单的时限`);
+		if (config.demo) await ensureDemoData(app, log);
+		await fillWorkClocks(rel.db, calendar);
 		// catch up with relational changes the analytics store has not seen (e.g. after a crash), or with every
 		// ticket when the sync now derives more of them than the store's facts were made with
 		await resyncAfterUpgrade(app);

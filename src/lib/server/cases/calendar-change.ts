@@ -77,10 +77,12 @@ function recounted(was: Snapshot, cal: WorkCalendar, dispatched: number, deadlin
 }
 
 async function recount(tx: Db, cal: WorkCalendar, was: Snapshot, days: string[], now: number): Promise<number> {
+	// locked: an action on one of them meanwhile waits, and its version check then sees this change
 	const open = await tx
 		.select()
 		.from(tickets)
-		.where(and(inArray(tickets.status, ['dispatched', 'signed']), isNotNull(tickets.dispatchedAt)));
+		.where(and(inArray(tickets.status, ['dispatched', 'signed']), isNotNull(tickets.dispatchedAt)))
+		.for('update');
 	const clock = (d: Date | null) => (d ? cal.workingClock(d.getTime()) : null);
 	const what = days.length > 3 ? `${days.slice(0, 3).join('、')} 等 ${days.length} 天` : days.join('、');
 	let moved = 0;
