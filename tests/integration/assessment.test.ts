@@ -3,13 +3,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
-import { createUser } from '../../src/lib/server/auth/index';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
 import { unitPanel } from '../../src/lib/server/analytics/dashboard';
 import { parseDashboardFilter } from '../../src/lib/server/analytics/filters';
 import { duckRunner } from '../../src/lib/server/analytics/sql';
-import type { Role } from '../../src/lib/types';
+import { addPeople, INTAKE } from '../support/cases';
 
 let a: App;
 const UNIT_A = 'D320508'; // 姑苏区
@@ -18,13 +17,7 @@ const people: Record<string, CaseUser> = {};
 
 beforeAll(async () => {
 	a = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
-	const mk = async (key: string, role: Role, unitCode: string | null = null) => {
-		const id = await createUser(a.rel.db, { username: `t_${key}`, displayName: `测试${key}`, role, password: 'password-123', unitCode });
-		people[key] = { id, role, unitCode, displayName: `测试${key}` };
-	};
-	for (const r of ['operator', 'dispatcher', 'supervisor'] as Role[]) await mk(r, r);
-	await mk('unitA', 'unit_handler', UNIT_A);
-	await mk('unitB', 'unit_handler', UNIT_B);
+	await addPeople(a, people, { operator: ['operator'], dispatcher: ['dispatcher'], supervisor: ['supervisor'], unitA: ['unit_handler', UNIT_A], unitB: ['unit_handler', UNIT_B] });
 }, 120_000);
 
 afterAll(async () => {
@@ -32,16 +25,6 @@ afterAll(async () => {
 	if (a) await stopApp(a);
 });
 
-const INTAKE = {
-	channel: 'phone',
-	type: '投诉',
-	title: '小区门口餐馆油烟扰民',
-	content: '姑苏区某小区门口的餐馆每天晚上油烟很大，影响居民开窗通风，希望有关部门处理。',
-	address: '姑苏区平江路100号',
-	district_code: '320508',
-	caller_name: '张三',
-	caller_phone: '13812341234'
-};
 
 async function handle(steps: [string, Record<string, unknown>][], before?: Record<number, () => Promise<void>>): Promise<void> {
 	const t = await registerTicket(a, people.operator, INTAKE, { decision: { action: 'accept' } });

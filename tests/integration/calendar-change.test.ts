@@ -6,13 +6,12 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
-import { createUser } from '../../src/lib/server/auth/index';
 import { ticketEvents, tickets, type TicketRow } from '../../src/lib/server/db/schema';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { followCalendar } from '../../src/lib/server/cases/calendar-change';
 import { getLimits } from '../../src/lib/server/cases/limits';
 import { dayNumberAt, defaultCalendar, shanghaiDay } from '../../pipelines/calendar/index';
-import type { Role } from '../../src/lib/types';
+import { addPeople } from '../support/cases';
 
 let a: App;
 let dir: string;
@@ -22,13 +21,7 @@ const people: Record<string, CaseUser> = {};
 beforeAll(async () => {
 	a = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
 	dir = mkdtempSync(join(tmpdir(), 'minqing-cal-'));
-	const mk = async (key: string, role: Role, unitCode: string | null = null) => {
-		const id = await createUser(a.rel.db, { username: `t_${key}`, displayName: `测试${key}`, role, password: 'password-123', unitCode });
-		people[key] = { id, role, unitCode, displayName: `测试${key}` };
-	};
-	await mk('operator', 'operator');
-	await mk('dispatcher', 'dispatcher');
-	await mk('unit', 'unit_handler', UNIT);
+	await addPeople(a, people, { operator: ['operator'], dispatcher: ['dispatcher'], unit: ['unit_handler', UNIT] });
 }, 120_000);
 
 afterAll(async () => {

@@ -4,7 +4,6 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
-import { createUser } from '../../src/lib/server/auth/index';
 import { tickets } from '../../src/lib/server/db/schema';
 import { CaseError } from '../../src/lib/server/cases/input';
 import { CASE_ACTIONS, type CaseAction } from '../../src/lib/server/cases/machine';
@@ -15,6 +14,7 @@ import { calendarCoverage, fillWorkClocks, getLimits, saveLimits } from '../../s
 import { DEFAULT_LIMITS, STATUSES, type Status } from '../../pipelines/lifecycle/model';
 import { WorkCalendar } from '../../pipelines/calendar/index';
 import type { Role } from '../../src/lib/types';
+import { addPeople, INTAKE } from '../support/cases';
 
 let a: App;
 const UNIT_A = 'D320508'; // 姑苏区
@@ -38,32 +38,19 @@ type Actor = (typeof ACTORS)[number];
 
 beforeAll(async () => {
 	a = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
-	const mk = async (key: string, role: Role, unitCode: string | null = null) => {
-		const id = await createUser(a.rel.db, { username: `t_${key}`, displayName: `测试${key}`, role, password: 'password-123', unitCode });
-		people[key] = { id, role, unitCode, displayName: `测试${key}` };
-	};
-	for (const r of ['admin', 'leader', 'analyst', 'emergency', 'operator', 'dispatcher', 'supervisor'] as Role[]) await mk(r, r);
-	await mk('unitLead', 'unit_handler', UNIT_A);
-	await mk('unitOther', 'unit_handler', UNIT_B);
-	await mk('unitAssist', 'unit_handler', UNIT_C);
-	await mk('dispatcher2', 'dispatcher');
+	await addPeople(a, people, {
+		...Object.fromEntries((['admin', 'leader', 'analyst', 'emergency', 'operator', 'dispatcher', 'supervisor'] as Role[]).map((r) => [r, [r]])),
+		unitLead: ['unit_handler', UNIT_A],
+		unitOther: ['unit_handler', UNIT_B],
+		unitAssist: ['unit_handler', UNIT_C],
+		dispatcher2: ['dispatcher']
+	});
 }, 120_000);
 
 afterAll(async () => {
 	if (a) await stopApp(a);
 });
 
-const INTAKE = {
-	channel: 'phone',
-	type: '投诉',
-	title: '小区门口餐馆油烟扰民',
-	content: '姑苏区某小区门口的餐馆每天晚上油烟很大，影响居民开窗通风，希望有关部门处理。',
-	address: '姑苏区平江路100号',
-	district_code: '320508',
-	category_code: null,
-	caller_name: '张三',
-	caller_phone: '13812341234'
-};
 
 /** A ticket put straight into a state (with the fields that state has), lead unit A and assisting unit C where it went to a unit. */
 async function ticketIn(status: Status, opts: { pending?: boolean } = {}): Promise<{ no: string; version: number }> {

@@ -129,52 +129,48 @@ describe.skipIf(!adminUrl)('PostgreSQL as the relational store', () => {
 		await expect(generateDemo(a, { tickets: 10, days: 1, seed: 1 }, () => {})).resolves.toMatchObject({ relational: 0 });
 	});
 
-	it('syncs a change whose transaction wrote first and committed last, after the other was synced', async () => {
+	/** Runs `fn` while another connection holds a transaction that has updated a demo ticket (`set`); `commit` ends it. */
+	async function whileWriting(set: string, fn: (slow: { ticketNo: string }, commit: () => Promise<void>) => Promise<void>): Promise<void> {
 		const [slow] = await a.rel.db.select().from(tickets).where(eq(tickets.source, 'demo')).limit(1);
 		const client = new pg.Client({ connectionString: url });
 		await client.connect();
 		try {
 			await client.query('BEGIN');
-			await client.query(`UPDATE tickets SET title = '慢事务的标题', version = version + 1, updated_at = now() WHERE id = $1`, [slow.id]);
-			// another registration writes and commits meanwhile, and a sync runs
-			const quick = await registerTicket(a, { id: null, role: 'operator', unitCode: null, displayName: '话务员' }, {
-				channel: 'phone', type: '咨询', title: '快事务', content: '咨询社保卡办理地点', address: '', district_code: '320508'
-			});
-			await syncIdle(a);
-			await withoutSync(a, async () => void (await syncToAnalytics(a)));
-			await client.query('COMMIT');
-			await withoutSync(a, async () => void (await syncToAnalytics(a)));
-			const title = async (no: string) =>
-				(await queryRows<{ title: string }>(a.analytics.conn, `SELECT title FROM tickets_fact WHERE ticket_no = $no`, { no }))[0]?.title;
-			expect(await title(slow.ticketNo)).toBe('慢事务的标题');
-			expect(await title(quick.ticketNo)).toBe('快事务');
+			await client.query(`UPDATE tickets SET ${set}, version = version + 1, updated_at = now() WHERE id = $1`, [slow.id]);
+			await fn(slow, async () => void (await client.query('COMMIT')));
 		} finally {
 			await client.end();
 		}
+	}
+	const call = (title: string, content: string) =>
+		registerTicket(a, { id: null, role: 'operator', unitCode: null, displayName: '话务员' }, { channel: 'phone', type: '咨询', title, content, address: '', district_code: '320508' });
+	const titleOf = async (no: string) =>
+		(await queryRows<{ title: string }>(a.analytics.conn, `SELECT title FROM tickets_fact WHERE ticket_no = $no`, { no }))[0]?.title;
+
+	it('syncs a change whose transaction wrote first and committed last, after the other was synced', async () => {
+		await whileWriting(`title = '慢事务的标题'`, async (slow, commit) => {
+			// another registration writes and commits meanwhile, and a sync runs
+			const quick = await call('快事务', '咨询社保卡办理地点');
+			await syncIdle(a);
+			await withoutSync(a, async () => void (await syncToAnalytics(a)));
+			await commit();
+			await withoutSync(a, async () => void (await syncToAnalytics(a)));
+			expect(await titleOf(slow.ticketNo)).toBe('慢事务的标题');
+			expect(await titleOf(quick.ticketNo)).toBe('快事务');
+		});
 	});
 
 	it('syncs a change held back by a transaction still running once that one ends, with no other change to ask for it', async () => {
-		const [other] = await a.rel.db.select().from(tickets).where(eq(tickets.source, 'demo')).limit(1);
-		const client = new pg.Client({ connectionString: url });
-		await client.connect();
-		try {
-			await client.query('BEGIN');
-			await client.query(`UPDATE tickets SET version = version + 1, updated_at = now() WHERE id = $1`, [other.id]);
+		await whileWriting(`urge_count = urge_count`, async (_slow, commit) => {
 			// this registration asks for a sync, which finds it behind the open transaction
-			const held = await registerTicket(a, { id: null, role: 'operator', unitCode: null, displayName: '话务员' }, {
-				channel: 'phone', type: '咨询', title: '等待中的事务之后', content: '咨询居住证办理', address: '', district_code: '320508'
-			});
+			const held = await call('等待中的事务之后', '咨询居住证办理');
 			await syncIdle(a);
-			const synced = async () =>
-				(await queryRows<{ n: number }>(a.analytics.conn, `SELECT count(*)::INTEGER AS n FROM tickets_fact WHERE ticket_no = $no`, { no: held.ticketNo }))[0].n;
-			expect(await synced()).toBe(0);
-			await client.query('COMMIT');
+			expect(await titleOf(held.ticketNo)).toBeUndefined();
+			await commit();
 			const deadline = Date.now() + 10_000;
-			while ((await synced()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-			expect(await synced()).toBe(1);
-		} finally {
-			await client.end();
-		}
+			while ((await titleOf(held.ticketNo)) === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+			expect(await titleOf(held.ticketNo)).toBe('等待中的事务之后');
+		});
 	});
 
 	it('registers calls in one statement: the day\'s next numbers in order, rows as drizzle reads them, one receive event each', async () => {

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { basename, join, resolve } from 'node:path';
 import { ingestFile } from '$pipelines/ingest/files';
@@ -315,28 +315,33 @@ const UPLOAD_PIECE_BYTES = Number(process.env.MINQING_UPLOAD_CHUNK_BYTES) > 0 ? 
 /** The mapping travels in a request header; the server accepts 64 KB of headers. */
 const MAPPING_HEADER_MAX = 48 * 1024;
 
-/** POSTs a JSON body with the local secret; resolves with the answer's status and parsed JSON (null if it is none). */
+/** A server's answer: its status and its JSON body (an answer that is not JSON as a bad_response error). */
+function jsonAnswer(res: IncomingMessage): Promise<{ status: number; body: unknown }> {
+	return new Promise((done, fail) => {
+		let text = '';
+		res.setEncoding('utf8');
+		res.on('data', (d: string) => (text += d));
+		res.on('error', fail);
+		res.on('end', () => {
+			let body: unknown;
+			try {
+				body = JSON.parse(text);
+			} catch {
+				body = { error: { code: 'bad_response', message: text.slice(0, 300) } };
+			}
+			done({ status: res.statusCode ?? 0, body });
+		});
+	});
+}
+
+/** POSTs a JSON body with the local secret; resolves with the answer (jsonAnswer). */
 function postJson(url: URL, secret: string, value: unknown): Promise<{ status: number; body: unknown }> {
 	const data = Buffer.from(JSON.stringify(value));
 	return new Promise((resolvePost, reject) => {
 		const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
 			url,
 			{ method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json', 'content-length': String(data.length) } },
-			(res) => {
-				let text = '';
-				res.setEncoding('utf8');
-				res.on('data', (d: string) => (text += d));
-				res.on('error', reject);
-				res.on('end', () => {
-					let body: unknown = null;
-					try {
-						body = JSON.parse(text);
-					} catch {
-						body = null;
-					}
-					resolvePost({ status: res.statusCode ?? 0, body });
-				});
-			}
+			(res) => void jsonAnswer(res).then(resolvePost, reject)
 		);
 		req.on('error', reject);
 		req.end(data);
@@ -352,19 +357,7 @@ function postPiece(url: URL, headers: Record<string, string>, path: string, star
 			{ method: 'POST', headers: { ...headers, 'content-type': 'application/octet-stream', 'content-length': String(end - start) } },
 			(res) => {
 				answered = true;
-				let text = '';
-				res.setEncoding('utf8');
-				res.on('data', (d: string) => (text += d));
-				res.on('error', reject);
-				res.on('end', () => {
-					let body: unknown = null;
-					try {
-						body = JSON.parse(text);
-					} catch {
-						body = { error: { code: 'bad_response', message: text.slice(0, 300) } };
-					}
-					resolvePost({ status: res.statusCode ?? 0, body });
-				});
+				void jsonAnswer(res).then(resolvePost, reject);
 			}
 		);
 		if (end <= start) {

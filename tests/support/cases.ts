@@ -1,0 +1,27 @@
+// What the case-handling tests share: a call as an operator registers it, and test users by role.
+import type { App } from '../../src/lib/server/app';
+import { createUser } from '../../src/lib/server/auth/index';
+import type { CaseUser } from '../../src/lib/server/cases/service';
+import type { Role } from '../../src/lib/types';
+
+/** A complaint about restaurant fumes in 姑苏区, with the caller named. */
+export const INTAKE = {
+	channel: 'phone',
+	type: '投诉',
+	title: '小区门口餐馆油烟扰民',
+	content: '姑苏区某小区门口的餐馆每天晚上油烟很大，影响居民开窗通风，希望有关部门处理。',
+	address: '姑苏区平江路100号',
+	district_code: '320508',
+	category_code: null,
+	caller_name: '张三',
+	caller_phone: '13812341234'
+};
+
+/** Adds a user for each key (`t_<key>`, password 'password-123') with its role and unit, into `people`. */
+export async function addPeople(a: App, people: Record<string, CaseUser>, spec: Record<string, [Role, string?]>): Promise<void> {
+	for (const [key, [role, unit]] of Object.entries(spec)) {
+		const unitCode = unit ?? null;
+		const id = await createUser(a.rel.db, { username: `t_${key}`, displayName: `测试${key}`, role, password: 'password-123', unitCode });
+		people[key] = { id, role, unitCode, displayName: `测试${key}` };
+	}
+}
