@@ -45,10 +45,6 @@ export interface UnitRound {
 	reopened: boolean;
 }
 
-/** The SQL type of `tickets_fact.rounds` (instants as epoch ms: JSON carries them so). */
-export const UNIT_ROUND_SQL =
-	'STRUCT(unit VARCHAR, dispatched_at BIGINT, sign_deadline BIGINT, signed_at BIGINT, reply_deadline BIGINT, replied_at BIGINT, satisfaction VARCHAR, returned BOOLEAN, extended BOOLEAN, reopened BOOLEAN)[]';
-
 const ms = (v: number | null | undefined) => (v == null ? null : Math.round(v));
 
 /** The events of a feed's version of a ticket handed over to the relational store (server/ingest.ts handOverFeedTickets). */

@@ -3,8 +3,8 @@ import {
 	DuckDBDataChunk,
 	DuckDBDateValue,
 	DuckDBTimestampTZValue,
+	jsToDuckDBValue,
 	listValue,
-	structValue,
 	type DuckDBAppender,
 	type DuckDBConnection,
 	type DuckDBType,
@@ -67,20 +67,16 @@ export interface FactRow {
 const CHUNK = 2048;
 const DAY_MS = 86_400_000;
 
-function toDuck(kind: string, v: unknown): DuckDBValue {
+function toDuck(kind: string, type: DuckDBType, v: unknown): DuckDBValue {
 	if (v === null || v === undefined) return null;
 	switch (kind) {
 		case 'TIMESTAMPTZ':
 			return new DuckDBTimestampTZValue(BigInt(Math.round(v as number)) * 1000n);
 		case 'VARCHAR[]':
 			return listValue(v as string[]);
-		case 'ROUNDS':
-			// instants as epoch ms (BIGINT), as the JSON rows carry them
-			return listValue(
-				(v as UnitRound[]).map((r) =>
-					structValue(Object.fromEntries(Object.entries(r).map(([k, x]) => [k, typeof x === 'number' ? BigInt(Math.round(x)) : (x as DuckDBValue)])))
-				)
-			);
+		case 'STRUCT[]':
+			// a list of records (the handling rounds), field by field as the column's type says
+			return jsToDuckDBValue(v as never, type);
 		case 'DATE':
 			return new DuckDBDateValue(Math.round(Date.parse(`${v as string}T00:00:00Z`) / DAY_MS));
 		default:
@@ -100,6 +96,7 @@ export class FactWriter {
 	private readonly chunk: DuckDBDataChunk;
 	private readonly names: (keyof FactRow)[];
 	private readonly kinds: string[];
+	private readonly types: DuckDBType[];
 	written = 0;
 
 	private constructor(
@@ -109,7 +106,8 @@ export class FactWriter {
 	) {
 		const cols = only ? FACT_COLUMNS.filter((c) => only.includes(c.name)) : FACT_COLUMNS;
 		this.names = cols.map((c) => c.name as keyof FactRow);
-		this.kinds = cols.map((c) => (c.name === 'rounds' ? 'ROUNDS' : c.sql.split(' ')[0]));
+		this.kinds = cols.map((c) => (/^STRUCT\(.*\)\[\]$/.test(c.sql) ? 'STRUCT[]' : c.sql.split(' ')[0]));
+		this.types = cols.map((c) => c.type);
 		this.columns = [...this.names, ...extra].map(() => []);
 		this.chunk = DuckDBDataChunk.create([...cols.map((c) => c.type), ...extra], CHUNK);
 	}
@@ -126,8 +124,8 @@ export class FactWriter {
 	}
 
 	add(row: FactRow, extraValues: readonly DuckDBValue[] = []): void {
-		const { names, kinds, columns } = this;
-		for (let i = 0; i < names.length; i++) columns[i].push(toDuck(kinds[i], row[names[i]]));
+		const { names, kinds, types, columns } = this;
+		for (let i = 0; i < names.length; i++) columns[i].push(toDuck(kinds[i], types[i], row[names[i]]));
 		for (let j = 0; j < this.extra.length; j++) columns[names.length + j].push(extraValues[j] ?? null);
 		if (++this.pending >= CHUNK) this.flushChunk();
 	}

@@ -36,7 +36,6 @@ import {
 	unitRoundsSelect,
 	type Rollup
 } from './rollups';
-import { UNIT_ROUND_SQL } from '../lifecycle/rounds';
 import { TEXT_INDEX_DDL, upgradeTextIndex } from './text-index';
 import { inTransaction, openGate, type WriteGate } from './tx';
 
@@ -48,11 +47,11 @@ export interface FactColumn {
 
 const col = (name: string, sql: string, type: DuckDBType): FactColumn => ({ name, sql, type });
 
-/** A handling round as the facts store it (UNIT_ROUND_SQL). */
-const ROUND = STRUCT({
+/** A handling round as the facts store it (pipelines/lifecycle/rounds.ts UnitRound; instants in epoch ms, as JSON carries them). */
+const ROUNDS = LIST(STRUCT({
 	unit: VARCHAR, dispatched_at: BIGINT, sign_deadline: BIGINT, signed_at: BIGINT, reply_deadline: BIGINT, replied_at: BIGINT,
 	satisfaction: VARCHAR, returned: BOOLEAN, extended: BOOLEAN, reopened: BOOLEAN
-});
+}));
 
 /**
  * One row per ticket, as of its latest version. No caller name or phone: analytics never carry personal
@@ -106,7 +105,7 @@ export const FACT_COLUMNS: readonly FactColumn[] = [
 	col('intensity', 'DOUBLE', DOUBLE),
 	// the ticket's handling rounds (pipelines/lifecycle/rounds.ts), from its events: the unit assessment charges each
 	// round to its unit. NULL when the history is unknown (a feed's ticket), empty when it never went to a unit
-	col('rounds', UNIT_ROUND_SQL, LIST(ROUND))
+	col('rounds', ROUNDS.toString(), ROUNDS)
 ];
 
 /** Columns facts no longer have, dropped from a store made by an older version. */
