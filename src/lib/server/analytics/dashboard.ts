@@ -3,7 +3,7 @@
 // from the same measure over the facts; open and overdue counts are read from the facts, as of now.
 // Written once in SQL both DuckDB and PostgreSQL run (see ./sql.ts), so the benchmark can time the same reads
 // on both engines.
-import { addDays, dayNumber, daysBetween, shanghaiDay, shanghaiMidnight, type WorkCalendar } from '$pipelines/calendar/index';
+import { addDays, daysBetween, shanghaiDay, shanghaiMidnight, type WorkCalendar } from '$pipelines/calendar/index';
 import { CHANNEL_LABELS, type Channel } from '$pipelines/lifecycle/model';
 import type { Reference } from '$pipelines/reference/index';
 import { DAY_KIND_LABELS, dayBaseline, dayKind, spanBaseline } from '$pipelines/stats/baseline';
@@ -196,12 +196,13 @@ function ranked(rows: Row[], key: string, name: (code: string) => string, scale:
 }
 
 /**
- * How far a period of `len` days ending on `to` has come: 1 for a finished one; for one ending today, the whole
- * days before today and the share of a normal day passed by now (`share`), over `len`. What the period before is scaled
- * by so that a morning is not compared with a whole day (较上期, the map's expectation, the topics' growth).
+ * How far a period has come: 1 for a finished one; for one ending today, the whole days before today and the
+ * share of a normal day passed by now (`share`), over its days. What the period before is scaled by so that a
+ * morning is not compared with a whole day (较上期, the map's expectation, the topics' growth).
  */
-function progress(to: string, today: string, len: number, share: number): number {
-	return to === today ? (len - 1 + share) / len : 1;
+function progress(w: { from: string; to: string }, today: string, share: number): number {
+	const len = periodDays(w);
+	return w.to === today ? (len - 1 + share) / len : 1;
 }
 
 /** The equal-length period just before the filter's period. */
@@ -224,7 +225,7 @@ async function rankedBy(ctx: DashboardContext, filter: DashboardFilter, dims: Di
 	const base: Dim[] = ['day', ...filterDims(filter)];
 	const bySource = new Map<string, Dim[]>();
 	for (const d of dims) {
-		const key = sourceFor([...base, d], ['n'])?.table ?? 'tickets_fact';
+		const key = sourceFor([...base, d], ['n'])?.table ?? baseFor([...base, d]);
 		bySource.set(key, [...(bySource.get(key) ?? []), d]);
 	}
 	const batches = [...bySource.values()];
@@ -303,8 +304,7 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 
 	// a period ending today is still in progress: the period before counts as far as this one has come (the
 	// map scales its expectation alike), so a morning is not compared with a whole day
-	const len = periodDays(filter);
-	const comparison = { ...previousPeriod(filter), scale: progress(filter.to, today, len, share) };
+	const comparison = { ...previousPeriod(filter), scale: progress(filter, today, share) };
 	const allCategories = ranked(rankings.get(catDim)!, catDim, (c) => ref.categoryByCode.get(c)?.name ?? `未知（${c}）`, comparison.scale);
 	// within a level-2 filter, a ticket classified no further than level 2 (or to an unknown code) has no level-3
 	// bar: it is counted apart, so no bar stands for, or drills to, the whole level-2 category
@@ -313,9 +313,7 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 		return !!c && c.level === 3 && c.parent === filter.category;
 	};
 	const categories = catDim === 'category_code' ? allCategories.filter((c) => isLeaf(c.code)) : allCategories;
-	const topicScale = topics.window
-		? progress(topics.window.to, today, dayNumber(topics.window.to) - dayNumber(topics.window.from) + 1, share)
-		: 1;
+	const topicScale = topics.window ? progress(topics.window, today, share) : 1;
 	const categoryUnsplit = catDim === 'category_code' ? allCategories.filter((c) => !isLeaf(c.code)).reduce((s, c) => s + c.count, 0) : 0;
 	const places = ranked(
 		rankings.get(placeDim)!,
@@ -374,8 +372,8 @@ async function overviewTopics(ctx: DashboardContext, filter: DashboardFilter): P
 	const from = filter.from < run.pf ? run.pf : filter.from;
 	if (from > filter.to) return { asOf: run.created, window: null, rows: [] };
 	const window = { from, to: filter.to, clipped: from !== filter.from };
-	const len = dayNumber(filter.to) - dayNumber(from) + 1;
-	const baselineFrom = addDays(run.pf, -(dayNumber(run.pt) - dayNumber(run.pf) + 1));
+	const len = periodDays(window);
+	const baselineFrom = addDays(run.pf, -periodDays({ from: run.pf, to: run.pt }));
 	const before = addDays(from, -len) >= baselineFrom ? { from: addDays(from, -len), to: addDays(from, -1) } : null;
 	const fw = filterWhere(filter, [], 'f');
 	const rows = await ctx.db.all(
@@ -429,7 +427,7 @@ async function placeStats(
 		perWindow.set(k, a);
 	}
 	// a period ending today is still in progress: its expected count is scaled by the share of today passed
-	const scale = progress(filter.to, today, len, share);
+	const scale = progress(filter, today, share);
 	const sig = new Map(
 		placeSignificance(
 			keys.map((k) => {
