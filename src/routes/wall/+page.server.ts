@@ -14,7 +14,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		problems,
 		shapes: districtShapes(a.ref, WALL_MAP.width, WALL_MAP.height),
 		labels: districtLabels(a.ref, WALL_MAP.width, WALL_MAP.height),
-		mapSize: { width: WALL_MAP.width, height: WALL_MAP.height },
+		mapSize: WALL_MAP,
 		city: a.ref.cityName
 	};
 };

@@ -16,7 +16,7 @@ import { CoalescingJob, waitAtMost } from '../jobs';
 import { onShutdown } from '../presence';
 import { afterSync } from '../sync';
 import { deliver, shouldNotify, type AlertEvent, type AlertMessage, type DeliveryLog, type DeliveryRecord } from './notify';
-import { activeSilences, alertLabels, getWebhook, listWatchlists, listWebhooks, refreshSilenced, silenceFor, toWebhook } from './settings';
+import { activeSilences, alertLabels, getWebhook, listWatchlists, listWebhooks, refreshSilenced, saveWatchlist, silenceFor, toWebhook, type WatchlistInput } from './settings';
 import {
 	addNote,
 	recordIncident,
@@ -147,6 +147,13 @@ export async function alertsIdle(): Promise<void> {
 		await s.job?.idle();
 		if (s.deliveries.size) await Promise.allSettled([...s.deliveries]);
 	}
+}
+
+/** Saves a watch list (new when `id` is null) and starts a detection round: the change counts from it, not from the next idle round minutes away. */
+export async function saveWatchlistAndDetect(app: App, input: Partial<WatchlistInput>, id: number | null): Promise<WatchlistRow> {
+	const row = await saveWatchlist(app.rel.db, app.ref, input, id);
+	void requestRound(app);
+	return row;
 }
 
 /** A detection round soon: now, or right after the one running. */

@@ -19,12 +19,14 @@ afterAll(async () => {
 describe('saveWatchlist', () => {
 	const list = (slug: string, name: string) => ({ slug, name, terms: ['积水', '内涝'], categories: [], severity: 3, unit: null });
 
-	it('refuses another list\'s identifier when adding and when editing, with the same message', async () => {
+	it('refuses another list\'s identifier when adding, and any other identifier when editing, with a clear message', async () => {
 		const alpha = await saveWatchlist(store.db, ref, list('alpha', '甲'), null);
 		const beta = await saveWatchlist(store.db, ref, list('beta', '乙'), null);
 		await expect(saveWatchlist(store.db, ref, list('alpha', '丙'), null)).rejects.toThrow(new AlertError('invalid_input', '标识 alpha 已被使用'));
-		// editing beta to alpha's identifier: the same clear message, not the unique index's failed query
-		await expect(saveWatchlist(store.db, ref, list('alpha', '乙'), beta.id)).rejects.toThrow(new AlertError('invalid_input', '标识 alpha 已被使用'));
+		// editing beta to alpha's identifier: a clear message (the identifier is fixed), not the unique index's failed query
+		await expect(saveWatchlist(store.db, ref, list('alpha', '乙'), beta.id)).rejects.toThrow(
+			new AlertError('invalid_input', '关注词表的标识创建后不能修改（预警、静默规则按标识 beta 引用它）；如需改名，请修改名称')
+		);
 		// nor to a free one: alerts and silences refer to a list by its identifier
 		await expect(saveWatchlist(store.db, ref, list('beta_two', '乙'), beta.id)).rejects.toThrow(
 			new AlertError('invalid_input', '关注词表的标识创建后不能修改（预警、静默规则按标识 beta 引用它）；如需改名，请修改名称')

@@ -2,10 +2,11 @@
 // data/alerts/watchlists.json on first start, then edited here), silences and webhooks.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { and, desc, eq, gt, inArray, isNull, lte, ne } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, lte } from 'drizzle-orm';
 import type { Reference } from '$pipelines/reference/index';
 import type { Db } from '../db';
 import { alerts, silences, watchlists, webhookDeliveries, webhooks, type WatchlistRow } from '../db/schema';
+import { SEVERITIES } from '$lib/alerts';
 import type { Webhook } from './notify';
 import { AlertError, OPEN_STATUSES } from './store';
 
@@ -73,7 +74,7 @@ export function validateWatchlist(w: Partial<WatchlistInput>, ref: Reference): W
 	if (unknown.length) throw new AlertError('invalid_input', `分类编码不存在：${unknown.join('、')}`);
 	if (!terms.length && !categories.length) throw new AlertError('invalid_input', '至少填写一个关注词或一个分类');
 	const severity = Number(w.severity);
-	if (![1, 2, 3, 4].includes(severity)) throw new AlertError('invalid_input', '级别须为 1–4（Ⅰ级特别重大 … Ⅳ级一般）');
+	if (!(SEVERITIES as readonly number[]).includes(severity)) throw new AlertError('invalid_input', '级别须为 1–4（Ⅰ级特别重大 … Ⅳ级一般）');
 	const unit = w.unit ? String(w.unit).trim() : null;
 	if (unit && !ref.unitByCode.has(unit)) throw new AlertError('invalid_input', `单位编码不存在：${unit}`);
 	return { slug, name, terms, categories, severity, unit, enabled: w.enabled !== false };
@@ -96,13 +97,10 @@ export async function saveWatchlist(db: Db, ref: Reference, input: Partial<Watch
 		enabled: v.enabled ?? true,
 		updatedAt: new Date()
 	};
-	// another list's identifier, when adding or when editing (the unique index would make it a failed query)
-	const [dup] = await db
-		.select({ id: watchlists.id })
-		.from(watchlists)
-		.where(id === null ? eq(watchlists.slug, v.slug) : and(eq(watchlists.slug, v.slug), ne(watchlists.id, id)));
-	if (dup) throw new AlertError('invalid_input', `标识 ${v.slug} 已被使用`);
 	if (id === null) {
+		// another list's identifier (the unique index would make it a failed query)
+		const [dup] = await db.select({ id: watchlists.id }).from(watchlists).where(eq(watchlists.slug, v.slug));
+		if (dup) throw new AlertError('invalid_input', `标识 ${v.slug} 已被使用`);
 		const [row] = await db.insert(watchlists).values(values).returning();
 		return row;
 	}
@@ -117,6 +115,9 @@ export async function saveWatchlist(db: Db, ref: Reference, input: Partial<Watch
 }
 
 // --- silences ---------------------------------------------------------------------------------------------
+
+/** The series families a silence can name (the family label), for people. */
+export const FAMILY_LABELS: Record<string, string> = { watchlist: '关注词表', category: '分类', topic: '话题' };
 
 export const SILENCE_LABELS = ['watchlist', 'category', 'district', 'street', 'family', 'severity'] as const;
 export type SilenceLabel = (typeof SILENCE_LABELS)[number];
@@ -205,9 +206,9 @@ async function unknownMatcher(db: Db, ref: Reference, label: SilenceLabel, v: st
 		case 'street':
 			return ref.streetByCode.has(v) ? null : `${name}「${v}」不存在（9 位街道（镇）编码）`;
 		case 'family':
-			return ['watchlist', 'category', 'topic'].includes(v) ? null : `${name}须为 watchlist、category 或 topic`;
+			return Object.hasOwn(FAMILY_LABELS, v) ? null : `${name}须为 ${Object.keys(FAMILY_LABELS).join('、')} 之一`;
 		case 'severity':
-			return ['1', '2', '3', '4'].includes(v) ? null : `${name}须为 1–4`;
+			return SEVERITIES.map(String).includes(v) ? null : `${name}须为 ${SEVERITIES[0]}–${SEVERITIES.at(-1)}`;
 	}
 }
 
@@ -287,7 +288,7 @@ export async function saveWebhook(
 	if (!(WEBHOOK_FORMATS as readonly string[]).includes(input.format))
 		throw new AlertError('invalid_input', '格式须为 通用 JSON、钉钉机器人 或 企业微信机器人');
 	const minSeverity = Number(input.minSeverity);
-	if (![1, 2, 3, 4].includes(minSeverity)) throw new AlertError('invalid_input', '通知级别须为 1–4');
+	if (!(SEVERITIES as readonly number[]).includes(minSeverity)) throw new AlertError('invalid_input', '通知级别须为 1–4');
 	const values = {
 		name,
 		url: url.toString(),

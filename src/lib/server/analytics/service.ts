@@ -42,7 +42,7 @@ export const readMap = (a: App, url: URL): Promise<DashboardRead<MapData>> => re
 export const readUnits = (a: App, url: URL): Promise<DashboardRead<UnitPanel>> => read(a, url, unitPanel, '30d');
 
 /** The wall's default period: what is happening now, as on the map. */
-export const WALL_PERIOD: PeriodKey = '7d';
+const WALL_PERIOD: PeriodKey = '7d';
 
 /** 大屏: the overview and the map for one filter, parsed once, so every panel of the screen shows the same period. */
 export const readWall = (a: App, url: URL): Promise<DashboardRead<{ overview: DashboardOverview; map: MapData }>> =>

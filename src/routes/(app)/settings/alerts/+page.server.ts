@@ -1,6 +1,6 @@
 import { fail } from '@sveltejs/kit';
 import { ALERT_ERROR_STATUS } from '$lib/server/alerts/http';
-import { requestRound, sendTestMessage } from '$lib/server/alerts/service';
+import { saveWatchlistAndDetect, sendTestMessage } from '$lib/server/alerts/service';
 import {
 	createSilence,
 	deleteWebhook,
@@ -9,8 +9,8 @@ import {
 	listWatchlists,
 	listWebhooks,
 	recentDeliveries,
-	saveWatchlist,
 	saveWebhook,
+	FAMILY_LABELS,
 	SILENCE_LABEL_NAMES,
 	SILENCE_LABELS,
 	WEBHOOK_FORMAT_LABELS,
@@ -121,7 +121,6 @@ export const load: PageServerLoad = async ({ locals }) => {
 };
 
 /** The silence matcher `family`: which kind of series raised the alert. */
-const FAMILY_LABELS: Record<string, string> = { watchlist: '关注词表', category: '分类', topic: '话题' };
 
 function failWith(form: string, e: unknown, values: Record<string, unknown> = {}) {
 	if (e instanceof AlertError) return fail(ALERT_ERROR_STATUS[e.code], { form, message: e.message, values });
@@ -144,10 +143,8 @@ export const actions: Actions = {
 			enabled: f.get('enabled') === 'on'
 		};
 		try {
-			const a = await app();
-			const row = await saveWatchlist(
-				a.rel.db,
-				a.ref,
+			const row = await saveWatchlistAndDetect(
+				await app(),
 				{
 					slug: values.slug,
 					name: values.name,
@@ -159,8 +156,6 @@ export const actions: Actions = {
 				},
 				id
 			);
-			// the change counts from the next round: one now, not at the next idle round minutes away
-			void requestRound(a);
 			return { form: formKey, saved: `关注词表「${row.name}」已保存，新一轮检测已开始` };
 		} catch (e) {
 			return failWith(formKey, e, values);
