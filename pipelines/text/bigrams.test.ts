@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { charBigrams, repeatSimilarity } from './bigrams';
+import { charBigrams, repeatScorer, repeatSimilarity } from './bigrams';
 
 describe('character bigrams', () => {
 	it('fold width and case and drop spaces, punctuation and symbols', () => {
@@ -23,5 +23,23 @@ describe('character bigrams', () => {
 		// the same matter again at the same address still is one
 		const again = '姑苏区平江路123号门口路灯还是不亮，晚上出行不便';
 		expect(repeatSimilarity(again, lamp, [at, at])).toBeGreaterThan(0.5);
+	});
+});
+
+describe('repeatScorer', () => {
+	it('gives what repeatSimilarity gives with both addresses as context, for each of many other tickets', () => {
+		const call = '市民来电反映：平江路100号小区门口餐馆油烟很大，晚上无法开窗，希望有关部门处理';
+		const others: [string, string | null][] = [
+			['平江路100号小区门口的餐馆油烟扰民，请尽快处理', '姑苏区平江路100号'],
+			['平江路100号路灯不亮', '姑苏区平江路100号'],
+			['餐馆油烟很大', null],
+			['谢谢', '平江路'],
+			['', null],
+			['干将路施工噪音扰民，夜里十一点还在施工', '姑苏区干将路88号']
+		];
+		const score = repeatScorer(call, ['平江路100号']);
+		for (const [text, address] of others)
+			expect(score(text, [address]), text).toBe(repeatSimilarity(call, text, ['平江路100号', address]));
+		expect(score(others[0][0], [others[0][1]])).toBeGreaterThan(0.5);
 	});
 });

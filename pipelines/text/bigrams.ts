@@ -47,16 +47,29 @@ const STOCK_BIGRAMS: ReadonlySet<string> = new Set(STOCK_PHRASES.flatMap((p) => 
  * and of `context` (the tickets' addresses: the same address in both says where, not what) are left out of both.
  */
 export function repeatSimilarity(a: string, b: string, context: readonly (string | null | undefined)[] = []): number {
+	return repeatScorer(a, context)(b);
+}
+
+/**
+ * `repeatSimilarity` of one text against many (the 受理 assistant scores the call against a thousand earlier
+ * tickets on every pause in typing): the text's bigrams and those left out are worked out once. The scorer takes
+ * the other text and its own context (its address), which is left out of both as well.
+ */
+export function repeatScorer(text: string, context: readonly (string | null | undefined)[] = []): (other: string, otherContext?: readonly (string | null | undefined)[]) => number {
 	const drop = new Set(STOCK_BIGRAMS);
 	for (const c of context) if (c) for (const g of charBigrams(c)) drop.add(g);
-	const x = charBigrams(a);
-	const y = charBigrams(b);
-	for (const g of drop) {
-		x.delete(g);
-		y.delete(g);
-	}
-	if (!x.size || !y.size) return 0;
-	const inter = sharedBigrams(x, y);
-	const small = Math.min(x.size, y.size);
-	return small >= 8 ? inter / small : inter / (x.size + y.size - inter);
+	const x = charBigrams(text);
+	for (const g of drop) x.delete(g);
+	return (other, otherContext = []) => {
+		const more = new Set<string>();
+		for (const c of otherContext) if (c) for (const g of charBigrams(c)) if (!drop.has(g)) more.add(g);
+		const y = charBigrams(other);
+		for (const g of drop) y.delete(g);
+		for (const g of more) y.delete(g);
+		const xSize = x.size - sharedBigrams(more, x);
+		if (!xSize || !y.size) return 0;
+		const inter = sharedBigrams(y, x);
+		const small = Math.min(xSize, y.size);
+		return small >= 8 ? inter / small : inter / (xSize + y.size - inter);
+	};
 }

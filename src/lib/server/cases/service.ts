@@ -12,7 +12,7 @@ import type { Db } from '../db';
 import { fromDriverRow } from '../db/rows';
 import { ticketEvents, ticketLinks, tickets, type TicketRow } from '../db/schema';
 import { requestSync } from '../sync';
-import { repeatSimilarity } from '$pipelines/text/bigrams';
+import { repeatScorer } from '$pipelines/text/bigrams';
 import { geocoderFor } from '../geo';
 import { CaseError, actionSchema, intakeSchema, parseInput, requireFor, type ActionInput, type IntakeInput } from './input';
 import { getLimits } from './limits';
@@ -612,10 +612,10 @@ export async function relatedTickets(
 			: [],
 		place ? db.select(columns).from(tickets).where(and(place, inWindow)).orderBy(desc(tickets.receivedAt)).limit(PLACE_TICKETS) : []
 	]);
-	const seenNo = new Set<string>();
-	const rows = [...byCaller, ...byPlace].filter((r) => !seenNo.has(r.ticketNo) && !!seenNo.add(r.ticketNo));
-	for (const r of rows) {
-		const sim = repeatSimilarity(q.text, `${r.title}${r.content}`, [q.address, r.address]);
+	const similarity = repeatScorer(q.text, [q.address]);
+	// (a ticket in both reads scores the same twice: `out` is keyed by its number)
+	for (const r of [...byCaller, ...byPlace]) {
+		const sim = similarity(`${r.title}${r.content}`, [r.address]);
 		const sameCaller = !!q.phoneKey && r.phoneKey === q.phoneKey;
 		if (!sameCaller && sim < REPEAT_SIMILARITY) continue;
 		out.set(
