@@ -116,9 +116,8 @@ function clauseAfter(text: string, at: number): string {
 	return text.slice(at, to);
 }
 
-/** Whether the word at `at` is negated (没有发生火灾), not asked about (是不是着火了). */
-function negated(text: string, at: number): boolean {
-	const before = clauseBefore(text, at);
+/** Whether a word is negated (没有发生火灾), not asked about (是不是着火了), by its clause before it. */
+function negated(before: string): boolean {
 	return NEGATED.test(before) && !ASKED.test(before);
 }
 
@@ -145,7 +144,7 @@ export function screen(rules: ScreeningRules, title: string, content: string): S
 			taken.fill(1, at, end);
 			const before = clauseBefore(text, at);
 			const clause = before + clauseAfter(text, at);
-			if (negated(text, at) || w.unless.some((c) => clause.includes(c))) continue;
+			if (negated(before) || w.unless.some((c) => clause.includes(c))) continue;
 			const underway =
 				w.underway &&
 				(w.underway.before.some((c) => before.slice(-(c.length + UNDERWAY_GAP)).includes(c)) || w.underway.after.some((c) => text.startsWith(c, end)));

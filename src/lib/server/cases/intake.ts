@@ -148,7 +148,7 @@ export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist
 		const { rule, line, mergeInto, fact, action } = note;
 		// a hint of the words with the same rule and line says it too
 		const same = screening.find((h) => h.rule === rule && h.line === line);
-		if (same && rule !== 7) same.advice += `；${fact}`;
+		if (same) same.advice += `；${fact}`;
 		else {
 			const at = rule === 2 ? screening.findIndex((h) => h.rule !== 2) : -1; // an emergency stays first
 			const hint = { rule, text: NOT_ACCEPTED_REASONS[rule], words: [], line, mergeInto, advice: `${fact}，${action}` };
