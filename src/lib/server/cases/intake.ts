@@ -10,7 +10,7 @@ import { NOT_ACCEPTED_REASONS, OPEN_STATUSES, type Status } from '$pipelines/lif
 import { loadScreeningRules, screen, type ScreeningRules } from '$pipelines/text/screening';
 import { searchKnowledge, type ArticleHit } from '$pipelines/text/knowledge';
 import type { App } from '../app';
-import { tickets } from '../db/schema';
+import { tickets, type TicketRow } from '../db/schema';
 import type { IntakeAssist } from '$lib/types';
 import { NoModelError, suggestFor } from '../text/classifier';
 import { contentWithinLimit, parseInput } from './input';
@@ -62,12 +62,15 @@ async function priorNote(app: App, ticketNo: string): Promise<PriorNote | null> 
 	};
 	const [t] = await app.rel.db.select(columns).from(tickets).where(eq(tickets.ticketNo, ticketNo));
 	if (!t) return null;
-	if (t.duplicateOf !== null) {
-		// merged (并单): the matter is the ticket it was merged into, which is never merged itself
-		const [into] = await app.rel.db.select(columns).from(tickets).where(eq(tickets.id, t.duplicateOf));
-		const note = into && into.duplicateOf === null ? await priorNote(app, into.ticketNo) : null;
-		return note && { ...note, fact: `工单 ${t.ticketNo} 已并入 ${into.ticketNo}；${note.fact}` };
-	}
+	if (t.duplicateOf === null) return noteOf(t);
+	// merged (并单): the matter is the ticket it was merged into (a main ticket: merging into a merged one is refused)
+	const [into] = await app.rel.db.select(columns).from(tickets).where(eq(tickets.id, t.duplicateOf));
+	const note = into && into.duplicateOf === null ? noteOf(into) : null;
+	return note && { ...note, fact: `工单 ${t.ticketNo} 已并入 ${into.ticketNo}；${note.fact}` };
+}
+
+/** priorNote of a ticket that was not merged. */
+function noteOf(t: Pick<TicketRow, 'ticketNo' | 'status' | 'dispatchedAt' | 'transferredTo' | 'notAcceptedReason'>): PriorNote | null {
 	const no = t.ticketNo;
 	if (OPEN_STATUSES.includes(t.status as Status))
 		return { rule: 7, line: null, mergeInto: no, fact: `与在办工单 ${no} 内容相似`, action: '可并单' };
