@@ -20,6 +20,11 @@ import { CoalescingJob, waitAtMost } from './jobs';
 import { ticketEvents, tickets, type TicketRow } from './db/schema';
 
 const WATERMARK = 'sync_watermark';
+/**
+ * The oldest transaction still running: every transaction below it has ended (committed or not), so a change it
+ * wrote is visible now or never. The sync reads only below it.
+ */
+const OLDEST_RUNNING = sql`pg_snapshot_xmin(pg_current_snapshot())`;
 const BATCH = 2000;
 /**
  * Tickets read from the relational store per statement. The embedded store runs one statement at a time, so a
@@ -167,7 +172,7 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 			// running may have written before another that has committed; a watermark moved past the committed
 			// one's change would leave the other's behind it for good once it commits. (Each page takes the
 			// horizon anew: a change below the watermark was below the horizon of the page that passed it.)
-			const ended = sql`${tickets.changedXid} < pg_snapshot_xmin(pg_current_snapshot())`;
+			const ended = sql`${tickets.changedXid} < ${OLDEST_RUNNING}`;
 			// a row comparison, so that PostgreSQL starts the index scan at the watermark: the same condition
 			// spelt `x > a OR (x = a AND id > b)` read the index from its start each time (25,000 rows filtered
 			// away at 30,000 tickets; a page then took as long as the rest of the sync)
@@ -233,10 +238,12 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
  * the sync reads only below the oldest such transaction). Nothing else asks for a sync when that one ends.
  */
 export async function changesHeldBack(app: App): Promise<boolean> {
+	// the embedded store holds every other statement while a transaction is open: none is running when this reads
+	if (app.rel.kind === 'pglite') return false;
 	const [row] = await app.rel.db
 		.select({ id: tickets.id })
 		.from(tickets)
-		.where(sql`${tickets.changedXid} >= pg_snapshot_xmin(pg_current_snapshot())`)
+		.where(sql`${tickets.changedXid} >= ${OLDEST_RUNNING}`)
 		.limit(1);
 	return !!row;
 }
