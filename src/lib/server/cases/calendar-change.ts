@@ -10,6 +10,7 @@ import { addDays, dayNumber, dayNumberAt, shanghaiDay, type WorkCalendar } from 
 import { formatShanghaiTime } from '$lib/charts/format';
 import type { Db } from '../db';
 import { settings, ticketEvents, tickets } from '../db/schema';
+import { workClocks } from './limits';
 
 const KEY = 'calendar_workdays';
 /** Days remembered before today (an open ticket's dispatch) and after it (its deadlines: up to 60 working days and extensions). */
@@ -83,7 +84,6 @@ async function recount(tx: Db, cal: WorkCalendar, was: Snapshot, days: string[],
 		.from(tickets)
 		.where(and(inArray(tickets.status, ['dispatched', 'signed']), isNotNull(tickets.dispatchedAt)))
 		.for('update');
-	const clock = (d: Date | null) => (d ? cal.workingClock(d.getTime()) : null);
 	const what = days.length > 3 ? `${days.slice(0, 3).join('、')} 等 ${days.length} 天` : days.join('、');
 	let moved = 0;
 	for (const t of open) {
@@ -96,7 +96,7 @@ async function recount(tx: Db, cal: WorkCalendar, was: Snapshot, days: string[],
 		const notes: string[] = [];
 		if (signDeadline !== t.signDeadline) notes.push(`签收时限 ${formatShanghaiTime(t.signDeadline!.toISOString())} → ${formatShanghaiTime(signDeadline!.toISOString())}`);
 		if (replyDeadline !== t.replyDeadline) notes.push(`办理时限 ${formatShanghaiTime(t.replyDeadline!.toISOString())} → ${formatShanghaiTime(replyDeadline!.toISOString())}`);
-		const clocks = { dispatchedWork: clock(t.dispatchedAt), signDeadlineWork: clock(signDeadline), replyDeadlineWork: clock(replyDeadline) };
+		const clocks = workClocks(cal, { dispatchedAt: t.dispatchedAt, signDeadline, replyDeadline });
 		if (!notes.length && clocks.dispatchedWork === t.dispatchedWork && clocks.signDeadlineWork === t.signDeadlineWork && clocks.replyDeadlineWork === t.replyDeadlineWork)
 			continue;
 		const at = new Date(now);

@@ -72,13 +72,21 @@ export function calendarCoverage(
 	};
 }
 
+/** The working clocks a ticket at a unit stores (migration 0010): at its dispatch and at its deadlines. */
+export function workClocks(
+	cal: WorkCalendar,
+	t: { dispatchedAt: Date | number | null; signDeadline: Date | number | null; replyDeadline: Date | number | null }
+): { dispatchedWork: number | null; signDeadlineWork: number | null; replyDeadlineWork: number | null } {
+	const clock = (v: Date | number | null) => (v === null ? null : cal.workingClock(typeof v === 'number' ? v : v.getTime()));
+	return { dispatchedWork: clock(t.dispatchedAt), signDeadlineWork: clock(t.signDeadline), replyDeadlineWork: clock(t.replyDeadline) };
+}
+
 /**
  * The working clocks (WorkCalendar.workingClock) of the tickets at a unit that have none: dispatched before the
  * clocks were stored (migration 0010), or written by the demo generator, which knows no calendar. At start, after
  * the demo, so that every yellow light counts working time; in statements of 1,000. Returns how many it filled.
  */
 export async function fillWorkClocks(db: Db, cal: WorkCalendar): Promise<number> {
-	const clock = (d: Date | null) => (d ? cal.workingClock(d.getTime()) : null);
 	let n = 0;
 	for (let after = 0; ; ) {
 		const rows = await db
@@ -89,9 +97,9 @@ export async function fillWorkClocks(db: Db, cal: WorkCalendar): Promise<number>
 			.limit(1000);
 		if (!rows.length) return n;
 		after = rows[rows.length - 1].id;
-		const values = rows.map((r) => ({ id: r.id, d: clock(r.dispatchedAt), s: clock(r.signDeadline), r: clock(r.replyDeadline) }));
-		await db.execute(sql`UPDATE tickets t SET dispatched_work = v.d, sign_deadline_work = v.s, reply_deadline_work = v.r
-			FROM json_to_recordset(${JSON.stringify(values)}::json) AS v(id int, d float8, s float8, r float8) WHERE t.id = v.id`);
+		const values = rows.map((r) => ({ id: r.id, ...workClocks(cal, r) }));
+		await db.execute(sql`UPDATE tickets t SET dispatched_work = v."dispatchedWork", sign_deadline_work = v."signDeadlineWork", reply_deadline_work = v."replyDeadlineWork"
+			FROM json_to_recordset(${JSON.stringify(values)}::json) AS v(id int, "dispatchedWork" float8, "signDeadlineWork" float8, "replyDeadlineWork" float8) WHERE t.id = v.id`);
 		n += rows.length;
 	}
 }

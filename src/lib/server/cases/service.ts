@@ -15,7 +15,7 @@ import { requestSync } from '../sync';
 import { repeatScorer } from '$pipelines/text/bigrams';
 import { geocoderFor } from '../geo';
 import { CaseError, actionSchema, intakeSchema, parseInput, requireFor, type ActionInput, type IntakeInput } from './input';
-import { getLimits } from './limits';
+import { getLimits, workClocks } from './limits';
 import { ACTION_LABELS, SCREEN_ACTIONS, canView, check, isAnnotation, roleRefusal, targetOf, type CaseAction, type CaseState } from './machine';
 
 /** Who acts: a signed-in user, or a system actor without a user row (id null), such as an Open311 client acting as operator. */
@@ -340,9 +340,7 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 				closedAt: null,
 				signDeadline: new Date(d.signDeadline),
 				replyDeadline: new Date(d.replyDeadline),
-				dispatchedWork: app.calendar.workingClock(now),
-				signDeadlineWork: app.calendar.workingClock(d.signDeadline),
-				replyDeadlineWork: app.calendar.workingClock(d.replyDeadline),
+				...workClocks(app.calendar, { dispatchedAt: now, signDeadline: d.signDeadline, replyDeadline: d.replyDeadline }),
 				extensionPending: null
 			});
 			unitCode = unit;
