@@ -2,13 +2,11 @@
 // on the stores when no server holds them (`npm run cli`), and by the running server for the command line, which then
 // must not open the files the server holds (POST /api/v1/local/<command> with the server's local secret).
 import { Quarantine } from '$pipelines/ingest/quarantine';
-import { Geocoder } from '$pipelines/normalize/index';
-import { Ingestor } from '$pipelines/ingest/pipeline';
-import { createAnalyzer } from '$pipelines/text/analyzer';
 import type { App } from './app';
 import { AuthError, createUser, isRole } from './auth';
 import { SCOPES, createApiToken, type Scope } from './auth/tokens';
-import { ReplayInputError, mappingFromText, replayQuarantine, replayWith } from './quarantine';
+import { ingestService } from './ingest';
+import { ReplayInputError, replayQuarantine } from './quarantine';
 
 export const LOCAL_COMMANDS = ['user-add', 'token-create', 'quarantine-list', 'quarantine-show', 'quarantine-replay'] as const;
 export type LocalCommand = (typeof LOCAL_COMMANDS)[number];
@@ -37,7 +35,7 @@ const SOURCE_NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 
 /**
  * Runs a command on `app`'s stores and returns what the command line prints (as JSON). `server`: run by the server
- * for the command line (a replay then waits in the server's ingest queue); otherwise by the command line itself.
+ * for the command line; otherwise by the command line itself, whose process ends the ingest service it started.
  * Throws CommandInputError for input it refuses.
  */
 export async function runLocalCommand(app: App, command: LocalCommand, args: Args, server = false): Promise<unknown> {
@@ -92,14 +90,11 @@ async function run(app: App, command: LocalCommand, a: Args, server: boolean): P
 		}
 		case 'quarantine-replay': {
 			const o = { source: text(a, 'source') ?? null, mappingJson: text(a, 'mappingJson') ?? null, mappingFileName: text(a, 'mappingFileName') ?? null };
-			if (server) return replayQuarantine(app, o);
-			const mapping = o.mappingJson ? mappingFromText(o.mappingJson, o.mappingFileName) : null;
-			const analyzer = await createAnalyzer(app.config.referenceDir);
+			// in the ingest queue, as the admin page's replay; the command line's own process then ends its service
 			try {
-				const ingestor = new Ingestor({ conn: app.analytics.conn, ref: app.ref, geocoder: new Geocoder(app.ref), analyzer });
-				return await replayWith(app, ingestor, app.analytics.conn, { ...o, mapping });
+				return await replayQuarantine(app, o);
 			} finally {
-				await analyzer?.close();
+				if (!server) await ingestService(app).close();
 			}
 		}
 	}

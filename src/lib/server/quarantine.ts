@@ -2,7 +2,7 @@
 // with its raw text, and replay after a mapping fix (queued with the other ingests).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { MappingError, parseMappingText, type Mapping } from '$pipelines/ingest/mapping';
-import type { IngestSummary, Ingestor } from '$pipelines/ingest/pipeline';
+import type { IngestSummary } from '$pipelines/ingest/pipeline';
 import { Quarantine, type QuarantineEntry } from '$pipelines/ingest/quarantine';
 import type { FileErrorCode, RecordErrorCode } from '$pipelines/ingest/sources';
 import { FIELD_LABELS, isCanonicalField } from '$pipelines/ingest/types';
@@ -244,27 +244,19 @@ export async function replayQuarantine(
 	o: { source?: string | null; mappingJson?: string | null; mappingFileName?: string | null }
 ): Promise<ReplayOutcome> {
 	const mapping = o.mappingJson?.trim() ? mappingFromText(o.mappingJson, o.mappingFileName ?? null) : null;
-	return ingestService(app).withIngestor((ingestor, conn) => replayWith(app, ingestor, conn, { ...o, mapping }));
-}
-
-/** The replay itself, with an ingestor of the caller's (the server's queue, or the command line's own). */
-export async function replayWith(
-	app: App,
-	ingestor: Ingestor,
-	conn: DuckDBConnection,
-	o: { source?: string | null; mapping: Mapping | null; mappingFileName?: string | null }
-): Promise<ReplayOutcome> {
 	const source = o.source?.trim() || null;
-	const q = new Quarantine(conn);
-	const r = await q.replay(ingestor, { source: source ?? undefined, mapping: o.mapping, onFeedTickets: (t) => handOverFeedTickets(app.rel.db, t) });
-	return {
-		source,
-		mappingName: o.mapping ? (o.mapping.name ?? o.mappingFileName ?? '粘贴的映射') : null,
-		tried: r.tried,
-		replayed: r.replayed,
-		stillFailing: r.stillFailing,
-		notReplayable: r.notReplayable,
-		remaining: await q.count({ source, status: 'open' }),
-		ingest: r.ingest
-	};
+	return ingestService(app).withIngestor(async (ingestor, conn) => {
+		const q = new Quarantine(conn);
+		const r = await q.replay(ingestor, { source: source ?? undefined, mapping, onFeedTickets: (t) => handOverFeedTickets(app.rel.db, t) });
+		return {
+			source,
+			mappingName: mapping ? (mapping.name ?? o.mappingFileName ?? '粘贴的映射') : null,
+			tried: r.tried,
+			replayed: r.replayed,
+			stillFailing: r.stillFailing,
+			notReplayable: r.notReplayable,
+			remaining: await q.count({ source, status: 'open' }),
+			ingest: r.ingest
+		};
+	});
 }
