@@ -28,10 +28,9 @@ const OLDEST_RUNNING = sql`pg_snapshot_xmin(pg_current_snapshot())`;
 const BATCH = 2000;
 /**
  * Tickets read from the relational store per statement. The embedded store runs one statement at a time, so a
- * registration arriving meanwhile waits for the page: under `npm run bench -- intake` (1,000 registrations a
- * second) a page of 250 took 23 ms typically and up to 66 ms, one of 100 took 6 ms (p90 10, max 30); the open
- * loop's p99 was 36–50 ms at 50 connections and 38–49 ms at 200 over 5 runs with 250, 36–42 and 30–37 ms over 3
- * runs with 100.
+ * registration arriving meanwhile waits for the page: `npm run bench -- intake --loads open` (1,000 registrations a
+ * second, fresh store) gave a p99 of 36–50 ms at 50 connections and 38–49 ms at 200 over 5 runs with pages of 250,
+ * 36–42 and 30–37 ms over 3 runs with 100.
  */
 const READ_PAGE = 100;
 /** Tickets made into facts between two turns of the event loop. */
