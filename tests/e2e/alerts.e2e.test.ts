@@ -227,6 +227,23 @@ describe('预警', () => {
 		expect(counts).toBeGreaterThanOrEqual(1);
 
 		await shot(duty, 'alerts-overview.png');
+		// the panel follows the district filter: the alert shows for its district, not for another one
+		await duty.goto(`${server.url}/?district=${DISTRICT}`);
+		await item.waitFor();
+		expect(await duty.locator('[data-testid=overview-alerts] h2').textContent()).toBe('预警（姑苏区）');
+		await duty.goto(`${server.url}/?district=320509`);
+		await duty.locator('[data-testid=overview-alerts]').waitFor();
+		expect(await item.count()).toBe(0);
+
+		// so does the queue, whose district choice goes into the URL
+		await duty.goto(`${server.url}/alerts`);
+		await duty.locator('[data-testid=alert-district]').selectOption(DISTRICT);
+		await duty.waitForURL((u) => u.searchParams.get('district') === DISTRICT);
+		await duty.locator(`[data-testid=alert-row][data-id="${alertId}"]`).waitFor();
+		await shot(duty, 'alerts-queue-district.png');
+		await duty.locator('[data-testid=alert-district]').selectOption('320509');
+		await duty.waitForURL((u) => u.searchParams.get('district') === '320509');
+		expect(await duty.locator(`[data-testid=alert-row][data-id="${alertId}"]`).count()).toBe(0);
 
 		await duty.goto(`${server.url}/map`);
 		const marker = duty.locator(`[data-testid=map-alert][data-id="${alertId}"]`);

@@ -10,6 +10,10 @@ import type { DashboardOverview, MapData, SessionUser } from '../../src/lib/type
 import { load as wallLoad } from '../../src/routes/wall/+page.server';
 import { GET as wallApi } from '../../src/routes/api/v1/dashboard/wall/+server';
 import { load as overviewLoad } from '../../src/routes/(app)/+page.server';
+import { load as alertsLoad } from '../../src/routes/(app)/alerts/+page.server';
+import { load as mapLoad } from '../../src/routes/(app)/map/+page.server';
+import { GET as alertsApi } from '../../src/routes/api/v1/alerts/+server';
+import { alerts as alertsTable } from '../../src/lib/server/db/schema';
 import OverviewPage from '../../src/routes/(app)/+page.svelte';
 import { canSee } from '../../src/lib/nav';
 import { render } from 'svelte/server';
@@ -36,6 +40,7 @@ afterAll(async () => {
 });
 
 const q = <T extends Record<string, unknown>>(sql: string) => queryRows<T>(a.analytics.conn, sql);
+const leader: SessionUser = { id: 1, username: 't_leader', displayName: 'leader', role: 'leader', unitCode: null, unitName: null };
 const n = async (where: string) => (await q<{ n: number }>(`SELECT count(*)::DOUBLE AS n FROM tickets_fact WHERE ${where}`))[0].n;
 const filterOf = (qs: string) => {
 	const r = parseDashboardFilter(new URLSearchParams(qs), a.ref, NOW);
@@ -381,15 +386,95 @@ describe('the overview page', () => {
 	});
 });
 
-describe('the alerts on the overview', () => {
-	it('say they are those of the whole city, and with a filter that they do not follow it', async () => {
-		const title = (html: string) => /data-testid="overview-alerts"[\s\S]*?<h2[^>]*>([^<]*)</.exec(html)?.[1];
-		const city = await renderOverview('leader', '?period=7d');
-		expect(title(city)).toBe('预警（全市）');
-		expect(city).not.toContain('不随上方的区县、类别等筛选变化');
-		const district = await renderOverview('leader', '?period=7d&district=320505');
-		expect(title(district)).toBe('预警（全市）');
-		expect(district).toContain('全市处理中的突发事件聚集预警（不含静默），不随上方的区县、类别等筛选变化');
+describe('the alerts on the overview, the map and the queue', () => {
+	// open alerts of two districts, of the city naming one district among its places, and of none; of a level-1
+	// category, of a level-2 category under it, of another category and of none (a watch list's); one silenced
+	// and one resolved
+	const D1 = '320505';
+	const D2 = '320506';
+	const planted = {
+		d1Sub: { districtCode: D1, placeLevel: 'district', placeCode: D1, categoryCode: '1203', places: [] },
+		d2Other: { districtCode: D2, placeLevel: 'district', placeCode: D2, categoryCode: '01', places: [] },
+		cityNamingD1: { districtCode: null, placeLevel: 'city', placeCode: '320500', categoryCode: '12', places: [{ level: 'district', code: D1, name: '', observed: 9, expected: 2 }] },
+		cityWatch: { districtCode: null, placeLevel: 'city', placeCode: '320500', categoryCode: null, watchlistSlug: 'flood_drought', places: [{ level: 'district', code: D2, name: '', observed: 9, expected: 2 }] },
+		d1Silenced: { districtCode: D1, placeLevel: 'district', placeCode: D1, categoryCode: '12', places: [], silencedBy: 1 },
+		d1Resolved: { districtCode: D1, placeLevel: 'district', placeCode: D1, categoryCode: '12', places: [], status: 'resolved' }
+	} as const;
+	const ids: Record<string, number> = {};
+	const nameOf = (id: number) => Object.entries(ids).find(([, v]) => v === id)?.[0];
+	beforeAll(async () => {
+		setApp(Promise.resolve(a));
+		await a.rel.db.delete(alertsTable);
+		const at = new Date(NOW - 3_600_000);
+		for (const [name, p] of Object.entries(planted)) {
+			const [row] = await a.rel.db
+				.insert(alertsTable)
+				.values({
+					title: name, status: 'new', signal: 'firing', severity: 3, topicKey: name, bucket: 'hour', series: [],
+					startedAt: at, lastFiringAt: at, observed: 9, expected: 2, upper: 5, score: 0.99, ...p
+				})
+				.returning({ id: alertsTable.id });
+			ids[name] = row.id;
+		}
+	});
+	const panel = (html: string) => {
+		const part = /data-testid="overview-alerts"[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+		return {
+			title: /<h2[^>]*>([^<]*)</.exec(part)?.[1],
+			top: [...part.matchAll(/data-testid="overview-alert" data-id="(\d+)"/g)].map((m) => nameOf(Number(m[1]))).sort(),
+			total: [...part.matchAll(/data-testid="alert-count-\d" data-n="(\d+)"/g)].reduce((x, m) => x + Number(m[1]), 0),
+			all: /href="([^"]*)"[^>]*data-testid="overview-alerts-all"/.exec(part)?.[1].replaceAll('&amp;', '&')
+		};
+	};
+
+	it('on the overview follow its district and category, and leave out the silenced and closed ones', async () => {
+		const city = panel(await renderOverview('leader', '?period=7d'));
+		expect(city).toEqual({ title: '预警（全市）', top: ['cityNamingD1', 'cityWatch', 'd1Sub', 'd2Other'], total: 4, all: '/alerts' });
+
+		const d1Name = a.ref.districtByCode.get(D1)!.name;
+		const district = panel(await renderOverview('leader', `?period=7d&district=${D1}`));
+		expect(district).toEqual({ title: `预警（${d1Name}）`, top: ['cityNamingD1', 'd1Sub'], total: 2, all: `/alerts?district=${D1}` });
+
+		// a level-1 category takes its own alerts and those of the categories under it, not a watch list's
+		const l1 = panel(await renderOverview('leader', '?period=7d&category=12'));
+		expect(l1.top).toEqual(['cityNamingD1', 'd1Sub']);
+		expect(l1.title).toBe(`预警（全市 · ${a.ref.categoryByCode.get('12')!.name}）`);
+		const both = panel(await renderOverview('leader', `?period=7d&district=${D2}&category=01`));
+		expect(both).toMatchObject({ top: ['d2Other'], total: 1, all: `/alerts?district=${D2}&category=01` });
+		// channel and type do not apply to alerts: the panel says so instead of pretending
+		const html = await renderOverview('leader', '?period=7d&channel=phone');
+		expect(panel(html).total).toBe(4);
+		expect(html).toContain('不随时段、渠道、性质筛选变化');
+	});
+
+	it('in the queue and its API take the same filters, and name an unknown code', async () => {
+		const queue = async (qs: string) => {
+			const data = (await alertsLoad({ locals: { user: leader }, url: new URL(`http://x/alerts${qs}`), depends: () => {} } as never)) as {
+				alerts: { id: number }[];
+				problems: string[];
+				query: { district: string | null; category: string | null };
+			};
+			return { names: data.alerts.map((x) => nameOf(x.id)).sort(), problems: data.problems, query: data.query };
+		};
+		expect((await queue(`?district=${D1}`)).names).toEqual(['cityNamingD1', 'd1Silenced', 'd1Sub']);
+		expect((await queue(`?status=all&district=${D1}&category=12`)).names).toEqual(['cityNamingD1', 'd1Resolved', 'd1Silenced', 'd1Sub']);
+		const bad = await queue('?district=999999&category=zz');
+		expect(bad.problems).toEqual(['未知的区县代码「999999」，已显示全市', '未知的分类代码「zz」，已显示全部分类']);
+		expect(bad.query).toMatchObject({ district: null, category: null });
+		expect(bad.names).toHaveLength(5);
+		const api = await alertsApi({ locals: { user: leader }, url: new URL('http://x/api/v1/alerts?district=999999') } as never);
+		expect(api.status).toBe(400);
+		expect(((await api.json()) as { error: { message: string } }).error.message).toContain('未知的区县代码「999999」');
+	});
+
+	it('on the map are the open, unsilenced ones of its district and category', async () => {
+		const markers = async (qs: string) => {
+			const data = (await mapLoad({ locals: { user: leader }, url: new URL(`http://x/map${qs}`) } as never)) as { alerts: { id: string }[] };
+			return data.alerts.map((m) => nameOf(Number(m.id))).sort();
+		};
+		expect(await markers('')).toEqual(['cityNamingD1', 'cityWatch', 'd1Sub', 'd2Other']);
+		expect(await markers(`?district=${D2}`)).toEqual(['cityWatch', 'd2Other']);
+		expect(await markers('?category=1203')).toEqual(['d1Sub']);
 	});
 });
 

@@ -3,10 +3,11 @@
 // the open alerts as map markers.
 import { groupIncidents } from '$pipelines/text/near-dup';
 import { maskPersonal } from '$pipelines/text/redact';
-import { placeName } from '$pipelines/reference/index';
+import { placeName, type Reference } from '$pipelines/reference/index';
 import { STATUS_LABELS as TICKET_STATUS_LABELS, type Status } from '$pipelines/lifecycle/model';
 import type { App } from '../app';
 import { queryRows } from '../analytics/duckdb';
+import { parsePlaceCategory } from '../analytics/filters';
 import { inList } from '../analytics/sql';
 import { shanghaiDay } from '$pipelines/calendar/index';
 import type { AlertRow } from '../db/schema';
@@ -24,6 +25,7 @@ import {
 	STATUS_LABELS,
 	type AlertPlace,
 	type AlertQuery,
+	type AlertScope,
 	type AlertSeriesInfo,
 	type AlertSignal,
 	type AlertStatus
@@ -95,8 +97,29 @@ export async function summarize(app: App, rows: AlertRow[]): Promise<AlertSummar
 
 const QUEUE_STATUSES = ['open', 'closed', 'all', 'new', 'acknowledged', 'escalated', 'resolved', 'dismissed'] as const;
 
+/** The district and category a screen shows alerts of (codes as in the URL), or none. */
+export interface AlertPlaceCategory {
+	district: string | null;
+	category: string | null;
+}
+
+/** The alert scope of a district and category: a category takes the alerts of its own and of every category under it. */
+export function alertScope(ref: Reference, f: AlertPlaceCategory): AlertScope {
+	if (!f.category) return { district: f.district };
+	const codes = [f.category];
+	for (let i = 0; i < codes.length; i++) for (const c of ref.categories) if (c.parent === codes[i]) codes.push(c.code);
+	return { district: f.district, categories: codes };
+}
+
+/** 全市, a district, a category or both, as a screen names what its alerts are of. */
+export function alertScopeLabel(ref: Reference, f: AlertPlaceCategory): string {
+	const district = f.district ? (ref.districtByCode.get(f.district)?.name ?? f.district) : null;
+	const category = f.category ? (ref.categoryByCode.get(f.category)?.name ?? f.category) : null;
+	return [district ?? '全市', category].filter(Boolean).join(' · ');
+}
+
 /** Parses the queue's URL filters (unknown values get a Chinese problem and fall back to the default). */
-export function parseQueueQuery(url: URL): { query: AlertQuery; problems: string[] } {
+export function parseQueueQuery(url: URL, ref: Reference): { query: AlertQuery; filter: AlertPlaceCategory; problems: string[] } {
 	const problems: string[] = [];
 	const st = url.searchParams.get('status') ?? 'open';
 	const status = (QUEUE_STATUSES as readonly string[]).includes(st) ? (st as AlertQuery['status']) : 'open';
@@ -107,7 +130,10 @@ export function parseQueueQuery(url: URL): { query: AlertQuery; problems: string
 		if (['1', '2', '3', '4'].includes(sv)) severity = Number(sv);
 		else problems.push(`级别“${sv}”不存在（应为 1–4），已显示全部级别`);
 	}
-	return { query: { status, severity }, problems };
+	const { district, category, problems: scopeProblems } = parsePlaceCategory(url.searchParams, ref);
+	problems.push(...scopeProblems);
+	const filter = { district, category };
+	return { query: { status, severity, ...alertScope(ref, filter) }, filter, problems };
 }
 
 export async function alertQueue(app: App, query: AlertQuery): Promise<AlertSummary[]> {
@@ -299,20 +325,19 @@ async function factsOf(app: App, links: { ticketNo: string; receivedAt: Date }[]
 	);
 }
 
-/** Open alerts as markers on the situation map: at their district's label, the city's at the box's corner. */
-export async function alertMarkers(app: App, width: number, height: number): Promise<MapAlertMarker[]> {
-	const open = await alertQueue(app, { status: 'open', limit: 100 });
+/** Open, unsilenced alerts (of a district or category when given) as markers on the situation map: at their district's label, the city's at the box's corner. */
+export async function alertMarkers(app: App, width: number, height: number, f: AlertPlaceCategory = { district: null, category: null }): Promise<MapAlertMarker[]> {
+	const open = await alertQueue(app, { status: 'open', limit: 100, unsilenced: true, ...alertScope(app.ref, f) });
 	const labels = new Map(districtLabels(app.ref, width, height).map((l) => [l.code, l]));
 	const perPlace = new Map<string, number>();
-	return open
-		.filter((a) => !a.silenced)
-		.map((a) => {
-			const l = a.districtCode ? labels.get(a.districtCode) : null;
-			const k = a.districtCode ?? 'city';
-			const n = perPlace.get(k) ?? 0;
-			perPlace.set(k, n + 1);
-			const x = (l ? l.x : width - 28) + n * 14;
-			const y = l ? l.y - 26 : 28;
-			return { id: String(a.id), x, y, title: `${a.severityLabel} ${a.title}（${a.statusLabel}）`, href: `/alerts/${a.id}` };
-		});
+	return open.map((a) => {
+		const l = a.districtCode ? labels.get(a.districtCode) : null;
+		const k = a.districtCode ?? 'city';
+		const n = perPlace.get(k) ?? 0;
+		perPlace.set(k, n + 1);
+		const x = (l ? l.x : width - 28) + n * 14;
+		const y = l ? l.y - 26 : 28;
+		return { id: String(a.id), x, y, title: `${a.severityLabel} ${a.title}（${a.statusLabel}）`, href: `/alerts/${a.id}` };
+	});
 }
+

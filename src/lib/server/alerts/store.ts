@@ -523,15 +523,39 @@ export async function addNote(db: Db, id: number, actor: Actor, note: string): P
 
 // --- reads ------------------------------------------------------------------------------------------------
 
-export interface AlertQuery {
+/** Which alerts a screen shows of a place or a category (the situation screens' filters). */
+export interface AlertScope {
+	/** a district: its own and its streets' alerts, and the city's alerts that name it among their places */
+	district?: string | null;
+	/** category codes (a filtered category and those under it): alerts of a listed category; alerts without one go */
+	categories?: readonly string[] | null;
+	/** leave out the silenced ones (they are recorded and shown in the queue, not announced) */
+	unsilenced?: boolean;
+}
+
+export interface AlertQuery extends AlertScope {
 	status?: 'open' | 'closed' | 'all' | AlertStatus;
 	severity?: number | null;
 	limit?: number;
 }
 
+function scopeConditions(q: AlertScope) {
+	const conds = [];
+	if (q.district)
+		conds.push(
+			or(
+				eq(alerts.districtCode, q.district),
+				sql`${alerts.places} @> jsonb_build_array(jsonb_build_object('level', 'district', 'code', ${q.district}::text))`
+			)!
+		);
+	if (q.categories) conds.push(q.categories.length ? inArray(alerts.categoryCode, [...q.categories]) : sql`false`);
+	if (q.unsilenced) conds.push(isNull(alerts.silencedBy));
+	return conds;
+}
+
 export async function listAlerts(db: Db, q: AlertQuery = {}): Promise<AlertRow[]> {
 	const st = q.status ?? 'open';
-	const conds = [];
+	const conds = scopeConditions(q);
 	if (st === 'open') conds.push(inArray(alerts.status, [...OPEN_STATUSES]));
 	else if (st === 'closed') conds.push(inArray(alerts.status, ['resolved', 'dismissed']));
 	else if (st !== 'all') conds.push(eq(alerts.status, st));
@@ -562,12 +586,12 @@ export async function alertTicketList(db: Db, id: number, limit = 500) {
 	return db.select().from(alertTickets).where(eq(alertTickets.alertId, id)).orderBy(desc(alertTickets.receivedAt)).limit(limit);
 }
 
-/** Counts of open alerts by severity (overview panel, wall). */
-export async function openCounts(db: Db): Promise<{ severity: number; n: number }[]> {
+/** Counts of open, unsilenced alerts by severity (overview panel), of a place or category when scoped. */
+export async function openCounts(db: Db, scope: Omit<AlertScope, 'unsilenced'> = {}): Promise<{ severity: number; n: number }[]> {
 	const rows = await db
 		.select({ severity: alerts.severity, n: sql<number>`count(*)::int` })
 		.from(alerts)
-		.where(and(inArray(alerts.status, [...OPEN_STATUSES]), isNull(alerts.silencedBy)))
+		.where(and(inArray(alerts.status, [...OPEN_STATUSES]), ...scopeConditions({ ...scope, unsilenced: true })))
 		.groupBy(alerts.severity);
 	return rows.map((r) => ({ severity: r.severity, n: Number(r.n) }));
 }

@@ -67,25 +67,11 @@ export function parseDashboardFilter(sp: URLSearchParams, ref: Reference, now: n
 	}
 
 	const filter: DashboardFilter = { period: periodKey, periodLabel, from, to, district: null, category: null, categoryLevel: null, channel: null, type: null };
-	const district = get('district');
-	if (district) {
-		if (ref.districtByCode.has(district)) filter.district = district;
-		else problems.push(`未知的区县代码「${district}」，已显示全市`);
-	}
-	const category = get('category');
-	if (category) {
-		const c = ref.categoryByCode.get(category);
-		if (!c) problems.push(`未知的分类代码「${category}」，已显示全部分类`);
-		else if (c.level === 3) {
-			const parent = ref.categoryByCode.get(c.parent!);
-			problems.push(`态势页面按一、二级分类统计；「${c.name}」已按其上级分类「${parent?.name ?? c.parent}」显示`);
-			filter.category = c.parent;
-			filter.categoryLevel = 2;
-		} else {
-			filter.category = c.code;
-			filter.categoryLevel = c.level;
-		}
-	}
+	const scope = parsePlaceCategory(sp, ref);
+	problems.push(...scope.problems);
+	filter.district = scope.district;
+	filter.category = scope.category;
+	filter.categoryLevel = scope.categoryLevel;
 	const channel = get('channel');
 	if (channel) {
 		// the code, or its label as people write it (电话 for phone)
@@ -99,6 +85,38 @@ export function parseDashboardFilter(sp: URLSearchParams, ref: Reference, now: n
 		else problems.push(`未知的诉求性质「${type}」，可选：${TICKET_TYPES.join('、')}`);
 	}
 	return { filter, problems };
+}
+
+/**
+ * The district and category of a URL (the situation screens' and the alert queue's), checked against the reference:
+ * an unknown code is a named problem and left out; a level-3 category is taken at its level-2 parent.
+ */
+export function parsePlaceCategory(
+	sp: URLSearchParams,
+	ref: Reference
+): Pick<DashboardFilter, 'district' | 'category' | 'categoryLevel'> & { problems: string[] } {
+	const problems: string[] = [];
+	const out: Pick<DashboardFilter, 'district' | 'category' | 'categoryLevel'> = { district: null, category: null, categoryLevel: null };
+	const district = sp.get('district')?.trim();
+	if (district) {
+		if (ref.districtByCode.has(district)) out.district = district;
+		else problems.push(`未知的区县代码「${district}」，已显示全市`);
+	}
+	const category = sp.get('category')?.trim();
+	if (category) {
+		const c = ref.categoryByCode.get(category);
+		if (!c) problems.push(`未知的分类代码「${category}」，已显示全部分类`);
+		else if (c.level === 3) {
+			const parent = ref.categoryByCode.get(c.parent!);
+			problems.push(`态势页面按一、二级分类统计；「${c.name}」已按其上级分类「${parent?.name ?? c.parent}」显示`);
+			out.category = c.parent;
+			out.categoryLevel = 2;
+		} else {
+			out.category = c.code;
+			out.categoryLevel = c.level;
+		}
+	}
+	return { ...out, problems };
 }
 
 /** Length of the filter's period in days. */

@@ -1,17 +1,19 @@
 import { alertQueue, parseQueueQuery } from '$lib/server/alerts/read';
 import { alertStatus } from '$lib/server/alerts/service';
 import { app } from '$lib/server/app';
+import { filterOptions as searchFilterOptions } from '$lib/server/text/options';
 import { requireScreen } from '$lib/server/guard';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url, depends }) => {
 	requireScreen(locals, '/alerts');
 	depends('app:alerts');
-	const { query, problems } = parseQueueQuery(url);
 	const a = await app();
+	const { query, filter, problems } = parseQueueQuery(url, a.ref);
 	const { last, running, lastError } = alertStatus();
 	return {
-		query: { status: query.status ?? 'open', severity: query.severity ?? null },
+		query: { status: query.status ?? 'open', severity: query.severity ?? null, ...filter },
+		options: searchFilterOptions(a.ref),
 		problems,
 		alerts: await alertQueue(a, query),
 		detection: { last: last ? { at: last.at, series: last.series, seconds: last.seconds } : null, running, failed: !!lastError }

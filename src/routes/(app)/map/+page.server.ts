@@ -20,7 +20,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const { points, ...map } = data;
 	// open alerts as markers; a role without the 预警 screen sees them without the link
 	const linked = canSee(user.role, '/alerts');
-	const alerts = (await alertMarkers(a, MAP_W, MAP_H)).map((m) => (linked ? m : { ...m, href: undefined }));
+	const alerts = (await alertMarkers(a, MAP_W, MAP_H, filter)).map((m) => (linked ? m : { ...m, href: undefined }));
 	return {
 		filter,
 		problems: problem ? [...problems, problem] : problems,

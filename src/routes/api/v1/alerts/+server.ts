@@ -5,10 +5,11 @@ import { requireScreen } from '$lib/server/guard';
 import { apiError } from '$lib/server/http';
 import type { RequestHandler } from './$types';
 
-/** The alert queue: ?status=open|closed|all|<status>&severity=1..4 */
+/** The alert queue: ?status=open|closed|all|<status>&severity=1..4&district=<code>&category=<code> */
 export const GET: RequestHandler = async ({ locals, url }) => {
 	requireScreen(locals, '/alerts');
-	const { query, problems } = parseQueueQuery(url);
+	const a = await app();
+	const { query, problems } = parseQueueQuery(url, a.ref);
 	if (problems.length) return apiError(400, 'bad_filter', problems.join('；'));
-	return json({ alerts: await alertQueue(await app(), query) });
+	return json({ alerts: await alertQueue(a, query) });
 };
