@@ -22,6 +22,7 @@ import { openGate, rollbackQuietly, type WriteGate } from '../warehouse/tx';
 import { addTermStats, keywordsQuery, removeTermStats, splitTokensSql, termFrequencySql } from '../warehouse/text-index';
 import { Geocoder, checkLonLat, cleanText, normalizePhone } from '../normalize/index';
 import { ticketText, type TextAnalyzer } from '../text/enrich';
+import { maskNames } from '../text/redact';
 import { applyMapping, missingColumns, type Mapping } from './mapping';
 import { ReferenceResolver } from './resolve';
 import { FILE_ERROR_CODES, type FileErrorCode, type RawRecord } from './sources';
@@ -111,6 +112,8 @@ interface Prepared {
 	raw: string;
 	callerName: string | null;
 	callerPhone: string | null;
+	/** the texts as given, where the fact's have the caller's name masked (the relational store keeps them as given) */
+	given: Pick<FactRow, 'title' | 'content' | 'address'> | null;
 }
 
 export interface QuarantineRow {
@@ -371,7 +374,16 @@ export class Ingestor {
 			sign_on_time: F.sign_on_time, reply_on_time: F.reply_on_time, caller_key: phone ? callerKey(phone) : null,
 			tokens: F.tokens, keywords: F.keywords, flags: flags.size ? [...flags].sort() : null
 		};
-		return { fact, tokens: null, line, raw, callerName, callerPhone: phone };
+		// the analytics carry no personal data: the caller's own name in the text is masked there (来电人李建国 → 李**)
+		let given: Prepared['given'] = null;
+		if (callerName) {
+			const masked = { title: maskNames(title, [callerName]), content: maskNames(content, [callerName]), address: maskNames(address, [callerName]) };
+			if (masked.title !== title || masked.content !== content || masked.address !== address) {
+				given = { title, content, address };
+				Object.assign(fact, masked);
+			}
+		}
+		return { fact, tokens: null, line, raw, callerName, callerPhone: phone, given };
 	}
 
 	/** Within one batch the same key counts once: the latest version wins, the first of equal versions. */
@@ -563,7 +575,7 @@ export class Ingestor {
 			const k = kept.get(p.fact.external_id);
 			if (!k) continue;
 			const open = !p.fact.closed_at && OPEN_STATUSES.includes(p.fact.status as Status);
-			if (open || k.verdict !== 'new') tickets.push({ fact: { ...p.fact, ticket_no: k.no }, callerName: p.callerName, callerPhone: p.callerPhone, open });
+			if (open || k.verdict !== 'new') tickets.push({ fact: { ...p.fact, ...p.given, ticket_no: k.no }, callerName: p.callerName, callerPhone: p.callerPhone, open });
 		}
 		if (tickets.length) await run.onFeedTickets!(tickets);
 	}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskPersonal } from './redact';
+import { maskNames, maskPersonal } from './redact';
 
 describe('maskPersonal', () => {
 	it('masks mobile and landline numbers, keeping their shape', () => {
@@ -30,5 +30,11 @@ describe('maskPersonal', () => {
 	});
 	it('copes with empty text', () => {
 		expect(maskPersonal('')).toBe('');
+	});
+	it('masks a known name (the caller’s) wherever it occurs, and leaves placeholders and polite forms', () => {
+		expect(maskPersonal('来电人李建国反映，李建国说楼道灯坏了', ['李建国'])).toBe('来电人李**反映，李**说楼道灯坏了');
+		expect(maskPersonal('欧阳娜娜的电话13812345678', ['欧阳娜娜'])).toBe('欧阳**的电话138****5678');
+		expect(maskNames('市民反映路灯坏了', ['市民', '王女士', '李', null, undefined, ' '])).toBe('市民反映路灯坏了');
+		expect(maskNames('王女士来电', ['王女士'])).toBe('王女士来电');
 	});
 });

@@ -1,7 +1,8 @@
 // Personal data inside free text, masked for display and export (analysts see what people complain about,
 // not who they are): mobile and landline numbers, ID card numbers, and a name the caller gives after
 // 我叫 / 本人 / 联系人 …, e-mail addresses and WeChat/QQ ids; digits also when typed full-width (common from
-// Chinese input methods). Names elsewhere in the text cannot be found reliably without a model and stay.
+// Chinese input methods); and the names given as known (a ticket's caller: 来电人李建国反映 → 李**), wherever they
+// occur. Other names in the text cannot be found reliably without a model and stay.
 import { maskName, maskPhone } from '../normalize/phone';
 import { toHalfWidth } from '../normalize/text';
 
@@ -37,10 +38,27 @@ function maskEmail(m: string): string {
 	return `${m[0]}***${m.slice(at)}`;
 }
 
-export function maskPersonal(text: string): string {
+/**
+ * The known personal names in a text masked wherever they occur (maskName: 李建国 → 李**). Names of one character,
+ * placeholders (匿名, 市民 …) and a surname with a polite form (王女士), which maskName keeps, are left as they are.
+ */
+export function maskNames(text: string, names: readonly (string | null | undefined)[]): string {
 	if (!text) return text;
 	let t = text;
-	let f = toHalfWidth(text);
+	for (const raw of names) {
+		const name = raw?.trim();
+		if (!name || [...name].length < 2) continue;
+		const masked = maskName(name);
+		if (masked !== name && t.includes(name)) t = t.split(name).join(masked);
+	}
+	return t;
+}
+
+/** Personal data in a text masked for display; `names`: personal names known to belong in it (the caller's). */
+export function maskPersonal(text: string, names: readonly (string | null | undefined)[] = []): string {
+	if (!text) return text;
+	let t = names.length ? maskNames(text, names) : text;
+	let f = toHalfWidth(t);
 	[t, f] = maskMatches(t, f, EMAIL, (m) => maskEmail(m[0]));
 	[t, f] = maskMatches(t, f, ID_CARD, (m) => `${m[0].slice(0, 6)}********${m[0].slice(-4, -1)}*`);
 	[t, f] = maskMatches(t, f, MOBILE, (m) => maskPhone(m[0]));

@@ -353,6 +353,24 @@ describe('access: units see and act on their own tickets only', () => {
 		await expect(listQueue(a, people.leader, { queue: 'supervise', tab: 'all', q: '13812341234' })).rejects.toMatchObject({ code: 'forbidden', field: 'q' });
 		expect((await listQueue(a, people.supervisor, { queue: 'supervise', tab: 'all', q: '13812341234' })).items.length).toBeGreaterThan(0);
 	});
+	it('the caller’s own name in the text, and personal data in the timeline’s notes and reasons, are masked wherever the caller is', async () => {
+		const t = await ticketIn('signed');
+		await a.rel.db.update(tickets).set({ content: '来电人张三反映楼下饭店油烟很大' }).where(eq(tickets.ticketNo, t.no));
+		const noted = await actOnTicket(a, people.unitLead, t.no, { action: 'note', version: t.version, note: '已电话联系张三 13812345678 核实' });
+		await actOnTicket(a, people.unitLead, t.no, { action: 'extension_request', version: noted.version, days: 3, note: '需约张三（13812345678）现场勘查' });
+		for (const who of ['leader', 'unitAssist'] as const) {
+			const d = await ticketDetail(a, people[who], t.no);
+			const shown = JSON.stringify([d.content, d.preview, d.title, d.timeline.map((e) => [e.note, e.data]), d.extension]);
+			expect(shown, who).not.toContain('张三');
+			expect(shown, who).not.toContain('13812345678');
+			expect(d.content, who).toBe('来电人张*反映楼下饭店油烟很大');
+			expect(d.extension?.reason, who).toBe('需约张*（138****5678）现场勘查');
+		}
+		const lead = await ticketDetail(a, people.unitLead, t.no);
+		expect(lead.content).toBe('来电人张三反映楼下饭店油烟很大');
+		expect(lead.timeline.map((e) => e.note)).toContain('已电话联系张三 13812345678 核实');
+		expect(lead.extension?.reason).toBe('需约张三（13812345678）现场勘查');
+	});
 });
 
 describe('queues', () => {

@@ -13,6 +13,7 @@ import { mapInSlices } from '$pipelines/event-loop';
 import { removeTermStats } from '$pipelines/warehouse/text-index';
 import { categoryAncestors } from '$pipelines/reference/index';
 import { normalizePhone } from '$pipelines/normalize/index';
+import { maskNames } from '$pipelines/text/redact';
 import { metDeadline } from '$pipelines/lifecycle/model';
 import { ROUND_ACTIONS, unitRounds, type UnitRound } from '$pipelines/lifecycle/rounds';
 import type { App } from './app';
@@ -51,10 +52,11 @@ export async function readWatermark(conn: DuckDBConnection): Promise<Watermark |
  * What the sync derives from the relational store, by version: bump it when the facts gain something the sync
  * fills in, or the watermark changes meaning (2: `returned_by`, the units that returned a ticket; 3: the watermark
  * is the store's own change time `changed_at`, no longer `updated_at`; 4: `rounds`, the handling rounds, in place
- * of `returned_by`; 5: the watermark is the writing transaction `changed_xid`). A store synced by an older version gets every
+ * of `returned_by`; 5: the watermark is the writing transaction `changed_xid`; 6: the caller's own name masked in the
+ * texts). A store synced by an older version gets every
  * ticket synced again at the next start (`resyncAfterUpgrade`), so its relational tickets carry the new columns.
  */
-const SYNC_VERSION = '5';
+const SYNC_VERSION = '6';
 
 /** Sends the watermark back to the start when the store was synced by an older SYNC_VERSION (at start, before the catch-up). */
 export async function resyncAfterUpgrade(app: App): Promise<void> {
@@ -136,7 +138,9 @@ function toFact(app: App, t: TicketRow, { steps, ...figures }: LifecycleFigures,
 	return {
 		ticket_no: t.ticketNo, source: t.source, external_id: t.externalId, channel: t.channel, type: t.type,
 		category_code: t.categoryCode, category_l1: anc[0]?.code ?? null, category_l2: anc[1]?.code ?? null,
-		title: t.title, content: t.content, address: t.address, district_code: t.districtCode, street_code: t.streetCode,
+		// the analytics carry no personal data: the caller's own name in the text is masked (来电人李建国 → 李**)
+		title: maskNames(t.title, [t.callerName]), content: maskNames(t.content, [t.callerName]), address: maskNames(t.address, [t.callerName]),
+		district_code: t.districtCode, street_code: t.streetCode,
 		lon: t.lon, lat: t.lat, urgency: t.urgency, status: t.status, unit_code: t.unitCode,
 		received_at: received, day, hour, updated_at: t.updatedAt.getTime(),
 		dispatched_at: ms(t.dispatchedAt), signed_at: ms(t.signedAt), replied_at: ms(t.repliedAt), closed_at: ms(t.closedAt),

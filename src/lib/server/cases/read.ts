@@ -22,7 +22,6 @@ import { CaseError } from './input';
 import { getLimits } from './limits';
 import { ACTION_LABELS, availableActions, canView, type CaseAction } from './machine';
 import { callerFor, handles, relatedTickets, stateOf, ticketEventsOf, visibleTicket, type CaseUser, type RelatedTicket } from './service';
-import { maskPersonal } from '$pipelines/text/redact';
 
 export const QUEUES = ['intake', 'dispatch', 'mine', 'supervise', 'visits'] as const;
 export type Queue = (typeof QUEUES)[number];
@@ -105,7 +104,7 @@ export function summarize(
 ): TicketSummary {
 	const lim = runningLimit(app, t, limits, now);
 	const caller = callerFor(user, t, onHandlingScreen);
-	const hide = (text: string) => (caller.masked ? maskPersonal(text) : text);
+	const hide = caller.hide;
 	return {
 		ticketNo: t.ticketNo,
 		status: t.status as Status,
@@ -329,6 +328,11 @@ export async function ticketAfterAction(
 	return ticketDetail(app, user, row.ticketNo);
 }
 
+/** An event's or an extension request's data with its free-text reason as the user sees it. */
+function hideReason<T extends { reason?: unknown } | null>(data: T, hide: (text: string) => string): T {
+	return data && typeof data.reason === 'string' ? { ...data, reason: hide(data.reason) } : data;
+}
+
 export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): Promise<TicketDetail> {
 	const t = await visibleTicket(app, user, ticketNo);
 	const db = app.rel.db;
@@ -356,8 +360,8 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 	return {
 		...summarize(app, user, t, limits, now, true, events.filter((e) => e.action === 'return' && e.unitCode).map((e) => e.unitCode!)),
 		open: OPEN_STATUSES.includes(t.status as Status),
-		content: caller.masked ? maskPersonal(t.content) : t.content,
-		address: caller.masked ? maskPersonal(t.address) : t.address,
+		content: caller.hide(t.content),
+		address: caller.hide(t.address),
 		categoryCode: t.categoryCode,
 		districtCode: t.districtCode,
 		streetCode: t.streetCode,
@@ -377,7 +381,7 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 		notAcceptedReason: t.notAcceptedReason,
 		transferredTo: t.transferredTo,
 		duplicateOf: dup[0]?.no ?? null,
-		extension: t.extensionPending as TicketDetail['extension'],
+		extension: hideReason(t.extensionPending as TicketDetail['extension'], caller.hide),
 		timeline: events.map((e) => ({
 			action: e.action,
 			label: EVENT_LABELS[e.action] ?? e.action,
@@ -386,13 +390,13 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 			toLabel: STATUS_LABELS[e.toStatus as Status] ?? e.toStatus,
 			actor: e.actorName,
 			unit: unitName(e.unitCode),
-			note: e.note,
-			data: e.data,
+			note: caller.hide(e.note),
+			data: hideReason(e.data as Record<string, unknown> | null, caller.hide),
 			at: e.at.toISOString()
 		})),
 		related: visibleRelated.map((r) => ({
 			...r,
-			title: caller.masked ? maskPersonal(r.title) : r.title,
+			title: caller.hide(r.title),
 			receivedAt: r.receivedAt.toISOString(),
 			statusLabel: STATUS_LABELS[r.status] ?? r.status
 		})),

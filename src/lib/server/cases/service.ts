@@ -1,6 +1,7 @@
 // The case module (DESIGN.md "Lifecycle"): registering a ticket, every transition with its role and state
 // check and optimistic concurrency, and reading a ticket as a given user sees it. Routes call these functions;
 // they throw CaseError, which cases/http.ts maps to HTTP.
+import { maskPersonal } from '$pipelines/text/redact';
 import { and, asc, desc, eq, gte, inArray, ne, or, sql } from 'drizzle-orm';
 import { deadlines, type Status, type TicketType } from '$pipelines/lifecycle/model';
 import { normalizePhone, maskName, maskPhone } from '$pipelines/normalize/index';
@@ -505,8 +506,14 @@ export function callerFor(
 	t: Pick<TicketRow, 'unitCode' | 'callerName' | 'callerPhone'>,
 	onHandlingScreen: boolean
 ) {
-	if (onHandlingScreen && handles(user, t)) return { name: t.callerName, phone: t.callerPhone, masked: false };
-	return { name: t.callerName ? maskName(t.callerName) : null, phone: t.callerPhone ? maskPhone(t.callerPhone) : null, masked: true };
+	if (onHandlingScreen && handles(user, t)) return { name: t.callerName, phone: t.callerPhone, masked: false, hide: (text: string) => text };
+	return {
+		name: t.callerName ? maskName(t.callerName) : null,
+		phone: t.callerPhone ? maskPhone(t.callerPhone) : null,
+		masked: true,
+		/** the ticket's texts (content, notes, reasons) as this user sees them: phone and ID numbers, self-given names and the caller's own name masked */
+		hide: (text: string) => maskPersonal(text, [t.callerName])
+	};
 }
 
 /** The ticket if the user may see it; not_found otherwise (units do not learn about other units' tickets). */

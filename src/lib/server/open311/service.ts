@@ -377,7 +377,7 @@ function publicFields(app: App, t: TicketRow, extra: { mediaUrl: string | null; 
 		status_notes: statusNotes(t, extra.duplicateNo),
 		service_name: service?.name ?? '未分类',
 		service_code: service?.code ?? null,
-		description: textWithheld(t) ? null : maskPersonal(t.content),
+		description: textWithheld(t) ? null : maskPersonal(t.content, [t.callerName]),
 		agency_responsible: status === 'transferred' && t.transferredTo ? `${t.transferredTo} 紧急热线` : unit,
 		service_notice: serviceNotice(t, unit),
 		requested_datetime: w3cDate(t.receivedAt),
