@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { migrationsDir, openRelational, type RelationalStore } from '../db/index';
-import { alertTrail, getAlert, recordIncident, settleQuiet, transition, type DetectedIncident, type RoundClaims } from './store';
+import { alertTrail, getAlert, isAlertAction, recordIncident, settleQuiet, transition, type DetectedIncident, type RoundClaims } from './store';
 
 const H = 3_600_000;
 const T = Date.parse('2026-07-20T10:00:00+08:00');
@@ -135,5 +135,12 @@ describe('recordIncident and settleQuiet', () => {
 		expect(settled.find((r) => r.alert.id === last)?.event).toBe('recovered');
 		expect((await alertTrail(store.db, last)).map((e) => e.action)).toEqual(['fired', 'escalated', 'recovered']);
 		for (const id of ids.slice(0, -1)) expect((await getAlert(store.db, id)).status).toBe('resolved');
+	});
+});
+
+describe('isAlertAction', () => {
+	it('knows the four actions and nothing an object inherits (constructor, toString … answered 500 before)', () => {
+		for (const a of ['acknowledge', 'escalate', 'resolve', 'dismiss']) expect(isAlertAction(a), a).toBe(true);
+		for (const a of ['constructor', 'toString', '__proto__', 'valueOf', 'hasOwnProperty', '']) expect(isAlertAction(a), a).toBe(false);
 	});
 });

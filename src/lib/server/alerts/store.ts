@@ -453,7 +453,7 @@ export const ACTION_LABELS: Record<AlertAction, string> = {
 };
 
 export function isAlertAction(x: string): x is AlertAction {
-	return x in ACTION_TARGET;
+	return Object.hasOwn(ACTION_TARGET, x);
 }
 
 export function allowedActions(status: string): AlertAction[] {
