@@ -277,6 +277,52 @@ describe('two people acting on one ticket at once', () => {
 		const e = await actOnTicket(a, people.unitLead, t.no, { action: 'sign', version: t.version - 1 }).catch((x) => x);
 		expect((e as CaseError).code).toBe('conflict');
 	});
+	it('a unit whose colleague returned the ticket meanwhile is told of the change (409), another unit still learns nothing (404)', async () => {
+		const t = await ticketIn('accepted');
+		const d = await actOnTicket(a, people.dispatcher, t.no, { action: 'dispatch', version: t.version, unit_code: UNIT_A, assist_units: [UNIT_C] });
+		const results = await Promise.allSettled([
+			actOnTicket(a, people.unitLead, t.no, { action: 'return', version: d.version, note: '不属于本单位职责' }),
+			actOnTicket(a, people.unitLead, t.no, { action: 'sign', version: d.version })
+		]);
+		expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+		const lost = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as CaseError;
+		// whichever came second: a sign after the return, or a return after the sign
+		expect(lost.code).toBe('conflict');
+		const returned = results[0].status === 'fulfilled';
+		if (!returned) await actOnTicket(a, people.unitLead, t.no, { action: 'return', version: d.version + 1, note: '不属于本单位职责' });
+		// the return took it away from both units: the lead and the assisting one acting on what they saw get 409
+		for (const who of ['unitLead', 'unitAssist'] as const)
+			await expect(actOnTicket(a, people[who], t.no, { action: 'sign', version: d.version })).rejects.toMatchObject({ code: 'conflict' });
+		await expect(actOnTicket(a, people.unitOther, t.no, { action: 'sign', version: d.version })).rejects.toMatchObject({ code: 'not_found' });
+	});
+});
+
+describe('corners of the lifecycle', () => {
+	it('并单 only into a ticket still being handled, and never into a chain', async () => {
+		const transferred = await registerTicket(a, people.operator, INTAKE, { decision: { action: 'transfer', transferred_to: '119' } });
+		await expect(
+			registerTicket(a, people.operator, INTAKE, { decision: { action: 'merge', duplicate_of: transferred.ticketNo } })
+		).rejects.toMatchObject({ code: 'invalid_input', field: 'duplicate_of', message: expect.stringContaining('只能并入仍在办理中的工单') });
+		const main = await registerTicket(a, people.operator, INTAKE);
+		const child = await registerTicket(a, people.operator, INTAKE, { decision: { action: 'merge', duplicate_of: main.ticketNo } });
+		expect(child.duplicateOf).toBe(main.id);
+		const other = await registerTicket(a, people.operator, INTAKE);
+		await expect(
+			actOnTicket(a, people.operator, main.ticketNo, { action: 'merge', version: main.version, duplicate_of: other.ticketNo })
+		).rejects.toMatchObject({ code: 'invalid_input', field: 'duplicate_of', message: expect.stringContaining(child.ticketNo) });
+		// into an open one it goes
+		const merged = await actOnTicket(a, people.operator, other.ticketNo, { action: 'merge', version: other.version, duplicate_of: main.ticketNo });
+		expect(merged).toMatchObject({ status: 'closed', duplicateOf: main.id });
+	});
+	it('a reply withdraws an extension request still pending, and the timeline says so', async () => {
+		const t = await ticketIn('signed', { pending: true });
+		const r = await actOnTicket(a, people.unitLead, t.no, { action: 'reply', version: t.version, note: '已清理完毕' });
+		expect(r.extensionPending).toBeNull();
+		const d = await ticketDetail(a, people.admin, t.no);
+		expect(d.extension).toBeNull();
+		expect(d.timeline.at(-1)).toMatchObject({ action: 'reply', data: { extensionLapsed: 3 } });
+		expect((await listQueue(a, people.supervisor, { queue: 'supervise', tab: 'extension' })).items.map((i) => i.ticketNo)).not.toContain(t.no);
+	});
 });
 
 describe('access: units see and act on their own tickets only', () => {

@@ -3,7 +3,7 @@
 // they throw CaseError, which cases/http.ts maps to HTTP.
 import { maskPersonal } from '$pipelines/text/redact';
 import { and, asc, desc, eq, gte, inArray, ne, or, sql } from 'drizzle-orm';
-import { deadlines, type Status, type TicketType } from '$pipelines/lifecycle/model';
+import { deadlines, OPEN_STATUSES, STATUS_LABELS, type Status, type TicketType } from '$pipelines/lifecycle/model';
 import { normalizePhone, maskName, maskPhone } from '$pipelines/normalize/index';
 import { shanghaiDay } from '$pipelines/calendar/index';
 import type { SessionUser } from '$lib/types';
@@ -279,10 +279,33 @@ export async function actOnTicket(app: App, user: CaseUser, ticketNo: string, ra
 	return row;
 }
 
+/** Whether a unit was ever given the ticket, to lead or to assist (its dispatch events). */
+async function heldBy(db: Db, ticketId: number, unitCode: string): Promise<boolean> {
+	const [e] = await db
+		.select({ id: ticketEvents.id })
+		.from(ticketEvents)
+		.where(
+			and(
+				eq(ticketEvents.ticketId, ticketId),
+				eq(ticketEvents.action, 'dispatch'),
+				or(eq(ticketEvents.unitCode, unitCode), sql`${ticketEvents.data} -> 'assistUnits' @> ${JSON.stringify([unitCode])}::jsonb`)
+			)
+		)
+		.limit(1);
+	return !!e;
+}
+
 async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: ActionInput, now: number): Promise<TicketRow> {
 	const action: CaseAction = a.action;
 	const refusal = check(user, action, stateOf(t));
-	if (refusal?.code === 'not_found') throw notFound(t.ticketNo);
+	if (refusal?.code === 'not_found') {
+		// a unit that held the ticket (led or assisted) and acted on the version it saw while another change took it
+		// away (a colleague's return, a dispatch elsewhere) is told of the change, as any loser of a race is; it
+		// learns nothing it did not know
+		if (!isAnnotation(action) && a.version !== t.version && user.unitCode && (await heldBy(tx, t.id, user.unitCode)))
+			throw new CaseError('conflict', `工单 ${t.ticketNo} 已被他人更新，请刷新后重试`);
+		throw notFound(t.ticketNo);
+	}
 	if (refusal && refusal.code !== 'invalid_state') refuse(refusal);
 	// someone acted since the user loaded the ticket: say that, rather than what the new state no longer allows
 	if (!isAnnotation(action) && a.version !== t.version) throw new CaseError('conflict', `工单 ${t.ticketNo} 已被他人更新，请刷新后重试`);
@@ -319,6 +342,18 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 			if (target.id === t.id) throw new CaseError('invalid_input', '不能并入工单本身', 'duplicate_of');
 			if (target.duplicateOf !== null)
 				throw new CaseError('invalid_input', `工单 ${target.ticketNo} 本身已并入其他工单，请并入主工单`, 'duplicate_of');
+			// the call is handled with the earlier ticket: one still being handled (not one refused, transferred,
+			// answered or closed, which would close this call unhandled)
+			if (!OPEN_STATUSES.includes(target.status as Status))
+				throw new CaseError(
+					'invalid_input',
+					`工单 ${target.ticketNo} 的状态为“${STATUS_LABELS[target.status as Status] ?? target.status}”，只能并入仍在办理中的工单；可关联该工单后另行受理`,
+					'duplicate_of'
+				);
+			// no chains: tickets merged into this one would point at a ticket that is itself merged
+			const [child] = await tx.select({ no: tickets.ticketNo }).from(tickets).where(eq(tickets.duplicateOf, t.id)).limit(1);
+			if (child)
+				throw new CaseError('invalid_input', `已有工单（如 ${child.no}）并入工单 ${t.ticketNo}，它不能再并入其他工单`, 'duplicate_of');
 			set.duplicateOf = target.id;
 			set.closedAt = at;
 			data = { duplicateOf: target.ticketNo };
@@ -390,6 +425,11 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 			break;
 		case 'reply':
 			set.repliedAt = at;
+			// a request for more time still pending lapses with the reply: the work it asked time for is done
+			if (t.extensionPending) {
+				set.extensionPending = null;
+				data = { extensionLapsed: (t.extensionPending as { days: number }).days };
+			}
 			break;
 		case 'visit':
 			set.satisfaction = a.satisfaction!;
