@@ -9,6 +9,7 @@ import { startTextWork } from '$lib/server/text/service';
 import { startAlertWork } from '$lib/server/alerts/service';
 import { startBackgroundPriority, startThreads } from '$lib/server/threads';
 import { stopSync } from '$lib/server/sync';
+import { withoutParameters } from '$lib/server/log';
 
 /** Pages and endpoints anyone may reach. */
 const PUBLIC = ['/login', '/healthz'];
@@ -57,6 +58,13 @@ export const handle: Handle = async ({ event, resolve }) => {
 		const response = await resolve(event);
 		return apiErrorShape(response);
 	}
+	// a NUL in the address reaches no store (PostgreSQL refuses it in text): a clear refusal, not a 500
+	if ((path + event.url.search).includes('%00')) {
+		const message = '请求地址含有空字符（%00），无法处理';
+		return path.startsWith('/api/')
+			? json({ error: { code: 'invalid_input', message } }, { status: 400 })
+			: new Response(message, { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+	}
 	if (crossSiteForm(event.request, event.url)) {
 		return new Response('跨站表单提交被拒绝', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 	}
@@ -91,7 +99,7 @@ async function apiErrorShape(response: Response): Promise<Response> {
 export const handleError: HandleServerError = ({ error, event, status }) => {
 	if (status === 404) return { message: '页面或接口不存在', code: 'not_found' };
 	const id = crypto.randomUUID().slice(0, 8);
-	console.error(`[minqing] error ${id} ${event.request.method} ${event.url.pathname}:`, error);
+	console.error(`[minqing] error ${id} ${event.request.method} ${event.url.pathname}:`, withoutParameters(error));
 	return { message: `服务内部错误（编号 ${id}），请稍后重试`, code: 'internal' };
 };
 

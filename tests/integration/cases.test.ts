@@ -398,6 +398,11 @@ describe('access: units see and act on their own tickets only', () => {
 		expect(row.preview + row.title).not.toContain('13912345678');
 		await expect(listQueue(a, people.leader, { queue: 'supervise', tab: 'all', q: '13812341234' })).rejects.toMatchObject({ code: 'forbidden', field: 'q' });
 		expect((await listQueue(a, people.supervisor, { queue: 'supervise', tab: 'all', q: '13812341234' })).items.length).toBeGreaterThan(0);
+		// eight digits that are a day are the ticket numbers' day, which a leader may look for
+		const day = t.no.slice(2, 10);
+		const byDay = await listQueue(a, people.leader, { queue: 'supervise', tab: 'all', q: day });
+		expect(byDay.items.length).toBeGreaterThan(0);
+		expect(byDay.items.every((i) => i.ticketNo.includes(`${day}-`))).toBe(true);
 	});
 	it('the caller’s own name in the text, and personal data in the timeline’s notes and reasons, are masked wherever the caller is', async () => {
 		const t = await ticketIn('signed');
@@ -711,6 +716,14 @@ describe('intake validation', () => {
 			},
 			(e: unknown) => e as CaseError
 		);
+	it('takes null for an optional text as empty, and refuses a NUL in an action’s note by field', async () => {
+		const t = await registerTicket(a, people.operator, { ...INTAKE, title: null, address: null });
+		expect(t).toMatchObject({ title: '', address: '' });
+		const e = await actOnTicket(a, people.operator, t.ticketNo, { action: 'accept', version: t.version, note: '备注\u0000' }).catch((x: CaseError) => x);
+		expect(e).toMatchObject({ code: 'invalid_input', field: 'note', message: '说明含有空字符（U+0000），无法保存，请删除后重试' });
+		const bad = await actOnTicket(a, people.operator, t.ticketNo, { action: 'fly', version: t.version }).catch((x: CaseError) => x);
+		expect((bad as CaseError).message).toMatch(/^操作只能是：受理（accept）、不予受理（not_accept）/);
+	});
 	it('counts the 10,000 characters of content after trimming and by code point, as DESIGN.md and the feeds do', async () => {
 		const extB = '𠀀'.repeat(10_000); // 20,000 UTF-16 units
 		expect((await registerTicket(a, people.operator, { ...INTAKE, content: extB })).content).toBe(extB);
@@ -727,7 +740,14 @@ describe('intake validation', () => {
 			[{ ...INTAKE, street_code: '320506001' }, 'street_code', /不属于所选的区/],
 			[{ ...INTAKE, category_code: '9999' }, 'category_code', /诉求分类“9999”不存在/],
 			[{ ...INTAKE, caller_phone: 'call me' }, 'caller_phone', /联系电话格式不正确/],
-			[{ ...INTAKE, channel: undefined }, 'channel', /请填写来源渠道/]
+			[{ ...INTAKE, channel: undefined }, 'channel', /请填写来源渠道/],
+			// no store keeps a NUL: refused by field instead of a failed write (500 before)
+			[{ ...INTAKE, content: '路灯\u0000坏了' }, 'content', /诉求内容含有空字符/],
+			[{ ...INTAKE, caller_name: '赵六\u0000六' }, 'caller_name', /来电人姓名含有空字符/],
+			[{ ...INTAKE, links: ['SZ\u0000'] }, 'links', /关联工单含有空字符/],
+			// coded values name their Chinese labels beside the codes
+			[{ ...INTAKE, urgency: 'asap' }, 'urgency', /紧急程度只能是：一般（normal）、紧急（urgent）/],
+			[{ ...INTAKE, channel: 'fax' }, 'channel', /来源渠道只能是：电话（phone）/]
 		];
 		for (const [input, field, msg] of cases) {
 			const e = await refused(input);

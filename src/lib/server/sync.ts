@@ -19,6 +19,7 @@ import { ROUND_ACTIONS, unitRounds, type UnitRound } from '$pipelines/lifecycle/
 import type { App } from './app';
 import { CoalescingJob, waitAtMost } from './jobs';
 import { ticketEvents, tickets, type TicketRow } from './db/schema';
+import { withoutParameters } from './log';
 
 const WATERMARK = 'sync_watermark';
 /**
@@ -316,7 +317,7 @@ function syncJob(app: App): CoalescingJob {
 			} catch (e) {
 				// stopping: the stores may close under the batch in flight, which then commits nothing
 				if (job!.closed) console.error(`[minqing] 同步在关闭时中断，下次启动时从上次的位置补齐：${(e as Error).message?.split('\n')[0]}`);
-				else console.error('[minqing] sync to analytics failed (will retry on the next change or start):', e);
+				else console.error('[minqing] sync to analytics failed (will retry on the next change or start):', withoutParameters(e));
 			}
 		}, SYNC_GAP_MS);
 		jobs.set(app, job);

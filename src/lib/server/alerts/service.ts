@@ -31,6 +31,7 @@ import {
 	type RoundClaims
 } from './store';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { withoutParameters } from '../log';
 
 /** Episodes that ended longer ago than this are history, not news. */
 export const REPORT_DAYS = 7;
@@ -167,7 +168,7 @@ export function requestRound(app: App): Promise<void> {
 			if (s.last.fired) s.log(`[minqing] 预警：新增 ${s.last.fired} 条（${s.last.series} 条序列，用时 ${s.last.seconds.toFixed(1)} 秒）`);
 		} catch (e) {
 			s.lastError = (e as Error).message;
-			console.error('[minqing] alert detection failed (retried on the next batch or within a minute):', e);
+			console.error('[minqing] alert detection failed (retried on the next batch or within a minute):', withoutParameters(e));
 		}
 	}, ROUND_GAP_MS);
 	return s.job.request();

@@ -1,9 +1,9 @@
 // What people send to the case module (intake form, actions, the JSON API, Open311), validated with zod. A
 // refusal names the field in Chinese for the user and keeps zod's precise issue for the log.
 import { z } from 'zod';
-import { CHANNELS, SATISFACTION, TICKET_TYPES } from '$pipelines/lifecycle/model';
+import { CHANNEL_LABELS, CHANNELS, SATISFACTION, TICKET_TYPES } from '$pipelines/lifecycle/model';
 import { CONTENT_MAX_CHARS, contentLength } from '$pipelines/normalize/text';
-import { CASE_ACTIONS, isAnnotation } from './machine';
+import { ACTION_LABELS, CASE_ACTIONS, isAnnotation } from './machine';
 
 /** DESIGN.md: content 1 to 10,000 characters after trimming, counted as the feeds count them (code points). */
 export const MAX_CONTENT = CONTENT_MAX_CHARS;
@@ -58,11 +58,13 @@ export const FIELD_LABELS: Record<string, string> = {
 	linked_no: '关联工单编号'
 };
 
+// optional texts may also come as null (JSON clients send that for an empty field)
 const optText = (max: number) =>
 	z
 		.string()
 		.max(max)
 		.optional()
+		.nullable()
 		.transform((s) => s ?? '');
 const optCode = z
 	.string()
@@ -75,6 +77,7 @@ const trimmedNote = (max = 2000) =>
 		.string()
 		.max(max)
 		.optional()
+		.nullable()
 		.transform((s) => (s ?? '').trim());
 
 /** A new ticket as an operator registers it (or a web/app/WeChat submission). Text is kept exactly as given. */
@@ -190,19 +193,43 @@ export function requireFor(a: ActionInput): void {
 /** Parses with a schema; a refusal names the first field at fault in Chinese. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
 	if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CaseError('invalid_input', '请求内容应为 JSON 对象');
+	// no store keeps a NUL in text (PostgreSQL refuses it): refused here, by field, rather than failing the write
+	const nul = nulPath(value);
+	if (nul) {
+		const field = String(nul[0]);
+		throw new CaseError('invalid_input', `${FIELD_LABELS[field] ?? field}含有空字符（U+0000），无法保存，请删除后重试`, field, `${nul.join('.')}: contains U+0000`);
+	}
 	const r = schema.safeParse(value, { reportInput: true });
 	if (r.success) return r.data;
 	const issue = r.error.issues[0];
 	const field = String(issue.path[0] ?? '');
 	throw new CaseError(
 		'invalid_input',
-		issueMessage(issue, FIELD_LABELS[field] ?? field),
+		issueMessage(issue, FIELD_LABELS[field] ?? field, field),
 		field || null,
 		`${issue.path.join('.')}: ${issue.message}`
 	);
 }
 
-function issueMessage(issue: z.core.$ZodIssue, label: string): string {
+/** The path of the first string in a JSON value that holds a NUL, or null. */
+function nulPath(v: unknown, path: (string | number)[] = [], depth = 0): (string | number)[] | null {
+	if (typeof v === 'string') return v.includes('\u0000') ? path : null;
+	if (depth > 4 || v === null || typeof v !== 'object') return null;
+	for (const [k, x] of Array.isArray(v) ? v.entries() : Object.entries(v)) {
+		const p = nulPath(x, [...path, k], depth + 1);
+		if (p) return p;
+	}
+	return null;
+}
+
+/** The Chinese names of the coded values a field takes, shown beside the codes in a refusal. */
+const VALUE_LABELS: Record<string, Record<string, string>> = {
+	action: ACTION_LABELS,
+	channel: CHANNEL_LABELS,
+	urgency: { normal: '一般', urgent: '紧急' }
+};
+
+function issueMessage(issue: z.core.$ZodIssue, label: string, field = ''): string {
 	switch (issue.code) {
 		case 'invalid_type':
 			return issue.input === undefined || issue.input === null ? `请填写${label}` : `${label}的格式不正确`;
@@ -216,7 +243,7 @@ function issueMessage(issue: z.core.$ZodIssue, label: string): string {
 			return issue.origin === 'string' ? `请填写${label}` : `${label}不能小于 ${issue.minimum}`;
 		case 'invalid_value':
 			if (issue.input === undefined || issue.input === null || issue.input === '') return `请填写${label}`;
-			return `${label}只能是：${issue.values.map(String).join('、')}`;
+			return `${label}只能是：${issue.values.map((v) => (VALUE_LABELS[field]?.[String(v)] ? `${VALUE_LABELS[field][String(v)]}（${String(v)}）` : String(v))).join('、')}`;
 		case 'invalid_format':
 			return `${label}的格式不正确`;
 		case 'custom':

@@ -178,11 +178,13 @@ function yellowSql(app: App, yellowAt: number, now: number): SQL {
 }
 
 /**
- * A queue's search: a ticket number or its start, a phone number (for the people who handle tickets: a leader
+ * A queue's search: a ticket number or its start, a day as ticket numbers carry it (20261201), a phone number (for the people who handle tickets: a leader
  * never sees callers, so may not find which tickets a number made either), or text in the title or content.
  */
 function searchCondition(q: string, app: App, user: CaseUser): SQL {
 	if (/^[A-Za-z]{2}\d{6,8}/.test(q)) return sql`${tickets.ticketNo} like ${q.toUpperCase().replace(/[%_]/g, '') + '%'}`;
+	// a day as ticket numbers carry it (SZ20261201-H00001), not a local phone number of eight digits
+	if (/^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$/.test(q)) return sql`${tickets.ticketNo} like ${`%${q}-%`}`;
 	const phone = normalizePhone(q, app.ref.city.phoneAreaCode ?? undefined);
 	if (phone && !handles(user, { unitCode: user.unitCode })) throw new CaseError('forbidden', '按来电号码查找仅限经办人员（受理、派单、督办和承办单位）', 'q');
 	if (phone) return eq(tickets.callerPhoneKey, phone);

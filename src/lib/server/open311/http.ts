@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { CONTENT_TYPES, formatOf, parseResource, render, type Doc, type Format } from './format';
 import { Open311Error, type Open311Params } from './service';
+import { withoutParameters } from '../log';
 
 export function respond(doc: Doc, format: Format, status = 200, headers: Record<string, string> = {}): Response {
 	return new Response(render(doc, format), {
@@ -45,7 +46,7 @@ export async function endpoint(
 	} catch (e) {
 		if (e instanceof Open311Error) return respond({ kind: 'errors', errors: e.errors }, format, e.status, e.headers);
 		const id = randomUUID().slice(0, 8);
-		console.error(`[minqing] open311 error ${id} ${file}:`, e);
+		console.error(`[minqing] open311 error ${id} ${file}:`, withoutParameters(e));
 		return respond(
 			{ kind: 'errors', errors: [{ code: 400, description: `服务处理失败（编号 ${id}），请稍后重试；如仍失败请告知热线管理员` }] },
 			format,

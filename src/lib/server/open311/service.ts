@@ -13,6 +13,7 @@ import { CaseError } from '../cases/input';
 import { registerTicket, type CaseUser } from '../cases/service';
 import { open311Requests, tickets, type TicketRow } from '../db/schema';
 import { w3cDate, parseW3cDate, type Fields, type Open311ErrorItem, type Open311Service, type ServiceDefinition } from './format';
+import { withoutParameters } from '../log';
 
 /** GET requests: the span a query may cover and its default (the most recent 90 days), and the most it returns. */
 export const WINDOW_DAYS = 90;
@@ -293,7 +294,7 @@ export async function createRequest(app: App, p: Open311Params, opts: { idempote
 		});
 	} catch (e) {
 		// the ticket is registered: answer with it, or the client would send the request again
-		console.error(`[minqing] open311: ticket ${ticket.ticketNo} registered, its Open311 details not stored:`, e);
+		console.error(`[minqing] open311: ticket ${ticket.ticketNo} registered, its Open311 details not stored:`, withoutParameters(e));
 	}
 	return { request: createdFields(app, ticket, v.account_id ?? null), ticket, replayed: false };
 }

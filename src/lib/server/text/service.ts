@@ -11,6 +11,7 @@ import { pendingEnrichment } from '$pipelines/text/enrich';
 import { canTrain, modelIsStale, modelPath, retrain } from './classifier';
 import { assignNewTickets, latestRun, runTopics } from '$pipelines/text/topics';
 import { shanghaiDayHour } from '$pipelines/warehouse/facts';
+import { withoutParameters } from '../log';
 
 export interface TextStatus {
 	/** tickets still waiting for their text analysis */
@@ -76,7 +77,7 @@ export function requestTextRound(app: App, log: (m: string) => void = (m) => con
 			s.rounds++;
 		} catch (e) {
 			s.lastError = (e as Error).message;
-			console.error('[minqing] text analysis failed (retried on the next change or within the hour):', e);
+			console.error('[minqing] text analysis failed (retried on the next change or within the hour):', withoutParameters(e));
 		}
 	}, TEXT_ROUND_GAP_MS);
 	return s.job.request();
