@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { generateDemo, startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
-import { alertsIdle, detectionRound, notify } from '../../src/lib/server/alerts/service';
+import { alertsIdle, announceReleased, detectionRound, notify } from '../../src/lib/server/alerts/service';
 import { alertDetail } from '../../src/lib/server/alerts/read';
 import { createSilence, deleteWebhook, expireSilence, listWatchlists, listWebhooks, saveWebhook, silenceMatches } from '../../src/lib/server/alerts/settings';
 import { AlertError, alertTrail, getAlert, listAlerts, recordIncident, transition } from '../../src/lib/server/alerts/store';
 import { readSeries, windowFrom } from '../../pipelines/alerts/series';
-import { alerts as alertsTable, alertTickets, webhookDeliveries, type AlertRow } from '../../src/lib/server/db/schema';
+import { alerts as alertsTable, alertTickets, silences as silencesTable, webhookDeliveries, type AlertRow } from '../../src/lib/server/db/schema';
 
 let a: App;
 const H = 3_600_000;
@@ -227,7 +227,8 @@ describe('silences and automatic resolution', () => {
 				endsAt: new Date(at + 2 * H),
 				comment: '演练'
 			},
-			null
+			null,
+			new Date(at - 3 * H) // made before the detection rounds of this test, which run on its clock
 		);
 		const before = received.length;
 		// a cluster in another district, where the silence applies
@@ -253,7 +254,7 @@ describe('silences and automatic resolution', () => {
 		await detectionRound(a, at + 3 * 24 * H);
 		const al = await getAlert(a.rel.db, silenced[0].id);
 		expect([al.status, al.signal]).toEqual(['resolved', 'normal']);
-		expect((await alertTrail(a.rel.db, al.id)).map((e) => e.action)).toEqual(['fired', 'recovered', 'auto_resolved']);
+		expect((await alertTrail(a.rel.db, al.id)).map((e) => e.action)).toEqual(['fired', 'notify_withheld', 'recovered', 'auto_resolved']);
 	});
 
 	it('applies a silence while it is active, to an alert raised before it too, and no longer once it ended', async () => {
@@ -306,6 +307,42 @@ describe('silences and automatic resolution', () => {
 		expect(received.slice(before).filter((m) => m.alert.id === alert.id).map((m) => m.event)).toEqual(['escalated']);
 	});
 
+	it('announces an alert raised during a silence once the silence ends while it still fires, and only once', async () => {
+		const at = Date.now();
+		const sil = await createSilence(
+			a.rel.db,
+			a.ref,
+			{ matchers: { district: '320509' }, startsAt: new Date(at - H), endsAt: new Date(at + 2 * H), comment: '演练期间' },
+			null
+		);
+		const { alert } = await recordIncident(
+			a.rel.db,
+			{
+				title: '吴江区 · 安全生产来电异常增多', severity: 3, watchlistSlug: null, categoryCode: null, topicKey: 'wl:x', placeLevel: 'district',
+				placeCode: '320509', districtCode: '320509', places: [], series: [], bucket: 'hour', onset: new Date(at - H), lastFiring: new Date(at),
+				active: true, observed: 14, expected: 2, upper: 5, score: 0.9, tickets: [], unitCode: null, silencedBy: sil.id
+			},
+			new Date(at),
+			() => []
+		);
+		const before = received.length;
+		const mine = () => received.slice(before).filter((m) => m.alert.id === alert.id).map((m) => m.event);
+		notify(a, alert, 'fired'); // as the detection round does for a new alert
+		await alertsIdle();
+		expect(mine()).toEqual([]);
+		expect((await alertTrail(a.rel.db, alert.id)).map((e) => e.action)).toContain('notify_withheld');
+		// ended by hand while the alert fires: the raising goes out now
+		await announceReleased(a, await expireSilence(a.rel.db, sil.id));
+		await alertsIdle();
+		expect(mine()).toEqual(['fired']);
+		// silenced and released again without a new raising: nothing more
+		const again = await createSilence(a.rel.db, a.ref, { matchers: { district: '320509' }, startsAt: new Date(at - H), endsAt: new Date(at + H), comment: '复查' }, null);
+		await announceReleased(a, await expireSilence(a.rel.db, again.id));
+		await alertsIdle();
+		expect(mine()).toEqual(['fired']);
+		expect((await alertTrail(a.rel.db, alert.id)).map((e) => e.action).filter((x) => x === 'unsilenced')).toHaveLength(2);
+	});
+
 	it('refuses a silence whose code can match no alert, naming the field', async () => {
 		const at = new Date();
 		const make = (matchers: Record<string, string>) =>
@@ -317,6 +354,22 @@ describe('silences and automatic resolution', () => {
 		await expect(make({ severity: '5' })).rejects.toThrow('级别须为 1–4');
 		const street = [...a.ref.streetByCode.keys()][0];
 		expect((await make({ street, category: '12' })).matchers).toEqual({ street, category: '12' });
+	});
+
+	it('refuses a silence already over, keeps the end of one that ended, and ends one not yet begun at its start', async () => {
+		const now = Date.now();
+		const make = (from: number, to: number) =>
+			createSilence(a.rel.db, a.ref, { matchers: { severity: '4' }, startsAt: new Date(from), endsAt: new Date(to), comment: '测试' }, null);
+		await expect(make(now - 3 * H, now - H)).rejects.toThrow('结束时间已过');
+		const pending = await make(now + H, now + 2 * H);
+		await expireSilence(a.rel.db, pending.id);
+		const [p] = await a.rel.db.select().from(silencesTable).where(eq(silencesTable.id, pending.id));
+		expect(p.endsAt.getTime()).toBe(p.startsAt.getTime()); // it never applies, and its start is as made
+		const over = await make(now - H, now + 500);
+		await new Promise((r) => setTimeout(r, 600));
+		await expect(expireSilence(a.rel.db, over.id)).rejects.toMatchObject({ code: 'bad_transition', message: expect.stringContaining('已于') });
+		const [o] = await a.rel.db.select().from(silencesTable).where(eq(silencesTable.id, over.id));
+		expect(o.endsAt.getTime()).toBe(now + 500);
 	});
 
 	it('matches silences on every label, categories by prefix', () => {

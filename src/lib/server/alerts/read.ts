@@ -201,7 +201,9 @@ const TRAIL_LABELS: Record<string, string> = {
 	escalated: '升级',
 	resolved: '解除',
 	dismissed: '排除（误报）',
-	note: '备注'
+	note: '备注',
+	notify_withheld: '静默中，未通知',
+	unsilenced: '静默结束'
 };
 
 /** Linked tickets shown on the detail page (newest first). */

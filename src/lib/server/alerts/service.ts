@@ -2,6 +2,7 @@
 // case-handling changes, else every IDLE_ROUND_MS; alerts recorded in the relational store; webhooks notified; the
 // 预警 page told over server-sent events. One round at a time; requests during a round run one more round.
 import { EventEmitter } from 'node:events';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import { groupFirings, watchlistsOfCategory, type Incident } from '$pipelines/alerts/incidents';
 import { calendarDayKind, runPassYielding, type Episode } from '$pipelines/alerts/pass';
 import { closePassWorker, runPassInWorker } from '$pipelines/alerts/pass-parallel';
@@ -10,7 +11,7 @@ import { readSeries, seriesTickets, windowFrom, bucketMs, ROUND_WINDOW_DAYS, Wat
 import { placeName } from '$pipelines/reference/index';
 import { holidayFile, type App } from '../app';
 import type { AlertRow, WatchlistRow } from '../db/schema';
-import { webhookDeliveries } from '../db/schema';
+import { alertEvents, webhookDeliveries } from '../db/schema';
 import { afterIngest } from '../ingest';
 import { CoalescingJob, waitAtMost } from '../jobs';
 import { onShutdown } from '../presence';
@@ -59,7 +60,7 @@ export interface RoundSummary {
 
 export type AlertChange = {
 	id: number;
-	event: NonNullable<RecordResult['event']> | 'acknowledged' | 'escalated' | 'resolved' | 'dismissed' | 'note';
+	event: NonNullable<RecordResult['event']> | 'acknowledged' | 'escalated' | 'resolved' | 'dismissed' | 'note' | 'unsilenced';
 };
 
 const KEY = Symbol.for('minqing.alerts');
@@ -234,7 +235,7 @@ export async function detectionRound(app: App, now = Date.now()): Promise<RoundS
 	}
 	results.push(...(await settleQuiet(db, seen, new Date(now))));
 	// every open alert's silencedBy to the silences active now (one may have begun or ended since the last round)
-	await refreshSilenced(db, new Date(now));
+	await announceReleased(app, await refreshSilenced(db, new Date(now)), new Date(now));
 	for (const r of results) {
 		if (!r.event) continue;
 		if (r.event === 'fired' || r.event === 'refired') summary.fired++;
@@ -406,7 +407,12 @@ export function notify(app: App, a: AlertRow, event: AlertEvent, at = new Date()
 	const p = (async () => {
 		// the silences active at the event decide, not those of when the alert was raised
 		const by = silenceFor(await activeSilences(app.rel.db, at), alertLabels(a));
-		if (by !== null) return;
+		if (by !== null) {
+			// kept in the trail, so that the raising is announced when the silence ends while the alert still fires
+			if (event === 'fired')
+				await app.rel.db.insert(alertEvents).values({ alertId: a.id, action: 'notify_withheld', actorName: '系统', note: `静默规则 #${by} 生效，未发送通知`, at });
+			return;
+		}
 		const [hooks, lists] = await Promise.all([listWebhooks(app.rel.db), listWatchlists(app.rel.db)]);
 		const msg = alertMessage(app, a, event, lists.find((w) => w.slug === a.watchlistSlug)?.name ?? a.watchlistSlug);
 		const log = deliveryLog(app);
@@ -419,6 +425,25 @@ export function notify(app: App, a: AlertRow, event: AlertEvent, at = new Date()
 	})().catch((e) => console.error('[minqing] alert notification failed:', e));
 	s.deliveries.add(p);
 	void p.finally(() => s.deliveries.delete(p));
+}
+
+/**
+ * Alerts no silence holds any longer (one ended, by hand or at its time): each gets 静默结束 in its trail, and one
+ * still firing whose raising a silence kept back is announced now (as Alertmanager does when a silence expires).
+ */
+export async function announceReleased(app: App, released: readonly AlertRow[], at = new Date()): Promise<void> {
+	for (const a of released) {
+		// the last word of the trail on notifications: a raising withheld, or an earlier release
+		const [last] = await app.rel.db
+			.select({ action: alertEvents.action })
+			.from(alertEvents)
+			.where(and(eq(alertEvents.alertId, a.id), inArray(alertEvents.action, ['notify_withheld', 'unsilenced'])))
+			.orderBy(desc(alertEvents.id))
+			.limit(1);
+		await app.rel.db.insert(alertEvents).values({ alertId: a.id, action: 'unsilenced', actorName: '系统', note: '静默已结束', at });
+		publishChange({ id: a.id, event: 'unsilenced' });
+		if (last?.action === 'notify_withheld' && a.signal !== 'normal') notify(app, a, 'fired', at);
+	}
 }
 
 // --- people's actions: the change, then the live page and the webhooks ---------------------------------------

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { and, desc, eq, gt, inArray, isNull, lte } from 'drizzle-orm';
 import type { Reference } from '$pipelines/reference/index';
 import type { Db } from '../db';
-import { alerts, silences, watchlists, webhookDeliveries, webhooks, type WatchlistRow } from '../db/schema';
+import { alerts, silences, watchlists, webhookDeliveries, webhooks, type AlertRow, type WatchlistRow } from '../db/schema';
 import { SEVERITIES } from '$lib/alerts';
+import { formatShanghaiTime } from '$lib/charts/format';
 import type { Webhook } from './notify';
 import { AlertError, OPEN_STATUSES } from './store';
 
@@ -171,13 +172,18 @@ export function silenceFor(active: readonly { id: number; matchers: unknown }[],
  * while it is active, to every alert it matches, whenever the alert was raised): after a silence is created or
  * ended, and every detection round (silences also end by their time).
  */
-export async function refreshSilenced(db: Db, now: Date): Promise<void> {
+/** Sets every open alert's silencedBy to the silences active now; returns the alerts no silence holds any longer. */
+export async function refreshSilenced(db: Db, now: Date): Promise<AlertRow[]> {
 	const active = await activeSilences(db, now);
 	const open = await db.select().from(alerts).where(inArray(alerts.status, [...OPEN_STATUSES]));
+	const released: AlertRow[] = [];
 	for (const a of open) {
 		const by = silenceFor(active, alertLabels(a));
-		if (by !== a.silencedBy) await db.update(alerts).set({ silencedBy: by }).where(eq(alerts.id, a.id));
+		if (by === a.silencedBy) continue;
+		await db.update(alerts).set({ silencedBy: by }).where(eq(alerts.id, a.id));
+		if (by === null) released.push({ ...a, silencedBy: null });
 	}
+	return released;
 }
 
 export async function activeSilences(db: Db, now: Date) {
@@ -216,7 +222,8 @@ export async function createSilence(
 	db: Db,
 	ref: Reference,
 	input: { matchers: AlertLabels; startsAt: Date; endsAt: Date; comment: string },
-	userId: number | null
+	userId: number | null,
+	now = new Date()
 ) {
 	const matchers = Object.fromEntries(
 		Object.entries(input.matchers)
@@ -234,6 +241,7 @@ export async function createSilence(
 		throw new AlertError('invalid_input', '开始和结束时间格式不正确');
 	}
 	if (input.endsAt <= input.startsAt) throw new AlertError('invalid_input', '结束时间须晚于开始时间');
+	if (input.endsAt <= now) throw new AlertError('invalid_input', '结束时间已过：静默规则只对今后的预警起作用');
 	if (input.endsAt.getTime() - input.startsAt.getTime() > 30 * 86_400_000) throw new AlertError('invalid_input', '静默最长 30 天');
 	const comment = input.comment.trim();
 	if (!comment) throw new AlertError('invalid_input', '请说明静默原因');
@@ -241,15 +249,22 @@ export async function createSilence(
 		.insert(silences)
 		.values({ matchers, startsAt: input.startsAt, endsAt: input.endsAt, comment, createdBy: userId })
 		.returning();
-	await refreshSilenced(db, new Date());
+	await refreshSilenced(db, now);
 	return row;
 }
 
-/** Ends a silence now. */
-export async function expireSilence(db: Db, id: number): Promise<void> {
-	const r = await db.update(silences).set({ endsAt: new Date() }).where(eq(silences.id, id)).returning({ id: silences.id });
-	if (!r.length) throw new AlertError('not_found', `静默规则 #${id} 不存在`);
-	await refreshSilenced(db, new Date());
+/** Ends a silence now; returns the alerts it no longer holds (to be announced: `announceReleased`). */
+export async function expireSilence(db: Db, id: number): Promise<AlertRow[]> {
+	const [s] = await db.select().from(silences).where(eq(silences.id, id));
+	if (!s) throw new AlertError('not_found', `静默规则 #${id} 不存在`);
+	const now = new Date();
+	// one already over keeps the end it had; one not yet begun ends at its start (it never applies)
+	if (s.endsAt <= now) throw new AlertError('bad_transition', `静默规则 #${id} 已于 ${formatShanghaiTime(s.endsAt.toISOString())} 结束`);
+	await db
+		.update(silences)
+		.set({ endsAt: s.startsAt > now ? s.startsAt : now })
+		.where(eq(silences.id, id));
+	return refreshSilenced(db, now);
 }
 
 // --- webhooks ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { fail } from '@sveltejs/kit';
 import { ALERT_ERROR_STATUS } from '$lib/server/alerts/http';
-import { saveWatchlistAndDetect, sendTestMessage } from '$lib/server/alerts/service';
+import { announceReleased, saveWatchlistAndDetect, sendTestMessage } from '$lib/server/alerts/service';
 import {
 	createSilence,
 	deleteWebhook,
@@ -187,7 +187,8 @@ export const actions: Actions = {
 		const id = optionalId((await request.formData()).get('id'));
 		if (id === null) return fail(400, { form: 'silence-list', message: '静默规则编号无效', values: {} });
 		try {
-			await expireSilence((await app()).rel.db, id);
+			const a = await app();
+			await announceReleased(a, await expireSilence(a.rel.db, id));
 			return { form: 'silence-list', saved: `静默规则 #${id} 已结束` };
 		} catch (e) {
 			return failWith('silence-list', e);
