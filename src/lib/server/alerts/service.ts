@@ -322,7 +322,7 @@ function describeIncident(app: App, inc: Incident<Episode>, lists: WatchlistRow[
 			expected: Math.round(f.expected * 100) / 100,
 			p: f.p,
 			score: Math.round(f.score * 1000) / 1000,
-			burst: f.key.family === 'watchlist' && f.series.totals ? burstNow(f) : undefined,
+			burst: f.key.family === 'watchlist' && f.series.totals ? episodeBurst(f) : undefined,
 			points: f.points.map((x) => ({
 				t: new Date(x.t).toISOString(),
 				observed: x.value,
@@ -358,13 +358,16 @@ function describeIncident(app: App, inc: Incident<Episode>, lists: WatchlistRow[
 	};
 }
 
-/** The watch list's burst score (Kleinberg automaton on its share of all tickets) at the episode's last bucket. */
-function burstNow(e: Episode): number {
+/** The watch list's burst score (Kleinberg automaton on its share of all tickets): the highest of the episode. */
+function episodeBurst(e: Episode): number {
 	const v = e.series.values;
 	const d = e.series.totals!;
 	const end = Math.min(v.length, e.lastIndex + 1);
 	const r = burstStates(Array.from(v.subarray(0, end)), Array.from(d.subarray(0, end)));
-	return Math.round((r.at(-1)?.score ?? 0) * 1000) / 1000;
+	// the strongest of the episode: at its last bucket the calls may already have stopped (0.00 on a typhoon's burst)
+	let best = 0;
+	for (let i = Math.max(0, e.onsetIndex); i < r.length; i++) best = Math.max(best, r[i].score);
+	return Math.round(best * 1000) / 1000;
 }
 
 // --- notifications ----------------------------------------------------------------------------------------
