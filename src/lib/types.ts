@@ -126,7 +126,8 @@ export interface RankedChange {
 	share: number;
 	/** the count of the period before (whole) */
 	previous: number;
-	/** against the period before, scaled to the same progress when the period is still in progress (see `comparison`) */
+	/** against the period before, scaled to the same progress when the period is still in progress (see `comparison`);
+	 * null when the period before had none (新增), or when the store does not hold all of it */
 	change: number | null;
 }
 
@@ -136,6 +137,10 @@ export interface PeriodComparison {
 	to: string;
 	/** 1 for a finished period; for one ending today, (days − 1 + share of a normal day passed by now) ÷ days */
 	scale: number;
+	/** whether the store holds the whole period before (its data starts on or before `from`); if not, no change is given */
+	covered: boolean;
+	/** the first day the store holds */
+	dataFrom: string | null;
 }
 
 export interface OverviewTopic {

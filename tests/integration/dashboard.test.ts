@@ -180,8 +180,17 @@ describe('较上期', () => {
 		}
 		// a period that ended yesterday is whole: compared with the whole period before
 		const done = await overviewData(ctx, filterOf('from=2026-11-21&to=2026-11-27'));
-		expect(done.comparison).toEqual({ from: '2026-11-14', to: '2026-11-20', scale: 1 });
+		const [{ first }] = await q<{ first: string }>(`SELECT CAST(min(day) AS VARCHAR) AS first FROM tickets_fact`);
+		expect(done.comparison).toEqual({ from: '2026-11-14', to: '2026-11-20', scale: 1, covered: true, dataFrom: first });
 		for (const r of done.channels) expect(r.change!).toBeCloseTo((r.count - r.previous) / r.previous, 10);
+		// a period before the store's first day is not compared with: no row is new, none has a change
+		const long = await overviewData(ctx, filterOf('period=90d'));
+		expect(long.comparison.from < first).toBe(true);
+		expect(long.comparison.covered).toBe(false);
+		for (const r of [...long.categories, ...long.places, ...long.channels, ...long.types]) expect(r.change).toBeNull();
+		const html = await renderOverview('leader', '?period=90d');
+		expect(html).not.toContain('>新增<');
+		expect(html).toContain(`该时段早于数据起始日（${first}），不作比较`);
 	});
 });
 

@@ -181,7 +181,7 @@ function kindLabel(cal: WorkCalendar, day: string): string {
 }
 
 /** Rows of `rankedBy` as ranked changes; `scale` brings the previous period to the current one's progress. */
-function ranked(rows: Row[], key: string, name: (code: string) => string, scale: number): RankedChange[] {
+function ranked(rows: Row[], key: string, name: (code: string) => string, scale: number, covered = true): RankedChange[] {
 	const total = rows.reduce((s, r) => s + num(r.cur), 0);
 	return rows
 		.filter((r) => r[key] !== null && num(r.cur) + num(r.prev) > 0)
@@ -190,7 +190,7 @@ function ranked(rows: Row[], key: string, name: (code: string) => string, scale:
 			const count = num(r.cur);
 			const previous = num(r.prev);
 			const base = previous * scale;
-			return { code, name: name(code), count, share: total ? count / total : 0, previous, change: base > 0 ? (count - base) / base : null };
+			return { code, name: name(code), count, share: total ? count / total : 0, previous, change: covered && base > 0 ? (count - base) / base : null };
 		})
 		.sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
 }
@@ -304,8 +304,11 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 
 	// a period ending today is still in progress: the period before counts as far as this one has come (the
 	// map scales its expectation alike), so a morning is not compared with a whole day
-	const comparison = { ...previousPeriod(filter), scale: progress(filter, today, share) };
-	const allCategories = ranked(rankings.get(catDim)!, catDim, (c) => ref.categoryByCode.get(c)?.name ?? `未知（${c}）`, comparison.scale);
+	// compared only with a period the store holds whole: one reaching before its first day would show every row as
+	// new (or far up), which says when the data starts, not how the city changed
+	const prevWindow = previousPeriod(filter);
+	const comparison = { ...prevWindow, scale: progress(filter, today, share), covered: start !== null && start <= prevWindow.from, dataFrom: start };
+	const allCategories = ranked(rankings.get(catDim)!, catDim, (c) => ref.categoryByCode.get(c)?.name ?? `未知（${c}）`, comparison.scale, comparison.covered);
 	// within a level-2 filter, a ticket classified no further than level 2 (or to an unknown code) has no level-3
 	// bar: it is counted apart, so no bar stands for, or drills to, the whole level-2 category
 	const isLeaf = (code: string) => {
@@ -319,10 +322,11 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 		rankings.get(placeDim)!,
 		placeDim,
 		(c) => (placeDim === 'street_code' ? ref.streetByCode.get(c)?.name : ref.districtByCode.get(c)?.name) ?? `未知（${c}）`,
-		comparison.scale
+		comparison.scale,
+		comparison.covered
 	).slice(0, 15);
-	const channels = ranked(rankings.get('channel')!, 'channel', (c) => CHANNEL_LABELS[c as Channel] ?? c, comparison.scale);
-	const types = ranked(rankings.get('type')!, 'type', (c) => c, comparison.scale);
+	const channels = ranked(rankings.get('channel')!, 'channel', (c) => CHANNEL_LABELS[c as Channel] ?? c, comparison.scale, comparison.covered);
+	const types = ranked(rankings.get('type')!, 'type', (c) => c, comparison.scale, comparison.covered);
 
 	return {
 		asOf: today,
