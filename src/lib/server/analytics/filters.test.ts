@@ -98,8 +98,15 @@ describe('parseDashboardFilter: period', () => {
 		expect([toOnly.period, toOnly.from, toOnly.to]).toEqual(['custom', '2026-10-12', '2026-11-10']);
 		// a `to` after today is cut to today
 		expect(parse('from=2026-11-01&to=2026-12-31').filter.to).toBe('2026-11-28');
-		// from and to win over period
-		expect(parse('period=7d&from=2026-11-01&to=2026-11-10').filter.period).toBe('custom');
+		// from and to win over period, and the unused period is named (it was dropped silently)
+		const both = parse('period=7d&from=2026-11-01&to=2026-11-10');
+		expect(both.filter.period).toBe('custom');
+		expect(both.problems).toEqual(['已按起止日期统计，时段「近7天」未使用']);
+		// to with a period: that period's length ending there (the default's before, on the overview 30 days)
+		const toWeek = parse('period=7d&to=2026-11-20');
+		expect([toWeek.filter.from, toWeek.filter.to, toWeek.problems]).toEqual(['2026-11-14', '2026-11-20', []]);
+		// an unknown period beside an end day is named too
+		expect(parse('period=bogus&to=2026-11-20').problems[0]).toMatch(/^未知的时段「bogus」/);
 		// a single day
 		expect(periodDays(parse('from=2026-11-05&to=2026-11-05').filter)).toBe(1);
 	});

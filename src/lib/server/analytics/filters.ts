@@ -43,19 +43,8 @@ export function parseDashboardFilter(sp: URLSearchParams, ref: Reference, now: n
 	const pk = get('period');
 	const f = get('from');
 	const t = get('to');
-	if (f || t) {
-		const bad = [f, t].filter((x) => x && !isDay(x));
-		if (bad.length) problems.push(`日期「${bad.join('、')}」无效，应为 年-月-日（如 2026-11-01），已按${period.label}统计`);
-		else if (f && t && f > t) problems.push(`起始日期 ${f} 晚于结束日期 ${t}，已按${period.label}统计`);
-		else if ((f ?? t)! > today) problems.push(`日期 ${f ?? t} 晚于今天，已按${period.label}统计`);
-		else if ((f ?? t)! < EARLIEST_DAY) problems.push(`日期 ${f ?? t} 早于 ${EARLIEST_DAY}，超出可统计的范围，已按${period.label}统计`);
-		else {
-			from = f ?? addDays(t!, -(period.days - 1));
-			to = t && t < today ? t : today;
-			periodKey = 'custom';
-			periodLabel = `${from} 至 ${to}`;
-		}
-	} else if (pk) {
+	// the period: its length also counts back from a given end day
+	if (pk) {
 		const p = PERIODS.find((x) => x.key === pk);
 		if (!p) problems.push(`未知的时段「${pk}」，可选：${PERIODS.map((x) => `${x.key}（${x.label}）`).join('、')}`);
 		else {
@@ -63,6 +52,22 @@ export function parseDashboardFilter(sp: URLSearchParams, ref: Reference, now: n
 			periodKey = p.key;
 			periodLabel = p.label;
 			from = addDays(today, -(p.days - 1));
+		}
+	}
+	if (f || t) {
+		const bad = [f, t].filter((x) => x && !isDay(x));
+		if (bad.length) problems.push(`日期「${bad.join('、')}」无效，应为 年-月-日（如 2026-11-01），已按${period.label}统计`);
+		else if (f && t && f > t) problems.push(`起始日期 ${f} 晚于结束日期 ${t}，已按${period.label}统计`);
+		else if ((f ?? t)! > today) problems.push(`日期 ${f ?? t} 晚于今天，已按${period.label}统计`);
+		else if ((f ?? t)! < EARLIEST_DAY) problems.push(`日期 ${f ?? t} 早于 ${EARLIEST_DAY}，超出可统计的范围，已按${period.label}统计`);
+		else {
+			// a start day makes the period (the time span given with it is not used, and that is said); an end day
+			// alone ends a period of the chosen (or the screen's) length
+			if (f && pk && period.key === pk) problems.push(`已按起止日期统计，时段「${period.label}」未使用`);
+			from = f ?? addDays(t!, -(period.days - 1));
+			to = t && t < today ? t : today;
+			periodKey = 'custom';
+			periodLabel = `${from} 至 ${to}`;
 		}
 	}
 
