@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
-import { generateDemo, startApp, stopApp, type App } from '../../src/lib/server/app';
+import { generateDemo, setApp, startApp, stopApp, type App } from '../../src/lib/server/app';
+import { POST as actionsApi } from '../../src/routes/api/v1/alerts/[id]/actions/+server';
+import { createUser } from '../../src/lib/server/auth';
 import { loadConfig } from '../../src/lib/server/config';
 import { alertsIdle, announceReleased, detectionRound, notify } from '../../src/lib/server/alerts/service';
 import { alertDetail } from '../../src/lib/server/alerts/read';
@@ -212,6 +214,36 @@ describe('a planted cluster of calls', () => {
 		const done = await transition(a.rel.db, alertId, 'resolve', { id: null, name: '应急办值班员' }, al.version, '积水已排除');
 		expect(done.status).toBe('resolved');
 		expect(done.closedAt).not.toBeNull();
+	});
+});
+
+describe('the actions API', () => {
+	it('needs the version the user saw: without it 400, with a stale one 409, so one of two people acting at once wins', async () => {
+		setApp(Promise.resolve(a));
+		const { alert } = await recordIncident(
+			a.rel.db,
+			{
+				title: '虎丘区 · 食品安全来电异常增多', severity: 3, watchlistSlug: null, categoryCode: null, topicKey: 'wl:api', placeLevel: 'district',
+				placeCode: '320505', districtCode: '320505', places: [], series: [], bucket: 'hour', onset: new Date(Date.now() - H), lastFiring: new Date(),
+				active: true, observed: 9, expected: 2, upper: 5, score: 0.9, tickets: [], unitCode: null, silencedBy: null
+			},
+			new Date(),
+			() => []
+		);
+		const id = await createUser(a.rel.db, { username: 'duty_api', displayName: '应急办值班员', role: 'emergency', password: 'minqing-test-2026' });
+		const user = { id, username: 'duty_api', displayName: '应急办值班员', role: 'emergency', unitCode: null, unitName: null };
+		const post = (body: unknown) =>
+			actionsApi({
+				locals: { user },
+				params: { id: String(alert.id) },
+				request: new Request('http://x', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+			} as never);
+		const none = await post({ action: 'acknowledge' });
+		expect(none.status).toBe(400);
+		expect(((await none.json()) as { error: { message: string } }).error.message).toMatch(/^缺少 version/);
+		const [first, second] = await Promise.all([post({ action: 'acknowledge', version: alert.version }), post({ action: 'dismiss', version: alert.version, note: '误报' })]);
+		expect([first.status, second.status].sort()).toEqual([200, 409]);
+		expect((await post({ action: 'constructor', version: alert.version })).status).toBe(400);
 	});
 });
 

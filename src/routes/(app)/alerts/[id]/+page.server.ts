@@ -41,8 +41,9 @@ function act(action: AlertAction) {
 		const form = await request.formData();
 		const note = String(form.get('note') ?? '');
 		const v = String(form.get('version') ?? '');
+		if (!/^\d+$/.test(v)) return fail(400, { action, message: '缺少预警的版本号，请刷新页面后重试', note });
 		try {
-			const row = await actOnAlert(await app(), id, action, actorOf(user), /^\d+$/.test(v) ? Number(v) : null, note);
+			const row = await actOnAlert(await app(), id, action, actorOf(user), Number(v), note);
 			return { action, done: row.status };
 		} catch (e) {
 			if (e instanceof AlertError) return fail(ALERT_ERROR_STATUS[e.code], { action, message: e.message, note });
