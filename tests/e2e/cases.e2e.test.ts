@@ -289,6 +289,10 @@ describe('a call from intake to closing', () => {
 		expect(row.getCell(lastCol).value).toBeCloseTo(Math.round(Number(score) * 10) / 10, 5);
 		const names = await page.locator(`[data-testid=unit-row][data-code="${code}"] td`).nth(1).innerText();
 		expect(names).toContain(String(row.getCell(2).value));
+		// a refused value in the address: the page names it and shows the rest, and so does the workbook (a JSON 400 before)
+		await page.goto(`${server.url}/assessment?period=90d&district=999`);
+		await page.locator('[data-testid=filter-problems]').waitFor();
+		expect(await page.locator('[data-testid=export-xlsx]').getAttribute('href')).toBe('/assessment/export?period=90d');
 	});
 
 	it('no console errors on any page (the 404 of the other unit aside)', () => {
