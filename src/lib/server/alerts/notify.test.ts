@@ -356,6 +356,14 @@ describe('deliver to a real receiver', () => {
 		expect(log.records[1].error).toMatch(/^网络错误：.*ECONNREFUSED/);
 	});
 
+	it('does not retry a port fetch never connects to, and says so in Chinese', async () => {
+		const log = memoryLog();
+		const s = fakeSleep();
+		expect(await deliver(hook('json', 'http://127.0.0.1:9/hook'), msg, log, { sleep: s.sleep, attempts: 5 })).toBe(false);
+		expect(log.records.map((x) => x.status)).toEqual(['failed']);
+		expect(log.records[0].error).toBe('端口 9 不能用于 HTTP 请求（在 fetch 禁用的端口之列），请改用其他端口');
+	});
+
 	it('treats a DingTalk errcode ≠ 0 as failure: 310000 is final, 130101 (too fast) is retried', async () => {
 		const bad = await receiver((_req, res) => send(res, 200, { errcode: 310000, errmsg: 'keywords not in content' }));
 		const log = memoryLog();

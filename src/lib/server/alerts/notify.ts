@@ -292,6 +292,15 @@ function networkError(e: unknown): string {
 	return `网络错误：${message}${code}`;
 }
 
+function portOf(url: string): string {
+	try {
+		const u = new URL(url);
+		return u.port || (u.protocol === 'https:' ? '443' : '80');
+	} catch {
+		return '?';
+	}
+}
+
 function retryAfter(res: Response): number | undefined {
 	const h = res.headers.get('retry-after');
 	if (!h) return undefined;
@@ -344,6 +353,9 @@ async function attemptOnce(hook: Webhook, body: string, msg: AlertMessage, opts:
 	} catch (e) {
 		if (controller.signal.aborted)
 			return { ok: false, retriable: true, httpStatus: null, error: `超时：${opts.timeoutMs} 毫秒内没有完整回应` };
+		// a port that fetch never connects to (its list of blocked ports, e.g. 9 or 25) fails every attempt alike
+		if (/\bbad port\b/i.test(networkError(e)))
+			return { ok: false, retriable: false, httpStatus: null, error: `端口 ${portOf(hook.url)} 不能用于 HTTP 请求（在 fetch 禁用的端口之列），请改用其他端口` };
 		return { ok: false, retriable: true, httpStatus: null, error: networkError(e) };
 	} finally {
 		clearTimeout(timer);
