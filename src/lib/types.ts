@@ -213,6 +213,8 @@ export interface MapData {
 	asOf: string;
 	filter: DashboardFilter;
 	districts: PlaceStat[];
+	/** the period's tickets without a known district (not on the map); 0 with a district filter */
+	unplaced: number;
 	/** the streets of the filtered district, ranked by significance (no street polygons exist) */
 	streets: PlaceStat[] | null;
 	/** how significance is computed, in Chinese, for the page */

@@ -15,6 +15,7 @@ import { load as mapLoad } from '../../src/routes/(app)/map/+page.server';
 import { GET as alertsApi } from '../../src/routes/api/v1/alerts/+server';
 import { alerts as alertsTable } from '../../src/lib/server/db/schema';
 import OverviewPage from '../../src/routes/(app)/+page.svelte';
+import MapPage from '../../src/routes/(app)/map/+page.svelte';
 import { canSee } from '../../src/lib/nav';
 import { render } from 'svelte/server';
 import type { Role } from '../../src/lib/types';
@@ -22,7 +23,7 @@ import { loadConfig } from '../../src/lib/server/config';
 import { parseSearchParams } from '../../src/lib/server/text/params';
 import { searchTickets } from '../../src/lib/server/text/search';
 import { placeTicketsHref, ticketsHref } from '../../src/lib/filter-url';
-import { ensureWarehouse, setMeta } from '../../pipelines/warehouse/schema';
+import { ensureWarehouse, rebuildRollups, setMeta } from '../../pipelines/warehouse/schema';
 import { baseTable, MEASURES, OPEN_STATUS_SQL, OPEN_TICKETS, ROLLUPS, UNIT_ROUNDS } from '../../pipelines/warehouse/rollups';
 
 let a: App;
@@ -503,5 +504,27 @@ describe('links of the overview', () => {
 		// the roles that may follow them still get the drill-downs and the header links
 		expect([...seen.get('leader')!]).toEqual(expect.arrayContaining(['/search', '/map', '/wall']));
 		expect([...seen.get('analyst')!]).toEqual(expect.arrayContaining(['/search', '/map']));
+	});
+});
+
+// last in the file: it adds tickets to the store
+describe('tickets without a known district', () => {
+	it('are counted on the map beside the districts, and the page says they are not on it', async () => {
+		const before = await mapData(ctx, filterOf('period=7d'));
+		expect(before.unplaced).toBe(0);
+		// five of the week's tickets as a feed sends them with a district code the city does not have (kept, flagged)
+		await a.analytics.conn.run(`INSERT INTO tickets_fact SELECT * REPLACE ('NOPLACE-' || ticket_no AS ticket_no, 'NOPLACE-' || external_id AS external_id,
+			NULL AS district_code, NULL AS street_code, NULL AS lon, NULL AS lat)
+			FROM tickets_fact WHERE day >= DATE '2026-11-25' ORDER BY ticket_no LIMIT 5`);
+		await rebuildRollups(a.analytics.conn);
+		const m = await mapData(ctx, filterOf('period=7d'));
+		expect(m.unplaced).toBe(5);
+		expect(m.districts.reduce((s, d) => s + d.count, 0) + m.unplaced).toBe(await n(`day BETWEEN DATE '${m.filter.from}' AND DATE '${m.filter.to}'`));
+		// within a district, nothing is unplaced
+		expect((await mapData(ctx, filterOf('period=7d&district=320505'))).unplaced).toBe(0);
+		const html = render(MapPage, {
+			props: { data: { ...(await mapLoad({ locals: { user: leader }, url: new URL('http://x/map?period=7d') } as never)), user: leader, nav: [] } as never, params: {} } as never
+		}).body;
+		expect(html).toContain('另有 5 件未定位到区县，不在地图上');
 	});
 });

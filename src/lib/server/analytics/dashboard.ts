@@ -478,7 +478,7 @@ export async function mapData(ctx: DashboardContext, filter: DashboardFilter): P
 	const pointsFrom = periodDays(filter) > POINT_DAYS ? addDays(filter.to, -(POINT_DAYS - 1)) : filter.from;
 	const fw = filterWhere(filter);
 
-	const [districts, streetStats, dayRows, pointRows] = await Promise.all([
+	const [districts, streetStats, dayRows, pointRows, all] = await Promise.all([
 		placeStats(ctx, filter, 'district_code', ref.districts, start, share),
 		filter.district ? placeStats(ctx, filter, 'street_code', ref.streets.filter((s) => s.districtCode === filter.district), start, share) : Promise.resolve(null),
 		aggregate(ctx, { filter, from: sliderFrom, to: sliderTo, by: ['day', 'district_code'], measures: ['n'], omit: ['district_code'] }),
@@ -488,8 +488,12 @@ export async function mapData(ctx: DashboardContext, filter: DashboardFilter): P
 			`SELECT (floor(lon * 100 + 0.5) / 100)::FLOAT8 AS lon, (floor(lat * 100 + 0.5) / 100)::FLOAT8 AS lat, count(*)::FLOAT8 AS n FROM tickets_fact
 			 WHERE day BETWEEN $from::DATE AND $to::DATE AND lon IS NOT NULL AND lat IS NOT NULL${fw.sql} GROUP BY 1, 2`,
 			{ from: pointsFrom, to: filter.to, ...fw.params }
-		)
+		),
+		// the period's tickets wherever they are: those without a known district are not on the map, and it says so
+		filter.district ? Promise.resolve(null) : aggregate(ctx, { filter, from: filter.from, to: filter.to, measures: ['n'] })
 	]);
+	const placed = districts.reduce((s, d) => s + d.count, 0);
+	const unplaced = all ? Math.max(0, num(all[0]?.n) - placed) : 0;
 	const streets = streetStats ? streetStats.sort((a, b) => (b.z ?? -Infinity) - (a.z ?? -Infinity) || b.count - a.count) : null;
 	const daily: Record<string, number[]> = {};
 	for (const d of ref.districts) daily[d.code] = new Array(days.length).fill(0);
@@ -501,7 +505,7 @@ export async function mapData(ctx: DashboardContext, filter: DashboardFilter): P
 	}
 	const points = pointRows.map((r) => ({ lon: num(r.lon), lat: num(r.lat), n: num(r.n) }));
 
-	return { asOf: today, filter, districts, streets, method: HOTSPOT_METHOD, days, daily, points, pointsFrom };
+	return { asOf: today, filter, districts, unplaced, streets, method: HOTSPOT_METHOD, days, daily, points, pointsFrom };
 }
 
 // ---------------------------------------------------------------------------------------------------------
