@@ -69,7 +69,17 @@ describe('screening hints', () => {
 			['电动车被偷，派出所立案了，但一直没消息', 5],
 			['我和开发商正在打官司，想让住建局先处理', 5],
 			['房屋质量问题正在诉讼，想再反映一下', 5],
-			['法院判了但对方一直不执行', 5]
+			['法院判了但对方一直不执行', 5],
+			// under way, said less tightly (found by a review: each gave rule 4 or nothing)
+			['已经申请劳动仲裁，想问进度', 5],
+			['劳动仲裁已经受理了，什么时候开庭', 5],
+			['我已经向区政府申请了行政复议', 5],
+			['仲裁委已经裁决了，公司不执行', 5],
+			['我已经申请了信息公开，到期没有答复', 5],
+			['案子已经在法院审理中', 5],
+			// and a procedure still to start stays rule 4
+			['公司拖欠工资，我想申请劳动仲裁', 4],
+			['准备向法院起诉物业', 4]
 		];
 		for (const [text, rule] of cases) {
 			const r = rulesOf('', text);
