@@ -6,6 +6,7 @@ import {
 	DEFAULT_THRESHOLD,
 	DEFAULTS,
 	detectSeries,
+	MAX_ABS_VALUE,
 	normalQuantile,
 	scoreColumns,
 	SeriesDetector,
@@ -202,6 +203,18 @@ describe('detectSeries on count series', () => {
 });
 
 describe('edge cases', () => {
+	it('values beyond ±1e100 are read as missing: the scores of the rest stay finite (±1e308 gave NaN)', () => {
+		const pts = Array.from({ length: 400 }, (_, i) => ({ t: START + i * HOUR, value: i % 50 === 7 ? (i % 2 ? 1e308 : -1e308) : 20 + (i % 5) }));
+		const s = detectSeries(pts);
+		for (const p of s) {
+			expect(Number.isFinite(p.score)).toBe(true);
+			expect(p.score).toBeGreaterThanOrEqual(0);
+			expect(p.score).toBeLessThanOrEqual(1);
+		}
+		expect(s.filter((p, i) => Math.abs(pts[i].value) > MAX_ABS_VALUE).every((p) => p.score === 0 && !p.alert)).toBe(true);
+		const wild = detectSeries(Array.from({ length: 200 }, (_, i) => ({ t: START + i * HOUR, value: i % 2 ? 1e308 : -1e308 })));
+		expect(wild.every((p) => Number.isFinite(p.score) && !p.alert)).toBe(true);
+	});
 	it('flat real series and all-zero count series: no crash, no alerts, finite scores', () => {
 		const flat = Array.from({ length: 2000 }, (_, i) => ({ t: START + i * 300_000, value: 42.5 }));
 		const zeros = Array.from({ length: 2000 }, (_, i) => ({ t: START + i * HOUR, value: 0 }));

@@ -133,6 +133,11 @@ const SHRINK = 4;
 const MAX_COUNT_GAIN = 0.5;
 /** a gap longer than this many intervals resets the CUSUMs */
 const GAP_RESET = 12;
+/**
+ * Values beyond ±1e100 are read as missing: the model squares values and errors, which overflows near ±1e154 and
+ * would turn every later score into NaN (a series of ±1e308 did). No count or sensor series comes near it.
+ */
+export const MAX_ABS_VALUE = 1e100;
 /** calibrated CUSUM level below which an episode may end */
 const CUSUM_RESET = 4;
 /** counts: the episode's rate is taken at least this far from the rate before it in the back-to-base test */
@@ -510,7 +515,7 @@ export class SeriesDetector {
 	step(t: number, value: number): void {
 		const o = this.opts;
 		const validT = Number.isFinite(t);
-		const valid = validT && Number.isFinite(value);
+		const valid = validT && Number.isFinite(value) && Math.abs(value) <= MAX_ABS_VALUE;
 		const ordered = validT && t > this.lastT;
 		if (ordered && this.interval === 0 && this.lastT > -Infinity) {
 			this.gaps.push(t - this.lastT);
@@ -896,7 +901,7 @@ export function detectSeries(points: SeriesPoint[], opts: Partial<DetectorOption
 	let kind = o.kind;
 	if (kind === 'auto') {
 		kind = 'count';
-		for (const p of merged) if (Number.isFinite(p.value) && !isCount(p.value)) kind = 'real';
+		for (const p of merged) if (Number.isFinite(p.value) && Math.abs(p.value) <= MAX_ABS_VALUE && !isCount(p.value)) kind = 'real';
 	}
 	const n = merged.length;
 	const ts = new Float64Array(n);
