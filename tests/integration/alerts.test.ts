@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { generateDemo, setApp, startApp, stopApp, type App } from '../../src/lib/server/app';
 import { POST as actionsApi } from '../../src/routes/api/v1/alerts/[id]/actions/+server';
-import { createUser } from '../../src/lib/server/auth';
+import { createUser, login, logout, SESSION_COOKIE } from '../../src/lib/server/auth';
 import { loadConfig } from '../../src/lib/server/config';
-import { alertsIdle, announceReleased, detectionRound, notify } from '../../src/lib/server/alerts/service';
+import { alertsIdle, announceReleased, detectionRound, notify, publishChange } from '../../src/lib/server/alerts/service';
+import { GET as streamApi } from '../../src/routes/api/v1/alerts/stream/+server';
 import { alertDetail } from '../../src/lib/server/alerts/read';
 import { createSilence, deleteWebhook, expireSilence, listWatchlists, listWebhooks, saveWebhook, silenceMatches } from '../../src/lib/server/alerts/settings';
 import { AlertError, alertTrail, getAlert, listAlerts, recordIncident, transition } from '../../src/lib/server/alerts/store';
@@ -244,6 +245,31 @@ describe('the actions API', () => {
 		const [first, second] = await Promise.all([post({ action: 'acknowledge', version: alert.version }), post({ action: 'dismiss', version: alert.version, note: '误报' })]);
 		expect([first.status, second.status].sort()).toEqual([200, 409]);
 		expect((await post({ action: 'constructor', version: alert.version })).status).toBe(400);
+	});
+});
+
+describe('the live stream', () => {
+	it('sends each change while the session lasts and ends at the logout', async () => {
+		setApp(Promise.resolve(a));
+		await createUser(a.rel.db, { username: 'duty_sse', displayName: '应急办值班员', role: 'emergency', password: 'minqing-test-2026' });
+		const { token, user } = await login(a.rel.db, 'duty_sse', 'minqing-test-2026', 'test', 7);
+		const res = await streamApi({
+			locals: { user },
+			request: new Request('http://x/api/v1/alerts/stream'),
+			cookies: { get: (k: string) => (k === SESSION_COOKIE ? token : undefined) }
+		} as never);
+		const reader = res.body!.getReader();
+		const dec = new TextDecoder();
+		const next = async () => {
+			const r = await reader.read();
+			return r.done ? null : dec.decode(r.value);
+		};
+		expect(await next()).toContain(': connected');
+		publishChange({ id: 4242, event: 'note' });
+		expect(await next()).toContain('"id":4242');
+		await logout(a.rel.db, token);
+		publishChange({ id: 4243, event: 'note' });
+		expect(await next()).toBeNull(); // the stream ended instead of sending it
 	});
 });
 

@@ -1,36 +1,50 @@
 import { onAlertChange } from '$lib/server/alerts/service';
+import { app } from '$lib/server/app';
+import { SESSION_COOKIE, validateSession } from '$lib/server/auth';
 import { requireScreen } from '$lib/server/guard';
 import type { RequestHandler } from './$types';
 
-/** Server-sent events: `event: alert` with { id, event } on every change; a comment every 25 s keeps proxies open. */
-export const GET: RequestHandler = async ({ locals, request }) => {
+/**
+ * Server-sent events: `event: alert` with { id, event } on every change; a comment every 25 s keeps proxies open.
+ * The session is checked again before each message: a stream outlives no logout or deactivation (it ends then).
+ */
+export const GET: RequestHandler = async ({ locals, request, cookies }) => {
 	requireScreen(locals, '/alerts');
+	const { rel, config } = await app();
+	const token = cookies.get(SESSION_COOKIE) ?? '';
 	const enc = new TextEncoder();
 	let stop = () => {};
+	let end = () => {};
 	const stream = new ReadableStream<Uint8Array>({
 		start(controller) {
-			const send = (s: string) => {
+			const write = (s: string) => {
 				try {
 					controller.enqueue(enc.encode(s));
 				} catch {
 					stop();
 				}
 			};
-			send(`retry: 3000\n: connected\n\n`);
-			const off = onAlertChange((c) => send(`event: alert\ndata: ${JSON.stringify(c)}\n\n`));
-			const ping = setInterval(() => send(`: ping\n\n`), 25_000);
-			stop = () => {
-				off();
-				clearInterval(ping);
-			};
-			request.signal.addEventListener('abort', () => {
+			end = () => {
 				stop();
 				try {
 					controller.close();
 				} catch {
 					/* already closed */
 				}
-			});
+			};
+			const send = (s: string) =>
+				void validateSession(rel.db, token, config.sessionDays).then(
+					(user) => (user ? write(s) : end()),
+					() => end()
+				);
+			write(`retry: 3000\n: connected\n\n`);
+			const off = onAlertChange((c) => send(`event: alert\ndata: ${JSON.stringify(c)}\n\n`));
+			const ping = setInterval(() => send(`: ping\n\n`), 25_000);
+			stop = () => {
+				off();
+				clearInterval(ping);
+			};
+			request.signal.addEventListener('abort', () => end());
 		},
 		cancel() {
 			stop();
