@@ -121,7 +121,10 @@ const COMPOUND_SURNAMES = new Set(
 /** Polite forms after a surname that already hide the person: 张先生, 王女士. */
 const TITLES = /^(?:先生|女士|小姐|老师|师傅|师父|阿姨|大爷|大妈|同志|老板|经理|总)$/;
 /** Placeholders that are not names. */
-const NOT_NAMES = new Set(['匿名', '无名', '未知', '不详', '无', '未提供', '市民', '群众', '来电人']);
+const NOT_NAMES = new Set([
+	'匿名', '无名', '未知', '不详', '无', '未提供', '市民', '群众', '来电人', '网友', '业主', '居民', '住户', '租户', '村民', '用户', '客户',
+	'顾客', '患者', '家长', '学生', '职工', '员工', '先生', '女士', '小姐', '老师', '师傅', '同志', '老人', '热心市民'
+]);
 
 /**
  * A personal name for display: the surname stays, every other character becomes `*`:

@@ -36,5 +36,7 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('欧阳娜娜的电话13812345678', ['欧阳娜娜'])).toBe('欧阳**的电话138****5678');
 		expect(maskNames('市民反映路灯坏了', ['市民', '王女士', '李', null, undefined, ' '])).toBe('市民反映路灯坏了');
 		expect(maskNames('王女士来电', ['王女士'])).toBe('王女士来电');
+		// a caller recorded as a role, not a name, leaves that word in the text alone
+		expect(maskNames('网友反映，业主和居民都很着急，王先生也来电', ['网友', '业主', '居民', '先生'])).toBe('网友反映，业主和居民都很着急，王先生也来电');
 	});
 });

@@ -79,13 +79,18 @@ describe('screening hints', () => {
 			['案子已经在法院审理中', 5],
 			// and a procedure still to start stays rule 4
 			['公司拖欠工资，我想申请劳动仲裁', 4],
-			['准备向法院起诉物业', 4]
+			['准备向法院起诉物业', 4],
+			['提出了诉求想复议', 4],
+			['申请了退款想起诉商家', 4]
 		];
 		for (const [text, rule] of cases) {
 			const r = rulesOf('', text);
 			expect(r, text).toContain(rule);
 			expect(r, text).not.toContain(rule === 4 ? 5 : 4);
 		}
+	});
+	it('hints no procedure for an administrative matter still being looked at', () => {
+		for (const text of ['我的低保申请还在审理中', '公租房资格还在审理中', '现在审理这个事情要多久']) expect(rulesOf('', text), text).not.toContain(5);
 	});
 	it('names the Party, People’s Congress and army bodies, and only them', () => {
 		for (const text of [

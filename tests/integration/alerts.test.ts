@@ -10,7 +10,7 @@ import { generateDemo, setApp, startApp, stopApp, type App } from '../../src/lib
 import { POST as actionsApi } from '../../src/routes/api/v1/alerts/[id]/actions/+server';
 import { createUser, login, logout, SESSION_COOKIE } from '../../src/lib/server/auth';
 import { loadConfig } from '../../src/lib/server/config';
-import { alertsIdle, announceReleased, detectionRound, notify, publishChange } from '../../src/lib/server/alerts/service';
+import { alertsIdle, announceOwed, detectionRound, notify, publishChange } from '../../src/lib/server/alerts/service';
 import { GET as streamApi } from '../../src/routes/api/v1/alerts/stream/+server';
 import { alertDetail } from '../../src/lib/server/alerts/read';
 import { createSilence, deleteWebhook, expireSilence, listWatchlists, listWebhooks, saveWebhook, silenceMatches } from '../../src/lib/server/alerts/settings';
@@ -390,15 +390,17 @@ describe('silences and automatic resolution', () => {
 		expect(mine()).toEqual([]);
 		expect((await alertTrail(a.rel.db, alert.id)).map((e) => e.action)).toContain('notify_withheld');
 		// ended by hand while the alert fires: the raising goes out now
-		await announceReleased(a, await expireSilence(a.rel.db, sil.id));
+		await expireSilence(a.rel.db, sil.id);
+		expect(await announceOwed(a)).toBe(1);
 		await alertsIdle();
 		expect(mine()).toEqual(['fired']);
 		// silenced and released again without a new raising: nothing more
 		const again = await createSilence(a.rel.db, a.ref, { matchers: { district: '320509' }, startsAt: new Date(at - H), endsAt: new Date(at + H), comment: '复查' }, null);
-		await announceReleased(a, await expireSilence(a.rel.db, again.id));
+		await expireSilence(a.rel.db, again.id);
+		expect(await announceOwed(a)).toBe(0);
 		await alertsIdle();
 		expect(mine()).toEqual(['fired']);
-		expect((await alertTrail(a.rel.db, alert.id)).map((e) => e.action).filter((x) => x === 'unsilenced')).toHaveLength(2);
+		expect((await alertTrail(a.rel.db, alert.id)).map((e) => e.action)).toEqual(['fired', 'notify_withheld', 'unsilenced', 'notified_late', 'unsilenced']);
 	});
 
 	it('refuses a silence whose code can match no alert, naming the field', async () => {

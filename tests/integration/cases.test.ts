@@ -290,9 +290,12 @@ describe('two people acting on one ticket at once', () => {
 		expect(lost.code).toBe('conflict');
 		const returned = results[0].status === 'fulfilled';
 		if (!returned) await actOnTicket(a, people.unitLead, t.no, { action: 'return', version: d.version + 1, note: '不属于本单位职责' });
-		// the return took it away from both units: the lead and the assisting one acting on what they saw get 409
+		// the return took it away from both units: the lead and the assisting one get 409, whatever version they send
+		// (answers differing by version would tell them how the ticket went on)
+		const now = (await a.rel.db.select({ v: tickets.version }).from(tickets).where(eq(tickets.ticketNo, t.no)))[0].v;
 		for (const who of ['unitLead', 'unitAssist'] as const)
-			await expect(actOnTicket(a, people[who], t.no, { action: 'sign', version: d.version })).rejects.toMatchObject({ code: 'conflict' });
+			for (const version of [d.version, now])
+				await expect(actOnTicket(a, people[who], t.no, { action: 'sign', version })).rejects.toMatchObject({ code: 'conflict' });
 		await expect(actOnTicket(a, people.unitOther, t.no, { action: 'sign', version: d.version })).rejects.toMatchObject({ code: 'not_found' });
 	});
 });
@@ -405,6 +408,7 @@ describe('access: units see and act on their own tickets only', () => {
 		expect(byDay.items.every((i) => i.ticketNo.includes(`${day}-`))).toBe(true);
 	});
 	it('the caller’s own name in the text, and personal data in the timeline’s notes and reasons, are masked wherever the caller is', async () => {
+		const other = await registerTicket(a, people.operator, { ...INTAKE, caller_name: '王小五', title: '王小五反映楼下饭店油烟' });
 		const t = await ticketIn('signed');
 		await a.rel.db.update(tickets).set({ content: '来电人张三反映楼下饭店油烟很大' }).where(eq(tickets.ticketNo, t.no));
 		const noted = await actOnTicket(a, people.unitLead, t.no, { action: 'note', version: t.version, note: '已电话联系张三 13812345678 核实' });
@@ -417,6 +421,10 @@ describe('access: units see and act on their own tickets only', () => {
 			expect(d.content, who).toBe('来电人张*反映楼下饭店油烟很大');
 			expect(d.extension?.reason, who).toBe('需约张*（138****5678）现场勘查');
 		}
+		// an earlier related ticket (the same phone) names its own caller in its title: masked in the list too
+		const related = (await ticketDetail(a, people.leader, t.no)).related.find((r) => r.ticketNo === other.ticketNo);
+		expect(related?.title).toBe('王**反映楼下饭店油烟');
+		expect(JSON.stringify(related)).not.toContain('王小五');
 		const lead = await ticketDetail(a, people.unitLead, t.no);
 		expect(lead.content).toBe('来电人张三反映楼下饭店油烟很大');
 		expect(lead.timeline.map((e) => e.note)).toContain('已电话联系张三 13812345678 核实');
@@ -717,8 +725,12 @@ describe('intake validation', () => {
 			(e: unknown) => e as CaseError
 		);
 	it('takes null for an optional text as empty, and refuses a NUL in an action’s note by field', async () => {
-		const t = await registerTicket(a, people.operator, { ...INTAKE, title: null, address: null });
+		const t = await registerTicket(a, people.operator, { ...INTAKE, title: null, address: null, links: null });
 		expect(t).toMatchObject({ title: '', address: '' });
+		// fields an action does not use, sent as null
+		const accepted = await actOnTicket(a, people.operator, t.ticketNo, { action: 'accept', version: t.version, duplicate_of: null, unit_code: null, reason: null, days: null });
+		expect(accepted.status).toBe('accepted');
+		await a.rel.db.update(tickets).set({ status: 'received', version: t.version }).where(eq(tickets.id, t.id));
 		const e = await actOnTicket(a, people.operator, t.ticketNo, { action: 'accept', version: t.version, note: '备注\u0000' }).catch((x: CaseError) => x);
 		expect(e).toMatchObject({ code: 'invalid_input', field: 'note', message: '说明含有空字符（U+0000），无法保存，请删除后重试' });
 		const bad = await actOnTicket(a, people.operator, t.ticketNo, { action: 'fly', version: t.version }).catch((x: CaseError) => x);

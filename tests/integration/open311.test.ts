@@ -496,6 +496,11 @@ describe('GET requests/{id} and tokens/{token}', () => {
 		expectJsonError(await getRequest('SZ20000101-H99999.json'), 404, 'service_request_id', 'SZ20000101-H99999');
 		expectXmlError(await getRequest('SZ20000101-H99999.xml'), 404, 'SZ20000101-H99999');
 		expectXmlError(await getRequest('SZ20000101-H99999.html'), 404);
+		// a NUL reaches no store: 404 for such an id, 400 naming such a parameter (the general error before)
+		expect((await getRequest('SZ\u0000.json')).status).toBe(404);
+		const nul = await getRoot('requests.json', { service_request_id: 'SZ\u0000' });
+		expect(nul.status).toBe(400);
+		expect(descriptions(nul)).toEqual(['参数 service_request_id 含有空字符（U+0000），无法处理']);
 	});
 
 	it('turns the token of an Open311 request (its number) into its service_request_id; 404 for others', async () => {
@@ -558,9 +563,11 @@ describe('status mapping and the lifecycle', () => {
 		await act(answered, operator, { action: 'answer', note: '已告知办理流程' });
 		expect(await one(answered)).toMatchObject({ status: 'closed', status_notes: '直接答复' });
 
+		// 并单 into a ticket still being handled
+		const main = await created({ service_code: '0101', address_string: '姑苏区', description: '主工单' });
 		const merged = await created({ service_code: '0101', address_string: '姑苏区', description: '并单测试' });
-		await act(merged, operator, { action: 'merge', duplicate_of: answered });
-		expect(await one(merged)).toMatchObject({ status: 'closed', status_notes: `已并入工单 ${answered}，随该工单办理` });
+		await act(merged, operator, { action: 'merge', duplicate_of: main });
+		expect(await one(merged)).toMatchObject({ status: 'closed', status_notes: `已并入工单 ${main}，随该工单办理` });
 
 		// a refusal as secret or private keeps the text back
 		const secret = await created({ service_code: '0101', address_string: '姑苏区', description: '涉及隐私的内容' });

@@ -203,7 +203,8 @@ const TRAIL_LABELS: Record<string, string> = {
 	dismissed: '排除（误报）',
 	note: '备注',
 	notify_withheld: '静默中，未通知',
-	unsilenced: '静默结束'
+	unsilenced: '静默结束',
+	notified_late: '静默结束后补发通知'
 };
 
 /** Linked tickets shown on the detail page (newest first). */

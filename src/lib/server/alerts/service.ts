@@ -2,7 +2,7 @@
 // case-handling changes, else every IDLE_ROUND_MS; alerts recorded in the relational store; webhooks notified; the
 // 预警 page told over server-sent events. One round at a time; requests during a round run one more round.
 import { EventEmitter } from 'node:events';
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { groupFirings, watchlistsOfCategory, type Incident } from '$pipelines/alerts/incidents';
 import { calendarDayKind, runPassYielding, type Episode } from '$pipelines/alerts/pass';
 import { closePassWorker, runPassInWorker } from '$pipelines/alerts/pass-parallel';
@@ -11,7 +11,7 @@ import { readSeries, seriesTickets, windowFrom, bucketMs, ROUND_WINDOW_DAYS, Wat
 import { placeName } from '$pipelines/reference/index';
 import { holidayFile, type App } from '../app';
 import type { AlertRow, WatchlistRow } from '../db/schema';
-import { alertEvents, webhookDeliveries } from '../db/schema';
+import { alertEvents, alerts, webhookDeliveries } from '../db/schema';
 import { afterIngest } from '../ingest';
 import { CoalescingJob, waitAtMost } from '../jobs';
 import { onShutdown } from '../presence';
@@ -20,6 +20,7 @@ import { deliver, shouldNotify, type AlertEvent, type AlertMessage, type Deliver
 import { activeSilences, alertLabels, getWebhook, listWatchlists, listWebhooks, refreshSilenced, saveWatchlist, silenceFor, toWebhook, type WatchlistInput } from './settings';
 import {
 	addNote,
+	OPEN_STATUSES,
 	recordIncident,
 	transition,
 	type Actor,
@@ -235,7 +236,8 @@ export async function detectionRound(app: App, now = Date.now()): Promise<RoundS
 	}
 	results.push(...(await settleQuiet(db, seen, new Date(now))));
 	// every open alert's silencedBy to the silences active now (one may have begun or ended since the last round)
-	await announceReleased(app, await refreshSilenced(db, new Date(now)), new Date(now));
+	await refreshSilenced(db, new Date(now));
+	await announceOwed(app, new Date(now));
 	for (const r of results) {
 		if (!r.event) continue;
 		if (r.event === 'fired' || r.event === 'refired') summary.fired++;
@@ -431,22 +433,30 @@ export function notify(app: App, a: AlertRow, event: AlertEvent, at = new Date()
 }
 
 /**
- * Alerts no silence holds any longer (one ended, by hand or at its time): each gets 静默结束 in its trail, and one
- * still firing whose raising a silence kept back is announced now (as Alertmanager does when a silence expires).
+ * Open alerts no silence holds that still fire while their raising was kept back by one (the trail's last word on it
+ * is 静默中，未通知): announced now, once (as Alertmanager does when a silence expires), however the silence ended —
+ * at its time, by hand, or replaced by another that does not match. Run by each detection round and when a silence is
+ * ended by hand.
  */
-export async function announceReleased(app: App, released: readonly AlertRow[], at = new Date()): Promise<void> {
-	for (const a of released) {
-		// the last word of the trail on notifications: a raising withheld, or an earlier release
-		const [last] = await app.rel.db
-			.select({ action: alertEvents.action })
-			.from(alertEvents)
-			.where(and(eq(alertEvents.alertId, a.id), inArray(alertEvents.action, ['notify_withheld', 'unsilenced'])))
-			.orderBy(desc(alertEvents.id))
-			.limit(1);
-		await app.rel.db.insert(alertEvents).values({ alertId: a.id, action: 'unsilenced', actorName: '系统', note: '静默已结束', at });
+export async function announceOwed(app: App, at = new Date()): Promise<number> {
+	const owed = await app.rel.db
+		.select()
+		.from(alerts)
+		.where(
+			and(
+				inArray(alerts.status, [...OPEN_STATUSES]),
+				isNull(alerts.silencedBy),
+				ne(alerts.signal, 'normal'),
+				sql`(SELECT e.action FROM ${alertEvents} e WHERE e.alert_id = ${alerts.id} AND e.action IN ('notify_withheld', 'notified_late')
+				     ORDER BY e.id DESC LIMIT 1) = 'notify_withheld'`
+			)
+		);
+	for (const a of owed) {
+		await app.rel.db.insert(alertEvents).values({ alertId: a.id, action: 'notified_late', actorName: '系统', note: '静默结束后补发预警通知', at });
 		publishChange({ id: a.id, event: 'unsilenced' });
-		if (last?.action === 'notify_withheld' && a.signal !== 'normal') notify(app, a, 'fired', at);
+		notify(app, a, 'fired', at);
 	}
+	return owed.length;
 }
 
 // --- people's actions: the change, then the live page and the webhooks ---------------------------------------

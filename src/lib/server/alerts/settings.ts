@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { and, desc, eq, gt, inArray, isNull, lte } from 'drizzle-orm';
 import type { Reference } from '$pipelines/reference/index';
 import type { Db } from '../db';
-import { alerts, silences, watchlists, webhookDeliveries, webhooks, type AlertRow, type WatchlistRow } from '../db/schema';
+import { alertEvents, alerts, silences, watchlists, webhookDeliveries, webhooks, type AlertRow, type WatchlistRow } from '../db/schema';
 import { SEVERITIES } from '$lib/alerts';
 import { formatShanghaiTime } from '$lib/charts/format';
 import type { Webhook } from './notify';
@@ -181,7 +181,10 @@ export async function refreshSilenced(db: Db, now: Date): Promise<AlertRow[]> {
 		const by = silenceFor(active, alertLabels(a));
 		if (by === a.silencedBy) continue;
 		await db.update(alerts).set({ silencedBy: by }).where(eq(alerts.id, a.id));
-		if (by === null) released.push({ ...a, silencedBy: null });
+		if (by === null) {
+			released.push({ ...a, silencedBy: null });
+			await db.insert(alertEvents).values({ alertId: a.id, action: 'unsilenced', actorName: '系统', note: '静默已结束', at: now });
+		}
 	}
 	return released;
 }
@@ -253,7 +256,7 @@ export async function createSilence(
 	return row;
 }
 
-/** Ends a silence now; returns the alerts it no longer holds (to be announced: `announceReleased`). */
+/** Ends a silence now; returns the alerts it no longer holds (what they are owed: `announceOwed`). */
 export async function expireSilence(db: Db, id: number): Promise<AlertRow[]> {
 	const [s] = await db.select().from(silences).where(eq(silences.id, id));
 	if (!s) throw new AlertError('not_found', `静默规则 #${id} 不存在`);

@@ -80,6 +80,9 @@ const trimmedNote = (max = 2000) =>
 		.nullable()
 		.transform((s) => (s ?? '').trim());
 
+/** An optional field that may also come as null, read as absent. */
+const nullAsAbsent = <T extends z.ZodType>(t: T) => z.preprocess((v) => (v === null ? undefined : v), t.optional());
+
 /** A new ticket as an operator registers it (or a web/app/WeChat submission). Text is kept exactly as given. */
 export const intakeSchema = z.object({
 	channel: z.enum(CHANNELS.filter((c) => c !== 'feed') as [string, ...string[]]),
@@ -111,6 +114,7 @@ export const intakeSchema = z.object({
 		.array(z.string().trim().max(40))
 		.max(10)
 		.optional()
+		.nullable()
 		.transform((l) => [...new Set((l ?? []).filter(Boolean))])
 });
 export type IntakeInput = z.output<typeof intakeSchema>;
@@ -120,16 +124,17 @@ export const actionSchema = z.object({
 	action: z.enum(CASE_ACTIONS),
 	version: z.number().int().min(1).optional(),
 	note: trimmedNote(),
-	reason: z.number().int().min(1).max(9).optional(),
-	transferred_to: z.enum(EMERGENCY_LINES).optional(),
-	duplicate_of: z.string().max(40).optional(),
-	unit_code: z.string().max(16).optional(),
-	assist_units: z.array(z.string().max(16)).max(10).optional(),
-	category_code: z.string().max(16).optional(),
-	days: z.number().int().min(1).max(30).optional(),
-	satisfaction: z.enum(SATISFACTION).optional(),
-	reopen: z.boolean().optional(),
-	linked_no: z.string().trim().max(40).optional()
+	// fields an action does not use may also come as null (requireFor names the ones it needs)
+	reason: nullAsAbsent(z.number().int().min(1).max(9)),
+	transferred_to: nullAsAbsent(z.enum(EMERGENCY_LINES)),
+	duplicate_of: nullAsAbsent(z.string().max(40)),
+	unit_code: nullAsAbsent(z.string().max(16)),
+	assist_units: nullAsAbsent(z.array(z.string().max(16)).max(10)),
+	category_code: nullAsAbsent(z.string().max(16)),
+	days: nullAsAbsent(z.number().int().min(1).max(30)),
+	satisfaction: nullAsAbsent(z.enum(SATISFACTION)),
+	reopen: nullAsAbsent(z.boolean()),
+	linked_no: nullAsAbsent(z.string().trim().max(40))
 });
 export type ActionInput = z.output<typeof actionSchema>;
 

@@ -113,8 +113,9 @@ export function summarize(
 		channel: CHANNEL_LABELS[t.channel as Channel] ?? t.channel,
 		urgency: t.urgency === 'urgent' ? 'urgent' : 'normal',
 		// where the caller is masked, so are phone numbers, ID numbers and self-given names in the text
-		title: hide(t.title || t.content.slice(0, 30)),
-		preview: hide(t.content.slice(0, 120)),
+		// masked before it is cut: a cut through a name or a number would leave its first part in clear
+		title: t.title ? hide(t.title) : hide(t.content).slice(0, 30),
+		preview: hide(t.content).slice(0, 120),
 		category: categoryPath(app, t.categoryCode),
 		place: placeOf(app, t),
 		unit: t.unitCode ? (app.ref.unitByCode.get(t.unitCode)?.name ?? t.unitCode) : null,

@@ -1,7 +1,7 @@
 // The case module (DESIGN.md "Lifecycle"): registering a ticket, every transition with its role and state
 // check and optimistic concurrency, and reading a ticket as a given user sees it. Routes call these functions;
 // they throw CaseError, which cases/http.ts maps to HTTP.
-import { maskPersonal } from '$pipelines/text/redact';
+import { maskNames, maskPersonal } from '$pipelines/text/redact';
 import { and, asc, desc, eq, gte, inArray, ne, or, sql } from 'drizzle-orm';
 import { deadlines, OPEN_STATUSES, STATUS_LABELS, type Status, type TicketType } from '$pipelines/lifecycle/model';
 import { normalizePhone, maskName, maskPhone } from '$pipelines/normalize/index';
@@ -279,7 +279,7 @@ export async function actOnTicket(app: App, user: CaseUser, ticketNo: string, ra
 	return row;
 }
 
-/** Whether a unit was ever given the ticket, to lead or to assist (its dispatch events). */
+/** Whether a unit was ever given the ticket, to lead or to assist: an event in its name (a dispatch to it, a feed's version naming it, its own actions) or a dispatch naming it to assist. */
 async function heldBy(db: Db, ticketId: number, unitCode: string): Promise<boolean> {
 	const [e] = await db
 		.select({ id: ticketEvents.id })
@@ -287,8 +287,10 @@ async function heldBy(db: Db, ticketId: number, unitCode: string): Promise<boole
 		.where(
 			and(
 				eq(ticketEvents.ticketId, ticketId),
-				eq(ticketEvents.action, 'dispatch'),
-				or(eq(ticketEvents.unitCode, unitCode), sql`${ticketEvents.data} -> 'assistUnits' @> ${JSON.stringify([unitCode])}::jsonb`)
+				or(
+					eq(ticketEvents.unitCode, unitCode),
+					and(eq(ticketEvents.action, 'dispatch'), sql`${ticketEvents.data} -> 'assistUnits' @> ${JSON.stringify([unitCode])}::jsonb`)
+				)
 			)
 		)
 		.limit(1);
@@ -299,11 +301,10 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 	const action: CaseAction = a.action;
 	const refusal = check(user, action, stateOf(t));
 	if (refusal?.code === 'not_found') {
-		// a unit that held the ticket (led or assisted) and acted on the version it saw while another change took it
-		// away (a colleague's return, a dispatch elsewhere) is told of the change, as any loser of a race is; it
-		// learns nothing it did not know
-		if (!isAnnotation(action) && a.version !== t.version && user.unitCode && (await heldBy(tx, t.id, user.unitCode)))
-			throw new CaseError('conflict', `工单 ${t.ticketNo} 已被他人更新，请刷新后重试`);
+		// a unit that held the ticket (led or assisted) and acts on it after another change took it away (a
+		// colleague's return, a dispatch elsewhere) is told of the change, as any loser of a race is, whatever version
+		// it sends (answers that differ by version would tell it how the ticket went on); it learns nothing it did not know
+		if (user.unitCode && (await heldBy(tx, t.id, user.unitCode))) throw new CaseError('conflict', `工单 ${t.ticketNo} 已被他人更新，请刷新后重试`);
 		throw notFound(t.ticketNo);
 	}
 	if (refusal && refusal.code !== 'invalid_state') refuse(refusal);
@@ -595,11 +596,12 @@ const RELATED_COLUMNS = {
 	receivedAt: tickets.receivedAt,
 	title: tickets.title,
 	content: tickets.content,
-	address: tickets.address
+	address: tickets.address,
+	callerName: tickets.callerName
 };
 
 function relatedOf(
-	r: { ticketNo: string; status: string; receivedAt: Date; title: string; content: string },
+	r: { ticketNo: string; status: string; receivedAt: Date; title: string; content: string; callerName: string | null },
 	why: string,
 	o: Partial<Pick<RelatedTicket, 'similarity' | 'repeat' | 'linked'>> = {}
 ): RelatedTicket {
@@ -607,7 +609,8 @@ function relatedOf(
 		ticketNo: r.ticketNo,
 		status: r.status as Status,
 		receivedAt: r.receivedAt,
-		title: r.title || r.content.slice(0, 30),
+		// another ticket's caller is not this one's: named in its own title, masked for whoever reads this list
+		title: r.title ? maskNames(r.title, [r.callerName]) : maskNames(r.content, [r.callerName]).slice(0, 30),
 		why,
 		similarity: 1,
 		repeat: false,

@@ -40,7 +40,8 @@ export async function endpoint(
 	const resource = parseResource(file);
 	const format = resource?.format ?? formatOf(file);
 	try {
-		if (!resource) throw noSuchResource(file);
+		// a NUL reaches no store (a request or token id of that name cannot exist)
+		if (!resource || file.includes('\u0000')) throw noSuchResource(file.replaceAll('\u0000', '\\0'));
 		const { doc, status } = await run(resource.name, resource.format);
 		return respond(doc, format, status);
 	} catch (e) {
@@ -60,12 +61,15 @@ const ATTRIBUTE = /^attribute\[([^\]]+)\](\[\])?$/;
 /**
  * Parameters from name/value pairs: `attribute[code]` and `attribute[code][]` apart, the rest by name (a name
  * sent more than once keeps every value, comma-joined, as the spec's comma lists do). Values that are empty
- * or blank are left out.
+ * or blank are left out; a NUL anywhere is a 400.
  */
 export function paramsFrom(pairs: Iterable<[string, string]>): Open311Params {
 	// without a prototype: a parameter called constructor or __proto__ is just a parameter
 	const out: Open311Params = { values: Object.create(null), attributes: Object.create(null) };
 	for (const [name, value] of pairs) {
+		// no store keeps a NUL in text: refused by name, as any bad parameter is
+		if (value.includes('\u0000') || name.includes('\u0000'))
+			throw new Open311Error(400, [{ code: 400, description: `参数 ${name.replaceAll('\u0000', '\\0')} 含有空字符（U+0000），无法处理` }]);
 		if (value.trim() === '') continue;
 		const a = ATTRIBUTE.exec(name);
 		if (a) (out.attributes[a[1]] ??= []).push(value);

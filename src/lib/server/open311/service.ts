@@ -385,7 +385,7 @@ function publicFields(app: App, t: TicketRow, extra: { mediaUrl: string | null; 
 		// the spec: for a closed request, the date it was closed
 		updated_datetime: w3cDate(open ? t.updatedAt : (t.closedAt ?? t.updatedAt)),
 		expected_datetime: w3cDate(t.replyDeadline ?? t.signDeadline),
-		address: t.address || null,
+		address: t.address ? maskPersonal(t.address, [t.callerName]) : null,
 		address_id: t.streetCode ?? t.districtCode ?? null,
 		zipcode: null,
 		lat: t.lat,

@@ -1,6 +1,6 @@
 import { fail } from '@sveltejs/kit';
 import { ALERT_ERROR_STATUS } from '$lib/server/alerts/http';
-import { announceReleased, saveWatchlistAndDetect, sendTestMessage } from '$lib/server/alerts/service';
+import { announceOwed, saveWatchlistAndDetect, sendTestMessage } from '$lib/server/alerts/service';
 import {
 	createSilence,
 	deleteWebhook,
@@ -188,7 +188,8 @@ export const actions: Actions = {
 		if (id === null) return fail(400, { form: 'silence-list', message: '静默规则编号无效', values: {} });
 		try {
 			const a = await app();
-			await announceReleased(a, await expireSilence(a.rel.db, id));
+			await expireSilence(a.rel.db, id);
+			await announceOwed(a);
 			return { form: 'silence-list', saved: `静默规则 #${id} 已结束` };
 		} catch (e) {
 			return failWith('silence-list', e);

@@ -32,11 +32,16 @@ export const GET: RequestHandler = async ({ locals, request, cookies }) => {
 					/* already closed */
 				}
 			};
-			const send = (s: string) =>
-				void validateSession(rel.db, token, config.sessionDays).then(
-					(user) => (user ? write(s) : end()),
-					() => end()
+			// one check after another, so that the messages keep their order (the check is cached, mostly answered at once)
+			let queue: Promise<void> = Promise.resolve();
+			const send = (s: string) => {
+				queue = queue.then(() =>
+					validateSession(rel.db, token, config.sessionDays).then(
+						(user) => (user ? write(s) : end()),
+						() => end()
+					)
 				);
+			};
 			write(`retry: 3000\n: connected\n\n`);
 			const off = onAlertChange((c) => send(`event: alert\ndata: ${JSON.stringify(c)}\n\n`));
 			const ping = setInterval(() => send(`: ping\n\n`), 25_000);
