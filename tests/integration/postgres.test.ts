@@ -8,7 +8,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo, startApp, stopApp, type App } from '../../src/lib/server/app';
 import { DEMO_PASSWORD, login, validateSession } from '../../src/lib/server/auth';
-import { registerTicket } from '../../src/lib/server/cases/service';
+import { actOnTicket, registerTicket } from '../../src/lib/server/cases/service';
+import { CaseError } from '../../src/lib/server/cases/input';
 import { pgRunner } from '../../src/lib/server/analytics/sql';
 import { loadConfig } from '../../src/lib/server/config';
 import { ticketEvents, tickets } from '../../src/lib/server/db/schema';
@@ -190,6 +191,29 @@ describe.skipIf(!adminUrl)('PostgreSQL as the relational store', () => {
 			expect(t).toMatchObject({ status: 'received', districtCode: '320508', assistUnits: [], version: 1, externalId: t.ticketNo });
 			const events = await a.rel.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, t.id));
 			expect(events.map((e) => [e.action, e.toStatus, e.actorName])).toEqual([['receive', 'received', '话务员']]);
+		}
+	});
+
+	it('two 并单 at once on one pair or a chain: one is taken, the other refused, never a chain or a 500', async () => {
+		const operator = { id: null, role: 'operator' as const, unitCode: null, displayName: '话务员' };
+		const call = (i: number) => ({ channel: 'phone', type: '投诉', title: `PG 并单 ${i}`, content: '楼下饭店油烟很大', address: '姑苏区平江路1号' });
+		for (let round = 0; round < 5; round++) {
+			const [x, y, z] = await Promise.all([0, 1, 2].map((i) => registerTicket(a, operator, call(i))));
+			// x into y and y into z: taken together they would make a chain x → y → z
+			const chain = await Promise.allSettled([
+				actOnTicket(a, operator, x.ticketNo, { action: 'merge', version: x.version, duplicate_of: y.ticketNo }),
+				actOnTicket(a, operator, y.ticketNo, { action: 'merge', version: y.version, duplicate_of: z.ticketNo })
+			]);
+			expect(chain.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+			expect(((chain.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as CaseError).code).toMatch(/^(invalid_input|conflict)$/);
+			// z into x and x into z: each into the other
+			const [p, q] = await Promise.all([3, 4].map((i) => registerTicket(a, operator, call(i))));
+			const pair = await Promise.allSettled([
+				actOnTicket(a, operator, p.ticketNo, { action: 'merge', version: p.version, duplicate_of: q.ticketNo }),
+				actOnTicket(a, operator, q.ticketNo, { action: 'merge', version: q.version, duplicate_of: p.ticketNo })
+			]);
+			expect(pair.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+			expect((pair.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(CaseError);
 		}
 	});
 });

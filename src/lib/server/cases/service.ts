@@ -269,14 +269,27 @@ async function insertRows(app: App, db: Db, batch: PendingIntake[]): Promise<Tic
 export async function actOnTicket(app: App, user: CaseUser, ticketNo: string, raw: unknown): Promise<TicketRow> {
 	const input = parseInput(actionSchema, raw);
 	requireFor(input);
-	const row = await app.rel.db.transaction(async (txx) => {
-		const tx = txx as unknown as Db;
-		const [t] = await tx.select().from(tickets).where(eq(tickets.ticketNo, ticketNo)).for('update');
-		if (!t) throw notFound(ticketNo);
-		return applyAction(app, tx, user, t, input, Date.now());
-	});
+	const row = await app.rel.db
+		.transaction(async (txx) => {
+			const tx = txx as unknown as Db;
+			const [t] = await tx.select().from(tickets).where(eq(tickets.ticketNo, ticketNo)).for('update');
+			if (!t) throw notFound(ticketNo);
+			return applyAction(app, tx, user, t, input, Date.now());
+		})
+		.catch((e: unknown) => {
+			// two merges of two tickets into each other at once lock them in opposite order: PostgreSQL ends one
+			if (pgCode(e) === '40P01') throw new CaseError('conflict', `工单 ${ticketNo} 已被他人同时处理，请刷新后重试`);
+			throw e;
+		});
 	if (!isAnnotation(input.action)) requestSync(app);
 	return row;
+}
+
+/** The PostgreSQL error code of a failed statement (drizzle keeps the driver's error as the cause). */
+function pgCode(e: unknown): string | undefined {
+	for (let x = e as { code?: unknown; cause?: unknown } | undefined, i = 0; x && i < 4; x = x.cause as typeof x, i++)
+		if (typeof x.code === 'string') return x.code;
+	return undefined;
 }
 
 /** Whether a unit was ever given the ticket, to lead or to assist: an event in its name (a dispatch to it, a feed's version naming it, its own actions) or a dispatch naming it to assist. */
@@ -338,7 +351,8 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 			set.closedAt = at;
 			break;
 		case 'merge': {
-			const [target] = await tx.select().from(tickets).where(eq(tickets.ticketNo, a.duplicate_of!));
+			// locked, so that a concurrent merge of the target elsewhere (a chain) or its closing waits for this one
+			const [target] = await tx.select().from(tickets).where(eq(tickets.ticketNo, a.duplicate_of!)).for('update');
 			if (!target) throw new CaseError('invalid_input', `要并入的工单 ${a.duplicate_of} 不存在`, 'duplicate_of');
 			if (target.id === t.id) throw new CaseError('invalid_input', '不能并入工单本身', 'duplicate_of');
 			if (target.duplicateOf !== null)
