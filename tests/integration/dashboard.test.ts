@@ -468,6 +468,11 @@ describe('the alerts on the overview, the map and the queue', () => {
 		};
 		expect((await queue(`?district=${D1}`)).names).toEqual(['cityNamingD1', 'd1Silenced', 'd1Sub']);
 		expect((await queue(`?status=all&district=${D1}&category=12`)).names).toEqual(['cityNamingD1', 'd1Resolved', 'd1Silenced', 'd1Sub']);
+		// the overview's counts link here without the silenced ones, as they count
+		expect((await queue(`?district=${D1}&silenced=hide`)).names).toEqual(['cityNamingD1', 'd1Sub']);
+		expect((await queue('?silenced=yes')).problems).toEqual(['参数 silenced 只能是 hide（不含静默的预警），收到“yes”']);
+		const html = await renderOverview('leader', `?period=7d&district=${D1}`);
+		expect(html).toContain(`href="/alerts?severity=3&amp;silenced=hide&amp;district=${D1}"`);
 		const bad = await queue('?district=999999&category=zz');
 		expect(bad.problems).toEqual(['未知的区县代码「999999」，已显示全市', '未知的分类代码「zz」，已显示全部分类']);
 		expect(bad.query).toMatchObject({ district: null, category: null });

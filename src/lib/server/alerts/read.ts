@@ -119,7 +119,7 @@ export function alertScopeLabel(ref: Reference, f: AlertPlaceCategory): string {
 }
 
 /** Parses the queue's URL filters (unknown values get a Chinese problem and fall back to the default). */
-export function parseQueueQuery(url: URL, ref: Reference): { query: AlertQuery; filter: AlertPlaceCategory; problems: string[] } {
+export function parseQueueQuery(url: URL, ref: Reference): { query: AlertQuery; filter: AlertPlaceCategory & { unsilenced: boolean }; problems: string[] } {
 	const problems: string[] = [];
 	const st = url.searchParams.get('status') ?? 'open';
 	const status = (QUEUE_STATUSES as readonly string[]).includes(st) ? (st as AlertQuery['status']) : 'open';
@@ -133,7 +133,11 @@ export function parseQueueQuery(url: URL, ref: Reference): { query: AlertQuery; 
 	const { district, category, problems: scopeProblems } = parsePlaceCategory(url.searchParams, ref);
 	problems.push(...scopeProblems);
 	const filter = { district, category };
-	return { query: { status, severity, ...alertScope(ref, filter) }, filter, problems };
+	// silenced=hide: without the silenced alerts, as the overview counts them
+	const sil = url.searchParams.get('silenced');
+	if (sil && sil !== 'hide') problems.push(`参数 silenced 只能是 hide（不含静默的预警），收到“${sil}”`);
+	const unsilenced = sil === 'hide';
+	return { query: { status, severity, unsilenced, ...alertScope(ref, filter) }, filter: { ...filter, unsilenced }, problems };
 }
 
 export async function alertQueue(app: App, query: AlertQuery): Promise<AlertSummary[]> {
