@@ -22,7 +22,7 @@ import { openGate, rollbackQuietly, type WriteGate } from '../warehouse/tx';
 import { addTermStats, keywordsQuery, removeTermStats, splitTokensSql, termFrequencySql } from '../warehouse/text-index';
 import { Geocoder, checkLonLat, cleanText, normalizePhone } from '../normalize/index';
 import { ticketText, type TextAnalyzer } from '../text/enrich';
-import { maskNames } from '../text/redact';
+import { ticketTextsForAnalytics } from '../text/redact';
 import { applyMapping, missingColumns, type Mapping } from './mapping';
 import { ReferenceResolver } from './resolve';
 import { FILE_ERROR_CODES, type FileErrorCode, type RawRecord } from './sources';
@@ -375,14 +375,9 @@ export class Ingestor {
 			tokens: F.tokens, keywords: F.keywords, flags: flags.size ? [...flags].sort() : null
 		};
 		// the analytics carry no personal data: the caller's own name in the text is masked there (来电人李建国 → 李**)
-		let given: Prepared['given'] = null;
-		if (callerName) {
-			const masked = { title: maskNames(title, [callerName]), content: maskNames(content, [callerName]), address: maskNames(address, [callerName]) };
-			if (masked.title !== title || masked.content !== content || masked.address !== address) {
-				given = { title, content, address };
-				Object.assign(fact, masked);
-			}
-		}
+		const masked = ticketTextsForAnalytics({ title, content, address }, callerName);
+		const given: Prepared['given'] = masked && { title, content, address };
+		if (masked) Object.assign(fact, masked);
 		return { fact, tokens: null, line, raw, callerName, callerPhone: phone, given };
 	}
 

@@ -54,6 +54,19 @@ export function maskNames(text: string, names: readonly (string | null | undefin
 	return t;
 }
 
+export interface TicketTexts {
+	title: string;
+	content: string;
+	address: string;
+}
+
+/** A ticket's texts as the analytics store keeps them: the caller's own name masked (no personal data there); null when nothing changes. */
+export function ticketTextsForAnalytics(t: TicketTexts, callerName: string | null | undefined): TicketTexts | null {
+	if (!callerName) return null;
+	const masked = { title: maskNames(t.title, [callerName]), content: maskNames(t.content, [callerName]), address: maskNames(t.address, [callerName]) };
+	return masked.title === t.title && masked.content === t.content && masked.address === t.address ? null : masked;
+}
+
 /** Personal data in a text masked for display; `names`: personal names known to belong in it (the caller's). */
 export function maskPersonal(text: string, names: readonly (string | null | undefined)[] = []): string {
 	if (!text) return text;

@@ -13,7 +13,7 @@ import { mapInSlices } from '$pipelines/event-loop';
 import { removeTermStats } from '$pipelines/warehouse/text-index';
 import { categoryAncestors } from '$pipelines/reference/index';
 import { normalizePhone } from '$pipelines/normalize/index';
-import { maskNames } from '$pipelines/text/redact';
+import { ticketTextsForAnalytics, type TicketTexts } from '$pipelines/text/redact';
 import { metDeadline } from '$pipelines/lifecycle/model';
 import { ROUND_ACTIONS, unitRounds, type UnitRound } from '$pipelines/lifecycle/rounds';
 import type { App } from './app';
@@ -130,6 +130,12 @@ function roundsOf(t: TicketRow, steps: readonly RoundStep[]): UnitRound[] | null
 	return rounds.length === 0 && t.unitCode ? null : rounds;
 }
 
+/** The ticket's texts with the caller's own name masked (the analytics carry no personal data: 来电人李建国 → 李**). */
+function textsForAnalytics(t: TicketRow): TicketTexts {
+	const given = { title: t.title, content: t.content, address: t.address };
+	return ticketTextsForAnalytics(given, t.callerName) ?? given;
+}
+
 function toFact(app: App, t: TicketRow, { steps, ...figures }: LifecycleFigures, now: number): FactRow {
 	const ms = (d: Date | null) => (d ? d.getTime() : null);
 	const anc = t.categoryCode ? categoryAncestors(app.ref, t.categoryCode) : [];
@@ -139,8 +145,7 @@ function toFact(app: App, t: TicketRow, { steps, ...figures }: LifecycleFigures,
 	return {
 		ticket_no: t.ticketNo, source: t.source, external_id: t.externalId, channel: t.channel, type: t.type,
 		category_code: t.categoryCode, category_l1: anc[0]?.code ?? null, category_l2: anc[1]?.code ?? null,
-		// the analytics carry no personal data: the caller's own name in the text is masked (来电人李建国 → 李**)
-		title: maskNames(t.title, [t.callerName]), content: maskNames(t.content, [t.callerName]), address: maskNames(t.address, [t.callerName]),
+		...textsForAnalytics(t),
 		district_code: t.districtCode, street_code: t.streetCode,
 		lon: t.lon, lat: t.lat, urgency: t.urgency, status: t.status, unit_code: t.unitCode,
 		received_at: received, day, hour, updated_at: t.updatedAt.getTime(),

@@ -2,6 +2,7 @@
 // check and optimistic concurrency, and reading a ticket as a given user sees it. Routes call these functions;
 // they throw CaseError, which cases/http.ts maps to HTTP.
 import { maskNames, maskPersonal } from '$pipelines/text/redact';
+import { pgErrorCode } from '../db/errors';
 import { and, asc, desc, eq, gte, inArray, ne, or, sql } from 'drizzle-orm';
 import { deadlines, OPEN_STATUSES, STATUS_LABELS, type Status, type TicketType } from '$pipelines/lifecycle/model';
 import { normalizePhone, maskName, maskPhone } from '$pipelines/normalize/index';
@@ -278,18 +279,11 @@ export async function actOnTicket(app: App, user: CaseUser, ticketNo: string, ra
 		})
 		.catch((e: unknown) => {
 			// two merges of two tickets into each other at once lock them in opposite order: PostgreSQL ends one
-			if (pgCode(e) === '40P01') throw new CaseError('conflict', `工单 ${ticketNo} 已被他人同时处理，请刷新后重试`);
+			if (pgErrorCode(e) === '40P01') throw new CaseError('conflict', `工单 ${ticketNo} 已被他人同时处理，请刷新后重试`);
 			throw e;
 		});
 	if (!isAnnotation(input.action)) requestSync(app);
 	return row;
-}
-
-/** The PostgreSQL error code of a failed statement (drizzle keeps the driver's error as the cause). */
-function pgCode(e: unknown): string | undefined {
-	for (let x = e as { code?: unknown; cause?: unknown } | undefined, i = 0; x && i < 4; x = x.cause as typeof x, i++)
-		if (typeof x.code === 'string') return x.code;
-	return undefined;
 }
 
 /** Whether a unit was ever given the ticket, to lead or to assist: an event in its name (a dispatch to it, a feed's version naming it, its own actions) or a dispatch naming it to assist. */

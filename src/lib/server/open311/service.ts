@@ -7,6 +7,7 @@ import { and, desc, eq, gte, inArray, like, lte, type SQL } from 'drizzle-orm';
 import { NOT_ACCEPTED_REASONS, OPEN_STATUSES, STATUSES, STATUS_LABELS, type Status, type TicketType } from '$pipelines/lifecycle/model';
 import { categoryAncestors, type Reference } from '$pipelines/reference/index';
 import { maskPersonal } from '$pipelines/text/redact';
+import { pgErrorCode } from '../db/errors';
 import type { App } from '../app';
 import { verifyApiKey } from '../auth/tokens';
 import { CaseError } from '../cases/input';
@@ -215,10 +216,6 @@ function placeOf(app: App, v: Record<string, string>) {
 	return { district_code: v.address_id ?? null, street_code: null };
 }
 
-const isUniqueViolation = (e: unknown): boolean => {
-	const code = (x: unknown) => (x && typeof x === 'object' ? (x as { code?: unknown }).code : undefined);
-	return code(e) === '23505' || code((e as { cause?: unknown })?.cause) === '23505';
-};
 
 /**
  * POST requests: checks the api_key (an API token with scope open311), validates, and registers a ticket on
@@ -275,7 +272,7 @@ export async function createRequest(app: App, p: Open311Params, opts: { idempote
 			fail(400, param ? `${param}：${e.message}` : e.message);
 		}
 		// the same Idempotency-Key sent twice at once: the other submission registered the ticket
-		if (externalId && isUniqueViolation(e)) {
+		if (externalId && pgErrorCode(e) === '23505') {
 			const earlier = await replay(app, source, externalId);
 			if (earlier) return earlier;
 		}
