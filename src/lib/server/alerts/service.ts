@@ -17,7 +17,7 @@ import { CoalescingJob, waitAtMost } from '../jobs';
 import { onShutdown } from '../presence';
 import { afterSync } from '../sync';
 import { deliver, shouldNotify, type AlertEvent, type AlertMessage, type DeliveryLog, type DeliveryRecord } from './notify';
-import { activeSilences, alertLabels, getWebhook, listWatchlists, listWebhooks, refreshSilenced, saveWatchlist, silenceFor, toWebhook, type WatchlistInput } from './settings';
+import { activeSilences, alertLabels, expireSilence, getWebhook, listWatchlists, listWebhooks, refreshSilenced, saveWatchlist, silenceFor, toWebhook, type WatchlistInput } from './settings';
 import {
 	addNote,
 	OPEN_STATUSES,
@@ -457,6 +457,12 @@ export async function announceOwed(app: App, at = new Date()): Promise<number> {
 		notify(app, a, 'fired', at);
 	}
 	return owed.length;
+}
+
+/** Ends a silence by hand: the alerts it held that still fire and were not announced are announced now. */
+export async function endSilence(app: App, id: number): Promise<void> {
+	await expireSilence(app.rel.db, id);
+	await announceOwed(app);
 }
 
 // --- people's actions: the change, then the live page and the webhooks ---------------------------------------

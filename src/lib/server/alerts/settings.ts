@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { and, desc, eq, gt, inArray, isNull, lte } from 'drizzle-orm';
 import type { Reference } from '$pipelines/reference/index';
 import type { Db } from '../db';
-import { alertEvents, alerts, silences, watchlists, webhookDeliveries, webhooks, type AlertRow, type WatchlistRow } from '../db/schema';
+import { alertEvents, alerts, silences, watchlists, webhookDeliveries, webhooks, type WatchlistRow } from '../db/schema';
 import { SEVERITIES } from '$lib/alerts';
 import { formatShanghaiTime } from '$lib/charts/format';
 import type { Webhook } from './notify';
@@ -172,21 +172,19 @@ export function silenceFor(active: readonly { id: number; matchers: unknown }[],
  * while it is active, to every alert it matches, whenever the alert was raised): after a silence is created or
  * ended, and every detection round (silences also end by their time).
  */
-/** Sets every open alert's silencedBy to the silences active now; returns the alerts no silence holds any longer. */
-export async function refreshSilenced(db: Db, now: Date): Promise<AlertRow[]> {
+/**
+ * Sets every open alert's silencedBy to the silences active now; an alert no silence holds any longer gets 静默结束
+ * in its trail (what it may be owed is `announceOwed`'s, which reads the trail).
+ */
+export async function refreshSilenced(db: Db, now: Date): Promise<void> {
 	const active = await activeSilences(db, now);
 	const open = await db.select().from(alerts).where(inArray(alerts.status, [...OPEN_STATUSES]));
-	const released: AlertRow[] = [];
 	for (const a of open) {
 		const by = silenceFor(active, alertLabels(a));
 		if (by === a.silencedBy) continue;
 		await db.update(alerts).set({ silencedBy: by }).where(eq(alerts.id, a.id));
-		if (by === null) {
-			released.push({ ...a, silencedBy: null });
-			await db.insert(alertEvents).values({ alertId: a.id, action: 'unsilenced', actorName: '系统', note: '静默已结束', at: now });
-		}
+		if (by === null) await db.insert(alertEvents).values({ alertId: a.id, action: 'unsilenced', actorName: '系统', note: '静默已结束', at: now });
 	}
-	return released;
 }
 
 export async function activeSilences(db: Db, now: Date) {
@@ -256,8 +254,8 @@ export async function createSilence(
 	return row;
 }
 
-/** Ends a silence now; returns the alerts it no longer holds (what they are owed: `announceOwed`). */
-export async function expireSilence(db: Db, id: number): Promise<AlertRow[]> {
+/** Ends a silence now (`endSilence` in service.ts also announces what the alerts it held are owed). */
+export async function expireSilence(db: Db, id: number): Promise<void> {
 	const [s] = await db.select().from(silences).where(eq(silences.id, id));
 	if (!s) throw new AlertError('not_found', `静默规则 #${id} 不存在`);
 	const now = new Date();
@@ -267,7 +265,7 @@ export async function expireSilence(db: Db, id: number): Promise<AlertRow[]> {
 		.update(silences)
 		.set({ endsAt: s.startsAt > now ? s.startsAt : now })
 		.where(eq(silences.id, id));
-	return refreshSilenced(db, now);
+	await refreshSilenced(db, now);
 }
 
 // --- webhooks ---------------------------------------------------------------------------------------------

@@ -1,10 +1,9 @@
 import { fail } from '@sveltejs/kit';
 import { ALERT_ERROR_STATUS } from '$lib/server/alerts/http';
-import { announceOwed, saveWatchlistAndDetect, sendTestMessage } from '$lib/server/alerts/service';
+import { endSilence, saveWatchlistAndDetect, sendTestMessage } from '$lib/server/alerts/service';
 import {
 	createSilence,
 	deleteWebhook,
-	expireSilence,
 	listSilences,
 	listWatchlists,
 	listWebhooks,
@@ -187,9 +186,7 @@ export const actions: Actions = {
 		const id = optionalId((await request.formData()).get('id'));
 		if (id === null) return fail(400, { form: 'silence-list', message: '静默规则编号无效', values: {} });
 		try {
-			const a = await app();
-			await expireSilence(a.rel.db, id);
-			await announceOwed(a);
+			await endSilence(await app(), id);
 			return { form: 'silence-list', saved: `静默规则 #${id} 已结束` };
 		} catch (e) {
 			return failWith('silence-list', e);
