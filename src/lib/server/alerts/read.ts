@@ -20,6 +20,7 @@ import {
 	allowedActions,
 	getAlert,
 	listAlerts,
+	openCounts,
 	SEVERITY_LABELS,
 	SIGNAL_LABELS,
 	STATUS_LABELS,
@@ -116,6 +117,20 @@ export function alertScopeLabel(ref: Reference, f: AlertPlaceCategory): string {
 	const district = f.district ? (ref.districtByCode.get(f.district)?.name ?? f.district) : null;
 	const category = f.category ? (ref.categoryByCode.get(f.category)?.name ?? f.category) : null;
 	return [district ?? '全市', category].filter(Boolean).join(' · ');
+}
+
+/**
+ * The overview's 预警 panel: the open, unsilenced alerts of the filter's district and category, counted by severity,
+ * and the most urgent five (alerts have no channel or type, and are those open now whatever the period); the place
+ * and category shown, and the queue's URL parameters for them.
+ */
+export async function alertPanel(app: App, f: AlertPlaceCategory) {
+	const scope = alertScope(app.ref, f);
+	const [counts, top] = await Promise.all([openCounts(app.rel.db, scope), alertQueue(app, { status: 'open', limit: 5, unsilenced: true, ...scope })]);
+	const query = new URLSearchParams();
+	if (f.district) query.set('district', f.district);
+	if (f.category) query.set('category', f.category);
+	return { counts, top, label: alertScopeLabel(app.ref, f), query: query.toString() };
 }
 
 /** Parses the queue's URL filters (unknown values get a Chinese problem and fall back to the default). */
