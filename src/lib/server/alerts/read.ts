@@ -26,7 +26,6 @@ import {
 	STATUS_LABELS,
 	type AlertPlace,
 	type AlertQuery,
-	type AlertScope,
 	type AlertSeriesInfo,
 	type AlertSignal,
 	type AlertStatus
@@ -99,21 +98,10 @@ export async function summarize(app: App, rows: AlertRow[]): Promise<AlertSummar
 const QUEUE_STATUSES = ['open', 'closed', 'all', 'new', 'acknowledged', 'escalated', 'resolved', 'dismissed'] as const;
 
 /** The district and category a screen shows alerts of (codes as in the URL), or none. */
-export interface AlertPlaceCategory {
-	district: string | null;
-	category: string | null;
-}
-
-/** The alert scope of a district and category: a category takes the alerts of its own and of every category under it. */
-export function alertScope(ref: Reference, f: AlertPlaceCategory): AlertScope {
-	if (!f.category) return { district: f.district };
-	const codes = [f.category];
-	for (let i = 0; i < codes.length; i++) for (const c of ref.categories) if (c.parent === codes[i]) codes.push(c.code);
-	return { district: f.district, categories: codes };
-}
+export type AlertPlaceCategory = { district: string | null; category: string | null };
 
 /** 全市, a district, a category or both, as a screen names what its alerts are of. */
-export function alertScopeLabel(ref: Reference, f: AlertPlaceCategory): string {
+function alertScopeLabel(ref: Reference, f: AlertPlaceCategory): string {
 	const district = f.district ? (ref.districtByCode.get(f.district)?.name ?? f.district) : null;
 	const category = f.category ? (ref.categoryByCode.get(f.category)?.name ?? f.category) : null;
 	return [district ?? '全市', category].filter(Boolean).join(' · ');
@@ -125,7 +113,7 @@ export function alertScopeLabel(ref: Reference, f: AlertPlaceCategory): string {
  * and category shown, and the queue's URL parameters for them.
  */
 export async function alertPanel(app: App, f: AlertPlaceCategory) {
-	const scope = alertScope(app.ref, f);
+	const scope = { district: f.district, category: f.category };
 	const [counts, top] = await Promise.all([openCounts(app.rel.db, scope), alertQueue(app, { status: 'open', limit: 5, unsilenced: true, ...scope })]);
 	const query = new URLSearchParams();
 	if (f.district) query.set('district', f.district);
@@ -134,7 +122,7 @@ export async function alertPanel(app: App, f: AlertPlaceCategory) {
 }
 
 /** Parses the queue's URL filters (unknown values get a Chinese problem and fall back to the default). */
-export function parseQueueQuery(url: URL, ref: Reference): { query: AlertQuery; filter: AlertPlaceCategory & { unsilenced: boolean }; problems: string[] } {
+export function parseQueueQuery(url: URL, ref: Reference): { query: AlertQuery; problems: string[] } {
 	const problems: string[] = [];
 	const st = url.searchParams.get('status') ?? 'open';
 	const status = (QUEUE_STATUSES as readonly string[]).includes(st) ? (st as AlertQuery['status']) : 'open';
@@ -147,12 +135,11 @@ export function parseQueueQuery(url: URL, ref: Reference): { query: AlertQuery; 
 	}
 	const { district, category, problems: scopeProblems } = parsePlaceCategory(url.searchParams, ref);
 	problems.push(...scopeProblems);
-	const filter = { district, category };
 	// silenced=hide: without the silenced alerts, as the overview counts them
 	const sil = url.searchParams.get('silenced');
 	if (sil && sil !== 'hide') problems.push(`参数 silenced 只能是 hide（不含静默的预警），收到“${sil}”`);
 	const unsilenced = sil === 'hide';
-	return { query: { status, severity, unsilenced, ...alertScope(ref, filter) }, filter: { ...filter, unsilenced }, problems };
+	return { query: { status, severity, district, category, unsilenced }, problems };
 }
 
 export async function alertQueue(app: App, query: AlertQuery): Promise<AlertSummary[]> {
@@ -349,7 +336,7 @@ async function factsOf(app: App, links: { ticketNo: string; receivedAt: Date }[]
 
 /** Open, unsilenced alerts (of a district or category when given) as markers on the situation map: at their district's label, the city's at the box's corner. */
 export async function alertMarkers(app: App, width: number, height: number, f: AlertPlaceCategory = { district: null, category: null }): Promise<MapAlertMarker[]> {
-	const open = await alertQueue(app, { status: 'open', limit: 100, unsilenced: true, ...alertScope(app.ref, f) });
+	const open = await alertQueue(app, { status: 'open', limit: 100, unsilenced: true, district: f.district, category: f.category });
 	const labels = new Map(districtLabels(app.ref, width, height).map((l) => [l.code, l]));
 	const perPlace = new Map<string, number>();
 	return open.map((a) => {

@@ -10,7 +10,7 @@
 //   - people (`transition`, `addNote`): new → acknowledged → escalated → resolved, or dismissed from any open
 //     state. Each change checks the version the user saw (a concurrent change gives a conflict).
 import { isDeepStrictEqual } from 'node:util';
-import { and, desc, eq, gte, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, like, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { alertEvents, alerts, alertTickets, type AlertRow } from '../db/schema';
 import { sameTopic } from '$pipelines/alerts/incidents';
@@ -527,8 +527,9 @@ export async function addNote(db: Db, id: number, actor: Actor, note: string): P
 export interface AlertScope {
 	/** a district: its own and its streets' alerts, and the city's alerts that name it among their places */
 	district?: string | null;
-	/** category codes (a filtered category and those under it): alerts of a listed category; alerts without one go */
-	categories?: readonly string[] | null;
+	/** a category: alerts of it and of the categories under it (a code starts with its parent's, as silences match
+	 * them); alerts without a category go */
+	category?: string | null;
 	/** leave out the silenced ones (they are recorded and shown in the queue, not announced) */
 	unsilenced?: boolean;
 }
@@ -548,7 +549,7 @@ function scopeConditions(q: AlertScope) {
 				sql`${alerts.places} @> jsonb_build_array(jsonb_build_object('level', 'district', 'code', ${q.district}::text))`
 			)!
 		);
-	if (q.categories) conds.push(q.categories.length ? inArray(alerts.categoryCode, [...q.categories]) : sql`false`);
+	if (q.category) conds.push(like(alerts.categoryCode, `${q.category}%`));
 	if (q.unsilenced) conds.push(isNull(alerts.silencedBy));
 	return conds;
 }

@@ -9,10 +9,10 @@ export const load: PageServerLoad = async ({ locals, url, depends }) => {
 	requireScreen(locals, '/alerts');
 	depends('app:alerts');
 	const a = await app();
-	const { query, filter, problems } = parseQueueQuery(url, a.ref);
+	const { query, problems } = parseQueueQuery(url, a.ref);
 	const { last, running, lastError } = alertStatus();
 	return {
-		query: { status: query.status ?? 'open', severity: query.severity ?? null, ...filter },
+		query: { status: query.status ?? 'open', severity: query.severity ?? null, district: query.district ?? null, category: query.category ?? null, unsilenced: !!query.unsilenced },
 		options: searchFilterOptions(a.ref),
 		problems,
 		alerts: await alertQueue(a, query),
