@@ -193,6 +193,10 @@ export async function setMeta(conn: DuckDBConnection, key: string, value: string
 	await conn.run('INSERT OR REPLACE INTO warehouse_meta VALUES ($key, $value)', { key, value });
 }
 
+export async function deleteMeta(conn: DuckDBConnection, key: string): Promise<void> {
+	await conn.run('DELETE FROM warehouse_meta WHERE key = $key', { key });
+}
+
 export { HOURLY_DAYS };
 
 /**
@@ -234,7 +238,7 @@ export async function markUnclustered(conn: DuckDBConnection, fromDay: string, s
 }
 
 async function clearUnclustered(conn: DuckDBConnection): Promise<void> {
-	await conn.run(`DELETE FROM warehouse_meta WHERE key = $key`, { key: UNCLUSTERED });
+	await deleteMeta(conn, UNCLUSTERED);
 }
 
 export interface Clustered {

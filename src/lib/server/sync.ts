@@ -7,7 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { shanghaiDayHour, type FactRow } from '$pipelines/warehouse/facts';
 import { insertJsonRows } from '$pipelines/warehouse/json-rows';
 import { callerKey } from '$pipelines/warehouse/privacy';
-import { FACT_COLUMNS, getMeta, keepRollups, setMeta } from '$pipelines/warehouse/schema';
+import { deleteMeta, FACT_COLUMNS, getMeta, keepRollups, setMeta } from '$pipelines/warehouse/schema';
 import { rollbackQuietly } from '$pipelines/warehouse/tx';
 import { mapInSlices } from '$pipelines/event-loop';
 import { removeTermStats } from '$pipelines/warehouse/text-index';
@@ -63,7 +63,7 @@ const SYNC_VERSION = '6';
 export async function resyncAfterUpgrade(app: App): Promise<void> {
 	const conn = app.analytics.conn;
 	if ((await getMeta(conn, 'sync_version')) === SYNC_VERSION) return;
-	await conn.run(`DELETE FROM warehouse_meta WHERE key = '${WATERMARK}'`);
+	await deleteMeta(conn, WATERMARK);
 	await setMeta(conn, 'sync_version', SYNC_VERSION);
 }
 
@@ -86,7 +86,7 @@ export async function repairAfterRestore(app: App): Promise<{ restamped: number;
 		? ((await app.rel.db.execute(sql`SELECT (${wm.xid}::xid8 >= ${ahead}) AS ahead`)) as unknown as { rows: { ahead: boolean }[] }).rows[0]?.ahead
 		: false;
 	const resync = restamped.length > 0 || wmAhead === true;
-	if (resync) await app.analytics.conn.run(`DELETE FROM warehouse_meta WHERE key = '${WATERMARK}'`);
+	if (resync) await deleteMeta(app.analytics.conn, WATERMARK);
 	return { restamped: restamped.length, resync };
 }
 

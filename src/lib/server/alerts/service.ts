@@ -17,7 +17,7 @@ import { CoalescingJob, waitAtMost } from '../jobs';
 import { onShutdown } from '../presence';
 import { afterSync } from '../sync';
 import { deliver, shouldNotify, type AlertEvent, type AlertMessage, type DeliveryLog, type DeliveryRecord } from './notify';
-import { activeSilences, alertLabels, expireSilence, getWebhook, listWatchlists, listWebhooks, refreshSilenced, saveWatchlist, silenceFor, toWebhook, type WatchlistInput } from './settings';
+import { activeSilences, alertLabels, expireSilence, FAMILY_LABELS, getWebhook, listWatchlists, listWebhooks, refreshSilenced, saveWatchlist, silenceFor, toWebhook, type WatchlistInput } from './settings';
 import {
 	addNote,
 	OPEN_STATUSES,
@@ -262,7 +262,8 @@ function topicName(app: App, key: Episode['key'], lists: WatchlistRow[]): string
 }
 
 function seriesLabel(app: App, e: Episode, lists: WatchlistRow[]): string {
-	const fam = e.key.family === 'watchlist' ? '关注词表' : e.key.family === 'category' ? '分类' : '';
+	// a topic's name already says 话题
+	const fam = e.key.family === 'topic' ? '' : FAMILY_LABELS[e.key.family];
 	return `${placeName(app.ref, e.key.level, e.key.place)} · ${fam}${topicName(app, e.key, lists)} · ${e.key.bucket === 'hour' ? '每小时' : '每日'}`;
 }
 

@@ -170,11 +170,8 @@ export function silenceFor(active: readonly { id: number; matchers: unknown }[],
 /**
  * Keeps the open alerts' `silencedBy` to the silences active at `now` (Alertmanager's way: a silence applies
  * while it is active, to every alert it matches, whenever the alert was raised): after a silence is created or
- * ended, and every detection round (silences also end by their time).
- */
-/**
- * Sets every open alert's silencedBy to the silences active now; an alert no silence holds any longer gets 静默结束
- * in its trail (what it may be owed is `announceOwed`'s, which reads the trail).
+ * ended, and every detection round (silences also end by their time). An alert no silence holds any longer gets
+ * 静默结束 in its trail (what it may be owed is `announceOwed`'s, which reads the trail).
  */
 export async function refreshSilenced(db: Db, now: Date): Promise<void> {
 	const active = await activeSilences(db, now);

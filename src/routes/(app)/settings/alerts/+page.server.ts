@@ -119,8 +119,6 @@ export const load: PageServerLoad = async ({ locals }) => {
 	};
 };
 
-/** The silence matcher `family`: which kind of series raised the alert. */
-
 function failWith(form: string, e: unknown, values: Record<string, unknown> = {}) {
 	if (e instanceof AlertError) return fail(ALERT_ERROR_STATUS[e.code], { form, message: e.message, values });
 	throw e;
