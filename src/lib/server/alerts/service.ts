@@ -474,7 +474,8 @@ export async function actOnAlert(
 	id: number,
 	action: AlertAction,
 	actor: Actor,
-	version: number | null,
+	/** the version the user saw (a concurrent change gives a conflict) */
+	version: number,
 	note: string
 ): Promise<AlertRow> {
 	const row = await transition(app.rel.db, id, action, actor, version, note);

@@ -470,7 +470,7 @@ export async function transition(
 	id: number,
 	action: AlertAction,
 	actor: Actor,
-	expectedVersion: number | null,
+	expectedVersion: number,
 	note = ''
 ): Promise<AlertRow> {
 	const trimmed = note.trim();
@@ -481,7 +481,7 @@ export async function transition(
 		const t = tx as unknown as Db;
 		const [a] = await t.select().from(alerts).where(eq(alerts.id, id)).for('update');
 		if (!a) throw new AlertError('not_found', `预警 #${id} 不存在`);
-		if (expectedVersion !== null && a.version !== expectedVersion) throw new AlertError('conflict', '该预警已被他人更新，请刷新后重试');
+		if (a.version !== expectedVersion) throw new AlertError('conflict', '该预警已被他人更新，请刷新后重试');
 		if (!(ACTION_FROM[action] as readonly string[]).includes(a.status)) {
 			throw new AlertError(
 				'bad_transition',
