@@ -206,7 +206,7 @@ function progress(w: { from: string; to: string }, today: string, share: number)
 }
 
 /** The equal-length period just before the filter's period. */
-function previousPeriod(f: DashboardFilter): { from: string; to: string } {
+function previousPeriod(f: Pick<DashboardFilter, 'from' | 'to'>): { from: string; to: string } {
 	const len = periodDays(f);
 	return { from: addDays(f.from, -len), to: addDays(f.from, -1) };
 }
@@ -376,9 +376,8 @@ async function overviewTopics(ctx: DashboardContext, filter: DashboardFilter): P
 	const from = filter.from < run.pf ? run.pf : filter.from;
 	if (from > filter.to) return { asOf: run.created, window: null, rows: [] };
 	const window = { from, to: filter.to, clipped: from !== filter.from };
-	const len = periodDays(window);
-	const baselineFrom = addDays(run.pf, -periodDays({ from: run.pf, to: run.pt }));
-	const before = addDays(from, -len) >= baselineFrom ? { from: addDays(from, -len), to: addDays(from, -1) } : null;
+	const prev = previousPeriod(window);
+	const before = prev.from >= previousPeriod({ from: run.pf, to: run.pt }).from ? prev : null;
 	const fw = filterWhere(filter, [], 'f');
 	const rows = await ctx.db.all(
 		`SELECT t.topic_id, t.label,
