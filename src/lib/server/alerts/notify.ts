@@ -281,12 +281,18 @@ function excerpt(body: string, max = 200): string {
 	return s.length > max ? s.slice(0, max) + '…' : s;
 }
 
-/** The network error behind undici's "fetch failed", e.g. `connect ECONNREFUSED 127.0.0.1:9 (ECONNREFUSED)`. */
-function networkError(e: unknown): string {
+/** The error behind undici's "fetch failed": the socket's, or fetch's own refusal (`bad port`). */
+function rootCause(e: unknown): { message?: string; code?: string } | null {
 	let err = e as { message?: string; code?: string; cause?: unknown } | null;
 	// undici wraps the socket error in `cause`, sometimes in an AggregateError (several addresses tried)
 	while (err && err.cause && typeof err.cause === 'object') err = err.cause as typeof err;
 	if (err && Array.isArray((err as { errors?: unknown[] }).errors)) err = ((err as { errors: unknown[] }).errors[0] ?? err) as typeof err;
+	return err;
+}
+
+/** The network error behind undici's "fetch failed", e.g. `connect ECONNREFUSED 127.0.0.1:9 (ECONNREFUSED)`. */
+function networkError(e: unknown): string {
+	const err = rootCause(e);
 	const message = err?.message || String(e);
 	const code = err?.code && !message.includes(err.code) ? ` (${err.code})` : '';
 	return `网络错误：${message}${code}`;
@@ -354,7 +360,7 @@ async function attemptOnce(hook: Webhook, body: string, msg: AlertMessage, opts:
 		if (controller.signal.aborted)
 			return { ok: false, retriable: true, httpStatus: null, error: `超时：${opts.timeoutMs} 毫秒内没有完整回应` };
 		// a port that fetch never connects to (its list of blocked ports, e.g. 9 or 25) fails every attempt alike
-		if (/\bbad port\b/i.test(networkError(e)))
+		if (rootCause(e)?.message === 'bad port')
 			return { ok: false, retriable: false, httpStatus: null, error: `端口 ${portOf(hook.url)} 不能用于 HTTP 请求（在 fetch 禁用的端口之列），请改用其他端口` };
 		return { ok: false, retriable: true, httpStatus: null, error: networkError(e) };
 	} finally {
