@@ -17,6 +17,7 @@ import { ingestFile } from './files';
 import { loadMapping } from './mapping';
 import { Ingestor } from './pipeline';
 import { inProcessAnalyzer, type ClosableAnalyzer } from '../text/analyzer';
+import { enrichPending } from '../text/enrich';
 import { Quarantine } from './quarantine';
 import { readNdjson } from './sources';
 
@@ -217,6 +218,53 @@ describe('ingest of a canonical NDJSON file', () => {
 		);
 		expect(s).toMatchObject({ read: 3, accepted: 1, duplicates: 1, stale: 1 });
 		expect(await q(`SELECT content FROM tickets_fact`)).toEqual([{ content: '新' }]);
+	});
+
+	it("keeps the caller's name masked when a later version leaves the caller out, in the same batch or a later run", async () => {
+		const r = (id: string, upd: string, name?: string) =>
+			JSON.stringify({
+				external_id: id, received_at: '2026-03-20T08:00:00+08:00', updated_at: upd, channel: 'phone', type: '投诉', title: '李建国反映路灯不亮',
+				content: '来电人李建国反映：小区路灯不亮已经一周', address: '姑苏区李建国家门口', district_code: '320508', ...(name ? { caller_name: name } : {})
+			});
+		const run = (name: string, lines: string[]) => ingestor.run(readNdjson(ndjson(`${name}.ndjson`, lines)), { source: 's', origin: name, originId: name, now: NOW });
+		// N-1: named, then a newer version without the caller in a later run; N-2: both in one batch, the nameless one newer
+		await run('n1', [r('N-1', '2026-03-20T08:00:00+08:00', '李建国')]);
+		const s = await run('n2', [r('N-1', '2026-03-20T09:00:00+08:00'), r('N-2', '2026-03-20T08:00:00+08:00', '李建国'), r('N-2', '2026-03-20T09:00:00+08:00')]);
+		expect(s).toMatchObject({ accepted: 1, updated: 1, stale: 1 });
+		const facts = await q<{ external_id: string; title: string; content: string; address: string; tokens: string[]; keywords: string[] }>(
+			`SELECT external_id, title, content, address, tokens, keywords FROM tickets_fact ORDER BY external_id`
+		);
+		expect(facts.map((f) => [f.external_id, f.title, f.content, f.address])).toEqual([
+			['N-1', '李**反映路灯不亮', '来电人李**反映：小区路灯不亮已经一周', '姑苏区李**家门口'],
+			['N-2', '李**反映路灯不亮', '来电人李**反映：小区路灯不亮已经一周', '姑苏区李**家门口']
+		]);
+		// the words come from the masked text: no token, keyword or search posting holds the name
+		for (const f of facts) expect([...f.tokens, ...f.keywords].filter((t) => t.includes('建国'))).toEqual([]);
+		expect(await q(`SELECT DISTINCT term FROM search_postings WHERE term LIKE '%建国%'`)).toEqual([]);
+		expect(await textIndexDrift(conn)).toEqual({ termDf: 0, termDaily: 0, postings: 0, docs: 0 });
+		// each archived version keeps the name it gave, or the one it was given
+		expect(await q(`SELECT external_id, strftime(updated_at, '%H') AS h, caller_name FROM feed_archive ORDER BY external_id, updated_at`)).toEqual([
+			{ external_id: 'N-1', h: '08', caller_name: '李建国' },
+			{ external_id: 'N-1', h: '09', caller_name: '李建国' },
+			{ external_id: 'N-2', h: '09', caller_name: '李建国' }
+		]);
+	});
+
+	it("masks, once, the caller's name in the facts a store kept before the archive held callers, and analyses them again", async () => {
+		const content = '来电人李建国反映：小区路灯不亮已经一周';
+		const r = { external_id: 'O-1', received_at: '2026-03-20T08:00:00+08:00', updated_at: '2026-03-20T08:00:00+08:00', channel: 'phone', type: '投诉', content, district_code: '320508' };
+		// as an older version stored it: the text as given, the archive's raw line naming the caller, no caller column
+		await ingestor.run(readNdjson(ndjson('o1.ndjson', [JSON.stringify(r)])), { source: 's', origin: 'o1', originId: 'o1', now: NOW });
+		await conn.run(`UPDATE feed_archive SET raw = $raw`, { raw: JSON.stringify({ ...r, caller_name: '李建国' }) });
+		await conn.run(`ALTER TABLE feed_archive DROP COLUMN caller_name`);
+		expect((await q<{ tokens: string[] }>(`SELECT tokens FROM tickets_fact`))[0].tokens.join('')).toContain('李建国');
+		await ensureWarehouse(conn);
+		expect(await q(`SELECT content, tokens, keywords FROM tickets_fact`)).toEqual([{ content: '来电人李**反映：小区路灯不亮已经一周', tokens: null, keywords: null }]);
+		expect(await textIndexDrift(conn)).toEqual({ termDf: 0, termDaily: 0, postings: 0, docs: 0 });
+		expect(await enrichPending(conn, analyzer)).toBe(1);
+		const [f] = await q<{ tokens: string[]; keywords: string[] }>(`SELECT tokens, keywords FROM tickets_fact`);
+		expect([...f.tokens, ...f.keywords].filter((t) => t.includes('建国'))).toEqual([]);
+		expect(await textIndexDrift(conn)).toEqual({ termDf: 0, termDaily: 0, postings: 0, docs: 0 });
 	});
 
 	it('keeps records with unknown districts or categories, flagged, and geocodes places from the address', async () => {

@@ -10,7 +10,7 @@
 // the tables a clean run leaves (batch boundaries depend only on the input).
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { BIGINT, VARCHAR } from '@duckdb/node-api';
+import { BIGINT, VARCHAR, listValue } from '@duckdb/node-api';
 import type { Reference } from '../reference/index';
 import { categoryAncestors } from '../reference/index';
 import { OPEN_STATUSES, STATUSES, type Status } from '../lifecycle/model';
@@ -127,7 +127,7 @@ export interface QuarantineRow {
 	fields: Record<string, unknown> | null;
 }
 
-const STAGE_EXTRA = [VARCHAR, BIGINT, VARCHAR, VARCHAR]; // origin_id, line, raw, tokens_joined
+const STAGE_EXTRA = [VARCHAR, BIGINT, VARCHAR, VARCHAR, VARCHAR]; // origin_id, line, raw, tokens_joined, caller_name
 
 /**
  * The fact columns every feed record has the same value in (a feed carries no handling history), and tokens
@@ -147,6 +147,21 @@ const STAGED_COLUMNS = FACT_COLUMNS.map((c) => c.name).filter((c) => !(c in FEED
  */
 const KEPT_SAME = ['title', 'content', 'day', ...FACT_COLUMNS.filter((c) => c.sql.endsWith('[]') && !(c.name in FEED_FIXED)).map((c) => c.name)];
 const fixedSql = (v: string | number | null) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${v.replaceAll("'", "''")}'`);
+
+/**
+ * Names the caller of a prepared version: the analytics carry no personal data, so the caller's own name is masked
+ * in its texts there (来电人李建国 → 李**), and the texts as given are kept for the relational store. Returns whether
+ * the texts changed.
+ */
+function nameCaller(p: Prepared, callerName: string): boolean {
+	p.callerName = callerName;
+	const given = p.given ?? { title: p.fact.title, content: p.fact.content, address: p.fact.address };
+	const masked = ticketTextsForAnalytics({ title: given.title ?? '', content: given.content ?? '', address: given.address ?? '' }, callerName);
+	if (!masked) return false;
+	p.given = given;
+	for (const k of ['title', 'content', 'address'] as const) if (given[k] !== null) p.fact[k] = masked[k];
+	return true;
+}
 
 export class Ingestor {
 	private readonly resolver: ReferenceResolver;
@@ -269,7 +284,8 @@ export class Ingestor {
 	private async prepareStage(): Promise<void> {
 		const { conn } = this.deps;
 		await conn.run(`CREATE OR REPLACE TEMP TABLE ingest_stage AS
-			SELECT ${STAGED_COLUMNS.join(', ')}, ''::VARCHAR AS origin_id, 0::BIGINT AS line, ''::VARCHAR AS raw, ''::VARCHAR AS tokens_joined
+			SELECT ${STAGED_COLUMNS.join(', ')}, ''::VARCHAR AS origin_id, 0::BIGINT AS line, ''::VARCHAR AS raw, ''::VARCHAR AS tokens_joined,
+			       ''::VARCHAR AS caller_name
 			FROM tickets_fact LIMIT 0`);
 		const cols = (await conn.runAndReadAll(`SELECT column_name FROM duckdb_columns() WHERE table_name = 'tickets_fact' ORDER BY column_index`)).getRows();
 		this.factColumns = cols.map((r) => String(r[0]));
@@ -374,26 +390,61 @@ export class Ingestor {
 			sign_on_time: F.sign_on_time, reply_on_time: F.reply_on_time, caller_key: phone ? callerKey(phone) : null,
 			tokens: F.tokens, keywords: F.keywords, flags: flags.size ? [...flags].sort() : null
 		};
-		// the analytics carry no personal data: the caller's own name in the text is masked there (来电人李建国 → 李**)
-		const masked = ticketTextsForAnalytics({ title, content, address }, callerName);
-		const given: Prepared['given'] = masked && { title, content, address };
-		if (masked) Object.assign(fact, masked);
-		return { fact, tokens: null, line, raw, callerName, callerPhone: phone, given };
+		const p: Prepared = { fact, tokens: null, line, raw, callerName: null, callerPhone: phone, given: null };
+		if (callerName) nameCaller(p, callerName);
+		return p;
 	}
 
-	/** Within one batch the same key counts once: the latest version wins, the first of equal versions. */
+	/**
+	 * Within one batch the same key counts once: the latest version wins, the first of equal versions. A winner
+	 * that names no caller takes the name another version of the batch gave (see nameCaller).
+	 */
 	private dedupe(batch: Prepared[], summary: IngestSummary): Prepared[] {
 		const byKey = new Map<string, Prepared>();
 		for (const p of batch) {
 			const have = byKey.get(p.fact.external_id);
 			if (!have) byKey.set(p.fact.external_id, p);
-			else if (p.fact.updated_at > have.fact.updated_at) {
-				byKey.set(p.fact.external_id, p);
-				summary.stale++;
-			} else if (p.fact.updated_at === have.fact.updated_at) summary.duplicates++;
-			else summary.stale++;
+			else {
+				const [kept, other] = p.fact.updated_at > have.fact.updated_at ? [p, have] : [have, p];
+				if (kept === p) byKey.set(p.fact.external_id, p);
+				if (p.fact.updated_at === have.fact.updated_at) summary.duplicates++;
+				else summary.stale++;
+				if (!kept.callerName && other.callerName) nameCaller(kept, other.callerName);
+			}
 		}
 		return [...byKey.values()];
+	}
+
+	/**
+	 * A version that names no caller takes the name its ticket's last archived version gave, so that the name stays
+	 * masked in its texts (a sub-centre's update often leaves the caller out). Runs on the staged batch: the rows
+	 * whose texts change are analysed again and staged anew. Costs one join of the batch's nameless rows with the
+	 * archive, and nothing when every row names its caller.
+	 */
+	private async nameFromArchive(rows: Prepared[], run: IngestRun): Promise<void> {
+		const { conn, analyzer } = this.deps;
+		if (rows.every((p) => p.callerName)) return;
+		const found = (
+			await conn.runAndReadAll(
+				`SELECT s.external_id, arg_max(a.caller_name, a.updated_at) FROM ingest_stage s
+				 JOIN feed_archive a ON a.source = $source AND a.external_id = s.external_id
+				 WHERE s.caller_name IS NULL AND a.caller_name IS NOT NULL GROUP BY s.external_id`,
+				{ source: run.source }
+			)
+		).getRows();
+		if (!found.length) return;
+		const byId = new Map(rows.map((p) => [p.fact.external_id, p]));
+		const changed: Prepared[] = [];
+		for (const [id, name] of found) {
+			const p = byId.get(String(id))!;
+			if (nameCaller(p, String(name))) changed.push(p);
+		}
+		if (!changed.length) return;
+		if (analyzer) await this.analyzeBatch(changed);
+		await conn.run(`DELETE FROM ingest_stage WHERE external_id IN (SELECT unnest($ids::VARCHAR[]))`, {
+			ids: listValue(changed.map((p) => p.fact.external_id))
+		});
+		await this.stage(changed, run);
 	}
 
 	private async analyzeBatch(rows: Prepared[]): Promise<{ rows: Prepared[] }> {
@@ -418,17 +469,21 @@ export class Ingestor {
 		}
 	}
 
+	/** Appends rows to the stage. */
+	private async stage(rows: Prepared[], run: IngestRun): Promise<void> {
+		const w = await FactWriter.open(this.deps.conn, 'ingest_stage', STAGE_EXTRA, 'temp', STAGED_COLUMNS);
+		for (const p of rows) w.add(p.fact, [run.originId, BigInt(p.line), p.raw, p.tokens, p.callerName]);
+		w.close();
+	}
+
 	/** One batch into the store, in one transaction. */
 	private async merge(rows: Prepared[], quarantine: QuarantineRow[], run: IngestRun, summary: IngestSummary): Promise<void> {
 		const { conn } = this.deps;
 		if (!rows.length && !quarantine.length) return;
 
 		await this.time('stage', () => conn.run('DELETE FROM ingest_stage'));
-		await this.time('stage', async () => {
-			const w = await FactWriter.open(conn, 'ingest_stage', STAGE_EXTRA, 'temp', STAGED_COLUMNS);
-			for (const p of rows) w.add(p.fact, [run.originId, BigInt(p.line), p.raw, p.tokens]);
-			w.close();
-		});
+		await this.time('stage', () => this.stage(rows, run));
+		await this.time('caller_names', () => this.nameFromArchive(rows, run));
 
 		await (this.deps.gate ?? openGate)(() => this.mergeStaged(rows, quarantine, run, summary));
 		if (run.onFeedTickets) await this.handOver(rows, run);
@@ -509,7 +564,7 @@ export class Ingestor {
 				JOIN stage_class c USING (source, external_id) LEFT JOIN feed_seq q ON q.day = s.day
 				WHERE c.verdict = 'new' GROUP BY s.day`));
 			await this.time('archive', () => conn.run(`INSERT INTO feed_archive
-				SELECT s.source, s.external_id, s.updated_at, s.origin_id, s.line, s.raw FROM ingest_stage s
+				SELECT s.source, s.external_id, s.updated_at, s.origin_id, s.line, s.raw, s.caller_name FROM ingest_stage s
 				JOIN stage_class c USING (source, external_id) WHERE c.verdict IN ('new', 'update')`));
 			await this.insertQuarantine(quarantine, run);
 			// the rollups follow the change set: a push of a few records costs what they cost, however many days

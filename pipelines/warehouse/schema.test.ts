@@ -143,3 +143,30 @@ describe('a store made before the handling rounds', () => {
 		expect(await rowsOf(conn, `SELECT sum(returned) FROM rollup_unit_city WHERE unit_code = 'A'`)).toEqual([['1']]);
 	});
 });
+
+describe('a store made before the archive kept callers', () => {
+	it("gains the archive's caller_name, filled from the versions archived as canonical JSON", async () => {
+		const conn = await (await DuckDBInstance.create(':memory:')).connect();
+		await conn.run(`CREATE TABLE feed_archive (source VARCHAR NOT NULL, external_id VARCHAR NOT NULL, updated_at TIMESTAMPTZ NOT NULL,
+			origin_id VARCHAR NOT NULL, line BIGINT NOT NULL, raw VARCHAR NOT NULL)`);
+		const raws = [
+			JSON.stringify({ external_id: 'A', caller_name: ' 李建国 ', content: '来电人李建国反映' }),
+			JSON.stringify({ external_id: 'B', caller_name: '', content: '匿名' }),
+			JSON.stringify({ external_id: 'C', content: '没有来电人' }),
+			'D,王小五,"来电人王小五反映"' // a CSV line read through a mapping
+		];
+		for (const [i, raw] of raws.entries())
+			await conn.run(`INSERT INTO feed_archive VALUES ('s', $id, now(), 'o', $line, $raw)`, { id: 'ABCD'[i], line: i + 1, raw });
+		await ensureWarehouse(conn);
+		expect(await rowsOf(conn, `SELECT external_id, coalesce(caller_name, '-') FROM feed_archive ORDER BY external_id`)).toEqual([
+			['A', '李建国'],
+			['B', '-'],
+			['C', '-'],
+			['D', '-']
+		]);
+		// once: a name written later is not touched by the next start
+		await conn.run(`UPDATE feed_archive SET caller_name = '王小五' WHERE external_id = 'D'`);
+		await ensureWarehouse(conn);
+		expect(await rowsOf(conn, `SELECT caller_name FROM feed_archive WHERE external_id = 'D'`)).toEqual([['王小五']]);
+	});
+});

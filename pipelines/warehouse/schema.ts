@@ -36,6 +36,7 @@ import {
 	unitRoundsSelect,
 	type Rollup
 } from './rollups';
+import { archiveCallerNames } from './callers';
 import { TEXT_INDEX_DDL, upgradeTextIndex } from './text-index';
 import { inTransaction, openGate, type WriteGate } from './tx';
 
@@ -120,10 +121,11 @@ const DDL = [
 		byte_offset BIGINT, reason VARCHAR NOT NULL, field VARCHAR, message VARCHAR NOT NULL, raw VARCHAR NOT NULL,
 		quarantined_at TIMESTAMPTZ NOT NULL, status VARCHAR NOT NULL DEFAULT 'open', resolved_at TIMESTAMPTZ,
 		PRIMARY KEY (source, origin_id, line))`,
-	// the raw feed archive: every accepted record version as sent, so the facts can be rebuilt
+	// the raw feed archive: every accepted record version as sent, so the facts can be rebuilt, and the caller's
+	// name it gave (cleaned), so a later version that leaves the caller out still has the name masked in its texts
 	`CREATE TABLE IF NOT EXISTS feed_archive (
 		source VARCHAR NOT NULL, external_id VARCHAR NOT NULL, updated_at TIMESTAMPTZ NOT NULL,
-		origin_id VARCHAR NOT NULL, line BIGINT NOT NULL, raw VARCHAR NOT NULL)`,
+		origin_id VARCHAR NOT NULL, line BIGINT NOT NULL, raw VARCHAR NOT NULL, caller_name VARCHAR)`,
 	// the text index: term_df, term_daily, search_postings (text-index.ts)
 	...TEXT_INDEX_DDL,
 	// topic runs (pipelines/text/topics.ts): runs, their topics, and which ticket belongs to which topic
@@ -156,9 +158,11 @@ export async function ensureWarehouse(conn: DuckDBConnection): Promise<void> {
 	await conn.run(`ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS fields VARCHAR`);
 	// the mapping the record was read with (JSON), so a replay without a new mapping maps it as the ingest did
 	await conn.run(`ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS mapping VARCHAR`);
+	await archiveCallerNames(conn);
 	await upgradeTextIndex(conn);
 	await upgradeRollups(conn);
 }
+
 
 /**
  * A store made before the rounds (ROLLUP_VERSION 9) named on each fact the units that returned the ticket
