@@ -33,3 +33,24 @@ export const DELIVERY_EVENT_LABELS: Record<string, string> = {
 	dismissed: '排除',
 	recovered: '恢复'
 };
+
+/** What a change of an alert was, as the live link (/api/v1/alerts/stream) tells it, for people. */
+export const CHANGE_LABELS = {
+	fired: '检测到异常',
+	refired: '再次触发',
+	updated: '检测更新了数据',
+	recovered: '序列回落',
+	auto_resolved: '已自动解除',
+	acknowledged: '已被确认',
+	escalated: '已升级',
+	resolved: '已解除',
+	dismissed: '已排除为误报',
+	note: '有新备注',
+	unsilenced: '静默已结束'
+} as const;
+
+/** One message of the live link: which alert changed, and how. */
+export interface AlertChangeEvent {
+	id: number;
+	event: keyof typeof CHANGE_LABELS;
+}

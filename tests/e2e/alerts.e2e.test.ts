@@ -287,8 +287,18 @@ describe('预警', () => {
 	});
 
 	it('is acknowledged and resolved through the forms; the trail names the user', async () => {
+		// another handler has the same alert open: the page follows the change live and says what happened
+		await admin.goto(`${server.url}/alerts/${alertId}`);
+		await admin.locator('[data-testid=alert-detail][data-status=new] [data-testid=live][data-state=connected]').waitFor();
 		await duty.click('[data-testid=act-acknowledge]');
 		await duty.locator('[data-testid=alert-detail][data-status=acknowledged]').waitFor();
+		await admin.locator('[data-testid=alert-detail][data-status=acknowledged]').waitFor({ timeout: 10_000 });
+		expect(await admin.locator('[data-testid=alert-changed]').textContent()).toContain('此预警已被确认');
+		expect(await admin.locator('[data-testid=act-acknowledge]').count()).toBe(0);
+		await admin.screenshot({ path: join(SHOTS, 'alerts-detail-changed.png') }); // the top of the page, where the notice is
+		// the page whose own form made the change says it is done, not that someone else changed it
+		expect(await duty.locator('[data-testid=action-done]').textContent()).toContain('已确认');
+		expect(await duty.locator('[data-testid=alert-changed]').count()).toBe(0);
 		await duty.fill('[data-testid=resolve-note]', '已组织排水，隧道恢复通行');
 		await duty.click('[data-testid=act-resolve]');
 		await duty.locator('[data-testid=alert-detail][data-status=resolved]').waitFor();

@@ -2,6 +2,7 @@
 // case-handling changes, else every IDLE_ROUND_MS; alerts recorded in the relational store; webhooks notified; the
 // 预警 page told over server-sent events. One round at a time; requests during a round run one more round.
 import { EventEmitter } from 'node:events';
+import type { AlertChangeEvent } from '$lib/alerts';
 import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { groupFirings, watchlistsOfCategory, type Incident } from '$pipelines/alerts/incidents';
 import { calendarDayKind, runPassYielding, type Episode } from '$pipelines/alerts/pass';
@@ -59,10 +60,8 @@ export interface RoundSummary {
 	seconds: number;
 }
 
-export type AlertChange = {
-	id: number;
-	event: NonNullable<RecordResult['event']> | 'acknowledged' | 'escalated' | 'resolved' | 'dismissed' | 'note' | 'unsilenced';
-};
+/** A change of an alert, for the live link (every detection event of RecordResult and every action has a label there). */
+export type AlertChange = AlertChangeEvent;
 
 const KEY = Symbol.for('minqing.alerts');
 interface State {
