@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { generateDemo, setApp, startApp, stopApp, type App } from '../../src/lib/server/app';
 import { POST as actionsApi } from '../../src/routes/api/v1/alerts/[id]/actions/+server';
@@ -16,7 +16,7 @@ import { alertDetail } from '../../src/lib/server/alerts/read';
 import { createSilence, deleteWebhook, expireSilence, listWatchlists, listWebhooks, saveWebhook, silenceMatches } from '../../src/lib/server/alerts/settings';
 import { AlertError, alertTrail, getAlert, listAlerts, recordIncident, transition } from '../../src/lib/server/alerts/store';
 import { readSeries, windowFrom } from '../../pipelines/alerts/series';
-import { alerts as alertsTable, alertTickets, silences as silencesTable, webhookDeliveries, type AlertRow } from '../../src/lib/server/db/schema';
+import { alerts as alertsTable, alertTickets, silences as silencesTable, webhookDeliveries, users, type AlertRow } from '../../src/lib/server/db/schema';
 
 let a: App;
 const H = 3_600_000;
@@ -270,6 +270,32 @@ describe('the live stream', () => {
 		await logout(a.rel.db, token);
 		publishChange({ id: 4243, event: 'note' });
 		expect(await next()).toBeNull(); // the stream ended instead of sending it
+	});
+
+	it('ends when the account loses 预警 (a role change), once the session is checked again', async () => {
+		setApp(Promise.resolve(a));
+		await createUser(a.rel.db, { username: 'duty_role', displayName: '应急办值班员', role: 'emergency', password: 'minqing-test-2026' });
+		const { token, user } = await login(a.rel.db, 'duty_role', 'minqing-test-2026', 'test', 7);
+		const res = await streamApi({
+			locals: { user },
+			request: new Request('http://x/api/v1/alerts/stream'),
+			cookies: { get: (k: string) => (k === SESSION_COOKIE ? token : undefined) }
+		} as never);
+		const reader = res.body!.getReader();
+		const next = async () => {
+			const r = await reader.read();
+			return r.done ? null : new TextDecoder().decode(r.value);
+		};
+		expect(await next()).toContain(': connected');
+		await a.rel.db.update(users).set({ role: 'operator' }).where(eq(users.username, 'duty_role'));
+		vi.useFakeTimers({ toFake: ['Date'] });
+		try {
+			vi.setSystemTime(Date.now() + 60_000); // past the sessions' recheck interval
+			publishChange({ id: 4244, event: 'note' });
+			expect(await next()).toBeNull();
+		} finally {
+			vi.useRealTimers();
+		}
 	});
 });
 

@@ -2,11 +2,13 @@ import { onAlertChange } from '$lib/server/alerts/service';
 import { app } from '$lib/server/app';
 import { SESSION_COOKIE, validateSession } from '$lib/server/auth';
 import { requireScreen } from '$lib/server/guard';
+import { canSee } from '$lib/nav';
 import type { RequestHandler } from './$types';
 
 /**
  * Server-sent events: `event: alert` with { id, event } on every change; a comment every 25 s keeps proxies open.
- * The session is checked again before each message: a stream outlives no logout or deactivation (it ends then).
+ * The session is checked again before each message: a stream outlives no logout, deactivation or change to a role
+ * without 预警 (it ends then).
  */
 export const GET: RequestHandler = async ({ locals, request, cookies }) => {
 	requireScreen(locals, '/alerts');
@@ -37,7 +39,7 @@ export const GET: RequestHandler = async ({ locals, request, cookies }) => {
 			const send = (s: string) => {
 				queue = queue.then(() =>
 					validateSession(rel.db, token, config.sessionDays).then(
-						(user) => (user ? write(s) : end()),
+						(user) => (user && canSee(user.role, '/alerts') ? write(s) : end()),
 						() => end()
 					)
 				);
