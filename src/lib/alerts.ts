@@ -46,6 +46,7 @@ export const CHANGE_LABELS = {
 	resolved: '已解除',
 	dismissed: '已排除为误报',
 	note: '有新备注',
+	silenced: '已被静默',
 	unsilenced: '静默已结束'
 } as const;
 

@@ -10,10 +10,10 @@ import { generateDemo, setApp, startApp, stopApp, type App } from '../../src/lib
 import { POST as actionsApi } from '../../src/routes/api/v1/alerts/[id]/actions/+server';
 import { createUser, login, logout, SESSION_COOKIE } from '../../src/lib/server/auth';
 import { loadConfig } from '../../src/lib/server/config';
-import { alertsIdle, announceOwed, detectionRound, notify, publishChange } from '../../src/lib/server/alerts/service';
+import { alertsIdle, announceOwed, detectionRound, endSilence, notify, onAlertChange, publishChange, startSilence } from '../../src/lib/server/alerts/service';
 import { GET as streamApi } from '../../src/routes/api/v1/alerts/stream/+server';
 import { alertDetail } from '../../src/lib/server/alerts/read';
-import { createSilence, deleteWebhook, expireSilence, listWatchlists, listWebhooks, saveWebhook, silenceMatches } from '../../src/lib/server/alerts/settings';
+import { deleteWebhook, expireSilence, listWatchlists, listWebhooks, saveWebhook, silenceMatches } from '../../src/lib/server/alerts/settings';
 import { AlertError, alertTrail, getAlert, listAlerts, recordIncident, transition } from '../../src/lib/server/alerts/store';
 import { readSeries, windowFrom } from '../../pipelines/alerts/series';
 import { alerts as alertsTable, alertTickets, silences as silencesTable, webhookDeliveries, users, type AlertRow } from '../../src/lib/server/db/schema';
@@ -302,10 +302,7 @@ describe('the live stream', () => {
 describe('silences and automatic resolution', () => {
 	it('records a silenced incident without notifying, and resolves it by itself when it is over', async () => {
 		const at = NOW + 5 * 24 * H;
-		await createSilence(
-			a.rel.db,
-			a.ref,
-			{
+		await startSilence(a, {
 				matchers: { watchlist: 'flood_drought', district: '320507' },
 				startsAt: new Date(at - 2 * H),
 				endsAt: new Date(at + 2 * H),
@@ -372,19 +369,21 @@ describe('silences and automatic resolution', () => {
 			() => []
 		);
 		expect(alert.silencedBy).toBeNull();
-		const sil = await createSilence(
-			a.rel.db,
-			a.ref,
-			{ matchers: { district: '320507' }, startsAt: new Date(at - H), endsAt: new Date(at + 2 * H), comment: '已知施工停水' },
+		const live: string[] = [];
+		const off = onAlertChange((c) => c.id === alert.id && live.push(c.event));
+		const sil = await startSilence(a, { matchers: { district: '320507' }, startsAt: new Date(at - H), endsAt: new Date(at + 2 * H), comment: '已知施工停水' },
 			null
 		);
 		expect((await getAlert(a.rel.db, alert.id)).silencedBy).toBe(sil.id);
+		expect(live).toEqual(['silenced']); // the live pages hear of it
 		const before = received.length;
 		notify(a, await getAlert(a.rel.db, alert.id), 'escalated');
 		await alertsIdle();
 		expect(received.slice(before).filter((m) => m.alert.id === alert.id)).toEqual([]);
 		// ended by hand: the alert is no longer silenced, and the next message goes out
-		await expireSilence(a.rel.db, sil.id);
+		await endSilence(a, sil.id);
+		off();
+		expect(live).toEqual(['silenced', 'unsilenced']);
 		expect((await getAlert(a.rel.db, alert.id)).silencedBy).toBeNull();
 		notify(a, await getAlert(a.rel.db, alert.id), 'escalated');
 		await alertsIdle();
@@ -393,10 +392,7 @@ describe('silences and automatic resolution', () => {
 
 	it('announces an alert raised during a silence once the silence ends while it still fires, and only once', async () => {
 		const at = Date.now();
-		const sil = await createSilence(
-			a.rel.db,
-			a.ref,
-			{ matchers: { district: '320509' }, startsAt: new Date(at - H), endsAt: new Date(at + 2 * H), comment: '演练期间' },
+		const sil = await startSilence(a, { matchers: { district: '320509' }, startsAt: new Date(at - H), endsAt: new Date(at + 2 * H), comment: '演练期间' },
 			null
 		);
 		const { alert } = await recordIncident(
@@ -421,7 +417,7 @@ describe('silences and automatic resolution', () => {
 		await alertsIdle();
 		expect(mine()).toEqual(['fired']);
 		// silenced and released again without a new raising: nothing more
-		const again = await createSilence(a.rel.db, a.ref, { matchers: { district: '320509' }, startsAt: new Date(at - H), endsAt: new Date(at + H), comment: '复查' }, null);
+		const again = await startSilence(a, { matchers: { district: '320509' }, startsAt: new Date(at - H), endsAt: new Date(at + H), comment: '复查' }, null);
 		await expireSilence(a.rel.db, again.id);
 		expect(await announceOwed(a)).toBe(0);
 		await alertsIdle();
@@ -432,7 +428,7 @@ describe('silences and automatic resolution', () => {
 	it('refuses a silence whose code can match no alert, naming the field', async () => {
 		const at = new Date();
 		const make = (matchers: Record<string, string>) =>
-			createSilence(a.rel.db, a.ref, { matchers, startsAt: at, endsAt: new Date(at.getTime() + H), comment: '测试' }, null);
+			startSilence(a, { matchers, startsAt: at, endsAt: new Date(at.getTime() + H), comment: '测试' }, null);
 		await expect(make({ street: '320508001001' })).rejects.toThrow('街道（镇）「320508001001」不存在');
 		await expect(make({ district: '320599' })).rejects.toThrow('区县「320599」不存在');
 		await expect(make({ category: '99' })).rejects.toThrow('分类「99」不存在');
@@ -445,7 +441,7 @@ describe('silences and automatic resolution', () => {
 	it('refuses a silence already over, keeps the end of one that ended, and ends one not yet begun at its start', async () => {
 		const now = Date.now();
 		const make = (from: number, to: number) =>
-			createSilence(a.rel.db, a.ref, { matchers: { severity: '4' }, startsAt: new Date(from), endsAt: new Date(to), comment: '测试' }, null);
+			startSilence(a, { matchers: { severity: '4' }, startsAt: new Date(from), endsAt: new Date(to), comment: '测试' }, null);
 		await expect(make(now - 3 * H, now - H)).rejects.toThrow('结束时间已过');
 		const pending = await make(now + H, now + 2 * H);
 		await expireSilence(a.rel.db, pending.id);

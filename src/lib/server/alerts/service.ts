@@ -11,14 +11,14 @@ import { burstStates } from '$pipelines/alerts/burst';
 import { readSeries, seriesTickets, windowFrom, bucketMs, ROUND_WINDOW_DAYS, WatchCellCache, type WatchlistSpec } from '$pipelines/alerts/series';
 import { placeName } from '$pipelines/reference/index';
 import { holidayFile, type App } from '../app';
-import type { AlertRow, WatchlistRow } from '../db/schema';
+import type { AlertRow, SilenceRow, WatchlistRow } from '../db/schema';
 import { alertEvents, alerts, webhookDeliveries } from '../db/schema';
 import { afterIngest } from '../ingest';
 import { CoalescingJob, waitAtMost } from '../jobs';
 import { onShutdown } from '../presence';
 import { afterSync } from '../sync';
 import { deliver, shouldNotify, type AlertEvent, type AlertMessage, type DeliveryLog, type DeliveryRecord } from './notify';
-import { activeSilences, alertLabels, expireSilence, FAMILY_LABELS, getWebhook, listWatchlists, listWebhooks, refreshSilenced, saveWatchlist, silenceFor, toWebhook, type WatchlistInput } from './settings';
+import { activeSilences, alertLabels, createSilence, expireSilence, type SilenceChange, type SilenceInput, FAMILY_LABELS, getWebhook, listWatchlists, listWebhooks, refreshSilenced, saveWatchlist, silenceFor, toWebhook, type WatchlistInput } from './settings';
 import {
 	addNote,
 	OPEN_STATUSES,
@@ -235,7 +235,7 @@ export async function detectionRound(app: App, now = Date.now()): Promise<RoundS
 	}
 	results.push(...(await settleQuiet(db, seen, new Date(now))));
 	// every open alert's silencedBy to the silences active now (one may have begun or ended since the last round)
-	await refreshSilenced(db, new Date(now));
+	publishSilenceChanges(await refreshSilenced(db, new Date(now)));
 	await announceOwed(app, new Date(now));
 	for (const r of results) {
 		if (!r.event) continue;
@@ -459,10 +459,21 @@ export async function announceOwed(app: App, at = new Date()): Promise<number> {
 	return owed.length;
 }
 
-/** Ends a silence by hand: the alerts it held that still fire and were not announced are announced now. */
+/** Makes a silence (createSilence); the open alerts it holds from now are told to the live pages. */
+export async function startSilence(app: App, input: SilenceInput, userId: number | null, now = new Date()): Promise<SilenceRow> {
+	const { silence, changed } = await createSilence(app.rel.db, app.ref, input, userId, now);
+	publishSilenceChanges(changed);
+	return silence;
+}
+
+/** Ends a silence by hand: the live pages hear of the alerts it held; those that still fire and were not announced are announced now. */
 export async function endSilence(app: App, id: number): Promise<void> {
-	await expireSilence(app.rel.db, id);
+	publishSilenceChanges(await expireSilence(app.rel.db, id));
 	await announceOwed(app);
+}
+
+function publishSilenceChanges(changed: SilenceChange[]): void {
+	for (const c of changed) publishChange({ id: c.id, event: c.silenced ? 'silenced' : 'unsilenced' });
 }
 
 // --- people's actions: the change, then the live page and the webhooks ---------------------------------------

@@ -173,15 +173,24 @@ export function silenceFor(active: readonly { id: number; matchers: unknown }[],
  * ended, and every detection round (silences also end by their time). An alert no silence holds any longer gets
  * 静默结束 in its trail (what it may be owed is `announceOwed`'s, which reads the trail).
  */
-export async function refreshSilenced(db: Db, now: Date): Promise<void> {
+export async function refreshSilenced(db: Db, now: Date): Promise<SilenceChange[]> {
 	const active = await activeSilences(db, now);
 	const open = await db.select().from(alerts).where(inArray(alerts.status, [...OPEN_STATUSES]));
+	const changed: SilenceChange[] = [];
 	for (const a of open) {
 		const by = silenceFor(active, alertLabels(a));
 		if (by === a.silencedBy) continue;
 		await db.update(alerts).set({ silencedBy: by }).where(eq(alerts.id, a.id));
 		if (by === null) await db.insert(alertEvents).values({ alertId: a.id, action: 'unsilenced', actorName: '系统', note: '静默已结束', at: now });
+		changed.push({ id: a.id, silenced: by !== null });
 	}
+	return changed;
+}
+
+/** An open alert a silence began or stopped to hold (for the live pages). */
+export interface SilenceChange {
+	id: number;
+	silenced: boolean;
 }
 
 export async function activeSilences(db: Db, now: Date) {
@@ -216,10 +225,17 @@ async function unknownMatcher(db: Db, ref: Reference, label: SilenceLabel, v: st
 	}
 }
 
+export interface SilenceInput {
+	matchers: AlertLabels;
+	startsAt: Date;
+	endsAt: Date;
+	comment: string;
+}
+
 export async function createSilence(
 	db: Db,
 	ref: Reference,
-	input: { matchers: AlertLabels; startsAt: Date; endsAt: Date; comment: string },
+	input: SilenceInput,
 	userId: number | null,
 	now = new Date()
 ) {
@@ -247,12 +263,14 @@ export async function createSilence(
 		.insert(silences)
 		.values({ matchers, startsAt: input.startsAt, endsAt: input.endsAt, comment, createdBy: userId })
 		.returning();
-	await refreshSilenced(db, now);
-	return row;
+	return { silence: row, changed: await refreshSilenced(db, now) };
 }
 
-/** Ends a silence now (`endSilence` in service.ts also announces what the alerts it held are owed). */
-export async function expireSilence(db: Db, id: number): Promise<void> {
+/**
+ * Ends a silence now; returns the alerts it stopped holding (`endSilence` in service.ts also tells the live pages and
+ * announces what those alerts are owed).
+ */
+export async function expireSilence(db: Db, id: number): Promise<SilenceChange[]> {
 	const [s] = await db.select().from(silences).where(eq(silences.id, id));
 	if (!s) throw new AlertError('not_found', `静默规则 #${id} 不存在`);
 	const now = new Date();
@@ -262,7 +280,7 @@ export async function expireSilence(db: Db, id: number): Promise<void> {
 		.update(silences)
 		.set({ endsAt: s.startsAt > now ? s.startsAt : now })
 		.where(eq(silences.id, id));
-	await refreshSilenced(db, now);
+	return refreshSilenced(db, now);
 }
 
 // --- webhooks ---------------------------------------------------------------------------------------------

@@ -434,4 +434,5 @@ export const webhookDeliveries = pgTable(
 
 export type AlertRow = typeof alerts.$inferSelect;
 export type WatchlistRow = typeof watchlists.$inferSelect;
+export type SilenceRow = typeof silences.$inferSelect;
 export type KbArticleRow = typeof kbArticles.$inferSelect;

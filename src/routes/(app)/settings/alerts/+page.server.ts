@@ -1,8 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import { ALERT_ERROR_STATUS } from '$lib/server/alerts/http';
-import { endSilence, saveWatchlistAndDetect, sendTestMessage } from '$lib/server/alerts/service';
+import { endSilence, saveWatchlistAndDetect, sendTestMessage, startSilence } from '$lib/server/alerts/service';
 import {
-	createSilence,
 	deleteWebhook,
 	listSilences,
 	listWatchlists,
@@ -167,12 +166,7 @@ export const actions: Actions = {
 		for (const k of SILENCE_LABELS) if (values[k].trim()) matchers[k] = values[k].trim();
 		try {
 			const a = await app();
-			await createSilence(
-				a.rel.db,
-				a.ref,
-				{ matchers, startsAt: fromLocalInput(values.startsAt), endsAt: fromLocalInput(values.endsAt), comment: values.comment },
-				user.id
-			);
+			await startSilence(a, { matchers, startsAt: fromLocalInput(values.startsAt), endsAt: fromLocalInput(values.endsAt), comment: values.comment }, user.id);
 			return { form: 'silence', saved: '静默规则已创建：匹配的预警照常记录，但不发送通知' };
 		} catch (e) {
 			return failWith('silence', e, values);
