@@ -5,11 +5,13 @@ import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { overviewData } from '../../src/lib/server/analytics/dashboard';
 import { parseDashboardFilter } from '../../src/lib/server/analytics/filters';
 import { duckRunner } from '../../src/lib/server/analytics/sql';
-import { generateDemo, startApp, stopApp, type App } from '../../src/lib/server/app';
+import { generateDemo, setApp, startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
 import { ingestService } from '../../src/lib/server/ingest';
 import { parseSearchParams } from '../../src/lib/server/text/params';
-import { queryTerms, searchExportRows, searchTickets } from '../../src/lib/server/text/search';
+import { queryTerms, SEARCH_EXPORT_COLUMNS, searchExportRows, searchTickets } from '../../src/lib/server/text/search';
+import { GET as exportCsv } from '../../src/routes/(app)/search/export/+server';
+import { CHANNEL_LABELS, STATUS_LABELS } from '../../pipelines/lifecycle/model';
 import { topicDetail, topicsOverview } from '../../src/lib/server/text/topics';
 import { sentimentBreakdown } from '../../src/lib/server/text/terms';
 import { runTopics } from '../../pipelines/text/topics';
@@ -55,6 +57,28 @@ describe('search', () => {
 		// newest first
 		const times = r.hits.map((h) => h.receivedAt);
 		expect([...times].sort().reverse()).toEqual(times);
+	});
+
+	it('finds every ticket with a single common character, however many words hold it, and names what it ignored', async () => {
+		// the character in the most distinct words of the store
+		const chars = await queryRows<{ ch: string; words: number }>(
+			a.analytics.conn,
+			`SELECT ch, count(DISTINCT term)::INTEGER AS words FROM (SELECT term, unnest(string_split(term, '')) AS ch FROM term_df)
+			 WHERE regexp_matches(ch, '^\\p{Han}$') GROUP BY ch ORDER BY words DESC, ch LIMIT 30`
+		);
+		const { ch, words } = chars.find((c) => queryTerms(c.ch).join() === c.ch)!; // not a stop word
+		expect(words).toBeGreaterThan(40); // more words than the search once looked at
+		const r = await searchTickets(a.analytics.conn, a.ref, { q: ch });
+		expect(r.terms).toEqual([ch]);
+		expect(r.total).toBe(await count(`SELECT 1 FROM tickets_fact WHERE len(list_filter(tokens, t -> contains(t, '${ch}'))) > 0`));
+		expect(r.partialTerms).toEqual([]);
+		// numbers are not searched, and nine terms are one too many: both are said
+		const n = await searchTickets(a.analytics.conn, a.ref, { q: '地铁7号线 噪音 楼上 油烟 施工 垃圾 路灯 停车 积水 占道' });
+		expect(n.ignored.numbers).toEqual(['7']);
+		expect(n.terms.length).toBe(8);
+		expect(n.ignored.terms.length).toBeGreaterThan(0);
+		expect(n.terms).not.toContain(n.ignored.terms[0]);
+		expect((await searchTickets(a.analytics.conn, a.ref, { q: 'PM2.5 超标' })).ignored.numbers).toEqual([]);
 	});
 
 	it('pages from the most recent days first exactly as over all days, and marks estimated totals', async () => {
@@ -109,6 +133,22 @@ describe('search', () => {
 		const rows = await searchExportRows(a.analytics.conn, a.ref, q);
 		expect(rows.length).toBe((await searchTickets(a.analytics.conn, a.ref, q)).total);
 		for (const r of rows) expect(r.内容).not.toMatch(/1[3-9]\d{9}/);
+		// codes read as the pages show them
+		expect(new Set(rows.map((r) => r.渠道))).toEqual(new Set(rows.map((r) => r.渠道).filter((c) => Object.values(CHANNEL_LABELS).includes(c))));
+		expect(rows.every((r) => Object.values(STATUS_LABELS).includes(r.状态 as never))).toBe(true);
+	});
+
+	it('exports a file with its header also when nothing matches', async () => {
+		setApp(Promise.resolve(a));
+		const get = (q: string) =>
+			exportCsv({ locals: { user: { id: 1, username: 'analyst', displayName: '分析员', role: 'analyst', unitCode: null, unitName: null } }, url: new URL(`http://x/search/export?q=${encodeURIComponent(q)}`) } as never);
+		const res = await get('恐龙化石');
+		expect(res.status).toBe(200);
+		const text = async (r: Response) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(await r.arrayBuffer());
+		expect(await text(res)).toBe('\ufeff' + SEARCH_EXPORT_COLUMNS.join(',') + '\r\n');
+		const full = (await text(await get('噪音'))).split('\r\n');
+		expect(full[0]).toBe('\ufeff' + SEARCH_EXPORT_COLUMNS.join(','));
+		expect(full.length).toBeGreaterThan(2);
 	});
 });
 

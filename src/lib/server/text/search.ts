@@ -7,6 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { addDays, dayNumber } from '$pipelines/calendar/index';
 import type { Reference } from '$pipelines/reference/index';
 import { maskPersonal } from '$pipelines/text/redact';
+import { CHANNEL_LABELS, STATUS_LABELS, type Channel, type Status } from '$pipelines/lifecycle/model';
 import { querySegmenter } from './segmenter';
 
 export interface SearchFilters {
@@ -54,6 +55,10 @@ export interface SearchResult {
 	terms: string[];
 	/** query terms that occur in no ticket at all (not even inside a longer word) */
 	unknownTerms: string[];
+	/** what the query held that was not searched: numbers (the word index has none) and terms after MAX_TERMS */
+	ignored: { numbers: string[]; terms: string[] };
+	/** terms inside more indexed words than MAX_EXPANSIONS: only the most frequent of those words were searched */
+	partialTerms: string[];
 	total: number;
 	/** the total is an estimate (many matches: counted over the recent days that held the page, scaled) */
 	approximate: boolean;
@@ -65,16 +70,25 @@ export interface SearchResult {
 
 export class SearchInputError extends Error {}
 
-const MAX_TERMS = 8;
+export const MAX_TERMS = 8;
 const MAX_QUERY = 200;
 
 /** The query's terms: segmented as tickets are; Latin lower-cased; at most MAX_TERMS, distinct. */
 export function queryTerms(q: string): string[] {
+	return queryParts(q).terms;
+}
+
+/**
+ * The query's terms (queryTerms), and what it held that is not searched: numbers that are no part of a term
+ * (segmentation leaves them out of the index: 地铁7号线 searches 地铁, 号, 线) and the terms after MAX_TERMS.
+ */
+export function queryParts(q: string): { terms: string[]; ignored: SearchResult['ignored'] } {
 	const text = q.trim().slice(0, MAX_QUERY);
-	if (!text) return [];
-	const terms: string[] = [];
-	for (const part of text.split(/\s+/)) for (const t of querySegmenter().tokens(part)) if (!terms.includes(t)) terms.push(t);
-	return terms.slice(0, MAX_TERMS);
+	if (!text) return { terms: [], ignored: { numbers: [], terms: [] } };
+	const all: string[] = [];
+	for (const part of text.split(/\s+/)) for (const t of querySegmenter().tokens(part)) if (!all.includes(t)) all.push(t);
+	const numbers = [...new Set(text.normalize('NFKC').match(/\d+(?:\.\d+)?/g) ?? [])].filter((n) => !all.some((t) => t.includes(n)));
+	return { terms: all.slice(0, MAX_TERMS), ignored: { numbers, terms: all.slice(MAX_TERMS) } };
 }
 
 function filterSql(f: SearchFilters, params: Record<string, string>, ref: Reference): string {
@@ -114,25 +128,35 @@ function filterSql(f: SearchFilters, params: Record<string, string>, ref: Refere
 /**
  * Each query term with the indexed terms that contain it (噪音 → 噪音, 噪音扰民, 施工噪音 …): segmentation
  * keeps set phrases whole, so a search for a part of one must find it too. The most frequent expansions
- * first, at most MAX_EXPANSIONS per term; a term no ticket contains in any form has none.
+ * first, at most MAX_EXPANSIONS per term (`partial` names a term that had more); a term no ticket contains in any
+ * form has none.
  */
-async function expandTerms(conn: DuckDBConnection, terms: string[]): Promise<string[][]> {
+async function expandTerms(conn: DuckDBConnection, terms: string[]): Promise<{ groups: string[][]; partial: string[] }> {
 	const params = Object.fromEntries(terms.map((t, i) => [`e${i}`, t]));
 	const rows = (
 		await conn.runAndReadAll(
-			`SELECT i, term FROM (
-				SELECT i, term, row_number() OVER (PARTITION BY i ORDER BY (term = q) DESC, df DESC, term) AS r
+			`SELECT i, term, n FROM (
+				SELECT i, term, row_number() OVER (PARTITION BY i ORDER BY (term = q) DESC, df DESC, term) AS r, count(*) OVER (PARTITION BY i) AS n
 				FROM term_df JOIN (VALUES ${terms.map((_, i) => `(${i}, $e${i})`).join(', ')}) v(i, q) ON contains(term, q))
 			 WHERE r <= ${MAX_EXPANSIONS} ORDER BY i, r`,
 			params
 		)
 	).getRows();
-	const out: string[][] = terms.map(() => []);
-	for (const [i, term] of rows) out[Number(i)].push(String(term));
-	return out;
+	const groups: string[][] = terms.map(() => []);
+	const partial = new Set<string>();
+	for (const [i, term, n] of rows) {
+		groups[Number(i)].push(String(term));
+		if (Number(n) > MAX_EXPANSIONS) partial.add(terms[Number(i)]);
+	}
+	return { groups, partial: [...partial] };
 }
 
-const MAX_EXPANSIONS = 40;
+/**
+ * Indexed words searched per query term. A single common character lies in about a hundred words of a year of
+ * calls (水: 109 at 1M tickets); all of them cost a few milliseconds more than the 40 this was before, which left
+ * a tenth of the matching tickets out without a word.
+ */
+export const MAX_EXPANSIONS = 2000;
 
 /** Whether the query filters on a ticket column (place, category, channel, type): one list for every use. */
 function hasColumnFilters(q: SearchQuery): boolean {
@@ -292,13 +316,13 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 	const t0 = performance.now();
 	const size = Math.min(100, Math.max(1, query.size ?? 20));
 	const page = Math.max(1, Math.floor(query.page ?? 1));
-	const terms = queryTerms(query.q);
-	const empty: SearchResult = { q: query.q, terms, unknownTerms: [], total: 0, approximate: false, page, size, hits: [], tookMs: 0 };
+	const { terms, ignored } = queryParts(query.q);
+	const empty: SearchResult = { q: query.q, terms, unknownTerms: [], ignored, partialTerms: [], total: 0, approximate: false, page, size, hits: [], tookMs: 0 };
 	// no words but filters (a drill-down from a chart): the tickets the filters select
 	if (!terms.length && !isBrowse(query)) return { ...empty, tookMs: performance.now() - t0 };
 
 	// a term no ticket has in any form: nothing can match (and the user should be told which)
-	const groups = terms.length ? await expandTerms(conn, terms) : [];
+	const { groups, partial: partialTerms } = terms.length ? await expandTerms(conn, terms) : { groups: [], partial: [] };
 	const unknownTerms = terms.filter((_, i) => !groups[i].length);
 	if (unknownTerms.length) return { ...empty, unknownTerms, tookMs: performance.now() - t0 };
 
@@ -355,7 +379,7 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 		snippet: markTerms(snippet(maskPersonal(r.content), terms), terms),
 		keywords: r.keywords ?? []
 	}));
-	return { q: query.q, terms, unknownTerms: [], total, approximate, page, size, hits, tookMs: performance.now() - t0 };
+	return { ...empty, partialTerms, total, approximate, hits, tookMs: performance.now() - t0 };
 }
 
 /** Up to `width` characters of the text around the first occurrence of a term. */
@@ -394,11 +418,14 @@ export function markTerms(text: string, terms: string[]): Mark[] {
 	return out;
 }
 
+/** The columns of the search export, in order (also the header of an export without rows). */
+export const SEARCH_EXPORT_COLUMNS = ['工单编号', '受理时间', '区县', '街道', '分类', '渠道', '性质', '状态', '承办单位', '标题', '内容'] as const;
+
 /** All hits (up to `limit`) for export, newest first, texts masked. */
 export async function searchExportRows(conn: DuckDBConnection, ref: Reference, query: SearchQuery, limit = 50_000): Promise<Record<string, string>[]> {
 	const terms = queryTerms(query.q);
 	if (!terms.length) return [];
-	const groups = await expandTerms(conn, terms);
+	const { groups } = await expandTerms(conn, terms);
 	if (groups.some((g) => !g.length)) return [];
 	const params: Record<string, string> = {};
 	const filters = filterSql(query, params, ref);
@@ -418,9 +445,9 @@ export async function searchExportRows(conn: DuckDBConnection, ref: Reference, q
 		区县: r.district_code ? (ref.districtByCode.get(r.district_code)?.name ?? r.district_code) : '',
 		街道: r.street_code ? (ref.streetByCode.get(r.street_code)?.name ?? r.street_code) : '',
 		分类: r.category_code ? (ref.categoryByCode.get(r.category_code)?.path ?? r.category_code) : '',
-		渠道: r.channel ?? '',
+		渠道: r.channel ? (CHANNEL_LABELS[r.channel as Channel] ?? r.channel) : '',
 		性质: r.type ?? '',
-		状态: r.status ?? '',
+		状态: r.status ? (STATUS_LABELS[r.status as Status] ?? r.status) : '',
 		承办单位: r.unit_code ? (ref.unitByCode.get(r.unit_code)?.name ?? r.unit_code) : '',
 		标题: maskPersonal(r.title ?? ''),
 		内容: maskPersonal(r.content ?? '')

@@ -3,7 +3,7 @@ import { app } from '$lib/server/app';
 import { apiError } from '$lib/server/http';
 import { requireScreen } from '$lib/server/guard';
 import { parseSearchParams } from '$lib/server/text/params';
-import { searchExportRows } from '$lib/server/text/search';
+import { SEARCH_EXPORT_COLUMNS, searchExportRows } from '$lib/server/text/search';
 import { toCsv } from '$lib/server/text/csv';
 import type { RequestHandler } from './$types';
 
@@ -15,7 +15,7 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 	if (!query.q.trim()) return apiError(400, 'empty_query', '请输入检索词');
 	const rows = await searchExportRows(a.analytics.conn, a.ref, query);
 	const name = `检索-${query.q.trim().slice(0, 20)}-${new Date().toISOString().slice(0, 10)}.csv`;
-	return new Response(toCsv(rows), {
+	return new Response(toCsv(rows, [...SEARCH_EXPORT_COLUMNS]), {
 		headers: {
 			'content-type': 'text/csv; charset=utf-8',
 			'content-disposition': `attachment; filename="search.csv"; filename*=UTF-8''${encodeURIComponent(name)}`
