@@ -5,6 +5,9 @@ describe('maskPersonal', () => {
 	it('masks mobile and landline numbers, keeping their shape', () => {
 		expect(maskPersonal('请回电13912345678，谢谢')).toBe('请回电139****5678，谢谢');
 		expect(maskPersonal('电话 0512-65231234 找物业')).toBe('电话 0512****1234 找物业');
+		// the area code in brackets, a space or a dash inside the local number
+		expect(maskPersonal('联系电话（0512）65231234，座机0512-6523 1234')).toBe('联系电话0512****1234，座机0512****1234');
+		expect(maskPersonal('(021) 5555-6666转8，或010 8888 6666')).toBe('021****6666转8，或010****6666');
 	});
 	it('masks ID card numbers', () => {
 		expect(maskPersonal('身份证号320502199001011234')).toBe('身份证号320502********123*');
