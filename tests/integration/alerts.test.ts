@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/lib/server/config';
 import { alertsIdle, announceOwed, detectionRound, endSilence, notify, onAlertChange, publishChange, startSilence } from '../../src/lib/server/alerts/service';
 import { GET as streamApi } from '../../src/routes/api/v1/alerts/stream/+server';
 import { alertDetail } from '../../src/lib/server/alerts/read';
-import { deleteWebhook, expireSilence, listWatchlists, listWebhooks, saveWebhook, silenceMatches } from '../../src/lib/server/alerts/settings';
+import { deleteWebhook, expireSilence, listWatchlists, listWebhooks, saveWatchlist, saveWebhook, silenceMatches } from '../../src/lib/server/alerts/settings';
 import { AlertError, alertTrail, getAlert, listAlerts, recordIncident, transition } from '../../src/lib/server/alerts/store';
 import { readSeries, windowFrom } from '../../pipelines/alerts/series';
 import { alerts as alertsTable, alertTickets, silences as silencesTable, webhookDeliveries, users, type AlertRow } from '../../src/lib/server/db/schema';
@@ -425,6 +425,30 @@ describe('silences and automatic resolution', () => {
 		expect((await alertTrail(a.rel.db, alert.id)).map((e) => e.action)).toEqual(['fired', 'notify_withheld', 'unsilenced', 'notified_late', 'unsilenced']);
 	});
 
+	it('refuses a NUL character, a name already taken and an overlong text in the settings, naming the field', async () => {
+		const at = new Date();
+		const silence = (matchers: Record<string, string>, comment: string) =>
+			startSilence(a, { matchers, startsAt: at, endsAt: new Date(at.getTime() + H), comment }, null);
+		await expect(silence({ district: '320508' }, '演练\u0000')).rejects.toThrow('静默原因含有无法保存的字符');
+		await expect(silence({ watchlist: 'flood\u0000' }, '演练')).rejects.toThrow('关注词表含有无法保存的字符');
+		await expect(silence({ district: '320508' }, '长'.repeat(501))).rejects.toThrow('静默原因不超过 500 字');
+		const list = { slug: 'nul_check', name: '检查', terms: ['积水'], categories: [], severity: 3, unit: null };
+		await expect(saveWatchlist(a.rel.db, a.ref, { ...list, name: '检\u0000查' }, null)).rejects.toThrow('名称含有无法保存的字符');
+		await expect(saveWatchlist(a.rel.db, a.ref, { ...list, terms: ['积\u0000水'] }, null)).rejects.toThrow('关注词含有无法保存的字符');
+		const taken = (await listWatchlists(a.rel.db))[0];
+		await expect(saveWatchlist(a.rel.db, a.ref, { ...list, name: taken.name }, null)).rejects.toThrow(`名称「${taken.name}」已被另一个关注词表使用`);
+		// a list keeps its own name when edited
+		expect((await saveWatchlist(a.rel.db, a.ref, { slug: taken.slug, name: taken.name, terms: taken.terms, categories: taken.categories, severity: taken.severity, unit: taken.unitCode }, taken.id)).name).toBe(taken.name);
+		const hook = { url: 'http://127.0.0.1:9/hook', format: 'json', minSeverity: 4 };
+		await expect(saveWebhook(a.rel.db, { ...hook, name: '值班\u0000群' }, null)).rejects.toThrow('名称含有无法保存的字符');
+		await expect(saveWebhook(a.rel.db, { ...hook, name: '长'.repeat(41) }, null)).rejects.toThrow('不超过 40 字');
+		const first = await saveWebhook(a.rel.db, { ...hook, name: '重名检查' }, null);
+		await expect(saveWebhook(a.rel.db, { ...hook, name: '重名检查' }, null)).rejects.toThrow('名称「重名检查」已被另一个通知地址使用');
+		await saveWebhook(a.rel.db, { ...hook, name: '重名检查', minSeverity: 3 }, first.id);
+		await deleteWebhook(a.rel.db, first.id);
+		expect((await saveWebhook(a.rel.db, { ...hook, name: '重名检查' }, null)).name).toBe('重名检查'); // a deleted one's name is free
+	});
+
 	it('refuses a silence whose code can match no alert, naming the field', async () => {
 		const at = new Date();
 		const make = (matchers: Record<string, string>) =>
@@ -445,6 +469,8 @@ describe('silences and automatic resolution', () => {
 		await expect(make(now - 3 * H, now - H)).rejects.toThrow('结束时间已过');
 		const pending = await make(now + H, now + 2 * H);
 		await expireSilence(a.rel.db, pending.id);
+		// ended before it began: ending it again is refused, not reported as done
+		await expect(expireSilence(a.rel.db, pending.id)).rejects.toMatchObject({ code: 'bad_transition', message: expect.stringContaining('已在开始前撤销') });
 		const [p] = await a.rel.db.select().from(silencesTable).where(eq(silencesTable.id, pending.id));
 		expect(p.endsAt.getTime()).toBe(p.startsAt.getTime()); // it never applies, and its start is as made
 		const over = await make(now - H, now + 500);

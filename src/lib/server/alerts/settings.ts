@@ -62,8 +62,18 @@ export async function seedWatchlists(db: Db, ref: Reference, file: string): Prom
 	return added;
 }
 
+/** A text with a NUL character (which neither store can keep) refused, naming the field. */
+function refuseNul(label: string, ...values: (string | null | undefined)[]): void {
+	if (values.some((v) => v?.includes('\u0000'))) throw new AlertError('invalid_input', `${label}含有无法保存的字符`);
+}
+
 /** Checks a watch list as an administrator typed it; Chinese messages name the field. */
 export function validateWatchlist(w: Partial<WatchlistInput>, ref: Reference): WatchlistInput {
+	refuseNul('标识', String(w.slug ?? ''));
+	refuseNul('名称', String(w.name ?? ''));
+	refuseNul('关注词', ...(w.terms ?? []).map(String));
+	refuseNul('分类', ...(w.categories ?? []).map(String));
+	refuseNul('单位', w.unit ? String(w.unit) : null);
 	const slug = String(w.slug ?? '').trim();
 	if (!/^[a-z][a-z0-9_]{1,39}$/.test(slug)) throw new AlertError('invalid_input', '标识须为 2–40 位小写字母、数字或下划线，且以字母开头');
 	const name = String(w.name ?? '').trim();
@@ -98,6 +108,9 @@ export async function saveWatchlist(db: Db, ref: Reference, input: Partial<Watch
 		enabled: v.enabled ?? true,
 		updatedAt: new Date()
 	};
+	// another list of that name could not be told apart where lists are chosen (silences) or named (alerts)
+	const [named] = await db.select({ id: watchlists.id }).from(watchlists).where(eq(watchlists.name, v.name));
+	if (named && named.id !== id) throw new AlertError('invalid_input', `名称「${v.name}」已被另一个关注词表使用`);
 	if (id === null) {
 		// another list's identifier (the unique index would make it a failed query)
 		const [dup] = await db.select({ id: watchlists.id }).from(watchlists).where(eq(watchlists.slug, v.slug));
@@ -225,6 +238,9 @@ async function unknownMatcher(db: Db, ref: Reference, label: SilenceLabel, v: st
 	}
 }
 
+/** The longest reason a silence takes. */
+export const SILENCE_COMMENT_MAX = 500;
+
 export interface SilenceInput {
 	matchers: AlertLabels;
 	startsAt: Date;
@@ -246,6 +262,8 @@ export async function createSilence(
 	) as AlertLabels;
 	if (!Object.keys(matchers).length)
 		throw new AlertError('invalid_input', '至少指定一个匹配条件（关注词表、分类、区县、街道、序列类型或级别）');
+	for (const [k, v] of Object.entries(matchers) as [SilenceLabel, string][]) refuseNul(SILENCE_LABEL_NAMES[k], v);
+	refuseNul('静默原因', input.comment);
 	// a mistyped code would make a silence that matches nothing, and nobody would know
 	for (const [k, v] of Object.entries(matchers) as [SilenceLabel, string][]) {
 		const why = await unknownMatcher(db, ref, k, v);
@@ -259,6 +277,7 @@ export async function createSilence(
 	if (input.endsAt.getTime() - input.startsAt.getTime() > 30 * 86_400_000) throw new AlertError('invalid_input', '静默最长 30 天');
 	const comment = input.comment.trim();
 	if (!comment) throw new AlertError('invalid_input', '请说明静默原因');
+	if (comment.length > SILENCE_COMMENT_MAX) throw new AlertError('invalid_input', `静默原因不超过 ${SILENCE_COMMENT_MAX} 字`);
 	const [row] = await db
 		.insert(silences)
 		.values({ matchers, startsAt: input.startsAt, endsAt: input.endsAt, comment, createdBy: userId })
@@ -275,6 +294,7 @@ export async function expireSilence(db: Db, id: number): Promise<SilenceChange[]
 	if (!s) throw new AlertError('not_found', `静默规则 #${id} 不存在`);
 	const now = new Date();
 	// one already over keeps the end it had; one not yet begun ends at its start (it never applies)
+	if (s.endsAt <= s.startsAt) throw new AlertError('bad_transition', `静默规则 #${id} 已在开始前撤销`);
 	if (s.endsAt <= now) throw new AlertError('bad_transition', `静默规则 #${id} 已于 ${formatShanghaiTime(s.endsAt.toISOString())} 结束`);
 	await db
 		.update(silences)
@@ -307,8 +327,17 @@ export async function saveWebhook(
 	input: { name: string; url: string; format: string; secret?: string | null; minSeverity: number; enabled?: boolean },
 	id: number | null
 ) {
+	refuseNul('名称', input.name);
+	refuseNul('地址', input.url);
+	refuseNul('加签密钥', input.secret);
 	const name = input.name.trim();
-	if (!name) throw new AlertError('invalid_input', '名称不能为空');
+	if (!name || name.length > 40) throw new AlertError('invalid_input', '名称不能为空，且不超过 40 字');
+	if (input.url.trim().length > 2000) throw new AlertError('invalid_input', '地址不超过 2000 个字符');
+	const [named] = await db
+		.select({ id: webhooks.id })
+		.from(webhooks)
+		.where(and(eq(webhooks.name, name), isNull(webhooks.deletedAt)));
+	if (named && named.id !== id) throw new AlertError('invalid_input', `名称「${name}」已被另一个通知地址使用`);
 	let url: URL;
 	try {
 		url = new URL(input.url.trim());

@@ -84,7 +84,8 @@ export const load: PageServerLoad = async ({ locals }) => {
 			startsAt: s.startsAt.toISOString(),
 			endsAt: s.endsAt.toISOString(),
 			comment: s.comment,
-			state: s.endsAt.getTime() <= now ? 'expired' : s.startsAt.getTime() > now ? 'pending' : 'active'
+			// ended before it began (立即结束 on a pending one): it never applied
+			state: s.endsAt <= s.startsAt ? 'cancelled' : s.endsAt.getTime() <= now ? 'expired' : s.startsAt.getTime() > now ? 'pending' : 'active'
 		})),
 		// the DingTalk secret never goes to the browser: only whether one is set
 		webhooks: hooks.filter((h) => !h.deletedAt).map((h) => ({
