@@ -193,6 +193,27 @@ describe('readCsv', () => {
 		expect(await all(readCsv(stream(bytes), { encoding: 'gb18030' }))).toEqual(whole);
 	});
 
+	it('keeps a GB18030 four-byte character split by a chunk from taking the line break after it', async () => {
+		// 𠮷 (4 bytes) right before a CRLF, placed so that a 64 KiB chunk ends after its first, second or third byte
+		// (the reader takes the first 64 KiB whole to find the encoding, so the split must lie beyond it)
+		for (const split of [1, 2, 3]) {
+			const head = encodeGb18030('编号,内容\r\n');
+			const row = (k: number) => `${k},${'x'.repeat(40)}\r\n`;
+			let filler = '';
+			for (let k = 1; head.length + filler.length + row(k).length + 3 < 65536 - split; k++) filler += row(k);
+			const pad = 65536 - split - head.length - filler.length - '99999,'.length;
+			const bytes = Buffer.concat([head, encodeGb18030(`${filler}99999,${'y'.repeat(pad)}𠮷\r\n100000,好\r\n`)]);
+			expect(bytes.indexOf(encodeGb18030('𠮷'))).toBe(65536 - split);
+			const recs = await all(readCsv(stream(bytes, [65536])));
+			expect(recs.filter((r) => r.error)).toEqual([]);
+			expect(recs.slice(-2).map((r) => r.fields)).toEqual([
+				{ 编号: '99999', 内容: `${'y'.repeat(pad)}𠮷` },
+				{ 编号: '100000', 内容: '好' }
+			]);
+		}
+	});
+
+
 	it('the legacy fixture is GB18030 and is what the fixture script writes', () => {
 		const bytes = readFileSync(join(FIX, 'legacy-export-gbk.csv'));
 		expect(bytes.equals(encodeGb18030(legacyCsvText()))).toBe(true);

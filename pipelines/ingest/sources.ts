@@ -736,8 +736,19 @@ export async function* readCsv(source: ByteSource, options: CsvOptions = {}): As
 					fieldStart = false;
 					i++;
 				} else if (gb && c >= 0x81 && c <= 0xfe) {
-					// a GB18030 trail byte may equal an ASCII delimiter such as `|`: skip the whole character
-					i += i + 1 < n && buf[i + 1] >= 0x30 && buf[i + 1] <= 0x39 ? 4 : 2;
+					// a GB18030 trail byte may equal an ASCII delimiter such as `|`: skip the whole character — once
+					// all of it is in (its second byte says whether it has 2 or 4), so a chunk ending inside one
+					// does not make the scan skip the line break after it
+					if (i + 1 >= n && !final) {
+						waiting = true;
+						break;
+					}
+					const len = i + 1 < n && buf[i + 1] >= 0x30 && buf[i + 1] <= 0x39 ? 4 : 2;
+					if (i + len > n && !final) {
+						waiting = true;
+						break;
+					}
+					i += len;
 					fieldStart = false;
 				} else {
 					fieldStart = c === delim;
