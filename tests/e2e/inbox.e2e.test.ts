@@ -91,12 +91,13 @@ describe('the drop folder', () => {
 	});
 
 	it('moves a file that cannot be read at all to failed/ with the reason', async () => {
-		writeFileSync(join(server.dataDir, 'inbox', 'empty.ndjson'), '');
+		// blank lines only (a 0-byte file is taken only after 30 s: a copy may create it before writing)
+		writeFileSync(join(server.dataDir, 'inbox', 'empty.ndjson'), '\n\n');
 		const err = await waitFor('failed/empty.ndjson.error.json', () => {
 			const p = join(server.dataDir, 'inbox', 'failed', 'empty.ndjson.error.json');
 			return existsSync(p) ? JSON.parse(readFileSync(p, 'utf8')) : null;
 		});
-		expect(err).toMatchObject({ file: 'empty.ndjson', source: 'inbox', error: { code: 'empty_file', message: expect.stringContaining('为空') } });
+		expect(err).toMatchObject({ file: 'empty.ndjson', source: 'inbox', error: { code: 'empty_file', message: expect.stringContaining('没有任何记录') } });
 		expect(existsSync(join(server.dataDir, 'inbox', 'failed', 'empty.ndjson'))).toBe(true);
 	});
 });

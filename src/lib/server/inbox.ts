@@ -1,7 +1,9 @@
 // The drop folder. The server watches `<dataDir>/inbox/`: a file that appears there is ingested with source
 // `inbox`, one in a subfolder `inbox/<source>/` with that source; a `mapping.json` beside the files applies to
 // them. Files are taken one at a time through the ingest queue once their size has not changed for a second
-// (or when renamed into place); dotfiles and partial downloads (.part, .tmp, …) are left alone. Afterwards a
+// (or when renamed into place) — one that looks unfinished (empty, or a text file whose last line has no line
+// break yet) after 30 s — and a file written to while it is read stays to be taken again; dotfiles and partial
+// downloads (.part, .tmp, …) are left alone. Afterwards a
 // file moves to `processed/<date>/<name>` with `<name>.summary.json`, or — when it could not be read at all
 // (empty, unknown format or encoding, unreadable header, broken mapping) — to `failed/<name>` with
 // `<name>.error.json`. That record is written last and whole: once it is there, the move is done. A file whose
@@ -11,7 +13,7 @@
 //
 // The same folder holds `.uploads/`, where the file-ingest endpoint streams uploads before ingesting them.
 import { watch, type FSWatcher } from 'node:fs';
-import { copyFile, lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { fileOriginId } from '$pipelines/ingest/files';
 import { MappingError, loadMapping, type Mapping } from '$pipelines/ingest/mapping';
@@ -136,6 +138,41 @@ export interface InboxOptions {
 	scanMs?: number;
 	/** how long a file's size and mtime must stay unchanged before it is taken (default 1 s) */
 	stableMs?: number;
+	/**
+	 * how long a file that looks unfinished must stay unchanged before it is taken (default 30 s): an empty one (a
+	 * copy over SFTP or SMB creates the file first) or a text file whose last line has no line break yet
+	 */
+	unfinishedMs?: number;
+}
+
+/** Formats read line by line: such a file written whole ends with a line break (or is taken after unfinishedMs). */
+const LINE_FORMATS = /\.(ndjson|jsonl|json|csv|tsv|txt)$/i;
+
+/** Whether a file looks like one still being written: empty, or a line format whose last byte is no line break. */
+async function looksUnfinished(path: string, size: number): Promise<boolean> {
+	if (size === 0) return true;
+	if (!LINE_FORMATS.test(path)) return false;
+	let fh;
+	try {
+		fh = await open(path, 'r');
+		const b = Buffer.alloc(1);
+		await fh.read(b, 0, 1, size - 1);
+		return b[0] !== 0x0a;
+	} catch {
+		return false;
+	} finally {
+		await fh?.close();
+	}
+}
+
+/** size:mtime of a file now, or null when it is gone. */
+async function signature(path: string): Promise<string | null> {
+	try {
+		const s = await lstat(path);
+		return `${s.size}:${s.mtimeMs}`;
+	} catch {
+		return null;
+	}
 }
 
 interface Candidate {
@@ -145,8 +182,9 @@ interface Candidate {
 	name: string;
 	folder: string;
 	source: string;
-	/** size:mtime, to know a file that could not be moved away */
+	/** size:mtime, to know a file that could not be moved away, or one that changed while it was read */
 	sig: string;
+	size: number;
 }
 
 interface ErrorInfo {
@@ -161,6 +199,7 @@ export class Inbox {
 	private readonly log: (m: string) => void;
 	private readonly scanMs: number;
 	private readonly stableMs: number;
+	private readonly unfinishedMs: number;
 	/** per path: size and mtime last seen, and since when unchanged */
 	private readonly seen = new Map<string, { sig: string; since: number }>();
 	/** files that were handled but could not be moved away (not taken again while unchanged) */
@@ -179,6 +218,7 @@ export class Inbox {
 		this.log = o.log ?? ((m) => console.log(m));
 		this.scanMs = o.scanMs ?? 5000;
 		this.stableMs = o.stableMs ?? 1000;
+		this.unfinishedMs = o.unfinishedMs ?? 30_000;
 	}
 
 	async start(): Promise<void> {
@@ -282,7 +322,7 @@ export class Inbox {
 					continue;
 				}
 				if (!s.isFile()) continue;
-				found.push({ path, rel: relative(this.o.dir, path), name: e.name, folder, source, sig: `${s.size}:${s.mtimeMs}` });
+				found.push({ path, rel: relative(this.o.dir, path), name: e.name, folder, source, sig: `${s.size}:${s.mtimeMs}`, size: s.size });
 			}
 		};
 		await list(this.o.dir, 'inbox');
@@ -304,8 +344,9 @@ export class Inbox {
 			if (!prev || prev.sig !== c.sig) {
 				this.seen.set(c.path, { sig: c.sig, since: now });
 				waiting = true;
-			} else if (now - prev.since >= this.stableMs) ready.push(c);
-			else waiting = true;
+			} else if (now - prev.since < this.stableMs) waiting = true;
+			else if (now - prev.since < this.unfinishedMs && (await looksUnfinished(c.path, c.size))) waiting = true;
+			else ready.push(c);
 		}
 		for (const p of this.seen.keys()) if (!present.has(p)) this.seen.delete(p);
 		for (const p of this.stuck.keys()) if (!present.has(p)) this.stuck.delete(p);
@@ -338,6 +379,7 @@ export class Inbox {
 			const err = e as Error & { code?: unknown };
 			return this.fail(c, { code: typeof err.code === 'string' ? err.code : 'ingest_failed', message: `接入时出错：${err.message}` });
 		}
+		if (await this.changedMeanwhile(c)) return;
 		const fileErrors = unreadableFile(summary);
 		if (fileErrors) {
 			const message = (await this.o.fileErrorMessage?.(c.path, c.source, summary).catch(() => null)) ?? `文件无法读取（${fileErrors.join('、')}）`;
@@ -359,7 +401,19 @@ export class Inbox {
 		}
 	}
 
+	/**
+	 * Whether the file was written to while it was handled (a sender that paused longer than stableMs): what came
+	 * after is not in, and a move would carry it away unread. It stays, and is taken again once it is still
+	 * (ingest is idempotent: the records already in count as duplicates).
+	 */
+	private async changedMeanwhile(c: Candidate): Promise<boolean> {
+		if ((await signature(c.path)) === c.sig) return false;
+		this.log(`[minqing] 收件箱：${c.rel} 在接入期间仍在写入，保留在收件箱，写完后将再次接入（已接入的记录不会重复）`);
+		return true;
+	}
+
 	private async fail(c: Candidate, error: ErrorInfo, summary?: IngestSummary): Promise<void> {
+		if (await this.changedMeanwhile(c)) return;
 		try {
 			const target = await freeTarget(this.failedDir, c.name, '.error.json');
 			await moveFile(c.path, target);

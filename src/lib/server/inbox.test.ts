@@ -1,0 +1,90 @@
+// The drop folder's rules for when a file is taken, with a recording ingest in place of the real one: a file still
+// being written (empty, a last line without its line break, written to while it is read) is not taken or moved
+// before it is finished.
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { IngestSummary } from '$pipelines/ingest/pipeline';
+import { Inbox, type FileIngest } from './inbox';
+
+const dirs: string[] = [];
+const inboxes: Inbox[] = [];
+afterEach(async () => {
+	for (const i of inboxes.splice(0)) await i.stop();
+	for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits until `cond` holds (at most 10 s, so a busy machine only slows the test down). */
+async function until(cond: () => boolean): Promise<void> {
+	for (const t0 = Date.now(); !cond() && Date.now() - t0 < 10_000; ) await sleep(20);
+}
+const summary = (read: number): IngestSummary & { bytes: number } => ({
+	source: 's', origin: 'o', read, accepted: read, updated: 0, duplicates: 0, stale: 0, quarantined: 0, quarantinedByReason: {},
+	unresolvedPlaces: 0, unknownCategories: 0, seconds: 0, timings: {}, bytes: 0
+});
+
+/** An inbox on a fresh folder whose ingest records each read (the file's text at that moment), with `during` run inside it. */
+async function inbox(o: { unfinishedMs?: number; during?: (path: string) => void } = {}) {
+	const dir = mkdtempSync(join(tmpdir(), 'minqing-inbox-'));
+	dirs.push(dir);
+	mkdirSync(join(dir, 'feed'));
+	const reads: string[] = [];
+	const ingest: FileIngest = async (path) => {
+		const text = (await import('node:fs')).readFileSync(path, 'utf8');
+		reads.push(text);
+		o.during?.(path);
+		return summary(text.split('\n').filter(Boolean).length);
+	};
+	const i = new Inbox({ dir, ingest, log: () => {}, scanMs: 50, stableMs: 100, unfinishedMs: o.unfinishedMs ?? 600 });
+	inboxes.push(i);
+	await i.start();
+	return { dir, reads, processed: () => readdirSync(join(dir, 'processed')).flatMap((d) => readdirSync(join(dir, 'processed', d))) };
+}
+
+describe('the drop folder', () => {
+	it('takes a finished file after a short pause', async () => {
+		const b = await inbox();
+		writeFileSync(join(b.dir, 'feed', 'a.ndjson'), '{"n":1}\n{"n":2}\n');
+		await until(() => b.processed().length > 0);
+		expect(b.reads).toEqual(['{"n":1}\n{"n":2}\n']);
+		expect(b.processed()).toContain('a.ndjson');
+	});
+
+	it('waits for the line break of a last line (or unfinishedMs) and for an empty file to be written', async () => {
+		const b = await inbox({ unfinishedMs: 2500 });
+		const cut = join(b.dir, 'feed', 'cut.ndjson');
+		const empty = join(b.dir, 'feed', 'empty.csv');
+		writeFileSync(cut, '{"n":1}\n{"n":');
+		writeFileSync(empty, '');
+		await sleep(400);
+		expect(b.reads).toEqual([]); // still after the 100 ms of stillness
+		appendFileSync(cut, '2}\n');
+		writeFileSync(empty, 'id,content\n1,路灯不亮\n');
+		await until(() => b.reads.length === 2);
+		expect(b.reads.sort()).toEqual(['id,content\n1,路灯不亮\n', '{"n":1}\n{"n":2}\n']);
+		// a file that ends without a line break is taken all the same once it stays so for unfinishedMs
+		const t0 = Date.now();
+		writeFileSync(join(b.dir, 'feed', 'no-eol.csv'), 'id,content\n2,井盖缺失');
+		await until(() => b.reads.length === 3);
+		expect(Date.now() - t0).toBeGreaterThanOrEqual(2500);
+		expect(b.reads.at(-1)).toBe('id,content\n2,井盖缺失');
+	});
+
+	it('leaves a file written to while it is read in place, and reads it again once it is finished', async () => {
+		let first = true;
+		const b = await inbox({
+			during: (path) => {
+				if (first) appendFileSync(path, '{"n":3}\n'); // the sender goes on writing
+				first = false;
+			}
+		});
+		const f = join(b.dir, 'feed', 'slow.ndjson');
+		writeFileSync(f, '{"n":1}\n{"n":2}\n');
+		await until(() => b.processed().length > 0);
+		expect(b.reads).toEqual(['{"n":1}\n{"n":2}\n', '{"n":1}\n{"n":2}\n{"n":3}\n']);
+		expect(existsSync(f)).toBe(false);
+		expect(b.processed()).toContain('slow.ndjson');
+	});
+});
