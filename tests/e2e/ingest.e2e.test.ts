@@ -56,4 +56,25 @@ describe('POST /api/v1/ingest', () => {
 		const ok = await push(line('BIG-0'));
 		expect(ok.body.accepted).toBe(1); // nothing of the refused push was stored
 	});
+
+	it('answers 413 also to an oversized push sent without a length (chunked), not with a reset connection', async () => {
+		const piece = new TextEncoder().encode(Array.from({ length: 200 }, (_, i) => line(`CH-${i}`, '很长的内容'.repeat(20))).join('\n') + '\n');
+		let sent = 0;
+		const body = new ReadableStream<Uint8Array>({
+			pull(c) {
+				if (sent >= 3 * 1_048_576) return c.close();
+				sent += piece.byteLength;
+				c.enqueue(piece);
+			}
+		});
+		const r = await fetch(`${server.url}/api/v1/ingest`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+			body,
+			duplex: 'half'
+		} as RequestInit);
+		expect(r.status).toBe(413);
+		expect((await r.json()).error).toMatchObject({ code: 'payload_too_large', message: expect.stringContaining('1 MB') });
+		expect((await push(line('CH-0'))).body).toMatchObject({ accepted: 1 }); // nothing of it was stored
+	});
 });

@@ -26,11 +26,16 @@ import { ticketEvents, tickets } from './db/schema';
 export class IngestError extends Error {
 	constructor(
 		readonly code: 'payload_too_large' | 'storage_full',
-		message: string
+		message: string,
+		/** payload_too_large: whether the body was read to its end (the connection can stay open for the answer) */
+		readonly drained = true
 	) {
 		super(message);
 	}
 }
+
+/** Bodies over the limit up to this size are read to the end before the 413 (larger ones are cut off). */
+export const DRAIN_LIMIT = 256 * 1_048_576;
 
 /** The largest push accepted, in bytes (MINQING_PUSH_LIMIT_MB, default 32). */
 export function pushLimitBytes(): number {
@@ -38,14 +43,25 @@ export function pushLimitBytes(): number {
 	return (Number.isFinite(mb) && mb > 0 ? mb : 32) * 1_048_576;
 }
 
-/** Passes a byte stream through until `limit` bytes, then fails with payload_too_large. */
+/**
+ * Passes a byte stream through until `limit` bytes, then fails with payload_too_large — after reading the rest of
+ * the body (up to DRAIN_LIMIT) and dropping it: a body sent without a length (chunked) is only known to be too
+ * large while it arrives, and answering while the sender still writes resets the connection, so the sender would
+ * see a network error instead of the 413.
+ */
 async function* limitBytes(body: AsyncIterable<Uint8Array>, limit: number): AsyncGenerator<Uint8Array> {
 	let seen = 0;
+	let over = false;
 	for await (const chunk of body) {
 		seen += chunk.byteLength;
-		if (seen > limit) throw new IngestError('payload_too_large', `单次推送不得超过 ${Math.round(limit / 1_048_576)} MB，请分批推送`);
+		over ||= seen > limit;
+		if (over) {
+			if (seen > DRAIN_LIMIT) break;
+			continue;
+		}
 		yield chunk;
 	}
+	if (over) throw new IngestError('payload_too_large', `单次推送不得超过 ${Math.round(limit / 1_048_576)} MB，请分批推送`, seen <= DRAIN_LIMIT);
 }
 
 /**

@@ -2,11 +2,8 @@ import { json } from '@sveltejs/kit';
 import { app } from '$lib/server/app';
 import { verifyApiToken } from '$lib/server/auth/tokens';
 import { apiError } from '$lib/server/http';
-import { IngestError, ingestService, pushLimitBytes, readPush } from '$lib/server/ingest';
+import { DRAIN_LIMIT, IngestError, ingestService, pushLimitBytes, readPush } from '$lib/server/ingest';
 import type { RequestHandler } from './$types';
-
-/** Bodies up to this size are read to the end before a 413 (larger ones are cut off). */
-const DRAIN_LIMIT = 256 * 1_048_576;
 
 async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
 	const reader = body.getReader();
@@ -42,7 +39,11 @@ export const POST: RequestHandler = async ({ request }) => {
 		const { id, records } = await readPush(request.body, limit, request.headers.get('idempotency-key'));
 		return json(await ingestService(a).push(token.sourceName, id, records));
 	} catch (e) {
-		if (e instanceof IngestError) return apiError(e.code === 'payload_too_large' ? 413 : 507, e.code, e.message);
+		if (e instanceof IngestError) {
+			const r = apiError(e.code === 'payload_too_large' ? 413 : 507, e.code, e.message);
+			if (!e.drained) r.headers.set('connection', 'close'); // a body left unread must close the connection
+			return r;
+		}
 		throw e;
 	}
 };
