@@ -660,7 +660,15 @@ describe('feed versions reach the relational store as the analytics store keeps 
 			await ingestService(a).push('fv-retry', id, records);
 		}
 		expect(await quarantined()).toBe(1);
-		expect((await readPush(body(), 1_000_000, 'client-key-1')).id).toBe('client-key-1');
+		// with a key: the same body keeps its origin, another body under the same key gets its own (its bad lines are kept)
+		const keyed = (await readPush(body(), 1_000_000, 'client-key-1')).id;
+		expect(keyed).toMatch(/^client-key-1#[0-9a-f]{16}$/);
+		expect((await readPush(body(), 1_000_000, 'client-key-1')).id).toBe(keyed);
+		const other = new TextEncoder().encode([JSON.stringify(rec('R-2', '2026-11-25T09:00:00+08:00')), '{"also bad'].join('\n') + '\n');
+		const second = await readPush((async function* () { yield other; })(), 1_000_000, 'client-key-1');
+		expect(second.id).not.toBe(keyed);
+		await ingestService(a).push('fv-retry', second.id, second.records);
+		expect(await quarantined()).toBe(2);
 		await expect(readPush(body(), 20, null)).rejects.toMatchObject({ code: 'payload_too_large' });
 	});
 

@@ -66,14 +66,17 @@ async function* limitBytes(body: AsyncIterable<Uint8Array>, limit: number): Asyn
 
 /**
  * A push's body, read whole (up to `limit`: payload_too_large beyond) with its origin id: the sender's
- * Idempotency-Key, else a hash of the content, so that a body sent again (a retry after a timeout) does not
- * quarantine its bad lines a second time. The push is one batch, so its records are all read before it merges.
+ * Idempotency-Key with a hash of the content, else the hash alone, so that a body sent again (a retry after a
+ * timeout) does not quarantine its bad lines a second time. The push is one batch, so its records are all read before it merges.
  */
 export async function readPush(body: AsyncIterable<Uint8Array>, limit: number, key: string | null): Promise<{ id: string; records: AsyncIterable<RawRecord> }> {
 	const chunks: Uint8Array[] = [];
 	for await (const c of limitBytes(body, limit)) chunks.push(c);
 	const bytes = Buffer.concat(chunks);
-	const id = key?.slice(0, 80) || `sha256:${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}`;
+	const hash = createHash('sha256').update(bytes).digest('hex');
+	// the key names the push, the content tells it apart: a key sent again with other records (a sender's bug, or a
+	// long key cut at 80 characters) must not make their bad lines look like the first push's, and so be dropped
+	const id = key ? `${key.slice(0, 80)}#${hash.slice(0, 16)}` : `sha256:${hash.slice(0, 32)}`;
 	return {
 		id,
 		records: readNdjson(
