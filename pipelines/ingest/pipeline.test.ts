@@ -352,6 +352,17 @@ describe('quarantine replay', () => {
 			{ status: 'open', reason: 'bad_json' }
 		]);
 	});
+
+	it('sums up the runs of a replay over several sources in its summary', async () => {
+		const bad = (id: string) => JSON.stringify({ external_id: id, received_at: '2026-03-20T08:00:00+08:00', channel: '电话', type: '投诉', content: '路灯不亮' });
+		await ingestFile(ingestor, conn, ndjson('a.ndjson', [bad('A-1'), bad('A-2')]), { source: 'feed-a', now: NOW });
+		await ingestFile(ingestor, conn, ndjson('b.ndjson', [bad('B-1')]), { source: 'feed-b', now: NOW });
+		const mapPath = join(tmp, 'fix2.json');
+		writeFileSync(mapPath, JSON.stringify({ version: 1, name: 'fix', values: { channel: { 电话: 'phone' } } }));
+		const r = await new Quarantine(conn).replay(ingestor, { mapping: loadMapping(mapPath), now: NOW });
+		expect(r).toMatchObject({ tried: 3, replayed: 3 });
+		expect(r.ingest).toMatchObject({ source: 'feed-a、feed-b', read: 3, accepted: 3, quarantined: 0 });
+	});
 });
 
 describe('quarantine replay without a new mapping', () => {

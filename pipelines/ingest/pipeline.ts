@@ -95,6 +95,30 @@ export interface IngestSummary {
 }
 
 /**
+ * Several runs' summaries as one (a replay of rows of several sources or mappings is a run per group): counts and
+ * seconds added up, reasons and timings added per key, the sources and origins named once each.
+ */
+export function mergeSummaries(list: IngestSummary[]): IngestSummary | null {
+	if (list.length <= 1) return list[0] ?? null;
+	const names = (k: 'source' | 'origin') => [...new Set(list.map((s) => s[k]))].join('、');
+	const add = (a: Record<string, number>, b: Record<string, number>) => {
+		for (const [k, v] of Object.entries(b)) a[k] = (a[k] ?? 0) + v;
+		return a;
+	};
+	const out: IngestSummary = { ...list[0], source: names('source'), origin: names('origin'), quarantinedByReason: {}, timings: {} };
+	const counts = ['read', 'accepted', 'updated', 'duplicates', 'stale', 'quarantined', 'unresolvedPlaces', 'unknownCategories', 'seconds'] as const;
+	for (const k of counts) out[k] = list.reduce((n, s) => n + s[k], 0);
+	for (const s of list) {
+		add(out.quarantinedByReason, s.quarantinedByReason);
+		add(out.timings, s.timings);
+	}
+	const missing = [...new Set(list.flatMap((s) => s.missingColumns ?? []))];
+	if (missing.length) out.missingColumns = missing;
+	else delete out.missingColumns;
+	return out;
+}
+
+/**
  * The file-level errors of a run that read nothing but them (a 0-byte file, an unknown encoding, a broken
  * Parquet …): the file could not be read at all. null when anything else was read.
  */

@@ -3,7 +3,7 @@
 // record that now passes goes through the normal pipeline and its quarantine row is marked `replayed`.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { applyMapping, parseMapping, type Mapping } from './mapping';
-import type { IngestRun, IngestSummary, Ingestor } from './pipeline';
+import { mergeSummaries, type IngestRun, type IngestSummary, type Ingestor } from './pipeline';
 import type { RawRecord } from './sources';
 import { validateRecord } from './validate';
 
@@ -41,6 +41,7 @@ export interface ReplayResult {
 	stillFailing: number;
 	/** rows that failed while reading (bad JSON, wrong column count …): only a corrected file fixes them */
 	notReplayable: number;
+	/** the ingest of the rows replayed: one run per source and mapping, summed up (null when none was) */
 	ingest: IngestSummary | null;
 }
 
@@ -142,6 +143,7 @@ export class Quarantine {
 			g.list.push({ entry, fields });
 			groups.set(key, g);
 		}
+		const summaries: IngestSummary[] = [];
 		for (const [i, { source, mapping, list }] of [...groups.values()].entries()) {
 			async function* records(): AsyncGenerator<RawRecord> {
 				for (const { entry, fields } of list) yield { file: entry.origin, line: entry.line, byteOffset: entry.byte_offset, raw: entry.raw, fields, error: null };
@@ -154,7 +156,7 @@ export class Quarantine {
 				now,
 				onFeedTickets: o.onFeedTickets
 			});
-			result.ingest = summary;
+			summaries.push(summary);
 			for (const { entry } of list) {
 				await this.conn.run(
 					`UPDATE quarantine SET status = 'replayed', resolved_at = make_timestamptz($now::BIGINT * 1000)
@@ -164,6 +166,7 @@ export class Quarantine {
 				result.replayed++;
 			}
 		}
+		result.ingest = mergeSummaries(summaries);
 		return result;
 	}
 
