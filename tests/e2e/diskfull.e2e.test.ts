@@ -46,6 +46,8 @@ describe.skipIf(!mounted)('push while the disk is full', () => {
 		const r = await push(body);
 		expect(r.status).toBe(507);
 		expect(await r.json()).toEqual({ error: { code: 'storage_full', message: expect.stringContaining('存储空间不足') } });
+		// the log says which push failed and why, in the store's own words
+		expect(server.logs()).toMatch(/推送 sha256:[0-9a-f]+（来源 full-feed）因存储空间不足未能完成：.*(No space left|ENOSPC|could not write|disk)/is);
 		await server.stop();
 		server = null;
 		rmSync(join(mountPoint, 'filler'));

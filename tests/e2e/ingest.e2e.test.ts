@@ -1,5 +1,6 @@
 // The feed push over HTTP: token auth, size limit, and the same push twice changing nothing.
 import { spawnSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startServer, type TestServer } from './fixture';
 
@@ -46,6 +47,25 @@ describe('POST /api/v1/ingest', () => {
 		expect(first.body).toMatchObject({ source: 'district-feed', read: 4, accepted: 2, quarantined: 2 });
 		const again = await push(body);
 		expect(again.body).toMatchObject({ accepted: 0, duplicates: 2 });
+	});
+
+	it('takes a gzip-compressed push, and refuses another content type, an unknown encoding and a blank body clearly', async () => {
+		const send = async (body: Buffer | string, headers: Record<string, string>) => {
+			const r = await fetch(`${server.url}/api/v1/ingest`, { method: 'POST', headers: { authorization: `Bearer ${token}`, ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+			return { status: r.status, body: await r.json() };
+		};
+		const zipped = gzipSync(Buffer.from([line('GZ-1'), line('GZ-2', '井盖缺失')].join('\n') + '\n'));
+		expect(await send(zipped, { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' })).toMatchObject({ status: 200, body: { accepted: 2, quarantined: 0 } });
+		expect(await send('编号,内容\n1,路灯\n', { 'content-type': 'text/csv' })).toMatchObject({
+			status: 415,
+			body: { error: { code: 'unsupported_media_type', message: expect.stringContaining('/api/v1/ingest/file') } }
+		});
+		expect(await send(zipped, { 'content-type': 'application/x-ndjson', 'content-encoding': 'br' })).toMatchObject({ status: 415, body: { error: { code: 'unsupported_encoding' } } });
+		expect(await send(Buffer.from('not gzip at all'), { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' })).toMatchObject({ status: 400, body: { error: { code: 'bad_encoding' } } });
+		expect(await send('\n  \n', { 'content-type': 'application/x-ndjson' })).toMatchObject({ status: 400, body: { error: { code: 'empty_body' } } });
+		// each push and each refusal is in the server's log
+		expect(server.logs()).toContain('推送被拒绝（415 unsupported_media_type，来源 district-feed）');
+		expect(server.logs()).toMatch(/推送 sha256:[0-9a-f]+（来源 district-feed）读取 2 条，新增 2/);
 	});
 
 	it('refuses an oversized push with 413 and writes nothing of it', async () => {

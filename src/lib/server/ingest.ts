@@ -15,6 +15,7 @@ import type { Mapping } from '$pipelines/ingest/mapping';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { App } from './app';
 import { withoutSync } from './sync';
+import { withoutParameters } from './log';
 import type { Db } from './db';
 import { ticketRowFromFact } from './db/from-fact';
 import { ticketEvents, tickets } from './db/schema';
@@ -69,7 +70,11 @@ async function* limitBytes(body: AsyncIterable<Uint8Array>, limit: number): Asyn
  * Idempotency-Key with a hash of the content, else the hash alone, so that a body sent again (a retry after a
  * timeout) does not quarantine its bad lines a second time. The push is one batch, so its records are all read before it merges.
  */
-export async function readPush(body: AsyncIterable<Uint8Array>, limit: number, key: string | null): Promise<{ id: string; records: AsyncIterable<RawRecord> }> {
+export async function readPush(
+	body: AsyncIterable<Uint8Array>,
+	limit: number,
+	key: string | null
+): Promise<{ id: string; records: AsyncIterable<RawRecord>; blank: boolean }> {
 	const chunks: Uint8Array[] = [];
 	for await (const c of limitBytes(body, limit)) chunks.push(c);
 	const bytes = Buffer.concat(chunks);
@@ -79,6 +84,8 @@ export async function readPush(body: AsyncIterable<Uint8Array>, limit: number, k
 	const id = key ? `${key.slice(0, 80)}#${hash.slice(0, 16)}` : `sha256:${hash.slice(0, 32)}`;
 	return {
 		id,
+		/** nothing but white space */
+		blank: bytes.every((b) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d),
 		records: readNdjson(
 			(async function* () {
 				yield bytes;
@@ -121,12 +128,20 @@ export class IngestService {
 	 */
 	async push(source: string, pushId: string, records: AsyncIterable<RawRecord>): Promise<IngestSummary> {
 		try {
-			return await this.run(records, { source, origin: `push:${pushId}`, originId: `push:${pushId}`, batchSize: Number.MAX_SAFE_INTEGER });
+			const s = await this.run(records, { source, origin: `push:${pushId}`, originId: `push:${pushId}`, batchSize: Number.MAX_SAFE_INTEGER });
+			const reasons = Object.entries(s.quarantinedByReason).map(([k, n]) => `${k} ${n}`).join('，');
+			console.log(
+				`[minqing] 推送 ${pushId}（来源 ${source}）读取 ${s.read} 条，新增 ${s.accepted}，更新 ${s.updated}，重复 ${s.duplicates}，过时 ${s.stale}，隔离 ${s.quarantined}${reasons ? `（${reasons}）` : ''}`
+			);
+			return s;
 		} catch (e) {
 			if (e instanceof IngestError) throw e;
 			// the analytics store may have committed the push before the relational store failed: a retry of the same
 			// records repairs that (repeats are not stored twice), so the message asks for one
-			if (isDiskFull(e)) throw new IngestError('storage_full', '服务器存储空间不足，本次推送未能完成，请稍后重新推送（重复推送不会重复入库）并通知管理员');
+			if (isDiskFull(e)) {
+				console.error(`[minqing] 推送 ${pushId}（来源 ${source}）因存储空间不足未能完成：`, withoutParameters(e));
+				throw new IngestError('storage_full', '服务器存储空间不足，本次推送未能完成，请稍后重新推送（重复推送不会重复入库）并通知管理员');
+			}
 			throw e;
 		}
 	}

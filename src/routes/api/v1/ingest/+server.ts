@@ -16,11 +16,22 @@ async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
 	}
 }
 
+/** Content types a push may declare (none is taken as NDJSON too). */
+const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/json', 'text/plain']);
+/** Content encodings a push may come in. */
+const ENCODINGS = new Set(['identity', 'gzip', 'deflate']);
+
+/** A refused push: the answer, and a line in the log saying why (with the token's source once it is known). */
+function refuse(status: number, code: string, message: string, source: string | null = null): Response {
+	console.warn(`[minqing] 推送被拒绝（${status} ${code}${source ? `，来源 ${source}` : ''}）：${message}`);
+	return apiError(status, code, message);
+}
+
 /** POST NDJSON feed records (one canonical record per line); the source name comes from the API token. */
 export const POST: RequestHandler = async ({ request }) => {
 	const a = await app();
 	const token = await verifyApiToken(a.rel.db, request.headers.get('authorization'), 'ingest');
-	if (!token) return apiError(401, 'unauthenticated', 'API 令牌无效、已吊销或没有数据接入权限');
+	if (!token) return refuse(401, 'unauthenticated', 'API 令牌无效、已吊销或没有数据接入权限');
 	const limit = pushLimitBytes();
 	const declared = Number(request.headers.get('content-length') ?? NaN);
 	if (declared > limit) {
@@ -28,19 +39,35 @@ export const POST: RequestHandler = async ({ request }) => {
 		// the connection, and the sender would see a network error instead of this answer
 		const drained = !!request.body && declared <= DRAIN_LIMIT;
 		if (drained) await drain(request.body!);
-		const r = apiError(413, 'payload_too_large', `单次推送不得超过 ${Math.round(limit / 1_048_576)} MB，请分批推送`);
+		const r = refuse(413, 'payload_too_large', `单次推送不得超过 ${Math.round(limit / 1_048_576)} MB，请分批推送`, token.sourceName);
 		// a body read to its end leaves the connection clean for the sender's next request; closing it right
 		// after the answer could reset it under load. A body left unread must close it.
 		if (!drained) r.headers.set('connection', 'close');
 		return r;
 	}
-	if (!request.body || declared === 0) return apiError(400, 'empty_body', '推送内容为空');
+	const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+	// without a content type the adapter hands over no body at all
+	if (!request.body && declared > 0) return refuse(400, 'bad_request', '请求须带 Content-Type 头（application/x-ndjson）', token.sourceName);
+	if (type && !NDJSON_TYPES.has(type))
+		return refuse(415, 'unsupported_media_type', `推送内容须为 NDJSON（Content-Type: application/x-ndjson），收到的是 ${type}；CSV、Excel、Parquet 等文件请用 POST /api/v1/ingest/file`, token.sourceName);
+	const encoding = (request.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
+	if (!ENCODINGS.has(encoding)) return refuse(415, 'unsupported_encoding', `不支持 Content-Encoding「${encoding}」：请不压缩，或用 gzip 压缩`, token.sourceName);
+	if (!request.body || declared === 0) return refuse(400, 'empty_body', '推送内容为空', token.sourceName);
+	// compressed: the limit applies to what it unpacks to
+	const body = encoding === 'identity' ? request.body : request.body.pipeThrough(new DecompressionStream(encoding as CompressionFormat));
 	try {
-		const { id, records } = await readPush(request.body, limit, request.headers.get('idempotency-key'));
-		return json(await ingestService(a).push(token.sourceName, id, records));
+		let push;
+		try {
+			push = await readPush(body, limit, request.headers.get('idempotency-key'));
+		} catch (e) {
+			if (e instanceof IngestError || encoding === 'identity') throw e;
+			return refuse(400, 'bad_encoding', `推送内容无法按 ${encoding} 解压：${(e as Error).message}`, token.sourceName);
+		}
+		if (push.blank) return refuse(400, 'empty_body', '推送内容为空（只有空白）', token.sourceName);
+		return json(await ingestService(a).push(token.sourceName, push.id, push.records));
 	} catch (e) {
 		if (e instanceof IngestError) {
-			const r = apiError(e.code === 'payload_too_large' ? 413 : 507, e.code, e.message);
+			const r = refuse(e.code === 'payload_too_large' ? 413 : 507, e.code, e.message, token.sourceName);
 			if (!e.drained) r.headers.set('connection', 'close'); // a body left unread must close the connection
 			return r;
 		}
