@@ -193,6 +193,17 @@ describe('readCsv', () => {
 		expect(await all(readCsv(stream(bytes), { encoding: 'gb18030' }))).toEqual(whole);
 	});
 
+	it('skips rows of empty cells and the header repeated further down', async () => {
+		const recs = await all(readCsv(stream('\ufeff编号,内容,地址\r\n1,路灯不亮,平江路\r\n,,\r\n 编号 ,内容,地址\r\n2,井盖缺失,\r\n,,,,\r\n ,  ,\r\n')));
+		expect(recs.map((r) => r.fields ?? r.error!.code)).toEqual([
+			{ 编号: '1', 内容: '路灯不亮', 地址: '平江路' },
+			{ 编号: '2', 内容: '井盖缺失', 地址: '' }
+		]);
+		expect(recs.map((r) => r.line)).toEqual([2, 5]);
+		// a header with empty rows only is an export without records, as a header alone is
+		expect(await all(readCsv(stream('编号,内容\r\n,\r\n')))).toEqual([]);
+	});
+
 	it('keeps a GB18030 four-byte character split by a chunk from taking the line break after it', async () => {
 		// 𠮷 (4 bytes) right before a CRLF, placed so that a 64 KiB chunk ends after its first, second or third byte
 		// (the reader takes the first 64 KiB whole to find the encoding, so the split must lie beyond it)

@@ -574,6 +574,8 @@ export async function* readCsv(source: ByteSource, options: CsvOptions = {}): As
 	let delim = options.delimiter?.charCodeAt(0) ?? -1;
 	let delimChar = options.delimiter ?? ',';
 	let columns: string[] | null = null;
+	/** the header's cells as read (trimmed), to know the header repeated further down */
+	let headerCells: string[] = [];
 	const gbLossy = new TextDecoder('gb18030');
 
 	/** decoded text, or null when the bytes are not valid in the file's encoding */
@@ -627,6 +629,7 @@ export async function* readCsv(source: ByteSource, options: CsvOptions = {}): As
 				seen.set(names[k], k);
 			}
 			columns = names;
+			headerCells = header.map((h) => h.trim());
 			return null;
 		}
 		if (text === null) {
@@ -636,6 +639,10 @@ export async function* readCsv(source: ByteSource, options: CsvOptions = {}): As
 		if (cells === null) {
 			return badRecord(file, startLine, offset, text, 'csv_quote', `第 ${startLine} 行的引号不规范（引号字段结束后紧跟其他字符，或引号没有结束），无法可靠地分列`);
 		}
+		// a row of empty cells (Excel leaves ,,,, rows below the data) is a blank row; the header again (files
+		// joined one after another) is no record either
+		if (cells.every((c) => !c.trim())) return null;
+		if (cells.length === headerCells.length && cells.every((c, k) => c.trim() === headerCells[k])) return null;
 		if (cells.length !== columns.length) {
 			return badRecord(file, startLine, offset, text, 'csv_columns', `第 ${startLine} 行有 ${cells.length} 列，表头有 ${columns.length} 列`);
 		}
