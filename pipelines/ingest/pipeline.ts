@@ -128,6 +128,10 @@ export function unreadableFile(summary: Pick<IngestSummary, 'read' | 'quarantine
 	return summary.read > 0 && n === summary.read ? codes : null;
 }
 
+type Verdict = 'new' | 'update' | 'duplicate' | 'stale';
+/** A batch's keys that it has more than once: each version's update time and flags, in input order. */
+type Versions = Map<string, { at: number; flags: readonly string[] }[]>;
+
 interface Prepared {
 	fact: FactRow;
 	/** the tokens joined by U+0001, once analysed */
@@ -282,19 +286,21 @@ export class Ingestor {
 			if (batch.length + quarantine.length >= batchSize) {
 				// segmentation of this batch (worker threads) overlaps the merge of the one before (DuckDB
 				// threads) and the reading of the next (this thread); merges stay in input order
-				const tokens = this.analyzeBatch(this.dedupe(batch, summary));
+				const { rows, versions } = this.dedupe(batch);
+				const tokens = this.analyzeBatch(rows);
 				await this.time('main_waits_for_merge', () => merging);
 				const q = quarantine;
-				merging = tokens.then(({ rows }) => this.merge(rows, q, run, summary)).then(() => run.onProgress?.({ read: summary.read, bytes }));
+				merging = tokens.then(({ rows }) => this.merge(rows, q, run, summary, versions)).then(() => run.onProgress?.({ read: summary.read, bytes }));
 				merging.catch(() => {}); // surfaced by the next await
 				batch = [];
 				quarantine = [];
 				batches++;
 			}
 		}
-		const last = this.analyzeBatch(this.dedupe(batch, summary));
+		const { rows, versions } = this.dedupe(batch);
+		const last = this.analyzeBatch(rows);
 		await merging;
-		await this.merge((await last).rows, quarantine, run, summary);
+		await this.merge((await last).rows, quarantine, run, summary, versions);
 		run.onProgress?.({ read: summary.read, bytes });
 		await restore();
 		if (batches > 1) await this.time('checkpoint', () => conn.run('CHECKPOINT'));
@@ -377,7 +383,6 @@ export class Ingestor {
 		}
 		if (!district) {
 			flags.add('unresolved_place');
-			summary.unresolvedPlaces++;
 		}
 
 		let category: string | null = null;
@@ -385,7 +390,6 @@ export class Ingestor {
 			category = this.resolver.category(r.category);
 			if (!category) {
 				flags.add('unknown_category');
-				summary.unknownCategories++;
 			}
 		}
 		const ancestors = category ? categoryAncestors(ref, category) : [];
@@ -423,20 +427,23 @@ export class Ingestor {
 	 * Within one batch the same key counts once: the latest version wins, the first of equal versions. A winner
 	 * that names no caller takes the name another version of the batch gave (see nameCaller).
 	 */
-	private dedupe(batch: Prepared[], summary: IngestSummary): Prepared[] {
+	private dedupe(batch: Prepared[]): { rows: Prepared[]; versions: Versions } {
 		const byKey = new Map<string, Prepared>();
+		const versions: Versions = new Map();
+		const version = (p: Prepared) => ({ at: p.fact.updated_at, flags: p.fact.flags ?? [] });
 		for (const p of batch) {
-			const have = byKey.get(p.fact.external_id);
-			if (!have) byKey.set(p.fact.external_id, p);
+			const id = p.fact.external_id;
+			const have = byKey.get(id);
+			if (!have) byKey.set(id, p);
 			else {
 				const [kept, other] = p.fact.updated_at > have.fact.updated_at ? [p, have] : [have, p];
-				if (kept === p) byKey.set(p.fact.external_id, p);
-				if (p.fact.updated_at === have.fact.updated_at) summary.duplicates++;
-				else summary.stale++;
+				if (kept === p) byKey.set(id, p);
+				if (!versions.has(id)) versions.set(id, [version(have)]);
+				versions.get(id)!.push(version(p));
 				if (!kept.callerName && other.callerName) nameCaller(kept, other.callerName);
 			}
 		}
-		return [...byKey.values()];
+		return { rows: [...byKey.values()], versions };
 	}
 
 	/**
@@ -501,7 +508,7 @@ export class Ingestor {
 	}
 
 	/** One batch into the store, in one transaction. */
-	private async merge(rows: Prepared[], quarantine: QuarantineRow[], run: IngestRun, summary: IngestSummary): Promise<void> {
+	private async merge(rows: Prepared[], quarantine: QuarantineRow[], run: IngestRun, summary: IngestSummary, versions: Versions): Promise<void> {
 		const { conn } = this.deps;
 		if (!rows.length && !quarantine.length) return;
 
@@ -509,23 +516,24 @@ export class Ingestor {
 		await this.time('stage', () => this.stage(rows, run));
 		await this.time('caller_names', () => this.nameFromArchive(rows, run));
 
-		await (this.deps.gate ?? openGate)(() => this.mergeStaged(rows, quarantine, run, summary));
+		await (this.deps.gate ?? openGate)(() => this.mergeStaged(rows, quarantine, run, summary, versions));
 		if (run.onFeedTickets) await this.handOver(rows, run);
 	}
 
 	/** The staged batch into the facts, the archive, the text index and the rollups, in one transaction. */
-	private async mergeStaged(rows: Prepared[], quarantine: QuarantineRow[], run: IngestRun, summary: IngestSummary): Promise<void> {
+	private async mergeStaged(rows: Prepared[], quarantine: QuarantineRow[], run: IngestRun, summary: IngestSummary, versions: Versions): Promise<void> {
 		const { conn } = this.deps;
 		const cols = this.factColumns.join(', ');
 		await this.time('commit', () => conn.run('BEGIN TRANSACTION'));
 		try {
 			await this.time('classify', () => conn.run(`CREATE OR REPLACE TEMP TABLE stage_class AS
-				SELECT s.source, s.external_id, f.ticket_no AS old_no,
+				SELECT s.source, s.external_id, f.ticket_no AS old_no, epoch_ms(f.updated_at) AS stored_ms,
 				       CASE WHEN f.ticket_no IS NULL THEN 'new' WHEN s.updated_at > f.updated_at THEN 'update'
 				            WHEN s.updated_at = f.updated_at THEN 'duplicate' ELSE 'stale' END AS verdict
 				FROM ingest_stage s LEFT JOIN tickets_fact f ON f.source = s.source AND f.external_id = s.external_id`));
 			const counts = (await this.time('classify', () => conn.runAndReadAll(`SELECT verdict, count(*)::INTEGER FROM stage_class GROUP BY verdict`))).getRows();
 			const updates = counts.some(([v, n]) => v === 'update' && Number(n) > 0);
+			const tally = await this.time('classify', () => this.tally(counts, versions));
 			// ticket numbers: a replaced version keeps its number, a new one takes the next of its day
 			await this.time('classify', () => conn.run(`CREATE OR REPLACE TEMP TABLE stage_no AS
 				SELECT s.external_id, coalesce(c.old_no, 'SZ' || strftime(s.day, '%Y%m%d') || '-F' || lpad((coalesce(q.last, 0) +
@@ -600,17 +608,63 @@ export class Ingestor {
 				await keepRollups(conn, 'stage_changes');
 			});
 			await this.time('commit', () => conn.run('COMMIT'));
-			for (const [verdict, n] of counts) {
-				const k = Number(n);
-				if (verdict === 'new') summary.accepted += k;
-				else if (verdict === 'update') summary.updated += k;
-				else if (verdict === 'duplicate') summary.duplicates += k;
-				else summary.stale += k;
-			}
+			summary.accepted += tally.new;
+			summary.updated += tally.update;
+			summary.duplicates += tally.duplicate;
+			summary.stale += tally.stale;
+			summary.unresolvedPlaces += tally.unresolvedPlaces;
+			summary.unknownCategories += tally.unknownCategories;
 		} catch (e) {
 			await rollbackQuietly(conn);
 			throw e;
 		}
+	}
+
+	/**
+	 * What the batch's versions were, as if they had come one at a time in input order (so the summary does not
+	 * depend on where batches end): each staged row's verdict against the store, except for a key the batch has
+	 * more than once, whose versions are judged in turn — against the stored version, then the latest before them
+	 * (newer: an update, or new when nothing came before; the same: a duplicate; older: stale). The places and
+	 * categories left unresolved count among the versions stored.
+	 */
+	private async tally(counts: unknown[][], versions: Versions) {
+		const { conn } = this.deps;
+		const t = { new: 0, update: 0, duplicate: 0, stale: 0, unresolvedPlaces: 0, unknownCategories: 0 };
+		const flagged = (flags: readonly string[], k: number) => {
+			if (flags.includes('unresolved_place')) t.unresolvedPlaces += k;
+			if (flags.includes('unknown_category')) t.unknownCategories += k;
+		};
+		for (const [verdict, n] of counts) t[verdict as Verdict] += Number(n);
+		const [[places, categories]] = (
+			await conn.runAndReadAll(`SELECT count(*) FILTER (WHERE list_contains(s.flags, 'unresolved_place'))::INTEGER,
+				count(*) FILTER (WHERE list_contains(s.flags, 'unknown_category'))::INTEGER
+				FROM ingest_stage s JOIN stage_class c USING (source, external_id) WHERE c.verdict IN ('new', 'update')`)
+		).getRows();
+		t.unresolvedPlaces = Number(places);
+		t.unknownCategories = Number(categories);
+		if (!versions.size) return t;
+		const staged = (
+			await conn.runAndReadAll(
+				`SELECT c.external_id, c.verdict, c.stored_ms, s.flags FROM stage_class c JOIN ingest_stage s USING (source, external_id)
+				 WHERE c.external_id IN (SELECT unnest($ids::VARCHAR[]))`,
+				{ ids: listValue([...versions.keys()]) }
+			)
+		).getRowObjectsJS() as { external_id: string; verdict: Verdict; stored_ms: bigint | null; flags: string[] | null }[];
+		for (const r of staged) {
+			// the staged (latest) version's own verdict and flags out, every version's in
+			t[r.verdict]--;
+			if (r.verdict === 'new' || r.verdict === 'update') flagged(r.flags ?? [], -1);
+			let current = r.stored_ms === null ? null : Number(r.stored_ms);
+			for (const v of versions.get(r.external_id)!) {
+				const verdict: Verdict = current === null ? 'new' : v.at > current ? 'update' : v.at === current ? 'duplicate' : 'stale';
+				t[verdict]++;
+				if (verdict === 'new' || verdict === 'update') {
+					flagged(v.flags, 1);
+					current = v.at;
+				}
+			}
+		}
+		return t;
 	}
 
 	private async insertQuarantine(rows: QuarantineRow[], run: IngestRun): Promise<void> {
