@@ -84,6 +84,20 @@ describe('npm run cli', () => {
 		expect(JSON.parse(ok.stdout)).toMatchObject({ read: 1, accepted: 1 });
 	});
 
+	it('ingest refuses a folder and a source name the server would refuse, in Chinese, before it opens the stores', () => {
+		const folder = cli(['ingest', dir, '--source', 'cli', '--data-dir', join(dir, 'nothing-opened')]);
+		expect(folder.code).not.toBe(0);
+		expect(folder.stderr).toContain('不是普通文件');
+		expect(folder.stderr).not.toContain('EISDIR');
+		const good = join(dir, 'one.ndjson');
+		for (const source of ['', ' 12345/热线 ']) {
+			const r = cli(['ingest', good, '--source', source, '--data-dir', join(dir, 'nothing-opened')]);
+			expect(r.code).not.toBe(0);
+			expect(r.stderr).toContain('不能用作来源名称');
+		}
+		expect(existsSync(join(dir, 'nothing-opened'))).toBe(false);
+	});
+
 	it('lists, shows and replays the quarantine on the stores, with no server running', () => {
 		const list = cli(['quarantine', 'list', '--source', 'cli', '--data-dir', dir]);
 		expect(list.code, list.stderr).toBe(0);

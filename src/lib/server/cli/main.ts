@@ -30,6 +30,7 @@ import { StartupError, loadConfig, type Config } from '../config';
 import { queryRows } from '../analytics/duckdb';
 import { findRunningServer, type Presence } from '../presence';
 import { CommandInputError, runLocalCommand, type LocalCommand } from '../local-commands';
+import { isSourceName } from '../inbox';
 
 const HELP = `民情 Minqing 命令行
 
@@ -195,7 +196,13 @@ async function ingest(config: Config, args: string[]) {
 		options: { source: { type: 'string', default: 'file' }, mapping: { type: 'string' }, batch: { type: 'string' }, 'merge-threads': { type: 'string' } }
 	});
 	if (!positionals.length) throw new StartupError('请指定要接入的文件：npm run cli -- ingest <文件…>', 'no input files');
-	for (const p of positionals) if (!existsSync(p)) throw new StartupError(`找不到文件 ${p}`, `ENOENT ${p}`);
+	for (const p of positionals) {
+		if (!existsSync(p)) throw new StartupError(`找不到文件 ${p}`, `ENOENT ${p}`);
+		if (!statSync(p).isFile()) throw new StartupError(`${p} 不是普通文件（是文件夹或设备）：请指定要接入的文件`, `not a regular file: ${p}`);
+	}
+	// the same rule as the server's (a folder name under inbox/, a token's source)
+	if (!isSourceName(values.source!))
+		throw new StartupError(`--source「${values.source}」不能用作来源名称（1–64 个字符，不含控制字符、斜杠，不以空白或“.”开头）`, `bad source name ${JSON.stringify(values.source)}`);
 	const mapping = values.mapping ? loadMappingOrExit(values.mapping) : null;
 	const batchSize = values.batch ? int(values.batch, '--batch', 20_000) : undefined;
 	// DuckDB threads while batches merge: the cores the segmentation workers leave (a second thread on a 2-core
