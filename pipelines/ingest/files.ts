@@ -21,6 +21,8 @@ export async function ingestFile(
 	path: string,
 	opts: {
 		source: string;
+		/** what the run and its quarantine rows name as the input, for people (default: the file's absolute path) */
+		origin?: string;
 		mapping?: Mapping | null;
 		onProgress?: IngestRun['onProgress'];
 		now?: number;
@@ -36,7 +38,7 @@ export async function ingestFile(
 	const records = readSource(abs, { conn, format: hint.format, csv: { encoding: hint.encoding, delimiter: hint.delimiter } });
 	const summary = await ingestor.run(records, {
 		source: opts.source,
-		origin: abs,
+		origin: opts.origin ?? abs,
 		originId: await fileOriginId(abs),
 		mapping: opts.mapping ?? null,
 		now: opts.now,

@@ -123,6 +123,10 @@ describe('the CLI while the server runs', () => {
 		const r = cli(['ingest', 'tests/fixtures/legacy-export-gbk.csv', '--source', 'legacy', '--mapping', 'data/mappings/legacy-export-zh.json', '--data-dir', server.dataDir]);
 		expect(r.code, r.stderr).toBe(0);
 		expect(JSON.parse(r.stdout)).toMatchObject({ source: 'legacy', read: 30, accepted: 22 });
+		// its refused rows name the file as it was sent, not the server's temporary copy (gone after the ingest)
+		const { rows } = JSON.parse(cli(['quarantine', 'list', '--source', 'legacy', '--data-dir', server.dataDir]).stdout) as { rows: { origin: string }[] };
+		expect(rows.length).toBe(8);
+		for (const q of rows) expect(q.origin).toBe('upload:legacy-export-gbk.csv');
 	});
 
 	it('has the server run user, token and quarantine for it, with the answers of the direct mode', async () => {

@@ -94,8 +94,9 @@ export const POST: RequestHandler = async ({ request, url }) => {
 	if (!final) return json({ upload: uploadId, received: (await stat(path)).size }, { status: 202 });
 
 	try {
-		const summary = await ingestService(a).ingestPath(path, { source, mapping });
-		return json({ ...summary, origin: `upload:${filename}` }); // the server's own paths stay on the server
+		// the upload's own name, not the temporary file's (deleted below), in the run and its quarantine rows
+		const summary = await ingestService(a).ingestPath(path, { source, mapping, origin: `upload:${filename}` });
+		return json(summary);
 	} catch (e) {
 		if (e instanceof IngestError) return apiError(e.code === 'payload_too_large' ? 413 : 507, e.code, e.message);
 		throw e;
