@@ -90,6 +90,13 @@ describe('检索', () => {
 		expect(await page.locator('[data-testid=search-problem]').innerText()).toContain('未知的区县代码「999999」');
 		await page.goto(`${server.url}/search?q=${encodeURIComponent('量子纠缠')}`);
 		expect(await page.locator('[data-testid=search-unknown]').innerText()).toContain('没有任何工单包含');
+		// a page past the last, numbers that are not searched, a query of nothing but common words: each said as it is
+		await page.goto(`${server.url}/search?q=${encodeURIComponent('7号 噪音')}&page=499`);
+		expect(await page.locator('[data-testid=search-past-end]').innerText()).toContain('第 499 页超出了结果范围');
+		expect(await page.locator('[data-testid=search-ignored-numbers]').innerText()).toContain('已忽略「7」');
+		await page.goto(`${server.url}/search?q=${encodeURIComponent('的')}`);
+		expect(await page.locator('[data-testid=search-none]').count()).toBe(0);
+		expect(await page.locator('[data-testid=search-summary]').innerText()).toContain('检索词只含标点、数字或常用虚词');
 	});
 
 	it('exports the hits as a CSV file that Excel reads as UTF-8', async () => {

@@ -115,6 +115,8 @@ describe('search', () => {
 		const bad = parseSearchParams(new URLSearchParams('q=垃圾&district=999999&category=zz&from=2026-02-30'), a.ref);
 		expect(bad.problems).toEqual(['日期「2026-02-30」无效，应为 年-月-日（如 2026-11-01）', '未知的区县代码「999999」', '未知的分类代码「zz」']);
 		expect(bad.query.district ?? null).toBeNull();
+		for (const page of ['501', '0', '2.5', 'x']) expect(parseSearchParams(new URLSearchParams(`q=垃圾&page=${page}`), a.ref).problems).toEqual([`页码「${page}」无效（1–500），已显示第 1 页`]);
+		expect(parseSearchParams(new URLSearchParams('q=垃圾&page=500'), a.ref).problems).toEqual([]);
 	});
 
 	it('says which term no ticket contains, and copes with queries that have no terms', async () => {

@@ -12,6 +12,9 @@ export interface ParsedParams {
 }
 
 
+/** The last page a search shows (500 pages of 20: 10,000 hits; the export has them all). */
+export const MAX_PAGE = 500;
+
 export function parseSearchParams(sp: URLSearchParams, ref: Reference): ParsedParams {
 	const problems: string[] = [];
 	const get = (k: string) => sp.get(k)?.trim() || null;
@@ -44,7 +47,12 @@ export function parseSearchParams(sp: URLSearchParams, ref: Reference): ParsedPa
 	const type = get('type');
 	if (type && !(TICKET_TYPES as readonly string[]).includes(type)) problems.push(`未知的诉求性质「${type}」`);
 	else query.type = type;
-	const page = Number(get('page') ?? 1);
-	query.page = Number.isInteger(page) && page >= 1 && page <= 500 ? page : 1;
+	const pageText = get('page');
+	const page = Number(pageText ?? 1);
+	if (Number.isInteger(page) && page >= 1 && page <= MAX_PAGE) query.page = page;
+	else {
+		query.page = 1;
+		problems.push(`页码「${pageText}」无效（1–${MAX_PAGE}），已显示第 1 页`);
+	}
 	return { query, problems };
 }
