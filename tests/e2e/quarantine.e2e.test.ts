@@ -134,6 +134,12 @@ describe('数据隔离区', () => {
 		expect(await rows.first().getAttribute('data-reason')).toBe('unknown_channel');
 		expect(await rows.first().getAttribute('data-status')).toBe('replayed');
 
+		// a source, reason or status the quarantine does not know is named, not applied in silence
+		await page.goto(`${server.url}/admin/quarantine?source=nosuch&reason=bad_json&status=gone`);
+		const problems = await page.locator('[data-testid=filter-problem]').allInnerTexts();
+		expect(problems).toEqual(['未知的状态「gone」，已显示待处理的记录', '隔离区中没有来源「nosuch」的记录，已显示全部来源']);
+		expect(await rows.count()).toBeGreaterThan(0);
+
 		expect(errors).toEqual([]);
 		await page.close();
 	});

@@ -60,9 +60,11 @@ export interface QuarantineFilters {
 	reason: string | null;
 	status: QuarantineStatus;
 	page: number;
+	/** what in the query could not be used, in Chinese (the list then shows without it) */
+	problems?: string[];
 }
 
-/** The list's filters from a URL query (`source`, `reason`, `status`, `page`); anything odd falls back to the default. */
+/** The list's filters from a URL query (`source`, `reason`, `status`, `page`); anything odd falls back to the default, and is named. */
 export function quarantineFilters(q: URLSearchParams): QuarantineFilters {
 	const text = (k: string) => {
 		const v = q.get(k)?.trim();
@@ -70,11 +72,14 @@ export function quarantineFilters(q: URLSearchParams): QuarantineFilters {
 	};
 	const status = q.get('status');
 	const page = Number(q.get('page') ?? 1);
+	const problems: string[] = [];
+	if (status !== null && !(status in QUARANTINE_STATUS_LABELS)) problems.push(`未知的状态「${status.slice(0, 40)}」，已显示待处理的记录`);
 	return {
 		source: text('source'),
 		reason: text('reason'),
 		status: status === 'replayed' || status === 'all' ? status : 'open',
-		page: Number.isInteger(page) && page >= 1 && page <= 1_000_000 ? page : 1
+		page: Number.isInteger(page) && page >= 1 && page <= 1_000_000 ? page : 1,
+		problems
 	};
 }
 
@@ -146,6 +151,16 @@ export async function quarantineOverview(conn: DuckDBConnection, filters: Quaran
 	const sources = [...new Set(counts.map((c) => c.source))].sort();
 	const reasons = [...new Set(counts.map((c) => c.reason))].sort().map((code) => ({ code, label: reasonLabel(code) }));
 
+	// a source or reason the quarantine has never held is named, and left out of the filter
+	const problems = [...(filters.problems ?? [])];
+	if (filters.source && !sources.includes(filters.source)) {
+		problems.push(`隔离区中没有来源「${filters.source}」的记录，已显示全部来源`);
+		filters = { ...filters, source: null };
+	}
+	if (filters.reason && !reasons.some((r) => r.code === filters.reason)) {
+		problems.push(`隔离区中没有原因为「${filters.reason}」的记录，已显示全部原因`);
+		filters = { ...filters, reason: null };
+	}
 	const q = new Quarantine(conn);
 	const filter = { source: filters.source, reason: filters.reason, status: filters.status };
 	const matching = await q.count(filter);
@@ -153,7 +168,7 @@ export async function quarantineOverview(conn: DuckDBConnection, filters: Quaran
 	const page = Math.min(filters.page, pages);
 	const rows = await q.list({ ...filter, limit: QUARANTINE_PAGE_SIZE, offset: (page - 1) * QUARANTINE_PAGE_SIZE });
 	return {
-		filters: { ...filters, page },
+		filters: { ...filters, page, problems },
 		counts,
 		totals,
 		sources,
@@ -247,6 +262,7 @@ export async function replayQuarantine(
 	const source = o.source?.trim() || null;
 	return ingestService(app).withIngestor(async (ingestor, conn) => {
 		const q = new Quarantine(conn);
+		if (source && !(await q.count({ source, status: 'all' }))) throw new ReplayInputError(`隔离区中没有来源「${source}」的记录，无可重放`);
 		const r = await q.replay(ingestor, { source: source ?? undefined, mapping, onFeedTickets: (t) => handOverFeedTickets(app.rel.db, t) });
 		return {
 			source,
