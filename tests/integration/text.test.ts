@@ -13,7 +13,7 @@ import { queryTerms, SEARCH_EXPORT_COLUMNS, searchExportRows, searchTickets } fr
 import { GET as exportCsv } from '../../src/routes/(app)/search/export/+server';
 import { CHANNEL_LABELS, STATUS_LABELS } from '../../pipelines/lifecycle/model';
 import { topicDetail, topicsOverview } from '../../src/lib/server/text/topics';
-import { sentimentBreakdown } from '../../src/lib/server/text/terms';
+import { sentimentBreakdown, termsView } from '../../src/lib/server/text/terms';
 import { runTopics } from '../../pipelines/text/topics';
 import { textIndexDrift } from '../../pipelines/warehouse/text-index';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -138,6 +138,16 @@ describe('search', () => {
 		// codes read as the pages show them
 		expect(new Set(rows.map((r) => r.渠道))).toEqual(new Set(rows.map((r) => r.渠道).filter((c) => Object.values(CHANNEL_LABELS).includes(c))));
 		expect(rows.every((r) => Object.values(STATUS_LABELS).includes(r.状态 as never))).toBe(true);
+	});
+
+	it("finds, for the topics' rising and new terms, the tickets they counted (whole words)", async () => {
+		const v = await termsView(a.analytics.conn, { to: '2026-11-28' });
+		const shown = [...v.rising.slice(0, 5).map((r) => ({ term: r.term, n: r.current, from: v.from, to: v.to })), ...v.newTerms.slice(0, 5).map((t) => ({ term: t.term, n: t.current, from: v.from, to: v.to }))];
+		expect(shown.length).toBeGreaterThan(0);
+		for (const t of shown) {
+			const { query } = parseSearchParams(new URLSearchParams({ q: t.term, exact: '1', from: t.from, to: t.to }), a.ref);
+			expect((await searchTickets(a.analytics.conn, a.ref, query)).total, t.term).toBe(t.n);
+		}
 	});
 
 	it('exports a file with its header also when nothing matches', async () => {

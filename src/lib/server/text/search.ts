@@ -25,6 +25,11 @@ export interface SearchFilters {
 
 export interface SearchQuery extends SearchFilters {
 	q: string;
+	/**
+	 * each term as a whole word only, not inside longer words (what the topics' rising and new terms count, so
+	 * their links find what they counted)
+	 */
+	exact?: boolean;
 	page?: number;
 	size?: number;
 }
@@ -131,13 +136,13 @@ function filterSql(f: SearchFilters, params: Record<string, string>, ref: Refere
  * first, at most MAX_EXPANSIONS per term (`partial` names a term that had more); a term no ticket contains in any
  * form has none.
  */
-async function expandTerms(conn: DuckDBConnection, terms: string[]): Promise<{ groups: string[][]; partial: string[] }> {
+async function expandTerms(conn: DuckDBConnection, terms: string[], exact = false): Promise<{ groups: string[][]; partial: string[] }> {
 	const params = Object.fromEntries(terms.map((t, i) => [`e${i}`, t]));
 	const rows = (
 		await conn.runAndReadAll(
 			`SELECT i, term, n FROM (
 				SELECT i, term, row_number() OVER (PARTITION BY i ORDER BY (term = q) DESC, df DESC, term) AS r, count(*) OVER (PARTITION BY i) AS n
-				FROM term_df JOIN (VALUES ${terms.map((_, i) => `(${i}, $e${i})`).join(', ')}) v(i, q) ON contains(term, q))
+				FROM term_df JOIN (VALUES ${terms.map((_, i) => `(${i}, $e${i})`).join(', ')}) v(i, q) ON ${exact ? 'term = q' : 'contains(term, q)'})
 			 WHERE r <= ${MAX_EXPANSIONS} ORDER BY i, r`,
 			params
 		)
@@ -322,7 +327,7 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 	if (!terms.length && !isBrowse(query)) return { ...empty, tookMs: performance.now() - t0 };
 
 	// a term no ticket has in any form: nothing can match (and the user should be told which)
-	const { groups, partial: partialTerms } = terms.length ? await expandTerms(conn, terms) : { groups: [], partial: [] };
+	const { groups, partial: partialTerms } = terms.length ? await expandTerms(conn, terms, query.exact) : { groups: [], partial: [] };
 	const unknownTerms = terms.filter((_, i) => !groups[i].length);
 	if (unknownTerms.length) return { ...empty, unknownTerms, tookMs: performance.now() - t0 };
 
@@ -425,7 +430,7 @@ export const SEARCH_EXPORT_COLUMNS = ['工单编号', '受理时间', '区县', 
 export async function searchExportRows(conn: DuckDBConnection, ref: Reference, query: SearchQuery, limit = 50_000): Promise<Record<string, string>[]> {
 	const terms = queryTerms(query.q);
 	if (!terms.length) return [];
-	const { groups } = await expandTerms(conn, terms);
+	const { groups } = await expandTerms(conn, terms, query.exact);
 	if (groups.some((g) => !g.length)) return [];
 	const params: Record<string, string> = {};
 	const filters = filterSql(query, params, ref);
