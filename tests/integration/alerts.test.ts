@@ -442,6 +442,7 @@ describe('silences and automatic resolution', () => {
 		const hook = { url: 'http://127.0.0.1:9/hook', format: 'json', minSeverity: 4 };
 		await expect(saveWebhook(a.rel.db, { ...hook, name: '值班\u0000群' }, null)).rejects.toThrow('名称含有无法保存的字符');
 		await expect(saveWebhook(a.rel.db, { ...hook, name: '长'.repeat(41) }, null)).rejects.toThrow('不超过 40 字');
+		await expect(saveWebhook(a.rel.db, { ...hook, name: '元数据', url: 'http://169.254.169.254/latest/meta-data/' }, null)).rejects.toThrow('链路本地地址');
 		const first = await saveWebhook(a.rel.db, { ...hook, name: '重名检查' }, null);
 		await expect(saveWebhook(a.rel.db, { ...hook, name: '重名检查' }, null)).rejects.toThrow('名称「重名检查」已被另一个通知地址使用');
 		await saveWebhook(a.rel.db, { ...hook, name: '重名检查', minSeverity: 3 }, first.id);

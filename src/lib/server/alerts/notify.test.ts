@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { formatShanghaiTime } from '$lib/charts/format';
 import {
 	backoffDelay,
+	blockedWebhookHost,
 	deliver,
 	payloadFor,
 	shouldNotify,
@@ -428,5 +429,24 @@ describe('backoffDelay', () => {
 		const o = { baseDelayMs: 1000, maxDelayMs: 5000 };
 		expect([1, 2, 3, 4].map((a) => backoffDelay(a, o, () => 0))).toEqual([1000, 2000, 4000, 5000]);
 		expect([1, 2, 3].map((a) => backoffDelay(a, o, () => 0.999999))).toEqual([750, 1500, 3000]);
+	});
+});
+
+describe('blockedWebhookHost', () => {
+	it('refuses link-local (the metadata service), unspecified and multicast addresses, by address or by name', async () => {
+		for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://0.0.0.0:8080/', 'http://[fe80::1]/', 'http://[::]/', 'http://224.0.0.1/', 'http://[::ffff:169.254.169.254]/'])
+			expect(await blockedWebhookHost(url), url).toMatch(/不能作为通知地址/);
+		// the city's own network and this machine stay allowed (duty systems sit there), as do names that do not resolve
+		for (const url of ['http://127.0.0.1:9000/hook', 'http://localhost/hook', 'http://10.0.0.1/', 'http://192.168.1.20/', 'https://oapi.dingtalk.com.invalid/robot/send'])
+			expect(await blockedWebhookHost(url), url).toBeNull();
+	});
+
+	it('stops a delivery to such an address without retrying', async () => {
+		const log: DeliveryRecord[] = [];
+		const hook = { id: 1, name: 'x', url: 'http://169.254.169.254/hook', format: 'json' as WebhookFormat, secret: null, minSeverity: 4, enabled: true };
+		const msg = { event: 'fired', alert: { id: 1 } } as unknown as AlertMessage;
+		expect(await deliver(hook as Webhook, msg, { record: async (r) => void log.push(r) }, { attempts: 3, baseDelayMs: 1 })).toBe(false);
+		expect(log.length).toBe(1);
+		expect(log[0].error).toContain('链路本地地址');
 	});
 });

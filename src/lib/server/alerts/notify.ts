@@ -37,6 +37,8 @@
 // request carries `Idempotency-Key: minqing-alert-<alertId>-<version>-<event>` to deduplicate on: the same for the
 // retries of one message, another for the next message of the alert (a re-fire after a resolution is news).
 // Errors from `DeliveryLog.record` are not caught: they end the delivery and reach the caller.
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { createHmac } from 'node:crypto';
 import { STATUS_LABELS } from '$lib/alerts';
 import { formatShanghaiTime } from '$lib/charts/format';
@@ -316,7 +318,60 @@ function retryAfter(res: Response): number | undefined {
 	return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
+/**
+ * Why a webhook's host may not be sent to, or null: an address no receiver has — link-local (169.254.0.0/16 with
+ * the cloud's metadata service at 169.254.169.254, fe80::/10), unspecified (0.0.0.0, ::) or multicast. Receivers
+ * in the city's own network (10.x, 172.16–31.x, 192.168.x) and on this machine stay allowed: the hotline's duty
+ * systems sit there. A name is resolved, and every address it has is checked (at saving and at each attempt, so a
+ * name that comes to point elsewhere later is caught too).
+ */
+export async function blockedWebhookHost(url: string): Promise<string | null> {
+	let host: string;
+	try {
+		host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+	} catch {
+		return '地址不是有效的 URL';
+	}
+	let addresses: string[];
+	if (isIP(host)) addresses = [host];
+	else {
+		try {
+			addresses = (await lookup(host, { all: true })).map((a) => a.address);
+		} catch {
+			return null; // not resolvable now: the attempt will fail and say so, and a later one may succeed
+		}
+	}
+	for (const a of addresses) {
+		const v4 = mappedV4(a) ?? a;
+		if (isIP(v4) === 4) {
+			const [x, y] = v4.split('.').map(Number);
+			if (x === 169 && y === 254) return `${host} 指向链路本地地址 ${a}（云主机元数据等内部服务），不能作为通知地址`;
+			if (x === 0) return `${host} 指向无效地址 ${a}，不能作为通知地址`;
+			if (x >= 224) return `${host} 指向组播或保留地址 ${a}，不能作为通知地址`;
+		} else {
+			const l = v4.toLowerCase();
+			if (l === '::' || l.startsWith('fe8') || l.startsWith('fe9') || l.startsWith('fea') || l.startsWith('feb'))
+				return `${host} 指向链路本地或无效地址 ${a}，不能作为通知地址`;
+			if (l.startsWith('ff')) return `${host} 指向组播地址 ${a}，不能作为通知地址`;
+		}
+	}
+	return null;
+}
+
+/** The IPv4 address inside an IPv4-mapped IPv6 one (::ffff:169.254.169.254, or as URL writes it ::ffff:a9fe:a9fe). */
+function mappedV4(a: string): string | null {
+	const m = /^::ffff:(.+)$/i.exec(a);
+	if (!m) return null;
+	if (isIP(m[1]) === 4) return m[1];
+	const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(m[1]);
+	if (!hex) return null;
+	const [hi, lo] = [parseInt(hex[1], 16), parseInt(hex[2], 16)];
+	return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+}
+
 async function attemptOnce(hook: Webhook, body: string, msg: AlertMessage, opts: DeliveryOptions): Promise<Outcome> {
+	const blocked = opts.fetch ? null : await blockedWebhookHost(hook.url);
+	if (blocked) return { ok: false, retriable: false, httpStatus: null, error: blocked };
 	const doFetch = opts.fetch ?? globalThis.fetch;
 	const controller = new AbortController();
 	const timer = setTimeout(() => controller.abort(), opts.timeoutMs);

@@ -8,7 +8,7 @@ import type { Db } from '../db';
 import { alertEvents, alerts, silences, watchlists, webhookDeliveries, webhooks, type WatchlistRow } from '../db/schema';
 import { SEVERITIES } from '$lib/alerts';
 import { formatShanghaiTime } from '$lib/charts/format';
-import type { Webhook } from './notify';
+import { blockedWebhookHost, type Webhook } from './notify';
 import { AlertError, OPEN_STATUSES } from './store';
 
 export interface WatchlistInput {
@@ -345,6 +345,8 @@ export async function saveWebhook(
 		throw new AlertError('invalid_input', '地址不是有效的 URL');
 	}
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new AlertError('invalid_input', '地址须以 http:// 或 https:// 开头');
+	const blocked = await blockedWebhookHost(url.toString());
+	if (blocked) throw new AlertError('invalid_input', blocked);
 	if (!(WEBHOOK_FORMATS as readonly string[]).includes(input.format))
 		throw new AlertError('invalid_input', '格式须为 通用 JSON、钉钉机器人 或 企业微信机器人');
 	const minSeverity = Number(input.minSeverity);
