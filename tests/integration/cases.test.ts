@@ -688,6 +688,12 @@ describe('time limits', () => {
 		const bad = await saveLimits(a.rel.db, { ...DEFAULT_LIMITS, signWorkingDays: 0 }).catch((e: unknown) => e);
 		expect(bad).toMatchObject({ code: 'invalid_input' });
 		expect((bad as Error).message).toBe('签收时限（工作日）应为 1–60 之间的整数');
+		// 紧急 is the faster lane: an urgent limit longer than the normal one is refused, naming both
+		await expect(saveLimits(a.rel.db, { ...DEFAULT_LIMITS, replyUrgentWorkingDays: { ...DEFAULT_LIMITS.replyUrgentWorkingDays, 咨询: 60 } })).rejects.toThrow(
+			'紧急工单答复时限（工作日）（咨询）为 60 个工作日，不能长于一般工单的 2 个工作日'
+		);
+		await expect(saveLimits(a.rel.db, { ...DEFAULT_LIMITS, signUrgentHours: 48 })).rejects.toThrow('不能长于一般工单的签收时限');
+		expect(await getLimits(a.rel.db)).toEqual(DEFAULT_LIMITS);
 		await saveLimits(a.rel.db, { ...DEFAULT_LIMITS, replyUrgentWorkingDays: { ...DEFAULT_LIMITS.replyUrgentWorkingDays, 投诉: 3 } });
 		const urgent = await registerTicket(a, people.operator, { ...INTAKE, urgency: 'urgent' }, { decision: { action: 'accept' } });
 		const d = await actOnTicket(a, people.dispatcher, urgent.ticketNo, { action: 'dispatch', version: urgent.version, unit_code: UNIT_A });

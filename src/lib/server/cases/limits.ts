@@ -48,6 +48,21 @@ export async function saveLimits(db: Db, value: unknown): Promise<TimeLimits> {
 		const range = key === 'yellowAt' ? '50%–95%' : key === 'signUrgentHours' ? '1–48 之间的整数' : '1–60 之间的整数';
 		throw new CaseError('invalid_input', `${label}应为 ${range}`, i.path.join('.'), i.message);
 	}
+	// an urgent ticket's limit is the shorter one: a longer urgent limit would make 紧急 the slower lane
+	const l = r.data;
+	for (const t of TICKET_TYPES)
+		if (l.replyUrgentWorkingDays[t] > l.replyWorkingDays[t])
+			throw new CaseError(
+				'invalid_input',
+				`${LIMIT_LABELS.replyUrgentWorkingDays}（${t}）为 ${l.replyUrgentWorkingDays[t]} 个工作日，不能长于一般工单的 ${l.replyWorkingDays[t]} 个工作日`,
+				`replyUrgentWorkingDays.${t}`
+			);
+	if (l.signUrgentHours > l.signWorkingDays * 24)
+		throw new CaseError(
+			'invalid_input',
+			`${LIMIT_LABELS.signUrgentHours}为 ${l.signUrgentHours} 小时，不能长于一般工单的签收时限（${l.signWorkingDays} 个工作日，按每日 24 小时计 ${l.signWorkingDays * 24} 小时）`,
+			'signUrgentHours'
+		);
 	await db
 		.insert(settings)
 		.values({ key: KEY, value: r.data, updatedAt: new Date() })
