@@ -192,7 +192,7 @@ describe('editing', () => {
 });
 
 describe('validation', () => {
-	const ok = { id: 'valid-article', title: '标题', keywords: ['词'], answer: '答复' };
+	const ok = { id: 'valid-article', title: '标题', keywords: ['词语'], answer: '答复' };
 	const CASES: [string, Record<string, unknown>, string, string][] = [
 		['no id', { ...ok, id: undefined }, 'id', '请填写标识'],
 		['a blank id', { ...ok, id: '  ' }, 'id', '请填写标识'],
@@ -233,7 +233,7 @@ describe('validation', () => {
 			'keywords',
 			'关键词最多 30 个（现有 31 个）'
 		],
-		['a keyword of 21', { ...ok, keywords: ['短', '长'.repeat(21)] }, 'keywords', `关键词“${'长'.repeat(21)}”超过 20 个字`],
+		['a keyword of 21', { ...ok, keywords: ['短句', '长'.repeat(21)] }, 'keywords', `关键词“${'长'.repeat(21)}”超过 20 个字`],
 		[
 			'keywords as an object',
 			{ ...ok, keywords: { a: 1 } },
@@ -249,7 +249,8 @@ describe('validation', () => {
 		['no answer', { ...ok, answer: undefined }, 'answer', '请填写答复内容'],
 		['a blank answer', { ...ok, answer: '   ' }, 'answer', '请填写答复内容'],
 		['an answer of 2001', { ...ok, answer: '答'.repeat(2001) }, 'answer', '答复内容不能超过 2000 个字（现有 2001 个）'],
-		['a NUL in the answer', { ...ok, answer: '答\u0000复' }, 'answer', '答复内容含有无法保存的字符']
+		['a NUL in the answer', { ...ok, answer: '答\u0000复' }, 'answer', '答复内容含有无法保存的字符'],
+		['a keyword of one character', { ...ok, keywords: '狗证、狗' }, 'keywords', '关键词“狗”只有一个字，无法用于匹配来电内容，请写成词语（如“养犬登记”）']
 	];
 	it.each(CASES)('refuses %s, naming the field', async (_what, input, field, message) => {
 		const e = await refusal(createArticle(a.rel.db, admin, input));

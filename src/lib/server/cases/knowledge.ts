@@ -88,6 +88,8 @@ export function keywordsOf(v: unknown): string[] {
 	for (const w of words) {
 		if (w.includes('\u0000')) invalid('keywords', '关键词含有无法保存的字符', 'keywords: NUL character');
 		if (chars(w) > KB_LIMITS.keyword) invalid('keywords', `关键词“${w}”超过 ${KB_LIMITS.keyword} 个字`);
+		// the assistant matches keywords of two characters or more (one character lies inside too many words)
+		if (chars(fold(w)) < 2) invalid('keywords', `关键词“${w}”只有一个字，无法用于匹配来电内容，请写成词语（如“养犬登记”）`);
 		const k = fold(w);
 		if (seen.has(k)) continue;
 		seen.add(k);
