@@ -480,6 +480,11 @@ describe('the alerts on the overview, the map and the queue', () => {
 		const api = await alertsApi({ locals: { user: leader }, url: new URL('http://x/api/v1/alerts?district=999999') } as never);
 		expect(api.status).toBe(400);
 		expect(((await api.json()) as { error: { message: string } }).error.message).toContain('未知的区县代码「999999」');
+		// a level-3 category: the queue takes its level-2 parent and says so in its own words
+		const l3 = [...a.ref.categoryByCode.values()].find((c) => c.level === 3 && c.code.startsWith('1203'))!;
+		const leaf = await queue(`?status=all&category=${l3.code}`);
+		expect(leaf.query).toMatchObject({ category: '1203' });
+		expect(leaf.problems).toEqual([`预警按一、二级分类统计；「${l3.name}」已按其上级分类「${a.ref.categoryByCode.get('1203')!.name}」显示`]);
 	});
 
 	it('on the map are the open, unsilenced ones of its district and category', async () => {

@@ -133,7 +133,7 @@ export function parseQueueQuery(url: URL, ref: Reference): { query: AlertQuery; 
 		if (['1', '2', '3', '4'].includes(sv)) severity = Number(sv);
 		else problems.push(`级别“${sv}”不存在（应为 1–4），已显示全部级别`);
 	}
-	const { district, category, problems: scopeProblems } = parsePlaceCategory(url.searchParams, ref);
+	const { district, category, problems: scopeProblems } = parsePlaceCategory(url.searchParams, ref, '预警');
 	problems.push(...scopeProblems);
 	// silenced=hide: without the silenced alerts, as the overview counts them
 	const sil = url.searchParams.get('silenced');

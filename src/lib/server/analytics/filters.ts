@@ -98,7 +98,9 @@ export function parseDashboardFilter(sp: URLSearchParams, ref: Reference, now: n
  */
 export function parsePlaceCategory(
 	sp: URLSearchParams,
-	ref: Reference
+	ref: Reference,
+	/** what counts by level-1 and level-2 categories, for the message about a level-3 one */
+	what = '态势页面'
 ): Pick<DashboardFilter, 'district' | 'category' | 'categoryLevel'> & { problems: string[] } {
 	const problems: string[] = [];
 	const out: Pick<DashboardFilter, 'district' | 'category' | 'categoryLevel'> = { district: null, category: null, categoryLevel: null };
@@ -113,7 +115,7 @@ export function parsePlaceCategory(
 		if (!c) problems.push(`未知的分类代码「${category}」，已显示全部分类`);
 		else if (c.level === 3) {
 			const parent = ref.categoryByCode.get(c.parent!);
-			problems.push(`态势页面按一、二级分类统计；「${c.name}」已按其上级分类「${parent?.name ?? c.parent}」显示`);
+			problems.push(`${what}按一、二级分类统计；「${c.name}」已按其上级分类「${parent?.name ?? c.parent}」显示`);
 			out.category = c.parent;
 			out.categoryLevel = 2;
 		} else {
