@@ -214,6 +214,17 @@ describe('topics', () => {
 		const d = await topicDetail(a.analytics.conn, a.ref, o.topics[0].id);
 		expect(d.words.length).toBeGreaterThan(0);
 		expect(d.districts.reduce((x, r) => x + r.n, 0)).toBeLessThanOrEqual(o.topics[0].size);
+		expect(d.assignedSince).toBe(0);
+		// a ticket assigned after the run counts in the districts, and the detail says how many such there are
+		await a.analytics.conn.run(
+			`INSERT INTO ticket_topics SELECT run_id, ticket_no, $id, 0.5, 'assigned' FROM ticket_topics f WHERE run_id = $run AND how = 'baseline'
+			 AND ticket_no IN (SELECT ticket_no FROM tickets_fact WHERE district_code IS NOT NULL) LIMIT 1`,
+			{ id: o.topics[0].id, run: o.run!.id }
+		);
+		const later = await topicDetail(a.analytics.conn, a.ref, o.topics[0].id);
+		expect(later.assignedSince).toBe(1);
+		expect(later.districts.reduce((x, r) => x + r.n, 0)).toBe(d.districts.reduce((x, r) => x + r.n, 0) + 1);
+		await a.analytics.conn.run(`DELETE FROM ticket_topics WHERE run_id = $run AND topic_id = $id AND how = 'assigned'`, { run: o.run!.id, id: o.topics[0].id });
 		await expect(topicDetail(a.analytics.conn, a.ref, 9999)).rejects.toThrow('话题 9999 不存在');
 
 		// the overview's topics panel counts a topic's tickets within the page's filter

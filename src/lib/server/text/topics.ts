@@ -105,6 +105,8 @@ export interface TopicDetail {
 	tickets: { ticketNo: string; receivedAt: string; title: string; content: string; district: string | null; sentiment: number | null }[];
 	districts: { code: string; name: string; n: number }[];
 	categories: { code: string; path: string; n: number }[];
+	/** tickets that arrived after the run and were assigned to the topic (in the districts, categories and trend, not in its size) */
+	assignedSince: number;
 }
 
 export class TopicNotFound extends Error {}
@@ -129,6 +131,11 @@ export async function topicDetail(conn: DuckDBConnection, ref: Reference, id: nu
 		 WHERE tt.run_id = $run AND tt.topic_id = $id AND tt.how <> 'baseline' AND f.district_code IS NOT NULL GROUP BY 1 ORDER BY n DESC`,
 		{ run: o.run.id, id }
 	);
+	const [{ n: assignedSince }] = await queryRows<{ n: number }>(
+		conn,
+		`SELECT count(*)::INTEGER AS n FROM ticket_topics WHERE run_id = $run AND topic_id = $id AND how = 'assigned'`,
+		{ run: o.run.id, id }
+	);
 	const categories = await queryRows<{ code: string; n: number }>(
 		conn,
 		`SELECT f.category_code AS code, count(*)::INTEGER AS n FROM ticket_topics tt JOIN tickets_fact f USING (ticket_no)
@@ -149,6 +156,7 @@ export async function topicDetail(conn: DuckDBConnection, ref: Reference, id: nu
 			sentiment: t.sentiment
 		})),
 		districts: districts.map((d) => ({ ...d, name: ref.districtByCode.get(d.code)?.name ?? d.code })),
-		categories: categories.map((c) => ({ ...c, path: ref.categoryByCode.get(c.code)?.path ?? c.code }))
+		categories: categories.map((c) => ({ ...c, path: ref.categoryByCode.get(c.code)?.path ?? c.code })),
+		assignedSince
 	};
 }
