@@ -8,10 +8,10 @@ import type { Mapping } from './mapping';
 import type { IngestRun, IngestSummary, Ingestor } from './pipeline';
 import { readSource } from './sources';
 
-/** sha256 of a file's bytes, first 16 hex characters. */
-export async function fileOriginId(path: string): Promise<string> {
+/** sha256 of a file's bytes (or of its first `bytes`), first 16 hex characters. */
+export async function fileOriginId(path: string, bytes?: number): Promise<string> {
 	const h = createHash('sha256');
-	for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+	if (bytes === undefined || bytes > 0) for await (const chunk of createReadStream(path, bytes === undefined ? {} : { end: bytes - 1 })) h.update(chunk as Buffer);
 	return h.digest('hex').slice(0, 16);
 }
 
@@ -23,6 +23,8 @@ export async function ingestFile(
 		source: string;
 		/** what the run and its quarantine rows name as the input, for people (default: the file's absolute path) */
 		origin?: string;
+		/** read only the first so many bytes (a file that may still grow: what was there when it was seen still) */
+		bytes?: number;
 		mapping?: Mapping | null;
 		onProgress?: IngestRun['onProgress'];
 		now?: number;
@@ -32,14 +34,14 @@ export async function ingestFile(
 	}
 ): Promise<IngestSummary & { bytes: number }> {
 	const abs = resolve(path);
-	const bytes = statSync(abs).size;
+	const bytes = opts.bytes ?? statSync(abs).size;
 	// a mapping may say how its files are to be read (format, encoding, delimiter)
 	const hint = opts.mapping?.input ?? {};
-	const records = readSource(abs, { conn, format: hint.format, csv: { encoding: hint.encoding, delimiter: hint.delimiter } });
+	const records = readSource(abs, { conn, format: hint.format, csv: { encoding: hint.encoding, delimiter: hint.delimiter }, bytes: opts.bytes });
 	const summary = await ingestor.run(records, {
 		source: opts.source,
 		origin: opts.origin ?? abs,
-		originId: await fileOriginId(abs),
+		originId: await fileOriginId(abs, opts.bytes),
 		mapping: opts.mapping ?? null,
 		now: opts.now,
 		batchSize: opts.batchSize,

@@ -81,6 +81,11 @@ export class Quarantine {
 		return r.getRowObjectsJS() as never;
 	}
 
+	/** Deletes the open rows of one read (source and origin id): a read taken back because the input is read again whole. */
+	async dropOpen(source: string, originId: string): Promise<void> {
+		await this.conn.run(`DELETE FROM quarantine WHERE source = $s AND origin_id = $o AND status = 'open'`, { s: source, o: originId });
+	}
+
 	/** Rows matching the filter (all pages). */
 	async count(f: QuarantineFilter = {}): Promise<number> {
 		const { cond, params } = filterSql(f);

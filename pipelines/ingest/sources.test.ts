@@ -193,6 +193,12 @@ describe('readCsv', () => {
 		expect(await all(readCsv(stream(bytes), { encoding: 'gb18030' }))).toEqual(whole);
 	});
 
+	it('reads only the first bytes of a file when told so (a file still being written)', async () => {
+		const path = file('growing.ndjson', '{"a":1}\n{"a":2}\n{"a":');
+		expect((await all(readSource(path, { bytes: 16 }))).map((r) => r.fields)).toEqual([{ a: 1 }, { a: 2 }]);
+		expect((await all(readSource(path))).map((r) => r.error?.code ?? 'ok')).toEqual(['ok', 'ok', 'truncated_line']);
+	});
+
 	it('skips rows of empty cells and the header repeated further down', async () => {
 		const recs = await all(readCsv(stream('\ufeff编号,内容,地址\r\n1,路灯不亮,平江路\r\n,,\r\n 编号 ,内容,地址\r\n2,井盖缺失,\r\n,,,,\r\n ,  ,\r\n')));
 		expect(recs.map((r) => r.fields ?? r.error!.code)).toEqual([

@@ -18,8 +18,16 @@ import type { RawRecord, SourceError } from './types';
 
 export type { RawRecord, SourceError };
 
-/** Where bytes come from: a file path, or any stream of byte chunks (an HTTP body, a test). */
-export type ByteSource = string | AsyncIterable<Uint8Array>;
+/**
+ * Where bytes come from: a file path, the first `bytes` bytes of a file (one still being written: what was there
+ * when it was last seen still), or any stream of byte chunks (an HTTP body, a test).
+ */
+export type ByteSource = string | FilePrefix | AsyncIterable<Uint8Array>;
+export interface FilePrefix {
+	path: string;
+	bytes: number;
+}
+const isPrefix = (s: ByteSource): s is FilePrefix => typeof s === 'object' && s !== null && 'path' in s && 'bytes' in s;
 
 export type SourceFormat = 'ndjson' | 'csv' | 'parquet';
 
@@ -120,6 +128,9 @@ async function checkFile(path: string): Promise<RawRecord | null> {
 async function* chunksOf(source: ByteSource): AsyncGenerator<Buffer> {
 	if (typeof source === 'string') {
 		for await (const chunk of createReadStream(source, { highWaterMark: CHUNK_BYTES })) yield chunk as Buffer;
+	} else if (isPrefix(source)) {
+		if (source.bytes <= 0) return;
+		for await (const chunk of createReadStream(source.path, { highWaterMark: CHUNK_BYTES, end: source.bytes - 1 })) yield chunk as Buffer;
 	} else {
 		for await (const chunk of source) {
 			if (chunk.byteLength === 0) continue;
@@ -129,7 +140,7 @@ async function* chunksOf(source: ByteSource): AsyncGenerator<Buffer> {
 	}
 }
 
-const fileOf = (source: ByteSource): string | null => (typeof source === 'string' ? source : null);
+const fileOf = (source: ByteSource): string | null => (typeof source === 'string' ? source : isPrefix(source) ? source.path : null);
 
 /** The record of a read that failed part-way. */
 function readFailed(file: string | null, e: unknown): RawRecord {
@@ -986,6 +997,8 @@ export interface ReadSourceOptions {
 	csv?: CsvOptions;
 	ndjson?: NdjsonOptions;
 	parquet?: ParquetOptions;
+	/** read only the first so many bytes of an NDJSON or CSV file (Parquet is read whole) */
+	bytes?: number;
 }
 
 /** Any supported file by its extension (or `format`). */
@@ -993,9 +1006,9 @@ export async function* readSource(path: string, options: ReadSourceOptions = {})
 	const format = options.format ?? detectFormat(path);
 	switch (format) {
 		case 'ndjson':
-			return yield* readNdjson(path, options.ndjson);
+			return yield* readNdjson(options.bytes === undefined ? path : { path, bytes: options.bytes }, options.ndjson);
 		case 'csv':
-			return yield* readCsv(path, options.csv);
+			return yield* readCsv(options.bytes === undefined ? path : { path, bytes: options.bytes }, options.csv);
 		case 'parquet':
 			if (!options.conn) throw new Error('readSource: a DuckDB connection is needed to read Parquet');
 			return yield* readParquet(options.conn, path, options.parquet);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IngestSummary } from '$pipelines/ingest/pipeline';
+import { fileOriginId } from '$pipelines/ingest/files';
 import { Inbox, type FileIngest } from './inbox';
 
 const dirs: string[] = [];
@@ -27,20 +28,25 @@ const summary = (read: number): IngestSummary & { bytes: number } => ({
 
 /** An inbox on a fresh folder whose ingest records each read (the file's text at that moment), with `during` run inside it. */
 async function inbox(o: { unfinishedMs?: number; during?: (path: string) => void } = {}) {
+	const superseded: string[] = [];
 	const dir = mkdtempSync(join(tmpdir(), 'minqing-inbox-'));
 	dirs.push(dir);
 	mkdirSync(join(dir, 'feed'));
 	const reads: string[] = [];
-	const ingest: FileIngest = async (path) => {
-		const text = (await import('node:fs')).readFileSync(path, 'utf8');
+	const ingest: FileIngest = async (path, { bytes }) => {
+		const all = (await import('node:fs')).readFileSync(path);
+		const text = (bytes === undefined ? all : all.subarray(0, bytes)).toString('utf8'); // as the reader reads it
 		reads.push(text);
 		o.during?.(path);
 		return summary(text.split('\n').filter(Boolean).length);
 	};
-	const i = new Inbox({ dir, ingest, log: () => {}, scanMs: 50, stableMs: 100, unfinishedMs: o.unfinishedMs ?? 600 });
+	const i = new Inbox({
+		dir, ingest, log: () => {}, scanMs: 50, stableMs: 100, unfinishedMs: o.unfinishedMs ?? 600,
+		supersede: async (source, originId) => void superseded.push(`${source}:${originId}`)
+	});
 	inboxes.push(i);
 	await i.start();
-	return { dir, reads, processed: () => readdirSync(join(dir, 'processed')).flatMap((d) => readdirSync(join(dir, 'processed', d))) };
+	return { dir, reads, superseded, processed: () => readdirSync(join(dir, 'processed')).flatMap((d) => readdirSync(join(dir, 'processed', d))) };
 }
 
 describe('the drop folder', () => {
@@ -72,19 +78,24 @@ describe('the drop folder', () => {
 		expect(b.reads.at(-1)).toBe('id,content\n2,井盖缺失');
 	});
 
-	it('leaves a file written to while it is read in place, and reads it again once it is finished', async () => {
+	it('leaves a file written to while it is read in place, reads only what was there, and reads it again once it is finished', async () => {
 		let first = true;
 		const b = await inbox({
 			during: (path) => {
-				if (first) appendFileSync(path, '{"n":3}\n'); // the sender goes on writing
+				if (first) appendFileSync(path, '{"n":3}\n{"n":'); // the sender goes on writing, up to the middle of a line
 				first = false;
 			}
 		});
 		const f = join(b.dir, 'feed', 'slow.ndjson');
 		writeFileSync(f, '{"n":1}\n{"n":2}\n');
+		await until(() => b.reads.length === 1);
+		appendFileSync(f, '4}\n');
 		await until(() => b.processed().length > 0);
-		expect(b.reads).toEqual(['{"n":1}\n{"n":2}\n', '{"n":1}\n{"n":2}\n{"n":3}\n']);
+		// the first read stopped where the file stood still (no cut record), the second took it whole
+		expect(b.reads).toEqual(['{"n":1}\n{"n":2}\n', '{"n":1}\n{"n":2}\n{"n":3}\n{"n":4}\n']);
 		expect(existsSync(f)).toBe(false);
 		expect(b.processed()).toContain('slow.ndjson');
+		// what the first read quarantined is taken back (the whole read quarantines it again)
+		expect(b.superseded).toEqual([`feed:${await fileOriginId(join(b.dir, 'processed', readdirSync(join(b.dir, 'processed'))[0], 'slow.ndjson'), 16)}`]);
 	});
 });

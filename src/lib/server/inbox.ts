@@ -2,7 +2,9 @@
 // `inbox`, one in a subfolder `inbox/<source>/` with that source; a `mapping.json` beside the files applies to
 // them. Files are taken one at a time through the ingest queue once their size has not changed for a second
 // (or when renamed into place) — one that looks unfinished (empty, or a text file whose last line has no line
-// break yet) after 30 s — and a file written to while it is read stays to be taken again; dotfiles and partial
+// break yet) after 30 s. A CSV or NDJSON file is read up to the size it stood still at, so a writer that goes on
+// meanwhile leaves no cut record; such a file stays to be read again whole (the records already in are
+// duplicates, what the first read quarantined is taken back). Dotfiles and partial
 // downloads (.part, .tmp, …) are left alone. Afterwards a
 // file moves to `processed/<date>/<name>` with `<name>.summary.json`, or — when it could not be read at all
 // (empty, unknown format or encoding, unreadable header, broken mapping) — to `failed/<name>` with
@@ -125,12 +127,18 @@ async function moveFile(from: string, to: string): Promise<void> {
 	}
 }
 
-export type FileIngest = (path: string, o: { source: string; mapping: Mapping | null }) => Promise<IngestSummary & { bytes: number }>;
+/** `bytes`: read only that much of the file (a line format: what was there when it was seen still). */
+export type FileIngest = (path: string, o: { source: string; mapping: Mapping | null; bytes?: number }) => Promise<IngestSummary & { bytes: number }>;
 
 export interface InboxOptions {
 	/** the inbox folder */
 	dir: string;
 	ingest: FileIngest;
+	/**
+	 * Takes back the open quarantine rows of an earlier read of a file that grew while it was read: the file is read
+	 * again whole, and its bad lines quarantined again under the whole file's origin.
+	 */
+	supersede?: (source: string, originId: string) => Promise<void>;
 	/** the reader's message for a file-level error (from the quarantine), when it can be found */
 	fileErrorMessage?: (path: string, source: string, summary: IngestSummary) => Promise<string | null>;
 	log?: (m: string) => void;
@@ -204,6 +212,8 @@ export class Inbox {
 	private readonly seen = new Map<string, { sig: string; since: number }>();
 	/** files that were handled but could not be moved away (not taken again while unchanged) */
 	private readonly stuck = new Map<string, string>();
+	/** files read while they were still written to: the origin id of what was read of them */
+	private readonly partial = new Map<string, string>();
 	private readonly watchers = new Map<string, FSWatcher>();
 	private interval: NodeJS.Timeout | null = null;
 	private timer: NodeJS.Timeout | null = null;
@@ -371,8 +381,11 @@ export class Inbox {
 			}
 		}
 		let summary: IngestSummary & { bytes: number };
+		// a line format is read up to the size seen still, which ends at a line break (or was still for unfinishedMs):
+		// a writer that goes on meanwhile cannot leave a cut last record behind
+		const bytes = LINE_FORMATS.test(c.path) ? c.size : undefined;
 		try {
-			summary = await this.o.ingest(c.path, { source: c.source, mapping });
+			summary = await this.o.ingest(c.path, { source: c.source, mapping, bytes });
 		} catch (e) {
 			if (this.stopped) return; // shutting down: the file stays and is taken again at the next start
 			if (!(await exists(c.path))) return;
@@ -407,7 +420,14 @@ export class Inbox {
 	 * (ingest is idempotent: the records already in count as duplicates).
 	 */
 	private async changedMeanwhile(c: Candidate): Promise<boolean> {
-		if ((await signature(c.path)) === c.sig) return false;
+		if ((await signature(c.path)) === c.sig) {
+			// read whole now: what an earlier, partial read of it quarantined is quarantined again under this read
+			const earlier = this.partial.get(c.path);
+			this.partial.delete(c.path);
+			if (earlier) await this.o.supersede?.(c.source, earlier).catch((e) => this.log(`[minqing] 收件箱：${c.rel} 先前的隔离记录未能撤下：${(e as Error).message}`));
+			return false;
+		}
+		if (LINE_FORMATS.test(c.path)) this.partial.set(c.path, await fileOriginId(c.path, c.size));
 		this.log(`[minqing] 收件箱：${c.rel} 在接入期间仍在写入，保留在收件箱，写完后将再次接入（已接入的记录不会重复）`);
 		return true;
 	}
@@ -443,6 +463,7 @@ export async function startInbox(app: App): Promise<Inbox | null> {
 	const inbox = new Inbox({
 		dir: inboxDir(app.config.dataDir),
 		ingest: (path, o) => ingestService(app).ingestPath(path, o),
+		supersede: (source, originId) => ingestService(app).supersedeQuarantine(source, originId),
 		fileErrorMessage: async (path, source, summary) => {
 			const row = await new Quarantine(app.analytics.conn).get(source, await fileOriginId(path), summary.read);
 			return row?.message ?? null;

@@ -11,6 +11,7 @@ import { maintainTextIndex } from '$pipelines/warehouse/text-index';
 import { maintainRollups, type Clustered } from '$pipelines/warehouse/schema';
 import type { WriteGate } from '$pipelines/warehouse/tx';
 import { ingestFile } from '$pipelines/ingest/files';
+import { Quarantine } from '$pipelines/ingest/quarantine';
 import type { Mapping } from '$pipelines/ingest/mapping';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { App } from './app';
@@ -158,6 +159,11 @@ export class IngestService {
 		});
 	}
 
+	/** Takes back the open quarantine rows of one read of a source (see Inbox's `supersede`), in the ingest queue. */
+	supersedeQuarantine(source: string, originId: string): Promise<void> {
+		return this.withIngestor((_ingestor, conn) => this.gate(() => new Quarantine(conn).dropOpen(source, originId)));
+	}
+
 	/**
 	 * Puts the rollups' rows written out of order back in order once they have been so for `afterMs` (see
 	 * clusterRollups), in the ingest queue.
@@ -201,11 +207,12 @@ export class IngestService {
 	 * Ingests one file on the server's disk (a drop-folder file, an upload) after the ingests before it, as the
 	 * CLI does (format from the extension or the mapping's input hints). A full disk is a storage_full error.
 	 */
-	async ingestPath(path: string, o: { source: string; origin?: string; mapping?: Mapping | null }): Promise<IngestSummary & { bytes: number }> {
+	async ingestPath(path: string, o: { source: string; origin?: string; bytes?: number; mapping?: Mapping | null }): Promise<IngestSummary & { bytes: number }> {
 		const next = this.withIngestor(async (ingestor, conn) => {
 			const summary = await ingestFile(ingestor, conn, path, {
 				source: o.source,
 				origin: o.origin,
+				bytes: o.bytes,
 				mapping: o.mapping ?? null,
 				onFeedTickets: (t) => handOverFeedTickets(this.app.rel.db, t)
 			});
