@@ -100,7 +100,7 @@ export interface IngestSummary {
  */
 export function mergeSummaries(list: IngestSummary[]): IngestSummary | null {
 	if (list.length <= 1) return list[0] ?? null;
-	const names = (k: 'source' | 'origin') => [...new Set(list.map((s) => s[k]))].join('、');
+	const names = (k: 'source' | 'origin') => [...new Set(list.map((s) => s[k]))].sort().join('、');
 	const add = (a: Record<string, number>, b: Record<string, number>) => {
 		for (const [k, v] of Object.entries(b)) a[k] = (a[k] ?? 0) + v;
 		return a;

@@ -8,6 +8,8 @@ describe('maskPersonal', () => {
 		// the area code in brackets, a space or a dash inside the local number
 		expect(maskPersonal('联系电话（0512）65231234，座机0512-6523 1234')).toBe('联系电话0512****1234，座机0512****1234');
 		expect(maskPersonal('(021) 5555-6666转8，或010 8888 6666')).toBe('021****6666转8，或010****6666');
+		// groups of digits that are no telephone number stay
+		for (const t of ['时间 0900 1200 1300', '订单号 0100 2023 1234', '编号 0512 1234 5678']) expect(maskPersonal(t)).toBe(t);
 	});
 	it('masks ID card numbers', () => {
 		expect(maskPersonal('身份证号320502199001011234')).toBe('身份证号320502********123*');

@@ -10,8 +10,10 @@ import { toHalfWidth } from '../normalize/text';
 // keeps its length, so the offsets are the original's: numbers, e-mail and ids typed full-width are found too)
 const ID_CARD = /(?<!\d)[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?!\d)/g;
 const MOBILE = /(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)/g;
-// an area code in brackets and a space or dash inside the local number too: （0512）65231234, 0512-6523 1234
-const LANDLINE = /(?<!\d)(?:[(（]0\d{2,3}[)）]|0\d{2,3})[- ]?\d{3,4}[- ]?\d{4}(?!\d)/g;
+// an area code (010, 02x, 0xxx) in brackets and a space or dash inside the local number too: （0512）65231234,
+// 0512-6523 1234; a local number starts with 2–8, so groups of digits such as 时间 0900 1200 1300 are no number
+const AREA = '0(?:10|2\\d|[3-9]\\d{2})';
+const LANDLINE = new RegExp(`(?<!\\d)(?:[(（]${AREA}[)）]|${AREA})[- ]?[2-8]\\d{2,3}[- ]?\\d{4}(?!\\d)`, 'g');
 // a local number without its area code (Suzhou's are 8 digits) only after a word that says it is one: 7–8 digits
 // alone are as often amounts, order numbers or dates
 const LOCAL = /(电话|手机|座机|号码|联系|致电|回电|打)([^\d\n]{0,4}?)(?<!\d)(\d{3,4}[- ]?\d{4})(?!\d)/g;

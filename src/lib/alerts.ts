@@ -54,4 +54,6 @@ export const CHANGE_LABELS = {
 export interface AlertChangeEvent {
 	id: number;
 	event: keyof typeof CHANGE_LABELS;
+	/** the user whose action it was (none for the detection and for silences) */
+	by?: number;
 }

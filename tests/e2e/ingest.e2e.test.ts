@@ -60,6 +60,9 @@ describe('POST /api/v1/ingest', () => {
 			status: 415,
 			body: { error: { code: 'unsupported_media_type', message: expect.stringContaining('/api/v1/ingest/file') } }
 		});
+		// a sender that says octet-stream (or curl's form default) is read as NDJSON, as before
+		expect(await send(line('OCT-1') + '\n', { 'content-type': 'application/octet-stream' })).toMatchObject({ status: 200, body: { accepted: 1 } });
+		expect(await send(line('FORM-1') + '\n', { 'content-type': 'application/x-www-form-urlencoded' })).toMatchObject({ status: 200, body: { accepted: 1 } });
 		expect(await send(zipped, { 'content-type': 'application/x-ndjson', 'content-encoding': 'br' })).toMatchObject({ status: 415, body: { error: { code: 'unsupported_encoding' } } });
 		expect(await send(Buffer.from('not gzip at all'), { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' })).toMatchObject({ status: 400, body: { error: { code: 'bad_encoding' } } });
 		expect(await send('\n  \n', { 'content-type': 'application/x-ndjson' })).toMatchObject({ status: 400, body: { error: { code: 'empty_body' } } });

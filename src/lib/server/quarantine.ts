@@ -73,7 +73,7 @@ export function quarantineFilters(q: URLSearchParams): QuarantineFilters {
 	const status = q.get('status');
 	const page = Number(q.get('page') ?? 1);
 	const problems: string[] = [];
-	if (status !== null && !(status in QUARANTINE_STATUS_LABELS)) problems.push(`未知的状态「${status.slice(0, 40)}」，已显示待处理的记录`);
+	if (status !== null && !Object.hasOwn(QUARANTINE_STATUS_LABELS, status)) problems.push(`未知的状态「${status.slice(0, 40)}」，已显示待处理的记录`);
 	return {
 		source: text('source'),
 		reason: text('reason'),

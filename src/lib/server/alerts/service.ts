@@ -489,14 +489,14 @@ export async function actOnAlert(
 	note: string
 ): Promise<AlertRow> {
 	const row = await transition(app.rel.db, id, action, actor, version, note);
-	publishChange({ id, event: row.status as AlertChange['event'] });
+	publishChange({ id, event: row.status as AlertChange['event'], by: actor.id ?? undefined });
 	if (row.status === 'escalated' || row.status === 'resolved') notify(app, row, row.status);
 	return row;
 }
 
 export async function noteOnAlert(app: App, id: number, actor: Actor, note: string): Promise<void> {
 	await addNote(app.rel.db, id, actor, note);
-	publishChange({ id, event: 'note' });
+	publishChange({ id, event: 'note', by: actor.id ?? undefined });
 }
 
 /** One clearly labelled test message to a webhook, one attempt, not kept with the alerts' deliveries. */

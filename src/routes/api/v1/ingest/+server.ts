@@ -16,8 +16,15 @@ async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
 	}
 }
 
-/** Content types a push may declare (none is taken as NDJSON too). */
-const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/json', 'text/plain']);
+/**
+ * Content types of files a push is not: those go to POST /api/v1/ingest/file. Any other is read as NDJSON (senders
+ * write application/x-ndjson, application/json, text/plain, application/octet-stream, or curl's form default).
+ */
+const FILE_TYPES = new Set([
+	'text/csv', 'text/tab-separated-values', 'application/csv', 'application/vnd.ms-excel',
+	'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.apache.parquet', 'application/x-parquet',
+	'application/zip', 'application/x-zip-compressed', 'multipart/form-data'
+]);
 /** Content encodings a push may come in. */
 const ENCODINGS = new Set(['identity', 'gzip', 'deflate']);
 
@@ -46,9 +53,10 @@ export const POST: RequestHandler = async ({ request }) => {
 		return r;
 	}
 	const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
-	// without a content type the adapter hands over no body at all
-	if (!request.body && declared > 0) return refuse(400, 'bad_request', '请求须带 Content-Type 头（application/x-ndjson）', token.sourceName);
-	if (type && !NDJSON_TYPES.has(type))
+	// without a content type the adapter hands over no body at all (also a chunked one, whose length is not declared)
+	if (!request.body && (declared > 0 || request.headers.has('transfer-encoding')))
+		return refuse(400, 'bad_request', '请求须带 Content-Type 头（application/x-ndjson）', token.sourceName);
+	if (FILE_TYPES.has(type))
 		return refuse(415, 'unsupported_media_type', `推送内容须为 NDJSON（Content-Type: application/x-ndjson），收到的是 ${type}；CSV、Excel、Parquet 等文件请用 POST /api/v1/ingest/file`, token.sourceName);
 	const encoding = (request.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
 	if (!ENCODINGS.has(encoding)) return refuse(415, 'unsupported_encoding', `不支持 Content-Encoding「${encoding}」：请不压缩，或用 gzip 压缩`, token.sourceName);
