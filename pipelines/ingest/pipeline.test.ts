@@ -267,10 +267,13 @@ describe('ingest of a canonical NDJSON file', () => {
 		for (const f of facts) expect([...f.tokens, ...f.keywords].filter((t) => t.includes('建国'))).toEqual([]);
 		expect(await q(`SELECT DISTINCT term FROM search_postings WHERE term LIKE '%建国%'`)).toEqual([]);
 		expect(await textIndexDrift(conn)).toEqual({ termDf: 0, termDaily: 0, postings: 0, docs: 0 });
+		// a later version without the caller whose text does not hold the name is archived with the name too
+		await run('n3', [JSON.stringify({ external_id: 'N-1', received_at: '2026-03-20T08:00:00+08:00', updated_at: '2026-03-20T10:00:00+08:00', channel: 'phone', type: '投诉', content: '已处理', district_code: '320508' })]);
 		// each archived version keeps the name it gave, or the one it was given
 		expect(await q(`SELECT external_id, strftime(updated_at, '%H') AS h, caller_name FROM feed_archive ORDER BY external_id, updated_at`)).toEqual([
 			{ external_id: 'N-1', h: '08', caller_name: '李建国' },
 			{ external_id: 'N-1', h: '09', caller_name: '李建国' },
+			{ external_id: 'N-1', h: '10', caller_name: '李建国' },
 			{ external_id: 'N-2', h: '09', caller_name: '李建国' }
 		]);
 	});

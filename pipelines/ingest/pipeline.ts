@@ -455,11 +455,15 @@ export class Ingestor {
 	private async nameFromArchive(rows: Prepared[], run: IngestRun): Promise<void> {
 		const { conn, analyzer } = this.deps;
 		if (rows.every((p) => p.callerName)) return;
+		// the staged rows take the name (so their archived version keeps it, as a name from the batch is kept) …
 		const found = (
 			await conn.runAndReadAll(
-				`SELECT s.external_id, arg_max(a.caller_name, a.updated_at) FROM ingest_stage s
-				 JOIN feed_archive a ON a.source = $source AND a.external_id = s.external_id
-				 WHERE s.caller_name IS NULL AND a.caller_name IS NOT NULL GROUP BY s.external_id`,
+				`UPDATE ingest_stage s SET caller_name = a.name
+				 FROM (SELECT a.external_id, arg_max(a.caller_name, a.updated_at) AS name FROM feed_archive a
+				       WHERE a.source = $source AND a.caller_name IS NOT NULL
+				         AND a.external_id IN (SELECT external_id FROM ingest_stage WHERE caller_name IS NULL) GROUP BY a.external_id) a
+				 WHERE s.external_id = a.external_id AND s.caller_name IS NULL
+				 RETURNING s.external_id, s.caller_name`,
 				{ source: run.source }
 			)
 		).getRows();
@@ -470,6 +474,7 @@ export class Ingestor {
 			const p = byId.get(String(id))!;
 			if (nameCaller(p, String(name))) changed.push(p);
 		}
+		// … and those whose texts the name was in are analysed again and staged anew
 		if (!changed.length) return;
 		if (analyzer) await this.analyzeBatch(changed);
 		await conn.run(`DELETE FROM ingest_stage WHERE external_id IN (SELECT unnest($ids::VARCHAR[]))`, {
