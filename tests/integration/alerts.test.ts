@@ -1,6 +1,9 @@
 // Emerging incidents end to end over a real demo store: the series equal direct counts, a planted cluster of
 // calls raises one alert (not one per series), a second round changes nothing, people's actions follow the
 // lifecycle, silences keep notifications back, webhooks get the alert, and quiet series recover and resolve.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eq, sql } from 'drizzle-orm';
@@ -13,7 +16,7 @@ import { loadConfig } from '../../src/lib/server/config';
 import { alertsIdle, announceOwed, detectionRound, endSilence, notify, onAlertChange, publishChange, startSilence } from '../../src/lib/server/alerts/service';
 import { GET as streamApi } from '../../src/routes/api/v1/alerts/stream/+server';
 import { alertDetail } from '../../src/lib/server/alerts/read';
-import { deleteWebhook, expireSilence, listWatchlists, listWebhooks, saveWatchlist, saveWebhook, silenceMatches } from '../../src/lib/server/alerts/settings';
+import { deleteWebhook, expireSilence, listWatchlists, listWebhooks, saveWatchlist, saveWebhook, seedWatchlists, silenceMatches } from '../../src/lib/server/alerts/settings';
 import { AlertError, alertTrail, getAlert, listAlerts, recordIncident, transition } from '../../src/lib/server/alerts/store';
 import { readSeries, windowFrom } from '../../pipelines/alerts/series';
 import { alerts as alertsTable, alertTickets, silences as silencesTable, webhookDeliveries, users, type AlertRow } from '../../src/lib/server/db/schema';
@@ -437,6 +440,11 @@ describe('silences and automatic resolution', () => {
 		await expect(saveWatchlist(a.rel.db, a.ref, { ...list, terms: ['积\u0000水'] }, null)).rejects.toThrow('关注词含有无法保存的字符');
 		const taken = (await listWatchlists(a.rel.db))[0];
 		await expect(saveWatchlist(a.rel.db, a.ref, { ...list, name: taken.name }, null)).rejects.toThrow(`名称「${taken.name}」已被另一个关注词表使用`);
+		// nor does the data file's seeding add a second list of a name in use
+		const file = join(mkdtempSync(join(tmpdir(), 'minqing-wl-')), 'watchlists.json');
+		writeFileSync(file, JSON.stringify({ watchlists: [{ ...list, slug: 'seeded_twin', name: taken.name }] }));
+		expect(await seedWatchlists(a.rel.db, a.ref, file)).toBe(0);
+		expect((await listWatchlists(a.rel.db)).filter((w) => w.name === taken.name)).toHaveLength(1);
 		// a list keeps its own name when edited
 		expect((await saveWatchlist(a.rel.db, a.ref, { slug: taken.slug, name: taken.name, terms: taken.terms, categories: taken.categories, severity: taken.severity, unit: taken.unitCode }, taken.id)).name).toBe(taken.name);
 		const hook = { url: 'http://127.0.0.1:9/hook', format: 'json', minSeverity: 4 };

@@ -44,6 +44,12 @@ export async function seedWatchlists(db: Db, ref: Reference, file: string): Prom
 			},
 			ref
 		);
+		// a list of the file whose name an administrator's list already has would be two lists of one name: left out
+		const [named] = await db.select({ slug: watchlists.slug }).from(watchlists).where(eq(watchlists.name, v.name));
+		if (named && named.slug !== v.slug) {
+			console.warn(`[minqing] 预警关注词表 ${file} 中的「${v.name}」（${v.slug}）未添加：已有同名的关注词表（${named.slug}）`);
+			continue;
+		}
 		const r = await db
 			.insert(watchlists)
 			.values({
