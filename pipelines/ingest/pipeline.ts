@@ -184,10 +184,10 @@ const fixedSql = (v: string | number | null) => (v === null ? 'NULL' : typeof v 
 function nameCaller(p: Prepared, callerName: string): boolean {
 	p.callerName = callerName;
 	const given = p.given ?? { title: p.fact.title, content: p.fact.content, address: p.fact.address };
-	const masked = ticketTextsForAnalytics({ title: given.title ?? '', content: given.content ?? '', address: given.address ?? '' }, callerName);
+	const masked = ticketTextsForAnalytics(given, callerName);
 	if (!masked) return false;
 	p.given = given;
-	for (const k of ['title', 'content', 'address'] as const) if (given[k] !== null) p.fact[k] = masked[k];
+	Object.assign(p.fact, masked);
 	return true;
 }
 
@@ -277,7 +277,7 @@ export class Ingestor {
 					if (!v.ok) {
 						quarantineRecord({ line, byteOffset: raw.byteOffset, reason: v.code, field: v.field ?? null, message: v.message, raw: raw.raw, fields: raw.fields });
 					} else {
-						const p = this.prepare(v.record, v.times, run.source, line, raw.raw, summary);
+						const p = this.prepare(v.record, v.times, run.source, line, raw.raw);
 						batch.push(p);
 					}
 					prepareMs += performance.now() - tp;
@@ -322,7 +322,7 @@ export class Ingestor {
 	}
 
 	/** Canonical record → fact row: cleaning, place resolution, category and unit resolution, flags. */
-	private prepare(r: CanonicalRecord, times: ValidationOk['times'], source: string, line: number, raw: string, summary: IngestSummary): Prepared {
+	private prepare(r: CanonicalRecord, times: ValidationOk['times'], source: string, line: number, raw: string): Prepared {
 		const { ref, geocoder } = this.deps;
 		const flags = new Set<string>();
 		const clean = (s: string | null | undefined) => {

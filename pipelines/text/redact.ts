@@ -57,16 +57,20 @@ export function maskNames(text: string, names: readonly (string | null | undefin
 	return t;
 }
 
-export interface TicketTexts {
-	title: string;
-	content: string;
-	address: string;
+export interface TicketTexts<T extends string | null = string> {
+	title: T;
+	content: T;
+	address: T;
 }
 
-/** A ticket's texts as the analytics store keeps them: the caller's own name masked (no personal data there); null when nothing changes. */
-export function ticketTextsForAnalytics(t: TicketTexts, callerName: string | null | undefined): TicketTexts | null {
+/**
+ * A ticket's texts as the analytics store keeps them: the caller's own name masked (no personal data there); a text
+ * that is null stays null. null when nothing changes.
+ */
+export function ticketTextsForAnalytics<T extends string | null>(t: TicketTexts<T>, callerName: string | null | undefined): TicketTexts<T> | null {
 	if (!callerName) return null;
-	const masked = { title: maskNames(t.title, [callerName]), content: maskNames(t.content, [callerName]), address: maskNames(t.address, [callerName]) };
+	const mask = (v: T): T => (v === null ? v : (maskNames(v, [callerName]) as T));
+	const masked = { title: mask(t.title), content: mask(t.content), address: mask(t.address) };
 	return masked.title === t.title && masked.content === t.content && masked.address === t.address ? null : masked;
 }
 

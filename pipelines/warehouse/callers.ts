@@ -42,9 +42,8 @@ export async function maskFactsByArchive(conn: DuckDBConnection): Promise<number
 	const masked: [string, string | null, string | null, string | null][] = [];
 	for (const [no, title, content, address, name] of rows) {
 		const text = (v: unknown) => (v === null ? null : String(v));
-		const t = { title: text(title), content: text(content), address: text(address) };
-		const m = ticketTextsForAnalytics({ title: t.title ?? '', content: t.content ?? '', address: t.address ?? '' }, String(name));
-		if (m) masked.push([String(no), t.title === null ? null : m.title, t.content === null ? null : m.content, t.address === null ? null : m.address]);
+		const m = ticketTextsForAnalytics({ title: text(title), content: text(content), address: text(address) }, String(name));
+		if (m) masked.push([String(no), m.title, m.content, m.address]);
 	}
 	if (!masked.length) return 0;
 	await conn.run(`CREATE OR REPLACE TEMP TABLE masked_callers (ticket_no VARCHAR, title VARCHAR, content VARCHAR, address VARCHAR)`);

@@ -44,6 +44,9 @@ export function isSourceName(s: string): boolean {
 	return /^[^\s./\\\p{Cc}][^/\\\p{Cc}]{0,63}$/u.test(s) && s.trim() === s;
 }
 
+/** What a name that is no source name is told, after what it is (文件夹名「…」, --source「…」). */
+export const SOURCE_NAME_RULE = '不能用作来源名称（1–64 个字符，不含控制字符、斜杠，不以空白或“.”开头）';
+
 /**
  * A client-supplied file name made safe to use inside one folder: its last path segment only, letters,
  * digits, `.`, `_` and `-` kept (others become `_`), no leading dots, at most 120 characters with the
@@ -368,7 +371,7 @@ export class Inbox {
 		this.seen.delete(c.path);
 		const started = new Date();
 		if (!isSourceName(c.source)) {
-			return this.fail(c, { code: 'bad_source', message: `文件夹名「${c.source}」不能用作来源名称（1–64 个字符，不含控制字符、斜杠，不以空白或“.”开头）` });
+			return this.fail(c, { code: 'bad_source', message: `文件夹名「${c.source}」${SOURCE_NAME_RULE}` });
 		}
 		let mapping: Mapping | null = null;
 		const mappingPath = join(c.folder, MAPPING_FILE);

@@ -15,6 +15,7 @@ import { Quarantine } from '$pipelines/ingest/quarantine';
 import type { Mapping } from '$pipelines/ingest/mapping';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { App } from './app';
+import { apiError } from './http';
 import { withoutSync } from './sync';
 import { withoutParameters } from './log';
 import type { Db } from './db';
@@ -38,6 +39,15 @@ export class IngestError extends Error {
 
 /** Bodies over the limit up to this size are read to the end before the 413 (larger ones are cut off). */
 export const DRAIN_LIMIT = 256 * 1_048_576;
+
+/**
+ * A refused push or upload (`what`: 推送, 上传): the API's answer, and a line in the log saying why, with the source
+ * once it is known.
+ */
+export function ingestRefusal(what: string, status: number, code: string, message: string, source: string | null = null): Response {
+	console.warn(`[minqing] ${what}被拒绝（${status} ${code}${source ? `，来源 ${source}` : ''}）：${message}`);
+	return apiError(status, code, message);
+}
 
 /** The largest push accepted, in bytes (MINQING_PUSH_LIMIT_MB, default 32). */
 export function pushLimitBytes(): number {
@@ -224,8 +234,10 @@ export class IngestService {
 			this.ingested(summary);
 			return summary;
 		} catch (e) {
-			if (!(e instanceof IngestError) && isDiskFull(e))
+			if (!(e instanceof IngestError) && isDiskFull(e)) {
+				console.error(`[minqing] 接入 ${o.origin ?? path}（来源 ${o.source}）因存储空间不足未能完成：`, withoutParameters(e));
 				throw new IngestError('storage_full', '服务器存储空间不足，本次接入未能完成，请稍后重试并通知管理员');
+			}
 			throw e;
 		}
 	}

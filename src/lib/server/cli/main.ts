@@ -30,7 +30,7 @@ import { StartupError, loadConfig, type Config } from '../config';
 import { queryRows } from '../analytics/duckdb';
 import { findRunningServer, type Presence } from '../presence';
 import { CommandInputError, runLocalCommand, type LocalCommand } from '../local-commands';
-import { isSourceName } from '../inbox';
+import { isSourceName, SOURCE_NAME_RULE } from '../inbox';
 
 const HELP = `民情 Minqing 命令行
 
@@ -202,7 +202,7 @@ async function ingest(config: Config, args: string[]) {
 	}
 	// the same rule as the server's (a folder name under inbox/, a token's source)
 	if (!isSourceName(values.source!))
-		throw new StartupError(`--source「${values.source}」不能用作来源名称（1–64 个字符，不含控制字符、斜杠，不以空白或“.”开头）`, `bad source name ${JSON.stringify(values.source)}`);
+		throw new StartupError(`--source「${values.source}」${SOURCE_NAME_RULE}`, `bad source name ${JSON.stringify(values.source)}`);
 	const mapping = values.mapping ? loadMappingOrExit(values.mapping) : null;
 	const batchSize = values.batch ? int(values.batch, '--batch', 20_000) : undefined;
 	// DuckDB threads while batches merge: the cores the segmentation workers leave (a second thread on a 2-core

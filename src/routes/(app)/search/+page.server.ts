@@ -1,6 +1,6 @@
 import { app } from '$lib/server/app';
 import { requireScreen } from '$lib/server/guard';
-import { parseSearchParams } from '$lib/server/text/params';
+import { MAX_PAGE, parseSearchParams } from '$lib/server/text/params';
 import { isBrowse, MAX_EXPANSIONS, MAX_TERMS, searchTickets } from '$lib/server/text/search';
 import { filterOptions, streetOptions } from '$lib/server/text/options';
 import type { PageServerLoad } from './$types';
@@ -12,5 +12,5 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const result = query.q.trim() || isBrowse(query) ? await searchTickets(a.analytics.conn, a.ref, query) : null;
 	// the street choice lists the chosen district's streets (or the chosen street's, when only a street is given)
 	const district = query.district ?? (query.street ? a.ref.streetByCode.get(query.street)?.districtCode : null);
-	return { query, problems, result, maxTerms: MAX_TERMS, maxExpansions: MAX_EXPANSIONS, options: { ...filterOptions(a.ref), streets: streetOptions(a.ref, district) } };
+	return { query, problems, result, maxTerms: MAX_TERMS, maxExpansions: MAX_EXPANSIONS, maxPage: MAX_PAGE, options: { ...filterOptions(a.ref), streets: streetOptions(a.ref, district) } };
 };

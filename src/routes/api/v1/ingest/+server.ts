@@ -1,8 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { app } from '$lib/server/app';
 import { verifyApiToken } from '$lib/server/auth/tokens';
-import { apiError } from '$lib/server/http';
-import { DRAIN_LIMIT, IngestError, ingestService, pushLimitBytes, readPush } from '$lib/server/ingest';
+import { DRAIN_LIMIT, IngestError, ingestRefusal, ingestService, pushLimitBytes, readPush } from '$lib/server/ingest';
 import type { RequestHandler } from './$types';
 
 async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
@@ -28,17 +27,11 @@ const FILE_TYPES = new Set([
 /** Content encodings a push may come in. */
 const ENCODINGS = new Set(['identity', 'gzip', 'deflate']);
 
-/** A refused push: the answer, and a line in the log saying why (with the token's source once it is known). */
-function refuse(status: number, code: string, message: string, source: string | null = null): Response {
-	console.warn(`[minqing] 推送被拒绝（${status} ${code}${source ? `，来源 ${source}` : ''}）：${message}`);
-	return apiError(status, code, message);
-}
-
 /** POST NDJSON feed records (one canonical record per line); the source name comes from the API token. */
 export const POST: RequestHandler = async ({ request }) => {
 	const a = await app();
 	const token = await verifyApiToken(a.rel.db, request.headers.get('authorization'), 'ingest');
-	if (!token) return refuse(401, 'unauthenticated', 'API 令牌无效、已吊销或没有数据接入权限');
+	if (!token) return ingestRefusal('推送', 401, 'unauthenticated', 'API 令牌无效、已吊销或没有数据接入权限');
 	const limit = pushLimitBytes();
 	const declared = Number(request.headers.get('content-length') ?? NaN);
 	if (declared > limit) {
@@ -46,7 +39,7 @@ export const POST: RequestHandler = async ({ request }) => {
 		// the connection, and the sender would see a network error instead of this answer
 		const drained = !!request.body && declared <= DRAIN_LIMIT;
 		if (drained) await drain(request.body!);
-		const r = refuse(413, 'payload_too_large', `单次推送不得超过 ${Math.round(limit / 1_048_576)} MB，请分批推送`, token.sourceName);
+		const r = ingestRefusal('推送', 413, 'payload_too_large', `单次推送不得超过 ${Math.round(limit / 1_048_576)} MB，请分批推送`, token.sourceName);
 		// a body read to its end leaves the connection clean for the sender's next request; closing it right
 		// after the answer could reset it under load. A body left unread must close it.
 		if (!drained) r.headers.set('connection', 'close');
@@ -55,12 +48,12 @@ export const POST: RequestHandler = async ({ request }) => {
 	const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
 	// without a content type the adapter hands over no body at all (also a chunked one, whose length is not declared)
 	if (!request.body && (declared > 0 || request.headers.has('transfer-encoding')))
-		return refuse(400, 'bad_request', '请求须带 Content-Type 头（application/x-ndjson）', token.sourceName);
+		return ingestRefusal('推送', 400, 'bad_request', '请求须带 Content-Type 头（application/x-ndjson）', token.sourceName);
 	if (FILE_TYPES.has(type))
-		return refuse(415, 'unsupported_media_type', `推送内容须为 NDJSON（Content-Type: application/x-ndjson），收到的是 ${type}；CSV、Excel、Parquet 等文件请用 POST /api/v1/ingest/file`, token.sourceName);
+		return ingestRefusal('推送', 415, 'unsupported_media_type', `推送内容须为 NDJSON（Content-Type: application/x-ndjson），收到的是 ${type}；CSV、Excel、Parquet 等文件请用 POST /api/v1/ingest/file`, token.sourceName);
 	const encoding = (request.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
-	if (!ENCODINGS.has(encoding)) return refuse(415, 'unsupported_encoding', `不支持 Content-Encoding「${encoding}」：请不压缩，或用 gzip 压缩`, token.sourceName);
-	if (!request.body || declared === 0) return refuse(400, 'empty_body', '推送内容为空', token.sourceName);
+	if (!ENCODINGS.has(encoding)) return ingestRefusal('推送', 415, 'unsupported_encoding', `不支持 Content-Encoding「${encoding}」：请不压缩，或用 gzip 压缩`, token.sourceName);
+	if (!request.body || declared === 0) return ingestRefusal('推送', 400, 'empty_body', '推送内容为空', token.sourceName);
 	// compressed: the limit applies to what it unpacks to
 	const body = encoding === 'identity' ? request.body : request.body.pipeThrough(new DecompressionStream(encoding as CompressionFormat));
 	try {
@@ -69,13 +62,13 @@ export const POST: RequestHandler = async ({ request }) => {
 			push = await readPush(body, limit, request.headers.get('idempotency-key'));
 		} catch (e) {
 			if (e instanceof IngestError || encoding === 'identity') throw e;
-			return refuse(400, 'bad_encoding', `推送内容无法按 ${encoding} 解压：${(e as Error).message}`, token.sourceName);
+			return ingestRefusal('推送', 400, 'bad_encoding', `推送内容无法按 ${encoding} 解压：${(e as Error).message}`, token.sourceName);
 		}
-		if (push.blank) return refuse(400, 'empty_body', '推送内容为空（只有空白）', token.sourceName);
+		if (push.blank) return ingestRefusal('推送', 400, 'empty_body', '推送内容为空（只有空白）', token.sourceName);
 		return json(await ingestService(a).push(token.sourceName, push.id, push.records));
 	} catch (e) {
 		if (e instanceof IngestError) {
-			const r = refuse(e.code === 'payload_too_large' ? 413 : 507, e.code, e.message, token.sourceName);
+			const r = ingestRefusal('推送', e.code === 'payload_too_large' ? 413 : 507, e.code, e.message, token.sourceName);
 			if (!e.drained) r.headers.set('connection', 'close'); // a body left unread must close the connection
 			return r;
 		}

@@ -7,9 +7,8 @@ import { json } from '@sveltejs/kit';
 import { MappingError, parseMapping, type Mapping } from '$pipelines/ingest/mapping';
 import { app } from '$lib/server/app';
 import { verifyApiToken } from '$lib/server/auth/tokens';
-import { apiError } from '$lib/server/http';
-import { clearStaleUploads, isSourceName, safeFilename, uploadsDir } from '$lib/server/inbox';
-import { IngestError, ingestService } from '$lib/server/ingest';
+import { clearStaleUploads, isSourceName, safeFilename, SOURCE_NAME_RULE, uploadsDir } from '$lib/server/inbox';
+import { IngestError, ingestRefusal, ingestService } from '$lib/server/ingest';
 import { isLocalSecret } from '$lib/server/presence';
 import type { RequestHandler } from './$types';
 
@@ -32,21 +31,21 @@ export const POST: RequestHandler = async ({ request, url }) => {
 	let source: string;
 	if (isLocalSecret(auth)) {
 		source = url.searchParams.get('source') ?? 'file';
-		if (!isSourceName(source)) return apiError(400, 'bad_source', '来源名称须为 1–64 个字符，不含控制字符和斜杠，不以空白或“.”开头');
+		if (!isSourceName(source)) return ingestRefusal('上传', 400, 'bad_source', `来源「${source}」${SOURCE_NAME_RULE}`);
 	} else {
 		const token = await verifyApiToken(a.rel.db, auth, 'ingest');
-		if (!token) return apiError(401, 'unauthenticated', '本地密钥或 API 令牌无效、已吊销或没有数据接入权限');
+		if (!token) return ingestRefusal('上传', 401, 'unauthenticated', '本地密钥或 API 令牌无效、已吊销或没有数据接入权限');
 		source = token.sourceName;
 	}
-	if (a.config.dataDir === ':memory:') return apiError(503, 'unavailable', '内存模式下不接受文件接入');
+	if (a.config.dataDir === ':memory:') return ingestRefusal('上传', 503, 'unavailable', '内存模式下不接受文件接入');
 
 	const filename = safeFilename(url.searchParams.get('filename') ?? '');
 	const uploadId = url.searchParams.get('upload');
-	if (uploadId !== null && !UPLOAD_ID.test(uploadId)) return apiError(400, 'bad_upload', 'upload 须为 UUID（小写）');
+	if (uploadId !== null && !UPLOAD_ID.test(uploadId)) return ingestRefusal('上传', 400, 'bad_upload', 'upload 须为 UUID（小写）');
 	const offsetRaw = url.searchParams.get('offset') ?? '0';
 	const offset = Number(offsetRaw);
-	if (!/^\d+$/.test(offsetRaw) || !Number.isSafeInteger(offset)) return apiError(400, 'bad_offset', 'offset 须为非负整数');
-	if (offset > 0 && uploadId === null) return apiError(400, 'bad_offset', '分段上传须同时给出 upload');
+	if (!/^\d+$/.test(offsetRaw) || !Number.isSafeInteger(offset)) return ingestRefusal('上传', 400, 'bad_offset', 'offset 须为非负整数');
+	if (offset > 0 && uploadId === null) return ingestRefusal('上传', 400, 'bad_offset', '分段上传须同时给出 upload');
 	const final = (url.searchParams.get('final') ?? '1') !== '0';
 
 	let mapping: Mapping | null = null;
@@ -56,19 +55,19 @@ export const POST: RequestHandler = async ({ request, url }) => {
 		try {
 			parsed = JSON.parse(Buffer.from(mappingHeader, 'base64url').toString('utf8'));
 		} catch {
-			return apiError(400, 'bad_mapping', '请求头 x-minqing-mapping 不是映射 JSON 的 base64url 编码');
+			return ingestRefusal('上传', 400, 'bad_mapping', '请求头 x-minqing-mapping 不是映射 JSON 的 base64url 编码');
 		}
 		try {
 			mapping = parseMapping(parsed, 'x-minqing-mapping');
 		} catch (e) {
-			if (e instanceof MappingError) return apiError(400, 'bad_mapping', e.message);
+			if (e instanceof MappingError) return ingestRefusal('上传', 400, 'bad_mapping', e.message);
 			throw e;
 		}
 	}
 
 	// without a content type the adapter hands over no body at all: refuse rather than ingest an empty file
 	if (!request.body && Number(request.headers.get('content-length') ?? 0) > 0) {
-		return apiError(400, 'bad_request', '请求须带 Content-Type 头（例如 application/octet-stream）');
+		return ingestRefusal('上传', 400, 'bad_request', '请求须带 Content-Type 头（例如 application/octet-stream）');
 	}
 
 	const dir = uploadsDir(a.config.dataDir);
@@ -78,7 +77,7 @@ export const POST: RequestHandler = async ({ request, url }) => {
 	if (offset === 0) void clearStaleUploads(dir);
 	else {
 		const have = await stat(path).then((s) => s.size, () => -1);
-		if (have !== offset) return apiError(409, 'upload_offset', have < 0 ? '找不到这次分段上传的前面部分，请重新上传' : `分段上传的偏移不符：服务器已收到 ${have} 字节`);
+		if (have !== offset) return ingestRefusal('上传', 409, 'upload_offset', have < 0 ? '找不到这次分段上传的前面部分，请重新上传' : `分段上传的偏移不符：服务器已收到 ${have} 字节`);
 	}
 
 	try {
@@ -87,8 +86,8 @@ export const POST: RequestHandler = async ({ request, url }) => {
 		else await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
 	} catch (e) {
 		await rm(path, { force: true });
-		if ((e as { status?: number }).status === 413) return apiError(413, 'payload_too_large', '单次请求的内容超过服务器上限（BODY_SIZE_LIMIT），请分段上传');
-		if (isDiskFull(e)) return apiError(507, 'storage_full', '服务器存储空间不足，文件未能接收，请稍后重试并通知管理员');
+		if ((e as { status?: number }).status === 413) return ingestRefusal('上传', 413, 'payload_too_large', '单次请求的内容超过服务器上限（BODY_SIZE_LIMIT），请分段上传');
+		if (isDiskFull(e)) return ingestRefusal('上传', 507, 'storage_full', '服务器存储空间不足，文件未能接收，请稍后重试并通知管理员');
 		throw e;
 	}
 	if (!final) return json({ upload: uploadId, received: (await stat(path)).size }, { status: 202 });
@@ -98,7 +97,7 @@ export const POST: RequestHandler = async ({ request, url }) => {
 		const summary = await ingestService(a).ingestPath(path, { source, mapping, origin: `upload:${filename}` });
 		return json(summary);
 	} catch (e) {
-		if (e instanceof IngestError) return apiError(e.code === 'payload_too_large' ? 413 : 507, e.code, e.message);
+		if (e instanceof IngestError) return ingestRefusal('上传', e.code === 'payload_too_large' ? 413 : 507, e.code, e.message);
 		throw e;
 	} finally {
 		await rm(path, { force: true });
