@@ -252,33 +252,11 @@ describe('the actions API', () => {
 });
 
 describe('the live stream', () => {
-	it('sends each change while the session lasts and ends at the logout', async () => {
+	/** A new emergency-office user's session and its stream: `next` reads the stream's next message (null: ended). */
+	async function streamOf(username: string) {
 		setApp(Promise.resolve(a));
-		await createUser(a.rel.db, { username: 'duty_sse', displayName: '应急办值班员', role: 'emergency', password: 'minqing-test-2026' });
-		const { token, user } = await login(a.rel.db, 'duty_sse', 'minqing-test-2026', 'test', 7);
-		const res = await streamApi({
-			locals: { user },
-			request: new Request('http://x/api/v1/alerts/stream'),
-			cookies: { get: (k: string) => (k === SESSION_COOKIE ? token : undefined) }
-		} as never);
-		const reader = res.body!.getReader();
-		const dec = new TextDecoder();
-		const next = async () => {
-			const r = await reader.read();
-			return r.done ? null : dec.decode(r.value);
-		};
-		expect(await next()).toContain(': connected');
-		publishChange({ id: 4242, event: 'note' });
-		expect(await next()).toContain('"id":4242');
-		await logout(a.rel.db, token);
-		publishChange({ id: 4243, event: 'note' });
-		expect(await next()).toBeNull(); // the stream ended instead of sending it
-	});
-
-	it('ends when the account loses 预警 (a role change), once the session is checked again', async () => {
-		setApp(Promise.resolve(a));
-		await createUser(a.rel.db, { username: 'duty_role', displayName: '应急办值班员', role: 'emergency', password: 'minqing-test-2026' });
-		const { token, user } = await login(a.rel.db, 'duty_role', 'minqing-test-2026', 'test', 7);
+		await createUser(a.rel.db, { username, displayName: '应急办值班员', role: 'emergency', password: 'minqing-test-2026' });
+		const { token, user } = await login(a.rel.db, username, 'minqing-test-2026', 'test', 7);
 		const res = await streamApi({
 			locals: { user },
 			request: new Request('http://x/api/v1/alerts/stream'),
@@ -289,6 +267,21 @@ describe('the live stream', () => {
 			const r = await reader.read();
 			return r.done ? null : new TextDecoder().decode(r.value);
 		};
+		return { token, next };
+	}
+
+	it('sends each change while the session lasts and ends at the logout', async () => {
+		const { token, next } = await streamOf('duty_sse');
+		expect(await next()).toContain(': connected');
+		publishChange({ id: 4242, event: 'note' });
+		expect(await next()).toContain('"id":4242');
+		await logout(a.rel.db, token);
+		publishChange({ id: 4243, event: 'note' });
+		expect(await next()).toBeNull(); // the stream ended instead of sending it
+	});
+
+	it('ends when the account loses 预警 (a role change), once the session is checked again', async () => {
+		const { next } = await streamOf('duty_role');
 		expect(await next()).toContain(': connected');
 		await a.rel.db.update(users).set({ role: 'operator' }).where(eq(users.username, 'duty_role'));
 		vi.useFakeTimers({ toFake: ['Date'] });
