@@ -1,6 +1,6 @@
 // The situation screens' reads over a real demo store: rollups equal the facts they summarise, and every
 // figure of the overview, the map and the unit panel equals a direct query over tickets_fact.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { mapData, overviewData, unitPanel, type DashboardContext } from '../../src/lib/server/analytics/dashboard';
 import { parseDashboardFilter } from '../../src/lib/server/analytics/filters';
@@ -537,9 +537,16 @@ describe('tickets without a known district', () => {
 			await n(`ticket_no LIKE 'NOPLACE-%' AND channel = '${channel}' AND day BETWEEN DATE '${byChannel.filter.from}' AND DATE '${byChannel.filter.to}'`)
 		);
 		expect(byChannel.unplaced).toBeGreaterThan(0);
-		const html = render(MapPage, {
-			props: { data: { ...(await mapLoad({ locals: { user: leader }, url: new URL('http://x/map?period=7d') } as never)), user: leader, nav: [] } as never, params: {} } as never
-		}).body;
+		// the page reads the clock itself: it runs on the store's (the demo's) day, as on the day the demo was made
+		vi.useFakeTimers({ toFake: ['Date'] });
+		let data;
+		try {
+			vi.setSystemTime(NOW);
+			data = await mapLoad({ locals: { user: leader }, url: new URL('http://x/map?period=7d') } as never);
+		} finally {
+			vi.useRealTimers();
+		}
+		const html = render(MapPage, { props: { data: { ...data, user: leader, nav: [] } as never, params: {} } as never }).body;
 		expect(html).toContain('另有 5 件未定位到区县，不在地图上');
 	});
 });
