@@ -455,19 +455,21 @@ export class Ingestor {
 	private async nameFromArchive(rows: Prepared[], run: IngestRun): Promise<void> {
 		const { conn, analyzer } = this.deps;
 		if (rows.every((p) => p.callerName)) return;
-		// the staged rows take the name (so their archived version keeps it, as a name from the batch is kept) …
+		// read first (an UPDATE of the stage in every batch doubled the final checkpoint of a 1M-row ingest)
 		const found = (
 			await conn.runAndReadAll(
-				`UPDATE ingest_stage s SET caller_name = a.name
-				 FROM (SELECT a.external_id, arg_max(a.caller_name, a.updated_at) AS name FROM feed_archive a
-				       WHERE a.source = $source AND a.caller_name IS NOT NULL
-				         AND a.external_id IN (SELECT external_id FROM ingest_stage WHERE caller_name IS NULL) GROUP BY a.external_id) a
-				 WHERE s.external_id = a.external_id AND s.caller_name IS NULL
-				 RETURNING s.external_id, s.caller_name`,
+				`SELECT a.external_id, arg_max(a.caller_name, a.updated_at) FROM feed_archive a
+				 WHERE a.source = $source AND a.caller_name IS NOT NULL
+				   AND a.external_id IN (SELECT external_id FROM ingest_stage WHERE caller_name IS NULL) GROUP BY a.external_id`,
 				{ source: run.source }
 			)
 		).getRows();
 		if (!found.length) return;
+		// the staged rows take the name (so their archived version keeps it, as a name from the batch is kept) …
+		await conn.run(
+			`UPDATE ingest_stage SET caller_name = m.name FROM (SELECT unnest($ids::VARCHAR[]) AS id, unnest($names::VARCHAR[]) AS name) m WHERE external_id = m.id`,
+			{ ids: listValue(found.map((r) => String(r[0]))), names: listValue(found.map((r) => String(r[1]))) }
+		);
 		const byId = new Map(rows.map((p) => [p.fact.external_id, p]));
 		const changed: Prepared[] = [];
 		for (const [id, name] of found) {
