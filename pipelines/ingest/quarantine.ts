@@ -81,6 +81,11 @@ export class Quarantine {
 		return r.getRowObjectsJS() as never;
 	}
 
+	/** Names the input of one read (source and origin id) anew: a file that moved after it was read. */
+	async relabel(source: string, originId: string, origin: string): Promise<void> {
+		await this.conn.run(`UPDATE quarantine SET origin = $origin WHERE source = $s AND origin_id = $o`, { origin, s: source, o: originId });
+	}
+
 	/** Deletes the open rows of one read (source and origin id): a read taken back because the input is read again whole. */
 	async dropOpen(source: string, originId: string): Promise<void> {
 		await this.conn.run(`DELETE FROM quarantine WHERE source = $s AND origin_id = $o AND status = 'open'`, { s: source, o: originId });

@@ -163,6 +163,8 @@ describe('the CLI while the server runs', () => {
 		const { rows } = JSON.parse(list.stdout);
 		expect(rows).toHaveLength(1);
 		expect(rows[0]).toMatchObject({ source: 'partner', reason: 'bad_json' });
+		// it names the file where the drop folder moved it, not where it was dropped
+		expect(rows[0].origin).toMatch(/inbox\/processed\/\d{4}-\d{2}-\d{2}\/feed\.ndjson$/);
 		const show = run(['quarantine', 'show', 'partner', rows[0].origin_id, String(rows[0].line)]);
 		expect(JSON.parse(show.stdout).raw).toBe('{"bad json');
 		expect(run(['quarantine', 'show', 'partner', rows[0].origin_id, '999']).stderr).toContain('隔离区中没有这条记录');

@@ -29,6 +29,7 @@ const summary = (read: number): IngestSummary & { bytes: number } => ({
 /** An inbox on a fresh folder whose ingest records each read (the file's text at that moment), with `during` run inside it. */
 async function inbox(o: { unfinishedMs?: number; during?: (path: string) => void } = {}) {
 	const superseded: string[] = [];
+	const moved: string[] = [];
 	const dir = mkdtempSync(join(tmpdir(), 'minqing-inbox-'));
 	dirs.push(dir);
 	mkdirSync(join(dir, 'feed'));
@@ -42,11 +43,12 @@ async function inbox(o: { unfinishedMs?: number; during?: (path: string) => void
 	};
 	const i = new Inbox({
 		dir, ingest, log: () => {}, scanMs: 50, stableMs: 100, unfinishedMs: o.unfinishedMs ?? 600,
-		supersede: async (source, originId) => void superseded.push(`${source}:${originId}`)
+		supersede: async (source, originId) => void superseded.push(`${source}:${originId}`),
+		moved: async (source, originId, to) => void moved.push(`${source}:${originId}:${to}`)
 	});
 	inboxes.push(i);
 	await i.start();
-	return { dir, reads, superseded, processed: () => readdirSync(join(dir, 'processed')).flatMap((d) => readdirSync(join(dir, 'processed', d))) };
+	return { dir, reads, superseded, moved, processed: () => readdirSync(join(dir, 'processed')).flatMap((d) => readdirSync(join(dir, 'processed', d))) };
 }
 
 describe('the drop folder', () => {
@@ -56,6 +58,9 @@ describe('the drop folder', () => {
 		await until(() => b.processed().length > 0);
 		expect(b.reads).toEqual(['{"n":1}\n{"n":2}\n']);
 		expect(b.processed()).toContain('a.ndjson');
+		// its quarantine rows are told where it went
+		const to = join(b.dir, 'processed', readdirSync(join(b.dir, 'processed'))[0], 'a.ndjson');
+		expect(b.moved).toEqual([`feed:${await fileOriginId(to)}:${to}`]);
 	});
 
 	it('waits for the line break of a last line (or unfinishedMs) and for an empty file to be written', async () => {

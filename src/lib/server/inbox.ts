@@ -142,6 +142,8 @@ export interface InboxOptions {
 	 * again whole, and its bad lines quarantined again under the whole file's origin.
 	 */
 	supersede?: (source: string, originId: string) => Promise<void>;
+	/** Names the place a read file moved to in its quarantine rows (they named it in the inbox, where it is no more). */
+	moved?: (source: string, originId: string, to: string) => Promise<void>;
 	/** the reader's message for a file-level error (from the quarantine), when it can be found */
 	fileErrorMessage?: (path: string, source: string, summary: IngestSummary) => Promise<string | null>;
 	log?: (m: string) => void;
@@ -406,6 +408,7 @@ export class Inbox {
 			await mkdir(dir, { recursive: true });
 			const target = await freeTarget(dir, c.name, '.summary.json');
 			await moveFile(c.path, target);
+			await this.relabel(c, target);
 			const record = { file: c.rel, movedTo: relative(this.o.dir, target), mapping: mapping ? relative(this.o.dir, mappingPath) : null, processedAt: new Date().toISOString() };
 			await writeWhole(`${target}.summary.json`, JSON.stringify({ ...record, ...summary, origin: target }, null, 1) + '\n');
 			this.log(
@@ -435,11 +438,22 @@ export class Inbox {
 		return true;
 	}
 
+	/** The moved file's quarantine rows name where it is now (a failure to say so is logged, the move stands). */
+	private async relabel(c: Candidate, target: string): Promise<void> {
+		if (!this.o.moved) return;
+		try {
+			await this.o.moved(c.source, await fileOriginId(target, LINE_FORMATS.test(c.path) ? c.size : undefined), target);
+		} catch (e) {
+			this.log(`[minqing] 收件箱：${c.rel} 的隔离记录未能改为新位置：${(e as Error).message}`);
+		}
+	}
+
 	private async fail(c: Candidate, error: ErrorInfo, summary?: IngestSummary): Promise<void> {
 		if (await this.changedMeanwhile(c)) return;
 		try {
 			const target = await freeTarget(this.failedDir, c.name, '.error.json');
 			await moveFile(c.path, target);
+			await this.relabel(c, target);
 			await writeWhole(
 				`${target}.error.json`,
 				JSON.stringify({ file: c.rel, source: c.source, movedTo: relative(this.o.dir, target), failedAt: new Date().toISOString(), error, summary: summary ?? null }, null, 1) + '\n'
@@ -467,6 +481,7 @@ export async function startInbox(app: App): Promise<Inbox | null> {
 		dir: inboxDir(app.config.dataDir),
 		ingest: (path, o) => ingestService(app).ingestPath(path, o),
 		supersede: (source, originId) => ingestService(app).supersedeQuarantine(source, originId),
+		moved: (source, originId, to) => ingestService(app).relabelQuarantine(source, originId, to),
 		fileErrorMessage: async (path, source, summary) => {
 			const row = await new Quarantine(app.analytics.conn).get(source, await fileOriginId(path), summary.read);
 			return row?.message ?? null;

@@ -169,6 +169,11 @@ export class IngestService {
 		});
 	}
 
+	/** Names a read's input anew in its quarantine rows (a drop-folder file moved on; see Inbox's `moved`), in the ingest queue. */
+	relabelQuarantine(source: string, originId: string, origin: string): Promise<void> {
+		return this.withIngestor((_ingestor, conn) => this.gate(() => new Quarantine(conn).relabel(source, originId, origin)));
+	}
+
 	/** Takes back the open quarantine rows of one read of a source (see Inbox's `supersede`), in the ingest queue. */
 	supersedeQuarantine(source: string, originId: string): Promise<void> {
 		return this.withIngestor((_ingestor, conn) => this.gate(() => new Quarantine(conn).dropOpen(source, originId)));
