@@ -32,16 +32,17 @@ export async function ingestFile(
 		mergeThreads?: number;
 		onFeedTickets?: IngestRun['onFeedTickets'];
 	}
-): Promise<IngestSummary & { bytes: number }> {
+): Promise<IngestSummary & { bytes: number; originId: string }> {
 	const abs = resolve(path);
 	const bytes = opts.bytes ?? statSync(abs).size;
 	// a mapping may say how its files are to be read (format, encoding, delimiter)
 	const hint = opts.mapping?.input ?? {};
+	const originId = await fileOriginId(abs, opts.bytes);
 	const records = readSource(abs, { conn, format: hint.format, csv: { encoding: hint.encoding, delimiter: hint.delimiter }, bytes: opts.bytes });
 	const summary = await ingestor.run(records, {
 		source: opts.source,
 		origin: opts.origin ?? abs,
-		originId: await fileOriginId(abs, opts.bytes),
+		originId,
 		mapping: opts.mapping ?? null,
 		now: opts.now,
 		batchSize: opts.batchSize,
@@ -49,5 +50,5 @@ export async function ingestFile(
 		onProgress: opts.onProgress,
 		onFeedTickets: opts.onFeedTickets
 	});
-	return { ...summary, bytes };
+	return { ...summary, bytes, originId };
 }

@@ -39,7 +39,7 @@ async function inbox(o: { unfinishedMs?: number; during?: (path: string) => void
 		const text = (bytes === undefined ? all : all.subarray(0, bytes)).toString('utf8'); // as the reader reads it
 		reads.push(text);
 		o.during?.(path);
-		return summary(text.split('\n').filter(Boolean).length);
+		return { ...summary(text.split('\n').filter(Boolean).length), originId: await fileOriginId(path, bytes) };
 	};
 	const i = new Inbox({
 		dir, ingest, log: () => {}, scanMs: 50, stableMs: 100, unfinishedMs: o.unfinishedMs ?? 600,

@@ -17,7 +17,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { copyFile, lstat, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative } from 'node:path';
-import { fileOriginId } from '$pipelines/ingest/files';
 import { MappingError, loadMapping, type Mapping } from '$pipelines/ingest/mapping';
 import type { IngestSummary } from '$pipelines/ingest/pipeline';
 import { Quarantine } from '$pipelines/ingest/quarantine';
@@ -130,8 +129,15 @@ async function moveFile(from: string, to: string): Promise<void> {
 	}
 }
 
-/** `bytes`: read only that much of the file (a line format: what was there when it was seen still). */
-export type FileIngest = (path: string, o: { source: string; mapping: Mapping | null; bytes?: number }) => Promise<IngestSummary & { bytes: number }>;
+/**
+ * `bytes`: read only that much of the file (a line format: what was there when it was seen still). The answer names
+ * the origin id the read's quarantine rows have.
+ */
+export type FileIngest = (
+	path: string,
+	o: { source: string; mapping: Mapping | null; bytes?: number }
+) => Promise<IngestSummary & { bytes: number; originId: string }>;
+type FileSummary = Awaited<ReturnType<FileIngest>>;
 
 export interface InboxOptions {
 	/** the inbox folder */
@@ -145,7 +151,7 @@ export interface InboxOptions {
 	/** Names the place a read file moved to in its quarantine rows (they named it in the inbox, where it is no more). */
 	moved?: (source: string, originId: string, to: string) => Promise<void>;
 	/** the reader's message for a file-level error (from the quarantine), when it can be found */
-	fileErrorMessage?: (path: string, source: string, summary: IngestSummary) => Promise<string | null>;
+	fileErrorMessage?: (source: string, summary: FileSummary) => Promise<string | null>;
 	log?: (m: string) => void;
 	/** the periodic scan, besides fs.watch (default 5 s) */
 	scanMs?: number;
@@ -385,7 +391,7 @@ export class Inbox {
 				return this.fail(c, { code: 'bad_mapping', message: e.message, detail: e.detail });
 			}
 		}
-		let summary: IngestSummary & { bytes: number };
+		let summary: FileSummary;
 		// a line format is read up to the size seen still, which ends at a line break (or was still for unfinishedMs):
 		// a writer that goes on meanwhile cannot leave a cut last record behind
 		const bytes = LINE_FORMATS.test(c.path) ? c.size : undefined;
@@ -397,10 +403,10 @@ export class Inbox {
 			const err = e as Error & { code?: unknown };
 			return this.fail(c, { code: typeof err.code === 'string' ? err.code : 'ingest_failed', message: `接入时出错：${err.message}` });
 		}
-		if (await this.changedMeanwhile(c)) return;
+		if (await this.changedMeanwhile(c, summary)) return;
 		const fileErrors = unreadableFile(summary);
 		if (fileErrors) {
-			const message = (await this.o.fileErrorMessage?.(c.path, c.source, summary).catch(() => null)) ?? `文件无法读取（${fileErrors.join('、')}）`;
+			const message = (await this.o.fileErrorMessage?.(c.source, summary).catch(() => null)) ?? `文件无法读取（${fileErrors.join('、')}）`;
 			return this.fail(c, { code: fileErrors[0], message }, summary);
 		}
 		const dir = join(this.processedDir, shanghaiDate(started));
@@ -408,7 +414,7 @@ export class Inbox {
 			await mkdir(dir, { recursive: true });
 			const target = await freeTarget(dir, c.name, '.summary.json');
 			await moveFile(c.path, target);
-			await this.relabel(c, target);
+			await this.relabel(c, summary, target);
 			const record = { file: c.rel, movedTo: relative(this.o.dir, target), mapping: mapping ? relative(this.o.dir, mappingPath) : null, processedAt: new Date().toISOString() };
 			await writeWhole(`${target}.summary.json`, JSON.stringify({ ...record, ...summary, origin: target }, null, 1) + '\n');
 			this.log(
@@ -425,7 +431,7 @@ export class Inbox {
 	 * after is not in, and a move would carry it away unread. It stays, and is taken again once it is still
 	 * (ingest is idempotent: the records already in count as duplicates).
 	 */
-	private async changedMeanwhile(c: Candidate): Promise<boolean> {
+	private async changedMeanwhile(c: Candidate, read?: FileSummary): Promise<boolean> {
 		if ((await signature(c.path)) === c.sig) {
 			// read whole now: what an earlier, partial read of it quarantined is quarantined again under this read
 			const earlier = this.partial.get(c.path);
@@ -433,27 +439,27 @@ export class Inbox {
 			if (earlier) await this.o.supersede?.(c.source, earlier).catch((e) => this.log(`[minqing] 收件箱：${c.rel} 先前的隔离记录未能撤下：${(e as Error).message}`));
 			return false;
 		}
-		if (LINE_FORMATS.test(c.path)) this.partial.set(c.path, await fileOriginId(c.path, c.size));
+		if (read) this.partial.set(c.path, read.originId);
 		this.log(`[minqing] 收件箱：${c.rel} 在接入期间仍在写入，保留在收件箱，写完后将再次接入（已接入的记录不会重复）`);
 		return true;
 	}
 
 	/** The moved file's quarantine rows name where it is now (a failure to say so is logged, the move stands). */
-	private async relabel(c: Candidate, target: string): Promise<void> {
-		if (!this.o.moved) return;
+	private async relabel(c: Candidate, read: FileSummary | undefined, target: string): Promise<void> {
+		if (!this.o.moved || !read) return; // not read (a refused folder name or mapping): no rows
 		try {
-			await this.o.moved(c.source, await fileOriginId(target, LINE_FORMATS.test(c.path) ? c.size : undefined), target);
+			await this.o.moved(c.source, read.originId, target);
 		} catch (e) {
 			this.log(`[minqing] 收件箱：${c.rel} 的隔离记录未能改为新位置：${(e as Error).message}`);
 		}
 	}
 
-	private async fail(c: Candidate, error: ErrorInfo, summary?: IngestSummary): Promise<void> {
-		if (await this.changedMeanwhile(c)) return;
+	private async fail(c: Candidate, error: ErrorInfo, summary?: FileSummary): Promise<void> {
+		if (await this.changedMeanwhile(c, summary)) return;
 		try {
 			const target = await freeTarget(this.failedDir, c.name, '.error.json');
 			await moveFile(c.path, target);
-			await this.relabel(c, target);
+			await this.relabel(c, summary, target);
 			await writeWhole(
 				`${target}.error.json`,
 				JSON.stringify({ file: c.rel, source: c.source, movedTo: relative(this.o.dir, target), failedAt: new Date().toISOString(), error, summary: summary ?? null }, null, 1) + '\n'
@@ -482,8 +488,8 @@ export async function startInbox(app: App): Promise<Inbox | null> {
 		ingest: (path, o) => ingestService(app).ingestPath(path, o),
 		supersede: (source, originId) => ingestService(app).supersedeQuarantine(source, originId),
 		moved: (source, originId, to) => ingestService(app).relabelQuarantine(source, originId, to),
-		fileErrorMessage: async (path, source, summary) => {
-			const row = await new Quarantine(app.analytics.conn).get(source, await fileOriginId(path), summary.read);
+		fileErrorMessage: async (source, summary) => {
+			const row = await new Quarantine(app.analytics.conn).get(source, summary.originId, summary.read);
 			return row?.message ?? null;
 		}
 	});

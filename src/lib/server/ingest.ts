@@ -222,7 +222,10 @@ export class IngestService {
 	 * Ingests one file on the server's disk (a drop-folder file, an upload) after the ingests before it, as the
 	 * CLI does (format from the extension or the mapping's input hints). A full disk is a storage_full error.
 	 */
-	async ingestPath(path: string, o: { source: string; origin?: string; bytes?: number; mapping?: Mapping | null }): Promise<IngestSummary & { bytes: number }> {
+	async ingestPath(
+		path: string,
+		o: { source: string; origin?: string; bytes?: number; mapping?: Mapping | null }
+	): Promise<IngestSummary & { bytes: number; originId: string }> {
 		const next = this.withIngestor(async (ingestor, conn) => {
 			const summary = await ingestFile(ingestor, conn, path, {
 				source: o.source,
