@@ -2,10 +2,9 @@
 // ticket's texts as it enters (pipelines/text/redact.ts). The feed archive keeps the name each version gave, so a
 // later version that leaves the caller out is masked alike (the ingest reads it from there).
 import type { DuckDBConnection } from '@duckdb/node-api';
-
 import { ticketTextsForAnalytics } from '../text/redact';
 import { removeTermStats } from './text-index';
-import { inTransaction } from './tx';
+import { hasColumn, inTransaction } from './tx';
 
 /**
  * A store made before the archive kept callers' names gets the column, filled once from the versions archived as
@@ -14,10 +13,7 @@ import { inTransaction } from './tx';
  * name so found are then masked (see maskFactsByArchive).
  */
 export async function archiveCallerNames(conn: DuckDBConnection): Promise<void> {
-	const [[has]] = (
-		await conn.runAndReadAll(`SELECT count(*)::INTEGER FROM duckdb_columns() WHERE table_name = 'feed_archive' AND column_name = 'caller_name'`)
-	).getRows();
-	if (Number(has)) return;
+	if (await hasColumn(conn, 'feed_archive', 'caller_name')) return;
 	await inTransaction(conn, async () => {
 		await conn.run(`ALTER TABLE feed_archive ADD COLUMN caller_name VARCHAR`);
 		await conn.run(`UPDATE feed_archive SET caller_name = nullif(trim(json_extract_string(raw, '$.caller_name')), '')

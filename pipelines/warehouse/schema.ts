@@ -38,7 +38,7 @@ import {
 } from './rollups';
 import { archiveCallerNames } from './callers';
 import { TEXT_INDEX_DDL, upgradeTextIndex } from './text-index';
-import { inTransaction, openGate, type WriteGate } from './tx';
+import { hasColumn, inTransaction, openGate, type WriteGate } from './tx';
 
 export interface FactColumn {
 	name: string;
@@ -163,7 +163,6 @@ export async function ensureWarehouse(conn: DuckDBConnection): Promise<void> {
 	await upgradeRollups(conn);
 }
 
-
 /**
  * A store made before the rounds (ROLLUP_VERSION 9) named on each fact the units that returned the ticket
  * (`returned_by`). The relational store's tickets get their rounds from their events at the next sync; the facts only
@@ -172,10 +171,7 @@ export async function ensureWarehouse(conn: DuckDBConnection): Promise<void> {
  * so a return stays charged to the unit that made it, as it was.
  */
 async function roundsFromReturnedBy(conn: DuckDBConnection): Promise<void> {
-	const [[has]] = (
-		await conn.runAndReadAll(`SELECT count(*)::INTEGER FROM duckdb_columns() WHERE table_name = 'tickets_fact' AND column_name = 'returned_by'`)
-	).getRows();
-	if (!Number(has)) return;
+	if (!(await hasColumn(conn, 'tickets_fact', 'returned_by'))) return;
 	const ms = (c: string) => `epoch_ms(${c})`;
 	const none = `NULL::BIGINT`;
 	await conn.run(`UPDATE tickets_fact SET rounds =

@@ -1,5 +1,11 @@
-// Transactions on a DuckDB connection.
+// Transactions on a DuckDB connection, and what a store made by an older version has.
 import type { DuckDBConnection } from '@duckdb/node-api';
+
+/** Whether a table of the main schema has a column (a store made by an older version may lack it). */
+export async function hasColumn(conn: DuckDBConnection, table: string, column: string): Promise<boolean> {
+	const r = await conn.runAndReadAll(`SELECT count(*)::INTEGER FROM duckdb_columns() WHERE table_name = $t AND column_name = $c`, { t: table, c: column });
+	return Number(r.getRows()[0][0]) > 0;
+}
 
 /**
  * Runs `fn` in one transaction. On failure the transaction is rolled back and the original error thrown —
