@@ -408,7 +408,7 @@ describe('access: units see and act on their own tickets only', () => {
 		expect(byDay.items.every((i) => i.ticketNo.includes(`${day}-`))).toBe(true);
 	});
 	it('the caller’s own name in the text, and personal data in the timeline’s notes and reasons, are masked wherever the caller is', async () => {
-		const other = await registerTicket(a, people.operator, { ...INTAKE, caller_name: '王小五', title: '王小五反映楼下饭店油烟' });
+		const other = await registerTicket(a, people.operator, { ...INTAKE, caller_name: '王小五', title: '王小五反映楼下饭店油烟 13912345678' });
 		const t = await ticketIn('signed');
 		await a.rel.db.update(tickets).set({ content: '来电人张三反映楼下饭店油烟很大' }).where(eq(tickets.ticketNo, t.no));
 		const noted = await actOnTicket(a, people.unitLead, t.no, { action: 'note', version: t.version, note: '已电话联系张三 13812345678 核实' });
@@ -423,7 +423,7 @@ describe('access: units see and act on their own tickets only', () => {
 		}
 		// an earlier related ticket (the same phone) names its own caller in its title: masked in the list too
 		const related = (await ticketDetail(a, people.leader, t.no)).related.find((r) => r.ticketNo === other.ticketNo);
-		expect(related?.title).toBe('王**反映楼下饭店油烟');
+		expect(related?.title).toBe('王**反映楼下饭店油烟 139****5678'); // the other caller's number too
 		expect(JSON.stringify(related)).not.toContain('王小五');
 		const lead = await ticketDetail(a, people.unitLead, t.no);
 		expect(lead.content).toBe('来电人张三反映楼下饭店油烟很大');
@@ -536,6 +536,20 @@ describe('queues', () => {
 });
 
 describe('the 受理 screen’s assistant', () => {
+	it('shows a caller’s earlier ticket with the name and number in its title masked', async () => {
+		const other = await registerTicket(a, people.operator, {
+			...INTAKE,
+			caller_name: '赵大海',
+			caller_phone: '13911112222',
+			title: '赵大海13911112222反映观前街井盖缺失',
+			content: '观前街井盖缺失，夜里有行人差点踩空',
+			address: '姑苏区平江街道观前街8号'
+		});
+		const r = await intakeAssist(a, { title: '反映观前街井盖缺失', content: '观前街井盖缺失，夜里有行人差点踩空', address: '姑苏区平江街道观前街8号', caller_phone: '139 1111 2222' });
+		const seen = r.related.find((t) => t.ticketNo === other.ticketNo);
+		expect(seen?.title).toBe('赵**139****2222反映观前街井盖缺失');
+	});
+
 	it('parses the place, names the rule and its words, finds the knowledge-base answer and the caller’s open ticket', async () => {
 		const first = await registerTicket(
 			a,

@@ -1,7 +1,7 @@
 // The case module (DESIGN.md "Lifecycle"): registering a ticket, every transition with its role and state
 // check and optimistic concurrency, and reading a ticket as a given user sees it. Routes call these functions;
 // they throw CaseError, which cases/http.ts maps to HTTP.
-import { maskNames, maskPersonal } from '$pipelines/text/redact';
+import { maskPersonal } from '$pipelines/text/redact';
 import { pgErrorCode } from '../db/errors';
 import { and, asc, desc, eq, gte, inArray, ne, or, sql } from 'drizzle-orm';
 import { deadlines, OPEN_STATUSES, STATUS_LABELS, type Status, type TicketType } from '$pipelines/lifecycle/model';
@@ -617,8 +617,8 @@ function relatedOf(
 		ticketNo: r.ticketNo,
 		status: r.status as Status,
 		receivedAt: r.receivedAt,
-		// another ticket's caller is not this one's: named in its own title, masked for whoever reads this list
-		title: r.title ? maskNames(r.title, [r.callerName]) : maskNames(r.content, [r.callerName]).slice(0, 30),
+		// another ticket's caller is not this one's: named (or their number written) in its own title, masked for whoever reads this list
+		title: r.title ? maskPersonal(r.title, [r.callerName]) : maskPersonal(r.content, [r.callerName]).slice(0, 30),
 		why,
 		similarity: 1,
 		repeat: false,
