@@ -26,9 +26,20 @@ import { ticketEvents, tickets } from './db/schema';
  * Domain errors of an ingest, mapped to HTTP by the routes. A push over its limit fails in `readPush`, which reads
  * the whole body before any record is read, so nothing of it lands.
  */
+/** What a push or an upload can be refused for, with its HTTP status. */
+export const INGEST_ERROR_STATUS = {
+	bad_request: 400,
+	empty_body: 400,
+	bad_encoding: 400,
+	payload_too_large: 413,
+	unsupported_media_type: 415,
+	unsupported_encoding: 415,
+	storage_full: 507
+} as const;
+
 export class IngestError extends Error {
 	constructor(
-		readonly code: 'payload_too_large' | 'storage_full',
+		readonly code: keyof typeof INGEST_ERROR_STATUS,
 		message: string,
 		/** payload_too_large: whether the body was read to its end (the connection can stay open for the answer) */
 		readonly drained = true
@@ -74,6 +85,48 @@ async function* limitBytes(body: AsyncIterable<Uint8Array>, limit: number): Asyn
 		yield chunk;
 	}
 	if (over) throw new IngestError('payload_too_large', `单次推送不得超过 ${Math.round(limit / 1_048_576)} MB，请分批推送`, seen <= DRAIN_LIMIT);
+}
+
+/**
+ * Content types of files a push is not: those go to POST /api/v1/ingest/file. Any other is read as NDJSON (senders
+ * write application/x-ndjson, application/json, text/plain, application/octet-stream, or curl's form default).
+ */
+const FILE_TYPES = new Set([
+	'text/csv', 'text/tab-separated-values', 'application/csv', 'application/vnd.ms-excel',
+	'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.apache.parquet', 'application/x-parquet',
+	'application/zip', 'application/x-zip-compressed', 'multipart/form-data'
+]);
+/** Content encodings a push may come in. */
+const ENCODINGS = new Set(['identity', 'gzip', 'deflate']);
+
+/**
+ * A push as the HTTP request brings it (POST /api/v1/ingest): its headers checked, its body unpacked (gzip, deflate;
+ * the limit applies to what it unpacks to) and read whole (readPush). Refusals are IngestErrors (INGEST_ERROR_STATUS).
+ */
+export async function readPushRequest(request: Request, limit = pushLimitBytes()): Promise<{ id: string; records: AsyncIterable<RawRecord> }> {
+	const declared = Number(request.headers.get('content-length') ?? NaN);
+	const tooLarge = `单次推送不得超过 ${Math.round(limit / 1_048_576)} MB，请分批推送`;
+	// a declared length within DRAIN_LIMIT is read to its end by readPush before the refusal; beyond it, not at all
+	if (declared > DRAIN_LIMIT) throw new IngestError('payload_too_large', tooLarge, false);
+	const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+	// without a content type the adapter hands over no body at all (also a chunked one, whose length is not declared)
+	if (!request.body && (declared > 0 || request.headers.has('transfer-encoding')))
+		throw new IngestError('bad_request', '请求须带 Content-Type 头（application/x-ndjson）');
+	if (FILE_TYPES.has(type))
+		throw new IngestError('unsupported_media_type', `推送内容须为 NDJSON（Content-Type: application/x-ndjson），收到的是 ${type}；CSV、Excel、Parquet 等文件请用 POST /api/v1/ingest/file`);
+	const encoding = (request.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
+	if (!ENCODINGS.has(encoding)) throw new IngestError('unsupported_encoding', `不支持 Content-Encoding「${encoding}」：请不压缩，或用 gzip 压缩`);
+	if (!request.body || declared === 0) throw new IngestError('empty_body', '推送内容为空');
+	const body = encoding === 'identity' ? request.body : request.body.pipeThrough(new DecompressionStream(encoding as CompressionFormat));
+	let push;
+	try {
+		push = await readPush(body, limit, request.headers.get('idempotency-key'));
+	} catch (e) {
+		if (e instanceof IngestError || encoding === 'identity') throw e;
+		throw new IngestError('bad_encoding', `推送内容无法按 ${encoding} 解压：${(e as Error).message}`);
+	}
+	if (push.blank) throw new IngestError('empty_body', '推送内容为空（只有空白）');
+	return push;
 }
 
 /**

@@ -8,7 +8,7 @@ import { MappingError, parseMapping, type Mapping } from '$pipelines/ingest/mapp
 import { app } from '$lib/server/app';
 import { verifyApiToken } from '$lib/server/auth/tokens';
 import { clearStaleUploads, isSourceName, safeFilename, SOURCE_NAME_RULE, uploadsDir } from '$lib/server/inbox';
-import { IngestError, ingestRefusal, ingestService } from '$lib/server/ingest';
+import { INGEST_ERROR_STATUS, IngestError, ingestRefusal, ingestService } from '$lib/server/ingest';
 import { isLocalSecret } from '$lib/server/presence';
 import type { RequestHandler } from './$types';
 
@@ -97,7 +97,7 @@ export const POST: RequestHandler = async ({ request, url }) => {
 		const summary = await ingestService(a).ingestPath(path, { source, mapping, origin: `upload:${filename}` });
 		return json(summary);
 	} catch (e) {
-		if (e instanceof IngestError) return ingestRefusal('上传', e.code === 'payload_too_large' ? 413 : 507, e.code, e.message);
+		if (e instanceof IngestError) return ingestRefusal('上传', INGEST_ERROR_STATUS[e.code], e.code, e.message);
 		throw e;
 	} finally {
 		await rm(path, { force: true });
