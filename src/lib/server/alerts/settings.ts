@@ -75,11 +75,9 @@ function refuseNul(label: string, ...values: (string | null | undefined)[]): voi
 
 /** Checks a watch list as an administrator typed it; Chinese messages name the field. */
 export function validateWatchlist(w: Partial<WatchlistInput>, ref: Reference): WatchlistInput {
-	refuseNul('标识', String(w.slug ?? ''));
+	// (the identifier's pattern and the reference lookups of categories and unit refuse a NUL already)
 	refuseNul('名称', String(w.name ?? ''));
 	refuseNul('关注词', ...(w.terms ?? []).map(String));
-	refuseNul('分类', ...(w.categories ?? []).map(String));
-	refuseNul('单位', w.unit ? String(w.unit) : null);
 	const slug = String(w.slug ?? '').trim();
 	if (!/^[a-z][a-z0-9_]{1,39}$/.test(slug)) throw new AlertError('invalid_input', '标识须为 2–40 位小写字母、数字或下划线，且以字母开头');
 	const name = String(w.name ?? '').trim();
@@ -268,7 +266,8 @@ export async function createSilence(
 	) as AlertLabels;
 	if (!Object.keys(matchers).length)
 		throw new AlertError('invalid_input', '至少指定一个匹配条件（关注词表、分类、区县、街道、序列类型或级别）');
-	for (const [k, v] of Object.entries(matchers) as [SilenceLabel, string][]) refuseNul(SILENCE_LABEL_NAMES[k], v);
+	// the watch list is looked up in the store; the other conditions in the reference, which refuses a NUL already
+	refuseNul(SILENCE_LABEL_NAMES.watchlist, matchers.watchlist);
 	refuseNul('静默原因', input.comment);
 	// a mistyped code would make a silence that matches nothing, and nobody would know
 	for (const [k, v] of Object.entries(matchers) as [SilenceLabel, string][]) {
