@@ -113,8 +113,7 @@ function alertScopeLabel(ref: Reference, f: AlertPlaceCategory): string {
  * and category shown, and the queue's URL parameters for them.
  */
 export async function alertPanel(app: App, f: AlertPlaceCategory) {
-	const scope = { district: f.district, category: f.category };
-	const [counts, top] = await Promise.all([openCounts(app.rel.db, scope), alertQueue(app, { status: 'open', limit: 5, unsilenced: true, ...scope })]);
+	const [counts, top] = await Promise.all([openCounts(app.rel.db, f), alertQueue(app, { status: 'open', limit: 5, unsilenced: true, district: f.district, category: f.category })]);
 	const query = new URLSearchParams();
 	if (f.district) query.set('district', f.district);
 	if (f.category) query.set('category', f.category);
@@ -122,10 +121,13 @@ export async function alertPanel(app: App, f: AlertPlaceCategory) {
 }
 
 /** Parses the queue's URL filters (unknown values get a Chinese problem and fall back to the default). */
-export function parseQueueQuery(url: URL, ref: Reference): { query: AlertQuery; problems: string[] } {
+/** The queue's query as the URL gives it, every field set (the screen shows each), and what was refused. */
+export type QueueQuery = Required<Pick<AlertQuery, 'status' | 'severity' | 'district' | 'category' | 'unsilenced'>>;
+
+export function parseQueueQuery(url: URL, ref: Reference): { query: QueueQuery; problems: string[] } {
 	const problems: string[] = [];
 	const st = url.searchParams.get('status') ?? 'open';
-	const status = (QUEUE_STATUSES as readonly string[]).includes(st) ? (st as AlertQuery['status']) : 'open';
+	const status = (QUEUE_STATUSES as readonly string[]).includes(st) ? (st as QueueQuery['status']) : 'open';
 	if (status !== st) problems.push(`状态“${st}”不存在，已显示处理中的预警`);
 	const sv = url.searchParams.get('severity');
 	let severity: number | null = null;

@@ -12,7 +12,7 @@ export const load: PageServerLoad = async ({ locals, url, depends }) => {
 	const { query, problems } = parseQueueQuery(url, a.ref);
 	const { last, running, lastError } = alertStatus();
 	return {
-		query: { status: query.status ?? 'open', severity: query.severity ?? null, district: query.district ?? null, category: query.category ?? null, unsilenced: !!query.unsilenced },
+		query,
 		options: searchFilterOptions(a.ref),
 		problems,
 		alerts: await alertQueue(a, query),
