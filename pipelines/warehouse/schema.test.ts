@@ -164,9 +164,9 @@ describe('a store made before the archive kept callers', () => {
 			['C', '-'],
 			['D', '-']
 		]);
-		// once: a name written later is not touched by the next start
-		await conn.run(`UPDATE feed_archive SET caller_name = '王小五' WHERE external_id = 'D'`);
+		// once: a name written later, also of a JSON version, is not filled again from the raw text at the next start
+		await conn.run(`UPDATE feed_archive SET caller_name = '王小五' WHERE external_id = 'A'`);
 		await ensureWarehouse(conn);
-		expect(await rowsOf(conn, `SELECT caller_name FROM feed_archive WHERE external_id = 'D'`)).toEqual([['王小五']]);
+		expect(await rowsOf(conn, `SELECT caller_name FROM feed_archive WHERE external_id = 'A'`)).toEqual([['王小五']]);
 	});
 });
