@@ -99,6 +99,11 @@ export interface HandlingRates {
 	accepted: number;
 	acceptanceRate: number | null;
 	dispatched: number;
+	/**
+	 * Handling rounds with a result to assess: replied, or still unanswered past the reply limit. A unit is scored
+	 * only from MIN_ASSESSED of them: rounds just dispatched have had no chance to be late, returned or reopened.
+	 */
+	measured: number;
 	/** signed on time / (signed + still unsigned past the time limit) */
 	signRate: number | null;
 	replyRate: number | null;

@@ -45,7 +45,9 @@ describe('考核 workbook', () => {
 		expect(rows.map((r) => r.getCell(2).value)).toEqual(['单位M01', '单位M02', '单位M03']);
 		expect(rows[0].getCell(1).value).toBe(1);
 		expect(rows[2].getCell(1).value).toBe('不排名');
-		const satCol = 3 + 1 + 3; // 排名 单位 类型 派单量, then 签收 办结 满意
+		expect(ws.getRow(3).getCell(5).value).toBe('已办结或超期');
+		expect(rows[2].getCell(5).value).toBe(MIN_ASSESSED - 1);
+		const satCol = 3 + 2 + 3; // 排名 单位 类型 派单量 已办结或超期, then 签收 办结 满意
 		expect(rows[0].getCell(satCol).value).toBeCloseTo(36 / 40);
 		expect(rows[0].getCell(satCol).numFmt).toBe('0.0%');
 		const scoreCell = rows[0].getCell(ws.getRow(3).cellCount);

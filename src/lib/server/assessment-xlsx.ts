@@ -4,7 +4,7 @@
 import ExcelJS from 'exceljs';
 import type { UnitPanel } from '../types';
 import { ASSESSMENT_COUNTING, UNIT_KIND_LABELS } from '../units';
-import { ASSESSMENT_WEIGHTS, MIN_ASSESSED } from './assessment';
+import { ASSESSMENT_WEIGHTS, MIN_ASSESSED_RULE } from './assessment';
 
 export async function scorecardWorkbook(panel: UnitPanel, scope: string, generatedAt = new Date()): Promise<Buffer> {
 	const wb = new ExcelJS.Workbook();
@@ -12,8 +12,8 @@ export async function scorecardWorkbook(panel: UnitPanel, scope: string, generat
 	wb.created = generatedAt;
 	const ws = wb.addWorksheet('单位考核', { views: [{ state: 'frozen', ySplit: 3 }] });
 	ws.addRow([`承办单位考核　${panel.filter.periodLabel}（${panel.filter.from} 至 ${panel.filter.to}）`]).font = { bold: true, size: 14 };
-	ws.addRow([`范围：${scope}；派单不足 ${MIN_ASSESSED} 次的单位不计分、不排名`]).font = { color: { argb: 'FF5B6778' } };
-	const header = ['排名', '单位', '类型', '派单量', ...ASSESSMENT_WEIGHTS.map((w) => w.label), '回访量', '综合得分'];
+	ws.addRow([`范围：${scope}；${MIN_ASSESSED_RULE}`]).font = { color: { argb: 'FF5B6778' } };
+	const header = ['排名', '单位', '类型', '派单量', '已办结或超期', ...ASSESSMENT_WEIGHTS.map((w) => w.label), '回访量', '综合得分'];
 	const head = ws.addRow(header);
 	head.font = { bold: true };
 	head.eachCell((c) => {
@@ -27,12 +27,14 @@ export async function scorecardWorkbook(panel: UnitPanel, scope: string, generat
 			u.name,
 			UNIT_KIND_LABELS[u.kind] ?? u.kind,
 			u.dispatched,
+			u.rates.measured,
 			...ASSESSMENT_WEIGHTS.map((w) => (u.rates[w.key] as number | null) ?? null),
 			u.rates.visited,
 			u.score === null ? null : Math.round(u.score * 10) / 10
 		]);
-		ASSESSMENT_WEIGHTS.forEach((_, i) => (row.getCell(5 + i).numFmt = '0.0%'));
-		row.getCell(5 + ASSESSMENT_WEIGHTS.length + 1).numFmt = '0.0';
+		const firstRate = 6;
+		ASSESSMENT_WEIGHTS.forEach((_, i) => (row.getCell(firstRate + i).numFmt = '0.0%'));
+		row.getCell(firstRate + ASSESSMENT_WEIGHTS.length + 1).numFmt = '0.0';
 	}
 	ws.columns.forEach((col, i) => (col.width = i === 1 ? 34 : i === 2 ? 14 : 11));
 	ws.mergeCells(1, 1, 1, header.length);
@@ -42,7 +44,7 @@ export async function scorecardWorkbook(panel: UnitPanel, scope: string, generat
 	how.addRow(['指标', '权重', '方向']).font = { bold: true };
 	for (const w of ASSESSMENT_WEIGHTS) how.addRow([w.label, w.weight, w.lowerIsBetter ? '越低越好（按 1 − 比率计分）' : '越高越好']);
 	how.addRow([]);
-	how.addRow([`综合得分 = Σ 权重 × 指标得分 ÷ 有值指标的权重之和（无回访的单位按其余指标计分）；派单不足 ${MIN_ASSESSED} 次不计分。`]);
+	how.addRow([`综合得分 = Σ 权重 × 指标得分 ÷ 有值指标的权重之和（无回访的单位按其余指标计分）；${MIN_ASSESSED_RULE}。`]);
 	how.addRow([ASSESSMENT_COUNTING]);
 	how.addRow(['签收、办结及时率：已到时限仍未完成的工单按超时计入。满意率：满意与基本满意占回访量的比例。']);
 	how.getColumn(1).width = 16;

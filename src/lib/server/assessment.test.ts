@@ -44,6 +44,7 @@ function rates(r: Partial<HandlingRates>): HandlingRates {
 		accepted: 150,
 		acceptanceRate: 150 / 180,
 		dispatched: 100,
+		measured: 80,
 		signRate: null,
 		replyRate: null,
 		visited: 50,
@@ -63,6 +64,7 @@ describe('handlingRates', () => {
 			accepted: 150,
 			acceptanceRate: 150 / 180,
 			dispatched: 120,
+			measured: 80,
 			signRate: 0.9,
 			replyRate: 0.75,
 			visited: 50,
@@ -77,6 +79,8 @@ describe('handlingRates', () => {
 		const r = handlingRates(counts, { sign: 10, reply: 20 });
 		expect(r.signRate).toBeCloseTo(90 / 110, 12);
 		expect(r.replyRate).toBe(0.6); // 60 / (80 + 20)
+		// the rounds past the reply limit have a result to assess
+		expect(r.measured).toBe(100);
 		expect(r.signRate!).toBeLessThan(handlingRates(counts).signRate!);
 		// the other rates are not touched
 		expect(r.satisfactionRate).toBe(0.8);
@@ -96,6 +100,7 @@ describe('handlingRates', () => {
 			accepted: 0,
 			acceptanceRate: null,
 			dispatched: 0,
+			measured: 0,
 			signRate: null,
 			replyRate: null,
 			visited: 0,
@@ -170,11 +175,23 @@ describe('assessmentScore', () => {
 		expect(assessmentScore(rates({ replyRate: 0.73 }))).toBe(73);
 	});
 
-	it('is null below MIN_ASSESSED dispatched tickets or without any rate', () => {
+	it('is null below MIN_ASSESSED rounds with a result, or without any rate', () => {
 		expect(MIN_ASSESSED).toBe(10);
-		expect(assessmentScore({ ...all, dispatched: 9 })).toBeNull();
-		expect(assessmentScore({ ...all, dispatched: 10 })).toBe(84.3);
+		expect(assessmentScore({ ...all, measured: 9 })).toBeNull();
+		expect(assessmentScore({ ...all, measured: 10 })).toBe(84.3);
 		expect(assessmentScore(rates({}))).toBeNull();
+	});
+
+	it('does not score a unit whose rounds have no result yet, however many were dispatched', () => {
+		// ten tickets dispatched this morning: none signed, replied or late yet, so nothing can have gone wrong
+		const fresh = handlingRates({ ...zero, n: 10, screened: 10, accepted: 10, dispatched: 10 });
+		expect(fresh.returnRate).toBe(0);
+		expect(fresh.measured).toBe(0);
+		expect(assessmentScore(fresh)).toBeNull();
+		// nine replied and one past its reply limit: ten with a result
+		const done = handlingRates({ ...zero, n: 10, screened: 10, accepted: 10, dispatched: 10, reply_done: 9, reply_ok: 9 }, { sign: 0, reply: 1 });
+		expect(done.measured).toBe(10);
+		expect(assessmentScore(done)).toBe(95); // sign and satisfaction unknown: (25 · 0.9 + 10 + 5 + 10) / 50 · 100
 	});
 
 	it('scores the rates of handlingRates', () => {

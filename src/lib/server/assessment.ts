@@ -2,6 +2,7 @@
 // figures are defined: the leaders' unit panel reads them from the analytics rollups, the case-handling
 // screens from their own queries — both pass the same counts through `handlingRates` and `assessmentScore`.
 import type { HandlingRates } from '../types';
+import { MIN_ASSESSED } from '../units';
 
 /** Ticket counts behind the rates (the rollup measures of pipelines/warehouse/rollups.ts). */
 export interface HandlingCounts {
@@ -36,6 +37,7 @@ export function handlingRates(c: HandlingCounts, late: PendingLate = { sign: 0, 
 		accepted: c.accepted,
 		acceptanceRate: ratio(c.accepted, c.screened),
 		dispatched: c.dispatched,
+		measured: c.reply_done + late.reply,
 		// a step still undone past its limit is already late: it counts against the rate now
 		signRate: ratio(c.sign_ok, c.sign_done + late.sign),
 		replyRate: ratio(c.reply_ok, c.reply_done + late.reply),
@@ -57,15 +59,14 @@ export const ASSESSMENT_WEIGHTS: { key: keyof HandlingRates; label: string; weig
 	{ key: 'reopenRate', label: '重办率', weight: 10, lowerIsBetter: true }
 ];
 
-/** Fewest dispatched tickets for a unit to be scored and ranked in a period. */
-export const MIN_ASSESSED = 10;
+export { MIN_ASSESSED, MIN_ASSESSED_RULE } from '../units';
 
 /**
  * Weighted score 0–100 over the rates that have a value (a unit that had no return visits is scored on the
- * rest, weights renormalised); null below MIN_ASSESSED dispatched tickets.
+ * rest, weights renormalised); null below MIN_ASSESSED rounds with a result (`measured`).
  */
 export function assessmentScore(r: HandlingRates): number | null {
-	if (r.dispatched < MIN_ASSESSED) return null;
+	if (r.measured < MIN_ASSESSED) return null;
 	let sum = 0;
 	let weights = 0;
 	for (const w of ASSESSMENT_WEIGHTS) {
