@@ -16,6 +16,10 @@ export const CHANNEL_LABELS: Record<Channel, string> = {
 export const TICKET_TYPES = ['咨询', '求助', '投诉', '举报', '建议', '表扬'] as const;
 export type TicketType = (typeof TICKET_TYPES)[number];
 
+export const URGENCIES = ['normal', 'urgent'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+export const URGENCY_LABELS: Record<Urgency, string> = { normal: '一般', urgent: '紧急' };
+
 export const STATUSES = [
 	'received',
 	'not_accepted',

@@ -108,10 +108,13 @@ describe('a call from intake to closing', () => {
 				f
 					.locator('[data-testid=unit-select]')
 					.selectOption('D320508')
+					// the call reports an illegal act: the dispatcher corrects the type the operator chose
+					.then(() => f.locator('[data-testid=type-dispatch]').selectOption('举报'))
 					.then(() => undefined),
 			'dispatched'
 		);
 		expect(await page.locator('[data-testid=sign-deadline]').innerText()).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+		expect(await page.locator('[data-testid=timeline-entry][data-action=dispatch]').innerText()).toContain('诉求类型由“投诉”改为“举报”');
 	});
 
 	it('another unit cannot open it', async () => {

@@ -716,6 +716,32 @@ describe('time limits', () => {
 		await saveLimits(a.rel.db, DEFAULT_LIMITS);
 		expect(await getLimits(a.rel.db)).toEqual(DEFAULT_LIMITS);
 	});
+	it('follow a type and urgency corrected while screening or dispatching, and the timeline says what changed', async () => {
+		// registered as a request for help (the type an Open311 report gets), screened as an urgent complaint
+		const t = await registerTicket(a, people.operator, { ...INTAKE, type: '求助' });
+		const acc = await actOnTicket(a, people.operator, t.ticketNo, { action: 'accept', version: t.version, type: '投诉', urgency: 'urgent' });
+		expect(acc).toMatchObject({ type: '投诉', urgency: 'urgent' });
+		const d = await actOnTicket(a, people.dispatcher, acc.ticketNo, { action: 'dispatch', version: acc.version, unit_code: UNIT_A });
+		expect(d.signDeadline!.getTime()).toBe(d.dispatchedAt!.getTime() + DEFAULT_LIMITS.signUrgentHours * 3_600_000);
+		expect(d.replyDeadline!.getTime()).toBe(a.calendar.addWorkingDays(d.dispatchedAt!.getTime(), DEFAULT_LIMITS.replyUrgentWorkingDays.投诉));
+		// the dispatcher may correct it too, before the unit has it: the limits are those of the corrected type
+		const u = await registerTicket(a, people.operator, { ...INTAKE, type: '咨询' }, { decision: { action: 'accept' } });
+		const du = await actOnTicket(a, people.dispatcher, u.ticketNo, { action: 'dispatch', version: u.version, unit_code: UNIT_A, type: '投诉' });
+		expect(du.type).toBe('投诉');
+		expect(du.replyDeadline!.getTime()).toBe(a.calendar.addWorkingDays(du.dispatchedAt!.getTime(), DEFAULT_LIMITS.replyWorkingDays.投诉));
+		const timeline = (await ticketDetail(a, people.dispatcher, t.ticketNo)).timeline;
+		expect(timeline.find((e) => e.action === 'accept')!.note).toBe('诉求类型由“求助”改为“投诉”，紧急程度由“一般”改为“紧急”');
+		// afterwards (the unit's limits are running) a correction is refused by name, not dropped without a word
+		await expect(actOnTicket(a, people.unitLead, t.ticketNo, { action: 'sign', version: d.version, type: '咨询' })).rejects.toMatchObject({
+			code: 'invalid_input',
+			field: 'type',
+			message: '只有受理或派单时可以更改诉求类型'
+		});
+		await expect(actOnTicket(a, people.dispatcher, t.ticketNo, { action: 'dispatch', version: d.version, unit_code: UNIT_A, urgency: 'bogus' })).rejects.toMatchObject({
+			field: 'urgency'
+		});
+	});
+
 	it('say when the holiday calendar lacks next year', () => {
 		// calendars that know 2026 only, and 2026 and 2027 (one holiday each is enough for a year to count as known)
 		const known2026 = new WorkCalendar([{ holidays: { '2026-10-01': 'National Day,国庆节,7' }, workdays: {} }]);

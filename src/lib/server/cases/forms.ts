@@ -1,7 +1,7 @@
 // What the case pages need besides the tickets: the choices of their forms, and one form action that runs a
 // case action from a posted form (used by the detail page and the queue pages' quick forms).
 import { fail, type RequestEvent } from '@sveltejs/kit';
-import { NOT_ACCEPTED_REASONS, SATISFACTION, TICKET_TYPES, CHANNEL_LABELS, CHANNELS } from '$pipelines/lifecycle/model';
+import { NOT_ACCEPTED_REASONS, SATISFACTION, TICKET_TYPES, CHANNEL_LABELS, CHANNELS, URGENCIES, URGENCY_LABELS } from '$pipelines/lifecycle/model';
 import type { SessionUser } from '$lib/types';
 import { UNIT_KIND_LABELS } from '$lib/units';
 import { app, type App } from '../app';
@@ -24,6 +24,8 @@ export function caseChoices(app: App) {
 		lines: [...EMERGENCY_LINES],
 		satisfaction: [...SATISFACTION],
 		types: [...TICKET_TYPES],
+		urgencies: URGENCIES.map((code) => ({ code, label: URGENCY_LABELS[code] })),
+		categoryGroups: categoryGroups(app),
 		channels: CHANNELS.filter((c) => c !== 'feed' && c !== 'open311').map((c) => ({ code: c, label: CHANNEL_LABELS[c] }))
 	};
 }
@@ -37,15 +39,21 @@ export function intakeChoices(app: App) {
 			name: d.name,
 			streets: ref.streets.filter((s) => s.districtCode === d.code).map((s) => ({ code: s.code, name: s.name }))
 		})),
-		categoryGroups: ref.categories
-			.filter((c) => c.level === 1)
-			.map((l1) => ({
-				label: l1.name,
-				categories: ref.categories
-					.filter((c) => c.level === 3 && c.code.startsWith(l1.code))
-					.map((c) => ({ code: c.code, name: c.path.split(' › ').slice(1).join(' › ') || c.name }))
-			}))
+		categoryGroups: categoryGroups(app)
 	};
+}
+
+/** The level-3 categories under their level 1, for a category choice. */
+function categoryGroups(app: App) {
+	const ref = app.ref;
+	return ref.categories
+		.filter((c) => c.level === 1)
+		.map((l1) => ({
+			label: l1.name,
+			categories: ref.categories
+				.filter((c) => c.level === 3 && c.code.startsWith(l1.code))
+				.map((c) => ({ code: c.code, name: c.path.split(' › ').slice(1).join(' › ') || c.name }))
+		}));
 }
 
 /** Runs the posted case action on the ticket `ticketNo` (a hidden `ticket` field names it on queue pages). */

@@ -1,7 +1,7 @@
 // What people send to the case module (intake form, actions, the JSON API, Open311), validated with zod. A
 // refusal names the field in Chinese for the user and keeps zod's precise issue for the log.
 import { z } from 'zod';
-import { CHANNEL_LABELS, CHANNELS, SATISFACTION, TICKET_TYPES } from '$pipelines/lifecycle/model';
+import { CHANNEL_LABELS, CHANNELS, SATISFACTION, TICKET_TYPES, URGENCIES, URGENCY_LABELS } from '$pipelines/lifecycle/model';
 import { CONTENT_MAX_CHARS, contentLength } from '$pipelines/normalize/text';
 import { ACTION_LABELS, CASE_ACTIONS, isAnnotation } from './machine';
 
@@ -93,7 +93,7 @@ export const intakeSchema = z.object({
 	district_code: optCode,
 	street_code: optCode,
 	category_code: optCode,
-	urgency: z.enum(['normal', 'urgent']).default('normal'),
+	urgency: z.enum(URGENCIES).default('normal'),
 	caller_name: z
 		.string()
 		.max(50)
@@ -131,6 +131,9 @@ export const actionSchema = z.object({
 	unit_code: nullAsAbsent(z.string().max(16)),
 	assist_units: nullAsAbsent(z.array(z.string().max(16)).max(10)),
 	category_code: nullAsAbsent(z.string().max(16)),
+	/** a corrected type or urgency (受理 and 派单 only): the time limits follow them */
+	type: nullAsAbsent(z.enum(TICKET_TYPES)),
+	urgency: nullAsAbsent(z.enum(URGENCIES)),
 	days: nullAsAbsent(z.number().int().min(1).max(30)),
 	satisfaction: nullAsAbsent(z.enum(SATISFACTION)),
 	reopen: nullAsAbsent(z.boolean()),
@@ -138,11 +141,18 @@ export const actionSchema = z.object({
 });
 export type ActionInput = z.output<typeof actionSchema>;
 
+/** The actions that may correct a ticket's category, type and urgency. */
+export const RECLASSIFYING: readonly string[] = ['accept', 'dispatch'];
+
 /** What each action needs besides the version: the missing one is named in the refusal. */
 export function requireFor(a: ActionInput): void {
 	const need = (ok: boolean, field: string, message: string) => {
 		if (!ok) throw new CaseError('invalid_input', message, field);
 	};
+	// the type and urgency set the time limits: they are corrected while screening or dispatching, not afterwards
+	// (a unit's limits do not change under it); elsewhere they would be dropped without a word
+	for (const field of ['type', 'urgency', 'category_code'] as const)
+		need(a[field] === undefined || RECLASSIFYING.includes(a.action), field, `只有受理或派单时可以更改${FIELD_LABELS[field]}`);
 	if (!isAnnotation(a.action)) need(a.version !== undefined, 'version', '缺少版本号：请刷新页面后重试');
 	switch (a.action) {
 		case 'not_accept':
@@ -231,7 +241,7 @@ function nulPath(v: unknown, path: (string | number)[] = [], depth = 0): (string
 const VALUE_LABELS: Record<string, Record<string, string>> = {
 	action: ACTION_LABELS,
 	channel: CHANNEL_LABELS,
-	urgency: { normal: '一般', urgent: '紧急' }
+	urgency: URGENCY_LABELS
 };
 
 function issueMessage(issue: z.core.$ZodIssue, label: string, field = ''): string {

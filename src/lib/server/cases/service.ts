@@ -4,7 +4,7 @@
 import { maskPersonal } from '$pipelines/text/redact';
 import { pgErrorCode } from '../db/errors';
 import { and, asc, desc, eq, gte, inArray, ne, or, sql } from 'drizzle-orm';
-import { deadlines, OPEN_STATUSES, STATUS_LABELS, type Status, type TicketType } from '$pipelines/lifecycle/model';
+import { deadlines, OPEN_STATUSES, STATUS_LABELS, URGENCY_LABELS, type Status, type TicketType, type Urgency } from '$pipelines/lifecycle/model';
 import { normalizePhone, maskName, maskPhone } from '$pipelines/normalize/index';
 import { shanghaiDay } from '$pipelines/calendar/index';
 import type { SessionUser } from '$lib/types';
@@ -286,6 +286,35 @@ export async function actOnTicket(app: App, user: CaseUser, ticketNo: string, ra
 	return row;
 }
 
+/** A correction of the category, type or urgency made while screening or dispatching: each field from → to. */
+type Reclassified = Partial<Record<'category' | 'type' | 'urgency', [string | null, string]>>;
+
+/**
+ * Puts the corrected category, type and urgency of `a` into `set` (the type and urgency decide the time limits the
+ * dispatch counts: an Open311 report or a mistyped call is put right here); returns the event's record of what
+ * changed, or null when nothing did.
+ */
+function reclassify(app: App, t: TicketRow, a: ActionInput, set: Partial<TicketRow>): { changed: Reclassified } | null {
+	const changed: Reclassified = {};
+	if (a.category_code) {
+		const code = knownCategory(app, a.category_code);
+		if (code !== t.categoryCode) [set.categoryCode, changed.category] = [code, [t.categoryCode, code]];
+	}
+	if (a.type && a.type !== t.type) [set.type, changed.type] = [a.type, [t.type, a.type]];
+	if (a.urgency && a.urgency !== t.urgency) [set.urgency, changed.urgency] = [a.urgency, [t.urgency, a.urgency]];
+	return Object.keys(changed).length ? { changed } : null;
+}
+
+/** The timeline's words for a correction: 诉求类型由“求助”改为“投诉”… */
+function changeNote(app: App, c: Reclassified): string {
+	const category = (code: string | null) => (code ? (app.ref.categoryByCode.get(code)?.name ?? code) : '未分类');
+	const parts: string[] = [];
+	if (c.category) parts.push(`诉求分类由“${category(c.category[0])}”改为“${category(c.category[1])}”`);
+	if (c.type) parts.push(`诉求类型由“${c.type[0]}”改为“${c.type[1]}”`);
+	if (c.urgency) parts.push(`紧急程度由“${URGENCY_LABELS[c.urgency[0] as Urgency] ?? c.urgency[0]}”改为“${URGENCY_LABELS[c.urgency[1] as Urgency]}”`);
+	return parts.join('，');
+}
+
 /** Whether a unit was ever given the ticket, to lead or to assist: an event in its name (a dispatch to it, a feed's version naming it, its own actions) or a dispatch naming it to assist. */
 async function heldBy(db: Db, ticketId: number, unitCode: string): Promise<boolean> {
 	const [e] = await db
@@ -328,7 +357,7 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 
 	switch (action) {
 		case 'accept':
-			if (a.category_code) set.categoryCode = knownCategory(app, a.category_code);
+			data = reclassify(app, t, a, set);
 			break;
 		case 'not_accept':
 			set.notAcceptedReason = a.reason!;
@@ -373,9 +402,11 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 			const unit = knownUnit(app, a.unit_code!, 'unit_code');
 			const assist = [...new Set(a.assist_units ?? [])].filter((c) => c !== unit);
 			for (const c of assist) knownUnit(app, c, 'assist_units');
-			if (a.category_code) set.categoryCode = knownCategory(app, a.category_code);
+			const changes = reclassify(app, t, a, set);
 			const limits = await getLimits(tx);
-			const d = deadlines(app.calendar, limits, t.type as TicketType, t.urgency === 'urgent', now);
+			// the limits of the type and urgency as corrected by this dispatch
+			const type = (set.type ?? t.type) as TicketType;
+			const d = deadlines(app.calendar, limits, type, (set.urgency ?? t.urgency) === 'urgent', now);
 			Object.assign(set, {
 				unitCode: unit,
 				assistUnits: assist,
@@ -389,7 +420,7 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 				extensionPending: null
 			});
 			unitCode = unit;
-			data = { unit, assistUnits: assist, signDeadline: d.signDeadline, replyDeadline: d.replyDeadline };
+			data = { unit, assistUnits: assist, signDeadline: d.signDeadline, replyDeadline: d.replyDeadline, ...changes };
 			note ||= `派至${app.ref.unitByCode.get(unit)!.name}${assist.length ? `，协办：${assist.map((c) => app.ref.unitByCode.get(c)!.name).join('、')}` : ''}`;
 			break;
 		}
@@ -460,6 +491,9 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 			data = { linked: a.linked_no };
 			break;
 	}
+
+	const changed = data?.changed as Reclassified | undefined;
+	if (changed) note = [note, changeNote(app, changed)].filter(Boolean).join('；');
 
 	let row = t;
 	if (!isAnnotation(action)) {
