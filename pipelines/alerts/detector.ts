@@ -12,7 +12,7 @@
 // combined (Bonferroni) into score = −log10(p)/10 ∈ [0,1]. An alert episode starts when the score reaches the
 // threshold and lasts until the series has been back inside the band for a few points. For very large passes use
 // scoreColumns (typed arrays, no objects).
-import { normalUpperTail } from '../stats/tests';
+import { countTails, normalUpperTail } from '../stats/tests';
 
 export interface SeriesPoint {
 	/** epoch ms */
@@ -182,62 +182,6 @@ function bulkUpperTail(z: number): number {
 
 /** √(x + 3/8) for the Anscombe residual of small counts */
 const ROOTS = Float64Array.from({ length: 64 }, (_, x) => Math.sqrt(x + 0.375));
-
-const tails = { upper: 1, lower: 1, pmf: 0 };
-/**
- * P(X ≥ x), P(X ≤ x) and P(X = x) for X negative binomial with mean mu and variance mu + kappa·mu² (Poisson when
- * kappa ≈ 0); exact sums for moderate values, a continuity-corrected normal approximation beyond. Writes `tails`.
- */
-export function countTails(x: number, mu: number, kappa: number): { upper: number; lower: number; pmf: number } {
-	if (x < 0) {
-		tails.upper = 1;
-		tails.lower = 0;
-		tails.pmf = 0;
-		return tails;
-	}
-	if (mu > 200 || x > 600) {
-		const sd = Math.sqrt(mu + kappa * mu * mu);
-		tails.upper = normalUpperTail((x - 0.5 - mu) / sd);
-		tails.lower = normalUpperTail((mu - x - 0.5) / sd);
-		tails.pmf = Math.max(0, tails.upper + tails.lower - 1);
-		return tails;
-	}
-	const poisson = kappa < 1e-6;
-	const r = poisson ? 0 : 1 / kappa;
-	const q = poisson ? 0 : mu / (r + mu);
-	let pmf = poisson ? Math.exp(-mu) : Math.exp(r * Math.log1p(-q));
-	let cdf = pmf;
-	for (let k = 1; k <= x; k++) {
-		pmf *= poisson ? mu / k : ((k - 1 + r) / k) * q;
-		cdf += pmf;
-	}
-	tails.pmf = pmf;
-	if (x <= mu) {
-		tails.lower = Math.min(1, cdf);
-		tails.upper = Math.min(1, Math.max(0, 1 - cdf + pmf));
-	} else {
-		let sum = pmf;
-		let term = pmf;
-		let ratio = 0;
-		for (let k = x + 1; k < x + 64; k++) {
-			ratio = poisson ? mu / k : ((k - 1 + r) / k) * q;
-			term *= ratio;
-			sum += term;
-			if (term < sum * 1e-12) {
-				ratio = 0;
-				break;
-			}
-		}
-		// what is left after 64 terms: a geometric bound with the last ratio (or q, when larger)
-		if (ratio > 0) {
-			const rr = Math.min(0.999, Math.max(ratio, q));
-			sum += (term * rr) / (1 - rr);
-		}
-		tails.upper = Math.min(1, sum);
-		tails.lower = Math.min(1, Math.max(0, 1 - sum + pmf));
-	}
-	return tails;
-}
 
 /** 1 / average run length of a one-sided CUSUM with reference k and decision level h on N(0,1) data (Siegmund). */
 function cusumRate(h: number, k: number): number {
