@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { addDays } from '../calendar/index';
+import { defaultCalendar } from '../calendar/index';
+import { dayKind, weekday } from './baseline';
 import { historyWindows, placeSignificance, type PlaceSignificance, type PlaceWindows } from './hotspots';
-import { normalUpperTail } from './tests';
+
+/** P(X ≥ x) for X ~ Poisson(mu): the terms from x up, in log space (independent of the code under test) */
+function poissonUpper(x: number, mu: number): number {
+	let logFact = 0;
+	for (let k = 2; k <= x; k++) logFact += Math.log(k);
+	let sum = 0;
+	for (let k = x; k < x + 400; k++) {
+		if (k > x) logFact += Math.log(k);
+		sum += Math.exp(k * Math.log(mu) - mu - logFact);
+	}
+	return sum;
+}
 
 const byKey = (rows: PlaceSignificance[]) => new Map(rows.map((r) => [r.key, r]));
 
@@ -23,7 +35,8 @@ describe('placeSignificance', () => {
 		expect(hot.expected).toBe(20);
 		expect(hot.change).toBe(2); // (60 − 20) / 20
 		expect(hot.z).toBeCloseTo(40 / Math.sqrt(20), 10);
-		expect(hot.p).toBeCloseTo(normalUpperTail(40 / Math.sqrt(20)), 15);
+		// the history varies less than Poisson: p is the Poisson(20) tail at 60
+		expect(hot.p! / poissonUpper(60, 20)).toBeCloseTo(1, 6);
 		expect(hot.q!).toBeLessThan(0.05);
 		expect(hot.hotspot).toBe(true);
 	});
@@ -40,14 +53,24 @@ describe('placeSignificance', () => {
 		const small = rows.get('small')!;
 		expect(small.expected).toBe(0);
 		expect(small.change).toBeNull(); // no change ratio from 0
-		// σ floored at 1: z = 3, p = P(Z ≥ 3); BH among the 3 places tested, rank 2: q = p · 3 / 2
-		expect(small.z).toBe(3);
-		expect(small.p).toBeCloseTo(0.0013498980316301, 8);
-		expect(small.q).toBeCloseTo(0.0013498980316301 * 1.5, 8);
+		// a history of zeros is tested with half a ticket over its 4 windows: Poisson(0.125), P(X ≥ 3)
+		expect(small.z).toBeCloseTo(3 / Math.sqrt(0.125), 10);
+		expect(small.p! / poissonUpper(3, 0.125)).toBeCloseTo(1, 6);
 		expect(small.q!).toBeLessThan(0.05);
 		expect(small.hotspot).toBe(false); // below minCount 5
 		// with minCount lowered, it is one
 		expect(byKey(placeSignificance(places, { minCount: 3 })).get('small')!.hotspot).toBe(true);
+	});
+
+	it('tests small counts exactly: one street of twenty going from 2 to 6 is not a hotspot', () => {
+		// P(X ≥ 6 | Poisson 2) = 0.0166, ×20 streets tested: q ≈ 0.33 (a normal approximation gave p 0.0023, q 0.047)
+		const streets: PlaceWindows[] = Array.from({ length: 20 }, (_, i) => ({ key: `s${i}`, current: i === 0 ? 6 : 2, history: [2, 2, 2, 2, 2, 2, 2, 2] }));
+		const s0 = placeSignificance(streets)[0];
+		expect(s0.p! / poissonUpper(6, 2)).toBeCloseTo(1, 6);
+		expect(s0.q!).toBeGreaterThan(0.3);
+		expect(s0.hotspot).toBe(false);
+		// 2 → 12 is one
+		expect(placeSignificance([{ ...streets[0], current: 12 }, ...streets.slice(1)])[0].hotspot).toBe(true);
 	});
 
 	it('leaves a place with too little history untested', () => {
@@ -75,13 +98,16 @@ describe('placeSignificance', () => {
 	});
 
 	it('corrects for the number of places tested', () => {
-		// p ≈ 0.0228 (z = 2): a hotspot alone, not among 9 ordinary places
+		// P(X ≥ 120 | Poisson 100) ≈ 0.028: a hotspot alone, not among 9 ordinary places
 		const edge: PlaceWindows = {
 			key: 'edge',
 			current: 120,
 			history: [100, 100, 100, 100, 100]
 		};
-		expect(placeSignificance([edge])[0].q).toBeCloseTo(normalUpperTail(2), 12);
+		const p = poissonUpper(120, 100);
+		expect(p).toBeGreaterThan(0.02);
+		expect(p).toBeLessThan(0.04);
+		expect(placeSignificance([edge])[0].q! / p).toBeCloseTo(1, 6);
 		expect(placeSignificance([edge])[0].hotspot).toBe(true);
 		const crowd = Array.from({ length: 9 }, (_, i): PlaceWindows => ({
 			key: `p${i}`,
@@ -89,11 +115,11 @@ describe('placeSignificance', () => {
 			history: [100, 100, 100, 100, 100]
 		}));
 		const r = byKey(placeSignificance([edge, ...crowd])).get('edge')!;
-		expect(r.p).toBeCloseTo(normalUpperTail(2), 12);
-		expect(r.q).toBeCloseTo(normalUpperTail(2) * 10, 10);
+		expect(r.p! / p).toBeCloseTo(1, 6);
+		expect(r.q! / (p * 10)).toBeCloseTo(1, 6);
 		expect(r.hotspot).toBe(false);
 		// a looser alpha accepts it again
-		expect(byKey(placeSignificance([edge, ...crowd], { alpha: 0.25 })).get('edge')!.hotspot).toBe(true);
+		expect(byKey(placeSignificance([edge, ...crowd], { alpha: 0.4 })).get('edge')!.hotspot).toBe(true);
 	});
 
 	it('never marks a place below its expectation', () => {
@@ -147,42 +173,47 @@ describe('placeSignificance', () => {
 });
 
 describe('historyWindows', () => {
+	const cal = defaultCalendar();
+	const days = (ws: { from: string; to: string }[][]) => ws.map((w) => w.map((r) => (r.from === r.to ? r.from : `${r.from}..${r.to}`)));
+
 	it('steps back by whole windows for a week or longer', () => {
-		expect(historyWindows('2025-11-10', 7, 3, '2025-01-01', addDays)).toEqual([
-			{ from: '2025-11-03', to: '2025-11-09' },
-			{ from: '2025-10-27', to: '2025-11-02' },
-			{ from: '2025-10-20', to: '2025-10-26' }
-		]);
+		expect(days(historyWindows(cal, '2025-11-10', 7, 3, '2025-01-01'))).toEqual([['2025-11-03..2025-11-09'], ['2025-10-27..2025-11-02'], ['2025-10-20..2025-10-26']]);
 		// 30-day windows, consecutive, the first ending the day before the current one
-		expect(historyWindows('2025-11-01', 30, 3, '2025-01-01', addDays)).toEqual([
-			{ from: '2025-10-02', to: '2025-10-31' },
-			{ from: '2025-09-02', to: '2025-10-01' },
-			{ from: '2025-08-03', to: '2025-09-01' }
-		]);
+		expect(days(historyWindows(cal, '2025-11-01', 30, 3, '2025-01-01'))).toEqual([['2025-10-02..2025-10-31'], ['2025-09-02..2025-10-01'], ['2025-08-03..2025-09-01']]);
 	});
 
-	it('steps back by whole weeks for shorter windows (same weekdays)', () => {
-		// a Monday
-		expect(historyWindows('2025-11-17', 1, 3, '2025-01-01', addDays)).toEqual([
-			{ from: '2025-11-10', to: '2025-11-10' },
-			{ from: '2025-11-03', to: '2025-11-03' },
-			{ from: '2025-10-27', to: '2025-10-27' }
+	it('compares each day of a shorter window with earlier days of its kind', () => {
+		// a regular Monday: the Mondays before it
+		expect(days(historyWindows(cal, '2025-11-17', 1, 3, '2025-01-01'))).toEqual([['2025-11-10'], ['2025-11-03'], ['2025-10-27']]);
+		// three days: window i holds each day's i-th
+		expect(days(historyWindows(cal, '2025-11-17', 3, 2, '2025-01-01'))).toEqual([
+			['2025-11-10', '2025-11-11', '2025-11-12'],
+			['2025-11-03', '2025-11-04', '2025-11-05']
 		]);
-		expect(historyWindows('2025-11-17', 3, 2, '2025-01-01', addDays)).toEqual([
-			{ from: '2025-11-10', to: '2025-11-12' },
-			{ from: '2025-11-03', to: '2025-11-05' }
-		]);
+		// a Friday after 国庆 and 中秋: the Fridays that were workdays (10-02 and 09-25 were holidays)
+		expect(days(historyWindows(cal, '2026-10-09', 1, 3, '2026-01-01'))).toEqual([['2026-09-18'], ['2026-09-11'], ['2026-09-04']]);
+	});
+
+	it('compares a makeup workday (调休) with workdays and a holiday with holidays, not with their weekday', () => {
+		const makeup = historyWindows(cal, '2026-10-10', 1, 8, '2026-01-01').map((w) => w[0].from);
+		expect(dayKind(cal, '2026-10-10')).toBe('makeup');
+		expect(makeup).toHaveLength(8);
+		for (const d of makeup) expect(dayKind(cal, d)).toBe('workday');
+		expect(makeup[0]).toBe('2026-10-09');
+		const saturday = historyWindows(cal, '2026-10-17', 1, 8, '2026-01-01').map((w) => w[0].from);
+		for (const d of saturday) expect([dayKind(cal, d), weekday(d)]).toEqual(['weekend', 6]);
+		const holiday = historyWindows(cal, '2026-10-03', 1, 8, '2026-01-01').map((w) => w[0].from);
+		expect(holiday.length).toBeGreaterThanOrEqual(3);
+		for (const d of holiday) expect(dayKind(cal, d)).toBe('holiday');
 	});
 
 	it('stops before the data begins', () => {
-		expect(historyWindows('2025-11-17', 1, 5, '2025-10-28', addDays).map((w) => w.from)).toEqual(['2025-11-10', '2025-11-03']);
-		// a window starting on the first day of data is kept
-		expect(historyWindows('2025-11-17', 1, 5, '2025-10-27', addDays).map((w) => w.from)).toEqual([
-			'2025-11-10',
-			'2025-11-03',
-			'2025-10-27'
-		]);
-		expect(historyWindows('2025-11-17', 7, 5, '2025-11-17', addDays)).toEqual([]);
-		expect(historyWindows('2025-11-17', 7, 0, '2025-01-01', addDays)).toEqual([]);
+		expect(days(historyWindows(cal, '2025-11-17', 1, 5, '2025-10-28'))).toEqual([['2025-11-10'], ['2025-11-03']]);
+		// a day on the first day of data is kept
+		expect(days(historyWindows(cal, '2025-11-17', 1, 5, '2025-10-27'))).toEqual([['2025-11-10'], ['2025-11-03'], ['2025-10-27']]);
+		expect(historyWindows(cal, '2025-11-17', 7, 5, '2025-11-17')).toEqual([]);
+		expect(historyWindows(cal, '2025-11-17', 7, 0, '2025-01-01')).toEqual([]);
+		// a short window has as many windows as its day with the fewest earlier days of its kind
+		expect(historyWindows(cal, '2025-11-17', 2, 5, '2025-11-04')).toHaveLength(1);
 	});
 });

@@ -1,13 +1,18 @@
 // Hotspots: which places (districts, streets) have significantly more tickets than their own normal.
 //
-// Each place is compared with itself: its count in the current window against its counts in the H windows of
-// the same length just before (for windows shorter than a week, the same weekdays of earlier weeks, so a
-// Monday is compared with Mondays). Expected = trimmed mean of those windows (times `scale`, e.g. the share of
-// a day that has passed); σ² = max(winsorized sample variance, expected) — overdispersed Poisson; z = (observed −
-// expected) / σ; one-sided p = P(Z ≥ z); q = Benjamini–Hochberg over all places tested together. A hotspot
-// has q < alpha and at least `minCount` tickets (a street going from 0 to 2 is not news).
-import { robustVariance, trimmedMean } from './baseline';
-import { benjaminiHochberg, normalUpperTail } from './tests';
+// Each place is compared with itself: its count in the current window against its counts in H earlier windows
+// (historyWindows): for a week or longer the windows of the same length just before; for shorter windows each
+// day against earlier days of its own kind (baseline.ts referenceDays: a Monday with Mondays, a weekend day with
+// the same weekend day, a makeup workday (调休) with workdays, a public holiday with earlier holidays), so a makeup
+// Saturday is not called a hotspot for being busier than Saturdays. Expected = trimmed mean of those windows
+// (times `scale`, e.g. the share of a day that has passed). The count is tested against a count model: Poisson
+// with that mean, or negative binomial when the history varies more than Poisson (winsorized variance); one-sided
+// p = P(X ≥ observed), exact for small counts (a normal approximation calls 2 → 6 significant when it is not);
+// q = Benjamini–Hochberg over all places tested together. A hotspot has q < alpha and at least `minCount`
+// tickets (a street going from 0 to 2 is not news). z = (observed − expected) / σ is shown for ranking only.
+import { addDays, type WorkCalendar } from '../calendar/index';
+import { referenceDays, robustVariance, trimmedMean } from './baseline';
+import { benjaminiHochberg, countTails } from './tests';
 
 export interface PlaceWindows {
 	key: string;
@@ -42,8 +47,11 @@ export interface HotspotOptions {
 }
 
 export const HOTSPOT_METHOD =
-	'显著性：每个地区与自身过去同长度时段（不足一周时取此前各周的同一星期几）的工单量比较，期望值取截尾均值，' +
-	'方差取缩尾后的历史方差与泊松方差中的较大者，单侧检验后对所有地区做 Benjamini–Hochberg 校正；q < 0.05 且不少于 5 件才标为热点。';
+	'显著性：每个地区与自身的常态比较。时段不短于一周时，与此前同样长度的 8 个时段比；短于一周时，每天与此前同类的日子比' +
+	'（工作日比同一星期几的工作日，周末比同一星期几的周末，调休上班日比工作日，法定节假日比此前的节假日）。' +
+	'期望值取这些时段的截尾均值（本期含今天时，按往常同类日子此刻已到的比例折算）；按泊松分布（历史波动更大时按负二项分布）' +
+	'计算出现不少于本期件数的概率，对所有地区做 Benjamini–Hochberg 校正；q < 0.05 且本期不少于 5 件才标为热点。' +
+	'历史全为 0 的地区按每时段 0.5 件的先验计算。';
 
 export function placeSignificance(places: readonly PlaceWindows[], opts: HotspotOptions = {}): PlaceSignificance[] {
 	const scale = opts.scale ?? 1;
@@ -53,11 +61,16 @@ export function placeSignificance(places: readonly PlaceWindows[], opts: Hotspot
 	const rows = places.map((p) => {
 		if (p.history.length < minHistory) return { key: p.key, observed: p.current, expected: null, change: null, z: null, p: null };
 		const mean = trimmedMean(p.history);
-		const variance = robustVariance(p.history, mean);
 		const expected = mean * scale;
-		const sd = Math.sqrt(Math.max(variance * scale * scale, expected, 1));
-		const z = (p.current - expected) / sd;
-		return { key: p.key, observed: p.current, expected, change: expected > 0 ? (p.current - expected) / expected : null, z, p: normalUpperTail(z) };
+		// the mean tested: a history of zeros gets a prior of half a ticket over its windows, not a mean of 0
+		// (under which any ticket would be impossible)
+		const mu = Math.max(expected, (0.5 * scale) / p.history.length);
+		const variance = robustVariance(p.history, mean) * scale * scale;
+		// variance beyond Poisson's: negative binomial with variance mu + kappa·mu²
+		const kappa = variance > mu ? (variance - mu) / (mu * mu) : 0;
+		const z = (p.current - expected) / Math.sqrt(Math.max(variance, mu));
+		const pv = countTails(p.current, mu, kappa).upper;
+		return { key: p.key, observed: p.current, expected, change: expected > 0 ? (p.current - expected) / expected : null, z, p: pv };
 	});
 	const tested = rows.filter((r) => r.p !== null);
 	const q = benjaminiHochberg(tested.map((r) => r.p!));
@@ -68,24 +81,27 @@ export function placeSignificance(places: readonly PlaceWindows[], opts: Hotspot
 	});
 }
 
+/** A window of history: the days it counts, as ranges. */
+export type HistoryWindow = { from: string; to: string }[];
+
 /**
- * The H windows before a current window [from, to] of `length` days (days as 'YYYY-MM-DD'), most recent
- * first: consecutive windows for a week or longer, whole weeks back (same weekdays) for shorter ones.
- * Windows starting before `dataFrom` are left out.
+ * Up to `count` windows of history for the current window [from, from + length − 1] (days as 'YYYY-MM-DD'),
+ * most recent first, none before `dataFrom`: for a week or longer the consecutive windows of the same length
+ * before it; for a shorter one, window i holds each day's i-th reference day (referenceDays: earlier days of the
+ * same kind), so there are as many windows as the day with the fewest reference days has.
  */
-export function historyWindows(
-	from: string,
-	length: number,
-	count: number,
-	dataFrom: string,
-	addDays: (day: string, n: number) => string
-): { from: string; to: string }[] {
-	const step = length >= 7 ? length : 7;
-	const out: { from: string; to: string }[] = [];
-	for (let i = 1; i <= count; i++) {
-		const f = addDays(from, -step * i);
-		if (f < dataFrom) break;
-		out.push({ from: f, to: addDays(f, length - 1) });
+export function historyWindows(cal: WorkCalendar, from: string, length: number, count: number, dataFrom: string): HistoryWindow[] {
+	const out: HistoryWindow[] = [];
+	if (length >= 7) {
+		for (let i = 1; i <= count; i++) {
+			const f = addDays(from, -length * i);
+			if (f < dataFrom) break;
+			out.push([{ from: f, to: addDays(f, length - 1) }]);
+		}
+		return out;
 	}
+	const refs = Array.from({ length }, (_, i) => referenceDays(cal, addDays(from, i), (d) => d >= dataFrom && d < from, { refs: count }));
+	const n = Math.min(...refs.map((r) => r.length));
+	for (let i = 0; i < n; i++) out.push(refs.map((r) => ({ from: r[i], to: r[i] })));
 	return out;
 }

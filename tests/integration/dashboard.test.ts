@@ -24,6 +24,8 @@ import { parseSearchParams } from '../../src/lib/server/text/params';
 import { searchTickets } from '../../src/lib/server/text/search';
 import { placeTicketsHref, ticketsHref } from '../../src/lib/filter-url';
 import { ensureWarehouse, rebuildRollups, setMeta } from '../../pipelines/warehouse/schema';
+import { dayKind, referenceDays, trimmedMean, weekday } from '../../pipelines/stats/baseline';
+import { historyWindows } from '../../pipelines/stats/hotspots';
 import { baseTable, MEASURES, OPEN_STATUS_SQL, OPEN_TICKETS, ROLLUPS, UNIT_ROUNDS } from '../../pipelines/warehouse/rollups';
 
 let a: App;
@@ -157,10 +159,14 @@ describe('overview', () => {
 
 describe('较上期', () => {
 	it('compares a period still in progress with the period before at the same progress, a finished one with the whole', async () => {
-		// the share of a normal day's tickets in by 15:30, from the 4 weeks before: hours before 15 and half of hour 15
+		// the share of a normal day's tickets in by 15:30: hours before 15 and half of hour 15, on the days today's
+		// baseline compares it with (2026-11-28 is a Saturday: the ordinary Saturdays before it, within the hourly rollup)
+		const refs = referenceDays(a.calendar, '2026-11-28', (d) => d >= '2026-08-30' && d < '2026-11-28');
+		expect(refs.length).toBe(8);
+		for (const d of refs) expect([dayKind(a.calendar, d), weekday(d)]).toEqual(['weekend', 6]);
 		const [{ before, half, all }] = await q<{ before: number; half: number; all: number }>(
 			`SELECT count(*) FILTER (WHERE hour(received_at) < 15)::DOUBLE AS before, count(*) FILTER (WHERE hour(received_at) = 15)::DOUBLE AS half,
-			        count(*)::DOUBLE AS all FROM tickets_fact WHERE day BETWEEN DATE '2026-10-31' AND DATE '2026-11-27'`
+			        count(*)::DOUBLE AS all FROM tickets_fact WHERE day IN (${refs.map((d) => `DATE '${d}'`).join(', ')})`
 		);
 		const share = (before + half / 2) / all;
 		expect(share).toBeGreaterThan(0.3);
@@ -284,6 +290,22 @@ describe('map', () => {
 		expect(withStreets.streets!.length).toBe(a.ref.streets.filter((s) => s.districtCode === '320505').length);
 		const zs = withStreets.streets!.map((s) => s.z ?? -Infinity);
 		expect(zs).toEqual([...zs].sort((x, y) => y - x));
+	});
+});
+
+describe('map significance', () => {
+	it('expects a short period from the earlier days of each of its days’ kind, counted from the facts', async () => {
+		// Thursday and Friday, finished: each day against the Thursdays and Fridays before it that were workdays
+		const m = await mapData(ctx, filterOf('from=2026-11-26&to=2026-11-27'));
+		const [{ first }] = await q<{ first: string }>(`SELECT CAST(min(day) AS VARCHAR) AS first FROM tickets_fact`);
+		const windows = historyWindows(a.calendar, '2026-11-26', 2, 8, first);
+		expect(windows).toHaveLength(8);
+		for (const d of m.districts.slice(0, 4)) {
+			const history: number[] = [];
+			for (const w of windows)
+				history.push(await n(`district_code = '${d.code}' AND day IN (${w.map((r) => `DATE '${r.from}'`).join(', ')})`));
+			expect(d.expected, d.code).toBeCloseTo(trimmedMean(history), 10);
+		}
 	});
 });
 

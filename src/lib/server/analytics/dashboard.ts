@@ -6,7 +6,7 @@
 import { addDays, daysBetween, shanghaiDay, shanghaiMidnight, type WorkCalendar } from '$pipelines/calendar/index';
 import { CHANNEL_LABELS, type Channel } from '$pipelines/lifecycle/model';
 import type { Reference } from '$pipelines/reference/index';
-import { DAY_KIND_LABELS, dayBaseline, dayKind, spanBaseline } from '$pipelines/stats/baseline';
+import { DAY_KIND_LABELS, dayBaseline, dayKind, referenceDays, spanBaseline } from '$pipelines/stats/baseline';
 import { HOTSPOT_METHOD, historyWindows, placeSignificance } from '$pipelines/stats/hotspots';
 import { ALL_MEASURES, baseFor, HOURLY_DAYS, measureSql, OPEN_TICKETS, sourceFor, type Dim, type Measure } from '$pipelines/warehouse/rollups';
 import type {
@@ -154,14 +154,20 @@ async function dailyCounts(ctx: DashboardContext, filter: DashboardFilter, from:
 	return counts;
 }
 
-/** Share of a normal day's tickets that has come in by `now` (from the hourly profile of the last 4 weeks). */
+/**
+ * Share of a normal day's tickets that has come in by `now`: the hourly profile of today's reference days (the
+ * days its baseline compares it with: a Saturday's are Saturdays, a holiday's holidays), within the hourly
+ * rollup's days; the last 4 weeks when it holds none of them.
+ */
 async function dayShareSoFar(ctx: DashboardContext, filter: DashboardFilter): Promise<number> {
 	const today = shanghaiDay(ctx.now);
 	const fw = filterWhere(filter);
-	const rows = await ctx.db.all(
-		`SELECT hour, sum(n)::FLOAT8 AS n FROM rollup_hourly WHERE day BETWEEN $from::DATE AND $to::DATE${fw.sql} GROUP BY 1`,
-		{ from: addDays(today, -28), to: addDays(today, -1), ...fw.params }
-	);
+	const recent = recentFrom(ctx.now);
+	const refs = referenceDays(ctx.cal, today, (d) => d >= recent && d < today);
+	const params: SqlParams = { from: addDays(today, -28), to: addDays(today, -1), ...fw.params };
+	refs.forEach((d, i) => (params[`r${i}`] = d));
+	const days = refs.length ? `day IN (${refs.map((_, i) => `$r${i}::DATE`).join(', ')})` : 'day BETWEEN $from::DATE AND $to::DATE';
+	const rows = await ctx.db.all(`SELECT hour, sum(n)::FLOAT8 AS n FROM rollup_hourly WHERE ${days}${fw.sql} GROUP BY 1`, params);
 	const byHour = new Array(24).fill(0);
 	for (const r of rows) byHour[num(r.hour)] = num(r.n);
 	const total = byHour.reduce((s, v) => s + v, 0);
@@ -413,29 +419,48 @@ async function placeStats(
 ): Promise<PlaceStat[]> {
 	const today = shanghaiDay(ctx.now);
 	const len = periodDays(filter);
-	const history = start ? historyWindows(filter.from, len, HISTORY_WINDOWS, start, addDays) : [];
-	const windows = [{ from: filter.from, to: filter.to }, ...history];
+	const history = start ? historyWindows(ctx.cal, filter.from, len, HISTORY_WINDOWS, start) : [];
+	// the day ranges to count: the period (0), then each range of the history once (a short period's windows are
+	// single reference days, which two days of the period may share)
+	const ranges = [{ from: filter.from, to: filter.to }];
+	const rangeOf = new Map<string, number>();
+	const historyRanges = history.map((w) =>
+		w.map((r) => {
+			const k = `${r.from}/${r.to}`;
+			let i = rangeOf.get(k);
+			if (i === undefined) rangeOf.set(k, (i = ranges.push(r) - 1));
+			return i;
+		})
+	);
 	const omit: Dim[] = dim === 'district_code' ? ['district_code'] : [];
-	// counts of every window and the current window's visits in one pass
+	// counts of every range and the period's visits in one pass
 	const [counts, open] = await Promise.all([
-		aggregate(ctx, { filter, from: windows[windows.length - 1].from, to: filter.to, by: [dim], measures: ['n', 'visited', 'satisfied', 'basic'], omit, windows }),
+		aggregate(ctx, {
+			filter,
+			from: ranges.reduce((m, r) => (r.from < m ? r.from : m), filter.from),
+			to: filter.to,
+			by: [dim],
+			measures: ['n', 'visited', 'satisfied', 'basic'],
+			omit,
+			windows: ranges
+		}),
 		openCounts(ctx, filter, dim, omit)
 	]);
 	const rates = counts.filter((r) => num(r.w) === 0);
-	const perWindow = new Map<string, number[]>();
+	const perRange = new Map<string, number[]>();
 	for (const r of counts) {
 		const k = String(r[dim]);
-		const a = perWindow.get(k) ?? new Array(windows.length).fill(0);
+		const a = perRange.get(k) ?? new Array(ranges.length).fill(0);
 		a[num(r.w)] += num(r.n);
-		perWindow.set(k, a);
+		perRange.set(k, a);
 	}
 	// a period ending today is still in progress: its expected count is scaled by the share of today passed
 	const scale = progress(filter, today, share);
 	const sig = new Map(
 		placeSignificance(
 			keys.map((k) => {
-				const a = perWindow.get(k.code) ?? new Array(windows.length).fill(0);
-				return { key: k.code, current: a[0], history: a.slice(1) };
+				const a = perRange.get(k.code) ?? new Array(ranges.length).fill(0);
+				return { key: k.code, current: a[0], history: historyRanges.map((w) => w.reduce((sum, i) => sum + a[i], 0)) };
 			}),
 			{ scale }
 		).map((s) => [s.key, s])
