@@ -271,10 +271,11 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 	const catDim: Dim = filter.categoryLevel === 1 ? 'category_l2' : filter.categoryLevel === 2 ? 'category_code' : 'category_l1';
 	const placeDim: Dim = filter.district ? 'street_code' : 'district_code';
 	// the independent reads run side by side (the runner spreads them over its connections)
-	const [counts, share, [totals], openNow, rankings, [{ n: totalTickets }], topics] = await Promise.all([
+	const [counts, share, [totals], byUnit, openNow, rankings, [{ n: totalTickets }], topics] = await Promise.all([
 		dailyCounts(ctx, filter, addDays(trendFrom, -400), today, start),
 		dayShareSoFar(ctx, filter),
-		aggregate(ctx, { filter, from: filter.from, to: filter.to, measures: ALL_MEASURES }),
+		aggregate(ctx, { filter, from: filter.from, to: filter.to, measures: ['n', 'screened', 'accepted'] }),
+		aggregate(ctx, { filter, from: filter.from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, where: UNIT_HELD }),
 		openCounts(ctx, filter, null),
 		rankedBy(ctx, filter, [catDim, placeDim, 'channel', 'type']),
 		ctx.db.all<{ n: number }>(`SELECT coalesce(sum(n), 0)::FLOAT8 AS n FROM rollup_daily_l1`),
@@ -306,7 +307,15 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 	}
 
 	const open = openNow.get('') ?? { open: 0, overdue: 0, signOverdue: 0, replyOverdue: 0, lateSign: 0, lateReply: 0 };
-	const rates = handlingRates(countsOf(totals), { sign: open.lateSign, reply: open.lateReply });
+	// handling as the unit assessment counts it, over every handling round (a late return, a reply visited 不满意
+	// and handled again count, as they do against the unit); receiving and screening by ticket
+	const rounds = countsOf(undefined);
+	for (const r of byUnit) for (const m of ALL_MEASURES) rounds[m] += num(r[m]);
+	const ticketCounts = countsOf(totals);
+	const rates = handlingRates(
+		{ ...rounds, n: ticketCounts.n, screened: ticketCounts.screened, accepted: ticketCounts.accepted },
+		{ sign: open.lateSign, reply: open.lateReply }
+	);
 
 	// a period ending today is still in progress: the period before counts as far as this one has come (the
 	// map scales its expectation alike), so a morning is not compared with a whole day
@@ -537,9 +546,12 @@ export async function mapData(ctx: DashboardContext, filter: DashboardFilter): P
 
 const TREND_MONTHS = 6;
 
+/** The rows a unit held: grouped by unit, the rollups count handling rounds (UNIT_ROUNDS). */
+const UNIT_HELD = { sql: ' AND unit_code IS NOT NULL', params: {} };
+
 export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter): Promise<UnitPanel> {
 	const { ref, now } = ctx;
-	const notNull = { sql: ' AND unit_code IS NOT NULL', params: {} };
+	const notNull = UNIT_HELD;
 	// monthly trend: the last months up to the period's end
 	const endMonth = filter.to.slice(0, 7);
 	const months: string[] = [];
