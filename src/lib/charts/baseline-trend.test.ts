@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BaselinePoint } from '$lib/types';
-import { baselineTrendOptions, outsideBand } from './baseline-trend';
+import { baselineTrendOptions, outsideBand, volumeLevel } from './baseline-trend';
 
 type AnyRecord = Record<string, unknown>;
 const asArray = (v: unknown): AnyRecord[] => (Array.isArray(v) ? v : [v]) as AnyRecord[];
@@ -135,5 +135,15 @@ describe('baselineTrendOptions', () => {
 		it('is empty for an index without a point', () => {
 			expect(fmt([{ dataIndex: 99 }])).toBe('');
 		});
+	});
+});
+
+describe('volumeLevel', () => {
+	it('reads a figure by the band the card shows: above it is 高于常态 even below 2σ', () => {
+		// expected 100, σ 10: the 95 % band is [80.4, 119.6]; 120 is outside it at z = 2.0 − ε
+		expect(volumeLevel({ observed: 120, low: 80.4, high: 119.6 })).toBe('high');
+		expect(volumeLevel({ observed: 119, low: 80.4, high: 119.6 })).toBe('normal');
+		expect(volumeLevel({ observed: 80, low: 80.4, high: 119.6 })).toBe('low');
+		expect(volumeLevel({ observed: 80, low: null, high: null })).toBe('none');
 	});
 });

@@ -1,7 +1,7 @@
 // Daily volume against its seasonal baseline: the count line, the expected line and the normal band (the
 // band is drawn as a transparent lower area with the band's width stacked on it). Pure: an ECharts option.
 import type { EChartsOption, TooltipComponentFormatterCallbackParams } from 'echarts';
-import type { BaselinePoint } from '$lib/types';
+import type { BaselinePoint, VolumeCard } from '$lib/types';
 import { formatCount, formatDayLong } from './format';
 import { bandSeries, baseTextStyle, countAxis, dayAxis, escapeHtml, TIME_GRID, tooltipBox } from './options';
 import { defaultTheme, type ChartTheme } from './theme';
@@ -16,6 +16,16 @@ export function outsideBand(p: BaselinePoint): -1 | 0 | 1 {
 	if (p.high !== null && p.count > p.high) return 1;
 	if (p.low !== null && p.count < p.low) return -1;
 	return 0;
+}
+
+/**
+ * A volume card's level against its normal band — the band the card shows, so a figure above it never reads
+ * 处于常态: 'none' without a baseline.
+ */
+export function volumeLevel(v: Pick<VolumeCard, 'observed' | 'low' | 'high'>): 'high' | 'low' | 'normal' | 'none' {
+	if (v.low === null || v.high === null) return 'none';
+	const o = outsideBand({ day: '', count: v.observed, expected: null, low: v.low, high: v.high, kind: '' });
+	return o > 0 ? 'high' : o < 0 ? 'low' : 'normal';
 }
 
 export function baselineTrendOptions(points: BaselinePoint[], opts: BaselineTrendInput = {}): EChartsOption {
