@@ -1,5 +1,21 @@
-import { describe, expect, it } from 'vitest';
-import { WorkCalendar, daysBetween, defaultCalendar, isDay, shanghaiDay, shanghaiMidnight, statutoryHolidays } from './index';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { schedule2027, springFestival2027 } from '../../tests/support/calendar';
+import {
+	WorkCalendar,
+	daysBetween,
+	defaultCalendar,
+	isDay,
+	shanghaiDay,
+	shanghaiMidnight,
+	statutoryHolidays,
+	type HolidayData
+} from './index';
+
+const defaultCalendarBase = () => createRequire(import.meta.url)('chinese-days/dist/chinese-days.json') as HolidayData;
 
 const at = (isoLocal: string) => Date.parse(`${isoLocal}+08:00`);
 
@@ -71,16 +87,60 @@ describe('WorkCalendar (chinese-days data)', () => {
 		for (const d of Object.keys(y2026)) expect(cal.isHoliday(d), d).toBe(true);
 	});
 
-	it('lets an extra schedule override the package for years it does not cover', () => {
+	it('lets an extra schedule override the package; a year it has in part is not covered and keeps the statutory days it lacks', () => {
 		const extra = new WorkCalendar([
 			{ holidays: {}, workdays: {} },
 			{ holidays: { '2099-01-01': "New Year's Day,元旦,1" }, workdays: { '2099-01-03': 'x,元旦,1' } }
 		]);
-		expect(extra.covers(2099)).toBe(true);
 		expect(extra.isWorkday('2099-01-01')).toBe(false); // a Thursday made a holiday
 		expect(extra.isWorkday('2099-01-03')).toBe(true); // a Saturday made a working day
-		expect(extra.covers(2098)).toBe(false);
+		expect(extra.covers(2099)).toBe(false); // 元旦 alone is not the year's schedule
+		expect(extra.coverage(2099)).toEqual({ year: 2099, status: 'partial', lacking: ['春节', '清明', '劳动节', '端午', '中秋', '国庆节'] });
+		expect(extra.isWorkday('2099-10-01')).toBe(false); // 国庆, statutory
+		expect(extra.coverage(2098).status).toBe('missing');
 	});
+});
+
+describe('the extra holiday file (holidays-extra.json)', () => {
+	const dir = mkdtempSync(join(tmpdir(), 'minqing-holidays-'));
+	afterAll(() => rmSync(dir, { recursive: true, force: true }));
+	let n = 0;
+	/** the calendar with an extra file of that content (a new path each time: defaultCalendar keeps the last one) */
+	const withFile = (content: unknown) => {
+		const file = join(dir, `holidays-${++n}.json`);
+		writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+		return { file, cal: defaultCalendar(file) };
+	};
+	it('a whole year entered covers it, with its 调休, and moves the statutory fallback one year on', () => {
+		const { cal } = withFile(schedule2027());
+		expect(cal.covers(2027)).toBe(true);
+		expect(cal.coverage(2027)).toEqual({ year: 2027, status: 'complete', lacking: [] });
+		expect(cal.isWorkday('2027-02-11')).toBe(false); // 春节 as entered, beyond the statutory four days
+		expect(cal.isWorkday('2027-02-20')).toBe(true); // its 调休 Saturday
+		expect(cal.isWorkday('2027-10-07')).toBe(false);
+		expect(cal.covers(2028)).toBe(false);
+		expect(cal.isWorkday('2032-10-01')).toBe(false); // 2028 … 2032 get the statutory days
+	});
+
+	it('a lone entry far off (2207-02-08) is a partial year: it does not move the statutory fallback past 2027 … 2206', () => {
+		const raw = new WorkCalendar([defaultCalendarBase(), { holidays: { '2207-02-08': 'Spring Festival,春节,4' }, workdays: {} }], 5);
+		for (const d of ['2027-01-01', '2027-02-08', '2027-10-01', '2031-10-01']) expect(raw.isWorkday(d), d).toBe(false);
+		expect(raw.coverage(2027).status).toBe('missing');
+		expect(raw.coverage(2207).status).toBe('partial');
+	});
+
+	it('only 春节 entered for 2027: 2027 is partial, and 元旦, 清明, 劳动节, 端午, 中秋 and 国庆 keep their statutory days', () => {
+		const { cal } = withFile(springFestival2027());
+		expect(cal.covers(2027)).toBe(false);
+		expect(cal.coverage(2027)).toEqual({ year: 2027, status: 'partial', lacking: ['元旦', '清明', '劳动节', '端午', '中秋', '国庆节'] });
+		expect(cal.isWorkday('2027-02-11')).toBe(false); // as entered
+		expect(cal.isWorkday('2027-02-20')).toBe(true); // its 调休
+		for (const d of ['2027-01-01', '2027-04-05', '2027-05-01', '2027-06-09', '2027-09-15', '2027-10-01', '2027-10-02', '2027-10-03'])
+			expect(cal.isWorkday(d), d).toBe(false);
+		expect(cal.isWorkday('2027-10-04')).toBe(true); // no 调休 is guessed
+		expect(cal.isWorkday('2031-10-01')).toBe(false); // the fallback still runs from 2026, the last covered year
+	});
+
 });
 
 describe('isDay and daysBetween', () => {

@@ -12,6 +12,20 @@ export interface HolidayData {
 	workdays: Record<string, string>;
 }
 
+/** The festivals of the statutory holidays, as `statutoryHolidays` names them (the Chinese part of the value). */
+export const FESTIVALS = ['元旦', '春节', '清明', '劳动节', '端午', '中秋', '国庆节'] as const;
+export type Festival = (typeof FESTIVALS)[number];
+
+export interface YearCoverage {
+	year: number;
+	/** complete: the package's schedule, or one with every festival; partial: some entries; missing: none */
+	status: 'complete' | 'partial' | 'missing';
+	/** the festivals the year's schedule lacks: their statutory days are rest days, without 调休 */
+	lacking: Festival[];
+}
+
+const festivalOf = (value: string) => value.split(',')[1] as Festival;
+
 const DAY_MS = 86_400_000;
 const SHANGHAI_MS = 8 * 3_600_000;
 
@@ -59,32 +73,54 @@ const TABLE_TO = dayNumber('2100-12-31');
 export class WorkCalendar {
 	private readonly holidays = new Map<string, string>();
 	private readonly workdays = new Map<string, string>();
-	private readonly years = new Set<number>();
+	/** the years with schedule entries, complete or partial; a year not here is missing */
+	private readonly status = new Map<number, YearCoverage>();
 	private flags: Uint8Array | null = null;
 	/** cum[i] = working days in [TABLE_FROM, TABLE_FROM + i] */
 	private cum: Int32Array | null = null;
 
 	/**
-	 * `sources` are official schedules, later ones overriding earlier ones. The `fallbackYears` years after the last
-	 * one they cover get their statutory holidays (`statutoryHolidays`, without the 调休 of a schedule not yet
+	 * `sources` are official schedules, later ones overriding earlier ones. `sources[0]` is the package's: each year it
+	 * has counts as covered. A year only later sources (the city's extra file) have counts as covered only when it is
+	 * complete — a holiday on at least one statutory day of each festival (元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆节);
+	 * a partial year keeps the statutory days (`statutoryHolidays`) of the festivals it lacks. The `fallbackYears`
+	 * years after the last covered one get their statutory holidays too (without the 调休 of a schedule not yet
 	 * published): used, but such a year does not count as covered.
 	 */
 	constructor(sources: HolidayData[], fallbackYears = 0) {
-		for (const s of sources) {
+		const official = new Set<number>();
+		const entered = new Set<number>();
+		sources.forEach((s, i) => {
+			const years = i === 0 ? official : entered;
 			for (const [d, v] of Object.entries(s.holidays)) {
 				this.holidays.set(d, v);
 				this.workdays.delete(d);
-				this.years.add(Number(d.slice(0, 4)));
+				years.add(Number(d.slice(0, 4)));
 			}
 			for (const [d, v] of Object.entries(s.workdays)) {
 				this.workdays.set(d, v);
 				this.holidays.delete(d);
-				this.years.add(Number(d.slice(0, 4)));
+				years.add(Number(d.slice(0, 4)));
 			}
+		});
+		for (const year of official) this.status.set(year, { year, status: 'complete', lacking: [] });
+		const statutory = new Map<number, Record<string, string>>();
+		const statutoryOf = (y: number) => statutory.get(y) ?? statutory.set(y, statutoryHolidays(y).holidays).get(y)!;
+		for (const year of entered) {
+			if (official.has(year)) continue;
+			const days = Object.entries(statutoryOf(year));
+			const lacking = FESTIVALS.filter((f) => !days.some(([d, v]) => festivalOf(v) === f && this.holidays.has(d)));
+			this.status.set(year, { year, status: lacking.length ? 'partial' : 'complete', lacking });
 		}
-		const last = this.years.size ? Math.max(...this.years) : Number.NaN;
-		for (let y = last + 1; y <= last + fallbackYears; y++)
-			for (const [d, v] of Object.entries(statutoryHolidays(y).holidays)) this.holidays.set(d, v);
+		const covered = [...this.status.values()].filter((c) => c.status === 'complete').map((c) => c.year);
+		const last = covered.length ? Math.max(...covered) : Number.NaN;
+		const fill = new Set([...this.status.values()].filter((c) => c.status === 'partial').map((c) => c.year));
+		for (let y = last + 1; y <= last + fallbackYears; y++) if (!this.status.has(y)) fill.add(y);
+		for (const y of fill) {
+			const lacking = this.coverage(y).lacking;
+			for (const [d, v] of Object.entries(statutoryOf(y)))
+				if (lacking.includes(festivalOf(v)) && !this.holidays.has(d) && !this.workdays.has(d)) this.holidays.set(d, v);
+		}
 	}
 
 	private table(): { flags: Uint8Array; cum: Int32Array } {
@@ -114,9 +150,17 @@ export class WorkCalendar {
 		if (num >= TABLE_FROM && num <= TABLE_TO) flags[num - TABLE_FROM] = v;
 	}
 
-	/** Whether the calendar has the official schedule for a year (otherwise only weekends count). */
+	/**
+	 * Whether the calendar has a year's complete official schedule (otherwise weekends and, for the years after the
+	 * covered ones, the statutory days count).
+	 */
 	covers(year: number): boolean {
-		return this.years.has(year);
+		return this.coverage(year).status === 'complete';
+	}
+
+	/** A year's schedule: complete, partial (with the festivals it lacks) or missing. */
+	coverage(year: number): YearCoverage {
+		return this.status.get(year) ?? { year, status: 'missing', lacking: [...FESTIVALS] };
 	}
 
 	isHoliday(day: string): boolean {

@@ -70,7 +70,10 @@ describe('time limits over public holidays and 调休 working weekends', () => {
 				workdays: { '2027-02-20': 'Spring Festival,春节,9' }
 			}
 		]);
-		expect(next.covers(2027)).toBe(true);
+		// 春节 alone is not the year's schedule: 2027 is not covered, and its other festivals keep their statutory days
+		expect(next.covers(2027)).toBe(false);
+		expect(next.coverage(2027).status).toBe('partial');
+		expect(next.isWorkday('2027-10-01')).toBe(false);
 		const t = at('2027-02-04T09:00:00'); // Thursday
 		// 02-04 counts from the next day: 02-05 … 02-13 off, then 02-15 Mon … 02-19, 02-20 Sat (调休), 02-22
 		expect(end(deadlines(next, DEFAULT_LIMITS, '求助', false, t).replyDeadline)).toBe('2027-02-19');

@@ -743,16 +743,17 @@ describe('time limits', () => {
 	});
 
 	it('say when the holiday calendar lacks next year', () => {
-		// calendars that know 2026 only, and 2026 and 2027 (one holiday each is enough for a year to count as known)
+		// package calendars that know 2026 only, and 2026 and 2027 (the package's years count as known; the extra file's
+		// years only when complete: limits.test.ts)
 		const known2026 = new WorkCalendar([{ holidays: { '2026-10-01': 'National Day,国庆节,7' }, workdays: {} }]);
 		const both = new WorkCalendar([
 			{ holidays: { '2026-10-01': 'National Day,国庆节,7', '2027-02-06': 'Spring Festival,春节,8' }, workdays: {} }
 		]);
 		const at = Date.parse('2026-11-29T12:00:00+08:00');
 		const c = calendarCoverage(known2026, at);
-		expect(c.years).toEqual([
-			{ year: 2026, covered: true },
-			{ year: 2027, covered: false }
+		expect(c.years.map(({ year, covered, status }) => ({ year, covered, status }))).toEqual([
+			{ year: 2026, covered: true, status: 'complete' },
+			{ year: 2027, covered: false, status: 'missing' }
 		]);
 		expect(c.ok).toBe(false);
 		expect(c.message).toContain('缺少 2027 年');

@@ -6,7 +6,7 @@ import { DEFAULT_LIMITS, TICKET_TYPES, type TicketType, type TimeLimits } from '
 import type { Db } from '../db';
 import { settings, tickets } from '../db/schema';
 import { CaseError } from './input';
-import { shanghaiDay, type WorkCalendar } from '$pipelines/calendar/index';
+import { FESTIVALS, shanghaiDay, type Festival, type WorkCalendar, type YearCoverage } from '$pipelines/calendar/index';
 
 const KEY = 'case_time_limits';
 
@@ -70,21 +70,47 @@ export async function saveLimits(db: Db, value: unknown): Promise<TimeLimits> {
 	return r.data;
 }
 
-/** Whether the holiday calendar has this year's and next year's official schedule (a missing one counts weekends only). */
+/** How a festival's statutory days are said (国务院《全国年节及纪念日放假办法》, as `statutoryHolidays` counts them). */
+const FESTIVAL_DAYS: Record<Festival, string> = {
+	元旦: '元旦',
+	春节: '春节四天',
+	清明: '清明',
+	劳动节: '劳动节两天',
+	端午: '端午',
+	中秋: '中秋',
+	国庆节: '国庆三天'
+};
+
+/**
+ * Whether the holiday calendar has this year's and next year's complete official schedule: each year complete,
+ * partial (the city's extra file has some of its holidays; the festivals it lacks count their statutory days) or
+ * missing (weekends and the statutory days only).
+ */
 export function calendarCoverage(
 	cal: WorkCalendar,
 	now = Date.now()
-): { years: { year: number; covered: boolean }[]; ok: boolean; message: string } {
+): { years: (YearCoverage & { covered: boolean })[]; ok: boolean; message: string } {
 	const year = Number(shanghaiDay(now).slice(0, 4));
-	const years = [year, year + 1].map((y) => ({ year: y, covered: cal.covers(y) }));
-	const missing = years.filter((y) => !y.covered).map((y) => y.year);
-	return {
-		years,
-		ok: missing.length === 0,
-		message: missing.length
-			? `节假日数据缺少 ${missing.join('、')} 年的放假安排：这些年份的时限扣除周末和法定节日当天（元旦、春节四天、清明、劳动节两天、端午、中秋、国庆三天），不含调休。国务院办公厅公布放假安排后，请更新 chinese-days 或在 data/reference/holidays-extra.json 中补充。`
-			: `节假日数据已覆盖 ${years.map((y) => y.year).join('、')} 年。`
-	};
+	const years = [year, year + 1].map((y) => ({ ...cal.coverage(y), covered: cal.covers(y) }));
+	const list = (s: YearCoverage['status']) => years.filter((y) => y.status === s).map((y) => y.year);
+	const [complete, partial, missing] = [list('complete'), list('partial'), list('missing')];
+	const parts: string[] = [];
+	if (!partial.length && !missing.length) parts.push(`节假日数据已覆盖 ${complete.join('、')} 年。`);
+	else {
+		if (complete.length) parts.push(`节假日数据已覆盖 ${complete.join('、')} 年。`);
+		if (missing.length)
+			parts.push(
+				`节假日数据缺少 ${missing.join('、')} 年的放假安排：这些年份的时限扣除周末和法定节日当天（${FESTIVALS.map((f) => FESTIVAL_DAYS[f]).join('、')}），不含调休。`
+			);
+		for (const y of years.filter((y) => y.status === 'partial'))
+			parts.push(
+				`${y.year} 年的放假安排不完整：已录入的日子照录入的算，未录入的节日只扣除法定节日当天（${y.lacking.map((f) => FESTIVAL_DAYS[f]).join('、')}），不含调休。`
+			);
+		parts.push(
+			`国务院办公厅公布放假安排后，请更新 chinese-days 或在 data/reference/holidays-extra.json 中${partial.length ? '补全' : '补充'} ${[...partial, ...missing].sort().join('、')} 年的全年安排。`
+		);
+	}
+	return { years, ok: !partial.length && !missing.length, message: parts.join('') };
 }
 
 /** The working clocks a ticket at a unit stores (migration 0010): at its dispatch and at its deadlines. */
