@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,8 @@ import {
 	daysBetween,
 	defaultCalendar,
 	isDay,
+	parseHolidayFile,
+	refusedFileMessage,
 	shanghaiDay,
 	shanghaiMidnight,
 	statutoryHolidays,
@@ -111,8 +113,16 @@ describe('the extra holiday file (holidays-extra.json)', () => {
 		writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
 		return { file, cal: defaultCalendar(file) };
 	};
+	const NOW = Date.parse('2026-12-02T10:00:00+08:00');
+
+	it('the file shipped in data/reference is valid', () => {
+		const text = readFileSync(new URL('../../data/reference/holidays-extra.json', import.meta.url), 'utf8');
+		expect(parseHolidayFile(text, 2004, NOW).problems).toEqual([]);
+	});
+
 	it('a whole year entered covers it, with its 调休, and moves the statutory fallback one year on', () => {
 		const { cal } = withFile(schedule2027());
+		expect(cal.refused).toBeNull();
 		expect(cal.covers(2027)).toBe(true);
 		expect(cal.coverage(2027)).toEqual({ year: 2027, status: 'complete', lacking: [] });
 		expect(cal.isWorkday('2027-02-11')).toBe(false); // 春节 as entered, beyond the statutory four days
@@ -122,15 +132,38 @@ describe('the extra holiday file (holidays-extra.json)', () => {
 		expect(cal.isWorkday('2032-10-01')).toBe(false); // 2028 … 2032 get the statutory days
 	});
 
-	it('a lone entry far off (2207-02-08) is a partial year: it does not move the statutory fallback past 2027 … 2206', () => {
+	it('a key that is not a YYYY-MM-DD date (2027-2-8) refuses the whole file, naming it and the key; 2027 keeps its statutory days', () => {
+		const schedule = schedule2027();
+		delete schedule.holidays['2027-02-08'];
+		schedule.holidays['2027-2-8'] = 'Spring Festival,春节,4';
+		const { file, cal } = withFile(schedule);
+		// before: 2027 counted as covered by its other entries, and 初三 2027-02-08 was a working day
+		expect(cal.isWorkday('2027-02-08')).toBe(false);
+		expect(cal.covers(2027)).toBe(false);
+		expect(cal.refused).toEqual({ path: file, problems: ['holidays 中的“2027-2-8”不是 YYYY-MM-DD 格式的日期（应写作 2027-02-08）'] });
+		// none of the file is used: the 春节 days beyond the statutory four and the 调休 Saturday are as without it
+		expect(cal.isWorkday('2027-02-11')).toBe(true);
+		expect(cal.isWorkday('2027-02-20')).toBe(false);
+		expect(cal.isWorkday('2027-10-01')).toBe(false); // statutory 国庆
+		expect(refusedFileMessage(cal.refused!)).toBe(
+			`节假日文件 ${file} 有 1 处错误，整个文件未使用（时限按 chinese-days 的放假安排和法定节日计算，直到改正）：holidays 中的“2027-2-8”不是 YYYY-MM-DD 格式的日期（应写作 2027-02-08）。`
+		);
+	});
+
+	it('a year typo (2207-02-08) is refused and does not move the statutory fallback past 2027 … 2206', () => {
+		const { cal } = withFile({ holidays: { '2207-02-08': 'Spring Festival,春节,4' }, workdays: {} });
+		expect(cal.refused?.problems[0]).toMatch(/^holidays 中的“2207-02-08”的年份 2207 不在 2004–20\d\d 年之间/);
+		for (const d of ['2027-01-01', '2027-02-08', '2027-10-01', '2031-10-01']) expect(cal.isWorkday(d), d).toBe(false);
+		expect(cal.coverage(2027).status).toBe('missing');
+		// and in the calendar itself (without the file's check), a lone entry far off is a partial year, not a covered one
 		const raw = new WorkCalendar([defaultCalendarBase(), { holidays: { '2207-02-08': 'Spring Festival,春节,4' }, workdays: {} }], 5);
-		for (const d of ['2027-01-01', '2027-02-08', '2027-10-01', '2031-10-01']) expect(raw.isWorkday(d), d).toBe(false);
-		expect(raw.coverage(2027).status).toBe('missing');
+		expect(raw.isWorkday('2027-10-01')).toBe(false);
 		expect(raw.coverage(2207).status).toBe('partial');
 	});
 
 	it('only 春节 entered for 2027: 2027 is partial, and 元旦, 清明, 劳动节, 端午, 中秋 and 国庆 keep their statutory days', () => {
 		const { cal } = withFile(springFestival2027());
+		expect(cal.refused).toBeNull();
 		expect(cal.covers(2027)).toBe(false);
 		expect(cal.coverage(2027)).toEqual({ year: 2027, status: 'partial', lacking: ['元旦', '清明', '劳动节', '端午', '中秋', '国庆节'] });
 		expect(cal.isWorkday('2027-02-11')).toBe(false); // as entered
@@ -141,6 +174,42 @@ describe('the extra holiday file (holidays-extra.json)', () => {
 		expect(cal.isWorkday('2031-10-01')).toBe(false); // the fallback still runs from 2026, the last covered year
 	});
 
+	it('refuses every other kind of bad entry, each named by its list and key', () => {
+		const check = (content: string) => parseHolidayFile(content, 2004, NOW).problems;
+		const file = (holidays: Record<string, unknown>, workdays: Record<string, unknown> = {}) => JSON.stringify({ holidays, workdays });
+		expect(check('{ "holidays": { "2027-01-01": "元旦" ')[0]).toMatch(/^不是有效的 JSON/);
+		expect(check('[]')).toEqual(['文件内容应为 { "holidays": { "YYYY-MM-DD": "英文名,中文名,天数" }, "workdays": { … } }']);
+		expect(check('{ "holidays": [], "workdays": {}, "inLieuDays": {} }')).toEqual([
+			'有未知的字段“inLieuDays”（只认 holidays 和 workdays）',
+			'“holidays”应是一个对象：{ "YYYY-MM-DD": "英文名,中文名,天数" }'
+		]);
+		expect(check(file({ '2027-02-30': 'Spring Festival,春节,4' }))).toEqual(['holidays 中的“2027-02-30”不是真实的日期']);
+		expect(check(file({ '08/02/2027': 'Spring Festival,春节,4' }))).toEqual(['holidays 中的“08/02/2027”不是 YYYY-MM-DD 格式的日期']);
+		expect(check(file({ '2029-02-08': 'Spring Festival,春节,4', '2003-01-01': "New Year's Day,元旦,1" }))).toEqual([
+			'holidays 中的“2029-02-08”的年份 2029 不在 2004–2028 年之间（chinese-days 最早的年份至今年后两年），可能是笔误',
+			'holidays 中的“2003-01-01”的年份 2003 不在 2004–2028 年之间（chinese-days 最早的年份至今年后两年），可能是笔误'
+		]);
+		for (const value of ['春节', 'Spring Festival,春节', 'Spring Festival,春节,four', ',春节,4', 'Spring Festival,,4', 4, null])
+			expect(check(file({ '2027-02-08': value }))).toEqual([
+				`holidays 中的“2027-02-08”的值 ${JSON.stringify(value)} 应为“英文名,中文名,天数”，如 "Spring Festival,春节,4"`
+			]);
+		expect(check(file({}, { '2027-02-08': 'Spring Festival,春节,4' }))).toEqual(['workdays 中的“2027-02-08”是星期一：调休上班日只能是周六或周日']);
+		expect(check(file({ '2027-02-20': 'Spring Festival,春节,4' }, { '2027-02-20': 'Spring Festival,春节,4' }))).toEqual([
+			'“2027-02-20”同时写在 holidays 和 workdays 中'
+		]);
+		// a file without one of the lists has it empty; a good file gives its schedule
+		expect(parseHolidayFile('{ "holidays": { "2027-01-01": "New Year\'s Day,元旦,1" } }', 2004, NOW)).toEqual({
+			data: { holidays: { '2027-01-01': "New Year's Day,元旦,1" }, workdays: {} },
+			problems: []
+		});
+		// each of them keeps the whole file out of the calendar
+		const { cal } = withFile({ ...schedule2027(), holidays: { ...schedule2027().holidays, '2027-06-09': 'Dragon Boat Festival,端午' } });
+		expect(cal.refused?.problems).toHaveLength(1);
+		expect(cal.isWorkday('2027-02-11')).toBe(true);
+		expect(refusedFileMessage({ path: 'x.json', problems: ['a', 'b', 'c'] }, 2)).toBe(
+			'节假日文件 x.json 有 3 处错误，整个文件未使用（时限按 chinese-days 的放假安排和法定节日计算，直到改正）：a；b；另有 1 处。'
+		);
+	});
 });
 
 describe('isDay and daysBetween', () => {

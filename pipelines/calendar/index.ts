@@ -1,7 +1,8 @@
 // The Chinese public-holiday calendar with 调休 (weekend days that become working days), for time limits
 // counted in working days and for seasonal baselines. Data: the maintained `chinese-days` package
 // (State Council schedules), plus `data/reference/holidays-extra.json` in the same shape for years the
-// installed package does not know yet — so a new year's schedule is a data edit, not a code change.
+// installed package does not know yet — so a new year's schedule is a data edit, not a code change. That file is
+// checked when read (`parseHolidayFile`) and not used at all when anything in it is wrong (`WorkCalendar.refused`).
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -22,6 +23,12 @@ export interface YearCoverage {
 	status: 'complete' | 'partial' | 'missing';
 	/** the festivals the year's schedule lacks: their statutory days are rest days, without 调休 */
 	lacking: Festival[];
+}
+
+/** An extra holiday file that was not used, and why (one line per problem, in Chinese). */
+export interface RefusedFile {
+	path: string;
+	problems: string[];
 }
 
 const festivalOf = (value: string) => value.split(',')[1] as Festival;
@@ -85,9 +92,13 @@ export class WorkCalendar {
 	 * complete — a holiday on at least one statutory day of each festival (元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆节);
 	 * a partial year keeps the statutory days (`statutoryHolidays`) of the festivals it lacks. The `fallbackYears`
 	 * years after the last covered one get their statutory holidays too (without the 调休 of a schedule not yet
-	 * published): used, but such a year does not count as covered.
+	 * published): used, but such a year does not count as covered. `refused` is an extra file that was not used.
 	 */
-	constructor(sources: HolidayData[], fallbackYears = 0) {
+	constructor(
+		sources: HolidayData[],
+		fallbackYears = 0,
+		readonly refused: RefusedFile | null = null
+	) {
 		const official = new Set<number>();
 		const entered = new Set<number>();
 		sources.forEach((s, i) => {
@@ -281,25 +292,105 @@ export function statutoryHolidays(year: number): HolidayData {
 /** Years after the last one the schedules cover that get the statutory days (deadlines run a few months ahead). */
 const FALLBACK_YEARS = 5;
 
+const WEEKDAYS = ['星期日', '星期一', '星期二', '星期三', '星期四', '星期五', '星期六'];
+
+/**
+ * Checks an extra holiday file's text (`{ "holidays": { "YYYY-MM-DD": "English,中文,days" }, "workdays": { … } }`):
+ * every key a real date from `firstYear` to two years after `now`'s, every value "English,中文,days" with a
+ * whole number of days, a 调休 working day on a Saturday or Sunday, no day in both lists, no other fields. Returns
+ * the schedule, or the problems (in Chinese, each naming the list and the key) and no schedule.
+ */
+export function parseHolidayFile(
+	text: string,
+	firstYear: number,
+	now = Date.now()
+): { data: HolidayData; problems: [] } | { data: null; problems: string[] } {
+	let json: unknown;
+	try {
+		json = JSON.parse(text);
+	} catch (e) {
+		return { data: null, problems: [`不是有效的 JSON（${(e as Error).message}）`] };
+	}
+	const shape = '应为 { "holidays": { "YYYY-MM-DD": "英文名,中文名,天数" }, "workdays": { … } }';
+	if (typeof json !== 'object' || json === null || Array.isArray(json)) return { data: null, problems: [`文件内容${shape}`] };
+	const problems: string[] = [];
+	for (const k of Object.keys(json)) if (k !== 'holidays' && k !== 'workdays') problems.push(`有未知的字段“${k}”（只认 holidays 和 workdays）`);
+	const lastYear = Number(shanghaiDay(now).slice(0, 4)) + 2;
+	const out: HolidayData = { holidays: {}, workdays: {} };
+	for (const list of ['holidays', 'workdays'] as const) {
+		const entries: unknown = (json as Record<string, unknown>)[list] ?? {};
+		if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) {
+			problems.push(`“${list}”应是一个对象：{ "YYYY-MM-DD": "英文名,中文名,天数" }`);
+			continue;
+		}
+		for (const [key, value] of Object.entries(entries)) {
+			const at = `${list} 中的“${key}”`;
+			if (!isDay(key)) {
+				const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(key);
+				const padded = m ? `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}` : '';
+				problems.push(
+					/^\d{4}-\d{2}-\d{2}$/.test(key)
+						? `${at}不是真实的日期`
+						: `${at}不是 YYYY-MM-DD 格式的日期${isDay(padded) ? `（应写作 ${padded}）` : ''}`
+				);
+				continue;
+			}
+			const year = Number(key.slice(0, 4));
+			if (year < firstYear || year > lastYear) {
+				problems.push(`${at}的年份 ${year} 不在 ${firstYear}–${lastYear} 年之间（chinese-days 最早的年份至今年后两年），可能是笔误`);
+				continue;
+			}
+			const parts = typeof value === 'string' ? value.split(',') : [];
+			if (parts.length !== 3 || !parts[0].trim() || !parts[1].trim() || !/^[1-9]\d*$/.test(parts[2])) {
+				problems.push(`${at}的值 ${JSON.stringify(value)} 应为“英文名,中文名,天数”，如 "Spring Festival,春节,4"`);
+				continue;
+			}
+			const dow = new Date(`${key}T00:00:00Z`).getUTCDay();
+			if (list === 'workdays' && dow !== 0 && dow !== 6) {
+				problems.push(`${at}是${WEEKDAYS[dow]}：调休上班日只能是周六或周日`);
+				continue;
+			}
+			if (list === 'workdays' && key in out.holidays) {
+				problems.push(`“${key}”同时写在 holidays 和 workdays 中`);
+				continue;
+			}
+			out[list][key] = value as string;
+		}
+	}
+	return problems.length ? { data: null, problems } : { data: out, problems: [] };
+}
+
+/** The message saying that an extra holiday file is not used, with its first `max` problems. */
+export function refusedFileMessage(r: RefusedFile, max = Infinity): string {
+	const shown = r.problems.slice(0, max);
+	const more = r.problems.length - shown.length;
+	return `节假日文件 ${r.path} 有 ${r.problems.length} 处错误，整个文件未使用（时限按 chinese-days 的放假安排和法定节日计算，直到改正）：${shown.join('；')}${more ? `；另有 ${more} 处` : ''}。`;
+}
+
 let cached: WorkCalendar | null = null;
 let cachedExtra: string | undefined;
 
-/** The calendar from chinese-days plus an optional extra file in the same JSON shape. */
+/**
+ * The calendar from chinese-days plus an optional extra file in the same JSON shape. A file with any problem is not
+ * used at all (the calendar's `refused` says why), so that a half-read schedule never moves deadlines unnoticed.
+ */
 export function defaultCalendar(extraPath?: string): WorkCalendar {
 	if (cached && cachedExtra === extraPath) return cached;
 	const require = createRequire(import.meta.url);
 	const base = require('chinese-days/dist/chinese-days.json') as HolidayData;
 	const sources: HolidayData[] = [base];
+	let refused: RefusedFile | null = null;
 	if (extraPath && existsSync(extraPath)) {
-		let extra: HolidayData;
+		let r: ReturnType<typeof parseHolidayFile>;
 		try {
-			extra = JSON.parse(readFileSync(extraPath, 'utf8')) as HolidayData;
+			r = parseHolidayFile(readFileSync(extraPath, 'utf8'), Math.min(...Object.keys(base.holidays).map((d) => Number(d.slice(0, 4)))));
 		} catch (e) {
-			throw new Error(`holiday file ${extraPath}: ${(e as Error).message}`);
+			r = { data: null, problems: [`无法读取（${(e as Error).message}）`] };
 		}
-		sources.push({ holidays: extra.holidays ?? {}, workdays: extra.workdays ?? {} });
+		if (r.data) sources.push(r.data);
+		else refused = { path: extraPath, problems: r.problems };
 	}
-	cached = new WorkCalendar(sources, FALLBACK_YEARS);
+	cached = new WorkCalendar(sources, FALLBACK_YEARS, refused);
 	cachedExtra = extraPath;
 	return cached;
 }

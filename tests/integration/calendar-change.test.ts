@@ -1,5 +1,5 @@
 // A changed holiday calendar moves the deadlines of the steps still to be done, counted anew over the same working days.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
@@ -89,5 +89,29 @@ describe('a changed holiday calendar', () => {
 		const back = await reread(open);
 		expect(back.signDeadline).toEqual(open.signDeadline);
 		expect(back.replyDeadline).toEqual(open.replyDeadline);
+	});
+});
+
+describe('a bad holiday file', () => {
+	it('is not used, and the start says so with the file, the key and what is wrong', async () => {
+		// the reference data as shipped, but for the holiday file
+		const data = join(loadConfig({}).root, 'data');
+		const ref = join(dir, 'data');
+		mkdirSync(join(ref, 'reference'), { recursive: true });
+		for (const f of readdirSync(data)) if (f !== 'reference') symlinkSync(join(data, f), join(ref, f));
+		for (const f of readdirSync(join(data, 'reference'))) if (f !== 'holidays-extra.json') symlinkSync(join(data, 'reference', f), join(ref, 'reference', f));
+		const file = join(ref, 'reference', 'holidays-extra.json');
+		writeFileSync(file, JSON.stringify({ holidays: { '2027-2-8': 'Spring Festival,春节,4' }, workdays: {} }));
+		const lines: string[] = [];
+		const b = await startApp({ ...loadConfig({}), referenceDir: ref, dataDir: ':memory:', demo: false }, (m) => lines.push(m));
+		try {
+			expect(lines).toContain(
+				`[minqing] 节假日文件 ${file} 有 1 处错误，整个文件未使用（时限按 chinese-days 的放假安排和法定节日计算，直到改正）：holidays 中的“2027-2-8”不是 YYYY-MM-DD 格式的日期（应写作 2027-02-08）。`
+			);
+			expect(b.calendar.refused?.path).toBe(file);
+			expect(b.calendar.isWorkday('2027-02-08')).toBe(false);
+		} finally {
+			await stopApp(b);
+		}
 	});
 });

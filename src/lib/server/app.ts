@@ -2,7 +2,7 @@
 // CLI uses the same function when no server is running.
 import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultCalendar, type WorkCalendar } from '$pipelines/calendar/index';
+import { defaultCalendar, refusedFileMessage, type WorkCalendar } from '$pipelines/calendar/index';
 import { loadCorpus } from '$pipelines/demo/corpus';
 import { runDemo, type DemoRunResult } from '$pipelines/demo/run';
 import { loadReference, type Reference } from '$pipelines/reference/index';
@@ -60,6 +60,8 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m))
 		throw new StartupError(`参考数据有误：${(e as Error).message}`, `reference data: ${(e as Error).message}`);
 	}
 	const calendar = defaultCalendar(holidayFile(config.referenceDir));
+	// a bad holiday file is not used (deadlines count chinese-days and the statutory days): said here and in 设置
+	if (calendar.refused) log(`[minqing] ${refusedFileMessage(calendar.refused)}`);
 	const rel = await openRelational({
 		databaseUrl: config.databaseUrl,
 		dataDir: config.dataDir,

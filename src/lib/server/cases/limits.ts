@@ -6,7 +6,7 @@ import { DEFAULT_LIMITS, TICKET_TYPES, type TicketType, type TimeLimits } from '
 import type { Db } from '../db';
 import { settings, tickets } from '../db/schema';
 import { CaseError } from './input';
-import { FESTIVALS, shanghaiDay, type Festival, type WorkCalendar, type YearCoverage } from '$pipelines/calendar/index';
+import { FESTIVALS, refusedFileMessage, shanghaiDay, type Festival, type WorkCalendar, type YearCoverage } from '$pipelines/calendar/index';
 
 const KEY = 'case_time_limits';
 
@@ -84,17 +84,18 @@ const FESTIVAL_DAYS: Record<Festival, string> = {
 /**
  * Whether the holiday calendar has this year's and next year's complete official schedule: each year complete,
  * partial (the city's extra file has some of its holidays; the festivals it lacks count their statutory days) or
- * missing (weekends and the statutory days only).
+ * missing (weekends and the statutory days only), and whether the extra file was refused.
  */
 export function calendarCoverage(
 	cal: WorkCalendar,
 	now = Date.now()
-): { years: (YearCoverage & { covered: boolean })[]; ok: boolean; message: string } {
+): { years: (YearCoverage & { covered: boolean })[]; ok: boolean; message: string; fileError: string | null } {
 	const year = Number(shanghaiDay(now).slice(0, 4));
 	const years = [year, year + 1].map((y) => ({ ...cal.coverage(y), covered: cal.covers(y) }));
 	const list = (s: YearCoverage['status']) => years.filter((y) => y.status === s).map((y) => y.year);
 	const [complete, partial, missing] = [list('complete'), list('partial'), list('missing')];
-	const parts: string[] = [];
+	const fileError = cal.refused ? refusedFileMessage(cal.refused, 5) : null;
+	const parts: string[] = fileError ? [fileError] : [];
 	if (!partial.length && !missing.length) parts.push(`节假日数据已覆盖 ${complete.join('、')} 年。`);
 	else {
 		if (complete.length) parts.push(`节假日数据已覆盖 ${complete.join('、')} 年。`);
@@ -110,7 +111,7 @@ export function calendarCoverage(
 			`国务院办公厅公布放假安排后，请更新 chinese-days 或在 data/reference/holidays-extra.json 中${partial.length ? '补全' : '补充'} ${[...partial, ...missing].sort().join('、')} 年的全年安排。`
 		);
 	}
-	return { years, ok: !partial.length && !missing.length, message: parts.join('') };
+	return { years, ok: !fileError && !partial.length && !missing.length, message: parts.join(''), fileError };
 }
 
 /** The working clocks a ticket at a unit stores (migration 0010): at its dispatch and at its deadlines. */

@@ -10,6 +10,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 	const a = await app();
 	const db = a.rel.db;
 	const now = Date.now();
+	const coverage = calendarCoverage(a.calendar, now);
 	const [lists, silences, hooks, kb] = await Promise.all([listWatchlists(db), listSilences(db), listWebhooks(db), countArticles(db)]);
 	return {
 		alerts: {
@@ -17,7 +18,8 @@ export const load: PageServerLoad = async ({ locals }) => {
 			enabled: lists.filter((w) => w.enabled).length,
 			silences: silences.filter((s) => s.startsAt.getTime() <= now && s.endsAt.getTime() > now).length,
 			webhooks: hooks.filter((h) => h.enabled).length,
-			limitsNote: calendarCoverage(a.calendar, now).message
+			limitsNote: coverage.message,
+			limitsFileError: coverage.fileError !== null
 		},
 		knowledge: kb
 	};
