@@ -644,6 +644,21 @@ describe('GET requests', () => {
 		expect(ids(await getRoot('requests.json', { service_code: '0204', start_date: shanghaiDay, end_date: shanghaiDay }))).toEqual([a40]);
 	});
 
+	it('takes in a request received within the second an end_date copied from a requested_datetime names', async () => {
+		const id = await created({ service_code: '0205', address_string: '姑苏区', description: '同一秒内收到' });
+		const second = Math.floor((Date.now() - 5 * DAY) / 1000) * 1000;
+		await a.rel.db
+			.update(tickets)
+			.set({ receivedAt: new Date(second + 700) })
+			.where(eq(tickets.ticketNo, id));
+		const shown = String((await one(id)).requested_datetime);
+		expect(shown).toBe(iso(new Date(second)));
+		expect(ids(await getRoot('requests.json', { service_code: '0205', end_date: shown }))).toEqual([id]);
+		expect(ids(await getRoot('requests.json', { service_code: '0205', start_date: shown, end_date: shown }))).toEqual([id]);
+		// fractional seconds name an instant: the one before the request leaves it out
+		expect(ids(await getRoot('requests.json', { service_code: '0205', start_date: shown, end_date: shown.replace('+08:00', '.699+08:00') }))).toEqual([]);
+	});
+
 	it('refuses a span over 90 days, an end before the start and dates not in w3c format with 400', async () => {
 		expectJsonError(await getRoot('requests.json', { start_date: '2026-01-01T00:00:00Z', end_date: '2026-06-01T00:00:00Z' }), 400, '90 天');
 		expectJsonError(

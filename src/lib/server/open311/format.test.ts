@@ -127,14 +127,17 @@ describe('dates', () => {
 		expect(w3cDate(undefined)).toBeNull();
 	});
 
-	it('reads the w3c profiles: a time is one instant, a day, month or year the whole Shanghai period', () => {
-		expect(parseW3cDate('2010-01-01T00:00:00Z')).toEqual({ first: Date.UTC(2010, 0, 1), last: Date.UTC(2010, 0, 1) });
+	it('reads the w3c profiles: a day, month or year is the whole Shanghai period, a time its whole second or minute', () => {
+		// a time to the second is its whole second (the dates this API prints have whole seconds), one to the
+		// minute its whole minute; one with fractional seconds is that instant
+		expect(parseW3cDate('2010-01-01T00:00:00Z')).toEqual({ first: Date.UTC(2010, 0, 1), last: Date.UTC(2010, 0, 1) + 999 });
 		const t = Date.parse('1994-11-05T13:15:30Z');
-		expect(parseW3cDate('1994-11-05T08:15:30-05:00')).toEqual({ first: t, last: t });
+		expect(parseW3cDate('1994-11-05T08:15:30-05:00')).toEqual({ first: t, last: t + 999 });
 		expect(parseW3cDate('1994-11-05T21:15:30.5+08:00')).toEqual({ first: t + 500, last: t + 500 });
-		expect(parseW3cDate('1994-11-05T21:15+08:00')!.first).toBe(t - 30_000);
+		expect(parseW3cDate('1994-11-05T21:15:30.000+08:00')).toEqual({ first: t, last: t });
+		expect(parseW3cDate('1994-11-05T21:15+08:00')).toEqual({ first: t - 30_000, last: t + 29_999 });
 		// a '+' sent unencoded in a query string arrives as a space
-		expect(parseW3cDate('1994-11-05T21:15:30 08:00')).toEqual({ first: t, last: t });
+		expect(parseW3cDate('1994-11-05T21:15:30 08:00')).toEqual({ first: t, last: t + 999 });
 		expect(parseW3cDate('1994-11-05T21:15:30  08:00')).toBeNull();
 		// without a zone designator: Asia/Shanghai
 		expect(parseW3cDate('1994-11-05T21:15:30')!.first).toBe(t);

@@ -154,9 +154,11 @@ const W3C = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)
 
 /**
  * A w3c date-time (http://www.w3.org/TR/NOTE-datetime) → the first and the last millisecond it denotes: a year,
- * a month or a day (Asia/Shanghai days) is the whole period, a time is one instant (to the millisecond). A time
- * without a zone designator is read as Asia/Shanghai. Null when the text is not in that format or names a day
- * or time that does not exist.
+ * a month or a day (Asia/Shanghai days) is the whole period, and so is a time to the minute (hh:mm: its whole
+ * minute) or to the second (hh:mm:ss: its whole second — the dates this API prints have whole seconds, so an
+ * end_date copied from a requested_datetime takes in the request received at 10:00:00.700); a time with
+ * fractional seconds is one instant (to the millisecond). A time without a zone designator is read as
+ * Asia/Shanghai. Null when the text is not in that format or names a day or time that does not exist.
  */
 export function parseW3cDate(text: string): { first: number; last: number } | null {
 	// a '+' left unencoded in a query string arrives as a space: `…T08:00:00 08:00` is `…T08:00:00+08:00`
@@ -187,5 +189,6 @@ export function parseW3cDate(text: string): { first: number; last: number } | nu
 	}
 	const ms = frac ? Number(frac.slice(1, 4).padEnd(3, '0')) : 0;
 	const t = Date.UTC(y, mo - 1, d, h, mi, s, ms) - offsetMin * 60_000;
-	return { first: t, last: t };
+	const span = frac ? 0 : ss ? 999 : 59_999;
+	return { first: t, last: t + span };
 }
