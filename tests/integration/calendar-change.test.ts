@@ -12,6 +12,7 @@ import { followCalendar } from '../../src/lib/server/cases/calendar-change';
 import { getLimits } from '../../src/lib/server/cases/limits';
 import { dayNumberAt, defaultCalendar, shanghaiDay } from '../../pipelines/calendar/index';
 import { addPeople } from '../support/cases';
+import { formatDeadline } from '../../src/lib/charts/format';
 
 let a: App;
 let dir: string;
@@ -80,8 +81,11 @@ describe('a changed holiday calendar', () => {
 			.where(and(eq(ticketEvents.ticketId, open.id), eq(ticketEvents.actorName, '系统')));
 		expect(note).toMatchObject({ action: 'recount', data: { signDeadline: o.signDeadline!.getTime(), replyDeadline: o.replyDeadline!.getTime() } });
 		expect(note.note).toContain(day);
-		expect(note.note).toContain('签收时限');
-		expect(note.note).toContain('办理时限');
+		// the deadlines as the screens show them: a limit ends at the end of its last day (24:00), not 00:00 of the next
+		expect(note.note).toContain(`签收时限 ${formatDeadline(open.signDeadline!.toISOString())} → ${formatDeadline(o.signDeadline!.toISOString())}`);
+		expect(note.note).toContain(`办理时限 ${formatDeadline(open.replyDeadline!.toISOString())} → ${formatDeadline(o.replyDeadline!.toISOString())}`);
+		expect(note.note).toMatch(/ 24:00 → /);
+		expect(note.note).not.toContain(' 00:00');
 
 		expect(await followCalendar(a.rel.db, changed)).toEqual({ days: [], tickets: 0 });
 		// and back: the deadlines the old calendar gave

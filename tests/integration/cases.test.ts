@@ -15,6 +15,7 @@ import { DEFAULT_LIMITS, STATUSES, type Status } from '../../pipelines/lifecycle
 import { WorkCalendar } from '../../pipelines/calendar/index';
 import type { Role } from '../../src/lib/types';
 import { addPeople, INTAKE } from '../support/cases';
+import { formatDeadline } from '../../src/lib/charts/format';
 
 let a: App;
 const UNIT_A = 'D320508'; // 姑苏区
@@ -213,13 +214,16 @@ describe('every (state, action, role) combination', () => {
 	});
 
 	it('an extension is asked for within the limit, and counts from the limit it extends', async () => {
-		// overdue since yesterday: too late to ask
+		// overdue since the end of the day before yesterday (midnight in Shanghai): too late to ask
 		const late = await ticketIn('signed');
-		const overdue = new Date(Date.now() - 86_400_000);
+		const overdue = new Date(Math.floor((Date.now() + 8 * 3_600_000) / 86_400_000) * 86_400_000 - 8 * 3_600_000 - 86_400_000);
 		await a.rel.db.update(tickets).set({ replyDeadline: overdue }).where(eq(tickets.ticketNo, late.no));
 		const refused = await actOnTicket(a, people.unitLead, late.no, { action: 'extension_request', version: late.version, days: 5, note: '需协调多部门' }).catch((e) => e);
 		expect(refused).toMatchObject({ code: 'invalid_state' });
 		expect((refused as CaseError).message).toContain('不能再申请延期');
+		// the limit as the screens show it: the end of its last day (24:00), not 00:00 of the next
+		expect(formatDeadline(overdue.toISOString())).toMatch(/ 24:00$/);
+		expect((refused as CaseError).message).toContain(`已于 ${formatDeadline(overdue.toISOString())} 届满`);
 		// asked in time, approved after the limit passed: the extra days count from the old limit, not from the approval
 		const t = await ticketIn('signed');
 		const r1 = await actOnTicket(a, people.unitLead, t.no, { action: 'extension_request', version: t.version, days: 2, note: '需现场勘查' });

@@ -17,6 +17,7 @@ import * as requestRoute from '../../src/routes/open311/v2/requests/[file]/+serv
 import * as tokenRoute from '../../src/routes/open311/v2/tokens/[file]/+server';
 import * as restRoute from '../../src/routes/open311/[...rest]/+server';
 import { handle } from '../../src/hooks.server';
+import { formatDeadline } from '../../src/lib/charts/format';
 
 let a: App;
 let KEY = '';
@@ -534,9 +535,16 @@ describe('status mapping and the lifecycle', () => {
 		expect(q.expected_datetime).toBe(iso(t.replyDeadline!));
 		expect(Date.parse(String(q.expected_datetime))).toBe(t.replyDeadline!.getTime() - (t.replyDeadline!.getTime() % 1000));
 		expect(q.service_notice).toContain(unitName);
+		// the sign-for limit as the screens show it: the end of its last day (24:00), not 00:00 of the next
+		expect(formatDeadline(t.signDeadline!.toISOString())).toMatch(/ 24:00$/);
+		expect(q.service_notice).toBe(`已派至${unitName}，应于 ${formatDeadline(t.signDeadline!.toISOString())} 前签收`);
 
 		t = await act(id, unitUser, { action: 'sign', version: t.version });
-		expect(await one(id)).toMatchObject({ status: 'open', status_notes: '办理中' });
+		expect(await one(id)).toMatchObject({
+			status: 'open',
+			status_notes: '办理中',
+			service_notice: `${unitName}办理中，应于 ${formatDeadline(t.replyDeadline!.toISOString())} 前答复`
+		});
 		t = await act(id, unitUser, { action: 'reply', note: '已清理', version: t.version });
 		expect(await one(id)).toMatchObject({ status: 'open', status_notes: '待回访' });
 		t = await act(id, supervisor, { action: 'visit', satisfaction: '满意', version: t.version });

@@ -7,7 +7,7 @@
 // `settings` to compare with at the next start.
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import { addDays, dayNumber, dayNumberAt, shanghaiDay, type WorkCalendar } from '$pipelines/calendar/index';
-import { formatShanghaiTime } from '$lib/charts/format';
+import { formatDeadline } from '$lib/charts/format';
 import type { Db } from '../db';
 import { settings, ticketEvents, tickets } from '../db/schema';
 import { workClocks } from './limits';
@@ -94,8 +94,9 @@ async function recount(tx: Db, cal: WorkCalendar, was: Snapshot, days: string[],
 		const signDeadline = sign !== null && sign !== t.signDeadline!.getTime() ? new Date(sign) : t.signDeadline;
 		const replyDeadline = reply !== null && reply !== t.replyDeadline!.getTime() ? new Date(reply) : t.replyDeadline;
 		const notes: string[] = [];
-		if (signDeadline !== t.signDeadline) notes.push(`签收时限 ${formatShanghaiTime(t.signDeadline!.toISOString())} → ${formatShanghaiTime(signDeadline!.toISOString())}`);
-		if (replyDeadline !== t.replyDeadline) notes.push(`办理时限 ${formatShanghaiTime(t.replyDeadline!.toISOString())} → ${formatShanghaiTime(replyDeadline!.toISOString())}`);
+		// as the screens show a deadline: one that ends at midnight is the end of its last day (2026-10-08 24:00)
+		if (signDeadline !== t.signDeadline) notes.push(`签收时限 ${formatDeadline(t.signDeadline!.toISOString())} → ${formatDeadline(signDeadline!.toISOString())}`);
+		if (replyDeadline !== t.replyDeadline) notes.push(`办理时限 ${formatDeadline(t.replyDeadline!.toISOString())} → ${formatDeadline(replyDeadline!.toISOString())}`);
 		const clocks = workClocks(cal, { dispatchedAt: t.dispatchedAt, signDeadline, replyDeadline });
 		if (!notes.length && clocks.dispatchedWork === t.dispatchedWork && clocks.signDeadlineWork === t.signDeadlineWork && clocks.replyDeadlineWork === t.replyDeadlineWork)
 			continue;

@@ -8,7 +8,7 @@ import { deadlines, OPEN_STATUSES, STATUS_LABELS, URGENCY_LABELS, type Status, t
 import { normalizePhone, maskName, maskPhone } from '$pipelines/normalize/index';
 import { shanghaiDay } from '$pipelines/calendar/index';
 import type { SessionUser } from '$lib/types';
-import { formatShanghaiTime } from '$lib/charts/format';
+import { formatDeadline } from '$lib/charts/format';
 import type { App } from '../app';
 import type { Db } from '../db';
 import { fromDriverRow } from '../db/rows';
@@ -436,7 +436,7 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 			if (t.replyDeadline && now > t.replyDeadline.getTime())
 				throw new CaseError(
 					'invalid_state',
-					`工单 ${t.ticketNo} 的办理时限已于 ${formatShanghaiTime(t.replyDeadline.toISOString())} 届满，不能再申请延期（延期须在时限届满前申请）`
+					`工单 ${t.ticketNo} 的办理时限已于 ${formatDeadline(t.replyDeadline.toISOString())} 届满，不能再申请延期（延期须在时限届满前申请）`
 				);
 			set.extensionPending = { days: a.days, reason: note, at: now, by: actorName(app, user) };
 			data = { days: a.days };

@@ -7,6 +7,7 @@ import { and, desc, eq, gte, inArray, like, lte, type SQL } from 'drizzle-orm';
 import { NOT_ACCEPTED_REASONS, OPEN_STATUSES, STATUSES, STATUS_LABELS, type Status, type TicketType } from '$pipelines/lifecycle/model';
 import { categoryAncestors, type Reference } from '$pipelines/reference/index';
 import { maskPersonal } from '$pipelines/text/redact';
+import { formatDeadline } from '$lib/charts/format';
 import { pgErrorCode } from '../db/errors';
 import type { App } from '../app';
 import { verifyApiKey } from '../auth/tokens';
@@ -333,7 +334,8 @@ function serviceOf(app: App, code: string | null): { code: string | null; name: 
 	return l2 ? { code: l2.code, name: l2.name } : { code: null, name: l1.name };
 }
 
-const shortTime = (d: Date) => w3cDate(d)!.slice(0, 16).replace('T', ' ');
+/** A deadline in a notice as the screens show it: one that ends at midnight is the end of its last day (2026-10-08 24:00). */
+const deadlineText = (d: Date) => formatDeadline(d.toISOString());
 
 function statusNotes(t: TicketRow, duplicateNo: string | null): string {
 	const status = t.status as Status;
@@ -353,9 +355,9 @@ function serviceNotice(t: TicketRow, unit: string | null): string | null {
 		case 'reopened':
 			return '回访不满意，等待重新派单办理';
 		case 'dispatched':
-			return t.signDeadline ? `已派至${by}，应于 ${shortTime(t.signDeadline)} 前签收` : `已派至${by}，等待签收`;
+			return t.signDeadline ? `已派至${by}，应于 ${deadlineText(t.signDeadline)} 前签收` : `已派至${by}，等待签收`;
 		case 'signed':
-			return t.replyDeadline ? `${by}办理中，应于 ${shortTime(t.replyDeadline)} 前答复` : `${by}办理中`;
+			return t.replyDeadline ? `${by}办理中，应于 ${deadlineText(t.replyDeadline)} 前答复` : `${by}办理中`;
 		case 'replied':
 			return `${by}已答复，等待回访`;
 		default:
