@@ -47,6 +47,11 @@ export const STATUS_LABELS: Record<Status, string> = {
 };
 /** statuses in which a ticket still needs work */
 export const OPEN_STATUSES: readonly Status[] = ['received', 'accepted', 'dispatched', 'signed', 'replied', 'reopened'];
+/**
+ * open statuses in which no unit holds the ticket: not yet screened, or waiting for (re)dispatch — after a return
+ * (back to accepted) or an unsatisfied visit (reopened, which keeps the previous round's unit and deadlines)
+ */
+export const AWAITING_UNIT: readonly Status[] = ['received', 'accepted', 'reopened'];
 
 export const SATISFACTION = ['满意', '基本满意', '不满意'] as const;
 export type Satisfaction = (typeof SATISFACTION)[number];

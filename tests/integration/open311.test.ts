@@ -589,8 +589,33 @@ describe('status mapping and the lifecycle', () => {
 		t = await act(id, dispatcher, { action: 'dispatch', unit_code: UNIT, version: t.version });
 		t = await act(id, unitUser, { action: 'sign', version: t.version });
 		t = await act(id, unitUser, { action: 'reply', note: '已处理', version: t.version });
+		// the first round's reply deadline is long past by the time of the visit
+		const first = new Date(Date.now() - 10 * DAY);
+		await a.rel.db.update(tickets).set({ replyDeadline: first }).where(eq(tickets.ticketNo, id));
 		t = await act(id, supervisor, { action: 'visit', satisfaction: '不满意', reopen: true, version: t.version });
-		expect(await one(id)).toMatchObject({ status: 'open', status_notes: '重新办理' });
+		// waiting for re-dispatch: no unit holds it, and the last round's reply deadline (passed or not) is no date to expect
+		expect(t.unitCode).toBe(UNIT);
+		expect(await one(id)).toMatchObject({ status: 'open', status_notes: '重新办理', agency_responsible: null, expected_datetime: null });
+		const x = await getRequest(`${id}.xml`);
+		expect(x.text).toContain('<agency_responsible></agency_responsible>');
+		expect(x.text).toContain('<expected_datetime></expected_datetime>');
+		expect(x.text).not.toContain(iso(first));
+		// dispatched again: the new round's unit and deadline
+		t = await act(id, dispatcher, { action: 'dispatch', unit_code: 'M02', version: t.version });
+		expect(await one(id)).toMatchObject({
+			status: 'open',
+			agency_responsible: a.ref.unitByCode.get('M02')!.name,
+			expected_datetime: iso(t.replyDeadline!)
+		});
+		expect(t.replyDeadline!.getTime()).toBeGreaterThan(Date.now());
+	});
+
+	it('shows no unit or deadline for a ticket a unit returned, until it is dispatched again', async () => {
+		const id = await created({ service_code: '0101', address_string: '姑苏区', description: '退单测试' });
+		let t = await act(id, operator, { action: 'accept' });
+		t = await act(id, dispatcher, { action: 'dispatch', unit_code: UNIT, version: t.version });
+		t = await act(id, unitUser, { action: 'return', note: '不属于本单位职责', version: t.version });
+		expect(await one(id)).toMatchObject({ status: 'open', status_notes: '待派单', agency_responsible: null, expected_datetime: null });
 	});
 });
 

@@ -4,7 +4,7 @@
 // tickets without the caller's name or phone and with personal data in the text masked. Domain errors are
 // Open311Error (HTTP status and the spec's errors list); http.ts turns them into responses.
 import { and, desc, eq, gte, inArray, like, lte, type SQL } from 'drizzle-orm';
-import { NOT_ACCEPTED_REASONS, OPEN_STATUSES, STATUSES, STATUS_LABELS, type Status, type TicketType } from '$pipelines/lifecycle/model';
+import { AWAITING_UNIT, NOT_ACCEPTED_REASONS, OPEN_STATUSES, STATUSES, STATUS_LABELS, type Status, type TicketType } from '$pipelines/lifecycle/model';
 import { categoryAncestors, type Reference } from '$pipelines/reference/index';
 import { maskPersonal } from '$pipelines/text/redact';
 import { formatDeadline } from '$lib/charts/format';
@@ -370,7 +370,10 @@ function publicFields(app: App, t: TicketRow, extra: { mediaUrl: string | null; 
 	const status = t.status as Status;
 	const open = open311Status(status) === 'open';
 	const service = serviceOf(app, t.categoryCode);
-	const unit = t.unitCode ? (app.ref.unitByCode.get(t.unitCode)?.name ?? t.unitCode) : null;
+	// while it waits for (re)dispatch no unit holds it: a reopened ticket keeps the previous round's unit and
+	// deadlines, which are no one's responsibility and no date to expect now
+	const held = !AWAITING_UNIT.includes(status);
+	const unit = held && t.unitCode ? (app.ref.unitByCode.get(t.unitCode)?.name ?? t.unitCode) : null;
 	return {
 		service_request_id: t.ticketNo,
 		status: open ? 'open' : 'closed',
@@ -383,7 +386,7 @@ function publicFields(app: App, t: TicketRow, extra: { mediaUrl: string | null; 
 		requested_datetime: w3cDate(t.receivedAt),
 		// the spec: for a closed request, the date it was closed
 		updated_datetime: w3cDate(open ? t.updatedAt : (t.closedAt ?? t.updatedAt)),
-		expected_datetime: w3cDate(t.replyDeadline ?? t.signDeadline),
+		expected_datetime: held ? w3cDate(t.replyDeadline ?? t.signDeadline) : null,
 		address: t.address ? maskPersonal(t.address, [t.callerName]) : null,
 		address_id: t.streetCode ?? t.districtCode ?? null,
 		zipcode: null,
