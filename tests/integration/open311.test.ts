@@ -10,12 +10,13 @@ import { createApiToken, revokeApiToken, verifyApiKey, verifyApiToken } from '..
 import { open311Requests, ticketEvents, tickets } from '../../src/lib/server/db/schema';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { NOT_ACCEPTED_REASONS } from '../../pipelines/lifecycle/model';
-import { listRequests, listServices, MAX_REQUESTS } from '../../src/lib/server/open311/service';
+import { listRequests, listServices, MAX_REQUESTS, OPEN311_CHANGESET } from '../../src/lib/server/open311/service';
 import * as rootRoute from '../../src/routes/open311/v2/[file]/+server';
 import * as serviceRoute from '../../src/routes/open311/v2/services/[file]/+server';
 import * as requestRoute from '../../src/routes/open311/v2/requests/[file]/+server';
 import * as tokenRoute from '../../src/routes/open311/v2/tokens/[file]/+server';
 import * as restRoute from '../../src/routes/open311/[...rest]/+server';
+import * as discoveryRoute from '../../src/routes/open311/[file]/+server';
 import { handle } from '../../src/hooks.server';
 import { formatDeadline } from '../../src/lib/charts/format';
 
@@ -187,6 +188,7 @@ describe('GET services', () => {
 	it('answers 404 for an unknown format or resource, and 405 for a POST to the service list', async () => {
 		expectXmlError(await getRoot('services.csv'), 404, 'services.csv', '.xml 或 .json');
 		expectXmlError(await getRoot('services'), 404);
+		// discovery sits beside the versions (/open311/discovery.json), not inside v2
 		expectJsonError(await getRoot('discovery.json'), 404, 'discovery.json');
 		const p = await call(rootRoute.POST as Handler, 'v2/services.json', { file: 'services.json' }, { method: 'POST', body: '' });
 		expectJsonError(p, 405, 'POST');
@@ -195,6 +197,53 @@ describe('GET services', () => {
 		expectJsonError(put, 405, 'PUT');
 		expectJsonError(await call(restRoute.fallback as Handler, 'v2/a/b/c.json', { rest: 'v2/a/b/c.json' }), 404, 'v2/a/b/c.json');
 		expectXmlError(await call(restRoute.fallback as Handler, 'v3/services.xml', { rest: 'v3/services.xml' }), 404);
+	});
+});
+
+describe('service discovery', () => {
+	const getDiscovery = (file: string, origin = 'http://localhost') => {
+		const url = new URL(`${origin}/open311/${file}`);
+		return discoveryRoute.GET({ request: new Request(url), url, params: { file }, locals: { user: null } } as never);
+	};
+
+	it('serves the discovery document in JSON with the v2 endpoint at the origin the request came to', async () => {
+		const r = await getDiscovery('discovery.json', 'https://12345.suzhou.gov.cn');
+		expect(r.status).toBe(200);
+		expect(r.headers.get('content-type')).toBe(JSON_TYPE);
+		const d = await r.json();
+		expect(Object.keys(d)).toEqual(['changeset', 'contact', 'key_service', 'endpoints']);
+		expect(d.changeset).toBe(OPEN311_CHANGESET);
+		expect(d.contact).toContain('12345');
+		expect(d.contact).toContain('苏州');
+		expect(d.key_service).toContain('api_key');
+		expect(d.endpoints).toEqual([
+			{
+				specification: 'http://wiki.open311.org/GeoReport_v2',
+				url: 'https://12345.suzhou.gov.cn/open311/v2',
+				changeset: OPEN311_CHANGESET,
+				type: 'production',
+				formats: ['text/xml', 'application/json']
+			}
+		]);
+		// the changeset is a w3c date-time, as the spec writes it
+		expect(Number.isNaN(Date.parse(d.changeset))).toBe(false);
+	});
+
+	it('serves it in XML with the spec elements, and the spec errors for other names and methods', async () => {
+		const r = await getDiscovery('discovery.xml');
+		expect(r.status).toBe(200);
+		expect(r.headers.get('content-type')).toBe(XML_TYPE);
+		const text = await r.text();
+		expect(text.startsWith(`${XML_DECL}\n<discovery>\n  <changeset>${OPEN311_CHANGESET}</changeset>\n  <contact>`)).toBe(true);
+		expect(text).toContain(
+			'<endpoints>\n    <endpoint>\n      <specification>http://wiki.open311.org/GeoReport_v2</specification>\n      <url>http://localhost/open311/v2</url>'
+		);
+		expect(text).toContain('<type>production</type>\n      <formats>\n        <format>text/xml</format>\n        <format>application/json</format>\n      </formats>');
+		expectJsonError(await call(discoveryRoute.GET as Handler, 'services.json', { file: 'services.json' }), 404, 'services.json');
+		expectXmlError(await call(discoveryRoute.GET as Handler, 'discovery.csv', { file: 'discovery.csv' }), 404, '.xml 或 .json');
+		const p = await call(discoveryRoute.fallback as Handler, 'discovery.json', { file: 'discovery.json' }, { method: 'POST', body: '' });
+		expectJsonError(p, 405, 'POST');
+		expect(p.headers.get('allow')).toBe('GET');
 	});
 });
 
@@ -815,5 +864,8 @@ describe('the server hook', () => {
 		const listed = await through('GET', '/open311/v2/services.xml', rootRoute.GET as Handler, 'services.xml');
 		expect(listed.status).toBe(200);
 		expect(listed.headers.get('content-type')).toBe(XML_TYPE);
+		const discovered = await through('GET', '/open311/discovery.json', discoveryRoute.GET as Handler, 'discovery.json');
+		expect(discovered.status).toBe(200);
+		expect((await discovered.json()).endpoints[0].url).toBe('http://localhost/open311/v2');
 	});
 });

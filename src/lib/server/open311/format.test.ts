@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTENT_TYPES, escapeXml, formatOf, parseResource, parseW3cDate, render, w3cDate, type Open311Service } from './format';
+import { CONTENT_TYPES, escapeXml, formatOf, parseResource, parseW3cDate, render, w3cDate, type Discovery, type Open311Service } from './format';
 
 const SERVICE: Open311Service = {
 	service_code: '0101',
@@ -9,6 +9,21 @@ const SERVICE: Open311Service = {
 	type: 'realtime',
 	keywords: '乱堆乱放,占道经营',
 	group: '城市管理'
+};
+
+const DISCOVERY: Discovery = {
+	changeset: '2026-12-01T00:00:00+08:00',
+	contact: '拨打 12345',
+	key_service: '向管理员申请',
+	endpoints: [
+		{
+			specification: 'http://wiki.open311.org/GeoReport_v2',
+			url: 'https://example.gov.cn/open311/v2',
+			changeset: '2026-12-01T00:00:00+08:00',
+			type: 'production',
+			formats: ['text/xml', 'application/json']
+		}
+	]
 };
 
 describe('resource names', () => {
@@ -93,6 +108,26 @@ describe('XML', () => {
 		expect(withValues).toContain(
 			'<attributes>\n    <attribute>\n      <code>A</code>\n      <values>\n        <value>\n          <key>1</key>'
 		);
+		expect(render({ kind: 'discovery', discovery: DISCOVERY }, 'xml')).toBe(
+			'<?xml version="1.0" encoding="utf-8"?>\n' +
+				'<discovery>\n' +
+				'  <changeset>2026-12-01T00:00:00+08:00</changeset>\n' +
+				'  <contact>拨打 12345</contact>\n' +
+				'  <key_service>向管理员申请</key_service>\n' +
+				'  <endpoints>\n' +
+				'    <endpoint>\n' +
+				'      <specification>http://wiki.open311.org/GeoReport_v2</specification>\n' +
+				'      <url>https://example.gov.cn/open311/v2</url>\n' +
+				'      <changeset>2026-12-01T00:00:00+08:00</changeset>\n' +
+				'      <type>production</type>\n' +
+				'      <formats>\n' +
+				'        <format>text/xml</format>\n' +
+				'        <format>application/json</format>\n' +
+				'      </formats>\n' +
+				'    </endpoint>\n' +
+				'  </endpoints>\n' +
+				'</discovery>\n'
+		);
 		expect(render({ kind: 'errors', errors: [{ code: 403, description: '缺少 api_key <必填>' }] }, 'xml')).toBe(
 			'<?xml version="1.0" encoding="utf-8"?>\n<errors>\n  <error>\n    <code>403</code>\n    <description>缺少 api_key &lt;必填&gt;</description>\n  </error>\n</errors>\n'
 		);
@@ -100,7 +135,8 @@ describe('XML', () => {
 });
 
 describe('JSON', () => {
-	it('writes lists for services, requests and errors and an object for a service definition', () => {
+	it('writes lists for services, requests and errors and an object for a service definition and discovery', () => {
+		expect(JSON.parse(render({ kind: 'discovery', discovery: DISCOVERY }, 'json'))).toEqual(DISCOVERY);
 		expect(JSON.parse(render({ kind: 'services', services: [SERVICE] }, 'json'))).toEqual([SERVICE]);
 		expect(JSON.parse(render({ kind: 'service_definition', definition: { service_code: '0101', attributes: [] } }, 'json'))).toEqual({
 			service_code: '0101',

@@ -1,6 +1,6 @@
 // Open311 GeoReport v2 documents as the spec writes them (http://wiki.open311.org/GeoReport_v2): XML with the
 // XML declaration and the spec's element names, or JSON by the spec's mapping of that XML (a list for
-// <services>, <service_requests> and <errors>, an object for <service_definition>). Dates in the w3c profile
+// <services>, <service_requests> and <errors>, an object for <service_definition> and <discovery>). Dates in the w3c profile
 // of ISO 8601 with the Asia/Shanghai offset. Pure: no I/O, no app.
 import { formatShanghai } from '$pipelines/normalize/index';
 
@@ -33,6 +33,24 @@ export interface ServiceDefinition {
 	attributes: Fields[];
 }
 
+/** One API the discovery document points to (GeoReport v2, Service Discovery). */
+export interface DiscoveryEndpoint {
+	specification: string;
+	url: string;
+	changeset: string;
+	type: 'production' | 'test';
+	/** MIME types of the formats it answers in */
+	formats: string[];
+}
+
+/** The service discovery document: who runs the API, where to get a key, and where each API is. */
+export interface Discovery {
+	changeset: string;
+	contact: string;
+	key_service: string;
+	endpoints: DiscoveryEndpoint[];
+}
+
 export interface Open311ErrorItem {
 	code: number;
 	description: string;
@@ -42,6 +60,7 @@ export interface Open311ErrorItem {
 export type Doc =
 	| { kind: 'services'; services: Open311Service[] }
 	| { kind: 'service_definition'; definition: ServiceDefinition }
+	| { kind: 'discovery'; discovery: Discovery }
 	| { kind: 'service_requests'; requests: Fields[] }
 	| { kind: 'errors'; errors: Open311ErrorItem[] };
 
@@ -51,7 +70,9 @@ const ITEM_OF: Record<string, string> = {
 	service_requests: 'request',
 	errors: 'error',
 	attributes: 'attribute',
-	values: 'value'
+	values: 'value',
+	endpoints: 'endpoint',
+	formats: 'format'
 };
 
 /** `services.json` → { name: 'services', format: 'json' }; null without a known format (the resource does not exist). */
@@ -91,11 +112,11 @@ function scalarText(v: Scalar): string {
 	return escapeXml(String(v));
 }
 
-function xmlElement(name: string, value: Scalar | Fields[] | Fields, indent: string): string {
+function xmlElement(name: string, value: Scalar | Scalar[] | Fields[] | Fields, indent: string): string {
 	if (Array.isArray(value)) {
 		const item = ITEM_OF[name] ?? 'item';
 		if (value.length === 0) return `${indent}<${name}></${name}>`;
-		return `${indent}<${name}>\n${value.map((v) => xmlElement(item, v, indent + '  ')).join('\n')}\n${indent}</${name}>`;
+		return `${indent}<${name}>\n${(value as (Scalar | Fields)[]).map((v) => xmlElement(item, v, indent + '  ')).join('\n')}\n${indent}</${name}>`;
 	}
 	if (value !== null && typeof value === 'object') {
 		const children = Object.entries(value).map(([k, v]) => xmlElement(k, v, indent + '  '));
@@ -114,6 +135,8 @@ function jsonValue(doc: Doc): unknown {
 			return doc.services;
 		case 'service_definition':
 			return doc.definition;
+		case 'discovery':
+			return doc.discovery;
 		case 'service_requests':
 			return doc.requests;
 		case 'errors':
@@ -127,6 +150,8 @@ function xmlRoot(doc: Doc): string {
 			return xmlElement('services', doc.services as unknown as Fields[], '');
 		case 'service_definition':
 			return xmlElement('service_definition', doc.definition as unknown as Fields, '');
+		case 'discovery':
+			return xmlElement('discovery', doc.discovery as unknown as Fields, '');
 		case 'service_requests':
 			return xmlElement('service_requests', doc.requests, '');
 		case 'errors':

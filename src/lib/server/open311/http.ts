@@ -18,7 +18,7 @@ export function noSuchResource(file: string): Open311Error {
 	return new Open311Error(404, [
 		{
 			code: 404,
-			description: `资源“${file.length > 60 ? file.slice(0, 60) + '…' : file}”不存在：格式只能是 .xml 或 .json，资源见 /open311/v2/services、requests、tokens`
+			description: `资源“${file.length > 60 ? file.slice(0, 60) + '…' : file}”不存在：格式只能是 .xml 或 .json，资源见 /open311/discovery 和 /open311/v2/services、requests、tokens`
 		}
 	]);
 }

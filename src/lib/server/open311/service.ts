@@ -5,7 +5,7 @@
 // Open311Error (HTTP status and the spec's errors list); http.ts turns them into responses.
 import { and, desc, eq, gte, inArray, like, lte, type SQL } from 'drizzle-orm';
 import { AWAITING_UNIT, NOT_ACCEPTED_REASONS, OPEN_STATUSES, STATUSES, STATUS_LABELS, type Status, type TicketType } from '$pipelines/lifecycle/model';
-import { categoryAncestors, type Reference } from '$pipelines/reference/index';
+import { categoryAncestors, cityShortName, type Reference } from '$pipelines/reference/index';
 import { maskPersonal } from '$pipelines/text/redact';
 import { formatDeadline } from '$lib/charts/format';
 import { pgErrorCode } from '../db/errors';
@@ -14,7 +14,7 @@ import { verifyApiKey } from '../auth/tokens';
 import { CaseError } from '../cases/input';
 import { registerTicket, type CaseUser } from '../cases/service';
 import { open311Requests, tickets, type TicketRow } from '../db/schema';
-import { w3cDate, parseW3cDate, type Fields, type Open311ErrorItem, type Open311Service, type ServiceDefinition } from './format';
+import { w3cDate, parseW3cDate, type Discovery, type Fields, type Open311ErrorItem, type Open311Service, type ServiceDefinition } from './format';
 import { withoutParameters } from '../log';
 
 /** GET requests: the span a query may cover and its default (the most recent 90 days), and the most it returns. */
@@ -59,6 +59,40 @@ const listOf = (s: string | undefined) => [
 			.filter(Boolean)
 	)
 ];
+
+// --- discovery -------------------------------------------------------------------------------------------
+
+/**
+ * When this API last changed as its clients see it (a w3c date-time): the discovery document's changeset, and its
+ * v2 endpoint's. Bump it with every change to what the API accepts or answers.
+ */
+export const OPEN311_CHANGESET = '2026-12-01T00:00:00+08:00';
+export const GEOREPORT_V2_SPEC = 'http://wiki.open311.org/GeoReport_v2';
+/** Where the GeoReport v2 API sits under a server's origin. */
+export const V2_PATH = '/open311/v2';
+
+/**
+ * GET /open311/discovery: the spec's service discovery document. The city's configuration has no contact of its
+ * own, so the contact is the city's 12345 hotline; the one endpoint is this server's v2 base, at `origin` (the
+ * origin the client reached the server at), in both formats.
+ */
+export function discovery(app: App, origin: string): Discovery {
+	const hotline = `${cityShortName(app.ref.cityName)}12345政务服务便民热线`;
+	return {
+		changeset: OPEN311_CHANGESET,
+		contact: `${hotline}：拨打 12345 咨询或报告本接口的问题`,
+		key_service: `提交诉求（POST requests）须提供 api_key：Open311 令牌（mq_ 开头）请向${hotline}的系统管理员申请；查询无需 api_key`,
+		endpoints: [
+			{
+				specification: GEOREPORT_V2_SPEC,
+				url: `${origin.replace(/\/+$/, '')}${V2_PATH}`,
+				changeset: OPEN311_CHANGESET,
+				type: 'production',
+				formats: ['text/xml', 'application/json']
+			}
+		]
+	};
+}
 
 // --- jurisdiction and services -----------------------------------------------------------------------------
 
