@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { maskNames, maskPersonal } from './redact';
+import { maskEmail, maskNames, maskPersonal } from './redact';
+
+describe('maskEmail', () => {
+	it('keeps the first character and the domain, and hides text that is no address', () => {
+		expect(maskEmail('zhangsan@example.com')).toBe('z***@example.com');
+		expect(maskEmail('张三@例子.中国')).toBe('张***@例子.中国');
+		expect(maskEmail('@example.com')).toBe('***');
+		expect(maskEmail('zhangsan')).toBe('***');
+	});
+});
 
 describe('maskPersonal', () => {
 	it('masks mobile and landline numbers, keeping their shape', () => {

@@ -36,9 +36,13 @@ function maskMatches(text: string, folded: string, re: RegExp, mask: (m: RegExpE
 	return [out + text.slice(last), outFolded + folded.slice(last)];
 }
 
-function maskEmail(m: string): string {
-	const at = m.indexOf('@');
-	return `${m[0]}***${m.slice(at)}`;
+/**
+ * An e-mail address for display: the first character of the local part and the domain stay
+ * (zhangsan@example.com → z***@example.com); text without a local part and an @ → `***`.
+ */
+export function maskEmail(email: string): string {
+	const at = email.lastIndexOf('@');
+	return at > 0 ? `${[...email][0]}***${email.slice(at)}` : '***';
 }
 
 /**

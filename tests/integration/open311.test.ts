@@ -10,7 +10,12 @@ import { createApiToken, revokeApiToken, verifyApiKey, verifyApiToken } from '..
 import { open311Requests, ticketEvents, tickets } from '../../src/lib/server/db/schema';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { NOT_ACCEPTED_REASONS } from '../../pipelines/lifecycle/model';
-import { listRequests, listServices, MAX_REQUESTS, OPEN311_CHANGESET } from '../../src/lib/server/open311/service';
+import { attributeLabelsOf, listRequests, listServices, MAX_REQUESTS, OPEN311_CHANGESET } from '../../src/lib/server/open311/service';
+import { ticketDetail } from '../../src/lib/server/cases/read';
+import * as ticketApi from '../../src/routes/api/v1/tickets/[no]/+server';
+import TicketPage from '../../src/routes/(app)/tickets/[no]/+page.svelte';
+import { caseChoices } from '../../src/lib/server/cases/forms';
+import { render } from 'svelte/server';
 import * as rootRoute from '../../src/routes/open311/v2/[file]/+server';
 import * as serviceRoute from '../../src/routes/open311/v2/services/[file]/+server';
 import * as requestRoute from '../../src/routes/open311/v2/requests/[file]/+server';
@@ -568,6 +573,94 @@ describe('GET requests/{id} and tokens/{token}', () => {
 		// a ticket that came by phone has no token
 		const phone = await registerTicket(a, operator, { channel: 'phone', type: '求助', content: '电话来件', address: '姑苏区' });
 		expectJsonError(await getToken(`${phone.ticketNo}.json`), 404, phone.ticketNo);
+	});
+});
+
+describe('what the reporter sent, on 工单详情 and in /api/v1/tickets/{no}', () => {
+	const leader: CaseUser = { id: null, role: 'leader', unitCode: null, displayName: '测试领导' };
+	const assistUser: CaseUser = { id: null, role: 'unit_handler', unitCode: 'M02', displayName: '测试协办人' };
+	const otherUnit: CaseUser = { id: null, role: 'unit_handler', unitCode: 'M01', displayName: '其他单位' };
+	const apiDetail = async (user: CaseUser, no: string) => {
+		const res = await ticketApi.GET({ locals: { user }, params: { no } } as never);
+		return { status: res.status, body: await res.json() };
+	};
+
+	it('shows the media link, the e-mail (masked where the phone is) and the attributes to those who may see the ticket', async () => {
+		const form = new URLSearchParams({ api_key: KEY, ...GOOD, 'attribute[WHISPAWN]': '123456', 'attribute[NOTE]': '可致电张三 13912345678' });
+		form.append('attribute[COLOR][]', 'red');
+		form.append('attribute[COLOR][]', 'blue');
+		const r = await post('requests.json', form);
+		expect(r.status, r.text).toBe(201);
+		const id = String((r.body as Req[])[0].service_request_id);
+
+		// the operator who screens it: as sent, the e-mail unmasked like the phone
+		const seen = await ticketDetail(a, operator, id);
+		expect(seen.caller.phone).toBe(GOOD.phone);
+		expect(seen.open311).toEqual({
+			mediaUrl: GOOD.media_url,
+			email: GOOD.email,
+			// no service defines attributes yet (metadata false): shown by their codes
+			attributes: [
+				{ code: 'COLOR', label: null, values: ['red', 'blue'] },
+				{ code: 'NOTE', label: null, values: ['可致电张三 13912345678'] },
+				{ code: 'WHISPAWN', label: null, values: ['123456'] }
+			]
+		});
+		// a leader sees the ticket with the caller masked: the e-mail and the attribute text too
+		const masked = await ticketDetail(a, leader, id);
+		expect(masked.caller.phone).toBe('138****5678');
+		expect(masked.open311!.email).toBe('z***@example.com');
+		expect(masked.open311!.mediaUrl).toBe(GOOD.media_url);
+		expect(masked.open311!.attributes.find((x) => x.code === 'NOTE')!.values[0]).toBe('可致电张* 139****5678');
+		expect(JSON.stringify(masked)).not.toContain(GOOD.email);
+
+		// on the screen: the e-mail beside the phone, the link inert (never an image the browser would fetch)
+		const page = (detail: typeof seen) =>
+			render(TicketPage, { props: { data: { detail, choices: caseChoices(a), user: null, nav: [] }, form: null, params: { no: id } } as never }).body;
+		const html = page(seen);
+		expect(html).toMatch(/data-testid="caller-email"[^>]*>zhangsan@example\.com</);
+		expect(html).toMatch(
+			/<a href="https:\/\/img\.example\.com\/a\.jpg" target="_blank" rel="noopener noreferrer nofollow" referrerpolicy="no-referrer" data-testid="media-url"[^>]*>https:\/\/img\.example\.com\/a\.jpg<\/a>/
+		);
+		expect(html).not.toContain('<img');
+		expect(html).toMatch(/data-code="COLOR"><dt[^>]*>COLOR(<!--[^>]*-->)*<\/dt>\s*<dd[^>]*>red、blue<\/dd>/);
+		const maskedHtml = page(masked);
+		expect(maskedHtml).toContain('z***@example.com');
+		expect(maskedHtml).not.toContain(GOOD.email);
+
+		// the same through the API
+		const api = await apiDetail(leader, id);
+		expect(api.status).toBe(200);
+		expect(api.body.open311).toEqual(masked.open311);
+		expect((await apiDetail(operator, id)).body.open311.email).toBe(GOOD.email);
+
+		// units: the lead unit handles it (unmasked), an assisting unit sees it masked, any other unit not at all
+		let t = await act(id, operator, { action: 'accept' });
+		t = await act(id, dispatcher, { action: 'dispatch', unit_code: UNIT, assist_units: ['M02'], version: t.version });
+		expect((await ticketDetail(a, unitUser, id)).open311!.email).toBe(GOOD.email);
+		expect((await ticketDetail(a, assistUser, id)).open311!.email).toBe('z***@example.com');
+		await expect(ticketDetail(a, otherUnit, id)).rejects.toMatchObject({ code: 'not_found' });
+		const refused = await apiDetail(otherUnit, id);
+		expect(refused.status).toBe(404);
+		expect(JSON.stringify(refused.body)).not.toContain('example.com');
+	});
+
+	it('has none for other tickets, and never passes on a link that is not http or https', async () => {
+		const phone = await registerTicket(a, operator, { channel: 'phone', type: '求助', content: '电话登记', address: '姑苏区', category_code: '0101' });
+		expect((await ticketDetail(a, operator, phone.ticketNo)).open311).toBeNull();
+		await a.rel.db.insert(open311Requests).values({ ticketId: phone.id, serviceCode: '0101', mediaUrl: 'javascript:alert(1)', attributes: {} });
+		expect((await ticketDetail(a, operator, phone.ticketNo)).open311).toEqual({ mediaUrl: null, email: null, attributes: [] });
+	});
+
+	it('labels attributes as a service definition describes them, in its order, with its value names', () => {
+		const labels = attributeLabelsOf([
+			{ code: 'COLOR', description: '颜色', order: 2, values: [{ key: 'r', name: '红色' }] },
+			{ code: 'SIZE', description: '', order: 1 },
+			{ code: null }
+		]);
+		expect([...labels.keys()]).toEqual(['COLOR', 'SIZE']);
+		expect(labels.get('COLOR')).toEqual({ label: '颜色', order: 2, values: new Map([['r', '红色']]) });
+		expect(labels.get('SIZE')).toEqual({ label: 'SIZE', order: 1, values: new Map() });
 	});
 });
 

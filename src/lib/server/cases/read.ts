@@ -3,6 +3,7 @@
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { placeName, routeUnit } from '$pipelines/reference/index';
 import { normalizePhone } from '$pipelines/normalize/index';
+import { maskEmail } from '$pipelines/text/redact';
 import {
 	OPEN_STATUSES,
 	STATUS_LABELS,
@@ -17,7 +18,8 @@ import type { App } from '../app';
 import type { Db } from '../db';
 import type { TicketSummary } from '$lib/types';
 import { canSee } from '$lib/nav';
-import { ticketEvents, tickets, type TicketRow } from '../db/schema';
+import { open311Requests, ticketEvents, tickets, type TicketRow } from '../db/schema';
+import { attributeLabels } from '../open311/service';
 import { CaseError } from './input';
 import { getLimits } from './limits';
 import { ACTION_LABELS, availableActions, canView, type CaseAction } from './machine';
@@ -302,9 +304,53 @@ export interface TicketDetail extends TicketSummary {
 	transferredTo: string | null;
 	duplicateOf: string | null;
 	extension: { days: number; reason: string; at: number; by: string } | null;
+	/** what an Open311 reporter sent besides the ticket's own fields; null for a ticket not submitted through Open311 */
+	open311: Open311Extras | null;
 	timeline: TimelineEntry[];
 	related: (Omit<RelatedTicket, 'receivedAt'> & { receivedAt: string; statusLabel: string })[];
 	actions: { action: CaseAction; label: string }[];
+}
+
+export interface Open311Extras {
+	/** the reporter's link to a photo or other media (http or https only): shown as a link, never loaded by the app */
+	mediaUrl: string | null;
+	/** the reporter's e-mail: personal data, masked wherever the caller's phone is (z***@example.com) */
+	email: string | null;
+	/** attribute[code] values, with the service definition's label (and value names) where it has one */
+	attributes: { code: string; label: string | null; values: string[] }[];
+}
+
+/** A link that can only navigate (http or https), or null: anything else (javascript:, data:) never reaches an href. */
+function webLink(url: string | null): string | null {
+	if (!url) return null;
+	try {
+		const u = new URL(url.trim());
+		return u.protocol === 'http:' || u.protocol === 'https:' ? url.trim() : null;
+	} catch {
+		return null;
+	}
+}
+
+type Open311Row = Pick<typeof open311Requests.$inferSelect, 'serviceCode' | 'email' | 'mediaUrl' | 'attributes'>;
+
+/** An Open311 request's extras as this user sees them: e-mail as the phone, attribute values as the ticket's text. */
+function open311Extras(app: App, row: Open311Row | undefined, caller: ReturnType<typeof callerFor>): Open311Extras | null {
+	if (!row) return null;
+	const labels = attributeLabels(app, row.serviceCode);
+	const stored = row.attributes && typeof row.attributes === 'object' && !Array.isArray(row.attributes) ? (row.attributes as Record<string, unknown>) : {};
+	const attributes = Object.entries(stored)
+		.map(([code, v]) => {
+			const def = labels.get(code);
+			const values = (Array.isArray(v) ? v : [v]).filter((x) => x !== null && x !== undefined).map(String);
+			return { code, label: def?.label ?? null, order: def?.order ?? Infinity, values: values.map((x) => def?.values.get(x) ?? caller.hide(x)) };
+		})
+		.sort((x, y) => x.order - y.order || (x.code < y.code ? -1 : x.code > y.code ? 1 : 0))
+		.map(({ code, label, values }) => ({ code, label, values }));
+	return {
+		mediaUrl: webLink(row.mediaUrl),
+		email: row.email ? (caller.masked ? maskEmail(row.email) : row.email) : null,
+		attributes
+	};
 }
 
 const BACK: Partial<Record<CaseUser['role'], string>> = {
@@ -340,7 +386,7 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 	const t = await visibleTicket(app, user, ticketNo);
 	const db = app.rel.db;
 	const now = Date.now();
-	const [limits, events, related, dup] = await Promise.all([
+	const [limits, events, related, dup, reporter] = await Promise.all([
 		getLimits(db),
 		ticketEventsOf(db, t.id),
 		relatedTickets(app, {
@@ -353,7 +399,16 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 			at: t.receivedAt.getTime(),
 			duplicateOf: t.duplicateOf
 		}),
-		t.duplicateOf ? db.select({ no: tickets.ticketNo }).from(tickets).where(eq(tickets.id, t.duplicateOf)) : Promise.resolve([])
+		t.duplicateOf ? db.select({ no: tickets.ticketNo }).from(tickets).where(eq(tickets.id, t.duplicateOf)) : Promise.resolve([]),
+		db
+			.select({
+				serviceCode: open311Requests.serviceCode,
+				email: open311Requests.email,
+				mediaUrl: open311Requests.mediaUrl,
+				attributes: open311Requests.attributes
+			})
+			.from(open311Requests)
+			.where(eq(open311Requests.ticketId, t.id))
 	]);
 	const caller = callerFor(user, t, true);
 	const unitName = (c: string | null) => (c ? (app.ref.unitByCode.get(c)?.name ?? c) : null);
@@ -385,6 +440,7 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 		transferredTo: t.transferredTo,
 		duplicateOf: dup[0]?.no ?? null,
 		extension: hideReason(t.extensionPending as TicketDetail['extension'], caller.hide),
+		open311: open311Extras(app, reporter[0], caller),
 		timeline: events.map((e) => ({
 			action: e.action,
 			label: EVENT_LABELS[e.action] ?? e.action,

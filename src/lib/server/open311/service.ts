@@ -152,11 +152,45 @@ export function listServices(app: App, p: Open311Params): Open311Service[] {
 
 const unknownService = (code: string) => `service_code“${shown(code)}”不存在：可用的服务代码见 GET services.xml 或 services.json`;
 
+/** The extra fields of a service's definition: none yet (every service has metadata false). */
+function definitionAttributes(_code: string): Fields[] {
+	return [];
+}
+
 /** GET services/{code}: no service has extra fields (metadata false), so the attributes are empty. */
 export function serviceDefinition(app: App, code: string, p: Open311Params): ServiceDefinition {
 	checkJurisdiction(app, p);
 	if (!catalog(app.ref).byCode.has(code)) fail(404, unknownService(code));
-	return { service_code: code, attributes: [] };
+	return { service_code: code, attributes: definitionAttributes(code) };
+}
+
+/** What a definition says of one attribute code: its label (the spec's description), its order, and its values' names by key. */
+export interface AttributeLabel {
+	label: string;
+	order: number;
+	values: Map<string, string>;
+}
+
+/** The labels of a definition's attributes (the spec's attribute: code, description, order, values of key and name), by code. */
+export function attributeLabelsOf(attributes: readonly Fields[]): Map<string, AttributeLabel> {
+	const out = new Map<string, AttributeLabel>();
+	attributes.forEach((a, i) => {
+		if (typeof a.code !== 'string' || !a.code) return;
+		const values = new Map<string, string>();
+		if (Array.isArray(a.values))
+			for (const v of a.values as Fields[]) if (v.key !== undefined && v.key !== null && typeof v.name === 'string') values.set(String(v.key), v.name);
+		out.set(a.code, {
+			label: typeof a.description === 'string' && a.description.trim() ? a.description : a.code,
+			order: typeof a.order === 'number' ? a.order : i,
+			values
+		});
+	});
+	return out;
+}
+
+/** The labels of the attributes a request of this service was sent with; none for a service the catalogue no longer has. */
+export function attributeLabels(app: App, serviceCode: string): Map<string, AttributeLabel> {
+	return catalog(app.ref).byCode.has(serviceCode) ? attributeLabelsOf(definitionAttributes(serviceCode)) : new Map();
 }
 
 // --- POST requests -----------------------------------------------------------------------------------------
