@@ -177,14 +177,14 @@ const KEPT_SAME = ['title', 'content', 'day', ...FACT_COLUMNS.filter((c) => c.sq
 const fixedSql = (v: string | number | null) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${v.replaceAll("'", "''")}'`);
 
 /**
- * Names the caller of a prepared version: the analytics carry no personal data, so the caller's own name is masked
- * in its texts there (来电人李建国 → 李**), and the texts as given are kept for the relational store. Returns whether
- * the texts changed.
+ * Names the caller of a prepared version (null: the name is not known): the analytics carry no personal data, so the
+ * caller's own name and number are masked in its texts there (来电人李建国 → 李**), and the texts as given are kept
+ * for the relational store. Returns whether the texts changed.
  */
-function nameCaller(p: Prepared, callerName: string): boolean {
-	p.callerName = callerName;
+function nameCaller(p: Prepared, callerName: string | null): boolean {
+	if (callerName) p.callerName = callerName;
 	const given = p.given ?? { title: p.fact.title, content: p.fact.content, address: p.fact.address };
-	const masked = ticketTextsForAnalytics(given, callerName);
+	const masked = ticketTextsForAnalytics(given, p.callerName, p.callerPhone);
 	if (!masked) return false;
 	p.given = given;
 	Object.assign(p.fact, masked);
@@ -419,7 +419,7 @@ export class Ingestor {
 			tokens: F.tokens, keywords: F.keywords, flags: flags.size ? [...flags].sort() : null
 		};
 		const p: Prepared = { fact, tokens: null, line, raw, callerName: null, callerPhone: phone, given: null };
-		if (callerName) nameCaller(p, callerName);
+		if (callerName || phone) nameCaller(p, callerName);
 		return p;
 	}
 

@@ -76,8 +76,12 @@ describe('maskPhone', () => {
 		expect(maskPhone('+86 138-1234-1234')).toBe('138****1234');
 		expect(maskPhone('0512-65123456')).toBe('0512****3456');
 		expect(maskPhone('021-62345678')).toBe('021****5678');
-		expect(maskPhone('65123456')).toBe('651****3456');
-		expect(maskPhone('12345')).toBe('****');
+		// a local number without its area code keeps only its last 4 (first 3 and last 4 left 7 of 8 digits)
+		expect(maskPhone('65123456')).toBe('****3456');
+		expect(maskPhone('6512345')).toBe('****2345');
+		expect(maskPhone('12345')).toBe('****2345');
+		expect(maskPhone('1234')).toBe('****');
+		expect(maskPhone('1391234.5678')).toBe('139****5678');
 		expect(maskPhone('')).toBe('');
 		expect(maskPhone(null)).toBe('');
 	});

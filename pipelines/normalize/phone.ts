@@ -91,8 +91,10 @@ export function isMobile(canonical: string): boolean {
  * A phone number for display with its middle hidden:
  * - mobile → `138****1234`;
  * - landline → area code, `****`, last 4: `0512****3456`;
- * - anything else that has at least 7 characters → first 3, `****`, last 4 (of the text as given, white space
- *   removed); shorter non-empty text → `****`; empty → ''.
+ * - a local number without its area code (8 characters or fewer, 65123456) → `****` and its last 4: the first 3 and
+ *   the last 4 would leave 7 of its 8 digits;
+ * - anything longer → first 3, `****`, last 4 (of the text as given, white space removed); text of 4 characters or
+ *   fewer → `****`; empty → ''.
  * The input may be raw or canonical; it is normalised first (without a local area code).
  */
 export function maskPhone(input: string | null | undefined): string {
@@ -106,7 +108,8 @@ export function maskPhone(input: string | null | undefined): string {
 		return `${area}****${c.slice(-4)}`;
 	}
 	const chars = [...raw];
-	if (chars.length < 7) return '****';
+	if (chars.length <= 4) return '****';
+	if (chars.length <= 8) return `****${chars.slice(-4).join('')}`;
 	return `${chars.slice(0, 3).join('')}****${chars.slice(-4).join('')}`;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskEmail, maskNames, maskPersonal } from './redact';
+import { maskEmail, maskNames, maskPersonal, ticketTextsForAnalytics } from './redact';
 
 describe('maskEmail', () => {
 	it('keeps the first character and the domain, and hides text that is no address', () => {
@@ -52,5 +52,31 @@ describe('maskPersonal', () => {
 		expect(maskNames('王女士来电', ['王女士'])).toBe('王女士来电');
 		// a caller recorded as a role, not a name, leaves that word in the text alone
 		expect(maskNames('网友反映，业主和居民都很着急，王先生也来电', ['网友', '业主', '居民', '先生'])).toBe('网友反映，业主和居民都很着急，王先生也来电');
+	});
+});
+
+describe('known phone numbers', () => {
+	it('masks the caller’s own number wherever it is written, without a word saying it is one', () => {
+		// a local number as stored, as a caller says it and with its area code
+		expect(maskPersonal('请回拨65123456，谢谢', [], ['65123456'])).toBe('请回拨****3456，谢谢');
+		expect(maskPersonal('请回拨６５１２３４５６', [], ['0512-65123456'])).toBe('请回拨****3456');
+		expect(maskPersonal('家里座机0512-6512 3456', [], ['051265123456'])).toBe('家里座机0512****3456');
+		expect(maskPersonal('我的号138 1234 1234', [], ['13812341234'])).toBe('我的号138****1234');
+		// not a longer number that holds it, and not another number
+		expect(maskPersonal('订单号1651234567', [], ['65123456'])).toBe('订单号1651234567');
+		expect(maskPersonal('金额65123457元', [], ['65123456'])).toBe('金额65123457元');
+	});
+
+	it('masks a number after 拨 too, as after 电话 and 回电', () => {
+		expect(maskPersonal('请拨打65123456联系')).toBe('请拨打65****56联系');
+	});
+
+	it('keeps the analytics texts free of the caller’s number', () => {
+		expect(ticketTextsForAnalytics({ title: '路灯坏了', content: '请回拨65123456', address: null }, null, '65123456')).toEqual({
+			title: '路灯坏了',
+			content: '请回拨****3456',
+			address: null
+		});
+		expect(ticketTextsForAnalytics({ title: '路灯坏了', content: '请处理', address: null }, null, '65123456')).toBeNull();
 	});
 });

@@ -3,7 +3,7 @@
 // 我叫 / 本人 / 联系人 …, e-mail addresses and WeChat/QQ ids; digits also when typed full-width (common from
 // Chinese input methods); and the names given as known (a ticket's caller: 来电人李建国反映 → 李**), wherever they
 // occur. Other names in the text cannot be found reliably without a model and stay.
-import { maskName, maskPhone } from '../normalize/phone';
+import { maskName, maskPhone, normalizePhone } from '../normalize/phone';
 import { toHalfWidth } from '../normalize/text';
 
 // digits that are not part of a longer number on either side (matched on the text folded by toHalfWidth, which
@@ -16,7 +16,7 @@ const AREA = '0(?:10|2\\d|[3-9]\\d{2})';
 const LANDLINE = new RegExp(`(?<!\\d)(?:[(（]${AREA}[)）]|${AREA})[- ]?[2-8]\\d{2,3}[- ]?\\d{4}(?!\\d)`, 'g');
 // a local number without its area code (Suzhou's are 8 digits) only after a word that says it is one: 7–8 digits
 // alone are as often amounts, order numbers or dates
-const LOCAL = /(电话|手机|座机|号码|联系|致电|回电|打)([^\d\n]{0,4}?)(?<!\d)(\d{3,4}[- ]?\d{4})(?!\d)/g;
+const LOCAL = /(电话|手机|座机|号码|联系|致电|回电|打|拨)([^\d\n]{0,4}?)(?<!\d)(\d{3,4}[- ]?\d{4})(?!\d)/g;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 const WECHAT = /(微信号?|QQ号?|qq号?)([:： ]{0,2})([A-Za-z][-_A-Za-z0-9]{5,19}|\d{5,11})(?![-_A-Za-z0-9])/g;
 const SELF_NAME = /(我叫|我是|本人|联系人[:：]?|姓名[:：]?)(\p{Script=Han}{2,3})(?=[，。,.；;、\s]|先生|女士|$)/gu;
@@ -68,20 +68,63 @@ export interface TicketTexts<T extends string | null = string> {
 }
 
 /**
- * A ticket's texts as the analytics store keeps them: the caller's own name masked (no personal data there); a text
- * that is null stays null. null when nothing changes.
+ * A ticket's texts as the analytics store keeps them: the caller's own name and number masked (no personal data
+ * there: 请回拨65123456 → 请回拨****3456); a text that is null stays null. null when nothing changes.
  */
-export function ticketTextsForAnalytics<T extends string | null>(t: TicketTexts<T>, callerName: string | null | undefined): TicketTexts<T> | null {
-	if (!callerName) return null;
-	const mask = (v: T): T => (v === null ? v : (maskNames(v, [callerName]) as T));
+export function ticketTextsForAnalytics<T extends string | null>(
+	t: TicketTexts<T>,
+	callerName: string | null | undefined,
+	callerPhone: string | null | undefined = null
+): TicketTexts<T> | null {
+	if (!callerName && !callerPhone) return null;
+	const mask = (v: T): T => (v === null ? v : (maskKnown(v, [callerName], [callerPhone]) as T));
 	const masked = { title: mask(t.title), content: mask(t.content), address: mask(t.address) };
 	return masked.title === t.title && masked.content === t.content && masked.address === t.address ? null : masked;
 }
 
-/** Personal data in a text masked for display; `names`: personal names known to belong in it (the caller's). */
-export function maskPersonal(text: string, names: readonly (string | null | undefined)[] = []): string {
+/**
+ * The digit strings a known phone number may be written as in a text: as given, canonical (normalizePhone), and a
+ * landline's local number without its area code (0512-65123456 → 65123456, as a caller says it); 7 digits at least.
+ */
+function phoneForms(phone: string): string[] {
+	const forms = new Set<string>();
+	const digits = toHalfWidth(phone).replace(/\D/g, '');
+	if (digits.length >= 7) forms.add(digits);
+	const c = normalizePhone(phone);
+	if (c) {
+		forms.add(c);
+		if (c.startsWith('0')) forms.add(c.slice(/^0(?:10|2\d)/.test(c) ? 3 : 4));
+	}
+	return [...forms].filter((d) => d.length >= 7);
+}
+
+/** A pattern for a known number's digits, a dash or space allowed between any two, not inside a longer number. */
+function knownNumber(digits: string): RegExp {
+	return new RegExp(`(?<!\\d)${[...digits].join('[- ]?')}(?!\\d)`, 'g');
+}
+
+/** The known names (maskNames) and phone numbers (phoneForms, also full-width or with dashes) masked wherever they occur. */
+export function maskKnown(text: string, names: readonly (string | null | undefined)[], phones: readonly (string | null | undefined)[] = []): string {
 	if (!text) return text;
 	let t = names.length ? maskNames(text, names) : text;
+	if (!phones.some(Boolean)) return t;
+	let f = toHalfWidth(t);
+	// most texts do not hold the number: looked for without its separators before a pattern is built (the feeds call this per record)
+	const compact = f.replace(/[- ]/g, '');
+	for (const phone of phones)
+		if (phone)
+			for (const digits of phoneForms(phone)) if (compact.includes(digits)) [t, f] = maskMatches(t, f, knownNumber(digits), (m) => maskPhone(m[0]));
+	return t;
+}
+
+/**
+ * Personal data in a text masked for display; `names`: personal names known to belong in it (the caller's);
+ * `phones`: phone numbers known to (the caller's), masked wherever they occur, with or without a word saying what
+ * they are (请回拨65123456).
+ */
+export function maskPersonal(text: string, names: readonly (string | null | undefined)[] = [], phones: readonly (string | null | undefined)[] = []): string {
+	if (!text) return text;
+	let t = maskKnown(text, names, phones);
 	let f = toHalfWidth(t);
 	[t, f] = maskMatches(t, f, EMAIL, (m) => maskEmail(m[0]));
 	[t, f] = maskMatches(t, f, ID_CARD, (m) => `${m[0].slice(0, 6)}********${m[0].slice(-4, -1)}*`);

@@ -130,10 +130,10 @@ function roundsOf(t: TicketRow, steps: readonly RoundStep[]): UnitRound[] | null
 	return rounds.length === 0 && t.unitCode ? null : rounds;
 }
 
-/** The ticket's texts with the caller's own name masked (the analytics carry no personal data: 来电人李建国 → 李**). */
+/** The ticket's texts with the caller's own name and number masked (the analytics carry no personal data: 来电人李建国 → 李**). */
 function textsForAnalytics(t: TicketRow): TicketTexts {
 	const given = { title: t.title, content: t.content, address: t.address };
-	return ticketTextsForAnalytics(given, t.callerName) ?? given;
+	return ticketTextsForAnalytics(given, t.callerName, t.callerPhone) ?? given;
 }
 
 function toFact(app: App, t: TicketRow, { steps, ...figures }: LifecycleFigures, now: number): FactRow {

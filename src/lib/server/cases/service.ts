@@ -594,8 +594,8 @@ export function callerFor(
 		name: t.callerName ? maskName(t.callerName) : null,
 		phone: t.callerPhone ? maskPhone(t.callerPhone) : null,
 		masked: true,
-		/** the ticket's texts (content, notes, reasons) as this user sees them: phone and ID numbers, self-given names and the caller's own name masked */
-		hide: (text: string) => maskPersonal(text, [t.callerName])
+		/** the ticket's texts (content, notes, reasons) as this user sees them: phone and ID numbers, self-given names and the caller's own name and number masked */
+		hide: (text: string) => maskPersonal(text, [t.callerName], [t.callerPhone])
 	};
 }
 
@@ -639,11 +639,12 @@ const RELATED_COLUMNS = {
 	title: tickets.title,
 	content: tickets.content,
 	address: tickets.address,
-	callerName: tickets.callerName
+	callerName: tickets.callerName,
+	callerPhone: tickets.callerPhone
 };
 
 function relatedOf(
-	r: { ticketNo: string; status: string; receivedAt: Date; title: string; content: string; callerName: string | null },
+	r: { ticketNo: string; status: string; receivedAt: Date; title: string; content: string; callerName: string | null; callerPhone: string | null },
 	why: string,
 	o: Partial<Pick<RelatedTicket, 'similarity' | 'repeat' | 'linked'>> = {}
 ): RelatedTicket {
@@ -652,7 +653,7 @@ function relatedOf(
 		status: r.status as Status,
 		receivedAt: r.receivedAt,
 		// another ticket's caller is not this one's: named (or their number written) in its own title, masked for whoever reads this list
-		title: r.title ? maskPersonal(r.title, [r.callerName]) : maskPersonal(r.content, [r.callerName]).slice(0, 30),
+		title: r.title ? maskPersonal(r.title, [r.callerName], [r.callerPhone]) : maskPersonal(r.content, [r.callerName], [r.callerPhone]).slice(0, 30),
 		why,
 		similarity: 1,
 		repeat: false,
