@@ -411,6 +411,27 @@ describe('access: units see and act on their own tickets only', () => {
 		expect(byDay.items.length).toBeGreaterThan(0);
 		expect(byDay.items.every((i) => i.ticketNo.includes(`${day}-`))).toBe(true);
 	});
+	it('a queue search finds a ticket only by what the searcher may see: not by a masked name, ID or number', async () => {
+		const t = await ticketIn('signed'); // lead unit A, assisting unit C
+		const text = '我叫赵六一，身份证320502199001011234，请回拨65123456，楼道堆放杂物';
+		await a.rel.db.update(tickets).set({ title: '楼道堆物', content: text, callerName: '赵六一', callerPhone: '65123456', callerPhoneKey: '051265123456' }).where(eq(tickets.ticketNo, t.no));
+		const finds = async (who: CaseUser, queue: 'supervise' | 'mine', q: string) =>
+			(await listQueue(a, who, { queue, tab: 'all', q })).items.some((i) => i.ticketNo === t.no);
+		for (const q of ['赵六一', '320502199001011234', '1990010112', '回拨6512'])
+			expect([q, await finds(people.leader, 'supervise', q)], q).toEqual([q, false]);
+		expect(await finds(people.leader, 'supervise', '楼道堆放杂物')).toBe(true); // what it sees
+		// the counts say the same as the rows
+		expect((await listQueue(a, people.leader, { queue: 'supervise', tab: 'all', q: '赵六一' })).counts.all).toBe(
+			(await listQueue(a, people.leader, { queue: 'supervise', tab: 'all', q: '赵六一' })).items.length
+		);
+		// those who handle it find it by all of it; the assisting unit by what it sees only, and not by the number
+		expect(await finds(people.supervisor, 'supervise', '赵六一')).toBe(true);
+		expect(await finds(people.unitLead, 'mine', '赵六一')).toBe(true);
+		expect(await finds(people.unitLead, 'mine', '65123456')).toBe(true);
+		expect(await finds(people.unitAssist, 'mine', '赵六一')).toBe(false);
+		expect(await finds(people.unitAssist, 'mine', '65123456')).toBe(false);
+		expect(await finds(people.unitAssist, 'mine', '楼道堆放杂物')).toBe(true);
+	});
 	it('the caller’s own name in the text, and personal data in the timeline’s notes and reasons, are masked wherever the caller is', async () => {
 		const other = await registerTicket(a, people.operator, { ...INTAKE, caller_name: '王小五', title: '王小五反映楼下饭店油烟 13912345678' });
 		const t = await ticketIn('signed');

@@ -1,6 +1,6 @@
 // Reading cases for the screens and the API: the queues (派单, 我的工单, 督办, 回访, 待受理) and one ticket's
 // detail with its timeline, time-limit lights, related tickets and the actions the viewer may take.
-import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { placeName, routeUnit } from '$pipelines/reference/index';
 import { normalizePhone } from '$pipelines/normalize/index';
 import { maskEmail } from '$pipelines/text/redact';
@@ -184,15 +184,40 @@ function yellowSql(app: App, yellowAt: number, now: number): SQL {
  * A queue's search: a ticket number or its start, a day as ticket numbers carry it (20261201), a phone number (for the people who handle tickets: a leader
  * never sees callers, so may not find which tickets a number made either), or text in the title or content.
  */
-function searchCondition(q: string, app: App, user: CaseUser): SQL {
-	if (/^[A-Za-z]{2}\d{6,8}/.test(q)) return sql`${tickets.ticketNo} like ${q.toUpperCase().replace(/[%_]/g, '') + '%'}`;
+function searchCondition(q: string, app: App, user: CaseUser): { cond: SQL; text: boolean } {
+	if (/^[A-Za-z]{2}\d{6,8}/.test(q)) return { cond: sql`${tickets.ticketNo} like ${q.toUpperCase().replace(/[%_]/g, '') + '%'}`, text: false };
 	// a day as ticket numbers carry it (SZ20261201-H00001), not a local phone number of eight digits
-	if (/^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$/.test(q)) return sql`${tickets.ticketNo} like ${`%${q}-%`}`;
+	if (/^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$/.test(q)) return { cond: sql`${tickets.ticketNo} like ${`%${q}-%`}`, text: false };
 	const phone = normalizePhone(q, app.ref.city.phoneAreaCode ?? undefined);
 	if (phone && !handles(user, { unitCode: user.unitCode })) throw new CaseError('forbidden', '按来电号码查找仅限经办人员（受理、派单、督办和承办单位）', 'q');
-	if (phone) return eq(tickets.callerPhoneKey, phone);
+	// a unit finds callers by number among the tickets it leads only: an assisting unit sees them masked
+	if (phone) return { cond: and(eq(tickets.callerPhoneKey, phone), user.role === 'unit_handler' ? eq(tickets.unitCode, user.unitCode ?? '') : undefined)!, text: false };
+	return { cond: textMatch(q), text: true };
+}
+
+function textMatch(q: string): SQL {
 	const like = `%${q.replace(/[%_\\]/g, (c) => '\\' + c)}%`;
 	return or(sql`${tickets.title} like ${like}`, sql`${tickets.content} like ${like}`)!;
+}
+
+/**
+ * The tickets of `scope` a text search finds only in what this user sees masked (a caller's name, an ID or phone
+ * number in the text): a leader, or a unit for the tickets it assists, must not learn from the hits what the mask
+ * hides (q=王小明 found the ticket whose caller shows as 王**). Empty for a text search by those who handle the tickets.
+ */
+async function maskedOnlyMatches(app: App, user: CaseUser, scope: SQL, q: string): Promise<number[]> {
+	if (user.role !== 'unit_handler' && handles(user, { unitCode: null })) return [];
+	const rows = await app.rel.db
+		.select({ id: tickets.id, title: tickets.title, content: tickets.content, unitCode: tickets.unitCode, callerName: tickets.callerName, callerPhone: tickets.callerPhone })
+		.from(tickets)
+		.where(and(scope, textMatch(q)));
+	return rows
+		.filter((r) => {
+			if (handles(user, r)) return false;
+			const hide = callerFor(user, r, false).hide;
+			return !hide(r.title ?? '').includes(q) && !hide(r.content).includes(q);
+		})
+		.map((r) => r.id);
 }
 
 export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promise<QueuePage> {
@@ -225,7 +250,11 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 	const defaults: Record<Queue, string> = { intake: 'all', dispatch: 'all', mine: 'todo', supervise: 'red', visits: 'all' };
 	const tab = f.tab && f.tab in tabs[f.queue] ? f.tab : defaults[f.queue];
 	const q = (f.q ?? '').trim().slice(0, 100);
-	const where = and(tabs[f.queue][tab], q ? searchCondition(q, app, user) : undefined)!;
+	const found = q ? searchCondition(q, app, user) : null;
+	let search = found?.cond;
+	const hidden = found?.text ? await maskedOnlyMatches(app, user, or(...Object.values(tabs[f.queue]))!, q) : [];
+	if (hidden.length) search = and(search, notInArray(tickets.id, hidden));
+	const where = and(tabs[f.queue][tab], search)!;
 	const order: Record<Queue, SQL[]> = {
 		intake: [asc(tickets.receivedAt)],
 		dispatch: [desc(tickets.urgency), asc(tickets.receivedAt)],
@@ -237,7 +266,7 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 	const countCols = Object.fromEntries(
 		Object.entries(tabs[f.queue]).map(([k, cond]) => [
 			k,
-			sql<number>`count(*) filter (where ${q ? and(cond, searchCondition(q, app, user)) : cond})::int`
+			sql<number>`count(*) filter (where ${search ? and(cond, search) : cond})::int`
 		])
 	);
 	const [[counts], rows] = await Promise.all([
