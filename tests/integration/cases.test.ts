@@ -173,13 +173,15 @@ describe('every (state, action, role) combination', () => {
 				}
 				const [still] = await a.rel.db.select().from(tickets).where(eq(tickets.ticketNo, t.no));
 				expect(still.version, `${action} on ${status} changed by a refused attempt`).toBe(t.version);
+				// 催办 and 督办 make no version: nor did a refused one count
+				expect([still.urgeCount, still.supervisedAt], `${action} on ${status} counted by a refused attempt`).toEqual([0, null]);
 				for (const actor of ALLOWED[action].by) {
 					if (!mayAct(action, status, actor)) continue;
 					const fresh = await ticketIn(status, { pending });
 					if (action === 'unlink') await actOnTicket(a, people.admin, fresh.no, { action: 'link', linked_no: target.ticketNo });
 					const row = await actOnTicket(a, people[actor], fresh.no, payload(action, fresh.version, target.ticketNo));
 					expect(row.status, `${actor} ${action} on ${status}`).toBe(TARGET[action] ?? status);
-					expect(row.version).toBe(['note', 'link', 'unlink'].includes(action) ? fresh.version : fresh.version + 1);
+					expect(row.version).toBe(['note', 'link', 'unlink', 'urge', 'supervise'].includes(action) ? fresh.version : fresh.version + 1);
 					allowed++;
 				}
 			}
@@ -276,6 +278,19 @@ describe('two people acting on one ticket at once', () => {
 		expect(d.timeline.filter((e) => e.action === 'dispatch')).toHaveLength(1);
 		expect(d.version).toBe(t.version + 1);
 	});
+	it('a supervisor’s urge or supervision does not make the unit’s reply stale, and counts each one', async () => {
+		const t = await ticketIn('signed');
+		await actOnTicket(a, people.supervisor, t.no, { action: 'urge', note: '请尽快答复' });
+		await actOnTicket(a, people.supervisor, t.no, { action: 'supervise', note: '列入督办' });
+		await actOnTicket(a, people.leader, t.no, { action: 'urge', note: '再催' });
+		// the unit replies with the version it loaded before all three
+		const r = await actOnTicket(a, people.unitLead, t.no, { action: 'reply', version: t.version, note: '已处理' });
+		expect(r).toMatchObject({ status: 'replied', version: t.version + 1, urgeCount: 2 });
+		expect(r.supervisedAt).not.toBeNull();
+		// an urge after the reply is refused by the state, whatever the version
+		await expect(actOnTicket(a, people.supervisor, t.no, { action: 'urge', note: '催' })).rejects.toMatchObject({ code: 'invalid_state' });
+	});
+
 	it('a stale version is refused even when nobody else is acting', async () => {
 		const t = await ticketIn('dispatched');
 		const e = await actOnTicket(a, people.unitLead, t.no, { action: 'sign', version: t.version - 1 }).catch((x) => x);

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { CHANNEL_LABELS, CHANNELS, SATISFACTION, TICKET_TYPES, URGENCIES, URGENCY_LABELS } from '$pipelines/lifecycle/model';
 import { CONTENT_MAX_CHARS, contentLength } from '$pipelines/normalize/text';
-import { ACTION_LABELS, CASE_ACTIONS, isAnnotation } from './machine';
+import { ACTION_LABELS, CASE_ACTIONS, isUnversioned } from './machine';
 
 /** DESIGN.md: content 1 to 10,000 characters after trimming, counted as the feeds count them (code points). */
 export const MAX_CONTENT = CONTENT_MAX_CHARS;
@@ -153,7 +153,7 @@ export function requireFor(a: ActionInput): void {
 	// (a unit's limits do not change under it); elsewhere they would be dropped without a word
 	for (const field of ['type', 'urgency', 'category_code'] as const)
 		need(a[field] === undefined || RECLASSIFYING.includes(a.action), field, `只有受理或派单时可以更改${FIELD_LABELS[field]}`);
-	if (!isAnnotation(a.action)) need(a.version !== undefined, 'version', '缺少版本号：请刷新页面后重试');
+	if (!isUnversioned(a.action)) need(a.version !== undefined, 'version', '缺少版本号：请刷新页面后重试');
 	switch (a.action) {
 		case 'not_accept':
 			need(a.reason !== undefined, 'reason', '请选择不予受理的情形（1–9）');

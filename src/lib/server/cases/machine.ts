@@ -55,6 +55,15 @@ export const ACTION_LABELS: Record<CaseAction, string> = {
 export const ANNOTATIONS = ['note', 'link', 'unlink'] as const satisfies readonly CaseAction[];
 export const isAnnotation = (a: CaseAction): boolean => (ANNOTATIONS as readonly CaseAction[]).includes(a);
 
+/**
+ * Actions beside the handling, besides the annotations: 催办 and 督办 count on the ticket but change neither its state
+ * nor what its handlers decide, so they need no version and make none stale — a supervisor's urge must not turn the
+ * unit's reply, typed meanwhile, into a conflict.
+ */
+export const BESIDE_HANDLING = ['urge', 'supervise'] as const satisfies readonly CaseAction[];
+/** No version is checked or made: the annotations and the actions beside the handling. */
+export const isUnversioned = (a: CaseAction): boolean => isAnnotation(a) || (BESIDE_HANDLING as readonly CaseAction[]).includes(a);
+
 /** Screening actions: the operator's decision on a received ticket. */
 export const SCREEN_ACTIONS = ['accept', 'not_accept', 'transfer', 'answer', 'merge'] as const satisfies readonly CaseAction[];
 

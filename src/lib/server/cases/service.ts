@@ -18,7 +18,7 @@ import { repeatScorer } from '$pipelines/text/bigrams';
 import { geocoderFor } from '../geo';
 import { CaseError, actionSchema, intakeSchema, parseInput, requireFor, type ActionInput, type IntakeInput } from './input';
 import { getLimits, workClocks } from './limits';
-import { ACTION_LABELS, SCREEN_ACTIONS, canView, check, isAnnotation, roleRefusal, targetOf, type CaseAction, type CaseState } from './machine';
+import { ACTION_LABELS, SCREEN_ACTIONS, canView, check, isAnnotation, isUnversioned, roleRefusal, targetOf, type CaseAction, type CaseState } from './machine';
 
 /** Who acts: a signed-in user, or a system actor without a user row (id null), such as an Open311 client acting as operator. */
 export type CaseUser = Pick<SessionUser, 'role' | 'unitCode' | 'displayName'> & { id: number | null; unitName?: string | null };
@@ -345,7 +345,7 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 	}
 	if (refusal && refusal.code !== 'invalid_state') refuse(refusal);
 	// someone acted since the user loaded the ticket: say that, rather than what the new state no longer allows
-	if (!isAnnotation(action) && a.version !== t.version) throw new CaseError('conflict', `工单 ${t.ticketNo} 已被他人更新，请刷新后重试`);
+	if (!isUnversioned(action) && a.version !== t.version) throw new CaseError('conflict', `工单 ${t.ticketNo} 已被他人更新，请刷新后重试`);
 	if (refusal) refuse(refusal);
 	const from = t.status as Status;
 	const to = targetOf(action, from, a.reopen);
@@ -499,7 +499,7 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 	if (!isAnnotation(action)) {
 		const [updated] = await tx
 			.update(tickets)
-			.set({ ...set, status: to, version: t.version + 1, updatedAt: at })
+			.set({ ...set, status: to, version: isUnversioned(action) ? t.version : t.version + 1, updatedAt: at })
 			.where(and(eq(tickets.id, t.id), eq(tickets.version, t.version)))
 			.returning();
 		if (!updated) throw new CaseError('conflict', `工单 ${t.ticketNo} 已被他人更新，请刷新后重试`);
