@@ -188,6 +188,31 @@ describe('a call from intake to closing', () => {
 		await expect.poll(() => other.locator('[data-testid=action-error]').first().innerText(), { timeout: 30_000 }).toContain('已被他人更新');
 	});
 
+	it('a form refused because the ticket changed meanwhile reloads the page and keeps what was typed, so the second click goes through', async () => {
+		const made = await (await as('operator')).request.post(`${server.url}/api/v1/tickets`, {
+			data: { channel: 'phone', type: '投诉', content: '小区门口井盖松动，有安全隐患', district_code: '320508', decision: { action: 'accept' } }
+		});
+		const { ticket } = await made.json();
+		const api = (who: string, body: Record<string, unknown>) =>
+			as(who).then((p) => p.request.post(`${server.url}/api/v1/tickets/${ticket.ticket_no}/actions`, { data: body }).then((r) => r.json()));
+		const dispatched = await api('dispatcher', { action: 'dispatch', version: ticket.version, unit_code: 'D320508' });
+		const signed = await api('unit_gusu', { action: 'sign', version: dispatched.version });
+		const page = await as('unit_gusu');
+		await page.goto(`${server.url}/tickets/${ticket.ticket_no}`);
+		await page.waitForSelector('[data-testid=ticket-detail]');
+		const reply = '已联系物业更换井盖，并设置警示标志';
+		await page.locator('[data-testid=note-reply]').fill(reply);
+		// meanwhile a colleague asks for more time: a new version, the same state
+		const asked = await api('unit_gusu', { action: 'extension_request', version: signed.version, days: 3, note: '需协调物业' });
+		expect(asked.version).toBe(signed.version + 1);
+		await page.locator('[data-testid=act-reply]').click();
+		await expect.poll(() => page.locator('[data-testid=action-error]').first().innerText(), { timeout: 30_000 }).toContain('页面已刷新为最新状态');
+		await expect.poll(() => page.locator('[data-testid=ticket-detail]').getAttribute('data-version')).toBe(String(asked.version));
+		expect(await page.locator('[data-testid=note-reply]').inputValue()).toBe(reply);
+		await page.locator('[data-testid=act-reply]').click();
+		await expect.poll(() => page.locator('[data-testid=ticket-detail]').getAttribute('data-status'), { timeout: 30_000 }).toBe('replied');
+	});
+
 	it('the supervisor’s unsatisfied visit reopened it; the dispatcher sends it back; the unit replies again', async () => {
 		const d = await as('dispatcher');
 		await d.goto(`${server.url}/dispatch?tab=reopened&q=${ticketNo}`);

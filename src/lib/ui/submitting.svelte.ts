@@ -1,16 +1,32 @@
 // The pending state of a page's enhanced forms: its buttons are disabled while one of them submits, and the page
 // takes the action's result (SvelteKit's default update) when it comes back. `use:enhance={forms.enhance}`.
+//
+// A refusal with 409 (someone else changed the thing meanwhile, or it is no longer in a state that allows the
+// action) also reloads the page's data: the page then shows the current state and version, and the form keeps what
+// was typed (the action returns it), so a second click acts on what is there now instead of failing again.
+import { invalidateAll } from '$app/navigation';
+
 export class Submitting {
 	pending = $state(false);
+	/** the last submission was refused with 409 and the page's data has been reloaded since */
+	refreshed = $state(false);
 
 	enhance = () => {
 		this.pending = true;
-		return async ({ update }: { update: () => Promise<void> }) => {
+		this.refreshed = false;
+		return async ({ result, update }: { result: { type: string; status?: number }; update: () => Promise<void> }) => {
 			try {
 				await update();
+				if (result.type === 'failure' && result.status === 409) {
+					await invalidateAll();
+					this.refreshed = true;
+				}
 			} finally {
 				this.pending = false;
 			}
 		};
 	};
 }
+
+/** What a page says after a 409 refusal reloaded its data. */
+export const REFRESHED_NOTE = '页面已刷新为最新状态，请核对后重新提交。';
