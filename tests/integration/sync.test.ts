@@ -623,14 +623,14 @@ describe('feed versions reach the relational store as the analytics store keeps 
 		expect(await relOf('fv', 'X-5')).toMatchObject({ version: 1 }); // a repeat changes nothing there
 	});
 
-	it("the caller's own name in the text is masked in the analytics store and kept as given in the relational one", async () => {
-		const given = { title: '李建国反映路灯不亮', content: '来电人李建国反映：小区路灯不亮，李建国手机号见登记', address: '李建国家门口' };
+	it("the caller's own name and number in the text are masked in the analytics store and kept as given in the relational one", async () => {
+		const given = { title: '李建国反映路灯不亮', content: '来电人李建国反映：小区路灯不亮，李建国请回拨138 1234 5678', address: '李建国家门口' };
 		expect(await push('fv', 'p11', [rec('X-11', '2026-11-25T09:00:00+08:00', { ...given, caller_name: '李建国', caller_phone: '13812345678' })])).toMatchObject({ accepted: 1 });
 		const rel = await relOf('fv', 'X-11');
 		expect({ title: rel.title, content: rel.content, address: rel.address }).toEqual(given);
 		const text = async () =>
 			(await queryRows<{ title: string; content: string; address: string }>(a.analytics.conn, `SELECT title, content, address FROM tickets_fact WHERE source = 'fv' AND external_id = 'X-11'`))[0];
-		const masked = { title: '李**反映路灯不亮', content: '来电人李**反映：小区路灯不亮，李**手机号见登记', address: '李**家门口' };
+		const masked = { title: '李**反映路灯不亮', content: '来电人李**反映：小区路灯不亮，李**请回拨138****5678', address: '李**家门口' };
 		expect(await text()).toEqual(masked);
 		// the sync of the relational ticket (after a change there) masks it alike
 		await a.rel.db.update(tickets).set({ urgency: 'urgent', updatedAt: new Date() }).where(eq(tickets.id, rel.id));
