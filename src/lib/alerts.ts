@@ -27,6 +27,7 @@ export const DELIVERY_STATUS_LABELS: Record<string, string> = { ok: '成功', re
 export const DELIVERY_EVENT_LABELS: Record<string, string> = {
 	fired: '触发',
 	refired: '再次触发',
+	severity_raised: '级别提高',
 	escalated: '升级',
 	resolved: '解除',
 	acknowledged: '确认',
@@ -38,6 +39,7 @@ export const DELIVERY_EVENT_LABELS: Record<string, string> = {
 export const CHANGE_LABELS = {
 	fired: '检测到异常',
 	refired: '再次触发',
+	severity_raised: '检测到事件扩大，级别已提高',
 	updated: '检测更新了数据',
 	recovered: '序列回落',
 	auto_resolved: '已自动解除',

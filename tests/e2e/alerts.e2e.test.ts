@@ -299,9 +299,14 @@ describe('预警', () => {
 		// the page whose own form made the change says it is done, not that someone else changed it
 		expect(await duty.locator('[data-testid=action-done]').textContent()).toContain('已确认');
 		expect(await duty.locator('[data-testid=alert-changed]').count()).toBe(0);
+		// the other handler's link drops; the resolution made meanwhile shows once it is back (the stream does not repeat it)
+		await admin.context().setOffline(true);
+		await admin.locator('[data-testid=live][data-state=reconnecting]').waitFor({ timeout: 15_000 });
 		await duty.fill('[data-testid=resolve-note]', '已组织排水，隧道恢复通行');
 		await duty.click('[data-testid=act-resolve]');
 		await duty.locator('[data-testid=alert-detail][data-status=resolved]').waitFor();
+		await admin.context().setOffline(false);
+		await admin.locator('[data-testid=alert-detail][data-status=resolved] [data-testid=live][data-state=connected]').waitFor({ timeout: 20_000 });
 		const trail = await duty
 			.locator('[data-testid=trail-row]')
 			.evaluateAll((els) => els.map((e) => ({ action: e.getAttribute('data-action'), text: e.textContent ?? '' })));

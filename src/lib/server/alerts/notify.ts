@@ -7,6 +7,7 @@
 //   renamed without bumping `version`):
 //     { "version": 1, "event": "fired", "alert": { id, title, severity, severityLabel, status, placeName,
 //       categoryName, watchlist, observed, expected, upper, startedAt, bucket, ticketCount, unitName, url } }
+//   `event`: fired, refired, severity_raised (the detection's), escalated, resolved (people's and automatic).
 //   Any 2xx answer is success; the answer's body is ignored.
 // - 'dingtalk': a DingTalk group custom robot (https://oapi.dingtalk.com/robot/send?access_token=…). Body
 //   { msgtype: 'markdown', markdown: { title, text } }. With 加签 (`secret` set, the `SEC…` string) the URL gets
@@ -57,7 +58,7 @@ export interface Webhook {
 	minSeverity: 1 | 2 | 3 | 4;
 }
 
-export type AlertEvent = 'fired' | 'escalated' | 'resolved' | 'acknowledged' | 'dismissed' | 'recovered';
+export type AlertEvent = 'fired' | 'refired' | 'severity_raised' | 'escalated' | 'resolved' | 'acknowledged' | 'dismissed' | 'recovered';
 
 /** The key a receiver deduplicates one message on (its retries share it). */
 export function idempotencyKey(msg: AlertMessage): string {
@@ -95,6 +96,8 @@ export interface AlertMessage {
 /** Chinese names of the events, as shown in the messages. */
 export const EVENT_LABELS: Record<AlertEvent, string> = {
 	fired: '新预警',
+	refired: '预警再次触发',
+	severity_raised: '预警级别提高',
 	escalated: '预警升级',
 	resolved: '预警解除',
 	acknowledged: '预警已确认',

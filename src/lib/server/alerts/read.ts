@@ -203,6 +203,7 @@ export interface AlertDetail {
 const TRAIL_LABELS: Record<string, string> = {
 	fired: '触发预警',
 	refired: '再次触发',
+	severity_raised: '级别提高',
 	recovered: '序列恢复正常',
 	auto_resolved: '自动解除',
 	acknowledged: '确认',

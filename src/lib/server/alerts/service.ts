@@ -245,7 +245,9 @@ export async function detectionRound(app: App, now = Date.now()): Promise<RoundS
 		publishChange({ id: r.alert.id, event: r.event });
 		// an incident found already over (a first round's backfill) is recorded, not announced
 		const live = r.alert.signal !== 'normal';
-		if ((r.event === 'fired' || r.event === 'refired') && live) notify(app, r.alert, 'fired', new Date(now));
+		if ((r.event === 'fired' || r.event === 'refired') && live) notify(app, r.alert, r.event, new Date(now));
+		// hooks that take only graver alerts hear of it now; those that heard it learn its new level
+		if (r.event === 'severity_raised') notify(app, r.alert, 'severity_raised', new Date(now));
 		if (r.event === 'auto_resolved' && r.alert.createdAt.getTime() < now - 1000) notify(app, r.alert, 'resolved', new Date(now));
 	}
 	summary.seconds = (performance.now() - t0) / 1000;
@@ -414,7 +416,7 @@ export function notify(app: App, a: AlertRow, event: AlertEvent, at = new Date()
 		const by = silenceFor(await activeSilences(app.rel.db, at), alertLabels(a));
 		if (by !== null) {
 			// kept in the trail, so that the raising is announced when the silence ends while the alert still fires
-			if (event === 'fired')
+			if (event === 'fired' || event === 'refired')
 				await app.rel.db.insert(alertEvents).values({ alertId: a.id, action: 'notify_withheld', actorName: '系统', note: `静默规则 #${by} 生效，未发送通知`, at });
 			return;
 		}

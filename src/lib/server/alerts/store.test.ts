@@ -138,6 +138,71 @@ describe('recordIncident and settleQuiet', () => {
 	});
 });
 
+describe('an alert a person closed while its incident goes on', () => {
+	const person = { id: null, name: '值班员' };
+	const river = (n: number, o: Partial<DetectedIncident> = {}) =>
+		incident({ onset: new Date(T - 3 * H), lastFiring: new Date(T - 2 * H + n * 60_000), active: true, tickets: tickets('R', n, T - 2 * H), ...o });
+
+	for (const action of ['resolve', 'dismiss'] as const)
+		it(`opens again (${action}) when the incident doubles its tickets or becomes graver, not for a few more calls`, async () => {
+			const first = await recordIncident(store.db, river(8), new Date(T - 2 * H), noLists);
+			await transition(store.db, first.alert.id, action, person, first.alert.version, '已通知环保部门处理');
+			// a few more calls of the same episode: kept to the closed alert, closed
+			const more = await recordIncident(store.db, river(12), new Date(T - H), noLists);
+			expect(more.event).toBe('updated');
+			expect((await getAlert(store.db, first.alert.id)).status).toBe(action === 'resolve' ? 'resolved' : 'dismissed');
+			// twice what it was when closed: open again, said why
+			const grown = await recordIncident(store.db, river(16), new Date(T - H / 2), noLists);
+			expect(grown.event).toBe('refired');
+			const row = await getAlert(store.db, first.alert.id);
+			expect([row.status, row.closedAt, row.ticketCount]).toEqual(['new', null, 16]);
+			const trail = await alertTrail(store.db, first.alert.id);
+			expect(trail.at(-1)).toMatchObject({ action: 'refired', note: '关闭后事件继续扩大，关联工单由 8 件增至 16 件，预警重新打开' });
+		});
+
+	it('opens again when the incident becomes graver, whatever its tickets', async () => {
+		const first = await recordIncident(store.db, river(8), new Date(T - 2 * H), noLists);
+		await transition(store.db, first.alert.id, 'resolve', person, first.alert.version, '');
+		const graver = await recordIncident(store.db, river(9, { severity: 1 }), new Date(T - H), noLists);
+		expect(graver.event).toBe('refired');
+		expect((await alertTrail(store.db, first.alert.id)).at(-1)?.note).toContain('级别由Ⅲ级（较大）升至Ⅰ级（特别重大）');
+	});
+
+	it('stays closed when the incident has stopped firing', async () => {
+		const first = await recordIncident(store.db, river(8), new Date(T - 2 * H), noLists);
+		await transition(store.db, first.alert.id, 'resolve', person, first.alert.version, '');
+		await recordIncident(store.db, river(30, { active: false }), new Date(T + 10 * H), noLists);
+		expect((await getAlert(store.db, first.alert.id)).status).toBe('resolved');
+	});
+});
+
+describe('what the detection changes on an open alert', () => {
+	it('raises its level with a new version and a trail entry', async () => {
+		const inc = (severity: number, n: number) =>
+			incident({ severity, onset: new Date(T - 3 * H), lastFiring: new Date(T - 2 * H + n * 60_000), active: true, tickets: tickets('G', n, T - 2 * H) });
+		const first = await recordIncident(store.db, inc(4, 5), new Date(T - 2 * H), noLists);
+		const raised = await recordIncident(store.db, inc(2, 6), new Date(T - H), noLists);
+		expect(raised.event).toBe('severity_raised');
+		expect(raised.alert).toMatchObject({ severity: 2, version: first.alert.version + 1, status: 'new' });
+		expect((await alertTrail(store.db, first.alert.id)).at(-1)).toMatchObject({ action: 'severity_raised', note: '检测到事件扩大，级别由Ⅳ级（一般）升至Ⅱ级（重大）' });
+		// the same level again is no news
+		expect((await recordIncident(store.db, inc(2, 7), new Date(T - H / 2), noLists)).event).toBe('updated');
+	});
+
+	it('names a watch list that joins a category alert, and takes the list’s unit as set now', async () => {
+		const base = { onset: new Date(T - 3 * H), active: true } as const;
+		const category = incident({ ...base, title: '吴中区 · 燃气来电异常增多', watchlistSlug: null, topicKey: 'cat:0601', categoryCode: '0601', lastFiring: new Date(T - 2 * H), tickets: tickets('W', 5, T - 2 * H) });
+		const first = await recordIncident(store.db, category, new Date(T - 2 * H), noLists);
+		expect(first.alert.watchlistSlug).toBeNull();
+		const listed = { ...base, title: '吴中区 · 安全生产来电异常增多', watchlistSlug: 'work_safety', topicKey: 'cat:0601', categoryCode: '0601', unitCode: 'M05' };
+		await recordIncident(store.db, incident({ ...listed, lastFiring: new Date(T - H), tickets: tickets('W', 6, T - 2 * H) }), new Date(T - H), noLists);
+		expect(await getAlert(store.db, first.alert.id)).toMatchObject({ watchlistSlug: 'work_safety', title: '吴中区 · 安全生产来电异常增多', unitCode: 'M05' });
+		// the list's unit changed in 设置
+		await recordIncident(store.db, incident({ ...listed, unitCode: 'M07', lastFiring: new Date(T - H / 2), tickets: tickets('W', 7, T - 2 * H) }), new Date(T - H / 2), noLists);
+		expect((await getAlert(store.db, first.alert.id)).unitCode).toBe('M07');
+	});
+});
+
 describe('isAlertAction', () => {
 	it('knows the four actions and nothing an object inherits (constructor, toString … answered 500 before)', () => {
 		for (const a of ['acknowledge', 'escalate', 'resolve', 'dismiss']) expect(isAlertAction(a), a).toBe(true);

@@ -16,7 +16,7 @@ import { alertEvents, alerts, alertTickets, type AlertRow } from '../db/schema';
 import { sameTopic } from '$pipelines/alerts/incidents';
 import type { Bucket, PlaceLevel, SeriesKey } from '$pipelines/alerts/series';
 
-import { STATUS_LABELS, type AlertSignal, type AlertStatus } from '$lib/alerts';
+import { SEVERITY_LABELS, STATUS_LABELS, type AlertSignal, type AlertStatus } from '$lib/alerts';
 export { ALERT_STATUSES, SEVERITY_LABELS, SIGNAL_LABELS, STATUS_LABELS, type AlertSignal, type AlertStatus } from '$lib/alerts';
 
 export const OPEN_STATUSES: readonly AlertStatus[] = ['new', 'acknowledged', 'escalated'];
@@ -97,7 +97,7 @@ export interface DetectedIncident {
 export interface RecordResult {
 	alert: AlertRow;
 	/** what changed for notifications and the live page */
-	event: 'fired' | 'refired' | 'updated' | 'recovered' | 'auto_resolved' | null;
+	event: 'fired' | 'refired' | 'severity_raised' | 'updated' | 'recovered' | 'auto_resolved' | null;
 }
 
 const SYSTEM = '系统';
@@ -170,6 +170,40 @@ async function closedBySystem(db: Db, id: number): Promise<boolean> {
 		.orderBy(desc(alertEvents.id))
 		.limit(1);
 	return !!e && e.action === 'auto_resolved';
+}
+
+/** What an incident was when a person closed its alert (the closing event keeps it). */
+interface ClosedAs {
+	ticketCount: number;
+	severity: number;
+}
+
+/** Tickets an incident must gain after a person closed its alert, besides doubling, for the alert to open again. */
+export const REOPEN_MIN_GROWTH = 5;
+
+/** The incident at its alert's closing by a person: from the closing event, else (closed before it kept them) as it is. */
+async function closedAs(db: Db, a: AlertRow): Promise<ClosedAs> {
+	const [e] = await db
+		.select({ data: alertEvents.data })
+		.from(alertEvents)
+		.where(and(eq(alertEvents.alertId, a.id), inArray(alertEvents.action, ['resolved', 'dismissed'])))
+		.orderBy(desc(alertEvents.id))
+		.limit(1);
+	const d = e?.data as Partial<ClosedAs> | null | undefined;
+	return typeof d?.ticketCount === 'number' && typeof d.severity === 'number' ? { ticketCount: d.ticketCount, severity: d.severity } : { ticketCount: a.ticketCount, severity: a.severity };
+}
+
+/**
+ * Why an alert a person closed (resolved, or dismissed as a false alarm) opens again while its incident still fires:
+ * the incident became graver (a more severe level) or at least doubled its tickets (by REOPEN_MIN_GROWTH at least)
+ * since — a closing must not hide that growth. null: it did not.
+ */
+function outgrown(at: ClosedAs, patch: Partial<AlertRow>, count: number): string | null {
+	if (patch.severity! < at.severity)
+		return `关闭后事件扩大，级别由${SEVERITY_LABELS[at.severity] ?? at.severity}升至${SEVERITY_LABELS[patch.severity!] ?? patch.severity}，预警重新打开`;
+	if (count >= 2 * at.ticketCount && count - at.ticketCount >= REOPEN_MIN_GROWTH)
+		return `关闭后事件继续扩大，关联工单由 ${at.ticketCount} 件增至 ${count} 件，预警重新打开`;
+	return null;
 }
 
 async function ticketOverlap(db: Db, id: number, tickets: Set<string>): Promise<number> {
@@ -278,12 +312,32 @@ export async function recordIncident(
 		const patch = updatePatch(cur, inc, signal, count, now);
 		let event: RecordResult['event'] = cur.signal !== signal || grew || count !== cur.ticketCount ? 'updated' : null;
 		const systemResolved = cur.status === 'resolved' && (await closedBySystem(t, cur.id));
-		if (systemResolved && signal === 'firing' && grew) {
+		const open = (OPEN_STATUSES as readonly string[]).includes(cur.status);
+		const outgrew = !open && !systemResolved && signal === 'firing' && grew ? outgrown(await closedAs(t, cur), patch, count) : null;
+		if ((systemResolved && signal === 'firing' && grew) || outgrew) {
 			Object.assign(patch, { status: 'new', closedAt: null, version: cur.version + 1 });
-			await t
-				.insert(alertEvents)
-				.values({ alertId: cur.id, action: 'refired', fromStatus: 'resolved', toStatus: 'new', actorName: SYSTEM, at: now });
+			await t.insert(alertEvents).values({
+				alertId: cur.id,
+				action: 'refired',
+				fromStatus: cur.status,
+				toStatus: 'new',
+				actorName: SYSTEM,
+				note: outgrew ?? '',
+				at: now
+			});
 			event = 'refired';
+		} else if (open && patch.severity! < cur.severity) {
+			// the detection found the incident graver: a new version (the handlers' pages reload to it) and a message
+			patch.version = cur.version + 1;
+			await t.insert(alertEvents).values({
+				alertId: cur.id,
+				action: 'severity_raised',
+				actorName: SYSTEM,
+				note: `检测到事件扩大，级别由${SEVERITY_LABELS[cur.severity] ?? cur.severity}升至${SEVERITY_LABELS[patch.severity!] ?? patch.severity}`,
+				data: { from: cur.severity, to: patch.severity },
+				at: now
+			});
+			event = 'severity_raised';
 		} else if (cur.signal !== 'normal' && signal === 'normal') {
 			await t
 				.insert(alertEvents)
@@ -396,6 +450,11 @@ function updatePatch(existing: AlertRow, inc: DetectedIncident, signal: AlertSig
 		ticketCount,
 		updatedAt: now
 	};
+	// a watch list that joins the incident names the alert (its title, and silences on the list hold it) and gives
+	// it the list's unit; the unit set in 设置 now, should it have changed since
+	const watch = existing.watchlistSlug ?? inc.watchlistSlug;
+	if (!existing.watchlistSlug && inc.watchlistSlug) Object.assign(patch, { watchlistSlug: inc.watchlistSlug, title: inc.title });
+	if (watch && inc.watchlistSlug === watch && inc.unitCode && inc.unitCode !== existing.unitCode) patch.unitCode = inc.unitCode;
 	// a wider incident (several districts) moves the alert up to the city
 	if (existing.placeLevel !== 'city' && inc.placeLevel === 'city')
 		Object.assign(patch, { placeLevel: 'city', placeCode: inc.placeCode, districtCode: null, title: inc.title });
@@ -504,6 +563,8 @@ export async function transition(
 			actorUserId: actor.id,
 			actorName: actor.name,
 			note: trimmed,
+			// what the incident was when a person closed it: a growth beyond it reopens the alert (recordIncident)
+			data: closed ? ({ ticketCount: a.ticketCount, severity: a.severity } satisfies ClosedAs) : null,
 			at: now
 		});
 		return row;
