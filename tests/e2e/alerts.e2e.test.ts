@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,34 @@ let token = '';
 let receiver: Server;
 let hookUrl = '';
 const received: { event: string; alert: { id: number; title: string; placeName: string; observed: number } }[] = [];
+
+/** A TCP relay to the server whose connections can be cut (and refused until allowed again): a dropped live link. */
+async function cuttableRelay(target: string): Promise<{ port: number; cut: (on: boolean) => void; close: () => Promise<void> }> {
+	const open = new Set<Socket>();
+	let refusing = false;
+	const relay = createTcpServer((client) => {
+		if (refusing) return void client.destroy();
+		const upstream = connect(Number(target), '127.0.0.1');
+		const end = () => {
+			client.destroy();
+			upstream.destroy();
+			open.delete(client);
+		};
+		open.add(client);
+		client.on('error', end).on('close', end);
+		upstream.on('error', end).on('close', end);
+		client.pipe(upstream).pipe(client);
+	});
+	await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+	return {
+		port: (relay.address() as AddressInfo).port,
+		cut: (on) => {
+			refusing = on;
+			if (on) for (const c of open) c.destroy();
+		},
+		close: () => new Promise((r) => relay.close(() => r()))
+	};
+}
 
 const DISTRICT = '320508'; // 姑苏区
 const STREET = '320508018'; // 平江街道
@@ -299,14 +327,23 @@ describe('预警', () => {
 		// the page whose own form made the change says it is done, not that someone else changed it
 		expect(await duty.locator('[data-testid=action-done]').textContent()).toContain('已确认');
 		expect(await duty.locator('[data-testid=alert-changed]').count()).toBe(0);
-		// the other handler's link drops; the resolution made meanwhile shows once it is back (the stream does not repeat it)
-		await admin.context().setOffline(true);
-		await admin.locator('[data-testid=live][data-state=reconnecting]').waitFor({ timeout: 15_000 });
+		// a third page of the admin's, through a relay whose connections can be cut: its live link drops, and the
+		// resolution made meanwhile shows once the link is back (the stream does not repeat what it said)
+		const relay = await cuttableRelay(new URL(server.url).port);
+		const watching = await browser.newContext();
+		await watching.addCookies(await admin.context().cookies()); // the admin's session (cookies do not name a port)
+		const watcher = await watching.newPage();
+		await watcher.goto(`http://127.0.0.1:${relay.port}/alerts/${alertId}`);
+		await watcher.locator('[data-testid=alert-detail][data-status=acknowledged] [data-testid=live][data-state=connected]').waitFor();
+		relay.cut(true);
+		await watcher.locator('[data-testid=live][data-state=reconnecting]').waitFor({ timeout: 15_000 });
 		await duty.fill('[data-testid=resolve-note]', '已组织排水，隧道恢复通行');
 		await duty.click('[data-testid=act-resolve]');
 		await duty.locator('[data-testid=alert-detail][data-status=resolved]').waitFor();
-		await admin.context().setOffline(false);
-		await admin.locator('[data-testid=alert-detail][data-status=resolved] [data-testid=live][data-state=connected]').waitFor({ timeout: 20_000 });
+		relay.cut(false);
+		await watcher.locator('[data-testid=alert-detail][data-status=resolved] [data-testid=live][data-state=connected]').waitFor({ timeout: 20_000 });
+		await watching.close();
+		await relay.close();
 		const trail = await duty
 			.locator('[data-testid=trail-row]')
 			.evaluateAll((els) => els.map((e) => ({ action: e.getAttribute('data-action'), text: e.textContent ?? '' })));
