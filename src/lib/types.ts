@@ -285,6 +285,26 @@ export interface TicketSummary {
 	suggestedUnit: { code: string; name: string; why: string } | null;
 }
 
+/** 工单详情's locator map (geo.ts ticketLocator): positions in a box of width × height, projected on the server. */
+export interface TicketLocator {
+	width: number;
+	height: number;
+	/** the ticket's district, highlighted: its outline, or a round marker where it has none (苏州工业园区) */
+	district: { code: string; name: string; hasShape: boolean };
+	/** the ticket's street (街道/镇), named beside the map (the reference has no street outlines) */
+	street: string | null;
+	/** the outlines in the box (the ticket's district and the parts of its neighbours that show), clipped to it */
+	shapes: { code: string; name: string; d: string }[];
+	/** names of the districts whose label point lies in the box */
+	labels: { code: string; name: string; x: number; y: number }[];
+	/** where the district without an outline is drawn */
+	marker: { x: number; y: number } | null;
+	/** the ticket's point; null without coordinates, or when they lie outside the city's map */
+	pin: { x: number; y: number } | null;
+	/** coordinates were given but lie outside the city's map (not drawn) */
+	pinOutside: boolean;
+}
+
 /** What the 受理 screen suggests while the operator types (POST /api/v1/intake/assist). */
 export interface IntakeAssist {
 	place: { districtCode: string | null; streetCode: string | null; name: string; matched: string[] } | null;

@@ -5,9 +5,9 @@
 // unit gets a 404 for the ticket, a stale form gets a clear conflict, the caller's next call is linked (关联) to
 // the closed ticket and unlinked again, and the caller is masked for a leader.
 import ExcelJS from 'exceljs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, shooter, startServer, userPages, type TestServer } from './fixture';
+import { launchBrowser, loginAs, shooter, SHOTS, startServer, userPages, type TestServer } from './fixture';
 
 let server: TestServer;
 let browser: Browser;
@@ -101,6 +101,12 @@ describe('a call from intake to closing', () => {
 		await shot(page, '2-dispatch');
 		await openTicket(page);
 		expect(await page.locator('[data-testid=caller-phone]').innerText()).toBe('13812341234'); // a handling screen
+		// the locator map: the address placed it in 姑苏区 平江街道, without coordinates — the district, the street, no pin
+		const map = page.locator('[data-testid=ticket-map]');
+		expect(await map.getAttribute('data-district')).toBe('320508');
+		expect(await map.getAttribute('data-pin')).toBe('0');
+		expect(await map.locator('path.own').count()).toBe(1);
+		expect(await page.locator('[data-testid=ticket-map-caption]').innerText()).toContain('姑苏区 · 平江街道');
 		await act(
 			page,
 			'dispatch',
@@ -329,5 +335,51 @@ describe('a call from intake to closing', () => {
 				list.filter((e) => !(user === 'unit_env' && e.includes('404'))),
 				user
 			).toEqual([]);
+	});
+});
+
+describe('工单详情 and the queues on a 1366×768 screen', () => {
+	let ctx: BrowserContext;
+	let page: Page;
+	let no = '';
+
+	beforeAll(async () => {
+		ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+		page = await ctx.newPage();
+		await loginAs(page, server.url, 'dispatcher');
+		const made = await (await as('operator')).request.post(`${server.url}/api/v1/tickets`, {
+			data: {
+				channel: 'phone',
+				type: '投诉',
+				title: '观前街夜间施工噪音',
+				content: '观前街附近工地每天夜里施工，噪音很大。',
+				district_code: '320508',
+				lon: 120.628,
+				lat: 31.311,
+				decision: { action: 'accept' }
+			}
+		});
+		expect(made.status()).toBe(201);
+		no = (await made.json()).ticket.ticket_no;
+	});
+
+	afterAll(async () => {
+		await ctx?.close();
+	});
+
+	it('the ticket’s page shows its district with a pin at its coordinates (no tiles, nothing loaded from outside)', async () => {
+		const outside: string[] = [];
+		page.on('request', (r) => {
+			if (!r.url().startsWith(server.url)) outside.push(r.url());
+		});
+		await page.goto(`${server.url}/tickets/${no}`);
+		const map = page.locator('[data-testid=ticket-map]');
+		await map.waitFor();
+		expect(await map.getAttribute('data-district')).toBe('320508');
+		await expect.poll(() => page.locator('[data-testid=ticket-map-pin]').isVisible()).toBe(true);
+		expect(await page.locator('[data-testid=ticket-map-caption]').innerText()).toContain('坐标 120.62800, 31.31100');
+		await page.locator('[data-testid=location-panel]').scrollIntoViewIfNeeded();
+		await page.screenshot({ path: `${SHOTS}/cases-9-location.png` });
+		expect(outside).toEqual([]);
 	});
 });

@@ -1,9 +1,10 @@
 // District outlines as SVG paths, computed on the server (SSR-safe, no map library in the page): a planar
 // projection of the city's GeoJSON (d3-geo geoIdentity with y reflected — at city scale the plane is exact
 // enough, and it is immune to the ring-winding rules of spherical projections) fitted to a box.
-import { geoIdentity, geoPath } from 'd3-geo';
+import { geoIdentity, geoPath, type GeoStream } from 'd3-geo';
 import { Geocoder } from '$pipelines/normalize/index';
 import type { Reference } from '$pipelines/reference/index';
+import type { TicketLocator } from '$lib/types';
 
 export interface DistrictShape {
 	code: string;
@@ -177,4 +178,122 @@ export function geocoderFor(ref: Reference): Geocoder {
 	let g = geocoders.get(ref);
 	if (!g) geocoders.set(ref, (g = new Geocoder(ref)));
 	return g;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 工单详情: a small locator map of one ticket — its district's outline (with the neighbours around it, clipped
+// to the box), and a pin at the ticket's coordinates.
+
+const featureCode = (f: GeoJSON.Feature) => String(f.id ?? (f.properties as { code?: string } | null)?.code);
+
+/** A path stream that drops a point closer than `eps` (in the box's units) to the last one it kept in its line. */
+function thinned(eps: number, sink: GeoStream): GeoStream {
+	let last: [number, number] | null = null;
+	return {
+		point(x, y) {
+			if (last && Math.hypot(x - last[0], y - last[1]) < eps) return;
+			last = [x, y];
+			sink.point(x, y);
+		},
+		lineStart() {
+			last = null;
+			sink.lineStart();
+		},
+		lineEnd: () => sink.lineEnd(),
+		polygonStart: () => sink.polygonStart(),
+		polygonEnd: () => sink.polygonEnd(),
+		sphere: () => sink.sphere?.()
+	};
+}
+
+/**
+ * The locator map of a ticket in a box of width × height: the projection is fitted to the ticket's district
+ * (for a district without an outline, to the outline its label point lies in) and to the ticket's point when
+ * that lies within the city's map — a point far from its district widens the view rather than leave the box.
+ * Null without a district (nothing to show). The same planar projection as `districtShapes`, so outlines match
+ * the other maps; clipped to the box and thinned to half a unit, so the page carries only what shows.
+ */
+export function ticketLocator(
+	ref: Reference,
+	width: number,
+	height: number,
+	t: { districtCode: string | null; streetCode: string | null; lon: number | null; lat: number | null }
+): TicketLocator | null {
+	const district = t.districtCode ? ref.districtByCode.get(t.districtCode) : undefined;
+	if (!district) return null;
+	const { lon, lat } = t;
+	const street = t.streetCode ? ref.streetByCode.get(t.streetCode) : undefined;
+	const fc = ref.geojson as GeoJSON.FeatureCollection;
+	const city = mapProjection(ref, width, height);
+	const cityPath = geoPath(city);
+	const own = fc.features.find((f) => featureCode(f) === district.code && cityPath(f));
+	const center = ref.city.centers[district.code] ?? district.center;
+	// a district without an outline: the outline its label point lies in (苏州工业园区 → 姑苏区), else the whole city
+	let focus: GeoJSON.GeoJsonObject = fc;
+	if (own) focus = own;
+	else if (center) {
+		const [cx, cy] = city(center) ?? [NaN, NaN];
+		focus = fc.features.find((f) => insideRings(projectedRings(f.geometry, city), cx, cy)) ?? fc;
+	}
+	const hasPoint = lon !== null && lat !== null && Number.isFinite(lon) && Number.isFinite(lat);
+	// within the city's map (its lon/lat bounds, a little wider): else the point is not drawn
+	const [[x0, y0], [x1, y1]] = geoPath().bounds(fc);
+	const margin = 0.05;
+	const inCity = hasPoint && lon! >= x0 - margin && lon! <= x1 + margin && lat! >= y0 - margin && lat! <= y1 + margin;
+	const pointAt = (coordinates: [number, number]): GeoJSON.Feature => ({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates } });
+	const fitted: GeoJSON.FeatureCollection = {
+		type: 'FeatureCollection',
+		features: [
+			...(focus.type === 'FeatureCollection' ? (focus as GeoJSON.FeatureCollection).features : [focus as GeoJSON.Feature]),
+			...(inCity ? [pointAt([lon!, lat!])] : []),
+			...(!own && center ? [pointAt(center)] : [])
+		]
+	};
+	// room for the pin's head above its point and for the names
+	const projection = geoIdentity()
+		.reflectY(true)
+		.fitExtent(
+			[
+				[24, 30],
+				[width - 24, height - 16]
+			],
+			fitted
+		)
+		.clipExtent([
+			[0, 0],
+			[width, height]
+		]);
+	const path = geoPath({ stream: (sink: GeoStream) => projection.stream(thinned(0.5, sink)) }).digits(1);
+	const shapes = fc.features
+		.map((f) => {
+			const code = featureCode(f);
+			return { code, name: ref.districtByCode.get(code)?.name ?? code, d: path(f) ?? '' };
+		})
+		.filter((s) => s.d);
+	const inBox = (xy: [number, number] | null): xy is [number, number] =>
+		!!xy && xy[0] >= 0 && xy[0] <= width && xy[1] >= 0 && xy[1] <= height;
+	const labels: TicketLocator['labels'] = [];
+	for (const d of ref.districts) {
+		const f = fc.features.find((x) => featureCode(x) === d.code);
+		// the label point: the configured one, the outline's own label point (cp), the centroid
+		const cp = (f?.properties as { cp?: [number, number] } | null)?.cp;
+		const at = ref.city.centers[d.code] ?? d.center ?? cp ?? null;
+		const xy = at ? (projection(at) as [number, number] | null) : f ? path.centroid(f) : null;
+		// only names that fit: clear of the edges (a name is about 4 characters of 12 units, drawn above its point)
+		if (inBox(xy) && xy[0] >= 28 && xy[0] <= width - 28 && xy[1] >= 16 && xy[1] <= height - 6)
+			labels.push({ code: d.code, name: d.name, x: round1(xy[0]), y: round1(xy[1]) });
+	}
+	const pinXy = inCity ? (projection([lon!, lat!]) as [number, number] | null) : null;
+	const markerXy = !own && center ? (projection(center) as [number, number] | null) : null;
+	return {
+		width,
+		height,
+		district: { code: district.code, name: district.name, hasShape: !!own },
+		street: street && street.districtCode === district.code ? street.name : null,
+		shapes,
+		labels,
+		marker: inBox(markerXy) ? { x: round1(markerXy[0]), y: round1(markerXy[1]) } : null,
+		pin: inBox(pinXy) ? { x: round1(pinXy[0]), y: round1(pinXy[1]) } : null,
+		pinOutside: hasPoint && !inCity
+	};
 }

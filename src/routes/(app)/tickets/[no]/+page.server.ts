@@ -5,13 +5,20 @@ import { CaseError } from '$lib/server/cases/input';
 import { CASE_ROLES } from '$lib/server/cases/machine';
 import { caseChoices, runCaseForm } from '$lib/server/cases/forms';
 import { ticketDetail } from '$lib/server/cases/read';
+import { ticketLocator } from '$lib/server/geo';
 import type { Actions, PageServerLoad } from './$types';
+
+/** The locator map's box. */
+const MAP_W = 480;
+const MAP_H = 300;
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const user = requireRole(locals, CASE_ROLES);
 	const a = await app();
 	try {
-		return { detail: await ticketDetail(a, user, params.no), choices: caseChoices(a) };
+		const detail = await ticketDetail(a, user, params.no);
+		// the locator map (district outline and a pin), projected here: the page carries only SVG paths
+		return { detail, choices: caseChoices(a), map: ticketLocator(a.ref, MAP_W, MAP_H, detail) };
 	} catch (e) {
 		if (e instanceof CaseError && e.code === 'not_found') error(404, { message: e.message, code: 'not_found' });
 		throw e;
