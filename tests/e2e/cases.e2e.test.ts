@@ -342,11 +342,20 @@ describe('工单详情 and the queues on a 1366×768 screen', () => {
 	let ctx: BrowserContext;
 	let page: Page;
 	let no = '';
+	let wide = '';
+	const LONG_URL = `https://www.example.com/${'a1b2c3d4e5'.repeat(12)}/index.html?id=123456`;
+	/** what sticks out to the right: the page's own width, and each table's beyond its frame */
+	const overflow = () =>
+		page.evaluate(() => ({
+			page: document.documentElement.scrollWidth - window.innerWidth,
+			tables: Math.max(0, ...[...document.querySelectorAll('.table-wrap')].map((e) => e.scrollWidth - e.clientWidth))
+		}));
 
 	beforeAll(async () => {
 		ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
 		page = await ctx.newPage();
-		await loginAs(page, server.url, 'dispatcher');
+		// the administrator sees 派单 and 督办 both
+		await loginAs(page, server.url, 'admin');
 		const made = await (await as('operator')).request.post(`${server.url}/api/v1/tickets`, {
 			data: {
 				channel: 'phone',
@@ -361,6 +370,21 @@ describe('工单详情 and the queues on a 1366×768 screen', () => {
 		});
 		expect(made.status()).toBe(201);
 		no = (await made.json()).ticket.ticket_no;
+		// one long unbroken title and address (a pasted link)
+		const wideMade = await (await as('operator')).request.post(`${server.url}/api/v1/tickets`, {
+			data: {
+				channel: 'web',
+				type: '投诉',
+				title: LONG_URL,
+				content: `网页提交：${LONG_URL}`,
+				address: `姑苏区${LONG_URL}`,
+				district_code: '320508',
+				category_code: '020101',
+				decision: { action: 'accept' }
+			}
+		});
+		expect(wideMade.status()).toBe(201);
+		wide = (await wideMade.json()).ticket.ticket_no;
 	});
 
 	afterAll(async () => {
@@ -381,5 +405,33 @@ describe('工单详情 and the queues on a 1366×768 screen', () => {
 		await page.locator('[data-testid=location-panel]').scrollIntoViewIfNeeded();
 		await page.screenshot({ path: `${SHOTS}/cases-9-location.png` });
 		expect(outside).toEqual([]);
+	});
+
+	it('a long unbroken title wraps: 派单, 督办 and the ticket’s page fit the screen, the buttons on it', async () => {
+		await page.goto(`${server.url}/dispatch?q=${wide}`);
+		const row = page.locator(`[data-testid=queue-row][data-ticket="${wide}"]`);
+		await row.waitFor();
+		expect(await overflow()).toEqual({ page: 0, tables: 0 });
+		const button = (await row.locator('[data-testid=quick-dispatch]').boundingBox())!;
+		expect(button.x + button.width).toBeLessThanOrEqual(1366);
+		await page.screenshot({ path: `${SHOTS}/cases-10-dispatch-long-title.png` });
+
+		await page.goto(`${server.url}/tickets/${wide}`);
+		await page.locator('[data-testid=ticket-detail]').waitFor();
+		expect(await overflow()).toEqual({ page: 0, tables: 0 });
+		await page.screenshot({ path: `${SHOTS}/cases-11-ticket-long-title.png` });
+
+		const d = await as('dispatcher');
+		const now = await (await d.request.get(`${server.url}/api/v1/tickets/${wide}`)).json();
+		const sent = await d.request.post(`${server.url}/api/v1/tickets/${wide}/actions`, {
+			data: { action: 'dispatch', version: now.version, unit_code: 'D320508' }
+		});
+		expect(sent.status()).toBe(200);
+		await page.goto(`${server.url}/supervise?tab=all&q=${wide}`);
+		const urged = page.locator(`[data-testid=queue-row][data-ticket="${wide}"]`);
+		await urged.waitFor();
+		expect(await overflow()).toEqual({ page: 0, tables: 0 });
+		const urge = (await urged.locator('[data-testid=quick-urge]').boundingBox())!;
+		expect(urge.x + urge.width).toBeLessThanOrEqual(1366);
 	});
 });
