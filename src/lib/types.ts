@@ -283,6 +283,8 @@ export interface TicketSummary {
 	version: number;
 	/** 派单 queue: the unit the routing rules suggest (or the unit a reopened ticket had) */
 	suggestedUnit: { code: string; name: string; why: string } | null;
+	/** 派单 queue, when no unit is suggested: why (no category or district, the rule's unit returned it, no rule) */
+	suggestionNote: string | null;
 }
 
 /** 工单详情's locator map (geo.ts ticketLocator): positions in a box of width × height, projected on the server. */

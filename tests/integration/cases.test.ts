@@ -252,12 +252,22 @@ describe('派单 suggestions', () => {
 			(await listQueue(a, people.dispatcher, { queue: 'dispatch', tab, q: t.ticketNo })).items.find((x) => x.ticketNo === t.ticketNo)!;
 		const fresh = await inQueue('all');
 		expect(fresh.suggestedUnit?.code).toBe(UNIT_A);
+		expect(fresh.suggestionNote).toBeNull();
 		const d = await actOnTicket(a, people.dispatcher, t.ticketNo, { action: 'dispatch', version: t.version, unit_code: UNIT_A });
 		await actOnTicket(a, people.unitLead, t.ticketNo, { action: 'return', version: d.version, note: '不属于本单位职责' });
 		const back = await inQueue('returned');
 		expect(back.status).toBe('accepted');
 		expect(back.suggestedUnit).toBeNull();
-		expect((await ticketDetail(a, people.dispatcher, t.ticketNo)).suggestedUnit).toBeNull();
+		// the queue says why there is no suggestion (it said 缺少分类或区 of a ticket that has both)
+		expect(back.suggestionNote).toBe('建议单位（苏州市姑苏区人民政府）已退回，请另选单位');
+		const detail = await ticketDetail(a, people.dispatcher, t.ticketNo);
+		expect(detail.suggestedUnit).toBeNull();
+		expect(detail.suggestionNote).toBe(back.suggestionNote);
+		// and a ticket without a category still says that
+		const bare = await registerTicket(a, people.operator, { ...INTAKE, category_code: null, district_code: '320508' }, { decision: { action: 'accept' } });
+		const item = (await listQueue(a, people.dispatcher, { queue: 'dispatch', q: bare.ticketNo })).items[0];
+		expect(item.suggestedUnit).toBeNull();
+		expect(item.suggestionNote).toBe('缺少分类或区，无法建议');
 	});
 });
 

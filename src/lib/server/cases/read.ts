@@ -69,16 +69,20 @@ export function runningLimit(
 	return { deadline, kind, light: limitLight(app, t, kind, deadline, now, limits.yellowAt) };
 }
 
-/** The unit to dispatch to with one click: never one that returned the ticket (`returnedBy`). */
-function suggestUnit(app: App, t: TicketRow, returnedBy: readonly string[]): TicketSummary['suggestedUnit'] {
+type Suggestion = Pick<TicketSummary, 'suggestedUnit' | 'suggestionNote'>;
+
+/** The unit to dispatch to with one click — never one that returned the ticket (`returnedBy`) — or why there is none. */
+function suggestUnit(app: App, t: TicketRow, returnedBy: readonly string[]): Suggestion {
 	if (t.status === 'reopened' && t.unitCode)
-		return { code: t.unitCode, name: app.ref.unitByCode.get(t.unitCode)?.name ?? t.unitCode, why: '原承办单位' };
-	if (!t.categoryCode || !t.districtCode) return null;
+		return { suggestedUnit: { code: t.unitCode, name: app.ref.unitByCode.get(t.unitCode)?.name ?? t.unitCode, why: '原承办单位' }, suggestionNote: null };
+	if (!t.categoryCode || !t.districtCode) return { suggestedUnit: null, suggestionNote: '缺少分类或区，无法建议' };
 	try {
 		const u = routeUnit(app.ref, t.categoryCode, t.districtCode, t.streetCode, () => 0);
-		return returnedBy.includes(u.code) ? null : { code: u.code, name: u.name, why: '按分派规则' };
+		return returnedBy.includes(u.code)
+			? { suggestedUnit: null, suggestionNote: `建议单位（${u.name}）已退回，请另选单位` }
+			: { suggestedUnit: { code: u.code, name: u.name, why: '按分派规则' }, suggestionNote: null };
 	} catch {
-		return null;
+		return { suggestedUnit: null, suggestionNote: '分派规则未覆盖该分类和区，请选择单位' };
 	}
 }
 
@@ -131,7 +135,7 @@ export function summarize(
 		supervised: t.supervisedAt !== null,
 		urgeCount: t.urgeCount,
 		version: t.version,
-		suggestedUnit: t.status === 'accepted' || t.status === 'reopened' ? suggestUnit(app, t, returnedBy) : null
+		...(t.status === 'accepted' || t.status === 'reopened' ? suggestUnit(app, t, returnedBy) : { suggestedUnit: null, suggestionNote: null })
 	};
 }
 
