@@ -499,6 +499,27 @@ describe('queues', () => {
 		expect(byText.items.map((i) => i.ticketNo)).toEqual([t.ticketNo]);
 		expect((await listQueue(a, people.dispatcher, { queue: 'dispatch', q: '50%_' })).total).toBe(0);
 	});
+	it('我的工单 全部: the unit’s open tickets first by deadline (overdue on top), then the others, most recent first', async () => {
+		const closed = await ticketIn('closed');
+		const overdue = await ticketIn('signed');
+		const now = Date.now();
+		// the closed ticket's reply deadline lies further back than the open one's: it sorted above it before
+		await a.rel.db.update(tickets).set({ replyDeadline: new Date(now - 30 * 86_400_000) }).where(eq(tickets.ticketNo, closed.no));
+		await a.rel.db.update(tickets).set({ replyDeadline: new Date(now - 86_400_000) }).where(eq(tickets.ticketNo, overdue.no));
+		const all: { ticketNo: string; status: string; deadline: string | null }[] = [];
+		for (let page = 1; ; page++) {
+			const p = await listQueue(a, people.unitLead, { queue: 'mine', tab: 'all', page });
+			all.push(...p.items);
+			if (p.page * p.pageSize >= p.total) break;
+		}
+		const open = (s: string) => s === 'dispatched' || s === 'signed';
+		const firstOther = all.findIndex((t) => !open(t.status));
+		expect(firstOther).toBeGreaterThan(0);
+		expect(all.slice(firstOther).every((t) => !open(t.status))).toBe(true);
+		const deadlines = all.slice(0, firstOther).map((t) => Date.parse(t.deadline!));
+		expect(deadlines).toEqual([...deadlines].sort((x, y) => x - y));
+		expect(all.findIndex((t) => t.ticketNo === overdue.no)).toBeLessThan(all.findIndex((t) => t.ticketNo === closed.no));
+	});
 	it('light the supervise list: red when overdue, yellow from 75 % of the time', async () => {
 		const red = await ticketIn('signed');
 		const yellow = await ticketIn('signed');

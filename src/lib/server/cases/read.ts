@@ -262,7 +262,8 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 	const order: Record<Queue, SQL[]> = {
 		intake: [asc(tickets.receivedAt)],
 		dispatch: [desc(tickets.urgency), asc(tickets.receivedAt)],
-		mine: [sql`${deadlineSql} asc nulls last`, desc(tickets.updatedAt)],
+		// the unit's open work first by its running deadline (overdue on top), then the rest, most recent first
+		mine: [sql`case when ${atUnit} then 0 else 1 end`, sql`case when ${atUnit} then ${deadlineSql} end asc nulls last`, desc(tickets.updatedAt)],
 		supervise: [sql`${deadlineSql} asc`],
 		visits: [asc(tickets.repliedAt)]
 	};
