@@ -434,4 +434,18 @@ describe('工单详情 and the queues on a 1366×768 screen', () => {
 		const urge = (await urged.locator('[data-testid=quick-urge]').boundingBox())!;
 		expect(urge.x + urge.width).toBeLessThanOrEqual(1366);
 	});
+
+	it('a page past the end of 派单 says so and leads to the last page, instead of “no tickets” beside a full tab', async () => {
+		const api = await page.request.get(`${server.url}/api/v1/tickets?queue=dispatch`);
+		const { total, pages } = await api.json();
+		expect(total).toBeGreaterThan(0);
+		await page.goto(`${server.url}/dispatch?page=${pages + 2}`);
+		const notice = page.locator('[data-testid=queue-out-of-range]');
+		expect(await notice.innerText()).toContain(`第 ${pages + 2} 页超出范围（共 ${pages} 页）`);
+		expect(await page.locator('[data-testid=queue-empty]').count()).toBe(0);
+		expect(await page.locator('[data-testid=queue-pager]').count()).toBe(1);
+		await page.locator('[data-testid=last-page]').click();
+		await page.waitForURL((u) => u.searchParams.get('page') === (pages > 1 ? String(pages) : null));
+		expect(await page.locator('[data-testid=queue-row]').count()).toBeGreaterThan(0);
+	});
 });

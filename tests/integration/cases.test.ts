@@ -520,6 +520,16 @@ describe('queues', () => {
 		expect(deadlines).toEqual([...deadlines].sort((x, y) => x - y));
 		expect(all.findIndex((t) => t.ticketNo === overdue.no)).toBeLessThan(all.findIndex((t) => t.ticketNo === closed.no));
 	});
+	it('a page past the end is empty, with the tab’s total and its number of pages', async () => {
+		await registerTicket(a, people.operator, INTAKE, { decision: { action: 'accept' } });
+		const first = await listQueue(a, people.dispatcher, { queue: 'dispatch' });
+		expect(first.pages).toBe(Math.ceil(first.total / first.pageSize));
+		const past = await listQueue(a, people.dispatcher, { queue: 'dispatch', page: first.pages + 4 });
+		expect(past.items).toEqual([]);
+		expect(past.total).toBe(first.total);
+		expect(past.page).toBe(first.pages + 4);
+		expect(past.pages).toBe(first.pages);
+	});
 	it('light the supervise list: red when overdue, yellow from 75 % of the time', async () => {
 		const red = await ticketIn('signed');
 		const yellow = await ticketIn('signed');

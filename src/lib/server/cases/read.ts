@@ -158,6 +158,8 @@ export interface QueuePage {
 	q: string;
 	total: number;
 	page: number;
+	/** the number of pages of the tab (at least 1): a page beyond it is empty although `total` is not */
+	pages: number;
 	pageSize: number;
 	items: TicketSummary[];
 	counts: Record<string, number>;
@@ -293,6 +295,7 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 		q,
 		total: c[tab] ?? 0,
 		page,
+		pages: Math.max(1, Math.ceil((c[tab] ?? 0) / PAGE_SIZE)),
 		pageSize: PAGE_SIZE,
 		items: rows.map((t) => summarize(app, user, t, limits, now, false, returned.get(t.id))),
 		counts: c
