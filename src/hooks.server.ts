@@ -56,7 +56,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 	if (isTokenRoute(path)) {
 		event.locals.user = null;
 		const response = await resolve(event);
-		return apiErrorShape(response);
+		return apiErrorShape(response, event.request.method, path);
 	}
 	// a NUL in the address reaches no store (PostgreSQL refuses it in text): a clear refusal, not a 500
 	if ((path + event.url.search).includes('%00')) {
@@ -66,7 +66,10 @@ export const handle: Handle = async ({ event, resolve }) => {
 			: new Response(message, { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 	}
 	if (crossSiteForm(event.request, event.url)) {
-		return new Response('跨站表单提交被拒绝', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+		const message = '跨站表单提交被拒绝';
+		return path.startsWith('/api/')
+			? json({ error: { code: 'forbidden', message } }, { status: 403 })
+			: new Response(message, { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 	}
 	const { rel, config } = await app();
 	const token = event.cookies.get(SESSION_COOKIE) ?? '';
@@ -84,16 +87,56 @@ export const handle: Handle = async ({ event, resolve }) => {
 	const response = await resolve(event);
 	response.headers.set('x-content-type-options', 'nosniff');
 	response.headers.set('referrer-policy', 'same-origin');
-	return path.startsWith('/api/') ? apiErrorShape(response) : response;
+	return path.startsWith('/api/') ? apiErrorShape(response, event.request.method, path) : response;
 };
 
-/** API errors use DESIGN.md's shape { error: { code, message } } whatever raised them. */
-async function apiErrorShape(response: Response): Promise<Response> {
-	if (response.ok || !response.headers.get('content-type')?.includes('application/json')) return response;
-	const body = (await response.clone().json().catch(() => null)) as { error?: unknown; message?: string; code?: string } | null;
-	if (!body || body.error || typeof body.message !== 'string') return response;
-	const code = body.code ?? (response.status === 404 ? 'not_found' : response.status >= 500 ? 'internal' : 'bad_request');
-	return json({ error: { code, message: body.message } }, { status: response.status, headers: { 'cache-control': 'no-store' } });
+/** The code of an API error raised without one (SvelteKit's own 404 and 405, a bare error(…)). */
+const STATUS_CODES: Record<number, string> = {
+	400: 'bad_request',
+	401: 'unauthenticated',
+	403: 'forbidden',
+	404: 'not_found',
+	405: 'method_not_allowed',
+	409: 'conflict',
+	413: 'payload_too_large',
+	415: 'unsupported_media_type',
+	429: 'too_many_requests'
+};
+const codeOf = (status: number) => STATUS_CODES[status] ?? (status >= 500 ? 'internal' : 'bad_request');
+
+/** An error response re-made as { error: { code, message } } with its status and headers (Allow of a 405 among them). */
+function errorJson(response: Response, code: string, message: string): Response {
+	const headers = new Headers(response.headers);
+	for (const h of ['content-type', 'content-length', 'content-encoding', 'etag']) headers.delete(h);
+	headers.set('cache-control', 'no-store');
+	return json({ error: { code, message } }, { status: response.status, headers });
+}
+
+/**
+ * API errors use DESIGN.md's shape { error: { code, message } } whatever raised them: an error(…) answered as
+ * { message, code }, and under /api/ also what SvelteKit answers itself — the HTML page of a path no endpoint
+ * serves (404) and the plain text of a method an endpoint lacks (405, with its Allow header). Open311 keeps its
+ * own error format (a token route outside /api/).
+ */
+async function apiErrorShape(response: Response, method: string, path: string): Promise<Response> {
+	if (response.status < 400) return response;
+	if (response.headers.get('content-type')?.includes('application/json')) {
+		const body = (await response.clone().json().catch(() => null)) as { error?: unknown; message?: string; code?: string } | null;
+		if (!body || body.error || typeof body.message !== 'string') return response;
+		return errorJson(response, body.code ?? codeOf(response.status), body.message);
+	}
+	if (!path.startsWith('/api/')) return response;
+	const status = response.status;
+	const allow = response.headers.get('allow');
+	const message =
+		status === 404
+			? `接口不存在：${path}`
+			: status === 405
+				? `该接口不支持 ${method} 请求${allow ? `（可用：${allow}）` : ''}`
+				: status >= 500
+					? '服务内部错误，请稍后重试'
+					: `请求未被接受（HTTP ${status}）`;
+	return errorJson(response, codeOf(status), message);
 }
 
 export const handleError: HandleServerError = ({ error, event, status }) => {

@@ -448,4 +448,17 @@ describe('工单详情 and the queues on a 1366×768 screen', () => {
 		await page.waitForURL((u) => u.searchParams.get('page') === (pages > 1 ? String(pages) : null));
 		expect(await page.locator('[data-testid=queue-row]').count()).toBeGreaterThan(0);
 	});
+
+	it('every /api/v1 path answers errors as { error: { code, message } }: an unknown path 404, a method an endpoint lacks 405 with Allow', async () => {
+		for (const accept of ['*/*', 'text/html']) {
+			const nope = await page.request.get(`${server.url}/api/v1/nope`, { headers: { accept } });
+			expect(nope.status()).toBe(404);
+			expect(nope.headers()['content-type']).toContain('application/json');
+			expect((await nope.json()).error.code).toBe('not_found');
+		}
+		const get = await page.request.get(`${server.url}/api/v1/tickets/${no}/actions`);
+		expect(get.status()).toBe(405);
+		expect(get.headers()['allow']).toContain('POST');
+		expect(await get.json()).toEqual({ error: { code: 'method_not_allowed', message: expect.stringContaining('GET') } });
+	});
 });

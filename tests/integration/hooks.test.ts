@@ -23,3 +23,52 @@ describe('a NUL in the address', () => {
 		expect(await page.text()).toBe('请求地址含有空字符（%00），无法处理');
 	});
 });
+
+describe('errors under /api/ that no API handler answered', () => {
+	const answer = (response: Response) => () => Promise.resolve(response);
+	const call = (url: string, response: Response, method = 'GET') =>
+		handle({ event: { ...(eventFor(url) as object), request: new Request(url, { method }) } as never, resolve: answer(response) as never });
+
+	it('take the API shape { error: { code, message } } with their status: SvelteKit’s 404 page, its 405 text with Allow, a bare { message, code }', async () => {
+		const notFound = await call('http://x/api/v1/local/nope', new Response('<!doctype html><h1>404</h1>', { status: 404, headers: { 'content-type': 'text/html' } }));
+		expect(notFound.status).toBe(404);
+		expect(notFound.headers.get('content-type')).toContain('application/json');
+		expect(await notFound.json()).toEqual({ error: { code: 'not_found', message: '接口不存在：/api/v1/local/nope' } });
+
+		const wrongMethod = await call(
+			'http://x/api/v1/local/status',
+			new Response('DELETE method not allowed', { status: 405, headers: { 'content-type': 'text/plain', allow: 'POST' } }),
+			'DELETE'
+		);
+		expect(wrongMethod.status).toBe(405);
+		expect(wrongMethod.headers.get('allow')).toBe('POST');
+		expect(await wrongMethod.json()).toEqual({ error: { code: 'method_not_allowed', message: '该接口不支持 DELETE 请求（可用：POST）' } });
+
+		const bare = await call('http://x/api/v1/local/status', Response.json({ message: '当前账号无权访问此页面', code: 'forbidden' }, { status: 403 }));
+		expect(bare.status).toBe(403);
+		expect(await bare.json()).toEqual({ error: { code: 'forbidden', message: '当前账号无权访问此页面' } });
+	});
+
+	it('a cross-site form to the API is refused in the API shape (a page keeps the plain text)', async () => {
+		const form = (url: string) =>
+			handle({
+				event: {
+					...(eventFor(url) as object),
+					request: new Request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil' }, body: 'a=1' })
+				} as never,
+				resolve
+			});
+		const api = await form('http://x/api/v1/tickets');
+		expect(api.status).toBe(403);
+		expect(await api.json()).toEqual({ error: { code: 'forbidden', message: '跨站表单提交被拒绝' } });
+		expect(await (await form('http://x/intake')).text()).toBe('跨站表单提交被拒绝');
+	});
+
+	it('leave Open311’s own errors and successful answers alone', async () => {
+		const xml = '<?xml version="1.0"?><errors><error><code>404</code></error></errors>';
+		const open311 = await call('http://x/open311/v2/requests/1.xml', new Response(xml, { status: 404, headers: { 'content-type': 'text/xml' } }));
+		expect(await open311.text()).toBe(xml);
+		const ok = await call('http://x/api/v1/local/status', new Response('fine', { status: 200, headers: { 'content-type': 'text/plain' } }));
+		expect(await ok.text()).toBe('fine');
+	});
+});
