@@ -139,6 +139,10 @@ describe('a call from intake to closing', () => {
 		await shot(page, '3-my-tickets');
 		await page.click(`[data-testid=queue-row][data-ticket="${ticketNo}"] [data-testid=ticket-link]`);
 		await page.waitForSelector('[data-testid=ticket-detail]');
+		// both limits were fixed at dispatch: the sign form does not promise that the reply's starts now (it did)
+		const hint = await page.locator('[data-testid=form-sign] .hint').innerText();
+		expect(hint).toContain('派单时已定');
+		expect(hint).not.toContain('签收后开始计算');
 		await act(page, 'sign', undefined, 'signed');
 		await act(page, 'reply', (f) => f.locator('[data-testid=note-reply]').fill('已约谈餐馆经营者，要求加装油烟净化设施'), 'replied');
 		await shot(page, '4-unit-detail');
