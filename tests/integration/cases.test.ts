@@ -493,6 +493,12 @@ describe('queues', () => {
 		const byNo = await listQueue(a, people.dispatcher, { queue: 'dispatch', q: t.ticketNo });
 		expect(byNo.items.map((i) => i.ticketNo)).toEqual([t.ticketNo]);
 		expect(byNo.total).toBe(1);
+		// the start of a number: the city's letters and the year (0 found before: it took 6 digits)
+		for (const start of [t.ticketNo.slice(0, 6), t.ticketNo.slice(0, 6).toLowerCase(), t.ticketNo.slice(0, 10)]) {
+			const byStart = await listQueue(a, people.dispatcher, { queue: 'dispatch', q: start });
+			expect(byStart.total, start).toBeGreaterThanOrEqual(1);
+			expect(byStart.items.every((i) => i.ticketNo.startsWith(start.toUpperCase())), start).toBe(true);
+		}
 		const byPhone = await listQueue(a, people.dispatcher, { queue: 'dispatch', q: '13900002222' });
 		expect(byPhone.items.map((i) => i.ticketNo)).toEqual([t.ticketNo]);
 		const byText = await listQueue(a, people.dispatcher, { queue: 'dispatch', q: '紫藤花架' });

@@ -191,7 +191,7 @@ function yellowSql(app: App, yellowAt: number, now: number): SQL {
  * never sees callers, so may not find which tickets a number made either), or text in the title or content.
  */
 function searchCondition(q: string, app: App, user: CaseUser): { cond: SQL; text: boolean } {
-	if (/^[A-Za-z]{2}\d{6,8}/.test(q)) return { cond: sql`${tickets.ticketNo} like ${q.toUpperCase().replace(/[%_]/g, '') + '%'}`, text: false };
+	if (/^[A-Za-z]{2}\d{4,8}/.test(q)) return { cond: sql`${tickets.ticketNo} like ${q.toUpperCase().replace(/[%_]/g, '') + '%'}`, text: false };
 	// a day as ticket numbers carry it (SZ20261201-H00001), not a local phone number of eight digits
 	if (/^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$/.test(q)) return { cond: sql`${tickets.ticketNo} like ${`%${q}-%`}`, text: false };
 	const phone = normalizePhone(q, app.ref.city.phoneAreaCode ?? undefined);
