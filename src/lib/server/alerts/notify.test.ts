@@ -142,7 +142,7 @@ describe('payloadFor', () => {
 		expect(t).toContain('- 类别：供水');
 		expect(t).toContain('- 关注词表：水污染');
 		expect(t).toContain('- 状态：新预警');
-		expect(t).toContain('- 观测：23 件/小时，预期 3.2 件（正常上限 7.5 件）');
+		expect(t).toContain('- 峰值：23 件/小时，预期 3.2 件（正常上限 7.5 件）');
 		expect(t).toContain('- 开始时间：2026-11-29 09:05（北京时间）');
 		expect(t).toContain('- 关联工单：31 件');
 		expect(t).toContain('- 责任单位：市水务局');
@@ -181,6 +181,21 @@ describe('payloadFor', () => {
 		const long = payloadFor('wecom', { ...msg, placeName: '很长的地名'.repeat(400) }) as { markdown: { content: string } };
 		expect(Buffer.byteLength(long.markdown.content)).toBeLessThanOrEqual(4096);
 		expect(long.markdown.content.endsWith(`[查看预警详情](${msg.url})`)).toBe(true);
+	});
+
+	it('calls the count the peak, says 不足 1 件 for an expected count below 1, and announces a re-fire as such', () => {
+		const quiet = { ...msg, observed: 12, expected: 0.04, upper: 0.4 };
+		const t = (payloadFor('dingtalk', quiet) as { markdown: { text: string } }).markdown.text;
+		expect(t).toContain('- 峰值：12 件/小时，预期不足 1 件');
+		expect(t).not.toContain('0.0 件');
+		expect(t).not.toContain('观测');
+		const w = (payloadFor('wecom', { ...quiet, expected: 0.6, upper: 2.3, bucket: 'day' }) as { markdown: { content: string } }).markdown.content;
+		expect(w).toContain('> 峰值：12 件/日，预期不足 1 件（正常上限 2.3 件）');
+		const again = payloadFor('dingtalk', { ...msg, event: 'refired' }) as { markdown: { title: string; text: string } };
+		expect(again.markdown.title).toBe('【民情预警】预警再次触发·重大·东湖街道 自来水 浑浊 异常增多');
+		expect(again.markdown.text).toContain('### 【民情预警】预警再次触发：');
+		expect(again.markdown.text).not.toContain('新预警：');
+		expect((payloadFor('json', { ...msg, event: 'refired' }) as { event: string }).event).toBe('refired');
 	});
 
 	it('formats Shanghai time across the date line', () => {

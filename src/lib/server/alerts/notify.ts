@@ -7,7 +7,9 @@
 //   renamed without bumping `version`):
 //     { "version": 1, "event": "fired", "alert": { id, title, severity, severityLabel, status, placeName,
 //       categoryName, watchlist, observed, expected, upper, startedAt, bucket, ticketCount, unitName, url } }
-//   `event`: fired, refired, severity_raised (the detection's), escalated, resolved (people's and automatic).
+//   `event` is fired, refired (an alert closed fires again: after an automatic recovery, or after a person
+//   closed it and its incident then doubled or became graver), severity_raised (the detection found it graver),
+//   escalated, resolved or dismissed.
 //   Any 2xx answer is success; the answer's body is ignored.
 // - 'dingtalk': a DingTalk group custom robot (https://oapi.dingtalk.com/robot/send?access_token=…). Body
 //   { msgtype: 'markdown', markdown: { title, text } }. With 加签 (`secret` set, the `SEC…` string) the URL gets
@@ -58,6 +60,7 @@ export interface Webhook {
 	minSeverity: 1 | 2 | 3 | 4;
 }
 
+/** 'refired': a closed alert fires again (再次触发), announced as such, not as a new one; 'severity_raised': the detection found it graver. */
 export type AlertEvent = 'fired' | 'refired' | 'severity_raised' | 'escalated' | 'resolved' | 'acknowledged' | 'dismissed' | 'recovered';
 
 /** The key a receiver deduplicates one message on (its retries share it). */
@@ -79,7 +82,7 @@ export interface AlertMessage {
 	placeName: string;
 	categoryName: string | null;
 	watchlist: string | null;
-	/** tickets in the alert's bucket, against the expected count and the upper end of the normal band */
+	/** the episode's peak: tickets in its strongest bucket, against the expected count and the upper end of the normal band there */
 	observed: number;
 	expected: number;
 	upper: number;
@@ -120,9 +123,20 @@ function num(x: number): string {
 	return Number.isInteger(x) ? String(x) : x.toFixed(1);
 }
 
+/**
+ * The peak against the expected count, e.g. 「12 件/小时，预期 3.2 件（正常上限 7.5 件）」. An expected count below 1
+ * is 「预期不足 1 件」 (「预期 0.0 件」 of a quiet series read as "none expected"), and a band's upper end below 1 says
+ * nothing more, so it is left out.
+ */
+function peakLine(msg: AlertMessage): string {
+	const per = msg.bucket === 'hour' ? '小时' : '日';
+	const expected = msg.expected < 1 ? '预期不足 1 件' : `预期 ${num(msg.expected)} 件`;
+	const band = msg.upper >= 1 ? `（正常上限 ${num(msg.upper)} 件）` : '';
+	return `${num(msg.observed)} 件/${per}，${expected}${band}`;
+}
+
 /** The lines both robots show, as [label, value] pairs. */
 function facts(msg: AlertMessage): [string, string][] {
-	const per = msg.bucket === 'hour' ? '小时' : '日';
 	const rows: [string, string][] = [
 		['级别', inline(msg.severityLabel)],
 		['地点', inline(msg.placeName)]
@@ -131,7 +145,8 @@ function facts(msg: AlertMessage): [string, string][] {
 	if (msg.watchlist) rows.push(['关注词表', inline(msg.watchlist)]);
 	rows.push(
 		['状态', STATUS_LABELS[msg.status as keyof typeof STATUS_LABELS] ?? inline(msg.status)],
-		['观测', `${num(msg.observed)} 件/${per}，预期 ${num(msg.expected)} 件（正常上限 ${num(msg.upper)} 件）`],
+		// the alert's observed count is the episode's peak bucket, not what the series shows now
+		['峰值', peakLine(msg)],
 		['开始时间', `${formatShanghaiTime(msg.startedAt)}（北京时间）`],
 		['关联工单', `${msg.ticketCount} 件`],
 		['责任单位', msg.unitName ? inline(msg.unitName) : '未指定']
