@@ -98,7 +98,9 @@ const msg: AlertMessage = {
 	bucket: 'hour',
 	ticketCount: 31,
 	unitName: '市水务局',
-	url: 'https://minqing.example.cn/alerts/4711'
+	url: 'https://minqing.example.cn/alerts/4711',
+	actor: null,
+	note: null
 };
 
 function hook(format: WebhookFormat, url: string, extra: Partial<Webhook> = {}): Webhook {
@@ -110,6 +112,8 @@ describe('payloadFor', () => {
 		expect(payloadFor('json', { ...msg, extra: 'not sent' } as AlertMessage)).toEqual({
 			version: 1,
 			event: 'fired',
+			actor: null,
+			note: null,
 			alert: {
 				id: 4711,
 				title: msg.title,
@@ -196,6 +200,27 @@ describe('payloadFor', () => {
 		expect(again.markdown.text).toContain('### 【民情预警】预警再次触发：');
 		expect(again.markdown.text).not.toContain('新预警：');
 		expect((payloadFor('json', { ...msg, event: 'refired' }) as { event: string }).event).toBe('refired');
+	});
+
+	it('names who escalated, resolved or dismissed an alert and why, in every format', () => {
+		const acted = { ...msg, event: 'dismissed' as const, status: 'dismissed', actor: '应急办 李明', note: '演练来电，\n非真实事件' };
+		expect(payloadFor('json', acted)).toMatchObject({ event: 'dismissed', actor: '应急办 李明', note: '演练来电，\n非真实事件' });
+		const d = payloadFor('dingtalk', acted) as { markdown: { title: string; text: string } };
+		expect(d.markdown.title).toContain('预警已排除');
+		expect(d.markdown.text).toContain('- 处理人：应急办 李明');
+		expect(d.markdown.text).toContain('- 说明：演练来电， 非真实事件');
+		const w = (payloadFor('wecom', { ...acted, event: 'escalated', status: 'escalated' }) as { markdown: { content: string } }).markdown.content;
+		expect(w).toContain('> 处理人：应急办 李明');
+		expect(w).toContain('> 说明：演练来电， 非真实事件');
+		// a resolution without a note says so; a long note is cut for the group (the alert page has all of it)
+		const r = (payloadFor('dingtalk', { ...acted, event: 'resolved', note: null }) as { markdown: { text: string } }).markdown.text;
+		expect(r).toContain('- 说明：（无）');
+		const long = (payloadFor('dingtalk', { ...acted, note: '长'.repeat(1000) }) as { markdown: { text: string } }).markdown.text;
+		expect(long).toContain(`- 说明：${'长'.repeat(300)}…`);
+		// the detection's own events have no one to name
+		const f = (payloadFor('dingtalk', msg) as { markdown: { text: string } }).markdown.text;
+		expect(f).not.toContain('处理人');
+		expect(f).not.toContain('说明');
 	});
 
 	it('formats Shanghai time across the date line', () => {

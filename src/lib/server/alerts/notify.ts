@@ -5,11 +5,14 @@
 // Receivers (`Webhook.format`)
 // - 'json': any HTTP endpoint. Body (stable, versioned; new fields may be added to `alert`, none removed or
 //   renamed without bumping `version`):
-//     { "version": 1, "event": "fired", "alert": { id, title, severity, severityLabel, status, placeName,
-//       categoryName, watchlist, observed, expected, upper, startedAt, bucket, ticketCount, unitName, url } }
+//     { "version": 1, "event": "fired", "actor": null, "note": null, "alert": { id, title, severity, severityLabel,
+//       status, placeName, categoryName, watchlist, observed, expected, upper, startedAt, bucket, ticketCount,
+//       unitName, url } }
 //   `event` is fired, refired (an alert closed fires again: after an automatic recovery, or after a person
 //   closed it and its incident then doubled or became graver), severity_raised (the detection found it graver),
-//   escalated, resolved or dismissed.
+//   escalated, resolved or dismissed (排除: a false alert, sent only to receivers that were told of the alert).
+//   `actor` and `note`: who acted and the reason they gave (escalated, resolved, dismissed; 系统 for an automatic
+//   resolution or a raised level), else null.
 //   Any 2xx answer is success; the answer's body is ignored.
 // - 'dingtalk': a DingTalk group custom robot (https://oapi.dingtalk.com/robot/send?access_token=…). Body
 //   { msgtype: 'markdown', markdown: { title, text } }. With 加签 (`secret` set, the `SEC…` string) the URL gets
@@ -94,6 +97,10 @@ export interface AlertMessage {
 	unitName: string | null;
 	/** absolute link to the alert page */
 	url: string;
+	/** who acted (escalated, resolved, dismissed: the person's name, 系统 for an automatic resolution); null for the detection's events */
+	actor: string | null;
+	/** the reason given with the action (说明), or null */
+	note: string | null;
 }
 
 /** Chinese names of the events, as shown in the messages. */
@@ -151,7 +158,22 @@ function facts(msg: AlertMessage): [string, string][] {
 		['关联工单', `${msg.ticketCount} 件`],
 		['责任单位', msg.unitName ? inline(msg.unitName) : '未指定']
 	);
+	// a person's step: who took it and why (the reason of an escalation or a dismissal is what the group needs)
+	if (ACTED.has(msg.event)) {
+		if (msg.actor) rows.push(['处理人', inline(msg.actor)]);
+		rows.push(['说明', msg.note?.trim() ? clip(inline(msg.note), NOTE_MAX) : '（无）']);
+	}
 	return rows;
+}
+
+/** The events that are a step someone took (or the system's resolution): their messages name who and why. */
+const ACTED: ReadonlySet<AlertEvent> = new Set(['escalated', 'resolved', 'dismissed']);
+/** characters of a note the robots show (the alert page has all of it) */
+const NOTE_MAX = 300;
+
+function clip(s: string, max: number): string {
+	const chars = [...s];
+	return chars.length > max ? chars.slice(0, max).join('') + '…' : s;
 }
 
 function heading(msg: AlertMessage): string {
@@ -179,6 +201,8 @@ export function payloadFor(format: WebhookFormat, msg: AlertMessage): unknown {
 			return {
 				version: 1,
 				event: msg.event,
+				actor: msg.actor ?? null,
+				note: msg.note ?? null,
 				alert: {
 					id: msg.id,
 					title: msg.title,

@@ -247,8 +247,9 @@ export async function detectionRound(app: App, now = Date.now()): Promise<RoundS
 		const live = r.alert.signal !== 'normal';
 		if ((r.event === 'fired' || r.event === 'refired') && live) notify(app, r.alert, r.event, new Date(now));
 		// hooks that take only graver alerts hear of it now; those that heard it learn its new level
-		if (r.event === 'severity_raised') notify(app, r.alert, 'severity_raised', new Date(now));
-		if (r.event === 'auto_resolved' && r.alert.createdAt.getTime() < now - 1000) notify(app, r.alert, 'resolved', new Date(now));
+		if (r.event === 'severity_raised') notify(app, r.alert, 'severity_raised', new Date(now), { actor: '系统', note: '检测到事件扩大，级别提高' });
+		if (r.event === 'auto_resolved' && r.alert.createdAt.getTime() < now - 1000)
+			notify(app, r.alert, 'resolved', new Date(now), { actor: '系统', note: '序列已回到正常范围，自动解除' });
 	}
 	summary.seconds = (performance.now() - t0) / 1000;
 	return summary;
@@ -376,7 +377,13 @@ function episodeBurst(e: Episode): number {
 
 // --- notifications ----------------------------------------------------------------------------------------
 
-export function alertMessage(app: App, a: AlertRow, event: AlertEvent, watchlistName: string | null): AlertMessage {
+/** Who took a step and why, for the message of an escalation, a resolution or a dismissal. */
+export interface ActedBy {
+	actor: string | null;
+	note: string | null;
+}
+
+export function alertMessage(app: App, a: AlertRow, event: AlertEvent, watchlistName: string | null, by?: ActedBy): AlertMessage {
 	return {
 		id: a.id,
 		version: a.version,
@@ -395,7 +402,9 @@ export function alertMessage(app: App, a: AlertRow, event: AlertEvent, watchlist
 		bucket: a.bucket === 'day' ? 'day' : 'hour',
 		ticketCount: a.ticketCount,
 		unitName: a.unitCode ? (app.ref.unitByCode.get(a.unitCode)?.name ?? a.unitCode) : null,
-		url: `${app.config.publicUrl}/alerts/${a.id}`
+		url: `${app.config.publicUrl}/alerts/${a.id}`,
+		actor: by?.actor ?? null,
+		note: by?.note?.trim() || null
 	};
 }
 
@@ -408,8 +417,20 @@ function deliveryLog(app: App): DeliveryLog {
 	};
 }
 
-/** Sends an alert event to every enabled webhook that takes its severity, in the background (logged). */
-export function notify(app: App, a: AlertRow, event: AlertEvent, at = new Date()): void {
+/** The receivers a message about this alert has reached (a dismissal goes to those only). */
+async function hooksTold(app: App, alertId: number): Promise<Set<number>> {
+	const rows = await app.rel.db
+		.selectDistinct({ id: webhookDeliveries.webhookId })
+		.from(webhookDeliveries)
+		.where(and(eq(webhookDeliveries.alertId, alertId), eq(webhookDeliveries.status, 'ok')));
+	return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * Sends an alert event to every enabled webhook that takes its severity, in the background (logged); a dismissal
+ * (排除) only to those that were told of the alert — to the others a false alert is no news. `acted`: who acted and why.
+ */
+export function notify(app: App, a: AlertRow, event: AlertEvent, at = new Date(), acted?: ActedBy): void {
 	const s = state();
 	const p = (async () => {
 		// the silences active at the event decide, not those of when the alert was raised
@@ -421,12 +442,13 @@ export function notify(app: App, a: AlertRow, event: AlertEvent, at = new Date()
 			return;
 		}
 		const [hooks, lists] = await Promise.all([listWebhooks(app.rel.db), listWatchlists(app.rel.db)]);
-		const msg = alertMessage(app, a, event, lists.find((w) => w.slug === a.watchlistSlug)?.name ?? a.watchlistSlug);
+		const msg = alertMessage(app, a, event, lists.find((w) => w.slug === a.watchlistSlug)?.name ?? a.watchlistSlug, acted);
 		const log = deliveryLog(app);
+		const told = event === 'dismissed' ? await hooksTold(app, a.id) : null;
 		await Promise.all(
 			hooks
 				.map(toWebhook)
-				.filter((h) => shouldNotify(h, msg))
+				.filter((h) => shouldNotify(h, msg) && (!told || told.has(h.id)))
 				.map((h) => deliver(h, msg, log).catch((e) => console.error(`[minqing] webhook ${h.id} delivery failed:`, e)))
 		);
 	})().catch((e) => console.error('[minqing] alert notification failed:', e));
@@ -480,7 +502,7 @@ function publishSilenceChanges(changed: SilenceChange[]): void {
 
 // --- people's actions: the change, then the live page and the webhooks ---------------------------------------
 
-/** acknowledge | escalate | resolve | dismiss, told to open pages; escalations and resolutions are notified. */
+/** acknowledge | escalate | resolve | dismiss, told to open pages; escalations, resolutions and dismissals are notified, with who and why. */
 export async function actOnAlert(
 	app: App,
 	id: number,
@@ -492,7 +514,8 @@ export async function actOnAlert(
 ): Promise<AlertRow> {
 	const row = await transition(app.rel.db, id, action, actor, version, note);
 	publishChange({ id, event: row.status as AlertChange['event'], by: actor.id ?? undefined });
-	if (row.status === 'escalated' || row.status === 'resolved') notify(app, row, row.status);
+	if (row.status === 'escalated' || row.status === 'resolved' || row.status === 'dismissed')
+		notify(app, row, row.status, new Date(), { actor: actor.name, note });
 	return row;
 }
 
@@ -522,7 +545,9 @@ export async function sendTestMessage(app: App, webhookId: number): Promise<{ ok
 		bucket: 'hour',
 		ticketCount: 0,
 		unitName: null,
-		url: `${app.config.publicUrl}/settings/alerts`
+		url: `${app.config.publicUrl}/settings/alerts`,
+		actor: null,
+		note: null
 	};
 	let last: DeliveryRecord | null = null;
 	const ok = await deliver(hook, msg, { record: async (r) => void (last = r) }, { attempts: 1 });

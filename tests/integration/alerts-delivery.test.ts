@@ -1,0 +1,136 @@
+// Alert notifications over a store without demo data: what each receiver is sent, when, and what the delivery log
+// says. Incidents are recorded directly (recordIncident), the receivers are one local HTTP server whose answer
+// each test sets per path.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startApp, stopApp, type App } from '../../src/lib/server/app';
+import { loadConfig } from '../../src/lib/server/config';
+import { actOnAlert, alertsIdle, notify } from '../../src/lib/server/alerts/service';
+import { saveWebhook } from '../../src/lib/server/alerts/settings';
+import { getAlert, recordIncident, type DetectedIncident } from '../../src/lib/server/alerts/store';
+import { webhookDeliveries } from '../../src/lib/server/db/schema';
+import { asc, eq } from 'drizzle-orm';
+
+let app: App;
+let server: Server;
+let base = '';
+
+interface Hit {
+	path: string;
+	key: string;
+	body: { event: string; actor?: string | null; note?: string | null; alert: { id: number; status: string } };
+	at: number;
+}
+const hits: Hit[] = [];
+/** how a path answers its n-th request (1-based), default 200 {} */
+type Answer = { status: number; body?: unknown; delayMs?: number };
+const answers = new Map<string, (n: number) => Answer>();
+const counts = new Map<string, number>();
+
+beforeAll(async () => {
+	server = createServer((req, res) => {
+		let body = '';
+		req.on('data', (d) => (body += d));
+		req.on('end', () => {
+			const path = new URL(req.url ?? '/', 'http://x').pathname;
+			const n = (counts.get(path) ?? 0) + 1;
+			counts.set(path, n);
+			hits.push({ path, key: String(req.headers['idempotency-key']), body: JSON.parse(body), at: Date.now() });
+			const a = answers.get(path)?.(n) ?? { status: 200, body: {} };
+			const send = () => res.writeHead(a.status, { 'content-type': 'application/json' }).end(JSON.stringify(a.body ?? {}));
+			if (a.delayMs) setTimeout(send, a.delayMs);
+			else send();
+		});
+	});
+	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+	base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	app = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+}, 120_000);
+
+afterAll(async () => {
+	await alertsIdle();
+	if (app) await stopApp(app);
+	server?.closeAllConnections();
+	server?.close();
+});
+
+beforeEach(() => {
+	answers.clear();
+	counts.clear();
+});
+
+let n = 0;
+/** A live incident in district `code` (each call a distinct one). */
+function incident(code: string, over: Partial<DetectedIncident> = {}): DetectedIncident {
+	const now = Date.now();
+	n++;
+	return {
+		title: `${code} · 突发水污染来电异常增多 ${n}`,
+		severity: 2,
+		watchlistSlug: 'water_pollution',
+		categoryCode: null,
+		topicKey: `wl:water_pollution-${n}`,
+		placeLevel: 'district',
+		placeCode: code,
+		districtCode: code,
+		places: [],
+		series: [],
+		bucket: 'hour',
+		onset: new Date(now - 2 * 3600_000),
+		lastFiring: new Date(now - 600_000),
+		active: true,
+		observed: 12,
+		expected: 1.5,
+		upper: 4,
+		score: 0.99,
+		tickets: Array.from({ length: 5 }, (_, i) => ({ ticketNo: `D${n}-${i}`, receivedAt: new Date(now - i * 60_000), streetCode: null })),
+		unitCode: null,
+		silencedBy: null,
+		...over
+	};
+}
+
+async function raise(code: string, over: Partial<DetectedIncident> = {}) {
+	return (await recordIncident(app.rel.db, incident(code, over), new Date(), () => [])).alert;
+}
+
+const got = (path: string, alertId: number) => hits.filter((h) => h.path === path && h.body.alert.id === alertId);
+const log = (alertId: number) =>
+	app.rel.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.alertId, alertId)).orderBy(asc(webhookDeliveries.id));
+const duty = { id: null, name: '应急办值班员' };
+
+describe('people’s steps', () => {
+	it('announce a dismissal to the receivers that were told of the alert, with who dismissed it and why', async () => {
+		const a = await saveWebhook(app.rel.db, { name: '区值班', url: `${base}/told`, format: 'json', minSeverity: 4 }, null);
+		const alert = await raise('320505');
+		notify(app, alert, 'fired');
+		await alertsIdle();
+		// a receiver added afterwards never heard of the alert: a false alarm is no news to it
+		const b = await saveWebhook(app.rel.db, { name: '市应急局', url: `${base}/later`, format: 'json', minSeverity: 4 }, null);
+		const acked = await actOnAlert(app, alert.id, 'acknowledge', duty, alert.version, '');
+		await actOnAlert(app, alert.id, 'dismiss', duty, acked.version, '演练来电，非真实事件');
+		await alertsIdle();
+		expect(got('/told', alert.id).map((h) => h.body.event)).toEqual(['fired', 'dismissed']);
+		const dismissed = got('/told', alert.id)[1].body;
+		expect(dismissed).toMatchObject({ event: 'dismissed', actor: '应急办值班员', note: '演练来电，非真实事件', alert: { status: 'dismissed' } });
+		expect(got('/later', alert.id)).toEqual([]);
+		expect((await log(alert.id)).map((d) => [d.webhookId, d.event, d.status])).toEqual([
+			[a.id, 'fired', 'ok'],
+			[a.id, 'dismissed', 'ok']
+		]);
+		expect(b.id).not.toBe(a.id);
+	});
+
+	it('give an escalation’s and a resolution’s messages the reason and the person', async () => {
+		const alert = await raise('320506');
+		const up = await actOnAlert(app, alert.id, 'escalate', duty, alert.version, '已波及两个街道，报区应急局');
+		await actOnAlert(app, alert.id, 'resolve', { id: null, name: '区应急局 王工' }, up.version, '已关闭排污口');
+		await alertsIdle();
+		expect(got('/told', alert.id).map((h) => [h.body.event, h.body.actor, h.body.note])).toEqual([
+			['escalated', '应急办值班员', '已波及两个街道，报区应急局'],
+			['resolved', '区应急局 王工', '已关闭排污口']
+		]);
+		expect((await getAlert(app.rel.db, alert.id)).status).toBe('resolved');
+	});
+});
