@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
-import { actOnAlert, alertsIdle, notify } from '../../src/lib/server/alerts/service';
-import { saveWebhook } from '../../src/lib/server/alerts/settings';
-import { getAlert, recordIncident, type DetectedIncident } from '../../src/lib/server/alerts/store';
+import { actOnAlert, alertsIdle, announceOwed, notify, startSilence } from '../../src/lib/server/alerts/service';
+import { expireSilence, saveWebhook } from '../../src/lib/server/alerts/settings';
+import { alertTrail, getAlert, recordIncident, type DetectedIncident } from '../../src/lib/server/alerts/store';
 import { webhookDeliveries } from '../../src/lib/server/db/schema';
 import { asc, eq } from 'drizzle-orm';
 
@@ -132,5 +132,26 @@ describe('people’s steps', () => {
 			['resolved', '区应急局 王工', '已关闭排污口']
 		]);
 		expect((await getAlert(app.rel.db, alert.id)).status).toBe('resolved');
+	});
+});
+
+describe('silences', () => {
+	it('announce an alert held back by a silence once, however many calls find it owed at the same time', async () => {
+		const sil = await startSilence(
+			app,
+			{ matchers: { district: '320507' }, startsAt: new Date(Date.now() - 60_000), endsAt: new Date(Date.now() + 3600_000), comment: '演练' },
+			null
+		);
+		const alert = await raise('320507', { silencedBy: sil.id });
+		notify(app, alert, 'fired'); // withheld
+		await alertsIdle();
+		expect(got('/told', alert.id)).toEqual([]);
+		await expireSilence(app.rel.db, sil.id);
+		// ended by hand (endSilence) while a detection round runs its own announceOwed
+		const [x, y] = await Promise.all([announceOwed(app), announceOwed(app)]);
+		await alertsIdle();
+		expect(x + y).toBe(1);
+		expect(got('/told', alert.id).map((h) => h.body.event)).toEqual(['fired']);
+		expect((await alertTrail(app.rel.db, alert.id)).filter((e) => e.action === 'notified_late')).toHaveLength(1);
 	});
 });

@@ -3,7 +3,7 @@
 // 预警 page told over server-sent events. One round at a time; requests during a round run one more round.
 import { EventEmitter } from 'node:events';
 import type { AlertChangeEvent } from '$lib/alerts';
-import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { groupFirings, watchlistsOfCategory, type Incident } from '$pipelines/alerts/incidents';
 import { calendarDayKind, runPassYielding, type Episode } from '$pipelines/alerts/pass';
 import { closePassWorker, runPassInWorker } from '$pipelines/alerts/pass-parallel';
@@ -464,7 +464,7 @@ export function notify(app: App, a: AlertRow, event: AlertEvent, at = new Date()
  */
 export async function announceOwed(app: App, at = new Date()): Promise<number> {
 	const owed = await app.rel.db
-		.select()
+		.select({ id: alerts.id })
 		.from(alerts)
 		.where(
 			and(
@@ -475,12 +475,30 @@ export async function announceOwed(app: App, at = new Date()): Promise<number> {
 				     ORDER BY e.id DESC LIMIT 1) = 'notify_withheld'`
 			)
 		);
-	for (const a of owed) {
-		await app.rel.db.insert(alertEvents).values({ alertId: a.id, action: 'notified_late', actorName: '系统', note: '静默结束后补发预警通知', at });
-		publishChange({ id: a.id, event: 'unsilenced' });
-		notify(app, a, 'fired', at);
+	let announced = 0;
+	for (const { id } of owed) {
+		// claimed under the alert's row lock, the test made again there: of two calls at once (a silence ended by hand
+		// during a detection round), the second finds the first's notified_late and announces nothing
+		const claimed = await app.rel.db.transaction(async (tx) => {
+			const t = tx as unknown as typeof app.rel.db;
+			const [a] = await t.select().from(alerts).where(eq(alerts.id, id)).for('update');
+			const [last] = await t
+				.select({ action: alertEvents.action })
+				.from(alertEvents)
+				.where(and(eq(alertEvents.alertId, id), inArray(alertEvents.action, ['notify_withheld', 'notified_late'])))
+				.orderBy(desc(alertEvents.id))
+				.limit(1);
+			const still = a && (OPEN_STATUSES as readonly string[]).includes(a.status) && a.silencedBy === null && a.signal !== 'normal';
+			if (!still || last?.action !== 'notify_withheld') return null;
+			await t.insert(alertEvents).values({ alertId: id, action: 'notified_late', actorName: '系统', note: '静默结束后补发预警通知', at });
+			return a;
+		});
+		if (!claimed) continue;
+		announced++;
+		publishChange({ id, event: 'unsilenced' });
+		notify(app, claimed, 'fired', at);
 	}
-	return owed.length;
+	return announced;
 }
 
 /** Makes a silence (createSilence); the open alerts it holds from now are told to the live pages. */
