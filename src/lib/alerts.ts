@@ -23,7 +23,17 @@ export const SEVERITIES = [1, 2, 3, 4] as const;
 export const SEVERITY_LABELS: Record<number, string> = { 1: 'Ⅰ级（特别重大）', 2: 'Ⅱ级（重大）', 3: 'Ⅲ级（较大）', 4: 'Ⅳ级（一般）' };
 
 /** A webhook delivery attempt's outcome and the alert event it carried, as the delivery logs show them. */
-export const DELIVERY_STATUS_LABELS: Record<string, string> = { ok: '成功', retry: '失败，将重试', failed: '失败' };
+export const DELIVERY_STATUS_LABELS: Record<string, string> = {
+	ok: '成功',
+	retry: '失败，将重试',
+	failed: '失败',
+	timeout_retry: '超时（可能已送达），将重试',
+	timeout: '超时，可能已送达'
+};
+/** How the logs colour an attempt's outcome: a success, a failure, or neither (possibly delivered, not sent). */
+export function deliveryTone(status: string): 'ok' | 'bad' | 'muted' {
+	return status === 'ok' ? 'ok' : status === 'retry' || status === 'failed' ? 'bad' : 'muted';
+}
 export const DELIVERY_EVENT_LABELS: Record<string, string> = {
 	fired: '触发',
 	refired: '再次触发',

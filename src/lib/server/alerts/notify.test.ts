@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatShanghaiTime } from '$lib/charts/format';
 import {
 	backoffDelay,
@@ -379,9 +379,50 @@ describe('deliver to a real receiver', () => {
 		const s = fakeSleep();
 		expect(await deliver(hook('json', r.url), msg, log, { sleep: s.sleep, timeoutMs: 200 })).toBe(true);
 		expect(r.requests).toHaveLength(2);
-		expect(log.records[0]).toMatchObject({ status: 'retry', httpStatus: null, error: '超时：200 毫秒内没有完整回应' });
+		expect(log.records[0]).toMatchObject({ status: 'timeout_retry', httpStatus: null, error: '超时：200 毫秒内没有完整回应（请求可能已送达）' });
 		expect(log.records[0].durationMs).toBeGreaterThanOrEqual(190);
 		expect(log.records[1].status).toBe('ok');
+	});
+
+	it('sends a message that timed out at most once more (it may have arrived), and logs it as possibly delivered', async () => {
+		// a slow robot: every request reaches the group, each answer comes too late
+		const r = await receiver(() => {});
+		const log = memoryLog();
+		const s = fakeSleep();
+		expect(await deliver(hook('dingtalk', `${r.url}/robot/send?access_token=t`), msg, log, { sleep: s.sleep, timeoutMs: 100 })).toBe(false);
+		expect(r.requests).toHaveLength(2);
+		expect(log.records.map((x) => x.status)).toEqual(['timeout_retry', 'timeout']);
+		expect(log.records[1].error).toContain('可能已送达');
+		// a timeout then a plain failure: still retried as a failure, within the timeout allowance
+		const flaky = await receiver((_req, res, n) => (n === 1 ? undefined : send(res, 503, 'busy')));
+		const log2 = memoryLog();
+		await deliver(hook('json', flaky.url), msg, log2, { sleep: s.sleep, timeoutMs: 100, attempts: 3 });
+		expect(log2.records.map((x) => x.status)).toEqual(['timeout_retry', 'retry', 'failed']);
+	});
+
+	it('waits 20 s for a robot’s answer before calling it a timeout, 5 s for a JSON receiver', async () => {
+		vi.useFakeTimers();
+		try {
+			const started: number[] = [];
+			// a receiver that never answers: the request ends only when the timeout aborts it
+			const hanging = (async (_url: string, init: RequestInit) => {
+				started.push(Date.now());
+				return new Promise<Response>((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(new Error('aborted'))));
+			}) as unknown as typeof fetch;
+			for (const [format, ms] of [['dingtalk', 20_000], ['wecom', 20_000], ['json', 5000]] as const) {
+				const log = memoryLog();
+				started.length = 0;
+				const done = deliver(hook(format, 'https://robot.example.cn/send'), msg, log, { fetch: hanging, attempts: 1 });
+				await vi.advanceTimersByTimeAsync(ms - 1000);
+				expect(log.records, format).toEqual([]);
+				await vi.advanceTimersByTimeAsync(1000);
+				expect(await done).toBe(false);
+				expect(log.records.map((x) => [x.status, x.error]), format).toEqual([['timeout', `超时：${ms} 毫秒内没有完整回应（请求可能已送达）`]]);
+				expect(started).toHaveLength(1);
+			}
+		} finally {
+			vi.useRealTimers();
+		}
 	});
 
 	it('reports a network error precisely and retries it', async () => {

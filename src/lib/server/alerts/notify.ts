@@ -29,8 +29,9 @@
 // with minSeverity 2 gets levels 1 and 2 only, one with 4 gets everything (see `shouldNotify`).
 //
 // Delivery (`deliver`): one POST per attempt, up to `attempts` (default 5) attempts; every attempt is recorded
-// (status 'ok', 'retry' when another attempt follows, 'failed' for the last). Retried: network errors, timeouts
-// (`timeoutMs`, default 5000 ms per attempt, covering the answer's body too), HTTP 408, 429 and 5xx, DingTalk
+// (status 'ok', 'retry' when another attempt follows, 'failed' for the last; a timeout 'timeout_retry' or
+// 'timeout', below). Retried: network errors, timeouts (`timeoutMs`, per attempt, covering the answer's body too:
+// by default 5 s for JSON receivers and 20 s for the robots, which answer slowly under load), HTTP 408, 429 and 5xx, DingTalk
 // errcode 130101 (发送太快, more than 20 messages a minute), WeCom errcode 45009 (接口调用超过限制) and errcode −1
 // (系统繁忙, both). Not retried, since the same request would fail the same way: other HTTP statuses (4xx:
 // wrong URL or token; 3xx: redirects are not followed, a webhook URL should not move), other errcodes (e.g.
@@ -38,8 +39,10 @@
 // key) and a robot answer that is not JSON. Backoff before attempt k+1: baseDelayMs · 2^(k−1) (default 1 s,
 // 2 s, 4 s, 8 s), times a jitter factor in [0.75, 1] so hooks failing together do not retry in lockstep while
 // the delays still grow, capped at maxDelayMs (default 30 s); a 429/503's Retry-After (seconds) lengthens the
-// wait up to the cap. Worst case with the defaults: 5 × 5 s timeouts + 15 s of waits ≈ 40 s.
-// A request that timed out may still have been delivered, so a receiver can see the same message twice: every
+// wait up to the cap.
+// A request that timed out may still have been delivered (a slow robot posts it to the group all the same), so a
+// timeout is logged as 可能已送达 and a message is sent at most MAX_TIMEOUTS (2) times that timed out: one retry after
+// a timeout, none after the second. A receiver can still see the same message twice: every
 // request carries `Idempotency-Key: minqing-alert-<alertId>-<version>-<event>` to deduplicate on: the same for the
 // retries of one message, another for the next message of the alert (a re-fire after a resolution is news).
 // Errors from `DeliveryLog.record` are not caught: they end the delivery and reach the caller.
@@ -263,13 +266,19 @@ export function signedUrl(hook: Webhook, now: number): string {
 	return `${hook.url}${sep}timestamp=${timestamp}&sign=${encodeURIComponent(sign)}`;
 }
 
+/**
+ * What became of an attempt: 'ok'; 'retry' (failed, another attempt follows); 'failed' (the last); 'timeout_retry'
+ * and 'timeout': no answer in time — possibly delivered — with or without another attempt. Labels: DELIVERY_STATUS_LABELS.
+ */
+export type DeliveryStatus = 'ok' | 'retry' | 'failed' | 'timeout_retry' | 'timeout';
+
 export interface DeliveryRecord {
 	webhookId: number;
 	alertId: number;
 	event: string;
 	/** 1-based */
 	attempt: number;
-	status: 'ok' | 'retry' | 'failed';
+	status: DeliveryStatus;
 	/** null when no answer came (network error, timeout) */
 	httpStatus: number | null;
 	/** what went wrong, in Chinese with the receiver's own words (status, body excerpt, errcode, network error); null on success */
@@ -289,18 +298,24 @@ export interface DeliveryOptions {
 	baseDelayMs: number;
 	/** longest wait between attempts, default 30 000 ms */
 	maxDelayMs: number;
-	/** per attempt, until the whole answer is read, default 5000 ms */
-	timeoutMs: number;
+	/** per attempt, until the whole answer is read; default by format: TIMEOUT_MS */
+	timeoutMs?: number;
 	fetch?: typeof fetch;
 	sleep?: (ms: number) => Promise<void>;
 }
 
-export const DELIVERY_DEFAULTS: Readonly<Omit<DeliveryOptions, 'fetch' | 'sleep'>> = {
+export const DELIVERY_DEFAULTS: Readonly<Omit<DeliveryOptions, 'fetch' | 'sleep' | 'timeoutMs'>> = {
 	attempts: 5,
 	baseDelayMs: 1000,
-	maxDelayMs: 30_000,
-	timeoutMs: 5000
+	maxDelayMs: 30_000
 };
+
+/** How long an attempt waits for the whole answer, by format. The robots' servers take seconds under load, and a
+ * request they answer late was posted to the group all the same: a short timeout only sent the message again. */
+export const TIMEOUT_MS: Readonly<Record<WebhookFormat, number>> = { json: 5000, dingtalk: 20_000, wecom: 20_000 };
+
+/** Requests of one message that may time out: one retry after a timeout, since the first may have arrived. */
+export const MAX_TIMEOUTS = 2;
 
 /** errcodes that mean "try again later": rate limits and 系统繁忙 */
 const RETRIABLE_ERRCODES: Record<'dingtalk' | 'wecom', ReadonlySet<number>> = {
@@ -310,9 +325,11 @@ const RETRIABLE_ERRCODES: Record<'dingtalk' | 'wecom', ReadonlySet<number>> = {
 
 const ROBOT_NAMES = { dingtalk: '钉钉', wecom: '企业微信' } as const;
 
-interface Outcome {
+export interface Outcome {
 	ok: boolean;
 	retriable: boolean;
+	/** no whole answer within the timeout: the request may have been delivered */
+	timedOut?: boolean;
 	httpStatus: number | null;
 	error: string | null;
 	/** from Retry-After, ms */
@@ -411,12 +428,19 @@ function mappedV4(a: string): string | null {
 	return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 }
 
-async function attemptOnce(hook: Webhook, body: string, msg: AlertMessage, opts: DeliveryOptions): Promise<Outcome> {
+/** One POST of the message to the hook, with the hook's timeout (or `opts.timeoutMs`); never throws. */
+export async function attemptDelivery(
+	hook: Webhook,
+	body: string,
+	msg: AlertMessage,
+	opts: Pick<DeliveryOptions, 'timeoutMs' | 'fetch'> = {}
+): Promise<Outcome> {
 	const blocked = opts.fetch ? null : await blockedWebhookHost(hook.url);
 	if (blocked) return { ok: false, retriable: false, httpStatus: null, error: blocked };
 	const doFetch = opts.fetch ?? globalThis.fetch;
+	const timeoutMs = opts.timeoutMs ?? TIMEOUT_MS[hook.format];
 	const controller = new AbortController();
-	const timer = setTimeout(() => controller.abort(), opts.timeoutMs);
+	const timer = setTimeout(() => controller.abort(), timeoutMs);
 	try {
 		const res = await doFetch(signedUrl(hook, Date.now()), {
 			method: 'POST',
@@ -455,7 +479,7 @@ async function attemptOnce(hook: Webhook, body: string, msg: AlertMessage, opts:
 		};
 	} catch (e) {
 		if (controller.signal.aborted)
-			return { ok: false, retriable: true, httpStatus: null, error: `超时：${opts.timeoutMs} 毫秒内没有完整回应` };
+			return { ok: false, retriable: true, timedOut: true, httpStatus: null, error: `超时：${timeoutMs} 毫秒内没有完整回应（请求可能已送达）` };
 		// a port that fetch never connects to (its list of blocked ports, e.g. 9 or 25) fails every attempt alike
 		if (rootCause(e)?.message === 'bad port')
 			return { ok: false, retriable: false, httpStatus: null, error: `端口 ${portOf(hook.url)} 不能用于 HTTP 请求（在 fetch 禁用的端口之列），请改用其他端口` };
@@ -475,6 +499,24 @@ export function backoffDelay(
 	return Math.round(Math.min(opts.maxDelayMs, exp * (1 - 0.25 * random())));
 }
 
+/**
+ * What follows an attempt: its status in the log and the wait before the next attempt (null: no more). `tally`
+ * counts this attempt: `attempt` 1-based, `timeouts` the message's timed-out attempts so far.
+ */
+export function nextStep(
+	out: Outcome,
+	tally: { attempt: number; timeouts: number },
+	opts: Pick<DeliveryOptions, 'attempts' | 'baseDelayMs' | 'maxDelayMs'>,
+	random: () => number = Math.random
+): { status: DeliveryStatus; waitMs: number | null } {
+	if (out.ok) return { status: 'ok', waitMs: null };
+	const again = out.retriable && tally.attempt < opts.attempts && tally.timeouts < MAX_TIMEOUTS;
+	let wait = backoffDelay(tally.attempt, opts, random);
+	if (out.retryAfterMs !== undefined) wait = Math.min(opts.maxDelayMs, Math.max(wait, out.retryAfterMs));
+	if (out.timedOut) return { status: again ? 'timeout_retry' : 'timeout', waitMs: again ? wait : null };
+	return { status: again ? 'retry' : 'failed', waitMs: again ? wait : null };
+}
+
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -485,32 +527,32 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 export async function deliver(hook: Webhook, msg: AlertMessage, log: DeliveryLog, opts: Partial<DeliveryOptions> = {}): Promise<boolean> {
 	const o: DeliveryOptions = { ...DELIVERY_DEFAULTS, ...stripUndefined(opts) };
 	if (!(Number.isInteger(o.attempts) && o.attempts >= 1)) throw new Error(`attempts must be an integer ≥ 1, got ${o.attempts}`);
-	if (!(o.timeoutMs > 0)) throw new Error(`timeoutMs must be > 0, got ${o.timeoutMs}`);
+	if (o.timeoutMs !== undefined && !(o.timeoutMs > 0)) throw new Error(`timeoutMs must be > 0, got ${o.timeoutMs}`);
 	if (!(o.baseDelayMs >= 0 && o.maxDelayMs >= 0)) throw new Error('baseDelayMs and maxDelayMs must be ≥ 0');
 	const sleep = o.sleep ?? realSleep;
 	const body = JSON.stringify(payloadFor(hook.format, msg));
+	let timeouts = 0;
 	for (let attempt = 1; attempt <= o.attempts; attempt++) {
 		const at = new Date();
 		const started = performance.now();
-		const out = await attemptOnce(hook, body, msg, o);
+		const out = await attemptDelivery(hook, body, msg, o);
 		const durationMs = Math.round(performance.now() - started);
-		const again = !out.ok && out.retriable && attempt < o.attempts;
+		if (out.timedOut) timeouts++;
+		const step = nextStep(out, { attempt, timeouts }, o);
 		await log.record({
 			webhookId: hook.id,
 			alertId: msg.id,
 			event: msg.event,
 			attempt,
-			status: out.ok ? 'ok' : again ? 'retry' : 'failed',
+			status: step.status,
 			httpStatus: out.httpStatus,
 			error: out.error,
 			durationMs,
 			at
 		});
 		if (out.ok) return true;
-		if (!again) return false;
-		let wait = backoffDelay(attempt, o);
-		if (out.retryAfterMs !== undefined) wait = Math.min(o.maxDelayMs, Math.max(wait, out.retryAfterMs));
-		await sleep(wait);
+		if (step.waitMs === null) return false;
+		await sleep(step.waitMs);
 	}
 	return false;
 }
