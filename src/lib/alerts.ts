@@ -28,11 +28,12 @@ export const DELIVERY_STATUS_LABELS: Record<string, string> = {
 	retry: '失败，将重试',
 	failed: '失败',
 	timeout_retry: '超时（可能已送达），将重试',
-	timeout: '超时，可能已送达'
+	timeout: '超时，可能已送达',
+	interrupted: '失败；服务重启，未再重试'
 };
 /** How the logs colour an attempt's outcome: a success, a failure, or neither (possibly delivered, not sent). */
 export function deliveryTone(status: string): 'ok' | 'bad' | 'muted' {
-	return status === 'ok' ? 'ok' : status === 'retry' || status === 'failed' ? 'bad' : 'muted';
+	return status === 'ok' ? 'ok' : status === 'retry' || status === 'failed' || status === 'interrupted' ? 'bad' : 'muted';
 }
 export const DELIVERY_EVENT_LABELS: Record<string, string> = {
 	fired: '触发',

@@ -7,9 +7,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
 import { actOnAlert, alertsIdle, announceOwed, notify, startSilence } from '../../src/lib/server/alerts/service';
-import { expireSilence, saveWebhook } from '../../src/lib/server/alerts/settings';
+import { deleteWebhook, expireSilence, listWebhooks, saveWebhook } from '../../src/lib/server/alerts/settings';
+import { configureOutbox, resumeOutbox, runOutbox, stopOutbox } from '../../src/lib/server/alerts/outbox';
 import { alertTrail, getAlert, recordIncident, type DetectedIncident } from '../../src/lib/server/alerts/store';
-import { webhookDeliveries } from '../../src/lib/server/db/schema';
+import { webhookDeliveries, webhookMessages } from '../../src/lib/server/db/schema';
 import { asc, eq } from 'drizzle-orm';
 
 let app: App;
@@ -100,6 +101,23 @@ const log = (alertId: number) =>
 	app.rel.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.alertId, alertId)).orderBy(asc(webhookDeliveries.id));
 const duty = { id: null, name: '应急办值班员' };
 
+/** The one receiver from now on (the earlier tests' are deleted). */
+async function onlyHook(path: string, format: 'json' | 'dingtalk' | 'wecom' = 'json') {
+	for (const h of await listWebhooks(app.rel.db)) await deleteWebhook(app.rel.db, h.id);
+	return saveWebhook(app.rel.db, { name: `接收端 ${path}`, url: `${base}${path}`, format, minSeverity: 4 }, null);
+}
+
+/** Runs the test on a clock it moves by hand, with passes that start only when it says (runOutbox). */
+async function onClock(test: (clock: { t: number }) => Promise<void>) {
+	const clock = { t: Date.now() };
+	configureOutbox({ auto: false, now: () => clock.t, random: () => 0 });
+	try {
+		await test(clock);
+	} finally {
+		configureOutbox({ auto: true, now: () => Date.now(), random: undefined });
+	}
+}
+
 describe('people’s steps', () => {
 	it('announce a dismissal to the receivers that were told of the alert, with who dismissed it and why', async () => {
 		const a = await saveWebhook(app.rel.db, { name: '区值班', url: `${base}/told`, format: 'json', minSeverity: 4 }, null);
@@ -154,4 +172,34 @@ describe('silences', () => {
 		expect(got('/told', alert.id).map((h) => h.body.event)).toEqual(['fired']);
 		expect((await alertTrail(app.rel.db, alert.id)).filter((e) => e.action === 'notified_late')).toHaveLength(1);
 	});
+});
+
+describe('a restart', () => {
+	it('resumes a message whose retry was pending, and marks attempts left at 失败，将重试 by an earlier run', () =>
+		onClock(async (clock) => {
+			const hook = await onlyHook('/restart');
+			answers.set('/restart', () => ({ status: 503, body: { error: 'maintenance' } }));
+			const alert = await raise('320508');
+			notify(app, alert, 'fired');
+			await alertsIdle();
+			await runOutbox(app);
+			expect((await log(alert.id)).map((d) => d.status)).toEqual(['retry']);
+			// the server stops before the retry is due: its timers and memory are gone, the store stays
+			stopOutbox();
+			answers.delete('/restart');
+			// an attempt logged by a version that kept retries in memory, left at 'retry' when it stopped
+			const old = await raise('320509');
+			await app.rel.db.insert(webhookDeliveries).values({
+				webhookId: hook.id, alertId: old.id, event: 'fired', attempt: 2, status: 'retry', httpStatus: 502,
+				error: 'HTTP 502：（空）', durationMs: 12, at: new Date(clock.t - 3600_000)
+			});
+			clock.t += 60_000;
+			expect(await resumeOutbox(app)).toBe(1);
+			await runOutbox(app);
+			expect((await log(alert.id)).map((d) => [d.attempt, d.status])).toEqual([[1, 'retry'], [2, 'ok']]);
+			expect(got('/restart', alert.id)).toHaveLength(2);
+			expect((await log(old.id)).map((d) => d.status)).toEqual(['interrupted']);
+			const [m] = await app.rel.db.select().from(webhookMessages).where(eq(webhookMessages.alertId, alert.id));
+			expect([m.state, m.attempts]).toEqual(['done', 2]);
+		}));
 });

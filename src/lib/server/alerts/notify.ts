@@ -28,7 +28,9 @@
 // smaller number is more severe. `Webhook.minSeverity` is the least severe level a hook still receives: a hook
 // with minSeverity 2 gets levels 1 and 2 only, one with 4 gets everything (see `shouldNotify`).
 //
-// Delivery (`deliver`): one POST per attempt, up to `attempts` (default 5) attempts; every attempt is recorded
+// Delivery: the alerts' messages are queued in the store and sent by outbox.ts, attempt by attempt with
+// `attemptDelivery` and `nextStep` (so a restart resumes them); `deliver` runs the same policy in memory, for a
+// one-off message (the settings' 发送测试). One POST per attempt, up to `attempts` (default 5) attempts; every attempt is recorded
 // (status 'ok', 'retry' when another attempt follows, 'failed' for the last; a timeout 'timeout_retry' or
 // 'timeout', below). Retried: network errors, timeouts (`timeoutMs`, per attempt, covering the answer's body too:
 // by default 5 s for JSON receivers and 20 s for the robots, which answer slowly under load), HTTP 408, 429 and 5xx, DingTalk

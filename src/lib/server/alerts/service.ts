@@ -17,7 +17,8 @@ import { afterIngest } from '../ingest';
 import { CoalescingJob, waitAtMost } from '../jobs';
 import { onShutdown } from '../presence';
 import { afterSync } from '../sync';
-import { deliver, shouldNotify, type AlertEvent, type AlertMessage, type DeliveryLog, type DeliveryRecord } from './notify';
+import { deliver, shouldNotify, type AlertEvent, type AlertMessage, type DeliveryRecord } from './notify';
+import { enqueueMessages, outboxIdle, requestOutboxPass, resumeOutbox, stopOutbox } from './outbox';
 import { activeSilences, alertLabels, createSilence, expireSilence, type SilenceChange, type SilenceInput, FAMILY_LABELS, getWebhook, listWatchlists, listWebhooks, refreshSilenced, saveWatchlist, silenceFor, toWebhook, type WatchlistInput } from './settings';
 import {
 	addNote,
@@ -123,6 +124,8 @@ export function startAlertWork(app: App, log: (m: string) => void = (m) => conso
 	afterSync((a) => void requestRound(a));
 	void requestRound(app);
 	if (s.tick) return;
+	// the messages a previous run left pending go out now (their schedule is in the store)
+	resumeOutbox(app).catch((e) => console.error('[minqing] resuming alert messages failed:', e));
 	// checked every minute, so a round follows the previous one by IDLE_ROUND_MS plus at most a minute
 	s.tick = setInterval(() => {
 		if (!s.job?.busy && Date.now() - (s.last ? Date.parse(s.last.at) : 0) >= IDLE_ROUND_MS) void requestRound(app);
@@ -131,6 +134,8 @@ export function startAlertWork(app: App, log: (m: string) => void = (m) => conso
 	onShutdown(async () => {
 		stopAlertWork();
 		s.job?.close();
+		// pending messages stay in the store for the next start; an attempt in flight may finish
+		stopOutbox();
 		await waitAtMost(alertsIdle(), 5000);
 		await closePassWorker();
 	});
@@ -142,13 +147,16 @@ export function stopAlertWork(): void {
 	s.tick = null;
 }
 
-/** Resolves when no round is running and no notification is being delivered. */
+/** Resolves when no round is running and no notification is being queued or delivered (retries waiting for their time included). */
 export async function alertsIdle(): Promise<void> {
 	const s = state();
-	while (s.job?.busy || s.deliveries.size) {
-		await s.job?.idle();
-		if (s.deliveries.size) await Promise.allSettled([...s.deliveries]);
-	}
+	do {
+		while (s.job?.busy || s.deliveries.size) {
+			await s.job?.idle();
+			if (s.deliveries.size) await Promise.allSettled([...s.deliveries]);
+		}
+		await outboxIdle();
+	} while (s.job?.busy || s.deliveries.size);
 }
 
 /** Saves a watch list (new when `id` is null) and starts a detection round: the change counts from it, not from the next idle round minutes away. */
@@ -408,27 +416,19 @@ export function alertMessage(app: App, a: AlertRow, event: AlertEvent, watchlist
 	};
 }
 
-/** Every attempt of a delivery as a row of webhook_deliveries. */
-function deliveryLog(app: App): DeliveryLog {
-	return {
-		record: async (r) => {
-			await app.rel.db.insert(webhookDeliveries).values({ ...r, durationMs: Math.round(r.durationMs) });
-		}
-	};
-}
-
-/** The receivers a message about this alert has reached (a dismissal goes to those only). */
+/** The receivers a message about this alert has (or may have: a timeout) reached; a dismissal goes to those only. */
 async function hooksTold(app: App, alertId: number): Promise<Set<number>> {
 	const rows = await app.rel.db
 		.selectDistinct({ id: webhookDeliveries.webhookId })
 		.from(webhookDeliveries)
-		.where(and(eq(webhookDeliveries.alertId, alertId), eq(webhookDeliveries.status, 'ok')));
+		.where(and(eq(webhookDeliveries.alertId, alertId), inArray(webhookDeliveries.status, ['ok', 'timeout', 'timeout_retry'])));
 	return new Set(rows.map((r) => r.id));
 }
 
 /**
- * Sends an alert event to every enabled webhook that takes its severity, in the background (logged); a dismissal
- * (排除) only to those that were told of the alert — to the others a false alert is no news. `acted`: who acted and why.
+ * Sends an alert event to every enabled webhook that takes its severity, in the background: queued in the store
+ * (outbox.ts), each attempt logged. A dismissal (排除) goes only to those that were told of the alert — to the
+ * others a false alert is no news. `acted`: who acted and why.
  */
 export function notify(app: App, a: AlertRow, event: AlertEvent, at = new Date(), acted?: ActedBy): void {
 	const s = state();
@@ -443,14 +443,13 @@ export function notify(app: App, a: AlertRow, event: AlertEvent, at = new Date()
 		}
 		const [hooks, lists] = await Promise.all([listWebhooks(app.rel.db), listWatchlists(app.rel.db)]);
 		const msg = alertMessage(app, a, event, lists.find((w) => w.slug === a.watchlistSlug)?.name ?? a.watchlistSlug, acted);
-		const log = deliveryLog(app);
 		const told = event === 'dismissed' ? await hooksTold(app, a.id) : null;
-		await Promise.all(
-			hooks
-				.map(toWebhook)
-				.filter((h) => shouldNotify(h, msg) && (!told || told.has(h.id)))
-				.map((h) => deliver(h, msg, log).catch((e) => console.error(`[minqing] webhook ${h.id} delivery failed:`, e)))
+		await enqueueMessages(
+			app.rel.db,
+			hooks.map(toWebhook).filter((h) => shouldNotify(h, msg) && (!told || told.has(h.id))),
+			msg
 		);
+		void requestOutboxPass(app);
 	})().catch((e) => console.error('[minqing] alert notification failed:', e));
 	s.deliveries.add(p);
 	void p.finally(() => s.deliveries.delete(p));

@@ -2,6 +2,7 @@
 // One drizzle schema for the embedded PGlite default and for PostgreSQL.
 import { sql } from 'drizzle-orm';
 import {
+	bigint,
 	bigserial,
 	boolean,
 	check,
@@ -427,9 +428,42 @@ export const webhookDeliveries = pgTable(
 		httpStatus: smallint('http_status'),
 		error: text('error'),
 		durationMs: integer('duration_ms').notNull(),
-		at: tstz('at').notNull()
+		at: tstz('at').notNull(),
+		/** the message (webhook_messages) this attempt sent; null for attempts logged before messages were kept */
+		messageId: bigint('message_id', { mode: 'number' })
 	},
 	(t) => [index('webhook_deliveries_alert_idx').on(t.alertId, t.at)]
+);
+
+/**
+ * Alert messages to send, one per receiver, each with its retry schedule: kept in the store so that a restart
+ * resumes them (pending, next_at) instead of losing them with the process. A message is done once it was
+ * delivered, failed for good or was not sent; its attempts are in webhook_deliveries.
+ */
+export const webhookMessages = pgTable(
+	'webhook_messages',
+	{
+		id: bigserial('id', { mode: 'number' }).primaryKey(),
+		webhookId: integer('webhook_id')
+			.notNull()
+			.references(() => webhooks.id, { onDelete: 'cascade' }),
+		alertId: integer('alert_id')
+			.notNull()
+			.references(() => alerts.id),
+		event: text('event').notNull(),
+		/** the message as made at the event (notify.ts AlertMessage): every attempt sends the same */
+		message: jsonb('message').notNull(),
+		/** pending | done */
+		state: text('state').notNull().default('pending'),
+		/** requests made so far, and how many of them timed out */
+		attempts: smallint('attempts').notNull().default(0),
+		timeouts: smallint('timeouts').notNull().default(0),
+		/** when the next attempt is due (pending) */
+		nextAt: tstz('next_at').notNull(),
+		createdAt: tstz('created_at').notNull(),
+		doneAt: tstz('done_at')
+	},
+	(t) => [index('webhook_messages_pending_idx').on(t.state, t.webhookId, t.nextAt)]
 );
 
 export type AlertRow = typeof alerts.$inferSelect;
