@@ -29,7 +29,9 @@ export const DELIVERY_STATUS_LABELS: Record<string, string> = {
 	failed: '失败',
 	timeout_retry: '超时（可能已送达），将重试',
 	timeout: '超时，可能已送达',
-	interrupted: '失败；服务重启，未再重试'
+	interrupted: '失败；服务重启，未再重试',
+	withheld: '不再发送',
+	superseded: '已被后续通知取代'
 };
 /** How the logs colour an attempt's outcome: a success, a failure, or neither (possibly delivered, not sent). */
 export function deliveryTone(status: string): 'ok' | 'bad' | 'muted' {

@@ -203,3 +203,112 @@ describe('a restart', () => {
 			expect([m.state, m.attempts]).toEqual(['done', 2]);
 		}));
 });
+
+describe('a message still being retried', () => {
+	/** a receiver that fails the first request of each message and takes the later ones */
+	const failsFirst = (path: string) => {
+		const seen = new Set<string>();
+		answers.set(path, () => {
+			const h = hits.filter((x) => x.path === path).at(-1)!;
+			if (seen.has(h.key)) return { status: 200 };
+			seen.add(h.key);
+			return { status: 503 };
+		});
+	};
+
+	it('is not sent once the alert was resolved: the fired retry never arrives after the resolved', () =>
+		onClock(async (clock) => {
+			await onlyHook('/closing');
+			failsFirst('/closing');
+			const alert = await raise('320571');
+			notify(app, alert, 'fired');
+			await alertsIdle();
+			await runOutbox(app); // 503: retried in a second
+			await actOnAlert(app, alert.id, 'resolve', duty, alert.version, '已处置');
+			await alertsIdle();
+			clock.t += 60_000;
+			await runOutbox(app);
+			await runOutbox(app);
+			const events = got('/closing', alert.id).map((h) => h.body.event);
+			expect(events.slice(events.indexOf('resolved'))).toEqual(['resolved']);
+			expect(events.filter((e) => e === 'fired')).toHaveLength(1);
+			const rows = await log(alert.id);
+			expect(rows.find((d) => d.event === 'fired' && d.status === 'superseded')?.error).toContain('已有更新的通知（预警解除）');
+		}));
+
+	it('is not sent once the alert was dismissed, even to a receiver the dismissal does not go to', () =>
+		onClock(async (clock) => {
+			await onlyHook('/dismissed');
+			answers.set('/dismissed', () => ({ status: 503 }));
+			const alert = await raise('320581');
+			notify(app, alert, 'fired');
+			await alertsIdle();
+			await runOutbox(app);
+			answers.delete('/dismissed');
+			// never told (its only attempt failed): the dismissal is not queued for it, the fired retry must stop
+			await actOnAlert(app, alert.id, 'dismiss', duty, alert.version, '误报：同一来电人重复拨打');
+			await alertsIdle();
+			clock.t += 60_000;
+			await runOutbox(app);
+			expect(got('/dismissed', alert.id)).toHaveLength(1);
+			expect((await log(alert.id)).map((d) => [d.status, d.error])).toEqual([
+				['retry', 'HTTP 503：{}'],
+				['superseded', '预警已排除，不再发送此条']
+			]);
+		}));
+
+	it('is not sent once a silence matches the alert, or its receiver was deleted or disabled', () =>
+		onClock(async (clock) => {
+			const hook = await onlyHook('/stopped');
+			answers.set('/stopped', () => ({ status: 503 }));
+			const silenced = await raise('320582');
+			const deleted = await raise('320583');
+			notify(app, silenced, 'fired');
+			notify(app, deleted, 'fired');
+			await alertsIdle();
+			await runOutbox(app);
+			answers.delete('/stopped');
+			await startSilence(
+				app,
+				{ matchers: { district: '320582' }, startsAt: new Date(clock.t - 60_000), endsAt: new Date(clock.t + 3600_000), comment: '已知施工，暂停通知' },
+				null,
+				new Date(clock.t - 60_000)
+			);
+			clock.t += 60_000;
+			await runOutbox(app);
+			expect(got('/stopped', silenced.id)).toHaveLength(1);
+			expect((await log(silenced.id)).map((d) => d.status)).toEqual(['retry', 'withheld']);
+			expect((await log(silenced.id))[1].error).toMatch(/^静默规则 #\d+ 生效，未再发送$/);
+			// the other one was delivered on this pass; a new message for it while the receiver fails, then deleted
+			answers.set('/stopped', () => ({ status: 503 }));
+			notify(app, { ...(await getAlert(app.rel.db, deleted.id)) }, 'escalated');
+			await alertsIdle();
+			clock.t += 60_000;
+			await runOutbox(app);
+			await deleteWebhook(app.rel.db, hook.id);
+			answers.delete('/stopped');
+			clock.t += 60_000;
+			await runOutbox(app);
+			const rows = (await log(deleted.id)).filter((d) => d.event === 'escalated');
+			expect(rows.map((d) => [d.status, d.error])).toEqual([
+				['retry', 'HTTP 503：{}'],
+				['withheld', '通知地址已删除，未再发送']
+			]);
+			// disabled (not deleted): the same
+			const off = await onlyHook('/off');
+			answers.set('/off', () => ({ status: 503 }));
+			notify(app, await getAlert(app.rel.db, deleted.id), 'escalated');
+			await alertsIdle();
+			clock.t += 60_000;
+			await runOutbox(app);
+			await saveWebhook(app.rel.db, { name: off.name, url: off.url, format: 'json', minSeverity: 4, enabled: false }, off.id);
+			answers.delete('/off');
+			clock.t += 60_000;
+			await runOutbox(app);
+			expect(got('/off', deleted.id)).toHaveLength(1);
+			expect((await log(deleted.id)).filter((d) => d.webhookId === off.id).map((d) => [d.status, d.error])).toEqual([
+				['retry', 'HTTP 503：{}'],
+				['withheld', '通知地址已停用，未再发送']
+			]);
+		}));
+});

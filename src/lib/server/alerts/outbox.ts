@@ -5,13 +5,24 @@
 // process ended is made again). Attempts logged before messages were kept (no message_id) and left at
 // 'retry' are marked 'interrupted' (服务重启，未再重试) there: nothing will follow them.
 //
+// Before every attempt, the first and each retry, the receiver and the alert are read again, and the message is
+// dropped — logged, no request made — when it is no longer wanted:
+// - 'withheld' (不再发送): the receiver was deleted, disabled, or no longer takes the alert's level; or a silence
+//   now matches the alert;
+// - 'superseded' (已被后续通知取代): a message already tried (a retry) when a later message of the same alert to the
+//   same receiver was queued — that one may have gone out meanwhile, and a 'fired' retry must never arrive after
+//   the 'resolved'; a message not tried yet keeps its place in the queue, before the later one. Or, with no later
+//   message for the receiver, the alert was closed (resolved, dismissed) and the message announces it as open
+//   (fired, refired, escalated): a dismissal goes only to receivers told of the alert, so nothing would correct it.
+//
 // The retry policy and the requests are notify.ts's (nextStep, attemptDelivery); here: storage and timing.
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import type { App } from '../app';
 import type { Db } from '../db';
-import { webhookDeliveries, webhookMessages, webhooks } from '../db/schema';
-import { attemptDelivery, DELIVERY_DEFAULTS, nextStep, payloadFor, type AlertMessage, type DeliveryStatus, type Webhook } from './notify';
-import { toWebhook } from './settings';
+import { alerts, webhookDeliveries, webhookMessages, webhooks } from '../db/schema';
+import { attemptDelivery, DELIVERY_DEFAULTS, EVENT_LABELS, nextStep, payloadFor, type AlertEvent, type AlertMessage, type DeliveryStatus, type Webhook } from './notify';
+import { activeSilences, alertLabels, silenceFor, toWebhook } from './settings';
+import { SEVERITY_LABELS, STATUS_LABELS, type AlertStatus } from '$lib/alerts';
 
 export interface OutboxOptions {
 	/** the clock (ms since the epoch) */
@@ -131,8 +142,54 @@ async function drainHook(app: App, hookId: number): Promise<number | null> {
 		if (!m) return null;
 		if (m.nextAt.getTime() > now) return m.nextAt.getTime();
 		const [row] = await db.select().from(webhooks).where(eq(webhooks.id, hookId));
+		const dropped = await unwanted(db, row, m, now);
+		if (dropped) {
+			await drop(db, m, dropped, now);
+			continue;
+		}
 		await attempt(db, toWebhook(row), m);
 	}
+}
+
+/** Events that announce an alert as open: not to be sent once it is closed. */
+const OPEN_EVENTS: ReadonlySet<string> = new Set<AlertEvent>(['fired', 'refired', 'escalated']);
+
+/** Why the message is no longer to be sent (read now, before the attempt), or null. */
+async function unwanted(
+	db: Db,
+	hook: typeof webhooks.$inferSelect,
+	m: MessageRow,
+	now: number
+): Promise<{ status: 'withheld' | 'superseded'; reason: string } | null> {
+	const msg = m.message as AlertMessage;
+	if (hook.deletedAt) return { status: 'withheld', reason: '通知地址已删除，未再发送' };
+	if (!hook.enabled) return { status: 'withheld', reason: '通知地址已停用，未再发送' };
+	if (msg.severity > hook.minSeverity)
+		return { status: 'withheld', reason: `通知地址已改为只接收${SEVERITY_LABELS[hook.minSeverity] ?? hook.minSeverity}及以上，未再发送` };
+	const [later] = await db
+		.select({ event: webhookMessages.event })
+		.from(webhookMessages)
+		.where(and(eq(webhookMessages.webhookId, m.webhookId), eq(webhookMessages.alertId, m.alertId), gt(webhookMessages.id, m.id)))
+		.orderBy(desc(webhookMessages.id))
+		.limit(1);
+	if (later && m.attempts > 0)
+		return { status: 'superseded', reason: `该预警已有更新的通知（${EVENT_LABELS[later.event as AlertEvent] ?? later.event}），不再重发此条` };
+	const [a] = await db.select().from(alerts).where(eq(alerts.id, m.alertId));
+	if (!a) return { status: 'withheld', reason: '预警不存在' };
+	if (!later && OPEN_EVENTS.has(m.event) && (a.status === 'resolved' || a.status === 'dismissed'))
+		return { status: 'superseded', reason: `预警已${STATUS_LABELS[a.status as AlertStatus].replace(/^已/, '')}，不再发送此条` };
+	const silence = silenceFor(await activeSilences(db, new Date(now)), alertLabels(a));
+	if (silence !== null) return { status: 'withheld', reason: `静默规则 #${silence} 生效，未再发送` };
+	return null;
+}
+
+/** The message is done without a request: logged with its reason. */
+async function drop(db: Db, m: MessageRow, why: { status: 'withheld' | 'superseded'; reason: string }, now: number): Promise<void> {
+	await db.transaction(async (tx) => {
+		const t = tx as unknown as Db;
+		await logAttempt(t, m, { attempt: m.attempts + 1, status: why.status, httpStatus: null, error: why.reason, durationMs: 0, at: new Date(now) });
+		await t.update(webhookMessages).set({ state: 'done', doneAt: new Date(now) }).where(eq(webhookMessages.id, m.id));
+	});
 }
 
 /** One request of the message, logged; the message rescheduled or done as nextStep says. */
@@ -163,7 +220,7 @@ async function attempt(db: Db, hook: Webhook, m: MessageRow): Promise<void> {
 async function logAttempt(
 	db: Db,
 	m: MessageRow,
-	r: { attempt: number; status: DeliveryStatus; httpStatus: number | null; error: string | null; durationMs: number; at: Date }
+	r: { attempt: number; status: DeliveryStatus | 'withheld' | 'superseded'; httpStatus: number | null; error: string | null; durationMs: number; at: Date }
 ): Promise<void> {
 	await db.insert(webhookDeliveries).values({ webhookId: m.webhookId, alertId: m.alertId, event: m.event, messageId: m.id, ...r });
 }
