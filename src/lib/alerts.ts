@@ -31,6 +31,7 @@ export const DELIVERY_STATUS_LABELS: Record<string, string> = {
 	timeout: '超时，可能已送达',
 	interrupted: '失败；服务重启，未再重试',
 	withheld: '不再发送',
+	held: '对方限流，稍后重发',
 	superseded: '已被后续通知取代'
 };
 /** How the logs colour an attempt's outcome: a success, a failure, or neither (possibly delivered, not sent). */

@@ -20,7 +20,13 @@ let base = '';
 interface Hit {
 	path: string;
 	key: string;
-	body: { event: string; actor?: string | null; note?: string | null; alert: { id: number; status: string } };
+	body: {
+		event: string;
+		actor?: string | null;
+		note?: string | null;
+		alert: { id: number; status: string };
+		markdown?: { title?: string; text?: string; content?: string };
+	};
 	at: number;
 }
 const hits: Hit[] = [];
@@ -96,7 +102,9 @@ async function raise(code: string, over: Partial<DetectedIncident> = {}) {
 	return (await recordIncident(app.rel.db, incident(code, over), new Date(), () => [])).alert;
 }
 
-const got = (path: string, alertId: number) => hits.filter((h) => h.path === path && h.body.alert.id === alertId);
+/** the alert a body is about: the JSON body's id, the robots' link to the alert page */
+const alertOf = (b: Hit['body']) => b.alert?.id ?? Number(/\/alerts\/(\d+)\)/.exec(b.markdown?.text ?? b.markdown?.content ?? '')?.[1]);
+const got = (path: string, alertId: number) => hits.filter((h) => h.path === path && alertOf(h.body) === alertId);
 const log = (alertId: number) =>
 	app.rel.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.alertId, alertId)).orderBy(asc(webhookDeliveries.id));
 const duty = { id: null, name: '应急办值班员' };
@@ -310,5 +318,74 @@ describe('a message still being retried', () => {
 				['retry', 'HTTP 503：{}'],
 				['withheld', '通知地址已停用，未再发送']
 			]);
+		}));
+});
+
+describe('a robot', () => {
+	/** A DingTalk robot on the test's clock: 20 messages a minute, then errcode 130101 for 10 minutes. */
+	function dingtalkRobot(path: string, clock: { t: number }, throttledUntil = 0) {
+		const accepted: number[] = [];
+		const refused: number[] = [];
+		let until = throttledUntil;
+		answers.set(path, () => {
+			const t = clock.t;
+			if (t < until || accepted.filter((x) => x > t - 60_000).length >= 20) {
+				if (t >= until) until = t + 10 * 60_000;
+				refused.push(t);
+				return { status: 200, body: { errcode: 130101, errmsg: 'send too fast, exceed 20 times per minute' } };
+			}
+			accepted.push(t);
+			return { status: 200, body: { errcode: 0, errmsg: 'ok' } };
+		});
+		return { accepted, refused };
+	}
+
+	/** Passes on the clock, each at the time the previous one asked for, until nothing is pending. */
+	async function runUntilDone(clock: { t: number }, limit = 200) {
+		for (let i = 0; i < limit; i++) {
+			const next = await runOutbox(app);
+			if (next === null) return;
+			clock.t = Math.max(clock.t, next);
+		}
+		throw new Error('messages still pending');
+	}
+
+	it('gets a burst of alerts paced at 20 a minute: none is refused, none is lost', () =>
+		onClock(async (clock) => {
+			await onlyHook('/ding', 'dingtalk');
+			const robot = dingtalkRobot('/ding', clock);
+			const raised = [];
+			for (let i = 0; i < 45; i++) raised.push(await raise('320585', { watchlistSlug: 'flood_drought', severity: 3 }));
+			for (const a of raised) notify(app, a, 'fired');
+			await alertsIdle();
+			const start = clock.t;
+			await runUntilDone(clock);
+			for (const a of raised) expect(got('/ding', a.id), `alert ${a.id}`).toHaveLength(1);
+			expect(robot.refused).toEqual([]);
+			expect(robot.accepted).toHaveLength(45);
+			// three minutes' worth, not ten: 20 now, 20 a minute later, 5 after that
+			expect(clock.t - start).toBeLessThan(3 * 61_000);
+			for (const a of raised) expect((await log(a.id)).map((d) => d.status)).toEqual(['ok']);
+		}));
+
+	it('that throttles us (someone else used it up) is held off as a whole, and every message goes out after the hold', () =>
+		onClock(async (clock) => {
+			await onlyHook('/ding-busy', 'dingtalk');
+			const robot = dingtalkRobot('/ding-busy', clock, clock.t + 10 * 60_000);
+			const raised = [];
+			for (let i = 0; i < 5; i++) raised.push(await raise('320586'));
+			for (const a of raised) notify(app, a, 'fired');
+			await alertsIdle();
+			const start = clock.t;
+			await runUntilDone(clock);
+			// one refused request, not five messages retried into the hold and given up
+			expect(robot.refused).toEqual([start]);
+			expect(robot.accepted).toHaveLength(5);
+			expect(clock.t - start).toBeGreaterThanOrEqual(10 * 60_000);
+			expect((await log(raised[0].id)).map((d) => [d.status, d.error])).toEqual([
+				['held', '钉钉返回 errcode 130101：send too fast, exceed 20 times per minute'],
+				['ok', null]
+			]);
+			for (const a of raised.slice(1)) expect((await log(a.id)).map((d) => d.status)).toEqual(['ok']);
 		}));
 });

@@ -5,6 +5,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatShanghaiTime } from '$lib/charts/format';
 import {
 	backoffDelay,
+	DELIVERY_DEFAULTS,
+	MAX_HOLDS,
+	nextSlot,
+	nextStep,
+	ROBOT_LIMITS,
 	blockedWebhookHost,
 	deliver,
 	payloadFor,
@@ -446,7 +451,7 @@ describe('deliver to a real receiver', () => {
 		expect(log.records[0].error).toBe('端口 9 不能用于 HTTP 请求（在 fetch 禁用的端口之列），请改用其他端口');
 	});
 
-	it('treats a DingTalk errcode ≠ 0 as failure: 310000 is final, 130101 (too fast) is retried', async () => {
+	it('treats a DingTalk errcode ≠ 0 as failure: 310000 is final, 130101 (too fast) waits out the robot’s 10-minute hold', async () => {
 		const bad = await receiver((_req, res) => send(res, 200, { errcode: 310000, errmsg: 'keywords not in content' }));
 		const log = memoryLog();
 		const s = fakeSleep();
@@ -460,14 +465,29 @@ describe('deliver to a real receiver', () => {
 			send(res, 200, n === 1 ? { errcode: 130101, errmsg: 'send too fast' } : { errcode: 0, errmsg: 'ok' })
 		);
 		const log2 = memoryLog();
-		expect(await deliver(hook('dingtalk', `${busy.url}/robot/send?access_token=t`), msg, log2, { sleep: s.sleep })).toBe(true);
+		const s2 = fakeSleep();
+		expect(await deliver(hook('dingtalk', `${busy.url}/robot/send?access_token=t`), msg, log2, { sleep: s2.sleep })).toBe(true);
 		expect(log2.records.map((x) => [x.status, x.error])).toEqual([
-			['retry', '钉钉返回 errcode 130101：send too fast'],
+			['held', '钉钉返回 errcode 130101：send too fast'],
 			['ok', null]
 		]);
+		expect(s2.delays).toEqual([ROBOT_LIMITS.dingtalk.holdMs]);
+		expect(ROBOT_LIMITS.dingtalk.holdMs).toBeGreaterThanOrEqual(10 * 60_000);
 	});
 
-	it('treats a WeCom errcode ≠ 0 as failure: 45009 is retried, 93000 is final, non-JSON is final', async () => {
+	it('waits out a robot’s rate limit without using up the attempts, up to MAX_HOLDS times; not at all when told so', async () => {
+		const limited = { ok: false, retriable: true, httpStatus: 200, error: 'x', holdMs: 61_000 };
+		const o = { ...DELIVERY_DEFAULTS };
+		expect(nextStep(limited, { attempt: 9, timeouts: 0, holds: 5 }, o)).toEqual({ status: 'held', waitMs: 61_000 });
+		expect(nextStep(limited, { attempt: 20, timeouts: 0, holds: MAX_HOLDS + 1 }, o)).toEqual({ status: 'failed', waitMs: null });
+		expect(nextStep(limited, { attempt: 1, timeouts: 0, holds: 1 }, { ...o, maxHolds: 0 })).toEqual({ status: 'failed', waitMs: null });
+		// after 4 holds, a 503 still has its 5 attempts: this is the first
+		const busy = { ok: false, retriable: true, httpStatus: 503, error: 'HTTP 503' };
+		expect(nextStep(busy, { attempt: 5, timeouts: 0, holds: 4 }, o, () => 0)).toEqual({ status: 'retry', waitMs: 1000 });
+		expect(nextStep(busy, { attempt: 9, timeouts: 0, holds: 4 }, o)).toEqual({ status: 'failed', waitMs: null });
+	});
+
+	it('treats a WeCom errcode ≠ 0 as failure: 45009 waits for the next minute, 93000 is final, non-JSON is final', async () => {
 		const r = await receiver((_req, res, n) =>
 			send(res, 200, n === 1 ? { errcode: 45009, errmsg: 'api freq out of limit' } : { errcode: 93000, errmsg: 'invalid webhook url' })
 		);
@@ -475,9 +495,10 @@ describe('deliver to a real receiver', () => {
 		const s = fakeSleep();
 		expect(await deliver(hook('wecom', `${r.url}/send?key=k`), msg, log, { sleep: s.sleep })).toBe(false);
 		expect(log.records.map((x) => [x.status, x.error])).toEqual([
-			['retry', '企业微信返回 errcode 45009：api freq out of limit'],
+			['held', '企业微信返回 errcode 45009：api freq out of limit'],
 			['failed', '企业微信返回 errcode 93000：invalid webhook url']
 		]);
+		expect(s.delays).toEqual([ROBOT_LIMITS.wecom.holdMs]);
 
 		const html = await receiver((_req, res) => {
 			res.writeHead(200, { 'content-type': 'text/html' });
@@ -502,6 +523,22 @@ describe('deliver to a real receiver', () => {
 			httpStatus: 302,
 			error: 'HTTP 302（不跟随重定向：http://elsewhere.invalid/）：（空）'
 		});
+	});
+});
+
+describe('nextSlot', () => {
+	it('lets a robot have 20 requests in any rolling minute and nothing during its hold; JSON receivers are not paced', () => {
+		const t = 1_000_000;
+		const burst = Array.from({ length: 20 }, (_, i) => t - 30_000 + i * 1000); // 20 in the last 30 s
+		for (const format of ['dingtalk', 'wecom'] as const) {
+			expect(nextSlot(format, burst.slice(0, 19), null, t)).toBe(t);
+			// the 20th latest must leave the window: the first of the burst, 61 s after it
+			expect(nextSlot(format, burst, null, t)).toBe(t - 30_000 + ROBOT_LIMITS[format].windowMs);
+			expect(nextSlot(format, [...burst].reverse(), null, t)).toBe(t - 30_000 + ROBOT_LIMITS[format].windowMs);
+		}
+		expect(nextSlot('dingtalk', [], t - 60_000, t)).toBe(t - 60_000 + ROBOT_LIMITS.dingtalk.holdMs);
+		expect(nextSlot('wecom', [], t - 60_000, t)).toBe(t - 60_000 + ROBOT_LIMITS.wecom.holdMs);
+		expect(nextSlot('json', burst.concat(burst), t, t)).toBe(t);
 	});
 });
 

@@ -33,15 +33,20 @@
 // one-off message (the settings' 发送测试). One POST per attempt, up to `attempts` (default 5) attempts; every attempt is recorded
 // (status 'ok', 'retry' when another attempt follows, 'failed' for the last; a timeout 'timeout_retry' or
 // 'timeout', below). Retried: network errors, timeouts (`timeoutMs`, per attempt, covering the answer's body too:
-// by default 5 s for JSON receivers and 20 s for the robots, which answer slowly under load), HTTP 408, 429 and 5xx, DingTalk
-// errcode 130101 (发送太快, more than 20 messages a minute), WeCom errcode 45009 (接口调用超过限制) and errcode −1
-// (系统繁忙, both). Not retried, since the same request would fail the same way: other HTTP statuses (4xx:
+// by default 5 s for JSON receivers and 20 s for the robots, which answer slowly under load), HTTP 408, 429 and 5xx,
+// and errcode −1 (系统繁忙, both robots). Not retried, since the same request would fail the same way: other HTTP statuses (4xx:
 // wrong URL or token; 3xx: redirects are not followed, a webhook URL should not move), other errcodes (e.g.
 // DingTalk 310000 — bad signature, missing keyword or IP not allowed; 300001 token missing; WeCom 93000 bad
 // key) and a robot answer that is not JSON. Backoff before attempt k+1: baseDelayMs · 2^(k−1) (default 1 s,
 // 2 s, 4 s, 8 s), times a jitter factor in [0.75, 1] so hooks failing together do not retry in lockstep while
 // the delays still grow, capped at maxDelayMs (default 30 s); a 429/503's Retry-After (seconds) lengthens the
 // wait up to the cap.
+// Robots' rate limits (ROBOT_LIMITS): a DingTalk or WeCom robot takes at most 20 messages a minute, and refuses
+// everything for a while after that — DingTalk for 10 minutes (errcode 130101, 发送太快), WeCom until its minute is
+// over (errcode 45009, 接口调用超过限制). Such an answer is 'held' (对方限流，稍后重发): the message is sent again when
+// the hold is over (holdMs), without using up its attempts, up to MAX_HOLDS times. The sender keeps a robot's
+// messages within its limit (`nextSlot`: at most 20 requests in any rolling window of 61 s) and sends nothing
+// to it during a hold, so a burst of alerts waits its turn instead of being refused and lost.
 // A request that timed out may still have been delivered (a slow robot posts it to the group all the same), so a
 // timeout is logged as 可能已送达 and a message is sent at most MAX_TIMEOUTS (2) times that timed out: one retry after
 // a timeout, none after the second. A receiver can still see the same message twice: every
@@ -270,9 +275,10 @@ export function signedUrl(hook: Webhook, now: number): string {
 
 /**
  * What became of an attempt: 'ok'; 'retry' (failed, another attempt follows); 'failed' (the last); 'timeout_retry'
- * and 'timeout': no answer in time — possibly delivered — with or without another attempt. Labels: DELIVERY_STATUS_LABELS.
+ * and 'timeout': no answer in time — possibly delivered — with or without another attempt; 'held': refused by the
+ * robot's rate limit, sent again after the hold. Labels: DELIVERY_STATUS_LABELS.
  */
-export type DeliveryStatus = 'ok' | 'retry' | 'failed' | 'timeout_retry' | 'timeout';
+export type DeliveryStatus = 'ok' | 'retry' | 'failed' | 'timeout_retry' | 'timeout' | 'held';
 
 export interface DeliveryRecord {
 	webhookId: number;
@@ -302,6 +308,8 @@ export interface DeliveryOptions {
 	maxDelayMs: number;
 	/** per attempt, until the whole answer is read; default by format: TIMEOUT_MS */
 	timeoutMs?: number;
+	/** answers refused by a robot's rate limit that are waited out (default MAX_HOLDS); 0: such an answer is a failure */
+	maxHolds?: number;
 	fetch?: typeof fetch;
 	sleep?: (ms: number) => Promise<void>;
 }
@@ -319,11 +327,42 @@ export const TIMEOUT_MS: Readonly<Record<WebhookFormat, number>> = { json: 5000,
 /** Requests of one message that may time out: one retry after a timeout, since the first may have arrived. */
 export const MAX_TIMEOUTS = 2;
 
-/** errcodes that mean "try again later": rate limits and 系统繁忙 */
-const RETRIABLE_ERRCODES: Record<'dingtalk' | 'wecom', ReadonlySet<number>> = {
-	dingtalk: new Set([130101, -1]),
-	wecom: new Set([45009, -1])
+/**
+ * The robots' limits: `perWindow` messages in any `windowMs` (20 a minute for both; a second more for the clocks'
+ * and the network's sake), and how long a robot refuses everything once it was exceeded — DingTalk 10 minutes, WeCom
+ * until its minute is over (each with a margin).
+ */
+export const ROBOT_LIMITS: Readonly<Record<'dingtalk' | 'wecom', { perWindow: number; windowMs: number; holdMs: number }>> = {
+	dingtalk: { perWindow: 20, windowMs: 61_000, holdMs: 10 * 60_000 + 30_000 },
+	wecom: { perWindow: 20, windowMs: 61_000, holdMs: 61_000 }
 };
+
+/** Rate-limit answers a message waits out before it counts as failed: about two hours of DingTalk's holds. */
+export const MAX_HOLDS = 12;
+
+/**
+ * When a hook may be sent its next request (ms): `now` for JSON receivers; for a robot not before its hold is
+ * over (`lastHeldAt`: its latest rate-limit answer) and not while `perWindow` requests fall in the rolling window.
+ * `recent`: the times of its latest requests (at least `perWindow` of them when there are that many).
+ */
+export function nextSlot(format: WebhookFormat, recent: readonly number[], lastHeldAt: number | null, now: number): number {
+	if (format === 'json') return now;
+	const r = ROBOT_LIMITS[format];
+	let t = now;
+	if (lastHeldAt !== null) t = Math.max(t, lastHeldAt + r.holdMs);
+	const latest = [...recent].sort((a, b) => b - a);
+	// the perWindow-th latest request must have left the window
+	if (latest.length >= r.perWindow) t = Math.max(t, latest[r.perWindow - 1] + r.windowMs);
+	return t;
+}
+
+/** errcodes that mean "try again soon": 系统繁忙 */
+const RETRIABLE_ERRCODES: Record<'dingtalk' | 'wecom', ReadonlySet<number>> = {
+	dingtalk: new Set([-1]),
+	wecom: new Set([-1])
+};
+/** errcodes of the rate limit: the robot refuses everything for a while (ROBOT_LIMITS.holdMs) */
+const RATE_LIMIT_ERRCODES: Record<'dingtalk' | 'wecom', number> = { dingtalk: 130101, wecom: 45009 };
 
 const ROBOT_NAMES = { dingtalk: '钉钉', wecom: '企业微信' } as const;
 
@@ -332,6 +371,8 @@ export interface Outcome {
 	retriable: boolean;
 	/** no whole answer within the timeout: the request may have been delivered */
 	timedOut?: boolean;
+	/** refused by the robot's rate limit: everything sent to it within `holdMs` is refused too */
+	holdMs?: number;
 	httpStatus: number | null;
 	error: string | null;
 	/** from Retry-After, ms */
@@ -473,9 +514,11 @@ export async function attemptDelivery(
 		const errcode = Number(answer?.errcode ?? NaN);
 		if (errcode === 0) return { ok: true, retriable: false, httpStatus: status, error: null };
 		const errmsg = typeof answer?.errmsg === 'string' ? answer.errmsg : excerpt(text);
+		const limited = errcode === RATE_LIMIT_ERRCODES[hook.format];
 		return {
 			ok: false,
-			retriable: RETRIABLE_ERRCODES[hook.format].has(errcode),
+			retriable: limited || RETRIABLE_ERRCODES[hook.format].has(errcode),
+			...(limited ? { holdMs: ROBOT_LIMITS[hook.format].holdMs } : {}),
 			httpStatus: status,
 			error: Number.isNaN(errcode) ? `${robot}的回应没有 errcode：${excerpt(text)}` : `${robot}返回 errcode ${errcode}：${errmsg}`
 		};
@@ -503,17 +546,24 @@ export function backoffDelay(
 
 /**
  * What follows an attempt: its status in the log and the wait before the next attempt (null: no more). `tally`
- * counts this attempt: `attempt` 1-based, `timeouts` the message's timed-out attempts so far.
+ * counts this attempt: `attempt` 1-based (every request), `timeouts` and `holds` the message's timed-out and
+ * rate-limited requests so far. A rate-limited request does not use up an attempt: the message waits out the hold.
  */
 export function nextStep(
 	out: Outcome,
-	tally: { attempt: number; timeouts: number },
-	opts: Pick<DeliveryOptions, 'attempts' | 'baseDelayMs' | 'maxDelayMs'>,
+	tally: { attempt: number; timeouts: number; holds?: number },
+	opts: Pick<DeliveryOptions, 'attempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxHolds'>,
 	random: () => number = Math.random
 ): { status: DeliveryStatus; waitMs: number | null } {
 	if (out.ok) return { status: 'ok', waitMs: null };
-	const again = out.retriable && tally.attempt < opts.attempts && tally.timeouts < MAX_TIMEOUTS;
-	let wait = backoffDelay(tally.attempt, opts, random);
+	const holds = tally.holds ?? 0;
+	if (out.holdMs !== undefined) {
+		const wait = holds <= (opts.maxHolds ?? MAX_HOLDS);
+		return { status: wait ? 'held' : 'failed', waitMs: wait ? out.holdMs : null };
+	}
+	const tries = tally.attempt - holds;
+	const again = out.retriable && tries < opts.attempts && tally.timeouts < MAX_TIMEOUTS;
+	let wait = backoffDelay(tries, opts, random);
 	if (out.retryAfterMs !== undefined) wait = Math.min(opts.maxDelayMs, Math.max(wait, out.retryAfterMs));
 	if (out.timedOut) return { status: again ? 'timeout_retry' : 'timeout', waitMs: again ? wait : null };
 	return { status: again ? 'retry' : 'failed', waitMs: again ? wait : null };
@@ -534,13 +584,15 @@ export async function deliver(hook: Webhook, msg: AlertMessage, log: DeliveryLog
 	const sleep = o.sleep ?? realSleep;
 	const body = JSON.stringify(payloadFor(hook.format, msg));
 	let timeouts = 0;
-	for (let attempt = 1; attempt <= o.attempts; attempt++) {
+	let holds = 0;
+	for (let attempt = 1; attempt - holds <= o.attempts; attempt++) {
 		const at = new Date();
 		const started = performance.now();
 		const out = await attemptDelivery(hook, body, msg, o);
 		const durationMs = Math.round(performance.now() - started);
 		if (out.timedOut) timeouts++;
-		const step = nextStep(out, { attempt, timeouts }, o);
+		if (out.holdMs !== undefined) holds++;
+		const step = nextStep(out, { attempt, timeouts, holds }, o);
 		await log.record({
 			webhookId: hook.id,
 			alertId: msg.id,

@@ -15,12 +15,16 @@
 //   message for the receiver, the alert was closed (resolved, dismissed) and the message announces it as open
 //   (fired, refired, escalated): a dismissal goes only to receivers told of the alert, so nothing would correct it.
 //
+// A robot is paced: a message waits while the robot has had its 20 requests of the rolling minute, or while it
+// holds us off after a rate-limit answer (notify.ts nextSlot, ROBOT_LIMITS; read from the delivery log, so a
+// restart keeps to them too). Its other messages wait behind: one receiver's queue, in order.
+//
 // The retry policy and the requests are notify.ts's (nextStep, attemptDelivery); here: storage and timing.
-import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, notInArray, sql } from 'drizzle-orm';
 import type { App } from '../app';
 import type { Db } from '../db';
 import { alerts, webhookDeliveries, webhookMessages, webhooks } from '../db/schema';
-import { attemptDelivery, DELIVERY_DEFAULTS, EVENT_LABELS, nextStep, payloadFor, type AlertEvent, type AlertMessage, type DeliveryStatus, type Webhook } from './notify';
+import { attemptDelivery, DELIVERY_DEFAULTS, EVENT_LABELS, nextSlot, nextStep, payloadFor, ROBOT_LIMITS, type AlertEvent, type AlertMessage, type DeliveryStatus, type Webhook } from './notify';
 import { activeSilences, alertLabels, silenceFor, toWebhook } from './settings';
 import { SEVERITY_LABELS, STATUS_LABELS, type AlertStatus } from '$lib/alerts';
 
@@ -147,7 +151,10 @@ async function drainHook(app: App, hookId: number): Promise<number | null> {
 			await drop(db, m, dropped, now);
 			continue;
 		}
-		await attempt(db, toWebhook(row), m);
+		const hook = toWebhook(row);
+		const slot = await hookSlot(db, hook, now);
+		if (slot > now) return slot;
+		await attempt(db, hook, m);
 	}
 }
 
@@ -183,6 +190,53 @@ async function unwanted(
 	return null;
 }
 
+async function heldCount(db: Db, messageId: number): Promise<number> {
+	const [r] = await db
+		.select({ n: count() })
+		.from(webhookDeliveries)
+		.where(and(eq(webhookDeliveries.messageId, messageId), eq(webhookDeliveries.status, 'held')));
+	return r.n;
+}
+
+/** Statuses of log rows that made no request. */
+const NO_REQUEST = ['withheld', 'superseded'];
+
+/** When the hook may be sent to next (notify.ts nextSlot), from its requests and rate-limit answers in the log. */
+async function hookSlot(db: Db, hook: Webhook, now: number): Promise<number> {
+	if (hook.format === 'json') return now;
+	const limits = ROBOT_LIMITS[hook.format];
+	const recent = await db
+		.select({ at: webhookDeliveries.at })
+		.from(webhookDeliveries)
+		.where(
+			and(
+				eq(webhookDeliveries.webhookId, hook.id),
+				gt(webhookDeliveries.at, new Date(now - limits.windowMs)),
+				notInArray(webhookDeliveries.status, NO_REQUEST)
+			)
+		)
+		.orderBy(desc(webhookDeliveries.at))
+		.limit(limits.perWindow);
+	const [held] = await db
+		.select({ at: webhookDeliveries.at })
+		.from(webhookDeliveries)
+		.where(
+			and(
+				eq(webhookDeliveries.webhookId, hook.id),
+				eq(webhookDeliveries.status, 'held'),
+				gt(webhookDeliveries.at, new Date(now - limits.holdMs))
+			)
+		)
+		.orderBy(desc(webhookDeliveries.at))
+		.limit(1);
+	return nextSlot(
+		hook.format,
+		recent.map((r) => r.at.getTime()),
+		held ? held.at.getTime() : null,
+		now
+	);
+}
+
 /** The message is done without a request: logged with its reason. */
 async function drop(db: Db, m: MessageRow, why: { status: 'withheld' | 'superseded'; reason: string }, now: number): Promise<void> {
 	await db.transaction(async (tx) => {
@@ -200,7 +254,9 @@ async function attempt(db: Db, hook: Webhook, m: MessageRow): Promise<void> {
 	const started = performance.now();
 	const out = await attemptDelivery(hook, JSON.stringify(payloadFor(hook.format, msg)), msg, { fetch: s.opts.fetch });
 	const durationMs = Math.round(performance.now() - started);
-	const tally = { attempt: m.attempts + 1, timeouts: m.timeouts + (out.timedOut ? 1 : 0) };
+	// rate-limit answers do not use up the message's attempts (counted from the log after a failure: they are rare)
+	const holds = out.ok ? 0 : (await heldCount(db, m.id)) + (out.holdMs !== undefined ? 1 : 0);
+	const tally = { attempt: m.attempts + 1, timeouts: m.timeouts + (out.timedOut ? 1 : 0), holds };
 	const step = nextStep(out, tally, DELIVERY_DEFAULTS, s.opts.random);
 	const after = s.opts.now();
 	await db.transaction(async (tx) => {

@@ -567,6 +567,6 @@ export async function sendTestMessage(app: App, webhookId: number): Promise<{ ok
 		note: null
 	};
 	let last: DeliveryRecord | null = null;
-	const ok = await deliver(hook, msg, { record: async (r) => void (last = r) }, { attempts: 1 });
+	const ok = await deliver(hook, msg, { record: async (r) => void (last = r) }, { attempts: 1, maxHolds: 0 });
 	return { ok, last };
 }

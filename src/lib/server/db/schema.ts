@@ -432,7 +432,11 @@ export const webhookDeliveries = pgTable(
 		/** the message (webhook_messages) this attempt sent; null for attempts logged before messages were kept */
 		messageId: bigint('message_id', { mode: 'number' })
 	},
-	(t) => [index('webhook_deliveries_alert_idx').on(t.alertId, t.at)]
+	(t) => [
+		index('webhook_deliveries_alert_idx').on(t.alertId, t.at),
+		// a robot's requests of the last minute and its latest rate-limit answer (the sender's pacing)
+		index('webhook_deliveries_webhook_idx').on(t.webhookId, t.at)
+	]
 );
 
 /**

@@ -1,0 +1,2 @@
+-- The webhook sender paces each robot from its own requests of the last minute and its latest rate-limit answer.
+CREATE INDEX "webhook_deliveries_webhook_idx" ON "webhook_deliveries" USING btree ("webhook_id","at");
