@@ -123,8 +123,11 @@ function setWake(app: App, s: OutboxState, at: number): void {
 export async function runOutbox(app: App): Promise<number | null> {
 	const db = app.rel.db;
 	const hooks = await db.selectDistinct({ id: webhookMessages.webhookId }).from(webhookMessages).where(eq(webhookMessages.state, 'pending'));
-	const wakes = await Promise.all(hooks.map((h) => drainHook(app, h.id)));
-	const next = wakes.filter((w): w is number => w !== null);
+	// every receiver's drain has ended before the pass does (a failed one must not leave others running into the next pass)
+	const done = await Promise.allSettled(hooks.map((h) => drainHook(app, h.id)));
+	const failed = done.find((d): d is PromiseRejectedResult => d.status === 'rejected');
+	if (failed) throw failed.reason;
+	const next = done.map((d) => (d as PromiseFulfilledResult<number | null>).value).filter((w): w is number => w !== null);
 	return next.length ? Math.min(...next) : null;
 }
 
