@@ -287,6 +287,8 @@ describe('a message still being retried', () => {
 			expect(got('/stopped', silenced.id)).toHaveLength(1);
 			expect((await log(silenced.id)).map((d) => d.status)).toEqual(['retry', 'withheld']);
 			expect((await log(silenced.id))[1].error).toMatch(/^静默规则 #\d+ 生效，未再发送$/);
+			// a raising held back so is owed: the trail says so, for the announcement when the silence ends
+			expect((await alertTrail(app.rel.db, silenced.id)).filter((e) => e.action === 'notify_withheld')).toHaveLength(1);
 			// the other one was delivered on this pass; a new message for it while the receiver fails, then deleted
 			answers.set('/stopped', () => ({ status: 503 }));
 			notify(app, { ...(await getAlert(app.rel.db, deleted.id)) }, 'escalated');

@@ -20,10 +20,10 @@
 // restart keeps to them too). Its other messages wait behind: one receiver's queue, in order.
 //
 // The retry policy and the requests are notify.ts's (nextStep, attemptDelivery); here: storage and timing.
-import { and, asc, count, desc, eq, gt, notInArray, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, notInArray, sql } from 'drizzle-orm';
 import type { App } from '../app';
 import type { Db } from '../db';
-import { alerts, webhookDeliveries, webhookMessages, webhooks } from '../db/schema';
+import { alertEvents, alerts, webhookDeliveries, webhookMessages, webhooks } from '../db/schema';
 import { attemptDelivery, DELIVERY_DEFAULTS, EVENT_LABELS, nextSlot, nextStep, payloadFor, ROBOT_LIMITS, type AlertEvent, type AlertMessage, type DeliveryStatus, type Webhook } from './notify';
 import { activeSilences, alertLabels, silenceFor, toWebhook } from './settings';
 import { SEVERITY_LABELS, STATUS_LABELS, type AlertStatus } from '$lib/alerts';
@@ -170,7 +170,7 @@ async function unwanted(
 	hook: typeof webhooks.$inferSelect,
 	m: MessageRow,
 	now: number
-): Promise<{ status: 'withheld' | 'superseded'; reason: string } | null> {
+): Promise<Unwanted | null> {
 	const msg = m.message as AlertMessage;
 	if (hook.deletedAt) return { status: 'withheld', reason: '通知地址已删除，未再发送' };
 	if (!hook.enabled) return { status: 'withheld', reason: '通知地址已停用，未再发送' };
@@ -189,8 +189,15 @@ async function unwanted(
 	if (!later && OPEN_EVENTS.has(m.event) && (a.status === 'resolved' || a.status === 'dismissed'))
 		return { status: 'superseded', reason: `预警已${STATUS_LABELS[a.status as AlertStatus].replace(/^已/, '')}，不再发送此条` };
 	const silence = silenceFor(await activeSilences(db, new Date(now)), alertLabels(a));
-	if (silence !== null) return { status: 'withheld', reason: `静默规则 #${silence} 生效，未再发送` };
+	if (silence !== null) return { status: 'withheld', reason: `静默规则 #${silence} 生效，未再发送`, silence };
 	return null;
+}
+
+/** Why a message is not sent; `silence`: the silence that holds its alert now. */
+interface Unwanted {
+	status: 'withheld' | 'superseded';
+	reason: string;
+	silence?: number;
 }
 
 async function heldCount(db: Db, messageId: number): Promise<number> {
@@ -241,11 +248,23 @@ async function hookSlot(db: Db, hook: Webhook, now: number): Promise<number> {
 }
 
 /** The message is done without a request: logged with its reason. */
-async function drop(db: Db, m: MessageRow, why: { status: 'withheld' | 'superseded'; reason: string }, now: number): Promise<void> {
+async function drop(db: Db, m: MessageRow, why: Unwanted, now: number): Promise<void> {
 	await db.transaction(async (tx) => {
 		const t = tx as unknown as Db;
 		await logAttempt(t, m, { attempt: m.attempts + 1, status: why.status, httpStatus: null, error: why.reason, durationMs: 0, at: new Date(now) });
 		await t.update(webhookMessages).set({ state: 'done', doneAt: new Date(now) }).where(eq(webhookMessages.id, m.id));
+		// a raising held back by a silence that began after it was queued is owed, as one held back at once: the trail
+		// says so (once), and announceOwed sends it when the silence ends while the alert still fires
+		if (why.silence !== undefined && (m.event === 'fired' || m.event === 'refired')) {
+			const [last] = await t
+				.select({ action: alertEvents.action })
+				.from(alertEvents)
+				.where(and(eq(alertEvents.alertId, m.alertId), inArray(alertEvents.action, ['notify_withheld', 'notified_late'])))
+				.orderBy(desc(alertEvents.id))
+				.limit(1);
+			if (last?.action !== 'notify_withheld')
+				await t.insert(alertEvents).values({ alertId: m.alertId, action: 'notify_withheld', actorName: '系统', note: `静默规则 #${why.silence} 生效，未发送通知`, at: new Date(now) });
+		}
 	});
 }
 
