@@ -100,8 +100,8 @@ export interface HandlingRates {
 	acceptanceRate: number | null;
 	dispatched: number;
 	/**
-	 * Handling rounds with a result to assess: replied, or still unanswered past the reply limit. A unit is scored
-	 * only from MIN_ASSESSED of them: rounds just dispatched have had no chance to be late, returned or reopened.
+	 * Handling rounds with a result to assess: replied, returned, or still unanswered past the reply limit. A unit is
+	 * scored only from MIN_ASSESSED of them: rounds just dispatched have had no chance to be late, returned or reopened.
 	 */
 	measured: number;
 	/** signed on time / (signed + still unsigned past the time limit) */

@@ -78,9 +78,9 @@ describe('unit assessment (考核) by handling round', () => {
 		// B answered both dispatches by returning them, one after its sign-for limit
 		expect(unit(UNIT_B).dispatched).toBe(2);
 		expect(unit(UNIT_B).rates).toMatchObject({ returnRate: 1, signRate: 0.5, replyRate: null, reopenRate: 0, satisfactionRate: null });
-		// the rounds with a result to score: A replied twice; B's returns are no handling to score
+		// the rounds with a result to score: A replied twice, B returned twice
 		expect(unit(UNIT_A).rates.measured).toBe(2);
-		expect(unit(UNIT_B).rates.measured).toBe(0);
+		expect(unit(UNIT_B).rates.measured).toBe(2);
 		expect(panel.units.map((u) => u.code).sort()).toEqual([UNIT_A, UNIT_B].sort());
 	});
 });

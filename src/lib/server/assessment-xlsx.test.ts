@@ -28,7 +28,7 @@ describe('考核 workbook', () => {
 	it('lists ranked units first with percent cells and the score, and units below the minimum without a rank', async () => {
 		const a = { ...unit('M01', 40, 36), rank: 1 };
 		const b = { ...unit('M02', 20, 10), rank: 2 };
-		const small = unit('M03', MIN_ASSESSED - 1, 9);
+		const small = unit('M03', MIN_ASSESSED - 2, 8); // 8 replied and 1 returned: one round short
 		const panel = {
 			filter: { period: '30d', periodLabel: '近30天', from: '2026-10-31', to: '2026-11-29' },
 			units: [small, b, a],
@@ -45,9 +45,9 @@ describe('考核 workbook', () => {
 		expect(rows.map((r) => r.getCell(2).value)).toEqual(['单位M01', '单位M02', '单位M03']);
 		expect(rows[0].getCell(1).value).toBe(1);
 		expect(rows[2].getCell(1).value).toBe('不排名');
-		expect(ws.getRow(3).getCell(5).value).toBe('已办结或超期');
+		expect(ws.getRow(3).getCell(5).value).toBe('已办结、超期或退回');
 		expect(rows[2].getCell(5).value).toBe(MIN_ASSESSED - 1);
-		const satCol = 3 + 2 + 3; // 排名 单位 类型 派单量 已办结或超期, then 签收 办结 满意
+		const satCol = 3 + 2 + 3; // 排名 单位 类型 派单量 已办结、超期或退回, then 签收 办结 满意
 		expect(rows[0].getCell(satCol).value).toBeCloseTo(36 / 40);
 		expect(rows[0].getCell(satCol).numFmt).toBe('0.0%');
 		const scoreCell = rows[0].getCell(ws.getRow(3).cellCount);

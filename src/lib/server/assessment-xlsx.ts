@@ -13,7 +13,7 @@ export async function scorecardWorkbook(panel: UnitPanel, scope: string, generat
 	const ws = wb.addWorksheet('单位考核', { views: [{ state: 'frozen', ySplit: 3 }] });
 	ws.addRow([`承办单位考核　${panel.filter.periodLabel}（${panel.filter.from} 至 ${panel.filter.to}）`]).font = { bold: true, size: 14 };
 	ws.addRow([`范围：${scope}；${MIN_ASSESSED_RULE}`]).font = { color: { argb: 'FF5B6778' } };
-	const header = ['排名', '单位', '类型', '派单量', '已办结或超期', ...ASSESSMENT_WEIGHTS.map((w) => w.label), '回访量', '综合得分'];
+	const header = ['排名', '单位', '类型', '派单量', '已办结、超期或退回', ...ASSESSMENT_WEIGHTS.map((w) => w.label), '回访量', '综合得分'];
 	const head = ws.addRow(header);
 	head.font = { bold: true };
 	head.eachCell((c) => {

@@ -64,7 +64,7 @@ describe('handlingRates', () => {
 			accepted: 150,
 			acceptanceRate: 150 / 180,
 			dispatched: 120,
-			measured: 80,
+			measured: 92, // 80 replied + 12 returned
 			signRate: 0.9,
 			replyRate: 0.75,
 			visited: 50,
@@ -80,7 +80,7 @@ describe('handlingRates', () => {
 		expect(r.signRate).toBeCloseTo(90 / 110, 12);
 		expect(r.replyRate).toBe(0.6); // 60 / (80 + 20)
 		// the rounds past the reply limit have a result to assess
-		expect(r.measured).toBe(100);
+		expect(r.measured).toBe(112);
 		expect(r.signRate!).toBeLessThan(handlingRates(counts).signRate!);
 		// the other rates are not touched
 		expect(r.satisfactionRate).toBe(0.8);
@@ -175,11 +175,11 @@ describe('assessmentScore', () => {
 		expect(assessmentScore(rates({ replyRate: 0.73 }))).toBe(73);
 	});
 
-	it('is null below MIN_ASSESSED rounds with a result, or without any rate', () => {
+	it('is null below MIN_ASSESSED rounds with a result', () => {
 		expect(MIN_ASSESSED).toBe(10);
 		expect(assessmentScore({ ...all, measured: 9 })).toBeNull();
 		expect(assessmentScore({ ...all, measured: 10 })).toBe(84.3);
-		expect(assessmentScore(rates({}))).toBeNull();
+		expect(assessmentScore(rates({ measured: 0 }))).toBeNull();
 	});
 
 	it('does not score a unit whose rounds have no result yet, however many were dispatched', () => {
@@ -192,6 +192,15 @@ describe('assessmentScore', () => {
 		const done = handlingRates({ ...zero, n: 10, screened: 10, accepted: 10, dispatched: 10, reply_done: 9, reply_ok: 9 }, { sign: 0, reply: 1 });
 		expect(done.measured).toBe(10);
 		expect(assessmentScore(done)).toBe(95); // sign and satisfaction unknown: (25 · 0.9 + 10 + 5 + 10) / 50 · 100
+	});
+
+	it('scores a unit that returns every ticket, low: its returns have results, and it replied to none', () => {
+		// 60 dispatched, 60 returned within the sign-for limit (a return counts as answering the sign-for in time)
+		const r = handlingRates({ ...zero, n: 60, screened: 60, accepted: 60, dispatched: 60, sign_done: 60, sign_ok: 60, returned: 60 });
+		expect(r.measured).toBe(60);
+		expect(r.replyRate).toBeNull();
+		// sign 1 (15), reply 0 (25), return 0 (10), extension and reopen 1 (5 + 10), no visits: 30 / 65
+		expect(assessmentScore(r)).toBe(46.2);
 	});
 
 	it('scores the rates of handlingRates', () => {

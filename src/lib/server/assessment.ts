@@ -37,7 +37,8 @@ export function handlingRates(c: HandlingCounts, late: PendingLate = { sign: 0, 
 		accepted: c.accepted,
 		acceptanceRate: ratio(c.accepted, c.screened),
 		dispatched: c.dispatched,
-		measured: c.reply_done + late.reply,
+		// rounds that ended (replied or returned) or are overdue: each has a result to assess
+		measured: c.reply_done + late.reply + c.returned,
 		// a step still undone past its limit is already late: it counts against the rate now
 		signRate: ratio(c.sign_ok, c.sign_done + late.sign),
 		replyRate: ratio(c.reply_ok, c.reply_done + late.reply),
@@ -70,7 +71,9 @@ export function assessmentScore(r: HandlingRates): number | null {
 	let sum = 0;
 	let weights = 0;
 	for (const w of ASSESSMENT_WEIGHTS) {
-		const v = r[w.key] as number | null;
+		// rounds with results but none replied (a unit that returns every ticket): nothing on time to reply, 0 — not a
+		// rate left out, which scored such a unit on its quick returns alone
+		const v = w.key === 'replyRate' && r.replyRate === null ? 0 : (r[w.key] as number | null);
 		if (v === null) continue;
 		sum += w.weight * (w.lowerIsBetter ? 1 - v : v);
 		weights += w.weight;
