@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskEmail, maskNames, maskPersonal, ticketTextsForAnalytics } from './redact';
+import { maskEmail, maskKnown, maskNames, maskPersonal, ticketTextsForAnalytics } from './redact';
 
 describe('maskEmail', () => {
 	it('keeps the first character and the domain, and hides text that is no address', () => {
@@ -78,5 +78,13 @@ describe('known phone numbers', () => {
 			address: null
 		});
 		expect(ticketTextsForAnalytics({ title: '路灯坏了', content: '请处理', address: null }, null, '65123456')).toBeNull();
+	});
+});
+
+describe('known phone numbers with a country code', () => {
+	it('masks the caller’s mobile written with +86, 0086 or 86 before it', () => {
+		for (const written of ['+8613812345678', '86 138 1234 5678', '0086-13812345678'])
+			expect(maskKnown(`请回拨${written}`, [], ['13812345678']), written).not.toMatch(/1234/);
+		expect(maskKnown('请回拨+8613812345678', [], ['13812345678'])).toBe('请回拨138****5678');
 	});
 });

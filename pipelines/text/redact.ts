@@ -77,7 +77,8 @@ export function ticketTextsForAnalytics<T extends string | null>(
 	callerPhone: string | null | undefined = null
 ): TicketTexts<T> | null {
 	if (!callerName && !callerPhone) return null;
-	const mask = (v: T): T => (v === null ? v : (maskKnown(v, [callerName], [callerPhone]) as T));
+	const phone = knownPhoneMasker([callerPhone]);
+	const mask = (v: T): T => (v === null ? v : (phone(callerName ? maskNames(v, [callerName]) : v) as T));
 	const masked = { title: mask(t.title), content: mask(t.content), address: mask(t.address) };
 	return masked.title === t.title && masked.content === t.content && masked.address === t.address ? null : masked;
 }
@@ -87,34 +88,56 @@ export function ticketTextsForAnalytics<T extends string | null>(
  * landline's local number without its area code (0512-65123456 → 65123456, as a caller says it); 7 digits at least.
  */
 function phoneForms(phone: string): string[] {
-	const forms = new Set<string>();
-	const digits = toHalfWidth(phone).replace(/\D/g, '');
-	if (digits.length >= 7) forms.add(digits);
+	const out: string[] = [];
+	const add = (d: string) => d.length >= 7 && !out.includes(d) && out.push(d);
+	add((/[\uFF10-\uFF19]/.test(phone) ? toHalfWidth(phone) : phone).replace(/\D/g, ''));
 	const c = normalizePhone(phone);
 	if (c) {
-		forms.add(c);
-		if (c.startsWith('0')) forms.add(c.slice(/^0(?:10|2\d)/.test(c) ? 3 : 4));
+		add(c);
+		if (c.startsWith('0')) add(c.slice(/^0(?:10|2\d)/.test(c) ? 3 : 4));
 	}
-	return [...forms].filter((d) => d.length >= 7);
+	return out;
 }
 
-/** A pattern for a known number's digits, a dash or space allowed between any two, not inside a longer number. */
+/**
+ * A pattern for a known number's digits, a dash or space allowed between any two, not inside a longer number; with
+ * the country code before it (+86, 0086, 86) when it is written so.
+ */
 function knownNumber(digits: string): RegExp {
-	return new RegExp(`(?<!\\d)${[...digits].join('[- ]?')}(?!\\d)`, 'g');
+	return new RegExp(`(?<!\\d)(?:(?:\\+|00)?86[- ]?)?${[...digits].join('[- ]?')}(?!\\d)`, 'g');
 }
 
-/** The known names (maskNames) and phone numbers (phoneForms, also full-width or with dashes) masked wherever they occur. */
+/**
+ * Masks the known phone numbers (phoneForms, also full-width, with dashes or a country code) wherever a text writes
+ * them; the forms are worked out once, for all the texts of a record. Identity when no number is known.
+ */
+const FULL_WIDTH_DIGITS = '０１２３４５６７８９';
+
+export function knownPhoneMasker(phones: readonly (string | null | undefined)[]): (text: string) => string {
+	const forms: string[] = [];
+	for (const p of phones) if (p) for (const d of phoneForms(p)) if (!forms.includes(d)) forms.push(d);
+	if (!forms.length) return (text) => text;
+	// a number is written with its last four digits together (138 1234 5678, 6512-3456): a text without them, in
+	// either width, is left at once
+	const tails: string[] = [];
+	for (const d of forms) tails.push(d.slice(-4), d.slice(-4).replace(/\d/g, (x) => FULL_WIDTH_DIGITS[+x]));
+	return (text) => {
+		if (!text || !tails.some((x) => text.includes(x))) return text;
+		let t = text;
+		let f = toHalfWidth(t);
+		// most texts do not hold the number: looked for without its separators before a pattern is built (the feeds
+		// call this for every record)
+		const compact = f.replace(/[- ]/g, '');
+		for (const digits of forms) if (compact.includes(digits)) [t, f] = maskMatches(t, f, knownNumber(digits), (m) => maskPhone(m[0]));
+		return t;
+	};
+}
+
+/** The known names (maskNames) and phone numbers (knownPhoneMasker) masked wherever they occur. */
 export function maskKnown(text: string, names: readonly (string | null | undefined)[], phones: readonly (string | null | undefined)[] = []): string {
 	if (!text) return text;
-	let t = names.length ? maskNames(text, names) : text;
-	if (!phones.some(Boolean)) return t;
-	let f = toHalfWidth(t);
-	// most texts do not hold the number: looked for without its separators before a pattern is built (the feeds call this per record)
-	const compact = f.replace(/[- ]/g, '');
-	for (const phone of phones)
-		if (phone)
-			for (const digits of phoneForms(phone)) if (compact.includes(digits)) [t, f] = maskMatches(t, f, knownNumber(digits), (m) => maskPhone(m[0]));
-	return t;
+	const t = names.length ? maskNames(text, names) : text;
+	return phones.some(Boolean) ? knownPhoneMasker(phones)(t) : t;
 }
 
 /**
