@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
-import { actOnAlert, alertsIdle, announceOwed, notify, startSilence } from '../../src/lib/server/alerts/service';
+import { actOnAlert, alertsIdle, announceOwed, endSilence, notify, startSilence } from '../../src/lib/server/alerts/service';
 import { deleteWebhook, expireSilence, listWebhooks, saveWebhook } from '../../src/lib/server/alerts/settings';
 import { configureOutbox, resumeOutbox, runOutbox, stopOutbox } from '../../src/lib/server/alerts/outbox';
 import { alertTrail, getAlert, recordIncident, type DetectedIncident } from '../../src/lib/server/alerts/store';
@@ -182,6 +182,38 @@ describe('silences', () => {
 	});
 });
 
+describe('an owed announcement', () => {
+	it('goes, when the silence ends, only to the receivers that were not told before it began, as the alert was raised', () =>
+		onClock(async (clock) => {
+			for (const h of await listWebhooks(app.rel.db)) await deleteWebhook(app.rel.db, h.id);
+			const ok = await saveWebhook(app.rel.db, { name: '区值班', url: `${base}/owed-ok`, format: 'json', minSeverity: 4 }, null);
+			const late = await saveWebhook(app.rel.db, { name: '市应急局', url: `${base}/owed-late`, format: 'json', minSeverity: 4 }, null);
+			answers.set('/owed-late', () => ({ status: 503 }));
+			const alert = await raise('320585');
+			notify(app, alert, 'fired');
+			await alertsIdle();
+			await runOutbox(app); // told the first; the second's attempt failed
+			const sil = await startSilence(
+				app,
+				{ matchers: { district: '320585' }, startsAt: new Date(clock.t - 1000), endsAt: new Date(clock.t + 3600_000), comment: '现场已处置，暂停通知' },
+				null,
+				new Date(clock.t - 1000)
+			);
+			answers.delete('/owed-late');
+			clock.t += 60_000;
+			await runOutbox(app); // the retry is held back by the silence: owed
+			await endSilence(app, sil.id);
+			await alertsIdle();
+			clock.t += 1000;
+			await runOutbox(app);
+			const delivered = (await log(alert.id)).filter((d) => d.status === 'ok').map((d) => [d.webhookId, d.event]);
+			expect(delivered).toEqual([
+				[ok.id, 'fired'],
+				[late.id, 'fired']
+			]);
+		}));
+});
+
 describe('a restart', () => {
 	it('resumes a message whose retry was pending, and marks attempts left at 失败，将重试 by an earlier run', () =>
 		onClock(async (clock) => {
@@ -253,16 +285,31 @@ describe('a message still being retried', () => {
 			await alertsIdle();
 			await runOutbox(app);
 			answers.delete('/dismissed');
-			// never told (its only attempt failed): the dismissal is not queued for it, the fired retry must stop
+			// never told (its only attempt failed): the fired retry stops, and the dismissal queued for it (it was being
+			// told) is not sent either
 			await actOnAlert(app, alert.id, 'dismiss', duty, alert.version, '误报：同一来电人重复拨打');
 			await alertsIdle();
 			clock.t += 60_000;
 			await runOutbox(app);
 			expect(got('/dismissed', alert.id)).toHaveLength(1);
-			expect((await log(alert.id)).map((d) => [d.status, d.error])).toEqual([
-				['retry', 'HTTP 503：{}'],
-				['superseded', '预警已排除，不再发送此条']
+			// (the dismissal fell due before the retry)
+			expect((await log(alert.id)).map((d) => [d.event, d.status, d.error])).toEqual([
+				['fired', 'retry', 'HTTP 503：{}'],
+				['dismissed', 'withheld', '该地址未收到过此预警，不发送排除通知'],
+				['fired', 'superseded', '该预警已有更新的通知（预警已排除），不再重发此条']
 			]);
+		}));
+
+	it('reaches a receiver with a dismissal made while the raising was still on its way to it, after the raising', () =>
+		onClock(async () => {
+			await onlyHook('/inflight');
+			const alert = await raise('320584');
+			notify(app, alert, 'fired');
+			await alertsIdle(); // queued, not sent yet (passes run only when the test says)
+			await actOnAlert(app, alert.id, 'dismiss', duty, alert.version, '误报');
+			await alertsIdle();
+			await runOutbox(app);
+			expect(got('/inflight', alert.id).map((h) => h.body.event)).toEqual(['fired', 'dismissed']);
 		}));
 
 	it('is not sent once a silence matches the alert, or its receiver was deleted or disabled', () =>

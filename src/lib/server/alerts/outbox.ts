@@ -162,7 +162,7 @@ async function drainHook(app: App, hookId: number): Promise<number | null> {
 }
 
 /** Events that announce an alert as open: not to be sent once it is closed. */
-const OPEN_EVENTS: ReadonlySet<string> = new Set<AlertEvent>(['fired', 'refired', 'escalated']);
+const OPEN_EVENTS: ReadonlySet<string> = new Set<AlertEvent>(['fired', 'refired', 'severity_raised', 'escalated']);
 
 /** Why the message is no longer to be sent (read now, before the attempt), or null. */
 async function unwanted(
@@ -186,6 +186,22 @@ async function unwanted(
 		return { status: 'superseded', reason: `该预警已有更新的通知（${EVENT_LABELS[later.event as AlertEvent] ?? later.event}），不再重发此条` };
 	const [a] = await db.select().from(alerts).where(eq(alerts.id, m.alertId));
 	if (!a) return { status: 'withheld', reason: '预警不存在' };
+	// a dismissal was queued to every receiver being told of the alert: one whose messages of it all failed or were
+	// dropped never heard of it, and a false alert withdrawn is no news to it
+	if (m.event === 'dismissed') {
+		const [got] = await db
+			.select({ id: webhookDeliveries.id })
+			.from(webhookDeliveries)
+			.where(
+				and(
+					eq(webhookDeliveries.webhookId, m.webhookId),
+					eq(webhookDeliveries.alertId, m.alertId),
+					inArray(webhookDeliveries.status, ['ok', 'timeout', 'timeout_retry'])
+				)
+			)
+			.limit(1);
+		if (!got) return { status: 'withheld', reason: '该地址未收到过此预警，不发送排除通知' };
+	}
 	if (!later && OPEN_EVENTS.has(m.event) && (a.status === 'resolved' || a.status === 'dismissed'))
 		return { status: 'superseded', reason: `预警已${STATUS_LABELS[a.status as AlertStatus].replace(/^已/, '')}，不再发送此条` };
 	const silence = silenceFor(await activeSilences(db, new Date(now)), alertLabels(a));

@@ -12,7 +12,7 @@ import { readSeries, seriesTickets, windowFrom, bucketMs, ROUND_WINDOW_DAYS, Wat
 import { placeName } from '$pipelines/reference/index';
 import { holidayFile, type App } from '../app';
 import type { AlertRow, SilenceRow, WatchlistRow } from '../db/schema';
-import { alertEvents, alerts, webhookDeliveries } from '../db/schema';
+import { alertEvents, alerts, webhookDeliveries, webhookMessages } from '../db/schema';
 import { afterIngest } from '../ingest';
 import { CoalescingJob, waitAtMost } from '../jobs';
 import { onShutdown } from '../presence';
@@ -426,11 +426,20 @@ async function hooksTold(app: App, alertId: number): Promise<Set<number>> {
 }
 
 /**
+ * The webhooks that were, or are being, told of an alert: a delivery, or a message queued (one in flight is logged only
+ * once answered). A dismissal is queued to them all; the sender drops it for one that in the end never got the alert.
+ */
+async function hooksAsked(app: App, alertId: number): Promise<Set<number>> {
+	const queued = await app.rel.db.selectDistinct({ id: webhookMessages.webhookId }).from(webhookMessages).where(eq(webhookMessages.alertId, alertId));
+	return new Set([...(await hooksTold(app, alertId)), ...queued.map((r) => r.id)]);
+}
+
+/**
  * Sends an alert event to every enabled webhook that takes its severity, in the background: queued in the store
  * (outbox.ts), each attempt logged. A dismissal (排除) goes only to those that were told of the alert — to the
  * others a false alert is no news. `acted`: who acted and why.
  */
-export function notify(app: App, a: AlertRow, event: AlertEvent, at = new Date(), acted?: ActedBy): void {
+export function notify(app: App, a: AlertRow, event: AlertEvent, at = new Date(), acted?: ActedBy, opts: { untoldOnly?: boolean } = {}): void {
 	const s = state();
 	const p = (async () => {
 		// the silences active at the event decide, not those of when the alert was raised
@@ -443,10 +452,12 @@ export function notify(app: App, a: AlertRow, event: AlertEvent, at = new Date()
 		}
 		const [hooks, lists] = await Promise.all([listWebhooks(app.rel.db), listWatchlists(app.rel.db)]);
 		const msg = alertMessage(app, a, event, lists.find((w) => w.slug === a.watchlistSlug)?.name ?? a.watchlistSlug, acted);
-		const told = event === 'dismissed' ? await hooksTold(app, a.id) : null;
+		// a dismissal to those told (or being told) of the alert; an owed announcement to those not told yet
+		const asked = event === 'dismissed' ? await hooksAsked(app, a.id) : null;
+		const told = opts.untoldOnly ? await hooksTold(app, a.id) : null;
 		await enqueueMessages(
 			app.rel.db,
-			hooks.map(toWebhook).filter((h) => shouldNotify(h, msg) && (!told || told.has(h.id))),
+			hooks.map(toWebhook).filter((h) => shouldNotify(h, msg) && (!asked || asked.has(h.id)) && !told?.has(h.id)),
 			msg
 		);
 		void requestOutboxPass(app);
@@ -490,12 +501,20 @@ export async function announceOwed(app: App, at = new Date()): Promise<number> {
 			const still = a && (OPEN_STATUSES as readonly string[]).includes(a.status) && a.silencedBy === null && a.signal !== 'normal';
 			if (!still || last?.action !== 'notify_withheld') return null;
 			await t.insert(alertEvents).values({ alertId: id, action: 'notified_late', actorName: '系统', note: '静默结束后补发预警通知', at });
-			return a;
+			// announced as it was raised: a re-firing as such
+			const [raised] = await t
+				.select({ action: alertEvents.action })
+				.from(alertEvents)
+				.where(and(eq(alertEvents.alertId, id), inArray(alertEvents.action, ['fired', 'refired'])))
+				.orderBy(desc(alertEvents.id))
+				.limit(1);
+			return { alert: a, event: (raised?.action === 'refired' ? 'refired' : 'fired') as AlertEvent };
 		});
 		if (!claimed) continue;
 		announced++;
 		publishChange({ id, event: 'unsilenced' });
-		notify(app, claimed, 'fired', at);
+		// to the receivers not told of it yet: those the silence caught after they got it are not told again
+		notify(app, claimed.alert, claimed.event, at, undefined, { untoldOnly: true });
 	}
 	return announced;
 }
