@@ -1,6 +1,6 @@
 // Reading cases for the screens and the API: the queues (派单, 我的工单, 督办, 回访, 待受理) and one ticket's
 // detail with its timeline, time-limit lights, related tickets and the actions the viewer may take.
-import { and, asc, desc, eq, inArray, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { placeName, routeUnit } from '$pipelines/reference/index';
 import { normalizePhone } from '$pipelines/normalize/index';
 import { maskEmail } from '$pipelines/text/redact';
@@ -23,7 +23,7 @@ import { attributeLabels } from '../open311/service';
 import { CaseError } from './input';
 import { getLimits } from './limits';
 import { ACTION_LABELS, availableActions, canView, type CaseAction } from './machine';
-import { callerFor, handles, relatedTickets, stateOf, ticketEventsOf, visibleTicket, type CaseUser, type RelatedTicket } from './service';
+import { callerFor, handles, NO_PREFIX, relatedTickets, stateOf, ticketEventsOf, visibleTicket, type CaseUser, type RelatedTicket } from './service';
 
 export const QUEUES = ['intake', 'dispatch', 'mine', 'supervise', 'visits'] as const;
 export type Queue = (typeof QUEUES)[number];
@@ -190,8 +190,11 @@ function yellowSql(app: App, yellowAt: number, now: number): SQL {
  * A queue's search: a ticket number or its start, a day as ticket numbers carry it (20261201), a phone number (for the people who handle tickets: a leader
  * never sees callers, so may not find which tickets a number made either), or text in the title or content.
  */
+const TICKET_NO_START = new RegExp(`^${NO_PREFIX}(?:19|20)\\d{2}`, 'i');
+
 function searchCondition(q: string, app: App, user: CaseUser): { cond: SQL; text: boolean } {
-	if (/^[A-Za-z]{2}\d{4,8}/.test(q)) return { cond: sql`${tickets.ticketNo} like ${q.toUpperCase().replace(/[%_]/g, '') + '%'}`, text: false };
+	// the numbers' own letters and a year: other letters and digits (GB3096, a standard a complaint cites) are text
+	if (TICKET_NO_START.test(q)) return { cond: sql`${tickets.ticketNo} like ${q.toUpperCase().replace(/[%_]/g, '') + '%'}`, text: false };
 	// a day as ticket numbers carry it (SZ20261201-H00001), not a local phone number of eight digits
 	if (/^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$/.test(q)) return { cond: sql`${tickets.ticketNo} like ${`%${q}-%`}`, text: false };
 	const phone = normalizePhone(q, app.ref.city.phoneAreaCode ?? undefined);
@@ -213,10 +216,12 @@ function textMatch(q: string): SQL {
  */
 async function maskedOnlyMatches(app: App, user: CaseUser, scope: SQL, q: string): Promise<number[]> {
 	if (user.role !== 'unit_handler' && handles(user, { unitCode: null })) return [];
+	// a unit sees masked only the tickets it assists, not those it leads
+	const masked = user.role === 'unit_handler' ? sql`${tickets.unitCode} is distinct from ${user.unitCode}` : undefined;
 	const rows = await app.rel.db
 		.select({ id: tickets.id, title: tickets.title, content: tickets.content, unitCode: tickets.unitCode, callerName: tickets.callerName, callerPhone: tickets.callerPhone })
 		.from(tickets)
-		.where(and(scope, textMatch(q)));
+		.where(and(scope, masked, textMatch(q)));
 	return rows
 		.filter((r) => {
 			if (handles(user, r)) return false;
@@ -259,7 +264,8 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 	const found = q ? searchCondition(q, app, user) : null;
 	let search = found?.cond;
 	const hidden = found?.text ? await maskedOnlyMatches(app, user, or(...Object.values(tabs[f.queue]))!, q) : [];
-	if (hidden.length) search = and(search, notInArray(tickets.id, hidden));
+	// one parameter however many (a bind parameter each would pass PostgreSQL's limit, repeated per tab)
+	if (hidden.length) search = and(search, sql`not (${tickets.id} = any(string_to_array(${hidden.join(',')}, ',')::int[]))`);
 	const where = and(tabs[f.queue][tab], search)!;
 	const order: Record<Queue, SQL[]> = {
 		intake: [asc(tickets.receivedAt)],

@@ -24,7 +24,8 @@ import { ACTION_LABELS, SCREEN_ACTIONS, canView, check, isAnnotation, isUnversio
 export type CaseUser = Pick<SessionUser, 'role' | 'unitCode' | 'displayName'> & { id: number | null; unitName?: string | null };
 
 /** Ticket numbers of tickets registered here: city prefix, Shanghai day, H (hotline) and a daily serial. */
-const NO_PREFIX = 'SZ';
+/** The letters every ticket number starts with (SZ20261201-H00001). */
+export const NO_PREFIX = 'SZ';
 
 function actorName(app: App, u: CaseUser): string {
 	if (u.role !== 'unit_handler' || !u.unitCode) return u.displayName;
