@@ -205,6 +205,11 @@ describe('historyWindows', () => {
 		const holiday = historyWindows(cal, '2026-10-03', 1, 8, '2026-01-01').map((w) => w[0].from);
 		expect(holiday.length).toBeGreaterThanOrEqual(3);
 		for (const d of holiday) expect(dayKind(cal, d)).toBe('holiday');
+		// three holidays together share their reference days: each counted once, not three times in one window
+		const days3 = historyWindows(cal, '2026-10-01', 3, 3, '2026-01-01').flat().map((r) => r.from);
+		expect(days3).toHaveLength(9);
+		expect(new Set(days3).size).toBe(9);
+		for (const d of days3) expect(dayKind(cal, d)).toBe('holiday');
 	});
 
 	it('stops before the data begins', () => {

@@ -51,7 +51,7 @@ export const HOTSPOT_METHOD =
 	'（工作日比同一星期几的工作日，周末比同一星期几的周末，调休上班日比工作日，法定节假日比此前的节假日）。' +
 	'期望值取这些时段的截尾均值（本期含今天时，按往常同类日子此刻已到的比例折算）；按泊松分布（历史波动更大时按负二项分布）' +
 	'计算出现不少于本期件数的概率，对所有地区做 Benjamini–Hochberg 校正；q < 0.05 且本期不少于 5 件才标为热点。' +
-	'历史全为 0 的地区按每时段 0.5 件的先验计算。';
+	'历史几乎为 0 的地区，期望至少按历史各时段合计 0.5 件平摊计算（否则历史全为 0 时，任何来电都会被当作不可能）。';
 
 export function placeSignificance(places: readonly PlaceWindows[], opts: HotspotOptions = {}): PlaceSignificance[] {
 	const scale = opts.scale ?? 1;
@@ -88,7 +88,8 @@ export type HistoryWindow = { from: string; to: string }[];
  * Up to `count` windows of history for the current window [from, from + length − 1] (days as 'YYYY-MM-DD'),
  * most recent first, none before `dataFrom`: for a week or longer the consecutive windows of the same length
  * before it; for a shorter one, window i holds each day's i-th reference day (referenceDays: earlier days of the
- * same kind), so there are as many windows as the day with the fewest reference days has.
+ * same kind; days that share their reference days take turns, none counted twice), as many as the days' reference
+ * days fill.
  */
 export function historyWindows(cal: WorkCalendar, from: string, length: number, count: number, dataFrom: string): HistoryWindow[] {
 	const out: HistoryWindow[] = [];
@@ -100,8 +101,21 @@ export function historyWindows(cal: WorkCalendar, from: string, length: number, 
 		}
 		return out;
 	}
-	const refs = Array.from({ length }, (_, i) => referenceDays(cal, addDays(from, i), (d) => d >= dataFrom && d < from, { refs: count }));
-	const n = Math.min(...refs.map((r) => r.length));
-	for (let i = 0; i < n; i++) out.push(refs.map((r) => ({ from: r[i], to: r[i] })));
+	// each day's reference days, most recent first; days of the window that share them (the days of a holiday, all
+	// compared with earlier holidays) take turns, so that no reference day counts twice
+	const refs = Array.from({ length }, (_, i) => referenceDays(cal, addDays(from, i), (d) => d >= dataFrom && d < from, { refs: count * length }));
+	const next = refs.map(() => 0);
+	const used = new Set<string>();
+	for (let w = 0; w < count; w++) {
+		const window: HistoryWindow = [];
+		for (let j = 0; j < length; j++) {
+			while (next[j] < refs[j].length && used.has(refs[j][next[j]])) next[j]++;
+			if (next[j] >= refs[j].length) return out;
+			const d = refs[j][next[j]++];
+			used.add(d);
+			window.push({ from: d, to: d });
+		}
+		out.push(window);
+	}
 	return out;
 }
