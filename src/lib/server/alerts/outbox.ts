@@ -272,6 +272,8 @@ async function drop(db: Db, m: MessageRow, why: Unwanted, now: number): Promise<
 		// a raising held back by a silence that began after it was queued is owed, as one held back at once: the trail
 		// says so (once), and announceOwed sends it when the silence ends while the alert still fires
 		if (why.silence !== undefined && (m.event === 'fired' || m.event === 'refired')) {
+			// the alert's row locked first: two receivers' messages dropped at once write the trail's entry once
+			await t.select({ id: alerts.id }).from(alerts).where(eq(alerts.id, m.alertId)).for('update');
 			const [last] = await t
 				.select({ action: alertEvents.action })
 				.from(alertEvents)
