@@ -3,6 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { migrationsDir, openRelational, type RelationalStore } from '../db/index';
+import { eq } from 'drizzle-orm';
+import { alertEvents, alerts } from '../db/schema';
 import { alertTrail, getAlert, isAlertAction, recordIncident, settleQuiet, transition, type DetectedIncident, type RoundClaims } from './store';
 
 const H = 3_600_000;
@@ -166,6 +168,21 @@ describe('an alert a person closed while its incident goes on', () => {
 		const graver = await recordIncident(store.db, river(9, { severity: 1 }), new Date(T - H), noLists);
 		expect(graver.event).toBe('refired');
 		expect((await alertTrail(store.db, first.alert.id)).at(-1)?.note).toContain('级别由Ⅲ级（较大）升至Ⅰ级（特别重大）');
+	});
+
+	it('opens again also when it was closed before the closing kept the incident’s size: counted from its tickets then', async () => {
+		const first = await recordIncident(store.db, river(8), new Date(T - 2 * H), noLists);
+		// closed as an older version closed it: no size in the closing event (the trail is append-only)
+		const closing = new Date();
+		await store.db.update(alerts).set({ status: 'resolved', closedAt: closing, version: first.alert.version + 1 }).where(eq(alerts.id, first.alert.id));
+		await store.db
+			.insert(alertEvents)
+			.values({ alertId: first.alert.id, action: 'resolved', fromStatus: 'new', toStatus: 'resolved', actorName: '值班员', note: '', at: closing });
+		// calls after the closing (the closing is at this machine's time)
+		const after = (n: number) => [...tickets('R', 8, T - 2 * H), ...tickets('L', n, Date.now() + H)];
+		expect((await recordIncident(store.db, river(0, { tickets: after(4) }), new Date(T - H), noLists)).event).toBe('updated');
+		// the 8 received by the closing, doubled
+		expect((await recordIncident(store.db, river(0, { tickets: after(8), lastFiring: new Date(T - H) }), new Date(T - H / 2), noLists)).event).toBe('refired');
 	});
 
 	it('stays closed when the incident has stopped firing', async () => {

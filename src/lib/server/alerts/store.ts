@@ -181,16 +181,25 @@ interface ClosedAs {
 /** Tickets an incident must gain after a person closed its alert, besides doubling, for the alert to open again. */
 export const REOPEN_MIN_GROWTH = 5;
 
-/** The incident at its alert's closing by a person: from the closing event, else (closed before it kept them) as it is. */
+/**
+ * The incident at its alert's closing by a person: from the closing event; for an alert closed before the event kept
+ * it, its tickets received by the closing (the rounds since have raised its count) and its level as it is.
+ */
 async function closedAs(db: Db, a: AlertRow): Promise<ClosedAs> {
 	const [e] = await db
-		.select({ data: alertEvents.data })
+		.select({ data: alertEvents.data, at: alertEvents.at })
 		.from(alertEvents)
 		.where(and(eq(alertEvents.alertId, a.id), inArray(alertEvents.action, ['resolved', 'dismissed'])))
 		.orderBy(desc(alertEvents.id))
 		.limit(1);
 	const d = e?.data as Partial<ClosedAs> | null | undefined;
-	return typeof d?.ticketCount === 'number' && typeof d.severity === 'number' ? { ticketCount: d.ticketCount, severity: d.severity } : { ticketCount: a.ticketCount, severity: a.severity };
+	if (typeof d?.ticketCount === 'number' && typeof d.severity === 'number') return { ticketCount: d.ticketCount, severity: d.severity };
+	const closed = e?.at ?? a.closedAt ?? a.updatedAt;
+	const [{ n }] = await db
+		.select({ n: sql<number>`count(*)::int` })
+		.from(alertTickets)
+		.where(and(eq(alertTickets.alertId, a.id), lte(alertTickets.receivedAt, closed)));
+	return { ticketCount: Number(n), severity: a.severity };
 }
 
 /**
