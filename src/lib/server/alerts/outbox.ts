@@ -26,6 +26,7 @@ import type { Db } from '../db';
 import { alertEvents, alerts, webhookDeliveries, webhookMessages, webhooks } from '../db/schema';
 import { attemptDelivery, DELIVERY_DEFAULTS, EVENT_LABELS, nextSlot, nextStep, payloadFor, ROBOT_LIMITS, type AlertEvent, type AlertMessage, type DeliveryStatus, type Webhook } from './notify';
 import { activeSilences, alertLabels, silenceFor, toWebhook } from './settings';
+import { lastTrailEvent } from './store';
 import { SEVERITY_LABELS, STATUS_LABELS, type AlertStatus } from '$lib/alerts';
 
 export interface OutboxOptions {
@@ -162,6 +163,12 @@ async function drainHook(app: App, hookId: number): Promise<number | null> {
 }
 
 /** Events that announce an alert as open: not to be sent once it is closed. */
+/** Delivery outcomes after which a receiver counts as told of an alert (a timeout may have got through). */
+export const TOLD_STATUSES = ['ok', 'timeout', 'timeout_retry'] as const;
+
+/** The trail's marks of an owed raising: 静默中，未通知 (owed) and 静默结束后补发通知 (paid). */
+export const OWED_MARKS = ['notify_withheld', 'notified_late'] as const;
+
 const OPEN_EVENTS: ReadonlySet<string> = new Set<AlertEvent>(['fired', 'refired', 'severity_raised', 'escalated']);
 
 /** Why the message is no longer to be sent (read now, before the attempt), or null. */
@@ -196,7 +203,7 @@ async function unwanted(
 				and(
 					eq(webhookDeliveries.webhookId, m.webhookId),
 					eq(webhookDeliveries.alertId, m.alertId),
-					inArray(webhookDeliveries.status, ['ok', 'timeout', 'timeout_retry'])
+					inArray(webhookDeliveries.status, [...TOLD_STATUSES])
 				)
 			)
 			.limit(1);
@@ -274,12 +281,7 @@ async function drop(db: Db, m: MessageRow, why: Unwanted, now: number): Promise<
 		if (why.silence !== undefined && (m.event === 'fired' || m.event === 'refired')) {
 			// the alert's row locked first: two receivers' messages dropped at once write the trail's entry once
 			await t.select({ id: alerts.id }).from(alerts).where(eq(alerts.id, m.alertId)).for('update');
-			const [last] = await t
-				.select({ action: alertEvents.action })
-				.from(alertEvents)
-				.where(and(eq(alertEvents.alertId, m.alertId), inArray(alertEvents.action, ['notify_withheld', 'notified_late'])))
-				.orderBy(desc(alertEvents.id))
-				.limit(1);
+			const last = await lastTrailEvent(t, m.alertId, OWED_MARKS);
 			if (last?.action !== 'notify_withheld')
 				await t.insert(alertEvents).values({ alertId: m.alertId, action: 'notify_withheld', actorName: '系统', note: `静默规则 #${why.silence} 生效，未发送通知`, at: new Date(now) });
 		}

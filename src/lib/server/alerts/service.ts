@@ -18,10 +18,11 @@ import { CoalescingJob, waitAtMost } from '../jobs';
 import { onShutdown } from '../presence';
 import { afterSync } from '../sync';
 import { deliver, shouldNotify, type AlertEvent, type AlertMessage, type DeliveryRecord } from './notify';
-import { enqueueMessages, outboxIdle, requestOutboxPass, resumeOutbox, stopOutbox } from './outbox';
+import { enqueueMessages, outboxIdle, OWED_MARKS, requestOutboxPass, resumeOutbox, stopOutbox, TOLD_STATUSES } from './outbox';
 import { activeSilences, alertLabels, createSilence, expireSilence, type SilenceChange, type SilenceInput, FAMILY_LABELS, getWebhook, listWatchlists, listWebhooks, refreshSilenced, saveWatchlist, silenceFor, toWebhook, type WatchlistInput } from './settings';
 import {
 	addNote,
+	lastTrailEvent,
 	OPEN_STATUSES,
 	recordIncident,
 	transition,
@@ -421,7 +422,7 @@ async function hooksTold(app: App, alertId: number): Promise<Set<number>> {
 	const rows = await app.rel.db
 		.selectDistinct({ id: webhookDeliveries.webhookId })
 		.from(webhookDeliveries)
-		.where(and(eq(webhookDeliveries.alertId, alertId), inArray(webhookDeliveries.status, ['ok', 'timeout', 'timeout_retry'])));
+		.where(and(eq(webhookDeliveries.alertId, alertId), inArray(webhookDeliveries.status, [...TOLD_STATUSES])));
 	return new Set(rows.map((r) => r.id));
 }
 
@@ -492,22 +493,12 @@ export async function announceOwed(app: App, at = new Date()): Promise<number> {
 		const claimed = await app.rel.db.transaction(async (tx) => {
 			const t = tx as unknown as typeof app.rel.db;
 			const [a] = await t.select().from(alerts).where(eq(alerts.id, id)).for('update');
-			const [last] = await t
-				.select({ action: alertEvents.action })
-				.from(alertEvents)
-				.where(and(eq(alertEvents.alertId, id), inArray(alertEvents.action, ['notify_withheld', 'notified_late'])))
-				.orderBy(desc(alertEvents.id))
-				.limit(1);
+			const last = await lastTrailEvent(t, id, OWED_MARKS);
 			const still = a && (OPEN_STATUSES as readonly string[]).includes(a.status) && a.silencedBy === null && a.signal !== 'normal';
 			if (!still || last?.action !== 'notify_withheld') return null;
 			await t.insert(alertEvents).values({ alertId: id, action: 'notified_late', actorName: '系统', note: '静默结束后补发预警通知', at });
 			// announced as it was raised: a re-firing as such
-			const [raised] = await t
-				.select({ action: alertEvents.action })
-				.from(alertEvents)
-				.where(and(eq(alertEvents.alertId, id), inArray(alertEvents.action, ['fired', 'refired'])))
-				.orderBy(desc(alertEvents.id))
-				.limit(1);
+			const raised = await lastTrailEvent(t, id, ['fired', 'refired']);
 			return { alert: a, event: (raised?.action === 'refired' ? 'refired' : 'fired') as AlertEvent };
 		});
 		if (!claimed) continue;

@@ -162,14 +162,23 @@ export async function findAlertFor(
 	return best?.a ?? null;
 }
 
-async function closedBySystem(db: Db, id: number): Promise<boolean> {
+/** The alert's latest trail entry among `actions` (its action, time and data), or null. */
+export async function lastTrailEvent(
+	db: Db,
+	alertId: number,
+	actions: readonly string[]
+): Promise<{ action: string; at: Date; data: unknown; actor: string } | null> {
 	const [e] = await db
-		.select({ actor: alertEvents.actorName, action: alertEvents.action })
+		.select({ action: alertEvents.action, at: alertEvents.at, data: alertEvents.data, actor: alertEvents.actorName })
 		.from(alertEvents)
-		.where(and(eq(alertEvents.alertId, id), inArray(alertEvents.action, ['resolved', 'auto_resolved', 'dismissed'])))
+		.where(and(eq(alertEvents.alertId, alertId), inArray(alertEvents.action, [...actions])))
 		.orderBy(desc(alertEvents.id))
 		.limit(1);
-	return !!e && e.action === 'auto_resolved';
+	return e ?? null;
+}
+
+async function closedBySystem(db: Db, id: number): Promise<boolean> {
+	return (await lastTrailEvent(db, id, ['resolved', 'auto_resolved', 'dismissed']))?.action === 'auto_resolved';
 }
 
 /** What an incident was when a person closed its alert (the closing event keeps it). */
@@ -186,12 +195,7 @@ export const REOPEN_MIN_GROWTH = 5;
  * it, its tickets received by the closing (the rounds since have raised its count) and its level as it is.
  */
 async function closedAs(db: Db, a: AlertRow): Promise<ClosedAs> {
-	const [e] = await db
-		.select({ data: alertEvents.data, at: alertEvents.at })
-		.from(alertEvents)
-		.where(and(eq(alertEvents.alertId, a.id), inArray(alertEvents.action, ['resolved', 'dismissed'])))
-		.orderBy(desc(alertEvents.id))
-		.limit(1);
+	const e = await lastTrailEvent(db, a.id, ['resolved', 'dismissed']);
 	const d = e?.data as Partial<ClosedAs> | null | undefined;
 	if (typeof d?.ticketCount === 'number' && typeof d.severity === 'number') return { ticketCount: d.ticketCount, severity: d.severity };
 	const closed = e?.at ?? a.closedAt ?? a.updatedAt;
