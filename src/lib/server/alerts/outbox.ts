@@ -22,6 +22,7 @@
 // The retry policy and the requests are notify.ts's (nextStep, attemptDelivery); here: storage and timing.
 import { and, asc, count, desc, eq, gt, inArray, notInArray, sql } from 'drizzle-orm';
 import type { App } from '../app';
+import { CoalescingJob } from '../jobs';
 import type { Db } from '../db';
 import { alertEvents, alerts, webhookDeliveries, webhookMessages, webhooks } from '../db/schema';
 import { attemptDelivery, DELIVERY_DEFAULTS, EVENT_LABELS, nextSlot, nextStep, payloadFor, ROBOT_LIMITS, type AlertEvent, type AlertMessage, type DeliveryStatus, type Webhook } from './notify';
@@ -41,8 +42,8 @@ export interface OutboxOptions {
 const KEY = Symbol.for('minqing.alerts.outbox');
 interface OutboxState {
 	opts: OutboxOptions;
-	running: Promise<void> | null;
-	again: boolean;
+	/** the passes, one at a time (a request during one asks for one more); made at the first request */
+	job: CoalescingJob | null;
 	timer: ReturnType<typeof setTimeout> | null;
 	/** when the timer fires (clock ms), or null */
 	wakeAt: number | null;
@@ -51,7 +52,7 @@ interface OutboxState {
 
 function state(): OutboxState {
 	const g = globalThis as { [KEY]?: OutboxState };
-	g[KEY] ??= { opts: { now: () => Date.now(), auto: true }, running: null, again: false, timer: null, wakeAt: null, stopped: false };
+	g[KEY] ??= { opts: { now: () => Date.now(), auto: true }, job: null, timer: null, wakeAt: null, stopped: false };
 	return g[KEY];
 }
 
@@ -75,13 +76,8 @@ export async function enqueueMessages(db: Db, hooks: readonly Webhook[], msg: Al
 export function requestOutboxPass(app: App): Promise<void> {
 	const s = state();
 	if (!s.opts.auto || s.stopped) return Promise.resolve();
-	if (s.running) {
-		s.again = true;
-		return s.running;
-	}
-	s.running = (async () => {
-		do {
-			s.again = false;
+	if (!s.job || s.job.closed)
+		s.job = new CoalescingJob(async () => {
 			clearWake(s);
 			let wake: number | null;
 			try {
@@ -91,10 +87,8 @@ export function requestOutboxPass(app: App): Promise<void> {
 				wake = s.opts.now() + 60_000;
 			}
 			if (wake !== null && !s.stopped) setWake(app, s, wake);
-		} while (s.again && !s.stopped);
-		s.running = null;
-	})();
-	return s.running;
+		});
+	return s.job.request();
 }
 
 function clearWake(s: OutboxState): void {
@@ -352,14 +346,15 @@ function rowCount(r: unknown): number {
 export function stopOutbox(): void {
 	const s = state();
 	s.stopped = true;
+	s.job?.close();
 	clearWake(s);
 }
 
 /** Resolves when no pass runs and none is scheduled (a retry waiting for its time counts as work to do). */
 export async function outboxIdle(): Promise<void> {
 	const s = state();
-	while (s.running || s.wakeAt !== null) {
-		if (s.running) await s.running;
+	while (s.job?.busy || s.wakeAt !== null) {
+		if (s.job?.busy) await s.job.idle();
 		else if (s.wakeAt !== null) await new Promise((r) => setTimeout(r, Math.min(250, Math.max(5, s.wakeAt! - s.opts.now()))));
 	}
 }
