@@ -158,7 +158,16 @@ async function drainHook(app: App, hookId: number): Promise<number | null> {
 
 /** Events that announce an alert as open: not to be sent once it is closed. */
 /** Delivery outcomes after which a receiver counts as told of an alert (a timeout may have got through). */
-export const TOLD_STATUSES = ['ok', 'timeout', 'timeout_retry'] as const;
+const TOLD_STATUSES = ['ok', 'timeout', 'timeout_retry'];
+
+/** The receivers a message about the alert has (or may have: a timeout) reached. */
+export async function hooksTold(db: Db, alertId: number): Promise<Set<number>> {
+	const rows = await db
+		.selectDistinct({ id: webhookDeliveries.webhookId })
+		.from(webhookDeliveries)
+		.where(and(eq(webhookDeliveries.alertId, alertId), inArray(webhookDeliveries.status, TOLD_STATUSES)));
+	return new Set(rows.map((r) => r.id));
+}
 
 /** The trail's marks of an owed raising: 静默中，未通知 (owed) and 静默结束后补发通知 (paid). */
 export const OWED_MARKS = ['notify_withheld', 'notified_late'] as const;
@@ -189,20 +198,8 @@ async function unwanted(
 	if (!a) return { status: 'withheld', reason: '预警不存在' };
 	// a dismissal was queued to every receiver being told of the alert: one whose messages of it all failed or were
 	// dropped never heard of it, and a false alert withdrawn is no news to it
-	if (m.event === 'dismissed') {
-		const [got] = await db
-			.select({ id: webhookDeliveries.id })
-			.from(webhookDeliveries)
-			.where(
-				and(
-					eq(webhookDeliveries.webhookId, m.webhookId),
-					eq(webhookDeliveries.alertId, m.alertId),
-					inArray(webhookDeliveries.status, [...TOLD_STATUSES])
-				)
-			)
-			.limit(1);
-		if (!got) return { status: 'withheld', reason: '该地址未收到过此预警，不发送排除通知' };
-	}
+	if (m.event === 'dismissed' && !(await hooksTold(db, m.alertId)).has(m.webhookId))
+		return { status: 'withheld', reason: '该地址未收到过此预警，不发送排除通知' };
 	if (!later && OPEN_EVENTS.has(m.event) && (a.status === 'resolved' || a.status === 'dismissed'))
 		return { status: 'superseded', reason: `预警已${STATUS_LABELS[a.status as AlertStatus].replace(/^已/, '')}，不再发送此条` };
 	const silence = silenceFor(await activeSilences(db, new Date(now)), alertLabels(a));

@@ -3,7 +3,7 @@
 // 预警 page told over server-sent events. One round at a time; requests during a round run one more round.
 import { EventEmitter } from 'node:events';
 import type { AlertChangeEvent } from '$lib/alerts';
-import { and, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { groupFirings, watchlistsOfCategory, type Incident } from '$pipelines/alerts/incidents';
 import { calendarDayKind, runPassYielding, type Episode } from '$pipelines/alerts/pass';
 import { closePassWorker, runPassInWorker } from '$pipelines/alerts/pass-parallel';
@@ -12,13 +12,13 @@ import { readSeries, seriesTickets, windowFrom, bucketMs, ROUND_WINDOW_DAYS, Wat
 import { placeName } from '$pipelines/reference/index';
 import { holidayFile, type App } from '../app';
 import type { AlertRow, SilenceRow, WatchlistRow } from '../db/schema';
-import { alertEvents, alerts, webhookDeliveries, webhookMessages } from '../db/schema';
+import { alertEvents, alerts, webhookMessages } from '../db/schema';
 import { afterIngest } from '../ingest';
 import { CoalescingJob, waitAtMost } from '../jobs';
 import { onShutdown } from '../presence';
 import { afterSync } from '../sync';
 import { deliver, shouldNotify, type AlertEvent, type AlertMessage, type DeliveryRecord } from './notify';
-import { enqueueMessages, outboxIdle, OWED_MARKS, requestOutboxPass, resumeOutbox, stopOutbox, TOLD_STATUSES } from './outbox';
+import { enqueueMessages, hooksTold, outboxIdle, OWED_MARKS, requestOutboxPass, resumeOutbox, stopOutbox } from './outbox';
 import { activeSilences, alertLabels, createSilence, expireSilence, type SilenceChange, type SilenceInput, FAMILY_LABELS, getWebhook, listWatchlists, listWebhooks, refreshSilenced, saveWatchlist, silenceFor, toWebhook, type WatchlistInput } from './settings';
 import {
 	addNote,
@@ -417,22 +417,13 @@ export function alertMessage(app: App, a: AlertRow, event: AlertEvent, watchlist
 	};
 }
 
-/** The receivers a message about this alert has (or may have: a timeout) reached; a dismissal goes to those only. */
-async function hooksTold(app: App, alertId: number): Promise<Set<number>> {
-	const rows = await app.rel.db
-		.selectDistinct({ id: webhookDeliveries.webhookId })
-		.from(webhookDeliveries)
-		.where(and(eq(webhookDeliveries.alertId, alertId), inArray(webhookDeliveries.status, [...TOLD_STATUSES])));
-	return new Set(rows.map((r) => r.id));
-}
-
 /**
  * The webhooks that were, or are being, told of an alert: a delivery, or a message queued (one in flight is logged only
  * once answered). A dismissal is queued to them all; the sender drops it for one that in the end never got the alert.
  */
 async function hooksAsked(app: App, alertId: number): Promise<Set<number>> {
 	const queued = await app.rel.db.selectDistinct({ id: webhookMessages.webhookId }).from(webhookMessages).where(eq(webhookMessages.alertId, alertId));
-	return new Set([...(await hooksTold(app, alertId)), ...queued.map((r) => r.id)]);
+	return new Set([...(await hooksTold(app.rel.db, alertId)), ...queued.map((r) => r.id)]);
 }
 
 /**
@@ -455,7 +446,7 @@ export function notify(app: App, a: AlertRow, event: AlertEvent, at = new Date()
 		const msg = alertMessage(app, a, event, lists.find((w) => w.slug === a.watchlistSlug)?.name ?? a.watchlistSlug, acted);
 		// a dismissal to those told (or being told) of the alert; an owed announcement to those not told yet
 		const asked = event === 'dismissed' ? await hooksAsked(app, a.id) : null;
-		const told = opts.untoldOnly ? await hooksTold(app, a.id) : null;
+		const told = opts.untoldOnly ? await hooksTold(app.rel.db, a.id) : null;
 		await enqueueMessages(
 			app.rel.db,
 			hooks.map(toWebhook).filter((h) => shouldNotify(h, msg) && (!asked || asked.has(h.id)) && !told?.has(h.id)),
