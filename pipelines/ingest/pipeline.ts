@@ -523,12 +523,12 @@ export class Ingestor {
 		await this.time('stage', () => this.stage(rows, run));
 		await this.time('caller_names', () => this.nameFromArchive(rows, run));
 
-		await (this.deps.gate ?? openGate)(() => this.mergeStaged(rows, quarantine, run, summary, versions));
+		await (this.deps.gate ?? openGate)(() => this.mergeStaged(quarantine, run, summary, versions));
 		if (run.onFeedTickets) await this.handOver(rows, run);
 	}
 
 	/** The staged batch into the facts, the archive, the text index and the rollups, in one transaction. */
-	private async mergeStaged(rows: Prepared[], quarantine: QuarantineRow[], run: IngestRun, summary: IngestSummary, versions: Versions): Promise<void> {
+	private async mergeStaged(quarantine: QuarantineRow[], run: IngestRun, summary: IngestSummary, versions: Versions): Promise<void> {
 		const { conn } = this.deps;
 		const cols = this.factColumns.join(', ');
 		await this.time('commit', () => conn.run('BEGIN TRANSACTION'));

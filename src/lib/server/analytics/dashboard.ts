@@ -551,7 +551,6 @@ const UNIT_HELD = { sql: ' AND unit_code IS NOT NULL', params: {} };
 
 export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter): Promise<UnitPanel> {
 	const { ref, now } = ctx;
-	const notNull = UNIT_HELD;
 	// monthly trend: the last months up to the period's end
 	const endMonth = filter.to.slice(0, 7);
 	const months: string[] = [];
@@ -563,9 +562,9 @@ export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter):
 	const windows = months.map((m, i) => ({ from: `${m}-01`, to: i === months.length - 1 ? filter.to : addDays(`${months[i + 1]}-01`, -1) }));
 	// by unit the rollups count handling rounds: each unit is charged with the rounds it held (UNIT_ROUNDS)
 	const [rows, open, monthly, lateMonthly] = await Promise.all([
-		aggregate(ctx, { filter, from: filter.from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, where: notNull }),
+		aggregate(ctx, { filter, from: filter.from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, where: UNIT_HELD }),
 		openCounts(ctx, filter, 'unit_code'),
-		aggregate(ctx, { filter, from: windows[0].from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, where: notNull, windows }),
+		aggregate(ctx, { filter, from: windows[0].from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, where: UNIT_HELD, windows }),
 		lateByWindow(ctx, filter, windows)
 	]);
 	const key = (r: Row) => `${r.unit_code}\u0001${num(r.w)}`;
