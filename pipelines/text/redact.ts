@@ -107,12 +107,12 @@ function knownNumber(digits: string): RegExp {
 	return new RegExp(`(?<!\\d)(?:(?:\\+|00)?86[- ]?)?${[...digits].join('[- ]?')}(?!\\d)`, 'g');
 }
 
+const FULL_WIDTH_DIGITS = '０１２３４５６７８９';
+
 /**
  * Masks the known phone numbers (phoneForms, also full-width, with dashes or a country code) wherever a text writes
  * them; the forms are worked out once, for all the texts of a record. Identity when no number is known.
  */
-const FULL_WIDTH_DIGITS = '０１２３４５６７８９';
-
 export function knownPhoneMasker(phones: readonly (string | null | undefined)[]): (text: string) => string {
 	const forms: string[] = [];
 	for (const p of phones) if (p) for (const d of phoneForms(p)) if (!forms.includes(d)) forms.push(d);

@@ -8,10 +8,6 @@ export const UNIT_KIND_LABELS: Record<string, string> = {
 };
 
 /**
- * How the unit assessment (考核) counts, in the words the 考核 page and its workbook show: by handling round
- * (pipelines/lifecycle/rounds.ts).
- */
-/**
  * Fewest handling rounds with a result (replied, unanswered past the reply limit, or returned) for a unit to be
  * scored and ranked in a period (or a month of its trend). Counting dispatches instead scored a unit that got ten
  * tickets this morning 100: none could be late, returned or reopened yet.
@@ -21,5 +17,9 @@ export const MIN_ASSESSED = 10;
 /** The minimum in the screens' and the workbook's words. */
 export const MIN_ASSESSED_RULE = `已办结、超期未办结或退回的派单不足 ${MIN_ASSESSED} 次的单位不计分、不排名`;
 
+/**
+ * How the unit assessment (考核) counts, in the words the 考核 page and its workbook show: by handling round
+ * (pipelines/lifecycle/rounds.ts).
+ */
 export const ASSESSMENT_COUNTING =
 	'每派单一次计一次（退单后改派、重办后再派另计），签收或退单、办结、延期、回访与重办记在当时承办的单位名下；退单也须在签收时限内作出，超过按签收超时计。';

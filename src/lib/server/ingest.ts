@@ -22,10 +22,6 @@ import type { Db } from './db';
 import { ticketRowFromFact } from './db/from-fact';
 import { ticketEvents, tickets } from './db/schema';
 
-/**
- * Domain errors of an ingest, mapped to HTTP by the routes. A push over its limit fails in `readPush`, which reads
- * the whole body before any record is read, so nothing of it lands.
- */
 /** What a push or an upload can be refused for, with its HTTP status. */
 export const INGEST_ERROR_STATUS = {
 	bad_request: 400,
@@ -37,6 +33,10 @@ export const INGEST_ERROR_STATUS = {
 	storage_full: 507
 } as const;
 
+/**
+ * Domain errors of an ingest, mapped to HTTP by the routes. A push over its limit fails in `readPush`, which reads
+ * the whole body before any record is read, so nothing of it lands.
+ */
 export class IngestError extends Error {
 	constructor(
 		readonly code: keyof typeof INGEST_ERROR_STATUS,

@@ -322,10 +322,10 @@ export const DELIVERY_DEFAULTS: Readonly<Omit<DeliveryOptions, 'fetch' | 'sleep'
 
 /** How long an attempt waits for the whole answer, by format. The robots' servers take seconds under load, and a
  * request they answer late was posted to the group all the same: a short timeout only sent the message again. */
-export const TIMEOUT_MS: Readonly<Record<WebhookFormat, number>> = { json: 5000, dingtalk: 20_000, wecom: 20_000 };
+const TIMEOUT_MS: Readonly<Record<WebhookFormat, number>> = { json: 5000, dingtalk: 20_000, wecom: 20_000 };
 
 /** Requests of one message that may time out: one retry after a timeout, since the first may have arrived. */
-export const MAX_TIMEOUTS = 2;
+const MAX_TIMEOUTS = 2;
 
 /**
  * The robots' limits: `perWindow` messages in any `windowMs` (20 a minute for both; a second more for the clocks'

@@ -156,7 +156,6 @@ async function drainHook(app: App, hookId: number): Promise<number | null> {
 	}
 }
 
-/** Events that announce an alert as open: not to be sent once it is closed. */
 /** Delivery outcomes after which a receiver counts as told of an alert (a timeout may have got through). */
 const TOLD_STATUSES = ['ok', 'timeout', 'timeout_retry'];
 
@@ -172,6 +171,7 @@ export async function hooksTold(db: Db, alertId: number): Promise<Set<number>> {
 /** The trail's marks of an owed raising: 静默中，未通知 (owed) and 静默结束后补发通知 (paid). */
 export const OWED_MARKS = ['notify_withheld', 'notified_late'] as const;
 
+/** Events that announce an alert as open: not to be sent once it is closed. */
 const OPEN_EVENTS: ReadonlySet<string> = new Set<AlertEvent>(['fired', 'refired', 'severity_raised', 'escalated']);
 
 /** Why the message is no longer to be sent (read now, before the attempt), or null. */

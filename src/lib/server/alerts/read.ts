@@ -120,10 +120,10 @@ export async function alertPanel(app: App, f: AlertPlaceCategory) {
 	return { counts, top, label: alertScopeLabel(app.ref, f), query: query.toString() };
 }
 
-/** Parses the queue's URL filters (unknown values get a Chinese problem and fall back to the default). */
 /** The queue's query as the URL gives it, every field set (the screen shows each), and what was refused. */
 export type QueueQuery = Required<Pick<AlertQuery, 'status' | 'severity' | 'district' | 'category' | 'unsilenced'>>;
 
+/** Parses the queue's URL filters (unknown values get a Chinese problem and fall back to the default). */
 export function parseQueueQuery(url: URL, ref: Reference): { query: QueueQuery; problems: string[] } {
 	const problems: string[] = [];
 	const st = url.searchParams.get('status') ?? 'open';

@@ -142,7 +142,7 @@ export const actionSchema = z.object({
 export type ActionInput = z.output<typeof actionSchema>;
 
 /** The actions that may correct a ticket's category, type and urgency. */
-export const RECLASSIFYING: readonly string[] = ['accept', 'dispatch'];
+const RECLASSIFYING: readonly string[] = ['accept', 'dispatch'];
 
 /** What each action needs besides the version: the missing one is named in the refusal. */
 export function requireFor(a: ActionInput): void {

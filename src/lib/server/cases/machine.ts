@@ -60,7 +60,7 @@ export const isAnnotation = (a: CaseAction): boolean => (ANNOTATIONS as readonly
  * nor what its handlers decide, so they need no version and make none stale — a supervisor's urge must not turn the
  * unit's reply, typed meanwhile, into a conflict.
  */
-export const BESIDE_HANDLING = ['urge', 'supervise'] as const satisfies readonly CaseAction[];
+const BESIDE_HANDLING = ['urge', 'supervise'] as const satisfies readonly CaseAction[];
 /** No version is checked or made: the annotations and the actions beside the handling. */
 export const isUnversioned = (a: CaseAction): boolean => isAnnotation(a) || (BESIDE_HANDLING as readonly CaseAction[]).includes(a);
 

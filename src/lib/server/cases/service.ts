@@ -23,8 +23,10 @@ import { ACTION_LABELS, SCREEN_ACTIONS, canView, check, isAnnotation, isUnversio
 /** Who acts: a signed-in user, or a system actor without a user row (id null), such as an Open311 client acting as operator. */
 export type CaseUser = Pick<SessionUser, 'role' | 'unitCode' | 'displayName'> & { id: number | null; unitName?: string | null };
 
-/** Ticket numbers of tickets registered here: city prefix, Shanghai day, H (hotline) and a daily serial. */
-/** The letters every ticket number starts with (SZ20261201-H00001). */
+/**
+ * The letters every ticket number starts with; a ticket registered here is numbered with them, the Shanghai day, H
+ * (hotline) and a daily serial (SZ20261201-H00001).
+ */
 export const NO_PREFIX = 'SZ';
 
 function actorName(app: App, u: CaseUser): string {

@@ -67,9 +67,9 @@ const listOf = (s: string | undefined) => [
  * v2 endpoint's. Bump it with every change to what the API accepts or answers.
  */
 export const OPEN311_CHANGESET = '2026-12-01T00:00:00+08:00';
-export const GEOREPORT_V2_SPEC = 'http://wiki.open311.org/GeoReport_v2';
+const GEOREPORT_V2_SPEC = 'http://wiki.open311.org/GeoReport_v2';
 /** Where the GeoReport v2 API sits under a server's origin. */
-export const V2_PATH = '/open311/v2';
+const V2_PATH = '/open311/v2';
 
 /**
  * GET /open311/discovery: the spec's service discovery document. The city's configuration has no contact of its
