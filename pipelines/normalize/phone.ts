@@ -87,6 +87,11 @@ export function isMobile(canonical: string): boolean {
 	return MOBILE.test(canonical);
 }
 
+/** Digits of the area code of a canonical landline: 3 for 010 and 02x, else 4. */
+export function areaCodeLength(canonical: string): number {
+	return /^0(?:10|2\d)/.test(canonical) ? 3 : 4;
+}
+
 /**
  * A phone number for display with its middle hidden:
  * - mobile → `138****1234`;
@@ -103,10 +108,7 @@ export function maskPhone(input: string | null | undefined): string {
 	if (raw === '') return '';
 	const c = normalizePhone(raw);
 	if (c !== null && MOBILE.test(c)) return `${c.slice(0, 3)}****${c.slice(7)}`;
-	if (c !== null) {
-		const area = /^0(?:10|2\d)/.test(c) ? c.slice(0, 3) : c.slice(0, 4);
-		return `${area}****${c.slice(-4)}`;
-	}
+	if (c !== null) return `${c.slice(0, areaCodeLength(c))}****${c.slice(-4)}`;
 	const chars = [...raw];
 	if (chars.length <= 4) return '****';
 	if (chars.length <= 8) return `****${chars.slice(-4).join('')}`;

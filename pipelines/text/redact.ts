@@ -3,7 +3,7 @@
 // 我叫 / 本人 / 联系人 …, e-mail addresses and WeChat/QQ ids; digits also when typed full-width (common from
 // Chinese input methods); and the names given as known (a ticket's caller: 来电人李建国反映 → 李**), wherever they
 // occur. Other names in the text cannot be found reliably without a model and stay.
-import { maskName, maskPhone, normalizePhone } from '../normalize/phone';
+import { areaCodeLength, maskName, maskPhone, normalizePhone } from '../normalize/phone';
 import { toHalfWidth } from '../normalize/text';
 
 // digits that are not part of a longer number on either side (matched on the text folded by toHalfWidth, which
@@ -94,7 +94,7 @@ function phoneForms(phone: string): string[] {
 	const c = normalizePhone(phone);
 	if (c) {
 		add(c);
-		if (c.startsWith('0')) add(c.slice(/^0(?:10|2\d)/.test(c) ? 3 : 4));
+		if (c.startsWith('0')) add(c.slice(areaCodeLength(c)));
 	}
 	return out;
 }

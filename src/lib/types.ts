@@ -78,8 +78,6 @@ export interface VolumeCard {
 	high: number | null;
 	/** (observed − expected) / expected */
 	change: number | null;
-	/** standard score against the baseline */
-	z: number | null;
 }
 
 export interface BaselinePoint {

@@ -171,7 +171,7 @@ function facts(msg: AlertMessage): [string, string][] {
 	// a person's step: who took it and why (the reason of an escalation or a dismissal is what the group needs)
 	if (ACTED.has(msg.event)) {
 		if (msg.actor) rows.push(['处理人', inline(msg.actor)]);
-		rows.push(['说明', msg.note?.trim() ? clip(inline(msg.note), NOTE_MAX) : '（无）']);
+		rows.push(['说明', msg.note?.trim() ? excerpt(msg.note, NOTE_MAX) : '（无）']);
 	}
 	return rows;
 }
@@ -181,10 +181,6 @@ const ACTED: ReadonlySet<AlertEvent> = new Set(['escalated', 'resolved', 'dismis
 /** characters of a note the robots show (the alert page has all of it) */
 const NOTE_MAX = 300;
 
-function clip(s: string, max: number): string {
-	const chars = [...s];
-	return chars.length > max ? chars.slice(0, max).join('') + '…' : s;
-}
 
 function heading(msg: AlertMessage): string {
 	return `【民情预警】${EVENT_LABELS[msg.event] ?? msg.event}：${inline(msg.title)}`;
@@ -382,7 +378,8 @@ export interface Outcome {
 function excerpt(body: string, max = 200): string {
 	const s = body.replace(/\s+/g, ' ').trim();
 	if (!s) return '（空）';
-	return s.length > max ? s.slice(0, max) + '…' : s;
+	const chars = [...s];
+	return chars.length > max ? chars.slice(0, max).join('') + '…' : s;
 }
 
 /** The error behind undici's "fetch failed": the socket's, or fetch's own refusal (`bad port`). */

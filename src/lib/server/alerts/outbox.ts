@@ -331,12 +331,7 @@ export async function resumeOutbox(app: App): Promise<number> {
 		      AND l.message_id IS NULL AND l.at <= d.at + interval '5 minutes')
 		RETURNING d.id`);
 	void requestOutboxPass(app);
-	return rowCount(marked);
-}
-
-function rowCount(r: unknown): number {
-	const x = r as { rows?: unknown[]; rowCount?: number | null; affectedRows?: number };
-	return x.rows?.length ?? x.affectedRows ?? x.rowCount ?? 0;
+	return (marked as unknown as { rows: unknown[] }).rows.length;
 }
 
 /** No pass starts any more and the timer is cleared (shutdown); a pass running ends after its attempt in flight. */

@@ -301,8 +301,7 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 			expected: b ? b.expected + (observed - b.observed) : null, // days without a baseline count as expected
 			low: b ? b.low + (observed - b.observed) : null,
 			high: b ? b.high + (observed - b.observed) : null,
-			change: b && b.expected > 0 ? (b.observed - b.expected) / b.expected : null,
-			z: b ? b.z : null
+			change: b && b.expected > 0 ? (b.observed - b.expected) / b.expected : null
 		});
 	}
 
