@@ -24,10 +24,10 @@ import { and, asc, count, desc, eq, gt, inArray, notInArray, sql } from 'drizzle
 import type { App } from '../app';
 import { CoalescingJob } from '../jobs';
 import type { Db } from '../db';
-import { alertEvents, alerts, webhookDeliveries, webhookMessages, webhooks } from '../db/schema';
+import { alerts, webhookDeliveries, webhookMessages, webhooks } from '../db/schema';
 import { attemptDelivery, DELIVERY_DEFAULTS, EVENT_LABELS, nextSlot, nextStep, payloadFor, ROBOT_LIMITS, type AlertEvent, type AlertMessage, type DeliveryStatus, type Webhook } from './notify';
 import { activeSilences, alertLabels, silenceFor, toWebhook } from './settings';
-import { lastTrailEvent } from './store';
+import { markOwed } from './store';
 import { SEVERITY_LABELS, STATUS_LABELS, type AlertStatus } from '$lib/alerts';
 
 export interface OutboxOptions {
@@ -168,8 +168,6 @@ export async function hooksTold(db: Db, alertId: number): Promise<Set<number>> {
 	return new Set(rows.map((r) => r.id));
 }
 
-/** The trail's marks of an owed raising: 静默中，未通知 (owed) and 静默结束后补发通知 (paid). */
-export const OWED_MARKS = ['notify_withheld', 'notified_late'] as const;
 
 /** Events that announce an alert as open: not to be sent once it is closed. */
 const OPEN_EVENTS: ReadonlySet<string> = new Set<AlertEvent>(['fired', 'refired', 'severity_raised', 'escalated']);
@@ -267,16 +265,9 @@ async function drop(db: Db, m: MessageRow, why: Unwanted, now: number): Promise<
 		const t = tx as unknown as Db;
 		await logAttempt(t, m, { attempt: m.attempts + 1, status: why.status, httpStatus: null, error: why.reason, durationMs: 0, at: new Date(now) });
 		await t.update(webhookMessages).set({ state: 'done', doneAt: new Date(now) }).where(eq(webhookMessages.id, m.id));
-		// a raising held back by a silence that began after it was queued is owed, as one held back at once: the trail
-		// says so (once), and announceOwed sends it when the silence ends while the alert still fires
-		if (why.silence !== undefined && (m.event === 'fired' || m.event === 'refired')) {
-			// the alert's row locked first: two receivers' messages dropped at once write the trail's entry once
-			await t.select({ id: alerts.id }).from(alerts).where(eq(alerts.id, m.alertId)).for('update');
-			const last = await lastTrailEvent(t, m.alertId, OWED_MARKS);
-			if (last?.action !== 'notify_withheld')
-				await t.insert(alertEvents).values({ alertId: m.alertId, action: 'notify_withheld', actorName: '系统', note: `静默规则 #${why.silence} 生效，未发送通知`, at: new Date(now) });
-		}
 	});
+	// a raising held back by a silence that began after it was queued is owed, as one held back at once
+	if (why.silence !== undefined && (m.event === 'fired' || m.event === 'refired')) await markOwed(db, m.alertId, why.silence, new Date(now));
 }
 
 /** One request of the message, logged; the message rescheduled or done as nextStep says. */

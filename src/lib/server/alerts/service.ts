@@ -18,12 +18,14 @@ import { CoalescingJob, waitAtMost } from '../jobs';
 import { onShutdown } from '../presence';
 import { afterSync } from '../sync';
 import { deliver, shouldNotify, type AlertEvent, type AlertMessage, type DeliveryRecord } from './notify';
-import { enqueueMessages, hooksTold, outboxIdle, OWED_MARKS, requestOutboxPass, resumeOutbox, stopOutbox } from './outbox';
+import { enqueueMessages, hooksTold, outboxIdle, requestOutboxPass, resumeOutbox, stopOutbox } from './outbox';
 import { activeSilences, alertLabels, createSilence, expireSilence, type SilenceChange, type SilenceInput, FAMILY_LABELS, getWebhook, listWatchlists, listWebhooks, refreshSilenced, saveWatchlist, silenceFor, toWebhook, type WatchlistInput } from './settings';
 import {
 	addNote,
 	lastTrailEvent,
+	markOwed,
 	OPEN_STATUSES,
+	OWED_MARKS,
 	recordIncident,
 	transition,
 	type Actor,
@@ -439,7 +441,7 @@ export function notify(app: App, a: AlertRow, event: AlertEvent, at = new Date()
 		if (by !== null) {
 			// kept in the trail, so that the raising is announced when the silence ends while the alert still fires
 			if (event === 'fired' || event === 'refired')
-				await app.rel.db.insert(alertEvents).values({ alertId: a.id, action: 'notify_withheld', actorName: '系统', note: `静默规则 #${by} 生效，未发送通知`, at });
+				await markOwed(app.rel.db, a.id, by, at);
 			return;
 		}
 		const [hooks, lists] = await Promise.all([listWebhooks(app.rel.db), listWatchlists(app.rel.db)]);
@@ -473,7 +475,7 @@ export async function announceOwed(app: App, at = new Date()): Promise<number> {
 				inArray(alerts.status, [...OPEN_STATUSES]),
 				isNull(alerts.silencedBy),
 				ne(alerts.signal, 'normal'),
-				sql`(SELECT e.action FROM ${alertEvents} e WHERE e.alert_id = ${alerts.id} AND e.action IN ('notify_withheld', 'notified_late')
+				sql`(SELECT e.action FROM ${alertEvents} e WHERE e.alert_id = ${alerts.id} AND e.action IN (${sql.raw(OWED_MARKS.map((m) => `'${m}'`).join(', '))})
 				     ORDER BY e.id DESC LIMIT 1) = 'notify_withheld'`
 			)
 		);

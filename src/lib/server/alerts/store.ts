@@ -177,6 +177,23 @@ export async function lastTrailEvent(
 	return e ?? null;
 }
 
+/** The trail's marks of an owed raising: 静默中，未通知 (owed) and 静默结束后补发通知 (paid). */
+export const OWED_MARKS = ['notify_withheld', 'notified_late'] as const;
+
+/**
+ * Marks the raising of an alert as owed because silence #`silence` held its message back (announceOwed sends it
+ * when the silence ends while the alert still fires), once: in a transaction of its own, or in the caller's (`db` a
+ * transaction), the alert's row locked first, so that two messages held back at once write it once.
+ */
+export async function markOwed(db: Db, alertId: number, silence: number, at: Date): Promise<void> {
+	await db.transaction(async (tx) => {
+		const t = tx as unknown as Db;
+		await t.select({ id: alerts.id }).from(alerts).where(eq(alerts.id, alertId)).for('update');
+		if ((await lastTrailEvent(t, alertId, OWED_MARKS))?.action !== 'notify_withheld')
+			await t.insert(alertEvents).values({ alertId, action: 'notify_withheld', actorName: SYSTEM, note: `静默规则 #${silence} 生效，未发送通知`, at });
+	});
+}
+
 async function closedBySystem(db: Db, id: number): Promise<boolean> {
 	return (await lastTrailEvent(db, id, ['resolved', 'auto_resolved', 'dismissed']))?.action === 'auto_resolved';
 }
