@@ -57,6 +57,11 @@ interface AggregateSpec {
 	 * source; a row's `g_<dim>` is 0 for the dimension it belongs to
 	 */
 	sets?: Dim[];
+	/**
+	 * count the handling rounds of the units that held the tickets (UNIT_ROUNDS), not the tickets: what the unit
+	 * assessment counts; implied by grouping by `unit_code`
+	 */
+	rounds?: boolean;
 }
 
 function recentFrom(now: number): string {
@@ -66,14 +71,16 @@ function recentFrom(now: number): string {
 async function aggregate(ctx: DashboardContext, spec: AggregateSpec): Promise<Row[]> {
 	const by = spec.by ?? [];
 	const omit = spec.omit ?? [];
-	const dims = [...new Set<Dim>(['day', ...by, ...(spec.sets ?? []), ...filterDims(spec.filter).filter((d) => !omit.includes(d))])];
+	// by unit the rollups count rounds (sourceFor): rounds are asked for by the unit dimension, and only units' rows count
+	const rounds = spec.rounds || by.includes('unit_code');
+	const dims = [...new Set<Dim>(['day', ...by, ...(rounds ? (['unit_code'] as Dim[]) : []), ...(spec.sets ?? []), ...filterDims(spec.filter).filter((d) => !omit.includes(d))])];
 	const source = sourceFor(dims, spec.measures);
 	const table = source ? source.table : baseFor(dims);
 	const fw = filterWhere(spec.filter, omit);
 	const params: SqlParams = { from: spec.from, to: spec.to, ...fw.params, ...(spec.where?.params ?? {}) };
 	const select: string[] = by.map((d) => (d === 'day' ? 'CAST(day AS VARCHAR) AS day' : d));
 	const measures = spec.measures.map((m) => `(${measureSql(m, source)})::FLOAT8 AS ${m}`);
-	const inner = inPeriod(table, `${fw.sql}${spec.where?.sql ?? ''}`, params, spec.windows);
+	const inner = inPeriod(table, `${fw.sql}${rounds ? ' AND unit_code IS NOT NULL' : ''}${spec.where?.sql ?? ''}`, params, spec.windows);
 	if (spec.windows) select.push('w');
 	let groups = select.map((_, i) => i + 1).join(', ');
 	if (spec.sets) {
@@ -271,11 +278,11 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 	const catDim: Dim = filter.categoryLevel === 1 ? 'category_l2' : filter.categoryLevel === 2 ? 'category_code' : 'category_l1';
 	const placeDim: Dim = filter.district ? 'street_code' : 'district_code';
 	// the independent reads run side by side (the runner spreads them over its connections)
-	const [counts, share, [totals], byUnit, openNow, rankings, [{ n: totalTickets }], topics] = await Promise.all([
+	const [counts, share, [totals], [roundTotals], openNow, rankings, [{ n: totalTickets }], topics] = await Promise.all([
 		dailyCounts(ctx, filter, addDays(trendFrom, -400), today, start),
 		dayShareSoFar(ctx, filter),
 		aggregate(ctx, { filter, from: filter.from, to: filter.to, measures: ['n', 'screened', 'accepted'] }),
-		aggregate(ctx, { filter, from: filter.from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, where: UNIT_HELD }),
+		aggregate(ctx, { filter, from: filter.from, to: filter.to, measures: ALL_MEASURES, rounds: true }),
 		openCounts(ctx, filter, null),
 		rankedBy(ctx, filter, [catDim, placeDim, 'channel', 'type']),
 		ctx.db.all<{ n: number }>(`SELECT coalesce(sum(n), 0)::FLOAT8 AS n FROM rollup_daily_l1`),
@@ -308,8 +315,7 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 	const open = openNow.get('') ?? { open: 0, overdue: 0, signOverdue: 0, replyOverdue: 0, lateSign: 0, lateReply: 0 };
 	// handling as the unit assessment counts it, over every handling round (a late return, a reply visited 不满意
 	// and handled again count, as they do against the unit); receiving and screening by ticket
-	const rounds = countsOf(undefined);
-	for (const r of byUnit) for (const m of ALL_MEASURES) rounds[m] += num(r[m]);
+	const rounds = countsOf(roundTotals);
 	const ticketCounts = countsOf(totals);
 	const rates = handlingRates(
 		{ ...rounds, n: ticketCounts.n, screened: ticketCounts.screened, accepted: ticketCounts.accepted },
@@ -545,8 +551,6 @@ export async function mapData(ctx: DashboardContext, filter: DashboardFilter): P
 
 const TREND_MONTHS = 6;
 
-/** The rows a unit held: grouped by unit, the rollups count handling rounds (UNIT_ROUNDS). */
-const UNIT_HELD = { sql: ' AND unit_code IS NOT NULL', params: {} };
 
 export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter): Promise<UnitPanel> {
 	const { ref, now } = ctx;
@@ -561,9 +565,9 @@ export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter):
 	const windows = months.map((m, i) => ({ from: `${m}-01`, to: i === months.length - 1 ? filter.to : addDays(`${months[i + 1]}-01`, -1) }));
 	// by unit the rollups count handling rounds: each unit is charged with the rounds it held (UNIT_ROUNDS)
 	const [rows, open, monthly, lateMonthly] = await Promise.all([
-		aggregate(ctx, { filter, from: filter.from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, where: UNIT_HELD }),
+		aggregate(ctx, { filter, from: filter.from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES }),
 		openCounts(ctx, filter, 'unit_code'),
-		aggregate(ctx, { filter, from: windows[0].from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, where: UNIT_HELD, windows }),
+		aggregate(ctx, { filter, from: windows[0].from, to: filter.to, by: ['unit_code'], measures: ALL_MEASURES, windows }),
 		lateByWindow(ctx, filter, windows)
 	]);
 	const key = (r: Row) => `${r.unit_code}\u0001${num(r.w)}`;
