@@ -46,18 +46,22 @@ export interface HotspotOptions {
 	alpha?: number;
 }
 
+/** The defaults of placeSignificance and the number of history windows a map compares with: the method text says them. */
+export const HOTSPOT_DEFAULTS = { windows: 8, minHistory: 3, minCount: 5, alpha: 0.05 } as const;
+
 export const HOTSPOT_METHOD =
-	'显著性：每个地区与自身的常态比较。时段不短于一周时，与此前同样长度的 8 个时段比；短于一周时，每天与此前同类的日子比' +
+	`显著性：每个地区与自身的常态比较。时段不短于一周时，与此前同样长度的 ${HOTSPOT_DEFAULTS.windows} 个时段比；短于一周时，每天与此前同类的日子比` +
 	'（工作日比同一星期几的工作日，周末比同一星期几的周末，调休上班日比工作日，法定节假日比此前的节假日）。' +
 	'期望值取这些时段的截尾均值（本期含今天时，按往常同类日子此刻已到的比例折算）；按泊松分布（历史波动更大时按负二项分布）' +
-	'计算出现不少于本期件数的概率，对所有地区做 Benjamini–Hochberg 校正；q < 0.05 且本期不少于 5 件才标为热点。' +
-	'历史几乎为 0 的地区，期望至少按历史各时段合计 0.5 件平摊计算（否则历史全为 0 时，任何来电都会被当作不可能）。';
+	`计算出现不少于本期件数的概率，对所有地区做 Benjamini–Hochberg 校正；q < ${HOTSPOT_DEFAULTS.alpha} 且本期不少于 ${HOTSPOT_DEFAULTS.minCount} 件才标为热点。` +
+	'历史几乎为 0 的地区，期望至少按历史各时段合计 0.5 件平摊计算（否则历史全为 0 时，任何来电都会被当作不可能）；' +
+	`历史时段不足 ${HOTSPOT_DEFAULTS.minHistory} 个的地区不检验。`;
 
 export function placeSignificance(places: readonly PlaceWindows[], opts: HotspotOptions = {}): PlaceSignificance[] {
 	const scale = opts.scale ?? 1;
-	const minHistory = opts.minHistory ?? 3;
-	const minCount = opts.minCount ?? 5;
-	const alpha = opts.alpha ?? 0.05;
+	const minHistory = opts.minHistory ?? HOTSPOT_DEFAULTS.minHistory;
+	const minCount = opts.minCount ?? HOTSPOT_DEFAULTS.minCount;
+	const alpha = opts.alpha ?? HOTSPOT_DEFAULTS.alpha;
 	const rows = places.map((p) => {
 		if (p.history.length < minHistory) return { key: p.key, observed: p.current, expected: null, change: null, z: null, p: null };
 		const mean = trimmedMean(p.history);

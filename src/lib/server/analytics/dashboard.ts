@@ -7,7 +7,7 @@ import { addDays, daysBetween, shanghaiDay, shanghaiMidnight, type WorkCalendar 
 import { CHANNEL_LABELS, type Channel } from '$pipelines/lifecycle/model';
 import type { Reference } from '$pipelines/reference/index';
 import { DAY_KIND_LABELS, dayBaseline, dayKind, referenceDays, spanBaseline } from '$pipelines/stats/baseline';
-import { HOTSPOT_METHOD, historyWindows, placeSignificance } from '$pipelines/stats/hotspots';
+import { HOTSPOT_DEFAULTS, HOTSPOT_METHOD, historyWindows, placeSignificance } from '$pipelines/stats/hotspots';
 import { ALL_MEASURES, baseFor, HOURLY_DAYS, measureSql, OPEN_TICKETS, sourceFor, type Dim, type Measure } from '$pipelines/warehouse/rollups';
 import type {
 	BaselinePoint,
@@ -420,7 +420,6 @@ async function overviewTopics(ctx: DashboardContext, filter: DashboardFilter): P
 
 const SLIDER_DAYS = 30;
 const POINT_DAYS = 7;
-const HISTORY_WINDOWS = 8;
 
 async function placeStats(
 	ctx: DashboardContext,
@@ -433,7 +432,7 @@ async function placeStats(
 ): Promise<PlaceStat[]> {
 	const today = shanghaiDay(ctx.now);
 	const len = periodDays(filter);
-	const history = start ? historyWindows(ctx.cal, filter.from, len, HISTORY_WINDOWS, start) : [];
+	const history = start ? historyWindows(ctx.cal, filter.from, len, HOTSPOT_DEFAULTS.windows, start) : [];
 	// the day ranges to count: the period (0), then each range of the history once (a short period's windows are
 	// single reference days, which two days of the period may share)
 	const ranges = [{ from: filter.from, to: filter.to }];
