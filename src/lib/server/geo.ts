@@ -6,6 +6,9 @@ import { Geocoder } from '$pipelines/normalize/index';
 import type { Reference } from '$pipelines/reference/index';
 import type { TicketLocator } from '$lib/types';
 
+/** A district feature's code: its id, or its `code` property. */
+const featureCode = (f: GeoJSON.Feature) => String(f.id ?? (f.properties as { code?: string } | null)?.code);
+
 export interface DistrictShape {
 	code: string;
 	name: string;
@@ -22,7 +25,7 @@ export function districtShapes(ref: Reference, width: number, height: number): D
 	const projection = geoIdentity().reflectY(true).fitSize([width, height], fc);
 	const path = geoPath(projection);
 	const shapes = fc.features.map((f) => {
-		const code = String(f.id ?? (f.properties as { code?: string } | null)?.code);
+		const code = featureCode(f);
 		return { code, name: ref.districtByCode.get(code)?.name ?? code, d: path(f) ?? '' };
 	});
 	cache.set(key, shapes);
@@ -111,7 +114,7 @@ export function districtLabels(ref: Reference, width: number, height: number): D
 	const projection = mapProjection(ref, width, height);
 	const path = geoPath(projection);
 	const fc = ref.geojson as GeoJSON.FeatureCollection;
-	const features = new Map(fc.features.map((f) => [String(f.id ?? (f.properties as { code?: string } | null)?.code), f]));
+	const features = new Map(fc.features.map((f) => [featureCode(f), f]));
 	const finite = (xy: [number, number] | null | undefined): xy is [number, number] =>
 		!!xy && Number.isFinite(xy[0]) && Number.isFinite(xy[1]);
 	const hasShape = (code: string) => {
@@ -184,7 +187,6 @@ export function geocoderFor(ref: Reference): Geocoder {
 // 工单详情: a small locator map of one ticket — its district's outline (with the neighbours around it, clipped
 // to the box), and a pin at the ticket's coordinates.
 
-const featureCode = (f: GeoJSON.Feature) => String(f.id ?? (f.properties as { code?: string } | null)?.code);
 
 /** A path stream that drops a point closer than `eps` (in the box's units) to the last one it kept in its line. */
 function thinned(eps: number, sink: GeoStream): GeoStream {
