@@ -268,6 +268,9 @@ export class WorkCalendar {
  * 调休 on top of these, which cannot be foreseen: for a year it does not cover yet, these days at least are not
  * counted as working days. Lunar dates and 清明 from chinese-days.
  */
+/** The statutory days off of each festival (国务院《全国年节及纪念日放假办法》), as statutoryHolidays puts them. */
+export const STATUTORY_DAYS: Readonly<Record<Festival, number>> = { 元旦: 1, 春节: 4, 清明: 1, 劳动节: 2, 端午: 1, 中秋: 1, 国庆节: 3 };
+
 export function statutoryHolidays(year: number): HolidayData {
 	const require = createRequire(import.meta.url);
 	const cd = require('chinese-days') as {
@@ -275,17 +278,17 @@ export function statutoryHolidays(year: number): HolidayData {
 		getSolarTermDate: (year: number, month: number, term: string) => string;
 	};
 	const holidays: Record<string, string> = {};
-	const put = (day: string, name: string, days: number) => (holidays[day] = `${name},${days}`);
+	const put = (day: string, name: string) => (holidays[day] = `${name},${STATUTORY_DAYS[festivalOf(name) as Festival]}`);
 	const y = String(year);
-	put(`${y}-01-01`, "New Year's Day,元旦", 1);
+	put(`${y}-01-01`, "New Year's Day,元旦");
 	const spring = cd.getSolarDateFromLunar(`${y}-01-01`).date;
-	for (let i = -1; i <= 2; i++) put(addDays(spring, i), 'Spring Festival,春节', 4);
-	put(cd.getSolarTermDate(year, 4, 'pure_brightness'), 'Tomb-sweeping Day,清明', 1);
-	put(`${y}-05-01`, 'Labour Day,劳动节', 2);
-	put(`${y}-05-02`, 'Labour Day,劳动节', 2);
-	put(cd.getSolarDateFromLunar(`${y}-05-05`).date, 'Dragon Boat Festival,端午', 1);
-	put(cd.getSolarDateFromLunar(`${y}-08-15`).date, 'Mid-autumn Festival,中秋', 1);
-	for (const d of ['10-01', '10-02', '10-03']) put(`${y}-${d}`, 'National Day,国庆节', 3);
+	for (let i = -1; i <= 2; i++) put(addDays(spring, i), 'Spring Festival,春节');
+	put(cd.getSolarTermDate(year, 4, 'pure_brightness'), 'Tomb-sweeping Day,清明');
+	put(`${y}-05-01`, 'Labour Day,劳动节');
+	put(`${y}-05-02`, 'Labour Day,劳动节');
+	put(cd.getSolarDateFromLunar(`${y}-05-05`).date, 'Dragon Boat Festival,端午');
+	put(cd.getSolarDateFromLunar(`${y}-08-15`).date, 'Mid-autumn Festival,中秋');
+	for (const d of ['10-01', '10-02', '10-03']) put(`${y}-${d}`, 'National Day,国庆节');
 	return { holidays, workdays: {} };
 }
 
@@ -345,7 +348,7 @@ export function parseHolidayFile(
 				problems.push(`${at}的值 ${JSON.stringify(value)} 应为“英文名,中文名,天数”，如 "Spring Festival,春节,4"`);
 				continue;
 			}
-			const dow = new Date(`${key}T00:00:00Z`).getUTCDay();
+			const dow = (dayNumber(key) + 4) % 7; // 1970-01-01 was a Thursday
 			if (list === 'workdays' && dow !== 0 && dow !== 6) {
 				problems.push(`${at}是${WEEKDAYS[dow]}：调休上班日只能是周六或周日`);
 				continue;

@@ -6,7 +6,7 @@ import { DEFAULT_LIMITS, TICKET_TYPES, type TicketType, type TimeLimits } from '
 import type { Db } from '../db';
 import { settings, tickets } from '../db/schema';
 import { CaseError } from './input';
-import { FESTIVALS, refusedFileMessage, shanghaiDay, type Festival, type WorkCalendar, type YearCoverage } from '$pipelines/calendar/index';
+import { FESTIVALS, refusedFileMessage, shanghaiDay, STATUTORY_DAYS, type Festival, type WorkCalendar, type YearCoverage } from '$pipelines/calendar/index';
 
 const KEY = 'case_time_limits';
 
@@ -70,16 +70,9 @@ export async function saveLimits(db: Db, value: unknown): Promise<TimeLimits> {
 	return r.data;
 }
 
-/** How a festival's statutory days are said (国务院《全国年节及纪念日放假办法》, as `statutoryHolidays` counts them). */
-const FESTIVAL_DAYS: Record<Festival, string> = {
-	元旦: '元旦',
-	春节: '春节四天',
-	清明: '清明',
-	劳动节: '劳动节两天',
-	端午: '端午',
-	中秋: '中秋',
-	国庆节: '国庆三天'
-};
+const COUNTS = ['', '', '两', '三', '四'];
+/** How a festival's statutory days are said: 元旦, 春节四天 … (STATUTORY_DAYS). */
+const festivalDays = (f: Festival) => (STATUTORY_DAYS[f] > 1 ? `${f === '国庆节' ? '国庆' : f}${COUNTS[STATUTORY_DAYS[f]]}天` : f);
 
 /**
  * Whether the holiday calendar has this year's and next year's complete official schedule: each year complete,
@@ -101,11 +94,11 @@ export function calendarCoverage(
 		if (complete.length) parts.push(`节假日数据已覆盖 ${complete.join('、')} 年。`);
 		if (missing.length)
 			parts.push(
-				`节假日数据缺少 ${missing.join('、')} 年的放假安排：这些年份的时限扣除周末和法定节日当天（${FESTIVALS.map((f) => FESTIVAL_DAYS[f]).join('、')}），不含调休。`
+				`节假日数据缺少 ${missing.join('、')} 年的放假安排：这些年份的时限扣除周末和法定节日当天（${FESTIVALS.map((f) => festivalDays(f)).join('、')}），不含调休。`
 			);
 		for (const y of years.filter((y) => y.status === 'partial'))
 			parts.push(
-				`${y.year} 年的放假安排不完整：已录入的日子照录入的算，未录入的节日只扣除法定节日当天（${y.lacking.map((f) => FESTIVAL_DAYS[f]).join('、')}），不含调休。`
+				`${y.year} 年的放假安排不完整：已录入的日子照录入的算，未录入的节日只扣除法定节日当天（${y.lacking.map((f) => festivalDays(f)).join('、')}），不含调休。`
 			);
 		parts.push(
 			`国务院办公厅公布放假安排后，请更新 chinese-days 或在 data/reference/holidays-extra.json 中${partial.length ? '补全' : '补充'} ${[...partial, ...missing].sort().join('、')} 年的全年安排。`
