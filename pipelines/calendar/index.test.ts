@@ -1,9 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { schedule2027, springFestival2027 } from '../../tests/support/calendar';
+import { describe, expect, it } from 'vitest';
+import { extraFiles, schedule2027, springFestival2027 } from '../../tests/support/calendar';
 import {
 	WorkCalendar,
 	daysBetween,
@@ -104,15 +102,7 @@ describe('WorkCalendar (chinese-days data)', () => {
 });
 
 describe('the extra holiday file (holidays-extra.json)', () => {
-	const dir = mkdtempSync(join(tmpdir(), 'minqing-holidays-'));
-	afterAll(() => rmSync(dir, { recursive: true, force: true }));
-	let n = 0;
-	/** the calendar with an extra file of that content (a new path each time: defaultCalendar keeps the last one) */
-	const withFile = (content: unknown) => {
-		const file = join(dir, `holidays-${++n}.json`);
-		writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
-		return { file, cal: defaultCalendar(file) };
-	};
+	const withFile = extraFiles();
 	const NOW = Date.parse('2026-12-02T10:00:00+08:00');
 
 	it('the file shipped in data/reference is valid', () => {

@@ -1,6 +1,25 @@
 // A whole year's schedule in the shape of data/reference/holidays-extra.json, for tests of the extra file. Its dates
 // are made up (chinese-days 1.5.7 has no 2027 yet and the State Council has not published it): they are not official.
-import type { HolidayData } from '../../pipelines/calendar/index';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { defaultCalendar, type HolidayData } from '../../pipelines/calendar/index';
+
+/**
+ * For a describe block: `withFile(content)` gives the calendar with an extra holiday file of that content (JSON, or a
+ * string as written), each at a new path (defaultCalendar keeps the last one); the files go when the block ends.
+ */
+export function extraFiles(): (content: unknown) => { file: string; cal: ReturnType<typeof defaultCalendar> } {
+	const dir = mkdtempSync(join(tmpdir(), 'minqing-holidays-'));
+	afterAll(() => rmSync(dir, { recursive: true, force: true }));
+	let n = 0;
+	return (content) => {
+		const file = join(dir, `holidays-${++n}.json`);
+		writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+		return { file, cal: defaultCalendar(file) };
+	};
+}
 
 const days = (from: string, to: string) => {
 	const out: string[] = [];

@@ -1,26 +1,16 @@
 // What 设置 › 办理时限 says about the holiday calendar: which of this year and next are complete, partial or missing,
 // and an extra holiday file that was refused.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WorkCalendar, defaultCalendar, type HolidayData } from '../../../../pipelines/calendar/index';
-import { schedule2027, springFestival2027 } from '../../../../tests/support/calendar';
+import { extraFiles, schedule2027, springFestival2027 } from '../../../../tests/support/calendar';
 import { calendarCoverage } from './limits';
 
 const NOW = Date.parse('2026-12-02T10:00:00+08:00');
 const STATUTORY = '元旦、春节四天、清明、劳动节两天、端午、中秋、国庆三天';
 
 describe('calendarCoverage', () => {
-	const dir = mkdtempSync(join(tmpdir(), 'minqing-limits-'));
-	afterAll(() => rmSync(dir, { recursive: true, force: true }));
-	let n = 0;
-	const withFile = (content: unknown) => {
-		const file = join(dir, `holidays-${++n}.json`);
-		writeFileSync(file, JSON.stringify(content));
-		return { file, cal: defaultCalendar(file) };
-	};
+	const withFile = extraFiles();
 
 	it('says 2027 is missing when nothing adds it (the package has up to 2026)', () => {
 		const c = calendarCoverage(defaultCalendar(), NOW);
