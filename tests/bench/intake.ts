@@ -11,6 +11,7 @@ import autocannon from 'autocannon';
 import { procCpuSeconds } from '../../pipelines/segment/worker-start';
 import { freePort } from '../support/net';
 import { openLoop } from './open-loop';
+import { median } from './stats';
 import { withScratchApp } from './scratch-app';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -110,6 +111,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
 			duration: { type: 'string', default: '20' },
 			rate: { type: 'string', default: '1000' },
 			loads: { type: 'string', default: 'closed,open' },
+			runs: { type: 'string', default: '1' },
 			'in-process': { type: 'boolean', default: false }
 		},
 		strict: false
@@ -124,6 +126,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
 	const duration = Number(values.duration);
 	const rate = Number(values.rate);
 	const loads = String(values.loads).split(',');
+	const runs = Math.max(1, Math.floor(Number(values.runs)) || 1);
 	const dir = mkdtempSync(join(tmpdir(), 'minqing-intake-'));
 	const port = await freePort();
 	const url = `http://127.0.0.1:${port}`;
@@ -244,10 +247,14 @@ export async function intakeBench(argv: string[]): Promise<void> {
 				`≥ 1,000/s ${met ? 'met' : 'missed'}`
 			]);
 		}
-		// open loop: calls fall due at the goal rate whatever the server does; latency from the due time
+		// open loop: calls fall due at the goal rate whatever the server does; latency from the due time. With
+		// --runs N, N rounds over the connection counts (so that a slow spell of the machine falls on each of them),
+		// and in how many the goal was met
 		const ownDelays: string[] = [];
+		const p99s = new Map<number, number[]>();
+		const openRuns = Array.from({ length: runs }, (_, run) => connections.map((c) => ({ run, c }))).flat();
 		if (rate > 0 && loads.includes('open'))
-			for (const c of connections) {
+			for (const { run, c } of openRuns) {
 				await settled(child.pid!);
 				const before = await count();
 				const roundsBefore = await rounds();
@@ -261,7 +268,8 @@ export async function intakeBench(argv: string[]): Promise<void> {
 					body: () => body()
 				});
 				const busy = cores();
-				ownDelays.push(`${c} connections: p99 ${r.ownDelay.p99.toFixed(1)} ms, max ${r.ownDelay.max.toFixed(1)} ms`);
+				ownDelays.push(`${c} connections${runs > 1 ? ` (run ${run + 1})` : ''}: p99 ${r.ownDelay.p99.toFixed(1)} ms, max ${r.ownDelay.max.toFixed(1)} ms`);
+				p99s.set(c, [...(p99s.get(c) ?? []), r.p99]);
 				if (process.env.MINQING_BENCH_TIMELINE === '1')
 					console.log(`slowest answer per half second (${c} connections):`, r.slowest.map((x) => x.toFixed(0)).join(' '));
 				const roundsAfter = await rounds();
@@ -270,7 +278,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
 				const perSecond = r.ok / r.seconds;
 				const met = r.ok === r.sent && r.p99 <= 50 && r.errors === 0 && r.non2xx === 0;
 				rows.push([
-					`${rate.toLocaleString('en')}/s due`,
+					`${rate.toLocaleString('en')}/s due${runs > 1 ? ` (run ${run + 1})` : ''}`,
 					String(c),
 					perSecond.toFixed(0),
 					r.p50.toFixed(1),
@@ -293,6 +301,13 @@ export async function intakeBench(argv: string[]): Promise<void> {
 				`open loop (tests/bench/open-loop.ts, as wrk2 measures): ${rate.toLocaleString('en')} calls a second fall due at even intervals over that many keep-alive\n` +
 				'  connections; latency counts from when a call was due, so waiting for a free connection or behind a slow answer is included'
 		);
+		if (runs > 1)
+			for (const [c, ps] of p99s) {
+				console.log(
+					`open loop, ${c} connections, ${ps.length} runs: p99 median ${median(ps).toFixed(1)} ms, best ${Math.min(...ps).toFixed(1)}, ` +
+						`worst ${Math.max(...ps).toFixed(1)}; p99 ≤ 50 ms in ${ps.filter((p) => p <= 50).length} of ${ps.length}`
+				);
+			}
 		if (ownDelays.length)
 			console.log(
 				`the load generator's own event loop ran late by (open loop; such a delay is in the latencies above too): ${ownDelays.join(' · ')}`
