@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { detectSeriesCli, parseSeriesCsv, parseTimestamp } from './series-cli';
+import { ClosedPipe } from '../../tests/support/pipes';
 
 const dir = mkdtempSync(join(tmpdir(), 'minqing-series-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -110,6 +111,13 @@ describe('detect-series', () => {
 			expect(code).toBe(1);
 			expect(stderr).toContain('没有数据行');
 		}
+	});
+
+	it('a reader that goes away (| head) ends it quietly with exit code 0', async () => {
+		const path = join(dir, 'long.csv');
+		writeFileSync(path, Array.from({ length: 3000 }, (_, i) => `${new Date(Date.UTC(2026, 0, 1, i)).toISOString()},10`).join('\n'));
+		expect(await detectSeriesCli([path], new ClosedPipe(0))).toBe(0);
+		expect(stderr).toBe('');
 	});
 
 	it('usage error without a file', async () => {

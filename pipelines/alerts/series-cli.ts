@@ -12,6 +12,7 @@
  * then the precise reason); 2 for a usage error.
  */
 import { readFile } from 'node:fs/promises';
+import { LineOutput } from '../cli-output';
 import { detectSeries, type SeriesPoint } from './detector';
 
 export const DETECT_SERIES_USAGE = 'usage: detect-series <file.csv>   (rows: timestamp,value; writes timestamp,value,score,alert)';
@@ -143,9 +144,9 @@ export async function detectSeriesCli(argv: string[], out: NodeJS.WritableStream
 	const chunks: string[] = ['timestamp,value,score,alert\n'];
 	for (const p of scored)
 		chunks.push(`${parsed.labels.get(p.t)},${Number.isNaN(p.value) ? '' : p.value},${p.score.toFixed(4)},${p.alert ? 1 : 0}\n`);
-	const body = chunks.join('');
-	await new Promise<void>((resolve, reject) => {
-		out.write(body, (err) => (err ? reject(err) : resolve()));
-	});
+	// a reader that goes away (`detect-series f.csv | head`) ends the command quietly
+	const output = new LineOutput(out);
+	await output.write(chunks.join(''));
+	output.end();
 	return 0;
 }

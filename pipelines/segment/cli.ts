@@ -7,9 +7,9 @@
  *   --hmm       jieba's HMM for unknown words (off by default: it lowers F1 on the PKU standard)
  *   --help      usage
  */
-import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { LineOutput } from '../cli-output';
 import { createSegmenter, type SegmenterOptions } from './index';
 
 export const SEGMENT_USAGE = `usage: segment [--no-dict] [--hmm] < input.txt > words.txt
@@ -30,41 +30,24 @@ export async function segmentCli(
 		allowPositionals: false,
 		strict: true
 	});
+	const out = new LineOutput(stdout);
 	if (values.help) {
-		await write(stdout, SEGMENT_USAGE + '\n');
+		await out.write(SEGMENT_USAGE + '\n');
+		out.end();
 		return;
 	}
 	const seg = createSegmenter({ ...options, userDict: !values['no-dict'], hmm: values.hmm });
 	const rl = createInterface({ input: stdin, crlfDelay: Infinity });
-	// A reader that goes away (`segment < big.txt | head`) ends the command quietly.
-	let closedByReader = false;
-	const onError = (e: NodeJS.ErrnoException) => {
-		if (e.code === 'EPIPE') {
-			closedByReader = true;
-			rl.close();
+	let buf = '';
+	for await (const line of rl) {
+		buf += seg.cut(line).join(' ') + '\n';
+		if (buf.length >= 1 << 16) {
+			await out.write(buf);
+			buf = '';
 		}
-	};
-	stdout.on('error', onError);
-	try {
-		let buf = '';
-		for await (const line of rl) {
-			buf += seg.cut(line).join(' ') + '\n';
-			if (buf.length >= 1 << 16) {
-				await write(stdout, buf);
-				buf = '';
-			}
-			if (closedByReader) break;
-		}
-		if (buf && !closedByReader) await write(stdout, buf);
-	} catch (e) {
-		if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
-	} finally {
-		// after EPIPE the listener stays: the stream may still report the failed writes
-		if (!closedByReader) stdout.off('error', onError);
+		// a reader that goes away (`segment < big.txt | head`) ends the command quietly
+		if (out.gone) break;
 	}
-}
-
-/** Writes with back-pressure. */
-async function write(out: NodeJS.WritableStream, s: string): Promise<void> {
-	if (!out.write(s)) await once(out as unknown as NodeJS.EventEmitter, 'drain');
+	if (buf) await out.write(buf);
+	out.end();
 }

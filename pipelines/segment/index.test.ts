@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { segmentCli } from './cli';
+import { ClosedPipe } from '../../tests/support/pipes';
 import {
 	createSegmenter,
 	dictionaryLoads,
@@ -339,5 +340,12 @@ describe('segment CLI', () => {
 
 	it('rejects unknown options', async () => {
 		await expect(runCli(['--bogus'], '')).rejects.toThrow();
+	});
+
+	it('a reader that goes away (| head) ends it quietly, without reading the rest', async () => {
+		const stdin = new PassThrough();
+		const done = segmentCli([], stdin, new ClosedPipe(1, 1));
+		stdin.end('姑苏区油烟扰民\n'.repeat(20_000));
+		await expect(done).resolves.toBeUndefined();
 	});
 });

@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../demo/rng';
+import { ClosedPipe } from '../../tests/support/pipes';
 import { loadReference } from '../reference/index';
 import { createSegmenter, type Segmenter } from '../segment/index';
 import { ensureWarehouse } from '../warehouse/schema';
@@ -278,6 +279,14 @@ describe('saveModel / loadModel', () => {
 });
 
 describe('runClassifyCli', () => {
+	it('stops quietly, without reading the rest, when the reader goes away (| head)', async () => {
+		const input = new PassThrough();
+		const done = runClassifyCli(input, new ClosedPipe(1, 1), model, seg);
+		input.end(`${JSON.stringify({ title: '停水', content: '家里停水了' })}\n`.repeat(3000));
+		const stats = await done;
+		expect(stats.lines).toBeLessThan(3000);
+	});
+
 	it('answers one JSON line per input line; bad lines get an error, not a crash', async () => {
 		const input = new PassThrough();
 		const output = new PassThrough();

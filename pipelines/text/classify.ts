@@ -56,6 +56,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { LineOutput } from '../cli-output';
 import { Rng } from '../demo/rng';
 import { loadReference, routeUnit, type Reference } from '../reference/index';
 
@@ -1464,20 +1465,24 @@ function parseLine(line: string): SuggestInput {
  */
 export async function runClassifyCli(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, model: ClassifierModel, segmenter: TokenSource): Promise<{ lines: number; errors: number }> {
 	const rl = createInterface({ input, crlfDelay: Infinity });
+	const out = new LineOutput(output);
 	let lines = 0;
 	let errors = 0;
 	for await (const raw of rl) {
 		lines++;
-		let out: string;
+		let answer: string;
 		try {
 			const line = raw.replace(/^\uFEFF/, '').trim();
 			if (!line) throw new Error('empty line');
-			out = JSON.stringify(suggest(model, parseLine(line), segmenter));
+			answer = JSON.stringify(suggest(model, parseLine(line), segmenter));
 		} catch (e) {
 			errors++;
-			out = JSON.stringify({ error: (e as Error).message });
+			answer = JSON.stringify({ error: (e as Error).message });
 		}
-		if (!output.write(`${out}\n`)) await new Promise<void>((resolve) => output.once('drain', () => resolve()));
+		await out.write(`${answer}\n`);
+		// a reader that goes away (`classify < in.jsonl | head`) ends the command quietly
+		if (out.gone) break;
 	}
+	out.end();
 	return { lines, errors };
 }

@@ -11,6 +11,7 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { LineOutput } from '../cli-output';
 import { createSegmenter, type SegmenterOptions } from '../segment/index';
 import { SegmentPool } from '../segment/pool';
 import { cluster, type ClusterOptions, type TopicModel } from './cluster';
@@ -49,10 +50,6 @@ async function readLines(input: NodeJS.ReadableStream | string): Promise<string[
 	return lines;
 }
 
-async function write(out: NodeJS.WritableStream, s: string): Promise<void> {
-	if (!out.write(s)) await once(out as unknown as NodeJS.EventEmitter, 'drain');
-}
-
 /** Clusters the lines of `input` and writes one cluster id per line to `output`; resolves with a summary. */
 export async function runClusterCli(
 	input: NodeJS.ReadableStream | string,
@@ -83,19 +80,22 @@ export async function runClusterCli(
 	const { model, assignments } = cluster(docs, { ...opts.cluster, k, seed: opts.seed ?? 1 });
 	const t2 = performance.now();
 
-	const out = typeof output === 'string' ? createWriteStream(output) : output;
+	const stream = typeof output === 'string' ? createWriteStream(output) : output;
+	const out = new LineOutput(stream);
 	let buf = '';
 	for (const a of assignments) {
 		buf += `${a.clusterId}\n`;
 		if (buf.length >= 1 << 16) {
-			await write(out, buf);
+			await out.write(buf);
 			buf = '';
 		}
+		if (out.gone) break;
 	}
-	if (buf) await write(out, buf);
+	if (buf) await out.write(buf);
+	out.end();
 	if (typeof output === 'string') {
-		out.end();
-		await once(out as unknown as NodeJS.EventEmitter, 'finish');
+		stream.end();
+		await once(stream as unknown as NodeJS.EventEmitter, 'finish');
 	}
 
 	return {

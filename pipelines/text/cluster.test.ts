@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ClosedPipe } from '../../tests/support/pipes';
 import { createSegmenter, type Segmenter } from '../segment/index';
 import { runClusterCli } from './cluster-cli';
 import { assign, cluster, defaultAncestors, hierarchy, lgamma, parseModel, serializeModel, type ClusterDoc, type TopicModel } from './cluster';
@@ -334,6 +335,13 @@ describe('with the hotline segmenter', () => {
 			)
 		).toBeGreaterThan(0.8);
 		await expect(runClusterCli(new PassThrough(), new PassThrough(), { k: 0 })).rejects.toThrow(/--k/);
+	});
+
+	it('a reader that goes away (| head) ends it quietly', async () => {
+		const input = new PassThrough();
+		input.end(Array.from({ length: 30_000 }, (_, i) => `第${i}条 路灯不亮 噪音扰民`).join('\n'));
+		const summary = await runClusterCli(input, new ClosedPipe(1), { k: 3, seed: 1 });
+		expect(summary.lines).toBe(30_000);
 	});
 
 });
