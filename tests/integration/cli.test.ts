@@ -140,8 +140,29 @@ describe('npm run cli', () => {
 	it('explains unknown commands and bad numbers', () => {
 		expect(cli(['frobnicate']).stderr).toContain('未知命令 frobnicate');
 		const bad = cli(['demo', '--tickets', 'lots', '--data-dir', dir]);
-		expect(bad.code).toBe(1);
+		expect(bad.code).toBe(2);
 		expect(bad.stderr).toContain('--tickets 必须是');
 		expect(cli(['help']).stdout).toContain('用法');
+	});
+
+	it('says wrong usage in Chinese with exit code 2, no stack trace, and gives each command its help', () => {
+		const missing = cli(['ingest', 'x.ndjson', '--source', '--data-dir', dir]);
+		expect(missing.code).toBe(2);
+		expect(missing.stderr).toContain('选项 --source 缺少取值，运行 npm run cli -- ingest --help 查看用法');
+		expect(missing.stderr).toContain('[minqing] detail:');
+		expect(missing.stderr).not.toMatch(/\n\s+at /);
+		const unknown = cli(['quarantine', 'list', '--bogus', '--data-dir', dir]);
+		expect([unknown.code, unknown.stderr.split('\n')[0]]).toEqual([2, '[minqing] 未知选项 --bogus，运行 npm run cli -- quarantine --help 查看用法']);
+		// a missing directory was taken as the directory "undefined" under the checkout
+		const noDir = cli(['classify', '--data-dir']);
+		expect(noDir.code).toBe(2);
+		expect(noDir.stderr).toContain('--data-dir 后须跟一个目录');
+		const help = cli(['ingest', '--help']);
+		expect(help.code).toBe(0);
+		expect(help.stdout).toContain('用法: npm run cli -- ingest <文件…>');
+		expect(help.stdout).toContain('--data-dir');
+		expect(help.stdout).not.toContain('detect-series');
+		expect(cli(['help', 'cluster']).stdout).toContain('cluster [--k auto|N]');
+		expect(cli(['frobnicate']).code).toBe(2);
 	});
 });

@@ -31,6 +31,10 @@ import { queryRows } from '../analytics/duckdb';
 import { findRunningServer, type Presence } from '../presence';
 import { CommandInputError, runLocalCommand, type LocalCommand } from '../local-commands';
 import { isSourceName, SOURCE_NAME_RULE } from '../inbox';
+import { commandHelp, takeDataDir, usageErrorOf, UsageError, wantsHelp } from './args';
+
+const COMMON_OPTIONS = `通用选项: --data-dir DIR（同 MINQING_DATA_DIR）；各命令加 --help 显示该命令的用法
+退出码: 0 完成；1 失败；2 用法有误（ingest 另有：某个文件完全无法读取）`;
 
 const HELP = `民情 Minqing 命令行
 
@@ -62,15 +66,15 @@ const HELP = `民情 Minqing 命令行
   detect-series <文件.csv>
         读取 timestamp,value 两列的 CSV（可有表头），用产品默认的预警检测设置与阈值逐行打分，
         输出 timestamp,value,score,alert（score 为 0–1 的异常分，alert=1 表示在该点开始一次预警；用于评测）。
-  help  显示本帮助
+  help [命令]  显示本帮助，或某个命令的用法
 
-通用选项: --data-dir DIR（同 MINQING_DATA_DIR）
+${COMMON_OPTIONS}
 `;
 
 function int(v: string | undefined, name: string, fallback: number, min = 1): number {
 	if (v === undefined) return fallback;
 	const n = Number(v.replaceAll('_', ''));
-	if (!Number.isInteger(n) || n < min) throw new StartupError(`${name} 必须是不小于 ${min} 的整数`, `${name}=${v}`);
+	if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} 必须是不小于 ${min} 的整数`, `${name}=${v}`);
 	return n;
 }
 
@@ -155,7 +159,7 @@ async function demo(config: Config, args: string[]) {
 
 async function user(config: Config, args: string[]) {
 	const [sub, ...rest] = args;
-	if (sub !== 'add') throw new StartupError('用法: user add --username U --name 名称 --role 角色 [--unit 单位代码]', `unknown user subcommand ${sub}`);
+	if (sub !== 'add') throw new UsageError('用法: user add --username U --name 名称 --role 角色 [--unit 单位代码]', `unknown user subcommand ${sub}`);
 	const { values } = parseArgs({ args: rest, options: { username: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, unit: { type: 'string' } } });
 	console.log(JSON.stringify(await localCommand(config, 'user-add', { ...values, password: process.env.MINQING_PASSWORD ?? '' })));
 }
@@ -195,7 +199,7 @@ async function ingest(config: Config, args: string[]) {
 		allowPositionals: true,
 		options: { source: { type: 'string', default: 'file' }, mapping: { type: 'string' }, batch: { type: 'string' }, 'merge-threads': { type: 'string' } }
 	});
-	if (!positionals.length) throw new StartupError('请指定要接入的文件：npm run cli -- ingest <文件…>', 'no input files');
+	if (!positionals.length) throw new UsageError('请指定要接入的文件：npm run cli -- ingest <文件…>', 'no input files');
 	for (const p of positionals) {
 		if (!existsSync(p)) throw new StartupError(`找不到文件 ${p}`, `ENOENT ${p}`);
 		if (!statSync(p).isFile()) throw new StartupError(`${p} 不是普通文件（是文件夹或设备）：请指定要接入的文件`, `not a regular file: ${p}`);
@@ -473,14 +477,14 @@ async function quarantine(config: Config, args: string[]) {
 		}
 		out = await localCommand(config, 'quarantine-replay', { source: values.source, ...mapping });
 	} else {
-		throw new StartupError('用法: quarantine list|show|replay', `unknown quarantine subcommand ${sub}`);
+		throw new UsageError('用法: quarantine list|show|replay', `unknown quarantine subcommand ${sub}`);
 	}
 	console.log(JSON.stringify(out, null, 1));
 }
 
 async function token(config: Config, args: string[]) {
 	const [sub, ...rest] = args;
-	if (sub !== 'create') throw new StartupError('用法: token create --name 名称 --source 来源 [--scope ingest,open311]', `unknown token subcommand ${sub}`);
+	if (sub !== 'create') throw new UsageError('用法: token create --name 名称 --source 来源 [--scope ingest,open311]', `unknown token subcommand ${sub}`);
 	const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, source: { type: 'string' }, scope: { type: 'string', default: 'ingest' } } });
 	const scopes = values.scope!.split(',').map((s) => s.trim());
 	console.log(JSON.stringify(await localCommand(config, 'token-create', { name: values.name, source: values.source, scopes })));
@@ -529,13 +533,26 @@ async function clusterCmd(args: string[]) {
 	console.error(`[minqing] ${r.lines} 行，${r.k} 个话题，离群 ${r.outliers} 行`);
 }
 
-async function main(argv: string[]) {
-	const di = argv.indexOf('--data-dir');
-	if (di >= 0) {
-		process.env.MINQING_DATA_DIR = argv[di + 1];
-		argv.splice(di, 2);
-	}
+const COMMANDS = ['demo', 'user', 'ingest', 'quarantine', 'token', 'segment', 'classify', 'cluster', 'detect-series'];
+
+async function main(args: string[]) {
+	const { argv, dataDir } = takeDataDir(args);
+	if (dataDir !== undefined) process.env.MINQING_DATA_DIR = dataDir;
 	const [cmd, ...rest] = argv;
+	try {
+		await run(cmd, rest);
+	} catch (e) {
+		throw usageErrorOf(e, COMMANDS.includes(cmd) ? cmd : undefined) ?? e;
+	}
+}
+
+async function run(cmd: string | undefined, rest: string[]) {
+	// `<command> --help` and `help <command>`: that command's lines of the help
+	const helpOf = cmd === 'help' || cmd === '--help' ? rest[0] : wantsHelp(rest) ? cmd : undefined;
+	if (helpOf !== undefined && COMMANDS.includes(helpOf)) {
+		process.stdout.write(`用法: npm run cli -- ${commandHelp(HELP, helpOf)!.trimStart()}\n\n${COMMON_OPTIONS}\n`);
+		return;
+	}
 	const config = loadConfig();
 	switch (cmd) {
 		case 'demo':
@@ -563,17 +580,18 @@ async function main(argv: string[]) {
 			process.stdout.write(HELP);
 			return;
 		default:
-			throw new StartupError(`未知命令 ${cmd}，运行 npm run cli -- help 查看用法`, `unknown command ${cmd}`);
+			throw new UsageError(`未知命令 ${cmd}，运行 npm run cli -- help 查看用法`, `unknown command ${cmd}`);
 	}
 }
 
+// exit codes: 0 done; 1 failed; 2 wrong usage (and for ingest, a file it could not read at all)
 main(process.argv.slice(2)).catch((e) => {
 	if (e instanceof StartupError) {
 		console.error(`[minqing] ${e.userMessage}\n[minqing] detail: ${e.detail}`);
-	} else if (e?.name === 'AuthError' || e?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+	} else if (e?.name === 'AuthError') {
 		console.error(`[minqing] ${e.message}`);
 	} else {
 		console.error(e);
 	}
-	process.exit(1);
+	process.exit(e instanceof UsageError ? e.exitCode : 1);
 });
