@@ -51,6 +51,36 @@ describe('parseTimestamp', () => {
 		expect(parseTimestamp('2014-02-30 00:00:00')).toBeNaN();
 		expect(parseTimestamp('yesterday')).toBeNaN();
 	});
+	it('refuses dates and times that do not exist, with a zone as without one', () => {
+		for (const zone of ['', 'Z', '+08:00', '+0800', '+08']) {
+			const sep = zone ? 'T' : ' ';
+			expect(parseTimestamp(`2026-02-30${sep}00:00:00${zone}`)).toBeNaN();
+			expect(parseTimestamp(`2026-02-29${sep}00:00:00${zone}`)).toBeNaN();
+			expect(parseTimestamp(`2100-02-29${sep}00:00:00${zone}`)).toBeNaN();
+			expect(parseTimestamp(`2026-04-31${sep}00:00:00${zone}`)).toBeNaN();
+			expect(parseTimestamp(`2026-13-01${sep}00:00:00${zone}`)).toBeNaN();
+			expect(parseTimestamp(`2026-00-01${sep}00:00:00${zone}`)).toBeNaN();
+			expect(parseTimestamp(`2026-01-00${sep}00:00:00${zone}`)).toBeNaN();
+			expect(parseTimestamp(`2026-01-01${sep}24:00:00${zone}`)).toBeNaN();
+			expect(parseTimestamp(`2026-01-01${sep}25:00${zone}`)).toBeNaN();
+			expect(parseTimestamp(`2026-01-01${sep}00:60:00${zone}`)).toBeNaN();
+			expect(parseTimestamp(`2026-01-01${sep}00:00:60${zone}`)).toBeNaN();
+			// leap days that exist
+			const iso = zone === 'Z' ? 'Z' : '+08:00';
+			expect(parseTimestamp(`2024-02-29${sep}00:00:00${zone}`)).toBe(Date.parse(`2024-02-29T00:00:00${iso}`));
+			expect(parseTimestamp(`2000-02-29${sep}23:59:59${zone}`)).toBe(Date.parse(`2000-02-29T23:59:59${iso}`));
+		}
+		// offsets: hours up to 14, minutes below 60
+		expect(parseTimestamp('2026-01-01T00:00:00+25:00')).toBeNaN();
+		expect(parseTimestamp('2026-01-01T00:00:00+15')).toBeNaN();
+		expect(parseTimestamp('2026-01-01T00:00:00-1500')).toBeNaN();
+		expect(parseTimestamp('2026-01-01T00:00:00+08:60')).toBeNaN();
+		expect(parseTimestamp('2026-01-01T00:00:00+14:00')).toBe(Date.parse('2026-01-01T00:00:00+14:00'));
+		expect(parseTimestamp('2026-01-01T00:00:00-12:00')).toBe(Date.parse('2026-01-01T00:00:00-12:00'));
+		expect(parseTimestamp('2026-01-01T00:00:00+05:45')).toBe(Date.parse('2026-01-01T00:00:00+05:45'));
+		expect(parseTimestamp('2026-01-01 05:30:00-0330')).toBe(Date.parse('2026-01-01T05:30:00-03:30'));
+		expect(parseTimestamp('2026-01-01t00:00:00.25z')).toBe(Date.parse('2026-01-01T00:00:00.250Z'));
+	});
 });
 
 describe('detect-series', () => {
@@ -80,6 +110,19 @@ describe('detect-series', () => {
 			'2025-01-01 01:00:00,,0.0000,0',
 			'2025-01-01 02:00:00,,0.0000,0'
 		]);
+	});
+
+	it('an impossible date with a zone is refused with its line, not rolled over onto a later row', async () => {
+		const r = await run('2026-02-28T00:00:00Z,1\n2026-02-30T00:00:00Z,5\n2026-03-02T00:00:00Z,9\n');
+		expect(r.code).toBe(1);
+		expect(r.out).toBe('');
+		expect(stderr).toContain('第 2 行的时间无法识别：2026-02-30T00:00:00Z');
+		expect(stderr).toContain('line 2: unparseable timestamp "2026-02-30T00:00:00Z" (day 30 out of range: 2026-02 has 28 days)');
+		stderr = '';
+		const o = await run('2026-02-28 00:00:00+25:00,1\n');
+		expect(o.code).toBe(1);
+		expect(stderr).toContain('第 1 行的时间无法识别');
+		expect(stderr).toContain('offset hours 25 out of range 0-14');
 	});
 
 	it('a missing file: Chinese message and the precise reason', async () => {

@@ -3,7 +3,8 @@
  *
  * Input: `timestamp,value` rows, header line optional. Timestamps `2014-07-01 00:30:00` (also with `T`, without
  * seconds, with fractions, or a bare date) are Asia/Shanghai wall time; timestamps with `Z` or an offset (after `T`
- * or a space, as pandas and PostgreSQL write them: +00:00, +0800, +08) are taken as given. Lines may end in \r\n,
+ * or a space, as pandas and PostgreSQL write them: +00:00, +0800, +08) are taken as given; a date, time or offset
+ * that does not exist (2026-02-30, 25:00, +25:00), zoned or not, is an unparseable row. Lines may end in \r\n,
  * \n or \r. An empty value (or NaN/NA/null) is a missing value. Rows sharing a timestamp: the last one counts;
  * rows out of order are put in time order.
  * Output: `timestamp,value,score,alert` in time order, one row per distinct timestamp (the timestamp as written in
@@ -20,36 +21,60 @@ export const DETECT_SERIES_USAGE = 'usage: detect-series <file.csv>   (rows: tim
 const SHANGHAI_MS = 8 * 3_600_000;
 const NAIVE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/;
 /** with a zone: `T` or a space (pandas, PostgreSQL), then `Z` or an offset ±HH:MM, ±HHMM or ±HH (PostgreSQL's +08) */
-const ZONED = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}(?::?\d{2})?)$/i;
+const ZONED = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)$/i;
 const MISSING = new Set(['', 'nan', 'na', 'null', 'none']);
 
-/** Epoch ms of a timestamp (naive: Asia/Shanghai wall time), or NaN. */
-export function parseTimestamp(s: string): number {
+function daysInMonth(y: number, mo: number): number {
+	return mo === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(mo) ? 30 : 31;
+}
+
+/**
+ * Epoch ms of the fields as UTC wall time, or the reason they name no instant (month 13, 2014-02-30, 25:00,
+ * minute or second 60). Both forms go through it, so a zoned time is refused exactly where a naive one is.
+ */
+function utcFields(y: number, mo: number, d: number, h: number, mi: number, sec: number, frac: string): number | string {
+	if (mo < 1 || mo > 12) return `month ${mo} out of range 1-12`;
+	const dim = daysInMonth(y, mo);
+	if (d < 1 || d > dim) return `day ${d} out of range: ${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')} has ${dim} days`;
+	if (h > 23) return `hour ${h} out of range 0-23`;
+	if (mi > 59) return `minute ${mi} out of range 0-59`;
+	if (sec > 59) return `second ${sec} out of range 0-59`;
+	const ms = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;
+	// setUTCFullYear: Date.UTC would read years 0-99 as 1900-1999
+	const t = new Date(0);
+	t.setUTCFullYear(y, mo - 1, d);
+	return t.setUTCHours(h, mi, sec, ms);
+}
+
+/** Epoch ms of a timestamp (naive: Asia/Shanghai wall time), or why it is not one. */
+function readTimestamp(s: string): number | string {
 	const m = NAIVE.exec(s);
 	if (m) {
 		const [y, mo, d, h, mi, sec, frac] = m.slice(1).map((x) => x ?? '');
-		const ms = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;
-		const t = Date.UTC(+y, +mo - 1, +d, +(h || 0), +(mi || 0), +(sec || 0), ms);
-		const back = new Date(t);
-		// reject 2014-02-30 and 25:00
-		if (
-			back.getUTCFullYear() !== +y ||
-			back.getUTCMonth() !== +mo - 1 ||
-			back.getUTCDate() !== +d ||
-			+(h || 0) > 23 ||
-			+(mi || 0) > 59 ||
-			+(sec || 0) > 59
-		)
-			return NaN;
-		return t - SHANGHAI_MS;
+		const t = utcFields(+y, +mo, +d, +(h || 0), +(mi || 0), +(sec || 0), frac);
+		return typeof t === 'number' ? t - SHANGHAI_MS : t;
 	}
 	const z = ZONED.exec(s);
 	if (z) {
-		const [, day, time, zone] = z;
-		const offset = /^z$/i.test(zone) ? 'Z' : zone.length === 3 ? `${zone}:00` : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
-		return Date.parse(`${day}T${time}${offset}`);
+		const [y, mo, d, h, mi, sec, frac, utc, sign, oh, om] = z.slice(1).map((x) => x ?? '');
+		const t = utcFields(+y, +mo, +d, +h, +mi, +(sec || 0), frac);
+		if (typeof t === 'string') return t;
+		if (utc) return t;
+		// offsets in use run from -12:00 to +14:00
+		if (+oh > 14) return `offset hours ${oh} out of range 0-14`;
+		if (+(om || 0) > 59) return `offset minutes ${om} out of range 0-59`;
+		return t - (sign === '-' ? -1 : 1) * (+oh * 60 + +(om || 0)) * 60_000;
 	}
-	return NaN;
+	return 'expected YYYY-MM-DD HH:MM:SS or ISO 8601';
+}
+
+/**
+ * Epoch ms of a timestamp (naive: Asia/Shanghai wall time), or NaN — also for a date or time that does not exist
+ * (2014-02-30, 25:00, an offset beyond ±14:00 or with 60 minutes or more), with or without a zone.
+ */
+export function parseTimestamp(s: string): number {
+	const t = readTimestamp(s);
+	return typeof t === 'number' ? t : NaN;
 }
 
 class InputError extends Error {
@@ -79,7 +104,8 @@ export function parseSeriesCsv(text: string, name = 'input'): { points: SeriesPo
 		const fields = line.split(',');
 		const lineNo = i + 1;
 		const ts = unquote(fields[0]);
-		const t = parseTimestamp(ts);
+		const read = readTimestamp(ts);
+		const t = typeof read === 'number' ? read : NaN;
 		if (!seenData && Number.isNaN(t) && /^[^\d]/.test(ts)) {
 			// header line (first non-empty line, not starting with a digit)
 			seenData = true;
@@ -94,7 +120,7 @@ export function parseSeriesCsv(text: string, name = 'input'): { points: SeriesPo
 		if (Number.isNaN(t))
 			throw new InputError(
 				`${name} 第 ${lineNo} 行的时间无法识别：${ts.slice(0, 40)}`,
-				`line ${lineNo}: unparseable timestamp ${JSON.stringify(ts.slice(0, 80))} (expected YYYY-MM-DD HH:MM:SS or ISO 8601)`
+				`line ${lineNo}: unparseable timestamp ${JSON.stringify(ts.slice(0, 80))} (${read})`
 			);
 		const vs = unquote(fields[1]);
 		let value: number;
