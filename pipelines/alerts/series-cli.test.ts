@@ -125,6 +125,22 @@ describe('detect-series', () => {
 		expect(stderr).toContain('offset hours 25 out of range 0-14');
 	});
 
+	it('rows sharing a timestamp: the last one with a value counts, an empty value is no observation', async () => {
+		const { code, out } = await run(
+			'timestamp,value\n2025-01-01 00:00:00,5\n2025-01-01 00:00:00,\n' +
+				'2025-01-01 01:00:00,\n2025-01-01 01:00:00,6\n' +
+				'2025-01-01 02:00:00,5\n2025-01-01 02:00:00,7\n2025-01-01 02:00:00,NA\n' +
+				'2025-01-01 03:00:00,\n2025-01-01 03:00:00,null\n'
+		);
+		expect(code).toBe(0);
+		expect(out.split('\n').slice(1, -1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual([
+			'2025-01-01 00:00:00,5',
+			'2025-01-01 01:00:00,6',
+			'2025-01-01 02:00:00,7',
+			'2025-01-01 03:00:00,'
+		]);
+	});
+
 	it('a missing file: Chinese message and the precise reason', async () => {
 		const { code } = await run(null, 'nope.csv');
 		expect(code).toBe(1);

@@ -5,8 +5,9 @@
  * seconds, with fractions, or a bare date) are Asia/Shanghai wall time; timestamps with `Z` or an offset (after `T`
  * or a space, as pandas and PostgreSQL write them: +00:00, +0800, +08) are taken as given; a date, time or offset
  * that does not exist (2026-02-30, 25:00, +25:00), zoned or not, is an unparseable row. Lines may end in \r\n,
- * \n or \r. An empty value (or NaN/NA/null) is a missing value. Rows sharing a timestamp: the last one counts;
- * rows out of order are put in time order.
+ * \n or \r. An empty value (or NaN/NA/null) is a missing value: no observation, so among rows sharing a timestamp
+ * the last one with a value counts (`t,5` then `t,` gives 5, `t,5` then `t,7` gives 7; all empty: missing), as
+ * the detector merges them; rows out of order are put in time order.
  * Output: `timestamp,value,score,alert` in time order, one row per distinct timestamp (the timestamp as written in
  * the input, score with 4 decimals, alert 1 only where a new alert episode starts).
  * Exit code 0; 1 when the file is missing, unreadable, empty or has an unparseable row (message on stderr in Chinese,
