@@ -25,6 +25,10 @@ import type { App } from './app';
 import { ingestService } from './ingest';
 import { waitAtMost } from './jobs';
 import { onShutdown } from './presence';
+import { isSourceName, SOURCE_NAME_RULE } from './source-name';
+
+/** the source-name rule, defined in ./source-name (kept here for the modules that take it with the inbox's other names) */
+export { isSourceName, SOURCE_NAME_RULE };
 
 export const inboxDir = (dataDir: string) => join(dataDir, 'inbox');
 export const uploadsDir = (dataDir: string) => join(dataDir, 'inbox', '.uploads');
@@ -34,17 +38,6 @@ const RESERVED = new Set(['processed', 'failed']);
 const MAPPING_FILE = 'mapping.json';
 /** Names of files still being written by common tools. */
 const PARTIAL = /(\.(part|partial|tmp|temp|crdownload|download|filepart|swp)|~)$/i;
-
-/**
- * A source name as the CLI accepts it: 1–64 characters, no control characters, no slashes, not starting with
- * a blank or a dot.
- */
-export function isSourceName(s: string): boolean {
-	return /^[^\s./\\\p{Cc}][^/\\\p{Cc}]{0,63}$/u.test(s) && s.trim() === s;
-}
-
-/** What a name that is no source name is told, after what it is (文件夹名「…」, --source「…」). */
-export const SOURCE_NAME_RULE = '不能用作来源名称（1–64 个字符，不含控制字符、斜杠，不以空白或“.”开头）';
 
 /**
  * A client-supplied file name made safe to use inside one folder: its last path segment only, letters,

@@ -7,6 +7,7 @@ import { AuthError, createUser, isRole } from './auth';
 import { SCOPES, createApiToken, type Scope } from './auth/tokens';
 import { ingestService } from './ingest';
 import { ReplayInputError, replayQuarantine } from './quarantine';
+import { isSourceName, SOURCE_NAME_RULE } from './source-name';
 
 export const LOCAL_COMMANDS = ['user-add', 'token-create', 'quarantine-list', 'quarantine-show', 'quarantine-replay'] as const;
 export type LocalCommand = (typeof LOCAL_COMMANDS)[number];
@@ -29,9 +30,6 @@ export class CommandInputError extends Error {
 type Args = Record<string, unknown>;
 
 const text = (a: Args, k: string): string | undefined => (typeof a[k] === 'string' && a[k] !== '' ? (a[k] as string) : undefined);
-
-/** What a token's source name must look like (the tokens module's rule, checked before anything is written). */
-const SOURCE_NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 
 /**
  * Runs a command on `app`'s stores and returns what the command line prints (as JSON). `server`: run by the server
@@ -66,7 +64,8 @@ async function run(app: App, command: LocalCommand, a: Args, server: boolean): P
 			const name = text(a, 'name');
 			const source = text(a, 'source');
 			if (!name || !source) throw new CommandInputError('必须提供 --name 和 --source', 'missing --name/--source');
-			if (!SOURCE_NAME.test(source)) throw new CommandInputError('来源名称须为小写字母、数字或 _ . -，以字母或数字开头，最长64位', `source=${source}`);
+			// the rule of every source name (ingest --source, the drop folder's subfolders), checked before anything is written
+			if (!isSourceName(source)) throw new CommandInputError(`--source「${source}」${SOURCE_NAME_RULE}`, `token-create: bad source name ${JSON.stringify(source)}`);
 			const scopes = Array.isArray(a.scopes) && a.scopes.length ? a.scopes.map(String) : ['ingest'];
 			for (const s of scopes) if (!(SCOPES as readonly string[]).includes(s)) throw new CommandInputError(`未知权限 ${s}（可用：${SCOPES.join(', ')}）`, `scope=${s}`);
 			const t = await createApiToken(app.rel.db, { name, sourceName: source, scopes: scopes as Scope[] });

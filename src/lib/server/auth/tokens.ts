@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db';
 import { apiTokens } from '../db/schema';
+import { isSourceName, SOURCE_NAME_RULE } from '../source-name';
 
 export const SCOPES = ['ingest', 'open311'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -21,9 +22,8 @@ export async function createApiToken(
 	db: Db,
 	t: { name: string; sourceName: string; scopes: Scope[]; createdBy?: number | null }
 ): Promise<{ token: string; id: number }> {
-	if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(t.sourceName)) {
-		throw new Error('来源名称须为小写字母、数字或 _ . -，以字母或数字开头，最长64位');
-	}
+	// the rule every source name follows, so a token can continue what files loaded under the same name
+	if (!isSourceName(t.sourceName)) throw new Error(`来源「${t.sourceName}」${SOURCE_NAME_RULE}`);
 	const token = `mq_${randomBytes(24).toString('base64url')}`;
 	const [row] = await db
 		.insert(apiTokens)
