@@ -27,9 +27,6 @@ import { waitAtMost } from './jobs';
 import { onShutdown } from './presence';
 import { isSourceName, SOURCE_NAME_RULE } from './source-name';
 
-/** the source-name rule, defined in ./source-name (kept here for the modules that take it with the inbox's other names) */
-export { isSourceName, SOURCE_NAME_RULE };
-
 export const inboxDir = (dataDir: string) => join(dataDir, 'inbox');
 export const uploadsDir = (dataDir: string) => join(dataDir, 'inbox', '.uploads');
 

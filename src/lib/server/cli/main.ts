@@ -30,7 +30,7 @@ import { StartupError, loadConfig, type Config } from '../config';
 import { queryRows } from '../analytics/duckdb';
 import { findRunningServer, type Presence } from '../presence';
 import { CommandInputError, runLocalCommand, type LocalCommand } from '../local-commands';
-import { isSourceName, SOURCE_NAME_RULE } from '../inbox';
+import { isSourceName, SOURCE_NAME_RULE } from '../source-name';
 import { commandHelp, takeDataDir, usageErrorOf, UsageError, wantsHelp } from './args';
 
 const COMMON_OPTIONS = `通用选项: --data-dir DIR（同 MINQING_DATA_DIR）；各命令加 --help 显示该命令的用法
