@@ -12,7 +12,7 @@ describe('LineOutput', () => {
 		await new Promise((r) => setImmediate(r));
 		expect(out.gone).toBe(true);
 		await out.write('c\n');
-		out.end();
+		await out.end();
 		expect(pipe.got).toEqual(['a\n']);
 	});
 
@@ -21,7 +21,19 @@ describe('LineOutput', () => {
 		const out = new LineOutput(pipe);
 		await out.write('more than four bytes\n');
 		expect(out.gone).toBe(true);
-		out.end();
+		await out.end();
+	});
+
+	it('gathers what is added into writes of 64 KB, and writes the rest at the end', async () => {
+		const pipe = new ClosedPipe(Infinity);
+		const out = new LineOutput(pipe);
+		for (let i = 0; i < 20_000; i++) await out.add('路灯不亮\n');
+		expect(pipe.got).toHaveLength(1);
+		expect(pipe.got[0].length).toBeGreaterThanOrEqual(65_536);
+		expect(pipe.got[0].length).toBeLessThan(65_536 + 5);
+		await out.end();
+		expect(pipe.got).toHaveLength(2);
+		expect(pipe.got.join('')).toBe('路灯不亮\n'.repeat(20_000));
 	});
 
 	it('passes on other write errors', async () => {

@@ -8,6 +8,7 @@ const isEpipe = (e: unknown) => (e as NodeJS.ErrnoException | null)?.code === 'E
 export class LineOutput {
 	private closed = false;
 	private failure: Error | null = null;
+	private pending = '';
 	private readonly onError = (e: Error) => {
 		if (isEpipe(e)) this.closed = true;
 		else this.failure ??= e;
@@ -35,10 +36,26 @@ export class LineOutput {
 		this.check();
 	}
 
-	/** Done writing: throws a write error other than the reader going away. The listener stays after EPIPE (the stream may still report the writes that failed). */
-	end(): void {
+	/** Adds `s` to what is written next: once 64 KB have gathered, or at `end` (fewer, larger writes). */
+	async add(s: string): Promise<void> {
+		this.pending += s;
+		if (this.pending.length >= 1 << 16) await this.flush();
+	}
+
+	/**
+	 * Writes what `add` gathered; then throws a write error other than the reader going away. The listener stays
+	 * after EPIPE (the stream may still report the writes that failed).
+	 */
+	async end(): Promise<void> {
+		await this.flush();
 		this.check();
 		if (!this.closed) this.out.off('error', this.onError);
+	}
+
+	private async flush(): Promise<void> {
+		const s = this.pending;
+		this.pending = '';
+		if (s) await this.write(s);
 	}
 
 	private check(): void {

@@ -174,6 +174,6 @@ export async function detectSeriesCli(argv: string[], out: NodeJS.WritableStream
 	// a reader that goes away (`detect-series f.csv | head`) ends the command quietly
 	const output = new LineOutput(out);
 	await output.write(chunks.join(''));
-	output.end();
+	await output.end();
 	return 0;
 }

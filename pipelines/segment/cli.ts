@@ -33,21 +33,15 @@ export async function segmentCli(
 	const out = new LineOutput(stdout);
 	if (values.help) {
 		await out.write(SEGMENT_USAGE + '\n');
-		out.end();
+		await out.end();
 		return;
 	}
 	const seg = createSegmenter({ ...options, userDict: !values['no-dict'], hmm: values.hmm });
 	const rl = createInterface({ input: stdin, crlfDelay: Infinity });
-	let buf = '';
 	for await (const line of rl) {
-		buf += seg.cut(line).join(' ') + '\n';
-		if (buf.length >= 1 << 16) {
-			await out.write(buf);
-			buf = '';
-		}
+		await out.add(seg.cut(line).join(' ') + '\n');
 		// a reader that goes away (`segment < big.txt | head`) ends the command quietly
 		if (out.gone) break;
 	}
-	if (buf) await out.write(buf);
-	out.end();
+	await out.end();
 }

@@ -1483,6 +1483,6 @@ export async function runClassifyCli(input: NodeJS.ReadableStream, output: NodeJ
 		// a reader that goes away (`classify < in.jsonl | head`) ends the command quietly
 		if (out.gone) break;
 	}
-	out.end();
+	await out.end();
 	return { lines, errors };
 }

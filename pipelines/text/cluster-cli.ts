@@ -82,17 +82,11 @@ export async function runClusterCli(
 
 	const stream = typeof output === 'string' ? createWriteStream(output) : output;
 	const out = new LineOutput(stream);
-	let buf = '';
 	for (const a of assignments) {
-		buf += `${a.clusterId}\n`;
-		if (buf.length >= 1 << 16) {
-			await out.write(buf);
-			buf = '';
-		}
+		await out.add(`${a.clusterId}\n`);
 		if (out.gone) break;
 	}
-	if (buf) await out.write(buf);
-	out.end();
+	await out.end();
 	if (typeof output === 'string') {
 		stream.end();
 		await once(stream as unknown as NodeJS.EventEmitter, 'finish');
