@@ -51,8 +51,8 @@ const HELP = `民情 Minqing 命令行
         接入 NDJSON / CSV（UTF-8 或 GBK/GB18030）/ Parquet 文件；终端上显示进度条，结束时输出 JSON 汇总。
         服务器正在运行时，文件经由其 API 上传接入（无需停止服务器）；user、token、quarantine 同样经由服务器执行；
         demo 与 classify --train 则须先停止服务器。
-  quarantine list [--source 名称] [--reason 代码] [--limit N] | show <来源> <批次> <行号> | replay [--source 名称] [--mapping 映射文件]
-        查看与重放隔离区中被拒绝的记录（重放用于修正映射之后）。
+  quarantine list [--source 名称] [--reason 代码] [--limit N] [--all] | show <来源> <批次> <行号> | replay [--source 名称] [--mapping 映射文件]
+        查看与重放隔离区中被拒绝的记录（重放用于修正映射之后）；list 默认最多 50 条未处理的记录，--all 也列出已重放的。
   token create --name 名称 --source 来源 [--scope ingest,open311]
         新建 API 令牌（仅显示一次）。
   segment [--no-dict]
