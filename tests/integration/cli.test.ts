@@ -164,5 +164,7 @@ describe('npm run cli', () => {
 		expect(help.stdout).not.toContain('detect-series');
 		expect(cli(['help', 'cluster']).stdout).toContain('cluster [--k auto|N]');
 		expect(cli(['frobnicate']).code).toBe(2);
+		const show = cli(['quarantine', 'show', 'legacy', 'batch-1', 'x', '--data-dir', dir]);
+		expect([show.code, show.stderr.split('\n')[0]]).toEqual([2, '[minqing] 用法: quarantine show <来源> <批次编号> <行号>（行号为整数）']);
 	});
 });

@@ -81,7 +81,7 @@ async function run(app: App, command: LocalCommand, a: Args, server: boolean): P
 		case 'quarantine-show': {
 			const source = text(a, 'source');
 			const originId = text(a, 'originId');
-			const line = Number(a.line);
+			const line = typeof a.line === 'number' ? a.line : NaN;
 			if (!source || !originId || !Number.isInteger(line)) throw new CommandInputError('用法: quarantine show <来源> <批次编号> <行号>', 'missing arguments');
 			const row = await new Quarantine(app.analytics.conn).get(source, originId, line);
 			if (!row) throw new CommandInputError('隔离区中没有这条记录', `no quarantine row ${source}/${originId}/${line}`, 'not_found');

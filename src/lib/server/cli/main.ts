@@ -468,7 +468,10 @@ async function quarantine(config: Config, args: string[]) {
 		out = await localCommand(config, 'quarantine-list', { source: values.source, reason: values.reason, limit, all: values.all });
 	} else if (sub === 'show') {
 		const [source, originId, line] = positionals;
-		out = await localCommand(config, 'quarantine-show', { source, originId, line: line === undefined ? undefined : Number(line) });
+		// checked here: through a running server a line that is no number went as null, read there as line 0
+		if (!source || !originId || !/^\d+$/.test(line ?? ''))
+			throw new UsageError('用法: quarantine show <来源> <批次编号> <行号>（行号为整数）', `quarantine show ${positionals.join(' ')}`);
+		out = await localCommand(config, 'quarantine-show', { source, originId, line: Number(line) });
 	} else if (sub === 'replay') {
 		let mapping: { mappingJson: string; mappingFileName: string } | null = null;
 		if (values.mapping) {
