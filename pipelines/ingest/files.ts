@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Mapping } from './mapping';
+import { knownColumns, type Mapping } from './mapping';
 import type { IngestRun, IngestSummary, Ingestor } from './pipeline';
 import { readSource } from './sources';
 
@@ -38,7 +38,10 @@ export async function ingestFile(
 	// a mapping may say how its files are to be read (format, encoding, delimiter)
 	const hint = opts.mapping?.input ?? {};
 	const originId = await fileOriginId(abs, opts.bytes);
-	const records = readSource(abs, { conn, format: hint.format, csv: { encoding: hint.encoding, delimiter: hint.delimiter }, bytes: opts.bytes });
+	// a CSV header must name at least one column the mapping or the canonical record knows: a first line that is no
+	// header (an NDJSON file named .txt) is refused with the file, not used up as the header
+	const csv = { encoding: hint.encoding, delimiter: hint.delimiter, knownColumns: knownColumns(opts.mapping ?? null) };
+	const records = readSource(abs, { conn, format: hint.format, csv, bytes: opts.bytes });
 	const summary = await ingestor.run(records, {
 		source: opts.source,
 		origin: opts.origin ?? abs,

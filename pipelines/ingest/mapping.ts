@@ -25,7 +25,7 @@
 // anything else with a Chinese message and an English `detail` naming the exact place in the file.
 import { readFileSync } from 'node:fs';
 import { timeText } from '../normalize/time';
-import { CANONICAL_FIELDS, ENUM_VALUES, TIME_FIELDS, isCanonicalField, type CanonicalField } from './types';
+import { CANONICAL_FIELDS, ENUM_VALUES, REQUIRED_FIELDS, TIME_FIELDS, isCanonicalField, type CanonicalField } from './types';
 import type { CsvEncoding, SourceFormat } from './sources';
 
 type TimeField = (typeof TIME_FIELDS)[number];
@@ -327,6 +327,16 @@ function setField(o: Record<string, unknown>, k: string, v: unknown): void {
 export function missingColumns(m: Mapping, fields: Record<string, unknown>): string[] {
 	const wanted = [...m.rename.keys(), ...[...m.concat.values()].flatMap((c) => c.from)];
 	return [...new Set(wanted)].filter((c) => !has(fields, c));
+}
+
+/**
+ * The column names a feed file read with this mapping (or none) may have in its header, those that matter most
+ * first: the source columns the mapping renames, joins or drops, then the required canonical fields, then the
+ * others. A CSV header with none of them is refused whole (`CsvOptions.knownColumns`).
+ */
+export function knownColumns(m: Mapping | null): string[] {
+	const mapped = m ? [...m.rename.keys(), ...[...m.concat.values()].flatMap((c) => c.from), ...m.drop] : [];
+	return [...new Set([...mapped, ...REQUIRED_FIELDS, ...CANONICAL_FIELDS])];
 }
 
 /**

@@ -15,7 +15,7 @@ import { keptAndRebuilt } from '../../tests/support/rollups';
 import { recordGate } from '../../tests/support/gate';
 import { ingestFile } from './files';
 import { loadMapping } from './mapping';
-import { Ingestor } from './pipeline';
+import { Ingestor, unreadableFile } from './pipeline';
 import { inProcessAnalyzer, type ClosableAnalyzer } from '../text/analyzer';
 import { enrichPending } from '../text/enrich';
 import { Quarantine } from './quarantine';
@@ -352,6 +352,32 @@ describe('other formats', () => {
 		const bad = await ingestFile(ingestor, conn, join(FIX, 'feed-sample-truncated.parquet'), { source: 'pq2', now: NOW });
 		expect(bad.accepted).toBe(0);
 		expect(bad.quarantinedByReason).toHaveProperty('bad_parquet');
+	});
+
+	it('refuses whole, without losing a record silently, an NDJSON file named .txt, a JSON array, and a Chinese-header CSV without its mapping', async () => {
+		const lines = feedSampleLines().slice(0, 3).map((l) => JSON.stringify(JSON.parse(l), null, 1).replace(/\n\s*/g, ' '));
+		const records = lines.map((l) => JSON.parse(l));
+		const cases = [
+			// read as CSV, its first record became the header: read 2, and the first record was nowhere
+			{ name: 'nd.txt', text: lines.join('\n') + '\n', reason: 'csv_no_known_column' },
+			// read as NDJSON: one not_object record, or a bad_json record per line
+			{ name: 'array.json', text: JSON.stringify(records), reason: 'json_array' },
+			{ name: 'pretty.json', text: JSON.stringify(records, null, 2) + '\n', reason: 'json_array' }
+		];
+		for (const c of cases) {
+			const p = join(tmp, c.name);
+			writeFileSync(p, c.text);
+			const s = await ingestFile(ingestor, conn, p, { source: 'shape', now: NOW });
+			expect(s, c.name).toMatchObject({ read: 1, accepted: 0, quarantined: 1, quarantinedByReason: { [c.reason]: 1 } });
+			expect(unreadableFile(s)).toEqual([c.reason]);
+		}
+		expect(await q(`SELECT count(*)::INTEGER AS n FROM tickets_fact`)).toEqual([{ n: 0 }]);
+		const rows = await q<{ reason: string; message: string; line: number }>(`SELECT reason, message, line::INTEGER AS line FROM quarantine ORDER BY origin`);
+		expect(rows.map((r) => r.reason).sort()).toEqual(['csv_no_known_column', 'json_array', 'json_array']);
+		for (const r of rows) expect(r.message).toMatch(/NDJSON|ndjson/);
+		// the export with Chinese headers: refused without its mapping, read with it (the other test)
+		const zh = await ingestFile(ingestor, conn, join(FIX, 'legacy-export-gbk.csv'), { source: 'legacy', now: NOW });
+		expect(zh).toMatchObject({ read: 1, quarantinedByReason: { csv_no_known_column: 1 } });
 	});
 
 	it('refuses a 0-byte file clearly', async () => {

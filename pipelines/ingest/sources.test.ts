@@ -152,6 +152,34 @@ describe('readNdjson', () => {
 		expect(codes(await all(readNdjson(stream('\n  \r\n\n'))))).toEqual(['empty_file']);
 	});
 
+	it('refuses content that is one JSON array as one json_array error before any record, whatever the chunks', async () => {
+		const records = [
+			{ external_id: 'J-1', received_at: '2026-03-02T09:07:00+08:00', channel: 'web', type: '求助', content: '路灯不亮' },
+			{ external_id: 'J-2', received_at: '2026-03-02T10:07:00+08:00', channel: 'web', type: '投诉', content: '噪音扰民' },
+			{ external_id: 'J-3', received_at: '2026-03-02T11:07:00+08:00', channel: 'app', type: '咨询', content: '公积金' }
+		];
+		const oneLine = JSON.stringify(records);
+		const pretty = JSON.stringify(records, null, 2);
+		// read as lines, these were one not_object record, and a bad_json record per line of the pretty one
+		for (const text of [oneLine, pretty + '\n', `\ufeff \r\n\n\t${pretty}`, '[]']) {
+			for (const sizes of [[1 << 16], [1], [2, 3]]) {
+				const recs = await all(readNdjson(stream(text, sizes)));
+				expect(codes(recs)).toEqual(['json_array']);
+				expect(isFileError(recs[0])).toBe(true);
+			}
+		}
+		// longer than a line may be: still the same file-level refusal, not line_too_long
+		expect(codes(await all(readNdjson(stream(oneLine, [7]), { maxLineBytes: 100 })))).toEqual(['json_array']);
+		const recs = await all(readNdjson(file('array.json', pretty)));
+		expect(recs).toEqual([expect.objectContaining({ line: null, byteOffset: null, raw: '', fields: null })]);
+		expect(recs[0].error!.message).toContain(`文件 ${join(tmp, 'array.json')} 的内容是一个 JSON 数组`);
+		expect(recs[0].error!.message).toContain('NDJSON');
+		expect(recs[0].error!.message).toMatch(/detail: .*"\["/);
+		// an array further down is a line like any other; a broken byte order mark is no array either
+		expect(codes(await all(readNdjson(stream('{"a":1}\n[1,2]\n'))))).toEqual(['ok', 'not_object']);
+		expect(codes(await all(readNdjson(stream(Buffer.from([0xef, 0xbb, 0x5b, 0x5d, 0x0a])))))).toEqual(['bad_encoding']);
+	});
+
 	it('a missing file is one file_unreadable error', async () => {
 		const recs = await all(readNdjson(join(tmp, 'nope.ndjson')));
 		expect(codes(recs)).toEqual(['file_unreadable']);
@@ -345,6 +373,39 @@ describe('readCsv', () => {
 		const bytes = encodeGb18030(`编号|内容\n1|${ch}${ch}噪音\n`);
 		expect(bytes.includes(Buffer.from([0x81, 0x7c]))).toBe(true);
 		expect((await all(readCsv(stream(bytes), { delimiter: '|', encoding: 'gb18030' })))[0].fields).toEqual({ 编号: '1', 内容: `${ch}${ch}噪音` });
+	});
+
+	it('with knownColumns, refuses a header that has none of them as one csv_no_known_column error before any row', async () => {
+		const known = ['external_id', 'received_at', 'channel', 'type', 'content', 'title', 'address'];
+		// NDJSON in a .txt file: its first record would have been taken for the header and lost
+		const ndjson = [
+			'{"external_id": "T-1", "received_at": "2026-03-02T09:07:00+08:00", "channel": "web", "type": "求助", "content": "路灯不亮"}',
+			'{"external_id": "T-2", "received_at": "2026-03-02T10:07:00+08:00", "channel": "web", "type": "投诉", "content": "噪音扰民"}',
+			'{"external_id": "T-3", "received_at": "2026-03-02T11:07:00+08:00", "channel": "app", "type": "咨询", "content": "公积金"}'
+		].join('\n') + '\n';
+		for (const sizes of [[1 << 16], [1], [5, 3]]) {
+			const recs = await all(readCsv(stream(ndjson, sizes), { knownColumns: known }));
+			expect(codes(recs)).toEqual(['csv_no_known_column']);
+			expect(isFileError(recs[0])).toBe(true);
+		}
+		const recs = await all(readCsv(file('nd.txt', ndjson), { knownColumns: known }));
+		const msg = recs[0].error!.message;
+		expect(msg).toContain(`文件 ${join(tmp, 'nd.txt')} 的表头（第 1 行）中没有任何可识别的列名`);
+		expect(msg).toContain('external_id、received_at、channel、type、content、title 等 7 个');
+		expect(msg).toContain('.ndjson');
+		expect(msg).toMatch(/detail: header row at line 1, .*none matches/);
+		// a CSV without its header row: its first row is not used up as one
+		expect(codes(await all(readCsv(stream('\ufeffT-1,2026-03-02,web,求助,路灯不亮\nT-2,2026-03-02,web,投诉,噪音\n'), { knownColumns: known })))).toEqual([
+			'csv_no_known_column'
+		]);
+		// one known column is enough (trimmed, in any case); other columns pass as they are
+		const ok = await all(readCsv(stream(' External_ID ,备注\nK-1,x\n'), { knownColumns: known }));
+		expect(ok.map((r) => r.fields)).toEqual([{ External_ID: 'K-1', 备注: 'x' }]);
+		// a mapping's Chinese source columns, given with the canonical fields
+		const zh = await all(readCsv(stream('工单编号,诉求内容\nZ-1,路灯不亮\n'), { knownColumns: ['工单编号', ...known] }));
+		expect(zh.map((r) => r.fields)).toEqual([{ 工单编号: 'Z-1', 诉求内容: '路灯不亮' }]);
+		// without knownColumns, any header is taken
+		expect((await all(readCsv(stream('a,b\n1,2\n'))))[0].fields).toEqual({ a: '1', b: '2' });
 	});
 
 	it('0 bytes, or blank lines only: empty_file; a header without rows: nothing', async () => {

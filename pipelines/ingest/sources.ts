@@ -41,6 +41,8 @@ export type SourceFormat = 'ndjson' | 'csv' | 'parquet';
  * | `unknown_format` | file | `readSource`: the extension is none of .ndjson .jsonl .json .csv .tsv .txt .parquet |
  * | `unknown_encoding` | file | CSV: neither valid UTF-8 nor plausible GBK/GB18030 (or UTF-16, or binary) |
  * | `csv_header` | file | CSV: the header row has duplicate column names, broken quoting, or is longer than `maxRowBytes` |
+ * | `csv_no_known_column` | file | CSV with `knownColumns`: the header row has none of them (the first line is no header: an NDJSON file named .txt, a CSV without its header, a layout that needs a mapping) |
+ * | `json_array` | file | NDJSON: the content is one JSON array (its first character, after a byte order mark and white space, is `[`), not one record per line |
  * | `bad_parquet` | file | Parquet: truncated or corrupt (DuckDB cannot read it) |
  * | `bad_json` | record | NDJSON: the line is not valid JSON (the parser's message is given) |
  * | `truncated_line` | record | NDJSON: the last line has no line break and is not valid JSON (file cut off) |
@@ -57,6 +59,8 @@ export const FILE_ERROR_CODES = [
 	'unknown_format',
 	'unknown_encoding',
 	'csv_header',
+	'csv_no_known_column',
+	'json_array',
 	'bad_parquet'
 ] as const;
 export const RECORD_ERROR_CODES = [
@@ -201,10 +205,58 @@ export interface NdjsonOptions {
 	maxLineBytes?: number;
 }
 
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+
+/**
+ * Whether a JSON text is a JSON array, from its start, chunk by chunk in constant memory: `[` is its first byte
+ * after an optional UTF-8 byte order mark and white space.
+ */
+class JsonLead {
+	private pos = 0;
+	private bom = 0;
+	/** true: a JSON array; false: something else; null: nothing but a byte order mark and white space so far */
+	array: boolean | null = null;
+
+	feed(b: Uint8Array): boolean | null {
+		for (let k = 0; this.array === null && k < b.length; k++, this.pos++) {
+			const c = b[k];
+			if (this.pos < 3 && this.pos === this.bom && c === UTF8_BOM[this.pos]) {
+				this.bom++;
+				continue;
+			}
+			if (this.bom > 0 && this.bom < 3) this.array = false; // no byte order mark after all
+			else if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) this.array = c === 0x5b;
+		}
+		return this.array;
+	}
+}
+
+/** Whether the bytes (a whole JSON text, such as a push's body) are one JSON array: `[` first, after a BOM and white space. */
+export function startsJsonArray(b: Uint8Array): boolean {
+	return new JsonLead().feed(b) === true;
+}
+
+/** The file-level error of NDJSON content that is one JSON array. */
+function jsonArrayError(file: string | null): RawRecord {
+	return fileError(
+		file,
+		'json_array',
+		`${file ? `文件 ${file} ` : '数据'}的内容是一个 JSON 数组（以「[」开头），不是每行一条记录的 NDJSON，整个${file ? '文件' : '数据'}未接入。` +
+			`请转换为每行一个 JSON 对象（NDJSON，如 jq -c '.[]' 原文件 > 新文件.ndjson）后重新导入` +
+			'（detail: the first character after an optional byte order mark and white space is "["; a JSON array is not read: ' +
+			'NDJSON, one JSON object per line, lets each record be refused, quarantined and replayed on its own within the line length limit）'
+	);
+}
+
 /**
  * NDJSON (JSON Lines): one JSON object per line, LF or CRLF. Blank lines are skipped (they still count in line
  * numbers); a UTF-8 byte order mark at the start is skipped; a last line without a line break is read like any
  * other, and refused as `truncated_line` when it is not valid JSON.
+ *
+ * Content that is one JSON array (`[` first, after a byte order mark and white space: `[{…},{…}]` on one line or
+ * pretty-printed over many) is refused whole as `json_array` before any record: read as lines it would be one
+ * `not_object` or `line_too_long` record, or a `bad_json` record per line of it. It is not read element by element:
+ * a broken element would leave no line break to resume at, so one bad record could not be set aside alone.
  */
 export async function* readNdjson(source: ByteSource, options: NdjsonOptions = {}): AsyncGenerator<RawRecord> {
 	const file = fileOf(source);
@@ -227,6 +279,7 @@ export async function* readNdjson(source: ByteSource, options: NdjsonOptions = {
 	let line = 1;
 	let total = 0;
 	let records = 0;
+	const lead = new JsonLead();
 
 	const finish = (bytes: Buffer, terminated: boolean): RawRecord | null => {
 		let start = lineStart;
@@ -269,6 +322,10 @@ export async function* readNdjson(source: ByteSource, options: NdjsonOptions = {
 	try {
 		for await (const chunk of chunksOf(source)) {
 			total += chunk.length;
+			if (lead.array === null && lead.feed(chunk)) {
+				yield jsonArrayError(file);
+				return;
+			}
 			let pos = 0;
 			while (pos < chunk.length) {
 				const nl = chunk.indexOf(0x0a, pos);
@@ -328,6 +385,14 @@ export interface CsvOptions {
 	delimiter?: string;
 	/** longest accepted row in bytes (default 1 MiB) */
 	maxRowBytes?: number;
+	/**
+	 * Column names the header must have at least one of (compared trimmed, ignoring case), those that matter first
+	 * (a few are named in the message): for a feed, the canonical fields and the source columns of its mapping. A
+	 * header with none of them is refused as `csv_no_known_column` before any row is read, so a first line that is
+	 * no header (an NDJSON file named .txt, a CSV without its header row) is not silently used up as one. Unset:
+	 * any header is taken.
+	 */
+	knownColumns?: readonly string[];
 }
 
 const SNIFF_BYTES = 64 * 1024;
@@ -538,6 +603,14 @@ export function splitCsvRecord(s: string, delimiter = ','): string[] | null {
 	return out;
 }
 
+/** For a CSV header that looks like JSON: how to have the file read as NDJSON (else ''). */
+function jsonHint(headerText: string): string {
+	const t = headerText.trimStart();
+	if (t.startsWith('{')) return '。第一行看起来是 JSON 对象：若文件是每行一条记录的 NDJSON，请把扩展名改为 .ndjson 或 .jsonl 后重新导入';
+	if (t.startsWith('[')) return '。第一行看起来是 JSON 数组：请转换为每行一个 JSON 对象的 NDJSON（扩展名 .ndjson 或 .jsonl）后重新导入';
+	return '';
+}
+
 function setField(o: Record<string, unknown>, k: string, v: unknown): void {
 	if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 	else o[k] = v;
@@ -587,6 +660,7 @@ export async function* readCsv(source: ByteSource, options: CsvOptions = {}): As
 	let columns: string[] | null = null;
 	/** the header's cells as read (trimmed), to know the header repeated further down */
 	let headerCells: string[] = [];
+	const known = options.knownColumns ? new Set(options.knownColumns.map((c) => c.trim().toLowerCase())) : null;
 	const gbLossy = new TextDecoder('gb18030');
 
 	/** decoded text, or null when the bytes are not valid in the file's encoding */
@@ -628,8 +702,9 @@ export async function* readCsv(source: ByteSource, options: CsvOptions = {}): As
 		const text = decode(b);
 		if (columns === null) {
 			if (text === null) return 'stop';
-			const header = splitCsvRecord(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, delimChar);
-			if (header === null) return fileError(file, 'csv_header', '表头行的引号不规范，无法读取表头');
+			const headerText = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+			const header = splitCsvRecord(headerText, delimChar);
+			if (header === null) return fileError(file, 'csv_header', `表头行的引号不规范，无法读取表头${jsonHint(headerText)}`);
 			const names = header.map((h, k) => h.trim() || `_col${k + 1}`);
 			const seen = new Map<string, number>();
 			for (let k = 0; k < names.length; k++) {
@@ -639,6 +714,7 @@ export async function* readCsv(source: ByteSource, options: CsvOptions = {}): As
 				}
 				seen.set(names[k], k);
 			}
+			if (known && !names.some((n) => known.has(n.toLowerCase()))) return noKnownColumn(startLine, names, headerText);
 			columns = names;
 			headerCells = header.map((h) => h.trim());
 			return null;
@@ -802,6 +878,23 @@ export async function* readCsv(source: ByteSource, options: CsvOptions = {}): As
 			if (r) push(r);
 			return { out, stop: r !== null && isFileError(r) };
 		}
+	};
+
+	/** A header none of whose names is known: the file is refused whole (see `knownColumns`). */
+	const noKnownColumn = (at: number, names: string[], headerText: string): RawRecord => {
+		const expected = options.knownColumns!;
+		const some = expected.slice(0, 6).join('、') + (expected.length > 6 ? ` 等 ${expected.length} 个` : '');
+		const cut = (n: string) => JSON.stringify(n.length > 40 ? `${n.slice(0, 40)}…` : n);
+		return fileError(
+			file,
+			'csv_no_known_column',
+			`${file ? `文件 ${file} ` : '数据'}的表头（第 ${at} 行）中没有任何可识别的列名，整个${file ? '文件' : '数据'}未接入：` +
+				`第一行可能不是表头（缺少表头行，或文件其实不是 CSV），或者各列需要用映射文件对应到标准字段。应有的列名如 ${some}` +
+				jsonHint(headerText) +
+				`（detail: header row at line ${at}, delimiter ${JSON.stringify(delimChar)}, encoding ${encoding}, ${names.length} columns: ` +
+				`${names.slice(0, 8).map(cut).join(', ')}${names.length > 8 ? ', …' : ''}; none matches (trimmed, case-insensitive) any of the ` +
+				`${expected.length} known column names: ${expected.slice(0, 12).join(', ')}${expected.length > 12 ? ', …' : ''}）`
+		);
 	};
 
 	const encodingError = (): RawRecord =>

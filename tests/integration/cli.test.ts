@@ -84,6 +84,23 @@ describe('npm run cli', () => {
 		expect(JSON.parse(ok.stdout)).toMatchObject({ read: 1, accepted: 1 });
 	});
 
+	it('ingest refuses whole an NDJSON file named .txt and a JSON array, saying why, and exits 2', () => {
+		const recs = ['txt-1', 'txt-2', 'txt-3'].map((id) => ({ external_id: id, received_at: '2026-11-20T09:00:00+08:00', channel: 'phone', type: '咨询', content: '询问公积金提取' }));
+		const txt = join(dir, 'nd.txt');
+		const arr = join(dir, 'records.json');
+		writeFileSync(txt, recs.map((r) => JSON.stringify(r).replaceAll('":', '": ').replaceAll('",', '", ')).join('\n') + '\n');
+		writeFileSync(arr, JSON.stringify(recs, null, 2));
+		const r = cli(['ingest', txt, arr, '--source', 'cli-shape', '--data-dir', dir]);
+		expect(r.code, r.stderr).toBe(2);
+		const { files } = JSON.parse(r.stdout);
+		expect(files).toEqual([
+			expect.objectContaining({ read: 1, accepted: 0, quarantinedByReason: { csv_no_known_column: 1 } }),
+			expect.objectContaining({ read: 1, accepted: 0, quarantinedByReason: { json_array: 1 } })
+		]);
+		expect(r.stderr).toContain(`文件 ${txt} 无法读取（csv_no_known_column），没有接入任何记录：文件 ${txt} 的表头（第 1 行）中没有任何可识别的列名`);
+		expect(r.stderr).toContain(`文件 ${arr} 无法读取（json_array），没有接入任何记录：文件 ${arr} 的内容是一个 JSON 数组`);
+	});
+
 	it('ingest refuses a folder and a source name the server would refuse, in Chinese, before it opens the stores', () => {
 		const folder = cli(['ingest', dir, '--source', 'cli', '--data-dir', join(dir, 'nothing-opened')]);
 		expect(folder.code).not.toBe(0);

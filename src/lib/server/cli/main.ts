@@ -10,6 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { ingestFile } from '$pipelines/ingest/files';
 import { MappingError, loadMapping } from '$pipelines/ingest/mapping';
 import { Ingestor, unreadableFile, type IngestSummary } from '$pipelines/ingest/pipeline';
+import { Quarantine } from '$pipelines/ingest/quarantine';
 import { Geocoder } from '$pipelines/normalize/index';
 import { segmentCli } from '$pipelines/segment/cli';
 import { detectSeriesCli } from '$pipelines/alerts/series-cli';
@@ -49,6 +50,7 @@ const HELP = `民情 Minqing 命令行
         角色: admin leader analyst emergency operator dispatcher supervisor unit_handler
   ingest <文件…> [--source 名称] [--mapping 映射文件] [--batch N] [--merge-threads N]
         接入 NDJSON / CSV（UTF-8 或 GBK/GB18030）/ Parquet 文件；终端上显示进度条，结束时输出 JSON 汇总。
+        无法按其格式读取的文件（如表头中没有可识别列名的 CSV、内容是 JSON 数组的 .json）整体拒收并说明原因，退出码为 2。
         服务器正在运行时，文件经由其 API 上传接入（无需停止服务器）；user、token、quarantine 同样经由服务器执行；
         demo 与 classify --train 则须先停止服务器。
   quarantine list [--source 名称] [--reason 代码] [--limit N] [--all] | show <来源> <批次> <行号> | replay [--source 名称] [--mapping 映射文件]
@@ -219,10 +221,23 @@ async function ingest(config: Config, args: string[]) {
 		if (values['merge-threads']) console.error('[minqing] 经由服务器接入时不使用 --merge-threads');
 		const summaries = await ingestThroughServer(server, positionals, values.source!, values.mapping ?? null);
 		printIngestSummaries(summaries, { peakRssMB: peakRssMB() });
-		failUnreadable(positionals, summaries);
+		// the reader's reason of a file it could not read, from the server's quarantine
+		const reasons = await Promise.all(
+			summaries.map((s) =>
+				unreadableFile(s)
+					? localCommand(config, 'quarantine-show', { source: values.source, originId: s.originId, line: s.read }).then(
+							(row) => (row as { message?: string } | null)?.message ?? null,
+							() => null
+						)
+					: null
+			)
+		);
+		failUnreadable(positionals, summaries, reasons);
 		return;
 	}
 	let segmentationCpu: number | null = null;
+	/** per file: the reader's reason when it could not read the file at all (its quarantine row's message) */
+	const reasons: (string | null)[] = [];
 	const summaries = await withApp(config, async (a) => {
 		const analyzer = await createAnalyzer(a.config.referenceDir);
 		try {
@@ -253,6 +268,7 @@ async function ingest(config: Config, args: string[]) {
 				bar?.update(Math.max(1, size), { records: summary.read });
 				bar?.stop();
 				out.push(summary);
+				reasons.push(unreadableFile(summary) ? ((await new Quarantine(a.analytics.conn).get(values.source!, summary.originId, summary.read))?.message ?? null) : null);
 			}
 			// the word index in term order again when the appends have grown large
 			if (await maintainTextIndex(a.analytics.conn)) console.error('[minqing] 检索索引已整理');
@@ -278,15 +294,18 @@ async function ingest(config: Config, args: string[]) {
 			? { cpuByThread: { segmentation: round(segmentationCpu), main: round(mainCpu), other: round(cpuSeconds - segmentationCpu - mainCpu) } }
 			: {})
 	});
-	failUnreadable(positionals, summaries);
+	failUnreadable(positionals, summaries, reasons);
 }
 
-/** Exit code 2, and a line on stderr for each, when a file could not be read at all (the summary says why). */
-function failUnreadable(paths: readonly string[], summaries: readonly Pick<IngestSummary, 'read' | 'quarantinedByReason'>[]): void {
+/**
+ * Exit code 2, and a line on stderr for each, when a file could not be read at all (the summary's reason codes,
+ * and the reader's message when it is known).
+ */
+function failUnreadable(paths: readonly string[], summaries: readonly Pick<IngestSummary, 'read' | 'quarantinedByReason'>[], reasons: readonly (string | null)[] = []): void {
 	summaries.forEach((s, i) => {
 		const codes = unreadableFile(s);
 		if (!codes) return;
-		console.error(`[minqing] 文件 ${paths[i]} 无法读取（${codes.join('、')}），没有接入任何记录`);
+		console.error(`[minqing] 文件 ${paths[i]} 无法读取（${codes.join('、')}），没有接入任何记录${reasons[i] ? `：${reasons[i]}` : ''}`);
 		process.exitCode = 2;
 	});
 }
@@ -408,7 +427,7 @@ async function ingestThroughServer(server: Presence, paths: string[], source: st
 			throw new StartupError(`映射文件 ${mappingPath} 太大，无法经由服务器接入（上限约 36 KB）；请先停止服务器再接入`, `mapping header ${mappingHeader.length} bytes > ${MAPPING_HEADER_MAX}`);
 		}
 	}
-	const out: (IngestSummary & { bytes: number })[] = [];
+	const out: (IngestSummary & { bytes: number; originId: string })[] = [];
 	for (const path of paths) {
 		const size = statSync(path).size;
 		const bar = process.stderr.isTTY
@@ -450,7 +469,7 @@ async function ingestThroughServer(server: Presence, paths: string[], source: st
 			if (final) answer = r;
 		}
 		bar?.stop();
-		out.push({ ...(answer!.body as IngestSummary & { bytes: number }), origin: resolve(path) });
+		out.push({ ...(answer!.body as IngestSummary & { bytes: number; originId: string }), origin: resolve(path) });
 	}
 	return out;
 }

@@ -1,0 +1,27 @@
+// A push's body as the route takes it (readPushRequest): what is refused before any record is read.
+import { describe, expect, it } from 'vitest';
+import { readPushRequest } from './ingest';
+
+const post = (body: string, type = 'application/x-ndjson') =>
+	new Request('http://localhost/api/v1/ingest', { method: 'POST', headers: { 'content-type': type }, body });
+
+const rec = (id: string) => ({ external_id: id, received_at: '2026-11-20T09:00:00+08:00', channel: 'web', type: '投诉', content: '小区门口垃圾堆了三天没人清运' });
+
+describe('readPushRequest', () => {
+	it('refuses a body that is one JSON array with json_array, on one line or pretty-printed, as a file of it is refused', async () => {
+		const records = [rec('JA-1'), rec('JA-2'), rec('JA-3')];
+		for (const body of [JSON.stringify(records), JSON.stringify(records, null, 2), `\ufeff\n  ${JSON.stringify(records)}\n`]) {
+			await expect(readPushRequest(post(body, 'application/json'))).rejects.toMatchObject({
+				code: 'json_array',
+				message: expect.stringContaining('每行一个 JSON 对象')
+			});
+		}
+	});
+
+	it('reads an NDJSON body record by record', async () => {
+		const push = await readPushRequest(post([rec('N-1'), rec('N-2')].map((r) => JSON.stringify(r)).join('\n') + '\n'));
+		const ids: unknown[] = [];
+		for await (const r of push.records) ids.push(r.fields?.external_id);
+		expect(ids).toEqual(['N-1', 'N-2']);
+	});
+});
