@@ -33,6 +33,7 @@ import { findRunningServer, type Presence } from '../presence';
 import { CommandInputError, runLocalCommand, type LocalCommand } from '../local-commands';
 import { isSourceName, SOURCE_NAME_RULE } from '../source-name';
 import { commandHelp, takeDataDir, usageErrorOf, UsageError, wantsHelp } from './args';
+import { fileProgressScale, progressValue } from './progress';
 
 const COMMON_OPTIONS = `通用选项: --data-dir DIR（同 MINQING_DATA_DIR）；各命令加 --help 显示该命令的用法
 退出码: 0 完成；1 失败；2 用法有误（ingest 另有：某个文件完全无法读取）`;
@@ -244,7 +245,8 @@ async function ingest(config: Config, args: string[]) {
 			const ingestor = new Ingestor({ conn: a.analytics.conn, ref: a.ref, geocoder: new Geocoder(a.ref), analyzer });
 			const out = [];
 			for (const path of positionals) {
-				const size = statSync(path).size;
+				// bytes, or rows for Parquet (its records carry no byte offset: a bar in bytes stayed at 0 %)
+				const scale = await fileProgressScale(a.analytics.conn, resolve(path), mapping?.input.format);
 				const bar = process.stderr.isTTY
 					? new cliProgress.SingleBar(
 							{ format: `${basename(path)} [{bar}] {percentage}% | {records} 条 | {rate} 条/秒 | 剩余 {eta_formatted}`, stream: process.stderr },
@@ -252,20 +254,21 @@ async function ingest(config: Config, args: string[]) {
 						)
 					: null;
 				const t0 = performance.now();
-				bar?.start(Math.max(1, size), 0, { records: 0, rate: 0 });
+				bar?.start(scale.total, 0, { records: 0, rate: 0 });
 				const summary = await ingestFile(ingestor, a.analytics.conn, path, {
 					source: values.source!,
 					mapping,
 					batchSize,
 					mergeThreads,
 					onFeedTickets: (t) => handOverFeedTickets(a.rel.db, t),
-					onProgress: ({ read, bytes }) => {
+					onProgress: (p) => {
+						const { read } = p;
 						const rate = Math.round(read / Math.max(0.001, (performance.now() - t0) / 1000));
-						if (bar) bar.update(Math.min(size, bytes ?? 0), { records: read, rate });
+						if (bar) bar.update(progressValue(scale, p), { records: read, rate });
 						else console.error(`${basename(path)}: ${read} 条（${rate} 条/秒）`);
 					}
 				});
-				bar?.update(Math.max(1, size), { records: summary.read });
+				bar?.update(scale.total, { records: summary.read });
 				bar?.stop();
 				out.push(summary);
 				reasons.push(unreadableFile(summary) ? ((await new Quarantine(a.analytics.conn).get(values.source!, summary.originId, summary.read))?.message ?? null) : null);

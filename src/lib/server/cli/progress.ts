@@ -1,0 +1,29 @@
+// What the ingest command's progress bar counts for one file: the bytes of a line format, the rows of a Parquet
+// file (its records have no byte offset). Apart from the bar itself, so that it can be tested without a terminal.
+import { statSync } from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { detectFormat, parquetRowCount, type SourceFormat } from '$pipelines/ingest/sources';
+
+export interface ProgressScale {
+	/** bytes: where the last record read starts; rows: records read */
+	unit: 'bytes' | 'rows';
+	/** the bar's total (at least 1) */
+	total: number;
+}
+
+/** The scale of a file's bar: rows for Parquet whose row count is known (from its footer), else the file's bytes. */
+export function progressScale(format: SourceFormat | null, size: number, rows: number | null): ProgressScale {
+	if (format === 'parquet' && rows !== null) return { unit: 'rows', total: Math.max(1, rows) };
+	return { unit: 'bytes', total: Math.max(1, size) };
+}
+
+/** The scale of a file about to be ingested (`format`: a mapping's `input.format`; by default, by its extension). */
+export async function fileProgressScale(conn: DuckDBConnection, path: string, format: SourceFormat | null = detectFormat(path)): Promise<ProgressScale> {
+	const rows = format === 'parquet' ? await parquetRowCount(conn, path) : null;
+	return progressScale(format, statSync(path).size, rows);
+}
+
+/** The bar's value at an ingest progress report (`IngestRun['onProgress']`): records read, or the byte offset reached. */
+export function progressValue(scale: ProgressScale, p: { read: number; bytes: number | null }): number {
+	return Math.min(scale.total, scale.unit === 'rows' ? p.read : (p.bytes ?? 0));
+}
