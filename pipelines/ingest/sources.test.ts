@@ -390,7 +390,7 @@ describe('readCsv', () => {
 		}
 		const recs = await all(readCsv(file('nd.txt', ndjson), { knownColumns: known }));
 		const msg = recs[0].error!.message;
-		expect(msg).toContain(`文件 ${join(tmp, 'nd.txt')} 的表头（第 1 行）中没有任何可识别的列名`);
+		expect(msg).toContain(`文件 ${join(tmp, 'nd.txt')} 的第 1 行应为表头，但它像是数据`);
 		expect(msg).toContain('external_id、received_at、channel、type、content、title 等 7 个');
 		expect(msg).toContain('.ndjson');
 		expect(msg).toMatch(/detail: header row at line 1, .*none matches/);
@@ -398,6 +398,13 @@ describe('readCsv', () => {
 		expect(codes(await all(readCsv(stream('\ufeffT-1,2026-03-02,web,求助,路灯不亮\nT-2,2026-03-02,web,投诉,噪音\n'), { knownColumns: known })))).toEqual([
 			'csv_no_known_column'
 		]);
+		// a header of names none of which is known is a header all the same (an export that needs its mapping): its
+		// rows are read with those names, to be quarantined and replayed with the mapping
+		const unknown = await all(readCsv(stream('工单编号,来电时间,诉求内容\nZ-1,2026-03-02 09:07,路灯不亮\n'), { knownColumns: known }));
+		expect(unknown.map((r) => r.fields)).toEqual([{ 工单编号: 'Z-1', 来电时间: '2026-03-02 09:07', 诉求内容: '路灯不亮' }]);
+		// a first line of data: a number, a date or a time among its cells
+		for (const first of ['12345,路灯不亮', '路灯不亮,2026/3/2', '路灯不亮,09:07', '路灯不亮,2026年3月2日'])
+			expect(codes(await all(readCsv(stream(`${first}\nx,y\n`), { knownColumns: known }))), first).toEqual(['csv_no_known_column']);
 		// one known column is enough (trimmed, in any case); other columns pass as they are
 		const ok = await all(readCsv(stream(' External_ID ,备注\nK-1,x\n'), { knownColumns: known }));
 		expect(ok.map((r) => r.fields)).toEqual([{ External_ID: 'K-1', 备注: 'x' }]);

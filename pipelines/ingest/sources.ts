@@ -41,7 +41,7 @@ export type SourceFormat = 'ndjson' | 'csv' | 'parquet';
  * | `unknown_format` | file | `readSource`: the extension is none of .ndjson .jsonl .json .csv .tsv .txt .parquet |
  * | `unknown_encoding` | file | CSV: neither valid UTF-8 nor plausible GBK/GB18030 (or UTF-16, or binary) |
  * | `csv_header` | file | CSV: the header row has duplicate column names, broken quoting, or is longer than `maxRowBytes` |
- * | `csv_no_known_column` | file | CSV with `knownColumns`: the header row has none of them (the first line is no header: an NDJSON file named .txt, a CSV without its header, a layout that needs a mapping) |
+ * | `csv_no_known_column` | file | CSV with `knownColumns`: the first line has none of them and is data, not a header (JSON: an NDJSON file named .txt; a number, date or time among its cells: a CSV without its header row). A header of unknown names (an export that needs a mapping) is read: its rows are quarantined with their fields, to be replayed with the mapping |
  * | `json_array` | file | NDJSON: the content is one JSON array (its first character, after a byte order mark and white space, is `[`), not one record per line |
  * | `bad_parquet` | file | Parquet: truncated or corrupt (DuckDB cannot read it) |
  * | `bad_json` | record | NDJSON: the line is not valid JSON (the parser's message is given) |
@@ -386,11 +386,11 @@ export interface CsvOptions {
 	/** longest accepted row in bytes (default 1 MiB) */
 	maxRowBytes?: number;
 	/**
-	 * Column names the header must have at least one of (compared trimmed, ignoring case), those that matter first
-	 * (a few are named in the message): for a feed, the canonical fields and the source columns of its mapping. A
-	 * header with none of them is refused as `csv_no_known_column` before any row is read, so a first line that is
-	 * no header (an NDJSON file named .txt, a CSV without its header row) is not silently used up as one. Unset:
-	 * any header is taken.
+	 * Column names a header has (compared trimmed, ignoring case), those that matter first (a few are named in the
+	 * message): for a feed, the canonical fields and the source columns of its mapping. A first line with none of
+	 * them that is data, not a header (`notAHeader`: an NDJSON file named .txt, a CSV without its header row), is
+	 * refused as `csv_no_known_column` before any row is read, so it is not silently used up as the header. Unset:
+	 * any first line is taken as the header.
 	 */
 	knownColumns?: readonly string[];
 }
@@ -603,6 +603,19 @@ export function splitCsvRecord(s: string, delimiter = ','): string[] | null {
 	return out;
 }
 
+/** A cell no header has for a name: a number, a date or a time (`12345`, `2026-03-02`, `2026/3/2 09:07`, `09:07`). */
+const VALUE_CELL = /^(?:[-+]?\d+(?:[.,]\d+)?|\d{4}[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?(?:[ T].*)?|\d{1,2}:\d{2}(?::\d{2})?)$/;
+
+/**
+ * Whether a CSV's first line is no header but data: JSON (an NDJSON file named .txt) or a row with a number, a
+ * date or a time among its cells (a CSV without its header row). Such a line would be used up as the header, its
+ * record lost; a line of unknown names is a header all the same.
+ */
+export function notAHeader(text: string, names: readonly string[]): boolean {
+	const t = text.trimStart();
+	return t.startsWith('{') || t.startsWith('[') || names.some((n) => VALUE_CELL.test(n));
+}
+
 /** For a CSV header that looks like JSON: how to have the file read as NDJSON (else ''). */
 function jsonHint(headerText: string): string {
 	const t = headerText.trimStart();
@@ -714,7 +727,8 @@ export async function* readCsv(source: ByteSource, options: CsvOptions = {}): As
 				}
 				seen.set(names[k], k);
 			}
-			if (known && !names.some((n) => known.has(n.toLowerCase()))) return noKnownColumn(startLine, names, headerText);
+			// a header of unknown names (an export that needs its mapping) is read, and its rows can be replayed with one
+			if (known && !names.some((n) => known.has(n.toLowerCase())) && notAHeader(headerText, names)) return noKnownColumn(startLine, names, headerText);
 			columns = names;
 			headerCells = header.map((h) => h.trim());
 			return null;
@@ -888,8 +902,8 @@ export async function* readCsv(source: ByteSource, options: CsvOptions = {}): As
 		return fileError(
 			file,
 			'csv_no_known_column',
-			`${file ? `文件 ${file} ` : '数据'}的表头（第 ${at} 行）中没有任何可识别的列名，整个${file ? '文件' : '数据'}未接入：` +
-				`第一行可能不是表头（缺少表头行，或文件其实不是 CSV），或者各列需要用映射文件对应到标准字段。应有的列名如 ${some}` +
+			`${file ? `文件 ${file} ` : '数据'}的第 ${at} 行应为表头，但它像是数据（JSON，或含数字、日期、时间），其中也没有任何可识别的列名，` +
+				`整个${file ? '文件' : '数据'}未接入：请确认文件有表头行（或文件其实不是 CSV）。应有的列名如 ${some}` +
 				jsonHint(headerText) +
 				`（detail: header row at line ${at}, delimiter ${JSON.stringify(delimChar)}, encoding ${encoding}, ${names.length} columns: ` +
 				`${names.slice(0, 8).map(cut).join(', ')}${names.length > 8 ? ', …' : ''}; none matches (trimmed, case-insensitive) any of the ` +

@@ -97,8 +97,8 @@ describe('npm run cli', () => {
 			expect.objectContaining({ read: 1, accepted: 0, quarantinedByReason: { csv_no_known_column: 1 } }),
 			expect.objectContaining({ read: 1, accepted: 0, quarantinedByReason: { json_array: 1 } })
 		]);
-		expect(r.stderr).toContain(`文件 ${txt} 无法读取（csv_no_known_column），没有接入任何记录：文件 ${txt} 的表头（第 1 行）中没有任何可识别的列名`);
-		expect(r.stderr).toContain(`文件 ${arr} 无法读取（json_array），没有接入任何记录：文件 ${arr} 的内容是一个 JSON 数组`);
+		expect(r.stderr).toContain(`文件 ${txt} 无法读取（csv_no_known_column），没有接入任何记录\n[minqing] 原因：文件 ${txt} 的第 1 行应为表头，但它像是数据`);
+		expect(r.stderr).toContain(`文件 ${arr} 无法读取（json_array），没有接入任何记录\n[minqing] 原因：文件 ${arr} 的内容是一个 JSON 数组`);
 	});
 
 	it('ingest refuses a folder and a source name the server would refuse, in Chinese, before it opens the stores', () => {

@@ -478,10 +478,7 @@ export async function startInbox(app: App): Promise<Inbox | null> {
 		ingest: (path, o) => ingestService(app).ingestPath(path, o),
 		supersede: (source, originId) => ingestService(app).supersedeQuarantine(source, originId),
 		moved: (source, originId, to) => ingestService(app).relabelQuarantine(source, originId, to),
-		fileErrorMessage: async (source, summary) => {
-			const row = await new Quarantine(app.analytics.conn).get(source, summary.originId, summary.read);
-			return row?.message ?? null;
-		}
+		fileErrorMessage: (source, summary) => new Quarantine(app.analytics.conn).fileErrorMessage(source, summary)
 	});
 	try {
 		await inbox.start();

@@ -271,7 +271,7 @@ async function ingest(config: Config, args: string[]) {
 				bar?.update(scale.total, { records: summary.read });
 				bar?.stop();
 				out.push(summary);
-				reasons.push(unreadableFile(summary) ? ((await new Quarantine(a.analytics.conn).get(values.source!, summary.originId, summary.read))?.message ?? null) : null);
+				reasons.push(await new Quarantine(a.analytics.conn).fileErrorMessage(values.source!, summary));
 			}
 			// the word index in term order again when the appends have grown large
 			if (await maintainTextIndex(a.analytics.conn)) console.error('[minqing] 检索索引已整理');
@@ -308,7 +308,7 @@ function failUnreadable(paths: readonly string[], summaries: readonly Pick<Inges
 	summaries.forEach((s, i) => {
 		const codes = unreadableFile(s);
 		if (!codes) return;
-		console.error(`[minqing] 文件 ${paths[i]} 无法读取（${codes.join('、')}），没有接入任何记录${reasons[i] ? `：${reasons[i]}` : ''}`);
+		console.error(`[minqing] 文件 ${paths[i]} 无法读取（${codes.join('、')}），没有接入任何记录${reasons[i] ? `\n[minqing] 原因：${reasons[i]}` : ''}`);
 		process.exitCode = 2;
 	});
 }
