@@ -5,17 +5,12 @@
  *
  *   --no-dict   without the user dictionary (places, units, hotline terms)
  *   --hmm       jieba's HMM for unknown words (off by default: it lowers F1 on the PKU standard)
- *   --help      usage
+ * (`segment --help`: the command line's help of it)
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { LineOutput } from '../cli-output';
 import { createSegmenter, type SegmenterOptions } from './index';
-
-export const SEGMENT_USAGE = `usage: segment [--no-dict] [--hmm] < input.txt > words.txt
-  reads lines on stdin, writes each line's words separated by single spaces
-  --no-dict   without the user dictionary (places, units, hotline terms)
-  --hmm       jieba's HMM for unknown words (off by default)`;
 
 /** Runs the command; resolves when stdin has ended and everything is written. Throws on bad arguments. */
 export async function segmentCli(
@@ -26,16 +21,11 @@ export async function segmentCli(
 ): Promise<void> {
 	const { values } = parseArgs({
 		args,
-		options: { 'no-dict': { type: 'boolean', default: false }, hmm: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+		options: { 'no-dict': { type: 'boolean', default: false }, hmm: { type: 'boolean', default: false } },
 		allowPositionals: false,
 		strict: true
 	});
 	const out = new LineOutput(stdout);
-	if (values.help) {
-		await out.write(SEGMENT_USAGE + '\n');
-		await out.end();
-		return;
-	}
 	const seg = createSegmenter({ ...options, userDict: !values['no-dict'], hmm: values.hmm });
 	const rl = createInterface({ input: stdin, crlfDelay: Infinity });
 	for await (const line of rl) {

@@ -180,6 +180,12 @@ describe('npm run cli', () => {
 		expect(help.stdout).toContain('--data-dir');
 		expect(help.stdout).not.toContain('detect-series');
 		expect(cli(['help', 'cluster']).stdout).toContain('cluster [--k auto|N]');
+		expect(cli(['segment', '--help']).stdout).toContain('--hmm');
+		// required options are checked before the stores are opened, or created
+		const noName = cli(['token', 'create', '--source', 'x', '--data-dir', join(dir, 'not-created')]);
+		expect([noName.code, noName.stderr.split('\n')[0]]).toEqual([2, '[minqing] 必须提供 --name 和 --source：token create --name 名称 --source 来源 [--scope ingest,open311]']);
+		expect(cli(['user', 'add', '--username', 'u', '--data-dir', join(dir, 'not-created')]).code).toBe(2);
+		expect(existsSync(join(dir, 'not-created'))).toBe(false);
 		expect(cli(['frobnicate']).code).toBe(2);
 		const show = cli(['quarantine', 'show', 'legacy', 'batch-1', 'x', '--data-dir', dir]);
 		expect([show.code, show.stderr.split('\n')[0]]).toEqual([2, '[minqing] 用法: quarantine show <来源> <批次编号> <行号>（行号为整数）']);

@@ -58,8 +58,9 @@ const HELP = `民情 Minqing 命令行
         查看与重放隔离区中被拒绝的记录（重放用于修正映射之后）；list 默认最多 50 条未处理的记录，--all 也列出已重放的。
   token create --name 名称 --source 来源 [--scope ingest,open311]
         新建 API 令牌（仅显示一次）。
-  segment [--no-dict]
+  segment [--no-dict] [--hmm]
         从标准输入逐行读取文本，输出以单个空格分隔的分词结果（用于评测）。
+        --no-dict 不用用户词典（地名、单位、热线用语）；--hmm 用 jieba 的 HMM 识别未登录词（默认关闭）。
   classify [--train] [--model 文件]
         从标准输入逐行读取 JSON（{"title": …, "content": …} 或 {"text": …}），每行输出一行 JSON：
         分类与承办单位的前三名建议及概率。--train 先用分析库中的工单训练模型（服务器须停止）；
@@ -164,6 +165,9 @@ async function user(config: Config, args: string[]) {
 	const [sub, ...rest] = args;
 	if (sub !== 'add') throw new UsageError('用法: user add --username U --name 名称 --role 角色 [--unit 单位代码]', `unknown user subcommand ${sub}`);
 	const { values } = parseArgs({ args: rest, options: { username: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, unit: { type: 'string' } } });
+	// wrong usage is said before the stores are opened (or created)
+	if (!values.username || !values.role)
+		throw new UsageError('必须提供 --username 和 --role：user add --username U --name 名称 --role 角色 [--unit 单位代码]', 'missing --username/--role');
 	console.log(JSON.stringify(await localCommand(config, 'user-add', { ...values, password: process.env.MINQING_PASSWORD ?? '' })));
 }
 
@@ -511,6 +515,8 @@ async function token(config: Config, args: string[]) {
 	const [sub, ...rest] = args;
 	if (sub !== 'create') throw new UsageError('用法: token create --name 名称 --source 来源 [--scope ingest,open311]', `unknown token subcommand ${sub}`);
 	const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, source: { type: 'string' }, scope: { type: 'string', default: 'ingest' } } });
+	if (!values.name || !values.source)
+		throw new UsageError('必须提供 --name 和 --source：token create --name 名称 --source 来源 [--scope ingest,open311]', 'missing --name/--source');
 	const scopes = values.scope!.split(',').map((s) => s.trim());
 	console.log(JSON.stringify(await localCommand(config, 'token-create', { name: values.name, source: values.source, scopes })));
 	console.error('[minqing] 请妥善保存令牌：它只显示这一次。');
@@ -574,8 +580,9 @@ async function main(args: string[]) {
 async function run(cmd: string | undefined, rest: string[]) {
 	// `<command> --help` and `help <command>`: that command's lines of the help
 	const helpOf = cmd === 'help' || cmd === '--help' ? rest[0] : wantsHelp(rest) ? cmd : undefined;
-	if (helpOf !== undefined && COMMANDS.includes(helpOf)) {
-		process.stdout.write(`用法: npm run cli -- ${commandHelp(HELP, helpOf)!.trimStart()}\n\n${COMMON_OPTIONS}\n`);
+	const own = helpOf !== undefined && COMMANDS.includes(helpOf) ? commandHelp(HELP, helpOf) : null;
+	if (own) {
+		process.stdout.write(`用法: npm run cli -- ${own.trimStart()}\n\n${COMMON_OPTIONS}\n`);
 		return;
 	}
 	const config = loadConfig();
