@@ -16,6 +16,7 @@ import { registerTicket, type CaseUser } from '../cases/service';
 import { open311Requests, tickets, type TicketRow } from '../db/schema';
 import { w3cDate, parseW3cDate, type Discovery, type Fields, type Open311ErrorItem, type Open311Service, type ServiceDefinition } from './format';
 import { withoutParameters } from '../log';
+import { open311Source } from '../source-name';
 
 /** GET requests: the span a query may cover and its default (the most recent 90 days), and the most it returns. */
 export const WINDOW_DAYS = 90;
@@ -306,7 +307,7 @@ export async function createRequest(app: App, p: Open311Params, opts: { idempote
 	}
 	if (!service) fail(404, unknownService(v.service_code));
 
-	const source = `open311:${token.sourceName}`;
+	const source = open311Source(token.sourceName);
 	const key = opts.idempotencyKey?.trim().slice(0, 200);
 	const externalId = key ? `idempotency:${key}` : undefined;
 	if (externalId) {
