@@ -61,7 +61,7 @@ export default function adapter(options = {}) {
 			const out = options.out ?? 'build';
 			const files = [join(out, 'handler.js'), ...scripts(join(out, 'server'))].filter((f) => CONSTRUCTION.test(readFileSync(f, 'utf8')));
 			if (files.length !== 1)
-				throw new Error(`src/adapter.js: expected SvelteKit's getRequest in one file of ${out}/server, found it in ${files.length}`);
+				throw new Error(`src/adapter.js: expected SvelteKit's getRequest in one file of ${out}/handler.js and ${out}/server/, found it in ${files.length}`);
 			writeFileSync(files[0], leanRequest(readFileSync(files[0], 'utf8'), files[0]));
 			// (that file's source map is two lines off below the construction)
 			builder.log.minor(`getRequest: each Request made without registering the client's signal (${files[0]})`);

@@ -72,6 +72,7 @@ describe('parseTimestamp', () => {
 		}
 		// offsets: hours up to 14, minutes below 60
 		expect(parseTimestamp('2026-01-01T00:00:00+25:00')).toBeNaN();
+		expect(parseTimestamp('2026-01-01T00:00:00+14:30')).toBeNaN();
 		expect(parseTimestamp('2026-01-01T00:00:00+15')).toBeNaN();
 		expect(parseTimestamp('2026-01-01T00:00:00-1500')).toBeNaN();
 		expect(parseTimestamp('2026-01-01T00:00:00+08:60')).toBeNaN();
@@ -122,7 +123,7 @@ describe('detect-series', () => {
 		const o = await run('2026-02-28 00:00:00+25:00,1\n');
 		expect(o.code).toBe(1);
 		expect(stderr).toContain('第 1 行的时间无法识别');
-		expect(stderr).toContain('offset hours 25 out of range 0-14');
+		expect(stderr).toContain('offset +25:00 beyond ±14:00');
 	});
 
 	it('rows sharing a timestamp: the last one with a value counts, an empty value is no observation', async () => {

@@ -61,9 +61,9 @@ function readTimestamp(s: string): number | string {
 		const t = utcFields(+y, +mo, +d, +h, +mi, +(sec || 0), frac);
 		if (typeof t === 'string') return t;
 		if (utc) return t;
-		// offsets in use run from -12:00 to +14:00
-		if (+oh > 14) return `offset hours ${oh} out of range 0-14`;
+		// offsets in use run from -12:00 to +14:00: none beyond ±14:00
 		if (+(om || 0) > 59) return `offset minutes ${om} out of range 0-59`;
+		if (+oh * 60 + +(om || 0) > 14 * 60) return `offset ${sign}${oh}:${om || '00'} beyond ±14:00`;
 		return t - (sign === '-' ? -1 : 1) * (+oh * 60 + +(om || 0)) * 60_000;
 	}
 	return 'expected YYYY-MM-DD HH:MM:SS or ISO 8601';

@@ -325,17 +325,19 @@ function setField(o: Record<string, unknown>, k: string, v: unknown): void {
  * drops are not asked for.
  */
 export function missingColumns(m: Mapping, fields: Record<string, unknown>): string[] {
-	const wanted = [...m.rename.keys(), ...[...m.concat.values()].flatMap((c) => c.from)];
-	return [...new Set(wanted)].filter((c) => !has(fields, c));
+	return [...new Set(sourceColumns(m))].filter((c) => !has(fields, c));
 }
+
+/** The source columns a mapping renames or joins, in its order. */
+const sourceColumns = (m: Mapping): string[] => [...m.rename.keys(), ...[...m.concat.values()].flatMap((c) => c.from)];
 
 /**
  * The column names a feed file read with this mapping (or none) may have in its header, those that matter most
  * first: the source columns the mapping renames, joins or drops, then the required canonical fields, then the
- * others. A CSV header with none of them is refused whole (`CsvOptions.knownColumns`).
+ * others. A CSV whose first line has none of them and is data is refused whole (`CsvOptions.knownColumns`).
  */
 export function knownColumns(m: Mapping | null): string[] {
-	const mapped = m ? [...m.rename.keys(), ...[...m.concat.values()].flatMap((c) => c.from), ...m.drop] : [];
+	const mapped = m ? [...sourceColumns(m), ...m.drop] : [];
 	return [...new Set([...mapped, ...REQUIRED_FIELDS, ...CANONICAL_FIELDS])];
 }
 
