@@ -6,13 +6,18 @@ import { resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { knownColumns, type Mapping } from './mapping';
 import type { IngestRun, IngestSummary, Ingestor } from './pipeline';
-import { readSource } from './sources';
+import { readSource, type RawRecord } from './sources';
 
 /** sha256 of a file's bytes (or of its first `bytes`), first 16 hex characters. */
 export async function fileOriginId(path: string, bytes?: number): Promise<string> {
 	const h = createHash('sha256');
 	if (bytes === undefined || bytes > 0) for await (const chunk of createReadStream(path, bytes === undefined ? {} : { end: bytes - 1 })) h.update(chunk as Buffer);
 	return h.digest('hex').slice(0, 16);
+}
+
+/** The records, with the reader's messages naming the file `name` where they named its path. */
+async function* naming(records: AsyncIterable<RawRecord>, path: string, name: string): AsyncGenerator<RawRecord> {
+	for await (const r of records) yield r.error?.message.includes(path) ? { ...r, error: { ...r.error, message: r.error.message.replaceAll(path, name) } } : r;
 }
 
 export async function ingestFile(
@@ -23,6 +28,8 @@ export async function ingestFile(
 		source: string;
 		/** what the run and its quarantine rows name as the input, for people (default: the file's absolute path) */
 		origin?: string;
+		/** the file's name in the reader's messages (default: its absolute path): an upload's own, not its temporary file's */
+		shownAs?: string;
 		/** read only the first so many bytes (a file that may still grow: what was there when it was seen still) */
 		bytes?: number;
 		mapping?: Mapping | null;
@@ -41,7 +48,8 @@ export async function ingestFile(
 	// a CSV header must name at least one column the mapping or the canonical record knows: a first line that is no
 	// header (an NDJSON file named .txt) is refused with the file, not used up as the header
 	const csv = { encoding: hint.encoding, delimiter: hint.delimiter, knownColumns: knownColumns(opts.mapping ?? null) };
-	const records = readSource(abs, { conn, format: hint.format, csv, bytes: opts.bytes });
+	const read = readSource(abs, { conn, format: hint.format, csv, bytes: opts.bytes });
+	const records = opts.shownAs === undefined ? read : naming(read, abs, opts.shownAs);
 	const summary = await ingestor.run(records, {
 		source: opts.source,
 		origin: opts.origin ?? abs,

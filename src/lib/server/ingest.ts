@@ -283,12 +283,13 @@ export class IngestService {
 	 */
 	async ingestPath(
 		path: string,
-		o: { source: string; origin?: string; bytes?: number; mapping?: Mapping | null }
+		o: { source: string; origin?: string; shownAs?: string; bytes?: number; mapping?: Mapping | null }
 	): Promise<IngestSummary & { bytes: number; originId: string }> {
 		const next = this.withIngestor(async (ingestor, conn) => {
 			const summary = await ingestFile(ingestor, conn, path, {
 				source: o.source,
 				origin: o.origin,
+				shownAs: o.shownAs,
 				bytes: o.bytes,
 				mapping: o.mapping ?? null,
 				onFeedTickets: (t) => handOverFeedTickets(this.app.rel.db, t)

@@ -94,8 +94,8 @@ export const POST: RequestHandler = async ({ request, url }) => {
 	if (!final) return json({ upload: uploadId, received: (await stat(path)).size }, { status: 202 });
 
 	try {
-		// the upload's own name, not the temporary file's (deleted below), in the run and its quarantine rows
-		const summary = await ingestService(a).ingestPath(path, { source, mapping, origin: `upload:${filename}` });
+		// the upload's own name, not the temporary file's (deleted below), in the run, its quarantine rows and the reader's messages
+		const summary = await ingestService(a).ingestPath(path, { source, mapping, origin: `upload:${filename}`, shownAs: filename });
 		return json(summary);
 	} catch (e) {
 		if (e instanceof IngestError) return ingestRefusal('上传', INGEST_ERROR_STATUS[e.code], e.code, e.message);
