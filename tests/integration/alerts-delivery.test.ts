@@ -4,8 +4,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startApp, stopApp, type App } from '../../src/lib/server/app';
-import { loadConfig } from '../../src/lib/server/config';
+import { stopApp, type App } from '../../src/lib/server/app';
+import { startMemoryApp } from '../support/app';
 import { actOnAlert, alertsIdle, announceOwed, endSilence, notify, startSilence } from '../../src/lib/server/alerts/service';
 import { deleteWebhook, expireSilence, listWebhooks, saveWebhook } from '../../src/lib/server/alerts/settings';
 import { configureOutbox, resumeOutbox, runOutbox, stopOutbox } from '../../src/lib/server/alerts/outbox';
@@ -52,7 +52,7 @@ beforeAll(async () => {
 	});
 	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 	base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-	app = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+	app = await startMemoryApp();
 }, 120_000);
 
 afterAll(async () => {

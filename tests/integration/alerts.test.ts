@@ -9,10 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
-import { generateDemo, setApp, startApp, stopApp, type App } from '../../src/lib/server/app';
+import { generateDemo, setApp, stopApp, type App } from '../../src/lib/server/app';
+import { startMemoryApp } from '../support/app';
 import { POST as actionsApi } from '../../src/routes/api/v1/alerts/[id]/actions/+server';
 import { createUser, login, logout, SESSION_COOKIE } from '../../src/lib/server/auth';
-import { loadConfig } from '../../src/lib/server/config';
 import { alertsIdle, announceOwed, detectionRound, endSilence, notify, onAlertChange, publishChange, startSilence } from '../../src/lib/server/alerts/service';
 import { GET as streamApi } from '../../src/routes/api/v1/alerts/stream/+server';
 import { alertDetail } from '../../src/lib/server/alerts/read';
@@ -63,7 +63,7 @@ beforeAll(async () => {
 		});
 	});
 	await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-	a = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+	a = await startMemoryApp();
 	await a.analytics.conn.run(`SET TimeZone = 'Asia/Shanghai'`);
 	await generateDemo(a, { tickets: 20_000, days: 90, seed: 5, now: NOW, relational: false }, () => {});
 	await saveWebhook(

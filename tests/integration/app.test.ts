@@ -3,9 +3,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
-import { generateDemo, startApp, stopApp, type App } from '../../src/lib/server/app';
+import { generateDemo, stopApp, type App } from '../../src/lib/server/app';
+import { startMemoryApp } from '../support/app';
 import { AuthError, DEMO_ACCOUNTS, DEMO_PASSWORD, createUser, login, logout, syncDemoAccounts, validateSession } from '../../src/lib/server/auth';
-import { loadConfig } from '../../src/lib/server/config';
 import { ticketEvents, tickets, units, users } from '../../src/lib/server/db/schema';
 
 let a: App;
@@ -13,7 +13,7 @@ const NOW = Date.parse('2026-11-28T10:00:00+08:00');
 
 beforeAll(async () => {
 	// demo accounts as in demo mode, and demo data generated for a fixed "now"
-	a = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+	a = await startMemoryApp();
 	await syncDemoAccounts(a.rel.db, true);
 	await generateDemo(a, { tickets: 8000, days: 120, seed: 42, now: NOW }, () => {});
 });

@@ -1,8 +1,8 @@
 // 考核 over the real lifecycle: tickets handled through the case actions, synced to the analytics store, and the
 // unit panel's figures per unit. Each unit is charged with the rounds it held the ticket in.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startApp, stopApp, type App } from '../../src/lib/server/app';
-import { loadConfig } from '../../src/lib/server/config';
+import { stopApp, type App } from '../../src/lib/server/app';
+import { startMemoryApp } from '../support/app';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
 import { unitPanel } from '../../src/lib/server/analytics/dashboard';
@@ -16,7 +16,7 @@ const UNIT_B = 'M02'; // 市生态环境局
 const people: Record<string, CaseUser> = {};
 
 beforeAll(async () => {
-	a = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+	a = await startMemoryApp();
 	await addPeople(a, people, { operator: ['operator'], dispatcher: ['dispatcher'], supervisor: ['supervisor'], unitA: ['unit_handler', UNIT_A], unitB: ['unit_handler', UNIT_B] });
 }, 120_000);
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, stopApp, type App } from '../../src/lib/server/app';
+import { startMemoryApp } from '../support/app';
 import { loadConfig } from '../../src/lib/server/config';
 import { ticketEvents, tickets, type TicketRow } from '../../src/lib/server/db/schema';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
@@ -20,7 +21,7 @@ const UNIT = 'D320508';
 const people: Record<string, CaseUser> = {};
 
 beforeAll(async () => {
-	a = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+	a = await startMemoryApp();
 	dir = mkdtempSync(join(tmpdir(), 'minqing-cal-'));
 	await addPeople(a, people, { operator: ['operator'], dispatcher: ['dispatcher'], unit: ['unit_handler', UNIT] });
 }, 120_000);

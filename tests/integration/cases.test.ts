@@ -2,8 +2,8 @@
 // ticket, what units may see and do, masking, validation, and a ticket's whole life through the actions.
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, stopApp, type App } from '../../src/lib/server/app';
-import { loadConfig } from '../../src/lib/server/config';
+import { stopApp, type App } from '../../src/lib/server/app';
+import { startMemoryApp } from '../support/app';
 import { tickets } from '../../src/lib/server/db/schema';
 import { CaseError } from '../../src/lib/server/cases/input';
 import { CASE_ACTIONS, type CaseAction } from '../../src/lib/server/cases/machine';
@@ -38,7 +38,7 @@ const ACTORS = [
 type Actor = (typeof ACTORS)[number];
 
 beforeAll(async () => {
-	a = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+	a = await startMemoryApp();
 	await addPeople(a, people, {
 		...Object.fromEntries((['admin', 'leader', 'analyst', 'emergency', 'operator', 'dispatcher', 'supervisor'] as Role[]).map((r) => [r, [r]])),
 		unitLead: ['unit_handler', UNIT_A],

@@ -5,7 +5,8 @@ import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { mapData, overviewData, unitPanel, type DashboardContext } from '../../src/lib/server/analytics/dashboard';
 import { parseDashboardFilter } from '../../src/lib/server/analytics/filters';
 import { duckRunner } from '../../src/lib/server/analytics/sql';
-import { generateDemo, setApp, startApp, stopApp, type App } from '../../src/lib/server/app';
+import { generateDemo, setApp, stopApp, type App } from '../../src/lib/server/app';
+import { startMemoryApp } from '../support/app';
 import type { DashboardOverview, MapData, SessionUser } from '../../src/lib/types';
 import { load as wallLoad } from '../../src/routes/wall/+page.server';
 import { GET as wallApi } from '../../src/routes/api/v1/dashboard/wall/+server';
@@ -19,7 +20,6 @@ import MapPage from '../../src/routes/(app)/map/+page.svelte';
 import { canSee } from '../../src/lib/nav';
 import { render } from 'svelte/server';
 import type { Role } from '../../src/lib/types';
-import { loadConfig } from '../../src/lib/server/config';
 import { parseSearchParams } from '../../src/lib/server/text/params';
 import { searchTickets } from '../../src/lib/server/text/search';
 import { placeTicketsHref, ticketsHref } from '../../src/lib/filter-url';
@@ -33,7 +33,7 @@ let ctx: DashboardContext;
 const NOW = Date.parse('2026-11-28T15:30:00+08:00');
 
 beforeAll(async () => {
-	a = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+	a = await startMemoryApp();
 	await generateDemo(a, { tickets: 12_000, days: 150, seed: 7, now: NOW }, () => {});
 	ctx = { db: duckRunner(a.analytics.conn), ref: a.ref, cal: a.calendar, now: NOW };
 }, 120_000);

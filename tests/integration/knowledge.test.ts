@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setApp, startApp, stopApp, type App } from '../../src/lib/server/app';
+import { startMemoryApp } from '../support/app';
 import { loadConfig } from '../../src/lib/server/config';
 import { CaseError } from '../../src/lib/server/cases/input';
 import { intakeAssist, searchKnowledgeBase } from '../../src/lib/server/cases/intake';
@@ -37,7 +38,7 @@ const admin: CaseUser = { id: null, role: 'admin', unitCode: null, displayName: 
 const operator: CaseUser = { id: null, role: 'operator', unitCode: null, displayName: '测试话务员' };
 
 beforeAll(async () => {
-	a = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+	a = await startMemoryApp();
 	// the route handlers find the app through app(), as in the server
 	setApp(Promise.resolve(a));
 }, 120_000);

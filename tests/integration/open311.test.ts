@@ -4,8 +4,8 @@
 // after lifecycle actions, and that the public reads carry no personal data.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setApp, startApp, stopApp, type App } from '../../src/lib/server/app';
-import { loadConfig } from '../../src/lib/server/config';
+import { setApp, stopApp, type App } from '../../src/lib/server/app';
+import { startMemoryApp } from '../support/app';
 import { createApiToken, revokeApiToken, verifyApiKey, verifyApiToken } from '../../src/lib/server/auth/tokens';
 import { open311Requests, ticketEvents, tickets } from '../../src/lib/server/db/schema';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
@@ -41,7 +41,7 @@ const UNIT = 'D320508';
 const unitUser: CaseUser = { id: null, role: 'unit_handler', unitCode: UNIT, displayName: '测试承办人' };
 
 beforeAll(async () => {
-	a = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+	a = await startMemoryApp();
 	// the route handlers find the app through app(), as in the server
 	setApp(Promise.resolve(a));
 	KEY = (await createApiToken(a.rel.db, { name: '城市服务App', sourceName: 'cityapp', scopes: ['open311'] })).token;

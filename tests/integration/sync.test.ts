@@ -2,8 +2,8 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
-import { startApp, stopApp, type App } from '../../src/lib/server/app';
-import { loadConfig } from '../../src/lib/server/config';
+import { stopApp, type App } from '../../src/lib/server/app';
+import { startMemoryApp } from '../support/app';
 import { ticketEvents, tickets, units } from '../../src/lib/server/db/schema';
 import { inClusterOrder, keptAndRebuilt } from '../support/rollups';
 import { afterSync, readWatermark, repairAfterRestore, requestSync, resyncAfterUpgrade, stopSync, syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
@@ -16,7 +16,7 @@ import { Geocoder } from '../../pipelines/normalize/index';
 
 let a: App;
 beforeAll(async () => {
-	a = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+	a = await startMemoryApp();
 });
 afterAll(async () => {
 	if (a) await stopApp(a);
@@ -440,7 +440,7 @@ describe('sync to analytics', () => {
 
 	it('stopped for a shutdown, the sync starts no more rounds, and what it left is caught up from the watermark', async () => {
 		// an app of its own: this one's sync stays stopped
-		const b = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+		const b = await startMemoryApp();
 		try {
 			const user = { id: null, role: 'operator' as const, unitCode: null, displayName: '测试' };
 			const call = (i: number) => ({ channel: 'phone', type: '咨询', title: `关闭前来电 ${i}`, content: '请问公积金怎么提取', address: '', caller_phone: '13900000000' });

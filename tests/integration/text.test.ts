@@ -5,8 +5,8 @@ import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { overviewData } from '../../src/lib/server/analytics/dashboard';
 import { parseDashboardFilter } from '../../src/lib/server/analytics/filters';
 import { duckRunner } from '../../src/lib/server/analytics/sql';
-import { generateDemo, setApp, startApp, stopApp, type App } from '../../src/lib/server/app';
-import { loadConfig } from '../../src/lib/server/config';
+import { generateDemo, setApp, stopApp, type App } from '../../src/lib/server/app';
+import { startMemoryApp } from '../support/app';
 import { ingestService } from '../../src/lib/server/ingest';
 import { parseSearchParams } from '../../src/lib/server/text/params';
 import { queryTerms, SEARCH_EXPORT_COLUMNS, searchExportRows, searchTickets } from '../../src/lib/server/text/search';
@@ -28,7 +28,7 @@ const NOW = Date.parse('2026-11-28T10:00:00+08:00');
 const count = async (sql: string) => Number((await queryRows<{ n: number }>(a.analytics.conn, `SELECT count(*)::INTEGER AS n FROM (${sql})`))[0].n);
 
 beforeAll(async () => {
-	a = await startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+	a = await startMemoryApp();
 	await generateDemo(a, { tickets: 6000, days: 90, seed: 7, now: NOW, relational: false }, () => {});
 	expect(await ingestService(a).enrichText()).toBe(6000);
 }, 120_000);
