@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { knownColumns, type Mapping } from './mapping';
 import type { IngestRun, IngestSummary, Ingestor } from './pipeline';
-import { readSource, type RawRecord } from './sources';
+import { isFileError, readSource, type RawRecord } from './sources';
 
 /** sha256 of a file's bytes (or of its first `bytes`), first 16 hex characters. */
 export async function fileOriginId(path: string, bytes?: number): Promise<string> {
@@ -15,9 +15,16 @@ export async function fileOriginId(path: string, bytes?: number): Promise<string
 	return h.digest('hex').slice(0, 16);
 }
 
-/** The records, with the reader's messages naming the file `name` where they named its path. */
-async function* naming(records: AsyncIterable<RawRecord>, path: string, name: string): AsyncGenerator<RawRecord> {
-	for await (const r of records) yield r.error?.message.includes(path) ? { ...r, error: { ...r.error, message: r.error.message.replaceAll(path, name) } } : r;
+/**
+ * The reader's records as the run takes them: its messages name the file `shownAs` where they named its path, and
+ * the message of its file-level error (the file, or its rest, could not be read) is kept in `seen`.
+ */
+async function* passing(records: AsyncIterable<RawRecord>, path: string, shownAs: string | undefined, seen: { fileError: string | null }): AsyncGenerator<RawRecord> {
+	for await (const read of records) {
+		const r = shownAs !== undefined && read.error?.message.includes(path) ? { ...read, error: { ...read.error, message: read.error.message.replaceAll(path, shownAs) } } : read;
+		if (isFileError(r)) seen.fileError = r.error!.message;
+		yield r;
+	}
 }
 
 export async function ingestFile(
@@ -39,7 +46,7 @@ export async function ingestFile(
 		mergeThreads?: number;
 		onFeedTickets?: IngestRun['onFeedTickets'];
 	}
-): Promise<IngestSummary & { bytes: number; originId: string }> {
+): Promise<IngestSummary & { bytes: number; originId: string; fileError: string | null }> {
 	const abs = resolve(path);
 	const bytes = opts.bytes ?? statSync(abs).size;
 	// a mapping may say how its files are to be read (format, encoding, delimiter)
@@ -48,8 +55,8 @@ export async function ingestFile(
 	// a CSV header must name at least one column the mapping or the canonical record knows: a first line that is no
 	// header (an NDJSON file named .txt) is refused with the file, not used up as the header
 	const csv = { encoding: hint.encoding, delimiter: hint.delimiter, knownColumns: knownColumns(opts.mapping ?? null) };
-	const read = readSource(abs, { conn, format: hint.format, csv, bytes: opts.bytes });
-	const records = opts.shownAs === undefined ? read : naming(read, abs, opts.shownAs);
+	const seen = { fileError: null as string | null };
+	const records = passing(readSource(abs, { conn, format: hint.format, csv, bytes: opts.bytes }), abs, opts.shownAs, seen);
 	const summary = await ingestor.run(records, {
 		source: opts.source,
 		origin: opts.origin ?? abs,
@@ -61,5 +68,6 @@ export async function ingestFile(
 		onProgress: opts.onProgress,
 		onFeedTickets: opts.onFeedTickets
 	});
-	return { ...summary, bytes, originId };
+	// the reader's message when the file (or its rest) could not be read: what the command line and the drop folder say
+	return { ...summary, bytes, originId, fileError: seen.fileError };
 }

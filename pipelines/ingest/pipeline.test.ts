@@ -388,10 +388,13 @@ describe('other formats', () => {
 	it('names the file as shownAs in the messages of the reader (an upload, not its temporary file)', async () => {
 		const p = join(tmp, '3f2a-upload-tmp-records.json');
 		writeFileSync(p, '[{"external_id": "U-1"}]');
-		await ingestFile(ingestor, conn, p, { source: 'upload-name', origin: 'upload:records.json', shownAs: 'records.json', now: NOW });
+		const s = await ingestFile(ingestor, conn, p, { source: 'upload-name', origin: 'upload:records.json', shownAs: 'records.json', now: NOW });
 		const [row] = await q<{ message: string }>(`SELECT message FROM quarantine WHERE source = 'upload-name'`);
 		expect(row.message).toContain('文件 records.json 的内容是一个 JSON 数组');
 		expect(row.message).not.toContain(p);
+		// the summary carries the reader's message, for the command line and the drop folder to say
+		expect(s.fileError).toBe(row.message);
+		expect((await ingestFile(ingestor, conn, join(FIX, 'feed-sample.ndjson'), { source: 'upload-name-ok', now: NOW })).fileError).toBeNull();
 	});
 
 	it('refuses a 0-byte file clearly', async () => {

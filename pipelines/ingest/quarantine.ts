@@ -3,7 +3,7 @@
 // record that now passes goes through the normal pipeline and its quarantine row is marked `replayed`.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { applyMapping, parseMapping, type Mapping } from './mapping';
-import { mergeSummaries, unreadableFile, type IngestRun, type IngestSummary, type Ingestor } from './pipeline';
+import { mergeSummaries, type IngestRun, type IngestSummary, type Ingestor } from './pipeline';
 import type { RawRecord } from './sources';
 import { validateRecord } from './validate';
 
@@ -105,12 +105,6 @@ export class Quarantine {
 			{ ...params, limit: f.limit ?? 50, offset: f.offset ?? 0 }
 		);
 		return r.getRowObjectsJS() as never;
-	}
-
-	/** The reader's message about a file it could not read at all (the summary's one file-level record), or null. */
-	async fileErrorMessage(source: string, summary: Pick<IngestSummary, 'read' | 'quarantinedByReason'> & { originId: string }): Promise<string | null> {
-		if (!unreadableFile(summary)) return null;
-		return (await this.get(source, summary.originId, summary.read))?.message ?? null;
 	}
 
 	async get(source: string, originId: string, line: number): Promise<QuarantineEntry | null> {

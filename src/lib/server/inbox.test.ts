@@ -21,9 +21,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(cond: () => boolean): Promise<void> {
 	for (const t0 = Date.now(); !cond() && Date.now() - t0 < 10_000; ) await sleep(20);
 }
-const summary = (read: number): IngestSummary & { bytes: number } => ({
+const summary = (read: number): IngestSummary & { bytes: number; fileError: string | null } => ({
 	source: 's', origin: 'o', read, accepted: read, updated: 0, duplicates: 0, stale: 0, quarantined: 0, quarantinedByReason: {},
-	unresolvedPlaces: 0, unknownCategories: 0, seconds: 0, timings: {}, bytes: 0
+	unresolvedPlaces: 0, unknownCategories: 0, seconds: 0, timings: {}, bytes: 0, fileError: null
 });
 
 /** An inbox on a fresh folder whose ingest records each read (the file's text at that moment), with `during` run inside it. */

@@ -19,7 +19,6 @@ import { copyFile, lstat, mkdir, open, readdir, rename, rm, stat, writeFile } fr
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { MappingError, loadMapping, type Mapping } from '$pipelines/ingest/mapping';
 import type { IngestSummary } from '$pipelines/ingest/pipeline';
-import { Quarantine } from '$pipelines/ingest/quarantine';
 import { unreadableFile } from '$pipelines/ingest/pipeline';
 import type { App } from './app';
 import { ingestService } from './ingest';
@@ -121,12 +120,12 @@ async function moveFile(from: string, to: string): Promise<void> {
 
 /**
  * `bytes`: read only that much of the file (a line format: what was there when it was seen still). The answer names
- * the origin id the read's quarantine rows have.
+ * the origin id the read's quarantine rows have, and the reader's message when it could not read the file.
  */
 export type FileIngest = (
 	path: string,
 	o: { source: string; mapping: Mapping | null; bytes?: number }
-) => Promise<IngestSummary & { bytes: number; originId: string }>;
+) => Promise<IngestSummary & { bytes: number; originId: string; fileError: string | null }>;
 type FileSummary = Awaited<ReturnType<FileIngest>>;
 
 export interface InboxOptions {
@@ -140,8 +139,6 @@ export interface InboxOptions {
 	supersede?: (source: string, originId: string) => Promise<void>;
 	/** Names the place a read file moved to in its quarantine rows (they named it in the inbox, where it is no more). */
 	moved?: (source: string, originId: string, to: string) => Promise<void>;
-	/** the reader's message for a file-level error (from the quarantine), when it can be found */
-	fileErrorMessage?: (source: string, summary: FileSummary) => Promise<string | null>;
 	log?: (m: string) => void;
 	/** the periodic scan, besides fs.watch (default 5 s) */
 	scanMs?: number;
@@ -396,7 +393,7 @@ export class Inbox {
 		if (await this.changedMeanwhile(c, summary)) return;
 		const fileErrors = unreadableFile(summary);
 		if (fileErrors) {
-			const message = (await this.o.fileErrorMessage?.(c.source, summary).catch(() => null)) ?? `文件无法读取（${fileErrors.join('、')}）`;
+			const message = summary.fileError ?? `文件无法读取（${fileErrors.join('、')}）`;
 			return this.fail(c, { code: fileErrors[0], message }, summary);
 		}
 		const dir = join(this.processedDir, shanghaiDate(started));
@@ -477,8 +474,7 @@ export async function startInbox(app: App): Promise<Inbox | null> {
 		dir: inboxDir(app.config.dataDir),
 		ingest: (path, o) => ingestService(app).ingestPath(path, o),
 		supersede: (source, originId) => ingestService(app).supersedeQuarantine(source, originId),
-		moved: (source, originId, to) => ingestService(app).relabelQuarantine(source, originId, to),
-		fileErrorMessage: (source, summary) => new Quarantine(app.analytics.conn).fileErrorMessage(source, summary)
+		moved: (source, originId, to) => ingestService(app).relabelQuarantine(source, originId, to)
 	});
 	try {
 		await inbox.start();

@@ -284,7 +284,7 @@ export class IngestService {
 	async ingestPath(
 		path: string,
 		o: { source: string; origin?: string; shownAs?: string; bytes?: number; mapping?: Mapping | null }
-	): Promise<IngestSummary & { bytes: number; originId: string }> {
+	): Promise<IngestSummary & { bytes: number; originId: string; fileError: string | null }> {
 		const next = this.withIngestor(async (ingestor, conn) => {
 			const summary = await ingestFile(ingestor, conn, path, {
 				source: o.source,

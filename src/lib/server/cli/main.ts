@@ -10,7 +10,6 @@ import { basename, join, resolve } from 'node:path';
 import { ingestFile } from '$pipelines/ingest/files';
 import { MappingError, loadMapping } from '$pipelines/ingest/mapping';
 import { Ingestor, unreadableFile, type IngestSummary } from '$pipelines/ingest/pipeline';
-import { Quarantine } from '$pipelines/ingest/quarantine';
 import { Geocoder } from '$pipelines/normalize/index';
 import { segmentCli } from '$pipelines/segment/cli';
 import { detectSeriesCli } from '$pipelines/alerts/series-cli';
@@ -226,23 +225,10 @@ async function ingest(config: Config, args: string[]) {
 		if (values['merge-threads']) console.error('[minqing] 经由服务器接入时不使用 --merge-threads');
 		const summaries = await ingestThroughServer(server, positionals, values.source!, values.mapping ?? null);
 		printIngestSummaries(summaries, { peakRssMB: peakRssMB() });
-		// the reader's reason of a file it could not read, from the server's quarantine
-		const reasons = await Promise.all(
-			summaries.map((s) =>
-				unreadableFile(s)
-					? localCommand(config, 'quarantine-show', { source: values.source, originId: s.originId, line: s.read }).then(
-							(row) => (row as { message?: string } | null)?.message ?? null,
-							() => null
-						)
-					: null
-			)
-		);
-		failUnreadable(positionals, summaries, reasons);
+		failUnreadable(positionals, summaries);
 		return;
 	}
 	let segmentationCpu: number | null = null;
-	/** per file: the reader's reason when it could not read the file at all (its quarantine row's message) */
-	const reasons: (string | null)[] = [];
 	const summaries = await withApp(config, async (a) => {
 		const analyzer = await createAnalyzer(a.config.referenceDir);
 		try {
@@ -275,7 +261,6 @@ async function ingest(config: Config, args: string[]) {
 				bar?.update(scale.total, { records: summary.read });
 				bar?.stop();
 				out.push(summary);
-				reasons.push(await new Quarantine(a.analytics.conn).fileErrorMessage(values.source!, summary));
 			}
 			// the word index in term order again when the appends have grown large
 			if (await maintainTextIndex(a.analytics.conn)) console.error('[minqing] 检索索引已整理');
@@ -301,18 +286,18 @@ async function ingest(config: Config, args: string[]) {
 			? { cpuByThread: { segmentation: round(segmentationCpu), main: round(mainCpu), other: round(cpuSeconds - segmentationCpu - mainCpu) } }
 			: {})
 	});
-	failUnreadable(positionals, summaries, reasons);
+	failUnreadable(positionals, summaries);
 }
 
 /**
  * Exit code 2, and a line on stderr for each, when a file could not be read at all (the summary's reason codes,
  * and the reader's message when it is known).
  */
-function failUnreadable(paths: readonly string[], summaries: readonly Pick<IngestSummary, 'read' | 'quarantinedByReason'>[], reasons: readonly (string | null)[] = []): void {
+function failUnreadable(paths: readonly string[], summaries: readonly (Pick<IngestSummary, 'read' | 'quarantinedByReason'> & { fileError?: string | null })[]): void {
 	summaries.forEach((s, i) => {
 		const codes = unreadableFile(s);
 		if (!codes) return;
-		console.error(`[minqing] 文件 ${paths[i]} 无法读取（${codes.join('、')}），没有接入任何记录${reasons[i] ? `\n[minqing] 原因：${reasons[i]}` : ''}`);
+		console.error(`[minqing] 文件 ${paths[i]} 无法读取（${codes.join('、')}），没有接入任何记录${s.fileError ? `\n[minqing] 原因：${s.fileError}` : ''}`);
 		process.exitCode = 2;
 	});
 }
@@ -434,7 +419,7 @@ async function ingestThroughServer(server: Presence, paths: string[], source: st
 			throw new StartupError(`映射文件 ${mappingPath} 太大，无法经由服务器接入（上限约 36 KB）；请先停止服务器再接入`, `mapping header ${mappingHeader.length} bytes > ${MAPPING_HEADER_MAX}`);
 		}
 	}
-	const out: (IngestSummary & { bytes: number; originId: string })[] = [];
+	const out: (IngestSummary & { bytes: number; originId: string; fileError: string | null })[] = [];
 	for (const path of paths) {
 		const size = statSync(path).size;
 		const bar = process.stderr.isTTY
@@ -476,7 +461,7 @@ async function ingestThroughServer(server: Presence, paths: string[], source: st
 			if (final) answer = r;
 		}
 		bar?.stop();
-		out.push({ ...(answer!.body as IngestSummary & { bytes: number; originId: string }), origin: resolve(path) });
+		out.push({ ...(answer!.body as IngestSummary & { bytes: number; originId: string; fileError: string | null }), origin: resolve(path) });
 	}
 	return out;
 }
