@@ -54,7 +54,20 @@ const PG_SERVER_OPTS = [
 	'synchronous_commit=off'
 ];
 /** Session settings, also applied on a server given by MINQING_BENCH_PG_URL. */
-const PG_SESSION = [`SET TimeZone = 'Asia/Shanghai'`, `SET work_mem = '64MB'`, `SET max_parallel_workers_per_gather = 2`, `SET jit = off`];
+const PG_SESSION: [string, string][] = [
+	['TimeZone', 'Asia/Shanghai'],
+	['work_mem', '64MB'],
+	['max_parallel_workers_per_gather', '2'],
+	['jit', 'off']
+];
+
+/**
+ * The session settings (and the scratch schema as search_path) as the connection's start-up options: in effect
+ * before its first statement, with nothing sent on a client that may already be running one.
+ */
+function pgSessionOptions(schema: string | null): string {
+	return [...PG_SESSION, ...(schema ? [['search_path', schema] as [string, string]] : [])].map(([k, v]) => `-c ${k}=${v}`).join(' ');
+}
 
 /**
  * Indexes PostgreSQL gets: `day` on every table, composites (district or category, then day) on the tables
@@ -201,11 +214,9 @@ function stopPg(s: PgServer): void {
 const READERS = 3;
 
 async function pgClient(url: string, schema: string | null): Promise<pg.Client> {
-	const c = new pg.Client({ connectionString: url });
+	const c = new pg.Client({ connectionString: url, options: pgSessionOptions(schema) });
 	c.on('error', (e) => console.error(`PostgreSQL connection: ${e.message}`));
 	await c.connect();
-	for (const s of PG_SESSION) await c.query(s);
-	if (schema) await c.query(`SET search_path = ${schema}`);
 	return c;
 }
 
@@ -508,11 +519,7 @@ export async function dashboardBench(argv: string[]): Promise<void> {
 			const duckConns = [];
 			for (let i = 0; i < READERS; i++) duckConns.push(await store.connect());
 			const duckDbRunner = duckRunner(duckConns);
-			const pool = new pg.Pool({ connectionString: server.url, max: READERS });
-			pool.on('connect', (c) => {
-				for (const st of PG_SESSION) c.query(st).catch((e: Error) => console.error(`PostgreSQL session: ${e.message}`));
-				if (schema) c.query(`SET search_path = ${schema}`).catch((e: Error) => console.error(`PostgreSQL session: ${e.message}`));
-			});
+			const pool = new pg.Pool({ connectionString: server.url, max: READERS, options: pgSessionOptions(schema) });
 			pools.push(pool);
 			const pgDbRunner = pgRunner(pool);
 			const duckCtx = (): DashboardContext => ({ db: duckDbRunner, ref, cal, now });
