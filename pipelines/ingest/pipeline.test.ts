@@ -362,7 +362,9 @@ describe('other formats', () => {
 			{ name: 'nd.txt', text: lines.join('\n') + '\n', reason: 'csv_no_known_column' },
 			// read as NDJSON: one not_object record, or a bad_json record per line
 			{ name: 'array.json', text: JSON.stringify(records), reason: 'json_array' },
-			{ name: 'pretty.json', text: JSON.stringify(records, null, 2) + '\n', reason: 'json_array' }
+			{ name: 'pretty.json', text: JSON.stringify(records, null, 2) + '\n', reason: 'json_array' },
+			// read as NDJSON: a bad_json record per line of it
+			{ name: 'export.json', text: JSON.stringify({ records }, null, 2) + '\n', reason: 'json_document' }
 		];
 		for (const c of cases) {
 			const p = join(tmp, c.name);
@@ -373,7 +375,7 @@ describe('other formats', () => {
 		}
 		expect(await q(`SELECT count(*)::INTEGER AS n FROM tickets_fact`)).toEqual([{ n: 0 }]);
 		const rows = await q<{ reason: string; message: string; line: number }>(`SELECT reason, message, line::INTEGER AS line FROM quarantine ORDER BY origin`);
-		expect(rows.map((r) => r.reason).sort()).toEqual(['csv_no_known_column', 'json_array', 'json_array']);
+		expect(rows.map((r) => r.reason).sort()).toEqual(['csv_no_known_column', 'json_array', 'json_array', 'json_document']);
 		for (const r of rows) expect(r.message).toMatch(/NDJSON|ndjson/);
 		// the export with Chinese headers, without its mapping: a header all the same; its rows are quarantined with
 		// their fields, and a replay with the mapping brings them in

@@ -180,6 +180,29 @@ describe('readNdjson', () => {
 		expect(codes(await all(readNdjson(stream(Buffer.from([0xef, 0xbb, 0x5b, 0x5d, 0x0a])))))).toEqual(['bad_encoding']);
 	});
 
+	it('refuses a pretty-printed JSON document ({ alone on the first line) as one json_document error, whatever the chunks; an object on one line is a record', async () => {
+		const doc = { records: [{ external_id: 'D-1', received_at: '2026-03-02T09:07:00+08:00', channel: 'web', type: '求助', content: '路灯不亮' }] };
+		const pretty = JSON.stringify(doc, null, 2);
+		// read as lines, each line of these was a bad_json record of its own
+		for (const text of [pretty + '\n', `\ufeff\n  ${pretty}`, pretty.replace(/\n/g, '\r\n'), '{  \t\n"a": 1\n}\n']) {
+			for (const sizes of [[1 << 16], [1], [2, 3]]) {
+				const recs = await all(readNdjson(stream(text, sizes)));
+				expect(codes(recs)).toEqual(['json_document']);
+				expect(isFileError(recs[0])).toBe(true);
+			}
+		}
+		const recs = await all(readNdjson(file('export.json', pretty)));
+		expect(recs).toEqual([expect.objectContaining({ line: null, byteOffset: null, raw: '', fields: null })]);
+		expect(recs[0].error!.message).toContain(`文件 ${join(tmp, 'export.json')} 是一个分多行排版的 JSON 文档`);
+		expect(recs[0].error!.message).toContain("jq -c '.records[]'");
+		// a record on one line, even with spaces after its brace, is read; a lone { further down is that line's bad_json
+		const rec = { external_id: 'D-2', content: '噪音' };
+		expect(codes(await all(readNdjson(stream(`{ "external_id": "D-2", "content": "噪音" }\n{\n`))))).toEqual(['ok', 'bad_json']);
+		expect((await all(readNdjson(stream(JSON.stringify(rec) + '\n', [1]))))[0].fields).toEqual(rec);
+		// a lone { without a line break after it is the last line, cut off
+		expect(codes(await all(readNdjson(stream('{'))))).toEqual(['truncated_line']);
+	});
+
 	it('a missing file is one file_unreadable error', async () => {
 		const recs = await all(readNdjson(join(tmp, 'nope.ndjson')));
 		expect(codes(recs)).toEqual(['file_unreadable']);

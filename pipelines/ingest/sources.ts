@@ -43,6 +43,7 @@ export type SourceFormat = 'ndjson' | 'csv' | 'parquet';
  * | `csv_header` | file | CSV: the header row has duplicate column names, broken quoting, or is longer than `maxRowBytes` |
  * | `csv_no_known_column` | file | CSV with `knownColumns`: the first line has none of them and is data, not a header (JSON: an NDJSON file named .txt; a number, date or time among its cells: a CSV without its header row). A header of unknown names (an export that needs a mapping) is read: its rows are quarantined with their fields, to be replayed with the mapping |
  * | `json_array` | file | NDJSON: the content is one JSON array (its first character, after a byte order mark and white space, is `[`), not one record per line |
+ * | `json_document` | file | NDJSON: the content is a pretty-printed JSON document (its first line, after a byte order mark and white space, is `{` alone), not one record per line |
  * | `bad_parquet` | file | Parquet: truncated or corrupt (DuckDB cannot read it) |
  * | `bad_json` | record | NDJSON: the line is not valid JSON (the parser's message is given) |
  * | `truncated_line` | record | NDJSON: the last line has no line break and is not valid JSON (file cut off) |
@@ -61,6 +62,7 @@ export const FILE_ERROR_CODES = [
 	'csv_header',
 	'csv_no_known_column',
 	'json_array',
+	'json_document',
 	'bad_parquet'
 ] as const;
 export const RECORD_ERROR_CODES = [
@@ -207,44 +209,75 @@ export interface NdjsonOptions {
 
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
+/** What the start of NDJSON content shows it is not: one JSON array, or a pretty-printed JSON document. */
+export type JsonShape = 'array' | 'document';
+
 /**
- * Whether a JSON text is a JSON array, from its start, chunk by chunk in constant memory: `[` is its first byte
- * after an optional UTF-8 byte order mark and white space.
+ * What the start of a JSON text shows, chunk by chunk in constant memory: after an optional UTF-8 byte order mark and
+ * white space, `[` is a JSON array; `{` alone on its line (white space up to the line break) is a pretty-printed JSON
+ * document, as no record of one object per line can be; anything else is other content.
  */
 class JsonLead {
 	private pos = 0;
 	private bom = 0;
-	/** true: a JSON array; false: something else; null: nothing but a byte order mark and white space so far */
-	array: boolean | null = null;
+	/** a `{` was the first character: what follows on its line decides */
+	private brace = false;
+	/** 'array' or 'document'; 'other': content to read line by line; null: undecided so far */
+	shape: JsonShape | 'other' | null = null;
 
-	feed(b: Uint8Array): boolean | null {
-		for (let k = 0; this.array === null && k < b.length; k++, this.pos++) {
+	/** Reads on from `b`; returns the shape once it is known (then stays), or null. */
+	feed(b: Uint8Array): JsonShape | 'other' | null {
+		for (let k = 0; this.shape === null && k < b.length; k++, this.pos++) {
 			const c = b[k];
+			const space = c === 0x20 || c === 0x09 || c === 0x0d;
+			if (this.brace) {
+				if (c === 0x0a) this.shape = 'document';
+				else if (!space) this.shape = 'other';
+				continue;
+			}
 			if (this.pos < 3 && this.pos === this.bom && c === UTF8_BOM[this.pos]) {
 				this.bom++;
 				continue;
 			}
-			if (this.bom > 0 && this.bom < 3) this.array = false; // no byte order mark after all
-			else if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) this.array = c === 0x5b;
+			if (this.bom > 0 && this.bom < 3) this.shape = 'other'; // no byte order mark after all
+			else if (c === 0x5b) this.shape = 'array';
+			else if (c === 0x7b) this.brace = true;
+			else if (!space && c !== 0x0a) this.shape = 'other';
 		}
-		return this.array;
+		return this.shape;
 	}
 }
 
-/** Whether the bytes (a whole JSON text, such as a push's body) are one JSON array: `[` first, after a BOM and white space. */
-export function startsJsonArray(b: Uint8Array): boolean {
-	return new JsonLead().feed(b) === true;
+/**
+ * What a whole JSON text (such as a push's body) is when it is not NDJSON: one JSON array, or a pretty-printed JSON
+ * document (see JsonLead); null for content read line by line.
+ */
+export function jsonShape(b: Uint8Array): JsonShape | null {
+	const shape = new JsonLead().feed(b);
+	return shape === 'array' || shape === 'document' ? shape : null;
 }
 
-/** The file-level error of NDJSON content that is one JSON array. */
-function jsonArrayError(file: string | null): RawRecord {
+/** The file-level error of NDJSON content that is one JSON array or a pretty-printed JSON document. */
+function jsonShapeError(file: string | null, shape: JsonShape): RawRecord {
+	const what = file ? `文件 ${file} ` : '数据';
+	const whole = `整个${file ? '文件' : '数据'}未接入`;
+	if (shape === 'array')
+		return fileError(
+			file,
+			'json_array',
+			`${what}的内容是一个 JSON 数组（以「[」开头），不是每行一条记录的 NDJSON，${whole}。` +
+				`请转换为每行一个 JSON 对象（NDJSON，如 jq -c '.[]' 原文件 > 新文件.ndjson）后重新导入` +
+				'（detail: the first character after an optional byte order mark and white space is "["; a JSON array is not read: ' +
+				'NDJSON, one JSON object per line, lets each record be refused, quarantined and replayed on its own within the line length limit）'
+		);
 	return fileError(
 		file,
-		'json_array',
-		`${file ? `文件 ${file} ` : '数据'}的内容是一个 JSON 数组（以「[」开头），不是每行一条记录的 NDJSON，整个${file ? '文件' : '数据'}未接入。` +
-			`请转换为每行一个 JSON 对象（NDJSON，如 jq -c '.[]' 原文件 > 新文件.ndjson）后重新导入` +
-			'（detail: the first character after an optional byte order mark and white space is "["; a JSON array is not read: ' +
-			'NDJSON, one JSON object per line, lets each record be refused, quarantined and replayed on its own within the line length limit）'
+		'json_document',
+		`${what}是一个分多行排版的 JSON 文档（第一行只有「{」），不是每行一条记录的 NDJSON，${whole}。` +
+			`请转换为每行一个 JSON 对象（NDJSON）后重新导入：一条记录用 jq -c '.' 原文件 > 新文件.ndjson，` +
+			`记录在某个数组字段中（如 records）用 jq -c '.records[]' 原文件 > 新文件.ndjson` +
+			'（detail: the first line after an optional byte order mark and white space is "{" alone; a pretty-printed JSON document ' +
+			'is not read: as lines, each of its lines would be quarantined as bad_json）'
 	);
 }
 
@@ -257,6 +290,8 @@ function jsonArrayError(file: string | null): RawRecord {
  * pretty-printed over many) is refused whole as `json_array` before any record: read as lines it would be one
  * `not_object` or `line_too_long` record, or a `bad_json` record per line of it. It is not read element by element:
  * a broken element would leave no line break to resume at, so one bad record could not be set aside alone.
+ * Likewise a pretty-printed JSON document (`{` alone on the first line) is refused whole as `json_document`: read
+ * as lines, it would be a `bad_json` record per line.
  */
 export async function* readNdjson(source: ByteSource, options: NdjsonOptions = {}): AsyncGenerator<RawRecord> {
 	const file = fileOf(source);
@@ -322,9 +357,12 @@ export async function* readNdjson(source: ByteSource, options: NdjsonOptions = {
 	try {
 		for await (const chunk of chunksOf(source)) {
 			total += chunk.length;
-			if (lead.array === null && lead.feed(chunk)) {
-				yield jsonArrayError(file);
-				return;
+			if (lead.shape === null) {
+				const shape = lead.feed(chunk);
+				if (shape === 'array' || shape === 'document') {
+					yield jsonShapeError(file, shape);
+					return;
+				}
 			}
 			let pos = 0;
 			while (pos < chunk.length) {

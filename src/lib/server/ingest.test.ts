@@ -18,6 +18,15 @@ describe('readPushRequest', () => {
 		}
 	});
 
+	it('refuses a pretty-printed JSON document with json_document, as a file of it is refused', async () => {
+		for (const body of [JSON.stringify(rec('JD-1'), null, 2), JSON.stringify({ records: [rec('JD-2')] }, null, 2), `\ufeff {\r\n"external_id": "JD-3"}`]) {
+			await expect(readPushRequest(post(body, 'application/json'))).rejects.toMatchObject({
+				code: 'json_document',
+				message: expect.stringContaining('每行一个完整的 JSON 对象')
+			});
+		}
+	});
+
 	it('reads an NDJSON body record by record', async () => {
 		const push = await readPushRequest(post([rec('N-1'), rec('N-2')].map((r) => JSON.stringify(r)).join('\n') + '\n'));
 		const ids: unknown[] = [];

@@ -5,7 +5,7 @@ import { Geocoder } from '$pipelines/normalize/index';
 import { Ingestor, type IngestRun, type IngestSummary, type FeedTicket } from '$pipelines/ingest/pipeline';
 import { createAnalyzer, type ClosableAnalyzer } from '$pipelines/text/analyzer';
 import { createHash } from 'node:crypto';
-import { readNdjson, startsJsonArray, type RawRecord } from '$pipelines/ingest/sources';
+import { jsonShape, readNdjson, type JsonShape, type RawRecord } from '$pipelines/ingest/sources';
 import { enrichPending } from '$pipelines/text/enrich';
 import { maintainTextIndex } from '$pipelines/warehouse/text-index';
 import { maintainRollups, type Clustered } from '$pipelines/warehouse/schema';
@@ -27,6 +27,7 @@ export const INGEST_ERROR_STATUS = {
 	bad_request: 400,
 	empty_body: 400,
 	json_array: 400,
+	json_document: 400,
 	bad_encoding: 400,
 	payload_too_large: 413,
 	unsupported_media_type: 415,
@@ -127,9 +128,14 @@ export async function readPushRequest(request: Request, limit = pushLimitBytes()
 		throw new IngestError('bad_encoding', `推送内容无法按 ${encoding} 解压：${(e as Error).message}`);
 	}
 	if (push.blank) throw new IngestError('empty_body', '推送内容为空（只有空白）');
-	// as a file of such content is refused whole by the reader (json_array), before any record
-	if (push.array)
+	// as a file of such content is refused whole by the reader (json_array, json_document), before any record
+	if (push.shape === 'array')
 		throw new IngestError('json_array', '推送内容是一个 JSON 数组（以「[」开头），未接入任何记录。请按 NDJSON 推送：每行一个 JSON 对象（Content-Type: application/x-ndjson）');
+	if (push.shape === 'document')
+		throw new IngestError(
+			'json_document',
+			'推送内容是一个分多行排版的 JSON 文档（第一行只有「{」），未接入任何记录。请按 NDJSON 推送：每行一个完整的 JSON 对象，不换行排版（Content-Type: application/x-ndjson）'
+		);
 	return push;
 }
 
@@ -142,7 +148,7 @@ export async function readPush(
 	body: AsyncIterable<Uint8Array>,
 	limit: number,
 	key: string | null
-): Promise<{ id: string; records: AsyncIterable<RawRecord>; blank: boolean; array: boolean }> {
+): Promise<{ id: string; records: AsyncIterable<RawRecord>; blank: boolean; shape: JsonShape | null }> {
 	const chunks: Uint8Array[] = [];
 	for await (const c of limitBytes(body, limit)) chunks.push(c);
 	const bytes = Buffer.concat(chunks);
@@ -154,8 +160,9 @@ export async function readPush(
 		id,
 		/** nothing but white space */
 		blank: bytes.every((b) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d),
-		/** one JSON array (`[` first): its records would be read as one not_object line, or a bad_json line each */
-		array: startsJsonArray(bytes),
+		/** one JSON array (`[` first) or a pretty-printed JSON document (`{` alone on the first line): read as lines, its
+		 * records would be one not_object line, or a bad_json line each */
+		shape: jsonShape(bytes),
 		records: readNdjson(
 			(async function* () {
 				yield bytes;

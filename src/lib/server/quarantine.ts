@@ -23,6 +23,7 @@ export const READER_REASONS: Record<FileErrorCode | RecordErrorCode, string> = {
 	csv_header: 'CSV 表头有误（列名重复、引号错误或过长）',
 	csv_no_known_column: 'CSV 表头中没有可识别的列名（第一行不像表头，或需要映射文件）',
 	json_array: '内容是 JSON 数组，应为每行一条记录的 NDJSON',
+	json_document: '内容是分多行排版的 JSON 文档，应为每行一条记录的 NDJSON',
 	bad_parquet: 'Parquet 文件损坏或被截断',
 	bad_json: '该行不是有效的 JSON',
 	truncated_line: '最后一行不完整（文件可能被截断）',
