@@ -4,6 +4,7 @@ import { homeFor } from '$lib/nav';
 import { app } from '$lib/server/app';
 import { cityShortName } from '$pipelines/reference/index';
 import { AuthError, DEMO_ACCOUNTS, DEMO_PASSWORD, SESSION_COOKIE, login } from '$lib/server/auth';
+import { safeNext } from '$lib/server/auth/next';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -16,11 +17,6 @@ export const load: PageServerLoad = async ({ locals }) => {
 			: []
 	};
 };
-
-/** Only same-site relative paths, so ?next= cannot send a user elsewhere. */
-function safeNext(next: string | null): string | null {
-	return next && next.startsWith('/') && !next.startsWith('//') ? next : null;
-}
 
 export const actions: Actions = {
 	default: async ({ request, cookies, url, getClientAddress }) => {
