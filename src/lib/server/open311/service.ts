@@ -392,7 +392,10 @@ export function open311Status(status: Status): 'open' | 'closed' {
 	return OPEN_STATUSES.includes(status) ? 'open' : 'closed';
 }
 
-/** The text is kept back for reports (举报, their reporters are protected) and for tickets refused as secret or private (rule 6). */
+/**
+ * The text is kept back for reports (举报, their reporters are protected) and for tickets refused as secret or private
+ * (rule 6); so are the address, the street and the point, which tell where the reporter is as well as the text does.
+ */
 function textWithheld(t: Pick<TicketRow, 'type' | 'notAcceptedReason'>): boolean {
 	return t.type === '举报' || t.notAcceptedReason === 6;
 }
@@ -443,24 +446,26 @@ function publicFields(app: App, t: TicketRow, extra: { mediaUrl: string | null; 
 	// deadlines, which are no one's responsibility and no date to expect now
 	const held = !AWAITING_UNIT.includes(status);
 	const unit = held && t.unitCode ? (app.ref.unitByCode.get(t.unitCode)?.name ?? t.unitCode) : null;
+	// a report's place points at its reporter as much as its text: only the district is given
+	const withheld = textWithheld(t);
 	return {
 		service_request_id: t.ticketNo,
 		status: open ? 'open' : 'closed',
 		status_notes: statusNotes(t, extra.duplicateNo),
 		service_name: service?.name ?? '未分类',
 		service_code: service?.code ?? null,
-		description: textWithheld(t) ? null : maskPersonal(t.content, [t.callerName], [t.callerPhone]),
+		description: withheld ? null : maskPersonal(t.content, [t.callerName], [t.callerPhone]),
 		agency_responsible: status === 'transferred' && t.transferredTo ? `${t.transferredTo} 紧急热线` : unit,
 		service_notice: serviceNotice(t, unit),
 		requested_datetime: w3cDate(t.receivedAt),
 		// the spec: for a closed request, the date it was closed
 		updated_datetime: w3cDate(open ? t.updatedAt : (t.closedAt ?? t.updatedAt)),
 		expected_datetime: held ? w3cDate(t.replyDeadline ?? t.signDeadline) : null,
-		address: t.address ? maskPersonal(t.address, [t.callerName], [t.callerPhone]) : null,
-		address_id: t.streetCode ?? t.districtCode ?? null,
+		address: t.address && !withheld ? maskPersonal(t.address, [t.callerName], [t.callerPhone]) : null,
+		address_id: (withheld ? null : t.streetCode) ?? t.districtCode ?? null,
 		zipcode: null,
-		lat: t.lat,
-		long: t.lon,
+		lat: withheld ? null : t.lat,
+		long: withheld ? null : t.lon,
 		media_url: extra.mediaUrl
 	};
 }
@@ -491,6 +496,10 @@ async function publicRequests(app: App, rows: TicketRow[]): Promise<Fields[]> {
 	);
 }
 
+/** The first and last instants of the years 0001–9999, which timestamps are written in. */
+const FIRST_INSTANT = new Date(0).setUTCFullYear(1, 0, 1);
+const LAST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** The time window of a GET requests query: [from, to] in epoch ms, both inclusive. */
 export function requestWindow(
 	start: { first: number; last: number } | null,
@@ -498,11 +507,11 @@ export function requestWindow(
 	now: number
 ): { from: number; to: number } {
 	const span = WINDOW_DAYS * DAY;
-	if (start && end) return { from: start.first, to: end.last };
-	if (start) return { from: start.first, to: start.first + span - 1 };
-	if (end) return { from: end.last - span + 1, to: end.last };
-	return { from: now - span + 1, to: now };
+	const w = start && end ? { from: start.first, to: end.last } : start ? { from: start.first, to: start.first + span - 1 } : end ? { from: end.last - span + 1, to: end.last } : { from: now - span + 1, to: now };
+	// inside the years a timestamp can be written in (0001–9999): 90 days after 9999-12-01 are no time PostgreSQL reads
+	return { from: Math.max(w.from, FIRST_INSTANT), to: Math.min(w.to, LAST_INSTANT) };
 }
+
 
 /**
  * GET requests. `service_request_id` (comma list) overrides every other argument; otherwise the requests
