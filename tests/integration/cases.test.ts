@@ -806,6 +806,20 @@ describe('time limits', () => {
 			'紧急工单答复时限（工作日）（咨询）为 60 个工作日，不能长于一般工单的 2 个工作日'
 		);
 		await expect(saveLimits(a.rel.db, { ...DEFAULT_LIMITS, signUrgentHours: 48 })).rejects.toThrow('不能长于一般工单的签收时限');
+		// signing for comes before answering: a sign-for limit beyond a type's reply limit is refused, naming the type
+		await expect(saveLimits(a.rel.db, { ...DEFAULT_LIMITS, signWorkingDays: 10 })).rejects.toMatchObject({
+			code: 'invalid_input',
+			field: 'signWorkingDays',
+			message: '签收时限（工作日）为 10 个工作日，不能长于咨询工单的答复时限（2 个工作日）'
+		});
+		await expect(
+			saveLimits(a.rel.db, {
+				...DEFAULT_LIMITS,
+				signWorkingDays: 2,
+				signUrgentHours: 36,
+				replyUrgentWorkingDays: { ...DEFAULT_LIMITS.replyUrgentWorkingDays, 表扬: 1 }
+			})
+		).rejects.toThrow('紧急工单签收时限（小时）为 36 小时，不能长于紧急表扬工单的答复时限（1 个工作日，按每日 24 小时计 24 小时）');
 		expect(await getLimits(a.rel.db)).toEqual(DEFAULT_LIMITS);
 		await saveLimits(a.rel.db, { ...DEFAULT_LIMITS, replyUrgentWorkingDays: { ...DEFAULT_LIMITS.replyUrgentWorkingDays, 投诉: 3 } });
 		const urgent = await registerTicket(a, people.operator, { ...INTAKE, urgency: 'urgent' }, { decision: { action: 'accept' } });

@@ -63,6 +63,22 @@ export async function saveLimits(db: Db, value: unknown): Promise<TimeLimits> {
 			`${LIMIT_LABELS.signUrgentHours}为 ${l.signUrgentHours} 小时，不能长于一般工单的签收时限（${l.signWorkingDays} 个工作日，按每日 24 小时计 ${l.signWorkingDays * 24} 小时）`,
 			'signUrgentHours'
 		);
+	// signing for a ticket comes before answering it: a sign-for limit beyond a reply limit would keep a ticket
+	// waiting for sign-for green (its light follows the sign-for deadline) after its reply deadline had passed
+	for (const t of TICKET_TYPES) {
+		if (l.signWorkingDays > l.replyWorkingDays[t])
+			throw new CaseError(
+				'invalid_input',
+				`${LIMIT_LABELS.signWorkingDays}为 ${l.signWorkingDays} 个工作日，不能长于${t}工单的答复时限（${l.replyWorkingDays[t]} 个工作日）`,
+				'signWorkingDays'
+			);
+		if (l.signUrgentHours > l.replyUrgentWorkingDays[t] * 24)
+			throw new CaseError(
+				'invalid_input',
+				`${LIMIT_LABELS.signUrgentHours}为 ${l.signUrgentHours} 小时，不能长于紧急${t}工单的答复时限（${l.replyUrgentWorkingDays[t]} 个工作日，按每日 24 小时计 ${l.replyUrgentWorkingDays[t] * 24} 小时）`,
+				'signUrgentHours'
+			);
+	}
 	await db
 		.insert(settings)
 		.values({ key: KEY, value: r.data, updatedAt: new Date() })
