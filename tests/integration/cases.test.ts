@@ -2,7 +2,10 @@
 // ticket, what units may see and do, masking, validation, and a ticket's whole life through the actions.
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stopApp, type App } from '../../src/lib/server/app';
+import { setApp, stopApp, type App } from '../../src/lib/server/app';
+import { render } from 'svelte/server';
+import { load as superviseLoad } from '../../src/routes/(app)/supervise/+page.server';
+import SupervisePage from '../../src/routes/(app)/supervise/+page.svelte';
 import { startMemoryApp } from '../support/app';
 import { tickets } from '../../src/lib/server/db/schema';
 import { CaseError } from '../../src/lib/server/cases/input';
@@ -828,6 +831,18 @@ describe('time limits', () => {
 		expect(d.signDeadline!.getTime()).toBe(d.dispatchedAt!.getTime() + 2 * 3_600_000);
 		await saveLimits(a.rel.db, DEFAULT_LIMITS);
 		expect(await getLimits(a.rel.db)).toEqual(DEFAULT_LIMITS);
+	});
+	it('name on the 督办 page the yellow light\'s share of the time as it is set, not a fixed 75 %', async () => {
+		setApp(Promise.resolve(a));
+		await saveLimits(a.rel.db, { ...DEFAULT_LIMITS, yellowAt: 0.6 });
+		try {
+			const data = (await superviseLoad({ locals: { user: people.supervisor }, url: new URL('http://localhost/supervise') } as never)) as { yellowPercent: number };
+			expect(data.yellowPercent).toBe(60);
+			const html = render(SupervisePage, { props: { data, form: null } as never }).body;
+			expect(html).toContain('已用时限的 60% 亮黄灯');
+		} finally {
+			await saveLimits(a.rel.db, DEFAULT_LIMITS);
+		}
 	});
 	it('follow a type and urgency corrected while screening or dispatching, and the timeline says what changed', async () => {
 		// registered as a request for help (the type an Open311 report gets), screened as an urgent complaint
