@@ -83,7 +83,10 @@ describe('readNdjson', () => {
 			[11, 'not_object']
 		]);
 		expect(NDJSON_BAD[10]).toBe('bad_json');
-		expect(bad[0].error!.message).toMatch(/第 10 行不是有效的 JSON：/);
+		// where the parser stopped, in Chinese; its own English words only as the detail
+		expect(bad[0].error!.message).toMatch(/^第 10 行不是有效的 JSON：(第 \d+ 个字符附近有误|内容在行尾处不完整)（detail: .+）$/);
+		const at = await all(readNdjson(stream('{bad json line <b>bold</b>\n')));
+		expect(at[0].error!.message).toMatch(/^第 1 行不是有效的 JSON：第 2 个字符附近有误（detail: [^）]*position 1[^）]*）$/);
 		expect(bad[0].raw).toContain('"F-bad-1"');
 		expect(bad[1].error!.message).toContain('数组');
 		expect(recs.filter((r) => r.fields).length).toBe(recs.length - 2);
