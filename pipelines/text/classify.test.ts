@@ -236,6 +236,27 @@ describe('units', () => {
 		expect(none.flags).toEqual(expect.arrayContaining(['district_unknown', 'street_unknown']));
 		expect(none.units[0].code).toBe('P01');
 	});
+
+	it('reads a place code or a word named as a property every object inherits (constructor, __proto__ …) as an unknown place', () => {
+		// POST /api/v1/suggest passes the codes as sent: district_code=constructor was taken for a district (its
+		// place shift a function, every probability NaN), and the word constructor in the text for a place
+		const text = { title: '停水', content: '家里停水一天了' };
+		for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf']) {
+			for (const [given, unknown] of [
+				[{ district_code: name }, { district_code: 'X' }],
+				[{ street_code: name }, { street_code: 'X' }],
+				[{ district_code: '320506', street_code: name }, { district_code: '320506', street_code: 'X' }]
+			]) {
+				const s = suggest(model, { ...text, ...given }, seg);
+				expect(s, JSON.stringify(given)).toEqual(suggest(model, { ...text, ...unknown }, seg));
+				expect(s.categories.every((c) => Number.isFinite(c.p)) && s.units.every((u) => Number.isFinite(u.p))).toBe(true);
+			}
+		}
+		const word = suggest(model, { title: '停水', content: '家里停水一天了 constructor' }, seg);
+		expect(word.district_code).toBeNull();
+		expect(word.flags).not.toContain('place_from_text');
+		expect(word.flags).toEqual(expect.arrayContaining(['district_unknown', 'street_unknown']));
+	});
 });
 
 describe('saveModel / loadModel', () => {

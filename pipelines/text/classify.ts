@@ -1113,16 +1113,19 @@ export function suggest(model: ClassifierModel, input: SuggestInput, segmenter: 
 	const x = vectorize(termCounts(prepared.text, tokens, model.training.options.terms), model.termIndex, model.idf);
 	if (prepared.meaningful < 4 || x.idx.length < 3) flags.push('insufficient_text');
 
-	// place: given, or found among the words
-	let district = input.district_code && model.units.districtShare[input.district_code] !== undefined ? input.district_code : null;
-	let street = input.street_code && model.units.streetShare[district ?? '']?.[input.street_code] !== undefined ? input.street_code : null;
+	// place: given, or found among the words. Own keys only: a code or a word as sent (POST /api/v1/suggest), and
+	// constructor or __proto__ would otherwise be found among what every object inherits
+	const own = Object.hasOwn;
+	let district = input.district_code && own(model.units.districtShare, input.district_code) ? input.district_code : null;
+	const inDistrict = district && own(model.units.streetShare, district) ? model.units.streetShare[district] : null;
+	let street = input.street_code && inDistrict && own(inDistrict, input.street_code) ? input.street_code : null;
 	if (!street && input.street_code && !district) {
-		const d = Object.entries(model.units.streetShare).find(([, m]) => m[input.street_code!] !== undefined)?.[0];
+		const d = Object.entries(model.units.streetShare).find(([, m]) => own(m, input.street_code!))?.[0];
 		if (d) [district, street] = [d, input.street_code];
 	}
 	if (!district || !street) {
 		for (const t of tokens) {
-			const hit = model.places[t];
+			const hit = own(model.places, t) ? model.places[t] : undefined;
 			if (!hit) continue;
 			if (!district) {
 				district = hit[0];

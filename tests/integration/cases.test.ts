@@ -11,12 +11,17 @@ import { tickets } from '../../src/lib/server/db/schema';
 import { CaseError } from '../../src/lib/server/cases/input';
 import { CASE_ACTIONS, type CaseAction } from '../../src/lib/server/cases/machine';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
-import { listQueue, ticketAfterAction, ticketDetail } from '../../src/lib/server/cases/read';
+import { listQueue, ticketAfterAction, ticketDetail, type Queue } from '../../src/lib/server/cases/read';
 import { intakeAssist } from '../../src/lib/server/cases/intake';
 import { calendarCoverage, fillWorkClocks, getLimits, saveLimits } from '../../src/lib/server/cases/limits';
 import { DEFAULT_LIMITS, STATUSES, type Status } from '../../pipelines/lifecycle/model';
 import { WorkCalendar } from '../../pipelines/calendar/index';
-import type { Role } from '../../src/lib/types';
+import type { Role, SessionUser } from '../../src/lib/types';
+import * as ticketsRoute from '../../src/routes/api/v1/tickets/+server';
+import * as dispatchPage from '../../src/routes/(app)/dispatch/+page.server';
+import * as myTicketsPage from '../../src/routes/(app)/my-tickets/+page.server';
+import * as supervisePage from '../../src/routes/(app)/supervise/+page.server';
+import * as visitsPage from '../../src/routes/(app)/visits/+page.server';
 import { addPeople, INTAKE } from '../support/cases';
 import { formatDeadline } from '../../src/lib/charts/format';
 
@@ -635,6 +640,46 @@ describe('queues', () => {
 		expect(after.version).toBe(before.version); // not a change of the ticket
 		expect(await fillWorkClocks(a.rel.db, a.calendar)).toBe(0);
 	});
+	it('read a tab named as a property every object inherits (constructor, toString, __proto__ …) as any unknown tab: the queue’s default one', async () => {
+		// it was taken for a tab (`in` sees inherited properties): drizzle's and() got a function, a 500 for the list, the API and every queue page
+		await ticketIn('signed');
+		await ticketIn('replied');
+		await registerTicket(a, people.operator, INTAKE, { decision: { action: 'accept' } });
+		const INHERITED = ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf', 'isPrototypeOf'];
+		const queues: [Queue, CaseUser, string][] = [
+			['intake', people.operator, 'all'],
+			['dispatch', people.dispatcher, 'all'],
+			['mine', people.unitLead, 'todo'],
+			['supervise', people.supervisor, 'red'],
+			['visits', people.operator, 'all']
+		];
+		for (const [queue, who, tab] of queues) {
+			const plain = await listQueue(a, who, { queue });
+			expect(plain.tab).toBe(tab);
+			for (const name of INHERITED) {
+				const page = await listQueue(a, who, { queue, tab: name });
+				expect([page.tab, page.total, page.items.map((i) => i.ticketNo)], `${queue}?tab=${name}`).toEqual([tab, plain.total, plain.items.map((i) => i.ticketNo)]);
+				expect(Object.keys(page.counts)).toEqual(Object.keys(plain.counts));
+			}
+		}
+		// the API and the queue pages, as a request reaches them
+		setApp(Promise.resolve(a));
+		const session = (u: CaseUser): SessionUser => ({ id: u.id!, username: 'x', displayName: u.displayName, role: u.role, unitCode: u.unitCode, unitName: null });
+		const api = async (u: CaseUser, qs: string) => {
+			const url = new URL(`http://localhost/api/v1/tickets${qs}`);
+			const res = await ticketsRoute.GET({ url, request: new Request(url), locals: { user: session(u) } } as never);
+			return { status: res.status, body: (await res.json()) as { tab: string } };
+		};
+		expect(await api(people.unitLead, '?queue=mine&tab=constructor')).toMatchObject({ status: 200, body: { tab: 'todo' } });
+		expect(await api(people.dispatcher, '?queue=dispatch&tab=__proto__')).toMatchObject({ status: 200, body: { tab: 'all' } });
+		expect(await api(people.supervisor, '?queue=supervise&tab=toString')).toMatchObject({ status: 200, body: { tab: 'red' } });
+		const load = async (route: { load: unknown }, u: CaseUser, path: string) =>
+			((await (route.load as (e: unknown) => Promise<{ queue: { tab: string } }>)({ locals: { user: session(u) }, url: new URL(`http://localhost${path}`) })).queue.tab);
+		expect(await load(myTicketsPage, people.unitLead, '/my-tickets?tab=constructor')).toBe('todo');
+		expect(await load(dispatchPage, people.dispatcher, '/dispatch?tab=toString')).toBe('all');
+		expect(await load(supervisePage, people.supervisor, '/supervise?tab=hasOwnProperty')).toBe('red');
+		expect(await load(visitsPage, people.operator, '/visits?tab=__proto__')).toBe('all');
+	});
 });
 
 describe('the 受理 screen’s assistant', () => {
@@ -932,6 +977,12 @@ describe('intake validation', () => {
 			[{ ...INTAKE, content: '路灯\u0000坏了' }, 'content', /诉求内容含有空字符/],
 			[{ ...INTAKE, caller_name: '赵六\u0000六' }, 'caller_name', /来电人姓名含有空字符/],
 			[{ ...INTAKE, links: ['SZ\u0000'] }, 'links', /关联工单含有空字符/],
+			// in a field of no label, by its own name (a name every object inherits was answered with the inherited
+			// function's source: “function Object() { [native code] }含有空字符”)
+			[{ ...INTAKE, remark: '备注\u0000' }, 'remark', /^remark含有空字符/],
+			[{ ...INTAKE, constructor: '备注\u0000' }, 'constructor', /^constructor含有空字符/],
+			[{ ...INTAKE, toString: '备注\u0000' }, 'toString', /^toString含有空字符/],
+			[JSON.parse(`{"__proto__":"备注\\u0000",${JSON.stringify(INTAKE).slice(1)}`), '__proto__', /^__proto__含有空字符/],
 			// coded values name their Chinese labels beside the codes
 			[{ ...INTAKE, urgency: 'asap' }, 'urgency', /紧急程度只能是：一般（normal）、紧急（urgent）/],
 			[{ ...INTAKE, channel: 'fax' }, 'channel', /来源渠道只能是：电话（phone）/]

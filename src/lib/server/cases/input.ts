@@ -205,6 +205,9 @@ export function requireFor(a: ActionInput): void {
 	}
 }
 
+/** A field's Chinese label, or its name as sent: any name may come in a body, constructor and __proto__ too. */
+const fieldLabel = (field: string): string => (Object.hasOwn(FIELD_LABELS, field) ? FIELD_LABELS[field] : field);
+
 /** Parses with a schema; a refusal names the first field at fault in Chinese. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
 	if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CaseError('invalid_input', '请求内容应为 JSON 对象');
@@ -212,7 +215,7 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.ou
 	const nul = nulPath(value);
 	if (nul) {
 		const field = String(nul[0]);
-		throw new CaseError('invalid_input', `${FIELD_LABELS[field] ?? field}含有空字符（U+0000），无法保存，请删除后重试`, field, `${nul.join('.')}: contains U+0000`);
+		throw new CaseError('invalid_input', `${fieldLabel(field)}含有空字符（U+0000），无法保存，请删除后重试`, field, `${nul.join('.')}: contains U+0000`);
 	}
 	const r = schema.safeParse(value, { reportInput: true });
 	if (r.success) return r.data;
@@ -220,7 +223,7 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.ou
 	const field = String(issue.path[0] ?? '');
 	throw new CaseError(
 		'invalid_input',
-		issueMessage(issue, FIELD_LABELS[field] ?? field, field),
+		issueMessage(issue, fieldLabel(field), field),
 		field || null,
 		`${issue.path.join('.')}: ${issue.message}`
 	);

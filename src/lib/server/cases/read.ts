@@ -259,7 +259,8 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 		visits: { all: eq(tickets.status, 'replied') }
 	};
 	const defaults: Record<Queue, string> = { intake: 'all', dispatch: 'all', mine: 'todo', supervise: 'red', visits: 'all' };
-	const tab = f.tab && f.tab in tabs[f.queue] ? f.tab : defaults[f.queue];
+	// the queue's own tabs only: `in` also found what every object inherits (tab=constructor reached the SQL as a function)
+	const tab = f.tab && Object.hasOwn(tabs[f.queue], f.tab) ? f.tab : defaults[f.queue];
 	const q = (f.q ?? '').trim().slice(0, 100);
 	const found = q ? searchCondition(q, app, user) : null;
 	let search = found?.cond;
