@@ -22,6 +22,7 @@ import * as dispatchPage from '../../src/routes/(app)/dispatch/+page.server';
 import * as myTicketsPage from '../../src/routes/(app)/my-tickets/+page.server';
 import * as supervisePage from '../../src/routes/(app)/supervise/+page.server';
 import * as visitsPage from '../../src/routes/(app)/visits/+page.server';
+import * as ticketPage from '../../src/routes/(app)/tickets/[no]/+page.server';
 import { addPeople, INTAKE } from '../support/cases';
 import { formatDeadline } from '../../src/lib/charts/format';
 
@@ -313,6 +314,24 @@ describe('two people acting on one ticket at once', () => {
 		const t = await ticketIn('dispatched');
 		const e = await actOnTicket(a, people.unitLead, t.no, { action: 'sign', version: t.version - 1 }).catch((x) => x);
 		expect((e as CaseError).code).toBe('conflict');
+	});
+	it('a version beyond what the store holds is stale too (409), never sent to it; beyond a safe integer a 400', async () => {
+		// as the knowledge base answers it (an integer column: PostgreSQL refuses 2^31 and up, a 500 there before);
+		// the ticket's version is compared before the write, which names only the version read
+		const t = await ticketIn('dispatched');
+		for (const version of [2 ** 31, 99999999999, Number.MAX_SAFE_INTEGER])
+			await expect(actOnTicket(a, people.unitLead, t.no, { action: 'sign', version })).rejects.toMatchObject({ code: 'conflict' });
+		for (const version of [2 ** 53, 1e30])
+			await expect(actOnTicket(a, people.unitLead, t.no, { action: 'sign', version })).rejects.toMatchObject({ code: 'invalid_input', field: 'version' });
+		// the ticket page's form sends it as digits
+		setApp(Promise.resolve(a));
+		const fd = new FormData();
+		fd.set('action', 'sign');
+		fd.set('version', '99999999999');
+		const user: SessionUser = { id: people.unitLead.id!, username: 'x', displayName: '测试', role: 'unit_handler', unitCode: UNIT_A, unitName: null };
+		const r = await ticketPage.actions.act({ params: { no: t.no }, request: new Request('http://localhost/x', { method: 'POST', body: fd }), locals: { user } } as never);
+		expect(r).toMatchObject({ status: 409 });
+		expect((await ticketDetail(a, people.admin, t.no)).version).toBe(t.version);
 	});
 	it('a unit whose colleague returned the ticket meanwhile is told of the change (409), another unit still learns nothing (404)', async () => {
 		const t = await ticketIn('accepted');

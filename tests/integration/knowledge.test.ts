@@ -29,6 +29,7 @@ import { parseKnowledge } from '../../pipelines/text/knowledge';
 import type { Role, SessionUser } from '../../src/lib/types';
 import * as listRoute from '../../src/routes/api/v1/knowledge/+server';
 import * as oneRoute from '../../src/routes/api/v1/knowledge/[id]/+server';
+import * as kbPage from '../../src/routes/(app)/settings/knowledge/+page.server';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FILE_ARTICLES = parseKnowledge(readFileSync(join(ROOT, 'data', 'kb', 'articles.json'), 'utf8'));
@@ -421,6 +422,37 @@ describe('the API', () => {
 			body: { ...API, version: 3, retired: false }
 		});
 		expect(restored.body.article).toMatchObject({ retired_at: null, version: 4 });
+	});
+
+	it('answers a version beyond what the store can hold as a stale one (409), as DELETE and 恢复 do: the API, the form and the functions', async () => {
+		// the version went to PostgreSQL as an integer parameter: out of range for type integer, a 500 (2^31 and up)
+		const id = 'line-housing-fund';
+		const before = await getArticle(a.rel.db, id);
+		const body = { title: 't', keywords: ['公积金'], answer: 'y' };
+		const HUGE: unknown[] = [2 ** 31, 99999999999, 1e30, Number.MAX_SAFE_INTEGER, '99999999999', '1' + '0'.repeat(40)];
+		for (const version of HUGE) {
+			const put = await call(oneRoute.PUT as Handler, 'admin', { method: 'PUT', id, body: { ...body, version } });
+			expect([put.status, put.body.error], String(version)).toEqual([409, expect.objectContaining({ code: 'conflict', field: 'version' })]);
+			// in the query as digits (1e30 written out)
+			const digits = typeof version === 'number' ? BigInt(version).toString() : String(version);
+			const del = await call(oneRoute.DELETE as Handler, 'admin', { method: 'DELETE', id, query: `?version=${digits}` });
+			expect(del.status, String(version)).toBe(409);
+			expect(await refusal(updateArticle(a.rel.db, admin, id, { ...body, version, retired: true }))).toMatchObject({ code: 'conflict', field: 'version' });
+		}
+		expect((await call(oneRoute.PUT as Handler, 'admin', { method: 'PUT', id, body: { ...body, version: 2 ** 31 - 1 } })).status).toBe(409);
+		// an unknown article is still not found, whatever the version
+		expect((await call(oneRoute.PUT as Handler, 'admin', { method: 'PUT', id: 'no-such-article', body: { ...body, version: 99999999999 } })).status).toBe(404);
+		// the settings page's form (设置 › 知识库): 保存, 停用 and 恢复
+		const form = async (action: 'save' | 'retire' | 'restore', fields: Record<string, string>) => {
+			const fd = new FormData();
+			for (const [k, v] of Object.entries(fields)) fd.set(k, v);
+			const request = new Request('http://localhost/settings/knowledge', { method: 'POST', body: fd });
+			return (await kbPage.actions[action]({ request, locals: { user: sessionUser('admin') } } as never)) as { status?: number; data?: { field?: string } };
+		};
+		const saved = await form('save', { id, title: 't', keywords: '公积金', answer: 'y', version: '99999999999' });
+		expect([saved.status, saved.data?.field]).toEqual([409, 'version']);
+		expect((await form('retire', { id, version: '99999999999' })).status).toBe(409);
+		expect(await getArticle(a.rel.db, id)).toEqual(before);
 	});
 
 	it('refuses anyone but an administrator the writes, and those who do not answer calls the reads', async () => {

@@ -226,3 +226,14 @@ describe('isAlertAction', () => {
 		for (const a of ['constructor', 'toString', '__proto__', 'valueOf', 'hasOwnProperty', '']) expect(isAlertAction(a), a).toBe(false);
 	});
 });
+
+describe('transition', () => {
+	it('answers a version beyond what the store holds as a stale one (conflict), and changes nothing', async () => {
+		// alerts.version is an integer column: the version seen is compared before the write, which names only the
+		// version read (the knowledge base sent it to PostgreSQL, out of range for type integer, a 500)
+		const first = await recordIncident(store.db, incident({ onset: new Date(T - H), lastFiring: new Date(T), active: true, tickets: tickets('V', 5, T) }), new Date(T), noLists);
+		for (const version of [2 ** 31, 99999999999, 1e30])
+			await expect(transition(store.db, first.alert.id, 'acknowledge', { id: null, name: '值班员' }, version)).rejects.toMatchObject({ code: 'conflict' });
+		expect(await getAlert(store.db, first.alert.id)).toMatchObject({ status: 'new', version: first.alert.version });
+	});
+});
