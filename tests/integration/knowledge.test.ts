@@ -167,6 +167,25 @@ describe('editing', () => {
 		expect(await refusal(retireArticle(db, admin, 'no-such-article'))).toMatchObject({ code: 'not_found' });
 	});
 
+	it('refuses a title an article in use already has, in adding, editing and restoring; a retired article\'s title is free', async () => {
+		const db = a.rel.db;
+		const first = await createArticle(db, admin, { ...PET, id: 'title-a', title: '居住证办理' });
+		const same = await refusal(createArticle(db, admin, { ...PET, id: 'title-b', title: ' 居住证办理 ' }));
+		expect(same).toMatchObject({ code: 'invalid_input', field: 'title', message: '已有标题为「居住证办理」的条目（标识 title-a），请换一个标题，或编辑那一条' });
+		const b = await createArticle(db, admin, { ...PET, id: 'title-b', title: '居住证续签' });
+		expect(await refusal(updateArticle(db, admin, 'title-b', { ...PET, id: undefined, title: '居住证办理', version: b.version }))).toMatchObject({ field: 'title' });
+		// an article keeps its own title through an edit
+		const a2 = await updateArticle(db, admin, 'title-a', { ...PET, id: undefined, title: '居住证办理', keywords: '居住证', version: first.version });
+		// once retired, its title may be used again; restoring it is then refused until one of them is renamed
+		const retired = await retireArticle(db, admin, 'title-a', a2.version);
+		const b2 = await updateArticle(db, admin, 'title-b', { ...PET, id: undefined, title: '居住证办理', version: b.version });
+		expect(await refusal(restoreArticle(db, admin, 'title-a', retired.version))).toMatchObject({ field: 'title' });
+		expect(await refusal(updateArticle(db, admin, 'title-a', { ...PET, id: undefined, title: '居住证办理', version: retired.version, retired: false }))).toMatchObject({ field: 'title' });
+		// a retired article's text may still be edited under its title
+		expect((await updateArticle(db, admin, 'title-a', { ...PET, id: undefined, title: '居住证办理', answer: '改过的答复', version: retired.version })).retiredAt).toBeInstanceOf(Date);
+		await retireArticle(db, admin, 'title-b', b2.version);
+	});
+
 	it('keeps text exactly as typed (trimmed): markup is stored as characters', async () => {
 		const row = await createArticle(a.rel.db, admin, {
 			id: 'markup-kept',

@@ -5,7 +5,7 @@
 // cache that every write here drops. Routes call these functions; they throw CaseError (cases/http.ts maps it).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { and, asc, eq, ilike, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import { shanghaiDay, shanghaiMidnight } from '$pipelines/calendar/index';
 import { fold, parseKnowledge, searchKnowledge, type Article, type ArticleHit } from '$pipelines/text/knowledge';
 import type { Db } from '../db';
@@ -216,11 +216,25 @@ export async function countArticles(db: Db): Promise<{ active: number; retired: 
 // --- writes ----------------------------------------------------------------------------------------------
 
 /** A new article; its id must not be used by any article, retired or not. */
+/**
+ * Refuses a title another article in use already has: the assistant offers operators articles by their titles, and
+ * two alike could not be told apart. A retired article's title is free again (restoring it is checked too).
+ */
+async function titleFree(db: Db, title: string, id: string): Promise<void> {
+	const [other] = await db
+		.select({ id: kbArticles.id })
+		.from(kbArticles)
+		.where(and(eq(kbArticles.title, title), isNull(kbArticles.retiredAt), ne(kbArticles.id, id)))
+		.limit(1);
+	if (other) invalid('title', `已有标题为「${title}」的条目（标识 ${other.id}），请换一个标题，或编辑那一条`);
+}
+
 export async function createArticle(db: Db, user: Editor, raw: unknown): Promise<KbArticleRow> {
 	mayEdit(user);
 	const r = objectOf(raw);
 	const id = articleId(r.id);
 	const v = validateArticle(r);
+	await titleFree(db, v.title, id);
 	const [row] = await db
 		.insert(kbArticles)
 		.values({ id, ...v, updatedAt: new Date(), updatedBy: user.displayName, version: 1 })
@@ -257,6 +271,9 @@ export async function updateArticle(db: Db, user: Editor, id: string, raw: unkno
 	const retired = r.retired as boolean | undefined;
 	// stale, as DELETE answers it; as a parameter PostgreSQL refused it (out of range for type integer, a 500)
 	if (version > MAX_VERSION) return conflict(db, id, version);
+	// in use after the save: restored, or in use and not retired now
+	const inUse = retired === false || (retired === undefined && (await getArticle(db, id).catch(() => null))?.retiredAt === null);
+	if (inUse) await titleFree(db, v.title, id);
 	const [row] = await db
 		.update(kbArticles)
 		.set({
@@ -280,6 +297,7 @@ async function setRetired(db: Db, user: Editor, id: string, retire: boolean, raw
 	// already so: nothing to do (a repeated 停用 or DELETE is not an error)
 	if ((cur.retiredAt !== null) === retire) return cur;
 	if (version !== null && version !== cur.version) return conflict(db, id, version);
+	if (!retire) await titleFree(db, cur.title, id);
 	const [row] = await db
 		.update(kbArticles)
 		.set({
