@@ -3,7 +3,7 @@
 // server's hourly round, so it runs the analytics store's upkeep too (the rollups' row order). One job at a
 // time; failures are logged and retried on the next trigger, never fatal to the server.
 import type { App } from '../app';
-import { clusteredMessage, ingestService } from '../ingest';
+import { afterIngest, clusteredMessage, ingestService } from '../ingest';
 import { afterSync } from '../sync';
 import { onShutdown } from '../presence';
 import { CoalescingJob, waitAtMost } from '../jobs';
@@ -40,10 +40,20 @@ export function onTextRound(f: (app: App) => Promise<void>): void {
 	if (!s.scheduled.includes(f)) s.scheduled.push(f);
 }
 
+/**
+ * A round after new or changed tickets: a sync's (changes made here) and an ingest's (a drop-folder file, a push,
+ * an upload), whose tickets come analysed but not yet assigned to the topics. Requests coalesce (see
+ * requestTextRound): a stream of pushes gives one round per TEXT_ROUND_GAP_MS, not one per push.
+ */
+function roundAfterChanges(app: App): void {
+	void requestTextRound(app, state().log);
+}
+
 /** Starts the background work; safe to call more than once. */
 export function startTextWork(app: App, log: (m: string) => void = (m) => console.log(m)): void {
 	const s = state();
-	afterSync((a) => requestTextRound(a, log));
+	afterSync(roundAfterChanges);
+	afterIngest(roundAfterChanges);
 	void requestTextRound(app, log);
 	const job = s.job!;
 	if (job.scheduled) return;
