@@ -25,6 +25,7 @@ import * as visitsPage from '../../src/routes/(app)/visits/+page.server';
 import * as ticketPage from '../../src/routes/(app)/tickets/[no]/+page.server';
 import { addPeople, INTAKE } from '../support/cases';
 import { formatDeadline } from '../../src/lib/charts/format';
+import { PUT as putLimits } from '../../src/routes/api/v1/settings/time-limits/+server';
 
 let a: App;
 const UNIT_A = 'D320508'; // 姑苏区
@@ -907,6 +908,16 @@ describe('time limits', () => {
 		} finally {
 			await saveLimits(a.rel.db, DEFAULT_LIMITS);
 		}
+	});
+	it('refuse a body that is no JSON object with a message that says so (it read "undefined应为 1–60 之间的整数")', async () => {
+		setApp(Promise.resolve(a));
+		const user = { ...people.admin, username: 't_admin', unitName: null };
+		for (const body of ['[]', '"x"', '7', 'null']) {
+			const res = await putLimits({ locals: { user }, request: new Request('http://x/api/v1/settings/time-limits', { method: 'PUT', body }) } as never);
+			expect(res.status, body).toBe(400);
+			expect(await res.json(), body).toEqual({ error: { code: 'invalid_input', message: '请求内容应为 JSON 对象' } });
+		}
+		expect(await getLimits(a.rel.db)).toEqual(DEFAULT_LIMITS);
 	});
 	it('follow a type and urgency corrected while screening or dispatching, and the timeline says what changed', async () => {
 		// registered as a request for help (the type an Open311 report gets), screened as an urgent complaint

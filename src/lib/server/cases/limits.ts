@@ -40,6 +40,8 @@ const LIMIT_LABELS: Record<string, string> = {
 };
 
 export async function saveLimits(db: Db, value: unknown): Promise<TimeLimits> {
+	// not an object at all ([], "x"): its error has no field to name
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CaseError('invalid_input', '请求内容应为 JSON 对象');
 	const r = limitsSchema.safeParse(value);
 	if (!r.success) {
 		const i = r.error.issues[0];
