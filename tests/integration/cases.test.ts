@@ -26,6 +26,10 @@ import * as ticketPage from '../../src/routes/(app)/tickets/[no]/+page.server';
 import { addPeople, INTAKE } from '../support/cases';
 import { formatDeadline } from '../../src/lib/charts/format';
 import { PUT as putLimits } from '../../src/routes/api/v1/settings/time-limits/+server';
+import { loadQueue } from '../../src/lib/server/cases/forms';
+import CaseQueue from '../../src/lib/ui/CaseQueue.svelte';
+import VisitsPage from '../../src/routes/(app)/visits/+page.svelte';
+import { render } from 'svelte/server';
 
 let a: App;
 const UNIT_A = 'D320508'; // 姑苏区
@@ -440,6 +444,36 @@ describe('access: units see and act on their own tickets only', () => {
 			expect(page.items.length, `${who} ${queue}`).toBeGreaterThan(0);
 			for (const i of page.items) expect(i.caller, `${who} ${queue}`).toEqual({ name: '张*', phone: '138****1234' });
 		}
+	});
+	it('回访 shows each ticket by the reply time it is sorted by (答复 …); the other queues keep the registration time', async () => {
+		// registered first, replied last: the registration times run against the list's order
+		const first = await ticketIn('replied');
+		const second = await ticketIn('replied');
+		const at = (iso: string) => new Date(iso);
+		await a.rel.db.update(tickets).set({ repliedAt: at('2026-12-02T09:30:00+08:00') }).where(eq(tickets.ticketNo, first.no));
+		await a.rel.db.update(tickets).set({ repliedAt: at('2026-12-01T16:05:00+08:00') }).where(eq(tickets.ticketNo, second.no));
+		const session = (key: string) => ({ ...people[key], id: people[key].id!, username: `t_${key}`, unitName: null });
+		/** each row's ticket and what its 时限 cell says */
+		const shown = (html: string) =>
+			html
+				.split('<tr data-testid="queue-row"')
+				.slice(1)
+				.map((row) => [/data-ticket="([^"]+)"/.exec(row)![1], .../<div class="muted small[^"]*">(登记|答复) ([^<]+)<\/div>/.exec(row)!.slice(1)]);
+		// the 回访 screen as its route renders it
+		const visits = shown(render(VisitsPage, { props: { data: { queue: await loadQueue(a, session('supervisor'), new URL('http://x/visits'), 'visits') } } as never }).body);
+		const mine = visits.filter(([no]) => no === first.no || no === second.no);
+		expect(mine).toEqual([
+			[second.no, '答复', '2026-12-01 16:05'],
+			[first.no, '答复', '2026-12-02 09:30']
+		]);
+		// the list reads in order of the reply times it shows (tickets other tests put in 待回访 by hand have none and show 登记)
+		const times = visits.filter(([, kind]) => kind === '答复').map(([, , t]) => t);
+		expect(times.length).toBeGreaterThanOrEqual(2);
+		expect(times).toEqual([...times].sort());
+		// a unit's replied tickets stay by registration
+		const mineQueue = await loadQueue(a, session('unitLead'), new URL('http://x/my-tickets?tab=replied'), 'mine');
+		const unit = shown(render(CaseQueue, { props: { path: '/my-tickets', page: mineQueue, tabs: [['replied', '已答复']], empty: '' } }).body);
+		expect(unit.find(([no]) => no === first.no)?.[1]).toBe('登记');
 	});
 	it('phone numbers in the text are masked wherever the caller is, and a leader cannot find tickets by a phone number', async () => {
 		const t = await ticketIn('signed');
