@@ -9,8 +9,7 @@ import { generateDemo, setApp, stopApp, type App } from '../../src/lib/server/ap
 import { startMemoryApp } from '../support/app';
 import { ingestService } from '../../src/lib/server/ingest';
 import { parseSearchParams } from '../../src/lib/server/text/params';
-import { queryTerms, SEARCH_EXPORT_COLUMNS, searchExportRows, searchTickets, type SearchQuery, type SearchTuning } from '../../src/lib/server/text/search';
-import { readNdjson } from '../../pipelines/ingest/sources';
+import { queryTerms, SEARCH_EXPORT_COLUMNS, searchExportRows, searchTickets } from '../../src/lib/server/text/search';
 import { GET as exportCsv } from '../../src/routes/(app)/search/export/+server';
 import { CHANNEL_LABELS, STATUS_LABELS } from '../../pipelines/lifecycle/model';
 import { topicDetail, topicsOverview } from '../../src/lib/server/text/topics';
@@ -274,84 +273,5 @@ describe('topics', () => {
 		const before = await overview('from=2026-09-01&to=2026-10-15');
 		expect(before.topicsWindow).toBeNull();
 		expect(before.topics).toEqual([]);
-	});
-});
-
-describe('search order', () => {
-	// tickets received by a feed take F numbers in the order they arrive (SZ20261127-F000001 …), after the demo's
-	// SZ20261127-000123: number order is not time order
-	const DAY = '2026-11-27';
-	const push = (id: string, records: Record<string, unknown>[]) =>
-		ingestService(a).push(
-			'order-feed',
-			id,
-			readNdjson(
-				(async function* () {
-					yield new TextEncoder().encode(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
-				})()
-			)
-		);
-	const rec = (id: string, time: string) => ({
-		external_id: id,
-		received_at: `${DAY}T${time}+08:00`,
-		updated_at: `${DAY}T${time}+08:00`,
-		channel: 'phone',
-		type: '投诉',
-		content: `反映小区垃圾堆放多日无人清运 ${id}`,
-		district_code: '320508'
-	});
-	/** The tickets of a query as a direct query lists them: newest received first, the ticket number breaking ties. */
-	const direct = async (where: string) =>
-		(
-			await queryRows<{ ticket_no: string }>(
-				a.analytics.conn,
-				`SELECT ticket_no FROM tickets_fact WHERE ${where} ORDER BY received_at DESC, ticket_no DESC`
-			)
-		).map((r) => r.ticket_no);
-	const rubbish = `len(list_filter(tokens, t -> contains(t, '垃圾'))) > 0`;
-	/** Every page of a query, one after another. */
-	const allPages = async (q: SearchQuery, size: number, tuning?: SearchTuning) => {
-		const out: string[] = [];
-		for (let page = 1; ; page++) {
-			const r = await searchTickets(a.analytics.conn, a.ref, { ...q, page, size }, tuning);
-			if (!r.hits.length) return out;
-			out.push(...r.hits.map((h) => h.ticketNo));
-		}
-	};
-
-	beforeAll(async () => {
-		// an afternoon ticket arrives first, then a night one, then a morning one, then another at the afternoon's minute
-		expect(await push('o1', [rec('O-1', '15:00:00')])).toMatchObject({ accepted: 1 });
-		expect(await push('o2', [rec('O-2', '23:59:00'), rec('O-3', '00:01:00'), rec('O-4', '15:00:00')])).toMatchObject({ accepted: 3 });
-	});
-
-	it('lists the hits of a day by receiving time, newest first, as the export does', async () => {
-		const expected = await direct(`day = DATE '${DAY}' AND ${rubbish}`);
-		// the demo's tickets of the day lie between the feed's by time (below them all by number)
-		expect(expected.filter((n) => !n.includes('-F')).length).toBeGreaterThanOrEqual(2);
-		expect(expected.slice(0, 4).filter((n) => n.includes('-F'))).not.toHaveLength(4);
-		const q = { q: '垃圾', from: DAY, to: DAY };
-		const page = await searchTickets(a.analytics.conn, a.ref, { ...q, size: 100 });
-		expect(page.hits.map((h) => h.ticketNo)).toEqual(expected);
-		const times = page.hits.map((h) => h.receivedAt);
-		expect(times).toEqual([...times].sort().reverse());
-		expect((await searchExportRows(a.analytics.conn, a.ref, q)).map((r) => r.工单编号)).toEqual(expected);
-	});
-
-	it('pages in that order without repeating or leaving out a ticket, over days, with filters and without words', async () => {
-		const cases: { q: SearchQuery; where: string }[] = [
-			{ q: { q: '垃圾', from: DAY, to: DAY }, where: `day = DATE '${DAY}' AND ${rubbish}` },
-			{ q: { q: '垃圾', from: '2026-11-20', to: DAY }, where: `day BETWEEN DATE '2026-11-20' AND DATE '${DAY}' AND ${rubbish}` },
-			{ q: { q: '垃圾', district: '320508' }, where: `district_code = '320508' AND ${rubbish}` },
-			{ q: { q: '', from: DAY, to: DAY }, where: `day = DATE '${DAY}'` }
-		];
-		for (const { q, where } of cases) {
-			const expected = await direct(where);
-			for (const size of [3, 7, 100]) {
-				expect(await allPages(q, size), `${JSON.stringify(q)} by ${size}`).toEqual(expected);
-				if (q.q) expect(await allPages(q, size, { windows: [1, 3, 7, Infinity], exactLimit: 0 }), `${JSON.stringify(q)} by ${size}, windowed`).toEqual(expected);
-			}
-			if (q.q) expect((await searchExportRows(a.analytics.conn, a.ref, q)).map((r) => r.工单编号), JSON.stringify(q)).toEqual(expected);
-		}
 	});
 });

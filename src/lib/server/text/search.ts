@@ -194,53 +194,15 @@ function matchSql(groups: string[][], f: SearchFilters, params: Record<string, s
 	return `SELECT m0.ticket_no, m0.day FROM (${base}) m0 ${semis.join(' ')}`;
 }
 
-/** A match source between two days (inclusive): SQL of (ticket_no, day) rows and its parameters. */
-type MatchSource = (from: string | null, to: string | null) => { sql: string; params: Record<string, string> };
-
-/**
- * A page of a match source, newest first: by day, then by the time received, then by ticket number (the export's
- * order; ticket numbers carry prefixes, so their order is not the time's). The matches are counted by day first,
- * which gives the total and the days the page spans without sorting them all; only the matches of those days are
- * then put in order, their times read one day per branch (`day = …` reads only that day's row group).
- * `wholeOnly`: no rows unless the source holds the whole page (a window that will be widened).
- */
-async function pageOf(
-	conn: DuckDBConnection,
-	source: MatchSource,
-	size: number,
-	page: number,
-	wholeOnly = false
-): Promise<{ rows: [string, string][]; total: number }> {
-	const all = source(null, null);
-	const byDay = (
-		await conn.runAndReadAll(`SELECT strftime(day, '%Y-%m-%d'), count(*) FROM ${all.sql} m GROUP BY day ORDER BY day DESC`, all.params)
-	).getRows().map(([d, n]) => [String(d), Number(n)] as const);
-	const total = byDay.reduce((t, [, n]) => t + n, 0);
-	const offset = (page - 1) * size;
-	// the days that hold the page, newest first, and the matches of the days before them
-	let before = 0;
-	let through = 0;
-	const days: string[] = [];
-	for (const [day, n] of byDay) {
-		if (through >= offset + size) break;
-		through += n;
-		if (through <= offset) before = through;
-		else days.push(day);
-	}
-	if (!days.length || (wholeOnly && total < offset + size)) return { rows: [], total };
-	const { sql, params } = source(days.at(-1)!, days[0]);
-	const branches = days.map((day, i) => {
-		params[`pd${i}`] = day;
-		return `SELECT ticket_no, day, received_at FROM tickets_fact WHERE day = $pd${i}::DATE`;
-	});
-	const rows = (
+/** A page of (ticket_no, day, total) rows of a match source, newest first (day, then ticket number). */
+async function pageOf(conn: DuckDBConnection, source: string, params: Record<string, string>, size: number, page: number): Promise<unknown[][]> {
+	return (
 		await conn.runAndReadAll(
-			`SELECT m.ticket_no, strftime(m.day, '%Y-%m-%d') FROM ${sql} m JOIN (${branches.join(' UNION ALL ')}) f ON f.ticket_no = m.ticket_no AND f.day = m.day
-			 ORDER BY m.day DESC, f.received_at DESC, m.ticket_no DESC LIMIT ${size} OFFSET ${offset - before}`,
+			`SELECT ticket_no, strftime(day, '%Y-%m-%d'), count(*) OVER () AS total FROM ${source} m
+			 ORDER BY day DESC, ticket_no DESC LIMIT ${size} OFFSET ${(page - 1) * size}`,
 			params
 		)
 	).getRows();
-	return { rows: rows.map(([no, day]) => [String(no), String(day)]), total };
 }
 
 async function countOf(conn: DuckDBConnection, source: string, params: Record<string, string>): Promise<number> {
@@ -273,7 +235,7 @@ async function matchPage(
 	size: number,
 	page: number,
 	tuning: SearchTuning
-): Promise<{ pageRows: [string, string][]; total: number; approximate: boolean }> {
+): Promise<{ pageRows: unknown[][]; total: number; approximate: boolean }> {
 	const windows = tuning.windows ?? WINDOWS;
 	const exactLimit = tuning.exactLimit ?? EXACT_LIMIT;
 	// the range of days: the query's, within the days the postings cover
@@ -291,12 +253,12 @@ async function matchPage(
 	const single = groups.length === 1 && groups[0].length === 1 && !columnFilters;
 	const need = page * size;
 
-	const source = (from: string, to = end) => {
+	const source = (from: string) => {
 		const params: Record<string, string> = {};
-		const range = { ...query, from, to };
+		const range = { ...query, from, to: end };
 		const match = matchSql(groups, range, params, sizes);
 		params.from = from;
-		params.to = to;
+		params.to = end;
 		if (!columnFilters) return { sql: `(${match})`, params };
 		const filterParams: Record<string, string> = {};
 		const filters = filterSql(range, filterParams, ref);
@@ -311,8 +273,9 @@ async function matchPage(
 		if (w < atLeast) continue;
 		const from = w === Infinity || addDays(end, -(w - 1)) <= start ? start : addDays(end, -(w - 1));
 		if (from > start && (sizes[rarest] * Math.min(w, rangeDays)) / rangeDays < need * 2) continue;
-		// a window short of the page is widened: its rows are not read
-		const { rows, total: inWindow } = await pageOf(conn, (lo, hi) => source(lo ?? from, hi ?? end), size, page, from > start);
+		const { sql, params } = source(from);
+		const rows = await pageOf(conn, sql, params, size, page);
+		const inWindow = rows.length ? Number(rows[0][2]) : page === 1 ? 0 : await countOf(conn, sql, params);
 		if (inWindow < need && from > start) {
 			// the page reaches further back: at the rate seen, a window this long would hold it twice over (no
 			// match in a month or more: straight to all days)
@@ -369,21 +332,16 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 	if (unknownTerms.length) return { ...empty, unknownTerms, tookMs: performance.now() - t0 };
 
 	const columnFilters = hasColumnFilters(query);
-	let pageRows: [string, string][];
+	let pageRows: unknown[][];
 	let total: number;
 	let approximate = false;
 	if (!terms.length) {
 		// filters only: the tickets they select, newest first
-		({ rows: pageRows, total } = await pageOf(
-			conn,
-			(from, to) => {
-				const params: Record<string, string> = {};
-				const filters = filterSql({ ...query, from: from ?? query.from, to: to ?? query.to }, params, ref);
-				return { sql: `(SELECT f.ticket_no, f.day FROM tickets_fact f WHERE true ${filters})`, params };
-			},
-			size,
-			page
-		));
+		const filterParams: Record<string, string> = {};
+		const filters = filterSql(query, filterParams, ref);
+		const source = `(SELECT f.ticket_no, f.day FROM tickets_fact f WHERE true ${filters})`;
+		pageRows = await pageOf(conn, source, filterParams, size, page);
+		total = pageRows.length ? Number(pageRows[0][2]) : await countOf(conn, source, filterParams);
 	} else {
 		({ pageRows, total, approximate } = await matchPage(conn, ref, query, groups, columnFilters, size, page, tuning));
 	}
@@ -405,7 +363,7 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 					`SELECT f.ticket_no, strftime(f.received_at, '%Y-%m-%d %H:%M') AS received, f.district_code, f.street_code, f.category_code,
 					        f.channel, f.type, f.status, f.title, f.content, f.keywords
 					 FROM (${branches.join(' UNION ALL ')}) f
-					 ORDER BY f.day DESC, f.received_at DESC, f.ticket_no DESC`,
+					 ORDER BY f.day DESC, f.ticket_no DESC`,
 					pageParams
 				)
 			).getRowObjectsJS() as {
@@ -482,7 +440,7 @@ export async function searchExportRows(conn: DuckDBConnection, ref: Reference, q
 			`SELECT f.ticket_no, strftime(f.received_at, '%Y-%m-%d %H:%M:%S') AS received, f.district_code, f.street_code, f.category_code,
 			        f.channel, f.type, f.status, f.unit_code, f.title, f.content
 			 FROM tickets_fact f SEMI JOIN (${match}) m ON f.ticket_no = m.ticket_no WHERE true ${filters}
-			 ORDER BY f.day DESC, f.received_at DESC, f.ticket_no DESC LIMIT ${limit}`,
+			 ORDER BY f.received_at DESC, f.ticket_no DESC LIMIT ${limit}`,
 			params
 		)
 	).getRowObjectsJS() as Record<string, string | null>[];
