@@ -29,7 +29,6 @@ import { PUT as putLimits } from '../../src/routes/api/v1/settings/time-limits/+
 import { loadQueue } from '../../src/lib/server/cases/forms';
 import CaseQueue from '../../src/lib/ui/CaseQueue.svelte';
 import VisitsPage from '../../src/routes/(app)/visits/+page.svelte';
-import { render } from 'svelte/server';
 
 let a: App;
 const UNIT_A = 'D320508'; // 姑苏区
