@@ -727,6 +727,7 @@ describe('status mapping and the lifecycle', () => {
 	});
 
 	it('keeps back where a report (举报) comes from as well as its text: its district only', async () => {
+		const STREET_OFFICE = 'S320508018'; // 姑苏区平江街道办事处
 		const report = await registerTicket(a, operator, {
 			channel: 'phone',
 			type: '举报',
@@ -737,6 +738,13 @@ describe('status mapping and the lifecycle', () => {
 		});
 		expect(report.districtCode).toBe('320508');
 		expect(await one(report.ticketNo)).toMatchObject({ description: null, address: null, lat: null, long: null, address_id: '320508' });
+		// handled by a street office, whose name is the street: no unit is named
+		await act(report.ticketNo, operator, { action: 'accept' });
+		await act(report.ticketNo, dispatcher, { action: 'dispatch', unit_code: STREET_OFFICE });
+		const shown = await one(report.ticketNo);
+		expect(shown).toMatchObject({ agency_responsible: null, address_id: '320508' });
+		expect(shown.service_notice).toMatch(/^已派至承办单位/);
+		expect(JSON.stringify(shown)).not.toContain('平江');
 	});
 
 	it('is open again after an unsatisfied visit sends the ticket back', async () => {
@@ -860,7 +868,13 @@ describe('GET requests', () => {
 		expectXmlError(await getRoot('requests.xml', { end_date: 'tomorrow' }), 400, 'end_date', 'tomorrow');
 		// at the ends of the calendar: the window stays within the years a timestamp is written in (it was a 500-like
 		// "服务处理失败" with PostgreSQL's "time zone displacement out of range" in the log)
-		for (const q of <Record<string, string>[]>[{ start_date: '9999-12-31' }, { end_date: '0001-01-01' }, { start_date: '9999-12-31T23:59:59Z', end_date: '9999-12-31T23:59:59Z' }]) {
+		for (const q of <Record<string, string>[]>[
+			{ start_date: '9999-12-31' },
+			{ start_date: '9999-12-31T23:59:59-14:00' },
+			{ end_date: '0001-01-01' },
+			{ end_date: '0001-01-01T00:00:00+14:00' },
+			{ start_date: '9999-12-31T23:59:59Z', end_date: '9999-12-31T23:59:59Z' }
+		]) {
 			const r = await getRoot('requests.json', q);
 			expect(r.status, JSON.stringify(q)).toBe(200);
 			expect(r.body).toEqual([]);

@@ -189,6 +189,9 @@ describe('dates', () => {
 			first: Date.parse('2026-01-01T00:00:00+08:00'),
 			last: Date.parse('2027-01-01T00:00:00+08:00') - 1
 		});
+		// the years 0001–0099 are those years, not 1901–1999 (as Date.UTC reads them)
+		expect(new Date(parseW3cDate('0001-01-01')!.first + 8 * 3_600_000).toISOString()).toBe('0001-01-01T00:00:00.000Z');
+		expect(new Date(parseW3cDate('0050-06-01T12:00:00Z')!.first).toISOString()).toBe('0050-06-01T12:00:00.000Z');
 	});
 
 	it('refuses other layouts and days or times that do not exist', () => {

@@ -445,9 +445,10 @@ function publicFields(app: App, t: TicketRow, extra: { mediaUrl: string | null; 
 	// while it waits for (re)dispatch no unit holds it: a reopened ticket keeps the previous round's unit and
 	// deadlines, which are no one's responsibility and no date to expect now
 	const held = !AWAITING_UNIT.includes(status);
-	const unit = held && t.unitCode ? (app.ref.unitByCode.get(t.unitCode)?.name ?? t.unitCode) : null;
-	// a report's place points at its reporter as much as its text: only the district is given
+	// a report's place points at its reporter as much as its text: only the district is given, and no unit is named
+	// (a street office names the street)
 	const withheld = textWithheld(t);
+	const unit = held && t.unitCode && !withheld ? (app.ref.unitByCode.get(t.unitCode)?.name ?? t.unitCode) : null;
 	return {
 		service_request_id: t.ticketNo,
 		status: open ? 'open' : 'closed',
@@ -508,8 +509,10 @@ export function requestWindow(
 ): { from: number; to: number } {
 	const span = WINDOW_DAYS * DAY;
 	const w = start && end ? { from: start.first, to: end.last } : start ? { from: start.first, to: start.first + span - 1 } : end ? { from: end.last - span + 1, to: end.last } : { from: now - span + 1, to: now };
-	// inside the years a timestamp can be written in (0001–9999): 90 days after 9999-12-01 are no time PostgreSQL reads
-	return { from: Math.max(w.from, FIRST_INSTANT), to: Math.min(w.to, LAST_INSTANT) };
+	// inside the years a timestamp can be written in (0001–9999): 90 days after 9999-12-01, or 9999-12-31T23:59-14:00,
+	// are no time PostgreSQL reads; a window wholly outside them is empty (from after to)
+	const clamp = (t: number) => Math.min(LAST_INSTANT, Math.max(FIRST_INSTANT, t));
+	return { from: clamp(w.from), to: clamp(w.to) };
 }
 
 
@@ -557,6 +560,7 @@ export async function listRequests(app: App, p: Open311Params, now = Date.now())
 	if (errors.length) fail(400, ...errors);
 
 	const { from, to } = requestWindow(start, end, now);
+	if (from > to) return [];
 	const where: (SQL | undefined)[] = [gte(tickets.receivedAt, new Date(from)), lte(tickets.receivedAt, new Date(to))];
 	if (statuses.length === 1) where.push(inArray(tickets.status, statuses[0] === 'open' ? [...OPEN_STATUSES] : [...CLOSED_STATUSES]));
 	if (codes.length)
