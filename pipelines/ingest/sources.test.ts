@@ -196,7 +196,7 @@ describe('readNdjson', () => {
 		}
 		const recs = await all(readNdjson(file('export.json', pretty)));
 		expect(recs).toEqual([expect.objectContaining({ line: null, byteOffset: null, raw: '', fields: null })]);
-		expect(recs[0].error!.message).toContain(`文件 ${join(tmp, 'export.json')} 是一个分多行排版的 JSON 文档`);
+		expect(recs[0].error!.message).toContain(`文件 ${join(tmp, 'export.json')} 是一个分多行排版的 JSON 文档（以只有「{」的一行开头）`);
 		expect(recs[0].error!.message).toContain("jq -c '.records[]'");
 		// a record on one line, even with spaces after its brace, is read; a lone { further down is that line's bad_json
 		const rec = { external_id: 'D-2', content: '噪音' };
@@ -204,6 +204,9 @@ describe('readNdjson', () => {
 		expect((await all(readNdjson(stream(JSON.stringify(rec) + '\n', [1]))))[0].fields).toEqual(rec);
 		// a lone { without a line break after it is the last line, cut off
 		expect(codes(await all(readNdjson(stream('{'))))).toEqual(['truncated_line']);
+		// NDJSON whose first line is a broken record ({ alone), followed by records: that line alone is refused
+		for (const sizes of [[1 << 16], [1], [2, 3]])
+			expect(codes(await all(readNdjson(stream(`{\n\n${JSON.stringify(rec)}\n${JSON.stringify(rec)}\n`, sizes))))).toEqual(['bad_json', 'ok', 'ok']);
 	});
 
 	it('a missing file is one file_unreadable error', async () => {

@@ -43,7 +43,7 @@ export type SourceFormat = 'ndjson' | 'csv' | 'parquet';
  * | `csv_header` | file | CSV: the header row has duplicate column names, broken quoting, or is longer than `maxRowBytes` |
  * | `csv_no_known_column` | file | CSV with `knownColumns`: the first line has none of them and is data, not a header (JSON: an NDJSON file named .txt; a number, date or time among its cells: a CSV without its header row). A header of unknown names (an export that needs a mapping) is read: its rows are quarantined with their fields, to be replayed with the mapping |
  * | `json_array` | file | NDJSON: the content is one JSON array (its first character, after a byte order mark and white space, is `[`), not one record per line |
- * | `json_document` | file | NDJSON: the content is a pretty-printed JSON document (its first line, after a byte order mark and white space, is `{` alone), not one record per line |
+ * | `json_document` | file | NDJSON: the content is a pretty-printed JSON document (its first line, after a byte order mark and white space, is `{` alone, and the next non-blank line begins with a member name or `}`), not one record per line |
  * | `bad_parquet` | file | Parquet: truncated or corrupt (DuckDB cannot read it) |
  * | `bad_json` | record | NDJSON: the line is not valid JSON (the parser's message is given) |
  * | `truncated_line` | record | NDJSON: the last line has no line break and is not valid JSON (file cut off) |
@@ -214,14 +214,15 @@ export type JsonShape = 'array' | 'document';
 
 /**
  * What the start of a JSON text shows, chunk by chunk in constant memory: after an optional UTF-8 byte order mark and
- * white space, `[` is a JSON array; `{` alone on its line (white space up to the line break) is a pretty-printed JSON
- * document, as no record of one object per line can be; anything else is other content.
+ * white space, `[` is a JSON array; `{` alone on its line, followed (after white space and blank lines) by a member
+ * name (`"`) or the closing `}`, is a pretty-printed JSON document; anything else is other content. A lone `{` followed
+ * by a record (`{…}`) is NDJSON whose first line is broken: read line by line, that line alone is refused.
  */
 class JsonLead {
 	private pos = 0;
 	private bom = 0;
-	/** a `{` was the first character: what follows on its line decides */
-	private brace = false;
+	/** a `{` was the first character: what follows on its line decides (1), then the next line's first character (2) */
+	private brace: 0 | 1 | 2 = 0;
 	/** 'array' or 'document'; 'other': content to read line by line; null: undecided so far */
 	shape: JsonShape | 'other' | null = null;
 
@@ -230,9 +231,13 @@ class JsonLead {
 		for (let k = 0; this.shape === null && k < b.length; k++, this.pos++) {
 			const c = b[k];
 			const space = c === 0x20 || c === 0x09 || c === 0x0d;
-			if (this.brace) {
-				if (c === 0x0a) this.shape = 'document';
+			if (this.brace === 1) {
+				if (c === 0x0a) this.brace = 2;
 				else if (!space) this.shape = 'other';
+				continue;
+			}
+			if (this.brace === 2) {
+				if (!space && c !== 0x0a) this.shape = c === 0x22 || c === 0x7d ? 'document' : 'other';
 				continue;
 			}
 			if (this.pos < 3 && this.pos === this.bom && c === UTF8_BOM[this.pos]) {
@@ -241,11 +246,38 @@ class JsonLead {
 			}
 			if (this.bom > 0 && this.bom < 3) this.shape = 'other'; // no byte order mark after all
 			else if (c === 0x5b) this.shape = 'array';
-			else if (c === 0x7b) this.brace = true;
+			else if (c === 0x7b) this.brace = 1;
 			else if (!space && c !== 0x0a) this.shape = 'other';
 		}
 		return this.shape;
 	}
+}
+
+/** Bytes held back at most while the start of the content is read (then it counts as other content). */
+const LEAD_MAX_BYTES = 1 << 20;
+
+/**
+ * The chunks, with the first ones held back until `lead` has decided what the content is (the second line may
+ * decide it), so that no line is read before: then they come as one.
+ */
+async function* leadFirst(chunks: AsyncIterable<Buffer>, lead: JsonLead): AsyncGenerator<Buffer> {
+	const held: Buffer[] = [];
+	let heldBytes = 0;
+	for await (const chunk of chunks) {
+		if (lead.shape !== null) {
+			yield chunk;
+			continue;
+		}
+		lead.feed(chunk);
+		held.push(chunk);
+		heldBytes += chunk.length;
+		if (lead.shape === null && heldBytes >= LEAD_MAX_BYTES) lead.shape = 'other';
+		if (lead.shape !== null) {
+			yield held.length === 1 ? chunk : Buffer.concat(held);
+			held.length = 0;
+		}
+	}
+	if (held.length) yield Buffer.concat(held);
 }
 
 /**
@@ -273,10 +305,10 @@ function jsonShapeError(file: string | null, shape: JsonShape): RawRecord {
 	return fileError(
 		file,
 		'json_document',
-		`${what}是一个分多行排版的 JSON 文档（第一行只有「{」），不是每行一条记录的 NDJSON，${whole}。` +
+		`${what}是一个分多行排版的 JSON 文档（以只有「{」的一行开头），不是每行一条记录的 NDJSON，${whole}。` +
 			`请转换为每行一个 JSON 对象（NDJSON）后重新导入：一条记录用 jq -c '.' 原文件 > 新文件.ndjson，` +
 			`记录在某个数组字段中（如 records）用 jq -c '.records[]' 原文件 > 新文件.ndjson` +
-			'（detail: the first line after an optional byte order mark and white space is "{" alone; a pretty-printed JSON document ' +
+			'（detail: the first line after an optional byte order mark and white space is "{" alone, and the next begins a member name or "}"; a pretty-printed JSON document ' +
 			'is not read: as lines, each of its lines would be quarantined as bad_json）'
 	);
 }
@@ -358,14 +390,11 @@ export async function* readNdjson(source: ByteSource, options: NdjsonOptions = {
 	};
 
 	try {
-		for await (const chunk of chunksOf(source)) {
+		for await (const chunk of leadFirst(chunksOf(source), lead)) {
 			total += chunk.length;
-			if (lead.shape === null) {
-				const shape = lead.feed(chunk);
-				if (shape === 'array' || shape === 'document') {
-					yield jsonShapeError(file, shape);
-					return;
-				}
+			if (lead.shape === 'array' || lead.shape === 'document') {
+				yield jsonShapeError(file, lead.shape);
+				return;
 			}
 			let pos = 0;
 			while (pos < chunk.length) {

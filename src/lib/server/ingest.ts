@@ -134,7 +134,7 @@ export async function readPushRequest(request: Request, limit = pushLimitBytes()
 	if (push.shape === 'document')
 		throw new IngestError(
 			'json_document',
-			'推送内容是一个分多行排版的 JSON 文档（第一行只有「{」），未接入任何记录。请按 NDJSON 推送：每行一个完整的 JSON 对象，不换行排版（Content-Type: application/x-ndjson）'
+			'推送内容是一个分多行排版的 JSON 文档（以只有「{」的一行开头），未接入任何记录。请按 NDJSON 推送：每行一个完整的 JSON 对象，不换行排版（Content-Type: application/x-ndjson）'
 		);
 	return push;
 }
