@@ -7,7 +7,7 @@ import { render } from 'svelte/server';
 import { load as superviseLoad } from '../../src/routes/(app)/supervise/+page.server';
 import SupervisePage from '../../src/routes/(app)/supervise/+page.svelte';
 import { startMemoryApp } from '../support/app';
-import { tickets } from '../../src/lib/server/db/schema';
+import { settings, tickets } from '../../src/lib/server/db/schema';
 import { CaseError } from '../../src/lib/server/cases/input';
 import { CASE_ACTIONS, type CaseAction } from '../../src/lib/server/cases/machine';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
@@ -922,6 +922,10 @@ describe('time limits', () => {
 			})
 		).rejects.toThrow('紧急工单签收时限（小时）为 36 小时，不能长于紧急表扬工单的答复时限（1 个工作日，按每日 24 小时计 24 小时）');
 		expect(await getLimits(a.rel.db)).toEqual(DEFAULT_LIMITS);
+		// such limits saved before the rule existed are read as the defaults, not used
+		await a.rel.db.insert(settings).values({ key: 'case_time_limits', value: { ...DEFAULT_LIMITS, signWorkingDays: 10 }, updatedAt: new Date() });
+		expect(await getLimits(a.rel.db)).toEqual(DEFAULT_LIMITS);
+		await a.rel.db.delete(settings).where(eq(settings.key, 'case_time_limits'));
 		await saveLimits(a.rel.db, { ...DEFAULT_LIMITS, replyUrgentWorkingDays: { ...DEFAULT_LIMITS.replyUrgentWorkingDays, 投诉: 3 } });
 		const urgent = await registerTicket(a, people.operator, { ...INTAKE, urgency: 'urgent' }, { decision: { action: 'accept' } });
 		const d = await actOnTicket(a, people.dispatcher, urgent.ticketNo, { action: 'dispatch', version: urgent.version, unit_code: UNIT_A });

@@ -208,9 +208,15 @@ export function requireFor(a: ActionInput): void {
 /** A field's Chinese label, or its name as sent: any name may come in a body, constructor and __proto__ too. */
 const fieldLabel = (field: string): string => (Object.hasOwn(FIELD_LABELS, field) ? FIELD_LABELS[field] : field);
 
+/** The body as an object, or a refusal: a body that is no JSON object ([], "x", null) has no field to name. */
+export function objectBody(value: unknown): Record<string, unknown> {
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CaseError('invalid_input', '请求内容应为 JSON 对象');
+	return value as Record<string, unknown>;
+}
+
 /** Parses with a schema; a refusal names the first field at fault in Chinese. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-	if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CaseError('invalid_input', '请求内容应为 JSON 对象');
+	objectBody(value);
 	// no store keeps a NUL in text (PostgreSQL refuses it): refused here, by field, rather than failing the write
 	const nul = nulPath(value);
 	if (nul) {

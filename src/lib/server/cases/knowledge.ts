@@ -10,7 +10,7 @@ import { shanghaiDay, shanghaiMidnight } from '$pipelines/calendar/index';
 import { fold, parseKnowledge, searchKnowledge, type Article, type ArticleHit } from '$pipelines/text/knowledge';
 import type { Db } from '../db';
 import { kbArticles, type KbArticleRow } from '../db/schema';
-import { CaseError } from './input';
+import { CaseError, objectBody } from './input';
 import type { CaseUser } from './service';
 
 export type { KbArticleRow };
@@ -99,11 +99,6 @@ export function keywordsOf(v: unknown): string[] {
 	return out;
 }
 
-function objectOf(raw: unknown): Record<string, unknown> {
-	if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new CaseError('invalid_input', '请求内容应为 JSON 对象');
-	return raw as Record<string, unknown>;
-}
-
 /** The slug of a new article. */
 export function articleId(v: unknown): string {
 	if (v === undefined || v === null || (typeof v === 'string' && !v.trim())) return invalid('id', '请填写标识');
@@ -115,7 +110,7 @@ export function articleId(v: unknown): string {
 
 /** Checks an article as an administrator typed it; the refusal names the field in Chinese. Text is kept as given (trimmed). */
 export function validateArticle(raw: unknown): KbArticleInput {
-	const r = objectOf(raw);
+	const r = objectBody(raw);
 	return { title: text(r, 'title'), keywords: keywordsOf(r.keywords), answer: text(r, 'answer') };
 }
 
@@ -231,7 +226,7 @@ async function titleFree(db: Db, title: string, id: string): Promise<void> {
 
 export async function createArticle(db: Db, user: Editor, raw: unknown): Promise<KbArticleRow> {
 	mayEdit(user);
-	const r = objectOf(raw);
+	const r = objectBody(raw);
 	const id = articleId(r.id);
 	const v = validateArticle(r);
 	await titleFree(db, v.title, id);
@@ -263,7 +258,7 @@ async function conflict(db: Db, id: string, version: number): Promise<never> {
  */
 export async function updateArticle(db: Db, user: Editor, id: string, raw: unknown): Promise<KbArticleRow> {
 	mayEdit(user);
-	const r = objectOf(raw);
+	const r = objectBody(raw);
 	if (r.id !== undefined && r.id !== id) invalid('id', '标识不能修改；如需新标识，请新建条目并停用本条');
 	const version = versionOf(r.version, true)!;
 	const v = validateArticle(r);

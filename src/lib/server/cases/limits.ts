@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DEFAULT_LIMITS, TICKET_TYPES, type TicketType, type TimeLimits } from '$pipelines/lifecycle/model';
 import type { Db } from '../db';
 import { settings, tickets } from '../db/schema';
-import { CaseError } from './input';
+import { CaseError, objectBody } from './input';
 import { FESTIVALS, refusedFileMessage, shanghaiDay, STATUTORY_DAYS, type Festival, type WorkCalendar, type YearCoverage } from '$pipelines/calendar/index';
 
 const KEY = 'case_time_limits';
@@ -24,8 +24,10 @@ export async function getLimits(db: Db): Promise<TimeLimits> {
 	const [row] = await db.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY));
 	if (!row) return DEFAULT_LIMITS;
 	const r = limitsSchema.safeParse({ ...DEFAULT_LIMITS, ...(row.value as object) });
-	if (!r.success) {
-		console.error(`[minqing] stored time limits are invalid (${r.error.issues[0]?.message}); using the defaults`);
+	// saved before a rule of saveLimits existed (a sign-for limit beyond a reply limit): the defaults, as for a bad value
+	const clash = r.success ? limitsClash(r.data) : null;
+	if (!r.success || clash) {
+		console.error(`[minqing] stored time limits are invalid (${r.success ? clash!.message : r.error.issues[0]?.message}); using the defaults until they are saved again in 设置 › 办理时限`);
 		return DEFAULT_LIMITS;
 	}
 	return r.data;
@@ -39,28 +41,18 @@ const LIMIT_LABELS: Record<string, string> = {
 	yellowAt: '黄灯提醒比例'
 };
 
-export async function saveLimits(db: Db, value: unknown): Promise<TimeLimits> {
-	// not an object at all ([], "x"): its error has no field to name
-	if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CaseError('invalid_input', '请求内容应为 JSON 对象');
-	const r = limitsSchema.safeParse(value);
-	if (!r.success) {
-		const i = r.error.issues[0];
-		const [key, type] = i.path.map(String);
-		const label = `${LIMIT_LABELS[key] ?? key}${type ? `（${type}）` : ''}`;
-		const range = key === 'yellowAt' ? '50%–95%' : key === 'signUrgentHours' ? '1–48 之间的整数' : '1–60 之间的整数';
-		throw new CaseError('invalid_input', `${label}应为 ${range}`, i.path.join('.'), i.message);
-	}
+/** The first rule between the limits that `l` breaks, as the refusal saying so; null when they agree. */
+function limitsClash(l: TimeLimits): CaseError | null {
 	// an urgent ticket's limit is the shorter one: a longer urgent limit would make 紧急 the slower lane
-	const l = r.data;
 	for (const t of TICKET_TYPES)
 		if (l.replyUrgentWorkingDays[t] > l.replyWorkingDays[t])
-			throw new CaseError(
+			return new CaseError(
 				'invalid_input',
 				`${LIMIT_LABELS.replyUrgentWorkingDays}（${t}）为 ${l.replyUrgentWorkingDays[t]} 个工作日，不能长于一般工单的 ${l.replyWorkingDays[t]} 个工作日`,
 				`replyUrgentWorkingDays.${t}`
 			);
 	if (l.signUrgentHours > l.signWorkingDays * 24)
-		throw new CaseError(
+		return new CaseError(
 			'invalid_input',
 			`${LIMIT_LABELS.signUrgentHours}为 ${l.signUrgentHours} 小时，不能长于一般工单的签收时限（${l.signWorkingDays} 个工作日，按每日 24 小时计 ${l.signWorkingDays * 24} 小时）`,
 			'signUrgentHours'
@@ -69,18 +61,33 @@ export async function saveLimits(db: Db, value: unknown): Promise<TimeLimits> {
 	// waiting for sign-for green (its light follows the sign-for deadline) after its reply deadline had passed
 	for (const t of TICKET_TYPES) {
 		if (l.signWorkingDays > l.replyWorkingDays[t])
-			throw new CaseError(
+			return new CaseError(
 				'invalid_input',
 				`${LIMIT_LABELS.signWorkingDays}为 ${l.signWorkingDays} 个工作日，不能长于${t}工单的答复时限（${l.replyWorkingDays[t]} 个工作日）`,
 				'signWorkingDays'
 			);
 		if (l.signUrgentHours > l.replyUrgentWorkingDays[t] * 24)
-			throw new CaseError(
+			return new CaseError(
 				'invalid_input',
 				`${LIMIT_LABELS.signUrgentHours}为 ${l.signUrgentHours} 小时，不能长于紧急${t}工单的答复时限（${l.replyUrgentWorkingDays[t]} 个工作日，按每日 24 小时计 ${l.replyUrgentWorkingDays[t] * 24} 小时）`,
 				'signUrgentHours'
 			);
 	}
+	return null;
+}
+
+export async function saveLimits(db: Db, value: unknown): Promise<TimeLimits> {
+	objectBody(value);
+	const r = limitsSchema.safeParse(value);
+	if (!r.success) {
+		const i = r.error.issues[0];
+		const [key, type] = i.path.map(String);
+		const label = `${LIMIT_LABELS[key] ?? key}${type ? `（${type}）` : ''}`;
+		const range = key === 'yellowAt' ? '50%–95%' : key === 'signUrgentHours' ? '1–48 之间的整数' : '1–60 之间的整数';
+		throw new CaseError('invalid_input', `${label}应为 ${range}`, i.path.join('.'), i.message);
+	}
+	const clash = limitsClash(r.data);
+	if (clash) throw clash;
 	await db
 		.insert(settings)
 		.values({ key: KEY, value: r.data, updatedAt: new Date() })
