@@ -87,6 +87,9 @@ describe('readNdjson', () => {
 		expect(bad[0].error!.message).toMatch(/^第 10 行不是有效的 JSON：(第 \d+ 个字符附近有误|内容在行尾处不完整)（detail: .+）$/);
 		const at = await all(readNdjson(stream('{bad json line <b>bold</b>\n')));
 		expect(at[0].error!.message).toMatch(/^第 1 行不是有效的 JSON：第 2 个字符附近有误（detail: [^）]*position 1[^）]*）$/);
+		// characters, not the parser's UTF-16 units: the emoji before the fault counts once
+		const emoji = await all(readNdjson(stream('{"a":"😀😀",x}\n')));
+		expect(emoji[0].error!.message).toMatch(/^第 1 行不是有效的 JSON：第 11 个字符附近有误/);
 		expect(bad[0].raw).toContain('"F-bad-1"');
 		expect(bad[1].error!.message).toContain('数组');
 		expect(recs.filter((r) => r.fields).length).toBe(recs.length - 2);

@@ -4,9 +4,9 @@ const HERE = 'http://minqing.invalid';
 
 /**
  * The path, query and fragment `next` names on this site, as a browser would resolve it; null when it would leave
- * the site or is not a path. The check is the browser's own reading, not the text's look: `/\evil.example`, `/\t/evil`
- * or `/%5Cevil` resolved by the URL parser to another host (a backslash counts as a slash, tabs and line breaks are
- * dropped), which a test of the first characters let through.
+ * the site or is not a path. The check is the browser's own reading, not the text's look: `/\evil.example` and
+ * `/\t/evil` resolve to another host (a backslash counts as a slash, tabs and line breaks are dropped), which a test
+ * of the first characters let through.
  */
 export function safeNext(next: string | null | undefined): string | null {
 	if (!next || !next.startsWith('/')) return null;

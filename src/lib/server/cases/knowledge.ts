@@ -210,7 +210,6 @@ export async function countArticles(db: Db): Promise<{ active: number; retired: 
 
 // --- writes ----------------------------------------------------------------------------------------------
 
-/** A new article; its id must not be used by any article, retired or not. */
 /**
  * Refuses a title another article in use already has: the assistant offers operators articles by their titles, and
  * two alike could not be told apart. A retired article's title is free again (restoring it is checked too).
@@ -224,6 +223,7 @@ async function titleFree(db: Db, title: string, id: string): Promise<void> {
 	if (other) invalid('title', `已有标题为「${title}」的条目（标识 ${other.id}），请换一个标题，或编辑那一条`);
 }
 
+/** A new article; its id must not be used by any article, retired or not, nor its title by one in use. */
 export async function createArticle(db: Db, user: Editor, raw: unknown): Promise<KbArticleRow> {
 	mayEdit(user);
 	const r = objectBody(raw);
