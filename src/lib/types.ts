@@ -271,8 +271,8 @@ export interface TicketSummary {
 	role: 'lead' | 'assist' | null;
 	caller: { name: string | null; phone: string | null };
 	receivedAt: string;
-	/** when the unit replied (the 回访 queue, which is in this order) */
-	repliedAt?: string | null;
+	/** when the unit replied (the 回访 queue is in this order); null before a reply */
+	repliedAt: string | null;
 	/** the time limit running now: sign-for while 待签收, reply while 办理中 */
 	deadline: string | null;
 	deadlineKind: 'sign' | 'reply' | null;

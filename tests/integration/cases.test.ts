@@ -469,6 +469,9 @@ describe('access: units see and act on their own tickets only', () => {
 		const times = visits.filter(([, kind]) => kind === '答复').map(([, , t]) => t);
 		expect(times.length).toBeGreaterThanOrEqual(2);
 		expect(times).toEqual([...times].sort());
+		// the API's queue carries the reply times too
+		const api = await listQueue(a, people.supervisor, { queue: 'visits' });
+		expect(api.items.find((t) => t.ticketNo === first.no)?.repliedAt).toBe(new Date('2026-12-02T09:30:00+08:00').toISOString());
 		// a unit's replied tickets stay by registration
 		const mineQueue = await loadQueue(a, session('unitLead'), new URL('http://x/my-tickets?tab=replied'), 'mine');
 		const unit = shown(render(CaseQueue, { props: { path: '/my-tickets', page: mineQueue, tabs: [['replied', '已答复']], empty: '' } }).body);
@@ -938,8 +941,8 @@ describe('time limits', () => {
 		setApp(Promise.resolve(a));
 		await saveLimits(a.rel.db, { ...DEFAULT_LIMITS, yellowAt: 0.6 });
 		try {
-			const data = (await superviseLoad({ locals: { user: people.supervisor }, url: new URL('http://localhost/supervise') } as never)) as { yellowPercent: number };
-			expect(data.yellowPercent).toBe(60);
+			const data = (await superviseLoad({ locals: { user: people.supervisor }, url: new URL('http://localhost/supervise') } as never)) as { queue: { yellowAt: number } };
+			expect(data.queue.yellowAt).toBe(0.6);
 			const html = render(SupervisePage, { props: { data, form: null } as never }).body;
 			expect(html).toContain('已用时限的 60% 亮黄灯');
 		} finally {

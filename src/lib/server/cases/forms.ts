@@ -1,7 +1,6 @@
 // What the case pages need besides the tickets: the choices of their forms, and one form action that runs a
 // case action from a posted form (used by the detail page and the queue pages' quick forms).
 import { fail, type RequestEvent } from '@sveltejs/kit';
-import { inArray } from 'drizzle-orm';
 import { NOT_ACCEPTED_REASONS, SATISFACTION, TICKET_TYPES, CHANNEL_LABELS, CHANNELS, URGENCIES, URGENCY_LABELS } from '$pipelines/lifecycle/model';
 import type { SessionUser } from '$lib/types';
 import { UNIT_KIND_LABELS } from '$lib/units';
@@ -11,8 +10,7 @@ import { CASE_ERROR_STATUS, formToInput } from './http';
 import { CaseError, EMERGENCY_LINES } from './input';
 import { canView } from './machine';
 import { actOnTicket, stateOf } from './service';
-import { listQueue, type Queue, type QueuePage } from './read';
-import { tickets } from '../db/schema';
+import { listQueue, type Queue } from './read';
 
 export function caseChoices(app: App) {
 	const groups = new Map<string, { code: string; name: string }[]>();
@@ -82,26 +80,14 @@ export async function runCaseForm(app: App, user: SessionUser, request: Request,
 }
 
 /** A queue page's load: the screen's role check, then the queue with the tab and page of the URL. */
-export async function loadQueue(a: App, user: SessionUser, url: URL, queue: Queue): Promise<QueuePage> {
+export async function loadQueue(a: App, user: SessionUser, url: URL, queue: Queue) {
 	const page = Number(url.searchParams.get('page') ?? 1);
-	const list = await listQueue(a, user, {
+	return listQueue(a, user, {
 		queue,
 		tab: url.searchParams.get('tab') ?? undefined,
 		q: url.searchParams.get('q') ?? undefined,
 		page: Number.isInteger(page) ? page : 1
 	});
-	return queue === 'visits' ? withReplyTimes(a, list) : list;
-}
-
-/** 回访 is in the order of the replies and shows their times (答复 …): each ticket's reply time, from the store. */
-async function withReplyTimes(a: App, list: QueuePage): Promise<QueuePage> {
-	if (!list.items.length) return list;
-	const rows = await a.rel.db
-		.select({ no: tickets.ticketNo, at: tickets.repliedAt })
-		.from(tickets)
-		.where(inArray(tickets.ticketNo, list.items.map((t) => t.ticketNo)));
-	const at = new Map(rows.map((r) => [r.no, r.at?.toISOString() ?? null]));
-	return { ...list, items: list.items.map((t) => ({ ...t, repliedAt: at.get(t.ticketNo) ?? null })) };
 }
 
 /** The load and the form action of a queue screen (派单, 我的工单, 督办, 回访): each route is these two lines. */

@@ -128,6 +128,7 @@ export function summarize(
 		role: user.role === 'unit_handler' ? (t.unitCode === user.unitCode ? 'lead' : 'assist') : null,
 		caller: { name: caller.name, phone: caller.phone },
 		receivedAt: t.receivedAt.toISOString(),
+		repliedAt: t.repliedAt?.toISOString() ?? null,
 		deadline: lim.deadline?.toISOString() ?? null,
 		deadlineKind: lim.kind,
 		light: lim.light,
@@ -154,6 +155,8 @@ export interface QueuePage {
 	queue: Queue;
 	/** the time the lights were computed at */
 	generatedAt: string;
+	/** the share of a limit's time after which its light is yellow (设置 › 办理时限), as the lights were computed */
+	yellowAt: number;
 	tab: string;
 	q: string;
 	total: number;
@@ -298,6 +301,7 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 	return {
 		queue: f.queue,
 		generatedAt: new Date(now).toISOString(),
+		yellowAt: limits.yellowAt,
 		tab,
 		q,
 		total: c[tab] ?? 0,
