@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Geocoder } from '../normalize/index';
 import { loadReference, type Reference } from '../reference/index';
@@ -11,6 +11,7 @@ import { ensureWarehouse } from '../warehouse/schema';
 import { textIndexDrift } from '../warehouse/text-index';
 import { feedSampleLines, NDJSON_BAD, LEGACY_BAD } from '../../tests/fixtures/make-ingest-fixtures';
 import { snapshot } from '../../tests/support/snapshot';
+import { memoryIngestor } from '../../tests/support/ingest';
 import { keptAndRebuilt } from '../../tests/support/rollups';
 import { recordGate } from '../../tests/support/gate';
 import { ingestFile } from './files';
@@ -25,7 +26,6 @@ const FIX = resolve(import.meta.dirname, '../../tests/fixtures');
 const NOW = Date.parse('2026-04-01T12:00:00+08:00');
 let ref: Reference;
 let analyzer: ClosableAnalyzer;
-let inst: DuckDBInstance;
 let conn: DuckDBConnection;
 let ingestor: Ingestor;
 const tmp = mkdtempSync(join(tmpdir(), 'minqing-ingest-'));
@@ -37,10 +37,7 @@ beforeAll(() => {
 });
 
 beforeEach(async () => {
-	inst = await DuckDBInstance.create(':memory:');
-	conn = await inst.connect();
-	await ensureWarehouse(conn);
-	ingestor = new Ingestor({ conn, ref, geocoder: new Geocoder(ref), analyzer });
+	({ conn, ingestor } = await memoryIngestor(ref, analyzer));
 });
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -229,9 +226,7 @@ describe('ingest of a canonical NDJSON file', () => {
 		const lines = [r('K-1', 10), r('K-1', 8), r('K-3', 8), r('K-1', 11), r('K-3', 8), r('K-2', 11), r('K-3', 9), r('K-2', 13), r('K-4', 8, { category: '不存在的分类', district_code: undefined, address: '' }), r('K-4', 9, { category: '不存在的分类', district_code: undefined, address: '' }), r('K-1', 11)];
 		const summaries = [];
 		for (const batchSize of [1, 2, 3, 100]) {
-			const c = await (await DuckDBInstance.create(':memory:')).connect();
-			await ensureWarehouse(c);
-			const ing = new Ingestor({ conn: c, ref, geocoder: new Geocoder(ref), analyzer: null });
+			const { ingestor: ing, close } = await memoryIngestor(ref, null);
 			await ing.run(readNdjson(ndjson('before.ndjson', before)), { source: 's', origin: 'b', originId: 'b', now: NOW });
 			const s = await ing.run(readNdjson(ndjson('k.ndjson', lines)), { source: 's', origin: 'k', originId: 'k', now: NOW, batchSize });
 			summaries.push({ read: s.read, accepted: s.accepted, updated: s.updated, duplicates: s.duplicates, stale: s.stale, unresolvedPlaces: s.unresolvedPlaces, unknownCategories: s.unknownCategories });
@@ -239,7 +234,7 @@ describe('ingest of a canonical NDJSON file', () => {
 			expect(await ing.run(readNdjson(ndjson('k.ndjson', lines)), { source: 's', origin: 'k', originId: 'k', now: NOW, batchSize })).toMatchObject({
 				accepted: 0, updated: 0, unresolvedPlaces: 0, unknownCategories: 0
 			});
-			c.closeSync();
+			close();
 		}
 		expect(summaries[0]).toEqual({ read: 11, accepted: 2, updated: 5, duplicates: 2, stale: 2, unresolvedPlaces: 2, unknownCategories: 2 });
 		for (const s of summaries) expect(s).toEqual(summaries[0]);

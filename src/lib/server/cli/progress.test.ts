@@ -1,36 +1,30 @@
 // The ingest command's progress bar: what it counts for each format, from the progress reports a real ingest gives.
 import { join, resolve } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestFile } from '$pipelines/ingest/files';
-import { Ingestor } from '$pipelines/ingest/pipeline';
-import { Geocoder } from '$pipelines/normalize/index';
+import type { Ingestor } from '$pipelines/ingest/pipeline';
 import { loadReference } from '$pipelines/reference/index';
 import { inProcessAnalyzer, type ClosableAnalyzer } from '$pipelines/text/analyzer';
-import { ensureWarehouse } from '$pipelines/warehouse/schema';
 import { PARQUET_ROWS } from '../../../../tests/fixtures/make-ingest-fixtures';
+import { memoryIngestor } from '../../../../tests/support/ingest';
 import { fileProgressScale, progressScale, progressValue } from './progress';
 
 const FIX = resolve(import.meta.dirname, '../../../../tests/fixtures');
 const NOW = Date.parse('2026-04-01T12:00:00+08:00');
-let inst: DuckDBInstance;
 let conn: DuckDBConnection;
 let analyzer: ClosableAnalyzer;
 let ingestor: Ingestor;
+let close: () => void;
 
 beforeAll(async () => {
-	inst = await DuckDBInstance.create(':memory:');
-	conn = await inst.connect();
-	await ensureWarehouse(conn);
-	const ref = loadReference();
 	analyzer = inProcessAnalyzer();
-	ingestor = new Ingestor({ conn, ref, geocoder: new Geocoder(ref), analyzer });
+	({ conn, ingestor, close } = await memoryIngestor(loadReference(), analyzer));
 });
 
 afterAll(async () => {
 	await analyzer.close();
-	conn.closeSync();
-	inst.closeSync();
+	close();
 });
 
 /** The bar's values at each progress report of an ingest of the file in batches of 2, and its scale. */
