@@ -2,11 +2,11 @@
 // ticket, what units may see and do, masking, validation, and a ticket's whole life through the actions.
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setApp, stopApp, type App } from '../../src/lib/server/app';
+import { stopApp, type App } from '../../src/lib/server/app';
 import { render } from 'svelte/server';
 import { load as superviseLoad } from '../../src/routes/(app)/supervise/+page.server';
 import SupervisePage from '../../src/routes/(app)/supervise/+page.svelte';
-import { startMemoryApp } from '../support/app';
+import { startRouteApp } from '../support/app';
 import { settings, tickets } from '../../src/lib/server/db/schema';
 import { CaseError } from '../../src/lib/server/cases/input';
 import { CASE_ACTIONS, type CaseAction } from '../../src/lib/server/cases/machine';
@@ -51,7 +51,7 @@ const ACTORS = [
 type Actor = (typeof ACTORS)[number];
 
 beforeAll(async () => {
-	a = await startMemoryApp();
+	a = await startRouteApp();
 	await addPeople(a, people, {
 		...Object.fromEntries((['admin', 'leader', 'analyst', 'emergency', 'operator', 'dispatcher', 'supervisor'] as Role[]).map((r) => [r, [r]])),
 		unitLead: ['unit_handler', UNIT_A],
@@ -328,7 +328,6 @@ describe('two people acting on one ticket at once', () => {
 		for (const version of [2 ** 53, 1e30])
 			await expect(actOnTicket(a, people.unitLead, t.no, { action: 'sign', version })).rejects.toMatchObject({ code: 'invalid_input', field: 'version' });
 		// the ticket page's form sends it as digits
-		setApp(Promise.resolve(a));
 		const fd = new FormData();
 		fd.set('action', 'sign');
 		fd.set('version', '99999999999');
@@ -719,7 +718,6 @@ describe('queues', () => {
 			}
 		}
 		// the API and the queue pages, as a request reaches them
-		setApp(Promise.resolve(a));
 		const session = (u: CaseUser): SessionUser => ({ id: u.id!, username: 'x', displayName: u.displayName, role: u.role, unitCode: u.unitCode, unitName: null });
 		const api = async (u: CaseUser, qs: string) => {
 			const url = new URL(`http://localhost/api/v1/tickets${qs}`);
@@ -938,7 +936,6 @@ describe('time limits', () => {
 		expect(await getLimits(a.rel.db)).toEqual(DEFAULT_LIMITS);
 	});
 	it('name on the 督办 page the yellow light\'s share of the time as it is set, not a fixed 75 %', async () => {
-		setApp(Promise.resolve(a));
 		await saveLimits(a.rel.db, { ...DEFAULT_LIMITS, yellowAt: 0.6 });
 		try {
 			const data = (await superviseLoad({ locals: { user: people.supervisor }, url: new URL('http://localhost/supervise') } as never)) as { queue: { yellowAt: number } };
@@ -950,7 +947,6 @@ describe('time limits', () => {
 		}
 	});
 	it('refuse a body that is no JSON object with a message that says so (it read "undefined应为 1–60 之间的整数")', async () => {
-		setApp(Promise.resolve(a));
 		const user = { ...people.admin, username: 't_admin', unitName: null };
 		for (const body of ['[]', '"x"', '7', 'null']) {
 			const res = await putLimits({ locals: { user }, request: new Request('http://x/api/v1/settings/time-limits', { method: 'PUT', body }) } as never);

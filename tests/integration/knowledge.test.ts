@@ -6,8 +6,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setApp, startApp, stopApp, type App } from '../../src/lib/server/app';
-import { startMemoryApp } from '../support/app';
+import { startApp, stopApp, type App } from '../../src/lib/server/app';
+import { startRouteApp } from '../support/app';
 import { loadConfig } from '../../src/lib/server/config';
 import { CaseError } from '../../src/lib/server/cases/input';
 import { intakeAssist, searchKnowledgeBase } from '../../src/lib/server/cases/intake';
@@ -39,9 +39,7 @@ const admin: CaseUser = { id: null, role: 'admin', unitCode: null, displayName: 
 const operator: CaseUser = { id: null, role: 'operator', unitCode: null, displayName: '测试话务员' };
 
 beforeAll(async () => {
-	a = await startMemoryApp();
-	// the route handlers find the app through app(), as in the server
-	setApp(Promise.resolve(a));
+	a = await startRouteApp();
 }, 120_000);
 
 afterAll(async () => {

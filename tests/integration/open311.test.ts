@@ -4,8 +4,8 @@
 // after lifecycle actions, and that the public reads carry no personal data.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setApp, stopApp, type App } from '../../src/lib/server/app';
-import { startMemoryApp } from '../support/app';
+import { stopApp, type App } from '../../src/lib/server/app';
+import { startRouteApp } from '../support/app';
 import { createApiToken, revokeApiToken, verifyApiKey, verifyApiToken } from '../../src/lib/server/auth/tokens';
 import { open311Requests, ticketEvents, tickets } from '../../src/lib/server/db/schema';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
@@ -41,9 +41,7 @@ const UNIT = 'D320508';
 const unitUser: CaseUser = { id: null, role: 'unit_handler', unitCode: UNIT, displayName: '测试承办人' };
 
 beforeAll(async () => {
-	a = await startMemoryApp();
-	// the route handlers find the app through app(), as in the server
-	setApp(Promise.resolve(a));
+	a = await startRouteApp();
 	KEY = (await createApiToken(a.rel.db, { name: '城市服务App', sourceName: 'cityapp', scopes: ['open311'] })).token;
 	INGEST_KEY = (await createApiToken(a.rel.db, { name: '数据接入', sourceName: 'feed1', scopes: ['ingest'] })).token;
 	const revoked = await createApiToken(a.rel.db, { name: '旧App', sourceName: 'oldapp', scopes: ['open311'] });

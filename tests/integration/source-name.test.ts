@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setApp, stopApp, type App } from '../../src/lib/server/app';
-import { startMemoryApp } from '../support/app';
+import { stopApp, type App } from '../../src/lib/server/app';
+import { startRouteApp } from '../support/app';
 import { createApiToken } from '../../src/lib/server/auth/tokens';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { ingestService } from '../../src/lib/server/ingest';
@@ -17,8 +17,7 @@ let a: App;
 const dir = mkdtempSync(join(tmpdir(), 'minqing-source-name-'));
 
 beforeAll(async () => {
-	a = await startMemoryApp();
-	setApp(Promise.resolve(a));
+	a = await startRouteApp();
 }, 120_000);
 
 afterAll(async () => {

@@ -1,7 +1,14 @@
-import { startApp, type App } from '../../src/lib/server/app';
+import { setApp, startApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
 
 /** The app on in-memory stores without demo data, its log silenced: how the integration tests start it. */
 export function startMemoryApp(): Promise<App> {
 	return startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+}
+
+/** startMemoryApp, made the app the route handlers and page loads find through app(), as the server's is. */
+export async function startRouteApp(): Promise<App> {
+	const a = await startMemoryApp();
+	setApp(Promise.resolve(a));
+	return a;
 }
