@@ -14,6 +14,7 @@
  * then the precise reason); 2 for a usage error.
  */
 import { readFile } from 'node:fs/promises';
+import { utcTime } from '../calendar/index';
 import { LineOutput } from '../cli-output';
 import { detectSeries, type SeriesPoint } from './detector';
 
@@ -41,10 +42,7 @@ function utcFields(y: number, mo: number, d: number, h: number, mi: number, sec:
 	if (mi > 59) return `minute ${mi} out of range 0-59`;
 	if (sec > 59) return `second ${sec} out of range 0-59`;
 	const ms = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;
-	// setUTCFullYear: Date.UTC would read years 0-99 as 1900-1999
-	const t = new Date(0);
-	t.setUTCFullYear(y, mo - 1, d);
-	return t.setUTCHours(h, mi, sec, ms);
+	return utcTime(y, mo - 1, d, h, mi, sec, ms);
 }
 
 /** Epoch ms of a timestamp (naive: Asia/Shanghai wall time), or why it is not one. */

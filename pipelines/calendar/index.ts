@@ -51,6 +51,16 @@ export function addDays(day: string, n: number): string {
 	return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 }
 
+/**
+ * Date.UTC with the year as given (month 0-11; a day or month beyond its range rolls over, as in Date.UTC): Date.UTC
+ * reads the years 0-99 as 1900-1999.
+ */
+export function utcTime(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number {
+	const t = new Date(0);
+	t.setUTCFullYear(y, mo, d);
+	return t.setUTCHours(h, mi, s, ms);
+}
+
 /** Whether `s` is a real calendar date written YYYY-MM-DD (2026-02-30 is not). */
 export function isDay(s: string): boolean {
 	if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;

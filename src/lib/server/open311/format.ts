@@ -3,6 +3,7 @@
 // <services>, <service_requests> and <errors>, an object for <service_definition> and <discovery>). Dates in the w3c profile
 // of ISO 8601 with the Asia/Shanghai offset. Pure: no I/O, no app.
 import { formatShanghai } from '$pipelines/normalize/index';
+import { utcTime } from '$pipelines/calendar/index';
 
 export const FORMATS = ['xml', 'json'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -185,14 +186,6 @@ const W3C = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)
  * fractional seconds is one instant (to the millisecond). A time without a zone designator is read as
  * Asia/Shanghai. Null when the text is not in that format or names a day or time that does not exist.
  */
-/** Date.UTC with the year as given: Date.UTC reads the years 0–99 as 1900–1999. */
-function utc(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number {
-	const t = new Date(0);
-	t.setUTCFullYear(y, mo, d);
-	t.setUTCHours(h, mi, s, ms);
-	return t.getTime();
-}
-
 export function parseW3cDate(text: string): { first: number; last: number } | null {
 	// a '+' left unencoded in a query string arrives as a space: `…T08:00:00 08:00` is `…T08:00:00+08:00`
 	const m = W3C.exec(text.trim().replace(/(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:\d{2})$/, '$1+$2'));
@@ -201,8 +194,8 @@ export function parseW3cDate(text: string): { first: number; last: number } | nu
 	const y = Number(ys);
 	const mo = mos ? Number(mos) : 1;
 	const d = ds ? Number(ds) : 1;
-	if (mo < 1 || mo > 12 || d < 1 || d > new Date(utc(y, mo, 0)).getUTCDate()) return null;
-	const shanghai = (yy: number, mm: number, dd: number) => utc(yy, mm - 1, dd) - 8 * HOUR;
+	if (mo < 1 || mo > 12 || d < 1 || d > new Date(utcTime(y, mo, 0)).getUTCDate()) return null;
+	const shanghai = (yy: number, mm: number, dd: number) => utcTime(yy, mm - 1, dd) - 8 * HOUR;
 	if (hs === undefined) {
 		if (!mos) return { first: shanghai(y, 1, 1), last: shanghai(y + 1, 1, 1) - 1 };
 		if (!ds) return { first: shanghai(y, mo, 1), last: shanghai(y, mo + 1, 1) - 1 };
@@ -221,7 +214,7 @@ export function parseW3cDate(text: string): { first: number; last: number } | nu
 		offsetMin = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om);
 	}
 	const ms = frac ? Number(frac.slice(1, 4).padEnd(3, '0')) : 0;
-	const t = utc(y, mo - 1, d, h, mi, s, ms) - offsetMin * 60_000;
+	const t = utcTime(y, mo - 1, d, h, mi, s, ms) - offsetMin * 60_000;
 	const span = frac ? 0 : ss ? 999 : 59_999;
 	return { first: t, last: t + span };
 }

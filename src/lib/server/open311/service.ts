@@ -7,6 +7,7 @@ import { and, desc, eq, gte, inArray, like, lte, type SQL } from 'drizzle-orm';
 import { AWAITING_UNIT, NOT_ACCEPTED_REASONS, OPEN_STATUSES, STATUSES, STATUS_LABELS, type Status, type TicketType } from '$pipelines/lifecycle/model';
 import { categoryAncestors, cityShortName, type Reference } from '$pipelines/reference/index';
 import { maskPersonal } from '$pipelines/text/redact';
+import { utcTime } from '$pipelines/calendar/index';
 import { formatDeadline } from '$lib/charts/format';
 import { pgErrorCode } from '../db/errors';
 import type { App } from '../app';
@@ -498,8 +499,8 @@ async function publicRequests(app: App, rows: TicketRow[]): Promise<Fields[]> {
 }
 
 /** The first and last instants of the years 0001–9999, which timestamps are written in. */
-const FIRST_INSTANT = new Date(0).setUTCFullYear(1, 0, 1);
-const LAST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const FIRST_INSTANT = utcTime(1, 0, 1);
+const LAST_INSTANT = utcTime(9999, 11, 31, 23, 59, 59, 999);
 
 /** The time window of a GET requests query: [from, to] in epoch ms, both inclusive. */
 export function requestWindow(
@@ -510,7 +511,7 @@ export function requestWindow(
 	const span = WINDOW_DAYS * DAY;
 	const w = start && end ? { from: start.first, to: end.last } : start ? { from: start.first, to: start.first + span - 1 } : end ? { from: end.last - span + 1, to: end.last } : { from: now - span + 1, to: now };
 	// inside the years a timestamp can be written in (0001–9999): 90 days after 9999-12-01, or 9999-12-31T23:59-14:00,
-	// are no time PostgreSQL reads; a window wholly outside them is empty (from after to)
+	// are no time PostgreSQL reads; a window wholly beyond them shrinks to their last (or first) instant, which holds no ticket
 	const clamp = (t: number) => Math.min(LAST_INSTANT, Math.max(FIRST_INSTANT, t));
 	return { from: clamp(w.from), to: clamp(w.to) };
 }
@@ -560,7 +561,6 @@ export async function listRequests(app: App, p: Open311Params, now = Date.now())
 	if (errors.length) fail(400, ...errors);
 
 	const { from, to } = requestWindow(start, end, now);
-	if (from > to) return [];
 	const where: (SQL | undefined)[] = [gte(tickets.receivedAt, new Date(from)), lte(tickets.receivedAt, new Date(to))];
 	if (statuses.length === 1) where.push(inArray(tickets.status, statuses[0] === 'open' ? [...OPEN_STATUSES] : [...CLOSED_STATUSES]));
 	if (codes.length)
