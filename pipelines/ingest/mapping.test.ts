@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MappingError, applyMapping, compileTimeFormat, loadMapping, parseMapping, reformatTime } from './mapping';
+import { MappingError, applyMapping, compileTimeFormat, loadMapping, parseMapping, parseMappingText, reformatTime } from './mapping';
 
 const EXAMPLE = join(import.meta.dirname, '../../data/mappings/legacy-export-zh.json');
 const tmp = mkdtempSync(join(tmpdir(), 'minqing-mapping-'));
@@ -46,6 +46,10 @@ describe('loadMapping', () => {
 		expect(e).toBeInstanceOf(MappingError);
 		expect(e.message).toMatch(/^映射文件 .*broken\.json 不是有效的 JSON（第 4 行第 \d+ 列附近）$/);
 		expect(e.detail).toMatch(/invalid JSON/);
+	});
+
+	it('counts the column of a broken mapping in characters: an emoji before the fault counts once', () => {
+		expect(() => parseMappingText('{\n  "note": "😀😀", x\n}', 'm.json')).toThrow('映射文件 m.json 不是有效的 JSON（第 2 行第 17 列附近）');
 	});
 
 	it('a missing file', () => {

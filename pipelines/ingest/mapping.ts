@@ -25,7 +25,7 @@
 // anything else with a Chinese message and an English `detail` naming the exact place in the file.
 import { readFileSync } from 'node:fs';
 import { timeText } from '../normalize/time';
-import { CANONICAL_FIELDS, ENUM_VALUES, REQUIRED_FIELDS, TIME_FIELDS, isCanonicalField, type CanonicalField } from './types';
+import { CANONICAL_FIELDS, ENUM_VALUES, REQUIRED_FIELDS, TIME_FIELDS, isCanonicalField, jsonErrorPlace, type CanonicalField } from './types';
 import type { CsvEncoding, SourceFormat } from './sources';
 
 type TimeField = (typeof TIME_FIELDS)[number];
@@ -89,16 +89,8 @@ export function parseMappingText(text: string, origin: string): Mapping {
 		json = JSON.parse(text);
 	} catch (e) {
 		const msg = (e as Error).message;
-		const pos = /position (\d+)/.exec(msg);
-		let where = '';
-		if (pos) {
-			const before = text.slice(0, Number(pos[1]));
-			const line = before.split('\n').length;
-			const col = Number(pos[1]) - before.lastIndexOf('\n');
-			where = `（第 ${line} 行第 ${col} 列附近）`;
-		} else if (/end of (JSON )?input/i.test(msg)) {
-			where = '（内容在结尾处不完整）';
-		}
+		const place = jsonErrorPlace(text, msg);
+		const where = place === 'end' ? '（内容在结尾处不完整）' : place ? `（第 ${place.line} 行第 ${place.column} 列附近）` : '';
 		throw new MappingError(`映射文件 ${origin} 不是有效的 JSON${where}`, `${origin}: invalid JSON: ${msg}`);
 	}
 	return parseMapping(json, origin);

@@ -14,7 +14,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { DuckDBBlobValue, type DuckDBConnection } from '@duckdb/node-api';
-import type { RawRecord, SourceError } from './types';
+import { jsonErrorPlace, type RawRecord, type SourceError } from './types';
 
 export type { RawRecord, SourceError };
 
@@ -369,9 +369,8 @@ export async function* readNdjson(source: ByteSource, options: NdjsonOptions = {
 		} catch (e) {
 			const detail = (e as Error).message;
 			// the parser's words are English: where it stopped, in Chinese, and its message as the detail
-			const pos = /position (\d+)/.exec(detail);
-			// (the parser counts UTF-16 units: characters are counted, so an emoji before it counts once)
-			const where = pos ? `第 ${[...text.slice(0, Number(pos[1]))].length + 1} 个字符附近有误` : /end of (JSON )?input/i.test(detail) ? '内容在行尾处不完整' : '格式有误';
+			const place = jsonErrorPlace(text, detail);
+			const where = place === 'end' ? '内容在行尾处不完整' : place ? `第 ${place.column} 个字符附近有误` : '格式有误';
 			return terminated
 				? badRecord(file, line, start, text, 'bad_json', `第 ${line} 行不是有效的 JSON：${where}（detail: ${detail}）`)
 				: badRecord(file, line, start, text, 'truncated_line', `最后一行（第 ${line} 行）不完整，文件可能被截断（detail: ${detail}）`);

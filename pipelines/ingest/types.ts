@@ -147,3 +147,18 @@ export interface RawRecord {
 	fields: Record<string, unknown> | null;
 	error: SourceError | null;
 }
+
+/**
+ * Where JSON.parse stopped in `text`, from its (English) message: the line and column, both from 1 and counted in
+ * characters (the parser counts UTF-16 units: an emoji before it counts once); 'end' when the text ended too soon;
+ * null when the message says neither.
+ */
+export function jsonErrorPlace(text: string, message: string): { line: number; column: number } | 'end' | null {
+	const pos = /position (\d+)/.exec(message);
+	if (pos) {
+		const before = text.slice(0, Number(pos[1]));
+		const lineStart = before.lastIndexOf('\n') + 1;
+		return { line: before.split('\n').length, column: [...before.slice(lineStart)].length + 1 };
+	}
+	return /end of (JSON )?input/i.test(message) ? 'end' : null;
+}
