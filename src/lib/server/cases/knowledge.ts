@@ -114,9 +114,6 @@ export function validateArticle(raw: unknown): KbArticleInput {
 	return { title: text(r, 'title'), keywords: keywordsOf(r.keywords), answer: text(r, 'answer') };
 }
 
-/** The largest version kb_articles.version (a PostgreSQL integer) holds: no article is at a version beyond it. */
-const MAX_VERSION = 2 ** 31 - 1;
-
 function versionOf(v: unknown, required: boolean): number | null {
 	if (v === undefined || v === null || v === '') return required ? invalid('version', '缺少版本号：请刷新页面后重试') : null;
 	const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
@@ -264,11 +261,12 @@ export async function updateArticle(db: Db, user: Editor, id: string, raw: unkno
 	const v = validateArticle(r);
 	if (r.retired !== undefined && typeof r.retired !== 'boolean') invalid('retired', '停用须为 true 或 false');
 	const retired = r.retired as boolean | undefined;
-	// stale, as DELETE answers it; as a parameter PostgreSQL refused it (out of range for type integer, a 500)
-	if (version > MAX_VERSION) return conflict(db, id, version);
-	// in use after the save: restored, or in use and not retired now
-	const inUse = retired === false || (retired === undefined && (await getArticle(db, id).catch(() => null))?.retiredAt === null);
-	if (inUse) await titleFree(db, v.title, id);
+	// the version the editor saw is compared here, as DELETE and 恢复 compare it: a version beyond any the store holds
+	// is stale like any other (as a parameter of the update PostgreSQL refused it: out of range for type integer)
+	const cur = await getArticle(db, id);
+	if (version !== cur.version) return conflict(db, id, version);
+	// in use after the save: restored, or not retired and left so
+	if (retired === undefined ? cur.retiredAt === null : !retired) await titleFree(db, v.title, id);
 	const [row] = await db
 		.update(kbArticles)
 		.set({
