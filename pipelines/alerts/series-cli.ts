@@ -15,6 +15,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { utcTime } from '../calendar/index';
+import { daysInMonth, MAX_OFFSET_MIN } from '../normalize/time';
 import { LineOutput } from '../cli-output';
 import { detectSeries, type SeriesPoint } from './detector';
 
@@ -25,10 +26,6 @@ const NAIVE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d
 /** with a zone: `T` or a space (pandas, PostgreSQL), then `Z` or an offset ±HH:MM, ±HHMM or ±HH (PostgreSQL's +08) */
 const ZONED = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)$/i;
 const MISSING = new Set(['', 'nan', 'na', 'null', 'none']);
-
-function daysInMonth(y: number, mo: number): number {
-	return mo === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(mo) ? 30 : 31;
-}
 
 /**
  * Epoch ms of the fields as UTC wall time, or the reason they name no instant (month 13, 2014-02-30, 25:00,
@@ -59,9 +56,8 @@ function readTimestamp(s: string): number | string {
 		const t = utcFields(+y, +mo, +d, +h, +mi, +(sec || 0), frac);
 		if (typeof t === 'string') return t;
 		if (utc) return t;
-		// offsets in use run from -12:00 to +14:00: none beyond ±14:00
 		if (+(om || 0) > 59) return `offset minutes ${om} out of range 0-59`;
-		if (+oh * 60 + +(om || 0) > 14 * 60) return `offset ${sign}${oh}:${om || '00'} beyond ±14:00`;
+		if (+oh * 60 + +(om || 0) > MAX_OFFSET_MIN) return `offset ${sign}${oh}:${om || '00'} beyond ±14:00`;
 		return t - (sign === '-' ? -1 : 1) * (+oh * 60 + +(om || 0)) * 60_000;
 	}
 	return 'expected YYYY-MM-DD HH:MM:SS or ISO 8601';

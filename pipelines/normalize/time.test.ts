@@ -20,6 +20,11 @@ describe('parseTime', () => {
 		expect(parseTime('2026-11-28T10:05')).toBe(T - 30_000);
 		expect(parseTime('20261128T020530Z')).toBe(T);
 		expect(parseTime('20261128T100530')).toBe(T);
+		// offsets run to ±14:00 and no further (+14:30 was read as an offset of 870 minutes)
+		expect(parseTime('2026-11-28T16:05:30+14:00')).toBe(T);
+		expect(parseTime('2026-11-28T16:35:30+14:30')).toBeNull();
+		expect(parseTime('2026-11-28T10:05:30+14:59')).toBeNull();
+		expect(parseTime('2026-11-27T14:05:30-12:00')).toBe(T);
 	});
 
 	it('reads the common export layouts', () => {

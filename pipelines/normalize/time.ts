@@ -20,7 +20,11 @@ export const TIME_MAX_MS = Date.UTC(2100, 0, 1) - 8 * HOUR - 1;
  */
 const SECONDS_BELOW = 1e11;
 
-function daysInMonth(y: number, m: number): number {
+/** Offsets in use run from -12:00 to +14:00: none is further from UTC than this many minutes. */
+export const MAX_OFFSET_MIN = 14 * 60;
+
+/** The days of month `m` (1-12) of year `y` (Gregorian). */
+export function daysInMonth(y: number, m: number): number {
 	if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
 	return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
@@ -55,7 +59,7 @@ function offset(z: string | undefined): number | null {
 	if (!m) return null;
 	const h = Number(m[2]);
 	const mi = Number(m[3] ?? '0');
-	if (h > 14 || mi > 59) return null;
+	if (mi > 59 || h * 60 + mi > MAX_OFFSET_MIN) return null;
 	return (m[1] === '-' ? -1 : 1) * (h * 60 + mi);
 }
 
