@@ -681,7 +681,7 @@ const VALUE_CELL = /^(?:[-+]?\d+(?:[.,]\d+)?|\d{4}[-/.年]\d{1,2}(?:[-/.月]\d{1
  * date or a time among its cells (a CSV without its header row). Such a line would be used up as the header, its
  * record lost; a line of unknown names is a header all the same.
  */
-export function notAHeader(text: string, names: readonly string[]): boolean {
+function notAHeader(text: string, names: readonly string[]): boolean {
 	const t = text.trimStart();
 	return t.startsWith('{') || t.startsWith('[') || names.some((n) => VALUE_CELL.test(n));
 }

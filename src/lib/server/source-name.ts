@@ -6,7 +6,7 @@
 // names such as 旧系统 among them), so no stored source becomes one that cannot be named.
 
 /** Open311 requests are stored under `open311:<the token's source>` (open311Source): no source name of its own takes that form. */
-const OPEN311_PREFIX = 'open311:';
+export const OPEN311_PREFIX = 'open311:';
 
 /** The source of the requests an Open311 client sends with a token of this source. */
 export const open311Source = (tokenSource: string) => `${OPEN311_PREFIX}${tokenSource}`;
@@ -18,7 +18,6 @@ export const open311Source = (tokenSource: string) => `${OPEN311_PREFIX}${tokenS
 export function isSourceName(s: string): boolean {
 	return /^[^\s./\\\p{Cc}][^/\\\p{Cc}]{0,63}$/u.test(s) && s.trim() === s && !s.toLowerCase().startsWith(OPEN311_PREFIX);
 }
-
 
 /** What a name that is no source name is told, after what it is (文件夹名「…」, --source「…」, 来源「…」). */
 export const SOURCE_NAME_RULE =

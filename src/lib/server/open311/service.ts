@@ -17,7 +17,7 @@ import { registerTicket, type CaseUser } from '../cases/service';
 import { open311Requests, tickets, type TicketRow } from '../db/schema';
 import { w3cDate, parseW3cDate, type Discovery, type Fields, type Open311ErrorItem, type Open311Service, type ServiceDefinition } from './format';
 import { withoutParameters } from '../log';
-import { open311Source } from '../source-name';
+import { OPEN311_PREFIX, open311Source } from '../source-name';
 
 /** GET requests: the span a query may cover and its default (the most recent 90 days), and the most it returns. */
 export const WINDOW_DAYS = 90;
@@ -596,7 +596,7 @@ export async function requestIdFromToken(app: App, token: string, p: Open311Para
 	const [row] = await app.rel.db
 		.select({ no: tickets.ticketNo })
 		.from(tickets)
-		.where(and(eq(tickets.ticketNo, token), like(tickets.source, 'open311:%')));
+		.where(and(eq(tickets.ticketNo, token), like(tickets.source, `${OPEN311_PREFIX}%`)));
 	if (!row)
 		fail(
 			404,
