@@ -27,6 +27,9 @@ async function* passing(records: AsyncIterable<RawRecord>, path: string, shownAs
 	}
 }
 
+/** A file's run: the run's summary, the bytes read, the content's id, and the reader's message when it could not read the file. */
+export type FileIngestSummary = IngestSummary & { bytes: number; originId: string; fileError: string | null };
+
 export async function ingestFile(
 	ingestor: Ingestor,
 	conn: DuckDBConnection,
@@ -46,7 +49,7 @@ export async function ingestFile(
 		mergeThreads?: number;
 		onFeedTickets?: IngestRun['onFeedTickets'];
 	}
-): Promise<IngestSummary & { bytes: number; originId: string; fileError: string | null }> {
+): Promise<FileIngestSummary> {
 	const abs = resolve(path);
 	const bytes = opts.bytes ?? statSync(abs).size;
 	// a mapping may say how its files are to be read (format, encoding, delimiter)

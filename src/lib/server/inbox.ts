@@ -18,7 +18,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { copyFile, lstat, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { MappingError, loadMapping, type Mapping } from '$pipelines/ingest/mapping';
-import type { IngestSummary } from '$pipelines/ingest/pipeline';
+import type { FileIngestSummary } from '$pipelines/ingest/files';
 import { unreadableFile } from '$pipelines/ingest/pipeline';
 import type { App } from './app';
 import { ingestService } from './ingest';
@@ -125,7 +125,7 @@ async function moveFile(from: string, to: string): Promise<void> {
 export type FileIngest = (
 	path: string,
 	o: { source: string; mapping: Mapping | null; bytes?: number }
-) => Promise<IngestSummary & { bytes: number; originId: string; fileError: string | null }>;
+) => Promise<FileIngestSummary>;
 type FileSummary = Awaited<ReturnType<FileIngest>>;
 
 export interface InboxOptions {

@@ -10,7 +10,7 @@ import { enrichPending } from '$pipelines/text/enrich';
 import { maintainTextIndex } from '$pipelines/warehouse/text-index';
 import { maintainRollups, type Clustered } from '$pipelines/warehouse/schema';
 import type { WriteGate } from '$pipelines/warehouse/tx';
-import { ingestFile } from '$pipelines/ingest/files';
+import { ingestFile, type FileIngestSummary } from '$pipelines/ingest/files';
 import { Quarantine } from '$pipelines/ingest/quarantine';
 import type { Mapping } from '$pipelines/ingest/mapping';
 import { and, eq, inArray, sql } from 'drizzle-orm';
@@ -291,7 +291,7 @@ export class IngestService {
 	async ingestPath(
 		path: string,
 		o: { source: string; origin?: string; shownAs?: string; bytes?: number; mapping?: Mapping | null }
-	): Promise<IngestSummary & { bytes: number; originId: string; fileError: string | null }> {
+	): Promise<FileIngestSummary> {
 		const next = this.withIngestor(async (ingestor, conn) => {
 			const summary = await ingestFile(ingestor, conn, path, {
 				source: o.source,

@@ -7,9 +7,9 @@ import { availableParallelism } from 'node:os';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { basename, join, resolve } from 'node:path';
-import { ingestFile } from '$pipelines/ingest/files';
+import { ingestFile, type FileIngestSummary } from '$pipelines/ingest/files';
 import { MappingError, loadMapping } from '$pipelines/ingest/mapping';
-import { Ingestor, unreadableFile, type IngestSummary } from '$pipelines/ingest/pipeline';
+import { Ingestor, unreadableFile } from '$pipelines/ingest/pipeline';
 import { Geocoder } from '$pipelines/normalize/index';
 import { segmentCli } from '$pipelines/segment/cli';
 import { detectSeriesCli } from '$pipelines/alerts/series-cli';
@@ -293,7 +293,7 @@ async function ingest(config: Config, args: string[]) {
  * Exit code 2, and a line on stderr for each, when a file could not be read at all (the summary's reason codes,
  * and the reader's message when it is known).
  */
-function failUnreadable(paths: readonly string[], summaries: readonly (Pick<IngestSummary, 'read' | 'quarantinedByReason'> & { fileError?: string | null })[]): void {
+function failUnreadable(paths: readonly string[], summaries: readonly Pick<FileIngestSummary, 'read' | 'quarantinedByReason' | 'fileError'>[]): void {
 	summaries.forEach((s, i) => {
 		const codes = unreadableFile(s);
 		if (!codes) return;
@@ -419,7 +419,7 @@ async function ingestThroughServer(server: Presence, paths: string[], source: st
 			throw new StartupError(`映射文件 ${mappingPath} 太大，无法经由服务器接入（上限约 36 KB）；请先停止服务器再接入`, `mapping header ${mappingHeader.length} bytes > ${MAPPING_HEADER_MAX}`);
 		}
 	}
-	const out: (IngestSummary & { bytes: number; originId: string; fileError: string | null })[] = [];
+	const out: FileIngestSummary[] = [];
 	for (const path of paths) {
 		const size = statSync(path).size;
 		const bar = process.stderr.isTTY
@@ -461,7 +461,7 @@ async function ingestThroughServer(server: Presence, paths: string[], source: st
 			if (final) answer = r;
 		}
 		bar?.stop();
-		out.push({ ...(answer!.body as IngestSummary & { bytes: number; originId: string; fileError: string | null }), origin: resolve(path) });
+		out.push({ ...(answer!.body as FileIngestSummary), origin: resolve(path) });
 	}
 	return out;
 }
