@@ -19,7 +19,6 @@ import { daysInMonth, MAX_OFFSET_MIN } from '../normalize/time';
 import { LineOutput } from '../cli-output';
 import { detectSeries, type SeriesPoint } from './detector';
 
-export const DETECT_SERIES_USAGE = 'usage: detect-series <file.csv>   (rows: timestamp,value; writes timestamp,value,score,alert)';
 
 const SHANGHAI_MS = 8 * 3_600_000;
 const NAIVE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/;
@@ -139,13 +138,7 @@ function fail(e: InputError): number {
 	return 1;
 }
 
-export async function detectSeriesCli(argv: string[], out: NodeJS.WritableStream): Promise<number> {
-	const files = argv.filter((a) => a !== '--');
-	if (files.length !== 1 || files[0].startsWith('-')) {
-		process.stderr.write(`[minqing] 请指定一个序列文件：npm run cli -- detect-series <文件.csv>\n${DETECT_SERIES_USAGE}\n`);
-		return 2;
-	}
-	const path = files[0];
+export async function detectSeriesCli(path: string, out: NodeJS.WritableStream): Promise<number> {
 	let text: string;
 	try {
 		text = await readFile(path, 'utf8');

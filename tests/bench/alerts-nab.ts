@@ -74,7 +74,7 @@ export async function runNab(dir = NAB_DIR): Promise<NabRun[] | null> {
 			.filter((l) => l.trim())
 			.map((l) => parseTimestamp(l.split(',')[0].trim()));
 		const out = new Collect();
-		const code = await detectSeriesCli([path], out);
+		const code = await detectSeriesCli(path, out);
 		if (code !== 0) throw new Error(`detect-series ${f} failed (${code})`);
 		const byT = new Map<number, { score: number; alert: boolean }>();
 		for (const line of out.chunks.join('').split('\n').slice(1)) {

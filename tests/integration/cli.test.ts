@@ -187,6 +187,12 @@ describe('npm run cli', () => {
 		expect(cli(['user', 'add', '--username', 'u', '--data-dir', join(dir, 'not-created')]).code).toBe(2);
 		expect(existsSync(join(dir, 'not-created'))).toBe(false);
 		expect(cli(['frobnicate']).code).toBe(2);
+		// detect-series without its file: wrong usage, said as every command says it (it printed an English usage line)
+		const noSeries = cli(['detect-series']);
+		expect(noSeries.code).toBe(2);
+		expect(noSeries.stderr).toContain('detect-series');
+		expect(noSeries.stderr).toContain('[minqing] 请指定一个序列文件');
+		expect(noSeries.stderr).toContain('[minqing] detail:');
 		const show = cli(['quarantine', 'show', 'legacy', 'batch-1', 'x', '--data-dir', dir]);
 		expect([show.code, show.stderr.split('\n')[0]]).toEqual([2, '[minqing] 用法: quarantine show <来源> <批次编号> <行号>（行号为整数）']);
 	});

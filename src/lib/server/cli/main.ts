@@ -588,9 +588,13 @@ async function run(cmd: string | undefined, rest: string[]) {
 			return classifyCmd(config, rest);
 		case 'cluster':
 			return clusterCmd(rest);
-		case 'detect-series':
-			process.exitCode = await detectSeriesCli(rest, process.stdout);
+		case 'detect-series': {
+			const files = rest.filter((a) => a !== '--');
+			if (files.length !== 1 || files[0].startsWith('-'))
+				throw new UsageError('请指定一个序列文件：npm run cli -- detect-series <文件.csv>', `detect-series: expected one file, got ${JSON.stringify(files)}`);
+			process.exitCode = await detectSeriesCli(files[0], process.stdout);
 			return;
+		}
 		case undefined:
 		case 'help':
 		case '--help':
