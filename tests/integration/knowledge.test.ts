@@ -108,6 +108,22 @@ describe('the seed', () => {
 			});
 			expect((await getArticle(a.rel.db, 'line-consumer')).retiredAt).not.toBeNull();
 			expect(await getArticle(a.rel.db, 'seed-new-one')).toMatchObject({ title: '新加入文件的条目', updatedBy: SEED_EDITOR });
+			// an article whose title one in use has (an administrator's, or one before it in the file) is left out
+			const taken = await createArticle(a.rel.db, admin, { id: 'admin-made', title: '管理员写的条目', keywords: ['条目'], answer: '管理员的答复。' });
+			writeFileSync(
+				file,
+				JSON.stringify({
+					articles: [
+						{ id: 'seed-same-title', title: taken.title, keywords: ['同名'], answer: '同标题的答复。', updated: '2026-11-21' },
+						{ id: 'seed-twin-a', title: '文件内同名', keywords: ['同名'], answer: '第一条。', updated: '2026-11-21' },
+						{ id: 'seed-twin-b', title: '文件内同名', keywords: ['同名'], answer: '第二条。', updated: '2026-11-21' }
+					]
+				})
+			);
+			expect(await seedKnowledge(a.rel.db, file)).toBe(1);
+			await expect(getArticle(a.rel.db, 'seed-same-title')).rejects.toThrow();
+			await expect(getArticle(a.rel.db, 'seed-twin-b')).rejects.toThrow();
+			expect(await getArticle(a.rel.db, 'seed-twin-a')).toMatchObject({ title: '文件内同名' });
 			// a broken file stops the start, naming the article; a missing one adds nothing
 			writeFileSync(file, JSON.stringify({ articles: [{ id: 'Bad_Id', title: 't', keywords: [], answer: 'x' }] }));
 			await expect(seedKnowledge(a.rel.db, file)).rejects.toThrow(/article Bad_Id: 标识须为/);

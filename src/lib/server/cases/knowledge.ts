@@ -320,7 +320,8 @@ export function restoreArticle(db: Db, user: Editor, id: string, version?: unkno
 
 /**
  * Adds the data file's articles the store does not have (by id, retired or not): an edited or retired article is
- * never overwritten or brought back. A missing file adds nothing; a broken one stops the start, naming the article.
+ * never overwritten or brought back, and an article whose title one in use has is left out (a warning names both).
+ * A missing file adds nothing; a broken one stops the start, naming the article.
  */
 export async function seedKnowledge(db: Db, file: string): Promise<number> {
 	let json: string;
@@ -349,6 +350,22 @@ export async function seedKnowledge(db: Db, file: string): Promise<number> {
 	} catch (e) {
 		throw new Error(`知识库 ${file} 有误：${(e as Error).message}`);
 	}
+	// an article of the file whose title an article in use already has (an administrator's, or one before it in the
+	// file) would be two of one title, which the assistant could not tell apart (titleFree): left out, with a warning
+	const stored = await db.select({ id: kbArticles.id, title: kbArticles.title, retiredAt: kbArticles.retiredAt }).from(kbArticles);
+	const ids = new Set(stored.map((r) => r.id));
+	const titles = new Map(stored.filter((r) => r.retiredAt === null).map((r) => [r.title, r.id]));
+	rows = rows.filter((r) => {
+		if (ids.has(r.id)) return false;
+		const holder = titles.get(r.title);
+		if (holder !== undefined) {
+			console.warn(`[minqing] 知识库 ${file} 中的「${r.title}」（${r.id}）未添加：已有同标题的条目（${holder}）`);
+			return false;
+		}
+		ids.add(r.id);
+		titles.set(r.title, r.id);
+		return true;
+	});
 	if (!rows.length) return 0;
 	const added = await db.insert(kbArticles).values(rows).onConflictDoNothing().returning({ id: kbArticles.id });
 	if (added.length) changed(db);
