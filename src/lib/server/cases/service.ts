@@ -18,7 +18,7 @@ import { repeatScorer } from '$pipelines/text/bigrams';
 import { geocoderFor } from '../geo';
 import { CaseError, actionSchema, intakeSchema, parseInput, requireFor, type ActionInput, type IntakeInput } from './input';
 import { getLimits, workClocks } from './limits';
-import { ACTION_LABELS, SCREEN_ACTIONS, canView, check, isAnnotation, isUnversioned, roleRefusal, targetOf, type CaseAction, type CaseState } from './machine';
+import { ACTION_LABELS, CASE_ROLES, SCREEN_ACTIONS, canView, check, isAnnotation, isUnversioned, roleRefusal, targetOf, type CaseAction, type CaseState } from './machine';
 
 /** Who acts: a signed-in user, or a system actor without a user row (id null), such as an Open311 client acting as operator. */
 export type CaseUser = Pick<SessionUser, 'role' | 'unitCode' | 'displayName'> & { id: number | null; unitName?: string | null };
@@ -602,8 +602,13 @@ export function callerFor(
 	};
 }
 
-/** The ticket if the user may see it; not_found otherwise (units do not learn about other units' tickets). */
+/**
+ * The ticket if the user may see it; not_found otherwise (units do not learn about other units' tickets). A role that
+ * sees no cases at all (analysts, the emergency office) is refused as such, whatever the ticket, as the ticket page
+ * refuses it: that tells nothing about any ticket.
+ */
 export async function visibleTicket(app: App, user: CaseUser, ticketNo: string): Promise<TicketRow> {
+	if (!CASE_ROLES.includes(user.role)) throw new CaseError('forbidden', '当前角色不能查看工单');
 	const [t] = await app.rel.db.select().from(tickets).where(eq(tickets.ticketNo, ticketNo));
 	if (!t || !canView(user, { unitCode: t.unitCode, assistUnits: t.assistUnits })) throw notFound(ticketNo);
 	return t;
