@@ -40,6 +40,55 @@ describe('screening hints', () => {
 		expect(screen(rules, '', '有人在马路上被打了，流了很多血').find((h) => h.line === '120')?.words).toEqual(['流了很多血']);
 		expect(screen(rules, '', '老人在小区门口被电动车撞倒，现在躺在地上起不来').map((h) => h.line)).toEqual(['122', '120']);
 	});
+	it('points an object and its state said together, and more kinds of emergency, to their line', () => {
+		const cases: [string, string][] = [
+			['家里燃气管道漏气了，味道很大', '119'],
+			['闻到很浓的煤气味', '119'],
+			['厨房煤气味很重', '119'],
+			['家里液化气罐漏气了', '119'],
+			['孩子掉水里了', '119'],
+			['刚才小区里有个小孩掉进池塘了', '119'],
+			['被关在电梯里出不来了', '119'],
+			['电梯里困了人，快来', '119'],
+			['电梯卡住了，里面有人出不来', '119'],
+			['我现在被困在小区3幢的电梯里，按了报警铃没人应答', '119'],
+			['有人受伤了', '120'],
+			['家里有人割腕了', '120'],
+			['老人在家摔倒了起不来', '120'],
+			['我爸在卫生间滑倒了，现在动不了', '120'],
+			['工地上有人从高处摔下来了', '120'],
+			['隔壁在吸毒', '110'],
+			['有人在贩毒', '110'],
+			['女儿离家出走三天了联系不上', '110'],
+			['我妈早上出门到现在联系不上', '110']
+		];
+		for (const [text, line] of cases) expect(screen(rules, '', text)[0], text).toMatchObject({ rule: 2, line });
+		// the words of a hint said together: the text from the first to the last when short
+		expect(screen(rules, '', '家里燃气管道漏气了')[0].words).toEqual(['燃气管道漏气']);
+		// a fight with someone hurt: the police and an ambulance, one hint each
+		expect(screen(rules, '', '邻居打架有人受伤').map((h) => [h.line, h.words])).toEqual([
+			['110', ['打架']],
+			['120', ['受伤']]
+		]);
+	});
+	it('needs the object and the state together, in their order, and as facts', () => {
+		noHints([
+			'燃气费怎么这么贵，燃气公司乱收费',
+			'煤气罐送货太慢了',
+			'燃气灶打不着火，想换一个',
+			'电梯里的广告太吵了',
+			'电梯停运，老人被困在家里下不了楼',
+			'手机掉水里了，能修吗',
+			'小区池塘水很臭，孩子们都不敢去玩',
+			'楼顶的广告牌摇摇晃晃，怕掉下来砸到人',
+			'空调外机支架锈了，担心哪天整个掉下来砸到人',
+			'路面结冰，担心老人摔倒',
+			'健身器材坏了，孩子差点摔下来',
+			'雨水落水管堵了，阳台积水',
+			'看到新闻里电动车起火，我们楼道里也有人这样充电',
+			'路边有只受伤的流浪狗，想找救助站'
+		]);
+	});
 	it('gives no transfer hint for the everyday words around them', () => {
 		noHints([
 			'楼上装修噪音太大，晚上总被打扰',
@@ -124,6 +173,11 @@ describe('screening hints', () => {
 		expect(file.rules.map((r) => r.rule).sort()).toEqual([1, 2, 3, 4, 5, 6, 8]);
 		for (const w of rules.words)
 			expect(screen(rules, '', w.word), w.word).toContainEqual({ rule: w.rule, words: [w.word], line: w.line });
+		// and each `together` entry, a word of each group in turn
+		for (const t of rules.together) {
+			const text = t.groups.map((g) => g[g.length - 1]).join('');
+			expect(screen(rules, '', text), text).toContainEqual({ rule: t.rule, words: [text], line: t.line });
+		}
 		expect(() => parseScreeningRules('{"rules":[{"rule":3,"words":[]}]}', 'f.json')).toThrow(/f.json: rule 3 has no words/);
 	});
 	it('ignores a negated word and ordinary complaints', () => {
@@ -195,5 +249,12 @@ describe('screening hints', () => {
 		expect(() => parseScreeningRules('nope', 'f.json')).toThrow(/f.json: not JSON/);
 		expect(() => parseScreeningRules('{"stop":"报警器","rules":[]}', 'f.json')).toThrow(/f.json: "stop" must be a list of words/);
 		expect(() => parseScreeningRules('{"rules":[{"rule":4,"words":["复议"],"underway":{"rule":0}}]}', 'f.json')).toThrow(/f.json: rule 4's "underway" names no rule 1–9/);
+		const together = (t: unknown) => parseScreeningRules(JSON.stringify({ rules: [{ rule: 2, lines: { 119: ['着火'] }, together: [t] }] }), 'f.json');
+		expect(() => together({ line: '119', all: [['燃气']] })).toThrow(/f.json: rule 2's "together" 1 needs two groups or more in "all"/);
+		expect(() => together({ line: '999', all: [['燃气'], ['漏气']] })).toThrow(/f.json: rule 2's "together" 1 names no line of the rule/);
+		expect(() => together({ line: '119', all: ['person', ['漏气']] })).toThrow(/f.json: rule 2's "together" 1 names no group "person"/);
+		expect(together({ line: '119', all: [['燃气'], ['漏气']] }).together).toEqual([
+			{ rule: 2, line: '119', groups: [['燃气'], ['漏气']], sentence: false, unless: [] }
+		]);
 	});
 });

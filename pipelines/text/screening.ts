@@ -2,8 +2,10 @@
 // data/dict/screening.json name the rule they hint at; rule 2 also names the emergency line. The file's stop
 // phrases (以上诉求, 报警器) are read first as ordinary text, and a rule's `unless` cues cancel its words in their
 // clause (经常发生车祸 is no emergency); a procedure already under way (已经申请仲裁, 复议中) moves a rule-4 word to
-// rule 5. Text of nothing but greetings or test words (喂, 你好, 测试) is rule 8. Rules 7 (repeat detection) and 9
-// (其他, the operator's own judgement) have no words. A hint is advice: the operator decides. Pure apart from `loadScreeningRules`.
+// rule 5. A rule's `together` entries name an object and a state that hint at it only in one clause together and in
+// that order (燃气 … 漏气, 孩子 … 掉 … 水里), where either alone is everyday talk. Text of nothing but greetings or test words (喂, 你好,
+// 测试) is rule 8. Rules 7 (repeat detection) and 9 (其他, the operator's own judgement) have no words. A hint is
+// advice: the operator decides. Pure apart from `loadScreeningRules`.
 import { readFileSync } from 'node:fs';
 import { toHalfWidth } from '../normalize/text';
 
@@ -13,6 +15,12 @@ export interface ScreeningRules {
 	 * just before the word (up to UNDERWAY_GAP characters between) or right after it that move it to another rule
 	 */
 	words: { rule: number; word: string; line: string | null; unless: string[]; underway: Underway | null }[];
+	/**
+	 * rule → groups of words (rule 2: with the line) that hint at it when each group has a word in one clause, in the
+	 * groups' order: an object and a state (燃气 … 漏气), read with the rule's `unless` cues and the negators as a word
+	 * is; `sentence`: in one sentence, over its clauses (摔倒了，起不来)
+	 */
+	together: { rule: number; line: string | null; groups: string[][]; sentence: boolean; unless: string[] }[];
 	/** phrases read first, as ordinary text: no word inside or across them counts (以上诉求, 报警器) */
 	stop: string[];
 	/** words that carry no appeal (喂, 你好, 测试), longest first, lower case: text of nothing else is rule 8 */
@@ -33,12 +41,17 @@ interface Underway {
 	after: string[];
 }
 
+/** A `together` group: its words, or the name of one of the file's `groups` (a word list several entries share). */
+type Group = string[] | string;
+
 interface RulesFile {
 	stop?: string[];
 	empty?: string[];
-	rules: (({ rule: number; words: string[] } | { rule: number; lines: Record<string, string[]> }) & {
+	groups?: Record<string, string[]>;
+	rules: (({ rule: number; words?: string[] } | { rule: number; lines: Record<string, string[]> }) & {
 		unless?: string[];
 		underway?: Underway;
+		together?: { line?: string; all: Group[]; sentence?: boolean }[];
 	})[];
 }
 
@@ -57,7 +70,11 @@ export function parseScreeningRules(json: string, source = 'screening rules'): S
 		if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && x)) throw new Error(`${source}: ${what} must be a list of words`);
 		return v.map(toHalfWidth);
 	};
+	const groups = new Map<string, string[]>();
+	for (const [name, ws] of Object.entries(f.groups ?? {})) groups.set(name, list(ws, `group ${name}`));
 	const words: ScreeningRules['words'] = [];
+	const together: ScreeningRules['together'] = [];
+	const longestFirst = (a: string, b: string) => b.length - a.length;
 	for (const r of f.rules) {
 		if (!isRule(r.rule)) throw new Error(`${source}: rule ${JSON.stringify(r.rule)} is not 1–9`);
 		const unless = list(r.unless, `rule ${r.rule}'s "unless"`);
@@ -67,31 +84,49 @@ export function parseScreeningRules(json: string, source = 'screening rules'): S
 			const what = `rule ${r.rule}'s "underway`;
 			underway = { rule: r.underway.rule, before: list(r.underway.before, `${what}.before"`), after: list(r.underway.after, `${what}.after"`) };
 		}
-		const n = words.length;
+		const n = words.length + together.length;
 		if ('lines' in r) {
 			for (const [line, ws] of Object.entries(r.lines))
 				for (const w of list(ws, `rule ${r.rule}'s line ${line}`)) words.push({ rule: r.rule, word: w, line, unless, underway });
 		} else if (Array.isArray(r.words)) {
 			for (const w of list(r.words, `rule ${r.rule}'s "words"`)) words.push({ rule: r.rule, word: w, line: null, unless, underway });
-		} else throw new Error(`${source}: rule ${r.rule} has neither "words" nor "lines"`);
-		if (words.length === n) throw new Error(`${source}: rule ${r.rule} has no words`);
+		} else if (r.words !== undefined || r.together === undefined)
+			throw new Error(`${source}: rule ${r.rule} has neither "words" nor "lines"`);
+		if (r.together !== undefined && !Array.isArray(r.together)) throw new Error(`${source}: rule ${r.rule}'s "together" must be a list`);
+		for (const [i, t] of (r.together ?? []).entries()) {
+			const what = `rule ${r.rule}'s "together" ${i + 1}`;
+			const line = 'lines' in r ? (t?.line ?? null) : null;
+			if ('lines' in r && (typeof line !== 'string' || !(line in r.lines))) throw new Error(`${source}: ${what} names no line of the rule`);
+			if (!Array.isArray(t?.all) || t.all.length < 2) throw new Error(`${source}: ${what} needs two groups or more in "all"`);
+			const gs = t.all.map((g) => {
+				if (typeof g !== 'string') return list(g, `${what}'s groups`);
+				const named = groups.get(g);
+				if (!named) throw new Error(`${source}: ${what} names no group ${JSON.stringify(g)}`);
+				return named;
+			});
+			if (gs.some((g) => !g.length)) throw new Error(`${source}: ${what} has an empty group`);
+			together.push({ rule: r.rule, line, groups: gs.map((g) => [...g].sort(longestFirst)), sentence: t.sentence === true, unless });
+		}
+		if (words.length + together.length === n) throw new Error(`${source}: rule ${r.rule} has no words`);
 	}
 	// longer words first, so 燃气泄漏 is found before a shorter word inside it
 	words.sort((a, b) => b.word.length - a.word.length);
-	const longestFirst = (a: string, b: string) => b.length - a.length;
 	const stop = list(f.stop, '"stop"').sort(longestFirst);
 	const empty = list(f.empty, '"empty"')
 		.map((w) => w.toLowerCase())
 		.sort(longestFirst);
-	return { words, stop, empty };
+	return { words, together, stop, empty };
 }
 
 export function loadScreeningRules(path: string): ScreeningRules {
 	return parseScreeningRules(readFileSync(path, 'utf8'), path);
 }
 
-/** Negators: a word after one in the same clause, directly or after up to two gap words, does not count. */
-const NEGATORS = ['没有', '没', '不是', '不会', '不', '无', '未', '并未', '并非', '从未', '尚未'];
+/**
+ * Negators, and fears that say the thing has not happened (怕着火, 担心掉下去): a word after one in the same clause,
+ * directly or after up to two gap words, does not count.
+ */
+const NEGATORS = ['没有', '没', '不是', '不会', '不', '无', '未', '并未', '并非', '从未', '尚未', '怕', '担心', '害怕', '生怕', '以免'];
 /** Words that may stand between a negator and the word it negates: 没有发生火灾, 未发生车祸, 没有人打架. */
 const GAPS = ['发生', '出现', '发现', '造成', '引起', '有', '人', '什么', '任何'];
 /** Questions that contain a negator but ask: 是不是着火了, 会不会爆炸, 有没有人受伤 — the word counts. */
@@ -101,6 +136,8 @@ const NEGATED = new RegExp(`(?:${NEGATORS.join('|')})${gap}`);
 const ASKED = new RegExp(`(?:${QUESTIONS.join('|')})${gap}`);
 /** Characters that end a clause (toHalfWidth keeps ，！？；： full-width): a negator or a cue only reaches the words of its own clause. */
 const CLAUSE_END = /[,.;:!?，。！？；：\s]/;
+/** Characters that end a sentence: a `together` entry marked `sentence` reaches over the clauses of one. */
+const SENTENCE_END = /[!?。！？\n]/;
 
 /** The text of the clause before `at`: from the last clause end before it. */
 function clauseBefore(text: string, at: number): string {
@@ -130,6 +167,34 @@ const UNDERWAY_GAP = 3;
  */
 export const MIN_MEANINGFUL = 2;
 
+/** A `together` hint shows the text from its first word to its last when it is this short (燃气管道漏气), else its words. */
+const TOGETHER_SHOWN = 8;
+
+/** The text cut where `end` matches: each piece with where it starts. */
+function segmentsOf(text: string, end: RegExp): { from: number; seg: string }[] {
+	const out: { from: number; seg: string }[] = [];
+	for (let from = 0, to = 0; from < text.length; from = to + 1) {
+		for (to = from; to < text.length && !end.test(text[to]); ) to++;
+		if (to > from) out.push({ from, seg: text.slice(from, to) });
+	}
+	return out;
+}
+
+/**
+ * Where a word of `group` first stands in the segment `seg` (of the text from `offset`) from `from` on, on characters
+ * not yet taken (the longest word at a place); positions in the text.
+ */
+function firstOf(seg: string, offset: number, group: string[], from: number, taken: Uint8Array): { at: number; end: number } | null {
+	let best: { at: number; end: number } | null = null;
+	for (const w of group)
+		for (let i = seg.indexOf(w, from - offset); i >= 0 && (!best || i + offset < best.at); i = seg.indexOf(w, i + 1))
+			if (!taken.subarray(i + offset, i + offset + w.length).includes(1)) {
+				best = { at: i + offset, end: i + offset + w.length };
+				break;
+			}
+	return best;
+}
+
 export function screen(rules: ScreeningRules, title: string, content: string): ScreeningHint[] {
 	const text = toHalfWidth(`${title}\n${content}`);
 	const taken = new Uint8Array(text.length);
@@ -149,6 +214,32 @@ export function screen(rules: ScreeningRules, title: string, content: string): S
 				w.underway &&
 				(w.underway.before.some((c) => before.slice(-(c.length + UNDERWAY_GAP)).includes(c)) || w.underway.after.some((c) => text.startsWith(c, end)));
 			found.push({ rule: underway ? w.underway!.rule : w.rule, word: w.word, line: w.line, at });
+		}
+	}
+	// an object and a state in one clause (燃气 … 漏气), or one sentence for an entry so marked (摔倒了，起不来): each
+	// group's first word there after the group before it, on characters no word took
+	const segments = { clause: segmentsOf(text, CLAUSE_END), sentence: segmentsOf(text, SENTENCE_END) };
+	for (const t of rules.together) {
+		for (const { from, seg } of t.sentence ? segments.sentence : segments.clause) {
+			if (!t.groups[t.groups.length - 1].some((w) => seg.includes(w))) continue;
+			const parts: { at: number; end: number }[] = [];
+			for (const g of t.groups) {
+				const p = firstOf(seg, from, g, parts.length ? parts[parts.length - 1].end : from, taken);
+				if (!p) break;
+				parts.push(p);
+			}
+			if (parts.length < t.groups.length) continue;
+			for (const p of parts) taken.fill(1, p.at, p.end);
+			const cancelled = parts.some((p) => {
+				const before = clauseBefore(text, p.at);
+				const clause = before + clauseAfter(text, p.at);
+				return negated(before) || t.unless.some((c) => clause.includes(c));
+			});
+			if (cancelled) continue;
+			const first = parts[0].at;
+			const last = parts[parts.length - 1].end;
+			const word = last - first <= TOGETHER_SHOWN ? text.slice(first, last) : parts.map((p) => text.slice(p.at, p.end)).join('…');
+			found.push({ rule: t.rule, word, line: t.line, at: first });
 		}
 	}
 	found.sort((a, b) => a.at - b.at);
