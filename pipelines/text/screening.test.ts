@@ -217,6 +217,32 @@ describe('screening hints', () => {
 		// the cue reaches its own clause only
 		expect(screen(rules, '', '这个路口经常堵车，刚刚又发生车祸了，有人倒在地上')[0]).toMatchObject({ rule: 2, line: '122', words: ['车祸'] });
 	});
+	it('gives no transfer hint for an event gone by, one already reported or what followed it, but does for one going on', () => {
+		noHints([
+			'我已经报警了，警察说这事让我找12345',
+			'上个月小区起火，物业到现在还没修好消防设施',
+			'昨天晚上小区发生火灾，现在要求物业赔偿',
+			'车祸发生已经一个月了，保险公司还不赔',
+			'交通事故理赔怎么办理',
+			'120急救车收费太贵了',
+			'前几天小区里有人打架，物业不管',
+			'去年发生火灾的那栋楼到现在还没修',
+			'火已经扑灭了，但是楼道全黑了，谁来清理',
+			'工友在厂里中暑晕倒送医院了，厂里说中暑不算工伤',
+			'想表扬一下社区的王姐，我家老人走失，她带着大家找了一晚上终于找到了'
+		]);
+		const cases: [string, string][] = [
+			['刚才小区里着火了', '119'],
+			['现在楼下有人打架', '110'],
+			['刚刚有人晕倒了，现在还没醒', '120'],
+			// the past with what goes on since: still an emergency
+			['我儿子从昨天到现在一直联系不上', '110'],
+			['昨天开始家里一直有煤气味', '119'],
+			// the cue reaches its own clause only
+			['昨天下了一场大雨，刚才楼下车库着火了', '119']
+		];
+		for (const [text, line] of cases) expect(screen(rules, '', text)[0], text).toMatchObject({ rule: 2, line });
+	});
 	it('reads a negator over a short gap, and a negated word hides the words inside it', () => {
 		noHints([
 			'小区没有发生火灾，但是消防通道被堆物堵住了',
@@ -249,12 +275,13 @@ describe('screening hints', () => {
 		expect(() => parseScreeningRules('nope', 'f.json')).toThrow(/f.json: not JSON/);
 		expect(() => parseScreeningRules('{"stop":"报警器","rules":[]}', 'f.json')).toThrow(/f.json: "stop" must be a list of words/);
 		expect(() => parseScreeningRules('{"rules":[{"rule":4,"words":["复议"],"underway":{"rule":0}}]}', 'f.json')).toThrow(/f.json: rule 4's "underway" names no rule 1–9/);
+		expect(() => parseScreeningRules('{"rules":[{"rule":2,"lines":{"119":["着火"]},"after":"理赔"}]}', 'f.json')).toThrow(/f.json: rule 2's "after" must be a list of words/);
 		const together = (t: unknown) => parseScreeningRules(JSON.stringify({ rules: [{ rule: 2, lines: { 119: ['着火'] }, together: [t] }] }), 'f.json');
 		expect(() => together({ line: '119', all: [['燃气']] })).toThrow(/f.json: rule 2's "together" 1 needs two groups or more in "all"/);
 		expect(() => together({ line: '999', all: [['燃气'], ['漏气']] })).toThrow(/f.json: rule 2's "together" 1 names no line of the rule/);
 		expect(() => together({ line: '119', all: ['person', ['漏气']] })).toThrow(/f.json: rule 2's "together" 1 names no group "person"/);
 		expect(together({ line: '119', all: [['燃气'], ['漏气']] }).together).toEqual([
-			{ rule: 2, line: '119', groups: [['燃气'], ['漏气']], sentence: false, unless: [] }
+			{ rule: 2, line: '119', groups: [['燃气'], ['漏气']], sentence: false, cues: { unless: [], past: [], ongoing: [], after: [] } }
 		]);
 	});
 });

@@ -1,7 +1,8 @@
 // Screening hints for the intake screen (DESIGN.md: non-acceptance rules 1–9). Words from
 // data/dict/screening.json name the rule they hint at; rule 2 also names the emergency line. The file's stop
-// phrases (以上诉求, 报警器) are read first as ordinary text, and a rule's `unless` cues cancel its words in their
-// clause (经常发生车祸 is no emergency); a procedure already under way (已经申请仲裁, 复议中) moves a rule-4 word to
+// phrases (以上诉求, 报警器) are read first as ordinary text, and a rule's cues cancel its words: `unless` in their
+// clause (经常发生车祸 is no emergency), `past` in their clause unless an `ongoing` cue there says it goes on (昨天着火,
+// 已经报警; but 从昨天到现在一直联系不上), `after` anywhere in their sentence (车祸 … 保险公司不赔); a procedure already under way (已经申请仲裁, 复议中) moves a rule-4 word to
 // rule 5. A rule's `together` entries name an object and a state that hint at it only in one clause together and in
 // that order (燃气 … 漏气, 孩子 … 掉 … 水里), where either alone is everyday talk. Text of nothing but greetings or test words (喂, 你好,
 // 测试) is rule 8. Rules 7 (repeat detection) and 9 (其他, the operator's own judgement) have no words. A hint is
@@ -11,16 +12,16 @@ import { toHalfWidth } from '../normalize/text';
 
 export interface ScreeningRules {
 	/**
-	 * rule → words (rule 2: line → words); `unless`: a cue in the word's clause that cancels it; `underway`: cues
+	 * rule → words (rule 2: line → words); `cues`: what cancels them (`Cues`); `underway`: cues
 	 * just before the word (up to UNDERWAY_GAP characters between) or right after it that move it to another rule
 	 */
-	words: { rule: number; word: string; line: string | null; unless: string[]; underway: Underway | null }[];
+	words: { rule: number; word: string; line: string | null; cues: Cues; underway: Underway | null }[];
 	/**
 	 * rule → groups of words (rule 2: with the line) that hint at it when each group has a word in one clause, in the
-	 * groups' order: an object and a state (燃气 … 漏气), read with the rule's `unless` cues and the negators as a word
+	 * groups' order: an object and a state (燃气 … 漏气), read with the rule's cues and the negators as a word
 	 * is; `sentence`: in one sentence, over its clauses (摔倒了，起不来)
 	 */
-	together: { rule: number; line: string | null; groups: string[][]; sentence: boolean; unless: string[] }[];
+	together: { rule: number; line: string | null; groups: string[][]; sentence: boolean; cues: Cues }[];
 	/** phrases read first, as ordinary text: no word inside or across them counts (以上诉求, 报警器) */
 	stop: string[];
 	/** words that carry no appeal (喂, 你好, 测试), longest first, lower case: text of nothing else is rule 8 */
@@ -33,6 +34,18 @@ export interface ScreeningHint {
 	words: string[];
 	/** rule 2: the emergency line the words point to (110/119/120/122) */
 	line: string | null;
+}
+
+/** What cancels a word of a rule: the past, habits, what follows an event (DESIGN.md rule 2: not an emergency going on). */
+export interface Cues {
+	/** a cue in the word's clause: 经常, 建议, 如果 */
+	unless: string[];
+	/** a cue in the word's clause that puts it in the past (昨天, 上个月, 已经报警) … */
+	past: string[];
+	/** … unless one of these in the clause says it goes on (到现在, 一直, 还在) */
+	ongoing: string[];
+	/** a cue anywhere in the word's sentence that speaks of what followed the event (理赔, 保险公司, 表扬) */
+	after: string[];
 }
 
 interface Underway {
@@ -50,6 +63,9 @@ interface RulesFile {
 	groups?: Record<string, string[]>;
 	rules: (({ rule: number; words?: string[] } | { rule: number; lines: Record<string, string[]> }) & {
 		unless?: string[];
+		past?: string[];
+		ongoing?: string[];
+		after?: string[];
 		underway?: Underway;
 		together?: { line?: string; all: Group[]; sentence?: boolean }[];
 	})[];
@@ -77,7 +93,8 @@ export function parseScreeningRules(json: string, source = 'screening rules'): S
 	const longestFirst = (a: string, b: string) => b.length - a.length;
 	for (const r of f.rules) {
 		if (!isRule(r.rule)) throw new Error(`${source}: rule ${JSON.stringify(r.rule)} is not 1–9`);
-		const unless = list(r.unless, `rule ${r.rule}'s "unless"`);
+		const cue = (k: keyof Cues) => list(r[k], `rule ${r.rule}'s "${k}"`);
+		const cues: Cues = { unless: cue('unless'), past: cue('past'), ongoing: cue('ongoing'), after: cue('after') };
 		let underway: Underway | null = null;
 		if (r.underway !== undefined) {
 			if (!isRule(r.underway?.rule)) throw new Error(`${source}: rule ${r.rule}'s "underway" names no rule 1–9`);
@@ -87,9 +104,9 @@ export function parseScreeningRules(json: string, source = 'screening rules'): S
 		const n = words.length + together.length;
 		if ('lines' in r) {
 			for (const [line, ws] of Object.entries(r.lines))
-				for (const w of list(ws, `rule ${r.rule}'s line ${line}`)) words.push({ rule: r.rule, word: w, line, unless, underway });
+				for (const w of list(ws, `rule ${r.rule}'s line ${line}`)) words.push({ rule: r.rule, word: w, line, cues, underway });
 		} else if (Array.isArray(r.words)) {
-			for (const w of list(r.words, `rule ${r.rule}'s "words"`)) words.push({ rule: r.rule, word: w, line: null, unless, underway });
+			for (const w of list(r.words, `rule ${r.rule}'s "words"`)) words.push({ rule: r.rule, word: w, line: null, cues, underway });
 		} else if (r.words !== undefined || r.together === undefined)
 			throw new Error(`${source}: rule ${r.rule} has neither "words" nor "lines"`);
 		if (r.together !== undefined && !Array.isArray(r.together)) throw new Error(`${source}: rule ${r.rule}'s "together" must be a list`);
@@ -105,7 +122,7 @@ export function parseScreeningRules(json: string, source = 'screening rules'): S
 				return named;
 			});
 			if (gs.some((g) => !g.length)) throw new Error(`${source}: ${what} has an empty group`);
-			together.push({ rule: r.rule, line, groups: gs.map((g) => [...g].sort(longestFirst)), sentence: t.sentence === true, unless });
+			together.push({ rule: r.rule, line, groups: gs.map((g) => [...g].sort(longestFirst)), sentence: t.sentence === true, cues });
 		}
 		if (words.length + together.length === n) throw new Error(`${source}: rule ${r.rule} has no words`);
 	}
@@ -151,6 +168,28 @@ function clauseAfter(text: string, at: number): string {
 	let to = at;
 	while (to < text.length && !CLAUSE_END.test(text[to])) to++;
 	return text.slice(at, to);
+}
+
+/** The sentence around `at`. */
+function sentenceAround(text: string, at: number): string {
+	let from = at;
+	while (from > 0 && !SENTENCE_END.test(text[from - 1])) from--;
+	let to = at;
+	while (to < text.length && !SENTENCE_END.test(text[to])) to++;
+	return text.slice(from, to);
+}
+
+/**
+ * Whether the rule's cues cancel its word at `at`, with its clause and the part of it before the word. A `past` cue
+ * counts unless an `ongoing` cue stands between it and the word (从昨天到现在一直联系不上, but not 去年的火灾到现在没修).
+ */
+function cancelled(cues: Cues, text: string, at: number, clause: string, before: string): boolean {
+	if (cues.unless.some((c) => clause.includes(c))) return true;
+	if (cues.past.some((c) => clause.includes(c))) {
+		const pastEnd = Math.max(...cues.past.map((c) => (before.includes(c) ? before.lastIndexOf(c) + c.length : -1)));
+		if (!cues.ongoing.some((c) => before.lastIndexOf(c) >= Math.max(pastEnd, 0))) return true;
+	}
+	return cues.after.length > 0 && cues.after.some((c) => sentenceAround(text, at).includes(c));
 }
 
 /** Whether a word is negated (没有发生火灾), not asked about (是不是着火了), by its clause before it. */
@@ -209,7 +248,7 @@ export function screen(rules: ScreeningRules, title: string, content: string): S
 			taken.fill(1, at, end);
 			const before = clauseBefore(text, at);
 			const clause = before + clauseAfter(text, at);
-			if (negated(before) || w.unless.some((c) => clause.includes(c))) continue;
+			if (negated(before) || cancelled(w.cues, text, at, clause, before)) continue;
 			const underway =
 				w.underway &&
 				(w.underway.before.some((c) => before.slice(-(c.length + UNDERWAY_GAP)).includes(c)) || w.underway.after.some((c) => text.startsWith(c, end)));
@@ -230,12 +269,15 @@ export function screen(rules: ScreeningRules, title: string, content: string): S
 			}
 			if (parts.length < t.groups.length) continue;
 			for (const p of parts) taken.fill(1, p.at, p.end);
-			const cancelled = parts.some((p) => {
+			// no word negated, no `unless` cue in a word's clause, and the time and sentence cues read at the last word (the
+			// state: 儿子从昨天到现在一直联系不上)
+			const counts = parts.every((p, i) => {
 				const before = clauseBefore(text, p.at);
 				const clause = before + clauseAfter(text, p.at);
-				return negated(before) || t.unless.some((c) => clause.includes(c));
+				if (negated(before)) return false;
+				return i === parts.length - 1 ? !cancelled(t.cues, text, p.at, clause, before) : !t.cues.unless.some((c) => clause.includes(c));
 			});
-			if (cancelled) continue;
+			if (!counts) continue;
 			const first = parts[0].at;
 			const last = parts[parts.length - 1].end;
 			const word = last - first <= TOGETHER_SHOWN ? text.slice(first, last) : parts.map((p) => text.slice(p.at, p.end)).join('…');
