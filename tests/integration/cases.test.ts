@@ -1063,6 +1063,38 @@ describe('intake validation', () => {
 			expect(e.message).toMatch(msg);
 		}
 	});
+	it('takes the caller’s phone in the forms repeat detection reads (full-width too), stored as given and keyed; refuses others naming the forms', async () => {
+		const session: SessionUser = { ...people.operator, id: people.operator.id!, username: 't_operator', unitName: null };
+		const post = async (body: unknown) => {
+			const request = new Request('http://localhost/api/v1/tickets', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+			const res = await ticketsRoute.POST({ locals: { user: session }, request } as never);
+			return { status: res.status, body: (await res.json()) as { ticket?: { ticket_no: string }; error?: { message: string } } };
+		};
+		// full-width digits, as Chinese input methods type them: taken, stored as typed, keyed as the mobile number
+		const full = await post({ ...INTAKE, caller_phone: '１３８１２３４５６７８' });
+		expect(full.status).toBe(201);
+		const [row] = await a.rel.db.select().from(tickets).where(eq(tickets.ticketNo, full.body.ticket!.ticket_no));
+		expect([row.callerPhone, row.callerPhoneKey]).toEqual(['１３８１２３４５６７８', '13812345678']);
+		const taken: [string, string][] = [
+			['+86 138-1234-5678', '13812345678'],
+			['(0512) 6512 3456', '051265123456'],
+			['65123456', '051265123456'], // a local number: the city's area code
+			['0512-65123456转801', '051265123456'] // the extension stays in what is stored, not in the key
+		];
+		for (const [given, key] of taken) {
+			const t = await registerTicket(a, people.operator, { ...INTAKE, caller_phone: given });
+			expect([t.callerPhone, t.callerPhoneKey], given).toEqual([given, key]);
+		}
+		// a service number, a 10-digit and a 15-digit "mobile": no key to find the caller by, refused
+		for (const given of ['12345', '1391234567', '138123456789012', 'call me']) {
+			const e = await refused({ ...INTAKE, caller_phone: given });
+			expect(e, given).toMatchObject({ code: 'invalid_input', field: 'caller_phone' });
+			expect(e.message).toMatch(/^联系电话格式不正确：应为 11 位手机号（如 13812345678）或带区号的固定电话（如 0512-65123456，本地固话可不带区号）/);
+		}
+		const api = await post({ ...INTAKE, caller_phone: '1391234567' });
+		expect(api.status).toBe(400);
+		expect(api.body.error!.message).toMatch(/^联系电话格式不正确：应为 11 位手机号/);
+	});
 	it('registers many calls at once: one number each, none lost, and one refused by the store fails alone', async () => {
 		await registerTicket(a, people.operator, INTAKE, { source: 'batch-test', externalId: 'dup' });
 		const results = await Promise.allSettled(

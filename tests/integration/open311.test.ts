@@ -325,6 +325,11 @@ describe('POST requests', () => {
 		);
 		expectJsonError(await post('requests.json', { ...base, address_string: 'x', email: 'not-mail' }), 400, 'email');
 		expectJsonError(await post('requests.json', { ...base, address_string: 'x', phone: 'call me' }), 400, 'phone');
+		// the 受理 form's rule: a number repeat detection can key the caller by, full-width digits read as digits
+		expectJsonError(await post('requests.json', { ...base, address_string: 'x', phone: '1391234567' }), 400, 'phone（联系电话）“1391234567”', '11 位手机号');
+		expectJsonError(await post('requests.json', { ...base, address_string: 'x', phone: '12345' }), 400, 'phone');
+		const wide = await created({ ...GOOD, phone: '１３８１２３４５６７８' });
+		expect((await a.rel.db.select().from(tickets).where(eq(tickets.ticketNo, wide)))[0].callerPhoneKey).toBe('13812345678');
 		expectJsonError(await post('requests.json', { ...base, address_string: 'x', media_url: 'javascript:alert(1)' }), 400, 'media_url');
 		const many = await post('requests.json', { ...base, lat: '91', long: 'x', email: '@' });
 		expect(descriptions(many)).toHaveLength(3);

@@ -120,6 +120,18 @@ describe('sync to analytics', () => {
 		expect(r).toBe(1);
 	});
 
+	it('keys a caller in the analytics store as repeat detection does (a local number with the city’s area code)', async () => {
+		const user = { id: null, role: 'operator' as const, unitCode: null, displayName: '测试' };
+		const call = (caller_phone: string) => registerTicket(a, user, { channel: 'phone', type: '咨询', content: '请问公积金怎么提取', caller_phone });
+		const local = await call('6512 3456');
+		const full = await call('0512-65123456');
+		expect(local.callerPhoneKey).toBe(full.callerPhoneKey);
+		await syncIdle(a);
+		const [k1, k2] = [(await fact(local.ticketNo)).caller_key, (await fact(full.ticketNo)).caller_key];
+		expect(String(k1)).toMatch(/^[0-9a-f]{16}$/);
+		expect(k1).toBe(k2);
+	});
+
 	it('after a restore into another cluster (transaction ids far ahead of it), marks the rows again and syncs everything once', async () => {
 		const t0 = new Date('2026-11-21T09:30:00+08:00');
 		const mk = async (no: string) => {

@@ -141,7 +141,8 @@ function toFact(app: App, t: TicketRow, { steps, ...figures }: LifecycleFigures,
 	const anc = t.categoryCode ? categoryAncestors(app.ref, t.categoryCode) : [];
 	const received = t.receivedAt.getTime();
 	const { day, hour } = shanghaiDayHour(received);
-	const phone = t.callerPhone ? normalizePhone(t.callerPhone) : null;
+	// the caller as repeat detection keys them (a local number with the city's area code: 65123456 is 0512 65123456)
+	const phone = t.callerPhone ? normalizePhone(t.callerPhone, app.ref.city.phoneAreaCode ?? undefined) : null;
 	return {
 		ticket_no: t.ticketNo, source: t.source, external_id: t.externalId, channel: t.channel, type: t.type,
 		category_code: t.categoryCode, category_l1: anc[0]?.code ?? null, category_l2: anc[1]?.code ?? null,

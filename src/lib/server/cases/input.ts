@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { CHANNEL_LABELS, CHANNELS, SATISFACTION, TICKET_TYPES, URGENCIES, URGENCY_LABELS } from '$pipelines/lifecycle/model';
 import { CONTENT_MAX_CHARS, contentLength } from '$pipelines/normalize/text';
+import { normalizePhone } from '$pipelines/normalize/index';
 import { ACTION_LABELS, CASE_ACTIONS, isUnversioned } from './machine';
 
 /** DESIGN.md: content 1 to 10,000 characters after trimming, counted as the feeds count them (code points). */
@@ -105,8 +106,7 @@ export const intakeSchema = z.object({
 		.max(30)
 		.optional()
 		.nullable()
-		.transform((s) => (s?.trim() ? s.trim() : null))
-		.refine((s) => s === null || /^[0-9+\-\s()]{5,30}$/.test(s), { error: '联系电话格式不正确' }),
+		.transform((s) => (s?.trim() ? s.trim() : null)),
 	lon: z.number().min(-180).max(180).optional().nullable(),
 	lat: z.number().min(-90).max(90).optional().nullable(),
 	/** earlier tickets about related matters to link the new one to (关联; each is handled on its own) */
@@ -118,6 +118,25 @@ export const intakeSchema = z.object({
 		.transform((l) => [...new Set((l ?? []).filter(Boolean))])
 });
 export type IntakeInput = z.output<typeof intakeSchema>;
+
+/**
+ * The forms a caller's phone is taken in, as normalizePhone reads them (with the city's area code, null when the
+ * city has none configured): the refusal of a number it cannot read lists them.
+ */
+export function phoneForms(areaCode: string | null): string {
+	const local = areaCode ? `，本地固话可不带区号` : '';
+	return `应为 11 位手机号（如 13812345678）或带区号的固定电话（如 ${areaCode ?? '010'}-65123456${local}），可带 +86、空格、短横线和分机号（如 转801）`;
+}
+
+/**
+ * Why registration refuses a caller's phone, or null when it takes it: a number normalizePhone reads (with the
+ * city's area code), so that every phone stored has the canonical key (tickets.caller_phone_key) repeat detection
+ * finds the caller by. Full-width digits, +86, dashes, spaces, brackets and an extension are read; service numbers
+ * (12345), a 10-digit or a 15-digit "mobile" are not.
+ */
+export function callerPhoneRefusal(phone: string, areaCode: string | null): string | null {
+	return normalizePhone(phone, areaCode ?? undefined) === null ? `联系电话格式不正确：${phoneForms(areaCode)}` : null;
+}
 
 /** The fields every action may carry; which ones it needs is checked per action (`requireFor`). */
 export const actionSchema = z.object({

@@ -16,7 +16,7 @@ import { ticketEvents, ticketLinks, tickets, type TicketRow } from '../db/schema
 import { requestSync } from '../sync';
 import { repeatScorer } from '$pipelines/text/bigrams';
 import { geocoderFor } from '../geo';
-import { CaseError, actionSchema, intakeSchema, parseInput, requireFor, type ActionInput, type IntakeInput } from './input';
+import { CaseError, actionSchema, callerPhoneRefusal, intakeSchema, parseInput, requireFor, type ActionInput, type IntakeInput } from './input';
 import { getLimits, workClocks } from './limits';
 import { ACTION_LABELS, CASE_ROLES, SCREEN_ACTIONS, canView, check, isAnnotation, isUnversioned, roleRefusal, targetOf, type CaseAction, type CaseState } from './machine';
 
@@ -74,6 +74,9 @@ export async function registerTicket(
 	opts: { source?: string; externalId?: string; decision?: unknown } = {}
 ): Promise<TicketRow> {
 	const input = parseInput(intakeSchema, raw);
+	// stored as given (an extension too, which the key drops); refused unless it has the key repeat detection uses
+	const phoneRefused = input.caller_phone ? callerPhoneRefusal(input.caller_phone, app.ref.city.phoneAreaCode) : null;
+	if (phoneRefused) throw new CaseError('invalid_input', phoneRefused, 'caller_phone', `caller_phone: not a phone number normalizePhone reads`);
 	checkPlaces(app, input);
 	if (input.street_code && !input.district_code) input.district_code = app.ref.streetByCode.get(input.street_code)!.districtCode;
 	// the place from the address (or the point) when the form or the client did not give it

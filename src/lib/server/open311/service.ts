@@ -12,7 +12,7 @@ import { formatDeadline } from '$lib/charts/format';
 import { pgErrorCode } from '../db/errors';
 import type { App } from '../app';
 import { verifyApiKey } from '../auth/tokens';
-import { CaseError } from '../cases/input';
+import { CaseError, callerPhoneRefusal, phoneForms } from '../cases/input';
 import { registerTicket, type CaseUser } from '../cases/service';
 import { open311Requests, tickets, type TicketRow } from '../db/schema';
 import { w3cDate, parseW3cDate, type Discovery, type Fields, type Open311ErrorItem, type Open311Service, type ServiceDefinition } from './format';
@@ -68,7 +68,7 @@ const listOf = (s: string | undefined) => [
  * When this API last changed as its clients see it (a w3c date-time): the discovery document's changeset, and its
  * v2 endpoint's. Bump it with every change to what the API accepts or answers.
  */
-export const OPEN311_CHANGESET = '2026-12-01T00:00:00+08:00';
+export const OPEN311_CHANGESET = '2026-12-02T00:00:00+08:00';
 const GEOREPORT_V2_SPEC = 'http://wiki.open311.org/GeoReport_v2';
 /** Where the GeoReport v2 API sits under a server's origin. */
 const V2_PATH = '/open311/v2';
@@ -219,7 +219,6 @@ function coordinate(text: string, max: number): number | null {
 }
 
 const chars = (s: string) => [...s].length;
-const PHONE = /^[0-9+\-\s()]{5,30}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Intake fields the case module refused, as the Open311 parameter behind them. */
@@ -263,8 +262,10 @@ function validate(app: App, p: Open311Params): string[] {
 		errors.push(`description（诉求描述）不能超过 ${MAX_DESCRIPTION} 个字，收到 ${chars(v.description)} 个字`);
 	if (v.email !== undefined && (v.email.length > 254 || !EMAIL.test(v.email.trim())))
 		errors.push(`email“${shown(v.email)}”不是有效的电子邮件地址`);
-	if (v.phone !== undefined && !PHONE.test(v.phone.trim()))
-		errors.push(`phone（联系电话）“${shown(v.phone)}”格式不正确：只能含数字、空格和 + - ( )，5 到 30 位`);
+	// the rule of the 受理 form: a number with the key repeat detection finds the caller by
+	const area = app.ref.city.phoneAreaCode;
+	if (v.phone !== undefined && (chars(v.phone.trim()) > 30 || callerPhoneRefusal(v.phone.trim(), area) !== null))
+		errors.push(`phone（联系电话）“${shown(v.phone)}”格式不正确：${phoneForms(area)}，不超过 30 个字`);
 	const name = reporterName(v.first_name, v.last_name);
 	if (name && chars(name) > 50) errors.push(`first_name 和 last_name（姓名）合起来不能超过 50 个字，收到 ${chars(name)} 个字`);
 	if (v.media_url !== undefined && (v.media_url.length > 2000 || !/^https?:\/\/\S+$/i.test(v.media_url.trim())))
