@@ -1,6 +1,6 @@
 import { json, redirect, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
 import { app, hasApp, setApp, startApp } from '$lib/server/app';
-import { SESSION_COOKIE, validateSession } from '$lib/server/auth';
+import { SESSION_COOKIE, checkSessionToken, sessionCookie } from '$lib/server/auth';
 import { loadConfig } from '$lib/server/config';
 import { startInbox } from '$lib/server/inbox';
 import { announceServer, onShutdown } from '$lib/server/presence';
@@ -73,7 +73,10 @@ export const handle: Handle = async ({ event, resolve }) => {
 	}
 	const { rel, config } = await app();
 	const token = event.cookies.get(SESSION_COOKIE) ?? '';
-	event.locals.user = token ? await validateSession(rel.db, token, config.sessionDays) : null;
+	const session = token ? await checkSessionToken(rel.db, token, config.sessionDays) : null;
+	event.locals.user = session?.user ?? null;
+	// a sliding session: when the check extended it (once per half lifetime), the browser gets the new expiry too
+	if (session?.renewedUntil) event.cookies.set(SESSION_COOKIE, token, sessionCookie(event.url, session.renewedUntil));
 
 	const isPublic = PUBLIC.includes(path) || path.startsWith('/_app/') || path === '/favicon.svg';
 	if (!event.locals.user && token) event.cookies.delete(SESSION_COOKIE, { path: '/' });

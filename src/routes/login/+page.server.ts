@@ -3,7 +3,7 @@ import { ROLE_LABELS } from '$lib/types';
 import { homeFor } from '$lib/nav';
 import { app } from '$lib/server/app';
 import { cityShortName } from '$pipelines/reference/index';
-import { AuthError, DEMO_ACCOUNTS, DEMO_PASSWORD, SESSION_COOKIE, login } from '$lib/server/auth';
+import { AuthError, DEMO_ACCOUNTS, DEMO_PASSWORD, SESSION_COOKIE, login, sessionCookie } from '$lib/server/auth';
 import { safeNext } from '$lib/server/auth/next';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -27,13 +27,7 @@ export const actions: Actions = {
 		const { rel, config } = await app();
 		try {
 			const s = await login(rel.db, username, password, getClientAddress(), config.sessionDays);
-			cookies.set(SESSION_COOKIE, s.token, {
-				path: '/',
-				httpOnly: true,
-				sameSite: 'lax',
-				secure: url.protocol === 'https:',
-				expires: s.expiresAt
-			});
+			cookies.set(SESSION_COOKIE, s.token, sessionCookie(url, s.expiresAt));
 			redirect(303, safeNext(url.searchParams.get('next')) ?? homeFor(s.user.role));
 		} catch (e) {
 			if (e instanceof AuthError) return fail(e.code === 'throttled' ? 429 : 400, { message: e.message, username });

@@ -9,6 +9,15 @@ import { sessions, units, users } from '../db/schema';
 
 export const SESSION_COOKIE = 'mq_session';
 
+/**
+ * The session cookie's attributes, at login and at each renewal: HttpOnly, SameSite=Lax, Secure when the app is
+ * reached over HTTPS (as SvelteKit sees the address, ORIGIN or PROTOCOL_HEADER behind a proxy), and the session's
+ * expiry.
+ */
+export function sessionCookie(url: URL, expires: Date) {
+	return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: url.protocol === 'https:', expires };
+}
+
 export class AuthError extends Error {
 	constructor(
 		readonly code: 'bad_credentials' | 'throttled' | 'invalid_input' | 'exists',
@@ -118,26 +127,53 @@ const SESSION_RECHECK_MS = 15_000;
 const SESSION_CACHE_MAX = 10_000;
 const checked = new Map<string, { user: SessionUser; at: number; expiresAt: number }>();
 
-/** The user behind a session token, extending the session when less than half its life is left. */
-export async function validateSession(db: Db, token: string, sessionDays: number, now = Date.now()): Promise<SessionUser | null> {
+/** A valid session: its user, and the new expiry when this check extended it (null when it did not). */
+export interface SessionCheck {
+	user: SessionUser;
+	renewedUntil: Date | null;
+}
+
+/**
+ * The session behind a token, extended to the full lifetime when less than half its life is left — so at most once
+ * per half lifetime, which is when the caller must send the cookie again with `renewedUntil` as its expiry (the
+ * browser drops it at the expiry it was last given, whatever the table says). A caller that cannot set a cookie (a
+ * stream whose headers are sent) passes `extend: false`, leaving the extension to a request that can.
+ */
+export async function checkSessionToken(
+	db: Db,
+	token: string,
+	sessionDays: number,
+	{ now = Date.now(), extend = true }: { now?: number; extend?: boolean } = {}
+): Promise<SessionCheck | null> {
 	if (!token) return null;
 	const id = sha256(token);
 	const hit = checked.get(id);
-	if (hit && now - hit.at < SESSION_RECHECK_MS && now < hit.expiresAt) return hit.user;
-	const user = await checkSession(db, id, sessionDays, now);
-	if (user) {
+	if (hit && now - hit.at < SESSION_RECHECK_MS && now < hit.expiresAt) return { user: hit.user, renewedUntil: null };
+	const s = await checkSession(db, id, sessionDays, now, extend);
+	if (s) {
 		if (checked.size >= SESSION_CACHE_MAX) checked.clear();
-		checked.set(id, { user: user.user, at: now, expiresAt: user.expiresAt });
+		checked.set(id, { user: s.user, at: now, expiresAt: s.expiresAt });
 	} else checked.delete(id);
-	return user?.user ?? null;
+	return s && { user: s.user, renewedUntil: s.renewed ? new Date(s.expiresAt) : null };
+}
+
+/** The user behind a session token (checkSessionToken without the renewal). */
+export async function validateSession(
+	db: Db,
+	token: string,
+	sessionDays: number,
+	opts: { now?: number; extend?: boolean } = {}
+): Promise<SessionUser | null> {
+	return (await checkSessionToken(db, token, sessionDays, opts))?.user ?? null;
 }
 
 async function checkSession(
 	db: Db,
 	id: string,
 	sessionDays: number,
-	now: number
-): Promise<{ user: SessionUser; expiresAt: number } | null> {
+	now: number,
+	extend: boolean
+): Promise<{ user: SessionUser; expiresAt: number; renewed: boolean } | null> {
 	const [s] = await db
 		.select({ session: sessions, user: users })
 		.from(sessions)
@@ -146,14 +182,15 @@ async function checkSession(
 	if (!s) return null;
 	const life = sessionDays * 86_400_000;
 	let expiresAt = s.session.expiresAt.getTime();
-	if (expiresAt - now < life / 2) {
+	const renewed = extend && expiresAt - now < life / 2;
+	if (renewed) {
 		expiresAt = now + life;
 		await db
 			.update(sessions)
 			.set({ expiresAt: new Date(expiresAt) })
 			.where(eq(sessions.id, id));
 	}
-	return { user: await toSessionUser(db, s.user), expiresAt };
+	return { user: await toSessionUser(db, s.user), expiresAt, renewed };
 }
 
 export async function logout(db: Db, token: string): Promise<void> {

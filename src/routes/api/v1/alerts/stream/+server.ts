@@ -38,7 +38,9 @@ export const GET: RequestHandler = async ({ locals, request, cookies }) => {
 			let queue: Promise<void> = Promise.resolve();
 			const send = (s: string) => {
 				queue = queue.then(() =>
-					validateSession(rel.db, token, config.sessionDays).then(
+					// (never extending the session: the stream cannot send the renewed cookie, so the browser would
+					// drop it at the old expiry; the page's own requests extend it)
+					validateSession(rel.db, token, config.sessionDays, { extend: false }).then(
 						(user) => (user && canSee(user.role, '/alerts') ? write(s) : end()),
 						() => end()
 					)

@@ -1,0 +1,98 @@
+// The server hook with a signed-in user: the session cookie's renewal.
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handle } from '../../src/hooks.server';
+import { stopApp, type App } from '../../src/lib/server/app';
+import { SESSION_COOKIE, createUser, login, validateSession } from '../../src/lib/server/auth';
+import { sessions } from '../../src/lib/server/db/schema';
+import { startRouteApp } from '../support/app';
+
+const DAY = 86_400_000;
+let a: App;
+let userId: number;
+
+beforeAll(async () => {
+	a = await startRouteApp();
+	userId = await createUser(a.rel.db, { username: 'clerk', displayName: '话务员', role: 'operator', password: 'password-123' });
+});
+
+afterAll(async () => {
+	if (a) await stopApp(a);
+});
+
+interface SetCookie {
+	name: string;
+	value: string;
+	opts: Record<string, unknown>;
+}
+
+/** One request through the hook with the session cookie `token`; the cookies the hook set, and the response. */
+async function send(url: string, token: string, init: RequestInit = {}) {
+	const set: SetCookie[] = [];
+	const event = {
+		url: new URL(url),
+		request: new Request(url, init),
+		cookies: {
+			get: (name: string) => (name === SESSION_COOKIE ? token : undefined),
+			set: (name: string, value: string, opts: Record<string, unknown>) => set.push({ name, value, opts }),
+			delete: () => {}
+		},
+		locals: {} as { user?: unknown },
+		getClientAddress: () => '127.0.0.1'
+	};
+	const response = await handle({ event: event as never, resolve: (() => Promise.resolve(new Response('ok'))) as never });
+	return { response, set, user: event.locals.user };
+}
+
+/** A new session of the clerk whose expiry in the table is `left` from now. */
+async function sessionWith(left: number): Promise<string> {
+	const { token } = await login(a.rel.db, 'clerk', 'password-123', 'test', a.config.sessionDays);
+	await a.rel.db.update(sessions).set({ expiresAt: new Date(Date.now() + left) }).where(eq(sessions.userId, userId));
+	return token;
+}
+
+const expiries = async () => (await a.rel.db.select({ e: sessions.expiresAt }).from(sessions).where(eq(sessions.userId, userId))).map((r) => r.e.getTime());
+
+describe('a sliding session', () => {
+	it('sends the cookie again with the new expiry when a request extends the session (the browser dropped it at the first expiry)', async () => {
+		const life = a.config.sessionDays * DAY;
+		const token = await sessionWith(life / 2 - DAY);
+		const before = Date.now();
+		const first = await send('http://x/intake', token);
+		expect(first.user).toMatchObject({ username: 'clerk' });
+		expect(first.set).toHaveLength(1);
+		const [c] = first.set;
+		expect(c).toMatchObject({ name: SESSION_COOKIE, value: token, opts: { path: '/', httpOnly: true, sameSite: 'lax', secure: false } });
+		const expires = (c.opts.expires as Date).getTime();
+		expect(expires).toBeGreaterThanOrEqual(before + life);
+		expect(expires).toBeLessThanOrEqual(Date.now() + life);
+		// the table says the same
+		expect(await expiries()).toEqual([expires]);
+		// the extension is done: the next requests neither write nor send the cookie again
+		expect((await send('http://x/intake', token)).set).toEqual([]);
+	});
+
+	it('keeps the cookie Secure when the app is reached over HTTPS', async () => {
+		await a.rel.db.delete(sessions).where(eq(sessions.userId, userId));
+		const token = await sessionWith(DAY);
+		const { set } = await send('https://x/intake', token);
+		expect(set).toHaveLength(1);
+		expect(set[0].opts).toMatchObject({ httpOnly: true, sameSite: 'lax', secure: true });
+	});
+
+	it('sends nothing while more than half the lifetime is left', async () => {
+		await a.rel.db.delete(sessions).where(eq(sessions.userId, userId));
+		const token = await sessionWith(a.config.sessionDays * DAY - 60_000);
+		const { set, user } = await send('http://x/intake', token);
+		expect(user).toMatchObject({ username: 'clerk' });
+		expect(set).toEqual([]);
+	});
+
+	it('is not extended by a check that cannot send the cookie (the alert stream)', async () => {
+		await a.rel.db.delete(sessions).where(eq(sessions.userId, userId));
+		const token = await sessionWith(DAY);
+		const [old] = await expiries();
+		expect(await validateSession(a.rel.db, token, a.config.sessionDays, { extend: false })).toMatchObject({ username: 'clerk' });
+		expect(await expiries()).toEqual([old]);
+	});
+});
