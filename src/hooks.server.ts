@@ -10,6 +10,7 @@ import { startAlertWork } from '$lib/server/alerts/service';
 import { startBackgroundPriority, startThreads } from '$lib/server/threads';
 import { stopSync } from '$lib/server/sync';
 import { withoutParameters } from '$lib/server/log';
+import { SESSION_EXPIRED_CODE, SESSION_EXPIRED_MESSAGE } from '$lib/session-expired';
 
 /** Pages and endpoints anyone may reach. */
 const PUBLIC = ['/login', '/healthz'];
@@ -25,6 +26,38 @@ function crossSiteForm(request: Request, url: URL): boolean {
 	if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(request.method)) return false;
 	const type = request.headers.get('content-type')?.split(';')[0].trim().toLowerCase() ?? '';
 	return FORM_TYPES.includes(type) && request.headers.get('origin') !== url.origin;
+}
+
+/**
+ * A SvelteKit form action: a POST to a page outside the API naming its action (`?/name`), or one sent by use:enhance
+ * (`x-sveltekit-action: true`, which wants the ActionResult as JSON). A POST to an endpoint (/logout) is neither.
+ */
+function formAction(request: Request, url: URL): 'enhanced' | 'plain' | null {
+	if (request.method !== 'POST' || url.pathname.startsWith('/api/')) return null;
+	if (request.headers.get('x-sveltekit-action') === 'true') return 'enhanced';
+	return [...url.searchParams.keys()].some((k) => k.startsWith('/')) ? 'plain' : null;
+}
+
+/**
+ * A form submitted without a valid session: refused with 401 where the form is, not sent to the login page (which
+ * lost what was typed). use:enhance gets a failure (the ActionResult of fail(401, …), its data in devalue's format)
+ * that the app's enhance (lib/ui/forms.svelte.ts) shows without redrawing the form; a form posted without script
+ * gets a page saying the same, from which the browser's Back returns to the form as it was filled in.
+ */
+function sessionExpiredAnswer(kind: 'enhanced' | 'plain', url: URL): Response {
+	const headers = { 'cache-control': 'no-store' };
+	if (kind === 'enhanced') {
+		const data = JSON.stringify([{ code: 1, message: 2 }, SESSION_EXPIRED_CODE, SESSION_EXPIRED_MESSAGE]);
+		return json({ type: 'failure', status: 401, data }, { status: 401, headers });
+	}
+	const next = encodeURIComponent(url.pathname);
+	const html = `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>登录已过期 · 民情</title></head>
+<body><main>
+<h1>${SESSION_EXPIRED_MESSAGE}</h1>
+<p>本次提交未保存。请<a href="/login" target="_blank" rel="noopener">在新标签页中重新登录</a>，然后用浏览器的「后退」回到表单（已填写的内容一般仍在）再次提交；或<a href="/login?next=${next}">在本页登录</a>（需重新填写）。</p>
+</main></body></html>`;
+	return new Response(html, { status: 401, headers: { ...headers, 'content-type': 'text/html; charset=utf-8' } });
 }
 
 export const init: ServerInit = async () => {
@@ -84,6 +117,8 @@ export const handle: Handle = async ({ event, resolve }) => {
 		if (path.startsWith('/api/')) {
 			return json({ error: { code: 'unauthenticated', message: '未登录或登录已过期' } }, { status: 401 });
 		}
+		const action = formAction(event.request, event.url);
+		if (action) return sessionExpiredAnswer(action, event.url);
 		const next = path === '/' ? '' : `?next=${encodeURIComponent(path + event.url.search)}`;
 		redirect(303, `/login${next}`);
 	}

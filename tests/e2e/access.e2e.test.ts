@@ -77,3 +77,40 @@ describe('access by role', () => {
 		await page.close();
 	});
 });
+
+describe('a session that ends while a form is filled in', () => {
+	it('keeps what was typed and says so; signed in again in another tab, the same form is sent (the login page took its place before)', async () => {
+		const ctx = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+		const page = await ctx.newPage();
+		const errors = watchErrors(page);
+		await loginAs(page, server.url, 'admin');
+		await page.goto(`${server.url}/settings/alerts`);
+		await page.locator('details.add summary', { hasText: '添加关注词表' }).click();
+		const f = page.locator('[data-testid=watchlist-new]');
+		await f.locator('input[name=slug]').fill('heat_wave');
+		await f.locator('input[name=name]').fill('高温');
+		await f.locator('textarea[name=terms]').fill('高温、中暑');
+		// the session ends elsewhere (logged out from another tab, or expired) while this page still holds its cookie
+		const session = (await ctx.cookies()).find((c) => c.name === 'mq_session');
+		const out = await fetch(`${server.url}/logout`, { method: 'POST', headers: { cookie: `mq_session=${session!.value}` }, redirect: 'manual' });
+		expect(out.status).toBe(303);
+		await f.locator('button', { hasText: '添加关注词表' }).click();
+		const notice = page.locator('[data-testid=session-expired]');
+		await notice.waitFor();
+		expect(await notice.innerText()).toContain('登录已过期，请重新登录后再提交');
+		expect(new URL(page.url()).pathname).toBe('/settings/alerts');
+		expect(await f.locator('input[name=slug]').inputValue()).toBe('heat_wave');
+		expect(await f.locator('input[name=name]').inputValue()).toBe('高温');
+		expect(await f.locator('textarea[name=terms]').inputValue()).toBe('高温、中暑');
+		await page.screenshot({ path: join(SHOTS, 'session-expired.png') });
+		// the notice's link signs in again in a new tab; back here, the same form goes through
+		const [tab] = await Promise.all([ctx.waitForEvent('page'), notice.locator('[data-testid=login-again]').click()]);
+		await loginAs(tab, server.url, 'admin');
+		await tab.close();
+		await f.locator('button', { hasText: '添加关注词表' }).click();
+		await page.locator('[data-testid=watchlist-row][data-slug=heat_wave]').waitFor();
+		expect(await notice.count()).toBe(0);
+		expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
+		await ctx.close();
+	});
+});

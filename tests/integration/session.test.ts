@@ -1,9 +1,11 @@
-// The server hook with a signed-in user: the session cookie's renewal.
+// The server hook with sessions: the session cookie's renewal, a form sent after its session ended.
 import { eq } from 'drizzle-orm';
+import { parse } from 'devalue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handle } from '../../src/hooks.server';
 import { stopApp, type App } from '../../src/lib/server/app';
-import { SESSION_COOKIE, createUser, login, validateSession } from '../../src/lib/server/auth';
+import { SESSION_COOKIE, createUser, login, logout, validateSession } from '../../src/lib/server/auth';
+import { isSessionExpired } from '../../src/lib/session-expired';
 import { sessions } from '../../src/lib/server/db/schema';
 import { startRouteApp } from '../support/app';
 
@@ -94,5 +96,50 @@ describe('a sliding session', () => {
 		const [old] = await expiries();
 		expect(await validateSession(a.rel.db, token, a.config.sessionDays, { extend: false })).toMatchObject({ username: 'clerk' });
 		expect(await expiries()).toEqual([old]);
+	});
+});
+
+describe('a form sent after its session ended', () => {
+	const form = { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://x' };
+	const body = 'slug=flood&name=%E9%98%B2%E6%B1%9B';
+
+	it('is refused with 401 where the form is: a failure use:enhance shows without redrawing the form (a redirect to the login page before)', async () => {
+		const { token } = await login(a.rel.db, 'clerk', 'password-123', 'test', a.config.sessionDays);
+		await logout(a.rel.db, token);
+		const { response } = await send('http://x/settings/alerts?/watchlist', token, {
+			method: 'POST',
+			headers: { ...form, accept: 'application/json', 'x-sveltekit-action': 'true' },
+			body
+		});
+		expect(response.status).toBe(401);
+		expect(response.headers.get('cache-control')).toBe('no-store');
+		const result = await response.json();
+		// what SvelteKit's deserialize makes of it (its data in devalue's format)
+		const parsed = { ...result, data: parse(result.data) };
+		expect(parsed).toEqual({ type: 'failure', status: 401, data: { code: 'session_expired', message: '登录已过期，请重新登录后再提交' } });
+		expect(isSessionExpired(parsed)).toBe(true);
+	});
+
+	it('posted without script, is answered with a page that says so, without any session at all', async () => {
+		const { response } = await send('http://x/settings/alerts?/watchlist', '', { method: 'POST', headers: form, body });
+		expect(response.status).toBe(401);
+		expect(response.headers.get('content-type')).toContain('text/html');
+		const html = await response.text();
+		expect(html).toContain('登录已过期，请重新登录后再提交');
+		expect(html).toContain('href="/login?next=%2Fsettings%2Falerts"');
+	});
+
+	it('leaves the redirect to the login page for a page and for a POST to an endpoint (/logout)', async () => {
+		for (const [url, init] of [
+			['http://x/settings/alerts', {}],
+			['http://x/logout', { method: 'POST', headers: form, body: '' }]
+		] as const) {
+			const thrown = await send(url, '', init).then(
+				() => null,
+				(e: unknown) => e
+			);
+			expect(thrown).toMatchObject({ status: 303 });
+			expect((thrown as { location: string }).location).toMatch(/^\/login/);
+		}
 	});
 });
