@@ -5,12 +5,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stopApp, type App } from '../../src/lib/server/app';
-import { startMemoryApp } from '../support/app';
+import { startRouteApp } from '../support/app';
 import { actOnAlert, alertsIdle, announceOwed, endSilence, notify, startSilence } from '../../src/lib/server/alerts/service';
-import { deleteWebhook, expireSilence, listWebhooks, saveWebhook } from '../../src/lib/server/alerts/settings';
+import { deleteWebhook, expireSilence, listWebhooks, saveWebhook, warnUserinfoWebhooks } from '../../src/lib/server/alerts/settings';
+import { alertDetail } from '../../src/lib/server/alerts/read';
+import { USERINFO_REFUSED } from '../../src/lib/server/alerts/notify';
+import { GET as alertApi } from '../../src/routes/api/v1/alerts/[id]/+server';
+import { load as settingsLoad } from '../../src/routes/(app)/settings/alerts/+page.server';
 import { configureOutbox, resumeOutbox, runOutbox, stopOutbox } from '../../src/lib/server/alerts/outbox';
 import { alertTrail, getAlert, recordIncident, type DetectedIncident } from '../../src/lib/server/alerts/store';
-import { webhookDeliveries, webhookMessages } from '../../src/lib/server/db/schema';
+import { webhookDeliveries, webhookMessages, webhooks } from '../../src/lib/server/db/schema';
 import { asc, eq } from 'drizzle-orm';
 
 let app: App;
@@ -52,7 +56,7 @@ beforeAll(async () => {
 	});
 	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 	base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-	app = await startMemoryApp();
+	app = await startRouteApp();
 }, 120_000);
 
 afterAll(async () => {
@@ -211,6 +215,48 @@ describe('an owed announcement', () => {
 				[ok.id, 'fired'],
 				[late.id, 'fired']
 			]);
+		}));
+});
+
+describe('an address with a user name and password', () => {
+	it('saved before that was refused: said at start, each message fails once without a retry, and no page, log or API shows the password', () =>
+		onClock(async (clock) => {
+			for (const h of await listWebhooks(app.rel.db)) await deleteWebhook(app.rel.db, h.id);
+			const url = `${base.replace('http://', 'http://duty:s3cret@')}/cred`;
+			const [hook] = await app.rel.db.insert(webhooks).values({ name: '带密码的地址', url, format: 'json', minSeverity: 4 }).returning();
+			const said: string[] = [];
+			expect(await warnUserinfoWebhooks(app.rel.db, (m) => said.push(m))).toBe(1);
+			expect(said).toEqual([`[minqing] 通知地址「带密码的地址」（#${hook.id}，${base}/cred）含有用户名和密码，无法发送：请在 设置 › 预警 中修改地址`]);
+			const alert = await raise('320587');
+			// what an earlier version logged: fetch's refusal, quoting the address as given
+			await app.rel.db.insert(webhookDeliveries).values({
+				webhookId: hook.id, alertId: alert.id, event: 'fired', attempt: 1, status: 'failed', httpStatus: null,
+				error: `网络错误：Request cannot be constructed from a URL that includes credentials: ${url}`, durationMs: 1, at: new Date(clock.t - 3600_000)
+			});
+			notify(app, alert, 'fired');
+			await alertsIdle();
+			await runOutbox(app);
+			clock.t += 3600_000;
+			expect(await runOutbox(app)).toBeNull(); // nothing left to retry
+			expect(got('/cred', alert.id)).toEqual([]);
+			expect((await log(alert.id)).map((d) => [d.attempt, d.status, d.error])).toEqual([
+				[1, 'failed', `网络错误：Request cannot be constructed from a URL that includes credentials: ${url}`],
+				[1, 'failed', USERINFO_REFUSED]
+			]);
+			// the alert's page and API (leaders and the emergency office see them) and the settings
+			const detail = await alertDetail(app, alert.id);
+			expect(detail.deliveries.map((d) => d.error)).toEqual([
+				USERINFO_REFUSED,
+				`网络错误：Request cannot be constructed from a URL that includes credentials: ${base}/cred`
+			]);
+			const leader = { id: 1, username: 'leader', displayName: '领导', role: 'leader', unitCode: null, unitName: null };
+			const res = await alertApi({ locals: { user: leader }, params: { id: String(alert.id) } } as never);
+			expect(res.status).toBe(200);
+			const admin = { ...leader, username: 'admin', role: 'admin' };
+			const settings = (await settingsLoad({ locals: { user: admin } } as never)) as Exclude<Awaited<ReturnType<typeof settingsLoad>>, void>;
+			expect(settings.webhooks).toEqual([expect.objectContaining({ id: hook.id, url: `${base}/cred`, userinfo: true })]);
+			for (const shown of [await res.text(), JSON.stringify(settings)]) expect(shown).not.toContain('s3cret');
+			await deleteWebhook(app.rel.db, hook.id);
 		}));
 });
 

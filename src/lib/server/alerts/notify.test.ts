@@ -19,7 +19,9 @@ import {
 	type DeliveryLog,
 	type DeliveryRecord,
 	type Webhook,
-	type WebhookFormat
+	type WebhookFormat,
+	USERINFO_REFUSED,
+	withoutUserinfo
 } from './notify';
 
 interface Received {
@@ -449,6 +451,36 @@ describe('deliver to a real receiver', () => {
 		expect(await deliver(hook('json', 'http://127.0.0.1:9/hook'), msg, log, { sleep: s.sleep, attempts: 5 })).toBe(false);
 		expect(log.records.map((x) => x.status)).toEqual(['failed']);
 		expect(log.records[0].error).toBe('端口 9 不能用于 HTTP 请求（在 fetch 禁用的端口之列），请改用其他端口');
+	});
+
+	it('does not send to an address with a user name and password, nor retry it, and logs no password', async () => {
+		const r = await receiver((_req, res) => send(res, 200, {}));
+		const url = r.url.replace('http://', 'http://user:s3cret@') + '/cred';
+		for (const format of ['json', 'dingtalk'] as const) {
+			const log = memoryLog();
+			const s = fakeSleep();
+			expect(await deliver(hook(format, url, { secret: format === 'dingtalk' ? 'SECx' : null }), msg, log, { sleep: s.sleep }), format).toBe(false);
+			expect(log.records.map((x) => [x.status, x.httpStatus, x.error]), format).toEqual([['failed', null, USERINFO_REFUSED]]);
+			expect(s.delays).toEqual([]);
+		}
+		expect(r.requests).toEqual([]);
+		// fetch's own refusal, should a request get that far, is final too, and quoted without the credentials
+		const refusing = (async (u: string) => {
+			throw new TypeError(`Request cannot be constructed from a URL that includes credentials: ${u.replace('//', '//u:pw@')}`);
+		}) as unknown as typeof fetch;
+		const log = memoryLog();
+		expect(await deliver(hook('json', 'http://127.0.0.1:4399/cred'), msg, log, { fetch: refusing, sleep: fakeSleep().sleep })).toBe(false);
+		expect(log.records.map((x) => [x.status, x.error])).toEqual([['failed', USERINFO_REFUSED]]);
+	});
+
+	it('quotes a failing request’s URL without its user name and password', async () => {
+		const failing = (async (u: string) => {
+			throw new TypeError('fetch failed', { cause: new Error(`getaddrinfo ENOTFOUND for http://u:pw@${new URL(u).host}/x and https://a@b.example/`) });
+		}) as unknown as typeof fetch;
+		const log = memoryLog();
+		await deliver(hook('json', 'http://hooks.example.invalid/x'), msg, log, { fetch: failing, attempts: 1 });
+		expect(log.records[0].error).toBe('网络错误：getaddrinfo ENOTFOUND for http://hooks.example.invalid/x and https://b.example/');
+		expect(withoutUserinfo('见 http://user:pass@127.0.0.1:4399/cred?x=a@b 与 http://h/p@q')).toBe('见 http://127.0.0.1:4399/cred?x=a@b 与 http://h/p@q');
 	});
 
 	it('treats a DingTalk errcode ≠ 0 as failure: 310000 is final, 130101 (too fast) waits out the robot’s 10-minute hold', async () => {

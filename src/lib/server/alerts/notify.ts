@@ -37,7 +37,9 @@
 // and errcode −1 (系统繁忙, both robots). Not retried, since the same request would fail the same way: other HTTP statuses (4xx:
 // wrong URL or token; 3xx: redirects are not followed, a webhook URL should not move), other errcodes (e.g.
 // DingTalk 310000 — bad signature, missing keyword or IP not allowed; 300001 token missing; WeCom 93000 bad
-// key) and a robot answer that is not JSON. Backoff before attempt k+1: baseDelayMs · 2^(k−1) (default 1 s,
+// key), a robot answer that is not JSON, and an address with a user name or password (stored before saving refused
+// it: fetch never sends such a request; the log says so without them — no logged text carries a URL's user name or
+// password, see withoutUserinfo). Backoff before attempt k+1: baseDelayMs · 2^(k−1) (default 1 s,
 // 2 s, 4 s, 8 s), times a jitter factor in [0.75, 1] so hooks failing together do not retry in lockstep while
 // the delays still grow, capped at maxDelayMs (default 30 s); a 429/503's Retry-After (seconds) lengthens the
 // wait up to the cap.
@@ -396,8 +398,29 @@ function networkError(e: unknown): string {
 	const err = rootCause(e);
 	const message = err?.message || String(e);
 	const code = err?.code && !message.includes(err.code) ? ` (${err.code})` : '';
-	return `网络错误：${message}${code}`;
+	return withoutUserinfo(`网络错误：${message}${code}`);
 }
+
+/**
+ * The text with the user name and password taken out of every URL in it (`http://user:pass@host/` → `http://host/`):
+ * for whatever enters the delivery log or the console (fetch's own messages quote the URL as given).
+ */
+export function withoutUserinfo(text: string): string {
+	return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi, '$1');
+}
+
+/** Whether the URL carries a user name or password, which fetch refuses to send (and which would end up in logs). */
+export function hasUserinfo(url: string): boolean {
+	try {
+		const u = new URL(url);
+		return u.username !== '' || u.password !== '';
+	} catch {
+		return false;
+	}
+}
+
+/** What an attempt to an address with a user name or password is logged as: it can never be sent. */
+export const USERINFO_REFUSED = '地址含有用户名和密码，无法发送（fetch 不发送这样的请求）：请在 设置 › 预警 中改为不含用户名和密码的地址';
 
 function portOf(url: string): string {
 	try {
@@ -475,6 +498,8 @@ export async function attemptDelivery(
 	msg: AlertMessage,
 	opts: Pick<DeliveryOptions, 'timeoutMs' | 'fetch'> = {}
 ): Promise<Outcome> {
+	// (stored before saving refused it): the same request would fail the same way at every attempt
+	if (hasUserinfo(hook.url)) return { ok: false, retriable: false, httpStatus: null, error: USERINFO_REFUSED };
 	const blocked = opts.fetch ? null : await blockedWebhookHost(hook.url);
 	if (blocked) return { ok: false, retriable: false, httpStatus: null, error: blocked };
 	const doFetch = opts.fetch ?? globalThis.fetch;
@@ -498,7 +523,7 @@ export async function attemptDelivery(
 		if (status < 200 || status >= 300) {
 			const retriable = status === 408 || status === 429 || status >= 500;
 			const where = status >= 300 && status < 400 ? `（不跟随重定向：${res.headers.get('location') ?? '无 Location'}）` : '';
-			return { ok: false, retriable, httpStatus: status, error: `HTTP ${status}${where}：${excerpt(text)}`, retryAfterMs: retryAfter(res) };
+			return { ok: false, retriable, httpStatus: status, error: withoutUserinfo(`HTTP ${status}${where}：${excerpt(text)}`), retryAfterMs: retryAfter(res) };
 		}
 		if (hook.format === 'json') return { ok: true, retriable: false, httpStatus: status, error: null };
 		const robot = ROBOT_NAMES[hook.format];
@@ -525,6 +550,9 @@ export async function attemptDelivery(
 		// a port that fetch never connects to (its list of blocked ports, e.g. 9 or 25) fails every attempt alike
 		if (rootCause(e)?.message === 'bad port')
 			return { ok: false, retriable: false, httpStatus: null, error: `端口 ${portOf(hook.url)} 不能用于 HTTP 请求（在 fetch 禁用的端口之列），请改用其他端口` };
+		// fetch refuses to make a request of a URL with credentials: no retry makes it (hasUserinfo catches it first)
+		if (/includes credentials/.test(rootCause(e)?.message ?? ''))
+			return { ok: false, retriable: false, httpStatus: null, error: USERINFO_REFUSED };
 		return { ok: false, retriable: true, httpStatus: null, error: networkError(e) };
 	} finally {
 		clearTimeout(timer);

@@ -19,7 +19,7 @@ import { onShutdown } from '../presence';
 import { afterSync } from '../sync';
 import { deliver, shouldNotify, type AlertEvent, type AlertMessage, type DeliveryRecord } from './notify';
 import { enqueueMessages, hooksTold, outboxIdle, requestOutboxPass, resumeOutbox, stopOutbox } from './outbox';
-import { activeSilences, alertLabels, createSilence, expireSilence, type SilenceChange, type SilenceInput, FAMILY_LABELS, getWebhook, listWatchlists, listWebhooks, refreshSilenced, saveWatchlist, silenceFor, toWebhook, type WatchlistInput } from './settings';
+import { activeSilences, alertLabels, createSilence, expireSilence, type SilenceChange, type SilenceInput, FAMILY_LABELS, getWebhook, listWatchlists, listWebhooks, refreshSilenced, saveWatchlist, silenceFor, toWebhook, warnUserinfoWebhooks, type WatchlistInput } from './settings';
 import {
 	addNote,
 	lastTrailEvent,
@@ -129,6 +129,7 @@ export function startAlertWork(app: App, log: (m: string) => void = (m) => conso
 	if (s.tick) return;
 	// the messages a previous run left pending go out now (their schedule is in the store)
 	resumeOutbox(app).catch((e) => console.error('[minqing] resuming alert messages failed:', e));
+	warnUserinfoWebhooks(app.rel.db).catch((e) => console.error('[minqing] reading the webhooks failed:', e));
 	// checked every minute, so a round follows the previous one by IDLE_ROUND_MS plus at most a minute
 	s.tick = setInterval(() => {
 		if (!s.job?.busy && Date.now() - (s.last ? Date.parse(s.last.at) : 0) >= IDLE_ROUND_MS) void requestRound(app);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { loadReference } from '$pipelines/reference/index';
 import { migrationsDir, openRelational, type RelationalStore } from '../db/index';
-import { listWatchlists, saveWatchlist } from './settings';
+import { listWatchlists, listWebhooks, saveWatchlist, saveWebhook } from './settings';
 import { AlertError } from './store';
 
 const ref = loadReference();
@@ -35,5 +35,18 @@ describe('saveWatchlist', () => {
 		expect((await saveWatchlist(store.db, ref, list('alpha', '甲（改）'), alpha.id)).name).toBe('甲（改）');
 		const slugs = (await listWatchlists(store.db)).map((w) => [w.slug, w.name]);
 		expect(slugs).toEqual(expect.arrayContaining([['alpha', '甲（改）'], ['beta', '乙']]));
+	});
+});
+
+describe('saveWebhook', () => {
+	it('refuses an address with a user name or password, naming the field, when adding and when editing', async () => {
+		const hook = (url: string) => ({ name: '值班系统', url, format: 'json', minSeverity: 4 });
+		for (const url of ['http://user:pass@127.0.0.1:4399/cred', 'https://token@hooks.example.cn/x', 'http://:pw@127.0.0.1/'])
+			await expect(saveWebhook(store.db, hook(url), null), url).rejects.toThrow(new AlertError('invalid_input', '地址不能包含用户名和密码'));
+		const saved = await saveWebhook(store.db, hook('http://127.0.0.1:4399/cred'), null);
+		await expect(saveWebhook(store.db, hook('http://user:pass@127.0.0.1:4399/cred'), saved.id)).rejects.toThrow(
+			new AlertError('invalid_input', '地址不能包含用户名和密码')
+		);
+		expect((await listWebhooks(store.db)).map((h) => h.url)).toEqual(['http://127.0.0.1:4399/cred']);
 	});
 });

@@ -8,7 +8,7 @@ import type { Db } from '../db';
 import { alertEvents, alerts, silences, watchlists, webhookDeliveries, webhooks, type WatchlistRow } from '../db/schema';
 import { SEVERITIES } from '$lib/alerts';
 import { formatShanghaiTime } from '$lib/charts/format';
-import { blockedWebhookHost, type Webhook } from './notify';
+import { blockedWebhookHost, hasUserinfo, withoutUserinfo, type Webhook } from './notify';
 import { AlertError, OPEN_STATUSES } from './store';
 
 export interface WatchlistInput {
@@ -350,6 +350,8 @@ export async function saveWebhook(
 		throw new AlertError('invalid_input', '地址不是有效的 URL');
 	}
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new AlertError('invalid_input', '地址须以 http:// 或 https:// 开头');
+	// fetch never sends them, and the address shows in logs and pages: a receiver's key belongs in its path or query
+	if (url.username || url.password) throw new AlertError('invalid_input', '地址不能包含用户名和密码');
 	const blocked = await blockedWebhookHost(url.toString());
 	if (blocked) throw new AlertError('invalid_input', blocked);
 	if (!(WEBHOOK_FORMATS as readonly string[]).includes(input.format))
@@ -398,11 +400,28 @@ export async function deleteWebhook(db: Db, id: number): Promise<void> {
 	if (!r.length) throw new AlertError('not_found', `通知地址 #${id} 不存在`);
 }
 
+/**
+ * The latest attempts, newest first. Their texts are read without a URL's user name and password: attempts logged
+ * before those were kept out (fetch's refusal quoted the address as given) show on the alert's page too.
+ */
 export async function recentDeliveries(db: Db, opts: { alertId?: number; limit?: number } = {}) {
-	return db
+	const rows = await db
 		.select()
 		.from(webhookDeliveries)
 		.where(opts.alertId ? eq(webhookDeliveries.alertId, opts.alertId) : undefined)
 		.orderBy(desc(webhookDeliveries.id))
 		.limit(opts.limit ?? 100);
+	return rows.map((r) => (r.error === null ? r : { ...r, error: withoutUserinfo(r.error) }));
+}
+
+/**
+ * At start: says in the log which receivers have an address with a user name or password (saved before that was
+ * refused), without them. Their messages are not sent: each attempt is logged as a failure that is not retried
+ * (notify.ts USERINFO_REFUSED) until an administrator corrects the address.
+ */
+export async function warnUserinfoWebhooks(db: Db, log: (m: string) => void = (m) => console.warn(m)): Promise<number> {
+	const bad = (await listWebhooks(db)).filter((h) => hasUserinfo(h.url));
+	for (const h of bad)
+		log(`[minqing] 通知地址「${h.name}」（#${h.id}，${withoutUserinfo(h.url)}）含有用户名和密码，无法发送：请在 设置 › 预警 中修改地址`);
+	return bad.length;
 }
