@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { generateDemo, stopApp, type App } from '../../src/lib/server/app';
 import { startMemoryApp } from '../support/app';
-import { AuthError, DEMO_ACCOUNTS, DEMO_PASSWORD, createUser, login, logout, syncDemoAccounts, validateSession } from '../../src/lib/server/auth';
+import { AuthError, DEMO_PASSWORD, createUser, demoAccounts, login, logout, syncDemoAccounts, validateSession } from '../../src/lib/server/auth';
 import { ticketEvents, tickets, units, users } from '../../src/lib/server/db/schema';
 
 let a: App;
@@ -14,7 +14,7 @@ const NOW = Date.parse('2026-11-28T10:00:00+08:00');
 beforeAll(async () => {
 	// demo accounts as in demo mode, and demo data generated for a fixed "now"
 	a = await startMemoryApp();
-	await syncDemoAccounts(a.rel.db, true);
+	await syncDemoAccounts(a.rel.db, true, a.ref);
 	await generateDemo(a, { tickets: 8000, days: 120, seed: 42, now: NOW }, () => {});
 });
 
@@ -32,12 +32,17 @@ describe('start-up', () => {
 
 	it('creates the demo accounts in demo mode and removes them when demo mode is off', async () => {
 		const demoUsers = await a.rel.db.select().from(users).where(sql`${users.demo} = true and ${users.active} = true`);
-		expect(demoUsers.map((u) => u.username).sort()).toEqual(DEMO_ACCOUNTS.map((d) => d.username).sort());
+		expect(demoUsers.map((u) => u.username).sort()).toEqual(demoAccounts(a.ref).accounts.map((d) => d.username).sort());
+		// in Suzhou the unit accounts are 姑苏区's government and the environment bureau
+		expect(demoUsers.filter((u) => u.role === 'unit_handler').map((u) => [u.username, u.unitCode, u.displayName]).sort()).toEqual([
+			['unit_env', 'M02', '市生态环境局承办员'],
+			['unit_gusu', 'D320508', '姑苏区承办员']
+		]);
 		const s = await login(a.rel.db, 'leader', DEMO_PASSWORD, 'test', 7);
-		await syncDemoAccounts(a.rel.db, false);
+		await syncDemoAccounts(a.rel.db, false, a.ref);
 		expect(await validateSession(a.rel.db, s.token, 7)).toBeNull();
 		await expect(login(a.rel.db, 'leader', DEMO_PASSWORD, 'test', 7)).rejects.toThrow(AuthError);
-		await syncDemoAccounts(a.rel.db, true);
+		await syncDemoAccounts(a.rel.db, true, a.ref);
 		expect((await login(a.rel.db, 'leader', DEMO_PASSWORD, 'test', 7)).user.role).toBe('leader');
 	});
 });

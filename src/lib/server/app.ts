@@ -75,7 +75,7 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m))
 		const kbFile = knowledgeFile(config.referenceDir);
 		const kbAdded = await seedKnowledge(rel.db, kbFile);
 		if (kbAdded) log(`[minqing] 知识库：从 ${kbFile} 添加 ${kbAdded} 条`);
-		await syncDemoAccounts(rel.db, config.demo);
+		await syncDemoAccounts(rel.db, config.demo, ref, log);
 		await purgeExpiredSessions(rel.db);
 		analytics = await openAnalytics(memory ? ':memory:' : join(config.dataDir, 'minqing.duckdb'), config.duckdbMemory);
 		log(`[minqing] 分析库：${analytics.path}`);

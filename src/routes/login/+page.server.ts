@@ -3,7 +3,7 @@ import { ROLE_LABELS } from '$lib/types';
 import { homeFor } from '$lib/nav';
 import { app } from '$lib/server/app';
 import { cityShortName } from '$pipelines/reference/index';
-import { AuthError, DEMO_ACCOUNTS, DEMO_PASSWORD, SESSION_COOKIE, login, sessionCookie } from '$lib/server/auth';
+import { AuthError, DEMO_PASSWORD, SESSION_COOKIE, demoAccounts, login, sessionCookie } from '$lib/server/auth';
 import { safeNext } from '$lib/server/auth/next';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -13,7 +13,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 	return {
 		city: cityShortName(ref.cityName),
 		demoAccounts: config.demo
-			? DEMO_ACCOUNTS.map((a) => ({ username: a.username, password: DEMO_PASSWORD, roleLabel: ROLE_LABELS[a.role] }))
+			? demoAccounts(ref).accounts.map((a) => ({ username: a.username, password: DEMO_PASSWORD, roleLabel: ROLE_LABELS[a.role] }))
 			: []
 	};
 };

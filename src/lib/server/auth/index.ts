@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { and, eq, gt, lt } from 'drizzle-orm';
 import { ROLES, type Role, type SessionUser } from '../../types';
+import type { Reference, Unit } from '$pipelines/reference/index';
 import type { Db } from '../db';
 import { sessions, units, users } from '../db/schema';
 
@@ -205,38 +206,80 @@ export async function purgeExpiredSessions(db: Db, now = Date.now()): Promise<vo
 
 // --- demo accounts -----------------------------------------------------------------------------------------
 export const DEMO_PASSWORD = 'minqing2026';
-export const DEMO_ACCOUNTS: { username: string; displayName: string; role: Role; unitCode?: string }[] = [
+export interface DemoAccount {
+	username: string;
+	displayName: string;
+	role: Role;
+	unitCode?: string;
+}
+const DEMO_STAFF: DemoAccount[] = [
 	{ username: 'admin', displayName: '系统管理员', role: 'admin' },
 	{ username: 'leader', displayName: '陈局长', role: 'leader' },
 	{ username: 'analyst', displayName: '林分析员', role: 'analyst' },
 	{ username: 'emergency', displayName: '应急办值班员', role: 'emergency' },
 	{ username: 'operator', displayName: '话务员王芳', role: 'operator' },
 	{ username: 'dispatcher', displayName: '派单员周杰', role: 'dispatcher' },
-	{ username: 'supervisor', displayName: '督办员吴敏', role: 'supervisor' },
-	{ username: 'unit_gusu', displayName: '姑苏区承办员', role: 'unit_handler', unitCode: 'D320508' },
-	{ username: 'unit_env', displayName: '市生态环境局承办员', role: 'unit_handler', unitCode: 'M02' }
+	{ username: 'supervisor', displayName: '督办员吴敏', role: 'supervisor' }
+];
+/**
+ * The demo accounts of undertaking units work for units of the configured city's register, chosen by kind
+ * and name (a city's register has other codes than Suzhou's): a district government — 姑苏区's where the
+ * city has it (Suzhou), else the city's first — and the city's environment bureau, if the register has one.
+ */
+const DEMO_UNIT_ACCOUNTS: { username: string; unit: string; pick: (ref: Reference) => Unit | undefined; displayName: (u: Unit, ref: Reference) => string }[] = [
+	{
+		username: 'unit_gusu',
+		unit: '区县政府（kind 为 district 的单位）',
+		pick: (ref) => ref.unitByCode.get('D320508') ?? ref.units.find((u) => u.kind === 'district'),
+		displayName: (u, ref) => `${(u.districtCode && ref.districtByCode.get(u.districtCode)?.name) || u.shortName}承办员`
+	},
+	{
+		username: 'unit_env',
+		unit: '生态环境局（名称含“生态环境”的市级单位）',
+		pick: (ref) => ref.units.find((u) => u.kind === 'municipal' && u.name.includes('生态环境')),
+		displayName: (u) => `${u.shortName}承办员`
+	}
 ];
 
 /**
- * Demo accounts exist only in demo mode: created (or re-activated) when demo is on, removed with their
- * sessions when it is off, so a production start never keeps a known password.
+ * The demo accounts of the city `ref`: the staff, and the unit accounts whose unit the city's register has;
+ * `missing` says which unit account is left out, and why.
  */
-export async function syncDemoAccounts(db: Db, demo: boolean): Promise<void> {
-	const existing = await db.select().from(users).where(eq(users.demo, true));
-	if (!demo) {
-		for (const u of existing) {
-			await db.delete(sessions).where(eq(sessions.userId, u.id));
-			await db.update(users).set({ active: false }).where(eq(users.id, u.id));
-			checked.clear(); // their sessions end now, not after the recheck interval
-		}
-		return;
+export function demoAccounts(ref: Reference): { accounts: DemoAccount[]; missing: string[] } {
+	const accounts = [...DEMO_STAFF];
+	const missing: string[] = [];
+	for (const a of DEMO_UNIT_ACCOUNTS) {
+		const u = a.pick(ref);
+		if (u) accounts.push({ username: a.username, displayName: a.displayName(u, ref), role: 'unit_handler', unitCode: u.code });
+		else missing.push(`演示账号 ${a.username} 未创建：${ref.cityName}的单位名录（${ref.city.files.units}）中没有${a.unit}`);
 	}
-	for (const a of DEMO_ACCOUNTS) {
+	return { accounts, missing };
+}
+
+/**
+ * Demo accounts exist only in demo mode: created (or re-activated) when demo is on, removed with their
+ * sessions when it is off, so a production start never keeps a known password. A unit account follows the
+ * unit `demoAccounts` chooses in the city's register; one whose unit the register lacks is not created (or
+ * is deactivated), said through `log`.
+ */
+export async function syncDemoAccounts(db: Db, demo: boolean, ref: Reference, log: (msg: string) => void = () => {}): Promise<void> {
+	const existing = await db.select().from(users).where(eq(users.demo, true));
+	const { accounts, missing } = demo ? demoAccounts(ref) : { accounts: [], missing: [] };
+	for (const m of missing) log(`[minqing] ${m}`);
+	for (const u of existing) {
+		if (!u.active || accounts.some((a) => a.username === u.username)) continue;
+		await db.delete(sessions).where(eq(sessions.userId, u.id));
+		await db.update(users).set({ active: false }).where(eq(users.id, u.id));
+		checked.clear(); // their sessions end now, not after the recheck interval
+	}
+	for (const a of accounts) {
 		const have = existing.find((u) => u.username === a.username);
-		if (have) {
-			if (!have.active) await db.update(users).set({ active: true }).where(eq(users.id, have.id));
+		if (!have) {
+			await createUser(db, { ...a, password: DEMO_PASSWORD, demo: true });
 			continue;
 		}
-		await createUser(db, { ...a, password: DEMO_PASSWORD, demo: true });
+		const unitCode = a.unitCode ?? null;
+		if (!have.active || have.unitCode !== unitCode || have.displayName !== a.displayName)
+			await db.update(users).set({ active: true, unitCode, displayName: a.displayName }).where(eq(users.id, have.id));
 	}
 }
