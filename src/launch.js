@@ -7,6 +7,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { badBodySizeLimit, defaultBodySizeLimit } from './lib/server/push-limit.js';
 
 // libuv's thread pool is sized by src/start.cjs, the entry point (npm start), before this module loads.
 if (!process.env.UV_THREADPOOL_SIZE)
@@ -44,8 +45,15 @@ await checkPortFree();
 // Without ORIGIN or a proxy's protocol header, adapter-node assumes https; a plain-http start would then fail
 // SvelteKit's form origin check. Tell it the real protocol of each connection (a client cannot forge it:
 // any incoming header of that name is replaced). Behind a reverse proxy, set ORIGIN or PROTOCOL_HEADER.
-// Feed pushes are larger than adapter-node's default body limit (512K); the ingest endpoint applies its own.
-process.env.BODY_SIZE_LIMIT ??= '64M';
+// Feed pushes are larger than adapter-node's default body limit (512K), which it enforces before any route: unless
+// set, it is 64M, or the push limit (MINQING_PUSH_LIMIT_MB) when that is larger, so a push up to its limit reaches
+// the ingest endpoint, which applies that limit itself. One set below the push limit is refused (config.ts).
+if (!process.env.BODY_SIZE_LIMIT) process.env.BODY_SIZE_LIMIT = defaultBodySizeLimit(process.env.MINQING_PUSH_LIMIT_MB);
+else {
+	// adapter-node would throw on a malformed one while loading, before the configuration is read
+	const bad = badBodySizeLimit(process.env.BODY_SIZE_LIMIT);
+	if (bad) fail(bad.message, bad.detail);
+}
 
 const OWN_PROTO = 'x-minqing-connection-proto';
 const useOwnProto = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_NICE } from './threads';
+import { MAX_PUSH_LIMIT_MB, badBodySizeLimit, parseBodySizeLimit, parsePushLimitMb } from './push-limit.js';
 
 export interface Config {
 	/** the checkout (or installed app) root: where package.json, data/ and the migrations live */
@@ -28,6 +29,8 @@ export interface Config {
 	 * priority of the threads that answer requests (threads.ts)
 	 */
 	backgroundNice: number;
+	/** the largest feed push accepted by POST /api/v1/ingest, in MB (MINQING_PUSH_LIMIT_MB), unpacked */
+	pushLimitMb: number;
 }
 
 /** Thrown for problems an operator must fix before the app can start; printed without a stack. */
@@ -88,6 +91,35 @@ function memoryFrom(env: NodeJS.ProcessEnv, name: string, fallback: string): str
 	return raw;
 }
 
+/**
+ * MINQING_PUSH_LIMIT_MB: a number of MB above 0, at most MAX_PUSH_LIMIT_MB, and not above BODY_SIZE_LIMIT when that
+ * is set (adapter-node refuses a larger body before the push endpoint sees it; src/launch.js sets it from the push
+ * limit when it is not set).
+ */
+function pushLimitFrom(env: NodeJS.ProcessEnv): number {
+	const name = 'MINQING_PUSH_LIMIT_MB';
+	const raw = env[name];
+	const mb = parsePushLimitMb(raw);
+	if (mb === null || mb > MAX_PUSH_LIMIT_MB)
+		throw new StartupError(
+			`配置项 ${name} 必须是大于 0、不超过 ${MAX_PUSH_LIMIT_MB} 的数（单位 MB），当前为“${raw}”`,
+			`${name}=${raw} is not a number above 0 and at most ${MAX_PUSH_LIMIT_MB}`
+		);
+	const body = env.BODY_SIZE_LIMIT;
+	if (body) {
+		const bad = badBodySizeLimit(body);
+		if (bad) throw new StartupError(bad.message, bad.detail);
+		const bytes = parseBodySizeLimit(body);
+		if (mb * 1_048_576 > bytes)
+			throw new StartupError(
+				`推送上限 ${name}=${mb}（MB）大于请求体上限 BODY_SIZE_LIMIT=${body}，超出 BODY_SIZE_LIMIT 的推送到不了推送接口。` +
+					`请调高 BODY_SIZE_LIMIT 或不设它（不设时按推送上限设定），或调低 ${name}`,
+				`${name}=${raw} (${mb * 1_048_576} bytes) is above BODY_SIZE_LIMIT=${body} (${bytes} bytes)`
+			);
+	}
+	return mb;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 	const root = findRoot();
 	const demoRaw = (env.MINQING_DEMO ?? '').toLowerCase();
@@ -103,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		sessionDays: intFrom(env, 'MINQING_SESSION_DAYS', 7, 1),
 		duckdbMemory: memoryFrom(env, 'MINQING_DUCKDB_MEMORY', '2GB'),
 		backgroundNice: intBetween(env, 'MINQING_BACKGROUND_NICE', 10, 0, MAX_NICE),
+		pushLimitMb: pushLimitFrom(env),
 		publicUrl: (env.MINQING_PUBLIC_URL || env.ORIGIN || `http://localhost:${env.PORT || 3000}`).replace(/\/+$/, '')
 	};
 }

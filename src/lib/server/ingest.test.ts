@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { readPushRequest } from './ingest';
 
+const LIMIT = 32 * 1_048_576;
+
 const post = (body: string, type = 'application/x-ndjson') =>
 	new Request('http://localhost/api/v1/ingest', { method: 'POST', headers: { 'content-type': type }, body });
 
@@ -11,7 +13,7 @@ describe('readPushRequest', () => {
 	it('refuses a body that is one JSON array with json_array, on one line or pretty-printed, as a file of it is refused', async () => {
 		const records = [rec('JA-1'), rec('JA-2'), rec('JA-3')];
 		for (const body of [JSON.stringify(records), JSON.stringify(records, null, 2), `\ufeff\n  ${JSON.stringify(records)}\n`]) {
-			await expect(readPushRequest(post(body, 'application/json'))).rejects.toMatchObject({
+			await expect(readPushRequest(post(body, 'application/json'), LIMIT)).rejects.toMatchObject({
 				code: 'json_array',
 				message: expect.stringContaining('每行一个 JSON 对象')
 			});
@@ -20,7 +22,7 @@ describe('readPushRequest', () => {
 
 	it('refuses a pretty-printed JSON document with json_document, as a file of it is refused', async () => {
 		for (const body of [JSON.stringify(rec('JD-1'), null, 2), JSON.stringify({ records: [rec('JD-2')] }, null, 2), `\ufeff {\r\n"external_id": "JD-3"}`]) {
-			await expect(readPushRequest(post(body, 'application/json'))).rejects.toMatchObject({
+			await expect(readPushRequest(post(body, 'application/json'), LIMIT)).rejects.toMatchObject({
 				code: 'json_document',
 				message: expect.stringContaining('每行一个完整的 JSON 对象')
 			});
@@ -28,7 +30,7 @@ describe('readPushRequest', () => {
 	});
 
 	it('reads an NDJSON body record by record', async () => {
-		const push = await readPushRequest(post([rec('N-1'), rec('N-2')].map((r) => JSON.stringify(r)).join('\n') + '\n'));
+		const push = await readPushRequest(post([rec('N-1'), rec('N-2')].map((r) => JSON.stringify(r)).join('\n') + '\n'), LIMIT);
 		const ids: unknown[] = [];
 		for await (const r of push.records) ids.push(r.fields?.external_id);
 		expect(ids).toEqual(['N-1', 'N-2']);

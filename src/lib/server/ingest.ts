@@ -18,6 +18,7 @@ import type { App } from './app';
 import { apiError } from './http';
 import { withoutSync } from './sync';
 import { withoutParameters } from './log';
+import { MAX_PUSH_LIMIT_MB } from './push-limit.js';
 import type { Db } from './db';
 import { ticketRowFromFact } from './db/from-fact';
 import { ticketEvents, tickets } from './db/schema';
@@ -50,8 +51,11 @@ export class IngestError extends Error {
 	}
 }
 
-/** Bodies over the limit up to this size are read to the end before the 413 (larger ones are cut off). */
-export const DRAIN_LIMIT = 256 * 1_048_576;
+/**
+ * Bodies over the limit up to this size are read to the end before the 413 (larger ones are cut off); no push limit
+ * is above it (MAX_PUSH_LIMIT_MB).
+ */
+export const DRAIN_LIMIT = MAX_PUSH_LIMIT_MB * 1_048_576;
 
 /**
  * A refused push or upload (`what`: 推送, 上传): the API's answer, and a line in the log saying why, with the source
@@ -62,11 +66,6 @@ export function ingestRefusal(what: string, status: number, code: string, messag
 	return apiError(status, code, message);
 }
 
-/** The largest push accepted, in bytes (MINQING_PUSH_LIMIT_MB, default 32). */
-export function pushLimitBytes(): number {
-	const mb = Number(process.env.MINQING_PUSH_LIMIT_MB ?? 32);
-	return (Number.isFinite(mb) && mb > 0 ? mb : 32) * 1_048_576;
-}
 
 /**
  * Passes a byte stream through until `limit` bytes, then fails with payload_too_large — after reading the rest of
@@ -105,7 +104,7 @@ const ENCODINGS = new Set(['identity', 'gzip', 'deflate']);
  * A push as the HTTP request brings it (POST /api/v1/ingest): its headers checked, its body unpacked (gzip, deflate;
  * the limit applies to what it unpacks to) and read whole (readPush). Refusals are IngestErrors (INGEST_ERROR_STATUS).
  */
-export async function readPushRequest(request: Request, limit = pushLimitBytes()): Promise<{ id: string; records: AsyncIterable<RawRecord> }> {
+export async function readPushRequest(request: Request, limit: number): Promise<{ id: string; records: AsyncIterable<RawRecord> }> {
 	const declared = Number(request.headers.get('content-length') ?? NaN);
 	const tooLarge = `单次推送不得超过 ${Math.round(limit / 1_048_576)} MB，请分批推送`;
 	// a declared length within DRAIN_LIMIT is read to its end by readPush before the refusal; beyond it, not at all

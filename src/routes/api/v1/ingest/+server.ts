@@ -10,7 +10,7 @@ export const POST: RequestHandler = async ({ request }) => {
 	const token = await verifyApiToken(a.rel.db, request.headers.get('authorization'), 'ingest');
 	if (!token) return ingestRefusal('推送', 401, 'unauthenticated', 'API 令牌无效、已吊销或没有数据接入权限');
 	try {
-		const push = await readPushRequest(request);
+		const push = await readPushRequest(request, a.config.pushLimitMb * 1_048_576);
 		return json(await ingestService(a).push(token.sourceName, push.id, push.records));
 	} catch (e) {
 		if (!(e instanceof IngestError)) throw e;
