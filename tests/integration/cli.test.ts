@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { adminUrl, asAdmin, scratchDatabase, urlFor } from '../support/pg';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'minqing-cli-'));
@@ -195,5 +196,29 @@ describe('npm run cli', () => {
 		expect(noSeries.stderr).toContain('[minqing] detail:');
 		const show = cli(['quarantine', 'show', 'legacy', 'batch-1', 'x', '--data-dir', dir]);
 		expect([show.code, show.stderr.split('\n')[0]]).toEqual([2, '[minqing] 用法: quarantine show <来源> <批次编号> <行号>（行号为整数）']);
+	});
+});
+
+describe.skipIf(!adminUrl)('npm run cli on PostgreSQL (DATABASE_URL)', () => {
+	it('says in Chinese that the account may not create tables, with PostgreSQL\'s reason and SQLSTATE, no stack and no password', async () => {
+		const db = await scratchDatabase('minqing_cli_rights');
+		const role = `minqing_connect_only_${process.pid}`;
+		try {
+			// an account that may connect, and nothing else (PUBLIC may not create in the public schema since PostgreSQL 15)
+			await asAdmin([`CREATE ROLE ${role} LOGIN PASSWORD 'pw-s3cret-9'`, `REVOKE CREATE ON SCHEMA public FROM PUBLIC`], db.name);
+			const r = cli(['user', 'add', '--username', 'admin2', '--name', '管理员', '--role', 'admin', '--data-dir', join(dir, 'pg-rights')], {
+				MINQING_PASSWORD: 'a-long-password',
+				DATABASE_URL: urlFor(db.name, { user: role, password: 'pw-s3cret-9' })
+			});
+			expect(r.code).toBe(1);
+			const [message, detail] = r.stderr.trim().split('\n');
+			expect(message).toContain(`数据库账号 ${role} 没有建表权限`);
+			expect(message).toContain(`数据库 ${db.name} 的所有者账号`);
+			expect(detail).toMatch(/^\[minqing\] detail: migrate postgres:\/\/.+:\*\*\*@.+: permission denied for database .+ \(SQLSTATE 42501\) in: CREATE SCHEMA/);
+			expect(r.stderr).not.toMatch(/\n\s+at /);
+			expect(r.stderr).not.toContain('pw-s3cret-9');
+		} finally {
+			await db.drop(role);
+		}
 	});
 });

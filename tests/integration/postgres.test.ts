@@ -11,7 +11,8 @@ import { DEMO_PASSWORD, login, validateSession } from '../../src/lib/server/auth
 import { actOnTicket, registerTicket } from '../../src/lib/server/cases/service';
 import { CaseError } from '../../src/lib/server/cases/input';
 import { pgRunner } from '../../src/lib/server/analytics/sql';
-import { loadConfig } from '../../src/lib/server/config';
+import { loadConfig, StartupError } from '../../src/lib/server/config';
+import { asAdmin, scratchDatabase, urlFor } from '../support/pg';
 import { ticketEvents, tickets } from '../../src/lib/server/db/schema';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
@@ -214,6 +215,38 @@ describe.skipIf(!adminUrl)('PostgreSQL as the relational store', () => {
 			]);
 			expect(pair.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
 			expect((pair.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(CaseError);
+		}
+	});
+});
+
+describe.skipIf(!adminUrl)('PostgreSQL accounts without the rights Minqing needs', () => {
+	it('an account that may apply no migration, or read no table, stops the start with a StartupError naming the account and PostgreSQL\'s reason', async () => {
+		const db = await scratchDatabase('minqing_rights');
+		const role = `minqing_rights_${process.pid}`;
+		const config = (databaseUrl: string) => ({ ...loadConfig({}), dataDir: ':memory:', databaseUrl, demo: false });
+		try {
+			// the tables made by their owner
+			await stopApp(await startApp(config(db.url), () => {}));
+			// an account that may create the migrations' bookkeeping, which then finds every migration applied, and may touch no table
+			await asAdmin([`CREATE ROLE ${role} LOGIN PASSWORD 'pw-s3cret-7'`, `GRANT CREATE ON DATABASE ${db.name} TO ${role}`, `GRANT ALL ON SCHEMA drizzle TO ${role}`, `GRANT ALL ON ALL TABLES IN SCHEMA drizzle TO ${role}`], db.name);
+			const weak = urlFor(db.name, { user: role, password: 'pw-s3cret-7' });
+			const refused = await startApp(config(weak), () => {}).then(
+				() => null,
+				(e: unknown) => e
+			);
+			expect(refused).toBeInstanceOf(StartupError);
+			const { userMessage, detail } = refused as StartupError;
+			expect(userMessage).toContain(`数据库账号 ${role} 没有读写 Minqing 数据表的权限`);
+			expect(detail).toMatch(/^start postgres:\/\/.+:\*\*\*@.+: permission denied for table \w+ \(SQLSTATE 42501\)/);
+			expect(userMessage + detail).not.toContain('pw-s3cret-7');
+			// and with no right to create even the bookkeeping: said at the migration
+			await asAdmin([`REVOKE CREATE ON DATABASE ${db.name} FROM ${role}`, `REVOKE ALL ON SCHEMA drizzle FROM ${role}`], db.name);
+			const noCreate = (await startApp(config(weak), () => {}).catch((e: unknown) => e)) as StartupError;
+			expect(noCreate).toBeInstanceOf(StartupError);
+			expect(noCreate.userMessage).toContain(`数据库账号 ${role} 没有建表权限`);
+			expect(noCreate.detail).toContain('(SQLSTATE 42501) in: CREATE');
+		} finally {
+			await db.drop(role);
 		}
 	});
 });

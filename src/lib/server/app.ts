@@ -10,7 +10,7 @@ import { getMeta } from '$pipelines/warehouse/schema';
 import { openAnalytics, queryRows, type AnalyticsStore } from './analytics/duckdb';
 import { purgeExpiredSessions, syncDemoAccounts } from './auth';
 import { StartupError, type Config } from './config';
-import { migrationsDir, openRelational, type RelationalStore } from './db';
+import { migrationsDir, openRelational, postgresStartupError, type RelationalStore } from './db';
 import { hasDemoTickets, insertDemoTickets } from './demo';
 import { seedReference } from './reference';
 import { seedWatchlists, watchlistFile } from './alerts/settings';
@@ -98,7 +98,8 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m))
 	} catch (e) {
 		await analytics?.close();
 		await rel.close().catch(() => {});
-		throw e;
+		// an account that may not read or write the tables is a configuration to fix, not a fault with a stack
+		throw (config.databaseUrl && postgresStartupError(e, config.databaseUrl, 'start')) || e;
 	}
 }
 

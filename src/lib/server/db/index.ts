@@ -10,6 +10,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { StartupError } from '../config';
+import { serverRefusal } from './errors';
 import { RemotePglite } from './pglite-remote';
 import * as schema from './schema';
 
@@ -75,6 +76,48 @@ async function openPglite(dataDir: string, migrationsFolder: string): Promise<Re
 	return { db: db as unknown as Db, kind: 'pglite', describe, close: () => client.close() };
 }
 
+/** The account and database a URL names (PostgreSQL's default database is the account's name). */
+function accountOf(url: string): { user: string; database: string } {
+	try {
+		const u = new URL(url);
+		const user = decodeURIComponent(u.username) || '(默认账号)';
+		return { user, database: decodeURIComponent(u.pathname.replace(/^\//, '')) || user };
+	} catch {
+		return { user: '(未知)', database: '(未知)' };
+	}
+}
+
+/**
+ * What a PostgreSQL start-up step that failed says to the person starting the app, as a StartupError: PostgreSQL's
+ * own message and SQLSTATE (and the statement, never its parameters) in the detail, the password never. `migrate`:
+ * applying the migrations, which create the tables; `start`: the start-up's reads and writes after them. Null for
+ * a failure at `start` that PostgreSQL did not refuse on the account's rights (a fault of Minqing's, with its stack).
+ */
+export function postgresStartupError(e: unknown, url: string, step: 'migrate'): StartupError;
+export function postgresStartupError(e: unknown, url: string, step: 'start'): StartupError | null;
+export function postgresStartupError(e: unknown, url: string, step: 'migrate' | 'start'): StartupError | null {
+	const describe = redactUrl(url);
+	const { user, database } = accountOf(url);
+	const refusal = serverRefusal(e);
+	const said = refusal
+		? `${refusal.message} (SQLSTATE ${refusal.code})${refusal.query ? ` in: ${refusal.query.replace(/\s+/g, ' ').trim().slice(0, 200)}` : ''}`
+		: ((e as Error)?.message ?? String(e)).split('\n')[0];
+	const detail = `${step === 'migrate' ? 'migrate' : 'start'} ${describe}: ${said}`;
+	if (refusal?.code === '42501') {
+		return new StartupError(
+			step === 'migrate'
+				? `数据库账号 ${user} 没有建表权限（${describe}）：Minqing 在启动时建表并执行数据库迁移，请使用数据库 ${database} 的所有者账号，或由管理员授予该账号在此库及其 public 模式上的 CREATE 权限`
+				: `数据库账号 ${user} 没有读写 Minqing 数据表的权限（${describe}）：请使用建表的账号（数据库 ${database} 的所有者），或由管理员授予该账号这些表的读写权限`,
+			detail
+		);
+	}
+	if (step === 'start') return null;
+	return new StartupError(
+		refusal ? `执行数据库迁移时 PostgreSQL 报错（${describe}）：${refusal.message}` : `执行数据库迁移时出错（${describe}）：${said}`,
+		detail
+	);
+}
+
 async function openPostgres(url: string, migrationsFolder: string): Promise<RelationalStore> {
 	const describe = redactUrl(url);
 	const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
@@ -91,6 +134,11 @@ async function openPostgres(url: string, migrationsFolder: string): Promise<Rela
 		);
 	}
 	const db = drizzlePg({ client: pool, schema });
-	await migratePg(db, { migrationsFolder });
+	try {
+		await migratePg(db, { migrationsFolder });
+	} catch (e) {
+		await pool.end().catch(() => {});
+		throw postgresStartupError(e, url, 'migrate');
+	}
 	return { db: db as unknown as Db, kind: 'postgres', describe, close: () => pool.end() };
 }
