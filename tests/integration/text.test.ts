@@ -1,6 +1,6 @@
 // The text screens' reads over a demo store: analysis of the demo history, search (terms, expansions,
 // filters, masking, export) and topics, each checked against direct queries.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { overviewData } from '../../src/lib/server/analytics/dashboard';
 import { parseDashboardFilter } from '../../src/lib/server/analytics/filters';
@@ -161,6 +161,26 @@ describe('search', () => {
 		const full = (await text(await get('噪音'))).split('\r\n');
 		expect(full[0]).toBe('\ufeff' + SEARCH_EXPORT_COLUMNS.join(','));
 		expect(full.length).toBeGreaterThan(2);
+	});
+
+	it("names the file by the query's first 20 characters, a rare one whole, and the day in Shanghai", async () => {
+		setApp(Promise.resolve(a));
+		const get = (q: string) =>
+			exportCsv({ locals: { user: { id: 1, username: 'analyst', displayName: '分析员', role: 'analyst', unitCode: null, unitName: null } }, url: new URL(`http://x/search/export?q=${encodeURIComponent(q)}`) } as never);
+		const fileName = (r: Response) => decodeURIComponent(/filename\*=UTF-8''(.*)$/.exec(r.headers.get('content-disposition')!)![1]);
+		vi.useFakeTimers({ toFake: ['Date'] });
+		try {
+			vi.setSystemTime(Date.parse('2026-11-28T07:30:00+08:00')); // still 11-27 in UTC
+			expect(fileName(await get('噪音'))).toBe('检索-噪音-2026-11-28.csv');
+			// 𠮷 is the 20th character, two UTF-16 units from the 20th
+			const res = await get('路灯'.repeat(9) + '路𠮷野家');
+			expect(res.status).toBe(200);
+			expect(fileName(res)).toBe(`检索-${'路灯'.repeat(9)}路𠮷-2026-11-28.csv`);
+			// the query itself is cut at 200 characters, not inside one
+			expect(parseSearchParams(new URLSearchParams({ q: '噪'.repeat(199) + '𠮷𠮷' }), a.ref).query.q).toBe('噪'.repeat(199) + '𠮷');
+		} finally {
+			vi.useRealTimers();
+		}
 	});
 });
 

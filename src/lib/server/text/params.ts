@@ -18,7 +18,8 @@ export const MAX_PAGE = 500;
 export function parseSearchParams(sp: URLSearchParams, ref: Reference): ParsedParams {
 	const problems: string[] = [];
 	const get = (k: string) => sp.get(k)?.trim() || null;
-	const query: SearchQuery = { q: (sp.get('q') ?? '').slice(0, 200), exact: sp.get('exact') === '1' };
+	// at most 200 characters (code points: a cut inside a surrogate pair would leave half a character)
+	const query: SearchQuery = { q: [...(sp.get('q') ?? '')].slice(0, 200).join(''), exact: sp.get('exact') === '1' };
 	for (const k of ['from', 'to'] as const) {
 		const v = get(k);
 		if (v && !isDay(v)) problems.push(`日期「${v}」无效，应为 年-月-日（如 2026-11-01）`);

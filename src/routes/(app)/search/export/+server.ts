@@ -5,6 +5,7 @@ import { requireScreen } from '$lib/server/guard';
 import { parseSearchParams } from '$lib/server/text/params';
 import { SEARCH_EXPORT_COLUMNS, searchExportRows } from '$lib/server/text/search';
 import { toCsv } from '$lib/server/text/csv';
+import { shanghaiDay } from '$pipelines/calendar/index';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async ({ locals, url }) => {
@@ -14,7 +15,9 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 	if (problems.length) return apiError(400, 'bad_filter', problems.join('；'));
 	if (!query.q.trim()) return apiError(400, 'empty_query', '请输入检索词');
 	const rows = await searchExportRows(a.analytics.conn, a.ref, query);
-	const name = `检索-${query.q.trim().slice(0, 20)}-${new Date().toISOString().slice(0, 10)}.csv`;
+	// the query's first 20 characters (code points: a cut through a surrogate pair is no text encodeURIComponent
+	// takes) and the day in Shanghai
+	const name = `检索-${[...query.q.trim()].slice(0, 20).join('')}-${shanghaiDay(Date.now())}.csv`;
 	return new Response(toCsv(rows, [...SEARCH_EXPORT_COLUMNS]), {
 		headers: {
 			'content-type': 'text/csv; charset=utf-8',
