@@ -1,11 +1,17 @@
 // City as configuration: the app shell and the login page name the configured city (MINQING_CITY), not Suzhou.
 import { render } from 'svelte/server';
-import { sql } from 'drizzle-orm';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { setApp, startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig, type Config } from '../../src/lib/server/config';
 import { syncDemoAccounts } from '../../src/lib/server/auth';
-import { tickets, users } from '../../src/lib/server/db/schema';
+import { districts, settings, tickets, users } from '../../src/lib/server/db/schema';
+import { StartupError } from '../../src/lib/server/config';
+import { CITY_KEY } from '../../src/lib/server/store-city';
+import { deleteMeta, getMeta } from '../../pipelines/warehouse/schema';
 import { testCityData, TEST_CITY } from '../support/city';
 import { load as layoutLoad } from '../../src/routes/(app)/+layout.server';
 import { load as loginLoad } from '../../src/routes/login/+page.server';
@@ -42,10 +48,10 @@ describe('the city in the app shell and on the login page', () => {
 });
 
 /** Runs `fn` with MINQING_CITY set to the test city of a fresh copy of data/ (whose path it is given). */
-async function inTestCity<T>(units: string[], fn: (referenceDir: string) => Promise<T>): Promise<T> {
+async function inTestCity<T>(units: string[], fn: (referenceDir: string) => Promise<T>, city: string = TEST_CITY.slug): Promise<T> {
 	const data = testCityData({ units });
 	const before = process.env.MINQING_CITY;
-	process.env.MINQING_CITY = TEST_CITY.slug;
+	process.env.MINQING_CITY = city;
 	try {
 		return await fn(data.dir);
 	} finally {
@@ -109,4 +115,80 @@ describe('demo mode in a city with the importer’s placeholder units only', () 
 			}
 		});
 	});
+});
+
+describe('a data directory holds one city', () => {
+	/** Starts the app on `dataDir` with the city `slug` of `referenceDir` (a copy of data/ with both cities). */
+	async function startAs(slug: string, referenceDir: string, dataDir: string): Promise<App> {
+		process.env.MINQING_CITY = slug;
+		return startApp({ ...loadConfig({}), referenceDir, dataDir, demo: false }, () => {});
+	}
+	async function refusedAs(slug: string, referenceDir: string, dataDir: string): Promise<StartupError> {
+		const e = await startAs(slug, referenceDir, dataDir).then(
+			async (a) => {
+				await stopApp(a);
+				throw new Error(`started as ${slug} on ${dataDir}`);
+			},
+			(err: unknown) => err
+		);
+		expect(e).toBeInstanceOf(StartupError);
+		return e as StartupError;
+	}
+	const cityRecord = async (a: App) => [
+		(await a.rel.db.select({ value: settings.value }).from(settings).where(eq(settings.key, CITY_KEY)))[0]?.value ?? null,
+		JSON.parse((await getMeta(a.analytics.conn, CITY_KEY)) ?? 'null')
+	];
+	const SUZHOU = { code: '3205', name: '苏州市', slug: 'suzhou' };
+
+	it('records its city at the first start and refuses a start with another city, naming both', async () => {
+		const first = mkdtempSync(join(tmpdir(), 'minqing-store-'));
+		const second = mkdtempSync(join(tmpdir(), 'minqing-store-'));
+		try {
+			await inTestCity([], async (referenceDir) => {
+				let a = await startAs('suzhou', referenceDir, first);
+				expect(await cityRecord(a)).toEqual([SUZHOU, SUZHOU]);
+				await stopApp(a);
+
+				let e = await refusedAs(TEST_CITY.slug, referenceDir, first);
+				expect(e.userMessage).toBe(
+					`数据目录 ${first} 中的业务库存放的是苏州市（MINQING_CITY=suzhou）的数据，不能以测试市（MINQING_CITY=ceshi）启动：` +
+						'一个城市的数据不能与另一个城市的放在一起。请为测试市用 MINQING_DATA_DIR 指定另一个数据目录，或以 MINQING_CITY=suzhou 启动'
+				);
+				expect(e.detail).toBe('relational store belongs to city 3205 苏州市 (suzhou), started as 9901 测试市 (ceshi)');
+
+				// nothing of the other city was added; then the records go, as in a store made before them, whose
+				// analytics store has a ticket of Suzhou
+				a = await startAs('suzhou', referenceDir, first);
+				const [{ n }] = (await a.rel.db.select({ n: sql<number>`count(*)::int` }).from(districts).where(sql`${districts.code} like '9901%'`)) as { n: number }[];
+				expect(n).toBe(0);
+				await a.rel.db.delete(settings).where(eq(settings.key, CITY_KEY));
+				await deleteMeta(a.analytics.conn, CITY_KEY);
+				await a.analytics.conn.run(
+					`INSERT INTO tickets_fact (ticket_no, source, external_id, channel, type, content, urgency, status, received_at, day, hour,
+						updated_at, returns, extensions, reopens, urges, district_code)
+					 VALUES ('T-1', 'test', 'T-1', 'web', '投诉', '噪音扰民', 'normal', 'closed', TIMESTAMPTZ '2026-01-05 10:00:00+08',
+						DATE '2026-01-05', 10, TIMESTAMPTZ '2026-01-05 10:00:00+08', 0, 0, 0, 0, '320508')`
+				);
+				await stopApp(a);
+				for (const f of ['minqing.duckdb', 'minqing.duckdb.wal'])
+					if (existsSync(join(first, f))) cpSync(join(first, f), join(second, f));
+
+				// a store made before the record: its districts tell its city
+				e = await refusedAs(TEST_CITY.slug, referenceDir, first);
+				expect(e.userMessage).toContain(`数据目录 ${first} 中的业务库存放的是苏州市（MINQING_CITY=suzhou）的数据`);
+				// an analytics store made before the record, beside a new relational store: its tickets tell its city
+				e = await refusedAs(TEST_CITY.slug, referenceDir, second);
+				expect(e.userMessage).toContain(`数据目录 ${second} 中的分析库存放的是苏州市（MINQING_CITY=suzhou）的数据，不能以测试市（MINQING_CITY=ceshi）启动`);
+				expect(e.detail).toBe(`analytics store ${join(second, 'minqing.duckdb')} belongs to city 3205 苏州市 (suzhou), started as 9901 测试市 (ceshi)`);
+
+				// started with its own city, a store made before the record takes it
+				a = await startAs('suzhou', referenceDir, first);
+				expect(await cityRecord(a)).toEqual([SUZHOU, SUZHOU]);
+				await stopApp(a);
+			}, 'suzhou');
+		} finally {
+			rmSync(first, { recursive: true, force: true });
+			rmSync(second, { recursive: true, force: true });
+		}
+	}, 300_000);
 });

@@ -13,6 +13,7 @@ import { StartupError, type Config } from './config';
 import { migrationsDir, openRelational, postgresStartupError, type RelationalStore } from './db';
 import { hasDemoTickets, insertDemoTickets } from './demo';
 import { seedReference } from './reference';
+import { claimAnalyticsCity, claimRelationalCity, otherCityError } from './store-city';
 import { seedWatchlists, watchlistFile } from './alerts/settings';
 import { knowledgeFile, seedKnowledge } from './cases/knowledge';
 import { fillWorkClocks } from './cases/limits';
@@ -70,6 +71,9 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m))
 	let analytics: AnalyticsStore | null = null;
 	try {
 		log(`[minqing] 业务库：${rel.describe}`);
+		// one city per store: before its reference data, which would add this city's next to another's
+		const relCity = await claimRelationalCity(rel.db, ref, config.referenceDir);
+		if (relCity) throw otherCityError('relational', relCity, ref, config);
 		await seedReference(rel.db, ref);
 		await seedWatchlists(rel.db, ref, watchlistFile(config.referenceDir));
 		const kbFile = knowledgeFile(config.referenceDir);
@@ -79,6 +83,8 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m))
 		await purgeExpiredSessions(rel.db);
 		analytics = await openAnalytics(memory ? ':memory:' : join(config.dataDir, 'minqing.duckdb'), config.duckdbMemory);
 		log(`[minqing] 分析库：${analytics.path}`);
+		const analyticsCity = await claimAnalyticsCity(analytics.conn, ref, config.referenceDir);
+		if (analyticsCity) throw otherCityError('analytics', analyticsCity, ref, config, analytics.path);
 		const app: App = { config, rel, analytics, ref, calendar };
 		// a changed holiday calendar moves the open deadlines with it (before a demo made on the new calendar)
 		const moved = await followCalendar(rel.db, calendar);
