@@ -255,6 +255,23 @@ describe('screening hints', () => {
 		// the negator reaches its own clause only
 		expect(rulesOf('', '没有人管，楼道里着火了')).toEqual([2]);
 	});
+	it('reads a negator before what one wants, plans or saw, and a refusal, as a negation', () => {
+		noHints([
+			'我不想起诉',
+			'我不是要起诉，只是想问问政策',
+			'不需要仲裁',
+			'我不打算上访，只想问个问题',
+			'没看到着火',
+			'没有闻到煤气味，但是燃气表走得很快',
+			'没看到有人打架，只是很吵',
+			'不用报警了，已经没事了',
+			'派出所不给立案'
+		]);
+		// a double negative affirms; the words still count without a negator
+		expect(rulesOf('', '我不得不起诉他')).toEqual([4]);
+		expect(rulesOf('', '我要起诉他')).toEqual([4]);
+		expect(screen(rules, '', '我不想活了')[0]).toMatchObject({ rule: 2, line: '110', words: ['不想活'] });
+	});
 	it('reads a question as a question, not as a negation', () => {
 		for (const text of ['邻居家里好像是不是着火了，有很大的烟味', '楼上有没有着火，闻到很大的烟味，请派人看看', '家里煤气罐会不会爆炸，一直在嘶嘶响'])
 			expect(screen(rules, '', text)[0], text).toMatchObject({ rule: 2, line: '119' });

@@ -141,14 +141,26 @@ export function loadScreeningRules(path: string): ScreeningRules {
 
 /**
  * Negators, and fears that say the thing has not happened (怕着火, 担心掉下去): a word after one in the same clause,
- * directly or after up to two gap words, does not count.
+ * directly or after up to three gap words, does not count.
  */
-const NEGATORS = ['没有', '没', '不是', '不会', '不', '无', '未', '并未', '并非', '从未', '尚未', '怕', '担心', '害怕', '生怕', '以免'];
-/** Words that may stand between a negator and the word it negates: 没有发生火灾, 未发生车祸, 没有人打架. */
-const GAPS = ['发生', '出现', '发现', '造成', '引起', '有', '人', '什么', '任何'];
-/** Questions that contain a negator but ask: 是不是着火了, 会不会爆炸, 有没有人受伤 — the word counts. */
-const QUESTIONS = ['是不是', '会不会', '有没有', '是否', '能不能', '要不要'];
-const gap = `(?:${GAPS.join('|')}){0,2}$`;
+const NEGATORS = ['没有', '没', '不是', '不会', '不', '无', '未', '并未', '并非', '从未', '尚未', '拒绝', '拒不', '怕', '担心', '害怕', '生怕', '以免'];
+/**
+ * Words that may stand between a negator and the word it negates: what happened (没有发生火灾, 未发生车祸, 没有人打架),
+ * what one wants or plans (不想起诉, 不是要起诉, 不需要仲裁, 不打算上访, 不用报警), what one saw (没看到着火, 没闻到煤气味)
+ * and who lets it happen (不给立案, 不予立案).
+ */
+const GAPS = [
+	...['发生', '出现', '发现', '造成', '引起', '有', '人', '什么', '任何'],
+	...['想', '要', '需要', '需', '打算', '准备', '愿意', '用', '去'],
+	...['看到', '看见', '见到', '听到', '听见', '闻到'],
+	...['给', '予', '让', '肯']
+];
+/**
+ * Questions that contain a negator but ask (是不是着火了, 会不会爆炸, 有没有人受伤), and double negatives that affirm
+ * (不得不起诉): the word counts.
+ */
+const QUESTIONS = ['是不是', '会不会', '有没有', '是否', '能不能', '要不要', '不得不', '不能不', '不得已'];
+const gap = `(?:${GAPS.join('|')}){0,3}$`;
 const NEGATED = new RegExp(`(?:${NEGATORS.join('|')})${gap}`);
 const ASKED = new RegExp(`(?:${QUESTIONS.join('|')})${gap}`);
 /** Characters that end a clause (toHalfWidth keeps ，！？；： full-width): a negator or a cue only reaches the words of its own clause. */
