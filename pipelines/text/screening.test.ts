@@ -103,7 +103,8 @@ describe('screening hints', () => {
 	});
 	it('names the rule and the words for legal procedures, petitions and the bodies outside the government', () => {
 		expect(rulesOf('', '请问和公司的劳动纠纷怎么申请仲裁')).toContain(4);
-		expect(rulesOf('', '这个案子法院已立案，开庭时间一直拖')).toEqual(expect.arrayContaining([3, 5]));
+		// the court where the caller's case is: rule 5's, not rule 3's
+		expect(rulesOf('', '这个案子法院已立案，开庭时间一直拖')).toEqual([5]);
 		expect(rulesOf('', '我要反映人大代表不履职的问题')).toEqual([3]);
 		expect(screen(rules, '', '我想去信访，这事拖了三年').find((x) => x.rule === 5)?.words).toEqual(['信访']);
 	});
@@ -160,6 +161,32 @@ describe('screening hints', () => {
 			'退役解放军战士想咨询安置补助怎么申领',
 			'我心里很委屈，物业一直不给维修'
 		]);
+	});
+	it('reads a body named as a place, a military family’s benefits and a court of the caller’s procedure as no rule-3 matter', () => {
+		noHints([
+			'中级人民法院门口的路灯坏了',
+			'检察院旁边的人行道坑坑洼洼',
+			'市委党校门口有人占道经营',
+			'区人民法院的对面有个井盖丢了',
+			'武警支队东门外面的垃圾一直没人清理',
+			'我的孩子在部队当兵，想咨询优待政策',
+			'儿子今年参军入伍，家里能享受什么待遇'
+		]);
+		expect(rulesOf('', '我已经向法院起诉了想问进展')).toEqual([5]);
+		expect(rulesOf('', '法院判决了对方不执行')).toEqual([5]);
+		expect(rulesOf('', '我想去法院起诉开发商')).toEqual([4]);
+		// a name that is no place, and the body in another clause, still count
+		expect(rulesOf('', '法院跟街道都说不归他们管')).toEqual([3]);
+		expect(rulesOf('', '县委门口天天堵车，县委书记也不管')).toEqual([3]);
+		expect(rulesOf('', '法院判了，检察院也不管')).toEqual([3, 5]);
+	});
+	it('answers a question how to write, what to bring or how to reach a body as a consultation, not rule 3, 4 or 5', () => {
+		noHints(['起诉书模板怎么写', '起诉离婚需要什么材料', '劳动仲裁委员会电话多少', '信访局电话是多少', '法院的地址是哪里，怎么走', '仲裁委几点上班']);
+		// the caller's own case still counts
+		expect(rulesOf('', '我要起诉他')).toEqual([4]);
+		expect(rulesOf('', '我要起诉他，需要准备什么材料')).toEqual([4]);
+		expect(rulesOf('', '请问和公司的劳动纠纷怎么申请仲裁')).toEqual([4]);
+		expect(rulesOf('', '县委办公室电话打不通')).toEqual([3]);
 	});
 	it('gives every rule in the dictionary words, each of which hints at its rule alone', () => {
 		const file = JSON.parse(readFileSync(join(import.meta.dirname, '../../data/dict/screening.json'), 'utf8')) as {
@@ -292,13 +319,14 @@ describe('screening hints', () => {
 		expect(() => parseScreeningRules('nope', 'f.json')).toThrow(/f.json: not JSON/);
 		expect(() => parseScreeningRules('{"stop":"报警器","rules":[]}', 'f.json')).toThrow(/f.json: "stop" must be a list of words/);
 		expect(() => parseScreeningRules('{"rules":[{"rule":4,"words":["复议"],"underway":{"rule":0}}]}', 'f.json')).toThrow(/f.json: rule 4's "underway" names no rule 1–9/);
+		expect(() => parseScreeningRules('{"rules":[{"rule":3,"words":["法院"],"yield":[4,10]}]}', 'f.json')).toThrow(/f.json: rule 3's "yield" must be a list of rules 1–9/);
 		expect(() => parseScreeningRules('{"rules":[{"rule":2,"lines":{"119":["着火"]},"after":"理赔"}]}', 'f.json')).toThrow(/f.json: rule 2's "after" must be a list of words/);
 		const together = (t: unknown) => parseScreeningRules(JSON.stringify({ rules: [{ rule: 2, lines: { 119: ['着火'] }, together: [t] }] }), 'f.json');
 		expect(() => together({ line: '119', all: [['燃气']] })).toThrow(/f.json: rule 2's "together" 1 needs two groups or more in "all"/);
 		expect(() => together({ line: '999', all: [['燃气'], ['漏气']] })).toThrow(/f.json: rule 2's "together" 1 names no line of the rule/);
 		expect(() => together({ line: '119', all: ['person', ['漏气']] })).toThrow(/f.json: rule 2's "together" 1 names no group "person"/);
 		expect(together({ line: '119', all: [['燃气'], ['漏气']] }).together).toEqual([
-			{ rule: 2, line: '119', groups: [['燃气'], ['漏气']], sentence: false, cues: { unless: [], past: [], ongoing: [], after: [] } }
+			{ rule: 2, line: '119', groups: [['燃气'], ['漏气']], sentence: false, cues: { unless: [], past: [], ongoing: [], after: [], address: [] }, yields: [] }
 		]);
 	});
 });

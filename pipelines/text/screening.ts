@@ -2,7 +2,9 @@
 // data/dict/screening.json name the rule they hint at; rule 2 also names the emergency line. The file's stop
 // phrases (以上诉求, 报警器) are read first as ordinary text, and a rule's cues cancel its words: `unless` in their
 // clause (经常发生车祸 is no emergency), `past` in their clause unless an `ongoing` cue there says it goes on (昨天着火,
-// 已经报警; but 从昨天到现在一直联系不上), `after` anywhere in their sentence (车祸 … 保险公司不赔); a procedure already under way (已经申请仲裁, 复议中) moves a rule-4 word to
+// 已经报警; but 从昨天到现在一直联系不上), `after` anywhere in their sentence (车祸 … 保险公司不赔), `address` right after
+// them or after a short name (法院门口, 市委党校门口: a place, not the body); a rule's `yield` names rules whose words
+// in the same clause take its words' place (法院 … 起诉 is rule 4's, not rule 3's); a procedure already under way (已经申请仲裁, 复议中) moves a rule-4 word to
 // rule 5. A rule's `together` entries name an object and a state that hint at it only in one clause together and in
 // that order (燃气 … 漏气, 孩子 … 掉 … 水里), where either alone is everyday talk. Text of nothing but greetings or test words (喂, 你好,
 // 测试) is rule 8. Rules 7 (repeat detection) and 9 (其他, the operator's own judgement) have no words. A hint is
@@ -15,13 +17,13 @@ export interface ScreeningRules {
 	 * rule → words (rule 2: line → words); `cues`: what cancels them (`Cues`); `underway`: cues
 	 * just before the word (up to UNDERWAY_GAP characters between) or right after it that move it to another rule
 	 */
-	words: { rule: number; word: string; line: string | null; cues: Cues; underway: Underway | null }[];
+	words: { rule: number; word: string; line: string | null; cues: Cues; underway: Underway | null; yields: number[] }[];
 	/**
 	 * rule → groups of words (rule 2: with the line) that hint at it when each group has a word in one clause, in the
 	 * groups' order: an object and a state (燃气 … 漏气), read with the rule's cues and the negators as a word
 	 * is; `sentence`: in one sentence, over its clauses (摔倒了，起不来)
 	 */
-	together: { rule: number; line: string | null; groups: string[][]; sentence: boolean; cues: Cues }[];
+	together: { rule: number; line: string | null; groups: string[][]; sentence: boolean; cues: Cues; yields: number[] }[];
 	/** phrases read first, as ordinary text: no word inside or across them counts (以上诉求, 报警器) */
 	stop: string[];
 	/** words that carry no appeal (喂, 你好, 测试), longest first, lower case: text of nothing else is rule 8 */
@@ -46,6 +48,8 @@ export interface Cues {
 	ongoing: string[];
 	/** a cue anywhere in the word's sentence that speaks of what followed the event (理赔, 保险公司, 表扬) */
 	after: string[];
+	/** a place right after the word or after up to ADDRESS_GAP characters of a name: an address (法院门口, 市委党校门口) */
+	address: string[];
 }
 
 interface Underway {
@@ -66,6 +70,8 @@ interface RulesFile {
 		past?: string[];
 		ongoing?: string[];
 		after?: string[];
+		address?: string[];
+		yield?: number[];
 		underway?: Underway;
 		together?: { line?: string; all: Group[]; sentence?: boolean }[];
 	})[];
@@ -94,7 +100,10 @@ export function parseScreeningRules(json: string, source = 'screening rules'): S
 	for (const r of f.rules) {
 		if (!isRule(r.rule)) throw new Error(`${source}: rule ${JSON.stringify(r.rule)} is not 1–9`);
 		const cue = (k: keyof Cues) => list(r[k], `rule ${r.rule}'s "${k}"`);
-		const cues: Cues = { unless: cue('unless'), past: cue('past'), ongoing: cue('ongoing'), after: cue('after') };
+		const cues: Cues = { unless: cue('unless'), past: cue('past'), ongoing: cue('ongoing'), after: cue('after'), address: cue('address') };
+		if (r.yield !== undefined && !(Array.isArray(r.yield) && r.yield.every(isRule)))
+			throw new Error(`${source}: rule ${r.rule}'s "yield" must be a list of rules 1–9`);
+		const yields = r.yield ?? [];
 		let underway: Underway | null = null;
 		if (r.underway !== undefined) {
 			if (!isRule(r.underway?.rule)) throw new Error(`${source}: rule ${r.rule}'s "underway" names no rule 1–9`);
@@ -104,9 +113,9 @@ export function parseScreeningRules(json: string, source = 'screening rules'): S
 		const n = words.length + together.length;
 		if ('lines' in r) {
 			for (const [line, ws] of Object.entries(r.lines))
-				for (const w of list(ws, `rule ${r.rule}'s line ${line}`)) words.push({ rule: r.rule, word: w, line, cues, underway });
+				for (const w of list(ws, `rule ${r.rule}'s line ${line}`)) words.push({ rule: r.rule, word: w, line, cues, underway, yields });
 		} else if (Array.isArray(r.words)) {
-			for (const w of list(r.words, `rule ${r.rule}'s "words"`)) words.push({ rule: r.rule, word: w, line: null, cues, underway });
+			for (const w of list(r.words, `rule ${r.rule}'s "words"`)) words.push({ rule: r.rule, word: w, line: null, cues, underway, yields });
 		} else if (r.words !== undefined || r.together === undefined)
 			throw new Error(`${source}: rule ${r.rule} has neither "words" nor "lines"`);
 		if (r.together !== undefined && !Array.isArray(r.together)) throw new Error(`${source}: rule ${r.rule}'s "together" must be a list`);
@@ -122,7 +131,7 @@ export function parseScreeningRules(json: string, source = 'screening rules'): S
 				return named;
 			});
 			if (gs.some((g) => !g.length)) throw new Error(`${source}: ${what} has an empty group`);
-			together.push({ rule: r.rule, line, groups: gs.map((g) => [...g].sort(longestFirst)), sentence: t.sentence === true, cues });
+			together.push({ rule: r.rule, line, groups: gs.map((g) => [...g].sort(longestFirst)), sentence: t.sentence === true, cues, yields });
 		}
 		if (words.length + together.length === n) throw new Error(`${source}: rule ${r.rule} has no words`);
 	}
@@ -191,12 +200,26 @@ function sentenceAround(text: string, at: number): string {
 	return text.slice(from, to);
 }
 
+/** At most this many characters of a name between a word and an `address` cue: 市委党校门口, 中级人民法院东门. */
+const ADDRESS_GAP = 4;
+/** Characters that are no part of a name: 法院跟街道都不管 names no place. */
+const NOT_NAME = /[和跟与及或说都也不没让给把被向是了]/;
+
 /**
- * Whether the rule's cues cancel its word at `at`, with its clause and the part of it before the word. A `past` cue
- * counts unless an `ongoing` cue stands between it and the word (从昨天到现在一直联系不上, but not 去年的火灾到现在没修).
+ * Whether the rule's cues cancel its word from `at` to `end`, with its clause and the part of it before the word. A
+ * `past` cue counts unless an `ongoing` cue stands between it and the word (从昨天到现在一直联系不上, but not
+ * 去年的火灾到现在没修).
  */
-function cancelled(cues: Cues, text: string, at: number, clause: string, before: string): boolean {
+function cancelled(cues: Cues, text: string, at: number, end: number, clause: string, before: string): boolean {
 	if (cues.unless.some((c) => clause.includes(c))) return true;
+	if (cues.address.length) {
+		const next = clauseAfter(text, end).slice(0, ADDRESS_GAP + Math.max(...cues.address.map((c) => c.length)));
+		const place = cues.address.some((c) => {
+			const i = next.indexOf(c);
+			return i >= 0 && i <= ADDRESS_GAP && !NOT_NAME.test(next.slice(0, i));
+		});
+		if (place) return true;
+	}
 	if (cues.past.some((c) => clause.includes(c))) {
 		const pastEnd = Math.max(...cues.past.map((c) => (before.includes(c) ? before.lastIndexOf(c) + c.length : -1)));
 		if (!cues.ongoing.some((c) => before.lastIndexOf(c) >= Math.max(pastEnd, 0))) return true;
@@ -249,7 +272,7 @@ function firstOf(seg: string, offset: number, group: string[], from: number, tak
 export function screen(rules: ScreeningRules, title: string, content: string): ScreeningHint[] {
 	const text = toHalfWidth(`${title}\n${content}`);
 	const taken = new Uint8Array(text.length);
-	const found: { rule: number; word: string; line: string | null; at: number }[] = [];
+	const found: { rule: number; word: string; line: string | null; at: number; clause: number; yields: number[] }[] = [];
 	// stop phrases take their characters first, as the geocoder's not-places do: 以上诉求 holds no 上诉
 	for (const p of rules.stop) for (let at = text.indexOf(p); at >= 0; at = text.indexOf(p, at + 1)) taken.fill(1, at, at + p.length);
 	for (const w of rules.words) {
@@ -260,11 +283,11 @@ export function screen(rules: ScreeningRules, title: string, content: string): S
 			taken.fill(1, at, end);
 			const before = clauseBefore(text, at);
 			const clause = before + clauseAfter(text, at);
-			if (negated(before) || cancelled(w.cues, text, at, clause, before)) continue;
+			if (negated(before) || cancelled(w.cues, text, at, end, clause, before)) continue;
 			const underway =
 				w.underway &&
 				(w.underway.before.some((c) => before.slice(-(c.length + UNDERWAY_GAP)).includes(c)) || w.underway.after.some((c) => text.startsWith(c, end)));
-			found.push({ rule: underway ? w.underway!.rule : w.rule, word: w.word, line: w.line, at });
+			found.push({ rule: underway ? w.underway!.rule : w.rule, word: w.word, line: w.line, at, clause: at - before.length, yields: w.yields });
 		}
 	}
 	// an object and a state in one clause (燃气 … 漏气), or one sentence for an entry so marked (摔倒了，起不来): each
@@ -287,18 +310,20 @@ export function screen(rules: ScreeningRules, title: string, content: string): S
 				const before = clauseBefore(text, p.at);
 				const clause = before + clauseAfter(text, p.at);
 				if (negated(before)) return false;
-				return i === parts.length - 1 ? !cancelled(t.cues, text, p.at, clause, before) : !t.cues.unless.some((c) => clause.includes(c));
+				return i === parts.length - 1 ? !cancelled(t.cues, text, p.at, p.end, clause, before) : !t.cues.unless.some((c) => clause.includes(c));
 			});
 			if (!counts) continue;
 			const first = parts[0].at;
 			const last = parts[parts.length - 1].end;
 			const word = last - first <= TOGETHER_SHOWN ? text.slice(first, last) : parts.map((p) => text.slice(p.at, p.end)).join('…');
-			found.push({ rule: t.rule, word, line: t.line, at: first });
+			found.push({ rule: t.rule, word, line: t.line, at: first, clause: last - clauseBefore(text, last).length, yields: t.yields });
 		}
 	}
 	found.sort((a, b) => a.at - b.at);
+	// a word of a rule that yields to another rule's word in its clause does not count (法院 … 起诉: rule 4's)
+	const counted = found.filter((f) => !f.yields.length || !found.some((g) => g.clause === f.clause && f.yields.includes(g.rule)));
 	const hints = new Map<string, ScreeningHint>();
-	for (const f of found) {
+	for (const f of counted) {
 		const key = `${f.rule}:${f.line ?? ''}`;
 		const h = hints.get(key) ?? { rule: f.rule, words: [], line: f.line };
 		if (!h.words.includes(f.word)) h.words.push(f.word);
