@@ -314,8 +314,11 @@ export interface IntakeAssist {
 	units: { code: string; name: string; p: number }[];
 	/** false when the classifier is not trained yet */
 	modelReady: boolean;
-	/** `mergeInto`: an open ticket of the same matter (并单); a rule-7 hint without it points to a handled one */
-	screening: { rule: number; text: string; words: string[]; line: string | null; mergeInto: string | null; advice: string }[];
+	/**
+	 * a non-acceptance rule and why; a 并单 hint has no rule (null) and `mergeInto`, an open ticket of the same matter; a
+	 * rule-7 hint points to a handled one
+	 */
+	screening: { rule: number | null; text: string; words: string[]; line: string | null; mergeInto: string | null; advice: string }[];
 	related: { ticketNo: string; status: string; receivedAt: string; title: string; why: string; similarity: number; repeat: boolean }[];
 	/** knowledge-base articles that may answer it (a consultation can be answered directly) */
 	knowledge: { id: string; title: string; keywords: string[]; answer: string; updated: string; score: number; matched: string[] }[];

@@ -769,10 +769,11 @@ describe('the 受理 screen’s assistant', () => {
 		expect(r.place).toMatchObject({ districtCode: '320508' });
 		expect(r.place?.streetCode).toMatch(/^320508\d{3}$/);
 		expect(r.screening[0]).toMatchObject({ rule: 2, line: '119', words: ['着火'] });
-		const repeat = r.screening.find((h) => h.rule === 7);
-		expect(repeat?.advice).toContain(first.ticketNo);
-		expect(repeat?.advice).toContain('可并单');
-		expect(repeat?.mergeInto).toBe(first.ticketNo);
+		// the caller's open ticket: a 并单 hint, which is no rule (rule 7 is for a matter handled)
+		const repeat = r.screening.find((h) => h.mergeInto);
+		expect(repeat).toMatchObject({ rule: null, text: '同一事项的工单仍在办理', mergeInto: first.ticketNo });
+		expect(repeat?.advice).toBe(`与在办工单 ${first.ticketNo} 内容相似，可并单`);
+		expect(r.screening.find((h) => h.rule === 7)).toBeUndefined();
 		expect(r.related[0]).toMatchObject({ ticketNo: first.ticketNo, why: '同一来电人，内容相似' });
 		const kb = await intakeAssist(a, { content: '请问住房公积金怎么提取' });
 		expect(kb.knowledge[0].id).toBe('line-housing-fund');
@@ -842,7 +843,8 @@ describe('the 受理 screen’s assistant', () => {
 		s = await again('13600000004', '小区门口井盖丢失还没补上');
 		expect(s).toEqual([
 			expect.objectContaining({
-				rule: 7,
+				rule: null,
+				text: '同一事项的工单仍在办理',
 				mergeInto: main.ticketNo,
 				advice: `工单 ${merged.ticketNo} 已并入 ${main.ticketNo}；与在办工单 ${main.ticketNo} 内容相似，可并单`
 			})

@@ -38,7 +38,8 @@ function tools(app: App) {
 }
 
 interface PriorNote {
-	rule: number;
+	/** null: a 并单 hint, no non-acceptance rule */
+	rule: number | null;
 	line: string | null;
 	mergeInto: string | null;
 	/** what the earlier ticket is (与工单 … 内容相似，该单曾转 119) and what that suggests (如事态仍在持续…) */
@@ -47,8 +48,8 @@ interface PriorNote {
 }
 
 /**
- * What an earlier ticket of the same matter suggests: 并单 while it (or the ticket it was merged into) is open, rule 7
- * only when a unit handled it to closure (已依法处理), else the line it was transferred to or the rule it was refused
+ * What an earlier ticket of the same matter suggests: 并单 while it (or the ticket it was merged into) is open (no
+ * rule: the matter is being handled, not refused), rule 7 only when a unit handled it to closure (已依法处理), else the line it was transferred to or the rule it was refused
  * under. A ticket answered directly suggests nothing: the list of related tickets shows it.
  */
 async function priorNote(app: App, ticketNo: string): Promise<PriorNote | null> {
@@ -73,7 +74,7 @@ async function priorNote(app: App, ticketNo: string): Promise<PriorNote | null> 
 function noteOf(t: Pick<TicketRow, 'ticketNo' | 'status' | 'dispatchedAt' | 'transferredTo' | 'notAcceptedReason'>): PriorNote | null {
 	const no = t.ticketNo;
 	if (OPEN_STATUSES.includes(t.status as Status))
-		return { rule: 7, line: null, mergeInto: no, fact: `与在办工单 ${no} 内容相似`, action: '可并单' };
+		return { rule: null, line: null, mergeInto: no, fact: `与在办工单 ${no} 内容相似`, action: '可并单' };
 	if (t.status === 'closed' && t.dispatchedAt !== null)
 		return { rule: 7, line: null, mergeInto: null, fact: `与已办结工单 ${no} 内容相似`, action: '如无新情况、新理由，属情形 7' };
 	if (t.status === 'transferred' && t.transferredTo) {
@@ -92,6 +93,9 @@ function noteOf(t: Pick<TicketRow, 'ticketNo' | 'status' | 'dispatchedAt' | 'tra
 		};
 	return null;
 }
+
+/** What a 并单 hint (no rule) is headed with on the 受理 screen: 并单：同一事项的工单仍在办理. */
+export const MERGE_TEXT = '同一事项的工单仍在办理';
 
 /** The knowledge base (its active articles, edited in 设置 › 知识库) searched by the operator's words (the 受理 screen's search box). */
 export async function searchKnowledgeBase(app: App, q: string): Promise<ArticleHit[]> {
@@ -154,7 +158,8 @@ export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist
 		if (same) same.advice += `；${fact}`;
 		else {
 			const at = rule === 2 ? screening.findIndex((h) => h.rule !== 2) : -1; // an emergency stays first
-			const hint = { rule, text: NOT_ACCEPTED_REASONS[rule], words: [], line, mergeInto, advice: `${fact}，${action}` };
+			const text = rule === null ? MERGE_TEXT : NOT_ACCEPTED_REASONS[rule];
+			const hint = { rule, text, words: [], line, mergeInto, advice: `${fact}，${action}` };
 			screening.splice(at < 0 ? screening.length : at, 0, hint);
 		}
 	}
