@@ -188,6 +188,21 @@ describe('screening hints', () => {
 		expect(rulesOf('', '请问和公司的劳动纠纷怎么申请仲裁')).toEqual([4]);
 		expect(rulesOf('', '县委办公室电话打不通')).toEqual([3]);
 	});
+	it('names a request for someone else’s personal data rule 6, and abuse of the hotline rule 8, not the caller as their victim', () => {
+		for (const text of ['查询某人的住址和电话', '我想查一下我邻居的手机号和家庭住址', '帮我查下他的电话', '能不能告诉我这个人住在哪', '查询我的邻居的电话'])
+			expect(rulesOf('', text), text).toEqual([6]);
+		for (const text of ['我要骂死你们这些狗官', '你们这些狗官不得好死', '再不处理我弄死你们']) expect(rulesOf('', text), text).toEqual([8]);
+		noHints([
+			'物业在业主群里泄露我的个人隐私',
+			'小区住户的个人信息被泄露了，经常接到骚扰电话',
+			'查询公积金中心的电话',
+			'查一下物业的联系方式',
+			'我想查询我的通话记录',
+			'邻居骂我让我去死',
+			'邻居威胁说要弄死你们全家',
+			'固体废物乱堆乱放'
+		]);
+	});
 	it('gives every rule in the dictionary words, each of which hints at its rule alone', () => {
 		const file = JSON.parse(readFileSync(join(import.meta.dirname, '../../data/dict/screening.json'), 'utf8')) as {
 			rules: { rule: number; words?: string[]; lines?: Record<string, string[]> }[];
