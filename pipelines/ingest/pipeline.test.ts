@@ -298,7 +298,10 @@ describe('ingest of a canonical NDJSON file', () => {
 				ndjson('places.ndjson', [
 					r('P-1', { district_code: '999999', category: '外星人入侵' }),
 					r('P-2', { address: '苏州市姑苏区平江街道干将东路100号', category: '环境保护 › 噪声污染 › 社会生活噪声' }),
-					r('P-3', { address: '不知道在哪' })
+					r('P-3', { address: '不知道在哪' }),
+					// another city's address: kept, not placed in 吴中区 东山镇, flagged; the content is not read instead
+					r('P-4', { address: '南京市江宁区东山街道上元大街', content: '东山镇路灯不亮' }),
+					r('P-5', { address: '无锡市滨湖区太湖街道', district_code: '320506' }) // the sender's district stays
 				])
 			),
 			{ source: 's', origin: 'p', originId: 'p', now: NOW }
@@ -311,6 +314,9 @@ describe('ingest of a canonical NDJSON file', () => {
 		expect(rows[1]).toMatchObject({ district_code: '320508', category_code: '020302' });
 		expect(rows[1].street_code).toMatch(/^320508/);
 		expect(rows[2].flags).toContain('unresolved_place');
+		expect(rows[3]).toMatchObject({ external_id: 'P-4', district_code: null, street_code: null });
+		expect(rows[3].flags).toEqual(expect.arrayContaining(['outside_city', 'unresolved_place']));
+		expect(rows[4]).toMatchObject({ external_id: 'P-5', district_code: '320506', street_code: null, flags: ['outside_city'] });
 	});
 });
 

@@ -366,6 +366,11 @@ export class Ingestor {
 			for (const text of [address, content]) {
 				if (!text) continue;
 				const g = geocoder.geocodeText(text, district ? { districtCode: district } : undefined);
+				// another city named first (南京市江宁区…): not placed here, flagged; the text after it is not read either
+				if (g.confidence === 'outside') {
+					flags.add('outside_city');
+					break;
+				}
 				if (g.streetCode && (!district || g.districtCode === district)) {
 					street = g.streetCode;
 					district = g.districtCode;

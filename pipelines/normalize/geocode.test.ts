@@ -131,7 +131,68 @@ describe('Geocoder.geocodeText', () => {
 		expect(geo.geocodeText('浒墅关经开区（镇）').matched).toEqual(['浒墅关经开区（镇）']);
 		expect(geo.geocodeText('姑苏区木渎镇').matched).toEqual(['木渎镇']);
 		expect(geo.geocodeText('平江路').matched).toEqual(['平江']);
-		expect(geo.geocodeText('人民路')).toEqual({ districtCode: null, streetCode: null, confidence: 'none', matched: [] });
+		expect(geo.geocodeText('人民路')).toEqual({ districtCode: null, streetCode: null, confidence: 'none', matched: [], outside: null });
+	});
+
+	it('places no address of another city or province here, and says which it names', () => {
+		const outside: [string, string, string][] = [
+			// the audit's two: placed in 吴中区 东山镇 and 吴中区 太湖街道 before
+			['南京市江宁区东山街道上元大街', '南京市', '南京市'],
+			['无锡市滨湖区太湖街道', '无锡市', '无锡市'],
+			['江苏省无锡市滨湖区太湖街道', '无锡市', '无锡市'], // the province is the city's own: skipped
+			['中国江苏省南京市', '南京市', '南京市'],
+			['浙江省杭州市西湖区', '浙江省', '浙江省'],
+			['杭州市西湖区文三路', '杭州市', '杭州市'],
+			['上海市嘉定区安亭镇', '上海市', '上海市'],
+			['香港特别行政区中西区', '香港特别行政区', '香港特别行政区'],
+			// short names: where a phrase starts, before a county-level name, another such name or a place name
+			['无锡滨湖区太湖街道', '无锡市', '无锡'],
+			['无锡太湖街道', '无锡市', '无锡'],
+			['南京东山街道', '南京市', '南京'],
+			['上海浦东新区张江镇', '上海市', '上海'],
+			['浙江杭州', '浙江省', '浙江'],
+			['家住南京', '南京市', '南京'],
+			['上海', '上海市', '上海']
+		];
+		for (const [address, name, as] of outside) {
+			const r = geo.geocodeText(address);
+			expect(r, address).toMatchObject({ districtCode: null, streetCode: null, confidence: 'outside', matched: [as] });
+			expect(r.outside?.name, address).toBe(name);
+		}
+		expect(geo.geocodeText('南京市江宁区').outside).toEqual({ code: '3201', name: '南京市' });
+		// a hint does not bring the place back
+		expect(geo.geocodeText('无锡市滨湖区太湖街道', { districtCode: '320506' })).toMatchObject({ streetCode: null, confidence: 'outside' });
+	});
+
+	it('still places the city’s own county-level cities and streets named after other cities, and mentions after a place', () => {
+		const here: Case[] = [
+			['昆山市玉山镇', '320583', '320583100'],
+			['常熟市虞山街道', '320581', '320581001'],
+			['张家港市杨舍镇', '320582', '320582100'],
+			['太仓市浏河镇', '320585', '320585102'],
+			['太仓市城厢镇上海东路', '320585', '320585100'],
+			['姑苏区南京路8号', '320508', null],
+			['吴中区无锡路', '320506', null],
+			['吴中区东山镇', '320506', '320506107'],
+			['太湖街道', '320506', '320506010'],
+			['昆山市花桥镇，靠近上海市嘉定区', '320583', '320583104'], // the city's place first: the other city is a mention
+			['姑苏区观前街南京市场', '320508', null],
+			['江苏苏州吴中', '320506', null]
+		];
+		for (const [address, district, street] of here) {
+			const r = geo.geocodeText(address);
+			expect([r.districtCode, r.streetCode, r.outside], address).toEqual([district, street, null]);
+		}
+		// words that begin with another city's short name, and its roads: not another city, and no place either
+		for (const text of ['南京路', '无锡路5号', '北京东路', '北京烤鸭店', '上海银行', '中山公园', '北京花园小区', '北京华联超市', '南京市场'])
+			expect(geo.geocodeText(text), text).toMatchObject({ confidence: 'none', outside: null });
+	});
+
+	it('takes the city and its province from the configuration: another city skips its own names and finds Suzhou outside', () => {
+		const wuxi: Reference = { ...ref, cityCode: '3202', cityName: '无锡市' };
+		const g = new Geocoder(wuxi);
+		expect(g.geocodeText('无锡市苏州市').outside?.name).toBe('苏州市'); // 无锡市 skipped as its own name
+		expect(geo.geocodeText('无锡市苏州市').outside?.name).toBe('无锡市');
 	});
 
 	it('is full-width/half-width insensitive', () => {

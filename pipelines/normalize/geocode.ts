@@ -3,20 +3,25 @@
 // polygon over the district GeoJSON with d3-geo). Pure: a Geocoder is built once from a Reference and then
 // only reads it (the point index fills a cache as it is used; results never depend on call order).
 import { geoContains } from 'd3-geo';
-import { stripSuffix, type Reference } from '../reference/index';
+import { cityShortName, stripSuffix, type Division, type Reference } from '../reference/index';
 import { toHalfWidth } from './text';
 
-export type GeocodeConfidence = 'street' | 'district' | 'none';
+export type GeocodeConfidence = 'street' | 'district' | 'outside' | 'none';
 
 export interface GeocodeResult {
 	/** GB/T 2260 6-digit district code, or null */
 	districtCode: string | null;
 	/** 9-digit street (township) code, or null; when set, it lies in `districtCode` */
 	streetCode: string | null;
-	/** 'street' when a street was found, 'district' when only a district, 'none' when nothing */
+	/**
+	 * 'street' when a street was found, 'district' when only a district, 'outside' when the text names another city
+	 * or province first (no district then), 'none' when nothing
+	 */
 	confidence: GeocodeConfidence;
 	/** the place names in the text that support the result, as written, in text order, without repeats */
 	matched: string[];
+	/** with 'outside': the province or prefecture-level city the text names (南京市, 浙江省); null otherwise */
+	outside: Pick<Division, 'code' | 'name'> | null;
 }
 
 export interface GeocodeHint {
@@ -56,8 +61,14 @@ export const DEFAULT_NOT_PLACES: readonly string[] = [
 	'黄桥烧饼', '东山再起', '大新闻', '凤凰网', '凤凰卫视', '凤凰古城', '香山公园', '新区域', '世外桃源'
 ];
 
-/** Leading names that say nothing about the place inside the city; they are skipped. */
-const NOISE = ['中华人民共和国', '中国', '江苏省', '江苏', '苏州市', '苏州'];
+/** Leading names that say nothing about the place inside the city; they are skipped, with the city's own and its province's names. */
+const NOISE = ['中华人民共和国', '中国'];
+/**
+ * What a county-level name after another city's short name looks like (无锡滨湖区, 南京江宁区, 上海浦东新区): one to
+ * four characters and 区, 县 or 市 — not a word for a part of town (北京花园小区, 上海城区) or a shop (北京华联超市).
+ */
+const COUNTY_AFTER = /^\p{Script=Han}{1,4}?[区县市]/u;
+const NOT_COUNTY = /(?:小区|社区|园区|景区|校区|厂区|城区|市区|郊区|辖区|片区|街区|营区|矿区|老区|超市|城市|门市|菜市|夜市|集市|股市|上市|闹市|街市|早市|花市|鱼市)$/;
 /** Generic zone names that are aliases of one district or street but are also common nouns elsewhere. */
 const ZONE = new Set(['新区', '园区', '高新区', '工业园区', '科技城']);
 /** Generic official names (320506404 开发区, 320585400 经济开发区): only right after their own district. */
@@ -88,15 +99,21 @@ const ZONE_SUFFIXES = ['分局', '管委会', '管理委员会', '派出所', '�
  *   district (昆山高新区 is not 苏州高新区);
  * - local: a generic official name (开发区, 经济开发区) — counts only right after its own district;
  * - landmark: an extra name (凤凰街) — counts anywhere, as weak evidence;
- * - noise: 苏州市, 江苏省 … — skipped, and what follows starts a phrase;
- * - stop: a word that is not a place although it contains one's short name (陆家嘴) — skipped.
+ * - noise: the city's and its province's names (苏州市, 苏州, 江苏省, 江苏), 中国 — skipped, and what follows starts a phrase;
+ * - stop: a word that is not a place although it contains one's short name (陆家嘴) — skipped;
+ * - foreign: another province's or prefecture-level city's name (南京市, 浙江省) — the text is about a place outside
+ *   the city when it comes before any of the city's own places; not before a road suffix (南京路) or as 市场;
+ * - foreignShort: such a name without its suffix (南京, 无锡, 浙江) — counts as foreign only where a phrase starts
+ *   and another such name, a place of the city (东山 only before 街道, 镇 …) or a county-level name follows directly
+ *   (浙江杭州, 无锡太湖街道, 南京东山街道, 无锡滨湖区), or nothing more is written (上海, 家住南京。), so 北京烤鸭店,
+ *   上海银行 and 中山公园 are no other city.
  */
-type KeyClass = 'official' | 'alias' | 'weak' | 'zone' | 'local' | 'landmark' | 'noise' | 'stop';
+type KeyClass = 'official' | 'alias' | 'weak' | 'zone' | 'local' | 'landmark' | 'noise' | 'stop' | 'foreign' | 'foreignShort';
 
 interface Entry {
 	key: string;
 	cls: KeyClass;
-	/** district or street code ('' for noise) */
+	/** district or street code ('' for noise, the division's code for foreign) */
 	code: string;
 	/** the district of the place (its own code for a district) */
 	district: string;
@@ -124,7 +141,7 @@ interface Evidence {
 	road: boolean;
 }
 
-const STRENGTH: Record<KeyClass, number> = { official: 3, alias: 2, zone: 2, local: 2, weak: 1, landmark: 1, noise: 0, stop: 0 };
+const STRENGTH: Record<KeyClass, number> = { official: 3, alias: 2, zone: 2, local: 2, weak: 1, landmark: 1, noise: 0, stop: 0, foreign: 0, foreignShort: 0 };
 
 /** Full-width → half-width, and the Chinese round brackets too (matching only; length-preserving). */
 function fold(s: string): string {
@@ -237,6 +254,8 @@ export class Geocoder {
 	private readonly shadowed = new Map<string, string[]>();
 	/** label points [lon, lat] of the districts that have one */
 	private readonly centers = new Map<string, [number, number]>();
+	/** the provinces and prefecture-level cities other than the city's own and its province, by code */
+	private readonly foreign = new Map<string, Division>();
 
 	constructor(ref: Reference, options: GeocoderOptions = {}) {
 		this.districtCodes = new Set(ref.districts.map((d) => d.code));
@@ -272,8 +291,19 @@ export class Geocoder {
 			if (!d && !s) throw new Error(`Geocoder: landmark "${l.name}" names unknown code ${l.code}`);
 			add(l.name, 'landmark', l.code, s ? s.districtCode : l.code, !!s);
 		}
-		for (const n of NOISE) add(n, 'noise', '', '', false);
+		// the city's own name and its province's say nothing about the place inside it; every other province and
+		// prefecture-level city is outside (a name the city's own places have keeps meaning them)
+		const own = new Set([ref.cityCode, ref.cityCode.slice(0, 2)]);
+		const ownNames = [ref.cityName, cityShortName(ref.cityName)];
+		for (const d of ref.divisions) if (own.has(d.code)) ownNames.push(d.name, ...(d.short ? [d.short] : []));
+		for (const n of [...NOISE, ...ownNames]) add(n, 'noise', '', '', false);
 		for (const n of options.notPlaces ?? DEFAULT_NOT_PLACES) add(n, 'stop', '', '', false);
+		for (const d of ref.divisions) {
+			if (own.has(d.code)) continue;
+			this.foreign.set(d.code, d);
+			add(d.name, 'foreign', d.code, '', false);
+		}
+		for (const d of ref.divisions) if (!own.has(d.code) && d.short) add(d.short, 'foreignShort', d.code, '', false);
 
 		for (const e of keys.values()) {
 			const c0 = e.key.charCodeAt(0);
@@ -317,8 +347,9 @@ export class Geocoder {
 	 * Address (or any text) → district and street.
 	 *
 	 * Matching: the text is folded (full-width → half-width, （）→ ()), then scanned left to right for the longest
-	 * gazetteer key at each position (a trie over official names, aliases, the parts of bracketed names, landmarks
-	 * and the skipped prefixes 苏州市/苏州/江苏省/中国); a match consumes its characters.
+	 * gazetteer key at each position (a trie over official names, aliases, the parts of bracketed names, landmarks,
+	 * the skipped prefixes — the city's and its province's names, 中国 — and the names of China's other provinces and
+	 * prefecture-level cities); a match consumes its characters.
 	 *
 	 * Which matches count (see `KeyClass`): official names and 3+-character aliases always; 2-character aliases
 	 * only (a) where a phrase starts — at the start, after a non-Chinese character (space, punctuation, digit),
@@ -333,6 +364,9 @@ export class Geocoder {
 	 * the street.
 	 *
 	 * Resolution:
+	 * 0. another province or prefecture-level city (reference geo/china-divisions.csv) named before any of the city's
+	 *    own places gives 'outside' with that division, and no district or street: 南京市江宁区东山街道 is not 吴中区
+	 *    东山镇, 无锡市滨湖区太湖街道 not 吴中区 太湖街道 (see `KeyClass` for when such a name counts; 南京路 does not);
 	 * 1. a street whose district is also named (or is the hint) wins — the strongest such street (official
 	 *    name > alias > short alias), the earliest on a tie;
 	 * 2. otherwise the strongest street, which implies its district, wins over a disagreeing district when the
@@ -390,6 +424,15 @@ export class Geocoder {
 			const prev = idx > 0 && tokens[idx - 1].end === tok.start ? tokens[idx - 1] : null;
 			const next = idx + 1 < tokens.length && tokens[idx + 1].start === tok.end ? tokens[idx + 1] : null;
 			const suffix = suffixAt(t, tok.end);
+			if (e.cls === 'foreign' || e.cls === 'foreignShort') {
+				// another city named before any of the city's own places: the text is about a place there (南京市江宁区
+				// 东山街道 is not 吴中区 东山镇); named after one, it is a mention (昆山市花桥镇，靠近上海)
+				if (ev.length === 0 && this.foreignCounts(t, tok, prev, next, suffix)) {
+					const d = this.foreign.get(e.code)!;
+					return { districtCode: null, streetCode: null, confidence: 'outside', matched: [address.slice(tok.start, tok.end)], outside: { code: d.code, name: d.name } };
+				}
+				continue;
+			}
 			let ok: boolean;
 			if (e.cls === 'official' || e.cls === 'alias' || e.cls === 'landmark') ok = true;
 			else if (e.cls === 'local') ok = prev !== null && !prev.e.street && prev.e.code === e.district;
@@ -449,6 +492,24 @@ export class Geocoder {
 		return d === null ? NONE() : this.result(address, ev, d.e.district, null);
 	}
 
+	/** Whether another city's name (a foreign or foreignShort token) names where the text is (see `KeyClass`). */
+	private foreignCounts(t: string, tok: Token, prev: Token | null, next: Token | null, suffix: 'place' | 'road' | null): boolean {
+		if (suffix === 'road') return false; // 南京路, 北京东路, 上海大街
+		if (tok.e.cls === 'foreign') return !(tok.e.key.endsWith('市') && t[tok.end] === '场'); // 南京市场
+		const before = tok.start === 0 ? -1 : t.charCodeAt(tok.start - 1);
+		const phraseStart = before < 0 || !isHan(before) || (prev !== null && (prev.e.cls === 'noise' || prev.e.cls === 'foreign' || prev.e.cls === 'foreignShort')) || LOCATIVE.has(t[tok.start - 1]);
+		if (!phraseStart) return false;
+		// 浙江杭州, 无锡太湖街道, 南京东山街道 (a short name of the city's own as a place: 东山 before 街道)
+		if (next !== null) {
+			const c = next.e.cls;
+			if (c === 'foreign' || c === 'foreignShort' || c === 'official' || c === 'alias') return true;
+			if (c === 'weak' && suffixAt(t, next.end) === 'place') return true;
+		}
+		if (tok.end === t.length || !isHan(t.charCodeAt(tok.end))) return true; // the name alone: 上海, 家住南京。
+		const county = COUNTY_AFTER.exec(t.slice(tok.end, tok.end + 5));
+		return county !== null && !NOT_COUNTY.test(county[0]) && t[tok.end + county[0].length] !== '场';
+	}
+
 	/** Whether a district is named in the text (a district token, not a street). */
 	private named(ev: Evidence[], district: string): boolean {
 		for (const x of ev) if (!x.e.street && x.e.code === district) return true;
@@ -463,7 +524,7 @@ export class Geocoder {
 			const s = address.slice(x.start, x.end);
 			if (!matched.includes(s)) matched.push(s);
 		}
-		return { districtCode, streetCode, confidence: streetCode ? 'street' : 'district', matched };
+		return { districtCode, streetCode, confidence: streetCode ? 'street' : 'district', matched, outside: null };
 	}
 
 	// -------------------------------------------------------------------------------------------------------
@@ -586,4 +647,4 @@ function better(a: Evidence, b: Evidence | null): boolean {
 	return b === null || (a.strength !== b.strength ? a.strength > b.strength : a.start < b.start);
 }
 
-const NONE = (): GeocodeResult => ({ districtCode: null, streetCode: null, confidence: 'none', matched: [] });
+const NONE = (): GeocodeResult => ({ districtCode: null, streetCode: null, confidence: 'none', matched: [], outside: null });

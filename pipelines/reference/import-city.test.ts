@@ -278,6 +278,7 @@ describe('importCity', () => {
 		const d = tmp('minqing-data-');
 		mkdirSync(join(d, 'reference'));
 		cpSync(join(defaultDataDir(), 'reference', 'categories.tsv'), join(d, 'reference', 'categories.tsv'));
+		cpSync(join(defaultDataDir(), 'geo', 'china-divisions.csv'), join(d, 'geo', 'china-divisions.csv'));
 		return d;
 	}
 

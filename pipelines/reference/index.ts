@@ -10,6 +10,8 @@
  *   reference/places.tsv       code, alias          (one row per alias of a district or street)
  *   reference/units.tsv        code, name, short_name, kind, district_code, street_code
  *   reference/routing.tsv      category, handler, weight   (handler: street | district | unit code)
+ * Every city also reads geo/china-divisions.csv (code, name, short): China's provinces (2-digit codes) and
+ * prefecture-level cities (4-digit), so that the geocoder knows an address in another city when it sees one.
  * `pipelines/reference/import-city.ts` builds the geography files and a configuration for another city.
  *
  * Only node: modules are used (pipelines/ must not depend on src/ or SvelteKit).
@@ -30,6 +32,15 @@ export interface Street {
 	name: string;
 	districtCode: string;
 	aliases: string[];
+}
+/** A province or a prefecture-level city of China (GB/T 2260), from geo/china-divisions.csv. */
+export interface Division {
+	/** 2 digits for a province (32), 4 for a prefecture-level city (3201) */
+	code: string;
+	/** 江苏省, 南京市, 广西壮族自治区, 阿克苏地区 */
+	name: string;
+	/** the name as also written without its suffix (江苏, 南京, 广西, 阿克苏); null where there is none in use (自治州) */
+	short: string | null;
 }
 export interface Category {
 	code: string;
@@ -93,7 +104,12 @@ export interface Reference {
 	categoryByCode: Map<string, Category>;
 	unitByCode: Map<string, Unit>;
 	geojson: unknown;
+	/** China's provinces and prefecture-level cities, this city's among them (geo/china-divisions.csv) */
+	divisions: Division[];
 }
+
+/** The file of China's provinces and prefecture-level cities, under the data directory; the same for every city. */
+export const DIVISIONS_FILE = 'geo/china-divisions.csv';
 
 /** The environment variable that chooses the city (a configuration's slug), and the city without it. */
 export const CITY_ENV = 'MINQING_CITY';
@@ -549,6 +565,19 @@ function load(dir: string, city: CityConfig): Reference {
 		if (c.level === 3 && !matchRules(byPrefix, c.code))
 			fail(f.routing, null, `category ${c.code} ${c.path} has no rule (give at least one for ${c.code.slice(0, 2)})`);
 
+	// China's provinces and prefecture-level cities.
+	const divisionsFile = join(dir, DIVISIONS_FILE);
+	const divisions: Division[] = [];
+	const divisionCodes = new Set<string>();
+	for (const { line, fields: r } of parseCsv(readText(divisionsFile), divisionsFile, ['code', 'name', 'short'])) {
+		if (!/^\d{2}(\d{2})?$/.test(r.code)) fail(divisionsFile, line, `bad province or city code "${r.code}" (2 or 4 digits)`);
+		if (divisionCodes.has(r.code)) fail(divisionsFile, line, `duplicate code ${r.code}`);
+		if (!r.name) fail(divisionsFile, line, 'empty name');
+		if (r.short && (r.short.length < 2 || !r.name.startsWith(r.short))) fail(divisionsFile, line, `short name "${r.short}" is not the start of "${r.name}" (2 characters at least)`);
+		divisionCodes.add(r.code);
+		divisions.push({ code: r.code, name: r.name, short: r.short || null });
+	}
+
 	const ref: Reference = {
 		city,
 		cityName: city.name,
@@ -562,7 +591,8 @@ function load(dir: string, city: CityConfig): Reference {
 		streetByCode,
 		categoryByCode,
 		unitByCode,
-		geojson
+		geojson,
+		divisions
 	};
 	rulesIndex.set(ref, byPrefix);
 	return ref;

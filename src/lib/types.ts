@@ -309,7 +309,8 @@ export interface TicketLocator {
 
 /** What the 受理 screen suggests while the operator types (POST /api/v1/intake/assist). */
 export interface IntakeAssist {
-	place: { districtCode: string | null; streetCode: string | null; name: string; matched: string[] } | null;
+	/** `outside`: what to tell the operator when the address names another city or province first (no place is filled in then) */
+	place: { districtCode: string | null; streetCode: string | null; name: string; matched: string[]; outside: string | null } | null;
 	categories: { code: string; path: string; p: number }[];
 	units: { code: string; name: string; p: number }[];
 	/** false when the classifier is not trained yet */

@@ -797,7 +797,27 @@ describe('the 受理 screen’s assistant', () => {
 		expect(alone.place).toMatchObject({ districtCode: muDu.districtCode, streetCode: muDu.code });
 		// the address alone: its own pair
 		const byText = await intakeAssist(a, { content, address: '吴中区木渎镇中山东路' });
-		expect(byText.place).toMatchObject({ districtCode: '320506', streetCode: muDu.code });
+		expect(byText.place).toMatchObject({ districtCode: '320506', streetCode: muDu.code, outside: null });
+	});
+
+	it('places no address of another city here and says it seems outside the city; registration leaves the place to the operator', async () => {
+		const content = '路灯不亮，晚上出行不便，请尽快处理';
+		for (const [address, city] of [
+			['南京市江宁区东山街道上元大街', '南京市'], // placed in 吴中区 东山镇 before
+			['无锡市滨湖区太湖街道', '无锡市'] // and in 吴中区 太湖街道
+		]) {
+			const r = await intakeAssist(a, { content, address });
+			expect(r.place, address).toMatchObject({ districtCode: null, streetCode: null, name: `苏州市以外（${city}）` });
+			expect(r.place?.outside).toBe(`地址似乎在苏州市以外（${city}），未自动填写区、街道；请向来电人核实，属本市的请手动选择`);
+			const t = await registerTicket(a, people.operator, { ...INTAKE, content, address, district_code: null });
+			expect([t.districtCode, t.streetCode], address).toEqual([null, null]);
+		}
+		// the operator decides: a place chosen by hand is registered as chosen
+		const chosen = await registerTicket(a, people.operator, { ...INTAKE, content, address: '无锡市滨湖区太湖街道', district_code: '320506', street_code: '320506010' });
+		expect([chosen.districtCode, chosen.streetCode]).toEqual(['320506', '320506010']);
+		// the city's own county-level cities and a road named after another city stay here
+		expect((await intakeAssist(a, { content, address: '昆山市玉山镇' })).place).toMatchObject({ districtCode: '320583', outside: null });
+		expect((await intakeAssist(a, { content, address: '姑苏区南京路' })).place).toMatchObject({ districtCode: '320508', outside: null });
 	});
 
 	it('suggests rule 7 only for an earlier ticket a unit handled, and says what became of the others', async () => {

@@ -163,6 +163,10 @@ export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist
 			screening.splice(at < 0 ? screening.length : at, 0, hint);
 		}
 	}
+	// an address in another city: nothing is filled in, the operator is told and decides (the form still registers it)
+	const outside = g?.outside
+		? `地址似乎在${app.ref.cityName}以外（${g.outside.name}），未自动填写区、街道；请向来电人核实，属本市的请手动选择`
+		: null;
 	return {
 		place:
 			g || district
@@ -172,8 +176,9 @@ export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist
 						name:
 							[district && app.ref.districtByCode.get(district)?.name, street && app.ref.streetByCode.get(street)?.name]
 								.filter(Boolean)
-								.join(' ') || '未识别',
-						matched: g?.matched ?? []
+								.join(' ') || (g?.outside ? `${app.ref.cityName}以外（${g.outside.name}）` : '未识别'),
+						matched: g?.matched ?? [],
+						outside
 					}
 				: null,
 		categories,

@@ -1,0 +1,53 @@
+// 受理 in a real browser, the form itself: an address in another city fills in no place and the assistant says
+// it seems outside the city (the operator may still choose one). No console errors.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, shooter, startServer, userPages, type TestServer } from './fixture';
+
+let server: TestServer;
+let browser: Browser;
+const users = userPages(
+	() => browser,
+	() => server.url
+);
+const { as, errors } = users;
+const shot = shooter('intake');
+
+beforeAll(async () => {
+	server = await startServer({ tickets: 1_000, days: 30 });
+	browser = await launchBrowser();
+}, 300_000);
+
+afterAll(async () => {
+	await users.close();
+	await browser?.close();
+	await server?.stop();
+	server?.cleanup();
+});
+
+describe('受理', () => {
+	it('an address in another city fills in no place; the assistant says it seems outside the city', async () => {
+		const op = await as('operator');
+		await op.goto(`${server.url}/intake`);
+		await op.fill('[data-testid=content]', '路灯不亮，晚上出行不便');
+		// first a place of the city: filled in
+		await op.fill('[data-testid=address]', '吴中区东山镇');
+		await expect.poll(() => op.locator('[data-testid=street]').inputValue(), { timeout: 15_000 }).toBe('320506107');
+		// then Nanjing's 东山街道: not 吴中区 东山镇, and said so
+		await op.fill('[data-testid=address]', '南京市江宁区东山街道上元大街');
+		const warning = op.locator('[data-testid=place-outside]');
+		await warning.waitFor({ timeout: 15_000 });
+		expect(await warning.innerText()).toContain('地址似乎在苏州市以外（南京市）');
+		expect(await op.locator('[data-testid=district]').inputValue()).toBe('');
+		expect(await op.locator('[data-testid=street]').inputValue()).toBe('');
+		await shot(op, '1-outside');
+		// the operator decides: registered with the place chosen by hand
+		await op.selectOption('[data-testid=district]', '320506');
+		await op.click('[data-testid=register]');
+		await op.locator('[data-testid=intake-done]').waitFor();
+	});
+
+	it('no console errors', () => {
+		expect(errors.operator).toEqual([]);
+	});
+});
