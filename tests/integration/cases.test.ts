@@ -1338,4 +1338,36 @@ describe('关联: linked tickets, each handled on its own', () => {
 		expect(e).toMatchObject({ code: 'invalid_input', field: 'links', message: '要关联的工单 SZ20000101-H00001 不存在' });
 		expect(await a.rel.db.select({ id: tickets.id }).from(tickets)).toHaveLength(before.length);
 	});
+	it('takes a ticket number as people type it — lower case, spaces around, full width — in 并单, 关联, the ticket’s address and the search', async () => {
+		const main = await registerTicket(a, people.operator, { ...INTAKE, content: '独一份的梧桐树倒伏挡路' }, { decision: { action: 'accept' } });
+		const typed = (no: string) => ` ${no.toLowerCase()} `; // sz20261202-h00009 with a space on either side
+		const wide = (no: string) => no.replace(/[\x21-\x7e]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)); // ＳＺ２０２６…
+		// 并单 at registration and afterwards: 要并入的工单 … 不存在 before
+		const merged = await registerTicket(a, people.operator, INTAKE, { decision: { action: 'merge', duplicate_of: typed(main.ticketNo) } });
+		expect([merged.status, merged.duplicateOf]).toEqual(['closed', main.id]);
+		const later = await registerTicket(a, people.operator, INTAKE);
+		const m2 = await actOnTicket(a, people.operator, later.ticketNo, { action: 'merge', version: later.version, duplicate_of: wide(main.ticketNo) });
+		expect(m2.duplicateOf).toBe(main.id);
+		// 关联: on registration (the same number twice in two spellings is one link) and as an action
+		const linked = await registerTicket(a, people.operator, { ...INTAKE, links: [typed(main.ticketNo), main.ticketNo] });
+		expect(await linkedOf(linked.ticketNo)).toEqual([main.ticketNo]);
+		const other = await registerTicket(a, people.operator, INTAKE);
+		await actOnTicket(a, people.operator, other.ticketNo, { action: 'link', linked_no: typed(main.ticketNo) });
+		expect(await linkedOf(other.ticketNo)).toEqual([main.ticketNo]);
+		// the ticket by its number, as the API and the actions take it from the address
+		expect((await ticketDetail(a, people.operator, typed(main.ticketNo))).ticketNo).toBe(main.ticketNo);
+		const noted = await actOnTicket(a, people.operator, main.ticketNo.toLowerCase(), { action: 'note', note: '来电人补充了照片' });
+		expect(noted.id).toBe(main.id);
+		// the page's address: sent on to the number as written on tickets
+		const session: SessionUser = { ...people.operator, id: people.operator.id!, username: 't_operator', unitName: null };
+		const load = ticketPage.load as unknown as (e: unknown) => Promise<unknown>;
+		const url = new URL(`http://localhost/tickets/${encodeURIComponent(typed(main.ticketNo))}?tab=x`);
+		const redirect = await load({ locals: { user: session }, params: { no: typed(main.ticketNo) }, url }).catch((e: unknown) => e);
+		expect(redirect).toMatchObject({ status: 301, location: `/tickets/${main.ticketNo}?tab=x` });
+		// and the queue's search
+		for (const q of [typed(main.ticketNo), wide(main.ticketNo)]) {
+			const found = await listQueue(a, people.dispatcher, { queue: 'dispatch', q });
+			expect(found.items.map((i) => i.ticketNo), q).toEqual([main.ticketNo]);
+		}
+	});
 });

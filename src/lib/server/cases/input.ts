@@ -2,7 +2,7 @@
 // refusal names the field in Chinese for the user and keeps zod's precise issue for the log.
 import { z } from 'zod';
 import { CHANNEL_LABELS, CHANNELS, SATISFACTION, TICKET_TYPES, URGENCIES, URGENCY_LABELS } from '$pipelines/lifecycle/model';
-import { CONTENT_MAX_CHARS, contentLength } from '$pipelines/normalize/text';
+import { CONTENT_MAX_CHARS, contentLength, toHalfWidth } from '$pipelines/normalize/text';
 import { normalizePhone } from '$pipelines/normalize/index';
 import { ACTION_LABELS, CASE_ACTIONS, isUnversioned } from './machine';
 
@@ -59,6 +59,15 @@ export const FIELD_LABELS: Record<string, string> = {
 	linked_no: '关联工单编号'
 };
 
+/**
+ * A ticket number as a person types it, tidied: full-width characters read as half-width, white space around it
+ * dropped, letters upper-cased (` sz20261202-h00009 ` → `SZ20261202-H00009`), so 并单, 关联 and the ticket's
+ * address find the ticket.
+ */
+export function tidyTicketNo(no: string): string {
+	return toHalfWidth(no).trim().toUpperCase();
+}
+
 // optional texts may also come as null (JSON clients send that for an empty field)
 const optText = (max: number) =>
 	z
@@ -111,7 +120,7 @@ export const intakeSchema = z.object({
 	lat: z.number().min(-90).max(90).optional().nullable(),
 	/** earlier tickets about related matters to link the new one to (关联; each is handled on its own) */
 	links: z
-		.array(z.string().trim().max(40))
+		.array(z.string().max(40).transform(tidyTicketNo))
 		.max(10)
 		.optional()
 		.nullable()
@@ -146,7 +155,7 @@ export const actionSchema = z.object({
 	// fields an action does not use may also come as null (requireFor names the ones it needs)
 	reason: nullAsAbsent(z.number().int().min(1).max(9)),
 	transferred_to: nullAsAbsent(z.enum(EMERGENCY_LINES)),
-	duplicate_of: nullAsAbsent(z.string().max(40)),
+	duplicate_of: nullAsAbsent(z.string().max(40).transform(tidyTicketNo)),
 	unit_code: nullAsAbsent(z.string().max(16)),
 	assist_units: nullAsAbsent(z.array(z.string().max(16)).max(10)),
 	category_code: nullAsAbsent(z.string().max(16)),
@@ -156,7 +165,7 @@ export const actionSchema = z.object({
 	days: nullAsAbsent(z.number().int().min(1).max(30)),
 	satisfaction: nullAsAbsent(z.enum(SATISFACTION)),
 	reopen: nullAsAbsent(z.boolean()),
-	linked_no: nullAsAbsent(z.string().trim().max(40))
+	linked_no: nullAsAbsent(z.string().max(40).transform(tidyTicketNo))
 });
 export type ActionInput = z.output<typeof actionSchema>;
 

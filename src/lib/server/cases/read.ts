@@ -20,7 +20,7 @@ import type { TicketSummary } from '$lib/types';
 import { canSee } from '$lib/nav';
 import { open311Requests, ticketEvents, tickets, type TicketRow } from '../db/schema';
 import { attributeLabels } from '../open311/service';
-import { CaseError } from './input';
+import { CaseError, tidyTicketNo } from './input';
 import { getLimits } from './limits';
 import { ACTION_LABELS, availableActions, canView, type CaseAction } from './machine';
 import { callerFor, handles, NO_PREFIX, relatedTickets, stateOf, ticketEventsOf, visibleTicket, type CaseUser, type RelatedTicket } from './service';
@@ -197,7 +197,8 @@ const TICKET_NO_START = new RegExp(`^${NO_PREFIX}(?:19|20)\\d{2}`, 'i');
 
 function searchCondition(q: string, app: App, user: CaseUser): { cond: SQL; text: boolean } {
 	// the numbers' own letters and a year: other letters and digits (GB3096, a standard a complaint cites) are text
-	if (TICKET_NO_START.test(q)) return { cond: sql`${tickets.ticketNo} like ${q.toUpperCase().replace(/[%_]/g, '') + '%'}`, text: false };
+	const no = tidyTicketNo(q); // typed in lower case or full width too
+	if (TICKET_NO_START.test(no)) return { cond: sql`${tickets.ticketNo} like ${no.replace(/[%_]/g, '') + '%'}`, text: false };
 	// a day as ticket numbers carry it (SZ20261201-H00001), not a local phone number of eight digits
 	if (/^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$/.test(q)) return { cond: sql`${tickets.ticketNo} like ${`%${q}-%`}`, text: false };
 	const phone = normalizePhone(q, app.ref.city.phoneAreaCode ?? undefined);

@@ -16,7 +16,7 @@ import { ticketEvents, ticketLinks, tickets, type TicketRow } from '../db/schema
 import { requestSync } from '../sync';
 import { repeatScorer } from '$pipelines/text/bigrams';
 import { geocoderFor } from '../geo';
-import { CaseError, actionSchema, callerPhoneRefusal, intakeSchema, parseInput, requireFor, type ActionInput, type IntakeInput } from './input';
+import { CaseError, actionSchema, callerPhoneRefusal, intakeSchema, parseInput, tidyTicketNo, requireFor, type ActionInput, type IntakeInput } from './input';
 import { getLimits, workClocks } from './limits';
 import { ACTION_LABELS, CASE_ROLES, SCREEN_ACTIONS, canView, check, isAnnotation, isUnversioned, roleRefusal, targetOf, type CaseAction, type CaseState } from './machine';
 
@@ -273,7 +273,8 @@ async function insertRows(app: App, db: Db, batch: PendingIntake[]): Promise<Tic
 }
 
 /** Takes an action on a ticket as `user`; the input carries the version the user saw (not for notes). */
-export async function actOnTicket(app: App, user: CaseUser, ticketNo: string, raw: unknown): Promise<TicketRow> {
+export async function actOnTicket(app: App, user: CaseUser, typedNo: string, raw: unknown): Promise<TicketRow> {
+	const ticketNo = tidyTicketNo(typedNo);
 	const input = parseInput(actionSchema, raw);
 	requireFor(input);
 	const row = await app.rel.db
@@ -610,8 +611,9 @@ export function callerFor(
  * sees no cases at all (analysts, the emergency office) is refused as such, whatever the ticket, as the ticket page
  * refuses it: that tells nothing about any ticket.
  */
-export async function visibleTicket(app: App, user: CaseUser, ticketNo: string): Promise<TicketRow> {
+export async function visibleTicket(app: App, user: CaseUser, typedNo: string): Promise<TicketRow> {
 	if (!CASE_ROLES.includes(user.role)) throw new CaseError('forbidden', '当前角色不能查看工单');
+	const ticketNo = tidyTicketNo(typedNo);
 	const [t] = await app.rel.db.select().from(tickets).where(eq(tickets.ticketNo, ticketNo));
 	if (!t || !canView(user, { unitCode: t.unitCode, assistUnits: t.assistUnits })) throw notFound(ticketNo);
 	return t;

@@ -1,7 +1,7 @@
 import { error, redirect } from '@sveltejs/kit';
 import { app } from '$lib/server/app';
 import { requireRole } from '$lib/server/guard';
-import { CaseError } from '$lib/server/cases/input';
+import { CaseError, tidyTicketNo } from '$lib/server/cases/input';
 import { CASE_ROLES } from '$lib/server/cases/machine';
 import { caseChoices, runCaseForm } from '$lib/server/cases/forms';
 import { ticketDetail } from '$lib/server/cases/read';
@@ -12,8 +12,11 @@ import type { Actions, PageServerLoad } from './$types';
 const MAP_W = 480;
 const MAP_H = 300;
 
-export const load: PageServerLoad = async ({ locals, params }) => {
+export const load: PageServerLoad = async ({ locals, params, url }) => {
 	const user = requireRole(locals, CASE_ROLES);
+	// a number typed into the address bar (sz20261202-h00009, a space after it): the ticket's own address
+	const no = tidyTicketNo(params.no);
+	if (no !== params.no) redirect(301, `/tickets/${encodeURIComponent(no)}${url.search}`);
 	const a = await app();
 	try {
 		const detail = await ticketDetail(a, user, params.no);
