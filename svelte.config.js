@@ -9,8 +9,8 @@ const config = {
 		// pipelines/ is plain library code shared by the server and the CLI
 		alias: { $pipelines: 'pipelines' },
 		// Token-authenticated API routes (Open311 and the feed push) are called by other servers without an
-		// Origin header, which SvelteKit's built-in check refuses; hooks.server.ts applies the same origin rule
-		// to every other route (cookie-authenticated forms keep it).
+		// Origin header, which SvelteKit's built-in check refuses; hooks.server.ts applies the origin rule to
+		// every other route, and to every unsafe request there (JSON and bare POSTs too, not only forms).
 		csrf: { trustedOrigins: ['*'] },
 		// ECharts sets inline styles; everything else comes from this origin
 		csp: {

@@ -21,11 +21,42 @@ const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 
 
 const isTokenRoute = (path: string) => TOKEN_ROUTES.includes(path) || TOKEN_PREFIXES.some((p) => path.startsWith(p));
 
-/** SvelteKit's CSRF rule, for every route but the token-authenticated ones: forms only from our own origin. */
-function crossSiteForm(request: Request, url: URL): boolean {
-	if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(request.method)) return false;
-	const type = request.headers.get('content-type')?.split(';')[0].trim().toLowerCase() ?? '';
-	return FORM_TYPES.includes(type) && request.headers.get('origin') !== url.origin;
+const UNSAFE_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** The origin of a Referer value; '' for one that is no URL (it vouches for nothing). */
+function originOf(referer: string): string {
+	try {
+		return new URL(referer).origin;
+	} catch {
+		return '';
+	}
+}
+
+/**
+ * The origin rule, for every route but the token-authenticated ones (DESIGN.md): an unsafe request (POST, PUT, PATCH,
+ * DELETE) that a browser sent from a page of another origin is refused whatever its content type — a form, JSON, a
+ * POST to /logout — so that the session cookie it carries acts for no other site. The page it came from is read from
+ * Origin, else Referer, else Sec-Fetch-Site; a request with none of them was not sent by a browser's page (the command
+ * line, a script) and passes, except a form, which needs its Origin as in SvelteKit's own check. The app's origin is
+ * the one SvelteKit sees (ORIGIN, or PROTOCOL_HEADER/HOST_HEADER behind a proxy): with neither set behind a proxy
+ * speaking HTTPS, every POST of the app's own pages is refused here, and the log line names both origins.
+ * The refusal: 'form' or 'request' and the origin the request came from; null when it may pass.
+ */
+function crossSite(request: Request, url: URL): { kind: 'form' | 'request'; from: string } | null {
+	if (!UNSAFE_METHODS.includes(request.method)) return null;
+	const h = request.headers;
+	const type = h.get('content-type')?.split(';')[0].trim().toLowerCase() ?? '';
+	const kind = FORM_TYPES.includes(type) ? 'form' : 'request';
+	const origin = h.get('origin');
+	if (origin !== null) return origin === url.origin ? null : { kind, from: origin };
+	if (kind === 'form') return { kind, from: '（无 Origin）' };
+	const referer = h.get('referer');
+	if (referer !== null) {
+		const from = originOf(referer);
+		return from === url.origin ? null : { kind, from: from || '（无法识别的 Referer）' };
+	}
+	const site = h.get('sec-fetch-site');
+	return site && site !== 'same-origin' && site !== 'none' ? { kind, from: `（Sec-Fetch-Site: ${site}）` } : null;
 }
 
 /**
@@ -98,8 +129,10 @@ export const handle: Handle = async ({ event, resolve }) => {
 			? json({ error: { code: 'invalid_input', message } }, { status: 400 })
 			: new Response(message, { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 	}
-	if (crossSiteForm(event.request, event.url)) {
-		const message = '跨站表单提交被拒绝';
+	const foreign = crossSite(event.request, event.url);
+	if (foreign) {
+		const message = foreign.kind === 'form' ? '跨站表单提交被拒绝' : '跨站请求被拒绝：请求并非来自本站页面';
+		console.warn(`[minqing] 请求被拒绝（403 跨站）：${event.request.method} ${path}，来自 ${foreign.from}，本站为 ${event.url.origin}`);
 		return path.startsWith('/api/')
 			? json({ error: { code: 'forbidden', message } }, { status: 403 })
 			: new Response(message, { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });

@@ -1,5 +1,5 @@
 // The server hook's guards that answer before any store is reached.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { handle } from '../../src/hooks.server';
 
 const eventFor = (url: string) =>
@@ -70,5 +70,67 @@ describe('errors under /api/ that no API handler answered', () => {
 		expect(await open311.text()).toBe(xml);
 		const ok = await call('http://x/api/v1/local/status', new Response('fine', { status: 200, headers: { 'content-type': 'text/plain' } }));
 		expect(await ok.text()).toBe('fine');
+	});
+});
+
+describe('an unsafe request from a page of another site', () => {
+	const send = (url: string, headers: Record<string, string>, method = 'POST', body: string | null = '{}') =>
+		handle({
+			event: {
+				...(eventFor(url) as object),
+				request: new Request(url, { method, headers: { cookie: 'mq_session=abc', ...headers }, body: method === 'DELETE' ? null : body })
+			} as never,
+			resolve
+		});
+	const REFUSED = { error: { code: 'forbidden', message: '跨站请求被拒绝：请求并非来自本站页面' } };
+
+	it('is refused with 403 in the API shape whatever its content type (JSON was accepted: only forms were checked)', async () => {
+		const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+		try {
+			for (const type of ['application/json', 'application/json;x', 'application/octet-stream']) {
+				const r = await send('http://x/api/v1/alerts/1/notes', { 'content-type': type, origin: 'http://evil.example' });
+				expect(r.status, type).toBe(403);
+				expect(await r.json()).toEqual(REFUSED);
+			}
+			for (const method of ['PUT', 'PATCH', 'DELETE']) {
+				expect((await send('http://x/api/v1/knowledge/kb-1', { 'content-type': 'application/json', origin: 'http://evil.example' }, method)).status).toBe(403);
+			}
+			// the refusal is logged with both origins (a proxy without ORIGIN or PROTOCOL_HEADER shows itself there)
+			expect(warn).toHaveBeenCalledWith('[minqing] 请求被拒绝（403 跨站）：POST /api/v1/alerts/1/notes，来自 http://evil.example，本站为 http://x');
+		} finally {
+			warn.mockRestore();
+		}
+	});
+
+	it('is refused when only the Referer or Sec-Fetch-Site names the other site, and a POST to /logout too (it ended the session)', async () => {
+		const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+		try {
+			const byReferer = await send('http://x/api/v1/tickets', { 'content-type': 'application/json', referer: 'http://evil.example/page' });
+			expect(byReferer.status).toBe(403);
+			expect(await byReferer.json()).toEqual(REFUSED);
+			expect((await send('http://x/api/v1/tickets', { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+			expect((await send('http://x/api/v1/tickets', { 'content-type': 'application/json', origin: 'null' })).status).toBe(403);
+			const logout = await send('http://x/logout', { origin: 'http://evil.example' }, 'POST', null);
+			expect(logout.status).toBe(403);
+			expect(await logout.text()).toBe('跨站请求被拒绝：请求并非来自本站页面');
+			// the app's origin is the one SvelteKit sees (ORIGIN or PROTOCOL_HEADER behind a proxy): http is not https
+			expect((await send('https://minqing.example/api/v1/tickets', { 'content-type': 'application/json', origin: 'http://minqing.example' })).status).toBe(403);
+		} finally {
+			warn.mockRestore();
+		}
+	});
+
+	it('leaves the token-authenticated routes alone (Open311 and the feed push come from other servers)', async () => {
+		const ok = () => Promise.resolve(new Response('fine', { status: 200 }));
+		for (const url of ['http://x/open311/v2/requests.json', 'http://x/api/v1/ingest', 'http://x/api/v1/local/status']) {
+			const r = await handle({
+				event: {
+					...(eventFor(url) as object),
+					request: new Request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://partner.example' }, body: 'a=1' })
+				} as never,
+				resolve: ok as never
+			});
+			expect(r.status, url).toBe(200);
+		}
 	});
 });

@@ -143,3 +143,22 @@ describe('a form sent after its session ended', () => {
 		}
 	});
 });
+
+describe('the origin rule, for a request with a valid session', () => {
+	it('lets through unsafe requests from the app’s own pages and from clients that name no page (no Origin, Referer or Sec-Fetch-Site)', async () => {
+		const { token } = await login(a.rel.db, 'clerk', 'password-123', 'test', a.config.sessionDays);
+		const json = { 'content-type': 'application/json' };
+		for (const headers of [
+			{ ...json, origin: 'http://x' },
+			{ ...json, referer: 'http://x/intake' },
+			{ ...json, 'sec-fetch-site': 'same-origin' },
+			json
+		]) {
+			const { response } = await send('http://x/api/v1/tickets', token, { method: 'POST', headers, body: '{}' });
+			expect(response.status, JSON.stringify(headers)).toBe(200);
+		}
+		// behind a proxy, the origin SvelteKit sees (ORIGIN or PROTOCOL_HEADER/HOST_HEADER) is the one compared
+		const proxied = await send('https://minqing.example/api/v1/tickets', token, { method: 'POST', headers: { ...json, origin: 'https://minqing.example' }, body: '{}' });
+		expect(proxied.response.status).toBe(200);
+	});
+});
