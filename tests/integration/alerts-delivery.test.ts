@@ -404,7 +404,7 @@ describe('a message still being retried', () => {
 			await alertsIdle();
 			clock.t += 60_000;
 			await runOutbox(app);
-			await saveWebhook(app.rel.db, { name: off.name, url: off.url, format: 'json', minSeverity: 4, enabled: false }, off.id);
+			await saveWebhook(app.rel.db, { name: off.name, url: off.url, format: 'json', minSeverity: 4, enabled: false, version: off.version }, off.id);
 			answers.delete('/off');
 			clock.t += 60_000;
 			await runOutbox(app);

@@ -439,14 +439,14 @@ describe('silences and automatic resolution', () => {
 		expect(await seedWatchlists(a.rel.db, a.ref, file)).toBe(0);
 		expect((await listWatchlists(a.rel.db)).filter((w) => w.name === taken.name)).toHaveLength(1);
 		// a list keeps its own name when edited
-		expect((await saveWatchlist(a.rel.db, a.ref, { slug: taken.slug, name: taken.name, terms: taken.terms, categories: taken.categories, severity: taken.severity, unit: taken.unitCode }, taken.id)).name).toBe(taken.name);
+		expect((await saveWatchlist(a.rel.db, a.ref, { slug: taken.slug, name: taken.name, terms: taken.terms, categories: taken.categories, severity: taken.severity, unit: taken.unitCode, version: taken.version }, taken.id)).name).toBe(taken.name);
 		const hook = { url: 'http://127.0.0.1:9/hook', format: 'json', minSeverity: 4 };
 		await expect(saveWebhook(a.rel.db, { ...hook, name: '值班\u0000群' }, null)).rejects.toThrow('名称含有无法保存的字符');
 		await expect(saveWebhook(a.rel.db, { ...hook, name: '长'.repeat(41) }, null)).rejects.toThrow('不超过 40 字');
 		await expect(saveWebhook(a.rel.db, { ...hook, name: '元数据', url: 'http://169.254.169.254/latest/meta-data/' }, null)).rejects.toThrow('链路本地地址');
 		const first = await saveWebhook(a.rel.db, { ...hook, name: '重名检查' }, null);
 		await expect(saveWebhook(a.rel.db, { ...hook, name: '重名检查' }, null)).rejects.toThrow('名称「重名检查」已被另一个通知地址使用');
-		await saveWebhook(a.rel.db, { ...hook, name: '重名检查', minSeverity: 3 }, first.id);
+		await saveWebhook(a.rel.db, { ...hook, name: '重名检查', minSeverity: 3, version: first.version }, first.id);
 		await deleteWebhook(a.rel.db, first.id);
 		expect((await saveWebhook(a.rel.db, { ...hook, name: '重名检查' }, null)).name).toBe('重名检查'); // a deleted one's name is free
 	});

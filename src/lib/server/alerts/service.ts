@@ -164,7 +164,7 @@ export async function alertsIdle(): Promise<void> {
 }
 
 /** Saves a watch list (new when `id` is null) and starts a detection round: the change counts from it, not from the next idle round minutes away. */
-export async function saveWatchlistAndDetect(app: App, input: Partial<WatchlistInput>, id: number | null): Promise<WatchlistRow> {
+export async function saveWatchlistAndDetect(app: App, input: Partial<WatchlistInput> & { version?: unknown }, id: number | null): Promise<WatchlistRow> {
 	const row = await saveWatchlist(app.rel.db, app.ref, input, id);
 	void requestRound(app);
 	return row;

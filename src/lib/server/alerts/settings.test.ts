@@ -24,15 +24,15 @@ describe('saveWatchlist', () => {
 		const beta = await saveWatchlist(store.db, ref, list('beta', '乙'), null);
 		await expect(saveWatchlist(store.db, ref, list('alpha', '丙'), null)).rejects.toThrow(new AlertError('invalid_input', '标识 alpha 已被使用'));
 		// editing beta to alpha's identifier: a clear message (the identifier is fixed), not the unique index's failed query
-		await expect(saveWatchlist(store.db, ref, list('alpha', '乙'), beta.id)).rejects.toThrow(
+		await expect(saveWatchlist(store.db, ref, { ...list('alpha', '乙'), version: beta.version }, beta.id)).rejects.toThrow(
 			new AlertError('invalid_input', '关注词表的标识创建后不能修改（预警、静默规则按标识 beta 引用它）；如需改名，请修改名称')
 		);
 		// nor to a free one: alerts and silences refer to a list by its identifier
-		await expect(saveWatchlist(store.db, ref, list('beta_two', '乙'), beta.id)).rejects.toThrow(
+		await expect(saveWatchlist(store.db, ref, { ...list('beta_two', '乙'), version: beta.version }, beta.id)).rejects.toThrow(
 			new AlertError('invalid_input', '关注词表的标识创建后不能修改（预警、静默规则按标识 beta 引用它）；如需改名，请修改名称')
 		);
 		// a list keeps its own identifier when edited
-		expect((await saveWatchlist(store.db, ref, list('alpha', '甲（改）'), alpha.id)).name).toBe('甲（改）');
+		expect((await saveWatchlist(store.db, ref, { ...list('alpha', '甲（改）'), version: alpha.version }, alpha.id)).name).toBe('甲（改）');
 		const slugs = (await listWatchlists(store.db)).map((w) => [w.slug, w.name]);
 		expect(slugs).toEqual(expect.arrayContaining([['alpha', '甲（改）'], ['beta', '乙']]));
 	});
@@ -44,7 +44,7 @@ describe('saveWebhook', () => {
 		for (const url of ['http://user:pass@127.0.0.1:4399/cred', 'https://token@hooks.example.cn/x', 'http://:pw@127.0.0.1/'])
 			await expect(saveWebhook(store.db, hook(url), null), url).rejects.toThrow(new AlertError('invalid_input', '地址不能包含用户名和密码'));
 		const saved = await saveWebhook(store.db, hook('http://127.0.0.1:4399/cred'), null);
-		await expect(saveWebhook(store.db, hook('http://user:pass@127.0.0.1:4399/cred'), saved.id)).rejects.toThrow(
+		await expect(saveWebhook(store.db, { ...hook('http://user:pass@127.0.0.1:4399/cred'), version: saved.version }, saved.id)).rejects.toThrow(
 			new AlertError('invalid_input', '地址不能包含用户名和密码')
 		);
 		expect((await listWebhooks(store.db)).map((h) => h.url)).toEqual(['http://127.0.0.1:4399/cred']);

@@ -2,7 +2,7 @@
 // data/alerts/watchlists.json on first start, then edited here), silences and webhooks.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { and, desc, eq, gt, inArray, isNull, lte } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { Reference } from '$pipelines/reference/index';
 import type { Db } from '../db';
 import { alertEvents, alerts, silences, watchlists, webhookDeliveries, webhooks, type WatchlistRow } from '../db/schema';
@@ -100,7 +100,32 @@ export async function listWatchlists(db: Db, onlyEnabled = false): Promise<Watch
 	return onlyEnabled ? rows.filter((w) => w.enabled) : rows;
 }
 
-export async function saveWatchlist(db: Db, ref: Reference, input: Partial<WatchlistInput>, id: number | null): Promise<WatchlistRow> {
+/**
+ * The version an editor saw, which every edit carries (设置 › 预警 sends it with the form): of two administrators
+ * editing one list or receiver, the second save is refused (409) instead of silently undoing the first.
+ */
+function versionSeen(v: unknown): number {
+	if (v === undefined || v === null || v === '') throw new AlertError('invalid_input', '缺少版本号：请刷新页面后重试');
+	const n = typeof v === 'string' && /^\d{1,9}$/.test(v.trim()) ? Number(v) : v;
+	if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new AlertError('invalid_input', '版本号的格式不正确');
+	return n;
+}
+
+/** What a save at a version another save has passed is told (409). */
+function changedMeanwhile(what: string, name: string): AlertError {
+	return new AlertError('conflict', `${what}「${name}」已被他人修改，请刷新后重试`);
+}
+
+/**
+ * Adds a list (id null) or saves one at the version the editor saw (`input.version`, required then): a stale
+ * version is a conflict, and the update itself is conditional on it, so of two saves at once one is refused.
+ */
+export async function saveWatchlist(
+	db: Db,
+	ref: Reference,
+	input: Partial<WatchlistInput> & { version?: unknown },
+	id: number | null
+): Promise<WatchlistRow> {
 	const v = validateWatchlist(input, ref);
 	const values = {
 		slug: v.slug,
@@ -113,9 +138,10 @@ export async function saveWatchlist(db: Db, ref: Reference, input: Partial<Watch
 		updatedAt: new Date()
 	};
 	// another list of that name could not be told apart where lists are chosen (silences) or named (alerts)
+	const version = id === null ? null : versionSeen(input.version);
 	const [named] = await db.select({ id: watchlists.id }).from(watchlists).where(eq(watchlists.name, v.name));
 	if (named && named.id !== id) throw new AlertError('invalid_input', `名称「${v.name}」已被另一个关注词表使用`);
-	if (id === null) {
+	if (id === null || version === null) {
 		// another list's identifier (the unique index would make it a failed query)
 		const [dup] = await db.select({ id: watchlists.id }).from(watchlists).where(eq(watchlists.slug, v.slug));
 		if (dup) throw new AlertError('invalid_input', `标识 ${v.slug} 已被使用`);
@@ -123,12 +149,21 @@ export async function saveWatchlist(db: Db, ref: Reference, input: Partial<Watch
 		return row;
 	}
 	// the identifier is fixed once made: alerts, their series, silences and the seeding of the data file refer to a list by it
-	const [was] = await db.select({ slug: watchlists.slug }).from(watchlists).where(eq(watchlists.id, id));
+	const [was] = await db
+		.select({ slug: watchlists.slug, name: watchlists.name, version: watchlists.version })
+		.from(watchlists)
+		.where(eq(watchlists.id, id));
 	if (!was) throw new AlertError('not_found', `关注词表 #${id} 不存在`);
+	if (was.version !== version) throw changedMeanwhile('关注词表', was.name);
 	if (was.slug !== v.slug)
 		throw new AlertError('invalid_input', `关注词表的标识创建后不能修改（预警、静默规则按标识 ${was.slug} 引用它）；如需改名，请修改名称`);
-	const [row] = await db.update(watchlists).set(values).where(eq(watchlists.id, id)).returning();
-	if (!row) throw new AlertError('not_found', `关注词表 #${id} 不存在`);
+	const [row] = await db
+		.update(watchlists)
+		.set({ ...values, version: sql`${watchlists.version} + 1` })
+		.where(and(eq(watchlists.id, id), eq(watchlists.version, version)))
+		.returning();
+	// another save passed this version since it was read
+	if (!row) throw changedMeanwhile('关注词表', was.name);
 	return row;
 }
 
@@ -301,10 +336,13 @@ export async function expireSilence(db: Db, id: number): Promise<SilenceChange[]
 	// one already over keeps the end it had; one not yet begun ends at its start (it never applies)
 	if (s.endsAt <= s.startsAt) throw new AlertError('bad_transition', `静默规则 #${id} 已在开始前撤销`);
 	if (s.endsAt <= now) throw new AlertError('bad_transition', `静默规则 #${id} 已于 ${formatShanghaiTime(s.endsAt.toISOString())} 结束`);
-	await db
+	// only the end that was read is replaced: of two people ending it at once, the second is told it has ended
+	const ended = await db
 		.update(silences)
 		.set({ endsAt: s.startsAt > now ? s.startsAt : now })
-		.where(eq(silences.id, id));
+		.where(and(eq(silences.id, id), sql`date_trunc('milliseconds', ${silences.endsAt}) = ${s.endsAt.toISOString()}::timestamptz`))
+		.returning({ id: silences.id });
+	if (!ended.length) throw new AlertError('bad_transition', `静默规则 #${id} 已被他人结束`);
 	return refreshSilenced(db, now);
 }
 
@@ -326,10 +364,11 @@ export async function listWebhooks(db: Db, withDeleted = false) {
 		.orderBy(webhooks.id);
 }
 
+/** Adds a receiver (id null) or saves one at the version the editor saw (`input.version`, required then), as saveWatchlist. */
 export async function saveWebhook(
 	db: Db,
 	/** secret: a DingTalk 加签 secret, null for none; left out (undefined) when editing, the stored one stays */
-	input: { name: string; url: string; format: string; secret?: string | null; minSeverity: number; enabled?: boolean },
+	input: { name: string; url: string; format: string; secret?: string | null; minSeverity: number; enabled?: boolean; version?: unknown },
 	id: number | null
 ) {
 	refuseNul('名称', input.name);
@@ -338,6 +377,7 @@ export async function saveWebhook(
 	const name = input.name.trim();
 	if (!name || name.length > 40) throw new AlertError('invalid_input', '名称不能为空，且不超过 40 字');
 	if (input.url.trim().length > 2000) throw new AlertError('invalid_input', '地址不超过 2000 个字符');
+	const version = id === null ? null : versionSeen(input.version);
 	const [named] = await db
 		.select({ id: webhooks.id })
 		.from(webhooks)
@@ -366,14 +406,17 @@ export async function saveWebhook(
 		minSeverity,
 		enabled: input.enabled !== false
 	};
-	if (id === null) return (await db.insert(webhooks).values(values).returning())[0];
+	if (id === null || version === null) return (await db.insert(webhooks).values(values).returning())[0];
+	const was = await getWebhook(db, id);
+	if (was.version !== version) throw changedMeanwhile('通知地址', was.name);
 	const [row] = await db
 		.update(webhooks)
-		.set(values)
-		.where(and(eq(webhooks.id, id), isNull(webhooks.deletedAt)))
+		.set({ ...values, version: sql`${webhooks.version} + 1` })
+		.where(and(eq(webhooks.id, id), isNull(webhooks.deletedAt), eq(webhooks.version, version)))
 		.returning();
-	if (!row) throw new AlertError('not_found', `通知地址 #${id} 不存在`);
-	return row;
+	if (row) return row;
+	await getWebhook(db, id); // deleted meanwhile: not found
+	throw changedMeanwhile('通知地址', was.name);
 }
 
 export async function getWebhook(db: Db, id: number) {

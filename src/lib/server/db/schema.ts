@@ -307,7 +307,9 @@ export const watchlists = pgTable('watchlists', {
 	/** the responsible emergency unit */
 	unitCode: text('unit_code').references(() => units.code),
 	enabled: boolean('enabled').notNull().default(true),
-	updatedAt: tstz('updated_at').notNull().defaultNow()
+	updatedAt: tstz('updated_at').notNull().defaultNow(),
+	/** optimistic concurrency: every save adds one (设置 › 预警 saves at the version shown) */
+	version: integer('version').notNull().default(1)
 });
 
 export const alerts = pgTable(
@@ -409,7 +411,9 @@ export const webhooks = pgTable('webhooks', {
 	enabled: boolean('enabled').notNull().default(true),
 	createdAt: tstz('created_at').notNull().defaultNow(),
 	/** a deleted receiver stays, disabled, so that its delivery log keeps its name */
-	deletedAt: tstz('deleted_at')
+	deletedAt: tstz('deleted_at'),
+	/** optimistic concurrency: every save adds one (设置 › 预警 saves at the version shown) */
+	version: integer('version').notNull().default(1)
 });
 
 export const webhookDeliveries = pgTable(

@@ -74,7 +74,8 @@ export const load: PageServerLoad = async ({ locals }) => {
 			unit: w.unitCode,
 			unitName: w.unitCode ? (a.ref.unitByCode.get(w.unitCode)?.name ?? w.unitCode) : null,
 			enabled: w.enabled,
-			updatedAt: w.updatedAt.toISOString()
+			updatedAt: w.updatedAt.toISOString(),
+			version: w.version
 		})),
 		silences: silenceRows.map((s) => ({
 			id: s.id,
@@ -99,7 +100,8 @@ export const load: PageServerLoad = async ({ locals }) => {
 			format: h.format,
 			hasSecret: !!h.secret,
 			minSeverity: h.minSeverity,
-			enabled: h.enabled
+			enabled: h.enabled,
+			version: h.version
 		})),
 		deliveries: deliveries.map((d) => ({
 			id: d.id,
@@ -141,7 +143,9 @@ export const actions: Actions = {
 			categories: String(f.get('categories') ?? ''),
 			severity: String(f.get('severity') ?? ''),
 			unit: String(f.get('unit') ?? ''),
-			enabled: f.get('enabled') === 'on'
+			enabled: f.get('enabled') === 'on',
+			// the version shown: a save after another's is refused (409) with what was typed kept
+			version: String(f.get('version') ?? '')
 		};
 		try {
 			const row = await saveWatchlistAndDetect(
@@ -153,7 +157,8 @@ export const actions: Actions = {
 					categories: splitList(values.categories),
 					severity: Number(values.severity),
 					unit: values.unit.trim() || null,
-					enabled: values.enabled
+					enabled: values.enabled,
+					version: values.version
 				},
 				id
 			);
@@ -200,7 +205,8 @@ export const actions: Actions = {
 			url: String(f.get('url') ?? ''),
 			format: String(f.get('format') ?? ''),
 			minSeverity: String(f.get('minSeverity') ?? ''),
-			enabled: f.get('enabled') === 'on'
+			enabled: f.get('enabled') === 'on',
+			version: String(f.get('version') ?? '')
 		};
 		// editing: an empty secret keeps the stored one unless 清除 is ticked
 		const typed = String(f.get('secret') ?? '').trim();
