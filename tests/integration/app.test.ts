@@ -1,10 +1,11 @@
 // The whole start-up on in-memory stores (PGlite in memory, DuckDB :memory:): migrations, reference data,
 // demo accounts, demo data in both stores, login, and the rollups.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { generateDemo, stopApp, type App } from '../../src/lib/server/app';
 import { startMemoryApp } from '../support/app';
+import { HEALTH_CACHE_MS, storeHealth } from '../../src/lib/server/health';
 import { AuthError, DEMO_PASSWORD, createUser, demoAccounts, login, logout, syncDemoAccounts, validateSession } from '../../src/lib/server/auth';
 import { ticketEvents, tickets, units, users } from '../../src/lib/server/db/schema';
 
@@ -111,5 +112,21 @@ describe('rollups', () => {
 		expect(rows[0].hourly).toBe(rows[0].daily);
 		const [{ n }] = await queryRows<{ n: number }>(a.analytics.conn, `SELECT count(*)::DOUBLE n FROM rollup_hourly WHERE day < current_date - INTERVAL 90 DAY`);
 		expect(n).toBe(0);
+	});
+});
+
+describe('/healthz on the embedded store', () => {
+	it('is ok while the embedded store\'s worker runs, and says the relational store is down once the worker has stopped', async () => {
+		const b = await startMemoryApp();
+		const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+		try {
+			expect(await storeHealth(b)).toEqual({ ok: true, down: [] });
+			await b.rel.close(); // as a worker that failed: the store's thread is gone
+			expect(await storeHealth(b, Date.now() + HEALTH_CACHE_MS)).toEqual({ ok: false, down: ['relational'] });
+			expect(errors).toHaveBeenCalledWith(expect.stringContaining('业务库（PGlite (内存)）无法访问'));
+		} finally {
+			errors.mockRestore();
+			await stopApp(b);
+		}
 	});
 });

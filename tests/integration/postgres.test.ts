@@ -5,8 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemo, startApp, stopApp, type App } from '../../src/lib/server/app';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { generateDemo, setApp, startApp, stopApp, type App } from '../../src/lib/server/app';
+import { GET as healthz } from '../../src/routes/healthz/+server';
+import { handle } from '../../src/hooks.server';
+import { HEALTH_CACHE_MS, HEALTH_PROBE_MS, storeHealth } from '../../src/lib/server/health';
+import { tcpProxy } from '../support/net';
 import { DEMO_PASSWORD, login, validateSession } from '../../src/lib/server/auth';
 import { actOnTicket, registerTicket } from '../../src/lib/server/cases/service';
 import { CaseError } from '../../src/lib/server/cases/input';
@@ -247,6 +251,55 @@ describe.skipIf(!adminUrl)('PostgreSQL accounts without the rights Minqing needs
 			expect(noCreate.detail).toContain('(SQLSTATE 42501) in: CREATE');
 		} finally {
 			await db.drop(role);
+		}
+	});
+});
+
+describe.skipIf(!adminUrl)('/healthz on PostgreSQL', () => {
+	it('answers 503 with ok false naming the relational store while PostgreSQL does not answer, and ok again once it does', async () => {
+		const db = await scratchDatabase('minqing_health');
+		const target = new URL(db.url);
+		const proxy = await tcpProxy({ host: target.hostname, port: Number(target.port) });
+		const through = new URL(db.url);
+		through.port = String(proxy.port);
+		let b: App | null = null;
+		const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+		try {
+			b = await startApp({ ...loadConfig({}), dataDir: ':memory:', databaseUrl: through.toString(), demo: false }, () => {});
+			setApp(Promise.resolve(b));
+			const health = async () => {
+				const r = await healthz();
+				return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+			};
+			const up = await health();
+			expect(up).toMatchObject({ status: 200, body: { ok: true, relational: 'postgres', demo: false } });
+			expect(up.body).not.toHaveProperty('down');
+			expect(up.body.rounds).toEqual({ text: expect.any(Number), detection: expect.any(Number) });
+
+			await proxy.cut();
+			// the answer of the last probe stands for a moment: monitors polling fast do not each cost a query
+			expect((await health()).status).toBe(200);
+			const t = Date.now();
+			const down = await storeHealth(b, t + HEALTH_CACHE_MS);
+			expect(down).toEqual({ ok: false, down: ['relational'] });
+			expect(Date.now() - t).toBeLessThan(HEALTH_PROBE_MS + 1000);
+			await new Promise((r) => setTimeout(r, HEALTH_CACHE_MS));
+			const answer = await health();
+			expect(answer).toMatchObject({ status: 503, body: { ok: false, relational: 'postgres', down: ['relational'] } });
+			expect(errors.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('无法访问'))).toHaveLength(1);
+			expect(JSON.stringify(answer.body)).not.toContain(String(target.port)); // nothing of where the database lives
+			// a browser's session cookie sent along is not looked up in the store that is down
+			const event = { url: new URL('http://x/healthz'), request: new Request('http://x/healthz'), cookies: { get: () => 'a-session-token', delete: () => {} }, locals: {} };
+			expect((await handle({ event: event as never, resolve: (() => healthz()) as never })).status).toBe(503);
+
+			await proxy.resume();
+			expect(await storeHealth(b, Date.now() + 2 * HEALTH_CACHE_MS)).toEqual({ ok: true, down: [] });
+			expect(errors.mock.calls.map((c) => String(c[0])).some((m) => m.includes('已恢复'))).toBe(true);
+		} finally {
+			errors.mockRestore();
+			await proxy.close();
+			if (b) await stopApp(b);
+			await db.drop();
 		}
 	});
 });

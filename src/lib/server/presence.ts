@@ -68,9 +68,9 @@ export function readPresence(dataDir: string): Presence | null {
 async function answersHealth(url: string, timeoutMs: number): Promise<boolean> {
 	try {
 		const r = await fetch(new URL('/healthz', url), { signal: AbortSignal.timeout(timeoutMs) });
-		if (!r.ok) return false;
-		const body = (await r.json().catch(() => null)) as { ok?: unknown } | null;
-		return body?.ok === true;
+		const body = (await r.json().catch(() => null)) as { ok?: unknown; down?: unknown } | null;
+		// a server whose relational store is down answers 503 saying so: it still holds the data directory's files
+		return (r.ok && body?.ok === true) || (r.status === 503 && body?.ok === false && Array.isArray(body.down));
 	} catch {
 		return false;
 	}

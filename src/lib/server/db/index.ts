@@ -21,6 +21,12 @@ export interface RelationalStore {
 	kind: 'pglite' | 'postgres';
 	/** where it lives, with any password removed */
 	describe: string;
+	/**
+	 * Resolves when the store answers, rejects saying why not (for /healthz): PostgreSQL answers `select 1` within
+	 * `timeoutMs`; the embedded store's worker thread is running (a query would wait behind whatever the single
+	 * worker runs, a long import's transaction among them, and the store is no less there for it).
+	 */
+	ping(timeoutMs: number): Promise<void>;
 	close(): Promise<void>;
 }
 
@@ -73,7 +79,10 @@ async function openPglite(dataDir: string, migrationsFolder: string): Promise<Re
 		await client.close().catch(() => {});
 		throw e;
 	}
-	return { db: db as unknown as Db, kind: 'pglite', describe, close: () => client.close() };
+	const ping = async () => {
+		if (client.failure) throw client.failure;
+	};
+	return { db: db as unknown as Db, kind: 'pglite', describe, ping, close: () => client.close() };
 }
 
 /** The account and database a URL names (PostgreSQL's default database is the account's name). */
@@ -140,5 +149,19 @@ async function openPostgres(url: string, migrationsFolder: string): Promise<Rela
 		await pool.end().catch(() => {});
 		throw postgresStartupError(e, url, 'migrate');
 	}
-	return { db: db as unknown as Db, kind: 'postgres', describe, close: () => pool.end() };
+	// one `select 1` at a time: a probe that timed out while the server does not answer is still the one asked
+	let asking: Promise<unknown> | null = null;
+	const ping = async (timeoutMs: number) => {
+		let timer: NodeJS.Timeout | undefined;
+		const late = new Promise<never>((_, reject) => {
+			timer = setTimeout(() => reject(new Error(`no answer to select 1 within ${timeoutMs} ms`)), timeoutMs);
+		});
+		asking ??= pool.query('select 1').finally(() => (asking = null));
+		try {
+			await Promise.race([asking, late]);
+		} finally {
+			clearTimeout(timer);
+		}
+	};
+	return { db: db as unknown as Db, kind: 'postgres', describe, ping, close: () => pool.end() };
 }

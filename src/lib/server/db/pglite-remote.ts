@@ -78,6 +78,11 @@ export class RemotePglite implements PgliteLike {
 		return new RemotePglite(worker);
 	}
 
+	/** Why the worker stopped (it failed or exited), or null while it runs. */
+	get failure(): Error | null {
+		return this.dead;
+	}
+
 	private call<T>(msg: Record<string, unknown>): Promise<T> {
 		if (this.dead) return Promise.reject(this.dead);
 		const id = this.next++;
