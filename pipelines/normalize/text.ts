@@ -133,3 +133,28 @@ export function contentLength(s: string): number {
 	}
 	return n;
 }
+
+/** A character no store can keep: its code point (U+0000) and its name in Chinese. */
+export interface UnsavableChar {
+	code: string;
+	name: string;
+}
+
+/**
+ * The first character of a text people type (a ticket, a note, an alert's reason, a knowledge article) that no
+ * store can keep, or null: a NUL (U+0000), which PostgreSQL's text refuses. Such text is refused naming its field
+ * (`unsavableMessage`), never altered: it is stored exactly as given. (The feed's `cleanText` removes control
+ * characters instead, with a flag.)
+ */
+export function unsavableChar(s: string): UnsavableChar | null {
+	return s.includes('\u0000') ? { code: 'U+0000', name: '空字符' } : null;
+}
+
+/** The refusal of a field whose text holds what `unsavableChar` finds, or null when every text can be stored. */
+export function unsavableMessage(label: string, ...values: (string | null | undefined)[]): string | null {
+	for (const v of values) {
+		const c = v ? unsavableChar(v) : null;
+		if (c) return `${label}含有${c.name}（${c.code}），无法保存，请删除后重试`;
+	}
+	return null;
+}

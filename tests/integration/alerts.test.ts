@@ -12,6 +12,7 @@ import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { generateDemo, setApp, stopApp, type App } from '../../src/lib/server/app';
 import { startMemoryApp } from '../support/app';
 import { POST as actionsApi } from '../../src/routes/api/v1/alerts/[id]/actions/+server';
+import { POST as notesApi } from '../../src/routes/api/v1/alerts/[id]/notes/+server';
 import { createUser, login, logout, SESSION_COOKIE } from '../../src/lib/server/auth';
 import { alertsIdle, announceOwed, detectionRound, endSilence, notify, onAlertChange, publishChange, startSilence } from '../../src/lib/server/alerts/service';
 import { GET as streamApi } from '../../src/routes/api/v1/alerts/stream/+server';
@@ -249,6 +250,41 @@ describe('the actions API', () => {
 		expect([first.status, second.status].sort()).toEqual([200, 409]);
 		expect((await post({ action: 'constructor', version: alert.version })).status).toBe(400);
 	});
+
+	it('refuses a NUL in a note or in the note of an action, naming the field, and writes nothing', async () => {
+		setApp(Promise.resolve(a));
+		const { alert } = await recordIncident(
+			a.rel.db,
+			{
+				title: '吴中区 · 噪音来电异常增多', severity: 4, watchlistSlug: null, categoryCode: null, topicKey: 'wl:nul', placeLevel: 'district',
+				placeCode: '320506', districtCode: '320506', places: [], series: [], bucket: 'hour', onset: new Date(Date.now() - H), lastFiring: new Date(),
+				active: true, observed: 9, expected: 2, upper: 5, score: 0.9, tickets: [], unitCode: null, silencedBy: null
+			},
+			new Date(),
+			() => []
+		);
+		const id = await createUser(a.rel.db, { username: 'duty_nul', displayName: '应急办值班员', role: 'emergency', password: 'minqing-test-2026' });
+		const user = { id, username: 'duty_nul', displayName: '应急办值班员', role: 'emergency', unitCode: null, unitName: null };
+		const call = (api: typeof actionsApi, body: unknown) =>
+			api({
+				locals: { user },
+				params: { id: String(alert.id) },
+				request: new Request('http://x', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+			} as never);
+		const refusal = async (r: Response) => {
+			expect(r.status).toBe(400);
+			return ((await r.json()) as { error: { message: string } }).error.message;
+		};
+		expect(await refusal(await call(notesApi as never, { note: '领导批示\u0000' }))).toBe('备注含有空字符（U+0000），无法保存，请删除后重试');
+		expect(await refusal(await call(actionsApi, { action: 'acknowledge', version: alert.version, note: '收到\u0000' }))).toMatch(/^说明含有空字符（U\+0000）/);
+		expect(await refusal(await call(actionsApi, { action: 'dismiss', version: alert.version, note: '误\u0000报' }))).toMatch(/^排除理由含有空字符/);
+		expect(await refusal(await call(actionsApi, { action: 'escalate', version: alert.version, note: '\u0000' }))).toMatch(/^升级原因含有空字符/);
+		expect((await getAlert(a.rel.db, alert.id)).version).toBe(alert.version);
+		expect((await alertTrail(a.rel.db, alert.id)).map((e) => e.action)).toEqual(['fired']);
+		// the same texts without the NUL are taken
+		expect((await call(notesApi as never, { note: '领导批示' })).status).toBe(201);
+		expect((await call(actionsApi, { action: 'acknowledge', version: alert.version, note: '收到' })).status).toBe(200);
+	});
 });
 
 describe('the live stream', () => {
@@ -425,12 +461,12 @@ describe('silences and automatic resolution', () => {
 		const at = new Date();
 		const silence = (matchers: Record<string, string>, comment: string) =>
 			startSilence(a, { matchers, startsAt: at, endsAt: new Date(at.getTime() + H), comment }, null);
-		await expect(silence({ district: '320508' }, '演练\u0000')).rejects.toThrow('静默原因含有无法保存的字符');
-		await expect(silence({ watchlist: 'flood\u0000' }, '演练')).rejects.toThrow('关注词表含有无法保存的字符');
+		await expect(silence({ district: '320508' }, '演练\u0000')).rejects.toThrow('静默原因含有空字符（U+0000），无法保存');
+		await expect(silence({ watchlist: 'flood\u0000' }, '演练')).rejects.toThrow('关注词表含有空字符（U+0000），无法保存');
 		await expect(silence({ district: '320508' }, '长'.repeat(501))).rejects.toThrow('静默原因不超过 500 字');
 		const list = { slug: 'nul_check', name: '检查', terms: ['积水'], categories: [], severity: 3, unit: null };
-		await expect(saveWatchlist(a.rel.db, a.ref, { ...list, name: '检\u0000查' }, null)).rejects.toThrow('名称含有无法保存的字符');
-		await expect(saveWatchlist(a.rel.db, a.ref, { ...list, terms: ['积\u0000水'] }, null)).rejects.toThrow('关注词含有无法保存的字符');
+		await expect(saveWatchlist(a.rel.db, a.ref, { ...list, name: '检\u0000查' }, null)).rejects.toThrow('名称含有空字符（U+0000），无法保存');
+		await expect(saveWatchlist(a.rel.db, a.ref, { ...list, terms: ['积\u0000水'] }, null)).rejects.toThrow('关注词含有空字符（U+0000），无法保存');
 		const taken = (await listWatchlists(a.rel.db))[0];
 		await expect(saveWatchlist(a.rel.db, a.ref, { ...list, name: taken.name }, null)).rejects.toThrow(`名称「${taken.name}」已被另一个关注词表使用`);
 		// nor does the data file's seeding add a second list of a name in use
@@ -441,7 +477,7 @@ describe('silences and automatic resolution', () => {
 		// a list keeps its own name when edited
 		expect((await saveWatchlist(a.rel.db, a.ref, { slug: taken.slug, name: taken.name, terms: taken.terms, categories: taken.categories, severity: taken.severity, unit: taken.unitCode, version: taken.version }, taken.id)).name).toBe(taken.name);
 		const hook = { url: 'http://127.0.0.1:9/hook', format: 'json', minSeverity: 4 };
-		await expect(saveWebhook(a.rel.db, { ...hook, name: '值班\u0000群' }, null)).rejects.toThrow('名称含有无法保存的字符');
+		await expect(saveWebhook(a.rel.db, { ...hook, name: '值班\u0000群' }, null)).rejects.toThrow('名称含有空字符（U+0000），无法保存');
 		await expect(saveWebhook(a.rel.db, { ...hook, name: '长'.repeat(41) }, null)).rejects.toThrow('不超过 40 字');
 		await expect(saveWebhook(a.rel.db, { ...hook, name: '元数据', url: 'http://169.254.169.254/latest/meta-data/' }, null)).rejects.toThrow('链路本地地址');
 		const first = await saveWebhook(a.rel.db, { ...hook, name: '重名检查' }, null);

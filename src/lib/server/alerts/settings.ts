@@ -9,7 +9,7 @@ import { alertEvents, alerts, silences, watchlists, webhookDeliveries, webhooks,
 import { SEVERITIES } from '$lib/alerts';
 import { formatShanghaiTime } from '$lib/charts/format';
 import { blockedWebhookHost, hasUserinfo, withoutUserinfo, type Webhook } from './notify';
-import { AlertError, OPEN_STATUSES } from './store';
+import { AlertError, OPEN_STATUSES, refuseUnsavable } from './store';
 
 export interface WatchlistInput {
 	slug: string;
@@ -68,16 +68,11 @@ export async function seedWatchlists(db: Db, ref: Reference, file: string): Prom
 	return added;
 }
 
-/** A text with a NUL character (which neither store can keep) refused, naming the field. */
-function refuseNul(label: string, ...values: (string | null | undefined)[]): void {
-	if (values.some((v) => v?.includes('\u0000'))) throw new AlertError('invalid_input', `${label}含有无法保存的字符`);
-}
-
 /** Checks a watch list as an administrator typed it; Chinese messages name the field. */
 export function validateWatchlist(w: Partial<WatchlistInput>, ref: Reference): WatchlistInput {
 	// (the identifier's pattern and the reference lookups of categories and unit refuse a NUL already)
-	refuseNul('名称', String(w.name ?? ''));
-	refuseNul('关注词', ...(w.terms ?? []).map(String));
+	refuseUnsavable('名称', String(w.name ?? ''));
+	refuseUnsavable('关注词', ...(w.terms ?? []).map(String));
 	const slug = String(w.slug ?? '').trim();
 	if (!/^[a-z][a-z0-9_]{1,39}$/.test(slug)) throw new AlertError('invalid_input', '标识须为 2–40 位小写字母、数字或下划线，且以字母开头');
 	const name = String(w.name ?? '').trim();
@@ -302,8 +297,8 @@ export async function createSilence(
 	if (!Object.keys(matchers).length)
 		throw new AlertError('invalid_input', '至少指定一个匹配条件（关注词表、分类、区县、街道、序列类型或级别）');
 	// the watch list is looked up in the store; the other conditions in the reference, which refuses a NUL already
-	refuseNul(SILENCE_LABEL_NAMES.watchlist, matchers.watchlist);
-	refuseNul('静默原因', input.comment);
+	refuseUnsavable(SILENCE_LABEL_NAMES.watchlist, matchers.watchlist);
+	refuseUnsavable('静默原因', input.comment);
 	// a mistyped code would make a silence that matches nothing, and nobody would know
 	for (const [k, v] of Object.entries(matchers) as [SilenceLabel, string][]) {
 		const why = await unknownMatcher(db, ref, k, v);
@@ -371,9 +366,9 @@ export async function saveWebhook(
 	input: { name: string; url: string; format: string; secret?: string | null; minSeverity: number; enabled?: boolean; version?: unknown },
 	id: number | null
 ) {
-	refuseNul('名称', input.name);
-	refuseNul('地址', input.url);
-	refuseNul('加签密钥', input.secret);
+	refuseUnsavable('名称', input.name);
+	refuseUnsavable('地址', input.url);
+	refuseUnsavable('加签密钥', input.secret);
 	const name = input.name.trim();
 	if (!name || name.length > 40) throw new AlertError('invalid_input', '名称不能为空，且不超过 40 字');
 	if (input.url.trim().length > 2000) throw new AlertError('invalid_input', '地址不超过 2000 个字符');

@@ -14,6 +14,7 @@ import { and, desc, eq, gte, inArray, isNull, like, lte, or, sql } from 'drizzle
 import type { Db } from '../db';
 import { alertEvents, alerts, alertTickets, type AlertRow } from '../db/schema';
 import { sameTopic } from '$pipelines/alerts/incidents';
+import { unsavableMessage } from '$pipelines/normalize/text';
 import type { Bucket, PlaceLevel, SeriesKey } from '$pipelines/alerts/series';
 
 import { SEVERITY_LABELS, STATUS_LABELS, type AlertSignal, type AlertStatus } from '$lib/alerts';
@@ -554,6 +555,15 @@ export interface Actor {
 	name: string;
 }
 
+/** A text no store can keep (a NUL, see `unsavableChar`) refused, naming the field. */
+export function refuseUnsavable(label: string, ...values: (string | null | undefined)[]): void {
+	const why = unsavableMessage(label, ...values);
+	if (why) throw new AlertError('invalid_input', why);
+}
+
+/** What the note of each action is called on the alert's page. */
+const NOTE_LABELS: Record<AlertAction, string> = { acknowledge: '说明', escalate: '升级原因', resolve: '处置结果', dismiss: '排除理由' };
+
 export async function transition(
 	db: Db,
 	id: number,
@@ -562,6 +572,7 @@ export async function transition(
 	expectedVersion: number,
 	note = ''
 ): Promise<AlertRow> {
+	refuseUnsavable(NOTE_LABELS[action], note);
 	const trimmed = note.trim();
 	if (trimmed.length > 2000) throw new AlertError('invalid_input', '说明不能超过 2000 字');
 	if ((action === 'dismiss' || action === 'escalate') && !trimmed)
@@ -602,6 +613,7 @@ export async function transition(
 }
 
 export async function addNote(db: Db, id: number, actor: Actor, note: string): Promise<void> {
+	refuseUnsavable('备注', note);
 	const text = note.trim();
 	if (!text) throw new AlertError('invalid_input', '备注不能为空');
 	if (text.length > 2000) throw new AlertError('invalid_input', '备注不能超过 2000 字');

@@ -2,7 +2,7 @@
 // refusal names the field in Chinese for the user and keeps zod's precise issue for the log.
 import { z } from 'zod';
 import { CHANNEL_LABELS, CHANNELS, SATISFACTION, TICKET_TYPES, URGENCIES, URGENCY_LABELS } from '$pipelines/lifecycle/model';
-import { CONTENT_MAX_CHARS, contentLength, toHalfWidth } from '$pipelines/normalize/text';
+import { CONTENT_MAX_CHARS, contentLength, toHalfWidth, unsavableChar, unsavableMessage } from '$pipelines/normalize/text';
 import { normalizePhone } from '$pipelines/normalize/index';
 import { ACTION_LABELS, CASE_ACTIONS, isUnversioned } from './machine';
 
@@ -245,11 +245,11 @@ export function objectBody(value: unknown): Record<string, unknown> {
 /** Parses with a schema; a refusal names the first field at fault in Chinese. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
 	objectBody(value);
-	// no store keeps a NUL in text (PostgreSQL refuses it): refused here, by field, rather than failing the write
-	const nul = nulPath(value);
-	if (nul) {
-		const field = String(nul[0]);
-		throw new CaseError('invalid_input', `${fieldLabel(field)}含有空字符（U+0000），无法保存，请删除后重试`, field, `${nul.join('.')}: contains U+0000`);
+	// what no store keeps (a NUL: PostgreSQL refuses it) is refused here, by field, rather than failing the write
+	const bad = unsavablePath(value);
+	if (bad) {
+		const field = String(bad.path[0]);
+		throw new CaseError('invalid_input', unsavableMessage(fieldLabel(field), bad.text)!, field, `${bad.path.join('.')}: contains ${unsavableChar(bad.text)!.code}`);
 	}
 	const r = schema.safeParse(value, { reportInput: true });
 	if (r.success) return r.data;
@@ -263,12 +263,12 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.ou
 	);
 }
 
-/** The path of the first string in a JSON value that holds a NUL, or null. */
-function nulPath(v: unknown, path: (string | number)[] = [], depth = 0): (string | number)[] | null {
-	if (typeof v === 'string') return v.includes('\u0000') ? path : null;
+/** The first string in a JSON value that holds what no store keeps (`unsavableChar`), and its path, or null. */
+function unsavablePath(v: unknown, path: (string | number)[] = [], depth = 0): { path: (string | number)[]; text: string } | null {
+	if (typeof v === 'string') return unsavableChar(v) ? { path, text: v } : null;
 	if (depth > 4 || v === null || typeof v !== 'object') return null;
 	for (const [k, x] of Array.isArray(v) ? v.entries() : Object.entries(v)) {
-		const p = nulPath(x, [...path, k], depth + 1);
+		const p = unsavablePath(x, [...path, k], depth + 1);
 		if (p) return p;
 	}
 	return null;
