@@ -161,6 +161,12 @@ describe('validateRecord: refused records, one stable code each', () => {
 		expect(refused(check({ content: { text: 'x' } }))).toEqual(['bad_type', 'content']);
 		expect(refused(check({ title: ['a'] }))).toEqual(['bad_type', 'title']);
 		expect(refused(check({ external_id: 'A\u0000B' }))).toEqual(['bad_external_id', 'external_id']);
+		// half a character would be stored as U+FFFD: A\ud800 and A\udc00 would be one key
+		const half = check({ external_id: 'A\ud800' });
+		expect(refused(half)).toEqual(['bad_external_id', 'external_id']);
+		expect((half as { message: string }).message).toContain('含有无效字符（不成对的代理码元 U+D800）');
+		expect(refused(check({ external_id: '\udc00A' }))).toEqual(['bad_external_id', 'external_id']);
+		expect(refused(check({ external_id: 'A𠮷' }))).toBe('ok');
 		expect(refused(check({ external_id: 'x'.repeat(257) }))).toEqual(['bad_external_id', 'external_id']);
 		// a JSON number past 2^53 was rounded by the parser (…891 and …892 both read as …000): refused, not merged
 		expect(refused(check({ external_id: JSON.parse('12345678901234567891') }))).toEqual(['bad_external_id', 'external_id']);

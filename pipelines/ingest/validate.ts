@@ -4,7 +4,7 @@
 // script in text (kept as text, escaped when shown), control characters inside text that has other content
 // (removed by the normaliser's `cleanText`).
 import { formatShanghai, parseTime } from '../normalize/time';
-import { CONTENT_MAX_CHARS, cleanText, contentLength, toHalfWidth } from '../normalize/text';
+import { CONTENT_MAX_CHARS, cleanText, contentLength, toHalfWidth, unsavableChar } from '../normalize/text';
 import { CHANNELS, FIELD_LABELS, TICKET_TYPES, type CanonicalField, type CanonicalRecord, type Channel, type TicketType } from './types';
 
 /** A time may be at most this far ahead of `now` (clock skew between systems). */
@@ -22,7 +22,7 @@ export const VALIDATION_REASONS = {
 	empty_content: '诉求内容为空（去除首尾空白和控制字符后没有文字）',
 	content_too_long: `诉求内容超过 ${CONTENT_MAX_CHARS.toLocaleString('en-US')} 个字符`,
 	bad_type: '字段的数据类型不对（如应为文本却是对象或数组）',
-	bad_external_id: `工单编号无效（含控制字符，或超过 ${EXTERNAL_ID_MAX_CHARS} 个字符）`,
+	bad_external_id: `工单编号无效（含控制字符或不成对的代理码元，或超过 ${EXTERNAL_ID_MAX_CHARS} 个字符）`,
 	bad_time: '时间无法识别',
 	future_time: '时间晚于当前时间 10 分钟以上',
 	updated_before_received: '更新时间早于受理时间',
@@ -159,6 +159,9 @@ export function validateRecord(fields: unknown, options: { now: number }): Valid
 	if (typeof idText !== 'string') return idText;
 	const externalId = idText.trim();
 	if (CONTROL.test(externalId)) return fail('bad_external_id', 'external_id', `工单编号${show(externalId)}含有控制字符`);
+	// half a character ("\ud800" in JSON) has no UTF-8 form: stored, it would become U+FFFD, and ids differing there one key
+	const half = unsavableChar(externalId);
+	if (half) return fail('bad_external_id', 'external_id', `工单编号${show(externalId)}含有${half.what}`);
 	if (externalId.length > EXTERNAL_ID_MAX_CHARS)
 		return fail('bad_external_id', 'external_id', `工单编号长 ${externalId.length} 个字符，超过 ${EXTERNAL_ID_MAX_CHARS} 个字符的上限`);
 

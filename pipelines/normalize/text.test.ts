@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTENT_MAX_CHARS, KEPT_FULLWIDTH, cleanText, contentLength, looksLikeHtml, toHalfWidth } from './text';
+import { CONTENT_MAX_CHARS, KEPT_FULLWIDTH, cleanText, contentLength, looksLikeHtml, toHalfWidth, unsavableChar, unsavableMessage } from './text';
 
 describe('toHalfWidth', () => {
 	it('converts full-width letters, digits, space and ASCII punctuation', () => {
@@ -53,6 +53,16 @@ describe('cleanText', () => {
 		const r = cleanText('坏\ud800字');
 		expect(r.text).toBe('坏\ufffd字');
 		expect(r.flags).toEqual(['invalid_unicode']);
+	});
+
+	it("finds what no store keeps in people's text: a NUL, half a character; a whole one (𠮷, emoji) is kept", () => {
+		expect(unsavableChar('路灯\u0000')).toEqual({ code: 'U+0000', what: '空字符（U+0000）' });
+		expect(unsavableChar('路\ud842灯')).toEqual({ code: 'U+D842', what: '无效字符（不成对的代理码元 U+D842）' });
+		expect(unsavableChar('\udfb7路灯')?.code).toBe('U+DFB7');
+		expect(unsavableChar('路灯\ud842')?.code).toBe('U+D842');
+		expect(unsavableChar('𠮷野家😀\u0001\ufffd')).toBeNull();
+		expect(unsavableMessage('备注', '好', null, '坏\ud800')).toBe('备注含有无效字符（不成对的代理码元 U+D800），无法保存，请删除后重试');
+		expect(unsavableMessage('备注', '好', undefined)).toBeNull();
 	});
 
 	it('flags HTML and script but keeps the text exactly as sent', () => {

@@ -134,27 +134,36 @@ export function contentLength(s: string): number {
 	return n;
 }
 
-/** A character no store can keep: its code point (U+0000) and its name in Chinese. */
+/** A character no store can keep: its code point (U+0000) and what it is called in a refusal (空字符（U+0000）). */
 export interface UnsavableChar {
 	code: string;
-	name: string;
+	what: string;
 }
+
+const hex = (c: number) => `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
 
 /**
  * The first character of a text people type (a ticket, a note, an alert's reason, a knowledge article) that no
- * store can keep, or null: a NUL (U+0000), which PostgreSQL's text refuses. Such text is refused naming its field
- * (`unsavableMessage`), never altered: it is stored exactly as given. (The feed's `cleanText` removes control
- * characters instead, with a flag.)
+ * store can keep, or null: a NUL (U+0000), which PostgreSQL's text refuses, or else an unpaired UTF-16 surrogate
+ * (a JSON body may hold "\ud800"), which is no character and has no UTF-8 form. Such text is refused naming its
+ * field (`unsavableMessage`), never altered: it is stored exactly as given. (The feed's `cleanText` removes control
+ * characters and replaces unpaired surrogates with U+FFFD instead, flagging the record.)
  */
 export function unsavableChar(s: string): UnsavableChar | null {
-	return s.includes('\u0000') ? { code: 'U+0000', name: '空字符' } : null;
+	if (s.includes('\u0000')) return { code: 'U+0000', what: '空字符（U+0000）' };
+	const m = LONE_SURROGATE_ANY.exec(s);
+	if (m) {
+		const code = hex(m[0].charCodeAt(0));
+		return { code, what: `无效字符（不成对的代理码元 ${code}）` };
+	}
+	return null;
 }
 
 /** The refusal of a field whose text holds what `unsavableChar` finds, or null when every text can be stored. */
 export function unsavableMessage(label: string, ...values: (string | null | undefined)[]): string | null {
 	for (const v of values) {
 		const c = v ? unsavableChar(v) : null;
-		if (c) return `${label}含有${c.name}（${c.code}），无法保存，请删除后重试`;
+		if (c) return `${label}含有${c.what}，无法保存，请删除后重试`;
 	}
 	return null;
 }

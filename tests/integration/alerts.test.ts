@@ -251,7 +251,7 @@ describe('the actions API', () => {
 		expect((await post({ action: 'constructor', version: alert.version })).status).toBe(400);
 	});
 
-	it('refuses a NUL in a note or in the note of an action, naming the field, and writes nothing', async () => {
+	it('refuses a NUL or half a character in a note or in the note of an action, naming the field, and writes nothing', async () => {
 		setApp(Promise.resolve(a));
 		const { alert } = await recordIncident(
 			a.rel.db,
@@ -279,6 +279,9 @@ describe('the actions API', () => {
 		expect(await refusal(await call(actionsApi, { action: 'acknowledge', version: alert.version, note: '收到\u0000' }))).toMatch(/^说明含有空字符（U\+0000）/);
 		expect(await refusal(await call(actionsApi, { action: 'dismiss', version: alert.version, note: '误\u0000报' }))).toMatch(/^排除理由含有空字符/);
 		expect(await refusal(await call(actionsApi, { action: 'escalate', version: alert.version, note: '\u0000' }))).toMatch(/^升级原因含有空字符/);
+		// half a character (a lone surrogate) too: it was stored as U+FFFD, a silent change
+		expect(await refusal(await call(notesApi as never, { note: '领导批示\ud800' }))).toBe('备注含有无效字符（不成对的代理码元 U+D800），无法保存，请删除后重试');
+		expect(await refusal(await call(actionsApi, { action: 'resolve', version: alert.version, note: '\udc00已处理' }))).toMatch(/^处置结果含有无效字符（不成对的代理码元 U\+DC00）/);
 		expect((await getAlert(a.rel.db, alert.id)).version).toBe(alert.version);
 		expect((await alertTrail(a.rel.db, alert.id)).map((e) => e.action)).toEqual(['fired']);
 		// the same texts without the NUL are taken
@@ -478,6 +481,8 @@ describe('silences and automatic resolution', () => {
 		expect((await saveWatchlist(a.rel.db, a.ref, { slug: taken.slug, name: taken.name, terms: taken.terms, categories: taken.categories, severity: taken.severity, unit: taken.unitCode, version: taken.version }, taken.id)).name).toBe(taken.name);
 		const hook = { url: 'http://127.0.0.1:9/hook', format: 'json', minSeverity: 4 };
 		await expect(saveWebhook(a.rel.db, { ...hook, name: '值班\u0000群' }, null)).rejects.toThrow('名称含有空字符（U+0000），无法保存');
+		await expect(saveWebhook(a.rel.db, { ...hook, name: '值班\ud800群' }, null)).rejects.toThrow('名称含有无效字符（不成对的代理码元 U+D800），无法保存');
+		await expect(silence({ district: '320508' }, '演练\udfff')).rejects.toThrow('静默原因含有无效字符（不成对的代理码元 U+DFFF）');
 		await expect(saveWebhook(a.rel.db, { ...hook, name: '长'.repeat(41) }, null)).rejects.toThrow('不超过 40 字');
 		await expect(saveWebhook(a.rel.db, { ...hook, name: '元数据', url: 'http://169.254.169.254/latest/meta-data/' }, null)).rejects.toThrow('链路本地地址');
 		const first = await saveWebhook(a.rel.db, { ...hook, name: '重名检查' }, null);

@@ -1034,7 +1034,7 @@ describe('intake validation', () => {
 			},
 			(e: unknown) => e as CaseError
 		);
-	it('takes null for an optional text as empty, and refuses a NUL in an action’s note by field', async () => {
+	it('takes null for an optional text as empty, and refuses a NUL or half a character in an action’s note by field', async () => {
 		const t = await registerTicket(a, people.operator, { ...INTAKE, title: null, address: null, links: null });
 		expect(t).toMatchObject({ title: '', address: '' });
 		// fields an action does not use, sent as null
@@ -1043,6 +1043,9 @@ describe('intake validation', () => {
 		await a.rel.db.update(tickets).set({ status: 'received', version: t.version }).where(eq(tickets.id, t.id));
 		const e = await actOnTicket(a, people.operator, t.ticketNo, { action: 'accept', version: t.version, note: '备注\u0000' }).catch((x: CaseError) => x);
 		expect(e).toMatchObject({ code: 'invalid_input', field: 'note', message: '说明含有空字符（U+0000），无法保存，请删除后重试' });
+		// half a character (a lone surrogate, "\ud800" in JSON) too: it was stored as U+FFFD, a silent change
+		const half = await actOnTicket(a, people.operator, t.ticketNo, { action: 'accept', version: t.version, note: '备注\ud800' }).catch((x: CaseError) => x);
+		expect(half).toMatchObject({ code: 'invalid_input', field: 'note', message: '说明含有无效字符（不成对的代理码元 U+D800），无法保存，请删除后重试' });
 		const bad = await actOnTicket(a, people.operator, t.ticketNo, { action: 'fly', version: t.version }).catch((x: CaseError) => x);
 		expect((bad as CaseError).message).toMatch(/^操作只能是：受理（accept）、不予受理（not_accept）/);
 	});
@@ -1067,6 +1070,10 @@ describe('intake validation', () => {
 			[{ ...INTAKE, content: '路灯\u0000坏了' }, 'content', /诉求内容含有空字符/],
 			[{ ...INTAKE, caller_name: '赵六\u0000六' }, 'caller_name', /来电人姓名含有空字符/],
 			[{ ...INTAKE, links: ['SZ\u0000'] }, 'links', /关联工单含有空字符/],
+			// nor half a character (a lone surrogate, "\ud800" in JSON): a failed write (500) in a new ticket before
+			[{ ...INTAKE, content: '路灯\ud800坏了' }, 'content', /^诉求内容含有无效字符（不成对的代理码元 U\+D800），无法保存/],
+			[{ ...INTAKE, title: '\udc00路灯' }, 'title', /^标题含有无效字符（不成对的代理码元 U\+DC00）/],
+			[{ ...INTAKE, caller_name: '赵\udbff' }, 'caller_name', /^来电人姓名含有无效字符/],
 			// in a field of no label, by its own name (a name every object inherits was answered with the inherited
 			// function's source: “function Object() { [native code] }含有空字符”)
 			[{ ...INTAKE, remark: '备注\u0000' }, 'remark', /^remark含有空字符/],
@@ -1084,6 +1091,14 @@ describe('intake validation', () => {
 			expect(e.field).toBe(field);
 			expect(e.message).toMatch(msg);
 		}
+		// as the API receives it: the JSON escape of half a character, a 400 naming the field (a 500 before)
+		const o = people.operator;
+		const res = await ticketsRoute.POST({
+			locals: { user: { id: o.id!, username: 'x', displayName: o.displayName, role: o.role, unitCode: o.unitCode, unitName: null } },
+			request: new Request('http://localhost/api/v1/tickets', { method: 'POST', body: JSON.stringify({ ...INTAKE, content: 'PLACEHOLDER' }).replace('PLACEHOLDER', '路灯\\ud800坏了') })
+		} as never);
+		expect(res.status).toBe(400);
+		expect(await res.json()).toEqual({ error: { code: 'invalid_input', field: 'content', message: '诉求内容含有无效字符（不成对的代理码元 U+D800），无法保存，请删除后重试' } });
 	});
 	it('takes the caller’s phone in the forms repeat detection reads (full-width too), stored as given and keyed; refuses others naming the forms', async () => {
 		const session: SessionUser = { ...people.operator, id: people.operator.id!, username: 't_operator', unitName: null };

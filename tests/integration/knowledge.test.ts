@@ -284,7 +284,9 @@ describe('validation', () => {
 		['no answer', { ...ok, answer: undefined }, 'answer', '请填写答复内容'],
 		['a blank answer', { ...ok, answer: '   ' }, 'answer', '请填写答复内容'],
 		['an answer of 2001', { ...ok, answer: '答'.repeat(2001) }, 'answer', '答复内容不能超过 2000 个字（现有 2001 个）'],
-		['a NUL in the answer', { ...ok, answer: '答\u0000复' }, 'answer', '答复内容含有无法保存的字符'],
+		['a NUL in the answer', { ...ok, answer: '答\u0000复' }, 'answer', '答复内容含有空字符（U+0000），无法保存，请删除后重试'],
+		['half a character in the title', { ...ok, title: '公积金\ud800' }, 'title', '标题含有无效字符（不成对的代理码元 U+D800），无法保存，请删除后重试'],
+		['half a character in a keyword', { ...ok, keywords: ['公积\udc00金'] }, 'keywords', '关键词含有无效字符（不成对的代理码元 U+DC00），无法保存，请删除后重试'],
 		['a keyword of one character', { ...ok, keywords: '狗证、狗' }, 'keywords', '关键词“狗”只有一个字，无法用于匹配来电内容，请写成词语（如“养犬登记”）']
 	];
 	it.each(CASES)('refuses %s, naming the field', async (_what, input, field, message) => {

@@ -23,6 +23,7 @@ import * as tokenRoute from '../../src/routes/open311/v2/tokens/[file]/+server';
 import * as restRoute from '../../src/routes/open311/[...rest]/+server';
 import * as discoveryRoute from '../../src/routes/open311/[file]/+server';
 import { handle } from '../../src/hooks.server';
+import { paramsFrom } from '../../src/lib/server/open311/http';
 import { formatDeadline } from '../../src/lib/charts/format';
 
 let a: App;
@@ -559,6 +560,8 @@ describe('GET requests/{id} and tokens/{token}', () => {
 		const nul = await getRoot('requests.json', { service_request_id: 'SZ\u0000' });
 		expect(nul.status).toBe(400);
 		expect(descriptions(nul)).toEqual(['参数 service_request_id 含有空字符（U+0000），无法处理']);
+		// half a character is refused the same way (an HTTP form's decoding makes it U+FFFD before: the rule is the tickets' one)
+		expect(() => paramsFrom([['description', '井盖\ud800']])).toThrow('参数 description 含有无效字符（不成对的代理码元 U+D800），无法处理');
 	});
 
 	it('turns the token of an Open311 request (its number) into its service_request_id; 404 for others', async () => {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { and, asc, eq, ilike, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import { shanghaiDay, shanghaiMidnight } from '$pipelines/calendar/index';
+import { unsavableChar, unsavableMessage } from '$pipelines/normalize/text';
 import { fold, parseKnowledge, searchKnowledge, type Article, type ArticleHit } from '$pipelines/text/knowledge';
 import type { Db } from '../db';
 import { kbArticles, type KbArticleRow } from '../db/schema';
@@ -70,7 +71,8 @@ function text(raw: Record<string, unknown>, field: 'title' | 'answer'): string {
 	if (typeof v !== 'string') return invalid(field, `${label}的格式不正确`, `${field}: expected a string`);
 	const s = v.trim();
 	if (!s) return invalid(field, `请填写${label}`);
-	if (s.includes('\u0000')) return invalid(field, `${label}含有无法保存的字符`, `${field}: NUL character`);
+	const unsavable = unsavableMessage(label, s);
+	if (unsavable) return invalid(field, unsavable, `${field}: contains ${unsavableChar(s)!.code}`);
 	const max = KB_LIMITS[field];
 	if (chars(s) > max) return invalid(field, `${label}不能超过 ${max} 个字（现有 ${chars(s)} 个）`);
 	return s;
@@ -86,7 +88,8 @@ export function keywordsOf(v: unknown): string[] {
 	const seen = new Set<string>();
 	const out: string[] = [];
 	for (const w of words) {
-		if (w.includes('\u0000')) invalid('keywords', '关键词含有无法保存的字符', 'keywords: NUL character');
+		const unsavable = unsavableMessage('关键词', w);
+		if (unsavable) invalid('keywords', unsavable, `keywords: contains ${unsavableChar(w)!.code}`);
 		if (chars(w) > KB_LIMITS.keyword) invalid('keywords', `关键词“${w}”超过 ${KB_LIMITS.keyword} 个字`);
 		// the assistant matches keywords of two characters or more (one character lies inside too many words)
 		if (chars(fold(w)) < 2) invalid('keywords', `关键词“${w}”只有一个字，无法用于匹配来电内容，请写成词语（如“养犬登记”）`);

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { CONTENT_TYPES, formatOf, parseResource, render, type Doc, type Format } from './format';
 import { Open311Error, type Open311Params } from './service';
 import { withoutParameters } from '../log';
+import { unsavableChar } from '$pipelines/normalize/text';
 
 export function respond(doc: Doc, format: Format, status = 200, headers: Record<string, string> = {}): Response {
 	return new Response(render(doc, format), {
@@ -61,15 +62,16 @@ const ATTRIBUTE = /^attribute\[([^\]]+)\](\[\])?$/;
 /**
  * Parameters from name/value pairs: `attribute[code]` and `attribute[code][]` apart, the rest by name (a name
  * sent more than once keeps every value, comma-joined, as the spec's comma lists do). Values that are empty
- * or blank are left out; a NUL anywhere is a 400.
+ * or blank are left out; a NUL (or a lone surrogate) anywhere is a 400.
  */
 export function paramsFrom(pairs: Iterable<[string, string]>): Open311Params {
 	// without a prototype: a parameter called constructor or __proto__ is just a parameter
 	const out: Open311Params = { values: Object.create(null), attributes: Object.create(null) };
 	for (const [name, value] of pairs) {
-		// no store keeps a NUL in text: refused by name, as any bad parameter is
-		if (value.includes('\u0000') || name.includes('\u0000'))
-			throw new Open311Error(400, [{ code: 400, description: `参数 ${name.replaceAll('\u0000', '\\0')} 含有空字符（U+0000），无法处理` }]);
+		// what no store keeps (a NUL; a lone surrogate, which a form's decoding already turns into U+FFFD): refused
+		// by name, as any bad parameter is
+		const bad = unsavableChar(value) ?? unsavableChar(name);
+		if (bad) throw new Open311Error(400, [{ code: 400, description: `参数 ${name.replaceAll('\u0000', '\\0')} 含有${bad.what}，无法处理` }]);
 		if (value.trim() === '') continue;
 		const a = ATTRIBUTE.exec(name);
 		if (a) (out.attributes[a[1]] ??= []).push(value);
