@@ -1,27 +1,29 @@
 // Screening hints for the intake screen (DESIGN.md: non-acceptance rules 1–9). Words from
-// data/dict/screening.json name the rule they hint at; rule 2 also names the emergency line. The file's stop
-// phrases (以上诉求, 报警器) are read first as ordinary text, and a rule's cues cancel its words: `unless` in their
-// clause (经常发生车祸 is no emergency), `past` in their clause unless an `ongoing` cue there says it goes on (昨天着火,
-// 已经报警; but 从昨天到现在一直联系不上), `after` anywhere in their sentence (车祸 … 保险公司不赔), `address` right after
-// them or after a short name (法院门口, 市委党校门口: a place, not the body); a rule's `yield` names rules whose words
-// in the same clause take its words' place (法院 … 起诉 is rule 4's, not rule 3's); a procedure already under way (已经申请仲裁, 复议中) moves a rule-4 word to
-// rule 5. A rule's `together` entries name an object and a state that hint at it only in one clause together and in
-// that order (燃气 … 漏气, 孩子 … 掉 … 水里), where either alone is everyday talk. Text of nothing but greetings or test words (喂, 你好,
-// 测试) is rule 8. Rules 7 (repeat detection) and 9 (其他, the operator's own judgement) have no words. A hint is
-// advice: the operator decides. Pure apart from `loadScreeningRules`.
+// data/dict/screening.json name the rule they hint at; rule 2 also names the emergency line. A rule's `together`
+// entries name an object and a state that hint at it only in one clause and in that order (燃气 … 漏气, 孩子 … 掉 …
+// 水里), where either alone is everyday talk. The file's stop phrases (以上诉求, 报警器) are read first as ordinary
+// text; a negated or feared word does not count (没有车祸, 不想起诉, 怕着火), and a rule's cues cancel its words:
+// `unless` in their clause (经常发生车祸 is no emergency), `past` in their clause unless an `ongoing` cue between says
+// it goes on (昨天着火, 已经报警; but 从昨天到现在一直联系不上), `after` anywhere in their sentence (车祸 … 保险公司不赔),
+// `address` right after them or after a short name (法院门口, 市委党校门口: a place, not the body). A rule's `yield`
+// names rules whose words in the same clause take its words' place (法院 … 起诉 is rule 4's, not rule 3's); a
+// procedure already under way (已经申请仲裁, 复议中) moves a rule-4 word to rule 5. Text of nothing but greetings or
+// test words (喂, 你好, 测试) is rule 8. Rules 7 (repeat detection) and 9 (其他, the operator's own judgement) have no
+// words. A hint is advice: the operator decides. Pure apart from `loadScreeningRules`.
 import { readFileSync } from 'node:fs';
 import { toHalfWidth } from '../normalize/text';
 
 export interface ScreeningRules {
 	/**
-	 * rule → words (rule 2: line → words); `cues`: what cancels them (`Cues`); `underway`: cues
-	 * just before the word (up to UNDERWAY_GAP characters between) or right after it that move it to another rule
+	 * rule → words (rule 2: line → words); `cues`: what cancels them; `underway`: cues just before the word (up to
+	 * UNDERWAY_GAP characters between) or right after it that move it to another rule; `yields`: rules whose words in
+	 * its clause take its place
 	 */
 	words: { rule: number; word: string; line: string | null; cues: Cues; underway: Underway | null; yields: number[] }[];
 	/**
 	 * rule → groups of words (rule 2: with the line) that hint at it when each group has a word in one clause, in the
-	 * groups' order: an object and a state (燃气 … 漏气), read with the rule's cues and the negators as a word
-	 * is; `sentence`: in one sentence, over its clauses (摔倒了，起不来)
+	 * groups' order: an object and a state (燃气 … 漏气), read with the negators and the rule's cues as a word is;
+	 * `sentence`: in one sentence, over its clauses (摔倒了，起不来)
 	 */
 	together: { rule: number; line: string | null; groups: string[][]; sentence: boolean; cues: Cues; yields: number[] }[];
 	/** phrases read first, as ordinary text: no word inside or across them counts (以上诉求, 报警器) */
@@ -38,13 +40,13 @@ export interface ScreeningHint {
 	line: string | null;
 }
 
-/** What cancels a word of a rule: the past, habits, what follows an event (DESIGN.md rule 2: not an emergency going on). */
+/** What cancels a word of a rule: habits, the past, what follows an event (rule 2: no emergency going on), a place. */
 export interface Cues {
 	/** a cue in the word's clause: 经常, 建议, 如果 */
 	unless: string[];
 	/** a cue in the word's clause that puts it in the past (昨天, 上个月, 已经报警) … */
 	past: string[];
-	/** … unless one of these in the clause says it goes on (到现在, 一直, 还在) */
+	/** … unless one of these stands between that cue and the word, saying it goes on (从昨天到现在, 一直, 还在) */
 	ongoing: string[];
 	/** a cue anywhere in the word's sentence that speaks of what followed the event (理赔, 保险公司, 表扬) */
 	after: string[];
