@@ -888,6 +888,45 @@ describe('the 受理 screen’s assistant', () => {
 		expect(h).toMatchObject({ words: [], advice: '内容过短或只有问候、试拨等用语，请核实是否有实质诉求（情形 8）' });
 	});
 
+	/** Earlier tickets of other callers in 园区 金鸡湖街道, about 星海街 and elsewhere, accepted (open: 可并单). */
+	const XINGHAI = '工业园区金鸡湖街道';
+	async function xinghaiTickets(prefix: string) {
+		const earlier = (n: number, content: string) =>
+			registerTicket(
+				a,
+				people.operator,
+				{ ...INTAKE, title: '', district_code: null, address: XINGHAI, caller_phone: `${prefix}${String(n).padStart(4, '0')}`, content },
+				{ decision: { action: 'accept' } }
+			);
+		return {
+			lamp: await earlier(1, '星海街星湖小区门口的路灯坏了好几天了，晚上出门黑漆漆的'),
+			bar: await earlier(2, '星海街蓝调酒吧每天晚上音乐声很大，一直到凌晨两点，吵得睡不着'),
+			praise: await earlier(3, '表扬单位服务好、效率高：上次反映太湖家园门口的路灯不亮，第二天街道就派人来修好了，给你们点赞'),
+			bike: await earlier(4, '反映电动自行车上牌遇到困难：我这辆电动车是前几年在小区门口的店里买的，当时老板说是新国标车，今天去上牌说车速超标不能上'),
+			rubbish: await earlier(5, '春节期间斜塘家园垃圾堆积成山，门口的马路上都是垃圾袋，好几天没人清运')
+		};
+	}
+
+	it('offers an earlier ticket of the same street said in other words, and none that only shares the call’s filler words', async () => {
+		const t = await xinghaiTickets('1390576');
+		expect(t.lamp.streetCode).toBe('320576054');
+		const assist = (content: string) => intakeAssist(a, { content, address: XINGHAI, caller_phone: '13905769999' });
+		const offered = async (content: string) => {
+			const r = await assist(content);
+			const hint = r.screening.find((h) => h.rule === 7);
+			return { related: r.related.map((x) => `${x.ticketNo} ${x.why}`), mergeInto: hint?.mergeInto ?? null };
+		};
+		// the same matter in other words: 可并单
+		expect(await offered('星海街小区门口路灯不亮')).toEqual({ related: [`${t.lamp.ticketNo} 同一地点，内容相似`], mergeInto: t.lamp.ticketNo });
+		expect(await offered('小区门口的路灯坏了')).toEqual({ related: [`${t.lamp.ticketNo} 同一地点，内容相似`], mergeInto: t.lamp.ticketNo });
+		expect(await offered('星海街蓝调酒吧半夜音乐太吵了，睡不着觉')).toEqual({ related: [`${t.bar.ticketNo} 同一地点，内容相似`], mergeInto: t.bar.ticketNo });
+		// the audit's calls: a praise of a lamp repaired, a bicycle bought at the gate, rubbish on the road are other matters
+		expect(await offered('门口的马路上有个坑')).toEqual({ related: [], mergeInto: null });
+		expect(await offered('小区里有人遛狗不牵绳')).toEqual({ related: [], mergeInto: null });
+		const lampCall = await assist('小区门口的路灯坏了');
+		for (const other of [t.praise, t.bike, t.rubbish]) expect(lampCall.related.map((x) => x.ticketNo)).not.toContain(other.ticketNo);
+	});
+
 	it('finds the caller’s earlier ticket however many tickets of the place came after it', async () => {
 		const mine = await registerTicket(a, people.operator, {
 			...INTAKE,

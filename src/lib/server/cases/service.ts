@@ -14,7 +14,7 @@ import type { Db } from '../db';
 import { fromDriverRow } from '../db/rows';
 import { ticketEvents, ticketLinks, tickets, type TicketRow } from '../db/schema';
 import { requestSync } from '../sync';
-import { repeatScorer } from '$pipelines/text/bigrams';
+import { REPEAT_SIMILARITY, repeatScores } from '$pipelines/text/bigrams';
 import { geocoderFor } from '../geo';
 import { CaseError, actionSchema, callerPhoneRefusal, intakeSchema, parseInput, tidyTicketNo, requireFor, type ActionInput, type IntakeInput } from './input';
 import { getLimits, workClocks } from './limits';
@@ -627,9 +627,6 @@ export async function ticketEventsOf(db: Db, id: number) {
 }
 
 export const REPEAT_DAYS = 30;
-/** Text similarity above which an earlier ticket is taken for the same matter; lower for the same caller, who is far more likely to call about it again. */
-export const REPEAT_SIMILARITY = 0.4;
-export const REPEAT_SIMILARITY_SAME_CALLER = 0.25;
 
 export interface RelatedTicket {
 	ticketNo: string;
@@ -716,20 +713,20 @@ export async function relatedTickets(
 			: [],
 		place ? db.select(columns).from(tickets).where(and(place, inWindow)).orderBy(desc(tickets.receivedAt)).limit(PLACE_TICKETS) : []
 	]);
-	const similarity = repeatScorer(q.text, [q.address]);
-	// (a ticket in both reads scores the same twice: `out` is keyed by its number)
-	for (const r of [...byCaller, ...byPlace]) {
-		const sim = similarity(`${r.title}${r.content}`, [r.address]);
+	// a ticket in both reads is one text among those whose bigrams are weighed
+	const read = [...new Map([...byCaller, ...byPlace].map((r) => [r.ticketNo, r])).values()];
+	const sims = repeatScores(
+		{ text: q.text, context: [q.address] },
+		read.map((r) => ({ text: `${r.title}${r.content}`, context: [r.address] }))
+	);
+	read.forEach((r, i) => {
+		const sim = sims[i];
 		const sameCaller = !!q.phoneKey && r.phoneKey === q.phoneKey;
-		if (!sameCaller && sim < REPEAT_SIMILARITY) continue;
-		out.set(
-			r.ticketNo,
-			relatedOf(r, sameCaller ? (sim >= REPEAT_SIMILARITY_SAME_CALLER ? '同一来电人，内容相似' : '同一来电人') : '同一地点，内容相似', {
-				similarity: Math.round(sim * 100) / 100,
-				repeat: sim >= (sameCaller ? REPEAT_SIMILARITY_SAME_CALLER : REPEAT_SIMILARITY)
-			})
-		);
-	}
+		if (!sameCaller && sim < REPEAT_SIMILARITY.place) return;
+		const repeat = sim >= (sameCaller ? REPEAT_SIMILARITY.caller : REPEAT_SIMILARITY.place);
+		const why = sameCaller ? (repeat ? '同一来电人，内容相似' : '同一来电人') : '同一地点，内容相似';
+		out.set(r.ticketNo, relatedOf(r, why, { similarity: Math.round(sim * 100) / 100, repeat }));
+	});
 	const merged = await db
 		.select(RELATED_COLUMNS)
 		.from(tickets)
