@@ -63,7 +63,7 @@ describe('repeatScores', () => {
 		expect(alone).toBeGreaterThan(0.15);
 		expect(Math.max(...inPlace.slice(1))).toBeLessThan(alone / 3);
 		// … while the street, the lamp and the compound still make the lamp ticket the same matter
-		expect(inPlace[0]).toBeGreaterThan(REPEAT_SIMILARITY.place);
+		expect(inPlace[0]).toBeGreaterThan(REPEAT_SIMILARITY.street);
 		// a ticket's score does not depend on where it is in the list
 		expect(repeatScores({ text: call }, [...filler, lamp]).at(-1)).toBeCloseTo(inPlace[0], 12);
 	});
@@ -159,7 +159,7 @@ describe('repeat detection on a labelled set of pairs, each among a district’s
 		score = (call, earlier, at) => repeatScores({ text: call, context: [at] }, [...district, { text: earlier, context: [at] }])[999];
 	});
 
-	it('ranks the same matter above a different one far more often than not, and keeps both sides of the place’s threshold', () => {
+	it('ranks the same matter above a different one far more often than not, and keeps both sides of the street threshold', () => {
 		const same = SAME_MATTER.map(([a, b]) => score(a, b));
 		const other = OTHER_MATTER.map(([a, b, at]) => score(a, b, at));
 		// the chance that a pair of the same matter scores above one of different matters (0.64 by the share of the
@@ -167,14 +167,14 @@ describe('repeat detection on a labelled set of pairs, each among a district’s
 		let above = 0;
 		for (const s of same) for (const o of other) above += s > o ? 1 : s === o ? 0.5 : 0;
 		expect(above / same.length / other.length).toBeGreaterThan(0.8);
-		// at the place's threshold: 18 of 26 found, 3 of 26 taken for a repeat (15 and 14 before, at its 0.4)
-		const found = same.filter((s) => s >= REPEAT_SIMILARITY.place).length;
-		const wrong = other.filter((s) => s >= REPEAT_SIMILARITY.place).length;
+		// at the street's threshold: 18 of 26 found, 3 of 26 taken for a repeat (15 and 14 before, at its 0.4)
+		const found = same.filter((s) => s >= REPEAT_SIMILARITY.street).length;
+		const wrong = other.filter((s) => s >= REPEAT_SIMILARITY.street).length;
 		expect(found).toBeGreaterThanOrEqual((3 / 5) * same.length);
 		expect(wrong).toBeLessThanOrEqual(other.length / 5);
 	});
 
 	it('takes none of the audit’s short calls for a long ticket that merely holds its filler words', () => {
-		for (const [call, earlier] of OTHER_MATTER.slice(0, 5)) expect(score(call, earlier), `${call} | ${earlier}`).toBeLessThan(REPEAT_SIMILARITY.place);
+		for (const [call, earlier] of OTHER_MATTER.slice(0, 5)) expect(score(call, earlier), `${call} | ${earlier}`).toBeLessThan(REPEAT_SIMILARITY.street);
 	});
 });

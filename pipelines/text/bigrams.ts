@@ -197,11 +197,13 @@ export function repeatScores(call: RepeatText, others: readonly RepeatText[]): n
 }
 
 /**
- * Scores (`repeatScores`) from which an earlier ticket is taken for the same matter. The place's: above what the
- * best of a place's unrelated tickets reaches for nearly every call, so the same kind of problem at the same place
+ * Scores (`repeatScores`) from which an earlier ticket is taken for the same matter. The street's: above what the
+ * best of a street's unrelated tickets reaches for nearly every call, so the same kind of problem at the same place
  * in other words. The caller's, lower: a caller's own earlier ticket is most often the matter they call about again.
+ * The district's, when the call names no street, for listing a ticket only: a district's thousand tickets hold the
+ * same complaint from many places, so the texts must share about half of what they say.
  */
-export const REPEAT_SIMILARITY = { place: 0.3, caller: 0.2 } as const;
+export const REPEAT_SIMILARITY = { street: 0.3, caller: 0.2, district: 0.5 } as const;
 
 /** `repeatScores` of two texts alone, `context` (their addresses) left out of both. */
 export function repeatSimilarity(a: string, b: string, context: readonly (string | null | undefined)[] = []): number {

@@ -16,7 +16,7 @@ import { intakeAssist } from '../../src/lib/server/cases/intake';
 import { calendarCoverage, fillWorkClocks, getLimits, saveLimits } from '../../src/lib/server/cases/limits';
 import { DEFAULT_LIMITS, STATUSES, type Status } from '../../pipelines/lifecycle/model';
 import { WorkCalendar } from '../../pipelines/calendar/index';
-import type { Role, SessionUser } from '../../src/lib/types';
+import type { IntakeAssist, Role, SessionUser } from '../../src/lib/types';
 import * as ticketsRoute from '../../src/routes/api/v1/tickets/+server';
 import * as dispatchPage from '../../src/routes/(app)/dispatch/+page.server';
 import * as myTicketsPage from '../../src/routes/(app)/my-tickets/+page.server';
@@ -925,6 +925,25 @@ describe('the 受理 screen’s assistant', () => {
 		expect(await offered('小区里有人遛狗不牵绳')).toEqual({ related: [], mergeInto: null });
 		const lampCall = await assist('小区门口的路灯坏了');
 		for (const other of [t.praise, t.bike, t.rubbish]) expect(lampCall.related.map((x) => x.ticketNo)).not.toContain(other.ticketNo);
+	});
+
+	it('lists a ticket of the district, when the call names no street, only if it says much the same, and suggests no 并单 or rule 7 by it', async () => {
+		const t = await xinghaiTickets('1390577');
+		const assist = (content: string, caller_phone = '13905779999') => intakeAssist(a, { content, address: '工业园区', caller_phone });
+		const lamp = (r: IntakeAssist) => r.related.find((x) => x.ticketNo === t.lamp.ticketNo);
+		// a lamp somewhere in the district is no lamp at the caller's gate (the street would offer it, as above)
+		let r = await assist('小区门口的路灯坏了');
+		expect(r.place).toMatchObject({ districtCode: '320576', streetCode: null });
+		expect(r.related.filter((x) => x.repeat)).toEqual([]);
+		expect(r.screening.filter((h) => h.rule === 7)).toEqual([]);
+		// much the same words: listed as the district's, to link or merge by hand, but not suggested
+		r = await assist('星海街星湖小区门口的路灯坏了好几天了，还是没人来修');
+		expect(lamp(r)).toMatchObject({ why: '同一区县，内容相似', repeat: false });
+		expect(r.screening.filter((h) => h.rule === 7)).toEqual([]);
+		// the caller of that ticket: 可并单 as ever
+		r = await assist('星海街星湖小区门口的路灯还是不亮', '139 0577 0001');
+		expect(lamp(r)).toMatchObject({ why: '同一来电人，内容相似', repeat: true });
+		expect(r.screening.find((h) => h.rule === 7)?.mergeInto).toBe(t.lamp.ticketNo);
 	});
 
 	it('finds the caller’s earlier ticket however many tickets of the place came after it', async () => {

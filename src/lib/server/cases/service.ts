@@ -719,12 +719,15 @@ export async function relatedTickets(
 		{ text: q.text, context: [q.address] },
 		read.map((r) => ({ text: `${r.title}${r.content}`, context: [r.address] }))
 	);
+	// a district is no place: its tickets saying much the same are listed, but only the caller or the street makes
+	// an earlier ticket the same matter (并单, rule 7); a short call says what a district's many tickets say
+	const placeNeeds = q.streetCode ? REPEAT_SIMILARITY.street : REPEAT_SIMILARITY.district;
 	read.forEach((r, i) => {
 		const sim = sims[i];
 		const sameCaller = !!q.phoneKey && r.phoneKey === q.phoneKey;
-		if (!sameCaller && sim < REPEAT_SIMILARITY.place) return;
-		const repeat = sim >= (sameCaller ? REPEAT_SIMILARITY.caller : REPEAT_SIMILARITY.place);
-		const why = sameCaller ? (repeat ? '同一来电人，内容相似' : '同一来电人') : '同一地点，内容相似';
+		if (!sameCaller && sim < placeNeeds) return;
+		const repeat = sameCaller ? sim >= REPEAT_SIMILARITY.caller : !!q.streetCode;
+		const why = sameCaller ? (repeat ? '同一来电人，内容相似' : '同一来电人') : q.streetCode ? '同一地点，内容相似' : '同一区县，内容相似';
 		out.set(r.ticketNo, relatedOf(r, why, { similarity: Math.round(sim * 100) / 100, repeat }));
 	});
 	const merged = await db
