@@ -112,4 +112,32 @@ describe('a running server', () => {
 			server.cleanup();
 		}
 	}, 300_000);
+
+	it('behind a reverse proxy with ADDRESS_HEADER, throttles logins per client it names, not per proxy', async () => {
+		const server = await startServer({ tickets: 200, days: 10, env: { ADDRESS_HEADER: 'x-forwarded-for', XFF_DEPTH: '1' } });
+		try {
+			// the login form's action, answered as use:enhance gets it: { type, status, data | location }
+			const login = async (client: string, password: string) => {
+				const r = await fetch(`${server.url}/login`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', origin: server.url, 'x-forwarded-for': client },
+					body: new URLSearchParams({ username: 'analyst', password }),
+					redirect: 'manual'
+				});
+				return { ...((await r.json()) as { type: string; status: number; data?: string }), cookie: r.headers.get('set-cookie') ?? '' };
+			};
+			for (let i = 0; i < 10; i++) expect(await login('203.0.113.7', 'wrong-password')).toMatchObject({ type: 'failure', status: 400 });
+			const refused = await login('203.0.113.7', 'minqing2026');
+			expect(refused).toMatchObject({ type: 'failure', status: 429 });
+			expect(refused.data).toContain('登录失败次数过多，请15分钟后再试');
+			// the real user behind the same proxy is not shut out (all shared the proxy's address without ADDRESS_HEADER)
+			const real = await login('198.51.100.20', 'minqing2026');
+			expect(real).toMatchObject({ type: 'redirect', status: 303 });
+			expect(real.cookie).toContain('mq_session');
+			expect(server.logs()).not.toContain('未设置 ADDRESS_HEADER');
+		} finally {
+			await server.stop();
+			server.cleanup();
+		}
+	}, 300_000);
 });

@@ -1,4 +1,4 @@
-// The server hook with sessions: the session cookie's renewal, a form sent after its session ended.
+// Sessions: the cookie's renewal, a form sent after its session ended, the origin rule, login throttling.
 import { eq } from 'drizzle-orm';
 import { parse } from 'devalue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -160,5 +160,26 @@ describe('the origin rule, for a request with a valid session', () => {
 		// behind a proxy, the origin SvelteKit sees (ORIGIN or PROTOCOL_HEADER/HOST_HEADER) is the one compared
 		const proxied = await send('https://minqing.example/api/v1/tickets', token, { method: 'POST', headers: { ...json, origin: 'https://minqing.example' }, body: '{}' });
 		expect(proxied.response.status).toBe(200);
+	});
+});
+
+describe('login throttling across addresses', () => {
+	it('slows a guesser rotating addresses once the account has 30 failures, but not the user at an address it signed in from', async () => {
+		await createUser(a.rel.db, { username: 'target', displayName: '受害者', role: 'operator', password: 'real-password-1' });
+		const T = Date.now();
+		const attempt = (client: string, password: string, at: number) =>
+			login(a.rel.db, 'target', password, client, a.config.sessionDays, at).then(
+				() => 'ok',
+				(e: { code: string; message: string }) => `${e.code} ${e.message}`
+			);
+		expect(await attempt('192.0.2.1', 'real-password-1', T)).toBe('ok');
+		for (let i = 0; i < 30; i++) expect(await attempt(`198.51.100.${Math.floor(i / 10)}`, 'guess', T + 1000 + i)).toBe('bad_credentials 用户名或密码错误');
+		// a fourth address waits (before, each new address had 10 guesses)
+		expect(await attempt('198.51.100.3', 'guess', T + 2000)).toBe('throttled 该账号近期登录失败次数过多，请30秒后再试');
+		expect(await attempt('198.51.100.3', 'real-password-1', T + 2000)).toBe('throttled 该账号近期登录失败次数过多，请30秒后再试');
+		// the real user's usual address does not
+		expect(await attempt('192.0.2.1', 'real-password-1', T + 2000)).toBe('ok');
+		// a guess is taken again 30 s after the last failure
+		expect(await attempt('198.51.100.3', 'guess', T + 1030 + 30_000)).toBe('bad_credentials 用户名或密码错误');
 	});
 });

@@ -7,6 +7,7 @@ import { ROLES, type Role, type SessionUser } from '../../types';
 import type { Reference, Unit } from '$pipelines/reference/index';
 import type { Db } from '../db';
 import { sessions, units, users } from '../db/schema';
+import { LoginThrottle } from './throttle';
 
 export const SESSION_COOKIE = 'mq_session';
 
@@ -62,16 +63,8 @@ export async function createUser(
 	return row.id;
 }
 
-// --- login throttling: at most 10 failures per username and client in 15 minutes -----------------------
-const FAIL_WINDOW_MS = 15 * 60_000;
-const MAX_FAILS = 10;
-const failures = new Map<string, number[]>();
-
-function recentFailures(key: string, now: number): number[] {
-	const list = (failures.get(key) ?? []).filter((t) => now - t < FAIL_WINDOW_MS);
-	failures.set(key, list);
-	return list;
-}
+/** Wrong passwords per account and address, and per account (throttle.ts: the limits and their trade-off). */
+const throttle = new LoginThrottle();
 
 export async function login(
 	db: Db,
@@ -81,8 +74,8 @@ export async function login(
 	sessionDays: number,
 	now = Date.now()
 ): Promise<{ token: string; expiresAt: Date; user: SessionUser }> {
-	const key = `${username.toLowerCase()}|${client}`;
-	if (recentFailures(key, now).length >= MAX_FAILS) throw new AuthError('throttled', '登录失败次数过多，请15分钟后再试');
+	const refused = throttle.refusal(username, client, now);
+	if (refused) throw new AuthError('throttled', refused);
 	const [row] = await db
 		.select()
 		.from(users)
@@ -90,10 +83,10 @@ export async function login(
 	// verify against a dummy hash when the user does not exist, so timing does not reveal usernames
 	const ok = row ? await verify(row.passwordHash, password) : (await verify(await dummyHash(), password), false);
 	if (!row || !ok) {
-		recentFailures(key, now).push(now);
+		throttle.failed(username, client, now);
 		throw new AuthError('bad_credentials', '用户名或密码错误');
 	}
-	failures.delete(key);
+	throttle.succeeded(username, client, now);
 	const token = randomBytes(32).toString('base64url');
 	const expiresAt = new Date(now + sessionDays * 86_400_000);
 	await db.insert(sessions).values({ id: sha256(token), userId: row.id, expiresAt });
