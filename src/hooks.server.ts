@@ -212,8 +212,30 @@ async function apiErrorShape(response: Response, method: string, path: string): 
 	return errorJson(response, codeOf(status), message);
 }
 
+/**
+ * The Chinese message of a request SvelteKit refused itself (the only 4xx that reach handleError: an error(…) of the
+ * app's own does not): a form action posted as something other than a form (415), a POST to a page without actions
+ * (405), an address that does not decode (400).
+ */
+function refusalMessage(status: number, request: Request): string {
+	if (status === 415) {
+		const type = request.headers.get('content-type')?.slice(0, 100) || '（无）';
+		return `表单须以 application/x-www-form-urlencoded、multipart/form-data 或 text/plain 格式提交，收到的是 ${type}`;
+	}
+	if (status === 405) return `此页面不接受 ${request.method} 提交`;
+	if (status === 400) return '请求地址无法解码';
+	return `请求未被接受（HTTP ${status}）`;
+}
+
 export const handleError: HandleServerError = ({ error, event, status }) => {
 	if (status === 404) return { message: '页面或接口不存在', code: 'not_found' };
+	// the client's mistake, not the server's: said as such, and logged as a refusal rather than an internal error
+	if (status >= 400 && status < 500) {
+		const code = codeOf(status);
+		const detail = error instanceof Error ? error.message : String(error);
+		console.warn(`[minqing] 请求被拒绝（${status} ${code}）：${event.request.method} ${event.url.pathname}：${detail.slice(0, 300)}`);
+		return { message: refusalMessage(status, event.request), code };
+	}
 	const id = crypto.randomUUID().slice(0, 8);
 	console.error(`[minqing] error ${id} ${event.request.method} ${event.url.pathname}:`, withoutParameters(error));
 	return { message: `服务内部错误（编号 ${id}），请稍后重试`, code: 'internal' };

@@ -56,6 +56,23 @@ describe('access by role', () => {
 		await page.close();
 	});
 
+	it('answers a form action posted as JSON with 415 and a Chinese reason, logged as a refusal (an internal error before)', async () => {
+		const page = await browser.newPage();
+		await loginAs(page, server.url, 'admin');
+		const r = await page.request.post(`${server.url}/settings/alerts?/watchlist`, {
+			headers: { 'content-type': 'application/json', accept: 'application/json', 'x-sveltekit-action': 'true' },
+			data: { slug: 'x' }
+		});
+		expect(r.status()).toBe(415);
+		expect(await r.json()).toEqual({
+			type: 'error',
+			error: { message: '表单须以 application/x-www-form-urlencoded、multipart/form-data 或 text/plain 格式提交，收到的是 application/json', code: 'unsupported_media_type' }
+		});
+		expect(server.logs()).toContain('[minqing] 请求被拒绝（415 unsupported_media_type）：POST /settings/alerts');
+		expect(server.logs()).not.toMatch(/error \w+ POST \/settings\/alerts/);
+		await page.close();
+	});
+
 	it('keeps what was typed on the login page before its script loaded (slow line, busy server)', async () => {
 		const page = await browser.newPage();
 		let release = () => {};

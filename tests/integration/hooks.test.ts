@@ -1,6 +1,6 @@
 // The server hook's guards that answer before any store is reached.
 import { describe, expect, it, vi } from 'vitest';
-import { handle } from '../../src/hooks.server';
+import { handle, handleError } from '../../src/hooks.server';
 
 const eventFor = (url: string) =>
 	({
@@ -131,6 +131,54 @@ describe('an unsafe request from a page of another site', () => {
 				resolve: ok as never
 			});
 			expect(r.status, url).toBe(200);
+		}
+	});
+});
+
+describe('a request SvelteKit refuses itself', () => {
+	const refuse = (status: number, message: string, init: RequestInit, url = 'http://x/settings/alerts?/watchlist') => {
+		const error = Object.assign(new Error(message), { status, text: message });
+		return handleError({ error, event: { ...(eventFor(url) as object), request: new Request(url, init) } as never, status, message });
+	};
+
+	it('a form action posted as JSON: 415 said in Chinese and logged as a refusal, not as an internal error (服务内部错误 and an error entry before)', async () => {
+		const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+		const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+		try {
+			const answer = await refuse(415, 'Form actions expect form-encoded data — received application/json', {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: '{}'
+			});
+			expect(answer).toEqual({
+				message: '表单须以 application/x-www-form-urlencoded、multipart/form-data 或 text/plain 格式提交，收到的是 application/json',
+				code: 'unsupported_media_type'
+			});
+			expect(error).not.toHaveBeenCalled();
+			expect(warn).toHaveBeenCalledWith(
+				'[minqing] 请求被拒绝（415 unsupported_media_type）：POST /settings/alerts：Form actions expect form-encoded data — received application/json'
+			);
+			// a POST to a page without actions, an address that does not decode
+			expect(await refuse(405, 'POST method not allowed. No form actions exist for this page', { method: 'POST' }, 'http://x/map')).toEqual({
+				message: '此页面不接受 POST 提交',
+				code: 'method_not_allowed'
+			});
+			expect(await refuse(400, 'Failed to decode URI: /%E0', {}, 'http://x/%E0')).toEqual({ message: '请求地址无法解码', code: 'bad_request' });
+			expect(error).not.toHaveBeenCalled();
+		} finally {
+			warn.mockRestore();
+			error.mockRestore();
+		}
+	});
+
+	it('an unexpected error is still an internal one, with its number in the log', async () => {
+		const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+		try {
+			const answer = (await handleError({ error: new Error('boom'), event: eventFor('http://x/intake') as never, status: 500, message: 'Internal Error' })) as { message: string };
+			expect(answer.message).toMatch(/^服务内部错误（编号 [0-9a-f]{8}），请稍后重试$/);
+			expect(error).toHaveBeenCalledOnce();
+		} finally {
+			error.mockRestore();
 		}
 	});
 });
