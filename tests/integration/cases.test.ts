@@ -913,7 +913,8 @@ describe('the 受理 screen’s assistant', () => {
 		const assist = (content: string) => intakeAssist(a, { content, address: XINGHAI, caller_phone: '13905769999' });
 		const offered = async (content: string) => {
 			const r = await assist(content);
-			const hint = r.screening.find((h) => h.rule === 7);
+			// an open earlier ticket's hint is 并单, naming no rule (rule 7 is for one handled to closure)
+			const hint = r.screening.find((h) => h.mergeInto);
 			return { related: r.related.map((x) => `${x.ticketNo} ${x.why}`), mergeInto: hint?.mergeInto ?? null };
 		};
 		// the same matter in other words: 可并单
@@ -935,15 +936,15 @@ describe('the 受理 screen’s assistant', () => {
 		let r = await assist('小区门口的路灯坏了');
 		expect(r.place).toMatchObject({ districtCode: '320576', streetCode: null });
 		expect(r.related.filter((x) => x.repeat)).toEqual([]);
-		expect(r.screening.filter((h) => h.rule === 7)).toEqual([]);
+		expect(r.screening.filter((h) => h.rule === 7 || h.mergeInto)).toEqual([]);
 		// much the same words: listed as the district's, to link or merge by hand, but not suggested
 		r = await assist('星海街星湖小区门口的路灯坏了好几天了，还是没人来修');
 		expect(lamp(r)).toMatchObject({ why: '同一区县，内容相似', repeat: false });
-		expect(r.screening.filter((h) => h.rule === 7)).toEqual([]);
+		expect(r.screening.filter((h) => h.rule === 7 || h.mergeInto)).toEqual([]);
 		// the caller of that ticket: 可并单 as ever
 		r = await assist('星海街星湖小区门口的路灯还是不亮', '139 0577 0001');
 		expect(lamp(r)).toMatchObject({ why: '同一来电人，内容相似', repeat: true });
-		expect(r.screening.find((h) => h.rule === 7)?.mergeInto).toBe(t.lamp.ticketNo);
+		expect(r.screening.find((h) => h.mergeInto)?.mergeInto).toBe(t.lamp.ticketNo);
 	});
 
 	it('finds the caller’s earlier ticket however many tickets of the place came after it', async () => {
