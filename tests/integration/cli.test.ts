@@ -1,12 +1,18 @@
 // The command line as a user runs it: real processes, real files.
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminUrl, asAdmin, scratchDatabase, urlFor } from '../support/pg';
+import { setApp, startApp, stopApp, type App } from '../../src/lib/server/app';
+import { createUser, login, validateSession } from '../../src/lib/server/auth';
+import { verifyApiKey } from '../../src/lib/server/auth/tokens';
+import { loadConfig } from '../../src/lib/server/config';
+import { announceServer, removePresence } from '../../src/lib/server/presence';
+import { POST as localApi } from '../../src/routes/api/v1/local/[command]/+server';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'minqing-cli-'));
@@ -21,9 +27,9 @@ function cli(args: string[], env: Record<string, string> = {}) {
 }
 
 /** As `cli`, without blocking this process (a server in this process can answer it). */
-function cliAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cliAsync(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
 	return new Promise((done) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', 'src/lib/server/cli/main.ts', ...args], { cwd: ROOT });
+		const child = spawn(process.execPath, ['--import', 'tsx', 'src/lib/server/cli/main.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (d) => (stdout += d));
@@ -70,6 +76,64 @@ describe('npm run cli', () => {
 		const noPass = cli(['user', 'add', '--username', 'x3', '--role', 'admin', '--data-dir', dir], { MINQING_PASSWORD: '' });
 		expect(noPass.stderr).toContain('MINQING_PASSWORD');
 	});
+
+	it('lists, disables and enables users and sets a password on the stores, with no server running', () => {
+		const run = (args: string[], env: Record<string, string> = {}) => cli([...args, '--data-dir', dir], env);
+		// the only active administrator: the demo accounts are disabled outside demo mode
+		expect(run(['user', 'add', '--username', 'chief', '--name', '主任', '--role', 'admin'], { MINQING_PASSWORD: 'a-long-password' }).code).toBe(0);
+		expect(run(['user', 'add', '--username', 'desk1', '--name', '受理员', '--role', 'operator'], { MINQING_PASSWORD: 'a-long-password' }).code).toBe(0);
+		const list = run(['user', 'list']);
+		expect(list.code, list.stderr).toBe(0);
+		expect(JSON.parse(list.stdout)).toEqual(
+			expect.arrayContaining([
+				{ username: 'desk1', name: '受理员', role: 'operator', unit: null, unitName: null, active: true, demo: false, createdAt: expect.any(String) },
+				expect.objectContaining({ username: 'chief', role: 'admin', active: true })
+			])
+		);
+		expect(list.stdout).not.toMatch(/argon2|hash|password/i);
+		const off = run(['user', 'disable', 'desk1']);
+		expect(off.code, off.stderr).toBe(0);
+		expect(JSON.parse(off.stdout)).toEqual({ username: 'desk1', active: false, changed: true, sessionsEnded: 0 });
+		const last = run(['user', 'disable', 'chief']);
+		expect([last.code, last.stderr.split('\n')[0]]).toEqual([1, '[minqing] chief 是最后一个启用的系统管理员，不能停用：请先新建或启用另一个系统管理员']);
+		expect(last.stderr).toContain('[minqing] detail:');
+		const on = run(['user', 'enable', 'desk1']);
+		expect([on.code, JSON.parse(on.stdout)]).toEqual([0, { username: 'desk1', active: true, changed: true, sessionsEnded: 0 }]);
+		const pw = run(['user', 'passwd', 'desk1'], { MINQING_PASSWORD: 'another-long-password' });
+		expect([pw.code, JSON.parse(pw.stdout)]).toEqual([0, { username: 'desk1', sessionsEnded: 0 }]);
+		const noPw = run(['user', 'passwd', 'desk1'], { MINQING_PASSWORD: '' });
+		expect([noPw.code, noPw.stderr.split('\n')[0]]).toEqual([1, '[minqing] 请通过环境变量 MINQING_PASSWORD 提供新密码']);
+		const nobody = run(['user', 'disable', 'nobody']);
+		expect([nobody.code, nobody.stderr.split('\n')[0]]).toEqual([1, '[minqing] 用户 nobody 不存在']);
+	}, 300_000); // nine commands, each opening the stores
+
+	it('lists and revokes API tokens on the stores, never showing a token again', () => {
+		const run = (args: string[]) => cli([...args, '--data-dir', dir]);
+		const made = run(['token', 'create', '--name', '区分中心', '--source', 'district-feed', '--scope', 'ingest,open311']);
+		expect(made.code, made.stderr).toBe(0);
+		const { id, token } = JSON.parse(made.stdout);
+		const list = run(['token', 'list']);
+		expect(list.code, list.stderr).toBe(0);
+		expect(JSON.parse(list.stdout)).toContainEqual({
+			id,
+			name: '区分中心',
+			source: 'district-feed',
+			scopes: ['ingest', 'open311'],
+			createdAt: expect.any(String),
+			lastUsedAt: null,
+			revoked: false,
+			revokedAt: null
+		});
+		expect(list.stdout).not.toContain(token);
+		const revoked = run(['token', 'revoke', String(id)]);
+		expect(revoked.code, revoked.stderr).toBe(0);
+		expect(JSON.parse(revoked.stdout)).toMatchObject({ id, revoked: true, revokedAt: expect.any(String), changed: true });
+		const again = run(['token', 'revoke', String(id)]);
+		expect([again.code, JSON.parse(again.stdout).changed]).toEqual([0, false]);
+		expect(again.stderr).toContain(`令牌 #${id} 早已于`);
+		const missing = run(['token', 'revoke', '9999']);
+		expect([missing.code, missing.stderr.split('\n')[0]]).toEqual([1, '[minqing] 没有编号为 9999 的 API 令牌（npm run cli -- token list 列出全部）']);
+	}, 240_000);
 
 	it('ingest exits 2 when a file could not be read at all, and 0 when records were read', () => {
 		const empty = join(dir, 'empty.csv');
@@ -197,6 +261,134 @@ describe('npm run cli', () => {
 		const show = cli(['quarantine', 'show', 'legacy', 'batch-1', 'x', '--data-dir', dir]);
 		expect([show.code, show.stderr.split('\n')[0]]).toEqual([2, '[minqing] 用法: quarantine show <来源> <批次编号> <行号>（行号为整数）']);
 	});
+
+	it('says wrong usage of the user and token commands with exit code 2 before opening the stores, and gives each its help', () => {
+		const nowhere = join(dir, 'not-created-either');
+		const usage = (args: string[]) => {
+			const r = cli([...args, '--data-dir', nowhere]);
+			return [r.code, r.stderr.split('\n')[0]];
+		};
+		expect(usage(['user', 'passwd', 'a', 'b'])).toEqual([2, '[minqing] 用法: user passwd <用户名>（一个用户名）']);
+		expect(usage(['user', 'list', 'extra'])).toEqual([2, '[minqing] 多余的参数 extra，运行 npm run cli -- user --help 查看用法']);
+		expect(usage(['user', 'remove', 'a'])).toEqual([2, '[minqing] 用法: user add --username U --name 名称 --role 角色 [--unit 单位代码] | user list | user disable|enable|passwd <用户名>']);
+		expect(usage(['token', 'revoke', 'abc'])).toEqual([2, '[minqing] 用法: token revoke <编号>（一个正整数，见 token list）']);
+		expect(existsSync(nowhere)).toBe(false);
+		const disable = cli(['user', 'disable', '--help']);
+		expect(disable.code).toBe(0);
+		expect(disable.stdout).toContain('用法: npm run cli -- user disable <用户名>');
+		expect(disable.stdout).toContain('最后一个启用的系统管理员');
+		expect(disable.stdout).not.toContain('user add');
+		const users = cli(['help', 'user']).stdout;
+		for (const sub of ['user add', 'user list', 'user disable', 'user enable', 'user passwd']) expect(users).toContain(`npm run cli -- ${sub}`);
+		expect(cli(['help', 'token', 'revoke']).stdout).toContain('用法: npm run cli -- token revoke <编号>');
+	}, 180_000);
+});
+
+describe('npm run cli through a running server', () => {
+	// The server is this process: the app on a data directory of its own, its presence file, /healthz and the
+	// route the command line posts its commands to (POST /api/v1/local/<command>), over HTTP.
+	const held = mkdtempSync(join(tmpdir(), 'minqing-cli-server-'));
+	let app: App;
+	let server: Server;
+
+	beforeAll(async () => {
+		app = await startApp({ ...loadConfig({}), dataDir: held, demo: false }, () => {});
+		setApp(Promise.resolve(app));
+		server = createServer((req, res) => {
+			const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+			const chunks: Buffer[] = [];
+			req.on('data', (c: Buffer) => chunks.push(c));
+			req.on('end', async () => {
+				if (url.pathname === '/healthz') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+				const command = /^\/api\/v1\/local\/([^/]+)$/.exec(url.pathname)?.[1];
+				if (req.method !== 'POST' || !command) return void res.writeHead(404).end();
+				const request = new Request(url, { method: 'POST', headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) });
+				const answer = await localApi({ request, params: { command } } as never);
+				res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text());
+			});
+		});
+		await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+		const env = { PORT: process.env.PORT, HOST: process.env.HOST };
+		process.env.PORT = String((server.address() as AddressInfo).port);
+		process.env.HOST = '127.0.0.1';
+		try {
+			expect(announceServer(held, () => {})).not.toBeNull();
+		} finally {
+			for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
+			else process.env[k] = v;
+		}
+	}, 120_000);
+
+	afterAll(async () => {
+		removePresence();
+		server?.closeAllConnections();
+		server?.close();
+		if (app) await stopApp(app);
+		rmSync(held, { recursive: true, force: true });
+	});
+
+	const run = async (args: string[], env: Record<string, string> = {}) => {
+		const r = await cliAsync([...args, '--data-dir', held], env);
+		expect(r.stderr).not.toMatch(/lock|锁|Conflicting|\n\s+at /i);
+		return r;
+	};
+
+	it('disables a user: a session cookie of theirs stops working at once and login refuses them as a wrong password', async () => {
+		await createUser(app.rel.db, { username: 'boss', displayName: '主任', role: 'admin', password: 'boss-password' });
+		await createUser(app.rel.db, { username: 'clerk', displayName: '话务员甲', role: 'operator', password: 'clerk-password' });
+		const session = await login(app.rel.db, 'clerk', 'clerk-password', 'browser', 7);
+		expect((await validateSession(app.rel.db, session.token, 7))?.username).toBe('clerk'); // trusted for a while now
+		const list = await run(['user', 'list']);
+		expect(list.code, list.stderr).toBe(0);
+		expect(JSON.parse(list.stdout).map((u: { username: string; active: boolean }) => [u.username, u.active])).toEqual([
+			['boss', true],
+			['clerk', true]
+		]);
+		const off = await run(['user', 'disable', 'clerk']);
+		expect(off.code, off.stderr).toBe(0);
+		expect(JSON.parse(off.stdout)).toEqual({ username: 'clerk', active: false, changed: true, sessionsEnded: 1 });
+		expect(await validateSession(app.rel.db, session.token, 7)).toBeNull();
+		const refused = (password: string, client: string) =>
+			login(app.rel.db, 'clerk', password, client, 7).then(
+				() => 'signed in',
+				(e: Error) => e.message
+			);
+		expect(await refused('clerk-password', 'a')).toBe('用户名或密码错误');
+		expect(await refused('wrong-password', 'b')).toBe('用户名或密码错误');
+		// refused through the server as directly: the message, exit 1
+		const last = await run(['user', 'disable', 'boss']);
+		expect([last.code, last.stderr.split('\n')[0]]).toEqual([1, '[minqing] boss 是最后一个启用的系统管理员，不能停用：请先新建或启用另一个系统管理员']);
+		expect((await run(['user', 'enable', 'nobody'])).stderr).toContain('用户 nobody 不存在');
+		const on = await run(['user', 'enable', 'clerk']);
+		expect(JSON.parse(on.stdout)).toEqual({ username: 'clerk', active: true, changed: true, sessionsEnded: 0 });
+		expect(await refused('clerk-password', 'c')).toBe('signed in');
+	}, 180_000);
+
+	it('sets a password: the old one and every session end', async () => {
+		const session = await login(app.rel.db, 'clerk', 'clerk-password', 'browser-2', 7);
+		const pw = await run(['user', 'passwd', 'clerk'], { MINQING_PASSWORD: 'new-clerk-password' });
+		expect(pw.code, pw.stderr).toBe(0);
+		expect(JSON.parse(pw.stdout)).toEqual({ username: 'clerk', sessionsEnded: 2 });
+		expect(await validateSession(app.rel.db, session.token, 7)).toBeNull();
+		await expect(login(app.rel.db, 'clerk', 'clerk-password', 'browser-3', 7)).rejects.toThrow('用户名或密码错误');
+		expect((await login(app.rel.db, 'clerk', 'new-clerk-password', 'browser-4', 7)).user.username).toBe('clerk');
+		expect((await run(['user', 'passwd', 'clerk'], { MINQING_PASSWORD: '' })).code).toBe(1);
+	}, 120_000);
+
+	it('lists and revokes API tokens: a revoked token is refused from then on', async () => {
+		const made = await run(['token', 'create', '--name', '合作方', '--source', 'partner']);
+		const { id, token } = JSON.parse(made.stdout);
+		expect(await verifyApiKey(app.rel.db, token, 'ingest')).toMatchObject({ id });
+		const list = await run(['token', 'list']);
+		expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ id, name: '合作方', source: 'partner', scopes: ['ingest'], lastUsedAt: expect.any(String), revoked: false })]);
+		expect(list.stdout).not.toContain(token);
+		const revoked = await run(['token', 'revoke', String(id)]);
+		expect(revoked.code, revoked.stderr).toBe(0);
+		expect(JSON.parse(revoked.stdout)).toMatchObject({ id, revoked: true, changed: true });
+		expect(await verifyApiKey(app.rel.db, token, 'ingest')).toBeNull();
+		const missing = await run(['token', 'revoke', '77']);
+		expect([missing.code, missing.stderr.split('\n')[0]]).toEqual([1, '[minqing] 没有编号为 77 的 API 令牌（npm run cli -- token list 列出全部）']);
+	}, 120_000);
 });
 
 describe.skipIf(!adminUrl)('npm run cli on PostgreSQL (DATABASE_URL)', () => {

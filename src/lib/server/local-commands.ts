@@ -3,13 +3,25 @@
 // must not open the files the server holds (POST /api/v1/local/<command> with the server's local secret).
 import { Quarantine } from '$pipelines/ingest/quarantine';
 import type { App } from './app';
-import { AuthError, createUser, isRole } from './auth';
-import { SCOPES, createApiToken, type Scope } from './auth/tokens';
+import { AuthError, createUser, isRole, listUsers, setPassword, setUserActive } from './auth';
+import { SCOPES, createApiToken, listApiTokens, revokeApiToken, type Scope } from './auth/tokens';
 import { ingestService } from './ingest';
 import { ReplayInputError, replayQuarantine } from './quarantine';
 import { isSourceName, SOURCE_NAME_RULE } from './source-name';
 
-export const LOCAL_COMMANDS = ['user-add', 'token-create', 'quarantine-list', 'quarantine-show', 'quarantine-replay'] as const;
+export const LOCAL_COMMANDS = [
+	'user-add',
+	'user-list',
+	'user-disable',
+	'user-enable',
+	'user-passwd',
+	'token-create',
+	'token-list',
+	'token-revoke',
+	'quarantine-list',
+	'quarantine-show',
+	'quarantine-replay'
+] as const;
 export type LocalCommand = (typeof LOCAL_COMMANDS)[number];
 
 export function isLocalCommand(s: string): s is LocalCommand {
@@ -21,6 +33,7 @@ export class CommandInputError extends Error {
 	constructor(
 		message: string,
 		readonly detail: string,
+		/** invalid_input, exists, not_found, or conflict (what the state forbids: the last active administrator) */
 		readonly code = 'invalid_input'
 	) {
 		super(message);
@@ -40,7 +53,8 @@ export async function runLocalCommand(app: App, command: LocalCommand, args: Arg
 	try {
 		return await run(app, command, args, server);
 	} catch (e) {
-		if (e instanceof AuthError) throw new CommandInputError(e.message, `${command}: ${e.code}: ${e.message}`, e.code === 'exists' ? 'exists' : 'invalid_input');
+		if (e instanceof AuthError)
+			throw new CommandInputError(e.message, `${command}: ${e.code}: ${e.message}`, e.code === 'exists' || e.code === 'not_found' || e.code === 'conflict' ? e.code : 'invalid_input');
 		if (e instanceof ReplayInputError) throw new CommandInputError(e.message, `${command}: ${e.message}`);
 		throw e;
 	}
@@ -59,6 +73,31 @@ async function run(app: App, command: LocalCommand, a: Args, server: boolean): P
 			if (unit && !app.ref.unitByCode.has(unit)) throw new CommandInputError(`未知单位代码 ${unit}`, `unit=${unit}`);
 			const id = await createUser(app.rel.db, { username, displayName: text(a, 'name') ?? username, role, password, unitCode: unit });
 			return { id, username, role };
+		}
+		case 'user-list':
+			return listUsers(app.rel.db);
+		case 'user-disable':
+		case 'user-enable': {
+			const username = text(a, 'username');
+			if (!username) throw new CommandInputError('必须提供用户名', `${command}: missing username`);
+			// a demo account is enabled where the app runs in demo mode (the server's mode when the server runs it)
+			return setUserActive(app.rel.db, username, command === 'user-enable', { demoMode: app.config.demo });
+		}
+		case 'user-passwd': {
+			const username = text(a, 'username');
+			const password = text(a, 'password');
+			if (!username) throw new CommandInputError('必须提供用户名', 'user-passwd: missing username');
+			if (!password) throw new CommandInputError('请通过环境变量 MINQING_PASSWORD 提供新密码', 'MINQING_PASSWORD not set');
+			return setPassword(app.rel.db, username, password);
+		}
+		case 'token-list':
+			return listApiTokens(app.rel.db);
+		case 'token-revoke': {
+			const id = a.id;
+			if (typeof id !== 'number' || !Number.isInteger(id) || id < 1) throw new CommandInputError('令牌编号须为正整数', `token-revoke: id=${String(id)}`);
+			const r = await revokeApiToken(app.rel.db, id);
+			if (!r) throw new CommandInputError(`没有编号为 ${id} 的 API 令牌（npm run cli -- token list 列出全部）`, `token-revoke: no token ${id}`, 'not_found');
+			return { ...r.token, changed: r.changed };
 		}
 		case 'token-create': {
 			const name = text(a, 'name');

@@ -22,7 +22,8 @@ export function sessionCookie(url: URL, expires: Date) {
 
 export class AuthError extends Error {
 	constructor(
-		readonly code: 'bad_credentials' | 'throttled' | 'invalid_input' | 'exists',
+		/** conflict: a change the accounts' state forbids (the last active administrator) */
+		readonly code: 'bad_credentials' | 'throttled' | 'invalid_input' | 'exists' | 'not_found' | 'conflict',
 		message: string
 	) {
 		super(message);
@@ -40,12 +41,17 @@ export function isRole(x: string): x is Role {
 	return (ROLES as readonly string[]).includes(x);
 }
 
+/** A new password: at least 8 characters. */
+function checkPassword(password: string): void {
+	if (password.length < 8) throw new AuthError('invalid_input', '密码至少8位');
+}
+
 export async function createUser(
 	db: Db,
 	u: { username: string; displayName: string; role: Role; password: string; unitCode?: string | null; demo?: boolean }
 ): Promise<number> {
 	if (!/^[a-zA-Z0-9_.-]{2,40}$/.test(u.username)) throw new AuthError('invalid_input', '用户名须为2–40位字母、数字或 _ . -');
-	if (u.password.length < 8) throw new AuthError('invalid_input', '密码至少8位');
+	checkPassword(u.password);
 	if (u.role === 'unit_handler' && !u.unitCode) throw new AuthError('invalid_input', '承办单位账号必须指定所属单位');
 	const existing = await db.select({ id: users.id }).from(users).where(eq(users.username, u.username));
 	if (existing.length) throw new AuthError('exists', `用户名 ${u.username} 已存在`);
@@ -114,8 +120,9 @@ async function toSessionUser(db: Db, row: typeof users.$inferSelect): Promise<Se
 
 /**
  * Recently checked sessions: a busy client (an operator's screen, an API client under load) does not cost two
- * queries per request. An entry is trusted for SESSION_RECHECK_MS; logging out removes it at once, so the only
- * delay is for an account deactivated elsewhere (at most that long).
+ * queries per request. An entry is trusted for SESSION_RECHECK_MS; logging out, disabling the user and a new password
+ * remove it at once (the server runs the command line's user commands itself), so the only delay is for an account
+ * changed by another process (a command line on a PostgreSQL store whose server runs elsewhere; at most that long).
  */
 const SESSION_RECHECK_MS = 15_000;
 const SESSION_CACHE_MAX = 10_000;
@@ -191,6 +198,110 @@ export async function logout(db: Db, token: string): Promise<void> {
 	if (!token) return;
 	checked.delete(sha256(token));
 	await db.delete(sessions).where(eq(sessions.id, sha256(token)));
+}
+
+/**
+ * Ends every session of a user now: removed from the store, and from this process's recently checked sessions
+ * (the server runs the command line's user commands itself, so its cookies stop working at once). Returns how many
+ * sessions there were.
+ */
+async function endSessions(db: Db, userId: number): Promise<number> {
+	const ended = await db.delete(sessions).where(eq(sessions.userId, userId)).returning({ id: sessions.id });
+	forgetSessionsOf(userId);
+	return ended.length;
+}
+
+function forgetSessionsOf(userId: number): void {
+	for (const [id, c] of checked) if (c.user.id === userId) checked.delete(id);
+}
+
+// --- user administration (npm run cli -- user …) ---------------------------------------------------------------
+
+/** A user as `user list` shows one: never the password's hash. */
+export interface UserListing {
+	username: string;
+	name: string;
+	role: string;
+	/** the unit of an undertaking unit's account (code and name), else null */
+	unit: string | null;
+	unitName: string | null;
+	active: boolean;
+	/** a demo account (exists while the app runs in demo mode) */
+	demo: boolean;
+	createdAt: string;
+}
+
+export async function listUsers(db: Db): Promise<UserListing[]> {
+	const rows = await db
+		.select({ user: users, unitName: units.name })
+		.from(users)
+		.leftJoin(units, eq(users.unitCode, units.code))
+		.orderBy(users.id);
+	return rows.map(({ user: u, unitName }) => ({
+		username: u.username,
+		name: u.displayName,
+		role: u.role,
+		unit: u.unitCode,
+		unitName,
+		active: u.active,
+		demo: u.demo,
+		createdAt: u.createdAt.toISOString()
+	}));
+}
+
+async function userNamed(db: Db, username: string) {
+	const [u] = await db.select().from(users).where(eq(users.username, username));
+	if (!u) throw new AuthError('not_found', `用户 ${username} 不存在`);
+	return u;
+}
+
+/**
+ * Disables a user (their sessions end at once, and they can no longer sign in: login answers them as a wrong
+ * password) or enables one again. The last active administrator is not disabled: nobody could administer the system
+ * then. A demo account is enabled only in demo mode (`demoMode`), where the start enables it anyway: outside it, it
+ * would be an account with a published password. `changed`: false when the user already was so.
+ */
+export async function setUserActive(
+	db: Db,
+	username: string,
+	active: boolean,
+	opts: { demoMode?: boolean } = {}
+): Promise<{ username: string; active: boolean; changed: boolean; sessionsEnded: number }> {
+	const r = await db.transaction(async (tx) => {
+		const t = tx as unknown as Db;
+		const u = await userNamed(t, username);
+		if (active && u.demo && !opts.demoMode)
+			throw new AuthError('conflict', `${username} 是演示账号，只在演示模式（MINQING_DEMO=1）下启用，不能用命令行启用`);
+		if (!active && u.role === 'admin' && u.active) {
+			// the active administrators, locked in one order: of two disabling the last two at once, the second waits and is refused
+			const admins = await t
+				.select({ id: users.id })
+				.from(users)
+				.where(and(eq(users.role, 'admin'), eq(users.active, true)))
+				.orderBy(users.id)
+				.for('update');
+			if (admins.some((a) => a.id === u.id) && !admins.some((a) => a.id !== u.id))
+				throw new AuthError('conflict', `${username} 是最后一个启用的系统管理员，不能停用：请先新建或启用另一个系统管理员`);
+		}
+		const changed = await t
+			.update(users)
+			.set({ active })
+			.where(and(eq(users.id, u.id), eq(users.active, !active)))
+			.returning({ id: users.id });
+		const ended = active ? 0 : (await t.delete(sessions).where(eq(sessions.userId, u.id)).returning({ id: sessions.id })).length;
+		return { id: u.id, changed: changed.length > 0, ended };
+	});
+	// a session checked just before is not trusted for the rest of its recheck interval
+	if (!active) forgetSessionsOf(r.id);
+	return { username, active, changed: r.changed, sessionsEnded: r.ended };
+}
+
+/** Sets a user's password (at least 8 characters); every session of theirs ends, so a stolen one is cut off. */
+export async function setPassword(db: Db, username: string, password: string): Promise<{ username: string; sessionsEnded: number }> {
+	checkPassword(password);
+	const u = await userNamed(db, username);
+	await db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, u.id));
+	return { username, sessionsEnded: await endSessions(db, u.id) };
 }
 
 export async function purgeExpiredSessions(db: Db, now = Date.now()): Promise<void> {

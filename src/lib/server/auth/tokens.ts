@@ -50,11 +50,47 @@ export async function verifyApiKey(db: Db, key: string, scope: Scope): Promise<T
 	return { id: row.id, name: row.name, sourceName: row.sourceName, scopes: row.scopes };
 }
 
-export async function revokeApiToken(db: Db, id: number): Promise<boolean> {
-	const r = await db
+/** A token as `token list` shows one: never the token nor its hash. */
+export interface TokenListing {
+	id: number;
+	name: string;
+	source: string;
+	scopes: string[];
+	createdAt: string;
+	/** the latest request it was accepted for, null when none was */
+	lastUsedAt: string | null;
+	revoked: boolean;
+	revokedAt: string | null;
+}
+
+function listing(r: typeof apiTokens.$inferSelect): TokenListing {
+	return {
+		id: r.id,
+		name: r.name,
+		source: r.sourceName,
+		scopes: r.scopes,
+		createdAt: r.createdAt.toISOString(),
+		lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
+		revoked: r.revokedAt !== null,
+		revokedAt: r.revokedAt?.toISOString() ?? null
+	};
+}
+
+export async function listApiTokens(db: Db): Promise<TokenListing[]> {
+	return (await db.select().from(apiTokens).orderBy(apiTokens.id)).map(listing);
+}
+
+/**
+ * Revokes a token: every request with it is refused from now on (verifyApiKey reads the store each time). Null when
+ * there is no such token; `changed` false when it was revoked already (its first revocation's time stays).
+ */
+export async function revokeApiToken(db: Db, id: number): Promise<{ token: TokenListing; changed: boolean } | null> {
+	const [revoked] = await db
 		.update(apiTokens)
 		.set({ revokedAt: new Date() })
 		.where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
-		.returning({ id: apiTokens.id });
-	return r.length > 0;
+		.returning();
+	if (revoked) return { token: listing(revoked), changed: true };
+	const [was] = await db.select().from(apiTokens).where(eq(apiTokens.id, id));
+	return was ? { token: listing(was), changed: false } : null;
 }

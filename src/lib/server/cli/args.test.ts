@@ -36,6 +36,12 @@ describe('wantsHelp and commandHelp', () => {
 		expect(commandHelp(HELP, 'segment')).toBe('  segment [--no-dict]\n        分词。');
 		expect(commandHelp(HELP, 'seg')).toBeNull();
 	});
+	it('gives a command with subcommands each usage line, and a subcommand its own', () => {
+		const help = `命令:\n  user add --username U\n        新建。\n  user list\n        列出。\n  ingest <文件…>\n        接入。\n  user disable <用户名>\n        停用。\n`;
+		expect(commandHelp(help, 'user')).toBe('  user add --username U\n        新建。\n  user list\n        列出。\n  user disable <用户名>\n        停用。');
+		expect(commandHelp(help, 'user disable')).toBe('  user disable <用户名>\n        停用。');
+		expect(commandHelp(help, 'user remove')).toBeNull();
+	});
 	it('--help or -h before a lone --', () => {
 		expect(wantsHelp(['a.csv', '--help'])).toBe(true);
 		expect(wantsHelp(['-h'])).toBe(true);

@@ -40,14 +40,19 @@ export function wantsHelp(args: readonly string[]): boolean {
 	return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
 }
 
-/** The lines of `help` about one command (its usage line and the lines indented under it), or null for none. */
+/**
+ * The lines of `help` about one command (each usage line of it and the lines indented under it: `user` has one per
+ * subcommand), or about one subcommand (`user disable`); null for none.
+ */
 export function commandHelp(help: string, cmd: string): string | null {
 	const lines = help.split('\n');
-	const start = lines.findIndex((l) => l === `  ${cmd}` || l.startsWith(`  ${cmd} `));
-	if (start < 0) return null;
-	let end = start + 1;
-	while (end < lines.length && lines[end].startsWith('        ')) end++;
-	return lines.slice(start, end).join('\n');
+	const out: string[] = [];
+	for (let i = 0; i < lines.length; i++) {
+		if (lines[i] !== `  ${cmd}` && !lines[i].startsWith(`  ${cmd} `)) continue;
+		out.push(lines[i]);
+		while (i + 1 < lines.length && lines[i + 1].startsWith('        ')) out.push(lines[++i]);
+	}
+	return out.length ? out.join('\n') : null;
 }
 
 /** The option a parseArgs message quotes (`Option '--source <value>' argument missing` → `--source`). */

@@ -46,8 +46,16 @@ const HELP = `民情 Minqing 命令行
         生成演示数据（默认 200000 条、365 天、种子 12345），确定性：同一种子结果相同，并完成文本分析（分词、情绪、检索索引）。
         --reset 先删除数据目录中的分析库与内置业务库；--analytics-only 只写分析库、不做文本分析（基准测试用）。
   user add --username U --name 名称 --role 角色 [--unit 单位代码]
-        新建用户，密码从环境变量 MINQING_PASSWORD 读取。
+        新建用户，密码从环境变量 MINQING_PASSWORD 读取（至少 8 位）。
         角色: admin leader analyst emergency operator dispatcher supervisor unit_handler
+  user list
+        列出用户（JSON）：用户名、姓名、角色、所属单位、是否启用、是否演示账号；不含密码。
+  user disable <用户名>
+        停用用户：其登录会话立即结束，此后登录被拒绝（与密码错误的提示相同）；不能停用最后一个启用的系统管理员。
+  user enable <用户名>
+        重新启用停用的用户（演示账号只在演示模式下启用）。
+  user passwd <用户名>
+        重设密码，新密码从环境变量 MINQING_PASSWORD 读取（至少 8 位）；该用户的登录会话全部结束，须用新密码重新登录。
   ingest <文件…> [--source 名称] [--mapping 映射文件] [--batch N] [--merge-threads N]
         接入 NDJSON / CSV（UTF-8 或 GBK/GB18030）/ Parquet 文件；终端上显示进度条，结束时输出 JSON 汇总。
         无法按其格式读取的文件（如表头中没有可识别列名的 CSV、内容是 JSON 数组的 .json）整体拒收并说明原因，退出码为 2。
@@ -57,6 +65,10 @@ const HELP = `民情 Minqing 命令行
         查看与重放隔离区中被拒绝的记录（重放用于修正映射之后）；list 默认最多 50 条未处理的记录，--all 也列出已重放的。
   token create --name 名称 --source 来源 [--scope ingest,open311]
         新建 API 令牌（仅显示一次）。
+  token list
+        列出 API 令牌（JSON）：编号、名称、来源、权限、创建时间、最近使用时间、是否已吊销；不显示令牌本身。
+  token revoke <编号>
+        吊销令牌：此后用它推送、上传或提交 Open311 诉求均被拒绝。
   segment [--no-dict] [--hmm]
         从标准输入逐行读取文本，输出以单个空格分隔的分词结果（用于评测）。
         --no-dict 不用用户词典（地名、单位、热线用语）；--hmm 用 jieba 的 HMM 识别未登录词（默认关闭）。
@@ -160,14 +172,40 @@ async function demo(config: Config, args: string[]) {
 	);
 }
 
+const USER_USAGE = '用法: user add --username U --name 名称 --role 角色 [--unit 单位代码] | user list | user disable|enable|passwd <用户名>';
+
 async function user(config: Config, args: string[]) {
 	const [sub, ...rest] = args;
-	if (sub !== 'add') throw new UsageError('用法: user add --username U --name 名称 --role 角色 [--unit 单位代码]', `unknown user subcommand ${sub}`);
-	const { values } = parseArgs({ args: rest, options: { username: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, unit: { type: 'string' } } });
 	// wrong usage is said before the stores are opened (or created)
-	if (!values.username || !values.role)
-		throw new UsageError('必须提供 --username 和 --role：user add --username U --name 名称 --role 角色 [--unit 单位代码]', 'missing --username/--role');
-	console.log(JSON.stringify(await localCommand(config, 'user-add', { ...values, password: process.env.MINQING_PASSWORD ?? '' })));
+	switch (sub) {
+		case 'add': {
+			const { values } = parseArgs({ args: rest, options: { username: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, unit: { type: 'string' } } });
+			if (!values.username || !values.role)
+				throw new UsageError('必须提供 --username 和 --role：user add --username U --name 名称 --role 角色 [--unit 单位代码]', 'missing --username/--role');
+			console.log(JSON.stringify(await localCommand(config, 'user-add', { ...values, password: process.env.MINQING_PASSWORD ?? '' })));
+			return;
+		}
+		case 'list':
+			parseArgs({ args: rest, options: {} });
+			console.log(JSON.stringify(await localCommand(config, 'user-list', {}), null, 1));
+			return;
+		case 'disable':
+		case 'enable':
+		case 'passwd': {
+			const { positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true });
+			if (positionals.length !== 1 || !positionals[0])
+				throw new UsageError(`用法: user ${sub} <用户名>（一个用户名）`, `user ${sub}: expected one username, got ${JSON.stringify(positionals)}`);
+			const username = positionals[0];
+			const out =
+				sub === 'passwd'
+					? await localCommand(config, 'user-passwd', { username, password: process.env.MINQING_PASSWORD ?? '' })
+					: await localCommand(config, sub === 'disable' ? 'user-disable' : 'user-enable', { username });
+			console.log(JSON.stringify(out));
+			return;
+		}
+		default:
+			throw new UsageError(USER_USAGE, `unknown user subcommand ${sub}`);
+	}
 }
 
 /**
@@ -498,7 +536,22 @@ async function quarantine(config: Config, args: string[]) {
 
 async function token(config: Config, args: string[]) {
 	const [sub, ...rest] = args;
-	if (sub !== 'create') throw new UsageError('用法: token create --name 名称 --source 来源 [--scope ingest,open311]', `unknown token subcommand ${sub}`);
+	if (sub === 'list') {
+		parseArgs({ args: rest, options: {} });
+		console.log(JSON.stringify(await localCommand(config, 'token-list', {}), null, 1));
+		return;
+	}
+	if (sub === 'revoke') {
+		const { positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true });
+		if (positionals.length !== 1 || !/^\d{1,9}$/.test(positionals[0]) || Number(positionals[0]) < 1)
+			throw new UsageError('用法: token revoke <编号>（一个正整数，见 token list）', `token revoke: expected one id, got ${JSON.stringify(positionals)}`);
+		const out = (await localCommand(config, 'token-revoke', { id: Number(positionals[0]) })) as { id: number; changed: boolean; revokedAt: string };
+		console.log(JSON.stringify(out));
+		if (!out.changed) console.error(`[minqing] 令牌 #${out.id} 早已于 ${out.revokedAt} 吊销，未作改动`);
+		return;
+	}
+	if (sub !== 'create')
+		throw new UsageError('用法: token create --name 名称 --source 来源 [--scope ingest,open311] | token list | token revoke <编号>', `unknown token subcommand ${sub}`);
 	const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, source: { type: 'string' }, scope: { type: 'string', default: 'ingest' } } });
 	if (!values.name || !values.source)
 		throw new UsageError('必须提供 --name 和 --source：token create --name 名称 --source 来源 [--scope ingest,open311]', 'missing --name/--source');
@@ -563,11 +616,23 @@ async function main(args: string[]) {
 }
 
 async function run(cmd: string | undefined, rest: string[]) {
-	// `<command> --help` and `help <command>`: that command's lines of the help
-	const helpOf = cmd === 'help' || cmd === '--help' ? rest[0] : wantsHelp(rest) ? cmd : undefined;
-	const own = helpOf !== undefined && COMMANDS.includes(helpOf) ? commandHelp(HELP, helpOf) : null;
+	// `<command> [<subcommand>] --help` and `help <command> [<subcommand>]`: that command's (or subcommand's) lines of the help
+	const asked = cmd === 'help' || cmd === '--help' ? rest : wantsHelp(rest) ? [cmd, ...rest] : [];
+	const [helpOf, sub] = asked;
+	const own =
+		helpOf !== undefined && COMMANDS.includes(helpOf)
+			? ((sub && !sub.startsWith('-') ? commandHelp(HELP, `${helpOf} ${sub}`) : null) ?? commandHelp(HELP, helpOf))
+			: null;
 	if (own) {
-		process.stdout.write(`用法: npm run cli -- ${own.trimStart()}\n\n${COMMON_OPTIONS}\n`);
+		// each usage line as it is typed (a command with subcommands has one for each), the explanations under it
+		let first = true;
+		const lines = own.split('\n').map((l) => {
+			if (l.startsWith('        ')) return l;
+			const head = `${first ? '用法:' : '     '} npm run cli -- ${l.trimStart()}`;
+			first = false;
+			return head;
+		});
+		process.stdout.write(`${lines.join('\n')}\n\n${COMMON_OPTIONS}\n`);
 		return;
 	}
 	const config = loadConfig();

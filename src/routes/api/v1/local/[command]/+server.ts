@@ -5,11 +5,12 @@ import { CommandInputError, isLocalCommand, runLocalCommand } from '$lib/server/
 import { isLocalSecret } from '$lib/server/presence';
 import type { RequestHandler } from './$types';
 
-const STATUS: Record<string, number> = { invalid_input: 400, exists: 409, not_found: 404 };
+const STATUS: Record<string, number> = { invalid_input: 400, exists: 409, not_found: 404, conflict: 409 };
 
 /**
- * A command of `npm run cli` run by this server while it holds the stores (user-add, token-create, quarantine-list,
- * quarantine-show, quarantine-replay): the command's arguments as a JSON object, what it prints as the answer.
+ * A command of `npm run cli` run by this server while it holds the stores (LOCAL_COMMANDS: user-add, user-list,
+ * user-disable, user-enable, user-passwd, token-create, token-list, token-revoke, quarantine-list, quarantine-show,
+ * quarantine-replay): the command's arguments as a JSON object, what it prints as the answer.
  * Only with this server's local secret (from `<dataDir>/server.json`, readable by the data directory's owner).
  */
 export const POST: RequestHandler = async ({ request, params }) => {
