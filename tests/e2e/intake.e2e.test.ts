@@ -1,5 +1,6 @@
 // 受理 in a real browser, the form itself: an address in another city fills in no place and the assistant says
-// it seems outside the city (the operator may still choose one). No console errors.
+// it seems outside the city (the operator may still choose one); the next call starts without the last call's
+// knowledge-base search. No console errors.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, shooter, startServer, userPages, type TestServer } from './fixture';
@@ -45,6 +46,27 @@ describe('受理', () => {
 		await op.selectOption('[data-testid=district]', '320506');
 		await op.click('[data-testid=register]');
 		await op.locator('[data-testid=intake-done]').waitFor();
+	});
+
+	it('the next call after a knowledge-base search starts with an empty search and the assistant’s own articles', async () => {
+		const op = await as('operator');
+		await op.goto(`${server.url}/intake`);
+		await op.fill('[data-testid=content]', '想问问开发票的事情');
+		await op.fill('[data-testid=kb-query]', '发票');
+		await op.click('[data-testid=kb-search]');
+		const tax = op.locator('[data-testid=kb-article][data-id=line-tax]');
+		await tax.waitFor({ timeout: 15_000 });
+		await tax.locator('summary').click();
+		await tax.locator('[data-testid=kb-use]').click();
+		await op.click('[data-testid=register]');
+		await op.locator('[data-testid=intake-done]').waitFor();
+		expect(await op.locator('[data-testid=intake-done]').innerText()).toContain('已直接答复');
+		// the next call: the search box and its results are gone, the assistant suggests for the new words
+		expect(await op.locator('[data-testid=kb-query]').inputValue()).toBe('');
+		await op.fill('[data-testid=content]', '想问问公积金怎么提取');
+		await op.locator('[data-testid=kb-article][data-id=line-housing-fund]').waitFor({ timeout: 15_000 });
+		expect(await op.locator('[data-testid=kb-article][data-id=line-tax]').count()).toBe(0);
+		await shot(op, '2-next-call');
 	});
 
 	it('no console errors', () => {
