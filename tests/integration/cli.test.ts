@@ -219,6 +219,20 @@ describe('npm run cli', () => {
 		}
 	});
 
+	it('refuses DATABASE_URL on a data directory made with the embedded store, before connecting, the password not shown', () => {
+		const r = cli(['user', 'add', '--username', 'pgx', '--role', 'admin', '--data-dir', dir], {
+			MINQING_PASSWORD: 'a-long-password',
+			DATABASE_URL: 'postgres://minqing:s3cret-pass@127.0.0.1:1/minqing'
+		});
+		expect(r.code).toBe(1);
+		expect(r.stderr.split('\n')[0]).toBe(
+			`[minqing] 数据目录 ${dir} 的分析库与内置数据库（${join(dir, 'pglite')}）配对，但设置了 DATABASE_URL（postgres://minqing:***@127.0.0.1:1/minqing）：请去掉 DATABASE_URL 后重试。` +
+				`如确要让分析库改与现在的业务库配对，先停止服务器，再以同样的设置运行 npm run cli -- pair --data-dir ${dir}（分析库的数据保留，全部工单重新同步）`
+		);
+		expect(r.stderr).not.toContain('s3cret-pass');
+		expect(r.stderr).not.toContain('无法连接');
+	});
+
 	it('explains unknown commands and bad numbers', () => {
 		expect(cli(['frobnicate']).stderr).toContain('未知命令 frobnicate');
 		const bad = cli(['demo', '--tickets', 'lots', '--data-dir', dir]);
@@ -392,6 +406,33 @@ describe('npm run cli through a running server', () => {
 });
 
 describe.skipIf(!adminUrl)('npm run cli on PostgreSQL (DATABASE_URL)', () => {
+	it('refuses a data directory made with PostgreSQL when DATABASE_URL is missing, saying which database, and makes no embedded store; pair pairs it anew', async () => {
+		const db = await scratchDatabase('minqing_cli_pair');
+		const pgDir = join(dir, 'pg-mode');
+		try {
+			const made = cli(['user', 'add', '--username', 'admin1', '--name', '管理员', '--role', 'admin', '--data-dir', pgDir], { MINQING_PASSWORD: 'a-long-password', DATABASE_URL: db.url });
+			expect(made.code, made.stderr).toBe(0);
+			const forgotten = cli(['user', 'add', '--username', 'admin2', '--name', '管理员', '--role', 'admin', '--data-dir', pgDir], { MINQING_PASSWORD: 'a-long-password', DATABASE_URL: '' });
+			expect(forgotten.code).toBe(1);
+			expect(forgotten.stdout).toBe('');
+			const [message, detail] = forgotten.stderr.trim().split('\n');
+			expect(message).toContain(`与 PostgreSQL 数据库 ${db.url} 配对，但没有设置 DATABASE_URL`);
+			expect(detail).toMatch(/^\[minqing\] detail: analytics store .+ is paired with postgres .+ DATABASE_URL is not set$/);
+			expect(forgotten.stderr).not.toMatch(/\n\s+at /);
+			expect(existsSync(join(pgDir, 'pglite'))).toBe(false);
+			// with DATABASE_URL the user is made where the server signs in
+			expect(cli(['user', 'add', '--username', 'admin2', '--name', '管理员', '--role', 'admin', '--data-dir', pgDir], { MINQING_PASSWORD: 'a-long-password', DATABASE_URL: db.url }).code).toBe(0);
+			// a change of relational store on purpose: pair, then the embedded store is the one
+			const paired = cli(['pair', '--data-dir', pgDir], { DATABASE_URL: '' });
+			expect(paired.code, paired.stderr).toBe(0);
+			expect(JSON.parse(paired.stdout)).toMatchObject({ relational: 'pglite' });
+			expect(paired.stderr).toContain('分析库改为与本业务库配对');
+			expect(cli(['user', 'add', '--username', 'admin3', '--role', 'admin', '--data-dir', pgDir], { MINQING_PASSWORD: 'a-long-password', DATABASE_URL: db.url }).code).toBe(1);
+		} finally {
+			await db.drop();
+		}
+	});
+
 	it('says in Chinese that the account may not create tables, with PostgreSQL\'s reason and SQLSTATE, no stack and no password', async () => {
 		const db = await scratchDatabase('minqing_cli_rights');
 		const role = `minqing_connect_only_${process.pid}`;

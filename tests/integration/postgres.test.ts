@@ -1,6 +1,6 @@
 // The same schema, migrations, auth and demo load on a real PostgreSQL server (DATABASE_URL).
 // tests/run-all.sh starts a throwaway server and sets MINQING_TEST_PG_URL.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
@@ -18,8 +18,10 @@ import { pgRunner } from '../../src/lib/server/analytics/sql';
 import { loadConfig, StartupError } from '../../src/lib/server/config';
 import { asAdmin, scratchDatabase, urlFor } from '../support/pg';
 import { ticketEvents, tickets } from '../../src/lib/server/db/schema';
-import { queryRows } from '../../src/lib/server/analytics/duckdb';
-import { syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
+import { openAnalytics, queryRows } from '../../src/lib/server/analytics/duckdb';
+import { readPairing } from '../../src/lib/server/pairing';
+import { deleteMeta } from '../../pipelines/warehouse/schema';
+import { readWatermark, syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
 import type { UnitRound } from '../../pipelines/lifecycle/rounds';
 
 const adminUrl = process.env.MINQING_TEST_PG_URL;
@@ -299,6 +301,116 @@ describe.skipIf(!adminUrl)('/healthz on PostgreSQL', () => {
 			errors.mockRestore();
 			await proxy.close();
 			if (b) await stopApp(b);
+			await db.drop();
+		}
+	});
+});
+
+describe.skipIf(!adminUrl)('the analytics store of a data directory belongs with one relational store', () => {
+	const operator = { id: null, role: 'operator' as const, unitCode: null, displayName: '话务员' };
+	const register = (b: App, title: string) => registerTicket(b, operator, { channel: 'phone', type: '咨询', title, content: '咨询公积金提取', address: '', district_code: '320508' });
+	const config = (dataDir: string, databaseUrl: string | null) => ({ ...loadConfig({}), dataDir, databaseUrl, demo: false });
+	const refusal = (p: Promise<App>) =>
+		p.then(
+			async (b) => {
+				await stopApp(b);
+				return null;
+			},
+			(e: unknown) => e as StartupError
+		);
+	/** The analytics store's watermark and pairing, read with the app stopped. */
+	const analyticsMeta = async (dataDir: string) => {
+		const store = await openAnalytics(join(dataDir, 'minqing.duckdb'));
+		try {
+			return { watermark: await readWatermark(store.conn), pairing: await readPairing(store.conn) };
+		} finally {
+			await store.close();
+		}
+	};
+
+	it('refuses another relational store, of either kind, before it opens it, keeping the watermark; the same database moved is its own', async () => {
+		const first = await scratchDatabase('minqing_pair_a');
+		const other = await scratchDatabase('minqing_pair_b');
+		const copy = `${first.name}_copy`;
+		const dataDir = mkdtempSync(join(tmpdir(), 'minqing-pair-'));
+		try {
+			let b = await startApp(config(dataDir, first.url), () => {});
+			await register(b, '配对之前的工单');
+			await syncIdle(b);
+			await stopApp(b);
+			const before = await analyticsMeta(dataDir);
+			expect(before.watermark).not.toBeNull();
+			expect(before.pairing).toMatchObject({ kind: 'postgres', describe: first.url });
+
+			// DATABASE_URL forgotten (the command line, the server): refused before an embedded store is made
+			const forgotten = await refusal(startApp(config(dataDir, null), () => {}));
+			expect(forgotten).toBeInstanceOf(StartupError);
+			expect(forgotten!.userMessage).toContain(`与 PostgreSQL 数据库 ${first.url} 配对，但没有设置 DATABASE_URL`);
+			expect(forgotten!.userMessage).toContain(`npm run cli -- pair --data-dir ${dataDir}`);
+			expect(existsSync(join(dataDir, 'pglite'))).toBe(false);
+
+			// another database: refused before the start writes to the analytics store (the watermark stays)
+			const wrong = await refusal(startApp(config(dataDir, other.url), () => {}));
+			expect(wrong).toBeInstanceOf(StartupError);
+			expect(wrong!.userMessage).toContain(`记录的是 PostgreSQL 数据库 ${first.url}（编号 ${before.pairing!.id}）`);
+			expect(wrong!.userMessage).toContain(`现在打开的是 PostgreSQL 数据库 ${other.url}（编号`);
+			expect(await analyticsMeta(dataDir)).toEqual(before);
+
+			// the same database at another address, and a copy of it (as a dump restored on another host): the same store
+			await asAdmin([`CREATE DATABASE ${copy} TEMPLATE ${first.name}`]);
+			const moved = new URL(urlFor(copy));
+			moved.hostname = 'localhost';
+			b = await startApp(config(dataDir, moved.toString()), () => {});
+			const later = await register(b, '迁移之后的工单');
+			await syncIdle(b);
+			expect((await queryRows(b.analytics.conn, `SELECT title FROM tickets_fact WHERE ticket_no = $no`, { no: later.ticketNo }))[0]).toEqual({ title: '迁移之后的工单' });
+			await stopApp(b);
+			expect((await analyticsMeta(dataDir)).pairing).toEqual({ ...before.pairing, describe: moved.toString() });
+
+			// paired anew on purpose: the other database's tickets are synced from its start
+			const elsewhere = await startApp(config(':memory:', other.url), () => {});
+			const there = await register(elsewhere, '另一个库的工单');
+			await stopApp(elsewhere);
+			const logs: string[] = [];
+			b = await startApp(config(dataDir, other.url), (m) => logs.push(m), { pair: true });
+			expect(logs.join('\n')).toContain('分析库改为与本业务库配对');
+			expect((await queryRows(b.analytics.conn, `SELECT title FROM tickets_fact WHERE ticket_no = $no`, { no: there.ticketNo }))[0]).toEqual({ title: '另一个库的工单' });
+			await stopApp(b);
+			expect((await analyticsMeta(dataDir)).pairing).toMatchObject({ kind: 'postgres', describe: other.url });
+			expect(await refusal(startApp(config(dataDir, first.url), () => {}))).toBeInstanceOf(StartupError);
+		} finally {
+			rmSync(dataDir, { recursive: true, force: true });
+			await first.drop();
+			await other.drop();
+			await asAdmin([`DROP DATABASE IF EXISTS ${copy} WITH (FORCE)`]);
+		}
+	});
+
+	it('a store made before pairings were recorded: refused without DATABASE_URL when it has synced and has no embedded store, else paired with what it is started with', async () => {
+		const db = await scratchDatabase('minqing_pair_old');
+		const dataDir = mkdtempSync(join(tmpdir(), 'minqing-pair-old-'));
+		const unpair = async () => {
+			const store = await openAnalytics(join(dataDir, 'minqing.duckdb'));
+			await deleteMeta(store.conn, 'relational_store');
+			await store.close();
+		};
+		try {
+			const b = await startApp(config(dataDir, db.url), () => {});
+			await register(b, '旧版本的工单');
+			await syncIdle(b);
+			await stopApp(b);
+			await unpair();
+			const before = await analyticsMeta(dataDir);
+			const forgotten = await refusal(startApp(config(dataDir, null), () => {}));
+			expect(forgotten).toBeInstanceOf(StartupError);
+			expect(forgotten!.userMessage).toContain('已从业务库同步过工单，但目录中没有内置数据库');
+			expect(existsSync(join(dataDir, 'pglite'))).toBe(false);
+			expect(await analyticsMeta(dataDir)).toEqual(before);
+			await stopApp(await startApp(config(dataDir, db.url), () => {}));
+			expect((await analyticsMeta(dataDir)).pairing).toMatchObject({ kind: 'postgres', describe: db.url });
+			expect((await analyticsMeta(dataDir)).watermark).toEqual(before.watermark);
+		} finally {
+			rmSync(dataDir, { recursive: true, force: true });
 			await db.drop();
 		}
 	});

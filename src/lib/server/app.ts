@@ -18,6 +18,7 @@ import { seedWatchlists, watchlistFile } from './alerts/settings';
 import { knowledgeFile, seedKnowledge } from './cases/knowledge';
 import { fillWorkClocks } from './cases/limits';
 import { followCalendar } from './cases/calendar-change';
+import { checkPairing, refuseOtherKind } from './pairing';
 import { markSynced, repairAfterRestore, resyncAfterUpgrade, syncIdle, syncToAnalytics } from './sync';
 
 export interface App {
@@ -50,8 +51,16 @@ export function ensureDataDir(dir: string): void {
 	}
 }
 
+export interface StartOptions {
+	/**
+	 * Pair the data directory's analytics store with the relational store configured now, whatever it was paired
+	 * with (`npm run cli -- pair`); when that changes the pairing, every ticket is synced again.
+	 */
+	pair?: boolean;
+}
+
 /** `dataDir: ':memory:'` runs both stores in memory (tests). */
-export async function startApp(config: Config, log: Log = (m) => console.log(m)): Promise<App> {
+export async function startApp(config: Config, log: Log = (m) => console.log(m), o: StartOptions = {}): Promise<App> {
 	const memory = config.dataDir === ':memory:';
 	if (!memory) ensureDataDir(config.dataDir);
 	let ref: Reference;
@@ -63,17 +72,30 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m))
 	const calendar = defaultCalendar(holidayFile(config.referenceDir));
 	// a bad holiday file is not used (deadlines count chinese-days and the statutory days): said here and in 设置
 	if (calendar.refused) log(`[minqing] ${refusedFileMessage(calendar.refused)}`);
-	const rel = await openRelational({
-		databaseUrl: config.databaseUrl,
-		dataDir: config.dataDir,
-		migrationsDir: migrationsDir(config.root)
-	});
-	let analytics: AnalyticsStore | null = null;
+	// the analytics store first: it says which relational store it belongs with (pairing.ts), before an embedded
+	// store is made or a database touched
+	const analytics = await openAnalytics(memory ? ':memory:' : join(config.dataDir, 'minqing.duckdb'), config.duckdbMemory);
+	let rel: RelationalStore | null = null;
 	try {
+		if (!memory && !o.pair) await refuseOtherKind(analytics.conn, config, analytics.path);
+		rel = await openRelational({
+			databaseUrl: config.databaseUrl,
+			dataDir: config.dataDir,
+			migrationsDir: migrationsDir(config.root)
+		});
 		log(`[minqing] 业务库：${rel.describe}`);
 		// one city per store: before its reference data, which would add this city's next to another's
 		const relCity = await claimRelationalCity(rel.db, ref, config.referenceDir);
 		if (relCity) throw otherCityError('relational', relCity, ref, config);
+		log(`[minqing] 分析库：${analytics.path}`);
+		const analyticsCity = await claimAnalyticsCity(analytics.conn, ref, config.referenceDir);
+		if (analyticsCity) throw otherCityError('analytics', analyticsCity, ref, config, analytics.path);
+		if (!memory) {
+			const paired = await checkPairing(rel, analytics.conn, config, o);
+			if (paired.recorded === 'changed')
+				log(`[minqing] 分析库改为与本业务库配对（原为 ${paired.was!.kind === 'postgres' ? paired.was!.describe : `内置数据库 ${paired.was!.describe}`}）：全部工单重新同步到分析库`);
+			else if (o.pair) log(`[minqing] 分析库与本业务库配对${paired.recorded === 'kept' ? '（原已配对）' : '：全部工单重新同步到分析库'}`);
+		}
 		await seedReference(rel.db, ref);
 		await seedWatchlists(rel.db, ref, watchlistFile(config.referenceDir));
 		const kbFile = knowledgeFile(config.referenceDir);
@@ -81,10 +103,6 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m))
 		if (kbAdded) log(`[minqing] 知识库：从 ${kbFile} 添加 ${kbAdded} 条`);
 		await syncDemoAccounts(rel.db, config.demo, ref, log);
 		await purgeExpiredSessions(rel.db);
-		analytics = await openAnalytics(memory ? ':memory:' : join(config.dataDir, 'minqing.duckdb'), config.duckdbMemory);
-		log(`[minqing] 分析库：${analytics.path}`);
-		const analyticsCity = await claimAnalyticsCity(analytics.conn, ref, config.referenceDir);
-		if (analyticsCity) throw otherCityError('analytics', analyticsCity, ref, config, analytics.path);
 		const app: App = { config, rel, analytics, ref, calendar };
 		// a changed holiday calendar moves the open deadlines with it (before a demo made on the new calendar)
 		const moved = await followCalendar(rel.db, calendar);
@@ -102,8 +120,8 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m))
 		if (synced) log(`[minqing] 已同步 ${synced} 条业务库工单到分析库`);
 		return app;
 	} catch (e) {
-		await analytics?.close();
-		await rel.close().catch(() => {});
+		await analytics.close();
+		await rel?.close().catch(() => {});
 		// an account that may not read or write the tables is a configuration to fix, not a fault with a stack
 		throw (config.databaseUrl && postgresStartupError(e, config.databaseUrl, 'start')) || e;
 	}

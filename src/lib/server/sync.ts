@@ -90,6 +90,11 @@ export async function repairAfterRestore(app: App): Promise<{ restamped: number;
 	return { restamped: restamped.length, resync };
 }
 
+/** Drops the watermark: the next sync reads every ticket (the analytics store was paired with another relational store). */
+export async function forgetWatermark(conn: DuckDBConnection): Promise<void> {
+	await deleteMeta(conn, WATERMARK);
+}
+
 /** Marks everything currently in the relational store as synced (after the demo wrote both stores itself). */
 export async function markSynced(app: App): Promise<void> {
 	const [last] = await app.rel.db.select({ xid: tickets.changedXid, id: tickets.id }).from(tickets).orderBy(desc(tickets.changedXid), desc(tickets.id)).limit(1);

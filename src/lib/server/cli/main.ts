@@ -25,7 +25,7 @@ import { enrichPending } from '$pipelines/text/enrich';
 import { clusteredMessage, handOverFeedTickets } from '../ingest';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { generateDemo, startApp, stopApp, type App } from '../app';
+import { generateDemo, startApp, stopApp, type App, type StartOptions } from '../app';
 import { StartupError, loadConfig, type Config } from '../config';
 import { queryRows } from '../analytics/duckdb';
 import { findRunningServer, type Presence } from '../presence';
@@ -60,7 +60,7 @@ const HELP = `民情 Minqing 命令行
         接入 NDJSON / CSV（UTF-8 或 GBK/GB18030）/ Parquet 文件；终端上显示进度条，结束时输出 JSON 汇总。
         无法按其格式读取的文件（如表头中没有可识别列名的 CSV、内容是 JSON 数组的 .json）整体拒收并说明原因，退出码为 2。
         服务器正在运行时，文件经由其 API 上传接入（无需停止服务器）；user、token、quarantine 同样经由服务器执行；
-        demo 与 classify --train 则须先停止服务器。
+        demo、classify --train 与 pair 则须先停止服务器。
   quarantine list [--source 名称] [--reason 代码] [--limit N] [--all] | show <来源> <批次> <行号> | replay [--source 名称] [--mapping 映射文件]
         查看与重放隔离区中被拒绝的记录（重放用于修正映射之后）；list 默认最多 50 条未处理的记录，--all 也列出已重放的。
   token create --name 名称 --source 来源 [--scope ingest,open311]
@@ -81,6 +81,10 @@ const HELP = `民情 Minqing 命令行
   detect-series <文件.csv>
         读取 timestamp,value 两列的 CSV（可有表头），用产品默认的预警检测设置与阈值逐行打分，
         输出 timestamp,value,score,alert（score 为 0–1 的异常分，alert=1 表示在该点开始一次预警；用于评测）。
+  pair
+        让数据目录中的分析库与现在设置的业务库（DATABASE_URL，未设置时为数据目录中的内置数据库）配对（服务器须停止）。
+        分析库记着与它配对的业务库，启动时遇到另一个业务库（如漏设了 DATABASE_URL）会拒绝启动；确要换用另一个业务库时运行此命令：
+        分析库的数据保留，全部工单从新的业务库重新同步。同一数据库换了地址、账号或经转储恢复到另一台服务器，无须配对。
   help [命令]  显示本帮助，或某个命令的用法
 
 ${COMMON_OPTIONS}
@@ -93,8 +97,8 @@ function int(v: string | undefined, name: string, fallback: number, min = 1): nu
 	return n;
 }
 
-async function withApp<T>(config: Config, fn: (a: App) => Promise<T>, quiet = false): Promise<T> {
-	const a = await startApp({ ...config, demo: false }, quiet ? () => {} : (m) => console.error(m));
+async function withApp<T>(config: Config, fn: (a: App) => Promise<T>, quiet = false, o: StartOptions = {}): Promise<T> {
+	const a = await startApp({ ...config, demo: false }, quiet ? () => {} : (m) => console.error(m), o);
 	try {
 		return await fn(a);
 	} finally {
@@ -359,6 +363,15 @@ function loadMappingOrExit(path: string) {
 	}
 }
 
+/** `pair`: the analytics store of the data directory is paired with the relational store configured now (pairing.ts). */
+async function pairCmd(config: Config, args: string[]) {
+	parseArgs({ args, options: {} });
+	if (config.dataDir === ':memory:') throw new UsageError('内存模式下没有数据目录，无须配对', 'dataDir :memory:');
+	await refuseWhileServerRuns(config, 'pair');
+	const out = await withApp(config, async (a) => ({ relational: a.rel.kind, store: a.rel.describe, analytics: a.analytics.path }), false, { pair: true });
+	console.log(JSON.stringify(out));
+}
+
 /** Commands that cannot go through the server's API yet refuse while a server holds the data directory. */
 async function refuseWhileServerRuns(config: Config, command: string): Promise<void> {
 	const server = await findRunningServer(config.dataDir);
@@ -602,7 +615,7 @@ async function clusterCmd(args: string[]) {
 	console.error(`[minqing] ${r.lines} 行，${r.k} 个话题，离群 ${r.outliers} 行`);
 }
 
-const COMMANDS = ['demo', 'user', 'ingest', 'quarantine', 'token', 'segment', 'classify', 'cluster', 'detect-series'];
+const COMMANDS = ['demo', 'user', 'ingest', 'quarantine', 'token', 'segment', 'classify', 'cluster', 'detect-series', 'pair'];
 
 async function main(args: string[]) {
 	const { argv, dataDir } = takeDataDir(args);
@@ -653,6 +666,8 @@ async function run(cmd: string | undefined, rest: string[]) {
 			return classifyCmd(config, rest);
 		case 'cluster':
 			return clusterCmd(rest);
+		case 'pair':
+			return pairCmd(config, rest);
 		case 'detect-series': {
 			const files = rest.filter((a) => a !== '--');
 			if (files.length !== 1 || files[0].startsWith('-'))
