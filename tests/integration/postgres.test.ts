@@ -21,7 +21,7 @@ import { ticketEvents, tickets } from '../../src/lib/server/db/schema';
 import { openAnalytics, queryRows } from '../../src/lib/server/analytics/duckdb';
 import { readPairing } from '../../src/lib/server/pairing';
 import { deleteMeta } from '../../pipelines/warehouse/schema';
-import { readWatermark, syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
+import { changesHeldBack, heldBackBy, readWatermark, syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
 import type { UnitRound } from '../../pipelines/lifecycle/rounds';
 
 const adminUrl = process.env.MINQING_TEST_PG_URL;
@@ -179,6 +179,84 @@ describe.skipIf(!adminUrl)('PostgreSQL as the relational store', () => {
 			while ((await titleOf(held.ticketNo)) === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
 			expect(await titleOf(held.ticketNo)).toBe('等待中的事务之后');
 		});
+	});
+
+	/** Runs `fn` while a transaction that has a transaction id is open in another database of the server (the admin's), or prepared there. */
+	async function whileOtherDatabaseWrites(fn: () => Promise<void>, prepared = false): Promise<void> {
+		const other = new pg.Client({ connectionString: adminUrl, application_name: 'another-app' });
+		await other.connect();
+		const gid = `minqing_other_${process.pid}`;
+		try {
+			await other.query('BEGIN');
+			await other.query('SELECT pg_current_xact_id()');
+			if (prepared) await other.query(`PREPARE TRANSACTION '${gid}'`);
+			await fn();
+		} finally {
+			await other.query(prepared ? `ROLLBACK PREPARED '${gid}'` : 'ROLLBACK').catch(() => {});
+			await other.end();
+		}
+	}
+
+	/** Whether the server takes prepared transactions (max_prepared_transactions above 0, as tests/support/postgres.sh starts it). */
+	const preparedAllowed = async () =>
+		Number(((await a.rel.db.execute(sql`SELECT current_setting('max_prepared_transactions') AS n`)) as unknown as { rows: { n: string }[] }).rows[0].n) > 0;
+
+	it("does not wait for another database's transactions on the same server, open or prepared: they never write this one's rows", async () => {
+		for (const prepared of (await preparedAllowed()) ? [false, true] : [false]) {
+			await whileOtherDatabaseWrites(async () => {
+				const quick = await call(prepared ? '别的库有预备事务时' : '别的库有长事务时', '咨询公积金提取');
+				await syncIdle(a);
+				await withoutSync(a, async () => void (await syncToAnalytics(a)));
+				expect(await titleOf(quick.ticketNo)).toBe(prepared ? '别的库有预备事务时' : '别的库有长事务时');
+				expect(await changesHeldBack(a)).toBe(false);
+			}, prepared);
+		}
+	});
+
+	it('waits for a prepared transaction of this database that wrote before, and syncs its change and the later ones once it is committed', async (ctx) => {
+		if (!(await preparedAllowed())) ctx.skip('max_prepared_transactions is 0 on this server');
+		const [slow] = await a.rel.db.select().from(tickets).where(eq(tickets.source, 'demo')).limit(1);
+		const client = new pg.Client({ connectionString: url });
+		await client.connect();
+		const gid = `minqing_own_${process.pid}`;
+		try {
+			await client.query('BEGIN');
+			await client.query(`UPDATE tickets SET title = '预备事务的标题', version = version + 1, updated_at = now() WHERE id = $1`, [slow.id]);
+			await client.query(`PREPARE TRANSACTION '${gid}'`);
+			const later = await call('预备事务之后', '咨询医保报销');
+			await syncIdle(a);
+			await withoutSync(a, async () => void (await syncToAnalytics(a)));
+			expect(await titleOf(later.ticketNo)).toBeUndefined();
+			expect(await changesHeldBack(a)).toBe(true);
+			expect(await heldBackBy(a)).toMatch(new RegExp(`^预备事务 '${gid}'（数据库 ${dbName}，账号 postgres，预备于 .+；须 COMMIT PREPARED 或 ROLLBACK PREPARED）$`));
+			await client.query(`COMMIT PREPARED '${gid}'`);
+			await withoutSync(a, async () => void (await syncToAnalytics(a)));
+			expect(await titleOf(slow.ticketNo)).toBe('预备事务的标题');
+			expect(await titleOf(later.ticketNo)).toBe('预备事务之后');
+		} finally {
+			await client.query(`ROLLBACK PREPARED '${gid}'`).catch(() => {});
+			await client.end();
+		}
+	});
+
+	it('names the connection whose open transaction holds the sync back: pid, database, application, state, since when', async () => {
+		const [slow] = await a.rel.db.select().from(tickets).where(eq(tickets.source, 'demo')).limit(1);
+		const client = new pg.Client({ connectionString: url, application_name: 'slow-writer' });
+		await client.connect();
+		try {
+			await client.query('BEGIN');
+			await client.query(`UPDATE tickets SET urge_count = urge_count WHERE id = $1`, [slow.id]);
+			const pid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+			await call('被挡住的登记', '咨询居住证办理');
+			expect(await changesHeldBack(a)).toBe(true);
+			expect(await heldBackBy(a)).toMatch(
+				new RegExp(`^连接 pid ${pid}（数据库 ${dbName}，应用 slow-writer，账号 postgres，状态 idle in transaction，事务开始于 \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d .+）$`)
+			);
+			await client.query('COMMIT');
+		} finally {
+			await client.end();
+		}
+		await withoutSync(a, async () => void (await syncToAnalytics(a)));
 	});
 
 	it('registers calls in one statement: the day\'s next numbers in order, rows as drizzle reads them, one receive event each', async () => {

@@ -3,6 +3,7 @@
 # running as root) and prints its URL on stdout. Usage: eval "$(bash tests/support/postgres.sh start)";
 # bash tests/support/postgres.sh stop "$MINQING_PG_DIR".
 # MINQING_PG_OPTS (optional) adds server options to the start, e.g. "-c shared_buffers=2GB -c work_mem=64MB".
+# Prepared transactions are allowed (max_prepared_transactions=8): the sync's tests prepare some.
 set -euo pipefail
 
 cmd=${1:-start}
@@ -28,5 +29,5 @@ dir=$(mktemp -d /tmp/minqing-pg-XXXXXX)
 chown postgres: "$dir"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 runuser -u postgres -- "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
-runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off ${MINQING_PG_OPTS:-}" start >/dev/null
+runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_prepared_transactions=8 ${MINQING_PG_OPTS:-}" start >/dev/null
 echo "export MINQING_TEST_PG_URL=postgres://postgres@127.0.0.1:$port/postgres MINQING_PG_DIR=$dir"

@@ -22,11 +22,41 @@ import { ticketEvents, tickets, type TicketRow } from './db/schema';
 import { withoutParameters } from './log';
 
 const WATERMARK = 'sync_watermark';
+
 /**
- * The oldest transaction still running: every transaction below it has ended (committed or not), so a change it
- * wrote is visible now or never. The sync reads only below it.
+ * Transactions of other databases on the same PostgreSQL server that are known to be theirs: an open transaction
+ * that has written (pg_stat_activity's backend_xid, in a database not this one, whose transaction lock the same
+ * backend holds: the slot and the lock agree on the backend, so a slot taken over meanwhile by a backend of this
+ * database is not taken for the other's), and prepared transactions of other databases. They never write this
+ * database's rows.
  */
-const OLDEST_RUNNING = sql`pg_snapshot_xmin(pg_current_snapshot())`;
+const OTHER_DATABASES_XIDS = sql`
+	SELECT a.backend_xid AS xid FROM pg_stat_activity a
+		JOIN pg_locks l ON l.locktype = 'transactionid' AND l.transactionid = a.backend_xid AND l.pid = a.pid AND l.mode = 'ExclusiveLock' AND l.granted
+		WHERE a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database())
+	UNION ALL
+	SELECT p.transaction FROM pg_prepared_xacts p WHERE p.database <> current_database()`;
+
+/**
+ * The sync's horizon: the oldest transaction still running that may write this database's rows (or, with none, the
+ * first not yet begun). Every transaction of this database below it has ended (committed or not), so a change it
+ * wrote is visible now, and in any later statement, or never; the sync reads only below it, in statements after the
+ * one that took it. Transaction ids are the whole server's: the oldest running one may be another database's, which
+ * held this one's changes back for as long as it ran (another application's long transaction froze the dashboards).
+ * Those known to be another's are passed over; any other one (this database's, one that ended while this looked,
+ * one of a backend no longer listed) counts, and PostgreSQL's snapshot lists every transaction running, prepared
+ * ones among them. The embedded store runs one transaction at a time: there the oldest running is the horizon.
+ */
+const PG_HORIZON = sql`SELECT least(pg_snapshot_xmax(s.snap), (
+		SELECT min(x) FROM pg_snapshot_xip(s.snap) x WHERE NOT EXISTS (SELECT 1 FROM (${OTHER_DATABASES_XIDS}) o WHERE o.xid = x::xid)
+	))::text AS horizon FROM (SELECT pg_current_snapshot() AS snap) s`;
+const PGLITE_HORIZON = sql`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`;
+
+/** The sync's horizon (a transaction id as text): changes written below it are read. */
+export async function syncHorizon(app: App): Promise<string> {
+	const r = (await app.rel.db.execute(app.rel.kind === 'postgres' ? PG_HORIZON : PGLITE_HORIZON)) as unknown as { rows: { horizon: string }[] };
+	return r.rows[0].horizon;
+}
 const BATCH = 2000;
 /**
  * Tickets read from the relational store per statement. The embedded store runs one statement at a time, so a
@@ -178,16 +208,17 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 		// read in pages: the embedded store runs one statement at a time, and a registration waiting behind a
 		// read of thousands of rows waited for all of it
 		let wm = await readWatermark(conn);
+		// only the changes of transactions that have ended: below the oldest one still running that may write here.
+		// One still running may have written before another that has committed; a watermark moved past the committed
+		// one's change would leave the other's behind it for good once it commits. (The horizon is taken before the
+		// pages are read: what is below it then has ended for every later statement too.)
+		const horizon = await syncHorizon(app);
+		const ended = sql`${tickets.changedXid} < ${horizon}::xid8`;
 		// by ticket: one changed between two of the pages is read twice, and its later version stands (both would
 		// have entered the facts, and the rollups would have counted it twice)
 		const rows = new Map<number, { t: TicketRow; figures: LifecycleFigures }>();
 		let last: TicketRow | null = null;
 		while (rows.size < BATCH) {
-			// only the changes of transactions that have ended: below the oldest one still running. One still
-			// running may have written before another that has committed; a watermark moved past the committed
-			// one's change would leave the other's behind it for good once it commits. (Each page takes the
-			// horizon anew: a change below the watermark was below the horizon of the page that passed it.)
-			const ended = sql`${tickets.changedXid} < ${OLDEST_RUNNING}`;
 			// a row comparison, so that PostgreSQL starts the index scan at the watermark: the same condition
 			// spelt `x > a OR (x = a AND id > b)` read the index from its start each time (25,000 rows filtered
 			// away at 30,000 tickets; a page then took as long as the rest of the sync)
@@ -255,12 +286,31 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 export async function changesHeldBack(app: App): Promise<boolean> {
 	// the embedded store holds every other statement while a transaction is open: none is running when this reads
 	if (app.rel.kind === 'pglite') return false;
+	const horizon = await syncHorizon(app);
 	const [row] = await app.rel.db
 		.select({ id: tickets.id })
 		.from(tickets)
-		.where(sql`${tickets.changedXid} >= ${OLDEST_RUNNING}`)
+		.where(sql`${tickets.changedXid} >= ${horizon}::xid8`)
 		.limit(1);
 	return !!row;
+}
+
+/**
+ * What holds the sync back on PostgreSQL, for the log: the transaction at the horizon — the connection running it
+ * (pid, database, application, state, since when; pg_stat_activity shows another account's session without its
+ * state and times unless this account may read all statistics) or the prepared transaction (gid, owner, since when).
+ */
+export async function heldBackBy(app: App): Promise<string> {
+	if (app.rel.kind !== 'postgres') return '';
+	const horizon = await syncHorizon(app);
+	const r = (await app.rel.db.execute(sql`
+		SELECT format('连接 pid %s（数据库 %s，应用 %s，账号 %s，状态 %s，事务开始于 %s）', a.pid, coalesce(a.datname, '—'), coalesce(nullif(a.application_name, ''), '—'),
+			coalesce(a.usename, '—'), coalesce(a.state, '无权查看'), coalesce(to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS TZ'), '无权查看')) AS who
+			FROM pg_stat_activity a WHERE a.backend_xid = ${horizon}::xid8::xid
+		UNION ALL
+		SELECT format('预备事务 %s（数据库 %s，账号 %s，预备于 %s；须 COMMIT PREPARED 或 ROLLBACK PREPARED）', quote_literal(p.gid), p.database, p.owner,
+			to_char(p.prepared, 'YYYY-MM-DD HH24:MI:SS TZ')) FROM pg_prepared_xacts p WHERE p.transaction = ${horizon}::xid8::xid`)) as unknown as { rows: { who: string }[] };
+	return r.rows.length ? r.rows.map((x) => x.who).join('；') : `事务 ${horizon}（已结束或无法查看）`;
 }
 
 const HELD_BACK_MAX_MS = 30_000;
@@ -313,8 +363,9 @@ function syncJob(app: App): CoalescingJob {
 			heldSince ||= now;
 			if (now - heldSince > HELD_BACK_WARN_MS && now - warned > HELD_BACK_WARN_MS) {
 				warned = now;
+				const who = await heldBackBy(app).catch((e: Error) => `（无法查看：${e.message?.split('\n')[0]}）`);
 				console.error(
-					`[minqing] 同步等待业务库中一个未结束的事务已超过 ${Math.round((now - heldSince) / 60_000)} 分钟：其后提交的工单变更暂未进入分析库（PostgreSQL：查看 pg_stat_activity 中 backend_xid 最早的连接）`
+					`[minqing] 同步等待业务库中一个未结束的事务已超过 ${Math.round((now - heldSince) / 60_000)} 分钟：其后提交的工单变更暂未进入分析库。等待的是：${who}`
 				);
 			}
 			retryMs = Math.min(HELD_BACK_MAX_MS, retryMs ? retryMs * 2 : 1000);
