@@ -4,6 +4,11 @@ import type { DashboardFilter } from './types';
 
 type Extra = Record<string, string | null | undefined>;
 
+/** A filter's period for a heading: 近30天（2026-10-30 至 2026-11-28）, or the dates alone for dates given (they are its label). */
+export function periodText(f: Pick<DashboardFilter, 'period' | 'periodLabel' | 'from' | 'to'>): string {
+	return f.period === 'custom' ? f.periodLabel : `${f.periodLabel}（${f.from} 至 ${f.to}）`;
+}
+
 /** The URL query of a filter (period or from/to, then the dimensions), with `extra` set or removed. */
 export function filterQuery(f: DashboardFilter, extra: Extra = {}): string {
 	const sp = new URLSearchParams();

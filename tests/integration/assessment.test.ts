@@ -9,6 +9,10 @@ import { unitPanel } from '../../src/lib/server/analytics/dashboard';
 import { parseDashboardFilter } from '../../src/lib/server/analytics/filters';
 import { duckRunner } from '../../src/lib/server/analytics/sql';
 import { addPeople, INTAKE } from '../support/cases';
+import ExcelJS from 'exceljs';
+import { setApp } from '../../src/lib/server/app';
+import { addDays, shanghaiDay } from '../../pipelines/calendar/index';
+import { GET as exportXlsx } from '../../src/routes/(app)/assessment/export/+server';
 
 let a: App;
 const UNIT_A = 'D320508'; // 姑苏区
@@ -82,5 +86,41 @@ describe('unit assessment (考核) by handling round', () => {
 		expect(unit(UNIT_A).rates.measured).toBe(2);
 		expect(unit(UNIT_B).rates.measured).toBe(2);
 		expect(panel.units.map((u) => u.code).sort()).toEqual([UNIT_A, UNIT_B].sort());
+	});
+});
+
+describe('the 考核 workbook as the supervisors download it', () => {
+	const get = (qs: string) => {
+		setApp(Promise.resolve(a));
+		const user = { id: people.supervisor.id!, username: 'x', displayName: '督办员', role: 'supervisor', unitCode: null, unitName: null };
+		return exportXlsx({ locals: { user }, url: new URL(`http://localhost/assessment/export?${qs}`) } as never);
+	};
+	const sheet = async (res: Response) => {
+		expect(res.status).toBe(200);
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load(await res.arrayBuffer());
+		return wb.getWorksheet('单位考核')!;
+	};
+
+	it('names the scope as the page does: 电话, not phone', async () => {
+		const ws = await sheet(await get(`period=30d&channel=phone&type=${encodeURIComponent('投诉')}&district=320508`));
+		expect(String(ws.getCell('A2').value)).toMatch(/^范围：姑苏区、电话、投诉；/);
+		expect(String(ws.getCell('A1').value)).toMatch(/^承办单位考核　近30天（\d{4}-\d{2}-\d{2} 至 \d{4}-\d{2}-\d{2}）$/);
+	});
+
+	it('names a period of dates given by its dates once', async () => {
+		const to = shanghaiDay(Date.now());
+		const from = addDays(to, -9);
+		const ws = await sheet(await get(`from=${from}&to=${to}`));
+		expect(ws.getCell('A1').value).toBe(`承办单位考核　${from} 至 ${to}`);
+	});
+
+	it('refuses a bad filter saying that nothing was exported and why, not what the page shows instead', async () => {
+		const res = await get('from=2026-12-10&to=2026-12-01&channel=fax');
+		expect(res.status).toBe(400);
+		const { error } = (await res.json()) as { error: { code: string; message: string } };
+		expect(error.code).toBe('bad_filter');
+		expect(error.message).toMatch(/^考核表未导出：起始日期 2026-12-10 晚于结束日期 2026-12-01；未知的渠道「fax」，可选：/);
+		expect(error.message).not.toContain('已按');
 	});
 });

@@ -39,7 +39,7 @@ describe('考核 workbook', () => {
 		const wb = new ExcelJS.Workbook();
 		await wb.xlsx.load(buf as unknown as ArrayBuffer);
 		const ws = wb.getWorksheet('单位考核')!;
-		expect(String(ws.getCell('A1').value)).toContain('2026-10-31 至 2026-11-29');
+		expect(ws.getCell('A1').value).toBe('承办单位考核　近30天（2026-10-31 至 2026-11-29）');
 		expect(ws.getRow(3).values).toContain('满意率');
 		const rows = [4, 5, 6].map((r) => ws.getRow(r));
 		expect(rows.map((r) => r.getCell(2).value)).toEqual(['单位M01', '单位M02', '单位M03']);
@@ -54,5 +54,17 @@ describe('考核 workbook', () => {
 		expect(scoreCell.value).toBeCloseTo(Math.round(a.score! * 10) / 10);
 		expect(rows[2].getCell(ws.getRow(3).cellCount).value).toBeNull();
 		expect(wb.getWorksheet('计分说明')!.getCell('A2').value).toBe('签收及时率');
+	});
+
+	it('names a period of dates given by its dates once', async () => {
+		const panel = {
+			filter: { period: 'custom', periodLabel: '2026-11-01 至 2026-11-30', from: '2026-11-01', to: '2026-11-30' },
+			units: [],
+			months: [],
+			weights: []
+		} as unknown as UnitPanel;
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load((await scorecardWorkbook(panel, '全市')) as unknown as ArrayBuffer);
+		expect(wb.getWorksheet('单位考核')!.getCell('A1').value).toBe('承办单位考核　2026-11-01 至 2026-11-30');
 	});
 });

@@ -2,6 +2,7 @@
 // weighted score and the rank; units below the minimum volume are listed without score or rank. A second sheet
 // says how the score is computed. The figures are the unit panel's, so the file equals the screen.
 import ExcelJS from 'exceljs';
+import { periodText } from '../filter-url';
 import type { UnitPanel } from '../types';
 import { ASSESSMENT_COUNTING, UNIT_KIND_LABELS } from '../units';
 import { ASSESSMENT_WEIGHTS, MIN_ASSESSED_RULE } from './assessment';
@@ -11,7 +12,7 @@ export async function scorecardWorkbook(panel: UnitPanel, scope: string, generat
 	wb.creator = '民情 Minqing';
 	wb.created = generatedAt;
 	const ws = wb.addWorksheet('单位考核', { views: [{ state: 'frozen', ySplit: 3 }] });
-	ws.addRow([`承办单位考核　${panel.filter.periodLabel}（${panel.filter.from} 至 ${panel.filter.to}）`]).font = { bold: true, size: 14 };
+	ws.addRow([`承办单位考核　${periodText(panel.filter)}`]).font = { bold: true, size: 14 };
 	ws.addRow([`范围：${scope}；${MIN_ASSESSED_RULE}`]).font = { color: { argb: 'FF5B6778' } };
 	const header = ['排名', '单位', '类型', '派单量', '已办结、超期或退回', ...ASSESSMENT_WEIGHTS.map((w) => w.label), '回访量', '综合得分'];
 	const head = ws.addRow(header);

@@ -13,5 +13,5 @@ export async function wallData(a: App, url: URL): Promise<Omit<DashboardRead<Wal
 	// the markers of the wall's district and category (its filter's problems are the wall read's)
 	const [wall, alerts] = await Promise.all([readWall(a, url), alertMarkers(a, WALL_MAP.width, WALL_MAP.height, parsePlaceCategory(url.searchParams, a.ref))]);
 	// a wall is not clicked: the markers carry no links
-	return { problems: wall.problems, data: { ...wall.data, alerts: alerts.map((m) => ({ ...m, href: undefined })) } };
+	return { problems: wall.problems, refusals: wall.refusals, data: { ...wall.data, alerts: alerts.map((m) => ({ ...m, href: undefined })) } };
 }

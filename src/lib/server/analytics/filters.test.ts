@@ -36,7 +36,7 @@ describe('the reference data used', () => {
 
 describe('parseDashboardFilter: period', () => {
 	it('defaults to the last 30 days ending today (Asia/Shanghai)', () => {
-		expect(parse('')).toEqual({ filter: base, problems: [] });
+		expect(parse('')).toEqual({ filter: base, problems: [], refusals: [] });
 		// 01:00 in Shanghai is still the previous day in UTC; the Shanghai day counts
 		const early = parse('', Date.parse('2026-11-28T01:00:00+08:00')).filter;
 		expect(early.to).toBe('2026-11-28');
@@ -88,7 +88,8 @@ describe('parseDashboardFilter: period', () => {
 				from: '2026-11-01',
 				to: '2026-11-10'
 			},
-			problems: []
+			problems: [],
+			refusals: []
 		});
 		// from alone: up to today
 		const fromOnly = parse('from=2026-11-01').filter;
@@ -171,14 +172,15 @@ describe('parseDashboardFilter: dimensions', () => {
 	it('trims values and ignores empty ones', () => {
 		expect(parse(`district=%20${district.code}%20&channel=`)).toEqual({
 			filter: { ...base, district: district.code },
-			problems: []
+			problems: [],
+			refusals: []
 		});
 	});
 
 	it('takes a channel by its code or by its label, which the refusal of an unknown one lists with the code', () => {
-		expect(parse('channel=phone')).toEqual({ filter: { ...base, channel: 'phone' }, problems: [] });
-		expect(parse('channel=电话')).toEqual({ filter: { ...base, channel: 'phone' }, problems: [] });
-		expect(parse('channel=微信')).toEqual({ filter: { ...base, channel: 'wechat' }, problems: [] });
+		expect(parse('channel=phone')).toEqual({ filter: { ...base, channel: 'phone' }, problems: [], refusals: [] });
+		expect(parse('channel=电话')).toEqual({ filter: { ...base, channel: 'phone' }, problems: [], refusals: [] });
+		expect(parse('channel=微信')).toEqual({ filter: { ...base, channel: 'wechat' }, problems: [], refusals: [] });
 		expect(parse('channel=传真').problems[0]).toMatch(/^未知的渠道「传真」，可选：phone（电话）、web（网站）/);
 	});
 
@@ -199,11 +201,13 @@ describe('parseDashboardFilter: dimensions', () => {
 	it('sets the category level of level-1 and level-2 categories', () => {
 		expect(parse(`category=${l1.code}`)).toEqual({
 			filter: { ...base, category: l1.code, categoryLevel: 1 },
-			problems: []
+			problems: [],
+			refusals: []
 		});
 		expect(parse(`category=${l2.code}`)).toEqual({
 			filter: { ...base, category: l2.code, categoryLevel: 2 },
-			problems: []
+			problems: [],
+			refusals: []
 		});
 	});
 
@@ -212,6 +216,25 @@ describe('parseDashboardFilter: dimensions', () => {
 		expect(filter.category).toBe(l2.code);
 		expect(filter.categoryLevel).toBe(2);
 		expect(problems).toEqual([`态势页面按一、二级分类统计；「${l3.name}」已按其上级分类「${l2.name}」显示`]);
+	});
+
+	it('says each refusal also without what the screen shows instead, for an answer that shows nothing (an export)', () => {
+		expect(parse('from=2026-12-10&to=2026-12-01&district=999999&category=zz').refusals).toEqual([
+			'起始日期 2026-12-10 晚于结束日期 2026-12-01',
+			'未知的区县代码「999999」',
+			'未知的分类代码「zz」'
+		]);
+		expect(parse('from=2026-13-01').refusals).toEqual(['日期「2026-13-01」无效，应为 年-月-日（如 2026-11-01）']);
+		expect(parse('to=2026-12-01').refusals).toEqual(['日期 2026-12-01 晚于今天']);
+		expect(parse('from=1999-12-31').refusals).toEqual(['日期 1999-12-31 早于 2000-01-01，超出可统计的范围']);
+		expect(parse(`category=${l3.code}`).refusals).toEqual([`态势页面按一、二级分类统计，「${l3.name}」是三级分类（其上级分类为「${l2.name}」）`]);
+		const both = parse('period=7d&from=2026-11-01');
+		expect(both.problems).toEqual(['已按起止日期统计，时段「近7天」未使用']);
+		expect(both.refusals).toEqual(['起始日期与时段「近7天」不能同时给出']);
+		// the values the screen took are the same refusals on both lists
+		const same = parse('period=1y&channel=fax&type=闲聊');
+		expect(same.refusals).toEqual(same.problems);
+		expect(same.refusals).toHaveLength(3);
 	});
 
 	it('keeps the good parts of a partly wrong query', () => {

@@ -26,12 +26,25 @@ export const EARLIEST_DAY = '2000-01-01';
 
 export interface ParsedFilter {
 	filter: DashboardFilter;
-	/** one message per refused parameter, in Chinese; the parameter is then ignored */
+	/** one message per refused parameter, in Chinese, with what the screen shows instead; the parameter is then ignored */
 	problems: string[];
+	/** the same, saying only what is wrong: for an answer that shows nothing instead (an export refused) */
+	refusals: string[];
+}
+
+/** The problems of a filter and its refusals, told together: `shown` on a screen, `refused` where nothing is shown. */
+function problemList() {
+	const problems: string[] = [];
+	const refusals: string[] = [];
+	const say = (refused: string, instead?: string, shown = instead ? `${refused}，${instead}` : refused) => {
+		problems.push(shown);
+		refusals.push(refused);
+	};
+	return { problems, refusals, say };
 }
 
 export function parseDashboardFilter(sp: URLSearchParams, ref: Reference, now: number, defaultPeriod: PeriodKey = '30d'): ParsedFilter {
-	const problems: string[] = [];
+	const { problems, refusals, say } = problemList();
 	const get = (k: string) => sp.get(k)?.trim() || null;
 	const today = shanghaiDay(now);
 	let period = PERIODS.find((p) => p.key === defaultPeriod)!;
@@ -46,7 +59,7 @@ export function parseDashboardFilter(sp: URLSearchParams, ref: Reference, now: n
 	// the period: its length also counts back from a given end day
 	if (pk) {
 		const p = PERIODS.find((x) => x.key === pk);
-		if (!p) problems.push(`未知的时段「${pk}」，可选：${PERIODS.map((x) => `${x.key}（${x.label}）`).join('、')}`);
+		if (!p) say(`未知的时段「${pk}」，可选：${PERIODS.map((x) => `${x.key}（${x.label}）`).join('、')}`);
 		else {
 			period = p;
 			periodKey = p.key;
@@ -56,14 +69,15 @@ export function parseDashboardFilter(sp: URLSearchParams, ref: Reference, now: n
 	}
 	if (f || t) {
 		const bad = [f, t].filter((x) => x && !isDay(x));
-		if (bad.length) problems.push(`日期「${bad.join('、')}」无效，应为 年-月-日（如 2026-11-01），已按${period.label}统计`);
-		else if (f && t && f > t) problems.push(`起始日期 ${f} 晚于结束日期 ${t}，已按${period.label}统计`);
-		else if ((f ?? t)! > today) problems.push(`日期 ${f ?? t} 晚于今天，已按${period.label}统计`);
-		else if ((f ?? t)! < EARLIEST_DAY) problems.push(`日期 ${f ?? t} 早于 ${EARLIEST_DAY}，超出可统计的范围，已按${period.label}统计`);
+		const instead = `已按${period.label}统计`;
+		if (bad.length) say(`日期「${bad.join('、')}」无效，应为 年-月-日（如 2026-11-01）`, instead);
+		else if (f && t && f > t) say(`起始日期 ${f} 晚于结束日期 ${t}`, instead);
+		else if ((f ?? t)! > today) say(`日期 ${f ?? t} 晚于今天`, instead);
+		else if ((f ?? t)! < EARLIEST_DAY) say(`日期 ${f ?? t} 早于 ${EARLIEST_DAY}，超出可统计的范围`, instead);
 		else {
 			// a start day makes the period (the time span given with it is not used, and that is said); an end day
 			// alone ends a period of the chosen (or the screen's) length
-			if (f && pk && period.key === pk) problems.push(`已按起止日期统计，时段「${period.label}」未使用`);
+			if (f && pk && period.key === pk) say(`起始日期与时段「${period.label}」不能同时给出`, undefined, `已按起止日期统计，时段「${period.label}」未使用`);
 			from = f ?? addDays(t!, -(period.days - 1));
 			to = t && t < today ? t : today;
 			periodKey = 'custom';
@@ -74,6 +88,7 @@ export function parseDashboardFilter(sp: URLSearchParams, ref: Reference, now: n
 	const filter: DashboardFilter = { period: periodKey, periodLabel, from, to, district: null, category: null, categoryLevel: null, channel: null, type: null };
 	const scope = parsePlaceCategory(sp, ref);
 	problems.push(...scope.problems);
+	refusals.push(...scope.refusals);
 	filter.district = scope.district;
 	filter.category = scope.category;
 	filter.categoryLevel = scope.categoryLevel;
@@ -82,14 +97,14 @@ export function parseDashboardFilter(sp: URLSearchParams, ref: Reference, now: n
 		// the code, or its label as people write it (电话 for phone)
 		const code = (CHANNELS as readonly string[]).includes(channel) ? channel : CHANNELS.find((c) => CHANNEL_LABELS[c] === channel);
 		if (code) filter.channel = code;
-		else problems.push(`未知的渠道「${channel}」，可选：${CHANNELS.map((c) => `${c}（${CHANNEL_LABELS[c]}）`).join('、')}`);
+		else say(`未知的渠道「${channel}」，可选：${CHANNELS.map((c) => `${c}（${CHANNEL_LABELS[c]}）`).join('、')}`);
 	}
 	const type = get('type');
 	if (type) {
 		if ((TICKET_TYPES as readonly string[]).includes(type)) filter.type = type;
-		else problems.push(`未知的诉求性质「${type}」，可选：${TICKET_TYPES.join('、')}`);
+		else say(`未知的诉求性质「${type}」，可选：${TICKET_TYPES.join('、')}`);
 	}
-	return { filter, problems };
+	return { filter, problems, refusals };
 }
 
 /**
@@ -101,21 +116,21 @@ export function parsePlaceCategory(
 	ref: Reference,
 	/** what counts by level-1 and level-2 categories, for the message about a level-3 one */
 	what = '态势页面'
-): Pick<DashboardFilter, 'district' | 'category' | 'categoryLevel'> & { problems: string[] } {
-	const problems: string[] = [];
+): Pick<DashboardFilter, 'district' | 'category' | 'categoryLevel'> & { problems: string[]; refusals: string[] } {
+	const { problems, refusals, say } = problemList();
 	const out: Pick<DashboardFilter, 'district' | 'category' | 'categoryLevel'> = { district: null, category: null, categoryLevel: null };
 	const district = sp.get('district')?.trim();
 	if (district) {
 		if (ref.districtByCode.has(district)) out.district = district;
-		else problems.push(`未知的区县代码「${district}」，已显示全市`);
+		else say(`未知的区县代码「${district}」`, '已显示全市');
 	}
 	const category = sp.get('category')?.trim();
 	if (category) {
 		const c = ref.categoryByCode.get(category);
-		if (!c) problems.push(`未知的分类代码「${category}」，已显示全部分类`);
+		if (!c) say(`未知的分类代码「${category}」`, '已显示全部分类');
 		else if (c.level === 3) {
-			const parent = ref.categoryByCode.get(c.parent!);
-			problems.push(`${what}按一、二级分类统计；「${c.name}」已按其上级分类「${parent?.name ?? c.parent}」显示`);
+			const parent = `「${ref.categoryByCode.get(c.parent!)?.name ?? c.parent}」`;
+			say(`${what}按一、二级分类统计，「${c.name}」是三级分类（其上级分类为${parent}）`, undefined, `${what}按一、二级分类统计；「${c.name}」已按其上级分类${parent}显示`);
 			out.category = c.parent;
 			out.categoryLevel = 2;
 		} else {
@@ -123,7 +138,7 @@ export function parsePlaceCategory(
 			out.categoryLevel = c.level;
 		}
 	}
-	return { ...out, problems };
+	return { ...out, problems, refusals };
 }
 
 /** Length of the filter's period in days. */

@@ -27,14 +27,17 @@ export async function dashboardContext(a: App, now = Date.now()): Promise<Dashbo
 
 export interface DashboardRead<T> {
 	filter: DashboardFilter;
+	/** the refused filter values, with what the screen shows instead (parseDashboardFilter) */
 	problems: string[];
+	/** the same, saying only what is wrong: for an answer that shows nothing instead */
+	refusals: string[];
 	data: T;
 }
 
 async function read<T>(a: App, url: URL, fn: (ctx: DashboardContext, f: DashboardFilter) => Promise<T>, defaultPeriod: PeriodKey): Promise<DashboardRead<T>> {
 	const ctx = await dashboardContext(a);
-	const { filter, problems } = parseDashboardFilter(url.searchParams, a.ref, ctx.now, defaultPeriod);
-	return { filter, problems, data: await fn(ctx, filter) };
+	const { filter, problems, refusals } = parseDashboardFilter(url.searchParams, a.ref, ctx.now, defaultPeriod);
+	return { filter, problems, refusals, data: await fn(ctx, filter) };
 }
 
 export const readOverview = (a: App, url: URL): Promise<DashboardRead<DashboardOverview>> => read(a, url, overviewData, '30d');

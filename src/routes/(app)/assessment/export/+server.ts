@@ -4,16 +4,24 @@ import { apiError } from '$lib/server/http';
 import { requireScreen } from '$lib/server/guard';
 import { readUnits } from '$lib/server/analytics/service';
 import { scorecardWorkbook } from '$lib/server/assessment-xlsx';
+import { CHANNEL_LABELS, type Channel } from '$pipelines/lifecycle/model';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async ({ locals, url }) => {
 	requireScreen(locals, '/assessment');
 	const a = await app();
 	const r = await readUnits(a, url);
-	if (r.problems.length) return apiError(400, 'bad_filter', r.problems.join('；'));
+	// the page shows its figures for what it could read of a filter and says so; a file made so would not say it
+	if (r.refusals.length) return apiError(400, 'bad_filter', `考核表未导出：${r.refusals.join('；')}`);
 	const f = r.data.filter;
+	// named as the page's filter bar names them (电话 for phone)
 	const scope =
-		[f.district && a.ref.districtByCode.get(f.district)?.name, f.category && a.ref.categoryByCode.get(f.category)?.name, f.channel, f.type]
+		[
+			f.district && a.ref.districtByCode.get(f.district)?.name,
+			f.category && a.ref.categoryByCode.get(f.category)?.name,
+			f.channel && (CHANNEL_LABELS[f.channel as Channel] ?? f.channel),
+			f.type
+		]
 			.filter(Boolean)
 			.join('、') || a.ref.cityName;
 	const body = await scorecardWorkbook(r.data, scope);
