@@ -9,7 +9,10 @@ import { generateDemo, setApp, stopApp, type App } from '../../src/lib/server/ap
 import { startMemoryApp } from '../support/app';
 import { ingestService } from '../../src/lib/server/ingest';
 import { parseSearchParams } from '../../src/lib/server/text/params';
-import { queryTerms, SEARCH_EXPORT_COLUMNS, searchExportRows, searchTickets } from '../../src/lib/server/text/search';
+import { queryTerms, SEARCH_EXPORT_COLUMNS, SEARCH_EXPORT_LIMIT, searchExportFile, searchExportRows, searchTickets } from '../../src/lib/server/text/search';
+import { render } from 'svelte/server';
+import SearchPage from '../../src/routes/(app)/search/+page.svelte';
+import { load as searchLoad } from '../../src/routes/(app)/search/+page.server';
 import { GET as exportCsv } from '../../src/routes/(app)/search/export/+server';
 import { CHANNEL_LABELS, STATUS_LABELS } from '../../pipelines/lifecycle/model';
 import { topicDetail, topicsOverview } from '../../src/lib/server/text/topics';
@@ -132,8 +135,9 @@ describe('search', () => {
 
 	it('exports the same tickets, masked', async () => {
 		const q = { q: '噪音 楼上' };
-		const rows = await searchExportRows(a.analytics.conn, a.ref, q);
+		const { rows, total } = await searchExportRows(a.analytics.conn, a.ref, q);
 		expect(rows.length).toBe((await searchTickets(a.analytics.conn, a.ref, q)).total);
+		expect(total).toBe(rows.length);
 		for (const r of rows) expect(r.内容).not.toMatch(/1[3-9]\d{9}/);
 		// codes read as the pages show them
 		expect(new Set(rows.map((r) => r.渠道))).toEqual(new Set(rows.map((r) => r.渠道).filter((c) => Object.values(CHANNEL_LABELS).includes(c))));
@@ -181,6 +185,38 @@ describe('search', () => {
 		} finally {
 			vi.useRealTimers();
 		}
+	});
+});
+
+describe('the search export beyond its limit', () => {
+	it('keeps the newest hits and says so in the name and the last line of the file; a whole export says nothing', async () => {
+		const q = { q: '噪音' };
+		const { total } = await searchTickets(a.analytics.conn, a.ref, q);
+		expect(total).toBeGreaterThan(5);
+		const cut = await searchExportFile(a.analytics.conn, a.ref, q, NOW, 5);
+		expect(cut.name).toBe('检索-噪音-2026-11-28-最新5条.csv');
+		const lines = cut.body.split('\r\n');
+		expect(lines).toHaveLength(1 + 5 + 1 + 1); // header, the rows, the note, the last line break
+		expect(lines[6]).toBe(`（此文件只含最新的 5 条：符合条件的工单共 ${total} 条，其余未导出；请缩小起止日期、区县等条件后分批导出）`);
+		// the newest: the first five of the whole export
+		const whole = await searchExportFile(a.analytics.conn, a.ref, q, NOW, total);
+		expect(whole.name).toBe('检索-噪音-2026-11-28.csv');
+		expect(whole.body.split('\r\n').slice(0, 6)).toEqual(lines.slice(0, 6));
+		expect(whole.body.split('\r\n')).toHaveLength(1 + total + 1);
+		expect(whole.body).not.toContain('此文件只含');
+	});
+
+	it('says on the page, beside the button, that the export keeps only the newest hits when there are more', async () => {
+		const user = { id: 1, username: 'analyst', displayName: '分析员', role: 'analyst', unitCode: null, unitName: null };
+		setApp(Promise.resolve(a));
+		const data = (await searchLoad({ locals: { user }, url: new URL('http://x/search?q=%E5%99%AA%E9%9F%B3') } as never)) as Exclude<Awaited<ReturnType<typeof searchLoad>>, void>;
+		const page = (total: number, approximate = false) =>
+			render(SearchPage, { props: { data: { ...data, user: null, nav: [], result: { ...data.result!, total, approximate } }, params: {} } as never }).body;
+		expect(page(SEARCH_EXPORT_LIMIT)).not.toContain('search-export-limit');
+		const over = page(SEARCH_EXPORT_LIMIT + 1234, true);
+		expect(over).toMatch(/data-testid="search-export"/);
+		expect(over).toMatch(/data-testid="search-export-limit"[^>]*>\s*导出只含最新的 50,000 条，其余约 1,234 条不导出（文件名和文件末行会注明）/);
+		expect(page(SEARCH_EXPORT_LIMIT + 1)).toMatch(/其余 1 条不导出/);
 	});
 });
 

@@ -12,7 +12,7 @@ export interface ParsedParams {
 }
 
 
-/** The last page a search shows (500 pages of 20: 10,000 hits; the export has them all). */
+/** The last page a search shows (500 pages of 20: 10,000 hits; the export has the newest 50,000, SEARCH_EXPORT_LIMIT). */
 export const MAX_PAGE = 500;
 
 export function parseSearchParams(sp: URLSearchParams, ref: Reference): ParsedParams {

@@ -4,10 +4,11 @@
 // recent days first (matchPage); column filters and the shown texts come from tickets_fact. Texts shown are
 // masked (phone and ID numbers) and cut to a snippet around the first match, with the matched terms marked.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { addDays, dayNumber } from '$pipelines/calendar/index';
+import { addDays, dayNumber, shanghaiDay } from '$pipelines/calendar/index';
 import type { Reference } from '$pipelines/reference/index';
 import { maskPersonal } from '$pipelines/text/redact';
 import { CHANNEL_LABELS, STATUS_LABELS, type Channel, type Status } from '$pipelines/lifecycle/model';
+import { toCsv } from './csv';
 import { querySegmenter } from './segmenter';
 
 export interface SearchFilters {
@@ -426,35 +427,78 @@ export function markTerms(text: string, terms: string[]): Mark[] {
 /** The columns of the search export, in order (also the header of an export without rows). */
 export const SEARCH_EXPORT_COLUMNS = ['工单编号', '受理时间', '区县', '街道', '分类', '渠道', '性质', '状态', '承办单位', '标题', '内容'] as const;
 
-/** All hits (up to `limit`) for export, newest first, texts masked. */
-export async function searchExportRows(conn: DuckDBConnection, ref: Reference, query: SearchQuery, limit = 50_000): Promise<Record<string, string>[]> {
+/**
+ * The most hits an export holds: the newest. A file cut there says so (searchExportFile), and so does the page beside
+ * its button. All of them would be one query's minutes and gigabytes on a store of 10 million tickets, more rows than
+ * a spreadsheet opens (1,048,576), read on the store's own connection while ingest waits.
+ */
+export const SEARCH_EXPORT_LIMIT = 50_000;
+
+export interface SearchExportRows {
+	/** up to the limit, newest first, texts masked */
+	rows: Record<string, string>[];
+	/** how many tickets match: more than rows.length when the export stopped at its limit */
+	total: number;
+}
+
+/** The hits for export, newest first, texts masked: up to `limit`, and how many there are in all. */
+export async function searchExportRows(conn: DuckDBConnection, ref: Reference, query: SearchQuery, limit = SEARCH_EXPORT_LIMIT): Promise<SearchExportRows> {
 	const terms = queryTerms(query.q);
-	if (!terms.length) return [];
+	if (!terms.length) return { rows: [], total: 0 };
 	const { groups } = await expandTerms(conn, terms, query.exact);
-	if (groups.some((g) => !g.length)) return [];
+	if (groups.some((g) => !g.length)) return { rows: [], total: 0 };
 	const params: Record<string, string> = {};
 	const filters = filterSql(query, params, ref);
 	const match = matchSql(groups, query, params);
+	const source = `(SELECT f.ticket_no FROM tickets_fact f SEMI JOIN (${match}) m ON f.ticket_no = m.ticket_no WHERE true ${filters})`;
+	// one row past the limit tells whether there are more; only then are they counted
 	const rows = (
 		await conn.runAndReadAll(
 			`SELECT f.ticket_no, strftime(f.received_at, '%Y-%m-%d %H:%M:%S') AS received, f.district_code, f.street_code, f.category_code,
 			        f.channel, f.type, f.status, f.unit_code, f.title, f.content
 			 FROM tickets_fact f SEMI JOIN (${match}) m ON f.ticket_no = m.ticket_no WHERE true ${filters}
-			 ORDER BY f.received_at DESC, f.ticket_no DESC LIMIT ${limit}`,
+			 ORDER BY f.received_at DESC, f.ticket_no DESC LIMIT ${limit + 1}`,
 			params
 		)
 	).getRowObjectsJS() as Record<string, string | null>[];
-	return rows.map((r) => ({
-		工单编号: r.ticket_no ?? '',
-		受理时间: r.received ?? '',
-		区县: r.district_code ? (ref.districtByCode.get(r.district_code)?.name ?? r.district_code) : '',
-		街道: r.street_code ? (ref.streetByCode.get(r.street_code)?.name ?? r.street_code) : '',
-		分类: r.category_code ? (ref.categoryByCode.get(r.category_code)?.path ?? r.category_code) : '',
-		渠道: r.channel ? (CHANNEL_LABELS[r.channel as Channel] ?? r.channel) : '',
-		性质: r.type ?? '',
-		状态: r.status ? (STATUS_LABELS[r.status as Status] ?? r.status) : '',
-		承办单位: r.unit_code ? (ref.unitByCode.get(r.unit_code)?.name ?? r.unit_code) : '',
-		标题: maskPersonal(r.title ?? ''),
-		内容: maskPersonal(r.content ?? '')
-	}));
+	const total = rows.length > limit ? await countOf(conn, source, params) : rows.length;
+	return {
+		total,
+		rows: rows.slice(0, limit).map((r) => ({
+			工单编号: r.ticket_no ?? '',
+			受理时间: r.received ?? '',
+			区县: r.district_code ? (ref.districtByCode.get(r.district_code)?.name ?? r.district_code) : '',
+			街道: r.street_code ? (ref.streetByCode.get(r.street_code)?.name ?? r.street_code) : '',
+			分类: r.category_code ? (ref.categoryByCode.get(r.category_code)?.path ?? r.category_code) : '',
+			渠道: r.channel ? (CHANNEL_LABELS[r.channel as Channel] ?? r.channel) : '',
+			性质: r.type ?? '',
+			状态: r.status ? (STATUS_LABELS[r.status as Status] ?? r.status) : '',
+			承办单位: r.unit_code ? (ref.unitByCode.get(r.unit_code)?.name ?? r.unit_code) : '',
+			标题: maskPersonal(r.title ?? ''),
+			内容: maskPersonal(r.content ?? '')
+		}))
+	};
+}
+
+/** What a file cut at the export's limit says in its last line. */
+export function exportCutNote(kept: number, total: number): string {
+	return `（此文件只含最新的 ${kept.toLocaleString('zh-CN')} 条：符合条件的工单共 ${total.toLocaleString('zh-CN')} 条，其余未导出；请缩小起止日期、区县等条件后分批导出）`;
+}
+
+/**
+ * The search's hits as a CSV file and its name: the query's first 20 characters (code points: a cut inside a
+ * surrogate pair is no text encodeURIComponent takes) and the day in Shanghai; a file cut at the limit says so in
+ * its name (…-最新50000条.csv) and in a last line after the rows.
+ */
+export async function searchExportFile(
+	conn: DuckDBConnection,
+	ref: Reference,
+	query: SearchQuery,
+	now = Date.now(),
+	limit = SEARCH_EXPORT_LIMIT
+): Promise<{ name: string; body: string }> {
+	const { rows, total } = await searchExportRows(conn, ref, query, limit);
+	const cut = total > rows.length;
+	const name = `检索-${[...query.q.trim()].slice(0, 20).join('')}-${shanghaiDay(now)}${cut ? `-最新${rows.length}条` : ''}.csv`;
+	return { name, body: toCsv(rows, [...SEARCH_EXPORT_COLUMNS], cut ? exportCutNote(rows.length, total) : undefined) };
 }
