@@ -139,6 +139,8 @@ describe('a data directory holds one city', () => {
 		JSON.parse((await getMeta(a.analytics.conn, CITY_KEY)) ?? 'null')
 	];
 	const SUZHOU = { code: '3205', name: '苏州市', slug: 'suzhou' };
+	/** the analytics store's sync position (sync.ts) */
+	const WATERMARK = 'sync_watermark';
 
 	it('records its city at the first start and refuses a start with another city, naming both', async () => {
 		const first = mkdtempSync(join(tmpdir(), 'minqing-store-'));
@@ -169,6 +171,10 @@ describe('a data directory holds one city', () => {
 					 VALUES ('T-1', 'test', 'T-1', 'web', '投诉', '噪音扰民', 'normal', 'closed', TIMESTAMPTZ '2026-01-05 10:00:00+08',
 						DATE '2026-01-05', 10, TIMESTAMPTZ '2026-01-05 10:00:00+08', 0, 0, 0, 0, '320508')`
 				);
+				// nor, made before the pairing too, the relational store it was synced from (pairing.ts would refuse a copy
+				// beside a new relational store for that): the records of a store that never synced
+				await deleteMeta(a.analytics.conn, 'relational_store');
+				await deleteMeta(a.analytics.conn, WATERMARK);
 				await stopApp(a);
 				for (const f of ['minqing.duckdb', 'minqing.duckdb.wal'])
 					if (existsSync(join(first, f))) cpSync(join(first, f), join(second, f));
