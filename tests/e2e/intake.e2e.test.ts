@@ -1,6 +1,7 @@
 // 受理 in a real browser, the form itself: an address in another city fills in no place and the assistant says
 // it seems outside the city (the operator may still choose one); the next call starts without the last call's
-// knowledge-base search. No console errors.
+// knowledge-base search; a missing or too long field is refused with the app's Chinese message naming it, not the
+// browser's own words or a silent cut, here and in the ticket's and the login's forms. No console errors.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, shooter, startServer, userPages, type TestServer } from './fixture';
@@ -13,6 +14,7 @@ const users = userPages(
 );
 const { as, errors } = users;
 const shot = shooter('intake');
+let ticketNo = '';
 
 beforeAll(async () => {
 	server = await startServer({ tickets: 1_000, days: 30 });
@@ -46,6 +48,7 @@ describe('受理', () => {
 		await op.selectOption('[data-testid=district]', '320506');
 		await op.click('[data-testid=register]');
 		await op.locator('[data-testid=intake-done]').waitFor();
+		ticketNo = (await op.locator('[data-testid=intake-ticket]').innerText()).trim();
 	});
 
 	it('the next call after a knowledge-base search starts with an empty search and the assistant’s own articles', async () => {
@@ -67,6 +70,51 @@ describe('受理', () => {
 		await op.locator('[data-testid=kb-article][data-id=line-housing-fund]').waitFor({ timeout: 15_000 });
 		expect(await op.locator('[data-testid=kb-article][data-id=line-tax]').count()).toBe(0);
 		await shot(op, '2-next-call');
+	});
+
+	it('a missing or too long field gets the app’s Chinese message naming it, and nothing typed is cut', async () => {
+		const op = await as('operator');
+		await op.goto(`${server.url}/intake`);
+		const error = op.locator('[data-testid=intake-error]');
+		// no 诉求内容: the server's words, not the browser's “Please fill out this field.”
+		await op.click('[data-testid=register]');
+		await error.waitFor({ timeout: 15_000 });
+		expect(await error.innerText()).toBe('请填写诉求内容');
+		expect(await op.locator('[data-testid=content]').getAttribute('aria-invalid')).toBe('true');
+		// 不予受理 without a 情形
+		await op.fill('[data-testid=content]', '来电反映小区噪音问题');
+		await op.click('[data-testid=decision-not_accept]');
+		await op.click('[data-testid=register]');
+		await expect.poll(() => error.innerText(), { timeout: 15_000 }).toBe('请选择不予受理的情形（1–9）');
+		expect(await op.locator('[data-testid=reason]').getAttribute('aria-invalid')).toBe('true');
+		// 10,001 characters pasted: all kept, counted, and refused with the limit named
+		await op.click('[data-testid=decision-accept]');
+		await op.locator('[data-testid=content]').fill('');
+		await op.locator('[data-testid=content]').focus();
+		await op.keyboard.insertText('噪'.repeat(10_001));
+		expect((await op.locator('[data-testid=content]').inputValue()).length).toBe(10_001);
+		expect(await op.locator('[data-testid=content-count]').innerText()).toBe('10001 / 10000');
+		expect(await op.locator('[data-testid=content-too-long]').innerText()).toContain('诉求内容不能超过 10000 个字，现有 10001 个');
+		await op.click('[data-testid=register]');
+		await expect.poll(() => error.innerText(), { timeout: 15_000 }).toBe('诉求内容不能超过 10000 个字');
+		await shot(op, '3-too-long');
+	});
+
+	it('the ticket’s forms and the login form say it the same way', async () => {
+		const op = await as('operator');
+		await op.goto(`${server.url}/tickets/${ticketNo}`);
+		const note = op.locator('[data-testid=form-note]');
+		await note.locator('[data-testid=act-note]').click();
+		await expect.poll(() => note.locator('[data-testid=action-error]').innerText(), { timeout: 15_000 }).toBe('备注不能为空');
+		const fresh = await browser.newPage();
+		try {
+			await fresh.goto(`${server.url}/login`);
+			await fresh.click('button[type=submit]');
+			await fresh.locator('[data-testid=login-error]').waitFor({ timeout: 15_000 });
+			expect(await fresh.locator('[data-testid=login-error]').innerText()).toBe('请输入用户名和密码');
+		} finally {
+			await fresh.close();
+		}
 	});
 
 	it('no console errors', () => {

@@ -3,14 +3,14 @@ import { app } from '$lib/server/app';
 import { requireScreen } from '$lib/server/guard';
 import { caseChoices, intakeChoices } from '$lib/server/cases/forms';
 import { CASE_ERROR_STATUS, formToInput } from '$lib/server/cases/http';
-import { CaseError } from '$lib/server/cases/input';
+import { CaseError, MAX_CONTENT } from '$lib/server/cases/input';
 import { registerTicket } from '$lib/server/cases/service';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	requireScreen(locals, '/intake');
 	const a = await app();
-	return { choices: caseChoices(a), places: intakeChoices(a) };
+	return { choices: caseChoices(a), places: intakeChoices(a), contentMax: MAX_CONTENT };
 };
 
 const DECISION_FIELDS = ['reason', 'transferred_to', 'duplicate_of', 'decision_note'];
