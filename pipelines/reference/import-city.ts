@@ -307,6 +307,19 @@ export function unitsTsv(cityName: string, areas: Area[], streets: StreetRow[]):
 }
 
 /** Placeholder routing: every level-1 category to the district government (`district`, weight 1). */
+/** A city's reference files, as its configuration names them (paths inside the reference data directory). */
+export function cityFiles(slug: string) {
+	return {
+		areas: `geo/${slug}-areas.csv`,
+		streets: `geo/${slug}-streets.csv`,
+		geojson: `geo/${slug}-districts.geojson`,
+		places: `reference/${slug}-places.tsv`,
+		units: `reference/${slug}-units.tsv`,
+		routing: `reference/${slug}-routing.tsv`,
+		categories: 'reference/categories.tsv'
+	};
+}
+
 export function routingTsv(categoryCodes: string[]): string {
 	return ['category\thandler\tweight', ...categoryCodes.filter((c) => c.length === 2).map((c) => `${c}\tdistrict\t1`)].join('\n') + '\n';
 }
@@ -470,15 +483,7 @@ export function importCity(o: ImportOptions): ImportResult {
 	const geo = districtGeojson(map.geo, areas);
 	const aliases = placeAliases(city.name, areas, streets);
 
-	const files = {
-		areas: `geo/${slug}-areas.csv`,
-		streets: `geo/${slug}-streets.csv`,
-		geojson: `geo/${slug}-districts.geojson`,
-		places: `reference/${slug}-places.tsv`,
-		units: `reference/${slug}-units.tsv`,
-		routing: `reference/${slug}-routing.tsv`,
-		categories: 'reference/categories.tsv'
-	};
+	const files = cityFiles(slug);
 	const categoriesFile = join(dataDir, files.categories);
 	if (!existsSync(categoriesFile)) throw new Error(`${categoriesFile}: the shared category taxonomy is missing; is ${dataDir} a Minqing data directory?`);
 	const divisionsFile = join(dataDir, DIVISIONS_FILE);

@@ -5,7 +5,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { areasCsv, routingTsv, streetsCsv, unitsTsv, type Area, type StreetRow } from '../../pipelines/reference/import-city';
+import { areasCsv, cityFiles, routingTsv, streetsCsv, unitsTsv, type Area, type StreetRow } from '../../pipelines/reference/import-city';
 import { defaultDataDir } from '../../pipelines/reference/index';
 
 export const TEST_CITY = { slug: 'ceshi', code: '9901', name: '测试市' } as const;
@@ -33,10 +33,11 @@ export function testCityData(o: { units?: string[] } = {}): { dir: string; remov
 	cpSync(defaultDataDir(), dir, { recursive: true, filter: (src) => !src.startsWith(join(defaultDataDir(), 'db')) });
 	const write = (rel: string, text: string) => writeFileSync(join(dir, rel), text);
 	const { slug, code, name } = TEST_CITY;
-	write(`geo/${slug}-areas.csv`, areasCsv(AREAS));
-	write(`geo/${slug}-streets.csv`, streetsCsv(STREETS));
+	const files = cityFiles(slug);
+	write(files.areas, areasCsv(AREAS));
+	write(files.streets, streetsCsv(STREETS));
 	write(
-		`geo/${slug}-districts.geojson`,
+		files.geojson,
 		JSON.stringify({
 			type: 'FeatureCollection',
 			features: AREAS.map((a, i) => ({
@@ -47,14 +48,14 @@ export function testCityData(o: { units?: string[] } = {}): { dir: string; remov
 			}))
 		})
 	);
-	write(`reference/${slug}-places.tsv`, 'code\talias\n');
-	write(`reference/${slug}-units.tsv`, unitsTsv(name, AREAS, STREETS) + (o.units ?? []).map((u) => `${u}\n`).join(''));
-	const categories = readFileSync(join(dir, 'reference', 'categories.tsv'), 'utf8')
+	write(files.places, 'code\talias\n');
+	write(files.units, unitsTsv(name, AREAS, STREETS) + (o.units ?? []).map((u) => `${u}\n`).join(''));
+	const categories = readFileSync(join(dir, files.categories), 'utf8')
 		.split('\n')
 		.slice(1)
 		.map((l) => l.split('\t')[0])
 		.filter(Boolean);
-	write(`reference/${slug}-routing.tsv`, routingTsv(categories));
+	write(files.routing, routingTsv(categories));
 	write(
 		`cities/${slug}.json`,
 		JSON.stringify({
@@ -62,15 +63,7 @@ export function testCityData(o: { units?: string[] } = {}): { dir: string; remov
 			code,
 			name,
 			phoneAreaCode: '0999',
-			files: {
-				areas: `geo/${slug}-areas.csv`,
-				streets: `geo/${slug}-streets.csv`,
-				geojson: `geo/${slug}-districts.geojson`,
-				places: `reference/${slug}-places.tsv`,
-				units: `reference/${slug}-units.tsv`,
-				routing: `reference/${slug}-routing.tsv`,
-				categories: 'reference/categories.tsv'
-			}
+			files
 		})
 	);
 	return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
