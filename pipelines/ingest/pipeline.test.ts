@@ -301,7 +301,10 @@ describe('ingest of a canonical NDJSON file', () => {
 					r('P-3', { address: '不知道在哪' }),
 					// another city's address: kept, not placed in 吴中区 东山镇, flagged; the content is not read instead
 					r('P-4', { address: '南京市江宁区东山街道上元大街', content: '东山镇路灯不亮' }),
-					r('P-5', { address: '无锡市滨湖区太湖街道', district_code: '320506' }) // the sender's district stays
+					r('P-5', { address: '无锡市滨湖区太湖街道', district_code: '320506' }), // the sender's district stays
+					// a content naming another city is a mention: its place here is read (no address, or one naming no place)
+					r('P-6', { content: '从无锡市开来的渣土车在吴中区木渎镇乱倒' }),
+					r('P-7', { address: '小区门口', content: '我在上海市工作，家住姑苏区平江街道' })
 				])
 			),
 			{ source: 's', origin: 'p', originId: 'p', now: NOW }
@@ -317,6 +320,9 @@ describe('ingest of a canonical NDJSON file', () => {
 		expect(rows[3]).toMatchObject({ external_id: 'P-4', district_code: null, street_code: null });
 		expect(rows[3].flags).toEqual(expect.arrayContaining(['outside_city', 'unresolved_place']));
 		expect(rows[4]).toMatchObject({ external_id: 'P-5', district_code: '320506', street_code: null, flags: ['outside_city'] });
+		expect(rows[5]).toMatchObject({ external_id: 'P-6', district_code: '320506', street_code: '320506103', flags: null });
+		expect(rows[6]).toMatchObject({ external_id: 'P-7', district_code: '320508' });
+		expect(rows[6].flags ?? []).not.toContain('outside_city');
 	});
 });
 

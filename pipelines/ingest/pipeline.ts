@@ -365,8 +365,9 @@ export class Ingestor {
 		if (!street) {
 			for (const text of [address, content]) {
 				if (!text) continue;
-				const g = geocoder.geocodeText(text, district ? { districtCode: district } : undefined);
-				// another city named first (南京市江宁区…): not placed here, flagged; the text after it is not read either
+				// the content is free text: another city it names is a mention, not where the matter is (freeText)
+				const g = geocoder.geocodeText(text, { ...(district ? { districtCode: district } : {}), freeText: text !== address });
+				// an address naming another city first (南京市江宁区…): not placed here, flagged; the content is not read either
 				if (g.confidence === 'outside') {
 					flags.add('outside_city');
 					break;

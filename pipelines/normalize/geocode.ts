@@ -27,6 +27,11 @@ export interface GeocodeResult {
 export interface GeocodeHint {
 	/** the district the sender says the ticket belongs to (a record's `district_code`) */
 	districtCode?: string;
+	/**
+	 * the text is free text (a ticket's content), not an address: another city it names is a mention (渣土车从无锡市开来,
+	 * 我在上海市工作), never 'outside'; the city's own places in it are read as ever
+	 */
+	freeText?: boolean;
 }
 
 /** An extra gazetteer entry: a name that stands for a district or street (code) wherever it appears. */
@@ -427,7 +432,7 @@ export class Geocoder {
 			if (e.cls === 'foreign' || e.cls === 'foreignShort') {
 				// another city named before any of the city's own places: the text is about a place there (南京市江宁区
 				// 东山街道 is not 吴中区 东山镇); named after one, it is a mention (昆山市花桥镇，靠近上海)
-				if (ev.length === 0 && this.foreignCounts(t, tok, prev, next, suffix)) {
+				if (!hint?.freeText && ev.length === 0 && this.foreignCounts(t, tok, prev, next, suffix)) {
 					const d = this.foreign.get(e.code)!;
 					return { districtCode: null, streetCode: null, confidence: 'outside', matched: [address.slice(tok.start, tok.end)], outside: { code: d.code, name: d.name } };
 				}
