@@ -46,9 +46,11 @@ const OTHER_DATABASES_XIDS = sql`
  * Those known to be another's are passed over; any other one (this database's, one that ended while this looked,
  * one of a backend no longer listed) counts, and PostgreSQL's snapshot lists every transaction running, prepared
  * ones among them. The embedded store runs one transaction at a time: there the oldest running is the horizon.
+ * (The oldest by ORDER BY … LIMIT 1: min() of xid8 exists from PostgreSQL 15 only, its ordering from 13.)
  */
 const PG_HORIZON = sql`SELECT least(pg_snapshot_xmax(s.snap), (
-		SELECT min(x) FROM pg_snapshot_xip(s.snap) x WHERE NOT EXISTS (SELECT 1 FROM (${OTHER_DATABASES_XIDS}) o WHERE o.xid = x::xid)
+		SELECT x FROM pg_snapshot_xip(s.snap) x WHERE NOT EXISTS (SELECT 1 FROM (${OTHER_DATABASES_XIDS}) o WHERE o.xid = x::xid)
+		ORDER BY x LIMIT 1
 	))::text AS horizon FROM (SELECT pg_current_snapshot() AS snap) s`;
 const PGLITE_HORIZON = sql`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`;
 
