@@ -84,18 +84,19 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m),
 			migrationsDir: migrationsDir(config.root)
 		});
 		log(`[minqing] 业务库：${rel.describe}`);
-		// one city per store: before its reference data, which would add this city's next to another's
-		const relCity = await claimRelationalCity(rel.db, ref, config.referenceDir);
-		if (relCity) throw otherCityError('relational', relCity, ref, config);
 		log(`[minqing] 分析库：${analytics.path}`);
-		const analyticsCity = await claimAnalyticsCity(analytics.conn, ref, config.referenceDir);
-		if (analyticsCity) throw otherCityError('analytics', analyticsCity, ref, config, analytics.path);
+		// the pairing first: a start refused for another relational store writes nothing to either (not even a city)
 		if (!memory) {
 			const paired = await checkPairing(rel, analytics.conn, config, o);
 			if (paired.recorded === 'changed')
 				log(`[minqing] 分析库改为与本业务库配对（原为 ${paired.was!.kind === 'postgres' ? paired.was!.describe : `内置数据库 ${paired.was!.describe}`}）：全部工单重新同步到分析库`);
 			else if (o.pair) log(`[minqing] 分析库与本业务库配对${paired.recorded === 'kept' ? '（原已配对）' : '：全部工单重新同步到分析库'}`);
 		}
+		// one city per store: before its reference data, which would add this city's next to another's
+		const relCity = await claimRelationalCity(rel.db, ref, config.referenceDir);
+		if (relCity) throw otherCityError('relational', relCity, ref, config);
+		const analyticsCity = await claimAnalyticsCity(analytics.conn, ref, config.referenceDir);
+		if (analyticsCity) throw otherCityError('analytics', analyticsCity, ref, config, analytics.path);
 		await seedReference(rel.db, ref);
 		await seedWatchlists(rel.db, ref, watchlistFile(config.referenceDir));
 		const kbFile = knowledgeFile(config.referenceDir);
