@@ -16,7 +16,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 	const user = requireRole(locals, CASE_ROLES);
 	// a number typed into the address bar (sz20261202-h00009, a space after it): the ticket's own address
 	const no = tidyTicketNo(params.no);
-	if (no !== params.no) redirect(301, `/tickets/${encodeURIComponent(no)}${url.search}`);
+	if (no !== params.no) redirect(302, `/tickets/${encodeURIComponent(no)}${url.search}`);
 	const a = await app();
 	try {
 		const detail = await ticketDetail(a, user, params.no);
