@@ -1181,6 +1181,11 @@ describe('intake validation', () => {
 			const t = await registerTicket(a, people.operator, { ...INTAKE, caller_phone: given });
 			expect([t.callerPhone, t.callerPhoneKey], given).toEqual([given, key]);
 		}
+		// another country's or region's number and a company's 400 line: taken as given, with no key to find the caller by
+		for (const given of ['+852 6123 4567', '00 1 415 555 0100', '400-820-8820']) {
+			const t = await registerTicket(a, people.operator, { ...INTAKE, caller_phone: given });
+			expect([t.callerPhone, t.callerPhoneKey], given).toEqual([given, null]);
+		}
 		// a service number, a 10-digit and a 15-digit "mobile": no key to find the caller by, refused
 		for (const given of ['12345', '1391234567', '138123456789012', 'call me']) {
 			const e = await refused({ ...INTAKE, caller_phone: given });

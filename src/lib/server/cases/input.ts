@@ -134,17 +134,34 @@ export type IntakeInput = z.output<typeof intakeSchema>;
  */
 export function phoneForms(areaCode: string | null): string {
 	const local = areaCode ? `，本地固话可不带区号` : '';
-	return `应为 11 位手机号（如 13812345678）或带区号的固定电话（如 ${areaCode ?? '010'}-65123456${local}），可带 +86、空格、短横线和分机号（如 转801）`;
+	return `应为 11 位手机号（如 13812345678）或带区号的固定电话（如 ${areaCode ?? '010'}-65123456${local}），可带 +86、空格、短横线和分机号（如 转801）；境外号码请带国际区号（如 +852 6123 4567）`;
+}
+
+/**
+ * A number repeat detection has no key for but a caller may well give: another country's or region's (+852, 00 1 …:
+ * a country code other than 86 and 7–15 digits in all, E.164's longest) or a company's 400/800 line (10 digits).
+ * Taken as given, without a key.
+ */
+function unkeyedPhone(phone: string): boolean {
+	const s = toHalfWidth(phone).trim().replace(/\s*(?:转|分机|ext\.?|x|#)\s*\d{1,6}$/i, '');
+	if (!/^\+?[\d\s\-()（）.]+$/.test(s)) return false;
+	const d = s.replace(/\D/g, '');
+	if (s.startsWith('+') || d.startsWith('00')) {
+		const intl = s.startsWith('+') ? d : d.slice(2);
+		return !intl.startsWith('86') && intl.length >= 7 && intl.length <= 15;
+	}
+	return /^[48]00\d{7}$/.test(d);
 }
 
 /**
  * Why registration refuses a caller's phone, or null when it takes it: a number normalizePhone reads (with the
  * city's area code), so that every phone stored has the canonical key (tickets.caller_phone_key) repeat detection
  * finds the caller by. Full-width digits, +86, dashes, spaces, brackets and an extension are read; service numbers
- * (12345), a 10-digit or a 15-digit "mobile" are not.
+ * (12345), a 10-digit or a 15-digit "mobile" are not. Another country's number and a 400/800 line are taken without
+ * a key (unkeyedPhone): the call-back number matters more than finding the caller's earlier calls.
  */
 export function callerPhoneRefusal(phone: string, areaCode: string | null): string | null {
-	return normalizePhone(phone, areaCode ?? undefined) === null ? `联系电话格式不正确：${phoneForms(areaCode)}` : null;
+	return normalizePhone(phone, areaCode ?? undefined) === null && !unkeyedPhone(phone) ? `联系电话格式不正确：${phoneForms(areaCode)}` : null;
 }
 
 /** The fields every action may carry; which ones it needs is checked per action (`requireFor`). */
