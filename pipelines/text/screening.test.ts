@@ -34,7 +34,10 @@ describe('screening hints', () => {
 			['公交站台有个老人倒地不起', '120'],
 			['我家老人走失了，穿灰色外套', '110'],
 			['孩子在商场里走丢了，找了半小时', '110'],
-			['接到冒充客服的电话，电信诈骗被骗了五万', '110']
+			['接到冒充客服的电话，电信诈骗被骗了五万', '110'],
+			// a caller who fears violence may be in danger now: a fear negates a feared fire or fall, not the police line
+			['前夫天天堵在楼下，我怕被人打', '110'],
+			['他喝了酒，我担心被打', '110']
 		];
 		for (const [text, line] of cases) expect(screen(rules, '', text)[0], text).toMatchObject({ rule: 2, line });
 		expect(screen(rules, '', '有人在马路上被打了，流了很多血').find((h) => h.line === '120')?.words).toEqual(['流了很多血']);

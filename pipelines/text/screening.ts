@@ -154,7 +154,12 @@ export function loadScreeningRules(path: string): ScreeningRules {
  * Negators, and fears that say the thing has not happened (怕着火, 担心掉下去): a word after one in the same clause,
  * directly or after up to three gap words, does not count.
  */
-const NEGATORS = ['没有', '没', '不是', '不会', '不', '无', '未', '并未', '并非', '从未', '尚未', '拒绝', '拒不', '怕', '担心', '害怕', '生怕', '以免'];
+const NEGATORS = ['没有', '没', '不是', '不会', '不', '无', '未', '并未', '并非', '从未', '尚未', '拒绝', '拒不'];
+/**
+ * Fears: a feared fire or fall has not happened (怕着火, 担心掉下去), but a caller who fears violence or a crime (我怕被人打,
+ * 害怕他家暴) may be in danger now: a fear does not negate a word of the police line (110).
+ */
+const FEARS = ['怕', '担心', '害怕', '生怕', '以免'];
 /**
  * Words that may stand between a negator and the word it negates: what happened (没有发生火灾, 未发生车祸, 没有人打架),
  * what one wants or plans (不想起诉, 不是要起诉, 不需要仲裁, 不打算上访, 不用报警), what one saw (没看到着火, 没闻到煤气味)
@@ -172,7 +177,8 @@ const GAPS = [
  */
 const QUESTIONS = ['是不是', '会不会', '有没有', '是否', '能不能', '要不要', '不得不', '不能不', '不得已'];
 const gap = `(?:${GAPS.join('|')}){0,3}$`;
-const NEGATED = new RegExp(`(?:${NEGATORS.join('|')})${gap}`);
+const NEGATED = new RegExp(`(?:${[...NEGATORS, ...FEARS].join('|')})${gap}`);
+const NEGATED_NOT_FEARED = new RegExp(`(?:${NEGATORS.join('|')})${gap}`);
 const ASKED = new RegExp(`(?:${QUESTIONS.join('|')})${gap}`);
 /** Characters that end a clause (toHalfWidth keeps ，！？；： full-width): a negator or a cue only reaches the words of its own clause. */
 const CLAUSE_END = /[,.;:!?，。！？；：\s]/;
@@ -229,9 +235,12 @@ function cancelled(cues: Cues, text: string, at: number, end: number, clause: st
 	return cues.after.length > 0 && cues.after.some((c) => sentenceAround(text, at).includes(c));
 }
 
-/** Whether a word is negated (没有发生火灾), not asked about (是不是着火了), by its clause before it. */
-function negated(before: string): boolean {
-	return NEGATED.test(before) && !ASKED.test(before);
+/**
+ * Whether a word is negated (没有发生火灾), not asked about (是不是着火了), by its clause before it; a word of the police
+ * line (`line` 110) by a negator only, not by a fear (FEARS).
+ */
+function negated(before: string, line: string | null = null): boolean {
+	return (line === '110' ? NEGATED_NOT_FEARED : NEGATED).test(before) && !ASKED.test(before);
 }
 
 /** At most this many characters between an `underway` cue and its word: 已经申请仲裁, 已经向法院起诉. */
@@ -285,7 +294,7 @@ export function screen(rules: ScreeningRules, title: string, content: string): S
 			taken.fill(1, at, end);
 			const before = clauseBefore(text, at);
 			const clause = before + clauseAfter(text, at);
-			if (negated(before) || cancelled(w.cues, text, at, end, clause, before)) continue;
+			if (negated(before, w.line) || cancelled(w.cues, text, at, end, clause, before)) continue;
 			const underway =
 				w.underway &&
 				(w.underway.before.some((c) => before.slice(-(c.length + UNDERWAY_GAP)).includes(c)) || w.underway.after.some((c) => text.startsWith(c, end)));
@@ -311,7 +320,7 @@ export function screen(rules: ScreeningRules, title: string, content: string): S
 			const counts = parts.every((p, i) => {
 				const before = clauseBefore(text, p.at);
 				const clause = before + clauseAfter(text, p.at);
-				if (negated(before)) return false;
+				if (negated(before, t.line)) return false;
 				return i === parts.length - 1 ? !cancelled(t.cues, text, p.at, p.end, clause, before) : !t.cues.unless.some((c) => clause.includes(c));
 			});
 			if (!counts) continue;
