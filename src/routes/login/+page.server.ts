@@ -5,7 +5,7 @@ import { app } from '$lib/server/app';
 import { cityShortName } from '$pipelines/reference/index';
 import { AuthError, DEMO_PASSWORD, SESSION_COOKIE, demoAccounts, login, sessionCookie } from '$lib/server/auth';
 import { safeNext } from '$lib/server/auth/next';
-import { proxyAddressWarning } from '$lib/server/auth/throttle';
+import { noteProxyAddress } from '$lib/server/auth/throttle';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -19,16 +19,9 @@ export const load: PageServerLoad = async ({ locals }) => {
 	};
 };
 
-/** Whether the log has had proxyAddressWarning (once per process). */
-let proxyNoted = false;
-
 export const actions: Actions = {
 	default: async ({ request, cookies, url, getClientAddress }) => {
-		if (!proxyNoted) {
-			const warning = proxyAddressWarning(request.headers, process.env);
-			if (warning) console.warn(warning);
-			proxyNoted = !!warning;
-		}
+		noteProxyAddress(request.headers);
 		const form = await request.formData();
 		const username = String(form.get('username') ?? '').trim();
 		const password = String(form.get('password') ?? '');

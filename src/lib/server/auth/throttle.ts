@@ -114,6 +114,17 @@ function push(map: Map<string, number[]>, key: string, now: number): void {
  * while adapter-node was not told which header names the client (ADDRESS_HEADER): the throttle then counts the
  * proxy's address for everyone. Null when there is nothing to say.
  */
+/** Whether the log has had proxyAddressWarning (once per process). */
+let proxyNoted = false;
+
+/** Logs proxyAddressWarning once per process, when a login request first shows it (the login action calls it). */
+export function noteProxyAddress(headers: Headers, env: Record<string, string | undefined> = process.env): void {
+	if (proxyNoted) return;
+	const warning = proxyAddressWarning(headers, env);
+	if (warning) console.warn(warning);
+	proxyNoted = !!warning;
+}
+
 export function proxyAddressWarning(headers: Headers, env: Record<string, string | undefined>): string | null {
 	if (env.ADDRESS_HEADER) return null;
 	const via = ['x-forwarded-for', 'x-real-ip', 'forwarded'].find((h) => headers.has(h));
