@@ -151,12 +151,27 @@ export function userPages(browser: () => Browser, url: () => string, viewport = 
 			const page = await ctx.newPage();
 			errors[user] = watchErrors(page);
 			await loginAs(page, url(), user);
+			waitForHydration(page);
 			pages[user] = page;
 			return page;
 		},
 		async close(): Promise<void> {
 			for (const c of contexts) await c.close();
 		}
+	};
+}
+
+/**
+ * Makes `page.goto` of an app page return once the page is hydrated: before that, a click on a form's button
+ * sends it natively (a refused form then answers 400, which the console reports), and a test on a busy machine
+ * acts faster than the scripts arrive. Files and JSON are returned as they load.
+ */
+export function waitForHydration(page: Page): void {
+	const goto = page.goto.bind(page);
+	page.goto = async (url, options) => {
+		const response = await goto(url, options);
+		if (response?.headers()['content-type']?.startsWith('text/html')) await page.waitForSelector('html[data-hydrated]', { state: 'attached', timeout: 60_000 });
+		return response;
 	};
 }
 
