@@ -130,6 +130,7 @@ export async function loginAs(page: Page, base: string, username: string, passwo
 		page.waitForURL((u) => !u.pathname.startsWith('/login'), { waitUntil: 'commit', timeout: 90_000 }),
 		page.click('button[type=submit]')
 	]);
+	waitForHydration(page);
 }
 
 export const SHOTS = join(ROOT, 'test-results');
@@ -151,7 +152,6 @@ export function userPages(browser: () => Browser, url: () => string, viewport = 
 			const page = await ctx.newPage();
 			errors[user] = watchErrors(page);
 			await loginAs(page, url(), user);
-			waitForHydration(page);
 			pages[user] = page;
 			return page;
 		},
@@ -164,13 +164,17 @@ export function userPages(browser: () => Browser, url: () => string, viewport = 
 /**
  * Makes `page.goto` of an app page return once the page is hydrated: before that, a click on a form's button
  * sends it natively (a refused form then answers 400, which the console reports), and a test on a busy machine
- * acts faster than the scripts arrive. Files and JSON are returned as they load.
+ * acts faster than the scripts arrive. Files and JSON are returned as they load, and `waitUntil: 'commit'` as
+ * soon as the answer starts. Every signed-in page (`loginAs`) has it.
  */
+const hydrating = new WeakSet<Page>();
 export function waitForHydration(page: Page): void {
+	if (hydrating.has(page)) return;
+	hydrating.add(page);
 	const goto = page.goto.bind(page);
 	page.goto = async (url, options) => {
 		const response = await goto(url, options);
-		if (response?.headers()['content-type']?.startsWith('text/html')) await page.waitForSelector('html[data-hydrated]', { state: 'attached', timeout: 60_000 });
+		if (options?.waitUntil !== 'commit' && response?.headers()['content-type']?.startsWith('text/html')) await page.waitForSelector('html[data-hydrated]', { state: 'attached', timeout: 60_000 });
 		return response;
 	};
 }
