@@ -191,6 +191,11 @@ describe('screening hints', () => {
 		expect(rulesOf('', '请问和公司的劳动纠纷怎么申请仲裁')).toEqual([4]);
 		expect(rulesOf('', '县委办公室电话打不通')).toEqual([3]);
 	});
+	it('reads a complaint that a body cannot be reached as one about its service, not a procedure (rules 4, 5)', () => {
+		noHints(['劳动仲裁委电话打不通', '复议机关的电话一直没人接', '信访局电话老是占线']);
+		// the caller's own procedure in another clause still counts
+		expect(rulesOf('', '我要申请仲裁，仲裁委电话打不通')).toEqual([4]);
+	});
 	it('names a request for someone else’s personal data rule 6, and abuse of the hotline rule 8, not the caller as their victim', () => {
 		for (const text of ['查询某人的住址和电话', '我想查一下我邻居的手机号和家庭住址', '帮我查下他的电话', '能不能告诉我这个人住在哪', '查询我的邻居的电话'])
 			expect(rulesOf('', text), text).toEqual([6]);
@@ -276,6 +281,9 @@ describe('screening hints', () => {
 			'工友在厂里中暑晕倒送医院了，厂里说中暑不算工伤',
 			'想表扬一下社区的王姐，我家老人走失，她带着大家找了一晚上终于找到了'
 		]);
+		// what followed the event is told after it: a cue before the word is no follow-up of it
+		expect(screen(rules, '', '我刚从医院报销回来，路上被车撞了，腿在流血')[0]).toMatchObject({ rule: 2, line: '122' });
+		expect(screen(rules, '', '上午去保险公司办事，现在楼下着火了')[0]).toMatchObject({ rule: 2, line: '119' });
 		const cases: [string, string][] = [
 			['刚才小区里着火了', '119'],
 			['现在楼下有人打架', '110'],
@@ -287,6 +295,15 @@ describe('screening hints', () => {
 			['昨天下了一场大雨，刚才楼下车库着火了', '119']
 		];
 		for (const [text, line] of cases) expect(screen(rules, '', text)[0], text).toMatchObject({ rule: 2, line });
+	});
+	it('reads a title word as the content reads it, when the content has it too', () => {
+		// the title names what the content tells: gone by, negated or followed by a claim there, so in the title too
+		expect(rulesOf('车祸', '昨天发生车祸，保险公司一直不赔')).toEqual([]);
+		expect(rulesOf('火灾', '去年发生火灾的那栋楼到现在还没修')).toEqual([]);
+		expect(rulesOf('起诉', '我不想起诉，只想让物业把钱退了')).toEqual([]);
+		// an event going on, or a title word the content does not repeat, counts
+		expect(screen(rules, '着火了', '3号楼着火了，火很大')[0]).toMatchObject({ rule: 2, line: '119', words: ['着火'] });
+		expect(screen(rules, '车祸', '路口有人倒在地上不动了')[0]).toMatchObject({ rule: 2, line: '122' });
 	});
 	it('reads a negator over a short gap, and a negated word hides the words inside it', () => {
 		noHints([

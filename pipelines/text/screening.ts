@@ -4,12 +4,13 @@
 // 水里), where either alone is everyday talk. The file's stop phrases (以上诉求, 报警器) are read first as ordinary
 // text; a negated or feared word does not count (没有车祸, 不想起诉, 怕着火), and a rule's cues cancel its words:
 // `unless` in their clause (经常发生车祸 is no emergency), `past` in their clause unless an `ongoing` cue between says
-// it goes on (昨天着火, 已经报警; but 从昨天到现在一直联系不上), `after` anywhere in their sentence (车祸 … 保险公司不赔),
+// it goes on (昨天着火, 已经报警; but 从昨天到现在一直联系不上), `after` after them in their sentence (车祸 … 保险公司不赔),
 // `address` right after them or after a short name (法院门口, 市委党校门口: a place, not the body). A rule's `yield`
 // names rules whose words in the same clause take its words' place (法院 … 起诉 is rule 4's, not rule 3's); a
 // procedure already under way (已经申请仲裁, 复议中) moves a rule-4 word to rule 5. Text of nothing but greetings or
 // test words (喂, 你好, 测试) is rule 8. Rules 7 (repeat detection) and 9 (其他, the operator's own judgement) have no
-// words. A hint is advice: the operator decides. Pure apart from `loadScreeningRules`.
+// words. A title word the content repeats counts only as it counts there. A hint is advice: the operator decides.
+// Pure apart from `loadScreeningRules`.
 import { readFileSync } from 'node:fs';
 import { toHalfWidth } from '../normalize/text';
 
@@ -199,6 +200,13 @@ function clauseAfter(text: string, at: number): string {
 	return text.slice(at, to);
 }
 
+/** The sentence from `at` on. */
+function sentenceAfter(text: string, at: number): string {
+	let to = at;
+	while (to < text.length && !SENTENCE_END.test(text[to])) to++;
+	return text.slice(at, to);
+}
+
 /** The sentence around `at`. */
 function sentenceAround(text: string, at: number): string {
 	let from = at;
@@ -232,7 +240,11 @@ function cancelled(cues: Cues, text: string, at: number, end: number, clause: st
 		const pastEnd = Math.max(...cues.past.map((c) => (before.includes(c) ? before.lastIndexOf(c) + c.length : -1)));
 		if (!cues.ongoing.some((c) => before.lastIndexOf(c) >= Math.max(pastEnd, 0))) return true;
 	}
-	return cues.after.length > 0 && cues.after.some((c) => sentenceAround(text, at).includes(c));
+	if (!cues.after.length) return false;
+	// what followed the event is told after it: 车祸 … 保险公司不赔, but not 刚才去医院报销，路上被车撞了
+	const sentence = sentenceAround(text, at);
+	const rest = sentence.slice(sentence.length - sentenceAfter(text, at).length);
+	return cues.after.some((c) => rest.includes(c));
 }
 
 /**
@@ -284,11 +296,17 @@ export function screen(rules: ScreeningRules, title: string, content: string): S
 	const text = toHalfWidth(`${title}\n${content}`);
 	const taken = new Uint8Array(text.length);
 	const found: { rule: number; word: string; line: string | null; at: number; clause: number; yields: number[] }[] = [];
+	// the title names what the content tells: a word of the title that the content also has counts only as it counts
+	// there (车祸 over 昨天发生车祸，保险公司不赔 is no emergency); a title word the content does not have is read alone
+	const contentFrom = toHalfWidth(title).length + 1;
+	const inTitle: { word: string; index: number }[] = [];
+	const inContent = new Map<string, boolean>();
 	// stop phrases take their characters first, as the geocoder's not-places do: 以上诉求 holds no 上诉
 	for (const p of rules.stop) for (let at = text.indexOf(p); at >= 0; at = text.indexOf(p, at + 1)) taken.fill(1, at, at + p.length);
 	for (const w of rules.words) {
 		for (let at = text.indexOf(w.word); at >= 0; at = text.indexOf(w.word, at + 1)) {
 			const end = at + w.word.length;
+			if (at >= contentFrom && !inContent.has(w.word)) inContent.set(w.word, false);
 			if (taken.subarray(at, end).includes(1)) continue;
 			// a word that does not count is read too, so a shorter word inside it (起火 in 没有冒烟起火) does not count either
 			taken.fill(1, at, end);
@@ -298,9 +316,12 @@ export function screen(rules: ScreeningRules, title: string, content: string): S
 			const underway =
 				w.underway &&
 				(w.underway.before.some((c) => before.slice(-(c.length + UNDERWAY_GAP)).includes(c)) || w.underway.after.some((c) => text.startsWith(c, end)));
+			if (at < contentFrom) inTitle.push({ word: w.word, index: found.length });
+			else inContent.set(w.word, true);
 			found.push({ rule: underway ? w.underway!.rule : w.rule, word: w.word, line: w.line, at, clause: at - before.length, yields: w.yields });
 		}
 	}
+	for (const t of inTitle.reverse()) if (inContent.get(t.word) === false) found.splice(t.index, 1);
 	// an object and a state in one clause (燃气 … 漏气), or one sentence for an entry so marked (摔倒了，起不来): each
 	// group's first word there after the group before it, on characters no word took
 	const segments = { clause: segmentsOf(text, CLAUSE_END), sentence: segmentsOf(text, SENTENCE_END) };
