@@ -335,6 +335,44 @@ describe.skipIf(!adminUrl)('PostgreSQL accounts without the rights Minqing needs
 	});
 });
 
+describe.skipIf(!adminUrl)('an account with only the rights to read and write the tables', () => {
+	it('runs a database its owner migrated, and says at a pending migration that it cannot apply it', async () => {
+		const db = await scratchDatabase('minqing_dml');
+		const role = `minqing_dml_${process.pid}`;
+		const config = (databaseUrl: string) => ({ ...loadConfig({}), dataDir: ':memory:', databaseUrl, demo: false });
+		try {
+			await stopApp(await startApp(config(db.url), () => {}));
+			await asAdmin(
+				[
+					`CREATE ROLE ${role} LOGIN PASSWORD 'pw-dml-4'`,
+					`REVOKE CREATE ON SCHEMA public FROM PUBLIC`,
+					`GRANT USAGE ON SCHEMA public, drizzle TO ${role}`,
+					`GRANT SELECT ON drizzle.__drizzle_migrations TO ${role}`,
+					`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`,
+					`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO ${role}`
+				],
+				db.name
+			);
+			const weak = urlFor(db.name, { user: role, password: 'pw-dml-4' });
+			const app = await startApp(config(weak), () => {});
+			try {
+				expect(app.rel.kind).toBe('postgres');
+				const t = await registerTicket(app, { id: null, role: 'operator', unitCode: null, displayName: '话务员' }, { channel: 'phone', type: '咨询', content: '请问公积金怎么提取', address: '' });
+				expect(t.ticketNo).toMatch(/-H\d+$/);
+			} finally {
+				await stopApp(app);
+			}
+			// a migration the owner has not applied yet: the start says the account cannot create tables
+			await asAdmin([`DELETE FROM drizzle.__drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM drizzle.__drizzle_migrations)`], db.name);
+			const pending = (await startApp(config(weak), () => {}).catch((e: unknown) => e)) as StartupError;
+			expect(pending).toBeInstanceOf(StartupError);
+			expect(pending.userMessage).toContain(`数据库账号 ${role} 没有建表权限`);
+		} finally {
+			await db.drop(role);
+		}
+	});
+});
+
 describe.skipIf(!adminUrl)('/healthz on PostgreSQL', () => {
 	it('answers 503 with ok false naming the relational store while PostgreSQL does not answer, and ok again once it does', async () => {
 		const db = await scratchDatabase('minqing_health');

@@ -8,6 +8,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import pg from 'pg';
 import { StartupError } from '../config';
 import { serverRefusal } from './errors';
@@ -85,6 +86,23 @@ async function openPglite(dataDir: string, migrationsFolder: string): Promise<Re
 	return { db: db as unknown as Db, kind: 'pglite', describe, ping, close: () => client.close() };
 }
 
+/**
+ * Whether the database lacks a committed migration, read as drizzle's migrator reads it (the newest applied one's
+ * time against each migration's). Up to date, the start runs no migrator at all: the migrator's first statements
+ * (CREATE SCHEMA / TABLE IF NOT EXISTS for its bookkeeping) need the CREATE right even when they create nothing, so
+ * an account with only the rights to read and write the tables can run a migrated database. Bookkeeping it cannot
+ * read counts as pending: the migrator then says what is wrong.
+ */
+async function migrationsPending(pool: pg.Pool, migrationsFolder: string): Promise<boolean> {
+	const newest = Math.max(...readMigrationFiles({ migrationsFolder }).map((m) => m.folderMillis));
+	try {
+		const { rows } = await pool.query<{ at: string | null }>('SELECT max(created_at)::text AS at FROM drizzle.__drizzle_migrations');
+		return !(Number(rows[0]?.at ?? 0) >= newest);
+	} catch {
+		return true;
+	}
+}
+
 /** The account and database a URL names (PostgreSQL's default database is the account's name). */
 function accountOf(url: string): { user: string; database: string } {
 	try {
@@ -115,7 +133,7 @@ export function postgresStartupError(e: unknown, url: string, step: 'migrate' | 
 	if (refusal?.code === '42501') {
 		return new StartupError(
 			step === 'migrate'
-				? `数据库账号 ${user} 没有建表权限（${describe}）：Minqing 在启动时建表并执行数据库迁移，请使用数据库 ${database} 的所有者账号，或由管理员授予该账号在此库及其 public 模式上的 CREATE 权限`
+				? `数据库账号 ${user} 没有建表权限（${describe}）：数据库有尚未执行的迁移，需要建表。请使用数据库 ${database} 的所有者账号启动一次（迁移执行后，只有读写权限的账号也能运行），或由管理员授予该账号在此库及其 public 模式上的 CREATE 权限`
 				: `数据库账号 ${user} 没有读写 Minqing 数据表的权限（${describe}）：请使用建表的账号（数据库 ${database} 的所有者），或由管理员授予该账号这些表的读写权限`,
 			detail
 		);
@@ -144,7 +162,7 @@ async function openPostgres(url: string, migrationsFolder: string): Promise<Rela
 	}
 	const db = drizzlePg({ client: pool, schema });
 	try {
-		await migratePg(db, { migrationsFolder });
+		if (await migrationsPending(pool, migrationsFolder)) await migratePg(db, { migrationsFolder });
 	} catch (e) {
 		await pool.end().catch(() => {});
 		throw postgresStartupError(e, url, 'migrate');
