@@ -31,7 +31,16 @@ export interface Config {
 	backgroundNice: number;
 	/** the largest feed push accepted by POST /api/v1/ingest, in MB (MINQING_PUSH_LIMIT_MB), unpacked */
 	pushLimitMb: number;
+	/**
+	 * the CJK font the briefings' PDF embeds (a subset): MINQING_PDF_FONT, a .ttf, .otf or a collection (.ttc/.otc)
+	 * with the face's PostScript name in MINQING_PDF_FONT_FAMILY. Not checked at start: without it the PDF export says
+	 * so and the .docx still works.
+	 */
+	pdfFont: { path: string; family: string | null };
 }
+
+export const DEFAULT_PDF_FONT = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
+export const DEFAULT_PDF_FONT_FAMILY = 'NotoSansCJKsc-Regular';
 
 /** Thrown for problems an operator must fix before the app can start; printed without a stack. */
 export class StartupError extends Error {
@@ -120,6 +129,13 @@ function pushLimitFrom(env: NodeJS.ProcessEnv): number {
 	return mb;
 }
 
+/** The PDF font: a collection needs the face's name (the default's, NotoSansCJKsc-Regular, for the default file). */
+function pdfFontFrom(env: NodeJS.ProcessEnv): Config['pdfFont'] {
+	const path = env.MINQING_PDF_FONT?.trim() || DEFAULT_PDF_FONT;
+	const family = env.MINQING_PDF_FONT_FAMILY?.trim() || (/\.(ttc|otc)$/i.test(path) ? DEFAULT_PDF_FONT_FAMILY : null);
+	return { path, family };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 	const root = findRoot();
 	const demoRaw = (env.MINQING_DEMO ?? '').toLowerCase();
@@ -136,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		duckdbMemory: memoryFrom(env, 'MINQING_DUCKDB_MEMORY', '2GB'),
 		backgroundNice: intBetween(env, 'MINQING_BACKGROUND_NICE', 10, 0, MAX_NICE),
 		pushLimitMb: pushLimitFrom(env),
+		pdfFont: pdfFontFrom(env),
 		publicUrl: (env.MINQING_PUBLIC_URL || env.ORIGIN || `http://localhost:${env.PORT || 3000}`).replace(/\/+$/, '')
 	};
 }

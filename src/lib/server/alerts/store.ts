@@ -10,7 +10,7 @@
 //   - people (`transition`, `addNote`): new → acknowledged → escalated → resolved, or dismissed from any open
 //     state. Each change checks the version the user saw (a concurrent change gives a conflict).
 import { isDeepStrictEqual } from 'node:util';
-import { and, desc, eq, gte, inArray, isNull, like, lte, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, like, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { alertEvents, alerts, alertTickets, type AlertRow } from '../db/schema';
 import { sameTopic } from '$pipelines/alerts/incidents';
@@ -640,6 +640,10 @@ export interface AlertScope {
 export interface AlertQuery extends AlertScope {
 	status?: 'open' | 'closed' | 'all' | AlertStatus;
 	severity?: number | null;
+	/** alerts still firing on or after this instant (a briefing's period: firing at some time within it) */
+	firingFrom?: Date;
+	/** alerts started before this instant */
+	startedBefore?: Date;
 	limit?: number;
 }
 
@@ -664,6 +668,8 @@ export async function listAlerts(db: Db, q: AlertQuery = {}): Promise<AlertRow[]
 	else if (st === 'closed') conds.push(inArray(alerts.status, ['resolved', 'dismissed']));
 	else if (st !== 'all') conds.push(eq(alerts.status, st));
 	if (q.severity) conds.push(eq(alerts.severity, q.severity));
+	if (q.firingFrom) conds.push(gte(alerts.lastFiringAt, q.firingFrom));
+	if (q.startedBefore) conds.push(lt(alerts.startedAt, q.startedBefore));
 	return db
 		.select()
 		.from(alerts)

@@ -7,6 +7,7 @@ import {
 	boolean,
 	check,
 	customType,
+	date,
 	doublePrecision,
 	index,
 	integer,
@@ -474,7 +475,41 @@ export const webhookMessages = pgTable(
 	(t) => [index('webhook_messages_pending_idx').on(t.state, t.webhookId, t.nextAt)]
 );
 
+// --- briefings (舆情简报) -----------------------------------------------------------------------------------
+
+/**
+ * Analysts' briefings: a period and scope, the figures generated for it (a snapshot, so a saved briefing does not
+ * change under its writer; 刷新数据 makes them again) and the sections in their order with their edited text.
+ */
+export const briefings = pgTable(
+	'briefings',
+	{
+		id: serial('id').primaryKey(),
+		/** weekly 周报 | monthly 月报 | special 专报 */
+		kind: text('kind').notNull(),
+		title: text('title').notNull(),
+		periodFrom: date('period_from', { mode: 'string' }).notNull(),
+		periodTo: date('period_to', { mode: 'string' }).notNull(),
+		/** the dashboards' filter vocabulary: a district code, a level-1 or level-2 category code */
+		district: text('district'),
+		category: text('category'),
+		/** [{ key, included, text, edited }] in the briefing's order */
+		sections: jsonb('sections').notNull(),
+		/** the figures of every section as generated at `figures_at` (briefings/figures.ts BriefingFigures) */
+		figures: jsonb('figures').notNull(),
+		figuresAt: tstz('figures_at').notNull(),
+		createdBy: text('created_by').notNull(),
+		createdAt: tstz('created_at').notNull().defaultNow(),
+		updatedBy: text('updated_by').notNull(),
+		updatedAt: tstz('updated_at').notNull().defaultNow(),
+		/** optimistic concurrency: every save and refresh adds one */
+		version: integer('version').notNull().default(1)
+	},
+	(t) => [index('briefings_updated_idx').on(t.updatedAt)]
+);
+
 export type AlertRow = typeof alerts.$inferSelect;
 export type WatchlistRow = typeof watchlists.$inferSelect;
 export type SilenceRow = typeof silences.$inferSelect;
 export type KbArticleRow = typeof kbArticles.$inferSelect;
+export type BriefingRow = typeof briefings.$inferSelect;

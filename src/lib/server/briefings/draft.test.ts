@@ -1,0 +1,62 @@
+// The drafts: plain Chinese sentences that carry the figures, for each section and when there is nothing to say.
+import { describe, expect, it } from 'vitest';
+import { SECTION_KEYS } from '$lib/briefings';
+import { draftText, periodWord } from './draft';
+import { sampleFigures } from './testing';
+
+describe('draft texts', () => {
+	it('states the overview numbers with their changes', () => {
+		const t = draftText('overview', sampleFigures(), 'weekly');
+		expect(t).toContain('本周（2026-11-23 至 2026-11-29）苏州市共受理群众诉求 12,345 件，日均 1,764 件');
+		// 12345 / 11410 − 1 = 8.19 %, 12345 / 11800 − 1 = 4.62 %
+		expect(t).toContain('较上期上升 8.2%');
+		expect(t).toContain('较同类日常态上升 4.6%');
+		expect(t).toContain('城市管理（3,100 件，占 25.1%）');
+		expect(t).toContain('截至 2026-11-30，在办 2,310 件，其中超时 87 件。');
+	});
+
+	it('says a fall, and leaves out what cannot be compared', () => {
+		const f = sampleFigures();
+		f.overview.previous.change = -0.031;
+		f.overview.normal.change = null;
+		const t = draftText('overview', f, 'monthly');
+		expect(t.startsWith('本月')).toBe(true);
+		expect(t).toContain('较上期下降 3.1%');
+		expect(t).not.toContain('常态');
+	});
+
+	it('names topics, rising terms, hotspots, alerts and units from the figures', () => {
+		const f = sampleFigures();
+		expect(draftText('topics', f, 'weekly')).toContain('“噪音 · 施工 · 夜间”（420 件，较前期上升 45.0%）');
+		expect(draftText('topics', f, 'weekly')).toContain('增长较快');
+		expect(draftText('rising', f, 'weekly')).toContain('“供暖”');
+		expect(draftText('rising', f, 'weekly')).toContain('“地铁8号线”为本周新出现的词语');
+		expect(draftText('hotspots', f, 'weekly')).toContain('有 1 个区县的诉求量显著高于其历史常态：吴中区（1,900 件，较预期上升 26.7%）');
+		expect(draftText('alerts', f, 'weekly')).toContain('共有 1 条突发事件聚集预警');
+		expect(draftText('units', f, 'weekly')).toContain('苏州市姑苏区人民政府（92.4 分）');
+		expect(draftText('units', f, 'weekly')).toContain('苏州市某局（61.2 分）');
+	});
+
+	it('says plainly when a section has nothing', () => {
+		const f = sampleFigures();
+		f.topics = { asOf: null, window: null, rows: [] };
+		f.rising.rows = [];
+		f.rising.newTerms = [];
+		f.hotspots.rows = [];
+		f.alerts = { total: 0, rows: [] };
+		f.units.top = [];
+		f.units.bottom = [];
+		f.tickets.rows = [];
+		expect(draftText('topics', f, 'special')).toBe('话题聚类尚未完成，暂无话题数据。');
+		expect(draftText('rising', f, 'special')).toContain('没有统计显著的变化');
+		expect(draftText('hotspots', f, 'special')).toContain('没有统计显著的热点');
+		expect(draftText('alerts', f, 'special')).toBe('本期未发生突发事件聚集预警。');
+		expect(draftText('units', f, 'special')).toContain('暂不排名');
+		expect(draftText('tickets', f, 'special')).toBe('本期没有可列举的典型诉求。');
+	});
+
+	it('is the same for the same figures (an unedited text is recognised as the draft)', () => {
+		for (const k of SECTION_KEYS) expect(draftText(k, sampleFigures(), 'weekly')).toBe(draftText(k, sampleFigures(), 'weekly'));
+		expect(periodWord('weekly')).toBe('本周');
+	});
+});

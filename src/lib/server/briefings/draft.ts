@@ -1,0 +1,82 @@
+// The draft text of each section: a sentence or two in plain Chinese from the figures, for the analyst to edit.
+// Pure: the same figures give the same draft, so a saved text equal to the draft counts as not edited and 刷新数据
+// replaces it with the new figures' draft.
+import { fmtInt, fmtPct, fmtScore, type BriefingFigures, type BriefingKind, type SectionKey } from '$lib/briefings';
+
+/** 本周 / 本月 / 本期 */
+export function periodWord(kind: BriefingKind): string {
+	return kind === 'weekly' ? '本周' : kind === 'monthly' ? '本月' : '本期';
+}
+
+/** 上升 8.2% / 下降 3.0% / 基本持平 (within ±1%) */
+function trend(change: number): string {
+	if (Math.abs(change) < 0.01) return '基本持平';
+	return `${change > 0 ? '上升' : '下降'} ${fmtPct(Math.abs(change))}`;
+}
+
+const list = (items: string[]) => items.join('、');
+
+export function draftText(key: SectionKey, f: BriefingFigures, kind: BriefingKind): string {
+	const when = periodWord(kind);
+	switch (key) {
+		case 'overview': {
+			const o = f.overview;
+			const parts: string[] = [`${when}（${f.from} 至 ${f.to}）${f.scope}共受理群众诉求 ${fmtInt(o.received)} 件，日均 ${fmtInt(o.dailyMean)} 件`];
+			if (o.previous.change !== null) parts.push(`较上期${trend(o.previous.change)}`);
+			if (o.normal.change !== null && o.normal.days > 0) parts.push(`较同类日常态${trend(o.normal.change)}`);
+			let text = `${parts.join('，')}。`;
+			const cats = o.categories.slice(0, 3);
+			if (cats.length) text += `诉求主要集中在${list(cats.map((c) => `${c.name}（${fmtInt(c.count)} 件，占 ${fmtPct(c.share)}）`))}。`;
+			const rates: string[] = [];
+			if (o.signRate !== null) rates.push(`签收及时率 ${fmtPct(o.signRate)}`);
+			if (o.replyRate !== null) rates.push(`办结及时率 ${fmtPct(o.replyRate)}`);
+			if (o.satisfactionRate !== null) rates.push(`满意率 ${fmtPct(o.satisfactionRate)}`);
+			if (rates.length) text += `${rates.join('，')}；`;
+			text += `截至 ${f.asOf}，在办 ${fmtInt(o.open)} 件，其中超时 ${fmtInt(o.overdue)} 件。`;
+			return text;
+		}
+		case 'topics': {
+			const rows = f.topics.rows;
+			if (!rows.length) return f.topics.asOf ? `${when}范围内没有形成明显的话题。` : '话题聚类尚未完成，暂无话题数据。';
+			const top = rows.slice(0, 3).map((t) => `“${t.label}”（${fmtInt(t.size)} 件${t.growth !== null ? `，较前期${trend(t.growth)}` : ''}）`);
+			const rising = rows.filter((t) => t.growth !== null && t.growth >= 0.3).slice(0, 2);
+			let text = `${when}诉求量最大的话题为${list(top)}。`;
+			if (rising.length) text += `其中${list(rising.map((t) => `“${t.label}”`))}增长较快，建议关注。`;
+			return text;
+		}
+		case 'rising': {
+			const r = f.rising;
+			const scope = r.cityWide ? '全市' : '';
+			if (!r.rows.length && !r.newTerms.length) return `${when}${scope}诉求用词与前期相比没有统计显著的变化。`;
+			let text = '';
+			if (r.rows.length) text += `与前期相比，${scope}诉求中${list(r.rows.slice(0, 5).map((t) => `“${t.term}”`))}等词语明显增多`;
+			if (r.newTerms.length) text += `${text ? '；' : ''}${list(r.newTerms.slice(0, 3).map((t) => `“${t.term}”`))}为${when}新出现的词语`;
+			return `${text}，可能反映新的诉求热点。`;
+		}
+		case 'hotspots': {
+			const h = f.hotspots;
+			const level = h.level === 'street' ? '街道（镇）' : '区县';
+			if (!h.rows.length) return `${when}各${level}诉求量均在各自的历史常态范围内，没有统计显著的热点。`;
+			const rows = h.rows.slice(0, 3).map((p) => `${p.name}（${fmtInt(p.count)} 件${p.change !== null ? `，较预期${trend(p.change)}` : ''}）`);
+			return `${when}有 ${h.rows.length} 个${level}的诉求量显著高于其历史常态：${list(rows)}，建议相关单位关注。`;
+		}
+		case 'alerts': {
+			const a = f.alerts;
+			if (!a.total) return `${when}未发生突发事件聚集预警。`;
+			const rows = a.rows.slice(0, 3).map((x) => `${x.title}（${x.severity}，${x.status}）`);
+			return `${when}共有 ${fmtInt(a.total)} 条突发事件聚集预警，主要为${list(rows)}。`;
+		}
+		case 'units': {
+			const u = f.units;
+			if (!u.top.length) return `${when}承办轮次达到 ${u.minRounds} 轮的单位不足，暂不排名。`;
+			let text = `${when}共 ${fmtInt(u.scored)} 个单位参与考核排名，得分靠前的是${list(u.top.slice(0, 3).map((x) => `${x.name}（${fmtScore(x.score)} 分）`))}`;
+			if (u.bottom.length) text += `；得分靠后的是${list(u.bottom.slice(0, 3).map((x) => `${x.name}（${fmtScore(x.score)} 分）`))}，建议督促改进`;
+			return `${text}。`;
+		}
+		case 'tickets': {
+			const n = f.tickets.rows.length;
+			if (!n) return `${when}没有可列举的典型诉求。`;
+			return `以下 ${n} 件为${when}主要话题或类别中较有代表性的诉求（已去除个人信息），供参考。`;
+		}
+	}
+}
