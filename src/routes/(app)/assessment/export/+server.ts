@@ -1,6 +1,6 @@
 // GET /assessment/export?<the page's filters> → the unit scorecards of the 考核 page as an .xlsx file.
 import { app } from '$lib/server/app';
-import { apiError } from '$lib/server/http';
+import { apiError, attachment } from '$lib/server/http';
 import { requireScreen } from '$lib/server/guard';
 import { readUnits } from '$lib/server/analytics/service';
 import { scorecardWorkbook } from '$lib/server/assessment-xlsx';
@@ -29,7 +29,7 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 	return new Response(new Uint8Array(body), {
 		headers: {
 			'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-			'content-disposition': `attachment; filename="assessment.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`
+			'content-disposition': attachment(name, 'assessment.xlsx')
 		}
 	});
 };

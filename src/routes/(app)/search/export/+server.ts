@@ -1,7 +1,7 @@
 // The search's hits as a CSV file (UTF-8 with BOM, so Excel and WPS open it as Chinese text): the newest
 // SEARCH_EXPORT_LIMIT of them, a file cut there saying so (searchExportFile).
 import { app } from '$lib/server/app';
-import { apiError } from '$lib/server/http';
+import { apiError, attachment } from '$lib/server/http';
 import { requireScreen } from '$lib/server/guard';
 import { parseSearchParams } from '$lib/server/text/params';
 import { searchExportFile } from '$lib/server/text/search';
@@ -17,7 +17,7 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 	return new Response(body, {
 		headers: {
 			'content-type': 'text/csv; charset=utf-8',
-			'content-disposition': `attachment; filename="search.csv"; filename*=UTF-8''${encodeURIComponent(name)}`
+			'content-disposition': attachment(name, 'search.csv')
 		}
 	});
 };
