@@ -20,7 +20,7 @@ export const SCREENS: Screen[] = [
 	{ href: '/wall', label: '大屏', group: '态势', built: true, roles: ['admin', 'leader', 'emergency'], description: '深色大屏模式的态势总览与地图，自动刷新。' },
 	{ href: '/topics', label: '话题', group: '分析', built: true, roles: ANALYSIS, description: '对诉求文本聚类形成话题，展示热度走势、增长与情绪。' },
 	{ href: '/search', label: '检索', group: '分析', built: true, roles: ANALYSIS, description: '按关键词与条件检索全部工单，高亮并可导出。' },
-	{ href: '/briefings', label: '简报', group: '分析', built: false, roles: ['admin', 'leader', 'analyst'], description: '从实时数据生成舆情简报，编辑后导出 Word / PDF。' },
+	{ href: '/briefings', label: '简报', group: '分析', built: true, roles: ['admin', 'leader', 'analyst'], description: '从实时数据生成舆情简报，编辑后导出 Word / PDF。' },
 	{ href: '/alerts', label: '预警', group: '应急', built: true, roles: ['admin', 'leader', 'emergency'], description: '突发事件聚集预警：队列、地图、关联工单，确认、升级与解除。' },
 	{ href: '/intake', label: '受理', group: '工单', built: true, roles: ['admin', 'operator'], description: '话务员登记来电，按不予受理规则甄别，智能推荐分类与承办单位。' },
 	{ href: '/dispatch', label: '派单', group: '工单', built: true, roles: ['admin', 'dispatcher'], description: '待派与退回工单队列，按紧急程度与时限派发至承办单位。' },

@@ -3,6 +3,7 @@
 // to the numbers beside it; 刷新数据 makes the figures again and redrafts the sections whose text was not edited.
 // Saved at the version read: of two people editing one briefing, the second gets 409 (conflict).
 import { and, desc, eq, sql } from 'drizzle-orm';
+import { addDays, shanghaiDay } from '$pipelines/calendar/index';
 import { cityShortName } from '$pipelines/reference/index';
 import { canSee } from '$lib/nav';
 import {
@@ -50,6 +51,21 @@ function checkEdit(user: Editor): void {
 /** The title a briefing gets when none is typed: 苏州12345热线舆情周报（2026年11月23日至2026年11月29日）. */
 export function defaultTitle(app: App, kind: BriefingKind, from: string, to: string): string {
 	return `${cityShortName(app.ref.cityName)}12345热线舆情${KIND_LABELS[kind]}（${fmtPeriod(from, to)}）`;
+}
+
+/** The period a kind of briefing covers by default: the last whole week (Monday–Sunday), the last whole month, the last 7 days. */
+export function defaultPeriod(kind: BriefingKind, now: number): { from: string; to: string } {
+	const today = shanghaiDay(now);
+	if (kind === 'weekly') {
+		const weekday = (new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7; // Monday 0
+		const to = addDays(today, -(weekday + 1));
+		return { from: addDays(to, -6), to };
+	}
+	if (kind === 'monthly') {
+		const to = addDays(`${today.slice(0, 7)}-01`, -1);
+		return { from: `${to.slice(0, 7)}-01`, to };
+	}
+	return { from: addDays(today, -6), to: today };
 }
 
 /** Each section's draft from the figures, in the default order, all included. */
