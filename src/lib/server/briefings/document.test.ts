@@ -9,6 +9,7 @@ import { briefingDocx } from './docx';
 import { BriefingError } from './input';
 import { briefingPdf } from './pdf';
 import { sampleBriefing } from './testing';
+import { maskForBriefing } from './figures';
 import { existsSync } from 'node:fs';
 
 const FONT = { path: DEFAULT_PDF_FONT, family: DEFAULT_PDF_FONT_FAMILY };
@@ -41,6 +42,14 @@ export function pdfMapsText(buf: Buffer, text: string): boolean {
 		.toLowerCase();
 	return [...text].every((ch) => maps.includes(ch.codePointAt(0)!.toString(16).padStart(4, '0')));
 }
+
+describe('masking', () => {
+	it('masks vehicle plates besides what maskPersonal masks', () => {
+		expect(maskForBriefing('压在苏E·E5K9P那辆车上，另一辆沪AD12345，电话13812345678')).toBe('压在苏E·*****那辆车上，另一辆沪A·*****，电话138****5678');
+		// words that merely start with a province's character stay
+		expect(maskForBriefing('苏州市姑苏区 苏E 附近')).toBe('苏州市姑苏区 苏E 附近');
+	});
+});
 
 describe('the document model', () => {
 	it('numbers the included sections in their order and splits the text into paragraphs', () => {

@@ -198,10 +198,19 @@ export async function generateFigures(app: App, scope: BriefingScope, now = Date
 
 type TicketRow = BriefingFigures['tickets']['rows'][number];
 
+// a vehicle's plate (苏E·E5K9P, 苏A12345, 沪AD12345 for a new-energy one): it names its owner as a phone number does
+const PLATE = /([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])([A-Z])[·•.\s-]?[A-Z0-9]{5,6}(?![A-Z0-9])/g;
+
+/** A ticket's text for a briefing: maskPersonal, and vehicle plates, which it leaves (苏E·E5K9P → 苏E·*****). */
+export function maskForBriefing(text: string): string {
+	return maskPersonal(text).replace(PLATE, (_, province: string, letter: string) => `${province}${letter}·*****`);
+}
+
 /**
  * Representative tickets: of each of the period's largest topics (within the scope), its most central ticket of the
- * period; without topics, the newest ticket of each of the largest categories. Texts masked (maskPersonal: phone,
- * ID and other numbers, a name the caller gives; the caller's own name is masked as it enters the analytics store).
+ * period; without topics, the newest ticket of each of the largest categories. Texts masked (maskForBriefing: phone,
+ * ID and other numbers, e-mail, a name the caller gives, vehicle plates; the caller's own name is masked as it enters
+ * the analytics store).
  */
 export async function representativeTickets(app: App, filter: DashboardFilter, topics: { id: number; label: string }[]): Promise<TicketRow[]> {
 	const conn = app.analytics.conn;
@@ -249,14 +258,14 @@ export async function representativeTickets(app: App, filter: DashboardFilter, t
 	const label = new Map(topics.map((t) => [t.id, t.label]));
 	const ref = app.ref;
 	return rows.map((r) => {
-		const content = maskPersonal(r.content ?? '').replace(/\s+/g, ' ').trim();
+		const content = maskForBriefing(r.content ?? '').replace(/\s+/g, ' ').trim();
 		const chars = [...content];
 		return {
 			ticketNo: r.ticket_no,
 			receivedAt: r.received,
 			place: [r.district_code && ref.districtByCode.get(r.district_code)?.name, r.street_code && ref.streetByCode.get(r.street_code)?.name].filter(Boolean).join(' ') || '未知',
 			category: r.category_code ? (ref.categoryByCode.get(r.category_code)?.path ?? r.category_code) : '未分类',
-			title: maskPersonal(r.title ?? '').trim(),
+			title: maskForBriefing(r.title ?? '').trim(),
 			excerpt: chars.length > EXCERPT_CHARS ? `${chars.slice(0, EXCERPT_CHARS).join('')}…` : content,
 			topic: r.topic_id !== undefined && r.topic_id !== null ? (label.get(Number(r.topic_id)) ?? null) : null
 		};
