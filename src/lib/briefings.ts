@@ -324,7 +324,7 @@ export function sectionTables(key: SectionKey, f: BriefingFigures): SectionTable
 					],
 					f.tickets.rows.map((t) => [t.ticketNo, t.receivedAt, t.place, t.category, `${t.title ? `${t.title}：` : ''}${t.excerpt}`]),
 					'本期没有可列举的工单',
-					'工单内容已去除个人信息（姓名、电话、证件号等）。'
+					'工单内容已去除个人信息（姓名、电话、证件号、车牌等）。'
 				)
 			];
 	}

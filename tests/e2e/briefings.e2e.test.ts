@@ -113,6 +113,14 @@ describe('简报', () => {
 		expect(keys).toEqual(['overview', 'topics', 'rising', 'hotspots', 'alerts', 'tickets', 'units']);
 		expect(await page.locator('[data-testid=section][data-key=tickets] h2').textContent()).toBe('五、典型诉求');
 		await shot(page, '3-saved');
+
+		// 刷新数据: the figures made again; the edited text stays, the order and the left-out section too
+		await page.locator('[data-testid=briefing-refresh]').click();
+		await expect.poll(() => page.locator('[data-testid=saved]').textContent(), { timeout: 60_000 }).toMatch(/^已刷新数据并保存（第 3 版）；已修改的 1 个栏目保留了您的文字$/);
+		expect(await page.locator('[data-testid=section][data-key=overview] [data-testid=section-text]').inputValue()).toBe(EDITED);
+		expect(await page.locator('[data-testid=section][data-key=topics] [data-testid=section-text]').inputValue()).not.toBe('');
+		expect(await page.locator('[data-testid=section]').evaluateAll((els) => els.map((e) => e.getAttribute('data-key')))).toEqual(keys);
+		expect(await page.locator('[data-testid=briefing-meta]').textContent()).toContain('第 3 版');
 	});
 
 	it('exports a real Word document and a real PDF, named in Chinese', async () => {
@@ -125,6 +133,7 @@ describe('简报', () => {
 		const xml = await zip.file('word/document.xml')!.async('string');
 		expect(xml).toContain(EDITED);
 		expect(xml).toContain(title);
+		expect(xml).not.toContain('三、上升词语');
 		const headings = [...xml.matchAll(/[一二三四五六七]、(总体情况|热点话题|上升词语|热点区域|预警事件|典型诉求|承办单位办理情况)/g)].map((m) => m[0]);
 		expect(headings).toEqual(['一、总体情况', '二、热点话题', '三、热点区域', '四、预警事件', '五、典型诉求', '六、承办单位办理情况']);
 		expect(xml).toContain('<w:tbl>');
