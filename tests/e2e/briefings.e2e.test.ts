@@ -5,34 +5,17 @@
 // leader reads and exports but cannot edit; an operator has no 简报. No console errors.
 import { readFileSync } from 'node:fs';
 import JSZip from 'jszip';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { launchBrowser, SHOTS, shooter, startServer, userPages, type TestServer } from './fixture';
+import { browserSuite, shooter, SHOTS } from './fixture';
 
-let server: TestServer;
-let browser: Browser;
-const users = userPages(
-	() => browser,
-	() => server.url
-);
-const { as, errors } = users;
+const suite = browserSuite({ tickets: 4_000, days: 60 });
+const { as, errors } = suite;
 const shot = shooter('briefings');
 
 const EDITED = '本周诉求总体平稳。分析员补充：老旧小区供暖问题开始增多，建议住建部门提前部署。';
 let briefingUrl = '';
-
-beforeAll(async () => {
-	server = await startServer({ tickets: 4_000, days: 60 });
-	browser = await launchBrowser();
-}, 300_000);
-
-afterAll(async () => {
-	await users.close();
-	await browser?.close();
-	await server?.stop();
-	server?.cleanup();
-});
 
 async function download(page: Page, testid: string): Promise<{ name: string; body: Buffer }> {
 	const [d] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.locator(`[data-testid=${testid}]`).click()]);
@@ -43,7 +26,7 @@ async function download(page: Page, testid: string): Promise<{ name: string; bod
 describe('简报', () => {
 	it('the analyst finds it in the navigation; a wrong date is named next to the field', async () => {
 		const page = await as('analyst');
-		await page.goto(`${server.url}/`);
+		await page.goto(`${suite.server.url}/`);
 		await page.getByRole('link', { name: '简报', exact: true }).click();
 		await page.waitForURL(/\/briefings$/);
 		await page.locator('[data-testid=briefing-create]').waitFor();
@@ -64,11 +47,11 @@ describe('简报', () => {
 		const page = await as('analyst');
 		// the demo's topics come from the server's first text round: waited for, so the topic sections have figures
 		for (const deadline = Date.now() + 180_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 1000))) {
-			const h = (await (await fetch(`${server.url}/healthz`)).json()) as { rounds: { text: number } };
+			const h = (await (await fetch(`${suite.server.url}/healthz`)).json()) as { rounds: { text: number } };
 			if (h.rounds.text > 0) break;
 		}
 		// 周报: the last whole week, as the form suggests it
-		await page.goto(`${server.url}/briefings`);
+		await page.goto(`${suite.server.url}/briefings`);
 		await page.locator('[data-testid=bf-create]').waitFor();
 		const from = await page.locator('[data-testid=bf-from]').inputValue();
 		const to = await page.locator('[data-testid=bf-to]').inputValue();
@@ -161,8 +144,8 @@ describe('简报', () => {
 		await shot(leader, '4-leader');
 		const operator = await as('operator');
 		expect(await operator.getByRole('link', { name: '简报', exact: true }).count()).toBe(0);
-		expect((await operator.request.get(`${server.url}/briefings`)).status()).toBe(403);
-		expect((await operator.request.get(`${server.url}/api/v1/briefings`)).status()).toBe(403);
+		expect((await operator.request.get(`${suite.server.url}/briefings`)).status()).toBe(403);
+		expect((await operator.request.get(`${suite.server.url}/api/v1/briefings`)).status()).toBe(403);
 	});
 
 	it('no console errors', () => {

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { freePort } from '../support/net';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -176,6 +177,42 @@ export function waitForHydration(page: Page): void {
 		const response = await goto(url, options);
 		if (options?.waitUntil !== 'commit' && response?.headers()['content-type']?.startsWith('text/html')) await page.waitForSelector('html[data-hydrated]', { state: 'attached', timeout: 60_000 });
 		return response;
+	};
+}
+
+/**
+ * One server and one browser for a test file: started before its tests, stopped after them, with the signed-in
+ * page of each user (`userPages`). `server` and `browser` are there once the tests run.
+ */
+export function browserSuite(opts: Parameters<typeof startServer>[0] = {}) {
+	let server: TestServer | undefined;
+	let browser: Browser | undefined;
+	const started = <T>(v: T | undefined): T => {
+		if (v === undefined) throw new Error('browserSuite: the server and the browser start in beforeAll');
+		return v;
+	};
+	const users = userPages(
+		() => started(browser),
+		() => started(server).url
+	);
+	beforeAll(async () => {
+		server = await startServer(opts);
+		browser = await launchBrowser();
+	}, 300_000);
+	afterAll(async () => {
+		await users.close();
+		await browser?.close();
+		await server?.stop();
+		server?.cleanup();
+	});
+	return {
+		...users,
+		get server(): TestServer {
+			return started(server);
+		},
+		get browser(): Browser {
+			return started(browser);
+		}
 	};
 }
 

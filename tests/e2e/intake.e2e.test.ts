@@ -2,36 +2,18 @@
 // it seems outside the city (the operator may still choose one); the next call starts without the last call's
 // knowledge-base search; a missing or too long field is refused with the app's Chinese message naming it, not the
 // browser's own words or a silent cut, here and in the ticket's and the login's forms. No console errors.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, shooter, startServer, userPages, type TestServer } from './fixture';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, shooter } from './fixture';
 
-let server: TestServer;
-let browser: Browser;
-const users = userPages(
-	() => browser,
-	() => server.url
-);
-const { as, errors } = users;
+const suite = browserSuite({ tickets: 1_000, days: 30 });
+const { as, errors } = suite;
 const shot = shooter('intake');
 let ticketNo = '';
-
-beforeAll(async () => {
-	server = await startServer({ tickets: 1_000, days: 30 });
-	browser = await launchBrowser();
-}, 300_000);
-
-afterAll(async () => {
-	await users.close();
-	await browser?.close();
-	await server?.stop();
-	server?.cleanup();
-});
 
 describe('受理', () => {
 	it('an address in another city fills in no place; the assistant says it seems outside the city', async () => {
 		const op = await as('operator');
-		await op.goto(`${server.url}/intake`);
+		await op.goto(`${suite.server.url}/intake`);
 		await op.fill('[data-testid=content]', '路灯不亮，晚上出行不便');
 		// first a place of the city: filled in
 		await op.fill('[data-testid=address]', '吴中区东山镇');
@@ -53,7 +35,7 @@ describe('受理', () => {
 
 	it('the next call after a knowledge-base search starts with an empty search and the assistant’s own articles', async () => {
 		const op = await as('operator');
-		await op.goto(`${server.url}/intake`);
+		await op.goto(`${suite.server.url}/intake`);
 		await op.fill('[data-testid=content]', '想问问开发票的事情');
 		await op.fill('[data-testid=kb-query]', '发票');
 		await op.click('[data-testid=kb-search]');
@@ -74,7 +56,7 @@ describe('受理', () => {
 
 	it('a missing or too long field gets the app’s Chinese message naming it, and nothing typed is cut', async () => {
 		const op = await as('operator');
-		await op.goto(`${server.url}/intake`);
+		await op.goto(`${suite.server.url}/intake`);
 		const error = op.locator('[data-testid=intake-error]');
 		// no 诉求内容: the server's words, not the browser's “Please fill out this field.”
 		await op.click('[data-testid=register]');
@@ -102,13 +84,13 @@ describe('受理', () => {
 
 	it('the ticket’s forms and the login form say it the same way', async () => {
 		const op = await as('operator');
-		await op.goto(`${server.url}/tickets/${ticketNo}`);
+		await op.goto(`${suite.server.url}/tickets/${ticketNo}`);
 		const note = op.locator('[data-testid=form-note]');
 		await note.locator('[data-testid=act-note]').click();
 		await expect.poll(() => note.locator('[data-testid=action-error]').innerText(), { timeout: 15_000 }).toBe('备注不能为空');
-		const fresh = await browser.newPage();
+		const fresh = await suite.browser.newPage();
 		try {
-			await fresh.goto(`${server.url}/login`);
+			await fresh.goto(`${suite.server.url}/login`);
 			await fresh.click('button[type=submit]');
 			await fresh.locator('[data-testid=login-error]').waitFor({ timeout: 15_000 });
 			expect(await fresh.locator('[data-testid=login-error]').innerText()).toBe('请输入用户名和密码');

@@ -2,17 +2,11 @@
 // the field and what was typed stays), checks its keywords with 试一试; an operator on 受理 types a caller's
 // sentence, sees the article in the 知识库 block and answers with it; once the admin retires it the operator's
 // search no longer finds it. No console errors on either side.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, shooter, startServer, userPages, type TestServer } from './fixture';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, shooter } from './fixture';
 
-let server: TestServer;
-let browser: Browser;
-const users = userPages(
-	() => browser,
-	() => server.url
-);
-const { as, errors } = users;
+const suite = browserSuite({ tickets: 2_000, days: 30 });
+const { as, errors } = suite;
 
 const ARTICLE = {
 	id: 'pet-dog-license',
@@ -24,22 +18,10 @@ const SENTENCE = '我家刚养狗了，想问问犬证要到哪里去办';
 
 const shot = shooter('knowledge');
 
-beforeAll(async () => {
-	server = await startServer({ tickets: 2_000, days: 30 });
-	browser = await launchBrowser();
-}, 300_000);
-
-afterAll(async () => {
-	await users.close();
-	await browser?.close();
-	await server?.stop();
-	server?.cleanup();
-});
-
 describe('设置 › 知识库', () => {
 	it('the admin finds it on 设置 and sees the seeded articles', async () => {
 		const admin = await as('admin');
-		await admin.goto(`${server.url}/settings`);
+		await admin.goto(`${suite.server.url}/settings`);
 		const card = admin.locator('[data-testid=settings-knowledge]');
 		expect(await card.textContent()).toMatch(/在用条目 14 条/);
 		await shot(admin, '0-settings');
@@ -91,7 +73,7 @@ describe('设置 › 知识库', () => {
 
 	it('an operator on 受理 sees it in the 知识库 block and answers with it', async () => {
 		const op = await as('operator');
-		await op.goto(`${server.url}/intake`);
+		await op.goto(`${suite.server.url}/intake`);
 		await op.fill('[data-testid=content]', SENTENCE);
 		const article = op.locator(`[data-testid=kb-article][data-id=${ARTICLE.id}]`);
 		await article.waitFor({ timeout: 15_000 });
@@ -105,7 +87,7 @@ describe('设置 › 知识库', () => {
 
 	it('the admin edits it and then retires it; the operator’s search no longer finds it', async () => {
 		const admin = await as('admin');
-		await admin.goto(`${server.url}/settings/knowledge?edit=${ARTICLE.id}`);
+		await admin.goto(`${suite.server.url}/settings/knowledge?edit=${ARTICLE.id}`);
 		const f = admin.locator('[data-testid=kb-form]');
 		await f.locator('[data-testid=kb-title]').fill('养犬登记与年检');
 		await f.locator('[data-testid=kb-save]').click();
@@ -116,7 +98,7 @@ describe('设置 › 知识库', () => {
 		await admin.locator(`[data-testid=kb-row][data-id=${ARTICLE.id}] [data-testid=kb-retire]`).click();
 		await admin.locator('[data-testid=list-ok]').waitFor();
 		expect(await admin.locator(`[data-testid=kb-row][data-id=${ARTICLE.id}]`).count()).toBe(0);
-		await admin.goto(`${server.url}/settings/knowledge?retired=1`);
+		await admin.goto(`${suite.server.url}/settings/knowledge?retired=1`);
 		await admin.locator(`[data-testid=kb-row][data-id=${ARTICLE.id}][data-retired="1"] [data-testid=kb-retired]`).waitFor();
 		await shot(admin, '5-retired');
 
