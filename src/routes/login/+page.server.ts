@@ -5,7 +5,7 @@ import { app } from '$lib/server/app';
 import { cityShortName } from '$pipelines/reference/index';
 import { AuthError, DEMO_PASSWORD, SESSION_COOKIE, demoAccounts, login, sessionCookie } from '$lib/server/auth';
 import { safeNext } from '$lib/server/auth/next';
-import { noteProxyAddress } from '$lib/server/auth/throttle';
+import { clientAddress, noteProxyAddress } from '$lib/server/auth/throttle';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -20,7 +20,8 @@ export const load: PageServerLoad = async ({ locals }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, cookies, url, getClientAddress }) => {
+	default: async (event) => {
+		const { request, cookies, url } = event;
 		noteProxyAddress(request.headers);
 		const form = await request.formData();
 		const username = String(form.get('username') ?? '').trim();
@@ -28,7 +29,7 @@ export const actions: Actions = {
 		if (!username || !password) return fail(400, { message: '请输入用户名和密码', username });
 		const { rel, config } = await app();
 		try {
-			const s = await login(rel.db, username, password, getClientAddress(), config.sessionDays);
+			const s = await login(rel.db, username, password, clientAddress(event), config.sessionDays);
 			cookies.set(SESSION_COOKIE, s.token, sessionCookie(url, s.expiresAt));
 			redirect(303, safeNext(url.searchParams.get('next')) ?? homeFor(s.user.role));
 		} catch (e) {

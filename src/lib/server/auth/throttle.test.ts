@@ -5,6 +5,7 @@ import {
 	LoginThrottle,
 	THROTTLED_ACCOUNT,
 	THROTTLED_ADDRESS,
+	clientAddress,
 	proxyAddressWarning
 } from './throttle';
 
@@ -115,5 +116,34 @@ describe('the proxy note', () => {
 		expect(proxyAddressWarning(new Headers({ forwarded: 'for=203.0.113.7' }), {})).toContain('forwarded');
 		expect(proxyAddressWarning(via, { ADDRESS_HEADER: 'x-forwarded-for' })).toBeNull();
 		expect(proxyAddressWarning(new Headers(), {})).toBeNull();
+	});
+});
+
+describe('the client address with ADDRESS_HEADER set', () => {
+	const env = { ADDRESS_HEADER: 'X-Forwarded-For', XFF_DEPTH: '1' };
+	/** a request event as adapter-node makes it: its getClientAddress throws without the header */
+	const event = (header: string | null, socket = '192.0.2.5') => ({
+		getClientAddress: () => {
+			if (header === null) throw new Error('Address header was specified with ADDRESS_HEADER=x-forwarded-for but is absent from request');
+			return header;
+		},
+		platform: { req: { socket: { remoteAddress: socket } } }
+	});
+
+	it('is the header’s address when the request has it, and the connection’s (with one note in the log) when it has not', () => {
+		const warned: string[] = [];
+		const warn = (m: string) => void warned.push(m);
+		expect(clientAddress(event('203.0.113.7'), env, warn)).toBe('203.0.113.7');
+		expect(warned).toEqual([]);
+		// a request that bypassed the proxy: not an error, counted by the address that connected
+		expect(clientAddress(event(null), env, warn)).toBe('192.0.2.5');
+		expect(clientAddress(event(null, '192.0.2.6'), env, warn)).toBe('192.0.2.6');
+		expect(warned).toHaveLength(1);
+		expect(warned[0]).toContain('ADDRESS_HEADER=x-forwarded-for');
+		expect(warned[0]).toContain('没有带 x-forwarded-for 请求头');
+		expect(warned[0]).toContain('192.0.2.5');
+		expect(warned[0]).toContain('is absent from request');
+		// without a socket to read (no adapter-node platform): one address for all such requests, still no error
+		expect(clientAddress({ getClientAddress: () => { throw new Error('x'); } }, env, warn)).toBe('unknown');
 	});
 });

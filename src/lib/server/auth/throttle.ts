@@ -109,11 +109,6 @@ function push(map: Map<string, number[]>, key: string, now: number): void {
 	map.set(key, kept);
 }
 
-/**
- * The log's note when a login came through a reverse proxy (it carries X-Forwarded-For, X-Real-IP or Forwarded)
- * while adapter-node was not told which header names the client (ADDRESS_HEADER): the throttle then counts the
- * proxy's address for everyone. Null when there is nothing to say.
- */
 /** Whether the log has had proxyAddressWarning (once per process). */
 let proxyNoted = false;
 
@@ -125,10 +120,69 @@ export function noteProxyAddress(headers: Headers, env: Record<string, string | 
 	proxyNoted = !!warning;
 }
 
+/**
+ * The log's note when a login came through a reverse proxy (it carries X-Forwarded-For, X-Real-IP or Forwarded)
+ * while adapter-node was not told which header names the client (ADDRESS_HEADER): the throttle then counts the
+ * proxy's address for everyone. Null when there is nothing to say.
+ */
 export function proxyAddressWarning(headers: Headers, env: Record<string, string | undefined>): string | null {
 	if (env.ADDRESS_HEADER) return null;
 	const via = ['x-forwarded-for', 'x-real-ip', 'forwarded'].find((h) => headers.has(h));
 	return via
 		? `[minqing] 登录请求带有 ${via} 请求头，但未设置 ADDRESS_HEADER：登录失败次数按代理的地址计算，所有用户共用一个计数（一个账号被猜错 10 次，真实用户也要等 15 分钟）。请设置 ADDRESS_HEADER（及 XFF_DEPTH），见 README 的配置说明`
 		: null;
+}
+
+/** What clientAddress needs of a request event (SvelteKit's RequestEvent has it). */
+export interface AddressSource {
+	getClientAddress(): string;
+	/** adapter-node's: the incoming request, whose socket has the connection's address */
+	platform?: unknown;
+}
+
+/** Whether the log has had the note of a request without ADDRESS_HEADER's header (once per process). */
+let headerMissingNoted = false;
+
+/**
+ * The client's address for the login throttle: adapter-node's getClientAddress(), which with ADDRESS_HEADER set reads
+ * that header. A request without it (one that reached the server directly, bypassing the proxy), or with fewer
+ * X-Forwarded-For addresses than XFF_DEPTH, makes getClientAddress throw, and the login was a 500; it is counted by
+ * the connection's own address instead (which such a client cannot choose), and the log says so once per process,
+ * naming the header. A client that reaches the server directly can name any address in the header all the same:
+ * set ADDRESS_HEADER only when the proxy is the only way in (README, Configuration).
+ */
+export function clientAddress(
+	event: AddressSource,
+	env: Record<string, string | undefined> = process.env,
+	warn: (message: string) => void = (m) => console.warn(m)
+): string {
+	try {
+		return event.getClientAddress();
+	} catch (e) {
+		const socket = socketAddress(event.platform);
+		if (!headerMissingNoted) {
+			headerMissingNoted = true;
+			warn(addressHeaderMissingWarning(env, socket, e));
+		}
+		return socket ?? 'unknown';
+	}
+}
+
+/** The connection's address of adapter-node's platform (`{ req }`), or null. */
+function socketAddress(platform: unknown): string | null {
+	const req = (platform as { req?: { socket?: { remoteAddress?: unknown } } } | undefined)?.req;
+	const a = req?.socket?.remoteAddress;
+	return typeof a === 'string' && a ? a : null;
+}
+
+/** The note of clientAddress's fallback: the header, where the request was counted instead, and adapter-node's own words. */
+export function addressHeaderMissingWarning(env: Record<string, string | undefined>, socket: string | null, error: unknown): string {
+	const header = (env.ADDRESS_HEADER ?? '').toLowerCase() || '（未设置）';
+	const xff = header === 'x-forwarded-for' ? `（或其中的地址少于 XFF_DEPTH=${env.XFF_DEPTH ?? '1'} 个）` : '';
+	const counted = socket ? `按连接的地址 ${socket} 计算` : '连接的地址也无法读取，按同一个未知地址计算';
+	return (
+		`[minqing] 已设置 ADDRESS_HEADER=${header}，但有请求没有带 ${header} 请求头${xff}，可能绕过代理直接访问了本服务：` +
+		`这类请求的登录失败次数${counted}（本进程只提示一次）。若服务只应经代理访问，请只让代理能连到本服务的端口` +
+		`（detail: ${error instanceof Error ? error.message : String(error)}）`
+	);
 }
