@@ -260,6 +260,57 @@ describe('an address with a user name and password', () => {
 		}));
 });
 
+describe('a robot’s secrets', () => {
+	const TOKEN = '3f2a9c1e7b5d4a6f8e0c2b4d6a8f0e1c3b5d7a9f1e3c5b7d9a1f3e5c7b9d1a3f';
+	const KEY = '693axxx6-7aoc-4bc4-97a0-0ec2sifa5aaa';
+
+	it('never shows or logs a DingTalk access_token or a WeCom key: not in the delivery log, the alert page and API, the settings, or the log', () =>
+		onClock(async (clock) => {
+			for (const h of await listWebhooks(app.rel.db)) await deleteWebhook(app.rel.db, h.id);
+			// receivers that quote the address in their answers, as a gateway's error page or a robot's hint does
+			answers.set('/robot/send', () => ({ status: 404, body: { message: `no route for /robot/send?access_token=${TOKEN}` } }));
+			answers.set('/cgi-bin/webhook/send', () => ({
+				status: 200,
+				body: { errcode: 93000, errmsg: `invalid webhook url, hint: ${base}/cgi-bin/webhook/send?key=${KEY}&debug=1` }
+			}));
+			const ding = await saveWebhook(app.rel.db, { name: '钉钉群', url: `${base}/robot/send?access_token=${TOKEN}`, format: 'dingtalk', minSeverity: 4 }, null);
+			const wecom = await saveWebhook(app.rel.db, { name: '企业微信群', url: `${base}/cgi-bin/webhook/send?key=${KEY}`, format: 'wecom', minSeverity: 4 }, null);
+			const alert = await raise('320507');
+			// what an earlier version may have logged: an error quoting the whole address
+			await app.rel.db.insert(webhookDeliveries).values({
+				webhookId: ding.id, alertId: alert.id, event: 'fired', attempt: 1, status: 'failed', httpStatus: null,
+				error: `网络错误：Failed to parse URL from ${base}/robot/send?access_token=${TOKEN}&timestamp=1&sign=abcdefghijklmnopqrstuvwxyz%2B0123456789`, durationMs: 1, at: new Date(clock.t - 3600_000)
+			});
+			notify(app, alert, 'fired');
+			await alertsIdle();
+			await runOutbox(app);
+			// the attempts made now, as stored
+			const errors = (await log(alert.id)).slice(1).map((d) => d.error ?? '');
+			expect(errors.some((e) => e.startsWith('HTTP 404：') && e.includes('access_token=3f2a…'))).toBe(true);
+			expect(errors.some((e) => e.startsWith('企业微信返回 errcode 93000') && e.includes('key=693a…&debug=1'))).toBe(true);
+			const leader = { id: 1, username: 'leader', displayName: '领导', role: 'leader', unitCode: null, unitName: null };
+			const detail = await alertDetail(app, alert.id);
+			expect(detail.deliveries.map((d) => d.error ?? '').find((e) => e.includes('Failed to parse URL'))).toBe(
+				`网络错误：Failed to parse URL from ${base}/robot/send?access_token=3f2a…&timestamp=1&sign=abcd…`
+			);
+			const api = await (await alertApi({ locals: { user: leader }, params: { id: String(alert.id) } } as never)).text();
+			const admin = { ...leader, username: 'admin', role: 'admin' };
+			const settings = (await settingsLoad({ locals: { user: admin } } as never)) as Exclude<Awaited<ReturnType<typeof settingsLoad>>, void>;
+			expect(settings.webhooks.map((h: { url: string }) => h.url)).toEqual([`${base}/robot/send?access_token=3f2a…`, `${base}/cgi-bin/webhook/send?key=693a…`]);
+			// the start-up's note of an address with a user name and password
+			await app.rel.db.update(webhooks).set({ url: `${base.replace('http://', 'http://duty:pw@')}/robot/send?access_token=${TOKEN}` }).where(eq(webhooks.id, ding.id));
+			const said: string[] = [];
+			await warnUserinfoWebhooks(app.rel.db, (m) => said.push(m));
+			expect(said).toEqual([`[minqing] 通知地址「钉钉群」（#${ding.id}，${base}/robot/send?access_token=3f2a…）含有用户名和密码，无法发送：请在 设置 › 预警 中修改地址`]);
+			for (const shown of [JSON.stringify(errors), JSON.stringify(detail), api, JSON.stringify(settings), said.join('\n')]) {
+				expect(shown).not.toContain(TOKEN.slice(4));
+				expect(shown).not.toContain(KEY.slice(4));
+				expect(shown).not.toContain('efghijklmnop');
+			}
+			for (const h of [ding, wecom]) await deleteWebhook(app.rel.db, h.id);
+		}));
+});
+
 describe('a restart', () => {
 	it('resumes a message whose retry was pending, and marks attempts left at 失败，将重试 by an earlier run', () =>
 		onClock(async (clock) => {

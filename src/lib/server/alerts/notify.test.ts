@@ -21,7 +21,9 @@ import {
 	type Webhook,
 	type WebhookFormat,
 	USERINFO_REFUSED,
-	withoutUserinfo
+	withoutUserinfo,
+	withoutSecrets,
+	unmaskUrl
 } from './notify';
 
 interface Received {
@@ -66,8 +68,8 @@ afterEach(async () => {
 	}
 });
 
-function send(res: ServerResponse, status: number, body: unknown) {
-	res.writeHead(status, { 'content-type': 'application/json' });
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+	res.writeHead(status, { 'content-type': 'application/json', ...headers });
 	res.end(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
@@ -481,6 +483,46 @@ describe('deliver to a real receiver', () => {
 		await deliver(hook('json', 'http://hooks.example.invalid/x'), msg, log, { fetch: failing, attempts: 1 });
 		expect(log.records[0].error).toBe('网络错误：getaddrinfo ENOTFOUND for http://hooks.example.invalid/x and https://b.example/');
 		expect(withoutUserinfo('见 http://user:pass@127.0.0.1:4399/cred?x=a@b 与 http://h/p@q')).toBe('见 http://127.0.0.1:4399/cred?x=a@b 与 http://h/p@q');
+	});
+
+	it('masks a robot’s access_token, key and sign wherever a text quotes them, and an answer quoting the URL is logged so', async () => {
+		const token = 'c0ffee00aa11bb22cc33dd44ee55ff66aa77bb88cc99dd00ee11ff22aa33bb44';
+		expect(withoutSecrets(`POST https://oapi.dingtalk.com/robot/send?access_token=${token}&timestamp=1700000000000&sign=Ab%2Bcd%3D%3Defghijkl 失败`)).toBe(
+			'POST https://oapi.dingtalk.com/robot/send?access_token=c0ff…&timestamp=1700000000000&sign=Ab%2… 失败'
+		);
+		expect(withoutSecrets('（https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693axxx6-7aoc-4bc4-97a0-0ec2sifa5aaa）')).toBe(
+			'（https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a…）'
+		);
+		// with the user name and password out too; a short secret shows nothing of itself; masking again changes nothing
+		const once = withoutSecrets('http://u:p@h/x?Token=abc&id=7&api_key=0123456789abcdef');
+		expect(once).toBe('http://h/x?Token=…&id=7&api_key=0123…');
+		expect(withoutSecrets(once)).toBe(once);
+		// other parameters and words stay
+		expect(withoutSecrets('http://h/x?monkey=1&keyword=2 key=3')).toBe('http://h/x?monkey=1&keyword=2 key=3');
+
+		const echo = await receiver((req, res) => send(res, 302, { where: req.url }, { location: `https://elsewhere.example/robot/send${new URL(req.url ?? '', 'http://x').search}` }));
+		const log = memoryLog();
+		await deliver(hook('dingtalk', `${echo.url}/robot/send?access_token=${token}`, { secret: 'SEC0123456789' }), msg, log, { attempts: 1 });
+		expect(log.records[0].error).toMatch(/^HTTP 302（不跟随重定向：https:\/\/elsewhere\.example\/robot\/send\?access_token=c0ff…&timestamp=\d+&sign=.{4}…）：/);
+		expect(log.records[0].error).not.toContain(token.slice(4));
+		const failing = (async (u: string) => {
+			throw new TypeError(`Failed to parse URL from ${u}`);
+		}) as unknown as typeof fetch;
+		const log2 = memoryLog();
+		await deliver(hook('wecom', 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693axxx6-7aoc-4bc4-97a0-0ec2sifa5aaa'), msg, log2, { fetch: failing, attempts: 1 });
+		expect(log2.records[0].error).toBe('网络错误：Failed to parse URL from https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a…');
+	});
+
+	it('gives a masked secret of an edited address back from the stored address, and refuses one it cannot', () => {
+		const stored = 'https://oapi.dingtalk.com/robot/send?access_token=c0ffee00aa11bb22cc33';
+		expect(unmaskUrl('https://oapi.dingtalk.com/robot/send?access_token=c0ff…', stored)).toBe(stored);
+		// another host, the same token
+		expect(unmaskUrl('https://oapi2.dingtalk.com/robot/send?access_token=c0ff…', stored)).toBe('https://oapi2.dingtalk.com/robot/send?access_token=c0ffee00aa11bb22cc33');
+		// a new token as typed
+		expect(unmaskUrl('https://oapi.dingtalk.com/robot/send?access_token=beef', stored)).toBe('https://oapi.dingtalk.com/robot/send?access_token=beef');
+		// a masked value that is not the stored one's, or nothing stored
+		expect(unmaskUrl('https://oapi.dingtalk.com/robot/send?access_token=beef…', stored)).toBeNull();
+		expect(unmaskUrl('https://oapi.dingtalk.com/robot/send?access_token=c0ff…', null)).toBeNull();
 	});
 
 	it('treats a DingTalk errcode ≠ 0 as failure: 310000 is final, 130101 (too fast) waits out the robot’s 10-minute hold', async () => {

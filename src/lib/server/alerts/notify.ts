@@ -38,8 +38,8 @@
 // wrong URL or token; 3xx: redirects are not followed, a webhook URL should not move), other errcodes (e.g.
 // DingTalk 310000 — bad signature, missing keyword or IP not allowed; 300001 token missing; WeCom 93000 bad
 // key), a robot answer that is not JSON, and an address with a user name or password (stored before saving refused
-// it: fetch never sends such a request; the log says so without them — no logged text carries a URL's user name or
-// password, see withoutUserinfo). Backoff before attempt k+1: baseDelayMs · 2^(k−1) (default 1 s,
+// it: fetch never sends such a request; the log says so without them). No logged or shown text carries a URL's user
+// name or password or the value of its secret parameters (a robot's access_token or key): see withoutSecrets. Backoff before attempt k+1: baseDelayMs · 2^(k−1) (default 1 s,
 // 2 s, 4 s, 8 s), times a jitter factor in [0.75, 1] so hooks failing together do not retry in lockstep while
 // the delays still grow, capped at maxDelayMs (default 30 s); a 429/503's Retry-After (seconds) lengthens the
 // wait up to the cap.
@@ -409,6 +409,62 @@ export function withoutUserinfo(text: string): string {
 	return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi, '$1');
 }
 
+/**
+ * Query parameters that hold a receiver's secret: a DingTalk robot's `access_token` (and the `sign` of 加签, good
+ * for an hour), a WeCom robot's `key`, and the usual names of other receivers' tokens. Whoever has the value can
+ * post to the group.
+ */
+const SECRET_PARAMS = ['access_token', 'key', 'token', 'sign', 'signature', 'sig', 'secret', 'password', 'passwd', 'pwd', 'apikey', 'api_key', 'auth'];
+const SECRET_PARAM = new RegExp(`([?&](?:${SECRET_PARAMS.join('|')})=)([^&#\\s"'<>()（）\\[\\]{}，。；、]+)`, 'gi');
+
+/** A secret as it may be shown: its first 4 characters and …, only … when it is short; one already masked stays. */
+function maskSecret(value: string): string {
+	if (value.endsWith('…')) return value;
+	const chars = [...value];
+	return chars.length >= 12 ? `${chars.slice(0, 4).join('')}…` : '…';
+}
+
+/**
+ * The text with every URL's user name and password taken out and the values of its secret query parameters masked
+ * (`…/robot/send?access_token=3f2a…`, `…/webhook/send?key=693a…`): for every text that shows or logs a receiver's
+ * address or a message about it — the delivery log, the settings page, the server's log.
+ */
+export function withoutSecrets(text: string): string {
+	return withoutUserinfo(text).replace(SECRET_PARAM, (_, name: string, value: string) => name + maskSecret(value));
+}
+
+/** Whether a query value is a masked secret (as withoutSecrets shows it), not one typed. */
+const isMasked = (value: string) => value.endsWith('…');
+
+/**
+ * A receiver's address as typed in the settings form, with the secrets it shows masked (the form shows the stored
+ * address through withoutSecrets) given back from the stored address: a masked value is taken to be the stored
+ * value it was made from. Null when a masked value matches none of the stored address's (typed by hand, or the
+ * stored address changed meanwhile): the whole address must be typed again.
+ */
+export function unmaskUrl(typed: string, stored: string | null): string | null {
+	let url: URL;
+	try {
+		url = new URL(typed);
+	} catch {
+		return typed; // refused as it is by the caller
+	}
+	const masked = [...url.searchParams].filter(([k, v]) => SECRET_PARAMS.includes(k.toLowerCase()) && isMasked(v));
+	if (!masked.length) return typed;
+	let from: URLSearchParams | null = null;
+	try {
+		from = stored ? new URL(stored).searchParams : null;
+	} catch {
+		from = null;
+	}
+	for (const [k, v] of masked) {
+		const real = from?.getAll(k).find((x) => maskSecret(x) === v);
+		if (real === undefined) return null;
+		url.searchParams.set(k, real);
+	}
+	return url.toString();
+}
+
 /** Whether the URL carries a user name or password, which fetch refuses to send (and which would end up in logs). */
 export function hasUserinfo(url: string): boolean {
 	try {
@@ -491,13 +547,21 @@ function mappedV4(a: string): string | null {
 	return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 }
 
-/** One POST of the message to the hook, with the hook's timeout (or `opts.timeoutMs`); never throws. */
+/**
+ * One POST of the message to the hook, with the hook's timeout (or `opts.timeoutMs`); never throws. Its error text
+ * never holds the address's secrets (withoutSecrets): a network error or a receiver's answer may quote the URL.
+ */
 export async function attemptDelivery(
 	hook: Webhook,
 	body: string,
 	msg: AlertMessage,
 	opts: Pick<DeliveryOptions, 'timeoutMs' | 'fetch'> = {}
 ): Promise<Outcome> {
+	const out = await attempt(hook, body, msg, opts);
+	return out.error === null ? out : { ...out, error: withoutSecrets(out.error) };
+}
+
+async function attempt(hook: Webhook, body: string, msg: AlertMessage, opts: Pick<DeliveryOptions, 'timeoutMs' | 'fetch'>): Promise<Outcome> {
 	// (stored before saving refused it): the same request would fail the same way at every attempt
 	if (hasUserinfo(hook.url)) return { ok: false, retriable: false, httpStatus: null, error: USERINFO_REFUSED };
 	const blocked = opts.fetch ? null : await blockedWebhookHost(hook.url);

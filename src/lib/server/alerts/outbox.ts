@@ -28,6 +28,7 @@ import { alerts, webhookDeliveries, webhookMessages, webhooks } from '../db/sche
 import { attemptDelivery, DELIVERY_DEFAULTS, EVENT_LABELS, nextSlot, nextStep, payloadFor, ROBOT_LIMITS, type AlertEvent, type AlertMessage, type DeliveryStatus, type Webhook } from './notify';
 import { activeSilences, alertLabels, silenceFor, toWebhook } from './settings';
 import { markOwed } from './store';
+import { withoutParameters } from '../log';
 import { SEVERITY_LABELS, STATUS_LABELS, type AlertStatus } from '$lib/alerts';
 
 export interface OutboxOptions {
@@ -83,7 +84,7 @@ export function requestOutboxPass(app: App): Promise<void> {
 			try {
 				wake = await runOutbox(app);
 			} catch (e) {
-				console.error('[minqing] sending alert messages failed (tried again in a minute):', e);
+				console.error('[minqing] sending alert messages failed (tried again in a minute):', withoutParameters(e));
 				wake = s.opts.now() + 60_000;
 			}
 			if (wake !== null && !s.stopped) setWake(app, s, wake);

@@ -456,7 +456,7 @@ export function notify(app: App, a: AlertRow, event: AlertEvent, at = new Date()
 			msg
 		);
 		void requestOutboxPass(app);
-	})().catch((e) => console.error('[minqing] alert notification failed:', e));
+	})().catch((e) => console.error('[minqing] alert notification failed:', withoutParameters(e)));
 	s.deliveries.add(p);
 	void p.finally(() => s.deliveries.delete(p));
 }

@@ -49,4 +49,17 @@ describe('saveWebhook', () => {
 		);
 		expect((await listWebhooks(store.db)).map((h) => h.url)).toEqual(['http://127.0.0.1:4399/cred']);
 	});
+	it('keeps a robot’s secret when the address is saved as the form shows it (masked), and refuses a masked value it does not know', async () => {
+		const token = 'c0ffee00aa11bb22cc33dd44';
+		const saved = await saveWebhook(store.db, { name: '钉钉值班群', url: `https://oapi.dingtalk.com/robot/send?access_token=${token}`, format: 'dingtalk', minSeverity: 4 }, null);
+		const shown = 'https://oapi.dingtalk.com/robot/send?access_token=c0ff…';
+		const edited = await saveWebhook(store.db, { name: '钉钉值班群', url: shown, format: 'dingtalk', minSeverity: 2, version: saved.version }, saved.id);
+		expect([edited.url, edited.minSeverity]).toEqual([`https://oapi.dingtalk.com/robot/send?access_token=${token}`, 2]);
+		await expect(
+			saveWebhook(store.db, { name: '钉钉值班群', url: 'https://oapi.dingtalk.com/robot/send?access_token=dead…', format: 'dingtalk', minSeverity: 2, version: edited.version }, saved.id)
+		).rejects.toThrow(new AlertError('invalid_input', '地址中的密钥（如 access_token、key）显示时已隐藏，请粘贴完整的地址'));
+		await expect(saveWebhook(store.db, { name: '新群', url: shown, format: 'dingtalk', minSeverity: 4 }, null)).rejects.toThrow(
+			new AlertError('invalid_input', '地址中的密钥（如 access_token、key）显示时已隐藏，请粘贴完整的地址')
+		);
+	});
 });

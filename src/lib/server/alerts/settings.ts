@@ -8,7 +8,7 @@ import type { Db } from '../db';
 import { alertEvents, alerts, silences, watchlists, webhookDeliveries, webhooks, type WatchlistRow } from '../db/schema';
 import { SEVERITIES } from '$lib/alerts';
 import { formatShanghaiTime } from '$lib/charts/format';
-import { blockedWebhookHost, hasUserinfo, withoutUserinfo, type Webhook } from './notify';
+import { blockedWebhookHost, hasUserinfo, unmaskUrl, withoutSecrets, type Webhook } from './notify';
 import { AlertError, OPEN_STATUSES, refuseUnsavable } from './store';
 
 export interface WatchlistInput {
@@ -378,9 +378,13 @@ export async function saveWebhook(
 		.from(webhooks)
 		.where(and(eq(webhooks.name, name), isNull(webhooks.deletedAt)));
 	if (named && named.id !== id) throw new AlertError('invalid_input', `名称「${name}」已被另一个通知地址使用`);
+	// the form shows a stored address with its secrets masked (withoutSecrets): a masked value stands for the stored one
+	const was = id === null ? null : await getWebhook(db, id);
+	const typed = unmaskUrl(input.url.trim(), was?.url ?? null);
+	if (typed === null) throw new AlertError('invalid_input', '地址中的密钥（如 access_token、key）显示时已隐藏，请粘贴完整的地址');
 	let url: URL;
 	try {
-		url = new URL(input.url.trim());
+		url = new URL(typed);
 	} catch {
 		throw new AlertError('invalid_input', '地址不是有效的 URL');
 	}
@@ -401,8 +405,7 @@ export async function saveWebhook(
 		minSeverity,
 		enabled: input.enabled !== false
 	};
-	if (id === null || version === null) return (await db.insert(webhooks).values(values).returning())[0];
-	const was = await getWebhook(db, id);
+	if (id === null || version === null || was === null) return (await db.insert(webhooks).values(values).returning())[0];
 	if (was.version !== version) throw changedMeanwhile('通知地址', was.name);
 	const [row] = await db
 		.update(webhooks)
@@ -439,8 +442,9 @@ export async function deleteWebhook(db: Db, id: number): Promise<void> {
 }
 
 /**
- * The latest attempts, newest first. Their texts are read without a URL's user name and password: attempts logged
- * before those were kept out (fetch's refusal quoted the address as given) show on the alert's page too.
+ * The latest attempts, newest first. Their texts are read without a URL's user name and password and with its
+ * secrets masked (withoutSecrets): attempts logged before those were kept out (fetch's refusal quoted the address as
+ * given) show on the alert's page too.
  */
 export async function recentDeliveries(db: Db, opts: { alertId?: number; limit?: number } = {}) {
 	const rows = await db
@@ -449,7 +453,7 @@ export async function recentDeliveries(db: Db, opts: { alertId?: number; limit?:
 		.where(opts.alertId ? eq(webhookDeliveries.alertId, opts.alertId) : undefined)
 		.orderBy(desc(webhookDeliveries.id))
 		.limit(opts.limit ?? 100);
-	return rows.map((r) => (r.error === null ? r : { ...r, error: withoutUserinfo(r.error) }));
+	return rows.map((r) => (r.error === null ? r : { ...r, error: withoutSecrets(r.error) }));
 }
 
 /**
@@ -460,6 +464,6 @@ export async function recentDeliveries(db: Db, opts: { alertId?: number; limit?:
 export async function warnUserinfoWebhooks(db: Db, log: (m: string) => void = (m) => console.warn(m)): Promise<number> {
 	const bad = (await listWebhooks(db)).filter((h) => hasUserinfo(h.url));
 	for (const h of bad)
-		log(`[minqing] 通知地址「${h.name}」（#${h.id}，${withoutUserinfo(h.url)}）含有用户名和密码，无法发送：请在 设置 › 预警 中修改地址`);
+		log(`[minqing] 通知地址「${h.name}」（#${h.id}，${withoutSecrets(h.url)}）含有用户名和密码，无法发送：请在 设置 › 预警 中修改地址`);
 	return bad.length;
 }

@@ -16,7 +16,7 @@ import {
 	type AlertLabels
 } from '$lib/server/alerts/settings';
 import { AlertError, SEVERITY_LABELS } from '$lib/server/alerts/store';
-import { hasUserinfo, withoutUserinfo } from '$lib/server/alerts/notify';
+import { hasUserinfo, withoutSecrets } from '$lib/server/alerts/notify';
 import { app } from '$lib/server/app';
 import { shanghaiMinute } from '$lib/charts/format';
 import { placeName } from '$pipelines/reference/index';
@@ -93,9 +93,10 @@ export const load: PageServerLoad = async ({ locals }) => {
 		webhooks: hooks.filter((h) => !h.deletedAt).map((h) => ({
 			id: h.id,
 			name: h.name,
-			// an address saved with a user name and password (refused since) is shown and edited without them: it can
-			// never be sent as it is, and saving the form as shown corrects it
-			url: withoutUserinfo(h.url),
+			// shown and edited without a user name and password (refused since: such an address can never be sent, and
+			// saving the form as shown corrects it) and with its secrets masked (a robot's access_token or key: whoever
+			// reads it can post to the group); saving a masked value keeps the stored one (saveWebhook)
+			url: withoutSecrets(h.url),
 			userinfo: hasUserinfo(h.url),
 			format: h.format,
 			hasSecret: !!h.secret,
