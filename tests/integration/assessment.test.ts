@@ -120,7 +120,7 @@ describe('the 考核 workbook as the supervisors download it', () => {
 		expect(res.status).toBe(400);
 		const { error } = (await res.json()) as { error: { code: string; message: string } };
 		expect(error.code).toBe('bad_filter');
-		expect(error.message).toMatch(/^考核表未导出：起始日期 2026-12-10 晚于结束日期 2026-12-01；未知的渠道「fax」，可选：/);
+		expect(error.message).toMatch(/^考核表未导出：起始日期 2026-12-10 晚于结束日期 2026-12-01（参数 from、to）；未知的渠道「fax」（参数 channel），可选：/);
 		expect(error.message).not.toContain('已按');
 	});
 });

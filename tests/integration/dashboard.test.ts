@@ -10,6 +10,9 @@ import { startMemoryApp } from '../support/app';
 import type { DashboardOverview, MapData, SessionUser } from '../../src/lib/types';
 import { load as wallLoad } from '../../src/routes/wall/+page.server';
 import { GET as wallApi } from '../../src/routes/api/v1/dashboard/wall/+server';
+import { GET as overviewApi } from '../../src/routes/api/v1/overview/+server';
+import { GET as mapApi } from '../../src/routes/api/v1/dashboard/map/+server';
+import { GET as unitsApi } from '../../src/routes/api/v1/dashboard/units/+server';
 import { load as overviewLoad } from '../../src/routes/(app)/+page.server';
 import { load as alertsLoad } from '../../src/routes/(app)/alerts/+page.server';
 import { load as mapLoad } from '../../src/routes/(app)/map/+page.server';
@@ -409,6 +412,41 @@ describe('wall (大屏)', () => {
 		expect(plain.overview.filter.period).toBe('7d');
 		// the map's districts add up to the overview's districts for that period
 		for (const d of plain.overview.places) expect(plain.map.districts.find((x) => x.code === d.code)!.count).toBe(d.count);
+	});
+});
+
+describe('the JSON API refusing a filter value', () => {
+	it('answers 400 bad_filter naming the parameter and the value, never what a page shows instead', async () => {
+		setApp(Promise.resolve(a));
+		const leader: SessionUser = { id: 1, username: 't_leader', displayName: '领导', role: 'leader', unitCode: null, unitName: null };
+		const refusal = async (get: (e: never) => Promise<Response> | Response, path: string) => {
+			const res = await get({ locals: { user: leader }, url: new URL(`http://x${path}`) } as never);
+			expect(res.status, path).toBe(400);
+			const { error } = (await res.json()) as { error: { code: string; message: string } };
+			expect(error.code, path).toBe('bad_filter');
+			expect(error.message, path).not.toMatch(/已显示|已按/);
+			return error.message;
+		};
+		for (const [get, path] of [
+			[overviewApi, '/api/v1/overview'],
+			[mapApi, '/api/v1/dashboard/map'],
+			[unitsApi, '/api/v1/dashboard/units'],
+			[wallApi, '/api/v1/dashboard/wall'],
+			[alertsApi, '/api/v1/alerts']
+		] as const)
+			expect(await refusal(get, `${path}?district=999999&category=zz`)).toBe('未知的区县代码「999999」（参数 district）；未知的分类代码「zz」（参数 category）');
+		expect(await refusal(overviewApi, '/api/v1/overview?period=week&channel=fax')).toMatch(
+			/^未知的时段「week」（参数 period），可选：today（今日）、.*；未知的渠道「fax」（参数 channel），可选：phone（电话）、/
+		);
+		expect(await refusal(overviewApi, '/api/v1/overview?from=2026-02-30')).toBe('日期「2026-02-30」无效（参数 from），应为 年-月-日（如 2026-11-01）');
+		// the map's colouring, which only the page uses, is checked too rather than ignored
+		expect(await refusal(mapApi, '/api/v1/dashboard/map?metric=heat')).toBe(
+			'未知的地图指标「heat」（参数 metric），可选：volume（工单量）、change（较自身基线变化）、overdue（超期占比）、satisfaction（满意率）'
+		);
+		expect((await mapApi({ locals: { user: leader }, url: new URL('http://x/api/v1/dashboard/map?metric=change') } as never)).status).toBe(200);
+		expect(await refusal(alertsApi, '/api/v1/alerts?status=gone&severity=9')).toBe(
+			'状态“gone”不存在（参数 status），可选：open、closed、all、new、acknowledged、escalated、resolved、dismissed；级别“9”不存在（参数 severity），应为 1–4'
+		);
 	});
 });
 

@@ -37,6 +37,13 @@ export function parseMetric(value: string | null | undefined): { metric: MapMetr
 	};
 }
 
+/** The refusal of an unknown `metric` for an answer that shows nothing instead (the map's JSON API), or null. */
+export function metricRefusal(value: string | null | undefined): string | null {
+	const v = value?.trim();
+	if (!v || MAP_METRICS.some((x) => x.key === v)) return null;
+	return `未知的地图指标「${v}」（参数 metric），可选：${MAP_METRICS.map((x) => `${x.key}（${x.label}）`).join('、')}`;
+}
+
 /** A place's value of a metric; null when it cannot be said (no baseline, no open tickets, no visits). */
 export function metricValue(s: PlaceStat, m: MapMetric): number | null {
 	switch (m) {

@@ -123,25 +123,39 @@ export async function alertPanel(app: App, f: AlertPlaceCategory) {
 /** The queue's query as the URL gives it, every field set (the screen shows each), and what was refused. */
 export type QueueQuery = Required<Pick<AlertQuery, 'status' | 'severity' | 'district' | 'category' | 'unsilenced'>>;
 
-/** Parses the queue's URL filters (unknown values get a Chinese problem and fall back to the default). */
-export function parseQueueQuery(url: URL, ref: Reference): { query: QueueQuery; problems: string[] } {
+/**
+ * Parses the queue's URL filters: an unknown value gets a Chinese problem and falls back to the default (the page
+ * says so); `refusals` say the same for the JSON API's 400, naming the parameter, without what the page shows instead.
+ */
+export function parseQueueQuery(url: URL, ref: Reference): { query: QueueQuery; problems: string[]; refusals: string[] } {
 	const problems: string[] = [];
+	const refusals: string[] = [];
 	const st = url.searchParams.get('status') ?? 'open';
 	const status = (QUEUE_STATUSES as readonly string[]).includes(st) ? (st as QueueQuery['status']) : 'open';
-	if (status !== st) problems.push(`状态“${st}”不存在，已显示处理中的预警`);
+	if (status !== st) {
+		problems.push(`状态“${st}”不存在，已显示处理中的预警`);
+		refusals.push(`状态“${st}”不存在（参数 status），可选：${QUEUE_STATUSES.join('、')}`);
+	}
 	const sv = url.searchParams.get('severity');
 	let severity: number | null = null;
 	if (sv) {
 		if (['1', '2', '3', '4'].includes(sv)) severity = Number(sv);
-		else problems.push(`级别“${sv}”不存在（应为 1–4），已显示全部级别`);
+		else {
+			problems.push(`级别“${sv}”不存在（应为 1–4），已显示全部级别`);
+			refusals.push(`级别“${sv}”不存在（参数 severity），应为 1–4`);
+		}
 	}
-	const { district, category, problems: scopeProblems } = parsePlaceCategory(url.searchParams, ref, '预警');
+	const { district, category, problems: scopeProblems, refusals: scopeRefusals } = parsePlaceCategory(url.searchParams, ref, '预警');
 	problems.push(...scopeProblems);
+	refusals.push(...scopeRefusals);
 	// silenced=hide: without the silenced alerts, as the overview counts them
 	const sil = url.searchParams.get('silenced');
-	if (sil && sil !== 'hide') problems.push(`参数 silenced 只能是 hide（不含静默的预警），收到“${sil}”`);
+	if (sil && sil !== 'hide') {
+		problems.push(`参数 silenced 只能是 hide（不含静默的预警），收到“${sil}”`);
+		refusals.push(`参数 silenced 只能是 hide（不含静默的预警），收到“${sil}”`);
+	}
 	const unsilenced = sil === 'hide';
-	return { query: { status, severity, district, category, unsilenced }, problems };
+	return { query: { status, severity, district, category, unsilenced }, problems, refusals };
 }
 
 export async function alertQueue(app: App, query: AlertQuery): Promise<AlertSummary[]> {

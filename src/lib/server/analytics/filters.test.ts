@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadReference } from '$pipelines/reference/index';
 import type { DashboardFilter } from '$lib/types';
+import { TICKET_TYPES } from '$pipelines/lifecycle/model';
 import { filterDims, filterOptions, filterQuery, filterWhere, parseDashboardFilter, periodDays, PERIODS } from './filters';
 
 const ref = loadReference();
@@ -218,23 +219,31 @@ describe('parseDashboardFilter: dimensions', () => {
 		expect(problems).toEqual([`态势页面按一、二级分类统计；「${l3.name}」已按其上级分类「${l2.name}」显示`]);
 	});
 
-	it('says each refusal also without what the screen shows instead, for an answer that shows nothing (an export)', () => {
+	it('says each refusal also without what the screen shows instead, naming the parameter, for an answer that shows nothing (the API, an export)', () => {
 		expect(parse('from=2026-12-10&to=2026-12-01&district=999999&category=zz').refusals).toEqual([
-			'起始日期 2026-12-10 晚于结束日期 2026-12-01',
-			'未知的区县代码「999999」',
-			'未知的分类代码「zz」'
+			'起始日期 2026-12-10 晚于结束日期 2026-12-01（参数 from、to）',
+			'未知的区县代码「999999」（参数 district）',
+			'未知的分类代码「zz」（参数 category）'
 		]);
-		expect(parse('from=2026-13-01').refusals).toEqual(['日期「2026-13-01」无效，应为 年-月-日（如 2026-11-01）']);
-		expect(parse('to=2026-12-01').refusals).toEqual(['日期 2026-12-01 晚于今天']);
-		expect(parse('from=1999-12-31').refusals).toEqual(['日期 1999-12-31 早于 2000-01-01，超出可统计的范围']);
-		expect(parse(`category=${l3.code}`).refusals).toEqual([`态势页面按一、二级分类统计，「${l3.name}」是三级分类（其上级分类为「${l2.name}」）`]);
+		expect(parse('from=2026-13-01').refusals).toEqual(['日期「2026-13-01」无效（参数 from），应为 年-月-日（如 2026-11-01）']);
+		expect(parse('from=2026-11-01&to=x').refusals).toEqual(['日期「x」无效（参数 to），应为 年-月-日（如 2026-11-01）']);
+		expect(parse('to=2026-12-01').refusals).toEqual(['日期 2026-12-01 晚于今天（参数 to）']);
+		expect(parse('from=1999-12-31').refusals).toEqual(['日期 1999-12-31 早于 2000-01-01（参数 from），超出可统计的范围']);
+		expect(parse(`category=${l3.code}`).refusals).toEqual([
+			`「${l3.name}」（${l3.code}）是三级分类（参数 category），态势页面按一、二级分类统计，可用其上级分类「${l2.name}」（${l2.code}）`
+		]);
 		const both = parse('period=7d&from=2026-11-01');
 		expect(both.problems).toEqual(['已按起止日期统计，时段「近7天」未使用']);
-		expect(both.refusals).toEqual(['起始日期与时段「近7天」不能同时给出']);
-		// the values the screen took are the same refusals on both lists
+		expect(both.refusals).toEqual(['起始日期与时段「近7天」不能同时给出（参数 from、period）']);
+		// what the screen took: the same words, with the parameter
 		const same = parse('period=1y&channel=fax&type=闲聊');
-		expect(same.refusals).toEqual(same.problems);
-		expect(same.refusals).toHaveLength(3);
+		expect(same.refusals).toEqual([
+			`未知的时段「1y」（参数 period），${same.problems[0].slice('未知的时段「1y」，'.length)}`,
+			`未知的渠道「fax」（参数 channel），${same.problems[1].slice('未知的渠道「fax」，'.length)}`,
+			`未知的诉求性质「闲聊」（参数 type），可选：${TICKET_TYPES.join('、')}`
+		]);
+		// no refusal says what a screen shows instead
+		for (const r of [...same.refusals, ...parse('district=1&category=2&from=x').refusals]) expect(r).not.toMatch(/已显示|已按/);
 	});
 
 	it('keeps the good parts of a partly wrong query', () => {

@@ -28,17 +28,24 @@ export interface ParsedFilter {
 	filter: DashboardFilter;
 	/** one message per refused parameter, in Chinese, with what the screen shows instead; the parameter is then ignored */
 	problems: string[];
-	/** the same, saying only what is wrong: for an answer that shows nothing instead (an export refused) */
+	/**
+	 * the same for an answer that shows nothing instead (the JSON API's 400, an export refused): what is wrong, naming
+	 * the URL parameter and its value, and the values it takes — never what a screen shows instead
+	 */
 	refusals: string[];
 }
 
-/** The problems of a filter and its refusals, told together: `shown` on a screen, `refused` where nothing is shown. */
+/**
+ * The problems of a filter and its refusals, told together. `param`: the URL parameter(s) at fault, named in the
+ * refusal; `refused`: what is wrong with the value; `hint`: what it may be; `instead`: what the screen shows instead
+ * (the screen's message only); `shown`: the screen's whole message, when it says something else.
+ */
 function problemList() {
 	const problems: string[] = [];
 	const refusals: string[] = [];
-	const say = (refused: string, instead?: string, shown = instead ? `${refused}，${instead}` : refused) => {
-		problems.push(shown);
-		refusals.push(refused);
+	const say = (param: string, refused: string, o: { hint?: string; instead?: string; shown?: string } = {}) => {
+		problems.push(o.shown ?? [refused, o.hint, o.instead].filter(Boolean).join('，'));
+		refusals.push(`${refused}（参数 ${param}）${o.hint ? `，${o.hint}` : ''}`);
 	};
 	return { problems, refusals, say };
 }
@@ -59,7 +66,7 @@ export function parseDashboardFilter(sp: URLSearchParams, ref: Reference, now: n
 	// the period: its length also counts back from a given end day
 	if (pk) {
 		const p = PERIODS.find((x) => x.key === pk);
-		if (!p) say(`未知的时段「${pk}」，可选：${PERIODS.map((x) => `${x.key}（${x.label}）`).join('、')}`);
+		if (!p) say('period', `未知的时段「${pk}」`, { hint: `可选：${PERIODS.map((x) => `${x.key}（${x.label}）`).join('、')}` });
 		else {
 			period = p;
 			periodKey = p.key;
@@ -68,16 +75,19 @@ export function parseDashboardFilter(sp: URLSearchParams, ref: Reference, now: n
 		}
 	}
 	if (f || t) {
-		const bad = [f, t].filter((x) => x && !isDay(x));
+		const bad = (['from', 'to'] as const).filter((k) => { const x = k === 'from' ? f : t; return x && !isDay(x); });
 		const instead = `已按${period.label}统计`;
-		if (bad.length) say(`日期「${bad.join('、')}」无效，应为 年-月-日（如 2026-11-01）`, instead);
-		else if (f && t && f > t) say(`起始日期 ${f} 晚于结束日期 ${t}`, instead);
-		else if ((f ?? t)! > today) say(`日期 ${f ?? t} 晚于今天`, instead);
-		else if ((f ?? t)! < EARLIEST_DAY) say(`日期 ${f ?? t} 早于 ${EARLIEST_DAY}，超出可统计的范围`, instead);
+		const which = f ? 'from' : 'to';
+		if (bad.length)
+			say(bad.join('、'), `日期「${bad.map((k) => (k === 'from' ? f : t)).join('、')}」无效`, { hint: '应为 年-月-日（如 2026-11-01）', instead });
+		else if (f && t && f > t) say('from、to', `起始日期 ${f} 晚于结束日期 ${t}`, { instead });
+		else if ((f ?? t)! > today) say(which, `日期 ${f ?? t} 晚于今天`, { instead });
+		else if ((f ?? t)! < EARLIEST_DAY) say(which, `日期 ${f ?? t} 早于 ${EARLIEST_DAY}`, { hint: '超出可统计的范围', instead });
 		else {
 			// a start day makes the period (the time span given with it is not used, and that is said); an end day
 			// alone ends a period of the chosen (or the screen's) length
-			if (f && pk && period.key === pk) say(`起始日期与时段「${period.label}」不能同时给出`, undefined, `已按起止日期统计，时段「${period.label}」未使用`);
+			if (f && pk && period.key === pk)
+				say('from、period', `起始日期与时段「${period.label}」不能同时给出`, { shown: `已按起止日期统计，时段「${period.label}」未使用` });
 			from = f ?? addDays(t!, -(period.days - 1));
 			to = t && t < today ? t : today;
 			periodKey = 'custom';
@@ -97,12 +107,12 @@ export function parseDashboardFilter(sp: URLSearchParams, ref: Reference, now: n
 		// the code, or its label as people write it (电话 for phone)
 		const code = (CHANNELS as readonly string[]).includes(channel) ? channel : CHANNELS.find((c) => CHANNEL_LABELS[c] === channel);
 		if (code) filter.channel = code;
-		else say(`未知的渠道「${channel}」，可选：${CHANNELS.map((c) => `${c}（${CHANNEL_LABELS[c]}）`).join('、')}`);
+		else say('channel', `未知的渠道「${channel}」`, { hint: `可选：${CHANNELS.map((c) => `${c}（${CHANNEL_LABELS[c]}）`).join('、')}` });
 	}
 	const type = get('type');
 	if (type) {
 		if ((TICKET_TYPES as readonly string[]).includes(type)) filter.type = type;
-		else say(`未知的诉求性质「${type}」，可选：${TICKET_TYPES.join('、')}`);
+		else say('type', `未知的诉求性质「${type}」`, { hint: `可选：${TICKET_TYPES.join('、')}` });
 	}
 	return { filter, problems, refusals };
 }
@@ -122,15 +132,18 @@ export function parsePlaceCategory(
 	const district = sp.get('district')?.trim();
 	if (district) {
 		if (ref.districtByCode.has(district)) out.district = district;
-		else say(`未知的区县代码「${district}」`, '已显示全市');
+		else say('district', `未知的区县代码「${district}」`, { instead: '已显示全市' });
 	}
 	const category = sp.get('category')?.trim();
 	if (category) {
 		const c = ref.categoryByCode.get(category);
-		if (!c) say(`未知的分类代码「${category}」`, '已显示全部分类');
+		if (!c) say('category', `未知的分类代码「${category}」`, { instead: '已显示全部分类' });
 		else if (c.level === 3) {
 			const parent = `「${ref.categoryByCode.get(c.parent!)?.name ?? c.parent}」`;
-			say(`${what}按一、二级分类统计，「${c.name}」是三级分类（其上级分类为${parent}）`, undefined, `${what}按一、二级分类统计；「${c.name}」已按其上级分类${parent}显示`);
+			say('category', `「${c.name}」（${c.code}）是三级分类`, {
+				hint: `${what}按一、二级分类统计，可用其上级分类${parent}（${c.parent}）`,
+				shown: `${what}按一、二级分类统计；「${c.name}」已按其上级分类${parent}显示`
+			});
 			out.category = c.parent;
 			out.categoryLevel = 2;
 		} else {

@@ -1,10 +1,12 @@
 // The situation screens' entry point for routes: parse the filter from the URL, run one read on the app's
-// analytics store. A refused filter value is reported in `problems` (pages show it; the API answers 400).
+// analytics store. A refused filter value is reported in `problems` (pages show it with what they show instead) and
+// in `refusals` (the JSON API answers 400 with them: the parameter and its value, nothing about a page).
 import type { DashboardFilter, DashboardOverview, MapData, PeriodKey, UnitPanel } from '../../types';
 import type { App } from '../app';
 import { type DashboardContext, mapData, overviewData, unitPanel } from './dashboard';
 import { parseDashboardFilter } from './filters';
 import { duckRunner, type SqlRunner } from './sql';
+import { metricRefusal } from '$lib/ui/map-scale';
 
 /** Connections the situation reads spread over (besides the store's own, which pipelines write through). */
 const READ_CONNECTIONS = 3;
@@ -29,7 +31,7 @@ export interface DashboardRead<T> {
 	filter: DashboardFilter;
 	/** the refused filter values, with what the screen shows instead (parseDashboardFilter) */
 	problems: string[];
-	/** the same, saying only what is wrong: for an answer that shows nothing instead */
+	/** the same, saying only what is wrong and naming the parameter: for an answer that shows nothing instead (the API's 400) */
 	refusals: string[];
 	data: T;
 }
@@ -41,7 +43,12 @@ async function read<T>(a: App, url: URL, fn: (ctx: DashboardContext, f: Dashboar
 }
 
 export const readOverview = (a: App, url: URL): Promise<DashboardRead<DashboardOverview>> => read(a, url, overviewData, '30d');
-export const readMap = (a: App, url: URL): Promise<DashboardRead<MapData>> => read(a, url, mapData, '7d');
+/** The map's read; an unknown `metric` (which colours the page's map) is among its refusals too, for the JSON API. */
+export async function readMap(a: App, url: URL): Promise<DashboardRead<MapData>> {
+	const r = await read(a, url, mapData, '7d');
+	const metric = metricRefusal(url.searchParams.get('metric'));
+	return metric ? { ...r, refusals: [...r.refusals, metric] } : r;
+}
 export const readUnits = (a: App, url: URL): Promise<DashboardRead<UnitPanel>> => read(a, url, unitPanel, '30d');
 
 /** The wall's default period: what is happening now, as on the map. */

@@ -9,7 +9,7 @@ import type { RequestHandler } from './$types';
 export const GET: RequestHandler = async ({ locals, url }) => {
 	requireScreen(locals, '/alerts');
 	const a = await app();
-	const { query, problems } = parseQueueQuery(url, a.ref);
-	if (problems.length) return apiError(400, 'bad_filter', problems.join('；'));
+	const { query, refusals } = parseQueueQuery(url, a.ref);
+	if (refusals.length) return apiError(400, 'bad_filter', refusals.join('；'));
 	return json({ alerts: await alertQueue(a, query) });
 };

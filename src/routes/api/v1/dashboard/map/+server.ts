@@ -9,7 +9,7 @@ import type { RequestHandler } from './$types';
 export const GET: RequestHandler = async ({ locals, url }) => {
 	requireScreen(locals, '/map');
 	const a = await app();
-	const { problems, data } = await readMap(a, url);
-	if (problems.length) return apiError(400, 'bad_filter', problems.join('；'));
+	const { refusals, data } = await readMap(a, url);
+	if (refusals.length) return apiError(400, 'bad_filter', refusals.join('；'));
 	return json(data);
 };

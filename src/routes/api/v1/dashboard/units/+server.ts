@@ -9,6 +9,6 @@ import type { RequestHandler } from './$types';
 export const GET: RequestHandler = async ({ locals, url }) => {
 	requireScreen(locals, '/assessment');
 	const r = await readUnits(await app(), url);
-	if (r.problems.length) return apiError(400, 'bad_filter', r.problems.join('；'));
+	if (r.refusals.length) return apiError(400, 'bad_filter', r.refusals.join('；'));
 	return json(r.data);
 };

@@ -8,7 +8,7 @@ import type { RequestHandler } from './$types';
 /** The wall's figures (WallData) for the filters of the URL, what its refresh reads; a refused filter is a 400. */
 export const GET: RequestHandler = async ({ locals, url }) => {
 	requireScreen(locals, '/wall');
-	const { problems, data } = await wallData(await app(), url);
-	if (problems.length) return apiError(400, 'bad_filter', problems.join('；'));
+	const { refusals, data } = await wallData(await app(), url);
+	if (refusals.length) return apiError(400, 'bad_filter', refusals.join('；'));
 	return json(data);
 };
