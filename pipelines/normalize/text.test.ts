@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTENT_MAX_CHARS, KEPT_FULLWIDTH, cleanText, contentLength, looksLikeHtml, toHalfWidth, unsavableChar, unsavableMessage } from './text';
+import { CONTENT_MAX_CHARS, KEPT_FULLWIDTH, cleanText, contentLength, looksLikeHtml, toHalfWidth, unreadableMessage, unsavableChar, unsavableMessage } from './text';
 
 describe('toHalfWidth', () => {
 	it('converts full-width letters, digits, space and ASCII punctuation', () => {
@@ -63,6 +63,10 @@ describe('cleanText', () => {
 		expect(unsavableChar('𠮷野家😀\u0001\ufffd')).toBeNull();
 		expect(unsavableMessage('备注', '好', null, '坏\ud800')).toBe('备注含有无效字符（不成对的代理码元 U+D800），无法保存，请删除后重试');
 		expect(unsavableMessage('备注', '好', undefined)).toBeNull();
+		// where nothing is saved (the 受理 assistant), without 无法保存
+		expect(unreadableMessage('诉求内容', '好', '坏\u0000')).toBe('诉求内容含有无法识别的字符（空字符 U+0000），请删除后重试');
+		expect(unreadableMessage('诉求内容', '坏\udfff')).toBe('诉求内容含有无法识别的字符（不成对的代理码元 U+DFFF），请删除后重试');
+		expect(unreadableMessage('诉求内容', '好', null)).toBeNull();
 	});
 
 	it('flags HTML and script but keeps the text exactly as sent', () => {

@@ -167,3 +167,16 @@ export function unsavableMessage(label: string, ...values: (string | null | unde
 	}
 	return null;
 }
+
+/**
+ * The same refusal where nothing is saved (the 受理 assistant reads a call being typed): such a text cannot be
+ * analysed either (a lone surrogate has no UTF-8 form for the segmenter), but 无法保存 would tell of a save that is
+ * not there. E.g. 诉求内容含有无法识别的字符（空字符 U+0000），请删除后重试.
+ */
+export function unreadableMessage(label: string, ...values: (string | null | undefined)[]): string | null {
+	for (const v of values) {
+		const c = v ? unsavableChar(v) : null;
+		if (c) return `${label}含有无法识别的字符（${c.code === 'U+0000' ? '空字符 U+0000' : `不成对的代理码元 ${c.code}`}），请删除后重试`;
+	}
+	return null;
+}

@@ -18,6 +18,7 @@ import { DEFAULT_LIMITS, STATUSES, type Status } from '../../pipelines/lifecycle
 import { WorkCalendar } from '../../pipelines/calendar/index';
 import type { IntakeAssist, Role, SessionUser } from '../../src/lib/types';
 import * as ticketsRoute from '../../src/routes/api/v1/tickets/+server';
+import * as assistRoute from '../../src/routes/api/v1/intake/assist/+server';
 import * as dispatchPage from '../../src/routes/(app)/dispatch/+page.server';
 import * as myTicketsPage from '../../src/routes/(app)/my-tickets/+page.server';
 import * as supervisePage from '../../src/routes/(app)/supervise/+page.server';
@@ -781,6 +782,26 @@ describe('the 受理 screen’s assistant', () => {
 		await expect(intakeAssist(a, { content: 'x'.repeat(10_001) })).rejects.toMatchObject({ code: 'invalid_input', field: 'content' });
 		// the assistant takes what registration takes: 10,000 characters (20,000 UTF-16 units here)
 		await expect(intakeAssist(a, { content: '𠀀'.repeat(10_000) })).resolves.toBeTruthy();
+	});
+
+	it('refuses a NUL or half a character naming the field, without saying 无法保存: it saves nothing', async () => {
+		await expect(intakeAssist(a, { content: '路灯\u0000坏了' })).rejects.toMatchObject({
+			code: 'invalid_input',
+			field: 'content',
+			message: '诉求内容含有无法识别的字符（空字符 U+0000），请删除后重试'
+		});
+		await expect(intakeAssist(a, { content: '路灯坏了', address: '星海街\udc00' })).rejects.toMatchObject({
+			field: 'address',
+			message: expect.stringMatching(/^[^，]+含有无法识别的字符（不成对的代理码元 U\+DC00），请删除后重试$/)
+		});
+		// as the 受理 screen sends it: the JSON escape of half a character, a 400 naming the field
+		const o = people.operator;
+		const res = await assistRoute.POST({
+			locals: { user: { id: o.id!, username: 'x', displayName: o.displayName, role: o.role, unitCode: o.unitCode, unitName: null } },
+			request: new Request('http://localhost/api/v1/intake/assist', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"content":"路灯\\ud800坏了"}' })
+		} as never);
+		expect(res.status).toBe(400);
+		expect(await res.json()).toEqual({ error: { code: 'invalid_input', field: 'content', message: '诉求内容含有无法识别的字符（不成对的代理码元 U+D800），请删除后重试' } });
 	});
 
 	it('suggests a street only within the district, the operator’s or the address’s', async () => {

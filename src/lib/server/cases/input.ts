@@ -2,7 +2,7 @@
 // refusal names the field in Chinese for the user and keeps zod's precise issue for the log.
 import { z } from 'zod';
 import { CHANNEL_LABELS, CHANNELS, SATISFACTION, TICKET_TYPES, URGENCIES, URGENCY_LABELS } from '$pipelines/lifecycle/model';
-import { CONTENT_MAX_CHARS, contentLength, toHalfWidth, unsavableChar, unsavableMessage } from '$pipelines/normalize/text';
+import { CONTENT_MAX_CHARS, contentLength, toHalfWidth, unreadableMessage, unsavableChar, unsavableMessage } from '$pipelines/normalize/text';
 import { normalizePhone } from '$pipelines/normalize/index';
 import { ACTION_LABELS, CASE_ACTIONS, isUnversioned } from './machine';
 
@@ -259,14 +259,19 @@ export function objectBody(value: unknown): Record<string, unknown> {
 	return value as Record<string, unknown>;
 }
 
-/** Parses with a schema; a refusal names the first field at fault in Chinese. */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+/**
+ * Parses with a schema; a refusal names the first field at fault in Chinese. `purpose`: 'save' for what is stored
+ * (a ticket, an action), 'read' for what is only read (the 受理 assistant): a text no store keeps is refused in either
+ * case, said as 无法保存 only when something is saved.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, purpose: 'save' | 'read' = 'save'): z.output<S> {
 	objectBody(value);
 	// what no store keeps (a NUL: PostgreSQL refuses it) is refused here, by field, rather than failing the write
 	const bad = unsavablePath(value);
 	if (bad) {
 		const field = String(bad.path[0]);
-		throw new CaseError('invalid_input', unsavableMessage(fieldLabel(field), bad.text)!, field, `${bad.path.join('.')}: contains ${unsavableChar(bad.text)!.code}`);
+		const message = (purpose === 'save' ? unsavableMessage : unreadableMessage)(fieldLabel(field), bad.text)!;
+		throw new CaseError('invalid_input', message, field, `${bad.path.join('.')}: contains ${unsavableChar(bad.text)!.code}`);
 	}
 	const r = schema.safeParse(value, { reportInput: true });
 	if (r.success) return r.data;

@@ -103,7 +103,8 @@ export async function searchKnowledgeBase(app: App, q: string): Promise<ArticleH
 }
 
 export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist> {
-	const q = parseInput(assistSchema, raw);
+	// it saves nothing: a character no store keeps is 无法识别 here, not 无法保存
+	const q = parseInput(assistSchema, raw, 'read');
 	const { rules } = tools(app);
 	const geocoder = geocoderFor(app.ref);
 	const g = q.address.trim() ? geocoder.geocodeText(q.address) : null;
