@@ -4,6 +4,8 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopApp, type App } from '../../src/lib/server/app';
 import { render } from 'svelte/server';
+import TicketPage from '../../src/routes/(app)/tickets/[no]/+page.svelte';
+import { caseChoices } from '../../src/lib/server/cases/forms';
 import { load as superviseLoad } from '../../src/routes/(app)/supervise/+page.server';
 import SupervisePage from '../../src/routes/(app)/supervise/+page.svelte';
 import { startRouteApp } from '../support/app';
@@ -1375,6 +1377,27 @@ describe('a ticket’s whole life', () => {
 		});
 		const d = await ticketDetail(a, people.operator, again.ticketNo);
 		expect(d.related.find((r) => r.ticketNo === first.ticketNo)?.why).toMatch(/同一来电人/);
+	});
+
+	it('says on the ticket page what its related tickets are: all of the caller’s, and the similar ones of the street (or district)', async () => {
+		// the same caller about something else: listed all the same, not as 内容相似
+		const lamp = await registerTicket(a, people.operator, { ...INTAKE, caller_phone: '13905761234', title: '路灯不亮', content: '小区门口的路灯坏了一个星期' });
+		const noise = await registerTicket(a, people.operator, { ...INTAKE, caller_phone: '13905761234', title: '装修噪音', content: '楼上邻居半夜装修噪音扰民' });
+		const page = async (no: string) => {
+			const detail = await ticketDetail(a, people.operator, no);
+			const user = { ...people.operator, id: people.operator.id!, username: 't_operator', unitName: null };
+			return { detail, html: render(TicketPage, { props: { data: { detail, choices: caseChoices(a), user, nav: [] }, form: null, params: { no } } as never }).body };
+		};
+		const { detail, html } = await page(noise.ticketNo);
+		expect(detail.related.find((r) => r.ticketNo === lamp.ticketNo)?.why).toBe('同一来电人');
+		const scope = '同一来电人的工单和同一地点（街道，未定街道时为区县）内容相似的工单';
+		expect(html).toContain(`已关联或并单的工单，以及近 30 天${scope}`);
+		expect(html).not.toContain('同一来电人或同一地点');
+		// a ticket with none: the empty panel says the same
+		const alone = await registerTicket(a, people.operator, { ...INTAKE, caller_phone: '13905769876', address: '', district_code: null, title: '居住证', content: '咨询一下居住证怎么办理' });
+		const none = await page(alone.ticketNo);
+		expect(none.detail.related).toEqual([]);
+		expect(none.html).toContain(`近 30 天没有${scope}。`);
 	});
 });
 
