@@ -3,6 +3,9 @@
 // an article as soon as it is added and no longer once it is retired; a restart neither overwriting an edited
 // article nor bringing back a retired one; the API's answers and its refusal of non-admins.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import pg from 'pg';
+import { sql } from 'drizzle-orm';
+import { migrationsDir, openRelational } from '../../src/lib/server/db/index';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -198,6 +201,31 @@ describe('editing', () => {
 		// a retired article's text may still be edited under its title
 		expect((await updateArticle(db, admin, 'title-a', { ...PET, id: undefined, title: '居住证办理', answer: '改过的答复', version: retired.version })).retiredAt).toBeInstanceOf(Date);
 		await retireArticle(db, admin, 'title-b', b2.version);
+	});
+
+	it('refuses the same title saved at the same time by two administrators: one is saved, the other told why', async () => {
+		const db = a.rel.db;
+		const all = await Promise.allSettled([
+			createArticle(db, admin, { ...PET, id: 'race-a', title: '电动车上楼充电' }),
+			createArticle(db, admin, { ...PET, id: 'race-b', title: '电动车上楼充电' })
+		]);
+		expect(all.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+		const saved = all.find((r) => r.status === 'fulfilled')!.value;
+		const why = (all.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
+		expect(why).toBeInstanceOf(CaseError);
+		expect(why).toMatchObject({ code: 'invalid_input', field: 'title', message: `已有标题为「电动车上楼充电」的条目（标识 ${saved.id}），请换一个标题，或编辑那一条` });
+		// an edit and a restore racing a save of that title alike
+		const c = await createArticle(db, admin, { ...PET, id: 'race-c', title: '电动车充电' });
+		const d = await retireArticle(db, admin, (await createArticle(db, admin, { ...PET, id: 'race-d', title: '电动车充电桩' })).id);
+		const [edit, restore] = await Promise.allSettled([
+			updateArticle(db, admin, 'race-c', { ...PET, id: undefined, title: '电动车充电桩', version: c.version }),
+			restoreArticle(db, admin, 'race-d', d.version)
+		]);
+		expect([edit.status, restore.status].sort()).toEqual(['fulfilled', 'rejected']);
+		expect(((edit.status === 'rejected' ? edit : restore) as PromiseRejectedResult).reason).toMatchObject({ code: 'invalid_input', field: 'title' });
+		const titles = (await listArticles(db)).map((x) => x.title);
+		expect(new Set(titles).size).toBe(titles.length);
+		for (const x of await listArticles(db)) if (x.id.startsWith('race-')) await retireArticle(db, admin, x.id);
 	});
 
 	it('keeps text exactly as typed (trimmed): markup is stored as characters', async () => {
@@ -571,4 +599,85 @@ describe('a restart', () => {
 			rmSync(referenceDir, { recursive: true, force: true });
 		}
 	}, 180_000);
+});
+
+describe('the migration to one article in use per title', () => {
+	const pgUrl = process.env.MINQING_TEST_PG_URL;
+	/** The migrations before 0018 (kb_articles_active_title_idx), as a store made before it was migrated. */
+	function migrationsBefore18(): string {
+		const dir = mkdtempSync(join(tmpdir(), 'minqing-mig-'));
+		cpSync(migrationsDir(ROOT), dir, { recursive: true });
+		const journal = JSON.parse(readFileSync(join(dir, 'meta', '_journal.json'), 'utf8')) as { entries: { idx: number; tag: string }[] };
+		for (const e of journal.entries.filter((x) => x.idx >= 18)) rmSync(join(dir, `${e.tag}.sql`));
+		journal.entries = journal.entries.filter((e) => e.idx < 18);
+		writeFileSync(join(dir, 'meta', '_journal.json'), JSON.stringify(journal));
+		return dir;
+	}
+
+	async function check(open: (migrations: string) => ReturnType<typeof openRelational>) {
+		const old = migrationsBefore18();
+		try {
+			const before = await open(old);
+			const at = (day: string) => new Date(`${day}T08:00:00+08:00`);
+			await before.db.execute(sql`
+				INSERT INTO kb_articles (id, title, answer, updated_at, updated_by, retired_at) VALUES
+				('dup-seed', '居住证办理', '种子里的答复', ${at('2026-01-01')}, '初始数据', NULL),
+				('dup-admin', '居住证办理', '管理员改过的答复', ${at('2026-06-01')}, '管理员', NULL),
+				('dup-retired', '居住证办理', '早已停用', ${at('2025-01-01')}, '管理员', ${at('2025-02-01')}),
+				('tie-b', '同时保存', 'b', ${at('2026-03-01')}, '管理员', NULL),
+				('tie-a', '同时保存', 'a', ${at('2026-03-01')}, '管理员', NULL),
+				('single', '独一无二', 'x', ${at('2026-03-01')}, '管理员', NULL)`);
+			await before.close();
+			const after = await open(migrationsDir(ROOT));
+			try {
+				const rows = (await after.db.execute(sql`SELECT id, retired_at IS NOT NULL AS retired, updated_by, version FROM kb_articles ORDER BY id`)) as unknown as {
+					rows: { id: string; retired: boolean; updated_by: string; version: number }[];
+				};
+				expect(rows.rows.map((r) => [r.id, r.retired, r.updated_by, r.version])).toEqual([
+					['dup-admin', false, '管理员', 1],
+					['dup-retired', true, '管理员', 1],
+					['dup-seed', true, '系统（标题重复，已停用）', 2],
+					['single', false, '管理员', 1],
+					['tie-a', false, '管理员', 1],
+					['tie-b', true, '系统（标题重复，已停用）', 2]
+				]);
+				// and from now on the store itself refuses a second one
+				await expect(after.db.execute(sql`UPDATE kb_articles SET retired_at = NULL WHERE id = 'dup-seed'`)).rejects.toThrow();
+				// two saves of one title at once: one saved, the other refused naming the field (a pool's two connections on PostgreSQL)
+				for (let i = 0; i < 3; i++) {
+					const both = await Promise.allSettled(['x', 'y'].map((k) => createArticle(after.db, admin, { ...PET, id: `race${i}-${k}`, title: `同一时刻${i}` })));
+					expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+					expect((both.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'invalid_input', field: 'title' });
+				}
+			} finally {
+				await after.close();
+			}
+		} finally {
+			rmSync(old, { recursive: true, force: true });
+		}
+	}
+
+	it('retires all but the last changed of each title in use on the embedded store, then refuses another', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'minqing-kbmig-'));
+		try {
+			await check((m) => openRelational({ databaseUrl: null, dataDir: dir, migrationsDir: m }));
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	it.skipIf(!pgUrl)('does the same on PostgreSQL', async () => {
+		const name = `minqing_kbmig_${process.pid}_${Date.now()}`;
+		const admin = new pg.Client({ connectionString: pgUrl });
+		await admin.connect();
+		await admin.query(`CREATE DATABASE ${name}`);
+		try {
+			const u = new URL(pgUrl!);
+			u.pathname = `/${name}`;
+			await check((m) => openRelational({ databaseUrl: u.toString(), dataDir: ':memory:', migrationsDir: m }));
+		} finally {
+			await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+			await admin.end();
+		}
+	});
 });

@@ -11,6 +11,7 @@ import { unsavableChar, unsavableMessage } from '$pipelines/normalize/text';
 import { fold, parseKnowledge, searchKnowledge, type Article, type ArticleHit } from '$pipelines/text/knowledge';
 import type { Db } from '../db';
 import { kbArticles, type KbArticleRow } from '../db/schema';
+import { pgErrorCode } from '../db/errors';
 import { CaseError, objectBody } from './input';
 import type { CaseUser } from './service';
 
@@ -223,6 +224,29 @@ async function titleFree(db: Db, title: string, id: string): Promise<void> {
 	if (other) invalid('title', `已有标题为「${title}」的条目（标识 ${other.id}），请换一个标题，或编辑那一条`);
 }
 
+/** Whether a failed write is the store's refusal of a second article in use with one title (kb_articles_active_title_idx). */
+function titleTaken(e: unknown): boolean {
+	if (pgErrorCode(e) !== '23505') return false;
+	for (let x = e as { message?: unknown; constraint?: unknown; cause?: unknown } | undefined, i = 0; x && typeof x === 'object' && i < 4; x = x.cause as typeof x, i++)
+		if (`${String(x.constraint ?? '')} ${String(x.message ?? '')}`.includes('kb_articles_active_title_idx')) return true;
+	return false;
+}
+
+/**
+ * A write that may give an article in use the title `title`: titleFree checked it before, and the store's unique index
+ * refuses it when another save of that title came in between (two administrators at the same moment), said the same.
+ */
+async function withTitle<T>(db: Db, title: string, id: string, write: () => Promise<T>): Promise<T> {
+	try {
+		return await write();
+	} catch (e) {
+		if (!titleTaken(e)) throw e;
+		await titleFree(db, title, id);
+		// (the other one retired or renamed again meanwhile)
+		return invalid('title', `已有标题为「${title}」的条目，请换一个标题，或编辑那一条`, `title: ${(e as Error).message}`);
+	}
+}
+
 /** A new article; its id must not be used by any article, retired or not, nor its title by one in use. */
 export async function createArticle(db: Db, user: Editor, raw: unknown): Promise<KbArticleRow> {
 	mayEdit(user);
@@ -230,11 +254,13 @@ export async function createArticle(db: Db, user: Editor, raw: unknown): Promise
 	const id = articleId(r.id);
 	const v = validateArticle(r);
 	await titleFree(db, v.title, id);
-	const [row] = await db
-		.insert(kbArticles)
-		.values({ id, ...v, updatedAt: new Date(), updatedBy: user.displayName, version: 1 })
-		.onConflictDoNothing()
-		.returning();
+	const [row] = await withTitle(db, v.title, id, () =>
+		db
+			.insert(kbArticles)
+			.values({ id, ...v, updatedAt: new Date(), updatedBy: user.displayName, version: 1 })
+			.onConflictDoNothing({ target: kbArticles.id })
+			.returning()
+	);
 	if (!row) {
 		const [had] = await db.select({ retiredAt: kbArticles.retiredAt }).from(kbArticles).where(eq(kbArticles.id, id));
 		invalid('id', `标识 ${id} 已被使用${had?.retiredAt ? '（一篇已停用的条目，可在列表中显示已停用后恢复）' : ''}`);
@@ -270,17 +296,19 @@ export async function updateArticle(db: Db, user: Editor, id: string, raw: unkno
 	if (version !== cur.version) return conflict(db, id, version);
 	// in use after the save: restored, or not retired and left so
 	if (retired === undefined ? cur.retiredAt === null : !retired) await titleFree(db, v.title, id);
-	const [row] = await db
-		.update(kbArticles)
-		.set({
-			...v,
-			...(retired === undefined ? {} : { retiredAt: retired ? sql`coalesce(${kbArticles.retiredAt}, now())` : null }),
-			updatedAt: new Date(),
-			updatedBy: user.displayName,
-			version: sql`${kbArticles.version} + 1`
-		})
-		.where(and(eq(kbArticles.id, id), eq(kbArticles.version, version)))
-		.returning();
+	const [row] = await withTitle(db, v.title, id, () =>
+		db
+			.update(kbArticles)
+			.set({
+				...v,
+				...(retired === undefined ? {} : { retiredAt: retired ? sql`coalesce(${kbArticles.retiredAt}, now())` : null }),
+				updatedAt: new Date(),
+				updatedBy: user.displayName,
+				version: sql`${kbArticles.version} + 1`
+			})
+			.where(and(eq(kbArticles.id, id), eq(kbArticles.version, version)))
+			.returning()
+	);
 	if (!row) return conflict(db, id, version);
 	changed(db);
 	return row;
@@ -294,16 +322,18 @@ async function setRetired(db: Db, user: Editor, id: string, retire: boolean, raw
 	if ((cur.retiredAt !== null) === retire) return cur;
 	if (version !== null && version !== cur.version) return conflict(db, id, version);
 	if (!retire) await titleFree(db, cur.title, id);
-	const [row] = await db
-		.update(kbArticles)
-		.set({
-			retiredAt: retire ? new Date() : null,
-			updatedAt: new Date(),
-			updatedBy: user.displayName,
-			version: sql`${kbArticles.version} + 1`
-		})
-		.where(and(eq(kbArticles.id, id), eq(kbArticles.version, cur.version)))
-		.returning();
+	const [row] = await withTitle(db, cur.title, id, () =>
+		db
+			.update(kbArticles)
+			.set({
+				retiredAt: retire ? new Date() : null,
+				updatedAt: new Date(),
+				updatedBy: user.displayName,
+				version: sql`${kbArticles.version} + 1`
+			})
+			.where(and(eq(kbArticles.id, id), eq(kbArticles.version, cur.version)))
+			.returning()
+	);
 	if (!row) return conflict(db, id, version ?? cur.version);
 	changed(db);
 	return row;

@@ -116,24 +116,32 @@ export const settings = pgTable('settings', {
  * The knowledge base operators answer consultations from (受理 assistant); seeded from data/kb/articles.json,
  * edited in 设置 › 知识库. An article is retired (停用), never deleted, so the seed does not bring it back.
  */
-export const kbArticles = pgTable('kb_articles', {
-	/** a slug such as line-housing-fund */
-	id: text('id').primaryKey(),
-	title: text('title').notNull(),
-	/** words a caller uses */
-	keywords: text('keywords')
-		.array()
-		.notNull()
-		.default(sql`'{}'::text[]`),
-	/** what the operator says */
-	answer: text('answer').notNull(),
-	updatedAt: tstz('updated_at').notNull().defaultNow(),
-	/** who last changed it (a display name, or the seed file) */
-	updatedBy: text('updated_by').notNull(),
-	retiredAt: tstz('retired_at'),
-	/** optimistic concurrency: every change adds one */
-	version: integer('version').notNull().default(1)
-});
+export const kbArticles = pgTable(
+	'kb_articles',
+	{
+		/** a slug such as line-housing-fund */
+		id: text('id').primaryKey(),
+		title: text('title').notNull(),
+		/** words a caller uses */
+		keywords: text('keywords')
+			.array()
+			.notNull()
+			.default(sql`'{}'::text[]`),
+		/** what the operator says */
+		answer: text('answer').notNull(),
+		updatedAt: tstz('updated_at').notNull().defaultNow(),
+		/** who last changed it (a display name, or the seed file) */
+		updatedBy: text('updated_by').notNull(),
+		retiredAt: tstz('retired_at'),
+		/** optimistic concurrency: every change adds one */
+		version: integer('version').notNull().default(1)
+	},
+	(t) => [
+		// one article in use per title (the assistant offers them by title): knowledge.ts checks it first, to name the
+		// other article, and this keeps two saves at the same moment from both passing that check
+		uniqueIndex('kb_articles_active_title_idx').on(t.title).where(sql`${t.retiredAt} IS NULL`)
+	]
+);
 
 export const tickets = pgTable(
 	'tickets',
