@@ -8,9 +8,9 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, SHOTS, launchBrowser, loginAs, startServer, watchErrors, type TestServer } from './fixture';
+import { ROOT, SHOTS, launchBrowser, loginAs, startServer, waitForHydration, watchErrors, type TestServer } from './fixture';
 
 let server: TestServer;
 let browser: Browser;
@@ -407,5 +407,120 @@ describe('预警', () => {
 		await duty.locator('[data-testid=alert-table]').waitFor();
 		await shot(duty, 'alerts-queue-all.png');
 		expect([...adminErrors, ...dutyErrors]).toEqual([]);
+	});
+});
+
+describe('the live link of the 预警 pages', () => {
+	/** An alert of the store (the demo's, or the burst's), and a note on it by the admin: a change every link hears. */
+	async function anAlert(): Promise<number> {
+		if (alertId) return alertId;
+		await admin.goto(`${server.url}/alerts`);
+		const r = await admin.request.get(`${server.url}/api/v1/alerts?status=all`);
+		let { alerts } = (await r.json()) as { alerts: { id: number }[] };
+		if (!alerts.length) {
+			// run alone (without the burst's test before): the burst raises one
+			const res = await fetch(`${server.url}/api/v1/ingest`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+				body: burst(Date.now())
+			});
+			expect(res.status).toBe(200);
+			const deadline = Date.now() + 120_000;
+			while (!alerts.length && Date.now() < deadline) {
+				await admin.waitForTimeout(2000);
+				({ alerts } = await (await admin.request.get(`${server.url}/api/v1/alerts?status=all`)).json());
+			}
+		}
+		expect(alerts.length, 'the store has an alert').toBeGreaterThan(0);
+		return (alertId = alerts[0].id);
+	}
+	const note = (id: number, text: string) =>
+		admin.evaluate(
+			([id, text]) => fetch(`/api/v1/alerts/${id}/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ note: text }) }).then((r) => r.status),
+			[id, text] as const
+		);
+	const received = async (t: Page) => Number(await t.locator('[data-testid=live]').getAttribute('data-received'));
+
+	async function emergencyContext(opts: { locks?: boolean } = {}): Promise<{ ctx: BrowserContext; page: Page }> {
+		const ctx = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+		// a page over plain HTTP from another machine is no secure context: no Web Locks there
+		if (opts.locks === false) await ctx.addInitScript(() => delete (Navigator.prototype as { locks?: unknown }).locks);
+		const page = await ctx.newPage();
+		await loginAs(page, server.url, 'emergency');
+		return { ctx, page };
+	}
+
+	it('is one connection for all the tabs of a browser: with seven 预警 tabs the app still loads, every tab follows, and another takes over from a closed one', async () => {
+		const id = await anAlert();
+		for (const locks of [true, false]) {
+			const { ctx, page: first } = await emergencyContext({ locks });
+			const errors = watchErrors(first);
+			await first.goto(`${server.url}/alerts`);
+			const tabs = [first];
+			// a browser opens at most 6 connections to a host over HTTP/1.1: a stream per tab took them all
+			for (let i = 0; i < 6; i++) {
+				const t = await ctx.newPage();
+				waitForHydration(t);
+				await t.goto(i % 2 ? `${server.url}/alerts` : `${server.url}/alerts/${id}`, { timeout: 30_000 });
+				tabs.push(t);
+			}
+			for (const t of tabs) await t.locator('[data-testid=live][data-state=connected]').waitFor({ timeout: 20_000 });
+			const more = await ctx.newPage();
+			waitForHydration(more);
+			expect((await more.goto(`${server.url}/alerts?status=all`, { timeout: 20_000 }))?.status(), `locks: ${locks}`).toBe(200);
+			expect(await first.evaluate(() => fetch('/api/v1/alerts').then((r) => r.status))).toBe(200);
+			await more.close();
+			expect(await note(id, `多标签页测试 ${locks}`)).toBe(201);
+			for (const t of tabs) await expect.poll(() => received(t), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+			// the first tab read the stream; it closes, and the others still hear the next change
+			await first.close();
+			const before = await Promise.all(tabs.slice(1).map(received));
+			// (the next leader connects within a moment: a change made before may not reach it, so one is made until it does)
+			const heard = async () => (await Promise.all(tabs.slice(1).map(received))).every((n, i) => n > before[i]);
+			for (let i = 0; i < 10 && !(await heard()); i++) {
+				expect(await note(id, `接管测试 ${locks} ${i}`)).toBe(201);
+				await tabs[1].waitForTimeout(2000);
+			}
+			expect(await heard(), `locks: ${locks}`).toBe(true);
+			expect(errors).toEqual([]);
+			await ctx.close();
+		}
+	}, 300_000);
+
+	it('says when the session has ended, with a link to sign in again', async () => {
+		const id = await anAlert();
+		const { ctx, page } = await emergencyContext();
+		await page.goto(`${server.url}/alerts/${id}`);
+		await page.locator('[data-testid=live][data-state=connected]').waitFor({ timeout: 20_000 });
+		// signed out (in another tab, or the session ran out): the server ends the stream at its next message, and
+		// the link, asking again, is refused with 401
+		expect(await page.evaluate(() => fetch('/logout', { method: 'POST' }).then((r) => r.ok))).toBe(true);
+		expect(await note(id, '会话结束测试')).toBe(201);
+		const live = page.locator('[data-testid=live]');
+		await expect.poll(() => live.getAttribute('data-state'), { timeout: 20_000 }).toBe('expired');
+		expect(await live.innerText()).toContain('登录已失效，请重新登录');
+		expect(await page.locator('[data-testid=live-login]').getAttribute('href')).toBe(`/login?next=${encodeURIComponent(`/alerts/${id}`)}`);
+		await shot(page, 'alerts-live-expired.png');
+		await ctx.close();
+	});
+
+	it('notices a server that stopped answering (no ping for two intervals), says the link is down, and comes back', async () => {
+		const { ctx, page } = await emergencyContext();
+		await page.clock.install();
+		await page.goto(`${server.url}/alerts`);
+		const live = page.locator('[data-testid=live]');
+		await live.locator('xpath=self::*[@data-state="connected"]').waitFor({ timeout: 20_000 });
+		process.kill(server.pid, 'SIGSTOP');
+		try {
+			// the server pings every 25 s: nothing for 50 s and the link is taken for dead
+			await page.clock.fastForward(51_000);
+			await expect.poll(() => live.getAttribute('data-state'), { timeout: 10_000 }).toBe('reconnecting');
+			expect(await live.innerText()).toContain('连接中断');
+		} finally {
+			process.kill(server.pid, 'SIGCONT');
+		}
+		await page.clock.fastForward(31_000);
+		await expect.poll(() => live.getAttribute('data-state'), { timeout: 30_000 }).toBe('connected');
+		await ctx.close();
 	});
 });

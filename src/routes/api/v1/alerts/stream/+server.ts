@@ -1,3 +1,4 @@
+import { PING_MS } from '$lib/alert-stream';
 import { onAlertChange } from '$lib/server/alerts/service';
 import { app } from '$lib/server/app';
 import { SESSION_COOKIE, validateSession } from '$lib/server/auth';
@@ -6,7 +7,8 @@ import { canSee } from '$lib/nav';
 import type { RequestHandler } from './$types';
 
 /**
- * Server-sent events: `event: alert` with { id, event } on every change; a comment every 25 s keeps proxies open.
+ * Server-sent events: `event: alert` with { id, event } on every change; a comment every PING_MS (25 s) keeps proxies open
+ * and tells the client the link is alive (it reconnects after two missed).
  * The session is checked again before each message: a stream outlives no logout, deactivation or change to a role
  * without 预警 (it ends then).
  */
@@ -48,7 +50,7 @@ export const GET: RequestHandler = async ({ locals, request, cookies }) => {
 			};
 			write(`retry: 3000\n: connected\n\n`);
 			const off = onAlertChange((c) => send(`event: alert\ndata: ${JSON.stringify(c)}\n\n`));
-			const ping = setInterval(() => send(`: ping\n\n`), 25_000);
+			const ping = setInterval(() => send(`: ping\n\n`), PING_MS);
 			stop = () => {
 				off();
 				clearInterval(ping);
