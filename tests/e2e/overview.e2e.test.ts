@@ -135,7 +135,7 @@ describe('overview (态势总览)', () => {
 		await expect.poll(() => status.getAttribute('data-stale'), { timeout: 25_000 }).toBe('1');
 		expect(failed).toBeGreaterThan(0);
 		// still the wall, with its figures, saying the refresh failed
-		expect(await status.innerText()).toContain('刷新失败，显示上次数据');
+		expect(await status.innerText()).toMatch(/^刷新失败，显示 \d{1,2}:\d{2}:\d{2} 的数据$/);
 		expect(await page.locator('[data-testid=wall-volume-1] strong').innerText()).toBe(figure);
 		// the server answers again: the next refresh brings the wall back up to date
 		await page.unroute('**/api/v1/dashboard/wall*');
@@ -145,6 +145,52 @@ describe('overview (态势总览)', () => {
 		expect(await page.locator('[data-testid=wall-volume-1] strong').innerText()).toBe(figure);
 		await page.close();
 	});
+
+	it('says on the wall when the session has ended, with a link to sign in again', async () => {
+		const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+		await loginAs(page, server.url, 'leader');
+		await page.route('**/api/v1/dashboard/wall*', (route) =>
+			route.fulfill({ status: 401, contentType: 'application/json', body: '{"error":{"code":"unauthenticated","message":"未登录或登录已过期"}}' })
+		);
+		await page.goto(`${server.url}/wall?period=7d&refresh=10`);
+		await page.waitForSelector('[data-testid=wall] canvas');
+		const shownAt = (await page.locator('[data-testid=wall-refreshed]').innerText()).replace('已刷新 ', '');
+		const status = page.locator('[data-testid=wall-refreshed]');
+		await expect.poll(() => status.getAttribute('data-state'), { timeout: 25_000 }).toBe('expired');
+		expect(await status.innerText()).toContain('登录已失效，请重新登录');
+		expect(await status.innerText()).toContain(shownAt);
+		expect(await page.locator('[data-testid=wall-login]').getAttribute('href')).toBe(`/login?next=${encodeURIComponent('/wall?period=7d&refresh=10')}`);
+		await page.screenshot({ path: join(SHOTS, 'wall-expired.png') });
+		await page.close();
+	});
+
+	it('gives up a refresh the server does not answer, one request at a time, and says since when the figures are', async () => {
+		const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+		await loginAs(page, server.url, 'leader');
+		// the server takes in the requests and never answers them (hung, or a half-open connection)
+		await page.route('**/api/v1/dashboard/wall*', () => {});
+		let active = 0;
+		let most = 0;
+		let sent = 0;
+		const isWall = (r: import('playwright-core').Request) => r.url().includes('/api/v1/dashboard/wall');
+		page.on('request', (r) => {
+			if (!isWall(r)) return;
+			sent++;
+			most = Math.max(most, ++active);
+		});
+		page.on('requestfailed', (r) => void (isWall(r) && active--));
+		page.on('requestfinished', (r) => void (isWall(r) && active--));
+		await page.goto(`${server.url}/wall?period=7d&refresh=10`);
+		await page.waitForSelector('[data-testid=wall] canvas');
+		const shownAt = (await page.locator('[data-testid=wall-refreshed]').innerText()).replace('已刷新 ', '');
+		const status = page.locator('[data-testid=wall-refreshed]');
+		await expect.poll(() => status.getAttribute('data-state'), { timeout: 30_000 }).toBe('failed');
+		expect(await status.innerText()).toBe(`刷新失败，显示 ${shownAt} 的数据`);
+		await page.waitForTimeout(15_000);
+		expect(sent).toBeGreaterThanOrEqual(2);
+		expect(most).toBe(1);
+		await page.close();
+	}, 120_000);
 
 	it('ranks the units by assessment score, with the counts behind each rate', async () => {
 		const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
