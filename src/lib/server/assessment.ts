@@ -30,6 +30,15 @@ export interface PendingLate {
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
 
+/**
+ * 满意率: (满意 + 基本满意) ÷ return visits, over the visits of the handling rounds (UNIT_ROUNDS): each round's reply
+ * visited counts, also one visited 不满意 that led to a reopening (a ticket's own row keeps only its latest result,
+ * which would hide it). The one definition the overview, the wall, the map and the unit panel show.
+ */
+export function satisfactionRate(c: Pick<HandlingCounts, 'visited' | 'satisfied' | 'basic'>): number | null {
+	return ratio(c.satisfied + c.basic, c.visited);
+}
+
 export function handlingRates(c: HandlingCounts, late: PendingLate = { sign: 0, reply: 0 }): HandlingRates {
 	return {
 		received: c.n,
@@ -43,7 +52,7 @@ export function handlingRates(c: HandlingCounts, late: PendingLate = { sign: 0, 
 		signRate: ratio(c.sign_ok, c.sign_done + late.sign),
 		replyRate: ratio(c.reply_ok, c.reply_done + late.reply),
 		visited: c.visited,
-		satisfactionRate: ratio(c.satisfied + c.basic, c.visited),
+		satisfactionRate: satisfactionRate(c),
 		returnRate: ratio(c.returned, c.dispatched),
 		extensionRate: ratio(c.extended, c.dispatched),
 		reopenRate: ratio(c.reopened, c.dispatched)

@@ -22,7 +22,7 @@ import type {
 	UnitPanel,
 	VolumeCard
 } from '../../types';
-import { ASSESSMENT_WEIGHTS, assessmentScore, handlingRates, rankScores, type HandlingCounts } from '../assessment';
+import { ASSESSMENT_WEIGHTS, assessmentScore, handlingRates, rankScores, satisfactionRate, type HandlingCounts } from '../assessment';
 import { filterDims, filterWhere, periodDays } from './filters';
 import type { SqlParams, SqlRunner } from './sql';
 
@@ -106,6 +106,9 @@ function inPeriod(table: string, cond: string, params: SqlParams, windows?: read
 	});
 	return `SELECT * FROM (SELECT *, CASE ${cases.join(' ')} END AS w ${rows}) s WHERE w IS NOT NULL`;
 }
+
+/** The measures of 满意率 (assessment.ts satisfactionRate), read by handling round (`rounds: true`) on every screen. */
+const VISIT_MEASURES: readonly Measure[] = ['visited', 'satisfied', 'basic'];
 
 function countsOf(r: Row | undefined): HandlingCounts {
 	const c = {} as Record<Measure, number>;
@@ -446,20 +449,21 @@ async function placeStats(
 		})
 	);
 	const omit: Dim[] = dim === 'district_code' ? ['district_code'] : [];
-	// counts of every range and the period's visits in one pass
-	const [counts, open] = await Promise.all([
+	const [counts, visits, open] = await Promise.all([
+		// the tickets of every range in one pass
 		aggregate(ctx, {
 			filter,
 			from: ranges.reduce((m, r) => (r.from < m ? r.from : m), filter.from),
 			to: filter.to,
 			by: [dim],
-			measures: ['n', 'visited', 'satisfied', 'basic'],
+			measures: ['n'],
 			omit,
 			windows: ranges
 		}),
+		// the period's return visits as the overview counts them: by handling round (satisfactionRate)
+		aggregate(ctx, { filter, from: filter.from, to: filter.to, by: [dim], measures: VISIT_MEASURES, omit, rounds: true }),
 		openCounts(ctx, filter, dim, omit)
 	]);
-	const rates = counts.filter((r) => num(r.w) === 0);
 	const perRange = new Map<string, number[]>();
 	for (const r of counts) {
 		const k = String(r[dim]);
@@ -478,7 +482,7 @@ async function placeStats(
 			{ scale }
 		).map((s) => [s.key, s])
 	);
-	const rateOf = new Map(rates.map((r) => [String(r[dim]), r]));
+	const rateOf = new Map(visits.map((r) => [String(r[dim]), r]));
 	return keys.map((k) => {
 		const s = sig.get(k.code)!;
 		const r = rateOf.get(k.code);
@@ -497,7 +501,7 @@ async function placeStats(
 			overdue: o?.overdue ?? 0,
 			overdueShare: o && o.open > 0 ? o.overdue / o.open : null,
 			visited,
-			satisfactionRate: visited > 0 ? (num(r?.satisfied) + num(r?.basic)) / visited : null
+			satisfactionRate: satisfactionRate({ visited, satisfied: num(r?.satisfied), basic: num(r?.basic) })
 		};
 	});
 }
