@@ -185,6 +185,20 @@ describe('态势地图', () => {
 		expect(new URL(page.url()).search).toBe('');
 	});
 
+	it('shows the metric chosen while a day is on the slider: back to the whole period in that metric', async () => {
+		await page.goto(`${server.url}/map`);
+		await page.waitForSelector('[data-testid=map-slider]');
+		await page.locator('[data-testid=map-day-range]').fill('2');
+		expect(await page.getAttribute('[data-testid=hotspot-map]', 'data-day')).toMatch(DAY);
+		await Promise.all([page.waitForURL((u) => u.searchParams.get('metric') === 'satisfaction'), page.click('[data-testid=metric-satisfaction]')]);
+		await expect.poll(() => page.getAttribute('[data-testid=hotspot-map]', 'data-metric')).toBe('satisfaction');
+		expect(await page.getAttribute('[data-testid=hotspot-map]', 'data-day')).toBe('');
+		expect(await page.locator('[data-testid=map-legend] .legend-title').innerText()).toContain('满意率');
+		expect(await page.locator('[data-testid=map-day]').innerText()).toContain('逐日回放');
+		await page.goto(`${server.url}/map`);
+		await page.waitForSelector('[data-testid=map-slider]');
+	});
+
 	it('draws the tickets with coordinates as points or hexagons', async () => {
 		await page.click('[data-testid=layer-points]');
 		const circles = page.locator('[data-testid=map-points] circle');
