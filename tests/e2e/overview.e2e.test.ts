@@ -192,6 +192,20 @@ describe('overview (态势总览)', () => {
 		await page.close();
 	}, 120_000);
 
+	it('names on the wall the filter it shows, and a period of dates once', async () => {
+		const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+		await loginAs(page, server.url, 'leader');
+		await page.goto(`${server.url}/wall?period=30d&category=12&district=320583&channel=phone&type=${encodeURIComponent('投诉')}`);
+		const shown = page.locator('[data-testid=wall-filter]');
+		const text = await shown.innerText();
+		expect(text).toMatch(/^近30天（\d{4}-\d{2}-\d{2} 至 \d{4}-\d{2}-\d{2}） · 昆山市 · \S+ · 电话 · 投诉$/);
+		expect(text).not.toContain('已筛选');
+		await page.screenshot({ path: join(SHOTS, 'wall-filtered.png') });
+		await page.goto(`${server.url}/wall?from=2026-11-01&to=2026-11-07`);
+		expect(await shown.innerText()).toBe('2026-11-01 至 2026-11-07');
+		await page.close();
+	});
+
 	it('ranks the units by assessment score, with the counts behind each rate', async () => {
 		const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
 		const errors = watchErrors(page);

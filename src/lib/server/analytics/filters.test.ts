@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadReference } from '$pipelines/reference/index';
 import type { DashboardFilter } from '$lib/types';
 import { TICKET_TYPES } from '$pipelines/lifecycle/model';
-import { filterDims, filterOptions, filterQuery, filterWhere, parseDashboardFilter, periodDays, PERIODS } from './filters';
+import { filterDims, filterNames, filterOptions, filterQuery, filterWhere, parseDashboardFilter, periodDays, PERIODS } from './filters';
 
 const ref = loadReference();
 // 2026-11-28 10:00 in Shanghai (02:00 UTC)
@@ -387,5 +387,13 @@ describe('filterOptions', () => {
 		expect(filterOptions(ref, { ...base, category: l2.code, categoryLevel: 2 }).categories).toEqual(
 			filterOptions(ref, { ...base, category: l1.code, categoryLevel: 1 }).categories
 		);
+	});
+});
+
+describe('filterNames', () => {
+	it('names the district, category, channel and type as the filter bar does, nothing for the whole city', () => {
+		expect(filterNames(base, ref)).toEqual([]);
+		expect(filterNames({ ...base, district: district.code, category: l2.code, channel: 'phone', type: '投诉' }, ref)).toEqual([district.name, l2.name, '电话', '投诉']);
+		expect(filterNames({ ...base, channel: 'wechat' }, ref)).toEqual(['微信']);
 	});
 });

@@ -154,6 +154,19 @@ export function parsePlaceCategory(
 	return { ...out, problems, refusals };
 }
 
+/**
+ * What a filter narrows to, named as the filter bar names it: the district, the category, the channel (电话 for
+ * phone) and the type; empty for the whole city. (The period is `periodText`'s.)
+ */
+export function filterNames(f: Pick<DashboardFilter, 'district' | 'category' | 'channel' | 'type'>, ref: Reference): string[] {
+	return [
+		f.district && (ref.districtByCode.get(f.district)?.name ?? f.district),
+		f.category && (ref.categoryByCode.get(f.category)?.name ?? f.category),
+		f.channel && (CHANNEL_LABELS[f.channel as keyof typeof CHANNEL_LABELS] ?? f.channel),
+		f.type
+	].filter((x): x is string => !!x);
+}
+
 /** Length of the filter's period in days. */
 export function periodDays(f: Pick<DashboardFilter, 'from' | 'to'>): number {
 	return dayNumber(f.to) - dayNumber(f.from) + 1;

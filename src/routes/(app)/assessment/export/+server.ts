@@ -4,7 +4,7 @@ import { apiError, attachment } from '$lib/server/http';
 import { requireScreen } from '$lib/server/guard';
 import { readUnits } from '$lib/server/analytics/service';
 import { scorecardWorkbook } from '$lib/server/assessment-xlsx';
-import { CHANNEL_LABELS, type Channel } from '$pipelines/lifecycle/model';
+import { filterNames } from '$lib/server/analytics/filters';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async ({ locals, url }) => {
@@ -15,15 +15,7 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 	if (r.refusals.length) return apiError(400, 'bad_filter', `考核表未导出：${r.refusals.join('；')}`);
 	const f = r.data.filter;
 	// named as the page's filter bar names them (电话 for phone)
-	const scope =
-		[
-			f.district && a.ref.districtByCode.get(f.district)?.name,
-			f.category && a.ref.categoryByCode.get(f.category)?.name,
-			f.channel && (CHANNEL_LABELS[f.channel as Channel] ?? f.channel),
-			f.type
-		]
-			.filter(Boolean)
-			.join('、') || a.ref.cityName;
+	const scope = filterNames(f, a.ref).join('、') || a.ref.cityName;
 	const body = await scorecardWorkbook(r.data, scope);
 	const name = `单位考核-${f.from}-${f.to}.xlsx`;
 	return new Response(new Uint8Array(body), {
