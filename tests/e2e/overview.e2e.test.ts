@@ -117,6 +117,53 @@ describe('overview (态势总览)', () => {
 		}
 	});
 
+	it('sizes the wall map’s names, values, badges and legend with the wall’s type, at 1920×1080 and 3840×2160', async () => {
+		const sizes: Record<number, { swatch: number; body: number }> = {};
+		for (const [width, height] of [
+			[1920, 1080],
+			[3840, 2160]
+		]) {
+			const page = await browser.newPage({ viewport: { width, height } });
+			await loginAs(page, server.url, 'leader');
+			await page.goto(`${server.url}/wall?period=7d`);
+			await page.waitForSelector('[data-testid=wall] svg text.name');
+			const m = await page.evaluate(() => {
+				const px = (sel: string) => {
+					const t = document.querySelector<SVGGraphicsElement>(`[data-testid=wall] ${sel}`);
+					return t ? parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM()!.a : null;
+				};
+				const swatch = document.querySelector('[data-testid=wall] .legend i')!.getBoundingClientRect();
+				const items = [...document.querySelectorAll('[data-testid=wall] .legend li')].map((li) => {
+					const i = li.querySelector('i, svg')!.getBoundingClientRect();
+					const range = document.createRange();
+					range.selectNodeContents(li.lastChild!);
+					return { swatchRight: i.right, textLeft: range.getBoundingClientRect().left };
+				});
+				const box = document.querySelector('[data-testid=wall] .box.map')!.getBoundingClientRect();
+				const caption = document.querySelector('[data-testid=wall] .box.map figcaption')!.getBoundingClientRect();
+				return {
+					body: parseFloat(getComputedStyle(document.querySelector('[data-testid=wall]')!).fontSize),
+					name: px('text.name'),
+					value: px('text.value'),
+					badge: px('.badge text'),
+					swatch: swatch.width,
+					overlapping: items.filter((x) => x.textLeft < x.swatchRight).length,
+					below: box.bottom - caption.bottom
+				};
+			});
+			expect(m.name!, `${width}`).toBeGreaterThanOrEqual(0.85 * m.body);
+			expect(m.value!).toBeGreaterThanOrEqual(0.8 * m.body);
+			if (m.badge !== null) expect(m.badge).toBeGreaterThanOrEqual(0.65 * m.body);
+			expect(m.overlapping).toBe(0);
+			// the map takes the box's height: no band left empty under the legend
+			expect(m.below).toBeLessThan(0.03 * height);
+			sizes[width] = { swatch: m.swatch, body: m.body };
+			await page.close();
+		}
+		// the legend's swatches grow with the screen as its type does
+		expect(sizes[3840].swatch / sizes[1920].swatch).toBeCloseTo(sizes[3840].body / sizes[1920].body, 1);
+	});
+
 	it('keeps the wall on the last figures when a refresh fails, and refreshes again afterwards', async () => {
 		const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
 		await loginAs(page, server.url, 'leader');
