@@ -164,6 +164,33 @@ describe('overview (态势总览)', () => {
 		expect(sizes[3840].swatch / sizes[1920].swatch).toBeCloseTo(sizes[3840].body / sizes[1920].body, 1);
 	});
 
+	it('shows an empty period on the wall in its own dark colours, with a legend of what there is and the round marker visible', async () => {
+		const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+		await loginAs(page, server.url, 'leader');
+		await page.goto(`${server.url}/wall?from=2025-01-01&to=2025-01-07`);
+		await page.waitForSelector('[data-testid=wall] .chart-empty');
+		const m = await page.evaluate(() => {
+			const lum = (c: string) => {
+				const [r, g, b] = c.match(/[\d.]+/g)!.map(Number);
+				return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+			};
+			const empty = getComputedStyle(document.querySelector('[data-testid=wall] .chart-empty')!);
+			const marker = document.querySelector<SVGCircleElement>('[data-testid=wall] circle.marker');
+			return {
+				emptyBg: lum(empty.backgroundColor),
+				legend: [...document.querySelectorAll('[data-testid=wall] .legend li')].map((li) => li.textContent!.trim()),
+				marker: marker ? { fill: lum(getComputedStyle(marker).fill), stroke: lum(getComputedStyle(marker).stroke) } : null
+			};
+		});
+		expect(m.emptyBg).toBeLessThan(0.3);
+		expect(m.legend[0]).toBe('0');
+		expect(m.legend.join(' ')).not.toMatch(/\d–\d/);
+		expect(m.marker).not.toBeNull();
+		expect(Math.abs(m.marker!.fill - m.marker!.stroke)).toBeGreaterThan(0.5);
+		await page.screenshot({ path: join(SHOTS, 'wall-empty.png') });
+		await page.close();
+	});
+
 	it('keeps the wall on the last figures when a refresh fails, and refreshes again afterwards', async () => {
 		const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
 		await loginAs(page, server.url, 'leader');

@@ -158,6 +158,15 @@ describe('colour classes', () => {
 		expect(s.colour(0)).toBe(PALETTES.blues[0]);
 	});
 
+	it('gives an empty period one legend entry, not classes 0–1 … 4–5, and none when nothing has a value', () => {
+		const zeros = metricScale('volume', [stat('a', { count: 0 }), stat('b', { count: 0 })]);
+		expect(zeros.stops.map((x) => x.label)).toEqual(['0']);
+		expect(zeros.stops[0].colour).toBe(zeros.colour(0));
+		expect(dayScale({ a: [0, 0], b: [0, 0] }).stops.map((x) => x.label)).toEqual(['0']);
+		expect(metricScale('satisfaction', [stat('a'), stat('b')]).stops).toEqual([]);
+		expect(metricScale('volume', [stat('a', { count: 0 }), stat('b', { count: 3 })]).stops).toHaveLength(5);
+	});
+
 	it('chooses readable label colours', () => {
 		expect(textOn('#08519c')).toBe('#ffffff');
 		expect(textOn('#eff3ff')).toBe('#1f2a3d');

@@ -224,24 +224,36 @@ export function divergingScale(values: readonly (number | null)[], palette: read
 	return makeScale('diverging', breaks, [...palette], format);
 }
 
+/**
+ * A legend that says no more than the values do: one entry when every value is the same (an empty period's
+ * zeros: not 0–1 … 4–5), none when no place has a value (the 无数据 entry says it). The colours stay the scale's.
+ */
+function fitLegend(s: ColourScale, values: readonly (number | null)[], fmt: (v: number) => string): ColourScale {
+	const vs = values.filter((v): v is number => v !== null && Number.isFinite(v));
+	if (!vs.length) return { ...s, stops: [] };
+	if (vs.some((v) => v !== vs[0])) return s;
+	return { ...s, stops: [{ colour: s.colour(vs[0]), from: vs[0], to: vs[0], label: fmt(vs[0]) }] };
+}
+
 /** The colour scale of a metric over the places shown. */
 export function metricScale(m: MapMetric, stats: readonly PlaceStat[]): ColourScale {
 	const values = stats.map((s) => metricValue(s, m));
 	switch (m) {
 		case 'volume':
-			return sequentialScale(values, PALETTES.blues, { zero: true, integer: true, format: (v) => fmtCount(v) });
+			return fitLegend(sequentialScale(values, PALETTES.blues, { zero: true, integer: true, format: (v) => fmtCount(v) }), values, fmtCount);
 		case 'change':
-			return divergingScale(values, PALETTES.rdBu, (v) => fmtSignedPct(v));
+			return fitLegend(divergingScale(values, PALETTES.rdBu, (v) => fmtSignedPct(v)), values, fmtSignedPct);
 		case 'overdue':
-			return sequentialScale(values, PALETTES.orRd, { zero: true, share: true, format: (v) => fmtPct(v) });
+			return fitLegend(sequentialScale(values, PALETTES.orRd, { zero: true, share: true, format: (v) => fmtPct(v) }), values, fmtPct);
 		case 'satisfaction':
-			return sequentialScale(values, PALETTES.purples, { share: true, reverse: true, format: (v) => fmtPct(v) });
+			return fitLegend(sequentialScale(values, PALETTES.purples, { share: true, reverse: true, format: (v) => fmtPct(v) }), values, fmtPct);
 	}
 }
 
 /** The slider's scale: the daily counts of every district over every day, so colours compare across days. */
 export function dayScale(daily: Readonly<Record<string, readonly number[]>>): ColourScale {
-	return sequentialScale(Object.values(daily).flat(), PALETTES.blues, { zero: true, integer: true, format: (v) => fmtCount(v) });
+	const values = Object.values(daily).flat();
+	return fitLegend(sequentialScale(values, PALETTES.blues, { zero: true, integer: true, format: (v) => fmtCount(v) }), values, fmtCount);
 }
 
 /** Black or white text, whichever reads better on a fill colour (#rrggbb). */
