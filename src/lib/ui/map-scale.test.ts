@@ -3,6 +3,7 @@ import { loadReference } from '$pipelines/reference/index';
 import { districtLabels, districtShapes, projectPoints } from '$lib/server/geo';
 import type { PlaceStat } from '../types';
 import {
+	alertSpot,
 	NO_DATA_COLOUR,
 	PALETTES,
 	dayScale,
@@ -265,5 +266,33 @@ describe('map geometry (server side, same projection as the shapes)', () => {
 			{ lon: 120.6, lat: 31.6, n: 1 }
 		]);
 		expect(b.y).toBeLessThan(a.y);
+	});
+});
+
+describe('alert markers', () => {
+	// the boxes of a triangle drawn at a spot (path M0,-11 L10,7 L-10,7, scaled by k) and of a district's labels
+	const triangle = (p: { x: number; y: number }, k: number) => ({ x0: p.x - 10 * k, x1: p.x + 10 * k, y0: p.y - 11 * k, y1: p.y + 7 * k });
+	const overlaps = (a: ReturnType<typeof triangle>, b: ReturnType<typeof triangle>) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+	it('stand beside the district’s name and value, never on them, at any label scale, side by side when several', () => {
+		for (const k of [1, 1.5]) {
+			for (const chars of [3, 6]) {
+				const l = { x: 400, y: 300, hasShape: true };
+				// name: baseline 4k above the point, 13k high; value: baseline 11k below, 12k high (HotspotMap)
+				const name = { x0: l.x - (chars * 13 * k) / 2, x1: l.x + (chars * 13 * k) / 2, y0: l.y - 4 * k - 13 * k, y1: l.y - 4 * k + 3 * k };
+				const value = { x0: l.x - 30 * k, x1: l.x + 30 * k, y0: l.y + 11 * k - 12 * k, y1: l.y + 11 * k + 3 * k };
+				const spots = [0, 1, 2].map((n) => triangle(alertSpot(l, chars, n, k), k));
+				for (const t of spots) {
+					expect(overlaps(t, name), `k ${k}, ${chars} chars`).toBe(false);
+					expect(overlaps(t, value)).toBe(false);
+				}
+				expect(overlaps(spots[0], spots[1])).toBe(false);
+				// still next to it: within two glyphs of the name's end
+				expect(spots[0].x0 - name.x1).toBeLessThan(26 * k);
+			}
+			// a district without an outline: beside its round marker (r 19), off the circle
+			const m = { x: 400, y: 300, hasShape: false };
+			const t = triangle(alertSpot(m, 6, 0, k), k);
+			expect(t.x0).toBeGreaterThanOrEqual(m.x + 19);
+		}
 	});
 });

@@ -355,4 +355,18 @@ export interface MapAlertMarker {
 	y: number;
 	title: string;
 	href?: string;
+	/** the district it is drawn at (the map puts it beside that district's name); none: the city's corner */
+	district?: string | null;
+}
+
+/**
+ * Where the map draws the `n`-th alert marker of a district (0-based): beside its name, right of it, so that the
+ * name and the value stay readable; beside the round marker of a district without an outline. The name is about
+ * `chars` wide at `size` (CJK glyphs are 1 em); `k` is the labels' scale.
+ */
+export function alertSpot(l: { x: number; y: number; hasShape: boolean }, chars: number, n: number, k = 1, markerR = 19): { x: number; y: number } {
+	const step = 22 * k;
+	if (!l.hasShape) return { x: l.x + markerR + 12 * k + n * step, y: l.y - markerR + 6 * k };
+	// the name's baseline is 4k above the label point, its glyphs 13k high
+	return { x: l.x + (chars * 13 * k) / 2 + 13 * k + n * step, y: l.y - 9 * k };
 }

@@ -363,7 +363,7 @@ export async function alertMarkers(app: App, width: number, height: number, f: A
 		perPlace.set(k, n + 1);
 		const x = (l ? l.x : width - 28) + n * 14;
 		const y = l ? l.y - 26 : 28;
-		return { id: String(a.id), x, y, title: `${a.severityLabel} ${a.title}（${a.statusLabel}）`, href: `/alerts/${a.id}` };
+		return { id: String(a.id), x, y, title: `${a.severityLabel} ${a.title}（${a.statusLabel}）`, href: `/alerts/${a.id}`, district: l ? a.districtCode : null };
 	});
 }
 
