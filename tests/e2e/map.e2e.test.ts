@@ -199,6 +199,22 @@ describe('态势地图', () => {
 		await page.waitForSelector('[data-testid=map-slider]');
 	});
 
+	it('picks any day by keyboard, the last one too, and names the day to a screen reader', async () => {
+		const slider = page.locator('[data-testid=map-day-range]');
+		expect(await slider.getAttribute('aria-valuetext')).toBe('全时段（可逐日回放最近 7 天）');
+		await slider.focus();
+		await page.keyboard.press('End');
+		await expect.poll(() => page.getAttribute('[data-testid=hotspot-map]', 'data-day')).toBe(shown.week.to);
+		expect(await slider.getAttribute('aria-valuetext')).toBe(`${shown.week.to}（第 7 天，共 7 天）`);
+		await page.keyboard.press('ArrowLeft');
+		const before = (await page.getAttribute('[data-testid=hotspot-map]', 'data-day'))!;
+		expect(before < shown.week.to).toBe(true);
+		expect(await slider.getAttribute('aria-valuetext')).toBe(`${before}（第 6 天，共 7 天）`);
+		await page.keyboard.press('ArrowRight');
+		await expect.poll(() => page.getAttribute('[data-testid=hotspot-map]', 'data-day')).toBe(shown.week.to);
+		await page.click('[data-testid=map-whole]');
+	});
+
 	it('draws the tickets with coordinates as points or hexagons', async () => {
 		await page.click('[data-testid=layer-points]');
 		const circles = page.locator('[data-testid=map-points] circle');
