@@ -223,6 +223,38 @@ describe('a call from intake to closing', () => {
 		await expect.poll(() => page.locator('[data-testid=ticket-detail]').getAttribute('data-status'), { timeout: 30_000 }).toBe('replied');
 	});
 
+	it('a unit acting on a page whose ticket a colleague returned meanwhile is told so on the page, with what it typed kept (no 404)', async () => {
+		const made = await (await as('operator')).request.post(`${server.url}/api/v1/tickets`, {
+			data: { channel: 'phone', type: '投诉', content: '河道漂浮垃圾很多，气味难闻', district_code: '320508', decision: { action: 'accept' } }
+		});
+		const { ticket } = await made.json();
+		const api = (who: string, body: Record<string, unknown>) =>
+			as(who).then((p) => p.request.post(`${server.url}/api/v1/tickets/${ticket.ticket_no}/actions`, { data: body }).then((r) => r.json()));
+		const dispatched = await api('dispatcher', { action: 'dispatch', version: ticket.version, unit_code: 'D320508', assist_units: ['M02'] });
+		// a second tab of the lead unit, and the assisting unit with a note typed
+		const lead = await (await as('unit_gusu')).context().newPage();
+		await lead.goto(`${server.url}/tickets/${ticket.ticket_no}`);
+		await lead.waitForSelector('[data-testid=ticket-detail]');
+		const env = await as('unit_env');
+		await env.goto(`${server.url}/tickets/${ticket.ticket_no}`);
+		await env.waitForSelector('[data-testid=ticket-detail]');
+		const typed = '环保局已安排人员于明早现场取样，检测报告约3个工作日出具';
+		await env.locator('[data-testid=note-note]').fill(typed);
+		const returned = await api('unit_gusu', { action: 'return', version: dispatched.version, note: '应由市容部门处理' });
+		expect(returned).toMatchObject({ visible: false });
+		await lead.locator('[data-testid=act-sign]').click();
+		await expect.poll(() => lead.locator('[data-testid=ticket-gone]').count(), { timeout: 30_000 }).toBe(1);
+		expect(await lead.locator('[data-testid=ticket-gone]').innerText()).toContain('已不再办理该工单，本次签收未提交');
+		expect(await lead.locator('[data-testid=ticket-detail]').count()).toBe(1);
+		await env.locator('[data-testid=act-note]').click();
+		await expect.poll(() => env.locator('[data-testid=ticket-gone]').count(), { timeout: 30_000 }).toBe(1);
+		expect(await env.locator('[data-testid=gone-note]').inputValue()).toBe(typed);
+		expect(await env.locator('[data-testid=note-note]').inputValue()).toBe(typed);
+		expect(await env.locator('[data-testid=act-note]').isDisabled()).toBe(true);
+		await shot(env, '4c-ticket-left');
+		await lead.close();
+	});
+
 	it('the supervisor’s unsatisfied visit reopened it; the dispatcher sends it back; the unit replies again', async () => {
 		const d = await as('dispatcher');
 		await d.goto(`${server.url}/dispatch?tab=reopened&q=${ticketNo}`);

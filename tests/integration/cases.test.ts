@@ -360,6 +360,26 @@ describe('two people acting on one ticket at once', () => {
 				await expect(actOnTicket(a, people[who], t.no, { action: 'sign', version })).rejects.toMatchObject({ code: 'conflict' });
 		await expect(actOnTicket(a, people.unitOther, t.no, { action: 'sign', version: d.version })).rejects.toMatchObject({ code: 'not_found' });
 	});
+	it('a unit acting on its page after a colleague returned the ticket is told it left the unit, and keeps what it typed (no reload into a 404)', async () => {
+		const t = await ticketIn('accepted');
+		const d = await actOnTicket(a, people.dispatcher, t.no, { action: 'dispatch', version: t.version, unit_code: UNIT_A, assist_units: [UNIT_C] });
+		await actOnTicket(a, people.unitLead, t.no, { action: 'return', version: d.version, note: '不属于本单位职责' });
+		const post = (who: 'unitLead' | 'unitAssist' | 'unitOther', fields: Record<string, string>, no = t.no) => {
+			const fd = new FormData();
+			for (const [k, v] of Object.entries(fields)) fd.set(k, v);
+			const p = people[who];
+			const user: SessionUser = { id: p.id!, username: `t_${who}`, displayName: p.displayName, role: 'unit_handler', unitCode: p.unitCode, unitName: null };
+			return ticketPage.actions.act({ params: { no }, request: new Request('http://localhost/x', { method: 'POST', body: fd }), locals: { user } } as never);
+		};
+		const sign = await post('unitLead', { action: 'sign', version: String(d.version) });
+		expect(sign).toMatchObject({ status: 409, data: { gone: true, action: 'sign', message: `工单 ${t.no} 已被退回或改派，本单位已不再办理该工单，本次签收未提交。` } });
+		const note = await post('unitAssist', { action: 'note', note: '已安排人员明早现场取样' });
+		expect(note).toMatchObject({ status: 409, data: { gone: true, note: '已安排人员明早现场取样', message: expect.stringContaining('本次备注未提交') } });
+		// a plain conflict (the ticket is still the unit's) reloads as before; another unit still learns nothing
+		const t2 = await ticketIn('dispatched');
+		expect(await post('unitLead', { action: 'sign', version: String(t2.version - 1) }, t2.no)).toMatchObject({ status: 409, data: { gone: false } });
+		expect(await post('unitOther', { action: 'sign', version: String(d.version) })).toMatchObject({ status: 404, data: { gone: false } });
+	});
 });
 
 describe('corners of the lifecycle', () => {

@@ -4,6 +4,8 @@
 // A refusal with 409 (someone else changed the thing meanwhile, or it is no longer in a state that allows the
 // action) also reloads the page's data: the page then shows the current state and version, and the form keeps what
 // was typed (the action returns it), so a second click acts on what is there now instead of failing again.
+// Except when the refusal says the ticket left the user (`gone`: a unit whose ticket a colleague returned or that went
+// to another unit): its page would now load as a 404 and drop what was typed, so the page stays as it is and says so.
 import { invalidateAll } from '$app/navigation';
 
 export class Submitting {
@@ -14,10 +16,10 @@ export class Submitting {
 	enhance = () => {
 		this.pending = true;
 		this.refreshed = false;
-		return async ({ result, update }: { result: { type: string; status?: number }; update: () => Promise<void> }) => {
+		return async ({ result, update }: { result: { type: string; status?: number; data?: Record<string, unknown> }; update: () => Promise<void> }) => {
 			try {
 				await update();
-				if (result.type === 'failure' && result.status === 409) {
+				if (result.type === 'failure' && result.status === 409 && !result.data?.gone) {
 					await invalidateAll();
 					this.refreshed = true;
 				}

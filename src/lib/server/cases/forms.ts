@@ -8,8 +8,8 @@ import { app, type App } from '../app';
 import { requireScreen } from '../guard';
 import { CASE_ERROR_STATUS, formToInput } from './http';
 import { CaseError, EMERGENCY_LINES } from './input';
-import { canView } from './machine';
-import { actOnTicket, stateOf } from './service';
+import { ACTION_LABELS, canView, type CaseAction } from './machine';
+import { actOnTicket, stateOf, visibleTicket } from './service';
 import { listQueue, type Queue } from './read';
 
 export function caseChoices(app: App) {
@@ -66,17 +66,37 @@ export async function runCaseForm(app: App, user: SessionUser, request: Request,
 		// a unit that returned a ticket no longer sees it (the page then leaves it for the unit's queue)
 		return { ok: true as const, action: String(input.action), ticket: no, status: row.status, visible: canView(user, stateOf(row)) };
 	} catch (e) {
-		if (e instanceof CaseError)
-			return fail(CASE_ERROR_STATUS[e.code], {
-				ok: false as const,
-				action: String(input.action ?? ''),
-				ticket: no,
-				message: e.message,
-				field: e.field,
-				note: String(input.note ?? '')
-			});
-		throw e;
+		if (!(e instanceof CaseError)) throw e;
+		const action = String(input.action ?? '');
+		// a unit that lost the ticket meanwhile (a colleague returned it, it went to another unit): the page must not
+		// reload into a 404 that drops what was typed; it says what happened and keeps the text
+		const gone = e.code === 'conflict' && user.role === 'unit_handler' && !(await stillVisible(app, user, no));
+		return fail(CASE_ERROR_STATUS[e.code], {
+			ok: false as const,
+			action,
+			ticket: no,
+			message: gone ? goneMessage(no, action) : e.message,
+			field: e.field,
+			note: String(input.note ?? ''),
+			gone
+		});
 	}
+}
+
+async function stillVisible(app: App, user: SessionUser, no: string): Promise<boolean> {
+	return visibleTicket(app, user, no).then(
+		() => true,
+		(e: unknown) => {
+			if (e instanceof CaseError && e.code === 'not_found') return false;
+			throw e;
+		}
+	);
+}
+
+/** What a unit is told when the ticket left it while its page was open. */
+export function goneMessage(no: string, action: string): string {
+	const label = ACTION_LABELS[action as CaseAction];
+	return `工单 ${no} 已被退回或改派，本单位已不再办理该工单${label ? `，本次${label}未提交` : ''}。`;
 }
 
 /** A queue page's load: the screen's role check, then the queue with the tab and page of the URL. */
