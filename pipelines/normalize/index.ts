@@ -8,6 +8,7 @@ export {
 	KEPT_FULLWIDTH,
 	cleanText,
 	contentLength,
+	cutChars,
 	looksLikeHtml,
 	toHalfWidth,
 	type CleanText,

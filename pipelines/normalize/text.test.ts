@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTENT_MAX_CHARS, KEPT_FULLWIDTH, cleanText, contentLength, looksLikeHtml, toHalfWidth, unreadableMessage, unsavableChar, unsavableMessage } from './text';
+import { CONTENT_MAX_CHARS, KEPT_FULLWIDTH, cleanText, contentLength, cutChars, looksLikeHtml, toHalfWidth, unreadableMessage, unsavableChar, unsavableMessage } from './text';
 
 describe('toHalfWidth', () => {
 	it('converts full-width letters, digits, space and ASCII punctuation', () => {
@@ -92,6 +92,19 @@ describe('cleanText', () => {
 			expect(cleanText(s).flags, s).toEqual([]);
 			expect(looksLikeHtml(s)).toBe(false);
 		}
+	});
+});
+
+describe('cutChars', () => {
+	it('keeps the first n characters as contentLength counts them, never half of a surrogate pair', () => {
+		expect(cutChars('路灯坏了', 2)).toBe('路灯');
+		expect(cutChars('路😀路', 2)).toBe('路😀');
+		expect(cutChars('𠀀𠀀𠀀', 2)).toBe('𠀀𠀀');
+		expect(cutChars('路😀', 5)).toBe('路😀');
+		expect(cutChars('abc', 0)).toBe('');
+		// a lone surrogate already there counts as one character
+		expect(cutChars('\uD800ab', 2)).toBe('\uD800a');
+		for (let n = 0; n < 8; n++) expect(contentLength(cutChars('a😀b𠀀c👍d', n))).toBe(Math.min(n, 7));
 	});
 });
 

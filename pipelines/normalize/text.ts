@@ -134,6 +134,21 @@ export function contentLength(s: string): number {
 	return n;
 }
 
+/**
+ * The first `n` characters of `s`, counted as contentLength counts them (code points): a cut by `slice` could
+ * fall inside a surrogate pair (an emoji, 𠀀) and leave half a character, shown as �. Whole strings of at most
+ * `n` characters are returned as they are.
+ */
+export function cutChars(s: string, n: number): string {
+	if (s.length <= n) return s;
+	let i = 0;
+	for (let k = 0; k < n && i < s.length; k++) {
+		const c = s.charCodeAt(i);
+		i += c >= 0xd800 && c <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+	}
+	return s.slice(0, i);
+}
+
 /** A character no store can keep: its code point (U+0000) and what it is called in a refusal (空字符（U+0000）). */
 export interface UnsavableChar {
 	code: string;

@@ -8,6 +8,7 @@
  * `input` and `output` are streams or file paths. Texts are segmented with the hotline segmenter
  * (`tokens()`): in this process for small inputs, with a SegmentPool of worker threads for large ones.
  */
+import { cutChars } from '../normalize/text';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -76,7 +77,7 @@ export async function runClusterCli(
 	} else tokens = lines.map(() => []);
 	const t1 = performance.now();
 
-	const docs = lines.map((line, i) => ({ id: i, tokens: tokens[i], title: line.length > 200 ? `${line.slice(0, 200)}…` : line }));
+	const docs = lines.map((line, i) => ({ id: i, tokens: tokens[i], title: cutChars(line, 200) !== line ? `${cutChars(line, 200)}…` : line }));
 	const { model, assignments } = cluster(docs, { ...opts.cluster, k, seed: opts.seed ?? 1 });
 	const t2 = performance.now();
 

@@ -19,6 +19,7 @@ import { insertJsonRows } from '../warehouse/json-rows';
 import { rollbackQuietly } from '../warehouse/tx';
 import { assign, cluster, hierarchy, parseModel, serializeModel, type ClusterDoc, type TopicModel } from './cluster';
 import { maskPersonal } from './redact';
+import { cutChars } from '../normalize/text';
 
 
 export interface TopicRunOptions {
@@ -88,7 +89,8 @@ export async function runTopics(conn: DuckDBConnection, ref: Reference, o: Topic
 	const periodFrom = addDays(periodTo, -(days - 1));
 	const docs = await periodDocs(conn, periodFrom, periodTo);
 	if (docs.length < MIN_TOPIC_TICKETS) return null;
-	const titleOf = (d: TicketDoc) => maskPersonal(d.title || d.content.slice(0, 40));
+	// masked before it is cut (a cut through a number would leave its start in clear), cut by characters
+	const titleOf = (d: TicketDoc) => (d.title ? maskPersonal(d.title) : cutChars(maskPersonal(d.content), 40));
 	const input: ClusterDoc[] = docs.map((d) => ({ id: d.ticket_no, tokens: d.tokens, title: titleOf(d) }));
 	const { model, assignments } = cluster(input, { k: o.k ?? 'auto', seed: o.seed ?? 1 });
 	const before = await periodDocs(conn, addDays(periodFrom, -days), addDays(periodFrom, -1));

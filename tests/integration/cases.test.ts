@@ -617,6 +617,19 @@ describe('queues', () => {
 		expect(deadlines).toEqual([...deadlines].sort((x, y) => x - y));
 		expect(all.findIndex((t) => t.ticketNo === overdue.no)).toBeLessThan(all.findIndex((t) => t.ticketNo === closed.no));
 	});
+	it('cut a title made from the content, its preview and a related ticket’s title by characters, never inside an emoji or 𠀀', async () => {
+		const lone = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+		const content = `${'路'.repeat(29)}𠀀${'灯'.repeat(89)}😀后面还有`;
+		const first = await registerTicket(a, people.operator, { ...INTAKE, title: null, content, street_code: null, address: '' }, { decision: { action: 'accept' } });
+		const item = (await listQueue(a, people.dispatcher, { queue: 'dispatch', q: first.ticketNo })).items[0];
+		expect(item.title).toBe(`${'路'.repeat(29)}𠀀`);
+		expect(item.preview).toBe(`${'路'.repeat(29)}𠀀${'灯'.repeat(89)}😀`);
+		// the caller's next call lists the first one as related, titled by its content
+		const next = await registerTicket(a, people.operator, { ...INTAKE, content: '路灯还是没修好' });
+		const related = (await ticketDetail(a, people.dispatcher, next.ticketNo)).related.find((r) => r.ticketNo === first.ticketNo);
+		expect(related?.title).toBe(`${'路'.repeat(29)}𠀀`);
+		for (const text of [item.title, item.preview, related?.title ?? '']) expect(text).not.toMatch(lone);
+	});
 	it('a page past the end is empty, with the tab’s total and its number of pages', async () => {
 		await registerTicket(a, people.operator, INTAKE, { decision: { action: 'accept' } });
 		const first = await listQueue(a, people.dispatcher, { queue: 'dispatch' });

@@ -14,6 +14,7 @@
 // is idempotent).
 //
 // The same folder holds `.uploads/`, where the file-ingest endpoint streams uploads before ingesting them.
+import { cutChars } from '$pipelines/normalize/text';
 import { watch, type FSWatcher } from 'node:fs';
 import { copyFile, lstat, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative } from 'node:path';
@@ -45,7 +46,7 @@ export function safeFilename(name: string): string {
 	let s = base.replace(/[^\p{L}\p{N}._-]/gu, '_').replace(/^[._]+/, '').replace(/\.{2,}/g, '.');
 	if (s.length > 120) {
 		const ext = extname(s).slice(0, 16);
-		s = s.slice(0, 120 - ext.length) + ext;
+		s = cutChars(s, 120 - ext.length) + ext;
 	}
 	return s || 'upload';
 }

@@ -1,7 +1,7 @@
 // Feed ingest in the server: one ingest at a time on its own DuckDB connection (dashboards keep reading on
 // theirs), a segmentation worker pool, and feed tickets handed to the relational store (new open ones, newer versions).
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { Geocoder } from '$pipelines/normalize/index';
+import { cutChars, Geocoder } from '$pipelines/normalize/index';
 import { Ingestor, type IngestRun, type IngestSummary, type FeedTicket } from '$pipelines/ingest/pipeline';
 import { createAnalyzer, type ClosableAnalyzer } from '$pipelines/text/analyzer';
 import { createHash } from 'node:crypto';
@@ -154,7 +154,7 @@ export async function readPush(
 	const hash = createHash('sha256').update(bytes).digest('hex');
 	// the key names the push, the content tells it apart: a key sent again with other records (a sender's bug, or a
 	// long key cut at 80 characters) must not make their bad lines look like the first push's, and so be dropped
-	const id = key ? `${key.slice(0, 80)}#${hash.slice(0, 16)}` : `sha256:${hash.slice(0, 32)}`;
+	const id = key ? `${cutChars(key, 80)}#${hash.slice(0, 16)}` : `sha256:${hash.slice(0, 32)}`;
 	return {
 		id,
 		/** nothing but white space */

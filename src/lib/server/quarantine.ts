@@ -1,5 +1,6 @@
 // The data-intake quarantine for the admin page: counts by source × reason, a filtered page of rows, one row
 // with its raw text, and replay after a mapping fix (queued with the other ingests).
+import { cutChars } from '$pipelines/normalize/text';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { MappingError, parseMappingText, type Mapping } from '$pipelines/ingest/mapping';
 import type { IngestSummary } from '$pipelines/ingest/pipeline';
@@ -71,12 +72,12 @@ export interface QuarantineFilters {
 export function quarantineFilters(q: URLSearchParams): QuarantineFilters {
 	const text = (k: string) => {
 		const v = q.get(k)?.trim();
-		return v ? v.slice(0, 200) : null;
+		return v ? cutChars(v, 200) : null;
 	};
 	const status = q.get('status');
 	const page = Number(q.get('page') ?? 1);
 	const problems: string[] = [];
-	if (status !== null && !Object.hasOwn(QUARANTINE_STATUS_LABELS, status)) problems.push(`未知的状态「${status.slice(0, 40)}」，已显示待处理的记录`);
+	if (status !== null && !Object.hasOwn(QUARANTINE_STATUS_LABELS, status)) problems.push(`未知的状态「${cutChars(status, 40)}」，已显示待处理的记录`);
 	return {
 		source: text('source'),
 		reason: text('reason'),

@@ -3,6 +3,7 @@
 // the open alerts as map markers.
 import { groupIncidents } from '$pipelines/text/near-dup';
 import { maskPersonal } from '$pipelines/text/redact';
+import { cutChars } from '$pipelines/normalize/index';
 import { placeName, type Reference } from '$pipelines/reference/index';
 import { STATUS_LABELS as TICKET_STATUS_LABELS, type Status } from '$pipelines/lifecycle/model';
 import type { App } from '../app';
@@ -252,7 +253,7 @@ export async function alertDetail(app: App, id: number): Promise<AlertDetail> {
 			ticketNo: f.ticket_no,
 			receivedAt: new Date(Number(f.at)).toISOString(),
 			title: maskPersonal(f.title ?? ''),
-			snippet: maskPersonal(f.content).slice(0, 120),
+			snippet: cutChars(maskPersonal(f.content), 120),
 			placeName: f.street_code
 				? placeName(app.ref, 'street', f.street_code)
 				: f.district_code
@@ -271,7 +272,8 @@ export async function alertDetail(app: App, id: number): Promise<AlertDetail> {
 				size: g.members.length,
 				first: new Date(g.first).toISOString(),
 				last: new Date(g.last).toISOString(),
-				title: maskPersonal(first?.title || first?.content.slice(0, 40) || g.id),
+				// masked before it is cut (a cut through a number would leave its start in clear), by characters
+				title: (first?.title ? maskPersonal(first.title) : first ? cutChars(maskPersonal(first.content), 40) : '') || g.id,
 				placeName: g.street
 					? placeName(app.ref, 'street', g.street)
 					: g.district

@@ -2,7 +2,7 @@
 // detail with its timeline, time-limit lights, related tickets and the actions the viewer may take.
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { placeName, routeUnit } from '$pipelines/reference/index';
-import { normalizePhone } from '$pipelines/normalize/index';
+import { cutChars, normalizePhone } from '$pipelines/normalize/index';
 import { maskEmail } from '$pipelines/text/redact';
 import {
 	OPEN_STATUSES,
@@ -120,8 +120,9 @@ export function summarize(
 		urgency: t.urgency === 'urgent' ? 'urgent' : 'normal',
 		// where the caller is masked, so are phone numbers, ID numbers and self-given names in the text
 		// masked before it is cut: a cut through a name or a number would leave its first part in clear
-		title: t.title ? hide(t.title) : hide(t.content).slice(0, 30),
-		preview: hide(t.content).slice(0, 120),
+		// and cut by characters (code points): a cut inside an emoji or 𠀀 would show half of it as �
+		title: t.title ? hide(t.title) : cutChars(hide(t.content), 30),
+		preview: cutChars(hide(t.content), 120),
 		category: categoryPath(app, t.categoryCode),
 		place: placeOf(app, t),
 		unit: t.unitCode ? (app.ref.unitByCode.get(t.unitCode)?.name ?? t.unitCode) : null,
@@ -265,7 +266,7 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 	const defaults: Record<Queue, string> = { intake: 'all', dispatch: 'all', mine: 'todo', supervise: 'red', visits: 'all' };
 	// the queue's own tabs only: `in` also found what every object inherits (tab=constructor reached the SQL as a function)
 	const tab = f.tab && Object.hasOwn(tabs[f.queue], f.tab) ? f.tab : defaults[f.queue];
-	const q = (f.q ?? '').trim().slice(0, 100);
+	const q = cutChars((f.q ?? '').trim(), 100);
 	const found = q ? searchCondition(q, app, user) : null;
 	let search = found?.cond;
 	const hidden = found?.text ? await maskedOnlyMatches(app, user, or(...Object.values(tabs[f.queue]))!, q) : [];

@@ -5,7 +5,7 @@ import { maskPersonal } from '$pipelines/text/redact';
 import { pgErrorCode } from '../db/errors';
 import { and, asc, desc, eq, gte, inArray, ne, or, sql } from 'drizzle-orm';
 import { deadlines, OPEN_STATUSES, STATUS_LABELS, URGENCY_LABELS, type Status, type TicketType, type Urgency } from '$pipelines/lifecycle/model';
-import { normalizePhone, maskName, maskPhone } from '$pipelines/normalize/index';
+import { cutChars, normalizePhone, maskName, maskPhone } from '$pipelines/normalize/index';
 import { shanghaiDay } from '$pipelines/calendar/index';
 import type { SessionUser } from '$lib/types';
 import { formatDeadline } from '$lib/charts/format';
@@ -663,7 +663,7 @@ function relatedOf(
 		status: r.status as Status,
 		receivedAt: r.receivedAt,
 		// another ticket's caller is not this one's: named (or their number written) in its own title, masked for whoever reads this list
-		title: r.title ? maskPersonal(r.title, [r.callerName], [r.callerPhone]) : maskPersonal(r.content, [r.callerName], [r.callerPhone]).slice(0, 30),
+		title: r.title ? maskPersonal(r.title, [r.callerName], [r.callerPhone]) : cutChars(maskPersonal(r.content, [r.callerName], [r.callerPhone]), 30),
 		why,
 		similarity: 1,
 		repeat: false,

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { CONTENT_TYPES, formatOf, parseResource, render, type Doc, type Format } from './format';
 import { Open311Error, type Open311Params } from './service';
 import { withoutParameters } from '../log';
-import { unsavableChar } from '$pipelines/normalize/text';
+import { cutChars, unsavableChar } from '$pipelines/normalize/text';
 
 export function respond(doc: Doc, format: Format, status = 200, headers: Record<string, string> = {}): Response {
 	return new Response(render(doc, format), {
@@ -19,7 +19,7 @@ export function noSuchResource(file: string): Open311Error {
 	return new Open311Error(404, [
 		{
 			code: 404,
-			description: `资源“${file.length > 60 ? file.slice(0, 60) + '…' : file}”不存在：格式只能是 .xml 或 .json，资源见 /open311/discovery 和 /open311/v2/services、requests、tokens`
+			description: `资源“${cutChars(file, 60) !== file ? cutChars(file, 60) + '…' : file}”不存在：格式只能是 .xml 或 .json，资源见 /open311/discovery 和 /open311/v2/services、requests、tokens`
 		}
 	]);
 }

@@ -3,6 +3,7 @@
 // ticket on channel open311 that waits, like any other, for an operator to screen it; the public reads show
 // tickets without the caller's name or phone and with personal data in the text masked. Domain errors are
 // Open311Error (HTTP status and the spec's errors list); http.ts turns them into responses.
+import { cutChars } from '$pipelines/normalize/text';
 import { and, desc, eq, gte, inArray, like, lte, type SQL } from 'drizzle-orm';
 import { AWAITING_UNIT, NOT_ACCEPTED_REASONS, OPEN_STATUSES, STATUSES, STATUS_LABELS, type Status, type TicketType } from '$pipelines/lifecycle/model';
 import { categoryAncestors, cityShortName, type Reference } from '$pipelines/reference/index';
@@ -52,7 +53,7 @@ function fail(status: Open311Error['status'], ...descriptions: string[]): never 
 }
 
 /** A value the client sent, shortened for an error message. */
-const shown = (s: string) => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
+const shown = (s: string) => (cutChars(s, 40) !== s ? `${cutChars(s, 40)}…` : s);
 const listOf = (s: string | undefined) => [
 	...new Set(
 		(s ?? '')

@@ -3,6 +3,7 @@
 // (term, day, ticket_no), kept in term order, so each term is a zone-map lookup. Pages come from the most
 // recent days first (matchPage); column filters and the shown texts come from tickets_fact. Texts shown are
 // masked (phone and ID numbers) and cut to a snippet around the first match, with the matched terms marked.
+import { cutChars } from '$pipelines/normalize/text';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { addDays, dayNumber, shanghaiDay } from '$pipelines/calendar/index';
 import type { Reference } from '$pipelines/reference/index';
@@ -89,7 +90,7 @@ export function queryTerms(q: string): string[] {
  * (segmentation leaves them out of the index: 地铁7号线 searches 地铁, 号, 线) and the terms after MAX_TERMS.
  */
 export function queryParts(q: string): { terms: string[]; ignored: SearchResult['ignored'] } {
-	const text = q.trim().slice(0, MAX_QUERY);
+	const text = cutChars(q.trim(), MAX_QUERY);
 	if (!text) return { terms: [], ignored: { numbers: [], terms: [] } };
 	const all: string[] = [];
 	for (const part of text.split(/\s+/)) for (const t of querySegmenter().tokens(part)) if (!all.includes(t)) all.push(t);
