@@ -138,6 +138,20 @@ const NOT_NAMES = new Set([
  * placeholders (匿名, 未知 …) stay as they are. Other scripts keep the first character: John Smith → J*** *****
  * (spaces kept). Empty or null → ''.
  */
+/**
+ * The given name of a Chinese personal name (欧阳娜娜 → 娜娜, 张小明 → 小明, 张三 → 三), as maskName tells the surname
+ * from it; null for a placeholder, a surname with a polite form (王女士), a name of one character or in another script.
+ */
+export function givenName(input: string | null | undefined): string | null {
+	const name = String(input ?? '').trim();
+	if (!name || NOT_NAMES.has(name) || !/^\p{Script=Han}+$/u.test(name)) return null;
+	const chars = [...name];
+	if (chars.length < 2) return null;
+	const keep = chars.length >= 3 && COMPOUND_SURNAMES.has(chars.slice(0, 2).join('')) ? 2 : 1;
+	const given = chars.slice(keep).join('');
+	return TITLES.test(given) ? null : given;
+}
+
 export function maskName(input: string | null | undefined): string {
 	if (input == null) return '';
 	const name = String(input).trim();

@@ -53,6 +53,16 @@ describe('maskPersonal', () => {
 		// a caller recorded as a role, not a name, leaves that word in the text alone
 		expect(maskNames('网友反映，业主和居民都很着急，王先生也来电', ['网友', '业主', '居民', '先生'])).toBe('网友反映，业主和居民都很着急，王先生也来电');
 	});
+	it('masks the given name alone where it has two characters or more, after a compound surname too; one character stays', () => {
+		expect(maskPersonal('欧阳娜娜来电，娜娜说周末在家', ['欧阳娜娜'])).toBe('欧阳**来电，**说周末在家');
+		expect(maskNames('李建国反映，建国说楼道灯坏了', ['李建国'])).toBe('李**反映，**说楼道灯坏了');
+		// 三 of 张三 would mask 三楼, 三天
+		expect(maskNames('张三说三楼的灯坏了三天', ['张三'])).toBe('张*说三楼的灯坏了三天');
+		// a compound surname alone, a polite form and a placeholder have no given name to mask
+		expect(maskNames('欧阳来电，阳台漏水', ['欧阳'])).toBe('欧*来电，阳台漏水');
+		expect(maskNames('王女士说女士们都很着急', ['王女士'])).toBe('王女士说女士们都很着急');
+		expect(maskNames('热心市民说市民都很着急', ['热心市民'])).toBe('热心市民说市民都很着急');
+	});
 });
 
 describe('known phone numbers', () => {

@@ -3,7 +3,7 @@
 // 我叫 / 本人 / 联系人 …, e-mail addresses and WeChat/QQ ids; digits also when typed full-width (common from
 // Chinese input methods); and the names given as known (a ticket's caller: 来电人李建国反映 → 李**), wherever they
 // occur. Other names in the text cannot be found reliably without a model and stay.
-import { areaCodeLength, maskName, maskPhone, normalizePhone } from '../normalize/phone';
+import { areaCodeLength, givenName, maskName, maskPhone, normalizePhone } from '../normalize/phone';
 import { toHalfWidth } from '../normalize/text';
 
 // digits that are not part of a longer number on either side (matched on the text folded by toHalfWidth, which
@@ -48,6 +48,8 @@ export function maskEmail(email: string): string {
 /**
  * The known personal names in a text masked wherever they occur (maskName: 李建国 → 李**). Names of one character,
  * placeholders (匿名, 市民 …) and a surname with a polite form (王女士), which maskName keeps, are left as they are.
+ * The given name alone is masked too where it has two characters or more (欧阳娜娜 → 欧阳**, and 娜娜说… → **说…:
+ * family and neighbours call people so); one of one character (张三's 三) would mask ordinary words and stays.
  */
 export function maskNames(text: string, names: readonly (string | null | undefined)[]): string {
 	if (!text) return text;
@@ -56,7 +58,10 @@ export function maskNames(text: string, names: readonly (string | null | undefin
 		const name = raw?.trim();
 		if (!name || [...name].length < 2) continue;
 		const masked = maskName(name);
-		if (masked !== name && t.includes(name)) t = t.split(name).join(masked);
+		if (masked === name) continue;
+		if (t.includes(name)) t = t.split(name).join(masked);
+		const given = givenName(name);
+		if (given && [...given].length >= 2 && t.includes(given)) t = t.split(given).join('*'.repeat([...given].length));
 	}
 	return t;
 }

@@ -571,6 +571,18 @@ describe('access: units see and act on their own tickets only', () => {
 		expect(lead.timeline.map((e) => e.note)).toContain('已电话联系张三 13812345678 核实');
 		expect(lead.extension?.reason).toBe('需约张三（13812345678）现场勘查');
 	});
+	it('the caller’s given name alone (two characters or more) is masked with the full name: 娜娜 of 欧阳娜娜', async () => {
+		const t = await ticketIn('signed');
+		await a.rel.db.update(tickets).set({ callerName: '欧阳娜娜', content: '欧阳娜娜反映楼上漏水' }).where(eq(tickets.ticketNo, t.no));
+		await actOnTicket(a, people.unitLead, t.no, { action: 'note', note: '已联系来电人，娜娜说周末在家，约周六上门查看' });
+		for (const who of ['leader', 'unitAssist'] as const) {
+			const d = await ticketDetail(a, people[who], t.no);
+			expect(d.content, who).toBe('欧阳**反映楼上漏水');
+			expect(d.timeline.at(-1)?.note, who).toBe('已联系来电人，**说周末在家，约周六上门查看');
+			expect(JSON.stringify(d), who).not.toContain('娜娜');
+		}
+		expect((await ticketDetail(a, people.unitLead, t.no)).timeline.at(-1)?.note).toContain('娜娜说周末在家');
+	});
 });
 
 describe('queues', () => {
