@@ -12,7 +12,7 @@ import { startRouteApp } from '../support/app';
 import { settings, tickets } from '../../src/lib/server/db/schema';
 import { CaseError } from '../../src/lib/server/cases/input';
 import { CASE_ACTIONS, type CaseAction } from '../../src/lib/server/cases/machine';
-import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
+import { actOnTicket, recountRoundFlags, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { listQueue, ticketAfterAction, ticketDetail, type Queue } from '../../src/lib/server/cases/read';
 import { intakeAssist } from '../../src/lib/server/cases/intake';
 import { calendarCoverage, fillWorkClocks, getLimits, saveLimits } from '../../src/lib/server/cases/limits';
@@ -317,6 +317,28 @@ describe('two people acting on one ticket at once', () => {
 		await expect(actOnTicket(a, people.supervisor, t.no, { action: 'urge', note: '催' })).rejects.toMatchObject({ code: 'invalid_state' });
 	});
 
+	it('催办 and 督办 count per handling round: a unit dispatched after a return does not get the first unit’s, the timeline keeps them all', async () => {
+		const t = await ticketIn('accepted');
+		const d = await actOnTicket(a, people.dispatcher, t.no, { action: 'dispatch', version: t.version, unit_code: UNIT_A });
+		for (const note of ['请尽快签收', '再催', '三催']) await actOnTicket(a, people.supervisor, t.no, { action: 'urge', note });
+		await actOnTicket(a, people.leader, t.no, { action: 'supervise', note: '列入督办' });
+		expect((await ticketDetail(a, people.unitLead, t.no)).urgeCount).toBe(3);
+		const back = await actOnTicket(a, people.unitLead, t.no, { action: 'return', version: d.version, note: '不属于本单位职责' });
+		await actOnTicket(a, people.dispatcher, t.no, { action: 'dispatch', version: back.version, unit_code: UNIT_B });
+		const mine = (await listQueue(a, people.unitOther, { queue: 'mine', q: t.no })).items[0];
+		expect(mine).toMatchObject({ urgeCount: 0, supervised: false });
+		const detail = await ticketDetail(a, people.unitOther, t.no);
+		expect(detail).toMatchObject({ urgeCount: 0, supervised: false });
+		expect(detail.timeline.filter((e) => e.action === 'urge')).toHaveLength(3);
+		expect((await listQueue(a, people.supervisor, { queue: 'supervise', tab: 'all', q: t.no })).items[0]).toMatchObject({ urgeCount: 0, supervised: false });
+		await actOnTicket(a, people.supervisor, t.no, { action: 'urge', note: '请新单位尽快签收' });
+		expect(await ticketDetail(a, people.unitOther, t.no)).toMatchObject({ urgeCount: 1, supervised: false });
+		// a ticket stored before the counts were per round: put right at the start, from the events since its last dispatch
+		await a.rel.db.update(tickets).set({ urgeCount: 4, supervisedAt: new Date() }).where(eq(tickets.ticketNo, t.no));
+		expect(await recountRoundFlags(a.rel.db)).toBe(1);
+		expect(await ticketDetail(a, people.unitOther, t.no)).toMatchObject({ urgeCount: 1, supervised: false });
+		expect(await recountRoundFlags(a.rel.db)).toBe(0);
+	});
 	it('a stale version is refused even when nobody else is acting', async () => {
 		const t = await ticketIn('dispatched');
 		const e = await actOnTicket(a, people.unitLead, t.no, { action: 'sign', version: t.version - 1 }).catch((x) => x);

@@ -17,6 +17,7 @@ import { claimAnalyticsCity, claimRelationalCity, otherCityError } from './store
 import { seedWatchlists, watchlistFile } from './alerts/settings';
 import { knowledgeFile, seedKnowledge } from './cases/knowledge';
 import { fillWorkClocks } from './cases/limits';
+import { recountRoundFlags } from './cases/service';
 import { followCalendar } from './cases/calendar-change';
 import { checkPairing, refuseOtherKind } from './pairing';
 import { markSynced, repairAfterRestore, resyncAfterUpgrade, syncIdle, syncToAnalytics } from './sync';
@@ -111,6 +112,8 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m),
 			log(`[minqing] 节假日数据有变（${moved.days.length} 天的工作日安排不同）：已按新安排重算 ${moved.tickets} 张在办工单的时限`);
 		if (config.demo) await ensureDemoData(app, log);
 		await fillWorkClocks(rel.db, calendar);
+		const recounted = await recountRoundFlags(rel.db);
+		if (recounted) log(`[minqing] ${recounted} 张改派过的工单的催办次数和督办标记已改为按本轮承办计`);
 		// catch up with relational changes the analytics store has not seen (e.g. after a crash), or with every
 		// ticket when the sync now derives more of them than the store's facts were made with
 		await resyncAfterUpgrade(app);

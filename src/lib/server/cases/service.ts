@@ -424,7 +424,10 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 				signDeadline: new Date(d.signDeadline),
 				replyDeadline: new Date(d.replyDeadline),
 				...workClocks(app.calendar, { dispatchedAt: now, signDeadline: d.signDeadline, replyDeadline: d.replyDeadline }),
-				extensionPending: null
+				extensionPending: null,
+				// 催办 and 督办 are counted per handling round: what the unit now holding the ticket got (the timeline keeps all)
+				urgeCount: 0,
+				supervisedAt: null
 			});
 			unitCode = unit;
 			data = { unit, assistUnits: assist, signDeadline: d.signDeadline, replyDeadline: d.replyDeadline, ...changes };
@@ -581,6 +584,27 @@ function knownUnit(app: App, code: string, field: string): string {
 function knownCategory(app: App, code: string): string {
 	if (!app.ref.categoryByCode.has(code)) throw new CaseError('invalid_input', `诉求分类“${code}”不存在`, 'category_code');
 	return code;
+}
+
+/**
+ * 催办 and 督办 of a ticket dispatched again, counted before this version as if the new unit had got them (the
+ * count and the flag went on to the next unit): recounted from the events since the last dispatch. At each start;
+ * only tickets with either set are read, and only the wrong ones written. Returns how many were put right.
+ */
+export async function recountRoundFlags(db: Db): Promise<number> {
+	const r = (await db.execute(sql`
+		UPDATE tickets t SET urge_count = c.n, supervised_at = c.sup
+		FROM (
+			SELECT s.id,
+				(SELECT count(*) FROM ticket_events e WHERE e.ticket_id = s.id AND e.action = 'urge' AND e.at >= s.dispatched_at)::int AS n,
+				(SELECT min(e.at) FROM ticket_events e WHERE e.ticket_id = s.id AND e.action = 'supervise' AND e.at >= s.dispatched_at) AS sup
+			FROM tickets s
+			WHERE (s.urge_count > 0 OR s.supervised_at IS NOT NULL) AND s.dispatched_at IS NOT NULL
+				AND EXISTS (SELECT 1 FROM ticket_events d WHERE d.ticket_id = s.id AND d.action = 'dispatch' AND d.at < s.dispatched_at)
+		) c
+		WHERE t.id = c.id AND (t.urge_count <> c.n OR t.supervised_at IS DISTINCT FROM c.sup)
+		RETURNING t.id`)) as unknown as { rows: unknown[] };
+	return r.rows.length;
 }
 
 // --- reading ----------------------------------------------------------------------------------------------
