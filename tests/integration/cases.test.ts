@@ -683,6 +683,54 @@ describe('queues', () => {
 		expect(past.page).toBe(first.pages + 4);
 		expect(past.pages).toBe(first.pages);
 	});
+	it('page on by the rows shown (keyset): tickets dispatched by someone else meanwhile make no waiting ticket skip a page', async () => {
+		const mark = '键集分页测试';
+		const made = await Promise.all(
+			Array.from({ length: 110 }, (_, i) => registerTicket(a, people.operator, { ...INTAKE, content: `${mark}第${i}号，路灯不亮`, caller_phone: null, caller_name: null }, { decision: { action: 'accept' } }))
+		);
+		const follow = (p: { page: number; next?: string | null }) =>
+			// what the page's 下一页 link asks for (before keyset paging: the next number)
+			p.next !== undefined ? { after: p.next ?? undefined } : { page: p.page + 1 };
+		const p1 = await listQueue(a, people.dispatcher, { queue: 'dispatch', q: mark });
+		expect([p1.total, p1.pages, p1.page, p1.items.length]).toEqual([110, 3, 1, 50]);
+		// another dispatcher dispatches 10 tickets of page 1
+		for (const t of p1.items.slice(0, 10)) await actOnTicket(a, people.dispatcher2, t.ticketNo, { action: 'dispatch', version: t.version, unit_code: UNIT_A });
+		const p2 = await listQueue(a, people.dispatcher, { queue: 'dispatch', q: mark, ...follow(p1) });
+		const p3 = await listQueue(a, people.dispatcher, { queue: 'dispatch', q: mark, ...follow(p2) });
+		const seen = new Set([...p1.items, ...p2.items, ...p3.items].map((t) => t.ticketNo));
+		expect(seen.size).toBe(110);
+		expect([...seen].sort()).toEqual(made.map((t) => t.ticketNo).sort());
+		expect([p2.items.length, p3.items.length, p3.next]).toEqual([50, 10, null]);
+		// where the pages stand in the tab as it is now (100 waiting), and back again page by page
+		expect([p2.start, p3.start, p3.pages]).toEqual([40, 90, 2]);
+		const back = await listQueue(a, people.dispatcher, { queue: 'dispatch', q: mark, before: p3.prev! });
+		expect(back.items.map((t) => t.ticketNo)).toEqual(p2.items.map((t) => t.ticketNo));
+		// a URL with a cursor is shareable: the same page for another dispatcher
+		expect((await listQueue(a, people.dispatcher2, { queue: 'dispatch', q: mark, after: p1.next! })).items.map((t) => t.ticketNo)).toEqual(p2.items.map((t) => t.ticketNo));
+		// past the end: empty, numbered past the last page; a cursor not of this queue's shape is refused
+		expect(await listQueue(a, people.dispatcher, { queue: 'dispatch', q: mark, after: '0~1000000000000~2147483647' })).toMatchObject({ items: [], page: 3, pages: 2, next: null });
+		await expect(listQueue(a, people.dispatcher, { queue: 'dispatch', after: 'x~1' })).rejects.toMatchObject({ code: 'invalid_input', field: 'after' });
+	});
+	it('every queue walked by its cursors holds each ticket of the tab once, in the order of the pages by number', async () => {
+		for (const [who, queue, tab] of [
+			['dispatcher', 'dispatch', 'all'],
+			['unitLead', 'mine', 'all'],
+			['supervisor', 'supervise', 'all'],
+			['supervisor', 'visits', 'all'],
+			['operator', 'intake', 'all']
+		] as const) {
+			const byNumber: string[] = [];
+			const first = await listQueue(a, people[who], { queue, tab });
+			for (let p = 1; p <= first.pages; p++) byNumber.push(...(await listQueue(a, people[who], { queue, tab, page: p })).items.map((t) => t.ticketNo));
+			const byCursor: string[] = [];
+			for (let page = first; ; page = await listQueue(a, people[who], { queue, tab, after: page.next! })) {
+				byCursor.push(...page.items.map((t) => t.ticketNo));
+				if (!page.next) break;
+			}
+			expect(byCursor, queue).toEqual(byNumber);
+			expect(new Set(byCursor).size, queue).toBe(first.total);
+		}
+	});
 	it('light the supervise list: red when overdue, yellow from 75 % of the time', async () => {
 		const red = await ticketIn('signed');
 		const yellow = await ticketIn('signed');

@@ -106,7 +106,9 @@ export async function loadQueue(a: App, user: SessionUser, url: URL, queue: Queu
 		queue,
 		tab: url.searchParams.get('tab') ?? undefined,
 		q: url.searchParams.get('q') ?? undefined,
-		page: Number.isInteger(page) ? page : 1
+		page: Number.isInteger(page) ? page : 1,
+		after: url.searchParams.get('after') ?? undefined,
+		before: url.searchParams.get('before') ?? undefined
 	});
 }
 

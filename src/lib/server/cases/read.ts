@@ -1,6 +1,6 @@
 // Reading cases for the screens and the API: the queues (派单, 我的工单, 督办, 回访, 待受理) and one ticket's
 // detail with its timeline, time-limit lights, related tickets and the actions the viewer may take.
-import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { placeName, routeUnit } from '$pipelines/reference/index';
 import { cutChars, normalizePhone } from '$pipelines/normalize/index';
 import { maskEmail } from '$pipelines/text/redact';
@@ -145,7 +145,14 @@ export interface QueueFilter {
 	queue: Queue;
 	/** mine: todo (待签收 + 办理中) | replied | all; supervise: red | yellow | extension | all */
 	tab?: string;
+	/** a page by its number (a link typed or kept; the last page): counted from the start of the tab as it is now */
 	page?: number;
+	/**
+	 * the page after (or before) the ticket whose sort key this is (`next` / `prev` of a page): keyset paging, so a
+	 * queue that moves between two clicks (tickets dispatched meanwhile) skips and repeats none; wins over `page`
+	 */
+	after?: string;
+	before?: string;
 	/** a ticket number (or its start), a caller's phone, or words of the title or content */
 	q?: string;
 	/** the instant the lights and the red and yellow tabs are taken at (default: now; tests set it) */
@@ -164,6 +171,12 @@ export interface QueuePage {
 	page: number;
 	/** the number of pages of the tab (at least 1): a page beyond it is empty although `total` is not */
 	pages: number;
+	/** how many rows of the tab come before this page's first one, as the tab is now */
+	start: number;
+	/** the cursor of the page after this one (`after=`), null when none follows */
+	next: string | null;
+	/** the cursor of the page before this one (`before=`), null when this one starts the tab */
+	prev: string | null;
 	pageSize: number;
 	items: TicketSummary[];
 	counts: Record<string, number>;
@@ -236,6 +249,30 @@ async function maskedOnlyMatches(app: App, user: CaseUser, scope: SQL, q: string
 		.map((r) => r.id);
 }
 
+/** One key of a queue's order: an expression that is never null, and its direction. */
+type SortKey = { expr: SQL; desc?: true };
+
+/** A cursor: the sort key of a row as text, its values joined by `~` (numbers as PostgreSQL writes them). */
+const CURSOR_VALUE = /^-?\d+(?:\.\d+)?(?:e[+-]?\d+)?$/i;
+function parseCursor(c: string | undefined, keys: readonly SortKey[]): string[] | null {
+	if (!c) return null;
+	const v = c.split('~');
+	if (v.length !== keys.length || !v.every((x) => CURSOR_VALUE.test(x))) throw new CaseError('invalid_input', '分页位置（after、before）无效，请从第一页重新翻页', 'after');
+	return v;
+}
+
+/** Rows after (`dir` 1) or before (-1) the key `v` in the order of `keys`: (k1 > v1) or (k1 = v1 and k2 > v2) … */
+function beyond(keys: readonly SortKey[], v: readonly string[], dir: 1 | -1): SQL {
+	return or(
+		...keys.map((k, i) =>
+			and(
+				...keys.slice(0, i).map((e, j) => sql`${e.expr} = ${v[j]}::numeric`),
+				(k.desc ? -dir : dir) > 0 ? sql`${k.expr} > ${v[i]}::numeric` : sql`${k.expr} < ${v[i]}::numeric`
+			)
+		)
+	)!;
+}
+
 export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promise<QueuePage> {
 	if (!canSee(user.role, QUEUE_SCREENS[f.queue])) throw new CaseError('forbidden', '当前角色不能查看该工单队列');
 	const db = app.rel.db;
@@ -273,32 +310,70 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 	// one parameter however many (a bind parameter each would pass PostgreSQL's limit, repeated per tab)
 	if (hidden.length) search = and(search, sql`not (${tickets.id} = any(string_to_array(${hidden.join(',')}, ',')::int[]))`);
 	const where = and(tabs[f.queue][tab], search)!;
-	const order: Record<Queue, SQL[]> = {
-		intake: [asc(tickets.receivedAt)],
-		dispatch: [desc(tickets.urgency), asc(tickets.receivedAt)],
+	// each queue's order as keys that are never null (a missing time sorts last), the id last: one total order, on
+	// which a page's cursor is its last row's key
+	const LAST = sql`1e12`;
+	const epoch = (col: SQLWrapper) => sql`coalesce(extract(epoch from ${col}), ${LAST})`;
+	const order: Record<Queue, SortKey[]> = {
+		intake: [{ expr: epoch(tickets.receivedAt) }],
+		dispatch: [{ expr: sql`(case when ${tickets.urgency} = 'urgent' then 1 else 0 end)`, desc: true }, { expr: epoch(tickets.receivedAt) }],
 		// the unit's open work first by its running deadline (overdue on top), then the rest, most recent first
-		mine: [sql`case when ${atUnit} then 0 else 1 end`, sql`case when ${atUnit} then ${deadlineSql} end asc nulls last`, desc(tickets.updatedAt)],
-		supervise: [sql`${deadlineSql} asc`],
-		visits: [asc(tickets.repliedAt)]
+		mine: [
+			{ expr: sql`(case when ${atUnit} then 0 else 1 end)` },
+			{ expr: sql`coalesce(case when ${atUnit} then ${deadlineSql} end, ${LAST})` },
+			{ expr: epoch(tickets.updatedAt), desc: true }
+		],
+		supervise: [{ expr: sql`coalesce(${deadlineSql}, ${LAST})` }],
+		visits: [{ expr: epoch(tickets.repliedAt) }]
 	};
-	const page = Math.max(1, Math.min(f.page ?? 1, 10_000));
+	const keys: SortKey[] = [...order[f.queue], { expr: sql`${tickets.id}` }];
+	const after = parseCursor(f.after, keys);
+	const before = after ? null : parseCursor(f.before, keys);
+	const keyText = sql<string>`concat_ws('~', ${sql.join(
+		keys.map((k) => sql`(${k.expr})::text`),
+		sql`, `
+	)})`;
+	// a page before a cursor is read backwards and turned round
+	const backwards = !!before;
+	const orderBy = keys.map((k) => (!!k.desc !== backwards ? sql`${k.expr} desc` : sql`${k.expr} asc`));
+	const cursorCond = after ? beyond(keys, after, 1) : before ? beyond(keys, before, -1) : undefined;
+	const byNumber = Math.max(1, Math.min(f.page ?? 1, 10_000));
 	const countCols = Object.fromEntries(
 		Object.entries(tabs[f.queue]).map(([k, cond]) => [
 			k,
 			sql<number>`count(*) filter (where ${search ? and(cond, search) : cond})::int`
 		])
 	);
-	const [[counts], rows] = await Promise.all([
+	const [[counts], read] = await Promise.all([
 		db.select(countCols).from(tickets),
 		db
-			.select()
+			.select({ row: tickets, key: keyText })
 			.from(tickets)
-			.where(where)
-			.orderBy(...order[f.queue], asc(tickets.id))
-			.limit(PAGE_SIZE)
-			.offset((page - 1) * PAGE_SIZE)
+			.where(and(where, cursorCond))
+			.orderBy(...orderBy)
+			.limit(PAGE_SIZE + 1)
+			.offset(after || before ? 0 : (byNumber - 1) * PAGE_SIZE)
 	]);
 	const c = counts as Record<string, number>;
+	const total = c[tab] ?? 0;
+	const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+	const more = read.length > PAGE_SIZE;
+	const shown = read.slice(0, PAGE_SIZE);
+	if (backwards) shown.reverse();
+	const rows = shown.map((r) => r.row);
+	const first = shown[0]?.key ?? null;
+	const last = shown.at(-1)?.key ?? null;
+	// where the page stands: how many rows of the tab come before its first one, now (a page by cursor has no fixed number)
+	let start = (byNumber - 1) * PAGE_SIZE;
+	let page = byNumber;
+	if (after || before) {
+		start = first
+			? (await db.select({ n: sql<number>`count(*)::int` }).from(tickets).where(and(where, beyond(keys, first.split('~'), -1))))[0].n
+			: after
+				? total
+				: 0;
+		page = first ? Math.floor(start / PAGE_SIZE) + 1 : after ? pages + 1 : 1;
+	}
 	const returned = await returnedUnits(db, rows);
 	return {
 		queue: f.queue,
@@ -306,9 +381,12 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 		yellowAt: limits.yellowAt,
 		tab,
 		q,
-		total: c[tab] ?? 0,
+		total,
 		page,
-		pages: Math.max(1, Math.ceil((c[tab] ?? 0) / PAGE_SIZE)),
+		pages,
+		start,
+		next: last && (backwards || more) ? last : null,
+		prev: first && start > 0 ? first : null,
 		pageSize: PAGE_SIZE,
 		items: rows.map((t) => summarize(app, user, t, limits, now, false, returned.get(t.id))),
 		counts: c

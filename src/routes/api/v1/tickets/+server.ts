@@ -1,4 +1,5 @@
-// GET /api/v1/tickets?queue=intake|dispatch|mine|supervise|visits&tab=&q=&page= → a queue page (callers masked);
+// GET /api/v1/tickets?queue=intake|dispatch|mine|supervise|visits&tab=&q=&page=|after=|before= → a queue page (callers masked);
+// after / before: the page's `next` / `prev` cursor (keyset paging: a queue that moves meanwhile skips nothing);
 // q: a ticket number or its start, a caller's phone, or words of the title or content.
 // POST /api/v1/tickets { channel, type, title?, content, address?, district_code?, street_code?, category_code?,
 //   urgency?, caller_name?, caller_phone?, lon?, lat?, links?: [ticket_no…] (关联, up to 10),
@@ -26,7 +27,9 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 				queue: queue as Queue,
 				tab: url.searchParams.get('tab') ?? undefined,
 				q: url.searchParams.get('q') ?? undefined,
-				page: Number.isInteger(page) ? page : 1
+				page: Number.isInteger(page) ? page : 1,
+				after: url.searchParams.get('after') ?? undefined,
+				before: url.searchParams.get('before') ?? undefined
 			})
 		);
 	} catch (e) {
