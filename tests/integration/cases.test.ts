@@ -421,6 +421,19 @@ describe('corners of the lifecycle', () => {
 		const merged = await actOnTicket(a, people.operator, other.ticketNo, { action: 'merge', version: other.version, duplicate_of: main.ticketNo });
 		expect(merged).toMatchObject({ status: 'closed', duplicateOf: main.id });
 	});
+	it('受理 and 派单 correct the category to a level-3 one only, naming the field; an Open311 report keeps its level-2 service', async () => {
+		const t = await registerTicket(a, people.operator, INTAKE);
+		await expect(actOnTicket(a, people.operator, t.ticketNo, { action: 'accept', version: t.version, category_code: '01' })).rejects.toMatchObject({
+			code: 'invalid_input',
+			field: 'category_code',
+			message: expect.stringContaining('请选择第三级分类')
+		});
+		const accepted = await actOnTicket(a, people.operator, t.ticketNo, { action: 'accept', version: t.version, category_code: '010101' });
+		await expect(
+			actOnTicket(a, people.dispatcher, t.ticketNo, { action: 'dispatch', version: accepted.version, unit_code: UNIT_A, category_code: '0101' })
+		).rejects.toMatchObject({ code: 'invalid_input', field: 'category_code', message: expect.stringContaining('第 2 级分类') });
+		expect((await registerTicket(a, people.operator, { ...INTAKE, category_code: '0101' }, { categoryLevel: 2 })).categoryCode).toBe('0101');
+	});
 	it('a reply withdraws an extension request still pending, and the timeline says so', async () => {
 		const t = await ticketIn('signed', { pending: true });
 		const r = await actOnTicket(a, people.unitLead, t.no, { action: 'reply', version: t.version, note: '已清理完毕' });
@@ -1261,6 +1274,9 @@ describe('intake validation', () => {
 			[{ ...INTAKE, district_code: '999999' }, 'district_code', /所属区“999999”不存在/],
 			[{ ...INTAKE, street_code: '320506001' }, 'street_code', /不属于所选的区/],
 			[{ ...INTAKE, category_code: '9999' }, 'category_code', /诉求分类“9999”不存在/],
+			// the forms offer level 3 only: a level-1 or level-2 code names the field and what it is
+			[{ ...INTAKE, category_code: '01' }, 'category_code', /诉求分类“01”（城市管理）是第 1 级分类，请选择第三级分类/],
+			[{ ...INTAKE, category_code: '0101' }, 'category_code', /诉求分类“0101”（城市管理 › 市容环境）是第 2 级分类/],
 			[{ ...INTAKE, caller_phone: 'call me' }, 'caller_phone', /联系电话格式不正确/],
 			[{ ...INTAKE, channel: undefined }, 'channel', /请填写来源渠道/],
 			// no store keeps a NUL: refused by field instead of a failed write (500 before)

@@ -652,7 +652,7 @@ describe('what the reporter sent, on 工单详情 and in /api/v1/tickets/{no}', 
 	});
 
 	it('has none for other tickets, and never passes on a link that is not http or https', async () => {
-		const phone = await registerTicket(a, operator, { channel: 'phone', type: '求助', content: '电话登记', address: '姑苏区', category_code: '0101' });
+		const phone = await registerTicket(a, operator, { channel: 'phone', type: '求助', content: '电话登记', address: '姑苏区', category_code: '010101' });
 		expect((await ticketDetail(a, operator, phone.ticketNo)).open311).toBeNull();
 		await a.rel.db.insert(open311Requests).values({ ticketId: phone.id, serviceCode: '0101', mediaUrl: 'javascript:alert(1)', attributes: {} });
 		expect((await ticketDetail(a, operator, phone.ticketNo)).open311).toEqual({ mediaUrl: null, email: null, attributes: [] });
@@ -942,7 +942,7 @@ describe('GET requests', () => {
 			type: '求助',
 			content: '批量',
 			address: '姑苏区',
-			category_code: '1001'
+			category_code: '100101'
 		});
 		const rows = Array.from({ length: MAX_REQUESTS + 5 }, (_, i) => ({
 			ticketNo: `BULK-${i}`,

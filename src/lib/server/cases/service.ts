@@ -49,7 +49,7 @@ function refuse(r: { code: CaseError['code']; message: string }): never {
 }
 
 /** Checks the codes of an intake against the city's reference data; the refusal names the field. */
-function checkPlaces(app: App, i: Pick<IntakeInput, 'district_code' | 'street_code' | 'category_code'>): void {
+function checkPlaces(app: App, i: Pick<IntakeInput, 'district_code' | 'street_code' | 'category_code'>, minCategoryLevel = 3): void {
 	const ref = app.ref;
 	if (i.district_code && !ref.districtByCode.has(i.district_code))
 		throw new CaseError('invalid_input', `所属区“${i.district_code}”不存在`, 'district_code');
@@ -59,8 +59,7 @@ function checkPlaces(app: App, i: Pick<IntakeInput, 'district_code' | 'street_co
 		if (i.district_code && st.districtCode !== i.district_code)
 			throw new CaseError('invalid_input', `街道（镇）“${st.name}”不属于所选的区`, 'street_code');
 	}
-	if (i.category_code && !ref.categoryByCode.has(i.category_code))
-		throw new CaseError('invalid_input', `诉求分类“${i.category_code}”不存在`, 'category_code');
+	if (i.category_code) knownCategory(app, i.category_code, minCategoryLevel);
 }
 
 /**
@@ -71,13 +70,19 @@ export async function registerTicket(
 	app: App,
 	user: CaseUser,
 	raw: unknown,
-	opts: { source?: string; externalId?: string; decision?: unknown } = {}
+	opts: {
+		source?: string;
+		externalId?: string;
+		decision?: unknown;
+		/** an Open311 service is a level-2 category: its reports come with one (the forms and the API take level 3 only) */
+		categoryLevel?: 2 | 3;
+	} = {}
 ): Promise<TicketRow> {
 	const input = parseInput(intakeSchema, raw);
 	// stored as given (an extension too, which the key drops); refused unless it has the key repeat detection uses
 	const phoneRefused = input.caller_phone ? callerPhoneRefusal(input.caller_phone, app.ref.city.phoneAreaCode) : null;
 	if (phoneRefused) throw new CaseError('invalid_input', phoneRefused, 'caller_phone', `caller_phone: not a phone number normalizePhone reads`);
-	checkPlaces(app, input);
+	checkPlaces(app, input, opts.categoryLevel ?? 3);
 	if (input.street_code && !input.district_code) input.district_code = app.ref.streetByCode.get(input.street_code)!.districtCode;
 	// the place from the address (or the point) when the form or the client did not give it
 	if (!input.district_code) {
@@ -581,8 +586,12 @@ function knownUnit(app: App, code: string, field: string): string {
 	if (!u) throw new CaseError('invalid_input', `单位“${code}”不存在`, field);
 	return u.code;
 }
-function knownCategory(app: App, code: string): string {
-	if (!app.ref.categoryByCode.has(code)) throw new CaseError('invalid_input', `诉求分类“${code}”不存在`, 'category_code');
+/** A category code of the taxonomy at `minLevel` or below (the forms offer level 3, 城市管理 › 市容环境 › 占道经营). */
+function knownCategory(app: App, code: string, minLevel = 3): string {
+	const c = app.ref.categoryByCode.get(code);
+	if (!c) throw new CaseError('invalid_input', `诉求分类“${code}”不存在`, 'category_code');
+	if (c.level < minLevel)
+		throw new CaseError('invalid_input', `诉求分类“${code}”（${c.path}）是第 ${c.level} 级分类，请选择第三级分类（具体事项）`, 'category_code');
 	return code;
 }
 

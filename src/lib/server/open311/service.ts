@@ -338,7 +338,7 @@ export async function createRequest(app: App, p: Open311Params, opts: { idempote
 	};
 	let ticket: TicketRow;
 	try {
-		ticket = await registerTicket(app, actor, input, { source, externalId });
+		ticket = await registerTicket(app, actor, input, { source, externalId, categoryLevel: 2 });
 	} catch (e) {
 		if (e instanceof CaseError && e.code === 'invalid_input') {
 			const param = e.field ? (PARAM_OF_FIELD[e.field] ?? e.field) : null;
