@@ -1477,7 +1477,7 @@ describe('a ticket’s whole life', () => {
 			'closed'
 		]);
 		expect(d.timeline[3].actor).toContain('姑苏区');
-		expect(d.actions.map((x) => x.action)).toEqual(['reopen', 'note', 'link', 'unlink']);
+		expect(d.actions.map((x) => x.action)).toEqual(['reopen', 'note', 'link']);
 	});
 	it('a ticket merged after a unit returned it cannot be reopened (it was not handled to the end)', async () => {
 		const main = await registerTicket(a, people.operator, INTAKE, { decision: { action: 'accept' } });
@@ -1535,6 +1535,14 @@ describe('a ticket’s whole life', () => {
 describe('关联: linked tickets, each handled on its own', () => {
 	const linkedOf = async (no: string) =>
 		(await ticketDetail(a, people.dispatcher, no)).related.filter((r) => r.linked).map((r) => r.ticketNo);
+	it('offers 取消关联 only on a ticket that has a link', async () => {
+		const [x, y] = [await registerTicket(a, people.operator, INTAKE), await registerTicket(a, people.operator, INTAKE)];
+		const offered = async () => (await ticketDetail(a, people.dispatcher, x.ticketNo)).actions.map((r) => r.action);
+		expect(await offered()).toContain('link');
+		expect(await offered()).not.toContain('unlink');
+		await actOnTicket(a, people.dispatcher, x.ticketNo, { action: 'link', linked_no: y.ticketNo });
+		expect(await offered()).toContain('unlink');
+	});
 	it('links two tickets both ways without changing either, refuses a second link, itself and an unknown number, and unlinks', async () => {
 		const one = await ticketIn('signed');
 		const two = await registerTicket(a, people.operator, { ...INTAKE, content: '另一处的问题', caller_phone: '13900001111' });

@@ -587,6 +587,9 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 			receivedAt: r.receivedAt.toISOString(),
 			statusLabel: STATUS_LABELS[r.status] ?? r.status
 		})),
-		actions: availableActions(user, stateOf(t)).map((a) => ({ action: a, label: ACTION_LABELS[a] }))
+		// 取消关联 only where there is a link to undo
+		actions: availableActions(user, stateOf(t))
+			.filter((a) => a !== 'unlink' || related.some((r) => r.linked))
+			.map((a) => ({ action: a, label: ACTION_LABELS[a] }))
 	};
 }
