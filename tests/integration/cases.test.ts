@@ -32,6 +32,8 @@ import { PUT as putLimits } from '../../src/routes/api/v1/settings/time-limits/+
 import { loadQueue } from '../../src/lib/server/cases/forms';
 import CaseQueue from '../../src/lib/ui/CaseQueue.svelte';
 import VisitsPage from '../../src/routes/(app)/visits/+page.svelte';
+import TicketPage from '../../src/routes/(app)/tickets/[no]/+page.svelte';
+import { caseChoices } from '../../src/lib/server/cases/forms';
 
 let a: App;
 const UNIT_A = 'D320508'; // 姑苏区
@@ -231,6 +233,15 @@ describe('every (state, action, role) combination', () => {
 		expect((deny as CaseError).code).toBe('invalid_state');
 	});
 
+	it('the timeline’s 申请延期 entry says how many working days were asked for', async () => {
+		const t = await ticketIn('signed');
+		await actOnTicket(a, people.unitLead, t.no, { action: 'extension_request', version: t.version, days: 7, note: '需协调多个部门' });
+		const data = { detail: await ticketDetail(a, people.supervisor, t.no), choices: caseChoices(a), map: null };
+		const html = render(TicketPage, { props: { data, form: null } as never }).body;
+		const entry = html.split('data-testid="timeline-entry"').find((e) => e.includes('data-action="extension_request"'))!;
+		expect(entry).toContain('（7 个工作日）');
+		expect(entry).toContain('需协调多个部门');
+	});
 	it('an extension is asked for within the limit, and counts from the limit it extends', async () => {
 		// overdue since the end of the day before yesterday (midnight in Shanghai): too late to ask
 		const late = await ticketIn('signed');
