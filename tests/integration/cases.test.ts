@@ -233,6 +233,20 @@ describe('every (state, action, role) combination', () => {
 		expect((deny as CaseError).code).toBe('invalid_state');
 	});
 
+	it('申请延期 is not offered once the reply limit has passed, and its refusal is no version conflict (no refresh note)', async () => {
+		const t = await ticketIn('signed');
+		await a.rel.db.update(tickets).set({ replyDeadline: new Date(Date.now() - 3_600_000) }).where(eq(tickets.ticketNo, t.no));
+		const offered = (await ticketDetail(a, people.unitLead, t.no)).actions.map((x) => x.action);
+		expect(offered).toContain('reply');
+		expect(offered).not.toContain('extension_request');
+		const fd = new FormData();
+		for (const [k, v] of Object.entries({ action: 'extension_request', version: String(t.version), days: '3', note: '需协调' })) fd.set(k, v);
+		const user: SessionUser = { id: people.unitLead.id!, username: 't_unitLead', displayName: '测试', role: 'unit_handler', unitCode: UNIT_A, unitName: null };
+		const act = (body: FormData) => ticketPage.actions.act({ params: { no: t.no }, request: new Request('http://localhost/x', { method: 'POST', body }), locals: { user } } as never);
+		expect(await act(fd)).toMatchObject({ status: 409, data: { conflict: false, message: expect.stringContaining('不能再申请延期') } });
+		fd.set('version', String(t.version - 1));
+		expect(await act(fd)).toMatchObject({ status: 409, data: { conflict: true, message: expect.stringContaining('已被他人更新') } });
+	});
 	it('the timeline’s 申请延期 entry says how many working days were asked for', async () => {
 		const t = await ticketIn('signed');
 		await actOnTicket(a, people.unitLead, t.no, { action: 'extension_request', version: t.version, days: 7, note: '需协调多个部门' });

@@ -21,7 +21,8 @@ export class Submitting {
 				await update();
 				if (result.type === 'failure' && result.status === 409 && !result.data?.gone) {
 					await invalidateAll();
-					this.refreshed = true;
+					// the note that the page was refreshed to someone else's change: not for a refusal of what was on it
+					this.refreshed = result.data?.conflict !== false;
 				}
 			} finally {
 				this.pending = false;

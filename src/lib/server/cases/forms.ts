@@ -78,7 +78,9 @@ export async function runCaseForm(app: App, user: SessionUser, request: Request,
 			message: gone ? goneMessage(no, action) : e.message,
 			field: e.field,
 			note: String(input.note ?? ''),
-			gone
+			gone,
+			/** someone else changed the ticket meanwhile (a version conflict), not a refusal of the state the user saw */
+			conflict: e.code === 'conflict'
 		});
 	}
 }

@@ -123,6 +123,8 @@ export interface CaseState {
 	extensionPending: boolean;
 	/** went to a unit and was not merged into another ticket: only such a closed ticket can be reopened (a merged or screened-out one cannot) */
 	handledByUnit: boolean;
+	/** the reply limit has passed: an extension can no longer be asked for (it is asked for within the limit) */
+	replyOverdue?: boolean;
 }
 
 export type Refusal = { code: 'forbidden' | 'not_found' | 'invalid_state'; message: string };
@@ -160,6 +162,8 @@ export function check(user: Pick<SessionUser, 'role' | 'unitCode'>, action: Case
 	if (!rule.from.includes(t.status))
 		return { code: 'invalid_state', message: `工单当前为“${statusLabel(t.status)}”，不能${ACTION_LABELS[action]}` };
 	if (action === 'extension_request' && t.extensionPending) return { code: 'invalid_state', message: '已有延期申请待审批，不能重复申请' };
+	if (action === 'extension_request' && t.replyOverdue)
+		return { code: 'invalid_state', message: '答复时限已届满，不能再申请延期（延期须在时限届满前申请）' };
 	if ((action === 'extension_approve' || action === 'extension_deny') && !t.extensionPending)
 		return { code: 'invalid_state', message: '没有待审批的延期申请' };
 	if (action === 'reopen' && !t.handledByUnit) return { code: 'invalid_state', message: '该工单未经承办单位办理，不能重新交办' };

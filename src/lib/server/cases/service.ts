@@ -34,8 +34,9 @@ function actorName(app: App, u: CaseUser): string {
 	return `${app.ref.unitByCode.get(u.unitCode)?.name ?? u.unitCode}·${u.displayName}`;
 }
 
-export function stateOf(t: TicketRow): CaseState {
+export function stateOf(t: TicketRow, now = Date.now()): CaseState {
 	return {
+		replyOverdue: t.replyDeadline !== null && now > t.replyDeadline.getTime(),
 		status: t.status as Status,
 		unitCode: t.unitCode,
 		assistUnits: t.assistUnits,
@@ -347,7 +348,8 @@ async function heldBy(db: Db, ticketId: number, unitCode: string): Promise<boole
 
 async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: ActionInput, now: number): Promise<TicketRow> {
 	const action: CaseAction = a.action;
-	const refusal = check(user, action, stateOf(t));
+	// a passed reply limit is refused below, with its date (the state's flag hides 申请延期 from the buttons)
+	const refusal = check(user, action, { ...stateOf(t, now), replyOverdue: false });
 	if (refusal?.code === 'not_found') {
 		// a unit that held the ticket (led or assisted) and acts on it after another change took it away (a
 		// colleague's return, a dispatch elsewhere) is told of the change, as any loser of a race is, whatever version
