@@ -1466,13 +1466,18 @@ describe('a ticket’s whole life', () => {
 		expect(r.status).toBe('reopened');
 		const detailReopened = await ticketDetail(a, people.dispatcher, no);
 		expect(detailReopened.suggestedUnit).toMatchObject({ code: UNIT_A, why: '原承办单位' });
+		expect(detailReopened.satisfaction).toBe('不满意');
 		await step('dispatcher', { action: 'dispatch', unit_code: UNIT_A });
+		// the new round has no visit yet: the last round's 不满意 is in the timeline, not the ticket's satisfaction
+		expect((await ticketDetail(a, people.unitLead, no)).satisfaction).toBeNull();
 		await step('unitLead', { action: 'sign' });
 		await step('unitLead', { action: 'reply', note: '已联合执法，餐馆停业整改' });
+		expect((await ticketDetail(a, people.supervisor, no)).satisfaction).toBeNull();
 		const done = await step('supervisor', { action: 'visit', satisfaction: '满意' });
 		expect(done.status).toBe('closed');
 		expect(done.satisfaction).toBe('满意');
 		const d = await ticketDetail(a, people.admin, no);
+		expect(d.satisfaction).toBe('满意');
 		expect(d.timeline.map((e) => e.action)).toEqual([
 			'receive',
 			'accept',

@@ -505,6 +505,10 @@ export async function ticketAfterAction(
 	return ticketDetail(app, user, row.ticketNo);
 }
 
+function satisfactionOfEvent(data: unknown): string | null {
+	return data && typeof data === 'object' && 'satisfaction' in data && typeof data.satisfaction === 'string' ? data.satisfaction : null;
+}
+
 /** An event's or an extension request's data with its free-text reason as the user sees it. */
 function hideReason<T extends { reason?: unknown } | null>(data: T, hide: (text: string) => string): T {
 	return data && typeof data.reason === 'string' ? { ...data, reason: hide(data.reason) } : data;
@@ -543,6 +547,14 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 	const lightOf = (done: Date | null, deadline: Date | null, kind: 'sign' | 'reply') =>
 		!deadline || !t.dispatchedAt ? null : done ? (done <= deadline ? 'green' : 'red') : limitLight(app, t, kind, deadline, now, limits.yellowAt);
 	const visibleRelated = user.role === 'unit_handler' ? [] : related;
+	// the satisfaction of this round's visit: one of an earlier round (不满意, reopened) stays in the timeline only
+	let lastDispatch = -1;
+	let lastVisit = -1;
+	events.forEach((e, i) => {
+		if (e.action === 'dispatch') lastDispatch = i;
+		if (e.action === 'visit') lastVisit = i;
+	});
+	const satisfaction = lastDispatch < 0 ? t.satisfaction : lastVisit > lastDispatch ? satisfactionOfEvent(events[lastVisit].data) ?? t.satisfaction : null;
 	return {
 		...summarize(app, user, t, limits, now, true, events.filter((e) => e.action === 'return' && e.unitCode).map((e) => e.unitCode!)),
 		open: OPEN_STATUSES.includes(t.status as Status),
@@ -563,7 +575,7 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 		signedAt: t.signedAt?.toISOString() ?? null,
 		repliedAt: t.repliedAt?.toISOString() ?? null,
 		backHref: BACK[user.role] ?? '/',
-		satisfaction: t.satisfaction,
+		satisfaction,
 		notAcceptedReason: t.notAcceptedReason,
 		transferredTo: t.transferredTo,
 		duplicateOf: dup[0]?.no ?? null,
