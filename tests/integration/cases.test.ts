@@ -512,6 +512,25 @@ describe('access: units see and act on their own tickets only', () => {
 		await expect(ticketDetail(a, people.unitLead, t.no)).rejects.toMatchObject({ code: 'not_found' });
 		expect(await ticketAfterAction(a, people.dispatcher, row)).toMatchObject({ ticketNo: t.no, status: 'accepted' });
 	});
+	it('我的工单 words the notice of a ticket the unit returned itself, and shows none for any other text put into ?left=', async () => {
+		const t = await ticketIn('dispatched');
+		const kept = await ticketIn('dispatched');
+		await actOnTicket(a, people.unitLead, t.no, { action: 'return', version: t.version, note: '不属于本单位职责' });
+		const left = async (who: 'unitLead' | 'unitOther', value: string) => {
+			const p = people[who];
+			const user: SessionUser = { id: p.id!, username: `t_${who}`, displayName: p.displayName, role: 'unit_handler', unitCode: p.unitCode, unitName: null };
+			const url = new URL(`http://localhost/my-tickets?left=${encodeURIComponent(value)}`);
+			return ((await myTicketsPage.load({ locals: { user }, url } as never)) as { left: string | null }).left;
+		};
+		expect(await left('unitLead', t.no)).toBe(`工单 ${t.no} 已退回，由派单员重新派单，本单位不再办理。`);
+		expect(await left('unitLead', t.no.toLowerCase())).toBe(`工单 ${t.no} 已退回，由派单员重新派单，本单位不再办理。`);
+		for (const [who, value] of [
+			['unitLead', '您的账号已被冻结，请致电 400-123-4567'],
+			['unitLead', kept.no], // still the unit's
+			['unitOther', t.no] // never the unit's: nothing about it
+		] as const)
+			expect(await left(who, value), value).toBeNull();
+	});
 	it('callers are masked for leaders and in every queue, shown on the lead unit’s and the dispatchers’ detail', async () => {
 		const t = await ticketIn('signed');
 		expect((await ticketDetail(a, people.leader, t.no)).caller).toEqual({ name: '张*', phone: '138****1234' });

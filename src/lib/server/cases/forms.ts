@@ -7,9 +7,11 @@ import { UNIT_KIND_LABELS } from '$lib/units';
 import { app, type App } from '../app';
 import { requireScreen } from '../guard';
 import { CASE_ERROR_STATUS, formToInput } from './http';
-import { CaseError, EMERGENCY_LINES } from './input';
+import { CaseError, EMERGENCY_LINES, tidyTicketNo } from './input';
 import { ACTION_LABELS, canView, type CaseAction } from './machine';
-import { actOnTicket, stateOf, visibleTicket } from './service';
+import { and, desc, eq } from 'drizzle-orm';
+import { ticketEvents, tickets } from '../db/schema';
+import { actOnTicket, heldBy, stateOf, visibleTicket } from './service';
 import { listQueue, type Queue } from './read';
 
 export function caseChoices(app: App) {
@@ -99,6 +101,27 @@ async function stillVisible(app: App, user: SessionUser, no: string): Promise<bo
 export function goneMessage(no: string, action: string): string {
 	const label = ACTION_LABELS[action as CaseAction];
 	return `工单 ${no} 已被退回或改派，本单位已不再办理该工单${label ? `，本次${label}未提交` : ''}。`;
+}
+
+/**
+ * 我的工单's notice for a ticket that just left the unit (`?left=<number>`, where the ticket page sends a unit that
+ * returned it): written here from the ticket, for a ticket this unit held and no longer sees; null for anything else,
+ * so the address cannot put words of its own on the page.
+ */
+export async function leftNotice(app: App, user: SessionUser, raw: string | null): Promise<string | null> {
+	if (!raw || user.role !== 'unit_handler' || !user.unitCode || raw.length > 40) return null;
+	const no = tidyTicketNo(raw);
+	const [t] = await app.rel.db.select().from(tickets).where(eq(tickets.ticketNo, no));
+	if (!t || canView(user, stateOf(t)) || !(await heldBy(app.rel.db, t.id, user.unitCode))) return null;
+	const [last] = await app.rel.db
+		.select({ action: ticketEvents.action })
+		.from(ticketEvents)
+		.where(and(eq(ticketEvents.ticketId, t.id), eq(ticketEvents.unitCode, user.unitCode)))
+		.orderBy(desc(ticketEvents.at), desc(ticketEvents.id))
+		.limit(1);
+	return last?.action === 'return' && t.status === 'accepted'
+		? `工单 ${t.ticketNo} 已退回，由派单员重新派单，本单位不再办理。`
+		: `工单 ${t.ticketNo} 已不再由本单位办理。`;
 }
 
 /** A queue page's load: the screen's role check, then the queue with the tab and page of the URL. */

@@ -329,7 +329,7 @@ function changeNote(app: App, c: Reclassified): string {
 }
 
 /** Whether a unit was ever given the ticket, to lead or to assist: an event in its name (a dispatch to it, a feed's version naming it, its own actions) or a dispatch naming it to assist. */
-async function heldBy(db: Db, ticketId: number, unitCode: string): Promise<boolean> {
+export async function heldBy(db: Db, ticketId: number, unitCode: string): Promise<boolean> {
 	const [e] = await db
 		.select({ id: ticketEvents.id })
 		.from(ticketEvents)
