@@ -282,7 +282,8 @@ export interface TicketSummary {
 	urgeCount: number;
 	version: number;
 	/** 派单 queue: the unit the routing rules suggest (or the unit a reopened ticket had) */
-	suggestedUnit: { code: string; name: string; why: string } | null;
+	/** `assist`: the assisting units a one-click dispatch keeps (a reopened ticket's, sent back to its units) */
+	suggestedUnit: { code: string; name: string; why: string; assist: { code: string; name: string }[] } | null;
 	/** 派单 queue, when no unit is suggested: why (no category or district, the rule's unit returned it, no rule) */
 	suggestionNote: string | null;
 }

@@ -33,6 +33,7 @@ import { loadQueue } from '../../src/lib/server/cases/forms';
 import CaseQueue from '../../src/lib/ui/CaseQueue.svelte';
 import VisitsPage from '../../src/routes/(app)/visits/+page.svelte';
 import TicketPage from '../../src/routes/(app)/tickets/[no]/+page.svelte';
+import DispatchPage from '../../src/routes/(app)/dispatch/+page.svelte';
 import { caseChoices } from '../../src/lib/server/cases/forms';
 
 let a: App;
@@ -309,6 +310,23 @@ describe('派单 suggestions', () => {
 		const item = (await listQueue(a, people.dispatcher, { queue: 'dispatch', q: bare.ticketNo })).items[0];
 		expect(item.suggestedUnit).toBeNull();
 		expect(item.suggestionNote).toBe('缺少分类或区，无法建议');
+	});
+});
+
+describe('派单 with one click', () => {
+	it('sends a reopened ticket back to its lead unit with its assisting units, and says so', async () => {
+		const t = await ticketIn('accepted');
+		let v = (await actOnTicket(a, people.dispatcher, t.no, { action: 'dispatch', version: t.version, unit_code: UNIT_A, assist_units: [UNIT_B] })).version;
+		v = (await actOnTicket(a, people.unitLead, t.no, { action: 'sign', version: v })).version;
+		v = (await actOnTicket(a, people.unitLead, t.no, { action: 'reply', version: v, note: '已处理' })).version;
+		await actOnTicket(a, people.supervisor, t.no, { action: 'visit', version: v, satisfaction: '不满意', reopen: true });
+		const queue = await loadQueue(a, { ...people.dispatcher, id: people.dispatcher.id!, username: 't_dispatcher', unitName: null }, new URL(`http://x/dispatch?tab=reopened&q=${t.no}`), 'dispatch');
+		expect(queue.items[0].suggestedUnit).toMatchObject({ code: UNIT_A, why: '原承办单位', assist: [{ code: UNIT_B, name: a.ref.unitByCode.get(UNIT_B)!.name }] });
+		// the quick form of the row carries them
+		const html = render(DispatchPage, { props: { data: { queue }, form: null } as never }).body;
+		const row = html.split('data-testid="queue-row"').find((r) => r.includes(`data-ticket="${t.no}"`))!;
+		expect(row).toContain(`name="assist_units" value="${UNIT_B}"`);
+		expect(row).toContain(`协办：${a.ref.unitByCode.get(UNIT_B)!.name}`);
 	});
 });
 

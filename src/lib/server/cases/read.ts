@@ -73,14 +73,19 @@ type Suggestion = Pick<TicketSummary, 'suggestedUnit' | 'suggestionNote'>;
 
 /** The unit to dispatch to with one click — never one that returned the ticket (`returnedBy`) — or why there is none. */
 function suggestUnit(app: App, t: TicketRow, returnedBy: readonly string[]): Suggestion {
+	// a reopened ticket goes back to the units that handled it: the lead and its assisting units
+	const name = (c: string) => app.ref.unitByCode.get(c)?.name ?? c;
 	if (t.status === 'reopened' && t.unitCode)
-		return { suggestedUnit: { code: t.unitCode, name: app.ref.unitByCode.get(t.unitCode)?.name ?? t.unitCode, why: '原承办单位' }, suggestionNote: null };
+		return {
+			suggestedUnit: { code: t.unitCode, name: name(t.unitCode), why: '原承办单位', assist: t.assistUnits.filter((c) => c !== t.unitCode).map((c) => ({ code: c, name: name(c) })) },
+			suggestionNote: null
+		};
 	if (!t.categoryCode || !t.districtCode) return { suggestedUnit: null, suggestionNote: '缺少分类或区，无法建议' };
 	try {
 		const u = routeUnit(app.ref, t.categoryCode, t.districtCode, t.streetCode, () => 0);
 		return returnedBy.includes(u.code)
 			? { suggestedUnit: null, suggestionNote: `建议单位（${u.name}）已退回，请另选单位` }
-			: { suggestedUnit: { code: u.code, name: u.name, why: '按分派规则' }, suggestionNote: null };
+			: { suggestedUnit: { code: u.code, name: u.name, why: '按分派规则', assist: [] }, suggestionNote: null };
 	} catch {
 		return { suggestedUnit: null, suggestionNote: '分派规则未覆盖该分类和区，请选择单位' };
 	}
