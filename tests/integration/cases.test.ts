@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopApp, type App } from '../../src/lib/server/app';
 import { render } from 'svelte/server';
 import TicketPage from '../../src/routes/(app)/tickets/[no]/+page.svelte';
-import { caseChoices } from '../../src/lib/server/cases/forms';
+import { caseChoices, loadQueue } from '../../src/lib/server/cases/forms';
 import { load as superviseLoad } from '../../src/routes/(app)/supervise/+page.server';
 import SupervisePage from '../../src/routes/(app)/supervise/+page.svelte';
 import { startRouteApp } from '../support/app';
@@ -29,12 +29,9 @@ import * as ticketPage from '../../src/routes/(app)/tickets/[no]/+page.server';
 import { addPeople, INTAKE } from '../support/cases';
 import { formatDeadline } from '../../src/lib/charts/format';
 import { PUT as putLimits } from '../../src/routes/api/v1/settings/time-limits/+server';
-import { loadQueue } from '../../src/lib/server/cases/forms';
 import CaseQueue from '../../src/lib/ui/CaseQueue.svelte';
 import VisitsPage from '../../src/routes/(app)/visits/+page.svelte';
-import TicketPage from '../../src/routes/(app)/tickets/[no]/+page.svelte';
 import DispatchPage from '../../src/routes/(app)/dispatch/+page.svelte';
-import { caseChoices } from '../../src/lib/server/cases/forms';
 
 let a: App;
 const UNIT_A = 'D320508'; // 姑苏区
