@@ -1,7 +1,7 @@
 // The drop folder's rules for when a file is taken, with a recording ingest in place of the real one: a file still
 // being written (empty, a last line without its line break, written to while it is read) is not taken or moved
 // before it is finished.
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,6 +28,7 @@ const summary = (read: number): IngestSummary & { bytes: number; fileError: stri
 
 /** An inbox on a fresh folder whose ingest records each read (the file's text at that moment), with `during` run inside it. */
 async function inbox(o: { unfinishedMs?: number; during?: (path: string) => void } = {}) {
+	const logs: string[] = [];
 	const superseded: string[] = [];
 	const moved: string[] = [];
 	const dir = mkdtempSync(join(tmpdir(), 'minqing-inbox-'));
@@ -37,18 +38,19 @@ async function inbox(o: { unfinishedMs?: number; during?: (path: string) => void
 	const ingest: FileIngest = async (path, { bytes }) => {
 		const all = (await import('node:fs')).readFileSync(path);
 		const text = (bytes === undefined ? all : all.subarray(0, bytes)).toString('utf8'); // as the reader reads it
+		const originId = await fileOriginId(path, bytes); // as ingestFile: of the bytes read, before reading
 		reads.push(text);
-		o.during?.(path);
-		return { ...summary(text.split('\n').filter(Boolean).length), originId: await fileOriginId(path, bytes) };
+		o.during?.(path); // at once after the read is seen (a test waiting for it acts after this)
+		return { ...summary(text.split('\n').filter(Boolean).length), bytes: bytes ?? all.length, originId };
 	};
 	const i = new Inbox({
-		dir, ingest, log: () => {}, scanMs: 50, stableMs: 100, unfinishedMs: o.unfinishedMs ?? 600,
+		dir, ingest, log: (m) => void logs.push(m), scanMs: 50, stableMs: 100, unfinishedMs: o.unfinishedMs ?? 600,
 		supersede: async (source, originId) => void superseded.push(`${source}:${originId}`),
 		moved: async (source, originId, to) => void moved.push(`${source}:${originId}:${to}`)
 	});
 	inboxes.push(i);
 	await i.start();
-	return { dir, reads, superseded, moved, processed: () => readdirSync(join(dir, 'processed')).flatMap((d) => readdirSync(join(dir, 'processed', d))) };
+	return { dir, reads, superseded, moved, logs, processed: () => readdirSync(join(dir, 'processed')).flatMap((d) => readdirSync(join(dir, 'processed', d))) };
 }
 
 describe('the drop folder', () => {
@@ -102,5 +104,63 @@ describe('the drop folder', () => {
 		expect(b.processed()).toContain('slow.ndjson');
 		// what the first read quarantined is taken back (the whole read quarantines it again)
 		expect(b.superseded).toEqual([`feed:${await fileOriginId(join(b.dir, 'processed', readdirSync(join(b.dir, 'processed'))[0], 'slow.ndjson'), 16)}`]);
+	});
+
+	it('keeps the read of a file replaced under its name while it was read apart from the new one: its own summary and quarantine rows', async () => {
+		let first = true;
+		const b = await inbox({
+			during: (path) => {
+				if (!first) return;
+				first = false;
+				// another file is renamed over the name while the first is read (a sender re-exporting under the same name)
+				writeFileSync(join(b_dir(), 'feed', '.new.tmp'), '{"n":9}\n');
+				renameSync(join(b_dir(), 'feed', '.new.tmp'), path);
+			}
+		});
+		const b_dir = () => b.dir;
+		const f = join(b.dir, 'feed', 'rep.ndjson');
+		writeFileSync(f, '{"n":1}\n{"n":2}\n{"n":3}\n');
+		await until(() => b.processed().filter((n) => n.endsWith('.summary.json')).length === 2);
+		expect(b.reads).toEqual(['{"n":1}\n{"n":2}\n{"n":3}\n', '{"n":9}\n']);
+		// nothing of the first read is taken back: it was another file, not a prefix of the new one
+		expect(b.superseded).toEqual([]);
+		const day = join(b.dir, 'processed', readdirSync(join(b.dir, 'processed'))[0]);
+		// the first file is kept as it was read, with a summary of its own saying what happened
+		expect(readFileSync(join(day, 'rep.ndjson'), 'utf8')).toBe('{"n":1}\n{"n":2}\n{"n":3}\n');
+		const first1 = JSON.parse(readFileSync(join(day, 'rep.ndjson.summary.json'), 'utf8'));
+		expect(first1).toMatchObject({ read: 3, replacedWhileRead: true, movedTo: expect.stringContaining('rep.ndjson') });
+		expect(first1.note).toContain('另一个文件');
+		// the new one is read on its own and processed under a free name
+		expect(readFileSync(join(day, 'rep-2.ndjson'), 'utf8')).toBe('{"n":9}\n');
+		expect(JSON.parse(readFileSync(join(day, 'rep-2.ndjson.summary.json'), 'utf8'))).toMatchObject({ read: 1 });
+		expect(JSON.parse(readFileSync(join(day, 'rep-2.ndjson.summary.json'), 'utf8')).replacedWhileRead).toBeUndefined();
+		// each read's quarantine rows name the file they came from
+		expect(b.moved.sort()).toEqual(
+			[`feed:${await fileOriginId(join(day, 'rep.ndjson'))}:${join(day, 'rep.ndjson')}`, `feed:${await fileOriginId(join(day, 'rep-2.ndjson'))}:${join(day, 'rep-2.ndjson')}`].sort()
+		);
+		expect(b.logs.some((m) => m.includes('rep.ndjson') && m.includes('替换') && m.includes('读取 3 条'))).toBe(true);
+		expect(existsSync(f)).toBe(false);
+	});
+
+	it('takes back an earlier read only when the file read whole begins with its bytes', async () => {
+		let n = 0;
+		const b = await inbox({
+			during: (path) => {
+				n++;
+				if (n === 1) appendFileSync(path, '{"n":3}\n'); // grew while read: read again whole
+				if (n === 2) {
+					// and then, while read again, rewritten from the start with other records
+					writeFileSync(path, '{"n":7}\n');
+				}
+			}
+		});
+		const f = join(b.dir, 'feed', 'g.ndjson');
+		writeFileSync(f, '{"n":1}\n{"n":2}\n');
+		await until(() => b.processed().filter((x) => x.endsWith('.summary.json')).length === 2);
+		// the second read covered the first (same file, longer): the first's rows are taken back; the third read
+		// (the rewritten file) takes back nothing of the second, which was another content
+		const id16 = (await import('node:crypto')).createHash('sha256').update('{"n":1}\n{"n":2}\n').digest('hex').slice(0, 16);
+		expect(b.superseded).toEqual([`feed:${id16}`]);
+		expect(b.reads).toEqual(['{"n":1}\n{"n":2}\n', '{"n":1}\n{"n":2}\n{"n":3}\n', '{"n":7}\n']);
 	});
 });

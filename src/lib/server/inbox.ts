@@ -15,11 +15,13 @@
 //
 // The same folder holds `.uploads/`, where the file-ingest endpoint streams uploads before ingesting them.
 import { cutChars } from '$pipelines/normalize/text';
-import { watch, type FSWatcher } from 'node:fs';
-import { copyFile, lstat, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createWriteStream, watch, type FSWatcher, type Stats } from 'node:fs';
+import { copyFile, lstat, mkdir, open, readdir, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { MappingError, loadMapping, type Mapping } from '$pipelines/ingest/mapping';
-import type { FileIngestSummary } from '$pipelines/ingest/files';
+import { fileOriginId, type FileIngestSummary } from '$pipelines/ingest/files';
 import { unreadableFile } from '$pipelines/ingest/pipeline';
 import type { App } from './app';
 import { ingestService } from './ingest';
@@ -172,14 +174,48 @@ async function looksUnfinished(path: string, size: number): Promise<boolean> {
 	}
 }
 
-/** size:mtime of a file now, or null when it is gone. */
-async function signature(path: string): Promise<string | null> {
-	try {
-		const s = await lstat(path);
-		return `${s.size}:${s.mtimeMs}`;
-	} catch {
-		return null;
+/** inode:size:mtime of a file: a file renamed over another of the same name and size is another file. */
+const sigOf = (s: Stats) => `${s.ino}:${s.size}:${s.mtimeMs}`;
+
+/**
+ * fileOriginId of the first `bytes` bytes of an open file (the file read, even when its name now holds another):
+ * whether what a read took is what this file begins with.
+ */
+async function prefixId(fh: FileHandle, bytes: number): Promise<string> {
+	const h = createHash('sha256');
+	const b = Buffer.alloc(Math.min(bytes, 1 << 20));
+	for (let pos = 0; pos < bytes; ) {
+		const { bytesRead } = await fh.read(b, 0, Math.min(b.length, bytes - pos), pos);
+		if (bytesRead === 0) break;
+		h.update(b.subarray(0, bytesRead));
+		pos += bytesRead;
 	}
+	return h.digest('hex').slice(0, 16);
+}
+
+/** A read of a file that was written to while it was read: its quarantine rows, to take back once it is read whole. */
+interface PartialRead {
+	originId: string;
+	/** the bytes it read */
+	size: number;
+}
+
+/**
+ * What became of a file while it was read:
+ * - `same`: unchanged;
+ * - `grew`: written to, and it still begins with the bytes read: the same file, longer — read it again whole;
+ * - `replaced`: another file under the same name (renamed over it, or rewritten from the start), or gone: what was
+ *   read is a file of its own, to be recorded as such, and the name's new file is read on its own.
+ */
+type Meanwhile = 'same' | 'grew' | 'replaced';
+
+/**
+ * Before a read: the id of the file's first bytes (as the read's origin id, when it reads those bytes) and the earlier
+ * reads they begin with.
+ */
+interface Coverage {
+	id: string;
+	covers: Set<string>;
 }
 
 interface Candidate {
@@ -189,9 +225,10 @@ interface Candidate {
 	name: string;
 	folder: string;
 	source: string;
-	/** size:mtime, to know a file that could not be moved away, or one that changed while it was read */
+	/** inode:size:mtime, to know a file that could not be moved away, or one that changed while it was read */
 	sig: string;
 	size: number;
+	ino: number;
 }
 
 interface ErrorInfo {
@@ -211,8 +248,8 @@ export class Inbox {
 	private readonly seen = new Map<string, { sig: string; since: number }>();
 	/** files that were handled but could not be moved away (not taken again while unchanged) */
 	private readonly stuck = new Map<string, string>();
-	/** files read while they were still written to: the origin id of what was read of them */
-	private readonly partial = new Map<string, string>();
+	/** files read while they were still written to: what was read of them (each read, to take back once read whole) */
+	private readonly partial = new Map<string, PartialRead[]>();
 	private readonly watchers = new Map<string, FSWatcher>();
 	private interval: NodeJS.Timeout | null = null;
 	private timer: NodeJS.Timeout | null = null;
@@ -331,7 +368,7 @@ export class Inbox {
 					continue;
 				}
 				if (!s.isFile()) continue;
-				found.push({ path, rel: relative(this.o.dir, path), name: e.name, folder, source, sig: `${s.size}:${s.mtimeMs}`, size: s.size });
+				found.push({ path, rel: relative(this.o.dir, path), name: e.name, folder, source, sig: sigOf(s), size: s.size, ino: s.ino });
 			}
 		};
 		await list(this.o.dir, 'inbox');
@@ -365,9 +402,26 @@ export class Inbox {
 
 	private async handle(c: Candidate): Promise<void> {
 		this.seen.delete(c.path);
+		// the file held open while it is read: should another file take its name meanwhile, this one is still at hand
+		let fh: FileHandle | null = null;
+		try {
+			fh = await open(c.path, 'r');
+		} catch (e) {
+			if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // gone since the scan
+			// unreadable (permissions): the reader says so, and it goes to failed/
+		}
+		try {
+			if (fh && (await fh.stat()).ino !== c.ino) return; // another file since the scan: the next scan sees it anew
+			await this.take(c, fh);
+		} finally {
+			await fh?.close().catch(() => {});
+		}
+	}
+
+	private async take(c: Candidate, fh: FileHandle | null): Promise<void> {
 		const started = new Date();
 		if (!isSourceName(c.source)) {
-			return this.fail(c, { code: 'bad_source', message: `文件夹名「${c.source}」${SOURCE_NAME_RULE}` });
+			return this.fail(c, fh, { code: 'bad_source', message: `文件夹名「${c.source}」${SOURCE_NAME_RULE}` });
 		}
 		let mapping: Mapping | null = null;
 		const mappingPath = join(c.folder, MAPPING_FILE);
@@ -376,60 +430,129 @@ export class Inbox {
 				mapping = loadMapping(mappingPath);
 			} catch (e) {
 				if (!(e instanceof MappingError)) throw e;
-				return this.fail(c, { code: 'bad_mapping', message: e.message, detail: e.detail });
+				return this.fail(c, fh, { code: 'bad_mapping', message: e.message, detail: e.detail });
 			}
 		}
 		let summary: FileSummary;
 		// a line format is read up to the size seen still, which ends at a line break (or was still for unfinishedMs):
 		// a writer that goes on meanwhile cannot leave a cut last record behind
 		const bytes = LINE_FORMATS.test(c.path) ? c.size : undefined;
+		// earlier reads of this file, while it was written to: which of them it begins with now, before it is read (a
+		// file rewritten in place while it is read is not at hand afterwards to tell)
+		const before = await this.coverage(c, fh);
 		try {
 			summary = await this.o.ingest(c.path, { source: c.source, mapping, bytes });
 		} catch (e) {
 			if (this.stopped) return; // shutting down: the file stays and is taken again at the next start
 			if (!(await exists(c.path))) return;
 			const err = e as Error & { code?: unknown };
-			return this.fail(c, { code: typeof err.code === 'string' ? err.code : 'ingest_failed', message: `接入时出错：${err.message}` });
+			return this.fail(c, fh, { code: typeof err.code === 'string' ? err.code : 'ingest_failed', message: `接入时出错：${err.message}` });
 		}
-		if (await this.changedMeanwhile(c, summary)) return;
+		const state = await this.changedMeanwhile(c, fh, summary, before);
+		if (state.again) return;
 		const fileErrors = unreadableFile(summary);
 		if (fileErrors) {
 			const message = summary.fileError ?? `文件无法读取（${fileErrors.join('、')}）`;
-			return this.fail(c, { code: fileErrors[0], message }, summary);
+			return this.fail(c, fh, { code: fileErrors[0], message }, summary, state);
 		}
 		const dir = join(this.processedDir, shanghaiDate(started));
 		try {
 			await mkdir(dir, { recursive: true });
 			const target = await freeTarget(dir, c.name, '.summary.json');
-			await moveFile(c.path, target);
+			const kept = await this.place(c, state, target);
 			await this.relabel(c, summary, target);
-			const record = { file: c.rel, movedTo: relative(this.o.dir, target), mapping: mapping ? relative(this.o.dir, mappingPath) : null, processedAt: new Date().toISOString() };
+			const record = {
+				file: c.rel,
+				movedTo: kept ? relative(this.o.dir, target) : null,
+				mapping: mapping ? relative(this.o.dir, mappingPath) : null,
+				processedAt: new Date().toISOString(),
+				...replacedNote(state, kept)
+			};
 			await writeWhole(`${target}.summary.json`, JSON.stringify({ ...record, ...summary, origin: target }, null, 1) + '\n');
-			this.log(
-				`[minqing] 收件箱：${c.rel}（来源 ${c.source}）读取 ${summary.read} 条，新增 ${summary.accepted}，更新 ${summary.updated}，重复 ${summary.duplicates}，隔离 ${summary.quarantined}`
-			);
+			const counts = `读取 ${summary.read} 条，新增 ${summary.accepted}，更新 ${summary.updated}，重复 ${summary.duplicates}，隔离 ${summary.quarantined}`;
+			if (state.replaced)
+				this.log(
+					`[minqing] 收件箱：${c.rel}（来源 ${c.source}）在读取期间被同名的另一个文件替换（或被删除）。已读取的原文件${counts}，` +
+						`${kept ? `另存为 ${relative(this.o.dir, target)}` : `内容已不在，摘要记在 ${relative(this.o.dir, target)}.summary.json`}，其隔离记录保留；收件箱中的新文件将单独接入`
+				);
+			else this.log(`[minqing] 收件箱：${c.rel}（来源 ${c.source}）${counts}`);
 		} catch (e) {
-			this.stuck.set(c.path, c.sig);
+			if (!state.replaced) this.stuck.set(c.path, c.sig);
 			this.log(`[minqing] 收件箱：${c.rel} 已接入，但无法移到 processed/：${(e as Error).message}`);
 		}
 	}
 
 	/**
-	 * Whether the file was written to while it was handled (a sender that paused longer than stableMs): what came
-	 * after is not in, and a move would carry it away unread. It stays, and is taken again once it is still
-	 * (ingest is idempotent: the records already in count as duplicates).
+	 * What became of the file while it was handled (see Meanwhile). Written to (a sender that paused longer than
+	 * stableMs) and still beginning with what was read: what came after is not in, and a move would carry it away
+	 * unread; it stays, and is taken again once it is still (ingest is idempotent: the records already in count as
+	 * duplicates). Otherwise this read is final: the earlier reads of the file it covers (their bytes a prefix of
+	 * these) are taken back — their bad lines were quarantined again by this read; an earlier read it does not cover
+	 * keeps its rows. `held`: the file read, open, when it is known to be the one read (to keep a replaced one).
 	 */
-	private async changedMeanwhile(c: Candidate, read?: FileSummary): Promise<boolean> {
-		if ((await signature(c.path)) === c.sig) {
-			// read whole now: what an earlier, partial read of it quarantined is quarantined again under this read
-			const earlier = this.partial.get(c.path);
-			this.partial.delete(c.path);
-			if (earlier) await this.o.supersede?.(c.source, earlier).catch((e) => this.log(`[minqing] 收件箱：${c.rel} 先前的隔离记录未能撤下：${(e as Error).message}`));
+	private async changedMeanwhile(
+		c: Candidate,
+		fh: FileHandle | null,
+		read?: FileSummary,
+		before?: Coverage | null
+	): Promise<{ again: boolean; replaced: boolean; held: FileHandle | null }> {
+		const now = await lstat(c.path).catch(() => null);
+		let state: Meanwhile;
+		if (now && sigOf(now) === c.sig) state = 'same';
+		else if (!read) state = 'grew'; // nothing read (a refused folder name or mapping): it stays, to be taken once still
+		else if (now?.isFile() && now.size >= read.bytes && (await fileOriginId(c.path, read.bytes).catch(() => null)) === read.originId) state = 'grew';
+		else state = 'replaced';
+		if (state === 'grew') {
+			if (read) this.partial.set(c.path, [...(this.partial.get(c.path) ?? []), { originId: read.originId, size: read.bytes }]);
+			this.log(`[minqing] 收件箱：${c.rel} 在接入期间仍在写入，保留在收件箱，写完后将再次接入（已接入的记录不会重复）`);
+			return { again: true, replaced: false, held: null };
+		}
+		// the open file is the one read when it is unchanged, or (replaced) when it begins with the bytes read
+		const held = !fh ? null : state === 'same' || (read && (await prefixId(fh, read.bytes).catch(() => null)) === read.originId) ? fh : null;
+		const earlier = this.partial.get(c.path) ?? [];
+		this.partial.delete(c.path);
+		for (const e of earlier) {
+			const covered =
+				read &&
+				e.size <= read.bytes &&
+				((before?.id === read.originId && before.covers.has(e.originId)) || (held && (await prefixId(held, e.size).catch(() => null)) === e.originId));
+			if (covered) await this.o.supersede?.(c.source, e.originId).catch((err) => this.log(`[minqing] 收件箱：${c.rel} 先前的隔离记录未能撤下：${(err as Error).message}`));
+			else this.log(`[minqing] 收件箱：${c.rel} 先前一次读取（${e.size} 字节）的内容与本次不同，其隔离记录保留（来源 ${c.source}，编号 ${e.originId}）`);
+		}
+		return { again: false, replaced: state === 'replaced', held };
+	}
+
+	/** Which earlier reads of the file (see `partial`) it begins with now, and the id of its first `c.size` bytes. */
+	private async coverage(c: Candidate, fh: FileHandle | null): Promise<Coverage | null> {
+		const earlier = this.partial.get(c.path);
+		if (!earlier?.length || !fh) return null;
+		try {
+			const covers = new Set<string>();
+			for (const e of earlier) if (e.size <= c.size && (await prefixId(fh, e.size)) === e.originId) covers.add(e.originId);
+			return { id: await prefixId(fh, c.size), covers };
+		} catch {
+			return null;
+		}
+	}
+
+	/**
+	 * Puts the file read at `target`: moved there, or — when its name holds another file now — its content copied
+	 * there from the open file (when that is the one read). Whether the file is at `target`.
+	 */
+	private async place(c: Candidate, state: { replaced: boolean; held: FileHandle | null }, target: string): Promise<boolean> {
+		if (!state.replaced) {
+			await moveFile(c.path, target);
+			return true;
+		}
+		if (!state.held) return false;
+		try {
+			await pipeline(state.held.createReadStream({ start: 0, autoClose: false }), createWriteStream(target, { flags: 'wx' }));
+			return true;
+		} catch (e) {
+			await rm(target, { force: true });
+			this.log(`[minqing] 收件箱：${c.rel} 被替换前的内容未能另存：${(e as Error).message}`);
 			return false;
 		}
-		if (read) this.partial.set(c.path, read.originId);
-		this.log(`[minqing] 收件箱：${c.rel} 在接入期间仍在写入，保留在收件箱，写完后将再次接入（已接入的记录不会重复）`);
-		return true;
 	}
 
 	/** The moved file's quarantine rows name where it is now (a failure to say so is logged, the move stands). */
@@ -442,22 +565,45 @@ export class Inbox {
 		}
 	}
 
-	private async fail(c: Candidate, error: ErrorInfo, summary?: FileSummary): Promise<void> {
-		if (await this.changedMeanwhile(c, summary)) return;
+	private async fail(
+		c: Candidate,
+		fh: FileHandle | null,
+		error: ErrorInfo,
+		summary?: FileSummary,
+		known?: { again: boolean; replaced: boolean; held: FileHandle | null }
+	): Promise<void> {
+		const state = known ?? (await this.changedMeanwhile(c, fh, summary));
+		if (state.again) return;
 		try {
+			await mkdir(this.failedDir, { recursive: true });
 			const target = await freeTarget(this.failedDir, c.name, '.error.json');
-			await moveFile(c.path, target);
+			const kept = await this.place(c, state, target);
 			await this.relabel(c, summary, target);
 			await writeWhole(
 				`${target}.error.json`,
-				JSON.stringify({ file: c.rel, source: c.source, movedTo: relative(this.o.dir, target), failedAt: new Date().toISOString(), error, summary: summary ?? null }, null, 1) + '\n'
+				JSON.stringify(
+					{ file: c.rel, source: c.source, movedTo: kept ? relative(this.o.dir, target) : null, failedAt: new Date().toISOString(), ...replacedNote(state, kept), error, summary: summary ?? null },
+					null,
+					1
+				) + '\n'
 			);
-			this.log(`[minqing] 收件箱：${c.rel} 无法接入，已移到 failed/：${error.message}`);
+			this.log(`[minqing] 收件箱：${c.rel} 无法接入，已移到 failed/：${error.message}${state.replaced ? '（读取期间同名文件被替换，此为原文件；新文件将单独接入）' : ''}`);
 		} catch (e) {
-			this.stuck.set(c.path, c.sig);
+			if (!state.replaced) this.stuck.set(c.path, c.sig);
 			this.log(`[minqing] 收件箱：${c.rel} 无法接入（${error.message}），也无法移到 failed/：${(e as Error).message}`);
 		}
 	}
+}
+
+/** The summary's note on a file whose name took another file while it was read. */
+function replacedNote(state: { replaced: boolean }, kept: boolean) {
+	if (!state.replaced) return {};
+	return {
+		replacedWhileRead: true,
+		note: kept
+			? '读取期间，收件箱中同名的位置换成了另一个文件（或此文件被删除）：这里保存的是读取的原文件，本摘要只涉及它；新文件单独接入，另有摘要'
+			: '读取期间，收件箱中同名的位置换成了另一个文件（或此文件被删除），原文件内容已无法保存：本摘要只涉及读取的原文件；新文件单独接入，另有摘要'
+	};
 }
 
 const KEY = Symbol.for('minqing.inbox');
