@@ -407,6 +407,28 @@ describe('readCsv', () => {
 		expect((await all(readCsv(stream(bytes), { delimiter: '|', encoding: 'gb18030' })))[0].fields).toEqual({ 编号: '1', 内容: `${ch}${ch}噪音` });
 	});
 
+	it('GB18030: a broken character (a lone lead byte) at the end of a row refuses that row alone, at every chunk size', async () => {
+		const rows = Array.from({ length: 20 }, (_, k) => `${k + 1},姑苏区噪音扰民${k + 1}`);
+		const parts: Buffer[] = [encodeGb18030('编号,内容\n')];
+		for (const [k, r] of rows.entries()) {
+			parts.push(encodeGb18030(r), Buffer.from('\n'));
+			// a row whose last field ends in a lone lead byte
+			if (k === 9) parts.push(encodeGb18030('10x,路灯不亮'), Buffer.from([0x81]), Buffer.from('\n'));
+			// a lead byte followed by a digit and a line break: no four-byte character either
+			if (k === 14) parts.push(encodeGb18030('16x,井盖'), Buffer.from([0x81, 0x35]), Buffer.from('\n'));
+		}
+		const bytes = Buffer.concat(parts);
+		for (const sizes of [[1 << 16], [1], [2, 3], [7]]) {
+			const recs = await all(readCsv(stream(bytes, sizes), { encoding: 'gb18030' }));
+			expect(recs.filter((r) => !r.error).map((r) => r.fields!['编号'])).toEqual(rows.map((r) => r.split(',')[0]));
+			expect(recs.filter((r) => r.error).map((r) => [r.line, r.error!.code])).toEqual([[12, 'bad_encoding'], [18, 'bad_encoding']]);
+		}
+		// detected, as a file would be
+		const detected = await all(readCsv(stream(bytes)));
+		expect(detected.filter((r) => !r.error)).toHaveLength(20);
+		expect(detected.filter((r) => r.error).map((r) => r.error!.code)).toEqual(['bad_encoding', 'bad_encoding']);
+	});
+
 	it('with knownColumns, refuses a header that has none of them as one csv_no_known_column error before any row', async () => {
 		const known = ['external_id', 'received_at', 'channel', 'type', 'content', 'title', 'address'];
 		// NDJSON in a .txt file: its first record would have been taken for the header and lost

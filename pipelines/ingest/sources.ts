@@ -916,16 +916,23 @@ export async function* readCsv(source: ByteSource, options: CsvOptions = {}): As
 				} else if (gb && c >= 0x81 && c <= 0xfe) {
 					// a GB18030 trail byte may equal an ASCII delimiter such as `|`: skip the whole character — once
 					// all of it is in (its second byte says whether it has 2 or 4), so a chunk ending inside one
-					// does not make the scan skip the line break after it
+					// does not make the scan skip the line break after it. Only a valid character is skipped: a lone
+					// lead byte (a broken character at the end of a field) is one byte, and what follows it — a line
+					// break, a delimiter, a quote — is read as itself, so the next row is not merged into this one
 					if (i + 1 >= n && !final) {
 						waiting = true;
 						break;
 					}
-					const len = i + 1 < n && buf[i + 1] >= 0x30 && buf[i + 1] <= 0x39 ? 4 : 2;
-					if (i + len > n && !final) {
-						waiting = true;
-						break;
-					}
+					const t = i + 1 < n ? buf[i + 1] : -1;
+					let len = 1;
+					if (t >= 0x30 && t <= 0x39) {
+						// four bytes: lead, 0x30–0x39, 0x81–0xFE, 0x30–0x39
+						if (i + 4 > n && !final) {
+							waiting = true;
+							break;
+						}
+						if (i + 3 < n && buf[i + 2] >= 0x81 && buf[i + 2] <= 0xfe && buf[i + 3] >= 0x30 && buf[i + 3] <= 0x39) len = 4;
+					} else if ((t >= 0x40 && t <= 0x7e) || (t >= 0x80 && t <= 0xfe)) len = 2;
 					i += len;
 					fieldStart = false;
 				} else {
