@@ -1,7 +1,7 @@
 // The drop folder's rules for when a file is taken, with a recording ingest in place of the real one: a file still
 // being written (empty, a last line without its line break, written to while it is read) is not taken or moved
 // before it is finished.
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, writeSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -162,5 +162,41 @@ describe('the drop folder', () => {
 		const id16 = (await import('node:crypto')).createHash('sha256').update('{"n":1}\n{"n":2}\n').digest('hex').slice(0, 16);
 		expect(b.superseded).toEqual([`feed:${id16}`]);
 		expect(b.reads).toEqual(['{"n":1}\n{"n":2}\n', '{"n":1}\n{"n":2}\n{"n":3}\n', '{"n":7}\n']);
+	});
+
+	it('reads the rest of a file its sender goes on writing after it was read and moved (a pause longer than the wait)', async () => {
+		const b = await inbox();
+		const f = join(b.dir, 'feed', 'pause.ndjson');
+		const fd = openSync(f, 'w');
+		writeSync(fd, '{"n":1}\n{"n":2}\n');
+		await until(() => b.processed().includes('pause.ndjson.summary.json'));
+		expect(b.reads).toEqual(['{"n":1}\n{"n":2}\n']);
+		// the sender writes the rest on the same open file, which is in processed/ by now
+		writeSync(fd, '{"n":3}\n{"n":4}\n');
+		closeSync(fd);
+		await until(() => b.reads.length === 2 && b.processed().includes('pause.ndjson.summary.json'));
+		expect(b.reads[1]).toBe('{"n":1}\n{"n":2}\n{"n":3}\n{"n":4}\n');
+		const day = join(b.dir, 'processed', readdirSync(join(b.dir, 'processed'))[0]);
+		expect(JSON.parse(readFileSync(join(day, 'pause.ndjson.summary.json'), 'utf8'))).toMatchObject({ read: 4 });
+		expect(readdirSync(day).sort()).toEqual(['pause.ndjson', 'pause.ndjson.summary.json']);
+		// the first read's quarantine rows are taken back (the whole read quarantined them again), and the log says so
+		const id16 = (await import('node:crypto')).createHash('sha256').update('{"n":1}\n{"n":2}\n').digest('hex').slice(0, 16);
+		expect(b.superseded).toEqual([`feed:${id16}`]);
+		expect(b.logs.some((m) => m.includes('pause.ndjson') && m.includes('仍在被写入') && m.includes('移回收件箱'))).toBe(true);
+	});
+
+	it('reads the rest of a line a sender finishes after a pause longer than unfinishedMs', async () => {
+		const b = await inbox({ unfinishedMs: 300 });
+		const f = join(b.dir, 'feed', 'mid.ndjson');
+		const fd = openSync(f, 'w');
+		writeSync(fd, '{"n":1}\n{"n":');
+		await until(() => b.processed().includes('mid.ndjson.summary.json'));
+		expect(b.reads).toEqual(['{"n":1}\n{"n":']); // taken as it was, its cut line to be quarantined
+		writeSync(fd, '2}\n');
+		closeSync(fd);
+		await until(() => b.reads.length === 2 && b.processed().includes('mid.ndjson.summary.json'));
+		expect(b.reads[1]).toBe('{"n":1}\n{"n":2}\n');
+		const id16 = (await import('node:crypto')).createHash('sha256').update('{"n":1}\n{"n":').digest('hex').slice(0, 16);
+		expect(b.superseded).toEqual([`feed:${id16}`]);
 	});
 });

@@ -4,7 +4,10 @@
 // (or when renamed into place) — one that looks unfinished (empty, or a text file whose last line has no line
 // break yet) after 30 s. A CSV or NDJSON file is read up to the size it stood still at, so a writer that goes on
 // meanwhile leaves no cut record; such a file stays to be read again whole (the records already in are
-// duplicates, what the first read quarantined is taken back). Dotfiles and partial
+// duplicates, what the first read quarantined is taken back — only when the file still begins with the bytes that
+// read took; a file replaced under its name is another file, recorded on its own). A file moved away is watched for
+// an hour: a sender still writing to it (a pause longer than the wait) has it moved back into the inbox, said in the
+// log, and read again whole. Dotfiles and partial
 // downloads (.part, .tmp, …) are left alone. Afterwards a
 // file moves to `processed/<date>/<name>` with `<name>.summary.json`, or — when it could not be read at all
 // (empty, unknown format or encoding, unreadable header, broken mapping) — to `failed/<name>` with
@@ -152,7 +155,27 @@ export interface InboxOptions {
 	 * copy over SFTP or SMB creates the file first) or a text file whose last line has no line break yet
 	 */
 	unfinishedMs?: number;
+	/**
+	 * how long a file moved to processed/ or failed/ is watched for a sender still writing to it (default 1 h): one
+	 * that grows is moved back into the inbox and read again whole
+	 */
+	followMs?: number;
 }
+
+/** A file moved away after it was read, watched for a writer that still holds it open. */
+interface Followed {
+	c: Candidate;
+	target: string;
+	/** the side file written beside it (`.summary.json`, `.error.json`) */
+	side: string;
+	ino: number;
+	/** the bytes read */
+	size: number;
+	originId: string | null;
+	until: number;
+}
+/** At most so many moved files are watched (the oldest are let go first). */
+const MAX_FOLLOWED = 10_000;
 
 /** Formats read line by line: such a file written whole ends with a line break (or is taken after unfinishedMs). */
 const LINE_FORMATS = /\.(ndjson|jsonl|json|csv|tsv|txt)$/i;
@@ -251,6 +274,9 @@ export class Inbox {
 	/** files read while they were still written to: what was read of them (each read, to take back once read whole) */
 	private readonly partial = new Map<string, PartialRead[]>();
 	private readonly watchers = new Map<string, FSWatcher>();
+	/** files moved to processed/ or failed/ lately, by where they are now (see followMs) */
+	private readonly followed = new Map<string, Followed>();
+	private readonly followMs: number;
 	private interval: NodeJS.Timeout | null = null;
 	private timer: NodeJS.Timeout | null = null;
 	private debounce: NodeJS.Timeout | null = null;
@@ -265,6 +291,7 @@ export class Inbox {
 		this.scanMs = o.scanMs ?? 5000;
 		this.stableMs = o.stableMs ?? 1000;
 		this.unfinishedMs = o.unfinishedMs ?? 30_000;
+		this.followMs = o.followMs ?? 3600_000;
 	}
 
 	async start(): Promise<void> {
@@ -340,6 +367,7 @@ export class Inbox {
 
 	/** The files of the inbox and its source folders: those unchanged for stableMs are ready. */
 	private async scan(): Promise<{ ready: Candidate[]; waiting: boolean }> {
+		await this.checkFollowed();
 		const now = Date.now();
 		const found: Candidate[] = [];
 		const folders = new Set<string>();
@@ -469,6 +497,7 @@ export class Inbox {
 				...replacedNote(state, kept)
 			};
 			await writeWhole(`${target}.summary.json`, JSON.stringify({ ...record, ...summary, origin: target }, null, 1) + '\n');
+			if (!state.replaced) this.follow(c, target, '.summary.json', summary);
 			const counts = `读取 ${summary.read} 条，新增 ${summary.accepted}，更新 ${summary.updated}，重复 ${summary.duplicates}，隔离 ${summary.quarantined}`;
 			if (state.replaced)
 				this.log(
@@ -520,6 +549,56 @@ export class Inbox {
 			else this.log(`[minqing] 收件箱：${c.rel} 先前一次读取（${e.size} 字节）的内容与本次不同，其隔离记录保留（来源 ${c.source}，编号 ${e.originId}）`);
 		}
 		return { again: false, replaced: state === 'replaced', held };
+	}
+
+	/**
+	 * Watches a file just moved away after it was read: a sender that paused longer than stableMs (or, mid-line,
+	 * than unfinishedMs) and then goes on writing on the same open file writes into the moved file. Without this, the
+	 * rest was never read and nothing said so.
+	 */
+	private follow(c: Candidate, target: string, side: string, read?: FileSummary): void {
+		this.followed.delete(target);
+		this.followed.set(target, { c, target, side, ino: c.ino, size: read?.bytes ?? c.size, originId: read?.originId ?? null, until: Date.now() + this.followMs });
+		while (this.followed.size > MAX_FOLLOWED) this.followed.delete(this.followed.keys().next().value!);
+	}
+
+	/**
+	 * The moved files that grew since they were read go back into the inbox, under their name (or a free one beside
+	 * it), their side file removed: they are read again whole once they are still, and what the first read
+	 * quarantined is taken back then (see `partial`). Each is said in the log.
+	 */
+	private async checkFollowed(): Promise<void> {
+		const now = Date.now();
+		for (const f of [...this.followed.values()]) {
+			if (now > f.until) {
+				this.followed.delete(f.target);
+				continue;
+			}
+			const s = await lstat(f.target).catch(() => null);
+			if (!s || s.ino !== f.ino || !s.isFile()) {
+				this.followed.delete(f.target); // moved or deleted by someone: no more ours to watch
+				continue;
+			}
+			if (s.size <= f.size) continue;
+			this.followed.delete(f.target);
+			const where = relative(this.o.dir, f.target);
+			try {
+				await mkdir(f.c.folder, { recursive: true });
+				const back = await freeTarget(f.c.folder, f.c.name, '');
+				await rename(f.target, back);
+				await rm(f.target + f.side, { force: true });
+				if (f.originId) this.partial.set(back, [...(this.partial.get(back) ?? []), { originId: f.originId, size: f.size }]);
+				this.log(
+					`[minqing] 收件箱：${f.c.rel} 接入并移到 ${where} 之后仍在被写入（已读取 ${f.size} 字节，现有 ${s.size} 字节）：已移回收件箱 ${relative(this.o.dir, back)}，` +
+						`写完后将整体重新接入（已接入的记录不会重复，先前的隔离记录届时撤下）。发送方请先用 .part 等临时文件名写完再改名`
+				);
+			} catch (e) {
+				this.log(
+					`[minqing] 警告：收件箱：${f.c.rel} 接入并移到 ${where} 之后仍在被写入（已读取 ${f.size} 字节，现有 ${s.size} 字节），` +
+						`但无法移回收件箱（${(e as Error).message}）：第 ${f.size} 字节之后的内容未接入，请把该文件重新放入收件箱`
+				);
+			}
+		}
 	}
 
 	/** Which earlier reads of the file (see `partial`) it begins with now, and the id of its first `c.size` bytes. */
@@ -587,6 +666,7 @@ export class Inbox {
 					1
 				) + '\n'
 			);
+			if (!state.replaced) this.follow(c, target, '.error.json', summary);
 			this.log(`[minqing] 收件箱：${c.rel} 无法接入，已移到 failed/：${error.message}${state.replaced ? '（读取期间同名文件被替换，此为原文件；新文件将单独接入）' : ''}`);
 		} catch (e) {
 			if (!state.replaced) this.stuck.set(c.path, c.sig);
