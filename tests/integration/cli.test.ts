@@ -12,6 +12,7 @@ import { createUser, login, validateSession } from '../../src/lib/server/auth';
 import { verifyApiKey } from '../../src/lib/server/auth/tokens';
 import { loadConfig } from '../../src/lib/server/config';
 import { announceServer, removePresence } from '../../src/lib/server/presence';
+import { claimDataDir } from '../../src/lib/server/owner';
 import { POST as localApi } from '../../src/routes/api/v1/local/[command]/+server';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -63,6 +64,25 @@ describe('npm run cli', () => {
 		expect(reset.code).toBe(0);
 		expect(JSON.parse(reset.stdout.trim().split('\n').at(-1)!)).toMatchObject({ tickets: 1000, relational: 0 });
 	});
+
+	it('demo --reset, pair and classify --train refuse a data directory a server is still starting on (no server.json yet), deleting nothing', async () => {
+		// this process claims the data directory as a server does first thing in its start, before it listens
+		const starting = mkdtempSync(join(tmpdir(), 'minqing-cli-starting-'));
+		writeFileSync(join(starting, 'minqing.duckdb'), 'the server\'s store');
+		const release = claimDataDir(starting, '服务器');
+		try {
+			for (const args of [['demo', '--tickets', '100', '--days', '7', '--reset', '--analytics-only'], ['pair'], ['classify', '--train']]) {
+				const r = await cliAsync([...args, '--data-dir', starting]);
+				expect(r.code, args.join(' ')).toBe(1);
+				expect(r.stderr).toContain(`正由另一个民情进程使用（服务器，进程 ${process.pid}`);
+				expect(r.stderr).toContain('请先停止服务器再运行此命令');
+			}
+			expect(readFileSync(join(starting, 'minqing.duckdb'), 'utf8')).toBe("the server's store");
+		} finally {
+			release();
+			rmSync(starting, { recursive: true, force: true });
+		}
+	}, 120_000);
 
 	it('creates users, with clear errors for bad input', () => {
 		const ok = cli(['user', 'add', '--username', 'ops1', '--name', '值班长', '--role', 'supervisor', '--data-dir', dir], { MINQING_PASSWORD: 'a-long-password' });

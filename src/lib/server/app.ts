@@ -20,6 +20,7 @@ import { fillWorkClocks } from './cases/limits';
 import { recountRoundFlags } from './cases/service';
 import { followCalendar } from './cases/calendar-change';
 import { checkPairing, refuseOtherKind } from './pairing';
+import { claimDataDir } from './owner';
 import { markSynced, repairAfterRestore, resyncAfterUpgrade, syncIdle, syncToAnalytics } from './sync';
 
 export interface App {
@@ -58,12 +59,30 @@ export interface StartOptions {
 	 * with (`npm run cli -- pair`); when that changes the pairing, every ticket is synced again.
 	 */
 	pair?: boolean;
+	/** what claims the data directory (owner.ts), for the refusal another process gets meanwhile (default 服务器) */
+	owner?: string;
 }
+
+/** The claim of each started app on its data directory, released when it stops. */
+const claims = new WeakMap<App, () => void>();
 
 /** `dataDir: ':memory:'` runs both stores in memory (tests). */
 export async function startApp(config: Config, log: Log = (m) => console.log(m), o: StartOptions = {}): Promise<App> {
 	const memory = config.dataDir === ':memory:';
 	if (!memory) ensureDataDir(config.dataDir);
+	// the data directory is this process's before anything in it is read, generated or deleted (owner.ts)
+	const release = claimDataDir(config.dataDir, o.owner ?? '服务器');
+	try {
+		const app = await openApp(config, log, o, memory);
+		claims.set(app, release);
+		return app;
+	} catch (e) {
+		release();
+		throw e;
+	}
+}
+
+async function openApp(config: Config, log: Log, o: StartOptions, memory: boolean): Promise<App> {
 	let ref: Reference;
 	try {
 		ref = loadReference(config.referenceDir);
@@ -183,8 +202,13 @@ export async function generateDemo(
  */
 export async function stopApp(app: App): Promise<void> {
 	await syncIdle(app);
-	await app.analytics.close();
-	await app.rel.close();
+	try {
+		await app.analytics.close();
+		await app.rel.close();
+	} finally {
+		claims.get(app)?.();
+		claims.delete(app);
+	}
 }
 
 // --- the running server's instance (kept on globalThis so dev-server module reloads reuse it) -----------

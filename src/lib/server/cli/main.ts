@@ -25,7 +25,8 @@ import { enrichPending } from '$pipelines/text/enrich';
 import { clusteredMessage, handOverFeedTickets } from '../ingest';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { generateDemo, startApp, stopApp, type App, type StartOptions } from '../app';
+import { ensureDataDir, generateDemo, startApp, stopApp, type App, type StartOptions } from '../app';
+import { claimDataDir, dataDirOwner, ownedError } from '../owner';
 import { StartupError, loadConfig, type Config } from '../config';
 import { queryRows } from '../analytics/duckdb';
 import { findRunningServer, type Presence } from '../presence';
@@ -98,7 +99,7 @@ function int(v: string | undefined, name: string, fallback: number, min = 1): nu
 }
 
 async function withApp<T>(config: Config, fn: (a: App) => Promise<T>, quiet = false, o: StartOptions = {}): Promise<T> {
-	const a = await startApp({ ...config, demo: false }, quiet ? () => {} : (m) => console.error(m), o);
+	const a = await startApp({ ...config, demo: false }, quiet ? () => {} : (m) => console.error(m), { owner: `命令行 ${process.argv[2] ?? ''}`.trim(), ...o });
 	try {
 		return await fn(a);
 	} finally {
@@ -121,12 +122,25 @@ async function demo(config: Config, args: string[]) {
 	const days = int(values.days, '--days', config.demoDays);
 	const seed = int(values.seed, '--seed', config.demoSeed, 0);
 	await refuseWhileServerRuns(config, 'demo');
-	if (values.reset) {
-		// the two stores belong together: the analytics copy is rebuilt from the relational one at start
-		if (config.databaseUrl) throw new StartupError('--reset 只用于内置数据库；使用 PostgreSQL（DATABASE_URL）时请由管理员清理数据库', 'refusing --reset with DATABASE_URL');
-		const duck = join(config.dataDir, 'minqing.duckdb');
-		for (const f of [duck, `${duck}.wal`, join(config.dataDir, 'pglite'), join(config.dataDir, 'demo-incidents.json')]) rmSync(f, { recursive: true, force: true });
+	// the data directory is this command's from before anything is deleted until its stores are closed: a server
+	// starting meanwhile (no server.json, no /healthz yet) is refused, or refuses this command (owner.ts)
+	if (config.dataDir !== ':memory:') ensureDataDir(config.dataDir);
+	const release = claimDataDir(config.dataDir, '命令行 demo', 'demo');
+	try {
+		if (values.reset) {
+			// the two stores belong together: the analytics copy is rebuilt from the relational one at start
+			if (config.databaseUrl) throw new StartupError('--reset 只用于内置数据库；使用 PostgreSQL（DATABASE_URL）时请由管理员清理数据库', 'refusing --reset with DATABASE_URL');
+			const duck = join(config.dataDir, 'minqing.duckdb');
+			for (const f of [duck, `${duck}.wal`, join(config.dataDir, 'pglite'), join(config.dataDir, 'demo-incidents.json')]) rmSync(f, { recursive: true, force: true });
+		}
+		await demoInto(config, tickets, days, seed, values['analytics-only']);
+	} finally {
+		release();
 	}
+}
+
+async function demoInto(config: Config, tickets: number, days: number, seed: number, analyticsOnly: boolean | undefined) {
+	const values = { 'analytics-only': analyticsOnly };
 	const result = await withApp(config, async (a) => {
 		const [{ n }] = await queryRows<{ n: number }>(a.analytics.conn, 'SELECT count(*)::DOUBLE AS n FROM tickets_fact');
 		if (n > 0) throw new StartupError(`分析库中已有 ${n} 条工单；如需重新生成请加 --reset`, `tickets_fact has ${n} rows`);
@@ -372,7 +386,10 @@ async function pairCmd(config: Config, args: string[]) {
 	console.log(JSON.stringify(out));
 }
 
-/** Commands that cannot go through the server's API yet refuse while a server holds the data directory. */
+/**
+ * Commands that cannot go through the server's API yet refuse while a server holds the data directory — also one
+ * still starting, which has claimed it (owner.ts) but announces itself and answers only once it has started.
+ */
 async function refuseWhileServerRuns(config: Config, command: string): Promise<void> {
 	const server = await findRunningServer(config.dataDir);
 	if (server) {
@@ -381,6 +398,8 @@ async function refuseWhileServerRuns(config: Config, command: string): Promise<v
 			`${command}: server pid ${server.pid} at ${server.url} holds ${config.dataDir}`
 		);
 	}
+	const owner = dataDirOwner(config.dataDir);
+	if (owner) throw ownedError(config.dataDir, owner, command);
 }
 
 /** Request bodies stay well below the server's BODY_SIZE_LIMIT (64M by default): larger files go in pieces. */

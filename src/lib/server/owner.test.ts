@@ -1,0 +1,69 @@
+// The data directory's owner file: a live Minqing process's claim refuses another process; a dead one's is taken over.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StartupError } from './config';
+import { OWNER_FILE, claimDataDir, dataDirOwner } from './owner';
+
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+afterEach(() => {
+	for (const c of children.splice(0)) c.kill();
+	for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const fresh = () => {
+	const d = mkdtempSync(join(tmpdir(), 'minqing-owner-'));
+	dirs.push(d);
+	return d;
+};
+/** A live process: node (as a Minqing server would be), or another program. */
+const live = (cmd: string, args: string[]) => {
+	const c = spawn(cmd, args, { stdio: 'ignore' });
+	children.push(c);
+	return c.pid!;
+};
+const owned = (dir: string, pid: number, what = '服务器') => writeFileSync(join(dir, OWNER_FILE), JSON.stringify({ pid, what, startedAt: '2026-01-01T00:00:00Z' }));
+
+describe('the data directory owner', () => {
+	it('is claimed by this process and released (counted: a second claim of the same process is no conflict)', () => {
+		const dir = fresh();
+		const a = claimDataDir(dir, '服务器');
+		expect(JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8'))).toMatchObject({ pid: process.pid, what: '服务器' });
+		const b = claimDataDir(dir, '命令行 demo');
+		b();
+		expect(existsSync(join(dir, OWNER_FILE))).toBe(true);
+		a();
+		expect(existsSync(join(dir, OWNER_FILE))).toBe(false);
+	});
+
+	it('refuses a claim while another live node process holds it, naming it', () => {
+		const dir = fresh();
+		const pid = live(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+		owned(dir, pid);
+		expect(dataDirOwner(dir)).toMatchObject({ pid, what: '服务器' });
+		let err: unknown;
+		try {
+			claimDataDir(dir, '命令行 demo', 'demo');
+		} catch (e) {
+			err = e;
+		}
+		expect(err).toBeInstanceOf(StartupError);
+		expect((err as StartupError).userMessage).toContain(`正由另一个民情进程使用（服务器，进程 ${pid}`);
+		expect((err as StartupError).userMessage).toContain('请先停止服务器再运行此命令');
+		expect(JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')).pid).toBe(pid); // left as it was
+	});
+
+	it('takes over the file of a process that is gone, or whose pid another program has now', () => {
+		const dir = fresh();
+		owned(dir, 2 ** 22 + 12345); // no such process
+		expect(dataDirOwner(dir)).toBeNull();
+		claimDataDir(dir, '服务器')();
+		owned(dir, live('sleep', ['60']));
+		expect(dataDirOwner(dir)).toBeNull();
+		const release = claimDataDir(dir, '服务器');
+		expect(JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')).pid).toBe(process.pid);
+		release();
+	});
+});

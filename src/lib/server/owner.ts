@@ -1,0 +1,125 @@
+// Who owns a data directory. The process that opens its stores — the server, or a command line run without one —
+// first writes `<dataDir>/minqing.owner` (its pid, what it is, since when), before it reads, generates or deletes
+// anything, and removes it when it closes them (or exits). Another process finding the file of a live process is
+// refused before it touches a file: `demo --reset` deletes stores, and a server still starting holds no
+// presence file (server.json) and answers no /healthz yet, which was all the command line looked at; the stores'
+// own locks come later in a start (DuckDB) or not at all (PGlite). A file left by a killed process (its pid no longer
+// alive) is taken over. Server and CLI both use this module: it depends on Node only.
+import { linkSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StartupError } from './config';
+import { pidAlive } from './presence';
+
+export const OWNER_FILE = 'minqing.owner';
+
+export interface Owner {
+	pid: number;
+	/** what holds it, for people: 服务器, 命令行 demo … */
+	what: string;
+	startedAt: string;
+}
+
+const ownerPath = (dataDir: string) => join(dataDir, OWNER_FILE);
+
+function readOwner(path: string): Owner | null {
+	try {
+		const j = JSON.parse(readFileSync(path, 'utf8')) as Partial<Owner>;
+		if (!Number.isInteger(j.pid)) return null;
+		return { pid: j.pid!, what: String(j.what ?? ''), startedAt: String(j.startedAt ?? '') };
+	} catch {
+		return null;
+	}
+}
+
+/** Whether `pid` is a live process that may be a Minqing one (on Linux: a node process; a reused pid of another program is not). */
+function liveOwner(pid: number): boolean {
+	if (!pidAlive(pid)) return false;
+	try {
+		return /node|tsx|vitest/i.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+	} catch {
+		return true; // no /proc, or not ours to read: alive is all we know
+	}
+}
+
+/** The live process other than this one that owns the data directory, or null. */
+export function dataDirOwner(dataDir: string): Owner | null {
+	if (dataDir === ':memory:') return null;
+	const o = readOwner(ownerPath(dataDir));
+	return o && o.pid !== process.pid && liveOwner(o.pid) ? o : null;
+}
+
+/** The refusal when another process owns the data directory (`command`: the command refused, for the command line). */
+export function ownedError(dataDir: string, owner: Owner, command?: string): StartupError {
+	const who = `${owner.what || 'Minqing 进程'}，进程 ${owner.pid}${owner.startedAt ? `，${owner.startedAt} 起` : ''}`;
+	return new StartupError(
+		command
+			? `数据目录 ${dataDir} 正由另一个民情进程使用（${who}，服务器可能正在启动），${command} 暂不能执行。请先停止服务器再运行此命令`
+			: `数据目录 ${dataDir} 正由另一个民情进程使用（${who}），请先停止它或改用其他数据目录`,
+		`${command ?? 'start'}: ${join(dataDir, OWNER_FILE)} names live pid ${owner.pid} (${owner.what})`
+	);
+}
+
+const held = new Map<string, number>();
+
+/**
+ * Claims the data directory for this process (again: counted, one release each), or throws ownedError. The file
+ * appears whole (written aside, then linked into place, which fails when one is there), so a reader never sees a
+ * half-written one.
+ */
+export function claimDataDir(dataDir: string, what: string, command?: string): () => void {
+	if (dataDir === ':memory:') return () => {};
+	const path = ownerPath(dataDir);
+	const mine = held.get(path) ?? 0;
+	if (mine > 0) {
+		held.set(path, mine + 1);
+		return once(() => release(path));
+	}
+	const tmp = `${path}.${process.pid}.tmp`;
+	writeFileSync(tmp, JSON.stringify({ pid: process.pid, what, startedAt: new Date().toISOString() }) + '\n');
+	try {
+		for (let attempt = 0; ; attempt++) {
+			try {
+				linkSync(tmp, path);
+				break;
+			} catch (e) {
+				if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw e;
+				const other = readOwner(path);
+				if (other && other.pid !== process.pid && liveOwner(other.pid)) throw ownedError(dataDir, other, command);
+				rmSync(path, { force: true }); // left by a process that is gone (or our own from before)
+			}
+		}
+	} finally {
+		rmSync(tmp, { force: true });
+	}
+	held.set(path, 1);
+	if (held.size === 1) process.on('exit', releaseAll);
+	return once(() => release(path));
+}
+
+function once(f: () => void): () => void {
+	let done = false;
+	return () => {
+		if (!done) f();
+		done = true;
+	};
+}
+
+function release(path: string): void {
+	const n = (held.get(path) ?? 0) - 1;
+	if (n > 0) return void held.set(path, n);
+	held.delete(path);
+	if (readOwner(path)?.pid === process.pid) {
+		try {
+			unlinkSync(path);
+		} catch {
+			/* gone */
+		}
+	}
+}
+
+function releaseAll(): void {
+	for (const path of [...held.keys()]) {
+		held.set(path, 1);
+		release(path);
+	}
+}
