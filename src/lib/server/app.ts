@@ -11,7 +11,8 @@ import { openAnalytics, queryRows, type AnalyticsStore } from './analytics/duckd
 import { purgeExpiredSessions, syncDemoAccounts } from './auth';
 import { StartupError, type Config } from './config';
 import { migrationsDir, openRelational, postgresStartupError, type RelationalStore } from './db';
-import { hasDemoTickets, insertDemoTickets } from './demo';
+import { demoTicketsHeld, insertDemoTickets, writeDemoComplete } from './demo';
+import type { DemoTicket } from '$pipelines/demo/generate';
 import { seedReference } from './reference';
 import { claimAnalyticsCity, claimRelationalCity, otherCityError } from './store-city';
 import { seedWatchlists, watchlistFile } from './alerts/settings';
@@ -153,8 +154,17 @@ async function openApp(config: Config, log: Log, o: StartOptions, memory: boolea
 /** Generates the demo data on first start in demo mode (when the analytics store has no tickets yet). */
 export async function ensureDemoData(app: App, log: Log): Promise<DemoRunResult | null> {
 	const conn = app.analytics.conn;
-	const [{ n }] = await queryRows<{ n: number }>(conn, 'SELECT count(*)::INTEGER AS n FROM tickets_fact');
-	if (n > 0 || (await getMeta(conn, 'demo'))) return null;
+	const [{ n, demo }] = await queryRows<{ n: number; demo: number }>(
+		conn,
+		`SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE source = 'demo')::INTEGER AS demo FROM tickets_fact`
+	);
+	if (await getMeta(conn, 'demo')) return null;
+	if (n > demo) return null; // tickets of other sources: not a first start
+	if (n > 0) {
+		// demo tickets without the record runDemo writes last: a generation interrupted (killed) part-way
+		log(`[minqing] 分析库中的演示数据不完整（上次生成在 ${n.toLocaleString('zh-CN')} 条时中断）：已删除，重新生成`);
+		await conn.run(`DELETE FROM tickets_fact WHERE source = 'demo'`);
+	}
 	const { config } = app;
 	log(`[minqing] 首次以演示模式启动：正在生成 ${config.demoTickets.toLocaleString('zh-CN')} 条演示工单（${config.demoDays} 天）…`);
 	return generateDemo(app, { tickets: config.demoTickets, days: config.demoDays, seed: config.demoSeed }, log);
@@ -167,17 +177,24 @@ export async function generateDemo(
 	onProgress?: (done: number, total: number) => void
 ): Promise<DemoRunResult> {
 	const corpus = loadCorpus(app.config.referenceDir, app.ref);
-	const loadRelational = o.relational !== false && !(await hasDemoTickets(app.rel.db));
-	if (!loadRelational && o.relational !== false) log('[minqing] 业务库中已有演示工单，本次只生成分析库数据');
+	const held = o.relational !== false ? await demoTicketsHeld(app.rel.db) : null;
+	const loadRelational = held !== null && held.n === 0;
+	if (held?.n && held.complete) log('[minqing] 业务库中已有演示工单，本次只生成分析库数据');
+	else if (held?.n)
+		log(
+			`[minqing] 业务库中已有 ${held.n.toLocaleString('zh-CN')} 条演示工单，但没有完成记录（由旧版本逐批写入，可能是一次被中断的生成留下的一部分）：` +
+				'本次只生成分析库数据；如演示工单不全，请停止服务器后运行 npm run cli -- demo --reset 重新生成'
+		);
 	let lastPct = -1;
-	const result = await runDemo(app.analytics.conn, app.ref, corpus, app.calendar, {
+	const run = (onRelational: ((batch: DemoTicket[]) => Promise<void>) | undefined) =>
+		runDemo(app.analytics.conn, app.ref, corpus, app.calendar, {
 		tickets: o.tickets,
 		days: o.days,
 		seed: o.seed,
 		now: o.now ?? Date.now(),
 		recentDays: 14,
 		groundTruthPath: app.config.dataDir === ':memory:' ? null : join(app.config.dataDir, 'demo-incidents.json'),
-		onRelational: loadRelational ? (batch) => insertDemoTickets(app.rel.db, batch) : undefined,
+		onRelational,
 		onProgress:
 			onProgress ??
 			((done, total) => {
@@ -188,6 +205,15 @@ export async function generateDemo(
 				}
 			})
 	});
+	// the relational demo in one transaction, its completion record last: a start killed while it generates leaves no
+	// demo ticket there (not a part that a later start would take for the whole), and the next start generates it anew
+	const result = loadRelational
+		? await app.rel.db.transaction(async (tx) => {
+				const r = await run((batch) => insertDemoTickets(tx, batch));
+				await writeDemoComplete(tx, { tickets: r.relational, seed: o.seed, days: o.days });
+				return r;
+			})
+		: await run(undefined);
 	if (loadRelational) await markSynced(app);
 	log(
 		`[minqing] 演示数据完成：${result.tickets.toLocaleString('zh-CN')} 条工单（${result.firstDay} 至 ${result.lastDay}），` +

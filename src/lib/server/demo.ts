@@ -4,11 +4,32 @@ import { eq, sql } from 'drizzle-orm';
 import type { DemoTicket } from '$pipelines/demo/generate';
 import type { Db } from './db';
 import { ticketRowFromFact } from './db/from-fact';
-import { ticketEvents, tickets, type NewTicketEventRow } from './db/schema';
+import { settings, ticketEvents, tickets, type NewTicketEventRow } from './db/schema';
 
 export async function hasDemoTickets(db: Db): Promise<boolean> {
+	return (await demoTicketsHeld(db)).n > 0;
+}
+
+/** The settings row written with the relational demo, in its transaction: the demo there is whole. */
+const DEMO_KEY = 'demo_relational';
+
+/**
+ * The demo tickets the relational store holds, and whether they are known to be whole: loaded with their completion
+ * record (writeDemoComplete, in the same transaction as the tickets). Tickets without one were loaded by an
+ * earlier version, one batch at a time, and may be a part left by an interrupted start.
+ */
+export async function demoTicketsHeld(db: Db): Promise<{ n: number; complete: boolean }> {
 	const r = await db.select({ n: sql<number>`count(*)::int` }).from(tickets).where(eq(tickets.source, 'demo'));
-	return (r[0]?.n ?? 0) > 0;
+	const [mark] = await db.select({ value: settings.value }).from(settings).where(eq(settings.key, DEMO_KEY));
+	return { n: r[0]?.n ?? 0, complete: !!mark };
+}
+
+/** Records, last in the demo's transaction, that the relational demo is whole. */
+export async function writeDemoComplete(db: Db, info: { tickets: number; seed: number; days: number }): Promise<void> {
+	await db
+		.insert(settings)
+		.values({ key: DEMO_KEY, value: { ...info, loadedAt: new Date().toISOString() } })
+		.onConflictDoUpdate({ target: settings.key, set: { value: sql`excluded.value`, updatedAt: sql`now()` } });
 }
 
 export async function insertDemoTickets(db: Db, batch: DemoTicket[]): Promise<void> {
