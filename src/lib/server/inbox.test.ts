@@ -1,7 +1,7 @@
 // The drop folder's rules for when a file is taken, with a recording ingest in place of the real one: a file still
 // being written (empty, a last line without its line break, written to while it is read) is not taken or moved
 // before it is finished.
-import { appendFileSync, closeSync, existsSync, openSync, writeSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, lstatSync, openSync, symlinkSync, writeSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -198,5 +198,42 @@ describe('the drop folder', () => {
 		expect(b.reads[1]).toBe('{"n":1}\n{"n":2}\n');
 		const id16 = (await import('node:crypto')).createHash('sha256').update('{"n":1}\n{"n":').digest('hex').slice(0, 16);
 		expect(b.superseded).toEqual([`feed:${id16}`]);
+	});
+
+	it('says once why it leaves an entry alone, moves what it cannot read to failed/, and skips Office lock files', async () => {
+		const b = await inbox();
+		const feed = join(b.dir, 'feed');
+		// a name in GBK (测试.ndjson), as a Windows share writes it
+		const gbk = Buffer.concat([Buffer.from(`${feed}/`), Buffer.from([0xb2, 0xe2, 0xca, 0xd4]), Buffer.from('.ndjson')]);
+		writeFileSync(gbk, '{"n":1}\n');
+		writeFileSync(join(b.dir, 'elsewhere.ndjson.txt'), 'x');
+		symlinkSync(join(b.dir, 'elsewhere.ndjson.txt'), join(feed, 'link.ndjson'));
+		mkdirSync(join(feed, 'sub'));
+		writeFileSync(join(feed, 'sub', 'x.ndjson'), '{"n":2}\n');
+		writeFileSync(join(feed, '~$x.csv'), 'office lock');
+		const failed = () => readdirSync(join(b.dir, 'failed'));
+		await until(() => failed().includes('测试.ndjson.error.json') && failed().includes('link.ndjson.error.json'));
+		await sleep(400); // more scans: each entry is said once
+		const said = (what: string) => b.logs.filter((m) => m.includes(what));
+		expect(said('不是 UTF-8 编码')).toHaveLength(2); // the note when found, and the move
+		expect(JSON.parse(readFileSync(join(b.dir, 'failed', '测试.ndjson.error.json'), 'utf8')).error).toMatchObject({ code: 'bad_file_name', message: expect.stringContaining('不是 UTF-8 编码') });
+		expect(readFileSync(join(b.dir, 'failed', '测试.ndjson'), 'utf8')).toBe('{"n":1}\n');
+		expect(lstatSync(join(b.dir, 'failed', 'link.ndjson')).isSymbolicLink()).toBe(true);
+		expect(JSON.parse(readFileSync(join(b.dir, 'failed', 'link.ndjson.error.json'), 'utf8')).error.code).toBe('symbolic_link');
+		expect(said('feed/sub/ 是来源文件夹中的子文件夹')).toHaveLength(1);
+		// nothing of these was read: the lock file is left alone like a .tmp file
+		expect(b.reads).toEqual([]);
+		expect(existsSync(join(feed, '~$x.csv'))).toBe(true);
+		expect(said('~$x.csv')).toEqual([]);
+	});
+
+	it('makes failed/ again when it was deleted while the inbox runs', async () => {
+		const b = await inbox();
+		rmSync(join(b.dir, 'failed'), { recursive: true });
+		writeFileSync(join(b.dir, 'feed', 'mapping.json'), '{ not json');
+		writeFileSync(join(b.dir, 'feed', 'a.ndjson'), '{"n":1}\n');
+		await until(() => existsSync(join(b.dir, 'failed', 'a.ndjson.error.json')));
+		expect(JSON.parse(readFileSync(join(b.dir, 'failed', 'a.ndjson.error.json'), 'utf8')).error.code).toBe('bad_mapping');
+		expect(existsSync(join(b.dir, 'feed', 'a.ndjson'))).toBe(false);
 	});
 });

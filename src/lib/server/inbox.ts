@@ -8,7 +8,9 @@
 // read took; a file replaced under its name is another file, recorded on its own). A file moved away is watched for
 // an hour: a sender still writing to it (a pause longer than the wait) has it moved back into the inbox, said in the
 // log, and read again whole. Dotfiles and partial
-// downloads (.part, .tmp, …) are left alone. Afterwards a
+// downloads (.part, .tmp, …, Office's ~$ lock files) are left alone; a symbolic link or a file whose name is not
+// UTF-8 (GBK from a Windows share) is moved to failed/ unread, saying why, and a folder inside a source folder is
+// named once in the log (its files are not read). Afterwards a
 // file moves to `processed/<date>/<name>` with `<name>.summary.json`, or — when it could not be read at all
 // (empty, unknown format or encoding, unreadable header, broken mapping) — to `failed/<name>` with
 // `<name>.error.json`. That record is written last and whole: once it is there, the move is done. A file whose
@@ -38,6 +40,21 @@ export const uploadsDir = (dataDir: string) => join(dataDir, 'inbox', '.uploads'
 /** Folder names under inbox/ that are not sources. */
 const RESERVED = new Set(['processed', 'failed']);
 const MAPPING_FILE = 'mapping.json';
+/** Office's lock files beside an open document (`~$报表.xlsx`, `~$x.csv`): no data, gone once it is closed. */
+const OFFICE_LOCK = /^~\$/;
+
+/** A file name not in UTF-8, read as GB18030 when it is that (GBK names from Windows), else with `_` for what is not. */
+function gbName(raw: Buffer): string {
+	try {
+		return new TextDecoder('gb18030', { fatal: true }).decode(raw);
+	} catch {
+		return raw.toString('utf8').replaceAll('\uFFFD', '_');
+	}
+}
+
+/** A name to give a file in failed/: no path separators or control characters. */
+const safeName = (name: string) => name.replace(/[/\\\u0000-\u001f]/g, '_').replace(/^\.+/, '_') || 'file';
+
 /** Names of files still being written by common tools. */
 const PARTIAL = /(\.(part|partial|tmp|temp|crdownload|download|filepart|swp)|~)$/i;
 
@@ -114,7 +131,7 @@ async function writeWhole(path: string, text: string): Promise<void> {
 	}
 }
 
-async function moveFile(from: string, to: string): Promise<void> {
+async function moveFile(from: string | Buffer, to: string): Promise<void> {
 	try {
 		await rename(from, to);
 	} catch (e) {
@@ -252,6 +269,10 @@ interface Candidate {
 	sig: string;
 	size: number;
 	ino: number;
+	/** the path by its bytes (a name not in UTF-8: `path` is then a key, not the file's path) */
+	fsPath: string | Buffer;
+	/** why it is not read but moved to failed/ as it is (a symbolic link, a name not in UTF-8) */
+	refuse?: ErrorInfo;
 }
 
 interface ErrorInfo {
@@ -274,6 +295,8 @@ export class Inbox {
 	/** files read while they were still written to: what was read of them (each read, to take back once read whole) */
 	private readonly partial = new Map<string, PartialRead[]>();
 	private readonly watchers = new Map<string, FSWatcher>();
+	/** entries left alone or refused, with what the log said of them (said once while they stay) */
+	private readonly noted = new Map<string, string>();
 	/** files moved to processed/ or failed/ lately, by where they are now (see followMs) */
 	private readonly followed = new Map<string, Followed>();
 	private readonly followMs: number;
@@ -371,32 +394,72 @@ export class Inbox {
 		const now = Date.now();
 		const found: Candidate[] = [];
 		const folders = new Set<string>();
+		const noted = new Set<string>();
+		/** Said once per entry and reason, while it stays (an entry the inbox leaves alone, or cannot take). */
+		const note = (key: string, message: string) => {
+			noted.add(key);
+			if (this.noted.get(key) === message) return;
+			this.noted.set(key, message);
+			this.log(`[minqing] 收件箱：${message}`);
+		};
 		const list = async (folder: string, source: string) => {
 			let entries;
 			try {
-				entries = await readdir(folder, { withFileTypes: true });
+				entries = await readdir(folder, { withFileTypes: true, encoding: 'buffer' });
 			} catch {
 				return;
 			}
 			for (const e of entries) {
-				if (e.name.startsWith('.') || PARTIAL.test(e.name)) continue;
+				const raw = e.name as Buffer;
+				const name = raw.toString('utf8');
+				if (name.startsWith('.') || PARTIAL.test(name) || OFFICE_LOCK.test(name)) continue;
+				const rel = relative(this.o.dir, join(folder, name));
+				if (!Buffer.from(name, 'utf8').equals(raw)) {
+					// a name in another encoding (GBK from a Windows share): readdir's name is not the file's, so it cannot be
+					// opened by it; the file itself can be moved by its bytes, to failed/ under its name read as GB18030
+					const fsPath = Buffer.concat([Buffer.from(folder + '/', 'utf8'), raw]);
+					const key = `${folder}/<${raw.toString('hex')}>`;
+					if (e.isDirectory()) {
+						note(key, `文件夹名「${name}」不是 UTF-8 编码（可能是 GBK），其中的文件不会被读取：请用 UTF-8 文件夹名`);
+						continue;
+					}
+					const s = await lstat(fsPath).catch(() => null);
+					if (!s) continue;
+					const shown = gbName(raw);
+					const message = `文件名「${shown}」不是 UTF-8 编码（可能是 GBK），无法按名称读取：请把文件名改为 UTF-8 后重新放入`;
+					note(key, `${relative(this.o.dir, join(folder, shown))}：${message}，将移到 failed/`);
+					found.push({ path: key, fsPath, rel: relative(this.o.dir, join(folder, shown)), name: safeName(shown), folder, source, sig: sigOf(s), size: s.size, ino: s.ino, refuse: { code: 'bad_file_name', message, detail: `name bytes ${raw.toString('hex')}` } });
+					continue;
+				}
 				if (e.isDirectory()) {
-					if (folder === this.o.dir && !RESERVED.has(e.name)) {
-						folders.add(join(folder, e.name));
-						await list(join(folder, e.name), e.name);
+					if (folder === this.o.dir && !RESERVED.has(name)) {
+						folders.add(join(folder, name));
+						await list(join(folder, name), name);
+					} else if (folder !== this.o.dir) {
+						note(join(folder, name), `${rel}/ 是来源文件夹中的子文件夹，其中的文件不会被读取：请把文件直接放在 inbox/<来源>/ 中`);
 					}
 					continue;
 				}
-				if (!e.isFile() || e.name === MAPPING_FILE) continue; // symbolic links are not followed
-				const path = join(folder, e.name);
+				if (name === MAPPING_FILE) continue;
+				const path = join(folder, name);
 				let s;
 				try {
 					s = await lstat(path);
 				} catch {
 					continue;
 				}
-				if (!s.isFile()) continue;
-				found.push({ path, rel: relative(this.o.dir, path), name: e.name, folder, source, sig: sigOf(s), size: s.size, ino: s.ino });
+				if (s.isSymbolicLink()) {
+					// not followed (a link could lead anywhere on the server): the link itself goes to failed/
+					const message = '这是符号链接，收件箱不跟随链接：请放入文件本身（复制，而不是链接）';
+					note(path, `${rel}：${message}，将移到 failed/`);
+					found.push({ path, fsPath: path, rel, name, folder, source, sig: sigOf(s), size: s.size, ino: s.ino, refuse: { code: 'symbolic_link', message } });
+					continue;
+				}
+				if (!s.isFile()) {
+					note(path, `${rel} 不是普通文件（设备、管道或套接字），不会被读取`);
+					continue;
+				}
+				found.push({ path, fsPath: path, rel, name, folder, source, sig: sigOf(s), size: s.size, ino: s.ino });
 			}
 		};
 		await list(this.o.dir, 'inbox');
@@ -419,10 +482,11 @@ export class Inbox {
 				this.seen.set(c.path, { sig: c.sig, since: now });
 				waiting = true;
 			} else if (now - prev.since < this.stableMs) waiting = true;
-			else if (now - prev.since < this.unfinishedMs && (await looksUnfinished(c.path, c.size))) waiting = true;
+			else if (!c.refuse && now - prev.since < this.unfinishedMs && (await looksUnfinished(c.path, c.size))) waiting = true;
 			else ready.push(c);
 		}
 		for (const p of this.seen.keys()) if (!present.has(p)) this.seen.delete(p);
+		for (const k of this.noted.keys()) if (!noted.has(k)) this.noted.delete(k);
 		for (const p of this.stuck.keys()) if (!present.has(p)) this.stuck.delete(p);
 		ready.sort((a, b) => a.rel.localeCompare(b.rel));
 		return { ready, waiting };
@@ -430,6 +494,7 @@ export class Inbox {
 
 	private async handle(c: Candidate): Promise<void> {
 		this.seen.delete(c.path);
+		if (c.refuse) return this.refuse(c, c.refuse);
 		// the file held open while it is read: should another file take its name meanwhile, this one is still at hand
 		let fh: FileHandle | null = null;
 		try {
@@ -508,6 +573,25 @@ export class Inbox {
 		} catch (e) {
 			if (!state.replaced) this.stuck.set(c.path, c.sig);
 			this.log(`[minqing] 收件箱：${c.rel} 已接入，但无法移到 processed/：${(e as Error).message}`);
+		}
+	}
+
+	/** Moves an entry that is not read (a symbolic link, a name not in UTF-8) to failed/ as it is, saying why. */
+	private async refuse(c: Candidate, error: ErrorInfo): Promise<void> {
+		const now = await lstat(c.fsPath).catch(() => null);
+		if (!now || sigOf(now) !== c.sig) return; // changed or gone: seen again by the next scan
+		try {
+			await mkdir(this.failedDir, { recursive: true });
+			const target = await freeTarget(this.failedDir, c.name, '.error.json');
+			await moveFile(c.fsPath, target);
+			await writeWhole(
+				`${target}.error.json`,
+				JSON.stringify({ file: c.rel, source: c.source, movedTo: relative(this.o.dir, target), failedAt: new Date().toISOString(), error, summary: null }, null, 1) + '\n'
+			);
+			this.log(`[minqing] 收件箱：${c.rel} 未接入，已移到 failed/：${error.message}`);
+		} catch (e) {
+			this.stuck.set(c.path, c.sig);
+			this.log(`[minqing] 收件箱：${c.rel} 未接入（${error.message}），也无法移到 failed/：${(e as Error).message}`);
 		}
 	}
 
