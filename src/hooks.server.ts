@@ -4,6 +4,7 @@ import { SESSION_COOKIE, checkSessionToken, sessionCookie } from '$lib/server/au
 import { loadConfig } from '$lib/server/config';
 import { startInbox } from '$lib/server/inbox';
 import { announceServer, onShutdown } from '$lib/server/presence';
+import { noteStorageFailure, storageFailure, storageMessage } from '$lib/server/storage-failure';
 import { querySegmenter } from '$lib/server/text/segmenter';
 import { startTextWork } from '$lib/server/text/service';
 import { startAlertWork } from '$lib/server/alerts/service';
@@ -119,7 +120,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 	const path = event.url.pathname;
 	if (isTokenRoute(path)) {
 		event.locals.user = null;
-		const response = await resolve(event);
+		const response = storageStatus(event.locals, await resolve(event));
 		return apiErrorShape(response, event.request.method, path);
 	}
 	// a NUL in the address reaches no store (PostgreSQL refuses it in text): a clear refusal, not a 500
@@ -157,11 +158,17 @@ export const handle: Handle = async ({ event, resolve }) => {
 		const next = path === '/' ? '' : `?next=${encodeURIComponent(path + event.url.search)}`;
 		redirect(303, `/login${next}`);
 	}
-	const response = await resolve(event);
+	const response = storageStatus(event.locals, await resolve(event));
 	response.headers.set('x-content-type-options', 'nosniff');
 	response.headers.set('referrer-policy', 'same-origin');
 	return path.startsWith('/api/') ? apiErrorShape(response, event.request.method, path) : response;
 };
+
+/** A 500 whose error was a storage fault (handleError marked it) is a 507, as a push on a full disk is. */
+function storageStatus(locals: App.Locals, response: Response): Response {
+	if (response.status !== 500 || !locals.storageFailure) return response;
+	return new Response(response.body, { status: 507, statusText: 'Insufficient Storage', headers: response.headers });
+}
 
 /** The code of an API error raised without one (SvelteKit's own 404 and 405, a bare error(…)). */
 const STATUS_CODES: Record<number, string> = {
@@ -235,6 +242,14 @@ export const handleError: HandleServerError = ({ error, event, status }) => {
 		const detail = error instanceof Error ? error.message : String(error);
 		console.warn(`[minqing] 请求被拒绝（${status} ${code}）：${event.request.method} ${event.url.pathname}：${detail.slice(0, 300)}`);
 		return { message: refusalMessage(status, event.request), code };
+	}
+	// a full disk or a data directory that may not be written: the administrator's to fix, said so (507 in handle)
+	const storage = storageFailure(error);
+	if (storage) {
+		noteStorageFailure(storage);
+		if (event.locals) event.locals.storageFailure = storage.code;
+		console.error(`[minqing] 存储故障（${storage.code}）：${event.request.method} ${event.url.pathname}：${storage.detail}`);
+		return { message: storageMessage(storage), code: storage.code };
 	}
 	const id = crypto.randomUUID().slice(0, 8);
 	console.error(`[minqing] error ${id} ${event.request.method} ${event.url.pathname}:`, withoutParameters(error));

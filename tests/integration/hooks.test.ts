@@ -1,6 +1,7 @@
 // The server hook's guards that answer before any store is reached.
 import { describe, expect, it, vi } from 'vitest';
 import { handle, handleError } from '../../src/hooks.server';
+import { recentStorageFailure, storageFailure } from '../../src/lib/server/storage-failure';
 
 const eventFor = (url: string) =>
 	({
@@ -182,3 +183,34 @@ describe('a request SvelteKit refuses itself', () => {
 		}
 	});
 });
+
+describe('a storage fault', () => {
+	// as PGlite reports a data directory made read-only under the running server, wrapped by drizzle
+	const readOnly = () =>
+		Object.assign(new Error('Failed query: insert into "tickets" (...) values (...)'), {
+			cause: Object.assign(new Error('could not open file "base/5/16808": Permission denied'), { code: '58P01' })
+		});
+
+	it('is answered 507 in plain Chinese, not 服务内部错误, and logged as a storage fault; /healthz reports it', async () => {
+		const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+		try {
+			const event = { ...(eventFor('http://x/api/v1/local/status') as object), request: new Request('http://x/api/v1/local/status', { method: 'POST' }), locals: {} } as never;
+			const body = (await handleError({ error: readOnly(), event, status: 500, message: 'Internal Error' })) as { message: string; code: string };
+			expect(body).toEqual({ code: 'storage_unavailable', message: expect.stringContaining('服务器无法写入数据目录（没有写权限或为只读）') });
+			expect(body.message).not.toContain('服务内部错误');
+			expect(error).toHaveBeenCalledWith(expect.stringContaining('存储故障（storage_unavailable）：POST /api/v1/local/status：58P01 could not open file "base/5/16808": Permission denied'));
+			// the response SvelteKit made of it (500 with handleError's body) goes out as 507, in the API's shape
+			const answer = await handle({ event, resolve: (() => Promise.resolve(Response.json(body, { status: 500 }))) as never });
+			expect(answer.status).toBe(507);
+			expect(await answer.json()).toEqual({ error: body });
+			expect(recentStorageFailure()).toMatchObject({ code: 'storage_unavailable' });
+			// a full disk as before (the pushes' 507), an account's missing rights and other faults are not storage faults
+			expect(storageFailure(Object.assign(new Error('could not extend file "base/5/1": No space left on device'), { code: '53100' }))?.code).toBe('storage_full');
+			expect(storageFailure(new Error('permission denied for table tickets'))).toBeNull();
+			expect(storageFailure(new Error('boom'))).toBeNull();
+		} finally {
+			error.mockRestore();
+		}
+	});
+});
+

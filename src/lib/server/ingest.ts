@@ -18,6 +18,7 @@ import type { App } from './app';
 import { apiError } from './http';
 import { withoutSync } from './sync';
 import { withoutParameters } from './log';
+import { noteStorageFailure, storageFailure, storageMessage } from './storage-failure';
 import { MAX_PUSH_LIMIT_MB } from './push-limit.js';
 import type { Db } from './db';
 import { ticketRowFromFact } from './db/from-fact';
@@ -33,7 +34,8 @@ export const INGEST_ERROR_STATUS = {
 	payload_too_large: 413,
 	unsupported_media_type: 415,
 	unsupported_encoding: 415,
-	storage_full: 507
+	storage_full: 507,
+	storage_unavailable: 507
 } as const;
 
 /**
@@ -170,10 +172,6 @@ export async function readPush(
 	};
 }
 
-function isDiskFull(e: unknown): boolean {
-	const m = `${(e as Error)?.message ?? ''} ${(e as { code?: string })?.code ?? ''}`;
-	return /ENOSPC|No space left|disk (is )?full|not enough space|could not write/i.test(m);
-}
 
 export class IngestService {
 	private queue: Promise<unknown> = Promise.resolve();
@@ -214,9 +212,11 @@ export class IngestService {
 			if (e instanceof IngestError) throw e;
 			// the analytics store may have committed the push before the relational store failed: a retry of the same
 			// records repairs that (repeats are not stored twice), so the message asks for one
-			if (isDiskFull(e)) {
-				console.error(`[minqing] 推送 ${pushId}（来源 ${source}）因存储空间不足未能完成：`, withoutParameters(e));
-				throw new IngestError('storage_full', '服务器存储空间不足，本次推送未能完成，请稍后重新推送（重复推送不会重复入库）并通知管理员');
+			const storage = storageFailure(e);
+			if (storage) {
+				noteStorageFailure(storage);
+				console.error(`[minqing] 推送 ${pushId}（来源 ${source}）因${storage.code === 'storage_full' ? '存储空间不足' : '数据目录不可写'}未能完成：`, withoutParameters(e));
+				throw new IngestError(storage.code, storageMessage(storage, '本次推送', '请稍后重新推送（重复推送不会重复入库）'));
 			}
 			throw e;
 		}
@@ -308,9 +308,11 @@ export class IngestService {
 			this.ingested(summary);
 			return summary;
 		} catch (e) {
-			if (!(e instanceof IngestError) && isDiskFull(e)) {
-				console.error(`[minqing] 接入 ${o.origin ?? path}（来源 ${o.source}）因存储空间不足未能完成：`, withoutParameters(e));
-				throw new IngestError('storage_full', '服务器存储空间不足，本次接入未能完成，请稍后重试并通知管理员');
+			const storage = e instanceof IngestError ? null : storageFailure(e);
+			if (storage) {
+				noteStorageFailure(storage);
+				console.error(`[minqing] 接入 ${o.origin ?? path}（来源 ${o.source}）因${storage.code === 'storage_full' ? '存储空间不足' : '数据目录不可写'}未能完成：`, withoutParameters(e));
+				throw new IngestError(storage.code, storageMessage(storage, '本次接入'));
 			}
 			throw e;
 		}

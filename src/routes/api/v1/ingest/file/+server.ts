@@ -11,11 +11,11 @@ import { clearStaleUploads, safeFilename, uploadsDir } from '$lib/server/inbox';
 import { isSourceName, SOURCE_NAME_RULE } from '$lib/server/source-name';
 import { INGEST_ERROR_STATUS, IngestError, ingestRefusal, ingestService } from '$lib/server/ingest';
 import { isLocalSecret } from '$lib/server/presence';
+import { noteStorageFailure, storageFailure, storageMessage } from '$lib/server/storage-failure';
 import type { RequestHandler } from './$types';
 
 const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const isDiskFull = (e: unknown) => /ENOSPC|EDQUOT/.test(`${(e as { code?: string })?.code ?? ''} ${(e as Error)?.message ?? ''}`);
 
 /**
  * POST a file's bytes to have the server ingest it, as `npm run cli -- ingest` does with the stores at hand:
@@ -88,7 +88,11 @@ export const POST: RequestHandler = async ({ request, url }) => {
 	} catch (e) {
 		await rm(path, { force: true });
 		if ((e as { status?: number }).status === 413) return ingestRefusal('上传', 413, 'payload_too_large', '单次请求的内容超过服务器上限（BODY_SIZE_LIMIT），请分段上传');
-		if (isDiskFull(e)) return ingestRefusal('上传', 507, 'storage_full', '服务器存储空间不足，文件未能接收，请稍后重试并通知管理员');
+		const storage = storageFailure(e);
+		if (storage) {
+			noteStorageFailure(storage);
+			return ingestRefusal('上传', 507, storage.code, storageMessage(storage, '文件接收'));
+		}
 		throw e;
 	}
 	if (!final) return json({ upload: uploadId, received: (await stat(path)).size }, { status: 202 });
