@@ -175,6 +175,8 @@ export async function readPush(
 
 export class IngestService {
 	private queue: Promise<unknown> = Promise.resolve();
+	/** what the queue is doing now (a file ingest, a push …) and since when, to tell a push that waits behind it */
+	private busy: { what: string; since: number } | null = null;
 	private conn: DuckDBConnection | null = null;
 	private readonly geocoder: Geocoder;
 	private analyzer: ClosableAnalyzer | null = null;
@@ -200,14 +202,33 @@ export class IngestService {
 	 * One HTTP push as a single batch: in the analytics store it lands whole or not at all (an oversized body
 	 * leaves nothing behind); a full disk in the relational store after that commit is repaired by pushing again.
 	 */
-	async push(source: string, pushId: string, records: AsyncIterable<RawRecord>): Promise<IngestSummary> {
+	async push(source: string, pushId: string, records: AsyncIterable<RawRecord>): Promise<IngestSummary & { queuedSeconds?: number }> {
 		try {
-			const s = await this.run(records, { source, origin: `push:${pushId}`, originId: `push:${pushId}`, batchSize: Number.MAX_SAFE_INTEGER });
+			// one queue for all ingests: a push that arrives while a large file is read waits for it, and says so
+			const ahead = this.busy;
+			if (ahead)
+				console.log(`[minqing] 推送 ${pushId}（来源 ${source}）排队等待：正在${ahead.what}（已 ${Math.round((Date.now() - ahead.since) / 1000)} 秒），完成后接入`);
+			const queuedAt = Date.now();
+			let startedAt = queuedAt;
+			const s = await this.withIngestor((ingestor) => {
+				startedAt = Date.now();
+				return ingestor.run(records, {
+					source,
+					origin: `push:${pushId}`,
+					originId: `push:${pushId}`,
+					batchSize: Number.MAX_SAFE_INTEGER,
+					onFeedTickets: (t) => handOverFeedTickets(this.app.rel.db, t)
+				});
+			}, `接入推送 ${pushId}`);
+			this.ingested(s);
+			const queued = Math.round((startedAt - queuedAt) / 100) / 10;
 			const reasons = Object.entries(s.quarantinedByReason).map(([k, n]) => `${k} ${n}`).join('，');
 			console.log(
-				`[minqing] 推送 ${pushId}（来源 ${source}）读取 ${s.read} 条，新增 ${s.accepted}，更新 ${s.updated}，重复 ${s.duplicates}，过时 ${s.stale}，隔离 ${s.quarantined}${reasons ? `（${reasons}）` : ''}`
+				`[minqing] 推送 ${pushId}（来源 ${source}）读取 ${s.read} 条，新增 ${s.accepted}，更新 ${s.updated}，重复 ${s.duplicates}，过时 ${s.stale}，隔离 ${s.quarantined}${reasons ? `（${reasons}）` : ''}` +
+					(queued >= 1 ? `，排队 ${queued} 秒` : '')
 			);
-			return s;
+			// the answer says how long it waited behind other ingests (a second or more)
+			return queued >= 1 ? { ...s, queuedSeconds: queued } : s;
 		} catch (e) {
 			if (e instanceof IngestError) throw e;
 			// the analytics store may have committed the push before the relational store failed: a retry of the same
@@ -244,6 +265,11 @@ export class IngestService {
 		return this.withIngestor((_ingestor, conn) => this.gate(() => new Quarantine(conn).dropOpen(source, originId)));
 	}
 
+	/** What the ingest queue is doing now (for tests and logs), or null when it is idle. */
+	busyWith(): string | null {
+		return this.busy?.what ?? null;
+	}
+
 	/**
 	 * Puts the rollups' rows written out of order back in order once they have been so for `afterMs` (see
 	 * clusterRollups), in the ingest queue.
@@ -269,15 +295,20 @@ export class IngestService {
 	 * Runs `fn` with an ingestor on this service's connection, in the same queue as the ingests (a quarantine
 	 * replay never overlaps a file ingest or a push).
 	 */
-	withIngestor<T>(fn: (ingestor: Ingestor, conn: DuckDBConnection) => Promise<T>): Promise<T> {
+	withIngestor<T>(fn: (ingestor: Ingestor, conn: DuckDBConnection) => Promise<T>, what = '处理后台任务'): Promise<T> {
 		const next = this.queue.then(async () => {
-			this.conn ??= await this.app.analytics.connect();
-			await this.conn.run(`SET TimeZone = 'Asia/Shanghai'`);
-			this.analyzer ??= await createAnalyzer(this.app.config.referenceDir);
-			return fn(
-				new Ingestor({ conn: this.conn, ref: this.app.ref, geocoder: this.geocoder, analyzer: this.analyzer, gate: this.gate }),
-				this.conn
-			);
+			this.busy = { what, since: Date.now() };
+			try {
+				this.conn ??= await this.app.analytics.connect();
+				await this.conn.run(`SET TimeZone = 'Asia/Shanghai'`);
+				this.analyzer ??= await createAnalyzer(this.app.config.referenceDir);
+				return await fn(
+					new Ingestor({ conn: this.conn, ref: this.app.ref, geocoder: this.geocoder, analyzer: this.analyzer, gate: this.gate }),
+					this.conn
+				);
+			} finally {
+				this.busy = null;
+			}
 		});
 		this.queue = next.catch(() => {});
 		return next;
@@ -302,7 +333,7 @@ export class IngestService {
 			});
 			await this.gate(() => maintainTextIndex(conn));
 			return summary;
-		});
+		}, `接入文件 ${o.shownAs ?? o.origin ?? path}`);
 		try {
 			const summary = await next;
 			this.ingested(summary);

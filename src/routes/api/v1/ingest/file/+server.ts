@@ -100,6 +100,12 @@ export const POST: RequestHandler = async ({ request, url }) => {
 	try {
 		// the upload's own name, not the temporary file's (deleted below), in the run, its quarantine rows and the reader's messages
 		const summary = await ingestService(a).ingestPath(path, { source, mapping, origin: `upload:${filename}`, shownAs: filename });
+		// each upload in the log, as each push and each drop-folder file is
+		const reasons = Object.entries(summary.quarantinedByReason).map(([k, n]) => `${k} ${n}`).join('，');
+		console.log(
+			`[minqing] 上传 ${filename}（来源 ${source}，${summary.bytes} 字节）读取 ${summary.read} 条，新增 ${summary.accepted}，更新 ${summary.updated}，重复 ${summary.duplicates}，过时 ${summary.stale}，隔离 ${summary.quarantined}${reasons ? `（${reasons}）` : ''}` +
+				(summary.fileError ? `；文件无法读取：${summary.fileError}` : '')
+		);
 		return json(summary);
 	} catch (e) {
 		if (e instanceof IngestError) return ingestRefusal('上传', INGEST_ERROR_STATUS[e.code], e.code, e.message);

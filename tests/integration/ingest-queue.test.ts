@@ -1,0 +1,57 @@
+// One ingest queue: a push that arrives while an uploaded file is ingested waits, and the log says so; each upload
+// has its line in the log, as each push has.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { setApp, startApp, stopApp, type App } from '../../src/lib/server/app';
+import { createApiToken } from '../../src/lib/server/auth/tokens';
+import { loadConfig } from '../../src/lib/server/config';
+import { ingestService } from '../../src/lib/server/ingest';
+import { POST as pushRoute } from '../../src/routes/api/v1/ingest/+server';
+import { POST as uploadRoute } from '../../src/routes/api/v1/ingest/file/+server';
+
+const dir = mkdtempSync(join(tmpdir(), 'minqing-queue-'));
+let a: App;
+let token: string;
+beforeAll(async () => {
+	a = await startApp({ ...loadConfig({}), dataDir: dir, demo: false }, () => {});
+	setApp(Promise.resolve(a));
+	token = (await createApiToken(a.rel.db, { name: 'q', sourceName: 'queue-feed', scopes: ['ingest'] })).token;
+}, 120_000);
+afterAll(async () => {
+	await ingestService(a).close();
+	if (a) await stopApp(a);
+	rmSync(dir, { recursive: true, force: true });
+});
+
+const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+const lines = (prefix: string, n: number) =>
+	Array.from({ length: n }, (_, i) => JSON.stringify({ external_id: `${prefix}-${i}`, received_at: yesterday, channel: 'web', type: '投诉', content: '小区门口垃圾堆了三天没人清运', address: '姑苏区平江街道' })).join('\n') + '\n';
+
+describe('the ingest queue', () => {
+	it('logs each upload, and a push waiting behind one', async () => {
+		const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+		try {
+			const url = 'http://x/api/v1/ingest/file?filename=big.ndjson';
+			const upload = uploadRoute({
+				request: new Request(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' }, body: lines('U', 3000) }),
+				url: new URL(url)
+			} as never) as Promise<Response>;
+			const svc = ingestService(a);
+			for (const t0 = Date.now(); !svc.busyWith()?.includes('big.ndjson') && Date.now() - t0 < 60_000; ) await new Promise((r) => setTimeout(r, 5));
+			expect(svc.busyWith()).toContain('接入文件 big.ndjson');
+			const push = await pushRoute({
+				request: new Request('http://x/api/v1/ingest', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' }, body: lines('P', 5) })
+			} as never);
+			expect(push.status).toBe(200);
+			expect(await push.json()).toMatchObject({ read: 5, accepted: 5 });
+			expect((await upload).status).toBe(200);
+			const said = log.mock.calls.map((c) => String(c[0]));
+			expect(said.filter((m) => m.includes('排队等待：正在接入文件 big.ndjson'))).toHaveLength(1);
+			expect(said.filter((m) => /^\[minqing\] 上传 big\.ndjson（来源 queue-feed，\d+ 字节）读取 3000 条，新增 3000/.test(m))).toHaveLength(1);
+		} finally {
+			log.mockRestore();
+		}
+	}, 180_000);
+});
