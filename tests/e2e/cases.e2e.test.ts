@@ -5,21 +5,16 @@
 // unit gets a 404 for the ticket, a stale form gets a clear conflict, the caller's next call is linked (关联) to
 // the closed ticket and unlinked again, and the caller is masked for a leader.
 import ExcelJS from 'exceljs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, loginAs, shooter, SHOTS, startServer, userPages, type TestServer } from './fixture';
+import { browserSuite, loginAs, shooter, SHOTS } from './fixture';
 
-let server: TestServer;
-let browser: Browser;
-const users = userPages(
-	() => browser,
-	() => server.url
-);
-const { as, errors } = users;
+const suite = browserSuite({ tickets: 5_000, days: 60 });
+const { as, errors } = suite;
 let ticketNo = '';
 
 async function openTicket(page: Page): Promise<void> {
-	await page.goto(`${server.url}/tickets/${ticketNo}`);
+	await page.goto(`${suite.server.url}/tickets/${ticketNo}`);
 	await page.waitForSelector('[data-testid=ticket-detail]');
 }
 
@@ -55,22 +50,10 @@ async function act(
 
 const shot = shooter('cases');
 
-beforeAll(async () => {
-	server = await startServer({ tickets: 5_000, days: 60 });
-	browser = await launchBrowser();
-}, 300_000);
-
-afterAll(async () => {
-	await users.close();
-	await browser?.close();
-	await server?.stop();
-	server?.cleanup();
-});
-
 describe('a call from intake to closing', () => {
 	it('the operator registers and accepts a call; the place comes from the address', async () => {
 		const page = await as('operator');
-		await page.goto(`${server.url}/intake`);
+		await page.goto(`${suite.server.url}/intake`);
 		await page.fill('[data-testid=caller-name]', '张三');
 		await page.fill('[data-testid=caller-phone]', '13812341234');
 		await page.fill('[data-testid=title]', '小区门口餐馆油烟扰民');
@@ -96,7 +79,7 @@ describe('a call from intake to closing', () => {
 
 	it('the dispatcher finds it on 派单 and dispatches it to 姑苏区', async () => {
 		const page = await as('dispatcher');
-		await page.goto(`${server.url}/dispatch`);
+		await page.goto(`${suite.server.url}/dispatch`);
 		await page.waitForSelector('[data-testid=queue-table]');
 		await shot(page, '2-dispatch');
 		await openTicket(page);
@@ -125,16 +108,16 @@ describe('a call from intake to closing', () => {
 
 	it('another unit cannot open it', async () => {
 		const page = await as('unit_env');
-		const r = await page.goto(`${server.url}/tickets/${ticketNo}`);
+		const r = await page.goto(`${suite.server.url}/tickets/${ticketNo}`);
 		expect(r?.status()).toBe(404);
-		const api = await page.request.get(`${server.url}/api/v1/tickets/${ticketNo}`);
+		const api = await page.request.get(`${suite.server.url}/api/v1/tickets/${ticketNo}`);
 		expect(api.status()).toBe(404);
 		expect((await api.json()).error.code).toBe('not_found');
 	});
 
 	it('the unit signs for it and replies from 我的工单', async () => {
 		const page = await as('unit_gusu');
-		await page.goto(`${server.url}/my-tickets?q=${ticketNo}`);
+		await page.goto(`${suite.server.url}/my-tickets?q=${ticketNo}`);
 		await page.waitForSelector(`[data-testid=queue-row][data-ticket="${ticketNo}"]`);
 		await shot(page, '3-my-tickets');
 		await page.click(`[data-testid=queue-row][data-ticket="${ticketNo}"] [data-testid=ticket-link]`);
@@ -149,17 +132,17 @@ describe('a call from intake to closing', () => {
 	});
 
 	it('a unit that returns a ticket from its page lands on 我的工单 with a notice, and the API answers 200 with visible: false', async () => {
-		const made = await (await as('operator')).request.post(`${server.url}/api/v1/tickets`, {
+		const made = await (await as('operator')).request.post(`${suite.server.url}/api/v1/tickets`, {
 			data: { channel: 'phone', type: '投诉', content: '路灯坏了好几天，晚上出行不安全', district_code: '320508', decision: { action: 'accept' } }
 		});
 		expect(made.status()).toBe(201);
 		const { ticket } = await made.json();
 		const act = (who: string, body: Record<string, unknown>) =>
-			as(who).then((p) => p.request.post(`${server.url}/api/v1/tickets/${ticket.ticket_no}/actions`, { data: body }));
+			as(who).then((p) => p.request.post(`${suite.server.url}/api/v1/tickets/${ticket.ticket_no}/actions`, { data: body }));
 		const dispatched = await act('dispatcher', { action: 'dispatch', version: ticket.version, unit_code: 'D320508' });
 		expect(dispatched.status()).toBe(200);
 		const page = await as('unit_gusu');
-		await page.goto(`${server.url}/tickets/${ticket.ticket_no}`);
+		await page.goto(`${suite.server.url}/tickets/${ticket.ticket_no}`);
 		await page.waitForSelector('[data-testid=ticket-detail]');
 		await page.locator('[data-testid=note-return]').fill('不属于本单位职责，请改派市容部门');
 		await page.locator('[data-testid=act-return]').click();
@@ -167,7 +150,7 @@ describe('a call from intake to closing', () => {
 		expect(await page.locator('[data-testid=ticket-left]').innerText()).toContain(ticket.ticket_no);
 		await shot(page, '4b-returned');
 		// the API: a second dispatch and return, answered with what the unit may still know
-		const now = await (await as('dispatcher')).request.get(`${server.url}/api/v1/tickets/${ticket.ticket_no}`);
+		const now = await (await as('dispatcher')).request.get(`${suite.server.url}/api/v1/tickets/${ticket.ticket_no}`);
 		expect(await now.json()).toMatchObject({ status: 'accepted' });
 		const again = await act('dispatcher', { action: 'dispatch', version: (await now.json()).version, unit_code: 'D320508' });
 		expect(again.status()).toBe(200);
@@ -199,16 +182,16 @@ describe('a call from intake to closing', () => {
 	});
 
 	it('a form refused because the ticket changed meanwhile reloads the page and keeps what was typed, so the second click goes through', async () => {
-		const made = await (await as('operator')).request.post(`${server.url}/api/v1/tickets`, {
+		const made = await (await as('operator')).request.post(`${suite.server.url}/api/v1/tickets`, {
 			data: { channel: 'phone', type: '投诉', content: '小区门口井盖松动，有安全隐患', district_code: '320508', decision: { action: 'accept' } }
 		});
 		const { ticket } = await made.json();
 		const api = (who: string, body: Record<string, unknown>) =>
-			as(who).then((p) => p.request.post(`${server.url}/api/v1/tickets/${ticket.ticket_no}/actions`, { data: body }).then((r) => r.json()));
+			as(who).then((p) => p.request.post(`${suite.server.url}/api/v1/tickets/${ticket.ticket_no}/actions`, { data: body }).then((r) => r.json()));
 		const dispatched = await api('dispatcher', { action: 'dispatch', version: ticket.version, unit_code: 'D320508' });
 		const signed = await api('unit_gusu', { action: 'sign', version: dispatched.version });
 		const page = await as('unit_gusu');
-		await page.goto(`${server.url}/tickets/${ticket.ticket_no}`);
+		await page.goto(`${suite.server.url}/tickets/${ticket.ticket_no}`);
 		await page.waitForSelector('[data-testid=ticket-detail]');
 		const reply = '已联系物业更换井盖，并设置警示标志';
 		await page.locator('[data-testid=note-reply]').fill(reply);
@@ -224,19 +207,19 @@ describe('a call from intake to closing', () => {
 	});
 
 	it('a unit acting on a page whose ticket a colleague returned meanwhile is told so on the page, with what it typed kept (no 404)', async () => {
-		const made = await (await as('operator')).request.post(`${server.url}/api/v1/tickets`, {
+		const made = await (await as('operator')).request.post(`${suite.server.url}/api/v1/tickets`, {
 			data: { channel: 'phone', type: '投诉', content: '河道漂浮垃圾很多，气味难闻', district_code: '320508', decision: { action: 'accept' } }
 		});
 		const { ticket } = await made.json();
 		const api = (who: string, body: Record<string, unknown>) =>
-			as(who).then((p) => p.request.post(`${server.url}/api/v1/tickets/${ticket.ticket_no}/actions`, { data: body }).then((r) => r.json()));
+			as(who).then((p) => p.request.post(`${suite.server.url}/api/v1/tickets/${ticket.ticket_no}/actions`, { data: body }).then((r) => r.json()));
 		const dispatched = await api('dispatcher', { action: 'dispatch', version: ticket.version, unit_code: 'D320508', assist_units: ['M02'] });
 		// a second tab of the lead unit, and the assisting unit with a note typed
 		const lead = await (await as('unit_gusu')).context().newPage();
-		await lead.goto(`${server.url}/tickets/${ticket.ticket_no}`);
+		await lead.goto(`${suite.server.url}/tickets/${ticket.ticket_no}`);
 		await lead.waitForSelector('[data-testid=ticket-detail]');
 		const env = await as('unit_env');
-		await env.goto(`${server.url}/tickets/${ticket.ticket_no}`);
+		await env.goto(`${suite.server.url}/tickets/${ticket.ticket_no}`);
 		await env.waitForSelector('[data-testid=ticket-detail]');
 		const typed = '环保局已安排人员于明早现场取样，检测报告约3个工作日出具';
 		await env.locator('[data-testid=note-note]').fill(typed);
@@ -257,7 +240,7 @@ describe('a call from intake to closing', () => {
 
 	it('the supervisor’s unsatisfied visit reopened it; the dispatcher sends it back; the unit replies again', async () => {
 		const d = await as('dispatcher');
-		await d.goto(`${server.url}/dispatch?tab=reopened&q=${ticketNo}`);
+		await d.goto(`${suite.server.url}/dispatch?tab=reopened&q=${ticketNo}`);
 		const row = d.locator(`[data-testid=queue-row][data-ticket="${ticketNo}"]`);
 		await row.waitFor();
 		expect(await row.innerText()).toContain('原承办单位');
@@ -271,7 +254,7 @@ describe('a call from intake to closing', () => {
 
 	it('the satisfied visit closes it, and the timeline shows every step', async () => {
 		const page = await as('supervisor');
-		await page.goto(`${server.url}/visits?q=${ticketNo}`);
+		await page.goto(`${suite.server.url}/visits?q=${ticketNo}`);
 		await page.waitForSelector(`[data-testid=queue-row][data-ticket="${ticketNo}"]`);
 		await shot(page, '5-visits');
 		await openTicket(page);
@@ -298,7 +281,7 @@ describe('a call from intake to closing', () => {
 
 	it('the caller calls again: the operator links the new call to the closed ticket, and the dispatcher unlinks it', async () => {
 		const page = await as('operator');
-		await page.goto(`${server.url}/intake`);
+		await page.goto(`${suite.server.url}/intake`);
 		await page.fill('[data-testid=caller-phone]', '13812341234');
 		await page.fill('[data-testid=content]', '平江路那家餐馆的油烟又很大了，晚上还是没法开窗，请再处理一下。');
 		await page.fill('[data-testid=address]', '姑苏区平江街道平江路100号');
@@ -309,7 +292,7 @@ describe('a call from intake to closing', () => {
 		await page.click('[data-testid=register]');
 		await page.waitForSelector('[data-testid=intake-done]');
 		const again = (await page.locator('[data-testid=intake-ticket]').innerText()).trim();
-		await page.goto(`${server.url}/tickets/${again}`);
+		await page.goto(`${suite.server.url}/tickets/${again}`);
 		const linked = page.locator(`[data-testid=related-ticket][data-ticket="${ticketNo}"]`);
 		expect(await linked.getAttribute('data-linked')).toBe('true');
 		expect(await page.locator('[data-testid=timeline-entry][data-action=link]').innerText()).toContain(ticketNo);
@@ -337,7 +320,7 @@ describe('a call from intake to closing', () => {
 
 	it('考核 exports the ranking on the screen as a real .xlsx file', async () => {
 		const page = await as('supervisor');
-		await page.goto(`${server.url}/assessment?period=90d`);
+		await page.goto(`${suite.server.url}/assessment?period=90d`);
 		const first = page.locator('[data-testid=unit-row]').first();
 		await first.waitFor();
 		const [code, score, rank] = await Promise.all([
@@ -347,7 +330,7 @@ describe('a call from intake to closing', () => {
 		]);
 		const href = await page.locator('[data-testid=export-xlsx]').getAttribute('href');
 		expect(href).toBe('/assessment/export?period=90d');
-		const r = await page.request.get(`${server.url}${href}`);
+		const r = await page.request.get(`${suite.server.url}${href}`);
 		expect(r.status()).toBe(200);
 		expect(r.headers()['content-type']).toContain('spreadsheetml');
 		const wb = new ExcelJS.Workbook();
@@ -360,7 +343,7 @@ describe('a call from intake to closing', () => {
 		const names = await page.locator(`[data-testid=unit-row][data-code="${code}"] td`).nth(1).innerText();
 		expect(names).toContain(String(row.getCell(2).value));
 		// a refused value in the address: the page names it and shows the rest, and so does the workbook (a JSON 400 before)
-		await page.goto(`${server.url}/assessment?period=90d&district=999`);
+		await page.goto(`${suite.server.url}/assessment?period=90d&district=999`);
 		await page.locator('[data-testid=filter-problems]').waitFor();
 		expect(await page.locator('[data-testid=export-xlsx]').getAttribute('href')).toBe('/assessment/export?period=90d');
 	});
@@ -388,11 +371,11 @@ describe('工单详情 and the queues on a 1366×768 screen', () => {
 		}));
 
 	beforeAll(async () => {
-		ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+		ctx = await suite.browser.newContext({ viewport: { width: 1366, height: 768 } });
 		page = await ctx.newPage();
 		// the administrator sees 派单 and 督办 both
-		await loginAs(page, server.url, 'admin');
-		const made = await (await as('operator')).request.post(`${server.url}/api/v1/tickets`, {
+		await loginAs(page, suite.server.url, 'admin');
+		const made = await (await as('operator')).request.post(`${suite.server.url}/api/v1/tickets`, {
 			data: {
 				channel: 'phone',
 				type: '投诉',
@@ -407,7 +390,7 @@ describe('工单详情 and the queues on a 1366×768 screen', () => {
 		expect(made.status()).toBe(201);
 		no = (await made.json()).ticket.ticket_no;
 		// one long unbroken title and address (a pasted link)
-		const wideMade = await (await as('operator')).request.post(`${server.url}/api/v1/tickets`, {
+		const wideMade = await (await as('operator')).request.post(`${suite.server.url}/api/v1/tickets`, {
 			data: {
 				channel: 'web',
 				type: '投诉',
@@ -430,9 +413,9 @@ describe('工单详情 and the queues on a 1366×768 screen', () => {
 	it('the ticket’s page shows its district with a pin at its coordinates (no tiles, nothing loaded from outside)', async () => {
 		const outside: string[] = [];
 		page.on('request', (r) => {
-			if (!r.url().startsWith(server.url)) outside.push(r.url());
+			if (!r.url().startsWith(suite.server.url)) outside.push(r.url());
 		});
-		await page.goto(`${server.url}/tickets/${no}`);
+		await page.goto(`${suite.server.url}/tickets/${no}`);
 		const map = page.locator('[data-testid=ticket-map]');
 		await map.waitFor();
 		expect(await map.getAttribute('data-district')).toBe('320508');
@@ -444,7 +427,7 @@ describe('工单详情 and the queues on a 1366×768 screen', () => {
 	});
 
 	it('a long unbroken title wraps: 派单, 督办 and the ticket’s page fit the screen, the buttons on it', async () => {
-		await page.goto(`${server.url}/dispatch?q=${wide}`);
+		await page.goto(`${suite.server.url}/dispatch?q=${wide}`);
 		const row = page.locator(`[data-testid=queue-row][data-ticket="${wide}"]`);
 		await row.waitFor();
 		expect(await overflow()).toEqual({ page: 0, tables: 0 });
@@ -452,18 +435,18 @@ describe('工单详情 and the queues on a 1366×768 screen', () => {
 		expect(button.x + button.width).toBeLessThanOrEqual(1366);
 		await page.screenshot({ path: `${SHOTS}/cases-10-dispatch-long-title.png` });
 
-		await page.goto(`${server.url}/tickets/${wide}`);
+		await page.goto(`${suite.server.url}/tickets/${wide}`);
 		await page.locator('[data-testid=ticket-detail]').waitFor();
 		expect(await overflow()).toEqual({ page: 0, tables: 0 });
 		await page.screenshot({ path: `${SHOTS}/cases-11-ticket-long-title.png` });
 
 		const d = await as('dispatcher');
-		const now = await (await d.request.get(`${server.url}/api/v1/tickets/${wide}`)).json();
-		const sent = await d.request.post(`${server.url}/api/v1/tickets/${wide}/actions`, {
+		const now = await (await d.request.get(`${suite.server.url}/api/v1/tickets/${wide}`)).json();
+		const sent = await d.request.post(`${suite.server.url}/api/v1/tickets/${wide}/actions`, {
 			data: { action: 'dispatch', version: now.version, unit_code: 'D320508' }
 		});
 		expect(sent.status()).toBe(200);
-		await page.goto(`${server.url}/supervise?tab=all&q=${wide}`);
+		await page.goto(`${suite.server.url}/supervise?tab=all&q=${wide}`);
 		const urged = page.locator(`[data-testid=queue-row][data-ticket="${wide}"]`);
 		await urged.waitFor();
 		expect(await overflow()).toEqual({ page: 0, tables: 0 });
@@ -472,10 +455,10 @@ describe('工单详情 and the queues on a 1366×768 screen', () => {
 	});
 
 	it('a page past the end of 派单 says so and leads to the last page, instead of “no tickets” beside a full tab', async () => {
-		const api = await page.request.get(`${server.url}/api/v1/tickets?queue=dispatch`);
+		const api = await page.request.get(`${suite.server.url}/api/v1/tickets?queue=dispatch`);
 		const { total, pages } = await api.json();
 		expect(total).toBeGreaterThan(0);
-		await page.goto(`${server.url}/dispatch?page=${pages + 2}`);
+		await page.goto(`${suite.server.url}/dispatch?page=${pages + 2}`);
 		const notice = page.locator('[data-testid=queue-out-of-range]');
 		expect(await notice.innerText()).toContain(`第 ${pages + 2} 页超出范围（共 ${pages} 页）`);
 		expect(await page.locator('[data-testid=queue-empty]').count()).toBe(0);
@@ -487,12 +470,12 @@ describe('工单详情 and the queues on a 1366×768 screen', () => {
 
 	it('every /api/v1 path answers errors as { error: { code, message } }: an unknown path 404, a method an endpoint lacks 405 with Allow', async () => {
 		for (const accept of ['*/*', 'text/html']) {
-			const nope = await page.request.get(`${server.url}/api/v1/nope`, { headers: { accept } });
+			const nope = await page.request.get(`${suite.server.url}/api/v1/nope`, { headers: { accept } });
 			expect(nope.status()).toBe(404);
 			expect(nope.headers()['content-type']).toContain('application/json');
 			expect((await nope.json()).error.code).toBe('not_found');
 		}
-		const get = await page.request.get(`${server.url}/api/v1/tickets/${no}/actions`);
+		const get = await page.request.get(`${suite.server.url}/api/v1/tickets/${no}/actions`);
 		expect(get.status()).toBe(405);
 		expect(get.headers()['allow']).toContain('POST');
 		expect(await get.json()).toEqual({ error: { code: 'method_not_allowed', message: expect.stringContaining('GET') } });
