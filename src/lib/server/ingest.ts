@@ -339,7 +339,7 @@ export class IngestService {
 			this.ingested(summary);
 			return summary;
 		} catch (e) {
-			const storage = e instanceof IngestError ? null : storageFailure(e);
+			const storage = e instanceof IngestError ? null : storageFailure(e, path);
 			if (storage) {
 				noteStorageFailure(storage);
 				console.error(`[minqing] 接入 ${o.origin ?? path}（来源 ${o.source}）因${storage.code === 'storage_full' ? '存储空间不足' : '数据目录不可写'}未能完成：`, withoutParameters(e));

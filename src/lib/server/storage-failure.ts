@@ -9,12 +9,20 @@ export interface StorageFailure {
 	detail: string;
 }
 
-/** The messages of an error and its causes (drizzle wraps the driver's error as `cause`), with their codes. */
-function texts(e: unknown): string[] {
+/**
+ * The messages of an error and its causes (drizzle wraps the driver's error as `cause`), with their codes. A query
+ * error's own message quotes the statement's parameters — people's text, which may say anything (手机显示 Permission
+ * denied) — so of such an error only the code counts; and an error about reading `input` (a file being ingested that
+ * the server may not read) is the file's fault, not the storage's.
+ */
+function texts(e: unknown, input?: string): string[] {
 	const out: string[] = [];
 	for (let x = e, depth = 0; x && depth < 6; x = (x as { cause?: unknown }).cause, depth++) {
-		const err = x as { code?: unknown; message?: unknown };
-		out.push(`${typeof err.code === 'string' ? err.code : ''} ${typeof err.message === 'string' ? err.message : String(x)}`);
+		const err = x as { code?: unknown; message?: unknown; params?: unknown; query?: unknown; path?: unknown };
+		if (input !== undefined && err.path === input) return [];
+		const quotesParameters = 'params' in err || 'query' in err;
+		const message = quotesParameters ? '' : typeof err.message === 'string' ? err.message : String(x);
+		out.push(`${typeof err.code === 'string' ? err.code : ''} ${message}`);
 	}
 	return out;
 }
@@ -25,9 +33,9 @@ function texts(e: unknown): string[] {
 const DENIED = /\b(EACCES|EROFS)\b|Permission denied|Read-only file system|read-only file system/;
 const FULL = /\b(ENOSPC|EDQUOT)\b|No space left|Disk quota exceeded|disk (is )?full|not enough space|could not write/i;
 
-/** The storage fault an error is, or null. */
-export function storageFailure(e: unknown): StorageFailure | null {
-	const all = texts(e);
+/** The storage fault an error is, or null; `input`: the path of a file being read, whose own faults are none. */
+export function storageFailure(e: unknown, input?: string): StorageFailure | null {
+	const all = texts(e, input);
 	const denied = all.find((t) => DENIED.test(t));
 	if (denied) return { code: 'storage_unavailable', detail: denied.trim().slice(0, 300) };
 	const full = all.find((t) => FULL.test(t));
