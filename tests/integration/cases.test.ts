@@ -782,6 +782,13 @@ describe('queues', () => {
 		// past the end: empty, numbered past the last page; a cursor not of this queue's shape is refused
 		expect(await listQueue(a, people.dispatcher, { queue: 'dispatch', q: mark, after: '0~1000000000000~2147483647' })).toMatchObject({ items: [], page: 3, pages: 2, next: null });
 		await expect(listQueue(a, people.dispatcher, { queue: 'dispatch', after: 'x~1' })).rejects.toMatchObject({ code: 'invalid_input', field: 'after' });
+		// on the queue's page (a link cut off or typed by hand): 400 with the message, not an internal error
+		const user: SessionUser = { id: people.dispatcher.id!, username: 't_dispatcher', displayName: people.dispatcher.displayName, role: 'dispatcher', unitCode: null, unitName: null };
+		for (const q of ['after=x~1', 'before=abc'])
+			await expect(dispatchPage.load({ locals: { user }, url: new URL(`http://localhost/dispatch?${q}`) } as never)).rejects.toMatchObject({
+				status: 400,
+				body: { message: '分页位置（after、before）无效，请从第一页重新翻页' }
+			});
 	});
 	it('every queue walked by its cursors holds each ticket of the tab once, in the order of the pages by number', async () => {
 		for (const [who, queue, tab] of [

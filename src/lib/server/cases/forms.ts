@@ -1,6 +1,6 @@
 // What the case pages need besides the tickets: the choices of their forms, and one form action that runs a
 // case action from a posted form (used by the detail page and the queue pages' quick forms).
-import { fail, type RequestEvent } from '@sveltejs/kit';
+import { error, fail, type RequestEvent } from '@sveltejs/kit';
 import { NOT_ACCEPTED_REASONS, SATISFACTION, TICKET_TYPES, CHANNEL_LABELS, CHANNELS, URGENCIES, URGENCY_LABELS } from '$pipelines/lifecycle/model';
 import type { SessionUser } from '$lib/types';
 import { UNIT_KIND_LABELS } from '$lib/units';
@@ -127,14 +127,20 @@ export async function leftNotice(app: App, user: SessionUser, raw: string | null
 /** A queue page's load: the screen's role check, then the queue with the tab and page of the URL. */
 export async function loadQueue(a: App, user: SessionUser, url: URL, queue: Queue) {
 	const page = Number(url.searchParams.get('page') ?? 1);
-	return listQueue(a, user, {
-		queue,
-		tab: url.searchParams.get('tab') ?? undefined,
-		q: url.searchParams.get('q') ?? undefined,
-		page: Number.isInteger(page) ? page : 1,
-		after: url.searchParams.get('after') ?? undefined,
-		before: url.searchParams.get('before') ?? undefined
-	});
+	try {
+		return await listQueue(a, user, {
+			queue,
+			tab: url.searchParams.get('tab') ?? undefined,
+			q: url.searchParams.get('q') ?? undefined,
+			page: Number.isInteger(page) ? page : 1,
+			after: url.searchParams.get('after') ?? undefined,
+			before: url.searchParams.get('before') ?? undefined
+		});
+	} catch (e) {
+		// a cursor cut off or typed by hand: said on the page's error screen (400), not an internal error
+		if (e instanceof CaseError && e.code === 'invalid_input') error(400, e.message);
+		throw e;
+	}
 }
 
 /** The load and the form action of a queue screen (派单, 我的工单, 督办, 回访): each route is these two lines. */
