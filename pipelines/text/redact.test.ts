@@ -63,6 +63,16 @@ describe('maskPersonal', () => {
 		expect(maskNames('王女士说女士们都很着急', ['王女士'])).toBe('王女士说女士们都很着急');
 		expect(maskNames('热心市民说市民都很着急', ['热心市民'])).toBe('热心市民说市民都很着急');
 	});
+	it('leaves a given name that begins a longer word — a road, a compound, a holiday — and an address alone', () => {
+		expect(maskNames('王建国反映建国路88号和平小区积水，建国的电话打不通', ['王建国'])).toBe('王**反映建国路88号和平小区积水，**的电话打不通');
+		expect(maskNames('国庆期间装修噪音扰民', ['张国庆'])).toBe('国庆期间装修噪音扰民');
+		expect(maskNames('和平路口积水', ['李和平'])).toBe('和平路口积水');
+		expect(ticketTextsForAnalytics({ title: '建国路积水', content: '王建国来电：建国路88号积水', address: '建国路88号' }, '王建国')).toEqual({
+			title: '建国路积水',
+			content: '王**来电：建国路88号积水',
+			address: '建国路88号'
+		});
+	});
 });
 
 describe('known phone numbers', () => {

@@ -48,10 +48,11 @@ export function maskEmail(email: string): string {
 /**
  * The known personal names in a text masked wherever they occur (maskName: 李建国 → 李**). Names of one character,
  * placeholders (匿名, 市民 …) and a surname with a polite form (王女士), which maskName keeps, are left as they are.
- * The given name alone is masked too where it has two characters or more (欧阳娜娜 → 欧阳**, and 娜娜说… → **说…:
- * family and neighbours call people so); one of one character (张三's 三) would mask ordinary words and stays.
+ * The given name alone is masked too where it has two characters or more and stands as a name (欧阳娜娜 → 欧阳**, and
+ * 娜娜说… → **说…: family and neighbours call people so; not 建国路, 国庆期间: givenAlone); one of one character (张三's
+ * 三) would mask ordinary words and stays. `given: false` masks the full name only (an address).
  */
-export function maskNames(text: string, names: readonly (string | null | undefined)[]): string {
+export function maskNames(text: string, names: readonly (string | null | undefined)[], opts: { given?: boolean } = {}): string {
 	if (!text) return text;
 	let t = text;
 	for (const raw of names) {
@@ -60,11 +61,19 @@ export function maskNames(text: string, names: readonly (string | null | undefin
 		const masked = maskName(name);
 		if (masked === name) continue;
 		if (t.includes(name)) t = t.split(name).join(masked);
-		const given = givenName(name);
-		if (given && [...given].length >= 2 && t.includes(given)) t = t.split(given).join('*'.repeat([...given].length));
+		const given = opts.given === false ? null : givenName(name);
+		if (given && [...given].length >= 2 && t.includes(given)) t = t.replace(givenAlone(given), '*'.repeat([...given].length));
 	}
 	return t;
 }
+
+/**
+ * Where a given name stands alone as a name: followed by no Han character, or by one that goes on as a person does
+ * (娜娜说, 娜娜的, 娜娜她, 娜娜家, 娜娜在 …) — not where it begins a longer word, as many given names are words and
+ * places too (建国路, 国庆期间, 和平小区).
+ */
+const AFTER_NAME = '说讲的她他家在是打跟和称也还又都就要让叫给对被把向告来去问们';
+const givenAlone = (given: string) => new RegExp(`${given.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[^\\p{Script=Han}]|[${AFTER_NAME}])`, 'gu');
 
 export interface TicketTexts<T extends string | null = string> {
 	title: T;
@@ -83,8 +92,9 @@ export function ticketTextsForAnalytics<T extends string | null>(
 ): TicketTexts<T> | null {
 	if (!callerName && !callerPhone) return null;
 	const phone = knownPhoneMasker([callerPhone]);
-	const mask = (v: T): T => (v === null ? v : (phone(callerName ? maskNames(v, [callerName]) : v) as T));
-	const masked = { title: mask(t.title), content: mask(t.content), address: mask(t.address) };
+	// an address names a place, not the caller: a given name there is a road's or a compound's (建国路, 和平小区)
+	const mask = (v: T, given = true): T => (v === null ? v : (phone(callerName ? maskNames(v, [callerName], { given }) : v) as T));
+	const masked = { title: mask(t.title), content: mask(t.content), address: mask(t.address, false) };
 	return masked.title === t.title && masked.content === t.content && masked.address === t.address ? null : masked;
 }
 
