@@ -516,8 +516,10 @@ describe('deliver to a real receiver', () => {
 	it('gives a masked secret of an edited address back from the stored address, and refuses one it cannot', () => {
 		const stored = 'https://oapi.dingtalk.com/robot/send?access_token=c0ffee00aa11bb22cc33';
 		expect(unmaskUrl('https://oapi.dingtalk.com/robot/send?access_token=c0ff…', stored)).toBe(stored);
-		// another host, the same token
-		expect(unmaskUrl('https://oapi2.dingtalk.com/robot/send?access_token=c0ff…', stored)).toBe('https://oapi2.dingtalk.com/robot/send?access_token=c0ffee00aa11bb22cc33');
+		// another host or path with the masked token: refused (the stored secret would go to where it was not meant
+		// for, and the mask would be a way to read it)
+		expect(unmaskUrl('https://oapi2.dingtalk.com/robot/send?access_token=c0ff…', stored)).toBeNull();
+		expect(unmaskUrl('https://oapi.dingtalk.com/robot/other?access_token=c0ff…', stored)).toBeNull();
 		// a new token as typed
 		expect(unmaskUrl('https://oapi.dingtalk.com/robot/send?access_token=beef', stored)).toBe('https://oapi.dingtalk.com/robot/send?access_token=beef');
 		// a masked value that is not the stored one's, or nothing stored

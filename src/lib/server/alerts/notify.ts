@@ -451,9 +451,12 @@ export function unmaskUrl(typed: string, stored: string | null): string | null {
 	}
 	const masked = [...url.searchParams].filter(([k, v]) => SECRET_PARAMS.includes(k.toLowerCase()) && isMasked(v));
 	if (!masked.length) return typed;
+	// the stored secret goes back only to where it was stored for: another host or path typed with a masked value
+	// would carry the real token there
 	let from: URLSearchParams | null = null;
 	try {
-		from = stored ? new URL(stored).searchParams : null;
+		const s = stored ? new URL(stored) : null;
+		from = s && s.origin === url.origin && s.pathname === url.pathname ? s.searchParams : null;
 	} catch {
 		from = null;
 	}
