@@ -60,6 +60,8 @@ export function ownedError(dataDir: string, owner: Owner, command?: string): Sta
 }
 
 const held = new Map<string, number>();
+/** the exit hook that releases what is held, added once per process (not at each first claim) */
+let exitHooked = false;
 
 /**
  * Claims the data directory for this process (again: counted, one release each), or throws ownedError. The file
@@ -92,7 +94,10 @@ export function claimDataDir(dataDir: string, what: string, command?: string): (
 		rmSync(tmp, { force: true });
 	}
 	held.set(path, 1);
-	if (held.size === 1) process.on('exit', releaseAll);
+	if (!exitHooked) {
+		exitHooked = true;
+		process.on('exit', releaseAll);
+	}
 	return once(() => release(path));
 }
 
