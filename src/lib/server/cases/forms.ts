@@ -6,7 +6,7 @@ import type { SessionUser } from '$lib/types';
 import { UNIT_KIND_LABELS } from '$lib/units';
 import { app, type App } from '../app';
 import { requireScreen } from '../guard';
-import { CASE_ERROR_STATUS, formToInput } from './http';
+import { CASE_ERROR_STATUS, formToInput, queueFilter } from './http';
 import { CaseError, EMERGENCY_LINES, tidyTicketNo } from './input';
 import { ACTION_LABELS, canView, type CaseAction } from './machine';
 import { and, desc, eq } from 'drizzle-orm';
@@ -126,16 +126,8 @@ export async function leftNotice(app: App, user: SessionUser, raw: string | null
 
 /** A queue page's load: the screen's role check, then the queue with the tab and page of the URL. */
 export async function loadQueue(a: App, user: SessionUser, url: URL, queue: Queue) {
-	const page = Number(url.searchParams.get('page') ?? 1);
 	try {
-		return await listQueue(a, user, {
-			queue,
-			tab: url.searchParams.get('tab') ?? undefined,
-			q: url.searchParams.get('q') ?? undefined,
-			page: Number.isInteger(page) ? page : 1,
-			after: url.searchParams.get('after') ?? undefined,
-			before: url.searchParams.get('before') ?? undefined
-		});
+		return await listQueue(a, user, queueFilter(url, queue));
 	} catch (e) {
 		// a cursor cut off or typed by hand: said on the page's error screen (400), not an internal error
 		if (e instanceof CaseError && e.code === 'invalid_input') error(400, e.message);

@@ -1,6 +1,7 @@
 // Domain errors of the case module as HTTP answers ({ error: { code, message, field? } }).
 import { json } from '@sveltejs/kit';
 import { CaseError } from './input';
+import type { Queue, QueueFilter } from './read';
 
 export const CASE_ERROR_STATUS = {
 	not_found: 404,
@@ -44,4 +45,17 @@ export function formToInput(form: FormData): Record<string, unknown> {
 		else if (v !== '' || k === 'note' || k === 'content') out[k] = v;
 	}
 	return out;
+}
+
+/** A queue page asked for in a URL, as the queue screens and GET /api/v1/tickets read it (tab, q, page or cursor). */
+export function queueFilter(url: URL, queue: Queue): QueueFilter {
+	const page = Number(url.searchParams.get('page') ?? 1);
+	return {
+		queue,
+		tab: url.searchParams.get('tab') ?? undefined,
+		q: url.searchParams.get('q') ?? undefined,
+		page: Number.isInteger(page) ? page : 1,
+		after: url.searchParams.get('after') ?? undefined,
+		before: url.searchParams.get('before') ?? undefined
+	};
 }

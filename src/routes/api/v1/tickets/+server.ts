@@ -9,7 +9,7 @@
 import { json } from '@sveltejs/kit';
 import { app } from '$lib/server/app';
 import { requireRole, requireUser } from '$lib/server/guard';
-import { caseErrorResponse, jsonBody } from '$lib/server/cases/http';
+import { caseErrorResponse, jsonBody, queueFilter } from '$lib/server/cases/http';
 import { CaseError } from '$lib/server/cases/input';
 import { QUEUES, listQueue, type Queue } from '$lib/server/cases/read';
 import { registerTicket } from '$lib/server/cases/service';
@@ -21,17 +21,7 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 		const queue = url.searchParams.get('queue') ?? '';
 		if (!(QUEUES as readonly string[]).includes(queue))
 			throw new CaseError('invalid_input', `queue 须为 ${QUEUES.join('、')} 之一`, 'queue');
-		const page = Number(url.searchParams.get('page') ?? 1);
-		return json(
-			await listQueue(await app(), user, {
-				queue: queue as Queue,
-				tab: url.searchParams.get('tab') ?? undefined,
-				q: url.searchParams.get('q') ?? undefined,
-				page: Number.isInteger(page) ? page : 1,
-				after: url.searchParams.get('after') ?? undefined,
-				before: url.searchParams.get('before') ?? undefined
-			})
-		);
+		return json(await listQueue(await app(), user, queueFilter(url, queue as Queue)));
 	} catch (e) {
 		return caseErrorResponse(e);
 	}
