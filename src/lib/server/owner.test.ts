@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StartupError } from './config';
-import { OWNER_FILE, claimDataDir, dataDirOwner } from './owner';
+import { OWNER_FILE, claimDataDir, dataDirOwner, processStart } from './owner';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -24,7 +24,10 @@ const live = (cmd: string, args: string[]) => {
 	children.push(c);
 	return c.pid!;
 };
-const owned = (dir: string, pid: number, what = '服务器') => writeFileSync(join(dir, OWNER_FILE), JSON.stringify({ pid, what, startedAt: '2026-01-01T00:00:00Z' }));
+const owned = (dir: string, pid: number, what = '服务器', more: object = {}) =>
+	writeFileSync(join(dir, OWNER_FILE), JSON.stringify({ pid, what, startedAt: '2026-01-01T00:00:00Z', ...more }));
+const bootId = () => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+const linux = process.platform === 'linux';
 
 describe('the data directory owner', () => {
 	it('is claimed by this process and released (counted: a second claim of the same process is no conflict)', () => {
@@ -63,6 +66,34 @@ describe('the data directory owner', () => {
 		owned(dir, live('sleep', ['60']));
 		expect(dataDirOwner(dir)).toBeNull();
 		const release = claimDataDir(dir, '服务器');
+		expect(JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')).pid).toBe(process.pid);
+		release();
+	});
+
+	it.runIf(linux)('names its boot and start time, and a live owner that started then still refuses', () => {
+		const dir = fresh();
+		claimDataDir(dir, '服务器')();
+		const release = claimDataDir(dir, '服务器');
+		const mine = JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8'));
+		expect(mine).toMatchObject({ pid: process.pid, boot: bootId(), start: processStart(process.pid) });
+		expect(mine.start).toMatch(/^\d+$/);
+		release();
+		const pid = live(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+		owned(dir, pid, '服务器', { boot: bootId(), start: processStart(pid) });
+		expect(dataDirOwner(dir)).toMatchObject({ pid });
+	});
+
+	it.runIf(linux)('takes over a file whose pid a later node process has (reused after a restart or a reboot)', () => {
+		const dir = fresh();
+		const pid = live(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+		const start = processStart(pid)!;
+		// the same pid, but a process that started at another time: the one that wrote the file is gone
+		owned(dir, pid, '服务器', { boot: bootId(), start: String(Number(start) - 1) });
+		expect(dataDirOwner(dir)).toBeNull();
+		// the same pid and start, in another boot
+		owned(dir, pid, '服务器', { boot: '00000000-0000-0000-0000-000000000000', start });
+		expect(dataDirOwner(dir)).toBeNull();
+		const release = claimDataDir(dir, '命令行 demo', 'demo');
 		expect(JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')).pid).toBe(process.pid);
 		release();
 	});

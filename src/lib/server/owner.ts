@@ -4,7 +4,10 @@
 // refused before it touches a file: `demo --reset` deletes stores, and a server still starting holds no
 // presence file (server.json) and answers no /healthz yet, which was all the command line looked at; the stores'
 // own locks come later in a start (DuckDB) or not at all (PGlite). A file left by a killed process (its pid no longer
-// alive) is taken over. Server and CLI both use this module: it depends on Node only.
+// alive) is taken over, and so is one whose pid now belongs to another process: the file also names the boot and the
+// process's start time (Linux), so neither a reboot nor a pid reused since — a container's server is often pid 1 or 7
+// at every start — leaves a directory owned by a process that is gone. Server and CLI both use this module: it
+// depends on Node only.
 import { linkSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StartupError } from './config';
@@ -17,6 +20,10 @@ export interface Owner {
 	/** what holds it, for people: 服务器, 命令行 demo … */
 	what: string;
 	startedAt: string;
+	/** the boot the process runs in (Linux: /proc/sys/kernel/random/boot_id); absent elsewhere and in older files */
+	boot?: string;
+	/** the process's start time in clock ticks since boot (Linux: /proc/<pid>/stat, field 22); absent likewise */
+	start?: string;
 }
 
 const ownerPath = (dataDir: string) => join(dataDir, OWNER_FILE);
@@ -25,17 +32,63 @@ function readOwner(path: string): Owner | null {
 	try {
 		const j = JSON.parse(readFileSync(path, 'utf8')) as Partial<Owner>;
 		if (!Number.isInteger(j.pid)) return null;
-		return { pid: j.pid!, what: String(j.what ?? ''), startedAt: String(j.startedAt ?? '') };
+		return {
+			pid: j.pid!,
+			what: String(j.what ?? ''),
+			startedAt: String(j.startedAt ?? ''),
+			...(typeof j.boot === 'string' ? { boot: j.boot } : {}),
+			...(typeof j.start === 'string' ? { start: j.start } : {})
+		};
 	} catch {
 		return null;
 	}
 }
 
-/** Whether `pid` is a live process that may be a Minqing one (on Linux: a node process; a reused pid of another program is not). */
-function liveOwner(pid: number): boolean {
-	if (!pidAlive(pid)) return false;
+/** This machine's boot (Linux), or null. */
+function bootId(): string | null {
 	try {
-		return /node|tsx|vitest/i.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+		return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
+	} catch {
+		return null;
+	}
+}
+
+/** When process `pid` started, in clock ticks since boot (Linux: field 22 of /proc/<pid>/stat), or null. */
+export function processStart(pid: number): string | null {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		// the name (field 2) is in parentheses and may hold spaces and parentheses: count from the last ')'
+		const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+		return start && /^\d+$/.test(start) ? start : null;
+	} catch {
+		return null;
+	}
+}
+
+/** What this process writes of itself. */
+function identity(what: string): Owner {
+	const boot = bootId();
+	const start = processStart(process.pid);
+	return { pid: process.pid, what, startedAt: new Date().toISOString(), ...(boot ? { boot } : {}), ...(start ? { start } : {}) };
+}
+
+/**
+ * Whether the process that wrote `o` still runs: its pid is alive, in the same boot, and (where the file names it)
+ * started when it did; a file without the start time (older, or not Linux) takes a live node process for it, a
+ * reused pid of another program not.
+ */
+function liveOwner(o: Owner): boolean {
+	if (!pidAlive(o.pid)) return false;
+	if (o.boot) {
+		const boot = bootId();
+		if (boot && boot !== o.boot) return false; // rebooted since: nothing from before runs
+	}
+	if (o.start) {
+		const start = processStart(o.pid);
+		if (start !== null) return start === o.start;
+	}
+	try {
+		return /node|tsx|vitest/i.test(readFileSync(`/proc/${o.pid}/cmdline`, 'utf8'));
 	} catch {
 		return true; // no /proc, or not ours to read: alive is all we know
 	}
@@ -45,7 +98,7 @@ function liveOwner(pid: number): boolean {
 export function dataDirOwner(dataDir: string): Owner | null {
 	if (dataDir === ':memory:') return null;
 	const o = readOwner(ownerPath(dataDir));
-	return o && o.pid !== process.pid && liveOwner(o.pid) ? o : null;
+	return o && o.pid !== process.pid && liveOwner(o) ? o : null;
 }
 
 /** The refusal when another process owns the data directory (`command`: the command refused, for the command line). */
@@ -77,7 +130,7 @@ export function claimDataDir(dataDir: string, what: string, command?: string): (
 		return once(() => release(path));
 	}
 	const tmp = `${path}.${process.pid}.tmp`;
-	writeFileSync(tmp, JSON.stringify({ pid: process.pid, what, startedAt: new Date().toISOString() }) + '\n');
+	writeFileSync(tmp, JSON.stringify(identity(what)) + '\n');
 	try {
 		for (let attempt = 0; ; attempt++) {
 			try {
@@ -86,7 +139,7 @@ export function claimDataDir(dataDir: string, what: string, command?: string): (
 			} catch (e) {
 				if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw e;
 				const other = readOwner(path);
-				if (other && other.pid !== process.pid && liveOwner(other.pid)) throw ownedError(dataDir, other, command);
+				if (other && other.pid !== process.pid && liveOwner(other)) throw ownedError(dataDir, other, command);
 				rmSync(path, { force: true }); // left by a process that is gone (or our own from before)
 			}
 		}
