@@ -197,6 +197,13 @@ function startShared(): () => void {
 	};
 	const lead = () => {
 		leading = true;
+		// Taking over from a leader that left: its link is gone and this one is not up yet, so changes made meanwhile
+		// reach no tab (the stream does not repeat them). Say the link is down, so that every tab reloads once it
+		// is back, as after any break.
+		if (current !== 'connecting') {
+			emitState('reconnecting');
+			channel.postMessage({ t: 'state', s: 'reconnecting' } satisfies Relay);
+		}
 		closeStream = openStream({
 			state: (s) => {
 				emitState(s);

@@ -491,6 +491,35 @@ describe('the live link of the 预警 pages', () => {
 		}
 	}, 300_000);
 
+	it('shows a change made while another tab takes the link over from a closed one (the stream does not repeat it)', async () => {
+		const id = await anAlert();
+		for (const locks of [true, false]) {
+			const { ctx, page: first } = await emergencyContext({ locks });
+			await first.goto(`${server.url}/alerts`);
+			await first.locator('[data-testid=live][data-state=connected]').waitFor({ timeout: 20_000 });
+			const second = await ctx.newPage();
+			waitForHydration(second);
+			await second.goto(`${server.url}/alerts/${id}`);
+			await second.locator('[data-testid=live][data-state=connected]').waitFor({ timeout: 20_000 });
+			// the next leader's link is held up until the change is made, as a slow network or a busy server would
+			let open!: () => void;
+			const gate = new Promise<void>((r) => (open = r));
+			await ctx.route('**/api/v1/alerts/stream', async (route) => {
+				await gate;
+				await route.continue();
+			});
+			await first.close();
+			const text = `接管期间的备注 ${locks}`;
+			expect(await note(id, text)).toBe(201);
+			open();
+			await expect
+				.poll(async () => (await second.locator('[data-testid=alert-trail]').innerText()).includes(text), { timeout: 20_000, message: `locks: ${locks}` })
+				.toBe(true);
+			await second.locator('[data-testid=live][data-state=connected]').waitFor({ timeout: 20_000 });
+			await ctx.close();
+		}
+	}, 120_000);
+
 	it('says when the session has ended, with a link to sign in again', async () => {
 		const id = await anAlert();
 		const { ctx, page } = await emergencyContext();
