@@ -524,7 +524,12 @@ describe('access: units see and act on their own tickets only', () => {
 		const row = await actOnTicket(a, people.unitLead, t.no, { action: 'return', version: t.version, note: '不属于本单位职责' });
 		expect(row.status).toBe('accepted');
 		expect(await ticketAfterAction(a, people.unitLead, row)).toEqual({ ticket_no: t.no, status: 'accepted', version: row.version, visible: false });
-		await expect(ticketDetail(a, people.unitLead, t.no)).rejects.toMatchObject({ code: 'not_found' });
+		// its page, opened again, says why it is gone; another unit still learns nothing of it
+		await expect(ticketDetail(a, people.unitLead, t.no)).rejects.toMatchObject({
+			code: 'not_found',
+			message: `工单 ${t.no} 已不由本单位办理（已退回或改派），不能再查看`
+		});
+		await expect(ticketDetail(a, people.unitOther, t.no)).rejects.toMatchObject({ code: 'not_found', message: `工单 ${t.no} 不存在或无权查看` });
 		expect(await ticketAfterAction(a, people.dispatcher, row)).toMatchObject({ ticketNo: t.no, status: 'accepted' });
 	});
 	it('我的工单 words the notice of a ticket the unit returned itself, and shows none for any other text put into ?left=', async () => {

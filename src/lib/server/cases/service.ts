@@ -650,7 +650,12 @@ export async function visibleTicket(app: App, user: CaseUser, typedNo: string): 
 	if (!CASE_ROLES.includes(user.role)) throw new CaseError('forbidden', '当前角色不能查看工单');
 	const ticketNo = tidyTicketNo(typedNo);
 	const [t] = await app.rel.db.select().from(tickets).where(eq(tickets.ticketNo, ticketNo));
-	if (!t || !canView(user, { unitCode: t.unitCode, assistUnits: t.assistUnits })) throw notFound(ticketNo);
+	if (!t || !canView(user, { unitCode: t.unitCode, assistUnits: t.assistUnits })) {
+		// a unit that held it (a return, a dispatch elsewhere since) is told why it is gone: it learns nothing it did not know
+		if (t && user.unitCode && (await heldBy(app.rel.db, t.id, user.unitCode)))
+			throw new CaseError('not_found', `工单 ${ticketNo} 已不由本单位办理（已退回或改派），不能再查看`);
+		throw notFound(ticketNo);
+	}
 	return t;
 }
 
