@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { knownColumns, type Mapping } from './mapping';
 import type { IngestRun, IngestSummary, Ingestor } from './pipeline';
-import { isFileError, readSource, type RawRecord } from './sources';
+import { detectFormat, isFileError, readSource, type RawRecord } from './sources';
 
 /** sha256 of a file's bytes (or of its first `bytes`), first 16 hex characters. */
 export async function fileOriginId(path: string, bytes?: number): Promise<string> {
@@ -42,6 +42,11 @@ export async function ingestFile(
 		shownAs?: string;
 		/** read only the first so many bytes (a file that may still grow: what was there when it was seen still) */
 		bytes?: number;
+		/**
+		 * where the bytes are read, when not at `path` (which still names the file and gives its format): an open
+		 * handle's `/proc/self/fd/N`, so that the file read is the one the caller holds, whatever its name holds now
+		 */
+		readFrom?: string;
 		mapping?: Mapping | null;
 		onProgress?: IngestRun['onProgress'];
 		now?: number;
@@ -51,15 +56,18 @@ export async function ingestFile(
 	}
 ): Promise<FileIngestSummary> {
 	const abs = resolve(path);
-	const bytes = opts.bytes ?? statSync(abs).size;
+	const from = opts.readFrom ?? abs;
+	const bytes = opts.bytes ?? statSync(from).size;
 	// a mapping may say how its files are to be read (format, encoding, delimiter)
 	const hint = opts.mapping?.input ?? {};
-	const originId = await fileOriginId(abs, opts.bytes);
+	const originId = await fileOriginId(from, opts.bytes);
 	// a CSV header must name at least one column the mapping or the canonical record knows: a first line that is no
 	// header (an NDJSON file named .txt) is refused with the file, not used up as the header
 	const csv = { encoding: hint.encoding, delimiter: hint.delimiter, knownColumns: knownColumns(opts.mapping ?? null) };
 	const seen = { fileError: null as string | null };
-	const records = passing(readSource(abs, { conn, format: hint.format, csv, bytes: opts.bytes }), abs, opts.shownAs, seen);
+	// the format from the file's name (the path read from may have none); the reader's messages name the file
+	const format = hint.format ?? (from === abs ? undefined : (detectFormat(abs) ?? undefined));
+	const records = passing(readSource(from, { conn, format, csv, bytes: opts.bytes }), from, opts.shownAs ?? (from === abs ? undefined : abs), seen);
 	const summary = await ingestor.run(records, {
 		source: opts.source,
 		origin: opts.origin ?? abs,

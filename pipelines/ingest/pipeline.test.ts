@@ -361,6 +361,31 @@ describe('other formats', () => {
 		expect(bad.quarantinedByReason).toHaveProperty('bad_parquet');
 	});
 
+	it.runIf(process.platform === 'linux')('reads the file an open handle holds (readFrom), in its format, whatever its name holds now', async () => {
+		const { copyFileSync, closeSync, openSync, renameSync } = await import('node:fs');
+		for (const [name, fixture, other] of [
+			['held.ndjson', 'feed-sample.ndjson', '{"external_id":"N-1","received_at":"2026-03-20T08:00:00+08:00","channel":"phone","type":"投诉","content":"另一个文件"}\n'],
+			['held.parquet', 'feed-sample.parquet', 'not parquet at all']
+		] as const) {
+			const path = join(tmp, name);
+			copyFileSync(join(FIX, fixture), path);
+			const fd = openSync(path, 'r');
+			try {
+				// another file takes the name while the held one waits to be read
+				writeFileSync(`${path}.new`, other);
+				renameSync(`${path}.new`, path);
+				const s = await ingestFile(ingestor, conn, path, { source: `held-${name}`, now: NOW, readFrom: `/proc/self/fd/${fd}` });
+				const whole = await ingestFile(ingestor, conn, join(FIX, fixture), { source: `whole-${name}`, now: NOW });
+				expect(s.read, name).toBe(whole.read);
+				expect(s.read, name).toBeGreaterThan(10);
+				expect(s.originId, name).toBe(whole.originId);
+				expect(s.fileError, name).toBeNull();
+			} finally {
+				closeSync(fd);
+			}
+		}
+	});
+
 	it('refuses whole, without losing a record silently, an NDJSON file named .txt and a JSON array; a Chinese-header CSV without its mapping is read, to be replayed', async () => {
 		const lines = feedSampleLines().slice(0, 3).map((l) => JSON.stringify(JSON.parse(l), null, 1).replace(/\n\s*/g, ' '));
 		const records = lines.map((l) => JSON.parse(l));

@@ -27,7 +27,7 @@ const summary = (read: number): IngestSummary & { bytes: number; fileError: stri
 });
 
 /** An inbox on a fresh folder whose ingest records each read (the file's text at that moment), with `during` run inside it. */
-async function inbox(o: { unfinishedMs?: number; during?: (path: string) => void } = {}) {
+async function inbox(o: { unfinishedMs?: number; during?: (path: string) => void; before?: (path: string) => void } = {}) {
 	const logs: string[] = [];
 	const superseded: string[] = [];
 	const moved: string[] = [];
@@ -35,10 +35,12 @@ async function inbox(o: { unfinishedMs?: number; during?: (path: string) => void
 	dirs.push(dir);
 	mkdirSync(join(dir, 'feed'));
 	const reads: string[] = [];
-	const ingest: FileIngest = async (path, { bytes }) => {
-		const all = (await import('node:fs')).readFileSync(path);
+	const ingest: FileIngest = async (path, { bytes, readFrom }) => {
+		o.before?.(path); // while the file waits in the ingest queue
+		const from = readFrom ?? path; // as ingestFile
+		const all = (await import('node:fs')).readFileSync(from);
 		const text = (bytes === undefined ? all : all.subarray(0, bytes)).toString('utf8'); // as the reader reads it
-		const originId = await fileOriginId(path, bytes); // as ingestFile: of the bytes read, before reading
+		const originId = await fileOriginId(from, bytes); // as ingestFile: of the bytes read, before reading
 		reads.push(text);
 		o.during?.(path); // at once after the read is seen (a test waiting for it acts after this)
 		return { ...summary(text.split('\n').filter(Boolean).length), bytes: bytes ?? all.length, originId };
@@ -140,6 +142,28 @@ describe('the drop folder', () => {
 		);
 		expect(b.logs.some((m) => m.includes('rep.ndjson') && m.includes('替换') && m.includes('读取 3 条'))).toBe(true);
 		expect(existsSync(f)).toBe(false);
+	});
+
+	it.runIf(process.platform === 'linux')('reads the file it took, not one renamed over its name while it waited in the ingest queue', async () => {
+		let first = true;
+		const b = await inbox({
+			before: (path) => {
+				if (!first) return;
+				first = false;
+				// the file waits behind a push or an upload; meanwhile the sender re-exports under the same name
+				writeFileSync(join(b_dir(), 'feed', '.new.tmp'), '{"n":9}\n{"n":8}\n');
+				renameSync(join(b_dir(), 'feed', '.new.tmp'), path);
+			}
+		});
+		const b_dir = () => b.dir;
+		writeFileSync(join(b.dir, 'feed', 'wait.ndjson'), '{"n":1}\n{"n":2}\n{"n":3}\n{"n":4}\n');
+		await until(() => b.processed().filter((n) => n.endsWith('.summary.json')).length === 2);
+		// the first read is the file that was taken, whole (not the new one, cut at the old size); the new one is read on its own
+		expect(b.reads).toEqual(['{"n":1}\n{"n":2}\n{"n":3}\n{"n":4}\n', '{"n":9}\n{"n":8}\n']);
+		const day = join(b.dir, 'processed', readdirSync(join(b.dir, 'processed'))[0]);
+		expect(readFileSync(join(day, 'wait.ndjson'), 'utf8')).toBe('{"n":1}\n{"n":2}\n{"n":3}\n{"n":4}\n');
+		expect(JSON.parse(readFileSync(join(day, 'wait.ndjson.summary.json'), 'utf8'))).toMatchObject({ read: 4, replacedWhileRead: true });
+		expect(readFileSync(join(day, 'wait-2.ndjson'), 'utf8')).toBe('{"n":9}\n{"n":8}\n');
 	});
 
 	it('takes back an earlier read only when the file read whole begins with its bytes', async () => {

@@ -142,13 +142,20 @@ async function moveFile(from: string | Buffer, to: string): Promise<void> {
 }
 
 /**
- * `bytes`: read only that much of the file (a line format: what was there when it was seen still). The answer names
- * the origin id the read's quarantine rows have, and the reader's message when it could not read the file.
+ * `bytes`: read only that much of the file (a line format: what was there when it was seen still). `readFrom`: where
+ * its bytes are read (the inbox's open handle of the file, `/proc/self/fd/N`), `path` naming it: a file that waits
+ * in the ingest queue (behind a push or an upload) while another takes its name is still the one read. The answer
+ * names the origin id the read's quarantine rows have, and the reader's message when it could not read the file.
  */
 export type FileIngest = (
 	path: string,
-	o: { source: string; mapping: Mapping | null; bytes?: number }
+	o: { source: string; mapping: Mapping | null; bytes?: number; readFrom?: string }
 ) => Promise<FileIngestSummary>;
+
+/** A path that reads the file `fh` has open, whatever its name holds now (Linux), or undefined. */
+function heldPath(fh: FileHandle | null): string | undefined {
+	return fh && process.platform === 'linux' ? `/proc/self/fd/${fh.fd}` : undefined;
+}
 type FileSummary = Awaited<ReturnType<FileIngest>>;
 
 export interface InboxOptions {
@@ -534,7 +541,7 @@ export class Inbox {
 		// file rewritten in place while it is read is not at hand afterwards to tell)
 		const before = await this.coverage(c, fh);
 		try {
-			summary = await this.o.ingest(c.path, { source: c.source, mapping, bytes });
+			summary = await this.o.ingest(c.path, { source: c.source, mapping, bytes, readFrom: heldPath(fh) });
 		} catch (e) {
 			if (this.stopped) return; // shutting down: the file stays and is taken again at the next start
 			if (!(await exists(c.path))) return;

@@ -320,7 +320,7 @@ export class IngestService {
 	 */
 	async ingestPath(
 		path: string,
-		o: { source: string; origin?: string; shownAs?: string; bytes?: number; mapping?: Mapping | null }
+		o: { source: string; origin?: string; shownAs?: string; bytes?: number; mapping?: Mapping | null; readFrom?: string }
 	): Promise<FileIngestSummary> {
 		const next = this.withIngestor(async (ingestor, conn) => {
 			const summary = await ingestFile(ingestor, conn, path, {
@@ -328,6 +328,7 @@ export class IngestService {
 				origin: o.origin,
 				shownAs: o.shownAs,
 				bytes: o.bytes,
+				readFrom: o.readFrom,
 				mapping: o.mapping ?? null,
 				onFeedTickets: (t) => handOverFeedTickets(this.app.rel.db, t)
 			});
