@@ -42,6 +42,13 @@ describe('maskPersonal', () => {
 		const t = '订单20261201，共计12345678元，已于20260305付款';
 		expect(maskPersonal(t)).toBe(t);
 	});
+	it('masks vehicle plates (a new-energy one, lower case and full-width too), keeping province and city letter, and nothing like one', () => {
+		expect(maskPersonal('压在苏E·E5K9P那辆车上，另一辆沪AD12345，还有苏e 12345 和 苏Ｅ１２３４５')).toBe(
+			'压在苏E·*****那辆车上，另一辆沪A·*****，还有苏E·***** 和 苏E·*****'
+		);
+		expect(maskPersonal('苏州市姑苏区 苏E 附近，新B1栋，浙江路12345号，苏AB1234567 订单')).toBe('苏州市姑苏区 苏E 附近，新B1栋，浙江路12345号，苏AB1234567 订单');
+	});
+
 	it('copes with empty text', () => {
 		expect(maskPersonal('')).toBe('');
 	});

@@ -1,6 +1,6 @@
 // Personal data inside free text, masked for display and export (analysts see what people complain about,
 // not who they are): mobile and landline numbers, ID card numbers, and a name the caller gives after
-// 我叫 / 本人 / 联系人 …, e-mail addresses and WeChat/QQ ids; digits also when typed full-width (common from
+// 我叫 / 本人 / 联系人 …, e-mail addresses, WeChat/QQ ids and vehicle plates; digits also when typed full-width (common from
 // Chinese input methods); and the names given as known (a ticket's caller: 来电人李建国反映 → 李**), wherever they
 // occur. Other names in the text cannot be found reliably without a model and stay.
 import { areaCodeLength, givenName, maskName, maskPhone, normalizePhone } from '../normalize/phone';
@@ -19,6 +19,9 @@ const LANDLINE = new RegExp(`(?<!\\d)(?:[(（]${AREA}[)）]|${AREA})[- ]?[2-8]\\
 const LOCAL = /(电话|手机|座机|号码|联系|致电|回电|打|拨)([^\d\n]{0,4}?)(?<!\d)(\d{3,4}[- ]?\d{4})(?!\d)/g;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 const WECHAT = /(微信号?|QQ号?|qq号?)([:： ]{0,2})([A-Za-z][-_A-Za-z0-9]{5,19}|\d{5,11})(?![-_A-Za-z0-9])/g;
+// a vehicle's plate (苏E·E5K9P, 苏A12345, 沪AD12345 for a new-energy one, typed in lower case or full-width too): it
+// names its owner as a phone number does
+const PLATE = /([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])([A-Za-z])[·•.\s-]?[A-Za-z0-9]{5,6}(?![A-Za-z0-9])/g;
 const SELF_NAME = /(我叫|我是|本人|联系人[:：]?|姓名[:：]?)(\p{Script=Han}{2,3})(?=[，。,.；;、\s]|先生|女士|$)/gu;
 const NOT_NAME_START = /^(?:市民|居民|业主|租户|住户|家长|学生|老人|一名|一个|这里|那里|附近|本地|外地|苏州|该|此)/;
 
@@ -170,5 +173,6 @@ export function maskPersonal(text: string, names: readonly (string | null | unde
 	[t, f] = maskMatches(t, f, LANDLINE, (m) => maskPhone(m[0]));
 	[t, f] = maskMatches(t, f, LOCAL, (m) => `${m[1]}${m[2]}${m[3].replace(/[- ]/g, '').slice(0, 2)}****${m[3].slice(-2)}`);
 	[t, f] = maskMatches(t, f, WECHAT, (m) => `${m[1]}${m[2]}${m[3].slice(0, 2)}****`);
+	[t, f] = maskMatches(t, f, PLATE, (m) => `${m[1]}${m[2].toUpperCase()}·*****`);
 	return t.replace(SELF_NAME, (m, lead: string, name: string) => (NOT_NAME_START.test(name) ? m : lead + maskName(name)));
 }
