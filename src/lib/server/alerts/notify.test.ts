@@ -527,6 +527,31 @@ describe('deliver to a real receiver', () => {
 		expect(unmaskUrl('https://oapi.dingtalk.com/robot/send?access_token=c0ff…', null)).toBeNull();
 	});
 
+	it('masks a secret that is a segment of the path (a Feishu robot’s hook id, a Slack token), and gives it back on an edit only in its place', () => {
+		const feishu = 'https://open.feishu.cn/open-apis/bot/v2/hook/8d3c51a2-77be-4f0e-9a1c-2b6f0c9e4d71';
+		expect(withoutSecrets(`POST ${feishu} 失败（${feishu}?x=1）`)).toBe(
+			'POST https://open.feishu.cn/open-apis/bot/v2/hook/8d3c… 失败（https://open.feishu.cn/open-apis/bot/v2/hook/8d3c…?x=1）'
+		);
+		const slack = 'https://hooks.slack.com/services/T0123ABCD/B0123ABCD/abcdefghijklmnopqrstuvwx1';
+		expect(withoutSecrets(slack)).toBe('https://hooks.slack.com/services/T0123ABCD/B0123ABCD/abcd…');
+		// words, dates and numeric ids of a path stay; masking again changes nothing
+		expect(withoutSecrets('http://h/api/v2/webhooks/123456789012345678/2026-12-02/receive-alerts-now')).toBe('http://h/api/v2/webhooks/123456789012345678/2026-12-02/receive-alerts-now');
+		expect(withoutSecrets(withoutSecrets(feishu))).toBe(withoutSecrets(feishu));
+		// the form shows the masked address: saved unchanged, the stored one is kept; with the query's secret too
+		expect(unmaskUrl(withoutSecrets(feishu), feishu)).toBe(feishu);
+		const both = `${feishu}?token=0123456789abcdef`;
+		expect(unmaskUrl(withoutSecrets(both), both)).toBe(both);
+		// the masked hook id elsewhere (another host, another place in the path, another path) is refused
+		expect(unmaskUrl('https://evil.example/open-apis/bot/v2/hook/8d3c…', feishu)).toBeNull();
+		expect(unmaskUrl('https://open.feishu.cn/open-apis/bot/v2/8d3c…/hook', feishu)).toBeNull();
+		expect(unmaskUrl('https://open.feishu.cn/open-apis/bot/v3/hook/8d3c…', feishu)).toBeNull();
+		expect(unmaskUrl('https://open.feishu.cn/open-apis/bot/v2/hook/beef…', feishu)).toBeNull();
+		expect(unmaskUrl('https://open.feishu.cn/open-apis/bot/v2/hook/8d3c…', null)).toBeNull();
+		// a new hook id as typed
+		const other = 'https://open.feishu.cn/open-apis/bot/v2/hook/0f0f0f0f-1111-2222-3333-444444444444';
+		expect(unmaskUrl(other, feishu)).toBe(other);
+	});
+
 	it('treats a DingTalk errcode ≠ 0 as failure: 310000 is final, 130101 (too fast) waits out the robot’s 10-minute hold', async () => {
 		const bad = await receiver((_req, res) => send(res, 200, { errcode: 310000, errmsg: 'keywords not in content' }));
 		const log = memoryLog();

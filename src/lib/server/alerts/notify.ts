@@ -430,11 +430,33 @@ function maskSecret(value: string): string {
  * address or a message about it — the delivery log, the settings page, the server's log.
  */
 export function withoutSecrets(text: string): string {
-	return withoutUserinfo(text).replace(SECRET_PARAM, (_, name: string, value: string) => name + maskSecret(value));
+	return withoutUserinfo(text)
+		.replace(SECRET_PARAM, (_, name: string, value: string) => name + maskSecret(value))
+		.replace(URL_PATH, (_, origin: string, path: string) => origin + path.split('/').map((seg) => (isPathSecret(seg) ? maskSecret(seg) : seg)).join('/'));
 }
 
-/** Whether a query value is a masked secret (as withoutSecrets shows it), not one typed. */
+/** The origin and path of each URL in a text (up to its query, fragment, or a character that ends it in prose). */
+const URL_PATH = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#"'<>()（）\[\]{}，。；、]*)(\/[^\s?#"'<>()（）\[\]{}，。；、]*)/gi;
+
+/**
+ * A path segment that is a receiver's secret: a Feishu/Lark robot's hook id (…/bot/v2/hook/8d3c…-…), a Slack or
+ * Discord webhook's token — a run of 16 or more letters, digits, - and _ with letters and digits both in it. Words,
+ * dates and numeric ids of a path are none.
+ */
+function isPathSecret(seg: string): boolean {
+	return seg.length >= 16 && /^[A-Za-z0-9_-]+$/.test(seg) && /\d/.test(seg) && /[A-Za-z]/.test(seg);
+}
+
+/** Whether a query value or path segment is a masked secret (as withoutSecrets shows it), not one typed. */
 const isMasked = (value: string) => value.endsWith('…');
+/** A path segment as typed (the URL parser percent-encodes the … of a masked one). */
+const decodeSegment = (seg: string) => {
+	try {
+		return decodeURIComponent(seg);
+	} catch {
+		return seg;
+	}
+};
 
 /**
  * A receiver's address as typed in the settings form, with the secrets it shows masked (the form shows the stored
@@ -450,13 +472,22 @@ export function unmaskUrl(typed: string, stored: string | null): string | null {
 		return typed; // refused as it is by the caller
 	}
 	const masked = [...url.searchParams].filter(([k, v]) => SECRET_PARAMS.includes(k.toLowerCase()) && isMasked(v));
-	if (!masked.length) return typed;
+	const segments = url.pathname.split('/').map(decodeSegment);
+	if (!masked.length && !segments.some(isMasked)) return typed;
 	// the stored secret goes back only to where it was stored for: another host or path typed with a masked value
-	// would carry the real token there
+	// would carry the real token there. A masked segment of the path is the stored one in its place, whose mask it is.
 	let from: URLSearchParams | null = null;
 	try {
 		const s = stored ? new URL(stored) : null;
-		from = s && s.origin === url.origin && s.pathname === url.pathname ? s.searchParams : null;
+		const storedSegments = s ? s.pathname.split('/').map(decodeSegment) : [];
+		const same =
+			!!s &&
+			s.origin === url.origin &&
+			storedSegments.length === segments.length &&
+			segments.every((seg, i) => seg === storedSegments[i] || (isMasked(seg) && maskSecret(storedSegments[i]) === seg));
+		if (!same) return null;
+		url.pathname = s.pathname;
+		from = s.searchParams;
 	} catch {
 		from = null;
 	}
