@@ -465,12 +465,21 @@ describe.skipIf(!adminUrl)('the analytics store of a data directory belongs with
 			expect(forgotten!.userMessage).toContain(`npm run cli -- pair --data-dir ${dataDir}`);
 			expect(existsSync(join(dataDir, 'pglite'))).toBe(false);
 
-			// another database: refused before the start writes to the analytics store (the watermark stays)
+			// another database: refused before the start writes to the analytics store (the watermark stays), and
+			// before its migrations make tables in it (an empty database named by mistake stays empty)
 			const wrong = await refusal(startApp(config(dataDir, other.url), () => {}));
 			expect(wrong).toBeInstanceOf(StartupError);
 			expect(wrong!.userMessage).toContain(`记录的是 PostgreSQL 数据库 ${first.url}（编号 ${before.pairing!.id}）`);
-			expect(wrong!.userMessage).toContain(`现在打开的是 PostgreSQL 数据库 ${other.url}（编号`);
+			expect(wrong!.userMessage).toContain(`现在打开的是 PostgreSQL 数据库 ${other.url}（一个尚未用于民情的数据库）`);
+			expect(wrong!.detail).toContain('(store id none)');
 			expect(await analyticsMeta(dataDir)).toEqual(before);
+			const otherPool = new pg.Pool({ connectionString: other.url });
+			try {
+				const { rows } = await otherPool.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')`);
+				expect(rows[0].n).toBe(0);
+			} finally {
+				await otherPool.end();
+			}
 
 			// the same database at another address, and a copy of it (as a dump restored on another host): the same store
 			await asAdmin([`CREATE DATABASE ${copy} TEMPLATE ${first.name}`]);

@@ -20,7 +20,7 @@ import { knowledgeFile, seedKnowledge } from './cases/knowledge';
 import { fillWorkClocks } from './cases/limits';
 import { recountRoundFlags } from './cases/service';
 import { followCalendar } from './cases/calendar-change';
-import { checkPairing, refuseOtherKind } from './pairing';
+import { checkPairing, refuseOtherDatabase, refuseOtherKind } from './pairing';
 import { claimDataDir } from './owner';
 import { markSynced, repairAfterRestore, resyncAfterUpgrade, syncIdle, syncToAnalytics } from './sync';
 
@@ -102,7 +102,9 @@ async function openApp(config: Config, log: Log, o: StartOptions, memory: boolea
 		rel = await openRelational({
 			databaseUrl: config.databaseUrl,
 			dataDir: config.dataDir,
-			migrationsDir: migrationsDir(config.root)
+			migrationsDir: migrationsDir(config.root),
+			// another PostgreSQL database than the paired one is refused before its migrations make tables in it
+			beforeMigrate: memory ? undefined : (storeId, describe) => refuseOtherDatabase(analytics.conn, config, storeId, describe, o)
 		});
 		log(`[minqing] 业务库：${rel.describe}`);
 		log(`[minqing] 分析库：${analytics.path}`);

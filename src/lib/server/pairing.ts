@@ -90,6 +90,27 @@ export async function refuseOtherKind(conn: DuckDBConnection, config: Config, an
 		);
 }
 
+/** The refusal of a relational store other than the one the analytics store is paired with (`now.id` null: one Minqing never started on). */
+function pairedElsewhere(was: Pairing, now: Omit<Pairing, 'id'> & { id: string | null }, dir: string): StartupError {
+	const nowId = now.id ? `编号 ${now.id}` : '一个尚未用于民情的数据库';
+	return new StartupError(
+		`数据目录 ${dir} 的分析库与另一个业务库配对：记录的是${nameOf(was, dir).trimEnd()}（编号 ${was.id}），现在打开的是${nameOf(now as Pairing, dir).trimEnd()}（${nowId}）。` +
+			`请把 DATABASE_URL 改回原来的数据库后重试；数据库经转储恢复到另一台服务器的，编号随数据一起迁移，不会出现此提示。${pairHint(dir)}`,
+		`analytics store is paired with ${was.kind} ${was.describe} (store id ${was.id}); opened ${now.kind} ${now.describe} (store id ${now.id ?? 'none'})`
+	);
+}
+
+/**
+ * A PostgreSQL database just connected to, before its migrations run: refused when the analytics store is paired
+ * with another one (`storeId`: its `settings` store_id, null when it has none — an empty database), so a wrong
+ * DATABASE_URL gets no tables made in it, nor anything written. (A start with `pair` takes it.)
+ */
+export async function refuseOtherDatabase(conn: DuckDBConnection, config: Config, storeId: string | null, describe: string, o: { pair?: boolean } = {}): Promise<void> {
+	const was = await readPairing(conn);
+	if (!was || o.pair || was.kind !== 'postgres' || was.id === storeId) return;
+	throw pairedElsewhere(was, { kind: 'postgres', id: storeId, describe }, config.dataDir);
+}
+
 /**
  * After the relational store is opened and migrated, before anything is written to either: the analytics store's
  * pairing must be this relational store, else the start is refused; one with none records this one. With `pair`
@@ -110,14 +131,7 @@ export async function checkPairing(
 		if (was.describe !== now.describe || was.kind !== now.kind) await setMeta(conn, META_KEY, JSON.stringify(now));
 		return { recorded: 'kept', was };
 	}
-	if (was && !o.pair) {
-		const dir = config.dataDir;
-		throw new StartupError(
-			`数据目录 ${dir} 的分析库与另一个业务库配对：记录的是${nameOf(was, dir).trimEnd()}（编号 ${was.id}），现在打开的是${nameOf(now, dir).trimEnd()}（编号 ${id}）。` +
-				`请把 DATABASE_URL 改回原来的数据库后重试；数据库经转储恢复到另一台服务器的，编号随数据一起迁移，不会出现此提示。${pairHint(dir)}`,
-			`analytics store is paired with ${was.kind} ${was.describe} (store id ${was.id}); opened ${now.kind} ${now.describe} (store id ${id})`
-		);
-	}
+	if (was && !o.pair) throw pairedElsewhere(was, now, config.dataDir);
 	// paired anew on purpose: the watermark may be another store's, whose transaction ids say nothing of this one
 	if (o.pair) await forgetWatermark(conn);
 	await setMeta(conn, META_KEY, JSON.stringify(now));

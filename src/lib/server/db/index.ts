@@ -36,6 +36,11 @@ export interface OpenOptions {
 	/** directory for the embedded store; ':memory:' for an in-memory PGlite (tests) */
 	dataDir: string;
 	migrationsDir: string;
+	/**
+	 * PostgreSQL: called once connected, before any migration, with the database's store id (`settings` store_id;
+	 * null when it has none, or no such table) and its password-free address; a throw refuses the database untouched.
+	 */
+	beforeMigrate?: (storeId: string | null, describe: string) => Promise<void>;
 }
 
 export function migrationsDir(root: string): string {
@@ -54,7 +59,7 @@ export function redactUrl(url: string): string {
 }
 
 export async function openRelational(opts: OpenOptions): Promise<RelationalStore> {
-	if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.migrationsDir);
+	if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.migrationsDir, opts.beforeMigrate);
 	return openPglite(opts.dataDir, opts.migrationsDir);
 }
 
@@ -145,7 +150,17 @@ export function postgresStartupError(e: unknown, url: string, step: 'migrate' | 
 	);
 }
 
-async function openPostgres(url: string, migrationsFolder: string): Promise<RelationalStore> {
+/** A database's store id (pairing.ts) as read before its migrations: null when it has none or no table for it. */
+async function storeIdBeforeMigrations(pool: pg.Pool): Promise<string | null> {
+	try {
+		const { rows } = await pool.query<{ id: string | null }>(`SELECT value->>'id' AS id FROM settings WHERE key = 'store_id'`);
+		return rows[0]?.id ?? null;
+	} catch {
+		return null;
+	}
+}
+
+async function openPostgres(url: string, migrationsFolder: string, beforeMigrate?: OpenOptions['beforeMigrate']): Promise<RelationalStore> {
 	const describe = redactUrl(url);
 	const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
 	// A pool error on an idle client must not crash the server; the next query reports it.
@@ -161,6 +176,12 @@ async function openPostgres(url: string, migrationsFolder: string): Promise<Rela
 		);
 	}
 	const db = drizzlePg({ client: pool, schema });
+	try {
+		await beforeMigrate?.(await storeIdBeforeMigrations(pool), describe);
+	} catch (e) {
+		await pool.end().catch(() => {});
+		throw e;
+	}
 	try {
 		if (await migrationsPending(pool, migrationsFolder)) await migratePg(db, { migrationsFolder });
 	} catch (e) {
