@@ -16,6 +16,11 @@ export interface DemoRunOptions extends DemoOptions {
 	onProgress?: (done: number, total: number) => void;
 	/** receives the recent/open tickets of each day, in order; awaited (back-pressure) */
 	onRelational?: (tickets: DemoTicket[]) => Promise<void>;
+	/**
+	 * leave the record that the analytics demo is whole (markDemoWhole) to the caller: for when it is whole only once
+	 * the relational tickets handed over are committed too
+	 */
+	markLater?: boolean;
 }
 
 export interface DemoRunResult {
@@ -25,6 +30,11 @@ export interface DemoRunResult {
 	firstDay: string;
 	lastDay: string;
 	seconds: number;
+}
+
+/** Records, last, that the analytics store's demo is whole (the `demo` meta a start looks for before generating one). */
+export async function markDemoWhole(conn: DuckDBConnection, info: { seed: number; tickets: number; days: number }): Promise<void> {
+	await setMeta(conn, 'demo', JSON.stringify({ ...info, generatedAt: new Date().toISOString() }));
 }
 
 export async function runDemo(
@@ -53,7 +63,7 @@ export async function runDemo(
 		writer.close();
 	}
 	await refreshRollups(conn);
-	await setMeta(conn, 'demo', JSON.stringify({ seed: opts.seed, tickets: done, days: opts.days, generatedAt: new Date().toISOString() }));
+	if (!opts.markLater) await markDemoWhole(conn, { seed: opts.seed, tickets: done, days: opts.days });
 	// only the tickets that exist by now count; an incident still in the future of `now` keeps its plan
 	const incidents = gen.incidents.map((i) => ({ ...i, tickets: i.ticket_nos.length }));
 	if (opts.groundTruthPath) {

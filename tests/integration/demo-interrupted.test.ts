@@ -61,4 +61,29 @@ describe('an interrupted demo generation', () => {
 			await stopApp(b);
 		}
 	}, 120_000);
+
+	it('a start stopped after the analytics demo but before the relational one committed generates both anew (the analytics demo is not taken for the whole)', async () => {
+		const b = await startMemoryApp();
+		try {
+			await b.analytics.conn.run(`DELETE FROM warehouse_meta WHERE key = 'demo'`);
+			// the relational transaction fails at its last statement, after the analytics store has the whole demo
+			await b.rel.db.execute(sql.raw(`CREATE FUNCTION refuse_demo_mark() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'stopped'; END $$`));
+			await b.rel.db.execute(
+				sql.raw(`CREATE TRIGGER refuse_demo_mark BEFORE INSERT ON settings FOR EACH ROW WHEN (NEW.key = 'demo_relational') EXECUTE FUNCTION refuse_demo_mark()`)
+			);
+			await expect(generateDemo(b, demo, () => {})).rejects.toThrow('insert into "settings"');
+			const [{ n }] = await queryRows<{ n: number }>(b.analytics.conn, `SELECT count(*)::INTEGER AS n FROM tickets_fact WHERE source = 'demo'`);
+			expect(n).toBe(3000);
+			await b.rel.db.execute(sql.raw(`DROP TRIGGER refuse_demo_mark ON settings`));
+			const logs: string[] = [];
+			const r = await ensureDemoData({ ...b, config: { ...b.config, demoTickets: 3000, demoDays: 40, demoSeed: 9 } }, (m) => logs.push(m));
+			expect(r?.tickets).toBe(3000);
+			expect(logs.join('\n')).toContain('分析库中的演示数据不完整');
+			expect(r!.relational).toBeGreaterThan(50);
+			const [{ held }] = (await b.rel.db.select({ held: sql<number>`count(*)::int` }).from(tickets).where(eq(tickets.source, 'demo'))) as { held: number }[];
+			expect(held).toBe(r!.relational);
+		} finally {
+			await stopApp(b);
+		}
+	}, 180_000);
 });

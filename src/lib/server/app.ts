@@ -4,7 +4,7 @@ import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { defaultCalendar, refusedFileMessage, type WorkCalendar } from '$pipelines/calendar/index';
 import { loadCorpus } from '$pipelines/demo/corpus';
-import { runDemo, type DemoRunResult } from '$pipelines/demo/run';
+import { markDemoWhole, runDemo, type DemoRunResult } from '$pipelines/demo/run';
 import { loadReference, type Reference } from '$pipelines/reference/index';
 import { getMeta } from '$pipelines/warehouse/schema';
 import { openAnalytics, queryRows, type AnalyticsStore } from './analytics/duckdb';
@@ -197,6 +197,7 @@ export async function generateDemo(
 		recentDays: 14,
 		groundTruthPath: app.config.dataDir === ':memory:' ? null : join(app.config.dataDir, 'demo-incidents.json'),
 		onRelational,
+		markLater: !!onRelational,
 		onProgress:
 			onProgress ??
 			((done, total) => {
@@ -208,7 +209,9 @@ export async function generateDemo(
 			})
 	});
 	// the relational demo in one transaction, its completion record last: a start killed while it generates leaves no
-	// demo ticket there (not a part that a later start would take for the whole), and the next start generates it anew
+	// demo ticket there (not a part that a later start would take for the whole), and the next start generates it anew;
+	// the analytics demo is recorded whole only after that commit, so a start killed before it is taken for an
+	// interrupted one (ensureDemoData), not for a demo without its cases
 	const result = loadRelational
 		? await app.rel.db.transaction(async (tx) => {
 				const r = await run((batch) => insertDemoTickets(tx, batch));
@@ -216,7 +219,10 @@ export async function generateDemo(
 				return r;
 			})
 		: await run(undefined);
-	if (loadRelational) await markSynced(app);
+	if (loadRelational) {
+		await markDemoWhole(app.analytics.conn, { seed: o.seed, tickets: result.tickets, days: o.days });
+		await markSynced(app);
+	}
 	log(
 		`[minqing] 演示数据完成：${result.tickets.toLocaleString('zh-CN')} 条工单（${result.firstDay} 至 ${result.lastDay}），` +
 			`业务库 ${result.relational.toLocaleString('zh-CN')} 条，注入事件 ${result.incidents.length} 起，用时 ${result.seconds.toFixed(1)} 秒`
