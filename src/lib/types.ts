@@ -212,7 +212,8 @@ export interface MapPoint {
 	n: number;
 }
 
-export interface MapData {
+/** The map's places and their figures: all the wall's map shows. */
+export interface MapPlaces {
 	asOf: string;
 	filter: DashboardFilter;
 	districts: PlaceStat[];
@@ -222,6 +223,10 @@ export interface MapData {
 	streets: PlaceStat[] | null;
 	/** how significance is computed, in Chinese, for the page */
 	method: string;
+}
+
+/** The map page's data: the places, and the slider's days and the points layer. */
+export interface MapData extends MapPlaces {
 	/** the last days (for the time slider): days and, per district code, the count of each day */
 	days: string[];
 	daily: Record<string, number[]>;
@@ -329,7 +334,8 @@ export interface IntakeAssist {
 /** 大屏: what the wall shows and refreshes (GET /api/v1/dashboard/wall): one filter for the overview and the map. */
 export interface WallData {
 	overview: DashboardOverview;
-	map: MapData;
+	/** the districts the wall's map colours (not the map page's slider and points) */
+	map: MapPlaces;
 	/** open alerts on the wall's map (no links) */
 	alerts: MapAlertMarker[];
 }

@@ -436,6 +436,8 @@ describe('wall (大屏)', () => {
 		expect(body.map.filter).toEqual(first.overview.filter);
 		expect(body.overview.places.map((p) => [p.code, p.count])).toEqual(first.overview.places.map((p) => [p.code, p.count]));
 		expect(Array.isArray(body.alerts)).toBe(true);
+		// the places it colours, not the map page's slider and points layer (read and sent at every refresh for nothing)
+		expect(Object.keys(body.map).sort()).toEqual(['asOf', 'districts', 'filter', 'method', 'streets', 'unplaced']);
 		const bad = await api('?district=999999');
 		expect(bad.status).toBe(400);
 		expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('bad_filter');

@@ -15,6 +15,7 @@ import type {
 	DashboardOverview,
 	HandlingRates,
 	MapData,
+	MapPlaces,
 	OpenCounts,
 	OverviewTopic,
 	PlaceStat,
@@ -506,10 +507,29 @@ async function placeStats(
 	});
 }
 
-export async function mapData(ctx: DashboardContext, filter: DashboardFilter): Promise<MapData> {
+/**
+ * The map's places: the districts (and the filtered district's streets) with their counts and hotspots, and the
+ * period's tickets no district holds. All the wall's map shows (mapPlaces); the map page adds the slider's days
+ * and the points (mapData).
+ */
+export async function mapPlaces(ctx: DashboardContext, filter: DashboardFilter): Promise<MapPlaces> {
 	const { ref, now } = ctx;
 	const today = shanghaiDay(now);
 	const [start, share] = await Promise.all([firstDay(ctx), filter.to === today ? dayShareSoFar(ctx, filter) : Promise.resolve(1)]);
+	const [districts, streetStats, all] = await Promise.all([
+		placeStats(ctx, filter, 'district_code', ref.districts, start, share),
+		filter.district ? placeStats(ctx, filter, 'street_code', ref.streets.filter((s) => s.districtCode === filter.district), start, share) : Promise.resolve(null),
+		// the period's tickets wherever they are: those without a known district are not on the map, and it says so
+		filter.district ? Promise.resolve(null) : aggregate(ctx, { filter, from: filter.from, to: filter.to, measures: ['n'] })
+	]);
+	const placed = districts.reduce((s, d) => s + d.count, 0);
+	const unplaced = all ? Math.max(0, num(all[0]?.n) - placed) : 0;
+	const streets = streetStats ? streetStats.sort((a, b) => (b.z ?? -Infinity) - (a.z ?? -Infinity) || b.count - a.count) : null;
+	return { asOf: today, filter, districts, unplaced, streets, method: HOTSPOT_METHOD };
+}
+
+export async function mapData(ctx: DashboardContext, filter: DashboardFilter): Promise<MapData> {
+	const { ref } = ctx;
 	// the slider: the last days of the period, per district
 	const sliderTo = filter.to;
 	const sliderFrom = addDays(sliderTo, -(Math.min(SLIDER_DAYS, periodDays(filter)) - 1));
@@ -519,9 +539,8 @@ export async function mapData(ctx: DashboardContext, filter: DashboardFilter): P
 	const pointsFrom = periodDays(filter) > POINT_DAYS ? addDays(filter.to, -(POINT_DAYS - 1)) : filter.from;
 	const fw = filterWhere(filter);
 
-	const [districts, streetStats, dayRows, pointRows, all] = await Promise.all([
-		placeStats(ctx, filter, 'district_code', ref.districts, start, share),
-		filter.district ? placeStats(ctx, filter, 'street_code', ref.streets.filter((s) => s.districtCode === filter.district), start, share) : Promise.resolve(null),
+	const [places, dayRows, pointRows] = await Promise.all([
+		mapPlaces(ctx, filter),
 		aggregate(ctx, { filter, from: sliderFrom, to: sliderTo, by: ['day', 'district_code'], measures: ['n'], omit: ['district_code'] }),
 		ctx.db.all(
 			// floor(x·100 + ½)/100, not round(x::NUMERIC, 2): DuckDB casts a DOUBLE to DECIMAL(18,3) first, and
@@ -529,13 +548,8 @@ export async function mapData(ctx: DashboardContext, filter: DashboardFilter): P
 			`SELECT (floor(lon * 100 + 0.5) / 100)::FLOAT8 AS lon, (floor(lat * 100 + 0.5) / 100)::FLOAT8 AS lat, count(*)::FLOAT8 AS n FROM tickets_fact
 			 WHERE day BETWEEN $from::DATE AND $to::DATE AND lon IS NOT NULL AND lat IS NOT NULL${fw.sql} GROUP BY 1, 2`,
 			{ from: pointsFrom, to: filter.to, ...fw.params }
-		),
-		// the period's tickets wherever they are: those without a known district are not on the map, and it says so
-		filter.district ? Promise.resolve(null) : aggregate(ctx, { filter, from: filter.from, to: filter.to, measures: ['n'] })
+		)
 	]);
-	const placed = districts.reduce((s, d) => s + d.count, 0);
-	const unplaced = all ? Math.max(0, num(all[0]?.n) - placed) : 0;
-	const streets = streetStats ? streetStats.sort((a, b) => (b.z ?? -Infinity) - (a.z ?? -Infinity) || b.count - a.count) : null;
 	const daily: Record<string, number[]> = {};
 	for (const d of ref.districts) daily[d.code] = new Array(days.length).fill(0);
 	const dayIndex = new Map(days.map((d, i) => [d, i]));
@@ -546,7 +560,7 @@ export async function mapData(ctx: DashboardContext, filter: DashboardFilter): P
 	}
 	const points = pointRows.map((r) => ({ lon: num(r.lon), lat: num(r.lat), n: num(r.n) }));
 
-	return { asOf: today, filter, districts, unplaced, streets, method: HOTSPOT_METHOD, days, daily, points, pointsFrom };
+	return { ...places, days, daily, points, pointsFrom };
 }
 
 // ---------------------------------------------------------------------------------------------------------

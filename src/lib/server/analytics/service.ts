@@ -1,9 +1,9 @@
 // The situation screens' entry point for routes: parse the filter from the URL, run one read on the app's
 // analytics store. A refused filter value is reported in `problems` (pages show it with what they show instead) and
 // in `refusals` (the JSON API answers 400 with them: the parameter and its value, nothing about a page).
-import type { DashboardFilter, DashboardOverview, MapData, PeriodKey, UnitPanel } from '../../types';
+import type { DashboardFilter, DashboardOverview, MapData, MapPlaces, PeriodKey, UnitPanel } from '../../types';
 import type { App } from '../app';
-import { type DashboardContext, mapData, overviewData, unitPanel } from './dashboard';
+import { type DashboardContext, mapData, mapPlaces, overviewData, unitPanel } from './dashboard';
 import { parseDashboardFilter } from './filters';
 import { duckRunner, type SqlRunner } from './sql';
 import { metricRefusal } from '$lib/ui/map-scale';
@@ -55,12 +55,13 @@ export const readUnits = (a: App, url: URL): Promise<DashboardRead<UnitPanel>> =
 const WALL_PERIOD: PeriodKey = '7d';
 
 /** 大屏: the overview and the map for one filter, parsed once, so every panel of the screen shows the same period. */
-export const readWall = (a: App, url: URL): Promise<DashboardRead<{ overview: DashboardOverview; map: MapData }>> =>
+export const readWall = (a: App, url: URL): Promise<DashboardRead<{ overview: DashboardOverview; map: MapPlaces }>> =>
 	read(
 		a,
 		url,
 		async (ctx, f) => {
-			const [overview, map] = await Promise.all([overviewData(ctx, f), mapData(ctx, f)]);
+			// the places the wall's map colours; not the map page's slider and points, which it does not show
+			const [overview, map] = await Promise.all([overviewData(ctx, f), mapPlaces(ctx, f)]);
 			return { overview, map };
 		},
 		WALL_PERIOD
