@@ -818,8 +818,9 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 	return out;
 }
 
-function median(xs: number[]): number {
-	const s = [...xs].sort((a, b) => a - b);
+/** the upper median (a numeric sort of a typed copy, faster than a sort with a comparator) */
+function median(xs: ArrayLike<number>): number {
+	const s = Float64Array.from(xs).sort();
 	return s[s.length >> 1];
 }
 
@@ -828,12 +829,18 @@ export function inferInterval(ts: ArrayLike<number>): number {
 	const n = ts.length;
 	if (n < 2) return 0;
 	const step = Math.max(1, Math.floor((n - 1) / 4000));
-	const gaps: number[] = [];
+	const gaps = new Float64Array(Math.ceil((n - 1) / step));
+	let m = 0;
+	// a dense series (the product's: every bucket, zeros included) has one gap throughout: no sort
+	let same = true;
 	for (let i = 1; i < n; i += step) {
 		const g = ts[i] - ts[i - 1];
-		if (g > 0) gaps.push(g);
+		if (g > 0) {
+			if (g !== gaps[0] && m > 0) same = false;
+			gaps[m++] = g;
+		}
 	}
-	return gaps.length ? median(gaps) : 0;
+	return m === 0 ? 0 : same ? gaps[0] : median(gaps.subarray(0, m));
 }
 
 /**
