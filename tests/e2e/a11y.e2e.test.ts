@@ -1,9 +1,11 @@
 // Accessibility in a real browser: the operator's, dispatcher's and supervisor's forms worked from the keyboard (the
 // focus stays on the form after a submission, goes to the field a refusal names, and that field reads the message),
-// the row actions of the queues named with their ticket. No console errors.
+// the row actions of the queues named with their ticket; on a phone (375×812) and a tablet (768×1024) no page
+// scrolls sideways, the queues show each ticket as a card with its action within reach, and wide tables scroll
+// inside their frame. No console errors.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { browserSuite, shooter } from './fixture';
+import { browserSuite, loginAs, shooter } from './fixture';
 
 const suite = browserSuite({ tickets: 2_000, days: 30 });
 const { as, errors } = suite;
@@ -94,6 +96,74 @@ describe('forms by keyboard', () => {
 		await shot(dp, 'dispatched');
 	});
 
+});
+
+describe('small screens', () => {
+	/** a page at a viewport size, signed in as the user; what sticks out to the right: the page, and each table's frame */
+	async function open(user: string, path: string, width: number, height: number) {
+		const ctx = await suite.browser.newContext({ viewport: { width, height } });
+		const page = await ctx.newPage();
+		await loginAs(page, suite.server.url, user);
+		await page.goto(`${suite.server.url}${path}`);
+		const overflow = () =>
+			page.evaluate(() => ({
+				page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+				frames: Math.max(0, ...[...document.querySelectorAll('[data-testid=queue-table]')].map((t) => t.scrollWidth - t.parentElement!.clientWidth))
+			}));
+		return { page, overflow, close: () => ctx.close() };
+	}
+
+	for (const [user, path] of [
+		['supervisor', '/supervise?tab=all'],
+		['dispatcher', '/dispatch'],
+		['unit_gusu', '/my-tickets?tab=all']
+	] as const) {
+		it(`${path} on a phone: each ticket a card that fits the screen, its action within reach`, async () => {
+			const { page, overflow, close } = await open(user, path, 375, 812);
+			try {
+				await page.locator('[data-testid=queue-row]').first().waitFor();
+				expect(await overflow()).toEqual({ page: 0, frames: 0 });
+				const row = page.locator('[data-testid=queue-row]').first();
+				// no column squeezed to a character's width, which made each row as tall as a screen
+				expect((await row.boundingBox())!.height).toBeLessThan(500);
+				const action = row.locator('[data-testid=quick-urge], [data-testid=quick-dispatch]');
+				if (await action.count()) {
+					const box = (await action.first().boundingBox())!;
+					expect(box.x + box.width).toBeLessThanOrEqual(375);
+					expect(box.height).toBeGreaterThanOrEqual(24);
+				}
+				// each cell says which column it is
+				expect(await row.locator('td[data-label="时限"]').evaluate((td) => getComputedStyle(td, '::before').content)).toBe('"时限"');
+				await shot(page, `phone${path.replace(/[/?=]/g, '-')}`);
+			} finally {
+				await close();
+			}
+		});
+	}
+
+	for (const [path, width, height] of [
+		['/topics', 375, 812],
+		['/topics', 768, 1024],
+		['/map', 375, 812],
+		['/settings/knowledge', 375, 812]
+	] as const) {
+		it(`${path} at ${width}×${height}: the page does not scroll sideways, its wide tables scroll in their frame`, async () => {
+			const { page, overflow, close } = await open('admin', path, width, height);
+			try {
+				// the topics' table is there once the first text analysis has run
+				if (path === '/topics')
+					await expect
+						.poll(async () => (await page.locator('[data-testid=topics-table]').count()) || (await page.reload(), 0), { timeout: 120_000, interval: 3_000 })
+						.toBe(1);
+				expect((await overflow()).page).toBe(0);
+			} finally {
+				await close();
+			}
+		});
+	}
+});
+
+describe('console', () => {
 	it('no console errors', () => {
 		for (const [user, list] of Object.entries(errors)) expect(list, user).toEqual([]);
 	});
