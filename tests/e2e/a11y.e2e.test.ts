@@ -163,6 +163,24 @@ describe('small screens', () => {
 	}
 });
 
+describe('charts', () => {
+	it('态势总览: each chart is named, and its numbers are in a table a screen reader reads (the canvas says nothing)', async () => {
+		const leader = await as('leader');
+		await leader.goto(`${suite.server.url}/`);
+		await leader.waitForSelector('[data-testid=trend] canvas');
+		// named as the page names it, not by ECharts' generated text (empty for this chart)
+		expect(await leader.locator('[data-testid=trend]').getByRole('img').getAttribute('aria-label')).toBe('每日工单量与常态基线');
+		const trend = leader.locator('[data-testid=trend] [data-testid=chart-table]');
+		expect(await trend.locator('caption').innerText()).toBe('每日工单量与常态基线');
+		expect(await trend.locator('thead th').allInnerTexts()).toEqual(expect.arrayContaining(['日期', '工单量', '常态', '正常范围']));
+		expect(await trend.locator('tbody tr').count()).toBeGreaterThanOrEqual(28);
+		const channels = leader.locator('[data-testid=channels] [data-testid=chart-table]');
+		expect(await channels.locator('tbody th').allInnerTexts()).toContain('电话');
+		// the rankings have the page's own table beside them: no second one
+		expect(await leader.locator('[data-testid=top-categories] [data-testid=chart-table]').count()).toBe(0);
+	});
+});
+
 describe('console', () => {
 	it('no console errors', () => {
 		for (const [user, list] of Object.entries(errors)) expect(list, user).toEqual([]);
