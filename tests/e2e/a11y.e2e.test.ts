@@ -48,6 +48,17 @@ describe('forms by keyboard', () => {
 		expect((await focused(op)).name).toBe('channel');
 	});
 
+	it('受理: the assistant’s panel is not read out whole at each suggestion round; a one-line count is', async () => {
+		const op = await as('operator');
+		await op.goto(`${suite.server.url}/intake`);
+		await op.fill('[data-testid=content]', '楼下有人持刀打架，已经有人受伤流血了');
+		await op.locator('[data-testid=screening]').waitFor({ timeout: 15_000 });
+		const assist = op.locator('[data-testid=assist]');
+		expect(await assist.getAttribute('aria-live')).toBeNull();
+		expect(await op.locator('[data-testid=assist] [aria-live], [data-testid=assist] [role=status]').count()).toBe(1);
+		expect(await op.locator('[data-testid=assist-summary]').textContent()).toMatch(/^甄别提示 \d+ 条/);
+	});
+
 	it('工单详情: a refused action focuses its field, described by the form’s message', async () => {
 		const op = await as('operator');
 		const made = await op.request.post(`${suite.server.url}/api/v1/tickets`, {
