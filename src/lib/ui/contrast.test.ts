@@ -46,6 +46,11 @@ describe('contrast', () => {
 		expect(ratio(token('color-input-border'), token('color-surface-sunken'))).toBeGreaterThanOrEqual(3);
 	});
 
+	it('the field being typed in is ringed in the focus colour, 3:1 against white', () => {
+		expect(css).toMatch(/\.input:focus \{[^}]*outline: 2px solid var\(--color-focus\)/);
+		expect(ratio(token('color-focus'), token('color-surface'))).toBeGreaterThanOrEqual(3);
+	});
+
 	it('the alert severity badges: their text 4.5:1 on their colour', () => {
 		const badge = readFileSync(join(UI, 'AlertBadge.svelte'), 'utf8');
 		for (const level of [1, 2, 3, 4]) {
