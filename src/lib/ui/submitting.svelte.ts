@@ -1,4 +1,4 @@
-// The pending state of a page's enhanced forms: its buttons are disabled while one of them submits, and the page
+// The pending state of a page's enhanced forms: its buttons are busy while one of them submits, and the page
 // takes the action's result (SvelteKit's default update) when it comes back. `use:enhance={forms.enhance}`.
 //
 // A refusal with 409 (someone else changed the thing meanwhile, or it is no longer in a state that allows the
@@ -6,6 +6,9 @@
 // was typed (the action returns it), so a second click acts on what is there now instead of failing again.
 // Except when the refusal says the ticket left the user (`gone`: a unit whose ticket a colleague returned or that went
 // to another unit): its page would now load as a 404 and drop what was typed, so the page stays as it is and says so.
+//
+// While one submits, the buttons say they are busy (aria-disabled) and a second submission is dropped; they are not
+// disabled, which would take the keyboard's focus from the button pressed and leave it on the page's body.
 import { invalidateAll } from '$app/navigation';
 
 export class Submitting {
@@ -13,7 +16,8 @@ export class Submitting {
 	/** the last submission was refused with 409 and the page's data has been reloaded since */
 	refreshed = $state(false);
 
-	enhance = () => {
+	enhance = ({ cancel }: { cancel: () => void }) => {
+		if (this.pending) return cancel();
 		this.pending = true;
 		this.refreshed = false;
 		return async ({ result, update }: { result: { type: string; status?: number; data?: Record<string, unknown> }; update: () => Promise<void> }) => {

@@ -1,0 +1,199 @@
+// Accessibility in a real browser: the operator's, dispatcher's and supervisor's forms worked from the keyboard (the
+// focus stays on the form after a submission, goes to the field a refusal names, and that field reads the message),
+// the row actions of the queues named with their ticket; on a phone (375×812) and a tablet (768×1024) no page
+// scrolls sideways, the queues show each ticket as a card with its action within reach, and wide tables scroll
+// inside their frame. No console errors.
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, loginAs, shooter } from './fixture';
+
+const suite = browserSuite({ tickets: 2_000, days: 30 });
+const { as, errors } = suite;
+const shot = shooter('a11y');
+
+/** the focused element: its tag, name or test id, and what describes it */
+const focused = (page: Page) =>
+	page.evaluate(() => {
+		const e = document.activeElement as HTMLElement;
+		const ids = (e.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean);
+		return {
+			tag: e.tagName,
+			testid: e.getAttribute('data-testid'),
+			name: e.getAttribute('name'),
+			invalid: e.getAttribute('aria-invalid'),
+			description: ids.map((id) => document.getElementById(id)?.textContent?.trim() ?? `(missing #${id})`).join(' ')
+		};
+	});
+
+describe('forms by keyboard', () => {
+	it('受理: a refused registration sends the keyboard to the refused field, which reads the message; a registered one keeps it on the form', async () => {
+		const op = await as('operator');
+		await op.goto(`${suite.server.url}/intake`);
+		await op.fill('[data-testid=content]', '请问公积金怎么提取');
+		await op.click('[data-testid=decision-answer]');
+		await op.locator('[data-testid=register]').focus();
+		await op.keyboard.press('Enter');
+		await op.locator('[data-testid=intake-error]').waitFor({ timeout: 15_000 });
+		await expect.poll(() => focused(op)).toEqual({ tag: 'TEXTAREA', testid: 'decision-note', name: 'decision_note', invalid: 'true', description: '请填写直接答复的内容' });
+		await op.keyboard.type('可登录公积金中心网站办理提取');
+		await op.locator('[data-testid=register]').focus();
+		await op.keyboard.press('Enter');
+		await op.locator('[data-testid=intake-done]').waitFor({ timeout: 15_000 });
+		// not lost to the page's body (SvelteKit's reset after a success, or a button disabled while the form is on its
+		// way): on the result, from which the next Tab reaches the new ticket's number and then the form's first field
+		await expect.poll(async () => (await focused(op)).testid).toBe('intake-done');
+		await op.keyboard.press('Tab');
+		expect((await focused(op)).testid).toBe('intake-ticket');
+		await op.keyboard.press('Tab');
+		expect((await focused(op)).name).toBe('channel');
+	});
+
+	it('受理: the assistant’s panel is not read out whole at each suggestion round; a one-line count is', async () => {
+		const op = await as('operator');
+		await op.goto(`${suite.server.url}/intake`);
+		await op.fill('[data-testid=content]', '楼下有人持刀打架，已经有人受伤流血了');
+		await op.locator('[data-testid=screening]').waitFor({ timeout: 15_000 });
+		const assist = op.locator('[data-testid=assist]');
+		expect(await assist.getAttribute('aria-live')).toBeNull();
+		expect(await op.locator('[data-testid=assist] [aria-live], [data-testid=assist] [role=status]').count()).toBe(1);
+		expect(await op.locator('[data-testid=assist-summary]').textContent()).toMatch(/^甄别提示 \d+ 条/);
+	});
+
+	it('工单详情: a refused action focuses its field, described by the form’s message', async () => {
+		const op = await as('operator');
+		const made = await op.request.post(`${suite.server.url}/api/v1/tickets`, {
+			data: { channel: 'phone', type: '投诉', title: '路灯不亮', content: '小区门口路灯不亮', district_code: '320508', decision: { action: 'accept' } }
+		});
+		expect(made.status()).toBe(201);
+		const no = (await made.json()).ticket.ticket_no;
+		await op.goto(`${suite.server.url}/tickets/${no}`);
+		const note = op.locator('[data-testid=form-note]');
+		await note.locator('[data-testid=act-note]').focus();
+		await op.keyboard.press('Enter');
+		await note.locator('[data-testid=action-error]').waitFor({ timeout: 15_000 });
+		await expect.poll(() => focused(op)).toEqual({ tag: 'TEXTAREA', testid: 'note-note', name: 'note', invalid: 'true', description: '备注不能为空' });
+	});
+
+	it('督办: the row’s controls name their ticket; an urge without a note focuses that row’s note; a sent urge keeps the focus', async () => {
+		const sv = await as('supervisor');
+		await sv.goto(`${suite.server.url}/supervise?tab=all`);
+		const row = sv.locator('[data-testid=queue-row]').first();
+		const no = await row.getAttribute('data-ticket');
+		expect(await sv.getByRole('button', { name: `催办 ${no}`, exact: true }).count()).toBe(1);
+		expect(await sv.getByRole('textbox', { name: `催办意见：${no}`, exact: true }).count()).toBe(1);
+		await row.locator('[data-testid=quick-urge]').focus();
+		await sv.keyboard.press('Enter');
+		await sv.locator('[data-testid=action-error]').waitFor({ timeout: 15_000 });
+		await expect.poll(() => focused(sv)).toEqual({ tag: 'INPUT', testid: null, name: 'note', invalid: 'true', description: `${no}：催办须填写意见` });
+		await sv.keyboard.type('请尽快处理');
+		await sv.keyboard.press('Enter');
+		await sv.locator('[data-testid=action-done]').waitFor({ timeout: 15_000 });
+		// back on the field Enter was pressed in, emptied for the next row
+		await expect.poll(() => focused(sv)).toMatchObject({ tag: 'INPUT', name: 'note', invalid: null });
+	});
+
+	it('派单: a ticket dispatched from its row leaves the queue; the keyboard goes to the message saying so', async () => {
+		const dp = await as('dispatcher');
+		await dp.goto(`${suite.server.url}/dispatch`);
+		const row = dp.locator('[data-testid=queue-row]').filter({ has: dp.locator('[data-testid=quick-dispatch]') }).first();
+		const no = await row.getAttribute('data-ticket');
+		const button = row.locator('[data-testid=quick-dispatch]');
+		expect(await button.getAttribute('aria-label')).toMatch(new RegExp(`^派至该单位：${no} 派往`));
+		await button.focus();
+		await dp.keyboard.press('Enter');
+		await dp.locator('[data-testid=action-done]').waitFor({ timeout: 15_000 });
+		await expect.poll(async () => (await focused(dp)).testid).toBe('action-done');
+		expect(await dp.locator(`[data-testid=queue-row][data-ticket="${no}"]`).count()).toBe(0);
+		await shot(dp, 'dispatched');
+	});
+
+});
+
+describe('small screens', () => {
+	/** a page at a viewport size, signed in as the user; what sticks out to the right: the page, and each table's frame */
+	async function open(user: string, path: string, width: number, height: number) {
+		const ctx = await suite.browser.newContext({ viewport: { width, height } });
+		const page = await ctx.newPage();
+		await loginAs(page, suite.server.url, user);
+		await page.goto(`${suite.server.url}${path}`);
+		const overflow = () =>
+			page.evaluate(() => ({
+				page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+				frames: Math.max(0, ...[...document.querySelectorAll('[data-testid=queue-table]')].map((t) => t.scrollWidth - t.parentElement!.clientWidth))
+			}));
+		return { page, overflow, close: () => ctx.close() };
+	}
+
+	for (const [user, path] of [
+		['supervisor', '/supervise?tab=all'],
+		['dispatcher', '/dispatch'],
+		['unit_gusu', '/my-tickets?tab=all']
+	] as const) {
+		it(`${path} on a phone: each ticket a card that fits the screen, its action within reach`, async () => {
+			const { page, overflow, close } = await open(user, path, 375, 812);
+			try {
+				await page.locator('[data-testid=queue-row]').first().waitFor();
+				expect(await overflow()).toEqual({ page: 0, frames: 0 });
+				const row = page.locator('[data-testid=queue-row]').first();
+				// no column squeezed to a character's width, which made each row as tall as a screen
+				expect((await row.boundingBox())!.height).toBeLessThan(500);
+				const action = row.locator('[data-testid=quick-urge], [data-testid=quick-dispatch]');
+				if (await action.count()) {
+					const box = (await action.first().boundingBox())!;
+					expect(box.x + box.width).toBeLessThanOrEqual(375);
+					expect(box.height).toBeGreaterThanOrEqual(24);
+				}
+				// each cell says which column it is
+				expect(await row.locator('td[data-label="时限"]').evaluate((td) => getComputedStyle(td, '::before').content)).toBe('"时限"');
+				await shot(page, `phone${path.replace(/[/?=]/g, '-')}`);
+			} finally {
+				await close();
+			}
+		});
+	}
+
+	for (const [path, width, height] of [
+		['/topics', 375, 812],
+		['/topics', 768, 1024],
+		['/map', 375, 812],
+		['/settings/knowledge', 375, 812]
+	] as const) {
+		it(`${path} at ${width}×${height}: the page does not scroll sideways, its wide tables scroll in their frame`, async () => {
+			const { page, overflow, close } = await open('admin', path, width, height);
+			try {
+				// the topics' table is there once the first text analysis has run
+				if (path === '/topics')
+					await expect
+						.poll(async () => (await page.locator('[data-testid=topics-table]').count()) || (await page.reload(), 0), { timeout: 120_000, interval: 3_000 })
+						.toBe(1);
+				expect((await overflow()).page).toBe(0);
+			} finally {
+				await close();
+			}
+		});
+	}
+});
+
+describe('charts', () => {
+	it('态势总览: each chart is named, and its numbers are in a table a screen reader reads (the canvas says nothing)', async () => {
+		const leader = await as('leader');
+		await leader.goto(`${suite.server.url}/`);
+		await leader.waitForSelector('[data-testid=trend] canvas');
+		// named as the page names it, not by ECharts' generated text (empty for this chart)
+		expect(await leader.locator('[data-testid=trend]').getByRole('img').getAttribute('aria-label')).toBe('每日工单量与常态基线');
+		const trend = leader.locator('[data-testid=trend] [data-testid=chart-table]');
+		expect(await trend.locator('caption').innerText()).toBe('每日工单量与常态基线');
+		expect(await trend.locator('thead th').allInnerTexts()).toEqual(expect.arrayContaining(['日期', '工单量', '常态', '正常范围']));
+		expect(await trend.locator('tbody tr').count()).toBeGreaterThanOrEqual(28);
+		const channels = leader.locator('[data-testid=channels] [data-testid=chart-table]');
+		expect(await channels.locator('tbody th').allInnerTexts()).toContain('电话');
+		// the rankings have the page's own table beside them: no second one
+		expect(await leader.locator('[data-testid=top-categories] [data-testid=chart-table]').count()).toBe(0);
+	});
+});
+
+describe('console', () => {
+	it('no console errors', () => {
+		for (const [user, list] of Object.entries(errors)) expect(list, user).toEqual([]);
+	});
+});
