@@ -72,6 +72,8 @@ export interface BriefingFigures {
 		baselineFrom: string;
 		/** the terms are counted over the whole city (the word counts have no district or category) */
 		cityWide: boolean;
+		/** false when the weeks before hold no tickets (the start of the data): nothing was compared (absent: compared) */
+		compared?: boolean;
 		rows: { term: string; current: number; baseline: number; ratio: number }[];
 		newTerms: { term: string; current: number; firstSeen: string }[];
 	};
@@ -248,8 +250,8 @@ export function sectionTables(key: SectionKey, f: BriefingFigures): SectionTable
 						['上升倍数', true]
 					],
 					f.rising.rows.map((r) => [r.term, fmtInt(r.current), fmtInt(r.baseline), Number.isFinite(r.ratio) ? `${r.ratio.toFixed(1)}倍` : '—']),
-					'本期没有统计显著上升的词语',
-					`本期 ${f.rising.from} 至 ${f.rising.to}，基期 ${f.rising.baselineFrom} 起${f.rising.cityWide ? '；按全市统计，不分区县与分类' : ''}。`
+					f.rising.compared === false ? '基期没有工单数据，无法比较' : '本期没有统计显著上升的词语',
+					`本期 ${f.rising.from} 至 ${f.rising.to}，基期 ${f.rising.baselineFrom} 起${f.rising.compared === false ? '（基期没有工单数据）' : ''}${f.rising.cityWide ? '；按全市统计，不分区县与分类' : ''}。`
 				),
 				table(
 					'新出现词语',
@@ -259,7 +261,7 @@ export function sectionTables(key: SectionKey, f: BriefingFigures): SectionTable
 						['首次出现', false]
 					],
 					f.rising.newTerms.map((r) => [r.term, fmtInt(r.current), r.firstSeen]),
-					'本期没有新出现的词语'
+					f.rising.compared === false ? '基期没有工单数据，无法判断' : '本期没有新出现的词语'
 				)
 			];
 		case 'hotspots':

@@ -181,6 +181,22 @@ describe('scope and masking', () => {
 	});
 });
 
+describe('periods at the edge of the data', () => {
+	const firstDay = async () => (await q<{ d: string }>(`SELECT strftime(min(day), '%Y-%m-%d') AS d FROM tickets_fact`))[0].d;
+	const plus = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+	it('makes a briefing of the first weeks of the data, whose words have no weeks before them to be compared with', async () => {
+		const first = await firstDay();
+		const b = await createBriefing(a, analyst, { kind: 'weekly', from: first, to: plus(first, 6) }, NOW);
+		expect(b.figures.overview.received).toBeGreaterThan(0);
+		expect(b.figures.rising).toMatchObject({ rows: [], newTerms: [], compared: false });
+		const text = b.sections.find((s) => s.key === 'rising')!.text;
+		expect(text).toContain('基期');
+		expect(text).toContain('无法比较');
+		expect(text).not.toContain('没有统计显著的变化');
+	});
+});
+
 describe('editing', () => {
 	it('saves at the version read, answers 409 to a stale one, and 刷新数据 keeps the edited text only', async () => {
 		const created = await jsonOf(await call(listRoute.POST, 'analyst', { method: 'POST', body: { kind: 'weekly', from: FROM, to: TO, title: '第47周舆情周报' } }));

@@ -1,6 +1,7 @@
 // The draft text of each section: a sentence or two in plain Chinese from the figures, for the analyst to edit.
 // Pure: the same figures give the same draft, so a saved text equal to the draft counts as not edited and 刷新数据
 // replaces it with the new figures' draft.
+import { addDays } from '$pipelines/calendar/index';
 import { fmtInt, fmtPct, fmtScore, type BriefingFigures, type BriefingKind, type SectionKey } from '$lib/briefings';
 
 /** 本周 / 本月 / 本期 */
@@ -47,6 +48,7 @@ export function draftText(key: SectionKey, f: BriefingFigures, kind: BriefingKin
 		case 'rising': {
 			const r = f.rising;
 			const scope = r.cityWide ? '全市' : '';
+			if (r.compared === false) return `基期（${r.baselineFrom} 至 ${addDays(r.from, -1)}）没有工单数据，无法比较${when}诉求用词的变化。`;
 			if (!r.rows.length && !r.newTerms.length) return `${when}${scope}诉求用词与前期相比没有统计显著的变化。`;
 			let text = '';
 			if (r.rows.length) text += `与前期相比，${scope}诉求中${list(r.rows.slice(0, 5).map((t) => `“${t.term}”`))}等词语明显增多`;

@@ -164,6 +164,7 @@ export async function generateFigures(app: App, scope: BriefingScope, now = Date
 			to: terms.to,
 			baselineFrom: terms.baselineFrom,
 			cityWide: !!(scope.district || scope.category),
+			compared: terms.baselineDocs > 0,
 			rows: terms.rising.map((r) => ({ term: r.term, current: r.current, baseline: r.baseline, ratio: r.ratio })),
 			newTerms: terms.newTerms.map((t) => ({ term: t.term, current: t.current, firstSeen: t.firstSeen }))
 		},
