@@ -48,7 +48,11 @@ export interface BriefingFigures {
 	scope: string;
 	overview: {
 		received: number;
+		/** over the days of the period the store holds (dataDays) */
 		dailyMean: number;
+		/** the first day the store holds (null: none), and how many days of the period it covers (absent in older snapshots) */
+		dataFrom?: string | null;
+		dataDays?: number;
 		/** the period before, of the same length (its count scaled to the same progress when this one ends today) */
 		previous: { from: string; to: string; count: number | null; change: number | null };
 		/** the seasonal normal of the period's whole days (same kinds of day), and the count of those days */
@@ -215,7 +219,9 @@ export function sectionTables(key: SectionKey, f: BriefingFigures): SectionTable
 					['当前超时（件）', fmtInt(o.overdue)]
 				],
 				'无数据',
-				'在办、超时为生成时的数字；签收、办结及时率按承办轮次计算，与考核口径一致。'
+				`在办、超时为生成时的数字；签收、办结及时率按承办轮次计算，与考核口径一致。${
+					o.dataFrom && o.dataFrom > f.from ? (o.dataDays ? `系统数据自 ${o.dataFrom} 起，日均按其后 ${o.dataDays} 天计。` : `系统数据自 ${o.dataFrom} 起，本期没有数据。`) : ''
+				}`
 			);
 			return [
 				figures,

@@ -195,6 +195,26 @@ describe('periods at the edge of the data', () => {
 		expect(text).toContain('无法比较');
 		expect(text).not.toContain('没有统计显著的变化');
 	});
+
+	it('counts the daily mean over the days the data covers, and says when the data starts', async () => {
+		const first = await firstDay();
+		// ten days before the data and ten days of it
+		const b = await createBriefing(a, analyst, { kind: 'special', from: plus(first, -10), to: plus(first, 9) }, NOW);
+		const o = b.figures.overview;
+		expect(o.received).toBe(await count(`day BETWEEN DATE '${first}' AND DATE '${plus(first, 9)}'`));
+		expect(o.dataFrom).toBe(first);
+		expect(o.dailyMean).toBeCloseTo(o.received / 10, 10);
+		const text = b.sections.find((s) => s.key === 'overview')!.text;
+		expect(text).toContain(`（系统数据自 ${first} 起）`);
+		expect(text).toContain(`日均 ${Math.round(o.received / 10).toLocaleString('zh-CN')} 件`);
+
+		// a period wholly before the data: no tickets, and it says why
+		const before = await createBriefing(a, analyst, { kind: 'weekly', from: plus(first, -40), to: plus(first, -34) }, NOW);
+		expect(before.figures.overview).toMatchObject({ received: 0, dailyMean: 0, dataFrom: first });
+		const none = before.sections.find((s) => s.key === 'overview')!.text;
+		expect(none).toContain(`没有工单数据（系统数据自 ${first} 起）`);
+		expect(none).not.toContain('日均');
+	});
 });
 
 describe('editing', () => {

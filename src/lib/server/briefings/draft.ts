@@ -22,7 +22,12 @@ export function draftText(key: SectionKey, f: BriefingFigures, kind: BriefingKin
 	switch (key) {
 		case 'overview': {
 			const o = f.overview;
-			const parts: string[] = [`${when}（${f.from} 至 ${f.to}）${f.scope}共受理群众诉求 ${fmtInt(o.received)} 件，日均 ${fmtInt(o.dailyMean)} 件`];
+			const period = `${when}（${f.from} 至 ${f.to}）${f.scope}`;
+			// the store's first day, said when the period reaches before it (older snapshots know nothing of it)
+			const since = o.dataFrom && o.dataFrom > f.from ? `（系统数据自 ${o.dataFrom} 起）` : '';
+			const closing = `截至 ${f.asOf}，在办 ${fmtInt(o.open)} 件，其中超时 ${fmtInt(o.overdue)} 件。`;
+			if (o.dataDays === 0) return `${period}没有工单数据${o.dataFrom ? `（系统数据自 ${o.dataFrom} 起）` : ''}。${closing}`;
+			const parts: string[] = [`${period}共受理群众诉求 ${fmtInt(o.received)} 件${since}${(o.dataDays ?? f.days) > 1 ? `，日均 ${fmtInt(o.dailyMean)} 件` : ''}`];
 			if (o.previous.change !== null) parts.push(`较上期${trend(o.previous.change)}`);
 			if (o.normal.change !== null && o.normal.days > 0) parts.push(`较同类日常态${trend(o.normal.change)}`);
 			let text = `${parts.join('，')}。`;
@@ -33,8 +38,7 @@ export function draftText(key: SectionKey, f: BriefingFigures, kind: BriefingKin
 			if (o.replyRate !== null) rates.push(`办结及时率 ${fmtPct(o.replyRate)}`);
 			if (o.satisfactionRate !== null) rates.push(`满意率 ${fmtPct(o.satisfactionRate)}`);
 			if (rates.length) text += `${rates.join('，')}；`;
-			text += `截至 ${f.asOf}，在办 ${fmtInt(o.open)} 件，其中超时 ${fmtInt(o.overdue)} 件。`;
-			return text;
+			return text + closing;
 		}
 		case 'topics': {
 			const rows = f.topics.rows;

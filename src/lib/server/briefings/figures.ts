@@ -2,7 +2,7 @@
 // hotspots by significance (mapData), 考核 (unitPanel), the 话题 screen's rising and new terms (termsView), the alert
 // store, and representative tickets (the most central ticket of each of the period's largest topics) with personal
 // data masked. Kept with the briefing as a snapshot (BriefingFigures), so a saved briefing does not change.
-import { addDays, shanghaiDay } from '$pipelines/calendar/index';
+import { addDays, dayNumber, shanghaiDay } from '$pipelines/calendar/index';
 import { CHANNEL_LABELS, type Channel } from '$pipelines/lifecycle/model';
 import { latestRun } from '$pipelines/text/topics';
 import { maskPersonal } from '$pipelines/text/redact';
@@ -106,6 +106,9 @@ export async function generateFigures(app: App, scope: BriefingScope, now = Date
 	const prevCount = overview.channels.reduce((s, c) => s + c.previous, 0);
 	const prevBase = prevCount * cmp.scale;
 	const received = overview.rates.received;
+	// the days of the period the store holds: a period reaching before its first day is averaged over the days after it
+	const dataFrom = cmp.dataFrom;
+	const dataDays = dataFrom === null || dataFrom > scope.to ? 0 : dataFrom > scope.from ? dayNumber(scope.to) - dayNumber(dataFrom) + 1 : days;
 	// the seasonal normal of the period's whole days (the trend holds each day's baseline; today is not whole yet)
 	const inPeriod = overview.trend.filter((p) => p.day >= scope.from && p.day <= scope.to && p.expected !== null);
 	const normalObserved = inPeriod.reduce((s, p) => s + p.count, 0);
@@ -129,7 +132,9 @@ export async function generateFigures(app: App, scope: BriefingScope, now = Date
 		scope: scopeLabel(app, scope),
 		overview: {
 			received,
-			dailyMean: days ? received / days : 0,
+			dailyMean: dataDays ? received / dataDays : 0,
+			dataFrom,
+			dataDays,
 			previous: {
 				from: cmp.from,
 				to: cmp.to,
