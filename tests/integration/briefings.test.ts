@@ -158,6 +158,22 @@ describe('scope and masking', () => {
 		expect(t.excerpt).not.toMatch(/13812345678|198001011234|王小明/);
 	});
 
+	it('never quotes a report (举报) or a ticket refused as secret or private (rule 6) as a typical appeal', async () => {
+		const first = await createBriefing(a, analyst, { kind: 'weekly', from: FROM, to: TO }, NOW);
+		const [r1, r2] = first.figures.tickets.rows.map((t) => t.ticketNo);
+		await a.analytics.conn.run(`UPDATE tickets_fact SET type = '举报' WHERE ticket_no = $no`, { no: r1 });
+		await a.analytics.conn.run(`UPDATE tickets_fact SET status = 'not_accepted', not_accepted_reason = 6 WHERE ticket_no = $no`, { no: r2 });
+		const again = await createBriefing(a, analyst, { kind: 'weekly', from: FROM, to: TO }, NOW);
+		const listed = again.figures.tickets.rows.map((t) => t.ticketNo);
+		expect(listed.length).toBe(first.figures.tickets.rows.length);
+		expect(listed).not.toContain(r1);
+		expect(listed).not.toContain(r2);
+		const kinds = await q<{ type: string; reason: number | null }>(
+			`SELECT type, not_accepted_reason AS reason FROM tickets_fact WHERE ticket_no IN (${listed.map((n) => `'${n}'`).join(', ')})`
+		);
+		for (const k of kinds) expect([k.type === '举报', k.reason === 6]).toEqual([false, false]);
+	});
+
 	it('lists the alerts firing within the period, of its district', async () => {
 		const [d1, d2] = a.ref.districts.map((d) => d.code);
 		const at = (s: string) => new Date(s);

@@ -244,14 +244,17 @@ export function maskForBriefing(text: string): string {
 
 /**
  * Representative tickets: of each of the period's largest topics (within the scope), its most central ticket of the
- * period; without topics, the newest ticket of each of the largest categories. Texts masked (maskForBriefing: phone,
+ * period; without topics, the newest ticket of each of the largest categories. No report (举报) and no ticket refused
+ * as secret or private (rule 6). Texts masked (maskForBriefing: phone,
  * ID and other numbers, e-mail, a name the caller gives, vehicle plates; the caller's own name is masked as it enters
  * the analytics store).
  */
 export async function representativeTickets(app: App, filter: DashboardFilter, topics: { id: number; label: string }[]): Promise<TicketRow[]> {
 	const conn = app.analytics.conn;
 	const params: Record<string, string | number> = { from: filter.from, to: filter.to };
-	const where: string[] = ['f.day BETWEEN $from::DATE AND $to::DATE', `length(trim(f.content)) >= 10`];
+	// never a report (举报: its reporter is protected) or a ticket refused as secret or private (rule 6), as Open311
+	// keeps their text back: a briefing is printed and handed on
+	const where: string[] = ['f.day BETWEEN $from::DATE AND $to::DATE', `length(trim(f.content)) >= 10`, `f.type <> '举报'`, 'coalesce(f.not_accepted_reason, 0) <> 6'];
 	if (filter.district) {
 		where.push('f.district_code = $district');
 		params.district = filter.district;
