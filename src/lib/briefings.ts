@@ -90,7 +90,10 @@ export interface BriefingFigures {
 	};
 	alerts: {
 		rows: { id: number; title: string; severity: string; status: string; place: string; startedAt: string; tickets: number }[];
+		/** the alerts of the period, the dismissed (false) ones left out */
 		total: number;
+		/** the alerts of the period dismissed as false (absent in older snapshots, which counted them in) */
+		dismissed?: number;
 	};
 	units: {
 		scored: number;
@@ -300,7 +303,10 @@ export function sectionTables(key: SectionKey, f: BriefingFigures): SectionTable
 					],
 					f.alerts.rows.map((a) => [a.title, a.severity, a.place, a.startedAt, a.status, fmtInt(a.tickets)]),
 					'本期没有预警',
-					f.alerts.total > f.alerts.rows.length ? `共 ${f.alerts.total} 条，列出级别最高的 ${f.alerts.rows.length} 条。` : null
+					[
+						f.alerts.total > f.alerts.rows.length ? `共 ${f.alerts.total} 条，列出级别最高的 ${f.alerts.rows.length} 条。` : '',
+						f.alerts.dismissed ? `另有 ${f.alerts.dismissed} 条预警经核实排除（误报），未列入。` : ''
+					].join('') || null
 				)
 			];
 		case 'units': {

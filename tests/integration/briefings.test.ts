@@ -16,7 +16,7 @@ import { mapData, unitPanel } from '../../src/lib/server/analytics/dashboard';
 import { duckRunner } from '../../src/lib/server/analytics/sql';
 import { BriefingError } from '../../src/lib/server/briefings/input';
 import { runTopics } from '../../pipelines/text/topics';
-import { SECTION_KEYS, type BriefingView } from '../../src/lib/briefings';
+import { SECTION_KEYS, sectionTables, type BriefingView } from '../../src/lib/briefings';
 import type { Role, SessionUser } from '../../src/lib/types';
 import { startRouteApp } from '../support/app';
 import * as listRoute from '../../src/routes/api/v1/briefings/+server';
@@ -194,6 +194,21 @@ describe('scope and masking', () => {
 		const d1Only = await createBriefing(a, analyst, { kind: 'weekly', from: FROM, to: TO, district: d1 }, NOW);
 		expect(d1Only.figures.alerts.rows.map((r) => r.title).sort()).toEqual(['期内预警', '跨期预警']);
 		expect(city.sections.find((s) => s.key === 'alerts')!.text).toContain('共有 3 条突发事件聚集预警');
+	});
+
+	it('leaves out the alerts dismissed as false, and says how many', async () => {
+		const d3 = a.ref.districts[2].code;
+		const base = { signal: 'firing', severity: 1, bucket: 'hour', series: [], districtCode: d3, placeLevel: 'district', placeCode: d3, categoryCode: null, places: [], observed: 30, expected: 5, upper: 12, score: 0.999 };
+		await a.rel.db.insert(alertsTable).values([
+			{ ...base, title: '误报预警', topicKey: '误报预警', status: 'dismissed', startedAt: new Date('2026-11-19T09:00:00+08:00'), lastFiringAt: new Date('2026-11-19T12:00:00+08:00') },
+			{ ...base, title: '已处置预警', topicKey: '已处置预警', status: 'resolved', startedAt: new Date('2026-11-20T09:00:00+08:00'), lastFiringAt: new Date('2026-11-20T12:00:00+08:00') }
+		]);
+		const b = await createBriefing(a, analyst, { kind: 'weekly', from: FROM, to: TO, district: d3 }, NOW);
+		expect(b.figures.alerts.rows.map((r) => r.title)).toEqual(['已处置预警']);
+		expect(b.figures.alerts).toMatchObject({ total: 1, dismissed: 1 });
+		expect(b.sections.find((s) => s.key === 'alerts')!.text).toContain('共有 1 条突发事件聚集预警');
+		const [t] = sectionTables('alerts', b.figures);
+		expect(t.note).toContain('另有 1 条预警经核实排除（误报），未列入');
 	});
 });
 

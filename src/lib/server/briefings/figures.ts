@@ -119,7 +119,9 @@ export async function generateFigures(app: App, scope: BriefingScope, now = Date
 	const places = map.streets ?? map.districts;
 	const hot = places.filter((p) => p.hotspot).sort((a, b) => (b.z ?? 0) - (a.z ?? 0) || b.count - a.count);
 
-	const alerts = await summarize(app, alertRows);
+	// an alert dismissed (已排除为误报) was no incident: counted apart, not listed
+	const dismissed = alertRows.filter((r) => r.status === 'dismissed').length;
+	const alerts = await summarize(app, alertRows.filter((r) => r.status !== 'dismissed'));
 	alerts.sort((a, b) => a.severity - b.severity || b.ticketCount - a.ticketCount || a.id - b.id);
 
 	const ranked = units.units.filter((u) => u.rank !== null);
@@ -183,6 +185,7 @@ export async function generateFigures(app: App, scope: BriefingScope, now = Date
 		},
 		alerts: {
 			total: alerts.length,
+			dismissed,
 			rows: alerts.slice(0, ALERT_ROWS).map((a) => ({
 				id: a.id,
 				title: a.title,
