@@ -55,6 +55,13 @@ describe('draft texts', () => {
 		expect(draftText('tickets', f, 'special')).toBe('本期没有可列举的典型诉求。');
 	});
 
+	it('names a single ranked unit as the only one, not as the first of those ahead', () => {
+		const f = sampleFigures();
+		f.units.scored = 1;
+		f.units.bottom = [];
+		expect(draftText('units', f, 'weekly')).toBe('本周仅 1 个单位达到排名条件（承办轮次达到 10 轮）：苏州市姑苏区人民政府（92.4 分）。');
+	});
+
 	it('is the same for the same figures (an unedited text is recognised as the draft)', () => {
 		for (const k of SECTION_KEYS) expect(draftText(k, sampleFigures(), 'weekly')).toBe(draftText(k, sampleFigures(), 'weekly'));
 		expect(periodWord('weekly')).toBe('本周');

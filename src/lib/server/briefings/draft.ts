@@ -75,6 +75,7 @@ export function draftText(key: SectionKey, f: BriefingFigures, kind: BriefingKin
 		case 'units': {
 			const u = f.units;
 			if (!u.top.length) return `${when}承办轮次达到 ${u.minRounds} 轮的单位不足，暂不排名。`;
+			if (u.scored === 1) return `${when}仅 1 个单位达到排名条件（承办轮次达到 ${u.minRounds} 轮）：${u.top[0].name}（${fmtScore(u.top[0].score)} 分）。`;
 			let text = `${when}共 ${fmtInt(u.scored)} 个单位参与考核排名，得分靠前的是${list(u.top.slice(0, 3).map((x) => `${x.name}（${fmtScore(x.score)} 分）`))}`;
 			if (u.bottom.length) text += `；得分靠后的是${list(u.bottom.slice(0, 3).map((x) => `${x.name}（${fmtScore(x.score)} 分）`))}，建议督促改进`;
 			return `${text}。`;
