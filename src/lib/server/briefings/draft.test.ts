@@ -62,6 +62,22 @@ describe('draft texts', () => {
 		expect(draftText('units', f, 'weekly')).toBe('本周仅 1 个单位达到排名条件（承办轮次达到 10 轮）：苏州市姑苏区人民政府（92.4 分）。');
 	});
 
+	it('says 此外 for fast-growing topics beyond the three named, 其中 for those among them', () => {
+		const f = sampleFigures();
+		f.topics.rows = [
+			{ label: '甲', size: 100, growth: 0.5 },
+			{ label: '乙', size: 90, growth: -0.2 },
+			{ label: '丙', size: 80, growth: 0 },
+			{ label: '丁', size: 70, growth: 0.8 }
+		];
+		const t = draftText('topics', f, 'weekly');
+		expect(t).toContain('（80 件，较前期基本持平）。其中“甲”增长较快；此外，“丁”（70 件，较前期上升 80.0%）也增长较快，建议关注。');
+		f.topics.rows = f.topics.rows.slice(1);
+		expect(draftText('topics', f, 'weekly')).toBe(
+			'本周诉求量最大的话题为“乙”（90 件，较前期下降 20.0%）、“丙”（80 件，较前期基本持平）、“丁”（70 件，较前期上升 80.0%）。其中“丁”增长较快，建议关注。'
+		);
+	});
+
 	it('is the same for the same figures (an unedited text is recognised as the draft)', () => {
 		for (const k of SECTION_KEYS) expect(draftText(k, sampleFigures(), 'weekly')).toBe(draftText(k, sampleFigures(), 'weekly'));
 		expect(periodWord('weekly')).toBe('本周');

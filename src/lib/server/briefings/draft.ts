@@ -43,11 +43,15 @@ export function draftText(key: SectionKey, f: BriefingFigures, kind: BriefingKin
 		case 'topics': {
 			const rows = f.topics.rows;
 			if (!rows.length) return f.topics.asOf ? `${when}范围内没有形成明显的话题。` : '话题聚类尚未完成，暂无话题数据。';
-			const top = rows.slice(0, 3).map((t) => `“${t.label}”（${fmtInt(t.size)} 件${t.growth !== null ? `，较前期${trend(t.growth)}` : ''}）`);
-			const rising = rows.filter((t) => t.growth !== null && t.growth >= 0.3).slice(0, 2);
-			let text = `${when}诉求量最大的话题为${list(top)}。`;
-			if (rising.length) text += `其中${list(rising.map((t) => `“${t.label}”`))}增长较快，建议关注。`;
-			return text;
+			const named = (t: (typeof rows)[number]) => `“${t.label}”（${fmtInt(t.size)} 件${t.growth !== null ? `，较前期${trend(t.growth)}` : ''}）`;
+			let text = `${when}诉求量最大的话题为${list(rows.slice(0, 3).map(named))}。`;
+			// the fast-growing ones: 其中 those just named, 此外 (with their figures) those after them
+			const fast = rows.map((t, i) => ({ t, i })).filter(({ t }) => t.growth !== null && t.growth >= 0.3).slice(0, 2);
+			const among = fast.filter(({ i }) => i < 3).map(({ t }) => `“${t.label}”`);
+			const beyond = fast.filter(({ i }) => i >= 3).map(({ t }) => named(t));
+			if (among.length) text += `其中${list(among)}增长较快`;
+			if (beyond.length) text += `${among.length ? '；' : ''}此外，${list(beyond)}${among.length ? '也' : ''}增长较快`;
+			return fast.length ? `${text}，建议关注。` : text;
 		}
 		case 'rising': {
 			const r = f.rising;
