@@ -78,6 +78,19 @@ describe('draft texts', () => {
 		);
 	});
 
+	it('does not call a term both rising and new', () => {
+		const f = sampleFigures();
+		f.rising.rows = [
+			{ term: '燃气', current: 53, baseline: 80, ratio: 2.7 },
+			{ term: '浓烈', current: 7, baseline: 0, ratio: 32.5 }
+		];
+		f.rising.newTerms = [{ term: '浓烈', current: 7, firstSeen: '2026-11-25' }];
+		expect(draftText('rising', f, 'weekly')).toBe('与前期相比，诉求中“燃气”等词语明显增多；“浓烈”为本周新出现的词语，可能反映新的诉求热点。');
+		// only new terms
+		f.rising.rows = f.rising.rows.slice(1);
+		expect(draftText('rising', f, 'weekly')).toBe('“浓烈”为本周新出现的词语，可能反映新的诉求热点。');
+	});
+
 	it('is the same for the same figures (an unedited text is recognised as the draft)', () => {
 		for (const k of SECTION_KEYS) expect(draftText(k, sampleFigures(), 'weekly')).toBe(draftText(k, sampleFigures(), 'weekly'));
 		expect(periodWord('weekly')).toBe('本周');

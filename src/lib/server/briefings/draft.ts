@@ -59,7 +59,10 @@ export function draftText(key: SectionKey, f: BriefingFigures, kind: BriefingKin
 			if (r.compared === false) return `基期（${r.baselineFrom} 至 ${addDays(r.from, -1)}）没有工单数据，无法比较${when}诉求用词的变化。`;
 			if (!r.rows.length && !r.newTerms.length) return `${when}${scope}诉求用词与前期相比没有统计显著的变化。`;
 			let text = '';
-			if (r.rows.length) text += `与前期相比，${scope}诉求中${list(r.rows.slice(0, 5).map((t) => `“${t.term}”`))}等词语明显增多`;
+			// a new term is said to be new, not also to have grown
+			const isNew = new Set(r.newTerms.map((t) => t.term));
+			const grown = r.rows.filter((t) => !isNew.has(t.term));
+			if (grown.length) text += `与前期相比，${scope}诉求中${list(grown.slice(0, 5).map((t) => `“${t.term}”`))}等词语明显增多`;
 			if (r.newTerms.length) text += `${text ? '；' : ''}${list(r.newTerms.slice(0, 3).map((t) => `“${t.term}”`))}为${when}新出现的词语`;
 			return `${text}，可能反映新的诉求热点。`;
 		}
