@@ -7,7 +7,8 @@ import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { generateDemo, stopApp, type App } from '../../src/lib/server/app';
-import { alerts as alertsTable } from '../../src/lib/server/db/schema';
+import { eq } from 'drizzle-orm';
+import { alerts as alertsTable, briefings as briefingsTable } from '../../src/lib/server/db/schema';
 import { ingestService } from '../../src/lib/server/ingest';
 import { draftText } from '../../src/lib/server/briefings/draft';
 import { createBriefing, refreshBriefing, saveBriefing } from '../../src/lib/server/briefings/service';
@@ -290,6 +291,23 @@ describe('editing', () => {
 		const e = await refreshBriefing(a, analyst, b.id, { version: 2 }, NOW).catch((x: unknown) => x);
 		expect(e).toBeInstanceOf(BriefingError);
 		expect((e as BriefingError).code).toBe('conflict');
+	});
+
+	it('keeps an unedited section unedited when saved as it is, though its draft is worded otherwise now (a new version)', async () => {
+		const b = await createBriefing(a, analyst, { kind: 'weekly', from: FROM, to: TO }, NOW);
+		// the text as an earlier version of the drafts wrote it, never touched by the analyst
+		const older = b.sections.map((s) => (s.key === 'topics' ? { ...s, text: '旧版草稿：本周话题平稳。' } : s));
+		await a.rel.db.update(briefingsTable).set({ sections: older }).where(eq(briefingsTable.id, b.id));
+		// the page posts every section as it shows it; the analyst edited the overview only
+		const posted = older.map((s) => ({ key: s.key, included: s.included, text: s.key === 'overview' ? '分析员改写。' : s.text }));
+		const saved = await saveBriefing(a, analyst, b.id, { version: 1, sections: posted }, NOW);
+		expect(saved.sections.filter((s) => s.edited).map((s) => s.key)).toEqual(['overview']);
+		const refreshed = await refreshBriefing(a, analyst, b.id, { version: 2 }, NOW);
+		expect(refreshed.sections.find((s) => s.key === 'topics')!.text).toBe(draftText('topics', refreshed.figures, 'weekly'));
+		expect(refreshed.sections.find((s) => s.key === 'overview')!.text).toBe('分析员改写。');
+		// a text put back to the draft is no longer edited
+		const back = refreshed.sections.map((s) => ({ key: s.key, included: s.included, text: s.key === 'overview' ? draftText('overview', refreshed.figures, 'weekly') : s.text }));
+		expect((await saveBriefing(a, analyst, b.id, { version: 3, sections: back }, NOW)).sections.every((s) => !s.edited)).toBe(true);
 	});
 
 	it('refuses bad input naming the field, in Chinese', async () => {
