@@ -7,7 +7,7 @@ import { DEFAULT_PDF_FONT, DEFAULT_PDF_FONT_FAMILY } from '../config';
 import { briefingDocument, exportFileName } from './document';
 import { briefingDocx } from './docx';
 import { BriefingError } from './input';
-import { briefingPdf } from './pdf';
+import { briefingPdf, columnWidths, minContent } from './pdf';
 import { sampleBriefing } from './testing';
 import { maskForBriefing } from './figures';
 import { existsSync } from 'node:fs';
@@ -141,6 +141,25 @@ describe.runIf(existsSync(FONT.path))('PDF', () => {
 });
 
 describe('PDF without its font', () => {
+	it('gives a table\'s short columns (ticket numbers, times, figures) their whole width and wraps the long ones', () => {
+		// the 典型诉求 table on A4: number, time, place, category, excerpt; widest text on one line and widest word
+		const w = columnWidths([103, 96, 78, 158, 298], [103, 60, 20, 20, 20], 483);
+		expect(w[0]).toBeCloseTo(103, 6);
+		expect(w[1]).toBeGreaterThanOrEqual(60);
+		expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(483, 6);
+		expect(w[4]).toBeGreaterThan(w[3]);
+		// a table narrower than the page is spread over it, as before
+		const wide = columnWidths([40, 100], [40, 20], 483);
+		expect(wide[0] / wide[1]).toBeCloseTo(0.4, 6);
+		expect(wide.reduce((a, b) => a + b, 0)).toBeCloseTo(483, 6);
+		// the widest word: a ticket number whole, a time at its space, CJK at any character
+		const measure = (s: string) => [...s].length;
+		expect(minContent('SZ20261125-H00012', measure)).toBe(17);
+		expect(minContent('2026-11-25 22:14', measure)).toBe(10);
+		expect(minContent('姑苏区 双塔街道', measure)).toBe(1);
+		expect(minContent('电话138****5678，影响休息', measure)).toBe(11);
+	});
+
 	it('is refused in Chinese naming the file, and the .docx still works', async () => {
 		const doc = briefingDocument(sampleBriefing());
 		const e = await briefingPdf(doc, { path: '/nonexistent/font.ttc', family: 'X' }).catch((x: unknown) => x);
