@@ -91,6 +91,19 @@ describe('draft texts', () => {
 		expect(draftText('rising', f, 'weekly')).toBe('“浓烈”为本周新出现的词语，可能反映新的诉求热点。');
 	});
 
+	it('says 为 of one alert, 分别为 of all of a few, 主要为 … 等 of some of many, and 等 after the first hotspots of more', () => {
+		const f = sampleFigures();
+		const alert = f.alerts.rows[0];
+		expect(draftText('alerts', f, 'weekly')).toBe('本周共有 1 条突发事件聚集预警，为吴中区 内涝积水 聚集（Ⅲ级（较大），已确认）。');
+		f.alerts = { total: 2, rows: [alert, { ...alert, id: 8, title: '甲' }] };
+		expect(draftText('alerts', f, 'weekly')).toContain('共有 2 条突发事件聚集预警，分别为吴中区 内涝积水 聚集（Ⅲ级（较大），已确认）、甲（');
+		f.alerts = { total: 12, rows: [1, 2, 3, 4].map((i) => ({ ...alert, id: i, title: `预警${i}` })) };
+		expect(draftText('alerts', f, 'weekly')).toMatch(/^本周共有 12 条突发事件聚集预警，主要为预警1（.*）、预警2（.*）、预警3（[^、]*）等。$/);
+		const spot = f.hotspots.rows[0];
+		f.hotspots.rows = [1, 2, 3, 4].map((i) => ({ ...spot, name: `区${i}` }));
+		expect(draftText('hotspots', f, 'weekly')).toMatch(/^本周有 4 个区县的诉求量显著高于其历史常态：区1（.*）、区2（.*）、区3（[^、]*）等，建议相关单位关注。$/);
+	});
+
 	it('is the same for the same figures (an unedited text is recognised as the draft)', () => {
 		for (const k of SECTION_KEYS) expect(draftText(k, sampleFigures(), 'weekly')).toBe(draftText(k, sampleFigures(), 'weekly'));
 		expect(periodWord('weekly')).toBe('本周');

@@ -71,13 +71,15 @@ export function draftText(key: SectionKey, f: BriefingFigures, kind: BriefingKin
 			const level = h.level === 'street' ? '街道（镇）' : '区县';
 			if (!h.rows.length) return `${when}各${level}诉求量均在各自的历史常态范围内，没有统计显著的热点。`;
 			const rows = h.rows.slice(0, 3).map((p) => `${p.name}（${fmtInt(p.count)} 件${p.change !== null ? `，较预期${trend(p.change)}` : ''}）`);
-			return `${when}有 ${h.rows.length} 个${level}的诉求量显著高于其历史常态：${list(rows)}，建议相关单位关注。`;
+			return `${when}有 ${h.rows.length} 个${level}的诉求量显著高于其历史常态：${list(rows)}${h.rows.length > rows.length ? '等' : ''}，建议相关单位关注。`;
 		}
 		case 'alerts': {
 			const a = f.alerts;
 			if (!a.total) return `${when}未发生突发事件聚集预警。`;
 			const rows = a.rows.slice(0, 3).map((x) => `${x.title}（${x.severity}，${x.status}）`);
-			return `${when}共有 ${fmtInt(a.total)} 条突发事件聚集预警，主要为${list(rows)}。`;
+			// 为 the one, 分别为 all of a few, 主要为 … 等 the first of more
+			const all = a.total <= rows.length;
+			return `${when}共有 ${fmtInt(a.total)} 条突发事件聚集预警，${a.total === 1 ? '为' : all ? '分别为' : '主要为'}${list(rows)}${all ? '' : '等'}。`;
 		}
 		case 'units': {
 			const u = f.units;
