@@ -108,6 +108,20 @@ describe('.docx', () => {
 		expect(files.some((f) => /^word\/footer\d*\.xml$/.test(f))).toBe(true);
 	});
 
+	it('sizes a Word table\'s columns to their text: ticket numbers whole, the excerpt widest', async () => {
+		const buf = await briefingDocx(briefingDocument(sampleBriefing()));
+		const xml = await (await JSZip.loadAsync(buf)).file('word/document.xml')!.async('string');
+		const grids = [...xml.matchAll(/<w:tblGrid>(.*?)<\/w:tblGrid>/g)].map((m) => [...m[1].matchAll(/w:w="(\d+)"/g)].map((x) => Number(x[1])));
+		// the last table is 典型诉求: number, time, place, category, excerpt
+		const tickets = grids.at(-1)!;
+		expect(tickets).toHaveLength(5);
+		// SZ20261125-H00012 in 10 pt: 17 Latin characters of about half an em (200 twips), and the cell's margins
+		expect(tickets[0]).toBeGreaterThanOrEqual(17 * 100 + 160);
+		expect(Math.max(...tickets)).toBe(tickets[4]);
+		expect(tickets.reduce((a, b) => a + b, 0)).toBeGreaterThan(9000);
+		expect(tickets.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(9026);
+	});
+
 	it('escapes text that looks like markup', async () => {
 		const b = sampleBriefing();
 		b.sections[0] = { ...b.sections[0], text: '<script>alert(1)</script> & <w:p>', edited: true };
