@@ -223,6 +223,8 @@ export function sectionTables(key: SectionKey, f: BriefingFigures): SectionTable
 				],
 				'无数据',
 				`在办、超时为生成时的数字；签收、办结及时率按承办轮次计算，与考核口径一致。${
+					f.to === f.asOf ? '本期含数据生成当天，较上期按同等进度折算（上期件数为其全部时段）。' : ''
+				}${
 					o.dataFrom && o.dataFrom > f.from ? (o.dataDays ? `系统数据自 ${o.dataFrom} 起，日均按其后 ${o.dataDays} 天计。` : `系统数据自 ${o.dataFrom} 起，本期没有数据。`) : ''
 				}`
 			);

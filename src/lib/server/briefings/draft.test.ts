@@ -1,6 +1,6 @@
 // The drafts: plain Chinese sentences that carry the figures, for each section and when there is nothing to say.
 import { describe, expect, it } from 'vitest';
-import { SECTION_KEYS } from '$lib/briefings';
+import { SECTION_KEYS, sectionTables } from '$lib/briefings';
 import { draftText, periodWord } from './draft';
 import { sampleFigures } from './testing';
 
@@ -102,6 +102,16 @@ describe('draft texts', () => {
 		const spot = f.hotspots.rows[0];
 		f.hotspots.rows = [1, 2, 3, 4].map((i) => ({ ...spot, name: `区${i}` }));
 		expect(draftText('hotspots', f, 'weekly')).toMatch(/^本周有 4 个区县的诉求量显著高于其历史常态：区1（.*）、区2（.*）、区3（[^、]*）等，建议相关单位关注。$/);
+	});
+
+	it('says the period before is scaled to the same progress when the period ends on the day of the figures', () => {
+		const f = sampleFigures();
+		f.to = f.asOf;
+		expect(draftText('overview', f, 'special')).toContain('较上期（按同等进度折算）上升 8.2%');
+		expect(sectionTables('overview', f)[0].note).toContain('本期含数据生成当天，较上期按同等进度折算');
+		// a finished period is compared as it is
+		expect(draftText('overview', sampleFigures(), 'weekly')).toContain('较上期上升 8.2%');
+		expect(sectionTables('overview', sampleFigures())[0].note).not.toContain('折算');
 	});
 
 	it('is the same for the same figures (an unedited text is recognised as the draft)', () => {

@@ -28,7 +28,8 @@ export function draftText(key: SectionKey, f: BriefingFigures, kind: BriefingKin
 			const closing = `截至 ${f.asOf}，在办 ${fmtInt(o.open)} 件，其中超时 ${fmtInt(o.overdue)} 件。`;
 			if (o.dataDays === 0) return `${period}没有工单数据${o.dataFrom ? `（系统数据自 ${o.dataFrom} 起）` : ''}。${closing}`;
 			const parts: string[] = [`${period}共受理群众诉求 ${fmtInt(o.received)} 件${since}${(o.dataDays ?? f.days) > 1 ? `，日均 ${fmtInt(o.dailyMean)} 件` : ''}`];
-			if (o.previous.change !== null) parts.push(`较上期${trend(o.previous.change)}`);
+			// a period ending on the day of the figures is compared at the same progress (as the overview does)
+			if (o.previous.change !== null) parts.push(`较上期${f.to === f.asOf ? '（按同等进度折算）' : ''}${trend(o.previous.change)}`);
 			if (o.normal.change !== null && o.normal.days > 0) parts.push(`较同类日常态${trend(o.normal.change)}`);
 			let text = `${parts.join('，')}。`;
 			const cats = o.categories.slice(0, 3);
