@@ -114,6 +114,14 @@ describe('draft texts', () => {
 		expect(sectionTables('overview', sampleFigures())[0].note).not.toContain('折算');
 	});
 
+	it('says from when the topics are counted when the topic run covers less than the period', () => {
+		const f = sampleFigures();
+		f.from = '2025-12-01';
+		f.topics.window = { from: '2026-11-01', to: '2026-11-29', clipped: true };
+		expect(draftText('topics', f, 'special')).toMatch(/^本期（话题按 2026-11-01 起的工单统计）诉求量最大的话题为“噪音 · 施工 · 夜间”（420 件/);
+		expect(draftText('topics', sampleFigures(), 'weekly')).toMatch(/^本周诉求量最大的话题为/);
+	});
+
 	it('is the same for the same figures (an unedited text is recognised as the draft)', () => {
 		for (const k of SECTION_KEYS) expect(draftText(k, sampleFigures(), 'weekly')).toBe(draftText(k, sampleFigures(), 'weekly'));
 		expect(periodWord('weekly')).toBe('本周');

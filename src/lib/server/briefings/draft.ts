@@ -45,7 +45,9 @@ export function draftText(key: SectionKey, f: BriefingFigures, kind: BriefingKin
 			const rows = f.topics.rows;
 			if (!rows.length) return f.topics.asOf ? `${when}范围内没有形成明显的话题。` : '话题聚类尚未完成，暂无话题数据。';
 			const named = (t: (typeof rows)[number]) => `“${t.label}”（${fmtInt(t.size)} 件${t.growth !== null ? `，较前期${trend(t.growth)}` : ''}）`;
-			let text = `${when}诉求量最大的话题为${list(rows.slice(0, 3).map(named))}。`;
+			// the latest topic run may cover less than the period (a month of a year): its counts are of those days
+			const since = f.topics.window?.clipped ? `（话题按 ${f.topics.window.from} 起的工单统计）` : '';
+			let text = `${when}${since}诉求量最大的话题为${list(rows.slice(0, 3).map(named))}。`;
 			// the fast-growing ones: 其中 those just named, 此外 (with their figures) those after them
 			const fast = rows.map((t, i) => ({ t, i })).filter(({ t }) => t.growth !== null && t.growth >= 0.3).slice(0, 2);
 			const among = fast.filter(({ i }) => i < 3).map(({ t }) => `“${t.label}”`);
