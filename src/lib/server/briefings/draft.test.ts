@@ -122,6 +122,15 @@ describe('draft texts', () => {
 		expect(draftText('topics', sampleFigures(), 'weekly')).toMatch(/^本周诉求量最大的话题为/);
 	});
 
+	it('says the topic run does not reach the period, rather than that no topic formed', () => {
+		const f = sampleFigures();
+		f.topics = { asOf: '2026-12-02 17:55:59', window: null, rows: [] };
+		expect(draftText('topics', f, 'monthly')).toBe('最近一次话题聚类未覆盖本月，暂无本月的话题数据。');
+		expect(sectionTables('topics', f)[0].empty).toBe('最近一次话题聚类未覆盖本期');
+		f.topics.window = { from: '2026-11-23', to: '2026-11-29', clipped: false };
+		expect(draftText('topics', f, 'monthly')).toBe('本月范围内没有形成明显的话题。');
+	});
+
 	it('is the same for the same figures (an unedited text is recognised as the draft)', () => {
 		for (const k of SECTION_KEYS) expect(draftText(k, sampleFigures(), 'weekly')).toBe(draftText(k, sampleFigures(), 'weekly'));
 		expect(periodWord('weekly')).toBe('本周');

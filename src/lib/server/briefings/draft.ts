@@ -43,7 +43,12 @@ export function draftText(key: SectionKey, f: BriefingFigures, kind: BriefingKin
 		}
 		case 'topics': {
 			const rows = f.topics.rows;
-			if (!rows.length) return f.topics.asOf ? `${when}范围内没有形成明显的话题。` : '话题聚类尚未完成，暂无话题数据。';
+			if (!rows.length) {
+				if (!f.topics.asOf) return '话题聚类尚未完成，暂无话题数据。';
+				// the latest run covers days after the period: it says nothing of it
+				if (!f.topics.window) return `最近一次话题聚类未覆盖${when}，暂无${when}的话题数据。`;
+				return `${when}范围内没有形成明显的话题。`;
+			}
 			const named = (t: (typeof rows)[number]) => `“${t.label}”（${fmtInt(t.size)} 件${t.growth !== null ? `，较前期${trend(t.growth)}` : ''}）`;
 			// the latest topic run may cover less than the period (a month of a year): its counts are of those days
 			const since = f.topics.window?.clipped ? `（话题按 ${f.topics.window.from} 起的工单统计）` : '';
