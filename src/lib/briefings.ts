@@ -87,6 +87,8 @@ export interface BriefingFigures {
 		rows: { name: string; count: number; expected: number | null; change: number | null; q: number | null }[];
 		/** places compared */
 		places: number;
+		/** places with history enough to be tested (absent in older snapshots) */
+		tested?: number;
 	};
 	alerts: {
 		rows: { id: number; title: string; severity: string; status: string; place: string; startedAt: string; tickets: number }[];
@@ -287,7 +289,9 @@ export function sectionTables(key: SectionKey, f: BriefingFigures): SectionTable
 						['q 值', true]
 					],
 					f.hotspots.rows.map((r) => [r.name, fmtInt(r.count), r.expected === null ? '—' : fmtInt(r.expected), fmtChange(r.change), r.q === null ? '—' : r.q < 0.001 ? '<0.001' : r.q.toFixed(3)]),
-					`本期 ${f.hotspots.places} 个${f.hotspots.level === 'street' ? '街道（镇）' : '区县'}中没有统计显著的热点`,
+					f.hotspots.tested === 0
+						? `各${f.hotspots.level === 'street' ? '街道（镇）' : '区县'}此前的数据不足，未做热点检验`
+						: `本期 ${f.hotspots.places} 个${f.hotspots.level === 'street' ? '街道（镇）' : '区县'}中没有统计显著的热点`,
 					f.hotspots.method
 				)
 			];

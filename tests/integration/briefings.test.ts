@@ -226,6 +226,9 @@ describe('periods at the edge of the data', () => {
 		expect(text).toContain('基期');
 		expect(text).toContain('无法比较');
 		expect(text).not.toContain('没有统计显著的变化');
+		// no district has weeks before it to be compared with: no hotspot test, and it says so
+		expect(b.figures.hotspots.tested).toBe(0);
+		expect(b.sections.find((s) => s.key === 'hotspots')!.text).toBe('各区县此前的数据不足，本周未做热点检验。');
 	});
 
 	it('counts the daily mean over the days the data covers, and says when the data starts', async () => {

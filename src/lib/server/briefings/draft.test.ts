@@ -131,6 +131,16 @@ describe('draft texts', () => {
 		expect(draftText('topics', f, 'monthly')).toBe('本月范围内没有形成明显的话题。');
 	});
 
+	it('says no place could be tested for hotspots, rather than that all are normal, when none has history enough', () => {
+		const f = sampleFigures();
+		f.hotspots.rows = [];
+		f.hotspots.tested = 0;
+		expect(draftText('hotspots', f, 'weekly')).toBe('各区县此前的数据不足，本周未做热点检验。');
+		expect(sectionTables('hotspots', f)[0].empty).toBe('各区县此前的数据不足，未做热点检验');
+		f.hotspots.tested = 10;
+		expect(draftText('hotspots', f, 'weekly')).toContain('没有统计显著的热点');
+	});
+
 	it('is the same for the same figures (an unedited text is recognised as the draft)', () => {
 		for (const k of SECTION_KEYS) expect(draftText(k, sampleFigures(), 'weekly')).toBe(draftText(k, sampleFigures(), 'weekly'));
 		expect(periodWord('weekly')).toBe('本周');

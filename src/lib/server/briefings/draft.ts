@@ -77,6 +77,8 @@ export function draftText(key: SectionKey, f: BriefingFigures, kind: BriefingKin
 		case 'hotspots': {
 			const h = f.hotspots;
 			const level = h.level === 'street' ? '街道（镇）' : '区县';
+			// no place with history enough to be tested (the start of the data): nothing was compared
+			if (!h.rows.length && h.tested === 0) return `各${level}此前的数据不足，${when}未做热点检验。`;
 			if (!h.rows.length) return `${when}各${level}诉求量均在各自的历史常态范围内，没有统计显著的热点。`;
 			const rows = h.rows.slice(0, 3).map((p) => `${p.name}（${fmtInt(p.count)} 件${p.change !== null ? `，较预期${trend(p.change)}` : ''}）`);
 			return `${when}有 ${h.rows.length} 个${level}的诉求量显著高于其历史常态：${list(rows)}${h.rows.length > rows.length ? '等' : ''}，建议相关单位关注。`;

@@ -181,6 +181,7 @@ export async function generateFigures(app: App, scope: BriefingScope, now = Date
 			level: map.streets ? 'street' : 'district',
 			method: map.method,
 			places: places.length,
+			tested: places.filter((p) => p.q !== null).length,
 			rows: hot.map((p) => ({ name: p.name, count: p.count, expected: p.expected, change: p.change, q: p.q }))
 		},
 		alerts: {
