@@ -48,7 +48,11 @@ export interface BriefingFigures {
 	scope: string;
 	overview: {
 		received: number;
+		/** over the days of the period the store holds (dataDays) */
 		dailyMean: number;
+		/** the first day the store holds (null: none), and how many days of the period it covers (absent in older snapshots) */
+		dataFrom?: string | null;
+		dataDays?: number;
 		/** the period before, of the same length (its count scaled to the same progress when this one ends today) */
 		previous: { from: string; to: string; count: number | null; change: number | null };
 		/** the seasonal normal of the period's whole days (same kinds of day), and the count of those days */
@@ -72,6 +76,8 @@ export interface BriefingFigures {
 		baselineFrom: string;
 		/** the terms are counted over the whole city (the word counts have no district or category) */
 		cityWide: boolean;
+		/** false when the weeks before hold no tickets (the start of the data): nothing was compared (absent: compared) */
+		compared?: boolean;
 		rows: { term: string; current: number; baseline: number; ratio: number }[];
 		newTerms: { term: string; current: number; firstSeen: string }[];
 	};
@@ -81,10 +87,15 @@ export interface BriefingFigures {
 		rows: { name: string; count: number; expected: number | null; change: number | null; q: number | null }[];
 		/** places compared */
 		places: number;
+		/** places with history enough to be tested (absent in older snapshots) */
+		tested?: number;
 	};
 	alerts: {
 		rows: { id: number; title: string; severity: string; status: string; place: string; startedAt: string; tickets: number }[];
+		/** the alerts of the period, the dismissed (false) ones left out */
 		total: number;
+		/** the alerts of the period dismissed as false (absent in older snapshots, which counted them in) */
+		dismissed?: number;
 	};
 	units: {
 		scored: number;
@@ -213,7 +224,11 @@ export function sectionTables(key: SectionKey, f: BriefingFigures): SectionTable
 					['当前超时（件）', fmtInt(o.overdue)]
 				],
 				'无数据',
-				'在办、超时为生成时的数字；签收、办结及时率按承办轮次计算，与考核口径一致。'
+				`在办、超时为生成时的数字；签收、办结及时率按承办轮次计算，与考核口径一致。${
+					f.to === f.asOf ? '本期含数据生成当天，较上期按同等进度折算（上期件数为其全部时段）。' : ''
+				}${
+					o.dataFrom && o.dataFrom > f.from ? (o.dataDays ? `系统数据自 ${o.dataFrom} 起，日均按其后 ${o.dataDays} 天计。` : `系统数据自 ${o.dataFrom} 起，本期没有数据。`) : ''
+				}`
 			);
 			return [
 				figures,
@@ -233,7 +248,7 @@ export function sectionTables(key: SectionKey, f: BriefingFigures): SectionTable
 						['较前期', true]
 					],
 					f.topics.rows.map((t, i) => [String(i + 1), t.label, fmtInt(t.size), fmtChange(t.growth)]),
-					f.topics.asOf ? '本期范围内没有话题工单' : '尚未生成话题（文本分析完成后可刷新数据）',
+					!f.topics.asOf ? '尚未生成话题（文本分析完成后可刷新数据）' : f.topics.window ? '本期范围内没有话题工单' : '最近一次话题聚类未覆盖本期',
 					f.topics.window?.clipped ? `话题按 ${f.topics.window.from} 起的工单统计（最近一次话题聚类覆盖的日期）。` : null
 				)
 			];
@@ -248,8 +263,8 @@ export function sectionTables(key: SectionKey, f: BriefingFigures): SectionTable
 						['上升倍数', true]
 					],
 					f.rising.rows.map((r) => [r.term, fmtInt(r.current), fmtInt(r.baseline), Number.isFinite(r.ratio) ? `${r.ratio.toFixed(1)}倍` : '—']),
-					'本期没有统计显著上升的词语',
-					`本期 ${f.rising.from} 至 ${f.rising.to}，基期 ${f.rising.baselineFrom} 起${f.rising.cityWide ? '；按全市统计，不分区县与分类' : ''}。`
+					f.rising.compared === false ? '基期没有工单数据，无法比较' : '本期没有统计显著上升的词语',
+					`本期 ${f.rising.from} 至 ${f.rising.to}，基期 ${f.rising.baselineFrom} 起${f.rising.compared === false ? '（基期没有工单数据）' : ''}${f.rising.cityWide ? '；按全市统计，不分区县与分类' : ''}。`
 				),
 				table(
 					'新出现词语',
@@ -259,7 +274,7 @@ export function sectionTables(key: SectionKey, f: BriefingFigures): SectionTable
 						['首次出现', false]
 					],
 					f.rising.newTerms.map((r) => [r.term, fmtInt(r.current), r.firstSeen]),
-					'本期没有新出现的词语'
+					f.rising.compared === false ? '基期没有工单数据，无法判断' : '本期没有新出现的词语'
 				)
 			];
 		case 'hotspots':
@@ -274,7 +289,9 @@ export function sectionTables(key: SectionKey, f: BriefingFigures): SectionTable
 						['q 值', true]
 					],
 					f.hotspots.rows.map((r) => [r.name, fmtInt(r.count), r.expected === null ? '—' : fmtInt(r.expected), fmtChange(r.change), r.q === null ? '—' : r.q < 0.001 ? '<0.001' : r.q.toFixed(3)]),
-					`本期 ${f.hotspots.places} 个${f.hotspots.level === 'street' ? '街道（镇）' : '区县'}中没有统计显著的热点`,
+					f.hotspots.tested === 0
+						? `各${f.hotspots.level === 'street' ? '街道（镇）' : '区县'}此前的数据不足，未做热点检验`
+						: `本期 ${f.hotspots.places} 个${f.hotspots.level === 'street' ? '街道（镇）' : '区县'}中没有统计显著的热点`,
 					f.hotspots.method
 				)
 			];
@@ -292,7 +309,10 @@ export function sectionTables(key: SectionKey, f: BriefingFigures): SectionTable
 					],
 					f.alerts.rows.map((a) => [a.title, a.severity, a.place, a.startedAt, a.status, fmtInt(a.tickets)]),
 					'本期没有预警',
-					f.alerts.total > f.alerts.rows.length ? `共 ${f.alerts.total} 条，列出级别最高的 ${f.alerts.rows.length} 条。` : null
+					[
+						f.alerts.total > f.alerts.rows.length ? `共 ${f.alerts.total} 条，列出级别最高的 ${f.alerts.rows.length} 条。` : '',
+						f.alerts.dismissed ? `另有 ${f.alerts.dismissed} 条预警经核实排除（误报），未列入。` : ''
+					].join('') || null
 				)
 			];
 		case 'units': {

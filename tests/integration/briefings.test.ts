@@ -7,7 +7,8 @@ import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { generateDemo, stopApp, type App } from '../../src/lib/server/app';
-import { alerts as alertsTable } from '../../src/lib/server/db/schema';
+import { eq } from 'drizzle-orm';
+import { alerts as alertsTable, briefings as briefingsTable } from '../../src/lib/server/db/schema';
 import { ingestService } from '../../src/lib/server/ingest';
 import { draftText } from '../../src/lib/server/briefings/draft';
 import { createBriefing, refreshBriefing, saveBriefing } from '../../src/lib/server/briefings/service';
@@ -16,7 +17,7 @@ import { mapData, unitPanel } from '../../src/lib/server/analytics/dashboard';
 import { duckRunner } from '../../src/lib/server/analytics/sql';
 import { BriefingError } from '../../src/lib/server/briefings/input';
 import { runTopics } from '../../pipelines/text/topics';
-import { SECTION_KEYS, type BriefingView } from '../../src/lib/briefings';
+import { SECTION_KEYS, sectionTables, type BriefingView } from '../../src/lib/briefings';
 import type { Role, SessionUser } from '../../src/lib/types';
 import { startRouteApp } from '../support/app';
 import * as listRoute from '../../src/routes/api/v1/briefings/+server';
@@ -158,6 +159,22 @@ describe('scope and masking', () => {
 		expect(t.excerpt).not.toMatch(/13812345678|198001011234|王小明/);
 	});
 
+	it('never quotes a report (举报) or a ticket refused as secret or private (rule 6) as a typical appeal', async () => {
+		const first = await createBriefing(a, analyst, { kind: 'weekly', from: FROM, to: TO }, NOW);
+		const [r1, r2] = first.figures.tickets.rows.map((t) => t.ticketNo);
+		await a.analytics.conn.run(`UPDATE tickets_fact SET type = '举报' WHERE ticket_no = $no`, { no: r1 });
+		await a.analytics.conn.run(`UPDATE tickets_fact SET status = 'not_accepted', not_accepted_reason = 6 WHERE ticket_no = $no`, { no: r2 });
+		const again = await createBriefing(a, analyst, { kind: 'weekly', from: FROM, to: TO }, NOW);
+		const listed = again.figures.tickets.rows.map((t) => t.ticketNo);
+		expect(listed.length).toBe(first.figures.tickets.rows.length);
+		expect(listed).not.toContain(r1);
+		expect(listed).not.toContain(r2);
+		const kinds = await q<{ type: string; reason: number | null }>(
+			`SELECT type, not_accepted_reason AS reason FROM tickets_fact WHERE ticket_no IN (${listed.map((n) => `'${n}'`).join(', ')})`
+		);
+		for (const k of kinds) expect([k.type === '举报', k.reason === 6]).toEqual([false, false]);
+	});
+
 	it('lists the alerts firing within the period, of its district', async () => {
 		const [d1, d2] = a.ref.districts.map((d) => d.code);
 		const at = (s: string) => new Date(s);
@@ -178,6 +195,60 @@ describe('scope and masking', () => {
 		const d1Only = await createBriefing(a, analyst, { kind: 'weekly', from: FROM, to: TO, district: d1 }, NOW);
 		expect(d1Only.figures.alerts.rows.map((r) => r.title).sort()).toEqual(['期内预警', '跨期预警']);
 		expect(city.sections.find((s) => s.key === 'alerts')!.text).toContain('共有 3 条突发事件聚集预警');
+	});
+
+	it('leaves out the alerts dismissed as false, and says how many', async () => {
+		const d3 = a.ref.districts[2].code;
+		const base = { signal: 'firing', severity: 1, bucket: 'hour', series: [], districtCode: d3, placeLevel: 'district', placeCode: d3, categoryCode: null, places: [], observed: 30, expected: 5, upper: 12, score: 0.999 };
+		await a.rel.db.insert(alertsTable).values([
+			{ ...base, title: '误报预警', topicKey: '误报预警', status: 'dismissed', startedAt: new Date('2026-11-19T09:00:00+08:00'), lastFiringAt: new Date('2026-11-19T12:00:00+08:00') },
+			{ ...base, title: '已处置预警', topicKey: '已处置预警', status: 'resolved', startedAt: new Date('2026-11-20T09:00:00+08:00'), lastFiringAt: new Date('2026-11-20T12:00:00+08:00') }
+		]);
+		const b = await createBriefing(a, analyst, { kind: 'weekly', from: FROM, to: TO, district: d3 }, NOW);
+		expect(b.figures.alerts.rows.map((r) => r.title)).toEqual(['已处置预警']);
+		expect(b.figures.alerts).toMatchObject({ total: 1, dismissed: 1 });
+		expect(b.sections.find((s) => s.key === 'alerts')!.text).toContain('共有 1 条突发事件聚集预警');
+		const [t] = sectionTables('alerts', b.figures);
+		expect(t.note).toContain('另有 1 条预警经核实排除（误报），未列入');
+	});
+});
+
+describe('periods at the edge of the data', () => {
+	const firstDay = async () => (await q<{ d: string }>(`SELECT strftime(min(day), '%Y-%m-%d') AS d FROM tickets_fact`))[0].d;
+	const plus = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+	it('makes a briefing of the first weeks of the data, whose words have no weeks before them to be compared with', async () => {
+		const first = await firstDay();
+		const b = await createBriefing(a, analyst, { kind: 'weekly', from: first, to: plus(first, 6) }, NOW);
+		expect(b.figures.overview.received).toBeGreaterThan(0);
+		expect(b.figures.rising).toMatchObject({ rows: [], newTerms: [], compared: false });
+		const text = b.sections.find((s) => s.key === 'rising')!.text;
+		expect(text).toContain('基期');
+		expect(text).toContain('无法比较');
+		expect(text).not.toContain('没有统计显著的变化');
+		// no district has weeks before it to be compared with: no hotspot test, and it says so
+		expect(b.figures.hotspots.tested).toBe(0);
+		expect(b.sections.find((s) => s.key === 'hotspots')!.text).toBe('各区县此前的数据不足，本周未做热点检验。');
+	});
+
+	it('counts the daily mean over the days the data covers, and says when the data starts', async () => {
+		const first = await firstDay();
+		// ten days before the data and ten days of it
+		const b = await createBriefing(a, analyst, { kind: 'special', from: plus(first, -10), to: plus(first, 9) }, NOW);
+		const o = b.figures.overview;
+		expect(o.received).toBe(await count(`day BETWEEN DATE '${first}' AND DATE '${plus(first, 9)}'`));
+		expect(o.dataFrom).toBe(first);
+		expect(o.dailyMean).toBeCloseTo(o.received / 10, 10);
+		const text = b.sections.find((s) => s.key === 'overview')!.text;
+		expect(text).toContain(`（系统数据自 ${first} 起）`);
+		expect(text).toContain(`日均 ${Math.round(o.received / 10).toLocaleString('zh-CN')} 件`);
+
+		// a period wholly before the data: no tickets, and it says why
+		const before = await createBriefing(a, analyst, { kind: 'weekly', from: plus(first, -40), to: plus(first, -34) }, NOW);
+		expect(before.figures.overview).toMatchObject({ received: 0, dailyMean: 0, dataFrom: first });
+		const none = before.sections.find((s) => s.key === 'overview')!.text;
+		expect(none).toContain(`没有工单数据（系统数据自 ${first} 起）`);
+		expect(none).not.toContain('日均');
 	});
 });
 
@@ -223,6 +294,23 @@ describe('editing', () => {
 		const e = await refreshBriefing(a, analyst, b.id, { version: 2 }, NOW).catch((x: unknown) => x);
 		expect(e).toBeInstanceOf(BriefingError);
 		expect((e as BriefingError).code).toBe('conflict');
+	});
+
+	it('keeps an unedited section unedited when saved as it is, though its draft is worded otherwise now (a new version)', async () => {
+		const b = await createBriefing(a, analyst, { kind: 'weekly', from: FROM, to: TO }, NOW);
+		// the text as an earlier version of the drafts wrote it, never touched by the analyst
+		const older = b.sections.map((s) => (s.key === 'topics' ? { ...s, text: '旧版草稿：本周话题平稳。' } : s));
+		await a.rel.db.update(briefingsTable).set({ sections: older }).where(eq(briefingsTable.id, b.id));
+		// the page posts every section as it shows it; the analyst edited the overview only
+		const posted = older.map((s) => ({ key: s.key, included: s.included, text: s.key === 'overview' ? '分析员改写。' : s.text }));
+		const saved = await saveBriefing(a, analyst, b.id, { version: 1, sections: posted }, NOW);
+		expect(saved.sections.filter((s) => s.edited).map((s) => s.key)).toEqual(['overview']);
+		const refreshed = await refreshBriefing(a, analyst, b.id, { version: 2 }, NOW);
+		expect(refreshed.sections.find((s) => s.key === 'topics')!.text).toBe(draftText('topics', refreshed.figures, 'weekly'));
+		expect(refreshed.sections.find((s) => s.key === 'overview')!.text).toBe('分析员改写。');
+		// a text put back to the draft is no longer edited
+		const back = refreshed.sections.map((s) => ({ key: s.key, included: s.included, text: s.key === 'overview' ? draftText('overview', refreshed.figures, 'weekly') : s.text }));
+		expect((await saveBriefing(a, analyst, b.id, { version: 3, sections: back }, NOW)).sections.every((s) => !s.edited)).toBe(true);
 	});
 
 	it('refuses bad input naming the field, in Chinese', async () => {

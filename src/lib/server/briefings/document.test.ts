@@ -7,7 +7,7 @@ import { DEFAULT_PDF_FONT, DEFAULT_PDF_FONT_FAMILY } from '../config';
 import { briefingDocument, exportFileName } from './document';
 import { briefingDocx } from './docx';
 import { BriefingError } from './input';
-import { briefingPdf } from './pdf';
+import { briefingPdf, columnWidths, minContent } from './pdf';
 import { sampleBriefing } from './testing';
 import { maskForBriefing } from './figures';
 import { existsSync } from 'node:fs';
@@ -48,6 +48,22 @@ describe('masking', () => {
 		expect(maskForBriefing('压在苏E·E5K9P那辆车上，另一辆沪AD12345，电话13812345678')).toBe('压在苏E·*****那辆车上，另一辆沪A·*****，电话138****5678');
 		// words that merely start with a province's character stay
 		expect(maskForBriefing('苏州市姑苏区 苏E 附近')).toBe('苏州市姑苏区 苏E 附近');
+	});
+
+	it('masks bank card and other long numbers, numbers named as a card, passport or account, and names given with 叫', () => {
+		// a bank card, grouped or not, also typed full-width: the last four digits stay
+		expect(maskForBriefing('退款打到我的银行卡6222021234567890123里')).toBe('退款打到我的银行卡****0123里');
+		expect(maskForBriefing('卡号 6222 0212 3456 7890')).toBe('卡号 ****7890');
+		expect(maskForBriefing('卡号６２２２０２１２３４５６７８９０')).toBe('卡号****7890');
+		// a number named as a passport, pass or account
+		expect(maskForBriefing('护照号E12345678，港澳通行证C87654321，账号：abc123456')).toBe('护照号E******78，港澳通行证C******21，账号：a******56');
+		// a name given: mine, my family's
+		expect(maskForBriefing('我的名字叫刘德华。我老公叫张学友，女儿叫欧阳娜娜，')).toBe('我的名字叫刘**。我老公叫张**，女儿叫欧阳**，');
+		// a lower-case plate as typed on a phone
+		expect(maskForBriefing('车牌苏e12345停在门口')).toBe('车牌苏E·*****停在门口');
+		// what is no personal data stays: dates, times, amounts, an address with its numbers
+		const plain = '2026年11月23日 14:30，共计12,345元，人民路123号3栋502室，工单SZ20261123-000123，订单尾号1234';
+		expect(maskForBriefing(plain)).toBe(plain);
 	});
 });
 
@@ -92,6 +108,20 @@ describe('.docx', () => {
 		expect(files.some((f) => /^word\/footer\d*\.xml$/.test(f))).toBe(true);
 	});
 
+	it('sizes a Word table\'s columns to their text: ticket numbers whole, the excerpt widest', async () => {
+		const buf = await briefingDocx(briefingDocument(sampleBriefing()));
+		const xml = await (await JSZip.loadAsync(buf)).file('word/document.xml')!.async('string');
+		const grids = [...xml.matchAll(/<w:tblGrid>(.*?)<\/w:tblGrid>/g)].map((m) => [...m[1].matchAll(/w:w="(\d+)"/g)].map((x) => Number(x[1])));
+		// the last table is 典型诉求: number, time, place, category, excerpt
+		const tickets = grids.at(-1)!;
+		expect(tickets).toHaveLength(5);
+		// SZ20261125-H00012 in 10 pt: 17 Latin characters of about half an em (200 twips), and the cell's margins
+		expect(tickets[0]).toBeGreaterThanOrEqual(17 * 100 + 160);
+		expect(Math.max(...tickets)).toBe(tickets[4]);
+		expect(tickets.reduce((a, b) => a + b, 0)).toBeGreaterThan(9000);
+		expect(tickets.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(9026);
+	});
+
 	it('escapes text that looks like markup', async () => {
 		const b = sampleBriefing();
 		b.sections[0] = { ...b.sections[0], text: '<script>alert(1)</script> & <w:p>', edited: true };
@@ -125,6 +155,25 @@ describe.runIf(existsSync(FONT.path))('PDF', () => {
 });
 
 describe('PDF without its font', () => {
+	it('gives a table\'s short columns (ticket numbers, times, figures) their whole width and wraps the long ones', () => {
+		// the 典型诉求 table on A4: number, time, place, category, excerpt; widest text on one line and widest word
+		const w = columnWidths([103, 96, 78, 158, 298], [103, 60, 20, 20, 20], 483);
+		expect(w[0]).toBeCloseTo(103, 6);
+		expect(w[1]).toBeGreaterThanOrEqual(60);
+		expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(483, 6);
+		expect(w[4]).toBeGreaterThan(w[3]);
+		// a table narrower than the page is spread over it, as before
+		const wide = columnWidths([40, 100], [40, 20], 483);
+		expect(wide[0] / wide[1]).toBeCloseTo(0.4, 6);
+		expect(wide.reduce((a, b) => a + b, 0)).toBeCloseTo(483, 6);
+		// the widest word: a ticket number whole, a time at its space, CJK at any character
+		const measure = (s: string) => [...s].length;
+		expect(minContent('SZ20261125-H00012', measure)).toBe(17);
+		expect(minContent('2026-11-25 22:14', measure)).toBe(10);
+		expect(minContent('姑苏区 双塔街道', measure)).toBe(1);
+		expect(minContent('电话138****5678，影响休息', measure)).toBe(11);
+	});
+
 	it('is refused in Chinese naming the file, and the .docx still works', async () => {
 		const doc = briefingDocument(sampleBriefing());
 		const e = await briefingPdf(doc, { path: '/nonexistent/font.ttc', family: 'X' }).catch((x: unknown) => x);

@@ -18,6 +18,7 @@ import {
 } from 'docx';
 import type { SectionTable } from '$lib/briefings';
 import type { BriefingDocument } from './document';
+import { columnWidths, minContent } from './pdf';
 
 const FONT = { ascii: 'Times New Roman', hAnsi: 'Times New Roman', eastAsia: '宋体' };
 const HEADING_FONT = { ascii: 'Arial', hAnsi: 'Arial', eastAsia: '黑体' };
@@ -37,6 +38,29 @@ function cell(text: string, o: { header?: boolean; right?: boolean }): TableCell
 	});
 }
 
+// the page's text width (A4, 1 inch margins) and a table cell's side margins, in twips; a cell's text is 10 pt
+const TEXT_WIDTH = 11906 - 2 * 1440;
+const CELL_MARGINS = 160;
+const EM = 200;
+
+/** About how wide a text is in a cell, in twips: a CJK or full-width character an em, any other half of one. */
+function textWidth(s: string): number {
+	let ems = 0;
+	for (const ch of s) ems += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{20000}-\u{3fffd}]/u.test(ch) ? 1 : 0.55;
+	return Math.ceil(ems * EM);
+}
+
+/**
+ * The grid of a table, in twips, from each column's longest text (at most 60 % of the page) and its widest word
+ * (columnWidths, as the PDF does): ticket numbers, times and figures whole, long texts wrapping. WPS, LibreOffice and
+ * Google Docs lay a table out from it; without it every column was as wide as the others.
+ */
+function gridOf(t: SectionTable): number[] {
+	const natural = t.columns.map((c, i) => Math.max(textWidth(c), ...t.rows.map((r) => Math.min(textWidth(r[i] ?? ''), TEXT_WIDTH * 0.6))) + CELL_MARGINS);
+	const least = t.columns.map((c, i) => Math.max(minContent(c, textWidth), ...t.rows.map((r) => minContent(r[i] ?? '', textWidth))) + CELL_MARGINS);
+	return columnWidths(natural, least, TEXT_WIDTH).map((w) => Math.floor(w));
+}
+
 function tableBlocks(t: SectionTable): (Paragraph | Table)[] {
 	const out: (Paragraph | Table)[] = [];
 	if (t.caption) out.push(new Paragraph({ spacing: { before: 120, after: 60 }, children: [new TextRun({ text: t.caption, bold: true, size: 21, font: HEADING_FONT })] }));
@@ -46,6 +70,7 @@ function tableBlocks(t: SectionTable): (Paragraph | Table)[] {
 		out.push(
 			new Table({
 				width: { size: 100, type: WidthType.PERCENTAGE },
+				columnWidths: gridOf(t),
 				rows: [
 					new TableRow({ tableHeader: true, children: t.columns.map((c, i) => cell(c, { header: true, right: t.numeric[i] })) }),
 					...t.rows.map((r) => new TableRow({ cantSplit: true, children: r.map((v, i) => cell(v, { right: t.numeric[i] })) }))

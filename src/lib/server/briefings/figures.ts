@@ -2,10 +2,12 @@
 // hotspots by significance (mapData), 考核 (unitPanel), the 话题 screen's rising and new terms (termsView), the alert
 // store, and representative tickets (the most central ticket of each of the period's largest topics) with personal
 // data masked. Kept with the briefing as a snapshot (BriefingFigures), so a saved briefing does not change.
-import { addDays, shanghaiDay } from '$pipelines/calendar/index';
+import { addDays, dayNumber, shanghaiDay } from '$pipelines/calendar/index';
 import { CHANNEL_LABELS, type Channel } from '$pipelines/lifecycle/model';
 import { latestRun } from '$pipelines/text/topics';
 import { maskPersonal } from '$pipelines/text/redact';
+import { maskName } from '$pipelines/normalize/phone';
+import { toHalfWidth } from '$pipelines/normalize/text';
 import { CATEGORY_LEVEL_TITLES, type DashboardFilter, type RankedChange, type UnitScore } from '$lib/types';
 import type { BriefingFigures, RankRow, UnitRow } from '$lib/briefings';
 import { MIN_ASSESSED } from '$lib/units';
@@ -106,6 +108,9 @@ export async function generateFigures(app: App, scope: BriefingScope, now = Date
 	const prevCount = overview.channels.reduce((s, c) => s + c.previous, 0);
 	const prevBase = prevCount * cmp.scale;
 	const received = overview.rates.received;
+	// the days of the period the store holds: a period reaching before its first day is averaged over the days after it
+	const dataFrom = cmp.dataFrom;
+	const dataDays = dataFrom === null || dataFrom > scope.to ? 0 : dataFrom > scope.from ? dayNumber(scope.to) - dayNumber(dataFrom) + 1 : days;
 	// the seasonal normal of the period's whole days (the trend holds each day's baseline; today is not whole yet)
 	const inPeriod = overview.trend.filter((p) => p.day >= scope.from && p.day <= scope.to && p.expected !== null);
 	const normalObserved = inPeriod.reduce((s, p) => s + p.count, 0);
@@ -114,7 +119,9 @@ export async function generateFigures(app: App, scope: BriefingScope, now = Date
 	const places = map.streets ?? map.districts;
 	const hot = places.filter((p) => p.hotspot).sort((a, b) => (b.z ?? 0) - (a.z ?? 0) || b.count - a.count);
 
-	const alerts = await summarize(app, alertRows);
+	// an alert dismissed (已排除为误报) was no incident: counted apart, not listed
+	const dismissed = alertRows.filter((r) => r.status === 'dismissed').length;
+	const alerts = await summarize(app, alertRows.filter((r) => r.status !== 'dismissed'));
 	alerts.sort((a, b) => a.severity - b.severity || b.ticketCount - a.ticketCount || a.id - b.id);
 
 	const ranked = units.units.filter((u) => u.rank !== null);
@@ -129,7 +136,9 @@ export async function generateFigures(app: App, scope: BriefingScope, now = Date
 		scope: scopeLabel(app, scope),
 		overview: {
 			received,
-			dailyMean: days ? received / days : 0,
+			dailyMean: dataDays ? received / dataDays : 0,
+			dataFrom,
+			dataDays,
 			previous: {
 				from: cmp.from,
 				to: cmp.to,
@@ -164,6 +173,7 @@ export async function generateFigures(app: App, scope: BriefingScope, now = Date
 			to: terms.to,
 			baselineFrom: terms.baselineFrom,
 			cityWide: !!(scope.district || scope.category),
+			compared: terms.baselineDocs > 0,
 			rows: terms.rising.map((r) => ({ term: r.term, current: r.current, baseline: r.baseline, ratio: r.ratio })),
 			newTerms: terms.newTerms.map((t) => ({ term: t.term, current: t.current, firstSeen: t.firstSeen }))
 		},
@@ -171,10 +181,12 @@ export async function generateFigures(app: App, scope: BriefingScope, now = Date
 			level: map.streets ? 'street' : 'district',
 			method: map.method,
 			places: places.length,
+			tested: places.filter((p) => p.q !== null).length,
 			rows: hot.map((p) => ({ name: p.name, count: p.count, expected: p.expected, change: p.change, q: p.q }))
 		},
 		alerts: {
 			total: alerts.length,
+			dismissed,
 			rows: alerts.slice(0, ALERT_ROWS).map((a) => ({
 				id: a.id,
 				title: a.title,
@@ -198,24 +210,55 @@ export async function generateFigures(app: App, scope: BriefingScope, now = Date
 
 type TicketRow = BriefingFigures['tickets']['rows'][number];
 
-// a vehicle's plate (苏E·E5K9P, 苏A12345, 沪AD12345 for a new-energy one): it names its owner as a phone number does
-const PLATE = /([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])([A-Z])[·•.\s-]?[A-Z0-9]{5,6}(?![A-Z0-9])/g;
+// a vehicle's plate (苏E·E5K9P, 苏A12345, 沪AD12345 for a new-energy one, 苏e12345 as typed on a phone): it names its
+// owner as a phone number does
+const PLATE = /([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])([A-Za-z])[·•.\s-]?[A-Za-z0-9]{5,6}(?![A-Za-z0-9])/g;
+// 12 digits or more (a space or dash between groups): a bank card (16–19), an account; no date, time, amount or
+// house number is that long (a ticket number, SZ20261123-000123, starts with letters). The last four stay, as a bank
+// prints them
+const LONG_NUMBER = /(?<![\dA-Za-z*])\d(?:[- ]?\d){11,}(?!\d)/g;
+// a number named as a card, passport, pass or account (护照号E12345678): its first character and last two stay
+const NAMED_NUMBER = /(护照|通行证|签证|驾驶证|行驶证|社保卡|医保卡|银行卡|卡号|账号|帐号|账户|帐户)(号码|号)?([:：\s]{0,2}|是|为)([A-Za-z0-9]{6,20})(?![A-Za-z0-9])/g;
+// a name given with 叫 (我的名字叫刘德华, 我老公叫张学友): maskPersonal finds 我叫, 本人, 联系人 and 姓名 only
+const CALLED = /((?:名字|名)叫|(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|孩子|父亲|母亲|爸爸|妈妈|爷爷|奶奶)(?:名字)?叫)(\p{Script=Han}{2,4}?)(?=[，。,.；;、！!？?\s]|先生|女士|$)/gu;
 
-/** A ticket's text for a briefing: maskPersonal, and vehicle plates, which it leaves (苏E·E5K9P → 苏E·*****). */
+/** `re`'s matches in `text` replaced by `mask` of what they are with full-width characters folded (same length). */
+function maskFolded(text: string, re: RegExp, mask: (m: RegExpExecArray) => string): string {
+	const folded = toHalfWidth(text);
+	let out = '';
+	let last = 0;
+	for (const m of folded.matchAll(re)) {
+		out += text.slice(last, m.index) + mask(m);
+		last = m.index + m[0].length;
+	}
+	return out + text.slice(last);
+}
+
+/**
+ * A ticket's text for a briefing, which is printed and handed on: maskPersonal, and what it leaves — vehicle plates
+ * (苏E·E5K9P → 苏E·*****), bank card and other numbers of 12 digits or more (****0123), numbers named as a card,
+ * passport or account, and names given with 叫.
+ */
 export function maskForBriefing(text: string): string {
-	return maskPersonal(text).replace(PLATE, (_, province: string, letter: string) => `${province}${letter}·*****`);
+	let t = maskPersonal(text).replace(PLATE, (_, province: string, letter: string) => `${province}${letter.toUpperCase()}·*****`);
+	t = maskFolded(t, LONG_NUMBER, (m) => `****${m[0].replace(/\D/g, '').slice(-4)}`);
+	t = maskFolded(t, NAMED_NUMBER, (m) => `${m[1]}${m[2] ?? ''}${m[3]}${m[4][0]}${'*'.repeat(m[4].length - 3)}${m[4].slice(-2)}`);
+	return t.replace(CALLED, (_, lead: string, name: string) => lead + maskName(name));
 }
 
 /**
  * Representative tickets: of each of the period's largest topics (within the scope), its most central ticket of the
- * period; without topics, the newest ticket of each of the largest categories. Texts masked (maskForBriefing: phone,
+ * period; without topics, the newest ticket of each of the largest categories. No report (举报) and no ticket refused
+ * as secret or private (rule 6). Texts masked (maskForBriefing: phone,
  * ID and other numbers, e-mail, a name the caller gives, vehicle plates; the caller's own name is masked as it enters
  * the analytics store).
  */
 export async function representativeTickets(app: App, filter: DashboardFilter, topics: { id: number; label: string }[]): Promise<TicketRow[]> {
 	const conn = app.analytics.conn;
 	const params: Record<string, string | number> = { from: filter.from, to: filter.to };
-	const where: string[] = ['f.day BETWEEN $from::DATE AND $to::DATE', `length(trim(f.content)) >= 10`];
+	// never a report (举报: its reporter is protected) or a ticket refused as secret or private (rule 6), as Open311
+	// keeps their text back: a briefing is printed and handed on
+	const where: string[] = ['f.day BETWEEN $from::DATE AND $to::DATE', `length(trim(f.content)) >= 10`, `f.type <> '举报'`, 'coalesce(f.not_accepted_reason, 0) <> 6'];
 	if (filter.district) {
 		where.push('f.district_code = $district');
 		params.district = filter.district;

@@ -20,6 +20,18 @@ function refused(f: () => unknown): BriefingError {
 
 const base = { kind: 'weekly', title: '', from: '2026-11-23', to: '2026-11-29' };
 
+describe('a value of the wrong kind', () => {
+	it('is said to be malformed, not missing', () => {
+		expect(refused(() => parseCreate({ ...base, from: 20261123 }, ref, NOW))).toMatchObject({ field: 'from', message: '起始日期的格式不正确，应为 年-月-日（如 2026-11-01）' });
+		expect(refused(() => parseCreate({ ...base, to: ['2026-11-29'] }, ref, NOW))).toMatchObject({ field: 'to', message: '结束日期的格式不正确，应为 年-月-日（如 2026-11-01）' });
+		expect(refused(() => parseCreate({ ...base, from: undefined }, ref, NOW)).message).toBe('请填写起始日期');
+		expect(refused(() => parseVersion('abc'))).toMatchObject({ field: 'version', message: '版本号的格式不正确' });
+		expect(refused(() => parseSave({ version: 'v2' }))).toMatchObject({ field: 'version', message: '版本号的格式不正确' });
+		expect(refused(() => parseSave({})).message).toBe('缺少版本号：请刷新页面后重试');
+		expect(refused(() => parseVersion(null)).message).toBe('缺少版本号：请刷新页面后重试');
+	});
+});
+
 describe('creating a briefing', () => {
 	it('takes a kind, a period and the dashboards\' district and category codes', () => {
 		const district = ref.districts[0].code;

@@ -60,6 +60,10 @@ function objectBody(value: unknown): Record<string, unknown> {
 	return value as Record<string, unknown>;
 }
 
+const DAY_FORM = '应为 年-月-日（如 2026-11-01）';
+/** A refusal's message: `missing` for a value not given, `malformed` for one of the wrong kind (a number, a list). */
+const missingOr = (input: unknown, missing: string, malformed: string) => (input === undefined || input === null ? missing : malformed);
+
 const optCode = (label: string) =>
 	z
 		.string({ error: `${label}的格式不正确` })
@@ -75,8 +79,8 @@ const createSchema = z.object({
 		.optional()
 		.nullable()
 		.transform((s) => (s ?? '').trim()),
-	from: z.string({ error: '请填写起始日期' }).transform((s) => s.trim()),
-	to: z.string({ error: '请填写结束日期' }).transform((s) => s.trim()),
+	from: z.string({ error: (iss) => missingOr(iss.input, '请填写起始日期', `起始日期的格式不正确，${DAY_FORM}`) }).transform((s) => s.trim()),
+	to: z.string({ error: (iss) => missingOr(iss.input, '请填写结束日期', `结束日期的格式不正确，${DAY_FORM}`) }).transform((s) => s.trim()),
 	district: optCode('区县'),
 	category: optCode('分类')
 });
@@ -148,7 +152,10 @@ const sectionSchema = z.object({
 
 const versionSchema = z.preprocess(
 	(v) => (typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v),
-	z.number({ error: '缺少版本号：请刷新页面后重试' }).int({ error: '版本号的格式不正确' }).min(1, { error: '版本号的格式不正确' })
+	z
+		.number({ error: (iss) => missingOr(iss.input, '缺少版本号：请刷新页面后重试', '版本号的格式不正确') })
+		.int({ error: '版本号的格式不正确' })
+		.min(1, { error: '版本号的格式不正确' })
 );
 
 const saveSchema = z.object({

@@ -85,6 +85,39 @@ export async function briefingPdf(doc: BriefingDocument, font: Config['pdfFont']
 	return done;
 }
 
+const CJK_OR_SPACE = /[\s\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u3000-\u303f]+/u;
+
+/**
+ * The narrowest a cell's text can be set without breaking a word: its longest run of Latin letters, digits and
+ * signs (a ticket number, a time, a figure), or one CJK character — a line may break between those.
+ */
+export function minContent(text: string, measure: (s: string) => number): number {
+	const runs = text.split(CJK_OR_SPACE).filter(Boolean);
+	const cjk = [...text].find((ch) => CJK_OR_SPACE.test(ch) && ch.trim());
+	return Math.max(0, ...runs.map(measure), cjk ? measure(cjk) : 0);
+}
+
+/**
+ * Column widths filling `width`, from each column's natural width (its longest text on one line) and its least
+ * (minContent, the widest word of it), as a browser lays out a table: a table narrower than the page is spread in
+ * proportion (at least 8 % a column); a wider one gives each column its least width and shares the rest in proportion
+ * to what each would take more, so ticket numbers, times and figures are not broken and long texts wrap.
+ */
+export function columnWidths(natural: number[], least: number[], width: number): number[] {
+	const total = natural.reduce((a, b) => a + b, 0);
+	if (total <= width) {
+		const spread = natural.map((w) => Math.max(width * 0.08, (w / total) * width));
+		const scale = width / spread.reduce((a, b) => a + b, 0);
+		return spread.map((w) => w * scale);
+	}
+	const floor = least.map((m, i) => Math.min(m, natural[i]));
+	const floorTotal = floor.reduce((a, b) => a + b, 0);
+	if (floorTotal >= width) return floor.map((m) => (m / floorTotal) * width);
+	const more = natural.map((w, i) => w - floor[i]);
+	const k = (width - floorTotal) / more.reduce((a, b) => a + b, 0);
+	return floor.map((m, i) => m + more[i] * k);
+}
+
 function drawTable(pdf: PDFKit.PDFDocument, t: SectionTable, width: number, ensure: (h: number) => void, bottom: () => number): void {
 	const pad = 4;
 	const size = 9.5;
@@ -97,13 +130,11 @@ function drawTable(pdf: PDFKit.PDFDocument, t: SectionTable, width: number, ensu
 		pdf.fillColor(MUTED).fontSize(size).text(t.empty, MARGIN, pdf.y, { width });
 		pdf.moveDown(0.4);
 	} else {
-		// column widths: by the longest text of each column (header included), at least 8 % of the width
+		// column widths: by the longest text of each column (header included)
 		pdf.fontSize(size);
 		const natural = t.columns.map((c, i) => Math.max(pdf.widthOfString(c), ...t.rows.map((r) => Math.min(pdf.widthOfString(r[i] ?? ''), width * 0.6))) + pad * 2);
-		const total = natural.reduce((a, b) => a + b, 0);
-		const widths = natural.map((w) => Math.max(width * 0.08, (w / total) * width));
-		const scale = width / widths.reduce((a, b) => a + b, 0);
-		for (let i = 0; i < widths.length; i++) widths[i] *= scale;
+		const least = t.columns.map((c, i) => Math.max(minContent(c, (x) => pdf.widthOfString(x)), ...t.rows.map((r) => minContent(r[i] ?? '', (x) => pdf.widthOfString(x)))) + pad * 2);
+		const widths = columnWidths(natural, least, width);
 		const heightOf = (cells: string[]) => Math.max(...cells.map((c, i) => pdf.heightOfString(c || ' ', { width: widths[i] - pad * 2 }))) + pad * 2;
 		const drawRow = (cells: string[], header: boolean) => {
 			const h = heightOf(cells);

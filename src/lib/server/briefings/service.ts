@@ -181,10 +181,18 @@ async function conflict(app: App, id: number, version: number): Promise<never> {
 	);
 }
 
-/** The sections after an edit: the new order, flags and texts; `edited` where the text is not the figures' draft. */
+/**
+ * The sections after an edit: the new order, flags and texts. A text sent as it is kept keeps its `edited` (a draft
+ * worded by an earlier version of draftText is still a draft, and 刷新数据 replaces it); a changed one is `edited`
+ * unless it is the figures' draft.
+ */
 function editedSections(current: BriefingSection[], input: SaveInput, figures: BriefingFigures, kind: BriefingKind): BriefingSection[] {
 	if (!input.sections) return current;
-	return input.sections.map((s) => ({ ...s, edited: s.text !== draftText(s.key, figures, kind).trim() }));
+	const kept = new Map(current.map((s) => [s.key, s]));
+	return input.sections.map((s) => {
+		const was = kept.get(s.key);
+		return { ...s, edited: was && s.text === was.text.trim() ? was.edited : s.text !== draftText(s.key, figures, kind).trim() };
+	});
 }
 
 /** Writes the row at the version read; a stale version (or one changed meanwhile) is a conflict. */

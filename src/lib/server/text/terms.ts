@@ -38,6 +38,9 @@ export async function termsView(conn: DuckDBConnection, o: { to: string; days?: 
 	const totalOf = new Map(totals.map((t) => [t.day, t.n]));
 	const currentDocs = totals.filter((t) => t.day >= w.from).reduce((a, t) => a + t.n, 0);
 	const baselineDocs = totals.filter((t) => t.day < w.from).reduce((a, t) => a + t.n, 0);
+	// no tickets in the weeks before (a period at the start of the data, or before it): nothing to compare with, and
+	// every term would be new
+	if (baselineDocs <= 0) return { from: w.from, to: o.to, baselineFrom: w.bfrom, currentDocs, baselineDocs, tested: 0, rising: [], newTerms: [] };
 	const rows = await queryRows<{ term: string; current: number; baseline: number; daily: { day: string; docs: number }[] | null; first_seen: string }>(
 		conn,
 		`WITH cur AS (SELECT term, sum(docs)::INTEGER AS current FROM term_daily WHERE day BETWEEN $from::DATE AND $to::DATE GROUP BY term HAVING sum(docs) >= 3)
