@@ -49,6 +49,21 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('苏州市姑苏区 苏E 附近，新B1栋，浙江路12345号，苏AB1234567 订单')).toBe('苏州市姑苏区 苏E 附近，新B1栋，浙江路12345号，苏AB1234567 订单');
 	});
 
+	it('masks bank card and other long numbers, numbers named as a card, passport or account, and names given with 叫', () => {
+		// a bank card, grouped or not, also typed full-width: the last four digits stay
+		expect(maskPersonal('退款打到我的银行卡6222021234567890123里')).toBe('退款打到我的银行卡****0123里');
+		expect(maskPersonal('卡号 6222 0212 3456 7890')).toBe('卡号 ****7890');
+		expect(maskPersonal('卡号６２２２０２１２３４５６７８９０')).toBe('卡号****7890');
+		// a number named as a passport, pass or account
+		expect(maskPersonal('护照号E12345678，港澳通行证C87654321，账号：abc123456')).toBe('护照号E******78，港澳通行证C******21，账号：a******56');
+		// a name given: mine, my family's
+		expect(maskPersonal('我的名字叫刘德华。我老公叫张学友，女儿叫欧阳娜娜，')).toBe('我的名字叫刘**。我老公叫张**，女儿叫欧阳**，');
+		// a lower-case plate as typed on a phone
+		expect(maskPersonal('车牌苏e12345停在门口')).toBe('车牌苏E·*****停在门口');
+		// what is no personal data stays: dates, times, amounts, an address with its numbers
+		const plain = '2026年11月23日 14:30，共计12,345元，人民路123号3栋502室，工单SZ20261123-000123，订单尾号1234';
+		expect(maskPersonal(plain)).toBe(plain);
+	});
 	it('copes with empty text', () => {
 		expect(maskPersonal('')).toBe('');
 	});

@@ -9,7 +9,6 @@ import { briefingDocx } from './docx';
 import { BriefingError } from './input';
 import { briefingPdf, columnWidths, minContent } from './pdf';
 import { sampleBriefing } from './testing';
-import { maskForBriefing } from './figures';
 import { existsSync } from 'node:fs';
 
 const FONT = { path: DEFAULT_PDF_FONT, family: DEFAULT_PDF_FONT_FAMILY };
@@ -43,29 +42,6 @@ export function pdfMapsText(buf: Buffer, text: string): boolean {
 	return [...text].every((ch) => maps.includes(ch.codePointAt(0)!.toString(16).padStart(4, '0')));
 }
 
-describe('masking', () => {
-	it('masks vehicle plates besides what maskPersonal masks', () => {
-		expect(maskForBriefing('压在苏E·E5K9P那辆车上，另一辆沪AD12345，电话13812345678')).toBe('压在苏E·*****那辆车上，另一辆沪A·*****，电话138****5678');
-		// words that merely start with a province's character stay
-		expect(maskForBriefing('苏州市姑苏区 苏E 附近')).toBe('苏州市姑苏区 苏E 附近');
-	});
-
-	it('masks bank card and other long numbers, numbers named as a card, passport or account, and names given with 叫', () => {
-		// a bank card, grouped or not, also typed full-width: the last four digits stay
-		expect(maskForBriefing('退款打到我的银行卡6222021234567890123里')).toBe('退款打到我的银行卡****0123里');
-		expect(maskForBriefing('卡号 6222 0212 3456 7890')).toBe('卡号 ****7890');
-		expect(maskForBriefing('卡号６２２２０２１２３４５６７８９０')).toBe('卡号****7890');
-		// a number named as a passport, pass or account
-		expect(maskForBriefing('护照号E12345678，港澳通行证C87654321，账号：abc123456')).toBe('护照号E******78，港澳通行证C******21，账号：a******56');
-		// a name given: mine, my family's
-		expect(maskForBriefing('我的名字叫刘德华。我老公叫张学友，女儿叫欧阳娜娜，')).toBe('我的名字叫刘**。我老公叫张**，女儿叫欧阳**，');
-		// a lower-case plate as typed on a phone
-		expect(maskForBriefing('车牌苏e12345停在门口')).toBe('车牌苏E·*****停在门口');
-		// what is no personal data stays: dates, times, amounts, an address with its numbers
-		const plain = '2026年11月23日 14:30，共计12,345元，人民路123号3栋502室，工单SZ20261123-000123，订单尾号1234';
-		expect(maskForBriefing(plain)).toBe(plain);
-	});
-});
 
 describe('the document model', () => {
 	it('numbers the included sections in their order and splits the text into paragraphs', () => {

@@ -6,8 +6,6 @@ import { addDays, dayNumber, shanghaiDay } from '$pipelines/calendar/index';
 import { CHANNEL_LABELS, type Channel } from '$pipelines/lifecycle/model';
 import { latestRun } from '$pipelines/text/topics';
 import { maskPersonal } from '$pipelines/text/redact';
-import { maskName } from '$pipelines/normalize/phone';
-import { toHalfWidth } from '$pipelines/normalize/text';
 import { CATEGORY_LEVEL_TITLES, type DashboardFilter, type RankedChange, type UnitScore } from '$lib/types';
 import type { BriefingFigures, RankRow, UnitRow } from '$lib/briefings';
 import { MIN_ASSESSED } from '$lib/units';
@@ -210,46 +208,11 @@ export async function generateFigures(app: App, scope: BriefingScope, now = Date
 
 type TicketRow = BriefingFigures['tickets']['rows'][number];
 
-// a vehicle's plate (苏E·E5K9P, 苏A12345, 沪AD12345 for a new-energy one, 苏e12345 as typed on a phone): it names its
-// owner as a phone number does
-const PLATE = /([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])([A-Za-z])[·•.\s-]?[A-Za-z0-9]{5,6}(?![A-Za-z0-9])/g;
-// 12 digits or more (a space or dash between groups): a bank card (16–19), an account; no date, time, amount or
-// house number is that long (a ticket number, SZ20261123-000123, starts with letters). The last four stay, as a bank
-// prints them
-const LONG_NUMBER = /(?<![\dA-Za-z*])\d(?:[- ]?\d){11,}(?!\d)/g;
-// a number named as a card, passport, pass or account (护照号E12345678): its first character and last two stay
-const NAMED_NUMBER = /(护照|通行证|签证|驾驶证|行驶证|社保卡|医保卡|银行卡|卡号|账号|帐号|账户|帐户)(号码|号)?([:：\s]{0,2}|是|为)([A-Za-z0-9]{6,20})(?![A-Za-z0-9])/g;
-// a name given with 叫 (我的名字叫刘德华, 我老公叫张学友): maskPersonal finds 我叫, 本人, 联系人 and 姓名 only
-const CALLED = /((?:名字|名)叫|(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|孩子|父亲|母亲|爸爸|妈妈|爷爷|奶奶)(?:名字)?叫)(\p{Script=Han}{2,4}?)(?=[，。,.；;、！!？?\s]|先生|女士|$)/gu;
-
-/** `re`'s matches in `text` replaced by `mask` of what they are with full-width characters folded (same length). */
-function maskFolded(text: string, re: RegExp, mask: (m: RegExpExecArray) => string): string {
-	const folded = toHalfWidth(text);
-	let out = '';
-	let last = 0;
-	for (const m of folded.matchAll(re)) {
-		out += text.slice(last, m.index) + mask(m);
-		last = m.index + m[0].length;
-	}
-	return out + text.slice(last);
-}
-
-/**
- * A ticket's text for a briefing, which is printed and handed on: maskPersonal, and what it leaves — vehicle plates
- * (苏E·E5K9P → 苏E·*****), bank card and other numbers of 12 digits or more (****0123), numbers named as a card,
- * passport or account, and names given with 叫.
- */
-export function maskForBriefing(text: string): string {
-	let t = maskPersonal(text).replace(PLATE, (_, province: string, letter: string) => `${province}${letter.toUpperCase()}·*****`);
-	t = maskFolded(t, LONG_NUMBER, (m) => `****${m[0].replace(/\D/g, '').slice(-4)}`);
-	t = maskFolded(t, NAMED_NUMBER, (m) => `${m[1]}${m[2] ?? ''}${m[3]}${m[4][0]}${'*'.repeat(m[4].length - 3)}${m[4].slice(-2)}`);
-	return t.replace(CALLED, (_, lead: string, name: string) => lead + maskName(name));
-}
 
 /**
  * Representative tickets: of each of the period's largest topics (within the scope), its most central ticket of the
  * period; without topics, the newest ticket of each of the largest categories. No report (举报) and no ticket refused
- * as secret or private (rule 6). Texts masked (maskForBriefing: phone,
+ * as secret or private (rule 6). Texts masked (maskPersonal: phone,
  * ID and other numbers, e-mail, a name the caller gives, vehicle plates; the caller's own name is masked as it enters
  * the analytics store).
  */
@@ -301,14 +264,14 @@ export async function representativeTickets(app: App, filter: DashboardFilter, t
 	const label = new Map(topics.map((t) => [t.id, t.label]));
 	const ref = app.ref;
 	return rows.map((r) => {
-		const content = maskForBriefing(r.content ?? '').replace(/\s+/g, ' ').trim();
+		const content = maskPersonal(r.content ?? '').replace(/\s+/g, ' ').trim();
 		const chars = [...content];
 		return {
 			ticketNo: r.ticket_no,
 			receivedAt: r.received,
 			place: [r.district_code && ref.districtByCode.get(r.district_code)?.name, r.street_code && ref.streetByCode.get(r.street_code)?.name].filter(Boolean).join(' ') || '未知',
 			category: r.category_code ? (ref.categoryByCode.get(r.category_code)?.path ?? r.category_code) : '未分类',
-			title: maskForBriefing(r.title ?? '').trim(),
+			title: maskPersonal(r.title ?? '').trim(),
 			excerpt: chars.length > EXCERPT_CHARS ? `${chars.slice(0, EXCERPT_CHARS).join('')}…` : content,
 			topic: r.topic_id !== undefined && r.topic_id !== null ? (label.get(Number(r.topic_id)) ?? null) : null
 		};
