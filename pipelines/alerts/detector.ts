@@ -307,11 +307,19 @@ export class SeriesDetector {
 	private dayRest = false;
 	// level candidates: levelRates × {flat, seasonal}, each with its recent squared one-step error
 	private readonly rates: Float64Array;
+	/**
+	 * the candidates' state in one array, as the loop over them in `learn` reads it (one array: one type and bounds
+	 * check an access instead of one an array). With m = 2 × levelRates: level [0, m), squared error [m, 2m), clipped
+	 * residual at the last point [2m, 3m), rate [3m, 4m) (levelRates twice), then the numbers the loop reads: the
+	 * point's value, the seasonal factor or offset, the error rate, the floor 1/n of the level rates, MAX_COUNT_GAIN.
+	 * (Arguments, locals that are sometimes a small integer and sometimes not, and module constants stay boxed, and
+	 * are checked and unboxed at every use in the loop; read back from here they are plain doubles.)
+	 */
+	private readonly cand: Float64Array;
+	/** views of cand: level and squared error of each candidate */
 	private readonly levels: Float64Array;
 	private readonly errs: Float64Array;
 	private best = 0;
-	/** clipped residual of each candidate at the last point (scratch) */
-	private readonly rcOf: Float64Array;
 	/** effective number of visits of an EW slot mean at seasonRate */
 	private readonly maxVisits: number;
 	/** index of the slowest level rate */
@@ -408,9 +416,11 @@ export class SeriesDetector {
 			const a2 = this.rates[this.slowest];
 			this.msVar = a1 / (2 - a1) + a2 / (2 - a2) - (2 * a1 * a2) / (a1 + a2 - a1 * a2);
 		} else this.msVar = 0;
-		this.levels = new Float64Array(2 * this.rates.length);
-		this.errs = new Float64Array(2 * this.rates.length);
-		this.rcOf = new Float64Array(2 * this.rates.length);
+		const m = 2 * this.rates.length;
+		this.cand = new Float64Array(4 * m + 5);
+		this.levels = this.cand.subarray(0, m);
+		this.errs = this.cand.subarray(m, 2 * m);
+		for (let i = 0; i < m; i++) this.cand[3 * m + i] = this.rates[i % this.rates.length];
 		if (this.interval > 0) this.setupSlots();
 	}
 
@@ -752,42 +762,82 @@ export class SeriesDetector {
 			this.overall += (os * b >= 1 ? b : 1 / os) * (xc - this.overall);
 		}
 		if (n === 1) return;
-		// level candidates, flat (i < nr) and seasonal: each clips the value around its own forecast at its own scale
+		// level candidates, flat (i < nr) and seasonal: each clips the value around its own forecast at its own scale.
+		// The loop runs 2 × levelRates times a point (it was a third of the time): one loop per kind, and every number
+		// in it a double read from `cand` or a local computed from those
+		const c = this.cand;
+		const m = 2 * nr;
+		c[4 * m] = value;
+		c[4 * m + 1] = sv0;
+		c[4 * m + 2] = er;
+		c[4 * m + 3] = inv;
+		c[4 * m + 4] = MAX_COUNT_GAIN;
+		const x = c[4 * m];
+		const svSeasonal = c[4 * m + 1];
+		const erD = c[4 * m + 2];
+		const invD = c[4 * m + 3];
 		let best = 0;
 		let bestErr = Infinity;
 		let rcBest = 0;
 		let fBest = 0;
-		const rcOf = this.rcOf;
-		for (let i = 0; i < 2 * nr; i++) {
-			const sv = i < nr ? (count ? 1 : 0) : sv0;
-			const l = levels[i];
-			let f = count ? l * sv : l + sv;
-			if (count && f < 0) f = 0;
-			const q = errs[i];
-			const e = value - f;
-			let ec = e;
-			if (n >= 8) {
-				// clip at max(floor, clip·sd), compared in squares (a square root only when clipping)
-				const v = count && f > q ? f : q;
-				const lim2 = clip2 * v > floor2 ? clip2 * v : floor2;
-				if (e * e > lim2) ec = e > 0 ? Math.sqrt(lim2) : -Math.sqrt(lim2);
-			}
-			const q1 = (errs[i] = q + er * (ec * ec - q));
-			rcOf[i] = ec;
-			const a0 = rates[i < nr ? i : i - nr];
-			const a = a0 > inv ? a0 : inv;
-			// counts: level += a·(x − forecast), i.e. rate a·factor on the deseasonalised value — quiet slots (factor ≪ 1)
-			// carry little information about the level and must not swing it
-			if (count) {
-				// the gain a·factor is capped at MAX_COUNT_GAIN: one bucket never replaces the level
+		const clipping = n >= 8;
+		if (count) {
+			const maxGain = c[4 * m + 4];
+			for (let i = 0; i < m; i++) {
+				const sv = i < nr ? 1 : svSeasonal;
+				const l = c[i];
+				let f = l * sv;
+				if (f < 0) f = 0;
+				const q = c[m + i];
+				const e = x - f;
+				let ec = e;
+				if (clipping) {
+					// clip at max(floor, clip·sd), compared in squares (a square root only when clipping)
+					const v = f > q ? f : q;
+					const lim2 = clip2 * v > floor2 ? clip2 * v : floor2;
+					if (e * e > lim2) ec = e > 0 ? Math.sqrt(lim2) : -Math.sqrt(lim2);
+				}
+				const q1 = q + erD * (ec * ec - q);
+				c[m + i] = q1;
+				c[2 * m + i] = ec;
+				const a0 = c[3 * m + i];
+				const a = a0 > invD ? a0 : invD;
+				// level += a·(x − forecast), i.e. rate a·factor on the deseasonalised value — quiet slots (factor ≪ 1)
+				// carry little information about the level and must not swing it; the gain a·factor is capped at
+				// MAX_COUNT_GAIN: one bucket never replaces the level
 				const w = a * sv;
-				levels[i] = w > MAX_COUNT_GAIN ? l + (MAX_COUNT_GAIN * ec) / sv : l + a * ec;
-			} else levels[i] = l + a * ec;
-			if (q1 < bestErr) {
-				bestErr = q1;
-				best = i;
-				rcBest = ec;
-				fBest = f;
+				c[i] = w > maxGain ? l + (maxGain * ec) / sv : l + a * ec;
+				if (q1 < bestErr) {
+					bestErr = q1;
+					best = i;
+					rcBest = ec;
+					fBest = f;
+				}
+			}
+		} else {
+			for (let i = 0; i < m; i++) {
+				const sv = i < nr ? 0 : svSeasonal;
+				const l = c[i];
+				const f = l + sv;
+				const q = c[m + i];
+				const e = x - f;
+				let ec = e;
+				if (clipping) {
+					const lim2 = clip2 * q > floor2 ? clip2 * q : floor2;
+					if (e * e > lim2) ec = e > 0 ? Math.sqrt(lim2) : -Math.sqrt(lim2);
+				}
+				const q1 = q + erD * (ec * ec - q);
+				c[m + i] = q1;
+				c[2 * m + i] = ec;
+				const a0 = c[3 * m + i];
+				const a = a0 > invD ? a0 : invD;
+				c[i] = l + a * ec;
+				if (q1 < bestErr) {
+					bestErr = q1;
+					best = i;
+					rcBest = ec;
+					fBest = f;
+				}
 			}
 		}
 		// hysteresis: the forecasting candidate changes only for a clearly (SWITCH_MARGIN) smaller error, so that
@@ -799,7 +849,7 @@ export class SeriesDetector {
 			let f = count ? levels[cur] * sv : levels[cur] + sv;
 			if (count && f < 0) f = 0;
 			fBest = f;
-			rcBest = rcOf[cur];
+			rcBest = c[2 * m + cur];
 		}
 		this.best = best;
 		// overdispersion of counts: E[(x − μ)² − μ] = κ μ²
