@@ -311,15 +311,21 @@ export class SeriesDetector {
 	 * the candidates' state in one array, as the loop over them in `learn` reads it (one array: one type and bounds
 	 * check an access instead of one an array). With m = 2 × levelRates: level [0, m), squared error [m, 2m), clipped
 	 * residual at the last point [2m, 3m), rate [3m, 4m) (levelRates twice), then the numbers the loop reads: the
-	 * point's value, the seasonal factor or offset, the error rate, the floor 1/n of the level rates, MAX_COUNT_GAIN.
-	 * (Arguments, locals that are sometimes a small integer and sometimes not, and module constants stay boxed, and
-	 * are checked and unboxed at every use in the loop; read back from here they are plain doubles.)
+	 * seasonal factor or offset, the error rate, the floor 1/n of the level rates, MAX_COUNT_GAIN. (Locals that are
+	 * sometimes a small integer and sometimes not, and module constants, stay boxed, and are checked and unboxed at
+	 * every use in the loop; read back from here they are plain doubles.)
 	 */
 	private readonly cand: Float64Array;
 	/** views of cand: level and squared error of each candidate */
 	private readonly levels: Float64Array;
 	private readonly errs: Float64Array;
 	private best = 0;
+	/**
+	 * the point being scored: time, value, seasonal effect. Numbers passed to a call that is not inlined (step from
+	 * scoreColumns, learn from step) are boxed — a heap number allocated for each — and checked and unboxed at every
+	 * use; read from here they are plain doubles
+	 */
+	private readonly io = new Float64Array(3);
 	/** effective number of visits of an EW slot mean at seasonRate */
 	private readonly maxVisits: number;
 	/** index of the slowest level rate */
@@ -417,7 +423,7 @@ export class SeriesDetector {
 			this.msVar = a1 / (2 - a1) + a2 / (2 - a2) - (2 * a1 * a2) / (a1 + a2 - a1 * a2);
 		} else this.msVar = 0;
 		const m = 2 * this.rates.length;
-		this.cand = new Float64Array(4 * m + 5);
+		this.cand = new Float64Array(4 * m + 4);
 		this.levels = this.cand.subarray(0, m);
 		this.errs = this.cand.subarray(m, 2 * m);
 		for (let i = 0; i < m; i++) this.cand[3 * m + i] = this.rates[i % this.rates.length];
@@ -493,6 +499,24 @@ export class SeriesDetector {
 
 	/** Scores one point and learns from it; the results are left in expected, lower, upper, p, score, alert, isFiring, side. */
 	step(t: number, value: number): void {
+		// (anything but a number is missing, as Number.isFinite reads it)
+		this.io[0] = typeof t === 'number' ? t : NaN;
+		this.io[1] = typeof value === 'number' ? value : NaN;
+		this.stepIo();
+	}
+
+	/** step(ts[i], vs[i]) */
+	stepAt(ts: Float64Array, vs: Float64Array, i: number): void {
+		this.io[0] = ts[i];
+		this.io[1] = vs[i];
+		this.stepIo();
+	}
+
+	/** step on the point in io */
+	private stepIo(): void {
+		const io = this.io;
+		const t = io[0];
+		const value = io[1];
 		const validT = Number.isFinite(t);
 		const valid = validT && Number.isFinite(value) && Math.abs(value) <= MAX_ABS_VALUE;
 		const ordered = validT && t > this.lastT;
@@ -508,7 +532,8 @@ export class SeriesDetector {
 		if (valid && this.kind !== 'real' && this.autoKind && !isCount(value)) this.kind = 'real';
 		const count = this.kind !== 'real';
 		const slot = validT ? this.slotOf(t) : -1;
-		const seas = this.season(slot, count);
+		io[2] = this.season(slot, count);
+		const seas = io[2];
 		// forecast and band
 		const first = this.n === 0;
 		const nr = this.rates.length;
@@ -714,12 +739,15 @@ export class SeriesDetector {
 					this.cShift = this.cAbove > CUSUM_NULL_ABOVE ? Math.log(this.cAbove / CUSUM_NULL_ABOVE) : 0;
 				}
 			}
-			this.learn(value, slot, seas, count);
+			this.learn(slot, count);
 			this.lastT = t;
 		}
 	}
 
-	private learn(value: number, slot: number, seas: number, count: boolean) {
+	/** learns from the point in io (value, seasonal effect) */
+	private learn(slot: number, count: boolean) {
+		const value = this.io[1];
+		const seas = this.io[2];
 		const n = ++this.n;
 		const levels = this.levels;
 		const errs = this.errs;
@@ -767,29 +795,27 @@ export class SeriesDetector {
 		// in it a double read from `cand` or a local computed from those
 		const c = this.cand;
 		const m = 2 * nr;
-		c[4 * m] = value;
-		c[4 * m + 1] = sv0;
-		c[4 * m + 2] = er;
-		c[4 * m + 3] = inv;
-		c[4 * m + 4] = MAX_COUNT_GAIN;
-		const x = c[4 * m];
-		const svSeasonal = c[4 * m + 1];
-		const erD = c[4 * m + 2];
-		const invD = c[4 * m + 3];
+		c[4 * m] = sv0;
+		c[4 * m + 1] = er;
+		c[4 * m + 2] = inv;
+		c[4 * m + 3] = MAX_COUNT_GAIN;
+		const svSeasonal = c[4 * m];
+		const erD = c[4 * m + 1];
+		const invD = c[4 * m + 2];
 		let best = 0;
 		let bestErr = Infinity;
 		let rcBest = 0;
 		let fBest = 0;
 		const clipping = n >= 8;
 		if (count) {
-			const maxGain = c[4 * m + 4];
+			const maxGain = c[4 * m + 3];
 			for (let i = 0; i < m; i++) {
 				const sv = i < nr ? 1 : svSeasonal;
 				const l = c[i];
 				let f = l * sv;
 				if (f < 0) f = 0;
 				const q = c[m + i];
-				const e = x - f;
+				const e = value - f;
 				let ec = e;
 				if (clipping) {
 					// clip at max(floor, clip·sd), compared in squares (a square root only when clipping)
@@ -820,7 +846,7 @@ export class SeriesDetector {
 				const l = c[i];
 				const f = l + sv;
 				const q = c[m + i];
-				const e = x - f;
+				const e = value - f;
 				let ec = e;
 				if (clipping) {
 					const lim2 = clip2 * q > floor2 ? clip2 * q : floor2;
@@ -987,7 +1013,7 @@ export function scoreColumns(ts: Float64Array, vs: Float64Array, opts: Partial<D
 	const firing = new Uint8Array(n);
 	const side = new Int8Array(n);
 	for (let i = 0; i < n; i++) {
-		det.step(ts[i], vs[i]);
+		det.stepAt(ts, vs, i);
 		expected[i] = det.expected;
 		lower[i] = det.lower;
 		upper[i] = det.upper;
