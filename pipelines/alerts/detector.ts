@@ -321,11 +321,11 @@ export class SeriesDetector {
 	private readonly errs: Float64Array;
 	private best = 0;
 	/**
-	 * the point being scored: time, value, seasonal effect. Numbers passed to a call that is not inlined (step from
-	 * scoreColumns, learn from step) are boxed — a heap number allocated for each — and checked and unboxed at every
-	 * use; read from here they are plain doubles
+	 * the point being scored: time, value, seasonal effect, then the calibrated point and sustained-change p (up,
+	 * down). Numbers passed to a call that is not inlined (step from scoreColumns, learn from step) are boxed — a heap
+	 * number allocated for each — and checked and unboxed at every use; read from here they are plain doubles
 	 */
-	private readonly io = new Float64Array(3);
+	private readonly io = new Float64Array(7);
 	/** effective number of visits of an EW slot mean at seasonRate */
 	private readonly maxVisits: number;
 	/** index of the slowest level rate */
@@ -602,8 +602,12 @@ export class SeriesDetector {
 		// be effectively continuous; small counts rely on the negative-binomial model (their discreteness would
 		// otherwise read as a heavy tail)
 		const calibrate = !count || mu >= CONTINUOUS_COUNT;
-		const pUpCal = !calibrate ? pUp : mUp < P0 ? this.calUp.p(pUp, mUp) : this.calUp.bulk(pUp);
-		const pDownCal = !calibrate ? pDown : mDown < P0 ? this.calDown.p(pDown, mDown) : this.calDown.bulk(pDown);
+		// (through io: a local that is a call's result on one path and a computed double on another is kept boxed,
+		// and boxes — allocates — the double)
+		io[3] = !calibrate ? pUp : mUp < P0 ? this.calUp.p(pUp, mUp) : this.calUp.bulk(pUp);
+		io[4] = !calibrate ? pDown : mDown < P0 ? this.calDown.p(pDown, mDown) : this.calDown.bulk(pDown);
+		const pUpCal = io[3];
+		const pDownCal = io[4];
 		// CUSUM on the residual against the slow seasonal reference (the in-control level: a fast forecaster would
 		// absorb a sustained shift within a few buckets), clipped, and read through its own calibration
 		const clip = this.clip;
@@ -637,8 +641,6 @@ export class SeriesDetector {
 		// sits at its cap and its calibration discounts it to nothing; it still decides when an episode ends.)
 		let msU = 1;
 		let msD = 1;
-		let pcUp: number;
-		let pcDown: number;
 		if (!count && this.medium >= 0) {
 			if (!first) {
 				const sl = this.slowest + nr;
@@ -648,12 +650,14 @@ export class SeriesDetector {
 				msU = zm > -1.2 && zm < 1.2 ? bulkUpperTail(zm) : normalUpperTail(zm);
 				msD = zm > -1.2 && zm < 1.2 ? 1 - msU : normalUpperTail(-zm);
 			}
-			pcUp = msU < P0 ? this.msUp.p(msU, msU) : this.msUp.bulk(msU);
-			pcDown = !both ? 1 : msD < P0 ? this.msDown.p(msD, msD) : this.msDown.bulk(msD);
+			io[5] = msU < P0 ? this.msUp.p(msU, msU) : this.msUp.bulk(msU);
+			io[6] = !both ? 1 : msD < P0 ? this.msDown.p(msD, msD) : this.msDown.bulk(msD);
 		} else {
-			pcUp = effUp > 3 ? cusumRate(effUp, k) : 1;
-			pcDown = both && effDown > 3 ? cusumRate(effDown, k) : 1;
+			io[5] = effUp > 3 ? cusumRate(effUp, k) : 1;
+			io[6] = both && effDown > 3 ? cusumRate(effDown, k) : 1;
 		}
+		const pcUp = io[5];
+		const pcDown = io[6];
 		// combine: Bonferroni over the sides (direction both) and over the two tests
 		const m = both ? 2 : 1;
 		const upBest = (pUpCal < pcUp ? pUpCal : pcUp) * m;
