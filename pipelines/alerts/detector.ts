@@ -505,7 +505,7 @@ export class SeriesDetector {
 		this.stepIo();
 	}
 
-	/** step(ts[i], vs[i]) */
+	/** step(ts[i], vs[i]), for a loop over columns (scoreColumns): the two numbers are not boxed for a call */
 	stepAt(ts: Float64Array, vs: Float64Array, i: number): void {
 		this.io[0] = ts[i];
 		this.io[1] = vs[i];
