@@ -307,11 +307,25 @@ export class SeriesDetector {
 	private dayRest = false;
 	// level candidates: levelRates × {flat, seasonal}, each with its recent squared one-step error
 	private readonly rates: Float64Array;
+	/**
+	 * the candidates' state in one array, as the loop over them in `learn` reads it (one array: one type and bounds
+	 * check an access instead of one an array). With m = 2 × levelRates: level [0, m), squared error [m, 2m), clipped
+	 * residual at the last point [2m, 3m), rate [3m, 4m) (levelRates twice), then the numbers the loop reads: the
+	 * seasonal factor or offset, the error rate, the floor 1/n of the level rates, MAX_COUNT_GAIN. (Locals that are
+	 * sometimes a small integer and sometimes not, and module constants, stay boxed, and are checked and unboxed at
+	 * every use in the loop; read back from here they are plain doubles.)
+	 */
+	private readonly cand: Float64Array;
+	/** views of cand: level and squared error of each candidate */
 	private readonly levels: Float64Array;
 	private readonly errs: Float64Array;
 	private best = 0;
-	/** clipped residual of each candidate at the last point (scratch) */
-	private readonly rcOf: Float64Array;
+	/**
+	 * the point being scored: time, value, seasonal effect, then the calibrated point and sustained-change p (up,
+	 * down). Numbers passed to a call that is not inlined (step from scoreColumns, learn from step) are boxed — a heap
+	 * number allocated for each — and checked and unboxed at every use; read from here they are plain doubles
+	 */
+	private readonly io = new Float64Array(7);
 	/** effective number of visits of an EW slot mean at seasonRate */
 	private readonly maxVisits: number;
 	/** index of the slowest level rate */
@@ -408,9 +422,11 @@ export class SeriesDetector {
 			const a2 = this.rates[this.slowest];
 			this.msVar = a1 / (2 - a1) + a2 / (2 - a2) - (2 * a1 * a2) / (a1 + a2 - a1 * a2);
 		} else this.msVar = 0;
-		this.levels = new Float64Array(2 * this.rates.length);
-		this.errs = new Float64Array(2 * this.rates.length);
-		this.rcOf = new Float64Array(2 * this.rates.length);
+		const m = 2 * this.rates.length;
+		this.cand = new Float64Array(4 * m + 4);
+		this.levels = this.cand.subarray(0, m);
+		this.errs = this.cand.subarray(m, 2 * m);
+		for (let i = 0; i < m; i++) this.cand[3 * m + i] = this.rates[i % this.rates.length];
 		if (this.interval > 0) this.setupSlots();
 	}
 
@@ -483,6 +499,24 @@ export class SeriesDetector {
 
 	/** Scores one point and learns from it; the results are left in expected, lower, upper, p, score, alert, isFiring, side. */
 	step(t: number, value: number): void {
+		// (anything but a number is missing, as Number.isFinite reads it)
+		this.io[0] = typeof t === 'number' ? t : NaN;
+		this.io[1] = typeof value === 'number' ? value : NaN;
+		this.stepIo();
+	}
+
+	/** step(ts[i], vs[i]), for a loop over columns (scoreColumns): the two numbers are not boxed for a call */
+	stepAt(ts: Float64Array, vs: Float64Array, i: number): void {
+		this.io[0] = ts[i];
+		this.io[1] = vs[i];
+		this.stepIo();
+	}
+
+	/** step on the point in io */
+	private stepIo(): void {
+		const io = this.io;
+		const t = io[0];
+		const value = io[1];
 		const validT = Number.isFinite(t);
 		const valid = validT && Number.isFinite(value) && Math.abs(value) <= MAX_ABS_VALUE;
 		const ordered = validT && t > this.lastT;
@@ -498,7 +532,8 @@ export class SeriesDetector {
 		if (valid && this.kind !== 'real' && this.autoKind && !isCount(value)) this.kind = 'real';
 		const count = this.kind !== 'real';
 		const slot = validT ? this.slotOf(t) : -1;
-		const seas = this.season(slot, count);
+		io[2] = this.season(slot, count);
+		const seas = io[2];
 		// forecast and band
 		const first = this.n === 0;
 		const nr = this.rates.length;
@@ -567,8 +602,12 @@ export class SeriesDetector {
 		// be effectively continuous; small counts rely on the negative-binomial model (their discreteness would
 		// otherwise read as a heavy tail)
 		const calibrate = !count || mu >= CONTINUOUS_COUNT;
-		const pUpCal = !calibrate ? pUp : mUp < P0 ? this.calUp.p(pUp, mUp) : this.calUp.bulk(pUp);
-		const pDownCal = !calibrate ? pDown : mDown < P0 ? this.calDown.p(pDown, mDown) : this.calDown.bulk(pDown);
+		// (through io: a local that is a call's result on one path and a computed double on another is kept boxed,
+		// and boxes — allocates — the double)
+		io[3] = !calibrate ? pUp : mUp < P0 ? this.calUp.p(pUp, mUp) : this.calUp.bulk(pUp);
+		io[4] = !calibrate ? pDown : mDown < P0 ? this.calDown.p(pDown, mDown) : this.calDown.bulk(pDown);
+		const pUpCal = io[3];
+		const pDownCal = io[4];
 		// CUSUM on the residual against the slow seasonal reference (the in-control level: a fast forecaster would
 		// absorb a sustained shift within a few buckets), clipped, and read through its own calibration
 		const clip = this.clip;
@@ -602,8 +641,6 @@ export class SeriesDetector {
 		// sits at its cap and its calibration discounts it to nothing; it still decides when an episode ends.)
 		let msU = 1;
 		let msD = 1;
-		let pcUp: number;
-		let pcDown: number;
 		if (!count && this.medium >= 0) {
 			if (!first) {
 				const sl = this.slowest + nr;
@@ -613,12 +650,14 @@ export class SeriesDetector {
 				msU = zm > -1.2 && zm < 1.2 ? bulkUpperTail(zm) : normalUpperTail(zm);
 				msD = zm > -1.2 && zm < 1.2 ? 1 - msU : normalUpperTail(-zm);
 			}
-			pcUp = msU < P0 ? this.msUp.p(msU, msU) : this.msUp.bulk(msU);
-			pcDown = !both ? 1 : msD < P0 ? this.msDown.p(msD, msD) : this.msDown.bulk(msD);
+			io[5] = msU < P0 ? this.msUp.p(msU, msU) : this.msUp.bulk(msU);
+			io[6] = !both ? 1 : msD < P0 ? this.msDown.p(msD, msD) : this.msDown.bulk(msD);
 		} else {
-			pcUp = effUp > 3 ? cusumRate(effUp, k) : 1;
-			pcDown = both && effDown > 3 ? cusumRate(effDown, k) : 1;
+			io[5] = effUp > 3 ? cusumRate(effUp, k) : 1;
+			io[6] = both && effDown > 3 ? cusumRate(effDown, k) : 1;
 		}
+		const pcUp = io[5];
+		const pcDown = io[6];
 		// combine: Bonferroni over the sides (direction both) and over the two tests
 		const m = both ? 2 : 1;
 		const upBest = (pUpCal < pcUp ? pUpCal : pcUp) * m;
@@ -704,12 +743,15 @@ export class SeriesDetector {
 					this.cShift = this.cAbove > CUSUM_NULL_ABOVE ? Math.log(this.cAbove / CUSUM_NULL_ABOVE) : 0;
 				}
 			}
-			this.learn(value, slot, seas, count);
+			this.learn(slot, count);
 			this.lastT = t;
 		}
 	}
 
-	private learn(value: number, slot: number, seas: number, count: boolean) {
+	/** learns from the point in io (value, seasonal effect) */
+	private learn(slot: number, count: boolean) {
+		const value = this.io[1];
+		const seas = this.io[2];
 		const n = ++this.n;
 		const levels = this.levels;
 		const errs = this.errs;
@@ -752,42 +794,80 @@ export class SeriesDetector {
 			this.overall += (os * b >= 1 ? b : 1 / os) * (xc - this.overall);
 		}
 		if (n === 1) return;
-		// level candidates, flat (i < nr) and seasonal: each clips the value around its own forecast at its own scale
+		// level candidates, flat (i < nr) and seasonal: each clips the value around its own forecast at its own scale.
+		// The loop runs 2 × levelRates times a point (it was a third of the time): one loop per kind, and every number
+		// in it a double read from `cand` or a local computed from those
+		const c = this.cand;
+		const m = 2 * nr;
+		c[4 * m] = sv0;
+		c[4 * m + 1] = er;
+		c[4 * m + 2] = inv;
+		c[4 * m + 3] = MAX_COUNT_GAIN;
+		const svSeasonal = c[4 * m];
+		const erD = c[4 * m + 1];
+		const invD = c[4 * m + 2];
 		let best = 0;
 		let bestErr = Infinity;
 		let rcBest = 0;
 		let fBest = 0;
-		const rcOf = this.rcOf;
-		for (let i = 0; i < 2 * nr; i++) {
-			const sv = i < nr ? (count ? 1 : 0) : sv0;
-			const l = levels[i];
-			let f = count ? l * sv : l + sv;
-			if (count && f < 0) f = 0;
-			const q = errs[i];
-			const e = value - f;
-			let ec = e;
-			if (n >= 8) {
-				// clip at max(floor, clip·sd), compared in squares (a square root only when clipping)
-				const v = count && f > q ? f : q;
-				const lim2 = clip2 * v > floor2 ? clip2 * v : floor2;
-				if (e * e > lim2) ec = e > 0 ? Math.sqrt(lim2) : -Math.sqrt(lim2);
-			}
-			const q1 = (errs[i] = q + er * (ec * ec - q));
-			rcOf[i] = ec;
-			const a0 = rates[i < nr ? i : i - nr];
-			const a = a0 > inv ? a0 : inv;
-			// counts: level += a·(x − forecast), i.e. rate a·factor on the deseasonalised value — quiet slots (factor ≪ 1)
-			// carry little information about the level and must not swing it
-			if (count) {
-				// the gain a·factor is capped at MAX_COUNT_GAIN: one bucket never replaces the level
+		const clipping = n >= 8;
+		if (count) {
+			const maxGain = c[4 * m + 3];
+			for (let i = 0; i < m; i++) {
+				const sv = i < nr ? 1 : svSeasonal;
+				const l = c[i];
+				let f = l * sv;
+				if (f < 0) f = 0;
+				const q = c[m + i];
+				const e = value - f;
+				let ec = e;
+				if (clipping) {
+					// clip at max(floor, clip·sd), compared in squares (a square root only when clipping)
+					const v = f > q ? f : q;
+					const lim2 = clip2 * v > floor2 ? clip2 * v : floor2;
+					if (e * e > lim2) ec = e > 0 ? Math.sqrt(lim2) : -Math.sqrt(lim2);
+				}
+				const q1 = q + erD * (ec * ec - q);
+				c[m + i] = q1;
+				c[2 * m + i] = ec;
+				const a0 = c[3 * m + i];
+				const a = a0 > invD ? a0 : invD;
+				// level += a·(x − forecast), i.e. rate a·factor on the deseasonalised value — quiet slots (factor ≪ 1)
+				// carry little information about the level and must not swing it; the gain a·factor is capped at
+				// MAX_COUNT_GAIN: one bucket never replaces the level
 				const w = a * sv;
-				levels[i] = w > MAX_COUNT_GAIN ? l + (MAX_COUNT_GAIN * ec) / sv : l + a * ec;
-			} else levels[i] = l + a * ec;
-			if (q1 < bestErr) {
-				bestErr = q1;
-				best = i;
-				rcBest = ec;
-				fBest = f;
+				c[i] = w > maxGain ? l + (maxGain * ec) / sv : l + a * ec;
+				if (q1 < bestErr) {
+					bestErr = q1;
+					best = i;
+					rcBest = ec;
+					fBest = f;
+				}
+			}
+		} else {
+			for (let i = 0; i < m; i++) {
+				const sv = i < nr ? 0 : svSeasonal;
+				const l = c[i];
+				const f = l + sv;
+				const q = c[m + i];
+				const e = value - f;
+				let ec = e;
+				if (clipping) {
+					const lim2 = clip2 * q > floor2 ? clip2 * q : floor2;
+					if (e * e > lim2) ec = e > 0 ? Math.sqrt(lim2) : -Math.sqrt(lim2);
+				}
+				const q1 = q + erD * (ec * ec - q);
+				c[m + i] = q1;
+				c[2 * m + i] = ec;
+				const a0 = c[3 * m + i];
+				const a = a0 > invD ? a0 : invD;
+				c[i] = l + a * ec;
+				if (q1 < bestErr) {
+					bestErr = q1;
+					best = i;
+					rcBest = ec;
+					fBest = f;
+				}
 			}
 		}
 		// hysteresis: the forecasting candidate changes only for a clearly (SWITCH_MARGIN) smaller error, so that
@@ -799,7 +879,7 @@ export class SeriesDetector {
 			let f = count ? levels[cur] * sv : levels[cur] + sv;
 			if (count && f < 0) f = 0;
 			fBest = f;
-			rcBest = rcOf[cur];
+			rcBest = c[2 * m + cur];
 		}
 		this.best = best;
 		// overdispersion of counts: E[(x − μ)² − μ] = κ μ²
@@ -937,7 +1017,7 @@ export function scoreColumns(ts: Float64Array, vs: Float64Array, opts: Partial<D
 	const firing = new Uint8Array(n);
 	const side = new Int8Array(n);
 	for (let i = 0; i < n; i++) {
-		det.step(ts[i], vs[i]);
+		det.stepAt(ts, vs, i);
 		expected[i] = det.expected;
 		lower[i] = det.lower;
 		upper[i] = det.upper;
