@@ -64,6 +64,23 @@ describe('maskPersonal', () => {
 		const plain = '2026年11月23日 14:30，共计12,345元，人民路123号3栋502室，工单SZ20261123-000123，订单尾号1234';
 		expect(maskPersonal(plain)).toBe(plain);
 	});
+	it('masks an unnamed bank card only where it is one (16–19 digits passing the check digit), and leaves words, verbs and other numbers', () => {
+		expect(maskPersonal('转到6222021234567894，另一张 6228 4800 1234 5678 903')).toBe('转到****7894，另一张 ****8903');
+		const plain = [
+			'工作时间0830 1130 1400 1730，',
+			'快递单号75123456789012',
+			'营业执照913205001234567890',
+			'发票号码044001900211',
+			'时间戳20261123143000',
+			'退款金额100000000000元',
+			'卡号写错了一位6222021234567895',
+			'账户：120000元',
+			'买了新iPhone手机，新MacBook坏了，云Server',
+			'楼上孩子叫喊到半夜，孩子叫声很大。妈妈叫我回家。儿子叫救护车。这个小区名叫阳光花园。'
+		].join('');
+		expect(maskPersonal(plain)).toBe(plain);
+	});
+
 	it('copes with empty text', () => {
 		expect(maskPersonal('')).toBe('');
 	});

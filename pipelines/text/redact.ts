@@ -1,7 +1,7 @@
 // Personal data inside free text, masked for display and export (analysts see what people complain about,
 // not who they are): mobile and landline numbers, ID card numbers, and a name the caller gives after
-// 我叫 / 本人 / 联系人 / 名字叫 / 老公叫 …, e-mail addresses, WeChat/QQ ids, vehicle plates, bank card and other numbers
-// of 12 digits or more and numbers named as a card, passport or account; digits also when typed full-width (common from
+// 我叫 / 本人 / 联系人 / 名字叫 / 老公叫 …, e-mail addresses, WeChat/QQ ids, vehicle plates, bank card numbers and
+// numbers named as a card, passport or account; digits also when typed full-width (common from
 // Chinese input methods); and the names given as known (a ticket's caller: 来电人李建国反映 → 李**), wherever they
 // occur. Other names in the text cannot be found reliably without a model and stay.
 import { areaCodeLength, givenName, maskName, maskPhone, normalizePhone } from '../normalize/phone';
@@ -21,18 +21,35 @@ const LOCAL = /(电话|手机|座机|号码|联系|致电|回电|打|拨)([^\d\n
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 const WECHAT = /(微信号?|QQ号?|qq号?)([:： ]{0,2})([A-Za-z][-_A-Za-z0-9]{5,19}|\d{5,11})(?![-_A-Za-z0-9])/g;
 // a vehicle's plate (苏E·E5K9P, 苏A12345, 沪AD12345 for a new-energy one, typed in lower case or full-width too): it
-// names its owner as a phone number does
-const PLATE = /([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])([A-Za-z])[·•.\s-]?[A-Za-z0-9]{5,6}(?![A-Za-z0-9])/g;
-// 12 digits or more in a row, or 16 or more in groups of four (6222 0212 3456 7890): a bank card (16–19), an account;
-// no date, amount or house number is that long (a ticket number, SZ20261123-000123, starts with letters), and times
-// in groups (0900 1200 1300) stay. The last four stay, as a bank prints them
-const LONG_NUMBER = /(?<![\dA-Za-z*])(?:\d{12,}|\d{4}(?:[- ]\d{4}){3,}(?:[- ]\d{1,3})?)(?!\d)/g;
-// a number named as a card, passport, pass or account (护照号E12345678): its first character and last two stay
-const NAMED_NUMBER = /(护照|通行证|签证|驾驶证|行驶证|社保卡|医保卡|银行卡|卡号|账号|帐号|账户|帐户)(号码|号)?([:：\s]{0,2}|是|为)([A-Za-z0-9]{6,20})(?![A-Za-z0-9])/g;
-// a name given with 叫 (我的名字叫刘德华, 我老公叫张学友), besides 我叫, 本人, 联系人 and 姓名 (SELF_NAME)
-const CALLED = /((?:名字|名)叫|(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|孩子|父亲|母亲|爸爸|妈妈|爷爷|奶奶)(?:名字)?叫)(\p{Script=Han}{2,4}?)(?=[，。,.；;、！!？?\s]|先生|女士|$)/gu;
+// names its owner as a phone number does. Its serial holds at least two digits, so that words after a province's
+// character (新iPhone, 新MacBook, 云Server) are no plate
+const PLATE = /([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])([A-Za-z])[·•.\s-]?(?=(?:[A-Za-z]*\d){2})[A-Za-z0-9]{5,6}(?![A-Za-z0-9])/g;
+// a bank card not named as one: 16–19 digits, in a row or in groups of four (6222 0212 3456 7890), beginning as cards do
+// (3–6) and passing the card number's check digit (Luhn); a tracking, invoice or licence number, a time stamp or a
+// list of times stays. The last four stay, as a bank prints them
+const CARD = /(?<![\dA-Za-z*])(?:[3-6]\d{15,18}|[3-6]\d{3}(?:[- ]\d{4}){3}(?:[- ]\d{1,3})?)(?!\d)/g;
+// a number named as a card, passport, pass or account (护照号E12345678, 卡号 6222 0212 3456 7890), not an amount
+// (账户：120000元): a card's or account's digits keep their last four (****7890), others their first character and
+// last two
+const NAMED_NUMBER =
+	/(护照|通行证|签证|驾驶证|行驶证|社保卡|医保卡|银行卡|卡号|账号|帐号|账户|帐户)(号码|号)?([:：\s]{0,2}|是|为)(\d{4}(?:[- ]\d{4}){2,4}(?:[- ]\d{1,3})?|[A-Za-z0-9]{6,20})(?![A-Za-z0-9]|[- ]\d|\s*[元块万角分])/g;
+// a name given with 叫 (我的名字叫刘德华, 我老公叫张学友), besides 我叫, 本人, 联系人 and 姓名 (SELF_NAME); not 叫 as a
+// verb (孩子叫喊到半夜, 孩子叫声很大, 妈妈叫我回家, 儿子叫救护车)
+const CALLED =
+	/(名字叫|(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|孩子|父亲|母亲|爸爸|妈妈|爷爷|奶奶)(?:名字)?叫)(?![声喊嚷唤醒救来去过了着起出回上下开车人我你他她它们的不外门])(\p{Script=Han}{2,4}?)(?=[，。,.；;、！!？?\s]|先生|女士|$)/gu;
 const SELF_NAME = /(我叫|我是|本人|联系人[:：]?|姓名[:：]?)(\p{Script=Han}{2,3})(?=[，。,.；;、\s]|先生|女士|$)/gu;
 const NOT_NAME_START = /^(?:市民|居民|业主|租户|住户|家长|学生|老人|一名|一个|这里|那里|附近|本地|外地|苏州|该|此)/;
+
+/** Whether a card number's check digit is right (Luhn). */
+function luhn(digits: string): boolean {
+	let sum = 0;
+	for (let i = digits.length - 1, double = false; i >= 0; i--, double = !double) {
+		let d = digits.charCodeAt(i) - 48;
+		if (double && (d *= 2) > 9) d -= 9;
+		sum += d;
+	}
+	return sum % 10 === 0;
+}
 
 /** Replaces each match of `re` in `folded` (the same length as `text`) by `mask(match)`, in `text`. */
 function maskMatches(text: string, folded: string, re: RegExp, mask: (m: RegExpExecArray) => string): [string, string] {
@@ -183,8 +200,12 @@ export function maskPersonal(text: string, names: readonly (string | null | unde
 	[t, f] = maskMatches(t, f, LOCAL, (m) => `${m[1]}${m[2]}${m[3].replace(/[- ]/g, '').slice(0, 2)}****${m[3].slice(-2)}`);
 	[t, f] = maskMatches(t, f, WECHAT, (m) => `${m[1]}${m[2]}${m[3].slice(0, 2)}****`);
 	[t, f] = maskMatches(t, f, PLATE, (m) => `${m[1]}${m[2].toUpperCase()}·*****`);
-	[t, f] = maskMatches(t, f, LONG_NUMBER, (m) => `****${m[0].replace(/\D/g, '').slice(-4)}`);
-	[t, f] = maskMatches(t, f, NAMED_NUMBER, (m) => `${m[1]}${m[2] ?? ''}${m[3]}${m[4][0]}${'*'.repeat(m[4].length - 3)}${m[4].slice(-2)}`);
+	[t, f] = maskMatches(t, f, CARD, (m) => (luhn(m[0].replace(/\D/g, '')) ? `****${m[0].replace(/\D/g, '').slice(-4)}` : m[0]));
+	[t, f] = maskMatches(t, f, NAMED_NUMBER, (m) => {
+		const digits = m[4].replace(/[- ]/g, '');
+		const masked = /^\d{12,}$/.test(digits) ? `****${digits.slice(-4)}` : `${m[4][0]}${'*'.repeat(m[4].length - 3)}${m[4].slice(-2)}`;
+		return `${m[1]}${m[2] ?? ''}${m[3]}${masked}`;
+	});
 	return t
 		.replace(SELF_NAME, (m, lead: string, name: string) => (NOT_NAME_START.test(name) ? m : lead + maskName(name)))
 		.replace(CALLED, (_, lead: string, name: string) => lead + maskName(name));
