@@ -547,6 +547,11 @@ describe('deliver to a real receiver', () => {
 		expect(unmaskUrl('https://open.feishu.cn/open-apis/bot/v3/hook/8d3c…', feishu)).toBeNull();
 		expect(unmaskUrl('https://open.feishu.cn/open-apis/bot/v2/hook/beef…', feishu)).toBeNull();
 		expect(unmaskUrl('https://open.feishu.cn/open-apis/bot/v2/hook/8d3c…', null)).toBeNull();
+		// a message going on in Chinese right after the address; a Telegram bot's token after its id and a colon
+		expect(withoutSecrets(`${feishu}发送失败`)).toBe('https://open.feishu.cn/open-apis/bot/v2/hook/8d3c…发送失败');
+		const telegram = 'https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage';
+		expect(withoutSecrets(telegram)).toBe('https://api.telegram.org/bot123456789:AAHd…/sendMessage');
+		expect(unmaskUrl(withoutSecrets(telegram), telegram)).toBe(telegram);
 		// a new hook id as typed
 		const other = 'https://open.feishu.cn/open-apis/bot/v2/hook/0f0f0f0f-1111-2222-3333-444444444444';
 		expect(unmaskUrl(other, feishu)).toBe(other);

@@ -432,17 +432,26 @@ function maskSecret(value: string): string {
 export function withoutSecrets(text: string): string {
 	return withoutUserinfo(text)
 		.replace(SECRET_PARAM, (_, name: string, value: string) => name + maskSecret(value))
-		.replace(URL_PATH, (_, origin: string, path: string) => origin + path.split('/').map((seg) => (isPathSecret(seg) ? maskSecret(seg) : seg)).join('/'));
+		.replace(URL_PATH, (_, origin: string, path: string) => origin + path.split('/').map(maskSegment).join('/'));
 }
 
 /** The origin and path of each URL in a text (up to its query, fragment, or a character that ends it in prose). */
-const URL_PATH = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#"'<>()（）\[\]{}，。；、]*)(\/[^\s?#"'<>()（）\[\]{}，。；、]*)/gi;
+// (a URL ends at a character outside printable ASCII, as where a message goes on in Chinese: …/hook/8d3c…发送失败)
+const URL_PATH = /\b([a-z][a-z0-9+.-]*:\/\/[!$%&*+,\-.0-9:;=@A-Z\\^_`a-z|~]*)(\/[!$%&*+,\-./0-9:;=@A-Z\\^_`a-z|~]*)/gi;
 
 /**
  * A path segment that is a receiver's secret: a Feishu/Lark robot's hook id (…/bot/v2/hook/8d3c…-…), a Slack or
  * Discord webhook's token — a run of 16 or more letters, digits, - and _ with letters and digits both in it. Words,
  * dates and numeric ids of a path are none.
  */
+/** A path segment with its secrets masked; a segment may hold a secret after a colon (a Telegram bot's …/bot123456:AAH…/). */
+function maskSegment(seg: string): string {
+	return seg
+		.split(':')
+		.map((part) => (isPathSecret(part) ? maskSecret(part) : part))
+		.join(':');
+}
+
 function isPathSecret(seg: string): boolean {
 	return seg.length >= 16 && /^[A-Za-z0-9_-]+$/.test(seg) && /\d/.test(seg) && /[A-Za-z]/.test(seg);
 }
@@ -473,7 +482,8 @@ export function unmaskUrl(typed: string, stored: string | null): string | null {
 	}
 	const masked = [...url.searchParams].filter(([k, v]) => SECRET_PARAMS.includes(k.toLowerCase()) && isMasked(v));
 	const segments = url.pathname.split('/').map(decodeSegment);
-	if (!masked.length && !segments.some(isMasked)) return typed;
+	const maskedSegment = (seg: string) => seg.includes('…');
+	if (!masked.length && !segments.some(maskedSegment)) return typed;
 	// the stored secret goes back only to where it was stored for: another host or path typed with a masked value
 	// would carry the real token there. A masked segment of the path is the stored one in its place, whose mask it is.
 	let from: URLSearchParams | null = null;
@@ -484,7 +494,7 @@ export function unmaskUrl(typed: string, stored: string | null): string | null {
 			!!s &&
 			s.origin === url.origin &&
 			storedSegments.length === segments.length &&
-			segments.every((seg, i) => seg === storedSegments[i] || (isMasked(seg) && maskSecret(storedSegments[i]) === seg));
+			segments.every((seg, i) => seg === storedSegments[i] || (maskedSegment(seg) && maskSegment(storedSegments[i]) === seg));
 		if (!same) return null;
 		url.pathname = s.pathname;
 		from = s.searchParams;
