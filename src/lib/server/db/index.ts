@@ -150,13 +150,17 @@ export function postgresStartupError(e: unknown, url: string, step: 'migrate' | 
 	);
 }
 
-/** A database's store id (pairing.ts) as read before its migrations: null when it has none or no table for it. */
+/**
+ * A database's store id (pairing.ts) as read before its migrations: null when it has none or no table for it (an
+ * empty database); any other failure (rights, a timeout) is thrown, not taken for a database Minqing never used.
+ */
 async function storeIdBeforeMigrations(pool: pg.Pool): Promise<string | null> {
 	try {
 		const { rows } = await pool.query<{ id: string | null }>(`SELECT value->>'id' AS id FROM settings WHERE key = 'store_id'`);
 		return rows[0]?.id ?? null;
-	} catch {
-		return null;
+	} catch (e) {
+		if ((e as { code?: string }).code === '42P01') return null; // undefined_table
+		throw e;
 	}
 }
 
