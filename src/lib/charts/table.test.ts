@@ -31,6 +31,11 @@ describe('chartTable', () => {
 		expect(at(1, '正常范围')).toBe('—');
 	});
 
+	it('heads the category column with the axis’ own name where it has one', () => {
+		const t = chartTable({ xAxis: { type: 'category', name: '小时', data: ['08', '09'] }, yAxis: { type: 'value' }, series: [{ type: 'bar', name: '工单量', data: [3, 4] }] });
+		expect(t).toEqual({ columns: ['小时', '工单量'], rows: [['08', '3'], ['09', '4']] });
+	});
+
 	it('nothing to tabulate: null', () => {
 		expect(chartTable(null)).toBeNull();
 		expect(chartTable({ series: [] })).toBeNull();

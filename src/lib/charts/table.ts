@@ -21,7 +21,7 @@ const cell = (v: number | null): string => (v === null ? '—' : Number.isIntege
 /** The table of an option with a category axis and named series of values; null when it has none. */
 export function chartTable(option: EChartsOption | null): ChartTable | null {
 	if (!option) return null;
-	const axes = [first(option.xAxis as Raw[] | Raw), first(option.yAxis as Raw[] | Raw)] as ({ type?: string; data?: Raw[] } | undefined)[];
+	const axes = [first(option.xAxis as Raw[] | Raw), first(option.yAxis as Raw[] | Raw)] as ({ type?: string; data?: Raw[]; name?: unknown } | undefined)[];
 	const axis = axes.find((a) => a && a.type === 'category' && Array.isArray(a.data));
 	if (!axis?.data) return null;
 	const categories = axis.data.map((c) => String(c !== null && typeof c === 'object' && 'value' in c ? (c as { value: unknown }).value : c));
@@ -50,7 +50,8 @@ export function chartTable(option: EChartsOption | null): ChartTable | null {
 	}
 	if (!columns.length) return null;
 	return {
-		columns: [axis === axes[0] ? '日期' : '名称', ...columns.map((c) => c.name)],
+		// the axis' own name where it has one; else a day axis (the charts' x categories) or names
+		columns: [typeof axis.name === 'string' && axis.name ? axis.name : axis === axes[0] ? '日期' : '名称', ...columns.map((c) => c.name)],
 		rows: categories.map((c, i) => [c, ...columns.map((col) => col.cell(i))])
 	};
 }

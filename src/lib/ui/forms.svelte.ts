@@ -28,6 +28,8 @@ export function enhance(form: HTMLFormElement, submit: SubmitFunction = () => {}
 			if (after) await after({ ...opts, update });
 			else await update();
 			await tick();
+			// a redirect is a new page: SvelteKit's own focus handling of a navigation stands
+			if (opts.result.type === 'redirect') return;
 			if (opts.result.type === 'failure' && focusInvalid(form)) return;
 			const now = document.activeElement;
 			if (now && now !== document.body) return;
@@ -53,6 +55,8 @@ export function fieldError(refused: string | null | undefined, name: string, mes
  * the form; a group's first control), instead of staying on the button at the bottom. False when none is marked.
  */
 export function focusInvalid(form: HTMLFormElement): boolean {
+	// (a form the page redrew meanwhile, as after a 409's reload, is no longer in the document: nothing to focus there)
+	if (!form.isConnected) return false;
 	const bad = form.querySelector<HTMLElement>('[aria-invalid="true"]');
 	const target = bad instanceof HTMLFieldSetElement ? bad.querySelector<HTMLElement>('input, select, textarea') : bad;
 	if (!target) return false;
