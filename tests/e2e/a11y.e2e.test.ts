@@ -74,6 +74,27 @@ describe('forms by keyboard', () => {
 		await expect.poll(() => focused(op)).toEqual({ tag: 'TEXTAREA', testid: 'note-note', name: 'note', invalid: 'true', description: '备注不能为空' });
 	});
 
+	it('a double press sends a form once (the busy button is aria-disabled, not disabled, so the second press must be dropped)', async () => {
+		const op = await as('operator');
+		const made = await op.request.post(`${suite.server.url}/api/v1/tickets`, {
+			data: { channel: 'phone', type: '投诉', title: '井盖缺失', content: '路口井盖缺失很危险', district_code: '320508', decision: { action: 'accept' } }
+		});
+		const no = (await made.json()).ticket.ticket_no;
+		await op.goto(`${suite.server.url}/tickets/${no}`);
+		const posts: string[] = [];
+		op.on('request', (r) => {
+			if (r.method() === 'POST') posts.push(r.url());
+		});
+		const note = op.locator('[data-testid=form-note]');
+		await note.locator('[data-testid=note-note]').fill('双击测试备注');
+		await note.locator('[data-testid=act-note]').dblclick();
+		const detailText = async () => JSON.stringify(await op.request.get(`${suite.server.url}/api/v1/tickets/${no}`).then((r) => r.json()));
+		await expect.poll(async () => (await detailText()).includes('双击测试备注'), { timeout: 15_000 }).toBe(true);
+		await op.waitForTimeout(1500);
+		expect(posts.filter((u) => u.includes(`/tickets/${no}`))).toHaveLength(1);
+		expect((await detailText()).split('双击测试备注').length - 1).toBe(1);
+	});
+
 	it('督办: the row’s controls name their ticket; an urge without a note focuses that row’s note; a sent urge keeps the focus', async () => {
 		const sv = await as('supervisor');
 		await sv.goto(`${suite.server.url}/supervise?tab=all`);
