@@ -6,8 +6,9 @@
 // own locks come later in a start (DuckDB) or not at all (PGlite). A file left by a killed process (its pid no longer
 // alive) is taken over, and so is one whose pid now belongs to another process: the file also names the boot and the
 // process's start time (Linux), so neither a reboot nor a pid reused since — a container's server is often pid 1 or 7
-// at every start — leaves a directory owned by a process that is gone. Server and CLI both use this module: it
-// depends on Node only.
+// at every start — leaves a directory owned by a process that is gone. (A data directory shared between machines,
+// over NFS, is not guarded: another machine's live owner reads as gone, as its pid did before.) Server and CLI both
+// use this module: it depends on Node only.
 import { linkSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StartupError } from './config';
