@@ -6,7 +6,7 @@ import { stopApp, type App } from '../../src/lib/server/app';
 import { startMemoryApp } from '../support/app';
 import { ticketEvents, tickets, units } from '../../src/lib/server/db/schema';
 import { inClusterOrder, keptAndRebuilt } from '../support/rollups';
-import { afterSync, readWatermark, repairAfterRestore, requestSync, resyncAfterUpgrade, stopSync, syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
+import { afterSync, forgetWatermark, readWatermark, repairAfterRestore, requestSync, resyncAfterUpgrade, stopSync, syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
 import { registerTicket } from '../../src/lib/server/cases/service';
 import { readNdjson } from '../../pipelines/ingest/sources';
 import { ingestService, readPush } from '../../src/lib/server/ingest';
@@ -118,6 +118,22 @@ describe('sync to analytics', () => {
 			`SELECT sum(n)::INTEGER r FROM rollup_daily WHERE day = DATE '2026-11-20'`
 		);
 		expect(r).toBe(1);
+	});
+
+	it('says its progress when asked (a catch-up of every ticket after pair): from 0 of those waiting to all of them', async () => {
+		const user = { id: null, role: 'operator' as const, unitCode: null, displayName: '测试' };
+		for (let i = 0; i < 3; i++) await registerTicket(a, user, { channel: 'phone', type: '咨询', content: `进度测试第${i}件，请问公积金怎么提取` });
+		await syncIdle(a);
+		const [{ n }] = (await a.rel.db.select({ n: sql<number>`count(*)::int` }).from(tickets)) as { n: number }[];
+		await withoutSync(a, async () => {
+			await forgetWatermark(a.analytics.conn);
+			const calls: [number, number][] = [];
+			const synced = await syncToAnalytics(a, Date.now(), undefined, (done, total) => calls.push([done, total]));
+			expect(synced).toBe(n);
+			expect(calls[0]).toEqual([0, n]);
+			expect(calls.at(-1)).toEqual([n, n]);
+			expect(calls.every(([d, t], i) => t === n && (i === 0 || d > calls[i - 1][0]))).toBe(true);
+		});
 	});
 
 	it('keys a caller in the analytics store as repeat detection does (a local number with the city’s area code)', async () => {

@@ -62,6 +62,8 @@ export interface StartOptions {
 	pair?: boolean;
 	/** what claims the data directory (owner.ts), for the refusal another process gets meanwhile (default 服务器) */
 	owner?: string;
+	/** the start's catch-up of the analytics store (every ticket after `pair`): tickets synced of those waiting */
+	onSyncProgress?: (done: number, total: number) => void;
 }
 
 /** The claim of each started app on its data directory, released when it stops. */
@@ -142,7 +144,7 @@ async function openApp(config: Config, log: Log, o: StartOptions, memory: boolea
 		const restored = await repairAfterRestore(app);
 		if (restored.resync)
 			log(`[minqing] 业务库的事务编号落后于上次同步的位置（数据库可能经过转储恢复或迁移）：已重新标记 ${restored.restamped} 条工单，全部重新同步到分析库`);
-		const synced = await syncToAnalytics(app);
+		const synced = await syncToAnalytics(app, Date.now(), undefined, o.onSyncProgress);
 		if (synced) log(`[minqing] 已同步 ${synced} 条业务库工单到分析库`);
 		return app;
 	} catch (e) {

@@ -202,10 +202,32 @@ function toFact(app: App, t: TicketRow, { steps, ...figures }: LifecycleFigures,
  * Tokens, keywords and flags that the ingest pipeline computed are kept. Between batches it stops early when
  * `yieldNow` says so.
  */
-export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () => boolean): Promise<number> {
+export async function syncToAnalytics(
+	app: App,
+	now = Date.now(),
+	yieldNow?: () => boolean,
+	/** after each batch: the tickets synced so far, of the `total` waiting when it began (a catch-up's progress) */
+	onProgress?: (done: number, total: number) => void
+): Promise<number> {
 	const { db } = app.rel;
 	const conn = app.analytics.conn;
 	let total = 0;
+	let waiting = 0;
+	if (onProgress) {
+		const wm0 = await readWatermark(conn);
+		const horizon0 = await syncHorizon(app);
+		const [{ n }] = await db
+			.select({ n: sql<number>`count(*)::int` })
+			.from(tickets)
+			.where(
+				and(
+					sql`${tickets.changedXid} < ${horizon0}::xid8`,
+					wm0 ? sql`(${tickets.changedXid}, ${tickets.id}) > (${wm0.xid}::xid8, ${wm0.id}::integer)` : undefined
+				)
+			);
+		waiting = n;
+		onProgress(0, waiting);
+	}
 	for (;;) {
 		// read in pages: the embedded store runs one statement at a time, and a registration waiting behind a
 		// read of thousands of rows waited for all of it
@@ -275,6 +297,8 @@ export async function syncToAnalytics(app: App, now = Date.now(), yieldNow?: () 
 			throw e;
 		}
 		total += rows.size;
+		// (tickets changed meanwhile make the total grow)
+		onProgress?.(total, Math.max(waiting, total));
 		// under a stream of changes every batch finds new ones, so a round would not end while the stream lasts:
 		// the caller ends it here (a writer waits in withoutSync, or the round is old) and runs the rest after it
 		if (yieldNow?.()) return total;

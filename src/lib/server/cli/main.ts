@@ -382,8 +382,30 @@ async function pairCmd(config: Config, args: string[]) {
 	parseArgs({ args, options: {} });
 	if (config.dataDir === ':memory:') throw new UsageError('内存模式下没有数据目录，无须配对', 'dataDir :memory:');
 	await refuseWhileServerRuns(config, 'pair');
-	const out = await withApp(config, async (a) => ({ relational: a.rel.kind, store: a.rel.describe, analytics: a.analytics.path }), false, { pair: true });
-	console.log(JSON.stringify(out));
+	// every ticket is synced again: a bar on a terminal, else a line every 5 s
+	const bar = process.stderr.isTTY
+		? new cliProgress.SingleBar({ format: '重新同步 [{bar}] {percentage}% | {value}/{total} 条工单 | 剩余 {eta_formatted}', stream: process.stderr }, cliProgress.Presets.shades_classic)
+		: null;
+	let started = false;
+	let lastLog = 0;
+	const onSyncProgress = (done: number, total: number) => {
+		if (!total) return;
+		if (bar) {
+			if (!started) bar.start(total, done);
+			bar.setTotal(total);
+			bar.update(done);
+		} else if (!started || performance.now() - lastLog > 5000 || done === total) {
+			lastLog = performance.now();
+			console.error(`重新同步 ${done}/${total} 条工单`);
+		}
+		started = true;
+	};
+	try {
+		const out = await withApp(config, async (a) => ({ relational: a.rel.kind, store: a.rel.describe, analytics: a.analytics.path }), false, { pair: true, onSyncProgress });
+		console.log(JSON.stringify(out));
+	} finally {
+		bar?.stop();
+	}
 }
 
 /**
