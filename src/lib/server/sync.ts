@@ -202,6 +202,11 @@ function toFact(app: App, t: TicketRow, { steps, ...figures }: LifecycleFigures,
  * Tokens, keywords and flags that the ingest pipeline computed are kept. Between batches it stops early when
  * `yieldNow` says so.
  */
+/** Tickets last changed by a transaction below `horizon` (one that has ended: syncHorizon). */
+const endedBefore = (horizon: string) => sql`${tickets.changedXid} < ${horizon}::xid8`;
+/** Tickets after the watermark in the sync's order (changed xid, then id), as a row comparison the index scan starts at. */
+const pastWatermark = (wm: Watermark) => sql`(${tickets.changedXid}, ${tickets.id}) > (${wm.xid}::xid8, ${wm.id}::integer)`;
+
 export async function syncToAnalytics(
 	app: App,
 	now = Date.now(),
@@ -221,8 +226,8 @@ export async function syncToAnalytics(
 			.from(tickets)
 			.where(
 				and(
-					sql`${tickets.changedXid} < ${horizon0}::xid8`,
-					wm0 ? sql`(${tickets.changedXid}, ${tickets.id}) > (${wm0.xid}::xid8, ${wm0.id}::integer)` : undefined
+					endedBefore(horizon0),
+					wm0 ? pastWatermark(wm0) : undefined
 				)
 			);
 		waiting = n;
@@ -237,7 +242,7 @@ export async function syncToAnalytics(
 		// one's change would leave the other's behind it for good once it commits. (The horizon is taken before the
 		// pages are read: what is below it then has ended for every later statement too.)
 		const horizon = await syncHorizon(app);
-		const ended = sql`${tickets.changedXid} < ${horizon}::xid8`;
+		const ended = endedBefore(horizon);
 		// by ticket: one changed between two of the pages is read twice, and its later version stands (both would
 		// have entered the facts, and the rollups would have counted it twice)
 		const rows = new Map<number, { t: TicketRow; figures: LifecycleFigures }>();
@@ -246,7 +251,7 @@ export async function syncToAnalytics(
 			// a row comparison, so that PostgreSQL starts the index scan at the watermark: the same condition
 			// spelt `x > a OR (x = a AND id > b)` read the index from its start each time (25,000 rows filtered
 			// away at 30,000 tickets; a page then took as long as the rest of the sync)
-			const after = wm ? sql`(${tickets.changedXid}, ${tickets.id}) > (${wm.xid}::xid8, ${wm.id}::integer)` : undefined;
+			const after = wm ? pastWatermark(wm) : undefined;
 			const page = await db
 				.select({ t: tickets, figures: LIFECYCLE_FIGURES })
 				.from(tickets)
