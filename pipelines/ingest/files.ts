@@ -53,6 +53,7 @@ export async function ingestFile(
 		batchSize?: number;
 		mergeThreads?: number;
 		onFeedTickets?: IngestRun['onFeedTickets'];
+		betweenBatches?: IngestRun['betweenBatches'];
 	}
 ): Promise<FileIngestSummary> {
 	const abs = resolve(path);
@@ -77,7 +78,8 @@ export async function ingestFile(
 		batchSize: opts.batchSize,
 		mergeThreads: opts.mergeThreads,
 		onProgress: opts.onProgress,
-		onFeedTickets: opts.onFeedTickets
+		onFeedTickets: opts.onFeedTickets,
+		betweenBatches: opts.betweenBatches
 	});
 	// the reader's message when the file (or its rest) could not be read: what the command line and the drop folder say
 	return { ...summary, bytes, originId, fileError: seen.fileError };

@@ -72,6 +72,13 @@ export interface IngestRun {
 	onProgress?: (p: { read: number; bytes: number | null }) => void;
 	/** the batch's new open tickets and newer versions, after its commit (see FeedTicket) */
 	onFeedTickets?: (tickets: FeedTicket[]) => Promise<void>;
+	/**
+	 * Called between two batches, when none of this run's is being merged (the next one's segmentation may be
+	 * under way in the workers): other writes may use the connection then. The server runs there the pushes that
+	 * arrived meanwhile, so a partner's push does not wait for the whole of a large file. This run's settings are
+	 * put back afterwards.
+	 */
+	betweenBatches?: () => Promise<void>;
 }
 
 export interface IngestSummary {
@@ -232,7 +239,8 @@ export class Ingestor {
 		// the write-ahead log still makes every committed batch durable. A run that fits in one batch (a push,
 		// a small file) leaves it to DuckDB's threshold, reached at a later commit, so that a stream of pushes
 		// shares one checkpoint (npm run bench -- ingest times ten pushes and the checkpoint they leave)
-		await conn.run(`SET checkpoint_threshold = '4GB'`);
+		const batchSettings = () => conn.run(`SET checkpoint_threshold = '4GB'`);
+		await batchSettings();
 		let batches = 1;
 		const runId = randomUUID();
 		await conn.run(
@@ -289,6 +297,10 @@ export class Ingestor {
 				const { rows, versions } = this.dedupe(batch);
 				const tokens = this.analyzeBatch(rows);
 				await this.time('main_waits_for_merge', () => merging);
+				if (run.betweenBatches) {
+					await run.betweenBatches();
+					await batchSettings(); // another run there restores its own settings when it ends
+				}
 				const q = quarantine;
 				merging = tokens.then(({ rows }) => this.merge(rows, q, run, summary, versions)).then(() => run.onProgress?.({ read: summary.read, bytes }));
 				merging.catch(() => {}); // surfaced by the next await

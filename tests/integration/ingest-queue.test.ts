@@ -1,6 +1,7 @@
 // One ingest queue: a push that arrives while an uploaded file is ingested waits, and the log says so; each upload
-// has its line in the log, as each push has.
-import { mkdtempSync, rmSync } from 'node:fs';
+// has its line in the log, as each push has. A file of several batches takes the pushes waiting between two of
+// its batches, so a push does not wait for the whole file.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -8,6 +9,7 @@ import { setApp, startApp, stopApp, type App } from '../../src/lib/server/app';
 import { createApiToken } from '../../src/lib/server/auth/tokens';
 import { loadConfig } from '../../src/lib/server/config';
 import { ingestService } from '../../src/lib/server/ingest';
+import { readNdjson } from '../../pipelines/ingest/sources';
 import { POST as pushRoute } from '../../src/routes/api/v1/ingest/+server';
 import { POST as uploadRoute } from '../../src/routes/api/v1/ingest/file/+server';
 
@@ -28,6 +30,10 @@ afterAll(async () => {
 const yesterday = new Date(Date.now() - 86_400_000).toISOString();
 const lines = (prefix: string, n: number) =>
 	Array.from({ length: n }, (_, i) => JSON.stringify({ external_id: `${prefix}-${i}`, received_at: yesterday, channel: 'web', type: '投诉', content: '小区门口垃圾堆了三天没人清运', address: '姑苏区平江街道' })).join('\n') + '\n';
+
+async function* bytes(text: string) {
+	yield new TextEncoder().encode(text);
+}
 
 describe('the ingest queue', () => {
 	it('logs each upload, and a push waiting behind one', async () => {
@@ -54,4 +60,34 @@ describe('the ingest queue', () => {
 			log.mockRestore();
 		}
 	}, 180_000);
+
+	it('runs a push between two batches of a large file, not after the whole file', async () => {
+		const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+		try {
+			// three batches (20,000 records a batch): the push is asked for while the first is read
+			const path = join(dir, 'large.ndjson');
+			writeFileSync(path, lines('L', 45_000));
+			const svc = ingestService(a);
+			const ended: string[] = [];
+			const file = svc.ingestPath(path, { source: 'queue-feed', shownAs: 'large.ndjson' }).then((s) => (ended.push('file'), s));
+			for (const t0 = Date.now(); !svc.busyWith()?.includes('large.ndjson') && Date.now() - t0 < 60_000; ) await new Promise((r) => setTimeout(r, 5));
+			const push = svc.push('queue-feed', 'between', readNdjson(bytes(lines('B', 5)))).then((s) => (ended.push('push'), s));
+			const [f, p] = await Promise.all([file, push]);
+			expect(ended).toEqual(['push', 'file']);
+			expect(p).toMatchObject({ read: 5, accepted: 5, quarantined: 0 });
+			expect(f).toMatchObject({ read: 45_000, accepted: 45_000, quarantined: 0 });
+			const said = log.mock.calls.map((c) => String(c[0]));
+			expect(said.filter((m) => m.includes('推送 between（来源 queue-feed）排队等待：正在接入文件 large.ndjson') && m.endsWith('将在其两批之间接入'))).toHaveLength(1);
+			// both whole in the store
+			const conn = await a.analytics.connect();
+			try {
+				const rows = (await conn.runAndReadAll(`SELECT left(external_id, 2) AS k, count(*)::INTEGER FROM tickets_fact WHERE source = 'queue-feed' AND (external_id LIKE 'L-%' OR external_id LIKE 'B-%') GROUP BY 1 ORDER BY 1`)).getRows();
+				expect(rows).toEqual([['B-', 5], ['L-', 45_000]]);
+			} finally {
+				conn.closeSync();
+			}
+		} finally {
+			log.mockRestore();
+		}
+	}, 300_000);
 });

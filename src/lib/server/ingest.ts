@@ -176,22 +176,15 @@ export async function readPush(
 export class IngestService {
 	private queue: Promise<unknown> = Promise.resolve();
 	/** what the queue is doing now (a file ingest, a push …) and since when, to tell a push that waits behind it */
-	private busy: { what: string; since: number } | null = null;
+	private busy: { what: string; since: number; batches: boolean } | null = null;
 	private conn: DuckDBConnection | null = null;
 	private readonly geocoder: Geocoder;
 	private analyzer: ClosableAnalyzer | null = null;
+	/** pushes not yet run: the queue runs them in turn, or a file ingest between two of its batches (see push) */
+	private readonly pushesWaiting: (() => Promise<void>)[] = [];
 
 	constructor(private readonly app: App) {
 		this.geocoder = new Geocoder(app.ref);
-	}
-
-	/** Runs one ingest after the ones before it have finished. */
-	async run(records: AsyncIterable<RawRecord>, run: Omit<IngestRun, 'onFeedTickets'>): Promise<IngestSummary> {
-		const summary = await this.withIngestor((ingestor) =>
-			ingestor.run(records, { ...run, onFeedTickets: (t) => handOverFeedTickets(this.app.rel.db, t) })
-		);
-		this.ingested(summary);
-		return summary;
 	}
 
 	private ingested(summary: IngestSummary): void {
@@ -204,22 +197,32 @@ export class IngestService {
 	 */
 	async push(source: string, pushId: string, records: AsyncIterable<RawRecord>): Promise<IngestSummary & { queuedSeconds?: number }> {
 		try {
-			// one queue for all ingests: a push that arrives while a large file is read waits for it, and says so
+			// one queue for all ingests: a push that arrives while something else runs there waits, and says so; a
+			// file ingest takes the waiting pushes between two of its batches, so a push never waits for a whole file
 			const ahead = this.busy;
 			if (ahead)
-				console.log(`[minqing] 推送 ${pushId}（来源 ${source}）排队等待：正在${ahead.what}（已 ${Math.round((Date.now() - ahead.since) / 1000)} 秒），完成后接入`);
+				console.log(
+					`[minqing] 推送 ${pushId}（来源 ${source}）排队等待：正在${ahead.what}（已 ${Math.round((Date.now() - ahead.since) / 1000)} 秒），` +
+						(ahead.batches ? '将在其两批之间接入' : '完成后接入')
+				);
 			const queuedAt = Date.now();
 			let startedAt = queuedAt;
-			const s = await this.withIngestor((ingestor) => {
-				startedAt = Date.now();
-				return ingestor.run(records, {
-					source,
-					origin: `push:${pushId}`,
-					originId: `push:${pushId}`,
-					batchSize: Number.MAX_SAFE_INTEGER,
-					onFeedTickets: (t) => handOverFeedTickets(this.app.rel.db, t)
+			const s = await new Promise<IngestSummary>((resolve, reject) => {
+				this.pushesWaiting.push(async () => {
+					startedAt = Date.now();
+					const run = this.ingestor().run(records, {
+						source,
+						origin: `push:${pushId}`,
+						originId: `push:${pushId}`,
+						batchSize: Number.MAX_SAFE_INTEGER,
+						onFeedTickets: (t) => handOverFeedTickets(this.app.rel.db, t)
+					});
+					// settled for its caller; the file ingest (or the queue) that runs it goes on either way
+					await run.then(resolve, reject);
 				});
-			}, `接入推送 ${pushId}`);
+				// when no file ingest takes it first, its turn in the queue comes
+				this.withIngestor(() => this.runWaitingPushes(), `接入推送 ${pushId}`).catch(reject);
+			});
 			this.ingested(s);
 			const queued = Math.round((startedAt - queuedAt) / 100) / 10;
 			const reasons = Object.entries(s.quarantinedByReason).map(([k, n]) => `${k} ${n}`).join('，');
@@ -265,6 +268,11 @@ export class IngestService {
 		return this.withIngestor((_ingestor, conn) => this.gate(() => new Quarantine(conn).dropOpen(source, originId)));
 	}
 
+	/** Runs the pushes waiting, in the order they came (in the queue's turn: the connection is free). */
+	private readonly runWaitingPushes = async (): Promise<void> => {
+		for (let job = this.pushesWaiting.shift(); job; job = this.pushesWaiting.shift()) await job();
+	};
+
 	/** What the ingest queue is doing now (for tests and logs), or null when it is idle. */
 	busyWith(): string | null {
 		return this.busy?.what ?? null;
@@ -295,23 +303,25 @@ export class IngestService {
 	 * Runs `fn` with an ingestor on this service's connection, in the same queue as the ingests (a quarantine
 	 * replay never overlaps a file ingest or a push).
 	 */
-	withIngestor<T>(fn: (ingestor: Ingestor, conn: DuckDBConnection) => Promise<T>, what = '处理后台任务'): Promise<T> {
+	withIngestor<T>(fn: (ingestor: Ingestor, conn: DuckDBConnection) => Promise<T>, what = '处理后台任务', batches = false): Promise<T> {
 		const next = this.queue.then(async () => {
-			this.busy = { what, since: Date.now() };
+			this.busy = { what, since: Date.now(), batches };
 			try {
 				this.conn ??= await this.app.analytics.connect();
 				await this.conn.run(`SET TimeZone = 'Asia/Shanghai'`);
 				this.analyzer ??= await createAnalyzer(this.app.config.referenceDir);
-				return await fn(
-					new Ingestor({ conn: this.conn, ref: this.app.ref, geocoder: this.geocoder, analyzer: this.analyzer, gate: this.gate }),
-					this.conn
-				);
+				return await fn(this.ingestor(), this.conn);
 			} finally {
 				this.busy = null;
 			}
 		});
 		this.queue = next.catch(() => {});
 		return next;
+	}
+
+	/** An ingestor on this service's connection (in the queue's turn: withIngestor has opened both). */
+	private ingestor(): Ingestor {
+		return new Ingestor({ conn: this.conn!, ref: this.app.ref, geocoder: this.geocoder, analyzer: this.analyzer, gate: this.gate });
 	}
 
 	/**
@@ -330,11 +340,12 @@ export class IngestService {
 				bytes: o.bytes,
 				readFrom: o.readFrom,
 				mapping: o.mapping ?? null,
-				onFeedTickets: (t) => handOverFeedTickets(this.app.rel.db, t)
+				onFeedTickets: (t) => handOverFeedTickets(this.app.rel.db, t),
+				betweenBatches: this.runWaitingPushes
 			});
 			await this.gate(() => maintainTextIndex(conn));
 			return summary;
-		}, `接入文件 ${o.shownAs ?? o.origin ?? path}`);
+		}, `接入文件 ${o.shownAs ?? o.origin ?? path}`, true);
 		try {
 			const summary = await next;
 			this.ingested(summary);
