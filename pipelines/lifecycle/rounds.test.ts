@@ -63,8 +63,9 @@ describe('handling rounds of a feed’s ticket and of a recount', () => {
 			ev('dispatch', 'dispatched', 'C', 7 * H, { signDeadline: 9 * H, replyDeadline: 50 * H })
 		]);
 		expect(rounds.map((r) => [r.unit, r.dispatched_at, r.satisfaction, r.reopened, r.sign_deadline])).toEqual([
-			['A', 0, null, false, null],
-			['B', 5 * H, '满意', true, null],
+			// not dispatched here: no dispatch instant
+			['A', null, null, false, null],
+			['B', null, '满意', true, null],
 			['C', 7 * H, null, false, 9 * H]
 		]);
 		// a version that names no unit leaves none holding it

@@ -94,7 +94,7 @@ export const ROLLUPS: readonly Rollup[] = [
 ];
 
 /** Bump when a rollup's shape or a measure's definition changes: the store then rebuilds them all once. */
-export const ROLLUP_VERSION = '10';
+export const ROLLUP_VERSION = '11';
 
 export function rollupDdl(r: Rollup): string {
 	const cols = [...r.dims.map((d) => DIM_SQL[d]), ...r.measures.map((m) => `${m} INTEGER NOT NULL`)];
@@ -192,6 +192,9 @@ export const OPEN_TICKETS = {
  * A unit is charged with what happened while it held the ticket: a late sign-for or a return it made, an extension
  * it got, a reply that was visited 不满意 and reopened, also when the ticket went on to another unit. A fact
  * without rounds (a feed's ticket, whose history the feed does not carry) is one round of the unit it names.
+ * A feed's round (one without rounds, or one a feed's version began: `dispatched_at` NULL either way) has no time
+ * limits and was never dispatched here: it counts in the unit's volume (`n`) and its visit in the satisfaction rate,
+ * and in none of the denominators (`dispatched`, the done steps with a limit) of the other rates.
  * Kept with the rollups (a rebuild, or a change set); the unit rollups are built from it.
  */
 export const UNIT_ROUNDS = {
@@ -213,12 +216,15 @@ export function unitRoundsDdl(): string {
  * the change set's `sign` after them when `signed`).
  */
 export function unitRoundsSelect(where: string, from = 'tickets_fact', signed = false): string {
+	// a round a feed began (no dispatch here: dispatched_at NULL) is in no denominator of the return, extension and
+	// reopen rates (`dispatched`), so nothing that befell it here counts in their numerators either
+	const dispatchedHere = (flag: string) => `(${flag} AND r.dispatched_at IS NOT NULL)::SMALLINT`;
 	const ticket = UNIT_ROUNDS.ticketColumns.map((c) => `f.${c}`).join(', ');
 	const sign = signed ? ', f.sign' : '';
 	const cond = where ? ` AND (${where})` : '';
 	const ms = (c: string) => `make_timestamptz(r.${c} * 1000) AS ${c}`;
 	return `SELECT ${ticket}, r.unit AS unit_code, ${ms('dispatched_at')}, ${ms('sign_deadline')}, ${ms('signed_at')}, ${ms('reply_deadline')}, ${ms('replied_at')},
-			r.satisfaction, r.returned::SMALLINT AS returns, r.extended::SMALLINT AS extensions, r.reopened::SMALLINT AS reopens${sign}
+			r.satisfaction, ${dispatchedHere('r.returned')} AS returns, ${dispatchedHere('r.extended')} AS extensions, ${dispatchedHere('r.reopened')} AS reopens${sign}
 		FROM (SELECT * FROM ${from} WHERE rounds IS NOT NULL${cond}) f, unnest(f.rounds) AS u(r)
 		UNION ALL
 		SELECT ${ticket}, f.unit_code, f.dispatched_at, f.sign_deadline, f.signed_at, f.reply_deadline, f.replied_at,

@@ -86,10 +86,10 @@ export async function readWatermark(conn: DuckDBConnection): Promise<Watermark |
  * fills in, or the watermark changes meaning (2: `returned_by`, the units that returned a ticket; 3: the watermark
  * is the store's own change time `changed_at`, no longer `updated_at`; 4: `rounds`, the handling rounds, in place
  * of `returned_by`; 5: the watermark is the writing transaction `changed_xid`; 6: the caller's own name masked in the
- * texts; 7: and the caller's own phone number). A store synced by an older version gets every
+ * texts; 7: and the caller's own phone number; 8: a round a feed's version began has no dispatch instant). A store synced by an older version gets every
  * ticket synced again at the next start (`resyncAfterUpgrade`), so its relational tickets carry the new columns.
  */
-const SYNC_VERSION = '7';
+const SYNC_VERSION = '8';
 
 /** Sends the watermark back to the start when the store was synced by an older SYNC_VERSION (at start, before the catch-up). */
 export async function resyncAfterUpgrade(app: App): Promise<void> {
