@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unitRounds, type RoundEvent } from './rounds';
+import { unitAssists, unitRounds, type RoundEvent } from './rounds';
 
 const H = 3_600_000;
 const ev = (action: string, to: string, unit: string | null, at: number, extra: Partial<RoundEvent> = {}): RoundEvent => ({ action, to, unit, at, ...extra });
@@ -49,6 +49,21 @@ describe('handling rounds', () => {
 	it('has no round for a ticket never dispatched, and none for events without one', () => {
 		expect(unitRounds([ev('receive', 'received', null, 0), ev('not_accept', 'not_accepted', null, H)])).toEqual([]);
 		expect(unitRounds([ev('sign', 'signed', 'A', 0), ev('return', 'accepted', 'A', H)])).toEqual([]);
+	});
+});
+
+describe('assisting units (协办)', () => {
+	it('names each unit a dispatch asked to assist, once a dispatch, and neither the lead nor other events', () => {
+		expect(
+			unitAssists([
+				ev('receive', 'received', null, 0),
+				ev('dispatch', 'dispatched', 'A', H, { assistUnits: ['B', 'C', 'B', 'A'] }),
+				ev('note', 'dispatched', 'B', 2 * H),
+				ev('return', 'accepted', 'A', 3 * H),
+				ev('dispatch', 'dispatched', 'D', 4 * H, { assistUnits: ['B'] }),
+				ev('dispatch', 'dispatched', 'D', 5 * H)
+			])
+		).toEqual(['B', 'C', 'B']);
 	});
 });
 

@@ -18,6 +18,8 @@ export interface RoundEvent {
 	signDeadline?: number | null;
 	replyDeadline?: number | null;
 	satisfaction?: string | null;
+	/** a dispatch's assisting units (协办单位) */
+	assistUnits?: readonly string[] | null;
 }
 
 /**
@@ -57,6 +59,21 @@ export const FEED_ACTIONS: ReadonlySet<string> = new Set(['receive', 'feed_updat
 
 /** The events `unitRounds` reads; the others change no round. */
 export const ROUND_ACTIONS: readonly string[] = ['dispatch', 'sign', 'return', 'extension_approve', 'recount', 'reply', 'visit', ...FEED_ACTIONS];
+
+/**
+ * The assisting units (协办单位) of a ticket's dispatches, one entry for each dispatch that named the unit to assist (the
+ * lead left out). An assisting unit sees the ticket and adds notes (cases/machine.ts): it signs for nothing, replies
+ * to nothing and has no time limit, so it has no round of its own to assess. The assessment shows how often each unit
+ * assisted (its 协办 volume) and charges the rounds' results to the lead alone.
+ */
+export function unitAssists(events: readonly RoundEvent[]): string[] {
+	const assists: string[] = [];
+	for (const e of events) {
+		if (e.action !== 'dispatch' || !e.assistUnits) continue;
+		for (const u of new Set(e.assistUnits)) if (u !== e.unit) assists.push(u);
+	}
+	return assists;
+}
 
 /** The actions that move a ticket back to the undertaking stage without being a reopening (the sync's count). */
 const NOT_REOPENING = new Set(['return', 'extension_approve']);
