@@ -172,7 +172,7 @@ const STAGE_EXTRA = [VARCHAR, BIGINT, VARCHAR, VARCHAR, VARCHAR]; // origin_id, 
 const FEED_FIXED = {
 	ticket_no: '', urgency: 'normal', dispatched_at: null, signed_at: null, replied_at: null, sign_deadline: null, reply_deadline: null,
 	not_accepted_reason: null, transferred_to: null, returns: 0, extensions: 0, reopens: 0, urges: 0, sign_on_time: null, reply_on_time: null,
-	tokens: null, keywords: null, rounds: null
+	tokens: null, keywords: null, rounds: null, assists: null
 } as const satisfies Partial<FactRow>;
 const STAGED_COLUMNS = FACT_COLUMNS.map((c) => c.name).filter((c) => !(c in FEED_FIXED));
 /**

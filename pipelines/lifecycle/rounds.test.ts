@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unitRounds, type RoundEvent } from './rounds';
+import { unitAssists, unitRounds, type RoundEvent } from './rounds';
 
 const H = 3_600_000;
 const ev = (action: string, to: string, unit: string | null, at: number, extra: Partial<RoundEvent> = {}): RoundEvent => ({ action, to, unit, at, ...extra });
@@ -52,6 +52,21 @@ describe('handling rounds', () => {
 	});
 });
 
+describe('assisting units (协办)', () => {
+	it('names each unit a dispatch asked to assist, once a dispatch, and neither the lead nor other events', () => {
+		expect(
+			unitAssists([
+				ev('receive', 'received', null, 0),
+				ev('dispatch', 'dispatched', 'A', H, { assistUnits: ['B', 'C', 'B', 'A'] }),
+				ev('note', 'dispatched', 'B', 2 * H),
+				ev('return', 'accepted', 'A', 3 * H),
+				ev('dispatch', 'dispatched', 'D', 4 * H, { assistUnits: ['B'] }),
+				ev('dispatch', 'dispatched', 'D', 5 * H)
+			])
+		).toEqual(['B', 'C', 'B']);
+	});
+});
+
 describe('handling rounds of a feed’s ticket and of a recount', () => {
 	it('gives the unit a feed names a round, with the visit the feed reports; another unit in a later version starts another', () => {
 		const rounds = unitRounds([
@@ -63,8 +78,9 @@ describe('handling rounds of a feed’s ticket and of a recount', () => {
 			ev('dispatch', 'dispatched', 'C', 7 * H, { signDeadline: 9 * H, replyDeadline: 50 * H })
 		]);
 		expect(rounds.map((r) => [r.unit, r.dispatched_at, r.satisfaction, r.reopened, r.sign_deadline])).toEqual([
-			['A', 0, null, false, null],
-			['B', 5 * H, '满意', true, null],
+			// not dispatched here: no dispatch instant
+			['A', null, null, false, null],
+			['B', null, '满意', true, null],
 			['C', 7 * H, null, false, 9 * H]
 		]);
 		// a version that names no unit leaves none holding it

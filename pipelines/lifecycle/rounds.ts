@@ -18,6 +18,8 @@ export interface RoundEvent {
 	signDeadline?: number | null;
 	replyDeadline?: number | null;
 	satisfaction?: string | null;
+	/** a dispatch's assisting units (协办单位) */
+	assistUnits?: readonly string[] | null;
 }
 
 /**
@@ -27,7 +29,12 @@ export interface RoundEvent {
  */
 export interface UnitRound {
 	unit: string;
-	dispatched_at: number;
+	/**
+	 * The dispatch that began the round; null for a round a feed's version began (the ticket came to the unit
+	 * elsewhere, without the time limits and the steps of a dispatch here): such a round is assessed on its volume
+	 * and its visit only, not in the denominators of the return, extension and reopen rates (UNIT_ROUNDS).
+	 */
+	dispatched_at: number | null;
 	sign_deadline: number | null;
 	/**
 	 * When the unit answered the dispatch: it signed for the ticket, or returned it unsigned. A return is the
@@ -53,18 +60,34 @@ export const FEED_ACTIONS: ReadonlySet<string> = new Set(['receive', 'feed_updat
 /** The events `unitRounds` reads; the others change no round. */
 export const ROUND_ACTIONS: readonly string[] = ['dispatch', 'sign', 'return', 'extension_approve', 'recount', 'reply', 'visit', ...FEED_ACTIONS];
 
+/**
+ * The assisting units (协办单位) of a ticket's dispatches, one entry for each dispatch that named the unit to assist (the
+ * lead left out). An assisting unit sees the ticket and adds notes (cases/machine.ts): it signs for nothing, replies
+ * to nothing and has no time limit, so it has no round of its own to assess. The assessment shows how often each unit
+ * assisted (its 协办 volume) and charges the rounds' results to the lead alone.
+ */
+export function unitAssists(events: readonly RoundEvent[]): string[] {
+	const assists: string[] = [];
+	for (const e of events) {
+		if (e.action !== 'dispatch' || !e.assistUnits) continue;
+		for (const u of new Set(e.assistUnits)) if (u !== e.unit) assists.push(u);
+	}
+	return assists;
+}
+
 /** The actions that move a ticket back to the undertaking stage without being a reopening (the sync's count). */
 const NOT_REOPENING = new Set(['return', 'extension_approve']);
 
 /**
  * The rounds of a ticket from its events in the order they were written. Events before the first dispatch and
  * between a return and the next dispatch belong to no round. A feed's ticket (`FEED_ACTIONS`) comes with the unit
- * the feed names: a round of that unit, without the limits and steps the feed does not carry.
+ * the feed names: a round of that unit, without the dispatch, the limits and the steps the feed does not carry
+ * (`dispatched_at` null, as the feed's own fact has it).
  */
 export function unitRounds(events: readonly RoundEvent[]): UnitRound[] {
 	const rounds: UnitRound[] = [];
 	let cur: UnitRound | null = null;
-	const start = (unit: string, at: number, signDeadline: number | null, replyDeadline: number | null): UnitRound => {
+	const start = (unit: string, at: number | null, signDeadline: number | null, replyDeadline: number | null): UnitRound => {
 		const r: UnitRound = {
 			unit, dispatched_at: at, sign_deadline: signDeadline, signed_at: null,
 			reply_deadline: replyDeadline, replied_at: null, satisfaction: null, returned: false, extended: false, reopened: false
@@ -80,7 +103,7 @@ export function unitRounds(events: readonly RoundEvent[]): UnitRound[] {
 		if (FEED_ACTIONS.has(e.action)) {
 			// the feed's version: its unit holds the ticket (a round of its own when it is another unit), or none does
 			if (!e.unit) cur = null;
-			else if (cur?.unit !== e.unit) cur = start(e.unit, e.at, null, null);
+			else if (cur?.unit !== e.unit) cur = start(e.unit, null, null, null); // not dispatched here: no dispatch instant
 			if (cur && e.satisfaction != null) cur.satisfaction = e.satisfaction;
 			continue;
 		}

@@ -62,6 +62,8 @@ export interface FactRow {
 	flags: string[] | null;
 	/** the handling rounds from the events; absent or null: not known (a feed's ticket) */
 	rounds?: UnitRound[] | null;
+	/** the assisting units of its dispatches (pipelines/lifecycle/rounds.ts unitAssists); absent or null: none known */
+	assists?: string[] | null;
 }
 
 const CHUNK = 2048;

@@ -59,6 +59,7 @@ const fact = (i: number, over: Partial<FactRow> = {}): FactRow => ({
 		{ unit: 'D320508', dispatched_at: 1764547200123, sign_deadline: 1764633600000, signed_at: 1764640000000, reply_deadline: null, replied_at: null, satisfaction: null, returned: true, extended: false, reopened: false },
 		{ unit: 'M02', dispatched_at: 1764650000000, sign_deadline: null, signed_at: null, reply_deadline: 1765000000000, replied_at: 1764990000000, satisfaction: '不满意', returned: false, extended: true, reopened: true }
 	],
+	assists: ['M03', 'M04'],
 	...over
 });
 
@@ -96,7 +97,8 @@ describe('insertJsonRows', () => {
 				flags: null,
 				sentiment: null,
 				intensity: null,
-				rounds: null
+				rounds: null,
+				assists: null
 			}),
 			// quotes, backslashes, control characters, characters beyond the BMP, an empty list, a list with an empty word
 			fact(3, {

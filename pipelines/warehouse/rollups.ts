@@ -30,11 +30,19 @@ export const MEASURES = {
 	/** tickets returned by a unit at least once (退单) */
 	returned: `count(*) FILTER (WHERE returns > 0)`,
 	extended: `count(*) FILTER (WHERE extensions > 0)`,
-	reopened: `count(*) FILTER (WHERE reopens > 0)`
+	reopened: `count(*) FILTER (WHERE reopens > 0)`,
+	/**
+	 * By unit only (UNIT_ROUNDS): the dispatches a unit assisted in (协办). Such a row counts in `n`, `screened` and
+	 * `accepted` (an assisted ticket was dispatched: screened and accepted) and in no other measure; the lead's own
+	 * figures are those less `assisted` (`leadCounts`).
+	 */
+	assisted: `count(*) FILTER (WHERE assist)`
 } as const;
 
 export type Measure = keyof typeof MEASURES;
 export const ALL_MEASURES = Object.keys(MEASURES) as Measure[];
+/** The measures of tickets (every measure but the units' `assisted`, which the facts have no rows for). */
+export const TICKET_MEASURES = ALL_MEASURES.filter((m) => m !== 'assisted');
 
 /** `category_code` (the ticket's own, most specific category) is in no rollup: read from the facts. */
 export type Dim = 'day' | 'hour' | 'district_code' | 'street_code' | 'category_l1' | 'category_l2' | 'category_code' | 'type' | 'channel' | 'unit_code';
@@ -73,13 +81,13 @@ export const RECENT_SQL = `day >= current_date - INTERVAL ${HOURLY_DAYS} DAY`;
 /** Smallest first: a query uses the first rollup that has every dimension and measure it needs. */
 export const ROLLUPS: readonly Rollup[] = [
 	// the whole city by day, type and channel: the unfiltered panels, a few dozen rows a day
-	{ table: 'rollup_daily_city', dims: ['day', 'type', 'channel'], measures: ALL_MEASURES },
+	{ table: 'rollup_daily_city', dims: ['day', 'type', 'channel'], measures: TICKET_MEASURES },
 	// counts and rates by day × district × level-1 category: most panels, a few dozen rows a day
-	{ table: 'rollup_daily_l1', dims: ['day', 'district_code', 'category_l1'], measures: ALL_MEASURES },
+	{ table: 'rollup_daily_l1', dims: ['day', 'district_code', 'category_l1'], measures: TICKET_MEASURES },
 	// … and by type and channel: the same panels under those filters
-	{ table: 'rollup_daily_tc', dims: ['day', 'district_code', 'category_l1', 'type', 'channel'], measures: ALL_MEASURES },
+	{ table: 'rollup_daily_tc', dims: ['day', 'district_code', 'category_l1', 'type', 'channel'], measures: TICKET_MEASURES },
 	// … and by level-2 category too
-	{ table: 'rollup_daily', dims: ['day', 'district_code', 'category_l1', 'category_l2', 'type', 'channel'], measures: ALL_MEASURES },
+	{ table: 'rollup_daily', dims: ['day', 'district_code', 'category_l1', 'category_l2', 'type', 'channel'], measures: TICKET_MEASURES },
 	// streets (no street polygons: ranked lists), by level-1 category
 	{ table: 'rollup_street_daily', dims: ['day', 'district_code', 'street_code', 'category_l1'], measures: ['n', 'visited', 'satisfied', 'basic'] },
 	{ table: 'rollup_street_tc', dims: ['day', 'district_code', 'street_code', 'type', 'channel'], measures: ['n', 'visited', 'satisfied', 'basic'] },
@@ -94,7 +102,7 @@ export const ROLLUPS: readonly Rollup[] = [
 ];
 
 /** Bump when a rollup's shape or a measure's definition changes: the store then rebuilds them all once. */
-export const ROLLUP_VERSION = '10';
+export const ROLLUP_VERSION = '12';
 
 export function rollupDdl(r: Rollup): string {
 	const cols = [...r.dims.map((d) => DIM_SQL[d]), ...r.measures.map((m) => `${m} INTEGER NOT NULL`)];
@@ -192,6 +200,11 @@ export const OPEN_TICKETS = {
  * A unit is charged with what happened while it held the ticket: a late sign-for or a return it made, an extension
  * it got, a reply that was visited 不满意 and reopened, also when the ticket went on to another unit. A fact
  * without rounds (a feed's ticket, whose history the feed does not carry) is one round of the unit it names.
+ * A feed's round (one without rounds, or one a feed's version began: `dispatched_at` NULL either way) has no time
+ * limits and was never dispatched here: it counts in the unit's volume (`n`) and its visit in the satisfaction rate,
+ * and in none of the denominators (`dispatched`, the done steps with a limit) of the other rates.
+ * An assisting unit (协办单位: `assists`) has no steps or limits of its own (it sees the ticket and adds notes): each
+ * dispatch it assisted in is a row with `assist` true and nothing else, counted in its `assisted` volume only.
  * Kept with the rollups (a rebuild, or a change set); the unit rollups are built from it.
  */
 export const UNIT_ROUNDS = {
@@ -205,7 +218,7 @@ export function unitRoundsDdl(): string {
 		street_code VARCHAR, category_l1 VARCHAR, category_l2 VARCHAR, type VARCHAR NOT NULL, channel VARCHAR NOT NULL,
 		status VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, dispatched_at TIMESTAMPTZ, sign_deadline TIMESTAMPTZ,
 		signed_at TIMESTAMPTZ, reply_deadline TIMESTAMPTZ, replied_at TIMESTAMPTZ, satisfaction VARCHAR,
-		returns SMALLINT NOT NULL, extensions SMALLINT NOT NULL, reopens SMALLINT NOT NULL)`;
+		returns SMALLINT NOT NULL, extensions SMALLINT NOT NULL, reopens SMALLINT NOT NULL, assist BOOLEAN NOT NULL)`;
 }
 
 /**
@@ -213,17 +226,24 @@ export function unitRoundsDdl(): string {
  * the change set's `sign` after them when `signed`).
  */
 export function unitRoundsSelect(where: string, from = 'tickets_fact', signed = false): string {
+	// a round a feed began (no dispatch here: dispatched_at NULL) is in no denominator of the return, extension and
+	// reopen rates (`dispatched`), so nothing that befell it here counts in their numerators either
+	const dispatchedHere = (flag: string) => `(${flag} AND r.dispatched_at IS NOT NULL)::SMALLINT`;
 	const ticket = UNIT_ROUNDS.ticketColumns.map((c) => `f.${c}`).join(', ');
 	const sign = signed ? ', f.sign' : '';
 	const cond = where ? ` AND (${where})` : '';
 	const ms = (c: string) => `make_timestamptz(r.${c} * 1000) AS ${c}`;
 	return `SELECT ${ticket}, r.unit AS unit_code, ${ms('dispatched_at')}, ${ms('sign_deadline')}, ${ms('signed_at')}, ${ms('reply_deadline')}, ${ms('replied_at')},
-			r.satisfaction, r.returned::SMALLINT AS returns, r.extended::SMALLINT AS extensions, r.reopened::SMALLINT AS reopens${sign}
+			r.satisfaction, ${dispatchedHere('r.returned')} AS returns, ${dispatchedHere('r.extended')} AS extensions, ${dispatchedHere('r.reopened')} AS reopens, false AS assist${sign}
 		FROM (SELECT * FROM ${from} WHERE rounds IS NOT NULL${cond}) f, unnest(f.rounds) AS u(r)
 		UNION ALL
 		SELECT ${ticket}, f.unit_code, f.dispatched_at, f.sign_deadline, f.signed_at, f.reply_deadline, f.replied_at,
-			f.satisfaction, least(f.returns, 1)::SMALLINT, least(f.extensions, 1)::SMALLINT, least(f.reopens, 1)::SMALLINT${sign}
-		FROM ${from} f WHERE f.rounds IS NULL AND f.unit_code IS NOT NULL${cond}`;
+			f.satisfaction, least(f.returns, 1)::SMALLINT, least(f.extensions, 1)::SMALLINT, least(f.reopens, 1)::SMALLINT, false${sign}
+		FROM ${from} f WHERE f.rounds IS NULL AND f.unit_code IS NOT NULL${cond}
+		UNION ALL
+		SELECT ${ticket}, a.unit, NULL::TIMESTAMPTZ, NULL::TIMESTAMPTZ, NULL::TIMESTAMPTZ, NULL::TIMESTAMPTZ, NULL::TIMESTAMPTZ,
+			NULL::VARCHAR, 0::SMALLINT, 0::SMALLINT, 0::SMALLINT, true${sign}
+		FROM (SELECT * FROM ${from} WHERE assists IS NOT NULL${cond}) f, unnest(f.assists) AS a(unit)`;
 }
 
 export function unitRoundsInsert(where: string, from = 'tickets_fact'): string {
@@ -247,7 +267,8 @@ export const CHANGE_COLUMNS: readonly string[] = [
 		...['status', 'dispatched_at', 'signed_at', 'sign_deadline', 'replied_at', 'reply_deadline', 'satisfaction', 'returns', 'extensions', 'reopens'],
 		...OPEN_TICKETS.columns,
 		...UNIT_ROUNDS.ticketColumns,
-		'rounds'
+		'rounds',
+		'assists'
 	])
 ];
 

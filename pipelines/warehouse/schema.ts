@@ -106,7 +106,9 @@ export const FACT_COLUMNS: readonly FactColumn[] = [
 	col('intensity', 'DOUBLE', DOUBLE),
 	// the ticket's handling rounds (pipelines/lifecycle/rounds.ts), from its events: the unit assessment charges each
 	// round to its unit. NULL when the history is unknown (a feed's ticket), empty when it never went to a unit
-	col('rounds', ROUNDS.toString(), ROUNDS)
+	col('rounds', ROUNDS.toString(), ROUNDS),
+	// the assisting units (协办) of its dispatches, one entry a dispatch (pipelines/lifecycle/rounds.ts unitAssists)
+	col('assists', 'VARCHAR[]', LIST(VARCHAR))
 ];
 
 /** Columns facts no longer have, dropped from a store made by an older version. */

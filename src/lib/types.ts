@@ -241,6 +241,8 @@ export interface UnitScore {
 	name: string;
 	kind: string;
 	dispatched: number;
+	/** the dispatches it assisted in (协办): shown, not scored (an assisting unit has no steps of its own) */
+	assisted: number;
 	rates: HandlingRates;
 	/** 0–100, weighted (see the assessment weights) */
 	score: number | null;

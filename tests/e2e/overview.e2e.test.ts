@@ -295,6 +295,10 @@ describe('overview (态势总览)', () => {
 		expect(scores.length).toBeGreaterThan(0);
 		expect(scores).toEqual([...scores].sort((x, y) => y - x));
 		expect(ranked[0].rank).toBe('1');
+		// the dispatches each unit assisted in (协办) have a column of their own, beside its dispatches as lead
+		const heads = await page.locator('[data-testid=units] thead th').allInnerTexts();
+		expect(heads.slice(2, 4)).toEqual(['派单', '协办']);
+		expect(await rows.first().locator('td').count()).toBe(heads.length);
 		// the API gives the same ranking, and names a bad filter
 		const api = await page.request.get(`${server.url}/api/v1/dashboard/units?period=90d`);
 		expect(api.status()).toBe(200);

@@ -13,15 +13,23 @@ import ExcelJS from 'exceljs';
 import { setApp } from '../../src/lib/server/app';
 import { addDays, shanghaiDay } from '../../pipelines/calendar/index';
 import { GET as exportXlsx } from '../../src/routes/(app)/assessment/export/+server';
+import { and, eq } from 'drizzle-orm';
+import { tickets } from '../../src/lib/server/db/schema';
+import { queryRows } from '../../src/lib/server/analytics/duckdb';
+import { rebuildRollups } from '../../pipelines/warehouse/schema';
+import { readNdjson } from '../../pipelines/ingest/sources';
+import { ingestService } from '../../src/lib/server/ingest';
 
 let a: App;
 const UNIT_A = 'D320508'; // 姑苏区
 const UNIT_B = 'M02'; // 市生态环境局
+const UNIT_C = 'M03';
+const UNIT_D = 'M04';
 const people: Record<string, CaseUser> = {};
 
 beforeAll(async () => {
 	a = await startMemoryApp();
-	await addPeople(a, people, { operator: ['operator'], dispatcher: ['dispatcher'], supervisor: ['supervisor'], unitA: ['unit_handler', UNIT_A], unitB: ['unit_handler', UNIT_B] });
+	await addPeople(a, people, { operator: ['operator'], dispatcher: ['dispatcher'], supervisor: ['supervisor'], unitA: ['unit_handler', UNIT_A], unitB: ['unit_handler', UNIT_B], unitC: ['unit_handler', UNIT_C], unitD: ['unit_handler', UNIT_D] });
 }, 120_000);
 
 afterAll(async () => {
@@ -86,6 +94,111 @@ describe('unit assessment (考核) by handling round', () => {
 		expect(unit(UNIT_A).rates.measured).toBe(2);
 		expect(unit(UNIT_B).rates.measured).toBe(2);
 		expect(panel.units.map((u) => u.code).sort()).toEqual([UNIT_A, UNIT_B].sort());
+	});
+});
+
+/** The unit panel of the last 7 days, as of now. */
+async function panelNow() {
+	const now = Date.now();
+	const { filter, problems } = parseDashboardFilter(new URLSearchParams('period=7d'), a.ref, now);
+	expect(problems).toEqual([]);
+	return unitPanel({ db: duckRunner(a.analytics.conn), ref: a.ref, cal: a.calendar, now }, filter);
+}
+
+async function sync(): Promise<void> {
+	await syncIdle(a);
+	await withoutSync(a, async () => void (await syncToAnalytics(a)));
+}
+
+/** Pushes feed records (source 'fa') as a sub-centre does. */
+function push(id: string, records: Record<string, unknown>[]) {
+	return ingestService(a).push(
+		'fa',
+		id,
+		readNdjson(
+			(async function* () {
+				yield new TextEncoder().encode(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+			})()
+		)
+	);
+}
+
+describe("a feed's tickets (no time limits, no steps taken here)", () => {
+	it('count in the volume and the satisfaction of the unit the feed names, not in its return, extension and reopen rates', async () => {
+		// one round dispatched here, returned within its limit
+		await handle([
+			['dispatcher', { action: 'dispatch', unit_code: UNIT_C }],
+			['unitC', { action: 'return', note: '不属于本单位职责' }]
+		]);
+		// two of a feed's tickets at the same unit: one still open (handed over to the relational store, its rounds from
+		// its events), one closed and visited 满意 (closed history stays in the analytics store, a fact without rounds)
+		const received = new Date(Date.now() - 3_600_000).toISOString();
+		const rec = (id: string, extra: Record<string, unknown>) => ({
+			external_id: id, received_at: received, updated_at: received, channel: 'phone', type: '投诉',
+			content: `反映路灯不亮 ${id}`, district_code: '320508', unit: UNIT_C, ...extra
+		});
+		expect(
+			await push('fa-1', [rec('F-OPEN', { status: 'dispatched' }), rec('F-CLOSED', { status: 'closed', closed_at: received, satisfaction: '满意' })])
+		).toMatchObject({ accepted: 2 });
+		await sync();
+		const c = (await panelNow()).units.find((u) => u.code === UNIT_C)!;
+		expect(c.rates.received).toBe(3);
+		// the one round dispatched here is the only one that could be returned, extended or reopened
+		expect(c.dispatched).toBe(1);
+		expect(c.rates).toMatchObject({ returnRate: 1, extensionRate: 0, reopenRate: 0, satisfactionRate: 1, visited: 1, measured: 1 });
+		// the unit hands the feed's open ticket back here: not a return of a dispatch, so no return counts against it
+		const [open] = await a.rel.db.select().from(tickets).where(and(eq(tickets.source, 'fa'), eq(tickets.externalId, 'F-OPEN')));
+		await actOnTicket(a, people.unitC, open.ticketNo, { action: 'return', note: '不属于本单位职责', version: open.version });
+		await sync();
+		const after = (await panelNow()).units.find((u) => u.code === UNIT_C)!;
+		expect(after.dispatched).toBe(1);
+		expect(after.rates).toMatchObject({ returnRate: 1, received: 3 });
+	});
+});
+
+describe('co-handling (主办 + 协办)', () => {
+	it("counts an assisting unit's rounds as its 协办 volume, and none of the lead's figures against it", async () => {
+		const before = await panelNow();
+		const b0 = before.units.find((u) => u.code === UNIT_B)!;
+		const c0 = before.units.find((u) => u.code === UNIT_C)!;
+		expect(before.units.find((u) => u.code === UNIT_D)).toBeUndefined();
+		// C leads, D and B assist: C signs, replies and is visited 不满意; the ticket is reopened and sent to C again,
+		// D assisting once more
+		await handle(
+			[
+				['dispatcher', { action: 'dispatch', unit_code: UNIT_C, assist_units: [UNIT_D, UNIT_B] }],
+				['unitC', { action: 'sign' }],
+				['unitC', { action: 'reply', note: '已协调有关单位处理' }],
+				['supervisor', { action: 'visit', satisfaction: '不满意', reopen: true, note: '仍未解决' }],
+				['dispatcher', { action: 'dispatch', unit_code: UNIT_C, assist_units: [UNIT_D] }]
+			]
+		);
+		await sync();
+		const after = await panelNow();
+		const unit = (code: string) => after.units.find((u) => u.code === code)!;
+		// the lead is charged with both rounds, as any lead
+		expect(unit(UNIT_C).dispatched).toBe(c0.dispatched + 2);
+		expect(unit(UNIT_C).assisted).toBe(0);
+		// D only assisted: its two 协办 rounds show, it has no rates of its own and is not scored or ranked
+		expect(unit(UNIT_D)).toMatchObject({ assisted: 2, dispatched: 0, score: null, rank: null });
+		expect(unit(UNIT_D).rates).toMatchObject({ received: 0, measured: 0, signRate: null, replyRate: null, satisfactionRate: null, returnRate: null, reopenRate: null });
+		// B's own rounds are as they were; its one 协办 round is counted beside them
+		expect(unit(UNIT_B).assisted).toBe(1);
+		expect(unit(UNIT_B).rates).toEqual(b0.rates);
+		expect(unit(UNIT_B).dispatched).toBe(b0.dispatched);
+		// the figures kept from the sync's change sets are those of the facts, and those of a rebuild from them
+		const assisted = async () => ({
+			facts: await queryRows(a.analytics.conn, `SELECT u AS unit, count(*)::DOUBLE AS n FROM (SELECT unnest(assists) AS u FROM tickets_fact) GROUP BY 1 ORDER BY 1`),
+			rounds: await queryRows(a.analytics.conn, `SELECT unit_code AS unit, count(*)::DOUBLE AS n FROM unit_rounds WHERE assist GROUP BY 1 ORDER BY 1`),
+			rollup: await queryRows(a.analytics.conn, `SELECT unit_code AS unit, sum(assisted)::DOUBLE AS n FROM rollup_unit_tc GROUP BY 1 HAVING sum(assisted) > 0 ORDER BY 1`)
+		});
+		const kept = await assisted();
+		expect(kept.facts).toEqual([{ unit: UNIT_B, n: 1 }, { unit: UNIT_D, n: 2 }]);
+		expect(kept.rounds).toEqual(kept.facts);
+		expect(kept.rollup).toEqual(kept.facts);
+		await withoutSync(a, () => rebuildRollups(a.analytics.conn));
+		expect(await assisted()).toEqual(kept);
+		expect((await panelNow()).units).toEqual(after.units);
 	});
 });
 

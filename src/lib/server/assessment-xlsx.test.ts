@@ -4,7 +4,7 @@ import type { HandlingRates, UnitPanel, UnitScore } from '../types';
 import { assessmentScore, handlingRates, MIN_ASSESSED } from './assessment';
 import { scorecardWorkbook } from './assessment-xlsx';
 
-function unit(code: string, dispatched: number, sat: number): UnitScore {
+function unit(code: string, dispatched: number, sat: number, assisted = 0): UnitScore {
 	const rates: HandlingRates = handlingRates({
 		n: dispatched,
 		screened: dispatched,
@@ -21,13 +21,13 @@ function unit(code: string, dispatched: number, sat: number): UnitScore {
 		extended: 0,
 		reopened: 1
 	});
-	return { code, name: `单位${code}`, kind: 'municipal', dispatched, rates, score: assessmentScore(rates), rank: null, trend: [] };
+	return { code, name: `单位${code}`, kind: 'municipal', dispatched, assisted, rates, score: assessmentScore(rates), rank: null, trend: [] };
 }
 
 describe('考核 workbook', () => {
 	it('lists ranked units first with percent cells and the score, and units below the minimum without a rank', async () => {
 		const a = { ...unit('M01', 40, 36), rank: 1 };
-		const b = { ...unit('M02', 20, 10), rank: 2 };
+		const b = { ...unit('M02', 20, 10, 3), rank: 2 };
 		const small = unit('M03', MIN_ASSESSED - 2, 8); // 8 replied and 1 returned: one round short
 		const panel = {
 			filter: { period: '30d', periodLabel: '近30天', from: '2026-10-31', to: '2026-11-29' },
@@ -45,9 +45,11 @@ describe('考核 workbook', () => {
 		expect(rows.map((r) => r.getCell(2).value)).toEqual(['单位M01', '单位M02', '单位M03']);
 		expect(rows[0].getCell(1).value).toBe(1);
 		expect(rows[2].getCell(1).value).toBe('不排名');
-		expect(ws.getRow(3).getCell(5).value).toBe('已办结、超期或退回');
-		expect(rows[2].getCell(5).value).toBe(MIN_ASSESSED - 1);
-		const satCol = 3 + 2 + 3; // 排名 单位 类型 派单量 已办结、超期或退回, then 签收 办结 满意
+		expect(ws.getRow(3).getCell(5).value).toBe('协办量');
+		expect(rows.map((r) => r.getCell(5).value)).toEqual([0, 3, 0]);
+		expect(ws.getRow(3).getCell(6).value).toBe('已办结、超期或退回');
+		expect(rows[2].getCell(6).value).toBe(MIN_ASSESSED - 1);
+		const satCol = 3 + 3 + 3; // 排名 单位 类型 派单量 协办量 已办结、超期或退回, then 签收 办结 满意
 		expect(rows[0].getCell(satCol).value).toBeCloseTo(36 / 40);
 		expect(rows[0].getCell(satCol).numFmt).toBe('0.0%');
 		const scoreCell = rows[0].getCell(ws.getRow(3).cellCount);

@@ -14,7 +14,7 @@ export async function scorecardWorkbook(panel: UnitPanel, scope: string, generat
 	const ws = wb.addWorksheet('单位考核', { views: [{ state: 'frozen', ySplit: 3 }] });
 	ws.addRow([`承办单位考核　${periodText(panel.filter)}`]).font = { bold: true, size: 14 };
 	ws.addRow([`范围：${scope}；${MIN_ASSESSED_RULE}`]).font = { color: { argb: 'FF5B6778' } };
-	const header = ['排名', '单位', '类型', '派单量', '已办结、超期或退回', ...ASSESSMENT_WEIGHTS.map((w) => w.label), '回访量', '综合得分'];
+	const header = ['排名', '单位', '类型', '派单量', '协办量', '已办结、超期或退回', ...ASSESSMENT_WEIGHTS.map((w) => w.label), '回访量', '综合得分'];
 	const head = ws.addRow(header);
 	head.font = { bold: true };
 	head.eachCell((c) => {
@@ -28,12 +28,13 @@ export async function scorecardWorkbook(panel: UnitPanel, scope: string, generat
 			u.name,
 			UNIT_KIND_LABELS[u.kind] ?? u.kind,
 			u.dispatched,
+			u.assisted,
 			u.rates.measured,
 			...ASSESSMENT_WEIGHTS.map((w) => (u.rates[w.key] as number | null) ?? null),
 			u.rates.visited,
 			u.score === null ? null : Math.round(u.score * 10) / 10
 		]);
-		const firstRate = 6;
+		const firstRate = 7;
 		ASSESSMENT_WEIGHTS.forEach((_, i) => (row.getCell(firstRate + i).numFmt = '0.0%'));
 		row.getCell(firstRate + ASSESSMENT_WEIGHTS.length + 1).numFmt = '0.0';
 	}

@@ -20,6 +20,19 @@ export interface HandlingCounts {
 	returned: number;
 	extended: number;
 	reopened: number;
+	/** by unit: the dispatches it assisted in (协办), counted in n, screened and accepted too (see `leadCounts`) */
+	assisted?: number;
+}
+
+/**
+ * A unit's own counts, as lead: its rows by unit (UNIT_ROUNDS) less those of the dispatches it only assisted in, which
+ * count in n, screened and accepted (an assisted ticket was dispatched) and in nothing else. An assisting unit signs
+ * for nothing and replies to nothing (it sees the ticket and adds notes): its 协办 volume is shown beside its rates,
+ * and none of the lead's results is charged to it.
+ */
+export function leadCounts(c: HandlingCounts): HandlingCounts {
+	const a = c.assisted ?? 0;
+	return { ...c, n: c.n - a, screened: c.screened - a, accepted: c.accepted - a, assisted: 0 };
 }
 
 /** Open tickets of the same set that are past a time limit without the step done (counted now). */

@@ -15,7 +15,7 @@ import { categoryAncestors } from '$pipelines/reference/index';
 import { normalizePhone } from '$pipelines/normalize/index';
 import { ticketTextsForAnalytics, type TicketTexts } from '$pipelines/text/redact';
 import { metDeadline } from '$pipelines/lifecycle/model';
-import { ROUND_ACTIONS, unitRounds, type UnitRound } from '$pipelines/lifecycle/rounds';
+import { ROUND_ACTIONS, unitAssists, unitRounds, type RoundEvent, type UnitRound } from '$pipelines/lifecycle/rounds';
 import type { App } from './app';
 import { CoalescingJob, waitAtMost } from './jobs';
 import { ticketEvents, tickets, type TicketRow } from './db/schema';
@@ -86,10 +86,11 @@ export async function readWatermark(conn: DuckDBConnection): Promise<Watermark |
  * fills in, or the watermark changes meaning (2: `returned_by`, the units that returned a ticket; 3: the watermark
  * is the store's own change time `changed_at`, no longer `updated_at`; 4: `rounds`, the handling rounds, in place
  * of `returned_by`; 5: the watermark is the writing transaction `changed_xid`; 6: the caller's own name masked in the
- * texts; 7: and the caller's own phone number). A store synced by an older version gets every
+ * texts; 7: and the caller's own phone number; 8: a round a feed's version began has no dispatch instant; 9: `assists`,
+ * the assisting units of the dispatches). A store synced by an older version gets every
  * ticket synced again at the next start (`resyncAfterUpgrade`), so its relational tickets carry the new columns.
  */
-const SYNC_VERSION = '7';
+const SYNC_VERSION = '9';
 
 /** Sends the watermark back to the start when the store was synced by an older SYNC_VERSION (at start, before the catch-up). */
 export async function resyncAfterUpgrade(app: App): Promise<void> {
@@ -135,7 +136,7 @@ export async function markSynced(app: App): Promise<void> {
 }
 
 /** A ticket's events that make its handling rounds, as the statement below gives them: action, to, unit, at, and data's deadlines and satisfaction. */
-type RoundStep = [string, string, string | null, string, number | null, number | null, string | null];
+type RoundStep = [string, string, string | null, string, number | null, number | null, string | null, string[] | null];
 
 /** What a ticket's events give its fact (named as the fact's columns), and the steps of its rounds. */
 type LifecycleFigures = Pick<FactRow, 'returns' | 'extensions' | 'reopens' | 'urges'> & { steps: RoundStep[] };
@@ -151,7 +152,7 @@ const LIFECYCLE_FIGURES = sql<LifecycleFigures>`(SELECT json_build_object(
 	'extensions', count(*) FILTER (WHERE e.action = 'extension_approve'),
 	'reopens', count(*) FILTER (WHERE e.action NOT IN ('return', 'extension_approve') AND e.to_status = 'reopened'),
 	'urges', count(*) FILTER (WHERE e.action IN ('urge', 'supervise') AND e.to_status <> 'reopened'),
-	'steps', coalesce(json_agg(json_build_array(e.action, e.to_status, e.unit_code, e.at, e.data->'signDeadline', e.data->'replyDeadline', e.data->'satisfaction') ORDER BY e.id)
+	'steps', coalesce(json_agg(json_build_array(e.action, e.to_status, e.unit_code, e.at, e.data->'signDeadline', e.data->'replyDeadline', e.data->'satisfaction', e.data->'assistUnits') ORDER BY e.id)
 		FILTER (WHERE e.action IN (${sql.join(ROUND_ACTIONS.map((a) => sql`${a}`), sql`, `)}) OR e.to_status = 'reopened'), '[]'))
 	FROM ${ticketEvents} e WHERE e.ticket_id = "tickets"."id")`; // qualified by hand: drizzle writes ${tickets.id} unqualified here
 // (in the order written: a ticket's events are written under its row lock, whatever the clocks of the servers say)
@@ -160,12 +161,13 @@ const LIFECYCLE_FIGURES = sql<LifecycleFigures>`(SELECT json_build_object(
  * The handling rounds of a ticket from the steps the statement read. A ticket at a unit without any (a feed's, handed
  * over before its events named the unit) has NULL: as a feed's ticket in the analytics store, one round of its unit.
  */
-function roundsOf(t: TicketRow, steps: readonly RoundStep[]): UnitRound[] | null {
-	const rounds = unitRounds(
-		steps.map(([action, to, unit, at, signDeadline, replyDeadline, satisfaction]) => ({ action, to, unit, at: Date.parse(at), signDeadline, replyDeadline, satisfaction }))
-	);
+function roundsOf(t: TicketRow, events: readonly RoundEvent[]): UnitRound[] | null {
+	const rounds = unitRounds(events);
 	return rounds.length === 0 && t.unitCode ? null : rounds;
 }
+
+const roundEvents = (steps: readonly RoundStep[]): RoundEvent[] =>
+	steps.map(([action, to, unit, at, signDeadline, replyDeadline, satisfaction, assistUnits]) => ({ action, to, unit, at: Date.parse(at), signDeadline, replyDeadline, satisfaction, assistUnits }));
 
 /** The ticket's texts with the caller's own name and number masked (the analytics carry no personal data: 来电人李建国 → 李**). */
 function textsForAnalytics(t: TicketRow): TicketTexts {
@@ -180,6 +182,8 @@ function toFact(app: App, t: TicketRow, { steps, ...figures }: LifecycleFigures,
 	const { day, hour } = shanghaiDayHour(received);
 	// the caller as repeat detection keys them (a local number with the city's area code: 65123456 is 0512 65123456)
 	const phone = t.callerPhone ? normalizePhone(t.callerPhone, app.ref.city.phoneAreaCode ?? undefined) : null;
+	const events = roundEvents(steps);
+	const assists = unitAssists(events);
 	return {
 		ticket_no: t.ticketNo, source: t.source, external_id: t.externalId, channel: t.channel, type: t.type,
 		category_code: t.categoryCode, category_l1: anc[0]?.code ?? null, category_l2: anc[1]?.code ?? null,
@@ -189,7 +193,7 @@ function toFact(app: App, t: TicketRow, { steps, ...figures }: LifecycleFigures,
 		received_at: received, day, hour, updated_at: t.updatedAt.getTime(),
 		dispatched_at: ms(t.dispatchedAt), signed_at: ms(t.signedAt), replied_at: ms(t.repliedAt), closed_at: ms(t.closedAt),
 		sign_deadline: ms(t.signDeadline), reply_deadline: ms(t.replyDeadline), satisfaction: t.satisfaction,
-		not_accepted_reason: t.notAcceptedReason, transferred_to: t.transferredTo, ...figures, rounds: roundsOf(t, steps),
+		not_accepted_reason: t.notAcceptedReason, transferred_to: t.transferredTo, ...figures, rounds: roundsOf(t, events), assists: assists.length ? assists : null,
 		sign_on_time: metDeadline(ms(t.signedAt), ms(t.signDeadline), now), reply_on_time: metDeadline(ms(t.repliedAt), ms(t.replyDeadline), now),
 		caller_key: phone ? callerKey(phone) : null, tokens: null, keywords: null, flags: null, sentiment: null, intensity: null
 	};

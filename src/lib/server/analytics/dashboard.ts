@@ -23,7 +23,7 @@ import type {
 	UnitPanel,
 	VolumeCard
 } from '../../types';
-import { ASSESSMENT_WEIGHTS, assessmentScore, handlingRates, rankScores, satisfactionRate, type HandlingCounts } from '../assessment';
+import { ASSESSMENT_WEIGHTS, assessmentScore, handlingRates, leadCounts, rankScores, satisfactionRate, type HandlingCounts } from '../assessment';
 import { filterDims, filterWhere, periodDays } from './filters';
 import type { SqlParams, SqlRunner } from './sql';
 
@@ -594,19 +594,22 @@ export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter):
 		const k = String(r.unit_code);
 		const t = trendOf.get(k) ?? new Array(months.length).fill(null);
 		// as the headline score: open tickets of the window past a limit now count against it
-		t[num(r.w)] = assessmentScore(handlingRates(countsOf(r), lateOf.get(key(r))));
+		t[num(r.w)] = assessmentScore(handlingRates(leadCounts(countsOf(r)), lateOf.get(key(r))));
 		trendOf.set(k, t);
 	}
 	const units = rows.map((r) => {
 		const code = String(r.unit_code);
 		const o = open.get(code);
-		const rates: HandlingRates = handlingRates(countsOf(r), { sign: o?.lateSign ?? 0, reply: o?.lateReply ?? 0 });
+		const counts = countsOf(r);
+		// its figures as lead; the dispatches it assisted in are shown beside them (leadCounts)
+		const rates: HandlingRates = handlingRates(leadCounts(counts), { sign: o?.lateSign ?? 0, reply: o?.lateReply ?? 0 });
 		const u = ref.unitByCode.get(code);
 		return {
 			code,
 			name: u?.name ?? `未登记单位（${code}）`,
 			kind: u?.kind ?? 'unknown',
 			dispatched: rates.dispatched,
+			assisted: counts.assisted ?? 0,
 			rates,
 			score: assessmentScore(rates),
 			rank: null as number | null,
@@ -615,7 +618,7 @@ export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter):
 	});
 	const ranks = rankScores(units.map((u) => u.score));
 	units.forEach((u, i) => (u.rank = ranks[i]));
-	units.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || b.dispatched - a.dispatched || a.code.localeCompare(b.code));
+	units.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || b.dispatched - a.dispatched || b.assisted - a.assisted || a.code.localeCompare(b.code));
 	return { filter, units, months, weights: ASSESSMENT_WEIGHTS.map(({ key, label, weight }) => ({ key, label, weight })) };
 }
 
