@@ -70,6 +70,20 @@ describe('the data directory owner', () => {
 		release();
 	});
 
+	it.runIf(linux)('takes over the file of a killed process not yet reaped (a zombie: its pid and start time still in /proc)', () => {
+		const dir = fresh();
+		const pid = live(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+		const start = processStart(pid)!;
+		process.kill(pid, 'SIGKILL');
+		// this process reaps its children only when its event loop runs: until then the child is a zombie
+		const state = () => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+		const until = Date.now() + 5000;
+		while (state() !== 'Z' && Date.now() < until);
+		expect(state()).toBe('Z');
+		owned(dir, pid, '服务器', { boot: bootId(), start });
+		expect(dataDirOwner(dir)).toBeNull();
+	});
+
 	it.runIf(linux)('names its boot and start time, and a live owner that started then still refuses', () => {
 		const dir = fresh();
 		claimDataDir(dir, '服务器')();

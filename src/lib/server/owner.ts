@@ -66,6 +66,16 @@ export function processStart(pid: number): string | null {
 	}
 }
 
+/** Whether process `pid` has ended but is not yet reaped by its parent (Linux: state Z in /proc/<pid>/stat): it holds nothing. */
+function zombie(pid: number): boolean {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+	} catch {
+		return false;
+	}
+}
+
 /** What this process writes of itself. */
 function identity(what: string): Owner {
 	const boot = bootId();
@@ -74,12 +84,14 @@ function identity(what: string): Owner {
 }
 
 /**
- * Whether the process that wrote `o` still runs: its pid is alive, in the same boot, and (where the file names it)
+ * Whether the process that wrote `o` still runs: its pid is alive (and no zombie), in the same boot, and (where the file names it)
  * started when it did; a file without the start time (older, or not Linux) takes a live node process for it, a
  * reused pid of another program not.
  */
 function liveOwner(o: Owner): boolean {
-	if (!pidAlive(o.pid)) return false;
+	// a server killed with kill -9 stays a zombie until its parent reaps it: in a container whose first process
+	// does not, for good
+	if (!pidAlive(o.pid) || zombie(o.pid)) return false;
 	if (o.boot) {
 		const boot = bootId();
 		if (boot && boot !== o.boot) return false; // rebooted since: nothing from before runs
