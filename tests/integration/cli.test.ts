@@ -155,6 +155,16 @@ describe('npm run cli', () => {
 		expect([missing.code, missing.stderr.split('\n')[0]]).toEqual([1, '[minqing] 没有编号为 9999 的 API 令牌（npm run cli -- token list 列出全部）']);
 	}, 240_000);
 
+	it('takes over the data directory a server killed with kill -9 left, says so on stderr, and leaves no owner file', () => {
+		const gone = spawnSync(process.execPath, ['-e', '']).pid; // a process that has ended
+		writeFileSync(join(dir, 'minqing.owner'), JSON.stringify({ pid: gone, what: '服务器', startedAt: '2026-12-01T08:00:00.000Z' }));
+		const r = cli(['user', 'list', '--data-dir', dir]);
+		expect(r.code, r.stderr).toBe(0);
+		expect(JSON.parse(r.stdout)).toContainEqual(expect.objectContaining({ username: 'ops1' }));
+		expect(r.stderr).toContain(`[minqing] 接管数据目录 ${dir}：上次使用它的民情进程（服务器，进程 ${gone}，2026-12-01T08:00:00.000Z 起）已不在运行`);
+		expect(existsSync(join(dir, 'minqing.owner'))).toBe(false);
+	}, 120_000);
+
 	it('ingest exits 2 when a file could not be read at all, and 0 when records were read', () => {
 		const empty = join(dir, 'empty.csv');
 		const good = join(dir, 'one.ndjson');

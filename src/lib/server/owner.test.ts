@@ -70,6 +70,20 @@ describe('the data directory owner', () => {
 		release();
 	});
 
+	it('says that it takes over the file a process that is gone left (a server killed with kill -9), naming that process', () => {
+		const dir = fresh();
+		const said: string[] = [];
+		owned(dir, 2 ** 22 + 12345, '服务器');
+		claimDataDir(dir, '命令行 user', undefined, (m) => said.push(m))();
+		expect(said).toHaveLength(1);
+		expect(said[0]).toContain(`接管数据目录 ${dir}`);
+		expect(said[0]).toContain(`服务器，进程 ${2 ** 22 + 12345}，2026-01-01T00:00:00Z 起`);
+		expect(said[0]).toContain('已不在运行');
+		// a directory no one held, and a claim of its own: nothing to say
+		claimDataDir(dir, '服务器', undefined, (m) => said.push(m))();
+		expect(said).toHaveLength(1);
+	});
+
 	it.runIf(linux)('takes over the file of a killed process not yet reaped (a zombie: its pid and start time still in /proc)', () => {
 		const dir = fresh();
 		const pid = live(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);

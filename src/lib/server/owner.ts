@@ -125,16 +125,23 @@ export function ownedError(dataDir: string, owner: Owner, command?: string): Sta
 	);
 }
 
+/** What a process says when it takes over a data directory whose owner file a process that is gone left (killed, or crashed). */
+function takeOverMessage(dataDir: string, other: Owner | null): string {
+	const who = other ? `${other.what || 'Minqing 进程'}，进程 ${other.pid}${other.startedAt ? `，${other.startedAt} 起` : ''}` : '无法读取的记录';
+	return `[minqing] 接管数据目录 ${dataDir}：上次使用它的民情进程（${who}）已不在运行，未正常退出（如被 kill -9 或崩溃），其遗留的 ${OWNER_FILE} 已替换`;
+}
+
 const held = new Map<string, number>();
 /** the exit hook that releases what is held, added once per process (not at each first claim) */
 let exitHooked = false;
 
 /**
- * Claims the data directory for this process (again: counted, one release each), or throws ownedError. The file
- * appears whole (written aside, then linked into place, which fails when one is there), so a reader never sees a
+ * Claims the data directory for this process (again: counted, one release each), or throws ownedError; a file a
+ * process that is gone left is taken over, and `say` (stderr by default: the command line's JSON stays alone on
+ * stdout) tells so. The file appears whole (written aside, then linked into place, which fails when one is there), so a reader never sees a
  * half-written one.
  */
-export function claimDataDir(dataDir: string, what: string, command?: string): () => void {
+export function claimDataDir(dataDir: string, what: string, command?: string, say: (m: string) => void = (m) => console.error(m)): () => void {
 	if (dataDir === ':memory:') return () => {};
 	const path = ownerPath(dataDir);
 	const mine = held.get(path) ?? 0;
@@ -154,6 +161,7 @@ export function claimDataDir(dataDir: string, what: string, command?: string): (
 				const other = readOwner(path);
 				if (other && other.pid !== process.pid && liveOwner(other)) throw ownedError(dataDir, other, command);
 				rmSync(path, { force: true }); // left by a process that is gone (or our own from before)
+				if (other?.pid !== process.pid) say(takeOverMessage(dataDir, other));
 			}
 		}
 	} finally {
