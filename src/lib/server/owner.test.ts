@@ -58,6 +58,29 @@ describe('the data directory owner', () => {
 		expect(JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')).pid).toBe(pid); // left as it was
 	});
 
+	it('tells a command line run meanwhile to wait (for the other command to end, or the server to finish starting), not to stop it', () => {
+		const dir = fresh();
+		const pid = live(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+		const refusal = (what: string) => {
+			try {
+				claimDataDir(dir, what);
+			} catch (e) {
+				return (e as StartupError).userMessage;
+			}
+			return null;
+		};
+		owned(dir, pid, '命令行 demo');
+		expect(refusal('命令行 user')).toBe(
+			`数据目录 ${dir} 正由另一个民情命令使用（命令行 demo，进程 ${pid}，2026-01-01T00:00:00Z 起）：请待它结束后再运行此命令`
+		);
+		owned(dir, pid, '服务器');
+		expect(refusal('命令行 token')).toBe(
+			`数据目录 ${dir} 正由正在启动的民情服务器使用（进程 ${pid}，2026-01-01T00:00:00Z 起）：请待服务器启动完成后重试，命令将经由服务器执行`
+		);
+		// a second server is told as before
+		expect(refusal('服务器')).toBe(`数据目录 ${dir} 正由另一个民情进程使用（服务器，进程 ${pid}，2026-01-01T00:00:00Z 起），请先停止它或改用其他数据目录`);
+	});
+
 	it('takes over the file of a process that is gone, or whose pid another program has now', () => {
 		const dir = fresh();
 		owned(dir, 2 ** 22 + 12345); // no such process

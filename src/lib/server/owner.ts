@@ -114,15 +114,23 @@ export function dataDirOwner(dataDir: string): Owner | null {
 	return o && o.pid !== process.pid && liveOwner(o) ? o : null;
 }
 
-/** The refusal when another process owns the data directory (`command`: the command refused, for the command line). */
-export function ownedError(dataDir: string, owner: Owner, command?: string): StartupError {
-	const who = `${owner.what || 'Minqing 进程'}，进程 ${owner.pid}${owner.startedAt ? `，${owner.startedAt} 起` : ''}`;
-	return new StartupError(
-		command
-			? `数据目录 ${dataDir} 正由另一个民情进程使用（${who}，服务器可能正在启动），${command} 暂不能执行。请先停止服务器再运行此命令`
-			: `数据目录 ${dataDir} 正由另一个民情进程使用（${who}），请先停止它或改用其他数据目录`,
-		`${command ?? 'start'}: ${join(dataDir, OWNER_FILE)} names live pid ${owner.pid} (${owner.what})`
-	);
+/**
+ * The refusal when another process owns the data directory: `command`, a command that refuses while a server runs;
+ * `claimant`, what tried to claim it (a command line's user, token … command is told to wait: for the other command
+ * to end, or for the server still starting, which then runs it; a server is told to stop the other process).
+ */
+export function ownedError(dataDir: string, owner: Owner, command?: string, claimant?: string): StartupError {
+	const since = owner.startedAt ? `，${owner.startedAt} 起` : '';
+	const who = `${owner.what || 'Minqing 进程'}，进程 ${owner.pid}${since}`;
+	const cli = !command && claimant?.startsWith('命令行');
+	const message = command
+		? `数据目录 ${dataDir} 正由另一个民情进程使用（${who}，服务器可能正在启动），${command} 暂不能执行。请先停止服务器再运行此命令`
+		: cli && owner.what.startsWith('命令行')
+			? `数据目录 ${dataDir} 正由另一个民情命令使用（${who}）：请待它结束后再运行此命令`
+			: cli && owner.what === '服务器'
+				? `数据目录 ${dataDir} 正由正在启动的民情服务器使用（进程 ${owner.pid}${since}）：请待服务器启动完成后重试，命令将经由服务器执行`
+				: `数据目录 ${dataDir} 正由另一个民情进程使用（${who}），请先停止它或改用其他数据目录`;
+	return new StartupError(message, `${command ?? claimant ?? 'start'}: ${join(dataDir, OWNER_FILE)} names live pid ${owner.pid} (${owner.what})`);
 }
 
 /** What a process says when it takes over a data directory whose owner file a process that is gone left (killed, or crashed). */
@@ -159,7 +167,7 @@ export function claimDataDir(dataDir: string, what: string, command?: string, sa
 			} catch (e) {
 				if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw e;
 				const other = readOwner(path);
-				if (other && other.pid !== process.pid && liveOwner(other)) throw ownedError(dataDir, other, command);
+				if (other && other.pid !== process.pid && liveOwner(other)) throw ownedError(dataDir, other, command, what);
 				rmSync(path, { force: true }); // left by a process that is gone (or our own from before)
 				if (other?.pid !== process.pid) say(takeOverMessage(dataDir, other));
 			}
