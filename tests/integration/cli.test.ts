@@ -165,6 +165,21 @@ describe('npm run cli', () => {
 		expect(existsSync(join(dir, 'minqing.owner'))).toBe(false);
 	}, 120_000);
 
+	it('names the command in the owner file while it holds the data directory, also with --data-dir before it', async () => {
+		const running = cliAsync(['--data-dir', dir, 'token', 'list']);
+		let what: string | null = null;
+		for (const until = Date.now() + 60_000; what === null && Date.now() < until; ) {
+			try {
+				what = JSON.parse(readFileSync(join(dir, 'minqing.owner'), 'utf8')).what;
+			} catch {
+				await new Promise((r) => setTimeout(r, 20));
+			}
+		}
+		const r = await running;
+		expect(r.code, r.stderr).toBe(0);
+		expect(what).toBe('命令行 token');
+	}, 120_000);
+
 	it('ingest exits 2 when a file could not be read at all, and 0 when records were read', () => {
 		const empty = join(dir, 'empty.csv');
 		const good = join(dir, 'one.ndjson');

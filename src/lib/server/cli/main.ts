@@ -98,8 +98,11 @@ function int(v: string | undefined, name: string, fallback: number, min = 1): nu
 	return n;
 }
 
+/** The command being run (after --data-dir is taken out): what the owner file names while it holds the stores. */
+let running: string | undefined;
+
 async function withApp<T>(config: Config, fn: (a: App) => Promise<T>, quiet = false, o: StartOptions = {}): Promise<T> {
-	const a = await startApp({ ...config, demo: false }, quiet ? () => {} : (m) => console.error(m), { owner: `命令行 ${process.argv[2] ?? ''}`.trim(), ...o });
+	const a = await startApp({ ...config, demo: false }, quiet ? () => {} : (m) => console.error(m), { owner: `命令行 ${running ?? ''}`.trim(), ...o });
 	try {
 		return await fn(a);
 	} finally {
@@ -662,6 +665,7 @@ async function main(args: string[]) {
 	const { argv, dataDir } = takeDataDir(args);
 	if (dataDir !== undefined) process.env.MINQING_DATA_DIR = dataDir;
 	const [cmd, ...rest] = argv;
+	running = cmd;
 	try {
 		await run(cmd, rest);
 	} catch (e) {
