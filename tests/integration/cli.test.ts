@@ -317,9 +317,12 @@ describe('npm run cli', () => {
 		expect(noSeries.stderr).toContain('detect-series');
 		expect(noSeries.stderr).toContain('[minqing] 请指定一个序列文件');
 		expect(noSeries.stderr).toContain('[minqing] detail:');
+		// an unknown option is said as such, not as a missing file
+		const option = cli(['detect-series', 'series.csv', '--foo']);
+		expect([option.code, option.stderr.split('\n')[0]]).toEqual([2, '[minqing] 未知选项 --foo，运行 npm run cli -- detect-series --help 查看用法']);
 		const show = cli(['quarantine', 'show', 'legacy', 'batch-1', 'x', '--data-dir', dir]);
 		expect([show.code, show.stderr.split('\n')[0]]).toEqual([2, '[minqing] 用法: quarantine show <来源> <批次编号> <行号>（行号为整数）']);
-	});
+	}, 180_000); // some twenty commands, each a process
 
 	it('says wrong usage of the user and token commands with exit code 2 before opening the stores, and gives each its help', () => {
 		const nowhere = join(dir, 'not-created-either');

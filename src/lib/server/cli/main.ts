@@ -714,8 +714,9 @@ async function run(cmd: string | undefined, rest: string[]) {
 		case 'pair':
 			return pairCmd(config, rest);
 		case 'detect-series': {
-			const files = rest.filter((a) => a !== '--');
-			if (files.length !== 1 || files[0].startsWith('-'))
+			// options it does not have are said as such (parseArgs); a file named with a leading dash comes after --
+			const files = parseArgs({ args: rest, options: {}, allowPositionals: true }).positionals;
+			if (files.length !== 1)
 				throw new UsageError('请指定一个序列文件：npm run cli -- detect-series <文件.csv>', `detect-series: expected one file, got ${JSON.stringify(files)}`);
 			process.exitCode = await detectSeriesCli(files[0], process.stdout);
 			return;
