@@ -33,7 +33,7 @@ import { findRunningServer, type Presence } from '../presence';
 import { CommandInputError, runLocalCommand, type LocalCommand } from '../local-commands';
 import { isSourceName, SOURCE_NAME_RULE } from '../source-name';
 import { commandHelp, takeDataDir, usageErrorOf, UsageError, wantsHelp } from './args';
-import { fileProgressScale, progressValue } from './progress';
+import { fileProgressScale, progressValue, syncProgressReporter } from './progress';
 
 const COMMON_OPTIONS = `通用选项: --data-dir DIR（同 MINQING_DATA_DIR）；各命令加 --help 显示该命令的用法
 退出码: 0 完成；1 失败；2 用法有误（ingest 另有：某个文件完全无法读取）`;
@@ -389,20 +389,7 @@ async function pairCmd(config: Config, args: string[]) {
 	const bar = process.stderr.isTTY
 		? new cliProgress.SingleBar({ format: '重新同步 [{bar}] {percentage}% | {value}/{total} 条工单 | 剩余 {eta_formatted}', stream: process.stderr }, cliProgress.Presets.shades_classic)
 		: null;
-	let started = false;
-	let lastLog = 0;
-	const onSyncProgress = (done: number, total: number) => {
-		if (!total) return;
-		if (bar) {
-			if (!started) bar.start(total, done);
-			bar.setTotal(total);
-			bar.update(done);
-		} else if (!started || performance.now() - lastLog > 5000 || done === total) {
-			lastLog = performance.now();
-			console.error(`重新同步 ${done}/${total} 条工单`);
-		}
-		started = true;
-	};
+	const onSyncProgress = syncProgressReporter(bar, (m) => console.error(m));
 	try {
 		const out = await withApp(config, async (a) => ({ relational: a.rel.kind, store: a.rel.describe, analytics: a.analytics.path }), false, { pair: true, onSyncProgress });
 		console.log(JSON.stringify(out));

@@ -27,3 +27,38 @@ export async function fileProgressScale(conn: DuckDBConnection, path: string, fo
 export function progressValue(scale: ProgressScale, p: { read: number; bytes: number | null }): number {
 	return Math.min(scale.total, scale.unit === 'rows' ? p.read : (p.bytes ?? 0));
 }
+
+/** The part of a cli-progress bar the re-sync's reporter drives. */
+export interface Bar {
+	start(total: number, value: number): void;
+	setTotal(total: number): void;
+	update(value: number): void;
+	stop(): void;
+}
+
+/**
+ * The reporter of `pair`'s re-sync (StartOptions.onSyncProgress): a bar on a terminal, stopped as soon as every ticket
+ * is synced — the start goes on to log (已同步 … 条), which would otherwise be written onto the bar's line — and
+ * started again should more come; else (`bar` null) a line through `line` at the first report, every 5 s and at the end.
+ */
+export function syncProgressReporter(bar: Bar | null, line: (m: string) => void, now = () => performance.now()): (done: number, total: number) => void {
+	let active = false;
+	let reported = false;
+	let lastLine = 0;
+	return (done, total) => {
+		if (!total) return;
+		if (bar) {
+			if (!active) bar.start(total, done);
+			else {
+				bar.setTotal(total);
+				bar.update(done);
+			}
+			active = done < total;
+			if (!active) bar.stop();
+		} else if (!reported || now() - lastLine > 5000 || done === total) {
+			lastLine = now();
+			line(`重新同步 ${done}/${total} 条工单`);
+		}
+		reported = true;
+	};
+}
