@@ -33,7 +33,7 @@ import { findRunningServer, type Presence } from '../presence';
 import { CommandInputError, runLocalCommand, type LocalCommand } from '../local-commands';
 import { isSourceName, SOURCE_NAME_RULE } from '../source-name';
 import { commandHelp, takeDataDir, usageErrorOf, UsageError, wantsHelp } from './args';
-import { fileProgressScale, progressValue, syncProgressReporter } from './progress';
+import { BAR_OPTIONS, fileProgressScale, progressValue, syncProgressReporter } from './progress';
 
 const COMMON_OPTIONS = `通用选项: --data-dir DIR（同 MINQING_DATA_DIR）；各命令加 --help 显示该命令的用法
 退出码: 0 完成；1 失败；2 用法有误（ingest 另有：某个文件完全无法读取）`;
@@ -149,7 +149,7 @@ async function demoInto(config: Config, tickets: number, days: number, seed: num
 		if (n > 0) throw new StartupError(`分析库中已有 ${n} 条工单；如需重新生成请加 --reset`, `tickets_fact has ${n} rows`);
 		const bar = process.stderr.isTTY
 			? new cliProgress.SingleBar(
-					{ format: '演示数据 [{bar}] {percentage}% | {value}/{total} 条 | {speed} 条/秒 | 剩余 {eta_formatted}', stream: process.stderr },
+					{ format: '演示数据 [{bar}] {percentage}% | {value}/{total} 条 | {speed} 条/秒 | 剩余 {eta_formatted}', stream: process.stderr, ...BAR_OPTIONS },
 					cliProgress.Presets.shades_classic
 				)
 			: null;
@@ -298,7 +298,7 @@ async function ingest(config: Config, args: string[]) {
 				const scale = await fileProgressScale(a.analytics.conn, resolve(path), mapping?.input.format);
 				const bar = process.stderr.isTTY
 					? new cliProgress.SingleBar(
-							{ format: `${basename(path)} [{bar}] {percentage}% | {records} 条 | {rate} 条/秒 | 剩余 {eta_formatted}`, stream: process.stderr },
+							{ format: `${basename(path)} [{bar}] {percentage}% | {records} 条 | {rate} 条/秒 | 剩余 {eta_formatted}`, stream: process.stderr, ...BAR_OPTIONS },
 							cliProgress.Presets.shades_classic
 						)
 					: null;
@@ -387,7 +387,7 @@ async function pairCmd(config: Config, args: string[]) {
 	await refuseWhileServerRuns(config, 'pair');
 	// every ticket is synced again: a bar on a terminal, else a line every 5 s
 	const bar = process.stderr.isTTY
-		? new cliProgress.SingleBar({ format: '重新同步 [{bar}] {percentage}% | {value}/{total} 条工单 | 剩余 {eta_formatted}', stream: process.stderr }, cliProgress.Presets.shades_classic)
+		? new cliProgress.SingleBar({ format: '重新同步 [{bar}] {percentage}% | {value}/{total} 条工单 | 剩余 {eta_formatted}', stream: process.stderr, ...BAR_OPTIONS }, cliProgress.Presets.shades_classic)
 		: null;
 	const onSyncProgress = syncProgressReporter(bar, (m) => console.error(m));
 	try {
@@ -505,7 +505,7 @@ async function ingestThroughServer(server: Presence, paths: string[], source: st
 	for (const path of paths) {
 		const size = statSync(path).size;
 		const bar = process.stderr.isTTY
-			? new cliProgress.SingleBar({ format: `${basename(path)} 上传 [{bar}] {percentage}% | {value}/{total} 字节 | 剩余 {eta_formatted}`, stream: process.stderr }, cliProgress.Presets.shades_classic)
+			? new cliProgress.SingleBar({ format: `${basename(path)} 上传 [{bar}] {percentage}% | {value}/{total} 字节 | 剩余 {eta_formatted}`, stream: process.stderr, ...BAR_OPTIONS }, cliProgress.Presets.shades_classic)
 			: null;
 		bar?.start(Math.max(1, size), 0);
 		if (!bar) console.error(`${basename(path)}：正在上传（${size} 字节）并由服务器接入…`);

@@ -8,7 +8,7 @@ import { loadReference } from '$pipelines/reference/index';
 import { inProcessAnalyzer, type ClosableAnalyzer } from '$pipelines/text/analyzer';
 import { PARQUET_ROWS } from '../../../../tests/fixtures/make-ingest-fixtures';
 import { memoryIngestor } from '../../../../tests/support/ingest';
-import { fileProgressScale, progressScale, progressValue, syncProgressReporter } from './progress';
+import { etaText, fileProgressScale, progressScale, progressValue, syncProgressReporter } from './progress';
 
 const FIX = resolve(import.meta.dirname, '../../../../tests/fixtures');
 const NOW = Date.parse('2026-04-01T12:00:00+08:00');
@@ -101,5 +101,17 @@ describe("pair's re-sync reporter", () => {
 		report(50, 100);
 		report(100, 100);
 		expect(lines).toEqual(['重新同步 0/100 条工单', '重新同步 50/100 条工单', '重新同步 100/100 条工单']);
+	});
+});
+
+describe('the time left on the bars', () => {
+	it('is said in Chinese, and while it cannot be estimated yet (no progress: cli-progress passes INF or NULL) says so, not “NFs”', () => {
+		expect(etaText('INF')).toBe('估算中');
+		expect(etaText('NULL')).toBe('估算中');
+		expect(etaText(0)).toBe('0 秒');
+		expect(etaText(7)).toBe('7 秒');
+		expect(etaText(42)).toBe('40 秒'); // in steps of 5 s beyond 10 s, as cli-progress rounds
+		expect(etaText(125)).toBe('2 分 5 秒');
+		expect(etaText(3725)).toBe('1 小时 2 分');
 	});
 });

@@ -62,3 +62,18 @@ export function syncProgressReporter(bar: Bar | null, line: (m: string) => void,
 		reported = true;
 	};
 }
+
+/**
+ * The time left as the bars say it (their {eta_formatted}), in Chinese: `估算中` while there is no rate to estimate
+ * from yet (cli-progress's ETA is then the string INF or NULL, which its own format cut to “NFs”), seconds in steps
+ * of 5 beyond 10 s.
+ */
+export function etaText(t: number | string): string {
+	if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) return '估算中';
+	if (t > 3600) return `${Math.floor(t / 3600)} 小时 ${Math.floor((t % 3600) / 60)} 分`;
+	if (t > 60) return `${Math.floor(t / 60)} 分 ${Math.floor(t % 60)} 秒`;
+	return `${t > 10 ? 5 * Math.round(t / 5) : Math.round(t)} 秒`;
+}
+
+/** Options every bar of the command line shares: the time left by etaText. */
+export const BAR_OPTIONS = { formatTime: (t: number | string) => etaText(t) } as const;
