@@ -336,6 +336,15 @@ describe('POST requests', () => {
 		expect(descriptions(many)).toHaveLength(3);
 	});
 
+	it('refuses a point far from the city (0,0; Beijing) with 400, and takes one near its border', async () => {
+		const base = { api_key: KEY, service_code: '0101', description: '路灯不亮' };
+		expectJsonError(await post('requests.json', { ...base, lat: '0', long: '0' }), 400, 'lat/long（0, 0）', '不在苏州市及其附近');
+		expectXmlError(await post('requests.xml', { ...base, lat: '39.9042', long: '116.4074' }), 400, '不在苏州市及其附近');
+		// in the city, and on the Yangtze just past the district outlines (in no district): still about the city
+		await created({ ...base, lat: '31.20', long: '120.15' });
+		await created({ ...base, lat: '31.98', long: '120.9' });
+	});
+
 	it('answers 404 for an unknown service_code (the spec), and lists it with other errors as a 400', async () => {
 		expectJsonError(await post('requests.json', { api_key: KEY, service_code: '9999', address_string: 'x' }), 404, 'service_code', '9999');
 		expectXmlError(await post('requests.xml', { api_key: KEY, service_code: '01', address_string: 'x' }), 404, 'service_code');

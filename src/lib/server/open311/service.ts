@@ -18,6 +18,7 @@ import { registerTicket, type CaseUser } from '../cases/service';
 import { open311Requests, tickets, type TicketRow } from '../db/schema';
 import { w3cDate, parseW3cDate, type Discovery, type Fields, type Open311ErrorItem, type Open311Service, type ServiceDefinition } from './format';
 import { withoutParameters } from '../log';
+import { geocoderFor } from '../geo';
 import { OPEN311_PREFIX, open311Source } from '../source-name';
 
 /** GET requests: the span a query may cover and its default (the most recent 90 days), and the most it returns. */
@@ -69,7 +70,7 @@ const listOf = (s: string | undefined) => [
  * When this API last changed as its clients see it (a w3c date-time): the discovery document's changeset, and its
  * v2 endpoint's. Bump it with every change to what the API accepts or answers.
  */
-export const OPEN311_CHANGESET = '2026-12-02T00:00:00+08:00';
+export const OPEN311_CHANGESET = '2026-12-02T21:30:00+08:00';
 const GEOREPORT_V2_SPEC = 'http://wiki.open311.org/GeoReport_v2';
 /** Where the GeoReport v2 API sits under a server's origin. */
 const V2_PATH = '/open311/v2';
@@ -255,6 +256,12 @@ function validate(app: App, p: Open311Params): string[] {
 	if (hasLat !== hasLong) errors.push(`lat 和 long 须同时提供：缺少 ${hasLat ? 'long（经度）' : 'lat（纬度）'}`);
 	if (hasLat && coordinate(v.lat, 90) === null) errors.push(`lat（纬度）应为 -90 到 90 之间的十进制数，收到“${shown(v.lat)}”`);
 	if (hasLong && coordinate(v.long, 180) === null) errors.push(`long（经度）应为 -180 到 180 之间的十进制数，收到“${shown(v.long)}”`);
+	const lat = hasLat ? coordinate(v.lat, 90) : null;
+	const lon = hasLong ? coordinate(v.long, 180) : null;
+	// the spec's lat/long is where the issue is: one far from the city (0,0 of an app without a fix, a reporter's own
+	// place elsewhere) places no ticket here
+	if (lat !== null && lon !== null && !geocoderFor(app.ref).nearCity(lon, lat))
+		errors.push(`lat/long（${shown(v.lat)}, ${shown(v.long)}）不在${app.ref.cityName}及其附近：请提供诉求发生地点的 WGS84 坐标，或只提供 address_string（地址）`);
 	if (v.address_string !== undefined && chars(v.address_string) > 500)
 		errors.push(`address_string（地址）不能超过 500 个字，收到 ${chars(v.address_string)} 个字`);
 	if (v.address_id !== undefined && !app.ref.districtByCode.has(v.address_id) && !app.ref.streetByCode.has(v.address_id))
