@@ -81,6 +81,19 @@ describe('the data directory owner', () => {
 		expect(refusal('服务器')).toBe(`数据目录 ${dir} 正由另一个民情进程使用（服务器，进程 ${pid}，2026-01-01T00:00:00Z 起），请先停止它或改用其他数据目录`);
 	});
 
+	it('tells a server starting while a command line holds the data directory to start again once it has ended', () => {
+		const dir = fresh();
+		const pid = live(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+		owned(dir, pid, '命令行 ingest');
+		let message = '';
+		try {
+			claimDataDir(dir, '服务器');
+		} catch (e) {
+			message = (e as StartupError).userMessage;
+		}
+		expect(message).toBe(`数据目录 ${dir} 正由民情命令行使用（命令行 ingest，进程 ${pid}，2026-01-01T00:00:00Z 起）：请待它结束后再启动服务器`);
+	});
+
 	it('takes over the file of a process that is gone, or whose pid another program has now', () => {
 		const dir = fresh();
 		owned(dir, 2 ** 22 + 12345); // no such process

@@ -117,7 +117,8 @@ export function dataDirOwner(dataDir: string): Owner | null {
 /**
  * The refusal when another process owns the data directory: `command`, a command that refuses while a server runs;
  * `claimant`, what tried to claim it (a command line's user, token … command is told to wait: for the other command
- * to end, or for the server still starting, which then runs it; a server is told to stop the other process).
+ * to end, or for the server still starting, which then runs it; a server, for a command line to end; else to stop
+ * the other process).
  */
 export function ownedError(dataDir: string, owner: Owner, command?: string, claimant?: string): StartupError {
 	const since = owner.startedAt ? `，${owner.startedAt} 起` : '';
@@ -129,7 +130,9 @@ export function ownedError(dataDir: string, owner: Owner, command?: string, clai
 			? `数据目录 ${dataDir} 正由另一个民情命令使用（${who}）：请待它结束后再运行此命令`
 			: cli && owner.what === '服务器'
 				? `数据目录 ${dataDir} 正由正在启动的民情服务器使用（进程 ${owner.pid}${since}）：请待服务器启动完成后重试，命令将经由服务器执行`
-				: `数据目录 ${dataDir} 正由另一个民情进程使用（${who}），请先停止它或改用其他数据目录`;
+				: claimant === '服务器' && owner.what.startsWith('命令行')
+					? `数据目录 ${dataDir} 正由民情命令行使用（${who}）：请待它结束后再启动服务器`
+					: `数据目录 ${dataDir} 正由另一个民情进程使用（${who}），请先停止它或改用其他数据目录`;
 	return new StartupError(message, `${command ?? claimant ?? 'start'}: ${join(dataDir, OWNER_FILE)} names live pid ${owner.pid} (${owner.what})`);
 }
 
