@@ -54,6 +54,17 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('我叫欧阳娜娜，电话13812345678')).toBe('我叫欧阳**，电话138****5678');
 		expect(maskPersonal('我是司马南，')).toBe('我是司马*，');
 	});
+	it('masks a name given before a bracket, a colon, a number, a slash or a mark (联系人：张三（138…）), not a word after 叫 as a verb', () => {
+		expect(maskPersonal('联系人：张三（13800000000）')).toBe('联系人：张*（138****0000）');
+		expect(maskPersonal('姓名：王小明(男)')).toBe('姓名：王**(男)');
+		expect(maskPersonal('我叫王小明！请尽快处理')).toBe('我叫王**！请尽快处理');
+		expect(maskPersonal('联系人李四13800000000')).toBe('联系人李*138****0000');
+		expect(maskPersonal('联系人：王小明/13800000000')).toBe('联系人：王**/138****0000');
+		expect(maskPersonal('本人王小明：反映')).toBe('本人王**：反映');
+		expect(maskPersonal('我老公叫张伟（在外地）')).toBe('我老公叫张*（在外地）');
+		for (const t of ['我叫了车12点到', '我是房东（二房东）', '本人已退休(65岁)', '我是业主：', '我叫了120', '我是玉兰湾15幢的业主'])
+			expect(maskPersonal(t)).toBe(t);
+	});
 	it('leaves other numbers alone (dates, amounts, house numbers, the hotline)', () => {
 		const t = '2026年3月5日起每天22点后施工，干将东路100号，已打12345三次，罚款5000元';
 		expect(maskPersonal(t)).toBe(t);
