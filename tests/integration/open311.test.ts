@@ -480,6 +480,20 @@ describe('POST requests', () => {
 		expect(other.status).toBe(201);
 		expect((other.body as Req[])[0].service_request_id).not.toBe((first.body as Req[])[0].service_request_id);
 	});
+
+	it('refuses an Idempotency-Key used before for another report (another description or service) with 400, registering nothing', async () => {
+		const form = { api_key: KEY, service_code: '0101', address_string: '姑苏区', description: '第一份诉求：路灯不亮' };
+		const first = await post('requests.json', form, { 'idempotency-key': 'k-reused' });
+		expect(first.status).toBe(201);
+		const no = String((first.body as Req[])[0].service_request_id);
+		const otherText = await post('requests.json', { ...form, description: '第二份诉求：井盖缺失' }, { 'idempotency-key': 'k-reused' });
+		expectJsonError(otherText, 400, 'Idempotency-Key', no, '新的 Idempotency-Key');
+		expectXmlError(await post('requests.xml', { ...form, service_code: '0102' }, { 'idempotency-key': 'k-reused' }), 400, 'Idempotency-Key');
+		expect(await a.rel.db.select().from(tickets).where(eq(tickets.content, '第二份诉求：井盖缺失'))).toHaveLength(0);
+		// the same report again, blanks around its text aside, is the retry it was
+		const retry = await post('requests.json', { ...form, description: ' 第一份诉求：路灯不亮 ' }, { 'idempotency-key': 'k-reused' });
+		expect([retry.status, (retry.body as Req[])[0].service_request_id]).toEqual([200, no]);
+	});
 });
 
 // --- reading requests --------------------------------------------------------------------------------------
