@@ -81,6 +81,19 @@ describe('the data directory owner', () => {
 		expect(refusal('服务器')).toBe(`数据目录 ${dir} 正由另一个民情进程使用（服务器，进程 ${pid}，2026-01-01T00:00:00Z 起），请先停止它或改用其他数据目录`);
 	});
 
+	it('tells demo, pair or classify --train run while another command line holds the data directory to wait for it, not to stop a server', () => {
+		const dir = fresh();
+		const pid = live(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+		owned(dir, pid, '命令行 demo');
+		let message = '';
+		try {
+			claimDataDir(dir, '命令行 demo', 'demo');
+		} catch (e) {
+			message = (e as StartupError).userMessage;
+		}
+		expect(message).toBe(`数据目录 ${dir} 正由另一个民情命令使用（命令行 demo，进程 ${pid}，2026-01-01T00:00:00Z 起），demo 暂不能执行：请待它结束后再运行此命令`);
+	});
+
 	it('tells a server starting while a command line holds the data directory to start again once it has ended', () => {
 		const dir = fresh();
 		const pid = live(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);

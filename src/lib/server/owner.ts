@@ -123,16 +123,20 @@ export function dataDirOwner(dataDir: string): Owner | null {
 export function ownedError(dataDir: string, owner: Owner, command?: string, claimant?: string): StartupError {
 	const since = owner.startedAt ? `，${owner.startedAt} 起` : '';
 	const who = `${owner.what || 'Minqing 进程'}，进程 ${owner.pid}${since}`;
-	const cli = !command && claimant?.startsWith('命令行');
-	const message = command
-		? `数据目录 ${dataDir} 正由另一个民情进程使用（${who}，服务器可能正在启动），${command} 暂不能执行。请先停止服务器再运行此命令`
-		: cli && owner.what.startsWith('命令行')
-			? `数据目录 ${dataDir} 正由另一个民情命令使用（${who}）：请待它结束后再运行此命令`
-			: cli && owner.what === '服务器'
-				? `数据目录 ${dataDir} 正由正在启动的民情服务器使用（进程 ${owner.pid}${since}）：请待服务器启动完成后重试，命令将经由服务器执行`
-				: claimant === '服务器' && owner.what.startsWith('命令行')
-					? `数据目录 ${dataDir} 正由民情命令行使用（${who}）：请待它结束后再启动服务器`
-					: `数据目录 ${dataDir} 正由另一个民情进程使用（${who}），请先停止它或改用其他数据目录`;
+	const ownerIsCli = owner.what.startsWith('命令行');
+	const message = (() => {
+		const dir = `数据目录 ${dataDir}`;
+		if (command)
+			return ownerIsCli
+				? `${dir} 正由另一个民情命令使用（${who}），${command} 暂不能执行：请待它结束后再运行此命令`
+				: `${dir} 正由另一个民情进程使用（${who}，服务器可能正在启动），${command} 暂不能执行。请先停止服务器再运行此命令`;
+		if (claimant?.startsWith('命令行')) {
+			if (ownerIsCli) return `${dir} 正由另一个民情命令使用（${who}）：请待它结束后再运行此命令`;
+			if (owner.what === '服务器') return `${dir} 正由正在启动的民情服务器使用（进程 ${owner.pid}${since}）：请待服务器启动完成后重试，命令将经由服务器执行`;
+		}
+		if (claimant === '服务器' && ownerIsCli) return `${dir} 正由民情命令行使用（${who}）：请待它结束后再启动服务器`;
+		return `${dir} 正由另一个民情进程使用（${who}），请先停止它或改用其他数据目录`;
+	})();
 	return new StartupError(message, `${command ?? claimant ?? 'start'}: ${join(dataDir, OWNER_FILE)} names live pid ${owner.pid} (${owner.what})`);
 }
 
