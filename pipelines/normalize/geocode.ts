@@ -594,6 +594,17 @@ export class Geocoder {
 	}
 
 	/**
+	 * Whether a point (WGS84, as given: no swap) lies within `margin` degrees (0.1° ≈ 10 km) of the box around the
+	 * city's district outlines: near enough to be about the city even where `locate` finds no district (past the
+	 * simplified borders, on 太湖 or the Yangtze). True when there are no outlines to tell by.
+	 */
+	nearCity(lon: number, lat: number, margin = 0.1): boolean {
+		const [x0, y0, x1, y1] = this.cityBox;
+		if (!Number.isFinite(x0)) return true;
+		return lon >= x0 - margin && lon <= x1 + margin && lat >= y0 - margin && lat <= y1 + margin;
+	}
+
+	/**
 	 * lon/lat (WGS84) → the code of the district whose polygon contains the point, or null when the pair is not
 	 * a coordinate in China (see `checkLonLat`; an obvious lat/lon swap is fixed first) or lies outside every
 	 * district of the city (neighbouring cities, the Yangtze, points just past the simplified borders).

@@ -27,6 +27,44 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('我叫张小明，住在平江路')).toBe('我叫张**，住在平江路');
 		expect(maskPersonal('我是业主，楼上装修太吵')).toBe('我是业主，楼上装修太吵');
 	});
+	it('after 我是 and 本人 masks names, not who the caller is or what they do (房东, 司机, 快递员, 已退休)', () => {
+		for (const t of [
+			'我是房东，租客拖欠房租三个月',
+			'我是司机，游1路公交站台被占用',
+			'我是快递员，小区不让进',
+			'我是环卫工，工资拖欠',
+			'我是残疾人，申请补贴',
+			'我是个体户，营业执照怎么办',
+			'我是车主，停车费乱收',
+			'我是商户，门前被挖',
+			'我是党员，想反映问题',
+			'我是农民工，工资没发',
+			'我是安徽人，在苏州上班',
+			'我是高中生，学校补课',
+			'我是孕妇，产检预约不上',
+			'本人已退休，养老金怎么调',
+			'本人残疾，出行不便',
+			'我是志愿者，活动场地'
+		])
+			expect(maskPersonal(t)).toBe(t);
+		expect(maskPersonal('我是王芳，请回电')).toBe('我是王*，请回电');
+		expect(maskPersonal('本人李娜，住在三香路')).toBe('本人李*，住在三香路');
+		expect(maskPersonal('我是房建华。')).toBe('我是房**。');
+		// a compound surname and a given name of two (four characters in all)
+		expect(maskPersonal('我叫欧阳娜娜，电话13812345678')).toBe('我叫欧阳**，电话138****5678');
+		expect(maskPersonal('我是司马南，')).toBe('我是司马*，');
+	});
+	it('masks a name given before a bracket, a colon, a number, a slash or a mark (联系人：张三（138…）), not a word after 叫 as a verb', () => {
+		expect(maskPersonal('联系人：张三（13800000000）')).toBe('联系人：张*（138****0000）');
+		expect(maskPersonal('姓名：王小明(男)')).toBe('姓名：王**(男)');
+		expect(maskPersonal('我叫王小明！请尽快处理')).toBe('我叫王**！请尽快处理');
+		expect(maskPersonal('联系人李四13800000000')).toBe('联系人李*138****0000');
+		expect(maskPersonal('联系人：王小明/13800000000')).toBe('联系人：王**/138****0000');
+		expect(maskPersonal('本人王小明：反映')).toBe('本人王**：反映');
+		expect(maskPersonal('我老公叫张伟（在外地）')).toBe('我老公叫张*（在外地）');
+		for (const t of ['我叫了车12点到', '我是房东（二房东）', '本人已退休(65岁)', '我是业主：', '我叫了120', '我是玉兰湾15幢的业主'])
+			expect(maskPersonal(t)).toBe(t);
+	});
 	it('leaves other numbers alone (dates, amounts, house numbers, the hotline)', () => {
 		const t = '2026年3月5日起每天22点后施工，干将东路100号，已打12345三次，罚款5000元';
 		expect(maskPersonal(t)).toBe(t);

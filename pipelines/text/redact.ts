@@ -4,7 +4,7 @@
 // numbers named as a card, passport or account; digits also when typed full-width (common from
 // Chinese input methods); and the names given as known (a ticket's caller: 来电人李建国反映 → 李**), wherever they
 // occur. Other names in the text cannot be found reliably without a model and stay.
-import { areaCodeLength, givenName, maskName, maskPhone, normalizePhone } from '../normalize/phone';
+import { areaCodeLength, COMPOUND_SURNAMES, givenName, maskName, maskPhone, normalizePhone, SURNAMES } from '../normalize/phone';
 import { toHalfWidth } from '../normalize/text';
 
 // digits that are not part of a longer number on either side (matched on the text folded by toHalfWidth, which
@@ -36,9 +36,31 @@ const NAMED_NUMBER =
 // a name given with 叫 (我的名字叫刘德华, 我老公叫张学友), besides 我叫, 本人, 联系人 and 姓名 (SELF_NAME); not 叫 as a
 // verb (孩子叫喊到半夜, 孩子叫声很大, 妈妈叫我回家, 儿子叫救护车)
 const CALLED =
-	/(名字叫|(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|孩子|父亲|母亲|爸爸|妈妈|爷爷|奶奶)(?:名字)?叫)(?![声喊嚷唤醒救来去过了着起出回上下开车人我你他她它们的不外门])(\p{Script=Han}{2,4}?)(?=[，。,.；;、！!？?\s]|先生|女士|$)/gu;
-const SELF_NAME = /(我叫|我是|本人|联系人[:：]?|姓名[:：]?)(\p{Script=Han}{2,3})(?=[，。,.；;、\s]|先生|女士|$)/gu;
-const NOT_NAME_START = /^(?:市民|居民|业主|租户|住户|家长|学生|老人|一名|一个|这里|那里|附近|本地|外地|苏州|该|此)/;
+	/(名字叫|(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|孩子|父亲|母亲|爸爸|妈妈|爷爷|奶奶)(?:名字)?叫)(?![声喊嚷唤醒救来去过了着起出回上下开车人我你他她它们的不外门])(\p{Script=Han}{2,4}?)(?=\P{Script=Han}|先生|女士|$)/gu;
+const SELF_NAME = /(我叫|我是|本人|联系人[:：]?|姓名[:：]?)(\p{Script=Han}{2,4})(?=\P{Script=Han}|先生|女士|$)/gu;
+const NOT_NAME_START = /^(?:市民|居民|业主|租户|住户|家长|学生|老人|一名|一个|这里|那里|附近|本地|外地|苏州|该|此|了)/;
+// after 我是 and 本人 the caller as often says who they are or what they do (我是房东, 我是快递员, 本人已退休) as their
+// name: there a name begins with a surname, and is none of the words for people that begin with one's character
+// (房东, 司机, 车主 …) nor one of people from a place (安徽人)
+const ROLE_WORDS = new Set(
+	'房东 房主 房客 司机 车主 商户 商家 党员 农民 农民工 门卫 管理员 公务员 华侨 高中生 初中生 包工头 单亲 军属 军嫂 孤儿 常客 老师 师傅 成年人 明星 石匠 木匠 教练 宁波人 全职'.split(' ')
+);
+// after 我是 and 本人 a name ends the phrase (我是王芳，…; 本人李娜：…), not a place's name going on with its number
+// (我是玉兰湾15幢的业主)
+const AFTER_SELF = /^(?:[，。,.；;、！!？?：:（(\s]|$)/;
+/**
+ * Whether what follows 我叫, 我是, 本人 … (`lead`) is a name, `rest` the text after it: four characters only with a
+ * compound surname.
+ */
+function givenAsName(lead: string, name: string, rest: string): boolean {
+	if (NOT_NAME_START.test(name)) return false;
+	const chars = [...name];
+	const compound = COMPOUND_SURNAMES.has(chars.slice(0, 2).join(''));
+	if (chars.length === 4) return compound;
+	if (lead !== '我是' && lead !== '本人') return true;
+	if (!AFTER_SELF.test(rest) && !/^(?:先生|女士)/.test(rest)) return false;
+	return (compound || SURNAMES.has(chars[0])) && !ROLE_WORDS.has(name) && !(chars.length === 3 && chars[2] === '人');
+}
 
 /** Whether a card number's check digit is right (Luhn). */
 function luhn(digits: string): boolean {
@@ -207,6 +229,8 @@ export function maskPersonal(text: string, names: readonly (string | null | unde
 		return `${m[1]}${m[2] ?? ''}${m[3]}${masked}`;
 	});
 	return t
-		.replace(SELF_NAME, (m, lead: string, name: string) => (NOT_NAME_START.test(name) ? m : lead + maskName(name)))
+		.replace(SELF_NAME, (m, lead: string, name: string, at: number, all: string) =>
+			givenAsName(lead, name, all.slice(at + m.length)) ? lead + maskName(name) : m
+		)
 		.replace(CALLED, (_, lead: string, name: string) => lead + maskName(name));
 }

@@ -155,6 +155,31 @@ describe('npm run cli', () => {
 		expect([missing.code, missing.stderr.split('\n')[0]]).toEqual([1, '[minqing] 没有编号为 9999 的 API 令牌（npm run cli -- token list 列出全部）']);
 	}, 240_000);
 
+	it('takes over the data directory a server killed with kill -9 left, says so on stderr, and leaves no owner file', () => {
+		const gone = spawnSync(process.execPath, ['-e', '']).pid; // a process that has ended
+		writeFileSync(join(dir, 'minqing.owner'), JSON.stringify({ pid: gone, what: '服务器', startedAt: '2026-12-01T08:00:00.000Z' }));
+		const r = cli(['user', 'list', '--data-dir', dir]);
+		expect(r.code, r.stderr).toBe(0);
+		expect(Array.isArray(JSON.parse(r.stdout))).toBe(true); // the users, whichever tests made them
+		expect(r.stderr).toContain(`[minqing] 接管数据目录 ${dir}：上次使用它的民情进程（服务器，进程 ${gone}，2026-12-01T08:00:00.000Z 起）已不在运行`);
+		expect(existsSync(join(dir, 'minqing.owner'))).toBe(false);
+	}, 120_000);
+
+	it('names the command in the owner file while it holds the data directory, also with --data-dir before it', async () => {
+		const running = cliAsync(['--data-dir', dir, 'token', 'list']);
+		let what: string | null = null;
+		for (const until = Date.now() + 60_000; what === null && Date.now() < until; ) {
+			try {
+				what = JSON.parse(readFileSync(join(dir, 'minqing.owner'), 'utf8')).what;
+			} catch {
+				await new Promise((r) => setTimeout(r, 20));
+			}
+		}
+		const r = await running;
+		expect(r.code, r.stderr).toBe(0);
+		expect(what).toBe('命令行 token');
+	}, 120_000);
+
 	it('ingest exits 2 when a file could not be read at all, and 0 when records were read', () => {
 		const empty = join(dir, 'empty.csv');
 		const good = join(dir, 'one.ndjson');
@@ -292,9 +317,12 @@ describe('npm run cli', () => {
 		expect(noSeries.stderr).toContain('detect-series');
 		expect(noSeries.stderr).toContain('[minqing] 请指定一个序列文件');
 		expect(noSeries.stderr).toContain('[minqing] detail:');
+		// an unknown option is said as such, not as a missing file
+		const option = cli(['detect-series', 'series.csv', '--foo']);
+		expect([option.code, option.stderr.split('\n')[0]]).toEqual([2, '[minqing] 未知选项 --foo，运行 npm run cli -- detect-series --help 查看用法']);
 		const show = cli(['quarantine', 'show', 'legacy', 'batch-1', 'x', '--data-dir', dir]);
 		expect([show.code, show.stderr.split('\n')[0]]).toEqual([2, '[minqing] 用法: quarantine show <来源> <批次编号> <行号>（行号为整数）']);
-	});
+	}, 180_000); // some twenty commands, each a process
 
 	it('says wrong usage of the user and token commands with exit code 2 before opening the stores, and gives each its help', () => {
 		const nowhere = join(dir, 'not-created-either');

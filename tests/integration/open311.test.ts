@@ -336,6 +336,15 @@ describe('POST requests', () => {
 		expect(descriptions(many)).toHaveLength(3);
 	});
 
+	it('refuses a point far from the city (0,0; Beijing) with 400, and takes one near its border', async () => {
+		const base = { api_key: KEY, service_code: '0101', description: '路灯不亮' };
+		expectJsonError(await post('requests.json', { ...base, lat: '0', long: '0' }), 400, 'lat/long（0, 0）', '不在苏州市及其附近');
+		expectXmlError(await post('requests.xml', { ...base, lat: '39.9042', long: '116.4074' }), 400, '不在苏州市及其附近');
+		// in the city, and on the Yangtze just past the district outlines (in no district): still about the city
+		await created({ ...base, lat: '31.20', long: '120.15' });
+		await created({ ...base, lat: '31.98', long: '120.9' });
+	});
+
 	it('answers 404 for an unknown service_code (the spec), and lists it with other errors as a 400', async () => {
 		expectJsonError(await post('requests.json', { api_key: KEY, service_code: '9999', address_string: 'x' }), 404, 'service_code', '9999');
 		expectXmlError(await post('requests.xml', { api_key: KEY, service_code: '01', address_string: 'x' }), 404, 'service_code');
@@ -470,6 +479,20 @@ describe('POST requests', () => {
 		const other = await post('requests.json', form, { 'idempotency-key': 'k-2' });
 		expect(other.status).toBe(201);
 		expect((other.body as Req[])[0].service_request_id).not.toBe((first.body as Req[])[0].service_request_id);
+	});
+
+	it('refuses an Idempotency-Key used before for another report (another description or service) with 400, registering nothing', async () => {
+		const form = { api_key: KEY, service_code: '0101', address_string: '姑苏区', description: '第一份诉求：路灯不亮' };
+		const first = await post('requests.json', form, { 'idempotency-key': 'k-reused' });
+		expect(first.status).toBe(201);
+		const no = String((first.body as Req[])[0].service_request_id);
+		const otherText = await post('requests.json', { ...form, description: '第二份诉求：井盖缺失' }, { 'idempotency-key': 'k-reused' });
+		expectJsonError(otherText, 400, 'Idempotency-Key', no, '新的 Idempotency-Key');
+		expectXmlError(await post('requests.xml', { ...form, service_code: '0102' }, { 'idempotency-key': 'k-reused' }), 400, 'Idempotency-Key');
+		expect(await a.rel.db.select().from(tickets).where(eq(tickets.content, '第二份诉求：井盖缺失'))).toHaveLength(0);
+		// the same report again, blanks around its text aside, is the retry it was
+		const retry = await post('requests.json', { ...form, description: ' 第一份诉求：路灯不亮 ' }, { 'idempotency-key': 'k-reused' });
+		expect([retry.status, (retry.body as Req[])[0].service_request_id]).toEqual([200, no]);
 	});
 });
 

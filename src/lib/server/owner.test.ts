@@ -58,6 +58,55 @@ describe('the data directory owner', () => {
 		expect(JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')).pid).toBe(pid); // left as it was
 	});
 
+	it('tells a command line run meanwhile to wait (for the other command to end, or the server to finish starting), not to stop it', () => {
+		const dir = fresh();
+		const pid = live(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+		const refusal = (what: string) => {
+			try {
+				claimDataDir(dir, what);
+			} catch (e) {
+				return (e as StartupError).userMessage;
+			}
+			return null;
+		};
+		owned(dir, pid, '命令行 demo');
+		expect(refusal('命令行 user')).toBe(
+			`数据目录 ${dir} 正由另一个民情命令使用（命令行 demo，进程 ${pid}，2026-01-01T00:00:00Z 起）：请待它结束后再运行此命令`
+		);
+		owned(dir, pid, '服务器');
+		expect(refusal('命令行 token')).toBe(
+			`数据目录 ${dir} 正由正在启动的民情服务器使用（进程 ${pid}，2026-01-01T00:00:00Z 起）：请待服务器启动完成后重试，命令将经由服务器执行`
+		);
+		// a second server is told as before
+		expect(refusal('服务器')).toBe(`数据目录 ${dir} 正由另一个民情进程使用（服务器，进程 ${pid}，2026-01-01T00:00:00Z 起），请先停止它或改用其他数据目录`);
+	});
+
+	it('tells demo, pair or classify --train run while another command line holds the data directory to wait for it, not to stop a server', () => {
+		const dir = fresh();
+		const pid = live(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+		owned(dir, pid, '命令行 demo');
+		let message = '';
+		try {
+			claimDataDir(dir, '命令行 demo', 'demo');
+		} catch (e) {
+			message = (e as StartupError).userMessage;
+		}
+		expect(message).toBe(`数据目录 ${dir} 正由另一个民情命令使用（命令行 demo，进程 ${pid}，2026-01-01T00:00:00Z 起），demo 暂不能执行：请待它结束后再运行此命令`);
+	});
+
+	it('tells a server starting while a command line holds the data directory to start again once it has ended', () => {
+		const dir = fresh();
+		const pid = live(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+		owned(dir, pid, '命令行 ingest');
+		let message = '';
+		try {
+			claimDataDir(dir, '服务器');
+		} catch (e) {
+			message = (e as StartupError).userMessage;
+		}
+		expect(message).toBe(`数据目录 ${dir} 正由民情命令行使用（命令行 ingest，进程 ${pid}，2026-01-01T00:00:00Z 起）：请待它结束后再启动服务器`);
+	});
+
 	it('takes over the file of a process that is gone, or whose pid another program has now', () => {
 		const dir = fresh();
 		owned(dir, 2 ** 22 + 12345); // no such process
@@ -68,6 +117,34 @@ describe('the data directory owner', () => {
 		const release = claimDataDir(dir, '服务器');
 		expect(JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')).pid).toBe(process.pid);
 		release();
+	});
+
+	it('says that it takes over the file a process that is gone left (a server killed with kill -9), naming that process', () => {
+		const dir = fresh();
+		const said: string[] = [];
+		owned(dir, 2 ** 22 + 12345, '服务器');
+		claimDataDir(dir, '命令行 user', undefined, (m) => said.push(m))();
+		expect(said).toHaveLength(1);
+		expect(said[0]).toContain(`接管数据目录 ${dir}`);
+		expect(said[0]).toContain(`服务器，进程 ${2 ** 22 + 12345}，2026-01-01T00:00:00Z 起`);
+		expect(said[0]).toContain('已不在运行');
+		// a directory no one held, and a claim of its own: nothing to say
+		claimDataDir(dir, '服务器', undefined, (m) => said.push(m))();
+		expect(said).toHaveLength(1);
+	});
+
+	it.runIf(linux)('takes over the file of a killed process not yet reaped (a zombie: its pid and start time still in /proc)', () => {
+		const dir = fresh();
+		const pid = live(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+		const start = processStart(pid)!;
+		process.kill(pid, 'SIGKILL');
+		// this process reaps its children only when its event loop runs: until then the child is a zombie
+		const state = () => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+		const until = Date.now() + 5000;
+		while (state() !== 'Z' && Date.now() < until);
+		expect(state()).toBe('Z');
+		owned(dir, pid, '服务器', { boot: bootId(), start });
+		expect(dataDirOwner(dir)).toBeNull();
 	});
 
 	it.runIf(linux)('names its boot and start time, and a live owner that started then still refuses', () => {

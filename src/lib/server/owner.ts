@@ -66,6 +66,16 @@ export function processStart(pid: number): string | null {
 	}
 }
 
+/** Whether process `pid` has ended but is not yet reaped by its parent (Linux: state Z in /proc/<pid>/stat): it holds nothing. */
+function zombie(pid: number): boolean {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+	} catch {
+		return false;
+	}
+}
+
 /** What this process writes of itself. */
 function identity(what: string): Owner {
 	const boot = bootId();
@@ -74,12 +84,14 @@ function identity(what: string): Owner {
 }
 
 /**
- * Whether the process that wrote `o` still runs: its pid is alive, in the same boot, and (where the file names it)
+ * Whether the process that wrote `o` still runs: its pid is alive (and no zombie), in the same boot, and (where the file names it)
  * started when it did; a file without the start time (older, or not Linux) takes a live node process for it, a
  * reused pid of another program not.
  */
 function liveOwner(o: Owner): boolean {
-	if (!pidAlive(o.pid)) return false;
+	// a server killed with kill -9 stays a zombie until its parent reaps it: in a container whose first process
+	// does not, for good
+	if (!pidAlive(o.pid) || zombie(o.pid)) return false;
 	if (o.boot) {
 		const boot = bootId();
 		if (boot && boot !== o.boot) return false; // rebooted since: nothing from before runs
@@ -102,15 +114,36 @@ export function dataDirOwner(dataDir: string): Owner | null {
 	return o && o.pid !== process.pid && liveOwner(o) ? o : null;
 }
 
-/** The refusal when another process owns the data directory (`command`: the command refused, for the command line). */
-export function ownedError(dataDir: string, owner: Owner, command?: string): StartupError {
-	const who = `${owner.what || 'Minqing 进程'}，进程 ${owner.pid}${owner.startedAt ? `，${owner.startedAt} 起` : ''}`;
-	return new StartupError(
-		command
-			? `数据目录 ${dataDir} 正由另一个民情进程使用（${who}，服务器可能正在启动），${command} 暂不能执行。请先停止服务器再运行此命令`
-			: `数据目录 ${dataDir} 正由另一个民情进程使用（${who}），请先停止它或改用其他数据目录`,
-		`${command ?? 'start'}: ${join(dataDir, OWNER_FILE)} names live pid ${owner.pid} (${owner.what})`
-	);
+/**
+ * The refusal when another process owns the data directory: `command`, a command that refuses while a server runs;
+ * `claimant`, what tried to claim it (a command line's user, token … command is told to wait: for the other command
+ * to end, or for the server still starting, which then runs it; a server, for a command line to end; else to stop
+ * the other process).
+ */
+export function ownedError(dataDir: string, owner: Owner, command?: string, claimant?: string): StartupError {
+	const since = owner.startedAt ? `，${owner.startedAt} 起` : '';
+	const who = `${owner.what || 'Minqing 进程'}，进程 ${owner.pid}${since}`;
+	const ownerIsCli = owner.what.startsWith('命令行');
+	const message = (() => {
+		const dir = `数据目录 ${dataDir}`;
+		if (command)
+			return ownerIsCli
+				? `${dir} 正由另一个民情命令使用（${who}），${command} 暂不能执行：请待它结束后再运行此命令`
+				: `${dir} 正由另一个民情进程使用（${who}，服务器可能正在启动），${command} 暂不能执行。请先停止服务器再运行此命令`;
+		if (claimant?.startsWith('命令行')) {
+			if (ownerIsCli) return `${dir} 正由另一个民情命令使用（${who}）：请待它结束后再运行此命令`;
+			if (owner.what === '服务器') return `${dir} 正由正在启动的民情服务器使用（进程 ${owner.pid}${since}）：请待服务器启动完成后重试，命令将经由服务器执行`;
+		}
+		if (claimant === '服务器' && ownerIsCli) return `${dir} 正由民情命令行使用（${who}）：请待它结束后再启动服务器`;
+		return `${dir} 正由另一个民情进程使用（${who}），请先停止它或改用其他数据目录`;
+	})();
+	return new StartupError(message, `${command ?? claimant ?? 'start'}: ${join(dataDir, OWNER_FILE)} names live pid ${owner.pid} (${owner.what})`);
+}
+
+/** What a process says when it takes over a data directory whose owner file a process that is gone left (killed, or crashed). */
+function takeOverMessage(dataDir: string, other: Owner | null): string {
+	const who = other ? `${other.what || 'Minqing 进程'}，进程 ${other.pid}${other.startedAt ? `，${other.startedAt} 起` : ''}` : '无法读取的记录';
+	return `[minqing] 接管数据目录 ${dataDir}：上次使用它的民情进程（${who}）已不在运行，未正常退出（如被 kill -9 或崩溃），其遗留的 ${OWNER_FILE} 已替换`;
 }
 
 const held = new Map<string, number>();
@@ -118,11 +151,12 @@ const held = new Map<string, number>();
 let exitHooked = false;
 
 /**
- * Claims the data directory for this process (again: counted, one release each), or throws ownedError. The file
- * appears whole (written aside, then linked into place, which fails when one is there), so a reader never sees a
+ * Claims the data directory for this process (again: counted, one release each), or throws ownedError; a file a
+ * process that is gone left is taken over, and `say` (stderr by default: the command line's JSON stays alone on
+ * stdout) tells so. The file appears whole (written aside, then linked into place, which fails when one is there), so a reader never sees a
  * half-written one.
  */
-export function claimDataDir(dataDir: string, what: string, command?: string): () => void {
+export function claimDataDir(dataDir: string, what: string, command?: string, say: (m: string) => void = (m) => console.error(m)): () => void {
 	if (dataDir === ':memory:') return () => {};
 	const path = ownerPath(dataDir);
 	const mine = held.get(path) ?? 0;
@@ -140,8 +174,9 @@ export function claimDataDir(dataDir: string, what: string, command?: string): (
 			} catch (e) {
 				if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw e;
 				const other = readOwner(path);
-				if (other && other.pid !== process.pid && liveOwner(other)) throw ownedError(dataDir, other, command);
+				if (other && other.pid !== process.pid && liveOwner(other)) throw ownedError(dataDir, other, command, what);
 				rmSync(path, { force: true }); // left by a process that is gone (or our own from before)
+				if (other?.pid !== process.pid) say(takeOverMessage(dataDir, other));
 			}
 		}
 	} finally {

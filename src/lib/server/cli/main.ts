@@ -33,7 +33,7 @@ import { findRunningServer, type Presence } from '../presence';
 import { CommandInputError, runLocalCommand, type LocalCommand } from '../local-commands';
 import { isSourceName, SOURCE_NAME_RULE } from '../source-name';
 import { commandHelp, takeDataDir, usageErrorOf, UsageError, wantsHelp } from './args';
-import { fileProgressScale, progressValue } from './progress';
+import { BAR_OPTIONS, fileProgressScale, progressValue, syncProgressReporter } from './progress';
 
 const COMMON_OPTIONS = `通用选项: --data-dir DIR（同 MINQING_DATA_DIR）；各命令加 --help 显示该命令的用法
 退出码: 0 完成；1 失败；2 用法有误（ingest 另有：某个文件完全无法读取）`;
@@ -98,8 +98,11 @@ function int(v: string | undefined, name: string, fallback: number, min = 1): nu
 	return n;
 }
 
+/** The command being run (after --data-dir is taken out): what the owner file names while it holds the stores. */
+let running: string | undefined;
+
 async function withApp<T>(config: Config, fn: (a: App) => Promise<T>, quiet = false, o: StartOptions = {}): Promise<T> {
-	const a = await startApp({ ...config, demo: false }, quiet ? () => {} : (m) => console.error(m), { owner: `命令行 ${process.argv[2] ?? ''}`.trim(), ...o });
+	const a = await startApp({ ...config, demo: false }, quiet ? () => {} : (m) => console.error(m), { owner: `命令行 ${running ?? ''}`.trim(), ...o });
 	try {
 		return await fn(a);
 	} finally {
@@ -146,7 +149,7 @@ async function demoInto(config: Config, tickets: number, days: number, seed: num
 		if (n > 0) throw new StartupError(`分析库中已有 ${n} 条工单；如需重新生成请加 --reset`, `tickets_fact has ${n} rows`);
 		const bar = process.stderr.isTTY
 			? new cliProgress.SingleBar(
-					{ format: '演示数据 [{bar}] {percentage}% | {value}/{total} 条 | {speed} 条/秒 | 剩余 {eta_formatted}', stream: process.stderr },
+					{ format: '演示数据 [{bar}] {percentage}% | {value}/{total} 条 | {speed} 条/秒 | 剩余 {eta_formatted}', stream: process.stderr, ...BAR_OPTIONS },
 					cliProgress.Presets.shades_classic
 				)
 			: null;
@@ -295,7 +298,7 @@ async function ingest(config: Config, args: string[]) {
 				const scale = await fileProgressScale(a.analytics.conn, resolve(path), mapping?.input.format);
 				const bar = process.stderr.isTTY
 					? new cliProgress.SingleBar(
-							{ format: `${basename(path)} [{bar}] {percentage}% | {records} 条 | {rate} 条/秒 | 剩余 {eta_formatted}`, stream: process.stderr },
+							{ format: `${basename(path)} [{bar}] {percentage}% | {records} 条 | {rate} 条/秒 | 剩余 {eta_formatted}`, stream: process.stderr, ...BAR_OPTIONS },
 							cliProgress.Presets.shades_classic
 						)
 					: null;
@@ -384,22 +387,9 @@ async function pairCmd(config: Config, args: string[]) {
 	await refuseWhileServerRuns(config, 'pair');
 	// every ticket is synced again: a bar on a terminal, else a line every 5 s
 	const bar = process.stderr.isTTY
-		? new cliProgress.SingleBar({ format: '重新同步 [{bar}] {percentage}% | {value}/{total} 条工单 | 剩余 {eta_formatted}', stream: process.stderr }, cliProgress.Presets.shades_classic)
+		? new cliProgress.SingleBar({ format: '重新同步 [{bar}] {percentage}% | {value}/{total} 条工单 | 剩余 {eta_formatted}', stream: process.stderr, ...BAR_OPTIONS }, cliProgress.Presets.shades_classic)
 		: null;
-	let started = false;
-	let lastLog = 0;
-	const onSyncProgress = (done: number, total: number) => {
-		if (!total) return;
-		if (bar) {
-			if (!started) bar.start(total, done);
-			bar.setTotal(total);
-			bar.update(done);
-		} else if (!started || performance.now() - lastLog > 5000 || done === total) {
-			lastLog = performance.now();
-			console.error(`重新同步 ${done}/${total} 条工单`);
-		}
-		started = true;
-	};
+	const onSyncProgress = syncProgressReporter(bar, (m) => console.error(m));
 	try {
 		const out = await withApp(config, async (a) => ({ relational: a.rel.kind, store: a.rel.describe, analytics: a.analytics.path }), false, { pair: true, onSyncProgress });
 		console.log(JSON.stringify(out));
@@ -515,7 +505,7 @@ async function ingestThroughServer(server: Presence, paths: string[], source: st
 	for (const path of paths) {
 		const size = statSync(path).size;
 		const bar = process.stderr.isTTY
-			? new cliProgress.SingleBar({ format: `${basename(path)} 上传 [{bar}] {percentage}% | {value}/{total} 字节 | 剩余 {eta_formatted}`, stream: process.stderr }, cliProgress.Presets.shades_classic)
+			? new cliProgress.SingleBar({ format: `${basename(path)} 上传 [{bar}] {percentage}% | {value}/{total} 字节 | 剩余 {eta_formatted}`, stream: process.stderr, ...BAR_OPTIONS }, cliProgress.Presets.shades_classic)
 			: null;
 		bar?.start(Math.max(1, size), 0);
 		if (!bar) console.error(`${basename(path)}：正在上传（${size} 字节）并由服务器接入…`);
@@ -662,6 +652,7 @@ async function main(args: string[]) {
 	const { argv, dataDir } = takeDataDir(args);
 	if (dataDir !== undefined) process.env.MINQING_DATA_DIR = dataDir;
 	const [cmd, ...rest] = argv;
+	running = cmd;
 	try {
 		await run(cmd, rest);
 	} catch (e) {
@@ -710,8 +701,9 @@ async function run(cmd: string | undefined, rest: string[]) {
 		case 'pair':
 			return pairCmd(config, rest);
 		case 'detect-series': {
-			const files = rest.filter((a) => a !== '--');
-			if (files.length !== 1 || files[0].startsWith('-'))
+			// options it does not have are said as such (parseArgs); a file named with a leading dash comes after --
+			const files = parseArgs({ args: rest, options: {}, allowPositionals: true }).positionals;
+			if (files.length !== 1)
 				throw new UsageError('请指定一个序列文件：npm run cli -- detect-series <文件.csv>', `detect-series: expected one file, got ${JSON.stringify(files)}`);
 			process.exitCode = await detectSeriesCli(files[0], process.stdout);
 			return;

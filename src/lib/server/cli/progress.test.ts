@@ -8,7 +8,7 @@ import { loadReference } from '$pipelines/reference/index';
 import { inProcessAnalyzer, type ClosableAnalyzer } from '$pipelines/text/analyzer';
 import { PARQUET_ROWS } from '../../../../tests/fixtures/make-ingest-fixtures';
 import { memoryIngestor } from '../../../../tests/support/ingest';
-import { fileProgressScale, progressScale, progressValue } from './progress';
+import { etaText, fileProgressScale, progressScale, progressValue, syncProgressReporter } from './progress';
 
 const FIX = resolve(import.meta.dirname, '../../../../tests/fixtures');
 const NOW = Date.parse('2026-04-01T12:00:00+08:00');
@@ -60,5 +60,58 @@ describe('the ingest progress bar', () => {
 		expect(progressScale('parquet', 500, 0)).toEqual({ unit: 'rows', total: 1 });
 		expect(progressValue({ unit: 'rows', total: 10 }, { read: 11, bytes: null })).toBe(10);
 		expect(progressValue({ unit: 'bytes', total: 10 }, { read: 3, bytes: null })).toBe(0);
+	});
+});
+
+describe("pair's re-sync reporter", () => {
+	const fakeBar = () => {
+		const calls: string[] = [];
+		return {
+			calls,
+			bar: {
+				start: (t: number, v: number) => calls.push(`start ${v}/${t}`),
+				setTotal: (t: number) => calls.push(`total ${t}`),
+				update: (v: number) => calls.push(`update ${v}`),
+				stop: () => calls.push('stop')
+			}
+		};
+	};
+
+	it('stops the bar once every ticket is synced, before the start logs its summary onto the terminal', () => {
+		const { calls, bar } = fakeBar();
+		const report = syncProgressReporter(bar, () => {});
+		report(0, 5779);
+		report(2000, 5779);
+		report(5779, 5779);
+		expect(calls).toEqual(['start 0/5779', 'total 5779', 'update 2000', 'total 5779', 'update 5779', 'stop']);
+		// more tickets after all: a bar again
+		report(5780, 5790);
+		expect(calls.slice(6)).toEqual(['start 5780/5790']);
+	});
+
+	it('without a terminal writes a line at the first report, every 5 s and at the end', () => {
+		const lines: string[] = [];
+		let t = 0;
+		const report = syncProgressReporter(null, (m) => lines.push(m), () => t);
+		report(0, 0);
+		report(0, 100);
+		t = 1000;
+		report(10, 100);
+		t = 7000;
+		report(50, 100);
+		report(100, 100);
+		expect(lines).toEqual(['重新同步 0/100 条工单', '重新同步 50/100 条工单', '重新同步 100/100 条工单']);
+	});
+});
+
+describe('the time left on the bars', () => {
+	it('is said in Chinese, and while it cannot be estimated yet (no progress: cli-progress passes INF or NULL) says so, not “NFs”', () => {
+		expect(etaText('INF')).toBe('估算中');
+		expect(etaText('NULL')).toBe('估算中');
+		expect(etaText(0)).toBe('0 秒');
+		expect(etaText(7)).toBe('7 秒');
+		expect(etaText(42)).toBe('40 秒'); // in steps of 5 s beyond 10 s, as cli-progress rounds
+		expect(etaText(125)).toBe('2 分 5 秒');
+		expect(etaText(3725)).toBe('1 小时 2 分');
 	});
 });

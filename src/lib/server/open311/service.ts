@@ -18,6 +18,7 @@ import { registerTicket, type CaseUser } from '../cases/service';
 import { open311Requests, tickets, type TicketRow } from '../db/schema';
 import { w3cDate, parseW3cDate, type Discovery, type Fields, type Open311ErrorItem, type Open311Service, type ServiceDefinition } from './format';
 import { withoutParameters } from '../log';
+import { geocoderFor } from '../geo';
 import { OPEN311_PREFIX, open311Source } from '../source-name';
 
 /** GET requests: the span a query may cover and its default (the most recent 90 days), and the most it returns. */
@@ -69,7 +70,7 @@ const listOf = (s: string | undefined) => [
  * When this API last changed as its clients see it (a w3c date-time): the discovery document's changeset, and its
  * v2 endpoint's. Bump it with every change to what the API accepts or answers.
  */
-export const OPEN311_CHANGESET = '2026-12-02T00:00:00+08:00';
+export const OPEN311_CHANGESET = '2026-12-02T21:40:00+08:00';
 const GEOREPORT_V2_SPEC = 'http://wiki.open311.org/GeoReport_v2';
 /** Where the GeoReport v2 API sits under a server's origin. */
 const V2_PATH = '/open311/v2';
@@ -255,6 +256,12 @@ function validate(app: App, p: Open311Params): string[] {
 	if (hasLat !== hasLong) errors.push(`lat 和 long 须同时提供：缺少 ${hasLat ? 'long（经度）' : 'lat（纬度）'}`);
 	if (hasLat && coordinate(v.lat, 90) === null) errors.push(`lat（纬度）应为 -90 到 90 之间的十进制数，收到“${shown(v.lat)}”`);
 	if (hasLong && coordinate(v.long, 180) === null) errors.push(`long（经度）应为 -180 到 180 之间的十进制数，收到“${shown(v.long)}”`);
+	const lat = hasLat ? coordinate(v.lat, 90) : null;
+	const lon = hasLong ? coordinate(v.long, 180) : null;
+	// the spec's lat/long is where the issue is: one far from the city (0,0 of an app without a fix, a reporter's own
+	// place elsewhere) places no ticket here
+	if (lat !== null && lon !== null && !geocoderFor(app.ref).nearCity(lon, lat))
+		errors.push(`lat/long（${shown(v.lat)}, ${shown(v.long)}）不在${app.ref.cityName}及其附近：请提供诉求发生地点的 WGS84 坐标，或只提供 address_string（地址）`);
 	if (v.address_string !== undefined && chars(v.address_string) > 500)
 		errors.push(`address_string（地址）不能超过 500 个字，收到 ${chars(v.address_string)} 个字`);
 	if (v.address_id !== undefined && !app.ref.districtByCode.has(v.address_id) && !app.ref.streetByCode.has(v.address_id))
@@ -313,9 +320,11 @@ export async function createRequest(app: App, p: Open311Params, opts: { idempote
 	const source = open311Source(token.sourceName);
 	const key = opts.idempotencyKey?.trim().slice(0, 200);
 	const externalId = key ? `idempotency:${key}` : undefined;
+	// the ticket needs a text: without a description, the service says what the report is about
+	const content = v.description ?? `${service.group} › ${service.service_name}（提交时未填写描述）`;
 	if (externalId) {
 		const earlier = await replay(app, source, externalId);
-		if (earlier) return earlier;
+		if (earlier) return sameReport(earlier, key!, service.service_code, content);
 	}
 
 	const lat = v.lat !== undefined ? coordinate(v.lat, 90) : null;
@@ -325,8 +334,7 @@ export async function createRequest(app: App, p: Open311Params, opts: { idempote
 		channel: 'open311',
 		type: ticketTypeOf(service.service_name),
 		title: service.service_name,
-		// the ticket needs a text: without a description, the service says what the report is about
-		content: v.description ?? `${service.group} › ${service.service_name}（提交时未填写描述）`,
+		content,
 		address: v.address_string ?? '',
 		...placeOf(app, v),
 		category_code: service.service_code,
@@ -347,7 +355,7 @@ export async function createRequest(app: App, p: Open311Params, opts: { idempote
 		// the same Idempotency-Key sent twice at once: the other submission registered the ticket
 		if (externalId && pgErrorCode(e) === '23505') {
 			const earlier = await replay(app, source, externalId);
-			if (earlier) return earlier;
+			if (earlier) return sameReport(earlier, key!, service.service_code, content);
 		}
 		throw e;
 	}
@@ -375,6 +383,19 @@ function createdFields(app: App, t: TicketRow, accountId: string | null): Fields
 		service_notice: `已登记为${app.ref.cityName}12345热线工单 ${t.ticketNo}，待话务员受理后交承办单位办理；办理进度可通过 GET requests/${t.ticketNo}.json 查询`,
 		account_id: accountId
 	};
+}
+
+/**
+ * The ticket an Idempotency-Key registered before, when this request is that report again (its service and its
+ * text, blanks around it aside); a key reused for another report is a 400 — answering with the earlier ticket would
+ * tell the client this report was registered when it was not.
+ */
+function sameReport(earlier: CreatedRequest, key: string, serviceCode: string, content: string): CreatedRequest {
+	if (earlier.ticket.categoryCode === serviceCode && earlier.ticket.content.trim() === content.trim()) return earlier;
+	fail(
+		400,
+		`Idempotency-Key“${shown(key)}”已用于另一份诉求（工单 ${earlier.ticket.ticketNo}），本次诉求未登记：每份新诉求请使用新的 Idempotency-Key，重试同一诉求时 service_code 和 description 须与首次相同`
+	);
 }
 
 async function replay(app: App, source: string, externalId: string): Promise<CreatedRequest | null> {
