@@ -213,6 +213,56 @@ describe('charts', () => {
 	});
 });
 
+describe('charts by keyboard', () => {
+	it('态势总览: a chart’s drill-down is reached from the keyboard: Tab into its table (shown while in it), arrows to a row, Enter opens its tickets', async () => {
+		const leader = await as('leader');
+		await leader.goto(`${suite.server.url}/`);
+		await leader.waitForSelector('[data-testid=trend] canvas');
+		const days = await leader.locator('[data-testid=trend] [data-testid=chart-table] tbody th').allInnerTexts();
+		// from the link before the chart (the trend panel has none of its own), Tab reaches the chart's table: one stop
+		await leader.locator('[data-testid=overview-alerts-all]').focus();
+		const before = await leader.locator('[data-testid=trend] [data-testid=chart-drill]').boundingBox();
+		expect(before!.width).toBeLessThanOrEqual(1);
+		let tabs = 0;
+		while (!(await leader.evaluate(() => !!document.activeElement?.closest('[data-testid=trend]'))) && tabs++ < 20) await leader.keyboard.press('Tab');
+		const at = () => leader.evaluate(() => document.activeElement?.textContent ?? '');
+		expect(await at()).toBe(days[0]);
+		// the table is seen while the keyboard is in it, over the chart
+		const shown = (await leader.locator('[data-testid=trend] [data-testid=chart-drill]').boundingBox())!;
+		expect(shown.width).toBeGreaterThan(150);
+		expect(shown.height).toBeGreaterThan(100);
+		await shot(leader, 'trend-keyboard');
+		await leader.keyboard.press('ArrowDown');
+		await leader.keyboard.press('ArrowDown');
+		expect(await at()).toBe(days[2]);
+		await leader.keyboard.press('End');
+		expect(await at()).toBe(days[days.length - 1]);
+		await leader.keyboard.press('ArrowUp');
+		expect(await at()).toBe(days[days.length - 2]);
+		// one stop of the Tab key: the next Tab leaves the chart
+		await leader.keyboard.press('Tab');
+		expect(await leader.evaluate(() => !!document.activeElement?.closest('[data-testid=trend]'))).toBe(false);
+		await leader.keyboard.press('Shift+Tab');
+		expect(await at()).toBe(days[days.length - 2]);
+		const day = days[days.length - 2];
+		await leader.keyboard.press('Enter');
+		await leader.waitForURL((u) => u.pathname === '/search' && u.searchParams.get('from') === day && u.searchParams.get('to') === day, { timeout: 30_000 });
+	});
+
+	it('态势总览: the channels’ chart drills by keyboard to the channel’s tickets, as a click on its bar does', async () => {
+		const leader = await as('leader');
+		await leader.goto(`${suite.server.url}/`);
+		await leader.waitForSelector('[data-testid=channels] canvas');
+		const link = leader.locator('[data-testid=channels] [data-testid=chart-table] tbody a').first();
+		const href = await link.getAttribute('href');
+		expect(href).toMatch(/^\/search\?.*channel=/);
+		await link.focus();
+		await leader.keyboard.press('Enter');
+		await leader.waitForURL((u) => u.pathname === '/search' && !!u.searchParams.get('channel'), { timeout: 30_000 });
+		expect(new URL(leader.url()).search).toBe(href!.slice('/search'.length));
+	});
+});
+
 describe('console', () => {
 	it('no console errors', () => {
 		for (const [user, list] of Object.entries(errors)) expect(list, user).toEqual([]);
