@@ -263,6 +263,42 @@ describe('charts by keyboard', () => {
 	});
 });
 
+describe('headings', () => {
+	/** the page's headings as levels with their text, those hidden from screen readers left out */
+	const headings = (page: Page) =>
+		page.$$eval('h1, h2, h3, h4, h5, h6', (hs) =>
+			hs.filter((h) => !h.closest('[aria-hidden=true]')).map((h) => ({ level: Number(h.tagName[1]), text: (h.textContent ?? '').trim().slice(0, 20) }))
+		);
+
+	it('every screen has one h1, first, and no level skipped (the navigation’s group names were h2s before it)', async () => {
+		const admin = await as('admin');
+		await admin.goto(`${suite.server.url}/`);
+		const paths = new Set(await admin.$$eval('nav[aria-label=主导航] a', (as) => as.map((a) => a.getAttribute('href')!)));
+		// and a page of each kind the navigation leads to: a ticket, an alert, a topic, a briefing, the settings' own pages
+		for (const [list, pattern] of [
+			['/supervise?tab=all', '/tickets/'],
+			['/alerts', '/alerts/'],
+			['/topics', '/topics/'],
+			['/briefings', '/briefings/'],
+			['/settings', '/settings/']
+		] as const) {
+			await admin.goto(`${suite.server.url}${list}`);
+			const found = (await admin.$$eval(`main a[href^="${pattern}"]`, (as) => as.map((a) => a.getAttribute('href')!.split('?')[0]))).filter((p) => p.length > pattern.length);
+			// the first of each list, and each of the settings' pages
+			for (const path of pattern === '/settings/' ? found : found.slice(0, 1)) paths.add(path);
+		}
+		expect([...paths].some((p) => p.startsWith('/tickets/'))).toBe(true);
+		const wrong: string[] = [];
+		for (const path of paths) {
+			await admin.goto(`${suite.server.url}${path}`);
+			const hs = await headings(admin);
+			const skipped = hs.findIndex((h, i) => i > 0 && h.level > hs[i - 1].level + 1);
+			if (hs[0]?.level !== 1 || hs.filter((h) => h.level === 1).length !== 1 || skipped >= 0) wrong.push(`${path}: ${hs.map((h) => `h${h.level} ${h.text}`).join(' · ')}`);
+		}
+		expect(wrong).toEqual([]);
+	});
+});
+
 describe('console', () => {
 	it('no console errors', () => {
 		for (const [user, list] of Object.entries(errors)) expect(list, user).toEqual([]);
