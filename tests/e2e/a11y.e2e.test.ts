@@ -263,6 +263,59 @@ describe('charts by keyboard', () => {
 	});
 });
 
+describe('status messages', () => {
+	/**
+	 * A screen reader reads a live region's new content, not reliably a region added with its content: the region
+	 * must be on the page before the message, and the message put into that same element. Marks the region, then
+	 * returns a function telling whether the marked region now holds the text.
+	 */
+	async function markRegion(page: Page, selector: string) {
+		const region = page.locator(selector);
+		expect(await region.getAttribute('role')).toMatch(/^(status|alert)$/);
+		expect((await region.innerText()).trim()).toBe('');
+		await region.evaluate((e) => ((e as HTMLElement & { marked?: boolean }).marked = true));
+		return () => region.evaluate((e) => ((e as HTMLElement & { marked?: boolean }).marked ? (e.textContent ?? '').trim() : '(region replaced)'));
+	}
+
+	it('工单详情: the message of a done action comes into a live region already on the page', async () => {
+		const op = await as('operator');
+		const made = await op.request.post(`${suite.server.url}/api/v1/tickets`, {
+			data: { channel: 'phone', type: '投诉', title: '垃圾未清运', content: '小区垃圾三天未清运', district_code: '320508', decision: { action: 'accept' } }
+		});
+		const no = (await made.json()).ticket.ticket_no;
+		await op.goto(`${suite.server.url}/tickets/${no}`);
+		const said = await markRegion(op, '[data-testid=action-status]');
+		const note = op.locator('[data-testid=form-note]');
+		await note.locator('[data-testid=note-note]').fill('已电话联系物业');
+		await note.locator('[data-testid=act-note]').click();
+		await op.locator('[data-testid=action-done]').waitFor({ timeout: 15_000 });
+		expect(await said()).toBe(await op.locator('[data-testid=action-done]').innerText());
+	});
+
+	it('受理: the registered ticket’s message comes into a live region already on the page', async () => {
+		const op = await as('operator');
+		await op.goto(`${suite.server.url}/intake`);
+		const said = await markRegion(op, '[data-testid=intake-status]');
+		await op.fill('[data-testid=content]', '请问社保卡丢了怎么补办');
+		await op.click('[data-testid=decision-answer]');
+		await op.fill('[data-testid=decision-note]', '可到社保中心窗口补办');
+		await op.click('[data-testid=register]');
+		await op.locator('[data-testid=intake-done]').waitFor({ timeout: 15_000 });
+		expect(await said()).toMatch(/^工单 \S+ /);
+	});
+
+	it('预警: a change arriving on the live link is said in a live region (the list changes silently otherwise), once', async () => {
+		const duty = await as('emergency');
+		await duty.goto(`${suite.server.url}/alerts`);
+		await duty.locator('[data-testid=live][data-state=connected]').waitFor({ timeout: 30_000 });
+		const said = await markRegion(duty, '[data-testid=live-news]');
+		const id = await duty.locator('[data-testid=alert-row]').first().getAttribute('data-id');
+		const admin = await as('admin');
+		expect((await admin.request.post(`${suite.server.url}/api/v1/alerts/${id}/notes`, { data: { note: '值班长已电话核实' } })).status()).toBe(201);
+		await expect.poll(said, { timeout: 15_000 }).toMatch(/^\d{2}:\d{2}:\d{2} 1 条预警有变化，列表已更新$/);
+	});
+});
+
 describe('headings', () => {
 	/** the page's headings as levels with their text, those hidden from screen readers left out */
 	const headings = (page: Page) =>
