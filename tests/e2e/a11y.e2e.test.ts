@@ -316,6 +316,26 @@ describe('status messages', () => {
 	});
 });
 
+describe('radio groups', () => {
+	it('every group of radio buttons is a fieldset named by its legend (受理意见 was a div)', async () => {
+		for (const [user, path] of [
+			['operator', '/intake'],
+			['admin', '/briefings']
+		] as const) {
+			const page = await as(user);
+			await page.goto(`${suite.server.url}${path}`);
+			const radios = await page.$$eval('main input[type=radio]', (rs) =>
+				rs.map((r) => ({ name: r.getAttribute('name'), legend: r.closest('fieldset')?.querySelector(':scope > legend')?.textContent?.trim() ?? null }))
+			);
+			expect(radios.length, path).toBeGreaterThan(0);
+			for (const r of radios) expect(r.legend, `${path} ${r.name}`).toBeTruthy();
+		}
+		const op = await as('operator');
+		await op.goto(`${suite.server.url}/intake`);
+		expect(await op.getByRole('group', { name: '受理意见', exact: true }).getByRole('radio').count()).toBeGreaterThanOrEqual(3);
+	});
+});
+
 describe('headings', () => {
 	/** the page's headings as levels with their text, those hidden from screen readers left out */
 	const headings = (page: Page) =>
