@@ -336,6 +336,28 @@ describe('radio groups', () => {
 	});
 });
 
+describe('maps by keyboard', () => {
+	it('态势地图: Tab reaches the districts, each read with its figure, the focused one outlined and its tooltip shown; Enter drills to its streets', async () => {
+		const leader = await as('leader');
+		await leader.goto(`${suite.server.url}/map`);
+		await leader.locator('[data-testid=map-district]').first().waitFor();
+		await leader.locator('[data-testid=metric-switch] a').last().focus();
+		let tabs = 0;
+		while (!(await leader.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'map-district')) && tabs++ < 30) await leader.keyboard.press('Tab');
+		const district = await leader.evaluate(() => {
+			const a = document.activeElement!;
+			const fill = a.querySelector('.fill')!;
+			return { code: a.getAttribute('data-code')!, label: a.getAttribute('aria-label')!, stroke: getComputedStyle(fill).strokeWidth };
+		});
+		expect(district.label).toMatch(/^\S+：[\d,]+/);
+		expect(district.stroke).toBe('2px');
+		await leader.locator('[data-testid=map-tooltip]').waitFor();
+		await leader.keyboard.press('Enter');
+		await leader.waitForURL((u) => u.pathname === '/map' && u.searchParams.get('district') === district.code, { timeout: 30_000 });
+		await leader.locator('[data-testid=street-panel]').waitFor();
+	});
+});
+
 describe('headings', () => {
 	/** the page's headings as levels with their text, those hidden from screen readers left out */
 	const headings = (page: Page) =>
