@@ -337,7 +337,7 @@ describe('radio groups', () => {
 });
 
 describe('maps by keyboard', () => {
-	it('态势地图: Tab reaches the districts, each read with its figure, the focused one outlined and its tooltip shown; Enter drills to its streets', async () => {
+	it('态势地图: Tab reaches the districts, each read with its figure, the focused one ringed above the outlines and its tooltip shown; Enter drills to its streets', async () => {
 		const leader = await as('leader');
 		await leader.goto(`${suite.server.url}/map`);
 		await leader.locator('[data-testid=map-district]').first().waitFor();
@@ -351,6 +351,8 @@ describe('maps by keyboard', () => {
 		});
 		expect(district.label).toMatch(/^\S+：[\d,]+/);
 		expect(district.stroke).toBe('2px');
+		// ringed on top of the outlines (its own edge lay under a hotspot's dashed outline)
+		expect(await leader.locator('[data-testid=map-focus]').getAttribute('data-code')).toBe(district.code);
 		await leader.locator('[data-testid=map-tooltip]').waitFor();
 		await leader.keyboard.press('Enter');
 		await leader.waitForURL((u) => u.pathname === '/map' && u.searchParams.get('district') === district.code, { timeout: 30_000 });
