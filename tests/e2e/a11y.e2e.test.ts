@@ -213,6 +213,189 @@ describe('charts', () => {
 	});
 });
 
+describe('charts by keyboard', () => {
+	it('态势总览: a chart’s drill-down is reached from the keyboard: Tab into its table (shown while in it), arrows to a row, Enter opens its tickets', async () => {
+		const leader = await as('leader');
+		await leader.goto(`${suite.server.url}/`);
+		await leader.waitForSelector('[data-testid=trend] canvas');
+		const days = await leader.locator('[data-testid=trend] [data-testid=chart-table] tbody th').allInnerTexts();
+		// from the link before the chart (the trend panel has none of its own), Tab reaches the chart's table: one stop
+		await leader.locator('[data-testid=overview-alerts-all]').focus();
+		const before = await leader.locator('[data-testid=trend] [data-testid=chart-drill]').boundingBox();
+		expect(before!.width).toBeLessThanOrEqual(1);
+		let tabs = 0;
+		while (!(await leader.evaluate(() => !!document.activeElement?.closest('[data-testid=trend]'))) && tabs++ < 20) await leader.keyboard.press('Tab');
+		const at = () => leader.evaluate(() => document.activeElement?.textContent ?? '');
+		expect(await at()).toBe(days[0]);
+		// the table is seen while the keyboard is in it, over the chart
+		const shown = (await leader.locator('[data-testid=trend] [data-testid=chart-drill]').boundingBox())!;
+		expect(shown.width).toBeGreaterThan(150);
+		expect(shown.height).toBeGreaterThan(100);
+		await shot(leader, 'trend-keyboard');
+		await leader.keyboard.press('ArrowDown');
+		await leader.keyboard.press('ArrowDown');
+		expect(await at()).toBe(days[2]);
+		await leader.keyboard.press('End');
+		expect(await at()).toBe(days[days.length - 1]);
+		await leader.keyboard.press('ArrowUp');
+		expect(await at()).toBe(days[days.length - 2]);
+		// one stop of the Tab key: the next Tab leaves the chart
+		await leader.keyboard.press('Tab');
+		expect(await leader.evaluate(() => !!document.activeElement?.closest('[data-testid=trend]'))).toBe(false);
+		await leader.keyboard.press('Shift+Tab');
+		expect(await at()).toBe(days[days.length - 2]);
+		const day = days[days.length - 2];
+		await leader.keyboard.press('Enter');
+		await leader.waitForURL((u) => u.pathname === '/search' && u.searchParams.get('from') === day && u.searchParams.get('to') === day, { timeout: 30_000 });
+	});
+
+	it('态势总览: the channels’ chart drills by keyboard to the channel’s tickets, as a click on its bar does', async () => {
+		const leader = await as('leader');
+		await leader.goto(`${suite.server.url}/`);
+		await leader.waitForSelector('[data-testid=channels] canvas');
+		const link = leader.locator('[data-testid=channels] [data-testid=chart-table] tbody a').first();
+		const href = await link.getAttribute('href');
+		expect(href).toMatch(/^\/search\?.*channel=/);
+		await link.focus();
+		await leader.keyboard.press('Enter');
+		await leader.waitForURL((u) => u.pathname === '/search' && !!u.searchParams.get('channel'), { timeout: 30_000 });
+		expect(new URL(leader.url()).search).toBe(href!.slice('/search'.length));
+	});
+});
+
+describe('status messages', () => {
+	/**
+	 * A screen reader reads a live region's new content, not reliably a region added with its content: the region
+	 * must be on the page before the message, and the message put into that same element. Marks the region, then
+	 * returns a function telling whether the marked region now holds the text.
+	 */
+	async function markRegion(page: Page, selector: string) {
+		const region = page.locator(selector);
+		expect(await region.getAttribute('role')).toMatch(/^(status|alert)$/);
+		expect((await region.innerText()).trim()).toBe('');
+		await region.evaluate((e) => ((e as HTMLElement & { marked?: boolean }).marked = true));
+		return () => region.evaluate((e) => ((e as HTMLElement & { marked?: boolean }).marked ? (e.textContent ?? '').trim() : '(region replaced)'));
+	}
+
+	it('工单详情: the message of a done action comes into a live region already on the page', async () => {
+		const op = await as('operator');
+		const made = await op.request.post(`${suite.server.url}/api/v1/tickets`, {
+			data: { channel: 'phone', type: '投诉', title: '垃圾未清运', content: '小区垃圾三天未清运', district_code: '320508', decision: { action: 'accept' } }
+		});
+		const no = (await made.json()).ticket.ticket_no;
+		await op.goto(`${suite.server.url}/tickets/${no}`);
+		const said = await markRegion(op, '[data-testid=action-status]');
+		const note = op.locator('[data-testid=form-note]');
+		await note.locator('[data-testid=note-note]').fill('已电话联系物业');
+		await note.locator('[data-testid=act-note]').click();
+		await op.locator('[data-testid=action-done]').waitFor({ timeout: 15_000 });
+		expect(await said()).toBe(await op.locator('[data-testid=action-done]').innerText());
+	});
+
+	it('受理: the registered ticket’s message comes into a live region already on the page', async () => {
+		const op = await as('operator');
+		await op.goto(`${suite.server.url}/intake`);
+		const said = await markRegion(op, '[data-testid=intake-status]');
+		await op.fill('[data-testid=content]', '请问社保卡丢了怎么补办');
+		await op.click('[data-testid=decision-answer]');
+		await op.fill('[data-testid=decision-note]', '可到社保中心窗口补办');
+		await op.click('[data-testid=register]');
+		await op.locator('[data-testid=intake-done]').waitFor({ timeout: 15_000 });
+		expect(await said()).toMatch(/^工单 \S+ /);
+	});
+
+	it('预警: a change arriving on the live link is said in a live region (the list changes silently otherwise), once', async () => {
+		const duty = await as('emergency');
+		await duty.goto(`${suite.server.url}/alerts`);
+		await duty.locator('[data-testid=live][data-state=connected]').waitFor({ timeout: 30_000 });
+		const said = await markRegion(duty, '[data-testid=live-news]');
+		const id = await duty.locator('[data-testid=alert-row]').first().getAttribute('data-id');
+		const admin = await as('admin');
+		expect((await admin.request.post(`${suite.server.url}/api/v1/alerts/${id}/notes`, { data: { note: '值班长已电话核实' } })).status()).toBe(201);
+		await expect.poll(said, { timeout: 15_000 }).toMatch(/^\d{2}:\d{2}:\d{2} 1 条预警有变化，列表已更新$/);
+	});
+});
+
+describe('radio groups', () => {
+	it('every group of radio buttons is a fieldset named by its legend (受理意见 was a div)', async () => {
+		for (const [user, path] of [
+			['operator', '/intake'],
+			['admin', '/briefings']
+		] as const) {
+			const page = await as(user);
+			await page.goto(`${suite.server.url}${path}`);
+			const radios = await page.$$eval('main input[type=radio]', (rs) =>
+				rs.map((r) => ({ name: r.getAttribute('name'), legend: r.closest('fieldset')?.querySelector(':scope > legend')?.textContent?.trim() ?? null }))
+			);
+			expect(radios.length, path).toBeGreaterThan(0);
+			for (const r of radios) expect(r.legend, `${path} ${r.name}`).toBeTruthy();
+		}
+		const op = await as('operator');
+		await op.goto(`${suite.server.url}/intake`);
+		expect(await op.getByRole('group', { name: '受理意见', exact: true }).getByRole('radio').count()).toBeGreaterThanOrEqual(3);
+	});
+});
+
+describe('maps by keyboard', () => {
+	it('态势地图: Tab reaches the districts, each read with its figure, the focused one ringed above the outlines and its tooltip shown; Enter drills to its streets', async () => {
+		const leader = await as('leader');
+		await leader.goto(`${suite.server.url}/map`);
+		await leader.locator('[data-testid=map-district]').first().waitFor();
+		await leader.locator('[data-testid=metric-switch] a').last().focus();
+		let tabs = 0;
+		while (!(await leader.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'map-district')) && tabs++ < 30) await leader.keyboard.press('Tab');
+		const district = await leader.evaluate(() => {
+			const a = document.activeElement!;
+			const fill = a.querySelector('.fill')!;
+			return { code: a.getAttribute('data-code')!, label: a.getAttribute('aria-label')!, stroke: getComputedStyle(fill).strokeWidth };
+		});
+		expect(district.label).toMatch(/^\S+：[\d,]+/);
+		expect(district.stroke).toBe('2px');
+		// ringed on top of the outlines (its own edge lay under a hotspot's dashed outline)
+		expect(await leader.locator('[data-testid=map-focus]').getAttribute('data-code')).toBe(district.code);
+		await leader.locator('[data-testid=map-tooltip]').waitFor();
+		await leader.keyboard.press('Enter');
+		await leader.waitForURL((u) => u.pathname === '/map' && u.searchParams.get('district') === district.code, { timeout: 30_000 });
+		await leader.locator('[data-testid=street-panel]').waitFor();
+	});
+});
+
+describe('headings', () => {
+	/** the page's headings as levels with their text, those hidden from screen readers left out */
+	const headings = (page: Page) =>
+		page.$$eval('h1, h2, h3, h4, h5, h6', (hs) =>
+			hs.filter((h) => !h.closest('[aria-hidden=true]')).map((h) => ({ level: Number(h.tagName[1]), text: (h.textContent ?? '').trim().slice(0, 20) }))
+		);
+
+	it('every screen has one h1, first, and no level skipped (the navigation’s group names were h2s before it)', async () => {
+		const admin = await as('admin');
+		await admin.goto(`${suite.server.url}/`);
+		const paths = new Set(await admin.$$eval('nav[aria-label=主导航] a', (as) => as.map((a) => a.getAttribute('href')!)));
+		// and a page of each kind the navigation leads to: a ticket, an alert, a topic, a briefing, the settings' own pages
+		for (const [list, pattern] of [
+			['/supervise?tab=all', '/tickets/'],
+			['/alerts', '/alerts/'],
+			['/topics', '/topics/'],
+			['/briefings', '/briefings/'],
+			['/settings', '/settings/']
+		] as const) {
+			await admin.goto(`${suite.server.url}${list}`);
+			const found = (await admin.$$eval(`main a[href^="${pattern}"]`, (as) => as.map((a) => a.getAttribute('href')!.split('?')[0]))).filter((p) => p.length > pattern.length);
+			// the first of each list, and each of the settings' pages
+			for (const path of pattern === '/settings/' ? found : found.slice(0, 1)) paths.add(path);
+		}
+		expect([...paths].some((p) => p.startsWith('/tickets/'))).toBe(true);
+		const wrong: string[] = [];
+		for (const path of paths) {
+			await admin.goto(`${suite.server.url}${path}`);
+			const hs = await headings(admin);
+			const skipped = hs.findIndex((h, i) => i > 0 && h.level > hs[i - 1].level + 1);
+			if (hs[0]?.level !== 1 || hs.filter((h) => h.level === 1).length !== 1 || skipped >= 0) wrong.push(`${path}: ${hs.map((h) => `h${h.level} ${h.text}`).join(' · ')}`);
+		}
+		expect(wrong).toEqual([]);
+	});
+});
+
 describe('console', () => {
 	it('no console errors', () => {
 		for (const [user, list] of Object.entries(errors)) expect(list, user).toEqual([]);

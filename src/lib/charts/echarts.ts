@@ -11,6 +11,8 @@ import type { ECElementEvent, EChartsOption, EChartsType } from 'echarts';
 
 export type ChartClickParams = ECElementEvent;
 export type ChartClickHandler = (params: ChartClickParams) => void;
+/** Where an element of a chart leads: from its index on the category axis and its datum (the first series' in a table row); null for nowhere. */
+export type ChartDrill = (point: { dataIndex: number; data: unknown }) => string | null;
 
 export interface ChartConfig {
 	option: EChartsOption;

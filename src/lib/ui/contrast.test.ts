@@ -61,3 +61,61 @@ describe('contrast', () => {
 		}
 	});
 });
+
+describe('contrast of the wall display (大屏, dark)', () => {
+	const wall = readFileSync(join(UI, '..', '..', 'routes', 'wall', '+page.svelte'), 'utf8');
+	const map = readFileSync(join(UI, 'HotspotMap.svelte'), 'utf8');
+	const rule = (src: string, selector: string): string => {
+		const at = src.indexOf(`${selector} {`);
+		if (at < 0) throw new Error(`no rule ${selector}`);
+		return src.slice(at, src.indexOf('}', at));
+	};
+	const prop = (block: string, name: string): string => {
+		const m = block.match(new RegExp(`(?:^|[\\s;{])${name}:\\s*([^;]+);`));
+		if (!m) throw new Error(`no ${name} in ${block.slice(0, 40)}`);
+		return m[1].trim();
+	};
+	const hex = (v: string) => (v.match(/#[0-9a-fA-F]{6}/) ?? [''])[0];
+	const rgb = (h: string) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+	/** an rgba() laid over an opaque colour */
+	const over = (rgba: string, under: string) => {
+		const [r, g, b, a] = rgba.match(/[\d.]+/g)!.map(Number);
+		const u = rgb(under);
+		return `#${[r, g, b].map((c, i) => Math.round(a * c + (1 - a) * u[i]).toString(16).padStart(2, '0')).join('')}`;
+	};
+
+	// the page's gradient runs between two colours; the boxes and figures are translucent over it
+	const page = prop(rule(wall, '.wall'), 'background').match(/#[0-9a-fA-F]{6}/g)!;
+	const grounds = page.flatMap((g) => [g, over(prop(rule(wall, '.box'), 'background'), g), over(prop(rule(wall, '.fig'), 'background'), g)]);
+
+	it('the wall’s text, the charts’ labels and the map’s names and legend: 4.5:1 on every ground of the page', async () => {
+		const { darkTheme } = await import('$lib/charts/theme');
+		const dark = rule(map, '.hotspot-map.dark');
+		const texts: Record<string, string> = {
+			'chart text': darkTheme.text,
+			'chart axis labels': darkTheme.textMuted,
+			title: hex(prop(rule(wall, 'h1'), 'color')),
+			'box titles': hex(prop(rule(wall, '.box h2'), 'color')),
+			'meta line': hex(prop(rule(wall, '.meta'), 'color')),
+			'stale refresh': hex(prop(rule(wall, '.refresh.stale'), 'color')),
+			'figure labels': hex(prop(rule(wall, '.fig .label,\n\t.fig .sub'), 'color')),
+			'overdue figure': hex(prop(rule(wall, '.fig.warn strong'), 'color')),
+			'muted (charts’ empty state)': hex(prop(rule(wall, '.wall'), '--color-text-muted')),
+			'map names': hex(prop(dark, '--ink')),
+			'map legend': hex(prop(dark, '--muted'))
+		};
+		expect(grounds.length).toBe(6);
+		for (const [what, fg] of Object.entries(texts)) for (const bg of grounds) expect(ratio(fg, bg), `${what} ${fg} on ${bg}`).toBeGreaterThanOrEqual(4.5);
+		expect(ratio(darkTheme.tooltipText, darkTheme.tooltipBackground)).toBeGreaterThanOrEqual(4.5);
+		// the map's names are haloed in the page's dark colour over the districts' fills
+		expect(ratio(hex(prop(dark, '--ink')), hex(prop(dark, '--halo')))).toBeGreaterThanOrEqual(4.5);
+		expect(ratio(hex(prop(dark, '--muted')), hex(prop(dark, '--tip-bg')))).toBeGreaterThanOrEqual(4.5);
+	});
+
+	it('the map’s 热点 badge: white text 4.5:1 on its colour, in both themes; the hotspot outline 3:1 on its ground', () => {
+		expect(map).toMatch(/\.badge rect \{[^}]*fill: var\(--hot-badge\)/);
+		expect(map).toMatch(/\.hot \{[^}]*background: var\(--hot-badge\)/);
+		for (const theme of ['.hotspot-map', '.hotspot-map.dark']) expect(ratio('#ffffff', hex(prop(rule(map, theme), '--hot-badge'))), theme).toBeGreaterThanOrEqual(4.5);
+		for (const bg of page) expect(ratio(hex(prop(rule(map, '.hotspot-map.dark'), '--hot')), bg)).toBeGreaterThanOrEqual(3);
+	});
+});

@@ -34,7 +34,8 @@ export function enhance(form: HTMLFormElement, submit: SubmitFunction = () => {}
 			const now = document.activeElement;
 			if (now && now !== document.body) return;
 			if (from instanceof HTMLElement && from !== document.body && from.isConnected) from.focus();
-			else document.querySelector<HTMLElement>('main [role=status][tabindex="-1"], main [role=alert][tabindex="-1"]')?.focus();
+			// the message (in, or itself, a live region that stays on the page)
+			else document.querySelector<HTMLElement>('main [role=status] [tabindex="-1"], main [role=status][tabindex="-1"], main [role=alert][tabindex="-1"]')?.focus();
 		};
 	});
 }
