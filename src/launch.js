@@ -8,6 +8,7 @@ import { createServer as createNetServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { badBodySizeLimit, defaultBodySizeLimit } from './lib/server/push-limit.js';
+import { missingStaticGuard } from './static-files.js';
 
 // libuv's thread pool is sized by src/start.cjs, the entry point (npm start), before this module loads.
 if (!process.env.UV_THREADPOOL_SIZE)
@@ -70,9 +71,12 @@ try {
 	fail('服务初始化时出错', err?.stack ?? String(err));
 }
 
+// a static file gone since the start (the app rebuilt in place) is answered here: sirv would end the process
+const staticGone = missingStaticGuard(join(root, 'build', 'client'));
 // a mapping travels in a request header of the file-ingest endpoint: allow more than Node's 16 KB of headers
 const server = createHttpServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
 	if (useOwnProto) req.headers[OWN_PROTO] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
+	if (staticGone(req, res)) return;
 	handler(req, res);
 });
 // keep idle connections longer than clients do (undici: 4 s unless told): a server that closes an idle
