@@ -3,14 +3,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultCalendar, shanghaiDay } from '../calendar/index';
 import { loadReference, type Reference } from '../reference/index';
 import { loadCorpus, type Corpus } from './corpus';
+import { unitAssists } from '../lifecycle/rounds';
 import { DemoGenerator, type DayBatch } from './generate';
 
 const NOW = Date.parse('2026-11-28T15:30:00+08:00');
 let ref: Reference;
 let corpus: Corpus;
 
-function run(tickets: number, seed: number, days = 365) {
-	const gen = new DemoGenerator(ref, corpus, defaultCalendar(), { tickets, days, seed, now: NOW, recentDays: 14 });
+function run(tickets: number, seed: number, days = 365, recentDays = 14) {
+	const gen = new DemoGenerator(ref, corpus, defaultCalendar(), { tickets, days, seed, now: NOW, recentDays });
 	const batches: DayBatch[] = [...gen.days()];
 	return { gen, batches, facts: batches.flatMap((b) => b.facts) };
 }
@@ -162,6 +163,52 @@ describe('demo generator', () => {
 			expect(contents.filter((c) => c.length > 90).length).toBeGreaterThan(contents.length * 0.05);
 			expect(contents.some((c) => /多次反映|第\d次打电话|之前已经反映过/.test(c))).toBe(true);
 		});
+	});
+
+	it('names assisting units (协办) for a small share of dispatches, more for multi-department matters, never the lead', () => {
+		// every ticket to the relational store, so that each one's events are at hand
+		const { batches } = run(30_000, 11, 200, 400);
+		const tickets = batches.flatMap((b) => b.relational);
+		expect(tickets.length).toBe(30_000);
+		const dispatches = tickets.flatMap((t) => t.events.filter((e) => e.action === 'dispatch').map((e) => ({ e, category: t.fact.category_code! })));
+		const assisted = (d: (typeof dispatches)[number]) => ((d.e.data?.assistUnits as string[] | undefined) ?? []).length > 0;
+		const share = (ds: typeof dispatches) => ds.filter(assisted).length / ds.length;
+		expect(share(dispatches)).toBeGreaterThanOrEqual(0.05);
+		expect(share(dispatches)).toBeLessThanOrEqual(0.1);
+		// 水污染 (河道) and 违法建设 need several departments: far more often assisted than the rest
+		const multi = dispatches.filter((d) => /^0202|^0102/.test(d.category));
+		const rest = dispatches.filter((d) => !/^0202|^0102/.test(d.category) && !/^0106|^020104|^020301|^0204|^0404|^1203|^120102|^150101/.test(d.category));
+		expect(multi.length).toBeGreaterThan(300);
+		expect(share(multi)).toBeGreaterThan(3 * share(rest));
+		expect(share(rest)).toBeGreaterThan(0.02);
+		const helpers = new Map<string, number>();
+		for (const { e, category } of dispatches.filter(assisted)) {
+			const units = e.data!.assistUnits as string[];
+			expect(units.length === 1 || units.length === 2).toBe(true);
+			expect(new Set(units).size).toBe(units.length);
+			for (const u of units) {
+				expect(ref.unitByCode.has(u), u).toBe(true);
+				expect(u, `${category} dispatched to ${e.unitCode}`).not.toBe(e.unitCode);
+				if (category.startsWith('0202')) helpers.set(u, (helpers.get(u) ?? 0) + 1);
+			}
+			// the dispatch note names them, as the case action's does
+			expect(e.note).toContain('，协办：');
+		}
+		expect(dispatches.filter(assisted).some((d) => (d.e.data!.assistUnits as string[]).length === 2)).toBe(true);
+		// water pollution: the water and the environment bureaus among the most frequent helpers
+		const top = [...helpers.entries()].sort((x, y) => y[1] - x[1]).slice(0, 4).map(([u]) => u);
+		expect(top).toEqual(expect.arrayContaining(['M05', 'M02']));
+		for (const t of tickets) {
+			// the fact's assists are what the sync reads from the events; the ticket's assist_units its current dispatch's
+			const read = unitAssists(t.events.map((e) => ({ action: e.action, to: e.to, unit: e.unitCode, at: e.at, assistUnits: (e.data?.assistUnits as string[] | undefined) ?? null })));
+			expect(t.fact.assists ?? [], t.fact.ticket_no).toEqual(read);
+			if (!read.length) expect(t.fact.assists, t.fact.ticket_no).toBeNull();
+			const last = t.events.filter((e) => e.action === 'dispatch' || e.action === 'return').at(-1);
+			expect(t.state.assistUnits, t.fact.ticket_no).toEqual(last?.action === 'dispatch' ? ((last.data?.assistUnits as string[] | undefined) ?? []) : []);
+		}
+		// and the history written straight to the analytics store has them too
+		const history = run(6000, 11, 200).facts;
+		expect(history.filter((f) => f.assists).length).toBeGreaterThan(200);
 	});
 
 	it('ends today at now: no ticket of today lies in the future', () => {

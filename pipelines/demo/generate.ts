@@ -4,7 +4,7 @@ import { geoContains } from 'd3-geo';
 import type { WorkCalendar } from '../calendar/index';
 import { addDays, shanghaiDay, shanghaiMidnight } from '../calendar/index';
 import type { TicketType } from '../lifecycle/model';
-import { categoryAncestors, routeUnit, type Reference, type Street } from '../reference/index';
+import { categoryAncestors, routeUnit, type Reference, type RoutingRule, type Street, type Unit } from '../reference/index';
 import { shanghaiDayHour, type FactRow } from '../warehouse/facts';
 import { callerKey } from '../warehouse/privacy';
 import { SlotContext, composeContent, fill, type Corpus, type HourProfile, type IncidentKind, type PhraseSpec, type SlotSource } from './corpus';
@@ -75,6 +75,28 @@ const POPULATION: Record<string, number> = {
 const RURAL = new Set(['320581', '320582', '320585', '320509', '320507']);
 const EMERGENCY_WORDS = /泄漏|中毒|台风|内涝|危化|火|爆|倒伏|积水/;
 
+/**
+ * Co-handling (协办): the matters that usually need several departments, by category prefix, with the units that
+ * commonly assist beyond those the routing table already names for it (`street`/`district`: the place's own office
+ * and government). Their dispatches name assisting units far more often than others'.
+ */
+const MULTI_DEPARTMENT: Record<string, string[]> = {
+	'0102': ['M01', 'street', 'M17'], // 违法建设: 城管 enforces, the street office knows the site, 资规 the permits
+	'0106': ['M01', 'M06', 'M04'], // 渣土与运输撒漏: 城管, 交通运输, 住建 (the construction site)
+	'020104': ['M04', 'M01'], // 工地扬尘
+	'020301': ['M04', 'M01'], // 施工噪声
+	'0202': ['M05', 'M02', 'street'], // 水污染 and 河道: 水务 and 生态环境, the street office (河长)
+	'0204': ['M01', 'M02', 'street'], // 固体废物污染
+	'0404': ['M05', 'M01', 'street'], // 排水与防涝
+	'1203': ['M05', 'M14', 'street'], // 防汛防台
+	'120102': ['M14', 'M23'], // 违规储存危化品: 应急管理 and 消防
+	'150101': ['M17', 'street', 'M16'] // 违法占地
+};
+/** the share of dispatches that name assisting units: for multi-department matters, and for the others */
+const ASSIST_P = { multi: 0.3, other: 0.045 };
+/** the share of assisted dispatches that name two units rather than one */
+const TWO_ASSISTS_P = 0.3;
+
 /** category weight multipliers by place: farming matters in the counties, tourism in the old town */
 function placeFactor(l1Name: string, districtCode: string): number {
 	if (l1Name === '农业农村') return RURAL.has(districtCode) ? 2.5 : districtCode === '320508' ? 0.1 : 0.6;
@@ -105,6 +127,9 @@ export class DemoGenerator {
 	private readonly dayCounts: { day: string; n: number }[] = [];
 	private readonly polygons = new Map<string, unknown>();
 	private readonly rng: Rng;
+	/** the day's stream for assisting units: its own, so that the other draws of the day keep theirs */
+	private assistRng: Rng;
+	private readonly rulesByPrefix = new Map<string, RoutingRule[]>();
 	readonly firstDay: string;
 	readonly lastDay: string;
 	readonly total: number;
@@ -116,6 +141,8 @@ export class DemoGenerator {
 		private readonly opts: DemoOptions
 	) {
 		this.rng = new Rng(opts.seed);
+		this.assistRng = Rng.derive(opts.seed, 'assist');
+		for (const r of ref.routing) this.rulesByPrefix.set(r.category, [...(this.rulesByPrefix.get(r.category) ?? []), r]);
 		const gj = ref.geojson as { features: { id?: string; properties: { id?: string; adcode?: string | number } }[] };
 		for (const f of gj.features) {
 			const code = String(f.id ?? f.properties.id ?? f.properties.adcode ?? '');
@@ -260,6 +287,41 @@ export class DemoGenerator {
 		return b;
 	}
 
+	/**
+	 * The units a dispatch of `category` at a place names to assist the lead unit: mostly none; for a small share,
+	 * one or two of the other units the routing table names for the category there (or, for a multi-department
+	 * matter, those that commonly assist with it), weighted as routed, never the lead itself.
+	 */
+	private assistUnits(category: string, districtCode: string, streetCode: string, lead: string): Unit[] {
+		const r = this.assistRng;
+		let multi: string[] | undefined;
+		let rules: RoutingRule[] | undefined;
+		for (let len = category.length; len >= 2; len -= 2) {
+			multi ??= MULTI_DEPARTMENT[category.slice(0, len)];
+			rules ??= this.rulesByPrefix.get(category.slice(0, len));
+		}
+		if (!r.chance(multi ? ASSIST_P.multi : ASSIST_P.other)) return [];
+		const unitOf = (handler: string) =>
+			this.ref.unitByCode.get(handler === 'street' ? `S${streetCode}` : handler === 'district' ? `D${districtCode}` : handler);
+		const weights = new Map<string, number>();
+		for (const rule of rules ?? []) {
+			const u = unitOf(rule.handler);
+			if (u && u.code !== lead) weights.set(u.code, (weights.get(u.code) ?? 0) + rule.weight);
+		}
+		for (const h of multi ?? []) {
+			const u = unitOf(h);
+			if (u && u.code !== lead) weights.set(u.code, (weights.get(u.code) ?? 0) + 3);
+		}
+		const picked: Unit[] = [];
+		const n = weights.size > 1 && r.chance(TWO_ASSISTS_P) ? 2 : 1;
+		while (picked.length < n && weights.size) {
+			const code = weightedKey(r, Object.fromEntries(weights));
+			weights.delete(code);
+			picked.push(this.ref.unitByCode.get(code)!);
+		}
+		return picked;
+	}
+
 	private sampleTime(day: string, profile: HourProfile, r: Rng): number {
 		const base = shanghaiMidnight(day);
 		const table = this.hourTables.get(profile)!;
@@ -274,6 +336,7 @@ export class DemoGenerator {
 		const recentFrom = this.opts.now - this.opts.recentDays * DAY;
 		for (const { day, n } of this.dayCounts) {
 			const r = Rng.derive(this.opts.seed, `day:${day}`);
+			this.assistRng = Rng.derive(this.opts.seed, `assist:${day}`);
 			const month = Number(day.slice(5, 7)) - 1;
 			type Draft = { at: number; build: (no: string) => DemoTicket };
 			const drafts: Draft[] = [];
@@ -372,6 +435,7 @@ export class DemoGenerator {
 		const urgent = r.chance(p.spec.urgent);
 		const unit = routeUnit(this.ref, p.category, district.code, p.street.code, () => r.next());
 		const catName = this.ref.categoryByCode.get(p.category)!.name;
+		const assisting = new Map<string, { code: string; name: string }[]>();
 		const events = simulateLifecycle(this.cal, r, {
 			receivedMs: at, type, urgent, channel, unitCode: unit.code, unitName: unit.name,
 			reroute: () => {
@@ -380,6 +444,12 @@ export class DemoGenerator {
 				return { code: alt.code, name: alt.name };
 			},
 			behaviour: (c) => this.behaviour(c),
+			// a unit dispatched the ticket again (reopened) has the same help as before
+			assist: (lead) => {
+				let a = assisting.get(lead);
+				if (!a) assisting.set(lead, (a = this.assistUnits(p.category, district.code, p.street.code, lead).map((u) => ({ code: u.code, name: u.name }))));
+				return a;
+			},
 			transferP: EMERGENCY_WORDS.test(catName) ? 0.06 : 0.006
 		});
 		const state = stateAt(events, this.opts.now);
@@ -405,7 +475,8 @@ export class DemoGenerator {
 			not_accepted_reason: state.notAcceptedReason, transferred_to: state.transferredTo,
 			returns: state.returns, extensions: state.extensions, reopens: state.reopens, urges: state.urges,
 			sign_on_time: state.signOnTime, reply_on_time: state.replyOnTime, caller_key: callerKey(callerPhone),
-			tokens: null, keywords: null, flags: null, rounds: state.rounds
+			tokens: null, keywords: null, flags: null, rounds: state.rounds,
+			assists: state.assists.length ? state.assists : null
 		};
 		return { fact, callerName, callerPhone, events: events.slice(0, state.seen), state };
 	}

@@ -3,7 +3,7 @@
 import type { WorkCalendar } from '../calendar/index';
 import { dayNumberAt } from '../calendar/index';
 import { DEFAULT_LIMITS, deadlines, metDeadline, type Satisfaction, type Status, type TicketType } from '../lifecycle/model';
-import { unitRounds, type RoundEvent, type UnitRound } from '../lifecycle/rounds';
+import { unitAssists, unitRounds, type RoundEvent, type UnitRound } from '../lifecycle/rounds';
 import type { Rng } from './rng';
 
 export interface UnitBehaviour {
@@ -53,6 +53,8 @@ export interface SimInput {
 	behaviour: (unitCode: string) => UnitBehaviour;
 	/** share of tickets that emergency words send to 110/119/120/122 */
 	transferP: number;
+	/** the units a dispatch to the lead unit `unitCode` names to assist it (协办单位; none: the lead alone) */
+	assist?: (unitCode: string) => { code: string; name: string }[];
 }
 
 const RETURN_REASONS = ['不属于本单位职责范围', '地址不在本辖区', '诉求不明确，请补充信息', '已由其他部门办理', '涉及多个部门，建议协调'];
@@ -115,7 +117,13 @@ export function simulateLifecycle(cal: WorkCalendar, r: Rng, t: SimInput): SimEv
 		const dispatchBase = at + (t.urgent ? r.lognormal(6 * MIN, 0.5) : r.lognormal(25 * MIN, 0.9));
 		const dispatchAt = t.urgent ? dispatchBase : nextOfficeTime(cal, dispatchBase, r);
 		const lim = deadlines(cal, DEFAULT_LIMITS, t.type, t.urgent, dispatchAt);
-		push({ action: 'dispatch', from: status, to: 'dispatched', at: dispatchAt, actor: '派单员', unitCode: unit.code, note: `派至${unit.name}`, data: { signDeadline: lim.signDeadline, replyDeadline: lim.replyDeadline } });
+		const assist = t.assist?.(unit.code) ?? [];
+		// as the case action writes a dispatch that names assisting units (its data's assistUnits, its note)
+		push({
+			action: 'dispatch', from: status, to: 'dispatched', at: dispatchAt, actor: '派单员', unitCode: unit.code,
+			note: `派至${unit.name}${assist.length ? `，协办：${assist.map((u) => u.name).join('、')}` : ''}`,
+			data: { signDeadline: lim.signDeadline, replyDeadline: lim.replyDeadline, ...(assist.length ? { assistUnits: assist.map((u) => u.code) } : {}) }
+		});
 		status = 'dispatched';
 		const b = t.behaviour(unit.code);
 		const signSpan = lim.signDeadline - dispatchAt;
@@ -197,6 +205,10 @@ export interface LifecycleState {
 	returns: number;
 	/** its handling rounds, as the sync reads them from the events */
 	rounds: UnitRound[];
+	/** the units assisting its current dispatch (the relational ticket's assist_units: a return clears them) */
+	assistUnits: string[];
+	/** the assisting units of its dispatches, as the sync reads them from the events (unitAssists) */
+	assists: string[];
 	extensions: number;
 	reopens: number;
 	urges: number;
@@ -211,7 +223,8 @@ function roundEvent(e: SimEvent): RoundEvent {
 	return {
 		// whole milliseconds, as the relational store holds the event (a Date drops the fraction)
 		action: e.action, to: e.to, unit: e.unitCode, at: Math.trunc(e.at), signDeadline: num(e.data?.signDeadline),
-		replyDeadline: num(e.data?.replyDeadline), satisfaction: (e.data?.satisfaction as string | undefined) ?? null
+		replyDeadline: num(e.data?.replyDeadline), satisfaction: (e.data?.satisfaction as string | undefined) ?? null,
+		assistUnits: (e.data?.assistUnits as string[] | undefined) ?? null
 	};
 }
 
@@ -220,7 +233,7 @@ export function stateAt(events: SimEvent[], now: number): LifecycleState {
 	const s: LifecycleState = {
 		status: 'received', unitCode: null, updatedAt: events[0].at, dispatchedAt: null, signedAt: null, repliedAt: null,
 		closedAt: null, signDeadline: null, replyDeadline: null, satisfaction: null, notAcceptedReason: null,
-		transferredTo: null, returns: 0, rounds: [], extensions: 0, reopens: 0, urges: 0, signOnTime: null, replyOnTime: null, seen: 0
+		transferredTo: null, returns: 0, rounds: [], assistUnits: [], assists: [], extensions: 0, reopens: 0, urges: 0, signOnTime: null, replyOnTime: null, seen: 0
 	};
 	for (const e of events) {
 		if (e.at > now) break;
@@ -240,6 +253,7 @@ export function stateAt(events: SimEvent[], now: number): LifecycleState {
 				s.closedAt = null;
 				s.signDeadline = Number(e.data?.signDeadline);
 				s.replyDeadline = Number(e.data?.replyDeadline);
+				s.assistUnits = [...((e.data?.assistUnits as string[] | undefined) ?? [])];
 				break;
 			case 'return':
 				// back with the dispatchers, as the case action leaves it
@@ -248,6 +262,7 @@ export function stateAt(events: SimEvent[], now: number): LifecycleState {
 				s.signedAt = null;
 				s.signDeadline = null;
 				s.replyDeadline = null;
+				s.assistUnits = [];
 				break;
 			case 'sign': s.signedAt = e.at; break;
 			case 'extension_approve': s.extensions++; s.replyDeadline = Number(e.data?.replyDeadline); break;
@@ -260,7 +275,9 @@ export function stateAt(events: SimEvent[], now: number): LifecycleState {
 				break;
 		}
 	}
-	s.rounds = unitRounds(events.slice(0, s.seen).map(roundEvent));
+	const happened = events.slice(0, s.seen).map(roundEvent);
+	s.rounds = unitRounds(happened);
+	s.assists = unitAssists(happened);
 	s.signOnTime = metDeadline(s.signedAt, s.signDeadline, now);
 	s.replyOnTime = metDeadline(s.repliedAt, s.replyDeadline, now);
 	return s;

@@ -8,6 +8,7 @@ import { startMemoryApp } from '../support/app';
 import { HEALTH_CACHE_MS, storeHealth } from '../../src/lib/server/health';
 import { AuthError, DEMO_PASSWORD, createUser, demoAccounts, login, logout, syncDemoAccounts, validateSession } from '../../src/lib/server/auth';
 import { ticketEvents, tickets, units, users } from '../../src/lib/server/db/schema';
+import { syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
 
 let a: App;
 const NOW = Date.parse('2026-11-28T10:00:00+08:00');
@@ -91,6 +92,33 @@ describe('demo data in both stores', () => {
 		const facts = await queryRows<{ ticket_no: string; status: string }>(a.analytics.conn, 'SELECT ticket_no, status FROM tickets_fact');
 		const status = new Map(facts.map((f) => [f.ticket_no, f.status]));
 		for (const t of rows.slice(0, 300)) expect(status.get(t.ticketNo)).toBe(t.status);
+	});
+
+	it("names assisting units (协办) on some dispatches, and the analytics store's assists are what the sync reads from the events", async () => {
+		const rows = await a.rel.db.select().from(tickets).where(sql`${tickets.source} = 'demo'`);
+		const dispatches = await a.rel.db.select().from(ticketEvents).where(sql`${ticketEvents.action} = 'dispatch'`);
+		const named = dispatches.filter((e) => ((e.data as { assistUnits?: string[] } | null)?.assistUnits ?? []).length > 0);
+		expect(named.length / dispatches.length).toBeGreaterThan(0.03);
+		for (const e of named) expect((e.data as { assistUnits: string[] }).assistUnits).not.toContain(e.unitCode);
+		// the tickets: the units assisting their current dispatch see them (a unit's list, canView)
+		const assisted = rows.filter((t) => t.assistUnits.length > 0);
+		expect(assisted.length).toBeGreaterThan(0);
+		for (const t of assisted) expect(t.assistUnits).not.toContain(t.unitCode);
+		const facts = () =>
+			queryRows<{ ticket_no: string; assists: string | null }>(
+				a.analytics.conn,
+				`SELECT ticket_no, to_json(assists)::VARCHAR AS assists FROM tickets_fact WHERE source = 'demo' AND ticket_no IN (SELECT unnest(string_split($nos, ','))) ORDER BY ticket_no`,
+				{ nos: rows.map((t) => t.ticketNo).join(',') }
+			);
+		const generated = await facts();
+		expect(generated.length).toBe(rows.length);
+		expect(generated.filter((f) => f.assists !== null).length).toBeGreaterThanOrEqual(assisted.length);
+		// every relational ticket synced again from its events
+		await withoutSync(a, async () => {
+			await a.analytics.conn.run(`DELETE FROM warehouse_meta WHERE key = 'sync_watermark'`);
+			expect(await syncToAnalytics(a)).toBeGreaterThanOrEqual(rows.length);
+		});
+		expect(await facts()).toEqual(generated);
 	});
 
 	it('keeps ticket_events append-only', async () => {
