@@ -65,6 +65,14 @@ describe('maskPersonal', () => {
 		for (const t of ['我叫了车12点到', '我是房东（二房东）', '本人已退休(65岁)', '我是业主：', '我叫了120', '我是玉兰湾15幢的业主'])
 			expect(maskPersonal(t)).toBe(t);
 	});
+	it('leaves the word for a contact detail after 联系人 or 姓名 alone, and finds a name before one (联系人：王芳电话…)', () => {
+		for (const t of ['联系人电话：138****5678', '联系人手机138****5678', '联系人地址：玉兰湾3幢', '姓名不详，电话未留', '联系人方式：见附件'])
+			expect(maskPersonal(t)).toBe(t);
+		expect(maskPersonal('联系人：王芳电话13800138000')).toBe('联系人：王*电话138****8000');
+		expect(maskPersonal('本人王芳电话13800138000')).toBe('本人王*电话138****8000');
+		expect(maskPersonal('我的名字叫刘德华手机13800138000')).toBe('我的名字叫刘**手机138****8000');
+		expect(maskPersonal('我叫欧阳娜娜')).toBe('我叫欧阳**');
+	});
 	it('leaves other numbers alone (dates, amounts, house numbers, the hotline)', () => {
 		const t = '2026年3月5日起每天22点后施工，干将东路100号，已打12345三次，罚款5000元';
 		expect(maskPersonal(t)).toBe(t);

@@ -35,10 +35,15 @@ const NAMED_NUMBER =
 	/(护照|通行证|签证|驾驶证|行驶证|社保卡|医保卡|银行卡|卡号|账号|帐号|账户|帐户)(号码|号)?([:：\s]{0,2}|是|为)(\d{4}(?:[- ]\d{4}){2,4}(?:[- ]\d{1,3})?|[A-Za-z0-9]{6,20})(?![A-Za-z0-9]|[- ]\d|\s*[元块万角分])/g;
 // a name given with 叫 (我的名字叫刘德华, 我老公叫张学友), besides 我叫, 本人, 联系人 and 姓名 (SELF_NAME); not 叫 as a
 // verb (孩子叫喊到半夜, 孩子叫声很大, 妈妈叫我回家, 儿子叫救护车)
-const CALLED =
-	/(名字叫|(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|孩子|父亲|母亲|爸爸|妈妈|爷爷|奶奶)(?:名字)?叫)(?![声喊嚷唤醒救来去过了着起出回上下开车人我你他她它们的不外门])(\p{Script=Han}{2,4}?)(?=\P{Script=Han}|先生|女士|$)/gu;
-const SELF_NAME = /(我叫|我是|本人|联系人[:：]?|姓名[:：]?)(\p{Script=Han}{2,4})(?=\P{Script=Han}|先生|女士|$)/gu;
-const NOT_NAME_START = /^(?:市民|居民|业主|租户|住户|家长|学生|老人|一名|一个|这里|那里|附近|本地|外地|苏州|该|此|了)/;
+// the words for a contact detail that follow a name (联系人王芳电话…) or stand in its place (联系人电话：…)
+const FIELD_WORDS = '电话|手机|座机|号码|地址|住址|方式|信息|单位|身份|邮箱|电邮|微信|不详';
+const CALLED = new RegExp(
+	`(名字叫|(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|孩子|父亲|母亲|爸爸|妈妈|爷爷|奶奶)(?:名字)?叫)(?![声喊嚷唤醒救来去过了着起出回上下开车人我你他她它们的不外门])(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|$)`,
+	'gu'
+);
+// the shortest name that ends before a mark, a number, 先生/女士 or a contact detail's word (联系人：王芳电话…)
+const SELF_NAME = new RegExp(`(我叫|我是|本人|联系人[:：]?|姓名[:：]?)(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|$)`, 'gu');
+const NOT_NAME_START = new RegExp(`^(?:市民|居民|业主|租户|住户|家长|学生|老人|一名|一个|这里|那里|附近|本地|外地|苏州|该|此|了|${FIELD_WORDS})`);
 // after 我是 and 本人 the caller as often says who they are or what they do (我是房东, 我是快递员, 本人已退休) as their
 // name: there a name begins with a surname, and is none of the words for people that begin with one's character
 // (房东, 司机, 车主 …) nor one of people from a place (安徽人)
@@ -47,7 +52,7 @@ const ROLE_WORDS = new Set(
 );
 // after 我是 and 本人 a name ends the phrase (我是王芳，…; 本人李娜：…), not a place's name going on with its number
 // (我是玉兰湾15幢的业主)
-const AFTER_SELF = /^(?:[，。,.；;、！!？?：:（(\s]|$)/;
+const AFTER_SELF = new RegExp(`^(?:[，。,.；;、！!？?：:（(\\s]|${FIELD_WORDS}|$)`);
 /**
  * Whether what follows 我叫, 我是, 本人 … (`lead`) is a name, `rest` the text after it: four characters only with a
  * compound surname.
