@@ -490,7 +490,9 @@ describe('POST requests', () => {
 		expectJsonError(otherText, 400, 'Idempotency-Key', no, '新的 Idempotency-Key');
 		expectXmlError(await post('requests.xml', { ...form, service_code: '0102' }, { 'idempotency-key': 'k-reused' }), 400, 'Idempotency-Key');
 		expect(await a.rel.db.select().from(tickets).where(eq(tickets.content, '第二份诉求：井盖缺失'))).toHaveLength(0);
-		// the same report again, blanks around its text aside, is the retry it was
+		// the same report again, blanks around its text aside, is the retry it was — also once a dispatcher has given
+		// the ticket a finer category than the service it came with
+		await a.rel.db.update(tickets).set({ categoryCode: '010101' }).where(eq(tickets.ticketNo, no));
 		const retry = await post('requests.json', { ...form, description: ' 第一份诉求：路灯不亮 ' }, { 'idempotency-key': 'k-reused' });
 		expect([retry.status, (retry.body as Req[])[0].service_request_id]).toEqual([200, no]);
 	});

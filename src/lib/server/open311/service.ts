@@ -390,21 +390,33 @@ function createdFields(app: App, t: TicketRow, accountId: string | null): Fields
  * text, blanks around it aside); a key reused for another report is a 400 — answering with the earlier ticket would
  * tell the client this report was registered when it was not.
  */
-function sameReport(earlier: CreatedRequest, key: string, serviceCode: string, content: string): CreatedRequest {
-	if (earlier.ticket.categoryCode === serviceCode && earlier.ticket.content.trim() === content.trim()) return earlier;
+function sameReport(earlier: Replayed, key: string, serviceCode: string, content: string): CreatedRequest {
+	// the service the first request named (a dispatcher may have given the ticket a finer category since)
+	if (earlier.serviceCode === serviceCode && earlier.created.ticket.content.trim() === content.trim()) return earlier.created;
 	fail(
 		400,
-		`Idempotency-Key“${shown(key)}”已用于另一份诉求（工单 ${earlier.ticket.ticketNo}），本次诉求未登记：每份新诉求请使用新的 Idempotency-Key，重试同一诉求时 service_code 和 description 须与首次相同`
+		`Idempotency-Key“${shown(key)}”已用于另一份诉求（工单 ${earlier.created.ticket.ticketNo}），本次诉求未登记：每份新诉求请使用新的 Idempotency-Key，重试同一诉求时 service_code 和 description 须与首次相同`
 	);
 }
 
-async function replay(app: App, source: string, externalId: string): Promise<CreatedRequest | null> {
+/** The request an Idempotency-Key registered before, with the service it named. */
+interface Replayed {
+	created: CreatedRequest;
+	serviceCode: string | null;
+}
+
+async function replay(app: App, source: string, externalId: string): Promise<Replayed | null> {
 	const [row] = await app.rel.db
-		.select({ ticket: tickets, accountId: open311Requests.accountId })
+		.select({ ticket: tickets, accountId: open311Requests.accountId, serviceCode: open311Requests.serviceCode })
 		.from(tickets)
 		.leftJoin(open311Requests, eq(open311Requests.ticketId, tickets.id))
 		.where(and(eq(tickets.source, source), eq(tickets.externalId, externalId)));
-	return row ? { request: createdFields(app, row.ticket, row.accountId), ticket: row.ticket, replayed: true } : null;
+	if (!row) return null;
+	return {
+		created: { request: createdFields(app, row.ticket, row.accountId), ticket: row.ticket, replayed: true },
+		// without its Open311 details (not stored, see below), the ticket's category is the service it was given
+		serviceCode: row.serviceCode ?? row.ticket.categoryCode
+	};
 }
 
 // --- GET requests ------------------------------------------------------------------------------------------
