@@ -218,6 +218,32 @@ describe('ingest of a canonical NDJSON file', () => {
 		expect(await q(`SELECT content FROM tickets_fact`)).toEqual([{ content: '新' }]);
 	});
 
+	it('runs another ingest between two batches (betweenBatches) within its own settings, which a nested run leaves as they are', async () => {
+		const r = (id: string) => JSON.stringify({ external_id: id, received_at: '2026-03-20T08:00:00+08:00', channel: 'web', type: '咨询', content: `记录${id}` });
+		const threshold = async () => String((await conn.runAndReadAll(`SELECT current_setting('checkpoint_threshold')`)).getRows()[0][0]);
+		const before = await threshold();
+		const seen: string[] = [];
+		const s = await ingestor.run(readNdjson(ndjson('outer.ndjson', ['O-1', 'O-2', 'O-3', 'O-4', 'O-5'].map(r))), {
+			source: 'outer', origin: 'outer', originId: 'outer', now: NOW, batchSize: 2,
+			betweenBatches: async () => {
+				const inner = await ingestor.run(readNdjson(ndjson(`inner${seen.length}.ndjson`, [r(`I-${seen.length}`)])), {
+					source: 'inner', origin: 'inner', originId: `inner${seen.length}`, now: NOW, nested: true
+				});
+				expect(inner).toMatchObject({ read: 1, accepted: 1 });
+				seen.push(await threshold()); // the outer run's, not reset by the inner one
+			}
+		});
+		expect(s).toMatchObject({ read: 5, accepted: 5 });
+		expect(seen).toHaveLength(2); // after the first two batches were read; the last batch is merged after the loop
+		expect(seen).toEqual([seen[0], seen[0]]);
+		expect(seen[0]).not.toBe(before); // the run's 4GB, not the default
+		expect(await threshold()).toBe(before); // put back when the outer run ends
+		expect(await q(`SELECT source, count(*)::INTEGER AS n FROM tickets_fact WHERE source IN ('outer', 'inner') GROUP BY 1 ORDER BY 1`)).toEqual([
+			{ source: 'inner', n: 2 },
+			{ source: 'outer', n: 5 }
+		]);
+	});
+
 	it('gives the same summary whatever the batch size, and counts unresolved places only among the versions stored', async () => {
 		const r = (id: string, h: number, extra: Record<string, unknown> = {}) =>
 			JSON.stringify({ external_id: id, received_at: '2026-03-20T08:00:00+08:00', updated_at: `2026-03-20T${String(h).padStart(2, '0')}:00:00+08:00`, channel: 'web', type: '咨询', content: `第${h}版`, district_code: '320508', ...extra });

@@ -79,6 +79,11 @@ export interface IngestRun {
 	 * put back afterwards.
 	 */
 	betweenBatches?: () => Promise<void>;
+	/**
+	 * Run inside another run's betweenBatches: that run's settings (threads, checkpoint threshold) hold, and this one
+	 * neither sets nor resets them (a reset would checkpoint the other run's batches at this run's commit).
+	 */
+	nested?: boolean;
 }
 
 export interface IngestSummary {
@@ -215,6 +220,7 @@ export class Ingestor {
 			await conn.run(`RESET checkpoint_threshold`);
 			await conn.run(`SET threads = ${threads}`);
 		};
+		if (run.nested) return this.runBatches(records, run, async () => {});
 		try {
 			if (run.mergeThreads) await conn.run(`SET threads = ${Math.max(1, Math.floor(run.mergeThreads))}`);
 			return await this.runBatches(records, run, restore);
@@ -240,7 +246,7 @@ export class Ingestor {
 		// a small file) leaves it to DuckDB's threshold, reached at a later commit, so that a stream of pushes
 		// shares one checkpoint (npm run bench -- ingest times ten pushes and the checkpoint they leave)
 		const batchSettings = () => conn.run(`SET checkpoint_threshold = '4GB'`);
-		await batchSettings();
+		if (!run.nested) await batchSettings();
 		let batches = 1;
 		const runId = randomUUID();
 		await conn.run(

@@ -77,7 +77,7 @@ describe('the ingest queue', () => {
 			expect(p).toMatchObject({ read: 5, accepted: 5, quarantined: 0 });
 			expect(f).toMatchObject({ read: 45_000, accepted: 45_000, quarantined: 0 });
 			const said = log.mock.calls.map((c) => String(c[0]));
-			expect(said.filter((m) => m.includes('推送 between（来源 queue-feed）排队等待：正在接入文件 large.ndjson') && m.endsWith('将在其两批之间接入'))).toHaveLength(1);
+			expect(said.filter((m) => m.includes('推送 between（来源 queue-feed）排队等待：正在接入文件 large.ndjson') && m.endsWith('将在其两批之间或完成后接入'))).toHaveLength(1);
 			// both whole in the store
 			const conn = await a.analytics.connect();
 			try {

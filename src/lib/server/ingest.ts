@@ -181,7 +181,7 @@ export class IngestService {
 	private readonly geocoder: Geocoder;
 	private analyzer: ClosableAnalyzer | null = null;
 	/** pushes not yet run: the queue runs them in turn, or a file ingest between two of its batches (see push) */
-	private readonly pushesWaiting: (() => Promise<void>)[] = [];
+	private readonly pushesWaiting: ((nested: boolean) => Promise<void>)[] = [];
 
 	constructor(private readonly app: App) {
 		this.geocoder = new Geocoder(app.ref);
@@ -203,25 +203,26 @@ export class IngestService {
 			if (ahead)
 				console.log(
 					`[minqing] 推送 ${pushId}（来源 ${source}）排队等待：正在${ahead.what}（已 ${Math.round((Date.now() - ahead.since) / 1000)} 秒），` +
-						(ahead.batches ? '将在其两批之间接入' : '完成后接入')
+						(ahead.batches ? '将在其两批之间或完成后接入' : '完成后接入')
 				);
 			const queuedAt = Date.now();
 			let startedAt = queuedAt;
 			const s = await new Promise<IngestSummary>((resolve, reject) => {
-				this.pushesWaiting.push(async () => {
+				this.pushesWaiting.push(async (nested) => {
 					startedAt = Date.now();
 					const run = this.ingestor().run(records, {
 						source,
 						origin: `push:${pushId}`,
 						originId: `push:${pushId}`,
 						batchSize: Number.MAX_SAFE_INTEGER,
-						onFeedTickets: (t) => handOverFeedTickets(this.app.rel.db, t)
+						onFeedTickets: (t) => handOverFeedTickets(this.app.rel.db, t),
+						nested
 					});
 					// settled for its caller; the file ingest (or the queue) that runs it goes on either way
 					await run.then(resolve, reject);
 				});
 				// when no file ingest takes it first, its turn in the queue comes
-				this.withIngestor(() => this.runWaitingPushes(), `接入推送 ${pushId}`).catch(reject);
+				this.withIngestor(() => this.runWaitingPushes(false), `接入推送 ${pushId}`).catch(reject);
 			});
 			this.ingested(s);
 			const queued = Math.round((startedAt - queuedAt) / 100) / 10;
@@ -269,9 +270,12 @@ export class IngestService {
 	}
 
 	/** Runs the pushes waiting, in the order they came (in the queue's turn: the connection is free). */
-	private readonly runWaitingPushes = async (): Promise<void> => {
-		for (let job = this.pushesWaiting.shift(); job; job = this.pushesWaiting.shift()) await job();
-	};
+	private async runWaitingPushes(nested: boolean): Promise<void> {
+		for (let job = this.pushesWaiting.shift(); job; job = this.pushesWaiting.shift()) await job(nested);
+	}
+
+	/** A file ingest's betweenBatches: the pushes waiting, within its settings. */
+	private readonly pushesBetweenBatches = () => this.runWaitingPushes(true);
 
 	/** What the ingest queue is doing now (for tests and logs), or null when it is idle. */
 	busyWith(): string | null {
@@ -341,7 +345,7 @@ export class IngestService {
 				readFrom: o.readFrom,
 				mapping: o.mapping ?? null,
 				onFeedTickets: (t) => handOverFeedTickets(this.app.rel.db, t),
-				betweenBatches: this.runWaitingPushes
+				betweenBatches: this.pushesBetweenBatches
 			});
 			await this.gate(() => maintainTextIndex(conn));
 			return summary;
