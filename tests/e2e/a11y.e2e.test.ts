@@ -12,6 +12,17 @@ const { as, errors } = suite;
 const shot = shooter('a11y');
 
 /** the focused element: its tag, name or test id, and what describes it */
+/** Registers an accepted complaint as the page's user (through the API) and opens its 工单详情; its number. */
+async function openNewTicket(page: Page, title: string, content: string): Promise<string> {
+	const made = await page.request.post(`${suite.server.url}/api/v1/tickets`, {
+		data: { channel: 'phone', type: '投诉', title, content, district_code: '320508', decision: { action: 'accept' } }
+	});
+	expect(made.status()).toBe(201);
+	const no: string = (await made.json()).ticket.ticket_no;
+	await page.goto(`${suite.server.url}/tickets/${no}`);
+	return no;
+}
+
 const focused = (page: Page) =>
 	page.evaluate(() => {
 		const e = document.activeElement as HTMLElement;
@@ -61,12 +72,7 @@ describe('forms by keyboard', () => {
 
 	it('工单详情: a refused action focuses its field, described by the form’s message', async () => {
 		const op = await as('operator');
-		const made = await op.request.post(`${suite.server.url}/api/v1/tickets`, {
-			data: { channel: 'phone', type: '投诉', title: '路灯不亮', content: '小区门口路灯不亮', district_code: '320508', decision: { action: 'accept' } }
-		});
-		expect(made.status()).toBe(201);
-		const no = (await made.json()).ticket.ticket_no;
-		await op.goto(`${suite.server.url}/tickets/${no}`);
+		const no = await openNewTicket(op, '路灯不亮', '小区门口路灯不亮');
 		const note = op.locator('[data-testid=form-note]');
 		await note.locator('[data-testid=act-note]').focus();
 		await op.keyboard.press('Enter');
@@ -76,11 +82,7 @@ describe('forms by keyboard', () => {
 
 	it('a double press sends a form once (the busy button is aria-disabled, not disabled, so the second press must be dropped)', async () => {
 		const op = await as('operator');
-		const made = await op.request.post(`${suite.server.url}/api/v1/tickets`, {
-			data: { channel: 'phone', type: '投诉', title: '井盖缺失', content: '路口井盖缺失很危险', district_code: '320508', decision: { action: 'accept' } }
-		});
-		const no = (await made.json()).ticket.ticket_no;
-		await op.goto(`${suite.server.url}/tickets/${no}`);
+		const no = await openNewTicket(op, '井盖缺失', '路口井盖缺失很危险');
 		const posts: string[] = [];
 		op.on('request', (r) => {
 			if (r.method() === 'POST') posts.push(r.url());
@@ -279,11 +281,7 @@ describe('status messages', () => {
 
 	it('工单详情: the message of a done action comes into a live region already on the page', async () => {
 		const op = await as('operator');
-		const made = await op.request.post(`${suite.server.url}/api/v1/tickets`, {
-			data: { channel: 'phone', type: '投诉', title: '垃圾未清运', content: '小区垃圾三天未清运', district_code: '320508', decision: { action: 'accept' } }
-		});
-		const no = (await made.json()).ticket.ticket_no;
-		await op.goto(`${suite.server.url}/tickets/${no}`);
+		const no = await openNewTicket(op, '垃圾未清运', '小区垃圾三天未清运');
 		const said = await markRegion(op, '[data-testid=action-status]');
 		const note = op.locator('[data-testid=form-note]');
 		await note.locator('[data-testid=note-note]').fill('已电话联系物业');

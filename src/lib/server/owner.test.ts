@@ -29,6 +29,16 @@ const owned = (dir: string, pid: number, what = '服务器', more: object = {}) 
 const bootId = () => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
 const linux = process.platform === 'linux';
 
+/** The message claimDataDir refuses with (null when it claims). */
+const refusal = (dir: string, what: string, command?: string): string | null => {
+	try {
+		claimDataDir(dir, what, command);
+	} catch (e) {
+		return (e as StartupError).userMessage;
+	}
+	return null;
+};
+
 describe('the data directory owner', () => {
 	it('is claimed by this process and released (counted: a second claim of the same process is no conflict)', () => {
 		const dir = fresh();
@@ -61,50 +71,30 @@ describe('the data directory owner', () => {
 	it('tells a command line run meanwhile to wait (for the other command to end, or the server to finish starting), not to stop it', () => {
 		const dir = fresh();
 		const pid = live(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
-		const refusal = (what: string) => {
-			try {
-				claimDataDir(dir, what);
-			} catch (e) {
-				return (e as StartupError).userMessage;
-			}
-			return null;
-		};
 		owned(dir, pid, '命令行 demo');
-		expect(refusal('命令行 user')).toBe(
+		expect(refusal(dir, '命令行 user')).toBe(
 			`数据目录 ${dir} 正由另一个民情命令使用（命令行 demo，进程 ${pid}，2026-01-01T00:00:00Z 起）：请待它结束后再运行此命令`
 		);
 		owned(dir, pid, '服务器');
-		expect(refusal('命令行 token')).toBe(
+		expect(refusal(dir, '命令行 token')).toBe(
 			`数据目录 ${dir} 正由正在启动的民情服务器使用（进程 ${pid}，2026-01-01T00:00:00Z 起）：请待服务器启动完成后重试，命令将经由服务器执行`
 		);
 		// a second server is told as before
-		expect(refusal('服务器')).toBe(`数据目录 ${dir} 正由另一个民情进程使用（服务器，进程 ${pid}，2026-01-01T00:00:00Z 起），请先停止它或改用其他数据目录`);
+		expect(refusal(dir, '服务器')).toBe(`数据目录 ${dir} 正由另一个民情进程使用（服务器，进程 ${pid}，2026-01-01T00:00:00Z 起），请先停止它或改用其他数据目录`);
 	});
 
 	it('tells demo, pair or classify --train run while another command line holds the data directory to wait for it, not to stop a server', () => {
 		const dir = fresh();
 		const pid = live(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
 		owned(dir, pid, '命令行 demo');
-		let message = '';
-		try {
-			claimDataDir(dir, '命令行 demo', 'demo');
-		} catch (e) {
-			message = (e as StartupError).userMessage;
-		}
-		expect(message).toBe(`数据目录 ${dir} 正由另一个民情命令使用（命令行 demo，进程 ${pid}，2026-01-01T00:00:00Z 起），demo 暂不能执行：请待它结束后再运行此命令`);
+		expect(refusal(dir, '命令行 demo', 'demo')).toBe(`数据目录 ${dir} 正由另一个民情命令使用（命令行 demo，进程 ${pid}，2026-01-01T00:00:00Z 起），demo 暂不能执行：请待它结束后再运行此命令`);
 	});
 
 	it('tells a server starting while a command line holds the data directory to start again once it has ended', () => {
 		const dir = fresh();
 		const pid = live(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
 		owned(dir, pid, '命令行 ingest');
-		let message = '';
-		try {
-			claimDataDir(dir, '服务器');
-		} catch (e) {
-			message = (e as StartupError).userMessage;
-		}
-		expect(message).toBe(`数据目录 ${dir} 正由民情命令行使用（命令行 ingest，进程 ${pid}，2026-01-01T00:00:00Z 起）：请待它结束后再启动服务器`);
+		expect(refusal(dir, '服务器')).toBe(`数据目录 ${dir} 正由民情命令行使用（命令行 ingest，进程 ${pid}，2026-01-01T00:00:00Z 起）：请待它结束后再启动服务器`);
 	});
 
 	it('takes over the file of a process that is gone, or whose pid another program has now', () => {
