@@ -75,8 +75,8 @@ export interface IngestRun {
 	/**
 	 * Called between two batches, when none of this run's is being merged (the next one's segmentation may be
 	 * under way in the workers): other writes may use the connection then. The server runs there the pushes that
-	 * arrived meanwhile, so a partner's push does not wait for the whole of a large file. This run's settings are
-	 * put back afterwards.
+	 * arrived meanwhile, so a partner's push does not wait for the whole of a large file. A run there is `nested`,
+	 * so this run's settings hold.
 	 */
 	betweenBatches?: () => Promise<void>;
 	/**
@@ -303,10 +303,7 @@ export class Ingestor {
 				const { rows, versions } = this.dedupe(batch);
 				const tokens = this.analyzeBatch(rows);
 				await this.time('main_waits_for_merge', () => merging);
-				if (run.betweenBatches) {
-					await run.betweenBatches();
-					await batchSettings(); // another run there restores its own settings when it ends
-				}
+				await run.betweenBatches?.();
 				const q = quarantine;
 				merging = tokens.then(({ rows }) => this.merge(rows, q, run, summary, versions)).then(() => run.onProgress?.({ read: summary.read, bytes }));
 				merging.catch(() => {}); // surfaced by the next await
