@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHOTS, launchBrowser, loginAs, startServer, watchErrors, type TestServer } from './fixture';
+import { SHOTS, launchBrowser, loginAs, signInHere, startServer, watchErrors, type TestServer } from './fixture';
 
 let server: TestServer;
 let browser: Browser;
@@ -122,7 +122,8 @@ describe('a session that ends while a form is filled in', () => {
 		await page.screenshot({ path: join(SHOTS, 'session-expired.png') });
 		// the notice's link signs in again in a new tab; back here, the same form goes through
 		const [tab] = await Promise.all([ctx.waitForEvent('page'), notice.locator('[data-testid=login-again]').click()]);
-		await loginAs(tab, server.url, 'admin');
+		await tab.waitForURL((u) => u.pathname === '/login', { waitUntil: 'commit' });
+		await signInHere(tab, 'admin');
 		await tab.close();
 		await f.locator('button', { hasText: '添加关注词表' }).click();
 		await page.locator('[data-testid=watchlist-row][data-slug=heat_wave]').waitFor();

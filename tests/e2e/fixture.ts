@@ -123,6 +123,14 @@ export function watchErrors(page: Page): string[] {
 
 export async function loginAs(page: Page, base: string, username: string, password = 'minqing2026'): Promise<void> {
 	await page.goto(`${base}/login`);
+	await signInHere(page, username, password);
+}
+
+/**
+ * Signs in on the login page the page already shows (a tab a link opened on it, say: a second `goto` on such a
+ * tab races the tab's own first navigation, and once on CI its load never came within 30 s).
+ */
+export async function signInHere(page: Page, username: string, password = 'minqing2026'): Promise<void> {
 	await page.fill('input[name=username]', username);
 	await page.fill('input[name=password]', password);
 	// done when the browser is sent on (the page it lands on is waited for by the test's next step): on a test
