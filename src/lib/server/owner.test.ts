@@ -1,12 +1,13 @@
 // The data directory's owner file: a live Minqing process's claim refuses another process; a dead one's is taken over.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StartupError } from './config';
 import { OWNER_FILE, claimDataDir, dataDirOwner, processStart } from './owner';
 
+const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -22,6 +23,16 @@ const fresh = () => {
 const live = (cmd: string, args: string[]) => {
 	const c = spawn(cmd, args, { stdio: 'ignore' });
 	children.push(c);
+	// until the child has become the program (between fork and exec its /proc entry shows this process, and while
+	// it execs an empty command line, which reads as no node process: a claim made then took the directory over)
+	const until = Date.now() + 5000;
+	while (linux && Date.now() < until) {
+		try {
+			if (readFileSync(`/proc/${c.pid}/cmdline`, 'utf8') === [cmd, ...args].join('\0') + '\0') break;
+		} catch {
+			/* not there yet */
+		}
+	}
 	return c.pid!;
 };
 const owned = (dir: string, pid: number, what = '服务器', more: object = {}) =>
@@ -164,4 +175,55 @@ describe('the data directory owner', () => {
 		expect(JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')).pid).toBe(process.pid);
 		release();
 	});
+
+	it('leaves a stale file alone while a live process holds the takeover lock (it is taking over now), naming that process', () => {
+		const dir = fresh();
+		owned(dir, 2 ** 22 + 12345); // gone
+		const pid = live(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+		const lock = join(dir, `${OWNER_FILE}.takeover`);
+		writeFileSync(lock, JSON.stringify({ pid, what: '命令行 ingest', startedAt: '2026-01-01T00:00:00Z' }));
+		expect(refusal(dir, '服务器')).toContain(`正由民情命令行使用（命令行 ingest，进程 ${pid}`);
+		// neither the stale file nor the other's lock is touched: the other process goes on with its takeover
+		expect(JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')).pid).toBe(2 ** 22 + 12345);
+		expect(JSON.parse(readFileSync(lock, 'utf8')).pid).toBe(pid);
+	});
+
+	it('removes a takeover lock that a process left by dying while it held it, and leaves none of its own', () => {
+		const dir = fresh();
+		owned(dir, 2 ** 22 + 12345);
+		writeFileSync(join(dir, `${OWNER_FILE}.takeover`), JSON.stringify({ pid: 2 ** 22 + 12346, what: '服务器', startedAt: '2026-01-01T00:00:00Z' }));
+		const release = claimDataDir(dir, '服务器', undefined, () => {});
+		expect(JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')).pid).toBe(process.pid);
+		expect(readdirSync(dir)).toEqual([OWNER_FILE]);
+		release();
+		expect(readdirSync(dir)).toEqual([]);
+	});
+
+	it('gives a stale file to one of several processes that take it over at once, and refuses the others', async () => {
+		const dir = fresh();
+		owned(dir, 2 ** 22 + 12345);
+		const go = join(dir, 'go');
+		// each waits for the same moment, claims, says whether it got the directory, holds it a while and exits
+		const script = `import { existsSync } from 'node:fs';
+			import { claimDataDir } from './src/lib/server/owner.ts';
+			while (!existsSync(${JSON.stringify(go)}));
+			let got = true;
+			try { claimDataDir(${JSON.stringify(dir)}, '命令行 test', undefined, () => {}); } catch { got = false; }
+			console.log(got ? 'claimed' : 'refused');
+			setTimeout(() => process.exit(0), 1500);`;
+		const runs = Array.from({ length: 6 }, () => {
+			const c = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+			children.push(c);
+			let out = '';
+			c.stdout!.on('data', (d) => (out += d));
+			const ready = new Promise<void>((r) => c.once('spawn', () => r()));
+			return { ready, done: new Promise<string>((r) => c.once('exit', () => r(out.trim()))) };
+		});
+		await Promise.all(runs.map((r) => r.ready));
+		await new Promise((r) => setTimeout(r, 3000)); // tsx loaded in each
+		writeFileSync(go, '');
+		const said = await Promise.all(runs.map((r) => r.done));
+		expect(said.filter((s) => s === 'claimed')).toHaveLength(1);
+		expect(said.filter((s) => s === 'refused')).toHaveLength(5);
+	}, 60_000);
 });

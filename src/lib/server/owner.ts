@@ -9,7 +9,7 @@
 // at every start — leaves a directory owned by a process that is gone. (A data directory shared between machines,
 // over NFS, is not guarded: another machine's live owner reads as gone, as its pid did before.) Server and CLI both
 // use this module: it depends on Node only.
-import { linkSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StartupError } from './config';
 import { pidAlive } from './presence';
@@ -175,8 +175,7 @@ export function claimDataDir(dataDir: string, what: string, command?: string, sa
 				if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw e;
 				const other = readOwner(path);
 				if (other && other.pid !== process.pid && liveOwner(other)) throw ownedError(dataDir, other, command, what);
-				rmSync(path, { force: true }); // left by a process that is gone (or our own from before)
-				if (other?.pid !== process.pid) say(takeOverMessage(dataDir, other));
+				takeOver(dataDir, tmp, command, what, say); // left by a process that is gone (or our own from before)
 			}
 		}
 	} finally {
@@ -188,6 +187,39 @@ export function claimDataDir(dataDir: string, what: string, command?: string, sa
 		process.on('exit', releaseAll);
 	}
 	return once(() => release(path));
+}
+
+/**
+ * Removes the owner file a process that is gone left, under a lock of its own (`minqing.owner.takeover`, made as
+ * the owner file is, from `tmp`): two processes finding the same stale file at once (a restarted server and a
+ * command line, say) each removed it and linked their own, so the later removal took away the earlier one's fresh
+ * claim and both opened the stores, PGlite's files without any lock of their own. Under the lock the file is read
+ * again: a live owner there (one that took over just before) refuses as any live owner does, and so does a live
+ * process holding the lock (it is taking over now). A lock a process left by dying while it held it is removed.
+ */
+function takeOver(dataDir: string, tmp: string, command: string | undefined, what: string, say: (m: string) => void): void {
+	const path = ownerPath(dataDir);
+	const lock = `${path}.takeover`;
+	for (let attempt = 0; ; attempt++) {
+		try {
+			linkSync(tmp, lock);
+			break;
+		} catch (e) {
+			if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw e;
+			const holder = readOwner(lock);
+			if (holder && holder.pid !== process.pid && liveOwner(holder)) throw ownedError(dataDir, holder, command, what);
+			rmSync(lock, { force: true });
+		}
+	}
+	try {
+		if (!existsSync(path)) return; // released or taken over meanwhile: the caller's link decides
+		const other = readOwner(path);
+		if (other && other.pid !== process.pid && liveOwner(other)) throw ownedError(dataDir, other, command, what);
+		rmSync(path, { force: true });
+		if (other?.pid !== process.pid) say(takeOverMessage(dataDir, other));
+	} finally {
+		if (readOwner(lock)?.pid === process.pid) rmSync(lock, { force: true });
+	}
 }
 
 function once(f: () => void): () => void {
