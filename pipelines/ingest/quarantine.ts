@@ -6,6 +6,7 @@ import { applyMapping, parseMapping, type Mapping } from './mapping';
 import { mergeSummaries, type IngestRun, type IngestSummary, type Ingestor } from './pipeline';
 import type { RawRecord } from './sources';
 import { validateRecord } from './validate';
+import { isoShanghaiSql } from '../warehouse/facts';
 
 export interface QuarantineEntry {
 	source: string;
@@ -46,7 +47,7 @@ export interface ReplayResult {
 }
 
 const COLS = `source, origin, origin_id, line::DOUBLE AS line, byte_offset::DOUBLE AS byte_offset, reason, field, message, raw, fields, mapping,
-	strftime(quarantined_at, '%Y-%m-%dT%H:%M:%S%z') AS quarantined_at, status, strftime(resolved_at, '%Y-%m-%dT%H:%M:%S%z') AS resolved_at,
+	${isoShanghaiSql('quarantined_at')} AS quarantined_at, status, ${isoShanghaiSql('resolved_at')} AS resolved_at,
 	strftime(timezone('Asia/Shanghai', quarantined_at), '%Y-%m-%d %H:%M:%S') AS quarantined_text,
 	strftime(timezone('Asia/Shanghai', resolved_at), '%Y-%m-%d %H:%M:%S') AS resolved_text`;
 

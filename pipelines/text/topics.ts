@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { LIST, VARCHAR, listValue, type DuckDBConnection } from '@duckdb/node-api';
 import { mapInSlices, rowsInTurns } from '../event-loop';
 import { categoryAncestors, type Reference } from '../reference/index';
-import { shanghaiDayHour } from '../warehouse/facts';
+import { isoShanghaiSql, shanghaiDayHour } from '../warehouse/facts';
 import { insertJsonRows } from '../warehouse/json-rows';
 import { rollbackQuietly } from '../warehouse/tx';
 import { assign, cluster, hierarchy, parseModel, serializeModel, type ClusterDoc, type TopicModel } from './cluster';
@@ -148,7 +148,7 @@ let lastModel: { runId: string; model: TopicModel } | null = null;
 export async function latestRun(conn: DuckDBConnection): Promise<{ runId: string; periodFrom: string; periodTo: string; createdAt: string; model: TopicModel } | null> {
 	const rows = (
 		await conn.runAndReadAll(
-			`SELECT run_id, strftime(period_from, '%Y-%m-%d'), strftime(period_to, '%Y-%m-%d'), strftime(created_at, '%Y-%m-%dT%H:%M:%S%z')
+			`SELECT run_id, strftime(period_from, '%Y-%m-%d'), strftime(period_to, '%Y-%m-%d'), ${isoShanghaiSql('created_at')}
 			 FROM topic_runs ORDER BY created_at DESC LIMIT 1`
 		)
 	).getRows();

@@ -149,6 +149,14 @@ export class FactWriter {
 	}
 }
 
+/**
+ * SQL giving a TIMESTAMPTZ as RFC 3339 in Asia/Shanghai (2026-12-02T23:53:32+08:00), for JSON that programs read:
+ * strftime's %z writes +08, which Date.parse and other RFC 3339 readers refuse. NULL stays NULL.
+ */
+export function isoShanghaiSql(expr: string): string {
+	return `strftime(timezone('Asia/Shanghai', ${expr}), '%Y-%m-%dT%H:%M:%S') || '+08:00'`;
+}
+
 /** Asia/Shanghai (UTC+8, no daylight saving) calendar date and hour of an instant. */
 export function shanghaiDayHour(ms: number): { day: string; hour: number } {
 	const d = new Date(ms + 8 * 3_600_000);

@@ -231,6 +231,10 @@ describe('npm run cli', () => {
 		const { counts, rows } = JSON.parse(list.stdout);
 		expect(rows).toEqual([expect.objectContaining({ source: 'cli', reason: 'empty_file' })]);
 		expect(counts).toEqual(expect.arrayContaining([expect.objectContaining({ source: 'cli', reason: 'empty_file' })]));
+		// an instant a program reads (RFC 3339: Date.parse refused the +08 it was), the same as the text shown
+		expect(rows[0].quarantined_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
+		expect(Math.abs(Date.parse(rows[0].quarantined_at) - Date.now())).toBeLessThan(600_000);
+		expect(rows[0].quarantined_at.slice(0, 19).replace('T', ' ')).toBe(rows[0].quarantined_text);
 		const show = cli(['quarantine', 'show', 'cli', rows[0].origin_id, String(rows[0].line), '--data-dir', dir]);
 		expect(JSON.parse(show.stdout)).toMatchObject({ source: 'cli', reason: 'empty_file' });
 		const replay = cli(['quarantine', 'replay', '--source', 'cli', '--data-dir', dir]);
