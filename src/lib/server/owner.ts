@@ -167,17 +167,8 @@ export function claimDataDir(dataDir: string, what: string, command?: string, sa
 	const tmp = `${path}.${process.pid}.tmp`;
 	writeFileSync(tmp, JSON.stringify(identity(what)) + '\n');
 	try {
-		for (let attempt = 0; ; attempt++) {
-			try {
-				linkSync(tmp, path);
-				break;
-			} catch (e) {
-				if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw e;
-				const other = readOwner(path);
-				if (other && other.pid !== process.pid && liveOwner(other)) throw ownedError(dataDir, other, command, what);
-				takeOver(dataDir, tmp, command, what, say); // left by a process that is gone (or our own from before)
-			}
-		}
+		// one there was left by a process that is gone (or is our own from before)
+		linkIdentity(tmp, path, dataDir, command, what, () => takeOver(dataDir, tmp, command, what, say));
 	} finally {
 		rmSync(tmp, { force: true });
 	}
@@ -187,6 +178,24 @@ export function claimDataDir(dataDir: string, what: string, command?: string, sa
 		process.on('exit', releaseAll);
 	}
 	return once(() => release(path));
+}
+
+/**
+ * Links `tmp` (this process's identity) at `target`, which so appears whole or not at all. A file there already: a live
+ * process's refuses (ownedError, naming it); another is cleared by `clear`, and the link tried again (four times at most).
+ */
+function linkIdentity(tmp: string, target: string, dataDir: string, command: string | undefined, what: string, clear: () => void): void {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			linkSync(tmp, target);
+			return;
+		} catch (e) {
+			if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw e;
+			const other = readOwner(target);
+			if (other && other.pid !== process.pid && liveOwner(other)) throw ownedError(dataDir, other, command, what);
+			clear();
+		}
+	}
 }
 
 /**
@@ -200,17 +209,7 @@ export function claimDataDir(dataDir: string, what: string, command?: string, sa
 function takeOver(dataDir: string, tmp: string, command: string | undefined, what: string, say: (m: string) => void): void {
 	const path = ownerPath(dataDir);
 	const lock = `${path}.takeover`;
-	for (let attempt = 0; ; attempt++) {
-		try {
-			linkSync(tmp, lock);
-			break;
-		} catch (e) {
-			if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw e;
-			const holder = readOwner(lock);
-			if (holder && holder.pid !== process.pid && liveOwner(holder)) throw ownedError(dataDir, holder, command, what);
-			rmSync(lock, { force: true });
-		}
-	}
+	linkIdentity(tmp, lock, dataDir, command, what, () => rmSync(lock, { force: true }));
 	try {
 		if (!existsSync(path)) return; // released or taken over meanwhile: the caller's link decides
 		const other = readOwner(path);
