@@ -73,6 +73,28 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('我的名字叫刘德华手机13800138000')).toBe('我的名字叫刘**手机138****8000');
 		expect(maskPersonal('我叫欧阳娜娜')).toBe('我叫欧阳**');
 	});
+	it('masks a name given after 我叫 or 老公叫 … that runs on into the sentence (我叫王小明今年35岁), not 叫 as a verb', () => {
+		expect(maskPersonal('我叫王小明今年35岁，楼上装修')).toBe('我叫王**今年35岁，楼上装修');
+		expect(maskPersonal('我叫王芳住在平江路')).toBe('我叫王*住在平江路');
+		expect(maskPersonal('我叫李娜是这里的业主')).toBe('我叫李*是这里的业主');
+		expect(maskPersonal('我叫欧阳娜娜家住三香路')).toBe('我叫欧阳**家住三香路');
+		expect(maskPersonal('我老公叫张伟现年45岁')).toBe('我老公叫张*现年45岁');
+		expect(maskPersonal('我的名字叫刘德华来自安徽')).toBe('我的名字叫刘**来自安徽');
+		// 叫 as a verb, or what follows no name (no surname first, a role, more than a name's length)
+		for (const t of [
+			'我叫了救护车',
+			'我叫物业来看',
+			'我叫保安是因为有人闹事',
+			'我叫司机在门口等',
+			'我叫房东是想让他修',
+			'我叫管理员住在这里的人都出来',
+			'我叫施工队在晚上停工',
+			'我叫他们今年别再来了',
+			'我叫车今年第三次了',
+			'我叫师傅是来修水管的'
+		])
+			expect(maskPersonal(t)).toBe(t);
+	});
 	it('leaves other numbers alone (dates, amounts, house numbers, the hotline)', () => {
 		const t = '2026年3月5日起每天22点后施工，干将东路100号，已打12345三次，罚款5000元';
 		expect(maskPersonal(t)).toBe(t);

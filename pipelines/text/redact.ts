@@ -37,12 +37,17 @@ const NAMED_NUMBER =
 // verb (孩子叫喊到半夜, 孩子叫声很大, 妈妈叫我回家, 儿子叫救护车)
 // the words for a contact detail that follow a name (联系人王芳电话…) or stand in its place (联系人电话：…)
 const FIELD_WORDS = '电话|手机|座机|号码|地址|住址|方式|信息|单位|身份|邮箱|电邮|微信|不详';
+// what goes on after a name given with 叫 without a mark (我叫王小明今年35岁, 我叫王芳住在…, 我叫李娜是业主): there
+// only a name that begins with a surname and is no word for a person (叫房东是想…, 叫管理员住…: NAMED_GOES_ON)
+const GOES_ON = '今年|现年|年龄|住|家住|家在|是|来自|户籍|目前|现在|想|要|反映|投诉|咨询|举报|求助';
+const ENDED = new RegExp(`^(?:\\P{Script=Han}|先生|女士|${FIELD_WORDS}|$)`, 'u');
 const CALLED = new RegExp(
-	`(名字叫|(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|孩子|父亲|母亲|爸爸|妈妈|爷爷|奶奶)(?:名字)?叫)(?![声喊嚷唤醒救来去过了着起出回上下开车人我你他她它们的不外门])(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|$)`,
+	`(名字叫|(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|孩子|父亲|母亲|爸爸|妈妈|爷爷|奶奶)(?:名字)?叫)(?![声喊嚷唤醒救来去过了着起出回上下开车人我你他她它们的不外门])(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|${GOES_ON}|$)`,
 	'gu'
 );
-// the shortest name that ends before a mark, a number, 先生/女士 or a contact detail's word (联系人：王芳电话…)
-const SELF_NAME = new RegExp(`(我叫|我是|本人|联系人[:：]?|姓名[:：]?)(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|$)`, 'gu');
+// the shortest name that ends before a mark, a number, 先生/女士 or a contact detail's word (联系人：王芳电话…), or
+// after 我叫 before GOES_ON
+const SELF_NAME = new RegExp(`(我叫|我是|本人|联系人[:：]?|姓名[:：]?)(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|${GOES_ON}|$)`, 'gu');
 const NOT_NAME_START = new RegExp(`^(?:市民|居民|业主|租户|住户|家长|学生|老人|一名|一个|这里|那里|附近|本地|外地|苏州|该|此|了|${FIELD_WORDS})`);
 // after 我是 and 本人 the caller as often says who they are or what they do (我是房东, 我是快递员, 本人已退休) as their
 // name: there a name begins with a surname, and is none of the words for people that begin with one's character
@@ -61,10 +66,21 @@ function givenAsName(lead: string, name: string, rest: string): boolean {
 	if (NOT_NAME_START.test(name)) return false;
 	const chars = [...name];
 	const compound = COMPOUND_SURNAMES.has(chars.slice(0, 2).join(''));
-	if (chars.length === 4) return compound;
+	if (chars.length === 4 && !compound) return false;
+	if (!ENDED.test(rest)) return lead.endsWith('叫') && namedGoesOn(name);
+	if (chars.length === 4) return true;
 	if (lead !== '我是' && lead !== '本人') return true;
 	if (!AFTER_SELF.test(rest) && !/^(?:先生|女士)/.test(rest)) return false;
 	return (compound || SURNAMES.has(chars[0])) && !ROLE_WORDS.has(name) && !(chars.length === 3 && chars[2] === '人');
+}
+
+/**
+ * Whether `name`, given with 叫 and followed by more of the sentence without a mark (GOES_ON), is a name: it begins
+ * with a surname and is no word for a person (房东, 司机, 管理员: ROLE_WORDS).
+ */
+function namedGoesOn(name: string): boolean {
+	const chars = [...name];
+	return (COMPOUND_SURNAMES.has(chars.slice(0, 2).join('')) || SURNAMES.has(chars[0])) && !ROLE_WORDS.has(name);
 }
 
 /** Whether a card number's check digit is right (Luhn). */
@@ -237,5 +253,7 @@ export function maskPersonal(text: string, names: readonly (string | null | unde
 		.replace(SELF_NAME, (m, lead: string, name: string, at: number, all: string) =>
 			givenAsName(lead, name, all.slice(at + m.length)) ? lead + maskName(name) : m
 		)
-		.replace(CALLED, (_, lead: string, name: string) => lead + maskName(name));
+		.replace(CALLED, (m, lead: string, name: string, at: number, all: string) =>
+			ENDED.test(all.slice(at + m.length)) || namedGoesOn(name) ? lead + maskName(name) : m
+		);
 }
