@@ -20,8 +20,9 @@ describe('maskPersonal', () => {
 		// groups of digits that are no telephone number stay
 		for (const t of ['时间 0900 1200 1300', '订单号 0100 2023 1234', '编号 0512 1234 5678']) expect(maskPersonal(t)).toBe(t);
 	});
-	it('masks ID card numbers', () => {
-		expect(maskPersonal('身份证号320502199001011234')).toBe('身份证号320502********123*');
+	it('masks ID card numbers keeping only the first three digits and the check character (no county, birth date or sequence)', () => {
+		expect(maskPersonal('身份证号320502199001011234')).toBe('身份证号320**************4');
+		expect(maskPersonal('身份证32050219850312345X，')).toBe('身份证320**************X，');
 	});
 	it('masks a name the caller gives, not ordinary words', () => {
 		expect(maskPersonal('我叫张小明，住在平江路')).toBe('我叫张**，住在平江路');
@@ -101,7 +102,7 @@ describe('maskPersonal', () => {
 	});
 	it('masks numbers typed full-width, local numbers after a word that names them, e-mail and WeChat ids', () => {
 		expect(maskPersonal('联系我：１３８１２３４５６７８，谢谢')).toBe('联系我：138****5678，谢谢');
-		expect(maskPersonal('身份证３２０５０２１９９００１０１１２３４')).toBe('身份证320502********123*');
+		expect(maskPersonal('身份证３２０５０２１９９００１０１１２３４')).toBe('身份证320**************4');
 		expect(maskPersonal('联系电话 65221234 或 0512－65231234')).toBe('联系电话 65****34 或 0512****1234');
 		expect(maskPersonal('请致电６５２２１２３４')).toBe('请致电65****34');
 		expect(maskPersonal('邮箱 zs.li@example.com.cn 微信号：zhang_san88')).toBe('邮箱 z***@example.com.cn 微信号：zh****');

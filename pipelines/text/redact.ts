@@ -4,6 +4,11 @@
 // numbers named as a card, passport or account; digits also when typed full-width (common from
 // Chinese input methods); and the names given as known (a ticket's caller: 来电人李建国反映 → 李**), wherever they
 // occur. Other names in the text cannot be found reliably without a model and stay.
+//
+// What each mask keeps: a mobile its first 3 and last 4 digits, a landline its area code and last 4 (maskPhone); an
+// ID card number (身份证号) its first 3 digits and its check character, its length kept (320**************X): the
+// county, the birth date and the sequence (with the sex) are what identify a person, so none of them shows; a bank
+// card its last 4; a name its surname (maskName); an e-mail the first character and the domain.
 import { areaCodeLength, COMPOUND_SURNAMES, givenName, maskName, maskPhone, normalizePhone, SURNAMES } from '../normalize/phone';
 import { toHalfWidth } from '../normalize/text';
 
@@ -81,6 +86,11 @@ function givenAsName(lead: string, name: string, rest: string): boolean {
 function namedGoesOn(name: string): boolean {
 	const chars = [...name];
 	return (COMPOUND_SURNAMES.has(chars.slice(0, 2).join('')) || SURNAMES.has(chars[0])) && !ROLE_WORDS.has(name);
+}
+
+/** An ID card number for display: its first 3 digits and its check character, the rest `*` (320**************X). */
+function maskIdCard(id: string): string {
+	return `${id.slice(0, 3)}${'*'.repeat(id.length - 4)}${id.slice(-1).toUpperCase()}`;
 }
 
 /** Whether a card number's check digit is right (Luhn). */
@@ -237,7 +247,7 @@ export function maskPersonal(text: string, names: readonly (string | null | unde
 	let t = maskKnown(text, names, phones);
 	let f = toHalfWidth(t);
 	[t, f] = maskMatches(t, f, EMAIL, (m) => maskEmail(m[0]));
-	[t, f] = maskMatches(t, f, ID_CARD, (m) => `${m[0].slice(0, 6)}********${m[0].slice(-4, -1)}*`);
+	[t, f] = maskMatches(t, f, ID_CARD, (m) => maskIdCard(m[0]));
 	[t, f] = maskMatches(t, f, MOBILE, (m) => maskPhone(m[0]));
 	[t, f] = maskMatches(t, f, LANDLINE, (m) => maskPhone(m[0]));
 	[t, f] = maskMatches(t, f, LOCAL, (m) => `${m[1]}${m[2]}${m[3].replace(/[- ]/g, '').slice(0, 2)}****${m[3].slice(-2)}`);
