@@ -24,6 +24,15 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('身份证号320502199001011234')).toBe('身份证号320**************4');
 		expect(maskPersonal('身份证32050219850312345X，')).toBe('身份证320**************X，');
 	});
+	it('masks ID card numbers written in groups with spaces or dashes, and no other grouped digits', () => {
+		expect(maskPersonal('身份证 3205 0219 8503 1234 5X 谢谢')).toBe('身份证 320**************X 谢谢');
+		expect(maskPersonal('身份证号320502-19850312-345X')).toBe('身份证号320**************X');
+		expect(maskPersonal('证件号 320502 19850312 3451，')).toBe('证件号 320**************1，');
+		expect(maskPersonal('身份证：３２０５０２－１９８５０３１２－３４５ｘ')).toBe('身份证：320**************X');
+		// grouped digits that are no ID number (no birth date where it stands, or part of a longer number) stay
+		for (const t of ['订单 3205 0299 8503 1234 5X', '编号 3205 0219 8513 1234 56', '单号 3205 0219 8503 1234 567 8', '时间 0900 1200 1300 1400 18'])
+			expect(maskPersonal(t)).toBe(t);
+	});
 	it('masks a name the caller gives, not ordinary words', () => {
 		expect(maskPersonal('我叫张小明，住在平江路')).toBe('我叫张**，住在平江路');
 		expect(maskPersonal('我是业主，楼上装修太吵')).toBe('我是业主，楼上装修太吵');

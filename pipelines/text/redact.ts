@@ -14,7 +14,13 @@ import { toHalfWidth } from '../normalize/text';
 
 // digits that are not part of a longer number on either side (matched on the text folded by toHalfWidth, which
 // keeps its length, so the offsets are the original's: numbers, e-mail and ids typed full-width are found too)
-const ID_CARD = /(?<!\d)[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?!\d)/g;
+// an ID card number: county, birth date, sequence, check character
+const ID_BODY = '[1-9]\\d{5}(?:19|20)\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])\\d{3}[\\dXx]';
+const ID_CARD = new RegExp(`(?<!\\d)${ID_BODY}(?!\\d)`, 'g');
+// the same written in groups, a space or dash between them (3205 0219 8503 1234 5X, 320502-19850312-345X): 18
+// characters with no digit next to them, even across a space or dash, that are an ID number once the separators go
+const ID_CARD_GROUPED = /(?<!\d)(?<!\d[- ])[1-9](?:[- ]?\d){16}[- ]?[\dXx](?!\d)(?![- ]\d)/g;
+const ID_CARD_WHOLE = new RegExp(`^${ID_BODY}$`);
 const MOBILE = /(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)/g;
 // an area code (010, 02x, 0xxx) in brackets and a space or dash inside the local number too: （0512）65231234,
 // 0512-6523 1234; a local number starts with 2–8, so groups of digits such as 时间 0900 1200 1300 are no number
@@ -248,6 +254,10 @@ export function maskPersonal(text: string, names: readonly (string | null | unde
 	let f = toHalfWidth(t);
 	[t, f] = maskMatches(t, f, EMAIL, (m) => maskEmail(m[0]));
 	[t, f] = maskMatches(t, f, ID_CARD, (m) => maskIdCard(m[0]));
+	[t, f] = maskMatches(t, f, ID_CARD_GROUPED, (m) => {
+		const id = m[0].replace(/[- ]/g, '');
+		return ID_CARD_WHOLE.test(id) ? maskIdCard(id) : m[0];
+	});
 	[t, f] = maskMatches(t, f, MOBILE, (m) => maskPhone(m[0]));
 	[t, f] = maskMatches(t, f, LANDLINE, (m) => maskPhone(m[0]));
 	[t, f] = maskMatches(t, f, LOCAL, (m) => `${m[1]}${m[2]}${m[3].replace(/[- ]/g, '').slice(0, 2)}****${m[3].slice(-2)}`);
