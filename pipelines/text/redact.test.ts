@@ -105,6 +105,41 @@ describe('maskPersonal', () => {
 		])
 			expect(maskPersonal(t)).toBe(t);
 	});
+	it('masks a name after a word that marks the caller (来电人王小明反映, 诉求人：李娜，), not adverbs or other words there', () => {
+		expect(maskPersonal('来电人王小明反映楼上噪音')).toBe('来电人王**反映楼上噪音');
+		expect(maskPersonal('来电人：王小明，反映小区停车难')).toBe('来电人：王**，反映小区停车难');
+		expect(maskPersonal('诉求人李娜称工资被拖欠')).toBe('诉求人李*称工资被拖欠');
+		expect(maskPersonal('投诉人张伟说物业不作为，举报人周小明表示')).toBe('投诉人张*说物业不作为，举报人周**表示');
+		expect(maskPersonal('来电人欧阳娜娜来电咨询')).toBe('来电人欧阳**来电咨询');
+		expect(maskPersonal('来电人王先生反映')).toBe('来电人王先生反映');
+		for (const t of [
+			'来电人反映楼上噪音',
+			'来电人于今日反映',
+			'来电人曾多次反映',
+			'来电人向我们反映',
+			'来电人周末来电',
+			'来电人常年反映',
+			'来电人强烈要求',
+			'来电人明确表示',
+			'来电人陆续反映',
+			'来电人再次来电',
+			'来电人家属称',
+			'来电人所在小区',
+			'来电人居住的小区',
+			'投诉人方面称',
+			'举报人匿名举报',
+			'来电人：匿名，',
+			'来电人：市民，',
+			'来电人：不详',
+			// without a word that marks the caller, a word before 说 or 反映 is not taken for a name
+			'王小明说楼上很吵',
+			'市民普遍反映',
+			'居民强烈反映',
+			'业主方面称',
+			'物业经理说'
+		])
+			expect(maskPersonal(t)).toBe(t);
+	});
 	it('leaves other numbers alone (dates, amounts, house numbers, the hotline)', () => {
 		const t = '2026年3月5日起每天22点后施工，干将东路100号，已打12345三次，罚款5000元';
 		expect(maskPersonal(t)).toBe(t);

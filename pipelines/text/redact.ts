@@ -1,6 +1,7 @@
 // Personal data inside free text, masked for display and export (analysts see what people complain about,
 // not who they are): mobile and landline numbers, ID card numbers, and a name the caller gives after
-// 我叫 / 本人 / 联系人 / 名字叫 / 老公叫 …, e-mail addresses, WeChat/QQ ids, vehicle plates, bank card numbers and
+// 我叫 / 本人 / 联系人 / 名字叫 / 老公叫 … or after a word that marks the caller (来电人王小明反映), e-mail
+// addresses, WeChat/QQ ids, vehicle plates, bank card numbers and
 // numbers named as a card, passport or account; digits also when typed full-width (common from
 // Chinese input methods); and the names given as known (a ticket's caller: 来电人李建国反映 → 李**), wherever they
 // occur. Other names in the text cannot be found reliably without a model and stay.
@@ -59,6 +60,22 @@ const CALLED = new RegExp(
 // the shortest name that ends before a mark, a number, 先生/女士 or a contact detail's word (联系人：王芳电话…), or
 // after 我叫 before GOES_ON
 const SELF_NAME = new RegExp(`(我叫|我是|本人|联系人[:：]?|姓名[:：]?)(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|${GOES_ON}|$)`, 'gu');
+// a name after a word that marks the caller, before a mark or a word saying what they said or did (来电人王小明反映,
+// 诉求人：李娜，, 投诉人张伟说): only one that begins with a surname, is no role (ROLE_WORDS) and none of the words
+// such a sentence goes on with instead (来电人于今日反映, 曾多次, 向我们, 周末来电, 强烈要求: NOT_CALLER_NAME). Without
+// such a word (王小明说…, 市民普遍反映) a word before 说 or 反映 is as often no name and stays
+const CALLER_WORDS = '来电人|来电者|来电市民|诉求人|反映人|投诉人|举报人|求助人|报警人|申请人';
+const SAYS = '反映|称|说|表示|来电|投诉|咨询|举报|诉求|求助|要求|请求|希望|询问|致电';
+const CALLER_NAME = new RegExp(`(${CALLER_WORDS})([:：]\\s*)?(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|${SAYS}|$)`, 'gu');
+const NOT_CALLER_NAME = new Set(
+	(
+		'于今 于昨 于前 于本 于上 于近 于当 于同 于此 于该 曾多 曾经 曾于 曾在 曾向 曾先 曾两 曾三 曾几 曾一 ' +
+		'向我 向本 向你 向他 向她 向有 向相 向物 向社 向街 向市 向区 向该 向政 向热 周末 周一 周二 周三 周四 周五 周六 ' +
+		'周日 周边 周围 周内 常年 常常 常住 常在 和其 和家 和邻 和他 和她 连续 连日 连夜 连着 时常 时时 明确 明天 明显 ' +
+		'白天 平时 平常 平日 普遍 强烈 强调 强行 方面 游客 来电 来信 来访 来人 来我 陆续 齐声 万分 全家 全体 全部 全力 ' +
+		'高度 居住 都说 都反 都称 都表 马上'
+	).split(' ')
+);
 const NOT_NAME_START = new RegExp(`^(?:市民|居民|业主|租户|住户|家长|学生|老人|一名|一个|这里|那里|附近|本地|外地|苏州|该|此|了|${FIELD_WORDS})`);
 // after 我是 and 本人 the caller as often says who they are or what they do (我是房东, 我是快递员, 本人已退休) as their
 // name: there a name begins with a surname, and is none of the words for people that begin with one's character
@@ -272,6 +289,11 @@ export function maskPersonal(text: string, names: readonly (string | null | unde
 	return t
 		.replace(SELF_NAME, (m, lead: string, name: string, at: number, all: string) =>
 			givenAsName(lead, name, all.slice(at + m.length)) ? lead + maskName(name) : m
+		)
+		.replace(CALLER_NAME, (m, lead: string, colon: string | undefined, name: string) =>
+			!NOT_NAME_START.test(name) && !NOT_CALLER_NAME.has(name.slice(0, 2)) && ([...name].length < 4 || COMPOUND_SURNAMES.has(name.slice(0, 2))) && namedGoesOn(name)
+				? lead + (colon ?? '') + maskName(name)
+				: m
 		)
 		.replace(CALLED, (m, lead: string, name: string, at: number, all: string) =>
 			ENDED.test(all.slice(at + m.length)) || namedGoesOn(name) ? lead + maskName(name) : m
