@@ -51,7 +51,7 @@ const NAMED_NUMBER =
 const FIELD_WORDS = '电话|手机|座机|号码|地址|住址|方式|信息|单位|身份|邮箱|电邮|微信|不详';
 // what goes on after a name given with 叫 without a mark (我叫王小明今年35岁, 我叫王芳住在…, 我叫李娜是业主): there
 // only a name that begins with a surname and is no word for a person (叫房东是想…, 叫管理员住…: NAMED_GOES_ON)
-const GOES_ON = '今年|现年|年龄|住|家住|家在|是|来自|户籍|目前|现在|想|要|反映|投诉|咨询|举报|求助';
+const GOES_ON = '今年|现年|年龄|住在|家住|家在|是|来自|户籍|目前|现在|想|要|反映|投诉|咨询|举报|求助';
 const ENDED = new RegExp(`^(?:\\P{Script=Han}|先生|女士|${FIELD_WORDS}|$)`, 'u');
 const CALLED = new RegExp(
 	`(名字叫|(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|孩子|父亲|母亲|爸爸|妈妈|爷爷|奶奶)(?:名字)?叫)(?![声喊嚷唤醒救来去过了着起出回上下开车人我你他她它们的不外门])(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|${GOES_ON}|$)`,
@@ -62,12 +62,13 @@ const CALLED = new RegExp(
 const SELF_NAME = new RegExp(`(我叫|我是|本人|联系人[:：]?|姓名[:：]?)(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|${GOES_ON}|$)`, 'gu');
 // a name after a word that marks the caller, before a mark or a word saying what they said or did (来电人王小明反映,
 // 诉求人：李娜，, 投诉人张伟说): only one that begins with a surname, is no role (ROLE_WORDS) and none of the words
-// such a sentence goes on with instead (来电人于今日反映, 曾多次, 向我们, 周末来电, 强烈要求: NOT_CALLER_NAME). Without
+// such a sentence goes on with instead (来电人于今日反映, 曾多次, 向我们, 周末来电, 强烈要求: NOT_NAME_WORDS, words
+// that begin with a surname's character, not after 我叫 … either). Without
 // such a word (王小明说…, 市民普遍反映) a word before 说 or 反映 is as often no name and stays
 const CALLER_WORDS = '来电人|来电者|来电市民|诉求人|反映人|投诉人|举报人|求助人|报警人|申请人';
 const SAYS = '反映|称|说|表示|来电|投诉|咨询|举报|诉求|求助|要求|请求|希望|询问|致电';
 const CALLER_NAME = new RegExp(`(${CALLER_WORDS})([:：]\\s*)?(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|${SAYS}|$)`, 'gu');
-const NOT_CALLER_NAME = new Set(
+const NOT_NAME_WORDS = new Set(
 	(
 		'于今 于昨 于前 于本 于上 于近 于当 于同 于此 于该 曾多 曾经 曾于 曾在 曾向 曾先 曾两 曾三 曾几 曾一 ' +
 		'向我 向本 向你 向他 向她 向有 向相 向物 向社 向街 向市 向区 向该 向政 向热 周末 周一 周二 周三 周四 周五 周六 ' +
@@ -102,13 +103,20 @@ function givenAsName(lead: string, name: string, rest: string): boolean {
 	return (compound || SURNAMES.has(chars[0])) && !ROLE_WORDS.has(name) && !(chars.length === 3 && chars[2] === '人');
 }
 
+// a surname's character with one of place after it is a place, not a name (我叫楼下住户…, 楼上住在302的)
+const PLACE_AFTER = /^[上下里内外边]$/;
 /**
  * Whether `name`, given with 叫 and followed by more of the sentence without a mark (GOES_ON), is a name: it begins
  * with a surname and is no word for a person (房东, 司机, 管理员: ROLE_WORDS).
  */
 function namedGoesOn(name: string): boolean {
 	const chars = [...name];
-	return (COMPOUND_SURNAMES.has(chars.slice(0, 2).join('')) || SURNAMES.has(chars[0])) && !ROLE_WORDS.has(name);
+	return (
+		(COMPOUND_SURNAMES.has(chars.slice(0, 2).join('')) || SURNAMES.has(chars[0])) &&
+		!ROLE_WORDS.has(name) &&
+		!NOT_NAME_WORDS.has(chars.slice(0, 2).join('')) &&
+		!PLACE_AFTER.test(chars[1])
+	);
 }
 
 /** An ID card number for display: its first 3 digits and its check character, the rest `*` (320**************X). */
@@ -291,7 +299,7 @@ export function maskPersonal(text: string, names: readonly (string | null | unde
 			givenAsName(lead, name, all.slice(at + m.length)) ? lead + maskName(name) : m
 		)
 		.replace(CALLER_NAME, (m, lead: string, colon: string | undefined, name: string) =>
-			!NOT_NAME_START.test(name) && !NOT_CALLER_NAME.has(name.slice(0, 2)) && ([...name].length < 4 || COMPOUND_SURNAMES.has(name.slice(0, 2))) && namedGoesOn(name)
+			!NOT_NAME_START.test(name) && ([...name].length < 4 || COMPOUND_SURNAMES.has(name.slice(0, 2))) && namedGoesOn(name)
 				? lead + (colon ?? '') + maskName(name)
 				: m
 		)
