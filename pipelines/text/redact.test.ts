@@ -142,6 +142,10 @@ describe('maskPersonal', () => {
 		])
 			expect(maskPersonal(t)).toBe(t);
 	});
+	it('takes four characters after 老公叫, 妈妈叫 … for a name only with a compound surname (妈妈叫王阿姨来 is no name)', () => {
+		expect(maskPersonal('女儿叫欧阳娜娜')).toBe('女儿叫欧阳**');
+		for (const t of ['妈妈叫王阿姨来', '我老公叫楼下邻居', '儿子叫张老师来']) expect(maskPersonal(t)).toBe(t);
+	});
 	it('leaves other numbers alone (dates, amounts, house numbers, the hotline)', () => {
 		const t = '2026年3月5日起每天22点后施工，干将东路100号，已打12345三次，罚款5000元';
 		expect(maskPersonal(t)).toBe(t);

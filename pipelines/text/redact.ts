@@ -45,8 +45,9 @@ const CARD = /(?<![\dA-Za-z*])(?:[3-6]\d{15,18}|[3-6]\d{3}(?:[- ]\d{4}){3}(?:[- 
 // last two
 const NAMED_NUMBER =
 	/(护照|通行证|签证|驾驶证|行驶证|社保卡|医保卡|银行卡|卡号|账号|帐号|账户|帐户)(号码|号)?([:：\s]{0,2}|是|为)(\d{4}(?:[- ]\d{4}){2,4}(?:[- ]\d{1,3})?|[A-Za-z0-9]{6,20})(?![A-Za-z0-9]|[- ]\d|\s*[元块万角分])/g;
-// a name given with 叫 (我的名字叫刘德华, 我老公叫张学友), besides 我叫, 本人, 联系人 and 姓名 (SELF_NAME); not 叫 as a
-// verb (孩子叫喊到半夜, 孩子叫声很大, 妈妈叫我回家, 儿子叫救护车)
+// a name given with 叫 (我的名字叫刘德华, 我老公叫张学友), besides 我叫, 本人, 联系人 and 姓名
+// (SELF_NAME); not 叫 as a verb (孩子叫喊到半夜, 孩子叫声很大, 妈妈叫我回家, 儿子叫救护车, 妈妈叫王阿姨来: four
+// characters only with a compound surname)
 // the words for a contact detail that follow a name (联系人王芳电话…) or stand in its place (联系人电话：…)
 const FIELD_WORDS = '电话|手机|座机|号码|地址|住址|方式|信息|单位|身份|邮箱|电邮|微信|不详';
 // what goes on after a name given with 叫 without a mark (我叫王小明今年35岁, 我叫王芳住在…, 我叫李娜是业主): there
@@ -304,6 +305,8 @@ export function maskPersonal(text: string, names: readonly (string | null | unde
 				: m
 		)
 		.replace(CALLED, (m, lead: string, name: string, at: number, all: string) =>
-			ENDED.test(all.slice(at + m.length)) || namedGoesOn(name) ? lead + maskName(name) : m
+			([...name].length < 4 || COMPOUND_SURNAMES.has(name.slice(0, 2))) && (ENDED.test(all.slice(at + m.length)) || namedGoesOn(name))
+				? lead + maskName(name)
+				: m
 		);
 }
