@@ -146,6 +146,12 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('女儿叫欧阳娜娜')).toBe('女儿叫欧阳**');
 		for (const t of ['妈妈叫王阿姨来', '我老公叫楼下邻居', '儿子叫张老师来']) expect(maskPersonal(t)).toBe(t);
 	});
+	it('masks a family member’s name going on with 在 (我老公叫李明在外地打工), not a word for a group there', () => {
+		expect(maskPersonal('我老公叫李明在外地打工')).toBe('我老公叫李*在外地打工');
+		expect(maskPersonal('我女儿叫王思思在苏州一中读书')).toBe('我女儿叫王**在苏州一中读书');
+		expect(maskPersonal('女儿叫欧阳娜娜在上学')).toBe('女儿叫欧阳**在上学');
+		for (const t of ['我老公叫楼上在家的人小声点', '妈妈叫师傅在门口等', '爸爸叫司机在楼下等', '我叫施工队在晚上停工']) expect(maskPersonal(t)).toBe(t);
+	});
 	it('leaves other numbers alone (dates, amounts, house numbers, the hotline)', () => {
 		const t = '2026年3月5日起每天22点后施工，干将东路100号，已打12345三次，罚款5000元';
 		expect(maskPersonal(t)).toBe(t);
