@@ -152,6 +152,12 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('女儿叫欧阳娜娜在上学')).toBe('女儿叫欧阳**在上学');
 		for (const t of ['我老公叫楼上在家的人小声点', '妈妈叫师傅在门口等', '爸爸叫司机在楼下等', '我叫施工队在晚上停工']) expect(maskPersonal(t)).toBe(t);
 	});
+	it('masks a name after 名字叫做 and 名字是 (我的名字叫做赵丽, 我的名字是陈静), not the 做 of 叫做 or a word that is no name', () => {
+		expect(maskPersonal('我的名字叫做赵丽，家住姑苏区')).toBe('我的名字叫做赵*，家住姑苏区');
+		expect(maskPersonal('我的名字是陈静，电话13700001111')).toBe('我的名字是陈*，电话137****1111');
+		expect(maskPersonal('我女儿叫做王思思今年8岁')).toBe('我女儿叫做王**今年8岁');
+		for (const t of ['名字是假的，', '我的名字是写错了', '名字是什么不重要']) expect(maskPersonal(t)).toBe(t);
+	});
 	it('leaves other numbers alone (dates, amounts, house numbers, the hotline)', () => {
 		const t = '2026年3月5日起每天22点后施工，干将东路100号，已打12345三次，罚款5000元';
 		expect(maskPersonal(t)).toBe(t);

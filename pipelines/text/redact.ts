@@ -45,8 +45,8 @@ const CARD = /(?<![\dA-Za-z*])(?:[3-6]\d{15,18}|[3-6]\d{3}(?:[- ]\d{4}){3}(?:[- 
 // last two
 const NAMED_NUMBER =
 	/(护照|通行证|签证|驾驶证|行驶证|社保卡|医保卡|银行卡|卡号|账号|帐号|账户|帐户)(号码|号)?([:：\s]{0,2}|是|为)(\d{4}(?:[- ]\d{4}){2,4}(?:[- ]\d{1,3})?|[A-Za-z0-9]{6,20})(?![A-Za-z0-9]|[- ]\d|\s*[元块万角分])/g;
-// a name given with 叫 (我的名字叫刘德华, 我老公叫张学友, 我女儿叫王思思在…读书: GOES_ON or 在), besides 我叫, 本人, 联系人 and 姓名
-// (SELF_NAME); not 叫 as a verb (孩子叫喊到半夜, 孩子叫声很大, 妈妈叫我回家, 儿子叫救护车, 妈妈叫王阿姨来: four
+// a name given with 叫, 叫做 or 名字是 (我的名字叫刘德华, 我的名字是陈静, 我老公叫张学友, 我女儿叫王思思在…读书:
+// GOES_ON or 在), besides 我叫, 本人, 联系人 and 姓名 (SELF_NAME); not 叫 as a verb (孩子叫喊到半夜, 孩子叫声很大, 妈妈叫我回家, 儿子叫救护车, 妈妈叫王阿姨来: four
 // characters only with a compound surname)
 // the words for a contact detail that follow a name (联系人王芳电话…) or stand in its place (联系人电话：…)
 const FIELD_WORDS = '电话|手机|座机|号码|地址|住址|方式|信息|单位|身份|邮箱|电邮|微信|不详';
@@ -55,7 +55,7 @@ const FIELD_WORDS = '电话|手机|座机|号码|地址|住址|方式|信息|单
 const GOES_ON = '今年|现年|年龄|住在|家住|家在|是|来自|户籍|目前|现在|想|要|反映|投诉|咨询|举报|求助';
 const ENDED = new RegExp(`^(?:\\P{Script=Han}|先生|女士|${FIELD_WORDS}|$)`, 'u');
 const CALLED = new RegExp(
-	`(名字叫|(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|孩子|父亲|母亲|爸爸|妈妈|爷爷|奶奶)(?:名字)?叫)(?![声喊嚷唤醒救来去过了着起出回上下开车人我你他她它们的不外门])(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|${GOES_ON}|在|$)`,
+	`(名字(?:叫做?|是)|(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|孩子|父亲|母亲|爸爸|妈妈|爷爷|奶奶)(?:名字)?叫做?)(?![声喊嚷唤醒救来去过了着起出回上下开车人我你他她它们的不外门])(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|${GOES_ON}|在|$)`,
 	'gu'
 );
 // the shortest name that ends before a mark, a number, 先生/女士 or a contact detail's word (联系人：王芳电话…), or
@@ -305,7 +305,9 @@ export function maskPersonal(text: string, names: readonly (string | null | unde
 				: m
 		)
 		.replace(CALLED, (m, lead: string, name: string, at: number, all: string) =>
-			([...name].length < 4 || COMPOUND_SURNAMES.has(name.slice(0, 2))) && (ENDED.test(all.slice(at + m.length)) || namedGoesOn(name))
+			([...name].length < 4 || COMPOUND_SURNAMES.has(name.slice(0, 2))) &&
+			// after 名字是 as after 我是, only what begins with a surname (名字是假的 is none)
+			((ENDED.test(all.slice(at + m.length)) && !lead.endsWith('是')) || namedGoesOn(name))
 				? lead + maskName(name)
 				: m
 		);
