@@ -158,6 +158,10 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('我女儿叫做王思思今年8岁')).toBe('我女儿叫做王**今年8岁');
 		for (const t of ['名字是假的，', '我的名字是写错了', '名字是什么不重要']) expect(maskPersonal(t)).toBe(t);
 	});
+	it('masks a WeChat or QQ id after 是 or 为 (我的微信号是zhangwei_1988, QQ是 987654321), not an amount', () => {
+		expect(maskPersonal('我的微信号是zhangwei_1988，QQ是 987654321，微信为：wx_abcdef')).toBe('我的微信号是zh****，QQ是 98****，微信为：wx****');
+		for (const t of ['微信是个好东西', '微信转账为12000元', 'QQ是我的', '微信支付为12000 元']) expect(maskPersonal(t)).toBe(t);
+	});
 	it('leaves other numbers alone (dates, amounts, house numbers, the hotline)', () => {
 		const t = '2026年3月5日起每天22点后施工，干将东路100号，已打12345三次，罚款5000元';
 		expect(maskPersonal(t)).toBe(t);

@@ -31,7 +31,8 @@ const LANDLINE = new RegExp(`(?<!\\d)(?:[(（]${AREA}[)）]|${AREA})[- ]?[2-8]\\
 // alone are as often amounts, order numbers or dates
 const LOCAL = /(电话|手机|座机|号码|联系|致电|回电|打|拨)([^\d\n]{0,4}?)(?<!\d)(\d{3,4}[- ]?\d{4})(?!\d)/g;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
-const WECHAT = /(微信号?|QQ号?|qq号?)([:： ]{0,2})([A-Za-z][-_A-Za-z0-9]{5,19}|\d{5,11})(?![-_A-Za-z0-9])/g;
+// a WeChat or QQ id after the word, a colon, 是 or 为 (微信号是zhang_san88, QQ是 987654321); digits not an amount
+const WECHAT = /(微信号?|QQ号?|qq号?)((?:是|为)?[:： ]{0,2})([A-Za-z][-_A-Za-z0-9]{5,19}|\d{5,11}(?!\d|\s*[元块万角分]))(?![-_A-Za-z0-9])/g;
 // a vehicle's plate (苏E·E5K9P, 苏A12345, 沪AD12345 for a new-energy one, typed in lower case or full-width too): it
 // names its owner as a phone number does. Its serial holds at least two digits, so that words after a province's
 // character (新iPhone, 新MacBook, 云Server) are no plate
