@@ -162,6 +162,14 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('我的微信号是zhangwei_1988，QQ是 987654321，微信为：wx_abcdef')).toBe('我的微信号是zh****，QQ是 98****，微信为：wx****');
 		for (const t of ['微信是个好东西', '微信转账为12000元', 'QQ是我的', '微信支付为12000 元']) expect(maskPersonal(t)).toBe(t);
 	});
+	it('masks the name of another person given with 叫 (老板叫张大伟, 房东叫陈德明今年60多岁, 我姓李，叫李大海), not 叫 as a verb', () => {
+		expect(maskPersonal('老板叫张大伟，欠我们工资')).toBe('老板叫张**，欠我们工资');
+		expect(maskPersonal('房东叫陈德明今年60多岁，租户叫马超，邻居叫刘洋。')).toBe('房东叫陈**今年60多岁，租户叫马*，邻居叫刘*。');
+		expect(maskPersonal('包工头叫王大海电话13912345678')).toBe('包工头叫王**电话139****5678');
+		expect(maskPersonal('我姓李，叫李大海，今天被骗了')).toBe('我姓李，叫李**，今天被骗了');
+		for (const t of ['老板叫人把门锁了', '邻居叫物业来看', '房东叫开锁的来', '老板叫王师傅来修', '经理叫保安把我赶出来', '邻居叫了120', '老板叫我们走人', '房东叫周末再来', '邻居叫声很大'])
+			expect(maskPersonal(t)).toBe(t);
+	});
 	it('leaves other numbers alone (dates, amounts, house numbers, the hotline)', () => {
 		const t = '2026年3月5日起每天22点后施工，干将东路100号，已打12345三次，罚款5000元';
 		expect(maskPersonal(t)).toBe(t);

@@ -55,8 +55,12 @@ const FIELD_WORDS = '电话|手机|座机|号码|地址|住址|方式|信息|单
 // only a name that begins with a surname and is no word for a person (叫房东是想…, 叫管理员住…: NAMED_GOES_ON)
 const GOES_ON = '今年|现年|年龄|住在|家住|家在|是|来自|户籍|目前|现在|想|要|反映|投诉|咨询|举报|求助';
 const ENDED = new RegExp(`^(?:\\P{Script=Han}|先生|女士|${FIELD_WORDS}|$)`, 'u');
+// others a caller names with 叫 (老板叫张大伟, 房东叫陈德明, 我姓李，叫李大海): only what begins with a surname, as 叫
+// after them is as often a verb (邻居叫物业来看, 房东叫周末再来)
+const OTHER_PEOPLE = '邻居|房东|房客|租户|租客|老板娘|老板|经理|负责人|包工头|工头|对方|同事|朋友|室友|我姓\\p{Script=Han}{1,2}[，, ]?';
+const OTHER_LEAD = new RegExp(`^(?:${OTHER_PEOPLE})叫`, 'u');
 const CALLED = new RegExp(
-	`(名字(?:叫做?|是)|(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|孩子|父亲|母亲|爸爸|妈妈|爷爷|奶奶)(?:名字)?叫做?)(?![声喊嚷唤醒救来去过了着起出回上下开车人我你他她它们的不外门])(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|${GOES_ON}|在|$)`,
+	`(名字(?:叫做?|是)|(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|孩子|父亲|母亲|爸爸|妈妈|爷爷|奶奶)(?:名字)?叫做?|(?:${OTHER_PEOPLE})叫做?)(?![声喊嚷唤醒救来去过了着起出回上下开车人我你他她它们的不外门])(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|${GOES_ON}|在|$)`,
 	'gu'
 );
 // the shortest name that ends before a mark, a number, 先生/女士 or a contact detail's word (联系人：王芳电话…), or
@@ -308,7 +312,7 @@ export function maskPersonal(text: string, names: readonly (string | null | unde
 		.replace(CALLED, (m, lead: string, name: string, at: number, all: string) =>
 			([...name].length < 4 || COMPOUND_SURNAMES.has(name.slice(0, 2))) &&
 			// after 名字是 as after 我是, only what begins with a surname (名字是假的 is none)
-			((ENDED.test(all.slice(at + m.length)) && !lead.endsWith('是')) || namedGoesOn(name))
+			((ENDED.test(all.slice(at + m.length)) && !lead.endsWith('是') && !OTHER_LEAD.test(lead)) || namedGoesOn(name))
 				? lead + maskName(name)
 				: m
 		);
