@@ -170,6 +170,10 @@ describe('maskPersonal', () => {
 		for (const t of ['老板叫人把门锁了', '邻居叫物业来看', '房东叫开锁的来', '老板叫王师傅来修', '经理叫保安把我赶出来', '邻居叫了120', '老板叫我们走人', '房东叫周末再来', '邻居叫声很大'])
 			expect(maskPersonal(t)).toBe(t);
 	});
+	it('leaves a relative or an occupation after 来电人 alone (来电人母亲反映, 来电人孙子称, 来电人程序员，)', () => {
+		for (const t of ['来电人母亲反映养老金问题', '来电人孙子称', '来电人孙女说', '来电人岳母反映', '来电人公公称', '来电人程序员，反映加班', '我叫孙子是想让他回家', '本人岳父，'])
+			expect(maskPersonal(t)).toBe(t);
+	});
 	it('leaves other numbers alone (dates, amounts, house numbers, the hotline)', () => {
 		const t = '2026年3月5日起每天22点后施工，干将东路100号，已打12345三次，罚款5000元';
 		expect(maskPersonal(t)).toBe(t);

@@ -88,7 +88,11 @@ const NOT_NAME_START = new RegExp(`^(?:市民|居民|业主|租户|住户|家长
 // name: there a name begins with a surname, and is none of the words for people that begin with one's character
 // (房东, 司机, 车主 …) nor one of people from a place (安徽人)
 const ROLE_WORDS = new Set(
-	'房东 房主 房客 司机 车主 商户 商家 党员 农民 农民工 门卫 管理员 公务员 华侨 高中生 初中生 包工头 单亲 军属 军嫂 孤儿 常客 老师 师傅 成年人 明星 石匠 木匠 教练 宁波人 全职'.split(' ')
+	(
+		'房东 房主 房客 司机 车主 商户 商家 党员 农民 农民工 门卫 管理员 公务员 华侨 高中生 初中生 包工头 单亲 军属 军嫂 孤儿 常客 老师 师傅 成年人 明星 石匠 木匠 教练 宁波人 全职 ' +
+		// relatives and occupations that begin with a surname's character (来电人母亲反映, 来电人程序员，)
+		'母亲 母女 母子 公公 公婆 孙子 孙女 岳父 岳母 程序员 管家 车队'
+	).split(' ')
 );
 // after 我是 and 本人 a name ends the phrase (我是王芳，…; 本人李娜：…), not a place's name going on with its number
 // (我是玉兰湾15幢的业主)
