@@ -113,6 +113,7 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('诉求人李娜称工资被拖欠')).toBe('诉求人李*称工资被拖欠');
 		expect(maskPersonal('投诉人张伟说物业不作为，举报人周小明表示')).toBe('投诉人张*说物业不作为，举报人周**表示');
 		expect(maskPersonal('来电人欧阳娜娜来电咨询')).toBe('来电人欧阳**来电咨询');
+		expect(maskPersonal('申请人张丽华申请困难补助，求助人刘芳报警称')).toBe('申请人张**申请困难补助，求助人刘*报警称');
 		expect(maskPersonal('来电人王先生反映')).toBe('来电人王先生反映');
 		for (const t of [
 			'来电人反映楼上噪音',

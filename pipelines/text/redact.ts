@@ -72,7 +72,7 @@ const SELF_NAME = new RegExp(`(我叫|我是|本人|联系人[:：]?|姓名[:：
 // that begin with a surname's character, not after 我叫 … either). Without
 // such a word (王小明说…, 市民普遍反映) a word before 说 or 反映 is as often no name and stays
 const CALLER_WORDS = '来电人|来电者|来电市民|诉求人|反映人|投诉人|举报人|求助人|报警人|申请人';
-const SAYS = '反映|称|说|表示|来电|投诉|咨询|举报|诉求|求助|要求|请求|希望|询问|致电';
+const SAYS = '反映|称|说|表示|来电|投诉|咨询|举报|诉求|求助|要求|请求|希望|询问|致电|申请|报警';
 const CALLER_NAME = new RegExp(`(${CALLER_WORDS})([:：]\\s*)?(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|${SAYS}|$)`, 'gu');
 const NOT_NAME_WORDS = new Set(
 	(
