@@ -204,6 +204,8 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('卡号６２２２０２１２３４５６７８９０')).toBe('卡号****7890');
 		// a number named as a passport, pass or account
 		expect(maskPersonal('护照号E12345678，港澳通行证C87654321，账号：abc123456')).toBe('护照号E******78，港澳通行证C******21，账号：a******56');
+		// after 号码 a number that follows a letter is such an id, not a local telephone number
+		expect(maskPersonal('护照号码 E12345678，护照号码：G87654321')).toBe('护照号码 E******78，护照号码：G******21');
 		// a name given: mine, my family's
 		expect(maskPersonal('我的名字叫刘德华。我老公叫张学友，女儿叫欧阳娜娜，')).toBe('我的名字叫刘**。我老公叫张**，女儿叫欧阳**，');
 		// a lower-case plate as typed on a phone

@@ -28,8 +28,8 @@ const MOBILE = /(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)/g;
 const AREA = '0(?:10|2\\d|[3-9]\\d{2})';
 const LANDLINE = new RegExp(`(?<!\\d)(?:[(（]${AREA}[)）]|${AREA})[- ]?[2-8]\\d{2,3}[- ]?\\d{4}(?!\\d)`, 'g');
 // a local number without its area code (Suzhou's are 8 digits) only after a word that says it is one: 7–8 digits
-// alone are as often amounts, order numbers or dates
-const LOCAL = /(电话|手机|座机|号码|联系|致电|回电|打|拨)([^\d\n]{0,4}?)(?<!\d)(\d{3,4}[- ]?\d{4})(?!\d)/g;
+// alone are as often amounts, order numbers or dates; nor after a letter (护照号码 E12345678 is a passport's)
+const LOCAL = /(电话|手机|座机|号码|联系|致电|回电|打|拨)([^\d\n]{0,4}?)(?<![\dA-Za-z])(\d{3,4}[- ]?\d{4})(?!\d)/g;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 // a WeChat or QQ id after the word, a colon, 是 or 为 (微信号是zhang_san88, QQ是 987654321); digits not an amount
 const WECHAT = /(微信号?|QQ号?|qq号?)((?:是|为)?[:： ]{0,2})([A-Za-z][-_A-Za-z0-9]{5,19}|\d{5,11}(?!\d|\s*[元块万角分]))(?![-_A-Za-z0-9])/g;
