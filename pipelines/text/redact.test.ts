@@ -190,6 +190,14 @@ describe('maskPersonal', () => {
 		const t = '订单20261201，共计12345678元，已于20260305付款';
 		expect(maskPersonal(t)).toBe(t);
 	});
+	it('masks numbers written in Chinese numerals (一三九一二三四五六七八, 幺三八…), and leaves short runs of them', () => {
+		expect(maskPersonal('我的电话是一三九一二三四五六七八，谢谢')).toBe('我的电话是139****5678，谢谢');
+		expect(maskPersonal('手机幺三八〇〇一三八〇〇〇')).toBe('手机138****8000');
+		expect(maskPersonal('座机六五一二三四五六')).toBe('座机65****56');
+		expect(maskPersonal('身份证三二〇五〇二一九八五〇三一二一二三四')).toBe('身份证320**************4');
+		const plain = '三五成群，第一二三期，一二三四五六七八九十，三四十个人，零零星星';
+		expect(maskPersonal(plain)).toBe(plain);
+	});
 	it('masks vehicle plates (a new-energy one, lower case and full-width too), keeping province and city letter, and nothing like one', () => {
 		expect(maskPersonal('压在苏E·E5K9P那辆车上，另一辆沪AD12345，还有苏e 12345 和 苏Ｅ１２３４５')).toBe(
 			'压在苏E·*****那辆车上，另一辆沪A·*****，还有苏E·***** 和 苏E·*****'

@@ -134,6 +134,17 @@ function maskIdCard(id: string): string {
 	return `${id.slice(0, 3)}${'*'.repeat(id.length - 4)}${id.slice(-1).toUpperCase()}`;
 }
 
+// numbers written in Chinese numerals (一三九一二三四五六七八, 幺 for 1 as a number is read out): a run of seven or more
+// is read as digits (one character for one, so the offsets stay); shorter runs are words (三五成群, 第一二三期), and
+// so is one next to digits (李四13800000000 is a name and a number)
+const HAN_DIGITS = '〇一二三四五六七八九';
+const HAN_DIGIT_RUN = /(?<!\d)[〇零一二三四五六七八九幺]{7,}(?!\d)/g;
+function foldHanDigits(s: string): string {
+	return s.replace(HAN_DIGIT_RUN, (run) =>
+		run.replace(/[〇零一二三四五六七八九幺]/g, (c) => (c === '零' ? '0' : c === '幺' ? '1' : String(HAN_DIGITS.indexOf(c))))
+	);
+}
+
 /** Whether a card number's check digit is right (Luhn). */
 function luhn(digits: string): boolean {
 	let sum = 0;
@@ -286,7 +297,7 @@ export function maskKnown(text: string, names: readonly (string | null | undefin
 export function maskPersonal(text: string, names: readonly (string | null | undefined)[] = [], phones: readonly (string | null | undefined)[] = []): string {
 	if (!text) return text;
 	let t = maskKnown(text, names, phones);
-	let f = toHalfWidth(t);
+	let f = foldHanDigits(toHalfWidth(t));
 	[t, f] = maskMatches(t, f, EMAIL, (m) => maskEmail(m[0]));
 	[t, f] = maskMatches(t, f, ID_CARD, (m) => maskIdCard(m[0]));
 	[t, f] = maskMatches(t, f, ID_CARD_GROUPED, (m) => {
