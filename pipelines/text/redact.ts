@@ -113,8 +113,10 @@ function givenAsName(lead: string, name: string, rest: string): boolean {
 	return (compound || SURNAMES.has(chars[0])) && !ROLE_WORDS.has(name) && !(chars.length === 3 && chars[2] === '人');
 }
 
-// a surname's character with one of place after it is a place, not a name (我叫楼下住户…, 楼上住在302的)
+// a surname's character with one of place after it is a place, not a name (我叫楼下住户…, 楼上住在302的); three
+// characters ending as an office, a body or a place does are one (管理处, 车管所, 居委会, 施工队, 高铁站)
 const PLACE_AFTER = /^[上下里内外边]$/;
+const BODY_END = /^[处所局站队会部厂店校委办室馆场]$/;
 /**
  * Whether `name`, given with 叫 and followed by more of the sentence without a mark (GOES_ON), is a name: it begins
  * with a surname and is no word for a person (房东, 司机, 管理员: ROLE_WORDS).
@@ -125,7 +127,8 @@ function namedGoesOn(name: string): boolean {
 		(COMPOUND_SURNAMES.has(chars.slice(0, 2).join('')) || SURNAMES.has(chars[0])) &&
 		!ROLE_WORDS.has(name) &&
 		!NOT_NAME_WORDS.has(chars.slice(0, 2).join('')) &&
-		!PLACE_AFTER.test(chars[1])
+		!PLACE_AFTER.test(chars[1]) &&
+		!(chars.length === 3 && BODY_END.test(chars[2]))
 	);
 }
 
