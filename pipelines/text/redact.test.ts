@@ -181,6 +181,18 @@ describe('maskPersonal', () => {
 		for (const t of ['来电人母亲反映养老金问题', '来电人孙子称', '来电人孙女说', '来电人岳母反映', '来电人公公称', '来电人程序员，反映加班', '我叫孙子是想让他回家', '本人岳父，'])
 			expect(maskPersonal(t)).toBe(t);
 	});
+	it('leaves whom the caller called (叫 as a verb) before a mark alone: 我叫物业，我叫救护车。我叫他们，', () => {
+		for (const t of ['我叫物业，他们不来', '我叫居委会，没人管', '我叫保安，保安说不归他管', '我叫邻居。', '我叫救护车。', '我叫外卖，', '我叫他们，', '我叫警察。', '我叫不出来', '我叫老公，', '我叫快递员。'])
+			expect(maskPersonal(t)).toBe(t);
+		// a name, also with a rarer surname or as one is called (小明, 阿强), still is one
+		for (const [t, m] of [
+			['我叫王芳，', '我叫王*，'],
+			['我叫郗红，', '我叫郗*，'],
+			['我叫小明，', '我叫小*，'],
+			['我叫阿强。', '我叫阿*。']
+		])
+			expect(maskPersonal(t)).toBe(m);
+	});
 	it('leaves other numbers alone (dates, amounts, house numbers, the hotline)', () => {
 		const t = '2026年3月5日起每天22点后施工，干将东路100号，已打12345三次，罚款5000元';
 		expect(maskPersonal(t)).toBe(t);

@@ -83,7 +83,10 @@ const NOT_NAME_WORDS = new Set(
 		'高度 居住 都说 都反 都称 都表 马上'
 	).split(' ')
 );
-const NOT_NAME_START = new RegExp(`^(?:市民|居民|业主|租户|住户|家长|学生|老人|一名|一个|这里|那里|附近|本地|外地|苏州|该|此|了|${FIELD_WORDS})`);
+// what begins no name: people and places named so, and whom a caller calls with 叫 as a verb (我叫物业，我叫救护车。
+// 我叫他们，我叫不出来)
+const CALLED_WORDS = '[他她它你我不没过]|物业|保安|邻居|警察|民警|救护|外卖|快递|城管|社区|街道|消防|医生|护士|家人|老公|老婆|孩子|朋友|同事|工人|维修|电工|开锁|出租|网约|领导|经理|老板|中介|客服|记者|律师';
+const NOT_NAME_START = new RegExp(`^(?:市民|居民|业主|租户|住户|家长|学生|老人|一名|一个|这里|那里|附近|本地|外地|苏州|该|此|了|${CALLED_WORDS}|${FIELD_WORDS})`);
 // after 我是 and 本人 the caller as often says who they are or what they do (我是房东, 我是快递员, 本人已退休) as their
 // name: there a name begins with a surname, and is none of the words for people that begin with one's character
 // (房东, 司机, 车主 …) nor one of people from a place (安徽人)
@@ -102,7 +105,7 @@ const AFTER_SELF = new RegExp(`^(?:[，。,.；;、！!？?：:（(\\s]|${FIELD_
  * compound surname.
  */
 function givenAsName(lead: string, name: string, rest: string): boolean {
-	if (NOT_NAME_START.test(name)) return false;
+	if (NOT_NAME_START.test(name) || ROLE_WORDS.has(name) || ([...name].length === 3 && BODY_END.test([...name][2]))) return false;
 	const chars = [...name];
 	const compound = COMPOUND_SURNAMES.has(chars.slice(0, 2).join(''));
 	if (chars.length === 4 && !compound) return false;
