@@ -216,6 +216,12 @@ describe('maskPersonal', () => {
 		const plain = '三五成群，第一二三期，一二三四五六七八九十，三四十个人，零零星星';
 		expect(maskPersonal(plain)).toBe(plain);
 	});
+	it('masks numbers with a dash from a Chinese input method (—, –) between their groups', () => {
+		expect(maskPersonal('电话0512—65231234，手机139–1234–5678')).toBe('电话0512****1234，手机139****5678');
+		expect(maskPersonal('身份证320502—19850312—345X')).toBe('身份证320**************X');
+		const plain = '2026—2027学年，10–12点，第3—5幢';
+		expect(maskPersonal(plain)).toBe(plain);
+	});
 	it('masks vehicle plates (a new-energy one, lower case and full-width too), keeping province and city letter, and nothing like one', () => {
 		expect(maskPersonal('压在苏E·E5K9P那辆车上，另一辆沪AD12345，还有苏e 12345 和 苏Ｅ１２３４５')).toBe(
 			'压在苏E·*****那辆车上，另一辆沪A·*****，还有苏E·***** 和 苏E·*****'

@@ -140,6 +140,8 @@ function maskIdCard(id: string): string {
 	return `${id.slice(0, 3)}${'*'.repeat(id.length - 4)}${id.slice(-1).toUpperCase()}`;
 }
 
+// the dashes a Chinese input method types (—, –, ‐, −) read as '-' between a number's groups (0512—65231234)
+const DASHES = /[\u2010-\u2015\u2212]/g;
 // numbers written in Chinese numerals (一三九一二三四五六七八, 幺 for 1 as a number is read out): a run of seven or more
 // is read as digits (one character for one, so the offsets stay); shorter runs are words (三五成群, 第一二三期), and
 // so is one next to digits (李四13800000000 is a name and a number)
@@ -303,7 +305,7 @@ export function maskKnown(text: string, names: readonly (string | null | undefin
 export function maskPersonal(text: string, names: readonly (string | null | undefined)[] = [], phones: readonly (string | null | undefined)[] = []): string {
 	if (!text) return text;
 	let t = maskKnown(text, names, phones);
-	let f = foldHanDigits(toHalfWidth(t));
+	let f = foldHanDigits(toHalfWidth(t).replace(DASHES, '-'));
 	[t, f] = maskMatches(t, f, EMAIL, (m) => maskEmail(m[0]));
 	[t, f] = maskMatches(t, f, ID_CARD, (m) => maskIdCard(m[0]));
 	[t, f] = maskMatches(t, f, ID_CARD_GROUPED, (m) => {
