@@ -227,6 +227,9 @@ describe('maskPersonal', () => {
 			'压在苏E·*****那辆车上，另一辆沪A·*****，还有苏E·***** 和 苏E·*****'
 		);
 		expect(maskPersonal('苏州市姑苏区 苏E 附近，新B1栋，浙江路12345号，苏AB1234567 订单')).toBe('苏州市姑苏区 苏E 附近，新B1栋，浙江路12345号，苏AB1234567 订单');
+		// a space after the province's character, and the middle dots other input methods type (・ ‧)
+		expect(maskPersonal('车牌苏 E12345，苏E・5K9P2，苏E‧A1234Q')).toBe('车牌苏E·*****，苏E·*****，苏E·*****');
+		for (const t of ['江苏 E座12楼', '新 A1栋', '云 Server 12']) expect(maskPersonal(t)).toBe(t);
 	});
 
 	it('masks bank card and other long numbers, numbers named as a card, passport or account, and names given with 叫', () => {

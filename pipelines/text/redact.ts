@@ -33,10 +33,10 @@ const LOCAL = /(电话|手机|座机|号码|联系|致电|回电|打|拨)([^\d\n
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 // a WeChat or QQ id after the word, a colon, 是 or 为 (微信号是zhang_san88, QQ是 987654321); digits not an amount
 const WECHAT = /(微信号?|QQ号?|qq号?)((?:是|为)?[:： ]{0,2})([A-Za-z][-_A-Za-z0-9]{5,19}|\d{5,11}(?!\d|\s*[元块万角分]))(?![-_A-Za-z0-9])/g;
-// a vehicle's plate (苏E·E5K9P, 苏A12345, 沪AD12345 for a new-energy one, typed in lower case or full-width too): it
-// names its owner as a phone number does. Its serial holds at least two digits, so that words after a province's
-// character (新iPhone, 新MacBook, 云Server) are no plate
-const PLATE = /([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])([A-Za-z])[·•.\s-]?(?=(?:[A-Za-z]*\d){2})[A-Za-z0-9]{5,6}(?![A-Za-z0-9])/g;
+// a vehicle's plate (苏E·E5K9P, 苏A12345, 沪AD12345 for a new-energy one, typed in lower case or full-width too, and
+// 苏 E12345, 苏E・12345): it names its owner as a phone number does. Its serial holds at least two digits, so that
+// words after a province's character (新iPhone, 新MacBook, 云Server) are no plate
+const PLATE = /([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]) ?([A-Za-z])[·•・‧.\s-]?(?=(?:[A-Za-z]*\d){2})[A-Za-z0-9]{5,6}(?![A-Za-z0-9])/g;
 // a bank card not named as one: 16–19 digits, in a row or in groups of four (6222 0212 3456 7890), beginning as cards do
 // (3–6) and passing the card number's check digit (Luhn); a tracking, invoice or licence number, a time stamp or a
 // list of times stays. The last four stay, as a bank prints them
