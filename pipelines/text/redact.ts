@@ -147,7 +147,10 @@ const DASHES = /[\u2010-\u2015\u2212]/g;
 // so is one next to digits (李四13800000000 is a name and a number)
 const HAN_DIGITS = '〇一二三四五六七八九';
 const HAN_DIGIT_RUN = /(?<!\d)[〇零一二三四五六七八九幺]{7,}(?!\d)/g;
+const HAN_DIGITS_7 = /[〇零一二三四五六七八九幺]{7}/;
 function foldHanDigits(s: string): string {
+	// most texts have no such run: a plain look first (the lookbehind costs at every character)
+	if (!HAN_DIGITS_7.test(s)) return s;
 	return s.replace(HAN_DIGIT_RUN, (run) =>
 		run.replace(/[〇零一二三四五六七八九幺]/g, (c) => (c === '零' ? '0' : c === '幺' ? '1' : String(HAN_DIGITS.indexOf(c))))
 	);
