@@ -193,6 +193,13 @@ describe('maskPersonal', () => {
 		])
 			expect(maskPersonal(t)).toBe(m);
 	});
+	it('masks a person named with 人叫 or 个叫…的 (楼上的人叫沈志刚，有个叫王建的人), not 叫 as a verb after 人', () => {
+		expect(maskPersonal('楼上的人叫沈志刚，电话不接')).toBe('楼上的人叫沈**，电话不接');
+		expect(maskPersonal('有个叫王建的人在发小广告，一个叫李娜的女的')).toBe('有个叫王*的人在发小广告，一个叫李*的女的');
+		expect(maskPersonal('那人叫张三今年40岁')).toBe('那人叫张*今年40岁');
+		for (const t of ['有人叫门，', '有人叫救命', '那个人叫什么名字', '家里人叫我回去', '工人叫苦连天', '老人叫唤了一夜', '有人叫好', '有个叫车的', '有个叫外卖的', '有个叫不出名字的'])
+			expect(maskPersonal(t)).toBe(t);
+	});
 	it('leaves other numbers alone (dates, amounts, house numbers, the hotline)', () => {
 		const t = '2026年3月5日起每天22点后施工，干将东路100号，已打12345三次，罚款5000元';
 		expect(maskPersonal(t)).toBe(t);

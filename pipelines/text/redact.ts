@@ -55,10 +55,12 @@ const FIELD_WORDS = '电话|手机|座机|号码|地址|住址|方式|信息|单
 // only a name that begins with a surname and is no word for a person (叫房东是想…, 叫管理员住…: NAMED_GOES_ON)
 const GOES_ON = '今年|现年|年龄|住在|家住|家在|是|来自|户籍|目前|现在|想|要|反映|投诉|咨询|举报|求助';
 const ENDED = new RegExp(`^(?:\\P{Script=Han}|先生|女士|${FIELD_WORDS}|$)`, 'u');
-// others a caller names with 叫 (老板叫张大伟, 房东叫陈德明, 我姓李，叫李大海): only what begins with a surname, as 叫
+// others a caller names with 叫 (老板叫张大伟, 房东叫陈德明, 楼上的人叫沈志刚, 我姓李，叫李大海): only what begins with a surname, as 叫
 // after them is as often a verb (邻居叫物业来看, 房东叫周末再来)
-const OTHER_PEOPLE = '邻居|房东|房客|租户|租客|老板娘|老板|经理|负责人|包工头|工头|对方|同事|朋友|室友|我姓\\p{Script=Han}{1,2}[，, ]?';
+const OTHER_PEOPLE = '邻居|房东|房客|租户|租客|老板娘|老板|经理|负责人|包工头|工头|对方|同事|朋友|室友|人|我姓\\p{Script=Han}{1,2}[，, ]?';
 const OTHER_LEAD = new RegExp(`^(?:${OTHER_PEOPLE})叫`, 'u');
+// one named as a person is, 有个叫王建的人, 一个叫李娜的女的: the name ends before 的
+const ONE_CALLED = /((?:个|位)叫)(\p{Script=Han}{2,4}?)(?=的)/gu;
 const CALLED = new RegExp(
 	`(名字(?:叫做?|是)|(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|孩子|父亲|母亲|爸爸|妈妈|爷爷|奶奶)(?:名字)?叫做?|(?:${OTHER_PEOPLE})叫做?)(?![声喊嚷唤醒救来去过了着起出回上下开车人我你他她它们的不外门])(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|${GOES_ON}|在|$)`,
 	'gu'
@@ -334,6 +336,9 @@ export function maskPersonal(text: string, names: readonly (string | null | unde
 			!NOT_NAME_START.test(name) && ([...name].length < 4 || COMPOUND_SURNAMES.has(name.slice(0, 2))) && namedGoesOn(name)
 				? lead + (colon ?? '') + maskName(name)
 				: m
+		)
+		.replace(ONE_CALLED, (m, lead: string, name: string) =>
+			([...name].length < 4 || COMPOUND_SURNAMES.has(name.slice(0, 2))) && namedGoesOn(name) ? lead + maskName(name) : m
 		)
 		.replace(CALLED, (m, lead: string, name: string, at: number, all: string) =>
 			([...name].length < 4 || COMPOUND_SURNAMES.has(name.slice(0, 2))) &&
