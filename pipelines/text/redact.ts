@@ -328,23 +328,27 @@ export function maskPersonal(text: string, names: readonly (string | null | unde
 		const masked = /^\d{12,}$/.test(digits) ? `****${digits.slice(-4)}` : `${m[4][0]}${'*'.repeat(m[4].length - 3)}${m[4].slice(-2)}`;
 		return `${m[1]}${m[2] ?? ''}${m[3]}${masked}`;
 	});
-	return t
+	// a name found so is masked wherever else the text writes it (我叫王小明，…王小明说, 小明的妈妈): maskNames
+	const found: string[] = [];
+	const named = (name: string) => (found.push(name), maskName(name));
+	t = t
 		.replace(SELF_NAME, (m, lead: string, name: string, at: number, all: string) =>
-			givenAsName(lead, name, all.slice(at + m.length)) ? lead + maskName(name) : m
+			givenAsName(lead, name, all.slice(at + m.length)) ? lead + named(name) : m
 		)
 		.replace(CALLER_NAME, (m, lead: string, colon: string | undefined, name: string) =>
 			!NOT_NAME_START.test(name) && ([...name].length < 4 || COMPOUND_SURNAMES.has(name.slice(0, 2))) && namedGoesOn(name)
-				? lead + (colon ?? '') + maskName(name)
+				? lead + (colon ?? '') + named(name)
 				: m
 		)
 		.replace(ONE_CALLED, (m, lead: string, name: string) =>
-			([...name].length < 4 || COMPOUND_SURNAMES.has(name.slice(0, 2))) && namedGoesOn(name) ? lead + maskName(name) : m
+			([...name].length < 4 || COMPOUND_SURNAMES.has(name.slice(0, 2))) && namedGoesOn(name) ? lead + named(name) : m
 		)
 		.replace(CALLED, (m, lead: string, name: string, at: number, all: string) =>
 			([...name].length < 4 || COMPOUND_SURNAMES.has(name.slice(0, 2))) &&
 			// after 名字是 as after 我是, only what begins with a surname (名字是假的 is none)
 			((ENDED.test(all.slice(at + m.length)) && !lead.endsWith('是') && !OTHER_LEAD.test(lead)) || namedGoesOn(name))
-				? lead + maskName(name)
+				? lead + named(name)
 				: m
 		);
+	return found.length ? maskNames(t, found) : t;
 }
