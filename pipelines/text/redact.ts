@@ -1,10 +1,11 @@
 // Personal data inside free text, masked for display and export (analysts see what people complain about,
-// not who they are): mobile and landline numbers, ID card numbers, and a name the caller gives after
-// 我叫 / 本人 / 联系人 / 名字叫 / 老公叫 … or after a word that marks the caller (来电人王小明反映), e-mail
-// addresses, WeChat/QQ ids, vehicle plates, bank card numbers and
-// numbers named as a card, passport or account; digits also when typed full-width (common from
-// Chinese input methods); and the names given as known (a ticket's caller: 来电人李建国反映 → 李**), wherever they
-// occur. Other names in the text cannot be found reliably without a model and stay.
+// not who they are): mobile and landline numbers, ID card numbers (in a row or in groups), e-mail addresses,
+// WeChat/QQ ids, vehicle plates, bank card numbers and numbers named as a card, passport or account — digits also
+// when typed full-width, with an input method's dash (—) or in Chinese numerals (一三九…); names a text gives: after
+// 我叫 / 本人 / 联系人 / 姓名 / 名字叫 / 老公叫 …, also running on (我叫王小明今年35岁), after a word that marks the
+// caller (来电人王小明反映), and others named with 叫 (房东叫陈德明, 楼上的人叫沈志刚), each masked wherever else the
+// text writes it; and the names given as known (a ticket's caller: 来电人李建国反映 → 李**), wherever they occur.
+// Other names in the text (王小明说…, with no word that gives them) cannot be found reliably without a model and stay.
 //
 // What each mask keeps: a mobile its first 3 and last 4 digits, a landline its area code and last 4 (maskPhone); an
 // ID card number (身份证号) its first 3 digits and its check character, its length kept (320**************X): the
