@@ -20,8 +20,18 @@ describe('maskPersonal', () => {
 		// groups of digits that are no telephone number stay
 		for (const t of ['时间 0900 1200 1300', '订单号 0100 2023 1234', '编号 0512 1234 5678']) expect(maskPersonal(t)).toBe(t);
 	});
-	it('masks ID card numbers', () => {
-		expect(maskPersonal('身份证号320502199001011234')).toBe('身份证号320502********123*');
+	it('masks ID card numbers keeping only the first three digits and the check character (no county, birth date or sequence)', () => {
+		expect(maskPersonal('身份证号320502199001011234')).toBe('身份证号320**************4');
+		expect(maskPersonal('身份证32050219850312345X，')).toBe('身份证320**************X，');
+	});
+	it('masks ID card numbers written in groups with spaces or dashes, and no other grouped digits', () => {
+		expect(maskPersonal('身份证 3205 0219 8503 1234 5X 谢谢')).toBe('身份证 320**************X 谢谢');
+		expect(maskPersonal('身份证号320502-19850312-345X')).toBe('身份证号320**************X');
+		expect(maskPersonal('证件号 320502 19850312 3451，')).toBe('证件号 320**************1，');
+		expect(maskPersonal('身份证：３２０５０２－１９８５０３１２－３４５ｘ')).toBe('身份证：320**************X');
+		// grouped digits that are no ID number (no birth date where it stands, or part of a longer number) stay
+		for (const t of ['订单 3205 0299 8503 1234 5X', '编号 3205 0219 8513 1234 56', '单号 3205 0219 8503 1234 567 8', '时间 0900 1200 1300 1400 18'])
+			expect(maskPersonal(t)).toBe(t);
 	});
 	it('masks a name the caller gives, not ordinary words', () => {
 		expect(maskPersonal('我叫张小明，住在平江路')).toBe('我叫张**，住在平江路');
@@ -73,13 +83,136 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('我的名字叫刘德华手机13800138000')).toBe('我的名字叫刘**手机138****8000');
 		expect(maskPersonal('我叫欧阳娜娜')).toBe('我叫欧阳**');
 	});
+	it('masks a name given after 我叫 or 老公叫 … that runs on into the sentence (我叫王小明今年35岁), not 叫 as a verb', () => {
+		expect(maskPersonal('我叫王小明今年35岁，楼上装修')).toBe('我叫王**今年35岁，楼上装修');
+		expect(maskPersonal('我叫王芳住在平江路')).toBe('我叫王*住在平江路');
+		expect(maskPersonal('我叫李娜是这里的业主')).toBe('我叫李*是这里的业主');
+		expect(maskPersonal('我叫欧阳娜娜家住三香路')).toBe('我叫欧阳**家住三香路');
+		expect(maskPersonal('我老公叫张伟现年45岁')).toBe('我老公叫张*现年45岁');
+		expect(maskPersonal('我的名字叫刘德华来自安徽')).toBe('我的名字叫刘**来自安徽');
+		// 叫 as a verb, or what follows no name (no surname first, a role, more than a name's length)
+		for (const t of [
+			'我叫了救护车',
+			'我叫物业来看',
+			'我叫保安是因为有人闹事',
+			'我叫司机在门口等',
+			'我叫房东是想让他修',
+			'我叫管理员住在这里的人都出来',
+			'我叫施工队在晚上停工',
+			'我叫他们今年别再来了',
+			'我叫车今年第三次了',
+			'我叫师傅是来修水管的',
+			'我叫管理处要个说法',
+			'我叫车管所是想问',
+			'我叫居委会要求调解',
+			'我叫施工队要停工',
+			'我叫高铁站要',
+			'来电人居委会反映',
+			'我叫楼下住户小声点',
+			'我叫楼上住的人别跺脚'
+		])
+			expect(maskPersonal(t)).toBe(t);
+	});
+	it('masks a name after a word that marks the caller (来电人王小明反映, 诉求人：李娜，), not adverbs or other words there', () => {
+		expect(maskPersonal('来电人王小明反映楼上噪音')).toBe('来电人王**反映楼上噪音');
+		expect(maskPersonal('来电人：王小明，反映小区停车难')).toBe('来电人：王**，反映小区停车难');
+		expect(maskPersonal('诉求人李娜称工资被拖欠')).toBe('诉求人李*称工资被拖欠');
+		expect(maskPersonal('投诉人张伟说物业不作为，举报人周小明表示')).toBe('投诉人张*说物业不作为，举报人周**表示');
+		expect(maskPersonal('来电人欧阳娜娜来电咨询')).toBe('来电人欧阳**来电咨询');
+		expect(maskPersonal('申请人张丽华申请困难补助，求助人刘芳报警称')).toBe('申请人张**申请困难补助，求助人刘*报警称');
+		expect(maskPersonal('来电人王先生反映')).toBe('来电人王先生反映');
+		for (const t of [
+			'来电人反映楼上噪音',
+			'来电人于今日反映',
+			'来电人曾多次反映',
+			'来电人向我们反映',
+			'来电人周末来电',
+			'来电人常年反映',
+			'来电人强烈要求',
+			'来电人明确表示',
+			'来电人陆续反映',
+			'来电人再次来电',
+			'来电人家属称',
+			'来电人所在小区',
+			'来电人居住的小区',
+			'投诉人方面称',
+			'举报人匿名举报',
+			'来电人：匿名，',
+			'来电人：市民，',
+			'来电人：不详',
+			// without a word that marks the caller, a word before 说 or 反映 is not taken for a name
+			'王小明说楼上很吵',
+			'市民普遍反映',
+			'居民强烈反映',
+			'业主方面称',
+			'物业经理说'
+		])
+			expect(maskPersonal(t)).toBe(t);
+	});
+	it('takes four characters after 老公叫, 妈妈叫 … for a name only with a compound surname (妈妈叫王阿姨来 is no name)', () => {
+		expect(maskPersonal('女儿叫欧阳娜娜')).toBe('女儿叫欧阳**');
+		for (const t of ['妈妈叫王阿姨来', '我老公叫楼下邻居', '儿子叫张老师来']) expect(maskPersonal(t)).toBe(t);
+	});
+	it('masks a family member’s name going on with 在 (我老公叫李明在外地打工), not a word for a group there', () => {
+		expect(maskPersonal('我老公叫李明在外地打工')).toBe('我老公叫李*在外地打工');
+		expect(maskPersonal('我女儿叫王思思在苏州一中读书')).toBe('我女儿叫王**在苏州一中读书');
+		expect(maskPersonal('女儿叫欧阳娜娜在上学')).toBe('女儿叫欧阳**在上学');
+		for (const t of ['我老公叫楼上在家的人小声点', '妈妈叫师傅在门口等', '爸爸叫司机在楼下等', '我叫施工队在晚上停工']) expect(maskPersonal(t)).toBe(t);
+	});
+	it('masks a name after 名字叫做 and 名字是 (我的名字叫做赵丽, 我的名字是陈静), not the 做 of 叫做 or a word that is no name', () => {
+		expect(maskPersonal('我的名字叫做赵丽，家住姑苏区')).toBe('我的名字叫做赵*，家住姑苏区');
+		expect(maskPersonal('我的名字是陈静，电话13700001111')).toBe('我的名字是陈*，电话137****1111');
+		expect(maskPersonal('我女儿叫做王思思今年8岁')).toBe('我女儿叫做王**今年8岁');
+		for (const t of ['名字是假的，', '我的名字是写错了', '名字是什么不重要']) expect(maskPersonal(t)).toBe(t);
+	});
+	it('masks a WeChat or QQ id after 是 or 为 (我的微信号是zhangwei_1988, QQ是 987654321), not an amount', () => {
+		expect(maskPersonal('我的微信号是zhangwei_1988，QQ是 987654321，微信为：wx_abcdef')).toBe('我的微信号是zh****，QQ是 98****，微信为：wx****');
+		for (const t of ['微信是个好东西', '微信转账为12000元', 'QQ是我的', '微信支付为12000 元']) expect(maskPersonal(t)).toBe(t);
+	});
+	it('masks the name of another person given with 叫 (老板叫张大伟, 房东叫陈德明今年60多岁, 我姓李，叫李大海), not 叫 as a verb', () => {
+		expect(maskPersonal('老板叫张大伟，欠我们工资')).toBe('老板叫张**，欠我们工资');
+		expect(maskPersonal('房东叫陈德明今年60多岁，租户叫马超，邻居叫刘洋。')).toBe('房东叫陈**今年60多岁，租户叫马*，邻居叫刘*。');
+		expect(maskPersonal('包工头叫王大海电话13912345678')).toBe('包工头叫王**电话139****5678');
+		expect(maskPersonal('我姓李，叫李大海，今天被骗了')).toBe('我姓李，叫李**，今天被骗了');
+		for (const t of ['老板叫人把门锁了', '邻居叫物业来看', '房东叫开锁的来', '老板叫王师傅来修', '经理叫保安把我赶出来', '邻居叫了120', '老板叫我们走人', '房东叫周末再来', '邻居叫声很大'])
+			expect(maskPersonal(t)).toBe(t);
+	});
+	it('leaves a relative or an occupation after 来电人 alone (来电人母亲反映, 来电人孙子称, 来电人程序员，)', () => {
+		for (const t of ['来电人母亲反映养老金问题', '来电人孙子称', '来电人孙女说', '来电人岳母反映', '来电人公公称', '来电人程序员，反映加班', '我叫孙子是想让他回家', '本人岳父，'])
+			expect(maskPersonal(t)).toBe(t);
+	});
+	it('leaves whom the caller called (叫 as a verb) before a mark alone: 我叫物业，我叫救护车。我叫他们，', () => {
+		for (const t of ['我叫物业，他们不来', '我叫居委会，没人管', '我叫保安，保安说不归他管', '我叫邻居。', '我叫救护车。', '我叫外卖，', '我叫他们，', '我叫警察。', '我叫不出来', '我叫老公，', '我叫快递员。'])
+			expect(maskPersonal(t)).toBe(t);
+		// a name, also with a rarer surname or as one is called (小明, 阿强), still is one
+		for (const [t, m] of [
+			['我叫王芳，', '我叫王*，'],
+			['我叫郗红，', '我叫郗*，'],
+			['我叫小明，', '我叫小*，'],
+			['我叫阿强。', '我叫阿*。']
+		])
+			expect(maskPersonal(t)).toBe(m);
+	});
+	it('masks a person named with 人叫 or 个叫…的 (楼上的人叫沈志刚，有个叫王建的人), not 叫 as a verb after 人', () => {
+		expect(maskPersonal('楼上的人叫沈志刚，电话不接')).toBe('楼上的人叫沈**，电话不接');
+		expect(maskPersonal('有个叫王建的人在发小广告，一个叫李娜的女的')).toBe('有个叫王*的人在发小广告，一个叫李*的女的');
+		expect(maskPersonal('那人叫张三今年40岁')).toBe('那人叫张*今年40岁');
+		for (const t of ['有人叫门，', '有人叫救命', '那个人叫什么名字', '家里人叫我回去', '工人叫苦连天', '老人叫唤了一夜', '有人叫好', '有个叫车的', '有个叫外卖的', '有个叫不出名字的'])
+			expect(maskPersonal(t)).toBe(t);
+	});
+	it('masks a name found in the text wherever else the text writes it (我叫王小明…王小明说, 来电人李建国反映…李建国请回拨)', () => {
+		expect(maskPersonal('我叫王小明，楼上噪音，王小明说已经报过警，小明的妈妈也打过电话')).toBe('我叫王**，楼上噪音，王**说已经报过警，**的妈妈也打过电话');
+		expect(maskPersonal('来电人李建国反映：小区路灯不亮，李建国请回拨')).toBe('来电人李**反映：小区路灯不亮，李**请回拨');
+		// a given name that begins a longer word (建国路) stays
+		expect(maskPersonal('来电人李建国反映建国路积水')).toBe('来电人李**反映建国路积水');
+	});
 	it('leaves other numbers alone (dates, amounts, house numbers, the hotline)', () => {
 		const t = '2026年3月5日起每天22点后施工，干将东路100号，已打12345三次，罚款5000元';
 		expect(maskPersonal(t)).toBe(t);
 	});
 	it('masks numbers typed full-width, local numbers after a word that names them, e-mail and WeChat ids', () => {
 		expect(maskPersonal('联系我：１３８１２３４５６７８，谢谢')).toBe('联系我：138****5678，谢谢');
-		expect(maskPersonal('身份证３２０５０２１９９００１０１１２３４')).toBe('身份证320502********123*');
+		expect(maskPersonal('身份证３２０５０２１９９００１０１１２３４')).toBe('身份证320**************4');
 		expect(maskPersonal('联系电话 65221234 或 0512－65231234')).toBe('联系电话 65****34 或 0512****1234');
 		expect(maskPersonal('请致电６５２２１２３４')).toBe('请致电65****34');
 		expect(maskPersonal('邮箱 zs.li@example.com.cn 微信号：zhang_san88')).toBe('邮箱 z***@example.com.cn 微信号：zh****');
@@ -88,11 +221,28 @@ describe('maskPersonal', () => {
 		const t = '订单20261201，共计12345678元，已于20260305付款';
 		expect(maskPersonal(t)).toBe(t);
 	});
+	it('masks numbers written in Chinese numerals (一三九一二三四五六七八, 幺三八…), and leaves short runs of them', () => {
+		expect(maskPersonal('我的电话是一三九一二三四五六七八，谢谢')).toBe('我的电话是139****5678，谢谢');
+		expect(maskPersonal('手机幺三八〇〇一三八〇〇〇')).toBe('手机138****8000');
+		expect(maskPersonal('座机六五一二三四五六')).toBe('座机65****56');
+		expect(maskPersonal('身份证三二〇五〇二一九八五〇三一二一二三四')).toBe('身份证320**************4');
+		const plain = '三五成群，第一二三期，一二三四五六七八九十，三四十个人，零零星星';
+		expect(maskPersonal(plain)).toBe(plain);
+	});
+	it('masks numbers with a dash from a Chinese input method (—, –) between their groups', () => {
+		expect(maskPersonal('电话0512—65231234，手机139–1234–5678')).toBe('电话0512****1234，手机139****5678');
+		expect(maskPersonal('身份证320502—19850312—345X')).toBe('身份证320**************X');
+		const plain = '2026—2027学年，10–12点，第3—5幢';
+		expect(maskPersonal(plain)).toBe(plain);
+	});
 	it('masks vehicle plates (a new-energy one, lower case and full-width too), keeping province and city letter, and nothing like one', () => {
 		expect(maskPersonal('压在苏E·E5K9P那辆车上，另一辆沪AD12345，还有苏e 12345 和 苏Ｅ１２３４５')).toBe(
 			'压在苏E·*****那辆车上，另一辆沪A·*****，还有苏E·***** 和 苏E·*****'
 		);
 		expect(maskPersonal('苏州市姑苏区 苏E 附近，新B1栋，浙江路12345号，苏AB1234567 订单')).toBe('苏州市姑苏区 苏E 附近，新B1栋，浙江路12345号，苏AB1234567 订单');
+		// a space after the province's character, and the middle dots other input methods type (・ ‧)
+		expect(maskPersonal('车牌苏 E12345，苏E・5K9P2，苏E‧A1234Q')).toBe('车牌苏E·*****，苏E·*****，苏E·*****');
+		for (const t of ['江苏 E座12楼', '新 A1栋', '云 Server 12']) expect(maskPersonal(t)).toBe(t);
 	});
 
 	it('masks bank card and other long numbers, numbers named as a card, passport or account, and names given with 叫', () => {
@@ -102,6 +252,8 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('卡号６２２２０２１２３４５６７８９０')).toBe('卡号****7890');
 		// a number named as a passport, pass or account
 		expect(maskPersonal('护照号E12345678，港澳通行证C87654321，账号：abc123456')).toBe('护照号E******78，港澳通行证C******21，账号：a******56');
+		// after 号码 a number that follows a letter is such an id, not a local telephone number
+		expect(maskPersonal('护照号码 E12345678，护照号码：G87654321')).toBe('护照号码 E******78，护照号码：G******21');
 		// a name given: mine, my family's
 		expect(maskPersonal('我的名字叫刘德华。我老公叫张学友，女儿叫欧阳娜娜，')).toBe('我的名字叫刘**。我老公叫张**，女儿叫欧阳**，');
 		// a lower-case plate as typed on a phone

@@ -133,6 +133,24 @@ describe('search', () => {
 		expect(queryTerms('ＰＭ2.5 超标')).toContain('pm2.5');
 	});
 
+	it('shows no keyword that the mask hides in the text (a name, a plate)', async () => {
+		const q = { q: '噪音 楼上' };
+		const no = (await searchTickets(a.analytics.conn, a.ref, q)).hits[0].ticketNo;
+		await a.analytics.conn.run(`CREATE TEMP TABLE kw_before AS SELECT ticket_no, content, keywords FROM tickets_fact WHERE ticket_no = $no`, { no });
+		try {
+			await a.analytics.conn.run(
+				`UPDATE tickets_fact SET content = '我叫王小明，车牌苏E12345，楼上噪音很大', keywords = ['小明', 'e12345', '噪音', '楼上'] WHERE ticket_no = $no`,
+				{ no }
+			);
+			const hit = (await searchTickets(a.analytics.conn, a.ref, q)).hits.find((h) => h.ticketNo === no)!;
+			expect(hit.snippet.map((m) => m.text).join('')).not.toMatch(/小明|12345/);
+			expect(hit.keywords).toEqual(['噪音', '楼上']);
+		} finally {
+			await a.analytics.conn.run(`UPDATE tickets_fact f SET content = b.content, keywords = b.keywords FROM kw_before b WHERE f.ticket_no = b.ticket_no`);
+			await a.analytics.conn.run(`DROP TABLE kw_before`);
+		}
+	});
+
 	it('exports the same tickets, masked', async () => {
 		const q = { q: '噪音 楼上' };
 		const { rows, total } = await searchExportRows(a.analytics.conn, a.ref, q);

@@ -8,6 +8,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { addDays, dayNumber, shanghaiDay } from '$pipelines/calendar/index';
 import type { Reference } from '$pipelines/reference/index';
 import { maskPersonal } from '$pipelines/text/redact';
+import { normalizeToken } from '$pipelines/segment/index';
 import { CHANNEL_LABELS, STATUS_LABELS, type Channel, type Status } from '$pipelines/lifecycle/model';
 import { toCsv } from './csv';
 import { querySegmenter } from './segmenter';
@@ -373,19 +374,26 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 				channel: string; type: string; status: string; title: string | null; content: string; keywords: string[] | null;
 			}[])
 		: [];
-	const hits = rows.map((r) => ({
-		ticketNo: r.ticket_no,
-		receivedAt: r.received,
-		district: r.district_code ? (ref.districtByCode.get(r.district_code)?.name ?? r.district_code) : null,
-		street: r.street_code ? (ref.streetByCode.get(r.street_code)?.name ?? r.street_code) : null,
-		category: r.category_code ? (ref.categoryByCode.get(r.category_code)?.path ?? r.category_code) : null,
-		channel: r.channel,
-		type: r.type,
-		status: r.status,
-		title: markTerms(maskPersonal(r.title ?? ''), terms),
-		snippet: markTerms(snippet(maskPersonal(r.content), terms), terms),
-		keywords: r.keywords ?? []
-	}));
+	const hits = rows.map((r) => {
+		const title = maskPersonal(r.title ?? '');
+		const content = maskPersonal(r.content);
+		// a keyword is a word of the text as stored: one that the mask hides there (a given name, a plate's serial)
+		// is not shown beside it either
+		const shown = normalizeToken(`${title}\u0001${content}`);
+		return {
+			ticketNo: r.ticket_no,
+			receivedAt: r.received,
+			district: r.district_code ? (ref.districtByCode.get(r.district_code)?.name ?? r.district_code) : null,
+			street: r.street_code ? (ref.streetByCode.get(r.street_code)?.name ?? r.street_code) : null,
+			category: r.category_code ? (ref.categoryByCode.get(r.category_code)?.path ?? r.category_code) : null,
+			channel: r.channel,
+			type: r.type,
+			status: r.status,
+			title: markTerms(title, terms),
+			snippet: markTerms(snippet(content, terms), terms),
+			keywords: (r.keywords ?? []).filter((k) => shown.includes(k))
+		};
+	});
 	return { ...empty, partialTerms, total, approximate, hits, tookMs: performance.now() - t0 };
 }
 
