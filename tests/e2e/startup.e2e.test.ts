@@ -1,6 +1,7 @@
 // Bad configuration stops start-up with one clear message, not a stack trace.
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -81,6 +82,27 @@ describe('start-up failures', () => {
 		expect(r.code).toBe(1);
 		expect(r.stderr).toContain('PORT 必须是');
 	});
+});
+
+describe('the test servers (fixture.ts)', () => {
+	it('a port another server took while the test server started is left to it: the test server starts on another, and the tests talk to it', async () => {
+		// the other one (another test run's server, say) answers /healthz too
+		const other = createHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
+		await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+		const taken = (other.address() as AddressInfo).port;
+		let picks = 0;
+		const server = await startServer({ tickets: 200, days: 10, port: async () => (picks++ === 0 ? taken : freePort()) });
+		try {
+			expect(server.port).not.toBe(taken);
+			expect(picks).toBe(2);
+			const health = (await (await fetch(`${server.url}/healthz`)).json()) as { demo?: boolean };
+			expect(health.demo).toBe(true);
+		} finally {
+			await server.stop();
+			server.cleanup();
+			await new Promise((r) => other.close(r));
+		}
+	}, 300_000);
 });
 
 describe('a running server', () => {
