@@ -46,10 +46,27 @@ export interface TestServer {
 }
 
 export async function startServer(
-	opts: { tickets?: number; days?: number; env?: Record<string, string>; dataDir?: string } = {}
+	opts: { tickets?: number; days?: number; env?: Record<string, string>; dataDir?: string; port?: () => Promise<number> } = {}
 ): Promise<TestServer> {
-	const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'minqing-e2e-'));
-	const port = await freePort();
+	// the port is free when picked, but the server listens only once its stores and demo data are ready (a minute for
+	// 20,000 tickets on a busy machine): meanwhile another process may take it, another test run's server say. Then
+	// this one exits (port in use) and is started again on another port, and only its own start line counts as up:
+	// /healthz on that port may be the other server's, which the tests would then have used.
+	for (let attempt = 1; ; attempt++) {
+		const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'minqing-e2e-'));
+		const port = await (opts.port ?? freePort)();
+		const started = await startServerOn(port, dataDir, opts);
+		if (started !== 'port taken') return started;
+		if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+		if (attempt === 3) throw new Error(`server did not start: port taken three times (the last ${port})`);
+	}
+}
+
+async function startServerOn(
+	port: number,
+	dataDir: string,
+	opts: { tickets?: number; days?: number; env?: Record<string, string> }
+): Promise<TestServer | 'port taken'> {
 	let logs = '';
 	const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'src', 'start.cjs')], {
 		cwd: ROOT,
@@ -67,15 +84,25 @@ export async function startServer(
 	child.stdout!.on('data', (d) => (logs += d));
 	child.stderr!.on('data', (d) => (logs += d));
 	const exited = new Promise<void>((res) => child.once('exit', () => res()));
+	// all its output read (its exit may come before the last of it)
+	const closed = new Promise<void>((res) => child.once('close', () => res()));
 	const url = `http://127.0.0.1:${port}`;
+	// the launcher's line once it listens (src/launch.js)
+	const listening = `[minqing] 已启动：${url}`;
 	const deadline = Date.now() + 240_000;
 	for (;;) {
-		if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${logs}`);
-		try {
-			const r = await fetch(`${url}/healthz`);
-			if (r.ok) break;
-		} catch {
-			/* not up yet */
+		if (child.exitCode !== null) {
+			await closed;
+			if (logs.includes(`端口 ${port} 已被占用`)) return 'port taken';
+			throw new Error(`server exited (${child.exitCode}):\n${logs}`);
+		}
+		if (logs.includes(listening)) {
+			try {
+				const r = await fetch(`${url}/healthz`);
+				if (r.ok) break;
+			} catch {
+				/* not up yet */
+			}
 		}
 		if (Date.now() > deadline) throw new Error(`server did not start:\n${logs}`);
 		await new Promise((r) => setTimeout(r, 300));

@@ -83,7 +83,9 @@ describe('the drop folder', () => {
 		await new Promise((r) => setTimeout(r, 1500));
 		expect(existsSync(join(dir, 'feed.ndjson.part'))).toBe(true); // a partial file is left alone
 		renameSync(join(dir, 'feed.ndjson.part'), join(dir, 'feed.ndjson'));
-		const moved = await waitFor('feed.ndjson in processed/', () => findProcessed(server.dataDir, 'feed.ndjson'));
+		// the first file the server ingests starts its segmentation workers, which run at nice 10: with both cores busy
+		// at the default priority this took over 30 s (the CLI's two-line ingest below, 63 s, in the same run)
+		const moved = await waitFor('feed.ndjson in processed/', () => findProcessed(server.dataDir, 'feed.ndjson'), 120_000);
 		const summary = JSON.parse(readFileSync(`${moved}.summary.json`, 'utf8'));
 		expect(summary).toMatchObject({ file: 'partner/feed.ndjson', source: 'partner', read: 4, accepted: 3, quarantined: 1, quarantinedByReason: { bad_json: 1 } });
 		expect(existsSync(join(dir, 'feed.ndjson'))).toBe(false);
@@ -96,7 +98,7 @@ describe('the drop folder', () => {
 		const err = await waitFor('failed/empty.ndjson.error.json', () => {
 			const p = join(server.dataDir, 'inbox', 'failed', 'empty.ndjson.error.json');
 			return existsSync(p) ? JSON.parse(readFileSync(p, 'utf8')) : null;
-		});
+		}, 120_000); // (after the ingest above, as slow, if it is still running: the drop folder takes one file at a time)
 		expect(err).toMatchObject({ file: 'empty.ndjson', source: 'inbox', error: { code: 'empty_file', message: expect.stringContaining('没有任何记录') } });
 		expect(existsSync(join(server.dataDir, 'inbox', 'failed', 'empty.ndjson'))).toBe(true);
 	});

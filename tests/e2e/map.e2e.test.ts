@@ -23,7 +23,8 @@ const shown = {
 	day: '',
 	dayCounts: {} as Counts,
 	pointTotal: 0,
-	pointsFrom: ''
+	pointsFrom: '',
+	pointsTo: ''
 };
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -175,9 +176,11 @@ describe('态势地图', () => {
 		expect(await page.locator('[data-testid=map-day]').innerText()).toBe(shown.day);
 		expect(await page.locator('[data-testid=map-legend]').innerText()).toContain(`${shown.day} 当日工单量`);
 		shown.dayCounts = await districtAttr('data-value');
-		// play runs to the last day of the period and stops there
+		// play runs to the last day of the period and stops there (the period this page shows: the first test's week
+		// has moved on a day if midnight in Asia/Shanghai came in between)
+		const { to } = await period();
 		await page.click('[data-testid=map-play]');
-		await expect.poll(() => page.getAttribute('[data-testid=hotspot-map]', 'data-day'), { timeout: 15_000 }).toBe(shown.week.to);
+		await expect.poll(() => page.getAttribute('[data-testid=hotspot-map]', 'data-day'), { timeout: 15_000 }).toBe(to);
 		await expect.poll(() => page.locator('[data-testid=map-play]').innerText()).toContain('播放');
 		await page.click('[data-testid=map-whole]');
 		expect(await page.getAttribute('[data-testid=hotspot-map]', 'data-day')).toBe('');
@@ -201,17 +204,18 @@ describe('态势地图', () => {
 
 	it('picks any day by keyboard, the last one too, and names the day to a screen reader', async () => {
 		const slider = page.locator('[data-testid=map-day-range]');
+		const { to } = await period();
 		expect(await slider.getAttribute('aria-valuetext')).toBe('全时段（可逐日回放最近 7 天）');
 		await slider.focus();
 		await page.keyboard.press('End');
-		await expect.poll(() => page.getAttribute('[data-testid=hotspot-map]', 'data-day')).toBe(shown.week.to);
-		expect(await slider.getAttribute('aria-valuetext')).toBe(`${shown.week.to}（第 7 天，共 7 天）`);
+		await expect.poll(() => page.getAttribute('[data-testid=hotspot-map]', 'data-day')).toBe(to);
+		expect(await slider.getAttribute('aria-valuetext')).toBe(`${to}（第 7 天，共 7 天）`);
 		await page.keyboard.press('ArrowLeft');
 		const before = (await page.getAttribute('[data-testid=hotspot-map]', 'data-day'))!;
-		expect(before < shown.week.to).toBe(true);
+		expect(before < to).toBe(true);
 		expect(await slider.getAttribute('aria-valuetext')).toBe(`${before}（第 6 天，共 7 天）`);
 		await page.keyboard.press('ArrowRight');
-		await expect.poll(() => page.getAttribute('[data-testid=hotspot-map]', 'data-day')).toBe(shown.week.to);
+		await expect.poll(() => page.getAttribute('[data-testid=hotspot-map]', 'data-day')).toBe(to);
 		await page.click('[data-testid=map-whole]');
 	});
 
@@ -225,7 +229,7 @@ describe('态势地图', () => {
 		shown.pointTotal = hexN.reduce((a, b) => a + b, 0);
 		const note = await page.locator('[data-testid=layer-note]').innerText();
 		expect(note).toContain(`共 ${shown.pointTotal.toLocaleString('zh-CN')} 件`);
-		shown.pointsFrom = /（(\d{4}-\d{2}-\d{2}) 至/.exec(note)![1];
+		[, shown.pointsFrom, shown.pointsTo] = /（(\d{4}-\d{2}-\d{2}) 至 (\d{4}-\d{2}-\d{2})）/.exec(note)!;
 		await page.evaluate(() => window.scrollTo(0, 0));
 		await page.screenshot({ path: join(SHOTS, 'map-hex.png'), fullPage: true });
 		await page.click('[data-testid=layer-none]');
@@ -240,14 +244,20 @@ describe('态势地图', () => {
 		expect(problems).toContain('未知的区县代码「999999」，已显示全市');
 		expect(problems).toContain('未知的分类代码「ZZ99」');
 		expect(problems).toContain('未知的地图指标「heat」');
-		// the whole city is still drawn, with the week's counts
-		expect(await districtAttr('data-count')).toEqual(shown.week.counts);
+		// the whole city is still drawn, with the week's counts: those the API gives for the week this page shows (the
+		// first test's week has moved on a day if midnight in Asia/Shanghai came in between)
+		const week = await period();
+		const api = await page.request.get(`${server.url}/api/v1/dashboard/map?from=${week.from}&to=${week.to}`);
+		const { districts } = (await api.json()) as { districts: { code: string; count: number }[] };
+		expect(await districtAttr('data-count')).toEqual(Object.fromEntries(districts.map((d) => [d.code, d.count])));
+		if (week.to === shown.week.to) expect(await districtAttr('data-count')).toEqual(shown.week.counts);
 		expect(await page.locator('[data-testid=street-row]').count()).toBe(0);
 		expect(errors).toEqual([]);
 	});
 
 	it('answers the same data as JSON, 400 for a refused filter, 401 without a session, 403 for a role without the map', async () => {
-		const ok = await page.request.get(`${server.url}/api/v1/dashboard/map?period=30d&district=${shown.drilled}`);
+		// the month the page showed, by its dates (近30天 has moved on a day if midnight in Asia/Shanghai came since)
+		const ok = await page.request.get(`${server.url}/api/v1/dashboard/map?from=${shown.month.from}&to=${shown.month.to}&district=${shown.drilled}`);
 		expect(ok.status()).toBe(200);
 		const body = (await ok.json()) as { filter: { from: string }; districts: { code: string; count: number }[]; streets: { code: string; count: number }[] };
 		expect(body.filter.from).toBe(shown.month.from);
@@ -301,7 +311,7 @@ describe('态势地图', () => {
 		const points = (
 			await c.runAndReadAll(`SELECT count(*) FROM tickets_fact WHERE day BETWEEN $from::DATE AND $to::DATE AND lon IS NOT NULL AND lat IS NOT NULL`, {
 				from: shown.pointsFrom,
-				to: shown.week.to
+				to: shown.pointsTo
 			})
 		).getRows()[0][0];
 		expect(Number(points)).toBe(shown.pointTotal);
