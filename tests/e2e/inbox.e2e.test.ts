@@ -1,6 +1,6 @@
 // With a server running: the drop folder (inbox/ → processed/ or failed/), the local file-ingest endpoint and
 // its local secret, and the CLI writing through the server instead of opening the locked stores.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,9 +26,20 @@ const yesterday = new Date(Date.now() - 86_400_000).toISOString();
 const line = (id: string, content = '小区门口垃圾堆了三天没人清运') =>
 	JSON.stringify({ external_id: id, received_at: yesterday, channel: 'web', type: '投诉', content, address: '姑苏区平江街道' });
 
-function cli(args: string[], env: Record<string, string> = {}) {
-	const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/lib/server/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
-	return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/**
+ * Runs the command line, without blocking this process: a spawnSync held its event loop for seconds, so a keep-alive
+ * connection the server closed meanwhile was not seen closed, and the next fetch wrote on it (EPIPE, once under load).
+ */
+async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+	const child = spawn(process.execPath, ['--import', 'tsx', 'src/lib/server/cli/main.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+	let stdout = '';
+	let stderr = '';
+	child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+	child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+	const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+	const code = await new Promise<number | null>((res) => child.once('close', (c) => res(c)));
+	clearTimeout(timer);
+	return { code, stdout, stderr };
 }
 
 const presence = (dir: string) => JSON.parse(readFileSync(join(dir, 'server.json'), 'utf8')) as { pid: number; url: string; startedAt: string; localSecret: string };
@@ -105,10 +116,10 @@ describe('the drop folder', () => {
 });
 
 describe('the CLI while the server runs', () => {
-	it('ingests through the API (no store lock) and prints the same summary as the direct mode', () => {
+	it('ingests through the API (no store lock) and prints the same summary as the direct mode', async () => {
 		const file = join(tmp, 'cli.ndjson');
 		writeFileSync(file, [line('C-1'), line('C-2', '噪音扰民，夜里施工')].join('\n') + '\n');
-		const r = cli(['ingest', file, '--source', 'cli-feed', '--data-dir', server.dataDir]);
+		const r = await cli(['ingest', file, '--source', 'cli-feed', '--data-dir', server.dataDir]);
 		expect(r.stderr).not.toMatch(/lock|锁|Conflicting/i);
 		expect(r.code, r.stderr).toBe(0);
 		expect(r.stderr).toContain('经由其 API 接入');
@@ -116,28 +127,28 @@ describe('the CLI while the server runs', () => {
 		expect(s).toMatchObject({ source: 'cli-feed', origin: file, read: 2, accepted: 2, quarantined: 0, bytes: statSync(file).size });
 		expect(s.peakRssMB).toBeGreaterThan(0);
 		// in small pieces (as a file over the request-body limit travels): the same records are duplicates now
-		const again = cli(['ingest', file, '--source', 'cli-feed', '--data-dir', server.dataDir], { MINQING_UPLOAD_CHUNK_BYTES: '50' });
+		const again = await cli(['ingest', file, '--source', 'cli-feed', '--data-dir', server.dataDir], { MINQING_UPLOAD_CHUNK_BYTES: '50' });
 		expect(again.code, again.stderr).toBe(0);
 		expect(JSON.parse(again.stdout)).toMatchObject({ read: 2, accepted: 0, duplicates: 2 });
 	});
 
-	it('sends the mapping along: a GBK export with Chinese headers lands as in the direct mode', () => {
-		const r = cli(['ingest', 'tests/fixtures/legacy-export-gbk.csv', '--source', 'legacy', '--mapping', 'data/mappings/legacy-export-zh.json', '--data-dir', server.dataDir]);
+	it('sends the mapping along: a GBK export with Chinese headers lands as in the direct mode', async () => {
+		const r = await cli(['ingest', 'tests/fixtures/legacy-export-gbk.csv', '--source', 'legacy', '--mapping', 'data/mappings/legacy-export-zh.json', '--data-dir', server.dataDir]);
 		expect(r.code, r.stderr).toBe(0);
 		expect(JSON.parse(r.stdout)).toMatchObject({ source: 'legacy', read: 30, accepted: 22 });
 		// its refused rows name the file as it was sent, not the server's temporary copy (gone after the ingest)
-		const { rows } = JSON.parse(cli(['quarantine', 'list', '--source', 'legacy', '--data-dir', server.dataDir]).stdout) as { rows: { origin: string }[] };
+		const { rows } = JSON.parse((await cli(['quarantine', 'list', '--source', 'legacy', '--data-dir', server.dataDir])).stdout) as { rows: { origin: string }[] };
 		expect(rows.length).toBe(8);
 		for (const q of rows) expect(q.origin).toBe('upload:legacy-export-gbk.csv');
 	});
 
 	it('has the server run user, token and quarantine for it, with the answers of the direct mode', async () => {
-		const run = (args: string[], env: Record<string, string> = {}) => {
-			const r = cli([...args, '--data-dir', server.dataDir], env);
+		const run = async (args: string[], env: Record<string, string> = {}) => {
+			const r = await cli([...args, '--data-dir', server.dataDir], env);
 			expect(r.stderr).not.toMatch(/lock|锁|Conflicting|\n\s+at /i);
 			return r;
 		};
-		const added = run(['user', 'add', '--username', 'cli_clerk', '--name', '命令行话务员', '--role', 'operator'], { MINQING_PASSWORD: 'password-123' });
+		const added = await run(['user', 'add', '--username', 'cli_clerk', '--name', '命令行话务员', '--role', 'operator'], { MINQING_PASSWORD: 'password-123' });
 		expect(added.code, added.stderr).toBe(0);
 		expect(JSON.parse(added.stdout)).toMatchObject({ id: expect.any(Number), username: 'cli_clerk', role: 'operator' });
 		const login = await fetch(`${server.url}/login`, {
@@ -148,29 +159,29 @@ describe('the CLI while the server runs', () => {
 		});
 		expect(login.headers.get('set-cookie') ?? '').toContain('mq_session');
 		// refused input: the Chinese message, exit 1
-		const again = run(['user', 'add', '--username', 'cli_clerk', '--role', 'operator'], { MINQING_PASSWORD: 'password-123' });
+		const again = await run(['user', 'add', '--username', 'cli_clerk', '--role', 'operator'], { MINQING_PASSWORD: 'password-123' });
 		expect(again.code).toBe(1);
 		expect(again.stderr).toContain('用户名 cli_clerk 已存在');
-		expect(run(['user', 'add', '--username', 'x_y', '--role', 'chief'], { MINQING_PASSWORD: 'password-123' }).stderr).toContain('未知角色 chief');
+		expect((await run(['user', 'add', '--username', 'x_y', '--role', 'chief'], { MINQING_PASSWORD: 'password-123' })).stderr).toContain('未知角色 chief');
 
-		const token = run(['token', 'create', '--name', '合作方', '--source', 'partner2']);
+		const token = await run(['token', 'create', '--name', '合作方', '--source', 'partner2']);
 		expect(token.code, token.stderr).toBe(0);
 		const t = JSON.parse(token.stdout);
 		expect(t).toMatchObject({ source: 'partner2', scopes: ['ingest'] });
 		expect(await upload(server.url, t.token, 'filename=t.ndjson', line('T-1'))).toMatchObject({ status: 200, body: { source: 'partner2', accepted: 1 } });
 
 		// the drop folder's bad line (above) is in the quarantine
-		const list = run(['quarantine', 'list', '--source', 'partner']);
+		const list = await run(['quarantine', 'list', '--source', 'partner']);
 		expect(list.code, list.stderr).toBe(0);
 		const { rows } = JSON.parse(list.stdout);
 		expect(rows).toHaveLength(1);
 		expect(rows[0]).toMatchObject({ source: 'partner', reason: 'bad_json' });
 		// it names the file where the drop folder moved it, not where it was dropped
 		expect(rows[0].origin).toMatch(/inbox\/processed\/\d{4}-\d{2}-\d{2}\/feed\.ndjson$/);
-		const show = run(['quarantine', 'show', 'partner', rows[0].origin_id, String(rows[0].line)]);
+		const show = await run(['quarantine', 'show', 'partner', rows[0].origin_id, String(rows[0].line)]);
 		expect(JSON.parse(show.stdout).raw).toBe('{"bad json');
-		expect(run(['quarantine', 'show', 'partner', rows[0].origin_id, '999']).stderr).toContain('隔离区中没有这条记录');
-		const replay = run(['quarantine', 'replay', '--source', 'partner', '--mapping', 'data/mappings/legacy-export-zh.json']);
+		expect((await run(['quarantine', 'show', 'partner', rows[0].origin_id, '999'])).stderr).toContain('隔离区中没有这条记录');
+		const replay = await run(['quarantine', 'replay', '--source', 'partner', '--mapping', 'data/mappings/legacy-export-zh.json']);
 		expect(replay.code, replay.stderr).toBe(0);
 		expect(JSON.parse(replay.stdout)).toMatchObject({ source: 'partner', tried: 1, replayed: 0, notReplayable: 1, remaining: 1 });
 		expect((await fetch(`${server.url}/healthz`)).ok).toBe(true);
@@ -178,7 +189,7 @@ describe('the CLI while the server runs', () => {
 
 	it('refuses demo and classify --train with a clear message, leaving the data alone', async () => {
 		for (const args of [['demo', '--tickets', '100', '--reset'], ['classify', '--train']]) {
-			const r = cli([...args, '--data-dir', server.dataDir]);
+			const r = await cli([...args, '--data-dir', server.dataDir]);
 			expect(r.code).toBe(1);
 			expect(r.stderr).toContain('正由运行中的民情服务器使用');
 			expect(r.stderr).toContain('请先停止服务器');
@@ -233,7 +244,7 @@ describe('after the server stops', () => {
 		expect(existsSync(join(server.dataDir, 'server.json'))).toBe(false);
 		writeFileSync(join(server.dataDir, 'server.json'), JSON.stringify({ pid, url: server.url, startedAt: '', localSecret: 'stale' }));
 		const file = join(tmp, 'cli.ndjson');
-		const r = cli(['ingest', file, '--source', 'cli-feed', '--data-dir', server.dataDir]);
+		const r = await cli(['ingest', file, '--source', 'cli-feed', '--data-dir', server.dataDir]);
 		expect(r.code, r.stderr).toBe(0);
 		expect(r.stderr).not.toContain('经由其 API');
 		expect(JSON.parse(r.stdout)).toMatchObject({ read: 2, duplicates: 2 });
@@ -241,7 +252,7 @@ describe('after the server stops', () => {
 
 	it('after a restart: a new secret, and an API token with the ingest scope works too (its source wins)', async () => {
 		const old = JSON.parse(readFileSync(join(server.dataDir, 'server.json'), 'utf8')).localSecret;
-		const t = cli(['token', 'create', '--name', '区分中心', '--source', 'district-feed', '--data-dir', server.dataDir]);
+		const t = await cli(['token', 'create', '--name', '区分中心', '--source', 'district-feed', '--data-dir', server.dataDir]);
 		expect(t.code, t.stderr).toBe(0);
 		const token = JSON.parse(t.stdout).token as string;
 		server = await startServer({ dataDir: server.dataDir });
