@@ -199,6 +199,10 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('那人叫张三今年40岁')).toBe('那人叫张*今年40岁');
 		for (const t of ['有人叫门，', '有人叫救命', '那个人叫什么名字', '家里人叫我回去', '工人叫苦连天', '老人叫唤了一夜', '有人叫好', '有个叫车的', '有个叫外卖的', '有个叫不出名字的'])
 			expect(maskPersonal(t)).toBe(t);
+		// a place, shop or firm named so (有个叫金鸡湖的地方) is no person
+		for (const t of ['旁边有个叫金鸡湖的地方在施工', '一个叫万达的商场门口', '有个叫高新区的地方', '有个叫石湖的景区收费', '一个叫黄天荡的小区', '有个叫华润的公司', '有个叫林业的部门'])
+			expect(maskPersonal(t)).toBe(t);
+		expect(maskPersonal('有个叫王建的男的，一个叫周丽的老太太，有个叫何平的小伙子')).toBe('有个叫王*的男的，一个叫周*的老太太，有个叫何*的小伙子');
 	});
 	it('masks a name found in the text wherever else the text writes it (我叫王小明…王小明说, 来电人李建国反映…李建国请回拨)', () => {
 		expect(maskPersonal('我叫王小明，楼上噪音，王小明说已经报过警，小明的妈妈也打过电话')).toBe('我叫王**，楼上噪音，王**说已经报过警，**的妈妈也打过电话');

@@ -60,8 +60,10 @@ const ENDED = new RegExp(`^(?:\\P{Script=Han}|先生|女士|${FIELD_WORDS}|$)`, 
 // after them is as often a verb (邻居叫物业来看, 房东叫周末再来)
 const OTHER_PEOPLE = '邻居|房东|房客|租户|租客|老板娘|老板|经理|负责人|包工头|工头|对方|同事|朋友|室友|人|我姓\\p{Script=Han}{1,2}[，, ]?';
 const OTHER_LEAD = new RegExp(`^(?:${OTHER_PEOPLE})叫`, 'u');
-// one named as a person is, 有个叫王建的人, 一个叫李娜的女的: the name ends before 的
-const ONE_CALLED = /((?:个|位)叫)(\p{Script=Han}{2,4}?)(?=的)/gu;
+// one named as a person is, 有个叫王建的人, 一个叫李娜的女的: the name ends before 的 and a word for a person (a
+// place, a shop or a firm is named so too: 有个叫金鸡湖的地方, 一个叫万达的商场)
+const ONE_CALLED =
+	/((?:个|位)叫)(\p{Script=Han}{2,4}?)(?=的(?:人|男|女|老人|老头|老太|老汉|老师|老板|小孩|小伙|小姑娘|小朋友|孩子|学生|同学|师傅|司机|保安|工人|业主|住户|租客|房东|邻居|朋友|同事|先生|阿姨|大爷|大妈|大姐|大哥|家伙|医生|护士|工作人员|员工|经理|网友|\P{Script=Han}|$))/gu;
 const CALLED = new RegExp(
 	`(名字(?:叫做?|是)|(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|孩子|父亲|母亲|爸爸|妈妈|爷爷|奶奶)(?:名字)?叫做?|(?:${OTHER_PEOPLE})叫做?)(?![声喊嚷唤醒救来去过了着起出回上下开车人我你他她它们的不外门])(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|${GOES_ON}|在|$)`,
 	'gu'
