@@ -209,6 +209,9 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('来电人李建国反映：小区路灯不亮，李建国请回拨')).toBe('来电人李**反映：小区路灯不亮，李**请回拨');
 		// a given name that begins a longer word (建国路) stays
 		expect(maskPersonal('来电人李建国反映建国路积水')).toBe('来电人李**反映建国路积水');
+		// and so does the whole name where it begins a place's or a body's (李明路, 张华桥, 王强小区, 林峰公司)
+		expect(maskPersonal('来电人李明反映李明路的路灯坏了，李明说很危险')).toBe('来电人李*反映李明路的路灯坏了，李*说很危险');
+		expect(maskPersonal('我叫张华，张华桥下有人钓鱼，张华小区门口积水，张华村的路灯不亮')).toBe('我叫张*，张华桥下有人钓鱼，张华小区门口积水，张华村的路灯不亮');
 	});
 	it('leaves other numbers alone (dates, amounts, house numbers, the hotline)', () => {
 		const t = '2026年3月5日起每天22点后施工，干将东路100号，已打12345三次，罚款5000元';

@@ -4,7 +4,7 @@
 // when typed full-width, with an input method's dash (—) or in Chinese numerals (一三九…); names a text gives: after
 // 我叫 / 本人 / 联系人 / 姓名 / 名字叫 / 老公叫 …, also running on (我叫王小明今年35岁), after a word that marks the
 // caller (来电人王小明反映), and others named with 叫 (房东叫陈德明, 楼上的人叫沈志刚), each masked wherever else the
-// text writes it; and the names given as known (a ticket's caller: 来电人李建国反映 → 李**), wherever they occur.
+// text writes it but where it begins a place's name (李明路); and the names given as known (a ticket's caller: 来电人李建国反映 → 李**), wherever they occur.
 // Other names in the text (王小明说…, with no word that gives them) cannot be found reliably without a model and stay.
 //
 // What each mask keeps: a mobile its first 3 and last 4 digits, a landline its area code and last 4 (maskPhone); an
@@ -200,9 +200,10 @@ export function maskEmail(email: string): string {
  * placeholders (匿名, 市民 …) and a surname with a polite form (王女士), which maskName keeps, are left as they are.
  * The given name alone is masked too where it has two characters or more and stands as a name (欧阳娜娜 → 欧阳**, and
  * 娜娜说… → **说…: family and neighbours call people so; not 建国路, 国庆期间: givenAlone); one of one character (张三's
- * 三) would mask ordinary words and stays. `given: false` masks the full name only (an address).
+ * 三) would mask ordinary words and stays. `given: false` masks the full name only (an address); `full: false` the
+ * given name only.
  */
-export function maskNames(text: string, names: readonly (string | null | undefined)[], opts: { given?: boolean } = {}): string {
+export function maskNames(text: string, names: readonly (string | null | undefined)[], opts: { given?: boolean; full?: boolean } = {}): string {
 	if (!text) return text;
 	let t = text;
 	for (const raw of names) {
@@ -210,7 +211,7 @@ export function maskNames(text: string, names: readonly (string | null | undefin
 		if (!name || [...name].length < 2) continue;
 		const masked = maskName(name);
 		if (masked === name) continue;
-		if (t.includes(name)) t = t.split(name).join(masked);
+		if (opts.full !== false && t.includes(name)) t = t.split(name).join(masked);
 		const given = opts.given === false ? null : givenName(name);
 		if (given && [...given].length >= 2 && t.includes(given)) t = t.replace(givenAlone(given), '*'.repeat([...given].length));
 	}
@@ -353,5 +354,24 @@ export function maskPersonal(text: string, names: readonly (string | null | unde
 				? lead + named(name)
 				: m
 		);
-	return found.length ? maskNames(t, found) : t;
+	return found.length ? maskFoundNames(t, found) : t;
+}
+
+// what follows a name where it begins a place's or a body's name (李明路, 张华桥, 王强小区, 林峰公司)
+const PLACE_NAME_END = '[路街道巷弄桥村镇区湾苑园庄湖山河江塘浜泾港楼厦场店厂司局所站院校]|小区|新村|花园|广场|大厦|公寓|社区|集团|公司';
+
+/**
+ * The names the text gives (found by maskPersonal) masked wherever else it writes them, as maskNames does, but not
+ * where one begins a place's or a body's name (来电人李明反映李明路… keeps the road's name): a name found in the
+ * text is less sure than a ticket's caller, and a road is often named after a person.
+ */
+function maskFoundNames(text: string, names: readonly string[]): string {
+	let t = text;
+	for (const name of names) {
+		const masked = maskName(name);
+		if (masked === name) continue;
+		if (t.includes(name)) t = t.replace(new RegExp(`${name}(?!${PLACE_NAME_END})`, 'gu'), masked);
+		t = maskNames(t, [name], { full: false });
+	}
+	return t;
 }
