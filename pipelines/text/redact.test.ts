@@ -204,6 +204,11 @@ describe('maskPersonal', () => {
 			expect(maskPersonal(t)).toBe(t);
 		expect(maskPersonal('有个叫王建的男的，一个叫周丽的老太太，有个叫何平的小伙子')).toBe('有个叫王*的男的，一个叫周*的老太太，有个叫何*的小伙子');
 	});
+	it('leaves what a caller word goes on with alone: something that befell them (来电人车被偷，), 向来, 方才, and the word said (申请人申请，)', () => {
+		for (const t of ['来电人车被偷，要求查监控', '来电人钱被骗，要求立案', '来电人门被撬，', '来电人包被抢了，', '来电人向来反映', '来电人方才说', '申请人申请，材料已交'])
+			expect(maskPersonal(t)).toBe(t);
+		expect(maskPersonal('申请人申丽华申请困难补助')).toBe('申请人申**申请困难补助');
+	});
 	it('masks a name found in the text wherever else the text writes it (我叫王小明…王小明说, 来电人李建国反映…李建国请回拨)', () => {
 		expect(maskPersonal('我叫王小明，楼上噪音，王小明说已经报过警，小明的妈妈也打过电话')).toBe('我叫王**，楼上噪音，王**说已经报过警，**的妈妈也打过电话');
 		expect(maskPersonal('来电人李建国反映：小区路灯不亮，李建国请回拨')).toBe('来电人李**反映：小区路灯不亮，李**请回拨');

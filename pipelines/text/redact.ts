@@ -85,7 +85,7 @@ const NOT_NAME_WORDS = new Set(
 		'向我 向本 向你 向他 向她 向有 向相 向物 向社 向街 向市 向区 向该 向政 向热 周末 周一 周二 周三 周四 周五 周六 ' +
 		'周日 周边 周围 周内 常年 常常 常住 常在 和其 和家 和邻 和他 和她 连续 连日 连夜 连着 时常 时时 明确 明天 明显 ' +
 		'白天 平时 平常 平日 普遍 强烈 强调 强行 方面 游客 来电 来信 来访 来人 来我 陆续 齐声 万分 全家 全体 全部 全力 ' +
-		'高度 居住 都说 都反 都称 都表 马上'
+		'高度 居住 都说 都反 都称 都表 马上 向来 方才'
 	).split(' ')
 );
 // what begins no name: people and places named so, and whom a caller calls with 叫 as a verb (我叫物业，我叫救护车。
@@ -125,6 +125,10 @@ function givenAsName(lead: string, name: string, rest: string): boolean {
 // characters ending as an office, a body or a place does are one (管理处, 车管所, 居委会, 施工队, 高铁站)
 const PLACE_AFTER = /^[上下里内外边]$/;
 const BODY_END = /^[处所局站队会部厂店校委办室馆场]$/;
+// a word of saying at the start (申请人申请，: 申请 is no name), and the words of a sentence going on inside (来电人车被偷，
+// 钱被骗了: no given name holds 被, 了, 着, 过, 把 or 给)
+const SAYS_START = new RegExp(`^(?:${SAYS})`);
+const FUNCTION_WORD = /[被了着过把给]/;
 /**
  * Whether `name`, given with 叫 and followed by more of the sentence without a mark (GOES_ON), is a name: it begins
  * with a surname and is no word for a person (房东, 司机, 管理员: ROLE_WORDS).
@@ -135,6 +139,8 @@ function namedGoesOn(name: string): boolean {
 		(COMPOUND_SURNAMES.has(chars.slice(0, 2).join('')) || SURNAMES.has(chars[0])) &&
 		!ROLE_WORDS.has(name) &&
 		!NOT_NAME_WORDS.has(chars.slice(0, 2).join('')) &&
+		!SAYS_START.test(name) &&
+		!FUNCTION_WORD.test(chars.slice(1).join('')) &&
 		!PLACE_AFTER.test(chars[1]) &&
 		!(chars.length === 3 && BODY_END.test(chars[2]))
 	);
