@@ -209,6 +209,11 @@ describe('maskPersonal', () => {
 			expect(maskPersonal(t)).toBe(t);
 		expect(maskPersonal('申请人申丽华申请困难补助')).toBe('申请人申**申请困难补助');
 	});
+	it('leaves the name of a place, a shop, a firm or an app given with 名字是/名字叫 alone (小区名字是金鸡湖，), a person’s is masked', () => {
+		for (const t of ['小区名字是金鸡湖，在园区', '那个小区的名字叫金鸡湖花园，', '公司名字是华为，', '店的名字叫黄记，', '那个软件名字是高德，', '这个群名字叫江南，'])
+			expect(maskPersonal(t)).toBe(t);
+		expect(maskPersonal('我的名字是陈静，他的名字叫王强，我女儿名字叫李娜，')).toBe('我的名字是陈*，他的名字叫王*，我女儿名字叫李*，');
+	});
 	it('masks a name found in the text wherever else the text writes it (我叫王小明…王小明说, 来电人李建国反映…李建国请回拨)', () => {
 		expect(maskPersonal('我叫王小明，楼上噪音，王小明说已经报过警，小明的妈妈也打过电话')).toBe('我叫王**，楼上噪音，王**说已经报过警，**的妈妈也打过电话');
 		expect(maskPersonal('来电人李建国反映：小区路灯不亮，李建国请回拨')).toBe('来电人李**反映：小区路灯不亮，李**请回拨');

@@ -64,8 +64,11 @@ const OTHER_LEAD = new RegExp(`^(?:${OTHER_PEOPLE})叫`, 'u');
 // place, a shop or a firm is named so too: 有个叫金鸡湖的地方, 一个叫万达的商场)
 const ONE_CALLED =
 	/((?:个|位)叫)(\p{Script=Han}{2,4}?)(?=的(?:人|男|女|老人|老头|老太|老汉|老师|老板|小孩|小伙|小姑娘|小朋友|孩子|学生|同学|师傅|司机|保安|工人|业主|住户|租客|房东|邻居|朋友|同事|先生|阿姨|大爷|大妈|大姐|大哥|家伙|医生|护士|工作人员|员工|经理|网友|\P{Script=Han}|$))/gu;
+// what has a name that is no person's (小区名字是金鸡湖, 店的名字叫黄记, 公司名字是华为)
+const THINGS_NAMED =
+	'小区|楼盘|店|商场|超市|饭店|餐馆|酒店|宾馆|公司|单位|学校|医院|景区|公园|路|街|村|社区|平台|软件|APP|app|网站|公众号|群|品牌|牌子|产品|车|狗|猫';
 const CALLED = new RegExp(
-	`(名字(?:叫做?|是)|(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|孩子|父亲|母亲|爸爸|妈妈|爷爷|奶奶)(?:名字)?叫做?|(?:${OTHER_PEOPLE})叫做?)(?![声喊嚷唤醒救来去过了着起出回上下开车人我你他她它们的不外门])(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|${GOES_ON}|在|$)`,
+	`((?<!(?:${THINGS_NAMED})的?)名字(?:叫做?|是)|(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|孩子|父亲|母亲|爸爸|妈妈|爷爷|奶奶)(?:名字)?叫做?|(?:${OTHER_PEOPLE})叫做?)(?![声喊嚷唤醒救来去过了着起出回上下开车人我你他她它们的不外门])(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|${GOES_ON}|在|$)`,
 	'gu'
 );
 // the shortest name that ends before a mark, a number, 先生/女士 or a contact detail's word (联系人：王芳电话…), or
