@@ -214,6 +214,11 @@ describe('maskPersonal', () => {
 			expect(maskPersonal(t)).toBe(t);
 		expect(maskPersonal('我的名字是陈静，他的名字叫王强，我女儿名字叫李娜，')).toBe('我的名字是陈*，他的名字叫王*，我女儿名字叫李*，');
 	});
+	it('leaves an occupation that begins with a surname’s character alone after 叫 or 来电人 (房东叫修理工，, 来电人钟点工反映)', () => {
+		for (const t of ['房东叫修理工，', '老板叫钟点工来打扫', '邻居叫花匠，', '对方叫漆工，', '来电人花农反映', '来电人钟点工反映', '老板叫修车工，'])
+			expect(maskPersonal(t)).toBe(t);
+		expect(maskPersonal('房东叫陈德明，来电人方建华反映')).toBe('房东叫陈**，来电人方**反映');
+	});
 	it('masks a name found in the text wherever else the text writes it (我叫王小明…王小明说, 来电人李建国反映…李建国请回拨)', () => {
 		expect(maskPersonal('我叫王小明，楼上噪音，王小明说已经报过警，小明的妈妈也打过电话')).toBe('我叫王**，楼上噪音，王**说已经报过警，**的妈妈也打过电话');
 		expect(maskPersonal('来电人李建国反映：小区路灯不亮，李建国请回拨')).toBe('来电人李**反映：小区路灯不亮，李**请回拨');

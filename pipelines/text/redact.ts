@@ -132,6 +132,8 @@ const BODY_END = /^[处所局站队会部厂店校委办室馆场]$/;
 // 钱被骗了: no given name holds 被, 了, 着, 过, 把 or 给)
 const SAYS_START = new RegExp(`^(?:${SAYS})`);
 const FUNCTION_WORD = /[被了着过把给]/;
+// an occupation ends so (修理工, 钟点工, 花匠, 花农): a given name hardly does
+const OCCUPATION_END = /^[工匠农]$/;
 /**
  * Whether `name`, given with 叫 and followed by more of the sentence without a mark (GOES_ON), is a name: it begins
  * with a surname and is no word for a person (房东, 司机, 管理员: ROLE_WORDS).
@@ -144,6 +146,7 @@ function namedGoesOn(name: string): boolean {
 		!NOT_NAME_WORDS.has(chars.slice(0, 2).join('')) &&
 		!SAYS_START.test(name) &&
 		!FUNCTION_WORD.test(chars.slice(1).join('')) &&
+		!OCCUPATION_END.test(chars[chars.length - 1]) &&
 		!PLACE_AFTER.test(chars[1]) &&
 		!(chars.length === 3 && BODY_END.test(chars[2]))
 	);
