@@ -219,6 +219,10 @@ describe('maskPersonal', () => {
 			expect(maskPersonal(t)).toBe(t);
 		expect(maskPersonal('房东叫陈德明，来电人方建华反映')).toBe('房东叫陈**，来电人方**反映');
 	});
+	it('leaves a surname with a title after 叫 or 来电人 as 王女士 stays (对方叫王律师，, 来电人李医生反映)', () => {
+		for (const t of ['对方叫王律师，', '老板叫钱律师来谈', '来电人李医生反映', '邻居叫张主任，', '来电人周书记称'])
+			expect(maskPersonal(t)).toBe(t);
+	});
 	it('masks a name found in the text wherever else the text writes it (我叫王小明…王小明说, 来电人李建国反映…李建国请回拨)', () => {
 		expect(maskPersonal('我叫王小明，楼上噪音，王小明说已经报过警，小明的妈妈也打过电话')).toBe('我叫王**，楼上噪音，王**说已经报过警，**的妈妈也打过电话');
 		expect(maskPersonal('来电人李建国反映：小区路灯不亮，李建国请回拨')).toBe('来电人李**反映：小区路灯不亮，李**请回拨');
