@@ -223,6 +223,11 @@ describe('maskPersonal', () => {
 		for (const t of ['对方叫王律师，', '老板叫钱律师来谈', '来电人李医生反映', '邻居叫张主任，', '来电人周书记称'])
 			expect(maskPersonal(t)).toBe(t);
 	});
+	it('leaves what people of a place call a place alone (当地人叫黄天荡，, 本地人叫石路，, 苏州人叫…)', () => {
+		for (const t of ['当地人叫黄天荡，', '本地人叫石路，那里很堵', '老苏州人叫石路，', '外地人叫金鸡湖，', '城里人叫江边，'])
+			expect(maskPersonal(t)).toBe(t);
+		expect(maskPersonal('楼上的人叫沈志刚，那人叫张三今年40岁')).toBe('楼上的人叫沈**，那人叫张*今年40岁');
+	});
 	it('masks a name found in the text wherever else the text writes it (我叫王小明…王小明说, 来电人李建国反映…李建国请回拨)', () => {
 		expect(maskPersonal('我叫王小明，楼上噪音，王小明说已经报过警，小明的妈妈也打过电话')).toBe('我叫王**，楼上噪音，王**说已经报过警，**的妈妈也打过电话');
 		expect(maskPersonal('来电人李建国反映：小区路灯不亮，李建国请回拨')).toBe('来电人李**反映：小区路灯不亮，李**请回拨');

@@ -57,8 +57,8 @@ const FIELD_WORDS = '电话|手机|座机|号码|地址|住址|方式|信息|单
 const GOES_ON = '今年|现年|年龄|住在|家住|家在|是|来自|户籍|目前|现在|想|要|反映|投诉|咨询|举报|求助';
 const ENDED = new RegExp(`^(?:\\P{Script=Han}|先生|女士|${FIELD_WORDS}|$)`, 'u');
 // others a caller names with 叫 (老板叫张大伟, 房东叫陈德明, 楼上的人叫沈志刚, 我姓李，叫李大海): only what begins with a surname, as 叫
-// after them is as often a verb (邻居叫物业来看, 房东叫周末再来)
-const OTHER_PEOPLE = '邻居|房东|房客|租户|租客|老板娘|老板|经理|负责人|包工头|工头|对方|同事|朋友|室友|人|我姓\\p{Script=Han}{1,2}[，, ]?';
+// after them is as often a verb (邻居叫物业来看, 房东叫周末再来); people of a place (当地人叫, 苏州人叫) name a place
+const OTHER_PEOPLE = '邻居|房东|房客|租户|租客|老板娘|老板|经理|负责人|包工头|工头|对方|同事|朋友|室友|(?<![地州城乡里])人|我姓\\p{Script=Han}{1,2}[，, ]?';
 const OTHER_LEAD = new RegExp(`^(?:${OTHER_PEOPLE})叫`, 'u');
 // one named as a person is, 有个叫王建的人, 一个叫李娜的女的: the name ends before 的 and a word for a person (a
 // place, a shop or a firm is named so too: 有个叫金鸡湖的地方, 一个叫万达的商场)
