@@ -127,8 +127,8 @@ export const COMPOUND_SURNAMES = new Set(
 		'壤驷 仲孙 叔孙 巫马 颛孙 段干 司空 司寇 亓官 鲜于 宗政 公西 东门 第五'
 	).split(' ')
 );
-/** Polite forms after a surname that already hide the person: 张先生, 王女士. */
-const TITLES = /^(?:先生|女士|小姐|老师|师傅|师父|阿姨|大爷|大妈|同志|老板|经理|总)$/;
+/** Polite forms and titles after a surname that already hide the person: 张先生, 王女士, 李医生. */
+const TITLES = /^(?:先生|女士|小姐|老师|师傅|师父|阿姨|大爷|大妈|同志|老板|经理|总|律师|医生|护士|主任|书记|科长|所长|站长|局长|院长|校长|队长|警官)$/;
 /** Placeholders that are not names. */
 const NOT_NAMES = new Set([
 	'匿名', '无名', '未知', '不详', '无', '未提供', '市民', '群众', '来电人', '网友', '业主', '居民', '住户', '租户', '村民', '用户', '客户',

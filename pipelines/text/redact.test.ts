@@ -199,12 +199,43 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('那人叫张三今年40岁')).toBe('那人叫张*今年40岁');
 		for (const t of ['有人叫门，', '有人叫救命', '那个人叫什么名字', '家里人叫我回去', '工人叫苦连天', '老人叫唤了一夜', '有人叫好', '有个叫车的', '有个叫外卖的', '有个叫不出名字的'])
 			expect(maskPersonal(t)).toBe(t);
+		// a place, shop or firm named so (有个叫金鸡湖的地方) is no person
+		for (const t of ['旁边有个叫金鸡湖的地方在施工', '一个叫万达的商场门口', '有个叫高新区的地方', '有个叫石湖的景区收费', '一个叫黄天荡的小区', '有个叫华润的公司', '有个叫林业的部门'])
+			expect(maskPersonal(t)).toBe(t);
+		expect(maskPersonal('有个叫王建的男的，一个叫周丽的老太太，有个叫何平的小伙子')).toBe('有个叫王*的男的，一个叫周*的老太太，有个叫何*的小伙子');
+	});
+	it('leaves what a caller word goes on with alone: something that befell them (来电人车被偷，), 向来, 方才, and the word said (申请人申请，)', () => {
+		for (const t of ['来电人车被偷，要求查监控', '来电人钱被骗，要求立案', '来电人门被撬，', '来电人包被抢了，', '来电人向来反映', '来电人方才说', '申请人申请，材料已交'])
+			expect(maskPersonal(t)).toBe(t);
+		expect(maskPersonal('申请人申丽华申请困难补助')).toBe('申请人申**申请困难补助');
+	});
+	it('leaves the name of a place, a shop, a firm or an app given with 名字是/名字叫 alone (小区名字是金鸡湖，), a person’s is masked', () => {
+		for (const t of ['小区名字是金鸡湖，在园区', '那个小区的名字叫金鸡湖花园，', '公司名字是华为，', '店的名字叫黄记，', '那个软件名字是高德，', '这个群名字叫江南，'])
+			expect(maskPersonal(t)).toBe(t);
+		expect(maskPersonal('我的名字是陈静，他的名字叫王强，我女儿名字叫李娜，')).toBe('我的名字是陈*，他的名字叫王*，我女儿名字叫李*，');
+	});
+	it('leaves an occupation that begins with a surname’s character alone after 叫 or 来电人 (房东叫修理工，, 来电人钟点工反映)', () => {
+		for (const t of ['房东叫修理工，', '老板叫钟点工来打扫', '邻居叫花匠，', '对方叫漆工，', '来电人花农反映', '来电人钟点工反映', '老板叫修车工，'])
+			expect(maskPersonal(t)).toBe(t);
+		expect(maskPersonal('房东叫陈德明，来电人方建华反映')).toBe('房东叫陈**，来电人方**反映');
+	});
+	it('leaves a surname with a title after 叫 or 来电人 as 王女士 stays (对方叫王律师，, 来电人李医生反映)', () => {
+		for (const t of ['对方叫王律师，', '老板叫钱律师来谈', '来电人李医生反映', '邻居叫张主任，', '来电人周书记称'])
+			expect(maskPersonal(t)).toBe(t);
+	});
+	it('leaves what people of a place call a place alone (当地人叫黄天荡，, 本地人叫石路，, 苏州人叫…)', () => {
+		for (const t of ['当地人叫黄天荡，', '本地人叫石路，那里很堵', '老苏州人叫石路，', '外地人叫金鸡湖，', '城里人叫江边，'])
+			expect(maskPersonal(t)).toBe(t);
+		expect(maskPersonal('楼上的人叫沈志刚，那人叫张三今年40岁')).toBe('楼上的人叫沈**，那人叫张*今年40岁');
 	});
 	it('masks a name found in the text wherever else the text writes it (我叫王小明…王小明说, 来电人李建国反映…李建国请回拨)', () => {
 		expect(maskPersonal('我叫王小明，楼上噪音，王小明说已经报过警，小明的妈妈也打过电话')).toBe('我叫王**，楼上噪音，王**说已经报过警，**的妈妈也打过电话');
 		expect(maskPersonal('来电人李建国反映：小区路灯不亮，李建国请回拨')).toBe('来电人李**反映：小区路灯不亮，李**请回拨');
 		// a given name that begins a longer word (建国路) stays
 		expect(maskPersonal('来电人李建国反映建国路积水')).toBe('来电人李**反映建国路积水');
+		// and so does the whole name where it begins a place's or a body's (李明路, 张华桥, 王强小区, 林峰公司)
+		expect(maskPersonal('来电人李明反映李明路的路灯坏了，李明说很危险')).toBe('来电人李*反映李明路的路灯坏了，李*说很危险');
+		expect(maskPersonal('我叫张华，张华桥下有人钓鱼，张华小区门口积水，张华村的路灯不亮')).toBe('我叫张*，张华桥下有人钓鱼，张华小区门口积水，张华村的路灯不亮');
 	});
 	it('leaves other numbers alone (dates, amounts, house numbers, the hotline)', () => {
 		const t = '2026年3月5日起每天22点后施工，干将东路100号，已打12345三次，罚款5000元';

@@ -4,7 +4,7 @@
 // when typed full-width, with an input method's dash (—) or in Chinese numerals (一三九…); names a text gives: after
 // 我叫 / 本人 / 联系人 / 姓名 / 名字叫 / 老公叫 …, also running on (我叫王小明今年35岁), after a word that marks the
 // caller (来电人王小明反映), and others named with 叫 (房东叫陈德明, 楼上的人叫沈志刚), each masked wherever else the
-// text writes it; and the names given as known (a ticket's caller: 来电人李建国反映 → 李**), wherever they occur.
+// text writes it but where it begins a place's name (李明路); and the names given as known (a ticket's caller: 来电人李建国反映 → 李**), wherever they occur.
 // Other names in the text (王小明说…, with no word that gives them) cannot be found reliably without a model and stay.
 //
 // What each mask keeps: a mobile its first 3 and last 4 digits, a landline its area code and last 4 (maskPhone); an
@@ -57,13 +57,18 @@ const FIELD_WORDS = '电话|手机|座机|号码|地址|住址|方式|信息|单
 const GOES_ON = '今年|现年|年龄|住在|家住|家在|是|来自|户籍|目前|现在|想|要|反映|投诉|咨询|举报|求助';
 const ENDED = new RegExp(`^(?:\\P{Script=Han}|先生|女士|${FIELD_WORDS}|$)`, 'u');
 // others a caller names with 叫 (老板叫张大伟, 房东叫陈德明, 楼上的人叫沈志刚, 我姓李，叫李大海): only what begins with a surname, as 叫
-// after them is as often a verb (邻居叫物业来看, 房东叫周末再来)
-const OTHER_PEOPLE = '邻居|房东|房客|租户|租客|老板娘|老板|经理|负责人|包工头|工头|对方|同事|朋友|室友|人|我姓\\p{Script=Han}{1,2}[，, ]?';
+// after them is as often a verb (邻居叫物业来看, 房东叫周末再来); people of a place (当地人叫, 苏州人叫) name a place
+const OTHER_PEOPLE = '邻居|房东|房客|租户|租客|老板娘|老板|经理|负责人|包工头|工头|对方|同事|朋友|室友|(?<![地州城乡里])人|我姓\\p{Script=Han}{1,2}[，, ]?';
 const OTHER_LEAD = new RegExp(`^(?:${OTHER_PEOPLE})叫`, 'u');
-// one named as a person is, 有个叫王建的人, 一个叫李娜的女的: the name ends before 的
-const ONE_CALLED = /((?:个|位)叫)(\p{Script=Han}{2,4}?)(?=的)/gu;
+// one named as a person is, 有个叫王建的人, 一个叫李娜的女的: the name ends before 的 and a word for a person (a
+// place, a shop or a firm is named so too: 有个叫金鸡湖的地方, 一个叫万达的商场)
+const ONE_CALLED =
+	/((?:个|位)叫)(\p{Script=Han}{2,4}?)(?=的(?:人|男|女|老人|老头|老太|老汉|老师|老板|小孩|小伙|小姑娘|小朋友|孩子|学生|同学|师傅|司机|保安|工人|业主|住户|租客|房东|邻居|朋友|同事|先生|阿姨|大爷|大妈|大姐|大哥|家伙|医生|护士|工作人员|员工|经理|网友|\P{Script=Han}|$))/gu;
+// what has a name that is no person's (小区名字是金鸡湖, 店的名字叫黄记, 公司名字是华为)
+const THINGS_NAMED =
+	'小区|楼盘|店|商场|超市|饭店|餐馆|酒店|宾馆|公司|单位|学校|医院|景区|公园|路|街|村|社区|平台|软件|APP|app|网站|公众号|群|品牌|牌子|产品|车|狗|猫';
 const CALLED = new RegExp(
-	`(名字(?:叫做?|是)|(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|孩子|父亲|母亲|爸爸|妈妈|爷爷|奶奶)(?:名字)?叫做?|(?:${OTHER_PEOPLE})叫做?)(?![声喊嚷唤醒救来去过了着起出回上下开车人我你他她它们的不外门])(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|${GOES_ON}|在|$)`,
+	`((?<!(?:${THINGS_NAMED})的?)名字(?:叫做?|是)|(?:老公|老婆|丈夫|妻子|爱人|儿子|女儿|孩子|父亲|母亲|爸爸|妈妈|爷爷|奶奶)(?:名字)?叫做?|(?:${OTHER_PEOPLE})叫做?)(?![声喊嚷唤醒救来去过了着起出回上下开车人我你他她它们的不外门])(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|${GOES_ON}|在|$)`,
 	'gu'
 );
 // the shortest name that ends before a mark, a number, 先生/女士 or a contact detail's word (联系人：王芳电话…), or
@@ -83,7 +88,7 @@ const NOT_NAME_WORDS = new Set(
 		'向我 向本 向你 向他 向她 向有 向相 向物 向社 向街 向市 向区 向该 向政 向热 周末 周一 周二 周三 周四 周五 周六 ' +
 		'周日 周边 周围 周内 常年 常常 常住 常在 和其 和家 和邻 和他 和她 连续 连日 连夜 连着 时常 时时 明确 明天 明显 ' +
 		'白天 平时 平常 平日 普遍 强烈 强调 强行 方面 游客 来电 来信 来访 来人 来我 陆续 齐声 万分 全家 全体 全部 全力 ' +
-		'高度 居住 都说 都反 都称 都表 马上'
+		'高度 居住 都说 都反 都称 都表 马上 向来 方才'
 	).split(' ')
 );
 // what begins no name: people and places named so, and whom a caller calls with 叫 as a verb (我叫物业，我叫救护车。
@@ -123,6 +128,12 @@ function givenAsName(lead: string, name: string, rest: string): boolean {
 // characters ending as an office, a body or a place does are one (管理处, 车管所, 居委会, 施工队, 高铁站)
 const PLACE_AFTER = /^[上下里内外边]$/;
 const BODY_END = /^[处所局站队会部厂店校委办室馆场]$/;
+// a word of saying at the start (申请人申请，: 申请 is no name), and the words of a sentence going on inside (来电人车被偷，
+// 钱被骗了: no given name holds 被, 了, 着, 过, 把 or 给)
+const SAYS_START = new RegExp(`^(?:${SAYS})`);
+const FUNCTION_WORD = /[被了着过把给]/;
+// an occupation ends so (修理工, 钟点工, 花匠, 花农): a given name hardly does
+const OCCUPATION_END = /^[工匠农]$/;
 /**
  * Whether `name`, given with 叫 and followed by more of the sentence without a mark (GOES_ON), is a name: it begins
  * with a surname and is no word for a person (房东, 司机, 管理员: ROLE_WORDS).
@@ -133,6 +144,9 @@ function namedGoesOn(name: string): boolean {
 		(COMPOUND_SURNAMES.has(chars.slice(0, 2).join('')) || SURNAMES.has(chars[0])) &&
 		!ROLE_WORDS.has(name) &&
 		!NOT_NAME_WORDS.has(chars.slice(0, 2).join('')) &&
+		!SAYS_START.test(name) &&
+		!FUNCTION_WORD.test(chars.slice(1).join('')) &&
+		!OCCUPATION_END.test(chars[chars.length - 1]) &&
 		!PLACE_AFTER.test(chars[1]) &&
 		!(chars.length === 3 && BODY_END.test(chars[2]))
 	);
@@ -198,9 +212,10 @@ export function maskEmail(email: string): string {
  * placeholders (匿名, 市民 …) and a surname with a polite form (王女士), which maskName keeps, are left as they are.
  * The given name alone is masked too where it has two characters or more and stands as a name (欧阳娜娜 → 欧阳**, and
  * 娜娜说… → **说…: family and neighbours call people so; not 建国路, 国庆期间: givenAlone); one of one character (张三's
- * 三) would mask ordinary words and stays. `given: false` masks the full name only (an address).
+ * 三) would mask ordinary words and stays. `given: false` masks the full name only (an address); `full: false` the
+ * given name only.
  */
-export function maskNames(text: string, names: readonly (string | null | undefined)[], opts: { given?: boolean } = {}): string {
+export function maskNames(text: string, names: readonly (string | null | undefined)[], opts: { given?: boolean; full?: boolean } = {}): string {
 	if (!text) return text;
 	let t = text;
 	for (const raw of names) {
@@ -208,7 +223,7 @@ export function maskNames(text: string, names: readonly (string | null | undefin
 		if (!name || [...name].length < 2) continue;
 		const masked = maskName(name);
 		if (masked === name) continue;
-		if (t.includes(name)) t = t.split(name).join(masked);
+		if (opts.full !== false && t.includes(name)) t = t.split(name).join(masked);
 		const given = opts.given === false ? null : givenName(name);
 		if (given && [...given].length >= 2 && t.includes(given)) t = t.replace(givenAlone(given), '*'.repeat([...given].length));
 	}
@@ -351,5 +366,24 @@ export function maskPersonal(text: string, names: readonly (string | null | unde
 				? lead + named(name)
 				: m
 		);
-	return found.length ? maskNames(t, found) : t;
+	return found.length ? maskFoundNames(t, found) : t;
+}
+
+// what follows a name where it begins a place's or a body's name (李明路, 张华桥, 王强小区, 林峰公司)
+const PLACE_NAME_END = '[路街道巷弄桥村镇区湾苑园庄湖山河江塘浜泾港楼厦场店厂司局所站院校]|小区|新村|花园|广场|大厦|公寓|社区|集团|公司';
+
+/**
+ * The names the text gives (found by maskPersonal) masked wherever else it writes them, as maskNames does, but not
+ * where one begins a place's or a body's name (来电人李明反映李明路… keeps the road's name): a name found in the
+ * text is less sure than a ticket's caller, and a road is often named after a person.
+ */
+function maskFoundNames(text: string, names: readonly string[]): string {
+	let t = text;
+	for (const name of names) {
+		const masked = maskName(name);
+		if (masked === name) continue;
+		if (t.includes(name)) t = t.replace(new RegExp(`${name}(?!${PLACE_NAME_END})`, 'gu'), masked);
+		t = maskNames(t, [name], { full: false });
+	}
+	return t;
 }
