@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Geocoder } from '../normalize/index';
+import { createSegmenter } from '../segment/index';
 import { loadReference, type Reference } from '../reference/index';
 import { ensureWarehouse } from '../warehouse/schema';
 import { textIndexDrift } from '../warehouse/text-index';
@@ -302,8 +303,12 @@ describe('ingest of a canonical NDJSON file', () => {
 	it("masks, once, the caller's name in the facts a store kept before the archive held callers, and analyses them again", async () => {
 		const content = '来电人李建国反映：小区路灯不亮已经一周';
 		const r = { external_id: 'O-1', received_at: '2026-03-20T08:00:00+08:00', updated_at: '2026-03-20T08:00:00+08:00', channel: 'phone', type: '投诉', content, district_code: '320508' };
-		// as an older version stored it: the text as given, the archive's raw line naming the caller, no caller column
-		await ingestor.run(readNdjson(ndjson('o1.ndjson', [JSON.stringify(r)])), { source: 's', origin: 'o1', originId: 'o1', now: NOW });
+		// as an older version stored it: the text as given and analysed so (ANALYSIS_VERSION 1), the archive's raw line
+		// naming the caller, no caller column
+		const seg = createSegmenter({});
+		const asStored = { analyze: async (l: string[]) => l.map((t) => ({ tokens: seg.tokens(t).join('\u0001'), sentiment: 0, intensity: 0 })) };
+		const older = new Ingestor({ conn, ref, geocoder: new Geocoder(ref), analyzer: asStored });
+		await older.run(readNdjson(ndjson('o1.ndjson', [JSON.stringify(r)])), { source: 's', origin: 'o1', originId: 'o1', now: NOW });
 		await conn.run(`UPDATE feed_archive SET raw = $raw`, { raw: JSON.stringify({ ...r, caller_name: '李建国' }) });
 		await conn.run(`ALTER TABLE feed_archive DROP COLUMN caller_name`);
 		expect((await q<{ tokens: string[] }>(`SELECT tokens FROM tickets_fact`))[0].tokens.join('')).toContain('李建国');

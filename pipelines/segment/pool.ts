@@ -103,13 +103,13 @@ export class SegmentPool {
 		};
 		const url = opts.workerUrl ?? pathToFileURL(segmentFile('worker.mjs'));
 		const module = pathToFileURL(segmentFile('index.ts')).href;
-		const sentimentModule = pathToFileURL(join(dirname(fileURLToPath(module)), '..', 'text', 'sentiment.ts')).href;
+		const analysisModule = pathToFileURL(join(dirname(fileURLToPath(module)), '..', 'text', 'ticket-analysis.ts')).href;
 		const workers: Worker[] = [];
 		let tids: (number | null)[];
 		try {
 			tids = await Promise.all(
 				Array.from({ length: n }, () => {
-					const w = new Worker(url, { workerData: { options, module, sentimentModule, sentimentDataDir: opts.sentimentDataDir } });
+					const w = new Worker(url, { workerData: { options, module, analysisModule, sentimentDataDir: opts.sentimentDataDir } });
 					workers.push(w);
 					return workerStarted(w, 'segment worker', (error) => new Error(`segment worker could not start: ${String(error)}`));
 				})
@@ -144,7 +144,7 @@ export class SegmentPool {
 		return (await this.run('tokens', texts)) as string[][];
 	}
 
-	/** Tokens (joined), sentiment and intensity of each text, in input order (pipelines/text/sentiment.ts). */
+	/** Tokens (joined), sentiment and intensity of each text, in input order (pipelines/text/ticket-analysis.ts). */
 	async analyze(texts: readonly string[]): Promise<PooledAnalysis[]> {
 		const packed = (await this.run('analyze', texts, false)) as string[];
 		return packed.map((p) => {

@@ -9,8 +9,8 @@ const port = parentPort;
 if (!port) throw new Error('worker.mjs must run as a worker thread');
 
 let seg;
-/** the sentiment module and its lexicon, loaded on the first 'analyze' */
-let sentiment = null;
+/** the analysis of a ticket's text (pipelines/text/ticket-analysis.ts), made on the first 'analyze' */
+let analyse = null;
 try {
 	// the pool says where the segmenter is (it may have been bundled away from this file)
 	const mod = await tsImport(workerData?.module ?? './index.ts', import.meta.url);
@@ -20,12 +20,12 @@ try {
 	port.postMessage({ type: 'init-error', error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
 }
 
-async function sentimentModule() {
-	if (!sentiment) {
-		const mod = await tsImport(workerData.sentimentModule, import.meta.url);
-		sentiment = { mod, lexicon: mod.loadSentimentLexicon(workerData.sentimentDataDir ?? undefined) };
+async function analysis() {
+	if (!analyse) {
+		const mod = await tsImport(workerData.analysisModule, import.meta.url);
+		analyse = mod.ticketAnalysis(seg, workerData.sentimentDataDir ?? undefined);
 	}
-	return sentiment;
+	return analyse;
 }
 
 // one string crosses the thread boundary far cheaper than an array of arrays: \u0001 between words,
@@ -38,11 +38,10 @@ port.on('message', async (msg) => {
 		if (msg.op === 'cut') for (let i = 0; i < texts.length; i++) out[i] = seg.cut(texts[i]).join('\u0001');
 		else if (msg.op === 'tokens') for (let i = 0; i < texts.length; i++) out[i] = seg.tokens(texts[i]).join('\u0001');
 		else {
-			const { mod, lexicon } = await sentimentModule();
+			const of = await analysis();
 			for (let i = 0; i < texts.length; i++) {
-				const words = seg.cut(texts[i]);
-				const s = mod.sentimentOf(words, texts[i], lexicon);
-				out[i] = `${seg.tokensOf(words).join('\u0001')}\u0003${s.score}\u0003${s.intensity}`;
+				const a = of(texts[i]);
+				out[i] = `${a.tokens}\u0003${a.sentiment}\u0003${a.intensity}`;
 			}
 		}
 		port.postMessage({ type: 'result', id: msg.id, packed: out.join('\u0002'), n: out.length });

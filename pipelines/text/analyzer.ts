@@ -2,7 +2,7 @@
 // threads (both cores) when worker threads are available, in-process otherwise.
 import { createSegmenter } from '../segment/index';
 import type { TextAnalyzer } from './enrich';
-import { loadSentimentLexicon, sentimentOf } from './sentiment';
+import { ticketAnalysis } from './ticket-analysis';
 
 export interface ClosableAnalyzer extends TextAnalyzer {
 	close(): Promise<void>;
@@ -26,15 +26,9 @@ export async function createAnalyzer(referenceDir: string, workers = ANALYZER_WO
 
 /** The same analysis on this thread (tests, and where worker threads are unavailable). */
 export function inProcessAnalyzer(referenceDir?: string): ClosableAnalyzer {
-	const seg = createSegmenter({ referenceDir });
-	const lexicon = loadSentimentLexicon(referenceDir);
+	const analyse = ticketAnalysis(createSegmenter({ referenceDir }), referenceDir);
 	return {
-		analyze: async (texts) =>
-			texts.map((t) => {
-				const words = seg.cut(t);
-				const s = sentimentOf(words, t, lexicon);
-				return { tokens: seg.tokensOf(words).join('\u0001'), sentiment: s.score, intensity: s.intensity };
-			}),
+		analyze: async (texts) => texts.map(analyse),
 		close: async () => {},
 		cpuSeconds: () => null
 	};

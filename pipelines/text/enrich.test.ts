@@ -8,7 +8,8 @@ import { createSegmenter } from '../segment/index';
 import { FactWriter } from '../warehouse/facts';
 import { ensureWarehouse } from '../warehouse/schema';
 import { removeTermStats, textIndexDrift } from '../warehouse/text-index';
-import { enrichPending, pendingEnrichment, type TextAnalyzer } from './enrich';
+import { enrichPending, forgetUnmaskedTokens, pendingEnrichment, type TextAnalyzer } from './enrich';
+import { inProcessAnalyzer } from './analyzer';
 import { recordGate } from '../../tests/support/gate';
 
 let conn: DuckDBConnection;
@@ -105,5 +106,54 @@ describe('enrichPending', () => {
 			for (const k of r.keywords) expect(r.tokens).toContain(k);
 			expect(r.keywords.length).toBeLessThanOrEqual(8);
 		}
+	});
+});
+
+describe('a store analysed before the tokens were made of the texts as shown', () => {
+	it('has the tickets whose shown text differs analysed again, once, and keeps the tokens of the others', async () => {
+		const old = await (await DuckDBInstance.create(':memory:')).connect();
+		await ensureWarehouse(old);
+		const ref = loadReference();
+		const gen = new DemoGenerator(ref, loadCorpus(new URL('../../data', import.meta.url).pathname, ref), defaultCalendar(), {
+			tickets: 200, days: 10, seed: 9, now: Date.parse('2026-11-01T00:00:00+08:00'), recentDays: 0
+		});
+		const w = await FactWriter.open(old);
+		for (const day of gen.days()) for (const f of day.facts) w.add(f);
+		w.close();
+		await old.run(`UPDATE tickets_fact SET content = '我叫王小明，楼下烧烤店油烟很大' WHERE ticket_no = (SELECT min(ticket_no) FROM tickets_fact)`);
+		// analysed as the versions before 2 did: the text as stored, the name a word of it
+		const seg = createSegmenter({});
+		const raw: TextAnalyzer = { analyze: async (list) => list.map((t) => ({ tokens: seg.tokens(t).join('\u0001'), sentiment: 0, intensity: 0 })) };
+		await enrichPending(old, raw);
+		await old.run(`DELETE FROM warehouse_meta WHERE key = 'analysis_version'`);
+		const named = (await old.runAndReadAll(`SELECT ticket_no, tokens FROM tickets_fact ORDER BY ticket_no LIMIT 1`)).getRowObjectsJS()[0] as { ticket_no: string; tokens: string[] };
+		expect(named.tokens.some((t) => t.includes('小明'))).toBe(true);
+		const before = new Map(
+			((await old.runAndReadAll(`SELECT ticket_no, tokens FROM tickets_fact`)).getRowObjectsJS() as { ticket_no: string; tokens: string[] }[]).map((r) => [r.ticket_no, r.tokens])
+		);
+
+		const analysed: string[] = [];
+		const now: TextAnalyzer = {
+			async analyze(list) {
+				analysed.push(...list);
+				return inProcessAnalyzer().analyze(list);
+			}
+		};
+		const n = await enrichPending(old, now);
+		expect(n).toBe(analysed.length);
+		// the named ticket among them, no longer with the name; the others untouched
+		expect(analysed.some((t) => t.includes('王小明'))).toBe(true);
+		expect(n).toBeLessThan(before.size / 2);
+		const after = (await old.runAndReadAll(`SELECT ticket_no, tokens FROM tickets_fact`)).getRowObjectsJS() as { ticket_no: string; tokens: string[] }[];
+		const redone = after.filter((r) => JSON.stringify(r.tokens) !== JSON.stringify(before.get(r.ticket_no)));
+		expect(redone.length).toBeGreaterThan(0);
+		expect(redone.length).toBeLessThanOrEqual(n);
+		expect(after.find((r) => r.ticket_no === named.ticket_no)!.tokens.filter((t) => t.includes('小明'))).toEqual([]);
+		expect(Number((await old.runAndReadAll(`SELECT count(*) FROM search_postings WHERE term LIKE '%小明%'`)).getRows()[0][0])).toBe(0);
+		expect(await textIndexDrift(old)).toEqual({ termDf: 0, termDaily: 0, postings: 0, docs: 0 });
+		// once: the store now says which analysis its tokens are of
+		expect(await enrichPending(old, now)).toBe(0);
+		expect(analysed.length).toBe(n);
+		expect(await forgetUnmaskedTokens(old)).toBe(0);
 	});
 });

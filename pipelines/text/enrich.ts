@@ -6,16 +6,15 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBDateValue } from '@duckdb/node-api';
 import { forEachInSlices, rowsInTurns } from '../event-loop';
 import { openGate, rollbackQuietly, type WriteGate } from '../warehouse/tx';
-import { addTermStats, keywordsQuery, splitTokensSql, termFrequencySql } from '../warehouse/text-index';
+import { addTermStats, keywordsQuery, removeTermStats, splitTokensSql, termFrequencySql } from '../warehouse/text-index';
+import { getMeta, setMeta } from '../warehouse/schema';
+import { ANALYSIS_VERSION, shownTicketText, ticketText, type TextAnalysis } from './ticket-analysis';
 
-/** What the analysis of one text gives: its tokens joined by U+0001, its sentiment score and intensity. */
-export interface TextAnalysis {
-	tokens: string;
-	sentiment: number | null;
-	intensity: number | null;
-}
+export type { TextAnalysis } from './ticket-analysis';
+export { ticketText } from './ticket-analysis';
 
 export interface TextAnalyzer {
+	/** the analysis of each ticketText (ticket-analysis.ts: of the text as the analytics show it), in input order */
 	analyze(texts: string[]): Promise<TextAnalysis[]>;
 }
 
@@ -25,11 +24,6 @@ export interface EnrichOptions {
 	onProgress?: (done: number, pending: number) => void;
 	/** each transaction goes through it (see WriteGate; default: open) */
 	gate?: WriteGate;
-}
-
-/** The text a ticket is analysed by: title and content. */
-export function ticketText(title: string | null, content: string | null): string {
-	return `${title ?? ''}\n${content ?? ''}`;
 }
 
 /** Counts the tickets still without tokens. */
@@ -45,6 +39,7 @@ export async function pendingEnrichment(conn: DuckDBConnection): Promise<number>
 export async function enrichPending(conn: DuckDBConnection, analyzer: TextAnalyzer, o: EnrichOptions = {}): Promise<number> {
 	const batch = o.batch ?? 50_000;
 	const gate = o.gate ?? openGate;
+	await forgetUnmaskedTokens(conn, gate);
 	const pending = await pendingEnrichment(conn);
 	if (!pending) return 0;
 	const total = Number((await conn.runAndReadAll(`SELECT count(*) FROM tickets_fact`)).getRows()[0][0]);
@@ -76,6 +71,54 @@ export async function enrichPending(conn: DuckDBConnection, analyzer: TextAnalyz
 	}
 	if (bulk && done) await gate(() => applyStage(conn, true));
 	return done;
+}
+
+/** Tickets read per statement when a store analysed by another version is looked through. */
+const UPGRADE_PAGE = 50_000;
+/** Texts compared between two turns of the event loop (a few milliseconds). */
+const UPGRADE_SLICE = 250;
+
+/**
+ * A store whose tokens were made by another ANALYSIS_VERSION (before 2: of the texts as stored, where a name the
+ * screens show masked, 我叫王**, was a word the search found): the tickets whose text as shown differs from the
+ * text as stored leave the text index and get their tokens cleared, so this round analyses them again; the others
+ * keep theirs, which the new analysis would make alike. Once per store (meta analysis_version); returns how many
+ * tickets it cleared.
+ */
+export async function forgetUnmaskedTokens(conn: DuckDBConnection, gate: WriteGate = openGate): Promise<number> {
+	if ((await getMeta(conn, 'analysis_version')) === ANALYSIS_VERSION) return 0;
+	const unmasked: string[] = [];
+	for (let after = ''; ;) {
+		const rows = await rowsInTurns(
+			await conn.run(
+				`SELECT ticket_no, title, content FROM tickets_fact WHERE tokens IS NOT NULL AND ticket_no > $after ORDER BY ticket_no LIMIT ${UPGRADE_PAGE}`,
+				{ after }
+			)
+		);
+		if (!rows.length) break;
+		after = String(rows[rows.length - 1][0]);
+		await forEachInSlices(rows, UPGRADE_SLICE, (r) => {
+			const text = ticketText(r[1] as string | null, r[2] as string | null);
+			if (shownTicketText(text) !== text) unmasked.push(String(r[0]));
+		});
+	}
+	await gate(async () => {
+		await conn.run('BEGIN TRANSACTION');
+		try {
+			if (unmasked.length) {
+				await conn.run(`CREATE OR REPLACE TEMP TABLE unmasked_tokens AS SELECT unnest(from_json($nos::JSON, '["VARCHAR"]')) AS ticket_no`, { nos: JSON.stringify(unmasked) });
+				await removeTermStats(conn, 'unmasked_tokens');
+				await conn.run(`UPDATE tickets_fact SET tokens = NULL, keywords = NULL WHERE ticket_no IN (SELECT ticket_no FROM unmasked_tokens)`);
+				await conn.run(`DROP TABLE unmasked_tokens`);
+			}
+			await setMeta(conn, 'analysis_version', ANALYSIS_VERSION);
+			await conn.run('COMMIT');
+		} catch (e) {
+			await rollbackQuietly(conn);
+			throw e;
+		}
+	});
+	return unmasked.length;
 }
 
 /** A ticket's text and day as analysed, over tickets_fact's columns (optionally qualified). */

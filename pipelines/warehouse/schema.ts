@@ -37,8 +37,9 @@ import {
 	type Rollup
 } from './rollups';
 import { archiveCallerNames } from './callers';
+import { ANALYSIS_VERSION } from '../text/ticket-analysis';
 import { TEXT_INDEX_DDL, upgradeTextIndex } from './text-index';
-import { hasColumn, inTransaction, openGate, type WriteGate } from './tx';
+import { hasColumn, hasTable, inTransaction, openGate, type WriteGate } from './tx';
 
 export interface FactColumn {
 	name: string;
@@ -151,7 +152,10 @@ const DDL = [
 /** Dashboards and pipelines think in Asia/Shanghai. */
 export async function ensureWarehouse(conn: DuckDBConnection): Promise<void> {
 	await conn.run(`SET TimeZone = 'Asia/Shanghai'`);
+	const created = !(await hasTable(conn, 'tickets_fact'));
 	for (const stmt of DDL) await conn.run(stmt);
+	// a new store's tokens are all made by this version's analysis
+	if (created) await setMeta(conn, 'analysis_version', ANALYSIS_VERSION);
 	// a store made by an older version gets the columns added since (appended, in FACT_COLUMNS order)
 	for (const c of FACT_COLUMNS) await conn.run(`ALTER TABLE tickets_fact ADD COLUMN IF NOT EXISTS ${c.name} ${c.sql.replace(' NOT NULL', '')}`);
 	await roundsFromReturnedBy(conn);
