@@ -182,7 +182,7 @@ describe('maskPersonal', () => {
 			expect(maskPersonal(t)).toBe(t);
 	});
 	it('leaves whom the caller called (叫 as a verb) before a mark alone: 我叫物业，我叫救护车。我叫他们，', () => {
-		for (const t of ['我叫物业，他们不来', '我叫居委会，没人管', '我叫保安，保安说不归他管', '我叫邻居。', '我叫救护车。', '我叫外卖，', '我叫他们，', '我叫警察。', '我叫不出来', '我叫老公，', '我叫快递员。'])
+		for (const t of ['我叫物业，他们不来', '我叫居委会，没人管', '我叫保安，保安说不归他管', '我叫邻居。', '我叫救护车。', '我叫外卖，', '我叫他们，', '我叫警察。', '我叫不出来', '我叫老公，', '我叫快递员。', '我叫银行要流水', '我叫银行，', '我叫老师来'])
 			expect(maskPersonal(t)).toBe(t);
 		// a name, also with a rarer surname or as one is called (小明, 阿强), still is one
 		for (const [t, m] of [

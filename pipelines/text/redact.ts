@@ -93,7 +93,7 @@ const NOT_NAME_WORDS = new Set(
 );
 // what begins no name: people and places named so, and whom a caller calls with 叫 as a verb (我叫物业，我叫救护车。
 // 我叫他们，我叫不出来)
-const CALLED_WORDS = '[他她它你我不没过]|物业|保安|邻居|警察|民警|救护|外卖|快递|城管|社区|街道|消防|医生|护士|家人|老公|老婆|孩子|朋友|同事|工人|维修|电工|开锁|出租|网约|领导|经理|老板|中介|客服|记者|律师';
+const CALLED_WORDS = '[他她它你我不没过]|物业|保安|邻居|警察|民警|救护|外卖|快递|城管|社区|街道|消防|医生|护士|家人|老公|老婆|孩子|朋友|同事|工人|维修|电工|开锁|出租|网约|领导|经理|老板|中介|客服|记者|律师|老师|银行';
 const NOT_NAME_START = new RegExp(`^(?:市民|居民|业主|租户|住户|家长|学生|老人|一名|一个|这里|那里|附近|本地|外地|苏州|该|此|了|${CALLED_WORDS}|${FIELD_WORDS})`);
 // after 我是 and 本人 the caller as often says who they are or what they do (我是房东, 我是快递员, 本人已退休) as their
 // name: there a name begins with a surname, and is none of the words for people that begin with one's character
