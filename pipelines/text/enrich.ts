@@ -88,15 +88,14 @@ const UPGRADE_SLICE = 250;
 export async function forgetUnmaskedTokens(conn: DuckDBConnection, gate: WriteGate = openGate): Promise<number> {
 	if ((await getMeta(conn, 'analysis_version')) === ANALYSIS_VERSION) return 0;
 	const unmasked: string[] = [];
-	for (let after = ''; ;) {
+	// by ranges of row ids, each read by its zone maps (pages ordered by ticket number would sort the whole table
+	// each time); a version a sync writes meanwhile lands after the last range and is read there
+	for (let lo = 0; ; lo += UPGRADE_PAGE) {
+		const end = Number((await conn.runAndReadAll(`SELECT coalesce(max(rowid), -1) FROM tickets_fact`)).getRows()[0][0]);
+		if (lo > end) break;
 		const rows = await rowsInTurns(
-			await conn.run(
-				`SELECT ticket_no, title, content FROM tickets_fact WHERE tokens IS NOT NULL AND ticket_no > $after ORDER BY ticket_no LIMIT ${UPGRADE_PAGE}`,
-				{ after }
-			)
+			await conn.run(`SELECT ticket_no, title, content FROM tickets_fact WHERE rowid >= ${lo} AND rowid < ${lo + UPGRADE_PAGE} AND tokens IS NOT NULL`)
 		);
-		if (!rows.length) break;
-		after = String(rows[rows.length - 1][0]);
 		await forEachInSlices(rows, UPGRADE_SLICE, (r) => {
 			const text = ticketText(r[1] as string | null, r[2] as string | null);
 			if (shownTicketText(text) !== text) unmasked.push(String(r[0]));
