@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Geocoder } from '../normalize/index';
 import { createSegmenter } from '../segment/index';
@@ -27,6 +27,7 @@ const FIX = resolve(import.meta.dirname, '../../tests/fixtures');
 const NOW = Date.parse('2026-04-01T12:00:00+08:00');
 let ref: Reference;
 let analyzer: ClosableAnalyzer;
+let inst: DuckDBInstance;
 let conn: DuckDBConnection;
 let ingestor: Ingestor;
 const tmp = mkdtempSync(join(tmpdir(), 'minqing-ingest-'));
@@ -38,7 +39,7 @@ beforeAll(() => {
 });
 
 beforeEach(async () => {
-	({ conn, ingestor } = await memoryIngestor(ref, analyzer));
+	({ inst, conn, ingestor } = await memoryIngestor(ref, analyzer));
 });
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -521,6 +522,9 @@ describe('mergeThreads', () => {
 	it('merges on the given number of DuckDB threads and puts the setting back after the run', async () => {
 		await conn.run(`SET threads = 3`);
 		const seen: string[] = [];
+		// read during the run on a connection of its own (the setting is the database's): a query on the ingest's
+		// connection while a batch merges in the background ran into its appender (a pending query result closed)
+		const other = await inst.connect();
 		const parses = (l: string) => {
 			try {
 				return typeof JSON.parse(l) === 'object';
@@ -532,12 +536,13 @@ describe('mergeThreads', () => {
 		await ingestor.run(
 			(async function* () {
 				for (const [i, raw] of lines.entries()) {
-					if (i === 10) seen.push(await setting('threads'));
+					if (i === 10) seen.push(String((await other.runAndReadAll(`SELECT current_setting('threads')`)).getRows()[0][0]));
 					yield { file: null, fields: JSON.parse(raw), raw, line: i + 1, byteOffset: null, error: null };
 				}
 			})(),
 			{ source: 't', origin: 'test', originId: 'o1', now: NOW, batchSize: 8, mergeThreads: 1 }
 		);
+		other.closeSync();
 		expect(seen).toEqual(['1']);
 		expect(await setting('threads')).toBe('3');
 		expect(Number((await conn.runAndReadAll(`SELECT count(*) FROM tickets_fact`)).getRows()[0][0])).toBeGreaterThan(10);
