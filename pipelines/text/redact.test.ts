@@ -64,6 +64,31 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('我叫欧阳娜娜，电话13812345678')).toBe('我叫欧阳**，电话138****5678');
 		expect(maskPersonal('我是司马南，')).toBe('我是司马*，');
 	});
+	it('after 我是 and 本人 masks a name that runs on into who they are or what they say (本人王小明反映, 我是李娜住在…), not other words there', () => {
+		for (const [t, m] of [
+			['本人王小明反映小区门口占道经营', '本人王**反映小区门口占道经营'],
+			['本人张伟投诉楼下烧烤油烟', '本人张*投诉楼下烧烤油烟'],
+			['我是李娜住在平江路', '我是李*住在平江路'],
+			['我是陈建国今年65岁', '我是陈**今年65岁'],
+			['本人欧阳明辉家住吴中区', '本人欧阳**家住吴中区']
+		])
+			expect(maskPersonal(t)).toBe(m);
+		for (const t of [
+			'本人多次反映无人处理',
+			'本人曾多次投诉',
+			'本人于今日反映',
+			'本人一直住在这里',
+			'我是业主反映物业不作为',
+			'我是房东住在楼下',
+			'我是外地人住在园区',
+			'本人常年住在老小区',
+			'我是本小区居民反映',
+			'本人现在住在相城区',
+			'我是租户想咨询退租',
+			'本人强烈要求处理'
+		])
+			expect(maskPersonal(t)).toBe(t);
+	});
 	it('masks a name given before a bracket, a colon, a number, a slash or a mark (联系人：张三（138…）), not a word after 叫 as a verb', () => {
 		expect(maskPersonal('联系人：张三（13800000000）')).toBe('联系人：张*（138****0000）');
 		expect(maskPersonal('姓名：王小明(男)')).toBe('姓名：王**(男)');

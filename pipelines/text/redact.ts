@@ -108,6 +108,9 @@ const ROLE_WORDS = new Set(
 // after 我是 and 本人 a name ends the phrase (我是王芳，…; 本人李娜：…), not a place's name going on with its number
 // (我是玉兰湾15幢的业主)
 const AFTER_SELF = new RegExp(`^(?:[，。,.；;、！!？?：:（(\\s]|${FIELD_WORDS}|$)`);
+// after 我是 and 本人 a name also runs on into where they live, their age or what they report (本人王小明反映…, 我是李娜
+// 住在…): there too only one that begins with a surname and is no role or word of the sentence (namedGoesOn)
+const SELF_GOES_ON = /^(?:今年|现年|年龄|住在|家住|家在|户籍|反映|投诉|举报|咨询|求助)/;
 /**
  * Whether what follows 我叫, 我是, 本人 … (`lead`) is a name, `rest` the text after it: four characters only with a
  * compound surname.
@@ -117,7 +120,7 @@ function givenAsName(lead: string, name: string, rest: string): boolean {
 	const chars = [...name];
 	const compound = COMPOUND_SURNAMES.has(chars.slice(0, 2).join(''));
 	if (chars.length === 4 && !compound) return false;
-	if (!ENDED.test(rest)) return lead.endsWith('叫') && namedGoesOn(name);
+	if (!ENDED.test(rest)) return (lead.endsWith('叫') || ((lead === '我是' || lead === '本人') && SELF_GOES_ON.test(rest))) && namedGoesOn(name);
 	if (chars.length === 4) return true;
 	if (lead !== '我是' && lead !== '本人') return true;
 	if (!AFTER_SELF.test(rest) && !/^(?:先生|女士)/.test(rest)) return false;
