@@ -16,16 +16,22 @@ let conn: DuckDBConnection;
 let analyzer: TextAnalyzer;
 let texts = 0;
 
-beforeAll(async () => {
-	conn = await (await DuckDBInstance.create(':memory:')).connect();
-	await ensureWarehouse(conn);
+/** A new in-memory store holding `tickets` demo facts over `days` days, none analysed yet. */
+async function demoStore(tickets: number, days: number, seed: number): Promise<DuckDBConnection> {
+	const c = await (await DuckDBInstance.create(':memory:')).connect();
+	await ensureWarehouse(c);
 	const ref = loadReference();
 	const gen = new DemoGenerator(ref, loadCorpus(new URL('../../data', import.meta.url).pathname, ref), defaultCalendar(), {
-		tickets: 400, days: 20, seed: 5, now: Date.parse('2026-11-01T00:00:00+08:00'), recentDays: 0
+		tickets, days, seed, now: Date.parse('2026-11-01T00:00:00+08:00'), recentDays: 0
 	});
-	const w = await FactWriter.open(conn);
+	const w = await FactWriter.open(c);
 	for (const day of gen.days()) for (const f of day.facts) w.add(f);
 	w.close();
+	return c;
+}
+
+beforeAll(async () => {
+	conn = await demoStore(400, 20, 5);
 	const seg = createSegmenter({});
 	analyzer = {
 		async analyze(list) {
@@ -111,15 +117,7 @@ describe('enrichPending', () => {
 
 describe('a store analysed before the tokens were made of the texts as shown', () => {
 	it('has the tickets whose shown text differs analysed again, once, and keeps the tokens of the others', async () => {
-		const old = await (await DuckDBInstance.create(':memory:')).connect();
-		await ensureWarehouse(old);
-		const ref = loadReference();
-		const gen = new DemoGenerator(ref, loadCorpus(new URL('../../data', import.meta.url).pathname, ref), defaultCalendar(), {
-			tickets: 200, days: 10, seed: 9, now: Date.parse('2026-11-01T00:00:00+08:00'), recentDays: 0
-		});
-		const w = await FactWriter.open(old);
-		for (const day of gen.days()) for (const f of day.facts) w.add(f);
-		w.close();
+		const old = await demoStore(200, 10, 9);
 		await old.run(`UPDATE tickets_fact SET content = '我叫王小明，楼下烧烤店油烟很大' WHERE ticket_no = (SELECT min(ticket_no) FROM tickets_fact)`);
 		// analysed as the versions before 2 did: the text as stored, the name a word of it
 		const seg = createSegmenter({});
