@@ -137,8 +137,13 @@ describe('a store analysed before the tokens were made of the texts as shown', (
 				return inProcessAnalyzer().analyze(list);
 			}
 		};
-		const n = await enrichPending(old, now);
+		const said: string[] = [];
+		const n = await enrichPending(old, now, { log: (m) => said.push(m) });
 		expect(n).toBe(analysed.length);
+		// the look through the store is said before and after (on a large store it takes a while, once)
+		expect(said).toHaveLength(2);
+		expect(said[0]).toContain(`检查 ${before.size} 条已分析工单`);
+		expect(said[1]).toContain(`${n} 条工单将按遮盖个人信息后的文本重新分析`);
 		// the named ticket among them, no longer with the name; the others untouched
 		expect(analysed.some((t) => t.includes('王小明'))).toBe(true);
 		expect(n).toBeLessThan(before.size / 2);
@@ -150,8 +155,9 @@ describe('a store analysed before the tokens were made of the texts as shown', (
 		expect(Number((await old.runAndReadAll(`SELECT count(*) FROM search_postings WHERE term LIKE '%小明%'`)).getRows()[0][0])).toBe(0);
 		expect(await textIndexDrift(old)).toEqual({ termDf: 0, termDaily: 0, postings: 0, docs: 0 });
 		// once: the store now says which analysis its tokens are of
-		expect(await enrichPending(old, now)).toBe(0);
+		expect(await enrichPending(old, now, { log: (m) => said.push(m) })).toBe(0);
 		expect(analysed.length).toBe(n);
+		expect(said).toHaveLength(2);
 		expect(await forgetUnmaskedTokens(old)).toBe(0);
 	});
 });

@@ -24,6 +24,8 @@ export interface EnrichOptions {
 	onProgress?: (done: number, pending: number) => void;
 	/** each transaction goes through it (see WriteGate; default: open) */
 	gate?: WriteGate;
+	/** told when a store analysed by another version is looked through (forgetUnmaskedTokens) */
+	log?: (message: string) => void;
 }
 
 /** Counts the tickets still without tokens. */
@@ -39,7 +41,7 @@ export async function pendingEnrichment(conn: DuckDBConnection): Promise<number>
 export async function enrichPending(conn: DuckDBConnection, analyzer: TextAnalyzer, o: EnrichOptions = {}): Promise<number> {
 	const batch = o.batch ?? 50_000;
 	const gate = o.gate ?? openGate;
-	await forgetUnmaskedTokens(conn, gate);
+	await forgetUnmaskedTokens(conn, gate, o.log);
 	const pending = await pendingEnrichment(conn);
 	if (!pending) return 0;
 	const total = Number((await conn.runAndReadAll(`SELECT count(*) FROM tickets_fact`)).getRows()[0][0]);
@@ -85,8 +87,11 @@ const UPGRADE_SLICE = 250;
  * keep theirs, which the new analysis would make alike. Once per store (meta analysis_version); returns how many
  * tickets it cleared.
  */
-export async function forgetUnmaskedTokens(conn: DuckDBConnection, gate: WriteGate = openGate): Promise<number> {
+export async function forgetUnmaskedTokens(conn: DuckDBConnection, gate: WriteGate = openGate, log: (message: string) => void = () => {}): Promise<number> {
 	if ((await getMeta(conn, 'analysis_version')) === ANALYSIS_VERSION) return 0;
+	const t0 = performance.now();
+	const analysed = Number((await conn.runAndReadAll(`SELECT count(*) FROM tickets_fact WHERE tokens IS NOT NULL`)).getRows()[0][0]);
+	if (analysed) log(`[minqing] 文本分析升级：检查 ${analysed.toLocaleString('zh-CN')} 条已分析工单的文本中是否有需遮盖的个人信息（一次性）`);
 	const unmasked: string[] = [];
 	// by ranges of row ids, each read by its zone maps (pages ordered by ticket number would sort the whole table
 	// each time); a version a sync writes meanwhile lands after the last range and is read there
@@ -117,6 +122,10 @@ export async function forgetUnmaskedTokens(conn: DuckDBConnection, gate: WriteGa
 			throw e;
 		}
 	});
+	if (analysed)
+		log(
+			`[minqing] 文本分析升级完成：${unmasked.length.toLocaleString('zh-CN')} 条工单将按遮盖个人信息后的文本重新分析，检查用时 ${((performance.now() - t0) / 1000).toFixed(1)} 秒`
+		);
 	return unmasked.length;
 }
 

@@ -251,9 +251,9 @@ export class IngestService {
 	 * Analyses the tickets that have no tokens yet (demo history, tickets written here whose text changed), in
 	 * the ingest queue so it never overlaps an ingest. Returns how many it analysed.
 	 */
-	enrichText(onProgress?: (done: number, pending: number) => void): Promise<number> {
+	enrichText(onProgress?: (done: number, pending: number) => void, log?: (message: string) => void): Promise<number> {
 		return this.withIngestor(async (_ingestor, conn) => {
-			const n = await enrichPending(conn, this.analyzer!, { onProgress, gate: this.gate });
+			const n = await enrichPending(conn, this.analyzer!, { onProgress, gate: this.gate, log });
 			if (n) await this.gate(() => maintainTextIndex(conn));
 			return n;
 		});

@@ -102,7 +102,7 @@ async function textRound(app: App, log: (m: string) => void): Promise<void> {
 			lastPct = pct;
 			log(`[minqing] 文本分析 ${pct}%（${done.toLocaleString('zh-CN')} / ${(done + pending).toLocaleString('zh-CN')}）`);
 		}
-	});
+	}, log);
 	if (n > 1000) log(`[minqing] 文本分析完成：${n.toLocaleString('zh-CN')} 条工单，用时 ${((performance.now() - t0) / 1000).toFixed(1)} 秒`);
 	const clustered = await ingestService(app).maintainRollups(ROLLUP_ORDER_AFTER_MS);
 	if (clustered && clustered.seconds > 1) log(clusteredMessage(clustered));
