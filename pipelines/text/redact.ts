@@ -124,7 +124,7 @@ function givenAsName(lead: string, name: string, rest: string): boolean {
 	if (chars.length === 4) return true;
 	if (lead !== '我是' && lead !== '本人') return true;
 	if (!AFTER_SELF.test(rest) && !/^(?:先生|女士)/.test(rest)) return false;
-	return (compound || SURNAMES.has(chars[0])) && !ROLE_WORDS.has(name) && !(chars.length === 3 && chars[2] === '人');
+	return (compound || SURNAMES.has(chars[0])) && !ROLE_WORDS.has(name) && !NOT_NAME_WORDS.has(chars.slice(0, 2).join('')) && !(chars.length === 3 && chars[2] === '人');
 }
 
 // a surname's character with one of place after it is a place, not a name (我叫楼下住户…, 楼上住在302的); three
