@@ -1,13 +1,13 @@
 // Transactions on a DuckDB connection, and what a store made by an older version has.
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-/** Whether a table of the main schema has a column (a store made by an older version may lack it). */
 /** Whether the store has a (lasting, not temporary) table of that name. */
 export async function hasTable(conn: DuckDBConnection, table: string): Promise<boolean> {
 	const r = await conn.runAndReadAll(`SELECT count(*)::INTEGER FROM duckdb_tables() WHERE table_name = $t AND NOT temporary`, { t: table });
 	return Number(r.getRows()[0][0]) > 0;
 }
 
+/** Whether a table of the main schema has a column (a store made by an older version may lack it). */
 export async function hasColumn(conn: DuckDBConnection, table: string, column: string): Promise<boolean> {
 	const r = await conn.runAndReadAll(`SELECT count(*)::INTEGER FROM duckdb_columns() WHERE table_name = $t AND column_name = $c`, { t: table, c: column });
 	return Number(r.getRows()[0][0]) > 0;
