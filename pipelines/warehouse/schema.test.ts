@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { inClusterOrder } from '../../tests/support/rollups';
 import { CLUSTER_ORDER, CLUSTERED_TABLES } from './rollups';
 import { clusterRollups, ensureWarehouse, getMeta, keepRollups, maintainRollups, refreshRollups } from './schema';
+import { ANALYSIS_VERSION } from '../text/ticket-analysis';
 
 const rowsOf = async (conn: DuckDBConnection, sql: string) => (await conn.runAndReadAll(sql)).getRows().map((r) => r.map(String));
 
@@ -168,5 +169,18 @@ describe('a store made before the archive kept callers', () => {
 		await conn.run(`UPDATE feed_archive SET caller_name = '王小五' WHERE external_id = 'A'`);
 		await ensureWarehouse(conn);
 		expect(await rowsOf(conn, `SELECT caller_name FROM feed_archive WHERE external_id = 'A'`)).toEqual([['王小五']]);
+	});
+});
+
+describe('which analysis made the tokens (analysis_version)', () => {
+	it('is the current one for a new store, and stays unsaid for a store made before it, until its tickets are looked through', async () => {
+		const conn = await (await DuckDBInstance.create(':memory:')).connect();
+		await ensureWarehouse(conn);
+		expect(await getMeta(conn, 'analysis_version')).toBe(ANALYSIS_VERSION);
+		// a store made before: opening it again does not claim its tokens were made by this version
+		await conn.run(`DELETE FROM warehouse_meta WHERE key = 'analysis_version'`);
+		await ensureWarehouse(conn);
+		expect(await getMeta(conn, 'analysis_version')).toBeNull();
+		conn.closeSync();
 	});
 });
