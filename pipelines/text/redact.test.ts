@@ -24,6 +24,17 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('身份证号320502199001011234')).toBe('身份证号320**************4');
 		expect(maskPersonal('身份证32050219850312345X，')).toBe('身份证320**************X，');
 	});
+	it('masks 15-digit (first-generation) ID card numbers, keeping the first three digits, and no other 15 digits', () => {
+		expect(maskPersonal('身份证号320502850312123，')).toBe('身份证号320************，');
+		expect(maskPersonal('老身份证 110105491231002 已过期')).toBe('老身份证 110************ 已过期');
+		// 15 digits whose county is no province's or whose birth date is none, and longer numbers, stay
+		for (const t of ['快递单号 773012345678901', '订单 202312011234567', '单号 462012345678901', '编号 3205028503121234']) expect(maskPersonal(t)).toBe(t);
+	});
+	it('masks a mobile number written 4-3-4, not digits that go on', () => {
+		expect(maskPersonal('电话1381 234 5678谢谢')).toBe('电话138****5678谢谢');
+		expect(maskPersonal('手机：1391-234-5678，')).toBe('手机：139****5678，');
+		for (const t of ['1381 234 5678 9', '编号 21 1381 234 5678', '1381 234 56789']) expect(maskPersonal(t)).toBe(t);
+	});
 	it('masks ID card numbers written in groups with spaces or dashes, and no other grouped digits', () => {
 		expect(maskPersonal('身份证 3205 0219 8503 1234 5X 谢谢')).toBe('身份证 320**************X 谢谢');
 		expect(maskPersonal('身份证号320502-19850312-345X')).toBe('身份证号320**************X');

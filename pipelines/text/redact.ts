@@ -1,5 +1,5 @@
 // Personal data inside free text, masked for display and export (analysts see what people complain about,
-// not who they are): mobile and landline numbers, ID card numbers (in a row or in groups), e-mail addresses,
+// not who they are): mobile and landline numbers, ID card numbers (in a row or in groups; 18 or 15 digits), e-mail addresses,
 // WeChat/QQ ids, vehicle plates, bank card numbers and numbers named as a card, passport or account — digits also
 // when typed full-width, with an input method's dash (—) or in Chinese numerals (一三九…); names a text gives: after
 // 我叫 / 本人 / 联系人 / 姓名 / 名字叫 / 老公叫 …, also running on (我叫王小明今年35岁), after a word that marks the
@@ -23,7 +23,17 @@ const ID_CARD = new RegExp(`(?<!\\d)${ID_BODY}(?!\\d)`, 'g');
 // characters with no digit next to them, even across a space or dash, that are an ID number once the separators go
 const ID_CARD_GROUPED = /(?<!\d)(?<!\d[- ])[1-9](?:[- ]?\d){16}[- ]?[\dXx](?!\d)(?![- ]\d)/g;
 const ID_CARD_WHOLE = new RegExp(`^${ID_BODY}$`);
+// a first-generation ID card number (15 digits, still on older records and cards: 320502 850312 123): county, birth
+// date without the century, sequence, no check character. Fifteen digits are also tracking and order numbers, so
+// only where the county begins with a province's code (11–15, 21–23, 31–37, 41–46, 50–54, 61–65) and a birth date
+// stands where it should
+const ID_CARD_15 = /(?<!\d)(?:1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5])\d{4}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?!\d|[Xx])/g;
+const DIGITS_15 = /\d{15}/;
 const MOBILE = /(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)/g;
+// a mobile number written 4-3-4 (1381 234 5678), as some read it out: the groups separated, no digit next to them
+// even across a separator
+const GROUPS_434 = /\d{4}[- ]\d{3}[- ]\d{4}/;
+const MOBILE_434 = /(?<!\d)(?<!\d[- ])(?:\+?86[- ]?)?1[3-9]\d{2}[- ]\d{3}[- ]\d{4}(?!\d)(?![- ]\d)/g;
 // an area code (010, 02x, 0xxx) in brackets and a space or dash inside the local number too: （0512）65231234,
 // 0512-6523 1234; a local number starts with 2–8, so groups of digits such as 时间 0900 1200 1300 are no number
 const AREA = '0(?:10|2\\d|[3-9]\\d{2})';
@@ -158,6 +168,11 @@ function namedGoesOn(name: string): boolean {
 /** An ID card number for display: its first 3 digits and its check character, the rest `*` (320**************X). */
 function maskIdCard(id: string): string {
 	return `${id.slice(0, 3)}${'*'.repeat(id.length - 4)}${id.slice(-1).toUpperCase()}`;
+}
+
+/** A 15-digit ID card number for display: its first 3 digits, the rest `*` (its last digit is the sequence's, with the sex). */
+function maskIdCard15(id: string): string {
+	return `${id.slice(0, 3)}${'*'.repeat(id.length - 3)}`;
 }
 
 // the dashes a Chinese input method types (—, –, ‐, −) read as '-' between a number's groups (0512—65231234)
@@ -340,7 +355,10 @@ export function maskPersonal(text: string, names: readonly (string | null | unde
 			const id = m[0].replace(/[- ]/g, '');
 			return ID_CARD_WHOLE.test(id) ? maskIdCard(id) : m[0];
 		});
+		// (a plain look first: a pattern that begins with a lookbehind is tried at every character)
+		if (DIGITS_15.test(f)) [t, f] = maskMatches(t, f, ID_CARD_15, (m) => maskIdCard15(m[0]));
 		[t, f] = maskMatches(t, f, MOBILE, (m) => maskPhone(m[0]));
+		if (GROUPS_434.test(f)) [t, f] = maskMatches(t, f, MOBILE_434, (m) => maskPhone(m[0]));
 		[t, f] = maskMatches(t, f, LANDLINE, (m) => maskPhone(m[0]));
 		[t, f] = maskMatches(t, f, LOCAL, (m) => `${m[1]}${m[2]}${m[3].replace(/[- ]/g, '').slice(0, 2)}****${m[3].slice(-2)}`);
 		[t, f] = maskMatches(t, f, WECHAT, (m) => `${m[1]}${m[2]}${m[3].slice(0, 2)}****`);
