@@ -215,6 +215,15 @@ describe('maskPersonal', () => {
 		for (const t of ['老板叫人把门锁了', '邻居叫物业来看', '房东叫开锁的来', '老板叫王师傅来修', '经理叫保安把我赶出来', '邻居叫了120', '老板叫我们走人', '房东叫周末再来', '邻居叫声很大'])
 			expect(maskPersonal(t)).toBe(t);
 	});
+	it('masks a name before the caller word in brackets (王小明（来电人）反映), and wherever else the text writes it', () => {
+		expect(maskPersonal('王小明（来电人）反映楼上漏水')).toBe('王**（来电人）反映楼上漏水');
+		expect(maskPersonal('市民王小明（来电人）反映，王小明家住三楼')).toBe('市民王**（来电人）反映，王**家住三楼');
+		expect(maskPersonal('今天李明(诉求人)称')).toBe('今天李*(诉求人)称');
+		expect(maskPersonal('欧阳娜娜（来电人）说')).toBe('欧阳**（来电人）说');
+		// who or where, not a name, before the bracket stays
+		for (const t of ['母亲（来电人）反映', '市民（来电人）反映', '业主（来电人）反映', '我住和平小区（来电人）', '金鸡湖（来电人）', '李明路（来电人）', '周末（来电人）', '多次（来电人）反映', '王女士（来电人）反映'])
+			expect(maskPersonal(t)).toBe(t);
+	});
 	it('leaves a relative or an occupation after 来电人 alone (来电人母亲反映, 来电人孙子称, 来电人程序员，)', () => {
 		for (const t of ['来电人母亲反映养老金问题', '来电人孙子称', '来电人孙女说', '来电人岳母反映', '来电人公公称', '来电人程序员，反映加班', '我叫孙子是想让他回家', '本人岳父，'])
 			expect(maskPersonal(t)).toBe(t);

@@ -3,7 +3,7 @@
 // WeChat/QQ ids, vehicle plates, bank card numbers and numbers named as a card, passport or account — digits also
 // when typed full-width, with an input method's dash (—) or in Chinese numerals (一三九…); names a text gives: after
 // 我叫 / 本人 / 联系人 / 姓名 / 名字叫 / 老公叫 …, also running on (我叫王小明今年35岁), after a word that marks the
-// caller (来电人王小明反映), and others named with 叫 (房东叫陈德明, 楼上的人叫沈志刚), each masked wherever else the
+// caller (来电人王小明反映) or before it in brackets (王小明（来电人）反映), and others named with 叫 (房东叫陈德明, 楼上的人叫沈志刚), each masked wherever else the
 // text writes it but where it begins a place's name (李明路); and the names given as known (a ticket's caller: 来电人李建国反映 → 李**), wherever they occur.
 // Other names in the text (王小明说…, with no word that gives them) cannot be found reliably without a model and stay.
 //
@@ -92,6 +92,13 @@ const SELF_NAME = new RegExp(`(我叫|我是|本人|联系人[:：]?|姓名[:：
 const CALLER_WORDS = '来电人|来电者|来电市民|诉求人|反映人|投诉人|举报人|求助人|报警人|申请人';
 const SAYS = '反映|称|说|表示|来电|投诉|咨询|举报|诉求|求助|要求|请求|希望|询问|致电|申请|报警';
 const CALLER_NAME = new RegExp(`(${CALLER_WORDS})([:：]\\s*)?(\\p{Script=Han}{2,4}?)(?=\\P{Script=Han}|先生|女士|${FIELD_WORDS}|${SAYS}|$)`, 'gu');
+// a name before the caller's word in brackets (王小明（来电人）反映…, 李娜(诉求人)称): of the Han characters before the
+// bracket, the name is their end that begins with a surname: four characters with a compound surname, else three,
+// else two (市民王小明 → 王小明, 今天李明 → 李明)
+const CALLER_AFTER = new RegExp(`(\\p{Script=Han}{2,4})(?=[（(](?:${CALLER_WORDS})[)）])`, 'gu');
+// the end of a caller's word in brackets: a text without one is passed over at once (CALLER_AFTER would look at
+// every Han character)
+const CALLER_BRACKET = /[人者民][)）]/;
 const NOT_NAME_WORDS = new Set(
 	(
 		'于今 于昨 于前 于本 于上 于近 于当 于同 于此 于该 曾多 曾经 曾于 曾在 曾向 曾先 曾两 曾三 曾几 曾一 ' +
@@ -163,6 +170,22 @@ function namedGoesOn(name: string): boolean {
 		!PLACE_AFTER.test(chars[1]) &&
 		!(chars.length === 3 && BODY_END.test(chars[2]))
 	);
+}
+
+/**
+ * The name that ends `run` (Han characters before a word marking the caller), or null: four characters with a
+ * compound surname, else three, else two, each beginning with a surname and passing namedGoesOn.
+ */
+function nameAtEnd(run: string): string | null {
+	const chars = [...run];
+	for (const k of [4, 3, 2]) {
+		if (chars.length < k) continue;
+		const name = chars.slice(-k).join('');
+		const compound = COMPOUND_SURNAMES.has(chars.slice(-k, 2 - k || undefined).join(''));
+		if (k === 4 && !compound) continue;
+		if (!NOT_NAME_START.test(name) && !PLACE_END.test(name) && (compound || SURNAMES.has(chars[chars.length - k])) && namedGoesOn(name)) return name;
+	}
+	return null;
 }
 
 /** An ID card number for display: its first 3 digits and its check character, the rest `*` (320**************X). */
@@ -392,11 +415,19 @@ export function maskPersonal(text: string, names: readonly (string | null | unde
 				? lead + named(name)
 				: m
 		);
+	if (CALLER_BRACKET.test(t))
+		t = t.replace(CALLER_AFTER, (m: string) => {
+			const name = nameAtEnd(m);
+			return name ? m.slice(0, m.length - name.length) + named(name) : m;
+		});
 	return found.length ? maskFoundNames(t, found) : t;
 }
 
 // what follows a name where it begins a place's or a body's name (李明路, 张华桥, 王强小区, 林峰公司)
 const PLACE_NAME_END = '[路街道巷弄桥村镇区湾苑园庄湖山河江塘浜泾港楼厦场店厂司局所站院校]|小区|新村|花园|广场|大厦|公寓|社区|集团|公司';
+
+/** A place's or a body's name ends so (和平小区, 金鸡湖): no name. */
+const PLACE_END = new RegExp(`(?:${PLACE_NAME_END})$`, 'u');
 
 /**
  * The names the text gives (found by maskPersonal) masked wherever else it writes them, as maskNames does, but not
