@@ -9,10 +9,12 @@ import { loadSentimentLexicon, sentimentOf } from './sentiment';
 
 /**
  * What the stored tokens were made of, kept in the analytics store's meta (analysis_version): 2 = the texts as
- * shown (shownTicketText); before, the texts as stored. A store analysed by another version has the tickets
- * whose shown text differs analysed again (enrich.ts: forgetUnmaskedTokens).
+ * shown (shownTicketText); before, the texts as stored; 3 = as 2, the mask also hiding a name before the caller's
+ * word in brackets (王小明（来电人）). A store analysed by another version has the tickets whose shown text differs
+ * analysed again (enrich.ts: forgetUnmaskedTokens). Bump it when the mask comes to hide words (Han text) it did not:
+ * numbers make no tokens.
  */
-export const ANALYSIS_VERSION = '2';
+export const ANALYSIS_VERSION = '3';
 
 /** What the analysis of one text gives: its tokens joined by U+0001, its sentiment score and intensity. */
 export interface TextAnalysis {
