@@ -115,6 +115,34 @@ describe('enrichPending', () => {
 	});
 });
 
+describe('enrichPending between its batches', () => {
+	it('runs betweenBatches after each batch with no transaction open, and leaves a ticket whose text that changed pending', async () => {
+		const c = await demoStore(400, 20, 11);
+		const pending = await pendingEnrichment(c);
+		const calls: number[] = [];
+		let changed = '';
+		const done = await enrichPending(c, analyzer, {
+			batch: 150,
+			betweenBatches: async () => {
+				// as a push would: its own transaction, here a new text for a ticket of the first batch, analysed but not yet written
+				await c.run('BEGIN TRANSACTION');
+				if (!changed) {
+					changed = String((await c.runAndReadAll(`SELECT min(ticket_no) FROM tickets_fact`)).getRows()[0][0]);
+					await c.run(`UPDATE tickets_fact SET content = content || '（补充：已第二次来电）' WHERE ticket_no = $no`, { no: changed });
+				}
+				await c.run('COMMIT');
+				calls.push(await pendingEnrichment(c));
+			}
+		});
+		expect(done).toBe(pending);
+		expect(calls).toHaveLength(Math.ceil(pending / 150));
+		// the changed ticket's analysis was of its old text: it stays pending for the next round, the rest are written
+		expect(await pendingEnrichment(c)).toBe(1);
+		expect(String((await c.runAndReadAll(`SELECT ticket_no FROM tickets_fact WHERE tokens IS NULL`)).getRows()[0][0])).toBe(changed);
+		expect(await textIndexDrift(c)).toEqual({ termDf: 0, termDaily: 0, postings: 0, docs: 0 });
+	});
+});
+
 describe('a store analysed before the tokens were made of the texts as shown', () => {
 	it('has the tickets whose shown text differs analysed again, once, and keeps the tokens of the others', async () => {
 		const old = await demoStore(200, 10, 9);

@@ -26,6 +26,12 @@ export interface EnrichOptions {
 	gate?: WriteGate;
 	/** told when a store analysed by another version is looked through (forgetUnmaskedTokens) */
 	log?: (message: string) => void;
+	/**
+	 * Run between two batches and between two pages of the look through an older store, with no transaction open
+	 * (the server: the pushes waiting in the ingest queue, so that a long round does not hold them). What it writes
+	 * is taken as a sync's writes are: a ticket whose text it changes stays pending for the next round.
+	 */
+	betweenBatches?: () => Promise<void>;
 }
 
 /** Counts the tickets still without tokens. */
@@ -41,7 +47,7 @@ export async function pendingEnrichment(conn: DuckDBConnection): Promise<number>
 export async function enrichPending(conn: DuckDBConnection, analyzer: TextAnalyzer, o: EnrichOptions = {}): Promise<number> {
 	const batch = o.batch ?? 50_000;
 	const gate = o.gate ?? openGate;
-	await forgetUnmaskedTokens(conn, gate, o.log);
+	await forgetUnmaskedTokens(conn, gate, o.log, o.betweenBatches);
 	const pending = await pendingEnrichment(conn);
 	if (!pending) return 0;
 	const total = Number((await conn.runAndReadAll(`SELECT count(*) FROM tickets_fact`)).getRows()[0][0]);
@@ -70,6 +76,7 @@ export async function enrichPending(conn: DuckDBConnection, analyzer: TextAnalyz
 		}
 		done += rows.length;
 		o.onProgress?.(Math.min(done, pending), Math.max(0, pending - done));
+		await o.betweenBatches?.();
 	}
 	if (bulk && done) await gate(() => applyStage(conn, true));
 	return done;
@@ -85,9 +92,14 @@ const UPGRADE_SLICE = 250;
  * screens show masked, 我叫王**, was a word the search found): the tickets whose text as shown differs from the
  * text as stored leave the text index and get their tokens cleared, so this round analyses them again; the others
  * keep theirs, which the new analysis would make alike. Once per store (meta analysis_version); returns how many
- * tickets it cleared.
+ * tickets it cleared. `betweenPages` runs after each page read (EnrichOptions.betweenBatches).
  */
-export async function forgetUnmaskedTokens(conn: DuckDBConnection, gate: WriteGate = openGate, log: (message: string) => void = () => {}): Promise<number> {
+export async function forgetUnmaskedTokens(
+	conn: DuckDBConnection,
+	gate: WriteGate = openGate,
+	log: (message: string) => void = () => {},
+	betweenPages?: () => Promise<void>
+): Promise<number> {
 	if ((await getMeta(conn, 'analysis_version')) === ANALYSIS_VERSION) return 0;
 	const t0 = performance.now();
 	const analysed = Number((await conn.runAndReadAll(`SELECT count(*) FROM tickets_fact WHERE tokens IS NOT NULL`)).getRows()[0][0]);
@@ -105,6 +117,7 @@ export async function forgetUnmaskedTokens(conn: DuckDBConnection, gate: WriteGa
 			const text = ticketText(r[1] as string | null, r[2] as string | null);
 			if (shownTicketText(text) !== text) unmasked.push(String(r[0]));
 		});
+		await betweenPages?.();
 	}
 	await gate(async () => {
 		await conn.run('BEGIN TRANSACTION');

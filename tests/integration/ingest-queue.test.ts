@@ -90,4 +90,32 @@ describe('the ingest queue', () => {
 			log.mockRestore();
 		}
 	}, 300_000);
+
+	it('runs a push waiting behind the text analysis between two of its batches, not after the whole round', async () => {
+		const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+		const conn = await a.analytics.connect();
+		try {
+			// the files' tickets as a store whose text analysis is to be done again (an upgrade, a demo history)
+			await conn.run(`UPDATE tickets_fact SET tokens = NULL, keywords = NULL WHERE source = 'queue-feed'`);
+			const pending = Number((await conn.runAndReadAll(`SELECT count(*) FROM tickets_fact WHERE tokens IS NULL`)).getRows()[0][0]);
+			expect(pending).toBeGreaterThan(40_000);
+			const svc = ingestService(a);
+			const ended: string[] = [];
+			const text = svc.enrichText().then((n) => (ended.push('text'), n));
+			for (const t0 = Date.now(); !svc.busyWith()?.includes('分析工单文本') && Date.now() - t0 < 60_000; ) await new Promise((r) => setTimeout(r, 5));
+			expect(svc.busyWith()).toBe('分析工单文本');
+			const push = svc.push('queue-feed', 'during-text', readNdjson(bytes(lines('T', 5)))).then((s) => (ended.push('push'), s));
+			const [n, p] = await Promise.all([text, push]);
+			expect(ended).toEqual(['push', 'text']);
+			expect(n).toBe(pending);
+			expect(p).toMatchObject({ read: 5, accepted: 5, quarantined: 0 });
+			const said = log.mock.calls.map((c) => String(c[0]));
+			expect(said.filter((m) => m.includes('推送 during-text（来源 queue-feed）排队等待：正在分析工单文本') && m.endsWith('将在其两批之间或完成后接入'))).toHaveLength(1);
+			// the pushed tickets analysed as they came in, every other one by the round
+			expect(Number((await conn.runAndReadAll(`SELECT count(*) FROM tickets_fact WHERE tokens IS NULL`)).getRows()[0][0])).toBe(0);
+		} finally {
+			conn.closeSync();
+			log.mockRestore();
+		}
+	}, 300_000);
 });

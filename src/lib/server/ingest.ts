@@ -249,14 +249,19 @@ export class IngestService {
 
 	/**
 	 * Analyses the tickets that have no tokens yet (demo history, tickets written here whose text changed), in
-	 * the ingest queue so it never overlaps an ingest. Returns how many it analysed.
+	 * the ingest queue so it never overlaps an ingest; the pushes that arrive meanwhile run between two of its
+	 * batches (a demo history or an older store's look-through takes minutes). Returns how many it analysed.
 	 */
 	enrichText(onProgress?: (done: number, pending: number) => void, log?: (message: string) => void): Promise<number> {
-		return this.withIngestor(async (_ingestor, conn) => {
-			const n = await enrichPending(conn, this.analyzer!, { onProgress, gate: this.gate, log });
-			if (n) await this.gate(() => maintainTextIndex(conn));
-			return n;
-		});
+		return this.withIngestor(
+			async (_ingestor, conn) => {
+				const n = await enrichPending(conn, this.analyzer!, { onProgress, gate: this.gate, log, betweenBatches: () => this.runWaitingPushes(false) });
+				if (n) await this.gate(() => maintainTextIndex(conn));
+				return n;
+			},
+			'分析工单文本',
+			true
+		);
 	}
 
 	/** Names a read's input anew in its quarantine rows (a drop-folder file moved on; see Inbox's `moved`), in the ingest queue. */
