@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { maskEmail, maskKnown, maskNames, maskPersonal, ticketTextsForAnalytics } from './redact';
 
+/** Texts the mask must leave exactly as they are (each named in a failure). */
+function staysUnmasked(texts: string[]): void {
+	for (const t of texts) expect(maskPersonal(t), t).toBe(t);
+}
+
 describe('maskEmail', () => {
 	it('keeps the first character and the domain, and hides text that is no address', () => {
 		expect(maskEmail('zhangsan@example.com')).toBe('z***@example.com');
@@ -18,7 +23,7 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('联系电话（0512）65231234，座机0512-6523 1234')).toBe('联系电话0512****1234，座机0512****1234');
 		expect(maskPersonal('(021) 5555-6666转8，或010 8888 6666')).toBe('021****6666转8，或010****6666');
 		// groups of digits that are no telephone number stay
-		for (const t of ['时间 0900 1200 1300', '订单号 0100 2023 1234', '编号 0512 1234 5678']) expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['时间 0900 1200 1300', '订单号 0100 2023 1234', '编号 0512 1234 5678']);
 	});
 	it('masks ID card numbers keeping only the first three digits and the check character (no county, birth date or sequence)', () => {
 		expect(maskPersonal('身份证号320502199001011234')).toBe('身份证号320**************4');
@@ -28,12 +33,12 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('身份证号320502850312123，')).toBe('身份证号320************，');
 		expect(maskPersonal('老身份证 110105491231002 已过期')).toBe('老身份证 110************ 已过期');
 		// 15 digits whose county is no province's or whose birth date is none, and longer numbers, stay
-		for (const t of ['快递单号 773012345678901', '订单 202312011234567', '单号 462012345678901', '编号 3205028503121234']) expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['快递单号 773012345678901', '订单 202312011234567', '单号 462012345678901', '编号 3205028503121234']);
 	});
 	it('masks a mobile number written 4-3-4, not digits that go on', () => {
 		expect(maskPersonal('电话1381 234 5678谢谢')).toBe('电话138****5678谢谢');
 		expect(maskPersonal('手机：1391-234-5678，')).toBe('手机：139****5678，');
-		for (const t of ['1381 234 5678 9', '编号 21 1381 234 5678', '1381 234 56789']) expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['1381 234 5678 9', '编号 21 1381 234 5678', '1381 234 56789']);
 	});
 	it('masks ID card numbers written in groups with spaces or dashes, and no other grouped digits', () => {
 		expect(maskPersonal('身份证 3205 0219 8503 1234 5X 谢谢')).toBe('身份证 320**************X 谢谢');
@@ -41,15 +46,14 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('证件号 320502 19850312 3451，')).toBe('证件号 320**************1，');
 		expect(maskPersonal('身份证：３２０５０２－１９８５０３１２－３４５ｘ')).toBe('身份证：320**************X');
 		// grouped digits that are no ID number (no birth date where it stands, or part of a longer number) stay
-		for (const t of ['订单 3205 0299 8503 1234 5X', '编号 3205 0219 8513 1234 56', '单号 3205 0219 8503 1234 567 8', '时间 0900 1200 1300 1400 18'])
-			expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['订单 3205 0299 8503 1234 5X', '编号 3205 0219 8513 1234 56', '单号 3205 0219 8503 1234 567 8', '时间 0900 1200 1300 1400 18']);
 	});
 	it('masks a name the caller gives, not ordinary words', () => {
 		expect(maskPersonal('我叫张小明，住在平江路')).toBe('我叫张**，住在平江路');
 		expect(maskPersonal('我是业主，楼上装修太吵')).toBe('我是业主，楼上装修太吵');
 	});
 	it('after 我是 and 本人 masks names, not who the caller is or what they do (房东, 司机, 快递员, 已退休)', () => {
-		for (const t of [
+		staysUnmasked([
 			'我是房东，租客拖欠房租三个月',
 			'我是司机，游1路公交站台被占用',
 			'我是快递员，小区不让进',
@@ -66,8 +70,7 @@ describe('maskPersonal', () => {
 			'本人已退休，养老金怎么调',
 			'本人残疾，出行不便',
 			'我是志愿者，活动场地'
-		])
-			expect(maskPersonal(t)).toBe(t);
+		]);
 		expect(maskPersonal('我是王芳，请回电')).toBe('我是王*，请回电');
 		expect(maskPersonal('本人李娜，住在三香路')).toBe('本人李*，住在三香路');
 		expect(maskPersonal('我是房建华。')).toBe('我是房**。');
@@ -84,7 +87,7 @@ describe('maskPersonal', () => {
 			['本人欧阳明辉家住吴中区', '本人欧阳**家住吴中区']
 		])
 			expect(maskPersonal(t)).toBe(m);
-		for (const t of [
+		staysUnmasked([
 			'本人多次反映无人处理',
 			'本人曾多次投诉',
 			'本人于今日反映',
@@ -99,8 +102,7 @@ describe('maskPersonal', () => {
 			'本人强烈要求处理',
 			'本人居住在',
 			'本人常年。'
-		])
-			expect(maskPersonal(t)).toBe(t);
+		]);
 	});
 	it('masks a name given before a bracket, a colon, a number, a slash or a mark (联系人：张三（138…）), not a word after 叫 as a verb', () => {
 		expect(maskPersonal('联系人：张三（13800000000）')).toBe('联系人：张*（138****0000）');
@@ -110,12 +112,10 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('联系人：王小明/13800000000')).toBe('联系人：王**/138****0000');
 		expect(maskPersonal('本人王小明：反映')).toBe('本人王**：反映');
 		expect(maskPersonal('我老公叫张伟（在外地）')).toBe('我老公叫张*（在外地）');
-		for (const t of ['我叫了车12点到', '我是房东（二房东）', '本人已退休(65岁)', '我是业主：', '我叫了120', '我是玉兰湾15幢的业主'])
-			expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['我叫了车12点到', '我是房东（二房东）', '本人已退休(65岁)', '我是业主：', '我叫了120', '我是玉兰湾15幢的业主']);
 	});
 	it('leaves the word for a contact detail after 联系人 or 姓名 alone, and finds a name before one (联系人：王芳电话…)', () => {
-		for (const t of ['联系人电话：138****5678', '联系人手机138****5678', '联系人地址：玉兰湾3幢', '姓名不详，电话未留', '联系人方式：见附件'])
-			expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['联系人电话：138****5678', '联系人手机138****5678', '联系人地址：玉兰湾3幢', '姓名不详，电话未留', '联系人方式：见附件']);
 		expect(maskPersonal('联系人：王芳电话13800138000')).toBe('联系人：王*电话138****8000');
 		expect(maskPersonal('本人王芳电话13800138000')).toBe('本人王*电话138****8000');
 		expect(maskPersonal('我的名字叫刘德华手机13800138000')).toBe('我的名字叫刘**手机138****8000');
@@ -129,7 +129,7 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('我老公叫张伟现年45岁')).toBe('我老公叫张*现年45岁');
 		expect(maskPersonal('我的名字叫刘德华来自安徽')).toBe('我的名字叫刘**来自安徽');
 		// 叫 as a verb, or what follows no name (no surname first, a role, more than a name's length)
-		for (const t of [
+		staysUnmasked([
 			'我叫了救护车',
 			'我叫物业来看',
 			'我叫保安是因为有人闹事',
@@ -148,8 +148,7 @@ describe('maskPersonal', () => {
 			'来电人居委会反映',
 			'我叫楼下住户小声点',
 			'我叫楼上住的人别跺脚'
-		])
-			expect(maskPersonal(t)).toBe(t);
+		]);
 	});
 	it('masks a name after a word that marks the caller (来电人王小明反映, 诉求人：李娜，), not adverbs or other words there', () => {
 		expect(maskPersonal('来电人王小明反映楼上噪音')).toBe('来电人王**反映楼上噪音');
@@ -159,7 +158,7 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('来电人欧阳娜娜来电咨询')).toBe('来电人欧阳**来电咨询');
 		expect(maskPersonal('申请人张丽华申请困难补助，求助人刘芳报警称')).toBe('申请人张**申请困难补助，求助人刘*报警称');
 		expect(maskPersonal('来电人王先生反映')).toBe('来电人王先生反映');
-		for (const t of [
+		staysUnmasked([
 			'来电人反映楼上噪音',
 			'来电人于今日反映',
 			'来电人曾多次反映',
@@ -184,36 +183,34 @@ describe('maskPersonal', () => {
 			'居民强烈反映',
 			'业主方面称',
 			'物业经理说'
-		])
-			expect(maskPersonal(t)).toBe(t);
+		]);
 	});
 	it('takes four characters after 老公叫, 妈妈叫 … for a name only with a compound surname (妈妈叫王阿姨来 is no name)', () => {
 		expect(maskPersonal('女儿叫欧阳娜娜')).toBe('女儿叫欧阳**');
-		for (const t of ['妈妈叫王阿姨来', '我老公叫楼下邻居', '儿子叫张老师来']) expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['妈妈叫王阿姨来', '我老公叫楼下邻居', '儿子叫张老师来']);
 	});
 	it('masks a family member’s name going on with 在 (我老公叫李明在外地打工), not a word for a group there', () => {
 		expect(maskPersonal('我老公叫李明在外地打工')).toBe('我老公叫李*在外地打工');
 		expect(maskPersonal('我女儿叫王思思在苏州一中读书')).toBe('我女儿叫王**在苏州一中读书');
 		expect(maskPersonal('女儿叫欧阳娜娜在上学')).toBe('女儿叫欧阳**在上学');
-		for (const t of ['我老公叫楼上在家的人小声点', '妈妈叫师傅在门口等', '爸爸叫司机在楼下等', '我叫施工队在晚上停工']) expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['我老公叫楼上在家的人小声点', '妈妈叫师傅在门口等', '爸爸叫司机在楼下等', '我叫施工队在晚上停工']);
 	});
 	it('masks a name after 名字叫做 and 名字是 (我的名字叫做赵丽, 我的名字是陈静), not the 做 of 叫做 or a word that is no name', () => {
 		expect(maskPersonal('我的名字叫做赵丽，家住姑苏区')).toBe('我的名字叫做赵*，家住姑苏区');
 		expect(maskPersonal('我的名字是陈静，电话13700001111')).toBe('我的名字是陈*，电话137****1111');
 		expect(maskPersonal('我女儿叫做王思思今年8岁')).toBe('我女儿叫做王**今年8岁');
-		for (const t of ['名字是假的，', '我的名字是写错了', '名字是什么不重要']) expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['名字是假的，', '我的名字是写错了', '名字是什么不重要']);
 	});
 	it('masks a WeChat or QQ id after 是 or 为 (我的微信号是zhangwei_1988, QQ是 987654321), not an amount', () => {
 		expect(maskPersonal('我的微信号是zhangwei_1988，QQ是 987654321，微信为：wx_abcdef')).toBe('我的微信号是zh****，QQ是 98****，微信为：wx****');
-		for (const t of ['微信是个好东西', '微信转账为12000元', 'QQ是我的', '微信支付为12000 元']) expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['微信是个好东西', '微信转账为12000元', 'QQ是我的', '微信支付为12000 元']);
 	});
 	it('masks the name of another person given with 叫 (老板叫张大伟, 房东叫陈德明今年60多岁, 我姓李，叫李大海), not 叫 as a verb', () => {
 		expect(maskPersonal('老板叫张大伟，欠我们工资')).toBe('老板叫张**，欠我们工资');
 		expect(maskPersonal('房东叫陈德明今年60多岁，租户叫马超，邻居叫刘洋。')).toBe('房东叫陈**今年60多岁，租户叫马*，邻居叫刘*。');
 		expect(maskPersonal('包工头叫王大海电话13912345678')).toBe('包工头叫王**电话139****5678');
 		expect(maskPersonal('我姓李，叫李大海，今天被骗了')).toBe('我姓李，叫李**，今天被骗了');
-		for (const t of ['老板叫人把门锁了', '邻居叫物业来看', '房东叫开锁的来', '老板叫王师傅来修', '经理叫保安把我赶出来', '邻居叫了120', '老板叫我们走人', '房东叫周末再来', '邻居叫声很大'])
-			expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['老板叫人把门锁了', '邻居叫物业来看', '房东叫开锁的来', '老板叫王师傅来修', '经理叫保安把我赶出来', '邻居叫了120', '老板叫我们走人', '房东叫周末再来', '邻居叫声很大']);
 	});
 	it('masks a name before the caller word in brackets (王小明（来电人）反映), and wherever else the text writes it', () => {
 		expect(maskPersonal('王小明（来电人）反映楼上漏水')).toBe('王**（来电人）反映楼上漏水');
@@ -221,16 +218,13 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('今天李明(诉求人)称')).toBe('今天李*(诉求人)称');
 		expect(maskPersonal('欧阳娜娜（来电人）说')).toBe('欧阳**（来电人）说');
 		// who or where, not a name, before the bracket stays
-		for (const t of ['母亲（来电人）反映', '市民（来电人）反映', '业主（来电人）反映', '我住和平小区（来电人）', '金鸡湖（来电人）', '李明路（来电人）', '周末（来电人）', '多次（来电人）反映', '王女士（来电人）反映'])
-			expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['母亲（来电人）反映', '市民（来电人）反映', '业主（来电人）反映', '我住和平小区（来电人）', '金鸡湖（来电人）', '李明路（来电人）', '周末（来电人）', '多次（来电人）反映', '王女士（来电人）反映']);
 	});
 	it('leaves a relative or an occupation after 来电人 alone (来电人母亲反映, 来电人孙子称, 来电人程序员，)', () => {
-		for (const t of ['来电人母亲反映养老金问题', '来电人孙子称', '来电人孙女说', '来电人岳母反映', '来电人公公称', '来电人程序员，反映加班', '我叫孙子是想让他回家', '本人岳父，'])
-			expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['来电人母亲反映养老金问题', '来电人孙子称', '来电人孙女说', '来电人岳母反映', '来电人公公称', '来电人程序员，反映加班', '我叫孙子是想让他回家', '本人岳父，']);
 	});
 	it('leaves whom the caller called (叫 as a verb) before a mark alone: 我叫物业，我叫救护车。我叫他们，', () => {
-		for (const t of ['我叫物业，他们不来', '我叫居委会，没人管', '我叫保安，保安说不归他管', '我叫邻居。', '我叫救护车。', '我叫外卖，', '我叫他们，', '我叫警察。', '我叫不出来', '我叫老公，', '我叫快递员。', '我叫银行要流水', '我叫银行，', '我叫老师来'])
-			expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['我叫物业，他们不来', '我叫居委会，没人管', '我叫保安，保安说不归他管', '我叫邻居。', '我叫救护车。', '我叫外卖，', '我叫他们，', '我叫警察。', '我叫不出来', '我叫老公，', '我叫快递员。', '我叫银行要流水', '我叫银行，', '我叫老师来']);
 		// a name, also with a rarer surname or as one is called (小明, 阿强), still is one
 		for (const [t, m] of [
 			['我叫王芳，', '我叫王*，'],
@@ -244,35 +238,28 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('楼上的人叫沈志刚，电话不接')).toBe('楼上的人叫沈**，电话不接');
 		expect(maskPersonal('有个叫王建的人在发小广告，一个叫李娜的女的')).toBe('有个叫王*的人在发小广告，一个叫李*的女的');
 		expect(maskPersonal('那人叫张三今年40岁')).toBe('那人叫张*今年40岁');
-		for (const t of ['有人叫门，', '有人叫救命', '那个人叫什么名字', '家里人叫我回去', '工人叫苦连天', '老人叫唤了一夜', '有人叫好', '有个叫车的', '有个叫外卖的', '有个叫不出名字的'])
-			expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['有人叫门，', '有人叫救命', '那个人叫什么名字', '家里人叫我回去', '工人叫苦连天', '老人叫唤了一夜', '有人叫好', '有个叫车的', '有个叫外卖的', '有个叫不出名字的']);
 		// a place, shop or firm named so (有个叫金鸡湖的地方) is no person
-		for (const t of ['旁边有个叫金鸡湖的地方在施工', '一个叫万达的商场门口', '有个叫高新区的地方', '有个叫石湖的景区收费', '一个叫黄天荡的小区', '有个叫华润的公司', '有个叫林业的部门'])
-			expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['旁边有个叫金鸡湖的地方在施工', '一个叫万达的商场门口', '有个叫高新区的地方', '有个叫石湖的景区收费', '一个叫黄天荡的小区', '有个叫华润的公司', '有个叫林业的部门']);
 		expect(maskPersonal('有个叫王建的男的，一个叫周丽的老太太，有个叫何平的小伙子')).toBe('有个叫王*的男的，一个叫周*的老太太，有个叫何*的小伙子');
 	});
 	it('leaves what a caller word goes on with alone: something that befell them (来电人车被偷，), 向来, 方才, and the word said (申请人申请，)', () => {
-		for (const t of ['来电人车被偷，要求查监控', '来电人钱被骗，要求立案', '来电人门被撬，', '来电人包被抢了，', '来电人向来反映', '来电人方才说', '申请人申请，材料已交'])
-			expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['来电人车被偷，要求查监控', '来电人钱被骗，要求立案', '来电人门被撬，', '来电人包被抢了，', '来电人向来反映', '来电人方才说', '申请人申请，材料已交']);
 		expect(maskPersonal('申请人申丽华申请困难补助')).toBe('申请人申**申请困难补助');
 	});
 	it('leaves the name of a place, a shop, a firm or an app given with 名字是/名字叫 alone (小区名字是金鸡湖，), a person’s is masked', () => {
-		for (const t of ['小区名字是金鸡湖，在园区', '那个小区的名字叫金鸡湖花园，', '公司名字是华为，', '店的名字叫黄记，', '那个软件名字是高德，', '这个群名字叫江南，'])
-			expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['小区名字是金鸡湖，在园区', '那个小区的名字叫金鸡湖花园，', '公司名字是华为，', '店的名字叫黄记，', '那个软件名字是高德，', '这个群名字叫江南，']);
 		expect(maskPersonal('我的名字是陈静，他的名字叫王强，我女儿名字叫李娜，')).toBe('我的名字是陈*，他的名字叫王*，我女儿名字叫李*，');
 	});
 	it('leaves an occupation that begins with a surname’s character alone after 叫 or 来电人 (房东叫修理工，, 来电人钟点工反映)', () => {
-		for (const t of ['房东叫修理工，', '老板叫钟点工来打扫', '邻居叫花匠，', '对方叫漆工，', '来电人花农反映', '来电人钟点工反映', '老板叫修车工，'])
-			expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['房东叫修理工，', '老板叫钟点工来打扫', '邻居叫花匠，', '对方叫漆工，', '来电人花农反映', '来电人钟点工反映', '老板叫修车工，']);
 		expect(maskPersonal('房东叫陈德明，来电人方建华反映')).toBe('房东叫陈**，来电人方**反映');
 	});
 	it('leaves a surname with a title after 叫 or 来电人 as 王女士 stays (对方叫王律师，, 来电人李医生反映)', () => {
-		for (const t of ['对方叫王律师，', '老板叫钱律师来谈', '来电人李医生反映', '邻居叫张主任，', '来电人周书记称'])
-			expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['对方叫王律师，', '老板叫钱律师来谈', '来电人李医生反映', '邻居叫张主任，', '来电人周书记称']);
 	});
 	it('leaves what people of a place call a place alone (当地人叫黄天荡，, 本地人叫石路，, 苏州人叫…)', () => {
-		for (const t of ['当地人叫黄天荡，', '本地人叫石路，那里很堵', '老苏州人叫石路，', '外地人叫金鸡湖，', '城里人叫江边，'])
-			expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['当地人叫黄天荡，', '本地人叫石路，那里很堵', '老苏州人叫石路，', '外地人叫金鸡湖，', '城里人叫江边，']);
 		expect(maskPersonal('楼上的人叫沈志刚，那人叫张三今年40岁')).toBe('楼上的人叫沈**，那人叫张*今年40岁');
 	});
 	it('masks a name found in the text wherever else the text writes it (我叫王小明…王小明说, 来电人李建国反映…李建国请回拨)', () => {
@@ -320,7 +307,7 @@ describe('maskPersonal', () => {
 		expect(maskPersonal('苏州市姑苏区 苏E 附近，新B1栋，浙江路12345号，苏AB1234567 订单')).toBe('苏州市姑苏区 苏E 附近，新B1栋，浙江路12345号，苏AB1234567 订单');
 		// a space after the province's character, and the middle dots other input methods type (・ ‧)
 		expect(maskPersonal('车牌苏 E12345，苏E・5K9P2，苏E‧A1234Q')).toBe('车牌苏E·*****，苏E·*****，苏E·*****');
-		for (const t of ['江苏 E座12楼', '新 A1栋', '云 Server 12']) expect(maskPersonal(t)).toBe(t);
+		staysUnmasked(['江苏 E座12楼', '新 A1栋', '云 Server 12']);
 	});
 
 	it('masks bank card and other long numbers, numbers named as a card, passport or account, and names given with 叫', () => {
