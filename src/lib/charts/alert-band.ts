@@ -4,7 +4,7 @@
 // an ECharts option.
 import type { EChartsOption, TooltipComponentFormatterCallbackParams } from 'echarts';
 import { formatCount, formatDecimal, shanghaiMinute } from './format';
-import { bandSeries, baseTextStyle, countAxis, dayAxis, escapeHtml, TIME_GRID, tooltipBox } from './options';
+import { bandSeries, countAxis, dayAxis, escapeHtml, timeChartFrame } from './options';
 import { defaultTheme, type ChartTheme } from './theme';
 
 export interface AlertBandPoint {
@@ -112,18 +112,7 @@ export function alertBandOptions(input: AlertBandInput): EChartsOption {
 
 	return {
 		animationDuration: 300,
-		textStyle: baseTextStyle(theme),
-		aria: { enabled: true },
-		legend: {
-			top: 0,
-			right: 0,
-			data: ['实际', '预期', '正常范围'],
-			textStyle: { color: theme.text, fontSize: theme.fontSize },
-			itemWidth: 18,
-			itemHeight: 10
-		},
-		grid: TIME_GRID,
-		tooltip: { ...tooltipBox(theme), trigger: 'axis', formatter: tooltip },
+		...timeChartFrame(theme, ['实际', '预期', '正常范围'], tooltip),
 		xAxis,
 		yAxis: countAxis(unit, theme, theme.fontSize),
 		series: [

@@ -3,7 +3,7 @@
 import type { EChartsOption, TooltipComponentFormatterCallbackParams } from 'echarts';
 import type { BaselinePoint, VolumeCard } from '$lib/types';
 import { formatCount, formatDayLong } from './format';
-import { bandSeries, baseTextStyle, countAxis, dayAxis, escapeHtml, TIME_GRID, tooltipBox } from './options';
+import { bandSeries, countAxis, dayAxis, escapeHtml, timeChartFrame } from './options';
 import { defaultTheme, type ChartTheme } from './theme';
 
 export interface BaselineTrendInput {
@@ -59,18 +59,7 @@ export function baselineTrendOptions(points: BaselinePoint[], opts: BaselineTren
 
 	return {
 		animationDuration: 300,
-		textStyle: baseTextStyle(theme),
-		aria: { enabled: true },
-		legend: {
-			top: 0,
-			right: 0,
-			data: ['工单量', '常态', '正常范围'],
-			textStyle: { color: theme.text, fontSize: theme.fontSize },
-			itemWidth: 18,
-			itemHeight: 10
-		},
-		grid: TIME_GRID,
-		tooltip: { ...tooltipBox(theme), trigger: 'axis', formatter: tooltip },
+		...timeChartFrame(theme, ['工单量', '常态', '正常范围'], tooltip),
 		xAxis: dayAxis(days, theme, theme.fontSize),
 		yAxis: countAxis(unit, theme, theme.fontSize),
 		series: [

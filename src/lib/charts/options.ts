@@ -56,12 +56,22 @@ export function dayAxis(days: string[], theme: ChartTheme, fontSize?: number) {
 // ---------------------------------------------------------------------------------------------------------
 // Daily trend
 
-/**
- * Sort daily points by day, add up duplicate days and fill missing calendar days with 0 (a day without a row
- * is a day without tickets), so the x axis is a continuous calendar.
- */
 /** The plot area of the time charts (trend, baseline trend, alert band): room for the legend above. */
 export const TIME_GRID = { left: 8, right: 16, top: 36, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' } as const;
+
+/**
+ * What the time charts (trend, baseline trend, alert band) share: the text, the legend of `legend` above on the
+ * right, the plot area and a tooltip for the whole time point.
+ */
+export function timeChartFrame(theme: ChartTheme, legend: string[], formatter: (p: TooltipComponentFormatterCallbackParams) => string) {
+	return {
+		textStyle: baseTextStyle(theme),
+		aria: { enabled: true },
+		legend: { top: 0, right: 0, data: legend, textStyle: { color: theme.text, fontSize: theme.fontSize }, itemWidth: 18, itemHeight: 10 },
+		grid: TIME_GRID,
+		tooltip: { ...tooltipBox(theme), trigger: 'axis' as const, formatter }
+	};
+}
 
 /** A count axis from 0 in whole numbers, named by its unit (件). */
 export function countAxis(unit: string, theme: ChartTheme, fontSize?: number) {
@@ -85,6 +95,10 @@ export function bandSeries(lower: (number | null)[], width: (number | null)[], t
 	];
 }
 
+/**
+ * Sort daily points by day, add up duplicate days and fill missing calendar days with 0 (a day without a row
+ * is a day without tickets), so the x axis is a continuous calendar.
+ */
 export function normalizeDaily(points: DailyPoint[]): DailyPoint[] {
 	if (points.length === 0) return [];
 	const byDay = new Map<string, number>();
@@ -191,26 +205,12 @@ export function trendOptions(points: DailyPoint[], opts: TrendOptionsInput = {})
 		return lines.join('<br/>');
 	};
 
+	const frame = timeChartFrame(theme, window > 0 ? [seriesName, maName] : [seriesName], tooltipFormatter);
 	return {
 		animationDuration: 400,
 		color: theme.palette,
-		textStyle: baseTextStyle(theme),
-		aria: { enabled: true },
-		legend: {
-			top: 0,
-			right: 0,
-			data: window > 0 ? [seriesName, maName] : [seriesName],
-			textStyle: { color: theme.text },
-			itemWidth: 18,
-			itemHeight: 10
-		},
-		grid: TIME_GRID,
-		tooltip: {
-			...tooltipBox(theme),
-			trigger: 'axis',
-			axisPointer: { type: 'line', lineStyle: { color: theme.axisLine } },
-			formatter: tooltipFormatter
-		},
+		...frame,
+		tooltip: { ...frame.tooltip, axisPointer: { type: 'line', lineStyle: { color: theme.axisLine } } },
 		xAxis: dayAxis(days, theme),
 		yAxis: countAxis(unit, theme),
 		series,
