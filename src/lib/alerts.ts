@@ -38,6 +38,23 @@ export const DELIVERY_STATUS_LABELS: Record<string, string> = {
 export function deliveryTone(status: string): 'ok' | 'bad' | 'muted' {
 	return status === 'ok' ? 'ok' : status === 'retry' || status === 'failed' || status === 'interrupted' ? 'bad' : 'muted';
 }
+/** One attempt to send an alert's message to a receiver, as the delivery logs list it. */
+export interface DeliveryView {
+	id: number;
+	webhookId: number;
+	/** the receiver's name, 「（已删除）」 after it once deleted */
+	webhook: string;
+	alertId: number;
+	event: string;
+	attempt: number;
+	status: string;
+	httpStatus: number | null;
+	/** without secrets (a DingTalk signature, a user name and password in an address) */
+	error: string | null;
+	durationMs: number;
+	at: string;
+}
+
 export const DELIVERY_EVENT_LABELS: Record<string, string> = {
 	fired: '触发',
 	refired: '再次触发',

@@ -387,8 +387,10 @@ describe('预警', () => {
 		expect(fired.alert.observed).toBeGreaterThanOrEqual(20);
 		// the deliveries are listed on the detail page
 		await duty.goto(`${server.url}/alerts/${alertId}`);
-		const ok = await duty.locator('[data-testid=delivery-row][data-status=ok]').count();
-		expect(ok).toBeGreaterThanOrEqual(2);
+		const ok = duty.locator('[data-testid=delivery-row][data-status=ok]');
+		expect(await ok.count()).toBeGreaterThanOrEqual(2);
+		expect(await ok.first().textContent()).toContain('测试接收端'); // the receiver, by its name
+		await shot(duty, 'alerts-detail-deliveries.png');
 	});
 
 	it('explains a refused filter and answers an unknown alert with a Chinese 404', async () => {

@@ -256,7 +256,11 @@ describe('an address with a user name and password', () => {
 			const settings = (await settingsLoad({ locals: { user: admin } } as never)) as Exclude<Awaited<ReturnType<typeof settingsLoad>>, void>;
 			expect(settings.webhooks).toEqual([expect.objectContaining({ id: hook.id, url: `${base}/cred`, userinfo: true })]);
 			for (const shown of [await res.text(), JSON.stringify(settings)]) expect(shown).not.toContain('s3cret');
+			// both logs name the receiver, and say so once it is deleted (its attempts stay)
+			expect(detail.deliveries.map((d) => d.webhook)).toEqual(['带密码的地址', '带密码的地址']);
+			expect(settings.deliveries.filter((d: { alertId: number }) => d.alertId === alert.id).map((d: { webhook: string }) => d.webhook)).toEqual(['带密码的地址', '带密码的地址']);
 			await deleteWebhook(app.rel.db, hook.id);
+			expect((await alertDetail(app, alert.id)).deliveries.map((d) => d.webhook)).toEqual(['带密码的地址（已删除）', '带密码的地址（已删除）']);
 		}));
 });
 

@@ -32,6 +32,7 @@ import {
 	type AlertStatus
 } from './store';
 import type { MapAlertMarker } from '$lib/ui/map-scale';
+import type { DeliveryView } from '$lib/alerts';
 
 export interface AlertSummary {
 	id: number;
@@ -202,16 +203,7 @@ export interface AlertDetail {
 		note: string;
 		at: string;
 	}[];
-	deliveries: {
-		id: number;
-		webhookId: number;
-		event: string;
-		attempt: number;
-		status: string;
-		httpStatus: number | null;
-		error: string | null;
-		at: string;
-	}[];
+	deliveries: DeliveryView[];
 	actions: { action: string; label: string }[];
 }
 
@@ -293,16 +285,7 @@ export async function alertDetail(app: App, id: number): Promise<AlertDetail> {
 		note: e.note,
 		at: e.at.toISOString()
 	}));
-	const deliveries = (await recentDeliveries(app.rel.db, { alertId: id, limit: 50 })).map((d) => ({
-		id: d.id,
-		webhookId: d.webhookId,
-		event: d.event,
-		attempt: d.attempt,
-		status: d.status,
-		httpStatus: d.httpStatus,
-		error: d.error,
-		at: d.at.toISOString()
-	}));
+	const deliveries = await recentDeliveries(app.rel.db, { alertId: id, limit: 50 });
 	return {
 		alert: summary,
 		affected: affectedDistricts(app, a.places as AlertPlace[], a.districtCode, a.observed),

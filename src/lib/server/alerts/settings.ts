@@ -6,7 +6,7 @@ import { and, desc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { Reference } from '$pipelines/reference/index';
 import type { Db } from '../db';
 import { alertEvents, alerts, silences, watchlists, webhookDeliveries, webhooks, type WatchlistRow } from '../db/schema';
-import { SEVERITIES } from '$lib/alerts';
+import { SEVERITIES, type DeliveryView } from '$lib/alerts';
 import { formatShanghaiTime } from '$lib/charts/format';
 import { blockedWebhookHost, hasUserinfo, unmaskUrl, withoutSecrets, type Webhook } from './notify';
 import { AlertError, OPEN_STATUSES, refuseUnsavable } from './store';
@@ -446,14 +446,28 @@ export async function deleteWebhook(db: Db, id: number): Promise<void> {
  * secrets masked (withoutSecrets): attempts logged before those were kept out (fetch's refusal quoted the address as
  * given) show on the alert's page too.
  */
-export async function recentDeliveries(db: Db, opts: { alertId?: number; limit?: number } = {}) {
+/** The latest delivery attempts, newest first (of one alert with `alertId`), each with its receiver's name. */
+export async function recentDeliveries(db: Db, opts: { alertId?: number; limit?: number } = {}): Promise<DeliveryView[]> {
 	const rows = await db
-		.select()
+		.select({ d: webhookDeliveries, name: webhooks.name, deletedAt: webhooks.deletedAt })
 		.from(webhookDeliveries)
+		.leftJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
 		.where(opts.alertId ? eq(webhookDeliveries.alertId, opts.alertId) : undefined)
 		.orderBy(desc(webhookDeliveries.id))
 		.limit(opts.limit ?? 100);
-	return rows.map((r) => (r.error === null ? r : { ...r, error: withoutSecrets(r.error) }));
+	return rows.map(({ d, name, deletedAt }) => ({
+		id: d.id,
+		webhookId: d.webhookId,
+		webhook: name === null ? `#${d.webhookId}` : deletedAt ? `${name}（已删除）` : name,
+		alertId: d.alertId,
+		event: d.event,
+		attempt: d.attempt,
+		status: d.status,
+		httpStatus: d.httpStatus,
+		error: d.error === null ? null : withoutSecrets(d.error),
+		durationMs: d.durationMs,
+		at: d.at.toISOString()
+	}));
 }
 
 /**

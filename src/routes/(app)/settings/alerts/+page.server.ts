@@ -53,7 +53,6 @@ export const load: PageServerLoad = async ({ locals }) => {
 		listWebhooks(db, true),
 		recentDeliveries(db, { limit: 50 })
 	]);
-	const hookName = new Map(hooks.map((h) => [h.id, h.deletedAt ? `${h.name}（已删除）` : h.name]));
 	const listName = new Map(lists.map((w) => [w.slug, w.name]));
 	const describe = (k: string, v: string): string => {
 		if (k === 'watchlist') return listName.get(v) ?? v;
@@ -104,18 +103,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 			enabled: h.enabled,
 			version: h.version
 		})),
-		deliveries: deliveries.map((d) => ({
-			id: d.id,
-			webhook: hookName.get(d.webhookId) ?? `#${d.webhookId}`,
-			alertId: d.alertId,
-			event: d.event,
-			attempt: d.attempt,
-			status: d.status,
-			httpStatus: d.httpStatus,
-			error: d.error,
-			durationMs: d.durationMs,
-			at: d.at.toISOString()
-		})),
+		deliveries,
 		options: {
 			districts: a.ref.districts.map((d) => ({ code: d.code, name: d.name })),
 			formats: WEBHOOK_FORMATS.map((f) => ({ key: f, label: WEBHOOK_FORMAT_LABELS[f] })),
