@@ -10,6 +10,8 @@ import { ensureWarehouse } from '../warehouse/schema';
 import { removeTermStats, textIndexDrift } from '../warehouse/text-index';
 import { enrichPending, forgetUnmaskedTokens, pendingEnrichment, type TextAnalyzer } from './enrich';
 import { inProcessAnalyzer } from './analyzer';
+import { CALLER_BRACKET } from './redact';
+import { shownTicketText, ticketText } from './ticket-analysis';
 import { recordGate } from '../../tests/support/gate';
 
 let conn: DuckDBConnection;
@@ -187,5 +189,35 @@ describe('a store analysed before the tokens were made of the texts as shown', (
 		expect(analysed.length).toBe(n);
 		expect(said).toHaveLength(2);
 		expect(await forgetUnmaskedTokens(old)).toBe(0);
+	});
+	it('from version 2 compares only the texts with a caller’s word in brackets, the only Han text the mask of 3 hides besides', async () => {
+		const old = await demoStore(200, 10, 9);
+		const [a, b] = ((await old.runAndReadAll(`SELECT ticket_no FROM tickets_fact ORDER BY ticket_no LIMIT 2`)).getRows() as string[][]).map((r) => String(r[0]));
+		await old.run(`UPDATE tickets_fact SET content = '王小明（来电人）反映楼下烧烤店油烟很大' WHERE ticket_no = $a`, { a });
+		// shown otherwise by 3 (a first-generation ID number), but in digits only, which make no tokens
+		const idText = '身份证号320502850312123丢失，楼下烧烤店油烟很大';
+		await old.run(`UPDATE tickets_fact SET content = $t WHERE ticket_no = $b`, { t: idText, b });
+		expect(shownTicketText(ticketText(null, idText))).not.toBe(ticketText(null, idText));
+		const seg = createSegmenter({});
+		const raw: TextAnalyzer = { analyze: async (list) => list.map((t) => ({ tokens: seg.tokens(t).join('\u0001'), sentiment: 0, intensity: 0 })) };
+		await enrichPending(old, raw);
+		await old.run(`UPDATE warehouse_meta SET value = '2' WHERE key = 'analysis_version'`);
+		const tokensOf = async (no: string) => (await old.runAndReadAll(`SELECT tokens FROM tickets_fact WHERE ticket_no = $no`, { no })).getRowObjectsJS()[0].tokens as string[];
+		const bTokens = await tokensOf(b);
+		expect((await tokensOf(a)).some((t) => t.includes('小明'))).toBe(true);
+		const bracketed = ((await old.runAndReadAll(`SELECT title, content FROM tickets_fact`)).getRows() as (string | null)[][]).filter((r) =>
+			r.some((x) => x !== null && CALLER_BRACKET.test(x))
+		).length;
+
+		const said: string[] = [];
+		const analysed: string[] = [];
+		const n = await enrichPending(old, { analyze: async (list) => (analysed.push(...list), inProcessAnalyzer().analyze(list)) }, { log: (m) => said.push(m) });
+		expect(said[0]).toContain(`检查 ${bracketed} 条已分析工单`);
+		expect(bracketed).toBeLessThan(10);
+		expect(n).toBe(1);
+		expect(analysed.some((t) => t.includes('王小明'))).toBe(true);
+		expect((await tokensOf(a)).filter((t) => t.includes('小明'))).toEqual([]);
+		expect(await tokensOf(b)).toEqual(bTokens);
+		expect(await textIndexDrift(old)).toEqual({ termDf: 0, termDaily: 0, postings: 0, docs: 0 });
 	});
 });

@@ -8,7 +8,7 @@ import { forEachInSlices, rowsInTurns } from '../event-loop';
 import { openGate, rollbackQuietly, type WriteGate } from '../warehouse/tx';
 import { addTermStats, keywordsQuery, removeTermStats, splitTokensSql, termFrequencySql } from '../warehouse/text-index';
 import { getMeta, setMeta } from '../warehouse/schema';
-import { ANALYSIS_VERSION, shownTicketText, ticketText, type TextAnalysis } from './ticket-analysis';
+import { ANALYSIS_VERSION, shownTicketText, ticketText, UPGRADE_TEXTS, type TextAnalysis } from './ticket-analysis';
 
 export type { TextAnalysis } from './ticket-analysis';
 export { ticketText } from './ticket-analysis';
@@ -100,9 +100,12 @@ export async function forgetUnmaskedTokens(
 	log: (message: string) => void = () => {},
 	betweenPages?: () => Promise<void>
 ): Promise<number> {
-	if ((await getMeta(conn, 'analysis_version')) === ANALYSIS_VERSION) return 0;
+	const from = await getMeta(conn, 'analysis_version');
+	if (from === ANALYSIS_VERSION) return 0;
 	const t0 = performance.now();
-	const analysed = Number((await conn.runAndReadAll(`SELECT count(*) FROM tickets_fact WHERE tokens IS NOT NULL`)).getRows()[0][0]);
+	// the texts the step can change (all, for a step not known)
+	const which = `tokens IS NOT NULL AND (${UPGRADE_TEXTS[`${from}>${ANALYSIS_VERSION}`] ?? 'true'})`;
+	const analysed = Number((await conn.runAndReadAll(`SELECT count(*) FROM tickets_fact WHERE ${which}`)).getRows()[0][0]);
 	if (analysed) log(`[minqing] 文本分析升级：检查 ${analysed.toLocaleString('zh-CN')} 条已分析工单的文本中是否有需遮盖的个人信息（一次性）`);
 	const unmasked: string[] = [];
 	// by ranges of row ids, each read by its zone maps (pages ordered by ticket number would sort the whole table
@@ -111,7 +114,7 @@ export async function forgetUnmaskedTokens(
 		const end = Number((await conn.runAndReadAll(`SELECT coalesce(max(rowid), -1) FROM tickets_fact`)).getRows()[0][0]);
 		if (lo > end) break;
 		const rows = await rowsInTurns(
-			await conn.run(`SELECT ticket_no, title, content FROM tickets_fact WHERE rowid >= ${lo} AND rowid < ${lo + UPGRADE_PAGE} AND tokens IS NOT NULL`)
+			await conn.run(`SELECT ticket_no, title, content FROM tickets_fact WHERE rowid >= ${lo} AND rowid < ${lo + UPGRADE_PAGE} AND ${which}`)
 		);
 		await forEachInSlices(rows, UPGRADE_SLICE, (r) => {
 			const text = ticketText(r[1] as string | null, r[2] as string | null);

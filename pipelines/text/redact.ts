@@ -97,8 +97,8 @@ const CALLER_NAME = new RegExp(`(${CALLER_WORDS})([:：]\\s*)?(\\p{Script=Han}{2
 // else two (市民王小明 → 王小明, 今天李明 → 李明)
 const CALLER_AFTER = new RegExp(`(\\p{Script=Han}{2,4})(?=[（(](?:${CALLER_WORDS})[)）])`, 'gu');
 // the end of a caller's word in brackets: a text without one is passed over at once (CALLER_AFTER would look at
-// every Han character)
-const CALLER_BRACKET = /[人者民][)）]/;
+// every Han character; the look through a store analysed before this rule reads only such texts: ticket-analysis.ts)
+export const CALLER_BRACKET = /[人者民][)）]/;
 const NOT_NAME_WORDS = new Set(
 	(
 		'于今 于昨 于前 于本 于上 于近 于当 于同 于此 于该 曾多 曾经 曾于 曾在 曾向 曾先 曾两 曾三 曾几 曾一 ' +
