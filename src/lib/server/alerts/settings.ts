@@ -442,11 +442,10 @@ export async function deleteWebhook(db: Db, id: number): Promise<void> {
 }
 
 /**
- * The latest attempts, newest first. Their texts are read without a URL's user name and password and with its
- * secrets masked (withoutSecrets): attempts logged before those were kept out (fetch's refusal quoted the address as
- * given) show on the alert's page too.
+ * The latest attempts, newest first (of one alert with `alertId`), each with its receiver's name. Their texts are
+ * read without a URL's user name and password and with its secrets masked (withoutSecrets): attempts logged before
+ * those were kept out (fetch's refusal quoted the address as given) show on the alert's page too.
  */
-/** The latest delivery attempts, newest first (of one alert with `alertId`), each with its receiver's name. */
 export async function recentDeliveries(db: Db, opts: { alertId?: number; limit?: number } = {}): Promise<DeliveryView[]> {
 	const rows = await db
 		.select({ d: webhookDeliveries, name: webhooks.name, deletedAt: webhooks.deletedAt })
