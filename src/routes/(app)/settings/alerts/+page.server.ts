@@ -50,7 +50,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 	const [lists, silenceRows, hooks, deliveries] = await Promise.all([
 		listWatchlists(db),
 		listSilences(db),
-		listWebhooks(db, true),
+		listWebhooks(db),
 		recentDeliveries(db, { limit: 50 })
 	]);
 	const listName = new Map(lists.map((w) => [w.slug, w.name]));
@@ -89,7 +89,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 			state: s.endsAt <= s.startsAt ? 'cancelled' : s.endsAt.getTime() <= now ? 'expired' : s.startsAt.getTime() > now ? 'pending' : 'active'
 		})),
 		// the DingTalk secret never goes to the browser: only whether one is set
-		webhooks: hooks.filter((h) => !h.deletedAt).map((h) => ({
+		webhooks: hooks.map((h) => ({
 			id: h.id,
 			name: h.name,
 			// shown and edited without a user name and password (refused since: such an address can never be sent, and
