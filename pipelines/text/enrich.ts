@@ -88,6 +88,38 @@ const UPGRADE_PAGE = 50_000;
 const UPGRADE_SLICE = 250;
 
 /**
+ * The analysed tickets whose text as shown differs from the text as stored, of a store whose tokens were made by
+ * analysis version `from` (null: before versions were kept): only the texts the step to ANALYSIS_VERSION can change
+ * (UPGRADE_TEXTS) are compared, all of them for a step not listed. Reads only. `onCount` is told how many texts
+ * will be compared before the look; `betweenPages` runs after each page read.
+ */
+export async function unmaskedTickets(
+	conn: DuckDBConnection,
+	from: string | null,
+	o: { onCount?: (n: number) => void; betweenPages?: () => Promise<void> } = {}
+): Promise<{ looked: number; tickets: string[] }> {
+	const which = `tokens IS NOT NULL AND (${UPGRADE_TEXTS[`${from}>${ANALYSIS_VERSION}`] ?? 'true'})`;
+	const looked = Number((await conn.runAndReadAll(`SELECT count(*) FROM tickets_fact WHERE ${which}`)).getRows()[0][0]);
+	o.onCount?.(looked);
+	const tickets: string[] = [];
+	// by ranges of row ids, each read by its zone maps (pages ordered by ticket number would sort the whole table
+	// each time); a version a sync writes meanwhile lands after the last range and is read there
+	for (let lo = 0; ; lo += UPGRADE_PAGE) {
+		const end = Number((await conn.runAndReadAll(`SELECT coalesce(max(rowid), -1) FROM tickets_fact`)).getRows()[0][0]);
+		if (lo > end) break;
+		const rows = await rowsInTurns(
+			await conn.run(`SELECT ticket_no, title, content FROM tickets_fact WHERE rowid >= ${lo} AND rowid < ${lo + UPGRADE_PAGE} AND ${which}`)
+		);
+		await forEachInSlices(rows, UPGRADE_SLICE, (r) => {
+			const text = ticketText(r[1] as string | null, r[2] as string | null);
+			if (shownTicketText(text) !== text) tickets.push(String(r[0]));
+		});
+		await o.betweenPages?.();
+	}
+	return { looked, tickets };
+}
+
+/**
  * A store whose tokens were made by another ANALYSIS_VERSION (before 2: of the texts as stored, where a name the
  * screens show masked, 我叫王**, was a word the search found): the tickets whose text as shown differs from the
  * text as stored leave the text index and get their tokens cleared, so this round analyses them again; the others
@@ -103,25 +135,12 @@ export async function forgetUnmaskedTokens(
 	const from = await getMeta(conn, 'analysis_version');
 	if (from === ANALYSIS_VERSION) return 0;
 	const t0 = performance.now();
-	// the texts the step can change (all, for a step not known)
-	const which = `tokens IS NOT NULL AND (${UPGRADE_TEXTS[`${from}>${ANALYSIS_VERSION}`] ?? 'true'})`;
-	const analysed = Number((await conn.runAndReadAll(`SELECT count(*) FROM tickets_fact WHERE ${which}`)).getRows()[0][0]);
-	if (analysed) log(`[minqing] 文本分析升级：检查 ${analysed.toLocaleString('zh-CN')} 条已分析工单的文本中是否有需遮盖的个人信息（一次性）`);
-	const unmasked: string[] = [];
-	// by ranges of row ids, each read by its zone maps (pages ordered by ticket number would sort the whole table
-	// each time); a version a sync writes meanwhile lands after the last range and is read there
-	for (let lo = 0; ; lo += UPGRADE_PAGE) {
-		const end = Number((await conn.runAndReadAll(`SELECT coalesce(max(rowid), -1) FROM tickets_fact`)).getRows()[0][0]);
-		if (lo > end) break;
-		const rows = await rowsInTurns(
-			await conn.run(`SELECT ticket_no, title, content FROM tickets_fact WHERE rowid >= ${lo} AND rowid < ${lo + UPGRADE_PAGE} AND ${which}`)
-		);
-		await forEachInSlices(rows, UPGRADE_SLICE, (r) => {
-			const text = ticketText(r[1] as string | null, r[2] as string | null);
-			if (shownTicketText(text) !== text) unmasked.push(String(r[0]));
-		});
-		await betweenPages?.();
-	}
+	const { looked: analysed, tickets: unmasked } = await unmaskedTickets(conn, from, {
+		onCount: (n) => {
+			if (n) log(`[minqing] 文本分析升级：检查 ${n.toLocaleString('zh-CN')} 条已分析工单的文本中是否有需遮盖的个人信息（一次性）`);
+		},
+		betweenPages
+	});
 	await gate(async () => {
 		await conn.run('BEGIN TRANSACTION');
 		try {
