@@ -1,6 +1,6 @@
-// The detection pass on a worker thread. runPassParallel (the CLI's and the benchmark's pass) splits the series
-// into two halves of about equal length; the worker scores one half while this thread scores the other (the
-// machine has 2 cores). runPassInWorker (the server's) gives the worker all of them, so that the server's own
+// The detection pass on a worker thread. runPassParallel (the CLI's and the benchmark's pass) sends the worker all
+// the series and a shared counter; the worker and this thread each take the next series not yet taken until none
+// is left (the machine has 2 cores). runPassInWorker (the server's) gives the worker all of them, so that the server's own
 // thread goes on answering requests: a pass scored on it in slices, however short, delayed every request by a
 // slice at each of the turns of the event loop it needs. Same episodes as runPass, in the same order. The worker
 // stays up between passes (`closePassWorker` ends it); its first start loads the modules through tsx, about a
@@ -86,7 +86,13 @@ function planPass(all: readonly CountSeries[], calendarFile: string, options: Pa
  * Sends `series` to the worker, which must have loaded (warmPassWorker), and gives the promise of their episodes,
  * in their order. The worker keeps the process alive while it has series to score.
  */
-function scoreOnWorker(series: readonly CountSeries[], alpha: number, o: PassOptions, calendarFile: string): Promise<Episode[]> {
+function scoreOnWorker(
+	series: readonly CountSeries[],
+	alpha: number,
+	o: PassOptions,
+	calendarFile: string,
+	claim?: Int32Array
+): Promise<Episode[]> {
 	const { dayKind: _d, ...plain } = o;
 	const pw = passWorker();
 	const id = pw.next++;
@@ -98,7 +104,7 @@ function scoreOnWorker(series: readonly CountSeries[], alpha: number, o: PassOpt
 			else reject(new Error(`detection worker failed: ${m.error}`));
 		})
 	);
-	pw.w.postMessage({ id, series, alpha, options: plain, calendarFile });
+	pw.w.postMessage({ id, series, alpha, options: plain, calendarFile, claim });
 	const byId = new Map(series.map((s) => [s.id, s]));
 	return answer.then((episodes) => episodes.map((e) => ({ ...e, series: byId.get(e.id)! })));
 }
@@ -122,26 +128,16 @@ export async function runPassParallel(
 	options: Partial<Omit<PassOptions, 'dayKind'>> = {}
 ): Promise<PassResult> {
 	const { o, tested, alpha, result } = planPass(all, calendarFile, options);
-	// alternate series between the halves so both get a similar mix
-	const mine: CountSeries[] = [];
-	const theirs: CountSeries[] = [];
-	let a = 0;
-	let b = 0;
-	for (const s of tested) {
-		if (a <= b) {
-			mine.push(s);
-			a += s.values.length;
-		} else {
-			theirs.push(s);
-			b += s.values.length;
-		}
-	}
 	return closingOnFailure(async () => {
 		await warmPassWorker();
-		// in one message, before this thread scores its half
-		const there = scoreOnWorker(theirs, alpha, o, calendarFile);
+		// both threads take the next series not yet taken until none is left, so neither waits for the other
+		// longer than one series takes (a fixed split into halves left one thread idle for a third of the pass
+		// when the worker's code was not yet optimised, or the other thread was held up)
+		const claim = new Int32Array(new SharedArrayBuffer(4));
+		const there = scoreOnWorker(tested, alpha, o, calendarFile, claim);
 		there.catch(() => {}); // surfaced below
-		const here = mine.flatMap((s) => seriesEpisodes(s, alpha, o));
+		const here: Episode[] = [];
+		for (let i = Atomics.add(claim, 0, 1); i < tested.length; i = Atomics.add(claim, 0, 1)) here.push(...seriesEpisodes(tested[i], alpha, o));
 		const order = new Map(tested.map((s, i) => [s.id, i]));
 		return result([...here, ...(await there)].sort((x, y) => order.get(x.id)! - order.get(y.id)! || x.onsetIndex - y.onsetIndex));
 	});

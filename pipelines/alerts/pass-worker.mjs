@@ -13,12 +13,17 @@ parentPort.on('message', (req) => {
 		let dayKind = dayKinds.get(req.calendarFile);
 		if (!dayKind) dayKinds.set(req.calendarFile, (dayKind = pass.calendarDayKind(calendar.defaultCalendar(req.calendarFile))));
 		const episodes = [];
-		for (const s of req.series) {
-			for (const e of pass.seriesEpisodes(s, req.alpha, { ...pass.PASS_DEFAULTS, ...req.options, dayKind })) {
+		const o = { ...pass.PASS_DEFAULTS, ...req.options, dayKind };
+		const score = (s) => {
+			for (const e of pass.seriesEpisodes(s, req.alpha, o)) {
 				e.series = null; // the main thread has the series
 				episodes.push(e);
 			}
-		}
+		};
+		// with `claim` (shared with the main thread): the next series neither thread has taken, until none is left
+		const claim = req.claim;
+		if (claim) for (let i = Atomics.add(claim, 0, 1); i < req.series.length; i = Atomics.add(claim, 0, 1)) score(req.series[i]);
+		else for (const s of req.series) score(s);
 		parentPort.postMessage({ id: req.id, ok: true, episodes });
 	} catch (e) {
 		parentPort.postMessage({ id: req.id, ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });

@@ -97,7 +97,7 @@ describe('the pass on the detection worker', () => {
 		expect([r.series, r.points, r.alpha]).toEqual([expected.series, expected.points, expected.alpha]);
 	});
 
-	it('finds them too with half the series scored on this thread', async () => {
+	it('finds them too with the series taken in turn by this thread and the worker', async () => {
 		expect(shape(await runPassParallel(all, calendarFile))).toEqual(shape(expected));
 	});
 });
