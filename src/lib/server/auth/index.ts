@@ -24,7 +24,9 @@ export class AuthError extends Error {
 	constructor(
 		/** conflict: a change the accounts' state forbids (the last active administrator) */
 		readonly code: 'bad_credentials' | 'throttled' | 'invalid_input' | 'exists' | 'not_found' | 'conflict',
-		message: string
+		message: string,
+		/** the input at fault (username, password, unit), for a form to show the message under it */
+		readonly field: string | null = null
 	) {
 		super(message);
 	}
@@ -43,18 +45,18 @@ export function isRole(x: string): x is Role {
 
 /** A new password: at least 8 characters. */
 function checkPassword(password: string): void {
-	if (password.length < 8) throw new AuthError('invalid_input', '密码至少8位');
+	if (password.length < 8) throw new AuthError('invalid_input', '密码至少8位', 'password');
 }
 
 export async function createUser(
 	db: Db,
 	u: { username: string; displayName: string; role: Role; password: string; unitCode?: string | null; demo?: boolean }
 ): Promise<number> {
-	if (!/^[a-zA-Z0-9_.-]{2,40}$/.test(u.username)) throw new AuthError('invalid_input', '用户名须为2–40位字母、数字或 _ . -');
+	if (!/^[a-zA-Z0-9_.-]{2,40}$/.test(u.username)) throw new AuthError('invalid_input', '用户名须为2–40位字母、数字或 _ . -', 'username');
 	checkPassword(u.password);
-	if (u.role === 'unit_handler' && !u.unitCode) throw new AuthError('invalid_input', '承办单位账号必须指定所属单位');
+	if (u.role === 'unit_handler' && !u.unitCode) throw new AuthError('invalid_input', '承办单位账号必须指定所属单位', 'unit');
 	const existing = await db.select({ id: users.id }).from(users).where(eq(users.username, u.username));
-	if (existing.length) throw new AuthError('exists', `用户名 ${u.username} 已存在`);
+	if (existing.length) throw new AuthError('exists', `用户名 ${u.username} 已存在`, 'username');
 	const [row] = await db
 		.insert(users)
 		.values({
@@ -271,7 +273,7 @@ export async function setUserActive(
 		const t = tx as unknown as Db;
 		const u = await userNamed(t, username);
 		if (active && u.demo && !opts.demoMode)
-			throw new AuthError('conflict', `${username} 是演示账号，只在演示模式（MINQING_DEMO=1）下启用，不能用命令行启用`);
+			throw new AuthError('conflict', `${username} 是演示账号，只在演示模式（MINQING_DEMO=1）下启用：在其他模式下启用，就是一个密码已公开的账号`);
 		if (!active && u.role === 'admin' && u.active) {
 			// the active administrators, locked in one order: of two disabling the last two at once, the second waits and is refused
 			const admins = await t

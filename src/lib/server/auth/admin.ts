@@ -1,0 +1,138 @@
+// User administration for 设置 › 用户 and /api/v1/users: an administrator lists the accounts, adds one, disables or
+// enables one, and sets a new password (the command line's `user …` does the same through local-commands.ts).
+// Refusals are CaseErrors naming the field in Chinese, as the other settings forms show them; every change is
+// logged with the administrator who made it. An administrator does not disable their own account here (another
+// administrator does, or the command line): a slip would end their session at once and lock them out.
+import type { Reference } from '$pipelines/reference/index';
+import { unsavableChar, unsavableMessage } from '$pipelines/normalize/text';
+import { ROLE_LABELS, type Role } from '../../types';
+import { CaseError, objectBody } from '../cases/input';
+import type { App } from '../app';
+import type { Db } from '../db';
+import { AuthError, createUser, isRole, listUsers, setPassword, setUserActive, type UserListing } from './index';
+
+export interface UserAdmin {
+	db: Db;
+	ref: Reference;
+	/** the app runs in demo mode (a demo account may be enabled only then) */
+	demoMode: boolean;
+	/** who is acting */
+	actor: { username: string; role: Role };
+	/** where the changes are written (the server's log) */
+	log?: (line: string) => void;
+}
+
+export const USER_LIMITS = { name: 40, password: { min: 8, max: 128 } } as const;
+
+const LABELS = { username: '用户名', name: '姓名', role: '角色', unit: '所属单位', password: '密码', confirm: '确认密码' } as const;
+type Field = keyof typeof LABELS;
+
+function invalid(field: Field, message: string, detail: string | null = null): never {
+	throw new CaseError('invalid_input', message, field, detail);
+}
+
+/** A field as typed ('' when absent); a value that is not text is refused. */
+function textOf(r: Record<string, unknown>, field: Field): string {
+	const v = r[field];
+	if (v === undefined || v === null) return '';
+	if (typeof v !== 'string') return invalid(field, `${LABELS[field]}的格式不正确`, `${field}: expected a string`);
+	return v;
+}
+
+/** The AuthError of the accounts' functions as the settings' refusal (exists: 409 conflict on the user name). */
+function refusal(e: unknown): never {
+	if (!(e instanceof AuthError)) throw e;
+	const code = e.code === 'not_found' ? 'not_found' : e.code === 'exists' || e.code === 'conflict' ? 'conflict' : 'invalid_input';
+	throw new CaseError(code, e.message, e.field, `${e.code}: ${e.message}`);
+}
+
+function mayAdminister(ctx: UserAdmin): void {
+	if (ctx.actor.role !== 'admin') throw new CaseError('forbidden', '只有系统管理员可以管理用户');
+}
+
+/** A new password as typed (not trimmed: spaces are part of it), and its confirmation when the form has one. */
+function passwordOf(r: Record<string, unknown>): string {
+	const password = textOf(r, 'password');
+	const n = [...password].length;
+	if (!password) invalid('password', '请填写密码');
+	if (n < USER_LIMITS.password.min) invalid('password', `密码至少 ${USER_LIMITS.password.min} 位（现有 ${n} 位）`);
+	if (n > USER_LIMITS.password.max) invalid('password', `密码不能超过 ${USER_LIMITS.password.max} 位`);
+	if (unsavableChar(password)) invalid('password', unsavableMessage(LABELS.password, password)!, `password: contains ${unsavableChar(password)!.code}`);
+	if (r.confirm !== undefined && textOf(r, 'confirm') !== password) invalid('confirm', '两次输入的密码不一致');
+	return password;
+}
+
+async function listing(db: Db, username: string): Promise<UserListing> {
+	const u = (await listUsers(db)).find((x) => x.username === username);
+	if (!u) throw new CaseError('not_found', `用户 ${username} 不存在`);
+	return u;
+}
+
+/** Every account, oldest first (never a password's hash). */
+export async function usersForAdmin(ctx: UserAdmin): Promise<UserListing[]> {
+	mayAdminister(ctx);
+	return listUsers(ctx.db);
+}
+
+/** Adds an account: { username, name, role, unit (an undertaking unit's account only), password, confirm? }. */
+export async function addUser(ctx: UserAdmin, raw: unknown): Promise<UserListing> {
+	mayAdminister(ctx);
+	const r = objectBody(raw);
+	const username = textOf(r, 'username').trim();
+	if (!username) invalid('username', '请填写用户名');
+	const name = textOf(r, 'name').trim();
+	if (!name) invalid('name', '请填写姓名');
+	const unsavable = unsavableMessage(LABELS.name, name);
+	if (unsavable) invalid('name', unsavable, `name: contains ${unsavableChar(name)!.code}`);
+	if ([...name].length > USER_LIMITS.name) invalid('name', `姓名不能超过 ${USER_LIMITS.name} 个字`);
+	const role = textOf(r, 'role').trim();
+	if (!role) invalid('role', '请选择角色');
+	if (!isRole(role)) invalid('role', `未知角色「${role}」`, `role: ${role}`);
+	let unitCode: string | null = null;
+	if (role === 'unit_handler') {
+		unitCode = textOf(r, 'unit').trim() || null;
+		if (!unitCode) invalid('unit', '承办单位账号必须选择所属单位');
+		if (!ctx.ref.unitByCode.has(unitCode)) invalid('unit', `未知单位代码「${unitCode}」`, `unit: ${unitCode}`);
+	}
+	const password = passwordOf(r);
+	await createUser(ctx.db, { username, displayName: name, role, password, unitCode }).catch(refusal);
+	const unit = unitCode ? ` · ${ctx.ref.unitByCode.get(unitCode)!.name}` : '';
+	ctx.log?.(`用户：${ctx.actor.username} 新建账号 ${username}（${name}，${ROLE_LABELS[role]}${unit}）`);
+	return listing(ctx.db, username);
+}
+
+/** Disables an account (its sessions end at once) or enables it again. `changed`: false when it already was so. */
+export async function setActive(
+	ctx: UserAdmin,
+	username: string,
+	active: boolean
+): Promise<{ user: UserListing; changed: boolean; sessionsEnded: number }> {
+	mayAdminister(ctx);
+	if (!active && username === ctx.actor.username)
+		throw new CaseError('conflict', '不能停用自己正在使用的账号：请由另一位系统管理员停用，或使用命令行 user disable');
+	const r = await setUserActive(ctx.db, username, active, { demoMode: ctx.demoMode }).catch(refusal);
+	if (r.changed)
+		ctx.log?.(`用户：${ctx.actor.username} ${active ? '启用' : '停用'}账号 ${username}${r.sessionsEnded ? `（结束会话 ${r.sessionsEnded} 个）` : ''}`);
+	return { user: await listing(ctx.db, username), changed: r.changed, sessionsEnded: r.sessionsEnded };
+}
+
+/**
+ * Sets an account's password: { password, confirm? }. Every session of the account ends (the administrator's own
+ * too, when it is theirs: `self`, and they sign in again).
+ */
+export async function resetPassword(
+	ctx: UserAdmin,
+	username: string,
+	raw: unknown
+): Promise<{ user: UserListing; sessionsEnded: number; self: boolean }> {
+	mayAdminister(ctx);
+	const password = passwordOf(objectBody(raw));
+	const r = await setPassword(ctx.db, username, password).catch(refusal);
+	ctx.log?.(`用户：${ctx.actor.username} 重设账号 ${username} 的密码${r.sessionsEnded ? `（结束会话 ${r.sessionsEnded} 个）` : ''}`);
+	return { user: await listing(ctx.db, username), sessionsEnded: r.sessionsEnded, self: username === ctx.actor.username };
+}
+
+/** The administration as the running app's `actor` does it, logged to the server's log. */
+export function userAdmin(a: App, actor: UserAdmin['actor']): UserAdmin {
+	return { db: a.rel.db, ref: a.ref, demoMode: a.config.demo, actor, log: (line) => console.log(`[minqing] ${line}`) };
+}

@@ -1,0 +1,263 @@
+// 设置 › 用户 and /api/v1/users over a real embedded store: an administrator adds accounts (each refusal naming its
+// field in Chinese), disables and enables them (sessions end; not their own account, not the last administrator),
+// and sets a new password (the old one stops working, sessions end); every change is logged with who made it; the
+// API's answers and statuses; the page's actions; and nobody but an administrator gets in.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopApp, type App } from '../../src/lib/server/app';
+import { startRouteApp } from '../support/app';
+import { createUser, listUsers, login, validateSession } from '../../src/lib/server/auth';
+import { addUser, resetPassword, setActive, usersForAdmin, type UserAdmin } from '../../src/lib/server/auth/admin';
+import { CaseError } from '../../src/lib/server/cases/input';
+import type { Role, SessionUser } from '../../src/lib/types';
+import * as listRoute from '../../src/routes/api/v1/users/+server';
+import * as oneRoute from '../../src/routes/api/v1/users/[username]/+server';
+import * as usersPage from '../../src/routes/(app)/settings/users/+page.server';
+
+let a: App;
+const logged: string[] = [];
+const ctx = (username = 'chief', role: Role = 'admin'): UserAdmin => ({
+	db: a.rel.db,
+	ref: a.ref,
+	demoMode: false,
+	actor: { username, role },
+	log: (line) => logged.push(line)
+});
+let client = 0;
+const signIn = (username: string, password: string) => login(a.rel.db, username, password, `users-admin-${++client}`, 7);
+
+beforeAll(async () => {
+	a = await startRouteApp();
+	await createUser(a.rel.db, { username: 'chief', displayName: '管理员甲', role: 'admin', password: 'chief-password' });
+}, 120_000);
+
+afterAll(async () => {
+	if (a) await stopApp(a);
+});
+
+/** The refusal of a promise (it must be refused): [code, field, message]. */
+async function refusal(p: Promise<unknown>): Promise<[string, string | null, string]> {
+	const e = await p.then(
+		() => null,
+		(x: unknown) => x
+	);
+	expect(e, 'expected a refusal').toBeInstanceOf(CaseError);
+	const c = e as CaseError;
+	return [c.code, c.field, c.message];
+}
+
+const UNIT = 'M03';
+const GOOD = { username: 'clerk.li', name: '李话务员', role: 'operator', password: 'clerk-password', confirm: 'clerk-password' };
+
+describe('adding an account', () => {
+	it('adds an operator and an undertaking unit handler, lists them without a hash, and logs who added them', async () => {
+		const u = await addUser(ctx(), GOOD);
+		expect(u).toMatchObject({ username: 'clerk.li', name: '李话务员', role: 'operator', unit: null, active: true, demo: false });
+		expect((await signIn('clerk.li', 'clerk-password')).user.role).toBe('operator');
+		const h = await addUser(ctx(), { username: 'handler1', name: ' 王承办 ', role: 'unit_handler', unit: UNIT, password: 'handler-password' });
+		expect(h).toMatchObject({ name: '王承办', unit: UNIT, unitName: a.ref.unitByCode.get(UNIT)!.name });
+		// a unit given with another role is not kept
+		expect((await addUser(ctx(), { ...GOOD, username: 'leader1', role: 'leader', unit: UNIT })).unit).toBeNull();
+		expect(logged).toContain(`用户：chief 新建账号 handler1（王承办，承办单位 · ${a.ref.unitByCode.get(UNIT)!.name}）`);
+		expect(JSON.stringify(await usersForAdmin(ctx()))).not.toMatch(/argon2|hash/i);
+	});
+
+	it('refuses bad input naming the field in Chinese, and stores nothing', async () => {
+		const before = (await listUsers(a.rel.db)).length;
+		const cases: [Record<string, unknown>, string, string, RegExp][] = [
+			[{ ...GOOD, username: '' }, 'invalid_input', 'username', /请填写用户名/],
+			[{ ...GOOD, username: '李四' }, 'invalid_input', 'username', /用户名须为2–40位/],
+			[{ ...GOOD, username: 'clerk.li' }, 'conflict', 'username', /clerk\.li 已存在/],
+			[{ ...GOOD, username: 'n1', name: '  ' }, 'invalid_input', 'name', /请填写姓名/],
+			[{ ...GOOD, username: 'n2', name: '名'.repeat(41) }, 'invalid_input', 'name', /不能超过 40 个字/],
+			[{ ...GOOD, username: 'n3', name: '坏\u0000名' }, 'invalid_input', 'name', /空字符/],
+			[{ ...GOOD, username: 'n4', role: '' }, 'invalid_input', 'role', /请选择角色/],
+			[{ ...GOOD, username: 'n5', role: 'root' }, 'invalid_input', 'role', /未知角色「root」/],
+			[{ ...GOOD, username: 'n6', role: 'unit_handler' }, 'invalid_input', 'unit', /必须选择所属单位/],
+			[{ ...GOOD, username: 'n7', role: 'unit_handler', unit: 'X99' }, 'invalid_input', 'unit', /未知单位代码「X99」/],
+			[{ ...GOOD, username: 'n8', password: 'short', confirm: 'short' }, 'invalid_input', 'password', /至少 8 位（现有 5 位）/],
+			[{ ...GOOD, username: 'n9', password: 'x'.repeat(129), confirm: undefined }, 'invalid_input', 'password', /不能超过 128 位/],
+			[{ ...GOOD, username: 'n10', confirm: 'clerk-passw0rd' }, 'invalid_input', 'confirm', /两次输入的密码不一致/],
+			[{ ...GOOD, username: 'n11', name: 42 }, 'invalid_input', 'name', /姓名的格式不正确/]
+		];
+		for (const [input, code, field, message] of cases) {
+			const [c, f, m] = await refusal(addUser(ctx(), input));
+			expect([c, f], JSON.stringify(input)).toEqual([code, field]);
+			expect(m).toMatch(message);
+		}
+		expect((await listUsers(a.rel.db)).length).toBe(before);
+	});
+
+	it('is for administrators only', async () => {
+		expect(await refusal(addUser(ctx('li', 'supervisor'), { ...GOOD, username: 'sneaky' }))).toEqual(['forbidden', null, '只有系统管理员可以管理用户']);
+		expect((await refusal(usersForAdmin(ctx('li', 'leader'))))[0]).toBe('forbidden');
+	});
+});
+
+describe('disabling, enabling and a new password', () => {
+	it('disables an account, ending its sessions, and enables it again', async () => {
+		await addUser(ctx(), { ...GOOD, username: 'temp1', password: 'temp-password-1', confirm: 'temp-password-1' });
+		const s = await signIn('temp1', 'temp-password-1');
+		const off = await setActive(ctx(), 'temp1', false);
+		expect([off.user.active, off.changed, off.sessionsEnded]).toEqual([false, true, 1]);
+		expect(await validateSession(a.rel.db, s.token, 7)).toBeNull();
+		await expect(signIn('temp1', 'temp-password-1')).rejects.toThrow();
+		expect((await setActive(ctx(), 'temp1', false)).changed).toBe(false);
+		expect(logged).toContain('用户：chief 停用账号 temp1（结束会话 1 个）');
+		const on = await setActive(ctx(), 'temp1', true);
+		expect([on.user.active, on.changed]).toEqual([true, true]);
+		expect((await signIn('temp1', 'temp-password-1')).user.username).toBe('temp1');
+	});
+
+	it('does not disable the administrator’s own account, nor the last active administrator, nor an unknown one', async () => {
+		expect((await refusal(setActive(ctx(), 'chief', false))).slice(0, 2)).toEqual(['conflict', null]);
+		await addUser(ctx(), { ...GOOD, username: 'chief2', role: 'admin' });
+		// chief2 may disable chief, and then nobody may disable chief2, the last one
+		expect((await setActive(ctx('chief2'), 'chief', false)).changed).toBe(true);
+		const [code, , message] = await refusal(setActive(ctx('someone'), 'chief2', false));
+		expect([code, message]).toEqual(['conflict', 'chief2 是最后一个启用的系统管理员，不能停用：请先新建或启用另一个系统管理员']);
+		expect((await setActive(ctx('chief2'), 'chief', true)).changed).toBe(true);
+		expect((await refusal(setActive(ctx(), 'nobody', false))).slice(0, 1)).toEqual(['not_found']);
+	});
+
+	it('sets a new password: the old one stops working and every session ends; a short or mismatched one is refused', async () => {
+		const s = await signIn('temp1', 'temp-password-1');
+		expect(await refusal(resetPassword(ctx(), 'temp1', { password: 'new-one-2', confirm: 'new-one-3' }))).toEqual([
+			'invalid_input',
+			'confirm',
+			'两次输入的密码不一致'
+		]);
+		expect((await refusal(resetPassword(ctx(), 'temp1', { password: '1234567' })))[1]).toBe('password');
+		expect((await refusal(resetPassword(ctx(), 'nobody', { password: '12345678' })))[0]).toBe('not_found');
+		expect(await validateSession(a.rel.db, s.token, 7)).not.toBeNull(); // refusals changed nothing
+		const r = await resetPassword(ctx(), 'temp1', { password: 'new-one-2', confirm: 'new-one-2' });
+		// this sign-in's and the one of the test before, after it enabled the account
+		expect([r.sessionsEnded, r.self]).toEqual([2, false]);
+		expect(await validateSession(a.rel.db, s.token, 7)).toBeNull();
+		await expect(signIn('temp1', 'temp-password-1')).rejects.toThrow();
+		expect((await signIn('temp1', 'new-one-2')).user.username).toBe('temp1');
+		expect(logged).toContain('用户：chief 重设账号 temp1 的密码（结束会话 2 个）');
+		expect(logged.join('\n')).not.toContain('new-one-2');
+	});
+});
+
+// --- the API and the page through their handlers, as SvelteKit calls them ------------------------------------
+
+type Handler = (event: never) => Response | Promise<Response>;
+const sessionUser = (role: Role, username = `t_${role}`): SessionUser => ({ id: 1, username, displayName: `接口${role}`, role, unitCode: null, unitName: null });
+
+async function call(
+	handler: Handler,
+	role: Role,
+	init: { method?: string; username?: string; body?: unknown; as?: string } = {}
+): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+	const url = new URL(`http://localhost/api/v1/users${init.username ? `/${init.username}` : ''}`);
+	const request = new Request(url, {
+		method: init.method ?? 'GET',
+		body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+		headers: { 'content-type': 'application/json' }
+	});
+	const res = await handler({ request, url, params: init.username ? { username: init.username } : {}, locals: { user: sessionUser(role, init.as) } } as never);
+	return { status: res.status, body: await res.json(), headers: res.headers };
+}
+
+/** A handler the role may not use: SvelteKit's error(403) is thrown. */
+async function refusedStatus(p: Promise<unknown>): Promise<number> {
+	const e = (await p.then(
+		() => null,
+		(x: unknown) => x
+	)) as { status?: number } | null;
+	return e?.status ?? 0;
+}
+
+describe('the API', () => {
+	it('adds (201 with Location), reads, disables, enables and sets a password, with the right statuses', async () => {
+		const created = await call(listRoute.POST as Handler, 'admin', { method: 'POST', body: { username: 'api.user', name: '接口用户', role: 'analyst', password: 'api-password' } });
+		expect(created.status).toBe(201);
+		expect(created.headers.get('location')).toBe('/api/v1/users/api.user');
+		expect(created.body.user).toMatchObject({ username: 'api.user', role: 'analyst', active: true });
+		expect((await call(listRoute.POST as Handler, 'admin', { method: 'POST', body: { username: 'api.user', name: 'x', role: 'analyst', password: 'api-password' } })).status).toBe(409);
+		const bad = await call(listRoute.POST as Handler, 'admin', { method: 'POST', body: { username: 'api2', name: 'x', role: 'analyst', password: 'short' } });
+		expect([bad.status, (bad.body.error as { field: string }).field]).toEqual([400, 'password']);
+		expect((await call(listRoute.POST as Handler, 'admin', { method: 'POST', body: '{' })).status).toBe(400);
+
+		const list = await call(listRoute.GET as Handler, 'admin');
+		expect((list.body.users as { username: string }[]).map((u) => u.username)).toContain('api.user');
+		expect(JSON.stringify(list.body)).not.toMatch(/password|argon2/i);
+		expect((await call(oneRoute.GET as Handler, 'admin', { username: 'api.user' })).body.user).toMatchObject({ name: '接口用户' });
+		expect((await call(oneRoute.GET as Handler, 'admin', { username: 'nobody' })).status).toBe(404);
+
+		const off = await call(oneRoute.PATCH as Handler, 'admin', { method: 'PATCH', username: 'api.user', body: { active: false } });
+		expect([off.status, off.body.changed, (off.body.user as { active: boolean }).active]).toEqual([200, true, false]);
+		expect((await call(oneRoute.PATCH as Handler, 'admin', { method: 'PATCH', username: 'api.user', body: { active: 'no' } })).status).toBe(400);
+		expect((await call(oneRoute.PATCH as Handler, 'admin', { method: 'PATCH', username: 'api.user', body: {} })).status).toBe(400);
+		expect((await call(oneRoute.PATCH as Handler, 'admin', { method: 'PATCH', username: 'api.user', body: { active: true, password: 'another-pass' } })).status).toBe(400);
+		// one's own account
+		expect((await call(oneRoute.PATCH as Handler, 'admin', { method: 'PATCH', username: 'chief', as: 'chief', body: { active: false } })).status).toBe(409);
+		const on = await call(oneRoute.PATCH as Handler, 'admin', { method: 'PATCH', username: 'api.user', body: { active: true } });
+		expect((on.body.user as { active: boolean }).active).toBe(true);
+		const pw = await call(oneRoute.PATCH as Handler, 'admin', { method: 'PATCH', username: 'api.user', body: { password: 'api-password-2' } });
+		expect([pw.status, pw.body.sessions_ended]).toEqual([200, 0]);
+		expect((await signIn('api.user', 'api-password-2')).user.username).toBe('api.user');
+	});
+
+	it('refuses everyone but an administrator', async () => {
+		for (const role of ['leader', 'analyst', 'emergency', 'operator', 'dispatcher', 'supervisor', 'unit_handler'] as Role[]) {
+			expect(await refusedStatus(call(listRoute.GET as Handler, role)), role).toBe(403);
+			expect(await refusedStatus(call(listRoute.POST as Handler, role, { method: 'POST', body: { ...GOOD, username: 'nope' } })), role).toBe(403);
+			expect(await refusedStatus(call(oneRoute.GET as Handler, role, { username: 'api.user' })), role).toBe(403);
+			expect(await refusedStatus(call(oneRoute.PATCH as Handler, role, { method: 'PATCH', username: 'api.user', body: { active: false } })), role).toBe(403);
+		}
+		expect((await listUsers(a.rel.db)).find((u) => u.username === 'api.user')?.active).toBe(true);
+	});
+});
+
+describe('the page (设置 › 用户)', () => {
+	const form = async (action: 'add' | 'disable' | 'enable' | 'password', fields: Record<string, string>, as = 'chief') => {
+		const fd = new FormData();
+		for (const [k, v] of Object.entries(fields)) fd.set(k, v);
+		const request = new Request('http://localhost/settings/users', { method: 'POST', body: fd });
+		return usersPage.actions[action]({ request, locals: { user: sessionUser('admin', as) } } as never) as Promise<{
+			status?: number;
+			data?: { field?: string; values?: Record<string, string> };
+			saved?: string;
+		}>;
+	};
+
+	it('adds an account, and on a refusal keeps what was typed but not the passwords', async () => {
+		const refused = await form('add', { username: 'page.user', name: '页面用户', role: 'dispatcher', unit: '', password: 'page-password', confirm: 'page-passwordX' });
+		expect([refused.status, refused.data?.field]).toEqual([400, 'confirm']);
+		expect(refused.data?.values).toEqual({ username: 'page.user', name: '页面用户', role: 'dispatcher', unit: '' });
+		const saved = await form('add', { username: 'page.user', name: '页面用户', role: 'dispatcher', unit: '', password: 'page-password', confirm: 'page-password' });
+		expect(saved.saved).toBe('已新建账号 page.user（页面用户，派单员），可用所设密码登录');
+		expect((await form('disable', { username: 'page.user' })).saved).toBe('已停用 page.user：该账号不能再登录，可随时启用');
+		expect((await form('disable', { username: 'chief' })).status).toBe(409);
+		expect((await form('enable', { username: 'page.user' })).saved).toBe('已启用 page.user，可用原密码登录');
+	});
+
+	it('sends an administrator who set their own password to sign in again', async () => {
+		const r = await form('password', { username: 'chief2', password: 'chief2-new-password', confirm: 'chief2-new-password' }, 'chief2').then(
+			() => null,
+			(e: unknown) => e as { status: number; location: string }
+		);
+		expect([r?.status, r?.location]).toEqual([303, '/login']);
+		expect((await signIn('chief2', 'chief2-new-password')).user.username).toBe('chief2');
+	});
+
+	it('lists the accounts filtered by words and role, and counts them all', async () => {
+		const load = (query: string) =>
+			usersPage.load({ locals: { user: sessionUser('admin', 'chief') }, url: new URL(`http://localhost/settings/users${query}`) } as never) as Promise<{
+				users: { username: string }[];
+				counts: { all: number; active: number };
+				badRole: string | null;
+				passwordFor: string | null;
+			}>;
+		const all = await load('');
+		expect(all.counts.all).toBe((await listUsers(a.rel.db)).length);
+		expect((await load('?q=王承办')).users.map((u) => u.username)).toEqual(['handler1']);
+		expect((await load('?q=' + encodeURIComponent(a.ref.unitByCode.get(UNIT)!.name))).users.map((u) => u.username)).toEqual(['handler1']);
+		expect((await load('?role=admin')).users.map((u) => u.username).sort()).toEqual(['chief', 'chief2']);
+		const odd = await load('?role=root&password=nobody');
+		expect([odd.badRole, odd.users.length, odd.passwordFor]).toEqual(['root', all.users.length, null]);
+		expect((await load('?password=temp1')).passwordFor).toBe('temp1');
+	});
+});
