@@ -14,14 +14,19 @@ import { ticketEvents, tickets } from '../db/schema';
 import { actOnTicket, heldBy, stateOf, visibleTicket } from './service';
 import { listQueue, type Queue } from './read';
 
-export function caseChoices(app: App) {
+/** The city's undertaking units by kind (市级部门, 区县 …), as the forms' unit choices group them. */
+export function unitGroups(app: App): { label: string; units: { code: string; name: string }[] }[] {
 	const groups = new Map<string, { code: string; name: string }[]>();
 	for (const u of app.ref.units) {
 		const g = UNIT_KIND_LABELS[u.kind] ?? u.kind;
 		groups.set(g, [...(groups.get(g) ?? []), { code: u.code, name: u.name }]);
 	}
+	return [...groups].map(([label, units]) => ({ label, units }));
+}
+
+export function caseChoices(app: App) {
 	return {
-		unitGroups: [...groups].map(([label, units]) => ({ label, units })),
+		unitGroups: unitGroups(app),
 		reasons: Object.entries(NOT_ACCEPTED_REASONS).map(([n, text]) => ({ n: Number(n), text })),
 		lines: [...EMERGENCY_LINES],
 		satisfaction: [...SATISFACTION],

@@ -1,5 +1,6 @@
 import { listSilences, listWatchlists, listWebhooks } from '$lib/server/alerts/settings';
 import { app } from '$lib/server/app';
+import { listUsers } from '$lib/server/auth';
 import { countArticles } from '$lib/server/cases/knowledge';
 import { calendarCoverage } from '$lib/server/cases/limits';
 import { requireScreen } from '$lib/server/guard';
@@ -11,7 +12,13 @@ export const load: PageServerLoad = async ({ locals }) => {
 	const db = a.rel.db;
 	const now = Date.now();
 	const coverage = calendarCoverage(a.calendar, now);
-	const [lists, silences, hooks, kb] = await Promise.all([listWatchlists(db), listSilences(db), listWebhooks(db), countArticles(db)]);
+	const [lists, silences, hooks, kb, accounts] = await Promise.all([
+		listWatchlists(db),
+		listSilences(db),
+		listWebhooks(db),
+		countArticles(db),
+		listUsers(db)
+	]);
 	return {
 		alerts: {
 			watchlists: lists.length,
@@ -21,6 +28,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 			limitsNote: coverage.message,
 			limitsFileError: coverage.fileError !== null
 		},
-		knowledge: kb
+		knowledge: kb,
+		users: { all: accounts.length, active: accounts.filter((u) => u.active).length }
 	};
 };

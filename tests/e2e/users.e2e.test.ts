@@ -1,0 +1,111 @@
+// 设置 › 用户 in a real browser: the admin finds the card on 设置 and the demo accounts in the list; adds an
+// undertaking unit's account (a missing unit and a mistyped confirmation are named next to their fields, what was
+// typed stays, the passwords do not); the new user signs in and lands on 我的工单; the admin disables the account
+// and the user's open page is sent to sign in, enables it, and sets a new password with which the user signs in.
+// No console errors.
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserSuite, loginAs, shooter, watchErrors } from './fixture';
+
+const suite = browserSuite({ tickets: 1_000, days: 14 });
+const { as, errors } = suite;
+const shot = shooter('users');
+
+const NEW = { username: 'zhang.handler', name: '张承办', password: 'first-pass-123' };
+let handler: Page;
+/** console errors of each of the new user's sessions */
+const handlerErrors: string[][] = [];
+
+async function newSession(username: string, password: string): Promise<Page> {
+	const ctx = await suite.browser.newContext({ viewport: { width: 1280, height: 900 } });
+	const page = await ctx.newPage();
+	handlerErrors.push(watchErrors(page));
+	await loginAs(page, suite.server.url, username, password);
+	return page;
+}
+
+describe('设置 › 用户', () => {
+	it('the admin finds it on 设置 and sees the accounts', async () => {
+		const admin = await as('admin');
+		await admin.goto(`${suite.server.url}/settings`);
+		const card = admin.locator('[data-testid=settings-users]');
+		expect(await card.textContent()).toMatch(/账号 \d+ 个（启用 \d+ 个）/);
+		await card.locator('a.btn').click();
+		await admin.waitForURL(/\/settings\/users$/);
+		await admin.locator('[data-testid=user-row][data-username=admin]').waitFor();
+		expect(await admin.locator('[data-testid=user-row][data-username=admin]').textContent()).toContain('当前登录');
+		// one's own account has no 停用 button
+		expect(await admin.locator('[data-testid=user-row][data-username=admin] [data-testid=user-disable]').count()).toBe(0);
+	});
+
+	it('names a missing unit and a mistyped confirmation next to their fields, keeps what was typed, then adds the account', async () => {
+		const admin = await as('admin');
+		const f = admin.locator('[data-testid=add-form]');
+		await f.locator('[data-testid=add-username]').fill(NEW.username);
+		await f.locator('[data-testid=add-name]').fill(NEW.name);
+		await f.locator('[data-testid=add-role]').selectOption('unit_handler');
+		await f.locator('[data-testid=add-password]').fill(NEW.password);
+		await f.locator('[data-testid=add-confirm]').fill(NEW.password);
+		await f.locator('[data-testid=add-save]').click();
+		const unitError = admin.locator('[data-testid=field-error][data-field=unit]');
+		await unitError.waitFor();
+		expect(await unitError.textContent()).toBe('承办单位账号必须选择所属单位');
+		expect(await admin.locator('[data-testid=add-username]').inputValue()).toBe(NEW.username);
+		expect(await admin.locator('[data-testid=add-role]').inputValue()).toBe('unit_handler');
+		expect(await admin.locator('[data-testid=add-password]').inputValue()).toBe('');
+		await shot(admin, '1-refused');
+
+		await admin.locator('[data-testid=add-unit]').selectOption('M03');
+		await admin.locator('[data-testid=add-password]').fill(NEW.password);
+		await admin.locator('[data-testid=add-confirm]').fill(`${NEW.password}x`);
+		await admin.locator('[data-testid=add-save]').click();
+		await admin.locator('[data-testid=field-error][data-field=confirm]', { hasText: '两次输入的密码不一致' }).waitFor();
+		expect(await admin.locator('[data-testid=add-unit]').inputValue()).toBe('M03');
+
+		await admin.locator('[data-testid=add-password]').fill(NEW.password);
+		await admin.locator('[data-testid=add-confirm]').fill(NEW.password);
+		await admin.locator('[data-testid=add-save]').click();
+		await admin.locator('[data-testid=add-saved]').waitFor();
+		const row = admin.locator(`[data-testid=user-row][data-username="${NEW.username}"]`);
+		await row.waitFor();
+		expect(await row.textContent()).toContain('苏州市市场监督管理局');
+		expect(await admin.locator('[data-testid=add-username]').inputValue()).toBe('');
+		await shot(admin, '2-added');
+	});
+
+	it('the new account signs in and lands on 我的工单', async () => {
+		handler = await newSession(NEW.username, NEW.password);
+		expect(new URL(handler.url()).pathname).toBe('/my-tickets');
+		await handler.locator('h1').waitFor();
+	});
+
+	it('disabling the account sends its open page to sign in; it is enabled again and given a new password', async () => {
+		const admin = await as('admin');
+		await admin.locator(`[data-testid=user-row][data-username="${NEW.username}"] [data-testid=user-disable]`).click();
+		await admin.locator('[data-testid=list-ok]', { hasText: `已停用 ${NEW.username}` }).waitFor();
+		expect(await admin.locator(`[data-testid=user-row][data-username="${NEW.username}"]`).getAttribute('data-active')).toBe('0');
+		await handler.reload();
+		await handler.waitForURL(/\/login/);
+
+		await admin.locator(`[data-testid=user-row][data-username="${NEW.username}"] [data-testid=user-enable]`).click();
+		await admin.locator('[data-testid=list-ok]', { hasText: `已启用 ${NEW.username}` }).waitFor();
+		await admin.locator(`[data-testid=user-row][data-username="${NEW.username}"] [data-testid=user-password]`).click();
+		const pf = admin.locator('[data-testid=password-form]');
+		await pf.waitFor();
+		await pf.locator('[data-testid=password-new]').fill('second-pass-456');
+		await pf.locator('[data-testid=password-confirm]').fill('second-pass-456');
+		await pf.locator('[data-testid=password-save]').click();
+		await admin.locator('[data-testid=password-saved]').waitFor();
+		await shot(admin, '3-password');
+		await handler.context().close();
+
+		handler = await newSession(NEW.username, 'second-pass-456');
+		expect(new URL(handler.url()).pathname).toBe('/my-tickets');
+		await handler.context().close();
+	});
+
+	it('no console errors', () => {
+		expect(errors.admin).toEqual([]);
+		expect(handlerErrors.flat()).toEqual([]);
+	});
+});
