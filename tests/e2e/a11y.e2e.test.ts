@@ -180,7 +180,8 @@ describe('small screens', () => {
 		['/topics', 768, 1024],
 		['/map', 375, 812],
 		['/settings/knowledge', 375, 812],
-		['/settings/users', 375, 812]
+		['/settings/users', 375, 812],
+		['/account', 375, 812]
 	] as const) {
 		it(`${path} at ${width}×${height}: the page does not scroll sideways, its wide tables scroll in their frame`, async () => {
 			const { page, overflow, close } = await open('admin', path, width, height);

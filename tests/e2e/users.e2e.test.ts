@@ -1,8 +1,8 @@
 // 设置 › 用户 in a real browser: the admin finds the card on 设置 and the demo accounts in the list; adds an
 // undertaking unit's account (a missing unit and a mistyped confirmation are named next to their fields, what was
 // typed stays, the passwords do not); the new user signs in and lands on 我的工单; the admin disables the account
-// and the user's open page is sent to sign in, enables it, and sets a new password with which the user signs in.
-// No console errors.
+// and the user's open page is sent to sign in, enables it, and sets a new password with which the user signs in;
+// the user changes it on 我的账号 (a wrong current password named next to its field). No console errors.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { browserSuite, loginAs, shooter, watchErrors } from './fixture';
@@ -100,6 +100,30 @@ describe('设置 › 用户', () => {
 		await handler.context().close();
 
 		handler = await newSession(NEW.username, 'second-pass-456');
+		expect(new URL(handler.url()).pathname).toBe('/my-tickets');
+	});
+
+	it('the user changes their own password on 我的账号, reached from their name in the top bar', async () => {
+		await handler.click('[data-testid=user-name]');
+		await handler.waitForURL(/\/account$/);
+		expect(await handler.locator('[data-testid=account-info]').textContent()).toContain('苏州市市场监督管理局');
+		const f = handler.locator('[data-testid=password-form]');
+		await f.locator('[data-testid=password-current]').fill('not-my-password');
+		await f.locator('[data-testid=password-new]').fill('third-pass-789');
+		await f.locator('[data-testid=password-confirm]').fill('third-pass-789');
+		await f.locator('[data-testid=password-save]').click();
+		await handler.locator('[data-testid=field-error][data-field=current]', { hasText: '当前密码不正确' }).waitFor();
+		await handler.locator('[data-testid=password-current]').fill('second-pass-456');
+		await handler.locator('[data-testid=password-new]').fill('third-pass-789');
+		await handler.locator('[data-testid=password-confirm]').fill('third-pass-789');
+		await handler.locator('[data-testid=password-save]').click();
+		await handler.locator('[data-testid=password-saved]').waitFor();
+		await shot(handler, '4-account');
+		// still signed in here
+		await handler.goto(`${suite.server.url}/my-tickets`);
+		expect(new URL(handler.url()).pathname).toBe('/my-tickets');
+		await handler.context().close();
+		handler = await newSession(NEW.username, 'third-pass-789');
 		expect(new URL(handler.url()).pathname).toBe('/my-tickets');
 		await handler.context().close();
 	});

@@ -6,12 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopApp, type App } from '../../src/lib/server/app';
 import { startRouteApp } from '../support/app';
 import { createUser, listUsers, login, validateSession } from '../../src/lib/server/auth';
-import { addUser, resetPassword, setActive, usersForAdmin, type UserAdmin } from '../../src/lib/server/auth/admin';
+import { addUser, changeMyPassword, resetPassword, setActive, usersForAdmin, type UserAdmin } from '../../src/lib/server/auth/admin';
 import { CaseError } from '../../src/lib/server/cases/input';
 import type { Role, SessionUser } from '../../src/lib/types';
 import * as listRoute from '../../src/routes/api/v1/users/+server';
 import * as oneRoute from '../../src/routes/api/v1/users/[username]/+server';
 import * as usersPage from '../../src/routes/(app)/settings/users/+page.server';
+import * as accountPage from '../../src/routes/(app)/account/+page.server';
 
 let a: App;
 const logged: string[] = [];
@@ -259,5 +260,63 @@ describe('the page (设置 › 用户)', () => {
 		const odd = await load('?role=root&password=nobody');
 		expect([odd.badRole, odd.users.length, odd.passwordFor]).toEqual(['root', all.users.length, null]);
 		expect((await load('?password=temp1')).passwordFor).toBe('temp1');
+	});
+});
+
+describe('one’s own password (我的账号)', () => {
+	it('needs the right current password, differs from it, ends the other sessions and keeps the one in use', async () => {
+		await addUser(ctx(), { username: 'own.pw', name: '自己改密码', role: 'dispatcher', password: 'own-password-1' });
+		const here = await signIn('own.pw', 'own-password-1');
+		const there = await signIn('own.pw', 'own-password-1');
+		const me = { id: here.user.id, username: 'own.pw' };
+		const change = (raw: Record<string, unknown>, client = 'own-client') => changeMyPassword(a.rel.db, me, raw, { client, token: here.token, log: (l) => logged.push(l) });
+		expect(await refusal(change({ current: '', password: 'own-password-2' }))).toEqual(['invalid_input', 'current', '请填写当前密码']);
+		expect(await refusal(change({ current: 'wrong-password', password: 'own-password-2' }))).toEqual(['invalid_input', 'current', '当前密码不正确']);
+		expect(await refusal(change({ current: 'own-password-1', password: 'own-password-1' }))).toEqual(['invalid_input', 'password', '新密码不能与当前密码相同']);
+		expect((await refusal(change({ current: 'own-password-1', password: 'own-password-2', confirm: 'own-password-3' })))[1]).toBe('confirm');
+		expect((await refusal(change({ current: 'own-password-1', password: 'short' })))[1]).toBe('password');
+		expect(await validateSession(a.rel.db, there.token, 7)).not.toBeNull(); // nothing changed yet
+
+		expect(await change({ current: 'own-password-1', password: 'own-password-2', confirm: 'own-password-2' })).toEqual({ sessionsEnded: 1 });
+		expect(await validateSession(a.rel.db, there.token, 7)).toBeNull();
+		expect((await validateSession(a.rel.db, here.token, 7))?.username).toBe('own.pw');
+		await expect(signIn('own.pw', 'own-password-1')).rejects.toThrow();
+		expect((await signIn('own.pw', 'own-password-2')).user.username).toBe('own.pw');
+		expect(logged).toContain('用户：own.pw 修改了自己的密码（结束其他会话 1 个）');
+		expect(logged.join('\n')).not.toMatch(/own-password/);
+	});
+
+	it('counts a wrong current password as a failed sign-in: after 10 from one address that address waits', async () => {
+		await addUser(ctx(), { username: 'guessed', name: '被猜密码', role: 'analyst', password: 'guessed-password' });
+		const s = await signIn('guessed', 'guessed-password');
+		const me = { id: s.user.id, username: 'guessed' };
+		const guess = (current: string) => changeMyPassword(a.rel.db, me, { current, password: 'taken-over-1' }, { client: 'thief', token: s.token });
+		for (let i = 0; i < 10; i++) expect((await refusal(guess(`guess-${i}`)))[2]).toBe('当前密码不正确');
+		// the right one is refused too now, from that address; a sign-in from it as well
+		expect((await refusal(guess('guessed-password')))[2]).toMatch(/登录失败次数过多/);
+		await expect(login(a.rel.db, 'guessed', 'guessed-password', 'thief', 7)).rejects.toThrow(/登录失败次数过多/);
+		await expect(login(a.rel.db, 'guessed', 'taken-over-1', 'elsewhere', 7)).rejects.toThrow('用户名或密码错误');
+	});
+
+	it('the page changes it for whoever is signed in, and names the field it refuses', async () => {
+		await addUser(ctx(), { username: 'unit.pw', name: '承办改密码', role: 'unit_handler', unit: UNIT, password: 'unit-password-1' });
+		const s = await signIn('unit.pw', 'unit-password-1');
+		const post = async (fields: Record<string, string>) => {
+			const fd = new FormData();
+			for (const [k, v] of Object.entries(fields)) fd.set(k, v);
+			const request = new Request('http://localhost/account', { method: 'POST', body: fd });
+			return accountPage.actions.password({
+				request,
+				locals: { user: s.user },
+				cookies: { get: (name: string) => (name === 'mq_session' ? s.token : undefined) },
+				getClientAddress: () => '10.0.0.9'
+			} as never) as Promise<{ status?: number; data?: { field?: string; message?: string }; saved?: string }>;
+		};
+		const wrong = await post({ current: 'nope-nope', password: 'unit-password-2', confirm: 'unit-password-2' });
+		expect([wrong.status, wrong.data?.field, wrong.data?.message]).toEqual([400, 'current', '当前密码不正确']);
+		const ok = await post({ current: 'unit-password-1', password: 'unit-password-2', confirm: 'unit-password-2' });
+		expect(ok.saved).toBe('密码已修改。下次登录请使用新密码。');
+		expect((await validateSession(a.rel.db, s.token, 7))?.username).toBe('unit.pw');
+		expect((await signIn('unit.pw', 'unit-password-2')).user.role).toBe('unit_handler');
 	});
 });

@@ -1,5 +1,6 @@
 // User administration for 设置 › 用户 and /api/v1/users: an administrator lists the accounts, adds one, disables or
 // enables one, and sets a new password (the command line's `user …` does the same through local-commands.ts).
+// And every user's own password (我的账号, `changeMyPassword`).
 // Refusals are CaseErrors naming the field in Chinese, as the other settings forms show them; every change is
 // logged with the administrator who made it. An administrator does not disable their own account here (another
 // administrator does, or the command line): a slip would end their session at once and lock them out.
@@ -9,7 +10,7 @@ import { ROLE_LABELS, type Role } from '../../types';
 import { CaseError, objectBody } from '../cases/input';
 import type { App } from '../app';
 import type { Db } from '../db';
-import { AuthError, createUser, isRole, listUsers, setPassword, setUserActive, type UserListing } from './index';
+import { AuthError, changeOwnPassword, createUser, isRole, listUsers, setPassword, setUserActive, type UserListing } from './index';
 
 export interface UserAdmin {
 	db: Db;
@@ -24,7 +25,7 @@ export interface UserAdmin {
 
 export const USER_LIMITS = { name: 40, password: { min: 8, max: 128 } } as const;
 
-const LABELS = { username: '用户名', name: '姓名', role: '角色', unit: '所属单位', password: '密码', confirm: '确认密码' } as const;
+const LABELS = { username: '用户名', name: '姓名', role: '角色', unit: '所属单位', password: '密码', confirm: '确认密码', current: '当前密码' } as const;
 type Field = keyof typeof LABELS;
 
 function invalid(field: Field, message: string, detail: string | null = null): never {
@@ -130,6 +131,25 @@ export async function resetPassword(
 	const r = await setPassword(ctx.db, username, password).catch(refusal);
 	ctx.log?.(`用户：${ctx.actor.username} 重设账号 ${username} 的密码${r.sessionsEnded ? `（结束会话 ${r.sessionsEnded} 个）` : ''}`);
 	return { user: await listing(ctx.db, username), sessionsEnded: r.sessionsEnded, self: username === ctx.actor.username };
+}
+
+/**
+ * A signed-in user's own new password: { current, password, confirm? } (any role). Their other sessions end, the one
+ * in use (`token`) stays; a wrong current password counts as a failed sign-in from `client`.
+ */
+export async function changeMyPassword(
+	db: Db,
+	user: { id: number; username: string },
+	raw: unknown,
+	o: { client: string; token: string | null; log?: (line: string) => void }
+): Promise<{ sessionsEnded: number }> {
+	const r = objectBody(raw);
+	const current = textOf(r, 'current');
+	if (!current) invalid('current', '请填写当前密码');
+	const password = passwordOf(r);
+	const done = await changeOwnPassword(db, user.id, { current, password, client: o.client, keepToken: o.token }).catch(refusal);
+	o.log?.(`用户：${user.username} 修改了自己的密码${done.sessionsEnded ? `（结束其他会话 ${done.sessionsEnded} 个）` : ''}`);
+	return { sessionsEnded: done.sessionsEnded };
 }
 
 /** The administration as the running app's `actor` does it, logged to the server's log. */

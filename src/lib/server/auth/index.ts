@@ -2,7 +2,7 @@
 // sha256 only) and the demo accounts that exist only in demo mode.
 import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { and, eq, gt, lt, ne } from 'drizzle-orm';
 import { ROLES, type Role, type SessionUser } from '../../types';
 import type { Reference, Unit } from '$pipelines/reference/index';
 import type { Db } from '../db';
@@ -304,6 +304,41 @@ export async function setPassword(db: Db, username: string, password: string): P
 	const u = await userNamed(db, username);
 	await db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, u.id));
 	return { username, sessionsEnded: await endSessions(db, u.id) };
+}
+
+/**
+ * A user's own new password (我的账号): the current one must be given and right — a wrong one counts against the
+ * login throttle as a failed sign-in does, so a session left open does not let anyone try passwords — and the new
+ * one must differ from it. The user's other sessions end; the one in use (`keepToken`, the cookie's) stays.
+ */
+export async function changeOwnPassword(
+	db: Db,
+	userId: number,
+	o: { current: string; password: string; client: string; keepToken: string | null },
+	now = Date.now()
+): Promise<{ username: string; sessionsEnded: number }> {
+	const [row] = await db
+		.select()
+		.from(users)
+		.where(and(eq(users.id, userId), eq(users.active, true)));
+	if (!row) throw new AuthError('not_found', '账号不存在或已停用');
+	const refused = throttle.refusal(row.username, o.client, now);
+	if (refused) throw new AuthError('throttled', refused, 'current');
+	if (!o.current) throw new AuthError('invalid_input', '请填写当前密码', 'current');
+	if (!(await verify(row.passwordHash, o.current))) {
+		throttle.failed(row.username, o.client, now);
+		throw new AuthError('bad_credentials', '当前密码不正确', 'current');
+	}
+	checkPassword(o.password);
+	if (o.password === o.current) throw new AuthError('invalid_input', '新密码不能与当前密码相同', 'password');
+	await db.update(users).set({ passwordHash: await hashPassword(o.password) }).where(eq(users.id, row.id));
+	const keep = o.keepToken ? sha256(o.keepToken) : '';
+	const ended = await db
+		.delete(sessions)
+		.where(and(eq(sessions.userId, row.id), ne(sessions.id, keep)))
+		.returning({ id: sessions.id });
+	forgetSessionsOf(row.id);
+	return { username: row.username, sessionsEnded: ended.length };
 }
 
 export async function purgeExpiredSessions(db: Db, now = Date.now()): Promise<void> {
