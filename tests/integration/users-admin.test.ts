@@ -13,6 +13,8 @@ import * as listRoute from '../../src/routes/api/v1/users/+server';
 import * as oneRoute from '../../src/routes/api/v1/users/[username]/+server';
 import * as usersPage from '../../src/routes/(app)/settings/users/+page.server';
 import * as accountPage from '../../src/routes/(app)/account/+page.server';
+import * as accountRoute from '../../src/routes/api/v1/account/+server';
+import * as accountPasswordRoute from '../../src/routes/api/v1/account/password/+server';
 
 let a: App;
 const logged: string[] = [];
@@ -318,5 +320,29 @@ describe('one’s own password (我的账号)', () => {
 		expect(ok.saved).toBe('密码已修改。下次登录请使用新密码。');
 		expect((await validateSession(a.rel.db, s.token, 7))?.username).toBe('unit.pw');
 		expect((await signIn('unit.pw', 'unit-password-2')).user.role).toBe('unit_handler');
+	});
+
+	it('the API says who is signed in and changes their password (400 naming the field on a wrong current one)', async () => {
+		await addUser(ctx(), { username: 'api.pw', name: '接口改密码', role: 'supervisor', password: 'api-pw-password-1' });
+		const s = await signIn('api.pw', 'api-pw-password-1');
+		const other = await signIn('api.pw', 'api-pw-password-1');
+		const event = (body?: unknown) => ({
+			request: new Request('http://localhost/api/v1/account/password', {
+				method: 'POST',
+				body: body === undefined ? undefined : JSON.stringify(body),
+				headers: { 'content-type': 'application/json' }
+			}),
+			locals: { user: s.user },
+			cookies: { get: (name: string) => (name === 'mq_session' ? s.token : undefined) },
+			getClientAddress: () => '10.0.0.10'
+		});
+		const me = await (accountRoute.GET as Handler)(event() as never);
+		expect(await me.json()).toEqual({ user: { username: 'api.pw', name: '接口改密码', role: 'supervisor', unit: null, unitName: null } });
+		const wrong = await (accountPasswordRoute.POST as Handler)(event({ current: 'wrong-one', password: 'api-pw-password-2' }) as never);
+		expect([wrong.status, ((await wrong.json()) as { error: { field: string } }).error.field]).toEqual([400, 'current']);
+		const ok = await (accountPasswordRoute.POST as Handler)(event({ current: 'api-pw-password-1', password: 'api-pw-password-2' }) as never);
+		expect([ok.status, await ok.json()]).toEqual([200, { sessions_ended: 1 }]);
+		expect(await validateSession(a.rel.db, other.token, 7)).toBeNull();
+		expect((await validateSession(a.rel.db, s.token, 7))?.username).toBe('api.pw');
 	});
 });
