@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, stopApp, type App } from '../../src/lib/server/app';
-import { startRouteApp } from '../support/app';
+import { refusedStatus, startRouteApp } from '../support/app';
 import { loadConfig } from '../../src/lib/server/config';
 import { CaseError } from '../../src/lib/server/cases/input';
 import { intakeAssist, searchKnowledgeBase } from '../../src/lib/server/cases/intake';
@@ -413,15 +413,6 @@ async function call(
 	});
 	const res = await handler({ request, url, params: init.id ? { id: init.id } : {}, locals: { user: sessionUser(role) } } as never);
 	return { status: res.status, body: await res.json(), headers: res.headers };
-}
-
-/** A handler the role may not use: SvelteKit's error(403) is thrown. */
-async function refusedStatus(p: Promise<unknown>): Promise<number> {
-	const e = (await p.then(
-		() => null,
-		(x: unknown) => x
-	)) as { status?: number } | null;
-	return e?.status ?? 0;
 }
 
 describe('the API', () => {

@@ -4,7 +4,7 @@
 // API's answers and statuses; the page's actions; and nobody but an administrator gets in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopApp, type App } from '../../src/lib/server/app';
-import { startRouteApp } from '../support/app';
+import { refusedStatus, startRouteApp } from '../support/app';
 import { createUser, listUsers, login, validateSession } from '../../src/lib/server/auth';
 import { addUser, changeMyPassword, resetPassword, setActive, usersForAdmin, type UserAdmin } from '../../src/lib/server/auth/admin';
 import { CaseError } from '../../src/lib/server/cases/input';
@@ -161,15 +161,6 @@ async function call(
 	});
 	const res = await handler({ request, url, params: init.username ? { username: init.username } : {}, locals: { user: sessionUser(role, init.as) } } as never);
 	return { status: res.status, body: await res.json(), headers: res.headers };
-}
-
-/** A handler the role may not use: SvelteKit's error(403) is thrown. */
-async function refusedStatus(p: Promise<unknown>): Promise<number> {
-	const e = (await p.then(
-		() => null,
-		(x: unknown) => x
-	)) as { status?: number } | null;
-	return e?.status ?? 0;
 }
 
 describe('the API', () => {

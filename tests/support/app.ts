@@ -12,3 +12,12 @@ export async function startRouteApp(): Promise<App> {
 	setApp(Promise.resolve(a));
 	return a;
 }
+
+/** The HTTP status of the error a route handler throws (SvelteKit's error(403) for a role it refuses); 0 when it answers. */
+export async function refusedStatus(p: Promise<unknown>): Promise<number> {
+	const e = (await p.then(
+		() => null,
+		(x: unknown) => x
+	)) as { status?: number } | null;
+	return e?.status ?? 0;
+}

@@ -1,5 +1,5 @@
 // Domain errors of the case module as HTTP answers ({ error: { code, message, field? } }).
-import { json } from '@sveltejs/kit';
+import { fail, json } from '@sveltejs/kit';
 import { CaseError } from './input';
 import type { Queue, QueueFilter } from './read';
 
@@ -18,6 +18,15 @@ export function caseErrorResponse(e: unknown): Response {
 		{ error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } },
 		{ status: CASE_ERROR_STATUS[e.code] }
 	);
+}
+
+/**
+ * A form action's answer to a CaseError: its status, with { form, message, field, values } for the page to show beside
+ * the fields of the form named `form` (and what was typed, `values`). Any other error is thrown on.
+ */
+export function refusedForm(form: string, e: unknown, values: Record<string, string> = {}) {
+	if (!(e instanceof CaseError)) throw e;
+	return fail(CASE_ERROR_STATUS[e.code], { form, message: e.message, field: e.field, values });
 }
 
 /** The JSON body of a request, or a CaseError naming the problem. */

@@ -1,12 +1,10 @@
 // 我的账号: who is signed in (name, user name, role, unit) and a form to change one's own password (every role).
-import { fail } from '@sveltejs/kit';
 import { app } from '$lib/server/app';
 import { SESSION_COOKIE } from '$lib/server/auth';
 import { changeMyPassword, USER_LIMITS } from '$lib/server/auth/admin';
 import { clientAddress } from '$lib/server/auth/throttle';
 import { requireUser } from '$lib/server/guard';
-import { CASE_ERROR_STATUS } from '$lib/server/cases/http';
-import { CaseError } from '$lib/server/cases/input';
+import { refusedForm } from '$lib/server/cases/http';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -30,8 +28,7 @@ export const actions: Actions = {
 				saved: `密码已修改${r.sessionsEnded ? `；您在其他地方的 ${r.sessionsEnded} 个登录已退出` : ''}。下次登录请使用新密码。`
 			};
 		} catch (e) {
-			if (!(e instanceof CaseError)) throw e;
-			return fail(CASE_ERROR_STATUS[e.code], { message: e.message, field: e.field });
+			return refusedForm('password', e);
 		}
 	}
 };

@@ -1,10 +1,9 @@
 // 设置 › 知识库: the articles operators answer consultations from — list (?q= words, ?retired=1 with the retired
 // ones), add, edit (?edit=<id>, at the version shown), 停用/恢复, and 试一试 (?try= a caller's sentence: what the
 // 受理 assistant would suggest). Admins only.
-import { fail } from '@sveltejs/kit';
 import { app } from '$lib/server/app';
 import { requireScreen } from '$lib/server/guard';
-import { CASE_ERROR_STATUS } from '$lib/server/cases/http';
+import { refusedForm } from '$lib/server/cases/http';
 import { CaseError } from '$lib/server/cases/input';
 import {
 	countArticles,
@@ -66,10 +65,6 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 
 const str = (f: FormData, k: string) => String(f.get(k) ?? '');
 
-function refused(form: string, e: unknown, values: Record<string, string> = {}) {
-	if (!(e instanceof CaseError)) throw e;
-	return fail(CASE_ERROR_STATUS[e.code], { form, message: e.message, field: e.field, values });
-}
 
 export const actions: Actions = {
 	/** Adds an article, or (with a version) saves the one being edited. */
@@ -97,7 +92,7 @@ export const actions: Actions = {
 			const row = await createArticle(db, user, { id: values.id, title: values.title, keywords: values.keywords, answer: values.answer });
 			return { form: 'article', saved: `已添加「${row.title}」，受理助手即刻可用`, id: row.id };
 		} catch (e) {
-			return refused('article', e, values);
+			return refusedForm('article', e, values);
 		}
 	},
 
@@ -108,7 +103,7 @@ export const actions: Actions = {
 			const row = await retireArticle((await app()).rel.db, user, str(f, 'id'), str(f, 'version'));
 			return { form: 'list', saved: `已停用「${row.title}」：受理助手不再推荐，可随时恢复`, id: row.id };
 		} catch (e) {
-			return refused('list', e);
+			return refusedForm('list', e);
 		}
 	},
 
@@ -119,7 +114,7 @@ export const actions: Actions = {
 			const row = await restoreArticle((await app()).rel.db, user, str(f, 'id'), str(f, 'version'));
 			return { form: 'list', saved: `已恢复「${row.title}」`, id: row.id };
 		} catch (e) {
-			return refused('list', e);
+			return refusedForm('list', e);
 		}
 	}
 };

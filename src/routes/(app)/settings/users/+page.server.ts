@@ -1,11 +1,10 @@
 // 设置 › 用户: the accounts (?q= words in the user name, name or unit; ?role=), 新建账号, 停用/启用, and 重设密码
 // (?password=<username> opens its form). Administrators only.
-import { fail, redirect } from '@sveltejs/kit';
+import { redirect } from '@sveltejs/kit';
 import { app } from '$lib/server/app';
 import { addUser, resetPassword, setActive, userAdmin, usersForAdmin, USER_LIMITS } from '$lib/server/auth/admin';
 import { requireScreen } from '$lib/server/guard';
-import { CASE_ERROR_STATUS } from '$lib/server/cases/http';
-import { CaseError } from '$lib/server/cases/input';
+import { refusedForm } from '$lib/server/cases/http';
 import { unitGroups } from '$lib/server/cases/forms';
 import { ROLE_LABELS, ROLES, type Role } from '$lib/types';
 import type { Actions, PageServerLoad } from './$types';
@@ -43,10 +42,6 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 
 const str = (f: FormData, k: string) => String(f.get(k) ?? '');
 
-function refused(form: string, e: unknown, values: Record<string, string> = {}) {
-	if (!(e instanceof CaseError)) throw e;
-	return fail(CASE_ERROR_STATUS[e.code], { form, message: e.message, field: e.field, values });
-}
 
 export const actions: Actions = {
 	add: async ({ locals, request }) => {
@@ -58,7 +53,7 @@ export const actions: Actions = {
 			return { form: 'add', saved: `已新建账号 ${u.username}（${u.name}，${ROLE_LABELS[u.role as Role]}${u.unitName ? ` · ${u.unitName}` : ''}），可用所设密码登录`, username: u.username };
 		} catch (e) {
 			// the passwords are not sent back to the page
-			return refused('add', e, values);
+			return refusedForm('add', e, values);
 		}
 	},
 
@@ -73,7 +68,7 @@ export const actions: Actions = {
 				username
 			};
 		} catch (e) {
-			return refused('list', e);
+			return refusedForm('list', e);
 		}
 	},
 
@@ -84,7 +79,7 @@ export const actions: Actions = {
 			const r = await setActive(userAdmin(await app(), user), username, true);
 			return { form: 'list', saved: r.changed ? `已启用 ${username}，可用原密码登录` : `${username} 已是启用状态`, username };
 		} catch (e) {
-			return refused('list', e);
+			return refusedForm('list', e);
 		}
 	},
 
@@ -103,7 +98,7 @@ export const actions: Actions = {
 					username
 				};
 		} catch (e) {
-			return refused('password', e, { username });
+			return refusedForm('password', e, { username });
 		}
 		// one's own password: this session has ended too
 		redirect(303, '/login');
