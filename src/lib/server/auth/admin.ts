@@ -75,6 +75,12 @@ export async function usersForAdmin(ctx: UserAdmin): Promise<UserListing[]> {
 	return listUsers(ctx.db);
 }
 
+/** One account (never its password's hash). */
+export async function userForAdmin(ctx: UserAdmin, username: string): Promise<UserListing> {
+	mayAdminister(ctx);
+	return listing(ctx.db, username);
+}
+
 /** Adds an account: { username, name, role, unit (an undertaking unit's account only), password, confirm? }. */
 export async function addUser(ctx: UserAdmin, raw: unknown): Promise<UserListing> {
 	mayAdminister(ctx);

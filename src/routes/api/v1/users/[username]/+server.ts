@@ -5,7 +5,7 @@
 //   { password, confirm? } → { user, sessions_ended }: a new password (every session of the account ends).
 import { json } from '@sveltejs/kit';
 import { app } from '$lib/server/app';
-import { resetPassword, setActive, userAdmin, usersForAdmin } from '$lib/server/auth/admin';
+import { resetPassword, setActive, userAdmin, userForAdmin } from '$lib/server/auth/admin';
 import { requireRole } from '$lib/server/guard';
 import { caseErrorResponse, jsonBody } from '$lib/server/cases/http';
 import { CaseError, objectBody } from '$lib/server/cases/input';
@@ -14,9 +14,7 @@ import type { RequestHandler } from './$types';
 export const GET: RequestHandler = async ({ locals, params }) => {
 	const user = requireRole(locals, ['admin']);
 	try {
-		const found = (await usersForAdmin(userAdmin(await app(), user))).find((u) => u.username === params.username);
-		if (!found) throw new CaseError('not_found', `用户 ${params.username} 不存在`);
-		return json({ user: found });
+		return json({ user: await userForAdmin(userAdmin(await app(), user), params.username) });
 	} catch (e) {
 		return caseErrorResponse(e);
 	}
