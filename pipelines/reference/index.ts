@@ -57,6 +57,11 @@ export interface Unit {
 	kind: UnitKind;
 	districtCode: string | null;
 	streetCode: string | null;
+	/**
+	 * false: the unit takes no new tickets (an administrator stopped it in 设置 › 单位; the reference files list
+	 * units in use only); the tickets it holds stay with it and its name still shows everywhere
+	 */
+	active: boolean;
 }
 export interface RoutingRule {
 	category: string;
@@ -537,7 +542,8 @@ function load(dir: string, city: CityConfig): Reference {
 			shortName: r.short_name || r.name,
 			kind,
 			districtCode: r.district_code || null,
-			streetCode: r.street_code || null
+			streetCode: r.street_code || null,
+			active: true
 		};
 		units.push(u);
 		unitByCode.set(u.code, u);

@@ -14,6 +14,7 @@ import { migrationsDir, openRelational, postgresStartupError, type RelationalSto
 import { demoTicketsHeld, insertDemoTickets, writeDemoComplete } from './demo';
 import type { DemoTicket } from '$pipelines/demo/generate';
 import { seedReference } from './reference';
+import { overlayUnits, withOwnUnits } from './units';
 import { claimAnalyticsCity, claimRelationalCity, otherCityError } from './store-city';
 import { seedWatchlists, watchlistFile } from './alerts/settings';
 import { knowledgeFile, seedKnowledge } from './cases/knowledge';
@@ -88,7 +89,7 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m),
 async function openApp(config: Config, log: Log, o: StartOptions, memory: boolean): Promise<App> {
 	let ref: Reference;
 	try {
-		ref = loadReference(config.referenceDir);
+		ref = withOwnUnits(loadReference(config.referenceDir));
 	} catch (e) {
 		throw new StartupError(`参考数据有误：${(e as Error).message}`, `reference data: ${(e as Error).message}`);
 	}
@@ -123,6 +124,7 @@ async function openApp(config: Config, log: Log, o: StartOptions, memory: boolea
 		const analyticsCity = await claimAnalyticsCity(analytics.conn, ref, config.referenceDir);
 		if (analyticsCity) throw otherCityError('analytics', analyticsCity, ref, config, analytics.path);
 		await seedReference(rel.db, ref);
+		await overlayUnits(rel.db, ref);
 		await seedWatchlists(rel.db, ref, watchlistFile(config.referenceDir));
 		const kbFile = knowledgeFile(config.referenceDir);
 		const kbAdded = await seedKnowledge(rel.db, kbFile);

@@ -1,5 +1,6 @@
 // Keeps the relational store's reference tables (districts, streets, categories, units) in step with the
-// committed reference data, by upsert, so a data edit reaches the database at the next start.
+// committed reference data, by upsert, so a data edit reaches the database at the next start — except a unit an
+// administrator changed in 设置 › 单位 (units.ts overlayUnits gives the store's units to the app after this).
 import { sql } from 'drizzle-orm';
 import type { Reference } from '$pipelines/reference/index';
 import type { Db } from './db';
@@ -35,7 +36,9 @@ export async function seedReference(db: Db, ref: Reference): Promise<void> {
 		(rows) =>
 			db.insert(units).values(rows).onConflictDoUpdate({
 				target: units.code,
-				set: { name: sql`excluded.name`, shortName: sql`excluded.short_name`, kind: sql`excluded.kind`, districtCode: sql`excluded.district_code`, streetCode: sql`excluded.street_code` }
+				set: { name: sql`excluded.name`, shortName: sql`excluded.short_name`, kind: sql`excluded.kind`, districtCode: sql`excluded.district_code`, streetCode: sql`excluded.street_code` },
+				// a unit an administrator changed in 设置 › 单位 keeps the change (overlayUnits then gives it to the app)
+				setWhere: sql`${units.editedAt} IS NULL`
 			})
 	);
 }

@@ -100,6 +100,7 @@ export async function addUser(ctx: UserAdmin, raw: unknown): Promise<UserListing
 		unitCode = textOf(r, 'unit').trim() || null;
 		if (!unitCode) invalid('unit', '承办单位账号必须选择所属单位');
 		if (!ctx.ref.unitByCode.has(unitCode)) invalid('unit', `未知单位代码「${unitCode}」`, `unit: ${unitCode}`);
+		if (!ctx.ref.unitByCode.get(unitCode)!.active) invalid('unit', `单位「${ctx.ref.unitByCode.get(unitCode)!.name}」已停用，不能新建其账号`, `unit: ${unitCode} is inactive`);
 	}
 	const password = passwordOf(r);
 	await createUser(ctx.db, { username, displayName: name, role, password, unitCode }).catch(refusal);

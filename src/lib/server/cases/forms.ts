@@ -14,10 +14,11 @@ import { ticketEvents, tickets } from '../db/schema';
 import { actOnTicket, heldBy, stateOf, visibleTicket } from './service';
 import { listQueue, type Queue } from './read';
 
-/** The city's undertaking units by kind (市级部门, 区县 …), as the forms' unit choices group them. */
+/** The city's undertaking units that take tickets, by kind (市级部门, 区县 …), as the forms' unit choices group them. */
 export function unitGroups(app: App): { label: string; units: { code: string; name: string }[] }[] {
 	const groups = new Map<string, { code: string; name: string }[]>();
 	for (const u of app.ref.units) {
+		if (!u.active) continue;
 		const g = UNIT_KIND_LABELS[u.kind] ?? u.kind;
 		groups.set(g, [...(groups.get(g) ?? []), { code: u.code, name: u.name }]);
 	}

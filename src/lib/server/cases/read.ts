@@ -75,17 +75,19 @@ type Suggestion = Pick<TicketSummary, 'suggestedUnit' | 'suggestionNote'>;
 function suggestUnit(app: App, t: TicketRow, returnedBy: readonly string[]): Suggestion {
 	// a reopened ticket goes back to the units that handled it: the lead and its assisting units
 	const name = (c: string) => app.ref.unitByCode.get(c)?.name ?? c;
-	if (t.status === 'reopened' && t.unitCode)
-		return {
-			suggestedUnit: { code: t.unitCode, name: name(t.unitCode), why: '原承办单位', assist: t.assistUnits.filter((c) => c !== t.unitCode).map((c) => ({ code: c, name: name(c) })) },
-			suggestionNote: null
-		};
+	// a stopped unit (设置 › 单位) gets nothing new
+	const stopped = (c: string) => app.ref.unitByCode.get(c)?.active === false;
+	if (t.status === 'reopened' && t.unitCode) {
+		if (stopped(t.unitCode)) return { suggestedUnit: null, suggestionNote: `原承办单位（${name(t.unitCode)}）已停用，请另选单位` };
+		const assist = t.assistUnits.filter((c) => c !== t.unitCode && !stopped(c)).map((c) => ({ code: c, name: name(c) }));
+		return { suggestedUnit: { code: t.unitCode, name: name(t.unitCode), why: '原承办单位', assist }, suggestionNote: null };
+	}
 	if (!t.categoryCode || !t.districtCode) return { suggestedUnit: null, suggestionNote: '缺少分类或区，无法建议' };
 	try {
 		const u = routeUnit(app.ref, t.categoryCode, t.districtCode, t.streetCode, () => 0);
-		return returnedBy.includes(u.code)
-			? { suggestedUnit: null, suggestionNote: `建议单位（${u.name}）已退回，请另选单位` }
-			: { suggestedUnit: { code: u.code, name: u.name, why: '按分派规则', assist: [] }, suggestionNote: null };
+		if (returnedBy.includes(u.code)) return { suggestedUnit: null, suggestionNote: `建议单位（${u.name}）已退回，请另选单位` };
+		if (!u.active) return { suggestedUnit: null, suggestionNote: `分派规则所指单位（${u.name}）已停用，请另选单位` };
+		return { suggestedUnit: { code: u.code, name: u.name, why: '按分派规则', assist: [] }, suggestionNote: null };
 	} catch {
 		return { suggestedUnit: null, suggestionNote: '分派规则未覆盖该分类和区，请选择单位' };
 	}

@@ -19,6 +19,7 @@ import { geocoderFor } from '../geo';
 import { CaseError, actionSchema, callerPhoneRefusal, intakeSchema, parseInput, tidyTicketNo, requireFor, type ActionInput, type IntakeInput } from './input';
 import { getLimits, workClocks } from './limits';
 import { ACTION_LABELS, CASE_ROLES, SCREEN_ACTIONS, canView, check, isAnnotation, isUnversioned, roleRefusal, targetOf, type CaseAction, type CaseState } from './machine';
+import { dispatchableUnit } from '../units';
 
 /** Who acts: a signed-in user, or a system actor without a user row (id null), such as an Open311 client acting as operator. */
 export type CaseUser = Pick<SessionUser, 'role' | 'unitCode' | 'displayName'> & { id: number | null; unitName?: string | null };
@@ -413,9 +414,9 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 			break;
 		}
 		case 'dispatch': {
-			const unit = knownUnit(app, a.unit_code!, 'unit_code');
+			const unit = dispatchableUnit(app.ref, a.unit_code!, 'unit_code').code;
 			const assist = [...new Set(a.assist_units ?? [])].filter((c) => c !== unit);
-			for (const c of assist) knownUnit(app, c, 'assist_units');
+			for (const c of assist) dispatchableUnit(app.ref, c, 'assist_units');
 			const changes = reclassify(app, t, a, set);
 			const limits = await getLimits(tx);
 			// the limits of the type and urgency as corrected by this dispatch
@@ -583,11 +584,6 @@ async function setLink(
 	return `${verb}工单 ${other.ticketNo}${note ? `：${note}` : ''}`;
 }
 
-function knownUnit(app: App, code: string, field: string): string {
-	const u = app.ref.unitByCode.get(code);
-	if (!u) throw new CaseError('invalid_input', `单位“${code}”不存在`, field);
-	return u.code;
-}
 /** A category code of the taxonomy at `minLevel` or below (the forms offer level 3, 城市管理 › 市容环境 › 占道经营). */
 function knownCategory(app: App, code: string, minLevel = 3): string {
 	const c = app.ref.categoryByCode.get(code);

@@ -59,7 +59,12 @@ export const units = pgTable('units', {
 	kind: text('kind').notNull(), // municipal | utility | district | street
 	districtCode: text('district_code').references(() => districts.code),
 	streetCode: text('street_code').references(() => streets.code),
-	active: boolean('active').notNull().default(true)
+	/** false: no new tickets go to it (设置 › 单位); the tickets it holds stay with it */
+	active: boolean('active').notNull().default(true),
+	/** when and by whom 设置 › 单位 last changed it: from then on the reference file no longer overwrites it */
+	editedAt: tstz('edited_at'),
+	editedBy: text('edited_by'),
+	version: integer('version').notNull().default(1)
 });
 
 export const users = pgTable('users', {

@@ -55,5 +55,7 @@ export class NoModelError extends Error {}
 export function suggestFor(app: App, input: SuggestInput): Suggestion {
 	const model = currentModel(app);
 	if (!model) throw new NoModelError('分类模型尚未训练完成，请稍后再试');
-	return suggest(model, input, querySegmenter());
+	const s = suggest(model, input, querySegmenter());
+	// a unit stopped in 设置 › 单位 takes no new tickets: the model, trained on history, still knows it
+	return { ...s, units: s.units.filter((u) => app.ref.unitByCode.get(u.code)?.active !== false) };
 }

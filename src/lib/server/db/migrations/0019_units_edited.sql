@@ -1,0 +1,3 @@
+ALTER TABLE "units" ADD COLUMN "edited_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "units" ADD COLUMN "edited_by" text;--> statement-breakpoint
+ALTER TABLE "units" ADD COLUMN "version" integer DEFAULT 1 NOT NULL;
