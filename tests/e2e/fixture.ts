@@ -251,6 +251,6 @@ export function browserSuite(opts: Parameters<typeof startServer>[0] = {}) {
 	};
 }
 
-/** Full-page screenshots named `<prefix>-<name>.png` in test-results/. */
-export const shooter = (prefix: string) => (page: Page, name: string) =>
-	page.screenshot({ path: join(SHOTS, `${prefix}-${name}.png`), fullPage: true });
+/** Full-page screenshots named `<prefix>-<name>.png` in test-results/ (`viewport`: what the window shows; a long list). */
+export const shooter = (prefix: string) => (page: Page, name: string, o: { viewport?: boolean } = {}) =>
+	page.screenshot({ path: join(SHOTS, `${prefix}-${name}.png`), fullPage: !o.viewport });

@@ -29,6 +29,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 			limitsFileError: coverage.fileError !== null
 		},
 		knowledge: kb,
-		users: { all: accounts.length, active: accounts.filter((u) => u.active).length }
+		users: { all: accounts.length, active: accounts.filter((u) => u.active).length },
+		units: { all: a.ref.units.length, active: a.ref.units.filter((u) => u.active).length }
 	};
 };

@@ -1,0 +1,101 @@
+// 设置 › 单位 in a real browser: the admin finds the card on 设置 and the units in the list; adds a municipal
+// department (a missing kind is named next to its field, what was typed stays); renames 市城管局 after a reform and
+// stops it; the dispatcher's dispatch form then offers the new department and not the stopped one; started again, it
+// is offered under its new name. No console errors.
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserSuite, shooter } from './fixture';
+
+const suite = browserSuite({ tickets: 1_000, days: 14 });
+const { as, errors } = suite;
+const shot = shooter('units');
+
+const RENAMED = '苏州市城市管理综合行政执法局';
+const ADDED = '苏州市数据局';
+
+/** The names the dispatch form of an accepted ticket offers as 主办单位. */
+async function dispatchChoices(dispatcher: Page): Promise<string[]> {
+	await dispatcher.goto(`${suite.server.url}/dispatch`);
+	const link = dispatcher.locator('[data-testid=queue-row] [data-testid=ticket-link]').first();
+	await link.click();
+	await dispatcher.waitForURL(/\/tickets\//);
+	const select = dispatcher.locator('[data-testid=unit-select]').first();
+	await select.waitFor();
+	return select.locator('option').allTextContents();
+}
+
+describe('设置 › 单位', () => {
+	it('the admin finds it on 设置 and sees the units', async () => {
+		const admin = await as('admin');
+		await admin.goto(`${suite.server.url}/settings`);
+		const card = admin.locator('[data-testid=settings-units]');
+		expect(await card.textContent()).toMatch(/单位 \d+ 个（启用 \d+ 个）/);
+		await card.locator('a.btn').click();
+		await admin.waitForURL(/\/settings\/units$/);
+		await admin.locator('[data-testid=unit-row][data-code=M01]').waitFor();
+		await admin.locator('[data-testid=units-filter]').fill('城管');
+		await admin.locator('[data-testid=units-filter]').press('Enter');
+		await admin.waitForURL(/q=/);
+		const rows = await admin.locator('[data-testid=unit-row]').evaluateAll((rs) => rs.map((r) => [r.getAttribute('data-code') ?? '', r.textContent ?? ''] as const));
+		expect(rows[0][0]).toBe('M01');
+		expect(rows.filter(([, text]) => !text.includes('城管'))).toEqual([]);
+		expect(rows.length).toBeLessThan(10);
+	});
+
+	it('names a missing kind next to its field, keeps what was typed, then adds the department', async () => {
+		const admin = await as('admin');
+		const f = admin.locator('[data-testid=add-form]');
+		await f.locator('[data-testid=add-name]').fill(ADDED);
+		await f.locator('[data-testid=add-short-name]').fill('市数据局');
+		await f.locator('[data-testid=add-save]').click();
+		const kindError = admin.locator('[data-testid=field-error][data-field=kind]');
+		await kindError.waitFor();
+		expect(await kindError.textContent()).toBe('请选择单位类型');
+		expect(await admin.locator('[data-testid=add-name]').inputValue()).toBe(ADDED);
+		await admin.locator('[data-testid=add-kind]').selectOption('municipal');
+		await admin.locator('[data-testid=add-save]').click();
+		const saved = admin.locator('[data-testid=add-saved]');
+		await saved.waitFor();
+		expect(await saved.textContent()).toMatch(new RegExp(`已新建单位 M\\d+ ${ADDED}（市级部门）`));
+	});
+
+	it('renames 市城管局 and stops it; the dispatch form follows', async () => {
+		const admin = await as('admin');
+		// the whole list: the new names no longer match the filter 城管
+		await admin.goto(`${suite.server.url}/settings/units`);
+		await admin.locator('[data-testid=unit-row][data-code=M01] [data-testid=unit-edit]').click();
+		await admin.waitForURL(/edit=M01/);
+		const f = admin.locator('[data-testid=edit-form]');
+		await f.locator('[data-testid=edit-name]').fill(RENAMED);
+		await f.locator('[data-testid=edit-short-name]').fill('市综合执法局');
+		await f.locator('[data-testid=edit-save]').click();
+		await admin.locator('[data-testid=edit-saved]').waitFor();
+		expect(await admin.locator('[data-testid=edit-saved]').textContent()).toContain(`名称由「苏州市城市管理局」改为「${RENAMED}」`);
+		const row = admin.locator('[data-testid=unit-row][data-code=M01]');
+		await row.getByText(RENAMED).waitFor();
+
+		await row.locator('[data-testid=unit-disable]').click();
+		await admin.locator('[data-testid=list-ok]').waitFor();
+		expect(await admin.locator('[data-testid=list-ok]').textContent()).toMatch(new RegExp(`^已停用 ${RENAMED}：不再接收派单、不再被推荐`));
+		await admin.locator('[data-testid=unit-row][data-code=M01][data-active="0"]').waitFor();
+		expect(await row.locator('[data-testid=unit-state]').textContent()).toBe('已停用');
+		await shot(admin, '1-stopped', { viewport: true });
+
+		const dispatcher = await as('dispatcher');
+		const offered = await dispatchChoices(dispatcher);
+		expect(offered).toContain(ADDED);
+		expect(offered).not.toContain(RENAMED);
+		expect(offered).not.toContain('苏州市城市管理局');
+		await dispatcher.locator('[data-testid=unit-select]').first().scrollIntoViewIfNeeded();
+		await shot(dispatcher, '2-dispatch-form', { viewport: true });
+
+		await row.locator('[data-testid=unit-enable]').click();
+		await admin.locator('[data-testid=unit-row][data-code=M01][data-active="1"]').waitFor();
+		expect(await dispatchChoices(dispatcher)).toContain(RENAMED);
+	});
+
+	it('no console errors', () => {
+		expect(errors.admin).toEqual([]);
+		expect(errors.dispatcher).toEqual([]);
+	});
+});
