@@ -9,14 +9,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
-import { refusedStatus, startMemoryApp, startRouteApp } from '../support/app';
+import { caseRefusal, refusedStatus, startMemoryApp, startRouteApp } from '../support/app';
 import { addPeople, INTAKE } from '../support/cases';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { listQueue, ticketDetail } from '../../src/lib/server/cases/read';
 import { unitGroups } from '../../src/lib/server/cases/forms';
 import { addUser } from '../../src/lib/server/auth/admin';
 import { addUnit, unitForAdmin, unitsForAdmin, updateUnit, type UnitAdmin } from '../../src/lib/server/units';
-import { CaseError } from '../../src/lib/server/cases/input';
 import type { Role, SessionUser } from '../../src/lib/types';
 import * as listRoute from '../../src/routes/api/v1/units/+server';
 import * as oneRoute from '../../src/routes/api/v1/units/[code]/+server';
@@ -45,17 +44,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	if (a) await stopApp(a);
 });
-
-/** The refusal of a promise (it must be refused): [code, field, message]. */
-async function refusal(p: Promise<unknown>): Promise<[string, string | null, string]> {
-	const e = await p.then(
-		() => null,
-		(x: unknown) => x
-	);
-	expect(e, 'expected a refusal').toBeInstanceOf(CaseError);
-	const c = e as CaseError;
-	return [c.code, c.field, c.message];
-}
 
 const accepted = (content = '楼下饭店油烟扰民，请处理') =>
 	registerTicket(a, people.operator, { ...INTAKE, category_code: '020101', district_code: '320508', content }, { decision: { action: 'accept' } });
@@ -108,12 +96,12 @@ describe('renaming', () => {
 			[{ name: '苏州市市场监管局', version: v + 5 }, 'conflict', null, /已被他人修改，请刷新后重试/]
 		];
 		for (const [body, code, field, message] of cases) {
-			const [c, f, m] = await refusal(updateUnit(ctx(), 'M03', body));
+			const [c, f, m] = await caseRefusal(updateUnit(ctx(), 'M03', body));
 			expect([c, f], JSON.stringify(body)).toEqual([code, field]);
 			expect(m).toMatch(message);
 		}
-		expect(await refusal(updateUnit(ctx(), 'M99', { name: '不存在' }))).toEqual(['not_found', null, '单位 M99 不存在']);
-		expect(await refusal(updateUnit(ctx('boss', 'leader'), 'M03', { name: '别的名' }))).toEqual(['forbidden', null, '只有系统管理员可以维护单位名录']);
+		expect(await caseRefusal(updateUnit(ctx(), 'M99', { name: '不存在' }))).toEqual(['not_found', null, '单位 M99 不存在']);
+		expect(await caseRefusal(updateUnit(ctx('boss', 'leader'), 'M03', { name: '别的名' }))).toEqual(['forbidden', null, '只有系统管理员可以维护单位名录']);
 		expect(await unitForAdmin(ctx(), 'M03')).toMatchObject({ name: '苏州市市场监督管理局', version: v, editedAt: null });
 	});
 });
@@ -133,16 +121,16 @@ describe('stopping a unit', () => {
 		const fresh = await accepted('又有一家饭店油烟扰民');
 		const item = (await listQueue(a, people.dispatcher, { queue: 'dispatch', q: fresh.ticketNo })).items[0];
 		expect([item.suggestedUnit, item.suggestionNote]).toEqual([null, '分派规则所指单位（苏州市姑苏区人民政府）已停用，请另选单位']);
-		expect(await refusal(actOnTicket(a, people.dispatcher, fresh.ticketNo, { action: 'dispatch', version: fresh.version, unit_code: DISTRICT_UNIT }))).toEqual([
+		expect(await caseRefusal(actOnTicket(a, people.dispatcher, fresh.ticketNo, { action: 'dispatch', version: fresh.version, unit_code: DISTRICT_UNIT }))).toEqual([
 			'invalid_input',
 			'unit_code',
 			'单位“苏州市姑苏区人民政府”已停用，不再接收派单，请另选单位'
 		]);
 		expect(
-			(await refusal(actOnTicket(a, people.dispatcher, fresh.ticketNo, { action: 'dispatch', version: fresh.version, unit_code: 'M01', assist_units: [DISTRICT_UNIT] })))[1]
+			(await caseRefusal(actOnTicket(a, people.dispatcher, fresh.ticketNo, { action: 'dispatch', version: fresh.version, unit_code: 'M01', assist_units: [DISTRICT_UNIT] })))[1]
 		).toBe('assist_units');
 		expect(
-			(await refusal(addUser({ db: a.rel.db, ref: a.ref, demoMode: false, actor: { username: 'chief', role: 'admin' } }, { username: 'late.one', name: '晚来', role: 'unit_handler', unit: DISTRICT_UNIT, password: 'late-password' })))[1]
+			(await caseRefusal(addUser({ db: a.rel.db, ref: a.ref, demoMode: false, actor: { username: 'chief', role: 'admin' } }, { username: 'late.one', name: '晚来', role: 'unit_handler', unit: DISTRICT_UNIT, password: 'late-password' })))[1]
 		).toBe('unit');
 
 		// what it holds: signed and replied by its own account as before
@@ -195,7 +183,7 @@ describe('adding a unit', () => {
 			[{ kind: 'municipal', name: '苏州市大数据中心', short_name: '市城管局' }, 'short_name', /已是单位 M01/]
 		];
 		for (const [body, field, message] of cases) {
-			const [c, f, m] = await refusal(addUnit(ctx(), body));
+			const [c, f, m] = await caseRefusal(addUnit(ctx(), body));
 			expect([c, f], JSON.stringify(body)).toEqual(['invalid_input', field]);
 			expect(m).toMatch(message);
 		}

@@ -4,10 +4,9 @@
 // API's answers and statuses; the page's actions; and nobody but an administrator gets in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopApp, type App } from '../../src/lib/server/app';
-import { refusedStatus, startRouteApp } from '../support/app';
+import { caseRefusal, refusedStatus, startRouteApp } from '../support/app';
 import { createUser, listUsers, login, validateSession } from '../../src/lib/server/auth';
 import { addUser, changeMyPassword, resetPassword, setActive, usersForAdmin, type UserAdmin } from '../../src/lib/server/auth/admin';
-import { CaseError } from '../../src/lib/server/cases/input';
 import type { Role, SessionUser } from '../../src/lib/types';
 import * as listRoute from '../../src/routes/api/v1/users/+server';
 import * as oneRoute from '../../src/routes/api/v1/users/[username]/+server';
@@ -36,17 +35,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	if (a) await stopApp(a);
 });
-
-/** The refusal of a promise (it must be refused): [code, field, message]. */
-async function refusal(p: Promise<unknown>): Promise<[string, string | null, string]> {
-	const e = await p.then(
-		() => null,
-		(x: unknown) => x
-	);
-	expect(e, 'expected a refusal').toBeInstanceOf(CaseError);
-	const c = e as CaseError;
-	return [c.code, c.field, c.message];
-}
 
 const UNIT = 'M03';
 const GOOD = { username: 'clerk.li', name: '李话务员', role: 'operator', password: 'clerk-password', confirm: 'clerk-password' };
@@ -83,7 +71,7 @@ describe('adding an account', () => {
 			[{ ...GOOD, username: 'n11', name: 42 }, 'invalid_input', 'name', /姓名的格式不正确/]
 		];
 		for (const [input, code, field, message] of cases) {
-			const [c, f, m] = await refusal(addUser(ctx(), input));
+			const [c, f, m] = await caseRefusal(addUser(ctx(), input));
 			expect([c, f], JSON.stringify(input)).toEqual([code, field]);
 			expect(m).toMatch(message);
 		}
@@ -91,8 +79,8 @@ describe('adding an account', () => {
 	});
 
 	it('is for administrators only', async () => {
-		expect(await refusal(addUser(ctx('li', 'supervisor'), { ...GOOD, username: 'sneaky' }))).toEqual(['forbidden', null, '只有系统管理员可以管理用户']);
-		expect((await refusal(usersForAdmin(ctx('li', 'leader'))))[0]).toBe('forbidden');
+		expect(await caseRefusal(addUser(ctx('li', 'supervisor'), { ...GOOD, username: 'sneaky' }))).toEqual(['forbidden', null, '只有系统管理员可以管理用户']);
+		expect((await caseRefusal(usersForAdmin(ctx('li', 'leader'))))[0]).toBe('forbidden');
 	});
 });
 
@@ -112,25 +100,25 @@ describe('disabling, enabling and a new password', () => {
 	});
 
 	it('does not disable the administrator’s own account, nor the last active administrator, nor an unknown one', async () => {
-		expect((await refusal(setActive(ctx(), 'chief', false))).slice(0, 2)).toEqual(['conflict', null]);
+		expect((await caseRefusal(setActive(ctx(), 'chief', false))).slice(0, 2)).toEqual(['conflict', null]);
 		await addUser(ctx(), { ...GOOD, username: 'chief2', role: 'admin' });
 		// chief2 may disable chief, and then nobody may disable chief2, the last one
 		expect((await setActive(ctx('chief2'), 'chief', false)).changed).toBe(true);
-		const [code, , message] = await refusal(setActive(ctx('someone'), 'chief2', false));
+		const [code, , message] = await caseRefusal(setActive(ctx('someone'), 'chief2', false));
 		expect([code, message]).toEqual(['conflict', 'chief2 是最后一个启用的系统管理员，不能停用：请先新建或启用另一个系统管理员']);
 		expect((await setActive(ctx('chief2'), 'chief', true)).changed).toBe(true);
-		expect((await refusal(setActive(ctx(), 'nobody', false))).slice(0, 1)).toEqual(['not_found']);
+		expect((await caseRefusal(setActive(ctx(), 'nobody', false))).slice(0, 1)).toEqual(['not_found']);
 	});
 
 	it('sets a new password: the old one stops working and every session ends; a short or mismatched one is refused', async () => {
 		const s = await signIn('temp1', 'temp-password-1');
-		expect(await refusal(resetPassword(ctx(), 'temp1', { password: 'new-one-2', confirm: 'new-one-3' }))).toEqual([
+		expect(await caseRefusal(resetPassword(ctx(), 'temp1', { password: 'new-one-2', confirm: 'new-one-3' }))).toEqual([
 			'invalid_input',
 			'confirm',
 			'两次输入的密码不一致'
 		]);
-		expect((await refusal(resetPassword(ctx(), 'temp1', { password: '1234567' })))[1]).toBe('password');
-		expect((await refusal(resetPassword(ctx(), 'nobody', { password: '12345678' })))[0]).toBe('not_found');
+		expect((await caseRefusal(resetPassword(ctx(), 'temp1', { password: '1234567' })))[1]).toBe('password');
+		expect((await caseRefusal(resetPassword(ctx(), 'nobody', { password: '12345678' })))[0]).toBe('not_found');
 		expect(await validateSession(a.rel.db, s.token, 7)).not.toBeNull(); // refusals changed nothing
 		const r = await resetPassword(ctx(), 'temp1', { password: 'new-one-2', confirm: 'new-one-2' });
 		// this sign-in's and the one of the test before, after it enabled the account
@@ -263,11 +251,11 @@ describe('one’s own password (我的账号)', () => {
 		const there = await signIn('own.pw', 'own-password-1');
 		const me = { id: here.user.id, username: 'own.pw' };
 		const change = (raw: Record<string, unknown>, client = 'own-client') => changeMyPassword(a.rel.db, me, raw, { client, token: here.token, log: (l) => logged.push(l) });
-		expect(await refusal(change({ current: '', password: 'own-password-2' }))).toEqual(['invalid_input', 'current', '请填写当前密码']);
-		expect(await refusal(change({ current: 'wrong-password', password: 'own-password-2' }))).toEqual(['invalid_input', 'current', '当前密码不正确']);
-		expect(await refusal(change({ current: 'own-password-1', password: 'own-password-1' }))).toEqual(['invalid_input', 'password', '新密码不能与当前密码相同']);
-		expect((await refusal(change({ current: 'own-password-1', password: 'own-password-2', confirm: 'own-password-3' })))[1]).toBe('confirm');
-		expect((await refusal(change({ current: 'own-password-1', password: 'short' })))[1]).toBe('password');
+		expect(await caseRefusal(change({ current: '', password: 'own-password-2' }))).toEqual(['invalid_input', 'current', '请填写当前密码']);
+		expect(await caseRefusal(change({ current: 'wrong-password', password: 'own-password-2' }))).toEqual(['invalid_input', 'current', '当前密码不正确']);
+		expect(await caseRefusal(change({ current: 'own-password-1', password: 'own-password-1' }))).toEqual(['invalid_input', 'password', '新密码不能与当前密码相同']);
+		expect((await caseRefusal(change({ current: 'own-password-1', password: 'own-password-2', confirm: 'own-password-3' })))[1]).toBe('confirm');
+		expect((await caseRefusal(change({ current: 'own-password-1', password: 'short' })))[1]).toBe('password');
 		expect(await validateSession(a.rel.db, there.token, 7)).not.toBeNull(); // nothing changed yet
 
 		expect(await change({ current: 'own-password-1', password: 'own-password-2', confirm: 'own-password-2' })).toEqual({ sessionsEnded: 1 });
@@ -284,9 +272,9 @@ describe('one’s own password (我的账号)', () => {
 		const s = await signIn('guessed', 'guessed-password');
 		const me = { id: s.user.id, username: 'guessed' };
 		const guess = (current: string) => changeMyPassword(a.rel.db, me, { current, password: 'taken-over-1' }, { client: 'thief', token: s.token });
-		for (let i = 0; i < 10; i++) expect((await refusal(guess(`guess-${i}`)))[2]).toBe('当前密码不正确');
+		for (let i = 0; i < 10; i++) expect((await caseRefusal(guess(`guess-${i}`)))[2]).toBe('当前密码不正确');
 		// the right one is refused too now, from that address; a sign-in from it as well
-		expect((await refusal(guess('guessed-password')))[2]).toMatch(/登录失败次数过多/);
+		expect((await caseRefusal(guess('guessed-password')))[2]).toMatch(/登录失败次数过多/);
 		await expect(login(a.rel.db, 'guessed', 'guessed-password', 'thief', 7)).rejects.toThrow(/登录失败次数过多/);
 		await expect(login(a.rel.db, 'guessed', 'taken-over-1', 'elsewhere', 7)).rejects.toThrow('用户名或密码错误');
 	});

@@ -1,4 +1,6 @@
+import { expect } from 'vitest';
 import { setApp, startApp, type App } from '../../src/lib/server/app';
+import { CaseError } from '../../src/lib/server/cases/input';
 import { loadConfig } from '../../src/lib/server/config';
 
 /** The app on in-memory stores without demo data, its log silenced: how the integration tests start it. */
@@ -20,4 +22,15 @@ export async function refusedStatus(p: Promise<unknown>): Promise<number> {
 		(x: unknown) => x
 	)) as { status?: number } | null;
 	return e?.status ?? 0;
+}
+
+/** The CaseError a domain call is refused with (it must be refused): [code, field, message]. */
+export async function caseRefusal(p: Promise<unknown>): Promise<[string, string | null, string]> {
+	const e = await p.then(
+		() => null,
+		(x: unknown) => x
+	);
+	expect(e, 'expected a refusal').toBeInstanceOf(CaseError);
+	const c = e as CaseError;
+	return [c.code, c.field, c.message];
 }
