@@ -22,6 +22,9 @@ export class ReferenceResolver {
 			this.unitByName.set(u.name, u.code);
 			if (!this.unitByName.has(u.shortName)) this.unitByName.set(u.shortName, u.code);
 		}
+		// a unit renamed in 设置 › 单位 is still found by its former names, in records written before the change —
+		// unless a unit now has that name
+		for (const u of ref.units) for (const n of u.formerNames ?? []) if (!this.unitByName.has(n)) this.unitByName.set(n, u.code);
 	}
 
 	/** A category code (level 1–3) for a code, a unique name, or a path; null when unknown. */
@@ -33,7 +36,7 @@ export class ReferenceResolver {
 		return this.categoryByPath.get(path) ?? this.categoryByName.get(path.split('/').at(-1)!) ?? null;
 	}
 
-	/** A unit code for a code, full name or short name; null when unknown. */
+	/** A unit code for a code, full name, short name or former name; null when unknown. */
 	unit(value: string | null | undefined): string | null {
 		const v = value?.trim();
 		if (!v) return null;

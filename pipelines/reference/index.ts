@@ -62,6 +62,8 @@ export interface Unit {
 	 * units in use only); the tickets it holds stay with it and its name still shows everywhere
 	 */
 	active: boolean;
+	/** names and short names it had before a rename in 设置 › 单位 (imports of older records find it by them) */
+	formerNames?: readonly string[];
 }
 export interface RoutingRule {
 	category: string;

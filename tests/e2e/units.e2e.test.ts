@@ -73,6 +73,7 @@ describe('设置 › 单位', () => {
 		expect(await admin.locator('[data-testid=edit-saved]').textContent()).toContain(`名称由「苏州市城市管理局」改为「${RENAMED}」`);
 		const row = admin.locator('[data-testid=unit-row][data-code=M01]');
 		await row.getByText(RENAMED).waitFor();
+		expect(await row.locator('[data-testid=unit-former]').textContent()).toBe('曾用名：苏州市城市管理局、市城管局');
 
 		await row.locator('[data-testid=unit-disable]').click();
 		await admin.locator('[data-testid=list-ok]').waitFor();

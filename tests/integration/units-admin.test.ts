@@ -17,6 +17,7 @@ import { unitGroups } from '../../src/lib/server/cases/forms';
 import { addUser } from '../../src/lib/server/auth/admin';
 import { addUnit, unitForAdmin, unitsForAdmin, updateUnit, type UnitAdmin } from '../../src/lib/server/units';
 import type { Role, SessionUser } from '../../src/lib/types';
+import { ReferenceResolver } from '../../pipelines/ingest/resolve';
 import * as listRoute from '../../src/routes/api/v1/units/+server';
 import * as oneRoute from '../../src/routes/api/v1/units/[code]/+server';
 import * as unitsPage from '../../src/routes/(app)/settings/units/+page.server';
@@ -75,8 +76,13 @@ describe('renaming', () => {
 		const t = await accepted('河道发黑发臭');
 		await actOnTicket(a, people.dispatcher, t.ticketNo, { action: 'dispatch', version: t.version, unit_code: MUNICIPAL });
 		expect((await ticketDetail(a, people.dispatcher, t.ticketNo)).unit).toBe('苏州市生态环境保护局');
+		// records written before the change still name it as it was: an import finds it by its former names
+		expect(r.unit.formerNames).toEqual(['苏州市生态环境局', '市生态环境局']);
+		const resolver = new ReferenceResolver(a.ref);
+		expect(['苏州市生态环境局', '市生态环境局', '市生态环保局'].map((n) => resolver.unit(n))).toEqual([MUNICIPAL, MUNICIPAL, MUNICIPAL]);
 		// an empty short name is the name itself; the same values again change nothing
-		expect((await updateUnit(ctx(), MUNICIPAL, { short_name: '' })).unit.shortName).toBe('苏州市生态环境保护局');
+		const shortGone = (await updateUnit(ctx(), MUNICIPAL, { short_name: '' })).unit;
+		expect([shortGone.shortName, shortGone.formerNames]).toEqual(['苏州市生态环境保护局', ['苏州市生态环境局', '市生态环境局', '市生态环保局']]);
 		expect((await updateUnit(ctx(), MUNICIPAL, { name: '苏州市生态环境保护局' })).changed).toEqual([]);
 	});
 
@@ -202,7 +208,7 @@ describe('across a restart', () => {
 			await stopApp(b);
 			b = await start();
 			try {
-				expect(b.ref.unitByCode.get('M04')).toMatchObject({ name: '苏州市住房和城乡建设委员会', active: false });
+				expect(b.ref.unitByCode.get('M04')).toMatchObject({ name: '苏州市住房和城乡建设委员会', active: false, formerNames: ['苏州市住房和城乡建设局'] });
 				expect(b.ref.unitByCode.get('M31')?.name).toBe('苏州市低空经济办公室');
 				expect(b.ref.unitByCode.get('M05')?.name).toBe(a.ref.unitByCode.get('M05')?.name);
 				// this file's app (and a new one) keep the reference files' M04

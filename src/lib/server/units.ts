@@ -44,6 +44,8 @@ export interface UnitListing {
 	holding: number;
 	/** its enabled accounts (承办单位账号) */
 	accounts: number;
+	/** names and short names it had before a rename here */
+	formerNames: string[];
 	/** the last change in 设置 › 单位; null: as the reference files give it */
 	editedAt: string | null;
 	editedBy: string | null;
@@ -116,7 +118,16 @@ async function rowsOf(db: Db, codes?: string[]): Promise<UnitRow[]> {
 }
 
 function toUnit(r: UnitRow): Unit {
-	return { code: r.code, name: r.name, shortName: r.shortName, kind: r.kind as UnitKind, districtCode: r.districtCode, streetCode: r.streetCode, active: r.active };
+	return {
+		code: r.code,
+		name: r.name,
+		shortName: r.shortName,
+		kind: r.kind as UnitKind,
+		districtCode: r.districtCode,
+		streetCode: r.streetCode,
+		active: r.active,
+		formerNames: r.formerNames
+	};
 }
 
 /** Puts a unit as stored into the running Reference: the same object when it is there (every holder sees it), else added. */
@@ -148,7 +159,7 @@ export async function overlayUnits(db: Db, ref: Reference): Promise<number> {
 	for (const r of await rowsOf(db)) {
 		const held = ref.unitByCode.get(r.code);
 		const u = toUnit(r);
-		if (held && held.name === u.name && held.shortName === u.shortName && held.active === u.active) continue;
+		if (held && held.name === u.name && held.shortName === u.shortName && held.active === u.active && !u.formerNames?.length) continue;
 		applyUnit(ref, u);
 		n++;
 	}
@@ -185,6 +196,7 @@ function listingOf(ref: Reference, r: UnitRow, c: Awaited<ReturnType<typeof coun
 		active: r.active,
 		holding: c.holding.get(r.code) ?? 0,
 		accounts: c.accounts.get(r.code) ?? 0,
+		formerNames: r.formerNames,
 		editedAt: r.editedAt ? r.editedAt.toISOString() : null,
 		editedBy: r.editedBy,
 		version: r.version
@@ -288,6 +300,11 @@ export async function updateUnit(ctx: UnitAdmin, code: string, raw: unknown): Pr
 	if (!current) throw new CaseError('not_found', `单位 ${code} 不存在`);
 	if (version !== null && version !== current.version) throw new CaseError('conflict', `单位 ${code} 已被他人修改，请刷新后重试`, null, `version ${version}, stored ${current.version}`);
 	if (!Object.keys(set).length) return { unit: await unitForAdmin(ctx, code), changed };
+	if (set.name || set.shortName) {
+		// the names it leaves stay known to imports of older records (ReferenceResolver), the new ones excepted
+		const now = [set.name ?? current.name, set.shortName ?? current.shortName];
+		set.formerNames = [...new Set([...current.formerNames, current.name, current.shortName])].filter((n) => !now.includes(n));
+	}
 	const [row] = await ctx.db
 		.update(units)
 		.set({ ...set, editedAt: new Date(), editedBy: ctx.actor.username, version: sql`${units.version} + 1` })

@@ -64,6 +64,8 @@ export const units = pgTable('units', {
 	/** when and by whom 设置 › 单位 last changed it: from then on the reference file no longer overwrites it */
 	editedAt: tstz('edited_at'),
 	editedBy: text('edited_by'),
+	/** the names and short names it had before a change there: imports of older records still find it by them */
+	formerNames: text('former_names').array().notNull().default(sql`'{}'::text[]`),
 	version: integer('version').notNull().default(1)
 });
 
