@@ -18,6 +18,10 @@ export class ReferenceResolver {
 			if (counts.get(c.name) === 1) this.categoryByName.set(c.name, c.code);
 			this.categoryByPath.set(c.path.split(SEP).join('/'), c.code);
 		}
+		// a category renamed in 设置 › 分类, by a former name no category has now (and no other had)
+		const former = new Map<string, string[]>();
+		for (const c of ref.categories) for (const n of c.formerNames ?? []) former.set(n, [...(former.get(n) ?? []), c.code]);
+		for (const [n, codes] of former) if (codes.length === 1 && !counts.has(n)) this.categoryByName.set(n, codes[0]);
 		for (const u of ref.units) {
 			this.unitByName.set(u.name, u.code);
 			if (!this.unitByName.has(u.shortName)) this.unitByName.set(u.shortName, u.code);

@@ -48,6 +48,13 @@ export interface Category {
 	parent: string | null;
 	name: string;
 	path: string;
+	/**
+	 * false: not offered for new tickets (an administrator stopped it in 设置 › 分类; the reference files list
+	 * categories in use only); what has it keeps it. A category whose parent is stopped is not offered either.
+	 */
+	active: boolean;
+	/** names it had before a rename in 设置 › 分类 (imports of older records find it by them) */
+	formerNames?: readonly string[];
 }
 export type UnitKind = 'municipal' | 'utility' | 'district' | 'street';
 export interface Unit {
@@ -492,7 +499,7 @@ function load(dir: string, city: CityConfig): Reference {
 		} else if (r.parent) fail(f.categories, line, 'a level-1 category has no parent');
 		const path = parent ? `${parent.path} › ${r.name}` : r.name;
 		if (r.path && r.path !== path) fail(f.categories, line, `path "${r.path}" should be "${path}"`);
-		const c: Category = { code: r.code, level, parent: parent?.code ?? null, name: r.name, path };
+		const c: Category = { code: r.code, level, parent: parent?.code ?? null, name: r.name, path, active: true };
 		categories.push(c);
 		categoryByCode.set(c.code, c);
 	}

@@ -14,7 +14,9 @@ import { migrationsDir, openRelational, postgresStartupError, type RelationalSto
 import { demoTicketsHeld, insertDemoTickets, writeDemoComplete } from './demo';
 import type { DemoTicket } from '$pipelines/demo/generate';
 import { seedReference } from './reference';
-import { overlayUnits, withOwnUnits } from './units';
+import { overlayUnits } from './units';
+import { overlayCategories } from './categories';
+import { withOwnDirectories } from './directory';
 import { claimAnalyticsCity, claimRelationalCity, otherCityError } from './store-city';
 import { seedWatchlists, watchlistFile } from './alerts/settings';
 import { knowledgeFile, seedKnowledge } from './cases/knowledge';
@@ -89,7 +91,7 @@ export async function startApp(config: Config, log: Log = (m) => console.log(m),
 async function openApp(config: Config, log: Log, o: StartOptions, memory: boolean): Promise<App> {
 	let ref: Reference;
 	try {
-		ref = withOwnUnits(loadReference(config.referenceDir));
+		ref = withOwnDirectories(loadReference(config.referenceDir));
 	} catch (e) {
 		throw new StartupError(`参考数据有误：${(e as Error).message}`, `reference data: ${(e as Error).message}`);
 	}
@@ -125,6 +127,7 @@ async function openApp(config: Config, log: Log, o: StartOptions, memory: boolea
 		if (analyticsCity) throw otherCityError('analytics', analyticsCity, ref, config, analytics.path);
 		await seedReference(rel.db, ref);
 		await overlayUnits(rel.db, ref);
+		await overlayCategories(rel.db, ref);
 		await seedWatchlists(rel.db, ref, watchlistFile(config.referenceDir));
 		const kbFile = knowledgeFile(config.referenceDir);
 		const kbAdded = await seedKnowledge(rel.db, kbFile);

@@ -1,6 +1,6 @@
 // Keeps the relational store's reference tables (districts, streets, categories, units) in step with the
-// committed reference data, by upsert, so a data edit reaches the database at the next start — except a unit an
-// administrator changed in 设置 › 单位 (units.ts overlayUnits gives the store's units to the app after this).
+// committed reference data, by upsert, so a data edit reaches the database at the next start — except a unit or a
+// category an administrator changed in 设置 (units.ts and categories.ts then give the store's to the app).
 import { sql } from 'drizzle-orm';
 import type { Reference } from '$pipelines/reference/index';
 import type { Db } from './db';
@@ -27,7 +27,9 @@ export async function seedReference(db: Db, ref: Reference): Promise<void> {
 		(rows) =>
 			db.insert(categories).values(rows).onConflictDoUpdate({
 				target: categories.code,
-				set: { level: sql`excluded.level`, parentCode: sql`excluded.parent_code`, name: sql`excluded.name`, path: sql`excluded.path` }
+				set: { level: sql`excluded.level`, parentCode: sql`excluded.parent_code`, name: sql`excluded.name`, path: sql`excluded.path` },
+				// a category an administrator changed in 设置 › 分类 keeps the change (overlayCategories)
+				setWhere: sql`${categories.editedAt} IS NULL`
 			})
 	);
 	await chunks(

@@ -12,22 +12,14 @@
 // everywhere as it did.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Reference, Unit, UnitKind } from '$pipelines/reference/index';
-import { unsavableChar, unsavableMessage } from '$pipelines/normalize/text';
 import { UNIT_KIND_LABELS } from '$lib/units';
-import type { Role } from '../types';
-import type { App } from './app';
 import { CaseError, objectBody } from './cases/input';
 import type { Db } from './db';
 import { tickets, units, users } from './db/schema';
+import { activeField, directoryChanged, invalid, mayAdminister as mayChange, nameField, versionField, type DirectoryAdmin } from './directory';
 
-export interface UnitAdmin {
-	db: Db;
-	ref: Reference;
-	/** who is acting */
-	actor: { username: string; role: Role };
-	/** where the changes are written (the server's log) */
-	log?: (line: string) => void;
-}
+export type UnitAdmin = DirectoryAdmin;
+export { directoryAdmin as unitAdmin } from './directory';
 
 export interface UnitListing {
 	code: string;
@@ -61,16 +53,9 @@ const KIND_ORDER: readonly UnitKind[] = ['municipal', 'utility', 'district', 'st
 /** The statuses in which the ticket's unit holds it (dispatched, signed). */
 const HELD: readonly string[] = ['dispatched', 'signed'];
 
-const LABELS = { kind: '单位类型', name: '单位名称', short_name: '简称', active: '启用状态', version: '版本' } as const;
-type Field = keyof typeof LABELS;
+const LABELS = { kind: '单位类型', name: '单位名称', short_name: '简称' } as const;
 
-function invalid(field: Field, message: string, detail: string | null = null): never {
-	throw new CaseError('invalid_input', message, field, detail);
-}
-
-function mayAdminister(ctx: UnitAdmin): void {
-	if (ctx.actor.role !== 'admin') throw new CaseError('forbidden', '只有系统管理员可以维护单位名录');
-}
+const mayAdminister = (ctx: UnitAdmin) => mayChange(ctx, '维护单位名录');
 
 function unitOf(ref: Reference, code: string): Unit {
 	const u = ref.unitByCode.get(code);
@@ -78,18 +63,8 @@ function unitOf(ref: Reference, code: string): Unit {
 	return u;
 }
 
-/** A name field as typed and tidied (spaces at the ends dropped); '' when absent. */
-function nameOf(r: Record<string, unknown>, field: 'name' | 'short_name'): string {
-	const v = r[field];
-	if (v === undefined || v === null) return '';
-	if (typeof v !== 'string') invalid(field, `${LABELS[field]}的格式不正确`, `${field}: expected a string`);
-	const s = v.trim();
-	const max = field === 'name' ? UNIT_LIMITS.name : UNIT_LIMITS.shortName;
-	if ([...s].length > max) invalid(field, `${LABELS[field]}不能超过 ${max} 个字`);
-	if (unsavableChar(s)) invalid(field, unsavableMessage(LABELS[field], s)!, `${field}: contains ${unsavableChar(s)!.code}`);
-	if (/[\r\n\t]/.test(s)) invalid(field, `${LABELS[field]}不能含有换行或制表符`);
-	return s;
-}
+const nameOf = (r: Record<string, unknown>, field: 'name' | 'short_name') =>
+	nameField(r, field, LABELS[field], field === 'name' ? UNIT_LIMITS.name : UNIT_LIMITS.shortName);
 
 /**
  * A unit's names must name it alone: ingest and the import mappings find a unit by its name or short name, and the
@@ -100,14 +75,6 @@ function namesFree(ref: Reference, code: string | null, names: { field: 'name' |
 		for (const u of ref.units)
 			if (u.code !== code && (u.name === value || u.shortName === value))
 				invalid(field, `「${value}」已是${u.active ? '' : '已停用的'}单位 ${u.code}（${u.name}）的${u.name === value ? '名称' : '简称'}，请换一个`, `${field}: taken by ${u.code}`);
-}
-
-function versionOf(r: Record<string, unknown>): number | null {
-	const v = r.version;
-	if (v === undefined || v === null || v === '') return null;
-	const n = typeof v === 'string' ? Number(v) : v;
-	if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) invalid('version', '版本应为正整数', `version: ${String(v)}`);
-	return n;
 }
 
 type UnitRow = typeof units.$inferSelect;
@@ -132,22 +99,13 @@ function toUnit(r: UnitRow): Unit {
 
 /** Puts a unit as stored into the running Reference: the same object when it is there (every holder sees it), else added. */
 function applyUnit(ref: Reference, u: Unit): void {
+	directoryChanged(ref);
 	const held = ref.unitByCode.get(u.code);
 	if (held) Object.assign(held, u);
 	else {
 		ref.units.push(u);
 		ref.unitByCode.set(u.code, u);
 	}
-}
-
-/**
- * The reference data with units of its own: loadReference gives one object per data directory to every caller, and
- * an app changes its units (overlayUnits, 设置 › 单位) — two apps in one process (tests, a CLI command beside
- * nothing else) must not see each other's.
- */
-export function withOwnUnits(ref: Reference): Reference {
-	const own = ref.units.map((u) => ({ ...u }));
-	return { ...ref, units: own, unitByCode: new Map(own.map((u) => [u.code, u])) };
 }
 
 /**
@@ -276,7 +234,7 @@ export async function updateUnit(ctx: UnitAdmin, code: string, raw: unknown): Pr
 	mayAdminister(ctx);
 	const r = objectBody(raw);
 	const u = unitOf(ctx.ref, code);
-	const version = versionOf(r);
+	const version = versionField(r);
 	const set: Partial<UnitRow> = {};
 	const changed: string[] = [];
 	if ('name' in r) {
@@ -289,10 +247,8 @@ export async function updateUnit(ctx: UnitAdmin, code: string, raw: unknown): Pr
 		const shortName = nameOf(r, 'short_name') || (set.name ?? u.name);
 		if (shortName !== u.shortName) set.shortName = shortName;
 	}
-	if ('active' in r) {
-		if (typeof r.active !== 'boolean') invalid('active', 'active 应为 true 或 false', `active: ${String(r.active)}`);
-		if (r.active !== u.active) set.active = r.active;
-	}
+	const active = activeField(r);
+	if (active !== undefined && active !== u.active) set.active = active;
 	if (!('name' in r) && !('short_name' in r) && !('active' in r)) throw new CaseError('invalid_input', '请提供要修改的内容：name（名称）、short_name（简称）或 active（启用状态）');
 	const names = [set.name && { field: 'name' as const, value: set.name }, set.shortName && set.shortName !== set.name && { field: 'short_name' as const, value: set.shortName }];
 	namesFree(ctx.ref, code, names.filter((x): x is { field: 'name' | 'short_name'; value: string } => !!x));
@@ -319,11 +275,6 @@ export async function updateUnit(ctx: UnitAdmin, code: string, raw: unknown): Pr
 	if (set.active === true) changed.push('启用');
 	ctx.log?.(`单位：${ctx.actor.username} 修改单位 ${code}：${changed.join('；')}`);
 	return { unit, changed };
-}
-
-/** The administration as the running app's `actor` does it, logged to the server's log. */
-export function unitAdmin(a: App, actor: UnitAdmin['actor']): UnitAdmin {
-	return { db: a.rel.db, ref: a.ref, actor, log: (line) => console.log(`[minqing] ${line}`) };
 }
 
 /** A dispatch's unit: known and taking tickets (a stopped unit keeps what it holds but gets nothing new). */

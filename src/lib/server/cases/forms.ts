@@ -4,6 +4,7 @@ import { error, fail, type RequestEvent } from '@sveltejs/kit';
 import { NOT_ACCEPTED_REASONS, SATISFACTION, TICKET_TYPES, CHANNEL_LABELS, CHANNELS, URGENCIES, URGENCY_LABELS } from '$pipelines/lifecycle/model';
 import type { SessionUser } from '$lib/types';
 import { UNIT_KIND_LABELS } from '$lib/units';
+import { categoryInUse } from '../categories';
 import { app, type App } from '../app';
 import { requireScreen } from '../guard';
 import { CASE_ERROR_STATUS, formToInput, queueFilter } from './http';
@@ -51,7 +52,7 @@ export function intakeChoices(app: App) {
 	};
 }
 
-/** The level-3 categories under their level 1, for a category choice. */
+/** The level-3 categories in use under their level 1, for a category choice. */
 function categoryGroups(app: App) {
 	const ref = app.ref;
 	return ref.categories
@@ -59,9 +60,10 @@ function categoryGroups(app: App) {
 		.map((l1) => ({
 			label: l1.name,
 			categories: ref.categories
-				.filter((c) => c.level === 3 && c.code.startsWith(l1.code))
+				.filter((c) => c.level === 3 && c.code.startsWith(l1.code) && categoryInUse(ref, c.code))
 				.map((c) => ({ code: c.code, name: c.path.split(' › ').slice(1).join(' › ') || c.name }))
-		}));
+		}))
+		.filter((g) => g.categories.length);
 }
 
 /** Runs the posted case action on the ticket `ticketNo` (a hidden `ticket` field names it on queue pages). */

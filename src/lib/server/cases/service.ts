@@ -20,6 +20,7 @@ import { CaseError, actionSchema, callerPhoneRefusal, intakeSchema, parseInput, 
 import { getLimits, workClocks } from './limits';
 import { ACTION_LABELS, CASE_ROLES, SCREEN_ACTIONS, canView, check, isAnnotation, isUnversioned, roleRefusal, targetOf, type CaseAction, type CaseState } from './machine';
 import { dispatchableUnit } from '../units';
+import { categoryForNew } from '../categories';
 
 /** Who acts: a signed-in user, or a system actor without a user row (id null), such as an Open311 client acting as operator. */
 export type CaseUser = Pick<SessionUser, 'role' | 'unitCode' | 'displayName'> & { id: number | null; unitName?: string | null };
@@ -584,10 +585,10 @@ async function setLink(
 	return `${verb}工单 ${other.ticketNo}${note ? `：${note}` : ''}`;
 }
 
-/** A category code of the taxonomy at `minLevel` or below (the forms offer level 3, 城市管理 › 市容环境 › 占道经营). */
+/** A category code of the taxonomy in use, at `minLevel` or below (the forms offer level 3, 城市管理 › 市容环境 › 占道经营). */
 function knownCategory(app: App, code: string, minLevel = 3): string {
-	const c = app.ref.categoryByCode.get(code);
-	if (!c) throw new CaseError('invalid_input', `诉求分类“${code}”不存在`, 'category_code');
+	// a category stopped in 设置 › 分类 (or under a stopped one) is given to no ticket any more
+	const c = categoryForNew(app.ref, code, 'category_code');
 	if (c.level < minLevel)
 		throw new CaseError('invalid_input', `诉求分类“${code}”（${c.path}）是第 ${c.level} 级分类，请选择第三级分类（具体事项）`, 'category_code');
 	return code;

@@ -49,7 +49,13 @@ export const categories = pgTable('categories', {
 	parentCode: text('parent_code'),
 	name: text('name').notNull(),
 	path: text('path').notNull(),
-	active: boolean('active').notNull().default(true)
+	/** false: not offered for new tickets (设置 › 分类); the tickets that have it keep it */
+	active: boolean('active').notNull().default(true),
+	/** as for units: changed in 设置 › 分类, then no longer overwritten by the reference file */
+	editedAt: tstz('edited_at'),
+	editedBy: text('edited_by'),
+	formerNames: text('former_names').array().notNull().default(sql`'{}'::text[]`),
+	version: integer('version').notNull().default(1)
 });
 
 export const units = pgTable('units', {

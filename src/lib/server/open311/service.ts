@@ -3,6 +3,8 @@
 // ticket on channel open311 that waits, like any other, for an operator to screen it; the public reads show
 // tickets without the caller's name or phone and with personal data in the text masked. Domain errors are
 // Open311Error (HTTP status and the spec's errors list); http.ts turns them into responses.
+import { categoryInUse } from '../categories';
+import { directoryRevision } from '../directory';
 import { cutChars } from '$pipelines/normalize/text';
 import { and, desc, eq, gte, inArray, like, lte, type SQL } from 'drizzle-orm';
 import { AWAITING_UNIT, NOT_ACCEPTED_REASONS, OPEN_STATUSES, STATUSES, STATUS_LABELS, type Status, type TicketType } from '$pipelines/lifecycle/model';
@@ -115,6 +117,9 @@ function checkJurisdiction(app: App, p: Open311Params): void {
 }
 
 interface Catalog {
+	/** the directories' revision it was built at (设置 › 分类 changes them) */
+	revision: number;
+	/** the services offered: level-2 categories in use (a stopped one still names its requests: byCode) */
 	services: Open311Service[];
 	byCode: Map<string, Open311Service>;
 	/** a service's code and the codes of its level-3 categories (what tickets of the service carry) */
@@ -124,8 +129,9 @@ const catalogs = new WeakMap<Reference, Catalog>();
 
 function catalog(ref: Reference): Catalog {
 	let c = catalogs.get(ref);
-	if (c) return c;
-	c = { services: [], byCode: new Map(), categoryCodes: new Map() };
+	const revision = directoryRevision(ref);
+	if (c && c.revision === revision) return c;
+	c = { revision, services: [], byCode: new Map(), categoryCodes: new Map() };
 	for (const l2 of ref.categories) {
 		if (l2.level !== 2) continue;
 		const group = l2.parent ? (ref.categoryByCode.get(l2.parent)?.name ?? '') : '';
@@ -140,7 +146,7 @@ function catalog(ref: Reference): Catalog {
 			keywords: names.join(','),
 			group
 		};
-		c.services.push(s);
+		if (categoryInUse(ref, l2.code)) c.services.push(s);
 		c.byCode.set(s.service_code, s);
 		c.categoryCodes.set(s.service_code, [l2.code, ...children.map((x) => x.code)]);
 	}
@@ -316,6 +322,8 @@ export async function createRequest(app: App, p: Open311Params, opts: { idempote
 		fail(400, ...errors);
 	}
 	if (!service) fail(404, unknownService(v.service_code));
+	if (!categoryInUse(app.ref, service.service_code))
+		fail(400, `service_code“${shown(service.service_code)}”（${service.service_name}）已停用，不再受理新的诉求：可用的服务代码见 GET services.xml 或 services.json`);
 
 	const source = open311Source(token.sourceName);
 	const key = opts.idempotencyKey?.trim().slice(0, 200);

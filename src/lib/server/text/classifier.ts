@@ -1,6 +1,7 @@
 // Category and unit suggestion in the server: the model file under the data directory, loaded once (and
 // again when a retraining replaced it), retrained on schedule in a worker thread. Used by intake through
 // POST /api/v1/suggest.
+import { categoryInUse } from '../categories';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModel, suggest, type ClassifierModel, type Suggestion, type SuggestInput } from '$pipelines/text/classify';
@@ -56,6 +57,11 @@ export function suggestFor(app: App, input: SuggestInput): Suggestion {
 	const model = currentModel(app);
 	if (!model) throw new NoModelError('分类模型尚未训练完成，请稍后再试');
 	const s = suggest(model, input, querySegmenter());
-	// a unit stopped in 设置 › 单位 takes no new tickets: the model, trained on history, still knows it
-	return { ...s, units: s.units.filter((u) => app.ref.unitByCode.get(u.code)?.active !== false) };
+	// a unit or a category stopped in 设置 takes no new tickets: the model, trained on history, still knows it
+	return {
+		...s,
+		categories: s.categories.filter((c) => categoryInUse(app.ref, c.code)),
+		level1: s.level1.filter((c) => categoryInUse(app.ref, c.code)),
+		units: s.units.filter((u) => app.ref.unitByCode.get(u.code)?.active !== false)
+	};
 }
