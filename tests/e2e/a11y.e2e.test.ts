@@ -182,6 +182,7 @@ describe('small screens', () => {
 		['/settings/knowledge', 375, 812],
 		['/settings/users', 375, 812],
 		['/settings/units', 375, 812],
+		['/settings/categories', 375, 812],
 		['/account', 375, 812]
 	] as const) {
 		it(`${path} at ${width}×${height}: the page does not scroll sideways, its wide tables scroll in their frame`, async () => {

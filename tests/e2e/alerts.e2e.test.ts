@@ -169,7 +169,7 @@ describe('预警', () => {
 	it('registers a JSON webhook on the settings page', async () => {
 		await admin.goto(`${server.url}/settings`);
 		await expect(admin.locator('[data-testid=settings-alerts]').textContent()).resolves.toContain('预警');
-		expect(await admin.locator('[data-testid=settings-planned]').count()).toBe(2);
+		expect(await admin.locator('[data-testid=settings-planned]').count()).toBe(1);
 		await admin.click('[data-testid=settings-alerts] a.btn');
 		await admin.waitForURL(/\/settings\/alerts$/);
 		const f = admin.locator('[data-testid=webhook-new-form]');

@@ -1,5 +1,6 @@
 import { listSilences, listWatchlists, listWebhooks } from '$lib/server/alerts/settings';
 import { app } from '$lib/server/app';
+import { categoryInUse } from '$lib/server/categories';
 import { listUsers } from '$lib/server/auth';
 import { countArticles } from '$lib/server/cases/knowledge';
 import { calendarCoverage } from '$lib/server/cases/limits';
@@ -30,6 +31,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 		},
 		knowledge: kb,
 		users: { all: accounts.length, active: accounts.filter((u) => u.active).length },
-		units: { all: a.ref.units.length, active: a.ref.units.filter((u) => u.active).length }
+		units: { all: a.ref.units.length, active: a.ref.units.filter((u) => u.active).length },
+		categories: { all: a.ref.categories.length, inUse: a.ref.categories.filter((c) => categoryInUse(a.ref, c.code)).length }
 	};
 };
