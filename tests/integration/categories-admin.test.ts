@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
-import { caseRefusal, refusedStatus, startRouteApp } from '../support/app';
+import { callRoute, caseRefusal, postForm, refusedStatus, sessionUser, startRouteApp } from '../support/app';
 import { addPeople, INTAKE } from '../support/cases';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { ticketDetail } from '../../src/lib/server/cases/read';
@@ -18,7 +18,7 @@ import { addCategory, categoriesForAdmin, categoryForAdmin, categoryInUse, updat
 import { createApiToken } from '../../src/lib/server/auth/tokens';
 import { listServices } from '../../src/lib/server/open311/service';
 import { ReferenceResolver } from '../../pipelines/ingest/resolve';
-import type { Role, SessionUser } from '../../src/lib/types';
+import type { Role } from '../../src/lib/types';
 import * as listRoute from '../../src/routes/api/v1/categories/+server';
 import * as oneRoute from '../../src/routes/api/v1/categories/[code]/+server';
 import * as categoriesPage from '../../src/routes/(app)/settings/categories/+page.server';
@@ -191,19 +191,8 @@ describe('across a restart', () => {
 	}, 120_000);
 });
 
-type Handler = (event: never) => Response | Promise<Response>;
-const sessionUser = (role: Role, username = `t_${role}`): SessionUser => ({ id: 1, username, displayName: `接口${role}`, role, unitCode: null, unitName: null });
-
-async function call(handler: unknown, init: { method?: string; body?: unknown; code?: string; role?: Role }) {
-	const url = new URL(`http://localhost/api/v1/categories${init.code ? `/${init.code}` : ''}`);
-	const request = new Request(url, {
-		method: init.method ?? 'GET',
-		body: init.body === undefined ? undefined : JSON.stringify(init.body),
-		headers: { 'content-type': 'application/json' }
-	});
-	const res = await (handler as Handler)({ request, url, params: init.code ? { code: init.code } : {}, locals: { user: sessionUser(init.role ?? 'admin', 'api.admin') } } as never);
-	return { status: res.status, location: res.headers.get('location'), body: (await res.json()) as Record<string, unknown> };
-}
+const call = (handler: unknown, init: { method?: string; body?: unknown; code?: string; role?: Role }) =>
+	callRoute(handler, `/api/v1/categories${init.code ? `/${init.code}` : ''}`, { ...init, params: init.code ? { code: init.code } : {}, as: 'api.admin' });
 
 describe('/api/v1/categories', () => {
 	it('lists, adds (201 with Location), reads one, changes one, and answers errors in the API shape', async () => {
@@ -241,16 +230,7 @@ describe('the page', () => {
 			edit: { code: string } | null;
 			parent: string;
 		}>;
-	const post = (action: 'add' | 'edit' | 'disable' | 'enable', fields: Record<string, string>) => {
-		const fd = new FormData();
-		for (const [k, v] of Object.entries(fields)) fd.set(k, v);
-		const request = new Request('http://localhost/settings/categories', { method: 'POST', body: fd });
-		return categoriesPage.actions[action]({ request, locals: { user: sessionUser('admin', 'chief') } } as never) as Promise<{
-			status?: number;
-			data?: { field?: string; message?: string; values?: Record<string, string> };
-			saved?: string;
-		}>;
-	};
+	const post = (action: 'add' | 'edit' | 'disable' | 'enable', fields: Record<string, string>) => postForm(categoriesPage.actions[action], '/settings/categories', fields);
 
 	it('filters by words (a former name too), level and state, and chooses a parent for a new one', async () => {
 		expect((await load('')).counts.all).toBe(a.ref.categories.length);

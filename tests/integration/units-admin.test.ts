@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, stopApp, type App } from '../../src/lib/server/app';
 import { loadConfig } from '../../src/lib/server/config';
-import { caseRefusal, refusedStatus, startMemoryApp, startRouteApp } from '../support/app';
+import { callRoute, caseRefusal, postForm, refusedStatus, sessionUser, startMemoryApp, startRouteApp } from '../support/app';
 import { addPeople, INTAKE } from '../support/cases';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { listQueue, ticketDetail } from '../../src/lib/server/cases/read';
 import { unitGroups } from '../../src/lib/server/cases/forms';
 import { addUser } from '../../src/lib/server/auth/admin';
 import { addUnit, unitForAdmin, unitsForAdmin, updateUnit, type UnitAdmin } from '../../src/lib/server/units';
-import type { Role, SessionUser } from '../../src/lib/types';
+import type { Role } from '../../src/lib/types';
 import { ReferenceResolver } from '../../pipelines/ingest/resolve';
 import * as listRoute from '../../src/routes/api/v1/units/+server';
 import * as oneRoute from '../../src/routes/api/v1/units/[code]/+server';
@@ -226,19 +226,8 @@ describe('across a restart', () => {
 	}, 120_000);
 });
 
-type Handler = (event: never) => Response | Promise<Response>;
-const sessionUser = (role: Role, username = `t_${role}`): SessionUser => ({ id: 1, username, displayName: `接口${role}`, role, unitCode: null, unitName: null });
-
-async function call(handler: unknown, init: { method?: string; body?: unknown; code?: string; role?: Role }) {
-	const url = new URL(`http://localhost/api/v1/units${init.code ? `/${init.code}` : ''}`);
-	const request = new Request(url, {
-		method: init.method ?? 'GET',
-		body: init.body === undefined ? undefined : JSON.stringify(init.body),
-		headers: { 'content-type': 'application/json' }
-	});
-	const res = await (handler as Handler)({ request, url, params: init.code ? { code: init.code } : {}, locals: { user: sessionUser(init.role ?? 'admin', 'api.admin') } } as never);
-	return { status: res.status, location: res.headers.get('location'), body: (await res.json()) as Record<string, unknown> };
-}
+const call = (handler: unknown, init: { method?: string; body?: unknown; code?: string; role?: Role }) =>
+	callRoute(handler, `/api/v1/units${init.code ? `/${init.code}` : ''}`, { ...init, params: init.code ? { code: init.code } : {}, as: 'api.admin' });
 
 describe('/api/v1/units', () => {
 	it('lists, adds (201 with Location), reads one, renames, and answers errors in the API shape', async () => {
@@ -276,17 +265,7 @@ describe('the page', () => {
 			edit: { code: string } | null;
 			editMissing: string | null;
 		}>;
-	const post = (action: 'add' | 'edit' | 'disable' | 'enable', fields: Record<string, string>) => {
-		const fd = new FormData();
-		for (const [k, v] of Object.entries(fields)) fd.set(k, v);
-		const request = new Request('http://localhost/settings/units', { method: 'POST', body: fd });
-		return unitsPage.actions[action]({ request, locals: { user: sessionUser('admin', 'chief') } } as never) as Promise<{
-			status?: number;
-			data?: { form: string; field?: string; message?: string; values?: Record<string, string> };
-			form?: string;
-			saved?: string;
-		}>;
-	};
+	const post = (action: 'add' | 'edit' | 'disable' | 'enable', fields: Record<string, string>) => postForm(unitsPage.actions[action], '/settings/units', fields);
 
 	it('filters by words, kind and state, and opens a unit to edit', async () => {
 		const all = await load('');

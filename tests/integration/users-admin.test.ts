@@ -4,10 +4,10 @@
 // API's answers and statuses; the page's actions; and nobody but an administrator gets in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopApp, type App } from '../../src/lib/server/app';
-import { caseRefusal, refusedStatus, startRouteApp } from '../support/app';
+import { callRoute, caseRefusal, postForm, refusedStatus, sessionUser, startRouteApp } from '../support/app';
 import { createUser, listUsers, login, validateSession } from '../../src/lib/server/auth';
 import { addUser, changeMyPassword, resetPassword, setActive, usersForAdmin, type UserAdmin } from '../../src/lib/server/auth/admin';
-import type { Role, SessionUser } from '../../src/lib/types';
+import type { Role } from '../../src/lib/types';
 import * as listRoute from '../../src/routes/api/v1/users/+server';
 import * as oneRoute from '../../src/routes/api/v1/users/[username]/+server';
 import * as usersPage from '../../src/routes/(app)/settings/users/+page.server';
@@ -134,22 +134,9 @@ describe('disabling, enabling and a new password', () => {
 // --- the API and the page through their handlers, as SvelteKit calls them ------------------------------------
 
 type Handler = (event: never) => Response | Promise<Response>;
-const sessionUser = (role: Role, username = `t_${role}`): SessionUser => ({ id: 1, username, displayName: `接口${role}`, role, unitCode: null, unitName: null });
 
-async function call(
-	handler: Handler,
-	role: Role,
-	init: { method?: string; username?: string; body?: unknown; as?: string } = {}
-): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
-	const url = new URL(`http://localhost/api/v1/users${init.username ? `/${init.username}` : ''}`);
-	const request = new Request(url, {
-		method: init.method ?? 'GET',
-		body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
-		headers: { 'content-type': 'application/json' }
-	});
-	const res = await handler({ request, url, params: init.username ? { username: init.username } : {}, locals: { user: sessionUser(role, init.as) } } as never);
-	return { status: res.status, body: await res.json(), headers: res.headers };
-}
+const call = (handler: Handler, role: Role, init: { method?: string; username?: string; body?: unknown; as?: string } = {}) =>
+	callRoute(handler, `/api/v1/users${init.username ? `/${init.username}` : ''}`, { ...init, role, params: init.username ? { username: init.username } : {} });
 
 describe('the API', () => {
 	it('adds (201 with Location), reads, disables, enables and sets a password, with the right statuses', async () => {
@@ -194,16 +181,8 @@ describe('the API', () => {
 });
 
 describe('the page (设置 › 用户)', () => {
-	const form = async (action: 'add' | 'disable' | 'enable' | 'password', fields: Record<string, string>, as = 'chief') => {
-		const fd = new FormData();
-		for (const [k, v] of Object.entries(fields)) fd.set(k, v);
-		const request = new Request('http://localhost/settings/users', { method: 'POST', body: fd });
-		return usersPage.actions[action]({ request, locals: { user: sessionUser('admin', as) } } as never) as Promise<{
-			status?: number;
-			data?: { field?: string; values?: Record<string, string> };
-			saved?: string;
-		}>;
-	};
+	const form = (action: 'add' | 'disable' | 'enable' | 'password', fields: Record<string, string>, as = 'chief') =>
+		postForm(usersPage.actions[action], '/settings/users', fields, as);
 
 	it('adds an account, and on a refusal keeps what was typed but not the passwords', async () => {
 		const refused = await form('add', { username: 'page.user', name: '页面用户', role: 'dispatcher', unit: '', password: 'page-password', confirm: 'page-passwordX' });

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { setApp, startApp, type App } from '../../src/lib/server/app';
 import { CaseError } from '../../src/lib/server/cases/input';
+import type { Role, SessionUser } from '../../src/lib/types';
 import { loadConfig } from '../../src/lib/server/config';
 
 /** The app on in-memory stores without demo data, its log silenced: how the integration tests start it. */
@@ -33,4 +34,47 @@ export async function caseRefusal(p: Promise<unknown>): Promise<[string, string 
 	expect(e, 'expected a refusal').toBeInstanceOf(CaseError);
 	const c = e as CaseError;
 	return [c.code, c.field, c.message];
+}
+
+/** A signed-in user of `role` as the hooks put it in locals (id 1, no unit). */
+export const sessionUser = (role: Role, username = `t_${role}`): SessionUser => ({ id: 1, username, displayName: `接口${role}`, role, unitCode: null, unitName: null });
+
+/**
+ * Calls an API route handler as SvelteKit does, signed in as `role` (user name `as`): a JSON body (a string is sent
+ * as it is). Its status, JSON answer, headers and Location.
+ */
+export async function callRoute(
+	handler: unknown,
+	address: string,
+	init: { method?: string; body?: unknown; params?: Record<string, string>; role?: Role; as?: string } = {}
+): Promise<{ status: number; body: Record<string, unknown>; headers: Headers; location: string | null }> {
+	const url = new URL(address, 'http://localhost');
+	const request = new Request(url, {
+		method: init.method ?? 'GET',
+		body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+		headers: { 'content-type': 'application/json' }
+	});
+	const res = await (handler as (event: never) => Response | Promise<Response>)({
+		request,
+		url,
+		params: init.params ?? {},
+		locals: { user: sessionUser(init.role ?? 'admin', init.as) }
+	} as never);
+	return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers, location: res.headers.get('location') };
+}
+
+/** What a settings page's form action answers: a success ({ saved }) or a refusal (fail: status and data). */
+export interface FormAnswer {
+	status?: number;
+	data?: { form?: string; field?: string; message?: string; values?: Record<string, string> };
+	form?: string;
+	saved?: string;
+}
+
+/** Posts `fields` to a page's form action as SvelteKit does, signed in as an administrator (user name `as`). */
+export function postForm(action: unknown, address: string, fields: Record<string, string>, as = 'chief'): Promise<FormAnswer> {
+	const fd = new FormData();
+	for (const [k, v] of Object.entries(fields)) fd.set(k, v);
+	const request = new Request(new URL(address, 'http://localhost'), { method: 'POST', body: fd });
+	return (action as (event: never) => Promise<FormAnswer>)({ request, locals: { user: sessionUser('admin', as) } } as never);
 }
