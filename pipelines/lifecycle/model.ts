@@ -52,6 +52,8 @@ export const OPEN_STATUSES: readonly Status[] = ['received', 'accepted', 'dispat
  * (back to accepted) or an unsatisfied visit (reopened, which keeps the previous round's unit and deadlines)
  */
 export const AWAITING_UNIT: readonly Status[] = ['received', 'accepted', 'reopened'];
+/** statuses in which the ticket's unit holds it: dispatched to it, and signed for by it */
+export const AT_UNIT: readonly Status[] = ['dispatched', 'signed'];
 
 export const SATISFACTION = ['满意', '基本满意', '不满意'] as const;
 export type Satisfaction = (typeof SATISFACTION)[number];

@@ -8,6 +8,7 @@
 // changed here keeps its change, and the app's Reference follows the store at start and after each change.
 import { and, eq, inArray, like, or, sql } from 'drizzle-orm';
 import type { Category, Reference } from '$pipelines/reference/index';
+import { OPEN_STATUSES } from '$pipelines/lifecycle/model';
 import { CaseError, objectBody } from './cases/input';
 import type { Db } from './db';
 import { categories, tickets } from './db/schema';
@@ -40,7 +41,6 @@ export interface CategoryListing {
 export const CATEGORY_LIMITS = { name: 30 } as const;
 const SEP = ' › ';
 const LEVEL_LABELS = { 1: '一级', 2: '二级', 3: '三级' } as const;
-const OPEN = ['received', 'accepted', 'dispatched', 'signed', 'replied', 'reopened'];
 
 const mayAdminister = (ctx: CategoryAdmin) => mayChange(ctx, '维护诉求分类');
 const nameOf = (r: Record<string, unknown>) => nameField(r, 'name', '分类名称', CATEGORY_LIMITS.name);
@@ -120,7 +120,7 @@ async function ticketCounts(db: Db, prefixes?: string[]): Promise<Map<string, { 
 		.select({
 			code: tickets.categoryCode,
 			all: sql<number>`count(*)::int`,
-			open: sql<number>`count(*) filter (where ${inArray(tickets.status, OPEN)})::int`
+			open: sql<number>`count(*) filter (where ${inArray(tickets.status, [...OPEN_STATUSES])})::int`
 		})
 		.from(tickets)
 		.where(prefixes ? or(...prefixes.map((p) => like(tickets.categoryCode, `${p}%`))) : undefined)

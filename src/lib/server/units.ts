@@ -13,6 +13,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Reference, Unit, UnitKind } from '$pipelines/reference/index';
 import { UNIT_KIND_LABELS } from '$lib/units';
+import { AT_UNIT } from '$pipelines/lifecycle/model';
 import { CaseError, objectBody } from './cases/input';
 import type { Db } from './db';
 import { tickets, units, users } from './db/schema';
@@ -50,8 +51,6 @@ export const UNIT_LIMITS = { name: 60, shortName: 30 } as const;
 export const ADDABLE_KINDS: readonly UnitKind[] = ['municipal', 'utility'];
 const CODE_PREFIX: Partial<Record<UnitKind, string>> = { municipal: 'M', utility: 'P' };
 const KIND_ORDER: readonly UnitKind[] = ['municipal', 'utility', 'district', 'street'];
-/** The statuses in which the ticket's unit holds it (dispatched, signed). */
-const HELD: readonly string[] = ['dispatched', 'signed'];
 
 const LABELS = { kind: '单位类型', name: '单位名称', short_name: '简称' } as const;
 
@@ -129,7 +128,7 @@ async function counts(db: Db, codes?: string[]): Promise<{ holding: Map<string, 
 	const held = await db
 		.select({ code: tickets.unitCode, n: sql<number>`count(*)::int` })
 		.from(tickets)
-		.where(and(inArray(tickets.status, [...HELD]), codes ? inArray(tickets.unitCode, codes) : undefined))
+		.where(and(inArray(tickets.status, [...AT_UNIT]), codes ? inArray(tickets.unitCode, codes) : undefined))
 		.groupBy(tickets.unitCode);
 	const acc = await db
 		.select({ code: users.unitCode, n: sql<number>`count(*)::int` })

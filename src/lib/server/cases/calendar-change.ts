@@ -7,6 +7,7 @@
 // `settings` to compare with at the next start.
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import { addDays, dayNumber, dayNumberAt, shanghaiDay, type WorkCalendar } from '$pipelines/calendar/index';
+import { AT_UNIT } from '$pipelines/lifecycle/model';
 import { formatDeadline } from '$lib/charts/format';
 import type { Db } from '../db';
 import { settings, ticketEvents, tickets } from '../db/schema';
@@ -82,7 +83,7 @@ async function recount(tx: Db, cal: WorkCalendar, was: Snapshot, days: string[],
 	const open = await tx
 		.select()
 		.from(tickets)
-		.where(and(inArray(tickets.status, ['dispatched', 'signed']), isNotNull(tickets.dispatchedAt)))
+		.where(and(inArray(tickets.status, [...AT_UNIT]), isNotNull(tickets.dispatchedAt)))
 		.for('update');
 	const what = days.length > 3 ? `${days.slice(0, 3).join('、')} 等 ${days.length} 天` : days.join('、');
 	let moved = 0;

@@ -2,7 +2,7 @@
 // `settings` table under one key). Validated on save, so a deadline is never computed from a bad value.
 import { and, asc, eq, gt, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { DEFAULT_LIMITS, TICKET_TYPES, type TicketType, type TimeLimits } from '$pipelines/lifecycle/model';
+import { AT_UNIT, DEFAULT_LIMITS, TICKET_TYPES, type TicketType, type TimeLimits } from '$pipelines/lifecycle/model';
 import type { Db } from '../db';
 import { settings, tickets } from '../db/schema';
 import { CaseError, objectBody } from './input';
@@ -152,7 +152,7 @@ export async function fillWorkClocks(db: Db, cal: WorkCalendar): Promise<number>
 		const rows = await db
 			.select({ id: tickets.id, dispatchedAt: tickets.dispatchedAt, signDeadline: tickets.signDeadline, replyDeadline: tickets.replyDeadline })
 			.from(tickets)
-			.where(and(gt(tickets.id, after), inArray(tickets.status, ['dispatched', 'signed']), isNotNull(tickets.dispatchedAt), isNull(tickets.dispatchedWork)))
+			.where(and(gt(tickets.id, after), inArray(tickets.status, [...AT_UNIT]), isNotNull(tickets.dispatchedAt), isNull(tickets.dispatchedWork)))
 			.orderBy(asc(tickets.id))
 			.limit(1000);
 		if (!rows.length) return n;

@@ -2,7 +2,7 @@
 // roles that may take it, whether the actor must be the ticket's lead unit, and the state it leads to. Pure:
 // the case service checks every transition here before it writes, and the pages ask it which buttons to show.
 import type { Role, SessionUser } from '$lib/types';
-import { STATUSES, STATUS_LABELS, type Status } from '$pipelines/lifecycle/model';
+import { AT_UNIT, STATUSES, STATUS_LABELS, type Status } from '$pipelines/lifecycle/model';
 
 export const CASE_ACTIONS = [
 	'accept',
@@ -67,7 +67,6 @@ export const isUnversioned = (a: CaseAction): boolean => isAnnotation(a) || (BES
 /** Screening actions: the operator's decision on a received ticket. */
 export const SCREEN_ACTIONS = ['accept', 'not_accept', 'transfer', 'answer', 'merge'] as const satisfies readonly CaseAction[];
 
-const AT_UNIT: readonly Status[] = ['dispatched', 'signed'];
 
 interface Rule {
 	from: readonly Status[];

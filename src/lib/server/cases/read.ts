@@ -5,6 +5,7 @@ import { placeName, routeUnit } from '$pipelines/reference/index';
 import { cutChars, normalizePhone } from '$pipelines/normalize/index';
 import { maskEmail } from '$pipelines/text/redact';
 import {
+	AT_UNIT,
 	OPEN_STATUSES,
 	STATUS_LABELS,
 	CHANNEL_LABELS,
@@ -286,7 +287,7 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 	const limits = await getLimits(db);
 	const now = f.now ?? Date.now();
 	const nowS = now / 1000;
-	const atUnit = inArray(tickets.status, ['dispatched', 'signed']);
+	const atUnit = inArray(tickets.status, [...AT_UNIT]);
 	const red = and(atUnit, sql`${deadlineSql} < ${nowS}`)!;
 	const yellow = and(atUnit, sql`${deadlineSql} >= ${nowS}`, yellowSql(app, limits.yellowAt, now))!;
 	const mineCond = user.unitCode
