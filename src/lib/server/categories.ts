@@ -77,16 +77,21 @@ function repath(ref: Reference): void {
 	}
 }
 
-/** Puts a category as stored into the running Reference (the same object when it is there) and the paths in line. */
-function applyCategory(ref: Reference, c: Category): void {
-	directoryChanged(ref);
+/** Puts a category as stored into the running Reference: the same object when it is there (every holder sees it), else added. */
+function putCategory(ref: Reference, c: Category): void {
 	const held = ref.categoryByCode.get(c.code);
 	if (held) Object.assign(held, c);
 	else {
 		ref.categories.push(c);
 		ref.categoryByCode.set(c.code, c);
 	}
+}
+
+/** putCategory, then the paths in line and the change marked. */
+function applyCategory(ref: Reference, c: Category): void {
+	putCategory(ref, c);
 	repath(ref);
+	directoryChanged(ref);
 }
 
 /** Brings the Reference's categories in line with the relational store (at start, after seedReference). */
@@ -95,17 +100,12 @@ export async function overlayCategories(db: Db, ref: Reference): Promise<number>
 	for (const r of await db.select().from(categories)) {
 		const held = ref.categoryByCode.get(r.code);
 		if (held && held.name === r.name && held.active === r.active && !r.formerNames.length) continue;
-		const c = toCategory(r);
-		if (held) Object.assign(held, c);
-		else {
-			ref.categories.push(c);
-			ref.categoryByCode.set(c.code, c);
-		}
+		putCategory(ref, toCategory(r));
 		n++;
 	}
 	if (n) {
-		directoryChanged(ref);
 		repath(ref);
+		directoryChanged(ref);
 	}
 	return n;
 }
