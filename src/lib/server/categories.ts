@@ -12,7 +12,7 @@ import { OPEN_STATUSES } from '$pipelines/lifecycle/model';
 import { CaseError, objectBody } from './cases/input';
 import type { Db } from './db';
 import { categories, tickets } from './db/schema';
-import { activeField, directoryChanged, invalid, mayAdminister as mayChange, nameField, versionField, type DirectoryAdmin } from './directory';
+import { activeField, changedMeanwhile, directoryChanged, invalid, mayAdminister as mayChange, nameField, sameVersion, versionField, type DirectoryAdmin } from './directory';
 
 export type CategoryAdmin = DirectoryAdmin;
 export { directoryAdmin as categoryAdmin } from './directory';
@@ -236,8 +236,7 @@ export async function updateCategory(ctx: CategoryAdmin, code: string, raw: unkn
 	if (!('name' in r) && active === undefined) throw new CaseError('invalid_input', '请提供要修改的内容：name（名称）或 active（启用状态）');
 	const [current] = await rowsOf(ctx.db, [code]);
 	if (!current) throw new CaseError('not_found', `诉求分类 ${code} 不存在`);
-	if (version !== null && version !== current.version)
-		throw new CaseError('conflict', `诉求分类 ${code} 已被他人修改，请刷新后重试`, null, `version ${version}, stored ${current.version}`);
+	sameVersion(`诉求分类 ${code}`, version, current.version);
 	const changed: string[] = [];
 	if (!Object.keys(set).length) return { category: await categoryForAdmin(ctx, code), changed };
 	if (set.name) {
@@ -250,7 +249,7 @@ export async function updateCategory(ctx: CategoryAdmin, code: string, raw: unkn
 		.set({ ...set, editedAt: new Date(), editedBy: ctx.actor.username, version: sql`${categories.version} + 1` })
 		.where(and(eq(categories.code, code), eq(categories.version, current.version)))
 		.returning();
-	if (!row) throw new CaseError('conflict', `诉求分类 ${code} 已被他人修改，请刷新后重试`, null, `version ${current.version} changed during the update`);
+	if (!row) throw changedMeanwhile(`诉求分类 ${code}`, `version ${current.version} changed during the update`);
 	applyCategory(ctx.ref, toCategory(row));
 	const category = await categoryForAdmin(ctx, code);
 	const below = ctx.ref.categories.filter((x) => x.code !== code && x.code.startsWith(code)).length;

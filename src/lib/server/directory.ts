@@ -57,6 +57,16 @@ export function versionField(r: Record<string, unknown>): number | null {
 	return n;
 }
 
+/** The refusal of a change another administrator made first (`what`: 单位 M01): 409, refresh and try again. */
+export function changedMeanwhile(what: string, detail: string): CaseError {
+	return new CaseError('conflict', `${what} 已被他人修改，请刷新后重试`, null, detail);
+}
+
+/** Refuses a change made at another version than the stored one (`given` null: the change names none). */
+export function sameVersion(what: string, given: number | null, stored: number): void {
+	if (given !== null && given !== stored) throw changedMeanwhile(what, `version ${given}, stored ${stored}`);
+}
+
 /** `active` of a change: true or false; undefined when not given. */
 export function activeField(r: Record<string, unknown>): boolean | undefined {
 	if (!('active' in r)) return undefined;

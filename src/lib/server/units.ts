@@ -17,7 +17,7 @@ import { AT_UNIT } from '$pipelines/lifecycle/model';
 import { CaseError, objectBody } from './cases/input';
 import type { Db } from './db';
 import { tickets, units, users } from './db/schema';
-import { activeField, directoryChanged, invalid, mayAdminister as mayChange, nameField, versionField, type DirectoryAdmin } from './directory';
+import { activeField, changedMeanwhile, directoryChanged, invalid, mayAdminister as mayChange, nameField, sameVersion, versionField, type DirectoryAdmin } from './directory';
 
 export type UnitAdmin = DirectoryAdmin;
 export { directoryAdmin as unitAdmin } from './directory';
@@ -253,7 +253,7 @@ export async function updateUnit(ctx: UnitAdmin, code: string, raw: unknown): Pr
 	namesFree(ctx.ref, code, names.filter((x): x is { field: 'name' | 'short_name'; value: string } => !!x));
 	const [current] = await rowsOf(ctx.db, [code]);
 	if (!current) throw new CaseError('not_found', `单位 ${code} 不存在`);
-	if (version !== null && version !== current.version) throw new CaseError('conflict', `单位 ${code} 已被他人修改，请刷新后重试`, null, `version ${version}, stored ${current.version}`);
+	sameVersion(`单位 ${code}`, version, current.version);
 	if (!Object.keys(set).length) return { unit: await unitForAdmin(ctx, code), changed };
 	if (set.name || set.shortName) {
 		// the names it leaves stay known to imports of older records (ReferenceResolver), the new ones excepted
@@ -265,7 +265,7 @@ export async function updateUnit(ctx: UnitAdmin, code: string, raw: unknown): Pr
 		.set({ ...set, editedAt: new Date(), editedBy: ctx.actor.username, version: sql`${units.version} + 1` })
 		.where(and(eq(units.code, code), eq(units.version, current.version)))
 		.returning();
-	if (!row) throw new CaseError('conflict', `单位 ${code} 已被他人修改，请刷新后重试`, null, `version ${current.version} changed during the update`);
+	if (!row) throw changedMeanwhile(`单位 ${code}`, `version ${current.version} changed during the update`);
 	applyUnit(ctx.ref, toUnit(row));
 	const unit = await unitForAdmin(ctx, code);
 	if (set.name) changed.push(`名称由「${current.name}」改为「${row.name}」`);
