@@ -132,6 +132,31 @@ describe('segmenter without the user dictionary', () => {
 	});
 });
 
+describe('segmenter with an overlay of the dictionary files', () => {
+	it('adds terms, takes terms out, adds stop words and keeps stop words of the file as words', () => {
+		const text = '楼下有人飞线充电很危险，门口网红奶茶店排长队';
+		const plain = createSegmenter();
+		expect(plain.cut(text)).toContain('飞线充电');
+		expect(plain.cut(text)).not.toContain('网红');
+		expect(plain.tokens(text)).toContain('有人');
+		expect(plain.tokens(text)).not.toContain('很');
+		const seg = createSegmenter({
+			overlay: { terms: [{ word: '网红', freq: 1500, tag: 'n' }, { word: '奶茶店', freq: 1500, tag: 'n' }], removedTerms: ['飞线充电'], stopWords: ['有人'], keptWords: ['很'] }
+		});
+		const words = seg.cut(text);
+		expect(words).toEqual(expect.arrayContaining(['网红', '奶茶店']));
+		expect(words).not.toContain('飞线充电');
+		expect(noSpace(words.join(''))).toBe(noSpace(text));
+		const tokens = seg.tokens(text);
+		expect(tokens).not.toContain('有人');
+		expect(tokens).toContain('很');
+		const dict = new Set(userDictionary(seg.options).map((e) => e.word));
+		expect(dict.has('网红') && !dict.has('飞线充电') && dict.has('楼道堆物')).toBe(true);
+		// the default configuration again: as before
+		expect(plain.cut(text)).toContain('飞线充电');
+	});
+});
+
 describe('normalizeToken', () => {
 	it('makes full-width ASCII half-width, the ideographic space a space, every cased letter lower case, and trims', () => {
 		expect(normalizeToken('ＡＢＣ１２３')).toBe('abc123');

@@ -111,6 +111,26 @@ export interface SegmenterOptions {
 	rules?: Partial<SegmentRules>;
 	/** where generated dictionary files go (default <os tmpdir>/minqing-segment) */
 	cacheDir?: string;
+	/** changes to the data files kept elsewhere (设置 › 词典, the units' directory); none by default */
+	overlay?: DictionaryOverlay;
+}
+
+/**
+ * What a running app changes of the dictionary files: terms added or given another weight or tag (after terms.txt
+ * and the generated place and unit names: the later entry of a word wins), terms taken out of the user dictionary,
+ * stop words added, and stop words of stopwords.txt that are words again. Plain data, so it reaches the
+ * segmentation workers as it is.
+ */
+export interface DictionaryOverlay {
+	terms?: DictEntry[];
+	removedTerms?: string[];
+	stopWords?: string[];
+	keptWords?: string[];
+}
+
+/** Whether an overlay changes anything. */
+export function overlayIsEmpty(o: DictionaryOverlay | undefined): boolean {
+	return !o || !(o.terms?.length || o.removedTerms?.length || o.stopWords?.length || o.keptWords?.length);
 }
 
 export interface Segmenter {
@@ -132,6 +152,7 @@ export interface ResolvedOptions {
 	hmm: boolean;
 	rules: SegmentRules;
 	cacheDir: string;
+	overlay: DictionaryOverlay;
 }
 
 export const DEFAULT_RULES: Readonly<SegmentRules> = {
@@ -151,7 +172,8 @@ export function resolveOptions(opts: SegmenterOptions = {}): ResolvedOptions {
 		userDict: opts.userDict ?? true,
 		hmm: opts.hmm ?? false,
 		rules: { ...DEFAULT_RULES, ...opts.rules },
-		cacheDir: resolve(opts.cacheDir ?? join(tmpdir(), 'minqing-segment'))
+		cacheDir: resolve(opts.cacheDir ?? join(tmpdir(), 'minqing-segment')),
+		overlay: opts.overlay ?? {}
 	};
 }
 
@@ -217,17 +239,31 @@ export function referenceEntries(referenceDir: string): DictEntry[] {
 	return out;
 }
 
-/** The whole user dictionary: reference entries then terms.txt (a later entry of the same word wins). */
-export function userDictionary(o: Pick<ResolvedOptions, 'referenceDir' | 'dictDir'>): DictEntry[] {
+/**
+ * The whole user dictionary: reference entries, terms.txt, then the overlay's terms (a later entry of the same word
+ * wins), less the overlay's removed terms.
+ */
+export function userDictionary(o: Pick<ResolvedOptions, 'referenceDir' | 'dictDir'> & { overlay?: DictionaryOverlay }): DictEntry[] {
 	const byWord = new Map<string, DictEntry>();
 	for (const e of referenceEntries(o.referenceDir)) byWord.set(e.word, e);
-	const termsFile = join(o.dictDir, 'terms.txt');
-	for (const e of parseTerms(readDataFile(termsFile), termsFile)) byWord.set(e.word, e);
+	for (const e of fileTerms(o.dictDir)) byWord.set(e.word, e);
+	for (const e of o.overlay?.terms ?? []) byWord.set(e.word, e);
+	for (const w of o.overlay?.removedTerms ?? []) byWord.delete(w);
 	return [...byWord.values()];
 }
 
-export function loadStopWords(dictDir: string): Set<string> {
-	return new Set(parseWordList(readDataFile(join(dictDir, 'stopwords.txt'))));
+/** The terms of `<dictDir>/terms.txt`. */
+export function fileTerms(dictDir: string): DictEntry[] {
+	const termsFile = join(dictDir, 'terms.txt');
+	return parseTerms(readDataFile(termsFile), termsFile);
+}
+
+/** The stop words of `<dictDir>/stopwords.txt`, with the overlay's added and less its kept words. */
+export function loadStopWords(dictDir: string, overlay?: DictionaryOverlay): Set<string> {
+	const words = new Set(parseWordList(readDataFile(join(dictDir, 'stopwords.txt'))));
+	for (const w of overlay?.stopWords ?? []) words.add(w);
+	for (const w of overlay?.keptWords ?? []) words.delete(w);
+	return words;
 }
 
 /** A phrase of the domain check (`domain-check.tsv`) and the words that must come out of it whole. */
@@ -393,7 +429,7 @@ class JiebaSegmenter implements Segmenter {
 
 	constructor(o: ResolvedOptions) {
 		this.options = o;
-		this.stopWords = loadStopWords(o.dictDir);
+		this.stopWords = loadStopWords(o.dictDir, o.overlay);
 		const main = deriveMainDict(o.cacheDir, { rare: o.rules.pruneRare, orgs: o.rules.pruneOrgs });
 		this.names = main.names;
 		const entries = o.userDict ? userDictionary(o) : [];

@@ -99,7 +99,8 @@ export class SegmentPool {
 			userDict: opts.userDict,
 			hmm: opts.hmm,
 			rules: opts.rules,
-			cacheDir: opts.cacheDir
+			cacheDir: opts.cacheDir,
+			overlay: opts.overlay
 		};
 		const url = opts.workerUrl ?? pathToFileURL(segmentFile('worker.mjs'));
 		const module = pathToFileURL(segmentFile('index.ts')).href;

@@ -1,6 +1,6 @@
 // The text analysis the pipelines use: segmentation into index tokens plus sentiment, on a pool of worker
 // threads (both cores) when worker threads are available, in-process otherwise.
-import { createSegmenter } from '../segment/index';
+import { createSegmenter, type DictionaryOverlay } from '../segment/index';
 import type { TextAnalyzer } from './enrich';
 import { ticketAnalysis } from './ticket-analysis';
 
@@ -13,20 +13,21 @@ export interface ClosableAnalyzer extends TextAnalyzer {
 /** Worker threads of the pool createAnalyzer starts by default (one per core of the 2-core machines it is sized for). */
 export const ANALYZER_WORKERS = 2;
 
-export async function createAnalyzer(referenceDir: string, workers = ANALYZER_WORKERS): Promise<ClosableAnalyzer> {
+/** `overlay`: the dictionary as the running app keeps it (设置 › 词典, renamed units), over the files of `referenceDir`. */
+export async function createAnalyzer(referenceDir: string, workers = ANALYZER_WORKERS, overlay?: DictionaryOverlay): Promise<ClosableAnalyzer> {
 	try {
 		const { SegmentPool } = await import('../segment/pool');
-		const pool = await SegmentPool.create(workers, { referenceDir, sentimentDataDir: referenceDir });
+		const pool = await SegmentPool.create(workers, { referenceDir, sentimentDataDir: referenceDir, overlay });
 		return { analyze: (texts) => pool.analyze(texts), close: () => pool.close(), cpuSeconds: () => pool.cpuSeconds() };
 	} catch (e) {
 		console.error(`[minqing] segmentation workers unavailable (${(e as Error).message}); analysing in-process`);
-		return inProcessAnalyzer(referenceDir);
+		return inProcessAnalyzer(referenceDir, overlay);
 	}
 }
 
 /** The same analysis on this thread (tests, and where worker threads are unavailable). */
-export function inProcessAnalyzer(referenceDir?: string): ClosableAnalyzer {
-	const analyse = ticketAnalysis(createSegmenter({ referenceDir }), referenceDir);
+export function inProcessAnalyzer(referenceDir?: string, overlay?: DictionaryOverlay): ClosableAnalyzer {
+	const analyse = ticketAnalysis(createSegmenter({ referenceDir, overlay }), referenceDir);
 	return {
 		analyze: async (texts) => texts.map(analyse),
 		close: async () => {},

@@ -8,7 +8,7 @@ import { createSegmenter } from '../segment/index';
 import { FactWriter } from '../warehouse/facts';
 import { ensureWarehouse } from '../warehouse/schema';
 import { removeTermStats, textIndexDrift } from '../warehouse/text-index';
-import { enrichPending, forgetUnmaskedTokens, pendingEnrichment, type TextAnalyzer } from './enrich';
+import { enrichPending, forgetTokensContaining, forgetUnmaskedTokens, pendingEnrichment, type TextAnalyzer } from './enrich';
 import { inProcessAnalyzer } from './analyzer';
 import { CALLER_BRACKET } from './redact';
 import { shownTicketText, ticketText } from './ticket-analysis';
@@ -105,6 +105,25 @@ describe('enrichPending', () => {
 		// the next round analyses the text it has now
 		expect(await enrichPending(conn, analyzer)).toBe(1);
 		expect(await tokensOf()).toContain('井盖');
+		expect(await textIndexDrift(conn)).toEqual({ termDf: 0, termDaily: 0, postings: 0, docs: 0 });
+	});
+
+	it('clears the tokens of the analysed tickets that contain a word, in one pass through the gate, and the next round analyses them anew', async () => {
+		expect(await pendingEnrichment(conn)).toBe(0);
+		// tickets that contain 电动车 (the changed ones above) or, in Latin letters of either case, wifi
+		await conn.run(`UPDATE tickets_fact SET content = content || '，楼道WiFi信号差' WHERE ticket_no = (SELECT max(ticket_no) FROM tickets_fact)`);
+		const [[expected]] = (
+			await conn.runAndReadAll(`SELECT count(*) FROM tickets_fact WHERE contains(title || content, '电动车') OR contains(lower(content), 'wifi')`)
+		).getRows();
+		expect(Number(expected)).toBeGreaterThanOrEqual(8);
+		const g = recordGate(conn);
+		expect(await forgetTokensContaining(g.conn, ['电动车', 'wifi', '电动车', ''], g.gate)).toBe(Number(expected));
+		expect(g.passes()).toBe(1);
+		expect(g.statements.filter((x) => !x.inside)).toEqual([]);
+		expect(await pendingEnrichment(conn)).toBe(Number(expected));
+		expect(await textIndexDrift(conn)).toEqual({ termDf: 0, termDaily: 0, postings: 0, docs: 0 });
+		expect(await forgetTokensContaining(conn, [])).toBe(0);
+		expect(await enrichPending(conn, analyzer)).toBe(Number(expected));
 		expect(await textIndexDrift(conn)).toEqual({ termDf: 0, termDaily: 0, postings: 0, docs: 0 });
 	});
 

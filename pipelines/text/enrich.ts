@@ -146,9 +146,7 @@ export async function forgetUnmaskedTokens(
 		try {
 			if (unmasked.length) {
 				await conn.run(`CREATE OR REPLACE TEMP TABLE unmasked_tokens AS SELECT unnest(from_json($nos::JSON, '["VARCHAR"]')) AS ticket_no`, { nos: JSON.stringify(unmasked) });
-				await removeTermStats(conn, 'unmasked_tokens');
-				await conn.run(`UPDATE tickets_fact SET tokens = NULL, keywords = NULL WHERE ticket_no IN (SELECT ticket_no FROM unmasked_tokens)`);
-				await conn.run(`DROP TABLE unmasked_tokens`);
+				await clearTokens(conn, 'unmasked_tokens');
 			}
 			await setMeta(conn, 'analysis_version', ANALYSIS_VERSION);
 			await conn.run('COMMIT');
@@ -162,6 +160,43 @@ export async function forgetUnmaskedTokens(
 			`[minqing] 文本分析升级完成：${unmasked.length.toLocaleString('zh-CN')} 条工单将按遮盖个人信息后的文本重新分析，检查用时 ${((performance.now() - t0) / 1000).toFixed(1)} 秒`
 		);
 	return unmasked.length;
+}
+
+/** The tickets of a temp table (ticket_no) leave the text index and lose their tokens: the next round analyses them. Drops the table. */
+async function clearTokens(conn: DuckDBConnection, table: string): Promise<number> {
+	await removeTermStats(conn, table);
+	const n = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${table}`)).getRows()[0][0]);
+	await conn.run(`UPDATE tickets_fact SET tokens = NULL, keywords = NULL WHERE ticket_no IN (SELECT ticket_no FROM ${table})`);
+	await conn.run(`DROP TABLE ${table}`);
+	return n;
+}
+
+/**
+ * The analysed tickets whose title or content contains one of `words` leave the text index and lose their tokens, so
+ * the next round analyses them again (a word the segmentation dictionary gained or lost, a stop word added or taken
+ * back: 设置 › 词典). One transaction; returns how many tickets it cleared.
+ */
+export async function forgetTokensContaining(conn: DuckDBConnection, words: readonly string[], gate: WriteGate = openGate): Promise<number> {
+	const list = [...new Set(words.filter((w) => w !== ''))];
+	if (!list.length) return 0;
+	return gate(async () => {
+		await conn.run('BEGIN TRANSACTION');
+		try {
+			await conn.run(
+				`CREATE OR REPLACE TEMP TABLE lexicon_tokens AS
+				 SELECT ticket_no FROM tickets_fact, (SELECT lower(unnest(from_json($words::JSON, '["VARCHAR"]'))) AS w) words
+				 WHERE tokens IS NOT NULL AND (contains(lower(coalesce(title, '')), w) OR contains(lower(coalesce(content, '')), w))
+				 GROUP BY ticket_no`,
+				{ words: JSON.stringify(list) }
+			);
+			const n = await clearTokens(conn, 'lexicon_tokens');
+			await conn.run('COMMIT');
+			return n;
+		} catch (e) {
+			await rollbackQuietly(conn);
+			throw e;
+		}
+	});
 }
 
 /** A ticket's text and day as analysed, over tickets_fact's columns (optionally qualified). */
