@@ -108,7 +108,7 @@ export const init: ServerInit = async () => {
 		// the main thread's segmenter (search queries, suggestions, topics) now, before the first request: nodejieba
 		// reads its dictionaries synchronously on the first use, which held up every request meanwhile (about
 		// 0.75 s here: npm run bench -- segment prints it)
-		querySegmenter();
+		querySegmenter(a.ref);
 		// tokens, keywords, sentiment, topics and the classifier, in the background
 		startTextWork(a);
 		// emerging-incident detection after each batch and every minute

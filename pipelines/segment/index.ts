@@ -143,6 +143,8 @@ export interface Segmenter {
 	/** the options as resolved */
 	readonly options: Readonly<ResolvedOptions>;
 	readonly stopWords: ReadonlySet<string>;
+	/** the words of the user dictionary (places, units, terms, the overlay's): kept whole */
+	readonly userWords: ReadonlySet<string>;
 }
 
 export interface ResolvedOptions {
@@ -420,6 +422,9 @@ class JiebaSegmenter implements Segmenter {
 	private readonly key: string;
 	private readonly loadOpts: { dict: string; userDict: string };
 	private readonly protectedWords: Set<string>;
+	get userWords(): ReadonlySet<string> {
+		return this.protectedWords;
+	}
 	private readonly mixedTerms: RegExp | null;
 	/** first characters (UTF-16 units) of mixed terms that begin with a Han character (苏e行) */
 	private readonly mixedHanStarts: Set<number>;

@@ -6,7 +6,7 @@ import { Ingestor, type IngestRun, type IngestSummary, type FeedTicket } from '$
 import { createAnalyzer, type ClosableAnalyzer } from '$pipelines/text/analyzer';
 import { createHash } from 'node:crypto';
 import { jsonShape, readNdjson, type JsonShape, type RawRecord } from '$pipelines/ingest/sources';
-import { enrichPending } from '$pipelines/text/enrich';
+import { enrichPending, forgetTokensContaining } from '$pipelines/text/enrich';
 import { maintainTextIndex } from '$pipelines/warehouse/text-index';
 import { maintainRollups, type Clustered } from '$pipelines/warehouse/schema';
 import type { WriteGate } from '$pipelines/warehouse/tx';
@@ -23,6 +23,7 @@ import { MAX_PUSH_LIMIT_MB } from './push-limit.js';
 import type { Db } from './db';
 import { ticketRowFromFact } from './db/from-fact';
 import { ticketEvents, tickets } from './db/schema';
+import { overlayKey, segmenterOverlay } from './lexicon';
 
 /** What a push or an upload can be refused for, with its HTTP status. */
 export const INGEST_ERROR_STATUS = {
@@ -180,6 +181,8 @@ export class IngestService {
 	private conn: DuckDBConnection | null = null;
 	private readonly geocoder: Geocoder;
 	private analyzer: ClosableAnalyzer | null = null;
+	/** the dictionary overlay the analyzer was made with (overlayKey): another one makes a new analyzer */
+	private analyzerKey = '';
 	/** pushes not yet run: the queue runs them in turn, or a file ingest between two of its batches (see push) */
 	private readonly pushesWaiting: ((nested: boolean) => Promise<void>)[] = [];
 
@@ -264,6 +267,14 @@ export class IngestService {
 		);
 	}
 
+	/**
+	 * The analysed tickets whose text contains one of `words` lose their tokens (forgetTokensContaining), in the ingest
+	 * queue: the next text round analyses them with the dictionary as it is then. Returns how many.
+	 */
+	forgetTokensContaining(words: string[]): Promise<number> {
+		return this.inQueue((conn) => forgetTokensContaining(conn, words, this.gate), '标记需按新词典重新分析的工单');
+	}
+
 	/** Names a read's input anew in its quarantine rows (a drop-folder file moved on; see Inbox's `moved`), in the ingest queue. */
 	relabelQuarantine(source: string, originId: string, origin: string): Promise<void> {
 		return this.withIngestor((_ingestor, conn) => this.gate(() => new Quarantine(conn).relabel(source, originId, origin)));
@@ -313,13 +324,32 @@ export class IngestService {
 	 * replay never overlaps a file ingest or a push).
 	 */
 	withIngestor<T>(fn: (ingestor: Ingestor, conn: DuckDBConnection) => Promise<T>, what = '处理后台任务', batches = false): Promise<T> {
+		return this.inQueue(
+			async (conn) => {
+				// the app's dictionary changed (设置 › 词典, a unit's name): the workers load the new one
+				const overlay = segmenterOverlay(this.app.ref);
+				const key = overlayKey(overlay);
+				if (this.analyzer && this.analyzerKey !== key) {
+					await this.analyzer.close();
+					this.analyzer = null;
+				}
+				this.analyzer ??= await createAnalyzer(this.app.config.referenceDir, undefined, overlay);
+				this.analyzerKey = key;
+				return fn(this.ingestor(), conn);
+			},
+			what,
+			batches
+		);
+	}
+
+	/** Runs `fn` on this service's connection in the ingest queue, without the text analysis (it needs none). */
+	private inQueue<T>(fn: (conn: DuckDBConnection) => Promise<T>, what: string, batches = false): Promise<T> {
 		const next = this.queue.then(async () => {
 			this.busy = { what, since: Date.now(), batches };
 			try {
 				this.conn ??= await this.app.analytics.connect();
 				await this.conn.run(`SET TimeZone = 'Asia/Shanghai'`);
-				this.analyzer ??= await createAnalyzer(this.app.config.referenceDir);
-				return await fn(this.ingestor(), this.conn);
+				return await fn(this.conn);
 			} finally {
 				this.busy = null;
 			}

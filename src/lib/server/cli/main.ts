@@ -26,6 +26,7 @@ import { clusteredMessage, handOverFeedTickets } from '../ingest';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { ensureDataDir, generateDemo, startApp, stopApp, type App, type StartOptions } from '../app';
+import { segmenterOverlay } from '../lexicon';
 import { claimDataDir, dataDirOwner, ownedError } from '../owner';
 import { StartupError, loadConfig, type Config } from '../config';
 import { queryRows } from '../analytics/duckdb';
@@ -167,7 +168,7 @@ async function demoInto(config: Config, tickets: number, days: number, seed: num
 		bar?.stop();
 		if (!values['analytics-only']) {
 			// tokens, keywords, sentiment and the word index, as the server would do after its start
-			const analyzer = await createAnalyzer(a.config.referenceDir);
+			const analyzer = await createAnalyzer(a.config.referenceDir, undefined, segmenterOverlay(a.ref));
 			try {
 				const t1 = performance.now();
 				const n = await enrichPending(a.analytics.conn, analyzer);
@@ -289,7 +290,7 @@ async function ingest(config: Config, args: string[]) {
 	}
 	let segmentationCpu: number | null = null;
 	const summaries = await withApp(config, async (a) => {
-		const analyzer = await createAnalyzer(a.config.referenceDir);
+		const analyzer = await createAnalyzer(a.config.referenceDir, undefined, segmenterOverlay(a.ref));
 		try {
 			const ingestor = new Ingestor({ conn: a.analytics.conn, ref: a.ref, geocoder: new Geocoder(a.ref), analyzer });
 			const out = [];

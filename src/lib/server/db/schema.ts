@@ -75,6 +75,30 @@ export const units = pgTable('units', {
 	version: integer('version').notNull().default(1)
 });
 
+/**
+ * The segmentation dictionary as changed in 设置 › 词典, over the files data/dict/terms.txt and stopwords.txt: one row
+ * per word an administrator added or changed. kind term: a user-dictionary word (freq, tag; inactive: taken out of
+ * the dictionary, a word of terms.txt too); kind stop: a stop word (inactive: a stop word of stopwords.txt that is a
+ * word again). A word of the files that was never changed has no row.
+ */
+export const lexicon = pgTable(
+	'lexicon',
+	{
+		kind: text('kind').notNull(),
+		word: text('word').notNull(),
+		freq: integer('freq'),
+		tag: text('tag'),
+		active: boolean('active').notNull().default(true),
+		/** true: the word is not in the files (added here) */
+		added: boolean('added').notNull(),
+		editedAt: tstz('edited_at').notNull().defaultNow(),
+		editedBy: text('edited_by').notNull(),
+		/** optimistic concurrency: a word of the files as shipped is version 1, its first change here makes 2 */
+		version: integer('version').notNull().default(1)
+	},
+	(t) => [primaryKey({ columns: [t.kind, t.word] }), check('lexicon_kind', sql`${t.kind} IN ('term', 'stop')`)]
+);
+
 export const users = pgTable('users', {
 	id: serial('id').primaryKey(),
 	username: text('username').notNull().unique(),
@@ -534,3 +558,4 @@ export type WatchlistRow = typeof watchlists.$inferSelect;
 export type SilenceRow = typeof silences.$inferSelect;
 export type KbArticleRow = typeof kbArticles.$inferSelect;
 export type BriefingRow = typeof briefings.$inferSelect;
+export type LexiconRow = typeof lexicon.$inferSelect;

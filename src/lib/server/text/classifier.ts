@@ -38,7 +38,7 @@ export async function retrain(app: App): Promise<TrainResult> {
 	const path = modelPath(app);
 	if (!path) throw new Error('no data directory to keep the model in (memory mode)');
 	return ingestService(app).withIngestor((_ingestor, conn) =>
-		trainToFile(conn, path, { referenceDir: app.config.referenceDir, segmenter: querySegmenter() })
+		trainToFile(conn, path, { referenceDir: app.config.referenceDir, segmenter: querySegmenter(app.ref) })
 	);
 }
 
@@ -56,7 +56,7 @@ export class NoModelError extends Error {}
 export function suggestFor(app: App, input: SuggestInput): Suggestion {
 	const model = currentModel(app);
 	if (!model) throw new NoModelError('分类模型尚未训练完成，请稍后再试');
-	const s = suggest(model, input, querySegmenter());
+	const s = suggest(model, input, querySegmenter(app.ref));
 	// a unit or a category stopped in 设置 takes no new tickets: the model, trained on history, still knows it
 	return {
 		...s,

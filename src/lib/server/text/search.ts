@@ -82,19 +82,19 @@ export const MAX_TERMS = 8;
 const MAX_QUERY = 200;
 
 /** The query's terms: segmented as tickets are; Latin lower-cased; at most MAX_TERMS, distinct. */
-export function queryTerms(q: string): string[] {
-	return queryParts(q).terms;
+export function queryTerms(q: string, ref?: Reference): string[] {
+	return queryParts(q, ref).terms;
 }
 
 /**
  * The query's terms (queryTerms), and what it held that is not searched: numbers that are no part of a term
  * (segmentation leaves them out of the index: 地铁7号线 searches 地铁, 号, 线) and the terms after MAX_TERMS.
  */
-export function queryParts(q: string): { terms: string[]; ignored: SearchResult['ignored'] } {
+export function queryParts(q: string, ref?: Reference): { terms: string[]; ignored: SearchResult['ignored'] } {
 	const text = cutChars(q.trim(), MAX_QUERY);
 	if (!text) return { terms: [], ignored: { numbers: [], terms: [] } };
 	const all: string[] = [];
-	for (const part of text.split(/\s+/)) for (const t of querySegmenter().tokens(part)) if (!all.includes(t)) all.push(t);
+	for (const part of text.split(/\s+/)) for (const t of querySegmenter(ref).tokens(part)) if (!all.includes(t)) all.push(t);
 	const numbers = [...new Set(text.normalize('NFKC').match(/\d+(?:\.\d+)?/g) ?? [])].filter((n) => !all.some((t) => t.includes(n)));
 	return { terms: all.slice(0, MAX_TERMS), ignored: { numbers, terms: all.slice(MAX_TERMS) } };
 }
@@ -324,7 +324,7 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 	const t0 = performance.now();
 	const size = Math.min(100, Math.max(1, query.size ?? 20));
 	const page = Math.max(1, Math.floor(query.page ?? 1));
-	const { terms, ignored } = queryParts(query.q);
+	const { terms, ignored } = queryParts(query.q, ref);
 	const empty: SearchResult = { q: query.q, terms, unknownTerms: [], ignored, partialTerms: [], total: 0, approximate: false, page, size, hits: [], tookMs: 0 };
 	// no words but filters (a drill-down from a chart): the tickets the filters select
 	if (!terms.length && !isBrowse(query)) return { ...empty, tookMs: performance.now() - t0 };
@@ -452,7 +452,7 @@ export interface SearchExportRows {
 
 /** The hits for export, newest first, texts masked: up to `limit`, and how many there are in all. */
 export async function searchExportRows(conn: DuckDBConnection, ref: Reference, query: SearchQuery, limit = SEARCH_EXPORT_LIMIT): Promise<SearchExportRows> {
-	const terms = queryTerms(query.q);
+	const terms = queryTerms(query.q, ref);
 	if (!terms.length) return { rows: [], total: 0 };
 	const { groups } = await expandTerms(conn, terms, query.exact);
 	if (groups.some((g) => !g.length)) return { rows: [], total: 0 };

@@ -114,6 +114,20 @@ async function textRound(app: App, log: (m: string) => void): Promise<void> {
 	for (const f of state().scheduled) await f(app);
 }
 
+/**
+ * After a change of the dictionary (设置 › 词典): the analysed tickets whose text contains one of `words` are marked in
+ * the ingest queue and analysed again by a text round, with the dictionary as it is then. Resolves to how many were
+ * marked, once they are (the round runs in the background).
+ */
+export async function reanalyseWords(app: App, words: string[]): Promise<number> {
+	const n = await ingestService(app).forgetTokensContaining(words);
+	if (n) {
+		state().log(`[minqing] 词典有变（${words.join('、')}）：${n.toLocaleString('zh-CN')} 条含该词的工单将按新词典重新分析`);
+		void requestTextRound(app, state().log);
+	}
+	return n;
+}
+
 /** Topics: a full run when there is none or the latest is from another day; otherwise new tickets are assigned. */
 async function topicsRound(app: App, log: (m: string) => void): Promise<void> {
 	await ingestService(app).withIngestor(async (_ingestor, conn) => {

@@ -5,20 +5,22 @@ import { listUsers } from '$lib/server/auth';
 import { countArticles } from '$lib/server/cases/knowledge';
 import { calendarCoverage } from '$lib/server/cases/limits';
 import { requireScreen } from '$lib/server/guard';
+import { lexiconAdmin, lexiconForAdmin } from '$lib/server/lexicon';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
-	requireScreen(locals, '/settings');
+	const user = requireScreen(locals, '/settings');
 	const a = await app();
 	const db = a.rel.db;
 	const now = Date.now();
 	const coverage = calendarCoverage(a.calendar, now);
-	const [lists, silences, hooks, kb, accounts] = await Promise.all([
+	const [lists, silences, hooks, kb, accounts, words] = await Promise.all([
 		listWatchlists(db),
 		listSilences(db),
 		listWebhooks(db),
 		countArticles(db),
-		listUsers(db)
+		listUsers(db),
+		lexiconForAdmin(lexiconAdmin(a, user))
 	]);
 	return {
 		alerts: {
@@ -32,6 +34,11 @@ export const load: PageServerLoad = async ({ locals }) => {
 		knowledge: kb,
 		users: { all: accounts.length, active: accounts.filter((u) => u.active).length },
 		units: { all: a.ref.units.length, active: a.ref.units.filter((u) => u.active).length },
+		lexicon: {
+			terms: words.filter((w) => w.kind === 'term' && w.active).length,
+			stops: words.filter((w) => w.kind === 'stop' && w.active).length,
+			changed: words.filter((w) => w.editedAt !== null).length
+		},
 		categories: { all: a.ref.categories.length, inUse: a.ref.categories.filter((c) => categoryInUse(a.ref, c.code)).length }
 	};
 };
