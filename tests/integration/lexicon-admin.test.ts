@@ -248,7 +248,7 @@ describe('/api/v1/lexicon', () => {
 
 describe('the page', () => {
 	type Loaded = {
-		entries: { kind: string; word: string; active: boolean; added: boolean }[];
+		entries: { kind: string; word: string; active: boolean; added: boolean; editedAt: string | null }[];
 		matching: number;
 		counts: { terms: number; stops: number; changed: number };
 		bad: string[];
@@ -264,8 +264,12 @@ describe('the page', () => {
 		const all = await load('');
 		expect(all.matching).toBeGreaterThan(600);
 		expect(all.entries.length).toBe(300);
-		// the words added here come first
-		expect(all.entries[0].added).toBe(true);
+		// the words changed here come first, the latest first, whatever their kind
+		const changed = all.entries.slice(0, all.counts.changed);
+		expect(all.counts.changed).toBeGreaterThan(5);
+		expect(changed.every((e, i) => e.editedAt !== null && (i === 0 || e.editedAt <= changed[i - 1].editedAt!))).toBe(true);
+		expect(new Set(changed.map((e) => e.kind))).toEqual(new Set(['term', 'stop']));
+		expect(all.entries[all.counts.changed].editedAt).toBeNull();
 		expect((await load('?q=油烟&kind=term')).entries.map((e) => e.word)).toContain('油烟扰民');
 		expect((await load('?source=added')).entries.every((e) => e.added)).toBe(true);
 		expect((await load('?state=inactive&kind=stop')).entries.map((e) => e.word)).toEqual(['很']);

@@ -188,19 +188,23 @@ function entryOf(kind: LexiconKind, word: string, file: { freq: number | null; t
 	};
 }
 
-/** Every word of the dictionary of a kind, or of both: those added here first (the latest first), then the files' in their order. */
+/**
+ * Every word of the dictionary of a kind, or of both: those changed here first (the latest change first), then the
+ * files' others in their order (terms, then stop words).
+ */
 export async function lexiconForAdmin(ctx: LexiconAdmin, kind?: LexiconKind): Promise<LexiconEntry[]> {
 	mayAdminister(ctx);
 	const rows = await ctx.db.select().from(lexicon);
-	const out: LexiconEntry[] = [];
+	const changed: LexiconEntry[] = [];
+	const rest: LexiconEntry[] = [];
 	for (const k of kind ? [kind] : LEXICON_KINDS) {
 		const file = fileWords(ctx, k);
-		const mine = rows.filter((r) => r.kind === k);
-		const byWord = new Map(mine.map((r) => [r.word, r]));
-		for (const r of mine.filter((r) => !file.has(r.word)).sort((a, b) => b.editedAt.getTime() - a.editedAt.getTime())) out.push(entryOf(k, r.word, undefined, r));
-		for (const [w, f] of file) out.push(entryOf(k, w, f, byWord.get(w)));
+		const mine = new Map(rows.filter((r) => r.kind === k).map((r) => [r.word, r]));
+		for (const r of mine.values()) changed.push(entryOf(k, r.word, file.get(r.word), r));
+		for (const [w, f] of file) if (!mine.has(w)) rest.push(entryOf(k, w, f, undefined));
 	}
-	return out;
+	changed.sort((a, b) => b.editedAt!.localeCompare(a.editedAt!));
+	return [...changed, ...rest];
 }
 
 function kindField(v: unknown, field = 'kind'): LexiconKind {

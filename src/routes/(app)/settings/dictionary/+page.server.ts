@@ -123,7 +123,10 @@ export const actions: Actions = {
 			const e = r.entry;
 			return {
 				form: 'add',
-				saved: `已新增${e.kindLabel}「${e.word}」${e.weight ? `（${e.weight}，${e.tagLabel}）` : ''}：新的工单即按此分词，${REANALYSIS}`,
+				saved:
+					e.kind === 'term'
+						? `已新增词条「${e.word}」（${e.weight}，${e.tagLabel}）：新的工单即按此分词，${REANALYSIS}`
+						: `已新增停用词「${e.word}」：新的工单不再把它计入关键词与检索，${REANALYSIS}`,
 				word: e.word
 			};
 		} catch (e) {
