@@ -410,6 +410,11 @@ const cache = new Map<string, Reference>();
 /** Routing rules grouped by category prefix, per loaded reference. */
 const rulesIndex = new WeakMap<Reference, Map<string, RoutingRule[]>>();
 
+/** Forgets what routeUnit built from `ref.routing`, after the rules changed (设置 › 派单规则). */
+export function routingChanged(ref: Reference): void {
+	rulesIndex.delete(ref);
+}
+
 /**
  * Loads (once per data directory and city) and validates the city's configuration and all its reference
  * files. The city: `city` (a slug), else MINQING_CITY, else `suzhou`. Throws naming file and line.

@@ -18,6 +18,7 @@ import { overlayUnits } from './units';
 import { overlayCategories } from './categories';
 import { withOwnDirectories } from './directory';
 import { overlayLexicon } from './lexicon';
+import { overlayRouting } from './routing';
 import { claimAnalyticsCity, claimRelationalCity, otherCityError } from './store-city';
 import { seedWatchlists, watchlistFile } from './alerts/settings';
 import { knowledgeFile, seedKnowledge } from './cases/knowledge';
@@ -129,6 +130,7 @@ async function openApp(config: Config, log: Log, o: StartOptions, memory: boolea
 		await seedReference(rel.db, ref);
 		await overlayUnits(rel.db, ref);
 		await overlayCategories(rel.db, ref);
+		await overlayRouting(rel.db, ref, config.referenceDir);
 		await overlayLexicon(rel.db, ref, config.referenceDir);
 		await seedWatchlists(rel.db, ref, watchlistFile(config.referenceDir));
 		const kbFile = knowledgeFile(config.referenceDir);

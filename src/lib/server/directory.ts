@@ -75,8 +75,8 @@ export function activeField(r: Record<string, unknown>): boolean | undefined {
 }
 
 /**
- * The reference data with units and categories of its own: loadReference gives one object per data directory to
- * every caller, and an app changes these (设置 › 单位, › 分类) — two apps in one process (tests, a CLI command) must
+ * The reference data with units, categories and routing rules of its own: loadReference gives one object per data directory to
+ * every caller, and an app changes these (设置 › 单位, › 分类, › 派单规则) — two apps in one process (tests, a CLI command) must
  * not see each other's.
  */
 export function withOwnDirectories(ref: Reference): Reference {
@@ -87,7 +87,8 @@ export function withOwnDirectories(ref: Reference): Reference {
 		units,
 		unitByCode: new Map(units.map((u) => [u.code, u])),
 		categories,
-		categoryByCode: new Map(categories.map((c) => [c.code, c]))
+		categoryByCode: new Map(categories.map((c) => [c.code, c])),
+		routing: ref.routing.map((r) => ({ ...r }))
 	};
 }
 

@@ -99,6 +99,21 @@ export const lexicon = pgTable(
 	(t) => [primaryKey({ columns: [t.kind, t.word] }), check('lexicon_kind', sql`${t.kind} IN ('term', 'stop')`)]
 );
 
+/**
+ * The routing rules as set in 设置 › 派单规则, over data/reference/routing.tsv: the handler a category's tickets are
+ * suggested to (street: the street office of the ticket's street; district: the district government; else a unit
+ * code; null: as the file again). A category without a row, or with a null handler, follows the file (its own rules,
+ * or those of the nearest category above it).
+ */
+export const routingRules = pgTable('routing_rules', {
+	categoryCode: text('category_code').primaryKey(),
+	handler: text('handler'),
+	editedAt: tstz('edited_at').notNull().defaultNow(),
+	editedBy: text('edited_by').notNull(),
+	/** a category as the file routes it is version 1; each change here adds one */
+	version: integer('version').notNull().default(2)
+});
+
 export const users = pgTable('users', {
 	id: serial('id').primaryKey(),
 	username: text('username').notNull().unique(),
@@ -559,3 +574,4 @@ export type SilenceRow = typeof silences.$inferSelect;
 export type KbArticleRow = typeof kbArticles.$inferSelect;
 export type BriefingRow = typeof briefings.$inferSelect;
 export type LexiconRow = typeof lexicon.$inferSelect;
+export type RoutingRuleRow = typeof routingRules.$inferSelect;

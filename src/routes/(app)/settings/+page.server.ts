@@ -6,6 +6,7 @@ import { countArticles } from '$lib/server/cases/knowledge';
 import { calendarCoverage } from '$lib/server/cases/limits';
 import { requireScreen } from '$lib/server/guard';
 import { lexiconAdmin, lexiconForAdmin } from '$lib/server/lexicon';
+import { routingAdmin, routingForAdmin } from '$lib/server/routing';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -14,13 +15,14 @@ export const load: PageServerLoad = async ({ locals }) => {
 	const db = a.rel.db;
 	const now = Date.now();
 	const coverage = calendarCoverage(a.calendar, now);
-	const [lists, silences, hooks, kb, accounts, words] = await Promise.all([
+	const [lists, silences, hooks, kb, accounts, words, rules] = await Promise.all([
 		listWatchlists(db),
 		listSilences(db),
 		listWebhooks(db),
 		countArticles(db),
 		listUsers(db),
-		lexiconForAdmin(lexiconAdmin(a, user))
+		lexiconForAdmin(lexiconAdmin(a, user)),
+		routingForAdmin(routingAdmin(a, user))
 	]);
 	return {
 		alerts: {
@@ -34,6 +36,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 		knowledge: kb,
 		users: { all: accounts.length, active: accounts.filter((u) => u.active).length },
 		units: { all: a.ref.units.length, active: a.ref.units.filter((u) => u.active).length },
+		routing: { all: rules.length, set: rules.filter((r) => r.set).length, stopped: rules.filter((r) => r.stopped).length },
 		lexicon: {
 			terms: words.filter((w) => w.kind === 'term' && w.active).length,
 			stops: words.filter((w) => w.kind === 'stop' && w.active).length,
