@@ -14,8 +14,9 @@ import { addPeople, INTAKE } from '../support/cases';
 import { registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { ingestService } from '../../src/lib/server/ingest';
 import { syncIdle } from '../../src/lib/server/sync';
-import { reanalyseWords, requestTextRound } from '../../src/lib/server/text/service';
+import { dictionaryChanged, requestTextRound } from '../../src/lib/server/text/service';
 import { querySegmenter } from '../../src/lib/server/text/segmenter';
+import { dictionaryLoads } from '../../pipelines/segment/index';
 import { searchTickets } from '../../src/lib/server/text/search';
 import { updateUnit } from '../../src/lib/server/units';
 import {
@@ -36,7 +37,7 @@ let a: App;
 const logged: string[] = [];
 const people: Record<string, CaseUser> = {};
 const ctx = (username = 'chief', role: Role = 'admin'): LexiconAdmin => ({
-	...lexiconAdmin(a, { username, role }, (words) => reanalyseWords(a, words)),
+	...lexiconAdmin(a, { username, role }, (words) => dictionaryChanged(a, words)),
 	log: (line) => logged.push(line)
 });
 
@@ -85,8 +86,10 @@ describe('a new term', () => {
 		const r = await addLexiconEntry(ctx(), { kind: 'term', word: '网红店', weight: 'core', tag: 'n' });
 		expect(r.entry).toMatchObject({ kind: 'term', word: '网红店', freq: 3000, weight: '核心', tagLabel: '名词', added: true, editedBy: 'chief', version: 1 });
 		expect(logged).toContain('词典：chief 新增词条「网红店」（核心，名词）');
-		// the main thread's segmenter (search queries, suggestions) at once
+		// the main thread's segmenter (search queries, suggestions) at once, loaded on the change, not on the next query
+		const loads = dictionaryLoads();
 		expect(querySegmenter(a.ref).cut('网红店排队')).toEqual(['网红店', '排队']);
+		expect(dictionaryLoads()).toBe(loads);
 		// the analysed ticket that contains it loses its tokens; the round analyses it with the new dictionary
 		expect(await r.reanalysis).toBeGreaterThanOrEqual(1);
 		expect(await tokensOf(before)).toBeNull();

@@ -77,7 +77,7 @@ export interface LexiconEntry {
 export interface LexiconAdmin extends DirectoryAdmin {
 	/** the dictionary files' folder (data/dict) */
 	dictDir: string;
-	/** the analysed tickets that contain these words are analysed again; resolves to how many (see reanalyseWords) */
+	/** the analysed tickets that contain these words are analysed again; resolves to how many (see dictionaryChanged) */
 	reanalyse?: (words: string[]) => Promise<number>;
 }
 

@@ -14,7 +14,7 @@ import {
 	updateLexiconEntry,
 	type LexiconKind
 } from '$lib/server/lexicon';
-import { reanalyseWords } from '$lib/server/text/service';
+import { dictionaryChanged } from '$lib/server/text/service';
 import { trySegmentation } from '$lib/server/text/segmenter';
 import { requireScreen } from '$lib/server/guard';
 import { refusedForm } from '$lib/server/cases/http';
@@ -30,7 +30,7 @@ const TRY_MAX = 500;
 async function admin(locals: App.Locals) {
 	const user = requireScreen(locals, SCREEN);
 	const a = await app();
-	return { a, ctx: lexiconAdmin(a, user, (words) => reanalyseWords(a, words)) };
+	return { a, ctx: lexiconAdmin(a, user, (words) => dictionaryChanged(a, words)) };
 }
 
 const pick = <T extends string>(v: string, list: readonly T[]): T | null => ((list as readonly string[]).includes(v) ? (v as T) : null);

@@ -8,7 +8,7 @@
 import { json } from '@sveltejs/kit';
 import { app } from '$lib/server/app';
 import { addLexiconEntry, lexiconAdmin, reanalysedWithin, REANALYSIS_WAIT_MS, lexiconForAdmin, LEXICON_KINDS, type LexiconKind } from '$lib/server/lexicon';
-import { reanalyseWords } from '$lib/server/text/service';
+import { dictionaryChanged } from '$lib/server/text/service';
 import { requireRole } from '$lib/server/guard';
 import { caseErrorResponse, jsonBody } from '$lib/server/cases/http';
 import { CaseError } from '$lib/server/cases/input';
@@ -30,7 +30,7 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 	const user = requireRole(locals, ['admin']);
 	try {
 		const a = await app();
-		const r = await addLexiconEntry(lexiconAdmin(a, user, (words) => reanalyseWords(a, words)), await jsonBody(request));
+		const r = await addLexiconEntry(lexiconAdmin(a, user, (words) => dictionaryChanged(a, words)), await jsonBody(request));
 		const location = `/api/v1/lexicon/${r.entry.kind}/${encodeURIComponent(r.entry.word)}`;
 		return json({ entry: r.entry, reanalysed: await reanalysedWithin(r, REANALYSIS_WAIT_MS) }, { status: 201, headers: { location } });
 	} catch (e) {

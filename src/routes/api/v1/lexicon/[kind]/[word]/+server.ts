@@ -6,7 +6,7 @@
 import { json } from '@sveltejs/kit';
 import { app } from '$lib/server/app';
 import { lexiconAdmin, lexiconEntry, reanalysedWithin, REANALYSIS_WAIT_MS, updateLexiconEntry } from '$lib/server/lexicon';
-import { reanalyseWords } from '$lib/server/text/service';
+import { dictionaryChanged } from '$lib/server/text/service';
 import { requireRole } from '$lib/server/guard';
 import { caseErrorResponse, jsonBody } from '$lib/server/cases/http';
 import type { RequestHandler } from './$types';
@@ -24,7 +24,7 @@ export const PATCH: RequestHandler = async ({ locals, params, request }) => {
 	const user = requireRole(locals, ['admin']);
 	try {
 		const a = await app();
-		const r = await updateLexiconEntry(lexiconAdmin(a, user, (words) => reanalyseWords(a, words)), params.kind, params.word, await jsonBody(request));
+		const r = await updateLexiconEntry(lexiconAdmin(a, user, (words) => dictionaryChanged(a, words)), params.kind, params.word, await jsonBody(request));
 		return json({ entry: r.entry, changed: r.changed, reanalysed: await reanalysedWithin(r, REANALYSIS_WAIT_MS) });
 	} catch (e) {
 		return caseErrorResponse(e);
