@@ -3,13 +3,9 @@
 // longer given to new tickets — 受理 and 派单 forms, the assistant's suggestions, Open311's services and requests —
 // while tickets that have it keep it) and starts it again, and adds categories; a change survives a restart; the
 // API and the page; nobody but an administrator gets in.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, stopApp, type App } from '../../src/lib/server/app';
-import { loadConfig } from '../../src/lib/server/config';
-import { callRoute, caseRefusal, postForm, refusedStatus, sessionUser, startRouteApp } from '../support/app';
+import { stopApp, type App } from '../../src/lib/server/app';
+import { acrossRestart, callRoute, caseRefusal, postForm, refusedStatus, sessionUser, startRouteApp } from '../support/app';
 import { addPeople, INTAKE } from '../support/cases';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { ticketDetail } from '../../src/lib/server/cases/read';
@@ -165,29 +161,23 @@ describe('adding categories', () => {
 
 describe('across a restart', () => {
 	it('keeps the changes made here over the reference file, paths included', async () => {
-		const dir = mkdtempSync(join(tmpdir(), 'minqing-categories-'));
-		const start = () => startApp({ ...loadConfig({}), dataDir: dir, demo: false }, () => {});
-		try {
-			let b = await start();
-			const admin = { db: b.rel.db, ref: b.ref, actor: { username: 'chief', role: 'admin' as Role } };
-			await updateCategory(admin, '01', { name: '城市综合管理' });
-			await updateCategory(admin, '0202', { active: false });
-			await addCategory(admin, { parent: '0101', name: '共享单车乱停放' });
-			await stopApp(b);
-			b = await start();
-			try {
+		await acrossRestart(
+			'categories',
+			async (b) => {
+				const admin = { db: b.rel.db, ref: b.ref, actor: { username: 'chief', role: 'admin' as Role } };
+				await updateCategory(admin, '01', { name: '城市综合管理' });
+				await updateCategory(admin, '0202', { active: false });
+				await addCategory(admin, { parent: '0101', name: '共享单车乱停放' });
+			},
+			async (b) => {
 				expect(b.ref.categoryByCode.get('010101')?.path).toBe('城市综合管理 › 市容环境 › 占道经营');
 				expect(b.ref.categoryByCode.get('01')?.formerNames).toEqual(['城市管理']);
 				expect(categoryInUse(b.ref, '020201')).toBe(false);
 				expect(b.ref.categoryByCode.get(b.ref.categories.filter((c) => c.parent === '0101').at(-1)!.code)?.name).toBe('共享单车乱停放');
 				// this file's app keeps its own
 				expect(a.ref.categoryByCode.get('01')?.name).toBe('城市管理');
-			} finally {
-				await stopApp(b);
 			}
-		} finally {
-			rmSync(dir, { recursive: true, force: true });
-		}
+		);
 	}, 120_000);
 });
 

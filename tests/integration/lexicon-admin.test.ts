@@ -3,13 +3,9 @@
 // before the change; takes a term of the files out, adds a stop word and makes a stop word of the file a word again;
 // a renamed unit's name is segmented whole; refusals name the field in Chinese; a change survives a restart; the
 // API's answers and statuses; the page's load, 试一试 and actions; nobody but an administrator gets in.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, stopApp, type App } from '../../src/lib/server/app';
-import { loadConfig } from '../../src/lib/server/config';
-import { callRoute, caseRefusal, postForm, refusedStatus, sessionUser, startMemoryApp, startRouteApp } from '../support/app';
+import { stopApp, type App } from '../../src/lib/server/app';
+import { acrossRestart, callRoute, caseRefusal, postForm, refusedStatus, sessionUser, startMemoryApp, startRouteApp } from '../support/app';
 import { addPeople, INTAKE } from '../support/cases';
 import { registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { ingestService } from '../../src/lib/server/ingest';
@@ -189,16 +185,14 @@ describe('changing a word', () => {
 
 describe('across a restart', () => {
 	it('keeps the changes made here; another app in the process is not touched', async () => {
-		const dir = mkdtempSync(join(tmpdir(), 'minqing-lexicon-'));
-		const start = () => startApp({ ...loadConfig({}), dataDir: dir, demo: false }, () => {});
 		const admin = (b: App) => lexiconAdmin(b, { username: 'chief', role: 'admin' });
-		try {
-			let b = await start();
-			await addLexiconEntry(admin(b), { kind: 'term', word: '共享电单车', weight: 'common' });
-			await updateLexiconEntry(admin(b), 'stop', '很', { active: false });
-			await stopApp(b);
-			b = await start();
-			try {
+		await acrossRestart(
+			'lexicon',
+			async (b) => {
+				await addLexiconEntry(admin(b), { kind: 'term', word: '共享电单车', weight: 'common' });
+				await updateLexiconEntry(admin(b), 'stop', '很', { active: false });
+			},
+			async (b) => {
 				expect(await lexiconEntry(admin(b), 'term', '共享电单车')).toMatchObject({ freq: 1500, added: true, version: 1 });
 				expect(segmenterOverlay(b.ref)).toEqual({ terms: [{ word: '共享电单车', freq: 1500, tag: 'n' }], removedTerms: [], stopWords: [], keptWords: ['很'] });
 				expect(querySegmenter(b.ref).cut('共享电单车乱停')).toContain('共享电单车');
@@ -206,12 +200,8 @@ describe('across a restart', () => {
 				expect(segmenterOverlay(c.ref)).toEqual({});
 				expect(querySegmenter(c.ref).cut('共享电单车乱停')).not.toContain('共享电单车');
 				await stopApp(c);
-			} finally {
-				await stopApp(b);
 			}
-		} finally {
-			rmSync(dir, { recursive: true, force: true });
-		}
+		);
 	}, 120_000);
 });
 

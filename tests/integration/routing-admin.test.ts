@@ -3,13 +3,9 @@
 // next suggestion follows, for the categories under it without rules of their own too — and brings back the file's
 // rules; refusals name the field; a rule naming a unit stopped later is flagged; a change survives a restart; the
 // API's answers and statuses; the page's load and actions; nobody but an administrator gets in.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, stopApp, type App } from '../../src/lib/server/app';
-import { loadConfig } from '../../src/lib/server/config';
-import { callRoute, caseRefusal, postForm, refusedStatus, sessionUser, startMemoryApp, startRouteApp } from '../support/app';
+import { stopApp, type App } from '../../src/lib/server/app';
+import { acrossRestart, callRoute, caseRefusal, postForm, refusedStatus, sessionUser, startMemoryApp, startRouteApp } from '../support/app';
 import { addPeople, INTAKE } from '../support/cases';
 import { registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { listQueue } from '../../src/lib/server/cases/read';
@@ -121,25 +117,19 @@ describe('setting a handler', () => {
 
 describe('across a restart', () => {
 	it('keeps a rule set here although the file is read at every start; another app in the process is not touched', async () => {
-		const dir = mkdtempSync(join(tmpdir(), 'minqing-routing-'));
-		const start = () => startApp({ ...loadConfig({}), dataDir: dir, demo: false }, () => {});
-		try {
-			let b = await start();
-			await setRouting(routingAdmin(b, { username: 'chief', role: 'admin' }), LEAF, { handler: 'M02' });
-			await stopApp(b);
-			b = await start();
-			try {
+		await acrossRestart(
+			'routing',
+			async (b) => {
+				await setRouting(routingAdmin(b, { username: 'chief', role: 'admin' }), LEAF, { handler: 'M02' });
+			},
+			async (b) => {
 				expect(await routingFor(routingAdmin(b, { username: 'chief', role: 'admin' }), LEAF)).toMatchObject({ handler: 'M02', set: true, version: 2 });
 				expect((await routingFor(ctx(), LEAF)).handler).toBe('street');
 				const c = await startMemoryApp();
 				expect((await routingFor(routingAdmin(c, { username: 'chief', role: 'admin' }), LEAF)).handler).toBe('street');
 				await stopApp(c);
-			} finally {
-				await stopApp(b);
 			}
-		} finally {
-			rmSync(dir, { recursive: true, force: true });
-		}
+		);
 	}, 120_000);
 });
 

@@ -3,13 +3,9 @@
 // account for it — what it holds stays with it and is handled as before) and starts it again, and adds a municipal
 // department; a change survives a restart although the reference files seed the units at every start; the API's
 // answers and statuses; the page's load and actions; nobody but an administrator gets in.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, stopApp, type App } from '../../src/lib/server/app';
-import { loadConfig } from '../../src/lib/server/config';
-import { callRoute, caseRefusal, postForm, refusedStatus, sessionUser, startMemoryApp, startRouteApp } from '../support/app';
+import { stopApp, type App } from '../../src/lib/server/app';
+import { acrossRestart, callRoute, caseRefusal, postForm, refusedStatus, sessionUser, startMemoryApp, startRouteApp } from '../support/app';
 import { addPeople, INTAKE } from '../support/cases';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { listQueue, ticketDetail } from '../../src/lib/server/cases/read';
@@ -199,15 +195,13 @@ describe('adding a unit', () => {
 
 describe('across a restart', () => {
 	it('keeps a change made here although the reference files seed the units at every start; another app in the process is not touched', async () => {
-		const dir = mkdtempSync(join(tmpdir(), 'minqing-units-'));
-		const start = () => startApp({ ...loadConfig({}), dataDir: dir, demo: false }, () => {});
-		try {
-			let b = await start();
-			await updateUnit({ db: b.rel.db, ref: b.ref, actor: { username: 'chief', role: 'admin' } }, 'M04', { name: '苏州市住房和城乡建设委员会', active: false });
-			await addUnit({ db: b.rel.db, ref: b.ref, actor: { username: 'chief', role: 'admin' } }, { kind: 'municipal', name: '苏州市低空经济办公室' });
-			await stopApp(b);
-			b = await start();
-			try {
+		await acrossRestart(
+			'units',
+			async (b) => {
+				await updateUnit({ db: b.rel.db, ref: b.ref, actor: { username: 'chief', role: 'admin' } }, 'M04', { name: '苏州市住房和城乡建设委员会', active: false });
+				await addUnit({ db: b.rel.db, ref: b.ref, actor: { username: 'chief', role: 'admin' } }, { kind: 'municipal', name: '苏州市低空经济办公室' });
+			},
+			async (b) => {
 				expect(b.ref.unitByCode.get('M04')).toMatchObject({ name: '苏州市住房和城乡建设委员会', active: false, formerNames: ['苏州市住房和城乡建设局'] });
 				expect(b.ref.unitByCode.get('M31')?.name).toBe('苏州市低空经济办公室');
 				expect(b.ref.unitByCode.get('M05')?.name).toBe(a.ref.unitByCode.get('M05')?.name);
@@ -217,12 +211,8 @@ describe('across a restart', () => {
 				expect(c.ref.unitByCode.get('M04')?.name).toBe('苏州市住房和城乡建设局');
 				expect(c.ref.unitByCode.has('M31')).toBe(false);
 				await stopApp(c);
-			} finally {
-				await stopApp(b);
 			}
-		} finally {
-			rmSync(dir, { recursive: true, force: true });
-		}
+		);
 	}, 120_000);
 });
 

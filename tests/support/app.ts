@@ -1,5 +1,8 @@
 import { expect } from 'vitest';
-import { setApp, startApp, type App } from '../../src/lib/server/app';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setApp, startApp, stopApp, type App } from '../../src/lib/server/app';
 import { CaseError } from '../../src/lib/server/cases/input';
 import type { Role, SessionUser } from '../../src/lib/types';
 import { loadConfig } from '../../src/lib/server/config';
@@ -7,6 +10,31 @@ import { loadConfig } from '../../src/lib/server/config';
 /** The app on in-memory stores without demo data, its log silenced: how the integration tests start it. */
 export function startMemoryApp(): Promise<App> {
 	return startApp({ ...loadConfig({}), dataDir: ':memory:', demo: false }, () => {});
+}
+
+/**
+ * A restart over a data directory on disk: an app on a new directory, `before` on it, the app stopped, an app started
+ * again over the same directory and `after` on it; both stopped and the directory removed at the end.
+ */
+export async function acrossRestart(prefix: string, before: (b: App) => Promise<void>, after: (b: App) => Promise<void>): Promise<void> {
+	const dir = mkdtempSync(join(tmpdir(), `minqing-${prefix}-`));
+	const start = () => startApp({ ...loadConfig({}), dataDir: dir, demo: false }, () => {});
+	try {
+		const first = await start();
+		try {
+			await before(first);
+		} finally {
+			await stopApp(first);
+		}
+		const again = await start();
+		try {
+			await after(again);
+		} finally {
+			await stopApp(again);
+		}
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
 }
 
 /** startMemoryApp, made the app the route handlers and page loads find through app(), as the server's is. */
