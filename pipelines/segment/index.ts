@@ -225,6 +225,16 @@ const DEFAULT_FREQ = 1000;
 const PLACE_FREQ = 2000;
 const UNIT_FREQ = 1000;
 
+/** A generated entry's word: two or more characters that reach jieba as one run (no brackets, no spaces). */
+const generatedWord = (word: string) => [...word].length >= 2 && /^[\p{Script=Han}\p{L}\p{N}]+$/u.test(word);
+
+/** Dictionary entries (nt) of unit names: those that can be one word, each once. */
+export function unitNameEntries(names: Iterable<string>): DictEntry[] {
+	const out = new Map<string, DictEntry>();
+	for (const w of names) if (generatedWord(w) && !out.has(w)) out.set(w, { word: w, freq: UNIT_FREQ, tag: 'nt' });
+	return [...out.values()];
+}
+
 /**
  * The generated part of the user dictionary: district and street names and aliases (ns), unit names and
  * short names (nt). Names with characters that never reach jieba as one run (brackets, spaces) are left out.
@@ -232,12 +242,9 @@ const UNIT_FREQ = 1000;
 export function referenceEntries(referenceDir: string): DictEntry[] {
 	const ref = loadReference(referenceDir);
 	const out: DictEntry[] = [];
-	const push = (word: string, freq: number, tag: string) => {
-		if ([...word].length >= 2 && /^[\p{Script=Han}\p{L}\p{N}]+$/u.test(word)) out.push({ word, freq, tag });
-	};
-	for (const d of ref.districts) for (const w of [d.name, ...d.aliases]) push(w, PLACE_FREQ, 'ns');
-	for (const s of ref.streets) for (const w of [s.name, ...s.aliases]) push(w, PLACE_FREQ, 'ns');
-	for (const u of ref.units) for (const w of [u.name, u.shortName]) push(w, UNIT_FREQ, 'nt');
+	for (const d of ref.districts) for (const w of [d.name, ...d.aliases]) if (generatedWord(w)) out.push({ word: w, freq: PLACE_FREQ, tag: 'ns' });
+	for (const s of ref.streets) for (const w of [s.name, ...s.aliases]) if (generatedWord(w)) out.push({ word: w, freq: PLACE_FREQ, tag: 'ns' });
+	out.push(...unitNameEntries(ref.units.flatMap((u) => [u.name, u.shortName])));
 	return out;
 }
 

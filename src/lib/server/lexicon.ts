@@ -14,7 +14,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { join } from 'node:path';
 import { loadReference, type Reference } from '$pipelines/reference/index';
-import { fileTerms, loadStopWords, normalizeToken, overlayIsEmpty, type DictEntry, type DictionaryOverlay } from '$pipelines/segment/index';
+import { fileTerms, loadStopWords, normalizeToken, overlayIsEmpty, unitNameEntries, type DictionaryOverlay } from '$pipelines/segment/index';
 import { isHanOnly } from '$pipelines/segment/chars';
 import type { App } from './app';
 import { CaseError, objectBody } from './cases/input';
@@ -51,9 +51,6 @@ export const TERM_TAGS: Record<string, string> = {
 };
 
 export const LEXICON_LIMITS = { term: 20, stop: 10 } as const;
-
-/** The frequency and tag the units' names get in the segmentation dictionary (as the generated entries do). */
-const UNIT_FREQ = 1000;
 
 export interface LexiconEntry {
 	kind: LexiconKind;
@@ -126,14 +123,7 @@ export function segmenterOverlay(ref: Reference): DictionaryOverlay {
 	const at = `${s.revision}:${directoryRevision(ref)}`;
 	if (s.overlay?.at === at) return s.overlay.value;
 	const shipped = new Set(loadReference(s.referenceDir).units.flatMap((u) => [u.name, u.shortName]));
-	const terms: DictEntry[] = [];
-	const seen = new Set<string>();
-	for (const u of ref.units)
-		for (const w of [u.name, u.shortName, ...(u.formerNames ?? [])])
-			if (!shipped.has(w) && !seen.has(w) && [...w].length >= 2 && /^[\p{Script=Han}\p{L}\p{N}]+$/u.test(w)) {
-				seen.add(w);
-				terms.push({ word: w, freq: UNIT_FREQ, tag: 'nt' });
-			}
+	const terms = unitNameEntries(ref.units.flatMap((u) => [u.name, u.shortName, ...(u.formerNames ?? [])]).filter((w) => !shipped.has(w)));
 	const o: Required<DictionaryOverlay> = { terms, removedTerms: [], stopWords: [], keptWords: [] };
 	for (const r of s.rows.values()) {
 		if (r.kind === 'term' && r.active) o.terms.push({ word: r.word, freq: r.freq ?? TERM_WEIGHTS[1].freq, tag: r.tag ?? 'n' });
@@ -146,9 +136,16 @@ export function segmenterOverlay(ref: Reference): DictionaryOverlay {
 	return value;
 }
 
-/** A key that differs when the overlay's words differ ('' for none). */
+const keys = new WeakMap<DictionaryOverlay, string>();
+
+/**
+ * A key that differs when the overlay's words differ ('' for none); made once per overlay (segmenterOverlay gives the
+ * same object until a change), since every search query and suggestion asks for it.
+ */
 export function overlayKey(o: DictionaryOverlay): string {
-	return overlayIsEmpty(o) ? '' : JSON.stringify(o);
+	let k = keys.get(o);
+	if (k === undefined) keys.set(o, (k = overlayIsEmpty(o) ? '' : JSON.stringify(o)));
+	return k;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 // reform moved a duty from one department to another or when the rule names a stopped unit; the store keeps one row
 // per category set here (`routing_rules`), and the app's Reference follows it at start and after each change, so the
 // next suggestion is the new one. 恢复 brings back the file's rules of that category.
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { loadReference, routingChanged, type Reference, type RoutingRule } from '$pipelines/reference/index';
 import { CaseError, objectBody } from './cases/input';
 import { categoryInUse } from './categories';
@@ -161,7 +161,7 @@ export async function setRouting(ctx: RoutingAdmin, code: string, raw: unknown):
 			: await ctx.db
 					.update(routingRules)
 					.set({ ...values, version: sql`${routingRules.version} + 1` })
-					.where(sql`${routingRules.categoryCode} = ${code} AND ${routingRules.version} = ${current.version}`)
+					.where(and(eq(routingRules.categoryCode, code), eq(routingRules.version, current.version)))
 					.returning();
 	if (!row) throw changedMeanwhile(`分类 ${code} 的派单规则`, `version ${current.version} changed during the update`);
 	applyRouting(ctx.ref, ctx.referenceDir, code, handler);
