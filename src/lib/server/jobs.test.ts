@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CoalescingJob, waitAtMost } from './jobs';
 
 describe('CoalescingJob', () => {
@@ -26,7 +26,7 @@ describe('CoalescingJob', () => {
 	it('starts a round no sooner than the gap after the previous start', async () => {
 		const starts: number[] = [];
 		const job = new CoalescingJob(async () => {
-			starts.push(Date.now());
+			starts.push(performance.now());
 		}, 150);
 		expect(job.startedAt).toBe(-Infinity);
 		await job.request();
@@ -39,6 +39,23 @@ describe('CoalescingJob', () => {
 		// the latest round's start, which a round may read to know its age (the sync ends a long one)
 		expect(job.startedAt).toBeGreaterThan(starts[2]);
 		expect(job.startedAt).toBeLessThanOrEqual(starts[3]);
+	});
+
+	it('keeps the gap on the monotonic clock: a wall clock set back does not hold the next round back', async () => {
+		vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+		try {
+			let rounds = 0;
+			const job = new CoalescingJob(async () => void rounds++, 100);
+			vi.setSystemTime(Date.now() + 5 * 86_400_000); // the clock runs five days ahead …
+			await job.request();
+			vi.setSystemTime(Date.now() - 5 * 86_400_000); // … and is put right
+			const started = performance.now();
+			await waitAtMost(job.request(), 2000);
+			expect(rounds).toBe(2);
+			expect(performance.now() - started).toBeLessThan(1000);
+		} finally {
+			vi.useRealTimers();
+		}
 	});
 
 	it('exclusive work waits for the running round, and rounds requested meanwhile start after it', async () => {

@@ -42,7 +42,11 @@ export class CoalescingJob {
 		return !!this.held;
 	}
 
-	/** When the latest round started (ms since the epoch; −Infinity before the first). */
+	/**
+	 * When the latest round started, on the monotonic clock (`performance.now()`: ms since the process started;
+	 * −Infinity before the first): the gap and a round's age are durations, which a wall clock set back or forward
+	 * (an NTP correction, an operator fixing the time) would stretch — set back by days, it held every sync for days.
+	 */
 	get startedAt(): number {
 		return this.lastStart;
 	}
@@ -65,11 +69,11 @@ export class CoalescingJob {
 		this.running = (async () => {
 			do {
 				this.again = false;
-				const wait = this.lastStart + this.minGapMs - Date.now();
+				const wait = this.lastStart + this.minGapMs - performance.now();
 				if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 				while (this.held) await this.held;
 				if (this.isClosed) break;
-				this.lastStart = Date.now();
+				this.lastStart = performance.now();
 				this.current = this.round();
 				try {
 					await this.current;

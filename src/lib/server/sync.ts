@@ -381,7 +381,7 @@ function syncJob(app: App): CoalescingJob {
 		// either way it asks for a round after it
 		const yieldNow = () => {
 			if (job!.closed) return true;
-			if (!job!.contended && Date.now() - job!.startedAt < ROUND_MS) return false;
+			if (!job!.contended && performance.now() - job!.startedAt < ROUND_MS) return false;
 			void job!.request();
 			return true;
 		};
