@@ -46,6 +46,35 @@ describe('handling rounds', () => {
 		expect(open).toEqual([{ unit: 'A', dispatched_at: 0, sign_deadline: H, signed_at: null, reply_deadline: 10 * H, replied_at: null, satisfaction: null, returned: false, extended: false, reopened: false }]);
 	});
 
+	it('ends a round at a recall (收回): not a return; a limit passed before it is late, one still running leaves no result', () => {
+		const round = (unit: string, rest: Partial<ReturnType<typeof unitRounds>[number]>) => ({
+			unit, signed_at: null, replied_at: null, satisfaction: null, returned: false, extended: false, reopened: false, ...rest
+		});
+		const rounds = unitRounds([
+			// A: recalled unsigned within its sign-for limit (sent to the wrong unit): nothing to charge
+			ev('dispatch', 'dispatched', 'A', 0, { signDeadline: 10 * H, replyDeadline: 100 * H }),
+			ev('recall', 'accepted', 'A', 5 * H),
+			// B: never signed, recalled after its sign-for limit: a late sign-for
+			ev('dispatch', 'dispatched', 'B', 6 * H, { signDeadline: 16 * H, replyDeadline: 106 * H }),
+			ev('recall', 'accepted', 'B', 20 * H),
+			// C: signed in time, recalled after its reply limit without a reply: a late reply
+			ev('dispatch', 'dispatched', 'C', 21 * H, { signDeadline: 31 * H, replyDeadline: 50 * H }),
+			ev('sign', 'signed', 'C', 22 * H),
+			ev('recall', 'accepted', 'C', 60 * H),
+			// D: signed, recalled within its reply limit; its later events (a note) belong to no round
+			ev('dispatch', 'dispatched', 'D', 61 * H, { signDeadline: 71 * H, replyDeadline: 161 * H }),
+			ev('sign', 'signed', 'D', 62 * H),
+			ev('recall', 'accepted', 'D', 70 * H),
+			ev('reply', 'replied', 'D', 80 * H)
+		]);
+		expect(rounds).toEqual([
+			round('A', { dispatched_at: 0, sign_deadline: 10 * H, reply_deadline: 100 * H }),
+			round('B', { dispatched_at: 6 * H, sign_deadline: 16 * H, reply_deadline: 106 * H, signed_at: 20 * H }),
+			round('C', { dispatched_at: 21 * H, sign_deadline: 31 * H, reply_deadline: 50 * H, signed_at: 22 * H, replied_at: 60 * H }),
+			round('D', { dispatched_at: 61 * H, sign_deadline: 71 * H, reply_deadline: 161 * H, signed_at: 62 * H })
+		]);
+	});
+
 	it('has no round for a ticket never dispatched, and none for events without one', () => {
 		expect(unitRounds([ev('receive', 'received', null, 0), ev('not_accept', 'not_accepted', null, H)])).toEqual([]);
 		expect(unitRounds([ev('sign', 'signed', 'A', 0), ev('return', 'accepted', 'A', H)])).toEqual([]);

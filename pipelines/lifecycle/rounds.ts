@@ -58,7 +58,7 @@ const ms = (v: number | null | undefined) => (v == null ? null : Math.round(v));
 export const FEED_ACTIONS: ReadonlySet<string> = new Set(['receive', 'feed_update']);
 
 /** The events `unitRounds` reads; the others change no round. */
-export const ROUND_ACTIONS: readonly string[] = ['dispatch', 'sign', 'return', 'extension_approve', 'recount', 'reply', 'visit', ...FEED_ACTIONS];
+export const ROUND_ACTIONS: readonly string[] = ['dispatch', 'sign', 'return', 'recall', 'extension_approve', 'recount', 'reply', 'visit', ...FEED_ACTIONS];
 
 /**
  * The assisting units (协办单位) of a ticket's dispatches, one entry for each dispatch that named the unit to assist (the
@@ -116,6 +116,16 @@ export function unitRounds(events: readonly RoundEvent[]): UnitRound[] {
 				cur.signed_at ??= e.at;
 				cur.returned = true;
 				cur = null; // the ticket is back with the dispatchers
+				continue;
+			case 'recall':
+				// the dispatchers took the ticket back (cases/machine.ts): not the unit's return, and no step of the unit's
+				// is due any more. A limit already passed without the step stays late — the step counts as done late at the
+				// recall, as a return after the sign-for limit does — so a recall never clears a unit's overdue ticket;
+				// a limit not yet reached leaves no result
+				if (cur.signed_at === null) {
+					if (cur.sign_deadline !== null && e.at > cur.sign_deadline) cur.signed_at = e.at;
+				} else if (cur.replied_at === null && cur.reply_deadline !== null && e.at > cur.reply_deadline) cur.replied_at = e.at;
+				cur = null;
 				continue;
 			case 'extension_approve':
 				cur.extended = true;

@@ -1,7 +1,8 @@
 // 设置 › 单位 in a real browser: the admin finds the card on 设置 and the units in the list; adds a municipal
 // department (a missing kind is named next to its field, what was typed stays); renames 市城管局 after a reform and
 // stops it; the dispatcher's dispatch form then offers the new department and not the stopped one; started again, it
-// is offered under its new name. No console errors.
+// is offered under its new name; stopped again, what it holds is taken back (收回…) to the dispatch queue, and the
+// dispatcher recalls one of those from its page after sending it on. No console errors.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { browserSuite, shooter } from './fixture';
@@ -93,6 +94,53 @@ describe('设置 › 单位', () => {
 		await row.locator('[data-testid=unit-enable]').click();
 		await admin.locator('[data-testid=unit-row][data-code=M01][data-active="1"]').waitFor();
 		expect(await dispatchChoices(dispatcher)).toContain(RENAMED);
+	});
+
+	it('takes back what the stopped unit holds (收回…), and the dispatcher sends one of those tickets on and recalls it from its page', async () => {
+		const admin = await as('admin');
+		await admin.goto(`${suite.server.url}/settings/units?q=M01`);
+		const row = admin.locator('[data-testid=unit-row][data-code=M01]');
+		await row.locator('[data-testid=unit-disable]').click();
+		await admin.locator('[data-testid=unit-row][data-code=M01][data-active="0"]').waitFor();
+		const holding = Number(await row.locator('[data-testid=unit-holding]').textContent());
+		expect(holding).toBeGreaterThan(0);
+		await row.locator('[data-testid=unit-recall]').click();
+		await admin.waitForURL(/recall=M01/);
+		const f = admin.locator('[data-testid=recall-form]');
+		expect(await f.locator('[data-testid=recall-save]').textContent()).toBe(`收回 ${holding} 件在办工单`);
+		await f.locator('[data-testid=recall-save]').click();
+		const noteError = admin.locator('[data-testid=field-error][data-field=note]');
+		await noteError.waitFor();
+		expect(await noteError.textContent()).toBe('收回须说明理由');
+		await admin.locator('[data-testid=recall-note]').fill('机构改革，职责划入区综合执法局');
+		await shot(admin, '3-recall-form', { viewport: true });
+		await admin.locator('[data-testid=recall-save]').click();
+		const saved = admin.locator('[data-testid=recall-saved]');
+		await saved.waitFor();
+		expect(await saved.textContent()).toBe(`已收回 ${holding} 件工单，等待在派单中重新派单`);
+		expect(await row.locator('[data-testid=unit-holding]').textContent()).toBe('0');
+
+		// the dispatcher finds them under 退回/收回, with no suggestion of the unit they came from when it is the rule's
+		const dispatcher = await as('dispatcher');
+		await dispatcher.goto(`${suite.server.url}/dispatch?tab=returned`);
+		const first = dispatcher.locator('[data-testid=queue-row]').first();
+		await first.waitFor();
+		await first.locator('[data-testid=ticket-link]').click();
+		await dispatcher.waitForURL(/\/tickets\//);
+		const recalled = dispatcher.locator('[data-testid=timeline-entry][data-action=recall]').last();
+		await recalled.waitFor();
+		expect(await recalled.textContent()).toContain(`收回自${RENAMED}`);
+		expect(await recalled.textContent()).toContain('机构改革，职责划入区综合执法局');
+		// sent on to another unit, then taken back from its page
+		await dispatcher.locator('[data-testid=unit-select]').first().selectOption({ label: ADDED });
+		await dispatcher.locator('[data-testid=act-dispatch]').click();
+		await dispatcher.locator('[data-testid=ticket-detail][data-status=dispatched]').waitFor();
+		const form = dispatcher.locator('[data-testid=form-recall]');
+		await form.locator('[data-testid=note-recall]').fill('派错单位');
+		await form.locator('[data-testid=act-recall]').click();
+		await dispatcher.locator('[data-testid=ticket-detail][data-status=accepted]').waitFor();
+		expect(await dispatcher.locator('[data-testid=timeline-entry][data-action=recall]').last().textContent()).toContain(`收回自${ADDED}`);
+		await shot(dispatcher, '4-recalled', { viewport: true });
 	});
 
 	it('no console errors', () => {

@@ -101,6 +101,7 @@ const ALLOWED: Record<CaseAction, { from: Status[]; by: Actor[] }> = {
 	dispatch: { from: ['accepted', 'reopened'], by: ['admin', 'dispatcher'] },
 	sign: { from: ['dispatched'], by: ['unitLead'] },
 	return: { from: ['dispatched'], by: ['unitLead'] },
+	recall: { from: ['dispatched', 'signed'], by: ['admin', 'dispatcher'] },
 	extension_request: { from: ['signed'], by: ['unitLead'] },
 	extension_approve: { from: ['signed'], by: ['admin', 'supervisor'] },
 	extension_deny: { from: ['signed'], by: ['admin', 'supervisor'] },
@@ -123,6 +124,7 @@ const TARGET: Partial<Record<CaseAction, Status>> = {
 	dispatch: 'dispatched',
 	sign: 'signed',
 	return: 'accepted',
+	recall: 'accepted',
 	reply: 'replied',
 	visit: 'closed',
 	reopen: 'reopened',
@@ -434,7 +436,7 @@ describe('two people acting on one ticket at once', () => {
 			return ticketPage.actions.act({ params: { no }, request: new Request('http://localhost/x', { method: 'POST', body: fd }), locals: { user } } as never);
 		};
 		const sign = await post('unitLead', { action: 'sign', version: String(d.version) });
-		expect(sign).toMatchObject({ status: 409, data: { gone: true, action: 'sign', message: `工单 ${t.no} 已被退回或改派，本单位已不再办理该工单，本次签收未提交。` } });
+		expect(sign).toMatchObject({ status: 409, data: { gone: true, action: 'sign', message: `工单 ${t.no} 已被退回、收回或改派，本单位已不再办理该工单，本次签收未提交。` } });
 		const note = await post('unitAssist', { action: 'note', note: '已安排人员明早现场取样' });
 		expect(note).toMatchObject({ status: 409, data: { gone: true, note: '已安排人员明早现场取样', message: expect.stringContaining('本次备注未提交') } });
 		// a plain conflict (the ticket is still the unit's) reloads as before; another unit still learns nothing
@@ -527,7 +529,7 @@ describe('access: units see and act on their own tickets only', () => {
 		// its page, opened again, says why it is gone; another unit still learns nothing of it
 		await expect(ticketDetail(a, people.unitLead, t.no)).rejects.toMatchObject({
 			code: 'not_found',
-			message: `工单 ${t.no} 已不由本单位办理（已退回或改派），不能再查看`
+			message: `工单 ${t.no} 已不由本单位办理（已退回、收回或改派），不能再查看`
 		});
 		await expect(ticketDetail(a, people.unitOther, t.no)).rejects.toMatchObject({ code: 'not_found', message: `工单 ${t.no} 不存在或无权查看` });
 		expect(await ticketAfterAction(a, people.dispatcher, row)).toMatchObject({ ticketNo: t.no, status: 'accepted' });

@@ -108,7 +108,7 @@ async function stillVisible(app: App, user: SessionUser, no: string): Promise<bo
 /** What a unit is told when the ticket left it while its page was open. */
 export function goneMessage(no: string, action: string): string {
 	const label = ACTION_LABELS[action as CaseAction];
-	return `工单 ${no} 已被退回或改派，本单位已不再办理该工单${label ? `，本次${label}未提交` : ''}。`;
+	return `工单 ${no} 已被退回、收回或改派，本单位已不再办理该工单${label ? `，本次${label}未提交` : ''}。`;
 }
 
 /**
@@ -127,9 +127,9 @@ export async function leftNotice(app: App, user: SessionUser, raw: string | null
 		.where(and(eq(ticketEvents.ticketId, t.id), eq(ticketEvents.unitCode, user.unitCode)))
 		.orderBy(desc(ticketEvents.at), desc(ticketEvents.id))
 		.limit(1);
-	return last?.action === 'return' && t.status === 'accepted'
-		? `工单 ${t.ticketNo} 已退回，由派单员重新派单，本单位不再办理。`
-		: `工单 ${t.ticketNo} 已不再由本单位办理。`;
+	if (last?.action === 'return' && t.status === 'accepted') return `工单 ${t.ticketNo} 已退回，由派单员重新派单，本单位不再办理。`;
+	if (last?.action === 'recall') return `工单 ${t.ticketNo} 已由派单员收回，本单位不再办理。`;
+	return `工单 ${t.ticketNo} 已不再由本单位办理。`;
 }
 
 /** A queue page's load: the screen's role check, then the queue with the tab and page of the URL. */

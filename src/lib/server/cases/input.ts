@@ -218,6 +218,9 @@ export function requireFor(a: ActionInput): void {
 		case 'return':
 			need(!!a.note, 'note', '退单须说明理由');
 			break;
+		case 'recall':
+			need(!!a.note, 'note', '收回须说明理由');
+			break;
 		case 'extension_request':
 			need(a.days !== undefined, 'days', '请填写延期的工作日数（1–30）');
 			need(!!a.note, 'note', '申请延期须说明理由');

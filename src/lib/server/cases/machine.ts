@@ -13,6 +13,7 @@ export const CASE_ACTIONS = [
 	'dispatch',
 	'sign',
 	'return',
+	'recall',
 	'extension_request',
 	'extension_approve',
 	'extension_deny',
@@ -37,6 +38,7 @@ export const ACTION_LABELS: Record<CaseAction, string> = {
 	dispatch: '派单',
 	sign: '签收',
 	return: '退单',
+	recall: '收回',
 	extension_request: '申请延期',
 	extension_approve: '批准延期',
 	extension_deny: '驳回延期',
@@ -92,6 +94,10 @@ export const RULES: Record<CaseAction, Rule> = {
 	dispatch: { from: ['accepted', 'reopened'], roles: DISPATCHERS, to: 'dispatched' },
 	sign: { from: ['dispatched'], roles: UNIT, leadUnit: true, to: 'signed' },
 	return: { from: ['dispatched'], roles: UNIT, leadUnit: true, to: 'accepted' },
+	// 收回: the dispatchers take a ticket back from the unit holding it (sent to the wrong unit, a unit stopped, a duty
+	// moved) and dispatch it anew. Not in DESIGN.md's diagram, which has only the unit's own return: without it a
+	// ticket stays with a stopped unit until that unit's account gives it back
+	recall: { from: AT_UNIT, roles: DISPATCHERS, to: 'accepted' },
 	extension_request: { from: ['signed'], roles: UNIT, leadUnit: true, to: null },
 	extension_approve: { from: ['signed'], roles: SUPERVISORS, to: null },
 	extension_deny: { from: ['signed'], roles: SUPERVISORS, to: null },

@@ -72,8 +72,16 @@ export function runningLimit(
 
 type Suggestion = Pick<TicketSummary, 'suggestedUnit' | 'suggestionNote'>;
 
-/** The unit to dispatch to with one click — never one that returned the ticket (`returnedBy`) — or why there is none. */
-function suggestUnit(app: App, t: TicketRow, returnedBy: readonly string[]): Suggestion {
+/** The actions that give a ticket back to the dispatchers from its unit. */
+const GIVE_BACK_ACTIONS = ['return', 'recall'] as const;
+/** A unit a ticket was given back from, and how: it returned it (退单), or the dispatchers recalled it (收回). */
+interface GivenBack {
+	unit: string;
+	action: (typeof GIVE_BACK_ACTIONS)[number];
+}
+
+/** The unit to dispatch to with one click — never one the ticket was given back from (`returnedBy`) — or why there is none. */
+function suggestUnit(app: App, t: TicketRow, returnedBy: readonly GivenBack[]): Suggestion {
 	// a reopened ticket goes back to the units that handled it: the lead and its assisting units
 	const name = (c: string) => app.ref.unitByCode.get(c)?.name ?? c;
 	// a stopped unit (设置 › 单位) gets nothing new
@@ -86,7 +94,9 @@ function suggestUnit(app: App, t: TicketRow, returnedBy: readonly string[]): Sug
 	if (!t.categoryCode || !t.districtCode) return { suggestedUnit: null, suggestionNote: '缺少分类或区，无法建议' };
 	try {
 		const u = routeUnit(app.ref, t.categoryCode, t.districtCode, t.streetCode, () => 0);
-		if (returnedBy.includes(u.code)) return { suggestedUnit: null, suggestionNote: `建议单位（${u.name}）已退回，请另选单位` };
+		const back = returnedBy.find((r) => r.unit === u.code);
+		if (back)
+			return { suggestedUnit: null, suggestionNote: back.action === 'recall' ? `工单已从建议单位（${u.name}）收回，请另选单位` : `建议单位（${u.name}）已退回，请另选单位` };
 		if (!u.active) return { suggestedUnit: null, suggestionNote: `分派规则所指单位（${u.name}）已停用，请另选单位` };
 		return { suggestedUnit: { code: u.code, name: u.name, why: '按分派规则', assist: [] }, suggestionNote: null };
 	} catch {
@@ -94,16 +104,16 @@ function suggestUnit(app: App, t: TicketRow, returnedBy: readonly string[]): Sug
 	}
 }
 
-/** The units that returned each of these tickets (退单 events), for the ones that were returned. */
-async function returnedUnits(db: Db, rows: readonly TicketRow[]): Promise<Map<number, string[]>> {
+/** The units each of these tickets was given back from (its unit's 退单, the dispatchers' 收回), for the ones given back. */
+async function returnedUnits(db: Db, rows: readonly TicketRow[]): Promise<Map<number, GivenBack[]>> {
 	const ids = rows.filter((t) => t.status === 'accepted' && t.dispatchedAt).map((t) => t.id);
-	const out = new Map<number, string[]>();
+	const out = new Map<number, GivenBack[]>();
 	if (!ids.length) return out;
 	const found = await db
-		.select({ id: ticketEvents.ticketId, unit: ticketEvents.unitCode })
+		.select({ id: ticketEvents.ticketId, unit: ticketEvents.unitCode, action: ticketEvents.action })
 		.from(ticketEvents)
-		.where(and(inArray(ticketEvents.ticketId, ids), eq(ticketEvents.action, 'return')));
-	for (const r of found) if (r.unit) out.set(r.id, [...(out.get(r.id) ?? []), r.unit]);
+		.where(and(inArray(ticketEvents.ticketId, ids), inArray(ticketEvents.action, GIVE_BACK_ACTIONS)));
+	for (const r of found) if (r.unit) out.set(r.id, [...(out.get(r.id) ?? []), { unit: r.unit, action: r.action as GivenBack['action'] }]);
 	return out;
 }
 
@@ -114,7 +124,7 @@ export function summarize(
 	limits: TimeLimits,
 	now: number,
 	onHandlingScreen: boolean,
-	returnedBy: readonly string[] = []
+	returnedBy: readonly GivenBack[] = []
 ): TicketSummary {
 	const lim = runningLimit(app, t, limits, now);
 	const caller = callerFor(user, t, onHandlingScreen);
@@ -564,7 +574,7 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 	});
 	const satisfaction = lastDispatch < 0 ? t.satisfaction : lastVisit > lastDispatch ? satisfactionOfEvent(events[lastVisit].data) ?? t.satisfaction : null;
 	return {
-		...summarize(app, user, t, limits, now, true, events.filter((e) => e.action === 'return' && e.unitCode).map((e) => e.unitCode!)),
+		...summarize(app, user, t, limits, now, true, events.flatMap((e) => ((GIVE_BACK_ACTIONS as readonly string[]).includes(e.action) && e.unitCode ? [{ unit: e.unitCode, action: e.action as GivenBack['action'] }] : []))),
 		open: OPEN_STATUSES.includes(t.status as Status),
 		content: caller.hide(t.content),
 		address: caller.hide(t.address),

@@ -4,7 +4,7 @@
 import { maskPersonal } from '$pipelines/text/redact';
 import { pgErrorCode } from '../db/errors';
 import { and, asc, desc, eq, gte, inArray, ne, or, sql } from 'drizzle-orm';
-import { deadlines, OPEN_STATUSES, STATUS_LABELS, URGENCY_LABELS, type Status, type TicketType, type Urgency } from '$pipelines/lifecycle/model';
+import { AT_UNIT, deadlines, OPEN_STATUSES, STATUS_LABELS, URGENCY_LABELS, type Status, type TicketType, type Urgency } from '$pipelines/lifecycle/model';
 import { cutChars, normalizePhone, maskName, maskPhone } from '$pipelines/normalize/index';
 import { shanghaiDay } from '$pipelines/calendar/index';
 import type { SessionUser } from '$lib/types';
@@ -301,6 +301,44 @@ export async function actOnTicket(app: App, user: CaseUser, typedNo: string, raw
 	return row;
 }
 
+/** What `recallFromUnit` did: the tickets recalled, and those left because someone changed them meanwhile. */
+export interface RecallOutcome {
+	recalled: string[];
+	/** changed meanwhile (the unit signed, replied or returned at that moment): each is left as it is now */
+	left: { ticketNo: string; message: string }[];
+}
+
+/**
+ * 收回 of every ticket a stopped unit leads (设置 › 单位), for the dispatchers to dispatch anew: each ticket its own
+ * recall, with its event and its version, as on its page; one changed meanwhile is left and said. Only for a stopped
+ * unit: an active unit's tickets are recalled one by one, each for its own reason.
+ */
+export async function recallFromUnit(app: App, user: CaseUser, unitCode: string, note: unknown): Promise<RecallOutcome> {
+	const refusal = roleRefusal(user, 'recall');
+	if (refusal) throw new CaseError('forbidden', refusal.message);
+	const unit = app.ref.unitByCode.get(unitCode);
+	if (!unit) throw new CaseError('invalid_input', `单位 ${unitCode} 不存在`, 'code');
+	if (unit.active) throw new CaseError('invalid_input', `${unit.name}仍在启用中：一并收回只用于已停用的单位，其工单请在工单详情中逐件收回`, 'code');
+	const reason = typeof note === 'string' ? note.trim() : '';
+	if (!reason) throw new CaseError('invalid_input', '收回须说明理由', 'note');
+	const held = await app.rel.db
+		.select({ no: tickets.ticketNo, version: tickets.version })
+		.from(tickets)
+		.where(and(eq(tickets.unitCode, unitCode), inArray(tickets.status, [...AT_UNIT])))
+		.orderBy(asc(tickets.id));
+	const out: RecallOutcome = { recalled: [], left: [] };
+	for (const t of held) {
+		try {
+			await actOnTicket(app, user, t.no, { action: 'recall', version: t.version, note: reason });
+			out.recalled.push(t.no);
+		} catch (e) {
+			if (!(e instanceof CaseError) || !['conflict', 'invalid_state'].includes(e.code)) throw e;
+			out.left.push({ ticketNo: t.no, message: e.message });
+		}
+	}
+	return out;
+}
+
 /** A correction of the category, type or urgency made while screening or dispatching: each field from → to. */
 type Reclassified = Partial<Record<'category' | 'type' | 'urgency', [string | null, string]>>;
 
@@ -347,6 +385,17 @@ export async function heldBy(db: Db, ticketId: number, unitCode: string): Promis
 		.limit(1);
 	return !!e;
 }
+
+/** A ticket given back to the dispatchers (退单 by its unit, 收回 by them): no unit, no limits running, not signed. */
+const GIVEN_BACK = {
+	unitCode: null,
+	assistUnits: [],
+	signDeadline: null,
+	replyDeadline: null,
+	signDeadlineWork: null,
+	replyDeadlineWork: null,
+	signedAt: null
+} satisfies Partial<TicketRow>;
 
 async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: ActionInput, now: number): Promise<TicketRow> {
 	const action: CaseAction = a.action;
@@ -447,7 +496,12 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 			set.signedAt = at;
 			break;
 		case 'return':
-			Object.assign(set, { unitCode: null, assistUnits: [], signDeadline: null, replyDeadline: null, signDeadlineWork: null, replyDeadlineWork: null, signedAt: null });
+			Object.assign(set, GIVEN_BACK);
+			break;
+		case 'recall':
+			// the unit's pending request for more time lapses with the ticket; its late steps stay its own (rounds.ts)
+			Object.assign(set, GIVEN_BACK, { extensionPending: null });
+			data = { ...(t.assistUnits.length ? { assistUnits: t.assistUnits } : {}), ...(t.extensionPending ? { extensionLapsed: (t.extensionPending as { days: number }).days } : {}) };
 			break;
 		case 'extension_request':
 			// an extension is asked for within the limit: one granted afterwards would turn a late reply into an
@@ -650,7 +704,7 @@ export async function visibleTicket(app: App, user: CaseUser, typedNo: string): 
 	if (!t || !canView(user, { unitCode: t.unitCode, assistUnits: t.assistUnits })) {
 		// a unit that held it (a return, a dispatch elsewhere since) is told why it is gone: it learns nothing it did not know
 		if (t && user.unitCode && (await heldBy(app.rel.db, t.id, user.unitCode)))
-			throw new CaseError('not_found', `工单 ${ticketNo} 已不由本单位办理（已退回或改派），不能再查看`);
+			throw new CaseError('not_found', `工单 ${ticketNo} 已不由本单位办理（已退回、收回或改派），不能再查看`);
 		throw notFound(ticketNo);
 	}
 	return t;
