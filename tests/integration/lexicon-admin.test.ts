@@ -14,7 +14,7 @@ import { dictionaryChanged, requestTextRound } from '../../src/lib/server/text/s
 import { querySegmenter } from '../../src/lib/server/text/segmenter';
 import { dictionaryLoads } from '../../pipelines/segment/index';
 import { searchTickets } from '../../src/lib/server/text/search';
-import { updateUnit } from '../../src/lib/server/units';
+import { unitAdmin, updateUnit } from '../../src/lib/server/units';
 import {
 	addLexiconEntry,
 	lexiconAdmin,
@@ -174,12 +174,21 @@ describe('changing a word', () => {
 		expect(await caseRefusal(updateLexiconEntry(ctx(), 'term', '网红店', {}))).toEqual(['invalid_input', null, '请提供要修改的内容：weight（权重）、tag（词性）或 active（启用状态）']);
 	});
 
-	it('segments a renamed unit’s new name whole, as the shipped names are', async () => {
+	it('segments a renamed unit’s new name whole, as the shipped names are, also in the tickets analysed before', async () => {
 		const name = '苏州市生态环境保护局';
 		expect(querySegmenter(a.ref).cut(name)).not.toEqual([name]);
-		await updateUnit({ db: a.rel.db, ref: a.ref, actor: { username: 'chief', role: 'admin' } }, 'M02', { name, short_name: '市生态环保局' });
+		const before = await analysedTicket(`来电人已向${name}反映过河道黑臭，至今未处理`);
+		expect(await tokensOf(before)).not.toContain(name);
+		let marked: Promise<number> | null = null;
+		const admin = unitAdmin(a, { username: 'chief', role: 'admin' });
+		await updateUnit({ ...admin, namesChanged: (words) => (marked = admin.namesChanged!(words)) }, 'M02', { name, short_name: '市生态环保局' });
 		expect(segmenterOverlay(a.ref).terms).toEqual(expect.arrayContaining([{ word: name, freq: 1000, tag: 'nt' }]));
 		expect(querySegmenter(a.ref).cut(`${name}和市生态环保局`)).toEqual([name, '和', '市生态环保局']);
+		// the ticket that names it is analysed again with it, and the search finds it by the new name
+		expect(await marked).toBeGreaterThanOrEqual(1);
+		await requestTextRound(a, () => {});
+		expect(await tokensOf(before)).toContain(name);
+		expect((await search(name)).hits.map((h) => h.ticketNo)).toContain(before);
 	});
 });
 

@@ -17,10 +17,30 @@ import { AT_UNIT } from '$pipelines/lifecycle/model';
 import { CaseError, objectBody } from './cases/input';
 import type { Db } from './db';
 import { tickets, units, users } from './db/schema';
-import { activeField, changedMeanwhile, directoryChanged, invalid, mayAdminister as mayChange, nameField, sameVersion, versionField, type DirectoryAdmin } from './directory';
+import { activeField, changedMeanwhile, directoryAdmin, directoryChanged, invalid, mayAdminister as mayChange, nameField, sameVersion, versionField, type DirectoryAdmin } from './directory';
+import { unitNameEntries } from '$pipelines/segment/index';
+import type { App } from './app';
 
-export type UnitAdmin = DirectoryAdmin;
-export { directoryAdmin as unitAdmin } from './directory';
+export interface UnitAdmin extends DirectoryAdmin {
+	/**
+	 * The units' names are dictionary words (lexicon.ts `segmenterOverlay`): after a unit gets a new name, the analysed
+	 * tickets containing it are analysed again, so that it is one word in their tokens and the search finds them by it
+	 * (the app wires text/service's `dictionaryChanged`). Resolves to how many were marked.
+	 */
+	namesChanged?: (words: string[]) => Promise<number>;
+}
+
+/** The administration of units as the running app's `actor` does it: logged, and new names reanalysed. */
+export function unitAdmin(a: App, actor: DirectoryAdmin['actor']): UnitAdmin {
+	return { ...directoryAdmin(a, actor), namesChanged: (words) => import('./text/service').then((m) => m.dictionaryChanged(a, words)) };
+}
+
+/** Hands the dictionary words among a unit's new names to `namesChanged`, in the background (a failure is logged). */
+function namesAdded(ctx: UnitAdmin, names: string[]): void {
+	const words = unitNameEntries(names).map((e) => e.word);
+	if (!ctx.namesChanged || !words.length) return;
+	ctx.namesChanged(words).catch((e) => console.error(`[minqing] 单位：含「${words.join('、')}」的工单未能标记为重新分词（下次修改或重启后再试）：`, e));
+}
 
 export interface UnitListing {
 	code: string;
@@ -219,6 +239,7 @@ export async function addUnit(ctx: UnitAdmin, raw: unknown): Promise<UnitListing
 			continue;
 		}
 		applyUnit(ctx.ref, toUnit(row));
+		namesAdded(ctx, [name, shortName]);
 		ctx.log?.(`单位：${ctx.actor.username} 新建单位 ${code} ${name}（${UNIT_KIND_LABELS[kind]}${shortName !== name ? `，简称 ${shortName}` : ''}）`);
 		return unitForAdmin(ctx, code);
 	}
@@ -267,6 +288,7 @@ export async function updateUnit(ctx: UnitAdmin, code: string, raw: unknown): Pr
 		.returning();
 	if (!row) throw changedMeanwhile(`单位 ${code}`, `version ${current.version} changed during the update`);
 	applyUnit(ctx.ref, toUnit(row));
+	namesAdded(ctx, [set.name, set.shortName].filter((n): n is string => !!n));
 	const unit = await unitForAdmin(ctx, code);
 	if (set.name) changed.push(`名称由「${current.name}」改为「${row.name}」`);
 	if (set.shortName) changed.push(`简称由「${current.shortName}」改为「${row.shortName}」`);
