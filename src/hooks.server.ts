@@ -158,11 +158,27 @@ export const handle: Handle = async ({ event, resolve }) => {
 		const next = path === '/' ? '' : `?next=${encodeURIComponent(path + event.url.search)}`;
 		redirect(303, `/login${next}`);
 	}
+	if (event.locals.user?.mustChangePassword && !isPublic && !PASSWORD_CHANGE_PATHS.includes(path)) return passwordChangeFirst(event.request, path);
 	const response = storageStatus(event.locals, await resolve(event));
 	response.headers.set('x-content-type-options', 'nosniff');
 	response.headers.set('referrer-policy', 'same-origin');
 	return path.startsWith('/api/') ? apiErrorShape(response, event.request.method, path) : response;
 };
+
+/** What a user whose password an administrator set may reach: 我的账号 (the page and the API) and signing out. */
+const PASSWORD_CHANGE_PATHS = ['/account', '/api/v1/account', '/api/v1/account/password', '/logout'];
+const PASSWORD_CHANGE_MESSAGE = '管理员为您设置了初始密码：请先在「我的账号」中修改密码，再使用系统';
+
+/**
+ * Anything else while the password an administrator set is unchanged (a new account, a reset): a page goes to 我的账号,
+ * an API call or a form elsewhere gets 403 `password_change_required`. Token-authenticated routes are not sessions and
+ * are not concerned.
+ */
+function passwordChangeFirst(request: Request, path: string): Response {
+	if (path.startsWith('/api/')) return json({ error: { code: 'password_change_required', message: PASSWORD_CHANGE_MESSAGE } }, { status: 403 });
+	if (request.method === 'GET' || request.method === 'HEAD') redirect(303, '/account');
+	return new Response(PASSWORD_CHANGE_MESSAGE, { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+}
 
 /** A 500 whose error was a storage fault (handleError marked it) is a 507, as a push on a full disk is. */
 function storageStatus(locals: App.Locals, response: Response): Response {

@@ -26,6 +26,8 @@ export interface SessionUser {
 	/** Set for unit_handler: the one undertaking unit this user acts for. */
 	unitCode: string | null;
 	unitName: string | null;
+	/** the password was set by an administrator: every page but 我的账号 waits until the user has changed it */
+	mustChangePassword?: boolean;
 }
 
 export interface NavItem {

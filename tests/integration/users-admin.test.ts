@@ -14,6 +14,7 @@ import * as usersPage from '../../src/routes/(app)/settings/users/+page.server';
 import * as accountPage from '../../src/routes/(app)/account/+page.server';
 import * as accountRoute from '../../src/routes/api/v1/account/+server';
 import * as accountPasswordRoute from '../../src/routes/api/v1/account/password/+server';
+import { handle } from '../../src/hooks.server';
 
 let a: App;
 const logged: string[] = [];
@@ -151,7 +152,8 @@ describe('the API', () => {
 
 		const list = await call(listRoute.GET as Handler, 'admin');
 		expect((list.body.users as { username: string }[]).map((u) => u.username)).toContain('api.user');
-		expect(JSON.stringify(list.body)).not.toMatch(/password|argon2/i);
+		// no hash of a password (the flag mustChangePassword is no secret)
+		expect(JSON.stringify(list.body).replaceAll('mustChangePassword', '')).not.toMatch(/password|argon2/i);
 		expect((await call(oneRoute.GET as Handler, 'admin', { username: 'api.user' })).body.user).toMatchObject({ name: '接口用户' });
 		expect((await call(oneRoute.GET as Handler, 'admin', { username: 'nobody' })).status).toBe(404);
 
@@ -189,7 +191,7 @@ describe('the page (设置 › 用户)', () => {
 		expect([refused.status, refused.data?.field]).toEqual([400, 'confirm']);
 		expect(refused.data?.values).toEqual({ username: 'page.user', name: '页面用户', role: 'dispatcher', unit: '' });
 		const saved = await form('add', { username: 'page.user', name: '页面用户', role: 'dispatcher', unit: '', password: 'page-password', confirm: 'page-password' });
-		expect(saved.saved).toBe('已新建账号 page.user（页面用户，派单员），可用所设密码登录');
+		expect(saved.saved).toBe('已新建账号 page.user（页面用户，派单员），可用所设密码登录，首次登录须先修改密码');
 		expect((await form('disable', { username: 'page.user' })).saved).toBe('已停用 page.user：该账号不能再登录，可随时启用');
 		expect((await form('disable', { username: 'chief' })).status).toBe(409);
 		expect((await form('enable', { username: 'page.user' })).saved).toBe('已启用 page.user，可用原密码登录');
@@ -302,5 +304,62 @@ describe('one’s own password (我的账号)', () => {
 		expect([ok.status, await ok.json()]).toEqual([200, { sessions_ended: 1 }]);
 		expect(await validateSession(a.rel.db, other.token, 7)).toBeNull();
 		expect((await validateSession(a.rel.db, s.token, 7))?.username).toBe('api.pw');
+	});
+});
+
+describe('the password an administrator set', () => {
+	/** A request through the server's hook with this session, answered 'through' when the hook lets it pass. */
+	const through = async (token: string, path: string, method = 'GET') => {
+		const url = new URL(`http://localhost${path}`);
+		const event = {
+			url,
+			request: new Request(url, { method, headers: method === 'GET' ? {} : { origin: 'http://localhost', 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{}' }),
+			cookies: { get: (name: string) => (name === 'mq_session' ? token : undefined), set: () => {}, delete: () => {} },
+			locals: {} as { user?: unknown }
+		};
+		try {
+			return await handle({ event: event as never, resolve: (async () => new Response('through')) as never });
+		} catch (e) {
+			// SvelteKit's redirect(…) is thrown
+			const r = e as { status?: number; location?: string };
+			if (r.status && r.location) return new Response(null, { status: r.status, headers: { location: r.location } });
+			throw e;
+		}
+	};
+
+	it('is changed at the first sign-in before anything else: pages go to 我的账号, the API answers 403 until then', async () => {
+		await addUser(ctx(), { username: 'first.time', name: '新同事', role: 'dispatcher', password: 'first-pass-123' });
+		expect((await usersForAdmin(ctx())).find((u) => u.username === 'first.time')).toMatchObject({ mustChangePassword: true });
+		const s = await signIn('first.time', 'first-pass-123');
+		expect(s.user.mustChangePassword).toBe(true);
+
+		const page = await through(s.token, '/dispatch');
+		expect([page.status, page.headers.get('location')]).toEqual([303, '/account']);
+		const api = await through(s.token, '/api/v1/tickets');
+		expect(api.status).toBe(403);
+		expect(await api.json()).toEqual({ error: { code: 'password_change_required', message: '管理员为您设置了初始密码：请先在「我的账号」中修改密码，再使用系统' } });
+		const form = await through(s.token, '/dispatch?/act', 'POST');
+		expect(form.status).toBe(403);
+		// what it may reach: 我的账号 (page and API), signing out, the public pages
+		for (const path of ['/account', '/api/v1/account', '/logout', '/login', '/healthz']) expect(await (await through(s.token, path)).text(), path).toBe('through');
+		expect(await (await through(s.token, '/api/v1/account/password', 'POST')).text()).toBe('through');
+		const load = (await accountPage.load({ locals: { user: s.user } } as never)) as { mustChange: boolean };
+		expect(load.mustChange).toBe(true);
+
+		// changed: the same session goes on everywhere, and the mark is gone from the list
+		await changeMyPassword(a.rel.db, { id: s.user.id, username: 'first.time' }, { current: 'first-pass-123', password: 'second-pass-456' }, { client: 'first', token: s.token });
+		expect(await (await through(s.token, '/dispatch')).text()).toBe('through');
+		expect((await validateSession(a.rel.db, s.token, 7))?.mustChangePassword).toBeUndefined();
+		expect((await usersForAdmin(ctx())).find((u) => u.username === 'first.time')).toMatchObject({ mustChangePassword: false });
+	});
+
+	it('is set again by a reset of someone else’s password, not of the administrator’s own', async () => {
+		await resetPassword(ctx(), 'first.time', { password: 'reset-by-admin-1' });
+		expect((await signIn('first.time', 'reset-by-admin-1')).user.mustChangePassword).toBe(true);
+		await createUser(a.rel.db, { username: 'chief3', displayName: '管理员丙', role: 'admin', password: 'chief3-password' });
+		await resetPassword(ctx('chief3'), 'chief3', { password: 'chief3-new-password' });
+		expect((await signIn('chief3', 'chief3-new-password')).user.mustChangePassword).toBeUndefined();
+		// an account made without an administrator setting its password for someone (the command line, the demo) is not marked
+		expect((await usersForAdmin(ctx())).find((u) => u.username === 'chief')).toMatchObject({ mustChangePassword: false });
 	});
 });

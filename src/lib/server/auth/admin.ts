@@ -103,7 +103,8 @@ export async function addUser(ctx: UserAdmin, raw: unknown): Promise<UserListing
 		if (!ctx.ref.unitByCode.get(unitCode)!.active) invalid('unit', `单位「${ctx.ref.unitByCode.get(unitCode)!.name}」已停用，不能新建其账号`, `unit: ${unitCode} is inactive`);
 	}
 	const password = passwordOf(r);
-	await createUser(ctx.db, { username, displayName: name, role, password, unitCode }).catch(refusal);
+	// the administrator knows the password: its user changes it at the first sign-in
+	await createUser(ctx.db, { username, displayName: name, role, password, unitCode, mustChangePassword: true }).catch(refusal);
 	const unit = unitCode ? ` · ${ctx.ref.unitByCode.get(unitCode)!.name}` : '';
 	ctx.log?.(`用户：${ctx.actor.username} 新建账号 ${username}（${name}，${ROLE_LABELS[role]}${unit}）`);
 	return listing(ctx.db, username);
@@ -126,7 +127,7 @@ export async function setActive(
 
 /**
  * Sets an account's password: { password, confirm? }. Every session of the account ends (the administrator's own
- * too, when it is theirs: `self`, and they sign in again).
+ * too, when it is theirs: `self`, and they sign in again). Someone else's account must change it at the next sign-in.
  */
 export async function resetPassword(
 	ctx: UserAdmin,
@@ -135,7 +136,7 @@ export async function resetPassword(
 ): Promise<{ user: UserListing; sessionsEnded: number; self: boolean }> {
 	mayAdminister(ctx);
 	const password = passwordOf(objectBody(raw));
-	const r = await setPassword(ctx.db, username, password).catch(refusal);
+	const r = await setPassword(ctx.db, username, password, { mustChange: username !== ctx.actor.username }).catch(refusal);
 	ctx.log?.(`用户：${ctx.actor.username} 重设账号 ${username} 的密码${r.sessionsEnded ? `（结束会话 ${r.sessionsEnded} 个）` : ''}`);
 	return { user: await listing(ctx.db, username), sessionsEnded: r.sessionsEnded, self: username === ctx.actor.username };
 }

@@ -50,7 +50,7 @@ function checkPassword(password: string): void {
 
 export async function createUser(
 	db: Db,
-	u: { username: string; displayName: string; role: Role; password: string; unitCode?: string | null; demo?: boolean }
+	u: { username: string; displayName: string; role: Role; password: string; unitCode?: string | null; demo?: boolean; mustChangePassword?: boolean }
 ): Promise<number> {
 	if (!/^[a-zA-Z0-9_.-]{2,40}$/.test(u.username)) throw new AuthError('invalid_input', '用户名须为2–40位字母、数字或 _ . -', 'username');
 	checkPassword(u.password);
@@ -65,7 +65,8 @@ export async function createUser(
 			role: u.role,
 			unitCode: u.role === 'unit_handler' ? (u.unitCode ?? null) : null,
 			passwordHash: await hashPassword(u.password),
-			demo: u.demo ?? false
+			demo: u.demo ?? false,
+			mustChangePassword: u.mustChangePassword ?? false
 		})
 		.returning({ id: users.id });
 	return row.id;
@@ -116,7 +117,8 @@ async function toSessionUser(db: Db, row: typeof users.$inferSelect): Promise<Se
 		displayName: row.displayName,
 		role: isRole(row.role) ? row.role : 'operator',
 		unitCode: row.unitCode,
-		unitName
+		unitName,
+		...(row.mustChangePassword ? { mustChangePassword: true } : {})
 	};
 }
 
@@ -230,6 +232,8 @@ export interface UserListing {
 	active: boolean;
 	/** a demo account (exists while the app runs in demo mode) */
 	demo: boolean;
+	/** the password an administrator set has not been changed by its user yet */
+	mustChangePassword: boolean;
 	createdAt: string;
 }
 
@@ -247,6 +251,7 @@ export async function listUsers(db: Db): Promise<UserListing[]> {
 		unitName,
 		active: u.active,
 		demo: u.demo,
+		mustChangePassword: u.mustChangePassword,
 		createdAt: u.createdAt.toISOString()
 	}));
 }
@@ -298,11 +303,19 @@ export async function setUserActive(
 	return { username, active, changed: r.changed, sessionsEnded: r.ended };
 }
 
-/** Sets a user's password (at least 8 characters); every session of theirs ends, so a stolen one is cut off. */
-export async function setPassword(db: Db, username: string, password: string): Promise<{ username: string; sessionsEnded: number }> {
+/**
+ * Sets a user's password (at least 8 characters); every session of theirs ends, so a stolen one is cut off. With
+ * `mustChange` (an administrator set it for someone else) the user changes it at the next sign-in before anything else.
+ */
+export async function setPassword(
+	db: Db,
+	username: string,
+	password: string,
+	{ mustChange = false }: { mustChange?: boolean } = {}
+): Promise<{ username: string; sessionsEnded: number }> {
 	checkPassword(password);
 	const u = await userNamed(db, username);
-	await db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, u.id));
+	await db.update(users).set({ passwordHash: await hashPassword(password), mustChangePassword: mustChange }).where(eq(users.id, u.id));
 	return { username, sessionsEnded: await endSessions(db, u.id) };
 }
 
@@ -331,7 +344,7 @@ export async function changeOwnPassword(
 	}
 	checkPassword(o.password);
 	if (o.password === o.current) throw new AuthError('invalid_input', '新密码不能与当前密码相同', 'password');
-	await db.update(users).set({ passwordHash: await hashPassword(o.password) }).where(eq(users.id, row.id));
+	await db.update(users).set({ passwordHash: await hashPassword(o.password), mustChangePassword: false }).where(eq(users.id, row.id));
 	const keep = o.keepToken ? sha256(o.keepToken) : '';
 	const ended = await db
 		.delete(sessions)

@@ -124,6 +124,8 @@ export const users = pgTable('users', {
 	active: boolean('active').notNull().default(true),
 	/** Demo accounts exist only while the app runs in demo mode. */
 	demo: boolean('demo').notNull().default(false),
+	/** The password was set by an administrator (a new account, a reset): the user changes it before anything else (我的账号). */
+	mustChangePassword: boolean('must_change_password').notNull().default(false),
 	createdAt: tstz('created_at').notNull().defaultNow()
 });
 

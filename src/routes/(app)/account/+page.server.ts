@@ -1,4 +1,5 @@
-// 我的账号: who is signed in (name, user name, role, unit) and a form to change one's own password (every role).
+// 我的账号: who is signed in (name, user name, role, unit) and a form to change one's own password (every role). A user
+// whose password an administrator set (a new account, a reset) is sent here first and changes it before anything else.
 import { app } from '$lib/server/app';
 import { SESSION_COOKIE } from '$lib/server/auth';
 import { changeMyPassword, USER_LIMITS } from '$lib/server/auth/admin';
@@ -9,7 +10,12 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	const user = requireUser(locals);
-	return { account: { username: user.username, name: user.displayName, role: user.role, unitName: user.unitName }, limits: USER_LIMITS };
+	return {
+		account: { username: user.username, name: user.displayName, role: user.role, unitName: user.unitName },
+		/** the password an administrator set: changed here before anything else (hooks.server.ts) */
+		mustChange: !!user.mustChangePassword,
+		limits: USER_LIMITS
+	};
 };
 
 export const actions: Actions = {
@@ -25,7 +31,9 @@ export const actions: Actions = {
 				{ client: clientAddress(event), token: event.cookies.get(SESSION_COOKIE) ?? null, log: (line) => console.log(`[minqing] ${line}`) }
 			);
 			return {
-				saved: `密码已修改${r.sessionsEnded ? `；您在其他地方的 ${r.sessionsEnded} 个登录已退出` : ''}。下次登录请使用新密码。`
+				saved: `密码已修改${r.sessionsEnded ? `；您在其他地方的 ${r.sessionsEnded} 个登录已退出` : ''}。下次登录请使用新密码。`,
+				/** it was the password an administrator set: the rest of the system is open now */
+				firstChange: !!user.mustChangePassword
 			};
 		} catch (e) {
 			return refusedForm('password', e);

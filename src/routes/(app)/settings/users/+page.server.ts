@@ -50,7 +50,7 @@ export const actions: Actions = {
 		const values = { username: str(f, 'username'), name: str(f, 'name'), role: str(f, 'role'), unit: str(f, 'unit') };
 		try {
 			const u = await addUser(userAdmin(await app(), user), { ...values, password: str(f, 'password'), confirm: str(f, 'confirm') });
-			return { form: 'add', saved: `已新建账号 ${u.username}（${u.name}，${ROLE_LABELS[u.role as Role]}${u.unitName ? ` · ${u.unitName}` : ''}），可用所设密码登录`, username: u.username };
+			return { form: 'add', saved: `已新建账号 ${u.username}（${u.name}，${ROLE_LABELS[u.role as Role]}${u.unitName ? ` · ${u.unitName}` : ''}），可用所设密码登录，首次登录须先修改密码`, username: u.username };
 		} catch (e) {
 			// the passwords are not sent back to the page
 			return refusedForm('add', e, values);
@@ -94,7 +94,7 @@ export const actions: Actions = {
 			if (!self)
 				return {
 					form: 'password',
-					saved: `已重设 ${username} 的密码${r.sessionsEnded ? `，其 ${r.sessionsEnded} 个登录会话已结束` : ''}：请把新密码告知本人`,
+					saved: `已重设 ${username} 的密码${r.sessionsEnded ? `，其 ${r.sessionsEnded} 个登录会话已结束` : ''}：请把新密码告知本人，其登录后须先修改密码`,
 					username
 				};
 		} catch (e) {
