@@ -185,6 +185,7 @@ describe('small screens', () => {
 		['/settings/categories', 375, 812],
 		['/settings/dictionary', 375, 812],
 		['/settings/routing', 375, 812],
+		['/settings/audit', 375, 812],
 		['/account', 375, 812]
 	] as const) {
 		it(`${path} at ${width}×${height}: the page does not scroll sideways, its wide tables scroll in their frame`, async () => {

@@ -3,7 +3,7 @@
 // typed stays, the passwords do not); the new user signs in and is sent to 我的账号 to change the password the admin
 // set before anything else, then reaches 我的工单; the admin disables the account and the user's open page is sent to
 // sign in, enables it, and sets a new password, with which the user is sent to 我的账号 again and changes it there (a
-// wrong current password named next to its field). No console errors.
+// wrong current password named next to its field); the admin reads all of it in 设置 › 操作日志. No console errors.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { browserSuite, loginAs, shooter, watchErrors } from './fixture';
@@ -141,6 +141,31 @@ describe('设置 › 用户', () => {
 		handler = await newSession(NEW.username, 'third-pass-789');
 		expect(new URL(handler.url()).pathname).toBe('/my-tickets');
 		await handler.context().close();
+	});
+
+	it('the admin reads it all in 设置 › 操作日志: the account added, its password set, the user’s own changes and sign-ins', async () => {
+		const admin = await as('admin');
+		await admin.goto(`${suite.server.url}/settings`);
+		await admin.locator('[data-testid=settings-audit] a.btn').click();
+		await admin.waitForURL(/\/settings\/audit$/);
+		await admin.locator('[data-testid=audit-filter]').fill(NEW.username);
+		await admin.locator('[data-testid=audit-filter]').press('Enter');
+		await admin.waitForURL(/q=zhang.handler/);
+		const messages = await admin.locator('[data-testid=audit-message]').allTextContents();
+		expect(messages.at(-1)).toBe(`用户：admin 新建账号 ${NEW.username}（${NEW.name}，承办单位 · 苏州市市场监督管理局）`);
+		for (const m of [
+			`用户：admin 重设账号 ${NEW.username} 的密码`,
+			`用户：${NEW.username} 修改了自己的密码`,
+			`用户：admin 停用账号 ${NEW.username}（结束会话 1 个）`
+		])
+			expect(messages.some((x) => x.startsWith(m)), m).toBe(true);
+		expect(messages.filter((x) => x.startsWith(`登录：${NEW.username} 登录（来自 `)).length).toBe(3);
+		expect(messages.some((x) => x.startsWith(`登录：${NEW.username} 登录失败`))).toBe(false);
+		// one click on a name keeps that person's entries
+		await admin.locator('[data-testid=audit-actor]', { hasText: NEW.username }).first().click();
+		await admin.waitForURL(/actor=zhang.handler/);
+		expect(new Set(await admin.locator('[data-testid=audit-actor]').allTextContents())).toEqual(new Set([NEW.username]));
+		await shot(admin, '5-audit', { viewport: true });
 	});
 
 	it('no console errors', () => {

@@ -12,10 +12,12 @@ import { OPEN_STATUSES } from '$pipelines/lifecycle/model';
 import { CaseError, objectBody } from './cases/input';
 import type { Db } from './db';
 import { categories, tickets } from './db/schema';
-import { activeField, changedMeanwhile, directoryChanged, invalid, mayAdminister as mayChange, nameField, sameVersion, versionField, type DirectoryAdmin } from './directory';
+import type { App } from './app';
+import { activeField, changedMeanwhile, directoryAdmin, directoryChanged, invalid, mayAdminister as mayChange, nameField, sameVersion, versionField, type DirectoryAdmin } from './directory';
 
 export type CategoryAdmin = DirectoryAdmin;
-export { directoryAdmin as categoryAdmin } from './directory';
+/** The administration of categories as the running app's `actor` does it, recorded in the 操作日志. */
+export const categoryAdmin = (a: App, actor: DirectoryAdmin['actor']): DirectoryAdmin => directoryAdmin(a, actor, 'categories');
 
 export interface CategoryListing {
 	code: string;
@@ -208,7 +210,7 @@ export async function addCategory(ctx: CategoryAdmin, raw: unknown): Promise<Cat
 			continue;
 		}
 		applyCategory(ctx.ref, toCategory(row));
-		ctx.log?.(`分类：${ctx.actor.username} 新建${LEVEL_LABELS[level]}分类 ${code} ${path}`);
+		await ctx.log?.(`分类：${ctx.actor.username} 新建${LEVEL_LABELS[level]}分类 ${code} ${path}`, code);
 		return categoryForAdmin(ctx, code);
 	}
 	throw new CaseError('conflict', '分类编码分配冲突，请重试');
@@ -256,6 +258,6 @@ export async function updateCategory(ctx: CategoryAdmin, code: string, raw: unkn
 	if (set.name) changed.push(`名称由「${current.name}」改为「${row.name}」${below ? `（其下 ${below} 个分类的路径随之改变）` : ''}`);
 	if (set.active === false) changed.push(`停用${below ? `（其下 ${below} 个分类一并不再使用）` : ''}${category.open ? `，在办工单 ${category.open} 件保留原分类` : ''}`);
 	if (set.active === true) changed.push(`启用${category.inUse ? '' : '（其上级分类仍停用，暂不使用）'}`);
-	ctx.log?.(`分类：${ctx.actor.username} 修改分类 ${code}：${changed.join('；')}`);
+	await ctx.log?.(`分类：${ctx.actor.username} 修改分类 ${code}：${changed.join('；')}`, code);
 	return { category, changed };
 }

@@ -12,19 +12,20 @@ import type { Role } from '../types';
 import type { App } from './app';
 import { CaseError } from './cases/input';
 import type { Db } from './db';
+import { audit, type AuditArea } from './audit';
 
 export interface DirectoryAdmin {
 	db: Db;
 	ref: Reference;
 	/** who is acting */
 	actor: { username: string; role: Role };
-	/** where the changes are written (the server's log) */
-	log?: (line: string) => void;
+	/** where each change is written, with what it changed (the app's: the 操作日志 and the server's log) */
+	log?: (line: string, target: string) => unknown;
 }
 
-/** The administration as the running app's `actor` does it, logged to the server's log. */
-export function directoryAdmin(a: App, actor: DirectoryAdmin['actor']): DirectoryAdmin {
-	return { db: a.rel.db, ref: a.ref, actor, log: (line) => console.log(`[minqing] ${line}`) };
+/** The administration as the running app's `actor` does it, each change recorded in the 操作日志 of `area` (audit.ts). */
+export function directoryAdmin(a: App, actor: DirectoryAdmin['actor'], area: AuditArea): DirectoryAdmin {
+	return { db: a.rel.db, ref: a.ref, actor, log: (message, target) => audit(a.rel.db, { actor: actor.username, area, target, message }) };
 }
 
 /** Refuses anyone but an administrator: `what` is what they may not do (维护单位名录). */

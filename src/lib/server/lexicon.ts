@@ -153,7 +153,7 @@ export function overlayKey(o: DictionaryOverlay): string {
 
 /** The administration as the running app's `actor` does it; the tickets a change concerns are analysed again. */
 export function lexiconAdmin(a: App, actor: DirectoryAdmin['actor'], reanalyse?: LexiconAdmin['reanalyse']): LexiconAdmin {
-	return { ...directoryAdmin(a, actor), dictDir: join(a.config.referenceDir, 'dict'), reanalyse };
+	return { ...directoryAdmin(a, actor, 'dictionary'), dictDir: join(a.config.referenceDir, 'dict'), reanalyse };
 }
 
 const mayAdminister = (ctx: LexiconAdmin) => mayChange(ctx, '维护分词词典');
@@ -293,7 +293,7 @@ export async function addLexiconEntry(ctx: LexiconAdmin, raw: unknown): Promise<
 	if (!created) throw changedMeanwhile(`${KIND_LABELS[kind]}「${word}」`, `${kind} ${word} inserted meanwhile`);
 	putRow(ctx.ref, created);
 	const entry = entryOf(kind, word, undefined, created);
-	ctx.log?.(`词典：${ctx.actor.username} 新增${KIND_LABELS[kind]}「${word}」${entry.weight ? `（${entry.weight}，${entry.tagLabel}）` : ''}`);
+	await ctx.log?.(`词典：${ctx.actor.username} 新增${KIND_LABELS[kind]}「${word}」${entry.weight ? `（${entry.weight}，${entry.tagLabel}）` : ''}`, word);
 	return { entry, changed: ['新增'], reanalysis: reanalysis(ctx, [word]) };
 }
 
@@ -334,7 +334,7 @@ export async function updateLexiconEntry(ctx: LexiconAdmin, kindRaw: string, wor
 				.returning();
 	if (!saved) throw changedMeanwhile(`${KIND_LABELS[kind]}「${word}」`, `version ${current.version} changed during the update`);
 	putRow(ctx.ref, saved);
-	ctx.log?.(`词典：${ctx.actor.username} 修改${KIND_LABELS[kind]}「${word}」：${changed.join('；')}`);
+	await ctx.log?.(`词典：${ctx.actor.username} 修改${KIND_LABELS[kind]}「${word}」：${changed.join('；')}`, word);
 	// a tag alone changes no word the segmenter makes
 	const segments = (freq !== undefined && freq !== current.freq) || (active !== undefined && active !== current.active);
 	return { entry: entryOf(kind, word, fileWords(ctx, kind).get(word), saved), changed, reanalysis: segments ? reanalysis(ctx, [word]) : Promise.resolve(0) };

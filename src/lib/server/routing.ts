@@ -21,7 +21,7 @@ export interface RoutingAdmin extends DirectoryAdmin {
 }
 
 export function routingAdmin(a: App, actor: DirectoryAdmin['actor']): RoutingAdmin {
-	return { ...directoryAdmin(a, actor), referenceDir: a.config.referenceDir };
+	return { ...directoryAdmin(a, actor, 'routing'), referenceDir: a.config.referenceDir };
 }
 
 /** The handlers that name no unit: where the ticket is. */
@@ -167,6 +167,6 @@ export async function setRouting(ctx: RoutingAdmin, code: string, raw: unknown):
 	applyRouting(ctx.ref, ctx.referenceDir, code, handler);
 	const routing = await routingFor(ctx, code);
 	const changed = [handler ? `建议承办由「${current.handlerLabel}」改为「${routing.handlerLabel}」` : `恢复为规则文件：建议承办「${routing.handlerLabel}」`];
-	ctx.log?.(`派单规则：${ctx.actor.username} 修改 ${code} ${routing.path}：${changed[0]}`);
+	await ctx.log?.(`派单规则：${ctx.actor.username} 修改 ${code} ${routing.path}：${changed[0]}`, code);
 	return { routing, changed };
 }

@@ -32,7 +32,7 @@ export interface UnitAdmin extends DirectoryAdmin {
 
 /** The administration of units as the running app's `actor` does it: logged, and new names reanalysed. */
 export function unitAdmin(a: App, actor: DirectoryAdmin['actor']): UnitAdmin {
-	return { ...directoryAdmin(a, actor), namesChanged: (words) => import('./text/service').then((m) => m.dictionaryChanged(a, words)) };
+	return { ...directoryAdmin(a, actor, 'units'), namesChanged: (words) => import('./text/service').then((m) => m.dictionaryChanged(a, words)) };
 }
 
 /** Hands the dictionary words among a unit's new names to `namesChanged`, in the background (a failure is logged). */
@@ -240,7 +240,7 @@ export async function addUnit(ctx: UnitAdmin, raw: unknown): Promise<UnitListing
 		}
 		applyUnit(ctx.ref, toUnit(row));
 		namesAdded(ctx, [name, shortName]);
-		ctx.log?.(`单位：${ctx.actor.username} 新建单位 ${code} ${name}（${UNIT_KIND_LABELS[kind]}${shortName !== name ? `，简称 ${shortName}` : ''}）`);
+		await ctx.log?.(`单位：${ctx.actor.username} 新建单位 ${code} ${name}（${UNIT_KIND_LABELS[kind]}${shortName !== name ? `，简称 ${shortName}` : ''}）`, code);
 		return unitForAdmin(ctx, code);
 	}
 	throw new CaseError('conflict', '单位编码分配冲突，请重试');
@@ -294,7 +294,7 @@ export async function updateUnit(ctx: UnitAdmin, code: string, raw: unknown): Pr
 	if (set.shortName) changed.push(`简称由「${current.shortName}」改为「${row.shortName}」`);
 	if (set.active === false) changed.push(`停用${unit.holding ? `（在办工单 ${unit.holding} 件仍由其办理）` : ''}`);
 	if (set.active === true) changed.push('启用');
-	ctx.log?.(`单位：${ctx.actor.username} 修改单位 ${code}：${changed.join('；')}`);
+	await ctx.log?.(`单位：${ctx.actor.username} 修改单位 ${code}：${changed.join('；')}`, code);
 	return { unit, changed };
 }
 

@@ -39,6 +39,8 @@ import {
 } from './store';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { withoutParameters } from '../log';
+import { audit } from '../audit';
+import { formatShanghaiTime } from '$lib/charts/format';
 
 /** Episodes that ended longer ago than this are history, not news. */
 export const REPORT_DAYS = 7;
@@ -164,8 +166,21 @@ export async function alertsIdle(): Promise<void> {
 }
 
 /** Saves a watch list (new when `id` is null) and starts a detection round: the change counts from it, not from the next idle round minutes away. */
-export async function saveWatchlistAndDetect(app: App, input: Partial<WatchlistInput> & { version?: unknown }, id: number | null): Promise<WatchlistRow> {
+export async function saveWatchlistAndDetect(
+	app: App,
+	input: Partial<WatchlistInput> & { version?: unknown },
+	id: number | null,
+	/** who saves it, for the 操作日志 */
+	actor?: string
+): Promise<WatchlistRow> {
 	const row = await saveWatchlist(app.rel.db, app.ref, input, id);
+	if (actor)
+		await audit(app.rel.db, {
+			actor,
+			area: 'alerts',
+			target: row.slug,
+			message: `预警设置：${actor} ${id === null ? '新建' : '修改'}关注词表「${row.name}」（${row.enabled ? '启用' : '停用'}，${row.terms.length} 个词）`
+		});
 	void requestRound(app);
 	return row;
 }
@@ -505,15 +520,25 @@ export async function announceOwed(app: App, at = new Date()): Promise<number> {
 }
 
 /** Makes a silence (createSilence); the open alerts it holds from now are told to the live pages. */
-export async function startSilence(app: App, input: SilenceInput, userId: number | null, now = new Date()): Promise<SilenceRow> {
+export async function startSilence(app: App, input: SilenceInput, userId: number | null, now = new Date(), actor?: string): Promise<SilenceRow> {
 	const { silence, changed } = await createSilence(app.rel.db, app.ref, input, userId, now);
+	if (actor) {
+		const labels = Object.entries(input.matchers).map(([k, v]) => `${k}=${v}`).join('，');
+		await audit(app.rel.db, {
+			actor,
+			area: 'alerts',
+			target: `#${silence.id}`,
+			message: `预警设置：${actor} 新建静默规则 #${silence.id}（${labels || '全部预警'}，至 ${formatShanghaiTime(input.endsAt.toISOString())}）`
+		});
+	}
 	publishSilenceChanges(changed);
 	return silence;
 }
 
 /** Ends a silence by hand: the live pages hear of the alerts it held; those that still fire and were not announced are announced now. */
-export async function endSilence(app: App, id: number): Promise<void> {
+export async function endSilence(app: App, id: number, actor?: string): Promise<void> {
 	publishSilenceChanges(await expireSilence(app.rel.db, id));
+	if (actor) await audit(app.rel.db, { actor, area: 'alerts', target: `#${id}`, message: `预警设置：${actor} 结束静默规则 #${id}` });
 	await announceOwed(app);
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { and, desc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { Reference } from '$pipelines/reference/index';
 import type { Db } from '../db';
+import { audit } from '../audit';
 import { alertEvents, alerts, silences, watchlists, webhookDeliveries, webhooks, type WatchlistRow } from '../db/schema';
 import { SEVERITIES, type DeliveryView } from '$lib/alerts';
 import { formatShanghaiTime } from '$lib/charts/format';
@@ -364,8 +365,16 @@ export async function saveWebhook(
 	db: Db,
 	/** secret: a DingTalk 加签 secret, null for none; left out (undefined) when editing, the stored one stays */
 	input: { name: string; url: string; format: string; secret?: string | null; minSeverity: number; enabled?: boolean; version?: unknown },
-	id: number | null
+	id: number | null,
+	/** who saves it, for the 操作日志 (which names the receiver, never its address: it holds secrets) */
+	actor?: string
 ) {
+	const row = await storeWebhook(db, input, id);
+	if (actor) await audit(db, { actor, area: 'alerts', target: `#${row.id}`, message: `预警设置：${actor} ${id === null ? '新建' : '修改'}通知地址「${row.name}」（${row.enabled ? '启用' : '停用'}）` });
+	return row;
+}
+
+async function storeWebhook(db: Db, input: Parameters<typeof saveWebhook>[1], id: number | null) {
 	refuseUnsavable('名称', input.name);
 	refuseUnsavable('地址', input.url);
 	refuseUnsavable('加签密钥', input.secret);
@@ -432,13 +441,14 @@ export function toWebhook(row: typeof webhooks.$inferSelect): Webhook {
 }
 
 /** Deletes a receiver: it gets no more messages and leaves the settings, while its delivery log stays. */
-export async function deleteWebhook(db: Db, id: number): Promise<void> {
+export async function deleteWebhook(db: Db, id: number, actor?: string): Promise<void> {
 	const r = await db
 		.update(webhooks)
 		.set({ enabled: false, deletedAt: new Date() })
 		.where(and(eq(webhooks.id, id), isNull(webhooks.deletedAt)))
-		.returning({ id: webhooks.id });
+		.returning({ id: webhooks.id, name: webhooks.name });
 	if (!r.length) throw new AlertError('not_found', `通知地址 #${id} 不存在`);
+	if (actor) await audit(db, { actor, area: 'alerts', target: `#${id}`, message: `预警设置：${actor} 删除通知地址「${r[0].name}」（#${id}）` });
 }
 
 /**

@@ -10,6 +10,7 @@ import { ROLE_LABELS, type Role } from '../../types';
 import { CaseError, objectBody } from '../cases/input';
 import type { App } from '../app';
 import type { Db } from '../db';
+import { audit } from '../audit';
 import { AuthError, changeOwnPassword, createUser, isRole, listUsers, setPassword, setUserActive, type UserListing } from './index';
 
 export interface UserAdmin {
@@ -19,8 +20,8 @@ export interface UserAdmin {
 	demoMode: boolean;
 	/** who is acting */
 	actor: { username: string; role: Role };
-	/** where the changes are written (the server's log) */
-	log?: (line: string) => void;
+	/** where each change is written, with the account it changed (the app's: the 操作日志 and the server's log) */
+	log?: (line: string, target: string) => unknown;
 }
 
 export const USER_LIMITS = { name: 40, password: { min: 8, max: 128 } } as const;
@@ -106,7 +107,7 @@ export async function addUser(ctx: UserAdmin, raw: unknown): Promise<UserListing
 	// the administrator knows the password: its user changes it at the first sign-in
 	await createUser(ctx.db, { username, displayName: name, role, password, unitCode, mustChangePassword: true }).catch(refusal);
 	const unit = unitCode ? ` · ${ctx.ref.unitByCode.get(unitCode)!.name}` : '';
-	ctx.log?.(`用户：${ctx.actor.username} 新建账号 ${username}（${name}，${ROLE_LABELS[role]}${unit}）`);
+	await ctx.log?.(`用户：${ctx.actor.username} 新建账号 ${username}（${name}，${ROLE_LABELS[role]}${unit}）`, username);
 	return listing(ctx.db, username);
 }
 
@@ -121,7 +122,7 @@ export async function setActive(
 		throw new CaseError('conflict', '不能停用自己正在使用的账号：请由另一位系统管理员停用，或使用命令行 user disable');
 	const r = await setUserActive(ctx.db, username, active, { demoMode: ctx.demoMode }).catch(refusal);
 	if (r.changed)
-		ctx.log?.(`用户：${ctx.actor.username} ${active ? '启用' : '停用'}账号 ${username}${r.sessionsEnded ? `（结束会话 ${r.sessionsEnded} 个）` : ''}`);
+		await ctx.log?.(`用户：${ctx.actor.username} ${active ? '启用' : '停用'}账号 ${username}${r.sessionsEnded ? `（结束会话 ${r.sessionsEnded} 个）` : ''}`, username);
 	return { user: await listing(ctx.db, username), changed: r.changed, sessionsEnded: r.sessionsEnded };
 }
 
@@ -137,7 +138,7 @@ export async function resetPassword(
 	mayAdminister(ctx);
 	const password = passwordOf(objectBody(raw));
 	const r = await setPassword(ctx.db, username, password, { mustChange: username !== ctx.actor.username }).catch(refusal);
-	ctx.log?.(`用户：${ctx.actor.username} 重设账号 ${username} 的密码${r.sessionsEnded ? `（结束会话 ${r.sessionsEnded} 个）` : ''}`);
+	await ctx.log?.(`用户：${ctx.actor.username} 重设账号 ${username} 的密码${r.sessionsEnded ? `（结束会话 ${r.sessionsEnded} 个）` : ''}`, username);
 	return { user: await listing(ctx.db, username), sessionsEnded: r.sessionsEnded, self: username === ctx.actor.username };
 }
 
@@ -149,18 +150,19 @@ export async function changeMyPassword(
 	db: Db,
 	user: { id: number; username: string },
 	raw: unknown,
-	o: { client: string; token: string | null; log?: (line: string) => void }
+	o: { client: string; token: string | null; log?: (line: string, target: string) => unknown }
 ): Promise<{ sessionsEnded: number }> {
 	const r = objectBody(raw);
 	const current = textOf(r, 'current');
 	if (!current) invalid('current', '请填写当前密码');
 	const password = passwordOf(r);
 	const done = await changeOwnPassword(db, user.id, { current, password, client: o.client, keepToken: o.token }).catch(refusal);
-	o.log?.(`用户：${user.username} 修改了自己的密码${done.sessionsEnded ? `（结束其他会话 ${done.sessionsEnded} 个）` : ''}`);
+	const line = `用户：${user.username} 修改了自己的密码${done.sessionsEnded ? `（结束其他会话 ${done.sessionsEnded} 个）` : ''}`;
+	await (o.log ? o.log(line, user.username) : audit(db, { actor: user.username, area: 'users', target: user.username, client: o.client, message: line }));
 	return { sessionsEnded: done.sessionsEnded };
 }
 
-/** The administration as the running app's `actor` does it, logged to the server's log. */
+/** The administration as the running app's `actor` does it, each change recorded in the 操作日志 (audit.ts). */
 export function userAdmin(a: App, actor: UserAdmin['actor']): UserAdmin {
-	return { db: a.rel.db, ref: a.ref, demoMode: a.config.demo, actor, log: (line) => console.log(`[minqing] ${line}`) };
+	return { db: a.rel.db, ref: a.ref, demoMode: a.config.demo, actor, log: (message, target) => audit(a.rel.db, { actor: actor.username, area: 'users', target, message }) };
 }

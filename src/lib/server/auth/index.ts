@@ -6,6 +6,7 @@ import { and, eq, gt, lt, ne } from 'drizzle-orm';
 import { ROLES, type Role, type SessionUser } from '../../types';
 import type { Reference, Unit } from '$pipelines/reference/index';
 import type { Db } from '../db';
+import { audit } from '../audit';
 import { sessions, units, users } from '../db/schema';
 import { LoginThrottle } from './throttle';
 
@@ -93,12 +94,15 @@ export async function login(
 	const ok = row ? await verify(row.passwordHash, password) : (await verify(await dummyHash(), password), false);
 	if (!row || !ok) {
 		throttle.failed(username, client, now);
+		// a failed attempt is recorded (the throttle bounds how many one address makes); a refused one (above) is not
+		await audit(db, { actor: username, area: 'login', target: username, client, message: `登录：${username} 登录失败（用户名或密码错误，来自 ${client}）` });
 		throw new AuthError('bad_credentials', '用户名或密码错误');
 	}
 	throttle.succeeded(username, client, now);
 	const token = randomBytes(32).toString('base64url');
 	const expiresAt = new Date(now + sessionDays * 86_400_000);
 	await db.insert(sessions).values({ id: sha256(token), userId: row.id, expiresAt });
+	await audit(db, { actor: row.username, area: 'login', target: row.username, client, message: `登录：${row.username} 登录（来自 ${client}）` });
 	return { token, expiresAt, user: await toSessionUser(db, row) };
 }
 
@@ -198,10 +202,16 @@ async function checkSession(
 	return { user: await toSessionUser(db, s.user), expiresAt, renewed };
 }
 
-export async function logout(db: Db, token: string): Promise<void> {
+export async function logout(db: Db, token: string, client: string | null = null): Promise<void> {
 	if (!token) return;
 	checked.delete(sha256(token));
-	await db.delete(sessions).where(eq(sessions.id, sha256(token)));
+	const [ended] = await db
+		.delete(sessions)
+		.where(eq(sessions.id, sha256(token)))
+		.returning({ userId: sessions.userId });
+	if (!ended) return;
+	const [u] = await db.select({ username: users.username }).from(users).where(eq(users.id, ended.userId));
+	if (u) await audit(db, { actor: u.username, area: 'login', target: u.username, client, message: `登录：${u.username} 退出登录${client ? `（来自 ${client}）` : ''}` });
 }
 
 /**

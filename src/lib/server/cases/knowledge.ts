@@ -10,6 +10,7 @@ import { shanghaiDay, shanghaiMidnight } from '$pipelines/calendar/index';
 import { unsavableChar, unsavableMessage } from '$pipelines/normalize/text';
 import { fold, parseKnowledge, searchKnowledge, type Article, type ArticleHit } from '$pipelines/text/knowledge';
 import type { Db } from '../db';
+import { audit } from '../audit';
 import { kbArticles, type KbArticleRow } from '../db/schema';
 import { pgErrorCode } from '../db/errors';
 import { CaseError, objectBody } from './input';
@@ -34,7 +35,12 @@ export const KB_FIELD_LABELS: Record<string, string> = {
 
 /** Who may change the knowledge base. */
 const EDITORS: readonly CaseUser['role'][] = ['admin'];
-type Editor = Pick<CaseUser, 'role' | 'displayName'>;
+/** who edits (the user name, when known, names them in the 操作日志) */
+type Editor = Pick<CaseUser, 'role' | 'displayName'> & { username?: string };
+
+/** A change of an article in the 操作日志: 知识库：admin 修改条目「…」（kb-xxx） */
+const recordChange = (db: Db, user: Editor, verb: string, row: KbArticleRow) =>
+	audit(db, { actor: user.username ?? user.displayName, area: 'knowledge', target: row.id, message: `知识库：${user.username ?? user.displayName} ${verb}条目「${row.title}」（${row.id}）` });
 
 /** The name the seed writes as the articles' editor. */
 export const SEED_EDITOR = '初始数据';
@@ -266,6 +272,7 @@ export async function createArticle(db: Db, user: Editor, raw: unknown): Promise
 		invalid('id', `标识 ${id} 已被使用${had?.retiredAt ? '（一篇已停用的条目，可在列表中显示已停用后恢复）' : ''}`);
 	}
 	changed(db);
+	await recordChange(db, user, '新建', row);
 	return row;
 }
 
@@ -311,6 +318,8 @@ export async function updateArticle(db: Db, user: Editor, id: string, raw: unkno
 	);
 	if (!row) return conflict(db, id, version);
 	changed(db);
+	const retiredNow = retired === undefined || (cur.retiredAt !== null) === retired ? '' : retired ? '并停用' : '并恢复';
+	await recordChange(db, user, `修改${retiredNow}`, row);
 	return row;
 }
 
@@ -336,6 +345,7 @@ async function setRetired(db: Db, user: Editor, id: string, retire: boolean, raw
 	);
 	if (!row) return conflict(db, id, version ?? cur.version);
 	changed(db);
+	await recordChange(db, user, retire ? '停用' : '恢复', row);
 	return row;
 }
 

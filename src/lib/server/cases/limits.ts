@@ -6,6 +6,7 @@ import { AT_UNIT, DEFAULT_LIMITS, TICKET_TYPES, type TicketType, type TimeLimits
 import type { Db } from '../db';
 import { settings, tickets } from '../db/schema';
 import { CaseError, objectBody } from './input';
+import { audit } from '../audit';
 import { FESTIVALS, refusedFileMessage, shanghaiDay, STATUTORY_DAYS, type Festival, type WorkCalendar, type YearCoverage } from '$pipelines/calendar/index';
 
 const KEY = 'case_time_limits';
@@ -76,7 +77,26 @@ function limitsClash(l: TimeLimits): CaseError | null {
 	return null;
 }
 
-export async function saveLimits(db: Db, value: unknown): Promise<TimeLimits> {
+/** What changed between two sets of limits, in words: 答复时限（工作日）（投诉）15 → 10 … */
+export function limitChanges(before: TimeLimits, after: TimeLimits): string[] {
+	const out: string[] = [];
+	const show = (key: keyof TimeLimits, v: number) => (key === 'yellowAt' ? `${Math.round(v * 100)}%` : String(v));
+	for (const key of Object.keys(LIMIT_LABELS) as (keyof TimeLimits)[]) {
+		const a = before[key];
+		const b = after[key];
+		if (typeof a === 'number' && typeof b === 'number') {
+			if (a !== b) out.push(`${LIMIT_LABELS[key]} ${show(key, a)} → ${show(key, b)}`);
+		} else if (typeof a === 'object' && typeof b === 'object')
+			for (const t of Object.keys(b) as (keyof typeof b)[]) if (a[t] !== b[t]) out.push(`${LIMIT_LABELS[key]}（${t}）${a[t]} → ${b[t]}`);
+	}
+	return out;
+}
+
+/**
+ * Saves the limits (the whole object); with `actor`, what changed is recorded in the 操作日志. The new limits apply to
+ * dispatches from now on; those already running keep theirs.
+ */
+export async function saveLimits(db: Db, value: unknown, actor?: string): Promise<TimeLimits> {
 	objectBody(value);
 	const r = limitsSchema.safeParse(value);
 	if (!r.success) {
@@ -88,10 +108,15 @@ export async function saveLimits(db: Db, value: unknown): Promise<TimeLimits> {
 	}
 	const clash = limitsClash(r.data);
 	if (clash) throw clash;
+	const before = actor ? await getLimits(db) : null;
 	await db
 		.insert(settings)
 		.values({ key: KEY, value: r.data, updatedAt: new Date() })
 		.onConflictDoUpdate({ target: settings.key, set: { value: r.data, updatedAt: new Date() } });
+	if (actor && before) {
+		const changed = limitChanges(before, r.data);
+		if (changed.length) await audit(db, { actor, area: 'limits', message: `办理时限：${actor} 修改${changed.join('；')}` });
+	}
 	return r.data;
 }
 

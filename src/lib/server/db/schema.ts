@@ -570,6 +570,28 @@ export const briefings = pgTable(
 	(t) => [index('briefings_updated_idx').on(t.updatedAt)]
 );
 
+/**
+ * 操作日志: who changed what in the settings and who signed in or failed to (audit.ts). Append-only: rows are
+ * written, never changed; the message is the line the server's log gets.
+ */
+export const auditLog = pgTable(
+	'audit_log',
+	{
+		id: bigserial('id', { mode: 'number' }).primaryKey(),
+		at: tstz('at').notNull().defaultNow(),
+		/** the user name of who acted (the name typed, for a failed sign-in) */
+		actor: text('actor').notNull(),
+		/** users | units | categories | dictionary | routing | limits | alerts | knowledge | login (AUDIT_AREAS) */
+		area: text('area').notNull(),
+		/** what was changed: a user name, a unit or category code, a word, a watch list … ('' when the whole area) */
+		target: text('target').notNull().default(''),
+		message: text('message').notNull(),
+		/** the client's address, for sign-ins */
+		client: text('client')
+	},
+	(t) => [index('audit_log_at_idx').on(t.at), index('audit_log_area_idx').on(t.area, t.at)]
+);
+
 export type AlertRow = typeof alerts.$inferSelect;
 export type WatchlistRow = typeof watchlists.$inferSelect;
 export type SilenceRow = typeof silences.$inferSelect;
@@ -577,3 +599,4 @@ export type KbArticleRow = typeof kbArticles.$inferSelect;
 export type BriefingRow = typeof briefings.$inferSelect;
 export type LexiconRow = typeof lexicon.$inferSelect;
 export type RoutingRuleRow = typeof routingRules.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;

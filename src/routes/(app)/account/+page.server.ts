@@ -28,7 +28,7 @@ export const actions: Actions = {
 				(await app()).rel.db,
 				user,
 				{ current: field('current'), password: field('password'), confirm: field('confirm') },
-				{ client: clientAddress(event), token: event.cookies.get(SESSION_COOKIE) ?? null, log: (line) => console.log(`[minqing] ${line}`) }
+				{ client: clientAddress(event), token: event.cookies.get(SESSION_COOKIE) ?? null }
 			);
 			return {
 				saved: `密码已修改${r.sessionsEnded ? `；您在其他地方的 ${r.sessionsEnded} 个登录已退出` : ''}。下次登录请使用新密码。`,

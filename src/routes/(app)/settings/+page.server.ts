@@ -7,6 +7,7 @@ import { calendarCoverage } from '$lib/server/cases/limits';
 import { requireScreen } from '$lib/server/guard';
 import { lexiconAdmin, lexiconForAdmin } from '$lib/server/lexicon';
 import { routingAdmin, routingForAdmin } from '$lib/server/routing';
+import { auditSummary } from '$lib/server/audit';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -15,14 +16,15 @@ export const load: PageServerLoad = async ({ locals }) => {
 	const db = a.rel.db;
 	const now = Date.now();
 	const coverage = calendarCoverage(a.calendar, now);
-	const [lists, silences, hooks, kb, accounts, words, rules] = await Promise.all([
+	const [lists, silences, hooks, kb, accounts, words, rules, audit] = await Promise.all([
 		listWatchlists(db),
 		listSilences(db),
 		listWebhooks(db),
 		countArticles(db),
 		listUsers(db),
 		lexiconForAdmin(lexiconAdmin(a, user)),
-		routingForAdmin(routingAdmin(a, user))
+		routingForAdmin(routingAdmin(a, user)),
+		auditSummary(db, now)
 	]);
 	return {
 		alerts: {
@@ -42,6 +44,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 			stops: words.filter((w) => w.kind === 'stop' && w.active).length,
 			changed: words.filter((w) => w.editedAt !== null).length
 		},
-		categories: { all: a.ref.categories.length, inUse: a.ref.categories.filter((c) => categoryInUse(a.ref, c.code)).length }
+		categories: { all: a.ref.categories.length, inUse: a.ref.categories.filter((c) => categoryInUse(a.ref, c.code)).length },
+		audit
 	};
 };

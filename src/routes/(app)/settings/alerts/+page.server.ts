@@ -121,7 +121,7 @@ function failWith(form: string, e: unknown, values: Record<string, unknown> = {}
 
 export const actions: Actions = {
 	watchlist: async ({ locals, request }) => {
-		requireScreen(locals, SCREEN);
+		const user = requireScreen(locals, SCREEN);
 		const f = await request.formData();
 		const id = optionalId(f.get('id'));
 		const formKey = id === null ? 'watchlist-new' : `watchlist-${id}`;
@@ -149,7 +149,8 @@ export const actions: Actions = {
 					enabled: values.enabled,
 					version: values.version
 				},
-				id
+				id,
+				user.username
 			);
 			return { form: formKey, saved: `关注词表「${row.name}」已保存，新一轮检测已开始` };
 		} catch (e) {
@@ -165,7 +166,7 @@ export const actions: Actions = {
 		for (const k of SILENCE_LABELS) if (values[k].trim()) matchers[k] = values[k].trim();
 		try {
 			const a = await app();
-			await startSilence(a, { matchers, startsAt: fromLocalInput(values.startsAt), endsAt: fromLocalInput(values.endsAt), comment: values.comment }, user.id);
+			await startSilence(a, { matchers, startsAt: fromLocalInput(values.startsAt), endsAt: fromLocalInput(values.endsAt), comment: values.comment }, user.id, new Date(), user.username);
 			return { form: 'silence', saved: '静默规则已创建：匹配的预警照常记录，但不发送通知' };
 		} catch (e) {
 			return failWith('silence', e, values);
@@ -173,11 +174,11 @@ export const actions: Actions = {
 	},
 
 	expireSilence: async ({ locals, request }) => {
-		requireScreen(locals, SCREEN);
+		const user = requireScreen(locals, SCREEN);
 		const id = optionalId((await request.formData()).get('id'));
 		if (id === null) return fail(400, { form: 'silence-list', message: '静默规则编号无效', values: {} });
 		try {
-			await endSilence(await app(), id);
+			await endSilence(await app(), id, user.username);
 			return { form: 'silence-list', saved: `静默规则 #${id} 已结束` };
 		} catch (e) {
 			return failWith('silence-list', e);
@@ -185,7 +186,7 @@ export const actions: Actions = {
 	},
 
 	webhook: async ({ locals, request }) => {
-		requireScreen(locals, SCREEN);
+		const user = requireScreen(locals, SCREEN);
 		const f = await request.formData();
 		const id = optionalId(f.get('id'));
 		const formKey = id === null ? 'webhook-new' : `webhook-${id}`;
@@ -201,7 +202,7 @@ export const actions: Actions = {
 		const typed = String(f.get('secret') ?? '').trim();
 		const secret = typed || (f.get('clearSecret') === 'on' ? null : undefined);
 		try {
-			const row = await saveWebhook((await app()).rel.db, { ...values, minSeverity: Number(values.minSeverity), secret }, id);
+			const row = await saveWebhook((await app()).rel.db, { ...values, minSeverity: Number(values.minSeverity), secret }, id, user.username);
 			return { form: formKey, saved: `通知地址「${row.name}」已保存` };
 		} catch (e) {
 			return failWith(formKey, e, values);
@@ -209,11 +210,11 @@ export const actions: Actions = {
 	},
 
 	deleteWebhook: async ({ locals, request }) => {
-		requireScreen(locals, SCREEN);
+		const user = requireScreen(locals, SCREEN);
 		const id = optionalId((await request.formData()).get('id'));
 		if (id === null) return fail(400, { form: 'webhook-list', message: '通知地址编号无效', values: {} });
 		try {
-			await deleteWebhook((await app()).rel.db, id);
+			await deleteWebhook((await app()).rel.db, id, user.username);
 		} catch (e) {
 			return failWith('webhook-list', e);
 		}

@@ -17,7 +17,7 @@ const int = (v: FormDataEntryValue | null) =>
 
 export const actions: Actions = {
 	save: async ({ locals, request }) => {
-		requireScreen(locals, '/settings');
+		const user = requireScreen(locals, '/settings');
 		const f = await request.formData();
 		const perType = (prefix: string) => Object.fromEntries(TICKET_TYPES.map((t) => [t, int(f.get(`${prefix}.${t}`))]));
 		const yellow = Number(f.get('yellowPercent'));
@@ -29,7 +29,7 @@ export const actions: Actions = {
 			yellowAt: Number.isFinite(yellow) ? yellow / 100 : Number.NaN
 		};
 		try {
-			await saveLimits((await app()).rel.db, value);
+			await saveLimits((await app()).rel.db, value, user.username);
 			return { saved: true };
 		} catch (e) {
 			if (e instanceof CaseError) return fail(400, { message: e.message });

@@ -15,8 +15,7 @@ export const POST: RequestHandler = async (event) => {
 	try {
 		const r = await changeMyPassword((await app()).rel.db, user, await jsonBody(event.request), {
 			client: clientAddress(event),
-			token: event.cookies.get(SESSION_COOKIE) ?? null,
-			log: (line) => console.log(`[minqing] ${line}`)
+			token: event.cookies.get(SESSION_COOKIE) ?? null
 		});
 		return json({ sessions_ended: r.sessionsEnded });
 	} catch (e) {

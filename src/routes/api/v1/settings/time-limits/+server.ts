@@ -12,9 +12,9 @@ export const GET: RequestHandler = async ({ locals }) => {
 };
 
 export const PUT: RequestHandler = async ({ locals, request }) => {
-	requireRole(locals, ['admin']);
+	const user = requireRole(locals, ['admin']);
 	try {
-		return json(await saveLimits((await app()).rel.db, await jsonBody(request)));
+		return json(await saveLimits((await app()).rel.db, await jsonBody(request), user.username));
 	} catch (e) {
 		return caseErrorResponse(e);
 	}
