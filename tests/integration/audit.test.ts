@@ -17,6 +17,7 @@ import { createArticle, retireArticle } from '../../src/lib/server/cases/knowled
 import { endSilence, startSilence } from '../../src/lib/server/alerts/service';
 import { DEFAULT_LIMITS } from '../../pipelines/lifecycle/model';
 import { ingestService } from '../../src/lib/server/ingest';
+import { runLocalCommand } from '../../src/lib/server/local-commands';
 import * as auditRoute from '../../src/routes/api/v1/audit/+server';
 import * as auditPage from '../../src/routes/(app)/settings/audit/+page.server';
 import * as settingsPage from '../../src/routes/(app)/settings/+page.server';
@@ -86,6 +87,25 @@ describe('what is recorded', () => {
 		expect((await latest('login')).message).toBe('登录：chief 退出登录（来自 10.1.2.3）');
 		// the card on 设置 counts today's failed sign-ins
 		expect(await auditSummary(a.rel.db)).toMatchObject({ latest: expect.stringContaining('登录：chief 退出登录'), failedToday: 2 });
+	});
+});
+
+describe('what the command line does', () => {
+	it('is recorded as 命令行: accounts and API tokens', async () => {
+		await runLocalCommand(a, 'user-add', { username: 'cli.user', role: 'analyst', password: 'cli-password-1' });
+		await runLocalCommand(a, 'user-passwd', { username: 'cli.user', password: 'cli-password-2' });
+		await runLocalCommand(a, 'user-disable', { username: 'cli.user' });
+		await runLocalCommand(a, 'user-disable', { username: 'cli.user' }); // already so: nothing to record
+		const t = (await runLocalCommand(a, 'token-create', { name: '区分中心', source: 'district-a' })) as { id: number };
+		await runLocalCommand(a, 'token-revoke', { id: t.id });
+		const mine = (await auditEntries(a.rel.db, { actor: '命令行' })).entries.map((e) => [e.area, e.message]);
+		expect(mine).toEqual([
+			['tokens', `API 令牌：命令行 吊销令牌 #${t.id}（区分中心）`],
+			['tokens', `API 令牌：命令行 新建令牌 #${t.id}（区分中心，来源 district-a，权限 ingest）`],
+			['users', '用户：命令行 停用账号 cli.user'],
+			['users', '用户：命令行 重设账号 cli.user 的密码'],
+			['users', '用户：命令行 新建账号 cli.user（分析员）']
+		]);
 	});
 });
 

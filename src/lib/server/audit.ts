@@ -22,13 +22,14 @@ export const AUDIT_AREAS = {
 	limits: '办理时限',
 	alerts: '预警设置',
 	knowledge: '知识库',
+	tokens: 'API 令牌',
 	login: '登录'
 } as const;
 export type AuditArea = keyof typeof AUDIT_AREAS;
 export const isAuditArea = (x: string): x is AuditArea => Object.hasOwn(AUDIT_AREAS, x);
 
 export interface AuditEntry {
-	/** the user name of who acted (for a failed sign-in, the name typed) */
+	/** the user name of who acted (for a failed sign-in, the name typed; CLI_ACTOR for the command line) */
 	actor: string;
 	area: AuditArea;
 	/** what was changed (a user name, a unit code, a word …); '' for the area as a whole */
@@ -39,9 +40,15 @@ export interface AuditEntry {
 	client?: string | null;
 }
 
-/** Records an entry: a row of audit_log and a line in the server's log. Never throws (see the head of the file). */
-export async function audit(db: Db, e: AuditEntry): Promise<void> {
-	console.log(`[minqing] ${e.message}`);
+/** The actor of what the command line does (`npm run cli -- user …`, `token …`): the server's operator. */
+export const CLI_ACTOR = '命令行';
+
+/**
+ * Records an entry: a row of audit_log and a line in the server's log (`say`: the command line's own process, whose
+ * stdout is its JSON answer, says it on stderr). Never throws (see the head of the file).
+ */
+export async function audit(db: Db, e: AuditEntry, say: (line: string) => void = (l) => console.log(l)): Promise<void> {
+	say(`[minqing] ${e.message}`);
 	try {
 		await db.insert(auditLog).values({ actor: e.actor.slice(0, 200), area: e.area, target: (e.target ?? '').slice(0, 200), message: e.message, client: e.client ?? null });
 	} catch (err) {

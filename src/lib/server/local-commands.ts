@@ -8,6 +8,8 @@ import { SCOPES, createApiToken, listApiTokens, revokeApiToken, type Scope } fro
 import { ingestService } from './ingest';
 import { ReplayInputError, replayQuarantine } from './quarantine';
 import { isSourceName, SOURCE_NAME_RULE } from './source-name';
+import { audit as recordAudit, CLI_ACTOR, type AuditEntry } from './audit';
+import { ROLE_LABELS } from '$lib/types';
 
 export const LOCAL_COMMANDS = [
 	'user-add',
@@ -61,6 +63,8 @@ export async function runLocalCommand(app: App, command: LocalCommand, args: Arg
 }
 
 async function run(app: App, command: LocalCommand, a: Args, server: boolean): Promise<unknown> {
+	// the 操作日志's line: the server's log, or stderr in the command line's own process (its stdout is the JSON answer)
+	const audit = (e: AuditEntry) => recordAudit(app.rel.db, e, server ? undefined : (l) => console.error(l));
 	switch (command) {
 		case 'user-add': {
 			const username = text(a, 'username');
@@ -72,6 +76,7 @@ async function run(app: App, command: LocalCommand, a: Args, server: boolean): P
 			const unit = text(a, 'unit') ?? null;
 			if (unit && !app.ref.unitByCode.has(unit)) throw new CommandInputError(`未知单位代码 ${unit}`, `unit=${unit}`);
 			const id = await createUser(app.rel.db, { username, displayName: text(a, 'name') ?? username, role, password, unitCode: unit });
+			await audit({ actor: CLI_ACTOR, area: 'users', target: username, message: `用户：${CLI_ACTOR} 新建账号 ${username}（${ROLE_LABELS[role]}${unit ? ` · ${unit}` : ''}）` });
 			return { id, username, role };
 		}
 		case 'user-list':
@@ -81,14 +86,24 @@ async function run(app: App, command: LocalCommand, a: Args, server: boolean): P
 			const username = text(a, 'username');
 			if (!username) throw new CommandInputError('必须提供用户名', `${command}: missing username`);
 			// a demo account is enabled where the app runs in demo mode (the server's mode when the server runs it)
-			return setUserActive(app.rel.db, username, command === 'user-enable', { demoMode: app.config.demo });
+			const r = await setUserActive(app.rel.db, username, command === 'user-enable', { demoMode: app.config.demo });
+			if (r.changed)
+				await audit({
+					actor: CLI_ACTOR,
+					area: 'users',
+					target: username,
+					message: `用户：${CLI_ACTOR} ${r.active ? '启用' : '停用'}账号 ${username}${r.sessionsEnded ? `（结束会话 ${r.sessionsEnded} 个）` : ''}`
+				});
+			return r;
 		}
 		case 'user-passwd': {
 			const username = text(a, 'username');
 			const password = text(a, 'password');
 			if (!username) throw new CommandInputError('必须提供用户名', 'user-passwd: missing username');
 			if (!password) throw new CommandInputError('请通过环境变量 MINQING_PASSWORD 提供新密码', 'MINQING_PASSWORD not set');
-			return setPassword(app.rel.db, username, password);
+			const r = await setPassword(app.rel.db, username, password);
+			await audit({ actor: CLI_ACTOR, area: 'users', target: username, message: `用户：${CLI_ACTOR} 重设账号 ${username} 的密码${r.sessionsEnded ? `（结束会话 ${r.sessionsEnded} 个）` : ''}` });
+			return r;
 		}
 		case 'token-list':
 			return listApiTokens(app.rel.db);
@@ -97,6 +112,7 @@ async function run(app: App, command: LocalCommand, a: Args, server: boolean): P
 			if (typeof id !== 'number' || !Number.isInteger(id) || id < 1) throw new CommandInputError('令牌编号须为正整数', `token-revoke: id=${String(id)}`);
 			const r = await revokeApiToken(app.rel.db, id);
 			if (!r) throw new CommandInputError(`没有编号为 ${id} 的 API 令牌（npm run cli -- token list 列出全部）`, `token-revoke: no token ${id}`, 'not_found');
+			if (r.changed) await audit({ actor: CLI_ACTOR, area: 'tokens', target: `#${id}`, message: `API 令牌：${CLI_ACTOR} 吊销令牌 #${id}（${r.token.name}）` });
 			return { ...r.token, changed: r.changed };
 		}
 		case 'token-create': {
@@ -108,6 +124,7 @@ async function run(app: App, command: LocalCommand, a: Args, server: boolean): P
 			const scopes = Array.isArray(a.scopes) && a.scopes.length ? a.scopes.map(String) : ['ingest'];
 			for (const s of scopes) if (!(SCOPES as readonly string[]).includes(s)) throw new CommandInputError(`未知权限 ${s}（可用：${SCOPES.join(', ')}）`, `scope=${s}`);
 			const t = await createApiToken(app.rel.db, { name, sourceName: source, scopes: scopes as Scope[] });
+			await audit({ actor: CLI_ACTOR, area: 'tokens', target: `#${t.id}`, message: `API 令牌：${CLI_ACTOR} 新建令牌 #${t.id}（${name}，来源 ${source}，权限 ${scopes.join('、')}）` });
 			return { id: t.id, token: t.token, source, scopes };
 		}
 		case 'quarantine-list': {
