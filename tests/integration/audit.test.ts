@@ -79,14 +79,18 @@ describe('what is recorded', () => {
 		const s = await login(a.rel.db, 'chief', 'chief-password', '10.1.2.3', 7);
 		expect(await latest('login')).toMatchObject({ actor: 'chief', client: '10.1.2.3', message: '登录：chief 登录（来自 10.1.2.3）' });
 		await expect(login(a.rel.db, 'chief', 'wrong-password', '10.9.9.9', 7)).rejects.toThrow('用户名或密码错误');
-		expect(await latest('login')).toMatchObject({ actor: 'chief', client: '10.9.9.9', message: '登录：chief 登录失败（用户名或密码错误，来自 10.9.9.9）' });
+		expect(await latest('login')).toMatchObject({ actor: 'chief', client: '10.9.9.9', message: '登录：登录失败（用户名或密码错误，来自 10.9.9.9）：chief' });
 		// a name nobody has is recorded as typed
 		await expect(login(a.rel.db, 'nobody', 'whatever-1', '10.9.9.9', 7)).rejects.toThrow();
 		expect((await latest('login')).actor).toBe('nobody');
+		// whatever was typed as the name: a wrong password (not a 500 from the store, which refuses a NUL), recorded cut and without the NUL
+		await expect(login(a.rel.db, `x\u0000${'名'.repeat(5000)}`, 'whatever-1', '10.9.9.8', 7)).rejects.toThrow('用户名或密码错误');
+		const long = await latest('login');
+		expect([long.actor.length, long.message.length, long.message.includes('\u0000')]).toEqual([200, 2000, false]);
 		await logout(a.rel.db, s.token, '10.1.2.3');
 		expect((await latest('login')).message).toBe('登录：chief 退出登录（来自 10.1.2.3）');
 		// the card on 设置 counts today's failed sign-ins
-		expect(await auditSummary(a.rel.db)).toMatchObject({ latest: expect.stringContaining('登录：chief 退出登录'), failedToday: 2 });
+		expect(await auditSummary(a.rel.db)).toMatchObject({ latest: expect.stringContaining('登录：chief 退出登录'), failedToday: 3 });
 	});
 });
 
@@ -151,6 +155,6 @@ describe('reading it', () => {
 		expect(await refusedStatus(callRoute(auditRoute.GET, '/api/v1/audit', { role: 'supervisor' }))).toBe(403);
 
 		const card = (await settingsPage.load({ locals: { user: sessionUser('admin') } } as never)) as { audit: { latest: string | null; failedToday: number } };
-		expect(card.audit.failedToday).toBe(2);
+		expect(card.audit.failedToday).toBe(3);
 	});
 });

@@ -10,6 +10,7 @@ import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './db';
 import { auditLog } from './db/schema';
 import { CaseError } from './cases/input';
+import { cutChars } from '$pipelines/normalize/index';
 import { shanghaiDay } from '$pipelines/calendar/index';
 import { formatShanghaiTime } from '$lib/charts/format';
 
@@ -40,6 +41,9 @@ export interface AuditEntry {
 	client?: string | null;
 }
 
+/** How a failed sign-in's entry begins: the outcome first, the name typed (anyone's text, maybe cut) last. */
+export const LOGIN_FAILED = '登录：登录失败';
+
 /** The actor of what the command line does (`npm run cli -- user …`, `token …`): the server's operator. */
 export const CLI_ACTOR = '命令行';
 
@@ -48,9 +52,17 @@ export const CLI_ACTOR = '命令行';
  * stdout is its JSON answer, says it on stderr). Never throws (see the head of the file).
  */
 export async function audit(db: Db, e: AuditEntry, say: (line: string) => void = (l) => console.log(l)): Promise<void> {
-	say(`[minqing] ${e.message}`);
+	// what a sign-in form was sent is anyone's text: cut to a length a log line has, without the NULs PostgreSQL refuses
+	const clean = (s: string, max: number) => cutChars(s.replaceAll('\u0000', ''), max);
+	say(`[minqing] ${clean(e.message, 2000)}`);
 	try {
-		await db.insert(auditLog).values({ actor: e.actor.slice(0, 200), area: e.area, target: (e.target ?? '').slice(0, 200), message: e.message, client: e.client ?? null });
+		await db.insert(auditLog).values({
+			actor: clean(e.actor, 200),
+			area: e.area,
+			target: clean(e.target ?? '', 200),
+			message: clean(e.message, 2000),
+			client: e.client ? clean(e.client, 200) : null
+		});
 	} catch (err) {
 		console.error(`[minqing] 操作日志未能写入（${AUDIT_AREAS[e.area]}：${e.message}）：`, (err as Error).message?.split('\n')[0]);
 	}
@@ -142,6 +154,6 @@ export async function auditSummary(db: Db, now = Date.now()): Promise<{ latest: 
 	const [{ n }] = await db
 		.select({ n: sql<number>`count(*)::int` })
 		.from(auditLog)
-		.where(and(eq(auditLog.area, 'login'), gte(auditLog.at, today), sql`${auditLog.message} like ${'%登录失败%'}`));
+		.where(and(eq(auditLog.area, 'login'), gte(auditLog.at, today), sql`${auditLog.message} like ${`${LOGIN_FAILED}%`}`));
 	return { latest: last ? `${formatShanghaiTime(last.at.toISOString()).slice(0, 16)} ${last.message}` : null, failedToday: Number(n) };
 }

@@ -6,7 +6,7 @@ import { and, eq, gt, lt, ne } from 'drizzle-orm';
 import { ROLES, type Role, type SessionUser } from '../../types';
 import type { Reference, Unit } from '$pipelines/reference/index';
 import type { Db } from '../db';
-import { audit } from '../audit';
+import { audit, LOGIN_FAILED } from '../audit';
 import { sessions, units, users } from '../db/schema';
 import { LoginThrottle } from './throttle';
 
@@ -49,11 +49,14 @@ function checkPassword(password: string): void {
 	if (password.length < 8) throw new AuthError('invalid_input', '密码至少8位', 'password');
 }
 
+/** What a user name is made of. */
+const USERNAME = /^[a-zA-Z0-9_.-]{2,40}$/;
+
 export async function createUser(
 	db: Db,
 	u: { username: string; displayName: string; role: Role; password: string; unitCode?: string | null; demo?: boolean; mustChangePassword?: boolean }
 ): Promise<number> {
-	if (!/^[a-zA-Z0-9_.-]{2,40}$/.test(u.username)) throw new AuthError('invalid_input', '用户名须为2–40位字母、数字或 _ . -', 'username');
+	if (!USERNAME.test(u.username)) throw new AuthError('invalid_input', '用户名须为2–40位字母、数字或 _ . -', 'username');
 	checkPassword(u.password);
 	if (u.role === 'unit_handler' && !u.unitCode) throw new AuthError('invalid_input', '承办单位账号必须指定所属单位', 'unit');
 	const existing = await db.select({ id: users.id }).from(users).where(eq(users.username, u.username));
@@ -86,16 +89,19 @@ export async function login(
 ): Promise<{ token: string; expiresAt: Date; user: SessionUser }> {
 	const refused = throttle.refusal(username, client, now);
 	if (refused) throw new AuthError('throttled', refused);
-	const [row] = await db
-		.select()
-		.from(users)
-		.where(and(eq(users.username, username), eq(users.active, true)));
+	// a name no account can have (a NUL, which PostgreSQL refuses in a query, or a page of text) is looked up nowhere
+	const [row] = USERNAME.test(username)
+		? await db
+				.select()
+				.from(users)
+				.where(and(eq(users.username, username), eq(users.active, true)))
+		: [];
 	// verify against a dummy hash when the user does not exist, so timing does not reveal usernames
 	const ok = row ? await verify(row.passwordHash, password) : (await verify(await dummyHash(), password), false);
 	if (!row || !ok) {
 		throttle.failed(username, client, now);
 		// a failed attempt is recorded (the throttle bounds how many one address makes); a refused one (above) is not
-		await audit(db, { actor: username, area: 'login', target: username, client, message: `登录：${username} 登录失败（用户名或密码错误，来自 ${client}）` });
+		await audit(db, { actor: username, area: 'login', target: username, client, message: `${LOGIN_FAILED}（用户名或密码错误，来自 ${client}）：${username}` });
 		throw new AuthError('bad_credentials', '用户名或密码错误');
 	}
 	throttle.succeeded(username, client, now);
