@@ -84,6 +84,7 @@ describe('disabling a user', () => {
 			unitName: null,
 			active: true,
 			demo: false,
+			mustChangePassword: false,
 			createdAt: expect.any(String)
 		});
 		expect(JSON.stringify(list)).not.toMatch(/argon2/);
