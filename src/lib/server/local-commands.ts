@@ -4,6 +4,7 @@
 import { Quarantine } from '$pipelines/ingest/quarantine';
 import type { App } from './app';
 import { AuthError, createUser, isRole, listUsers, setPassword, setUserActive } from './auth';
+import { accountLine } from './auth/admin';
 import { SCOPES, createApiToken, listApiTokens, revokeApiToken, type Scope } from './auth/tokens';
 import { ingestService } from './ingest';
 import { ReplayInputError, replayQuarantine } from './quarantine';
@@ -92,7 +93,7 @@ async function run(app: App, command: LocalCommand, a: Args, server: boolean): P
 					actor: CLI_ACTOR,
 					area: 'users',
 					target: username,
-					message: `用户：${CLI_ACTOR} ${r.active ? '启用' : '停用'}账号 ${username}${r.sessionsEnded ? `（结束会话 ${r.sessionsEnded} 个）` : ''}`
+					message: accountLine.active(CLI_ACTOR, username, r.active, r.sessionsEnded)
 				});
 			return r;
 		}
@@ -102,7 +103,7 @@ async function run(app: App, command: LocalCommand, a: Args, server: boolean): P
 			if (!username) throw new CommandInputError('必须提供用户名', 'user-passwd: missing username');
 			if (!password) throw new CommandInputError('请通过环境变量 MINQING_PASSWORD 提供新密码', 'MINQING_PASSWORD not set');
 			const r = await setPassword(app.rel.db, username, password);
-			await audit({ actor: CLI_ACTOR, area: 'users', target: username, message: `用户：${CLI_ACTOR} 重设账号 ${username} 的密码${r.sessionsEnded ? `（结束会话 ${r.sessionsEnded} 个）` : ''}` });
+			await audit({ actor: CLI_ACTOR, area: 'users', target: username, message: accountLine.password(CLI_ACTOR, username, r.sessionsEnded) });
 			return r;
 		}
 		case 'token-list':

@@ -24,6 +24,13 @@ export interface UserAdmin {
 	log?: (line: string, target: string) => unknown;
 }
 
+/** The 操作日志's lines of an account's changes, the same whoever makes them (an administrator here, or the command line). */
+const ended = (n: number) => (n ? `（结束会话 ${n} 个）` : '');
+export const accountLine = {
+	active: (actor: string, username: string, active: boolean, sessionsEnded: number) => `用户：${actor} ${active ? '启用' : '停用'}账号 ${username}${ended(sessionsEnded)}`,
+	password: (actor: string, username: string, sessionsEnded: number) => `用户：${actor} 重设账号 ${username} 的密码${ended(sessionsEnded)}`
+};
+
 export const USER_LIMITS = { name: 40, password: { min: 8, max: 128 } } as const;
 
 const LABELS = { username: '用户名', name: '姓名', role: '角色', unit: '所属单位', password: '密码', confirm: '确认密码', current: '当前密码' } as const;
@@ -122,7 +129,7 @@ export async function setActive(
 		throw new CaseError('conflict', '不能停用自己正在使用的账号：请由另一位系统管理员停用，或使用命令行 user disable');
 	const r = await setUserActive(ctx.db, username, active, { demoMode: ctx.demoMode }).catch(refusal);
 	if (r.changed)
-		await ctx.log?.(`用户：${ctx.actor.username} ${active ? '启用' : '停用'}账号 ${username}${r.sessionsEnded ? `（结束会话 ${r.sessionsEnded} 个）` : ''}`, username);
+		await ctx.log?.(accountLine.active(ctx.actor.username, username, active, r.sessionsEnded), username);
 	return { user: await listing(ctx.db, username), changed: r.changed, sessionsEnded: r.sessionsEnded };
 }
 
@@ -138,7 +145,7 @@ export async function resetPassword(
 	mayAdminister(ctx);
 	const password = passwordOf(objectBody(raw));
 	const r = await setPassword(ctx.db, username, password, { mustChange: username !== ctx.actor.username }).catch(refusal);
-	await ctx.log?.(`用户：${ctx.actor.username} 重设账号 ${username} 的密码${r.sessionsEnded ? `（结束会话 ${r.sessionsEnded} 个）` : ''}`, username);
+	await ctx.log?.(accountLine.password(ctx.actor.username, username, r.sessionsEnded), username);
 	return { user: await listing(ctx.db, username), sessionsEnded: r.sessionsEnded, self: username === ctx.actor.username };
 }
 
