@@ -58,6 +58,16 @@ export const AT_UNIT: readonly Status[] = ['dispatched', 'signed'];
 export const SATISFACTION = ['满意', '基本满意', '不满意'] as const;
 export type Satisfaction = (typeof SATISFACTION)[number];
 
+/**
+ * What a return visit that reached nobody met (回访未接通). The last two are final: calling again is no use, so the
+ * ticket waits for a supervisor's 办结 at once; after the first two it is called again, up to VISIT_ATTEMPTS in all.
+ */
+export const VISIT_FAILURES = ['无人接听', '关机或停机', '拒绝回访', '号码有误'] as const;
+export type VisitFailure = (typeof VISIT_FAILURES)[number];
+export const FINAL_VISIT_FAILURES: readonly VisitFailure[] = ['拒绝回访', '号码有误'];
+/** Attempts at a return visit (at different times of day) after which the caller counts as not reachable. */
+export const VISIT_ATTEMPTS = 3;
+
 /** Non-acceptance reasons 1–9 (DESIGN.md, from the hotline's published rules). */
 export const NOT_ACCEPTED_REASONS: Record<number, string> = {
 	1: '不属于政府职责或承办单位服务范围',

@@ -289,6 +289,12 @@ export interface TicketSummary {
 	extensionPending: boolean;
 	supervised: boolean;
 	urgeCount: number;
+	/**
+	 * return visits of the reply that reached nobody (回访未接通): how many, the last one's time and what it met;
+	 * `final`: calling again is no use (VISIT_ATTEMPTS reached, a refusal, a wrong number), a supervisor closes the
+	 * ticket; null when none was recorded
+	 */
+	visitAttempts: { count: number; lastAt: string; lastFailure: string; final: boolean } | null;
 	version: number;
 	/** 派单 queue: the unit the routing rules suggest (or the unit a reopened ticket had) */
 	/** `assist`: the assisting units a one-click dispatch keeps (a reopened ticket's, sent back to its units) */

@@ -252,6 +252,29 @@ describe('a call from intake to closing', () => {
 		await act(u, 'reply', (f) => f.locator('[data-testid=note-reply]').fill('已联合执法，餐馆停业整改并安装净化设施'), 'replied');
 	});
 
+	it('the operator’s first call back reaches nobody: 回访未接通 is counted, and the 回访 queue lists it to be called again', async () => {
+		const op = await as('operator');
+		await openTicket(op);
+		const form = op.locator('[data-testid=form-visit_failed]');
+		await form.locator('input[value=无人接听]').check();
+		await form.locator('[data-testid=note-visit_failed]').fill('上午十点拨打，无人接听');
+		await form.locator('[data-testid=act-visit_failed]').click();
+		await expect.poll(() => op.locator('[data-testid=action-done]').textContent(), { timeout: 30_000 }).toBe('已记录回访未接通');
+		expect(await op.locator('[data-testid=visit-attempts]').innerText()).toBe('回访未接通 1 次');
+		expect(await op.locator('[data-testid=visit-summary]').innerText()).toContain('未接通 1 次');
+		expect(await op.locator('[data-testid=timeline-entry][data-action=visit_failed]').innerText()).toContain('第 1 次回访未接通（无人接听）：上午十点拨打，无人接听');
+		await shot(op, '5a-visit-failed');
+		await op.goto(`${suite.server.url}/visits?tab=retry&q=${ticketNo}`);
+		const row = op.locator(`[data-testid=queue-row][data-ticket="${ticketNo}"]`);
+		await row.waitFor();
+		expect(await row.locator('[data-testid=visit-last]').innerText()).toContain('无人接听');
+		await op.goto(`${suite.server.url}/visits?tab=todo&q=${ticketNo}`);
+		await op.waitForSelector('[data-testid=queue-empty], [data-testid=queue-row]');
+		expect(await op.locator(`[data-testid=queue-row][data-ticket="${ticketNo}"]`).count()).toBe(0);
+		await op.goto(`${suite.server.url}/visits?tab=retry`);
+		await shot(op, '5b-visits-retry');
+	});
+
 	it('the satisfied visit closes it, and the timeline shows every step', async () => {
 		const page = await as('supervisor');
 		await page.goto(`${suite.server.url}/visits?q=${ticketNo}`);
@@ -273,6 +296,7 @@ describe('a call from intake to closing', () => {
 			'dispatch:dispatched',
 			'sign:signed',
 			'reply:replied',
+			'visit_failed:replied',
 			'visit:closed'
 		]);
 		expect(await page.locator('[data-testid=satisfaction]').innerText()).toBe('满意');

@@ -109,6 +109,7 @@ const ALLOWED: Record<CaseAction, { from: Status[]; by: Actor[] }> = {
 	supervise: { from: ['dispatched', 'signed'], by: ['admin', 'supervisor', 'leader'] },
 	reply: { from: ['signed'], by: ['unitLead'] },
 	visit: { from: ['replied'], by: ['admin', 'supervisor', 'operator'] },
+	visit_failed: { from: ['replied'], by: ['admin', 'supervisor', 'operator'] },
 	reopen: { from: ['closed'], by: ['admin', 'supervisor'] },
 	close: { from: ['replied'], by: ['admin', 'supervisor'] },
 	note: { from: [...STATUSES], by: ['admin', 'leader', 'operator', 'dispatcher', 'supervisor', 'unitLead', 'unitAssist'] },
@@ -164,6 +165,7 @@ function payload(action: CaseAction, version: number, mergeInto: string): Record
 	if (action === 'dispatch') p.unit_code = UNIT_A;
 	if (action === 'extension_request') p.days = 3;
 	if (action === 'visit') p.satisfaction = '满意';
+	if (action === 'visit_failed') p.outcome = '无人接听';
 	if (action === 'link' || action === 'unlink') p.linked_no = mergeInto;
 	return p;
 }
@@ -192,14 +194,14 @@ describe('every (state, action, role) combination', () => {
 				const [still] = await a.rel.db.select().from(tickets).where(eq(tickets.ticketNo, t.no));
 				expect(still.version, `${action} on ${status} changed by a refused attempt`).toBe(t.version);
 				// 催办 and 督办 make no version: nor did a refused one count
-				expect([still.urgeCount, still.supervisedAt], `${action} on ${status} counted by a refused attempt`).toEqual([0, null]);
+				expect([still.urgeCount, still.supervisedAt, still.visitAttempts], `${action} on ${status} counted by a refused attempt`).toEqual([0, null, 0]);
 				for (const actor of ALLOWED[action].by) {
 					if (!mayAct(action, status, actor)) continue;
 					const fresh = await ticketIn(status, { pending });
 					if (action === 'unlink') await actOnTicket(a, people.admin, fresh.no, { action: 'link', linked_no: target.ticketNo });
 					const row = await actOnTicket(a, people[actor], fresh.no, payload(action, fresh.version, target.ticketNo));
 					expect(row.status, `${actor} ${action} on ${status}`).toBe(TARGET[action] ?? status);
-					expect(row.version).toBe(['note', 'link', 'unlink', 'urge', 'supervise'].includes(action) ? fresh.version : fresh.version + 1);
+					expect(row.version).toBe(['note', 'link', 'unlink', 'urge', 'supervise', 'visit_failed'].includes(action) ? fresh.version : fresh.version + 1);
 					allowed++;
 				}
 			}
@@ -494,12 +496,13 @@ describe('access: units see and act on their own tickets only', () => {
 		for (const action of ['sign', 'return', 'note'] as const) {
 			await expect(actOnTicket(a, people.unitOther, t.no, payload(action, t.version, ''))).rejects.toMatchObject({ code: 'not_found' });
 		}
-		const mineB = await listQueue(a, people.unitOther, { queue: 'mine', tab: 'all' });
+		// found by its number: the grid above left more than a page of tickets at unit A
+		const mineB = await listQueue(a, people.unitOther, { queue: 'mine', tab: 'all', q: t.no });
 		expect(mineB.items.map((i) => i.ticketNo)).not.toContain(t.no);
-		const mineA = await listQueue(a, people.unitLead, { queue: 'mine', tab: 'all' });
+		const mineA = await listQueue(a, people.unitLead, { queue: 'mine', tab: 'all', q: t.no });
 		expect(mineA.items.map((i) => i.ticketNo)).toContain(t.no);
 		expect(mineA.items.every((i) => i.role === 'lead')).toBe(true);
-		const mineC = await listQueue(a, people.unitAssist, { queue: 'mine', tab: 'all' });
+		const mineC = await listQueue(a, people.unitAssist, { queue: 'mine', tab: 'all', q: t.no });
 		expect(mineC.items.find((i) => i.ticketNo === t.no)?.role).toBe('assist');
 		const asAssist = await ticketDetail(a, people.unitAssist, t.no);
 		expect(asAssist.actions.map((x) => x.action)).toEqual(['note']);

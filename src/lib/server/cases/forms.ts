@@ -1,7 +1,7 @@
 // What the case pages need besides the tickets: the choices of their forms, and one form action that runs a
 // case action from a posted form (used by the detail page and the queue pages' quick forms).
 import { error, fail, type RequestEvent } from '@sveltejs/kit';
-import { NOT_ACCEPTED_REASONS, SATISFACTION, TICKET_TYPES, CHANNEL_LABELS, CHANNELS, URGENCIES, URGENCY_LABELS } from '$pipelines/lifecycle/model';
+import { NOT_ACCEPTED_REASONS, SATISFACTION, TICKET_TYPES, CHANNEL_LABELS, CHANNELS, URGENCIES, URGENCY_LABELS, VISIT_FAILURES } from '$pipelines/lifecycle/model';
 import type { SessionUser } from '$lib/types';
 import { UNIT_KIND_LABELS } from '$lib/units';
 import { categoryInUse } from '../categories';
@@ -32,6 +32,7 @@ export function caseChoices(app: App) {
 		reasons: Object.entries(NOT_ACCEPTED_REASONS).map(([n, text]) => ({ n: Number(n), text })),
 		lines: [...EMERGENCY_LINES],
 		satisfaction: [...SATISFACTION],
+		visitFailures: [...VISIT_FAILURES],
 		types: [...TICKET_TYPES],
 		urgencies: URGENCIES.map((code) => ({ code, label: URGENCY_LABELS[code] })),
 		categoryGroups: categoryGroups(app),

@@ -1,7 +1,7 @@
 // What people send to the case module (intake form, actions, the JSON API, Open311), validated with zod. A
 // refusal names the field in Chinese for the user and keeps zod's precise issue for the log.
 import { z } from 'zod';
-import { CHANNEL_LABELS, CHANNELS, SATISFACTION, TICKET_TYPES, URGENCIES, URGENCY_LABELS } from '$pipelines/lifecycle/model';
+import { CHANNEL_LABELS, CHANNELS, SATISFACTION, TICKET_TYPES, URGENCIES, URGENCY_LABELS, VISIT_FAILURES } from '$pipelines/lifecycle/model';
 import { CONTENT_MAX_CHARS, contentLength, toHalfWidth, unreadableMessage, unsavableChar, unsavableMessage } from '$pipelines/normalize/text';
 import { normalizePhone } from '$pipelines/normalize/index';
 import { ACTION_LABELS, CASE_ACTIONS, isUnversioned } from './machine';
@@ -54,6 +54,7 @@ export const FIELD_LABELS: Record<string, string> = {
 	assist_units: '协办单位',
 	days: '延期工作日数',
 	satisfaction: '满意度',
+	outcome: '未接通情况',
 	reopen: '重新交办',
 	links: '关联工单',
 	linked_no: '关联工单编号'
@@ -181,6 +182,8 @@ export const actionSchema = z.object({
 	urgency: nullAsAbsent(z.enum(URGENCIES)),
 	days: nullAsAbsent(z.number().int().min(1).max(30)),
 	satisfaction: nullAsAbsent(z.enum(SATISFACTION)),
+	/** what a return visit that reached nobody met (回访未接通) */
+	outcome: nullAsAbsent(z.enum(VISIT_FAILURES)),
 	reopen: nullAsAbsent(z.boolean()),
 	linked_no: nullAsAbsent(z.string().max(40).transform(tidyTicketNo))
 });
@@ -238,6 +241,9 @@ export function requireFor(a: ActionInput): void {
 		case 'visit':
 			need(a.satisfaction !== undefined, 'satisfaction', '请选择回访满意度');
 			need(!a.reopen || a.satisfaction === '不满意', 'reopen', '只有不满意的回访可以重新交办');
+			break;
+		case 'visit_failed':
+			need(a.outcome !== undefined, 'outcome', `请选择未接通的情况（${VISIT_FAILURES.join('、')}）`);
 			break;
 		case 'reopen':
 		case 'close':

@@ -21,6 +21,7 @@ export const CASE_ACTIONS = [
 	'supervise',
 	'reply',
 	'visit',
+	'visit_failed',
 	'reopen',
 	'close',
 	'note',
@@ -46,6 +47,7 @@ export const ACTION_LABELS: Record<CaseAction, string> = {
 	supervise: '督办',
 	reply: '答复',
 	visit: '回访',
+	visit_failed: '回访未接通',
 	reopen: '重新交办',
 	close: '办结',
 	note: '备注',
@@ -60,9 +62,10 @@ export const isAnnotation = (a: CaseAction): boolean => (ANNOTATIONS as readonly
 /**
  * Actions beside the handling, besides the annotations: 催办 and 督办 count on the ticket but change neither its state
  * nor what its handlers decide, so they need no version and make none stale — a supervisor's urge must not turn the
- * unit's reply, typed meanwhile, into a conflict.
+ * unit's reply, typed meanwhile, into a conflict. Likewise a return visit that reached nobody: a colleague who
+ * reaches the caller meanwhile records the visit without a conflict.
  */
-const BESIDE_HANDLING = ['urge', 'supervise'] as const satisfies readonly CaseAction[];
+const BESIDE_HANDLING = ['urge', 'supervise', 'visit_failed'] as const satisfies readonly CaseAction[];
 /** No version is checked or made: the annotations and the actions beside the handling. */
 export const isUnversioned = (a: CaseAction): boolean => isAnnotation(a) || (BESIDE_HANDLING as readonly CaseAction[]).includes(a);
 
@@ -83,6 +86,7 @@ const SCREENERS: readonly Role[] = ['admin', 'operator'];
 const DISPATCHERS: readonly Role[] = ['admin', 'dispatcher'];
 const SUPERVISORS: readonly Role[] = ['admin', 'supervisor'];
 const UNIT: readonly Role[] = ['unit_handler'];
+const VISITORS: readonly Role[] = ['admin', 'supervisor', 'operator'];
 
 export const RULES: Record<CaseAction, Rule> = {
 	accept: { from: ['received'], roles: SCREENERS, to: 'accepted' },
@@ -105,7 +109,10 @@ export const RULES: Record<CaseAction, Rule> = {
 	supervise: { from: AT_UNIT, roles: ['admin', 'supervisor', 'leader'], to: null },
 	reply: { from: ['signed'], roles: UNIT, leadUnit: true, to: 'replied' },
 	// an unsatisfied visit may send the ticket back (reopened) instead of closing it: see `targetOf`
-	visit: { from: ['replied'], roles: ['admin', 'supervisor', 'operator'], to: 'closed' },
+	visit: { from: ['replied'], roles: VISITORS, to: 'closed' },
+	// 回访未接通: an attempt that reached nobody, counted; after VISIT_ATTEMPTS of them, or a refusal or a wrong number,
+	// the ticket waits in 回访's 回访未果 tab for a supervisor's 办结
+	visit_failed: { from: ['replied'], roles: VISITORS, to: null },
 	reopen: { from: ['closed'], roles: SUPERVISORS, to: 'reopened' },
 	// closing without a visit (the caller could not be reached after the attempts the rules ask for)
 	close: { from: ['replied'], roles: SUPERVISORS, to: 'closed' },

@@ -1,6 +1,6 @@
 // Reading cases for the screens and the API: the queues (派单, 我的工单, 督办, 回访, 待受理) and one ticket's
 // detail with its timeline, time-limit lights, related tickets and the actions the viewer may take.
-import { and, asc, desc, eq, inArray, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, not, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { placeName, routeUnit } from '$pipelines/reference/index';
 import { cutChars, normalizePhone } from '$pipelines/normalize/index';
 import { maskEmail } from '$pipelines/text/redact';
@@ -9,6 +9,8 @@ import {
 	OPEN_STATUSES,
 	STATUS_LABELS,
 	CHANNEL_LABELS,
+	FINAL_VISIT_FAILURES,
+	VISIT_ATTEMPTS,
 	light,
 	type Channel,
 	type Light,
@@ -117,6 +119,18 @@ async function returnedUnits(db: Db, rows: readonly TicketRow[]): Promise<Map<nu
 	return out;
 }
 
+/** The return visits of a replied ticket that reached nobody, or null (TicketSummary.visitAttempts). */
+export function visitAttemptsOf(t: Pick<TicketRow, 'status' | 'visitAttempts' | 'visitAttemptedAt' | 'visitFailure'>): TicketSummary['visitAttempts'] {
+	if (t.status !== 'replied' || !t.visitAttempts || !t.visitAttemptedAt) return null;
+	const lastFailure = t.visitFailure ?? '';
+	return {
+		count: t.visitAttempts,
+		lastAt: t.visitAttemptedAt.toISOString(),
+		lastFailure,
+		final: t.visitAttempts >= VISIT_ATTEMPTS || (FINAL_VISIT_FAILURES as readonly string[]).includes(lastFailure)
+	};
+}
+
 export function summarize(
 	app: App,
 	user: CaseUser,
@@ -154,6 +168,7 @@ export function summarize(
 		extensionPending: t.extensionPending !== null,
 		supervised: t.supervisedAt !== null,
 		urgeCount: t.urgeCount,
+		visitAttempts: visitAttemptsOf(t),
 		version: t.version,
 		...(t.status === 'accepted' || t.status === 'reopened' ? suggestUnit(app, t, returnedBy) : { suggestedUnit: null, suggestionNote: null })
 	};
@@ -300,6 +315,12 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 	const atUnit = inArray(tickets.status, [...AT_UNIT]);
 	const red = and(atUnit, sql`${deadlineSql} < ${nowS}`)!;
 	const yellow = and(atUnit, sql`${deadlineSql} >= ${nowS}`, yellowSql(app, limits.yellowAt, now))!;
+	const replied = eq(tickets.status, 'replied');
+	// calling again is no use: VISIT_ATTEMPTS reached, or a refusal or a wrong number
+	const visitFinal = or(
+		sql`${tickets.visitAttempts} >= ${VISIT_ATTEMPTS}`,
+		inArray(tickets.visitFailure, [...FINAL_VISIT_FAILURES])
+	)!;
 	const mineCond = user.unitCode
 		? or(eq(tickets.unitCode, user.unitCode), sql`${user.unitCode} = any(${tickets.assistUnits})`)!
 		: sql`false`;
@@ -316,7 +337,12 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 			all: mineCond
 		},
 		supervise: { red, yellow, extension: and(eq(tickets.status, 'signed'), sql`${tickets.extensionPending} is not null`)!, all: atUnit },
-		visits: { all: eq(tickets.status, 'replied') }
+		visits: {
+			all: replied,
+			todo: and(replied, eq(tickets.visitAttempts, 0))!,
+			retry: and(replied, sql`${tickets.visitAttempts} > 0`, not(visitFinal))!,
+			unreached: and(replied, visitFinal)!
+		}
 	};
 	const defaults: Record<Queue, string> = { intake: 'all', dispatch: 'all', mine: 'todo', supervise: 'red', visits: 'all' };
 	// the queue's own tabs only: `in` also found what every object inherits (tab=constructor reached the SQL as a function)
@@ -342,7 +368,8 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 			{ expr: epoch(tickets.updatedAt), desc: true }
 		],
 		supervise: [{ expr: sql`coalesce(${deadlineSql}, ${LAST})` }],
-		visits: [{ expr: epoch(tickets.repliedAt) }]
+		// tickets not tried yet and the longest untried first: by the last attempt (or the reply, before any)
+		visits: [{ expr: epoch(sql`coalesce(${tickets.visitAttemptedAt}, ${tickets.repliedAt})`) }]
 	};
 	const keys: SortKey[] = [...order[f.queue], { expr: sql`${tickets.id}` }];
 	const after = parseCursor(f.after, keys);

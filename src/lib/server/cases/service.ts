@@ -397,6 +397,9 @@ const GIVEN_BACK = {
 	signedAt: null
 } satisfies Partial<TicketRow>;
 
+/** A reply's return visits not tried yet. */
+const NO_VISIT_ATTEMPTS = { visitAttempts: 0, visitAttemptedAt: null, visitFailure: null } satisfies Partial<TicketRow>;
+
 async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: ActionInput, now: number): Promise<TicketRow> {
 	const action: CaseAction = a.action;
 	// a passed reply limit is refused below, with its date (the state's flag hides 申请延期 from the buttons)
@@ -538,6 +541,8 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 			break;
 		case 'reply':
 			set.repliedAt = at;
+			// the visits of an earlier reply (before a reopening) were about that reply
+			Object.assign(set, NO_VISIT_ATTEMPTS);
 			// a request for more time still pending lapses with the reply: the work it asked time for is done
 			if (t.extensionPending) {
 				set.extensionPending = null;
@@ -550,6 +555,13 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 			if (to === 'closed') set.closedAt = at;
 			note ||= `回访：${a.satisfaction}`;
 			break;
+		case 'visit_failed': {
+			const n = t.visitAttempts + 1;
+			Object.assign(set, { visitAttempts: n, visitAttemptedAt: at, visitFailure: a.outcome! });
+			data = { outcome: a.outcome, attempt: n };
+			note = [`第 ${n} 次回访未接通（${a.outcome}）`, note].filter(Boolean).join('：');
+			break;
+		}
 		case 'reopen':
 			set.closedAt = null;
 			break;

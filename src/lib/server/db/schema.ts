@@ -251,6 +251,13 @@ export const tickets = pgTable(
 		/** when the ticket was put under supervision (督办); null when it never was */
 		supervisedAt: tstz('supervised_at'),
 		urgeCount: smallint('urge_count').notNull().default(0),
+		/**
+		 * Return visits of this reply that reached nobody (回访未接通): how many, when the last was and what it met
+		 * (VISIT_FAILURES); a new reply starts them again
+		 */
+		visitAttempts: smallint('visit_attempts').notNull().default(0),
+		visitAttemptedAt: tstz('visit_attempted_at'),
+		visitFailure: text('visit_failure'),
 		/** optimistic concurrency: every transition bumps it */
 		version: integer('version').notNull().default(1),
 		/**
