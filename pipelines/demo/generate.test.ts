@@ -4,6 +4,7 @@ import { defaultCalendar, shanghaiDay } from '../calendar/index';
 import { loadReference, type Reference } from '../reference/index';
 import { loadCorpus, type Corpus } from './corpus';
 import { unitAssists } from '../lifecycle/rounds';
+import { VISIT_ATTEMPTS } from '../lifecycle/model';
 import { DemoGenerator, type DayBatch } from './generate';
 
 const NOW = Date.parse('2026-11-28T15:30:00+08:00');
@@ -209,6 +210,31 @@ describe('demo generator', () => {
 		// and the history written straight to the analytics store has them too
 		const history = run(6000, 11, 200).facts;
 		expect(history.filter((f) => f.assists).length).toBeGreaterThan(200);
+	});
+
+	it('has return visits that reached nobody first (回访未接通), some tickets closed unvisited after three, and the open ones carrying their count', () => {
+		const tickets = run(20_000, 21, 120, 400).batches.flatMap((b) => b.relational);
+		const visited = tickets.filter((t) => t.events.some((e) => e.action === 'visit' || (e.action === 'close' && e.from === 'replied')));
+		const tried = visited.filter((t) => t.events.some((e) => e.action === 'visit_failed'));
+		expect(tried.length / visited.length).toBeGreaterThan(0.1);
+		expect(tried.length / visited.length).toBeLessThan(0.35);
+		const unvisited = tickets.filter((t) => t.events.some((e) => e.action === 'close'));
+		expect(unvisited.length).toBeGreaterThan(0);
+		for (const t of unvisited) {
+			// no satisfaction of its own: the one of an earlier round's visit (that reopened it), if any, as the case action leaves it
+			const earlier = t.events.filter((e) => e.action === 'visit').at(-1);
+			expect(t.fact.satisfaction, t.fact.ticket_no).toBe(earlier ? earlier.data!.satisfaction : null);
+			expect(t.events.filter((e) => e.action === 'visit_failed').length).toBeGreaterThanOrEqual(VISIT_ATTEMPTS);
+		}
+		for (const t of tickets) {
+			// the state: the attempts since the last reply, as the case action counts them
+			const since = t.events.slice(t.events.findLastIndex((e) => e.action === 'reply') + 1).filter((e) => e.action === 'visit_failed');
+			const lastReply = t.events.some((e) => e.action === 'reply');
+			expect(t.state.visitAttempts, t.fact.ticket_no).toBe(lastReply ? since.length : 0);
+			expect(t.state.visitFailure).toBe(since.at(-1)?.data?.outcome ?? null);
+			for (const [i, e] of since.entries()) expect(e.data).toEqual({ outcome: expect.stringMatching(/^(无人接听|关机或停机)$/), attempt: i + 1 });
+		}
+		expect(tickets.some((t) => t.fact.status === 'replied' && t.state.visitAttempts > 0)).toBe(true);
 	});
 
 	it('ends today at now: no ticket of today lies in the future', () => {

@@ -2,7 +2,7 @@
 // time-limit lights, returns, extensions, reopenings and satisfaction have realistic spread across units.
 import type { WorkCalendar } from '../calendar/index';
 import { dayNumberAt } from '../calendar/index';
-import { DEFAULT_LIMITS, deadlines, metDeadline, type Satisfaction, type Status, type TicketType } from '../lifecycle/model';
+import { DEFAULT_LIMITS, deadlines, metDeadline, VISIT_ATTEMPTS, type Satisfaction, type Status, type TicketType, type VisitFailure } from '../lifecycle/model';
 import { unitAssists, unitRounds, type RoundEvent, type UnitRound } from '../lifecycle/rounds';
 import type { Rng } from './rng';
 
@@ -172,11 +172,24 @@ export function simulateLifecycle(cal: WorkCalendar, r: Rng, t: SimInput): SimEv
 		push({ action: 'reply', from: 'signed', to: 'replied', at: replyAt, actor: unit.name, unitCode: unit.code, note: '已办理并答复来电人' });
 		status = 'replied';
 
-		const visitAt = nextOfficeTime(cal, replyAt + r.lognormal(18 * H, 0.7), r);
+		let visitAt = nextOfficeTime(cal, replyAt + r.lognormal(18 * H, 0.7), r);
 		const s = b.satisfaction;
 		const p = reopened ? [s[0] + s[2] * 0.5, s[1] + s[2] * 0.3, s[2] * 0.2] : s;
 		const x = r.next();
 		const sat: Satisfaction = x < p[0] ? '满意' : x < p[0] + p[1] ? '基本满意' : '不满意';
+		// calls that reach nobody first (回访未接通), tried again a few hours later; after VISIT_ATTEMPTS of them a
+		// supervisor closes the ticket unvisited
+		let tries = 0;
+		while (tries < VISIT_ATTEMPTS && r.chance(tries ? 0.35 : 0.2)) {
+			tries++;
+			const outcome: VisitFailure = r.chance(0.8) ? '无人接听' : '关机或停机';
+			push({ action: 'visit_failed', from: 'replied', to: 'replied', at: visitAt, actor: '回访员', unitCode: unit.code, note: `第 ${tries} 次回访未接通（${outcome}）`, data: { outcome, attempt: tries } });
+			visitAt = nextOfficeTime(cal, visitAt + r.lognormal(4 * H, 0.5), r);
+		}
+		if (tries === VISIT_ATTEMPTS) {
+			push({ action: 'close', from: 'replied', to: 'closed', at: visitAt, actor: '督办员', unitCode: unit.code, note: `${VISIT_ATTEMPTS} 次回访均未接通，按规定办结` });
+			return ev;
+		}
 		if (sat === '不满意' && !reopened && r.chance(0.65)) {
 			push({ action: 'visit', from: 'replied', to: 'reopened', at: visitAt, actor: '回访员', unitCode: unit.code, note: '来电人对办理结果不满意，重新交办', data: { satisfaction: sat } });
 			status = 'reopened';
@@ -212,6 +225,10 @@ export interface LifecycleState {
 	extensions: number;
 	reopens: number;
 	urges: number;
+	/** return visits of the last reply that reached nobody: how many, the last one's time and outcome */
+	visitAttempts: number;
+	visitAttemptedAt: number | null;
+	visitFailure: string | null;
 	signOnTime: boolean | null;
 	replyOnTime: boolean | null;
 	/** events that have happened by `now` */
@@ -233,7 +250,8 @@ export function stateAt(events: SimEvent[], now: number): LifecycleState {
 	const s: LifecycleState = {
 		status: 'received', unitCode: null, updatedAt: events[0].at, dispatchedAt: null, signedAt: null, repliedAt: null,
 		closedAt: null, signDeadline: null, replyDeadline: null, satisfaction: null, notAcceptedReason: null,
-		transferredTo: null, returns: 0, rounds: [], assistUnits: [], assists: [], extensions: 0, reopens: 0, urges: 0, signOnTime: null, replyOnTime: null, seen: 0
+		transferredTo: null, returns: 0, rounds: [], assistUnits: [], assists: [], extensions: 0, reopens: 0, urges: 0,
+		visitAttempts: 0, visitAttemptedAt: null, visitFailure: null, signOnTime: null, replyOnTime: null, seen: 0
 	};
 	for (const e of events) {
 		if (e.at > now) break;
@@ -267,7 +285,13 @@ export function stateAt(events: SimEvent[], now: number): LifecycleState {
 			case 'sign': s.signedAt = e.at; break;
 			case 'extension_approve': s.extensions++; s.replyDeadline = Number(e.data?.replyDeadline); break;
 			case 'urge': case 'supervise': s.urges++; break;
-			case 'reply': s.repliedAt = e.at; break;
+			case 'reply': s.repliedAt = e.at; s.visitAttempts = 0; s.visitAttemptedAt = null; s.visitFailure = null; break;
+			case 'visit_failed':
+				s.visitAttempts++;
+				s.visitAttemptedAt = e.at;
+				s.visitFailure = String(e.data?.outcome);
+				break;
+			case 'close': s.closedAt = e.at; break;
 			case 'visit':
 				s.satisfaction = e.data?.satisfaction as Satisfaction;
 				if (e.to === 'reopened') s.reopens++;

@@ -36,8 +36,15 @@ export async function insertDemoTickets(db: Db, batch: DemoTicket[]): Promise<vo
 	for (let i = 0; i < batch.length; i += 400) {
 		const part = batch.slice(i, i + 400);
 		await db.transaction(async (tx) => {
-			// the units assisting the current dispatch, as the dispatch action leaves them (they see the ticket too)
-			const rows = part.map((t) => ({ ...ticketRowFromFact(t.fact, { name: t.callerName, phone: t.callerPhone }, t.state.seen), assistUnits: t.state.assistUnits }));
+			// the units assisting the current dispatch, as the dispatch action leaves them (they see the ticket too), and
+			// the return visits of the reply that reached nobody, as 回访未接通 counts them
+			const rows = part.map((t) => ({
+				...ticketRowFromFact(t.fact, { name: t.callerName, phone: t.callerPhone }, t.state.seen),
+				assistUnits: t.state.assistUnits,
+				visitAttempts: t.state.visitAttempts,
+				visitAttemptedAt: t.state.visitAttemptedAt === null ? null : new Date(t.state.visitAttemptedAt),
+				visitFailure: t.state.visitFailure
+			}));
 			const ids = await tx.insert(tickets).values(rows).returning({ id: tickets.id, ticketNo: tickets.ticketNo });
 			const idOf = new Map(ids.map((r) => [r.ticketNo, r.id]));
 			const events: NewTicketEventRow[] = part.flatMap((t) =>
