@@ -27,7 +27,7 @@ const chief = { username: 'chief', role: 'admin' as const };
 
 beforeAll(async () => {
 	a = await startRouteApp();
-	await createUser(a.rel.db, { username: 'chief', displayName: '管理员甲', role: 'admin', password: 'chief-password' });
+	await createUser(a.rel.db, { username: 'chief', displayName: '管理员甲', role: 'admin', password: 'desk-head-pw-1' });
 }, 120_000);
 
 afterAll(async () => {
@@ -76,7 +76,7 @@ describe('what is recorded', () => {
 	});
 
 	it('each sign-in, failed sign-in and sign-out, with the address it came from', async () => {
-		const s = await login(a.rel.db, 'chief', 'chief-password', '10.1.2.3', 7);
+		const s = await login(a.rel.db, 'chief', 'desk-head-pw-1', '10.1.2.3', 7);
 		expect(await latest('login')).toMatchObject({ actor: 'chief', client: '10.1.2.3', message: '登录：chief 登录（来自 10.1.2.3）' });
 		await expect(login(a.rel.db, 'chief', 'wrong-password', '10.9.9.9', 7)).rejects.toThrow('用户名或密码错误');
 		expect(await latest('login')).toMatchObject({ actor: 'chief', client: '10.9.9.9', message: '登录：登录失败（用户名或密码错误，来自 10.9.9.9）：chief' });

@@ -401,9 +401,9 @@ describe('npm run cli through a running server', () => {
 	};
 
 	it('disables a user: a session cookie of theirs stops working at once and login refuses them as a wrong password', async () => {
-		await createUser(app.rel.db, { username: 'boss', displayName: '主任', role: 'admin', password: 'boss-password' });
-		await createUser(app.rel.db, { username: 'clerk', displayName: '话务员甲', role: 'operator', password: 'clerk-password' });
-		const session = await login(app.rel.db, 'clerk', 'clerk-password', 'browser', 7);
+		await createUser(app.rel.db, { username: 'boss', displayName: '主任', role: 'admin', password: 'top-manager-pw' });
+		await createUser(app.rel.db, { username: 'clerk', displayName: '话务员甲', role: 'operator', password: 'front-desk-pw' });
+		const session = await login(app.rel.db, 'clerk', 'front-desk-pw', 'browser', 7);
 		expect((await validateSession(app.rel.db, session.token, 7))?.username).toBe('clerk'); // trusted for a while now
 		const list = await run(['user', 'list']);
 		expect(list.code, list.stderr).toBe(0);
@@ -420,7 +420,7 @@ describe('npm run cli through a running server', () => {
 				() => 'signed in',
 				(e: Error) => e.message
 			);
-		expect(await refused('clerk-password', 'a')).toBe('用户名或密码错误');
+		expect(await refused('front-desk-pw', 'a')).toBe('用户名或密码错误');
 		expect(await refused('wrong-password', 'b')).toBe('用户名或密码错误');
 		// refused through the server as directly: the message, exit 1
 		const last = await run(['user', 'disable', 'boss']);
@@ -428,17 +428,17 @@ describe('npm run cli through a running server', () => {
 		expect((await run(['user', 'enable', 'nobody'])).stderr).toContain('用户 nobody 不存在');
 		const on = await run(['user', 'enable', 'clerk']);
 		expect(JSON.parse(on.stdout)).toEqual({ username: 'clerk', active: true, changed: true, sessionsEnded: 0 });
-		expect(await refused('clerk-password', 'c')).toBe('signed in');
+		expect(await refused('front-desk-pw', 'c')).toBe('signed in');
 	}, 180_000);
 
 	it('sets a password: the old one and every session end', async () => {
-		const session = await login(app.rel.db, 'clerk', 'clerk-password', 'browser-2', 7);
-		const pw = await run(['user', 'passwd', 'clerk'], { MINQING_PASSWORD: 'new-clerk-password' });
+		const session = await login(app.rel.db, 'clerk', 'front-desk-pw', 'browser-2', 7);
+		const pw = await run(['user', 'passwd', 'clerk'], { MINQING_PASSWORD: 'new-desk-pw-2' });
 		expect(pw.code, pw.stderr).toBe(0);
 		expect(JSON.parse(pw.stdout)).toEqual({ username: 'clerk', sessionsEnded: 2 });
 		expect(await validateSession(app.rel.db, session.token, 7)).toBeNull();
-		await expect(login(app.rel.db, 'clerk', 'clerk-password', 'browser-3', 7)).rejects.toThrow('用户名或密码错误');
-		expect((await login(app.rel.db, 'clerk', 'new-clerk-password', 'browser-4', 7)).user.username).toBe('clerk');
+		await expect(login(app.rel.db, 'clerk', 'front-desk-pw', 'browser-3', 7)).rejects.toThrow('用户名或密码错误');
+		expect((await login(app.rel.db, 'clerk', 'new-desk-pw-2', 'browser-4', 7)).user.username).toBe('clerk');
 		expect((await run(['user', 'passwd', 'clerk'], { MINQING_PASSWORD: '' })).code).toBe(1);
 	}, 120_000);
 

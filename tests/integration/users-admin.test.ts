@@ -30,7 +30,7 @@ const signIn = (username: string, password: string) => login(a.rel.db, username,
 
 beforeAll(async () => {
 	a = await startRouteApp();
-	await createUser(a.rel.db, { username: 'chief', displayName: '管理员甲', role: 'admin', password: 'chief-password' });
+	await createUser(a.rel.db, { username: 'chief', displayName: '管理员甲', role: 'admin', password: 'desk-head-pw-1' });
 }, 120_000);
 
 afterAll(async () => {
@@ -69,7 +69,11 @@ describe('adding an account', () => {
 			[{ ...GOOD, username: 'n8', password: 'short', confirm: 'short' }, 'invalid_input', 'password', /至少 8 位（现有 5 位）/],
 			[{ ...GOOD, username: 'n9', password: 'x'.repeat(129), confirm: undefined }, 'invalid_input', 'password', /不能超过 128 位/],
 			[{ ...GOOD, username: 'n10', confirm: 'clerk-passw0rd' }, 'invalid_input', 'confirm', /两次输入的密码不一致/],
-			[{ ...GOOD, username: 'n11', name: 42 }, 'invalid_input', 'name', /姓名的格式不正确/]
+			[{ ...GOOD, username: 'n11', name: 42 }, 'invalid_input', 'name', /姓名的格式不正确/],
+			// the password rule (password-policy.ts): two kinds of characters, not the account's name, not a common one
+			[{ ...GOOD, username: 'n12', password: 'onlyletters', confirm: 'onlyletters' }, 'invalid_input', 'password', /至少两种/],
+			[{ ...GOOD, username: 'wang.wu', password: 'Wang.Wu-2026', confirm: 'Wang.Wu-2026' }, 'invalid_input', 'password', /不能包含用户名/],
+			[{ ...GOOD, username: 'n13', password: 'Admin@123', confirm: 'Admin@123' }, 'invalid_input', 'password', /过于常见/]
 		];
 		for (const [input, code, field, message] of cases) {
 			const [c, f, m] = await caseRefusal(addUser(ctx(), input));
@@ -119,7 +123,7 @@ describe('disabling, enabling and a new password', () => {
 			'两次输入的密码不一致'
 		]);
 		expect((await caseRefusal(resetPassword(ctx(), 'temp1', { password: '1234567' })))[1]).toBe('password');
-		expect((await caseRefusal(resetPassword(ctx(), 'nobody', { password: '12345678' })))[0]).toBe('not_found');
+		expect((await caseRefusal(resetPassword(ctx(), 'nobody', { password: 'pw-12345678' })))[0]).toBe('not_found');
 		expect(await validateSession(a.rel.db, s.token, 7)).not.toBeNull(); // refusals changed nothing
 		const r = await resetPassword(ctx(), 'temp1', { password: 'new-one-2', confirm: 'new-one-2' });
 		// this sign-in's and the one of the test before, after it enabled the account
@@ -198,12 +202,12 @@ describe('the page (设置 › 用户)', () => {
 	});
 
 	it('sends an administrator who set their own password to sign in again', async () => {
-		const r = await form('password', { username: 'chief2', password: 'chief2-new-password', confirm: 'chief2-new-password' }, 'chief2').then(
+		const r = await form('password', { username: 'chief2', password: 'second-head-pw-2', confirm: 'second-head-pw-2' }, 'chief2').then(
 			() => null,
 			(e: unknown) => e as { status: number; location: string }
 		);
 		expect([r?.status, r?.location]).toEqual([303, '/login']);
-		expect((await signIn('chief2', 'chief2-new-password')).user.username).toBe('chief2');
+		expect((await signIn('chief2', 'second-head-pw-2')).user.username).toBe('chief2');
 	});
 
 	it('lists the accounts filtered by words and role, and counts them all', async () => {
@@ -237,6 +241,7 @@ describe('one’s own password (我的账号)', () => {
 		expect(await caseRefusal(change({ current: 'own-password-1', password: 'own-password-1' }))).toEqual(['invalid_input', 'password', '新密码不能与当前密码相同']);
 		expect((await caseRefusal(change({ current: 'own-password-1', password: 'own-password-2', confirm: 'own-password-3' })))[1]).toBe('confirm');
 		expect((await caseRefusal(change({ current: 'own-password-1', password: 'short' })))[1]).toBe('password');
+		expect(await caseRefusal(change({ current: 'own-password-1', password: 'my-own.pw-2' }))).toEqual(['invalid_input', 'password', '密码不能包含用户名']);
 		expect(await validateSession(a.rel.db, there.token, 7)).not.toBeNull(); // nothing changed yet
 
 		expect(await change({ current: 'own-password-1', password: 'own-password-2', confirm: 'own-password-2' })).toEqual({ sessionsEnded: 1 });
@@ -249,14 +254,14 @@ describe('one’s own password (我的账号)', () => {
 	});
 
 	it('counts a wrong current password as a failed sign-in: after 10 from one address that address waits', async () => {
-		await addUser(ctx(), { username: 'guessed', name: '被猜密码', role: 'analyst', password: 'guessed-password' });
-		const s = await signIn('guessed', 'guessed-password');
+		await addUser(ctx(), { username: 'guessed', name: '被猜密码', role: 'analyst', password: 'pw-to-guess-1' });
+		const s = await signIn('guessed', 'pw-to-guess-1');
 		const me = { id: s.user.id, username: 'guessed' };
 		const guess = (current: string) => changeMyPassword(a.rel.db, me, { current, password: 'taken-over-1' }, { client: 'thief', token: s.token });
 		for (let i = 0; i < 10; i++) expect((await caseRefusal(guess(`guess-${i}`)))[2]).toBe('当前密码不正确');
 		// the right one is refused too now, from that address; a sign-in from it as well
-		expect((await caseRefusal(guess('guessed-password')))[2]).toMatch(/登录失败次数过多/);
-		await expect(login(a.rel.db, 'guessed', 'guessed-password', 'thief', 7)).rejects.toThrow(/登录失败次数过多/);
+		expect((await caseRefusal(guess('pw-to-guess-1')))[2]).toMatch(/登录失败次数过多/);
+		await expect(login(a.rel.db, 'guessed', 'pw-to-guess-1', 'thief', 7)).rejects.toThrow(/登录失败次数过多/);
 		await expect(login(a.rel.db, 'guessed', 'taken-over-1', 'elsewhere', 7)).rejects.toThrow('用户名或密码错误');
 	});
 
@@ -356,9 +361,9 @@ describe('the password an administrator set', () => {
 	it('is set again by a reset of someone else’s password, not of the administrator’s own', async () => {
 		await resetPassword(ctx(), 'first.time', { password: 'reset-by-admin-1' });
 		expect((await signIn('first.time', 'reset-by-admin-1')).user.mustChangePassword).toBe(true);
-		await createUser(a.rel.db, { username: 'chief3', displayName: '管理员丙', role: 'admin', password: 'chief3-password' });
-		await resetPassword(ctx('chief3'), 'chief3', { password: 'chief3-new-password' });
-		expect((await signIn('chief3', 'chief3-new-password')).user.mustChangePassword).toBeUndefined();
+		await createUser(a.rel.db, { username: 'chief3', displayName: '管理员丙', role: 'admin', password: 'third-head-pw-3' });
+		await resetPassword(ctx('chief3'), 'chief3', { password: 'third-head-new-pw' });
+		expect((await signIn('chief3', 'third-head-new-pw')).user.mustChangePassword).toBeUndefined();
 		// an account made without an administrator setting its password for someone (the command line, the demo) is not marked
 		expect((await usersForAdmin(ctx())).find((u) => u.username === 'chief')).toMatchObject({ mustChangePassword: false });
 	});

@@ -12,6 +12,7 @@ import type { App } from '../app';
 import type { Db } from '../db';
 import { audit } from '../audit';
 import { AuthError, changeOwnPassword, createUser, isRole, listUsers, setPassword, setUserActive, type UserListing } from './index';
+import { PASSWORD_LENGTH, PASSWORD_RULE, passwordProblem } from './password-policy';
 
 export interface UserAdmin {
 	db: Db;
@@ -31,7 +32,7 @@ export const accountLine = {
 	password: (actor: string, username: string, sessionsEnded: number) => `用户：${actor} 重设账号 ${username} 的密码${ended(sessionsEnded)}`
 };
 
-export const USER_LIMITS = { name: 40, password: { min: 8, max: 128 } } as const;
+export const USER_LIMITS = { name: 40, password: { ...PASSWORD_LENGTH, rule: PASSWORD_RULE } } as const;
 
 const LABELS = { username: '用户名', name: '姓名', role: '角色', unit: '所属单位', password: '密码', confirm: '确认密码', current: '当前密码' } as const;
 type Field = keyof typeof LABELS;
@@ -59,13 +60,14 @@ function mayAdminister(ctx: UserAdmin): void {
 	if (ctx.actor.role !== 'admin') throw new CaseError('forbidden', '只有系统管理员可以管理用户');
 }
 
-/** A new password as typed (not trimmed: spaces are part of it), and its confirmation when the form has one. */
-function passwordOf(r: Record<string, unknown>): string {
+/**
+ * A new password of the account `username` as typed (not trimmed: spaces are part of it), by the rule of
+ * password-policy.ts, and its confirmation when the form has one.
+ */
+function passwordOf(r: Record<string, unknown>, username: string): string {
 	const password = textOf(r, 'password');
-	const n = [...password].length;
-	if (!password) invalid('password', '请填写密码');
-	if (n < USER_LIMITS.password.min) invalid('password', `密码至少 ${USER_LIMITS.password.min} 位（现有 ${n} 位）`);
-	if (n > USER_LIMITS.password.max) invalid('password', `密码不能超过 ${USER_LIMITS.password.max} 位`);
+	const problem = passwordProblem(password, username);
+	if (problem) invalid('password', problem, `password: ${problem}`);
 	if (unsavableChar(password)) invalid('password', unsavableMessage(LABELS.password, password)!, `password: contains ${unsavableChar(password)!.code}`);
 	if (r.confirm !== undefined && textOf(r, 'confirm') !== password) invalid('confirm', '两次输入的密码不一致');
 	return password;
@@ -110,7 +112,7 @@ export async function addUser(ctx: UserAdmin, raw: unknown): Promise<UserListing
 		if (!ctx.ref.unitByCode.has(unitCode)) invalid('unit', `未知单位代码「${unitCode}」`, `unit: ${unitCode}`);
 		if (!ctx.ref.unitByCode.get(unitCode)!.active) invalid('unit', `单位「${ctx.ref.unitByCode.get(unitCode)!.name}」已停用，不能新建其账号`, `unit: ${unitCode} is inactive`);
 	}
-	const password = passwordOf(r);
+	const password = passwordOf(r, username);
 	// the administrator knows the password: its user changes it at the first sign-in
 	await createUser(ctx.db, { username, displayName: name, role, password, unitCode, mustChangePassword: true }).catch(refusal);
 	const unit = unitCode ? ` · ${ctx.ref.unitByCode.get(unitCode)!.name}` : '';
@@ -143,7 +145,7 @@ export async function resetPassword(
 	raw: unknown
 ): Promise<{ user: UserListing; sessionsEnded: number; self: boolean }> {
 	mayAdminister(ctx);
-	const password = passwordOf(objectBody(raw));
+	const password = passwordOf(objectBody(raw), username);
 	const r = await setPassword(ctx.db, username, password, { mustChange: username !== ctx.actor.username }).catch(refusal);
 	await ctx.log?.(accountLine.password(ctx.actor.username, username, r.sessionsEnded), username);
 	return { user: await listing(ctx.db, username), sessionsEnded: r.sessionsEnded, self: username === ctx.actor.username };
@@ -162,7 +164,7 @@ export async function changeMyPassword(
 	const r = objectBody(raw);
 	const current = textOf(r, 'current');
 	if (!current) invalid('current', '请填写当前密码');
-	const password = passwordOf(r);
+	const password = passwordOf(r, user.username);
 	const done = await changeOwnPassword(db, user.id, { current, password, client: o.client, keepToken: o.token }).catch(refusal);
 	const line = `用户：${user.username} 修改了自己的密码${done.sessionsEnded ? `（结束其他会话 ${done.sessionsEnded} 个）` : ''}`;
 	await (o.log ? o.log(line, user.username) : audit(db, { actor: user.username, area: 'users', target: user.username, client: o.client, message: line }));

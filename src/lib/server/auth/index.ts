@@ -9,6 +9,7 @@ import type { Db } from '../db';
 import { audit, LOGIN_FAILED } from '../audit';
 import { sessions, units, users } from '../db/schema';
 import { LoginThrottle } from './throttle';
+import { passwordProblem } from './password-policy';
 
 export const SESSION_COOKIE = 'mq_session';
 
@@ -44,9 +45,10 @@ export function isRole(x: string): x is Role {
 	return (ROLES as readonly string[]).includes(x);
 }
 
-/** A new password: at least 8 characters. */
-function checkPassword(password: string): void {
-	if (password.length < 8) throw new AuthError('invalid_input', '密码至少8位', 'password');
+/** A new password of the account `username`, by the rule of password-policy.ts. */
+function checkPassword(password: string, username: string): void {
+	const problem = passwordProblem(password, username);
+	if (problem) throw new AuthError('invalid_input', problem, 'password');
 }
 
 /** What a user name is made of. */
@@ -57,7 +59,7 @@ export async function createUser(
 	u: { username: string; displayName: string; role: Role; password: string; unitCode?: string | null; demo?: boolean; mustChangePassword?: boolean }
 ): Promise<number> {
 	if (!USERNAME.test(u.username)) throw new AuthError('invalid_input', '用户名须为2–40位字母、数字或 _ . -', 'username');
-	checkPassword(u.password);
+	checkPassword(u.password, u.username);
 	if (u.role === 'unit_handler' && !u.unitCode) throw new AuthError('invalid_input', '承办单位账号必须指定所属单位', 'unit');
 	const existing = await db.select({ id: users.id }).from(users).where(eq(users.username, u.username));
 	if (existing.length) throw new AuthError('exists', `用户名 ${u.username} 已存在`, 'username');
@@ -320,7 +322,7 @@ export async function setUserActive(
 }
 
 /**
- * Sets a user's password (at least 8 characters); every session of theirs ends, so a stolen one is cut off. With
+ * Sets a user's password (password-policy.ts); every session of theirs ends, so a stolen one is cut off. With
  * `mustChange` (an administrator set it for someone else) the user changes it at the next sign-in before anything else.
  */
 export async function setPassword(
@@ -329,7 +331,7 @@ export async function setPassword(
 	password: string,
 	{ mustChange = false }: { mustChange?: boolean } = {}
 ): Promise<{ username: string; sessionsEnded: number }> {
-	checkPassword(password);
+	checkPassword(password, username);
 	const u = await userNamed(db, username);
 	await db.update(users).set({ passwordHash: await hashPassword(password), mustChangePassword: mustChange }).where(eq(users.id, u.id));
 	return { username, sessionsEnded: await endSessions(db, u.id) };
@@ -358,7 +360,7 @@ export async function changeOwnPassword(
 		throttle.failed(row.username, o.client, now);
 		throw new AuthError('bad_credentials', '当前密码不正确', 'current');
 	}
-	checkPassword(o.password);
+	checkPassword(o.password, row.username);
 	if (o.password === o.current) throw new AuthError('invalid_input', '新密码不能与当前密码相同', 'password');
 	await db.update(users).set({ passwordHash: await hashPassword(o.password), mustChangePassword: false }).where(eq(users.id, row.id));
 	const keep = o.keepToken ? sha256(o.keepToken) : '';

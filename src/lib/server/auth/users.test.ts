@@ -95,7 +95,7 @@ describe('a new password', () => {
 	it('replaces the old one and ends every session of the user', async () => {
 		await createUser(store.db, { username: 'lead', displayName: '领导', role: 'leader', password: PASSWORD });
 		const s = await signIn('lead');
-		expect(await refusal(setPassword(store.db, 'lead', 'short'))).toEqual(['invalid_input', '密码至少8位']);
+		expect(await refusal(setPassword(store.db, 'lead', 'short'))).toEqual(['invalid_input', '密码至少 8 位（现有 5 位）']);
 		expect(await setPassword(store.db, 'lead', 'second-password')).toEqual({ username: 'lead', sessionsEnded: 1 });
 		expect(await validateSession(store.db, s.token, 7)).toBeNull();
 		expect(await refusal(signIn('lead'))).toEqual(['bad_credentials', '用户名或密码错误']);
