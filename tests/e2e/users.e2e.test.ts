@@ -6,6 +6,7 @@
 // wrong current password named next to its field); the admin reads all of it in 设置 › 操作日志. No console errors.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import ExcelJS from 'exceljs';
 import { browserSuite, loginAs, shooter, watchErrors } from './fixture';
 
 const suite = browserSuite({ tickets: 1_000, days: 14 });
@@ -166,6 +167,16 @@ describe('设置 › 用户', () => {
 		await admin.waitForURL(/actor=zhang.handler/);
 		expect(new Set(await admin.locator('[data-testid=audit-actor]').allTextContents())).toEqual(new Set([NEW.username]));
 		await shot(admin, '5-audit', { viewport: true });
+		// the same entries as an Excel file: the download link carries the filter
+		const [download] = await Promise.all([admin.waitForEvent('download'), admin.click('[data-testid=audit-export]')]);
+		expect(download.suggestedFilename()).toMatch(/^操作日志-\d{4}-\d{2}-\d{2}\.xlsx$/);
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.readFile(await download.path());
+		const ws = wb.getWorksheet('操作日志')!;
+		expect(String(ws.getCell('A2').value)).toMatch(new RegExp(`^操作人：${NEW.username}；含“${NEW.username}”；共 \\d+ 条；admin 导出于`));
+		const actors = new Set<unknown>();
+		ws.eachRow((row, n) => void (n > 3 && actors.add(row.getCell(3).value)));
+		expect(actors).toEqual(new Set([NEW.username]));
 	});
 
 	it('no console errors', () => {

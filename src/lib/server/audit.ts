@@ -24,7 +24,9 @@ export const AUDIT_AREAS = {
 	alerts: '预警设置',
 	knowledge: '知识库',
 	tokens: 'API 令牌',
-	login: '登录'
+	login: '登录',
+	/** the log itself: who exported it */
+	audit: '操作日志'
 } as const;
 export type AuditArea = keyof typeof AUDIT_AREAS;
 export const isAuditArea = (x: string): x is AuditArea => Object.hasOwn(AUDIT_AREAS, x);

@@ -588,7 +588,7 @@ export const auditLog = pgTable(
 		at: tstz('at').notNull().defaultNow(),
 		/** the user name of who acted (the name typed, for a failed sign-in) */
 		actor: text('actor').notNull(),
-		/** users | units | categories | dictionary | routing | limits | alerts | knowledge | login (AUDIT_AREAS) */
+		/** users | units | categories | dictionary | routing | limits | alerts | knowledge | tokens | login | audit (AUDIT_AREAS) */
 		area: text('area').notNull(),
 		/** what was changed: a user name, a unit or category code, a word, a watch list … ('' when the whole area) */
 		target: text('target').notNull().default(''),

@@ -3,6 +3,7 @@
 import { error } from '@sveltejs/kit';
 import { app } from '$lib/server/app';
 import { AUDIT_AREAS, auditEntries, isAuditArea } from '$lib/server/audit';
+import { AUDIT_EXPORT_LIMIT } from '$lib/server/audit-xlsx';
 import { CaseError } from '$lib/server/cases/input';
 import { requireScreen } from '$lib/server/guard';
 import type { PageServerLoad } from './$types';
@@ -19,6 +20,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		return {
 			...filter,
 			before,
+			exportLimit: AUDIT_EXPORT_LIMIT,
 			bad: areaParam && !area ? [`类别「${areaParam}」`] : [],
 			areas: Object.entries(AUDIT_AREAS).map(([value, label]) => ({ value, label })),
 			...page
