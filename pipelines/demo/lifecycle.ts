@@ -4,7 +4,7 @@ import type { WorkCalendar } from '../calendar/index';
 import { dayNumberAt } from '../calendar/index';
 import { DEFAULT_LIMITS, deadlines, metDeadline, VISIT_ATTEMPTS, type Satisfaction, type Status, type TicketType, type VisitFailure } from '../lifecycle/model';
 import { unitAssists, unitRounds, type RoundEvent, type UnitRound } from '../lifecycle/rounds';
-import type { Rng } from './rng';
+import { hash32, Rng } from './rng';
 
 export interface UnitBehaviour {
 	signLateP: number;
@@ -177,20 +177,24 @@ export function simulateLifecycle(cal: WorkCalendar, r: Rng, t: SimInput): SimEv
 		const p = reopened ? [s[0] + s[2] * 0.5, s[1] + s[2] * 0.3, s[2] * 0.2] : s;
 		const x = r.next();
 		const sat: Satisfaction = x < p[0] ? '满意' : x < p[0] + p[1] ? '基本满意' : '不满意';
+		// drawn before the attempts below, as before them, so a ticket closed unvisited leaves the day's stream as it was
+		const reopen = sat === '不满意' && !reopened && r.chance(0.65);
 		// calls that reach nobody first (回访未接通), tried again a few hours later; after VISIT_ATTEMPTS of them a
-		// supervisor closes the ticket unvisited
+		// supervisor closes the ticket unvisited. Drawn from a stream of their own, so that the draws of every other
+		// step and ticket are those of a demo made without them
+		const v = new Rng(hash32(`visits:${t.receivedMs}:${t.unitCode}:${replyAt}`));
 		let tries = 0;
-		while (tries < VISIT_ATTEMPTS && r.chance(tries ? 0.35 : 0.2)) {
+		while (tries < VISIT_ATTEMPTS && v.chance(tries ? 0.35 : 0.2)) {
 			tries++;
-			const outcome: VisitFailure = r.chance(0.8) ? '无人接听' : '关机或停机';
+			const outcome: VisitFailure = v.chance(0.8) ? '无人接听' : '关机或停机';
 			push({ action: 'visit_failed', from: 'replied', to: 'replied', at: visitAt, actor: '回访员', unitCode: unit.code, note: `第 ${tries} 次回访未接通（${outcome}）`, data: { outcome, attempt: tries } });
-			visitAt = nextOfficeTime(cal, visitAt + r.lognormal(4 * H, 0.5), r);
+			visitAt = nextOfficeTime(cal, visitAt + v.lognormal(4 * H, 0.5), v);
 		}
 		if (tries === VISIT_ATTEMPTS) {
 			push({ action: 'close', from: 'replied', to: 'closed', at: visitAt, actor: '督办员', unitCode: unit.code, note: `${VISIT_ATTEMPTS} 次回访均未接通，按规定办结` });
 			return ev;
 		}
-		if (sat === '不满意' && !reopened && r.chance(0.65)) {
+		if (reopen) {
 			push({ action: 'visit', from: 'replied', to: 'reopened', at: visitAt, actor: '回访员', unitCode: unit.code, note: '来电人对办理结果不满意，重新交办', data: { satisfaction: sat } });
 			status = 'reopened';
 			reopened = true;
