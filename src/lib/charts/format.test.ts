@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDeadline, formatShanghaiTime, formatTimeLeft } from './format';
+import { formatDeadline, formatShanghaiSecond, formatShanghaiTime, formatTimeLeft } from './format';
 
 describe('time limit formatting', () => {
 	it('shows a midnight deadline as the end of its last day, other times as they are', () => {
@@ -7,6 +7,9 @@ describe('time limit formatting', () => {
 		expect(formatDeadline('2026-11-30T04:30:00.000Z')).toBe('2026-11-30 12:30');
 		expect(formatDeadline(null)).toBe('—');
 		expect(formatShanghaiTime('2026-11-30T16:00:00.000Z')).toBe('2026-12-01 00:00');
+		// to the second, across the day's end in Shanghai
+		expect(formatShanghaiSecond('2026-11-30T15:59:59.900Z')).toBe('2026-11-30 23:59:59');
+		expect(formatShanghaiSecond('2026-11-30T16:00:07.000Z')).toBe('2026-12-01 00:00:07');
 	});
 	it('says how long is left or how long it is overdue', () => {
 		const now = Date.parse('2026-11-30T00:00:00Z');

@@ -72,6 +72,11 @@ export function formatShanghaiTime(iso: string | null | undefined): string {
 	return Number.isNaN(ms) ? iso : shanghaiMinute(ms).replace('T', ' ');
 }
 
+/** "2026-11-29 08:05:09" in Asia/Shanghai, to the second (a log's order within a minute shows). */
+export function formatShanghaiSecond(iso: string): string {
+	return new Date(Date.parse(iso) + SHANGHAI_MS).toISOString().slice(0, 19).replace('T', ' ');
+}
+
 /** A time limit: one that ends at midnight reads as the end of its last day ("2026-11-30 24:00"), others as formatShanghaiTime. */
 export function formatDeadline(iso: string | null | undefined): string {
 	if (!iso) return '—';
