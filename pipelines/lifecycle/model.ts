@@ -92,6 +92,8 @@ export interface TimeLimits {
 	replyUrgentWorkingDays: Record<TicketType, number>;
 	/** share of the time used at which the light turns yellow */
 	yellowAt: number;
+	/** the hotline visits the caller back within this many working days after the unit's reply (回访时限) */
+	visitWorkingDays: number;
 }
 
 export const DEFAULT_LIMITS: TimeLimits = {
@@ -100,7 +102,10 @@ export const DEFAULT_LIMITS: TimeLimits = {
 	replyWorkingDays: { 咨询: 2, 求助: 5, 投诉: 15, 举报: 15, 建议: 15, 表扬: 5 },
 	// DESIGN.md gives no shorter reply limit for urgent tickets; an administrator can set one per type
 	replyUrgentWorkingDays: { 咨询: 2, 求助: 5, 投诉: 15, 举报: 15, 建议: 15, 表扬: 5 },
-	yellowAt: 0.75
+	yellowAt: 0.75,
+	// DESIGN.md gives no limit for the return visit; three working days lets an unreached caller be tried on
+	// different days (VISIT_ATTEMPTS) before the supervisor closes the ticket
+	visitWorkingDays: 3
 };
 
 export function deadlines(
@@ -115,6 +120,11 @@ export function deadlines(
 		: cal.addWorkingDays(dispatchedMs, limits.signWorkingDays);
 	const replyDays = (urgent ? limits.replyUrgentWorkingDays : limits.replyWorkingDays)[type];
 	return { signDeadline, replyDeadline: cal.addWorkingDays(dispatchedMs, replyDays) };
+}
+
+/** The return visit's deadline (回访时限): the end of the `visitWorkingDays`-th working day after the reply. */
+export function visitDeadline(cal: WorkCalendar, limits: TimeLimits, repliedMs: number): number {
+	return cal.addWorkingDays(repliedMs, limits.visitWorkingDays);
 }
 
 /**

@@ -282,9 +282,9 @@ export interface TicketSummary {
 	receivedAt: string;
 	/** when the unit replied (the 回访 queue is in this order); null before a reply */
 	repliedAt: string | null;
-	/** the time limit running now: sign-for while 待签收, reply while 办理中 */
+	/** the time limit running now: sign-for while 待签收, reply while 办理中, the return visit while 待回访 (not to units) */
 	deadline: string | null;
-	deadlineKind: 'sign' | 'reply' | null;
+	deadlineKind: 'sign' | 'reply' | 'visit' | null;
 	light: 'green' | 'yellow' | 'red' | null;
 	extensionPending: boolean;
 	supervised: boolean;

@@ -262,12 +262,16 @@ describe('a call from intake to closing', () => {
 		await expect.poll(() => op.locator('[data-testid=action-done]').textContent(), { timeout: 30_000 }).toBe('已记录回访未接通');
 		expect(await op.locator('[data-testid=visit-attempts]').innerText()).toBe('回访未接通 1 次');
 		expect(await op.locator('[data-testid=visit-summary]').innerText()).toContain('未接通 1 次');
+		// the return visit's own limit, from the reply just made: in time
+		expect(await op.locator('[data-testid=visit-deadline]').innerText()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}\s*正常$/);
 		expect(await op.locator('[data-testid=timeline-entry][data-action=visit_failed]').innerText()).toContain('第 1 次回访未接通（无人接听）：上午十点拨打，无人接听');
 		await shot(op, '5a-visit-failed');
 		await op.goto(`${suite.server.url}/visits?tab=retry&q=${ticketNo}`);
 		const row = op.locator(`[data-testid=queue-row][data-ticket="${ticketNo}"]`);
 		await row.waitFor();
 		expect(await row.locator('[data-testid=visit-last]').innerText()).toContain('无人接听');
+		expect(await row.locator('[data-testid=deadline]').innerText()).toMatch(/^回访 \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+		expect(await row.getAttribute('data-light')).toBe('green');
 		await op.goto(`${suite.server.url}/visits?tab=todo&q=${ticketNo}`);
 		await op.waitForSelector('[data-testid=queue-empty], [data-testid=queue-row]');
 		expect(await op.locator(`[data-testid=queue-row][data-ticket="${ticketNo}"]`).count()).toBe(0);

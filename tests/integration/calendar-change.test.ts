@@ -97,6 +97,39 @@ describe('a changed holiday calendar', () => {
 	});
 });
 
+describe('a changed holiday calendar and the return visits', () => {
+	it("moves a replied ticket's visit deadline, counted anew from the reply, with a 时限重算 in its timeline", async () => {
+		const t = await dispatched('normal', true);
+		const r = await actOnTicket(a, people.unit, t.ticketNo, { action: 'reply', version: t.version, note: '已协调施工单位调整作业时间' });
+		const limits = await getLimits(a.rel.db);
+		expect(r.visitDeadline!.getTime()).toBe(a.calendar.addWorkingDays(r.repliedAt!.getTime(), limits.visitWorkingDays));
+		// the first working day after the reply becomes a holiday
+		let day = shanghaiDay(r.repliedAt!.getTime() + 86_400_000);
+		while (!a.calendar.isWorkday(day)) day = shanghaiDay(Date.parse(`${day}T12:00:00+08:00`) + 86_400_000);
+		const file = join(dir, 'holidays-visit.json');
+		writeFileSync(file, JSON.stringify({ holidays: { [day]: 'Test Day,测试假日,1' }, workdays: {} }));
+		const changed = defaultCalendar(file);
+
+		const moved = await followCalendar(a.rel.db, changed);
+		expect(moved.days).toEqual([day]);
+		const v = await reread(r);
+		expect(v.visitDeadline!.getTime()).toBe(changed.addWorkingDays(r.repliedAt!.getTime(), limits.visitWorkingDays));
+		expect(v.visitDeadline!.getTime()).toBeGreaterThan(r.visitDeadline!.getTime());
+		expect(v.version).toBe(r.version + 1);
+		// the unit's own limits were met: they stay
+		expect(v.replyDeadline).toEqual(r.replyDeadline);
+		const [note] = await a.rel.db
+			.select()
+			.from(ticketEvents)
+			.where(and(eq(ticketEvents.ticketId, r.id), eq(ticketEvents.action, 'recount')));
+		expect(note).toMatchObject({ actorName: '系统', data: { visitDeadline: v.visitDeadline!.getTime() } });
+		expect(note.note).toContain(`回访时限 ${formatDeadline(r.visitDeadline!.toISOString())} → ${formatDeadline(v.visitDeadline!.toISOString())}`);
+
+		expect(await followCalendar(a.rel.db, a.calendar)).toMatchObject({ days: [day] });
+		expect((await reread(r)).visitDeadline).toEqual(r.visitDeadline);
+	});
+});
+
 describe('a bad holiday file', () => {
 	it('is not used, and the start says so with the file, the key and what is wrong', async () => {
 		// the reference data as shipped, but for the holiday file

@@ -8,8 +8,11 @@ import { startRouteApp } from '../support/app';
 import { addPeople, INTAKE } from '../support/cases';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { listQueue, ticketDetail } from '../../src/lib/server/cases/read';
+import { fillVisitDeadlines, getLimits, saveLimits } from '../../src/lib/server/cases/limits';
+import { auditEntries } from '../../src/lib/server/audit';
+import { PUT as putLimits } from '../../src/routes/api/v1/settings/time-limits/+server';
 import { ticketEvents, tickets } from '../../src/lib/server/db/schema';
-import { VISIT_ATTEMPTS } from '../../pipelines/lifecycle/model';
+import { DEFAULT_LIMITS, VISIT_ATTEMPTS } from '../../pipelines/lifecycle/model';
 
 let a: App;
 const people: Record<string, CaseUser> = {};
@@ -23,7 +26,8 @@ beforeAll(async () => {
 		operator2: ['operator'],
 		dispatcher: ['dispatcher'],
 		supervisor: ['supervisor'],
-		unit: ['unit_handler', UNIT]
+		unit: ['unit_handler', UNIT],
+		admin: ['admin']
 	});
 }, 120_000);
 
@@ -130,5 +134,81 @@ describe('回访未接通', () => {
 		await expect(failed('dispatcher', t.no, '无人接听')).rejects.toMatchObject({ code: 'forbidden' });
 		const [row] = await a.rel.db.select().from(tickets).where(eq(tickets.ticketNo, t.no));
 		expect(row.visitAttempts).toBe(0);
+	});
+});
+
+describe('回访时限', () => {
+	const rowOf = async (no: string) => (await a.rel.db.select().from(tickets).where(eq(tickets.ticketNo, no)))[0];
+	const itemAt = async (no: string, now: number, tab = 'all') =>
+		(await listQueue(a, people.operator, { queue: 'visits', tab, q: no, now })).items.find((x) => x.ticketNo === no);
+
+	it('runs from the reply over working days, lights yellow and red in the 回访 queue, and lists the late ones', async () => {
+		const t = await replied('小区门口垃圾桶满溢');
+		const row = await rowOf(t.no);
+		const limits = await getLimits(a.rel.db);
+		const deadline = a.calendar.addWorkingDays(row.repliedAt!.getTime(), limits.visitWorkingDays);
+		expect(row.visitDeadline!.getTime()).toBe(deadline);
+
+		const fresh = await itemAt(t.no, row.repliedAt!.getTime() + 60_000);
+		expect(fresh).toMatchObject({ deadline: new Date(deadline).toISOString(), deadlineKind: 'visit', light: 'green' });
+		// a minute before the deadline, the end of a working day: nearly all of the working time is used
+		expect((await itemAt(t.no, deadline - 60_000))?.light).toBe('yellow');
+		expect((await itemAt(t.no, deadline + 60_000))?.light).toBe('red');
+		expect(await itemAt(t.no, deadline - 60_000, 'overdue')).toBeUndefined();
+		expect(await itemAt(t.no, deadline + 60_000, 'overdue')).toBeDefined();
+		// a weekend or a holiday uses none of it: the working clock stands still
+		const clock = a.calendar.workingClock.bind(a.calendar);
+		const used = (now: number) => (clock(now) - clock(row.repliedAt!.getTime())) / (clock(deadline) - clock(row.repliedAt!.getTime()));
+		for (let now = row.repliedAt!.getTime() + 3_600_000; now < deadline; now += 3_600_000)
+			expect((await itemAt(t.no, now))?.light).toBe(used(now) >= limits.yellowAt ? 'yellow' : 'green');
+
+		// on the ticket, for those who visit; not to the unit, whose limits were met
+		const d = await ticketDetail(a, people.operator, t.no);
+		expect(d).toMatchObject({ deadlineKind: 'visit', deadline: new Date(deadline).toISOString() });
+		const mine = await listQueue(a, people.unit, { queue: 'mine', tab: 'replied', q: t.no });
+		expect(mine.items.find((x) => x.ticketNo === t.no)).toMatchObject({ deadline: null, deadlineKind: null, light: null });
+		expect(await ticketDetail(a, people.unit, t.no)).toMatchObject({ deadline: null, deadlineKind: null });
+	});
+
+	it('ends with a reopening, and the next reply has its own', async () => {
+		const t = await replied('路灯不亮');
+		const v = await actOnTicket(a, people.operator, t.no, { action: 'visit', version: t.version, satisfaction: '不满意', reopen: true });
+		expect(v).toMatchObject({ status: 'reopened', visitDeadline: null });
+		const d = await actOnTicket(a, people.dispatcher, t.no, { action: 'dispatch', version: v.version, unit_code: UNIT });
+		const s = await actOnTicket(a, people.unit, t.no, { action: 'sign', version: d.version });
+		const r = await actOnTicket(a, people.unit, t.no, { action: 'reply', version: s.version, note: '已更换灯具' });
+		expect(r.visitDeadline!.getTime()).toBe(a.calendar.addWorkingDays(r.repliedAt!.getTime(), DEFAULT_LIMITS.visitWorkingDays));
+	});
+
+	it('is set in 设置 › 办理时限 for the replies after, kept by a client that does not send it, and refused out of 1–30', async () => {
+		try {
+			await saveLimits(a.rel.db, { ...DEFAULT_LIMITS, visitWorkingDays: 5 }, 'chief');
+			expect((await auditEntries(a.rel.db, { area: 'limits' })).entries[0]).toMatchObject({ message: '办理时限：chief 修改回访时限（工作日） 3 → 5' });
+			const t = await replied('公园健身器材损坏');
+			const row = await rowOf(t.no);
+			expect(row.visitDeadline!.getTime()).toBe(a.calendar.addWorkingDays(row.repliedAt!.getTime(), 5));
+			// an API client that knew the limits before the visit's: its object keeps the limit in force
+			const { visitWorkingDays: _, ...older } = { ...DEFAULT_LIMITS, yellowAt: 0.8 };
+			const res = await putLimits({ locals: { user: { ...people.admin, unitName: null } }, request: new Request('http://x/api/v1/settings/time-limits', { method: 'PUT', body: JSON.stringify(older) }) } as never);
+			expect(res.status).toBe(200);
+			expect(await getLimits(a.rel.db)).toMatchObject({ visitWorkingDays: 5, yellowAt: 0.8 });
+			for (const bad of [0, 31, 2.5])
+				await expect(saveLimits(a.rel.db, { ...DEFAULT_LIMITS, visitWorkingDays: bad })).rejects.toMatchObject({
+					code: 'invalid_input',
+					field: 'visitWorkingDays',
+					message: '回访时限（工作日）应为 1–30 之间的整数'
+				});
+		} finally {
+			await saveLimits(a.rel.db, DEFAULT_LIMITS);
+		}
+	});
+
+	it('is given at start to the replied tickets that have none (replied before it existed, the demo)', async () => {
+		const t = await replied('共享单车乱停放');
+		const row = await rowOf(t.no);
+		await a.rel.db.update(tickets).set({ visitDeadline: null }).where(eq(tickets.id, row.id));
+		expect(await fillVisitDeadlines(a.rel.db, a.calendar)).toBeGreaterThanOrEqual(1);
+		expect((await rowOf(t.no)).visitDeadline).toEqual(row.visitDeadline);
+		expect(await fillVisitDeadlines(a.rel.db, a.calendar)).toBe(0);
 	});
 });

@@ -22,7 +22,7 @@ import { overlayRouting } from './routing';
 import { claimAnalyticsCity, claimRelationalCity, otherCityError } from './store-city';
 import { seedWatchlists, watchlistFile } from './alerts/settings';
 import { knowledgeFile, seedKnowledge } from './cases/knowledge';
-import { fillWorkClocks } from './cases/limits';
+import { fillVisitDeadlines, fillWorkClocks } from './cases/limits';
 import { recountRoundFlags } from './cases/service';
 import { followCalendar } from './cases/calendar-change';
 import { checkPairing, refuseOtherDatabase, refuseOtherKind } from './pairing';
@@ -145,6 +145,7 @@ async function openApp(config: Config, log: Log, o: StartOptions, memory: boolea
 			log(`[minqing] 节假日数据有变（${moved.days.length} 天的工作日安排不同）：已按新安排重算 ${moved.tickets} 张在办工单的时限`);
 		if (config.demo) await ensureDemoData(app, log);
 		await fillWorkClocks(rel.db, calendar);
+		await fillVisitDeadlines(rel.db, calendar);
 		const recounted = await recountRoundFlags(rel.db);
 		if (recounted) log(`[minqing] ${recounted} 张改派过的工单的催办次数和督办标记已改为按本轮承办计`);
 		// catch up with relational changes the analytics store has not seen (e.g. after a crash), or with every

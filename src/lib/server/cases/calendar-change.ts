@@ -1,5 +1,6 @@
 // When the holiday calendar changes (chinese-days updated, or data/reference/holidays-extra.json edited, typically
-// when the State Council publishes next year's schedule), the time limits of the tickets still at a unit follow it:
+// when the State Council publishes next year's schedule), the time limits of the tickets still at a unit, and the
+// return visits' of the replied tickets, follow it:
 // a limit is a number of working days, so a step not done yet gets its deadline counted anew on the new calendar,
 // from the same dispatch and over the same number of working days the old calendar gave it. Steps already done keep
 // their deadlines (the assessment judged them against those). Each moved ticket gets a `recount` event (时限重算)
@@ -123,6 +124,38 @@ async function recount(tx: Db, cal: WorkCalendar, was: Snapshot, days: string[],
 				...(signDeadline !== t.signDeadline ? { signDeadline: signDeadline!.getTime() } : {}),
 				...(replyDeadline !== t.replyDeadline ? { replyDeadline: replyDeadline!.getTime() } : {})
 			},
+			at
+		});
+	}
+	return moved + (await recountVisits(tx, cal, was, what, now));
+}
+
+/** The return visits' deadlines of the replied tickets, counted anew from their replies as `recount` counts a unit's. */
+async function recountVisits(tx: Db, cal: WorkCalendar, was: Snapshot, what: string, now: number): Promise<number> {
+	const waiting = await tx
+		.select()
+		.from(tickets)
+		.where(and(eq(tickets.status, 'replied'), isNotNull(tickets.repliedAt), isNotNull(tickets.visitDeadline)))
+		.for('update');
+	let moved = 0;
+	for (const t of waiting) {
+		const visitDeadline = recounted(was, cal, t.repliedAt!.getTime(), t.visitDeadline!.getTime());
+		if (visitDeadline === t.visitDeadline!.getTime()) continue;
+		const at = new Date(now);
+		await tx
+			.update(tickets)
+			.set({ visitDeadline: new Date(visitDeadline), version: t.version + 1, updatedAt: at })
+			.where(eq(tickets.id, t.id));
+		moved++;
+		await tx.insert(ticketEvents).values({
+			ticketId: t.id,
+			action: 'recount',
+			fromStatus: t.status,
+			toStatus: t.status,
+			actorName: '系统',
+			unitCode: t.unitCode,
+			note: `节假日安排更新（${what}的工作日安排有变），按新安排重算：回访时限 ${formatDeadline(t.visitDeadline!.toISOString())} → ${formatDeadline(new Date(visitDeadline).toISOString())}`,
+			data: { visitDeadline },
 			at
 		});
 	}

@@ -2,7 +2,7 @@
 // `settings` table under one key). Validated on save, so a deadline is never computed from a bad value.
 import { and, asc, eq, gt, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { AT_UNIT, DEFAULT_LIMITS, TICKET_TYPES, type TicketType, type TimeLimits } from '$pipelines/lifecycle/model';
+import { AT_UNIT, DEFAULT_LIMITS, TICKET_TYPES, visitDeadline, type TicketType, type TimeLimits } from '$pipelines/lifecycle/model';
 import type { Db } from '../db';
 import { settings, tickets } from '../db/schema';
 import { CaseError, objectBody } from './input';
@@ -18,7 +18,8 @@ const limitsSchema = z.object({
 	signUrgentHours: z.number().int().min(1).max(48),
 	replyWorkingDays: perType,
 	replyUrgentWorkingDays: perType,
-	yellowAt: z.number().min(0.5).max(0.95)
+	yellowAt: z.number().min(0.5).max(0.95),
+	visitWorkingDays: z.number().int().min(1).max(30)
 });
 
 export async function getLimits(db: Db): Promise<TimeLimits> {
@@ -39,7 +40,8 @@ const LIMIT_LABELS: Record<string, string> = {
 	signUrgentHours: '紧急工单签收时限（小时）',
 	replyWorkingDays: '答复时限（工作日）',
 	replyUrgentWorkingDays: '紧急工单答复时限（工作日）',
-	yellowAt: '黄灯提醒比例'
+	yellowAt: '黄灯提醒比例',
+	visitWorkingDays: '回访时限（工作日）'
 };
 
 /** The first rule between the limits that `l` breaks, as the refusal saying so; null when they agree. */
@@ -94,16 +96,17 @@ export function limitChanges(before: TimeLimits, after: TimeLimits): string[] {
 
 /**
  * Saves the limits (the whole object); with `actor`, what changed is recorded in the 操作日志. The new limits apply to
- * dispatches from now on; those already running keep theirs.
+ * dispatches from now on (the return visit's limit: to replies from now on); those already running keep theirs.
  */
 export async function saveLimits(db: Db, value: unknown, actor?: string): Promise<TimeLimits> {
-	objectBody(value);
-	const r = limitsSchema.safeParse(value);
+	const body = objectBody(value);
+	// the return visit's limit came later: a client that sends the object it knew keeps the limit in force
+	const r = limitsSchema.safeParse('visitWorkingDays' in body ? body : { ...body, visitWorkingDays: (await getLimits(db)).visitWorkingDays });
 	if (!r.success) {
 		const i = r.error.issues[0];
 		const [key, type] = i.path.map(String);
 		const label = `${LIMIT_LABELS[key] ?? key}${type ? `（${type}）` : ''}`;
-		const range = key === 'yellowAt' ? '50%–95%' : key === 'signUrgentHours' ? '1–48 之间的整数' : '1–60 之间的整数';
+		const range = key === 'yellowAt' ? '50%–95%' : key === 'signUrgentHours' ? '1–48 之间的整数' : key === 'visitWorkingDays' ? '1–30 之间的整数' : '1–60 之间的整数';
 		throw new CaseError('invalid_input', `${label}应为 ${range}`, i.path.join('.'), i.message);
 	}
 	const clash = limitsClash(r.data);
@@ -185,6 +188,31 @@ export async function fillWorkClocks(db: Db, cal: WorkCalendar): Promise<number>
 		const values = rows.map((r) => ({ id: r.id, ...workClocks(cal, r) }));
 		await db.execute(sql`UPDATE tickets t SET dispatched_work = v."dispatchedWork", sign_deadline_work = v."signDeadlineWork", reply_deadline_work = v."replyDeadlineWork"
 			FROM json_to_recordset(${JSON.stringify(values)}::json) AS v(id int, "dispatchedWork" float8, "signDeadlineWork" float8, "replyDeadlineWork" float8) WHERE t.id = v.id`);
+		n += rows.length;
+	}
+}
+
+/**
+ * The return visits' deadlines (回访时限) of the replied tickets that have none: replied before the limit existed
+ * (migration 0025), or written by the demo generator, which knows no calendar. (A feed's ticket in that state
+ * carries no reply time, and gets none.) At start, with the limit in
+ * force; in statements of 1,000. Returns how many it filled.
+ */
+export async function fillVisitDeadlines(db: Db, cal: WorkCalendar): Promise<number> {
+	const limits = await getLimits(db);
+	let n = 0;
+	for (let after = 0; ; ) {
+		const rows = await db
+			.select({ id: tickets.id, repliedAt: tickets.repliedAt })
+			.from(tickets)
+			.where(and(gt(tickets.id, after), eq(tickets.status, 'replied'), isNotNull(tickets.repliedAt), isNull(tickets.visitDeadline)))
+			.orderBy(asc(tickets.id))
+			.limit(1000);
+		if (!rows.length) return n;
+		after = rows[rows.length - 1].id;
+		const values = rows.map((r) => ({ id: r.id, deadline: new Date(visitDeadline(cal, limits, r.repliedAt!.getTime())).toISOString() }));
+		await db.execute(sql`UPDATE tickets t SET visit_deadline = v.deadline
+			FROM json_to_recordset(${JSON.stringify(values)}::json) AS v(id int, deadline timestamptz) WHERE t.id = v.id`);
 		n += rows.length;
 	}
 }

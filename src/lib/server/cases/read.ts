@@ -59,13 +59,29 @@ function limitLight(app: App, t: TicketRow, kind: 'sign' | 'reply', deadline: Da
 	return allowed > 0 && (app.calendar.workingClock(now) - t.dispatchedWork) / allowed >= yellowAt ? 'yellow' : 'green';
 }
 
-/** The running time limit of a ticket and its light (green → yellow at `yellowAt` of the time → red when overdue). */
+/**
+ * The light of a return visit's deadline (回访时限): as `limitLight` counts a limit in working days, on the working
+ * time from the reply (the clocks are read here: the 回访 queue has no yellow tab to count them in SQL).
+ */
+function visitLight(app: App, repliedAt: Date, deadline: Date, now: number, yellowAt: number): Light {
+	if (now > deadline.getTime()) return 'red';
+	const start = app.calendar.workingClock(repliedAt.getTime());
+	const allowed = app.calendar.workingClock(deadline.getTime()) - start;
+	return allowed > 0 && (app.calendar.workingClock(now) - start) / allowed >= yellowAt ? 'yellow' : 'green';
+}
+
+/**
+ * The running time limit of a ticket and its light (green → yellow at `yellowAt` of the time → red when overdue):
+ * the unit's sign-for while 待签收 and reply while 办理中, the hotline's return visit while 待回访.
+ */
 export function runningLimit(
 	app: App,
 	t: TicketRow,
 	limits: TimeLimits,
 	now: number
-): { deadline: Date | null; kind: 'sign' | 'reply' | null; light: Light | null } {
+): { deadline: Date | null; kind: 'sign' | 'reply' | 'visit' | null; light: Light | null } {
+	if (t.status === 'replied' && t.visitDeadline && t.repliedAt)
+		return { deadline: t.visitDeadline, kind: 'visit', light: visitLight(app, t.repliedAt, t.visitDeadline, now, limits.yellowAt) };
 	const kind = t.status === 'dispatched' ? 'sign' : t.status === 'signed' ? 'reply' : null;
 	const deadline = kind === 'sign' ? t.signDeadline : kind === 'reply' ? t.replyDeadline : null;
 	if (!kind || !deadline || !t.dispatchedAt) return { deadline: null, kind: null, light: null };
@@ -140,7 +156,9 @@ export function summarize(
 	onHandlingScreen: boolean,
 	returnedBy: readonly GivenBack[] = []
 ): TicketSummary {
-	const lim = runningLimit(app, t, limits, now);
+	const running = runningLimit(app, t, limits, now);
+	// the return visit is the hotline's step, not the unit's: a unit's list shows its own limits only
+	const lim = running.kind === 'visit' && user.role === 'unit_handler' ? { deadline: null, kind: null, light: null } : running;
 	const caller = callerFor(user, t, onHandlingScreen);
 	const hide = caller.hide;
 	return {
@@ -198,6 +216,8 @@ export interface QueuePage {
 	generatedAt: string;
 	/** the share of a limit's time after which its light is yellow (设置 › 办理时限), as the lights were computed */
 	yellowAt: number;
+	/** the return visit's limit in working days (设置 › 办理时限), as the 回访 queue says it */
+	visitWorkingDays: number;
 	tab: string;
 	q: string;
 	total: number;
@@ -341,7 +361,8 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 			all: replied,
 			todo: and(replied, eq(tickets.visitAttempts, 0))!,
 			retry: and(replied, sql`${tickets.visitAttempts} > 0`, not(visitFinal))!,
-			unreached: and(replied, visitFinal)!
+			unreached: and(replied, visitFinal)!,
+			overdue: and(replied, sql`extract(epoch from ${tickets.visitDeadline}) < ${nowS}`)!
 		}
 	};
 	const defaults: Record<Queue, string> = { intake: 'all', dispatch: 'all', mine: 'todo', supervise: 'red', visits: 'all' };
@@ -424,6 +445,7 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 		queue: f.queue,
 		generatedAt: new Date(now).toISOString(),
 		yellowAt: limits.yellowAt,
+		visitWorkingDays: limits.visitWorkingDays,
 		tab,
 		q,
 		total,

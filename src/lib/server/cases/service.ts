@@ -4,7 +4,7 @@
 import { maskPersonal } from '$pipelines/text/redact';
 import { pgErrorCode } from '../db/errors';
 import { and, asc, desc, eq, gte, inArray, ne, or, sql } from 'drizzle-orm';
-import { AT_UNIT, deadlines, OPEN_STATUSES, STATUS_LABELS, URGENCY_LABELS, type Status, type TicketType, type Urgency } from '$pipelines/lifecycle/model';
+import { AT_UNIT, deadlines, OPEN_STATUSES, visitDeadline, STATUS_LABELS, URGENCY_LABELS, type Status, type TicketType, type Urgency } from '$pipelines/lifecycle/model';
 import { cutChars, normalizePhone, maskName, maskPhone } from '$pipelines/normalize/index';
 import { shanghaiDay } from '$pipelines/calendar/index';
 import type { SessionUser } from '$lib/types';
@@ -543,6 +543,7 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 			set.repliedAt = at;
 			// the visits of an earlier reply (before a reopening) were about that reply
 			Object.assign(set, NO_VISIT_ATTEMPTS);
+			set.visitDeadline = new Date(visitDeadline(app.calendar, await getLimits(tx), at.getTime()));
 			// a request for more time still pending lapses with the reply: the work it asked time for is done
 			if (t.extensionPending) {
 				set.extensionPending = null;
@@ -553,6 +554,8 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 			set.satisfaction = a.satisfaction!;
 			data = { satisfaction: a.satisfaction };
 			if (to === 'closed') set.closedAt = at;
+			// 不满意 sent back to dispatch: the next reply has a visit deadline of its own
+			else set.visitDeadline = null;
 			note ||= `回访：${a.satisfaction}`;
 			break;
 		case 'visit_failed': {
@@ -564,6 +567,8 @@ async function applyAction(app: App, tx: Db, user: CaseUser, t: TicketRow, a: Ac
 		}
 		case 'reopen':
 			set.closedAt = null;
+			// the visit of the reply it reopens is done; the next reply has its own
+			set.visitDeadline = null;
 			break;
 		case 'close':
 			set.closedAt = at;

@@ -258,6 +258,11 @@ export const tickets = pgTable(
 		visitAttempts: smallint('visit_attempts').notNull().default(0),
 		visitAttemptedAt: tstz('visit_attempted_at'),
 		visitFailure: text('visit_failure'),
+		/**
+		 * The return visit's deadline (回访时限, TimeLimits.visitWorkingDays) counted from the reply on the holiday
+		 * calendar; null before a reply and after a reopening (the next reply sets it again)
+		 */
+		visitDeadline: tstz('visit_deadline'),
 		/** optimistic concurrency: every transition bumps it */
 		version: integer('version').notNull().default(1),
 		/**

@@ -26,7 +26,8 @@ export const actions: Actions = {
 			signUrgentHours: int(f.get('signUrgentHours')),
 			replyWorkingDays: perType('reply'),
 			replyUrgentWorkingDays: perType('replyUrgent'),
-			yellowAt: Number.isFinite(yellow) ? yellow / 100 : Number.NaN
+			yellowAt: Number.isFinite(yellow) ? yellow / 100 : Number.NaN,
+			visitWorkingDays: int(f.get('visitWorkingDays'))
 		};
 		try {
 			await saveLimits((await app()).rel.db, value, user.username);

@@ -1,0 +1,1 @@
+ALTER TABLE "tickets" ADD COLUMN "visit_deadline" timestamp with time zone;
