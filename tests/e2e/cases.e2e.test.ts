@@ -480,6 +480,16 @@ describe('工单详情 and the queues on a 1366×768 screen', () => {
 		expect(await overflow()).toEqual({ page: 0, tables: 0 });
 		const urge = (await urged.locator('[data-testid=quick-urge]').boundingBox())!;
 		expect(urge.x + urge.width).toBeLessThanOrEqual(1366);
+		// the tab as an Excel file, with the page's search: the rows the page lists, and no caller
+		const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=queue-export]')]);
+		expect(download.suggestedFilename()).toMatch(/^督办-全部在办-\d{4}-\d{2}-\d{2}\.xlsx$/);
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.readFile(await download.path());
+		const ws = wb.worksheets[0];
+		expect(ws.getRow(1).getCell(1).value).toBe('督办 · 全部在办');
+		expect(ws.getRow(3).getCell(1).value).toBe('工单编号');
+		expect(ws.getRow(4).getCell(1).value).toBe(wide);
+		expect(ws.rowCount).toBe(4);
 	});
 
 	it('a page past the end of 派单 says so and leads to the last page, instead of “no tickets” beside a full tab', async () => {

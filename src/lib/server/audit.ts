@@ -26,7 +26,9 @@ export const AUDIT_AREAS = {
 	tokens: 'API 令牌',
 	login: '登录',
 	/** the log itself: who exported it */
-	audit: '操作日志'
+	audit: '操作日志',
+	/** tickets leaving the system in a file: a case queue's tab exported */
+	export: '数据导出'
 } as const;
 export type AuditArea = keyof typeof AUDIT_AREAS;
 export const isAuditArea = (x: string): x is AuditArea => Object.hasOwn(AUDIT_AREAS, x);

@@ -208,6 +208,8 @@ export interface QueueFilter {
 	q?: string;
 	/** the instant the lights and the red and yellow tabs are taken at (default: now; tests set it) */
 	now?: number;
+	/** rows a page (default PAGE_SIZE, at most 1,000): the export reads a tab in larger pages than the screens show */
+	size?: number;
 }
 
 export interface QueuePage {
@@ -403,6 +405,7 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 	const backwards = !!before;
 	const orderBy = keys.map((k) => (!!k.desc !== backwards ? sql`${k.expr} desc` : sql`${k.expr} asc`));
 	const cursorCond = after ? beyond(keys, after, 1) : before ? beyond(keys, before, -1) : undefined;
+	const size = Math.max(1, Math.min(f.size ?? PAGE_SIZE, 1000));
 	const byNumber = Math.max(1, Math.min(f.page ?? 1, 10_000));
 	const countCols = Object.fromEntries(
 		Object.entries(tabs[f.queue]).map(([k, cond]) => [
@@ -417,20 +420,20 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 			.from(tickets)
 			.where(and(where, cursorCond))
 			.orderBy(...orderBy)
-			.limit(PAGE_SIZE + 1)
-			.offset(after || before ? 0 : (byNumber - 1) * PAGE_SIZE)
+			.limit(size + 1)
+			.offset(after || before ? 0 : (byNumber - 1) * size)
 	]);
 	const c = counts as Record<string, number>;
 	const total = c[tab] ?? 0;
-	const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-	const more = read.length > PAGE_SIZE;
-	const shown = read.slice(0, PAGE_SIZE);
+	const pages = Math.max(1, Math.ceil(total / size));
+	const more = read.length > size;
+	const shown = read.slice(0, size);
 	if (backwards) shown.reverse();
 	const rows = shown.map((r) => r.row);
 	const first = shown[0]?.key ?? null;
 	const last = shown.at(-1)?.key ?? null;
 	// where the page stands: how many rows of the tab come before its first one, now (a page by cursor has no fixed number)
-	let start = (byNumber - 1) * PAGE_SIZE;
+	let start = (byNumber - 1) * size;
 	let page = byNumber;
 	if (after || before) {
 		start = first
@@ -438,7 +441,7 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 			: after
 				? total
 				: 0;
-		page = first ? Math.floor(start / PAGE_SIZE) + 1 : after ? pages + 1 : 1;
+		page = first ? Math.floor(start / size) + 1 : after ? pages + 1 : 1;
 	}
 	const returned = await returnedUnits(db, rows);
 	return {
@@ -454,7 +457,7 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 		start,
 		next: last && (backwards || more) ? last : null,
 		prev: first && start > 0 ? first : null,
-		pageSize: PAGE_SIZE,
+		pageSize: size,
 		items: rows.map((t) => summarize(app, user, t, limits, now, false, returned.get(t.id))),
 		counts: c
 	};

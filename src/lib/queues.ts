@@ -1,0 +1,55 @@
+// The case queues' screens (派单, 我的工单, 督办, 回访) as they name themselves and their tabs: the pages show these, and
+// a tab's Excel export (cases/queue-xlsx.ts) titles its sheet and its file with them.
+type Tabs = readonly (readonly [key: string, label: string])[];
+
+export const QUEUE_VIEWS = {
+	dispatch: {
+		title: '派单',
+		path: '/dispatch',
+		tabs: [
+			['all', '全部待派'],
+			['returned', '退回/收回'],
+			['reopened', '重新办理']
+		]
+	},
+	mine: {
+		title: '我的工单',
+		path: '/my-tickets',
+		tabs: [
+			['todo', '待办'],
+			['replied', '已答复'],
+			['all', '全部']
+		]
+	},
+	supervise: {
+		title: '督办',
+		path: '/supervise',
+		tabs: [
+			['red', '超期'],
+			['yellow', '临期'],
+			['extension', '延期待审批'],
+			['all', '全部在办']
+		]
+	},
+	visits: {
+		title: '回访',
+		path: '/visits',
+		tabs: [
+			['all', '全部待回访'],
+			['todo', '未回访'],
+			['retry', '未接通待重拨'],
+			['unreached', '回访未果'],
+			['overdue', '超时未回访']
+		]
+	}
+} as const satisfies Record<string, { title: string; path: string; tabs: Tabs }>;
+
+export type QueueView = keyof typeof QUEUE_VIEWS;
+export const isQueueView = (x: string): x is QueueView => Object.hasOwn(QUEUE_VIEWS, x);
+
+/** A tab's label, the queue's first tab for a key it does not have (as the queue reads it). */
+export function tabLabel(queue: QueueView, tab: string | null | undefined): { key: string; label: string } {
+	const tabs: Tabs = QUEUE_VIEWS[queue].tabs;
+	const [key, label] = tabs.find(([k]) => k === tab) ?? tabs[0];
+	return { key, label };
+}

@@ -1,0 +1,127 @@
+// A case queue's tab as an Excel file (/tickets/export): the tab's rows as its screen lists them for the user, every
+// page, no caller's name or phone, and an entry in the 操作日志. Over a real embedded store, read back with exceljs.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
+import { stopApp, type App } from '../../src/lib/server/app';
+import { startRouteApp } from '../support/app';
+import { addPeople, INTAKE } from '../support/cases';
+import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
+import { listQueue } from '../../src/lib/server/cases/read';
+import { exportQueue } from '../../src/lib/server/cases/queue-xlsx';
+import { auditEntries } from '../../src/lib/server/audit';
+import { formatDeadline, formatTimeLeft } from '../../src/lib/charts/format';
+import * as exportRoute from '../../src/routes/(app)/tickets/export/+server';
+
+let a: App;
+const people: Record<string, CaseUser> = {};
+const UNIT_A = 'D320508';
+const UNIT_B = 'M02';
+const as = (key: string) => ({ ...people[key], username: `t_${key}`, unitName: null });
+
+beforeAll(async () => {
+	a = await startRouteApp();
+	await addPeople(a, people, {
+		operator: ['operator'],
+		dispatcher: ['dispatcher'],
+		supervisor: ['supervisor'],
+		unitA: ['unit_handler', UNIT_A],
+		unitB: ['unit_handler', UNIT_B]
+	});
+	// tickets at the two units: signed (a reply limit running) and one only dispatched at B
+	for (const [unit, content] of [
+		[UNIT_A, '平江路餐馆油烟扰民，晚上无法开窗'],
+		[UNIT_A, '平江路夜间施工噪音扰民'],
+		[UNIT_B, '河道发黑发臭，疑似有人偷排']
+	]) {
+		const t = await registerTicket(a, people.operator, { ...INTAKE, content, caller_name: '王小明', caller_phone: '13812345678' }, { decision: { action: 'accept' } });
+		const d = await actOnTicket(a, people.dispatcher, t.ticketNo, { action: 'dispatch', version: t.version, unit_code: unit });
+		if (unit === UNIT_A) await actOnTicket(a, people.unitA, t.ticketNo, { action: 'sign', version: d.version });
+	}
+}, 120_000);
+
+afterAll(async () => {
+	if (a) await stopApp(a);
+});
+
+/** The sheet's cells as text, row by row. */
+async function sheetOf(body: Buffer): Promise<string[][]> {
+	const wb = new ExcelJS.Workbook();
+	await wb.xlsx.load(body as never);
+	const ws = wb.worksheets[0];
+	const rows: string[][] = [];
+	ws.eachRow((r) => rows.push((r.values as unknown[]).slice(1).map((v) => (v === null || v === undefined ? '' : String(v)))));
+	return rows;
+}
+
+const get = (query: string, user: ReturnType<typeof as>) =>
+	(exportRoute.GET as (e: never) => Promise<Response>)({
+		url: new URL(`http://localhost/tickets/export?${query}`),
+		locals: { user },
+		getClientAddress: () => '10.8.8.8'
+	} as never);
+
+describe('a queue tab as an Excel file', () => {
+	it('holds every row of the tab as the screen lists it, in its order, with the lights at the export, and no caller', async () => {
+		const at = new Date(Date.now() + 30 * 86_400_000); // a month on: every limit has passed
+		const screen = await listQueue(a, as('supervisor'), { queue: 'supervise', tab: 'red', now: at.getTime(), size: 1000 });
+		expect(screen.total).toBeGreaterThanOrEqual(3);
+		// two rows a page: the export reads on over the pages
+		const { body, name } = await exportQueue(a, as('supervisor'), { queue: 'supervise', tab: 'red' }, '10.8.8.8', { at, pageSize: 2 });
+		expect(name).toMatch(/^督办-超期-\d{4}-\d{2}-\d{2}\.xlsx$/);
+		const rows = await sheetOf(body);
+		expect(rows[0][0]).toBe('督办 · 超期');
+		expect(rows[1][0]).toContain(`共 ${screen.total} 件`);
+		expect(rows[1][0]).toContain('t_supervisor 导出于');
+		const head = rows[2];
+		expect(head.slice(0, 3)).toEqual(['工单编号', '状态', '类型']);
+		const col = (n: string) => head.indexOf(n);
+		const data = rows.slice(3);
+		expect(data.map((r) => r[col('工单编号')])).toEqual(screen.items.map((t) => t.ticketNo));
+		for (const [i, t] of screen.items.entries()) {
+			expect(data[i][col('截止时间')]).toBe(formatDeadline(t.deadline!));
+			expect(data[i][col('亮灯')]).toBe('超期');
+			expect(data[i][col('剩余/超期')]).toBe(formatTimeLeft(t.deadline!, at.getTime()));
+			expect(data[i][col('时限')]).toBe(t.deadlineKind === 'sign' ? '签收' : '答复');
+			expect(data[i][col('承办单位')]).toBe(t.unit);
+		}
+		const all = rows.flat().join('\n');
+		expect(all).not.toContain('13812345678');
+		expect(all).not.toContain('王小明');
+		expect(head).not.toContain('来电人');
+
+		const [entry] = (await auditEntries(a.rel.db, { area: 'export' })).entries;
+		expect(entry).toMatchObject({ actor: 't_supervisor', target: 'supervise/red', message: `数据导出：t_supervisor 导出督办 · 超期（${screen.total} 件）`, client: '10.8.8.8' });
+	});
+
+	it('cuts a tab longer than the limit and says so', async () => {
+		const rows = await sheetOf((await exportQueue(a, as('supervisor'), { queue: 'supervise', tab: 'all' }, null, { limit: 2, pageSize: 1 })).body);
+		expect(rows.length).toBe(3 + 2);
+		expect(rows[1][0]).toContain('只含前 2 件');
+	});
+
+	it("gives a unit its own tickets only, with the search, through the route", async () => {
+		const res = await get('queue=mine&tab=all&q=平江路', as('unitA'));
+		expect(res.status).toBe(200);
+		expect(res.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+		expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="mine\.xlsx"; filename\*=UTF-8''/);
+		const rows = await sheetOf(Buffer.from(await res.arrayBuffer()));
+		expect(rows[0][0]).toBe('我的工单 · 全部');
+		expect(rows[1][0]).toContain('查找“平江路”');
+		const mine = await listQueue(a, as('unitA'), { queue: 'mine', tab: 'all', q: '平江路' });
+		expect(rows.slice(3).map((r) => r[0])).toEqual(mine.items.map((t) => t.ticketNo));
+		expect(mine.items.length).toBe(2);
+		const b = await sheetOf(Buffer.from(await (await get('queue=mine&tab=all', as('unitB'))).arrayBuffer()));
+		expect(b.slice(3).map((r) => r[0])).not.toEqual(expect.arrayContaining(mine.items.map((t) => t.ticketNo)));
+	});
+
+	it('refuses a queue the user may not read (403) and an unknown queue (400), and records nothing', async () => {
+		const before = (await auditEntries(a.rel.db, { area: 'export' })).entries.length;
+		const forbidden = await get('queue=supervise&tab=red', as('unitA'));
+		expect(forbidden.status).toBe(403);
+		expect((await forbidden.json()).error.code).toBe('forbidden');
+		const unknown = await get('queue=everything', as('supervisor'));
+		expect(unknown.status).toBe(400);
+		expect(await unknown.json()).toMatchObject({ error: { code: 'invalid_input', field: 'queue', message: expect.stringContaining('督办（supervise）') } });
+		expect((await auditEntries(a.rel.db, { area: 'export' })).entries.length).toBe(before);
+	});
+});
