@@ -120,6 +120,13 @@ describe('a call from intake to closing', () => {
 		await page.goto(`${suite.server.url}/my-tickets?q=${ticketNo}`);
 		await page.waitForSelector(`[data-testid=queue-row][data-ticket="${ticketNo}"]`);
 		await shot(page, '3-my-tickets');
+		// the navigation counts the unit's open tickets, as its 待办 tab does
+		const todo = async () => (await (await page.request.get(`${suite.server.url}/api/v1/tickets?queue=mine&tab=todo`)).json()).total as number;
+		const navLink = page.locator('nav[aria-label=主导航] a[href="/my-tickets"]');
+		const before = await todo();
+		expect(before).toBeGreaterThan(0);
+		expect(await navLink.locator('[data-testid=nav-count]').getAttribute('data-count')).toBe(String(before));
+		expect(await navLink.getAttribute('title')).toBe(`我的工单：待办 ${before} 件`);
 		await page.click(`[data-testid=queue-row][data-ticket="${ticketNo}"] [data-testid=ticket-link]`);
 		await page.waitForSelector('[data-testid=ticket-detail]');
 		// both limits were fixed at dispatch: the sign form does not promise that the reply's starts now (it did)
@@ -129,6 +136,23 @@ describe('a call from intake to closing', () => {
 		await act(page, 'sign', undefined, 'signed');
 		await act(page, 'reply', (f) => f.locator('[data-testid=note-reply]').fill('已约谈餐馆经营者，要求加装油烟净化设施'), 'replied');
 		await shot(page, '4-unit-detail');
+		// replied: one fewer, once the page is made again after the form
+		expect(await todo()).toBe(before - 1);
+		await expect
+			.poll(async () => ((await navLink.locator('[data-testid=nav-count]').count()) ? await navLink.locator('[data-testid=nav-count]').getAttribute('data-count') : '0'))
+			.toBe(String(before - 1));
+		// a ticket dispatched to the unit meanwhile shows after the next navigation in the browser (GET /api/v1/account/work)
+		const made = await (await as('operator')).request.post(`${suite.server.url}/api/v1/tickets`, {
+			data: { channel: 'phone', type: '咨询', content: '平江路停车位收费标准咨询', district_code: '320508', decision: { action: 'accept' } }
+		});
+		const { ticket } = await made.json();
+		const sent = await (await as('dispatcher')).request.post(`${suite.server.url}/api/v1/tickets/${ticket.ticket_no}/actions`, {
+			data: { action: 'dispatch', version: ticket.version, unit_code: 'D320508' }
+		});
+		expect(sent.status()).toBe(200);
+		await navLink.click();
+		await page.waitForURL((u) => u.pathname === '/my-tickets');
+		await expect.poll(() => navLink.locator('[data-testid=nav-count]').getAttribute('data-count')).toBe(String(before));
 	});
 
 	it('a unit that returns a ticket from its page lands on 我的工单 with a notice, and the API answers 200 with visible: false', async () => {

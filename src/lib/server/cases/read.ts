@@ -328,11 +328,8 @@ function beyond(keys: readonly SortKey[], v: readonly string[], dir: 1 | -1): SQ
 	)!;
 }
 
-export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promise<QueuePage> {
-	if (!canSee(user.role, QUEUE_SCREENS[f.queue])) throw new CaseError('forbidden', '当前角色不能查看该工单队列');
-	const db = app.rel.db;
-	const limits = await getLimits(db);
-	const now = f.now ?? Date.now();
+/** Each queue's tabs as conditions on `tickets` for this user, with the lights taken at `now`. */
+export function queueTabs(app: App, user: Pick<CaseUser, 'unitCode'>, limits: TimeLimits, now: number): Record<Queue, Record<string, SQL>> {
 	const nowS = now / 1000;
 	const atUnit = inArray(tickets.status, [...AT_UNIT]);
 	const red = and(atUnit, sql`${deadlineSql} < ${nowS}`)!;
@@ -346,7 +343,7 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 	const mineCond = user.unitCode
 		? or(eq(tickets.unitCode, user.unitCode), sql`${user.unitCode} = any(${tickets.assistUnits})`)!
 		: sql`false`;
-	const tabs: Record<Queue, Record<string, SQL>> = {
+	return {
 		intake: { all: eq(tickets.status, 'received') },
 		dispatch: {
 			all: inArray(tickets.status, ['accepted', 'reopened']),
@@ -367,6 +364,15 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 			overdue: and(replied, sql`extract(epoch from ${tickets.visitDeadline}) < ${nowS}`)!
 		}
 	};
+}
+
+export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promise<QueuePage> {
+	if (!canSee(user.role, QUEUE_SCREENS[f.queue])) throw new CaseError('forbidden', '当前角色不能查看该工单队列');
+	const db = app.rel.db;
+	const limits = await getLimits(db);
+	const now = f.now ?? Date.now();
+	const atUnit = inArray(tickets.status, [...AT_UNIT]);
+	const tabs = queueTabs(app, user, limits, now);
 	const defaults: Record<Queue, string> = { intake: 'all', dispatch: 'all', mine: 'todo', supervise: 'red', visits: 'all' };
 	// the queue's own tabs only: `in` also found what every object inherits (tab=constructor reached the SQL as a function)
 	const tab = f.tab && Object.hasOwn(tabs[f.queue], f.tab) ? f.tab : defaults[f.queue];
