@@ -11,7 +11,7 @@ import { addDays, dayNumber, dayNumberAt, shanghaiDay, type WorkCalendar } from 
 import { AT_UNIT } from '$pipelines/lifecycle/model';
 import { formatDeadline } from '$lib/charts/format';
 import type { Db } from '../db';
-import { settings, ticketEvents, tickets } from '../db/schema';
+import { settings, ticketEvents, tickets, type TicketRow } from '../db/schema';
 import { workClocks } from './limits';
 
 const KEY = 'calendar_workdays';
@@ -111,23 +111,28 @@ async function recount(tx: Db, cal: WorkCalendar, was: Snapshot, days: string[],
 			.where(eq(tickets.id, t.id));
 		if (!notes.length) continue;
 		moved++;
-		await tx.insert(ticketEvents).values({
-			ticketId: t.id,
-			// with the new deadlines, which the ticket's handling round takes (pipelines/lifecycle/rounds.ts)
-			action: 'recount',
-			fromStatus: t.status,
-			toStatus: t.status,
-			actorName: '系统',
-			unitCode: t.unitCode,
-			note: `节假日安排更新（${what}的工作日安排有变），按新安排重算：${notes.join('；')}`,
-			data: {
-				...(signDeadline !== t.signDeadline ? { signDeadline: signDeadline!.getTime() } : {}),
-				...(replyDeadline !== t.replyDeadline ? { replyDeadline: replyDeadline!.getTime() } : {})
-			},
-			at
+		// with the new deadlines, which the ticket's handling round takes (pipelines/lifecycle/rounds.ts)
+		await recountEvent(tx, t, what, notes, at, {
+			...(signDeadline !== t.signDeadline ? { signDeadline: signDeadline!.getTime() } : {}),
+			...(replyDeadline !== t.replyDeadline ? { replyDeadline: replyDeadline!.getTime() } : {})
 		});
 	}
 	return moved + (await recountVisits(tx, cal, was, what, now));
+}
+
+/** A moved ticket's 时限重算 event: what changed on the calendar, the deadlines before and after, the new ones as data. */
+async function recountEvent(tx: Db, t: TicketRow, what: string, notes: string[], at: Date, data: Record<string, number>): Promise<void> {
+	await tx.insert(ticketEvents).values({
+		ticketId: t.id,
+		action: 'recount',
+		fromStatus: t.status,
+		toStatus: t.status,
+		actorName: '系统',
+		unitCode: t.unitCode,
+		note: `节假日安排更新（${what}的工作日安排有变），按新安排重算：${notes.join('；')}`,
+		data,
+		at
+	});
 }
 
 /** The return visits' deadlines of the replied tickets, counted anew from their replies as `recount` counts a unit's. */
@@ -147,17 +152,7 @@ async function recountVisits(tx: Db, cal: WorkCalendar, was: Snapshot, what: str
 			.set({ visitDeadline: new Date(visitDeadline), version: t.version + 1, updatedAt: at })
 			.where(eq(tickets.id, t.id));
 		moved++;
-		await tx.insert(ticketEvents).values({
-			ticketId: t.id,
-			action: 'recount',
-			fromStatus: t.status,
-			toStatus: t.status,
-			actorName: '系统',
-			unitCode: t.unitCode,
-			note: `节假日安排更新（${what}的工作日安排有变），按新安排重算：回访时限 ${formatDeadline(t.visitDeadline!.toISOString())} → ${formatDeadline(new Date(visitDeadline).toISOString())}`,
-			data: { visitDeadline },
-			at
-		});
+		await recountEvent(tx, t, what, [`回访时限 ${formatDeadline(t.visitDeadline!.toISOString())} → ${formatDeadline(new Date(visitDeadline).toISOString())}`], at, { visitDeadline });
 	}
 	return moved;
 }
