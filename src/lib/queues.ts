@@ -53,3 +53,8 @@ export function tabLabel(queue: QueueView, tab: string | null | undefined): { ke
 	const [key, label] = tabs.find(([k]) => k === tab) ?? tabs[0];
 	return { key, label };
 }
+
+/** A running time limit's kind as the lists and the export name it (TicketSummary.deadlineKind). */
+export const LIMIT_KIND_LABELS = { sign: '签收', reply: '答复', visit: '回访' } as const;
+/** A time limit's light in words: 正常, 临期 (yellow), 超期 (red). */
+export const LIGHT_LABELS = { green: '正常', yellow: '临期', red: '超期' } as const;

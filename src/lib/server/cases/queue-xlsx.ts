@@ -4,7 +4,7 @@
 // up to QUEUE_EXPORT_LIMIT; no caller's name or phone leaves in the file. The export is an entry of the 操作日志.
 import ExcelJS from 'exceljs';
 import { formatDeadline, formatShanghaiSecond, formatShanghaiTime, formatTimeLeft } from '$lib/charts/format';
-import { QUEUE_VIEWS, tabLabel, type QueueView } from '$lib/queues';
+import { LIGHT_LABELS, LIMIT_KIND_LABELS, QUEUE_VIEWS, tabLabel, type QueueView } from '$lib/queues';
 import { shanghaiDay } from '$pipelines/calendar/index';
 import type { TicketSummary } from '$lib/types';
 import type { App } from '../app';
@@ -14,8 +14,6 @@ import type { CaseUser } from './service';
 
 export const QUEUE_EXPORT_LIMIT = 10_000;
 
-const KIND = { sign: '签收', reply: '答复', visit: '回访' } as const;
-const LIGHT = { green: '正常', yellow: '临期', red: '超期' } as const;
 
 /**
  * The export of a queue tab by `user` (who must be able to read the queue, as on its screen): the workbook and its
@@ -87,9 +85,9 @@ export async function queueWorkbook(rows: TicketSummary[], o: { title: string; l
 		['承办单位', 24, (t) => t.unit ?? ''],
 		['登记时间', 17, (t) => formatShanghaiTime(t.receivedAt)],
 		...replied,
-		['时限', 8, (t) => (t.deadlineKind ? KIND[t.deadlineKind] : '')],
+		['时限', 8, (t) => (t.deadlineKind ? LIMIT_KIND_LABELS[t.deadlineKind] : '')],
 		['截止时间', 17, (t) => (t.deadline ? formatDeadline(t.deadline) : '')],
-		['亮灯', 6, (t) => (t.light ? LIGHT[t.light] : '')],
+		['亮灯', 6, (t) => (t.light ? LIGHT_LABELS[t.light] : '')],
 		['剩余/超期', 12, (t) => (t.deadline ? formatTimeLeft(t.deadline, o.now) : '')],
 		['催办次数', 8, (t) => t.urgeCount],
 		['已督办', 7, (t) => (t.supervised ? '是' : '')],
