@@ -5,6 +5,7 @@
 // unit gets a 404 for the ticket, a stale form gets a clear conflict, the caller's next call is linked (关联) to
 // the closed ticket and unlinked again, and the caller is masked for a leader.
 import ExcelJS from 'exceljs';
+import sharp from 'sharp';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSuite, loginAs, shooter, SHOTS } from './fixture';
@@ -113,6 +114,48 @@ describe('a call from intake to closing', () => {
 		const api = await page.request.get(`${suite.server.url}/api/v1/tickets/${ticketNo}`);
 		expect(api.status()).toBe(404);
 		expect((await api.json()).error.code).toBe('not_found');
+	});
+
+	it('the operator keeps the caller’s photo with the ticket; the unit sees it and adds its own; another unit cannot fetch it', async () => {
+		const photo = await sharp({ create: { width: 1200, height: 900, channels: 3, background: '#5b7f4a' } }).jpeg().toBuffer();
+		const page = await as('operator');
+		await openTicket(page);
+		expect(await page.locator('[data-testid=attachments-none]').count()).toBe(1);
+		const upload = async (p: Page, files: { name: string; mimeType: string; buffer: Buffer }[]) => {
+			await p.locator('[data-testid=attach-file]').setInputFiles(files);
+			await p.click('[data-testid=act-attach]');
+			await p.waitForSelector('[data-testid=attach-done], [data-testid=attach-error]');
+		};
+		// a file that is not a picture is refused by name, and nothing is kept
+		await upload(page, [{ name: '说明.txt', mimeType: 'text/plain', buffer: Buffer.from('不是图片') }]);
+		expect(await page.locator('[data-testid=attach-error]').innerText()).toContain('“说明.txt”不是可接收的类型');
+		await upload(page, [{ name: '油烟现场.jpg', mimeType: 'image/jpeg', buffer: photo }]);
+		expect(await page.locator('[data-testid=attach-done]').innerText()).toBe('已上传 1 个附件');
+		expect(await page.locator('[data-testid=attach-error]').count()).toBe(0);
+		const item = page.locator('[data-testid=attachment]');
+		expect(await item.count()).toBe(1);
+		expect(await item.innerText()).toContain('油烟现场.jpg');
+		expect(await item.innerText()).toContain('1200×900');
+		// the preview is loaded from the server, a small image
+		const thumb = item.locator('[data-testid=attachment-thumb]');
+		await thumb.scrollIntoViewIfNeeded();
+		await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))).toBe(320);
+		await shot(page, '2b-attachment');
+
+		const unit = await as('unit_gusu');
+		await openTicket(unit);
+		const href = await unit.locator('[data-testid=attachment] a.file').getAttribute('href');
+		const file = await unit.request.get(`${suite.server.url}${href}`);
+		expect(file.status()).toBe(200);
+		expect(file.headers()['content-type']).toBe('image/jpeg');
+		expect(Buffer.from(await file.body()).equals(photo)).toBe(true);
+		const after = await sharp({ create: { width: 300, height: 400, channels: 3, background: '#aaaaaa' } }).png().toBuffer();
+		await upload(unit, [{ name: '整改后.png', mimeType: 'image/png', buffer: after }]);
+		expect(await unit.locator('[data-testid=attachment]').count()).toBe(2);
+		expect(await unit.locator('[data-testid=attachment]').nth(1).innerText()).toContain('姑苏区');
+
+		const other = await as('unit_env');
+		expect((await other.request.get(`${suite.server.url}${href}`)).status()).toBe(404);
 	});
 
 	it('the unit signs for it and replies from 我的工单', async () => {
@@ -368,6 +411,9 @@ describe('a call from intake to closing', () => {
 		expect(await page.locator('[data-testid=caller-phone]').innerText()).toBe('138****1234');
 		expect(await page.locator('[data-testid=ticket-content]').innerText()).toContain('<b>不要</b>');
 		expect(await page.locator('[data-testid=ticket-content] b').count()).toBe(0);
+		// the photos may show the caller: a leader is told how many there are, and gets no file
+		expect(await page.locator('[data-testid=attachments-hidden]').innerText()).toContain('本工单有 2 个附件');
+		expect(await page.locator('[data-testid=attachment]').count()).toBe(0);
 	});
 
 	it('考核 exports the ranking on the screen as a real .xlsx file', async () => {

@@ -13,6 +13,8 @@ import { HEALTH_CACHE_MS, HEALTH_PROBE_MS, storeHealth } from '../../src/lib/ser
 import { tcpProxy } from '../support/net';
 import { DEMO_PASSWORD, login, validateSession } from '../../src/lib/server/auth';
 import { actOnTicket, registerTicket } from '../../src/lib/server/cases/service';
+import { addAttachments, attachmentFile, ATTACHMENTS_PER_TICKET } from '../../src/lib/server/cases/attachments';
+import sharp from 'sharp';
 import { CaseError } from '../../src/lib/server/cases/input';
 import { pgRunner } from '../../src/lib/server/analytics/sql';
 import { loadConfig, StartupError } from '../../src/lib/server/config';
@@ -300,6 +302,30 @@ describe.skipIf(!adminUrl)('PostgreSQL as the relational store', () => {
 			expect(pair.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
 			expect((pair.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(CaseError);
 		}
+	});
+
+	it("keeps an attachment's bytes as sent (bytea), and of two uploads at once into the ticket's last place takes one", async () => {
+		const operator = { id: null, role: 'operator' as const, unitCode: null, displayName: '话务员' };
+		const t = await registerTicket(a, operator, { channel: 'wechat', type: '投诉', title: 'PG 附件', content: '河道发黑发臭，附现场照片', address: '姑苏区平江路1号' });
+		const photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#204060' } }).jpeg().toBuffer();
+		// every byte value, as a PDF: nothing in the driver's path may change one
+		const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from(Array.from({ length: 256 }, (_, i) => i))]);
+		const kept = await addAttachments(a, operator, t.ticketNo, [
+			{ name: '现场.jpg', bytes: photo },
+			{ name: '说明.pdf', bytes: pdf }
+		]);
+		const [img, doc] = kept.items!;
+		expect(Buffer.from((await attachmentFile(a, operator, t.ticketNo, img.id)).bytes).equals(photo)).toBe(true);
+		expect(Buffer.from((await attachmentFile(a, operator, t.ticketNo, doc.id)).bytes).equals(pdf)).toBe(true);
+		expect((await sharp((await attachmentFile(a, operator, t.ticketNo, img.id, true)).bytes).metadata()).format).toBe('webp');
+		const fill = Array.from({ length: ATTACHMENTS_PER_TICKET - 3 }, (_, i) => ({ name: `${i}.jpg`, bytes: photo }));
+		await addAttachments(a, operator, t.ticketNo, fill);
+		for (let round = 0; round < 3; round++) {
+			const both = await Promise.allSettled([0, 1].map((i) => addAttachments(a, operator, t.ticketNo, [{ name: `last${round}-${i}.jpg`, bytes: photo }])));
+			expect(both.map((r) => r.status).sort()).toEqual(round === 0 ? ['fulfilled', 'rejected'] : ['rejected', 'rejected']);
+		}
+		const [{ n }] = ((await a.rel.db.execute(sql`SELECT count(*)::int AS n FROM ticket_attachments WHERE ticket_id = ${t.id}`)) as unknown as { rows: { n: number }[] }).rows;
+		expect(n).toBe(ATTACHMENTS_PER_TICKET);
 	});
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDeadline, formatShanghaiSecond, formatShanghaiTime, formatTimeLeft } from './format';
+import { formatBytes, formatDeadline, formatShanghaiSecond, formatShanghaiTime, formatTimeLeft } from './format';
 
 describe('time limit formatting', () => {
 	it('shows a midnight deadline as the end of its last day, other times as they are', () => {
@@ -17,5 +17,17 @@ describe('time limit formatting', () => {
 		expect(formatTimeLeft('2026-11-30T05:00:00Z', now)).toBe('剩 5 小时');
 		expect(formatTimeLeft('2026-11-29T23:30:00Z', now)).toBe('超期 30 分钟');
 		expect(formatTimeLeft('2026-11-26T23:00:00Z', now)).toBe('超期 3 天');
+	});
+});
+
+describe('formatBytes', () => {
+	it('gives bytes, then KB, then MB, with one decimal', () => {
+		expect(formatBytes(0)).toBe('0 B');
+		expect(formatBytes(1023)).toBe('1023 B');
+		expect(formatBytes(1024)).toBe('1 KB');
+		expect(formatBytes(48_300)).toBe('47.2 KB');
+		expect(formatBytes(1024 * 1024 - 1)).toBe('1024 KB');
+		expect(formatBytes(10 * 1024 * 1024)).toBe('10 MB');
+		expect(formatBytes(3_500_000)).toBe('3.3 MB');
 	});
 });

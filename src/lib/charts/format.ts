@@ -16,6 +16,13 @@ export function formatDecimal(n: number): string {
 	return decimalFormat.format(n);
 }
 
+/** A file's size for people: 812 → "812 B", 48,300 → "47.2 KB", 3,500,000 → "3.3 MB" (1,024-based, one decimal). */
+export function formatBytes(n: number): string {
+	if (n < 1024) return `${n} B`;
+	const [v, unit] = n < 1024 * 1024 ? [n / 1024, 'KB'] : [n / 1024 / 1024, 'MB'];
+	return `${Math.round(v * 10) / 10} ${unit}`;
+}
+
 /** 0.1234 → "12.3%"; null → "—". */
 export function formatPercent(ratio: number | null, digits = 1): string {
 	if (ratio === null || !Number.isFinite(ratio)) return '—';

@@ -8,7 +8,9 @@ export const CASE_ERROR_STATUS = {
 	forbidden: 403,
 	invalid_state: 409,
 	conflict: 409,
-	invalid_input: 400
+	invalid_input: 400,
+	too_large: 413,
+	unsupported_type: 415
 } as const satisfies Record<CaseError['code'], number>;
 
 export function caseErrorResponse(e: unknown): Response {

@@ -14,7 +14,7 @@ export const contentWithinLimit = z
 	.refine((s) => contentLength(s.trim()) <= MAX_CONTENT, { error: `诉求内容不能超过 ${MAX_CONTENT} 个字` });
 export const EMERGENCY_LINES = ['110', '119', '120', '122'] as const;
 
-export type CaseErrorCode = 'not_found' | 'forbidden' | 'invalid_state' | 'conflict' | 'invalid_input';
+export type CaseErrorCode = 'not_found' | 'forbidden' | 'invalid_state' | 'conflict' | 'invalid_input' | 'too_large' | 'unsupported_type';
 
 export class CaseError extends Error {
 	constructor(

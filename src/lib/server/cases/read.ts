@@ -1,5 +1,6 @@
 // Reading cases for the screens and the API: the queues (派单, 我的工单, 督办, 回访, 待受理) and one ticket's
 // detail with its timeline, time-limit lights, related tickets and the actions the viewer may take.
+import { attachmentsOf, type TicketAttachments } from './attachments';
 import { and, asc, desc, eq, inArray, not, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { placeName, routeUnit } from '$pipelines/reference/index';
 import { cutChars, normalizePhone } from '$pipelines/normalize/index';
@@ -510,6 +511,8 @@ export interface TicketDetail extends TicketSummary {
 	extension: { days: number; reason: string; at: number; by: string } | null;
 	/** what an Open311 reporter sent besides the ticket's own fields; null for a ticket not submitted through Open311 */
 	open311: Open311Extras | null;
+	/** the photos and documents kept with the ticket: the files for those who handle it, the count for a leader */
+	attachments: TicketAttachments;
 	timeline: TimelineEntry[];
 	related: (Omit<RelatedTicket, 'receivedAt'> & { receivedAt: string; statusLabel: string })[];
 	actions: { action: CaseAction; label: string }[];
@@ -594,7 +597,7 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 	const t = await visibleTicket(app, user, ticketNo);
 	const db = app.rel.db;
 	const now = Date.now();
-	const [limits, events, related, dup, reporter] = await Promise.all([
+	const [limits, events, related, dup, reporter, attachments] = await Promise.all([
 		getLimits(db),
 		ticketEventsOf(db, t.id),
 		relatedTickets(app, {
@@ -616,7 +619,8 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 				attributes: open311Requests.attributes
 			})
 			.from(open311Requests)
-			.where(eq(open311Requests.ticketId, t.id))
+			.where(eq(open311Requests.ticketId, t.id)),
+		attachmentsOf(app, user, t)
 	]);
 	const caller = callerFor(user, t, true);
 	const unitName = (c: string | null) => (c ? (app.ref.unitByCode.get(c)?.name ?? c) : null);
@@ -657,6 +661,7 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 		duplicateOf: dup[0]?.no ?? null,
 		extension: hideReason(t.extensionPending as TicketDetail['extension'], caller.hide),
 		open311: open311Extras(app, reporter[0], caller),
+		attachments,
 		timeline: events.map((e) => ({
 			action: e.action,
 			label: EVENT_LABELS[e.action] ?? e.action,

@@ -308,6 +308,39 @@ export const ticketEvents = pgTable(
 	(t) => [index('ticket_events_ticket_idx').on(t.ticketId, t.at)]
 );
 
+/** Bytes in the relational store (an attachment's file): pg gives a Buffer, PGlite a Uint8Array, both are taken. */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
+
+/**
+ * A ticket's attachments (附件): the caller's photos an operator received, a unit's photos of the work done. Kept with
+ * the ticket in the one store (its backup holds them), never changed or removed: what was shown to whom stays on
+ * record. `content` is the file as uploaded; `thumb` a small WebP of an image for the ticket page.
+ */
+export const ticketAttachments = pgTable(
+	'ticket_attachments',
+	{
+		id: serial('id').primaryKey(),
+		ticketId: integer('ticket_id')
+			.notNull()
+			.references(() => tickets.id),
+		/** the file's name as the uploader's computer gave it (shown, never used as a path) */
+		name: text('name').notNull(),
+		/** the type read from the file's own first bytes, not the one the browser claimed */
+		mime: text('mime').notNull(),
+		size: integer('size').notNull(),
+		sha256: text('sha256').notNull(),
+		width: integer('width'),
+		height: integer('height'),
+		content: bytea('content').notNull(),
+		thumb: bytea('thumb'),
+		uploaderUserId: integer('uploader_user_id').references(() => users.id),
+		uploaderName: text('uploader_name').notNull(),
+		uploaderUnit: text('uploader_unit'),
+		at: tstz('at').notNull()
+	},
+	(t) => [index('ticket_attachments_ticket_idx').on(t.ticketId, t.id)]
+);
+
 /** Last serial number of tickets registered here (受理, Open311) per Asia/Shanghai day, for their ticket numbers. */
 export const ticketCounters = pgTable('ticket_counters', {
 	day: text('day').primaryKey(), // YYYYMMDD

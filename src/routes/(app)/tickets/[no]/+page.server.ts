@@ -1,9 +1,11 @@
-import { error, redirect } from '@sveltejs/kit';
+import { error, fail, redirect } from '@sveltejs/kit';
 import { app } from '$lib/server/app';
 import { requireRole } from '$lib/server/guard';
 import { CaseError, tidyTicketNo } from '$lib/server/cases/input';
 import { CASE_ROLES } from '$lib/server/cases/machine';
 import { caseChoices, runCaseForm } from '$lib/server/cases/forms';
+import { CASE_ERROR_STATUS } from '$lib/server/cases/http';
+import { addAttachments, filesOfForm } from '$lib/server/cases/attachments';
 import { ticketDetail } from '$lib/server/cases/read';
 import { ticketLocator } from '$lib/server/geo';
 import type { Actions, PageServerLoad } from './$types';
@@ -34,5 +36,18 @@ export const actions: Actions = {
 		// the ticket left the user's sight (a unit returned it): its queue says so, instead of a 404 on reload
 		if ('visible' in r && !r.visible) redirect(303, `/my-tickets?left=${encodeURIComponent(params.no)}`);
 		return r;
+	},
+	/** 上传附件: the chosen files, all kept or none */
+	attach: async ({ locals, params, request }) => {
+		const user = requireRole(locals, CASE_ROLES);
+		try {
+			const files = await filesOfForm(await request.formData());
+			const after = await addAttachments(await app(), user, params.no, files);
+			return { ok: true as const, action: 'attach', added: files.length, count: after.count };
+		} catch (e) {
+			if (!(e instanceof CaseError)) throw e;
+			if (e.detail) console.warn(`[minqing] attachment refused: ${params.no} ${e.code} ${e.detail}`);
+			return fail(CASE_ERROR_STATUS[e.code], { ok: false as const, action: 'attach', message: e.message, field: e.field });
+		}
 	}
 };

@@ -1,0 +1,306 @@
+// A ticket's attachments (附件): the photos a caller sent through the app or WeChat, which the operator keeps with the
+// ticket, and a unit's photos of the work done before its reply. Kept in the relational store with the ticket
+// (`ticket_attachments`), never changed or removed.
+//
+// What is accepted is decided by the file's own first bytes, not by its name or the type the browser claims: JPEG,
+// PNG, GIF, WebP and PDF. An image must also decode (sharp), which refuses a damaged or truncated photo while the
+// person who has it is still there, and gives the ticket page a small WebP of it. Nothing else (SVG, HTML, office
+// files) is kept: the file is served back to other people's browsers.
+//
+// Who sees them: whoever handles the ticket — the hotline's staff and the lead and assisting units (`canView`).
+// A leader sees how many there are, not the files: a photo may show the caller, and it cannot be masked as a name or
+// a phone number in the text is.
+import { createHash } from 'node:crypto';
+import sharp from 'sharp';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { formatBytes } from '$lib/charts/format';
+import { OPEN_STATUSES, STATUS_LABELS, type Status } from '$pipelines/lifecycle/model';
+import type { App } from '../app';
+import type { Db } from '../db';
+import { ticketAttachments, tickets, type TicketRow } from '../db/schema';
+import { CaseError } from './input';
+import { canView } from './machine';
+import { visibleTicket, type CaseUser } from './service';
+
+/** One file's limit: a phone's photo is 2–8 MB. */
+export const ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
+/** A ticket's limit: enough for a caller's photos and a unit's, without a ticket becoming an archive. */
+export const ATTACHMENTS_PER_TICKET = 20;
+/** The longer side of the ticket page's preview, in pixels. */
+export const THUMB_PX = 320;
+/** An image's limit in pixels (decoding a bigger one would take the server's memory): 100 megapixels. */
+const MAX_PIXELS = 100_000_000;
+const NAME_MAX_CHARS = 120;
+
+export const ATTACHMENT_TYPES = {
+	'image/jpeg': { ext: 'jpg', image: true },
+	'image/png': { ext: 'png', image: true },
+	'image/gif': { ext: 'gif', image: true },
+	'image/webp': { ext: 'webp', image: true },
+	'application/pdf': { ext: 'pdf', image: false }
+} as const;
+export type AttachmentMime = keyof typeof ATTACHMENT_TYPES;
+/** For the file chooser's `accept` and the refusal's words. */
+export const ATTACHMENT_ACCEPT = '.jpg,.jpeg,.png,.gif,.webp,.pdf,image/jpeg,image/png,image/gif,image/webp,application/pdf';
+const TYPES_WORDS = 'JPG、PNG、GIF、WebP 图片或 PDF 文件';
+
+const startsWith = (b: Uint8Array, bytes: number[], at = 0) => b.length >= at + bytes.length && bytes.every((x, i) => b[at + i] === x);
+const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
+
+/** The type of a file by its first bytes (its signature), or null for any other kind of file. */
+export function sniffType(b: Uint8Array): AttachmentMime | null {
+	if (startsWith(b, [0xff, 0xd8, 0xff])) return 'image/jpeg';
+	if (startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
+	if (startsWith(b, ascii('GIF87a')) || startsWith(b, ascii('GIF89a'))) return 'image/gif';
+	if (startsWith(b, ascii('RIFF')) && startsWith(b, ascii('WEBP'), 8)) return 'image/webp';
+	if (startsWith(b, ascii('%PDF-'))) return 'application/pdf';
+	return null;
+}
+
+/**
+ * The name to keep and show: the last part of a path, without control characters, at most 120 characters (the
+ * extension kept); a name left empty becomes 附件 with the type's extension.
+ */
+export function cleanFileName(name: string, mime: AttachmentMime): string {
+	// eslint-disable-next-line no-control-regex
+	let n = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim();
+	const chars = [...n];
+	if (chars.length > NAME_MAX_CHARS) {
+		const dot = n.lastIndexOf('.');
+		const ext = dot > 0 && n.length - dot <= 10 ? n.slice(dot) : '';
+		n = chars.slice(0, NAME_MAX_CHARS - [...ext].length).join('') + ext;
+	}
+	return n || `附件.${ATTACHMENT_TYPES[mime].ext}`;
+}
+
+export interface AttachmentInfo {
+	id: number;
+	name: string;
+	mime: string;
+	size: number;
+	image: boolean;
+	width: number | null;
+	height: number | null;
+	hasThumb: boolean;
+	uploader: string;
+	unit: string | null;
+	at: string;
+}
+
+/** What the ticket page and the API show of a ticket's attachments for this user. */
+export interface TicketAttachments {
+	count: number;
+	/** the files, or null for a user who sees only how many there are (a leader) */
+	items: AttachmentInfo[] | null;
+	/** whether this user may add one now */
+	canAdd: boolean;
+	max: number;
+	maxBytes: number;
+	accept: string;
+}
+
+/** Whether the user sees the files of a ticket it can see: everybody who handles it, not a leader. */
+export function seesAttachments(user: Pick<CaseUser, 'role' | 'unitCode'>, t: Pick<TicketRow, 'unitCode' | 'assistUnits'>): boolean {
+	return user.role !== 'leader' && canView(user, t);
+}
+
+const mayAdd = (user: Pick<CaseUser, 'role' | 'unitCode'>, t: Pick<TicketRow, 'unitCode' | 'assistUnits' | 'status'>) =>
+	seesAttachments(user, t) && OPEN_STATUSES.includes(t.status as Status);
+
+const INFO_COLUMNS = {
+	id: ticketAttachments.id,
+	name: ticketAttachments.name,
+	mime: ticketAttachments.mime,
+	size: ticketAttachments.size,
+	width: ticketAttachments.width,
+	height: ticketAttachments.height,
+	hasThumb: sql<boolean>`${ticketAttachments.thumb} IS NOT NULL`,
+	uploader: ticketAttachments.uploaderName,
+	unit: ticketAttachments.uploaderUnit,
+	at: ticketAttachments.at
+};
+
+function infoOf(app: App, r: { id: number; name: string; mime: string; size: number; width: number | null; height: number | null; hasThumb: boolean; uploader: string; unit: string | null; at: Date }): AttachmentInfo {
+	return {
+		id: r.id,
+		name: r.name,
+		mime: r.mime,
+		size: r.size,
+		image: ATTACHMENT_TYPES[r.mime as AttachmentMime]?.image ?? false,
+		width: r.width,
+		height: r.height,
+		hasThumb: r.hasThumb,
+		uploader: r.uploader,
+		unit: r.unit ? (app.ref.unitByCode.get(r.unit)?.name ?? r.unit) : null,
+		at: r.at.toISOString()
+	};
+}
+
+/** A ticket's attachments as this user may see them (the ticket already found visible to the user). */
+export async function attachmentsOf(app: App, user: CaseUser, t: TicketRow): Promise<TicketAttachments> {
+	const db = app.rel.db;
+	const sees = seesAttachments(user, t);
+	const items = sees
+		? (
+				await db
+					.select(INFO_COLUMNS)
+					.from(ticketAttachments)
+					.where(eq(ticketAttachments.ticketId, t.id))
+					.orderBy(asc(ticketAttachments.id))
+			).map((r) => infoOf(app, r))
+		: null;
+	const n = items ? items.length : (await db.select({ n: count() }).from(ticketAttachments).where(eq(ticketAttachments.ticketId, t.id)))[0].n;
+	return { count: n, items, canAdd: mayAdd(user, t) && n < ATTACHMENTS_PER_TICKET, max: ATTACHMENTS_PER_TICKET, maxBytes: ATTACHMENT_MAX_BYTES, accept: ATTACHMENT_ACCEPT };
+}
+
+export interface UploadedFile {
+	name: string;
+	bytes: Uint8Array;
+}
+
+interface Checked {
+	name: string;
+	mime: AttachmentMime;
+	bytes: Uint8Array;
+	width: number | null;
+	height: number | null;
+	thumb: Uint8Array | null;
+}
+
+
+/** One file, checked and measured; a CaseError naming the file otherwise. */
+export async function checkFile(f: UploadedFile): Promise<Checked> {
+	const shown = `“${cleanFileName(f.name, 'application/pdf').replace(/^附件\.pdf$/, '（无名）')}”`;
+	if (f.bytes.length === 0) throw new CaseError('invalid_input', `文件${shown}是空文件`, 'file', `empty file ${JSON.stringify(f.name)}`);
+	if (f.bytes.length > ATTACHMENT_MAX_BYTES)
+		throw new CaseError('too_large', `文件${shown}有 ${formatBytes(f.bytes.length)}，每个附件不能超过 ${formatBytes(ATTACHMENT_MAX_BYTES)}`, 'file', `${f.bytes.length} bytes > ${ATTACHMENT_MAX_BYTES}`);
+	const mime = sniffType(f.bytes);
+	if (!mime) {
+		const head = Buffer.from(f.bytes.subarray(0, 8)).toString('hex');
+		throw new CaseError('unsupported_type', `文件${shown}不是可接收的类型：附件只收 ${TYPES_WORDS}（手机的 HEIC 照片请先转为 JPG）`, 'file', `unrecognised signature ${head} of ${JSON.stringify(f.name)}`);
+	}
+	const name = cleanFileName(f.name, mime);
+	if (!ATTACHMENT_TYPES[mime].image) return { name, mime, bytes: f.bytes, width: null, height: null, thumb: null };
+	try {
+		const meta = await sharp(f.bytes, { limitInputPixels: MAX_PIXELS }).metadata();
+		// the preview decodes the whole image: a damaged or truncated photo is refused here, not found later
+		const thumb = await sharp(f.bytes, { limitInputPixels: MAX_PIXELS, failOn: 'truncated' })
+			.rotate()
+			.resize(THUMB_PX, THUMB_PX, { fit: 'inside', withoutEnlargement: true })
+			.webp({ quality: 70 })
+			.toBuffer();
+		const upright = meta.autoOrient ?? meta;
+		return { name, mime, bytes: f.bytes, width: upright.width ?? null, height: upright.height ?? null, thumb: new Uint8Array(thumb) };
+	} catch (e) {
+		const msg = (e as Error).message;
+		if (/pixel limit/i.test(msg))
+			throw new CaseError('too_large', `图片${shown}像素过多（超过 1 亿像素），请缩小后再上传`, 'file', `${JSON.stringify(f.name)}: ${msg}`);
+		throw new CaseError('invalid_input', `图片${shown}已损坏或不完整，无法打开，请重新导出后上传`, 'file', `${mime} ${JSON.stringify(f.name)} does not decode: ${msg}`);
+	}
+}
+
+/**
+ * Adds files to a ticket the user handles, while it is open: all of them or none (one refused file refuses the
+ * upload, so the person sees which one and nothing is half-kept). Returns the ticket's attachments after it.
+ */
+export async function addAttachments(app: App, user: CaseUser, ticketNo: string, files: UploadedFile[], now = new Date()): Promise<TicketAttachments> {
+	const t = await visibleTicket(app, user, ticketNo);
+	if (!seesAttachments(user, t)) throw new CaseError('forbidden', '当前角色不能查看或上传工单附件');
+	if (!OPEN_STATUSES.includes(t.status as Status)) throw ended(t.ticketNo, t.status);
+	if (files.length === 0) throw new CaseError('invalid_input', '请选择要上传的文件', 'file');
+	const checked: Checked[] = [];
+	for (const f of files) checked.push(await checkFile(f));
+	await app.rel.db.transaction(async (txx) => {
+		const tx = txx as unknown as Db;
+		// the ticket's row locked: two uploads at once do not both pass the count, nor one a closing meanwhile
+		const [cur] = await tx.select({ status: tickets.status }).from(tickets).where(eq(tickets.id, t.id)).for('update');
+		if (!OPEN_STATUSES.includes(cur.status as Status)) throw ended(t.ticketNo, cur.status);
+		const [{ n }] = await tx.select({ n: count() }).from(ticketAttachments).where(eq(ticketAttachments.ticketId, t.id));
+		if (n + checked.length > ATTACHMENTS_PER_TICKET)
+			throw new CaseError(
+				'invalid_input',
+				`每张工单最多 ${ATTACHMENTS_PER_TICKET} 个附件：已有 ${n} 个，本次 ${checked.length} 个${n < ATTACHMENTS_PER_TICKET ? `，最多还能上传 ${ATTACHMENTS_PER_TICKET - n} 个` : ''}`,
+				'file',
+				`${n} + ${checked.length} > ${ATTACHMENTS_PER_TICKET}`
+			);
+		await tx.insert(ticketAttachments).values(
+			checked.map((c) => ({
+				ticketId: t.id,
+				name: c.name,
+				mime: c.mime,
+				size: c.bytes.length,
+				sha256: createHash('sha256').update(c.bytes).digest('hex'),
+				width: c.width,
+				height: c.height,
+				content: c.bytes,
+				thumb: c.thumb,
+				uploaderUserId: user.id,
+				uploaderName: user.displayName,
+				uploaderUnit: user.role === 'unit_handler' ? user.unitCode : null,
+				at: now
+			}))
+		);
+	});
+	return attachmentsOf(app, user, t);
+}
+
+/** The refusal on a ticket no longer handled (办结, 直接答复, 不予受理, 已转办, 并单). */
+const ended = (no: string, status: string) =>
+	new CaseError('invalid_state', status === 'closed' ? `工单 ${no} 已办结，不能再上传附件` : `工单 ${no} 已结束办理（${STATUS_LABELS[status as Status]}），不能再上传附件`);
+
+export interface AttachmentFile {
+	name: string;
+	mime: string;
+	bytes: Uint8Array;
+	sha256: string;
+}
+
+/** One attachment's file (or its preview, `thumb`) for a user who sees the ticket's files; not_found otherwise. */
+export async function attachmentFile(app: App, user: CaseUser, ticketNo: string, id: number, thumb = false): Promise<AttachmentFile> {
+	const t = await visibleTicket(app, user, ticketNo);
+	if (!seesAttachments(user, t)) throw new CaseError('forbidden', '当前角色不能查看工单附件');
+	if (!Number.isSafeInteger(id) || id <= 0) throw new CaseError('not_found', '附件不存在');
+	const [r] = await app.rel.db
+		.select({
+			name: ticketAttachments.name,
+			mime: ticketAttachments.mime,
+			sha256: ticketAttachments.sha256,
+			bytes: thumb ? ticketAttachments.thumb : ticketAttachments.content
+		})
+		.from(ticketAttachments)
+		.where(and(eq(ticketAttachments.id, id), eq(ticketAttachments.ticketId, t.id)));
+	if (!r) throw new CaseError('not_found', `工单 ${t.ticketNo} 没有附件 ${id}`);
+	const bytes = r.bytes;
+	if (!bytes) throw new CaseError('not_found', `附件 ${id} 没有预览图`);
+	return thumb ? { name: r.name, mime: 'image/webp', bytes, sha256: `${r.sha256}-thumb` } : { name: r.name, mime: r.mime, bytes, sha256: r.sha256 };
+}
+
+/** The files of a posted form's `file` fields (a browser sends an empty, nameless one when none was chosen). */
+export async function filesOfForm(form: FormData): Promise<UploadedFile[]> {
+	const files = form.getAll('file').filter((v): v is File => typeof v !== 'string' && !(v.size === 0 && v.name === ''));
+	return Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+}
+
+/** The ticket's attachments for GET /api/v1/tickets/{no}/attachments. */
+export async function ticketAttachmentList(app: App, user: CaseUser, ticketNo: string): Promise<TicketAttachments> {
+	return attachmentsOf(app, user, await visibleTicket(app, user, ticketNo));
+}
+
+/**
+ * The answer's headers for a file sent back to a browser: its own type, never sniffed; an image shown in the page,
+ * a PDF downloaded (a browser's PDF viewer runs the file's scripts); no script of any kind; kept privately, as the
+ * file never changes.
+ */
+export function attachmentHeaders(f: AttachmentFile, download: boolean): Record<string, string> {
+	const inline = !download && f.mime.startsWith('image/');
+	const ascii = f.name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+	return {
+		'content-type': f.mime,
+		'content-length': String(f.bytes.length),
+		'content-disposition': `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(f.name)}`,
+		'x-content-type-options': 'nosniff',
+		'content-security-policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
+		'cache-control': 'private, max-age=31536000, immutable',
+		etag: `"${f.sha256}"`
+	};
+}
