@@ -156,6 +156,21 @@ describe('a call from intake to closing', () => {
 
 		const other = await as('unit_env');
 		expect((await other.request.get(`${suite.server.url}${href}`)).status()).toBe(404);
+
+		// a call from WeChat with its photo: registered on 受理 with the file, which the new ticket keeps
+		await page.goto(`${suite.server.url}/intake`);
+		await page.selectOption('select[name=channel]', 'wechat');
+		await page.fill('[data-testid=content]', '平江路地下通道积水很深，行人无法通过，附现场照片');
+		await page.locator('[data-testid=intake-files]').setInputFiles([{ name: '地下通道.jpg', mimeType: 'image/jpeg', buffer: photo }]);
+		expect(await page.locator('[data-testid=intake-files-count]').innerText()).toContain('已选 1 个文件');
+		await page.click('[data-testid=register]');
+		await page.waitForSelector('[data-testid=intake-done]');
+		expect(await page.locator('[data-testid=intake-done]').innerText()).toContain('附件 1 个');
+		// the form is empty again for the next call, its file too
+		expect(await page.locator('[data-testid=intake-files]').evaluate((i: HTMLInputElement) => i.files?.length ?? 0)).toBe(0);
+		await page.click('[data-testid=intake-ticket]');
+		await page.waitForSelector('[data-testid=ticket-detail]');
+		expect(await page.locator('[data-testid=attachment]').innerText()).toContain('地下通道.jpg');
 	});
 
 	it('the unit signs for it and replies from 我的工单', async () => {

@@ -14,6 +14,9 @@ import { addAttachments, attachmentFile, ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_T
 import * as listRoute from '../../src/routes/api/v1/tickets/[no]/attachments/+server';
 import * as fileRoute from '../../src/routes/api/v1/tickets/[no]/attachments/[id]/+server';
 import * as ticketPage from '../../src/routes/(app)/tickets/[no]/+page.server';
+import * as intakePage from '../../src/routes/(app)/intake/+page.server';
+import { count } from 'drizzle-orm';
+import { tickets } from '../../src/lib/server/db/schema';
 
 let a: App;
 const people: Record<string, CaseUser> = {};
@@ -206,5 +209,37 @@ describe('a ticket’s attachments', () => {
 		expect(refused.data).toMatchObject({ action: 'attach', field: 'file' });
 		expect(refused.data.message).toContain('“a.txt”');
 		expect(((await page('supervisor', [])) as { status: number }).status).toBe(400);
+	});
+
+	it('keeps the caller’s photos sent with a registration on 受理, also with a call refused; a refused file registers nothing', async () => {
+		const register = async (fields: Record<string, string>, files: File[]) => {
+			const fd = new FormData();
+			for (const [k, v] of Object.entries({ channel: 'wechat', type: '投诉', content: '小区门口积水很深，附照片', district_code: '320508', ...fields })) fd.set(k, v);
+			for (const f of files) fd.append('file', f);
+			const request = new Request('http://localhost/intake?/register', { method: 'POST', body: fd });
+			return (intakePage.actions.register as (e: never) => Promise<Record<string, unknown>>)({ request, locals: { user: as('operator') } } as never);
+		};
+		const tickets_ = async () => (await a.rel.db.select({ n: count() }).from(tickets))[0].n;
+		const made = (await register({}, [new File([new Uint8Array(photo)], '积水.jpg'), new File([new Uint8Array(PDF)], '材料.pdf')])) as { ok: boolean; ticketNo: string; status: string; attached: number };
+		expect(made).toMatchObject({ ok: true, status: 'accepted', attached: 2, attachFailed: false });
+		const kept = await ticketDetail(a, as('operator'), made.ticketNo);
+		expect(kept.attachments.items!.map((f) => [f.name, f.uploader])).toEqual([
+			['积水.jpg', '测试operator'],
+			['材料.pdf', '测试operator']
+		]);
+		// refused as outside the hotline's duties: what the caller sent stays on record with it
+		const refused = (await register({ decision: 'not_accept', reason: '4', decision_note: '已告知走诉讼程序' }, [new File([new Uint8Array(png)], '判决书.png')])) as { ticketNo: string; status: string; attached: number };
+		expect(refused).toMatchObject({ status: 'not_accepted', attached: 1 });
+		expect((await ticketDetail(a, as('operator'), refused.ticketNo)).attachments.count).toBe(1);
+
+		const before = await tickets_();
+		const bad = (await register({}, [new File([new Uint8Array(png)], 'ok.png'), new File(['<svg/>'], 'x.svg')])) as { status: number; data: { message: string; field: string; values: Record<string, unknown> } };
+		expect(bad.status).toBe(415);
+		expect(bad.data.field).toBe('file');
+		expect(bad.data.message).toMatch(/^未登记：文件“x\.svg”不是可接收的类型/);
+		expect(bad.data.values.content).toBe('小区门口积水很深，附照片');
+		expect(await tickets_()).toBe(before);
+		// without files, as before
+		expect(await register({}, [])).toMatchObject({ ok: true, attached: 0 });
 	});
 });

@@ -169,7 +169,7 @@ interface Checked {
 
 
 /** One file, checked and measured; a CaseError naming the file otherwise. */
-export async function checkFile(f: UploadedFile): Promise<Checked> {
+async function checkFile(f: UploadedFile): Promise<Checked> {
 	const shown = `“${cleanFileName(f.name, 'application/pdf').replace(/^附件\.pdf$/, '（无名）')}”`;
 	if (f.bytes.length === 0) throw new CaseError('invalid_input', `文件${shown}是空文件`, 'file', `empty file ${JSON.stringify(f.name)}`);
 	if (f.bytes.length > ATTACHMENT_MAX_BYTES)
@@ -199,6 +199,21 @@ export async function checkFile(f: UploadedFile): Promise<Checked> {
 	}
 }
 
+/** Files checked one by one, before anything is written: the first refused names its file; none refuses too. */
+export async function checkFiles(files: UploadedFile[]): Promise<CheckedFiles> {
+	if (files.length === 0) throw new CaseError('invalid_input', '请选择要上传的文件', 'file');
+	if (files.length > ATTACHMENTS_PER_TICKET)
+		throw new CaseError('invalid_input', `每张工单最多 ${ATTACHMENTS_PER_TICKET} 个附件，本次选了 ${files.length} 个`, 'file', `${files.length} files`);
+	const checked: Checked[] = [];
+	for (const f of files) checked.push(await checkFile(f));
+	return { checked };
+}
+
+/** Files `checkFiles` took, to be kept (opaque outside this module). */
+export interface CheckedFiles {
+	readonly checked: readonly Checked[];
+}
+
 /**
  * Adds files to a ticket the user handles, while it is open: all of them or none (one refused file refuses the
  * upload, so the person sees which one and nothing is half-kept). Returns the ticket's attachments after it.
@@ -207,14 +222,24 @@ export async function addAttachments(app: App, user: CaseUser, ticketNo: string,
 	const t = await visibleTicket(app, user, ticketNo);
 	if (!seesAttachments(user, t)) throw new CaseError('forbidden', '当前角色不能查看或上传工单附件');
 	if (!OPEN_STATUSES.includes(t.status as Status)) throw ended(t.ticketNo, t.status);
-	if (files.length === 0) throw new CaseError('invalid_input', '请选择要上传的文件', 'file');
-	const checked: Checked[] = [];
-	for (const f of files) checked.push(await checkFile(f));
+	await keepFiles(app, user, t, await checkFiles(files), now, true);
+	return attachmentsOf(app, user, t);
+}
+
+/**
+ * Keeps checked files with a ticket just registered, whatever the operator decided on it: the photos the caller sent
+ * stay with a call answered directly or refused as well (受理, with the registration's user).
+ */
+export async function keepIntakeFiles(app: App, user: CaseUser, t: Pick<TicketRow, 'id' | 'ticketNo'>, files: CheckedFiles, now = new Date()): Promise<void> {
+	await keepFiles(app, user, t, files, now, false);
+}
+
+async function keepFiles(app: App, user: CaseUser, t: Pick<TicketRow, 'id' | 'ticketNo'>, { checked }: CheckedFiles, now: Date, onlyOpen: boolean): Promise<void> {
 	await app.rel.db.transaction(async (txx) => {
 		const tx = txx as unknown as Db;
 		// the ticket's row locked: two uploads at once do not both pass the count, nor one a closing meanwhile
 		const [cur] = await tx.select({ status: tickets.status }).from(tickets).where(eq(tickets.id, t.id)).for('update');
-		if (!OPEN_STATUSES.includes(cur.status as Status)) throw ended(t.ticketNo, cur.status);
+		if (onlyOpen && !OPEN_STATUSES.includes(cur.status as Status)) throw ended(t.ticketNo, cur.status);
 		const [{ n }] = await tx.select({ n: count() }).from(ticketAttachments).where(eq(ticketAttachments.ticketId, t.id));
 		if (n + checked.length > ATTACHMENTS_PER_TICKET)
 			throw new CaseError(
@@ -241,7 +266,6 @@ export async function addAttachments(app: App, user: CaseUser, ticketNo: string,
 			}))
 		);
 	});
-	return attachmentsOf(app, user, t);
 }
 
 /** The refusal on a ticket no longer handled (办结, 直接答复, 不予受理, 已转办, 并单). */

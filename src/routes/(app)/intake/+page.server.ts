@@ -5,12 +5,18 @@ import { caseChoices, intakeChoices } from '$lib/server/cases/forms';
 import { CASE_ERROR_STATUS, formToInput } from '$lib/server/cases/http';
 import { CaseError, MAX_CONTENT } from '$lib/server/cases/input';
 import { registerTicket } from '$lib/server/cases/service';
+import { ATTACHMENT_ACCEPT, ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_TICKET, checkFiles, filesOfForm, keepIntakeFiles, type CheckedFiles } from '$lib/server/cases/attachments';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	requireScreen(locals, '/intake');
 	const a = await app();
-	return { choices: caseChoices(a), places: intakeChoices(a), contentMax: MAX_CONTENT };
+	return {
+		choices: caseChoices(a),
+		places: intakeChoices(a),
+		contentMax: MAX_CONTENT,
+		attachments: { accept: ATTACHMENT_ACCEPT, maxBytes: ATTACHMENT_MAX_BYTES, max: ATTACHMENTS_PER_TICKET }
+	};
 };
 
 const DECISION_FIELDS = ['reason', 'transferred_to', 'duplicate_of', 'decision_note'];
@@ -18,17 +24,36 @@ const DECISION_FIELDS = ['reason', 'transferred_to', 'duplicate_of', 'decision_n
 export const actions: Actions = {
 	register: async ({ locals, request }) => {
 		const user = requireScreen(locals, '/intake');
-		const f = formToInput(await request.formData());
+		const form = await request.formData();
+		const f = formToInput(form);
 		const decision: Record<string, unknown> = { action: f.decision || 'accept' };
 		for (const k of DECISION_FIELDS) if (f[k] !== undefined && f[k] !== '') decision[k === 'decision_note' ? 'note' : k] = f[k];
 		const intake: Record<string, unknown> = { ...f, urgency: f.urgency === 'urgent' ? 'urgent' : 'normal' };
 		for (const k of [...DECISION_FIELDS, 'decision']) delete intake[k];
 		for (const k of ['district_code', 'street_code', 'category_code', 'caller_name', 'caller_phone', 'title', 'address']) if (intake[k] === '') delete intake[k];
+		const a = await app();
 		try {
-			const t = await registerTicket(await app(), user, intake, { decision });
-			return { ok: true as const, ticketNo: t.ticketNo, status: t.status };
+			// the caller's photos are checked before the call is registered: a refused file refuses the registration, named
+			const uploaded = await filesOfForm(form);
+			const files: CheckedFiles | null = uploaded.length ? await checkFiles(uploaded) : null;
+			const t = await registerTicket(a, user, intake, { decision });
+			let attached = 0;
+			if (files) {
+				try {
+					await keepIntakeFiles(a, user, t, files);
+					attached = files.checked.length;
+				} catch (e) {
+					// the call is registered and stays so: only its files are missing, and the operator is told where to add them
+					console.error(`[minqing] attachments of ${t.ticketNo} not kept at registration:`, e);
+					return { ok: true as const, ticketNo: t.ticketNo, status: t.status, attached, attachFailed: true };
+				}
+			}
+			return { ok: true as const, ticketNo: t.ticketNo, status: t.status, attached, attachFailed: false };
 		} catch (e) {
-			if (e instanceof CaseError) return fail(CASE_ERROR_STATUS[e.code], { ok: false as const, message: e.message, field: e.field, values: f });
+			if (e instanceof CaseError) {
+				if (e.field === 'file' && e.detail) console.warn(`[minqing] intake attachment refused: ${e.code} ${e.detail}`);
+				return fail(CASE_ERROR_STATUS[e.code], { ok: false as const, message: e.field === 'file' ? `未登记：${e.message}` : e.message, field: e.field, values: f });
+			}
 			throw e;
 		}
 	}
