@@ -70,6 +70,12 @@ describe('a call from intake to closing', () => {
 		expect(await page.locator('[data-testid=street]').inputValue()).toMatch(/^320508\d{3}$/);
 		await page.selectOption('[data-testid=category]', { index: 1 });
 		await shot(page, '1-intake');
+		// the form beside the assistant, at the top of the page (the status line above them once pushed the form into the narrow column)
+		const form = (await page.locator('[data-testid=intake-form]').boundingBox())!;
+		const assistBox = (await page.locator('[data-testid=assist]').boundingBox())!;
+		expect(assistBox.x).toBeGreaterThanOrEqual(form.x + form.width);
+		expect(Math.abs(assistBox.y - form.y)).toBeLessThan(2);
+		expect(form.width).toBeGreaterThan(assistBox.width);
 		await page.click('[data-testid=register]');
 		await page.waitForSelector('[data-testid=intake-done]');
 		ticketNo = (await page.locator('[data-testid=intake-ticket]').innerText()).trim();
