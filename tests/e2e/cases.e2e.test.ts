@@ -529,6 +529,19 @@ describe('工单详情 and the queues on a 1366×768 screen', () => {
 		await ctx?.close();
 	});
 
+	it('the queues’ cells are table cells: each row’s line runs straight under its action cell too', async () => {
+		for (const path of ['/dispatch', '/supervise', '/visits']) {
+			await page.goto(`${suite.server.url}${path}`);
+			await page.waitForSelector('[data-testid=queue-row]');
+			// a cell made a flex box (a shared class once did) ends at its content, and the row's line breaks there
+			const cells = await page.locator('[data-testid=queue-row]').first().locator('td').evaluateAll((tds) =>
+				tds.map((td) => ({ display: getComputedStyle(td).display, bottom: Math.round(td.getBoundingClientRect().bottom) }))
+			);
+			expect(cells.map((c) => c.display), path).toEqual(cells.map(() => 'table-cell'));
+			expect(new Set(cells.map((c) => c.bottom)).size, path).toBe(1);
+		}
+	});
+
 	it('the ticket’s page shows its district with a pin at its coordinates (no tiles, nothing loaded from outside)', async () => {
 		const outside: string[] = [];
 		page.on('request', (r) => {
