@@ -467,6 +467,43 @@ describe('a call from intake to closing', () => {
 		expect(await page.locator('[data-testid=export-xlsx]').getAttribute('href')).toBe('/assessment/export?period=90d');
 	});
 
+	it('the dispatcher sends a selection to the suggested units at once; the supervisor urges a selection with one note', async () => {
+		const op = await as('operator');
+		const made: string[] = [];
+		for (const content of ['批量派单测试：观前街夜市占道经营', '批量派单测试：观前街垃圾桶满溢']) {
+			const r = await op.request.post(`${suite.server.url}/api/v1/tickets`, {
+				data: { channel: 'phone', type: '投诉', content, district_code: '320508', category_code: '020101', decision: { action: 'accept' } }
+			});
+			made.push((await r.json()).ticket.ticket_no);
+		}
+		const page = await as('dispatcher');
+		await page.goto(`${suite.server.url}/dispatch?q=${encodeURIComponent('批量派单测试')}`);
+		await page.waitForSelector('[data-testid=queue-row]');
+		expect(await page.locator('[data-testid=batch-dispatch]').isDisabled()).toBe(true);
+		await page.check('[data-testid=pick-all]');
+		expect(await page.locator('[data-testid=batch-dispatch]').innerText()).toBe('批量派至建议单位（2 件）');
+		await shot(page, '8b-batch-dispatch');
+		await page.click('[data-testid=batch-dispatch]');
+		await page.waitForSelector('[data-testid=batch-done]');
+		expect(await page.locator('[data-testid=batch-done]').innerText()).toContain('已派出 2 件');
+		await expect.poll(() => page.locator('[data-testid=queue-row]').count()).toBe(0);
+		for (const no of made) expect((await (await page.request.get(`${suite.server.url}/api/v1/tickets/${no}`)).json()).status).toBe('dispatched');
+
+		const sup = await as('supervisor');
+		await sup.goto(`${suite.server.url}/supervise?tab=all&q=${encodeURIComponent('批量派单测试')}`);
+		await sup.waitForSelector('[data-testid=queue-row]');
+		await sup.check(`[data-testid=queue-row][data-ticket="${made[0]}"] [data-testid=pick]`);
+		await sup.fill('[data-testid=batch-note]', '请于今日内联系来电人');
+		await sup.click('[data-testid=batch-urge]');
+		await sup.waitForSelector('[data-testid=batch-done]');
+		expect(await sup.locator('[data-testid=batch-done]').innerText()).toContain('已催办 1 件');
+		// the selection starts again after a batch
+		expect(await sup.locator('[data-testid=pick]:checked').count()).toBe(0);
+		const urged = await (await sup.request.get(`${suite.server.url}/api/v1/tickets/${made[0]}`)).json();
+		expect(urged.urgeCount).toBe(1);
+		expect((await (await sup.request.get(`${suite.server.url}/api/v1/tickets/${made[1]}`)).json()).urgeCount).toBe(0);
+	});
+
 	it('no console errors on any page (the 404 of the other unit aside)', () => {
 		for (const [user, list] of Object.entries(errors))
 			expect(

@@ -12,7 +12,7 @@ import { CaseError, EMERGENCY_LINES, tidyTicketNo } from './input';
 import { ACTION_LABELS, canView, type CaseAction } from './machine';
 import { and, desc, eq } from 'drizzle-orm';
 import { ticketEvents, tickets } from '../db/schema';
-import { actOnTicket, heldBy, stateOf, visibleTicket } from './service';
+import { actOnTicket, actOnTickets, heldBy, stateOf, visibleTicket } from './service';
 import { listQueue, type Queue } from './read';
 
 /** The city's undertaking units that take tickets, by kind (市级部门, 区县 …), as the forms' unit choices group them. */
@@ -149,7 +149,43 @@ export function queueRoute(screen: string, queue: Queue) {
 	return {
 		load: async ({ locals, url }: RequestEvent) => ({ queue: await loadQueue(await app(), requireScreen(locals, screen), url, queue) }),
 		actions: {
-			act: async ({ locals, request }: RequestEvent) => runCaseForm(await app(), requireScreen(locals, screen), request)
+			act: async ({ locals, request }: RequestEvent) => runCaseForm(await app(), requireScreen(locals, screen), request),
+			batch: async ({ locals, request }: RequestEvent) => runBatchForm(await app(), requireScreen(locals, screen), request)
 		}
 	};
+}
+
+/** The steps a queue's selection takes at once: 派单 to each ticket's suggested unit, 催办 with one note. */
+const BATCH_ACTIONS = ['dispatch', 'urge'] as const;
+
+/**
+ * A queue page's batch form: the rows picked (`pick`, one per row: for a dispatch the ticket, the version shown and
+ * the units shown, `no|version|unit|assist,assist`; for an urge the ticket) and what they share (`note`). Each ticket
+ * is taken on its own (`actOnTickets`); the answer lists those done and those refused with why.
+ */
+export async function runBatchForm(app: App, user: SessionUser, request: Request) {
+	const form = await request.formData();
+	const action = String(form.get('action') ?? '');
+	const note = String(form.get('note') ?? '');
+	const picks = form.getAll('pick').map(String).filter(Boolean);
+	try {
+		if (!(BATCH_ACTIONS as readonly string[]).includes(action)) throw new CaseError('invalid_input', `不能批量${ACTION_LABELS[action as CaseAction] ?? action}`, 'action');
+		if (action === 'urge' && !note.trim()) throw new CaseError('invalid_input', '请填写催办意见', 'note');
+		const items = picks.map((p) => {
+			const [no, version, unit, assist] = p.split('|');
+			return action === 'dispatch'
+				? { ticket_no: no, action, version: /^\d+$/.test(version ?? '') ? Number(version) : version, unit_code: unit, assist_units: assist ? assist.split(',') : [] }
+				: { ticket_no: no, action, note };
+		});
+		const outcomes = await actOnTickets(app, user, items);
+		return {
+			ok: true as const,
+			batch: action,
+			done: outcomes.filter((o) => o.ok).map((o) => o.ticketNo),
+			refused: outcomes.flatMap((o) => (o.ok ? [] : [{ ticket: o.ticketNo, message: o.message }]))
+		};
+	} catch (e) {
+		if (!(e instanceof CaseError)) throw e;
+		return fail(CASE_ERROR_STATUS[e.code], { ok: false as const, batch: action, message: e.message, field: e.field, note });
+	}
 }

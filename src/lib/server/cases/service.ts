@@ -302,6 +302,48 @@ export async function actOnTicket(app: App, user: CaseUser, typedNo: string, raw
 }
 
 /** What `recallFromUnit` did: the tickets recalled, and those left because someone changed them meanwhile. */
+/** The most tickets one batch acts on: a queue's page is 50, a dispatcher's selection over pages no more. */
+export const BATCH_MAX = 100;
+
+/** One ticket's outcome in a batch: its new status and version, or why it was refused. */
+export type BatchOutcome =
+	| { ticketNo: string; ok: true; status: string; version: number }
+	| { ticketNo: string; ok: false; code: CaseError['code']; message: string };
+
+/**
+ * The same kind of step on many tickets (派单 to the suggested units, 催办 of the overdue ones), each ticket on its
+ * own as `actOnTicket` takes it — its own checks, version and transaction — so one refused (taken meanwhile, a stale
+ * version) neither stops nor undoes the others; the outcome of each is returned in the order given. `raw` is a list
+ * of action inputs, each with its `ticket_no`; a ticket named twice is refused as a whole, before any step.
+ */
+export async function actOnTickets(app: App, user: CaseUser, raw: unknown): Promise<BatchOutcome[]> {
+	if (!Array.isArray(raw) || raw.length === 0) throw new CaseError('invalid_input', '请至少选择一件工单', 'items');
+	if (raw.length > BATCH_MAX) throw new CaseError('invalid_input', `一次最多处理 ${BATCH_MAX} 件工单，本次 ${raw.length} 件`, 'items');
+	const items = raw.map((item: unknown, i) => {
+		if (!item || typeof item !== 'object' || typeof (item as { ticket_no?: unknown }).ticket_no !== 'string')
+			throw new CaseError('invalid_input', `第 ${i + 1} 项缺少工单编号（ticket_no）`, 'items', `item ${i}: ${JSON.stringify(item)?.slice(0, 200)}`);
+		const { ticket_no, ...input } = item as { ticket_no: string } & Record<string, unknown>;
+		return { no: tidyTicketNo(ticket_no), input };
+	});
+	const seen = new Set<string>();
+	for (const { no } of items) {
+		if (seen.has(no)) throw new CaseError('invalid_input', `工单 ${no} 在本次选择中出现了两次`, 'items');
+		seen.add(no);
+	}
+	const out: BatchOutcome[] = [];
+	for (const { no, input } of items) {
+		try {
+			const row = await actOnTicket(app, user, no, input);
+			out.push({ ticketNo: row.ticketNo, ok: true, status: row.status, version: row.version });
+		} catch (e) {
+			if (!(e instanceof CaseError)) throw e;
+			if (e.detail) console.warn(`[minqing] batch step refused: ${no} ${e.code} ${e.field ?? ''} ${e.detail}`);
+			out.push({ ticketNo: no, ok: false, code: e.code, message: e.message });
+		}
+	}
+	return out;
+}
+
 export interface RecallOutcome {
 	recalled: string[];
 	/** changed meanwhile (the unit signed, replied or returned at that moment): each is left as it is now */
