@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { stopApp, type App } from '../../src/lib/server/app';
 import { caseRefusal, startRouteApp } from '../support/app';
-import { addPeople, INTAKE } from '../support/cases';
+import { addPeople, INTAKE, sessionOf } from '../support/cases';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { ticketDetail } from '../../src/lib/server/cases/read';
 import { addAttachments, attachmentFile, ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_TICKET, type UploadedFile } from '../../src/lib/server/cases/attachments';
@@ -27,7 +27,7 @@ let ticketNo = '';
 let photo: Buffer;
 let png: Buffer;
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
-const as = (key: string) => ({ ...people[key], username: `t_${key}`, unitName: null });
+const as = (key: string) => sessionOf(people, key);
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 beforeAll(async () => {

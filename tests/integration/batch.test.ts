@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopApp, type App } from '../../src/lib/server/app';
 import { caseRefusal, startRouteApp } from '../support/app';
-import { addPeople, INTAKE } from '../support/cases';
+import { addPeople, INTAKE, sessionOf } from '../support/cases';
 import { actOnTicket, actOnTickets, BATCH_MAX, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { ticketDetail } from '../../src/lib/server/cases/read';
 import * as dispatchPage from '../../src/routes/(app)/dispatch/+page.server';
@@ -15,7 +15,7 @@ let a: App;
 const people: Record<string, CaseUser> = {};
 const UNIT_A = 'D320508';
 const UNIT_B = 'M02';
-const as = (key: string) => ({ ...people[key], username: `t_${key}`, unitName: null });
+const as = (key: string) => sessionOf(people, key);
 
 beforeAll(async () => {
 	a = await startRouteApp();

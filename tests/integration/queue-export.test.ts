@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { stopApp, type App } from '../../src/lib/server/app';
 import { startRouteApp } from '../support/app';
-import { addPeople, INTAKE } from '../support/cases';
+import { addPeople, INTAKE, sessionOf } from '../support/cases';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { listQueue } from '../../src/lib/server/cases/read';
 import { exportQueue } from '../../src/lib/server/cases/queue-xlsx';
@@ -16,7 +16,7 @@ let a: App;
 const people: Record<string, CaseUser> = {};
 const UNIT_A = 'D320508';
 const UNIT_B = 'M02';
-const as = (key: string) => ({ ...people[key], username: `t_${key}`, unitName: null });
+const as = (key: string) => sessionOf(people, key);
 
 beforeAll(async () => {
 	a = await startRouteApp();

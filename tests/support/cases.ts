@@ -25,3 +25,6 @@ export async function addPeople(a: App, people: Record<string, CaseUser>, spec: 
 		people[key] = { id, role, unitCode, displayName: `测试${key}` };
 	}
 }
+
+/** A user of `addPeople` as the hooks put it in locals (its user name t_<key>, no unit name), for route handlers. */
+export const sessionOf = (people: Record<string, CaseUser>, key: string) => ({ ...people[key], username: `t_${key}`, unitName: null });
