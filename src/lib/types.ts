@@ -295,6 +295,8 @@ export interface TicketSummary {
 	 * ticket; null when none was recorded
 	 */
 	visitAttempts: { count: number; lastAt: string; lastFailure: string; final: boolean } | null;
+	/** how many files are kept with the ticket (附件): a queue row says so, the files are on the ticket's page */
+	attachmentCount: number;
 	version: number;
 	/** 派单 queue: the unit the routing rules suggest (or the unit a reopened ticket had) */
 	/** `assist`: the assisting units a one-click dispatch keeps (a reopened ticket's, sent back to its units) */

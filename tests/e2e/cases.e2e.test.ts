@@ -149,6 +149,9 @@ describe('a call from intake to closing', () => {
 		await shot(page, '2b-attachment');
 
 		const unit = await as('unit_gusu');
+		// the unit's queue says the ticket has a file
+		await unit.goto(`${suite.server.url}/my-tickets?q=${ticketNo}`);
+		expect(await unit.locator(`[data-testid=queue-row][data-ticket="${ticketNo}"] [data-testid=row-attachments]`).innerText()).toBe('附件 1');
 		await openTicket(unit);
 		const href = await unit.locator('[data-testid=attachment] a.file').getAttribute('href');
 		const file = await unit.request.get(`${suite.server.url}${href}`);

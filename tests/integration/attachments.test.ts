@@ -9,7 +9,7 @@ import { stopApp, type App } from '../../src/lib/server/app';
 import { caseRefusal, startRouteApp } from '../support/app';
 import { addPeople, INTAKE, sessionOf } from '../support/cases';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
-import { ticketDetail } from '../../src/lib/server/cases/read';
+import { listQueue, ticketDetail } from '../../src/lib/server/cases/read';
 import { addAttachments, attachmentFile, ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_TICKET, type UploadedFile } from '../../src/lib/server/cases/attachments';
 import * as listRoute from '../../src/routes/api/v1/tickets/[no]/attachments/+server';
 import * as fileRoute from '../../src/routes/api/v1/tickets/[no]/attachments/[id]/+server';
@@ -164,6 +164,10 @@ describe('a ticket’s attachments', () => {
 		const list = await (listRoute.GET as (e: never) => Promise<Response>)({ params: { no: ticketNo }, locals: { user: as('unitB') } } as never);
 		expect(list.status).toBe(404);
 		expect(await countOf()).toBe(3);
+		// the unit's queue says the ticket has files, and a ticket without says nothing
+		const mine = await listQueue(a, as('unitA'), { queue: 'mine', tab: 'all', size: 1000 });
+		expect(mine.items.find((t) => t.ticketNo === ticketNo)?.attachmentCount).toBe(3);
+		expect(mine.items.filter((t) => t.ticketNo !== ticketNo).map((t) => t.attachmentCount)).toEqual(mine.items.filter((t) => t.ticketNo !== ticketNo).map(() => 0));
 	});
 
 	it('holds a ticket to its limit, also against two uploads at once', async () => {

@@ -12,7 +12,7 @@
 // a phone number in the text is.
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
 import { formatBytes } from '$lib/charts/format';
 import { OPEN_STATUSES, STATUS_LABELS, type Status } from '$pipelines/lifecycle/model';
 import type { App } from '../app';
@@ -151,6 +151,17 @@ export async function attachmentsOf(app: App, user: CaseUser, t: TicketRow): Pro
 		: null;
 	const n = items ? items.length : (await db.select({ n: count() }).from(ticketAttachments).where(eq(ticketAttachments.ticketId, t.id)))[0].n;
 	return { count: n, items, canAdd: mayAdd(user, t) && n < ATTACHMENTS_PER_TICKET, max: ATTACHMENTS_PER_TICKET, maxBytes: ATTACHMENT_MAX_BYTES, accept: ATTACHMENT_ACCEPT };
+}
+
+/** How many files each of these tickets keeps (the ones without any are left out), for a queue's rows. */
+export async function attachmentCounts(db: Db, ticketIds: number[]): Promise<Map<number, number>> {
+	if (ticketIds.length === 0) return new Map();
+	const rows = await db
+		.select({ id: ticketAttachments.ticketId, n: count() })
+		.from(ticketAttachments)
+		.where(inArray(ticketAttachments.ticketId, ticketIds))
+		.groupBy(ticketAttachments.ticketId);
+	return new Map(rows.map((r) => [r.id, r.n]));
 }
 
 export interface UploadedFile {

@@ -1,6 +1,6 @@
 // Reading cases for the screens and the API: the queues (派单, 我的工单, 督办, 回访, 待受理) and one ticket's
 // detail with its timeline, time-limit lights, related tickets and the actions the viewer may take.
-import { attachmentsOf, type TicketAttachments } from './attachments';
+import { attachmentCounts, attachmentsOf, type TicketAttachments } from './attachments';
 import { and, asc, desc, eq, inArray, not, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { placeName, routeUnit } from '$pipelines/reference/index';
 import { cutChars, normalizePhone } from '$pipelines/normalize/index';
@@ -188,6 +188,7 @@ export function summarize(
 		supervised: t.supervisedAt !== null,
 		urgeCount: t.urgeCount,
 		visitAttempts: visitAttemptsOf(t),
+		attachmentCount: 0,
 		version: t.version,
 		...(t.status === 'accepted' || t.status === 'reopened' ? suggestUnit(app, t, returnedBy) : { suggestedUnit: null, suggestionNote: null })
 	};
@@ -450,7 +451,7 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 				: 0;
 		page = first ? Math.floor(start / size) + 1 : after ? pages + 1 : 1;
 	}
-	const returned = await returnedUnits(db, rows);
+	const [returned, files] = await Promise.all([returnedUnits(db, rows), attachmentCounts(db, rows.map((t) => t.id))]);
 	return {
 		queue: f.queue,
 		generatedAt: new Date(now).toISOString(),
@@ -465,7 +466,7 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 		next: last && (backwards || more) ? last : null,
 		prev: first && start > 0 ? first : null,
 		pageSize: size,
-		items: rows.map((t) => summarize(app, user, t, limits, now, false, returned.get(t.id))),
+		items: rows.map((t) => ({ ...summarize(app, user, t, limits, now, false, returned.get(t.id)), attachmentCount: files.get(t.id) ?? 0 })),
 		counts: c
 	};
 }
@@ -661,6 +662,7 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 		duplicateOf: dup[0]?.no ?? null,
 		extension: hideReason(t.extensionPending as TicketDetail['extension'], caller.hide),
 		open311: open311Extras(app, reporter[0], caller),
+		attachmentCount: attachments.count,
 		attachments,
 		timeline: events.map((e) => ({
 			action: e.action,
