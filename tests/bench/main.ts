@@ -221,10 +221,15 @@ async function sync(argv: string[]) {
 	await syncBench(argv);
 }
 
-const BENCHES: Record<string, (argv: string[]) => void | Promise<void>> = { demo, ingest, segment, text, dashboard, alerts, intake, sync };
+async function attachments(argv: string[]) {
+	const { attachmentsBench } = await import('./attachments');
+	await attachmentsBench(argv);
+}
+
+const BENCHES: Record<string, (argv: string[]) => void | Promise<void>> = { demo, ingest, segment, text, dashboard, alerts, intake, sync, attachments };
 if (!name || !BENCHES[name]) {
 	console.error(
-		`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n  demo [--tickets 200000,10000000]\n  ingest [--tickets 1000000] [--runs 1] [--merge-only] [--merge-threads N] [--push 200 (0: none)]\n  segment [--no-ablation] [--pool 2] [--repeat 3] [--tickets 100000 (0: none)]\n  text [--tickets 10000000] [--data-dir DIR (kept and reused)] [--only classify,cluster,search] [--ablation]\n  dashboard [--tickets 1000000] [--data-dir DIR (reused; generated there when empty)] [--keep] [--runs 10]  (PostgreSQL: MINQING_BENCH_PG_URL or a throwaway server)\n  alerts [--only nab,demo] [--tickets 1000000] [--data-dir DIR (a demo store with demo-incidents.json; generated when empty)]\n  intake [--connections 50,200] [--duration 20] [--rate 1000] [--loads closed,open] [--in-process]  (HTTP: needs npm run build)\n  sync [--today 5000,40000,100000,170000]`
+		`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n  demo [--tickets 200000,10000000]\n  ingest [--tickets 1000000] [--runs 1] [--merge-only] [--merge-threads N] [--push 200 (0: none)]\n  segment [--no-ablation] [--pool 2] [--repeat 3] [--tickets 100000 (0: none)]\n  text [--tickets 10000000] [--data-dir DIR (kept and reused)] [--only classify,cluster,search] [--ablation]\n  dashboard [--tickets 1000000] [--data-dir DIR (reused; generated there when empty)] [--keep] [--runs 10]  (PostgreSQL: MINQING_BENCH_PG_URL or a throwaway server)\n  alerts [--only nab,demo] [--tickets 1000000] [--data-dir DIR (a demo store with demo-incidents.json; generated when empty)]\n  intake [--connections 50,200] [--duration 20] [--rate 1000] [--loads closed,open] [--in-process]  (HTTP: needs npm run build)\n  sync [--today 5000,40000,100000,170000]\n  attachments [--runs 10] [--width 4000] [--height 3000]`
 	);
 	process.exit(name ? 1 : 0);
 }

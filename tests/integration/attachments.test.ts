@@ -15,8 +15,8 @@ import * as listRoute from '../../src/routes/api/v1/tickets/[no]/attachments/+se
 import * as fileRoute from '../../src/routes/api/v1/tickets/[no]/attachments/[id]/+server';
 import * as ticketPage from '../../src/routes/(app)/tickets/[no]/+page.server';
 import * as intakePage from '../../src/routes/(app)/intake/+page.server';
-import { count } from 'drizzle-orm';
-import { tickets } from '../../src/lib/server/db/schema';
+import { count, eq } from 'drizzle-orm';
+import { ticketAttachments, tickets } from '../../src/lib/server/db/schema';
 
 let a: App;
 const people: Record<string, CaseUser> = {};
@@ -182,6 +182,18 @@ describe('a ticket’s attachments', () => {
 		const [code, field, message] = await caseRefusal(addAttachments(a, people.operator, t.ticketNo, [small(100)]));
 		expect([code, field]).toEqual(['invalid_input', 'file']);
 		expect(message).toBe(`每张工单最多 ${ATTACHMENTS_PER_TICKET} 个附件：已有 ${ATTACHMENTS_PER_TICKET} 个，本次 1 个`);
+	});
+
+	it('says which folder to restore when a row’s file is missing, rather than sending nothing', async () => {
+		const [t] = await a.rel.db.select({ id: tickets.id }).from(tickets).where(eq(tickets.ticketNo, ticketNo));
+		const [row] = await a.rel.db
+			.insert(ticketAttachments)
+			.values({ ticketId: t.id, name: '丢失.jpg', mime: 'image/jpeg', size: 10, sha256: 'f'.repeat(64), uploaderName: '测试', at: new Date() })
+			.returning({ id: ticketAttachments.id });
+		const res = await getFile('operator', row.id);
+		expect(res.status).toBe(404);
+		expect(((await res.json()) as { error: { message: string } }).error.message).toBe('附件“丢失.jpg”的文件缺失，请联系系统管理员从备份恢复数据目录的 attachments 文件夹');
+		await a.rel.db.delete(ticketAttachments).where(eq(ticketAttachments.id, row.id));
 	});
 
 	it('takes none on a closed ticket, which keeps the ones it had', async () => {

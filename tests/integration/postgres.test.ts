@@ -304,7 +304,7 @@ describe.skipIf(!adminUrl)('PostgreSQL as the relational store', () => {
 		}
 	});
 
-	it("keeps an attachment's bytes as sent (bytea), and of two uploads at once into the ticket's last place takes one", async () => {
+	it("keeps an attachment's bytes as sent, and of two uploads at once into the ticket's last place takes one (the ticket's row locked on a real server)", async () => {
 		const operator = { id: null, role: 'operator' as const, unitCode: null, displayName: '话务员' };
 		const t = await registerTicket(a, operator, { channel: 'wechat', type: '投诉', title: 'PG 附件', content: '河道发黑发臭，附现场照片', address: '姑苏区平江路1号' });
 		const photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#204060' } }).jpeg().toBuffer();

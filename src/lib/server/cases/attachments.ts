@@ -1,6 +1,6 @@
 // A ticket's attachments (附件): the photos a caller sent through the app or WeChat, which the operator keeps with the
-// ticket, and a unit's photos of the work done before its reply. Kept in the relational store with the ticket
-// (`ticket_attachments`), never changed or removed.
+// ticket, and a unit's photos of the work done before its reply. Described in the relational store with the
+// ticket (`ticket_attachments`), the files in the data directory by their SHA-256 (blobs.ts); never changed or removed.
 //
 // What is accepted is decided by the file's own first bytes, not by its name or the type the browser claims: JPEG,
 // PNG, GIF, WebP and PDF. An image must also decode (sharp), which refuses a damaged or truncated photo while the
@@ -12,11 +12,12 @@
 // a phone number in the text is.
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import { formatBytes } from '$lib/charts/format';
 import { OPEN_STATUSES, STATUS_LABELS, type Status } from '$pipelines/lifecycle/model';
 import type { App } from '../app';
 import type { Db } from '../db';
+import { attachmentBlobs } from '../blobs';
 import { ticketAttachments, tickets, type TicketRow } from '../db/schema';
 import { CaseError } from './input';
 import { canView } from './machine';
@@ -114,7 +115,7 @@ const INFO_COLUMNS = {
 	size: ticketAttachments.size,
 	width: ticketAttachments.width,
 	height: ticketAttachments.height,
-	hasThumb: sql<boolean>`${ticketAttachments.thumb} IS NOT NULL`,
+	hasThumb: ticketAttachments.hasThumb,
 	uploader: ticketAttachments.uploaderName,
 	unit: ticketAttachments.uploaderUnit,
 	at: ticketAttachments.at
@@ -245,7 +246,17 @@ export async function keepIntakeFiles(app: App, user: CaseUser, t: Pick<TicketRo
 	await keepFiles(app, user, t, files, now, false);
 }
 
+/** The file name of an image's preview beside the file (blobs.ts). */
+const thumbKey = (sha256: string) => `${sha256}.thumb.webp`;
+
 async function keepFiles(app: App, user: CaseUser, t: Pick<TicketRow, 'id' | 'ticketNo'>, { checked }: CheckedFiles, now: Date, onlyOpen: boolean): Promise<void> {
+	// the files first, whole and flushed: a row committed names only a file that is there
+	const blobs = attachmentBlobs(app);
+	const hashes = checked.map((c) => createHash('sha256').update(c.bytes).digest('hex'));
+	for (const [i, c] of checked.entries()) {
+		await blobs.put(hashes[i], c.bytes);
+		if (c.thumb) await blobs.put(thumbKey(hashes[i]), c.thumb);
+	}
 	await app.rel.db.transaction(async (txx) => {
 		const tx = txx as unknown as Db;
 		// the ticket's row locked: two uploads at once do not both pass the count, nor one a closing meanwhile
@@ -260,16 +271,15 @@ async function keepFiles(app: App, user: CaseUser, t: Pick<TicketRow, 'id' | 'ti
 				`${n} + ${checked.length} > ${ATTACHMENTS_PER_TICKET}`
 			);
 		await tx.insert(ticketAttachments).values(
-			checked.map((c) => ({
+			checked.map((c, i) => ({
 				ticketId: t.id,
 				name: c.name,
 				mime: c.mime,
 				size: c.bytes.length,
-				sha256: createHash('sha256').update(c.bytes).digest('hex'),
+				sha256: hashes[i],
 				width: c.width,
 				height: c.height,
-				content: c.bytes,
-				thumb: c.thumb,
+				hasThumb: c.thumb !== null,
 				uploaderUserId: user.id,
 				uploaderName: user.displayName,
 				uploaderUnit: user.role === 'unit_handler' ? user.unitCode : null,
@@ -296,17 +306,18 @@ export async function attachmentFile(app: App, user: CaseUser, ticketNo: string,
 	if (!seesAttachments(user, t)) throw new CaseError('forbidden', '当前角色不能查看工单附件');
 	if (!Number.isSafeInteger(id) || id <= 0) throw new CaseError('not_found', '附件不存在');
 	const [r] = await app.rel.db
-		.select({
-			name: ticketAttachments.name,
-			mime: ticketAttachments.mime,
-			sha256: ticketAttachments.sha256,
-			bytes: thumb ? ticketAttachments.thumb : ticketAttachments.content
-		})
+		.select({ name: ticketAttachments.name, mime: ticketAttachments.mime, sha256: ticketAttachments.sha256, hasThumb: ticketAttachments.hasThumb })
 		.from(ticketAttachments)
 		.where(and(eq(ticketAttachments.id, id), eq(ticketAttachments.ticketId, t.id)));
 	if (!r) throw new CaseError('not_found', `工单 ${t.ticketNo} 没有附件 ${id}`);
-	const bytes = r.bytes;
-	if (!bytes) throw new CaseError('not_found', `附件 ${id} 没有预览图`);
+	if (thumb && !r.hasThumb) throw new CaseError('not_found', `附件 ${id} 没有预览图`);
+	const key = thumb ? thumbKey(r.sha256) : r.sha256;
+	const bytes = await attachmentBlobs(app).get(key);
+	if (!bytes) {
+		// the row is there and its file is not: the data directory was restored without its attachments/, or moved
+		console.error(`[minqing] attachment ${id} of ${t.ticketNo}: file ${key} missing from ${attachmentBlobs(app).describe}`);
+		throw new CaseError('not_found', `附件“${r.name}”的文件缺失，请联系系统管理员从备份恢复数据目录的 attachments 文件夹`);
+	}
 	return thumb ? { name: r.name, mime: 'image/webp', bytes, sha256: `${r.sha256}-thumb` } : { name: r.name, mime: r.mime, bytes, sha256: r.sha256 };
 }
 

@@ -308,13 +308,10 @@ export const ticketEvents = pgTable(
 	(t) => [index('ticket_events_ticket_idx').on(t.ticketId, t.at)]
 );
 
-/** Bytes in the relational store (an attachment's file): pg gives a Buffer, PGlite a Uint8Array, both are taken. */
-const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
-
 /**
- * A ticket's attachments (附件): the caller's photos an operator received, a unit's photos of the work done. Kept with
- * the ticket in the one store (its backup holds them), never changed or removed: what was shown to whom stays on
- * record. `content` is the file as uploaded; `thumb` a small WebP of an image for the ticket page.
+ * A ticket's attachments (附件): the caller's photos an operator received, a unit's photos of the work done. Never
+ * changed or removed: what was shown to whom stays on record. The files themselves are in the data directory's
+ * `attachments/`, named by their SHA-256 (blobs.ts), as uploaded; an image's small WebP preview beside it.
  */
 export const ticketAttachments = pgTable(
 	'ticket_attachments',
@@ -331,8 +328,8 @@ export const ticketAttachments = pgTable(
 		sha256: text('sha256').notNull(),
 		width: integer('width'),
 		height: integer('height'),
-		content: bytea('content').notNull(),
-		thumb: bytea('thumb'),
+		/** an image's preview is kept beside the file */
+		hasThumb: boolean('has_thumb').notNull().default(false),
 		uploaderUserId: integer('uploader_user_id').references(() => users.id),
 		uploaderName: text('uploader_name').notNull(),
 		uploaderUnit: text('uploader_unit'),
