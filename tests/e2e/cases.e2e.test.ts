@@ -132,6 +132,13 @@ describe('a call from intake to closing', () => {
 			await p.click('[data-testid=act-attach]');
 			await p.waitForSelector('[data-testid=attach-done], [data-testid=attach-error]');
 		};
+		// a file over the limit is named before anything is sent
+		await page.locator('[data-testid=attach-file]').setInputFiles([{ name: '大图.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(11 * 1024 * 1024, 1) }]);
+		expect(await page.locator('[data-testid=attach-problem]').innerText()).toBe('文件“大图.jpg”有 11 MB，每个附件不能超过 10 MB');
+		await page.click('[data-testid=act-attach]');
+		await page.waitForTimeout(300);
+		expect(await page.locator('[data-testid=attach-done], [data-testid=attach-error]').count()).toBe(0);
+		expect(await page.locator('[data-testid=attachments-none]').count()).toBe(1);
 		// a file that is not a picture is refused by name, and nothing is kept
 		await upload(page, [{ name: '说明.txt', mimeType: 'text/plain', buffer: Buffer.from('不是图片') }]);
 		expect(await page.locator('[data-testid=attach-error]').innerText()).toContain('“说明.txt”不是可接收的类型');

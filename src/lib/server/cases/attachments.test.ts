@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanFileName, sniffType } from './attachments';
+import { ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_TICKET, cleanFileName, sniffType, uploadTotalBytes } from './attachments';
 
 const bytes = (...parts: (number[] | string)[]) => new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...Buffer.from(p, 'latin1')] : p)));
 
@@ -38,5 +38,19 @@ describe('cleanFileName', () => {
 		expect([...long].length).toBe(120);
 		expect(long.endsWith('.jpeg')).toBe(true);
 		expect(long.startsWith('很长的名字很长')).toBe(true);
+	});
+});
+
+describe('uploadTotalBytes', () => {
+	const MB = 1024 * 1024;
+	it('is the server’s body limit less 1 MB for the other fields, as adapter-node reads the limit', () => {
+		expect(uploadTotalBytes({})).toBe(63 * MB);
+		expect(uploadTotalBytes({ BODY_SIZE_LIMIT: '32M' })).toBe(31 * MB);
+		expect(uploadTotalBytes({ BODY_SIZE_LIMIT: String(48 * MB) })).toBe(47 * MB);
+	});
+	it('is no more than a ticket’s files can be, and the default for a value adapter-node would refuse', () => {
+		expect(uploadTotalBytes({ BODY_SIZE_LIMIT: 'Infinity' })).toBe(ATTACHMENTS_PER_TICKET * ATTACHMENT_MAX_BYTES);
+		expect(uploadTotalBytes({ BODY_SIZE_LIMIT: '1G' })).toBe(ATTACHMENTS_PER_TICKET * ATTACHMENT_MAX_BYTES);
+		expect(uploadTotalBytes({ BODY_SIZE_LIMIT: 'lots' })).toBe(63 * MB);
 	});
 });

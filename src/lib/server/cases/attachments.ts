@@ -18,6 +18,7 @@ import { OPEN_STATUSES, STATUS_LABELS, type Status } from '$pipelines/lifecycle/
 import type { App } from '../app';
 import type { Db } from '../db';
 import { attachmentBlobs } from '../blobs';
+import { DEFAULT_BODY_SIZE_LIMIT_MB, parseBodySizeLimit } from '../push-limit.js';
 import { ticketAttachments, tickets, type TicketRow } from '../db/schema';
 import { CaseError } from './input';
 import { canView } from './machine';
@@ -74,6 +75,18 @@ export function cleanFileName(name: string, mime: AttachmentMime): string {
 	return n || `附件.${ATTACHMENT_TYPES[mime].ext}`;
 }
 
+/**
+ * The most one request may carry in files: the server's body limit (BODY_SIZE_LIMIT, as adapter-node reads it; 64 MB
+ * as Minqing sets it) less 1 MB for the form's other fields. A bigger request is cut off by adapter-node before any of
+ * this code sees it, so the page says so before sending (upload-check.ts).
+ */
+export function uploadTotalBytes(env: Record<string, string | undefined> = process.env): number {
+	const raw = env.BODY_SIZE_LIMIT?.trim();
+	const parsed = raw ? parseBodySizeLimit(raw) : DEFAULT_BODY_SIZE_LIMIT_MB * 1024 * 1024;
+	const limit = Number.isNaN(parsed) ? DEFAULT_BODY_SIZE_LIMIT_MB * 1024 * 1024 : Math.min(parsed, ATTACHMENTS_PER_TICKET * ATTACHMENT_MAX_BYTES + 1024 * 1024);
+	return Math.max(1024 * 1024, limit - 1024 * 1024);
+}
+
 export interface AttachmentInfo {
 	id: number;
 	name: string;
@@ -96,7 +109,11 @@ export interface TicketAttachments {
 	/** whether this user may add one now */
 	canAdd: boolean;
 	max: number;
+	/** how many more this ticket takes */
+	room: number;
 	maxBytes: number;
+	/** the files of one upload together (the server's body limit) */
+	maxTotalBytes: number;
 	accept: string;
 }
 
@@ -151,7 +168,16 @@ export async function attachmentsOf(app: App, user: CaseUser, t: TicketRow): Pro
 			).map((r) => infoOf(app, r))
 		: null;
 	const n = items ? items.length : (await db.select({ n: count() }).from(ticketAttachments).where(eq(ticketAttachments.ticketId, t.id)))[0].n;
-	return { count: n, items, canAdd: mayAdd(user, t) && n < ATTACHMENTS_PER_TICKET, max: ATTACHMENTS_PER_TICKET, maxBytes: ATTACHMENT_MAX_BYTES, accept: ATTACHMENT_ACCEPT };
+	return {
+		count: n,
+		items,
+		canAdd: mayAdd(user, t) && n < ATTACHMENTS_PER_TICKET,
+		max: ATTACHMENTS_PER_TICKET,
+		room: Math.max(0, ATTACHMENTS_PER_TICKET - n),
+		maxBytes: ATTACHMENT_MAX_BYTES,
+		maxTotalBytes: uploadTotalBytes(),
+		accept: ATTACHMENT_ACCEPT
+	};
 }
 
 /** How many files each of these tickets keeps (the ones without any are left out), for a queue's rows. */

@@ -5,7 +5,7 @@ import { caseChoices, intakeChoices } from '$lib/server/cases/forms';
 import { CASE_ERROR_STATUS, formToInput } from '$lib/server/cases/http';
 import { CaseError, MAX_CONTENT } from '$lib/server/cases/input';
 import { registerTicket } from '$lib/server/cases/service';
-import { ATTACHMENT_ACCEPT, ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_TICKET, checkFiles, filesOfForm, keepIntakeFiles, type CheckedFiles } from '$lib/server/cases/attachments';
+import { ATTACHMENT_ACCEPT, ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_TICKET, checkFiles, filesOfForm, keepIntakeFiles, uploadTotalBytes, type CheckedFiles } from '$lib/server/cases/attachments';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -15,7 +15,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 		choices: caseChoices(a),
 		places: intakeChoices(a),
 		contentMax: MAX_CONTENT,
-		attachments: { accept: ATTACHMENT_ACCEPT, maxBytes: ATTACHMENT_MAX_BYTES, max: ATTACHMENTS_PER_TICKET }
+		attachments: { accept: ATTACHMENT_ACCEPT, maxBytes: ATTACHMENT_MAX_BYTES, max: ATTACHMENTS_PER_TICKET, maxTotalBytes: uploadTotalBytes() }
 	};
 };
 
