@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_TICKET, cleanFileName, sniffType, uploadTotalBytes } from './attachments';
+import { ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_TICKET, attachmentHeaders, cleanFileName, sniffType, uploadTotalBytes } from './attachments';
 
 const bytes = (...parts: (number[] | string)[]) => new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...Buffer.from(p, 'latin1')] : p)));
 
@@ -52,5 +52,16 @@ describe('uploadTotalBytes', () => {
 		expect(uploadTotalBytes({ BODY_SIZE_LIMIT: 'Infinity' })).toBe(ATTACHMENTS_PER_TICKET * ATTACHMENT_MAX_BYTES);
 		expect(uploadTotalBytes({ BODY_SIZE_LIMIT: '1G' })).toBe(ATTACHMENTS_PER_TICKET * ATTACHMENT_MAX_BYTES);
 		expect(uploadTotalBytes({ BODY_SIZE_LIMIT: 'lots' })).toBe(63 * MB);
+	});
+});
+
+describe('attachmentHeaders', () => {
+	const file = (name: string, mime: string) => ({ name, mime, bytes: new Uint8Array(3), sha256: 'ab'.repeat(32) });
+	it('shows an image and downloads a PDF, named as the project names every download (RFC 5987, also ( ) \' *)', () => {
+		expect(attachmentHeaders(file('现场(1).jpg', 'image/jpeg'), false)['content-disposition']).toBe(
+			`inline; filename="__(1).jpg"; filename*=UTF-8''${encodeURIComponent('现场')}%281%29.jpg`
+		);
+		expect(attachmentHeaders(file('现场(1).jpg', 'image/jpeg'), true)['content-disposition']).toMatch(/^attachment; /);
+		expect(attachmentHeaders(file('说明.pdf', 'application/pdf'), false)['content-disposition']).toMatch(/^attachment; /);
 	});
 });

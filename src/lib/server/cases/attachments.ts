@@ -18,6 +18,7 @@ import { OPEN_STATUSES, STATUS_LABELS, type Status } from '$pipelines/lifecycle/
 import type { App } from '../app';
 import type { Db } from '../db';
 import { attachmentBlobs } from '../blobs';
+import { attachment } from '../http';
 import { DEFAULT_BODY_SIZE_LIMIT_MB, parseBodySizeLimit } from '../push-limit.js';
 import { ticketAttachments, tickets, type TicketRow } from '../db/schema';
 import { CaseError } from './input';
@@ -365,11 +366,10 @@ export async function ticketAttachmentList(app: App, user: CaseUser, ticketNo: s
  */
 export function attachmentHeaders(f: AttachmentFile, download: boolean): Record<string, string> {
 	const inline = !download && f.mime.startsWith('image/');
-	const ascii = f.name.replace(/[^\x20-\x7e]|["\\]/g, '_');
 	return {
 		'content-type': f.mime,
 		'content-length': String(f.bytes.length),
-		'content-disposition': `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(f.name)}`,
+		'content-disposition': attachment(f.name, f.name, inline ? 'inline' : 'attachment'),
 		'x-content-type-options': 'nosniff',
 		'content-security-policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
 		'cache-control': 'private, max-age=31536000, immutable',
