@@ -23,7 +23,7 @@ import { DEFAULT_BODY_SIZE_LIMIT_MB, parseBodySizeLimit } from '../push-limit.js
 import { ticketAttachments, tickets, type TicketRow } from '../db/schema';
 import { CaseError } from './input';
 import { canView } from './machine';
-import { visibleTicket, type CaseUser } from './service';
+import { registerTicket, visibleTicket, type CaseUser } from './service';
 
 /** One file's limit: a phone's photo is 2–8 MB. */
 export const ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
@@ -265,12 +265,31 @@ export async function addAttachments(app: App, user: CaseUser, ticketNo: string,
 	return attachmentsOf(app, user, t);
 }
 
+/** A registration on 受理 with the caller's files: the ticket, how many files it keeps, and whether keeping them failed. */
+export interface IntakeWithFiles {
+	ticket: TicketRow;
+	attached: number;
+	/** the call is registered but its files were not kept: the operator adds them on the ticket's page */
+	attachFailed: boolean;
+}
+
 /**
- * Keeps checked files with a ticket just registered, whatever the operator decided on it: the photos the caller sent
- * stay with a call answered directly or refused as well (受理, with the registration's user).
+ * Registers a call with the files the caller sent (受理). The files are checked first: a refused file refuses the
+ * registration (a CaseError with field `file`), so nothing is registered half. They are kept whatever the operator
+ * decided, so the photos of a call refused or answered directly stay on record with it. Were they not kept after the
+ * call was registered, the call stays registered and the answer says so.
  */
-export async function keepIntakeFiles(app: App, user: CaseUser, t: Pick<TicketRow, 'id' | 'ticketNo'>, files: CheckedFiles, now = new Date()): Promise<void> {
-	await keepFiles(app, user, t, files, now, false);
+export async function registerWithFiles(app: App, user: CaseUser, intake: unknown, decision: unknown, files: UploadedFile[], now = new Date()): Promise<IntakeWithFiles> {
+	const checked = files.length ? await checkFiles(files) : null;
+	const ticket = await registerTicket(app, user, intake, { decision });
+	if (!checked) return { ticket, attached: 0, attachFailed: false };
+	try {
+		await keepFiles(app, user, ticket, checked, now, false);
+		return { ticket, attached: checked.checked.length, attachFailed: false };
+	} catch (e) {
+		console.error(`[minqing] attachments of ${ticket.ticketNo} not kept at registration:`, e);
+		return { ticket, attached: 0, attachFailed: true };
+	}
 }
 
 /** The file name of an image's preview beside the file (blobs.ts). */

@@ -4,8 +4,7 @@ import { requireScreen } from '$lib/server/guard';
 import { caseChoices, intakeChoices } from '$lib/server/cases/forms';
 import { CASE_ERROR_STATUS, formToInput } from '$lib/server/cases/http';
 import { CaseError, MAX_CONTENT } from '$lib/server/cases/input';
-import { registerTicket } from '$lib/server/cases/service';
-import { ATTACHMENT_ACCEPT, ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_TICKET, checkFiles, filesOfForm, keepIntakeFiles, uploadTotalBytes, type CheckedFiles } from '$lib/server/cases/attachments';
+import { ATTACHMENT_ACCEPT, ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_TICKET, filesOfForm, registerWithFiles, uploadTotalBytes } from '$lib/server/cases/attachments';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -31,24 +30,9 @@ export const actions: Actions = {
 		const intake: Record<string, unknown> = { ...f, urgency: f.urgency === 'urgent' ? 'urgent' : 'normal' };
 		for (const k of [...DECISION_FIELDS, 'decision']) delete intake[k];
 		for (const k of ['district_code', 'street_code', 'category_code', 'caller_name', 'caller_phone', 'title', 'address']) if (intake[k] === '') delete intake[k];
-		const a = await app();
 		try {
-			// the caller's photos are checked before the call is registered: a refused file refuses the registration, named
-			const uploaded = await filesOfForm(form);
-			const files: CheckedFiles | null = uploaded.length ? await checkFiles(uploaded) : null;
-			const t = await registerTicket(a, user, intake, { decision });
-			let attached = 0;
-			if (files) {
-				try {
-					await keepIntakeFiles(a, user, t, files);
-					attached = files.checked.length;
-				} catch (e) {
-					// the call is registered and stays so: only its files are missing, and the operator is told where to add them
-					console.error(`[minqing] attachments of ${t.ticketNo} not kept at registration:`, e);
-					return { ok: true as const, ticketNo: t.ticketNo, status: t.status, attached, attachFailed: true };
-				}
-			}
-			return { ok: true as const, ticketNo: t.ticketNo, status: t.status, attached, attachFailed: false };
+			const r = await registerWithFiles(await app(), user, intake, decision, await filesOfForm(form));
+			return { ok: true as const, ticketNo: r.ticket.ticketNo, status: r.ticket.status, attached: r.attached, attachFailed: r.attachFailed };
 		} catch (e) {
 			if (e instanceof CaseError) {
 				if (e.field === 'file' && e.detail) console.warn(`[minqing] intake attachment refused: ${e.code} ${e.detail}`);
