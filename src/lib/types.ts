@@ -351,3 +351,34 @@ export interface WallData {
 	/** open alerts on the wall's map (no links) */
 	alerts: MapAlertMarker[];
 }
+
+/** A file kept with a ticket (附件), as the ticket's page and the API show it (cases/attachments.ts). */
+export interface AttachmentInfo {
+	id: number;
+	name: string;
+	mime: string;
+	size: number;
+	image: boolean;
+	width: number | null;
+	height: number | null;
+	hasThumb: boolean;
+	uploader: string;
+	unit: string | null;
+	at: string;
+}
+
+/** What the ticket page and the API show of a ticket's attachments for this user. */
+export interface TicketAttachments {
+	count: number;
+	/** the files, or null for a user who sees only how many there are (a leader) */
+	items: AttachmentInfo[] | null;
+	/** whether this user may add one now */
+	canAdd: boolean;
+	max: number;
+	/** how many more this ticket takes */
+	room: number;
+	maxBytes: number;
+	/** the files of one upload together (the server's body limit) */
+	maxTotalBytes: number;
+	accept: string;
+}

@@ -14,6 +14,8 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import { formatBytes } from '$lib/charts/format';
+import type { AttachmentInfo, TicketAttachments } from '$lib/types';
+export type { AttachmentInfo, TicketAttachments };
 import { OPEN_STATUSES, STATUS_LABELS, type Status } from '$pipelines/lifecycle/model';
 import type { App } from '../app';
 import type { Db } from '../db';
@@ -86,36 +88,6 @@ export function uploadTotalBytes(env: Record<string, string | undefined> = proce
 	const parsed = raw ? parseBodySizeLimit(raw) : DEFAULT_BODY_SIZE_LIMIT_MB * 1024 * 1024;
 	const limit = Number.isNaN(parsed) ? DEFAULT_BODY_SIZE_LIMIT_MB * 1024 * 1024 : Math.min(parsed, ATTACHMENTS_PER_TICKET * ATTACHMENT_MAX_BYTES + 1024 * 1024);
 	return Math.max(1024 * 1024, limit - 1024 * 1024);
-}
-
-export interface AttachmentInfo {
-	id: number;
-	name: string;
-	mime: string;
-	size: number;
-	image: boolean;
-	width: number | null;
-	height: number | null;
-	hasThumb: boolean;
-	uploader: string;
-	unit: string | null;
-	at: string;
-}
-
-/** What the ticket page and the API show of a ticket's attachments for this user. */
-export interface TicketAttachments {
-	count: number;
-	/** the files, or null for a user who sees only how many there are (a leader) */
-	items: AttachmentInfo[] | null;
-	/** whether this user may add one now */
-	canAdd: boolean;
-	max: number;
-	/** how many more this ticket takes */
-	room: number;
-	maxBytes: number;
-	/** the files of one upload together (the server's body limit) */
-	maxTotalBytes: number;
-	accept: string;
 }
 
 /** Whether the user sees the files of a ticket it can see: everybody who handles it, not a leader. */
