@@ -67,15 +67,18 @@ export function sniffType(b: Uint8Array): AttachmentMime | null {
  * extension kept); a name left empty becomes 附件 with the type's extension.
  */
 export function cleanFileName(name: string, mime: AttachmentMime): string {
+	return trimmedName(name) || `附件.${ATTACHMENT_TYPES[mime].ext}`;
+}
+
+/** The name without a path, control or direction characters, at most 120 characters; '' when nothing is left. */
+function trimmedName(name: string): string {
 	// eslint-disable-next-line no-control-regex
-	let n = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim();
+	const n = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim();
 	const chars = [...n];
-	if (chars.length > NAME_MAX_CHARS) {
-		const dot = n.lastIndexOf('.');
-		const ext = dot > 0 && n.length - dot <= 10 ? n.slice(dot) : '';
-		n = chars.slice(0, NAME_MAX_CHARS - [...ext].length).join('') + ext;
-	}
-	return n || `附件.${ATTACHMENT_TYPES[mime].ext}`;
+	if (chars.length <= NAME_MAX_CHARS) return n;
+	const dot = n.lastIndexOf('.');
+	const ext = dot > 0 && n.length - dot <= 10 ? n.slice(dot) : '';
+	return chars.slice(0, NAME_MAX_CHARS - [...ext].length).join('') + ext;
 }
 
 /**
@@ -178,10 +181,9 @@ interface Checked {
 	thumb: Uint8Array | null;
 }
 
-
 /** One file, checked and measured; a CaseError naming the file otherwise. */
 async function checkFile(f: UploadedFile): Promise<Checked> {
-	const shown = `“${cleanFileName(f.name, 'application/pdf').replace(/^附件\.pdf$/, '（无名）')}”`;
+	const shown = `“${trimmedName(f.name) || '（无名）'}”`;
 	if (f.bytes.length === 0) throw new CaseError('invalid_input', `文件${shown}是空文件`, 'file', `empty file ${JSON.stringify(f.name)}`);
 	if (f.bytes.length > ATTACHMENT_MAX_BYTES)
 		throw new CaseError('too_large', `文件${shown}有 ${formatBytes(f.bytes.length)}，每个附件不能超过 ${formatBytes(ATTACHMENT_MAX_BYTES)}`, 'file', `${f.bytes.length} bytes > ${ATTACHMENT_MAX_BYTES}`);
