@@ -155,7 +155,8 @@ export function summarize(
 	limits: TimeLimits,
 	now: number,
 	onHandlingScreen: boolean,
-	returnedBy: readonly GivenBack[] = []
+	returnedBy: readonly GivenBack[],
+	attachmentCount: number
 ): TicketSummary {
 	const running = runningLimit(app, t, limits, now);
 	// the return visit is the hotline's step, not the unit's: a unit's list shows its own limits only
@@ -188,7 +189,7 @@ export function summarize(
 		supervised: t.supervisedAt !== null,
 		urgeCount: t.urgeCount,
 		visitAttempts: visitAttemptsOf(t),
-		attachmentCount: 0,
+		attachmentCount,
 		version: t.version,
 		...(t.status === 'accepted' || t.status === 'reopened' ? suggestUnit(app, t, returnedBy) : { suggestedUnit: null, suggestionNote: null })
 	};
@@ -466,7 +467,7 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 		next: last && (backwards || more) ? last : null,
 		prev: first && start > 0 ? first : null,
 		pageSize: size,
-		items: rows.map((t) => ({ ...summarize(app, user, t, limits, now, false, returned.get(t.id)), attachmentCount: files.get(t.id) ?? 0 })),
+		items: rows.map((t) => summarize(app, user, t, limits, now, false, returned.get(t.id) ?? [], files.get(t.id) ?? 0)),
 		counts: c
 	};
 }
@@ -637,7 +638,16 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 	});
 	const satisfaction = lastDispatch < 0 ? t.satisfaction : lastVisit > lastDispatch ? satisfactionOfEvent(events[lastVisit].data) ?? t.satisfaction : null;
 	return {
-		...summarize(app, user, t, limits, now, true, events.flatMap((e) => ((GIVE_BACK_ACTIONS as readonly string[]).includes(e.action) && e.unitCode ? [{ unit: e.unitCode, action: e.action as GivenBack['action'] }] : []))),
+		...summarize(
+			app,
+			user,
+			t,
+			limits,
+			now,
+			true,
+			events.flatMap((e) => ((GIVE_BACK_ACTIONS as readonly string[]).includes(e.action) && e.unitCode ? [{ unit: e.unitCode, action: e.action as GivenBack['action'] }] : [])),
+			attachments.count
+		),
 		open: OPEN_STATUSES.includes(t.status as Status),
 		content: caller.hide(t.content),
 		address: caller.hide(t.address),
@@ -662,7 +672,6 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 		duplicateOf: dup[0]?.no ?? null,
 		extension: hideReason(t.extensionPending as TicketDetail['extension'], caller.hide),
 		open311: open311Extras(app, reporter[0], caller),
-		attachmentCount: attachments.count,
 		attachments,
 		timeline: events.map((e) => ({
 			action: e.action,
