@@ -7,7 +7,7 @@ import { UNIT_KIND_LABELS } from '$lib/units';
 import { categoryInUse } from '../categories';
 import { app, type App } from '../app';
 import { requireScreen } from '../guard';
-import { CASE_ERROR_STATUS, formToInput, queueFilter } from './http';
+import { CASE_ERROR_STATUS, formNumber, formToInput, queueFilter } from './http';
 import { CaseError, EMERGENCY_LINES, tidyTicketNo } from './input';
 import { ACTION_LABELS, canView, type CaseAction } from './machine';
 import { and, desc, eq } from 'drizzle-orm';
@@ -174,7 +174,7 @@ export async function runBatchForm(app: App, user: SessionUser, request: Request
 		const items = picks.map((p) => {
 			const [no, version, unit, assist] = p.split('|');
 			return action === 'dispatch'
-				? { ticket_no: no, action, version: /^\d+$/.test(version ?? '') ? Number(version) : version, unit_code: unit, assist_units: assist ? assist.split(',') : [] }
+				? { ticket_no: no, action, version: formNumber(version), unit_code: unit, assist_units: assist ? assist.split(',') : [] }
 				: { ticket_no: no, action, note };
 		});
 		const outcomes = await actOnTickets(app, user, items);

@@ -44,6 +44,11 @@ const NUMBER_FIELDS = ['version', 'reason', 'days'];
 /** Fields a form repeats (a multiple select, checkboxes) and the API takes as arrays. */
 const LIST_FIELDS = ['assist_units', 'links'];
 
+/** A number field of a form as the API takes it: digits as a number, nothing typed as absent, anything else as typed (refused by zod, naming the field). */
+export function formNumber(v: string | undefined): number | string | undefined {
+	return !v ? undefined : /^\d+$/.test(v) ? Number(v) : v;
+}
+
 /** A case form's fields as the action input the API takes (numbers, the reopen box, repeated fields as arrays). */
 export function formToInput(form: FormData): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
@@ -52,7 +57,7 @@ export function formToInput(form: FormData): Record<string, unknown> {
 		if (LIST_FIELDS.includes(k)) {
 			if (v) out[k] = [...((out[k] as string[]) ?? []), v];
 		} else if (k === 'reopen') out[k] = v === 'on' || v === 'true';
-		else if (NUMBER_FIELDS.includes(k)) out[k] = v === '' ? undefined : /^\d+$/.test(v) ? Number(v) : v;
+		else if (NUMBER_FIELDS.includes(k)) out[k] = formNumber(v);
 		else if (v !== '' || k === 'note' || k === 'content') out[k] = v;
 	}
 	return out;
