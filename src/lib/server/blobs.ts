@@ -1,8 +1,8 @@
 // Files kept for the relational store's rows (a ticket's attachments), by content: in the data directory's
 // `attachments/<first two hex digits>/<sha256>[.suffix]`, or in memory for an app run in memory (tests).
 //
-// Not in the database itself: an embedded PGlite takes seconds to write a phone's photo as bytea (npm run bench --
-// attachments measured it before they moved here), and files this size are what a file system is for. A file is
+// Not in the database itself: files of several MB are what a file system is for, and the embedded PGlite was slow
+// with them as bytea (seconds a photo, when they were first kept there; no committed command measures that). A file is
 // written whole before its row is committed — to a temporary name, flushed, then renamed — so a row never names a
 // file half written; a file whose row was then refused stays unnamed and harmless (the next upload of the same bytes
 // finds it). The data directory's backup holds them, beside the relational store's.
