@@ -338,6 +338,11 @@ export interface IntakeAssist {
 	 * rule-7 hint points to a handled one
 	 */
 	screening: { rule: number | null; text: string; words: string[]; line: string | null; mergeInto: string | null; advice: string }[];
+	/**
+	 * the caller's number's tickets (来电人历史), when a phone repeat detection reads is given: in all, within the
+	 * last 30 days, still being handled, the latest one's time; `frequent`: 30 days held FREQUENT_CALLER_TICKETS or more
+	 */
+	caller: { total: number; recent: number; open: number; lastAt: string | null; frequent: boolean } | null;
 	related: { ticketNo: string; status: string; receivedAt: string; title: string; why: string; similarity: number; repeat: boolean }[];
 	/** knowledge-base articles that may answer it (a consultation can be answered directly) */
 	knowledge: { id: string; title: string; keywords: string[]; answer: string; updated: string; score: number; matched: string[] }[];

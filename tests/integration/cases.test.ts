@@ -1010,6 +1010,35 @@ describe('the 受理 screen’s assistant', () => {
 		expect(await res.json()).toEqual({ error: { code: 'invalid_input', field: 'content', message: '诉求内容含有无法识别的字符（不成对的代理码元 U+D800），请删除后重试' } });
 	});
 
+	it('tells what the caller’s number called about before: in all, within 30 days, still open, the latest; five in 30 days is 高频来电', async () => {
+		const phone = '13966660001';
+		// a number that never called: a first call, said as such; no phone, or one repeat detection cannot read: nothing
+		expect((await intakeAssist(a, { caller_phone: phone })).caller).toEqual({ total: 0, recent: 0, open: 0, lastAt: null, frequent: false });
+		expect((await intakeAssist(a, { content: '路灯坏了' })).caller).toBeNull();
+		expect((await intakeAssist(a, { caller_phone: '12345' })).caller).toBeNull();
+		const call = (content: string) => registerTicket(a, people.operator, { ...INTAKE, caller_phone: phone, content }, { decision: { action: 'accept' } });
+		// an old matter, closed long ago: in the total, not in the 30 days, not open
+		const old = await registerTicket(a, people.operator, { ...INTAKE, caller_phone: '139 6666 0001', content: '去年反映的路灯问题' }, { decision: { action: 'answer', note: '已答复' } });
+		await a.rel.db.update(tickets).set({ receivedAt: new Date(Date.now() - 40 * 86_400_000) }).where(eq(tickets.id, old.id));
+		const recent = [];
+		for (const content of ['楼下餐馆油烟扰民', '小区门口占道经营', '噪音扰民，晚上施工']) recent.push(await call(content));
+		const r = await intakeAssist(a, { caller_phone: phone });
+		expect(r.caller).toMatchObject({ total: 4, recent: 3, open: 3, frequent: false });
+		const latest = await a.rel.db.select({ at: tickets.receivedAt }).from(tickets).where(eq(tickets.id, recent[2].id));
+		expect(r.caller?.lastAt).toBe(latest[0].at.toISOString());
+		// the same number written another way is the same caller (repeat detection's key)
+		expect((await intakeAssist(a, { caller_phone: '+86 139-6666-0001' })).caller).toEqual(r.caller);
+		// the earlier calls of the 30 days are listed as related tickets, the old one is not
+		expect(r.related.map((t) => t.ticketNo).sort()).toEqual(recent.map((t) => t.ticketNo).sort());
+		for (const content of ['垃圾清运不及时', '路面破损坑洼']) await call(content);
+		const frequent = await intakeAssist(a, { caller_phone: phone });
+		expect(frequent.caller).toMatchObject({ total: 6, recent: 5, open: 5, frequent: true });
+		// a ticket handled to its end is no longer open
+		const [t] = await a.rel.db.select().from(tickets).where(eq(tickets.id, recent[0].id));
+		await a.rel.db.update(tickets).set({ status: 'closed' }).where(eq(tickets.id, t.id));
+		expect((await intakeAssist(a, { caller_phone: phone })).caller).toMatchObject({ total: 6, recent: 5, open: 4 });
+	});
+
 	it('suggests a street only within the district, the operator’s or the address’s', async () => {
 		const content = '路边有人占道经营，影响通行，请尽快处理';
 		// the operator chose 姑苏区; the address names a town of 吴中区: no 姑苏区 木渎镇

@@ -1,7 +1,7 @@
 // What the case pages need besides the tickets: the choices of their forms, and one form action that runs a
 // case action from a posted form (used by the detail page and the queue pages' quick forms).
 import { error, fail, type RequestEvent } from '@sveltejs/kit';
-import { NOT_ACCEPTED_REASONS, SATISFACTION, TICKET_TYPES, CHANNEL_LABELS, CHANNELS, URGENCIES, URGENCY_LABELS, VISIT_FAILURES } from '$pipelines/lifecycle/model';
+import { NOT_ACCEPTED_REASONS, SATISFACTION, TICKET_TYPES, CHANNEL_LABELS, URGENCIES, URGENCY_LABELS, VISIT_FAILURES } from '$pipelines/lifecycle/model';
 import type { SessionUser } from '$lib/types';
 import { UNIT_KIND_LABELS } from '$lib/units';
 import { categoryInUse } from '../categories';
@@ -9,6 +9,7 @@ import { app, type App } from '../app';
 import { requireScreen } from '../guard';
 import { CASE_ERROR_STATUS, formNumber, formToInput, queueFilter } from './http';
 import { CaseError, EMERGENCY_LINES, tidyTicketNo } from './input';
+import { INTAKE_CHANNELS } from './screen-pop';
 import { ACTION_LABELS, canView, type CaseAction } from './machine';
 import { and, desc, eq } from 'drizzle-orm';
 import { ticketEvents, tickets } from '../db/schema';
@@ -36,7 +37,7 @@ export function caseChoices(app: App) {
 		types: [...TICKET_TYPES],
 		urgencies: URGENCIES.map((code) => ({ code, label: URGENCY_LABELS[code] })),
 		categoryGroups: categoryGroups(app),
-		channels: CHANNELS.filter((c) => c !== 'feed' && c !== 'open311').map((c) => ({ code: c, label: CHANNEL_LABELS[c] }))
+		channels: INTAKE_CHANNELS.map((c) => ({ code: c, label: CHANNEL_LABELS[c] }))
 	};
 }
 

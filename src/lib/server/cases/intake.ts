@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { normalizePhone } from '$pipelines/normalize/index';
 import { geocoderFor } from '../geo';
-import { eq } from 'drizzle-orm';
+import { and, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import { NOT_ACCEPTED_REASONS, OPEN_STATUSES, type Status } from '$pipelines/lifecycle/model';
 import { loadScreeningRules, screen, type ScreeningRules } from '$pipelines/text/screening';
 import { searchKnowledge, type ArticleHit } from '$pipelines/text/knowledge';
@@ -14,7 +14,7 @@ import { tickets, type TicketRow } from '../db/schema';
 import type { IntakeAssist } from '$lib/types';
 import { NoModelError, suggestFor } from '../text/classifier';
 import { contentWithinLimit, parseInput } from './input';
-import { relatedTickets } from './service';
+import { REPEAT_DAYS, relatedTickets } from './service';
 import { categoryPath } from './read';
 import { activeArticles, KB_SUGGESTIONS } from './knowledge';
 
@@ -102,6 +102,37 @@ export async function searchKnowledgeBase(app: App, q: string): Promise<ArticleH
 	return searchKnowledge(await activeArticles(app.rel.db), q.slice(0, 500), 5);
 }
 
+/**
+ * At least this many tickets of one number within REPEAT_DAYS make a frequent caller (高频来电), which the assistant
+ * says beside the counts. Advice like every hint: a caller with many matters is not refused for it (rule 8 needs
+ * harassment or no substantive appeal, which the operator judges).
+ */
+export const FREQUENT_CALLER_TICKETS = 5;
+
+/**
+ * What a number called about before: its tickets in all, within REPEAT_DAYS before `at`, those still being handled,
+ * and the latest one's time (by the key repeat detection uses; its index on the key and the time answers it).
+ */
+async function callerHistory(app: App, phoneKey: string, at: number): Promise<NonNullable<IntakeAssist['caller']>> {
+	const since = new Date(at - REPEAT_DAYS * 86_400_000);
+	const [r] = await app.rel.db
+		.select({
+			total: sql<number>`count(*)::int`,
+			recent: sql<number>`(count(*) FILTER (WHERE ${gte(tickets.receivedAt, since)}))::int`,
+			open: sql<number>`(count(*) FILTER (WHERE ${inArray(tickets.status, [...OPEN_STATUSES])}))::int`,
+			lastAt: sql<string | null>`max(${tickets.receivedAt})::text`
+		})
+		.from(tickets)
+		.where(and(eq(tickets.callerPhoneKey, phoneKey), lte(tickets.receivedAt, new Date(at))));
+	return {
+		total: r.total,
+		recent: r.recent,
+		open: r.open,
+		lastAt: r.lastAt ? new Date(r.lastAt).toISOString() : null,
+		frequent: r.recent >= FREQUENT_CALLER_TICKETS
+	};
+}
+
 export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist> {
 	// it saves nothing: a character no store keeps is 无法识别 here, not 无法保存
 	const q = parseInput(assistSchema, raw, 'read');
@@ -128,14 +159,19 @@ export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist
 		}
 	}
 	const hints = q.content.trim() || q.title.trim() ? screen(rules, q.title, q.content) : [];
-	const related = await relatedTickets(app, {
-		phoneKey: q.caller_phone ? normalizePhone(q.caller_phone, app.ref.city.phoneAreaCode ?? undefined) : null,
-		streetCode: street,
-		districtCode: district,
-		text: `${q.title}${q.content}`,
-		address: q.address,
-		at: Date.now()
-	});
+	const phoneKey = q.caller_phone ? normalizePhone(q.caller_phone, app.ref.city.phoneAreaCode ?? undefined) : null;
+	const now = Date.now();
+	const [caller, related] = await Promise.all([
+		phoneKey ? callerHistory(app, phoneKey, now) : null,
+		relatedTickets(app, {
+			phoneKey,
+			streetCode: street,
+			districtCode: district,
+			text: `${q.title}${q.content}`,
+			address: q.address,
+			at: now
+		})
+	]);
 	const screening: IntakeAssist['screening'] = hints.map((h) => ({
 		rule: h.rule,
 		text: NOT_ACCEPTED_REASONS[h.rule],
@@ -186,6 +222,7 @@ export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist
 		units,
 		modelReady,
 		screening,
+		caller,
 		related: related.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() })),
 		knowledge: searchKnowledge(await activeArticles(app.rel.db), `${q.title} ${q.content}`, KB_SUGGESTIONS)
 	};

@@ -4,16 +4,19 @@ import { requireScreen } from '$lib/server/guard';
 import { caseChoices, intakeChoices } from '$lib/server/cases/forms';
 import { CASE_ERROR_STATUS, formToInput } from '$lib/server/cases/http';
 import { CaseError, MAX_CONTENT } from '$lib/server/cases/input';
+import { screenPop } from '$lib/server/cases/screen-pop';
 import { ATTACHMENT_ACCEPT, ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_TICKET, filesOfForm, registerWithFiles, uploadTotalBytes } from '$lib/server/cases/attachments';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ locals }) => {
+export const load: PageServerLoad = async ({ locals, url }) => {
 	requireScreen(locals, '/intake');
 	const a = await app();
 	return {
 		choices: caseChoices(a),
 		places: intakeChoices(a),
 		contentMax: MAX_CONTENT,
+		// 来电弹屏: the telephone system opens /intake?phone=…&channel=…&name=… for a call ringing at this seat
+		pop: screenPop(url.searchParams, a.ref.city.phoneAreaCode),
 		attachments: { accept: ATTACHMENT_ACCEPT, maxBytes: ATTACHMENT_MAX_BYTES, max: ATTACHMENTS_PER_TICKET, maxTotalBytes: uploadTotalBytes() }
 	};
 };

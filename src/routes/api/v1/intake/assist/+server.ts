@@ -1,5 +1,6 @@
 // POST /api/v1/intake/assist { title?, content?, address?, caller_phone?, district_code?, street_code? } → the 受理
-// screen's suggestions: place from the address, top categories and units, screening hints, earlier related tickets.
+// screen's suggestions: place from the address, top categories and units, screening hints, the caller's history,
+// earlier related tickets.
 import { json } from '@sveltejs/kit';
 import { app } from '$lib/server/app';
 import { requireRole } from '$lib/server/guard';
