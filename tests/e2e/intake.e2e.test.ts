@@ -131,6 +131,21 @@ describe('受理', () => {
 		await expect.poll(() => history.innerText().catch(() => ''), { timeout: 15_000 }).toContain('该号码共登记 1 件，近 30 天 1 件，在办 1 件');
 		expect(await op.locator('[data-testid=related-hints]').innerText()).toContain(first);
 		await shot(op, '5-screen-pop');
+		// the navigation's own 受理 link, clicked while the operator types, leaves the form as it is
+		await op.fill('[data-testid=content]', '又来反映路灯的事');
+		await op.click('nav a[href="/intake"]');
+		await expect.poll(() => new URL(op.url()).search).toBe('');
+		expect(await op.locator('[data-testid=content]').inputValue()).toBe('又来反映路灯的事');
+		// a next call put through to the open page (a link the app follows itself): a new form with its number
+		await op.evaluate(() => {
+			const link = Object.assign(document.createElement('a'), { href: '/intake?phone=13900007002' });
+			document.body.append(link);
+			link.click();
+		});
+		await expect.poll(() => op.locator('[data-testid=caller-phone]').inputValue(), { timeout: 15_000 }).toBe('13900007002');
+		expect(await op.locator('[data-testid=content]').inputValue()).toBe('');
+		expect(await op.locator('[data-testid=caller-name]').inputValue()).toBe('');
+		expect(await op.locator('[data-testid=screen-pop]').innerText()).toBe('已由话务系统带入：联系电话');
 		// what the form would refuse is not filled in, and said
 		await op.goto(`${suite.server.url}/intake?phone=anonymous&channel=fax`);
 		const notes = await op.locator('[data-testid=screen-pop-note]').allInnerTexts();
