@@ -2,10 +2,12 @@
 // page, no caller's name or phone, and an entry in the 操作日志. Over a real embedded store, read back with exceljs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
+import sharp from 'sharp';
 import { stopApp, type App } from '../../src/lib/server/app';
 import { startRouteApp } from '../support/app';
 import { addPeople, INTAKE, sessionOf } from '../support/cases';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
+import { addAttachments } from '../../src/lib/server/cases/attachments';
 import { listQueue } from '../../src/lib/server/cases/read';
 import { exportQueue } from '../../src/lib/server/cases/queue-xlsx';
 import { auditEntries } from '../../src/lib/server/audit';
@@ -36,6 +38,11 @@ beforeAll(async () => {
 		const t = await registerTicket(a, people.operator, { ...INTAKE, content, caller_name: '王小明', caller_phone: '13812345678' }, { decision: { action: 'accept' } });
 		const d = await actOnTicket(a, people.dispatcher, t.ticketNo, { action: 'dispatch', version: t.version, unit_code: unit });
 		if (unit === UNIT_A) await actOnTicket(a, people.unitA, t.ticketNo, { action: 'sign', version: d.version });
+		// the river's ticket came with two photos
+		if (unit === UNIT_B) {
+			const photo = (n: number) => sharp({ create: { width: 64, height: 48, channels: 3, background: n ? '#2f4f4f' : '#556b2f' } }).jpeg().toBuffer();
+			await addAttachments(a, people.operator, t.ticketNo, [{ name: '河道1.jpg', bytes: await photo(0) }, { name: '河道2.jpg', bytes: await photo(1) }]);
+		}
 	}
 }, 120_000);
 
@@ -83,7 +90,10 @@ describe('a queue tab as an Excel file', () => {
 			expect(data[i][col('剩余/超期')]).toBe(formatTimeLeft(t.deadline!, at.getTime()));
 			expect(data[i][col('时限')]).toBe(t.deadlineKind === 'sign' ? '签收' : '答复');
 			expect(data[i][col('承办单位')]).toBe(t.unit);
+			expect(data[i][col('附件')]).toBe(String(t.attachmentCount));
 		}
+		// the river's two photos are counted on its row, the other rows have none
+		expect(data.map((r) => r[col('附件')]).sort()).toEqual([...Array(data.length - 1).fill('0'), '2'].sort());
 		const all = rows.flat().join('\n');
 		expect(all).not.toContain('13812345678');
 		expect(all).not.toContain('王小明');

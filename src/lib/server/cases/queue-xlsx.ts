@@ -92,7 +92,9 @@ export async function queueWorkbook(rows: TicketSummary[], o: { title: string; l
 		['催办次数', 8, (t) => t.urgeCount],
 		['已督办', 7, (t) => (t.supervised ? '是' : '')],
 		['延期待审批', 9, (t) => (t.extensionPending ? '是' : '')],
-		['回访未接通', 12, (t) => (t.visitAttempts ? `${t.visitAttempts.count} 次${t.visitAttempts.final ? '（回访未果）' : ''}` : '')]
+		['回访未接通', 12, (t) => (t.visitAttempts ? `${t.visitAttempts.count} 次${t.visitAttempts.final ? '（回访未果）' : ''}` : '')],
+		// how many files the ticket holds (附件), as the row on the screen says; the files are on the ticket's page
+		['附件', 6, (t) => t.attachmentCount]
 	];
 	const head = ws.addRow(columns.map(([name]) => name));
 	head.font = { bold: true };
