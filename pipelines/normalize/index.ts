@@ -15,7 +15,7 @@ export {
 	type TextFlag
 } from './text';
 export { SHANGHAI_OFFSET_MIN, TIME_MAX_MS, TIME_MIN_MS, formatShanghai, parseTime } from './time';
-export { SUZHOU_AREA_CODE, isMobile, maskName, maskPhone, normalizePhone } from './phone';
+export { SUZHOU_AREA_CODE, dialNumber, isMobile, maskName, maskPhone, normalizePhone } from './phone';
 export {
 	DEFAULT_LANDMARKS,
 	DEFAULT_NOT_PLACES,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SUZHOU_AREA_CODE, isMobile, maskName, maskPhone, normalizePhone } from './phone';
+import { SUZHOU_AREA_CODE, dialNumber, isMobile, maskName, maskPhone, normalizePhone } from './phone';
 
 describe('normalizePhone', () => {
 	it('reads mobile numbers in the usual spellings', () => {
@@ -67,6 +67,29 @@ describe('normalizePhone', () => {
 		])
 			expect(normalizePhone(s), s).toBeNull();
 		for (const v of [null, undefined, {}, 1.5, -13812341234]) expect(normalizePhone(v)).toBeNull();
+	});
+});
+
+describe('dialNumber', () => {
+	it('dials the canonical number: a mobile, a landline with its area code, a local number with the city’s', () => {
+		expect(dialNumber('138 1234 5678')).toBe('13812345678');
+		expect(dialNumber('+86 138-1234-5678')).toBe('13812345678');
+		expect(dialNumber('（0512）6512-3456')).toBe('051265123456');
+		expect(dialNumber('65123456', SUZHOU_AREA_CODE)).toBe('051265123456');
+		expect(dialNumber('１３８１２３４５６７８')).toBe('13812345678');
+	});
+
+	it('leaves an extension to the person calling, and keeps the numbers registration takes without a key', () => {
+		expect(dialNumber('0512-65123456转801')).toBe('051265123456');
+		expect(dialNumber('0512-65123456-801')).toBe('051265123456');
+		expect(dialNumber('+44 20 7946 0958')).toBe('+442079460958');
+		expect(dialNumber('0044 20 7946 0958 ext 12')).toBe('+442079460958');
+		expect(dialNumber('400-123-4567')).toBe('4001234567');
+	});
+
+	it('dials nothing that is not a number: masked, a service number, a local number without an area code, text', () => {
+		for (const s of ['138****5678', '12345', '110', '65123456', 'anonymous', '', null, undefined, '+12', '请拨打13812345678'])
+			expect(dialNumber(s)).toBeNull();
 	});
 });
 

@@ -82,6 +82,23 @@ function canonical(s: string, localAreaCode: string | undefined): string | null 
 	return null;
 }
 
+/**
+ * The number to dial back (a `tel:` link on a handling screen: a softphone or the seat's telephone system dials
+ * it): the canonical number (a local landline with `localAreaCode`), or, for a number registration keeps without a
+ * key (another country's, a 400/800 line), its digits with a leading `+` kept; null when nothing dialable is left.
+ * An extension (转801, -801) is not dialed: the page shows the number as written beside it.
+ */
+export function dialNumber(input: string | null | undefined, localAreaCode?: string): string | null {
+	if (input == null) return null;
+	const c = normalizePhone(input, localAreaCode);
+	if (c !== null) return c;
+	const s = toHalfWidth(String(input)).trim().replace(/^tel:/i, '').replace(/\s*(?:转|分机|ext\.?|x|#)\s*\d{1,6}$/i, '');
+	if (!/^\+?[\d\s\-./()（）]+$/.test(s)) return null;
+	const digits = s.replace(/\D/g, '');
+	if (s.startsWith('+') || digits.startsWith('00')) return digits.length >= 9 && digits.length <= 17 ? `+${digits.replace(/^00/, '')}` : null;
+	return /^[48]00\d{7}$/.test(digits) ? digits : null;
+}
+
 /** Whether a canonical number (from `normalizePhone`) is a mobile number. */
 export function isMobile(canonical: string): boolean {
 	return MOBILE.test(canonical);

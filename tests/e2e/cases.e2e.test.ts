@@ -90,7 +90,9 @@ describe('a call from intake to closing', () => {
 		await page.waitForSelector('[data-testid=queue-table]');
 		await shot(page, '2-dispatch');
 		await openTicket(page);
-		expect(await page.locator('[data-testid=caller-phone]').innerText()).toBe('13812341234'); // a handling screen
+		// a handling screen: the number in clear, and 拨打 dials it (a softphone or the seat's telephone system)
+		expect(await page.locator('[data-testid=caller-phone]').innerText()).toBe('13812341234 拨打');
+		expect(await page.locator('[data-testid=caller-dial]').getAttribute('href')).toBe('tel:13812341234');
 		// the locator map: the address placed it in 姑苏区 平江街道, without coordinates — the district, the street, no pin
 		const map = page.locator('[data-testid=ticket-map]');
 		expect(await map.getAttribute('data-district')).toBe('320508');
@@ -440,6 +442,7 @@ describe('a call from intake to closing', () => {
 		await openTicket(page);
 		expect(await page.locator('[data-testid=caller-name]').innerText()).toContain('张*');
 		expect(await page.locator('[data-testid=caller-phone]').innerText()).toBe('138****1234');
+		expect(await page.locator('[data-testid=caller-dial]').count()).toBe(0);
 		expect(await page.locator('[data-testid=ticket-content]').innerText()).toContain('<b>不要</b>');
 		expect(await page.locator('[data-testid=ticket-content] b').count()).toBe(0);
 		// the photos may show the caller: a leader is told how many there are, and gets no file

@@ -561,6 +561,10 @@ describe('access: units see and act on their own tickets only', () => {
 		expect((await ticketDetail(a, people.leader, t.no)).caller).toEqual({ name: '张*', phone: '138****1234' });
 		expect((await ticketDetail(a, people.unitLead, t.no)).caller).toEqual({ name: '张三', phone: '13812341234' });
 		expect((await ticketDetail(a, people.dispatcher, t.no)).caller).toEqual({ name: '张三', phone: '13812341234' });
+		// the number to dial back (拨打) only where it is shown in clear
+		expect((await ticketDetail(a, people.unitLead, t.no)).callerDial).toBe('13812341234');
+		expect((await ticketDetail(a, people.supervisor, t.no)).callerDial).toBe('13812341234');
+		expect((await ticketDetail(a, people.leader, t.no)).callerDial).toBeNull();
 		for (const [who, queue] of [
 			['leader', 'supervise'],
 			['supervisor', 'supervise'],

@@ -3,7 +3,7 @@
 import { attachmentCounts, attachmentsOf, type TicketAttachments } from './attachments';
 import { and, asc, desc, eq, inArray, not, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { placeName, routeUnit } from '$pipelines/reference/index';
-import { cutChars, normalizePhone } from '$pipelines/normalize/index';
+import { cutChars, dialNumber, normalizePhone } from '$pipelines/normalize/index';
 import { maskEmail } from '$pipelines/text/redact';
 import {
 	AT_UNIT,
@@ -498,6 +498,8 @@ export interface TicketDetail extends TicketSummary {
 	lon: number | null;
 	lat: number | null;
 	callerMasked: boolean;
+	/** the caller's number to dial back (a tel: link), only where the screen shows it in clear; null otherwise */
+	callerDial: string | null;
 	signDeadline: string | null;
 	replyDeadline: string | null;
 	signLight: Light | null;
@@ -659,6 +661,7 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 		lon: t.lon,
 		lat: t.lat,
 		callerMasked: caller.masked,
+		callerDial: caller.masked ? null : dialNumber(t.callerPhone, app.ref.city.phoneAreaCode ?? undefined),
 		signDeadline: t.signDeadline?.toISOString() ?? null,
 		replyDeadline: t.replyDeadline?.toISOString() ?? null,
 		signLight: t.status === 'accepted' || t.status === 'reopened' ? null : lightOf(t.signedAt, t.signDeadline, 'sign'),
