@@ -407,6 +407,44 @@ describe('a call from intake to closing', () => {
 		await shot(page, '6-closed');
 	});
 
+	it('the closed ticket prints as its 工单: the content and every step, no navigation, forms or buttons, and who printed it', async () => {
+		const page = await as('supervisor');
+		await openTicket(page);
+		const printer = await page.locator('[data-testid=user-name]').innerText();
+		const steps = await page.locator('[data-testid=timeline-entry]').count();
+		expect(await page.locator('[data-testid=print-title]').isVisible()).toBe(false);
+		await page.evaluate(() => {
+			window.print = () => document.body.setAttribute('data-printed', 'yes');
+		});
+		await page.locator('[data-testid=print-ticket]').click();
+		expect(await page.locator('body').getAttribute('data-printed')).toBe('yes');
+
+		await page.emulateMedia({ media: 'print' });
+		try {
+			expect(await page.locator('[data-testid=print-title]').innerText()).toBe('苏州12345热线 · 工单');
+			for (const hidden of ['nav.sidebar', 'header.topbar', '[data-testid=ticket-actions]', '[data-testid=print-ticket]', '[data-testid=form-link]'])
+				expect(await page.locator(hidden).isVisible(), hidden).toBe(false);
+			expect(await page.locator('[data-testid=ticket-content]').isVisible()).toBe(true);
+			expect(await page.locator('[data-testid=timeline-entry]:visible').count()).toBe(steps);
+			const foot = await page.locator('[data-testid=print-foot]').innerText();
+			expect(foot).toContain(`打印：${printer}`);
+			expect(foot).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+			// the main column takes the sheet's width: the aside's panels follow under it, not beside it
+			const [main, content] = await Promise.all(['.main', '[data-testid=ticket-detail]'].map((s) => page.locator(s).first().boundingBox()));
+			expect(main!.width).toBeGreaterThan(content!.width * 0.95);
+			// the sheet's width: A4 less the page's margins (186 mm, 703 CSS pixels)
+			const screen = page.viewportSize()!;
+			await page.setViewportSize({ width: 703, height: 1000 });
+			await page.screenshot({ path: `${SHOTS}/cases-6b-print.png`, fullPage: true });
+			await page.setViewportSize(screen);
+			const pdf = await page.pdf({ format: 'A4', path: `${SHOTS}/cases-6b-print.pdf` });
+			expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+			expect(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)?.length ?? 0).toBeGreaterThanOrEqual(1);
+		} finally {
+			await page.emulateMedia({ media: null });
+		}
+	});
+
 	it('the caller calls again: the operator links the new call to the closed ticket, and the dispatcher unlinks it', async () => {
 		const page = await as('operator');
 		await page.goto(`${suite.server.url}/intake`);
