@@ -385,6 +385,12 @@ describe('a call from intake to closing', () => {
 		await page.waitForSelector(`[data-testid=queue-row][data-ticket="${ticketNo}"]`);
 		await shot(page, '5-visits');
 		await openTicket(page);
+		// the script names the caller and this round's reply (the second), not the first the caller was unhappy with
+		const script = await page.locator('[data-testid=visit-script]').innerText();
+		expect(script).toContain('请问您是张三吗？');
+		expect(script).toContain('承办单位答复：已联合执法，餐馆停业整改并安装净化设施');
+		expect(script).not.toContain('已约谈餐馆经营者');
+		await shot(page, '5c-visit-script');
 		await act(page, 'visit', (f) => f.locator('input[value=满意]').check(), 'closed');
 		const steps = await page
 			.locator('[data-testid=timeline-entry]')
