@@ -171,6 +171,13 @@ describe('a call from intake to closing', () => {
 		await upload(unit, [{ name: '整改后.png', mimeType: 'image/png', buffer: after }]);
 		expect(await unit.locator('[data-testid=attachment]').count()).toBe(2);
 		expect(await unit.locator('[data-testid=attachment]').nth(1).innerText()).toContain('姑苏区');
+		// printed, the open ticket keeps its files and leaves out the upload form and the download links
+		await unit.emulateMedia({ media: 'print' });
+		expect(await unit.locator('[data-testid=attachment]').nth(1).isVisible()).toBe(true);
+		expect(await unit.locator('[data-testid=form-attach]').isVisible()).toBe(false);
+		expect(await unit.locator('[data-testid=attachment] a.download').first().isVisible()).toBe(false);
+		await unit.emulateMedia({ media: null });
+		expect(await unit.locator('[data-testid=form-attach]').isVisible()).toBe(true);
 
 		const other = await as('unit_env');
 		expect((await other.request.get(`${suite.server.url}${href}`)).status()).toBe(404);
@@ -428,8 +435,10 @@ describe('a call from intake to closing', () => {
 		await page.emulateMedia({ media: 'print' });
 		try {
 			expect(await page.locator('[data-testid=print-title]').innerText()).toBe('苏州12345热线 · 工单');
-			for (const hidden of ['nav.sidebar', 'header.topbar', '[data-testid=ticket-actions]', '[data-testid=print-ticket]', '[data-testid=form-link]'])
+			for (const hidden of ['nav.sidebar', 'header.topbar', '[data-testid=ticket-actions]', '[data-testid=print-ticket]', '[data-testid=form-link]']) {
+				expect(await page.locator(hidden).count(), hidden).toBe(1);
 				expect(await page.locator(hidden).isVisible(), hidden).toBe(false);
+			}
 			expect(await page.locator('[data-testid=ticket-content]').isVisible()).toBe(true);
 			expect(await page.locator('[data-testid=timeline-entry]:visible').count()).toBe(steps);
 			const foot = await page.locator('[data-testid=print-foot]').innerText();
