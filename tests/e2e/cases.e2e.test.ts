@@ -570,6 +570,41 @@ describe('a call from intake to closing', () => {
 		expect((await (await sup.request.get(`${suite.server.url}/api/v1/tickets/${made[1]}`)).json()).urgeCount).toBe(0);
 	});
 
+	it('the dispatcher puts a web submission’s wrong district right while dispatching: the streets follow the district picked', async () => {
+		const op = await as('operator');
+		const r = await op.request.post(`${suite.server.url}/api/v1/tickets`, {
+			data: { channel: 'web', type: '投诉', content: '更正地点测试：越溪街道某工地夜间施工噪音扰民', district_code: '320508', category_code: '020101', decision: { action: 'accept' } }
+		});
+		const no = (await r.json()).ticket.ticket_no as string;
+		const page = await as('dispatcher');
+		await page.goto(`${suite.server.url}/tickets/${no}`);
+		await page.waitForSelector('[data-testid=form-dispatch]');
+		const street = page.locator('[data-testid=street-dispatch]');
+		expect(await page.locator('[data-testid=district-dispatch] option').first().innerText()).toBe('不变（姑苏区）');
+		await page.selectOption('[data-testid=district-dispatch]', '320506');
+		// the streets offered are now 吴中区's, and none is kept from 姑苏区
+		await expect.poll(() => street.locator('option').first().innerText()).toBe('未定');
+		const offered = await street.locator('option').allInnerTexts();
+		expect(offered).toContain('越溪街道');
+		expect(offered).not.toContain('平江街道');
+		await page.selectOption('[data-testid=street-dispatch]', { label: '越溪街道' });
+		await page.selectOption('[data-testid=unit-select]', 'D320506');
+		// the form's selects stay in their panel: nothing sticks out to the right
+		expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0);
+		const panel = (await page.locator('[data-testid=ticket-actions]').boundingBox())!;
+		for (const sel of ['type-dispatch', 'urgency-dispatch', 'district-dispatch', 'street-dispatch', 'category-dispatch']) {
+			const box = (await page.locator(`[data-testid=${sel}]`).boundingBox())!;
+			expect(box.x + box.width, sel).toBeLessThanOrEqual(panel.x + panel.width);
+		}
+		await shot(page, '8c-dispatch-place');
+		await act(page, 'dispatch', undefined, 'dispatched');
+		const facts = await page.locator('.facts').first().innerText();
+		expect(facts).toContain('吴中区越溪街道');
+		const note = await page.locator('[data-testid=timeline-entry][data-action=dispatch]').innerText();
+		expect(note).toContain('所属区由“姑苏区”改为“吴中区”');
+		expect(note).toContain('所属街道（镇）由“未定”改为“越溪街道”');
+	});
+
 	it('no console errors on any page (the 404 of the other unit aside)', () => {
 		for (const [user, list] of Object.entries(errors))
 			expect(

@@ -4,8 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopApp, type App } from '../../src/lib/server/app';
 import { render } from 'svelte/server';
-import TicketPage from '../../src/routes/(app)/tickets/[no]/+page.svelte';
-import { caseChoices, loadQueue } from '../../src/lib/server/cases/forms';
+import { loadQueue } from '../../src/lib/server/cases/forms';
 import { load as superviseLoad } from '../../src/routes/(app)/supervise/+page.server';
 import SupervisePage from '../../src/routes/(app)/supervise/+page.svelte';
 import { startRouteApp } from '../support/app';
@@ -26,7 +25,9 @@ import * as myTicketsPage from '../../src/routes/(app)/my-tickets/+page.server';
 import * as supervisePage from '../../src/routes/(app)/supervise/+page.server';
 import * as visitsPage from '../../src/routes/(app)/visits/+page.server';
 import * as ticketPage from '../../src/routes/(app)/tickets/[no]/+page.server';
-import { addPeople, INTAKE } from '../support/cases';
+import { addPeople, INTAKE, renderTicketPage } from '../support/cases';
+import { syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
+import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { formatDeadline } from '../../src/lib/charts/format';
 import { PUT as putLimits } from '../../src/routes/api/v1/settings/time-limits/+server';
 import CaseQueue from '../../src/lib/ui/CaseQueue.svelte';
@@ -35,6 +36,8 @@ import DispatchPage from '../../src/routes/(app)/dispatch/+page.svelte';
 
 let a: App;
 const UNIT_A = 'D320508'; // 姑苏区
+
+const renderTicket = (detail: Awaited<ReturnType<typeof ticketDetail>>, user: CaseUser) => renderTicketPage(a, detail, user);
 const UNIT_B = 'M02'; // 市生态环境局
 const UNIT_C = 'M01';
 const people: Record<string, CaseUser> = {};
@@ -252,8 +255,7 @@ describe('every (state, action, role) combination', () => {
 	it('the timeline’s 申请延期 entry says how many working days were asked for', async () => {
 		const t = await ticketIn('signed');
 		await actOnTicket(a, people.unitLead, t.no, { action: 'extension_request', version: t.version, days: 7, note: '需协调多个部门' });
-		const data = { detail: await ticketDetail(a, people.supervisor, t.no), choices: caseChoices(a), map: null };
-		const html = render(TicketPage, { props: { data, form: null } as never }).body;
+		const html = renderTicket(await ticketDetail(a, people.supervisor, t.no), people.supervisor);
 		const entry = html.split('data-testid="timeline-entry"').find((e) => e.includes('data-action="extension_request"'))!;
 		expect(entry).toContain('（7 个工作日）');
 		expect(entry).toContain('需协调多个部门');
@@ -1324,6 +1326,51 @@ describe('time limits', () => {
 		});
 	});
 
+	it('take the place corrected while screening or dispatching: a street brings its district, a district alone leaves the street unknown; the timeline and the analytics follow', async () => {
+		const t = await registerTicket(a, people.operator, INTAKE);
+		expect(t.districtCode).toBe('320508');
+		const before = t.streetCode === null ? '未定' : a.ref.streetByCode.get(t.streetCode)!.name;
+		// refused by name, and nothing changes: an unknown district or street, a street of another district
+		for (const [fix, field, message] of [
+			[{ district_code: '999999' }, 'district_code', '所属区“999999”不存在'],
+			[{ street_code: '320506999' }, 'street_code', '所属街道（镇）“320506999”不存在'],
+			[{ district_code: '320508', street_code: '320506001' }, 'street_code', '街道（镇）“长桥街道”不属于所选的区']
+		] as const) {
+			await expect(actOnTicket(a, people.operator, t.ticketNo, { action: 'accept', version: t.version, ...fix }), field).rejects.toMatchObject({ code: 'invalid_input', field, message });
+		}
+		// a web submission's wrong district, put right while screening: its street is then unknown
+		const acc = await actOnTicket(a, people.operator, t.ticketNo, { action: 'accept', version: t.version, district_code: '320506' });
+		expect(acc).toMatchObject({ status: 'accepted', version: t.version + 1, districtCode: '320506', streetCode: null });
+		// the dispatcher names the street
+		const d = await actOnTicket(a, people.dispatcher, t.ticketNo, { action: 'dispatch', version: acc.version, unit_code: UNIT_A, street_code: '320506003' });
+		expect(d).toMatchObject({ districtCode: '320506', streetCode: '320506003' });
+		const timeline = (await ticketDetail(a, people.dispatcher, t.ticketNo)).timeline;
+		expect(timeline.find((e) => e.action === 'accept')!.note).toBe(
+			['所属区由“姑苏区”改为“吴中区”', ...(t.streetCode ? [`所属街道（镇）由“${before}”改为“未定”`] : [])].join('，')
+		);
+		expect(timeline.find((e) => e.action === 'dispatch')!.note).toContain('所属街道（镇）由“未定”改为“越溪街道”');
+		expect(timeline.find((e) => e.action === 'dispatch')!.data).toMatchObject({ changed: { street: [null, '320506003'] } });
+		// a street alone moves the ticket to its district
+		const u = await registerTicket(a, people.operator, INTAKE);
+		expect(await actOnTicket(a, people.operator, u.ticketNo, { action: 'accept', version: u.version, street_code: '320506001' })).toMatchObject({
+			districtCode: '320506',
+			streetCode: '320506001'
+		});
+		// once the unit holds it, the place is not changed under it
+		await expect(actOnTicket(a, people.unitLead, t.ticketNo, { action: 'sign', version: d.version, district_code: '320508' })).rejects.toMatchObject({
+			code: 'invalid_input',
+			field: 'district_code',
+			message: '只有受理或派单时可以更改所属区'
+		});
+		// the analytics count it where it now is
+		await withoutSync(a, () => syncToAnalytics(a));
+		const [fact] = await queryRows<{ district_code: string; street_code: string }>(
+			a.analytics.conn,
+			`SELECT district_code, street_code FROM tickets_fact WHERE ticket_no = '${t.ticketNo}'`
+		);
+		expect(fact).toEqual({ district_code: '320506', street_code: '320506003' });
+	});
+
 	it('say when the holiday calendar lacks next year', () => {
 		// package calendars that know 2026 only, and 2026 and 2027 (the package's years count as known; the extra file's
 		// years only when complete: limits.test.ts)
@@ -1630,8 +1677,7 @@ describe('a ticket’s whole life', () => {
 		const noise = await registerTicket(a, people.operator, { ...INTAKE, caller_phone: '13905761234', title: '装修噪音', content: '楼上邻居半夜装修噪音扰民' });
 		const page = async (no: string) => {
 			const detail = await ticketDetail(a, people.operator, no);
-			const user = { ...people.operator, id: people.operator.id!, username: 't_operator', unitName: null };
-			return { detail, html: render(TicketPage, { props: { data: { detail, choices: caseChoices(a), user, nav: [] }, form: null, params: { no } } as never }).body };
+			return { detail, html: renderTicket(detail, people.operator) };
 		};
 		const { detail, html } = await page(noise.ticketNo);
 		expect(detail.related.find((r) => r.ticketNo === lamp.ticketNo)?.why).toBe('同一来电人');

@@ -13,9 +13,6 @@ import { NOT_ACCEPTED_REASONS } from '../../pipelines/lifecycle/model';
 import { attributeLabelsOf, listRequests, listServices, MAX_REQUESTS, OPEN311_CHANGESET } from '../../src/lib/server/open311/service';
 import { ticketDetail } from '../../src/lib/server/cases/read';
 import * as ticketApi from '../../src/routes/api/v1/tickets/[no]/+server';
-import TicketPage from '../../src/routes/(app)/tickets/[no]/+page.svelte';
-import { caseChoices } from '../../src/lib/server/cases/forms';
-import { render } from 'svelte/server';
 import * as rootRoute from '../../src/routes/open311/v2/[file]/+server';
 import * as serviceRoute from '../../src/routes/open311/v2/services/[file]/+server';
 import * as requestRoute from '../../src/routes/open311/v2/requests/[file]/+server';
@@ -25,6 +22,7 @@ import * as discoveryRoute from '../../src/routes/open311/[file]/+server';
 import { handle } from '../../src/hooks.server';
 import { paramsFrom } from '../../src/lib/server/open311/http';
 import { formatDeadline } from '../../src/lib/charts/format';
+import { renderTicketPage } from '../support/cases';
 
 let a: App;
 let KEY = '';
@@ -646,16 +644,14 @@ describe('what the reporter sent, on 工单详情 and in /api/v1/tickets/{no}', 
 		expect(JSON.stringify(masked)).not.toContain(GOOD.email);
 
 		// on the screen: the e-mail beside the phone, the link inert (never an image the browser would fetch)
-		const page = (detail: typeof seen) =>
-			render(TicketPage, { props: { data: { detail, choices: caseChoices(a), user: null, nav: [] }, form: null, params: { no: id } } as never }).body;
-		const html = page(seen);
+		const html = renderTicketPage(a, seen, operator);
 		expect(html).toMatch(/data-testid="caller-email"[^>]*>zhangsan@example\.com</);
 		expect(html).toMatch(
 			/<a href="https:\/\/img\.example\.com\/a\.jpg" target="_blank" rel="noopener noreferrer nofollow" referrerpolicy="no-referrer" data-testid="media-url"[^>]*>https:\/\/img\.example\.com\/a\.jpg<\/a>/
 		);
 		expect(html).not.toContain('<img');
 		expect(html).toMatch(/data-code="COLOR"[^>]*><dt[^>]*>COLOR(<!--[^>]*-->)*<\/dt>\s*<dd[^>]*>red、blue<\/dd>/);
-		const maskedHtml = page(masked);
+		const maskedHtml = renderTicketPage(a, masked, leader);
 		expect(maskedHtml).toContain('z***@example.com');
 		expect(maskedHtml).not.toContain(GOOD.email);
 

@@ -3,19 +3,17 @@
 // real embedded store: the state and the event, what the unit then sees, the dispatch queue's suggestion, a race
 // with the unit's own step, the assessment of the recalled round, and the refusals.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { render } from 'svelte/server';
 import { eq } from 'drizzle-orm';
 import { stopApp, type App } from '../../src/lib/server/app';
 import { callRoute, caseRefusal, postForm, sessionUser, startRouteApp } from '../support/app';
-import { addPeople, INTAKE } from '../support/cases';
+import { addPeople, INTAKE, renderTicketPage } from '../support/cases';
 import { actOnTicket, recallFromUnit, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
-import { caseChoices, leftNotice } from '../../src/lib/server/cases/forms';
+import { leftNotice } from '../../src/lib/server/cases/forms';
 import { listQueue, ticketDetail } from '../../src/lib/server/cases/read';
 import { ticketEvents, tickets } from '../../src/lib/server/db/schema';
 import { syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { updateUnit } from '../../src/lib/server/units';
-import TicketPage from '../../src/routes/(app)/tickets/[no]/+page.svelte';
 import * as unitsPage from '../../src/routes/(app)/settings/units/+page.server';
 import * as recallRoute from '../../src/routes/api/v1/units/[code]/recall/+server';
 import type { SessionUser } from '../../src/lib/types';
@@ -81,7 +79,7 @@ describe('收回 of one ticket', () => {
 
 		// the timeline says from whom, and the ticket can be dispatched anew
 		const detail = await ticketDetail(a, people.dispatcher, t.no);
-		const html = render(TicketPage, { props: { data: { detail, choices: caseChoices(a), map: null }, form: null } as never }).body;
+		const html = renderTicketPage(a, detail, people.dispatcher);
 		const entry = html.split('data-testid="timeline-entry"').find((x) => x.includes('data-action="recall"'))!;
 		expect(entry).toContain(`收回自${a.ref.unitByCode.get(DISTRICT_UNIT)!.name}`);
 		expect(entry).toContain('派错单位，应由市城管局办理');

@@ -1,8 +1,13 @@
 // What the case-handling tests share: a call as an operator registers it, and test users by role.
+import { render } from 'svelte/server';
 import type { App } from '../../src/lib/server/app';
 import { createUser } from '../../src/lib/server/auth/index';
+import { caseChoices, placeChoices } from '../../src/lib/server/cases/forms';
+import type { TicketDetail } from '../../src/lib/server/cases/read';
 import type { CaseUser } from '../../src/lib/server/cases/service';
 import type { Role } from '../../src/lib/types';
+import { cityShortName } from '../../pipelines/reference/index';
+import TicketPage from '../../src/routes/(app)/tickets/[no]/+page.svelte';
 
 /** A complaint about restaurant fumes in 姑苏区, with the caller named. */
 export const INTAKE = {
@@ -28,3 +33,10 @@ export async function addPeople(a: App, people: Record<string, CaseUser>, spec: 
 
 /** A user of `addPeople` as the hooks put it in locals (its user name t_<key>, no unit name), for route handlers. */
 export const sessionOf = (people: Record<string, CaseUser>, key: string) => ({ ...people[key], username: `t_${key}`, unitName: null });
+
+/** The ticket's page rendered on the server for `user`, with the data its load and the layout's give it (no map). */
+export function renderTicketPage(a: App, detail: TicketDetail, user: CaseUser): string {
+	const session = { ...user, id: user.id ?? 0, username: `t_${user.role}`, unitName: null };
+	const data = { detail, choices: caseChoices(a), places: placeChoices(a), map: null, user: session, city: cityShortName(a.ref.cityName), nav: [] };
+	return render(TicketPage, { props: { data, form: null, params: { no: detail.ticketNo } } as never }).body;
+}

@@ -41,17 +41,19 @@ export function caseChoices(app: App) {
 	};
 }
 
+/** The city's districts with their streets, for a place choice (受理, and the corrections of 受理 and 派单). */
+export function placeChoices(app: App) {
+	const ref = app.ref;
+	return ref.districts.map((d) => ({
+		code: d.code,
+		name: d.name,
+		streets: ref.streets.filter((s) => s.districtCode === d.code).map((s) => ({ code: s.code, name: s.name }))
+	}));
+}
+
 /** The 受理 form's place and category choices: districts with their streets, level-3 categories under their level 1. */
 export function intakeChoices(app: App) {
-	const ref = app.ref;
-	return {
-		districts: ref.districts.map((d) => ({
-			code: d.code,
-			name: d.name,
-			streets: ref.streets.filter((s) => s.districtCode === d.code).map((s) => ({ code: s.code, name: s.name }))
-		})),
-		categoryGroups: categoryGroups(app)
-	};
+	return { districts: placeChoices(app), categoryGroups: categoryGroups(app) };
 }
 
 /** The level-3 categories in use under their level 1, for a category choice. */

@@ -180,6 +180,9 @@ export const actionSchema = z.object({
 	/** a corrected type or urgency (受理 and 派单 only): the time limits follow them */
 	type: nullAsAbsent(z.enum(TICKET_TYPES)),
 	urgency: nullAsAbsent(z.enum(URGENCIES)),
+	/** a corrected place (受理 and 派单 only): the district, or the street (its district follows) */
+	district_code: nullAsAbsent(z.string().max(16)),
+	street_code: nullAsAbsent(z.string().max(16)),
 	days: nullAsAbsent(z.number().int().min(1).max(30)),
 	satisfaction: nullAsAbsent(z.enum(SATISFACTION)),
 	/** what a return visit that reached nobody met (回访未接通) */
@@ -189,7 +192,7 @@ export const actionSchema = z.object({
 });
 export type ActionInput = z.output<typeof actionSchema>;
 
-/** The actions that may correct a ticket's category, type and urgency. */
+/** The actions that may correct a ticket's category, type, urgency and place. */
 const RECLASSIFYING: readonly string[] = ['accept', 'dispatch'];
 
 /** What each action needs besides the version: the missing one is named in the refusal. */
@@ -198,8 +201,9 @@ export function requireFor(a: ActionInput): void {
 		if (!ok) throw new CaseError('invalid_input', message, field);
 	};
 	// the type and urgency set the time limits: they are corrected while screening or dispatching, not afterwards
-	// (a unit's limits do not change under it); elsewhere they would be dropped without a word
-	for (const field of ['type', 'urgency', 'category_code'] as const)
+	// (a unit's limits do not change under it), and so is the place (a unit holding the ticket is not moved under it:
+	// 收回 and 派单 again); elsewhere they would be dropped without a word
+	for (const field of ['type', 'urgency', 'category_code', 'district_code', 'street_code'] as const)
 		need(a[field] === undefined || RECLASSIFYING.includes(a.action), field, `只有受理或派单时可以更改${FIELD_LABELS[field]}`);
 	if (!isUnversioned(a.action)) need(a.version !== undefined, 'version', '缺少版本号：请刷新页面后重试');
 	switch (a.action) {

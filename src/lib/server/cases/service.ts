@@ -381,13 +381,19 @@ export async function recallFromUnit(app: App, user: CaseUser, unitCode: string,
 	return out;
 }
 
-/** A correction of the category, type or urgency made while screening or dispatching: each field from → to. */
-type Reclassified = Partial<Record<'category' | 'type' | 'urgency', [string | null, string]>>;
+/**
+ * A correction of the category, type, urgency or place made while screening or dispatching: each field from → to
+ * (a street is null when the corrected district's street is not known).
+ */
+type Reclassified = Partial<Record<'category' | 'type' | 'urgency', [string | null, string]> & Record<'district' | 'street', [string | null, string | null]>>;
 
 /**
- * Puts the corrected category, type and urgency of `a` into `set` (the type and urgency decide the time limits the
- * dispatch counts: an Open311 report or a mistyped call is put right here); returns the event's record of what
- * changed, or null when nothing did.
+ * Puts the corrected category, type, urgency and place of `a` into `set` (the type and urgency decide the time
+ * limits the dispatch counts: an Open311 report or a mistyped call is put right here; the place decides the
+ * suggested unit, the map and every figure by district: a web submission's wrong district is put right here);
+ * returns the event's record of what changed, or null when nothing did. A street alone moves the ticket to its
+ * district; a district alone keeps the street only if it lies there (it cannot: a street has one district), so the
+ * street is then unknown until one is chosen.
  */
 function reclassify(app: App, t: TicketRow, a: ActionInput, set: Partial<TicketRow>): { changed: Reclassified } | null {
 	const changed: Reclassified = {};
@@ -397,6 +403,13 @@ function reclassify(app: App, t: TicketRow, a: ActionInput, set: Partial<TicketR
 	}
 	if (a.type && a.type !== t.type) [set.type, changed.type] = [a.type, [t.type, a.type]];
 	if (a.urgency && a.urgency !== t.urgency) [set.urgency, changed.urgency] = [a.urgency, [t.urgency, a.urgency]];
+	if (a.district_code || a.street_code) {
+		checkPlaces(app, { district_code: a.district_code ?? null, street_code: a.street_code ?? null, category_code: null });
+		const district = a.district_code ?? app.ref.streetByCode.get(a.street_code!)!.districtCode;
+		const street = a.street_code ?? (district === t.districtCode ? t.streetCode : null);
+		if (district !== t.districtCode) [set.districtCode, changed.district] = [district, [t.districtCode, district]];
+		if (street !== t.streetCode) [set.streetCode, changed.street] = [street, [t.streetCode, street]];
+	}
 	return Object.keys(changed).length ? { changed } : null;
 }
 
@@ -407,6 +420,10 @@ function changeNote(app: App, c: Reclassified): string {
 	if (c.category) parts.push(`诉求分类由“${category(c.category[0])}”改为“${category(c.category[1])}”`);
 	if (c.type) parts.push(`诉求类型由“${c.type[0]}”改为“${c.type[1]}”`);
 	if (c.urgency) parts.push(`紧急程度由“${URGENCY_LABELS[c.urgency[0] as Urgency] ?? c.urgency[0]}”改为“${URGENCY_LABELS[c.urgency[1] as Urgency]}”`);
+	const district = (code: string | null) => (code ? (app.ref.districtByCode.get(code)?.name ?? code) : '未定');
+	const street = (code: string | null) => (code ? (app.ref.streetByCode.get(code)?.name ?? code) : '未定');
+	if (c.district) parts.push(`所属区由“${district(c.district[0])}”改为“${district(c.district[1])}”`);
+	if (c.street) parts.push(`所属街道（镇）由“${street(c.street[0])}”改为“${street(c.street[1])}”`);
 	return parts.join('，');
 }
 

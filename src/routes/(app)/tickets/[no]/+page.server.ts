@@ -3,7 +3,7 @@ import { app } from '$lib/server/app';
 import { requireRole } from '$lib/server/guard';
 import { CaseError, tidyTicketNo } from '$lib/server/cases/input';
 import { CASE_ROLES } from '$lib/server/cases/machine';
-import { caseChoices, runCaseForm } from '$lib/server/cases/forms';
+import { caseChoices, placeChoices, runCaseForm } from '$lib/server/cases/forms';
 import { CASE_ERROR_STATUS } from '$lib/server/cases/http';
 import { addAttachments, filesOfForm } from '$lib/server/cases/attachments';
 import { ticketDetail } from '$lib/server/cases/read';
@@ -23,7 +23,9 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 	try {
 		const detail = await ticketDetail(a, user, params.no);
 		// the locator map (district outline and a pin), projected here: the page carries only SVG paths
-		return { detail, choices: caseChoices(a), map: ticketLocator(a.ref, MAP_W, MAP_H, detail) };
+		// the places only where 受理 or 派单 may correct them
+		const places = detail.actions.some((x) => x.action === 'accept' || x.action === 'dispatch') ? placeChoices(a) : [];
+		return { detail, choices: caseChoices(a), places, map: ticketLocator(a.ref, MAP_W, MAP_H, detail) };
 	} catch (e) {
 		if (e instanceof CaseError && e.code === 'not_found') error(404, { message: e.message, code: 'not_found' });
 		throw e;
