@@ -588,7 +588,19 @@ describe('a call from intake to closing', () => {
 		expect(offered).toContain('越溪街道');
 		expect(offered).not.toContain('平江街道');
 		await page.selectOption('[data-testid=street-dispatch]', { label: '越溪街道' });
+		// the suggestion follows the new place (the routing rules: the street's office first for 餐饮油烟), and the unit
+		// select with it
+		const suggestion = page.locator('[data-testid=suggestion]');
+		await expect.poll(() => suggestion.innerText()).toContain('越溪街道');
+		const suggested = await page.locator('[data-testid=unit-select]').inputValue();
+		expect(suggested).not.toBe('D320508');
+		expect(await suggestion.innerText()).toContain(await page.locator(`[data-testid=unit-select] option[value="${suggested}"]`).innerText());
+		// a unit picked by hand stays when the place changes again
 		await page.selectOption('[data-testid=unit-select]', 'D320506');
+		await page.selectOption('[data-testid=street-dispatch]', { label: '长桥街道' });
+		await expect.poll(() => suggestion.innerText()).toContain('长桥街道');
+		expect(await page.locator('[data-testid=unit-select]').inputValue()).toBe('D320506');
+		await page.selectOption('[data-testid=street-dispatch]', { label: '越溪街道' });
 		// the form's selects stay in their panel: nothing sticks out to the right
 		expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0);
 		const panel = (await page.locator('[data-testid=ticket-actions]').boundingBox())!;

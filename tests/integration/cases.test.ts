@@ -12,7 +12,8 @@ import { settings, tickets } from '../../src/lib/server/db/schema';
 import { CaseError } from '../../src/lib/server/cases/input';
 import { CASE_ACTIONS, type CaseAction } from '../../src/lib/server/cases/machine';
 import { actOnTicket, recountRoundFlags, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
-import { listQueue, ticketAfterAction, ticketDetail, type Queue } from '../../src/lib/server/cases/read';
+import { listQueue, suggestionFor, ticketAfterAction, ticketDetail, type Queue } from '../../src/lib/server/cases/read';
+import * as suggestionRoute from '../../src/routes/api/v1/tickets/[no]/suggestion/+server';
 import { intakeAssist } from '../../src/lib/server/cases/intake';
 import { calendarCoverage, fillWorkClocks, getLimits, saveLimits } from '../../src/lib/server/cases/limits';
 import { DEFAULT_LIMITS, STATUSES, type Status } from '../../pipelines/lifecycle/model';
@@ -1362,6 +1363,21 @@ describe('time limits', () => {
 			field: 'district_code',
 			message: '只有受理或派单时可以更改所属区'
 		});
+		// 派单's suggestion follows the place the form corrects to (GET …/suggestion), a bad code naming its field
+		const w = await registerTicket(a, people.operator, { ...INTAKE, category_code: '020101' }, { decision: { action: 'accept' } });
+		const asIs = await suggestionFor(a, people.dispatcher, w.ticketNo, {});
+		const moved = await suggestionFor(a, people.dispatcher, w.ticketNo, { district_code: '320506' });
+		expect(asIs.suggestedUnit!.code).not.toBe(moved.suggestedUnit!.code);
+		expect(moved.suggestedUnit!.name).toContain('吴中');
+		const viaApi = async (q: string) => {
+			const res = await suggestionRoute.GET({ locals: { user: { ...people.dispatcher, id: people.dispatcher.id!, username: 't_dispatcher', unitName: null } }, params: { no: w.ticketNo }, url: new URL(`http://x/api/v1/tickets/${w.ticketNo}/suggestion?${q}`) } as never);
+			return { status: res.status, body: await res.json() };
+		};
+		expect(await viaApi('district_code=320506')).toEqual({ status: 200, body: JSON.parse(JSON.stringify(moved)) });
+		expect(await viaApi('district_code=320508&street_code=320506001')).toMatchObject({ status: 400, body: { error: { code: 'invalid_input', field: 'street_code' } } });
+		// a ticket a unit holds has no suggestion to follow
+		expect(await suggestionFor(a, people.dispatcher, t.ticketNo, { district_code: '320508' })).toEqual({ suggestedUnit: null, suggestionNote: null });
+
 		// the analytics count it where it now is
 		await withoutSync(a, () => syncToAnalytics(a));
 		const [fact] = await queryRows<{ district_code: string; street_code: string }>(

@@ -27,7 +27,7 @@ import { attributeLabels } from '../open311/service';
 import { CaseError, tidyTicketNo } from './input';
 import { getLimits } from './limits';
 import { ACTION_LABELS, availableActions, canView, type CaseAction } from './machine';
-import { callerFor, handles, NO_PREFIX, relatedTickets, stateOf, ticketEventsOf, visibleTicket, type CaseUser, type RelatedTicket } from './service';
+import { callerFor, handles, knownCategory, NO_PREFIX, placeAfter, relatedTickets, stateOf, ticketEventsOf, visibleTicket, type CaseUser, type RelatedTicket } from './service';
 
 export const QUEUES = ['intake', 'dispatch', 'mine', 'supervise', 'visits'] as const;
 export type Queue = (typeof QUEUES)[number];
@@ -121,6 +121,26 @@ function suggestUnit(app: App, t: TicketRow, returnedBy: readonly GivenBack[]): 
 	} catch {
 		return { suggestedUnit: null, suggestionNote: '分派规则未覆盖该分类和区，请选择单位' };
 	}
+}
+
+/**
+ * The unit to suggest for a ticket waiting for 派单 (待派单, 重新办理) with the place and category the dispatch form
+ * now corrects it to (`fix`; each absent: the ticket's own), as its page would suggest once corrected — the routing
+ * rules, never a unit it was given back from or a stopped one. The dispatch form asks again when its place or
+ * category changes. Codes are checked as the dispatch checks them; another state: no suggestion.
+ */
+export async function suggestionFor(
+	app: App,
+	user: CaseUser,
+	ticketNo: string,
+	fix: { category_code?: string; district_code?: string; street_code?: string }
+): Promise<Suggestion> {
+	const t = await visibleTicket(app, user, ticketNo);
+	if (t.status !== 'accepted' && t.status !== 'reopened') return { suggestedUnit: null, suggestionNote: null };
+	const place = placeAfter(app, t, fix);
+	const categoryCode = fix.category_code ? knownCategory(app, fix.category_code) : t.categoryCode;
+	const returned = (await returnedUnits(app.rel.db, [t])).get(t.id) ?? [];
+	return suggestUnit(app, { ...t, ...place, categoryCode }, returned);
 }
 
 /** The units each of these tickets was given back from (its unit's 退单, the dispatchers' 收回), for the ones given back. */

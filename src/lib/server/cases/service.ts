@@ -403,14 +403,26 @@ function reclassify(app: App, t: TicketRow, a: ActionInput, set: Partial<TicketR
 	}
 	if (a.type && a.type !== t.type) [set.type, changed.type] = [a.type, [t.type, a.type]];
 	if (a.urgency && a.urgency !== t.urgency) [set.urgency, changed.urgency] = [a.urgency, [t.urgency, a.urgency]];
-	if (a.district_code || a.street_code) {
-		checkPlaces(app, { district_code: a.district_code ?? null, street_code: a.street_code ?? null, category_code: null });
-		const district = a.district_code ?? app.ref.streetByCode.get(a.street_code!)!.districtCode;
-		const street = a.street_code ?? (district === t.districtCode ? t.streetCode : null);
-		if (district !== t.districtCode) [set.districtCode, changed.district] = [district, [t.districtCode, district]];
-		if (street !== t.streetCode) [set.streetCode, changed.street] = [street, [t.streetCode, street]];
-	}
+	const { districtCode: district, streetCode: street } = placeAfter(app, t, a);
+	if (district !== t.districtCode) [set.districtCode, changed.district] = [district, [t.districtCode, district]];
+	if (street !== t.streetCode) [set.streetCode, changed.street] = [street, [t.streetCode, street]];
 	return Object.keys(changed).length ? { changed } : null;
+}
+
+/**
+ * The place of ticket `t` after the correction `a` (checked; the refusal names the field): a street brings its
+ * district, a district alone keeps the street only if it is the ticket's own district; nothing given, the place as
+ * it is.
+ */
+export function placeAfter(
+	app: App,
+	t: Pick<TicketRow, 'districtCode' | 'streetCode'>,
+	a: { district_code?: string; street_code?: string }
+): { districtCode: string | null; streetCode: string | null } {
+	if (!a.district_code && !a.street_code) return { districtCode: t.districtCode, streetCode: t.streetCode };
+	checkPlaces(app, { district_code: a.district_code ?? null, street_code: a.street_code ?? null, category_code: null });
+	const districtCode = a.district_code || app.ref.streetByCode.get(a.street_code!)!.districtCode;
+	return { districtCode, streetCode: a.street_code || (districtCode === t.districtCode ? t.streetCode : null) };
 }
 
 /** The timeline's words for a correction: 诉求类型由“求助”改为“投诉”… */
@@ -716,7 +728,7 @@ async function setLink(
 }
 
 /** A category code of the taxonomy in use, at `minLevel` or below (the forms offer level 3, 城市管理 › 市容环境 › 占道经营). */
-function knownCategory(app: App, code: string, minLevel = 3): string {
+export function knownCategory(app: App, code: string, minLevel = 3): string {
 	// a category stopped in 设置 › 分类 (or under a stopped one) is given to no ticket any more
 	const c = categoryForNew(app.ref, code, 'category_code');
 	if (c.level < minLevel)
