@@ -601,6 +601,8 @@ describe('a call from intake to closing', () => {
 		await expect.poll(() => suggestion.innerText()).toContain('长桥街道');
 		expect(await page.locator('[data-testid=unit-select]').inputValue()).toBe('D320506');
 		await page.selectOption('[data-testid=street-dispatch]', { label: '越溪街道' });
+		expect(await page.locator('[data-testid=title-dispatch]').inputValue()).toBe('更正地点测试：越溪街道某工地夜间施工噪音扰民');
+		await page.fill('[data-testid=title-dispatch]', '越溪街道工地夜间施工噪音扰民');
 		// the form's selects stay in their panel: nothing sticks out to the right
 		expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0);
 		const panel = (await page.locator('[data-testid=ticket-actions]').boundingBox())!;
@@ -615,6 +617,10 @@ describe('a call from intake to closing', () => {
 		const note = await page.locator('[data-testid=timeline-entry][data-action=dispatch]').innerText();
 		expect(note).toContain('所属区由“姑苏区”改为“吴中区”');
 		expect(note).toContain('所属街道（镇）由“未定”改为“越溪街道”');
+		// it had none: its content's start was shown as its title
+		expect(note).toContain('标题定为“越溪街道工地夜间施工噪音扰民”（原无标题）');
+		expect(await page.locator('[data-testid=ticket-title]').innerText()).toBe('越溪街道工地夜间施工噪音扰民');
+		expect(await page.locator('[data-testid=ticket-content]').innerText()).toBe('更正地点测试：越溪街道某工地夜间施工噪音扰民');
 	});
 
 	it('no console errors on any page (the 404 of the other unit aside)', () => {

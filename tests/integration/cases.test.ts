@@ -1387,6 +1387,36 @@ describe('time limits', () => {
 		expect(fact).toEqual({ district_code: '320506', street_code: '320506003' });
 	});
 
+	it('take a title rewritten while screening or dispatching, the content as the caller gave it', async () => {
+		const t = await registerTicket(a, people.operator, { ...INTAKE, title: '投诉' });
+		// blank: unchanged, nothing said
+		const same = await actOnTicket(a, people.operator, t.ticketNo, { action: 'accept', version: t.version, title: '   ' });
+		expect(same.title).toBe('投诉');
+		const d = await actOnTicket(a, people.dispatcher, t.ticketNo, { action: 'dispatch', version: same.version, unit_code: UNIT_A, title: ' 小区门口餐馆油烟扰民 ' });
+		expect(d).toMatchObject({ title: '小区门口餐馆油烟扰民', content: INTAKE.content });
+		const timeline = (await ticketDetail(a, people.dispatcher, t.ticketNo)).timeline;
+		expect(timeline.find((e) => e.action === 'accept')!.note).toBe('');
+		expect(timeline.find((e) => e.action === 'dispatch')!.note).toContain('标题由“投诉”改为“小区门口餐馆油烟扰民”');
+		expect(timeline.find((e) => e.action === 'dispatch')!.data).toMatchObject({ changed: { title: ['投诉', '小区门口餐馆油烟扰民'] } });
+		await expect(actOnTicket(a, people.unitLead, t.ticketNo, { action: 'sign', version: d.version, title: '别的标题' })).rejects.toMatchObject({
+			code: 'invalid_input',
+			field: 'title',
+			message: '只有受理或派单时可以更改标题'
+		});
+		// a ticket without a title shows its content's start as one: the form sends that back, which changes nothing
+		const untitled = await registerTicket(a, people.operator, { ...INTAKE, title: '' });
+		const shown = (await ticketDetail(a, people.operator, untitled.ticketNo)).title;
+		expect(INTAKE.content.startsWith(shown.replace(/…$/, ''))).toBe(true);
+		const kept = await actOnTicket(a, people.operator, untitled.ticketNo, { action: 'accept', version: untitled.version, title: shown });
+		expect(kept.title).toBe('');
+		expect((await ticketDetail(a, people.operator, untitled.ticketNo)).timeline.at(-1)!.note).toBe('');
+		const u = await registerTicket(a, people.operator, INTAKE);
+		await expect(actOnTicket(a, people.operator, u.ticketNo, { action: 'accept', version: u.version, title: '长'.repeat(201) })).rejects.toMatchObject({
+			code: 'invalid_input',
+			field: 'title'
+		});
+	});
+
 	it('say when the holiday calendar lacks next year', () => {
 		// package calendars that know 2026 only, and 2026 and 2027 (the package's years count as known; the extra file's
 		// years only when complete: limits.test.ts)

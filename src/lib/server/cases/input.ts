@@ -180,6 +180,8 @@ export const actionSchema = z.object({
 	/** a corrected type or urgency (受理 and 派单 only): the time limits follow them */
 	type: nullAsAbsent(z.enum(TICKET_TYPES)),
 	urgency: nullAsAbsent(z.enum(URGENCIES)),
+	/** a corrected title (受理 and 派单 only): a vague one (“投诉”, “你好”) rewritten as the matter; blank: unchanged */
+	title: nullAsAbsent(z.string().max(200)),
 	/** a corrected place (受理 and 派单 only): the district, or the street (its district follows) */
 	district_code: nullAsAbsent(z.string().max(16)),
 	street_code: nullAsAbsent(z.string().max(16)),
@@ -203,7 +205,7 @@ export function requireFor(a: ActionInput): void {
 	// the type and urgency set the time limits: they are corrected while screening or dispatching, not afterwards
 	// (a unit's limits do not change under it), and so is the place (a unit holding the ticket is not moved under it:
 	// 收回 and 派单 again); elsewhere they would be dropped without a word
-	for (const field of ['type', 'urgency', 'category_code', 'district_code', 'street_code'] as const)
+	for (const field of ['type', 'urgency', 'category_code', 'district_code', 'street_code', 'title'] as const)
 		need(a[field] === undefined || RECLASSIFYING.includes(a.action), field, `只有受理或派单时可以更改${FIELD_LABELS[field]}`);
 	if (!isUnversioned(a.action)) need(a.version !== undefined, 'version', '缺少版本号：请刷新页面后重试');
 	switch (a.action) {

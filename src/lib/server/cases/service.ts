@@ -51,6 +51,9 @@ function refuse(r: { code: CaseError['code']; message: string }): never {
 	throw new CaseError(r.code, r.message);
 }
 
+/** A ticket without a title is shown with this many characters of its content as one (lists, its page). */
+export const TITLE_FROM_CONTENT = 30;
+
 /** Checks the codes of an intake against the city's reference data; the refusal names the field. */
 function checkPlaces(app: App, i: Pick<IntakeInput, 'district_code' | 'street_code' | 'category_code'>, minCategoryLevel = 3): void {
 	const ref = app.ref;
@@ -382,10 +385,12 @@ export async function recallFromUnit(app: App, user: CaseUser, unitCode: string,
 }
 
 /**
- * A correction of the category, type, urgency or place made while screening or dispatching: each field from → to
+ * A correction of the category, type, urgency, title or place made while screening or dispatching: each field from → to
  * (a street is null when the corrected district's street is not known).
  */
-type Reclassified = Partial<Record<'category' | 'type' | 'urgency', [string | null, string]> & Record<'district' | 'street', [string | null, string | null]>>;
+type Reclassified = Partial<
+	Record<'category' | 'type' | 'urgency' | 'title', [string | null, string]> & Record<'district' | 'street', [string | null, string | null]>
+>;
 
 /**
  * Puts the corrected category, type, urgency and place of `a` into `set` (the type and urgency decide the time
@@ -403,6 +408,11 @@ function reclassify(app: App, t: TicketRow, a: ActionInput, set: Partial<TicketR
 	}
 	if (a.type && a.type !== t.type) [set.type, changed.type] = [a.type, [t.type, a.type]];
 	if (a.urgency && a.urgency !== t.urgency) [set.urgency, changed.urgency] = [a.urgency, [t.urgency, a.urgency]];
+	// the title an operator or a submitter wrote, put as the matter; the caller's content is never changed. A ticket
+	// without one shows its content's start: sent back as it was shown, that is no change
+	const title = a.title?.trim();
+	if (title && title !== t.title && title !== cutChars(t.content, TITLE_FROM_CONTENT))
+		[set.title, changed.title] = [title, [t.title, title]];
 	const { districtCode: district, streetCode: street } = placeAfter(app, t, a);
 	if (district !== t.districtCode) [set.districtCode, changed.district] = [district, [t.districtCode, district]];
 	if (street !== t.streetCode) [set.streetCode, changed.street] = [street, [t.streetCode, street]];
@@ -434,6 +444,7 @@ function changeNote(app: App, c: Reclassified): string {
 	if (c.urgency) parts.push(`紧急程度由“${URGENCY_LABELS[c.urgency[0] as Urgency] ?? c.urgency[0]}”改为“${URGENCY_LABELS[c.urgency[1] as Urgency]}”`);
 	const district = (code: string | null) => (code ? (app.ref.districtByCode.get(code)?.name ?? code) : '未定');
 	const street = (code: string | null) => (code ? (app.ref.streetByCode.get(code)?.name ?? code) : '未定');
+	if (c.title) parts.push(c.title[0] ? `标题由“${c.title[0]}”改为“${c.title[1]}”` : `标题定为“${c.title[1]}”（原无标题）`);
 	if (c.district) parts.push(`所属区由“${district(c.district[0])}”改为“${district(c.district[1])}”`);
 	if (c.street) parts.push(`所属街道（镇）由“${street(c.street[0])}”改为“${street(c.street[1])}”`);
 	return parts.join('，');

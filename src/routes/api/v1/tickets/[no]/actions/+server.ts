@@ -1,6 +1,6 @@
 // POST /api/v1/tickets/{ticket_no}/actions { action, version, note?, reason?, transferred_to?, duplicate_of?,
-//   unit_code?, assist_units?, category_code?, type?, urgency?, district_code?, street_code?, days?, satisfaction?, outcome?, reopen?,
-//   linked_no? } → the ticket after the action (category_code, type, urgency and the place correct the ticket on accept and
+//   unit_code?, assist_units?, category_code?, type?, urgency?, title?, district_code?, street_code?, days?, satisfaction?, outcome?, reopen?,
+//   linked_no? } → the ticket after the action (category_code, type, urgency, title and the place correct the ticket on accept and
 //   dispatch only);
 // when the action took it out of the user's sight (a unit returned it), only { ticket_no, status, version, visible: false }.
 // note, link and unlink (关联 / 取消关联 with linked_no) leave the ticket as it is and need no version; urge, supervise and
