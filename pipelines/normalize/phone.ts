@@ -12,6 +12,9 @@ const LANDLINE = /^(?:0(?:10|2\d)[2-9]\d{7}|0[3-9]\d{2}[2-9]\d{6,7})$/;
 const LOCAL = /^[2-9]\d{6,7}$/;
 const AREA_CODE = /^(?:0(?:10|2\d)|0[3-9]\d{2})$/;
 
+/** An extension after the number: 转801, 分机 801, ext. 801, x801, #801 (any case). */
+const EXTENSION = /\s*(?:转|分机|ext\.?|x|#)\s*\d{1,6}$/i;
+
 /**
  * A phone number as written by a caller or a legacy export → its canonical digits, or null when it is not a
  * usable Chinese phone number.
@@ -37,7 +40,7 @@ export function normalizePhone(input: unknown, localAreaCode?: string): string |
 	if (s === '' || s.length > 40) return null;
 	s = s.replace(/^tel:/, '').replace(/^[(（]\s*(\+|00)(\d{1,3})\s*[)）]/, '$1$2 ');
 	// An extension after 转 / 分机 / ext / x / #.
-	s = s.replace(/\s*(?:转|分机|ext\.?|x|#)\s*\d{1,6}$/, '');
+	s = s.replace(EXTENSION, '');
 	const whole = canonical(s, localAreaCode);
 	if (whole !== null) return whole;
 	// An extension as a last dash-separated group (0512-65123456-801): only when the rest is a landline.
@@ -92,7 +95,7 @@ export function dialNumber(input: string | null | undefined, localAreaCode?: str
 	if (input == null) return null;
 	const c = normalizePhone(input, localAreaCode);
 	if (c !== null) return c;
-	const s = toHalfWidth(String(input)).trim().replace(/^tel:/i, '').replace(/\s*(?:转|分机|ext\.?|x|#)\s*\d{1,6}$/i, '');
+	const s = toHalfWidth(String(input)).trim().replace(/^tel:/i, '').replace(EXTENSION, '');
 	if (!/^\+?[\d\s\-./()（）]+$/.test(s)) return null;
 	const digits = s.replace(/\D/g, '');
 	if (s.startsWith('+') || digits.startsWith('00')) return digits.length >= 9 && digits.length <= 17 ? `+${digits.replace(/^00/, '')}` : null;
