@@ -3,6 +3,7 @@
 // was reported and when, what the unit replied — and the satisfaction is asked in the three words the record takes
 // (满意, 基本满意, 不满意). Built from the ticket as the page shows it, so it says nothing the operator's screen does
 // not.
+import { formatShanghaiTime } from '$lib/charts/format';
 
 export interface VisitScriptInput {
 	/** the city's name, as in the hotline's name (苏州) */
@@ -18,10 +19,10 @@ export interface VisitScriptInput {
 	reply: string | null;
 }
 
-/** 12月6日, the registration day in Asia/Shanghai. */
+/** 12月6日, the registration day in Asia/Shanghai (as the page shows its times). */
 function dayOf(iso: string): string {
-	const d = new Date(new Date(iso).getTime() + 8 * 3600_000);
-	return `${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
+	const [, m, d] = formatShanghaiTime(iso).slice(0, 10).split('-').map(Number);
+	return `${m}月${d}日`;
 }
 
 /**

@@ -27,7 +27,7 @@ import { attributeLabels } from '../open311/service';
 import { CaseError, tidyTicketNo } from './input';
 import { getLimits } from './limits';
 import { ACTION_LABELS, availableActions, canView, type CaseAction } from './machine';
-import { callerFor, handles, knownCategory, TITLE_FROM_CONTENT, NO_PREFIX, placeAfter, relatedTickets, stateOf, ticketEventsOf, visibleTicket, type CaseUser, type RelatedTicket } from './service';
+import { callerFor, handles, knownCategory, NO_PREFIX, placeAfter, relatedTickets, shownTitle, stateOf, ticketEventsOf, visibleTicket, type CaseUser, type RelatedTicket } from './service';
 
 export const QUEUES = ['intake', 'dispatch', 'mine', 'supervise', 'visits'] as const;
 export type Queue = (typeof QUEUES)[number];
@@ -193,7 +193,7 @@ export function summarize(
 		// where the caller is masked, so are phone numbers, ID numbers and self-given names in the text
 		// masked before it is cut: a cut through a name or a number would leave its first part in clear
 		// and cut by characters (code points): a cut inside an emoji or 𠀀 would show half of it as �
-		title: t.title ? hide(t.title) : cutChars(hide(t.content), TITLE_FROM_CONTENT),
+		title: shownTitle(t, hide),
 		preview: cutChars(hide(t.content), 120),
 		category: categoryPath(app, t.categoryCode),
 		place: placeOf(app, t),

@@ -51,8 +51,14 @@ function refuse(r: { code: CaseError['code']; message: string }): never {
 	throw new CaseError(r.code, r.message);
 }
 
-/** A ticket without a title is shown with this many characters of its content as one (lists, its page). */
-export const TITLE_FROM_CONTENT = 30;
+/**
+ * The title a ticket is shown with (lists, its page, 回访话术): its own, or — none written — its content's first 30
+ * characters; `hide` masks what the viewer may not see, before the cut (a cut through a name or a number would leave
+ * its first part in clear).
+ */
+export function shownTitle(t: Pick<TicketRow, 'title' | 'content'>, hide: (s: string) => string = (s) => s): string {
+	return t.title ? hide(t.title) : cutChars(hide(t.content), 30);
+}
 
 /** Checks the codes of an intake against the city's reference data; the refusal names the field. */
 function checkPlaces(app: App, i: Pick<IntakeInput, 'district_code' | 'street_code' | 'category_code'>, minCategoryLevel = 3): void {
@@ -393,12 +399,10 @@ type Reclassified = Partial<
 >;
 
 /**
- * Puts the corrected category, type, urgency and place of `a` into `set` (the type and urgency decide the time
+ * Puts the corrected category, type, urgency, title and place of `a` into `set` (the type and urgency decide the time
  * limits the dispatch counts: an Open311 report or a mistyped call is put right here; the place decides the
  * suggested unit, the map and every figure by district: a web submission's wrong district is put right here);
- * returns the event's record of what changed, or null when nothing did. A street alone moves the ticket to its
- * district; a district alone keeps the street only if it lies there (it cannot: a street has one district), so the
- * street is then unknown until one is chosen.
+ * returns the event's record of what changed, or null when nothing did. The place as `placeAfter` makes it.
  */
 function reclassify(app: App, t: TicketRow, a: ActionInput, set: Partial<TicketRow>): { changed: Reclassified } | null {
 	const changed: Reclassified = {};
@@ -411,8 +415,7 @@ function reclassify(app: App, t: TicketRow, a: ActionInput, set: Partial<TicketR
 	// the title an operator or a submitter wrote, put as the matter; the caller's content is never changed. A ticket
 	// without one shows its content's start: sent back as it was shown, that is no change
 	const title = a.title?.trim();
-	if (title && title !== t.title && title !== cutChars(t.content, TITLE_FROM_CONTENT))
-		[set.title, changed.title] = [title, [t.title, title]];
+	if (title && title !== shownTitle(t)) [set.title, changed.title] = [title, [t.title, title]];
 	const { districtCode: district, streetCode: street } = placeAfter(app, t, a);
 	if (district !== t.districtCode) [set.districtCode, changed.district] = [district, [t.districtCode, district]];
 	if (street !== t.streetCode) [set.streetCode, changed.street] = [street, [t.streetCode, street]];
