@@ -1387,6 +1387,29 @@ describe('time limits', () => {
 		expect(fact).toEqual({ district_code: '320506', street_code: '320506003' });
 	});
 
+	it('take off a map point the corrected district cannot hold, keeping it in the change; a point the district may hold stays', async () => {
+		// an app submission's point at 平江路 (姑苏区), the matter in 吴中区: the pin would lie in the wrong district
+		const t = await registerTicket(a, people.operator, { ...INTAKE, lon: 120.6305, lat: 31.3212 });
+		expect(t).toMatchObject({ districtCode: '320508', lon: 120.6305, lat: 31.3212 });
+		const moved = await actOnTicket(a, people.operator, t.ticketNo, { action: 'accept', version: t.version, district_code: '320506' });
+		expect(moved).toMatchObject({ districtCode: '320506', lon: null, lat: null });
+		const accept = (await ticketDetail(a, people.dispatcher, t.ticketNo)).timeline.find((e) => e.action === 'accept')!;
+		expect(accept.note).toContain('原地图位置（东经 120.63050，北纬 31.32120）不在吴中区，已从工单上去掉');
+		expect(accept.data).toMatchObject({ changed: { district: ['320508', '320506'], point: [[120.6305, 31.3212], null] } });
+		await withoutSync(a, () => syncToAnalytics(a));
+		const [fact] = await queryRows<{ lon: number | null }>(a.analytics.conn, `SELECT lon FROM tickets_fact WHERE ticket_no = '${t.ticketNo}'`);
+		expect(fact).toEqual({ lon: null });
+		// a point at 金鸡湖 lies in 姑苏区's polygon, which 苏州工业园区 shares: corrected to 园区, the point may be right and stays
+		const u = await registerTicket(a, people.operator, { ...INTAKE, lon: 120.7052, lat: 31.3181 });
+		const park = await actOnTicket(a, people.operator, u.ticketNo, { action: 'accept', version: u.version, district_code: '320576' });
+		expect(park).toMatchObject({ districtCode: '320576', lon: 120.7052, lat: 31.3181 });
+		expect((await ticketDetail(a, people.dispatcher, u.ticketNo)).timeline.find((e) => e.action === 'accept')!.note).not.toContain('地图位置');
+		// a street of the same district moves no point
+		const w = await registerTicket(a, people.operator, { ...INTAKE, lon: 120.6305, lat: 31.3212 });
+		const street = await actOnTicket(a, people.operator, w.ticketNo, { action: 'accept', version: w.version, street_code: '320508018' });
+		expect(street).toMatchObject({ districtCode: '320508', streetCode: '320508018', lon: 120.6305, lat: 31.3212 });
+	});
+
 	it('take a title rewritten while screening or dispatching, the content as the caller gave it', async () => {
 		const t = await registerTicket(a, people.operator, { ...INTAKE, title: '投诉' });
 		// blank: unchanged, nothing said

@@ -395,7 +395,8 @@ export async function recallFromUnit(app: App, user: CaseUser, unitCode: string,
  * (a street is null when the corrected district's street is not known).
  */
 type Reclassified = Partial<
-	Record<'category' | 'type' | 'urgency' | 'title', [string | null, string]> & Record<'district' | 'street', [string | null, string | null]>
+	Record<'category' | 'type' | 'urgency' | 'title', [string | null, string]> &
+		Record<'district' | 'street', [string | null, string | null]> & { point: [[number, number], null] }
 >;
 
 /**
@@ -419,6 +420,10 @@ function reclassify(app: App, t: TicketRow, a: ActionInput, set: Partial<TicketR
 	const { districtCode: district, streetCode: street } = placeAfter(app, t, a);
 	if (district !== t.districtCode) [set.districtCode, changed.district] = [district, [t.districtCode, district]];
 	if (street !== t.streetCode) [set.streetCode, changed.street] = [street, [t.streetCode, street]];
+	// a submitter's map point that the corrected district cannot hold (the phone's position, say, not the matter's)
+	// would pin the ticket where it is not: it is taken off the ticket, and kept in this change's record
+	if (changed.district && district && t.lon != null && t.lat != null && !geocoderFor(app.ref).pointMayBeIn(district, t.lon, t.lat))
+		[set.lon, set.lat, changed.point] = [null, null, [[t.lon, t.lat], null]];
 	return Object.keys(changed).length ? { changed } : null;
 }
 
@@ -450,6 +455,8 @@ function changeNote(app: App, c: Reclassified): string {
 	if (c.title) parts.push(c.title[0] ? `标题由“${c.title[0]}”改为“${c.title[1]}”` : `标题定为“${c.title[1]}”（原无标题）`);
 	if (c.district) parts.push(`所属区由“${district(c.district[0])}”改为“${district(c.district[1])}”`);
 	if (c.street) parts.push(`所属街道（镇）由“${street(c.street[0])}”改为“${street(c.street[1])}”`);
+	if (c.point && c.district)
+		parts.push(`原地图位置（东经 ${c.point[0][0].toFixed(5)}，北纬 ${c.point[0][1].toFixed(5)}）不在${district(c.district[1])}，已从工单上去掉`);
 	return parts.join('，');
 }
 
