@@ -2,9 +2,11 @@
 // it seems outside the city (the operator may still choose one); the next call starts without the last call's
 // knowledge-base search; a missing or too long field is refused with the app's Chinese message naming it, not the
 // browser's own words or a silent cut, here and in the ticket's and the login's forms; 来电弹屏 (the telephone
-// system's /intake?phone=…) fills the form in and shows the caller's history, Ctrl+Enter registers. No console errors.
+// system's /intake?phone=…) fills the form in and shows the caller's history, Ctrl+Enter registers; an unregistered
+// call outlives a reload and a click elsewhere, a new call sets it aside to be taken up again, and sign-out clears it.
+// No console errors.
 import { describe, expect, it } from 'vitest';
-import { browserSuite, shooter } from './fixture';
+import { browserSuite, loginAs, shooter } from './fixture';
 
 const suite = browserSuite({ tickets: 1_000, days: 30 });
 const { as, errors } = suite;
@@ -34,6 +36,66 @@ describe('受理', () => {
 		ticketNo = (await op.locator('[data-testid=intake-ticket]').innerText()).trim();
 	});
 
+	it('草稿: an unregistered call outlives a reload and a click elsewhere; a new call sets it aside, to be taken up again; sign-out clears it', async () => {
+		const op = await as('operator');
+		const url = suite.server.url;
+		await op.goto(`${url}/intake`);
+		await op.fill('[data-testid=caller-name]', '赵先生');
+		await op.fill('[data-testid=content]', '楼上卫生间漏水，渗到我家天花板');
+		await op.fill('[data-testid=address]', '姑苏区平江街道大儒巷 8 号');
+		await op.click('[data-testid=urgent]');
+		// the page is reloaded by mistake: the call is back as it was typed, and the page says so
+		await op.reload();
+		await op.locator('[data-testid=draft-restored]').waitFor({ timeout: 15_000 });
+		expect(await op.locator('[data-testid=content]').inputValue()).toBe('楼上卫生间漏水，渗到我家天花板');
+		expect(await op.locator('[data-testid=caller-name]').inputValue()).toBe('赵先生');
+		expect(await op.locator('[data-testid=address]').inputValue()).toBe('姑苏区平江街道大儒巷 8 号');
+		expect(await op.locator('[data-testid=urgent]').isChecked()).toBe(true);
+		expect(await op.locator('[data-testid=draft-restored]').innerText()).toContain('已恢复本页未登记的来电（刚刚录入）');
+		// away through the navigation and back: the same
+		await op.click('nav a[href="/visits"]');
+		await op.waitForURL(/\/visits/);
+		await op.click('nav a[href="/intake"]');
+		await expect.poll(() => op.locator('[data-testid=content]').inputValue(), { timeout: 15_000 }).toBe('楼上卫生间漏水，渗到我家天花板');
+		// a new call is put through while this one is unregistered: a new form, the first one set aside
+		await op.evaluate(() => {
+			const link = Object.assign(document.createElement('a'), { href: '/intake?phone=13900007003' });
+			document.body.append(link);
+			link.click();
+		});
+		await expect.poll(() => op.locator('[data-testid=caller-phone]').inputValue(), { timeout: 15_000 }).toBe('13900007003');
+		expect(await op.locator('[data-testid=content]').inputValue()).toBe('');
+		expect(await op.locator('[data-testid=draft-aside]').allInnerTexts()).toEqual([expect.stringContaining('赵先生 · 楼上卫生间漏水，渗到我家天花板')]);
+		await shot(op, '2a-draft-aside');
+		// the new call is registered; the one aside waits, and is taken up again
+		await op.fill('[data-testid=content]', '咨询新生儿医保办理');
+		await op.click('[data-testid=register]');
+		await op.locator('[data-testid=intake-done]').waitFor({ timeout: 15_000 });
+		const other = (await op.locator('[data-testid=intake-ticket]').innerText()).trim();
+		expect(await op.locator('[data-testid=draft-aside]').count()).toBe(1);
+		await op.click('[data-testid=draft-resume]');
+		expect(await op.locator('[data-testid=content]').inputValue()).toBe('楼上卫生间漏水，渗到我家天花板');
+		expect(await op.locator('[data-testid=caller-name]').inputValue()).toBe('赵先生');
+		expect(await op.locator('[data-testid=draft-aside]').count()).toBe(0);
+		await op.click('[data-testid=register]');
+		await expect.poll(() => op.locator('[data-testid=intake-ticket]').innerText(), { timeout: 15_000 }).not.toBe(other);
+		const no = (await op.locator('[data-testid=intake-ticket]').innerText()).trim();
+		const detail = (await (await op.request.get(`${url}/api/v1/tickets/${no}`)).json()) as { content: string; urgency: string };
+		expect(detail).toMatchObject({ content: '楼上卫生间漏水，渗到我家天花板', urgency: 'urgent' });
+		// registered: nothing is restored any more
+		await op.reload();
+		expect(await op.locator('[data-testid=content]').inputValue()).toBe('');
+		expect(await op.locator('[data-testid=drafts]').count()).toBe(0);
+		// a call typed and not registered at sign-out is not there for the next one to sign in at this seat
+		await op.fill('[data-testid=content]', '退出前未登记的来电');
+		await op.click('button.logout');
+		await op.waitForURL(/\/login/);
+		await loginAs(op, url, 'operator');
+		await op.goto(`${url}/intake`);
+		expect(await op.locator('[data-testid=content]').inputValue()).toBe('');
+		expect(await op.locator('[data-testid=drafts]').count()).toBe(0);
+	});
+
 	it('the next call after a knowledge-base search starts with an empty search and the assistant’s own articles', async () => {
 		const op = await as('operator');
 		await op.goto(`${suite.server.url}/intake`);
@@ -57,6 +119,8 @@ describe('受理', () => {
 
 	it('a missing or too long field gets the app’s Chinese message naming it, and nothing typed is cut', async () => {
 		const op = await as('operator');
+		// from an empty form: the call the test before left unregistered is this tab's draft, which /intake restores
+		await op.evaluate(() => sessionStorage.clear());
 		await op.goto(`${suite.server.url}/intake`);
 		const error = op.locator('[data-testid=intake-error]');
 		// no 诉求内容: the server's words, not the browser's “Please fill out this field.”
