@@ -387,3 +387,21 @@ export interface TicketAttachments {
 	maxTotalBytes: number;
 	accept: string;
 }
+
+/** One member of the hotline's staff in 工作量: an account (key `u<id>`) or a name without one (`n:<name>`). */
+export interface StaffWorkRow {
+	key: string;
+	name: string;
+	/** the account's role; null for a name without an account */
+	role: Role | null;
+	/** steps by timeline action */
+	counts: Record<string, number>;
+	total: number;
+}
+
+export interface StaffWorkload {
+	/** Shanghai days, both included */
+	from: string;
+	to: string;
+	rows: StaffWorkRow[];
+}

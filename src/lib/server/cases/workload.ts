@@ -1,0 +1,44 @@
+// 工作量: what the hotline's own staff did in a period — the operators' screening (登记, 受理, 直接答复 …), the
+// dispatchers' dispatching, the supervisors' urging and return visits — counted from the tickets' timelines by who
+// acted. The undertaking units' work is assessed apart (考核, assessment.ts); a step the system took (系统) is no one's.
+import { sql } from 'drizzle-orm';
+import { addDays } from '$pipelines/calendar/index';
+import type { Role, StaffWorkload, StaffWorkRow } from '$lib/types';
+import { STAFF_ACTIONS } from '$lib/workload';
+import type { App } from '../app';
+
+/** The timelines' name for a step nobody in particular took (a web submission's receipt, an automatic close). */
+const SYSTEM_ACTOR = '系统';
+
+/** The Shanghai day's first instant. */
+const dayStart = (day: string) => `${day}T00:00:00+08:00`;
+
+/**
+ * The staff's steps from day `from` to day `to` (Asia/Shanghai, both included) by who took them: an account by its
+ * id (shown with its name now), a name without an account (a feed's or the demo's operators) by that name. Units'
+ * accounts are left out: their steps are the units' own (考核).
+ */
+export async function staffWorkload(app: App, from: string, to: string): Promise<StaffWorkload> {
+	const actions = STAFF_ACTIONS.map((a) => a.action);
+	const r = (await app.rel.db.execute(sql`
+		SELECT e.actor_user_id AS uid, coalesce(u.display_name, e.actor_name) AS name, u.role AS role, e.action AS action, count(*)::int AS n
+		FROM ticket_events e LEFT JOIN users u ON u.id = e.actor_user_id
+		WHERE e.at >= ${dayStart(from)}::timestamptz AND e.at < ${dayStart(addDays(to, 1))}::timestamptz
+			AND e.action IN (${sql.join(
+				actions.map((a) => sql`${a}`),
+				sql`, `
+			)})
+			AND (e.actor_user_id IS NOT NULL OR e.actor_name <> ${SYSTEM_ACTOR})
+			AND (u.role IS NULL OR u.role <> 'unit_handler')
+		GROUP BY 1, 2, 3, 4`)) as unknown as { rows: { uid: number | null; name: string; role: string | null; action: string; n: number }[] };
+	const byKey = new Map<string, StaffWorkRow>();
+	for (const x of r.rows) {
+		const key = x.uid !== null ? `u${x.uid}` : `n:${x.name}`;
+		let row = byKey.get(key);
+		if (!row) byKey.set(key, (row = { key, name: x.name, role: (x.role as Role | null) ?? null, counts: {}, total: 0 }));
+		row.counts[x.action] = (row.counts[x.action] ?? 0) + x.n;
+		row.total += x.n;
+	}
+	const rows = [...byKey.values()].sort((a, b) => b.total - a.total || a.name.localeCompare(b.name, 'zh'));
+	return { from, to, rows };
+}

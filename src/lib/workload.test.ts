@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { StaffWorkRow } from './types';
+import { directRate, groupRows, STAFF_ACTIONS, STAFF_GROUPS } from './workload';
+
+const row = (name: string, counts: Record<string, number>): StaffWorkRow => ({
+	key: `n:${name}`,
+	name,
+	role: null,
+	counts,
+	total: Object.values(counts).reduce((s, n) => s + n, 0)
+});
+
+describe('directRate', () => {
+	it('is the direct answers of the calls screened; registrations alone are not screening', () => {
+		expect(directRate({ receive: 10, accept: 6, answer: 3, not_accept: 1 })).toBe(0.3);
+		expect(directRate({ accept: 1, answer: 1, transfer: 1, merge: 1 })).toBe(0.25);
+		expect(directRate({ receive: 4 })).toBeNull();
+		expect(directRate({})).toBeNull();
+	});
+});
+
+describe('groupRows', () => {
+	it('lists in a group only the staff with a step of it, most steps first, then by name', () => {
+		const [screening, dispatch] = STAFF_GROUPS;
+		const rows = [row('乙', { dispatch: 5 }), row('甲', { receive: 2, accept: 2, dispatch: 1 }), row('丙', { accept: 4 }), row('丁', { visit: 9 })];
+		expect(groupRows(rows, screening).map((x) => [x.row.name, x.total])).toEqual([
+			['丙', 4],
+			['甲', 4]
+		]);
+		expect(groupRows(rows, dispatch).map((x) => [x.row.name, x.total])).toEqual([
+			['乙', 5],
+			['甲', 1]
+		]);
+	});
+
+	it('counts each action in one group only', () => {
+		const actions = STAFF_ACTIONS.map((a) => a.action);
+		expect(new Set(actions).size).toBe(actions.length);
+	});
+});

@@ -1,0 +1,61 @@
+// 工作量 of the hotline's own staff: which timeline steps count, in which group the page shows them, and the one
+// rate it derives (直办率). Shared by the server's count (cases/workload.ts) and the page.
+import type { StaffWorkRow } from './types';
+
+export interface StaffGroup {
+	title: string;
+	actions: { action: string; label: string }[];
+}
+
+export const STAFF_GROUPS: readonly StaffGroup[] = [
+	{
+		title: '话务受理',
+		actions: [
+			{ action: 'receive', label: '登记' },
+			{ action: 'accept', label: '受理' },
+			{ action: 'answer', label: '直接答复' },
+			{ action: 'not_accept', label: '不予受理' },
+			{ action: 'transfer', label: '转紧急热线' },
+			{ action: 'merge', label: '并单' }
+		]
+	},
+	{
+		title: '派单',
+		actions: [
+			{ action: 'dispatch', label: '派单' },
+			{ action: 'recall', label: '收回' }
+		]
+	},
+	{
+		title: '督办与回访',
+		actions: [
+			{ action: 'urge', label: '催办' },
+			{ action: 'supervise', label: '督办' },
+			{ action: 'extension_approve', label: '批准延期' },
+			{ action: 'extension_deny', label: '驳回延期' },
+			{ action: 'visit', label: '回访' },
+			{ action: 'visit_failed', label: '回访未接通' },
+			{ action: 'reopen', label: '重新交办' },
+			{ action: 'close', label: '办结' }
+		]
+	}
+];
+
+export const STAFF_ACTIONS = STAFF_GROUPS.flatMap((g) => g.actions);
+
+/** The screening decisions an operator takes on a call (甄别): 受理, 直接答复, 不予受理, 转办, 并单. */
+const SCREENING = ['accept', 'answer', 'not_accept', 'transfer', 'merge'];
+
+/** 直办率: the calls an operator answered directly (直接答复) of those screened; null with none screened. */
+export function directRate(counts: StaffWorkRow['counts']): number | null {
+	const screened = SCREENING.reduce((s, a) => s + (counts[a] ?? 0), 0);
+	return screened ? (counts.answer ?? 0) / screened : null;
+}
+
+/** A group's rows: the staff with a step of it, most steps first. */
+export function groupRows(rows: readonly StaffWorkRow[], g: StaffGroup): { row: StaffWorkRow; total: number }[] {
+	return rows
+		.map((row) => ({ row, total: g.actions.reduce((s, a) => s + (row.counts[a.action] ?? 0), 0) }))
+		.filter((x) => x.total > 0)
+		.sort((a, b) => b.total - a.total || a.row.name.localeCompare(b.row.name, 'zh'));
+}

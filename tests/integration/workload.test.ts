@@ -1,0 +1,59 @@
+// 工作量: the hotline staff's steps counted by who took them, over a period of Shanghai days — an account's steps
+// under its name, a unit's left to 考核, the system's to no one.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopApp, type App } from '../../src/lib/server/app';
+import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
+import { staffWorkload } from '../../src/lib/server/cases/workload';
+import { addDays, shanghaiDay } from '../../pipelines/calendar/index';
+import { directRate } from '../../src/lib/workload';
+import { load as assessmentLoad } from '../../src/routes/(app)/assessment/+page.server';
+import { startRouteApp } from '../support/app';
+import { addPeople, INTAKE, sessionOf } from '../support/cases';
+
+let a: App;
+const people: Record<string, CaseUser> = {};
+
+beforeAll(async () => {
+	a = await startRouteApp();
+	await addPeople(a, people, { op: ['operator'], disp: ['dispatcher'], sup: ['supervisor'], unit: ['unit_handler', 'D320508'] });
+}, 120_000);
+
+afterAll(async () => {
+	if (a) await stopApp(a);
+});
+
+describe('staffWorkload', () => {
+	it('counts each member’s steps by action over the period, leaves the units’ and the system’s out', async () => {
+		const { op, disp, sup, unit } = people;
+		const accepted = await registerTicket(a, op, INTAKE, { decision: { action: 'accept' } });
+		await registerTicket(a, op, { ...INTAKE, type: '咨询' }, { decision: { action: 'answer', note: '已告知办理流程' } });
+		await registerTicket(a, op, INTAKE, { decision: { action: 'not_accept', reason: 8 } });
+		await registerTicket(a, op, INTAKE); // registered, not yet screened
+		const d = await actOnTicket(a, disp, accepted.ticketNo, { action: 'dispatch', version: accepted.version, unit_code: 'D320508' });
+		const s = await actOnTicket(a, unit, accepted.ticketNo, { action: 'sign', version: d.version });
+		await actOnTicket(a, sup, accepted.ticketNo, { action: 'urge', note: '请尽快办理' });
+		await actOnTicket(a, sup, accepted.ticketNo, { action: 'supervise', note: '列入督办' });
+		await actOnTicket(a, unit, accepted.ticketNo, { action: 'reply', version: s.version, note: '已处理' });
+
+		const today = shanghaiDay(Date.now());
+		const w = await staffWorkload(a, today, today);
+		const of = (p: CaseUser) => w.rows.find((r) => r.key === `u${p.id}`);
+		expect(of(op)).toMatchObject({ name: '测试op', role: 'operator', counts: { receive: 4, accept: 1, answer: 1, not_accept: 1 }, total: 7 });
+		expect(directRate(of(op)!.counts)).toBeCloseTo(1 / 3, 10);
+		expect(of(disp)).toMatchObject({ role: 'dispatcher', counts: { dispatch: 1 }, total: 1 });
+		expect(of(sup)).toMatchObject({ role: 'supervisor', counts: { urge: 1, supervise: 1 }, total: 2 });
+		// the unit's signing and reply are its own (考核), and no row is the system's
+		expect(of(unit)).toBeUndefined();
+		expect(w.rows.some((r) => r.name === '系统' || r.role === 'unit_handler')).toBe(false);
+		// a period that ends yesterday has none of today's steps
+		const yesterday = addDays(today, -1);
+		const before = await staffWorkload(a, addDays(today, -30), yesterday);
+		expect(before.rows.find((r) => r.key === `u${op.id}`)).toBeUndefined();
+		// the 考核 page's load gives the period it shows
+		const data = (await assessmentLoad({ locals: { user: sessionOf(people, 'sup') }, url: new URL('http://x/assessment?period=7d') } as never)) as {
+			staff: Awaited<ReturnType<typeof staffWorkload>>;
+		};
+		expect(data.staff).toMatchObject({ from: addDays(today, -6), to: today });
+		expect(data.staff.rows.find((r) => r.key === `u${op.id}`)?.total).toBe(7);
+	});
+});
