@@ -527,6 +527,12 @@ describe('a call from intake to closing', () => {
 		expect(row.getCell(lastCol).value).toBeCloseTo(Math.round(Number(score) * 10) / 10, 5);
 		const names = await page.locator(`[data-testid=unit-row][data-code="${code}"] td`).nth(1).innerText();
 		expect(names).toContain(String(row.getCell(2).value));
+		// and the staff's workload, as the page lists it
+		const staffWs = wb.getWorksheet('工作人员工作量')!;
+		const staffHead = staffWs.getRow(4).values as unknown[];
+		const staffRows = Array.from({ length: staffWs.rowCount - 4 }, (_, i) => staffWs.getRow(5 + i));
+		const operatorRow = staffRows.find((r) => r.getCell(2).value === '话务员')!;
+		expect(Number(operatorRow.getCell(staffHead.indexOf('登记')).value)).toBeGreaterThanOrEqual(1);
 		// the hotline staff's own work beside the units': this file's operator registered calls, its supervisor visited
 		const staffRow = (group: string, role: string) =>
 			page.locator(`[data-testid=staff-table][data-group="${group}"] [data-testid=staff-row]`).filter({ has: page.locator(`td:nth-child(2):text-is("${role}")`) });
@@ -535,7 +541,8 @@ describe('a call from intake to closing', () => {
 		expect(await cell('话务受理', '话务员', 'receive')).toBeGreaterThanOrEqual(1);
 		expect(await cell('督办与回访', '督办员', 'visit')).toBeGreaterThanOrEqual(1);
 		expect(await cell('派单', '派单员', 'dispatch')).toBeGreaterThanOrEqual(1);
-		await page.locator('[data-testid=staff]').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+		// the panel's title below the page's sticky top bar
+		await page.locator('[data-testid=staff]').evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 80));
 		await shot(page, '9-staff-workload', { viewport: true });
 		// a refused value in the address: the page names it and shows the rest, and so does the workbook (a JSON 400 before)
 		await page.goto(`${suite.server.url}/assessment?period=90d&district=999`);

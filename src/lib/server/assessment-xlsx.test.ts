@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import type { HandlingRates, UnitPanel, UnitScore } from '../types';
+import type { HandlingRates, StaffWorkload, UnitPanel, UnitScore } from '../types';
 import { assessmentScore, handlingRates, MIN_ASSESSED } from './assessment';
 import { scorecardWorkbook } from './assessment-xlsx';
 
@@ -68,5 +68,33 @@ describe('考核 workbook', () => {
 		const wb = new ExcelJS.Workbook();
 		await wb.xlsx.load((await scorecardWorkbook(panel, '全市')) as unknown as ArrayBuffer);
 		expect(wb.getWorksheet('单位考核')!.getCell('A1').value).toBe('承办单位考核　2026-11-01 至 2026-11-30');
+	});
+	it('lists the staff’s workload on its own sheet: groups over their steps, 合计 and 直办率 as a percent; none without it given', async () => {
+		const panel = { filter: { period: '7d', periodLabel: '近7天', from: '2026-11-30', to: '2026-12-06' }, units: [], months: [], weights: [] } as unknown as UnitPanel;
+		const staff: StaffWorkload = {
+			from: '2026-11-30',
+			to: '2026-12-06',
+			rows: [
+				{ key: 'u3', name: '话务员王芳', role: 'operator', counts: { receive: 5, accept: 3, answer: 1 }, total: 9 },
+				{ key: 'n:派单员', name: '派单员', role: null, counts: { dispatch: 4 }, total: 4 }
+			]
+		};
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load((await scorecardWorkbook(panel, '全市', new Date(), staff)) as unknown as ArrayBuffer);
+		const ws = wb.getWorksheet('工作人员工作量')!;
+		expect(ws.getCell('A1').value).toBe('热线工作人员工作量　2026-11-30 至 2026-12-06');
+		const head = ws.getRow(4).values as unknown[];
+		expect(head.slice(1, 5)).toEqual(['人员', '角色', '登记', '受理']);
+		expect(ws.getRow(3).getCell(3).value).toBe('话务受理');
+		const col = (label: string) => head.indexOf(label);
+		const op = ws.getRow(5);
+		expect([op.getCell(1).value, op.getCell(2).value, op.getCell(col('登记')).value, op.getCell(col('直接答复')).value, op.getCell(col('合计')).value]).toEqual(['话务员王芳', '话务员', 5, 1, 9]);
+		expect(op.getCell(col('直办率')).value).toBeCloseTo(1 / 4);
+		expect(op.getCell(col('直办率')).numFmt).toBe('0.0%');
+		const disp = ws.getRow(6);
+		expect([disp.getCell(1).value, disp.getCell(2).value, disp.getCell(col('派单')).value, disp.getCell(col('直办率')).value]).toEqual(['派单员', '—', 4, null]);
+		const without = new ExcelJS.Workbook();
+		await without.xlsx.load((await scorecardWorkbook(panel, '全市')) as unknown as ArrayBuffer);
+		expect(without.getWorksheet('工作人员工作量')).toBeUndefined();
 	});
 });

@@ -1,13 +1,15 @@
 // 考核 scorecards as an Excel workbook (.xlsx, exceljs): one row per unit with its rates as percent cells, the
 // weighted score and the rank; units below the minimum volume are listed without score or rank. A second sheet
-// says how the score is computed. The figures are the unit panel's, so the file equals the screen.
+// says how the score is computed; a third, given the staff's workload, lists it as the page does. The figures are
+// the page's, so the file equals the screen.
 import ExcelJS from 'exceljs';
 import { periodText } from '../filter-url';
-import type { UnitPanel } from '../types';
+import { ROLE_LABELS, type StaffWorkload, type UnitPanel } from '../types';
+import { directRate, STAFF_GROUPS } from '../workload';
 import { ASSESSMENT_COUNTING, UNIT_KIND_LABELS } from '../units';
 import { ASSESSMENT_WEIGHTS, MIN_ASSESSED_RULE } from './assessment';
 
-export async function scorecardWorkbook(panel: UnitPanel, scope: string, generatedAt = new Date()): Promise<Buffer> {
+export async function scorecardWorkbook(panel: UnitPanel, scope: string, generatedAt = new Date(), staff?: StaffWorkload): Promise<Buffer> {
 	const wb = new ExcelJS.Workbook();
 	wb.creator = '民情 Minqing';
 	wb.created = generatedAt;
@@ -51,5 +53,38 @@ export async function scorecardWorkbook(panel: UnitPanel, scope: string, generat
 	how.addRow(['签收、办结及时率：已到时限仍未完成的工单按超时计入。满意率：满意与基本满意占回访量的比例。']);
 	how.getColumn(1).width = 16;
 	how.getColumn(3).width = 30;
+	if (staff) staffSheet(wb, staff);
 	return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/** 工作人员工作量: one row a member of staff, the steps by group as the page lists them, 合计 and 直办率. */
+function staffSheet(wb: ExcelJS.Workbook, staff: StaffWorkload): void {
+	const ws = wb.addWorksheet('工作人员工作量', { views: [{ state: 'frozen', ySplit: 4, xSplit: 2 }] });
+	const actions = STAFF_GROUPS.flatMap((g) => g.actions);
+	const width = 2 + actions.length + 2;
+	ws.addRow([`热线工作人员工作量　${staff.from} 至 ${staff.to}`]).font = { bold: true, size: 14 };
+	ws.addRow(['按操作时间统计话务员、派单员、督办员在工单上的操作次数；系统自动的操作不计，承办单位的办理见“单位考核”；只按时段统计。']).font = { color: { argb: 'FF5B6778' } };
+	// the groups over their columns, then the steps
+	const groups = ws.addRow(['', '', ...STAFF_GROUPS.flatMap((g) => g.actions.map((_, i) => (i === 0 ? g.title : ''))), '', '']);
+	let col = 3;
+	for (const g of STAFF_GROUPS) {
+		if (g.actions.length > 1) ws.mergeCells(3, col, 3, col + g.actions.length - 1);
+		col += g.actions.length;
+	}
+	const head = ws.addRow(['人员', '角色', ...actions.map((a) => a.label), '合计', '直办率']);
+	for (const r of [groups, head]) {
+		r.font = { bold: true };
+		r.eachCell((c) => {
+			c.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8F0FA' } };
+			c.alignment = { vertical: 'middle', horizontal: 'center', wrapText: true };
+		});
+	}
+	for (const x of staff.rows) {
+		const row = ws.addRow([x.name, x.role ? (ROLE_LABELS[x.role] ?? x.role) : '—', ...actions.map((a) => x.counts[a.action] ?? 0), x.total, directRate(x.counts)]);
+		row.getCell(width).numFmt = '0.0%';
+	}
+	if (!staff.rows.length) ws.addRow(['本时段没有工作人员的操作']);
+	ws.columns.forEach((c, i) => (c.width = i === 0 ? 18 : i === 1 ? 10 : 9));
+	ws.mergeCells(1, 1, 1, width);
+	ws.mergeCells(2, 1, 2, width);
 }

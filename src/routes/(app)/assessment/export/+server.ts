@@ -1,9 +1,10 @@
-// GET /assessment/export?<the page's filters> → the unit scorecards of the 考核 page as an .xlsx file.
+// GET /assessment/export?<the page's filters> → the unit scorecards and the staff's workload of the 考核 page as an .xlsx file.
 import { app } from '$lib/server/app';
 import { apiError, attachment } from '$lib/server/http';
 import { requireScreen } from '$lib/server/guard';
 import { readUnits } from '$lib/server/analytics/service';
 import { scorecardWorkbook } from '$lib/server/assessment-xlsx';
+import { staffWorkload } from '$lib/server/cases/workload';
 import { filterNames } from '$lib/server/analytics/filters';
 import type { RequestHandler } from './$types';
 
@@ -16,7 +17,7 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 	const f = r.data.filter;
 	// named as the page's filter bar names them (电话 for phone)
 	const scope = filterNames(f, a.ref).join('、') || a.ref.cityName;
-	const body = await scorecardWorkbook(r.data, scope);
+	const body = await scorecardWorkbook(r.data, scope, new Date(), await staffWorkload(a, f.from, f.to));
 	const name = `单位考核-${f.from}-${f.to}.xlsx`;
 	return new Response(new Uint8Array(body), {
 		headers: {
