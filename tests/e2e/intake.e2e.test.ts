@@ -5,6 +5,7 @@
 // system's /intake?phone=…) fills the form in and shows the caller's history, Ctrl+Enter registers; an unregistered
 // call outlives a reload and a click elsewhere, a new call sets it aside to be taken up again, and sign-out clears it.
 // No console errors.
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { browserSuite, loginAs, shooter } from './fixture';
 
@@ -12,6 +13,15 @@ const suite = browserSuite({ tickets: 1_000, days: 30 });
 const { as, errors } = suite;
 const shot = shooter('intake');
 let ticketNo = '';
+
+/** The telephone system puts the next call through to the open page: a link the app follows itself (no reload). */
+async function putThrough(page: Page, href: string): Promise<void> {
+	await page.evaluate((h) => {
+		const link = Object.assign(document.createElement('a'), { href: h });
+		document.body.append(link);
+		link.click();
+	}, href);
+}
 
 describe('受理', () => {
 	it('an address in another city fills in no place; the assistant says it seems outside the city', async () => {
@@ -58,11 +68,7 @@ describe('受理', () => {
 		await op.click('nav a[href="/intake"]');
 		await expect.poll(() => op.locator('[data-testid=content]').inputValue(), { timeout: 15_000 }).toBe('楼上卫生间漏水，渗到我家天花板');
 		// a new call is put through while this one is unregistered: a new form, the first one set aside
-		await op.evaluate(() => {
-			const link = Object.assign(document.createElement('a'), { href: '/intake?phone=13900007003' });
-			document.body.append(link);
-			link.click();
-		});
+		await putThrough(op, '/intake?phone=13900007003');
 		await expect.poll(() => op.locator('[data-testid=caller-phone]').inputValue(), { timeout: 15_000 }).toBe('13900007003');
 		expect(await op.locator('[data-testid=content]').inputValue()).toBe('');
 		expect(await op.locator('[data-testid=draft-aside]').allInnerTexts()).toEqual([expect.stringContaining('赵先生 · 楼上卫生间漏水，渗到我家天花板')]);
@@ -201,11 +207,7 @@ describe('受理', () => {
 		await expect.poll(() => new URL(op.url()).search).toBe('');
 		expect(await op.locator('[data-testid=content]').inputValue()).toBe('又来反映路灯的事');
 		// a next call put through to the open page (a link the app follows itself): a new form with its number
-		await op.evaluate(() => {
-			const link = Object.assign(document.createElement('a'), { href: '/intake?phone=13900007002' });
-			document.body.append(link);
-			link.click();
-		});
+		await putThrough(op, '/intake?phone=13900007002');
 		await expect.poll(() => op.locator('[data-testid=caller-phone]').inputValue(), { timeout: 15_000 }).toBe('13900007002');
 		expect(await op.locator('[data-testid=content]').inputValue()).toBe('');
 		expect(await op.locator('[data-testid=caller-name]').inputValue()).toBe('');
