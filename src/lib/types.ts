@@ -405,3 +405,6 @@ export interface StaffWorkload {
 	to: string;
 	rows: StaffWorkRow[];
 }
+
+/** `street_code` of a 受理 or 派单 correction that takes the street off (back to 未定): the form's 未定（清除街道）. */
+export const STREET_NONE = 'none';

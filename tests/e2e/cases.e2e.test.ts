@@ -638,6 +638,17 @@ describe('a call from intake to closing', () => {
 		expect(note).toContain('标题定为“越溪街道工地夜间施工噪音扰民”（原无标题）');
 		expect(await page.locator('[data-testid=ticket-title]').innerText()).toBe('越溪街道工地夜间施工噪音扰民');
 		expect(await page.locator('[data-testid=ticket-content]').innerText()).toBe('更正地点测试：越溪街道某工地夜间施工噪音扰民');
+		// a street found wrong, the right one not known: 未定（清除街道）, offered only while the ticket has a street
+		const withStreet = await op.request.post(`${suite.server.url}/api/v1/tickets`, {
+			data: { channel: 'web', type: '投诉', content: '更正地点测试：街道填错', street_code: '320508018', category_code: '020101', decision: { action: 'accept' } }
+		});
+		const no2 = (await withStreet.json()).ticket.ticket_no as string;
+		await page.goto(`${suite.server.url}/tickets/${no2}`);
+		await page.waitForSelector('[data-testid=form-dispatch]');
+		expect((await street.locator('option').allInnerTexts()).slice(0, 2)).toEqual(['不变（平江街道）', '未定（清除街道）']);
+		await page.selectOption('[data-testid=street-dispatch]', { label: '未定（清除街道）' });
+		await act(page, 'dispatch', undefined, 'dispatched');
+		expect(await page.locator('[data-testid=timeline-entry][data-action=dispatch]').innerText()).toContain('所属街道（镇）由“平江街道”改为“未定”');
 	});
 
 	it('no console errors on any page (the 404 of the other unit aside)', () => {

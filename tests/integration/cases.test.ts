@@ -18,7 +18,7 @@ import { intakeAssist } from '../../src/lib/server/cases/intake';
 import { calendarCoverage, fillWorkClocks, getLimits, saveLimits } from '../../src/lib/server/cases/limits';
 import { DEFAULT_LIMITS, STATUSES, type Status } from '../../pipelines/lifecycle/model';
 import { WorkCalendar } from '../../pipelines/calendar/index';
-import type { IntakeAssist, Role, SessionUser } from '../../src/lib/types';
+import { STREET_NONE, type IntakeAssist, type Role, type SessionUser } from '../../src/lib/types';
 import * as ticketsRoute from '../../src/routes/api/v1/tickets/+server';
 import * as assistRoute from '../../src/routes/api/v1/intake/assist/+server';
 import * as dispatchPage from '../../src/routes/(app)/dispatch/+page.server';
@@ -1385,6 +1385,31 @@ describe('time limits', () => {
 			`SELECT district_code, street_code FROM tickets_fact WHERE ticket_no = '${t.ticketNo}'`
 		);
 		expect(fact).toEqual({ district_code: '320506', street_code: '320506003' });
+	});
+
+	it('take a street found wrong back to 未定 (street_code none), in the ticket’s district or the one given', async () => {
+		const t = await registerTicket(a, people.operator, { ...INTAKE, street_code: '320508018' });
+		expect(t).toMatchObject({ districtCode: '320508', streetCode: '320508018' });
+		const cleared = await actOnTicket(a, people.operator, t.ticketNo, { action: 'accept', version: t.version, street_code: STREET_NONE });
+		expect(cleared).toMatchObject({ districtCode: '320508', streetCode: null });
+		const accept = (await ticketDetail(a, people.dispatcher, t.ticketNo)).timeline.find((e) => e.action === 'accept')!;
+		expect(accept.note).toBe('所属街道（镇）由“平江街道”改为“未定”');
+		// with a district: that district, its street 未定; a ticket whose street is 未定 already: nothing changes
+		const u = await registerTicket(a, people.operator, { ...INTAKE, street_code: '320508018' });
+		expect(await actOnTicket(a, people.operator, u.ticketNo, { action: 'accept', version: u.version, district_code: '320506', street_code: STREET_NONE })).toMatchObject({
+			districtCode: '320506',
+			streetCode: null
+		});
+		const d = await actOnTicket(a, people.dispatcher, t.ticketNo, { action: 'dispatch', version: cleared.version, unit_code: UNIT_A, street_code: STREET_NONE });
+		const dispatch = (await ticketDetail(a, people.dispatcher, t.ticketNo)).timeline.find((e) => e.action === 'dispatch')!;
+		expect(dispatch.note).not.toContain('街道');
+		expect(dispatch.data).not.toHaveProperty('changed');
+		expect(d.streetCode).toBeNull();
+		// an unknown district beside it is still refused by name
+		const w = await registerTicket(a, people.operator, INTAKE);
+		await expect(actOnTicket(a, people.operator, w.ticketNo, { action: 'accept', version: w.version, district_code: '999999', street_code: STREET_NONE })).rejects.toMatchObject({
+			field: 'district_code'
+		});
 	});
 
 	it('take off a map point the corrected district cannot hold, keeping it in the change; a point the district may hold stays', async () => {

@@ -7,7 +7,7 @@ import { and, asc, desc, eq, gte, inArray, ne, or, sql } from 'drizzle-orm';
 import { AT_UNIT, deadlines, OPEN_STATUSES, visitDeadline, STATUS_LABELS, URGENCY_LABELS, type Status, type TicketType, type Urgency } from '$pipelines/lifecycle/model';
 import { cutChars, normalizePhone, maskName, maskPhone } from '$pipelines/normalize/index';
 import { shanghaiDay } from '$pipelines/calendar/index';
-import type { SessionUser } from '$lib/types';
+import { STREET_NONE, type SessionUser } from '$lib/types';
 import { formatDeadline } from '$lib/charts/format';
 import type { App } from '../app';
 import type { Db } from '../db';
@@ -429,8 +429,8 @@ function reclassify(app: App, t: TicketRow, a: ActionInput, set: Partial<TicketR
 
 /**
  * The place of ticket `t` after the correction `a` (checked; the refusal names the field): a street brings its
- * district, a district alone keeps the street only if it is the ticket's own district; nothing given, the place as
- * it is.
+ * district, a district alone keeps the street only if it is the ticket's own district, STREET_NONE takes the street off;
+ * nothing given, the place as it is.
  */
 export function placeAfter(
 	app: App,
@@ -438,6 +438,11 @@ export function placeAfter(
 	a: { district_code?: string; street_code?: string }
 ): { districtCode: string | null; streetCode: string | null } {
 	if (!a.district_code && !a.street_code) return { districtCode: t.districtCode, streetCode: t.streetCode };
+	// a street found wrong, the right one not known: back to 未定, in the district given or the ticket's own
+	if (a.street_code === STREET_NONE) {
+		checkPlaces(app, { district_code: a.district_code ?? null, street_code: null, category_code: null });
+		return { districtCode: a.district_code || t.districtCode, streetCode: null };
+	}
 	checkPlaces(app, { district_code: a.district_code ?? null, street_code: a.street_code ?? null, category_code: null });
 	const districtCode = a.district_code || app.ref.streetByCode.get(a.street_code!)!.districtCode;
 	return { districtCode, streetCode: a.street_code || (districtCode === t.districtCode ? t.streetCode : null) };
