@@ -397,6 +397,8 @@ export interface StaffWorkRow {
 	/** steps by timeline action */
 	counts: Record<string, number>;
 	total: number;
+	/** 直办率: 直接答复 of the calls screened (受理, 直接答复, 不予受理, 转办, 并单); null with none screened */
+	directRate: number | null;
 }
 
 export interface StaffWorkload {

@@ -1,5 +1,5 @@
-// 工作量 of the hotline's own staff: which timeline steps count, in which group the page shows them, and the one
-// rate it derives (直办率). Shared by the server's count (cases/workload.ts) and the page.
+// 工作量 of the hotline's own staff: which timeline steps count, and in which group the page and the workbook show
+// them. Shared by the server's count (cases/workload.ts), the page and the workbook.
 import type { StaffWorkRow } from './types';
 
 export interface StaffGroup {
@@ -42,15 +42,6 @@ export const STAFF_GROUPS: readonly StaffGroup[] = [
 ];
 
 export const STAFF_ACTIONS = STAFF_GROUPS.flatMap((g) => g.actions);
-
-/** The screening decisions an operator takes on a call (甄别): 受理, 直接答复, 不予受理, 转办, 并单. */
-const SCREENING = ['accept', 'answer', 'not_accept', 'transfer', 'merge'];
-
-/** 直办率: the calls an operator answered directly (直接答复) of those screened; null with none screened. */
-export function directRate(counts: StaffWorkRow['counts']): number | null {
-	const screened = SCREENING.reduce((s, a) => s + (counts[a] ?? 0), 0);
-	return screened ? (counts.answer ?? 0) / screened : null;
-}
 
 /** A group's rows: the staff with a step of it, most steps first. */
 export function groupRows(rows: readonly StaffWorkRow[], g: StaffGroup): { row: StaffWorkRow; total: number }[] {

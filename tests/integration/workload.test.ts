@@ -5,7 +5,6 @@ import { stopApp, type App } from '../../src/lib/server/app';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { staffWorkload } from '../../src/lib/server/cases/workload';
 import { addDays, shanghaiDay } from '../../pipelines/calendar/index';
-import { directRate } from '../../src/lib/workload';
 import { load as assessmentLoad } from '../../src/routes/(app)/assessment/+page.server';
 import { startRouteApp } from '../support/app';
 import { addPeople, INTAKE, sessionOf } from '../support/cases';
@@ -39,8 +38,9 @@ describe('staffWorkload', () => {
 		const w = await staffWorkload(a, today, today);
 		const of = (p: CaseUser) => w.rows.find((r) => r.key === `u${p.id}`);
 		expect(of(op)).toMatchObject({ name: '测试op', role: 'operator', counts: { receive: 4, accept: 1, answer: 1, not_accept: 1 }, total: 7 });
-		expect(directRate(of(op)!.counts)).toBeCloseTo(1 / 3, 10);
-		expect(of(disp)).toMatchObject({ role: 'dispatcher', counts: { dispatch: 1 }, total: 1 });
+		// 直办率: 1 direct answer of 3 calls screened (the fourth only registered); none screened, none
+		expect(of(op)!.directRate).toBeCloseTo(1 / 3, 10);
+		expect(of(disp)).toMatchObject({ role: 'dispatcher', counts: { dispatch: 1 }, total: 1, directRate: null });
 		expect(of(sup)).toMatchObject({ role: 'supervisor', counts: { urge: 1, supervise: 1 }, total: 2 });
 		// the unit's signing and reply are its own (考核), and no row is the system's
 		expect(of(unit)).toBeUndefined();

@@ -75,8 +75,8 @@ describe('考核 workbook', () => {
 			from: '2026-11-30',
 			to: '2026-12-06',
 			rows: [
-				{ key: 'u3', name: '话务员王芳', role: 'operator', counts: { receive: 5, accept: 3, answer: 1 }, total: 9 },
-				{ key: 'n:派单员', name: '派单员', role: null, counts: { dispatch: 4 }, total: 4 }
+				{ key: 'u3', name: '话务员王芳', role: 'operator', counts: { receive: 5, accept: 3, answer: 1 }, total: 9, directRate: 0.25 },
+				{ key: 'n:派单员', name: '派单员', role: null, counts: { dispatch: 4 }, total: 4, directRate: null }
 			]
 		};
 		const wb = new ExcelJS.Workbook();

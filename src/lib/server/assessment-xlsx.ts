@@ -5,7 +5,7 @@
 import ExcelJS from 'exceljs';
 import { periodText } from '../filter-url';
 import { ROLE_LABELS, type StaffWorkload, type UnitPanel } from '../types';
-import { directRate, STAFF_GROUPS } from '../workload';
+import { STAFF_GROUPS } from '../workload';
 import { ASSESSMENT_COUNTING, UNIT_KIND_LABELS } from '../units';
 import { ASSESSMENT_WEIGHTS, MIN_ASSESSED_RULE } from './assessment';
 
@@ -80,7 +80,7 @@ function staffSheet(wb: ExcelJS.Workbook, staff: StaffWorkload): void {
 		});
 	}
 	for (const x of staff.rows) {
-		const row = ws.addRow([x.name, x.role ? (ROLE_LABELS[x.role] ?? x.role) : '—', ...actions.map((a) => x.counts[a.action] ?? 0), x.total, directRate(x.counts)]);
+		const row = ws.addRow([x.name, x.role ? (ROLE_LABELS[x.role] ?? x.role) : '—', ...actions.map((a) => x.counts[a.action] ?? 0), x.total, x.directRate]);
 		row.getCell(width).numFmt = '0.0%';
 	}
 	if (!staff.rows.length) ws.addRow(['本时段没有工作人员的操作']);

@@ -2,16 +2,14 @@
 // dispatchers' dispatching, the supervisors' urging and return visits — counted from the tickets' timelines by who
 // acted. The undertaking units' work is assessed apart (考核, assessment.ts); a step the system took (系统) is no one's.
 import { sql } from 'drizzle-orm';
-import { addDays } from '$pipelines/calendar/index';
+import { addDays, shanghaiMidnight } from '$pipelines/calendar/index';
 import type { Role, StaffWorkload, StaffWorkRow } from '$lib/types';
 import { STAFF_ACTIONS } from '$lib/workload';
 import type { App } from '../app';
+import { SCREEN_ACTIONS } from './machine';
 
 /** The timelines' name for a step nobody in particular took (a web submission's receipt, an automatic close). */
 const SYSTEM_ACTOR = '系统';
-
-/** The Shanghai day's first instant. */
-const dayStart = (day: string) => `${day}T00:00:00+08:00`;
 
 /**
  * The staff's steps from day `from` to day `to` (Asia/Shanghai, both included) by who took them: an account by its
@@ -23,7 +21,7 @@ export async function staffWorkload(app: App, from: string, to: string): Promise
 	const r = (await app.rel.db.execute(sql`
 		SELECT e.actor_user_id AS uid, coalesce(u.display_name, e.actor_name) AS name, u.role AS role, e.action AS action, count(*)::int AS n
 		FROM ticket_events e LEFT JOIN users u ON u.id = e.actor_user_id
-		WHERE e.at >= ${dayStart(from)}::timestamptz AND e.at < ${dayStart(addDays(to, 1))}::timestamptz
+		WHERE e.at >= ${new Date(shanghaiMidnight(from)).toISOString()}::timestamptz AND e.at < ${new Date(shanghaiMidnight(addDays(to, 1))).toISOString()}::timestamptz
 			AND e.action IN (${sql.join(
 				actions.map((a) => sql`${a}`),
 				sql`, `
@@ -35,10 +33,17 @@ export async function staffWorkload(app: App, from: string, to: string): Promise
 	for (const x of r.rows) {
 		const key = x.uid !== null ? `u${x.uid}` : `n:${x.name}`;
 		let row = byKey.get(key);
-		if (!row) byKey.set(key, (row = { key, name: x.name, role: (x.role as Role | null) ?? null, counts: {}, total: 0 }));
+		if (!row) byKey.set(key, (row = { key, name: x.name, role: (x.role as Role | null) ?? null, counts: {}, total: 0, directRate: null }));
 		row.counts[x.action] = (row.counts[x.action] ?? 0) + x.n;
 		row.total += x.n;
 	}
+	for (const row of byKey.values()) row.directRate = directRate(row.counts);
 	const rows = [...byKey.values()].sort((a, b) => b.total - a.total || a.name.localeCompare(b.name, 'zh'));
 	return { from, to, rows };
+}
+
+/** 直办率: the calls answered directly (直接答复) of those the member screened (SCREEN_ACTIONS); null with none screened. */
+function directRate(counts: Record<string, number>): number | null {
+	const screened = SCREEN_ACTIONS.reduce((s, a) => s + (counts[a] ?? 0), 0);
+	return screened ? (counts.answer ?? 0) / screened : null;
 }
