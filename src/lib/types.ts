@@ -388,12 +388,12 @@ export interface TicketAttachments {
 	accept: string;
 }
 
-/** One member of the hotline's staff in 工作量: an account (key `u<id>`) or a name without one (`n:<name>`). */
+/** One member of the hotline's staff in 工作量: an account (key `u<id>`). */
 export interface StaffWorkRow {
 	key: string;
 	name: string;
-	/** the account's role; null for a name without an account */
-	role: Role | null;
+	/** the account's role */
+	role: Role;
 	/** steps by timeline action */
 	counts: Record<string, number>;
 	total: number;

@@ -3,9 +3,9 @@ import type { StaffWorkRow } from './types';
 import { groupRows, STAFF_ACTIONS, STAFF_GROUPS } from './workload';
 
 const row = (name: string, counts: Record<string, number>): StaffWorkRow => ({
-	key: `n:${name}`,
+	key: `u:${name}`,
 	name,
-	role: null,
+	role: 'operator',
 	counts,
 	total: Object.values(counts).reduce((s, n) => s + n, 0),
 	directRate: null

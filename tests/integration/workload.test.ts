@@ -1,5 +1,5 @@
-// 工作量: the hotline staff's steps counted by who took them, over a period of Shanghai days — an account's steps
-// under its name, a unit's left to 考核, the system's to no one.
+// 工作量: the hotline staff's steps counted by the account that took them, over a period of Shanghai days — a unit's
+// left to 考核, a step without an account (the system's, an Open311 client's) to no one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopApp, type App } from '../../src/lib/server/app';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
@@ -28,6 +28,8 @@ describe('staffWorkload', () => {
 		await registerTicket(a, op, { ...INTAKE, type: '咨询' }, { decision: { action: 'answer', note: '已告知办理流程' } });
 		await registerTicket(a, op, INTAKE, { decision: { action: 'not_accept', reason: 8 } });
 		await registerTicket(a, op, INTAKE); // registered, not yet screened
+		// a submission from outside, as Open311 registers one: no account took it, so it is nobody's work here
+		await registerTicket(a, { id: null, role: 'operator', unitCode: null, displayName: 'Open311（测试客户端）' }, { ...INTAKE, channel: 'web' });
 		const d = await actOnTicket(a, disp, accepted.ticketNo, { action: 'dispatch', version: accepted.version, unit_code: 'D320508' });
 		const s = await actOnTicket(a, unit, accepted.ticketNo, { action: 'sign', version: d.version });
 		await actOnTicket(a, sup, accepted.ticketNo, { action: 'urge', note: '请尽快办理' });
@@ -45,6 +47,7 @@ describe('staffWorkload', () => {
 		// the unit's signing and reply are its own (考核), and no row is the system's
 		expect(of(unit)).toBeUndefined();
 		expect(w.rows.some((r) => r.name === '系统' || r.role === 'unit_handler')).toBe(false);
+		expect(w.rows.some((r) => r.name.startsWith('Open311'))).toBe(false);
 		// a period that ends yesterday has none of today's steps
 		const yesterday = addDays(today, -1);
 		const before = await staffWorkload(a, addDays(today, -30), yesterday);

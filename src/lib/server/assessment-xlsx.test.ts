@@ -76,7 +76,7 @@ describe('考核 workbook', () => {
 			to: '2026-12-06',
 			rows: [
 				{ key: 'u3', name: '话务员王芳', role: 'operator', counts: { receive: 5, accept: 3, answer: 1 }, total: 9, directRate: 0.25 },
-				{ key: 'n:派单员', name: '派单员', role: null, counts: { dispatch: 4 }, total: 4, directRate: null }
+				{ key: 'u5', name: '派单员李强', role: 'dispatcher', counts: { dispatch: 4 }, total: 4, directRate: null }
 			]
 		};
 		const wb = new ExcelJS.Workbook();
@@ -92,7 +92,7 @@ describe('考核 workbook', () => {
 		expect(op.getCell(col('直办率')).value).toBeCloseTo(1 / 4);
 		expect(op.getCell(col('直办率')).numFmt).toBe('0.0%');
 		const disp = ws.getRow(6);
-		expect([disp.getCell(1).value, disp.getCell(2).value, disp.getCell(col('派单')).value, disp.getCell(col('直办率')).value]).toEqual(['派单员', '—', 4, null]);
+		expect([disp.getCell(1).value, disp.getCell(2).value, disp.getCell(col('派单')).value, disp.getCell(col('直办率')).value]).toEqual(['派单员李强', '派单员', 4, null]);
 		const without = new ExcelJS.Workbook();
 		await without.xlsx.load((await scorecardWorkbook(panel, '全市')) as unknown as ArrayBuffer);
 		expect(without.getWorksheet('工作人员工作量')).toBeUndefined();

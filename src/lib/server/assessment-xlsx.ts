@@ -63,7 +63,7 @@ function staffSheet(wb: ExcelJS.Workbook, staff: StaffWorkload): void {
 	const actions = STAFF_GROUPS.flatMap((g) => g.actions);
 	const width = 2 + actions.length + 2;
 	ws.addRow([`热线工作人员工作量　${staff.from} 至 ${staff.to}`]).font = { bold: true, size: 14 };
-	ws.addRow(['按操作时间统计话务员、派单员、督办员在工单上的操作次数；系统自动的操作不计，承办单位的办理见“单位考核”；只按时段统计。']).font = { color: { argb: 'FF5B6778' } };
+	ws.addRow(['按操作时间统计话务员、派单员、督办员用账号在工单上的操作次数；系统、数据接入、Open311 等非账号的操作不计，承办单位的办理见“单位考核”；只按时段统计。']).font = { color: { argb: 'FF5B6778' } };
 	// the groups over their columns, then the steps
 	const groups = ws.addRow(['', '', ...STAFF_GROUPS.flatMap((g) => g.actions.map((_, i) => (i === 0 ? g.title : ''))), '', '']);
 	let col = 3;
@@ -80,7 +80,7 @@ function staffSheet(wb: ExcelJS.Workbook, staff: StaffWorkload): void {
 		});
 	}
 	for (const x of staff.rows) {
-		const row = ws.addRow([x.name, x.role ? (ROLE_LABELS[x.role] ?? x.role) : '—', ...actions.map((a) => x.counts[a.action] ?? 0), x.total, x.directRate]);
+		const row = ws.addRow([x.name, ROLE_LABELS[x.role] ?? x.role, ...actions.map((a) => x.counts[a.action] ?? 0), x.total, x.directRate]);
 		row.getCell(width).numFmt = '0.0%';
 	}
 	if (!staff.rows.length) ws.addRow(['本时段没有工作人员的操作']);
