@@ -1,5 +1,6 @@
 // Types shared by server loads and pages (no runtime code, safe on both sides).
 import type { MapAlertMarker } from './ui/map-scale';
+import type { Status } from '$pipelines/lifecycle/model';
 
 export const ROLES = ['admin', 'leader', 'analyst', 'emergency', 'operator', 'dispatcher', 'supervisor', 'unit_handler'] as const;
 export type Role = (typeof ROLES)[number];
@@ -406,6 +407,18 @@ export interface StaffWorkload {
 	from: string;
 	to: string;
 	rows: StaffWorkRow[];
+}
+
+/** 受理's own tally of the day: the operator's 话务受理 steps today and the calls they registered last. */
+export interface OwnIntakeDay {
+	/** today, Asia/Shanghai */
+	day: string;
+	/** steps by timeline action (receive = 登记, accept, answer, not_accept, transfer, merge) */
+	counts: Record<string, number>;
+	/** 直接答复 of the calls screened today; null with none */
+	directRate: number | null;
+	/** the calls registered last, newest first: the ticket, its title as the lists show it, its state now */
+	recent: { ticketNo: string; title: string; status: Status; at: string }[];
 }
 
 /** `street_code` of a 受理 or 派单 correction that takes the street off (back to 未定): the form's 未定（清除街道）. */

@@ -3,7 +3,8 @@
 // knowledge-base search; a missing or too long field is refused with the app's Chinese message naming it, not the
 // browser's own words or a silent cut, here and in the ticket's and the login's forms; 来电弹屏 (the telephone
 // system's /intake?phone=…) fills the form in and shows the caller's history, Ctrl+Enter registers; an unregistered
-// call outlives a reload and a click elsewhere, a new call sets it aside to be taken up again, and sign-out clears it.
+// call outlives a reload and a click elsewhere, a new call sets it aside to be taken up again, and sign-out clears it;
+// the operator's own day (今日我的受理) counts a registration at once and lists it first.
 // No console errors.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -40,10 +41,19 @@ describe('受理', () => {
 		expect(await op.locator('[data-testid=street]').inputValue()).toBe('');
 		await shot(op, '1-outside');
 		// the operator decides: registered with the place chosen by hand
+		const tally = (action: string) => op.locator(`[data-testid=mine-${action}] dd`).innerText();
+		const registered = Number(await tally('receive'));
 		await op.selectOption('[data-testid=district]', '320506');
 		await op.click('[data-testid=register]');
 		await op.locator('[data-testid=intake-done]').waitFor();
 		ticketNo = (await op.locator('[data-testid=intake-ticket]').innerText()).trim();
+		// the operator's own day counts it at once (登记 and 受理), and lists it first among their last calls
+		await expect.poll(() => tally('receive')).toBe(String(registered + 1));
+		expect(Number(await tally('accept'))).toBeGreaterThanOrEqual(1);
+		const recent = op.locator('[data-testid=mine-recent]').first();
+		expect(await recent.innerText()).toContain(ticketNo);
+		expect(await recent.innerText()).toContain('待派单');
+		await shot(op, '1b-registered');
 	});
 
 	it('草稿: an unregistered call outlives a reload and a click elsewhere; a new call sets it aside, to be taken up again; sign-out clears it', async () => {

@@ -3,9 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopApp, type App } from '../../src/lib/server/app';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
-import { staffWorkload } from '../../src/lib/server/cases/workload';
+import { ownIntakeDay, OWN_RECENT, staffWorkload } from '../../src/lib/server/cases/workload';
 import { addDays, shanghaiDay } from '../../pipelines/calendar/index';
 import { load as assessmentLoad } from '../../src/routes/(app)/assessment/+page.server';
+import { load as intakeLoad } from '../../src/routes/(app)/intake/+page.server';
 import { startRouteApp } from '../support/app';
 import { addPeople, INTAKE, sessionOf } from '../support/cases';
 
@@ -14,7 +15,7 @@ const people: Record<string, CaseUser> = {};
 
 beforeAll(async () => {
 	a = await startRouteApp();
-	await addPeople(a, people, { op: ['operator'], disp: ['dispatcher'], sup: ['supervisor'], unit: ['unit_handler', 'D320508'] });
+	await addPeople(a, people, { op: ['operator'], op2: ['operator'], disp: ['dispatcher'], sup: ['supervisor'], unit: ['unit_handler', 'D320508'] });
 }, 120_000);
 
 afterAll(async () => {
@@ -58,5 +59,49 @@ describe('staffWorkload', () => {
 		};
 		expect(data.staff).toMatchObject({ from: addDays(today, -6), to: today });
 		expect(data.staff.rows.find((r) => r.key === `u${op.id}`)?.total).toBe(7);
+	});
+});
+
+describe('ownIntakeDay', () => {
+	it('gives the operator their own screening of the day and the calls they registered last, newest first', async () => {
+		const { op2 } = people;
+		const other = await registerTicket(a, people.op, INTAKE, { decision: { action: 'accept' } });
+		// nothing yet: another operator's calls are not this one's
+		const before = await ownIntakeDay(a, op2 as CaseUser & { id: number });
+		expect(before.counts).toEqual({});
+		expect(before.directRate).toBeNull();
+		expect(before.recent).toEqual([]);
+
+		const made: { ticketNo: string }[] = [];
+		made.push(await registerTicket(a, op2, { ...INTAKE, type: '咨询', title: '公积金提取' }, { decision: { action: 'answer', note: '已告知' } }));
+		made.push(await registerTicket(a, op2, { ...INTAKE, title: '张三反映油烟扰民' }, { decision: { action: 'accept' } }));
+		made.push(await registerTicket(a, op2, INTAKE, { decision: { action: 'transfer', transferred_to: '110' } }));
+		made.push(await registerTicket(a, op2, INTAKE, { decision: { action: 'merge', duplicate_of: other.ticketNo } }));
+		made.push(await registerTicket(a, op2, INTAKE));
+		made.push(await registerTicket(a, op2, { ...INTAKE, type: '咨询', title: '最后一通' }, { decision: { action: 'answer', note: '已答复' } }));
+
+		const day = await ownIntakeDay(a, op2 as CaseUser & { id: number });
+		expect(day.day).toBe(shanghaiDay(Date.now()));
+		expect(day.counts).toEqual({ receive: 6, accept: 1, answer: 2, transfer: 1, merge: 1 });
+		// 2 answered directly of the 5 screened (the fifth call is only registered)
+		expect(day.directRate).toBeCloseTo(2 / 5, 10);
+		// the last OWN_RECENT of their registrations, newest first, each in its state now
+		expect(day.recent.map((r) => r.ticketNo)).toEqual(made.slice(-OWN_RECENT).reverse().map((t) => t.ticketNo));
+		expect(day.recent[0]).toMatchObject({ title: '最后一通', status: 'answered_directly' });
+		expect(day.recent.find((r) => r.ticketNo === made[4].ticketNo)?.status).toBe('received');
+		expect(day.recent.find((r) => r.ticketNo === made[2].ticketNo)?.status).toBe('transferred');
+		// the title as the lists show it: the caller's own name masked
+		expect(day.recent.find((r) => r.ticketNo === made[1].ticketNo)?.title).toMatch(/^张\*+反映油烟扰民$/);
+		expect(day.recent.some((r) => r.ticketNo === made[0].ticketNo)).toBe(false);
+
+		// tomorrow starts at nought
+		const tomorrow = await ownIntakeDay(a, op2 as CaseUser & { id: number }, Date.now() + 86_400_000);
+		expect(tomorrow.counts).toEqual({});
+		expect(tomorrow.recent).toEqual([]);
+
+		// the 受理 page's load carries it
+		const data = (await intakeLoad({ locals: { user: sessionOf(people, 'op2') }, url: new URL('http://x/intake') } as never)) as { mine: typeof day };
+		expect(data.mine.counts.receive).toBe(6);
+		expect(data.mine.recent).toHaveLength(OWN_RECENT);
 	});
 });

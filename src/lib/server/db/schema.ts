@@ -305,7 +305,14 @@ export const ticketEvents = pgTable(
 		at: tstz('at').notNull()
 	},
 	// (no index of its own on id: the primary key is one)
-	(t) => [index('ticket_events_ticket_idx').on(t.ticketId, t.at)]
+	(t) => [
+		index('ticket_events_ticket_idx').on(t.ticketId, t.at),
+		// an account's steps in a period (工作量 on 考核, 受理's own tally of the day): the accounts' steps only, the
+		// system's, the feeds' and the demo history's (most of a large store) are never looked up by who took them
+		index('ticket_events_actor_idx')
+			.on(t.actorUserId, t.at)
+			.where(sql`${t.actorUserId} IS NOT NULL`)
+	]
 );
 
 /**

@@ -4,14 +4,17 @@ import { requireScreen } from '$lib/server/guard';
 import { caseChoices, intakeChoices } from '$lib/server/cases/forms';
 import { CASE_ERROR_STATUS, formToInput } from '$lib/server/cases/http';
 import { CaseError, MAX_CONTENT } from '$lib/server/cases/input';
+import { ownIntakeDay } from '$lib/server/cases/workload';
 import { screenPop } from '$lib/server/cases/screen-pop';
 import { ATTACHMENT_ACCEPT, ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_TICKET, filesOfForm, registerWithFiles, uploadTotalBytes } from '$lib/server/cases/attachments';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
-	requireScreen(locals, '/intake');
+	const user = requireScreen(locals, '/intake');
 	const a = await app();
 	return {
+		// the operator's own day: a registration (the form's action) loads it again
+		mine: await ownIntakeDay(a, user),
 		choices: caseChoices(a),
 		places: intakeChoices(a),
 		contentMax: MAX_CONTENT,

@@ -1,0 +1,1 @@
+CREATE INDEX "ticket_events_actor_idx" ON "ticket_events" USING btree ("actor_user_id","at") WHERE "ticket_events"."actor_user_id" IS NOT NULL;
