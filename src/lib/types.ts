@@ -413,7 +413,7 @@ export interface StaffWorkload {
 export interface OwnIntakeDay {
 	/** today, Asia/Shanghai */
 	day: string;
-	/** steps by timeline action (receive = 登记, accept, answer, not_accept, transfer, merge) */
+	/** the account's 工作量 steps today by timeline action (receive = 登记, accept, answer, …; an operator's visit and visit_failed too) */
 	counts: Record<string, number>;
 	/** 直接答复 of the calls screened today; null with none */
 	directRate: number | null;

@@ -80,9 +80,16 @@ describe('ownIntakeDay', () => {
 		made.push(await registerTicket(a, op2, INTAKE));
 		made.push(await registerTicket(a, op2, { ...INTAKE, type: '咨询', title: '最后一通' }, { decision: { action: 'answer', note: '已答复' } }));
 
+		// and a return visit of the day: the operators visit callers back too
+		const { disp, unit } = people;
+		const d = await actOnTicket(a, disp, made[1].ticketNo, { action: 'dispatch', version: 2, unit_code: 'D320508' });
+		const s = await actOnTicket(a, unit, made[1].ticketNo, { action: 'sign', version: d.version });
+		const r = await actOnTicket(a, unit, made[1].ticketNo, { action: 'reply', version: s.version, note: '已处理' });
+		await actOnTicket(a, op2, made[1].ticketNo, { action: 'visit', version: r.version, satisfaction: '满意' });
+
 		const day = await ownIntakeDay(a, op2 as CaseUser & { id: number });
 		expect(day.day).toBe(shanghaiDay(Date.now()));
-		expect(day.counts).toEqual({ receive: 6, accept: 1, answer: 2, transfer: 1, merge: 1 });
+		expect(day.counts).toEqual({ receive: 6, accept: 1, answer: 2, transfer: 1, merge: 1, visit: 1 });
 		// 2 answered directly of the 5 screened (the fifth call is only registered)
 		expect(day.directRate).toBeCloseTo(2 / 5, 10);
 		// the last OWN_RECENT of their registrations, newest first, each in its state now
@@ -90,6 +97,7 @@ describe('ownIntakeDay', () => {
 		expect(day.recent[0]).toMatchObject({ title: '最后一通', status: 'answered_directly' });
 		expect(day.recent.find((r) => r.ticketNo === made[4].ticketNo)?.status).toBe('received');
 		expect(day.recent.find((r) => r.ticketNo === made[2].ticketNo)?.status).toBe('transferred');
+		expect(day.recent.find((r) => r.ticketNo === made[1].ticketNo)?.status).toBe('closed');
 		// the title as the lists show it: the caller's own name masked
 		expect(day.recent.find((r) => r.ticketNo === made[1].ticketNo)?.title).toMatch(/^张\*+反映油烟扰民$/);
 		expect(day.recent.some((r) => r.ticketNo === made[0].ticketNo)).toBe(false);
