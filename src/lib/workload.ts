@@ -43,6 +43,9 @@ export const STAFF_GROUPS: readonly StaffGroup[] = [
 
 export const STAFF_ACTIONS = STAFF_GROUPS.flatMap((g) => g.actions);
 
+/** The operators' group (话务受理): 受理's own tally of the day shows these. */
+export const INTAKE_GROUP = STAFF_GROUPS.find((g) => g.actions.some((a) => a.action === 'receive'))!;
+
 /** A group's rows: the staff with a step of it, most steps first. */
 export function groupRows(rows: readonly StaffWorkRow[], g: StaffGroup): { row: StaffWorkRow; total: number }[] {
 	return rows
