@@ -105,9 +105,8 @@ export const init: ServerInit = async () => {
 		await startInbox(a);
 		// on the way down, the sync stops after its batch in flight, before the stores close under it
 		onShutdown(() => stopSync(a));
-		// the main thread's segmenter (search queries, suggestions, topics) now, before the first request: nodejieba
-		// reads its dictionaries synchronously on the first use, which held up every request meanwhile (about
-		// 0.75 s here: npm run bench -- segment prints it)
+		// the server's segmenter (search queries, suggestions) starts loading its dictionaries now, in a thread of its
+		// own (a second or two: npm run bench -- segment prints it), so that the first query rarely waits for them
 		querySegmenter(a.ref);
 		// tokens, keywords, sentiment, topics and the classifier, in the background
 		startTextWork(a);

@@ -486,23 +486,7 @@ class JiebaSegmenter implements Segmenter {
 	}
 
 	tokensOf(words: readonly string[]): string[] {
-		const out: string[] = [];
-		for (const w of words) {
-			if (isHanOnly(w)) {
-				if (!this.stopWords.has(w) && !isCnNumberWord(w)) out.push(w);
-				continue;
-			}
-			const t = normalizeToken(w);
-			if (t === '' || this.stopWords.has(t)) continue;
-			// user-dictionary terms stay even when numeric (12345, 110)
-			if (this.protectedWords.has(w) || this.protectedWords.has(t)) {
-				out.push(t);
-				continue;
-			}
-			if (!LETTER_OR_DIGIT.test(t) || isPureNumber(t)) continue;
-			out.push(t);
-		}
-		return out;
+		return indexTokens(words, this.stopWords, this.protectedWords);
 	}
 
 	/**
@@ -729,6 +713,30 @@ export function normalizeToken(w: string): string {
 /** Digits with optional sign, separators (. , : / ·), decimals and percent; or Chinese numeral characters only. */
 export function isPureNumber(w: string): boolean {
 	return PURE_NUMBER.test(w);
+}
+
+/**
+ * A segmenter's tokens (Segmenter.tokensOf) of `words`, given its stop words and the user-dictionary words it keeps
+ * even when numeric: for a segmenter whose words come from another thread (thread-segmenter.ts) too.
+ */
+export function indexTokens(words: readonly string[], stopWords: ReadonlySet<string>, userWords: ReadonlySet<string>): string[] {
+	const out: string[] = [];
+	for (const w of words) {
+		if (isHanOnly(w)) {
+			if (!stopWords.has(w) && !isCnNumberWord(w)) out.push(w);
+			continue;
+		}
+		const t = normalizeToken(w);
+		if (t === '' || stopWords.has(t)) continue;
+		// user-dictionary terms stay even when numeric (12345, 110)
+		if (userWords.has(w) || userWords.has(t)) {
+			out.push(t);
+			continue;
+		}
+		if (!LETTER_OR_DIGIT.test(t) || isPureNumber(t)) continue;
+		out.push(t);
+	}
+	return out;
 }
 
 /** Creates a segmenter (loads nodejieba's dictionaries for it: a few seconds the first time). */

@@ -16,7 +16,7 @@ import type { SegmenterOptions } from './index';
 import { moduleFile, threadCpuSeconds, workerStarted } from './worker-start';
 
 /** A file of this folder (moduleFile: beside this module, or found under the repository when bundled). */
-function segmentFile(name: string): string {
+export function segmentFile(name: string): string {
 	return moduleFile(import.meta.url, `pipelines/segment/${name}`);
 }
 

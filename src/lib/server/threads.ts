@@ -1,6 +1,7 @@
 // CPU priority of the server's threads (Linux). The threads that answer requests keep the default priority: the
-// main thread, the threads the process started with (V8's, which also collect the main thread's garbage) and the
-// embedded database's worker (PGlite). Every other thread is background work and runs at a lower priority (a
+// main thread, the threads the process started with (V8's, which also collect the main thread's garbage), the
+// embedded database's worker (PGlite) and the server's segmenter (text/segmenter.ts: the main thread waits for its
+// cuts). Every other thread is background work and runs at a lower priority (a
 // higher nice value): DuckDB's queries and libuv's pool, which runs them; the segmentation, training and detection workers.
 // On two cores a text or detection round otherwise takes a core from the registrations that arrive meanwhile
 // (npm run bench -- intake). The kernel only weighs priorities when threads compete: on an idle machine the

@@ -8,7 +8,7 @@ import { loadModel, suggest, type ClassifierModel, type Suggestion, type Suggest
 import { trainToFile, type TrainResult } from '$pipelines/text/train';
 import type { App } from '../app';
 import { ingestService } from '../ingest';
-import { querySegmenter } from './segmenter';
+import { currentTokens, querySegmenter } from './segmenter';
 
 /** Days after which the model is retrained. */
 export const RETRAIN_DAYS = 7;
@@ -38,7 +38,7 @@ export async function retrain(app: App): Promise<TrainResult> {
 	const path = modelPath(app);
 	if (!path) throw new Error('no data directory to keep the model in (memory mode)');
 	return ingestService(app).withIngestor((_ingestor, conn) =>
-		trainToFile(conn, path, { referenceDir: app.config.referenceDir, segmenter: querySegmenter(app.ref) })
+		trainToFile(conn, path, { referenceDir: app.config.referenceDir, segmenter: currentTokens(app.ref) })
 	);
 }
 

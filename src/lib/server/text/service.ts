@@ -9,7 +9,7 @@ import { onShutdown } from '../presence';
 import { CoalescingJob, waitAtMost } from '../jobs';
 import { pendingEnrichment } from '$pipelines/text/enrich';
 import { canTrain, modelIsStale, modelPath, retrain } from './classifier';
-import { querySegmenter } from './segmenter';
+import { querySegmenterReady } from './segmenter';
 import { assignNewTickets, latestRun, runTopics } from '$pipelines/text/topics';
 import { shanghaiDayHour } from '$pipelines/warehouse/facts';
 import { withoutParameters } from '../log';
@@ -116,13 +116,14 @@ async function textRound(app: App, log: (m: string) => void): Promise<void> {
 }
 
 /**
- * After a change of the dictionary (设置 › 词典): the main thread's segmenter loads it at once (a second or two, on the
- * administrator's request rather than on an operator's next suggestion), and the analysed tickets whose text contains
+ * After a change of the dictionary (设置 › 词典): the server's segmenter loads it at once, in its own thread (a second
+ * or two, on the administrator's request rather than on an operator's next suggestion, which meanwhile gets the
+ * dictionary before the change), and this waits for it; the analysed tickets whose text contains
  * one of `words` are marked in the ingest queue and analysed again by a text round, with the dictionary as it is then.
  * Resolves to how many were marked, once they are (the round runs in the background).
  */
 export async function dictionaryChanged(app: App, words: string[]): Promise<number> {
-	querySegmenter(app.ref);
+	await querySegmenterReady(app.ref);
 	const n = await ingestService(app).forgetTokensContaining(words);
 	if (n) {
 		state().log(`[minqing] 词典有变（${words.join('、')}）：${n.toLocaleString('zh-CN')} 条含该词的工单将按新词典重新分析`);

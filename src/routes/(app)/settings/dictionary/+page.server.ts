@@ -78,7 +78,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		edit: edit && edit.kind === 'term' ? edit : null,
 		editMissing: editParam && !(edit && edit.kind === 'term') ? editParam : null,
 		tryText,
-		tried: tryText.trim() ? trySegmentation(a.ref, tryText) : null,
+		tried: tryText.trim() ? await trySegmentation(a.ref, tryText) : null,
 		limits: LEXICON_LIMITS
 	};
 };
