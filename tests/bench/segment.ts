@@ -15,12 +15,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createSegmenter, DEFAULT_RULES, loadDomainCheck, type SegmenterOptions, type SegmentRules } from '../../pipelines/segment/index';
+import { createSegmenter, DEFAULT_RULES, loadDomainCheck, type Segmenter, type SegmenterOptions, type SegmentRules } from '../../pipelines/segment/index';
 import { SegmentPool } from '../../pipelines/segment/pool';
+import { ThreadSegmenter } from '../../pipelines/segment/thread-segmenter';
 import { fileLines, sighanScore, toWordSet, type SighanScore } from '../../pipelines/segment/sighan';
 import { loadSentimentLexicon, sentimentOf } from '../../pipelines/text/sentiment';
 import { shownTicketText } from '../../pipelines/text/ticket-analysis';
 import { feedTexts } from '../support/feed';
+import { quantile } from './stats';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const EVAL_DIR = resolve(ROOT, '..', 'shared', 'data', 'eval', 'icwb2');
@@ -72,8 +74,9 @@ export async function segmentBench(argv: string[]): Promise<void> {
 	const trainFile = join(evalDir, 'pku_training_words.utf8');
 	// what a thread pays, synchronously, the first time it segments (the server loads its own at start, hooks.server.ts)
 	const tLoad = performance.now();
-	createSegmenter({});
+	const local = createSegmenter({});
 	console.log(`first segmenter in this process (default configuration, dictionaries loaded): ${Math.round(performance.now() - tLoad)} ms`);
+	await threadSegmenterFigures(local);
 
 	const missing = [testFile, goldFile].filter((f) => !existsSync(f));
 	if (missing.length > 0) {
@@ -214,4 +217,34 @@ A segmentation worker's analysis of ${texts.length.toLocaleString('en')} demo ti
   mask ${s(best.mask)} (${((best.mask * 1000) / texts.length).toFixed(1)} µs a ticket) · cut ${s(best.cut)} (${Math.round(chars / (best.cut / 1000)).toLocaleString('en')} chars/s) · tokensOf ${s(best.tokens)} · sentiment ${s(best.sentiment)}` +
 			` · together ${s(best.mask + best.cut + best.tokens + best.sentiment)}`
 	);
+}
+
+/**
+ * The server's segmenter (a thread of its own, asked synchronously: thread-segmenter.ts): how long its creation holds
+ * up the creating thread, how long its dictionaries take to load meanwhile, and what one cut costs the asking
+ * thread, against a cut on that thread itself, over hotline-like texts one at a time (as queries and suggestions come).
+ */
+async function threadSegmenterFigures(local: Segmenter): Promise<void> {
+	const t0 = performance.now();
+	const threaded = new ThreadSegmenter({});
+	const blockMs = performance.now() - t0;
+	await threaded.ready;
+	const readyMs = performance.now() - t0;
+	const texts = feedTexts({ records: 2000 }).map((t) => t.slice(0, 200));
+	const time = (seg: Segmenter) =>
+		texts.map((t) => {
+			const t1 = performance.now();
+			seg.cut(t);
+			return (performance.now() - t1) * 1000;
+		});
+	time(threaded); // warm both
+	time(local);
+	const [own, other] = [time(local), time(threaded)];
+	const fmt = (xs: number[]) => `p50 ${Math.round(quantile(xs, 0.5))} µs, p99 ${Math.round(quantile(xs, 0.99))} µs`;
+	console.log(
+		`server's segmenter in a thread of its own (ThreadSegmenter): holds up the creating thread ${blockMs.toFixed(0)} ms, ` +
+			`dictionaries loaded ${Math.round(readyMs)} ms after; one cut of ${texts.length} texts of ≤ 200 characters: ` +
+			`${fmt(other)} asked of the thread, ${fmt(own)} on this thread`
+	);
+	await threaded.close();
 }
