@@ -11,7 +11,7 @@ import { registerTicket, type CaseUser } from '../../src/lib/server/cases/servic
 import { ingestService } from '../../src/lib/server/ingest';
 import { syncIdle } from '../../src/lib/server/sync';
 import { dictionaryChanged, requestTextRound } from '../../src/lib/server/text/service';
-import { querySegmenter, querySegmenterReady } from '../../src/lib/server/text/segmenter';
+import { liveSegmenters, querySegmenter, querySegmenterReady } from '../../src/lib/server/text/segmenter';
 
 import { dictionaryLoads } from '../../pipelines/segment/index';
 import { searchTickets } from '../../src/lib/server/text/search';
@@ -89,6 +89,9 @@ describe('a new term', () => {
 		// meanwhile the dictionary before it answers at once, and this thread loads none
 		const loads = dictionaryLoads();
 		expect(querySegmenter(a.ref).cut('网红店排队')).not.toEqual(['网红店', '排队']);
+		expect(liveSegmenters()).toBe(2);
+		// once the new one has loaded, the old one's thread ends, without waiting for another query
+		await expect.poll(liveSegmenters, { timeout: 60_000 }).toBe(1);
 		expect((await querySegmenterReady(a.ref)).cut('网红店排队')).toEqual(['网红店', '排队']);
 		expect(querySegmenter(a.ref).cut('网红店排队')).toEqual(['网红店', '排队']);
 		expect(dictionaryLoads()).toBe(loads);

@@ -17,34 +17,45 @@ const RETRY_FAILED_MS = 5 * 60_000;
 /** Per app (its reference data; PLAIN without one): the dictionary its queries got last. */
 const PLAIN = {};
 const served = new WeakMap<object, string>();
+/** The segmenter started last: the dictionary as it was changed last. */
+let latest: ThreadSegmenter | null = null;
 
 /** The segmenter of a dictionary, started here when it is not alive (its thread then loads the dictionaries). */
 function segmenterOf(key: string, ref?: Reference): ThreadSegmenter {
-	let seg = live.get(key);
-	if (seg && !(seg.isFailed() && Date.now() - (failed.get(key) ?? 0) > RETRY_FAILED_MS)) return seg;
-	void seg?.close();
+	const alive = live.get(key);
+	if (alive && !(alive.isFailed() && Date.now() - (failed.get(key) ?? 0) > RETRY_FAILED_MS)) return alive;
+	void alive?.close();
 	// the thread answers this thread's requests: it keeps the requests' CPU priority (threads.ts)
-	seg = new ThreadSegmenter({ overlay: ref ? segmenterOverlay(ref) : {}, onThread: markForeground });
-	live.set(key, seg);
-	seg.ready.catch((e: Error) => {
-		failed.set(key, Date.now());
-		console.error(`[minqing] 分词词典加载失败，查询与建议仍用修改前的词典：${e.message}`);
-	});
-	return seg;
+	const made = new ThreadSegmenter({ overlay: ref ? segmenterOverlay(ref) : {}, onThread: markForeground });
+	live.set(key, made);
+	latest = made;
+	made.ready.then(
+		// loaded, and still the newest dictionary asked for: the ones before it end now, not on the next query
+		() => {
+			if (latest === made) retireAllBut(made);
+		},
+		(e: Error) => {
+			failed.set(key, Date.now());
+			console.error(`[minqing] 分词词典加载失败，查询与建议仍用修改前的词典：${e.message}`);
+		}
+	);
+	return made;
 }
 
-/**
- * `seg` answers from now on: every other loaded segmenter ends (one loaded dictionary at a time: each holds hundreds
- * of MB). A failed one stays, as the mark that its dictionary is not tried again at once (its thread has ended).
- */
-function use(owner: object, key: string, seg: ThreadSegmenter): ThreadSegmenter {
-	served.set(owner, key);
-	if (!seg.isLoaded()) return seg;
+/** Ends every loaded segmenter but `seg` (a failed one stays: its dictionary is then not tried again at once). */
+function retireAllBut(seg: ThreadSegmenter): void {
 	for (const [k, other] of live)
 		if (other !== seg && other.isLoaded()) {
 			live.delete(k);
 			void other.close();
 		}
+}
+
+/** `seg` answers `owner`'s queries from now on; once it is loaded, every other loaded segmenter ends (one loaded
+ * dictionary at a time: each holds hundreds of MB). */
+function use(owner: object, key: string, seg: ThreadSegmenter): ThreadSegmenter {
+	served.set(owner, key);
+	if (seg.isLoaded()) retireAllBut(seg);
 	return seg;
 }
 
@@ -70,6 +81,11 @@ export async function querySegmenterReady(ref?: Reference): Promise<Segmenter> {
 	const seg = segmenterOf(overlayKey(ref ? segmenterOverlay(ref) : {}), ref);
 	await seg.ready.catch(() => {});
 	return querySegmenter(ref);
+}
+
+/** How many segmenter threads are alive, loaded or loading (tests, diagnostics). */
+export function liveSegmenters(): number {
+	return [...live.values()].filter((s) => !s.isFailed()).length;
 }
 
 /** A token source for work that spans awaits (the classifier's training): each call asks for the current segmenter. */
