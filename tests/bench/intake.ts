@@ -167,14 +167,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
 		}
 		// wait for the start-up work (text analysis, topics, the classifier, the first detection round) to finish
 		await settled(child.pid!);
-		const login = await fetch(`${url}/login`, {
-			method: 'POST',
-			redirect: 'manual',
-			headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url },
-			body: 'username=operator&password=minqing2026'
-		});
-		const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
-		if (!cookie.includes('=')) throw new Error(`login failed (${login.status})`);
+		const cookie = await sessionCookie(url, 'operator');
 		const count = async () => {
 			const r = await fetch(`${url}/api/v1/tickets?queue=intake`, { headers: { cookie } });
 			const body = (await r.json()) as { total: number };
@@ -343,14 +336,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
  * load the new dictionary, and marks the tickets containing the word for the text round).
  */
 async function dictionaryChange(url: string, runs: number, settle: () => Promise<void>): Promise<void> {
-	const login = await fetch(`${url}/login`, {
-		method: 'POST',
-		redirect: 'manual',
-		headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url },
-		body: 'username=admin&password=minqing2026'
-	});
-	const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
-	if (!cookie.includes('=')) throw new Error(`admin login failed (${login.status})`);
+	const cookie = await sessionCookie(url, 'admin');
 	console.log('dictionary change: an administrator adds a term (POST /api/v1/lexicon) while /healthz is asked every 5 ms');
 	for (let run = 0; run < runs; run++) {
 		await settle();
@@ -383,4 +369,17 @@ async function dictionaryChange(url: string, runs: number, settle: () => Promise
 				`from it to 3 s after: ${after.length} answers, p50 ${quantile(after, 0.5).toFixed(1)} ms, max ${Math.max(...after).toFixed(0)} ms`
 		);
 	}
+}
+
+/** The session cookie of a demo account (its password is the demo's) after a sign-in on the server at `url`. */
+async function sessionCookie(url: string, username: string): Promise<string> {
+	const login = await fetch(`${url}/login`, {
+		method: 'POST',
+		redirect: 'manual',
+		headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url },
+		body: new URLSearchParams({ username, password: 'minqing2026' }).toString()
+	});
+	const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+	if (!cookie.includes('=')) throw new Error(`${username}: login failed (${login.status})`);
+	return cookie;
 }
