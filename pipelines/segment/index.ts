@@ -739,6 +739,19 @@ export function indexTokens(words: readonly string[], stopWords: ReadonlySet<str
 	return out;
 }
 
+/**
+ * Frees the dictionaries this thread's nodejieba holds, for a worker thread about to end: nodejieba deletes them only
+ * when it loads others, not when the thread ends, so each ended thread would keep its dictionaries (hundreds of MB)
+ * until the process ends. A one-word dictionary takes their place. `cacheDir` as in SegmenterOptions.
+ */
+export function releaseDictionaries(cacheDir?: string): void {
+	if (!jiebaModule || loadedKey === null) return;
+	const dir = resolveOptions({ cacheDir }).cacheDir;
+	const word = cachedFile(dir, 'release-dict', '民情 1 n\n');
+	jiebaModule.load({ dict: word, userDict: word, idfDict: cachedFile(dir, 'release-idf', '民情 1.0\n'), stopWordDict: cachedFile(dir, 'release-stop', '的\n') });
+	loadedKey = null;
+}
+
 /** Creates a segmenter (loads nodejieba's dictionaries for it: a few seconds the first time). */
 export function createSegmenter(opts: SegmenterOptions = {}): Segmenter {
 	return new JiebaSegmenter(resolveOptions(opts));

@@ -19,11 +19,8 @@ import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { indexTokens, resolveOptions, type ResolvedOptions, type Segmenter, type SegmenterOptions } from './index';
 import { segmentFile } from './pool';
+import { CELL, CTRL_BYTES, READY, STATE } from './thread-layout.mjs';
 
-/** The shared buffer: eight 32-bit control cells, then the data (a request's text, an answer's words). */
-const CTRL_BYTES = 32;
-const [STATE, LENGTH, TID, STARTED, READY] = [0, 1, 2, 3, 4];
-const [IDLE, REQUEST, RESPONSE, FAILED, STOP] = [0, 1, 2, 3, 4];
 
 export interface ThreadSegmenterOptions extends SegmenterOptions {
 	/** bytes for a request or an answer (default 4 MiB); a longer text is cut in pieces of half of it */
@@ -43,6 +40,8 @@ export class ThreadSegmenter implements Segmenter {
 	readonly ready: Promise<void>;
 	/** the worker's operating-system thread id, null where it cannot be told */
 	readonly tid: number | null;
+	/** when it was created (ms since the epoch) */
+	readonly startedAt = Date.now();
 	private readonly worker: Worker;
 	private readonly ctrl: Int32Array;
 	private readonly data: Buffer;
@@ -53,6 +52,8 @@ export class ThreadSegmenter implements Segmenter {
 	/** why it cannot answer (the load failed, the thread died, an answer timed out), once it cannot */
 	private broken: Error | null = null;
 	private closed = false;
+	/** the worker thread's exit code once it has ended: 0 when it ended itself on close, after freeing its dictionaries */
+	readonly ended: Promise<number>;
 
 	constructor(opts: ThreadSegmenterOptions = {}) {
 		const { capacity = 4 << 20, timeoutMs = 60_000, onThread, ...segmenterOptions } = opts;
@@ -92,10 +93,11 @@ export class ThreadSegmenter implements Segmenter {
 			});
 		});
 		this.ready.catch(() => {}); // surfaced by the calls
+		this.ended = new Promise((resolve) => this.worker.once('exit', resolve));
 		// the worker says its thread id first of all (a few ms): wait for it here, so that onThread runs before
 		// this thread's event loop does
-		Atomics.wait(this.ctrl, STARTED, 0, 5_000);
-		const tid = Atomics.load(this.ctrl, STARTED) === 1 ? Atomics.load(this.ctrl, TID) : -1;
+		Atomics.wait(this.ctrl, CELL.STARTED, 0, 5_000);
+		const tid = Atomics.load(this.ctrl, CELL.STARTED) === 1 ? Atomics.load(this.ctrl, CELL.TID) : -1;
 		this.tid = tid >= 0 ? tid : null;
 		onThread?.(this.tid);
 	}
@@ -103,10 +105,10 @@ export class ThreadSegmenter implements Segmenter {
 	/** Takes the word lists the worker sent when it became ready (once), or its load error. */
 	private adopt(): void {
 		if (this.words) return;
-		const state = Atomics.load(this.ctrl, READY);
-		if (state === 0) throw new Error('segmenter thread not ready');
-		if (state !== 1) {
-			const text = this.data.toString('utf8', 0, Atomics.load(this.ctrl, LENGTH));
+		const state = Atomics.load(this.ctrl, CELL.READY);
+		if (state === READY.LOADING) throw new Error('segmenter thread not ready');
+		if (state !== READY.LOADED) {
+			const text = this.data.toString('utf8', 0, Atomics.load(this.ctrl, CELL.LENGTH));
 			this.lists.close();
 			this.broken ??= new Error(`segmenter thread could not load the dictionaries: ${text}`);
 			throw this.broken;
@@ -121,7 +123,7 @@ export class ThreadSegmenter implements Segmenter {
 	private loaded(): { stopWords: Set<string>; userWords: Set<string> } {
 		if (this.broken) throw this.broken;
 		if (!this.words) {
-			if (Atomics.wait(this.ctrl, READY, 0, this.timeoutMs) === 'timed-out') throw new Error(`segmenter thread: dictionaries not loaded after ${this.timeoutMs} ms`);
+			if (Atomics.wait(this.ctrl, CELL.READY, READY.LOADING, this.timeoutMs) === 'timed-out') throw new Error(`segmenter thread: dictionaries not loaded after ${this.timeoutMs} ms`);
 			this.adopt();
 		}
 		return this.words!;
@@ -129,12 +131,12 @@ export class ThreadSegmenter implements Segmenter {
 
 	/** Whether the dictionaries have loaded (without waiting); false also when the load failed. */
 	isLoaded(): boolean {
-		return !this.broken && Atomics.load(this.ctrl, READY) === 1;
+		return !this.broken && Atomics.load(this.ctrl, CELL.READY) === READY.LOADED;
 	}
 
 	/** Whether it cannot answer: its dictionaries failed to load, its thread died, or it is closed. */
 	isFailed(): boolean {
-		return this.broken !== null || this.closed || Atomics.load(this.ctrl, READY) === 2;
+		return this.broken !== null || this.closed || Atomics.load(this.ctrl, CELL.READY) === READY.FAILED;
 	}
 
 	get stopWords(): ReadonlySet<string> {
@@ -166,28 +168,31 @@ export class ThreadSegmenter implements Segmenter {
 	private ask(text: string): string[] {
 		if (this.closed) throw new Error('segmenter closed');
 		const n = this.data.write(text, 0, 'utf8');
-		Atomics.store(this.ctrl, LENGTH, n);
-		Atomics.store(this.ctrl, STATE, REQUEST);
-		Atomics.notify(this.ctrl, STATE);
-		if (Atomics.wait(this.ctrl, STATE, REQUEST, this.timeoutMs) === 'timed-out') {
+		Atomics.store(this.ctrl, CELL.LENGTH, n);
+		Atomics.store(this.ctrl, CELL.STATE, STATE.REQUEST);
+		Atomics.notify(this.ctrl, CELL.STATE);
+		if (Atomics.wait(this.ctrl, CELL.STATE, STATE.REQUEST, this.timeoutMs) === 'timed-out') {
 			// it may still answer later, into a buffer a next request would share: this one is not used again
 			this.broken = new Error(`segmenter thread: no answer after ${this.timeoutMs} ms`);
 			throw this.broken;
 		}
-		const state = Atomics.load(this.ctrl, STATE);
-		const answer = this.data.toString('utf8', 0, Atomics.load(this.ctrl, LENGTH));
-		Atomics.store(this.ctrl, STATE, IDLE);
-		if (state !== RESPONSE) throw new Error(`segmenter thread: ${answer}`);
+		const state = Atomics.load(this.ctrl, CELL.STATE);
+		const answer = this.data.toString('utf8', 0, Atomics.load(this.ctrl, CELL.LENGTH));
+		Atomics.store(this.ctrl, CELL.STATE, STATE.IDLE);
+		if (state !== STATE.RESPONSE) throw new Error(`segmenter thread: ${answer}`);
 		return answer === '' ? [] : answer.split('\u0001');
 	}
 
-	/** Ends the worker thread. */
+	/** Ends the worker thread, which first frees its dictionaries (releaseDictionaries); stopped after 10 s if not. */
 	async close(): Promise<void> {
 		if (this.closed) return;
 		this.closed = true;
-		Atomics.store(this.ctrl, STATE, STOP);
-		Atomics.notify(this.ctrl, STATE);
-		await this.worker.terminate();
+		Atomics.store(this.ctrl, CELL.STATE, STATE.STOP);
+		Atomics.notify(this.ctrl, CELL.STATE);
+		const timer = setTimeout(() => void this.worker.terminate(), 10_000);
+		timer.unref();
+		await this.ended;
+		clearTimeout(timer);
 	}
 }
 

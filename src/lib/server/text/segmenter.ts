@@ -11,8 +11,7 @@ import { markForeground } from '../threads';
 
 /** The segmenters alive, by dictionary (overlayKey): the one that answers, and any loading a changed dictionary. */
 const live = new Map<string, ThreadSegmenter>();
-/** Dictionaries that could not be loaded, and when: not tried again on every query. */
-const failed = new Map<string, number>();
+/** A dictionary that could not be loaded is tried again this long after the try, not on every query. */
 const RETRY_FAILED_MS = 5 * 60_000;
 /** Per app (its reference data; PLAIN without one): the dictionary its queries got last. */
 const PLAIN = {};
@@ -23,7 +22,7 @@ let latest: ThreadSegmenter | null = null;
 /** The segmenter of a dictionary, started here when it is not alive (its thread then loads the dictionaries). */
 function segmenterOf(key: string, ref?: Reference): ThreadSegmenter {
 	const alive = live.get(key);
-	if (alive && !(alive.isFailed() && Date.now() - (failed.get(key) ?? 0) > RETRY_FAILED_MS)) return alive;
+	if (alive && !(alive.isFailed() && Date.now() - alive.startedAt > RETRY_FAILED_MS)) return alive;
 	void alive?.close();
 	// the thread answers this thread's requests: it keeps the requests' CPU priority (threads.ts)
 	const made = new ThreadSegmenter({ overlay: ref ? segmenterOverlay(ref) : {}, onThread: markForeground });
@@ -35,7 +34,6 @@ function segmenterOf(key: string, ref?: Reference): ThreadSegmenter {
 			if (latest === made) retireAllBut(made);
 		},
 		(e: Error) => {
-			failed.set(key, Date.now());
 			console.error(`[minqing] 分词词典加载失败，查询与建议仍用修改前的词典：${e.message}`);
 		}
 	);
