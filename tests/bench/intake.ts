@@ -3,7 +3,7 @@
 // Every request body is a different call; afterwards the created tickets are counted, so none was lost.
 // MINQING_BENCH_SERVER_LOG=1 echoes the server's output; MINQING_BENCH_NODE_ARGS passes flags to it (e.g. --cpu-prof).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -287,7 +287,7 @@ export async function intakeBench(argv: string[]): Promise<void> {
 					`p99 ≤ 50 ms ${met ? 'met' : 'missed'}`
 				]);
 			}
-		if (loads.includes('dictionary')) await dictionaryChange(url, runs, () => settled(child.pid!));
+		if (loads.includes('dictionary')) await dictionaryChange(url, runs, child.pid!, () => settled(child.pid!));
 		const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 		if (rows.length > 1) for (const r of rows) console.log(r.map((x, i) => (i === 0 || i === r.length - 1 ? x.padEnd(w[i]) : x.padStart(w[i]))).join('  '));
 		if (rows.length > 1)
@@ -333,13 +333,17 @@ export async function intakeBench(argv: string[]): Promise<void> {
  * `--loads dictionary`: what an administrator's change of the dictionary (设置 › 词典, a new term) costs everyone
  * else. /healthz is asked every 5 ms (one at a time) from a second before the change to 3 s after it was answered;
  * the slowest of those answers is how long the server's thread stood still (the change makes the server's segmenter
- * load the new dictionary, and marks the tickets containing the word for the text round).
+ * load the new dictionary, and marks the tickets containing the word for the text round). Also the server's resident
+ * memory and threads before the change and once it has settled after it (one segmenter thread stays, not two; the
+ * memory a finished thread freed need not go back to the system at once).
  */
-async function dictionaryChange(url: string, runs: number, settle: () => Promise<void>): Promise<void> {
+async function dictionaryChange(url: string, runs: number, pid: number, settle: () => Promise<void>): Promise<void> {
 	const cookie = await sessionCookie(url, 'admin');
 	console.log('dictionary change: an administrator adds a term (POST /api/v1/lexicon) while /healthz is asked every 5 ms');
 	for (let run = 0; run < runs; run++) {
 		await settle();
+		const rssBefore = residentMB(pid);
+		const threadsBefore = threadCount(pid);
 		const pings: { at: number; ms: number }[] = [];
 		let stop = false;
 		const pinger = (async () => {
@@ -362,11 +366,15 @@ async function dictionaryChange(url: string, runs: number, settle: () => Promise
 		await new Promise((res) => setTimeout(res, 3000));
 		stop = true;
 		await pinger;
+		await settle();
+		const rssAfter = residentMB(pid);
+		const threadsAfter = threadCount(pid);
 		const before = pings.filter((p) => p.at < t0).map((p) => p.ms);
 		const after = pings.filter((p) => p.at >= t0).map((p) => p.ms);
 		console.log(
 			`  run ${run + 1}: the change answered ${r.status} in ${answered.toFixed(0)} ms; /healthz before it: max ${Math.max(...before).toFixed(0)} ms; ` +
-				`from it to 3 s after: ${after.length} answers, p50 ${quantile(after, 0.5).toFixed(1)} ms, max ${Math.max(...after).toFixed(0)} ms`
+				`from it to 3 s after: ${after.length} answers, p50 ${quantile(after, 0.5).toFixed(1)} ms, max ${Math.max(...after).toFixed(0)} ms; ` +
+				`server RSS ${rssBefore} MB and ${threadsBefore} threads before, ${rssAfter} MB and ${threadsAfter} threads settled after`
 		);
 	}
 }
@@ -382,4 +390,23 @@ async function sessionCookie(url: string, username: string): Promise<string> {
 	const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
 	if (!cookie.includes('=')) throw new Error(`${username}: login failed (${login.status})`);
 	return cookie;
+}
+
+/** A process's resident memory in MB (VmRSS, Linux), or '?' where /proc cannot tell. */
+function residentMB(pid: number): string {
+	try {
+		const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+		return kb ? Math.round(Number(kb) / 1024).toLocaleString('en') : '?';
+	} catch {
+		return '?';
+	}
+}
+
+/** How many threads a process has (Linux), or '?' where /proc cannot tell. */
+function threadCount(pid: number): string {
+	try {
+		return String(readdirSync(`/proc/${pid}/task`).length);
+	} catch {
+		return '?';
+	}
 }
