@@ -336,6 +336,25 @@ describe('SegmentPool', () => {
 		}
 	});
 
+	it('lets its workers free their dictionaries and end themselves when closed, also with a batch in hand', async () => {
+		const pool = await SegmentPool.create(2, { userDict: true, batchTexts: 50 });
+		const texts = loadDomainCheck(resolveOptions().dictDir).map((c) => c.phrase);
+		const pending = pool.tokenize(Array.from({ length: 2_000 }, (_, i) => texts[i % texts.length]));
+		const refused = expect(pending).rejects.toThrow('closed');
+		// terminated, a worker exits with 1 and its dictionaries stay allocated until the process ends
+		expect(await pool.close()).toEqual([0, 0]);
+		await refused;
+		expect(await pool.close()).toEqual([0, 0]);
+	});
+
+	it('closes when a worker is already gone', async () => {
+		const pool = await SegmentPool.create(2, { userDict: true });
+		await pool.tokenize(['一']);
+		const worker = (pool as unknown as { slots: { worker: import('node:worker_threads').Worker }[] }).slots[0].worker;
+		await worker.terminate();
+		expect(await pool.close()).toEqual([1, 0]);
+	});
+
 	it('reports a worker that cannot start', async () => {
 		await expect(SegmentPool.create(1, { dictDir: '/nonexistent/minqing-dict' })).rejects.toThrow('could not start');
 	});

@@ -57,6 +57,8 @@ interface Slot {
 	busy: Batch | null;
 	/** the worker's operating-system thread id, when it said (for cpuSeconds) */
 	tid: number | null;
+	/** its exit code, once it has ended */
+	ended: Promise<number>;
 }
 
 export class SegmentPool {
@@ -67,6 +69,7 @@ export class SegmentPool {
 	private nextId = 1;
 	private closed = false;
 	private failure: Error | null = null;
+	private exitCodes: number[] = [];
 
 	private constructor(slots: Slot[], o: PoolOptions) {
 		this.slots = slots;
@@ -106,12 +109,14 @@ export class SegmentPool {
 		const module = pathToFileURL(segmentFile('index.ts')).href;
 		const analysisModule = pathToFileURL(join(dirname(fileURLToPath(module)), '..', 'text', 'ticket-analysis.ts')).href;
 		const workers: Worker[] = [];
+		const ended: Promise<number>[] = [];
 		let tids: (number | null)[];
 		try {
 			tids = await Promise.all(
 				Array.from({ length: n }, () => {
 					const w = new Worker(url, { workerData: { options, module, analysisModule, sentimentDataDir: opts.sentimentDataDir } });
 					workers.push(w);
+					ended.push(new Promise<number>((resolve) => w.once('exit', resolve)));
 					return workerStarted(w, 'segment worker', (error) => new Error(`segment worker could not start: ${String(error)}`));
 				})
 			);
@@ -120,7 +125,7 @@ export class SegmentPool {
 			throw e;
 		}
 		return new SegmentPool(
-			workers.map((worker, i) => ({ worker, busy: null, tid: tids[i] })),
+			workers.map((worker, i) => ({ worker, busy: null, tid: tids[i], ended: ended[i] })),
 			opts
 		);
 	}
@@ -201,9 +206,14 @@ export class SegmentPool {
 		for (const b of this.queue.splice(0)) b.reject(e);
 	}
 
-	/** Stops the workers; pending work is rejected. */
-	async close(): Promise<void> {
-		if (this.closed) return;
+	/**
+	 * Stops the workers; pending work is rejected. Each worker frees its dictionaries and ends itself (nodejieba frees
+	 * them only when it loads others, so a terminated worker's stayed allocated until the process ended: a pool made
+	 * anew after each dictionary change leaked them); one that has not ended after `graceMs` (its batch in hand
+	 * first) is terminated. Resolves to the workers' exit codes: 0 each when they ended themselves.
+	 */
+	async close(graceMs = 10_000): Promise<number[]> {
+		if (this.closed) return this.exitCodes;
 		this.closed = true;
 		const e = new Error('SegmentPool closed');
 		for (const slot of this.slots) {
@@ -211,6 +221,15 @@ export class SegmentPool {
 			slot.busy = null;
 		}
 		for (const b of this.queue.splice(0)) b.reject(e);
-		await Promise.all(this.slots.map((s) => s.worker.terminate()));
+		this.exitCodes = await Promise.all(
+			this.slots.map(async ({ worker, ended }) => {
+				const timer = setTimeout(() => void worker.terminate(), graceMs);
+				worker.postMessage({ op: 'close' }); // a worker already gone takes no message and has its code
+				const code = await ended;
+				clearTimeout(timer);
+				return code;
+			})
+		);
+		return this.exitCodes;
 	}
 }

@@ -9,11 +9,13 @@ const port = parentPort;
 if (!port) throw new Error('worker.mjs must run as a worker thread');
 
 let seg;
+/** the segmenter's module (for releaseDictionaries at the end) */
+let mod;
 /** the analysis of a ticket's text (pipelines/text/ticket-analysis.ts), made on the first 'analyze' */
 let analyse = null;
 try {
 	// the pool says where the segmenter is (it may have been bundled away from this file)
-	const mod = await tsImport(workerData?.module ?? './index.ts', import.meta.url);
+	mod = await tsImport(workerData?.module ?? './index.ts', import.meta.url);
 	seg = mod.createSegmenter(workerData?.options ?? {});
 	port.postMessage({ type: 'ready', tid: threadId() });
 } catch (e) {
@@ -31,6 +33,11 @@ async function analysis() {
 // one string crosses the thread boundary far cheaper than an array of arrays: \u0001 between words,
 // \u0002 between texts, \u0003 between the fields of one analysis (none survives segmentation as a word)
 port.on('message', async (msg) => {
+	if (msg.op === 'close') {
+		// its dictionaries go with it: nodejieba frees them only when it loads others, not when the thread ends
+		if (seg) mod.releaseDictionaries(workerData?.options?.cacheDir);
+		process.exit(0);
+	}
 	if (!seg) return;
 	try {
 		const texts = msg.texts;

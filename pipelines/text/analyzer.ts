@@ -18,7 +18,7 @@ export async function createAnalyzer(referenceDir: string, workers = ANALYZER_WO
 	try {
 		const { SegmentPool } = await import('../segment/pool');
 		const pool = await SegmentPool.create(workers, { referenceDir, sentimentDataDir: referenceDir, overlay });
-		return { analyze: (texts) => pool.analyze(texts), close: () => pool.close(), cpuSeconds: () => pool.cpuSeconds() };
+		return { analyze: (texts) => pool.analyze(texts), close: async () => void (await pool.close()), cpuSeconds: () => pool.cpuSeconds() };
 	} catch (e) {
 		console.error(`[minqing] segmentation workers unavailable (${(e as Error).message}); analysing in-process`);
 		return inProcessAnalyzer(referenceDir, overlay);
