@@ -96,6 +96,22 @@ describe('ThreadSegmenter', () => {
 		expect(r.status).toBe(0);
 		expect(r.stdout.trim()).toBe('小区 门口 积水 严重');
 	});
+
+	it('is waited for when closed by a process with nothing else to do', () => {
+		// close() waits for the thread's end, which the process must stay alive for (an unreferenced thread's exit
+		// never came: Node quit with 13, an unsettled top-level await)
+		const script = `import { ThreadSegmenter } from ${JSON.stringify(join(import.meta.dirname, 'thread-segmenter.ts'))};
+			const s = new ThreadSegmenter({}); await s.ready; const words = s.cut('小区门口积水严重').join(' ');
+			await s.close(); console.log(words, await s.ended);`;
+		const dir = mkdtempSync(join(tmpdir(), 'minqing-thread-segmenter-'));
+		const file = join(dir, 'closes.mts');
+		writeFileSync(file, script);
+		const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 60_000 });
+		rmSync(dir, { recursive: true, force: true });
+		expect(r.stderr).toBe('');
+		expect(r.status).toBe(0);
+		expect(r.stdout.trim()).toBe('小区 门口 积水 严重 0');
+	});
 });
 
 describe('pieces', () => {

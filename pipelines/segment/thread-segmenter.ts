@@ -187,6 +187,8 @@ export class ThreadSegmenter implements Segmenter {
 	async close(): Promise<void> {
 		if (this.closed) return;
 		this.closed = true;
+		// referenced again until it has ended: a process with nothing else to do would otherwise quit before its exit
+		this.worker.ref();
 		Atomics.store(this.ctrl, CELL.STATE, STATE.STOP);
 		Atomics.notify(this.ctrl, CELL.STATE);
 		const timer = setTimeout(() => void this.worker.terminate(), 10_000);
