@@ -65,7 +65,8 @@ export async function segmentBench(argv: string[]): Promise<void> {
 			pool: { type: 'string', default: '2' },
 			repeat: { type: 'string', default: '3' },
 			'eval-dir': { type: 'string', default: EVAL_DIR },
-			tickets: { type: 'string', default: '100000' }
+			tickets: { type: 'string', default: '100000' },
+			'pool-cycles': { type: 'string', default: '3' }
 		}
 	});
 	const evalDir = resolve(values['eval-dir']);
@@ -77,6 +78,7 @@ export async function segmentBench(argv: string[]): Promise<void> {
 	const local = createSegmenter({});
 	console.log(`first segmenter in this process (default configuration, dictionaries loaded): ${Math.round(performance.now() - tLoad)} ms`);
 	await threadSegmenterFigures(local);
+	await poolMemory(Math.max(0, Math.floor(Number(values['pool-cycles'])) || 0));
 
 	const missing = [testFile, goldFile].filter((f) => !existsSync(f));
 	if (missing.length > 0) {
@@ -247,4 +249,23 @@ async function threadSegmenterFigures(local: Segmenter): Promise<void> {
 			`${fmt(other)} asked of the thread, ${fmt(own)} on this thread`
 	);
 	await threaded.close();
+}
+
+/**
+ * The process's resident memory as a 2-worker SegmentPool is created and closed `cycles` times (the server makes its
+ * analysis pool anew after each dictionary change): it must not grow by the dictionaries each time.
+ */
+async function poolMemory(cycles: number): Promise<void> {
+	if (!cycles) return;
+	const mb = () => Math.round(process.memoryUsage.rss() / 1e6);
+	const rss = [mb()];
+	for (let i = 0; i < cycles; i++) {
+		const pool = await SegmentPool.create(2, { userDict: true });
+		await pool.tokenize(['油烟扰民']);
+		const codes = await pool.close();
+		if (codes.some((c) => c !== 0)) console.log(`  a pool worker did not end itself (exit codes ${codes.join(', ')})`);
+		await new Promise((r) => setTimeout(r, 500));
+		rss.push(mb());
+	}
+	console.log(`RSS as a 2-worker pool is created and closed ${cycles} times: ${rss.join(' → ')} MB`);
 }
