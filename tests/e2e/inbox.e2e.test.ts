@@ -148,21 +148,21 @@ describe('the CLI while the server runs', () => {
 			expect(r.stderr).not.toMatch(/lock|锁|Conflicting|\n\s+at /i);
 			return r;
 		};
-		const added = await run(['user', 'add', '--username', 'cli_clerk', '--name', '命令行话务员', '--role', 'operator'], { MINQING_PASSWORD: 'password-123' });
+		const added = await run(['user', 'add', '--username', 'cli_clerk', '--name', '命令行话务员', '--role', 'operator'], { MINQING_PASSWORD: 'desk-ledger-42' });
 		expect(added.code, added.stderr).toBe(0);
 		expect(JSON.parse(added.stdout)).toMatchObject({ id: expect.any(Number), username: 'cli_clerk', role: 'operator' });
 		const login = await fetch(`${server.url}/login`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
-			body: new URLSearchParams({ username: 'cli_clerk', password: 'password-123' }),
+			body: new URLSearchParams({ username: 'cli_clerk', password: 'desk-ledger-42' }),
 			redirect: 'manual'
 		});
 		expect(login.headers.get('set-cookie') ?? '').toContain('mq_session');
 		// refused input: the Chinese message, exit 1
-		const again = await run(['user', 'add', '--username', 'cli_clerk', '--role', 'operator'], { MINQING_PASSWORD: 'password-123' });
+		const again = await run(['user', 'add', '--username', 'cli_clerk', '--role', 'operator'], { MINQING_PASSWORD: 'desk-ledger-42' });
 		expect(again.code).toBe(1);
 		expect(again.stderr).toContain('用户名 cli_clerk 已存在');
-		expect((await run(['user', 'add', '--username', 'x_y', '--role', 'chief'], { MINQING_PASSWORD: 'password-123' })).stderr).toContain('未知角色 chief');
+		expect((await run(['user', 'add', '--username', 'x_y', '--role', 'chief'], { MINQING_PASSWORD: 'desk-ledger-42' })).stderr).toContain('未知角色 chief');
 
 		const token = await run(['token', 'create', '--name', '合作方', '--source', 'partner2']);
 		expect(token.code, token.stderr).toBe(0);

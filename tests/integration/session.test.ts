@@ -15,7 +15,7 @@ let userId: number;
 
 beforeAll(async () => {
 	a = await startRouteApp();
-	userId = await createUser(a.rel.db, { username: 'clerk', displayName: '话务员', role: 'operator', password: 'password-123' });
+	userId = await createUser(a.rel.db, { username: 'clerk', displayName: '话务员', role: 'operator', password: 'desk-ledger-42' });
 });
 
 afterAll(async () => {
@@ -48,7 +48,7 @@ async function send(url: string, token: string, init: RequestInit = {}) {
 
 /** A new session of the clerk whose expiry in the table is `left` from now. */
 async function sessionWith(left: number): Promise<string> {
-	const { token } = await login(a.rel.db, 'clerk', 'password-123', 'test', a.config.sessionDays);
+	const { token } = await login(a.rel.db, 'clerk', 'desk-ledger-42', 'test', a.config.sessionDays);
 	await a.rel.db.update(sessions).set({ expiresAt: new Date(Date.now() + left) }).where(eq(sessions.userId, userId));
 	return token;
 }
@@ -104,7 +104,7 @@ describe('a form sent after its session ended', () => {
 	const body = 'slug=flood&name=%E9%98%B2%E6%B1%9B';
 
 	it('is refused with 401 where the form is: a failure use:enhance shows without redrawing the form (a redirect to the login page before)', async () => {
-		const { token } = await login(a.rel.db, 'clerk', 'password-123', 'test', a.config.sessionDays);
+		const { token } = await login(a.rel.db, 'clerk', 'desk-ledger-42', 'test', a.config.sessionDays);
 		await logout(a.rel.db, token);
 		const { response } = await send('http://x/settings/alerts?/watchlist', token, {
 			method: 'POST',
@@ -146,7 +146,7 @@ describe('a form sent after its session ended', () => {
 
 describe('the origin rule, for a request with a valid session', () => {
 	it('lets through unsafe requests from the app’s own pages and from clients that name no page (no Origin, Referer or Sec-Fetch-Site)', async () => {
-		const { token } = await login(a.rel.db, 'clerk', 'password-123', 'test', a.config.sessionDays);
+		const { token } = await login(a.rel.db, 'clerk', 'desk-ledger-42', 'test', a.config.sessionDays);
 		const json = { 'content-type': 'application/json' };
 		for (const headers of [
 			{ ...json, origin: 'http://x' },

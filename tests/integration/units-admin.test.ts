@@ -136,7 +136,7 @@ describe('stopping a unit', () => {
 			(await caseRefusal(actOnTicket(a, people.dispatcher, fresh.ticketNo, { action: 'dispatch', version: fresh.version, unit_code: 'M01', assist_units: [DISTRICT_UNIT] })))[1]
 		).toBe('assist_units');
 		expect(
-			(await caseRefusal(addUser({ db: a.rel.db, ref: a.ref, demoMode: false, actor: { username: 'chief', role: 'admin' } }, { username: 'late.one', name: '晚来', role: 'unit_handler', unit: DISTRICT_UNIT, password: 'late-password' })))[1]
+			(await caseRefusal(addUser({ db: a.rel.db, ref: a.ref, demoMode: false, actor: { username: 'chief', role: 'admin' } }, { username: 'late.one', name: '晚来', role: 'unit_handler', unit: DISTRICT_UNIT, password: 'late-ledger-8' })))[1]
 		).toBe('unit');
 
 		// what it holds: signed and replied by its own account as before

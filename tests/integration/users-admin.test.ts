@@ -73,7 +73,8 @@ describe('adding an account', () => {
 			// the password rule (password-policy.ts): two kinds of characters, not the account's name, not a common one
 			[{ ...GOOD, username: 'n12', password: 'onlyletters', confirm: 'onlyletters' }, 'invalid_input', 'password', /至少两种/],
 			[{ ...GOOD, username: 'wang.wu', password: 'Wang.Wu-2026', confirm: 'Wang.Wu-2026' }, 'invalid_input', 'password', /不能包含用户名/],
-			[{ ...GOOD, username: 'n13', password: 'Admin@123', confirm: 'Admin@123' }, 'invalid_input', 'password', /过于常见/]
+			[{ ...GOOD, username: 'n13', password: 'Admin@123', confirm: 'Admin@123' }, 'invalid_input', 'password', /容易被猜中（与常用密码相近）/],
+			[{ ...GOOD, username: 'n14', password: 'qwerty123', confirm: 'qwerty123' }, 'invalid_input', 'password', /过于常见/]
 		];
 		for (const [input, code, field, message] of cases) {
 			const [c, f, m] = await caseRefusal(addUser(ctx(), input));
@@ -123,7 +124,7 @@ describe('disabling, enabling and a new password', () => {
 			'两次输入的密码不一致'
 		]);
 		expect((await caseRefusal(resetPassword(ctx(), 'temp1', { password: '1234567' })))[1]).toBe('password');
-		expect((await caseRefusal(resetPassword(ctx(), 'nobody', { password: 'pw-12345678' })))[0]).toBe('not_found');
+		expect((await caseRefusal(resetPassword(ctx(), 'nobody', { password: 'pw-ledger-9' })))[0]).toBe('not_found');
 		expect(await validateSession(a.rel.db, s.token, 7)).not.toBeNull(); // refusals changed nothing
 		const r = await resetPassword(ctx(), 'temp1', { password: 'new-one-2', confirm: 'new-one-2' });
 		// this sign-in's and the one of the test before, after it enabled the account
@@ -145,11 +146,11 @@ const call = (handler: Handler, role: Role, init: { method?: string; username?: 
 
 describe('the API', () => {
 	it('adds (201 with Location), reads, disables, enables and sets a password, with the right statuses', async () => {
-		const created = await call(listRoute.POST as Handler, 'admin', { method: 'POST', body: { username: 'api.user', name: '接口用户', role: 'analyst', password: 'api-password' } });
+		const created = await call(listRoute.POST as Handler, 'admin', { method: 'POST', body: { username: 'api.user', name: '接口用户', role: 'analyst', password: 'api-ledger-77' } });
 		expect(created.status).toBe(201);
 		expect(created.headers.get('location')).toBe('/api/v1/users/api.user');
 		expect(created.body.user).toMatchObject({ username: 'api.user', role: 'analyst', active: true });
-		expect((await call(listRoute.POST as Handler, 'admin', { method: 'POST', body: { username: 'api.user', name: 'x', role: 'analyst', password: 'api-password' } })).status).toBe(409);
+		expect((await call(listRoute.POST as Handler, 'admin', { method: 'POST', body: { username: 'api.user', name: 'x', role: 'analyst', password: 'api-ledger-77' } })).status).toBe(409);
 		const bad = await call(listRoute.POST as Handler, 'admin', { method: 'POST', body: { username: 'api2', name: 'x', role: 'analyst', password: 'short' } });
 		expect([bad.status, (bad.body.error as { field: string }).field]).toEqual([400, 'password']);
 		expect((await call(listRoute.POST as Handler, 'admin', { method: 'POST', body: '{' })).status).toBe(400);
@@ -165,7 +166,7 @@ describe('the API', () => {
 		expect([off.status, off.body.changed, (off.body.user as { active: boolean }).active]).toEqual([200, true, false]);
 		expect((await call(oneRoute.PATCH as Handler, 'admin', { method: 'PATCH', username: 'api.user', body: { active: 'no' } })).status).toBe(400);
 		expect((await call(oneRoute.PATCH as Handler, 'admin', { method: 'PATCH', username: 'api.user', body: {} })).status).toBe(400);
-		expect((await call(oneRoute.PATCH as Handler, 'admin', { method: 'PATCH', username: 'api.user', body: { active: true, password: 'another-pass' } })).status).toBe(400);
+		expect((await call(oneRoute.PATCH as Handler, 'admin', { method: 'PATCH', username: 'api.user', body: { active: true, password: 'another-ledger-5' } })).status).toBe(400);
 		// one's own account
 		expect((await call(oneRoute.PATCH as Handler, 'admin', { method: 'PATCH', username: 'chief', as: 'chief', body: { active: false } })).status).toBe(409);
 		const on = await call(oneRoute.PATCH as Handler, 'admin', { method: 'PATCH', username: 'api.user', body: { active: true } });
@@ -191,10 +192,10 @@ describe('the page (设置 › 用户)', () => {
 		postForm(usersPage.actions[action], '/settings/users', fields, as);
 
 	it('adds an account, and on a refusal keeps what was typed but not the passwords', async () => {
-		const refused = await form('add', { username: 'page.user', name: '页面用户', role: 'dispatcher', unit: '', password: 'page-password', confirm: 'page-passwordX' });
+		const refused = await form('add', { username: 'page.user', name: '页面用户', role: 'dispatcher', unit: '', password: 'page-ledger-31', confirm: 'page-ledger-31X' });
 		expect([refused.status, refused.data?.field]).toEqual([400, 'confirm']);
 		expect(refused.data?.values).toEqual({ username: 'page.user', name: '页面用户', role: 'dispatcher', unit: '' });
-		const saved = await form('add', { username: 'page.user', name: '页面用户', role: 'dispatcher', unit: '', password: 'page-password', confirm: 'page-password' });
+		const saved = await form('add', { username: 'page.user', name: '页面用户', role: 'dispatcher', unit: '', password: 'page-ledger-31', confirm: 'page-ledger-31' });
 		expect(saved.saved).toBe('已新建账号 page.user（页面用户，派单员），可用所设密码登录，首次登录须先修改密码');
 		expect((await form('disable', { username: 'page.user' })).saved).toBe('已停用 page.user：该账号不能再登录，可随时启用');
 		expect((await form('disable', { username: 'chief' })).status).toBe(409);

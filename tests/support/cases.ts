@@ -22,11 +22,11 @@ export const INTAKE = {
 	caller_phone: '13812341234'
 };
 
-/** Adds a user for each key (`t_<key>`, password 'password-123') with its role and unit, into `people`. */
+/** Adds a user for each key (`t_<key>`, password 'desk-ledger-42') with its role and unit, into `people`. */
 export async function addPeople(a: App, people: Record<string, CaseUser>, spec: Record<string, [Role, string?]>): Promise<void> {
 	for (const [key, [role, unit]] of Object.entries(spec)) {
 		const unitCode = unit ?? null;
-		const id = await createUser(a.rel.db, { username: `t_${key}`, displayName: `测试${key}`, role, password: 'password-123', unitCode });
+		const id = await createUser(a.rel.db, { username: `t_${key}`, displayName: `测试${key}`, role, password: 'desk-ledger-42', unitCode });
 		people[key] = { id, role, unitCode, displayName: `测试${key}` };
 	}
 }

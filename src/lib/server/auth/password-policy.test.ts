@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { passwordProblem } from './password-policy';
 
 describe('passwordProblem', () => {
-	it('takes a password of 8 or more characters with two kinds of characters that is neither the name nor a common one', () => {
-		for (const ok of ['minqing2026', 'clerk-password', 'correct horse', '苏州12345热线', 'a1b2c3d4', 'x'.repeat(127) + '1', 'Admin@1234!'])
+	it('takes a password of 8 or more characters with two kinds of characters that is neither the name nor easily guessed', () => {
+		// 127 different Han characters and a digit: the longest taken
+		const longest = Array.from({ length: 127 }, (_, i) => String.fromCharCode(0x4e00 + ((i * 37) % 2000))).join('') + '1';
+		for (const ok of ['minqing2026', 'clerk-password', 'correct horse', '苏州12345热线', longest, 'Admin@1234!', 'desk-ledger-42', 'zhangwei1988'])
 			expect(passwordProblem(ok, 'operator'), ok).toBeNull();
 	});
 
@@ -27,9 +29,18 @@ describe('passwordProblem', () => {
 		expect(passwordProblem('li-2026-pass', 'li')).toBeNull(); // a two-letter name is in too many words
 	});
 
-	it('refuses the passwords tried first, in any case, but not one that merely starts like them', () => {
-		for (const common of ['password1', 'P@ssw0rd', 'woaini1314', '1qaz2wsx', 'Admin@123', 'abcd1234'])
+	it('refuses the passwords tried first, in any case, and those built on them', () => {
+		// in leaked-password lists: language-common's, and the Chinese ones it lacks (woaini1314, suzhou12345)
+		for (const common of ['password1', 'woaini1314', 'WOAINI1314', '1qaz2wsx', 'abcd1234', 'a1b2c3d4', 'Suzhou12345'])
 			expect(passwordProblem(common), common).toBe('这个密码过于常见，容易被猜中，请换一个');
-		expect(passwordProblem('abcd1234-desk')).toBeNull();
+		// a l33t spelling or a few characters more is no better: refused, saying why and what to do
+		for (const near of ['P@ssw0rd', 'Admin@123', 'abcd1234-desk', 'qwer1234!', 'hotline2026'])
+			expect(passwordProblem(near), near).toBe('这个密码容易被猜中（与常用密码相近），请换一个：再加几个不常见的词');
+	});
+
+	it('refuses repeats, dates and keyboard walks, naming which', () => {
+		expect(passwordProblem('aaaaaaaa1')).toMatch(/^这个密码容易被猜中（含重复的字符），请换一个：/);
+		expect(passwordProblem('2026-11-30a')).toMatch(/^这个密码容易被猜中（含日期），请换一个：/);
+		expect(passwordProblem('zxcvbnm,./1')).toMatch(/^这个密码容易被猜中（含键盘上连成一排的按键），请换一个：/);
 	});
 });
