@@ -431,6 +431,10 @@ describe('a call from intake to closing', () => {
 		});
 		await page.locator('[data-testid=print-ticket]').click();
 		expect(await page.locator('body').getAttribute('data-printed')).toBe('yes');
+		// the browser's print (the button's or Ctrl+P) fires beforeprint: the page tells the server, for the 操作日志
+		const told = page.waitForResponse((r) => r.url().endsWith('/printed') && r.request().method() === 'POST');
+		await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+		expect((await told).status()).toBe(204);
 
 		await page.emulateMedia({ media: 'print' });
 		try {

@@ -13,6 +13,8 @@ import { exportQueue } from '../../src/lib/server/cases/queue-xlsx';
 import { auditEntries } from '../../src/lib/server/audit';
 import { formatDeadline, formatTimeLeft } from '../../src/lib/charts/format';
 import * as exportRoute from '../../src/routes/(app)/tickets/export/+server';
+import * as printedRoute from '../../src/routes/api/v1/tickets/[no]/printed/+server';
+import { recordTicketPrint } from '../../src/lib/server/cases/print';
 
 let a: App;
 const people: Record<string, CaseUser> = {};
@@ -133,5 +135,37 @@ describe('a queue tab as an Excel file', () => {
 		expect(unknown.status).toBe(400);
 		expect(await unknown.json()).toMatchObject({ error: { code: 'invalid_input', field: 'queue', message: expect.stringContaining('督办（supervise）') } });
 		expect((await auditEntries(a.rel.db, { area: 'export' })).entries.length).toBe(before);
+	});
+});
+
+describe('a ticket printed', () => {
+	const post = (no: string, user: ReturnType<typeof as>) =>
+		(printedRoute.POST as (e: never) => Promise<Response>)({ params: { no }, locals: { user }, getClientAddress: () => '10.8.8.9' } as never);
+
+	it('is an entry of the 操作日志 saying whether the sheet showed the caller in clear, for those who may read the ticket only', async () => {
+		const [mine] = (await listQueue(a, as('unitA'), { queue: 'mine', tab: 'all', q: '油烟' })).items;
+		// the lead unit handles it: the caller in clear on its sheet
+		const res = await post(mine.ticketNo, as('unitA'));
+		expect(res.status).toBe(204);
+		let [entry] = (await auditEntries(a.rel.db, { area: 'export' })).entries;
+		expect(entry).toMatchObject({
+			actor: 't_unitA',
+			target: `ticket/${mine.ticketNo}`,
+			client: '10.8.8.9',
+			message: `数据导出：t_unitA 打印工单 ${mine.ticketNo}（含来电人姓名和电话）`
+		});
+		// another unit may not read it: 404, nothing recorded
+		const before = (await auditEntries(a.rel.db, { area: 'export' })).entries.length;
+		const refused = await post(mine.ticketNo, as('unitB'));
+		expect(refused.status).toBe(404);
+		expect((await refused.json()).error.code).toBe('not_found');
+		expect((await post('SZ20990101-000001', as('supervisor'))).status).toBe(404);
+		expect((await auditEntries(a.rel.db, { area: 'export' })).entries.length).toBe(before);
+		// an assisting unit reads it with the caller masked: said so
+		const t = await registerTicket(a, people.operator, { ...INTAKE, content: '小区门口积水严重', caller_name: '李四', caller_phone: '13912345678' }, { decision: { action: 'accept' } });
+		await actOnTicket(a, people.dispatcher, t.ticketNo, { action: 'dispatch', version: t.version, unit_code: UNIT_A, assist_units: [UNIT_B] });
+		expect(await recordTicketPrint(a, as('unitB'), t.ticketNo, null)).toEqual({ callerInClear: false });
+		[entry] = (await auditEntries(a.rel.db, { area: 'export' })).entries;
+		expect(entry.message).toBe(`数据导出：t_unitB 打印工单 ${t.ticketNo}（来电人已遮盖）`);
 	});
 });
