@@ -83,15 +83,21 @@ describe('ThreadSegmenter', () => {
 		expect(() => closing.cut('积水')).toThrow(/closed/);
 	});
 
+	/** Runs `body` as a module of its own process with ThreadSegmenter imported; its exit code and output. */
+	function runScript(body: string) {
+		const dir = mkdtempSync(join(tmpdir(), 'minqing-thread-segmenter-'));
+		const file = join(dir, 'script.mts');
+		writeFileSync(file, `import { ThreadSegmenter } from ${JSON.stringify(join(import.meta.dirname, 'thread-segmenter.ts'))};\n${body}`);
+		try {
+			return spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 60_000 });
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	}
+
 	it('does not keep a process alive once loaded, and keeps it alive while loading', () => {
 		// a process that awaits the load, cuts and ends: it exits, with its thread still waiting for requests
-		const script = `import { ThreadSegmenter } from ${JSON.stringify(join(import.meta.dirname, 'thread-segmenter.ts'))};
-			const s = new ThreadSegmenter({}); s.ready.then(() => console.log(s.cut('小区门口积水严重').join(' ')));`;
-		const dir = mkdtempSync(join(tmpdir(), 'minqing-thread-segmenter-'));
-		const file = join(dir, 'exits.mts');
-		writeFileSync(file, script);
-		const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 60_000 });
-		rmSync(dir, { recursive: true, force: true });
+		const r = runScript(`const s = new ThreadSegmenter({}); s.ready.then(() => console.log(s.cut('小区门口积水严重').join(' ')));`);
 		expect(r.stderr).toBe('');
 		expect(r.status).toBe(0);
 		expect(r.stdout.trim()).toBe('小区 门口 积水 严重');
@@ -100,14 +106,8 @@ describe('ThreadSegmenter', () => {
 	it('is waited for when closed by a process with nothing else to do', () => {
 		// close() waits for the thread's end, which the process must stay alive for (an unreferenced thread's exit
 		// never came: Node quit with 13, an unsettled top-level await)
-		const script = `import { ThreadSegmenter } from ${JSON.stringify(join(import.meta.dirname, 'thread-segmenter.ts'))};
-			const s = new ThreadSegmenter({}); await s.ready; const words = s.cut('小区门口积水严重').join(' ');
-			await s.close(); console.log(words, await s.ended);`;
-		const dir = mkdtempSync(join(tmpdir(), 'minqing-thread-segmenter-'));
-		const file = join(dir, 'closes.mts');
-		writeFileSync(file, script);
-		const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 60_000 });
-		rmSync(dir, { recursive: true, force: true });
+		const r = runScript(`const s = new ThreadSegmenter({}); await s.ready; const words = s.cut('小区门口积水严重').join(' ');
+			await s.close(); console.log(words, await s.ended);`);
 		expect(r.stderr).toBe('');
 		expect(r.status).toBe(0);
 		expect(r.stdout.trim()).toBe('小区 门口 积水 严重 0');
