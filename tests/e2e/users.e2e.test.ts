@@ -83,6 +83,14 @@ describe('设置 › 用户', () => {
 		await handler.goto(`${suite.server.url}/my-tickets`);
 		await handler.waitForURL(/\/account$/);
 		await shot(handler, '2b-must-change', { viewport: true });
+		// a password built on a common one is refused next to its field, saying why and what to do
+		await handler.locator('[data-testid=password-current]').fill(NEW.password);
+		await handler.locator('[data-testid=password-new]').fill('qwer1234!');
+		await handler.locator('[data-testid=password-confirm]').fill('qwer1234!');
+		await handler.locator('[data-testid=password-save]').click();
+		const refusal = handler.locator('[data-testid=field-error][data-field=password]');
+		expect(await refusal.innerText()).toBe('这个密码容易被猜中（与常用密码相近），请换一个：再加几个不常见的词');
+		await shot(handler, '2c-easily-guessed', { viewport: true });
 		await handler.locator('[data-testid=password-current]').fill(NEW.password);
 		await handler.locator('[data-testid=password-new]').fill('own-pass-234');
 		await handler.locator('[data-testid=password-confirm]').fill('own-pass-234');
