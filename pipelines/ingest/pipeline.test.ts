@@ -322,6 +322,65 @@ describe('ingest of a canonical NDJSON file', () => {
 		expect(await textIndexDrift(conn)).toEqual({ termDf: 0, termDaily: 0, postings: 0, docs: 0 });
 	});
 
+	it("takes a legacy system's handling times into the facts, the on-time figures and the unit's round; a later version's times replace them", async () => {
+		const r = (id: string, extra: Record<string, unknown>) =>
+			JSON.stringify({ external_id: id, received_at: '2026-03-20T08:00:00+08:00', channel: 'phone', type: '投诉', content: '噪音扰民', unit: 'M01', district_code: '320508', ...extra });
+		const limits = { sign_deadline: '2026-03-20T12:00:00+08:00', reply_deadline: '2026-03-27T18:00:00+08:00' };
+		const run = (name: string, lines: string[]) => ingestor.run(readNdjson(ndjson(name, lines)), { source: 'legacy', origin: name, originId: name, now: NOW });
+		const s = await run('h1.ndjson', [
+			r('H-1', { ...limits, status: 'replied', signed_at: '2026-03-20T09:00:00+08:00', replied_at: '2026-03-25T10:00:00+08:00' }), // both on time
+			r('H-2', { ...limits, status: 'replied', signed_at: '2026-03-20T15:00:00+08:00', replied_at: '2026-03-30T10:00:00+08:00' }), // both late
+			r('H-3', { ...limits, status: 'signed', signed_at: '2026-03-20T11:00:00+08:00' }), // no reply, past its limit by NOW
+			r('H-4', { status: 'signed', signed_at: '2026-03-20T11:00:00+08:00', reply_deadline: '2026-04-30T18:00:00+08:00' }), // limit still running
+			r('H-5', { status: 'replied', signed_at: '2026-03-22T09:00:00+08:00', replied_at: '2026-03-21T09:00:00+08:00' }), // out of order
+			r('H-6', { status: 'closed', closed_at: '2026-03-22T09:00:00+08:00' }) // no handling times: as before
+		]);
+		expect(s).toMatchObject({ accepted: 6, quarantined: 0 });
+		type Row = { external_id: string; signed_at: number | null; replied_at: number | null; sign_deadline: number | null; sign_on_time: boolean | null; reply_on_time: boolean | null; flags: string[] | null };
+		const facts = async () =>
+			q<Row>(`SELECT external_id, epoch_ms(signed_at)::DOUBLE AS signed_at, epoch_ms(replied_at)::DOUBLE AS replied_at, epoch_ms(sign_deadline)::DOUBLE AS sign_deadline,
+				sign_on_time, reply_on_time, flags FROM tickets_fact ORDER BY external_id`);
+		const rows = await facts();
+		const at = (iso: string) => Date.parse(iso);
+		expect(rows[0]).toMatchObject({ signed_at: at('2026-03-20T09:00:00+08:00'), replied_at: at('2026-03-25T10:00:00+08:00'), sign_deadline: at(limits.sign_deadline), sign_on_time: true, reply_on_time: true });
+		expect(rows.map((x) => [x.external_id, x.sign_on_time, x.reply_on_time])).toEqual([
+			['H-1', true, true],
+			['H-2', false, false],
+			['H-3', true, false],
+			['H-4', null, null],
+			['H-5', null, null],
+			['H-6', null, null]
+		]);
+		expect(rows[4].flags).toEqual(['handling_times_out_of_order']);
+		expect(rows[5]).toMatchObject({ signed_at: null, replied_at: null, sign_deadline: null, flags: null });
+		// the unit's rounds carry them: on-time rates for the unit, but no dispatch here (not in the return rate's base)
+		const unit = async () =>
+			(
+				await q<{ sign_done: number; sign_ok: number; reply_done: number; reply_ok: number; dispatched: number }>(
+					`SELECT count(*) FILTER (WHERE signed_at IS NOT NULL AND sign_deadline IS NOT NULL)::INTEGER AS sign_done,
+						count(*) FILTER (WHERE signed_at <= sign_deadline)::INTEGER AS sign_ok,
+						count(*) FILTER (WHERE replied_at IS NOT NULL AND reply_deadline IS NOT NULL)::INTEGER AS reply_done,
+						count(*) FILTER (WHERE replied_at <= reply_deadline)::INTEGER AS reply_ok,
+						count(*) FILTER (WHERE dispatched_at IS NOT NULL)::INTEGER AS dispatched
+					 FROM unit_rounds WHERE unit_code = 'M01'`
+				)
+			)[0];
+		expect(await unit()).toEqual({ sign_done: 3, sign_ok: 2, reply_done: 2, reply_ok: 1, dispatched: 0 });
+		// H-2's next version: the reply came again, on time after an extension; H-3 replied
+		await run('h2.ndjson', [
+			r('H-2', { ...limits, updated_at: '2026-03-31T09:00:00+08:00', status: 'replied', signed_at: '2026-03-20T15:00:00+08:00', reply_deadline: '2026-04-03T18:00:00+08:00', replied_at: '2026-03-30T10:00:00+08:00' }),
+			r('H-3', { ...limits, updated_at: '2026-03-26T09:00:00+08:00', status: 'replied', signed_at: '2026-03-20T11:00:00+08:00', replied_at: '2026-03-26T09:00:00+08:00' })
+		]);
+		expect((await facts()).slice(1, 3).map((x) => [x.external_id, x.sign_on_time, x.reply_on_time])).toEqual([
+			['H-2', false, true],
+			['H-3', true, true]
+		]);
+		expect(await unit()).toEqual({ sign_done: 3, sign_ok: 2, reply_done: 3, reply_ok: 3, dispatched: 0 });
+		// kept through the change sets as a rebuild from the facts makes them
+		const { kept, rebuilt } = await keptAndRebuilt(conn);
+		expect(kept).toEqual(rebuilt);
+	});
+
 	it('keeps records with unknown districts or categories, flagged, and geocodes places from the address', async () => {
 		const r = (id: string, extra: Record<string, unknown>) =>
 			JSON.stringify({ external_id: id, received_at: '2026-03-20T08:00:00+08:00', channel: 'web', type: '投诉', content: '噪音扰民', ...extra });

@@ -13,7 +13,7 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { BIGINT, VARCHAR, listValue } from '@duckdb/node-api';
 import type { Reference } from '../reference/index';
 import { categoryAncestors } from '../reference/index';
-import { OPEN_STATUSES, STATUSES, type Status } from '../lifecycle/model';
+import { metDeadline, OPEN_STATUSES, STATUSES, type Status } from '../lifecycle/model';
 import { FactWriter, shanghaiDayHour, type FactRow } from '../warehouse/facts';
 import { callerKey } from '../warehouse/privacy';
 import { CHANGE_COLUMNS } from '../warehouse/rollups';
@@ -175,8 +175,8 @@ const STAGE_EXTRA = [VARCHAR, BIGINT, VARCHAR, VARCHAR, VARCHAR]; // origin_id, 
  * the merge writes them as constants, which spares the appender a third of its columns.
  */
 const FEED_FIXED = {
-	ticket_no: '', urgency: 'normal', dispatched_at: null, signed_at: null, replied_at: null, sign_deadline: null, reply_deadline: null,
-	not_accepted_reason: null, transferred_to: null, returns: 0, extensions: 0, reopens: 0, urges: 0, sign_on_time: null, reply_on_time: null,
+	ticket_no: '', urgency: 'normal', dispatched_at: null,
+	not_accepted_reason: null, transferred_to: null, returns: 0, extensions: 0, reopens: 0, urges: 0,
 	tokens: null, keywords: null, rounds: null, assists: null
 } as const satisfies Partial<FactRow>;
 const STAGED_COLUMNS = FACT_COLUMNS.map((c) => c.name).filter((c) => !(c in FEED_FIXED));
@@ -291,7 +291,7 @@ export class Ingestor {
 					if (!v.ok) {
 						quarantineRecord({ line, byteOffset: raw.byteOffset, reason: v.code, field: v.field ?? null, message: v.message, raw: raw.raw, fields: raw.fields });
 					} else {
-						const p = this.prepare(v.record, v.times, run.source, line, raw.raw);
+						const p = this.prepare(v.record, v.times, run.source, line, raw.raw, now);
 						batch.push(p);
 					}
 					prepareMs += performance.now() - tp;
@@ -336,8 +336,11 @@ export class Ingestor {
 		this.factColumns = cols.map((r) => String(r[0]));
 	}
 
-	/** Canonical record → fact row: cleaning, place resolution, category and unit resolution, flags. */
-	private prepare(r: CanonicalRecord, times: ValidationOk['times'], source: string, line: number, raw: string): Prepared {
+	/**
+	 * Canonical record → fact row: cleaning, place resolution, category and unit resolution, flags; the handling
+	 * times as sent, and whether they met their limits as of `now`.
+	 */
+	private prepare(r: CanonicalRecord, times: ValidationOk['times'], source: string, line: number, raw: string, now: number): Prepared {
 		const { ref, geocoder } = this.deps;
 		const flags = new Set<string>();
 		const clean = (s: string | null | undefined) => {
@@ -350,7 +353,9 @@ export class Ingestor {
 		const address = clean(r.address);
 		// the caller's name too (control characters out, flagged): the relational store refuses a NUL
 		const callerName = r.caller_name ? clean(String(r.caller_name)) || null : null;
-		const { received, updated, closed: closedAt } = times; // parsed once, by validation
+		const { received, updated, closed: closedAt, signDeadline, signed, replyDeadline, replied } = times; // parsed once, by validation
+		// steps in another order than they happen (a reply before the sign-for, a closing before the reply): kept as sent
+		if ((signed !== null && replied !== null && replied < signed) || (replied !== null && closedAt !== null && closedAt < replied)) flags.add('handling_times_out_of_order');
 
 		let district = r.district_code ? String(r.district_code) : null;
 		let street = r.street_code ? String(r.street_code) : null;
@@ -433,10 +438,10 @@ export class Ingestor {
 			category_code: category, category_l1: ancestors[0]?.code ?? null, category_l2: ancestors[1]?.code ?? null,
 			title, content, address, district_code: district, street_code: street, lon, lat,
 			urgency: F.urgency, status, unit_code: unit, received_at: received, day, hour, updated_at: updated,
-			dispatched_at: F.dispatched_at, signed_at: F.signed_at, replied_at: F.replied_at, closed_at: closedAt,
-			sign_deadline: F.sign_deadline, reply_deadline: F.reply_deadline, satisfaction, not_accepted_reason: F.not_accepted_reason,
+			dispatched_at: F.dispatched_at, signed_at: signed, replied_at: replied, closed_at: closedAt,
+			sign_deadline: signDeadline, reply_deadline: replyDeadline, satisfaction, not_accepted_reason: F.not_accepted_reason,
 			transferred_to: F.transferred_to, returns: F.returns, extensions: F.extensions, reopens: F.reopens, urges: F.urges,
-			sign_on_time: F.sign_on_time, reply_on_time: F.reply_on_time, caller_key: phone ? callerKey(phone) : null,
+			sign_on_time: metDeadline(signed, signDeadline, now), reply_on_time: metDeadline(replied, replyDeadline, now), caller_key: phone ? callerKey(phone) : null,
 			tokens: F.tokens, keywords: F.keywords, flags: flags.size ? [...flags].sort() : null
 		};
 		const p: Prepared = { fact, tokens: null, line, raw, callerName: null, callerPhone: phone, given: null };

@@ -43,6 +43,14 @@ export interface CanonicalRecord {
 	unit?: string;
 	/** one of `STATUSES`; another value is kept as sent and flagged later, not refused */
 	status?: string;
+	/**
+	 * The handling times the sender's system recorded (its undertaking unit's sign-for and reply, and the limits it
+	 * set them); each after `received_at`. They give the feed's tickets the on-time rates and the return visit's limit.
+	 */
+	sign_deadline?: string;
+	signed_at?: string;
+	reply_deadline?: string;
+	replied_at?: string;
 	closed_at?: string;
 	/** one of `SATISFACTION`; another value is kept as sent and flagged later, not refused */
 	satisfaction?: string;
@@ -54,7 +62,10 @@ export interface CanonicalRecord {
 
 export type CanonicalField = keyof CanonicalRecord;
 
-/** Every field of the canonical record, in the order of DESIGN.md's table. */
+/**
+ * Every field of the canonical record, in the order of DESIGN.md's table; the handling times, which the table
+ * lacks (a legacy export has them as well: 签收时间, 答复时间 and their limits), come before `closed_at`.
+ */
 export const CANONICAL_FIELDS = [
 	'external_id',
 	'received_at',
@@ -71,6 +82,10 @@ export const CANONICAL_FIELDS = [
 	'category',
 	'unit',
 	'status',
+	'sign_deadline',
+	'signed_at',
+	'reply_deadline',
+	'replied_at',
 	'closed_at',
 	'satisfaction',
 	'caller_name',
@@ -80,7 +95,7 @@ export const CANONICAL_FIELDS = [
 export const REQUIRED_FIELDS = ['external_id', 'received_at', 'channel', 'type', 'content'] as const satisfies readonly CanonicalField[];
 
 /** Fields holding an instant. */
-export const TIME_FIELDS = ['received_at', 'updated_at', 'closed_at'] as const satisfies readonly CanonicalField[];
+export const TIME_FIELDS = ['received_at', 'updated_at', 'sign_deadline', 'signed_at', 'reply_deadline', 'replied_at', 'closed_at'] as const satisfies readonly CanonicalField[];
 
 /**
  * Fields with a closed vocabulary. `validateRecord` refuses other values of channel and type; other values of
@@ -110,6 +125,10 @@ export const FIELD_LABELS: Record<CanonicalField, string> = {
 	category: '问题分类',
 	unit: '承办单位',
 	status: '办理状态',
+	sign_deadline: '签收时限',
+	signed_at: '签收时间',
+	reply_deadline: '答复时限',
+	replied_at: '答复时间',
 	closed_at: '办结时间',
 	satisfaction: '满意度',
 	caller_name: '来电人',

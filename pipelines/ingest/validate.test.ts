@@ -53,8 +53,43 @@ describe('validateRecord: accepted records', () => {
 				lat: 31.29,
 				caller_phone: '13812345678'
 			},
-			times: { received: Date.parse('2026-03-05T10:00:00+08:00'), updated: Date.parse('2026-03-05T10:00:00+08:00'), closed: null }
+			times: {
+				received: Date.parse('2026-03-05T10:00:00+08:00'),
+				updated: Date.parse('2026-03-05T10:00:00+08:00'),
+				closed: null,
+				signDeadline: null,
+				signed: null,
+				replyDeadline: null,
+				replied: null
+			}
 		});
+	});
+
+	it('takes the handling times in Shanghai ISO; a limit may lie ahead of now, the steps not', () => {
+		const r = check({
+			sign_deadline: '2026/3/5 12:00',
+			signed_at: '2026-03-05T03:30:00Z',
+			reply_deadline: '2026-04-20 18:00', // after NOW: a limit still running
+			replied_at: '2026-03-12 16:45'
+		});
+		expect(r.ok).toBe(true);
+		if (!r.ok) return;
+		expect(r.record).toMatchObject({
+			sign_deadline: '2026-03-05T12:00:00+08:00',
+			signed_at: '2026-03-05T11:30:00+08:00',
+			reply_deadline: '2026-04-20T18:00:00+08:00',
+			replied_at: '2026-03-12T16:45:00+08:00'
+		});
+		expect(Object.keys(r.record)).toEqual(CANONICAL_FIELDS.filter((f) => f in r.record));
+		expect(r.times).toMatchObject({
+			signDeadline: Date.parse('2026-03-05T12:00:00+08:00'),
+			signed: Date.parse('2026-03-05T11:30:00+08:00'),
+			replyDeadline: Date.parse('2026-04-20T18:00:00+08:00'),
+			replied: Date.parse('2026-03-12T16:45:00+08:00')
+		});
+		// blank ones are left out
+		const b = check({ signed_at: '', replied_at: null });
+		expect(b.ok && [b.record.signed_at, b.record.replied_at, b.times.signed, b.times.replied]).toEqual([undefined, undefined, null, null]);
 	});
 
 	it('converts offsets to Shanghai time', () => {
@@ -122,6 +157,8 @@ describe('validateRecord: refused records, one stable code each', () => {
 			expect(refused(check({ received_at: v }))).toEqual(['bad_time', 'received_at']);
 		expect(refused(check({ updated_at: 'soon' }))).toEqual(['bad_time', 'updated_at']);
 		expect(refused(check({ closed_at: '2026-13-01' }))).toEqual(['bad_time', 'closed_at']);
+		expect(refused(check({ signed_at: '尽快' }))).toEqual(['bad_time', 'signed_at']);
+		expect(refused(check({ reply_deadline: '15个工作日' }))).toEqual(['bad_time', 'reply_deadline']);
 		const r = check({ received_at: '昨天下午' });
 		expect(!r.ok && r.message).toBe('受理时间（received_at）「昨天下午」无法识别为时间');
 	});
@@ -130,12 +167,25 @@ describe('validateRecord: refused records, one stable code each', () => {
 		expect(refused(check({ received_at: '2027-01-01T00:00:00+08:00' }))).toEqual(['future_time', 'received_at']);
 		expect(refused(check({ updated_at: '2026-04-02' }))).toEqual(['future_time', 'updated_at']);
 		expect(refused(check({ closed_at: '2026-05-01 00:00' }))).toEqual(['future_time', 'closed_at']);
+		expect(refused(check({ signed_at: '2026-05-01 00:00' }))).toEqual(['future_time', 'signed_at']);
+		expect(refused(check({ replied_at: '2026-05-01 00:00' }))).toEqual(['future_time', 'replied_at']);
+		expect(check({ sign_deadline: '2026-05-01 00:00', reply_deadline: '2026-06-01 00:00' }).ok).toBe(true);
 	});
 
 	it('updated_at or closed_at earlier than received_at', () => {
 		expect(refused(check({ updated_at: '2026-03-05T09:59:59+08:00' }))).toEqual(['updated_before_received', 'updated_at']);
 		expect(refused(check({ closed_at: '2026-03-01' }))).toEqual(['closed_before_received', 'closed_at']);
 		expect(check({ updated_at: '2026-03-05T10:00:00+08:00', closed_at: '2026-03-06' }).ok).toBe(true);
+	});
+
+	it('a handling time or limit earlier than received_at', () => {
+		for (const f of ['sign_deadline', 'signed_at', 'reply_deadline', 'replied_at']) {
+			const r = check({ [f]: '2026-03-05T09:00:00+08:00' });
+			expect(refused(r), f).toEqual(['handled_before_received', f]);
+			expect(!r.ok && r.message).toMatch(/^(签收|答复)(时限|时间)（[a-z_]+）「2026-03-05T09:00:00\+08:00」早于受理时间「2026-03-05T10:00:00\+08:00」$/);
+		}
+		// out of order among themselves (a reply before the sign-for): kept; the pipeline flags it
+		expect(check({ signed_at: '2026-03-06', replied_at: '2026-03-05 18:00' }).ok).toBe(true);
 	});
 
 	it('unknown channel and type', () => {
@@ -209,7 +259,10 @@ describe('feed-record.schema.json', () => {
 	});
 
 	it('a validated record matches the schema (types, enums, patterns)', () => {
-		const r = check({ updated_at: '2026-03-06 09:00', closed_at: 1772780400000, lon: '120.6', lat: '31.3', status: 'closed', satisfaction: '满意' });
+		const r = check({
+			updated_at: '2026-03-06 09:00', closed_at: 1772780400000, lon: '120.6', lat: '31.3', status: 'closed', satisfaction: '满意',
+			sign_deadline: '2026/3/5 12:00', signed_at: '2026-03-05 11:00', reply_deadline: '2026-03-20', replied_at: '2026-03-06 08:00'
+		});
 		expect(r.ok).toBe(true);
 		if (!r.ok) return;
 		for (const [k, v] of Object.entries(r.record)) {

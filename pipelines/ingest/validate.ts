@@ -27,6 +27,7 @@ export const VALIDATION_REASONS = {
 	future_time: '时间晚于当前时间 10 分钟以上',
 	updated_before_received: '更新时间早于受理时间',
 	closed_before_received: '办结时间早于受理时间',
+	handled_before_received: '签收时间、答复时间或其时限早于受理时间',
 	unknown_channel: '来源渠道不在 phone、web、app、wechat、open311、feed 之中',
 	unknown_type: '诉求类型不在 咨询、求助、投诉、举报、建议、表扬 之中',
 	bad_number: '经纬度不是数字',
@@ -39,8 +40,24 @@ export interface ValidationOk {
 	ok: true;
 	record: CanonicalRecord;
 	/** the record's instants in epoch milliseconds (already parsed, so the caller need not parse again) */
-	times: { received: number; updated: number; closed: number | null };
+	times: { received: number; updated: number; closed: number | null } & HandlingTimes;
 }
+/** The handling times a record may carry (epoch ms; null when absent). */
+export interface HandlingTimes {
+	signDeadline: number | null;
+	signed: number | null;
+	replyDeadline: number | null;
+	replied: number | null;
+}
+
+/** The handling time fields, with the name of each in `HandlingTimes`; a limit may lie ahead of now. */
+const HANDLING_FIELDS = [
+	['sign_deadline', 'signDeadline', { deadline: true }],
+	['signed_at', 'signed', { deadline: false }],
+	['reply_deadline', 'replyDeadline', { deadline: true }],
+	['replied_at', 'replied', { deadline: false }]
+] as const satisfies readonly (readonly [CanonicalField, keyof HandlingTimes, { deadline: boolean }])[];
+
 export interface ValidationFailure {
 	ok: false;
 	code: ValidationCode;
@@ -96,18 +113,21 @@ function textOf(f: Record<string, unknown>, name: CanonicalField): string | Vali
 	return s === null ? fail('bad_type', name, `${label(name)}应为文本，实际为${typeName(f[name])}`) : s;
 }
 
-/** An optional time after received_at: null when absent or blank, else epoch ms or the failure. */
+/**
+ * An optional time after received_at: null when absent or blank, else epoch ms or the failure. `limit` null: the
+ * time may lie ahead (a deadline).
+ */
 function laterTime(
 	f: Record<string, unknown>,
-	name: 'updated_at' | 'closed_at',
-	code: 'updated_before_received' | 'closed_before_received',
+	name: 'updated_at' | 'closed_at' | (typeof HANDLING_FIELDS)[number][0],
+	code: 'updated_before_received' | 'closed_before_received' | 'handled_before_received',
 	received: number,
-	limit: number
+	limit: number | null
 ): number | null | ValidationFailure {
 	if (!has(f, name) || blank(f[name])) return null;
 	const t = parseTime(f[name]);
 	if (t === null) return fail('bad_time', name, `${label(name)}${show(f[name])}无法识别为时间`);
-	if (t > limit) return fail('future_time', name, `${label(name)}${show(f[name])}晚于当前时间 10 分钟以上`);
+	if (limit !== null && t > limit) return fail('future_time', name, `${label(name)}${show(f[name])}晚于当前时间 10 分钟以上`);
 	if (t < received) return fail(code, name, `${label(name)}${show(f[name])}早于受理时间${show(f.received_at)}`);
 	return t;
 }
@@ -205,6 +225,12 @@ export function validateRecord(fields: unknown, options: { now: number }): Valid
 	if (updated !== null && typeof updated !== 'number') return updated;
 	const closed = laterTime(f, 'closed_at', 'closed_before_received', received, limit);
 	if (closed !== null && typeof closed !== 'number') return closed;
+	const handling: HandlingTimes = { signDeadline: null, signed: null, replyDeadline: null, replied: null };
+	for (const [name, key, { deadline }] of HANDLING_FIELDS) {
+		const t = laterTime(f, name, 'handled_before_received', received, deadline ? null : limit);
+		if (t !== null && typeof t !== 'number') return t;
+		handling[key] = t;
+	}
 
 	// coordinates
 	const lon = coordinate(f, 'lon');
@@ -245,11 +271,12 @@ export function validateRecord(fields: unknown, options: { now: number }): Valid
 	if (text.category !== undefined) record.category = text.category;
 	if (text.unit !== undefined) record.unit = text.unit;
 	if (text.status !== undefined) record.status = text.status;
+	for (const [name, key] of HANDLING_FIELDS) if (handling[key] !== null) record[name] = formatShanghai(handling[key]);
 	if (closed !== null) record.closed_at = formatShanghai(closed);
 	if (text.satisfaction !== undefined) record.satisfaction = text.satisfaction;
 	if (text.caller_name !== undefined) record.caller_name = text.caller_name;
 	if (text.caller_phone !== undefined) record.caller_phone = text.caller_phone;
-	return { ok: true, record, times: { received, updated: updated ?? received, closed } };
+	return { ok: true, record, times: { received, updated: updated ?? received, closed, ...handling } };
 }
 
 function typeName(v: unknown): string {
