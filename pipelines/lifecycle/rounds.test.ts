@@ -118,6 +118,20 @@ describe('handling rounds of a feed’s ticket and of a recount', () => {
 		]);
 	});
 
+	it("takes the sign-for, the reply and their limits a feed's versions report; a later version's replace them, one without leaves them", () => {
+		const rounds = unitRounds([
+			ev('receive', 'signed', 'A', 0, { signDeadline: 4 * H, signedAt: 5 * H, replyDeadline: 100 * H }),
+			ev('feed_update', 'replied', 'A', 90 * H, { replyDeadline: 140 * H, repliedAt: 120 * H }),
+			ev('feed_update', 'closed', 'A', 130 * H, { satisfaction: '基本满意' }),
+			// another unit's version starts its own round with what it reports
+			ev('feed_update', 'signed', 'B', 150 * H, { signedAt: 151 * H })
+		]);
+		expect(rounds).toEqual([
+			{ unit: 'A', dispatched_at: null, sign_deadline: 4 * H, signed_at: 5 * H, reply_deadline: 140 * H, replied_at: 120 * H, satisfaction: '基本满意', returned: false, extended: false, reopened: false },
+			{ unit: 'B', dispatched_at: null, sign_deadline: null, signed_at: 151 * H, reply_deadline: null, replied_at: null, satisfaction: null, returned: false, extended: false, reopened: false }
+		]);
+	});
+
 	it('takes the limits a recount gives the open round', () => {
 		const [r] = unitRounds([
 			ev('dispatch', 'dispatched', 'A', 0, { signDeadline: 10 * H, replyDeadline: 100 * H }),

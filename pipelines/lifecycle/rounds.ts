@@ -18,6 +18,9 @@ export interface RoundEvent {
 	signDeadline?: number | null;
 	replyDeadline?: number | null;
 	satisfaction?: string | null;
+	/** a feed version's sign-for and reply as the sender's system recorded them (epoch ms), with its limits above */
+	signedAt?: number | null;
+	repliedAt?: number | null;
 	/** a dispatch's assisting units (协办单位) */
 	assistUnits?: readonly string[] | null;
 }
@@ -31,8 +34,9 @@ export interface UnitRound {
 	unit: string;
 	/**
 	 * The dispatch that began the round; null for a round a feed's version began (the ticket came to the unit
-	 * elsewhere, without the time limits and the steps of a dispatch here): such a round is assessed on its volume
-	 * and its visit only, not in the denominators of the return, extension and reopen rates (UNIT_ROUNDS).
+	 * elsewhere, without the dispatch here): such a round is assessed on its volume, its visit and the sign-for and
+	 * reply times and limits the feed reports, not in the denominators of the return, extension and reopen rates
+	 * (UNIT_ROUNDS), which a feed does not report.
 	 */
 	dispatched_at: number | null;
 	sign_deadline: number | null;
@@ -81,8 +85,8 @@ const NOT_REOPENING = new Set(['return', 'extension_approve']);
 /**
  * The rounds of a ticket from its events in the order they were written. Events before the first dispatch and
  * between a return and the next dispatch belong to no round. A feed's ticket (`FEED_ACTIONS`) comes with the unit
- * the feed names: a round of that unit, without the dispatch, the limits and the steps the feed does not carry
- * (`dispatched_at` null, as the feed's own fact has it).
+ * the feed names: a round of that unit, without the dispatch (`dispatched_at` null, as the feed's own fact has it),
+ * with the sign-for, the reply and their limits the version reports (a later version's replace them).
  */
 export function unitRounds(events: readonly RoundEvent[]): UnitRound[] {
 	const rounds: UnitRound[] = [];
@@ -104,7 +108,13 @@ export function unitRounds(events: readonly RoundEvent[]): UnitRound[] {
 			// the feed's version: its unit holds the ticket (a round of its own when it is another unit), or none does
 			if (!e.unit) cur = null;
 			else if (cur?.unit !== e.unit) cur = start(e.unit, null, null, null); // not dispatched here: no dispatch instant
-			if (cur && e.satisfaction != null) cur.satisfaction = e.satisfaction;
+			if (cur) {
+				if (e.satisfaction != null) cur.satisfaction = e.satisfaction;
+				if (e.signDeadline != null) cur.sign_deadline = ms(e.signDeadline);
+				if (e.signedAt != null) cur.signed_at = ms(e.signedAt);
+				if (e.replyDeadline != null) cur.reply_deadline = ms(e.replyDeadline);
+				if (e.repliedAt != null) cur.replied_at = ms(e.repliedAt);
+			}
 			continue;
 		}
 		if (!cur) continue;

@@ -13,6 +13,8 @@ import { ingestService, readPush } from '../../src/lib/server/ingest';
 import { getMeta } from '../../pipelines/warehouse/schema';
 import { Ingestor } from '../../pipelines/ingest/pipeline';
 import { Geocoder } from '../../pipelines/normalize/index';
+import { visitDeadline } from '../../pipelines/lifecycle/model';
+import { getLimits } from '../../src/lib/server/cases/limits';
 
 let a: App;
 beforeAll(async () => {
@@ -623,6 +625,40 @@ describe('feed versions reach the relational store as the analytics store keeps 
 			`SELECT r.unit_code, r.satisfaction FROM unit_rounds r JOIN tickets_fact f USING (ticket_no) WHERE f.source = 'fv' AND f.external_id = 'X-R'`
 		);
 		expect(rows).toEqual([{ unit_code: 'D320508', satisfaction: '满意' }]);
+	});
+
+	it("a feed's handling times reach the relational store, the return visit's limit and the unit's round, through the sync", async () => {
+		const times = { sign_deadline: '2026-11-25T12:00:00+08:00', signed_at: '2026-11-25T10:00:00+08:00', reply_deadline: '2026-12-02T18:00:00+08:00' };
+		await push('fv', 'p-t1', [rec('X-T', '2026-11-25T10:00:00+08:00', { status: 'signed', unit: 'D320508', ...times })]);
+		expect(await relOf('fv', 'X-T')).toMatchObject({ status: 'signed', signedAt: new Date(times.signed_at), signDeadline: new Date(times.sign_deadline), repliedAt: null, visitDeadline: null });
+		// replied late: awaiting its visit, whose limit runs from the reply as one made here
+		const replied = '2026-12-03T09:00:00+08:00';
+		await push('fv', 'p-t2', [rec('X-T', replied, { status: 'replied', unit: 'D320508', ...times, replied_at: replied })]);
+		const x = await relOf('fv', 'X-T');
+		expect(x).toMatchObject({ status: 'replied', signedAt: new Date(times.signed_at), replyDeadline: new Date(times.reply_deadline), repliedAt: new Date(replied) });
+		expect(x.visitDeadline).toEqual(new Date(visitDeadline(a.calendar, await getLimits(a.rel.db), Date.parse(replied))));
+		expect(x.visitDeadline!.getTime()).toBeGreaterThan(Date.parse(replied));
+		const events = await a.rel.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, x.id)).orderBy(ticketEvents.id);
+		expect(events.at(-1)!.data).toEqual({ signDeadline: Date.parse(times.sign_deadline), signedAt: Date.parse(times.signed_at), replyDeadline: Date.parse(times.reply_deadline), repliedAt: Date.parse(replied) });
+		await syncIdle(a);
+		await withoutSync(a, async () => void (await syncToAnalytics(a)));
+		const round = async () =>
+			(
+				await queryRows<{ unit_code: string; sign_ok: boolean; reply_ok: boolean; dispatched: boolean; satisfaction: string | null }>(
+					a.analytics.conn,
+					`SELECT r.unit_code, r.signed_at <= r.sign_deadline AS sign_ok, r.replied_at <= r.reply_deadline AS reply_ok, r.dispatched_at IS NOT NULL AS dispatched, r.satisfaction
+					 FROM unit_rounds r JOIN tickets_fact f USING (ticket_no) WHERE f.source = 'fv' AND f.external_id = 'X-T'`
+				)
+			)[0];
+		expect(await round()).toEqual({ unit_code: 'D320508', sign_ok: true, reply_ok: false, dispatched: false, satisfaction: null });
+		const [f] = await queryRows<{ sign_on_time: boolean; reply_on_time: boolean }>(a.analytics.conn, `SELECT sign_on_time, reply_on_time FROM tickets_fact WHERE source = 'fv' AND external_id = 'X-T'`);
+		expect(f).toEqual({ sign_on_time: true, reply_on_time: false });
+		// visited and closed: no visit limit runs; a version without times keeps the ones the store has
+		await push('fv', 'p-t3', [rec('X-T', '2026-12-04T09:00:00+08:00', { status: 'closed', unit: 'D320508', closed_at: '2026-12-04T09:00:00+08:00', satisfaction: '基本满意' })]);
+		expect(await relOf('fv', 'X-T')).toMatchObject({ status: 'closed', repliedAt: new Date(replied), signedAt: new Date(times.signed_at), visitDeadline: null });
+		await syncIdle(a);
+		await withoutSync(a, async () => void (await syncToAnalytics(a)));
+		expect(await round()).toEqual({ unit_code: 'D320508', sign_ok: true, reply_ok: false, dispatched: false, satisfaction: '基本满意' });
 	});
 
 	it('a hand-over that failed after its batch committed is repaired by running the same records again', async () => {

@@ -23,6 +23,9 @@ import { MAX_PUSH_LIMIT_MB } from './push-limit.js';
 import type { Db } from './db';
 import { ticketRowFromFact } from './db/from-fact';
 import { ticketEvents, tickets } from './db/schema';
+import { getLimits } from './cases/limits';
+import { visitDeadline } from '$pipelines/lifecycle/model';
+import type { FactRow } from '$pipelines/warehouse/facts';
 import { overlayKey, segmenterOverlay } from './lexicon';
 
 /** What a push or an upload can be refused for, with its HTTP status. */
@@ -218,7 +221,7 @@ export class IngestService {
 						origin: `push:${pushId}`,
 						originId: `push:${pushId}`,
 						batchSize: Number.MAX_SAFE_INTEGER,
-						onFeedTickets: (t) => handOverFeedTickets(this.app.rel.db, t),
+						onFeedTickets: (t) => handOverFeedTickets(this.app, t),
 						nested
 					});
 					// settled for its caller; the file ingest (or the queue) that runs it goes on either way
@@ -379,7 +382,7 @@ export class IngestService {
 				bytes: o.bytes,
 				readFrom: o.readFrom,
 				mapping: o.mapping ?? null,
-				onFeedTickets: (t) => handOverFeedTickets(this.app.rel.db, t),
+				onFeedTickets: (t) => handOverFeedTickets(this.app, t),
 				betweenBatches: this.pushesBetweenBatches
 			});
 			await this.gate(() => maintainTextIndex(conn));
@@ -406,11 +409,16 @@ export class IngestService {
  * - a new open ticket is inserted, with a receive event, so it can be dispatched here;
  * - a newer version (a later updated_at than the stored one; an older or equal one changes nothing) takes what the
  *   feed describes: text, place, category, channel, type, status, unit, closing time and satisfaction (and the
- *   caller, when the version names one), with a 数据接入更新 event from the old status to the new. Both stores then
- *   hold the same version, so the next sync does not carry the older one back into the analytics store;
+ *   caller, the sign-for and the reply times and their limits, when the version names them), with a 数据接入更新
+ *   event from the old status to the new. Both stores then hold the same version, so the next sync does not carry
+ *   the older one back into the analytics store;
  * - a closed version of a ticket the store does not hold stays in the analytics store only.
+ * A version awaiting its return visit (replied) with its reply time gets the visit's limit (回访时限) from it, on the
+ * holiday calendar and the limit in force, as a reply here does; its events carry the handling times the version
+ * reports, for the unit's handling round (pipelines/lifecycle/rounds.ts).
  */
-export async function handOverFeedTickets(db: Db, list: FeedTicket[]): Promise<void> {
+export async function handOverFeedTickets(app: Pick<App, 'rel' | 'calendar'>, list: FeedTicket[]): Promise<void> {
+	const db = app.rel.db;
 	const key = (source: string, externalId: string | null) => `${source}\u0001${externalId}`;
 	for (let i = 0; i < list.length; i += 400) {
 		const part = list.slice(i, i + 400);
@@ -428,9 +436,15 @@ export async function handOverFeedTickets(db: Db, list: FeedTicket[]): Promise<v
 			}
 			const write = part.filter((t) => t.open || held.has(key(t.fact.source, t.fact.external_id)));
 			if (!write.length) return;
+			const limits = write.some(awaitsVisit) ? await getLimits(tx) : null;
 			const written = await tx
 				.insert(tickets)
-				.values(write.map((t) => ticketRowFromFact(t.fact, { name: t.callerName, phone: t.callerPhone })))
+				.values(
+					write.map((t) => ({
+						...ticketRowFromFact(t.fact, { name: t.callerName, phone: t.callerPhone }),
+						visitDeadline: limits && awaitsVisit(t) ? new Date(visitDeadline(app.calendar, limits, t.fact.replied_at!)) : null
+					}))
+				)
 				.onConflictDoUpdate({
 					target: [tickets.source, tickets.externalId],
 					set: {
@@ -448,6 +462,13 @@ export async function handOverFeedTickets(db: Db, list: FeedTicket[]): Promise<v
 						unitCode: sql`excluded.unit_code`,
 						closedAt: sql`excluded.closed_at`,
 						satisfaction: sql`excluded.satisfaction`,
+						// the handling times a version reports; one without them leaves those the store has (steps taken here)
+						signDeadline: sql`coalesce(excluded.sign_deadline, ${tickets.signDeadline})`,
+						signedAt: sql`coalesce(excluded.signed_at, ${tickets.signedAt})`,
+						replyDeadline: sql`coalesce(excluded.reply_deadline, ${tickets.replyDeadline})`,
+						repliedAt: sql`coalesce(excluded.replied_at, ${tickets.repliedAt})`,
+						// awaiting a visit: from the version's reply, else as it was; otherwise none runs
+						visitDeadline: sql`CASE WHEN excluded.status = 'replied' THEN coalesce(excluded.visit_deadline, ${tickets.visitDeadline}) END`,
 						callerName: sql`coalesce(excluded.caller_name, ${tickets.callerName})`,
 						callerPhone: sql`coalesce(excluded.caller_phone, ${tickets.callerPhone})`,
 						callerPhoneKey: sql`coalesce(excluded.caller_phone_key, ${tickets.callerPhoneKey})`,
@@ -464,8 +485,8 @@ export async function handOverFeedTickets(db: Db, list: FeedTicket[]): Promise<v
 					const k = key(r.source, r.externalId);
 					const fact = byKey.get(k)!;
 					const before = held.get(k);
-					// the unit the feed names, and its visit: the version's handling round (pipelines/lifecycle/rounds.ts)
-					const round = { unitCode: fact.unit_code, data: fact.satisfaction ? { satisfaction: fact.satisfaction } : null };
+					// the unit the feed names, its visit and the handling times reported: the version's handling round (pipelines/lifecycle/rounds.ts)
+					const round = { unitCode: fact.unit_code, data: roundData(fact) };
 					return before
 						? { ticketId: r.id, action: 'feed_update', fromStatus: before.status, toStatus: r.status, actorName: `数据接入（${r.source}）`, note: '数据接入收到更新的版本', at: new Date(fact.updated_at), ...round }
 						: { ticketId: r.id, action: 'receive', fromStatus: null, toStatus: r.status, actorName: `数据接入（${r.source}）`, note: '由数据接入导入', at: new Date(fact.received_at), ...round };
@@ -473,6 +494,20 @@ export async function handOverFeedTickets(db: Db, list: FeedTicket[]): Promise<v
 			);
 		});
 	}
+}
+
+/** A feed's version awaiting its return visit, with the reply to count the visit's limit from. */
+const awaitsVisit = (t: FeedTicket) => t.fact.status === 'replied' && t.fact.replied_at !== null;
+
+/** What a feed version's event keeps for the unit's handling round: the visit and the handling times it reports (epoch ms). */
+function roundData(f: FactRow): Record<string, string | number> | null {
+	const data: Record<string, string | number> = {};
+	if (f.satisfaction) data.satisfaction = f.satisfaction;
+	if (f.sign_deadline !== null) data.signDeadline = f.sign_deadline;
+	if (f.signed_at !== null) data.signedAt = f.signed_at;
+	if (f.reply_deadline !== null) data.replyDeadline = f.reply_deadline;
+	if (f.replied_at !== null) data.repliedAt = f.replied_at;
+	return Object.keys(data).length ? data : null;
 }
 
 const afterIngestHooks: ((app: App) => void)[] = [];

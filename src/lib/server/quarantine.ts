@@ -267,7 +267,7 @@ export async function replayQuarantine(
 	return ingestService(app).withIngestor(async (ingestor, conn) => {
 		const q = new Quarantine(conn);
 		if (source && !(await q.count({ source, status: 'all' }))) throw new ReplayInputError(`隔离区中没有来源「${source}」的记录，无可重放`);
-		const r = await q.replay(ingestor, { source: source ?? undefined, mapping, onFeedTickets: (t) => handOverFeedTickets(app.rel.db, t) });
+		const r = await q.replay(ingestor, { source: source ?? undefined, mapping, onFeedTickets: (t) => handOverFeedTickets(app, t) });
 		return {
 			source,
 			mappingName: mapping ? (mapping.name ?? o.mappingFileName ?? '粘贴的映射') : null,

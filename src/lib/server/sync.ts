@@ -135,8 +135,11 @@ export async function markSynced(app: App): Promise<void> {
 	await setMeta(app.analytics.conn, 'sync_version', SYNC_VERSION); // the demo wrote its facts as this version derives them
 }
 
-/** A ticket's events that make its handling rounds, as the statement below gives them: action, to, unit, at, and data's deadlines and satisfaction. */
-type RoundStep = [string, string, string | null, string, number | null, number | null, string | null, string[] | null];
+/**
+ * A ticket's events that make its handling rounds, as the statement below gives them: action, to, unit, at, and data's
+ * deadlines, satisfaction, assisting units, and a feed version's sign-for and reply times.
+ */
+type RoundStep = [string, string, string | null, string, number | null, number | null, string | null, string[] | null, number | null, number | null];
 
 /** What a ticket's events give its fact (named as the fact's columns), and the steps of its rounds. */
 type LifecycleFigures = Pick<FactRow, 'returns' | 'extensions' | 'reopens' | 'urges'> & { steps: RoundStep[] };
@@ -152,7 +155,7 @@ const LIFECYCLE_FIGURES = sql<LifecycleFigures>`(SELECT json_build_object(
 	'extensions', count(*) FILTER (WHERE e.action = 'extension_approve'),
 	'reopens', count(*) FILTER (WHERE e.action NOT IN ('return', 'extension_approve') AND e.to_status = 'reopened'),
 	'urges', count(*) FILTER (WHERE e.action IN ('urge', 'supervise') AND e.to_status <> 'reopened'),
-	'steps', coalesce(json_agg(json_build_array(e.action, e.to_status, e.unit_code, e.at, e.data->'signDeadline', e.data->'replyDeadline', e.data->'satisfaction', e.data->'assistUnits') ORDER BY e.id)
+	'steps', coalesce(json_agg(json_build_array(e.action, e.to_status, e.unit_code, e.at, e.data->'signDeadline', e.data->'replyDeadline', e.data->'satisfaction', e.data->'assistUnits', e.data->'signedAt', e.data->'repliedAt') ORDER BY e.id)
 		FILTER (WHERE e.action IN (${sql.join(ROUND_ACTIONS.map((a) => sql`${a}`), sql`, `)}) OR e.to_status = 'reopened'), '[]'))
 	FROM ${ticketEvents} e WHERE e.ticket_id = "tickets"."id")`; // qualified by hand: drizzle writes ${tickets.id} unqualified here
 // (in the order written: a ticket's events are written under its row lock, whatever the clocks of the servers say)
@@ -167,7 +170,9 @@ function roundsOf(t: TicketRow, events: readonly RoundEvent[]): UnitRound[] | nu
 }
 
 const roundEvents = (steps: readonly RoundStep[]): RoundEvent[] =>
-	steps.map(([action, to, unit, at, signDeadline, replyDeadline, satisfaction, assistUnits]) => ({ action, to, unit, at: Date.parse(at), signDeadline, replyDeadline, satisfaction, assistUnits }));
+	steps.map(([action, to, unit, at, signDeadline, replyDeadline, satisfaction, assistUnits, signedAt, repliedAt]) => ({
+		action, to, unit, at: Date.parse(at), signDeadline, replyDeadline, satisfaction, assistUnits, signedAt, repliedAt
+	}));
 
 /** The ticket's texts with the caller's own name and number masked (the analytics carry no personal data: 来电人李建国 → 李**). */
 function textsForAnalytics(t: TicketRow): TicketTexts {

@@ -310,7 +310,7 @@ async function ingest(config: Config, args: string[]) {
 					mapping,
 					batchSize,
 					mergeThreads,
-					onFeedTickets: (t) => handOverFeedTickets(a.rel.db, t),
+					onFeedTickets: (t) => handOverFeedTickets(a, t),
 					onProgress: (p) => {
 						const { read } = p;
 						const rate = Math.round(read / Math.max(0.001, (performance.now() - t0) / 1000));
