@@ -77,6 +77,10 @@ describe('legacy CSV export in GB18030 with the shipped mapping', () => {
 				category: '餐饮油烟',
 				unit: '苏州市姑苏区人民政府',
 				status: 'closed',
+				sign_deadline: '2026-03-01T12:12:33+08:00',
+				signed_at: '2026-03-01T09:30:00+08:00',
+				reply_deadline: '2026-03-08T18:00:00+08:00',
+				replied_at: '2026-03-03T15:00:00+08:00',
 				closed_at: '2026-03-03T16:20:00+08:00',
 				satisfaction: '满意',
 				caller_name: '张先生',
@@ -100,6 +104,10 @@ describe('legacy CSV export in GB18030 with the shipped mapping', () => {
 		// no satisfaction yet, status from the value map
 		expect(byId.get('LX20260301002')).toMatchObject({ status: 'signed', caller_phone: '0512-65230001' });
 		expect(byId.get('LX20260301002')).not.toHaveProperty('satisfaction');
+		// the handling times as the export has them: a reply awaiting its visit, a sign-for without a reply yet
+		expect(byId.get('LX20260303006')).toMatchObject({ status: 'replied', signed_at: '2026-03-03T08:30:00+08:00', replied_at: '2026-03-04T10:00:00+08:00' });
+		expect(byId.get('LX20260301003')).toMatchObject({ signed_at: '2026-03-02T09:00:00+08:00', sign_deadline: '2026-03-02T01:40:02+08:00' });
+		expect(byId.get('LX20260301003')).not.toHaveProperty('replied_at');
 	});
 
 	it('gives the same outcome at any chunk size', async () => {

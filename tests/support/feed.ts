@@ -1,5 +1,5 @@
-// Realistic canonical feed files for ingest tests and benchmarks, made with the demo generator's text and
-// places (a legacy system's export of history: closed tickets), with an optional share of bad lines.
+// Realistic canonical feed files for ingest tests and benchmarks, made with the demo generator's text, places and
+// handling times (a legacy system's export of history: closed tickets), with an optional share of bad lines.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { defaultCalendar } from '../../pipelines/calendar/index';
@@ -38,6 +38,8 @@ export function feedTexts(o: FeedOptions): string[] {
 	return texts;
 }
 
+const time = (ms: number | null) => (ms === null ? undefined : formatShanghai(ms));
+
 export async function writeFeed(path: string, o: FeedOptions): Promise<{ lines: number; bad: number }> {
 	const gen = feedGenerator(o);
 	const out = createWriteStream(path);
@@ -68,6 +70,11 @@ export async function writeFeed(path: string, o: FeedOptions): Promise<{ lines: 
 				category: f.category_code,
 				unit: f.unit_code ?? undefined,
 				status: 'closed',
+				// the handling times a legacy system's export carries with its history
+				sign_deadline: time(f.sign_deadline),
+				signed_at: time(f.signed_at),
+				reply_deadline: time(f.reply_deadline),
+				replied_at: time(f.replied_at),
 				closed_at: formatShanghai(f.closed_at ?? f.updated_at),
 				satisfaction: f.satisfaction ?? undefined
 			};
