@@ -845,6 +845,22 @@ describe('queues', () => {
 		expect(y.items.map((i) => [i.ticketNo, i.light])).toEqual([[yellow.no, 'yellow']]);
 		expect((await listQueue(a, people.supervisor, { queue: 'supervise', tab: 'red', q: yellow.no })).total).toBe(0);
 	});
+	it("light a ticket whose dispatch is not known here (a feed's, with the limits it reports) from its receipt", async () => {
+		const red = await ticketIn('signed');
+		const yellow = await ticketIn('signed');
+		const green = await ticketIn('dispatched');
+		const now = Date.now();
+		const feedLike = (received: number, v: Partial<typeof tickets.$inferInsert>) => ({ dispatchedAt: null, dispatchedWork: null, signDeadlineWork: null, replyDeadlineWork: null, receivedAt: new Date(received), ...v });
+		await a.rel.db.update(tickets).set(feedLike(now - 50 * 3_600_000, { replyDeadline: new Date(now - 60_000) })).where(eq(tickets.ticketNo, red.no));
+		await a.rel.db.update(tickets).set(feedLike(now - 8 * 3_600_000, { replyDeadline: new Date(now + 2 * 3_600_000) })).where(eq(tickets.ticketNo, yellow.no));
+		await a.rel.db.update(tickets).set(feedLike(now - 3_600_000, { signDeadline: new Date(now + 20 * 3_600_000) })).where(eq(tickets.ticketNo, green.no));
+		const item = async (tab: string, no: string) => (await listQueue(a, people.supervisor, { queue: 'supervise', tab, q: no })).items.map((i) => [i.ticketNo, i.light]);
+		expect(await item('red', red.no)).toEqual([[red.no, 'red']]);
+		expect(await item('yellow', yellow.no)).toEqual([[yellow.no, 'yellow']]);
+		expect(await item('all', green.no)).toEqual([[green.no, 'green']]);
+		expect(await item('yellow', green.no)).toEqual([]);
+		expect(await ticketDetail(a, people.supervisor, yellow.no)).toMatchObject({ deadlineKind: 'reply', light: 'yellow' });
+	});
 	it('count the time used as the limit counts it: working time for working days, clock time for an urgent sign-for', async () => {
 		const at = (local: string) => Date.parse(`${local}+08:00`);
 		const clock = (local: string) => a.calendar.workingClock(at(local));

@@ -49,10 +49,11 @@ export function categoryPath(app: App, code: string | null): string | null {
  * limit counts it — the working time of the calendar (the working clocks stored with the dispatch and the
  * deadline) for a limit in working days, so a weekend or a holiday uses none of it; clock time for the urgent
  * sign-for in hours, and for a ticket without stored clocks. The queues' yellow tab is the same test in SQL
- * (`yellowSql`).
+ * (`yellowSql`). A ticket whose dispatch this store does not know (a feed's, which reports its limits but not its
+ * dispatch) counts its time from its receipt, in clock time: the yellow light comes no later than it should.
  */
 function limitLight(app: App, t: TicketRow, kind: 'sign' | 'reply', deadline: Date, now: number, yellowAt: number): Light {
-	const start = t.dispatchedAt!.getTime();
+	const start = (t.dispatchedAt ?? t.receivedAt).getTime();
 	const deadlineWork = kind === 'sign' ? t.signDeadlineWork : t.replyDeadlineWork;
 	if (now > deadline.getTime() || (kind === 'sign' && t.urgency === 'urgent') || t.dispatchedWork === null || deadlineWork === null)
 		return light(start, deadline.getTime(), now, yellowAt);
@@ -85,7 +86,7 @@ export function runningLimit(
 		return { deadline: t.visitDeadline, kind: 'visit', light: visitLight(app, t.repliedAt, t.visitDeadline, now, limits.yellowAt) };
 	const kind = t.status === 'dispatched' ? 'sign' : t.status === 'signed' ? 'reply' : null;
 	const deadline = kind === 'sign' ? t.signDeadline : kind === 'reply' ? t.replyDeadline : null;
-	if (!kind || !deadline || !t.dispatchedAt) return { deadline: null, kind: null, light: null };
+	if (!kind || !deadline) return { deadline: null, kind: null, light: null };
 	return { deadline, kind, light: limitLight(app, t, kind, deadline, now, limits.yellowAt) };
 }
 
@@ -274,7 +275,8 @@ const deadlineSql = sql`extract(epoch from case when ${tickets.status} = 'dispat
 
 /** `limitLight`'s yellow test in SQL (that the deadline has not passed is the caller's condition). */
 function yellowSql(app: App, yellowAt: number, now: number): SQL {
-	const start = sql`extract(epoch from ${tickets.dispatchedAt})`;
+	// from the receipt when the dispatch is not known here (a feed's ticket), as limitLight counts it
+	const start = sql`extract(epoch from coalesce(${tickets.dispatchedAt}, ${tickets.receivedAt}))`;
 	const deadlineWork = sql`case when ${tickets.status} = 'dispatched' then ${tickets.signDeadlineWork} else ${tickets.replyDeadlineWork} end`;
 	return sql`case when (${tickets.status} = 'dispatched' and ${tickets.urgency} = 'urgent') or ${tickets.dispatchedWork} is null or ${deadlineWork} is null
 		then ${now / 1000} >= ${start} + ${yellowAt} * (${deadlineSql} - ${start})
