@@ -860,6 +860,13 @@ describe('queues', () => {
 		expect(await item('all', green.no)).toEqual([[green.no, 'green']]);
 		expect(await item('yellow', green.no)).toEqual([]);
 		expect(await ticketDetail(a, people.supervisor, yellow.no)).toMatchObject({ deadlineKind: 'reply', light: 'yellow' });
+		// steps the feed reports done: on time or late against its limits, on the ticket's page
+		const done = await ticketIn('replied');
+		await a.rel.db
+			.update(tickets)
+			.set(feedLike(now - 50 * 3_600_000, { signDeadline: new Date(now - 40 * 3_600_000), signedAt: new Date(now - 45 * 3_600_000), replyDeadline: new Date(now - 10 * 3_600_000), repliedAt: new Date(now - 5 * 3_600_000) }))
+			.where(eq(tickets.ticketNo, done.no));
+		expect(await ticketDetail(a, people.supervisor, done.no)).toMatchObject({ signLight: 'green', replyLight: 'red' });
 	});
 	it('count the time used as the limit counts it: working time for working days, clock time for an urgent sign-for', async () => {
 		const at = (local: string) => Date.parse(`${local}+08:00`);

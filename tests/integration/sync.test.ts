@@ -639,6 +639,8 @@ describe('feed versions reach the relational store as the analytics store keeps 
 		expect(x.visitDeadline).toEqual(new Date(visitDeadline(a.calendar, await getLimits(a.rel.db), Date.parse(replied))));
 		expect(x.visitDeadline!.getTime()).toBeGreaterThan(Date.parse(replied));
 		const events = await a.rel.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, x.id)).orderBy(ticketEvents.id);
+		// the timeline says what the source system recorded (it has no sign or reply event of these steps)
+		expect(events.map((e) => e.note)).toEqual(['由数据接入导入（来源系统记录：签收 2026-11-25 10:00）', '数据接入收到更新的版本（来源系统记录：签收 2026-11-25 10:00，答复 2026-12-03 09:00）']);
 		expect(events.at(-1)!.data).toEqual({ signDeadline: Date.parse(times.sign_deadline), signedAt: Date.parse(times.signed_at), replyDeadline: Date.parse(times.reply_deadline), repliedAt: Date.parse(replied) });
 		await syncIdle(a);
 		await withoutSync(a, async () => void (await syncToAnalytics(a)));

@@ -26,6 +26,7 @@ import { ticketEvents, tickets } from './db/schema';
 import { getLimits } from './cases/limits';
 import { visitDeadline } from '$pipelines/lifecycle/model';
 import type { FactRow } from '$pipelines/warehouse/facts';
+import { formatShanghaiTime } from '$lib/charts/format';
 import { overlayKey, segmenterOverlay } from './lexicon';
 
 /** What a push or an upload can be refused for, with its HTTP status. */
@@ -488,8 +489,8 @@ export async function handOverFeedTickets(app: Pick<App, 'rel' | 'calendar'>, li
 					// the unit the feed names, its visit and the handling times reported: the version's handling round (pipelines/lifecycle/rounds.ts)
 					const round = { unitCode: fact.unit_code, data: roundData(fact) };
 					return before
-						? { ticketId: r.id, action: 'feed_update', fromStatus: before.status, toStatus: r.status, actorName: `数据接入（${r.source}）`, note: '数据接入收到更新的版本', at: new Date(fact.updated_at), ...round }
-						: { ticketId: r.id, action: 'receive', fromStatus: null, toStatus: r.status, actorName: `数据接入（${r.source}）`, note: '由数据接入导入', at: new Date(fact.received_at), ...round };
+						? { ticketId: r.id, action: 'feed_update', fromStatus: before.status, toStatus: r.status, actorName: `数据接入（${r.source}）`, note: `数据接入收到更新的版本${stepsReported(fact)}`, at: new Date(fact.updated_at), ...round }
+						: { ticketId: r.id, action: 'receive', fromStatus: null, toStatus: r.status, actorName: `数据接入（${r.source}）`, note: `由数据接入导入${stepsReported(fact)}`, at: new Date(fact.received_at), ...round };
 				})
 			);
 		});
@@ -508,6 +509,18 @@ function roundData(f: FactRow): Record<string, string | number> | null {
 	if (f.reply_deadline !== null) data.replyDeadline = f.reply_deadline;
 	if (f.replied_at !== null) data.repliedAt = f.replied_at;
 	return Object.keys(data).length ? data : null;
+}
+
+/**
+ * The unit's steps a feed's version reports, for its event's note (the timeline has no sign or reply event of them):
+ * （来源系统记录：签收 2026-12-01 10:00，答复 2026-12-04 10:00）, or '' when it reports none.
+ */
+function stepsReported(f: FactRow): string {
+	const steps = [
+		f.signed_at !== null ? `签收 ${formatShanghaiTime(new Date(f.signed_at).toISOString())}` : null,
+		f.replied_at !== null ? `答复 ${formatShanghaiTime(new Date(f.replied_at).toISOString())}` : null
+	].filter(Boolean);
+	return steps.length ? `（来源系统记录：${steps.join('，')}）` : '';
 }
 
 const afterIngestHooks: ((app: App) => void)[] = [];

@@ -651,7 +651,7 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 	const caller = callerFor(user, t, true);
 	const unitName = (c: string | null) => (c ? (app.ref.unitByCode.get(c)?.name ?? c) : null);
 	const lightOf = (done: Date | null, deadline: Date | null, kind: 'sign' | 'reply') =>
-		!deadline || !t.dispatchedAt ? null : done ? (done <= deadline ? 'green' : 'red') : limitLight(app, t, kind, deadline, now, limits.yellowAt);
+		!deadline ? null : done ? (done <= deadline ? 'green' : 'red') : limitLight(app, t, kind, deadline, now, limits.yellowAt);
 	const visibleRelated = user.role === 'unit_handler' ? [] : related;
 	// the satisfaction of this round's visit: one of an earlier round (不满意, reopened) stays in the timeline only
 	let lastDispatch = -1;
