@@ -194,8 +194,8 @@ export async function fillWorkClocks(db: Db, cal: WorkCalendar): Promise<number>
 
 /**
  * The return visits' deadlines (回访时限) of the replied tickets that have none: replied before the limit existed
- * (migration 0025), or written by the demo generator, which knows no calendar. (A feed's ticket in that state
- * carries no reply time, and gets none.) At start, with the limit in
+ * (migration 0025), or written by the demo generator, which knows no calendar. (A feed's ticket in that state gets
+ * it from its reply time when handed over, handOverFeedTickets; one without a reply time gets none.) At start, with the limit in
  * force; in statements of 1,000. Returns how many it filled.
  */
 export async function fillVisitDeadlines(db: Db, cal: WorkCalendar): Promise<number> {
