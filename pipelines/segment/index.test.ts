@@ -347,6 +347,33 @@ describe('SegmentPool', () => {
 		expect(await pool.close()).toEqual([0, 0]);
 	});
 
+	it('loads another dictionary overlay in place: the same threads, the new words, as a segmenter made with it', async () => {
+		const pool = await SegmentPool.create(2, { userDict: true, batchTexts: 3 });
+		const slots = () => (pool as unknown as { slots: { tid: number | null; worker: import('node:worker_threads').Worker }[] }).slots.map((s) => s.worker.threadId);
+		try {
+			const texts = ['小区旁边的芯片工厂夜里排放刺鼻气体', '楼下的共享厨房油烟扰民', '芯片工厂', '共享厨房', '', '姑苏区平江街道'];
+			const overlay = { terms: [{ word: '芯片工厂', freq: 2000, tag: 'nz' }, { word: '共享厨房', freq: 2000, tag: 'nz' }] };
+			const before = await pool.cut(texts);
+			expect(before[2]).not.toEqual(['芯片工厂']);
+			const threads = slots();
+			await pool.reload(overlay);
+			expect(slots()).toEqual(threads);
+			const seg = createSegmenter({ userDict: true, overlay });
+			expect(await pool.cut(texts)).toEqual(texts.map((t) => seg.cut(t)));
+			expect(await pool.tokenize(texts)).toEqual(texts.map((t) => seg.tokens(t)));
+			expect((await pool.cut(['芯片工厂']))[0]).toEqual(['芯片工厂']);
+			// and back: the overlay's words are gone again
+			await pool.reload(undefined);
+			expect(await pool.cut(texts)).toEqual(before);
+			// only between tasks
+			const busy = pool.tokenize(Array.from({ length: 200 }, () => texts[0]));
+			await expect(pool.reload(overlay)).rejects.toThrow('work is in hand');
+			await busy;
+		} finally {
+			expect(await pool.close()).toEqual([0, 0]);
+		}
+	});
+
 	it('closes when a worker is already gone', async () => {
 		const pool = await SegmentPool.create(2, { userDict: true });
 		await pool.tokenize(['一']);

@@ -12,7 +12,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { SegmenterOptions } from './index';
+import type { DictionaryOverlay, SegmenterOptions } from './index';
 import { moduleFile, threadCpuSeconds, workerStarted } from './worker-start';
 
 /** A file of this folder (moduleFile: beside this module, or found under the repository when bundled). */
@@ -43,7 +43,7 @@ export interface PooledAnalysis {
 	intensity: number;
 }
 
-type Op = 'cut' | 'tokens' | 'analyze';
+type Op = 'cut' | 'tokens' | 'analyze' | 'reload';
 interface Batch {
 	id: number;
 	op: Op;
@@ -162,6 +162,29 @@ export class SegmentPool {
 	/** `cut(text)` of each text (all words), in input order. */
 	async cut(texts: readonly string[]): Promise<string[][]> {
 		return (await this.run('cut', texts)) as string[][];
+	}
+
+	/**
+	 * Loads another dictionary overlay (设置 › 词典, a renamed unit) in every worker, in place: the threads stay, and
+	 * nodejieba frees the dictionaries it had when it loads the new ones. A pool made anew for each change started new
+	 * threads, whose allocations the C library keeps in arenas of their own (the process grew by about 100 MB a change:
+	 * `npm run bench -- segment --pool-cycles N`). Only between tasks: refused while work is in hand or queued. A failed
+	 * load rejects, and the workers may then hold different dictionaries: close the pool.
+	 */
+	async reload(overlay: DictionaryOverlay | undefined): Promise<void> {
+		if (this.closed) throw new Error('SegmentPool is closed');
+		if (this.failure) throw this.failure;
+		if (this.queue.length || this.slots.some((s) => s.busy)) throw new Error('SegmentPool.reload: work is in hand');
+		await Promise.all(
+			this.slots.map(
+				(slot) =>
+					new Promise<void>((resolve, reject) => {
+						const id = this.nextId++;
+						slot.busy = { id, op: 'reload', texts: [], resolve: () => resolve(), reject };
+						slot.worker.postMessage({ id, op: 'reload', overlay });
+					})
+			)
+		);
 	}
 
 	private async run(op: Op, input: readonly string[], split = true): Promise<string[][] | string[]> {

@@ -39,6 +39,17 @@ port.on('message', async (msg) => {
 		process.exit(0);
 	}
 	if (!seg) return;
+	if (msg.op === 'reload') {
+		// another dictionary overlay, in place: loading it frees the one loaded (nodejieba keeps one set per thread)
+		try {
+			seg = mod.createSegmenter({ ...(workerData?.options ?? {}), overlay: msg.overlay });
+			analyse = null;
+			port.postMessage({ type: 'result', id: msg.id, packed: '', n: 0 });
+		} catch (e) {
+			port.postMessage({ type: 'result', id: msg.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+		}
+		return;
+	}
 	try {
 		const texts = msg.texts;
 		const out = new Array(texts.length);

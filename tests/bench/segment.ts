@@ -268,4 +268,18 @@ async function poolMemory(cycles: number): Promise<void> {
 		rss.push(mb());
 	}
 	console.log(`RSS as a 2-worker pool is created and closed ${cycles} times: ${rss.join(' → ')} MB`);
+	// what the server does on a dictionary change instead (SegmentPool.reload): the same threads load another overlay
+	const pool = await SegmentPool.create(2, { userDict: true });
+	try {
+		const kept = [mb()];
+		for (let i = 0; i < cycles; i++) {
+			await pool.reload({ terms: [{ word: `民情测试词${i}`, freq: 100, tag: 'nz' }] });
+			await pool.tokenize(['油烟扰民']);
+			await new Promise((r) => setTimeout(r, 500));
+			kept.push(mb());
+		}
+		console.log(`RSS as one 2-worker pool reloads another dictionary ${cycles} times: ${kept.join(' → ')} MB`);
+	} finally {
+		await pool.close();
+	}
 }

@@ -80,6 +80,10 @@ describe('the dictionary', () => {
 describe('a new term', () => {
 	it('is segmented whole at once, and the tickets analysed before it are analysed again and found by it', async () => {
 		const before = await analysedTicket('小区门口的网红店每天排队占道，请管一管');
+		// the analysis workers, running before the change
+		const analyzerOf = () => (ingestService(a) as unknown as { analyzer: object | null }).analyzer;
+		const made = analyzerOf();
+		expect(made).not.toBeNull();
 		expect(await tokensOf(before)).not.toContain('网红店');
 		expect((await search('网红店')).terms).not.toEqual(['网红店']);
 		const r = await addLexiconEntry(ctx(), { kind: 'term', word: '网红店', weight: 'core', tag: 'n' });
@@ -103,9 +107,10 @@ describe('a new term', () => {
 		const s = await search('网红店');
 		expect(s.terms).toEqual(['网红店']);
 		expect(s.hits.map((h) => h.ticketNo)).toContain(before);
-		// a new ticket is analysed by the workers with it too
+		// a new ticket is analysed by the workers with it too: the same workers, which loaded it in place
 		const after = await analysedTicket('又一家网红店开业，门口堵车');
 		expect(await tokensOf(after)).toContain('网红店');
+		expect(analyzerOf()).toBe(made);
 	});
 
 	it('refuses bad words naming the field, a word already there, and changes nothing', async () => {

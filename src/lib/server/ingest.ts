@@ -330,12 +330,20 @@ export class IngestService {
 	withIngestor<T>(fn: (ingestor: Ingestor, conn: DuckDBConnection) => Promise<T>, what = '处理后台任务', batches = false): Promise<T> {
 		return this.inQueue(
 			async (conn) => {
-				// the app's dictionary changed (设置 › 词典, a unit's name): the workers load the new one
+				// the app's dictionary changed (设置 › 词典, a unit's name): the workers load the new one in place (no
+				// task is on them in the queue's turn); where that fails, the analyzer is made anew (and says why, if
+				// it cannot be: createAnalyzer)
 				const overlay = segmenterOverlay(this.app.ref);
 				const key = overlayKey(overlay);
 				if (this.analyzer && this.analyzerKey !== key) {
-					await this.analyzer.close();
-					this.analyzer = null;
+					const reloaded = await this.analyzer.reload(overlay).then(
+						() => true,
+						(e: Error) => (console.error(`[minqing] 分词线程未能换用新词典，将重新启动：${e.message.split('\n')[0]}`), false)
+					);
+					if (!reloaded) {
+						await this.analyzer.close();
+						this.analyzer = null;
+					} else this.analyzerKey = key;
 				}
 				this.analyzer ??= await createAnalyzer(this.app.config.referenceDir, undefined, overlay);
 				this.analyzerKey = key;
