@@ -76,6 +76,7 @@ describe('legacy CSV export in GB18030 with the shipped mapping', () => {
 				lat: 31.2952,
 				category: '餐饮油烟',
 				unit: '苏州市姑苏区人民政府',
+				urgency: 'normal',
 				status: 'closed',
 				sign_deadline: '2026-03-01T12:12:33+08:00',
 				signed_at: '2026-03-01T09:30:00+08:00',
@@ -108,6 +109,9 @@ describe('legacy CSV export in GB18030 with the shipped mapping', () => {
 		expect(byId.get('LX20260303006')).toMatchObject({ status: 'replied', signed_at: '2026-03-03T08:30:00+08:00', replied_at: '2026-03-04T10:00:00+08:00' });
 		expect(byId.get('LX20260301003')).toMatchObject({ signed_at: '2026-03-02T09:00:00+08:00', sign_deadline: '2026-03-02T01:40:02+08:00' });
 		expect(byId.get('LX20260301003')).not.toHaveProperty('replied_at');
+		// 紧急程度 through its value map; a value the map does not know goes on as it is (the pipeline flags it)
+		expect(byId.get('LX20260310021')!.urgency).toBe('urgent');
+		expect(byId.get('LX20260312026')!.urgency).toBe('较急');
 	});
 
 	it('gives the same outcome at any chunk size', async () => {

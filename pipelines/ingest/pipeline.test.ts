@@ -381,6 +381,19 @@ describe('ingest of a canonical NDJSON file', () => {
 		expect(kept).toEqual(rebuilt);
 	});
 
+	it('takes the urgency a record gives; another value is kept as normal and flagged', async () => {
+		const r = (id: string, extra: Record<string, unknown>) =>
+			JSON.stringify({ external_id: id, received_at: '2026-03-20T08:00:00+08:00', channel: 'phone', type: '求助', content: '燃气泄漏', district_code: '320508', ...extra });
+		await ingestor.run(readNdjson(ndjson('u.ndjson', [r('U-1', { urgency: 'urgent' }), r('U-2', { urgency: ' Urgent ' }), r('U-3', {}), r('U-4', { urgency: '较急' })])), { source: 's', origin: 'u', originId: 'u', now: NOW });
+		const rows = await q<{ external_id: string; urgency: string; flags: string[] | null }>(`SELECT external_id, urgency, flags FROM tickets_fact ORDER BY external_id`);
+		expect(rows).toEqual([
+			{ external_id: 'U-1', urgency: 'urgent', flags: null },
+			{ external_id: 'U-2', urgency: 'urgent', flags: null },
+			{ external_id: 'U-3', urgency: 'normal', flags: null },
+			{ external_id: 'U-4', urgency: 'normal', flags: ['unknown_urgency'] }
+		]);
+	});
+
 	it('keeps records with unknown districts or categories, flagged, and geocodes places from the address', async () => {
 		const r = (id: string, extra: Record<string, unknown>) =>
 			JSON.stringify({ external_id: id, received_at: '2026-03-20T08:00:00+08:00', channel: 'web', type: '投诉', content: '噪音扰民', ...extra });

@@ -13,7 +13,7 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { BIGINT, VARCHAR, listValue } from '@duckdb/node-api';
 import type { Reference } from '../reference/index';
 import { categoryAncestors } from '../reference/index';
-import { metDeadline, OPEN_STATUSES, STATUSES, type Status } from '../lifecycle/model';
+import { metDeadline, OPEN_STATUSES, STATUSES, URGENCIES, type Status, type Urgency } from '../lifecycle/model';
 import { FactWriter, shanghaiDayHour, type FactRow } from '../warehouse/facts';
 import { callerKey } from '../warehouse/privacy';
 import { CHANGE_COLUMNS } from '../warehouse/rollups';
@@ -175,7 +175,7 @@ const STAGE_EXTRA = [VARCHAR, BIGINT, VARCHAR, VARCHAR, VARCHAR]; // origin_id, 
  * the merge writes them as constants, which spares the appender a third of its columns.
  */
 const FEED_FIXED = {
-	ticket_no: '', urgency: 'normal', dispatched_at: null,
+	ticket_no: '', dispatched_at: null,
 	not_accepted_reason: null, transferred_to: null, returns: 0, extensions: 0, reopens: 0, urges: 0,
 	tokens: null, keywords: null, rounds: null, assists: null
 } as const satisfies Partial<FactRow>;
@@ -424,6 +424,12 @@ export class Ingestor {
 			unit = this.resolver.unit(r.unit);
 			if (!unit) flags.add('unknown_unit');
 		}
+		let urgency: Urgency = 'normal';
+		if (r.urgency) {
+			const u = r.urgency.trim().toLowerCase();
+			if ((URGENCIES as readonly string[]).includes(u)) urgency = u as Urgency;
+			else flags.add('unknown_urgency');
+		}
 		let status: Status = closedAt ? 'closed' : 'received';
 		if (r.status) {
 			if ((STATUSES as readonly string[]).includes(r.status)) status = r.status as Status;
@@ -437,7 +443,7 @@ export class Ingestor {
 			ticket_no: F.ticket_no, source, external_id: String(r.external_id), channel: r.channel, type: r.type,
 			category_code: category, category_l1: ancestors[0]?.code ?? null, category_l2: ancestors[1]?.code ?? null,
 			title, content, address, district_code: district, street_code: street, lon, lat,
-			urgency: F.urgency, status, unit_code: unit, received_at: received, day, hour, updated_at: updated,
+			urgency, status, unit_code: unit, received_at: received, day, hour, updated_at: updated,
 			dispatched_at: F.dispatched_at, signed_at: signed, replied_at: replied, closed_at: closedAt,
 			sign_deadline: signDeadline, reply_deadline: replyDeadline, satisfaction, not_accepted_reason: F.not_accepted_reason,
 			transferred_to: F.transferred_to, returns: F.returns, extensions: F.extensions, reopens: F.reopens, urges: F.urges,

@@ -1,9 +1,9 @@
 // The canonical feed record (DESIGN.md, "The canonical feed record") and the raw records the file readers
 // yield. The JSON Schema of the same record is `feed-record.schema.json` next to this file; a test keeps the two
 // in step.
-import { CHANNELS, SATISFACTION, STATUSES, TICKET_TYPES, type Channel, type Satisfaction, type Status, type TicketType } from '../lifecycle/model';
+import { CHANNELS, SATISFACTION, STATUSES, TICKET_TYPES, URGENCIES, type Channel, type Satisfaction, type Status, type TicketType } from '../lifecycle/model';
 
-export { CHANNELS, TICKET_TYPES, STATUSES, SATISFACTION };
+export { CHANNELS, TICKET_TYPES, STATUSES, SATISFACTION, URGENCIES };
 export type { Channel, TicketType, Status, Satisfaction };
 
 /**
@@ -41,6 +41,8 @@ export interface CanonicalRecord {
 	category?: string;
 	/** undertaking unit code or name as the sender has it (resolved later) */
 	unit?: string;
+	/** one of `URGENCIES` (default normal); another value is kept as normal and flagged later, not refused */
+	urgency?: string;
 	/** one of `STATUSES`; another value is kept as sent and flagged later, not refused */
 	status?: string;
 	/**
@@ -63,8 +65,9 @@ export interface CanonicalRecord {
 export type CanonicalField = keyof CanonicalRecord;
 
 /**
- * Every field of the canonical record, in the order of DESIGN.md's table; the handling times, which the table
- * lacks (a legacy export has them as well: 签收时间, 答复时间 and their limits), come before `closed_at`.
+ * Every field of the canonical record, in the order of DESIGN.md's table; the fields the table lacks, which a legacy
+ * export has as well, come beside their neighbours: `urgency` (紧急程度) before `status`, the handling times (签收时间,
+ * 答复时间 and their limits) before `closed_at`.
  */
 export const CANONICAL_FIELDS = [
 	'external_id',
@@ -81,6 +84,7 @@ export const CANONICAL_FIELDS = [
 	'lat',
 	'category',
 	'unit',
+	'urgency',
 	'status',
 	'sign_deadline',
 	'signed_at',
@@ -99,11 +103,12 @@ export const TIME_FIELDS = ['received_at', 'updated_at', 'sign_deadline', 'signe
 
 /**
  * Fields with a closed vocabulary. `validateRecord` refuses other values of channel and type; other values of
- * status and satisfaction are kept and flagged later. Mapping files must map to these values.
+ * urgency, status and satisfaction are kept and flagged later. Mapping files must map to these values.
  */
 export const ENUM_VALUES = {
 	channel: CHANNELS,
 	type: TICKET_TYPES,
+	urgency: URGENCIES,
 	status: STATUSES,
 	satisfaction: SATISFACTION
 } as const satisfies Partial<Record<CanonicalField, readonly string[]>>;
@@ -124,6 +129,7 @@ export const FIELD_LABELS: Record<CanonicalField, string> = {
 	lat: '纬度',
 	category: '问题分类',
 	unit: '承办单位',
+	urgency: '紧急程度',
 	status: '办理状态',
 	sign_deadline: '签收时限',
 	signed_at: '签收时间',

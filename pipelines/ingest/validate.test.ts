@@ -243,6 +243,7 @@ describe('feed-record.schema.json', () => {
 	it('has the vocabularies of the lifecycle model', () => {
 		expect(schema.properties.channel.enum).toEqual([...ENUM_VALUES.channel]);
 		expect(schema.properties.type.enum).toEqual([...ENUM_VALUES.type]);
+		expect(schema.properties.urgency.examples).toEqual([...ENUM_VALUES.urgency]);
 		expect(schema.properties.status.examples).toEqual([...ENUM_VALUES.status]);
 		expect(schema.properties.satisfaction.examples).toEqual([...ENUM_VALUES.satisfaction]);
 	});
@@ -260,7 +261,7 @@ describe('feed-record.schema.json', () => {
 
 	it('a validated record matches the schema (types, enums, patterns)', () => {
 		const r = check({
-			updated_at: '2026-03-06 09:00', closed_at: 1772780400000, lon: '120.6', lat: '31.3', status: 'closed', satisfaction: '满意',
+			updated_at: '2026-03-06 09:00', closed_at: 1772780400000, lon: '120.6', lat: '31.3', status: 'closed', satisfaction: '满意', urgency: 'urgent',
 			sign_deadline: '2026/3/5 12:00', signed_at: '2026-03-05 11:00', reply_deadline: '2026-03-20', replied_at: '2026-03-06 08:00'
 		});
 		expect(r.ok).toBe(true);

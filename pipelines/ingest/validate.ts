@@ -1,6 +1,6 @@
 // Record-level validation of canonical feed records (after mapping): the rules of DESIGN.md's table, with
 // stable reason codes for the quarantine and messages in Chinese. What is not a reason to refuse a record here:
-// unknown district, street, category, unit, status or satisfaction values (kept and flagged later), HTML or
+// unknown district, street, category, unit, urgency, status or satisfaction values (kept and flagged later), HTML or
 // script in text (kept as text, escaped when shown), control characters inside text that has other content
 // (removed by the normaliser's `cleanText`).
 import { formatShanghai, parseTime } from '../normalize/time';
@@ -67,7 +67,7 @@ export interface ValidationFailure {
 export type ValidationResult = ValidationOk | ValidationFailure;
 
 /** optional text fields, checked in this order */
-const OPTIONAL_TEXT = ['title', 'address', 'district_code', 'street_code', 'category', 'unit', 'status', 'satisfaction', 'caller_name', 'caller_phone'] as const;
+const OPTIONAL_TEXT = ['title', 'address', 'district_code', 'street_code', 'category', 'unit', 'urgency', 'status', 'satisfaction', 'caller_name', 'caller_phone'] as const;
 const CHANNEL_SET: ReadonlySet<string> = new Set(CHANNELS);
 const TYPE_SET: ReadonlySet<string> = new Set(TICKET_TYPES);
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -270,6 +270,7 @@ export function validateRecord(fields: unknown, options: { now: number }): Valid
 	}
 	if (text.category !== undefined) record.category = text.category;
 	if (text.unit !== undefined) record.unit = text.unit;
+	if (text.urgency !== undefined) record.urgency = text.urgency;
 	if (text.status !== undefined) record.status = text.status;
 	for (const [name, key] of HANDLING_FIELDS) if (handling[key] !== null) record[name] = formatShanghai(handling[key]);
 	if (closed !== null) record.closed_at = formatShanghai(closed);

@@ -629,13 +629,14 @@ describe('feed versions reach the relational store as the analytics store keeps 
 
 	it("a feed's handling times reach the relational store, the return visit's limit and the unit's round, through the sync", async () => {
 		const times = { sign_deadline: '2026-11-25T12:00:00+08:00', signed_at: '2026-11-25T10:00:00+08:00', reply_deadline: '2026-12-02T18:00:00+08:00' };
-		await push('fv', 'p-t1', [rec('X-T', '2026-11-25T10:00:00+08:00', { status: 'signed', unit: 'D320508', ...times })]);
-		expect(await relOf('fv', 'X-T')).toMatchObject({ status: 'signed', signedAt: new Date(times.signed_at), signDeadline: new Date(times.sign_deadline), repliedAt: null, visitDeadline: null });
+		await push('fv', 'p-t1', [rec('X-T', '2026-11-25T10:00:00+08:00', { status: 'signed', unit: 'D320508', urgency: 'urgent', ...times })]);
+		expect(await relOf('fv', 'X-T')).toMatchObject({ status: 'signed', urgency: 'urgent', signedAt: new Date(times.signed_at), signDeadline: new Date(times.sign_deadline), repliedAt: null, visitDeadline: null });
 		// replied late: awaiting its visit, whose limit runs from the reply as one made here
 		const replied = '2026-12-03T09:00:00+08:00';
 		await push('fv', 'p-t2', [rec('X-T', replied, { status: 'replied', unit: 'D320508', ...times, replied_at: replied })]);
 		const x = await relOf('fv', 'X-T');
-		expect(x).toMatchObject({ status: 'replied', signedAt: new Date(times.signed_at), replyDeadline: new Date(times.reply_deadline), repliedAt: new Date(replied) });
+		// a ticket held here keeps the urgency it entered with (or was given here): a later version does not change it
+		expect(x).toMatchObject({ status: 'replied', urgency: 'urgent', signedAt: new Date(times.signed_at), replyDeadline: new Date(times.reply_deadline), repliedAt: new Date(replied) });
 		expect(x.visitDeadline).toEqual(new Date(visitDeadline(a.calendar, await getLimits(a.rel.db), Date.parse(replied))));
 		expect(x.visitDeadline!.getTime()).toBeGreaterThan(Date.parse(replied));
 		const events = await a.rel.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, x.id)).orderBy(ticketEvents.id);

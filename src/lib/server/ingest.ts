@@ -415,7 +415,8 @@ export class IngestService {
 
 /**
  * A feed's tickets into the relational store (see FeedTicket), idempotent by (source, external_id):
- * - a new open ticket is inserted, with a receive event, so it can be dispatched here;
+ * - a new open ticket is inserted, with a receive event, so it can be dispatched here (with the urgency the feed
+ *   gives, which its sign-for limit follows; a later version leaves a held ticket's urgency as it is);
  * - a newer version (a later updated_at than the stored one; an older or equal one changes nothing) takes what the
  *   feed describes: text, place, category, channel, type, status, unit, closing time and satisfaction (and the
  *   caller, the sign-for and the reply times and their limits, when the version names them), with a 数据接入更新
