@@ -343,7 +343,7 @@ export class IngestService {
 					if (!reloaded) {
 						await this.analyzer.close();
 						this.analyzer = null;
-					} else this.analyzerKey = key;
+					}
 				}
 				this.analyzer ??= await createAnalyzer(this.app.config.referenceDir, undefined, overlay);
 				this.analyzerKey = key;
