@@ -20,7 +20,6 @@ import { withoutSync } from './sync';
 import { withoutParameters } from './log';
 import { noteStorageFailure, storageFailure, storageMessage } from './storage-failure';
 import { MAX_PUSH_LIMIT_MB } from './push-limit.js';
-import type { Db } from './db';
 import { ticketRowFromFact } from './db/from-fact';
 import { ticketEvents, tickets } from './db/schema';
 import { getLimits } from './cases/limits';
