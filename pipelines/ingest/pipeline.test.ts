@@ -257,14 +257,17 @@ describe('ingest of a canonical NDJSON file', () => {
 			const { ingestor: ing, close } = await memoryIngestor(ref, null);
 			await ing.run(readNdjson(ndjson('before.ndjson', before)), { source: 's', origin: 'b', originId: 'b', now: NOW });
 			const s = await ing.run(readNdjson(ndjson('k.ndjson', lines)), { source: 's', origin: 'k', originId: 'k', now: NOW, batchSize });
-			summaries.push({ read: s.read, accepted: s.accepted, updated: s.updated, duplicates: s.duplicates, stale: s.stale, unresolvedPlaces: s.unresolvedPlaces, unknownCategories: s.unknownCategories });
+			summaries.push({ read: s.read, accepted: s.accepted, updated: s.updated, duplicates: s.duplicates, stale: s.stale, unresolvedPlaces: s.unresolvedPlaces, unknownCategories: s.unknownCategories, flagged: s.flagged });
 			// a second run of the same file: all repeats or older, nothing newly unresolved
-			expect(await ing.run(readNdjson(ndjson('k.ndjson', lines)), { source: 's', origin: 'k', originId: 'k', now: NOW, batchSize })).toMatchObject({
-				accepted: 0, updated: 0, unresolvedPlaces: 0, unknownCategories: 0
-			});
+			const again = await ing.run(readNdjson(ndjson('k.ndjson', lines)), { source: 's', origin: 'k', originId: 'k', now: NOW, batchSize });
+			expect(again).toMatchObject({ accepted: 0, updated: 0, unresolvedPlaces: 0, unknownCategories: 0 });
+			expect(again.flagged).toEqual({});
 			close();
 		}
-		expect(summaries[0]).toEqual({ read: 11, accepted: 2, updated: 5, duplicates: 2, stale: 2, unresolvedPlaces: 2, unknownCategories: 2 });
+		expect(summaries[0]).toEqual({
+			read: 11, accepted: 2, updated: 5, duplicates: 2, stale: 2, unresolvedPlaces: 2, unknownCategories: 2,
+			flagged: { unresolved_place: 2, unknown_category: 2 }
+		});
 		for (const s of summaries) expect(s).toEqual(summaries[0]);
 	});
 
@@ -336,6 +339,8 @@ describe('ingest of a canonical NDJSON file', () => {
 			r('H-6', { status: 'closed', closed_at: '2026-03-22T09:00:00+08:00' }) // no handling times: as before
 		]);
 		expect(s).toMatchObject({ accepted: 6, quarantined: 0 });
+		// the summary says what was kept with a flag
+		expect(s.flagged).toEqual({ handling_times_out_of_order: 1 });
 		type Row = { external_id: string; signed_at: number | null; replied_at: number | null; sign_deadline: number | null; sign_on_time: boolean | null; reply_on_time: boolean | null; flags: string[] | null };
 		const facts = async () =>
 			q<Row>(`SELECT external_id, epoch_ms(signed_at)::DOUBLE AS signed_at, epoch_ms(replied_at)::DOUBLE AS replied_at, epoch_ms(sign_deadline)::DOUBLE AS sign_deadline,

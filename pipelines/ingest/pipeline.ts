@@ -101,6 +101,11 @@ export interface IngestSummary {
 	/** kept, with a flag */
 	unresolvedPlaces: number;
 	unknownCategories: number;
+	/**
+	 * the versions stored (accepted or updated) with each flag: kept, but not as sent (unknown_district, outside_city,
+	 * unknown_urgency, handling_times_out_of_order, control_chars …), so an import says what it had to make of its data
+	 */
+	flagged: Record<string, number>;
 	seconds: number;
 	/** seconds spent per phase (phases overlap: segmentation runs in workers while the store merges) */
 	timings: Record<string, number>;
@@ -117,11 +122,12 @@ export function mergeSummaries(list: IngestSummary[]): IngestSummary | null {
 		for (const [k, v] of Object.entries(b)) a[k] = (a[k] ?? 0) + v;
 		return a;
 	};
-	const out: IngestSummary = { ...list[0], source: names('source'), origin: names('origin'), quarantinedByReason: {}, timings: {} };
+	const out: IngestSummary = { ...list[0], source: names('source'), origin: names('origin'), quarantinedByReason: {}, flagged: {}, timings: {} };
 	const counts = ['read', 'accepted', 'updated', 'duplicates', 'stale', 'quarantined', 'unresolvedPlaces', 'unknownCategories', 'seconds'] as const;
 	for (const k of counts) out[k] = list.reduce((n, s) => n + s[k], 0);
 	for (const s of list) {
 		add(out.quarantinedByReason, s.quarantinedByReason);
+		add(out.flagged, s.flagged);
 		add(out.timings, s.timings);
 	}
 	const missing = [...new Set(list.flatMap((s) => s.missingColumns ?? []))];
@@ -237,7 +243,7 @@ export class Ingestor {
 		const batchSize = run.batchSize ?? 20_000;
 		const summary: IngestSummary = {
 			source: run.source, origin: run.origin, read: 0, accepted: 0, updated: 0, duplicates: 0, stale: 0,
-			quarantined: 0, quarantinedByReason: {}, unresolvedPlaces: 0, unknownCategories: 0, seconds: 0, timings: {}
+			quarantined: 0, quarantinedByReason: {}, unresolvedPlaces: 0, unknownCategories: 0, flagged: {}, seconds: 0, timings: {}
 		};
 		this.timings = summary.timings;
 		await this.prepareStage();
@@ -651,8 +657,9 @@ export class Ingestor {
 			summary.updated += tally.update;
 			summary.duplicates += tally.duplicate;
 			summary.stale += tally.stale;
-			summary.unresolvedPlaces += tally.unresolvedPlaces;
-			summary.unknownCategories += tally.unknownCategories;
+			for (const [flag, n] of Object.entries(tally.flagged)) if (n) summary.flagged[flag] = (summary.flagged[flag] ?? 0) + n;
+			summary.unresolvedPlaces = summary.flagged.unresolved_place ?? 0;
+			summary.unknownCategories = summary.flagged.unknown_category ?? 0;
 		} catch (e) {
 			await rollbackQuietly(conn);
 			throw e;
@@ -668,19 +675,16 @@ export class Ingestor {
 	 */
 	private async tally(counts: unknown[][], versions: Versions) {
 		const { conn } = this.deps;
-		const t = { new: 0, update: 0, duplicate: 0, stale: 0, unresolvedPlaces: 0, unknownCategories: 0 };
+		const t = { new: 0, update: 0, duplicate: 0, stale: 0, flagged: {} as Record<string, number> };
 		const flagged = (flags: readonly string[], k: number) => {
-			if (flags.includes('unresolved_place')) t.unresolvedPlaces += k;
-			if (flags.includes('unknown_category')) t.unknownCategories += k;
+			for (const f of flags) t.flagged[f] = (t.flagged[f] ?? 0) + k;
 		};
 		for (const [verdict, n] of counts) t[verdict as Verdict] += Number(n);
-		const [[places, categories]] = (
-			await conn.runAndReadAll(`SELECT count(*) FILTER (WHERE list_contains(s.flags, 'unresolved_place'))::INTEGER,
-				count(*) FILTER (WHERE list_contains(s.flags, 'unknown_category'))::INTEGER
-				FROM ingest_stage s JOIN stage_class c USING (source, external_id) WHERE c.verdict IN ('new', 'update')`)
+		const byFlag = (
+			await conn.runAndReadAll(`SELECT flag, count(*)::INTEGER FROM (SELECT unnest(s.flags) AS flag
+				FROM ingest_stage s JOIN stage_class c USING (source, external_id) WHERE c.verdict IN ('new', 'update')) GROUP BY flag`)
 		).getRows();
-		t.unresolvedPlaces = Number(places);
-		t.unknownCategories = Number(categories);
+		for (const [flag, n] of byFlag) t.flagged[String(flag)] = Number(n);
 		if (!versions.size) return t;
 		const staged = (
 			await conn.runAndReadAll(

@@ -23,7 +23,7 @@ async function until(cond: () => boolean): Promise<void> {
 }
 const summary = (read: number): IngestSummary & { bytes: number; fileError: string | null } => ({
 	source: 's', origin: 'o', read, accepted: read, updated: 0, duplicates: 0, stale: 0, quarantined: 0, quarantinedByReason: {},
-	unresolvedPlaces: 0, unknownCategories: 0, seconds: 0, timings: {}, bytes: 0, fileError: null
+	unresolvedPlaces: 0, unknownCategories: 0, flagged: {}, seconds: 0, timings: {}, bytes: 0, fileError: null
 });
 
 /** An inbox on a fresh folder whose ingest records each read (the file's text at that moment), with `during` run inside it. */

@@ -29,7 +29,7 @@ import { MappingError, loadMapping, type Mapping } from '$pipelines/ingest/mappi
 import { fileOriginId, type FileIngestSummary } from '$pipelines/ingest/files';
 import { unreadableFile } from '$pipelines/ingest/pipeline';
 import type { App } from './app';
-import { ingestService } from './ingest';
+import { ingestService, summaryCounts } from './ingest';
 import { waitAtMost } from './jobs';
 import { onShutdown } from './presence';
 import { isSourceName, SOURCE_NAME_RULE } from './source-name';
@@ -570,7 +570,7 @@ export class Inbox {
 			};
 			await writeWhole(`${target}.summary.json`, JSON.stringify({ ...record, ...summary, origin: target }, null, 1) + '\n');
 			if (!state.replaced) this.follow(c, target, '.summary.json', summary);
-			const counts = `读取 ${summary.read} 条，新增 ${summary.accepted}，更新 ${summary.updated}，重复 ${summary.duplicates}，隔离 ${summary.quarantined}`;
+			const counts = summaryCounts(summary);
 			if (state.replaced)
 				this.log(
 					`[minqing] 收件箱：${c.rel}（来源 ${c.source}）在读取期间被同名的另一个文件替换（或被删除）。已读取的原文件${counts}，` +

@@ -1,6 +1,8 @@
-// A push's body as the route takes it (readPushRequest): what is refused before any record is read.
+// A push's body as the route takes it (readPushRequest): what is refused before any record is read; an ingest's
+// counts as the server's log says them (summaryCounts).
 import { describe, expect, it } from 'vitest';
-import { readPushRequest } from './ingest';
+import type { IngestSummary } from '$pipelines/ingest/pipeline';
+import { readPushRequest, summaryCounts } from './ingest';
 
 const LIMIT = 32 * 1_048_576;
 
@@ -34,5 +36,22 @@ describe('readPushRequest', () => {
 		const ids: unknown[] = [];
 		for await (const r of push.records) ids.push(r.fields?.external_id);
 		expect(ids).toEqual(['N-1', 'N-2']);
+	});
+});
+
+describe('summaryCounts', () => {
+	const summary: IngestSummary = {
+		source: 's', origin: 'o', read: 12, accepted: 9, updated: 1, duplicates: 0, stale: 1, quarantined: 1, quarantinedByReason: { bad_json: 1 },
+		unresolvedPlaces: 0, unknownCategories: 0, flagged: {}, seconds: 1, timings: {}
+	};
+
+	it('names the reasons of what was refused and the flags of what was kept not as sent', () => {
+		expect(summaryCounts({ ...summary, flagged: { unknown_urgency: 2, handling_times_out_of_order: 1 } })).toBe(
+			'读取 12 条，新增 9，更新 1，重复 0，过时 1，隔离 1（bad_json 1），标记 3（unknown_urgency 2，handling_times_out_of_order 1）'
+		);
+	});
+
+	it('says nothing of reasons or flags there are none of', () => {
+		expect(summaryCounts({ ...summary, quarantined: 0, quarantinedByReason: {} })).toBe('读取 12 条，新增 9，更新 1，重复 0，过时 1，隔离 0');
 	});
 });

@@ -232,11 +232,7 @@ export class IngestService {
 			});
 			this.ingested(s);
 			const queued = Math.round((startedAt - queuedAt) / 100) / 10;
-			const reasons = Object.entries(s.quarantinedByReason).map(([k, n]) => `${k} ${n}`).join('，');
-			console.log(
-				`[minqing] 推送 ${pushId}（来源 ${source}）读取 ${s.read} 条，新增 ${s.accepted}，更新 ${s.updated}，重复 ${s.duplicates}，过时 ${s.stale}，隔离 ${s.quarantined}${reasons ? `（${reasons}）` : ''}` +
-					(queued >= 1 ? `，排队 ${queued} 秒` : '')
-			);
+			console.log(`[minqing] 推送 ${pushId}（来源 ${source}）${summaryCounts(s)}` + (queued >= 1 ? `，排队 ${queued} 秒` : ''));
 			// the answer says how long it waited behind other ingests (a second or more)
 			return queued >= 1 ? { ...s, queuedSeconds: queued } : s;
 		} catch (e) {
@@ -529,6 +525,20 @@ function stepsReported(f: FactRow): string {
 		f.replied_at !== null ? `答复 ${formatShanghaiTime(new Date(f.replied_at).toISOString())}` : null
 	].filter(Boolean);
 	return steps.length ? `（来源系统记录：${steps.join('，')}）` : '';
+}
+
+/**
+ * An ingest's counts for the server's log (a push, an upload, a drop-folder file): 读取 3 条，新增 2，更新 0，重复 0，过时 0，
+ * 隔离 1（bad_json 1），标记 1（unknown_urgency 1） — the reasons of what was refused, the flags of what was kept not as sent.
+ */
+export function summaryCounts(s: IngestSummary): string {
+	const list = (o: Record<string, number>) => Object.entries(o).map(([k, n]) => `${k} ${n}`).join('，');
+	const flagged = Object.values(s.flagged).reduce((a, n) => a + n, 0);
+	return (
+		`读取 ${s.read} 条，新增 ${s.accepted}，更新 ${s.updated}，重复 ${s.duplicates}，过时 ${s.stale}，隔离 ${s.quarantined}` +
+		(s.quarantined ? `（${list(s.quarantinedByReason)}）` : '') +
+		(flagged ? `，标记 ${flagged}（${list(s.flagged)}）` : '')
+	);
 }
 
 const afterIngestHooks: ((app: App) => void)[] = [];

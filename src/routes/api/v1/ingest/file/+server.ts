@@ -9,7 +9,7 @@ import { app } from '$lib/server/app';
 import { verifyApiToken } from '$lib/server/auth/tokens';
 import { clearStaleUploads, safeFilename, uploadsDir } from '$lib/server/inbox';
 import { isSourceName, SOURCE_NAME_RULE } from '$lib/server/source-name';
-import { INGEST_ERROR_STATUS, IngestError, ingestRefusal, ingestService } from '$lib/server/ingest';
+import { INGEST_ERROR_STATUS, IngestError, ingestRefusal, ingestService, summaryCounts } from '$lib/server/ingest';
 import { isLocalSecret } from '$lib/server/presence';
 import { noteStorageFailure, storageFailure, storageMessage } from '$lib/server/storage-failure';
 import type { RequestHandler } from './$types';
@@ -101,11 +101,7 @@ export const POST: RequestHandler = async ({ request, url }) => {
 		// the upload's own name, not the temporary file's (deleted below), in the run, its quarantine rows and the reader's messages
 		const summary = await ingestService(a).ingestPath(path, { source, mapping, origin: `upload:${filename}`, shownAs: filename });
 		// each upload in the log, as each push and each drop-folder file is
-		const reasons = Object.entries(summary.quarantinedByReason).map(([k, n]) => `${k} ${n}`).join('，');
-		console.log(
-			`[minqing] 上传 ${filename}（来源 ${source}，${summary.bytes} 字节）读取 ${summary.read} 条，新增 ${summary.accepted}，更新 ${summary.updated}，重复 ${summary.duplicates}，过时 ${summary.stale}，隔离 ${summary.quarantined}${reasons ? `（${reasons}）` : ''}` +
-				(summary.fileError ? `；文件无法读取：${summary.fileError}` : '')
-		);
+		console.log(`[minqing] 上传 ${filename}（来源 ${source}，${summary.bytes} 字节）${summaryCounts(summary)}` + (summary.fileError ? `；文件无法读取：${summary.fileError}` : ''));
 		return json(summary);
 	} catch (e) {
 		if (e instanceof IngestError) return ingestRefusal('上传', INGEST_ERROR_STATUS[e.code], e.code, e.message);
