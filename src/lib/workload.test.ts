@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StaffWorkRow } from './types';
-import { groupRows, STAFF_ACTIONS, STAFF_GROUPS } from './workload';
+import { groupRows, groupTotals, STAFF_ACTIONS, STAFF_GROUPS } from './workload';
 
 const row = (name: string, counts: Record<string, number>): StaffWorkRow => ({
 	key: `u:${name}`,
@@ -28,5 +28,16 @@ describe('groupRows', () => {
 	it('counts each action in one group only', () => {
 		const actions = STAFF_ACTIONS.map((a) => a.action);
 		expect(new Set(actions).size).toBe(actions.length);
+	});
+});
+
+describe('groupTotals', () => {
+	it("adds up a group's actions over all its rows, and only that group's actions", () => {
+		const [screening] = STAFF_GROUPS;
+		const rows = groupRows([row('甲', { receive: 2, accept: 3, dispatch: 7 }), row('乙', { receive: 1, answer: 4 }), row('丙', { visit: 5 })], screening);
+		const t = groupTotals(rows, screening);
+		expect(t.total).toBe(10);
+		expect(t.counts).toEqual({ receive: 3, accept: 3, answer: 4, not_accept: 0, transfer: 0, merge: 0 });
+		expect(groupTotals([], screening).total).toBe(0);
 	});
 });

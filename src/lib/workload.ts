@@ -53,3 +53,13 @@ export function groupRows(rows: readonly StaffWorkRow[], g: StaffGroup): { row: 
 		.filter((x) => x.total > 0)
 		.sort((a, b) => b.total - a.total || a.row.name.localeCompare(b.row.name, 'zh'));
 }
+
+/** A group's table shows its busiest this many at first (a city's hotline has hundreds of operators); the rest on request. */
+export const STAFF_SHOWN = 15;
+
+/** A group's total per action and in all, over all its rows (shown under the table, whatever of it is shown). */
+export function groupTotals(rows: readonly { row: StaffWorkRow; total: number }[], g: StaffGroup): { counts: Record<string, number>; total: number } {
+	const counts: Record<string, number> = {};
+	for (const a of g.actions) counts[a.action] = rows.reduce((s, x) => s + (x.row.counts[a.action] ?? 0), 0);
+	return { counts, total: rows.reduce((s, x) => s + x.total, 0) };
+}

@@ -545,6 +545,13 @@ describe('a call from intake to closing', () => {
 		expect(await cell('话务受理', '话务员', 'receive')).toBeGreaterThanOrEqual(1);
 		expect(await cell('督办与回访', '督办员', 'visit')).toBeGreaterThanOrEqual(1);
 		expect(await cell('派单', '派单员', 'dispatch')).toBeGreaterThanOrEqual(1);
+		// under each group's table its totals over everyone in it (all shown here: fewer than STAFF_SHOWN)
+		const table = page.locator('[data-testid=staff-table][data-group="话务受理"]');
+		const receives = await table.locator('[data-testid=staff-row] td[data-action=receive]').allInnerTexts();
+		const total = await table.locator('[data-testid=staff-total]');
+		expect(Number((await total.locator('td[data-action=receive]').innerText()).replace(/,/g, ''))).toBe(receives.reduce((s, v) => s + Number(v.replace(/,/g, '')), 0));
+		expect(await total.locator('th').innerText()).toBe(`合计（${receives.length} 人）`);
+		expect(await page.locator('[data-testid=staff-more]').count()).toBe(0);
 		// the panel's title below the page's sticky top bar
 		await page.locator('[data-testid=staff]').evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 80));
 		await shot(page, '9-staff-workload', { viewport: true });
