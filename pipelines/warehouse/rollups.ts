@@ -200,9 +200,10 @@ export const OPEN_TICKETS = {
  * A unit is charged with what happened while it held the ticket: a late sign-for or a return it made, an extension
  * it got, a reply that was visited 不满意 and reopened, also when the ticket went on to another unit. A fact
  * without rounds (a feed's ticket, whose history the feed does not carry) is one round of the unit it names.
- * A feed's round (one without rounds, or one a feed's version began: `dispatched_at` NULL either way) has no time
- * limits and was never dispatched here: it counts in the unit's volume (`n`) and its visit in the satisfaction rate,
- * and in none of the denominators (`dispatched`, the done steps with a limit) of the other rates.
+ * A feed's round (one without rounds, or one a feed's version began: `dispatched_at` NULL either way) was never
+ * dispatched here: it counts in the unit's volume (`n`), its visit in the satisfaction rate, its sign-for and reply
+ * in the on-time rates where the feed reports them with their limits (the done steps with a limit), and in none of
+ * the denominators of the return, extension and reopen rates (`dispatched`), which a feed does not report.
  * An assisting unit (协办单位: `assists`) has no steps or limits of its own (it sees the ticket and adds notes): each
  * dispatch it assisted in is a row with `assist` true and nothing else, counted in its `assisted` volume only.
  * Kept with the rollups (a rebuild, or a change set); the unit rollups are built from it.
