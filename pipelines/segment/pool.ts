@@ -167,7 +167,7 @@ export class SegmentPool {
 	/**
 	 * Loads another dictionary overlay (设置 › 词典, a renamed unit) in every worker, in place: the threads stay, and
 	 * nodejieba frees the dictionaries it had when it loads the new ones. A pool made anew for each change started new
-	 * threads, whose allocations the C library keeps in arenas of their own (the process grew by about 100 MB a change:
+	 * threads, whose allocations the C library keeps in arenas of their own (the process grew by 60 to 200 MB a change:
 	 * `npm run bench -- segment --pool-cycles N`). Only between tasks: refused while work is in hand or queued. A failed
 	 * load rejects, and the workers may then hold different dictionaries: close the pool.
 	 */

@@ -548,7 +548,7 @@ describe('a call from intake to closing', () => {
 		// under each group's table its totals over everyone in it (all shown here: fewer than STAFF_SHOWN)
 		const table = page.locator('[data-testid=staff-table][data-group="话务受理"]');
 		const receives = await table.locator('[data-testid=staff-row] td[data-action=receive]').allInnerTexts();
-		const total = await table.locator('[data-testid=staff-total]');
+		const total = table.locator('[data-testid=staff-total]');
 		expect(Number((await total.locator('td[data-action=receive]').innerText()).replace(/,/g, ''))).toBe(receives.reduce((s, v) => s + Number(v.replace(/,/g, '')), 0));
 		expect(await total.locator('th').innerText()).toBe(`合计（${receives.length} 人）`);
 		expect(await page.locator('[data-testid=staff-more]').count()).toBe(0);
