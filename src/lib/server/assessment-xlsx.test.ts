@@ -69,14 +69,15 @@ describe('考核 workbook', () => {
 		await wb.xlsx.load((await scorecardWorkbook(panel, '全市')) as unknown as ArrayBuffer);
 		expect(wb.getWorksheet('单位考核')!.getCell('A1').value).toBe('承办单位考核　2026-11-01 至 2026-11-30');
 	});
-	it('lists the staff’s workload on its own sheet: groups over their steps, 合计 and 直办率 as a percent; none without it given', async () => {
+	it('lists the staff’s workload on its own sheet: groups over their steps, 合计 and 直办率 as a percent, a 合计 row of them all; none without it given', async () => {
 		const panel = { filter: { period: '7d', periodLabel: '近7天', from: '2026-11-30', to: '2026-12-06' }, units: [], months: [], weights: [] } as unknown as UnitPanel;
 		const staff: StaffWorkload = {
 			from: '2026-11-30',
 			to: '2026-12-06',
 			rows: [
 				{ key: 'u3', name: '话务员王芳', role: 'operator', counts: { receive: 5, accept: 3, answer: 1 }, total: 9, directRate: 0.25 },
-				{ key: 'u5', name: '派单员李强', role: 'dispatcher', counts: { dispatch: 4 }, total: 4, directRate: null }
+				{ key: 'u5', name: '派单员李强', role: 'dispatcher', counts: { dispatch: 4 }, total: 4, directRate: null },
+				{ key: 'u7', name: '话务员赵敏', role: 'operator', counts: { receive: 4, accept: 1, answer: 2, not_accept: 1 }, total: 8, directRate: 0.5 }
 			]
 		};
 		const wb = new ExcelJS.Workbook();
@@ -93,6 +94,17 @@ describe('考核 workbook', () => {
 		expect(op.getCell(col('直办率')).numFmt).toBe('0.0%');
 		const disp = ws.getRow(6);
 		expect([disp.getCell(1).value, disp.getCell(2).value, disp.getCell(col('派单')).value, disp.getCell(col('直办率')).value]).toEqual(['派单员李强', '派单员', 4, null]);
+		// 合计 of the three: sums as formulas over the rows with their values, 直办率 of all the calls screened (3 of 8)
+		const sum = ws.getRow(8);
+		expect(sum.getCell(1).value).toBe('合计（3 人）');
+		expect(sum.getCell(col('登记')).value).toEqual({ formula: 'SUM(C5:C7)', result: 9 });
+		expect((sum.getCell(col('派单')).value as { result: number }).result).toBe(4);
+		expect((sum.getCell(col('合计')).value as { result: number }).result).toBe(21);
+		const rate = sum.getCell(col('直办率')).value as { formula: string; result: number };
+		expect(rate.result).toBeCloseTo(3 / 8);
+		expect(rate.formula).toMatch(/^IF\(SUM\(.+\)=0,"",E8\/SUM\(.+\)\)$/);
+		expect(sum.getCell(col('直办率')).numFmt).toBe('0.0%');
+		expect(sum.font.bold).toBe(true);
 		const without = new ExcelJS.Workbook();
 		await without.xlsx.load((await scorecardWorkbook(panel, '全市')) as unknown as ArrayBuffer);
 		expect(without.getWorksheet('工作人员工作量')).toBeUndefined();

@@ -8,6 +8,8 @@ import { ROLE_LABELS, type StaffWorkload, type UnitPanel } from '../types';
 import { STAFF_GROUPS } from '../workload';
 import { ASSESSMENT_COUNTING, UNIT_KIND_LABELS } from '../units';
 import { ASSESSMENT_WEIGHTS, MIN_ASSESSED_RULE } from './assessment';
+import { SCREEN_ACTIONS } from './cases/machine';
+import { directRate } from './cases/workload';
 
 export async function scorecardWorkbook(panel: UnitPanel, scope: string, generatedAt = new Date(), staff?: StaffWorkload): Promise<Buffer> {
 	const wb = new ExcelJS.Workbook();
@@ -79,12 +81,40 @@ function staffSheet(wb: ExcelJS.Workbook, staff: StaffWorkload): void {
 			c.alignment = { vertical: 'middle', horizontal: 'center', wrapText: true };
 		});
 	}
+	const first = ws.rowCount + 1;
 	for (const x of staff.rows) {
 		const row = ws.addRow([x.name, ROLE_LABELS[x.role] ?? x.role, ...actions.map((a) => x.counts[a.action] ?? 0), x.total, x.directRate]);
 		row.getCell(width).numFmt = '0.0%';
 	}
-	if (!staff.rows.length) ws.addRow(['本时段没有工作人员的操作']);
+	if (staff.rows.length) totalsRow(ws, staff.rows, first, actions);
+	else ws.addRow(['本时段没有工作人员的操作']);
 	ws.columns.forEach((c, i) => (c.width = i === 0 ? 18 : i === 1 ? 10 : 9));
 	ws.mergeCells(1, 1, 1, width);
 	ws.mergeCells(2, 1, 2, width);
+}
+
+/**
+ * 合计（N 人）under the staff's rows: each step's sum and the sum of 合计 as SUM formulas over the rows above, and the
+ * 直办率 of them all (直接答复 of the calls screened) as a formula, each with its value computed here, so that the file
+ * opens with the figures in any reader and a row changed or deleted in Excel updates them.
+ */
+function totalsRow(ws: ExcelJS.Worksheet, rows: StaffWorkload['rows'], first: number, actions: readonly { action: string }[]): void {
+	const last = first + rows.length - 1;
+	const letter = (col: number) => ws.getColumn(col).letter;
+	const sum = (col: number, result: number) => ({ formula: `SUM(${letter(col)}${first}:${letter(col)}${last})`, result });
+	const counts = actions.map((a) => rows.reduce((s, x) => s + (x.counts[a.action] ?? 0), 0));
+	const total = rows.reduce((s, x) => s + x.total, 0);
+	const cell = (action: string) => `${letter(3 + actions.findIndex((a) => a.action === action))}${last + 1}`;
+	const screened = SCREEN_ACTIONS.map(cell).join(',');
+	const rate = directRate(Object.fromEntries(actions.map((a, i) => [a.action, counts[i]])));
+	const row = ws.addRow([
+		`合计（${rows.length} 人）`,
+		'',
+		...counts.map((n, i) => sum(3 + i, n)),
+		sum(3 + actions.length, total),
+		{ formula: `IF(SUM(${screened})=0,"",${cell('answer')}/SUM(${screened}))`, result: rate ?? '' }
+	]);
+	row.font = { bold: true };
+	row.getCell(3 + actions.length + 1).numFmt = '0.0%';
+	row.eachCell((c) => (c.border = { top: { style: 'thin' } }));
 }

@@ -83,7 +83,7 @@ export async function ownIntakeDay(app: App, user: CaseUser & { id: number }, no
 }
 
 /** 直办率: the calls answered directly (直接答复) of those the member screened (SCREEN_ACTIONS); null with none screened. */
-function directRate(counts: Record<string, number>): number | null {
+export function directRate(counts: Record<string, number>): number | null {
 	const screened = SCREEN_ACTIONS.reduce((s, a) => s + (counts[a] ?? 0), 0);
 	return screened ? (counts.answer ?? 0) / screened : null;
 }
