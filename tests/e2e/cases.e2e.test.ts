@@ -530,6 +530,13 @@ describe('a call from intake to closing', () => {
 		expect(row.getCell(1).value).toBe(Number(rank));
 		expect(row.getCell(lastCol).value).toBeCloseTo(Math.round(Number(score) * 10) / 10, 5);
 		const names = await page.locator(`[data-testid=unit-row][data-code="${code}"] td`).nth(1).innerText();
+		// on a laptop's 1366 pixels the ranking fits the panel, its units' names not squeezed into a column of characters
+		await page.setViewportSize({ width: 1366, height: 900 });
+		const [scrollWidth, clientWidth] = await page.locator('[data-testid=units] .scroll').evaluate((el) => [el.scrollWidth, el.clientWidth]);
+		expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+		const nameCell = page.locator(`[data-testid=unit-row][data-code="${code}"] td`).nth(1);
+		expect((await nameCell.boundingBox())!.width).toBeGreaterThan(150);
+		await page.setViewportSize({ width: 1440, height: 1000 });
 		expect(names).toContain(String(row.getCell(2).value));
 		// and the staff's workload, as the page lists it
 		const staffWs = wb.getWorksheet('工作人员工作量')!;
@@ -537,6 +544,11 @@ describe('a call from intake to closing', () => {
 		const staffRows = Array.from({ length: staffWs.rowCount - 4 }, (_, i) => staffWs.getRow(5 + i));
 		const operatorRow = staffRows.find((r) => r.getCell(2).value === '话务员')!;
 		expect(Number(operatorRow.getCell(staffHead.indexOf('登记')).value)).toBeGreaterThanOrEqual(1);
+		// under the staff a 合计 row, its sums those of the rows above
+		const sumRow = staffRows[staffRows.length - 1];
+		expect(sumRow.getCell(1).value).toBe(`合计（${staffRows.length - 1} 人）`);
+		const registered = staffRows.slice(0, -1).reduce((s, r) => s + Number(r.getCell(staffHead.indexOf('登记')).value), 0);
+		expect((sumRow.getCell(staffHead.indexOf('登记')).value as { result: number }).result).toBe(registered);
 		// the hotline staff's own work beside the units': this file's operator registered calls, its supervisor visited
 		const staffRow = (group: string, role: string) =>
 			page.locator(`[data-testid=staff-table][data-group="${group}"] [data-testid=staff-row]`).filter({ has: page.locator(`td:nth-child(2):text-is("${role}")`) });
