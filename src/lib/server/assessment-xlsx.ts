@@ -5,7 +5,7 @@
 import ExcelJS from 'exceljs';
 import { periodText } from '../filter-url';
 import { ROLE_LABELS, type StaffWorkload, type UnitPanel } from '../types';
-import { STAFF_GROUPS } from '../workload';
+import { groupTotals, STAFF_GROUPS, type StaffGroup } from '../workload';
 import { ASSESSMENT_COUNTING, UNIT_KIND_LABELS } from '../units';
 import { ASSESSMENT_WEIGHTS, MIN_ASSESSED_RULE } from './assessment';
 import { SCREEN_ACTIONS } from './cases/machine';
@@ -98,20 +98,20 @@ function staffSheet(wb: ExcelJS.Workbook, staff: StaffWorkload): void {
  * 直办率 of them all (直接答复 of the calls screened) as a formula, each with its value computed here, so that the file
  * opens with the figures in any reader and a row changed or deleted in Excel updates them.
  */
-function totalsRow(ws: ExcelJS.Worksheet, rows: StaffWorkload['rows'], first: number, actions: readonly { action: string }[]): void {
+function totalsRow(ws: ExcelJS.Worksheet, rows: StaffWorkload['rows'], first: number, actions: StaffGroup['actions']): void {
 	const last = first + rows.length - 1;
 	const letter = (col: number) => ws.getColumn(col).letter;
 	const sum = (col: number, result: number) => ({ formula: `SUM(${letter(col)}${first}:${letter(col)}${last})`, result });
-	const counts = actions.map((a) => rows.reduce((s, x) => s + (x.counts[a.action] ?? 0), 0));
-	const total = rows.reduce((s, x) => s + x.total, 0);
+	// the page's group totals, over every step
+	const all = groupTotals(rows.map((row) => ({ row, total: row.total })), { title: '', actions });
 	const cell = (action: string) => `${letter(3 + actions.findIndex((a) => a.action === action))}${last + 1}`;
 	const screened = SCREEN_ACTIONS.map(cell).join(',');
-	const rate = directRate(Object.fromEntries(actions.map((a, i) => [a.action, counts[i]])));
+	const rate = directRate(all.counts);
 	const row = ws.addRow([
 		`合计（${rows.length} 人）`,
 		'',
-		...counts.map((n, i) => sum(3 + i, n)),
-		sum(3 + actions.length, total),
+		...actions.map((a, i) => sum(3 + i, all.counts[a.action])),
+		sum(3 + actions.length, all.total),
 		{ formula: `IF(SUM(${screened})=0,"",${cell('answer')}/SUM(${screened}))`, result: rate ?? '' }
 	]);
 	row.font = { bold: true };
