@@ -791,6 +791,10 @@ describe('工单详情 and the queues on a 1366×768 screen', () => {
 		expect(await overflow()).toEqual({ page: 0, tables: 0 });
 		const urge = (await urged.locator('[data-testid=quick-urge]').boundingBox())!;
 		expect(urge.x + urge.width).toBeLessThanOrEqual(1366);
+		// beside the title and the 催办 form, the unit's name and the place keep a few characters a line (7em, 8em)
+		const fontPx = Number.parseFloat(await urged.locator('td[data-label="承办单位"]').evaluate((el) => getComputedStyle(el).fontSize));
+		expect((await urged.locator('td[data-label="承办单位"]').boundingBox())!.width).toBeGreaterThanOrEqual(7 * fontPx);
+		expect((await urged.locator('td[data-label="地点 / 分类"]').boundingBox())!.width).toBeGreaterThanOrEqual(8 * fontPx);
 		// the tab as an Excel file, with the page's search: the rows the page lists, and no caller
 		const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=queue-export]')]);
 		expect(download.suggestedFilename()).toMatch(/^督办-全部在办-\d{4}-\d{2}-\d{2}\.xlsx$/);
