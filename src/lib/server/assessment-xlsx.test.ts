@@ -103,6 +103,10 @@ describe('考核 workbook', () => {
 		const rate = sum.getCell(col('直办率')).value as { formula: string; result: number };
 		expect(rate.result).toBeCloseTo(3 / 8);
 		expect(rate.formula).toMatch(/^IF\(SUM\(.+\)=0,"",E8\/SUM\(.+\)\)$/);
+		// the calls screened: the columns of 受理, 不予受理, 转紧急热线, 直接答复 and 并单 (SCREEN_ACTIONS), none missing
+		const letterOf = (label: string) => ws.getColumn(col(label)).letter;
+		const screened = rate.formula.match(/^IF\(SUM\(([^)]+)\)/)![1].split(',').sort();
+		expect(screened).toEqual(['受理', '不予受理', '转紧急热线', '直接答复', '并单'].map((l) => `${letterOf(l)}8`).sort());
 		expect(sum.getCell(col('直办率')).numFmt).toBe('0.0%');
 		expect(sum.font.bold).toBe(true);
 		const without = new ExcelJS.Workbook();
