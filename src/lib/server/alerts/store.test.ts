@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { migrationsDir, openRelational, type RelationalStore } from '../db/index';
 import { eq } from 'drizzle-orm';
-import { alertEvents, alerts } from '../db/schema';
+import { alertEvents, alerts, alertTickets } from '../db/schema';
 import { alertTrail, getAlert, isAlertAction, recordIncident, settleQuiet, transition, type DetectedIncident, type RoundClaims } from './store';
 
 const H = 3_600_000;
@@ -190,6 +190,59 @@ describe('an alert a person closed while its incident goes on', () => {
 		await transition(store.db, first.alert.id, 'resolve', person, first.alert.version, '');
 		await recordIncident(store.db, river(30, { active: false }), new Date(T + 10 * H), noLists);
 		expect((await getAlert(store.db, first.alert.id)).status).toBe('resolved');
+	});
+});
+
+describe('a big incident’s calls', () => {
+	const range = (prefix: string, from: number, to: number) => tickets(prefix, to, T - H).slice(from);
+	const big = (list: ReturnType<typeof tickets>, last: number, o: Partial<DetectedIncident> = {}) =>
+		incident({ onset: new Date(T - 2 * H), lastFiring: new Date(last), active: true, tickets: list, ...o });
+	const links = async (id: number) =>
+		(await store.db.select({ t: alertTickets.ticketNo }).from(alertTickets).where(eq(alertTickets.alertId, id))).map((r) => r.t).sort();
+
+	it('are linked once across rounds that each find a moving window of them', async () => {
+		const first = await recordIncident(store.db, big(range('B', 0, 700), T - H), new Date(T - H), noLists);
+		expect(first.alert.ticketCount).toBe(700);
+		// the newest 1,000 now: 400 linked already and 600 not, past the 500 numbers one look-up takes
+		const moved = await recordIncident(store.db, big(range('B', 300, 1300), T), new Date(T), noLists);
+		expect([moved.alert.id, moved.event, moved.alert.ticketCount]).toEqual([first.alert.id, 'updated', 1300]);
+		expect(await links(first.alert.id)).toEqual(range('B', 0, 1300).map((x) => x.ticketNo).sort());
+		// the same again: nothing to write
+		const again = await recordIncident(store.db, big(range('B', 300, 1300), T), new Date(T + 60_000), noLists);
+		expect([again.event, (await getAlert(store.db, first.alert.id)).ticketCount]).toEqual([null, 1300]);
+	});
+
+	it('linked by another process (a second server on the same PostgreSQL) are found, not linked or counted twice', async () => {
+		const first = await recordIncident(store.db, big(range('B', 0, 700), T - H), new Date(T - H), noLists);
+		// written past this process: 300 of the 600 calls the next round brings, and 50 it does not
+		const other = [...range('B', 850, 1150), ...range('O', 0, 50)].map((x) => ({ alertId: first.alert.id, ...x }));
+		await store.db.insert(alertTickets).values(other);
+		const next = await recordIncident(store.db, big(range('B', 100, 1300), T), new Date(T), noLists);
+		expect([next.alert.id, next.alert.ticketCount]).toEqual([first.alert.id, 1350]);
+		expect(new Set(await links(first.alert.id)).size).toBe(1350);
+	});
+
+	it('are looked up whatever their numbers hold (an external system’s ids: commas, quotes, braces, backslashes)', async () => {
+		const odd = ['A,1', 'B"2', 'C\\3', '{D4}', ' E 5 ', 'NULL', 'F\'6', '工单-7'].map((ticketNo) => ({ ticketNo, receivedAt: new Date(T - H), streetCode: null }));
+		const first = await recordIncident(store.db, big(range('B', 0, 10), T - H), new Date(T - H), noLists);
+		await store.db.insert(alertTickets).values(odd.slice(0, 4).map((x) => ({ alertId: first.alert.id, ...x })));
+		const next = await recordIncident(store.db, big([...range('B', 0, 10), ...odd], T), new Date(T), noLists);
+		expect(next.alert.ticketCount).toBe(18);
+		expect(await links(first.alert.id)).toEqual([...range('B', 0, 10), ...odd].map((x) => x.ticketNo).sort());
+	});
+
+	it('decide whether an incident of another topic continues the alert: by their share of the smaller side', async () => {
+		const first = await recordIncident(store.db, big(range('B', 0, 1300), T), new Date(T), noLists);
+		const other = (list: ReturnType<typeof tickets>) =>
+			big(list, T + H / 2, { title: '市政公用', watchlistSlug: null, topicKey: 'cat:12', categoryCode: '12' });
+		// 600 of its 800 calls are the alert's: the same incident seen through a category
+		const same = await recordIncident(store.db, other([...range('B', 700, 1300), ...range('N', 0, 200)]), new Date(T + H / 2), noLists);
+		expect(same.alert.id).toBe(first.alert.id);
+		expect(same.alert.ticketCount).toBe(1500);
+		// 200 of 800: another incident
+		const apart = await recordIncident(store.db, other([...range('B', 0, 200), ...range('M', 0, 600)]), new Date(T + H / 2), noLists);
+		expect(apart.alert.id).not.toBe(first.alert.id);
+		expect(apart.alert.ticketCount).toBe(800);
 	});
 });
 

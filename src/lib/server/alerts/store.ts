@@ -239,17 +239,66 @@ function outgrown(at: ClosedAs, patch: Partial<AlertRow>, count: number): string
 
 async function ticketOverlap(db: Db, id: number, tickets: Set<string>): Promise<number> {
 	if (!tickets.size) return 0;
-	const linked = await linkedTickets(db, id);
-	if (!linked.size) return 0;
-	let n = 0;
-	for (const t of linked) if (tickets.has(t)) n++;
-	return n / Math.min(linked.size, tickets.size);
+	const total = await linkedCount(db, id);
+	if (!total) return 0;
+	return (await linkedAmong(db, id, [...tickets])).size / Math.min(total, tickets.size);
 }
 
-/** The ticket numbers linked to an alert. */
-async function linkedTickets(db: Db, id: number): Promise<Set<string>> {
-	const rows = await db.select({ t: alertTickets.ticketNo }).from(alertTickets).where(eq(alertTickets.alertId, id));
-	return new Set(rows.map((r) => r.t));
+/** Ticket numbers one look-up among an alert's links names (a few milliseconds in the embedded store). */
+const LOOKUPS_PER_STATEMENT = 1000;
+
+/** Alerts whose links a process keeps in mind (the most recently used): a round's incidents, many times over. */
+const CACHED_ALERTS = 256;
+
+/**
+ * Per store, per alert: ticket numbers known to be linked, as this process has found or made the links. Links are
+ * never removed, so what it holds is linked; one another process made is not in it, and is looked up.
+ */
+const knownLinks = new WeakMap<Db, Map<number, Set<string>>>();
+
+function linksKnown(db: Db, id: number): Set<string> {
+	let byAlert = knownLinks.get(db);
+	if (!byAlert) knownLinks.set(db, (byAlert = new Map()));
+	const known = byAlert.get(id) ?? new Set<string>();
+	byAlert.delete(id);
+	byAlert.set(id, known);
+	if (byAlert.size > CACHED_ALERTS) byAlert.delete(byAlert.keys().next().value!);
+	return known;
+}
+
+/** A PostgreSQL array literal of `values`: one parameter however many (a list of parameters costs the store more to parse than the look-ups). */
+function textArray(values: readonly string[]): string {
+	return `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+}
+
+/**
+ * The numbers among `ticketNos` already linked to alert `id`. Every round finds a big incident again with its
+ * thousands of calls, and a read of all an alert's links (5,000 rows took 20–36 ms in the intake benchmark, every
+ * registration waiting behind it) each time would cost the store more than anything else the round does: the
+ * numbers known to be linked are answered from memory, only the rest looked up over the (alert, ticket) index,
+ * LOOKUPS_PER_STATEMENT at a time, each batch counted first and read only where some are linked and some not
+ * (a round's new calls are mostly not).
+ */
+async function linkedAmong(db: Db, id: number, ticketNos: readonly string[]): Promise<Set<string>> {
+	const known = linksKnown(db, id);
+	const out = new Set<string>();
+	const ask: string[] = [];
+	for (const t of new Set(ticketNos)) {
+		if (known.has(t)) out.add(t);
+		else ask.push(t);
+	}
+	for (let i = 0; i < ask.length; i += LOOKUPS_PER_STATEMENT) {
+		const part = ask.slice(i, i + LOOKUPS_PER_STATEMENT);
+		const among = and(eq(alertTickets.alertId, id), sql`${alertTickets.ticketNo} = any(${textArray(part)}::text[])`);
+		const [{ n }] = await db.select({ n: sql<number>`count(*)::int` }).from(alertTickets).where(among);
+		const found =
+			Number(n) === part.length ? part : Number(n) > 0 ? (await db.select({ t: alertTickets.ticketNo }).from(alertTickets).where(among)).map((r) => r.t) : [];
+		for (const t of found) {
+			out.add(t);
+			known.add(t);
+		}
+	}
+	return out;
 }
 
 function signalOf(inc: DetectedIncident, now: number, bucketMs: number): AlertSignal {
@@ -276,7 +325,7 @@ export async function recordIncident(
 	const existing = await findAlertFor(db, inc, watchlistsOf);
 	// two incidents of one round that continue the same alert: the later never quietens what the earlier set
 	const signal = strongerSignal(signalOf(inc, now.getTime(), bucketMs), existing ? round.get(existing.id) : undefined);
-	const linked = existing ? await linkedTickets(db, existing.id) : new Set<string>();
+	const linked = existing ? await linkedAmong(db, existing.id, inc.tickets.map((x) => x.ticketNo)) : new Set<string>();
 	const fresh = inc.tickets.filter((x) => !linked.has(x.ticketNo));
 	if (!existing) {
 		const a = await db.transaction(async (tx) => {
@@ -332,9 +381,13 @@ export async function recordIncident(
 		return { alert: signal === 'normal' ? await db.transaction((tx) => autoResolve(tx as unknown as Db, row, now)) : row, event: 'fired' };
 	}
 	round.set(existing.id, signal);
-	if (!fresh.length && unchangedBy(existing, updatePatch(existing, inc, signal, linked.size, now))) return { alert: existing, event: null };
-	await linkTickets(db, existing.id, fresh);
-	const count = fresh.length ? await linkedCount(db, existing.id) : linked.size;
+	// all the alert's links (those of the incident's earlier rounds too), after this round's
+	let count = fresh.length ? 0 : await linkedCount(db, existing.id);
+	if (!fresh.length && unchangedBy(existing, updatePatch(existing, inc, signal, count, now))) return { alert: existing, event: null };
+	if (fresh.length) {
+		await linkTickets(db, existing.id, fresh);
+		count = await linkedCount(db, existing.id);
+	}
 	return db.transaction(async (tx) => {
 		const t = tx as unknown as Db;
 		// the row as it is now, locked: a person may have acted on it since it was found
@@ -447,11 +500,13 @@ const LINKS_PER_STATEMENT = 100;
 
 /** Links the tickets to the alert (one linked already is left as it is), a statement for each few. */
 async function linkTickets(db: Db, alertId: number, tickets: DetectedIncident['tickets']): Promise<void> {
+	const known = linksKnown(db, alertId);
 	for (let i = 0; i < tickets.length; i += LINKS_PER_STATEMENT) {
 		const part = tickets
 			.slice(i, i + LINKS_PER_STATEMENT)
 			.map((x) => ({ alertId, ticketNo: x.ticketNo, receivedAt: x.receivedAt, streetCode: x.streetCode }));
 		await db.insert(alertTickets).values(part).onConflictDoNothing();
+		for (const x of part) known.add(x.ticketNo);
 	}
 }
 
