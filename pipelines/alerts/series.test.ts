@@ -1,7 +1,8 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureWarehouse } from '../warehouse/schema';
-import { readSeries, WatchCellCache, type CountSeries, type WatchlistSpec } from './series';
+import { readSeries, roundWindowFrom, windowFrom, ROUND_WINDOW_DAYS, WatchCellCache, type CountSeries, type WatchlistSpec } from './series';
+import { runPass } from './pass';
 
 const CITY = '320500';
 const NOW = Date.parse('2026-07-03T20:30:00+08:00');
@@ -92,5 +93,30 @@ describe('WatchCellCache', () => {
 		const wider = [{ ...FLOOD, terms: [...FLOOD.terms, '噪音'] }, FOOD];
 		expect(plain(await read(wider, cache))).toEqual(plain(await read(wider)));
 		expect(cache.lastComputed).toEqual(['2026-07-01 08', '2026-07-01 09', '2026-07-01 10', '2026-07-03 22']);
+	});
+});
+
+describe('roundWindowFrom', () => {
+	it('starts a round’s window at the first day the store has calls of, not before', async () => {
+		const c = await (await DuckDBInstance.create(':memory:')).connect();
+		await ensureWarehouse(c);
+		const now = Date.parse('2026-07-20T23:00:00+08:00');
+		expect(await roundWindowFrom(c, now)).toBe(windowFrom(now, ROUND_WINDOW_DAYS)); // no data yet: the whole window
+		// a deployment whose calls begin 20 days before: steady, 4 to 8 a day in one category
+		await c.run(
+			`INSERT INTO tickets_fact (ticket_no, source, external_id, channel, type, category_code, category_l1, category_l2, title, content,
+				district_code, urgency, status, received_at, day, hour, updated_at, returns, extensions, reopens, urges)
+			 SELECT 'S' || d || '-' || i, 't', 'S' || d || '-' || i, 'phone', '投诉', '010101', '01', '0101', '来电', '路灯不亮', '320506',
+				'normal', 'received', TIMESTAMPTZ '2026-07-01 09:00:00+08' + to_days(d::INTEGER) + to_hours(i::INTEGER),
+				DATE '2026-07-01' + d::INTEGER, (9 + i)::TINYINT, now(), 0, 0, 0, 0
+			 FROM range(0, 20) a(d), range(0, 8) b(i) WHERE i < 4 + (d * 3) % 5`
+		);
+		expect(await roundWindowFrom(c, now)).toBe('2026-07-01');
+		expect(await roundWindowFrom(c, now, 10)).toBe('2026-07-11'); // data from before the window: the window
+		// a round over a window reaching back past the data took its first days for a jump from nothing
+		const episodes = async (fromDay: string) =>
+			runPass(await readSeries(c, { fromDay, now }, { cityCode: CITY, watchlists: [], streets: false, topics: false })).episodes;
+		expect((await episodes(windowFrom(now, ROUND_WINDOW_DAYS))).length).toBeGreaterThan(0);
+		expect(await episodes(await roundWindowFrom(c, now))).toEqual([]);
 	});
 });

@@ -366,6 +366,19 @@ export function windowFrom(now: number, days: number): string {
 }
 
 /**
+ * The first day a detection round reads: `days` back from `now`'s day, or the first day the analytics store has
+ * tickets of, if that is later. Before its data begins the store knows of no calls, which is not a count of 0: a
+ * window reaching back past it read the first days as a jump from nothing, and a deployment started a few weeks
+ * ago (or a short demo) fired on every busy category as 持续异常 from its first day. From the data's first day
+ * on, each series' warm-up holds detection back until it has history.
+ */
+export async function roundWindowFrom(conn: DuckDBConnection, now: number, days = ROUND_WINDOW_DAYS): Promise<string> {
+	const from = windowFrom(now, days);
+	const [first] = (await conn.runAndReadAll(`SELECT min(day)::VARCHAR FROM tickets_fact`)).getRows()[0] as [string | null];
+	return first && first > from ? first : from;
+}
+
+/**
  * The tickets a series counted in [from, to) (epoch ms; newest first, at most `limit`): what an alert links to.
  */
 export async function seriesTickets(

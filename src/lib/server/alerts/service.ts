@@ -8,7 +8,7 @@ import { groupFirings, watchlistsOfCategory, type Incident } from '$pipelines/al
 import { calendarDayKind, runPassYielding, type Episode } from '$pipelines/alerts/pass';
 import { closePassWorker, runPassInWorker } from '$pipelines/alerts/pass-parallel';
 import { burstStates } from '$pipelines/alerts/burst';
-import { readSeries, seriesTickets, windowFrom, bucketMs, ROUND_WINDOW_DAYS, WatchCellCache, type WatchlistSpec } from '$pipelines/alerts/series';
+import { readSeries, seriesTickets, roundWindowFrom, bucketMs, WatchCellCache, type WatchlistSpec } from '$pipelines/alerts/series';
 import { placeName } from '$pipelines/reference/index';
 import { holidayFile, type App } from '../app';
 import type { AlertRow, SilenceRow, WatchlistRow } from '../db/schema';
@@ -216,7 +216,7 @@ export async function detectionRound(app: App, now = Date.now()): Promise<RoundS
 	const db = app.rel.db;
 	const lists = await listWatchlists(db, true);
 	const specs = watchSpecs(lists);
-	const series = await readSeries(conn, { fromDay: windowFrom(now, ROUND_WINDOW_DAYS), now }, {
+	const series = await readSeries(conn, { fromDay: await roundWindowFrom(conn, now), now }, {
 		cityCode: app.ref.cityCode,
 		watchlists: specs,
 		cache: s.watchCells
