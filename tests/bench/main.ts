@@ -226,10 +226,15 @@ async function attachments(argv: string[]) {
 	await attachmentsBench(argv);
 }
 
-const BENCHES: Record<string, (argv: string[]) => void | Promise<void>> = { demo, ingest, segment, text, dashboard, alerts, intake, sync, attachments };
+async function queues(argv: string[]) {
+	const { queuesBench } = await import('./queues');
+	await queuesBench(argv);
+}
+
+const BENCHES: Record<string, (argv: string[]) => void | Promise<void>> = { demo, ingest, segment, text, dashboard, alerts, intake, sync, attachments, queues };
 if (!name || !BENCHES[name]) {
 	console.error(
-		`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n  demo [--tickets 200000,10000000]\n  ingest [--tickets 1000000] [--runs 1] [--merge-only] [--merge-threads N] [--push 200 (0: none)]\n  segment [--no-ablation] [--pool 2] [--repeat 3] [--tickets 100000 (0: none)] [--pool-cycles 3]\n  text [--tickets 10000000] [--data-dir DIR (kept and reused)] [--only classify,cluster,search] [--ablation]\n  dashboard [--tickets 1000000] [--data-dir DIR (reused; generated there when empty)] [--keep] [--runs 10]  (PostgreSQL: MINQING_BENCH_PG_URL or a throwaway server)\n  alerts [--only nab,demo] [--tickets 1000000] [--data-dir DIR (a demo store with demo-incidents.json; generated when empty)]\n  intake [--connections 50,200] [--duration 20] [--rate 1000] [--loads closed,open,dictionary] [--runs 1] [--in-process]  (HTTP: needs npm run build)\n  sync [--today 5000,40000,100000,170000]\n  attachments [--runs 10] [--width 4000] [--height 3000]`
+		`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n  demo [--tickets 200000,10000000]\n  ingest [--tickets 1000000] [--runs 1] [--merge-only] [--merge-threads N] [--push 200 (0: none)]\n  segment [--no-ablation] [--pool 2] [--repeat 3] [--tickets 100000 (0: none)] [--pool-cycles 3]\n  text [--tickets 10000000] [--data-dir DIR (kept and reused)] [--only classify,cluster,search] [--ablation]\n  dashboard [--tickets 1000000] [--data-dir DIR (reused; generated there when empty)] [--keep] [--runs 10]  (PostgreSQL: MINQING_BENCH_PG_URL or a throwaway server)\n  alerts [--only nab,demo] [--tickets 1000000] [--data-dir DIR (a demo store with demo-incidents.json; generated when empty)]\n  intake [--connections 50,200] [--duration 20] [--rate 1000] [--loads closed,open,dictionary] [--runs 1] [--in-process]  (HTTP: needs npm run build)\n  sync [--today 5000,40000,100000,170000]\n  attachments [--runs 10] [--width 4000] [--height 3000]\n  queues [--tickets 1000000] [--runs 10]`
 	);
 	process.exit(name ? 1 : 0);
 }

@@ -1,0 +1,67 @@
+// npm run bench -- queues: what opening a case-handling queue costs over a store the size of a city's year — the
+// page and the tab counts beside it (listQueue), in the embedded PGlite, for each queue as its people open it. The
+// tickets are written straight into the store: most closed, as in a real year, a few thousand in each open state,
+// and one in 25 with an assisting unit. Median and worst of --runs per queue; the store answers one statement at a
+// time, so this is also how long every registration arriving meanwhile waits.
+import { parseArgs } from 'node:util';
+import { sql } from 'drizzle-orm';
+import { withScratchApp } from './scratch-app';
+import { median } from './stats';
+
+/** The open states a ticket is in besides closed, one ticket in 50 spread over them. */
+const OPEN = ['received', 'accepted', 'reopened', 'dispatched', 'signed', 'replied'];
+
+export async function queuesBench(argv: string[]): Promise<void> {
+	const { values } = parseArgs({ args: argv, options: { tickets: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '10' } } });
+	const n = Math.max(1000, Number(values.tickets));
+	const runs = Math.max(1, Number(values.runs));
+	const { listQueue } = await import('../../src/lib/server/cases/read');
+	await withScratchApp('minqing-bench-queues', async (app) => {
+		const db = app.rel.db;
+		const units = (await db.execute(sql`select code from units order by code`)) as unknown as { rows: { code: string }[] };
+		const codes = units.rows.map((r) => r.code);
+		if (!codes.length) throw new Error('queues benchmark: the store has no units');
+		const t0 = performance.now();
+		const states = `array[${OPEN.map((s) => `'${s}'`).join(',')}]`;
+		const unitArr = `array[${codes.map((c) => `'${c}'`).join(',')}]`;
+		for (let from = 1; from <= n; from += 100_000) {
+			const to = Math.min(n, from + 99_999);
+			await db.execute(
+				sql.raw(`INSERT INTO tickets (ticket_no, source, external_id, channel, type, content, status, unit_code, assist_units, received_at, updated_at,
+					dispatched_at, sign_deadline, reply_deadline)
+				SELECT 'B' || i, 'bench', 'B' || i, 'phone', '投诉', '压测工单 ' || i,
+					CASE WHEN i % 50 = 0 THEN (${states})[1 + (i / 50) % ${OPEN.length}] ELSE 'closed' END,
+					(${unitArr})[1 + i % ${codes.length}],
+					CASE WHEN i % 25 = 0 THEN array[(${unitArr})[1 + (i / 25) % ${codes.length}]] ELSE '{}'::text[] END,
+					now() - make_interval(secs => (${n} - i) * 30), now(),
+					now() - make_interval(secs => (${n} - i) * 30), now() + make_interval(days => (i % 7) - 2), now() + make_interval(days => (i % 15) - 3)
+				FROM generate_series(${from}, ${to}) i`)
+			);
+		}
+		await db.execute(sql`analyze tickets`);
+		console.log(`queues benchmark: ${n.toLocaleString('en')} tickets in the embedded store (written in ${((performance.now() - t0) / 1000).toFixed(1)} s), ${runs} runs per queue`);
+		const staff = (role: string) => ({ id: null, role, unitCode: null, displayName: '压测' }) as Parameters<typeof listQueue>[1];
+		const unit = { id: null, role: 'unit_handler', unitCode: codes[0], displayName: '压测' } as Parameters<typeof listQueue>[1];
+		const cases: [string, Parameters<typeof listQueue>[1], Parameters<typeof listQueue>[2]][] = [
+			['受理 (intake)', staff('operator'), { queue: 'intake' }],
+			['派单 (dispatch)', staff('dispatcher'), { queue: 'dispatch' }],
+			['我的工单 (mine, todo)', unit, { queue: 'mine' }],
+			['我的工单 (mine, all)', unit, { queue: 'mine', tab: 'all' }],
+			['督办 (supervise, red)', staff('supervisor'), { queue: 'supervise' }],
+			['回访 (visits)', staff('supervisor'), { queue: 'visits' }]
+		];
+		const rows = [['queue', 'tickets in tab', 'median ms', 'worst ms']];
+		for (const [label, user, f] of cases) {
+			const ms: number[] = [];
+			let total = 0;
+			for (let i = 0; i < runs; i++) {
+				const s = performance.now();
+				total = (await listQueue(app, user, f)).total;
+				ms.push(performance.now() - s);
+			}
+			rows.push([label, total.toLocaleString('en'), median(ms).toFixed(1), Math.max(...ms).toFixed(1)]);
+		}
+		const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+		for (const r of rows) console.log(r.map((x, c) => (c ? x.padStart(w[c]) : x.padEnd(w[c]))).join('  '));
+	});
+}
