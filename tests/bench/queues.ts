@@ -1,5 +1,6 @@
 // npm run bench -- queues: what opening a case-handling queue costs over a store the size of a city's year — the
-// page and the tab counts beside it (listQueue), in the embedded PGlite, for each queue as its people open it. The
+// page and the tab counts beside it (listQueue), in the embedded PGlite, for each queue as its people open it, and
+// the navigation's numbers (workCounts) read with every page. The
 // tickets are written straight into the store: most closed, as in a real year, a few thousand in each open state,
 // and one in 25 with an assisting unit. Median and worst of --runs per queue; the store answers one statement at a
 // time, so this is also how long every registration arriving meanwhile waits.
@@ -60,6 +61,18 @@ export async function queuesBench(argv: string[]): Promise<void> {
 				ms.push(performance.now() - s);
 			}
 			rows.push([label, total.toLocaleString('en'), median(ms).toFixed(1), Math.max(...ms).toFixed(1)]);
+		}
+		// the numbers beside the navigation's screens, read for every page a user opens
+		const { workCounts } = await import('../../src/lib/server/work-counts');
+		const { navFor } = await import('../../src/lib/nav');
+		for (const user of [staff('supervisor'), unit]) {
+			const ms: number[] = [];
+			for (let i = 0; i < runs; i++) {
+				const s = performance.now();
+				await workCounts(app, user, navFor(user.role));
+				ms.push(performance.now() - s);
+			}
+			rows.push([`navigation numbers (${user.role})`, '', median(ms).toFixed(1), Math.max(...ms).toFixed(1)]);
 		}
 		const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 		for (const r of rows) console.log(r.map((x, c) => (c ? x.padStart(w[c]) : x.padEnd(w[c]))).join('  '));

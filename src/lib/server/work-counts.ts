@@ -1,13 +1,14 @@
 // The work waiting on each screen of the navigation, as a number beside its name: 受理 the web and app submissions to
 // screen, 派单 the tickets to dispatch, 我的工单 a unit's open tickets, 督办 the overdue ones, 回访 the callers to visit
 // back, 预警 the alerts nobody has acknowledged yet. Only for the screens the user sees; in one statement over the
-// tickets (the queues' own tab conditions, so the number is the tab's count on the screen) and one over the alerts.
-import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
+// tickets (countTickets over the queues' own tab conditions, so the number is the tab's count on the screen) and one
+// over the alerts.
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { NavItem, Role } from '$lib/types';
 import type { App } from './app';
-import { alerts, tickets } from './db/schema';
+import { alerts } from './db/schema';
 import { getLimits } from './cases/limits';
-import { queueTabs, type Queue } from './cases/read';
+import { countTickets, queueTabs, type Queue } from './cases/read';
 
 export interface WorkCount {
 	count: number;
@@ -38,10 +39,7 @@ export async function workCounts(app: App, user: { role: Role; unitCode: string 
 			reads.push(
 				(async () => {
 					const tabs = queueTabs(app, user, await getLimits(app.rel.db), now);
-					const cols: Record<string, SQL<number>> = Object.fromEntries(
-						wanted.map(([href, w]) => [href, sql<number>`count(*) filter (where ${tabs[w.queue][w.tab]})::int`])
-					);
-					const [row] = await app.rel.db.select(cols).from(tickets);
+					const row = await countTickets(app.rel.db, Object.fromEntries(wanted.map(([href, w]) => [href, tabs[w.queue][w.tab]])));
 					for (const [href, w] of wanted) if (row[href] > 0) out[href] = { count: row[href], label: `${w.label} ${row[href]} 件` };
 				})()
 			);
