@@ -67,6 +67,9 @@ describe('segmenter with the user dictionary', () => {
 		expect(seg.cut('温度Ｃ－5度')).toEqual(['温度', 'Ｃ', '－', '5', '度']);
 		expect(seg.cut('-5度')[0]).toBe('-5');
 		expect(seg.cut('两个人第一天')).toEqual(['两', '个', '人', '第一', '天']);
+		expect(seg.cut('一棵大树倾斜四十五度，一处井盖')).toEqual(['一', '棵', '大树', '倾斜', '四十五', '度', '，', '一', '处', '井盖']);
+		// 一度 the adverb (at one time) is one word, as the standard writes it
+		expect(seg.cut('气温一度很高')).toEqual(['气温', '一度', '很', '高']);
 		expect(seg.cut('江泽民说')).toEqual(['江', '泽民', '说']);
 		expect(seg.cut('——……')).toEqual(['——', '……']);
 		expect(seg.cut('iPhone15和Wi-Fi、5G')).toEqual(['iPhone15', '和', 'Wi-Fi', '、', '5G']);
@@ -107,6 +110,8 @@ describe('segmenter with the user dictionary', () => {
 		const t = seg.tokens('您好，我们小区的 电梯 坏了 3 天了，ＰＭ２.５也超标 100% 了！请问12345热线能处理吗？');
 		expect(t).toEqual(['小区', '电梯', '坏', '天', 'pm2.5', '超标', '12345热线']);
 		for (const w of ['的', '了', '我们', '您好', '请问', '，', ' ', '3', '100%']) expect(t).not.toContain(w);
+		// time and position fillers are no keywords (三天之内, 台风过后)
+		expect(seg.tokens('三天之内没人来，台风过后最近大树倾倒')).toEqual(['天', '人', '台风', '大树', '倾倒']);
 		expect(seg.stopWords.has('的')).toBe(true);
 		expect(isPureNumber('12.5%')).toBe(true);
 		expect(isPureNumber('三十')).toBe(true);

@@ -406,11 +406,11 @@ function matchAt(re: RegExp, text: string, i: number): string | null {
 
 /** Classifiers (量词) that the PKU standard separates from a preceding numeral. */
 const CLASSIFIERS = new Set(
-	[...'个位名条项件次种类年天岁家座台辆架艘只头匹张本部份封篇首批组支队届期章节段句层间栋幢户斤吨米元角块亩场笔轮番阵周倍双对套副串排片滴颗粒根枚例宗股款步级'].concat([])
+	[...'个位名条项件次种类年天岁家座台辆架艘只头匹张本部份封篇首批组支队届期章节段句层间栋幢户斤吨米元角块亩场笔轮番阵周倍双对套副串排片滴颗粒根枚例宗股款步级棵株处盏扇度所声遍趟'].concat([])
 );
 const NUMERAL_RE = new RegExp(`^(第?[${CN_NUMERAL}]+|[多几数])(.)$`);
 /** Numeral + classifier words that are lexicalised (kept whole): 一个 as the PKU standard does, 多年 "for years" … */
-const LEXICALISED = new Set(['一个', '多年', '多次', '多种', '百年', '千年', '万年', '万岁', '一家', '一番', '一阵']);
+const LEXICALISED = new Set(['一个', '一度', '多年', '多次', '多种', '百年', '千年', '万年', '万岁', '一家', '一番', '一阵']);
 const CN_NUMBER_WORD = new RegExp(`^[${CN_NUMERAL}]+$`);
 /** Whether a word can be a Chinese number or a numeral + classifier at all (its first character), before the
  * patterns above: most words cannot, and a set lookup costs far less than a pattern. */
