@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadScreeningRules, parseScreeningRules, screen } from './screening';
+import { loadScreeningRules, parseScreeningRules, screen, screenCall } from './screening';
 
 const rules = loadScreeningRules(join(import.meta.dirname, '../../data/dict/screening.json'));
 const rulesOf = (title: string, content: string) => screen(rules, title, content).map((h) => h.rule);
@@ -221,13 +221,17 @@ describe('screening hints', () => {
 		}
 		// rule 7 comes from the repeat check and rule 9 is the operator's own judgement
 		expect(file.rules.map((r) => r.rule).sort()).toEqual([1, 2, 3, 4, 5, 6, 8]);
+		// (the `urgent` entry's words are rule 0: no hint of a rule, an urgent word)
 		for (const w of rules.words)
-			expect(screen(rules, '', w.word), w.word).toContainEqual({ rule: w.rule, words: [w.word], line: w.line });
+			if (w.rule === 0) expect(screenCall(rules, '', w.word), w.word).toEqual({ hints: [], urgent: [w.word] });
+			else expect(screen(rules, '', w.word), w.word).toContainEqual({ rule: w.rule, words: [w.word], line: w.line });
 		// and each `together` entry, a word of each group in turn
 		for (const t of rules.together) {
 			const text = t.groups.map((g) => g[g.length - 1]).join('');
-			expect(screen(rules, '', text), text).toContainEqual({ rule: t.rule, words: [text], line: t.line });
+			if (t.rule === 0) expect(screenCall(rules, '', text), text).toEqual({ hints: [], urgent: [text] });
+			else expect(screen(rules, '', text), text).toContainEqual({ rule: t.rule, words: [text], line: t.line });
 		}
+		expect(rules.words.some((w) => w.rule === 0) && rules.together.some((t) => t.rule === 0)).toBe(true);
 		expect(() => parseScreeningRules('{"rules":[{"rule":3,"words":[]}]}', 'f.json')).toThrow(/f.json: rule 3 has no words/);
 	});
 	it('ignores a negated word and ordinary complaints', () => {
@@ -348,6 +352,29 @@ describe('screening hints', () => {
 		noHints(['路灯坏了', '井盖丢失', '停水', '请问公积金怎么提取']);
 		expect(rulesOf('小区门口路灯不亮', '喂')).toEqual([]);
 		expect(rulesOf('测试', '')).toEqual([8]);
+	});
+	it('finds the hazards that make a taken call urgent, read as a rule’s words are', () => {
+		const urgentOf = (text: string) => screenCall(rules, '', text).urgent;
+		expect(urgentOf('人民路口的井盖丢失了，晚上很危险')).toEqual(['井盖丢失']);
+		expect(urgentOf('小区门口没有井盖，已经有人差点掉下去')).toEqual(['没有井盖']);
+		expect(urgentOf('台风过后路面塌陷了一个大坑')).toEqual(['路面塌陷']);
+		expect(urgentOf('电线掉下来拖在地上')).toEqual(['电线掉下来']);
+		expect(urgentOf('红绿灯坏了，路口很乱；家里污水倒灌')).toEqual(['红绿灯坏了', '污水倒灌']);
+		expect(urgentOf('公司十几个人中午吃了食堂的饭，下午都上吐下泻')).toEqual(['十几个人…上吐下泻']);
+		// habitual, hypothetical, past and negated ones do not count; one still going on does
+		expect(urgentOf('经常有井盖松动')).toEqual([]);
+		expect(urgentOf('如果井盖丢了怎么办')).toEqual([]);
+		expect(urgentOf('井盖昨天丢了，已经修好了')).toEqual([]);
+		expect(urgentOf('井盖没有破损，只是有点响')).toEqual([]);
+		expect(urgentOf('井盖从昨天到现在一直缺失')).toEqual(['井盖…缺失']);
+		// an emergency's words take their characters first: 燃气泄漏 is rule 2, not urgent
+		expect(screenCall(rules, '', '燃气泄漏了')).toMatchObject({ hints: [{ rule: 2, line: '119' }], urgent: [] });
+		// ordinary complaints and questions are not urgent
+		expect(urgentOf('楼下树枝太长挡住了阳台光线')).toEqual([]);
+		expect(urgentOf('请问什么时候停水')).toEqual([]);
+		expect(() => parseScreeningRules('{"rules":[],"urgent":{"lines":{"119":["着火"]}}}', 'f.json')).toThrow(/f.json: "urgent" has no emergency lines/);
+		expect(() => parseScreeningRules('{"rules":[],"urgent":["井盖"]}', 'f.json')).toThrow(/f.json: "urgent" must be an object/);
+		expect(() => parseScreeningRules('{"rules":[],"urgent":{"words":[]}}', 'f.json')).toThrow(/f.json: "urgent" has no words/);
 	});
 	it('says what is wrong with a bad rules file', () => {
 		expect(() => parseScreeningRules('{"rules":[{"rule":12,"words":["x"]}]}', 'f.json')).toThrow(/f.json: rule 12 is not 1–9/);

@@ -10,6 +10,8 @@
 // procedure already under way (已经申请仲裁, 复议中) moves a rule-4 word to rule 5. Text of nothing but greetings or
 // test words (喂, 你好, 测试) is rule 8. Rules 7 (repeat detection) and 9 (其他, the operator's own judgement) have no
 // words. A title word the content repeats counts only as it counts there. A hint is advice: the operator decides.
+// The file's `urgent` entry is read the same way and gives no hint of a rule: its words (an open manhole, a fallen
+// live wire, sewage flooding homes) say that a call the hotline takes is urgent (screenCall's `urgent`).
 // Pure apart from `loadScreeningRules`.
 import { readFileSync } from 'node:fs';
 import { toHalfWidth } from '../normalize/text';
@@ -64,23 +66,32 @@ interface Underway {
 /** A `together` group: its words, or the name of one of the file's `groups` (a word list several entries share). */
 type Group = string[] | string;
 
+/** What an entry may say besides its words: the cues that cancel them, and words that count only together. */
+interface EntryCues {
+	unless?: string[];
+	past?: string[];
+	ongoing?: string[];
+	after?: string[];
+	address?: string[];
+	together?: { line?: string; all: Group[]; sentence?: boolean }[];
+}
+
 interface RulesFile {
 	stop?: string[];
 	empty?: string[];
 	groups?: Record<string, string[]>;
-	rules: (({ rule: number; words?: string[] } | { rule: number; lines: Record<string, string[]> }) & {
-		unless?: string[];
-		past?: string[];
-		ongoing?: string[];
-		after?: string[];
-		address?: string[];
-		yield?: number[];
-		underway?: Underway;
-		together?: { line?: string; all: Group[]; sentence?: boolean }[];
-	})[];
+	rules: (({ rule: number; words?: string[] } | { rule: number; lines: Record<string, string[]> }) &
+		EntryCues & {
+			yield?: number[];
+			underway?: Underway;
+		})[];
+	/** hazards that make an accepted call urgent (no rule: the call is taken, and faster) */
+	urgent?: { words?: string[] } & EntryCues;
 }
 
 const isRule = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 9;
+/** The `urgent` entry's words among the rules' (found by the same reading, never a hint of a rule). */
+const URGENT = 0;
 
 export function parseScreeningRules(json: string, source = 'screening rules'): ScreeningRules {
 	let f: RulesFile;
@@ -100,30 +111,34 @@ export function parseScreeningRules(json: string, source = 'screening rules'): S
 	const words: ScreeningRules['words'] = [];
 	const together: ScreeningRules['together'] = [];
 	const longestFirst = (a: string, b: string) => b.length - a.length;
-	for (const r of f.rules) {
-		if (!isRule(r.rule)) throw new Error(`${source}: rule ${JSON.stringify(r.rule)} is not 1–9`);
-		const cue = (k: keyof Cues) => list(r[k], `rule ${r.rule}'s "${k}"`);
+	if (f.urgent !== undefined && (typeof f.urgent !== 'object' || f.urgent === null || Array.isArray(f.urgent)))
+		throw new Error(`${source}: "urgent" must be an object with "words" or "together"`);
+	const entries = [...f.rules.map((r) => ({ r, rule: r.rule, name: `rule ${r.rule}` })), ...(f.urgent ? [{ r: f.urgent as RulesFile['rules'][number], rule: URGENT, name: '"urgent"' }] : [])];
+	for (const { r, rule, name } of entries) {
+		if (rule !== URGENT && !isRule(rule)) throw new Error(`${source}: rule ${JSON.stringify(rule)} is not 1–9`);
+		const cue = (k: keyof Cues) => list(r[k], `${name}'s "${k}"`);
 		const cues: Cues = { unless: cue('unless'), past: cue('past'), ongoing: cue('ongoing'), after: cue('after'), address: cue('address') };
 		if (r.yield !== undefined && !(Array.isArray(r.yield) && r.yield.every(isRule)))
-			throw new Error(`${source}: rule ${r.rule}'s "yield" must be a list of rules 1–9`);
+			throw new Error(`${source}: ${name}'s "yield" must be a list of rules 1–9`);
 		const yields = r.yield ?? [];
 		let underway: Underway | null = null;
 		if (r.underway !== undefined) {
-			if (!isRule(r.underway?.rule)) throw new Error(`${source}: rule ${r.rule}'s "underway" names no rule 1–9`);
-			const what = `rule ${r.rule}'s "underway`;
+			if (!isRule(r.underway?.rule)) throw new Error(`${source}: ${name}'s "underway" names no rule 1–9`);
+			const what = `${name}'s "underway`;
 			underway = { rule: r.underway.rule, before: list(r.underway.before, `${what}.before"`), after: list(r.underway.after, `${what}.after"`) };
 		}
 		const n = words.length + together.length;
 		if ('lines' in r) {
+			if (rule === URGENT) throw new Error(`${source}: "urgent" has no emergency lines ("lines"): its words are "words"`);
 			for (const [line, ws] of Object.entries(r.lines))
-				for (const w of list(ws, `rule ${r.rule}'s line ${line}`)) words.push({ rule: r.rule, word: w, line, cues, underway, yields });
+				for (const w of list(ws, `${name}'s line ${line}`)) words.push({ rule, word: w, line, cues, underway, yields });
 		} else if (Array.isArray(r.words)) {
-			for (const w of list(r.words, `rule ${r.rule}'s "words"`)) words.push({ rule: r.rule, word: w, line: null, cues, underway, yields });
+			for (const w of list(r.words, `${name}'s "words"`)) words.push({ rule, word: w, line: null, cues, underway, yields });
 		} else if (r.words !== undefined || r.together === undefined)
-			throw new Error(`${source}: rule ${r.rule} has neither "words" nor "lines"`);
-		if (r.together !== undefined && !Array.isArray(r.together)) throw new Error(`${source}: rule ${r.rule}'s "together" must be a list`);
+			throw new Error(`${source}: ${name} has neither "words" nor ${rule === URGENT ? '"together"' : '"lines"'}`);
+		if (r.together !== undefined && !Array.isArray(r.together)) throw new Error(`${source}: ${name}'s "together" must be a list`);
 		for (const [i, t] of (r.together ?? []).entries()) {
-			const what = `rule ${r.rule}'s "together" ${i + 1}`;
+			const what = `${name}'s "together" ${i + 1}`;
 			const line = 'lines' in r ? (t?.line ?? null) : null;
 			if ('lines' in r && (typeof line !== 'string' || !(line in r.lines))) throw new Error(`${source}: ${what} names no line of the rule`);
 			if (!Array.isArray(t?.all) || t.all.length < 2) throw new Error(`${source}: ${what} needs two groups or more in "all"`);
@@ -134,9 +149,9 @@ export function parseScreeningRules(json: string, source = 'screening rules'): S
 				return named;
 			});
 			if (gs.some((g) => !g.length)) throw new Error(`${source}: ${what} has an empty group`);
-			together.push({ rule: r.rule, line, groups: gs.map((g) => [...g].sort(longestFirst)), sentence: t.sentence === true, cues, yields });
+			together.push({ rule, line, groups: gs.map((g) => [...g].sort(longestFirst)), sentence: t.sentence === true, cues, yields });
 		}
-		if (words.length + together.length === n) throw new Error(`${source}: rule ${r.rule} has no words`);
+		if (words.length + together.length === n) throw new Error(`${source}: ${name} has no words`);
 	}
 	// longer words first, so 燃气泄漏 is found before a shorter word inside it
 	words.sort((a, b) => b.word.length - a.word.length);
@@ -292,7 +307,19 @@ function firstOf(seg: string, offset: number, group: string[], from: number, tak
 	return best;
 }
 
+/** A call's screening: the hints of rules, and the hazard words (the file's `urgent`) that make it urgent if it is taken. */
+export interface CallScreening {
+	hints: ScreeningHint[];
+	/** the `urgent` words found, in text order (read as a rule's words are: negated, past or habitual ones do not count) */
+	urgent: string[];
+}
+
+/** The hints of rules for a call (screenCall without the urgent words). */
 export function screen(rules: ScreeningRules, title: string, content: string): ScreeningHint[] {
+	return screenCall(rules, title, content).hints;
+}
+
+export function screenCall(rules: ScreeningRules, title: string, content: string): CallScreening {
 	const text = toHalfWidth(`${title}\n${content}`);
 	const taken = new Uint8Array(text.length);
 	const found: { rule: number; word: string; line: string | null; at: number; clause: number; yields: number[] }[] = [];
@@ -355,7 +382,12 @@ export function screen(rules: ScreeningRules, title: string, content: string): S
 	// a word of a rule that yields to another rule's word in its clause does not count (法院 … 起诉: rule 4's)
 	const counted = found.filter((f) => !f.yields.length || !found.some((g) => g.clause === f.clause && f.yields.includes(g.rule)));
 	const hints = new Map<string, ScreeningHint>();
+	const urgent: string[] = [];
 	for (const f of counted) {
+		if (f.rule === URGENT) {
+			if (!urgent.includes(f.word)) urgent.push(f.word);
+			continue;
+		}
 		const key = `${f.rule}:${f.line ?? ''}`;
 		const h = hints.get(key) ?? { rule: f.rule, words: [], line: f.line };
 		if (!h.words.includes(f.word)) h.words.push(f.word);
@@ -367,7 +399,8 @@ export function screen(rules: ScreeningRules, title: string, content: string): S
 	const meaningful = (rest.match(/[\p{L}\p{N}]/gu) ?? []).length;
 	if (text.trim() && meaningful < MIN_MEANINGFUL && !hints.has('8:')) hints.set('8:', { rule: 8, words: [], line: null });
 	// rule 2 first (an emergency is transferred at once), then by rule number; more words first within a rule
-	return [...hints.values()].sort(
+	const ordered = [...hints.values()].sort(
 		(a, b) => (a.rule === 2 ? -1 : 0) - (b.rule === 2 ? -1 : 0) || a.rule - b.rule || b.words.length - a.words.length
 	);
+	return { hints: ordered, urgent };
 }
