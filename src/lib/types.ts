@@ -339,6 +339,8 @@ export interface IntakeAssist {
 	 * rule-7 hint points to a handled one
 	 */
 	screening: { rule: number | null; text: string; words: string[]; line: string | null; mergeInto: string | null; advice: string }[];
+	/** hazard words (an open manhole, a fallen wire …) that make the call urgent if it is taken; null without any, or with an emergency to transfer */
+	urgent: { words: string[]; advice: string } | null;
 	/**
 	 * the caller's number's tickets (来电人历史), when a phone repeat detection reads is given: in all, within the
 	 * last 30 days, still being handled, the latest one's time; `frequent`: 30 days held FREQUENT_CALLER_TICKETS or more

@@ -4,7 +4,8 @@
 // browser's own words or a silent cut, here and in the ticket's and the login's forms; 来电弹屏 (the telephone
 // system's /intake?phone=…) fills the form in and shows the caller's history, Ctrl+Enter registers; an unregistered
 // call outlives a reload and a click elsewhere, a new call sets it aside to be taken up again, and sign-out clears it;
-// the operator's own day (今日我的受理) counts a registration at once and lists it first.
+// the operator's own day (今日我的受理) counts a registration at once and lists it first; a hazard (井盖丢失) brings the
+// suggestion to mark the call 紧急, which one click follows.
 // No console errors.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -232,6 +233,26 @@ describe('受理', () => {
 		expect(await op.locator('[data-testid=caller-phone]').inputValue()).toBe('');
 		expect(await op.locator('select[name=channel]').inputValue()).toBe('phone');
 		await shot(op, '6-screen-pop-refused');
+	});
+
+	it('a hazard: the assistant suggests 紧急, one click ticks it, and the ticket is registered urgent', async () => {
+		const op = await as('operator');
+		await op.goto(`${suite.server.url}/intake`);
+		await op.fill('[data-testid=content]', '人民路口的井盖丢失了，晚上有人差点掉下去');
+		await op.fill('[data-testid=address]', '姑苏区平江街道人民路 100 号');
+		const hint = op.locator('[data-testid=urgent-hint]');
+		await hint.waitFor({ timeout: 15_000 });
+		expect(await hint.innerText()).toContain('疑似紧急：井盖丢失');
+		expect(await op.locator('[data-testid=urgent]').isChecked()).toBe(false);
+		await op.click('[data-testid=use-urgent]');
+		expect(await op.locator('[data-testid=urgent]').isChecked()).toBe(true);
+		await op.locator('[data-testid=urgent-set]').waitFor();
+		await shot(op, '7-urgent-hint');
+		await op.click('[data-testid=register]');
+		await op.locator('[data-testid=intake-done]').waitFor({ timeout: 15_000 });
+		const no = (await op.locator('[data-testid=intake-ticket]').innerText()).trim();
+		const detail = (await (await op.request.get(`${suite.server.url}/api/v1/tickets/${no}`)).json()) as { urgency: string };
+		expect(detail.urgency).toBe('urgent');
 	});
 
 	it('no console errors', () => {

@@ -1006,6 +1006,8 @@ describe('the 受理 screen’s assistant', () => {
 		expect(r.place).toMatchObject({ districtCode: '320508' });
 		expect(r.place?.streetCode).toMatch(/^320508\d{3}$/);
 		expect(r.screening[0]).toMatchObject({ rule: 2, line: '119', words: ['着火'] });
+		// an emergency is transferred: no suggestion to take it as urgent
+		expect(r.urgent).toBeNull();
 		// the caller's open ticket: a 并单 hint, which is no rule (rule 7 is for a matter handled)
 		const repeat = r.screening.find((h) => h.mergeInto);
 		expect(repeat).toMatchObject({ rule: null, text: '同一事项的工单仍在办理', mergeInto: first.ticketNo });
@@ -1015,6 +1017,13 @@ describe('the 受理 screen’s assistant', () => {
 		const kb = await intakeAssist(a, { content: '请问住房公积金怎么提取' });
 		expect(kb.knowledge[0].id).toBe('line-housing-fund');
 		expect(kb.screening).toEqual([]);
+		expect(kb.urgent).toBeNull();
+		// a hazard the hotline takes: urgent is suggested with its words; gone once it is over
+		const manhole = await intakeAssist(a, { title: '井盖丢失', content: '人民路口的井盖丢失了，晚上有人差点掉下去' });
+		expect(manhole.urgent?.words).toEqual(['井盖丢失']);
+		expect(manhole.urgent?.advice).toContain('建议标为紧急');
+		expect(manhole.screening).toEqual([]);
+		expect((await intakeAssist(a, { content: '人民路口的井盖昨天丢了，今天已经修好了' })).urgent).toBeNull();
 		await expect(intakeAssist(a, { content: 'x'.repeat(10_001) })).rejects.toMatchObject({ code: 'invalid_input', field: 'content' });
 		// the assistant takes what registration takes: 10,000 characters (20,000 UTF-16 units here)
 		await expect(intakeAssist(a, { content: '𠀀'.repeat(10_000) })).resolves.toBeTruthy();

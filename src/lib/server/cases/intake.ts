@@ -7,7 +7,7 @@ import { normalizePhone } from '$pipelines/normalize/index';
 import { geocoderFor } from '../geo';
 import { and, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import { NOT_ACCEPTED_REASONS, OPEN_STATUSES, type Status } from '$pipelines/lifecycle/model';
-import { loadScreeningRules, screen, type ScreeningRules } from '$pipelines/text/screening';
+import { loadScreeningRules, screenCall, type ScreeningRules } from '$pipelines/text/screening';
 import { searchKnowledge, type ArticleHit } from '$pipelines/text/knowledge';
 import type { App } from '../app';
 import { tickets, type TicketRow } from '../db/schema';
@@ -158,7 +158,7 @@ export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist
 			modelReady = false;
 		}
 	}
-	const hints = q.content.trim() || q.title.trim() ? screen(rules, q.title, q.content) : [];
+	const { hints, urgent } = q.content.trim() || q.title.trim() ? screenCall(rules, q.title, q.content) : { hints: [], urgent: [] };
 	const phoneKey = q.caller_phone ? normalizePhone(q.caller_phone, app.ref.city.phoneAreaCode ?? undefined) : null;
 	const now = Date.now();
 	const [caller, related] = await Promise.all([
@@ -222,6 +222,10 @@ export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist
 		units,
 		modelReady,
 		screening,
+		// a hazard: taken, the call is urgent (signed for within hours, not days); none where it is to be transferred at once
+		urgent: urgent.length && !screening.some((h) => h.rule === 2)
+			? { words: urgent, advice: `出现“${urgent.join('”“')}”，可能危及人身或公共安全，建议标为紧急，按紧急件时限签收、办理` }
+			: null,
 		caller,
 		related: related.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() })),
 		knowledge: searchKnowledge(await activeArticles(app.rel.db), `${q.title} ${q.content}`, KB_SUGGESTIONS)
