@@ -5,7 +5,7 @@
 // system's /intake?phone=…) fills the form in and shows the caller's history, Ctrl+Enter registers; an unregistered
 // call outlives a reload and a click elsewhere, a new call sets it aside to be taken up again, and sign-out clears it;
 // the operator's own day (今日我的受理) counts a registration at once and lists it first; a hazard (井盖丢失) brings the
-// suggestion to mark the call 紧急, which one click follows.
+// suggestion to mark the call 紧急, which one click follows, on the 受理 screen and on a web submission's page.
 // No console errors.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -253,6 +253,34 @@ describe('受理', () => {
 		const no = (await op.locator('[data-testid=intake-ticket]').innerText()).trim();
 		const detail = (await (await op.request.get(`${suite.server.url}/api/v1/tickets/${no}`)).json()) as { urgency: string };
 		expect(detail.urgency).toBe('urgent');
+	});
+
+	it('a web submission awaiting 受理 shows the same screening on its page; 受理时标为紧急 sets the accept form’s urgency', async () => {
+		const op = await as('operator');
+		const url = suite.server.url;
+		const res = await op.request.post(`${url}/api/v1/tickets`, {
+			headers: { origin: url },
+			data: { channel: 'web', type: '求助', content: '小区门口的井盖被偷了，晚上很危险，请尽快处理', address: '姑苏区平江街道大儒巷 9 号' }
+		});
+		expect(res.status()).toBe(201);
+		const { ticket } = (await res.json()) as { ticket: { ticket_no: string; status: string } };
+		expect(ticket.status).toBe('received');
+		await op.goto(`${url}/tickets/${ticket.ticket_no}`);
+		const hint = op.locator('[data-testid=ticket-urgent-hint]');
+		await hint.waitFor({ timeout: 15_000 });
+		expect(await hint.innerText()).toContain('疑似紧急：井盖被偷');
+		expect(await op.locator('[data-testid=urgency-accept]').inputValue()).toBe('normal');
+		await op.click('[data-testid=ticket-use-urgent]');
+		await op.locator('[data-testid=ticket-urgent-set]').waitFor();
+		expect(await op.locator('[data-testid=urgency-accept]').inputValue()).toBe('urgent');
+		await shot(op, '8-ticket-screening');
+		await op.click('[data-testid=act-accept]');
+		await expect
+			.poll(async () => ((await (await op.request.get(`${url}/api/v1/tickets/${ticket.ticket_no}`)).json()) as { urgency: string; status: string }), { timeout: 15_000 })
+			.toMatchObject({ urgency: 'urgent', status: 'accepted' });
+		// screened: no screening any more
+		await op.reload();
+		expect(await op.locator('[data-testid=ticket-screening]').count()).toBe(0);
 	});
 
 	it('no console errors', () => {

@@ -133,10 +133,46 @@ async function callerHistory(app: App, phoneKey: string, at: number): Promise<No
 	};
 }
 
+/** What the words of a call say (screenCall): the hints of rules as the screens show them, and a hazard's urgency. */
+export interface CallScreening {
+	screening: IntakeAssist['screening'];
+	urgent: IntakeAssist['urgent'];
+}
+
+/**
+ * The screening of a call's title and content by the rules file's words: each rule's hint with its advice, and the
+ * suggestion to make it urgent for a hazard it tells of (none beside an emergency to transfer: it is not taken).
+ * For the 受理 assistant and for a submission screened on its ticket's page.
+ */
+export function callScreening(app: App, title: string, content: string): CallScreening {
+	if (!title.trim() && !content.trim()) return { screening: [], urgent: null };
+	const { hints, urgent } = screenCall(tools(app).rules, title, content);
+	const screening: IntakeAssist['screening'] = hints.map((h) => ({
+		rule: h.rule,
+		text: NOT_ACCEPTED_REASONS[h.rule],
+		words: h.words,
+		line: h.line,
+		mergeInto: null,
+		advice:
+			h.rule === 2
+				? `出现“${h.words.join('”“')}”，疑似紧急事项，建议转 ${h.line} 并告知来电人`
+				: h.words.length
+					? `出现“${h.words.join('”“')}”，请核实是否属于情形 ${h.rule}`
+					: `内容过短或只有问候、试拨等用语，请核实是否有实质诉求（情形 ${h.rule}）`
+	}));
+	return {
+		screening,
+		// a hazard: taken, the call is urgent (signed for within hours, not a working day)
+		urgent:
+			urgent.length && !hints.some((h) => h.rule === 2)
+				? { words: urgent, advice: `出现“${urgent.join('”“')}”，可能危及人身或公共安全，建议标为紧急，按紧急件时限签收、办理` }
+				: null
+	};
+}
+
 export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist> {
 	// it saves nothing: a character no store keeps is 无法识别 here, not 无法保存
 	const q = parseInput(assistSchema, raw, 'read');
-	const { rules } = tools(app);
 	const geocoder = geocoderFor(app.ref);
 	const g = q.address.trim() ? geocoder.geocodeText(q.address) : null;
 	// the operator's choice first, else the address's; a street only within the district (never 姑苏区 木渎镇)
@@ -158,7 +194,7 @@ export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist
 			modelReady = false;
 		}
 	}
-	const { hints, urgent } = q.content.trim() || q.title.trim() ? screenCall(rules, q.title, q.content) : { hints: [], urgent: [] };
+	const { screening, urgent } = callScreening(app, q.title, q.content);
 	const phoneKey = q.caller_phone ? normalizePhone(q.caller_phone, app.ref.city.phoneAreaCode ?? undefined) : null;
 	const now = Date.now();
 	const [caller, related] = await Promise.all([
@@ -172,19 +208,6 @@ export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist
 			at: now
 		})
 	]);
-	const screening: IntakeAssist['screening'] = hints.map((h) => ({
-		rule: h.rule,
-		text: NOT_ACCEPTED_REASONS[h.rule],
-		words: h.words,
-		line: h.line,
-		mergeInto: null,
-		advice:
-			h.rule === 2
-				? `出现“${h.words.join('”“')}”，疑似紧急事项，建议转 ${h.line} 并告知来电人`
-				: h.words.length
-					? `出现“${h.words.join('”“')}”，请核实是否属于情形 ${h.rule}`
-					: `内容过短或只有问候、试拨等用语，请核实是否有实质诉求（情形 ${h.rule}）`
-	}));
 	// an earlier ticket of the same matter: 并单 while open, rule 7 when handled, else what was done with it
 	const prior = related.find((r) => r.repeat);
 	const note = prior ? await priorNote(app, prior.ticketNo) : null;
@@ -222,10 +245,8 @@ export async function intakeAssist(app: App, raw: unknown): Promise<IntakeAssist
 		units,
 		modelReady,
 		screening,
-		// a hazard: taken, the call is urgent (signed for within hours, not days); none where it is to be transferred at once
-		urgent: urgent.length && !screening.some((h) => h.rule === 2)
-			? { words: urgent, advice: `出现“${urgent.join('”“')}”，可能危及人身或公共安全，建议标为紧急，按紧急件时限签收、办理` }
-			: null,
+		// none where it is to be transferred at once (also for an earlier ticket's rule 2)
+		urgent: screening.some((h) => h.rule === 2) ? null : urgent,
 		caller,
 		related: related.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() })),
 		knowledge: searchKnowledge(await activeArticles(app.rel.db), `${q.title} ${q.content}`, KB_SUGGESTIONS)

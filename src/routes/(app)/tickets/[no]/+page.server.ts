@@ -7,6 +7,7 @@ import { caseChoices, placeChoices, runCaseForm } from '$lib/server/cases/forms'
 import { CASE_ERROR_STATUS } from '$lib/server/cases/http';
 import { addAttachments, filesOfForm } from '$lib/server/cases/attachments';
 import { ticketDetail } from '$lib/server/cases/read';
+import { callScreening } from '$lib/server/cases/intake';
 import { ticketLocator } from '$lib/server/geo';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -25,7 +26,9 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 		// the locator map (district outline and a pin), projected here: the page carries only SVG paths
 		// the places only where 受理 or 派单 may correct them
 		const places = detail.actions.some((x) => x.action === 'accept' || x.action === 'dispatch') ? placeChoices(a) : [];
-		return { detail, choices: caseChoices(a), places, map: ticketLocator(a.ref, MAP_W, MAP_H, detail) };
+		// a submission awaiting 受理 (web, app, WeChat, Open311): what its words say, as the 受理 assistant says it of a call
+		const screening = detail.actions.some((x) => x.action === 'accept') ? callScreening(a, detail.title ?? '', detail.content) : null;
+		return { detail, choices: caseChoices(a), places, map: ticketLocator(a.ref, MAP_W, MAP_H, detail), screening };
 	} catch (e) {
 		if (e instanceof CaseError && e.code === 'not_found') error(404, { message: e.message, code: 'not_found' });
 		throw e;
