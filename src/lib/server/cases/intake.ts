@@ -134,7 +134,7 @@ async function callerHistory(app: App, phoneKey: string, at: number): Promise<No
 }
 
 /** What the words of a call say (screenCall): the hints of rules as the screens show them, and a hazard's urgency. */
-export interface CallScreening {
+export interface ScreeningAdvice {
 	screening: IntakeAssist['screening'];
 	urgent: IntakeAssist['urgent'];
 }
@@ -144,7 +144,7 @@ export interface CallScreening {
  * suggestion to make it urgent for a hazard it tells of (none beside an emergency to transfer: it is not taken).
  * For the 受理 assistant and for a submission screened on its ticket's page.
  */
-export function callScreening(app: App, title: string, content: string): CallScreening {
+export function callScreening(app: App, title: string, content: string): ScreeningAdvice {
 	if (!title.trim() && !content.trim()) return { screening: [], urgent: null };
 	const { hints, urgent } = screenCall(tools(app).rules, title, content);
 	const screening: IntakeAssist['screening'] = hints.map((h) => ({
