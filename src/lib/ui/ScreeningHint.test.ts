@@ -4,8 +4,8 @@ import type { IntakeAssist } from '$lib/types';
 import ScreeningHint from './ScreeningHint.svelte';
 
 type Hint = IntakeAssist['screening'][number];
-const shown = (hint: Hint) => {
-	const html = render(ScreeningHint, { props: { hint, onuse: () => {} } }).body;
+const shown = (hint: Hint, onuse: (() => void) | null = () => {}) => {
+	const html = render(ScreeningHint, { props: { hint, onuse: onuse ?? undefined } }).body;
 	const text = (re: RegExp) => re.exec(html)?.[1].replace(/<!--[^>]*-->/g, '');
 	return { heading: text(/<strong>(.*?)<\/strong>/s), button: text(/<button[^>]*>(.*?)<\/button>/s), rule: /data-rule="([^"]*)"/.exec(html)?.[1] };
 };
@@ -21,5 +21,9 @@ describe('ScreeningHint', () => {
 		expect(shown(seven)).toEqual({ heading: '情形 7：已依法处理且无新情况、新理由重复反映', button: '按此处理', rule: '7' });
 		const fire = { ...base, rule: 2, line: '119', text: '应通过110、119、120、122等紧急热线处理', words: ['着火'], advice: '出现“着火”' };
 		expect(shown(fire)).toMatchObject({ heading: '情形 2：应通过110、119、120、122等紧急热线处理', button: '选择转 119' });
+	});
+	it('only tells without onuse (a submission’s page, where the operator picks the form)', () => {
+		const fire = { ...base, rule: 2, line: '119', text: '应通过110、119、120、122等紧急热线处理', words: ['着火'], advice: '出现“着火”' };
+		expect(shown(fire, null)).toEqual({ heading: '情形 2：应通过110、119、120、122等紧急热线处理', button: undefined, rule: '2' });
 	});
 });
