@@ -266,12 +266,12 @@ describe('受理', () => {
 		const { ticket } = (await res.json()) as { ticket: { ticket_no: string; status: string } };
 		expect(ticket.status).toBe('received');
 		await op.goto(`${url}/tickets/${ticket.ticket_no}`);
-		const hint = op.locator('[data-testid=ticket-urgent-hint]');
+		const hint = op.locator('[data-testid=urgent-hint]');
 		await hint.waitFor({ timeout: 15_000 });
 		expect(await hint.innerText()).toContain('疑似紧急：井盖被偷');
 		expect(await op.locator('[data-testid=urgency-accept]').inputValue()).toBe('normal');
-		await op.click('[data-testid=ticket-use-urgent]');
-		await op.locator('[data-testid=ticket-urgent-set]').waitFor();
+		await op.click('[data-testid=use-urgent]');
+		await op.locator('[data-testid=urgent-set]').waitFor();
 		expect(await op.locator('[data-testid=urgency-accept]').inputValue()).toBe('urgent');
 		await shot(op, '8-ticket-screening');
 		await op.click('[data-testid=act-accept]');
@@ -281,6 +281,17 @@ describe('受理', () => {
 		// screened: no screening any more
 		await op.reload();
 		expect(await op.locator('[data-testid=ticket-screening]').count()).toBe(0);
+		// a submission telling of a fire: rule 2's hint, no urgent suggestion (it is transferred), and the form's line is 119
+		const fire = await op.request.post(`${url}/api/v1/tickets`, {
+			headers: { origin: url },
+			data: { channel: 'app', type: '求助', content: '小区门口的井盖被偷了，隔壁楼好像着火了，在冒烟', address: '姑苏区平江街道大儒巷 9 号' }
+		});
+		await op.goto(`${url}/tickets/${((await fire.json()) as { ticket: { ticket_no: string } }).ticket.ticket_no}`);
+		const hints = op.locator('[data-testid=ticket-screening] [data-testid=screening-hint]');
+		await hints.first().waitFor({ timeout: 15_000 });
+		expect(await hints.first().getAttribute('data-rule')).toBe('2');
+		expect(await op.locator('[data-testid=urgent-hint]').count()).toBe(0);
+		expect(await op.locator('[data-testid=form-transfer] [data-testid=line]').inputValue()).toBe('119');
 	});
 
 	it('no console errors', () => {
