@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadScreeningRules, parseScreeningRules, screen, screenCall } from './screening';
+import { loadScreeningRules, parseScreeningRules, screenCall, type ScreeningRules } from './screening';
 
 const rules = loadScreeningRules(join(import.meta.dirname, '../../data/dict/screening.json'));
+/** The hints of rules alone. */
+const screen = (r: ScreeningRules, title: string, content: string) => screenCall(r, title, content).hints;
 const rulesOf = (title: string, content: string) => screen(rules, title, content).map((h) => h.rule);
 /** Each of these contents gives no hint at all. */
 const noHints = (texts: string[]) => {

@@ -11,7 +11,7 @@
 // test words (喂, 你好, 测试) is rule 8. Rules 7 (repeat detection) and 9 (其他, the operator's own judgement) have no
 // words. A title word the content repeats counts only as it counts there. A hint is advice: the operator decides.
 // The file's `urgent` entry is read the same way and gives no hint of a rule: its words (an open manhole, a fallen
-// live wire, sewage flooding homes) say that a call the hotline takes is urgent (screenCall's `urgent`).
+// live wire, sewage flooding homes) say that a call the hotline takes is urgent (screenCall's `urgent`, beside its `hints`).
 // Pure apart from `loadScreeningRules`.
 import { readFileSync } from 'node:fs';
 import { toHalfWidth } from '../normalize/text';
@@ -312,11 +312,6 @@ export interface CallScreening {
 	hints: ScreeningHint[];
 	/** the `urgent` words found, in text order (read as a rule's words are: negated, past or habitual ones do not count) */
 	urgent: string[];
-}
-
-/** The hints of rules for a call (screenCall without the urgent words). */
-export function screen(rules: ScreeningRules, title: string, content: string): ScreeningHint[] {
-	return screenCall(rules, title, content).hints;
 }
 
 export function screenCall(rules: ScreeningRules, title: string, content: string): CallScreening {
