@@ -377,6 +377,7 @@ describe('screening hints', () => {
 		expect(() => parseScreeningRules('{"rules":[],"urgent":{"lines":{"119":["着火"]}}}', 'f.json')).toThrow(/f.json: "urgent" has no emergency lines/);
 		expect(() => parseScreeningRules('{"rules":[],"urgent":["井盖"]}', 'f.json')).toThrow(/f.json: "urgent" must be an object/);
 		expect(() => parseScreeningRules('{"rules":[],"urgent":{"words":[]}}', 'f.json')).toThrow(/f.json: "urgent" has no words/);
+		expect(() => parseScreeningRules('{"rules":[],"urgent":{"words":["井盖丢失"],"underway":{"rule":5}}}', 'f.json')).toThrow(/f.json: "urgent" takes no "yield" or "underway"/);
 	});
 	it('says what is wrong with a bad rules file', () => {
 		expect(() => parseScreeningRules('{"rules":[{"rule":12,"words":["x"]}]}', 'f.json')).toThrow(/f.json: rule 12 is not 1–9/);

@@ -116,6 +116,8 @@ export function parseScreeningRules(json: string, source = 'screening rules'): S
 	const entries = [...f.rules.map((r) => ({ r, rule: r.rule, name: `rule ${r.rule}` })), ...(f.urgent ? [{ r: f.urgent as RulesFile['rules'][number], rule: URGENT, name: '"urgent"' }] : [])];
 	for (const { r, rule, name } of entries) {
 		if (rule !== URGENT && !isRule(rule)) throw new Error(`${source}: rule ${JSON.stringify(rule)} is not 1–9`);
+		if (rule === URGENT && (r.yield !== undefined || r.underway !== undefined))
+			throw new Error(`${source}: "urgent" takes no "yield" or "underway": its words name no rule`);
 		const cue = (k: keyof Cues) => list(r[k], `${name}'s "${k}"`);
 		const cues: Cues = { unless: cue('unless'), past: cue('past'), ongoing: cue('ongoing'), after: cue('after'), address: cue('address') };
 		if (r.yield !== undefined && !(Array.isArray(r.yield) && r.yield.every(isRule)))
