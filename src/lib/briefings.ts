@@ -1,5 +1,6 @@
 // 舆情简报: the vocabulary of a briefing and the tables of its sections, shared by the page, the API and the
 // documents (the .docx and the PDF show the same tables the page shows). No runtime dependencies.
+import { formatChange } from './charts/format';
 
 export const BRIEFING_KINDS = ['weekly', 'monthly', 'special'] as const;
 export type BriefingKind = (typeof BRIEFING_KINDS)[number];
@@ -157,8 +158,6 @@ export interface BriefingListItem {
 
 export const fmtInt = (n: number): string => Math.round(n).toLocaleString('zh-CN');
 export const fmtPct = (r: number | null, digits = 1): string => (r === null || !Number.isFinite(r) ? '—' : `${(r * 100).toFixed(digits)}%`);
-/** A change as +8.2% / −3.0% (— when unknown). */
-export const fmtChange = (c: number | null): string => (c === null || !Number.isFinite(c) ? '—' : `${c >= 0 ? '+' : '−'}${Math.abs(c * 100).toFixed(1)}%`);
 export const fmtScore = (s: number | null): string => (s === null ? '—' : s.toFixed(1));
 /** 2026-11-23 → 2026年11月23日 */
 export const fmtDay = (d: string): string => {
@@ -190,7 +189,7 @@ const table = (caption: string | null, cols: [string, boolean][], rows: string[]
 	empty
 });
 
-const rankRows = (rows: RankRow[]) => rows.map((r, i) => [String(i + 1), r.name, fmtInt(r.count), fmtPct(r.share), fmtChange(r.change)]);
+const rankRows = (rows: RankRow[]) => rows.map((r, i) => [String(i + 1), r.name, fmtInt(r.count), fmtPct(r.share), formatChange(r.change)]);
 const RANK_COLS: [string, boolean][] = [
 	['序号', true],
 	['名称', false],
@@ -214,8 +213,8 @@ export function sectionTables(key: SectionKey, f: BriefingFigures): SectionTable
 					['受理诉求（件）', fmtInt(o.received)],
 					['日均（件）', fmtInt(o.dailyMean)],
 					[`上期 ${o.previous.from} 至 ${o.previous.to}（件）`, o.previous.count === null ? '—' : fmtInt(o.previous.count)],
-					['较上期', fmtChange(o.previous.change)],
-					['较同类日常态', fmtChange(o.normal.change)],
+					['较上期', formatChange(o.previous.change)],
+					['较同类日常态', formatChange(o.normal.change)],
 					['受理率', fmtPct(o.acceptanceRate)],
 					['签收及时率', fmtPct(o.signRate)],
 					['办结及时率', fmtPct(o.replyRate)],
@@ -247,7 +246,7 @@ export function sectionTables(key: SectionKey, f: BriefingFigures): SectionTable
 						['件数', true],
 						['较前期', true]
 					],
-					f.topics.rows.map((t, i) => [String(i + 1), t.label, fmtInt(t.size), fmtChange(t.growth)]),
+					f.topics.rows.map((t, i) => [String(i + 1), t.label, fmtInt(t.size), formatChange(t.growth)]),
 					!f.topics.asOf ? '尚未生成话题（文本分析完成后可刷新数据）' : f.topics.window ? '本期范围内没有话题工单' : '最近一次话题聚类未覆盖本期',
 					f.topics.window?.clipped ? `话题按 ${f.topics.window.from} 起的工单统计（最近一次话题聚类覆盖的日期）。` : null
 				)
@@ -288,7 +287,7 @@ export function sectionTables(key: SectionKey, f: BriefingFigures): SectionTable
 						['较预期', true],
 						['q 值', true]
 					],
-					f.hotspots.rows.map((r) => [r.name, fmtInt(r.count), r.expected === null ? '—' : fmtInt(r.expected), fmtChange(r.change), r.q === null ? '—' : r.q < 0.001 ? '<0.001' : r.q.toFixed(3)]),
+					f.hotspots.rows.map((r) => [r.name, fmtInt(r.count), r.expected === null ? '—' : fmtInt(r.expected), formatChange(r.change), r.q === null ? '—' : r.q < 0.001 ? '<0.001' : r.q.toFixed(3)]),
 					f.hotspots.tested === 0
 						? `各${f.hotspots.level === 'street' ? '街道（镇）' : '区县'}此前的数据不足，未做热点检验`
 						: `本期 ${f.hotspots.places} 个${f.hotspots.level === 'street' ? '街道（镇）' : '区县'}中没有统计显著的热点`,

@@ -1,4 +1,5 @@
 // Shared wording of the text screens (sentiment and growth), pure functions for pages and tests.
+import { formatChange } from './charts/format';
 
 /** Sentiment score in [-1, 1] → a word for people. */
 export function sentimentWord(score: number | null): string {
@@ -9,9 +10,7 @@ export function sentimentWord(score: number | null): string {
 	return '正面';
 }
 
-/** Growth ratio (0.25 = +25 %) as text with a sign; "新出现" when there was nothing before. */
+/** Growth ratio (0.25 = +25 %) as formatChange writes it, in whole percent; "新出现" when there was nothing before. */
 export function growthText(growth: number, prev: number): string {
-	if (prev === 0) return '新出现';
-	const pct = Math.round(growth * 100);
-	return `${pct > 0 ? '+' : ''}${pct}%`;
+	return prev === 0 ? '新出现' : formatChange(growth, 0);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDeadline, formatShanghaiSecond, formatShanghaiTime, formatTimeLeft } from './format';
+import { formatBytes, formatChange, formatDeadline, formatShanghaiSecond, formatShanghaiTime, formatTimeLeft } from './format';
 
 describe('time limit formatting', () => {
 	it('shows a midnight deadline as the end of its last day, other times as they are', () => {
@@ -29,5 +29,29 @@ describe('formatBytes', () => {
 		expect(formatBytes(1024 * 1024 - 1)).toBe('1024 KB');
 		expect(formatBytes(10 * 1024 * 1024)).toBe('10 MB');
 		expect(formatBytes(3_500_000)).toBe('3.3 MB');
+	});
+});
+
+describe('formatChange', () => {
+	it('signs a change below a doubling in percent with fixed digits and a true minus; a tiny one has no sign', () => {
+		expect(formatChange(0.253)).toBe('+25.3%');
+		expect(formatChange(-0.081)).toBe('−8.1%');
+		expect(formatChange(0.2, 0)).toBe('+20%');
+		expect(formatChange(0.01)).toBe('+1.0%');
+		expect(formatChange(0.9999)).toBe('+100.0%');
+		expect(formatChange(0.0004)).toBe('0.0%');
+		expect(formatChange(-0.0004, 0)).toBe('0%');
+		expect(formatChange(-1)).toBe('−100.0%');
+	});
+	it('writes a doubling and more as the multiple of the base', () => {
+		expect(formatChange(1)).toBe('×2.0');
+		expect(formatChange(1.2)).toBe('×2.2');
+		// a topic of 60 tickets against about 3.9 before: not "+1443.5%"
+		expect(formatChange(60 / 3.9 - 1)).toBe('×15.4');
+	});
+	it('has a dash for no change to show', () => {
+		expect(formatChange(null)).toBe('—');
+		expect(formatChange(Number.POSITIVE_INFINITY)).toBe('—');
+		expect(formatChange(Number.NaN)).toBe('—');
 	});
 });

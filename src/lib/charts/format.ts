@@ -29,6 +29,24 @@ export function formatPercent(ratio: number | null, digits = 1): string {
 	return `${(ratio * 100).toFixed(digits)}%`;
 }
 
+/**
+ * A change against a base (0.25 = a quarter more) for people: "+25.3%", "−8.1%" (a true minus sign), "0.0%" when
+ * it rounds to nothing, the same digits in every row of a column; from a doubling on, the multiple of the base: 1.2 → "×2.2", 14.4 → "×15.4" (a base of a few
+ * tickets makes a percentage of four digits that nobody reads; "15.4倍" would be read as 增长15.4倍 by some and as
+ * 为15.4倍 by others). null → "—".
+ */
+export function formatChange(change: number | null, digits = 1): string {
+	if (change === null || !Number.isFinite(change)) return '—';
+	if (change >= 1) return `×${(1 + change).toFixed(1)}`;
+	const s = (Math.abs(change) * 100).toFixed(digits);
+	return Number(s) === 0 ? `${s}%` : `${change > 0 ? '+' : '−'}${s}%`;
+}
+
+/** "12.50" → "12.5", "3.0" → "3" */
+export function trimZeros(s: string): string {
+	return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+}
+
 const WEEKDAYS = ['星期日', '星期一', '星期二', '星期三', '星期四', '星期五', '星期六'];
 
 function parseDay(day: string): { y: number; m: number; d: number } | null {

@@ -12,7 +12,6 @@ import {
 	fmtMetric,
 	fmtPct,
 	fmtQ,
-	fmtSignedPct,
 	fmtZ,
 	hexPath,
 	hexOpacity,
@@ -71,9 +70,10 @@ describe('formatting', () => {
 		expect(fmtPct(0.1234)).toBe('12.3%');
 		expect(fmtPct(0.2)).toBe('20%');
 		expect(fmtPct(null)).toBe('—');
-		expect(fmtSignedPct(0.25)).toBe('+25%');
-		expect(fmtSignedPct(-0.1)).toBe('−10%');
-		expect(fmtSignedPct(0.001)).toBe('0%');
+		expect(fmtMetric(0.25, 'change')).toBe('+25%');
+		expect(fmtMetric(-0.1, 'change')).toBe('−10%');
+		expect(fmtMetric(0.001, 'change')).toBe('0%');
+		expect(fmtMetric(2.5, 'change')).toBe('×3.5');
 		expect(fmtZ(2.345)).toBe('+2.3');
 		expect(fmtZ(-1.04)).toBe('−1.0');
 		expect(fmtZ(null)).toBe('—');

@@ -1,6 +1,7 @@
 // The pure side of the hotspot map (态势地图): which metric colours the districts, the colour classes and
 // their legend, the day slider's stepping, and the hexagonal bins of the ticket layer. No DOM, no Svelte:
 // the page, the wall display and the tests use the same functions.
+import { formatChange, trimZeros } from '../charts/format';
 import type { MapMetric, PlaceStat } from '../types';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -74,22 +75,11 @@ export function fmtExpected(e: number | null): string {
 	return e < 10 ? e.toFixed(1) : countFormat.format(Math.round(e));
 }
 
-function trimZeros(s: string): string {
-	return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
-}
-
 /** 0.123 → "12.3%" (digits after the point, trailing zeros dropped). */
 export function fmtPct(v: number | null, digits = 1): string {
 	if (v === null || !Number.isFinite(v)) return '—';
 	const s = trimZeros((Math.abs(v) * 100).toFixed(digits));
 	return `${v < 0 && s !== '0' ? MINUS : ''}${s}%`;
-}
-
-/** 0.25 → "+25%", −0.1 → "−10%". */
-export function fmtSignedPct(v: number | null, digits = 0): string {
-	if (v === null || !Number.isFinite(v)) return '—';
-	const s = trimZeros((Math.abs(v) * 100).toFixed(digits));
-	return s === '0' ? '0%' : `${v > 0 ? '+' : MINUS}${s}%`;
 }
 
 export function fmtZ(z: number | null): string {
@@ -106,7 +96,7 @@ export function fmtQ(q: number | null): string {
 /** A value of a metric as shown in labels and tooltips. */
 export function fmtMetric(v: number | null, m: MapMetric): string {
 	if (m === 'volume') return fmtCount(v);
-	if (m === 'change') return fmtSignedPct(v);
+	if (m === 'change') return formatChange(v, 0);
 	return fmtPct(v);
 }
 
@@ -242,7 +232,7 @@ export function metricScale(m: MapMetric, stats: readonly PlaceStat[]): ColourSc
 		case 'volume':
 			return fitLegend(sequentialScale(values, PALETTES.blues, { zero: true, integer: true, format: (v) => fmtCount(v) }), values, fmtCount);
 		case 'change':
-			return fitLegend(divergingScale(values, PALETTES.rdBu, (v) => fmtSignedPct(v)), values, fmtSignedPct);
+			return fitLegend(divergingScale(values, PALETTES.rdBu, (v) => formatChange(v, 0)), values, (v) => formatChange(v, 0));
 		case 'overdue':
 			return fitLegend(sequentialScale(values, PALETTES.orRd, { zero: true, share: true, format: (v) => fmtPct(v) }), values, fmtPct);
 		case 'satisfaction':

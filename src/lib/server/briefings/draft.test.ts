@@ -62,6 +62,14 @@ describe('draft texts', () => {
 		expect(draftText('units', f, 'weekly')).toBe('本周仅 1 个单位达到排名条件（承办轮次达到 10 轮）：苏州市姑苏区人民政府（92.4 分）。');
 	});
 
+	it('writes a topic more than doubled as the multiple of the period before, not a four-digit percentage', () => {
+		const f = sampleFigures();
+		f.topics.rows = [{ label: '台风 · 倒伏', size: 60, growth: 60 / 3.9 - 1 }];
+		const t = draftText('topics', f, 'weekly');
+		expect(t).toContain('“台风 · 倒伏”（60 件，为前期的 15.4 倍）');
+		expect(t).not.toContain('%');
+	});
+
 	it('says 此外 for fast-growing topics beyond the three named, 其中 for those among them', () => {
 		const f = sampleFigures();
 		f.topics.rows = [

@@ -3,6 +3,7 @@
 // replaces it with the new figures' draft.
 import { addDays } from '$pipelines/calendar/index';
 import { fmtInt, fmtPct, fmtScore, type BriefingFigures, type BriefingKind, type SectionKey } from '$lib/briefings';
+import { trimZeros } from '$lib/charts/format';
 
 /** 本周 / 本月 / 本期 */
 export function periodWord(kind: BriefingKind): string {
@@ -10,9 +11,11 @@ export function periodWord(kind: BriefingKind): string {
 }
 
 /** 上升 8.2% / 下降 3.0% / 基本持平 (within ±1%) */
-function trend(change: number): string {
-	if (Math.abs(change) < 0.01) return '基本持平';
-	return `${change > 0 ? '上升' : '下降'} ${fmtPct(Math.abs(change))}`;
+/** 较上期上升 8.2% / 较上期基本持平 / 为上期的 2.2 倍 (a doubling and more as the multiple, as formatChange shows it) */
+function trend(base: string, change: number): string {
+	if (change >= 1) return `为${base}的 ${trimZeros((1 + change).toFixed(1))} 倍`;
+	if (Math.abs(change) < 0.01) return `较${base}基本持平`;
+	return `较${base}${change > 0 ? '上升' : '下降'} ${fmtPct(Math.abs(change))}`;
 }
 
 const list = (items: string[]) => items.join('、');
@@ -29,8 +32,8 @@ export function draftText(key: SectionKey, f: BriefingFigures, kind: BriefingKin
 			if (o.dataDays === 0) return `${period}没有工单数据${o.dataFrom ? `（系统数据自 ${o.dataFrom} 起）` : ''}。${closing}`;
 			const parts: string[] = [`${period}共受理群众诉求 ${fmtInt(o.received)} 件${since}${(o.dataDays ?? f.days) > 1 ? `，日均 ${fmtInt(o.dailyMean)} 件` : ''}`];
 			// a period ending on the day of the figures is compared at the same progress (as the overview does)
-			if (o.previous.change !== null) parts.push(`较上期${f.to === f.asOf ? '（按同等进度折算）' : ''}${trend(o.previous.change)}`);
-			if (o.normal.change !== null && o.normal.days > 0) parts.push(`较同类日常态${trend(o.normal.change)}`);
+			if (o.previous.change !== null) parts.push(trend(`上期${f.to === f.asOf ? '（按同等进度折算）' : ''}`, o.previous.change));
+			if (o.normal.change !== null && o.normal.days > 0) parts.push(trend('同类日常态', o.normal.change));
 			let text = `${parts.join('，')}。`;
 			const cats = o.categories.slice(0, 3);
 			if (cats.length) text += `诉求主要集中在${list(cats.map((c) => `${c.name}（${fmtInt(c.count)} 件，占 ${fmtPct(c.share)}）`))}。`;
@@ -49,7 +52,7 @@ export function draftText(key: SectionKey, f: BriefingFigures, kind: BriefingKin
 				if (!f.topics.window) return `最近一次话题聚类未覆盖${when}，暂无${when}的话题数据。`;
 				return `${when}范围内没有形成明显的话题。`;
 			}
-			const named = (t: (typeof rows)[number]) => `“${t.label}”（${fmtInt(t.size)} 件${t.growth !== null ? `，较前期${trend(t.growth)}` : ''}）`;
+			const named = (t: (typeof rows)[number]) => `“${t.label}”（${fmtInt(t.size)} 件${t.growth !== null ? `，${trend('前期', t.growth)}` : ''}）`;
 			// the latest topic run may cover less than the period (a month of a year): its counts are of those days
 			const since = f.topics.window?.clipped ? `（话题按 ${f.topics.window.from} 起的工单统计）` : '';
 			let text = `${when}${since}诉求量最大的话题为${list(rows.slice(0, 3).map(named))}。`;
@@ -80,7 +83,7 @@ export function draftText(key: SectionKey, f: BriefingFigures, kind: BriefingKin
 			// no place with history enough to be tested (the start of the data): nothing was compared
 			if (!h.rows.length && h.tested === 0) return `各${level}此前的数据不足，${when}未做热点检验。`;
 			if (!h.rows.length) return `${when}各${level}诉求量均在各自的历史常态范围内，没有统计显著的热点。`;
-			const rows = h.rows.slice(0, 3).map((p) => `${p.name}（${fmtInt(p.count)} 件${p.change !== null ? `，较预期${trend(p.change)}` : ''}）`);
+			const rows = h.rows.slice(0, 3).map((p) => `${p.name}（${fmtInt(p.count)} 件${p.change !== null ? `，${trend('预期', p.change)}` : ''}）`);
 			return `${when}有 ${h.rows.length} 个${level}的诉求量显著高于其历史常态：${list(rows)}${h.rows.length > rows.length ? '等' : ''}，建议相关单位关注。`;
 		}
 		case 'alerts': {
