@@ -70,7 +70,7 @@ export interface BriefingFigures {
 		places: RankRow[];
 		channels: RankRow[];
 	};
-	topics: { asOf: string | null; window: { from: string; to: string; clipped: boolean } | null; rows: { label: string; size: number; growth: number | null }[] };
+	topics: { asOf: string | null; window: { from: string; to: string; clipped: boolean } | null; rows: { label: string; size: number; growth: number | null; isNew?: boolean }[] };
 	rising: {
 		from: string;
 		to: string;
@@ -246,7 +246,7 @@ export function sectionTables(key: SectionKey, f: BriefingFigures): SectionTable
 						['件数', true],
 						['较前期', true]
 					],
-					f.topics.rows.map((t, i) => [String(i + 1), t.label, fmtInt(t.size), formatChange(t.growth)]),
+					f.topics.rows.map((t, i) => [String(i + 1), t.label, fmtInt(t.size), t.isNew ? '新出现' : formatChange(t.growth)]),
 					!f.topics.asOf ? '尚未生成话题（文本分析完成后可刷新数据）' : f.topics.window ? '本期范围内没有话题工单' : '最近一次话题聚类未覆盖本期',
 					f.topics.window?.clipped ? `话题按 ${f.topics.window.from} 起的工单统计（最近一次话题聚类覆盖的日期）。` : null
 				)

@@ -153,7 +153,10 @@ export interface OverviewTopic {
 	id: number;
 	label: string;
 	size: number;
+	/** against the same number of days before, at the same progress; null when there is nothing to compare with */
 	growth: number | null;
+	/** none of its tickets in those days before (growth null): 新出现 */
+	isNew: boolean;
 }
 
 export interface DashboardOverview {

@@ -368,6 +368,8 @@ describe('topics', () => {
 		for (const t of week.topics) {
 			const prev = await inDays(t.id, '2026-11-13', '2026-11-19', 'true');
 			expect(t.growth, `topic ${t.id}`).toBe(prev > 0 ? (t.size - prev) / prev : null);
+			// none before: 新出现, not a growth from nothing
+			expect(t.isNew, `topic ${t.id}`).toBe(prev === 0);
 		}
 		// a year: only the run's days can be counted, and the page is told
 		const year = await overview('period=365d');

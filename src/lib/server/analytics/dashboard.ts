@@ -371,7 +371,7 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 		topics: topics.rows.map((t): OverviewTopic => {
 			// growth against the days before, at the same progress when the window ends today (as 较上期)
 			const base = t.prev === null ? 0 : t.prev * topicScale;
-			return { id: t.id, label: t.label, size: t.size, growth: base > 0 ? (t.size - base) / base : null };
+			return { id: t.id, label: t.label, size: t.size, growth: base > 0 ? (t.size - base) / base : null, isNew: t.prev === 0 };
 		}),
 		topicsAsOf: topics.asOf,
 		topicsWindow: topics.window,

@@ -70,6 +70,16 @@ describe('draft texts', () => {
 		expect(t).not.toContain('%');
 	});
 
+	it('says 新出现 of a topic none of whose tickets came in the period before, and counts it among the fast-growing', () => {
+		const f = sampleFigures();
+		f.topics.rows = [
+			{ label: '甲', size: 100, growth: -0.1 },
+			{ label: '乙', size: 40, growth: null, isNew: true }
+		];
+		expect(draftText('topics', f, 'weekly')).toBe('本周诉求量最大的话题为“甲”（100 件，较前期下降 10.0%）、“乙”（40 件，新出现）。其中“乙”增长较快，建议关注。');
+		expect(sectionTables('topics', f)[0].rows.map((r) => r[3])).toEqual(['−10.0%', '新出现']);
+	});
+
 	it('says 此外 for fast-growing topics beyond the three named, 其中 for those among them', () => {
 		const f = sampleFigures();
 		f.topics.rows = [

@@ -52,12 +52,12 @@ export function draftText(key: SectionKey, f: BriefingFigures, kind: BriefingKin
 				if (!f.topics.window) return `最近一次话题聚类未覆盖${when}，暂无${when}的话题数据。`;
 				return `${when}范围内没有形成明显的话题。`;
 			}
-			const named = (t: (typeof rows)[number]) => `“${t.label}”（${fmtInt(t.size)} 件${t.growth !== null ? `，${trend('前期', t.growth)}` : ''}）`;
+			const named = (t: (typeof rows)[number]) => `“${t.label}”（${fmtInt(t.size)} 件${t.isNew ? '，新出现' : t.growth !== null ? `，${trend('前期', t.growth)}` : ''}）`;
 			// the latest topic run may cover less than the period (a month of a year): its counts are of those days
 			const since = f.topics.window?.clipped ? `（话题按 ${f.topics.window.from} 起的工单统计）` : '';
 			let text = `${when}${since}诉求量最大的话题为${list(rows.slice(0, 3).map(named))}。`;
 			// the fast-growing ones: 其中 those just named, 此外 (with their figures) those after them
-			const fast = rows.map((t, i) => ({ t, i })).filter(({ t }) => t.growth !== null && t.growth >= 0.3).slice(0, 2);
+			const fast = rows.map((t, i) => ({ t, i })).filter(({ t }) => t.isNew || (t.growth !== null && t.growth >= 0.3)).slice(0, 2);
 			const among = fast.filter(({ i }) => i < 3).map(({ t }) => `“${t.label}”`);
 			const beyond = fast.filter(({ i }) => i >= 3).map(({ t }) => named(t));
 			if (among.length) text += `其中${list(among)}增长较快`;

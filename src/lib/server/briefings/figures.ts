@@ -164,7 +164,7 @@ export async function generateFigures(app: App, scope: BriefingScope, now = Date
 		topics: {
 			asOf: overview.topicsAsOf,
 			window: overview.topicsWindow,
-			rows: overview.topics.slice(0, TOPIC_ROWS).map((t) => ({ label: t.label, size: t.size, growth: t.growth }))
+			rows: overview.topics.slice(0, TOPIC_ROWS).map((t) => ({ label: t.label, size: t.size, growth: t.growth, isNew: t.isNew }))
 		},
 		rising: {
 			from: terms.from,
