@@ -318,7 +318,7 @@ describe('editing', () => {
 		expect(bad.status).toBe(400);
 		expect(bad.body.error).toEqual({ code: 'invalid_input', field: 'from', message: '起始日期 2026-11-22 晚于结束日期 2026-11-16' });
 		const notJson = await jsonOf(await call(listRoute.POST, 'analyst', { method: 'POST', body: '{' }));
-		expect([notJson.status, notJson.body.error.message]).toEqual([400, '请求体应为 JSON 对象']);
+		expect([notJson.status, notJson.body.error.message]).toEqual([400, '请求内容不是有效的 JSON']);
 		const b = await createBriefing(a, analyst, { kind: 'monthly', from: '2026-10-01', to: '2026-10-31' }, NOW);
 		const long = await jsonOf(
 			await call(oneRoute.PUT, 'analyst', { method: 'PUT', id: b.id, body: { version: 1, sections: b.sections.map((s) => ({ ...s, text: s.key === 'units' ? '长'.repeat(3001) : s.text })) } })

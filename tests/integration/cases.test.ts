@@ -1331,6 +1331,9 @@ describe('time limits', () => {
 			expect(res.status, body).toBe(400);
 			expect(await res.json(), body).toEqual({ error: { code: 'invalid_input', message: '请求内容应为 JSON 对象' } });
 		}
+		// no JSON at all: said so, not that it is no object
+		const res = await putLimits({ locals: { user }, request: new Request('http://x/api/v1/settings/time-limits', { method: 'PUT', body: '{"signHours": 2' }) } as never);
+		expect([res.status, await res.json()]).toEqual([400, { error: { code: 'invalid_input', message: '请求内容不是有效的 JSON' } }]);
 		expect(await getLimits(a.rel.db)).toEqual(DEFAULT_LIMITS);
 	});
 	it('follow a type and urgency corrected while screening or dispatching, and the timeline says what changed', async () => {

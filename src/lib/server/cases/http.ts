@@ -36,7 +36,7 @@ export async function jsonBody(request: Request): Promise<unknown> {
 	try {
 		return await request.json();
 	} catch (e) {
-		throw new CaseError('invalid_input', '请求体应为 JSON 对象', null, (e as Error).message);
+		throw new CaseError('invalid_input', '请求内容不是有效的 JSON', null, (e as Error).message);
 	}
 }
 

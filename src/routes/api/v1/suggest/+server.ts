@@ -15,9 +15,9 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 	try {
 		body = (await request.json()) as Record<string, unknown>;
 	} catch {
-		return apiError(400, 'bad_json', '请求体应为 JSON 对象');
+		return apiError(400, 'bad_json', '请求内容不是有效的 JSON');
 	}
-	if (!body || typeof body !== 'object') return apiError(400, 'bad_json', '请求体应为 JSON 对象');
+	if (!body || typeof body !== 'object' || Array.isArray(body)) return apiError(400, 'bad_json', '请求内容应为 JSON 对象');
 	const content = str(body.content, 5000) ?? '';
 	const title = str(body.title, 500);
 	if (!content.trim() && !title?.trim()) return apiError(400, 'empty_text', '请填写诉求内容');
