@@ -31,9 +31,9 @@ export function formatPercent(ratio: number | null, digits = 1): string {
 
 /**
  * A change against a base (0.25 = a quarter more) for people: "+25.3%", "−8.1%" (a true minus sign), "0.0%" when
- * it rounds to nothing, the same digits in every row of a column; from a doubling on, the multiple of the base: 1.2 → "×2.2", 14.4 → "×15.4" (a base of a few
- * tickets makes a percentage of four digits that nobody reads; "15.4倍" would be read as 增长15.4倍 by some and as
- * 为15.4倍 by others). null → "—".
+ * it rounds to nothing, the same digits in every row of a column. From a doubling on, the multiple of the base:
+ * 1.2 → "×2.2", 14.4 → "×15.4" (a base of a few tickets makes a percentage of four digits that nobody reads;
+ * "15.4倍" would be read as 增长15.4倍 by some and as 为15.4倍 by others). null → "—".
  */
 export function formatChange(change: number | null, digits = 1): string {
 	if (change === null || !Number.isFinite(change)) return '—';
