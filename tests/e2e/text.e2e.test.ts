@@ -46,23 +46,27 @@ describe('话题', () => {
 		await page.screenshot({ path: join(SHOTS, 'topics.png'), fullPage: true });
 	});
 
-	it('shows each topic’s change against the days before on the wall display and the overview', async () => {
+	it('shows each topic’s change against the days before on the wall display and the overview, fast-growing ones marked', async () => {
 		const leader = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
 		const leaderErrors = watchErrors(leader);
 		await loginAs(leader, server.url, 'leader');
 		// a count, then 新出现, a percentage or a multiple (or nothing, with no days before to compare with)
 		const change = /^[\d,]+(新出现|[+−]\d+\.\d%|0\.0%|×\d+\.\d)?$/;
+		/** new, a multiple, or +30.0% and more: what risingFast marks */
+		const fast = (figures: string) => /新出现|×/.test(figures) || Number(/\+(\d+\.\d)%/.exec(figures)?.[1] ?? 0) >= 30;
 		await leader.goto(`${server.url}/wall?period=7d`);
 		await leader.waitForSelector('[data-testid=wall] .topics li:not(.muted)');
 		const wall = await leader.$$eval('[data-testid=wall] .topics li', (lis) =>
-			lis.map((li) => ({ figures: li.querySelector('b')!.textContent!.trim(), fits: li.scrollWidth <= li.clientWidth }))
+			lis.map((li) => ({ figures: li.querySelector('b')!.textContent!.trim(), fits: li.scrollWidth <= li.clientWidth, marked: !!li.querySelector('.rise') }))
 		);
 		expect(wall.length).toBeGreaterThan(0);
-		for (const t of wall) expect(t).toEqual({ figures: expect.stringMatching(change), fits: true });
+		for (const t of wall) expect(t).toEqual({ figures: expect.stringMatching(change), fits: true, marked: fast(t.figures) });
 		await leader.goto(`${server.url}/?period=7d`);
-		const overview = await leader.locator('[data-testid=overview-topics] li .muted').allInnerTexts();
-		// the same topics, in the same order, with the same figures (the wall has room for the first six)
-		expect(overview.slice(0, wall.length).map((t) => t.replace(/ 件( · )?/, ''))).toEqual(wall.map((t) => t.figures));
+		const overview = await leader.$$eval('[data-testid=overview-topics] li', (lis) =>
+			lis.map((li) => ({ figures: [...li.querySelectorAll('span')].map((s) => s.textContent).join('').replace(/ 件( · )?/, ''), marked: !!li.querySelector('.rise') }))
+		);
+		// the same topics, in the same order, with the same figures and marks (the wall has room for the first six)
+		expect(overview.slice(0, wall.length)).toEqual(wall.map(({ figures, marked }) => ({ figures, marked })));
 		expect(leaderErrors).toEqual([]);
 		await leader.close();
 	});

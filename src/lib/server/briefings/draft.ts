@@ -4,6 +4,7 @@
 import { addDays } from '$pipelines/calendar/index';
 import { fmtInt, fmtPct, fmtScore, type BriefingFigures, type BriefingKind, type SectionKey } from '$lib/briefings';
 import { trimZeros } from '$lib/charts/format';
+import { risingFast } from '$lib/text-format';
 
 /** 本周 / 本月 / 本期 */
 export function periodWord(kind: BriefingKind): string {
@@ -57,7 +58,7 @@ export function draftText(key: SectionKey, f: BriefingFigures, kind: BriefingKin
 			const since = f.topics.window?.clipped ? `（话题按 ${f.topics.window.from} 起的工单统计）` : '';
 			let text = `${when}${since}诉求量最大的话题为${list(rows.slice(0, 3).map(named))}。`;
 			// the fast-growing ones: 其中 those just named, 此外 (with their figures) those after them
-			const fast = rows.map((t, i) => ({ t, i })).filter(({ t }) => t.isNew || (t.growth !== null && t.growth >= 0.3)).slice(0, 2);
+			const fast = rows.map((t, i) => ({ t, i })).filter(({ t }) => risingFast(t)).slice(0, 2);
 			const among = fast.filter(({ i }) => i < 3).map(({ t }) => `“${t.label}”`);
 			const beyond = fast.filter(({ i }) => i >= 3).map(({ t }) => named(t));
 			if (among.length) text += `其中${list(among)}增长较快`;
