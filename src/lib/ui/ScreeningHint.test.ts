@@ -26,4 +26,10 @@ describe('ScreeningHint', () => {
 		const fire = { ...base, rule: 2, line: '119', text: '应通过110、119、120、122等紧急热线处理', words: ['着火'], advice: '出现“着火”' };
 		expect(shown(fire, null)).toEqual({ heading: '情形 2：应通过110、119、120、122等紧急热线处理', button: undefined, rule: '2' });
 	});
+	it('shows rule 2 (an emergency line) in the danger box, the other hints in the warning box', () => {
+		const tone = (hint: Hint) => /class="[^"]*\b(warning|danger)\b/.exec(render(ScreeningHint, { props: { hint } }).body)?.[1];
+		expect(tone({ ...base, rule: 2, line: '119', text: '紧急热线', words: ['着火'], advice: '' })).toBe('danger');
+		expect(tone({ ...base, rule: 7, text: '重复反映', advice: '' })).toBe('warning');
+		expect(tone({ ...base, rule: null, text: '并单', mergeInto: 'SZ20260101-000001', advice: '' })).toBe('warning');
+	});
 });
