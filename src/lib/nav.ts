@@ -27,6 +27,7 @@ export const SCREENS: Screen[] = [
 	{ href: '/my-tickets', label: '我的工单', group: '工单', built: true, roles: ['unit_handler'], description: '承办单位查看本单位工单：签收、退回、申请延期、答复。' },
 	{ href: '/supervise', label: '督办', group: '工单', built: true, roles: ['admin', 'supervisor', 'leader'], description: '红黄灯超时预警清单，催办与督办。' },
 	{ href: '/visits', label: '回访', group: '工单', built: true, roles: ['admin', 'supervisor', 'operator'], description: '已答复待回访工单，记录满意度，不满意可重新交办。' },
+	{ href: '/tickets', label: '工单查询', group: '工单', built: true, roles: ['admin', 'operator', 'dispatcher', 'supervisor'], description: '按单号、来电号码或内容查找全部工单，答复来电人查询办理进度。' },
 	{ href: '/assessment', label: '考核', group: '工单', built: true, roles: ['admin', 'supervisor', 'leader'], description: '承办单位考核：签收及时率、办结及时率、退单率、延期率、满意率与综合得分排名。' },
 	{ href: '/admin/quarantine', label: '数据隔离区', group: '系统', built: true, roles: ['admin'], description: '' },
 	{ href: '/settings', label: '设置', group: '系统', built: true, roles: ['admin'], description: '单位、分类、时限、词典、预警规则与用户管理。' }

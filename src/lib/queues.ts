@@ -1,4 +1,4 @@
-// The case queues' screens (派单, 我的工单, 督办, 回访) as they name themselves and their tabs: the pages show these, and
+// The case queues' screens (派单, 我的工单, 督办, 回访, 工单查询) as they name themselves and their tabs: the pages show these, and
 // a tab's Excel export (cases/queue-xlsx.ts) titles its sheet and its file with them.
 type Tabs = readonly (readonly [key: string, label: string])[];
 
@@ -41,6 +41,18 @@ export const QUEUE_VIEWS = {
 			['unreached', '回访未果'],
 			['overdue', '超时未回访']
 		]
+	},
+	lookup: {
+		title: '工单查询',
+		path: '/tickets',
+		tabs: [
+			['all', '全部'],
+			['open', '在办'],
+			['closed', '已办结'],
+			['answered', '直接答复'],
+			['not_accepted', '不予受理'],
+			['transferred', '已转办']
+		]
 	}
 } as const satisfies Record<string, { title: string; path: string; tabs: Tabs }>;
 
@@ -52,6 +64,23 @@ export function tabLabel(queue: QueueView, tab: string | null | undefined): { ke
 	const tabs: Tabs = QUEUE_VIEWS[queue].tabs;
 	const [key, label] = tabs.find(([k]) => k === tab) ?? tabs[0];
 	return { key, label };
+}
+
+/** 工单查询's periods of receipt: the last this many days (0: any time), as the screen offers them. */
+export const LOOKUP_PERIODS = [
+	[7, '近 7 天'],
+	[30, '近 30 天'],
+	[90, '近 90 天'],
+	[365, '近一年'],
+	[0, '不限']
+] as const satisfies readonly (readonly [number, string])[];
+export const DEFAULT_LOOKUP_DAYS = 30;
+
+/** A period as a list's heading and its export say it (近 30 天受理), null when it did not limit the list. */
+export function periodText(period: { days: number; applied: boolean } | undefined): string | null {
+	if (!period?.applied) return null;
+	const label = LOOKUP_PERIODS.find(([d]) => d === period.days)?.[1] ?? `近 ${period.days} 天`;
+	return `${label}受理`;
 }
 
 /** A running time limit's kind as the lists and the export name it (TicketSummary.deadlineKind). */

@@ -4,12 +4,12 @@
 // up to QUEUE_EXPORT_LIMIT; no caller's name or phone leaves in the file. The export is an entry of the 操作日志.
 import ExcelJS from 'exceljs';
 import { formatDeadline, formatShanghaiSecond, formatShanghaiTime, formatTimeLeft } from '$lib/charts/format';
-import { LIGHT_LABELS, LIMIT_KIND_LABELS, QUEUE_VIEWS, tabLabel, type QueueView } from '$lib/queues';
+import { LIGHT_LABELS, LIMIT_KIND_LABELS, QUEUE_VIEWS, periodText, tabLabel, type QueueView } from '$lib/queues';
 import { shanghaiDay } from '$pipelines/calendar/index';
 import type { TicketSummary } from '$lib/types';
 import type { App } from '../app';
 import { audit } from '../audit';
-import { listQueue } from './read';
+import { listQueue, type QueuePage } from './read';
 import type { CaseUser } from './service';
 
 export const QUEUE_EXPORT_LIMIT = 10_000;
@@ -23,7 +23,7 @@ export const QUEUE_EXPORT_LIMIT = 10_000;
 export async function exportQueue(
 	app: App,
 	user: CaseUser & { username: string },
-	f: { queue: QueueView; tab?: string | null; q?: string | null },
+	f: { queue: QueueView; tab?: string | null; q?: string | null; days?: number },
 	client: string | null,
 	o: { at?: Date; limit?: number; pageSize?: number } = {}
 ): Promise<{ body: Buffer; name: string }> {
@@ -34,11 +34,13 @@ export async function exportQueue(
 	let after: string | undefined;
 	let total = 0;
 	let q = '';
+	let period: QueuePage['period'];
 	// the tab read on in pages from one instant: a ticket that moves meanwhile is neither skipped nor repeated
 	for (;;) {
-		const page = await listQueue(app, user, { queue: f.queue, tab: f.tab ?? undefined, q: f.q ?? undefined, after, now, size: Math.min(o.pageSize ?? 1000, limit + 1 - items.length) });
+		const page = await listQueue(app, user, { queue: f.queue, tab: f.tab ?? undefined, q: f.q ?? undefined, days: f.days, after, now, size: Math.min(o.pageSize ?? 1000, limit + 1 - items.length) });
 		total = page.total;
 		q = page.q;
+		period = page.period;
 		items.push(...page.items);
 		if (!page.next || items.length > limit) break;
 		after = page.next;
@@ -46,10 +48,11 @@ export async function exportQueue(
 	const rows = items.slice(0, limit);
 	const view = QUEUE_VIEWS[f.queue];
 	const tab = tabLabel(f.queue, f.tab);
-	const what = `${view.title} · ${tab.label}${q ? `（查找“${q}”）` : ''}`;
+	const within = periodText(period);
+	const what = `${view.title} · ${tab.label}${q ? `（查找“${q}”）` : ''}${within ? `（${within}）` : ''}`;
 	const body = await queueWorkbook(rows, {
 		title: `${view.title} · ${tab.label}`,
-		line: `${q ? `查找“${q}”；` : ''}共 ${total.toLocaleString('zh-CN')} 件${rows.length < items.length ? `；只含前 ${rows.length.toLocaleString('zh-CN')} 件（可用查找缩小范围后分批导出）` : ''}；时限和亮灯按导出时计；不含来电人姓名和电话；${user.username} 导出于 ${formatShanghaiSecond(at.toISOString())}（北京时间）`,
+		line: `${within ? `${within}；` : ''}${q ? `查找“${q}”；` : ''}共 ${total.toLocaleString('zh-CN')} 件${rows.length < items.length ? `；只含前 ${rows.length.toLocaleString('zh-CN')} 件（可用查找缩小范围后分批导出）` : ''}；时限和亮灯按导出时计；不含来电人姓名和电话；${user.username} 导出于 ${formatShanghaiSecond(at.toISOString())}（北京时间）`,
 		now,
 		visits: f.queue === 'visits'
 	});

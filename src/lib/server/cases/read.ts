@@ -1,7 +1,8 @@
-// Reading cases for the screens and the API: the queues (派单, 我的工单, 督办, 回访, 待受理) and one ticket's
+// Reading cases for the screens and the API: the queues (派单, 我的工单, 督办, 回访, 待受理, and 工单查询 over every
+// ticket) and one ticket's
 // detail with its timeline, time-limit lights, related tickets and the actions the viewer may take.
 import { attachmentCounts, attachmentsOf, type TicketAttachments } from './attachments';
-import { and, asc, desc, eq, inArray, not, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, not, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { placeName, routeUnit } from '$pipelines/reference/index';
 import { cutChars, dialNumber, normalizePhone } from '$pipelines/normalize/index';
 import { maskEmail } from '$pipelines/text/redact';
@@ -22,6 +23,7 @@ import type { App } from '../app';
 import type { Db } from '../db';
 import type { TicketSummary } from '$lib/types';
 import { canSee } from '$lib/nav';
+import { DEFAULT_LOOKUP_DAYS, LOOKUP_PERIODS } from '$lib/queues';
 import { open311Requests, ticketEvents, tickets, type TicketRow } from '../db/schema';
 import { attributeLabels } from '../open311/service';
 import { CaseError, tidyTicketNo } from './input';
@@ -29,7 +31,7 @@ import { getLimits } from './limits';
 import { ACTION_LABELS, availableActions, canView, type CaseAction } from './machine';
 import { callerFor, handles, knownCategory, NO_PREFIX, placeAfter, relatedTickets, shownTitle, stateOf, ticketEventsOf, visibleTicket, type CaseUser, type RelatedTicket } from './service';
 
-export const QUEUES = ['intake', 'dispatch', 'mine', 'supervise', 'visits'] as const;
+export const QUEUES = ['intake', 'dispatch', 'mine', 'supervise', 'visits', 'lookup'] as const;
 export type Queue = (typeof QUEUES)[number];
 export const PAGE_SIZE = 50;
 export type { TicketSummary };
@@ -230,6 +232,11 @@ export interface QueueFilter {
 	before?: string;
 	/** a ticket number (or its start), a caller's phone, or words of the title or content */
 	q?: string;
+	/**
+	 * 工单查询 only: the tickets received in the last this many days (LOOKUP_PERIODS; 0: any time; default 30). A
+	 * search by ticket number or phone number is not limited by it: a number names its tickets whenever they came.
+	 */
+	days?: number;
 	/** the instant the lights and the red and yellow tabs are taken at (default: now; tests set it) */
 	now?: number;
 	/** rows a page (default PAGE_SIZE, at most 1,000): the export reads a tab in larger pages than the screens show */
@@ -259,6 +266,8 @@ export interface QueuePage {
 	pageSize: number;
 	items: TicketSummary[];
 	counts: Record<string, number>;
+	/** 工单查询: the period asked for (days, 0: any time) and whether it limited this list (not for a number's search) */
+	period?: { days: number; applied: boolean };
 }
 
 /** The screen of each queue: who may read a queue is who may see its screen (the navigation's rule). */
@@ -267,7 +276,8 @@ const QUEUE_SCREENS: Record<Queue, string> = {
 	dispatch: '/dispatch',
 	mine: '/my-tickets',
 	supervise: '/supervise',
-	visits: '/visits'
+	visits: '/visits',
+	lookup: '/tickets'
 };
 
 /** SQL of the running deadline (sign-for while dispatched, reply while signed) as epoch seconds. */
@@ -388,6 +398,15 @@ export function queueTabs(app: App, user: Pick<CaseUser, 'unitCode'>, limits: Ti
 			retry: and(replied, sql`${tickets.visitAttempts} > 0`, not(visitFinal))!,
 			unreached: and(replied, visitFinal)!,
 			overdue: and(replied, sql`extract(epoch from ${tickets.visitDeadline}) < ${nowS}`)!
+		},
+		// 工单查询: every ticket, in whatever state (the period and the search narrow it)
+		lookup: {
+			all: sql`true`,
+			open: inArray(tickets.status, [...OPEN_STATUSES]),
+			closed: eq(tickets.status, 'closed'),
+			answered: eq(tickets.status, 'answered_directly'),
+			not_accepted: eq(tickets.status, 'not_accepted'),
+			transferred: eq(tickets.status, 'transferred')
 		}
 	};
 }
@@ -415,12 +434,14 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 	const now = f.now ?? Date.now();
 	const atUnit = inArray(tickets.status, [...AT_UNIT]);
 	const tabs = queueTabs(app, user, limits, now);
-	const defaults: Record<Queue, string> = { intake: 'all', dispatch: 'all', mine: 'todo', supervise: 'red', visits: 'all' };
+	const defaults: Record<Queue, string> = { intake: 'all', dispatch: 'all', mine: 'todo', supervise: 'red', visits: 'all', lookup: 'all' };
 	// the queue's own tabs only: `in` also found what every object inherits (tab=constructor reached the SQL as a function)
 	const tab = f.tab && Object.hasOwn(tabs[f.queue], f.tab) ? f.tab : defaults[f.queue];
 	const q = cutChars((f.q ?? '').trim(), 100);
 	const found = q ? searchCondition(q, app, user) : null;
 	let search = found?.cond;
+	const period = f.queue === 'lookup' ? lookupPeriod(f.days, found, now) : null;
+	if (period?.cond) search = and(search, period.cond);
 	const inQueue = or(...Object.values(tabs[f.queue]))!;
 	const hidden = found?.text ? await maskedOnlyMatches(app, user, inQueue, q) : [];
 	// one parameter however many (a bind parameter each would pass PostgreSQL's limit, repeated per tab)
@@ -441,7 +462,9 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 		],
 		supervise: [{ expr: sql`coalesce(${deadlineSql}, ${LAST})` }],
 		// tickets not tried yet and the longest untried first: by the last attempt (or the reply, before any)
-		visits: [{ expr: epoch(sql`coalesce(${tickets.visitAttemptedAt}, ${tickets.repliedAt})`) }]
+		visits: [{ expr: epoch(sql`coalesce(${tickets.visitAttemptedAt}, ${tickets.repliedAt})`) }],
+		// the latest first
+		lookup: [{ expr: epoch(tickets.receivedAt), desc: true }]
 	};
 	const keys: SortKey[] = [...order[f.queue], { expr: sql`${tickets.id}` }];
 	const after = parseCursor(f.after, keys);
@@ -501,8 +524,21 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 		prev: first && start > 0 ? first : null,
 		pageSize: size,
 		items: rows.map((t) => summarize(app, user, t, limits, now, false, returned.get(t.id) ?? [], files.get(t.id) ?? 0)),
-		counts: c
+		counts: c,
+		...(period && { period: { days: period.days, applied: !!period.cond } })
 	};
+}
+
+/**
+ * 工单查询's period: the tickets received within `days` before `now` (default 30; 0: any time), unless the search is by a
+ * ticket's or a caller's number, which finds its tickets whenever they came. Another number of days is refused.
+ */
+function lookupPeriod(days: number | undefined, found: { text: boolean } | null, now: number): { days: number; cond: SQL | null } {
+	const d = days ?? DEFAULT_LOOKUP_DAYS;
+	if (!LOOKUP_PERIODS.some(([x]) => x === d))
+		throw new CaseError('invalid_input', `受理时间范围（days）应为 ${LOOKUP_PERIODS.map(([x, label]) => `${x}（${label}）`).join('、')} 之一`, 'days');
+	const cond = d > 0 && (!found || found.text) ? gte(tickets.receivedAt, new Date(now - d * 86_400_000)) : null;
+	return { days: d, cond };
 }
 
 export interface TimelineEntry {

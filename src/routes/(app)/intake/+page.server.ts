@@ -1,6 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import { app } from '$lib/server/app';
 import { requireScreen } from '$lib/server/guard';
+import { canSee } from '$lib/nav';
 import { caseChoices, intakeChoices } from '$lib/server/cases/forms';
 import { CASE_ERROR_STATUS, formToInput } from '$lib/server/cases/http';
 import { CaseError, MAX_CONTENT } from '$lib/server/cases/input';
@@ -18,6 +19,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		choices: caseChoices(a),
 		places: intakeChoices(a),
 		contentMax: MAX_CONTENT,
+		// the caller's history links to 工单查询 by the number (every role that registers calls sees it)
+		canLookup: canSee(user.role, '/tickets'),
 		// 来电弹屏: the telephone system opens /intake?phone=…&channel=…&name=… for a call ringing at this seat
 		pop: screenPop(url.searchParams, a.ref.city.phoneAreaCode),
 		attachments: { accept: ATTACHMENT_ACCEPT, maxBytes: ATTACHMENT_MAX_BYTES, max: ATTACHMENTS_PER_TICKET, maxTotalBytes: uploadTotalBytes() }

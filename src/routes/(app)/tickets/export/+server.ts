@@ -1,9 +1,9 @@
-// GET /tickets/export?queue=dispatch|mine|supervise|visits&tab=&q= → the queue's tab as an .xlsx file, as its screen
+// GET /tickets/export?queue=dispatch|mine|supervise|visits|lookup&tab=&q=&days= → the queue's tab as an .xlsx file, as its screen
 // lists it for this user (cases/queue-xlsx.ts); the export is an entry of the 操作日志. A queue the user may not read
 // → 403; an unknown queue → 400; an unknown tab is the queue's first, as on the screen.
 import { app } from '$lib/server/app';
 import { clientAddress } from '$lib/server/auth/throttle';
-import { caseErrorResponse } from '$lib/server/cases/http';
+import { caseErrorResponse, queueFilter } from '$lib/server/cases/http';
 import { CaseError } from '$lib/server/cases/input';
 import { exportQueue } from '$lib/server/cases/queue-xlsx';
 import { requireUser } from '$lib/server/guard';
@@ -18,7 +18,7 @@ export const GET: RequestHandler = async (event) => {
 		const queue = param('queue') ?? '';
 		if (!isQueueView(queue))
 			throw new CaseError('invalid_input', `工单队列应为：${Object.entries(QUEUE_VIEWS).map(([k, v]) => `${v.title}（${k}）`).join('、')}`, 'queue');
-		const { body, name } = await exportQueue(await app(), user, { queue, tab: param('tab'), q: param('q') }, clientAddress(event));
+		const { body, name } = await exportQueue(await app(), user, { ...queueFilter(event.url, queue), queue }, clientAddress(event));
 		return new Response(new Uint8Array(body), {
 			headers: {
 				'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',

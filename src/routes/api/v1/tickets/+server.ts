@@ -1,6 +1,7 @@
-// GET /api/v1/tickets?queue=intake|dispatch|mine|supervise|visits&tab=&q=&page=|after=|before= → a queue page (callers masked);
-// after / before: the page's `next` / `prev` cursor (keyset paging: a queue that moves meanwhile skips nothing);
-// q: a ticket number or its start, a caller's phone, or words of the title or content.
+// GET /api/v1/tickets?queue=intake|dispatch|mine|supervise|visits|lookup&tab=&q=&page=|after=|before=&days= → a queue
+// page (callers masked); after / before: the page's `next` / `prev` cursor (keyset paging: a queue that moves meanwhile
+// skips nothing); q: a ticket number or its start, a caller's phone, or words of the title or content; lookup (工单查询,
+// every ticket): days= 7, 30 (default), 90, 365 or 0 (any time), the period of receipt, not limiting a number's search.
 // POST /api/v1/tickets { channel, type, title?, content, address?, district_code?, street_code?, category_code?,
 //   urgency?, caller_name?, caller_phone?, lon?, lat?, links?: [ticket_no…] (关联, up to 10),
 //   decision?: { action, reason?, transferred_to?, duplicate_of?, note? } }
