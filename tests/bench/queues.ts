@@ -1,8 +1,9 @@
 // npm run bench -- queues: what opening a case-handling queue costs over a store the size of a city's year — the
 // page and the tab counts beside it (listQueue), in the embedded PGlite, for each queue as its people open it, and
+// 工单查询 (every ticket: the last 30 days, any time, a caller's number, words within 30 days and any time), and
 // the navigation's numbers (workCounts) read with every page. The
 // tickets are written straight into the store: most closed, as in a real year, a few thousand in each open state,
-// and one in 25 with an assisting unit. Median and worst of --runs per queue; the store answers one statement at a
+// one in 25 with an assisting unit, and each caller's number on 5 tickets spread over the year. Median and worst of --runs per queue; the store answers one statement at a
 // time, so this is also how long every registration arriving meanwhile waits.
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
@@ -23,19 +24,22 @@ export async function queuesBench(argv: string[]): Promise<void> {
 		const codes = units.rows.map((r) => r.code);
 		if (!codes.length) throw new Error('queues benchmark: the store has no units');
 		const t0 = performance.now();
+		// each number calls 5 times a year
+		const callers = Math.max(1, Math.floor(n / 5));
 		const states = `array[${OPEN.map((s) => `'${s}'`).join(',')}]`;
 		const unitArr = `array[${codes.map((c) => `'${c}'`).join(',')}]`;
 		for (let from = 1; from <= n; from += 100_000) {
 			const to = Math.min(n, from + 99_999);
 			await db.execute(
 				sql.raw(`INSERT INTO tickets (ticket_no, source, external_id, channel, type, content, status, unit_code, assist_units, received_at, updated_at,
-					dispatched_at, sign_deadline, reply_deadline)
+					dispatched_at, sign_deadline, reply_deadline, caller_phone, caller_phone_key)
 				SELECT 'B' || i, 'bench', 'B' || i, 'phone', '投诉', '压测工单 ' || i,
 					CASE WHEN i % 50 = 0 THEN (${states})[1 + (i / 50) % ${OPEN.length}] ELSE 'closed' END,
 					(${unitArr})[1 + i % ${codes.length}],
 					CASE WHEN i % 25 = 0 THEN array[(${unitArr})[1 + (i / 25) % ${codes.length}]] ELSE '{}'::text[] END,
 					now() - make_interval(secs => (${n} - i) * 30), now(),
-					now() - make_interval(secs => (${n} - i) * 30), now() + make_interval(days => (i % 7) - 2), now() + make_interval(days => (i % 15) - 3)
+					now() - make_interval(secs => (${n} - i) * 30), now() + make_interval(days => (i % 7) - 2), now() + make_interval(days => (i % 15) - 3),
+					'138' || lpad((i % ${callers})::text, 8, '0'), '138' || lpad((i % ${callers})::text, 8, '0')
 				FROM generate_series(${from}, ${to}) i`)
 			);
 		}
@@ -49,7 +53,12 @@ export async function queuesBench(argv: string[]): Promise<void> {
 			['我的工单 (mine, todo)', unit, { queue: 'mine' }],
 			['我的工单 (mine, all)', unit, { queue: 'mine', tab: 'all' }],
 			['督办 (supervise, red)', staff('supervisor'), { queue: 'supervise' }],
-			['回访 (visits)', staff('supervisor'), { queue: 'visits' }]
+			['回访 (visits)', staff('supervisor'), { queue: 'visits' }],
+			['工单查询 (lookup, 近 30 天)', staff('operator'), { queue: 'lookup' }],
+			['工单查询 (lookup, 不限)', staff('operator'), { queue: 'lookup', days: 0 }],
+			['工单查询 (lookup, a caller’s number)', staff('operator'), { queue: 'lookup', q: `138${String(1234 % callers).padStart(8, '0')}` }],
+			['工单查询 (lookup, words, 近 30 天)', staff('operator'), { queue: 'lookup', q: `压测工单 ${n - 1234}` }],
+			['工单查询 (lookup, words, 不限)', staff('operator'), { queue: 'lookup', q: `压测工单 ${n - 1234}`, days: 0 }]
 		];
 		const rows = [['queue', 'tickets in tab', 'median ms', 'worst ms']];
 		for (const [label, user, f] of cases) {
@@ -61,6 +70,17 @@ export async function queuesBench(argv: string[]): Promise<void> {
 				ms.push(performance.now() - s);
 			}
 			rows.push([label, total.toLocaleString('en'), median(ms).toFixed(1), Math.max(...ms).toFixed(1)]);
+		}
+		// 工单查询 read on: the page after the first, by its cursor (and where that page stands, counted)
+		for (const days of [30, 0]) {
+			const first = await listQueue(app, staff('operator'), { queue: 'lookup', days });
+			const ms: number[] = [];
+			for (let i = 0; i < runs; i++) {
+				const s = performance.now();
+				await listQueue(app, staff('operator'), { queue: 'lookup', days, after: first.next ?? undefined });
+				ms.push(performance.now() - s);
+			}
+			rows.push([`工单查询 (lookup, ${days ? `近 ${days} 天` : '不限'}, next page)`, first.total.toLocaleString('en'), median(ms).toFixed(1), Math.max(...ms).toFixed(1)]);
 		}
 		// the numbers beside the navigation's screens, read for every page a user opens
 		const { workCounts } = await import('../../src/lib/server/work-counts');
