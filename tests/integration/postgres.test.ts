@@ -13,6 +13,7 @@ import { HEALTH_CACHE_MS, HEALTH_PROBE_MS, storeHealth } from '../../src/lib/ser
 import { tcpProxy } from '../support/net';
 import { DEMO_PASSWORD, login, validateSession } from '../../src/lib/server/auth';
 import { actOnTicket, registerTicket } from '../../src/lib/server/cases/service';
+import { listQueue } from '../../src/lib/server/cases/read';
 import { addAttachments, attachmentFile, ATTACHMENTS_PER_TICKET } from '../../src/lib/server/cases/attachments';
 import sharp from 'sharp';
 import { CaseError } from '../../src/lib/server/cases/input';
@@ -279,6 +280,31 @@ describe.skipIf(!adminUrl)('PostgreSQL as the relational store', () => {
 			const events = await a.rel.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, t.id));
 			expect(events.map((e) => [e.action, e.toStatus, e.actorName])).toEqual([['receive', 'received', '话务员']]);
 		}
+	});
+
+	it('工单查询 pages on by the time of receipt: every ticket once, in order, a cursor’s microseconds read back exactly', async () => {
+		const operator = { id: null, role: 'operator' as const, unitCode: null, displayName: '话务员' };
+		// three calls within a millisecond or so, and the demo's year: times that differ in their microseconds only
+		await Promise.all([0, 1, 2].map((i) => registerTicket(a, operator, { channel: 'phone', type: '咨询', content: `查询进度 ${i}`, caller_phone: '13812349999' })));
+		const all = await listQueue(a, operator, { queue: 'lookup', days: 0, size: 1000 });
+		expect(all.total).toBeGreaterThan(1000);
+		const seen: string[] = [];
+		let after: string | undefined;
+		for (let i = 0; i < 40; i++) {
+			const p = await listQueue(a, operator, { queue: 'lookup', days: 0, size: 25, after });
+			seen.push(...p.items.map((t) => t.ticketNo));
+			after = p.next ?? undefined;
+			if (!after) break;
+		}
+		expect(seen).toEqual(all.items.slice(0, seen.length).map((t) => t.ticketNo));
+		expect(seen.length).toBe(1000);
+		const times = all.items.map((t) => Date.parse(t.receivedAt));
+		expect(times).toEqual([...times].sort((x, y) => y - x));
+		// and back: the page before the third is the second
+		const third = await listQueue(a, operator, { queue: 'lookup', days: 0, size: 25, after: (await listQueue(a, operator, { queue: 'lookup', days: 0, size: 50 })).next ?? undefined });
+		const second = await listQueue(a, operator, { queue: 'lookup', days: 0, size: 25, before: third.prev ?? undefined });
+		expect(second.items.map((t) => t.ticketNo)).toEqual(seen.slice(25, 50));
+		expect(third.start).toBe(50);
 	});
 
 	it('two 并单 at once on one pair or a chain: one is taken, the other refused, never a chain or a 500', async () => {
