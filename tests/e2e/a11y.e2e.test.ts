@@ -150,7 +150,8 @@ describe('small screens', () => {
 	for (const [user, path] of [
 		['supervisor', '/supervise?tab=all'],
 		['dispatcher', '/dispatch'],
-		['unit_gusu', '/my-tickets?tab=all']
+		['unit_gusu', '/my-tickets?tab=all'],
+		['operator', '/tickets']
 	] as const) {
 		it(`${path} on a phone: each ticket a card that fits the screen, its action within reach`, async () => {
 			const { page, overflow, close } = await open(user, path, 375, 812);
