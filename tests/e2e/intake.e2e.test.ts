@@ -275,6 +275,10 @@ describe('受理', () => {
 		await tab.click(`[data-testid=queue-row][data-ticket="${atUnit}"] [data-testid=ticket-link]`);
 		await tab.locator('[data-testid=ticket-detail]').waitFor();
 		expect(await tab.locator('[data-testid=ticket-detail]').getAttribute('data-status')).toBe('dispatched');
+		// 返回 leads back to the list as it was left: the number's tickets being handled
+		await tab.click('[data-testid=ticket-back]');
+		await expect.poll(() => new URL(tab.url()).pathname + new URL(tab.url()).search).toBe(`/tickets?tab=open&q=${phone}`);
+		expect(await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-ticket')))).toEqual([atUnit]);
 		await tab.close();
 		// the call being registered is as it was typed
 		expect(await op.locator('[data-testid=content]').inputValue()).toBe('还是护栏的事，想问问修了没有');
