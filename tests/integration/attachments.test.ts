@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { stopApp, type App } from '../../src/lib/server/app';
 import { caseRefusal, startRouteApp } from '../support/app';
-import { addPeople, INTAKE, sessionOf } from '../support/cases';
+import { addPeople, INTAKE, sessionOf, HOTLINE_STAFF } from '../support/cases';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { listQueue, ticketDetail } from '../../src/lib/server/cases/read';
 import { addAttachments, attachmentFile, ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_TICKET, type UploadedFile } from '../../src/lib/server/cases/attachments';
@@ -33,9 +33,7 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 beforeAll(async () => {
 	a = await startRouteApp();
 	await addPeople(a, people, {
-		operator: ['operator'],
-		dispatcher: ['dispatcher'],
-		supervisor: ['supervisor'],
+		...HOTLINE_STAFF,
 		leader: ['leader'],
 		analyst: ['analyst'],
 		unitA: ['unit_handler', UNIT_A],

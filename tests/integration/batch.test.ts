@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopApp, type App } from '../../src/lib/server/app';
 import { caseRefusal, startRouteApp } from '../support/app';
-import { addPeople, INTAKE, sessionOf } from '../support/cases';
+import { addPeople, INTAKE, sessionOf, HOTLINE_STAFF } from '../support/cases';
 import { actOnTicket, actOnTickets, BATCH_MAX, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { ticketDetail } from '../../src/lib/server/cases/read';
 import * as dispatchPage from '../../src/routes/(app)/dispatch/+page.server';
@@ -20,9 +20,7 @@ const as = (key: string) => sessionOf(people, key);
 beforeAll(async () => {
 	a = await startRouteApp();
 	await addPeople(a, people, {
-		operator: ['operator'],
-		dispatcher: ['dispatcher'],
-		supervisor: ['supervisor'],
+		...HOTLINE_STAFF,
 		unitA: ['unit_handler', UNIT_A]
 	});
 }, 120_000);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { stopApp, type App } from '../../src/lib/server/app';
 import { startRouteApp } from '../support/app';
-import { addPeople, INTAKE, sessionOf } from '../support/cases';
+import { addPeople, INTAKE, sessionOf, HOTLINE_STAFF } from '../support/cases';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { listQueue } from '../../src/lib/server/cases/read';
 import { exportQueue } from '../../src/lib/server/cases/queue-xlsx';
@@ -24,9 +24,7 @@ const no: Record<'atUnit' | 'closed' | 'answered' | 'refused' | 'other', string>
 beforeAll(async () => {
 	a = await startRouteApp();
 	await addPeople(a, people, {
-		operator: ['operator'],
-		dispatcher: ['dispatcher'],
-		supervisor: ['supervisor'],
+		...HOTLINE_STAFF,
 		admin: ['admin'],
 		leader: ['leader'],
 		analyst: ['analyst'],

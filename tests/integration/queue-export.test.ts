@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import sharp from 'sharp';
 import { stopApp, type App } from '../../src/lib/server/app';
 import { startRouteApp } from '../support/app';
-import { addPeople, INTAKE, sessionOf } from '../support/cases';
+import { addPeople, INTAKE, sessionOf, HOTLINE_STAFF } from '../support/cases';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { addAttachments } from '../../src/lib/server/cases/attachments';
 import { listQueue } from '../../src/lib/server/cases/read';
@@ -25,9 +25,7 @@ const as = (key: string) => sessionOf(people, key);
 beforeAll(async () => {
 	a = await startRouteApp();
 	await addPeople(a, people, {
-		operator: ['operator'],
-		dispatcher: ['dispatcher'],
-		supervisor: ['supervisor'],
+		...HOTLINE_STAFF,
 		unitA: ['unit_handler', UNIT_A],
 		unitB: ['unit_handler', UNIT_B]
 	});

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { eq } from 'drizzle-orm';
 import { stopApp, type App } from '../../src/lib/server/app';
 import { callRoute, caseRefusal, postForm, sessionUser, startRouteApp } from '../support/app';
-import { addPeople, INTAKE, renderTicketPage } from '../support/cases';
+import { addPeople, INTAKE, renderTicketPage, HOTLINE_STAFF } from '../support/cases';
 import { actOnTicket, recallFromUnit, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { leftNotice } from '../../src/lib/server/cases/forms';
 import { listQueue, ticketDetail } from '../../src/lib/server/cases/read';
@@ -28,9 +28,7 @@ const STOPPED = 'M05';
 beforeAll(async () => {
 	a = await startRouteApp();
 	await addPeople(a, people, {
-		operator: ['operator'],
-		dispatcher: ['dispatcher'],
-		supervisor: ['supervisor'],
+		...HOTLINE_STAFF,
 		district: ['unit_handler', DISTRICT_UNIT],
 		other: ['unit_handler', OTHER],
 		stopped: ['unit_handler', STOPPED]

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopApp, type App } from '../../src/lib/server/app';
 import { acrossRestart, callRoute, caseRefusal, postForm, refusedStatus, sessionUser, startMemoryApp, startRouteApp } from '../support/app';
-import { addPeople, INTAKE } from '../support/cases';
+import { addPeople, INTAKE, HOTLINE_STAFF } from '../support/cases';
 import { ingestService } from '../../src/lib/server/ingest';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { listQueue, ticketDetail } from '../../src/lib/server/cases/read';
@@ -31,9 +31,7 @@ const MUNICIPAL = 'M02';
 beforeAll(async () => {
 	a = await startRouteApp();
 	await addPeople(a, people, {
-		operator: ['operator'],
-		dispatcher: ['dispatcher'],
-		supervisor: ['supervisor'],
+		...HOTLINE_STAFF,
 		district: ['unit_handler', DISTRICT_UNIT],
 		municipal: ['unit_handler', MUNICIPAL]
 	});

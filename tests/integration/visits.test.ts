@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { stopApp, type App } from '../../src/lib/server/app';
 import { startRouteApp } from '../support/app';
-import { addPeople, INTAKE } from '../support/cases';
+import { addPeople, INTAKE, HOTLINE_STAFF } from '../support/cases';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { listQueue, ticketDetail } from '../../src/lib/server/cases/read';
 import { fillVisitDeadlines, getLimits, saveLimits } from '../../src/lib/server/cases/limits';
@@ -22,10 +22,8 @@ const UNIT = 'D320508';
 beforeAll(async () => {
 	a = await startRouteApp();
 	await addPeople(a, people, {
-		operator: ['operator'],
+		...HOTLINE_STAFF,
 		operator2: ['operator'],
-		dispatcher: ['dispatcher'],
-		supervisor: ['supervisor'],
 		unit: ['unit_handler', UNIT],
 		admin: ['admin']
 	});

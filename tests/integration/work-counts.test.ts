@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopApp, type App } from '../../src/lib/server/app';
 import { startRouteApp } from '../support/app';
-import { addPeople, INTAKE } from '../support/cases';
+import { addPeople, INTAKE, HOTLINE_STAFF } from '../support/cases';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { listQueue } from '../../src/lib/server/cases/read';
 import { workCounts } from '../../src/lib/server/work-counts';
@@ -20,10 +20,8 @@ const UNIT_B = 'M02';
 beforeAll(async () => {
 	a = await startRouteApp();
 	await addPeople(a, people, {
+		...HOTLINE_STAFF,
 		admin: ['admin'],
-		operator: ['operator'],
-		dispatcher: ['dispatcher'],
-		supervisor: ['supervisor'],
 		emergency: ['emergency'],
 		unitA: ['unit_handler', UNIT_A],
 		unitB: ['unit_handler', UNIT_B]

@@ -22,6 +22,13 @@ export const INTAKE = {
 	caller_phone: '13812341234'
 };
 
+/** The hotline's own staff most case tests act as (keys operator, dispatcher, supervisor), for `addPeople`'s spec. */
+export const HOTLINE_STAFF: Record<'operator' | 'dispatcher' | 'supervisor', [Role]> = {
+	operator: ['operator'],
+	dispatcher: ['dispatcher'],
+	supervisor: ['supervisor']
+};
+
 /** Adds a user for each key (`t_<key>`, password 'desk-ledger-42') with its role and unit, into `people`. */
 export async function addPeople(a: App, people: Record<string, CaseUser>, spec: Record<string, [Role, string?]>): Promise<void> {
 	for (const [key, [role, unit]] of Object.entries(spec)) {
