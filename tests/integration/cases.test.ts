@@ -31,6 +31,7 @@ import { syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { formatDeadline } from '../../src/lib/charts/format';
 import { PUT as putLimits } from '../../src/routes/api/v1/settings/time-limits/+server';
+import { POST as postSuggest } from '../../src/routes/api/v1/suggest/+server';
 import CaseQueue from '../../src/lib/ui/CaseQueue.svelte';
 import VisitsPage from '../../src/routes/(app)/visits/+page.svelte';
 import DispatchPage from '../../src/routes/(app)/dispatch/+page.svelte';
@@ -1335,6 +1336,14 @@ describe('time limits', () => {
 		const res = await putLimits({ locals: { user }, request: new Request('http://x/api/v1/settings/time-limits', { method: 'PUT', body: '{"signHours": 2' }) } as never);
 		expect([res.status, await res.json()]).toEqual([400, { error: { code: 'invalid_input', message: '请求内容不是有效的 JSON' } }]);
 		expect(await getLimits(a.rel.db)).toEqual(DEFAULT_LIMITS);
+		// 分类建议 refuses them alike (it answered bad_json for both, and took an array as an object before that)
+		const suggest = async (body: string) => {
+			const r = await postSuggest({ locals: { user: people.operator }, request: new Request('http://x/api/v1/suggest', { method: 'POST', body }) } as never);
+			return [r.status, await r.json()];
+		};
+		for (const body of ['[]', '"x"', 'null']) expect(await suggest(body), body).toEqual([400, { error: { code: 'invalid_input', message: '请求内容应为 JSON 对象' } }]);
+		expect(await suggest('{"content": "路灯')).toEqual([400, { error: { code: 'invalid_input', message: '请求内容不是有效的 JSON' } }]);
+		expect(await suggest('{"content": " "}')).toEqual([400, { error: { code: 'empty_text', message: '请填写诉求内容' } }]);
 	});
 	it('follow a type and urgency corrected while screening or dispatching, and the timeline says what changed', async () => {
 		// registered as a request for help (the type an Open311 report gets), screened as an urgent complaint

@@ -4,6 +4,8 @@ import { json } from '@sveltejs/kit';
 import { app } from '$lib/server/app';
 import { requireRole } from '$lib/server/guard';
 import { apiError } from '$lib/server/http';
+import { caseErrorResponse, jsonBody } from '$lib/server/cases/http';
+import { objectBody } from '$lib/server/cases/input';
 import { NoModelError, suggestFor } from '$lib/server/text/classifier';
 import type { RequestHandler } from './$types';
 
@@ -13,11 +15,11 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 	requireRole(locals, ['admin', 'operator', 'dispatcher', 'supervisor']);
 	let body: Record<string, unknown>;
 	try {
-		body = (await request.json()) as Record<string, unknown>;
-	} catch {
-		return apiError(400, 'bad_json', '请求内容不是有效的 JSON');
+		// refused as every case API refuses it: invalid_input, no JSON at all told from JSON that is no object
+		body = objectBody(await jsonBody(request));
+	} catch (e) {
+		return caseErrorResponse(e);
 	}
-	if (!body || typeof body !== 'object' || Array.isArray(body)) return apiError(400, 'bad_json', '请求内容应为 JSON 对象');
 	const content = str(body.content, 5000) ?? '';
 	const title = str(body.title, 500);
 	if (!content.trim() && !title?.trim()) return apiError(400, 'empty_text', '请填写诉求内容');
