@@ -78,9 +78,8 @@ export const DEFAULT_LOOKUP_DAYS = 30;
 
 /** A period as a list's heading and its export say it (近 30 天受理), null when it did not limit the list. */
 export function periodText(period: { days: number; applied: boolean } | undefined): string | null {
-	if (!period?.applied) return null;
-	const label = LOOKUP_PERIODS.find(([d]) => d === period.days)?.[1] ?? `近 ${period.days} 天`;
-	return `${label}受理`;
+	const label = period?.applied && LOOKUP_PERIODS.find(([d]) => d === period.days)?.[1];
+	return label ? `${label}受理` : null;
 }
 
 /** A running time limit's kind as the lists and the export name it (TicketSummary.deadlineKind). */

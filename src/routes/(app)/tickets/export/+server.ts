@@ -18,7 +18,9 @@ export const GET: RequestHandler = async (event) => {
 		const queue = param('queue') ?? '';
 		if (!isQueueView(queue))
 			throw new CaseError('invalid_input', `工单队列应为：${Object.entries(QUEUE_VIEWS).map(([k, v]) => `${v.title}（${k}）`).join('、')}`, 'queue');
-		const { body, name } = await exportQueue(await app(), user, { ...queueFilter(event.url, queue), queue }, clientAddress(event));
+		// what the screen's address says of the tab (a page or a cursor is no part of an export: it takes every page)
+		const { tab, q, days } = queueFilter(event.url, queue);
+		const { body, name } = await exportQueue(await app(), user, { queue, tab, q, days }, clientAddress(event));
 		return new Response(new Uint8Array(body), {
 			headers: {
 				'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
