@@ -209,6 +209,20 @@ describe('small screens', () => {
 			}
 		});
 	}
+
+	it('工单详情 opened from 我的工单 on a phone does not scroll sideways', async () => {
+		const { page, overflow, close } = await open('unit_gusu', '/my-tickets?tab=all', 375, 812);
+		try {
+			const first = page.locator('[data-testid=queue-row] a[href^="/tickets/"]').first();
+			await Promise.all([page.waitForURL((u) => u.pathname.startsWith('/tickets/')), first.click()]);
+			await page.locator('[data-testid=ticket-title]').waitFor();
+			// the page's one column was as wide as its widest content (19 px too wide at 375)
+			expect((await overflow()).page).toBe(0);
+			await shot(page, 'phone-ticket');
+		} finally {
+			await close();
+		}
+	});
 });
 
 describe('charts', () => {
