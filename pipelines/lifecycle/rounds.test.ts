@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unitAssists, unitRounds, type RoundEvent } from './rounds';
+import { feedLimits, unitAssists, unitRounds, type RoundEvent } from './rounds';
 
 const H = 3_600_000;
 const ev = (action: string, to: string, unit: string | null, at: number, extra: Partial<RoundEvent> = {}): RoundEvent => ({ action, to, unit, at, ...extra });
@@ -130,6 +130,20 @@ describe('handling rounds of a feed’s ticket and of a recount', () => {
 			{ unit: 'A', dispatched_at: null, sign_deadline: 4 * H, signed_at: 5 * H, reply_deadline: 140 * H, replied_at: 120 * H, satisfaction: '基本满意', returned: false, extended: false, reopened: false },
 			{ unit: 'B', dispatched_at: null, sign_deadline: null, signed_at: 151 * H, reply_deadline: null, replied_at: null, satisfaction: null, returned: false, extended: false, reopened: false }
 		]);
+	});
+
+	it("gives a feed's ticket the limits its versions reported, each kept until a later one reports another", () => {
+		expect(feedLimits([ev('receive', 'signed', 'A', 0)])).toEqual({ signDeadline: null, replyDeadline: null });
+		expect(
+			feedLimits([
+				ev('receive', 'dispatched', 'A', 0, { signDeadline: 4 * H }),
+				ev('feed_update', 'signed', 'A', 5 * H, { signedAt: 5 * H, replyDeadline: 100 * H }),
+				ev('feed_update', 'signed', 'A', 6 * H, { replyDeadline: 140.4 * H }),
+				// not a feed's: a dispatch here gives the store its own limits, which the sync reads from the ticket
+				ev('dispatch', 'dispatched', 'B', 7 * H, { signDeadline: 9 * H, replyDeadline: 300 * H }),
+				ev('feed_update', 'signed', 'B', 8 * H)
+			])
+		).toEqual({ signDeadline: 4 * H, replyDeadline: Math.round(140.4 * H) });
 	});
 
 	it('takes the limits a recount gives the open round', () => {

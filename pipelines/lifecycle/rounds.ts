@@ -79,6 +79,22 @@ export function unitAssists(events: readonly RoundEvent[]): string[] {
 	return assists;
 }
 
+/**
+ * The limits a ticket's feed versions reported (`FEED_ACTIONS` events; a version without a limit keeps the one before,
+ * as the store does): what a ticket never dispatched here is judged by. The store may hold others for 督办 — counted
+ * from the receipt where the feed reported none (server/ingest.ts) — which are not the sender's and count in no rate.
+ */
+export function feedLimits(events: readonly RoundEvent[]): { signDeadline: number | null; replyDeadline: number | null } {
+	let signDeadline: number | null = null;
+	let replyDeadline: number | null = null;
+	for (const e of events) {
+		if (!FEED_ACTIONS.has(e.action)) continue;
+		if (e.signDeadline != null) signDeadline = ms(e.signDeadline);
+		if (e.replyDeadline != null) replyDeadline = ms(e.replyDeadline);
+	}
+	return { signDeadline, replyDeadline };
+}
+
 /** The actions that move a ticket back to the undertaking stage without being a reopening (the sync's count). */
 const NOT_REOPENING = new Set(['return', 'extension_approve']);
 

@@ -13,7 +13,9 @@ import { ingestService, readPush } from '../../src/lib/server/ingest';
 import { getMeta } from '../../pipelines/warehouse/schema';
 import { Ingestor } from '../../pipelines/ingest/pipeline';
 import { Geocoder } from '../../pipelines/normalize/index';
-import { visitDeadline } from '../../pipelines/lifecycle/model';
+import { deadlines, visitDeadline } from '../../pipelines/lifecycle/model';
+import { listQueue } from '../../src/lib/server/cases/read';
+import { formatDeadline } from '../../src/lib/charts/format';
 import { getLimits } from '../../src/lib/server/cases/limits';
 
 let a: App;
@@ -662,6 +664,58 @@ describe('feed versions reach the relational store as the analytics store keeps 
 		await syncIdle(a);
 		await withoutSync(a, async () => void (await syncToAnalytics(a)));
 		expect(await round()).toEqual({ unit_code: 'D320508', sign_ok: true, reply_ok: false, dispatched: false, satisfaction: '基本满意' });
+	});
+
+	it("an open ticket at a unit whose feed reports no limits gets this hotline's, from its receipt, while the step is due; no on-time rate counts them", async () => {
+		const limits = await getLimits(a.rel.db);
+		const received = '2026-10-09T09:00:00+08:00';
+		await push('fl', 'p-l1', [
+			rec('L-S', '2026-10-10T09:00:00+08:00', { received_at: received, status: 'signed', unit: 'D320508' }),
+			rec('L-D', '2026-10-10T09:00:00+08:00', { received_at: received, status: 'dispatched', unit: 'D320508', type: '求助', urgency: 'urgent' }),
+			rec('L-A', '2026-10-10T09:00:00+08:00', { received_at: received, status: 'accepted' }),
+			rec('L-R', '2026-10-10T09:00:00+08:00', { received_at: received, status: 'signed', unit: 'D320508', reply_deadline: '2026-12-31T18:00:00+08:00' })
+		]);
+		const signed = await relOf('fl', 'L-S');
+		const own = deadlines(a.calendar, limits, '投诉', false, Date.parse(received));
+		expect(signed).toMatchObject({ signDeadline: null, replyDeadline: new Date(own.replyDeadline), dispatchedAt: null });
+		const urgent = deadlines(a.calendar, limits, '求助', true, Date.parse(received));
+		expect(await relOf('fl', 'L-D')).toMatchObject({ signDeadline: new Date(urgent.signDeadline), replyDeadline: new Date(urgent.replyDeadline) });
+		// awaiting dispatch here: the dispatch gives its limits; a limit the feed reports is kept as reported
+		expect(await relOf('fl', 'L-A')).toMatchObject({ signDeadline: null, replyDeadline: null });
+		expect((await relOf('fl', 'L-R')).replyDeadline).toEqual(new Date('2026-12-31T18:00:00+08:00'));
+		const [ev] = await a.rel.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, signed.id));
+		expect(ev.note).toBe(`由数据接入导入（来源系统未报时限，按本平台时限自登记时间起算：答复 ${formatDeadline(new Date(own.replyDeadline).toISOString())}）`);
+		// the unit's round keeps what the feed reported: no limit to judge it by
+		expect(ev.data).toBeNull();
+		await syncIdle(a);
+		await withoutSync(a, async () => void (await syncToAnalytics(a)));
+		const analytics = async () =>
+			(
+				await queryRows<{ fact: string | null; round: string | null }>(
+					a.analytics.conn,
+					`SELECT strftime(f.reply_deadline, '%Y-%m-%d') AS fact, strftime(r.reply_deadline, '%Y-%m-%d') AS round FROM tickets_fact f JOIN unit_rounds r USING (ticket_no) WHERE f.source = 'fl' AND f.external_id = 'L-S'`
+				)
+			)[0];
+		// while the reply is due, the analytics watch it as 督办 does (the overview's 当前超期); the unit's round has no limit
+		const day = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
+		expect(await analytics()).toEqual({ fact: day(own.replyDeadline), round: null });
+		const [overdue] = await queryRows<{ n: number }>(a.analytics.conn, `SELECT count(*)::INTEGER AS n FROM open_tickets WHERE ticket_no = '${signed.ticketNo}' AND replied_at IS NULL AND reply_deadline < now()`);
+		expect(overdue.n).toBe(1);
+		// overdue since: 督办 lists it red
+		const supervisor = { id: null, role: 'supervisor' as const, unitCode: null, displayName: '督办' };
+		const red = await listQueue(a, supervisor, { queue: 'supervise', tab: 'red', size: 1000 });
+		expect(red.items.map((i) => i.ticketNo)).toEqual(expect.arrayContaining([signed.ticketNo, (await relOf('fl', 'L-D')).ticketNo]));
+		expect(red.items.map((i) => i.ticketNo)).not.toContain((await relOf('fl', 'L-R')).ticketNo);
+		// replied: judged by the limit the sender set, none, so in no on-time rate
+		await push('fl', 'p-l2', [rec('L-S', '2026-10-11T09:00:00+08:00', { received_at: received, status: 'replied', unit: 'D320508', replied_at: '2026-10-11T09:00:00+08:00' })]);
+		await syncIdle(a);
+		await withoutSync(a, async () => void (await syncToAnalytics(a)));
+		expect(await analytics()).toEqual({ fact: null, round: null });
+		const notes = (await a.rel.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, signed.id)).orderBy(ticketEvents.id)).map((e) => e.note);
+		expect(notes.at(-1)).toBe('数据接入收到更新的版本（来源系统记录：答复 2026-10-11 09:00）');
+		// a later version reporting the limit replaces the inferred one, in both stores
+		await push('fl', 'p-l3', [rec('L-D', '2026-10-11T09:00:00+08:00', { received_at: received, status: 'signed', unit: 'D320508', type: '求助', reply_deadline: '2026-12-30T18:00:00+08:00' })]);
+		expect((await relOf('fl', 'L-D')).replyDeadline).toEqual(new Date('2026-12-30T18:00:00+08:00'));
 	});
 
 	it('a hand-over that failed after its batch committed is repaired by running the same records again', async () => {

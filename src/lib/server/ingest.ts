@@ -13,7 +13,7 @@ import type { WriteGate } from '$pipelines/warehouse/tx';
 import { ingestFile, type FileIngestSummary } from '$pipelines/ingest/files';
 import { Quarantine } from '$pipelines/ingest/quarantine';
 import type { Mapping } from '$pipelines/ingest/mapping';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { App } from './app';
 import { apiError } from './http';
 import { withoutSync } from './sync';
@@ -22,10 +22,11 @@ import { noteStorageFailure, storageFailure, storageMessage } from './storage-fa
 import { MAX_PUSH_LIMIT_MB } from './push-limit.js';
 import { ticketRowFromFact } from './db/from-fact';
 import { ticketEvents, tickets } from './db/schema';
+import type { Db } from './db';
 import { getLimits } from './cases/limits';
-import { visitDeadline } from '$pipelines/lifecycle/model';
+import { deadlines, visitDeadline, type TicketType } from '$pipelines/lifecycle/model';
 import type { FactRow } from '$pipelines/warehouse/facts';
-import { formatShanghaiTime } from '$lib/charts/format';
+import { formatDeadline, formatShanghaiTime } from '$lib/charts/format';
 import { overlayKey, segmenterOverlay } from './lexicon';
 
 /** What a push or an upload can be refused for, with its HTTP status. */
@@ -484,6 +485,7 @@ export async function handOverFeedTickets(app: Pick<App, 'rel' | 'calendar'>, li
 				})
 				.returning({ id: tickets.id, source: tickets.source, externalId: tickets.externalId, status: tickets.status });
 			if (!written.length) return;
+			const inferred = await inferLimits(app, tx, written.map((r) => r.id));
 			const byKey = new Map(write.map((t) => [key(t.fact.source, t.fact.external_id), t.fact]));
 			await tx.insert(ticketEvents).values(
 				written.map((r) => {
@@ -492,13 +494,53 @@ export async function handOverFeedTickets(app: Pick<App, 'rel' | 'calendar'>, li
 					const before = held.get(k);
 					// the unit the feed names, its visit and the handling times reported: the version's handling round (pipelines/lifecycle/rounds.ts)
 					const round = { unitCode: fact.unit_code, data: roundData(fact) };
+					const limits = inferred.get(r.id) ?? '';
 					return before
-						? { ticketId: r.id, action: 'feed_update', fromStatus: before.status, toStatus: r.status, actorName: `数据接入（${r.source}）`, note: `数据接入收到更新的版本${stepsReported(fact)}`, at: new Date(fact.updated_at), ...round }
-						: { ticketId: r.id, action: 'receive', fromStatus: null, toStatus: r.status, actorName: `数据接入（${r.source}）`, note: `由数据接入导入${stepsReported(fact)}`, at: new Date(fact.received_at), ...round };
+						? { ticketId: r.id, action: 'feed_update', fromStatus: before.status, toStatus: r.status, actorName: `数据接入（${r.source}）`, note: `数据接入收到更新的版本${stepsReported(fact)}${limits}`, at: new Date(fact.updated_at), ...round }
+						: { ticketId: r.id, action: 'receive', fromStatus: null, toStatus: r.status, actorName: `数据接入（${r.source}）`, note: `由数据接入导入${stepsReported(fact)}${limits}`, at: new Date(fact.received_at), ...round };
 				})
 			);
 		});
 	}
+}
+
+/**
+ * The time limits of the handed-over tickets at a unit that neither their version reported nor the store holds (the
+ * sender's export has no 签收时限 / 答复时限): this hotline's limits for the ticket's type and urgency, counted from its
+ * receipt — the dispatch a feed does not report came at or after it, so such a limit falls no later than the real
+ * one, and 督办 lights the ticket and lists it when overdue instead of never. A 待签收 ticket gets both limits, a
+ * 办理中 one its reply limit. Only the store's columns change: the unit's handling round keeps what the feed reported,
+ * and the sync carries such a limit only while its step is due (toFact): no on-time rate judges by a limit the sender
+ * never set. A limit a later version reports replaces it.
+ * Returns, per ticket it set, the words its event's note ends with.
+ */
+async function inferLimits(app: Pick<App, 'calendar'>, tx: Db, ids: number[]): Promise<Map<number, string>> {
+	const out = new Map<number, string>();
+	const rows = await tx
+		.select({ id: tickets.id, status: tickets.status, type: tickets.type, urgency: tickets.urgency, receivedAt: tickets.receivedAt, signDeadline: tickets.signDeadline, replyDeadline: tickets.replyDeadline })
+		.from(tickets)
+		.where(
+			and(
+				inArray(tickets.id, ids),
+				or(and(eq(tickets.status, 'dispatched'), or(isNull(tickets.signDeadline), isNull(tickets.replyDeadline))), and(eq(tickets.status, 'signed'), isNull(tickets.replyDeadline)))
+			)
+		);
+	if (!rows.length) return out;
+	const limits = await getLimits(tx);
+	const values = rows.map((r) => {
+		const d = deadlines(app.calendar, limits, r.type as TicketType, r.urgency === 'urgent', r.receivedAt.getTime());
+		const sign = r.status === 'dispatched' ? (r.signDeadline?.getTime() ?? d.signDeadline) : (r.signDeadline?.getTime() ?? null);
+		const reply = r.replyDeadline?.getTime() ?? d.replyDeadline;
+		const set = [
+			sign !== null && !r.signDeadline ? `签收 ${formatDeadline(new Date(sign).toISOString())}` : null,
+			!r.replyDeadline ? `答复 ${formatDeadline(new Date(reply).toISOString())}` : null
+		].filter(Boolean);
+		out.set(r.id, `（来源系统未报时限，按本平台时限自登记时间起算：${set.join('，')}）`);
+		return { id: r.id, sign: sign === null ? null : new Date(sign).toISOString(), reply: new Date(reply).toISOString() };
+	});
+	await tx.execute(sql`UPDATE tickets t SET sign_deadline = v.sign, reply_deadline = v.reply
+		FROM json_to_recordset(${JSON.stringify(values)}::json) AS v(id int, sign timestamptz, reply timestamptz) WHERE t.id = v.id`);
+	return out;
 }
 
 /** A feed's version awaiting its return visit, with the reply to count the visit's limit from. */

@@ -14,8 +14,8 @@ import { removeTermStats } from '$pipelines/warehouse/text-index';
 import { categoryAncestors } from '$pipelines/reference/index';
 import { normalizePhone } from '$pipelines/normalize/index';
 import { ticketTextsForAnalytics, type TicketTexts } from '$pipelines/text/redact';
-import { metDeadline } from '$pipelines/lifecycle/model';
-import { ROUND_ACTIONS, unitAssists, unitRounds, type RoundEvent, type UnitRound } from '$pipelines/lifecycle/rounds';
+import { AT_UNIT, metDeadline } from '$pipelines/lifecycle/model';
+import { feedLimits, ROUND_ACTIONS, unitAssists, unitRounds, type RoundEvent, type UnitRound } from '$pipelines/lifecycle/rounds';
 import type { App } from './app';
 import { CoalescingJob, waitAtMost } from './jobs';
 import { ticketEvents, tickets, type TicketRow } from './db/schema';
@@ -189,6 +189,13 @@ function toFact(app: App, t: TicketRow, { steps, ...figures }: LifecycleFigures,
 	const phone = t.callerPhone ? normalizePhone(t.callerPhone, app.ref.city.phoneAreaCode ?? undefined) : null;
 	const events = roundEvents(steps);
 	const assists = unitAssists(events);
+	// a ticket never dispatched here (a feed's): a step still due at the unit by the store's limit, as 督办 watches it
+	// (counted from the receipt where the feed reported none: the overview's 当前超期 agrees with 督办); a step done, or
+	// no longer due, by the limit its feed reported alone, so a limit the sender never set counts in no on-time rate
+	const reported = t.dispatchedAt ? null : feedLimits(events);
+	const due = (AT_UNIT as readonly string[]).includes(t.status);
+	const signDeadline = reported && (t.signedAt || !due) ? reported.signDeadline : ms(t.signDeadline);
+	const replyDeadline = reported && (t.repliedAt || !due) ? reported.replyDeadline : ms(t.replyDeadline);
 	return {
 		ticket_no: t.ticketNo, source: t.source, external_id: t.externalId, channel: t.channel, type: t.type,
 		category_code: t.categoryCode, category_l1: anc[0]?.code ?? null, category_l2: anc[1]?.code ?? null,
@@ -197,9 +204,9 @@ function toFact(app: App, t: TicketRow, { steps, ...figures }: LifecycleFigures,
 		lon: t.lon, lat: t.lat, urgency: t.urgency, status: t.status, unit_code: t.unitCode,
 		received_at: received, day, hour, updated_at: t.updatedAt.getTime(),
 		dispatched_at: ms(t.dispatchedAt), signed_at: ms(t.signedAt), replied_at: ms(t.repliedAt), closed_at: ms(t.closedAt),
-		sign_deadline: ms(t.signDeadline), reply_deadline: ms(t.replyDeadline), satisfaction: t.satisfaction,
+		sign_deadline: signDeadline, reply_deadline: replyDeadline, satisfaction: t.satisfaction,
 		not_accepted_reason: t.notAcceptedReason, transferred_to: t.transferredTo, ...figures, rounds: roundsOf(t, events), assists: assists.length ? assists : null,
-		sign_on_time: metDeadline(ms(t.signedAt), ms(t.signDeadline), now), reply_on_time: metDeadline(ms(t.repliedAt), ms(t.replyDeadline), now),
+		sign_on_time: metDeadline(ms(t.signedAt), signDeadline, now), reply_on_time: metDeadline(ms(t.repliedAt), replyDeadline, now),
 		caller_key: phone ? callerKey(phone) : null, tokens: null, keywords: null, flags: null, sentiment: null, intensity: null
 	};
 }
