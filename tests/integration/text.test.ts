@@ -134,6 +134,42 @@ describe('search', () => {
 		expect(queryTerms('ＰＭ2.5 超标')).toContain('pm2.5');
 	});
 
+	it('finds a ticket by its number or the start of it (the words index has no numbers), on the page too', async () => {
+		const [t] = await queryRows<{ no: string; day: string; n: number; district: string }>(
+			a.analytics.conn,
+			`SELECT ticket_no AS no, strftime(day, '%Y%m%d') AS day, count(*) OVER (PARTITION BY day)::INTEGER AS n, district_code AS district
+			 FROM tickets_fact WHERE district_code IS NOT NULL ORDER BY day DESC, ticket_no LIMIT 1`
+		);
+		const one = await searchTickets(a.analytics.conn, a.ref, { q: ` ${t.no.toLowerCase()} ` });
+		expect(one).toMatchObject({ ticketNo: t.no, total: 1, terms: [], unknownTerms: [] });
+		expect(one.hits.map((h) => h.ticketNo)).toEqual([t.no]);
+		// the day's tickets, newest number first; with a filter, those it keeps
+		const day = await searchTickets(a.analytics.conn, a.ref, { q: `SZ${t.day}`, size: 100 });
+		expect(day.total).toBe(t.n);
+		expect(day.hits.every((h) => h.ticketNo.startsWith(`SZ${t.day}`))).toBe(true);
+		const inDistrict = await searchTickets(a.analytics.conn, a.ref, { q: `SZ${t.day}`, district: t.district, size: 100 });
+		expect(inDistrict.total).toBe(await count(`SELECT 1 FROM tickets_fact WHERE strftime(day, '%Y%m%d') = '${t.day}' AND district_code = '${t.district}'`));
+		expect(inDistrict.total).toBeLessThan(t.n);
+		// the month's and the year's, as many as the facts hold
+		const month = t.day.slice(0, 6);
+		expect((await searchTickets(a.analytics.conn, a.ref, { q: `SZ${month}` })).total).toBe(await count(`SELECT 1 FROM tickets_fact WHERE ticket_no LIKE 'SZ${month}%'`));
+		// a number no ticket has; a date that is none is words again
+		expect(await searchTickets(a.analytics.conn, a.ref, { q: `SZ${t.day}-999999` })).toMatchObject({ ticketNo: `SZ${t.day}-999999`, total: 0 });
+		expect((await searchTickets(a.analytics.conn, a.ref, { q: 'SZ20261399' })).ticketNo).toBeNull();
+		setApp(Promise.resolve(a));
+		const user = { id: 1, username: 'analyst', displayName: '分析员', role: 'analyst', unitCode: null, unitName: null };
+		const shown = async (q: string) => {
+			const data = (await searchLoad({ locals: { user }, url: new URL(`http://x/search?q=${encodeURIComponent(q)}`) } as never)) as Exclude<Awaited<ReturnType<typeof searchLoad>>, void>;
+			return render(SearchPage, { props: { data: { ...data, user: null, nav: [], result: data.result }, params: {} } as never }).body.replace(/<!--[^>]*-->/g, '');
+		};
+		const page = await shown(t.no);
+		expect(page).toMatch(new RegExp(`编号为「${t.no}」的工单共 <strong[^>]*>1</strong> 条`));
+		expect(page).toContain(`data-ticket="${t.no}"`);
+		expect(page).not.toContain('无法检索');
+		expect(await shown(`SZ${t.day}-999999`)).toContain(`没有编号为「SZ${t.day}-999999」的工单。`);
+		expect(await shown(`SZ${month}`)).toMatch(new RegExp(`编号以「SZ${month}」开头的工单共`));
+	});
+
 	it('shows no keyword that the mask hides in the text (a name, a plate)', async () => {
 		const q = { q: '噪音 楼上' };
 		const no = (await searchTickets(a.analytics.conn, a.ref, q)).hits[0].ticketNo;

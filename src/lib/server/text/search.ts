@@ -74,9 +74,33 @@ export interface SearchResult {
 	size: number;
 	hits: SearchHit[];
 	tookMs: number;
+	/**
+	 * The query read as a ticket number or the start of one (SZ20261205-000095, SZ20261205, SZ202612): the tickets so
+	 * numbered were listed instead of a word search (the word index has no numbers); null otherwise
+	 */
+	ticketNo: string | null;
 }
 
 export class SearchInputError extends Error {}
+
+/** A ticket number, or its start from the year on: the hotline's (SZ20261205-000095) and a feed's (SZ20261205-F000012). */
+const TICKET_NO = /^SZ(\d{4}|\d{6}|\d{8}(?:-F?\d{0,6})?)$/;
+
+/**
+ * The query as a ticket number or its start, with the days such tickets were received on (the number carries its
+ * day: a year's, a month's or a day's tickets), or null when it is none.
+ */
+export function ticketNoQuery(q: string): { prefix: string; from: string; to: string } | null {
+	const prefix = q.normalize('NFKC').trim().toUpperCase();
+	const m = TICKET_NO.exec(prefix);
+	if (!m) return null;
+	const d = m[1].slice(0, 8);
+	const [y, mo, day] = [d.slice(0, 4), d.slice(4, 6), d.slice(6, 8)];
+	if ((mo && (+mo < 1 || +mo > 12)) || (day && (+day < 1 || +day > 31))) return null;
+	if (day) return { prefix, from: `${y}-${mo}-${day}`, to: `${y}-${mo}-${day}` };
+	if (mo) return { prefix, from: `${y}-${mo}-01`, to: addDays(`${+mo === 12 ? +y + 1 : y}-${String((+mo % 12) + 1).padStart(2, '0')}-01`, -1) };
+	return { prefix, from: `${y}-01-01`, to: `${y}-12-31` };
+}
 
 export const MAX_TERMS = 8;
 const MAX_QUERY = 200;
@@ -324,10 +348,11 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 	const t0 = performance.now();
 	const size = Math.min(100, Math.max(1, query.size ?? 20));
 	const page = Math.max(1, Math.floor(query.page ?? 1));
-	const { terms, ignored } = queryParts(query.q, ref);
-	const empty: SearchResult = { q: query.q, terms, unknownTerms: [], ignored, partialTerms: [], total: 0, approximate: false, page, size, hits: [], tookMs: 0 };
+	const no = ticketNoQuery(query.q);
+	const { terms, ignored } = no ? { terms: [], ignored: { numbers: [], terms: [] } } : queryParts(query.q, ref);
+	const empty: SearchResult = { q: query.q, terms, unknownTerms: [], ignored, partialTerms: [], total: 0, approximate: false, page, size, hits: [], tookMs: 0, ticketNo: no?.prefix ?? null };
 	// no words but filters (a drill-down from a chart): the tickets the filters select
-	if (!terms.length && !isBrowse(query)) return { ...empty, tookMs: performance.now() - t0 };
+	if (!no && !terms.length && !isBrowse(query)) return { ...empty, tookMs: performance.now() - t0 };
 
 	// a term no ticket has in any form: nothing can match (and the user should be told which)
 	const { groups, partial: partialTerms } = terms.length ? await expandTerms(conn, terms, query.exact) : { groups: [], partial: [] };
@@ -339,10 +364,12 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 	let total: number;
 	let approximate = false;
 	if (!terms.length) {
-		// filters only: the tickets they select, newest first
+		// filters only, or a ticket number: the tickets they select, newest first (a number's on the days it names)
 		const filterParams: Record<string, string> = {};
 		const filters = filterSql(query, filterParams, ref);
-		const source = `(SELECT f.ticket_no, f.day FROM tickets_fact f WHERE true ${filters})`;
+		if (no) Object.assign(filterParams, { no: `${no.prefix}%`, noFrom: no.from, noTo: no.to });
+		const numbered = no ? ` AND f.day BETWEEN $noFrom::DATE AND $noTo::DATE AND f.ticket_no LIKE $no` : '';
+		const source = `(SELECT f.ticket_no, f.day FROM tickets_fact f WHERE true ${filters}${numbered})`;
 		pageRows = await pageOf(conn, source, filterParams, size, page);
 		total = pageRows.length ? Number(pageRows[0][2]) : await countOf(conn, source, filterParams);
 	} else {
