@@ -3,7 +3,7 @@
 import { geoContains } from 'd3-geo';
 import type { WorkCalendar } from '../calendar/index';
 import { addDays, shanghaiDay, shanghaiMidnight } from '../calendar/index';
-import type { TicketType } from '../lifecycle/model';
+import { NO_PREFIX, type TicketType } from '../lifecycle/model';
 import { categoryAncestors, routeUnit, type Reference, type RoutingRule, type Street, type Unit } from '../reference/index';
 import { shanghaiDayHour, type FactRow } from '../warehouse/facts';
 import { callerKey } from '../warehouse/privacy';
@@ -352,7 +352,7 @@ export class DemoGenerator {
 			const facts: FactRow[] = [];
 			const relational: DemoTicket[] = [];
 			drafts.forEach((d, i) => {
-				const t = d.build(`SZ${compact}-${String(i + 1).padStart(6, '0')}`);
+				const t = d.build(`${NO_PREFIX}${compact}-${String(i + 1).padStart(6, '0')}`);
 				facts.push(t.fact);
 				if (t.fact.received_at >= recentFrom || !t.fact.closed_at) relational.push(t);
 			});

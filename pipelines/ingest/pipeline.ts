@@ -13,7 +13,7 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { BIGINT, VARCHAR, listValue } from '@duckdb/node-api';
 import type { Reference } from '../reference/index';
 import { categoryAncestors } from '../reference/index';
-import { metDeadline, OPEN_STATUSES, STATUSES, URGENCIES, type Status, type Urgency } from '../lifecycle/model';
+import { metDeadline, NO_PREFIX, OPEN_STATUSES, STATUSES, URGENCIES, type Status, type Urgency } from '../lifecycle/model';
 import { FactWriter, shanghaiDayHour, type FactRow } from '../warehouse/facts';
 import { callerKey } from '../warehouse/privacy';
 import { CHANGE_COLUMNS } from '../warehouse/rollups';
@@ -581,7 +581,7 @@ export class Ingestor {
 			const tally = await this.time('classify', () => this.tally(counts, versions));
 			// ticket numbers: a replaced version keeps its number, a new one takes the next of its day
 			await this.time('classify', () => conn.run(`CREATE OR REPLACE TEMP TABLE stage_no AS
-				SELECT s.external_id, coalesce(c.old_no, 'SZ' || strftime(s.day, '%Y%m%d') || '-F' || lpad((coalesce(q.last, 0) +
+				SELECT s.external_id, coalesce(c.old_no, '${NO_PREFIX}' || strftime(s.day, '%Y%m%d') || '-F' || lpad((coalesce(q.last, 0) +
 				       row_number() OVER (PARTITION BY s.day, c.old_no IS NULL ORDER BY s.received_at, s.external_id))::VARCHAR, 6, '0')) AS ticket_no
 				FROM ingest_stage s JOIN stage_class c USING (source, external_id) LEFT JOIN feed_seq q ON q.day = s.day
 				WHERE c.verdict IN ('new', 'update')`));

@@ -20,6 +20,13 @@ export const URGENCIES = ['normal', 'urgent'] as const;
 export type Urgency = (typeof URGENCIES)[number];
 export const URGENCY_LABELS: Record<Urgency, string> = { normal: '一般', urgent: '紧急' };
 
+/**
+ * The letters every ticket number starts with, then the Shanghai day (SZ20261201-…): a ticket registered here
+ * continues with H and a daily serial (SZ20261201-H00001), a feed's with F (SZ20261201-F000001), the demo's with a
+ * serial alone (SZ20261201-000001).
+ */
+export const NO_PREFIX = 'SZ';
+
 export const STATUSES = [
 	'received',
 	'not_accepted',

@@ -4,7 +4,7 @@
 import { maskPersonal } from '$pipelines/text/redact';
 import { pgErrorCode } from '../db/errors';
 import { and, asc, desc, eq, gte, inArray, ne, or, sql } from 'drizzle-orm';
-import { AT_UNIT, deadlines, OPEN_STATUSES, visitDeadline, STATUS_LABELS, URGENCY_LABELS, type Status, type TicketType, type Urgency } from '$pipelines/lifecycle/model';
+import { AT_UNIT, deadlines, NO_PREFIX, OPEN_STATUSES, visitDeadline, STATUS_LABELS, URGENCY_LABELS, type Status, type TicketType, type Urgency } from '$pipelines/lifecycle/model';
 import { cutChars, normalizePhone, maskName, maskPhone } from '$pipelines/normalize/index';
 import { shanghaiDay } from '$pipelines/calendar/index';
 import { STREET_NONE, type SessionUser } from '$lib/types';
@@ -25,11 +25,8 @@ import { categoryForNew } from '../categories';
 /** Who acts: a signed-in user, or a system actor without a user row (id null), such as an Open311 client acting as operator. */
 export type CaseUser = Pick<SessionUser, 'role' | 'unitCode' | 'displayName'> & { id: number | null; unitName?: string | null };
 
-/**
- * The letters every ticket number starts with; a ticket registered here is numbered with them, the Shanghai day, H
- * (hotline) and a daily serial (SZ20261201-H00001).
- */
-export const NO_PREFIX = 'SZ';
+/** The letters every ticket number starts with (NO_PREFIX in the lifecycle model): a ticket registered here is SZ20261201-H00001. */
+export { NO_PREFIX };
 
 function actorName(app: App, u: CaseUser): string {
 	if (u.role !== 'unit_handler' || !u.unitCode) return u.displayName;

@@ -9,7 +9,7 @@ import { addDays, dayNumber, shanghaiDay } from '$pipelines/calendar/index';
 import type { Reference } from '$pipelines/reference/index';
 import { maskPersonal } from '$pipelines/text/redact';
 import { normalizeToken } from '$pipelines/segment/index';
-import { CHANNEL_LABELS, STATUS_LABELS, type Channel, type Status } from '$pipelines/lifecycle/model';
+import { CHANNEL_LABELS, NO_PREFIX, STATUS_LABELS, type Channel, type Status } from '$pipelines/lifecycle/model';
 import { toCsv } from './csv';
 import { querySegmenter } from './segmenter';
 
@@ -83,8 +83,11 @@ export interface SearchResult {
 
 export class SearchInputError extends Error {}
 
-/** A ticket number, or its start from the year on: the hotline's (SZ20261205-000095) and a feed's (SZ20261205-F000012). */
-const TICKET_NO = /^SZ(\d{4}|\d{6}|\d{8}(?:-F?\d{0,6})?)$/;
+/**
+ * A ticket number, or its start from the year on: registered here (SZ20261205-H00012), a feed's (SZ20261205-F000012),
+ * the demo's (SZ20261205-000095).
+ */
+const TICKET_NO = new RegExp(`^${NO_PREFIX}(\\d{4}|\\d{6}|\\d{8}(?:-[HF]?\\d*)?)$`);
 
 /**
  * The query as a ticket number or its start, with the days such tickets were received on (the number carries its
