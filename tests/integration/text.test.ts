@@ -2,6 +2,8 @@
 // filters, masking, export) and topics, each checked against direct queries.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../../src/lib/server/analytics/duckdb';
+import { registerTicket } from '../../src/lib/server/cases/service';
+import { syncIdle } from '../../src/lib/server/sync';
 import { overviewData } from '../../src/lib/server/analytics/dashboard';
 import { parseDashboardFilter } from '../../src/lib/server/analytics/filters';
 import { duckRunner } from '../../src/lib/server/analytics/sql';
@@ -168,6 +170,21 @@ describe('search', () => {
 		expect(page).not.toContain('无法检索');
 		expect(await shown(`SZ${t.day}-999999`)).toContain(`没有编号为「SZ${t.day}-999999」的工单。`);
 		expect(await shown(`SZ${month}`)).toMatch(new RegExp(`编号以「SZ${month}」开头的工单共`));
+		// a leader opens a ticket the case store holds as 工单详情 (registered here: SZ…-H…); an analyst, who works on no
+		// cases, does not, and nobody a ticket of the analytics-only history
+		const operator = { id: null, role: 'operator' as const, unitCode: null, displayName: '话务员' };
+		const held = { no: (await registerTicket(a, operator, { channel: 'phone', type: '咨询', title: '编号检索', content: '请问公积金怎么提取', address: '' })).ticketNo };
+		await syncIdle(a);
+		const leader = { id: 2, username: 'leader', displayName: '领导', role: 'leader', unitCode: null, unitName: null };
+		const as = async (u: typeof user, q: string) => {
+			const data = (await searchLoad({ locals: { user: u }, url: new URL(`http://x/search?q=${encodeURIComponent(q)}`) } as never)) as Exclude<Awaited<ReturnType<typeof searchLoad>>, void>;
+			return { hits: data.result!.hits.map((h) => h.ticketNo), openable: data.openable };
+		};
+		expect(await as(leader, held.no)).toEqual({ hits: [held.no], openable: [held.no] });
+		expect(await as(user, held.no)).toEqual({ hits: [held.no], openable: [] });
+		expect(await as(leader, t.no)).toEqual({ hits: [t.no], openable: [] });
+		const data = (await searchLoad({ locals: { user: leader }, url: new URL(`http://x/search?q=${held.no}`) } as never)) as Exclude<Awaited<ReturnType<typeof searchLoad>>, void>;
+		expect(render(SearchPage, { props: { data: { ...data, user: null, nav: [] }, params: {} } as never }).body).toContain(`href="/tickets/${held.no}"`);
 	});
 
 	it('shows no keyword that the mask hides in the text (a name, a plate)', async () => {

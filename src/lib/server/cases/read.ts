@@ -28,7 +28,7 @@ import { open311Requests, ticketEvents, tickets, type TicketRow } from '../db/sc
 import { attributeLabels } from '../open311/service';
 import { CaseError, tidyTicketNo } from './input';
 import { getLimits } from './limits';
-import { ACTION_LABELS, availableActions, canView, type CaseAction } from './machine';
+import { ACTION_LABELS, availableActions, canView, CASE_ROLES, type CaseAction } from './machine';
 import { callerFor, handles, knownCategory, NO_PREFIX, placeAfter, relatedTickets, shownTitle, stateOf, ticketEventsOf, visibleTicket, type CaseUser, type RelatedTicket } from './service';
 
 export const QUEUES = ['intake', 'dispatch', 'mine', 'supervise', 'visits', 'lookup'] as const;
@@ -798,4 +798,18 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 			.filter((a) => a !== 'unlink' || related.some((r) => r.linked))
 			.map((a) => ({ action: a, label: ACTION_LABELS[a] }))
 	};
+}
+
+/**
+ * Of the ticket numbers given (a 检索 page's hits), those the user may open as 工单详情: held in the relational store
+ * (the analytics-only history of a feed, its closed tickets, has no page) and visible to them (`canView`). None for a
+ * role that works on no cases (analysts, the emergency office).
+ */
+export async function openableTickets(app: App, user: CaseUser, nos: readonly string[]): Promise<string[]> {
+	if (!nos.length || !CASE_ROLES.includes(user.role)) return [];
+	const rows = await app.rel.db
+		.select({ no: tickets.ticketNo, unitCode: tickets.unitCode, assistUnits: tickets.assistUnits })
+		.from(tickets)
+		.where(inArray(tickets.ticketNo, [...nos]));
+	return rows.filter((r) => canView(user, r)).map((r) => r.no);
 }
