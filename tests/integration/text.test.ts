@@ -178,7 +178,7 @@ describe('search', () => {
 		const leader = { id: 2, username: 'leader', displayName: '领导', role: 'leader', unitCode: null, unitName: null };
 		const as = async (u: typeof user, q: string) => {
 			const data = (await searchLoad({ locals: { user: u }, url: new URL(`http://x/search?q=${encodeURIComponent(q)}`) } as never)) as Exclude<Awaited<ReturnType<typeof searchLoad>>, void>;
-			return { hits: data.result!.hits.map((h) => h.ticketNo), openable: data.openable };
+			return { hits: data.result!.hits.map((h: { ticketNo: string }) => h.ticketNo), openable: data.openable };
 		};
 		expect(await as(leader, held.no)).toEqual({ hits: [held.no], openable: [held.no] });
 		expect(await as(user, held.no)).toEqual({ hits: [held.no], openable: [] });
