@@ -14,7 +14,7 @@ import { getMeta } from '../../pipelines/warehouse/schema';
 import { Ingestor } from '../../pipelines/ingest/pipeline';
 import { Geocoder } from '../../pipelines/normalize/index';
 import { deadlines, visitDeadline } from '../../pipelines/lifecycle/model';
-import { listQueue } from '../../src/lib/server/cases/read';
+import { listQueue, ticketDetail } from '../../src/lib/server/cases/read';
 import { formatDeadline } from '../../src/lib/charts/format';
 import { getLimits } from '../../src/lib/server/cases/limits';
 
@@ -706,6 +706,9 @@ describe('feed versions reach the relational store as the analytics store keeps 
 		const red = await listQueue(a, supervisor, { queue: 'supervise', tab: 'red', size: 1000 });
 		expect(red.items.map((i) => i.ticketNo)).toEqual(expect.arrayContaining([signed.ticketNo, (await relOf('fl', 'L-D')).ticketNo]));
 		expect(red.items.map((i) => i.ticketNo)).not.toContain((await relOf('fl', 'L-R')).ticketNo);
+		// 工单详情 shows the reply limit alone, and says where it comes from; a reported limit is the sender's
+		expect(await ticketDetail(a, supervisor, signed.ticketNo)).toMatchObject({ signDeadline: null, replyDeadline: new Date(own.replyDeadline).toISOString(), limitsFromReceipt: true, replyLight: 'red' });
+		expect((await ticketDetail(a, supervisor, (await relOf('fl', 'L-R')).ticketNo)).limitsFromReceipt).toBe(false);
 		// replied: judged by the limit the sender set, none, so in no on-time rate
 		await push('fl', 'p-l2', [rec('L-S', '2026-10-11T09:00:00+08:00', { received_at: received, status: 'replied', unit: 'D320508', replied_at: '2026-10-11T09:00:00+08:00' })]);
 		await syncIdle(a);

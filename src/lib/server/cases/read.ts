@@ -4,6 +4,7 @@
 import { attachmentCounts, attachmentsOf, type TicketAttachments } from './attachments';
 import { and, asc, desc, eq, gte, inArray, not, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { placeName, routeUnit } from '$pipelines/reference/index';
+import { feedLimits } from '$pipelines/lifecycle/rounds';
 import { cutChars, dialNumber, normalizePhone } from '$pipelines/normalize/index';
 import { maskEmail } from '$pipelines/text/redact';
 import {
@@ -601,6 +602,8 @@ export interface TicketDetail extends TicketSummary {
 	callerDial: string | null;
 	signDeadline: string | null;
 	replyDeadline: string | null;
+	/** a limit is this hotline's counted from the receipt: a feed's ticket whose sender reported none (limitsFromReceipt) */
+	limitsFromReceipt: boolean;
 	signLight: Light | null;
 	replyLight: Light | null;
 	signedAt: string | null;
@@ -763,6 +766,7 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 		callerDial: caller.masked ? null : dialNumber(t.callerPhone, app.ref.city.phoneAreaCode ?? undefined),
 		signDeadline: t.signDeadline?.toISOString() ?? null,
 		replyDeadline: t.replyDeadline?.toISOString() ?? null,
+		limitsFromReceipt: limitsFromReceipt(t, events),
 		signLight: t.status === 'accepted' || t.status === 'reopened' ? null : lightOf(t.signedAt, t.signDeadline, 'sign'),
 		replyLight: t.status === 'accepted' || t.status === 'reopened' ? null : lightOf(t.repliedAt, t.replyDeadline, 'reply'),
 		signedAt: t.signedAt?.toISOString() ?? null,
@@ -812,4 +816,19 @@ export async function openableTickets(app: App, user: CaseUser, nos: readonly st
 		.from(tickets)
 		.where(inArray(tickets.ticketNo, [...nos]));
 	return rows.filter((r) => canView(user, r)).map((r) => r.no);
+}
+
+/**
+ * Whether a ticket holds a limit that a feed hand-over counted from its receipt (its sender reported none:
+ * inferLimits in server/ingest.ts): never dispatched here, with a limit that no version of the feed reported.
+ */
+function limitsFromReceipt(t: TicketRow, events: readonly { action: string; toStatus: string; unitCode: string | null; at: Date; data: unknown }[]): boolean {
+	if (t.dispatchedAt) return false;
+	const reported = feedLimits(
+		events.map((e) => {
+			const d = (e.data ?? {}) as { signDeadline?: number; replyDeadline?: number };
+			return { action: e.action, to: e.toStatus, unit: e.unitCode, at: e.at.getTime(), signDeadline: d.signDeadline, replyDeadline: d.replyDeadline };
+		})
+	);
+	return (t.signDeadline !== null && reported.signDeadline === null) || (t.replyDeadline !== null && reported.replyDeadline === null);
 }
