@@ -79,6 +79,8 @@ export interface SearchResult {
 	 * numbered were listed instead of a word search (the word index has no numbers); null otherwise
 	 */
 	ticketNo: string | null;
+	/** `ticketNo` is a whole number (its serial has five digits or more), not the start of one */
+	ticketNoWhole: boolean;
 }
 
 export class SearchInputError extends Error {}
@@ -93,16 +95,17 @@ const TICKET_NO = new RegExp(`^${NO_PREFIX}(\\d{4}|\\d{6}|\\d{8}(?:-[HF]?\\d*)?)
  * The query as a ticket number or its start, with the days such tickets were received on (the number carries its
  * day: a year's, a month's or a day's tickets), or null when it is none.
  */
-export function ticketNoQuery(q: string): { prefix: string; from: string; to: string } | null {
+export function ticketNoQuery(q: string): { prefix: string; whole: boolean; from: string; to: string } | null {
 	const prefix = q.normalize('NFKC').trim().toUpperCase();
 	const m = TICKET_NO.exec(prefix);
 	if (!m) return null;
 	const d = m[1].slice(0, 8);
+	const whole = /-[HF]?\d{5,}$/.test(prefix);
 	const [y, mo, day] = [d.slice(0, 4), d.slice(4, 6), d.slice(6, 8)];
 	if ((mo && (+mo < 1 || +mo > 12)) || (day && (+day < 1 || +day > 31))) return null;
-	if (day) return { prefix, from: `${y}-${mo}-${day}`, to: `${y}-${mo}-${day}` };
-	if (mo) return { prefix, from: `${y}-${mo}-01`, to: addDays(`${+mo === 12 ? +y + 1 : y}-${String((+mo % 12) + 1).padStart(2, '0')}-01`, -1) };
-	return { prefix, from: `${y}-01-01`, to: `${y}-12-31` };
+	if (day) return { prefix, whole, from: `${y}-${mo}-${day}`, to: `${y}-${mo}-${day}` };
+	if (mo) return { prefix, whole, from: `${y}-${mo}-01`, to: addDays(`${+mo === 12 ? +y + 1 : y}-${String((+mo % 12) + 1).padStart(2, '0')}-01`, -1) };
+	return { prefix, whole, from: `${y}-01-01`, to: `${y}-12-31` };
 }
 
 export const MAX_TERMS = 8;
@@ -353,7 +356,7 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 	const page = Math.max(1, Math.floor(query.page ?? 1));
 	const no = ticketNoQuery(query.q);
 	const { terms, ignored } = no ? { terms: [], ignored: { numbers: [], terms: [] } } : queryParts(query.q, ref);
-	const empty: SearchResult = { q: query.q, terms, unknownTerms: [], ignored, partialTerms: [], total: 0, approximate: false, page, size, hits: [], tookMs: 0, ticketNo: no?.prefix ?? null };
+	const empty: SearchResult = { q: query.q, terms, unknownTerms: [], ignored, partialTerms: [], total: 0, approximate: false, page, size, hits: [], tookMs: 0, ticketNo: no?.prefix ?? null, ticketNoWhole: no?.whole ?? false };
 	// no words but filters (a drill-down from a chart): the tickets the filters select
 	if (!no && !terms.length && !isBrowse(query)) return { ...empty, tookMs: performance.now() - t0 };
 
