@@ -27,6 +27,7 @@ import { applyMapping, missingColumns, type Mapping } from './mapping';
 import { ReferenceResolver } from './resolve';
 import { FILE_ERROR_CODES, type FileErrorCode, type RawRecord } from './sources';
 import type { CanonicalRecord } from './types';
+import type { FactFlag } from './flags';
 import { validateRecord, type ValidationOk } from './validate';
 
 /** A staged row's token list, from its joined tokens. */
@@ -348,7 +349,7 @@ export class Ingestor {
 	 */
 	private prepare(r: CanonicalRecord, times: ValidationOk['times'], source: string, line: number, raw: string, now: number): Prepared {
 		const { ref, geocoder } = this.deps;
-		const flags = new Set<string>();
+		const flags = new Set<FactFlag>();
 		const clean = (s: string | null | undefined) => {
 			const c = cleanText(s ?? '');
 			for (const f of c.flags) flags.add(f);
