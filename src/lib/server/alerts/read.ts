@@ -16,6 +16,7 @@ import { districtLabels } from '../geo';
 import { listWatchlists, recentDeliveries } from './settings';
 import {
 	ACTION_LABELS,
+	alertsOfTicket,
 	alertTicketList,
 	alertTrail,
 	allowedActions,
@@ -95,6 +96,11 @@ export async function summarize(app: App, rows: AlertRow[]): Promise<AlertSummar
 		silenced: a.silencedBy !== null,
 		version: a.version
 	}));
+}
+
+/** The alerts a ticket is linked to, the latest first (工单档案's 关联预警). */
+export async function ticketAlerts(app: App, ticketNo: string): Promise<AlertSummary[]> {
+	return summarize(app, await alertsOfTicket(app.rel.db, ticketNo));
 }
 
 const QUEUE_STATUSES = ['open', 'closed', 'all', 'new', 'acknowledged', 'escalated', 'resolved', 'dismissed'] as const;

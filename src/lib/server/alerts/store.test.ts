@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { migrationsDir, openRelational, type RelationalStore } from '../db/index';
 import { eq } from 'drizzle-orm';
 import { alertEvents, alerts, alertTickets } from '../db/schema';
-import { alertTrail, getAlert, isAlertAction, recordIncident, settleQuiet, transition, type DetectedIncident, type RoundClaims } from './store';
+import { alertsOfTicket, alertTrail, getAlert, isAlertAction, recordIncident, settleQuiet, transition, type DetectedIncident, type RoundClaims } from './store';
 
 const H = 3_600_000;
 const T = Date.parse('2026-07-20T10:00:00+08:00');
@@ -288,5 +288,26 @@ describe('transition', () => {
 		for (const version of [2 ** 31, 99999999999, 1e30])
 			await expect(transition(store.db, first.alert.id, 'acknowledge', { id: null, name: '值班员' }, version)).rejects.toMatchObject({ code: 'conflict' });
 		expect(await getAlert(store.db, first.alert.id)).toMatchObject({ status: 'new', version: first.alert.version });
+	});
+});
+
+describe('alertsOfTicket', () => {
+	it('lists the alerts a ticket is linked to, the latest first, and none for a ticket in no alert', async () => {
+		const older = incident({ title: '旧', onset: new Date(T - 48 * H), lastFiring: new Date(T - 47 * H), active: false, tickets: tickets('A', 3, T - 48 * H) });
+		const newer = incident({
+			title: '新',
+			topicKey: 'wl:typhoon',
+			watchlistSlug: 'typhoon',
+			onset: new Date(T - H),
+			lastFiring: new Date(T),
+			active: true,
+			tickets: [...tickets('A', 1, T - H), ...tickets('B', 2, T - H)]
+		});
+		const o = await recordIncident(store.db, older, new Date(T - 47 * H), noLists);
+		const n = await recordIncident(store.db, newer, new Date(T), noLists);
+		expect((await alertsOfTicket(store.db, 'A-0')).map((a) => a.id)).toEqual([n.alert.id, o.alert.id]);
+		expect((await alertsOfTicket(store.db, 'A-2')).map((a) => a.id)).toEqual([o.alert.id]);
+		expect((await alertsOfTicket(store.db, 'B-1')).map((a) => a.id)).toEqual([n.alert.id]);
+		expect(await alertsOfTicket(store.db, 'C-0')).toEqual([]);
 	});
 });

@@ -737,6 +737,12 @@ export async function listAlerts(db: Db, q: AlertQuery = {}): Promise<AlertRow[]
 		.limit(Math.min(q.limit ?? 200, 1000));
 }
 
+/** The alerts a ticket is linked to, the latest first. */
+export async function alertsOfTicket(db: Db, ticketNo: string): Promise<AlertRow[]> {
+	const ids = db.select({ id: alertTickets.alertId }).from(alertTickets).where(eq(alertTickets.ticketNo, ticketNo));
+	return db.select().from(alerts).where(inArray(alerts.id, ids)).orderBy(desc(alerts.startedAt), desc(alerts.id));
+}
+
 export async function getAlert(db: Db, id: number): Promise<AlertRow> {
 	const [a] = await db.select().from(alerts).where(eq(alerts.id, id));
 	if (!a) throw new AlertError('not_found', `预警 #${id} 不存在`);

@@ -498,7 +498,8 @@ export const alertTickets = pgTable(
 		receivedAt: tstz('received_at').notNull(),
 		streetCode: text('street_code')
 	},
-	(t) => [uniqueIndex('alert_tickets_pk').on(t.alertId, t.ticketNo)]
+	// the second: a ticket's alerts (工单档案's 关联预警)
+	(t) => [uniqueIndex('alert_tickets_pk').on(t.alertId, t.ticketNo), index('alert_tickets_ticket_idx').on(t.ticketNo)]
 );
 
 /** Time-boxed silences by label match (Alertmanager-style): matching alerts are recorded, not notified. */

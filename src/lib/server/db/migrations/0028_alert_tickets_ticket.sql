@@ -1,0 +1,1 @@
+CREATE INDEX "alert_tickets_ticket_idx" ON "alert_tickets" USING btree ("ticket_no");
