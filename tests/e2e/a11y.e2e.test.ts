@@ -407,11 +407,12 @@ describe('headings', () => {
 		const admin = await as('admin');
 		await admin.goto(`${suite.server.url}/`);
 		const paths = new Set(await admin.$$eval('nav[aria-label=主导航] a', (as) => as.map((a) => a.getAttribute('href')!)));
-		// and a page of each kind the navigation leads to: a ticket, an alert, a topic, a briefing, the settings' own pages
+		// and a page of each kind the navigation leads to: a ticket, an alert, a topic, a ticket's record, a briefing, the settings' own pages
 		for (const [list, pattern] of [
 			['/supervise?tab=all', '/tickets/'],
 			['/alerts?status=all', '/alerts/'],
 			['/topics', '/topics/'],
+			[`/search?q=${encodeURIComponent('噪音')}`, '/search/'],
 			['/briefings', '/briefings/'],
 			['/settings', '/settings/']
 		] as const) {
@@ -420,7 +421,7 @@ describe('headings', () => {
 			// the first of each list, and each of the settings' pages
 			for (const path of pattern === '/settings/' ? found : found.slice(0, 1)) paths.add(path);
 		}
-		for (const pattern of ['/tickets/', '/alerts/', '/topics/']) expect([...paths].some((p) => p.startsWith(pattern))).toBe(true);
+		for (const pattern of ['/tickets/', '/alerts/', '/topics/', '/search/']) expect([...paths].some((p) => p.startsWith(pattern))).toBe(true);
 		const wrong: string[] = [];
 		for (const path of paths) {
 			await admin.goto(`${suite.server.url}${path}`);

@@ -295,6 +295,15 @@ describe('预警', () => {
 		expect(Number(await gusu.getAttribute('data-count'))).toBeGreaterThan(0);
 		expect(await gusu.getAttribute('class')).toMatch(/l[1-5]/);
 		await shot(duty, 'alerts-detail.png');
+		// a pushed ticket opens as its 工单档案, which names the alert and leads back to it
+		const row = duty.locator('[data-testid=ticket-row]').filter({ hasText: /干将路|隧道/ }).first();
+		const no = (await row.getAttribute('data-ticket'))!;
+		await row.locator('a').click();
+		await duty.waitForSelector(`[data-testid=ticket-record][data-ticket="${no}"]`);
+		expect(await duty.locator('[data-testid=record-content]').innerText()).toMatch(/干将路|隧道/);
+		expect(await duty.locator(`[data-testid=record-alerts] a[href="/alerts/${alertId}"]`).count()).toBe(1);
+		await duty.click('[data-testid=record-back]');
+		await duty.waitForURL(`${server.url}/alerts/${alertId}`);
 	});
 
 	it('lets a leader read the alert but not change its status (the emergency office handles it)', async () => {

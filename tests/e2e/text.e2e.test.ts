@@ -125,6 +125,32 @@ describe('检索', () => {
 		expect(await page.locator('[data-testid=search-summary]').innerText()).toContain('检索词只含标点、数字或常用虚词');
 	});
 
+	it('opens a hit’s 工单档案 with its whole masked text and handling, and leads back to the same hits', async () => {
+		const hits = `${server.url}/search?q=${encodeURIComponent('噪音')}&page=2`;
+		await page.goto(hits);
+		const hit = page.locator('[data-testid=search-hit]').first();
+		const no = (await hit.getAttribute('data-ticket'))!;
+		const snippet = (await hit.locator('.snippet').innerText()).replace(/…/g, '').trim();
+		await hit.locator('[data-testid=hit-record]').click();
+		await page.waitForSelector(`[data-testid=ticket-record][data-ticket="${no}"]`);
+		expect(page.url()).toBe(`${server.url}/search/${no}`);
+		// the whole text holds the snippet the hit showed; an analyst works on no cases: no 工单详情
+		expect(await page.locator('[data-testid=record-content]').innerText()).toContain(snippet.slice(0, 30));
+		expect(await page.locator('[data-testid=record-open-case]').count()).toBe(0);
+		expect(await page.locator('[data-testid=record-keywords] a').count()).toBeGreaterThan(0);
+		await expect(page.locator('[data-testid=record-handling]').innerText()).resolves.toMatch(/承办单位|尚未派单/);
+		await page.screenshot({ path: join(SHOTS, 'ticket-record.png'), fullPage: true });
+		await page.click('[data-testid=record-back]');
+		await page.waitForURL(hits);
+		expect(await page.locator('[data-testid=search-hit]').first().getAttribute('data-ticket')).toBe(no);
+		expect(errors).toEqual([]);
+		// a number no ticket has says so (the browser logs the 404 it was answered with: that one is expected)
+		const missing = await page.goto(`${server.url}/search/${no.slice(0, 11)}999999`);
+		expect(missing!.status()).toBe(404);
+		expect(await page.locator('body').innerText()).toContain(`没有编号为 ${no.slice(0, 11)}999999 的工单`);
+		expect(errors.splice(0).every((e) => e.includes('404'))).toBe(true);
+	});
+
 	it('exports the hits as a CSV file that Excel reads as UTF-8', async () => {
 		await page.goto(`${server.url}/search?q=噪音`);
 		const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=search-export]')]);

@@ -16,6 +16,9 @@ import { queryTerms, SEARCH_EXPORT_COLUMNS, SEARCH_EXPORT_LIMIT, searchExportFil
 import { render } from 'svelte/server';
 import SearchPage from '../../src/routes/(app)/search/+page.svelte';
 import { load as searchLoad } from '../../src/routes/(app)/search/+page.server';
+import RecordPage from '../../src/routes/(app)/search/[no]/+page.svelte';
+import { load as recordLoad } from '../../src/routes/(app)/search/[no]/+page.server';
+import { ticketRecord } from '../../src/lib/server/analytics/ticket-record';
 import { GET as exportCsv } from '../../src/routes/(app)/search/export/+server';
 import { CHANNEL_LABELS, STATUS_LABELS } from '../../pipelines/lifecycle/model';
 import { topicDetail, topicsOverview } from '../../src/lib/server/text/topics';
@@ -432,5 +435,98 @@ describe('topics', () => {
 		const before = await overview('from=2026-09-01&to=2026-10-15');
 		expect(before.topicsWindow).toBeNull();
 		expect(before.topics).toEqual([]);
+	});
+});
+
+describe('工单档案', () => {
+	const analyst = { id: 1, username: 'analyst', displayName: '分析员', role: 'analyst', unitCode: null, unitName: null };
+	const leader = { id: 2, username: 'leader', displayName: '领导', role: 'leader', unitCode: null, unitName: null };
+	const open = async (user: typeof analyst, no: string) =>
+		(await recordLoad({ locals: { user }, params: { no }, url: new URL(`http://x/search/${encodeURIComponent(no)}`) } as never)) as Exclude<Awaited<ReturnType<typeof recordLoad>>, void>;
+
+	it('shows a ticket of the history as the facts hold it: place, category, unit, each handling round, its topic', async () => {
+		// a ticket that went to units more than once (returned or reopened), in a topic of the latest run
+		const [f] = await queryRows<{
+			ticket_no: string; status: string; category_code: string; district_code: string; street_code: string | null; unit_code: string;
+			units: string[]; replied: boolean[]; sign_on_time: boolean | null; topic_id: number;
+		}>(
+			a.analytics.conn,
+			`SELECT f.ticket_no, f.status, f.category_code, f.district_code, f.street_code, f.unit_code, sign_on_time,
+			        list_transform(f.rounds, x -> x.unit) AS units, list_transform(f.rounds, x -> x.replied_at IS NOT NULL) AS replied, tt.topic_id
+			 FROM tickets_fact f JOIN ticket_topics tt USING (ticket_no)
+			 WHERE len(f.rounds) > 1 AND f.category_code IS NOT NULL AND f.district_code IS NOT NULL AND f.unit_code IS NOT NULL
+			   AND tt.run_id = (SELECT run_id FROM topic_runs ORDER BY created_at DESC LIMIT 1) AND tt.topic_id >= 0 AND tt.how <> 'baseline'
+			 ORDER BY f.day DESC, f.ticket_no LIMIT 1`
+		);
+		expect(f).toBeDefined();
+		const r = (await ticketRecord(a.analytics.conn, a.ref, f.ticket_no))!;
+		const unitName = (c: string) => a.ref.unitByCode.get(c)!.name;
+		expect(r).toMatchObject({
+			ticketNo: f.ticket_no,
+			status: f.status,
+			statusLabel: STATUS_LABELS[f.status as keyof typeof STATUS_LABELS],
+			category: { code: f.category_code, path: a.ref.categoryByCode.get(f.category_code)!.path },
+			districtCode: f.district_code,
+			unit: unitName(f.unit_code),
+			signOnTime: f.sign_on_time
+		});
+		expect(r.place.startsWith(a.ref.districtByCode.get(f.district_code)!.name)).toBe(true);
+		expect(r.rounds!.map((x) => x.unit)).toEqual(f.units.map(unitName));
+		expect(r.rounds!.map((x) => x.repliedAt !== null)).toEqual(f.replied);
+		expect(r.topics.map((t) => t.id)).toContain(f.topic_id);
+		// times as instants: the first round's dispatch comes after the receipt
+		expect(Date.parse(r.rounds![0].dispatchedAt!)).toBeGreaterThanOrEqual(Date.parse(r.receivedAt));
+		// any spelling of the number finds it; a number of no ticket finds none
+		expect((await ticketRecord(a.analytics.conn, a.ref, ` ${f.ticket_no.toLowerCase()} `))?.ticketNo).toBe(f.ticket_no);
+		expect(await ticketRecord(a.analytics.conn, a.ref, `${f.ticket_no.slice(0, 11)}999999`)).toBeNull();
+	});
+
+	it('masks the text as every analytics screen does, keeps no hidden word among the keywords, and names each data-quality flag', async () => {
+		const [{ no }] = await queryRows<{ no: string }>(a.analytics.conn, `SELECT ticket_no AS no FROM tickets_fact ORDER BY day, ticket_no LIMIT 1`);
+		await a.analytics.conn.run(`CREATE TEMP TABLE rec_before AS SELECT ticket_no, content, address, keywords, flags FROM tickets_fact WHERE ticket_no = $no`, { no });
+		try {
+			await a.analytics.conn.run(
+				`UPDATE tickets_fact SET content = '我叫王小明，电话13912345678，楼上噪音很大', address = '姑苏区人民路100号 13912345678',
+				 keywords = ['小明', '噪音'], flags = ['lonlat_swapped', 'some_future_flag'] WHERE ticket_no = $no`,
+				{ no }
+			);
+			const r = (await ticketRecord(a.analytics.conn, a.ref, no))!;
+			expect(r.content).toContain('楼上噪音很大');
+			expect(`${r.content} ${r.address}`).not.toMatch(/小明|13912345678/);
+			expect(r.keywords).toEqual(['噪音']);
+			expect(r.flags).toEqual([
+				{ code: 'lonlat_swapped', label: '来源所报经纬度顺序颠倒，已纠正' },
+				{ code: 'some_future_flag', label: 'some_future_flag' }
+			]);
+		} finally {
+			await a.analytics.conn.run(
+				`UPDATE tickets_fact f SET content = b.content, address = b.address, keywords = b.keywords, flags = b.flags FROM rec_before b WHERE f.ticket_no = b.ticket_no`
+			);
+			await a.analytics.conn.run(`DROP TABLE rec_before`);
+		}
+	});
+
+	it('opens for the analytics screens’ users, links 工单详情 for whom the case store shows it, and answers an unknown number with 404', async () => {
+		setApp(Promise.resolve(a));
+		const [{ no }] = await queryRows<{ no: string }>(a.analytics.conn, `SELECT ticket_no AS no FROM tickets_fact WHERE source = 'demo' ORDER BY day DESC LIMIT 1`);
+		const history = await open(analyst, no);
+		expect(history.archive).toMatchObject({ openable: false, alerts: [] });
+		expect(history.archive.record.ticketNo).toBe(no);
+		const page = render(RecordPage, { props: { data: { ...history, user: null, nav: [] }, params: { no } } as never }).body;
+		expect(page).toContain(history.archive.record.content.slice(0, 20));
+		expect(page).not.toContain('工单详情中查看');
+		// a ticket registered here: a leader may open its case, an analyst (who works on no cases) may not
+		const operator = { id: null, role: 'operator' as const, unitCode: null, displayName: '话务员' };
+		const held = (await registerTicket(a, operator, { channel: 'phone', type: '咨询', title: '档案', content: '请问社保卡怎么补办', address: '' })).ticketNo;
+		await syncIdle(a);
+		expect((await open(leader, held)).archive.openable).toBe(true);
+		expect((await open(analyst, held)).archive.openable).toBe(false);
+		const leaderPage = render(RecordPage, { props: { data: { ...(await open(leader, held)), user: null, nav: [] }, params: { no: held } } as never }).body;
+		expect(leaderPage).toContain(`href="/tickets/${held}"`);
+		// a number typed in lower case goes to the record's own address; one no ticket has is a 404 that says why
+		await expect(open(analyst, held.toLowerCase())).rejects.toMatchObject({ status: 302, location: `/search/${held}` });
+		await expect(open(analyst, `${no.slice(0, 11)}999999`)).rejects.toMatchObject({ status: 404, body: { message: expect.stringContaining('没有编号为') } });
+		// roles that see no analytics screen are refused
+		await expect(open({ ...analyst, role: 'operator' }, no)).rejects.toMatchObject({ status: 403 });
 	});
 });

@@ -410,9 +410,6 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 	const hits = rows.map((r) => {
 		const title = maskPersonal(r.title ?? '');
 		const content = maskPersonal(r.content);
-		// a keyword is a word of the text as stored: one that the mask hides there (a given name, a plate's serial)
-		// is not shown beside it either
-		const shown = normalizeToken(`${title}\u0001${content}`);
 		return {
 			ticketNo: r.ticket_no,
 			receivedAt: r.received,
@@ -424,10 +421,19 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 			status: r.status,
 			title: markTerms(title, terms),
 			snippet: markTerms(snippet(content, terms), terms),
-			keywords: (r.keywords ?? []).filter((k) => shown.includes(k))
+			keywords: shownKeywords(title, content, r.keywords ?? [])
 		};
 	});
 	return { ...empty, partialTerms, total, approximate, hits, tookMs: performance.now() - t0 };
+}
+
+/**
+ * The keywords shown beside a ticket's masked title and content: a keyword is a word of the text as stored, and
+ * one that the mask hides there (a given name, a plate's serial) is not shown beside it either.
+ */
+export function shownKeywords(title: string, content: string, keywords: readonly string[]): string[] {
+	const shown = normalizeToken(`${title}\u0001${content}`);
+	return keywords.filter((k) => shown.includes(k));
 }
 
 /** Up to `width` characters of the text around the first occurrence of a term. */
