@@ -248,6 +248,44 @@ describe('search', () => {
 		expect(rows.every((r) => Object.values(STATUS_LABELS).includes(r.状态 as never))).toBe(true);
 	});
 
+	it('exports every list the page shows: a ticket number’s tickets and a drill-down’s (filters alone), the same as the page lists', async () => {
+		const [t] = await queryRows<{ day: string; district: string; from: string }>(
+			a.analytics.conn,
+			`SELECT strftime(day, '%Y%m%d') AS day, district_code AS district, strftime(day, '%Y-%m-%d') AS from FROM tickets_fact
+			 WHERE district_code IS NOT NULL ORDER BY day DESC, ticket_no LIMIT 1`
+		);
+		const nos = async (q: Parameters<typeof searchTickets>[2]) => {
+			const r = await searchTickets(a.analytics.conn, a.ref, { ...q, size: 100 });
+			expect(r.total).toBeLessThanOrEqual(100);
+			return r.hits.map((h) => h.ticketNo).sort();
+		};
+		for (const q of [
+			{ q: `SZ${t.day}` },
+			{ q: `SZ${t.day}`, district: t.district },
+			{ q: '', district: t.district, from: t.from, to: t.from },
+			{ q: '', from: t.from, to: t.from, type: '投诉' }
+		]) {
+			const { rows, total } = await searchExportRows(a.analytics.conn, a.ref, q);
+			const listed = await nos(q);
+			expect(listed.length, JSON.stringify(q)).toBeGreaterThan(0);
+			expect(rows.map((r) => r.工单编号).sort(), JSON.stringify(q)).toEqual(listed);
+			expect(total).toBe(listed.length);
+		}
+		// past the limit: the newest, and how many in all
+		const capped = await searchExportRows(a.analytics.conn, a.ref, { q: '', from: t.from, to: t.from }, 5);
+		expect(capped.rows.length).toBe(5);
+		expect(capped.total).toBe((await searchTickets(a.analytics.conn, a.ref, { q: '', from: t.from, to: t.from })).total);
+		// the file of a drill-down is named by what it selects
+		const { name } = await searchExportFile(a.analytics.conn, a.ref, { q: '', district: t.district, from: t.from, to: t.from, type: '投诉' }, NOW);
+		expect(name).toBe(`检索-${a.ref.districtByCode.get(t.district)!.name}-投诉-${t.from}-2026-11-28.csv`);
+		// nothing to list: no rows, and the route refuses it in words
+		expect(await searchExportRows(a.analytics.conn, a.ref, { q: '' })).toEqual({ rows: [], total: 0 });
+		setApp(Promise.resolve(a));
+		const res = await exportCsv({ locals: { user: { id: 1, username: 'analyst', displayName: '分析员', role: 'analyst', unitCode: null, unitName: null } }, url: new URL('http://x/search/export?q=') } as never);
+		expect(res.status).toBe(400);
+		expect(await res.json()).toMatchObject({ error: { code: 'empty_query', message: '请输入检索词或选择筛选条件' } });
+	});
+
 	it("finds, for the topics' rising and new terms, the tickets they counted (whole words)", async () => {
 		const v = await termsView(a.analytics.conn, { to: '2026-11-28' });
 		const shown = [...v.rising.slice(0, 5).map((r) => ({ term: r.term, n: r.current, from: v.from, to: v.to })), ...v.newTerms.slice(0, 5).map((t) => ({ term: t.term, n: t.current, from: v.from, to: v.to }))];

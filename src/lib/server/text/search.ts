@@ -489,22 +489,34 @@ export interface SearchExportRows {
 	total: number;
 }
 
-/** The hits for export, newest first, texts masked: up to `limit`, and how many there are in all. */
+/**
+ * The hits for export, newest first, texts masked: up to `limit`, and how many there are in all. Every list the page
+ * shows exports: the tickets holding the words, those so numbered (a ticket number or its start), or those the
+ * filters alone select (a drill-down from a chart or the map).
+ */
 export async function searchExportRows(conn: DuckDBConnection, ref: Reference, query: SearchQuery, limit = SEARCH_EXPORT_LIMIT): Promise<SearchExportRows> {
-	const terms = queryTerms(query.q, ref);
-	if (!terms.length) return { rows: [], total: 0 };
-	const { groups } = await expandTerms(conn, terms, query.exact);
-	if (groups.some((g) => !g.length)) return { rows: [], total: 0 };
+	const no = ticketNoQuery(query.q);
+	const terms = no ? [] : queryTerms(query.q, ref);
+	if (!no && !terms.length && !isBrowse(query)) return { rows: [], total: 0 };
 	const params: Record<string, string> = {};
-	const filters = filterSql(query, params, ref);
-	const match = matchSql(groups, query, params);
-	const source = `(SELECT f.ticket_no FROM tickets_fact f SEMI JOIN (${match}) m ON f.ticket_no = m.ticket_no WHERE true ${filters})`;
+	let from = 'tickets_fact f';
+	if (terms.length) {
+		const { groups } = await expandTerms(conn, terms, query.exact);
+		if (groups.some((g) => !g.length)) return { rows: [], total: 0 };
+		from = `tickets_fact f SEMI JOIN (${matchSql(groups, query, params)}) m ON f.ticket_no = m.ticket_no`;
+	}
+	let filters = filterSql(query, params, ref);
+	if (no) {
+		Object.assign(params, { no: `${no.prefix}%`, noFrom: no.from, noTo: no.to });
+		filters += ` AND f.day BETWEEN $noFrom::DATE AND $noTo::DATE AND f.ticket_no LIKE $no`;
+	}
+	const source = `(SELECT f.ticket_no FROM ${from} WHERE true ${filters})`;
 	// one row past the limit tells whether there are more; only then are they counted
 	const rows = (
 		await conn.runAndReadAll(
 			`SELECT f.ticket_no, strftime(f.received_at, '%Y-%m-%d %H:%M:%S') AS received, f.district_code, f.street_code, f.category_code,
 			        f.channel, f.type, f.status, f.unit_code, f.title, f.content
-			 FROM tickets_fact f SEMI JOIN (${match}) m ON f.ticket_no = m.ticket_no WHERE true ${filters}
+			 FROM ${from} WHERE true ${filters}
 			 ORDER BY f.received_at DESC, f.ticket_no DESC LIMIT ${limit + 1}`,
 			params
 		)
@@ -533,8 +545,17 @@ export function exportCutNote(kept: number, total: number): string {
 	return `（此文件只含最新的 ${kept.toLocaleString('zh-CN')} 条：符合条件的工单共 ${total.toLocaleString('zh-CN')} 条，其余未导出；请缩小起止日期、区县等条件后分批导出）`;
 }
 
+/** What a list without words selects, for a file's name: 姑苏区-投诉-2026-11-01至2026-11-30 (全部 when nothing). */
+function filterLabel(f: SearchFilters, ref: Reference): string {
+	const place = f.street ? (ref.streetByCode.get(f.street)?.name ?? f.street) : f.district ? (ref.districtByCode.get(f.district)?.name ?? f.district) : null;
+	const category = f.category ? (ref.categoryByCode.get(f.category)?.name ?? f.category) : null;
+	const channel = f.channel ? (CHANNEL_LABELS[f.channel as Channel] ?? f.channel) : null;
+	const days = f.from || f.to ? (f.from === f.to ? f.from : `${f.from ?? ''}至${f.to ?? ''}`) : null;
+	return [place, category, channel, f.type, days].filter(Boolean).join('-') || '全部';
+}
+
 /**
- * The search's hits as a CSV file and its name: the query's first 20 characters (code points: a cut inside a
+ * The search's hits as a CSV file and its name: the query's first 20 characters (or what the filters select) (code points: a cut inside a
  * surrogate pair is no text encodeURIComponent takes) and the day in Shanghai; a file cut at the limit says so in
  * its name (…-最新50000条.csv) and in a last line after the rows.
  */
@@ -547,6 +568,6 @@ export async function searchExportFile(
 ): Promise<{ name: string; body: string }> {
 	const { rows, total } = await searchExportRows(conn, ref, query, limit);
 	const cut = total > rows.length;
-	const name = `检索-${[...query.q.trim()].slice(0, 20).join('')}-${shanghaiDay(now)}${cut ? `-最新${rows.length}条` : ''}.csv`;
+	const name = `检索-${[...query.q.trim()].slice(0, 20).join('') || filterLabel(query, ref)}-${shanghaiDay(now)}${cut ? `-最新${rows.length}条` : ''}.csv`;
 	return { name, body: toCsv(rows, [...SEARCH_EXPORT_COLUMNS], cut ? exportCutNote(rows.length, total) : undefined) };
 }
