@@ -178,6 +178,8 @@ export interface SectionTable {
 	note: string | null;
 	/** said instead of an empty table */
 	empty: string;
+	/** on the screen, a column whose cells open a page (the tickets' numbers their 工单档案); the documents show text */
+	links?: { column: number; hrefs: string[] };
 }
 
 const table = (caption: string | null, cols: [string, boolean][], rows: string[][], empty: string, note: string | null = null): SectionTable => ({
@@ -330,21 +332,22 @@ export function sectionTables(key: SectionKey, f: BriefingFigures): SectionTable
 				(t, i) => i === 0 || t.rows.length > 0
 			);
 		}
-		case 'tickets':
-			return [
-				table(
-					null,
-					[
-						['工单编号', false],
-						['受理时间', false],
-						['地点', false],
-						['分类', false],
-						['诉求摘要', false]
-					],
-					f.tickets.rows.map((t) => [t.ticketNo, t.receivedAt, t.place, t.category, `${t.title ? `${t.title}：` : ''}${t.excerpt}`]),
-					'本期没有可列举的工单',
-					'工单内容已去除个人信息（姓名、电话、证件号、车牌等）。'
-				)
-			];
+		case 'tickets': {
+			const t = table(
+				null,
+				[
+					['工单编号', false],
+					['受理时间', false],
+					['地点', false],
+					['分类', false],
+					['诉求摘要', false]
+				],
+				f.tickets.rows.map((t) => [t.ticketNo, t.receivedAt, t.place, t.category, `${t.title ? `${t.title}：` : ''}${t.excerpt}`]),
+				'本期没有可列举的工单',
+				'工单内容已去除个人信息（姓名、电话、证件号、车牌等）。'
+			);
+			// on the screen each number opens its 工单档案
+			return [{ ...t, links: { column: 0, hrefs: f.tickets.rows.map((r) => `/search/${encodeURIComponent(r.ticketNo)}`) } }];
+		}
 	}
 }

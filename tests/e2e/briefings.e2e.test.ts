@@ -75,6 +75,13 @@ describe('简报', () => {
 		await page.setViewportSize({ width: 1440, height: 1000 });
 		await page.evaluate(() => window.scrollTo(0, 0));
 		await page.screenshot({ path: join(SHOTS, 'briefings-2-top.png') });
+		// a listed ticket's number opens its 工单档案, whose 返回 leads back to the briefing
+		const first = page.locator('[data-testid=section][data-key=tickets] tbody tr').first().locator('td a');
+		const no = (await first.textContent())!.trim();
+		await first.click();
+		await page.waitForSelector(`[data-testid=ticket-record][data-ticket="${no}"]`);
+		await page.click('[data-testid=record-back]');
+		await page.waitForURL(briefingUrl);
 	});
 
 	it('edits, leaves out and reorders sections; saved, they survive a reload', async () => {

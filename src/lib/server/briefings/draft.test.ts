@@ -55,6 +55,16 @@ describe('draft texts', () => {
 		expect(draftText('tickets', f, 'special')).toBe('本期没有可列举的典型诉求。');
 	});
 
+	it('links each listed ticket’s number to its 工单档案 on the screen, row by row', () => {
+		const f = sampleFigures();
+		const [t] = sectionTables('tickets', f);
+		expect(t.rows.length).toBeGreaterThan(0);
+		expect(t.links).toEqual({ column: 0, hrefs: t.rows.map((r) => `/search/${r[0]}`) });
+		expect(t.rows.map((r) => r[0])).toEqual(f.tickets.rows.map((r) => r.ticketNo));
+		// the other sections' tables link nothing
+		expect(sectionTables('topics', f)[0].links).toBeUndefined();
+	});
+
 	it('names a single ranked unit as the only one, not as the first of those ahead', () => {
 		const f = sampleFigures();
 		f.units.scored = 1;
