@@ -302,6 +302,8 @@ describe('预警', () => {
 		await duty.waitForSelector(`[data-testid=ticket-record][data-ticket="${no}"]`);
 		expect(await duty.locator('[data-testid=record-content]').innerText()).toMatch(/干将路|隧道/);
 		expect(await duty.locator(`[data-testid=record-alerts] a[href="/alerts/${alertId}"]`).count()).toBe(1);
+		// the navigation marks 预警, where it was opened from, not 检索, where its address starts
+		expect(await duty.locator('nav[aria-label=主导航] a[aria-current=page]').getAttribute('href')).toBe('/alerts');
 		await duty.click('[data-testid=record-back]');
 		await duty.waitForURL(`${server.url}/alerts/${alertId}`);
 	});
