@@ -18,7 +18,7 @@ import SearchPage from '../../src/routes/(app)/search/+page.svelte';
 import { load as searchLoad } from '../../src/routes/(app)/search/+page.server';
 import RecordPage from '../../src/routes/(app)/search/[no]/+page.svelte';
 import { load as recordLoad } from '../../src/routes/(app)/search/[no]/+page.server';
-import { ticketRecord } from '../../src/lib/server/analytics/ticket-record';
+import { relatedRecords, ticketRecord } from '../../src/lib/server/analytics/ticket-record';
 import { GET as exportCsv } from '../../src/routes/(app)/search/export/+server';
 import { CHANNEL_LABELS, STATUS_LABELS } from '../../pipelines/lifecycle/model';
 import { topicDetail, topicsOverview } from '../../src/lib/server/text/topics';
@@ -541,6 +541,62 @@ describe('工单档案', () => {
 				`UPDATE tickets_fact f SET content = b.content, address = b.address, keywords = b.keywords, flags = b.flags FROM rec_before b WHERE f.ticket_no = b.ticket_no`
 			);
 			await a.analytics.conn.run(`DROP TABLE rec_before`);
+		}
+	});
+
+	it('lists as 相关工单 the caller’s tickets within 30 days either way, and the street’s with similar text, by the rule of 工单详情', async () => {
+		// a caller with a few tickets, one of them placed in a street
+		const [c] = await queryRows<{ no: string; day: string; street: string; key: string }>(
+			a.analytics.conn,
+			`SELECT ticket_no AS no, strftime(day, '%Y-%m-%d') AS day, street_code AS street, caller_key AS key FROM tickets_fact
+			 WHERE caller_key IN (SELECT caller_key FROM tickets_fact WHERE caller_key IS NOT NULL GROUP BY 1 HAVING count(*) BETWEEN 3 AND 10)
+			   AND street_code IS NOT NULL ORDER BY day DESC, ticket_no LIMIT 1`
+		);
+		const callers = await queryRows<{ no: string }>(
+			a.analytics.conn,
+			`SELECT ticket_no AS no FROM tickets_fact WHERE caller_key = $key AND ticket_no <> $no AND day BETWEEN $day::DATE - 30 AND $day::DATE + 30`,
+			{ key: c.key, no: c.no, day: c.day }
+		);
+		expect(callers.length).toBeGreaterThan(0);
+		// another caller's ticket of the same street 20 days later, given the same words; one of the caller's 40 days later
+		const [other] = await queryRows<{ no: string; content: string; title: string | null }>(
+			a.analytics.conn,
+			`SELECT ticket_no AS no, content, title FROM tickets_fact WHERE caller_key IS DISTINCT FROM $key AND ticket_no <> $no ORDER BY day DESC, ticket_no LIMIT 1`,
+			{ key: c.key, no: c.no }
+		);
+		const [far] = await queryRows<{ no: string; key: string | null }>(
+			a.analytics.conn,
+			`SELECT ticket_no AS no, caller_key AS key FROM tickets_fact WHERE caller_key IS DISTINCT FROM $key AND ticket_no NOT IN ($no, $other) ORDER BY day, ticket_no LIMIT 1`,
+			{ key: c.key, no: c.no, other: other.no }
+		);
+		await a.analytics.conn.run(`CREATE TEMP TABLE rel_before AS SELECT * FROM tickets_fact WHERE ticket_no IN ($a, $b)`, { a: other.no, b: far.no });
+		try {
+			await a.analytics.conn.run(
+				`UPDATE tickets_fact SET street_code = $street, title = t.title, content = t.content, address = t.address,
+				        received_at = t.received_at + INTERVAL 20 DAY, day = t.day + 20
+				 FROM (SELECT title, content, address, received_at, day FROM tickets_fact WHERE ticket_no = $no) t WHERE ticket_no = $other`,
+				{ street: c.street, no: c.no, other: other.no }
+			);
+			await a.analytics.conn.run(
+				`UPDATE tickets_fact SET caller_key = $key, received_at = t.received_at + INTERVAL 40 DAY, day = t.day + 40
+				 FROM (SELECT received_at, day FROM tickets_fact WHERE ticket_no = $no) t WHERE ticket_no = $far`,
+				{ key: c.key, no: c.no, far: far.no }
+			);
+			const r = (await ticketRecord(a.analytics.conn, a.ref, c.no))!;
+			const related = await relatedRecords(a.analytics.conn, r);
+			const why = new Map(related.items.map((x) => [x.ticketNo, x.why]));
+			expect(related.total).toBe(related.items.length);
+			expect([...why].filter(([, w]) => w.startsWith('同一来电人')).map(([no]) => no).sort()).toEqual(callers.map((x) => x.no).sort());
+			expect(why.get(other.no)).toBe('同一地点，内容相似');
+			expect(related.items.find((x) => x.ticketNo === other.no)?.repeat).toBe(true);
+			expect(why.has(far.no)).toBe(false);
+			// newest first
+			const times = related.items.map((x) => x.receivedAt);
+			expect([...times].sort().reverse()).toEqual(times);
+		} finally {
+			await a.analytics.conn.run(`DELETE FROM tickets_fact WHERE ticket_no IN (SELECT ticket_no FROM rel_before)`);
+			await a.analytics.conn.run(`INSERT INTO tickets_fact SELECT * FROM rel_before`);
+			await a.analytics.conn.run(`DROP TABLE rel_before`);
 		}
 	});
 

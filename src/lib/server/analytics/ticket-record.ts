@@ -15,6 +15,9 @@ import type { App } from '../app';
 import type { SessionUser } from '$lib/types';
 import { ticketLocator } from '../geo';
 import { openableTickets } from '../cases/read';
+import { CALLER_TICKETS, PLACE_TICKETS, relatedWhy, REPEAT_DAYS } from '../cases/service';
+import { repeatScores } from '$pipelines/text/bigrams';
+import { cutChars } from '$pipelines/normalize/text';
 import { ticketAlerts, type AlertSummary } from '../alerts/read';
 import { canSee } from '$lib/nav';
 import type { TicketLocator } from '$lib/types';
@@ -188,6 +191,86 @@ export async function ticketRecord(conn: DuckDBConnection, ref: Reference, no: s
 	};
 }
 
+/** A ticket related to the record (相关工单), as 工单详情 names them. */
+export interface RelatedRecord {
+	ticketNo: string;
+	receivedAt: string;
+	title: string;
+	statusLabel: string;
+	/** 同一来电人, 同一来电人，内容相似, 同一地点，内容相似, 同一区县，内容相似 */
+	why: string;
+	/** likely the same matter */
+	repeat: boolean;
+}
+
+export interface RelatedRecords {
+	/** the newest RELATED_SHOWN */
+	items: RelatedRecord[];
+	total: number;
+	/** looked for within this many days before or after the ticket's receipt */
+	days: number;
+}
+
+/** At most this many related tickets are listed (the newest); the count says how many there are. */
+export const RELATED_SHOWN = 20;
+
+/**
+ * 相关工单 of a record, by the rule of 工单详情 (relatedTickets, relatedWhy) over the analytics store and both ways in
+ * time, since a record is read after the fact: within REPEAT_DAYS before or after its receipt, every ticket of the
+ * same caller (the facts' keyed hash of the phone: the caller stays unnamed) and the tickets of its street — its
+ * district when it has no street — whose text is similar. Up to CALLER_TICKETS of the caller's and PLACE_TICKETS of
+ * the place's are read, those nearest in time first. The newest RELATED_SHOWN, and how many in all.
+ */
+export async function relatedRecords(conn: DuckDBConnection, r: TicketRecord): Promise<RelatedRecords> {
+	const day = r.receivedAt.slice(0, 10);
+	const columns = `ticket_no, ${isoShanghaiSql('received_at')} AS received, title, content, address, status`;
+	const window = `day BETWEEN $day::DATE - ${REPEAT_DAYS} AND $day::DATE + ${REPEAT_DAYS} AND ticket_no <> $no`;
+	const near = `ORDER BY abs(epoch(received_at) - epoch($at::TIMESTAMPTZ))`;
+	const placeColumn = r.streetCode ? 'street_code' : r.districtCode ? 'district_code' : null;
+	const [me] = await queryRows<{ caller_key: string | null; title: string | null; content: string; address: string | null }>(
+		conn,
+		`SELECT caller_key, title, content, address FROM tickets_fact WHERE day = $day::DATE AND ticket_no = $no`,
+		{ day, no: r.ticketNo }
+	);
+	if (!me) return { items: [], total: 0, days: REPEAT_DAYS };
+	type Row = { ticket_no: string; received: string; title: string | null; content: string; address: string | null; status: string; same_caller: boolean };
+	const reads: string[] = [];
+	const params: Record<string, string> = { day, no: r.ticketNo, at: r.receivedAt };
+	if (me.caller_key) {
+		reads.push(`SELECT ${columns}, true AS same_caller FROM tickets_fact WHERE ${window} AND caller_key = $caller ${near} LIMIT ${CALLER_TICKETS}`);
+		params.caller = me.caller_key;
+	}
+	if (placeColumn) {
+		reads.push(
+			`SELECT ${columns}, false AS same_caller FROM tickets_fact
+			 WHERE ${window} AND ${placeColumn} = $place AND caller_key IS DISTINCT FROM ${me.caller_key ? '$caller' : 'NULL'} ${near} LIMIT ${PLACE_TICKETS}`
+		);
+		params.place = (r.streetCode ?? r.districtCode)!;
+	}
+	if (!reads.length) return { items: [], total: 0, days: REPEAT_DAYS };
+	const rows = await queryRows<Row>(conn, reads.map((q) => `SELECT * FROM (${q})`).join(' UNION ALL '), params);
+	const sims = repeatScores(
+		{ text: `${me.title ?? ''}${me.content}`, context: [me.address] },
+		rows.map((x) => ({ text: `${x.title ?? ''}${x.content}`, context: [x.address] }))
+	);
+	const related = rows
+		.map((x, i) => ({ x, why: relatedWhy(x.same_caller, sims[i], !!r.streetCode) }))
+		.filter((y): y is { x: Row; why: NonNullable<ReturnType<typeof relatedWhy>> } => y.why !== null)
+		.sort((a, b) => b.x.received.localeCompare(a.x.received) || b.x.ticket_no.localeCompare(a.x.ticket_no));
+	return {
+		days: REPEAT_DAYS,
+		total: related.length,
+		items: related.slice(0, RELATED_SHOWN).map(({ x, why }) => ({
+			ticketNo: x.ticket_no,
+			receivedAt: x.received,
+			title: x.title ? maskPersonal(x.title) : cutChars(maskPersonal(x.content), 30),
+			statusLabel: STATUS_LABELS[x.status as Status] ?? x.status,
+			why: why.why,
+			repeat: why.repeat
+		}))
+	};
+}
+
 /** The locator map's box on 工单档案 (as on 工单详情). */
 const MAP_W = 480;
 const MAP_H = 300;
@@ -200,6 +283,7 @@ export interface TicketArchive {
 	openable: boolean;
 	/** the alerts it is linked to, for a user who sees 预警 */
 	alerts: AlertSummary[];
+	related: RelatedRecords;
 }
 
 export class RecordNotFound extends Error {}
@@ -208,9 +292,10 @@ export class RecordNotFound extends Error {}
 export async function ticketArchive(app: App, user: SessionUser, no: string): Promise<TicketArchive> {
 	const record = await ticketRecord(app.analytics.conn, app.ref, no);
 	if (!record) throw new RecordNotFound(`没有编号为 ${no} 的工单。刚登记的工单稍后才同步到分析库，请过一会儿再试`);
-	const [openable, alerts] = await Promise.all([
+	const [openable, alerts, related] = await Promise.all([
 		openableTickets(app, user, [record.ticketNo]),
-		canSee(user.role, '/alerts') ? ticketAlerts(app, record.ticketNo) : []
+		canSee(user.role, '/alerts') ? ticketAlerts(app, record.ticketNo) : [],
+		relatedRecords(app.analytics.conn, record)
 	]);
-	return { record, map: ticketLocator(app.ref, MAP_W, MAP_H, record), openable: openable.length > 0, alerts };
+	return { record, map: ticketLocator(app.ref, MAP_W, MAP_H, record), openable: openable.length > 0, alerts, related };
 }

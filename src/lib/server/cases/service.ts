@@ -875,12 +875,25 @@ function relatedOf(
 }
 
 /** Repeat detection reads at most this many of a caller's tickets in the window, newest first. */
-const CALLER_TICKETS = 200;
+export const CALLER_TICKETS = 200;
 /**
  * … and of the place's (the street when known, else the district), newest first: in a busy district the window is
  * then shorter than 30 days for other callers' tickets (text similarity cannot be asked of the store).
  */
-const PLACE_TICKETS = 1000;
+export const PLACE_TICKETS = 1000;
+
+/**
+ * Whether another ticket read for a ticket (of its caller, or of its place: the street when `street`, else the
+ * district) is related, why (in the words of 相关工单) and whether it is likely the same matter; null: not related.
+ * The caller's own always is. A district is no place: its tickets saying much the same are listed, but only the
+ * caller or the street makes an earlier ticket the same matter (并单, rule 7); a short call says what a district's
+ * many tickets say.
+ */
+export function relatedWhy(sameCaller: boolean, similarity: number, street: boolean): { why: string; repeat: boolean } | null {
+	if (!sameCaller && similarity < (street ? REPEAT_SIMILARITY.street : REPEAT_SIMILARITY.district)) return null;
+	const repeat = sameCaller ? similarity >= REPEAT_SIMILARITY.caller : street;
+	return { why: sameCaller ? (repeat ? '同一来电人，内容相似' : '同一来电人') : street ? '同一地点，内容相似' : '同一区县，内容相似', repeat };
+}
 
 /**
  * Earlier tickets of the same caller, or of the same place with similar text, in the 30 days before `at`,
@@ -921,16 +934,9 @@ export async function relatedTickets(
 		{ text: q.text, context: [q.address] },
 		read.map((r) => ({ text: `${r.title}${r.content}`, context: [r.address] }))
 	);
-	// a district is no place: its tickets saying much the same are listed, but only the caller or the street makes
-	// an earlier ticket the same matter (并单, rule 7); a short call says what a district's many tickets say
-	const placeNeeds = q.streetCode ? REPEAT_SIMILARITY.street : REPEAT_SIMILARITY.district;
 	read.forEach((r, i) => {
-		const sim = sims[i];
-		const sameCaller = !!q.phoneKey && r.phoneKey === q.phoneKey;
-		if (!sameCaller && sim < placeNeeds) return;
-		const repeat = sameCaller ? sim >= REPEAT_SIMILARITY.caller : !!q.streetCode;
-		const why = sameCaller ? (repeat ? '同一来电人，内容相似' : '同一来电人') : q.streetCode ? '同一地点，内容相似' : '同一区县，内容相似';
-		out.set(r.ticketNo, relatedOf(r, why, { similarity: Math.round(sim * 100) / 100, repeat }));
+		const related = relatedWhy(!!q.phoneKey && r.phoneKey === q.phoneKey, sims[i], !!q.streetCode);
+		if (related) out.set(r.ticketNo, relatedOf(r, related.why, { similarity: Math.round(sims[i] * 100) / 100, repeat: related.repeat }));
 	});
 	const merged = await db
 		.select(RELATED_COLUMNS)
