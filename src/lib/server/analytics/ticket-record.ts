@@ -108,8 +108,9 @@ const iso = (ms: number | null): string | null => (ms === null || ms === undefin
 
 /**
  * The ticket so numbered as the analytics store holds it, or null when it holds none. A number carries its day
- * (SZ20261205-…), which lets the read touch that day's rows alone; a number whose day is not its receipt's (none
- * the hotline gives, but a store can hold anything) is still found, by a look over every day.
+ * (SZ20261205-…), which lets the read touch that day's rows alone; a number whose day is no longer its receipt's
+ * (a feed's later version corrected the receipt time, and the ticket kept its number) is still found, by a look
+ * over every day.
  */
 export async function ticketRecord(conn: DuckDBConnection, ref: Reference, no: string): Promise<TicketRecord | null> {
 	const n = ticketNoQuery(no);
