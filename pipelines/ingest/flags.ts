@@ -1,5 +1,6 @@
 // What the ingest marks on a fact it kept not quite as sent (tickets_fact.flags): the codes the pipeline writes,
-// and the words the screens show for them (工单档案's 数据质量提示). A record with any of these was stored: a
+// and the words the screens show for them: a short name (检索's 数据质量 filter) and what was done (工单档案's
+// 数据质量提示). A record with any of these was stored: a
 // flag says what was cleaned, dropped or guessed, so an analyst can weigh the ticket's place, category or times.
 import type { TextFlag } from '../normalize/text';
 
@@ -37,3 +38,25 @@ export const FACT_FLAG_LABELS: Record<FactFlag, string> = {
 	unknown_urgency: '来源所报紧急程度无法识别，按一般处理',
 	unknown_status: '来源所报状态无法识别，按有无办结时间记为已办结或待受理'
 };
+
+/** The flags' short names, for a filter's choices. */
+export const FACT_FLAG_NAMES: Record<FactFlag, string> = {
+	control_chars: '含控制字符',
+	invalid_unicode: '含无效字符',
+	html: '含网页标记',
+	handling_times_out_of_order: '办理时间颠倒',
+	unknown_district: '区县代码未知',
+	unknown_street: '街道代码未知',
+	street_district_mismatch: '街道与区县不符',
+	bad_coordinates: '坐标无效',
+	lonlat_swapped: '经纬度颠倒',
+	outside_city: '地址在本市以外',
+	district_by_nearest_label: '区县按最近中心确定',
+	unresolved_place: '未定位到区县',
+	unknown_category: '分类无法对应',
+	unknown_unit: '承办单位无法对应',
+	unknown_urgency: '紧急程度无法识别',
+	unknown_status: '状态无法识别'
+};
+
+export const isFactFlag = (s: string): s is FactFlag => Object.hasOwn(FACT_FLAG_NAMES, s);

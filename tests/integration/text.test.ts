@@ -286,6 +286,37 @@ describe('search', () => {
 		expect(await res.json()).toMatchObject({ error: { code: 'empty_query', message: '请输入检索词或选择筛选条件' } });
 	});
 
+	it('filters by a data-quality flag of the ingest, with words or alone, in the page, the export and the URL', async () => {
+		const words = await searchTickets(a.analytics.conn, a.ref, { q: '噪音', size: 3 });
+		const marked = words.hits.map((h) => h.ticketNo);
+		expect(marked.length).toBe(3);
+		await a.analytics.conn.run(`CREATE TEMP TABLE flag_before AS SELECT ticket_no, flags FROM tickets_fact WHERE ticket_no IN ($a, $b, $c)`, { a: marked[0], b: marked[1], c: marked[2] });
+		try {
+			await a.analytics.conn.run(`UPDATE tickets_fact SET flags = list_append(coalesce(flags, []), 'lonlat_swapped') WHERE ticket_no IN ($a, $b, $c)`, {
+				a: marked[0], b: marked[1], c: marked[2]
+			});
+			const all = await count(`SELECT 1 FROM tickets_fact WHERE list_contains(flags, 'lonlat_swapped')`);
+			expect(all).toBeGreaterThanOrEqual(3);
+			const alone = await searchTickets(a.analytics.conn, a.ref, { q: '', flag: 'lonlat_swapped', size: 100 });
+			expect(alone.total).toBe(all);
+			expect(alone.hits.map((h) => h.ticketNo)).toEqual(expect.arrayContaining(marked));
+			const withWords = await searchTickets(a.analytics.conn, a.ref, { q: '噪音', flag: 'lonlat_swapped', size: 100 });
+			expect(withWords.total).toBe(
+				await count(`SELECT 1 FROM tickets_fact WHERE list_contains(flags, 'lonlat_swapped') AND len(list_filter(tokens, t -> contains(t, '噪音'))) > 0`)
+			);
+			expect(withWords.hits.map((h) => h.ticketNo)).toEqual(expect.arrayContaining(marked));
+			const exported = await searchExportRows(a.analytics.conn, a.ref, { q: '', flag: 'lonlat_swapped' });
+			expect(exported.rows.map((r) => r.工单编号).sort()).toEqual(alone.hits.map((h) => h.ticketNo).sort());
+			expect((await searchExportFile(a.analytics.conn, a.ref, { q: '', flag: 'lonlat_swapped' }, NOW)).name).toBe('检索-经纬度颠倒-2026-11-28.csv');
+		} finally {
+			await a.analytics.conn.run(`UPDATE tickets_fact f SET flags = b.flags FROM flag_before b WHERE f.ticket_no = b.ticket_no`);
+			await a.analytics.conn.run(`DROP TABLE flag_before`);
+		}
+		// from the URL: a known flag is kept, an unknown one named
+		expect(parseSearchParams(new URLSearchParams('flag=unresolved_place'), a.ref)).toMatchObject({ query: { flag: 'unresolved_place' }, problems: [] });
+		expect(parseSearchParams(new URLSearchParams('flag=bogus'), a.ref).problems).toEqual(['未知的数据质量标记「bogus」']);
+	});
+
 	it("finds, for the topics' rising and new terms, the tickets they counted (whole words)", async () => {
 		const v = await termsView(a.analytics.conn, { to: '2026-11-28' });
 		const shown = [...v.rising.slice(0, 5).map((r) => ({ term: r.term, n: r.current, from: v.from, to: v.to })), ...v.newTerms.slice(0, 5).map((t) => ({ term: t.term, n: t.current, from: v.from, to: v.to }))];

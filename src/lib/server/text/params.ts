@@ -3,6 +3,7 @@
 import { isDay } from '$pipelines/calendar/index';
 import type { Reference } from '$pipelines/reference/index';
 import { CHANNELS, TICKET_TYPES } from '$pipelines/lifecycle/model';
+import { isFactFlag } from '$pipelines/ingest/flags';
 import type { SearchQuery } from './search';
 
 export interface ParsedParams {
@@ -48,6 +49,9 @@ export function parseSearchParams(sp: URLSearchParams, ref: Reference): ParsedPa
 	const type = get('type');
 	if (type && !(TICKET_TYPES as readonly string[]).includes(type)) problems.push(`未知的诉求性质「${type}」`);
 	else query.type = type;
+	const flag = get('flag');
+	if (flag && !isFactFlag(flag)) problems.push(`未知的数据质量标记「${flag}」`);
+	else query.flag = flag;
 	const pageText = get('page');
 	const page = Number(pageText ?? 1);
 	if (Number.isInteger(page) && page >= 1 && page <= MAX_PAGE) query.page = page;

@@ -10,6 +10,7 @@ import type { Reference } from '$pipelines/reference/index';
 import { maskPersonal } from '$pipelines/text/redact';
 import { normalizeToken } from '$pipelines/segment/index';
 import { CHANNEL_LABELS, NO_PREFIX, STATUS_LABELS, type Channel, type Status } from '$pipelines/lifecycle/model';
+import { FACT_FLAG_NAMES, type FactFlag } from '$pipelines/ingest/flags';
 import { toCsv } from './csv';
 import { querySegmenter } from './segmenter';
 
@@ -24,6 +25,8 @@ export interface SearchFilters {
 	category?: string | null;
 	channel?: string | null;
 	type?: string | null;
+	/** a data-quality flag of the ingest (pipelines/ingest/flags.ts): the tickets it marked so */
+	flag?: string | null;
 }
 
 export interface SearchQuery extends SearchFilters {
@@ -160,6 +163,10 @@ function filterSql(f: SearchFilters, params: Record<string, string>, ref: Refere
 		where.push(`f.type = $type`);
 		params.type = f.type;
 	}
+	if (f.flag) {
+		where.push(`list_contains(f.flags, $flag)`);
+		params.flag = f.flag;
+	}
 	return where.length ? `AND ${where.join(' AND ')}` : '';
 }
 
@@ -196,9 +203,9 @@ async function expandTerms(conn: DuckDBConnection, terms: string[], exact = fals
  */
 export const MAX_EXPANSIONS = 2000;
 
-/** Whether the query filters on a ticket column (place, category, channel, type): one list for every use. */
+/** Whether the query filters on a ticket column (place, category, channel, type, flag): one list for every use. */
 function hasColumnFilters(q: SearchQuery): boolean {
-	return !!(q.district || q.street || q.category || q.channel || q.type);
+	return !!(q.district || q.street || q.category || q.channel || q.type || q.flag);
 }
 
 /** Filters without words: list the tickets they select (newest first) instead of nothing. */
@@ -551,7 +558,8 @@ function filterLabel(f: SearchFilters, ref: Reference): string {
 	const category = f.category ? (ref.categoryByCode.get(f.category)?.name ?? f.category) : null;
 	const channel = f.channel ? (CHANNEL_LABELS[f.channel as Channel] ?? f.channel) : null;
 	const days = f.from || f.to ? (f.from === f.to ? f.from : `${f.from ?? ''}至${f.to ?? ''}`) : null;
-	return [place, category, channel, f.type, days].filter(Boolean).join('-') || '全部';
+	const flag = f.flag ? (FACT_FLAG_NAMES[f.flag as FactFlag] ?? f.flag) : null;
+	return [place, category, channel, f.type, flag, days].filter(Boolean).join('-') || '全部';
 }
 
 /**
