@@ -652,7 +652,7 @@ describe('a call from intake to closing', () => {
 		}
 		await shot(page, '8c-dispatch-place');
 		await act(page, 'dispatch', undefined, 'dispatched');
-		const facts = await page.locator('.facts').first().innerText();
+		const facts = await page.locator('.ticket-facts').first().innerText();
 		expect(facts).toContain('吴中区越溪街道');
 		const note = await page.locator('[data-testid=timeline-entry][data-action=dispatch]').innerText();
 		expect(note).toContain('所属区由“姑苏区”改为“吴中区”');
