@@ -1,7 +1,7 @@
 // Search latency over a large demo store: `npm run bench -- text --tickets 10000000`.
 // Generates the demo history (DuckDB only) in a scratch or given data directory, analyses it (tokens,
 // sentiment, text index) and times searches of one and two terms, with and without filters, printing
-// p50/p95. Also times same-incident grouping of 100,000 tickets and the one-time look through a store analysed
+// p50/p95, and 工单档案's reads (a ticket by its number, its 相关工单). Also times same-incident grouping of 100,000 tickets and the one-time look through a store analysed
 // by an older version (enrich.ts unmaskedTickets: from before version 2, and from 2). A kept --data-dir is reused.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { groupIncidents } from '../../pipelines/text/near-dup';
 import { ensureWarehouse } from '../../pipelines/warehouse/schema';
 import { compactPostings } from '../../pipelines/warehouse/text-index';
 import { searchTickets, type SearchQuery } from '../../src/lib/server/text/search';
+import { relatedRecords, ticketRecord } from '../../src/lib/server/analytics/ticket-record';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -82,6 +83,24 @@ export async function searchBench(o: { tickets: number; dataDir?: string }): Pro
 		}
 		console.log(`\nsearch over ${n.toLocaleString('en')} tickets (${postings.toLocaleString('en')} postings), ${queries.length} queries (goal p95 ≤ 200 ms)`);
 		for (const [name, list] of times) {
+			const s = [...list].sort((a, b) => a - b);
+			console.log(`  ${name.padEnd(28)} n=${String(s.length).padStart(3)}  p50 ${pct(s, 50).toFixed(0).padStart(4)} ms  p95 ${pct(s, 95).toFixed(0).padStart(4)} ms  max ${s.at(-1)!.toFixed(0)} ms`);
+		}
+		// 工单档案: a ticket read by its number, and its 相关工单 (the caller's and the place's within 30 days either way)
+		const sample = (await conn.runAndReadAll(`SELECT ticket_no FROM tickets_fact ORDER BY hash(ticket_no) LIMIT 50`)).getRows().map((r) => String(r[0]));
+		const recordTimes: number[] = [];
+		const relatedTimes: number[] = [];
+		for (const no of sample) {
+			const t0 = performance.now();
+			const r = await ticketRecord(conn, ref, no);
+			const t1 = performance.now();
+			await relatedRecords(conn, r!);
+			recordTimes.push(t1 - t0);
+			relatedTimes.push(performance.now() - t1);
+		}
+		console.log(`
+工单档案 of ${sample.length} tickets`);
+		for (const [name, list] of [['record by number', recordTimes], ['related (相关工单)', relatedTimes]] as const) {
 			const s = [...list].sort((a, b) => a - b);
 			console.log(`  ${name.padEnd(28)} n=${String(s.length).padStart(3)}  p50 ${pct(s, 50).toFixed(0).padStart(4)} ms  p95 ${pct(s, 95).toFixed(0).padStart(4)} ms  max ${s.at(-1)!.toFixed(0)} ms`);
 		}
