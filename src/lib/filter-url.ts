@@ -25,6 +25,9 @@ export function filterQuery(f: DashboardFilter, extra: Extra = {}): string {
 }
 
 /** The tickets behind a figure: /search with the filter's days and dimensions, narrowed by `extra`. */
+/** 检索's district or street filter for the tickets placed in none (the map's 未定位到区县, a district's 未定位到街道（镇）). */
+export const UNPLACED = 'none';
+
 export function ticketsHref(f: DashboardFilter, extra: Extra = {}): string {
 	const sp = new URLSearchParams();
 	sp.set('from', f.from);

@@ -12,6 +12,7 @@ import { startMemoryApp } from '../support/app';
 import { ingestService } from '../../src/lib/server/ingest';
 import { readNdjson } from '../../pipelines/ingest/sources';
 import { parseSearchParams } from '../../src/lib/server/text/params';
+import { ticketsHref, UNPLACED } from '../../src/lib/filter-url';
 import { queryTerms, SEARCH_EXPORT_COLUMNS, SEARCH_EXPORT_LIMIT, searchExportFile, searchExportRows, searchTickets } from '../../src/lib/server/text/search';
 import { render } from 'svelte/server';
 import SearchPage from '../../src/routes/(app)/search/+page.svelte';
@@ -315,6 +316,45 @@ describe('search', () => {
 		// from the URL: a known flag is kept, an unknown one named
 		expect(parseSearchParams(new URLSearchParams('flag=unresolved_place'), a.ref)).toMatchObject({ query: { flag: 'unresolved_place' }, problems: [] });
 		expect(parseSearchParams(new URLSearchParams('flag=bogus'), a.ref).problems).toEqual(['未知的数据质量标记「bogus」']);
+	});
+
+	it('lists the tickets placed in no district, and a district’s placed in none of its streets (the map’s 未定位), from the URL too', async () => {
+		const [t] = await queryRows<{ no: string; district: string }>(
+			a.analytics.conn,
+			`SELECT ticket_no AS no, district_code AS district FROM tickets_fact WHERE street_code IS NOT NULL ORDER BY day DESC, ticket_no LIMIT 1`
+		);
+		const [u] = await queryRows<{ no: string }>(
+			a.analytics.conn,
+			`SELECT ticket_no AS no FROM tickets_fact WHERE district_code IS NOT NULL AND ticket_no <> $no ORDER BY day DESC, ticket_no LIMIT 1`,
+			{ no: t.no }
+		);
+		await a.analytics.conn.run(`CREATE TEMP TABLE place_before AS SELECT ticket_no, district_code, street_code FROM tickets_fact WHERE ticket_no IN ($a, $b)`, { a: t.no, b: u.no });
+		try {
+			// one ticket loses its street, another its district and street
+			await a.analytics.conn.run(`UPDATE tickets_fact SET street_code = NULL WHERE ticket_no = $no`, { no: t.no });
+			await a.analytics.conn.run(`UPDATE tickets_fact SET district_code = NULL, street_code = NULL WHERE ticket_no = $no`, { no: u.no });
+			const unplaced = await searchTickets(a.analytics.conn, a.ref, { q: '', district: 'none', size: 100 });
+			expect(unplaced.total).toBe(await count(`SELECT 1 FROM tickets_fact WHERE district_code IS NULL`));
+			expect(unplaced.hits.map((h) => h.ticketNo)).toContain(u.no);
+			expect(unplaced.hits.every((h) => h.district === null)).toBe(true);
+			const noStreet = await searchTickets(a.analytics.conn, a.ref, { q: '', district: t.district, street: 'none', size: 100 });
+			expect(noStreet.total).toBe(await count(`SELECT 1 FROM tickets_fact WHERE district_code = '${t.district}' AND street_code IS NULL`));
+			expect(noStreet.hits.map((h) => h.ticketNo)).toContain(t.no);
+			const { name } = await searchExportFile(a.analytics.conn, a.ref, { q: '', district: 'none' }, NOW);
+			expect(name).toBe('检索-未定位到区县-2026-11-28.csv');
+		} finally {
+			await a.analytics.conn.run(`UPDATE tickets_fact f SET district_code = b.district_code, street_code = b.street_code FROM place_before b WHERE f.ticket_no = b.ticket_no`);
+			await a.analytics.conn.run(`DROP TABLE place_before`);
+		}
+		const parse = (qs: string) => parseSearchParams(new URLSearchParams(qs), a.ref);
+		expect(parse('district=none')).toMatchObject({ query: { district: 'none' }, problems: [] });
+		expect(parse(`district=${t.district}&street=none`)).toMatchObject({ query: { district: t.district, street: 'none' }, problems: [] });
+		expect(parse('street=none').problems).toEqual(['「未定位到街道（镇）」须同时选择区县，已忽略街道（镇）条件']);
+		const street = [...a.ref.streetByCode.values()][0];
+		expect(parse(`district=none&street=${street.code}`).problems).toEqual([`已选择「未定位到区县」的工单，已忽略街道（镇）条件「${street.name}」`]);
+		// the map's links to them
+		const f = parseDashboardFilter(new URLSearchParams('period=7d'), a.ref, NOW).filter;
+		expect(new URL(`http://x${ticketsHref(f, { district: UNPLACED })}`).searchParams.get('district')).toBe('none');
 	});
 
 	it("finds, for the topics' rising and new terms, the tickets they counted (whole words)", async () => {

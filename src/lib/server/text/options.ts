@@ -2,6 +2,7 @@
 import type { Reference } from '$pipelines/reference/index';
 import { CHANNELS, CHANNEL_LABELS, TICKET_TYPES } from '$pipelines/lifecycle/model';
 import { FACT_FLAG_NAMES } from '$pipelines/ingest/flags';
+import { UNPLACED } from './search';
 
 export interface FilterOptions {
 	districts: { code: string; name: string }[];
@@ -28,4 +29,19 @@ export function streetOptions(ref: Reference, district: string | null | undefine
 /** The ingest's data-quality flags, for 检索's 数据质量 choice. */
 export function flagOptions(): { code: string; name: string }[] {
 	return Object.entries(FACT_FLAG_NAMES).map(([code, name]) => ({ code, name }));
+}
+
+/**
+ * 检索's choices: the filters' (filterOptions), the chosen district's streets, each with a last choice for the tickets
+ * placed in none (UNPLACED: the map's 未定位到区县 and 未定位到街道（镇）), and the data-quality flags.
+ */
+export function searchOptions(ref: Reference, district: string | null | undefined) {
+	const o = filterOptions(ref);
+	const streets = streetOptions(ref, district);
+	return {
+		...o,
+		districts: [...o.districts, { code: UNPLACED, name: '未定位到区县' }],
+		streets: streets.length ? [...streets, { code: UNPLACED, name: '未定位到街道（镇）' }] : [],
+		flags: flagOptions()
+	};
 }

@@ -4,7 +4,7 @@ import { isDay } from '$pipelines/calendar/index';
 import type { Reference } from '$pipelines/reference/index';
 import { CHANNELS, TICKET_TYPES } from '$pipelines/lifecycle/model';
 import { isFactFlag } from '$pipelines/ingest/flags';
-import type { SearchQuery } from './search';
+import { UNPLACED, type SearchQuery } from './search';
 
 export interface ParsedParams {
 	query: SearchQuery;
@@ -31,11 +31,16 @@ export function parseSearchParams(sp: URLSearchParams, ref: Reference): ParsedPa
 		query.from = query.to = null;
 	}
 	const district = get('district');
-	if (district && !ref.districtByCode.has(district)) problems.push(`未知的区县代码「${district}」`);
+	if (district && district !== UNPLACED && !ref.districtByCode.has(district)) problems.push(`未知的区县代码「${district}」`);
 	else query.district = district;
 	const street = get('street');
 	const s = street ? ref.streetByCode.get(street) : undefined;
-	if (street && !s) problems.push(`未知的街道（镇）代码「${street}」`);
+	// none of a district's streets: only with a district (placed in no district at all is district=none)
+	if (street === UNPLACED) {
+		if (query.district && query.district !== UNPLACED) query.street = street;
+		else problems.push('「未定位到街道（镇）」须同时选择区县，已忽略街道（镇）条件');
+	} else if (street && !s) problems.push(`未知的街道（镇）代码「${street}」`);
+	else if (s && query.district === UNPLACED) problems.push(`已选择「未定位到区县」的工单，已忽略街道（镇）条件「${s.name}」`);
 	else if (s && query.district && s.districtCode !== query.district) {
 		const d = ref.districtByCode.get(query.district)!;
 		problems.push(`街道（镇）「${s.name}」不属于区县「${d.name}」，已忽略街道（镇）条件`);

@@ -11,15 +11,19 @@ import { maskPersonal } from '$pipelines/text/redact';
 import { normalizeToken } from '$pipelines/segment/index';
 import { CHANNEL_LABELS, NO_PREFIX, STATUS_LABELS, type Channel, type Status } from '$pipelines/lifecycle/model';
 import { FACT_FLAG_NAMES, type FactFlag } from '$pipelines/ingest/flags';
+import { UNPLACED } from '$lib/filter-url';
 import { toCsv } from './csv';
+
+export { UNPLACED };
 import { querySegmenter } from './segmenter';
 
 export interface SearchFilters {
 	/** inclusive 'YYYY-MM-DD' */
 	from?: string | null;
 	to?: string | null;
+	/** a district code, or UNPLACED: the tickets placed in no district */
 	district?: string | null;
-	/** a street (town) code: the tickets placed in that street */
+	/** a street (town) code: the tickets placed in that street; UNPLACED (with a district): those in none of its streets */
 	street?: string | null;
 	/** a category code of any level */
 	category?: string | null;
@@ -142,11 +146,14 @@ function filterSql(f: SearchFilters, params: Record<string, string>, ref: Refere
 		where.push(`f.day <= $to::DATE`);
 		params.to = f.to;
 	}
-	if (f.district) {
+	// UNPLACED: the tickets placed in no district (or, with a district, in none of its streets)
+	if (f.district === UNPLACED) where.push(`f.district_code IS NULL`);
+	else if (f.district) {
 		where.push(`f.district_code = $district`);
 		params.district = f.district;
 	}
-	if (f.street) {
+	if (f.street === UNPLACED) where.push(`f.street_code IS NULL`);
+	else if (f.street) {
 		where.push(`f.street_code = $street`);
 		params.street = f.street;
 	}
@@ -554,7 +561,8 @@ export function exportCutNote(kept: number, total: number): string {
 
 /** What a list without words selects, for a file's name: 姑苏区-投诉-2026-11-01至2026-11-30 (全部 when nothing). */
 function filterLabel(f: SearchFilters, ref: Reference): string {
-	const place = f.street ? (ref.streetByCode.get(f.street)?.name ?? f.street) : f.district ? (ref.districtByCode.get(f.district)?.name ?? f.district) : null;
+	const districtName = f.district === UNPLACED ? '未定位到区县' : f.district ? (ref.districtByCode.get(f.district)?.name ?? f.district) : null;
+	const place = f.street === UNPLACED ? `${districtName}未定位到街道` : f.street ? (ref.streetByCode.get(f.street)?.name ?? f.street) : districtName;
 	const category = f.category ? (ref.categoryByCode.get(f.category)?.name ?? f.category) : null;
 	const channel = f.channel ? (CHANNEL_LABELS[f.channel as Channel] ?? f.channel) : null;
 	const days = f.from || f.to ? (f.from === f.to ? f.from : `${f.from ?? ''}至${f.to ?? ''}`) : null;

@@ -2,7 +2,7 @@ import { app } from '$lib/server/app';
 import { requireScreen } from '$lib/server/guard';
 import { MAX_PAGE, parseSearchParams } from '$lib/server/text/params';
 import { isBrowse, MAX_EXPANSIONS, MAX_TERMS, SEARCH_EXPORT_LIMIT, searchTickets } from '$lib/server/text/search';
-import { filterOptions, flagOptions, streetOptions } from '$lib/server/text/options';
+import { searchOptions } from '$lib/server/text/options';
 import { openableTickets } from '$lib/server/cases/read';
 import type { PageServerLoad } from './$types';
 
@@ -15,5 +15,5 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const openable = result ? await openableTickets(a, user, result.hits.map((h) => h.ticketNo)) : [];
 	// the street choice lists the chosen district's streets (or the chosen street's, when only a street is given)
 	const district = query.district ?? (query.street ? a.ref.streetByCode.get(query.street)?.districtCode : null);
-	return { query, problems, result, openable, maxTerms: MAX_TERMS, maxExpansions: MAX_EXPANSIONS, maxPage: MAX_PAGE, exportLimit: SEARCH_EXPORT_LIMIT, options: { ...filterOptions(a.ref), streets: streetOptions(a.ref, district), flags: flagOptions() } };
+	return { query, problems, result, openable, maxTerms: MAX_TERMS, maxExpansions: MAX_EXPANSIONS, maxPage: MAX_PAGE, exportLimit: SEARCH_EXPORT_LIMIT, options: searchOptions(a.ref, district) };
 };
