@@ -8,7 +8,7 @@ import type { Reference } from '$pipelines/reference/index';
 import { maskPersonal } from '$pipelines/text/redact';
 import { isoShanghaiSql } from '$pipelines/warehouse/facts';
 import { CHANNEL_LABELS, NOT_ACCEPTED_REASONS, STATUS_LABELS, URGENCY_LABELS, type Channel, type Status, type Urgency } from '$pipelines/lifecycle/model';
-import { FACT_FLAG_LABELS, type FactFlag } from '$pipelines/ingest/flags';
+import { FACT_FLAG_LABELS, isFactFlag } from '$pipelines/ingest/flags';
 import { shownKeywords, ticketNoQuery } from '../text/search';
 import { queryRows } from './duckdb';
 import type { App } from '../app';
@@ -188,7 +188,7 @@ export async function ticketRecord(conn: DuckDBConnection, ref: Reference, no: s
 		keywords: shownKeywords(title, content, r.keywords ?? []),
 		sentiment: r.sentiment,
 		topics: topics.map((t) => ({ id: t.topic_id, label: t.label })),
-		flags: (r.flags ?? []).map((f) => ({ code: f, label: FACT_FLAG_LABELS[f as FactFlag] ?? f }))
+		flags: (r.flags ?? []).map((f) => ({ code: f, label: isFactFlag(f) ? FACT_FLAG_LABELS[f] : f }))
 	};
 }
 
