@@ -4,7 +4,8 @@ import { queryRows } from '../../src/lib/server/analytics/duckdb';
 import { generateDemo, stopApp, type App } from '../../src/lib/server/app';
 import { startMemoryApp } from '../support/app';
 import { ingestService } from '../../src/lib/server/ingest';
-import { startTextWork, textIdle, textRounds, textStatus } from '../../src/lib/server/text/service';
+import { dictionaryDiff, shippedDictionary, shippedDictionaryCheck, startTextWork, textIdle, textRounds, textStatus } from '../../src/lib/server/text/service';
+import { join } from 'node:path';
 import { readNdjson } from '../../pipelines/ingest/sources';
 
 let a: App;
@@ -73,5 +74,33 @@ describe('the text work after an ingest', () => {
 		expect(await unassigned()).toEqual([]);
 		expect(textRounds() - rounds).toBeGreaterThanOrEqual(1);
 		expect(textRounds() - rounds).toBeLessThanOrEqual(2);
+	}, 60_000);
+});
+
+describe('a new version’s dictionary files', () => {
+	it('are recorded at start, and the tickets a changed word concerns are analysed again at the next start', async () => {
+		await textIdle();
+		// the start recorded the files as they are: nothing changed since
+		const files = shippedDictionary(join(a.config.referenceDir, 'dict'));
+		expect(JSON.parse((await ingestService(a).readMeta('shipped_dictionary'))!)).toEqual(files);
+		expect(await shippedDictionaryCheck(a)).toBe(0);
+		// a store analysed with older files: 噪音扰民 weighed otherwise, 干嘛 no stop word, a stop word since taken out
+		const older = { ...files, 噪音扰民: 'term 800 n', 旧停用词: 'stop' };
+		delete (older as Record<string, string>)['干嘛'];
+		await ingestService(a).writeMeta('shipped_dictionary', JSON.stringify(older));
+		expect(dictionaryDiff(older, files)).toEqual(['噪音扰民', '干嘛', '旧停用词'].sort());
+		const concerned = await queryRows<{ n: number }>(
+			a.analytics.conn,
+			`SELECT count(*)::INTEGER AS n FROM tickets_fact WHERE tokens IS NOT NULL
+			   AND (contains(lower(coalesce(title, '')), '噪音扰民') OR contains(lower(content), '噪音扰民')
+			     OR contains(lower(coalesce(title, '')), '干嘛') OR contains(lower(content), '干嘛'))`
+		);
+		expect(concerned[0].n).toBeGreaterThan(0);
+		expect(await shippedDictionaryCheck(a)).toBe(concerned[0].n);
+		// analysed again in the background, and the files recorded
+		await textIdle();
+		expect((await textStatus(a)).pending).toBe(0);
+		expect(JSON.parse((await ingestService(a).readMeta('shipped_dictionary'))!)).toEqual(files);
+		expect(await shippedDictionaryCheck(a)).toBe(0);
 	}, 60_000);
 });

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { jsonShape, readNdjson, type JsonShape, type RawRecord } from '$pipelines/ingest/sources';
 import { enrichPending, forgetTokensContaining } from '$pipelines/text/enrich';
 import { maintainTextIndex } from '$pipelines/warehouse/text-index';
-import { maintainRollups, type Clustered } from '$pipelines/warehouse/schema';
+import { getMeta, maintainRollups, setMeta, type Clustered } from '$pipelines/warehouse/schema';
 import type { WriteGate } from '$pipelines/warehouse/tx';
 import { ingestFile, type FileIngestSummary } from '$pipelines/ingest/files';
 import { Quarantine } from '$pipelines/ingest/quarantine';
@@ -273,6 +273,16 @@ export class IngestService {
 	 */
 	forgetTokensContaining(words: string[]): Promise<number> {
 		return this.inQueue((conn) => forgetTokensContaining(conn, words, this.gate), '标记需按新词典重新分析的工单');
+	}
+
+	/** A value of the analytics store's own records (warehouse_meta), read in the ingest queue; null when none. */
+	readMeta(key: string): Promise<string | null> {
+		return this.inQueue((conn) => getMeta(conn, key), '读取分析库记录');
+	}
+
+	/** Sets a value of the analytics store's own records, in the ingest queue (not while the sync writes). */
+	writeMeta(key: string, value: string): Promise<void> {
+		return this.inQueue((conn) => this.gate(() => setMeta(conn, key, value)), '写入分析库记录');
 	}
 
 	/** Names a read's input anew in its quarantine rows (a drop-folder file moved on; see Inbox's `moved`), in the ingest queue. */

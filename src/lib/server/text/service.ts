@@ -13,6 +13,8 @@ import { querySegmenterReady } from './segmenter';
 import { assignNewTickets, latestRun, runTopics } from '$pipelines/text/topics';
 import { shanghaiDayHour } from '$pipelines/warehouse/facts';
 import { withoutParameters } from '../log';
+import { join } from 'node:path';
+import { fileTerms, loadStopWords } from '$pipelines/segment/index';
 
 export interface TextStatus {
 	/** tickets still waiting for their text analysis */
@@ -56,6 +58,8 @@ export function startTextWork(app: App, log: (m: string) => void = (m) => consol
 	afterSync(roundAfterChanges);
 	afterIngest(roundAfterChanges);
 	void requestTextRound(app, log);
+	// a new version's dictionary files: the tickets their changed words concern are analysed again
+	shippedDictionaryCheck(app).catch((e) => log(`[minqing] 词典文件核对失败：${(e as Error).message}`));
 	const job = s.job!;
 	if (job.scheduled) return;
 	// the schedule (topic runs, retraining) is checked every hour
@@ -126,9 +130,50 @@ export async function dictionaryChanged(app: App, words: string[]): Promise<numb
 	await querySegmenterReady(app.ref);
 	const n = await ingestService(app).forgetTokensContaining(words);
 	if (n) {
-		state().log(`[minqing] 词典有变（${words.join('、')}）：${n.toLocaleString('zh-CN')} 条含该词的工单将按新词典重新分析`);
+		const named = words.length > 10 ? `${words.slice(0, 10).join('、')} 等 ${words.length} 个词` : words.join('、');
+		state().log(`[minqing] 词典有变（${named}）：${n.toLocaleString('zh-CN')} 条含该词的工单将按新词典重新分析`);
 		void requestTextRound(app, state().log);
 	}
+	return n;
+}
+
+/** The analytics store's record of the dictionary files its tickets were analysed with (shippedDictionaryCheck). */
+const SHIPPED_DICTIONARY = 'shipped_dictionary';
+
+/** The dictionary files' entries by word: a stop word as `stop`, a term as `term <weight> <tag>`. */
+export function shippedDictionary(dictDir: string): Record<string, string> {
+	const out: Record<string, string> = {};
+	for (const w of loadStopWords(dictDir)) out[w] = 'stop';
+	for (const t of fileTerms(dictDir)) out[t.word] = `term ${t.freq} ${t.tag}`;
+	return out;
+}
+
+/** The words whose entry two records of the files do not share: added, taken out, or changed (a stop word made a term, a weight). */
+export function dictionaryDiff(before: Record<string, string>, after: Record<string, string>): string[] {
+	const words = new Set([...Object.keys(before), ...Object.keys(after)]);
+	return [...words].filter((w) => before[w] !== after[w]).sort();
+}
+
+/**
+ * A new version's dictionary files reach the tickets analysed before it: at start, the words whose entry differs
+ * from the files the store last recorded are handled as a change in 设置 › 词典 (dictionaryChanged: the analysed
+ * tickets containing one are analysed again in the background), and the files are recorded. A store with no record
+ * (a new one, or one from a version before the record was kept) records the files as they are. Resolves to how
+ * many tickets were marked.
+ */
+export async function shippedDictionaryCheck(app: App): Promise<number> {
+	const now = shippedDictionary(join(app.config.referenceDir, 'dict'));
+	const stored = await ingestService(app).readMeta(SHIPPED_DICTIONARY);
+	let before: Record<string, string> | null = null;
+	try {
+		before = stored ? (JSON.parse(stored) as Record<string, string>) : null;
+	} catch {
+		before = null; // an unreadable record: recorded anew
+	}
+	const changed = before ? dictionaryDiff(before, now) : [];
+	if (before && !changed.length) return 0;
+	const n = changed.length ? await dictionaryChanged(app, changed) : 0;
+	await ingestService(app).writeMeta(SHIPPED_DICTIONARY, JSON.stringify(now));
 	return n;
 }
 
