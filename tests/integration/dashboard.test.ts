@@ -659,6 +659,10 @@ describe('tickets without a known district', () => {
 			vi.useRealTimers();
 		}
 		const html = render(MapPage, { props: { data: { ...data, user: leader, nav: [] } as never, params: {} } as never }).body;
-		expect(html).toContain('另有 5 件未定位到区县，不在地图上');
+		// the count says where they are and opens them: 检索's tickets of the period placed in no district
+		const text = html.replace(/<[^>]+>/g, '').replace(/&amp;/g, '&');
+		expect(text).toContain('另有 5 件未定位到区县，不在地图上');
+		expect(html.replace(/&amp;/g, '&')).toContain(`href="/search?from=${m.filter.from}&to=${m.filter.to}&district=none" data-testid="map-unplaced-tickets"`);
+		expect((await searchTickets(a.analytics.conn, a.ref, { q: '', district: 'none', from: m.filter.from, to: m.filter.to })).total).toBe(m.unplaced);
 	});
 });
