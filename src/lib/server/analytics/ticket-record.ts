@@ -289,7 +289,7 @@ export interface TicketArchive {
 
 export class RecordNotFound extends Error {}
 
-/** 工单档案 for this user: the record, its map, whether 工单详情 opens for them, and its alerts when they see 预警. */
+/** 工单档案 for this user: the record, its map, its 相关工单, whether 工单详情 opens for them, and its alerts when they see 预警. */
 export async function ticketArchive(app: App, user: SessionUser, no: string): Promise<TicketArchive> {
 	const record = await ticketRecord(app.analytics.conn, app.ref, no);
 	if (!record) throw new RecordNotFound(`没有编号为 ${no} 的工单。刚登记的工单稍后才同步到分析库，请过一会儿再试`);

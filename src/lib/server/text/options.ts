@@ -2,7 +2,7 @@
 import type { Reference } from '$pipelines/reference/index';
 import { CHANNELS, CHANNEL_LABELS, TICKET_TYPES } from '$pipelines/lifecycle/model';
 import { FACT_FLAG_NAMES } from '$pipelines/ingest/flags';
-import { UNPLACED } from './search';
+import { UNPLACED } from '$lib/filter-url';
 
 export interface FilterOptions {
 	districts: { code: string; name: string }[];

@@ -4,7 +4,8 @@ import { isDay } from '$pipelines/calendar/index';
 import type { Reference } from '$pipelines/reference/index';
 import { CHANNELS, TICKET_TYPES } from '$pipelines/lifecycle/model';
 import { isFactFlag } from '$pipelines/ingest/flags';
-import { UNPLACED, type SearchQuery } from './search';
+import { UNPLACED } from '$lib/filter-url';
+import type { SearchQuery } from './search';
 
 export interface ParsedParams {
 	query: SearchQuery;

@@ -13,8 +13,6 @@ import { CHANNEL_LABELS, NO_PREFIX, STATUS_LABELS, type Channel, type Status } f
 import { FACT_FLAG_NAMES, type FactFlag } from '$pipelines/ingest/flags';
 import { UNPLACED } from '$lib/filter-url';
 import { toCsv } from './csv';
-
-export { UNPLACED };
 import { querySegmenter } from './segmenter';
 
 export interface SearchFilters {
