@@ -113,6 +113,13 @@ export function ticketNoQuery(q: string): { prefix: string; whole: boolean; from
 	return { prefix, whole, from: `${y}-01-01`, to: `${y}-12-31` };
 }
 
+/** The condition on tickets_fact `f` of a search by ticket number (ticketNoQuery): on the days it names, numbered so. */
+function numberedSql(no: ReturnType<typeof ticketNoQuery>, params: Record<string, string>): string {
+	if (!no) return '';
+	Object.assign(params, { no: `${no.prefix}%`, noFrom: no.from, noTo: no.to });
+	return ` AND f.day BETWEEN $noFrom::DATE AND $noTo::DATE AND f.ticket_no LIKE $no`;
+}
+
 export const MAX_TERMS = 8;
 const MAX_QUERY = 200;
 
@@ -385,9 +392,7 @@ export async function searchTickets(conn: DuckDBConnection, ref: Reference, quer
 		// filters only, or a ticket number: the tickets they select, newest first (a number's on the days it names)
 		const filterParams: Record<string, string> = {};
 		const filters = filterSql(query, filterParams, ref);
-		if (no) Object.assign(filterParams, { no: `${no.prefix}%`, noFrom: no.from, noTo: no.to });
-		const numbered = no ? ` AND f.day BETWEEN $noFrom::DATE AND $noTo::DATE AND f.ticket_no LIKE $no` : '';
-		const source = `(SELECT f.ticket_no, f.day FROM tickets_fact f WHERE true ${filters}${numbered})`;
+		const source = `(SELECT f.ticket_no, f.day FROM tickets_fact f WHERE true ${filters}${numberedSql(no, filterParams)})`;
 		pageRows = await pageOf(conn, source, filterParams, size, page);
 		total = pageRows.length ? Number(pageRows[0][2]) : await countOf(conn, source, filterParams);
 	} else {
@@ -517,11 +522,7 @@ export async function searchExportRows(conn: DuckDBConnection, ref: Reference, q
 		if (groups.some((g) => !g.length)) return { rows: [], total: 0 };
 		from = `tickets_fact f SEMI JOIN (${matchSql(groups, query, params)}) m ON f.ticket_no = m.ticket_no`;
 	}
-	let filters = filterSql(query, params, ref);
-	if (no) {
-		Object.assign(params, { no: `${no.prefix}%`, noFrom: no.from, noTo: no.to });
-		filters += ` AND f.day BETWEEN $noFrom::DATE AND $noTo::DATE AND f.ticket_no LIKE $no`;
-	}
+	const filters = filterSql(query, params, ref) + numberedSql(no, params);
 	const source = `(SELECT f.ticket_no FROM ${from} WHERE true ${filters})`;
 	// one row past the limit tells whether there are more; only then are they counted
 	const rows = (
