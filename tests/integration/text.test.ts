@@ -557,10 +557,10 @@ describe('工单档案', () => {
 		// a ticket that went to units more than once (returned or reopened), in a topic of the latest run
 		const [f] = await queryRows<{
 			ticket_no: string; status: string; category_code: string; district_code: string; street_code: string | null; unit_code: string;
-			units: string[]; replied: boolean[]; sign_on_time: boolean | null; topic_id: number;
+			units: string[]; replied: boolean[]; sign_on_time: boolean | null; topic_id: number; urgency: string;
 		}>(
 			a.analytics.conn,
-			`SELECT f.ticket_no, f.status, f.category_code, f.district_code, f.street_code, f.unit_code, sign_on_time,
+			`SELECT f.ticket_no, f.status, f.category_code, f.district_code, f.street_code, f.unit_code, sign_on_time, f.urgency,
 			        list_transform(f.rounds, x -> x.unit) AS units, list_transform(f.rounds, x -> x.replied_at IS NOT NULL) AS replied, tt.topic_id
 			 FROM tickets_fact f JOIN ticket_topics tt USING (ticket_no)
 			 WHERE len(f.rounds) > 1 AND f.category_code IS NOT NULL AND f.district_code IS NOT NULL AND f.unit_code IS NOT NULL
@@ -577,7 +577,8 @@ describe('工单档案', () => {
 			category: { code: f.category_code, path: a.ref.categoryByCode.get(f.category_code)!.path },
 			districtCode: f.district_code,
 			unit: unitName(f.unit_code),
-			signOnTime: f.sign_on_time
+			signOnTime: f.sign_on_time,
+			urgent: f.urgency === 'urgent'
 		});
 		expect(r.place.startsWith(a.ref.districtByCode.get(f.district_code)!.name)).toBe(true);
 		expect(r.rounds!.map((x) => x.unit)).toEqual(f.units.map(unitName));

@@ -7,7 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Reference } from '$pipelines/reference/index';
 import { maskPersonal } from '$pipelines/text/redact';
 import { isoShanghaiSql } from '$pipelines/warehouse/facts';
-import { CHANNEL_LABELS, NOT_ACCEPTED_REASONS, STATUS_LABELS, URGENCY_LABELS, type Channel, type Status, type Urgency } from '$pipelines/lifecycle/model';
+import { CHANNEL_LABELS, NOT_ACCEPTED_REASONS, STATUS_LABELS, type Channel, type Status } from '$pipelines/lifecycle/model';
 import { FACT_FLAG_LABELS, isFactFlag } from '$pipelines/ingest/flags';
 import { shownKeywords, ticketNoQuery } from '../text/search';
 import { queryRows } from './duckdb';
@@ -41,7 +41,8 @@ export interface TicketRecord {
 	source: string;
 	channel: string;
 	type: string;
-	urgency: string;
+	/** urgent (紧急) */
+	urgent: boolean;
 	status: string;
 	statusLabel: string;
 	title: string;
@@ -144,7 +145,7 @@ export async function ticketRecord(conn: DuckDBConnection, ref: Reference, no: s
 		source: r.source,
 		channel: CHANNEL_LABELS[r.channel as Channel] ?? r.channel,
 		type: r.type,
-		urgency: URGENCY_LABELS[r.urgency as Urgency] ?? r.urgency,
+		urgent: r.urgency === 'urgent',
 		status: r.status,
 		statusLabel: STATUS_LABELS[r.status as Status] ?? r.status,
 		title,
