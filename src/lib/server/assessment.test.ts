@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HandlingRates } from '$lib/types';
-import { ASSESSMENT_WEIGHTS, assessmentScore, handlingRates, MIN_ASSESSED, rankScores, type HandlingCounts } from './assessment';
+import { ASSESSMENT_WEIGHTS, assessmentScore, handlingRates, MIN_ASSESSED, rankScores, scoreLosses, type HandlingCounts } from './assessment';
 
 const counts: HandlingCounts = {
 	n: 200,
@@ -209,6 +209,25 @@ describe('assessmentScore', () => {
 		const s = assessmentScore(handlingRates(counts))!;
 		expect(Math.abs(s - 83.75)).toBeLessThanOrEqual(0.05 + 1e-9);
 		expect(s * 10).toBeCloseTo(Math.round(s * 10), 9);
+	});
+});
+
+describe('scoreLosses', () => {
+	const all = rates({ signRate: 0.92, replyRate: 0.8, satisfactionRate: 0.8, returnRate: 0.1, extensionRate: 0.2, reopenRate: 0.05 });
+
+	it('gives each rate its weight × what it fell short, summing to what the score lacks of 100', () => {
+		const l = scoreLosses(all);
+		// 15·0.08, 25·0.2, 35·0.2, 10·0.1, 5·0.2, 10·0.05
+		expect(Object.fromEntries(l)).toEqual({ signRate: 1.2, replyRate: 5, satisfactionRate: 7, returnRate: 1, extensionRate: 1, reopenRate: 0.5 });
+		expect([...l.values()].reduce((s, v) => s + v, 0)).toBeCloseTo(100 - assessmentScore(all)!, 5);
+	});
+
+	it('renormalises as the score does, counts no reply as all lost, and is empty for an unscored unit', () => {
+		const l = scoreLosses({ ...all, satisfactionRate: null });
+		expect(l.has('satisfactionRate')).toBe(false);
+		expect([...l.values()].reduce((s, v) => s + v, 0)).toBeCloseTo(100 - assessmentScore({ ...all, satisfactionRate: null })!, 0);
+		expect(scoreLosses({ ...all, replyRate: null }).get('replyRate')).toBe(25);
+		expect(scoreLosses({ ...all, measured: MIN_ASSESSED - 1 }).size).toBe(0);
 	});
 });
 

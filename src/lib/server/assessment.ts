@@ -85,22 +85,36 @@ export const ASSESSMENT_WEIGHTS: { key: keyof HandlingRates; label: string; weig
 export { MIN_ASSESSED, MIN_ASSESSED_RULE } from '../units';
 
 /**
- * Weighted score 0–100 over the rates that have a value (a unit that had no return visits is scored on the
- * rest, weights renormalised); null below MIN_ASSESSED rounds with a result (`measured`).
+ * Each scored rate's part of the score: how good it is (0–1, the rate or 1 − rate) and its weight among the rates
+ * that have a value (a unit that had no return visits is scored on the rest, weights renormalised). Empty below
+ * MIN_ASSESSED rounds with a result (`measured`): such a unit is not scored.
  */
-export function assessmentScore(r: HandlingRates): number | null {
-	if (r.measured < MIN_ASSESSED) return null;
-	let sum = 0;
-	let weights = 0;
+function scoreParts(r: HandlingRates): { key: keyof HandlingRates; good: number; weight: number; total: number }[] {
+	if (r.measured < MIN_ASSESSED) return [];
+	const parts: { key: keyof HandlingRates; good: number; weight: number }[] = [];
 	for (const w of ASSESSMENT_WEIGHTS) {
 		// rounds with results but none replied (a unit that returns every ticket): nothing on time to reply, 0 — not a
 		// rate left out, which scored such a unit on its quick returns alone
 		const v = w.key === 'replyRate' && r.replyRate === null ? 0 : (r[w.key] as number | null);
 		if (v === null) continue;
-		sum += w.weight * (w.lowerIsBetter ? 1 - v : v);
-		weights += w.weight;
+		parts.push({ key: w.key, good: w.lowerIsBetter ? 1 - v : v, weight: w.weight });
 	}
-	return weights > 0 ? Math.round((1000 * sum) / weights) / 10 : null;
+	const total = parts.reduce((s, p) => s + p.weight, 0);
+	return parts.map((p) => ({ ...p, total }));
+}
+
+/** Weighted score 0–100 over the rates that have a value (scoreParts); null below MIN_ASSESSED rounds with a result. */
+export function assessmentScore(r: HandlingRates): number | null {
+	const parts = scoreParts(r);
+	return parts.length ? Math.round((1000 * parts.reduce((s, p) => s + p.weight * p.good, 0)) / parts[0].total) / 10 : null;
+}
+
+/**
+ * The points of 100 lost on each scored rate (its renormalised weight × what it fell short of perfect), to one
+ * decimal: together they are what the score lacks of 100, up to rounding. Empty when the unit is not scored.
+ */
+export function scoreLosses(r: HandlingRates): Map<keyof HandlingRates, number> {
+	return new Map(scoreParts(r).map((p) => [p.key, Math.round((1000 * p.weight * (1 - p.good)) / p.total) / 10]));
 }
 
 /** Ranks by score, highest first (ties share a rank); unscored units get null. */
