@@ -264,6 +264,57 @@ export interface UnitPanel {
 	weights: { key: string; label: string; weight: number }[];
 }
 
+/** What counts against a unit in its assessment: one kind of result, and its rounds. */
+export type AssessmentCaseKey = 'sign' | 'reply' | 'unsatisfied' | 'returned' | 'extended' | 'reopened';
+
+/** A handling round that counts against a unit (考核明细). Times are ISO instants. */
+export interface AssessmentItem {
+	ticketNo: string;
+	title: string | null;
+	/** the day the ticket was received (the period counts by it) */
+	day: string;
+	dispatchedAt: string | null;
+	/** the limit the step was late against (sign-for or reply), for the two on-time rates */
+	deadline: string | null;
+	/** when the step was done; null for a step still undone past its limit (`pending`) */
+	doneAt: string | null;
+	/** still open, past the limit, the step undone: it counts against the rate now */
+	pending: boolean;
+}
+
+export interface AssessmentCase {
+	key: AssessmentCaseKey;
+	/** what the rounds are, in words: 签收超时, 办结超时, 回访不满意, 退单, 延期, 重办 */
+	label: string;
+	/** which rounds these are, in a sentence */
+	description: string;
+	/** the rate they count against (ASSESSMENT_WEIGHTS' key and label) */
+	rate: keyof HandlingRates;
+	rateLabel: string;
+	/** how many rounds count against it, and the rate's denominator (the rounds it is a share of) */
+	count: number;
+	of: number;
+	/** the unit's rate, and that of all units together, for comparison */
+	value: number | null;
+	all: number | null;
+	/** the unit's rate is worse than all units' together */
+	worse: boolean;
+	/** points of 100 the unit lost on this rate (its weight × what it fell short); null where it is not scored */
+	lost: number | null;
+	/** the newest of these rounds (still-open ones first), at most ASSESSMENT_ITEMS */
+	items: AssessmentItem[];
+}
+
+/** One unit's assessment for a period (考核明细): its scorecard, and the rounds behind every rate it lost points on. */
+export interface UnitAssessment {
+	filter: DashboardFilter;
+	unit: UnitScore;
+	/** how many units are ranked (have a score) in the period */
+	ranked: number;
+	months: string[];
+	cases: AssessmentCase[];
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Case handling (工单)
 

@@ -573,6 +573,40 @@ describe('a call from intake to closing', () => {
 		expect(await page.locator('[data-testid=export-xlsx]').getAttribute('href')).toBe('/assessment/export?period=90d');
 	});
 
+	it('考核明细: the supervisor opens a unit from the ranking and its reopened ticket; the unit sees its own from 我的工单, and no other’s', async () => {
+		const GUSU = 'D320508';
+		const page = await as('supervisor');
+		await page.goto(`${suite.server.url}/assessment?period=90d`);
+		await page.locator(`[data-testid=unit-row][data-code=${GUSU}] [data-testid=unit-detail]`).click();
+		await page.waitForURL(`**/assessment/${GUSU}?period=90d`);
+		expect(await page.locator('[data-testid=unit-assessment]').getAttribute('data-code')).toBe(GUSU);
+		expect(await page.locator('[data-testid=rate-row]').count()).toBe(6);
+		// the flow's ticket was visited 不满意 and reopened while 姑苏区 held it: listed under both, each opening 工单详情
+		const item = (c: string) => page.locator(`[data-testid=case][data-case=${c}] [data-testid=case-item][data-ticket="${ticketNo}"]`);
+		await expect.poll(async () => (await page.reload(), await item('reopened').count()), { timeout: 30_000 }).toBe(1);
+		expect(await item('unsatisfied').count()).toBe(1);
+		const reopenRow = page.locator('[data-testid=rate-row][data-case=reopened]');
+		expect(Number(await reopenRow.getAttribute('data-count'))).toBeGreaterThanOrEqual(1);
+		expect(await reopenRow.locator('a').getAttribute('href')).toBe('#case-reopened');
+		await page.locator('[data-testid=case][data-case=reopened]').scrollIntoViewIfNeeded();
+		await shot(page, '9-unit-assessment');
+		expect(await page.locator('[data-testid=assessment-back]').getAttribute('href')).toBe('/assessment?period=90d');
+		await item('reopened').locator('a').click();
+		await page.waitForURL(`**/tickets/${ticketNo}`);
+		// the unit: from 我的工单 to its own, back to 我的工单; another unit's is refused
+		const unit = await as('unit_gusu');
+		await unit.goto(`${suite.server.url}/my-tickets`);
+		await unit.locator('[data-testid=own-assessment]').click();
+		await unit.waitForURL(`**/assessment/${GUSU}`);
+		expect(await unit.locator(`[data-testid=case][data-case=unsatisfied] [data-testid=case-item][data-ticket="${ticketNo}"]`).count()).toBe(1);
+		expect(await unit.locator('[data-testid=assessment-back]').getAttribute('href')).toBe('/my-tickets');
+		const other = await unit.request.get(`${suite.server.url}/assessment/M02`);
+		expect(other.status()).toBe(403);
+		const api = await unit.request.get(`${suite.server.url}/api/v1/dashboard/units/M02`);
+		expect(api.status()).toBe(403);
+		expect((await api.json()).error.message).toBe('只能查看本单位的考核');
+	});
+
 	it('the dispatcher sends a selection to the suggested units at once; the supervisor urges a selection with one note', async () => {
 		const op = await as('operator');
 		const made: string[] = [];

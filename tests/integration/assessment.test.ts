@@ -6,9 +6,13 @@ import { startMemoryApp } from '../support/app';
 import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server/cases/service';
 import { syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
 import { unitPanel } from '../../src/lib/server/analytics/dashboard';
+import { ASSESSMENT_ITEMS, unitAssessment } from '../../src/lib/server/analytics/unit-assessment';
+import { ASSESSMENT_WEIGHTS, scoreLosses } from '../../src/lib/server/assessment';
+import { GET as unitApi } from '../../src/routes/api/v1/dashboard/units/[code]/+server';
+import type { UnitAssessment } from '../../src/lib/types';
 import { parseDashboardFilter } from '../../src/lib/server/analytics/filters';
 import { duckRunner } from '../../src/lib/server/analytics/sql';
-import { addPeople, INTAKE } from '../support/cases';
+import { addPeople, INTAKE, sessionOf } from '../support/cases';
 import ExcelJS from 'exceljs';
 import { setApp } from '../../src/lib/server/app';
 import { addDays, shanghaiDay } from '../../pipelines/calendar/index';
@@ -38,13 +42,15 @@ afterAll(async () => {
 });
 
 
-async function handle(steps: [string, Record<string, unknown>][], before?: Record<number, () => Promise<void>>): Promise<void> {
+/** Registers a ticket and takes it through `steps`; returns its number. */
+async function handle(steps: [string, Record<string, unknown>][], before?: Record<number, () => Promise<void>>): Promise<string> {
 	const t = await registerTicket(a, people.operator, INTAKE, { decision: { action: 'accept' } });
 	let v = t.version;
 	for (const [i, [who, body]] of steps.entries()) {
 		await before?.[i]?.();
 		v = (await actOnTicket(a, people[who], t.ticketNo, { ...body, version: v })).version;
 	}
+	return t.ticketNo;
 }
 
 /** The clock moved five days on (past any sign-for limit of a dispatch made before); events are append-only. */
@@ -199,6 +205,106 @@ describe('co-handling (主办 + 协办)', () => {
 		await withoutSync(a, () => rebuildRollups(a.analytics.conn));
 		expect(await assisted()).toEqual(kept);
 		expect((await panelNow()).units).toEqual(after.units);
+	});
+});
+
+describe('考核明细: the rounds behind a unit’s rates', () => {
+	const detail = async (code: string) => {
+		const now = Date.now();
+		const { filter } = parseDashboardFilter(new URLSearchParams('period=7d'), a.ref, now);
+		return (await unitAssessment({ db: duckRunner(a.analytics.conn), ref: a.ref, cal: a.calendar, now }, filter, code))!;
+	};
+	const api = (who: string, code: string, qs = 'period=7d') => {
+		setApp(Promise.resolve(a));
+		return unitApi({ locals: { user: sessionOf(people, who) }, url: new URL(`http://localhost/api/v1/dashboard/units/${code}?${qs}`), params: { code } } as never);
+	};
+
+	it('lists the tickets each rate lost points on, a step still undone past its limit among them', async () => {
+		// B: a return within its limit; a ticket signed and replied, visited 不满意 and reopened; a dispatch left unsigned
+		const returned = await handle([
+			['dispatcher', { action: 'dispatch', unit_code: UNIT_B }],
+			['unitB', { action: 'return', note: '不属于本单位职责' }]
+		]);
+		const reopened = await handle([
+			['dispatcher', { action: 'dispatch', unit_code: UNIT_B }],
+			['unitB', { action: 'sign' }],
+			['unitB', { action: 'reply', note: '已处理' }],
+			['supervisor', { action: 'visit', satisfaction: '不满意', reopen: true, note: '没有解决' }]
+		]);
+		const unsigned = await handle([['dispatcher', { action: 'dispatch', unit_code: UNIT_B }]]);
+		await fiveDaysLater(); // past the unsigned dispatch's sign-for limit
+		await sync();
+		const d = await detail(UNIT_B);
+		const items = (k: string) => d.cases.find((c) => c.key === k)!.items;
+		const nos = (k: string) => items(k).map((i) => i.ticketNo);
+		expect(nos('returned')).toContain(returned);
+		expect(nos('unsatisfied')).toContain(reopened);
+		expect(nos('reopened')).toContain(reopened);
+		expect(nos('returned')).not.toContain(reopened);
+		// the unsigned dispatch counts against the sign-for rate now, first in its list, with its limit
+		const late = items('sign').find((i) => i.ticketNo === unsigned)!;
+		expect(late).toMatchObject({ pending: true, doneAt: null });
+		expect(Date.parse(late.deadline!)).toBeLessThan(Date.now());
+		expect(items('sign')[0].pending).toBe(true);
+		// a return within the limit is on time: not among the late sign-fors
+		expect(nos('sign')).not.toContain(returned);
+		// the unit's row of the panel, and how many are ranked
+		const panel = await panelNow();
+		expect(d.unit).toEqual(panel.units.find((u) => u.code === UNIT_B));
+		expect(d.ranked).toBe(panel.units.filter((u) => u.rank !== null).length);
+	});
+
+	it('gives every unit lists as long as its rates say, against all units’ rates and its lost points', async () => {
+		const panel = await panelNow();
+		expect(panel.units.length).toBeGreaterThan(2);
+		for (const u of panel.units) {
+			const d = await detail(u.code);
+			const losses = scoreLosses(u.rates);
+			for (const c of d.cases) {
+				const w = ASSESSMENT_WEIGHTS.find((x) => x.key === c.rate)!;
+				expect(c.value).toBe(u.rates[c.rate]);
+				// the rate is (of − count) / of, or count / of where lower is better
+				if (c.value === null) expect(c.count).toBe(0);
+				else expect(c.count).toBe(Math.round(c.of * (w.lowerIsBetter ? c.value : 1 - c.value)));
+				expect(c.items.length).toBe(Math.min(c.count, ASSESSMENT_ITEMS));
+				expect(new Set(c.items.map((i) => i.ticketNo + i.dispatchedAt)).size).toBe(c.items.length);
+				expect(c.lost).toBe(losses.get(c.rate) ?? null);
+			}
+		}
+		// all units together: the sums of the units' counts
+		const d = await detail(UNIT_B);
+		for (const c of d.cases) {
+			let count = 0;
+			let of = 0;
+			for (const u of panel.units) {
+				const x = (await detail(u.code)).cases.find((y) => y.key === c.key)!;
+				count += x.count;
+				of += x.of;
+			}
+			const w = ASSESSMENT_WEIGHTS.find((x) => x.key === c.rate)!;
+			expect(c.all).toBeCloseTo(of ? (w.lowerIsBetter ? count / of : 1 - count / of) : NaN, 9);
+		}
+	});
+
+	it('is open to 考核’s readers for any unit and to a unit’s handler for its own only', async () => {
+		const own = await api('unitB', UNIT_B);
+		expect(own.status).toBe(200);
+		const body = (await own.json()) as UnitAssessment;
+		expect(body.unit.code).toBe(UNIT_B);
+		expect((await api('supervisor', UNIT_A)).status).toBe(200);
+		await expect(api('unitB', UNIT_A)).rejects.toMatchObject({ status: 403, body: { message: '只能查看本单位的考核' } });
+		await expect(api('operator', UNIT_A)).rejects.toMatchObject({ status: 403 });
+		const unknown = await api('supervisor', 'NOPE');
+		expect(unknown.status).toBe(404);
+		expect(((await unknown.json()) as { error: { message: string } }).error.message).toBe('没有编码为“NOPE”的承办单位');
+		const bad = await api('supervisor', UNIT_A, 'channel=fax');
+		expect(bad.status).toBe(400);
+	});
+
+	it('shows a known unit without rounds in the period as having nothing to assess', async () => {
+		const d = await detail('M05');
+		expect(d.unit).toMatchObject({ code: 'M05', dispatched: 0, score: null, rank: null });
+		expect(d.cases.every((c) => c.count === 0 && c.items.length === 0 && c.lost === null)).toBe(true);
 	});
 });
 

@@ -69,7 +69,7 @@ function recentFrom(now: number): string {
 	return addDays(shanghaiDay(now), -HOURLY_DAYS);
 }
 
-async function aggregate(ctx: DashboardContext, spec: AggregateSpec): Promise<Row[]> {
+export async function aggregate(ctx: DashboardContext, spec: AggregateSpec): Promise<Row[]> {
 	const by = spec.by ?? [];
 	const omit = spec.omit ?? [];
 	// by unit the rollups count rounds (sourceFor): rounds are asked for by the unit dimension, and only units' rows count
@@ -111,18 +111,18 @@ function inPeriod(table: string, cond: string, params: SqlParams, windows?: read
 /** The measures of 满意率 (assessment.ts satisfactionRate), read by handling round (`rounds: true`) on every screen. */
 const VISIT_MEASURES: readonly Measure[] = ['visited', 'satisfied', 'basic'];
 
-function countsOf(r: Row | undefined): HandlingCounts {
+export function countsOf(r: Row | undefined): HandlingCounts {
 	const c = {} as Record<Measure, number>;
 	for (const m of ALL_MEASURES) c[m] = num(r?.[m]);
 	return c;
 }
 
 /** An open ticket past its sign-for limit now, unsigned / past its reply limit, unanswered (parameter $now, epoch s). */
-const SIGN_LATE = `signed_at IS NULL AND sign_deadline < to_timestamp($now::FLOAT8)`;
-const REPLY_LATE = `replied_at IS NULL AND reply_deadline < to_timestamp($now::FLOAT8)`;
+export const SIGN_LATE = `signed_at IS NULL AND sign_deadline < to_timestamp($now::FLOAT8)`;
+export const REPLY_LATE = `replied_at IS NULL AND reply_deadline < to_timestamp($now::FLOAT8)`;
 
 /** Open tickets now, optionally by a dimension; `late*` count those received in [from, to] past a limit. */
-async function openCounts(ctx: DashboardContext, filter: DashboardFilter, by: Dim | null, omit: Dim[] = []): Promise<Map<string, OpenCounts & { lateSign: number; lateReply: number }>> {
+export async function openCounts(ctx: DashboardContext, filter: DashboardFilter, by: Dim | null, omit: Dim[] = []): Promise<Map<string, OpenCounts & { lateSign: number; lateReply: number }>> {
 	const fw = filterWhere(filter, omit);
 	const params: SqlParams = { now: ctx.now / 1000, from: filter.from, to: filter.to, ...fw.params };
 	const received = `day BETWEEN $from::DATE AND $to::DATE`;

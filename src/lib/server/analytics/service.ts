@@ -1,10 +1,13 @@
 // The situation screens' entry point for routes: parse the filter from the URL, run one read on the app's
 // analytics store. A refused filter value is reported in `problems` (pages show it with what they show instead) and
 // in `refusals` (the JSON API answers 400 with them: the parameter and its value, nothing about a page).
-import type { DashboardFilter, DashboardOverview, MapData, MapPlaces, PeriodKey, UnitPanel } from '../../types';
+import type { DashboardFilter, DashboardOverview, MapData, MapPlaces, PeriodKey, SessionUser, UnitAssessment, UnitPanel } from '../../types';
+import { canSee } from '../../nav';
+import { openableTickets } from '../cases/read';
 import type { App } from '../app';
 import { type DashboardContext, mapData, mapPlaces, overviewData, unitPanel } from './dashboard';
 import { parseDashboardFilter } from './filters';
+import { unitAssessment } from './unit-assessment';
 import { duckRunner, type SqlRunner } from './sql';
 import { metricRefusal } from '$lib/ui/map-scale';
 
@@ -50,6 +53,24 @@ export async function readMap(a: App, url: URL): Promise<DashboardRead<MapData>>
 	return metric ? { ...r, refusals: [...r.refusals, metric] } : r;
 }
 export const readUnits = (a: App, url: URL): Promise<DashboardRead<UnitPanel>> => read(a, url, unitPanel, '30d');
+/** One unit's 考核明细 with the 考核 page's filter (and default period); data null for a unit nobody knows. */
+export const readUnitAssessment = (a: App, url: URL, code: string): Promise<DashboardRead<UnitAssessment | null>> =>
+	read(a, url, (ctx, f) => unitAssessment(ctx, f, code), '30d');
+
+/** 考核明细 as its page shows it to `user`: the read, and which of its tickets the user can open where. */
+export async function unitAssessmentView(a: App, user: SessionUser, url: URL, code: string) {
+	const r = await readUnitAssessment(a, url, code);
+	if (!r.data) return null;
+	const nos = [...new Set(r.data.cases.flatMap((c) => c.items.map((i) => i.ticketNo)))];
+	return {
+		...r,
+		data: r.data,
+		/** the tickets the case store holds that this user may open (工单详情) */
+		openable: await openableTickets(a, user, nos),
+		/** whether the others open as 工单档案 (who sees 检索) */
+		records: canSee(user.role, '/search')
+	};
+}
 
 /** The wall's default period: what is happening now, as on the map. */
 const WALL_PERIOD: PeriodKey = '7d';

@@ -1,0 +1,14 @@
+import { error } from '@sveltejs/kit';
+import { app } from '$lib/server/app';
+import { filterOptions } from '$lib/server/analytics/filters';
+import { unitAssessmentView } from '$lib/server/analytics/service';
+import { requireUnitAssessment } from '$lib/server/guard';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals, params, url }) => {
+	const user = requireUnitAssessment(locals, params.unit);
+	const a = await app();
+	const v = await unitAssessmentView(a, user, url, params.unit);
+	if (!v) error(404, { message: `没有编码为“${params.unit}”的承办单位`, code: 'not_found' });
+	return { view: v.data, problems: v.problems, openable: v.openable, records: v.records, options: filterOptions(a.ref, v.filter), ownUnit: user.role === 'unit_handler' };
+};
