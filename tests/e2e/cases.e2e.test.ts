@@ -600,6 +600,8 @@ describe('a call from intake to closing', () => {
 		await unit.waitForURL(`**/assessment/${GUSU}`);
 		expect(await unit.locator(`[data-testid=case][data-case=unsatisfied] [data-testid=case-item][data-ticket="${ticketNo}"]`).count()).toBe(1);
 		expect(await unit.locator('[data-testid=assessment-back]').getAttribute('href')).toBe('/my-tickets');
+		// the navigation marks the screen it was opened from (no 考核 in a unit's navigation)
+		expect(await unit.locator('.nav-link[aria-current=page]').innerText()).toContain('我的工单');
 		const other = await unit.request.get(`${suite.server.url}/assessment/M02`);
 		expect(other.status()).toBe(403);
 		const api = await unit.request.get(`${suite.server.url}/api/v1/dashboard/units/M02`);
