@@ -602,6 +602,16 @@ describe('a call from intake to closing', () => {
 		expect(await unit.locator('[data-testid=assessment-back]').getAttribute('href')).toBe('/my-tickets');
 		// the navigation marks the screen it was opened from (no 考核 in a unit's navigation)
 		expect(await unit.locator('.nav-link[aria-current=page]').innerText()).toContain('我的工单');
+		// its workbook: the rounds the page lists, the flow's ticket among them
+		const href = await unit.locator('[data-testid=export-xlsx]').getAttribute('href');
+		expect(href).toBe(`/assessment/${GUSU}/export?period=30d`);
+		const file = await unit.request.get(`${suite.server.url}${href}`);
+		expect(file.headers()['content-type']).toContain('spreadsheetml');
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load((await file.body()) as unknown as ArrayBuffer);
+		const listed = wb.getWorksheet('失分工单')!.getColumn(2).values.map(String);
+		expect(listed).toContain(ticketNo);
+		expect(listed.length - 2).toBe(await unit.locator('[data-testid=case-item]').count());
 		const other = await unit.request.get(`${suite.server.url}/assessment/M02`);
 		expect(other.status()).toBe(403);
 		const api = await unit.request.get(`${suite.server.url}/api/v1/dashboard/units/M02`);

@@ -9,6 +9,7 @@ import { unitPanel } from '../../src/lib/server/analytics/dashboard';
 import { ASSESSMENT_ITEMS, unitAssessment } from '../../src/lib/server/analytics/unit-assessment';
 import { ASSESSMENT_WEIGHTS, scoreLosses } from '../../src/lib/server/assessment';
 import { GET as unitApi } from '../../src/routes/api/v1/dashboard/units/[code]/+server';
+import { GET as unitExport } from '../../src/routes/(app)/assessment/[unit]/export/+server';
 import type { UnitAssessment } from '../../src/lib/types';
 import { parseDashboardFilter } from '../../src/lib/server/analytics/filters';
 import { duckRunner } from '../../src/lib/server/analytics/sql';
@@ -299,6 +300,30 @@ describe('考核明细: the rounds behind a unit’s rates', () => {
 		expect(((await unknown.json()) as { error: { message: string } }).error.message).toBe('没有编码为“NOPE”的承办单位');
 		const bad = await api('supervisor', UNIT_A, 'channel=fax');
 		expect(bad.status).toBe(400);
+	});
+
+	it('exports every round of the page as a workbook, for whoever may read the page', async () => {
+		const get = (who: string, code: string, qs = 'period=7d') => {
+			setApp(Promise.resolve(a));
+			return unitExport({ locals: { user: sessionOf(people, who) }, url: new URL(`http://localhost/assessment/${code}/export?${qs}`), params: { unit: code } } as never);
+		};
+		const res = await get('unitB', UNIT_B);
+		expect(res.status).toBe(200);
+		expect(res.headers.get('content-disposition')).toContain(encodeURIComponent('考核明细-苏州市生态环境局-'));
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load(await res.arrayBuffer());
+		const list = wb.getWorksheet('失分工单')!;
+		const rows = Array.from({ length: list.rowCount - 1 }, (_, i) => list.getRow(i + 2).values as unknown[]);
+		const d = await detail(UNIT_B);
+		// each kind's rounds, all of them (fewer than the page's 100), in the page's order
+		expect(rows.map((r) => `${r[1]} ${r[2]}`)).toEqual(d.cases.flatMap((c) => c.items.map((i) => `${c.label} ${i.ticketNo}`)));
+		expect(rows.length).toBe(d.cases.reduce((s, c) => s + c.count, 0));
+		const unsignedRow = rows.find((r) => r[1] === '签收超时' && r[7] === '尚未签收')!;
+		expect(Number(unsignedRow[8])).toBeGreaterThan(0);
+		await expect(get('unitB', UNIT_A)).rejects.toMatchObject({ status: 403 });
+		const bad = await get('supervisor', UNIT_A, 'channel=fax');
+		expect(bad.status).toBe(400);
+		expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/^考核明细未导出：未知的渠道「fax」/);
 	});
 
 	it('shows a known unit without rounds in the period as having nothing to assess', async () => {

@@ -1,8 +1,8 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import type { HandlingRates, StaffWorkload, UnitPanel, UnitScore } from '../types';
-import { assessmentScore, handlingRates, MIN_ASSESSED } from './assessment';
-import { scorecardWorkbook } from './assessment-xlsx';
+import type { AssessmentCase, AssessmentItem, HandlingRates, StaffWorkload, UnitAssessment, UnitPanel, UnitScore } from '../types';
+import { assessmentScore, handlingRates, MIN_ASSESSED, MIN_ASSESSED_RULE } from './assessment';
+import { scorecardWorkbook, unitAssessmentWorkbook } from './assessment-xlsx';
 
 function unit(code: string, dispatched: number, sat: number, assisted = 0): UnitScore {
 	const rates: HandlingRates = handlingRates({
@@ -112,5 +112,58 @@ describe('考核 workbook', () => {
 		const without = new ExcelJS.Workbook();
 		await without.xlsx.load((await scorecardWorkbook(panel, '全市')) as unknown as ArrayBuffer);
 		expect(without.getWorksheet('工作人员工作量')).toBeUndefined();
+	});
+});
+
+describe('考核明细 workbook', () => {
+	const at = (s: string) => new Date(`${s}+08:00`).toISOString();
+	const u = { ...unit('M01', 40, 36), rank: 3 };
+	const item = (no: string, o: Partial<AssessmentItem> = {}): AssessmentItem => ({
+		ticketNo: no, title: `标题${no}`, day: '2026-11-20', dispatchedAt: at('2026-11-20T09:00:00'), deadline: null, doneAt: null, pending: false, ...o
+	});
+	const c = (key: AssessmentCase['key'], label: string, items: AssessmentItem[], count = items.length): AssessmentCase => ({
+		key, label, description: '', rate: 'signRate', rateLabel: `${label}率`, count, of: 40, value: 0.9, all: 0.8, worse: false, lost: 1.5, items
+	});
+	const view = {
+		filter: { period: '30d', periodLabel: '近30天', from: '2026-10-31', to: '2026-11-29' },
+		unit: u,
+		ranked: 12,
+		months: [],
+		cases: [
+			c('sign', '签收超时', [
+				item('SZ1', { deadline: at('2026-11-23T00:00:00'), pending: true }),
+				item('SZ2', { deadline: at('2026-11-23T00:00:00'), doneAt: at('2026-11-23T06:30:00') })
+			]),
+			c('returned', '退单', [item('SZ3')], 3)
+		]
+	} as unknown as UnitAssessment;
+
+	it('has the scorecard, then every round with its limit, when it was done and how late', async () => {
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load((await unitAssessmentWorkbook(view, '全市', new Date(at('2026-11-24T00:00:00')))) as unknown as ArrayBuffer);
+		const ws = wb.getWorksheet('考核明细')!;
+		expect(ws.getCell('A1').value).toBe('单位M01 考核明细　近30天（2026-10-31 至 2026-11-29）');
+		expect(['A3', 'B3', 'C3', 'D3'].map((a) => ws.getCell(a).value)).toEqual(['综合得分', Math.round(u.score! * 10) / 10, '名次', '第 3 名（共 12 个单位参与排名）']);
+		const sign = ws.getRow(6);
+		expect(sign.values).toEqual([, '签收超时率', 0.9, 0.8, 1.5, '签收超时 2 件', 40]);
+		expect(sign.getCell(2).numFmt).toBe('0.0%');
+		const list = wb.getWorksheet('失分工单')!;
+		const rows = Array.from({ length: list.rowCount - 1 }, (_, i) => list.getRow(i + 2).values as unknown[]);
+		// still unsigned a day after its limit: 24 hours late now; signed 6.5 hours after it
+		expect(rows[0]).toEqual([, '签收超时', 'SZ1', '标题SZ1', '2026-11-20', '2026-11-20 09:00', '2026-11-22 24:00', '尚未签收', 24]);
+		expect(rows[1].slice(6)).toEqual(['2026-11-22 24:00', '2026-11-23 06:30', 6.5]);
+		// a return has no limit or lateness; the two not listed are said to be left out
+		expect(rows[2].slice(1, 6)).toEqual(['退单', 'SZ3', '标题SZ3', '2026-11-20', '2026-11-20 09:00']);
+		expect(rows[2].slice(6).filter((v) => v !== '' && v !== null && v !== undefined)).toEqual([]);
+		expect(rows[3].slice(1)).toEqual(['退单', '另有 2 件未列出（只列最近的 1 件）']);
+	});
+
+	it('says so when nothing lost points, and an unranked unit why', async () => {
+		const wb = new ExcelJS.Workbook();
+		const idle = { ...view, unit: { ...u, rank: null, score: null }, cases: [] } as UnitAssessment;
+		await wb.xlsx.load((await unitAssessmentWorkbook(idle, '全市')) as unknown as ArrayBuffer);
+		expect(String(wb.getWorksheet('考核明细')!.getCell('D3').value)).toBe(`不参与排名（${MIN_ASSESSED_RULE}）`);
+		expect(wb.getWorksheet('考核明细')!.getCell('B3').value).toBe('样本不足');
+		expect(wb.getWorksheet('失分工单')!.getCell('A2').value).toBe('本时段没有失分的派单');
 	});
 });

@@ -4,7 +4,8 @@
 // the page's, so the file equals the screen.
 import ExcelJS from 'exceljs';
 import { periodText } from '../filter-url';
-import { ROLE_LABELS, type StaffWorkload, type UnitPanel } from '../types';
+import { ROLE_LABELS, type AssessmentItem, type StaffWorkload, type UnitAssessment, type UnitPanel } from '../types';
+import { formatDeadline, formatShanghaiTime } from '../charts/format';
 import { groupTotals, STAFF_GROUPS, type StaffGroup } from '../workload';
 import { ASSESSMENT_COUNTING, UNIT_KIND_LABELS } from '../units';
 import { ASSESSMENT_WEIGHTS, MIN_ASSESSED_RULE } from './assessment';
@@ -56,6 +57,76 @@ export async function scorecardWorkbook(panel: UnitPanel, scope: string, generat
 	how.getColumn(1).width = 16;
 	how.getColumn(3).width = 30;
 	if (staff) staffSheet(wb, staff);
+	return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+const HOUR_MS = 3_600_000;
+
+/** Hours a step was late (or is, still undone at `now`), to one decimal; null where it had no limit. */
+function hoursLate(i: AssessmentItem, now: number): number | null {
+	if (!i.deadline) return null;
+	const done = i.doneAt ? Date.parse(i.doneAt) : now;
+	return Math.round((done - Date.parse(i.deadline)) / HOUR_MS * 10) / 10;
+}
+
+/**
+ * A unit's 考核明细 as a workbook: its scorecard (each rate beside all units', its lost points, how many rounds counted
+ * against it) and, on a second sheet, every round listed (ASSESSMENT_EXPORT_ITEMS of each kind at most, and it says
+ * when more were left out), with its limit, when the step was done and how many hours late.
+ */
+export async function unitAssessmentWorkbook(v: UnitAssessment, scope: string, generatedAt = new Date()): Promise<Buffer> {
+	const wb = new ExcelJS.Workbook();
+	wb.creator = '民情 Minqing';
+	wb.created = generatedAt;
+	const u = v.unit;
+	const bold = (row: ExcelJS.Row) => {
+		row.font = { bold: true };
+		row.eachCell((c) => (c.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8F0FA' } }));
+	};
+	const ws = wb.addWorksheet('考核明细');
+	ws.addRow([`${u.name} 考核明细　${periodText(v.filter)}`]).font = { bold: true, size: 14 };
+	const rank = u.rank === null ? `不参与排名（${MIN_ASSESSED_RULE}）` : `第 ${u.rank} 名（共 ${v.ranked} 个单位参与排名）`;
+	ws.addRow([`范围：${scope}；派单 ${u.dispatched} 次，有结果可考核 ${u.rates.measured} 次，协办 ${u.assisted} 次`]).font = { color: { argb: 'FF5B6778' } };
+	ws.addRow(['综合得分', u.score === null ? '样本不足' : Math.round(u.score * 10) / 10, '名次', rank]).font = { bold: true };
+	ws.addRow([]);
+	bold(ws.addRow(['指标', '本单位', '全部单位', '失分', '失分的派单', '共计派单']));
+	for (const c of v.cases) {
+		const row = ws.addRow([c.rateLabel, c.value, c.all, c.lost, `${c.label} ${c.count} 件`, c.of]);
+		row.getCell(2).numFmt = '0.0%';
+		row.getCell(3).numFmt = '0.0%';
+		row.getCell(4).numFmt = '0.0';
+	}
+	ws.addRow([]);
+	ws.addRow([ASSESSMENT_COUNTING]).alignment = { wrapText: true, vertical: 'top' };
+	ws.getRow(ws.rowCount).height = 90;
+	ws.mergeCells(ws.rowCount, 1, ws.rowCount, 6);
+	ws.columns.forEach((col, i) => (col.width = [14, 12, 12, 10, 22, 10][i]));
+	ws.mergeCells(1, 1, 1, 6);
+	ws.mergeCells(2, 1, 2, 6);
+	ws.mergeCells(3, 4, 3, 6);
+
+	const list = wb.addWorksheet('失分工单', { views: [{ state: 'frozen', ySplit: 1 }] });
+	bold(list.addRow(['类别', '工单编号', '标题', '受理日期', '派单时间', '时限', '签收、退单或答复时间', '超时（小时）']));
+	const now = generatedAt.getTime();
+	for (const c of v.cases) {
+		const timed = c.key === 'sign' || c.key === 'reply';
+		for (const i of c.items) {
+			const row = list.addRow([
+				c.label,
+				i.ticketNo,
+				i.title ?? '',
+				i.day,
+				i.dispatchedAt ? formatShanghaiTime(i.dispatchedAt) : '',
+				timed ? formatDeadline(i.deadline) : '',
+				timed ? (i.pending ? `尚未${c.key === 'sign' ? '签收' : '答复'}` : formatShanghaiTime(i.doneAt)) : '',
+				timed ? hoursLate(i, now) : null
+			]);
+			row.getCell(8).numFmt = '0.0';
+		}
+		if (c.count > c.items.length) list.addRow([c.label, `另有 ${c.count - c.items.length} 件未列出（只列最近的 ${c.items.length} 件）`]);
+	}
+	if (list.rowCount === 1) list.addRow(['本时段没有失分的派单']);
+	list.columns.forEach((col, i) => (col.width = [12, 20, 40, 12, 18, 18, 22, 12][i]));
 	return Buffer.from(await wb.xlsx.writeBuffer());
 }
 

@@ -54,8 +54,8 @@ export async function readMap(a: App, url: URL): Promise<DashboardRead<MapData>>
 }
 export const readUnits = (a: App, url: URL): Promise<DashboardRead<UnitPanel>> => read(a, url, unitPanel, '30d');
 /** One unit's 考核明细 with the 考核 page's filter (and default period); data null for a unit nobody knows. */
-export const readUnitAssessment = (a: App, url: URL, code: string): Promise<DashboardRead<UnitAssessment | null>> =>
-	read(a, url, (ctx, f) => unitAssessment(ctx, f, code), '30d');
+export const readUnitAssessment = (a: App, url: URL, code: string, items?: number): Promise<DashboardRead<UnitAssessment | null>> =>
+	read(a, url, (ctx, f) => unitAssessment(ctx, f, code, items), '30d');
 
 /** 考核明细 as its page shows it to `user`: the read, and which of its tickets the user can open where. */
 export async function unitAssessmentView(a: App, user: SessionUser, url: URL, code: string) {

@@ -8,8 +8,10 @@ import { ASSESSMENT_WEIGHTS, handlingRates, leadCounts, scoreLosses } from '../a
 import { aggregate, countsOf, type DashboardContext, openCounts, REPLY_LATE, SIGN_LATE, unitPanel } from './dashboard';
 import { filterWhere } from './filters';
 
-/** The newest rounds listed for each kind of result; the total is always given. */
+/** The newest rounds the page lists for each kind of result; the total is always given. */
 export const ASSESSMENT_ITEMS = 100;
+/** The rounds its workbook lists for each kind (a year of a busy unit is a few hundred). */
+export const ASSESSMENT_EXPORT_ITEMS = 20_000;
 
 interface CaseSpec {
 	key: AssessmentCaseKey;
@@ -49,10 +51,10 @@ const CASES: CaseSpec[] = [
 const iso = (ms: unknown): string | null => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
 
 /**
- * The rounds of `code` received in the period that count against a rate, per kind: the newest ASSESSMENT_ITEMS
- * (open ones past a limit first) and how many there are.
+ * The rounds of `code` received in the period that count against a rate, per kind: the newest `limit` (open ones
+ * past a limit first) and how many there are.
  */
-async function caseRounds(ctx: DashboardContext, filter: DashboardFilter, code: string): Promise<Map<AssessmentCaseKey, { total: number; items: AssessmentItem[] }>> {
+async function caseRounds(ctx: DashboardContext, filter: DashboardFilter, code: string, limit: number): Promise<Map<AssessmentCaseKey, { total: number; items: AssessmentItem[] }>> {
 	const fw = filterWhere(filter);
 	const where = `unit_code = $code AND day BETWEEN $from::DATE AND $to::DATE${fw.sql}`;
 	const times = (c: CaseSpec) =>
@@ -71,7 +73,7 @@ async function caseRounds(ctx: DashboardContext, filter: DashboardFilter, code: 
 		`SELECT c.k, c.pending, c.ticket_no, f.title, CAST(c.day AS VARCHAR) AS day, c.dispatched, c.deadline, c.done_at,
 		        count(*) OVER (PARTITION BY c.k)::INTEGER AS total
 		 FROM (${parts.join(' UNION ALL ')}) c LEFT JOIN tickets_fact f ON f.ticket_no = c.ticket_no
-		 QUALIFY row_number() OVER (PARTITION BY c.k ORDER BY c.pending DESC, c.day DESC, c.ticket_no DESC) <= ${ASSESSMENT_ITEMS}
+		 QUALIFY row_number() OVER (PARTITION BY c.k ORDER BY c.pending DESC, c.day DESC, c.ticket_no DESC) <= ${Math.floor(limit)}
 		 ORDER BY c.k, c.pending DESC, c.day DESC, c.ticket_no DESC`,
 		{ code, from: filter.from, to: filter.to, now: ctx.now / 1000, ...fw.params }
 	);
@@ -110,14 +112,14 @@ async function allUnitsRates(ctx: DashboardContext, filter: DashboardFilter): Pr
 
 /**
  * A unit's assessment for the filter's period: its row of the unit panel (score, rank, trend), how many units are
- * ranked, and for each rate the rounds that counted against it. Null when the reference knows no such unit and it
- * had no rounds either.
+ * ranked, and for each rate the rounds that counted against it (the newest `items` of each kind). Null when the
+ * reference knows no such unit and it had no rounds either.
  */
-export async function unitAssessment(ctx: DashboardContext, filter: DashboardFilter, code: string): Promise<UnitAssessment | null> {
+export async function unitAssessment(ctx: DashboardContext, filter: DashboardFilter, code: string, items = ASSESSMENT_ITEMS): Promise<UnitAssessment | null> {
 	const [panel, all, rounds, mine, open] = await Promise.all([
 		unitPanel(ctx, filter),
 		allUnitsRates(ctx, filter),
-		caseRounds(ctx, filter, code),
+		caseRounds(ctx, filter, code, items),
 		aggregate(ctx, { filter, from: filter.from, to: filter.to, rounds: true, measures: ALL_MEASURES, where: { sql: ' AND unit_code = $unit', params: { unit: code } } }),
 		openCounts(ctx, filter, 'unit_code')
 	]);
