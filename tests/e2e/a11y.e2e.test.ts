@@ -202,7 +202,8 @@ describe('small screens', () => {
 		['/settings/dictionary', 375, 812],
 		['/settings/routing', 375, 812],
 		['/settings/audit', 375, 812],
-		['/account', 375, 812]
+		['/account', 375, 812],
+		['/assessment/D320508?period=90d', 375, 812]
 	] as const) {
 		it(`${path} at ${width}×${height}: the page does not scroll sideways, its wide tables scroll in their frame`, async () => {
 			const { page, overflow, close } = await open('admin', path, width, height);
