@@ -57,6 +57,12 @@ export const QUEUE_VIEWS = {
 } as const satisfies Record<string, { title: string; path: string; tabs: Tabs }>;
 
 export type QueueView = keyof typeof QUEUE_VIEWS;
+
+/**
+ * The queues that can be narrowed to one undertaking unit's tickets (`unit=`, the lead unit): 督办 (urge one unit's
+ * late tickets), 回访 and 工单查询. 我的工单 is a unit's own already; 派单's tickets have no unit yet.
+ */
+export const UNIT_FILTER_QUEUES: readonly QueueView[] = ['supervise', 'visits', 'lookup'];
 export const isQueueView = (x: string): x is QueueView => Object.hasOwn(QUEUE_VIEWS, x);
 
 /** A tab's label, the queue's first tab for a key it does not have (as the queue reads it). */

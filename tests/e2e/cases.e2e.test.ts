@@ -619,6 +619,27 @@ describe('a call from intake to closing', () => {
 		expect((await api.json()).error.message).toBe('只能查看本单位的考核');
 	});
 
+	it('督办 narrows to one unit’s tickets: the list, its tabs and its file keep the unit', async () => {
+		const page = await as('supervisor');
+		await page.goto(`${suite.server.url}/supervise?tab=all`);
+		await page.locator('[data-testid=queue-row]').first().waitFor();
+		const before = Number((await page.locator('[data-testid=tab-all] .count').innerText()).replace(/,/g, ''));
+		await page.locator('[data-testid=queue-unit]').selectOption('D320508');
+		await page.waitForURL(/unit=D320508/);
+		expect(new URL(page.url()).searchParams.get('tab')).toBe('all');
+		const units = await page.locator('[data-testid=queue-row] td.unit').allInnerTexts();
+		expect(units.length).toBeGreaterThan(0);
+		expect(new Set(units)).toEqual(new Set(['苏州市姑苏区人民政府']));
+		expect(Number((await page.locator('[data-testid=tab-all] .count').innerText()).replace(/,/g, ''))).toBeLessThan(before);
+		expect(await page.locator('[data-testid=tab-red]').getAttribute('href')).toContain('unit=D320508');
+		expect(await page.locator('[data-testid=queue-export]').getAttribute('href')).toContain('unit=D320508');
+		await shot(page, '9-supervise-unit', { viewport: true });
+		// back to all units (an empty choice, as 工单查询's default period)
+		await page.locator('[data-testid=queue-unit]').selectOption('');
+		await expect.poll(() => new URL(page.url()).searchParams.get('unit') ?? '').toBe('');
+		await expect.poll(async () => Number((await page.locator('[data-testid=tab-all] .count').innerText()).replace(/,/g, ''))).toBe(before);
+	});
+
 	it('the dispatcher sends a selection to the suggested units at once; the supervisor urges a selection with one note', async () => {
 		const op = await as('operator');
 		const made: string[] = [];

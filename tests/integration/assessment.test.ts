@@ -10,6 +10,7 @@ import { ASSESSMENT_ITEMS, unitAssessment } from '../../src/lib/server/analytics
 import { ASSESSMENT_WEIGHTS, scoreLosses } from '../../src/lib/server/assessment';
 import { GET as unitApi } from '../../src/routes/api/v1/dashboard/units/[code]/+server';
 import { GET as unitExport } from '../../src/routes/(app)/assessment/[unit]/export/+server';
+import { load as pageLoad } from '../../src/routes/(app)/assessment/[unit]/+page.server';
 import type { UnitAssessment } from '../../src/lib/types';
 import { parseDashboardFilter } from '../../src/lib/server/analytics/filters';
 import { duckRunner } from '../../src/lib/server/analytics/sql';
@@ -300,6 +301,25 @@ describe('考核明细: the rounds behind a unit’s rates', () => {
 		expect(((await unknown.json()) as { error: { message: string } }).error.message).toBe('没有编码为“NOPE”的承办单位');
 		const bad = await api('supervisor', UNIT_A, 'channel=fax');
 		expect(bad.status).toBe(400);
+		// the page: which tickets open where, and whether the late ones lead to 督办
+		const page = (who: string) =>
+			pageLoad({ locals: { user: sessionOf(people, who) }, url: new URL(`http://localhost/assessment/${UNIT_B}?period=7d`), params: { unit: UNIT_B } } as never) as Promise<{
+				openable: string[];
+				records: boolean;
+				supervise: boolean;
+				ownUnit: boolean;
+				view: UnitAssessment;
+			}>;
+		const sup = await page('supervisor');
+		expect(sup).toMatchObject({ records: false, supervise: true, ownUnit: false });
+		const listed = [...new Set(sup.view.cases.flatMap((c) => c.items.map((i) => i.ticketNo)))];
+		expect(listed.length).toBeGreaterThan(0);
+		expect([...sup.openable].sort()).toEqual(listed.sort()); // every ticket here is in the case store, and a supervisor reads them all
+		const unitsOwn = await page('unitB');
+		expect(unitsOwn).toMatchObject({ records: false, supervise: false, ownUnit: true });
+		// the unit opens the tickets it still holds, not the ones it returned
+		const stillHeld = (await Promise.all(listed.map(async (no) => ((await a.rel.db.select({ u: tickets.unitCode }).from(tickets).where(eq(tickets.ticketNo, no)))[0]?.u === UNIT_B ? no : null)))).filter(Boolean);
+		expect([...unitsOwn.openable].sort()).toEqual((stillHeld as string[]).sort());
 	});
 
 	it('exports every round of the page as a workbook, for whoever may read the page', async () => {

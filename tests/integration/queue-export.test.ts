@@ -124,6 +124,37 @@ describe('a queue tab as an Excel file', () => {
 		expect(b.slice(3).map((r) => r[0])).not.toEqual(expect.arrayContaining(mine.items.map((t) => t.ticketNo)));
 	});
 
+	it('narrows 督办, 回访 and 工单查询 to one unit’s tickets: the list, its tabs’ counts and the file', async () => {
+		const all = await listQueue(a, as('supervisor'), { queue: 'supervise', tab: 'all' });
+		const atA = await listQueue(a, as('supervisor'), { queue: 'supervise', tab: 'all', unit: UNIT_A });
+		expect(atA.unit).toEqual({ code: UNIT_A, name: '苏州市姑苏区人民政府' });
+		expect(atA.items.length).toBeGreaterThanOrEqual(2);
+		expect(atA.items.every((t) => t.unit === '苏州市姑苏区人民政府')).toBe(true);
+		expect(atA.items.map((t) => t.ticketNo)).toEqual(all.items.filter((t) => t.unit === '苏州市姑苏区人民政府').map((t) => t.ticketNo));
+		// every tab counts the unit's tickets only
+		const atB = await listQueue(a, as('supervisor'), { queue: 'supervise', tab: 'all', unit: UNIT_B });
+		for (const tab of Object.keys(all.counts)) expect(atA.counts[tab] + atB.counts[tab]).toBeLessThanOrEqual(all.counts[tab]);
+		expect(atA.counts.all + atB.counts.all).toBe(all.counts.all);
+		const lookup = await listQueue(a, as('operator'), { queue: 'lookup', tab: 'all', unit: UNIT_B });
+		expect(lookup.items.map((t) => t.unit)).toEqual(['苏州市生态环境局']);
+		// the file of the narrowed tab names the unit, and holds its rows
+		const res = await get(`queue=supervise&tab=all&unit=${UNIT_B}`, as('supervisor'));
+		expect(res.status).toBe(200);
+		const rows = await sheetOf(Buffer.from(await res.arrayBuffer()));
+		expect(rows[1][0]).toMatch(/^承办单位：苏州市生态环境局；/);
+		expect(rows.slice(3).map((r) => r[0])).toEqual(atB.items.map((t) => t.ticketNo));
+		expect(decodeURIComponent(res.headers.get('content-disposition')!)).toContain('督办-全部在办-苏州市生态环境局-');
+	});
+
+	it('refuses a unit filter on a queue that has none, and a unit the city does not have', async () => {
+		await expect(listQueue(a, as('unitA'), { queue: 'mine', unit: UNIT_B })).rejects.toMatchObject({ code: 'invalid_input', field: 'unit', message: '我的工单不能按承办单位筛选' });
+		await expect(listQueue(a, as('dispatcher'), { queue: 'dispatch', unit: UNIT_B })).rejects.toMatchObject({ message: '派单不能按承办单位筛选' });
+		await expect(listQueue(a, as('supervisor'), { queue: 'supervise', unit: 'X9' })).rejects.toMatchObject({ field: 'unit', message: '没有编码为“X9”的承办单位' });
+		const res = await get('queue=visits&unit=X9', as('supervisor'));
+		expect(res.status).toBe(400);
+		expect((await res.json()).error).toMatchObject({ code: 'invalid_input', field: 'unit' });
+	});
+
 	it('refuses a queue the user may not read (403) and an unknown queue (400), and records nothing', async () => {
 		const before = (await auditEntries(a.rel.db, { area: 'export' })).entries.length;
 		const forbidden = await get('queue=supervise&tab=red', as('unitA'));

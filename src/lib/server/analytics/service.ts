@@ -68,7 +68,9 @@ export async function unitAssessmentView(a: App, user: SessionUser, url: URL, co
 		/** the tickets the case store holds that this user may open (工单详情) */
 		openable: await openableTickets(a, user, nos),
 		/** whether the others open as 工单档案 (who sees 检索) */
-		records: canSee(user.role, '/search')
+		records: canSee(user.role, '/search'),
+		/** whether the unit's late open tickets can be urged from 督办 */
+		supervise: canSee(user.role, '/supervise')
 	};
 }
 

@@ -4,6 +4,7 @@ import { error, fail, type RequestEvent } from '@sveltejs/kit';
 import { NOT_ACCEPTED_REASONS, SATISFACTION, TICKET_TYPES, CHANNEL_LABELS, URGENCIES, URGENCY_LABELS, VISIT_FAILURES } from '$pipelines/lifecycle/model';
 import type { SessionUser } from '$lib/types';
 import { UNIT_KIND_LABELS } from '$lib/units';
+import { UNIT_FILTER_QUEUES } from '$lib/queues';
 import { categoryInUse } from '../categories';
 import { app, type App } from '../app';
 import { requireScreen } from '../guard';
@@ -17,12 +18,12 @@ import { actOnTicket, actOnTickets, heldBy, stateOf, visibleTicket } from './ser
 import { listQueue, type Queue } from './read';
 
 /** The city's undertaking units that take tickets, by kind (市级部门, 区县 …), as the forms' unit choices group them. */
-export function unitGroups(app: App): { label: string; units: { code: string; name: string }[] }[] {
+export function unitGroups(app: App, o: { stopped?: boolean } = {}): { label: string; units: { code: string; name: string }[] }[] {
 	const groups = new Map<string, { code: string; name: string }[]>();
 	for (const u of app.ref.units) {
-		if (!u.active) continue;
+		if (!u.active && !o.stopped) continue;
 		const g = UNIT_KIND_LABELS[u.kind] ?? u.kind;
-		groups.set(g, [...(groups.get(g) ?? []), { code: u.code, name: u.name }]);
+		groups.set(g, [...(groups.get(g) ?? []), { code: u.code, name: u.active ? u.name : `${u.name}（已停用）` }]);
 	}
 	return [...groups].map(([label, units]) => ({ label, units }));
 }
@@ -147,10 +148,18 @@ export async function loadQueue(a: App, user: SessionUser, url: URL, queue: Queu
 	}
 }
 
+/** The units a queue can be narrowed to (UNIT_FILTER_QUEUES), stopped ones too (they may still lead tickets); null for the others. */
+export function queueUnitChoices(a: App, queue: Queue) {
+	return (UNIT_FILTER_QUEUES as readonly string[]).includes(queue) ? unitGroups(a, { stopped: true }) : null;
+}
+
 /** The load and the form action of a queue screen (派单, 我的工单, 督办, 回访): each route is these two lines. */
 export function queueRoute(screen: string, queue: Queue) {
 	return {
-		load: async ({ locals, url }: RequestEvent) => ({ queue: await loadQueue(await app(), requireScreen(locals, screen), url, queue) }),
+		load: async ({ locals, url }: RequestEvent) => {
+			const a = await app();
+			return { queue: await loadQueue(a, requireScreen(locals, screen), url, queue), units: queueUnitChoices(a, queue) };
+		},
 		actions: {
 			act: async ({ locals, request }: RequestEvent) => runCaseForm(await app(), requireScreen(locals, screen), request),
 			batch: async ({ locals, request }: RequestEvent) => runBatchForm(await app(), requireScreen(locals, screen), request)

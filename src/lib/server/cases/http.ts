@@ -63,7 +63,7 @@ export function formToInput(form: FormData): Record<string, unknown> {
 	return out;
 }
 
-/** A queue page asked for in a URL, as the queue screens and GET /api/v1/tickets read it (tab, q, page or cursor, days). */
+/** A queue page asked for in a URL, as the queue screens and GET /api/v1/tickets read it (tab, q, page or cursor, days, unit). */
 export function queueFilter(url: URL, queue: Queue): QueueFilter {
 	const page = Number(url.searchParams.get('page') ?? 1);
 	return {
@@ -74,6 +74,7 @@ export function queueFilter(url: URL, queue: Queue): QueueFilter {
 		after: url.searchParams.get('after') ?? undefined,
 		before: url.searchParams.get('before') ?? undefined,
 		// 工单查询's period (an empty one is the default; anything but its choices is refused there)
-		days: url.searchParams.get('days') ? Number(url.searchParams.get('days')) : undefined
+		days: url.searchParams.get('days') ? Number(url.searchParams.get('days')) : undefined,
+		unit: url.searchParams.get('unit') || undefined
 	};
 }

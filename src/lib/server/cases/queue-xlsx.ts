@@ -23,7 +23,7 @@ export const QUEUE_EXPORT_LIMIT = 10_000;
 export async function exportQueue(
 	app: App,
 	user: CaseUser & { username: string },
-	f: { queue: QueueView; tab?: string | null; q?: string | null; days?: number },
+	f: { queue: QueueView; tab?: string | null; q?: string | null; days?: number; unit?: string },
 	client: string | null,
 	o: { at?: Date; limit?: number; pageSize?: number } = {}
 ): Promise<{ body: Buffer; name: string }> {
@@ -35,10 +35,12 @@ export async function exportQueue(
 	let total = 0;
 	let q = '';
 	let period: QueuePage['period'];
+	let unit: QueuePage['unit'] = null;
 	// the tab read on in pages from one instant: a ticket that moves meanwhile is neither skipped nor repeated
 	for (;;) {
-		const page = await listQueue(app, user, { queue: f.queue, tab: f.tab ?? undefined, q: f.q ?? undefined, days: f.days, after, now, size: Math.min(o.pageSize ?? 1000, limit + 1 - items.length) });
+		const page = await listQueue(app, user, { queue: f.queue, tab: f.tab ?? undefined, q: f.q ?? undefined, days: f.days, unit: f.unit, after, now, size: Math.min(o.pageSize ?? 1000, limit + 1 - items.length) });
 		total = page.total;
+		unit = page.unit;
 		q = page.q;
 		period = page.period;
 		items.push(...page.items);
@@ -49,10 +51,10 @@ export async function exportQueue(
 	const view = QUEUE_VIEWS[f.queue];
 	const tab = tabLabel(f.queue, f.tab);
 	const within = periodText(period);
-	const what = `${view.title} · ${tab.label}${q ? `（查找“${q}”）` : ''}${within ? `（${within}）` : ''}`;
+	const what = `${view.title} · ${tab.label}${unit ? `（${unit.name}）` : ''}${q ? `（查找“${q}”）` : ''}${within ? `（${within}）` : ''}`;
 	const body = await queueWorkbook(rows, {
 		title: `${view.title} · ${tab.label}`,
-		line: `${within ? `${within}；` : ''}${q ? `查找“${q}”；` : ''}共 ${total.toLocaleString('zh-CN')} 件${rows.length < items.length ? `；只含前 ${rows.length.toLocaleString('zh-CN')} 件（可用查找缩小范围后分批导出）` : ''}；时限和亮灯按导出时计；不含来电人姓名和电话；${user.username} 导出于 ${formatShanghaiSecond(at.toISOString())}（北京时间）`,
+		line: `${unit ? `承办单位：${unit.name}；` : ''}${within ? `${within}；` : ''}${q ? `查找“${q}”；` : ''}共 ${total.toLocaleString('zh-CN')} 件${rows.length < items.length ? `；只含前 ${rows.length.toLocaleString('zh-CN')} 件（可用查找缩小范围后分批导出）` : ''}；时限和亮灯按导出时计；不含来电人姓名和电话；${user.username} 导出于 ${formatShanghaiSecond(at.toISOString())}（北京时间）`,
 		now,
 		visits: f.queue === 'visits'
 	});
@@ -63,7 +65,7 @@ export async function exportQueue(
 		message: `数据导出：${user.username} 导出${what}（${rows.length} 件）`,
 		client
 	});
-	return { body, name: `${view.title}-${tab.label.replace(/[/\\]/g, '、')}-${shanghaiDay(now)}.xlsx` };
+	return { body, name: `${view.title}-${tab.label.replace(/[/\\]/g, '、')}${unit ? `-${unit.name}` : ''}-${shanghaiDay(now)}.xlsx` };
 }
 
 export async function queueWorkbook(rows: TicketSummary[], o: { title: string; line: string; now: number; visits: boolean }): Promise<Buffer> {

@@ -24,7 +24,7 @@ import type { App } from '../app';
 import type { Db } from '../db';
 import type { TicketSummary } from '$lib/types';
 import { canSee } from '$lib/nav';
-import { DEFAULT_LOOKUP_DAYS, LOOKUP_PERIODS } from '$lib/queues';
+import { DEFAULT_LOOKUP_DAYS, isQueueView, LOOKUP_PERIODS, QUEUE_VIEWS, UNIT_FILTER_QUEUES } from '$lib/queues';
 import { open311Requests, ticketEvents, tickets, type TicketRow } from '../db/schema';
 import { attributeLabels } from '../open311/service';
 import { CaseError, tidyTicketNo } from './input';
@@ -240,6 +240,8 @@ export interface QueueFilter {
 	days?: number;
 	/** the instant the lights and the red and yellow tabs are taken at (default: now; tests set it) */
 	now?: number;
+	/** the tickets one unit leads only (UNIT_FILTER_QUEUES), its code */
+	unit?: string;
 	/** rows a page (default PAGE_SIZE, at most 1,000): the export reads a tab in larger pages than the screens show */
 	size?: number;
 }
@@ -269,6 +271,8 @@ export interface QueuePage {
 	counts: Record<string, number>;
 	/** 工单查询: the period asked for (days, 0: any time) and whether it limited this list (not for a number's search) */
 	period?: { days: number; applied: boolean };
+	/** the unit the list is narrowed to (its lead unit), null for all */
+	unit: { code: string; name: string } | null;
 }
 
 /** The screen of each queue: who may read a queue is who may see its screen (the navigation's rule). */
@@ -473,6 +477,8 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 	let search = found?.cond;
 	const period = f.queue === 'lookup' ? lookupPeriod(f.days, found, now) : null;
 	if (period?.cond) search = and(search, period.cond);
+	const unit = queueUnit(app, f);
+	if (unit) search = and(search, eq(tickets.unitCode, unit.code));
 	const inQueue = or(...Object.values(tabs[f.queue]))!;
 	const hidden = found?.text ? await maskedOnlyMatches(app, user, inQueue, q) : [];
 	// one parameter however many (a bind parameter each would pass PostgreSQL's limit, repeated per tab)
@@ -556,8 +562,19 @@ export async function listQueue(app: App, user: CaseUser, f: QueueFilter): Promi
 		pageSize: size,
 		items: rows.map((t) => summarize(app, user, t, limits, now, false, returned.get(t.id) ?? [], files.get(t.id) ?? 0)),
 		counts: c,
+		unit,
 		...(period && { period: { days: period.days, applied: !!period.cond } })
 	};
+}
+
+/** The unit a queue is narrowed to (`unit`): only on UNIT_FILTER_QUEUES, and a unit the city has (stopped ones too). */
+function queueUnit(app: App, f: QueueFilter): { code: string; name: string } | null {
+	if (!f.unit) return null;
+	if (!(UNIT_FILTER_QUEUES as readonly string[]).includes(f.queue))
+		throw new CaseError('invalid_input', `${isQueueView(f.queue) ? QUEUE_VIEWS[f.queue].title : '该工单队列'}不能按承办单位筛选`, 'unit');
+	const u = app.ref.unitByCode.get(f.unit);
+	if (!u) throw new CaseError('invalid_input', `没有编码为“${cutChars(f.unit, 40)}”的承办单位`, 'unit');
+	return { code: u.code, name: u.name };
 }
 
 /**

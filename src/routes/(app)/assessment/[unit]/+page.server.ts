@@ -10,5 +10,5 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 	const a = await app();
 	const v = await unitAssessmentView(a, user, url, params.unit);
 	if (!v) error(404, { message: `没有编码为“${params.unit}”的承办单位`, code: 'not_found' });
-	return { view: v.data, problems: v.problems, openable: v.openable, records: v.records, options: filterOptions(a.ref, v.filter), ownUnit: user.role === 'unit_handler' };
+	return { view: v.data, problems: v.problems, openable: v.openable, records: v.records, supervise: v.supervise, options: filterOptions(a.ref, v.filter), ownUnit: user.role === 'unit_handler' };
 };
