@@ -191,6 +191,20 @@ export interface DashboardOverview {
 	 */
 	topicsWindow: { from: string; to: string; clipped: boolean } | null;
 	totalTickets: number;
+	/** the units leading open tickets past a limit now, most such tickets first (LATE_UNITS at most) */
+	lateUnits: LateUnit[];
+	/** the other units with late tickets: how many, and their late tickets */
+	lateUnitsOther: { units: number; overdue: number };
+}
+
+/** A unit's open tickets now, and those past a sign-for or reply limit (the filter's tickets, any time received). */
+export interface LateUnit {
+	code: string;
+	name: string;
+	open: number;
+	overdue: number;
+	signOverdue: number;
+	replyOverdue: number;
 }
 
 export type MapMetric = 'volume' | 'change' | 'overdue' | 'satisfaction';

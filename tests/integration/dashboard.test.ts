@@ -151,6 +151,16 @@ describe('overview', () => {
 		expect(o.open.overdue).toBe(
 			await n(`status IN ${OPEN_STATUS_SQL} AND ((signed_at IS NULL AND sign_deadline < ${now}) OR (replied_at IS NULL AND reply_deadline < ${now}))`)
 		);
+		// who is late: each unit's open tickets past a limit now, most first; the others counted
+		const lateCond = `status IN ${OPEN_STATUS_SQL} AND ((signed_at IS NULL AND sign_deadline < ${now}) OR (replied_at IS NULL AND reply_deadline < ${now}))`;
+		const byUnit = await q<{ unit: string; late: number; open: number }>(
+			`SELECT unit_code AS unit, (count(*) FILTER (WHERE ${lateCond}))::DOUBLE AS late, (count(*) FILTER (WHERE status IN ${OPEN_STATUS_SQL}))::DOUBLE AS open
+			 FROM tickets_fact WHERE unit_code IS NOT NULL GROUP BY 1 HAVING late > 0 ORDER BY late DESC, open DESC, unit`
+		);
+		expect(byUnit.length).toBeGreaterThan(0);
+		expect(o.lateUnits.map((u) => [u.code, u.overdue, u.open])).toEqual(byUnit.slice(0, 8).map((r) => [r.unit, r.late, r.open]));
+		expect(o.lateUnitsOther).toEqual({ units: Math.max(0, byUnit.length - 8), overdue: byUnit.slice(8).reduce((s, r) => s + r.late, 0) });
+		for (const u of o.lateUnits) expect(u.signOverdue + u.replyOverdue).toBeGreaterThanOrEqual(u.overdue);
 		for (const c of o.categories.slice(0, 5)) expect(c.count).toBe(await n(`${period} AND category_l1 = '${c.code}'`));
 		for (const p of o.places) expect(p.count).toBe(await n(`${period} AND district_code = '${p.code}'`));
 		for (const c of o.channels) expect(c.previous).toBe(await n(`day BETWEEN DATE '2026-09-30' AND DATE '2026-10-29' AND channel = '${c.code}'`));

@@ -15,6 +15,6 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	// the 预警 panel, for the roles that handle alerts
 	const alerts = canSee(user.role, '/alerts') ? await alertPanel(a, r.filter) : null;
 	// what this role may open from here: figures drill to /search, the header links to /map and /wall
-	const links = { search: canSee(user.role, '/search'), map: canSee(user.role, '/map'), wall: canSee(user.role, '/wall'), topics: canSee(user.role, '/topics') };
+	const links = { search: canSee(user.role, '/search'), map: canSee(user.role, '/map'), wall: canSee(user.role, '/wall'), topics: canSee(user.role, '/topics'), supervise: canSee(user.role, '/supervise') };
 	return { overview: r.data, problems: r.problems, options: filterOptions(a.ref, r.filter), alerts, links };
 };

@@ -14,6 +14,7 @@ import type {
 	DashboardFilter,
 	DashboardOverview,
 	HandlingRates,
+	LateUnit,
 	MapData,
 	MapPlaces,
 	OpenCounts,
@@ -270,6 +271,9 @@ async function rankedBy(ctx: DashboardContext, filter: DashboardFilter, dims: Di
 // ---------------------------------------------------------------------------------------------------------
 // 态势总览
 
+/** The units with late tickets the overview names (the rest are counted). */
+const LATE_UNITS = 8;
+
 export async function overviewData(ctx: DashboardContext, filter: DashboardFilter): Promise<DashboardOverview> {
 	const { ref, cal, now } = ctx;
 	const today = shanghaiDay(now);
@@ -287,7 +291,7 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 		dayShareSoFar(ctx, filter),
 		aggregate(ctx, { filter, from: filter.from, to: filter.to, measures: ['n', 'screened', 'accepted'] }),
 		aggregate(ctx, { filter, from: filter.from, to: filter.to, measures: ALL_MEASURES, rounds: true }),
-		openCounts(ctx, filter, null),
+		openCounts(ctx, filter, 'unit_code'),
 		rankedBy(ctx, filter, [catDim, placeDim, 'channel', 'type']),
 		ctx.db.all<{ n: number }>(`SELECT coalesce(sum(n), 0)::FLOAT8 AS n FROM rollup_daily_l1`),
 		ctx.db.engine === 'duckdb' ? overviewTopics(ctx, filter) : Promise.resolve<TopicCounts>({ asOf: null, window: null, rows: [] })
@@ -316,7 +320,13 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 		});
 	}
 
-	const open = openNow.get('') ?? { open: 0, overdue: 0, signOverdue: 0, replyOverdue: 0, lateSign: 0, lateReply: 0 };
+	// by unit (a ticket not dispatched yet has none), summed for the city's own figures
+	const open = { open: 0, overdue: 0, signOverdue: 0, replyOverdue: 0, lateSign: 0, lateReply: 0 };
+	for (const o of openNow.values()) for (const k of Object.keys(open) as (keyof typeof open)[]) open[k] += o[k];
+	const late = [...openNow]
+		.filter(([code, o]) => code !== 'null' && o.overdue > 0)
+		.map(([code, o]): LateUnit => ({ code, name: ref.unitByCode.get(code)?.name ?? `未登记单位（${code}）`, open: o.open, overdue: o.overdue, signOverdue: o.signOverdue, replyOverdue: o.replyOverdue }))
+		.sort((a, b) => b.overdue - a.overdue || b.open - a.open || a.code.localeCompare(b.code));
 	// handling as the unit assessment counts it, over every handling round (a late return, a reply visited 不满意
 	// and handled again count, as they do against the unit); receiving and screening by ticket
 	const rounds = countsOf(roundTotals);
@@ -360,6 +370,8 @@ export async function overviewData(ctx: DashboardContext, filter: DashboardFilte
 		trend,
 		rates,
 		open: { open: open.open, overdue: open.overdue, signOverdue: open.signOverdue, replyOverdue: open.replyOverdue },
+		lateUnits: late.slice(0, LATE_UNITS),
+		lateUnitsOther: { units: Math.max(0, late.length - LATE_UNITS), overdue: late.slice(LATE_UNITS).reduce((s, u) => s + u.overdue, 0) },
 		categories: categories.slice(0, 12),
 		categoryLevel: filter.categoryLevel === 1 ? 2 : filter.categoryLevel === 2 ? 3 : 1,
 		categoryUnsplit,
