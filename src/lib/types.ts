@@ -273,6 +273,8 @@ export interface UnitScore {
 
 export interface UnitPanel {
 	filter: DashboardFilter;
+	/** the kind of unit listed and ranked among themselves (单位类别), null for all */
+	kind: string | null;
 	units: UnitScore[];
 	months: string[];
 	weights: { key: string; label: string; weight: number }[];
@@ -325,6 +327,9 @@ export interface UnitAssessment {
 	unit: UnitScore;
 	/** how many units are ranked (have a score) in the period */
 	ranked: number;
+	/** its rank among the units of its own kind (单位类别), and how many of them are ranked */
+	kindRank: number | null;
+	kindRanked: number;
 	months: string[];
 	cases: AssessmentCase[];
 }

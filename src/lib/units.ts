@@ -1,4 +1,8 @@
 // Kinds of undertaking units as people name them (client-safe: pages, exports and forms share them).
+/** The kinds of unit the assessment ranks among themselves (考核 by 单位类别): like with like. */
+export const ASSESSED_KINDS = ['municipal', 'district', 'street', 'utility'] as const;
+export type AssessedKind = (typeof ASSESSED_KINDS)[number];
+
 export const UNIT_KIND_LABELS: Record<string, string> = {
 	municipal: '市级部门',
 	utility: '公共服务企业',

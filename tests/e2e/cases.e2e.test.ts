@@ -577,8 +577,17 @@ describe('a call from intake to closing', () => {
 		const GUSU = 'D320508';
 		const page = await as('supervisor');
 		await page.goto(`${suite.server.url}/assessment?period=90d`);
+		// the districts ranked among themselves (单位类别): 区县 only, ranks from 1
+		await page.locator('[data-testid=unit-kinds] [data-kind=district]').click();
+		await page.waitForURL(/kind=district/);
+		const kinds = await page.locator('[data-testid=unit-row] td.unit small').allInnerTexts();
+		expect(kinds.length).toBeGreaterThan(0);
+		expect(new Set(kinds)).toEqual(new Set(['区县']));
+		expect(await page.locator('[data-testid=unit-row]').first().getAttribute('data-rank')).toBe('1');
+		expect(await page.locator('[data-testid=export-xlsx]').getAttribute('href')).toBe('/assessment/export?period=90d&kind=district');
 		await page.locator(`[data-testid=unit-row][data-code=${GUSU}] [data-testid=unit-detail]`).click();
 		await page.waitForURL(`**/assessment/${GUSU}?period=90d`);
+		expect(await page.locator('[data-testid=unit-kind-rank]').innerText()).toMatch(/^区县中第 \d+ 名（共 \d+ 个）$/);
 		expect(await page.locator('[data-testid=unit-assessment]').getAttribute('data-code')).toBe(GUSU);
 		expect(await page.locator('[data-testid=rate-row]').count()).toBe(6);
 		// the flow's ticket was visited 不满意 and reopened while 姑苏区 held it: listed under both, each opening 工单详情

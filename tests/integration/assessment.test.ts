@@ -7,11 +7,13 @@ import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server
 import { syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
 import { unitPanel } from '../../src/lib/server/analytics/dashboard';
 import { ASSESSMENT_ITEMS, unitAssessment } from '../../src/lib/server/analytics/unit-assessment';
-import { ASSESSMENT_WEIGHTS, scoreLosses } from '../../src/lib/server/assessment';
+import { ASSESSMENT_WEIGHTS, rankScores, scoreLosses } from '../../src/lib/server/assessment';
 import { GET as unitApi } from '../../src/routes/api/v1/dashboard/units/[code]/+server';
 import { GET as unitExport } from '../../src/routes/(app)/assessment/[unit]/export/+server';
+import { GET as unitsApi } from '../../src/routes/api/v1/dashboard/units/+server';
+import { readUnits } from '../../src/lib/server/analytics/service';
 import { load as pageLoad } from '../../src/routes/(app)/assessment/[unit]/+page.server';
-import type { UnitAssessment } from '../../src/lib/types';
+import type { UnitAssessment, UnitPanel } from '../../src/lib/types';
 import { parseDashboardFilter } from '../../src/lib/server/analytics/filters';
 import { duckRunner } from '../../src/lib/server/analytics/sql';
 import { addPeople, INTAKE, sessionOf } from '../support/cases';
@@ -344,6 +346,59 @@ describe('考核明细: the rounds behind a unit’s rates', () => {
 		const bad = await get('supervisor', UNIT_A, 'channel=fax');
 		expect(bad.status).toBe(400);
 		expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/^考核明细未导出：未知的渠道「fax」/);
+	});
+
+	it('ranks a kind of unit among themselves (单位类别), and names a kind it does not know', async () => {
+		const get = async (who: string, qs: string) => {
+			setApp(Promise.resolve(a));
+			return unitsApi({ locals: { user: sessionOf(people, who) }, url: new URL(`http://localhost/api/v1/dashboard/units?${qs}`) } as never);
+		};
+		// enough rounds with a result to score: 姑苏区 (a district) and M03 reply to ten tickets each, M04 returns ten
+		for (let i = 0; i < 10; i++) {
+			for (const [unit, who] of [[UNIT_A, 'unitA'], [UNIT_C, 'unitC']] as const)
+				await handle([
+					['dispatcher', { action: 'dispatch', unit_code: unit }],
+					[who, { action: 'sign' }],
+					[who, { action: 'reply', note: '已处理' }]
+				]);
+			await handle([
+				['dispatcher', { action: 'dispatch', unit_code: UNIT_D }],
+				['unitD', { action: 'return', note: '不属于本单位职责' }]
+			]);
+		}
+		await sync();
+		const all = (await (await get('supervisor', 'period=7d')).json()) as UnitPanel;
+		const municipal = (await (await get('supervisor', 'period=7d&kind=municipal')).json()) as UnitPanel;
+		expect(municipal.kind).toBe('municipal');
+		expect(municipal.units.map((u) => u.code).sort()).toEqual(all.units.filter((u) => u.kind === 'municipal').map((u) => u.code).sort());
+		expect(municipal.units.map((u) => u.code)).not.toContain(UNIT_A); // 姑苏区, a district
+		// ranked among themselves: the same scores, ranks 1… over the kind alone
+		const scored = municipal.units.filter((u) => u.score !== null);
+		expect(scored.length).toBeGreaterThan(0);
+		expect(scored.map((u) => u.rank)).toEqual(rankScores(scored.map((u) => u.score)));
+		for (const u of municipal.units) expect(u.score).toBe(all.units.find((x) => x.code === u.code)!.score);
+		// M04 is below the district overall, and ranks among the departments alone
+		const rankOf = (p: UnitPanel, code: string) => p.units.find((u) => u.code === code)!.rank!;
+		expect(rankOf(all, UNIT_A)).toBeLessThan(rankOf(all, UNIT_D));
+		expect(rankOf(municipal, UNIT_D)).toBe(rankOf(all, UNIT_D) - all.units.filter((u) => u.kind !== 'municipal' && u.rank !== null && u.rank < rankOf(all, UNIT_D)).length);
+		// 考核明细 gives the unit's rank among its kind beside the overall one
+		const d = await detail(UNIT_D);
+		expect(d.unit.rank).toBe(rankOf(all, UNIT_D));
+		expect(d.kindRank).toBe(rankOf(municipal, UNIT_D));
+		expect(d.kindRanked).toBe(scored.length);
+		// a kind nobody has: the API refuses it naming the parameter; the page shows every unit and says why
+		const bad = await get('supervisor', 'period=7d&kind=army');
+		expect(bad.status).toBe(400);
+		expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/^未知的单位类别「army」（参数 kind），可选：municipal（市级部门）/);
+		const page = await readUnits(a, new URL('http://localhost/assessment?period=7d&kind=army'));
+		expect(page.data.kind).toBeNull();
+		expect(page.problems.at(-1)).toMatch(/^未知的单位类别「army」，可选：.*，已显示全部单位$/);
+		// the workbook of a kind says so in its scope and its name
+		const res = await exportXlsx({ locals: { user: sessionOf(people, 'supervisor') }, url: new URL('http://localhost/assessment/export?period=7d&kind=municipal') } as never);
+		expect(decodeURIComponent(res.headers.get('content-disposition')!)).toContain('单位考核-市级部门-');
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load(await res.arrayBuffer());
+		expect(String(wb.getWorksheet('单位考核')!.getCell('A2').value)).toMatch(/^范围：市级部门；/);
 	});
 
 	it('shows a known unit without rounds in the period as having nothing to assess', async () => {

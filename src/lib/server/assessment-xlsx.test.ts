@@ -128,6 +128,8 @@ describe('考核明细 workbook', () => {
 		filter: { period: '30d', periodLabel: '近30天', from: '2026-10-31', to: '2026-11-29' },
 		unit: u,
 		ranked: 12,
+		kindRank: 2,
+		kindRanked: 5,
 		months: [],
 		cases: [
 			c('sign', '签收超时', [
@@ -143,7 +145,7 @@ describe('考核明细 workbook', () => {
 		await wb.xlsx.load((await unitAssessmentWorkbook(view, '全市', new Date(at('2026-11-24T00:00:00')))) as unknown as ArrayBuffer);
 		const ws = wb.getWorksheet('考核明细')!;
 		expect(ws.getCell('A1').value).toBe('单位M01 考核明细　近30天（2026-10-31 至 2026-11-29）');
-		expect(['A3', 'B3', 'C3', 'D3'].map((a) => ws.getCell(a).value)).toEqual(['综合得分', Math.round(u.score! * 10) / 10, '名次', '第 3 名（共 12 个单位参与排名）']);
+		expect(['A3', 'B3', 'C3', 'D3'].map((a) => ws.getCell(a).value)).toEqual(['综合得分', Math.round(u.score! * 10) / 10, '名次', '第 3 名（共 12 个单位参与排名）；市级部门中第 2 名（共 5 个）']);
 		const sign = ws.getRow(6);
 		expect(sign.values).toEqual([, '签收超时率', 0.9, 0.8, 1.5, '签收超时 2 件', 40]);
 		expect(sign.getCell(2).numFmt).toBe('0.0%');

@@ -85,7 +85,10 @@ export async function unitAssessmentWorkbook(v: UnitAssessment, scope: string, g
 	};
 	const ws = wb.addWorksheet('考核明细');
 	ws.addRow([`${u.name} 考核明细　${periodText(v.filter)}`]).font = { bold: true, size: 14 };
-	const rank = u.rank === null ? `不参与排名（${MIN_ASSESSED_RULE}）` : `第 ${u.rank} 名（共 ${v.ranked} 个单位参与排名）`;
+	const rank =
+		u.rank === null
+			? `不参与排名（${MIN_ASSESSED_RULE}）`
+			: `第 ${u.rank} 名（共 ${v.ranked} 个单位参与排名）${v.kindRank === null ? '' : `；${UNIT_KIND_LABELS[u.kind] ?? u.kind}中第 ${v.kindRank} 名（共 ${v.kindRanked} 个）`}`;
 	ws.addRow([`范围：${scope}；派单 ${u.dispatched} 次，有结果可考核 ${u.rates.measured} 次，协办 ${u.assisted} 次`]).font = { color: { argb: 'FF5B6778' } };
 	ws.addRow(['综合得分', u.score === null ? '样本不足' : Math.round(u.score * 10) / 10, '名次', rank]).font = { bold: true };
 	ws.addRow([]);

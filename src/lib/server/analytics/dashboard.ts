@@ -581,7 +581,8 @@ export async function mapData(ctx: DashboardContext, filter: DashboardFilter): P
 const TREND_MONTHS = 6;
 
 
-export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter): Promise<UnitPanel> {
+/** The units' scores for the period, ranked; with `kind`, the units of that kind only, ranked among themselves. */
+export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter, kind: string | null = null): Promise<UnitPanel> {
 	const { ref, now } = ctx;
 	// monthly trend: the last months up to the period's end
 	const endMonth = filter.to.slice(0, 7);
@@ -609,7 +610,7 @@ export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter):
 		t[num(r.w)] = assessmentScore(handlingRates(leadCounts(countsOf(r)), lateOf.get(key(r))));
 		trendOf.set(k, t);
 	}
-	const units = rows.map((r) => {
+	const all = rows.map((r) => {
 		const code = String(r.unit_code);
 		const o = open.get(code);
 		const counts = countsOf(r);
@@ -628,10 +629,11 @@ export async function unitPanel(ctx: DashboardContext, filter: DashboardFilter):
 			trend: trendOf.get(code) ?? new Array(months.length).fill(null)
 		};
 	});
+	const units = kind ? all.filter((u) => u.kind === kind) : all;
 	const ranks = rankScores(units.map((u) => u.score));
 	units.forEach((u, i) => (u.rank = ranks[i]));
 	units.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || b.dispatched - a.dispatched || b.assisted - a.assisted || a.code.localeCompare(b.code));
-	return { filter, units, months, weights: ASSESSMENT_WEIGHTS.map(({ key, label, weight }) => ({ key, label, weight })) };
+	return { filter, kind, units, months, weights: ASSESSMENT_WEIGHTS.map(({ key, label, weight }) => ({ key, label, weight })) };
 }
 
 /**

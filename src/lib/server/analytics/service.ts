@@ -3,6 +3,7 @@
 // in `refusals` (the JSON API answers 400 with them: the parameter and its value, nothing about a page).
 import type { DashboardFilter, DashboardOverview, MapData, MapPlaces, PeriodKey, SessionUser, UnitAssessment, UnitPanel } from '../../types';
 import { canSee } from '../../nav';
+import { ASSESSED_KINDS, UNIT_KIND_LABELS } from '../../units';
 import { openableTickets } from '../cases/read';
 import type { App } from '../app';
 import { type DashboardContext, mapData, mapPlaces, overviewData, unitPanel } from './dashboard';
@@ -52,7 +53,18 @@ export async function readMap(a: App, url: URL): Promise<DashboardRead<MapData>>
 	const metric = metricRefusal(url.searchParams.get('metric'));
 	return metric ? { ...r, refusals: [...r.refusals, metric] } : r;
 }
-export const readUnits = (a: App, url: URL): Promise<DashboardRead<UnitPanel>> => read(a, url, unitPanel, '30d');
+/**
+ * 考核's ranking; `kind=` lists and ranks the units of one kind among themselves (ASSESSED_KINDS). An unknown kind is
+ * a problem the page shows (with all units instead) and a refusal for the API and the workbook.
+ */
+export async function readUnits(a: App, url: URL): Promise<DashboardRead<UnitPanel>> {
+	const asked = url.searchParams.get('kind')?.trim() || null;
+	const kind = asked && (ASSESSED_KINDS as readonly string[]).includes(asked) ? asked : null;
+	const r = await read(a, url, (ctx, f) => unitPanel(ctx, f, kind), '30d');
+	if (!asked || kind) return r;
+	const hint = `可选：${ASSESSED_KINDS.map((k) => `${k}（${UNIT_KIND_LABELS[k]}）`).join('、')}`;
+	return { ...r, problems: [...r.problems, `未知的单位类别「${asked}」，${hint}，已显示全部单位`], refusals: [...r.refusals, `未知的单位类别「${asked}」（参数 kind），${hint}`] };
+}
 /** One unit's 考核明细 with the 考核 page's filter (and default period); data null for a unit nobody knows. */
 export const readUnitAssessment = (a: App, url: URL, code: string, items?: number): Promise<DashboardRead<UnitAssessment | null>> =>
 	read(a, url, (ctx, f) => unitAssessment(ctx, f, code, items), '30d');

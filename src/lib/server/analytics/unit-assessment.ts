@@ -4,7 +4,7 @@
 // with the same filter, so each list's total is the count its rate was computed from.
 import { ALL_MEASURES, OPEN_TICKETS, UNIT_ROUNDS } from '$pipelines/warehouse/rollups';
 import type { AssessmentCase, AssessmentCaseKey, AssessmentItem, DashboardFilter, HandlingRates, UnitAssessment, UnitScore } from '../../types';
-import { ASSESSMENT_WEIGHTS, handlingRates, leadCounts, scoreLosses } from '../assessment';
+import { ASSESSMENT_WEIGHTS, handlingRates, leadCounts, rankScores, scoreLosses } from '../assessment';
 import { aggregate, countsOf, type DashboardContext, openCounts, REPLY_LATE, SIGN_LATE, unitPanel } from './dashboard';
 import { filterWhere } from './filters';
 
@@ -154,5 +154,16 @@ export async function unitAssessment(ctx: DashboardContext, filter: DashboardFil
 			items: r?.items ?? []
 		};
 	});
-	return { filter, unit, ranked: panel.units.filter((u) => u.rank !== null).length, months: panel.months, cases };
+	// like with like: its rank among the units of its kind, as 考核 ranks them by 单位类别
+	const kin = panel.units.filter((x) => x.kind === unit.kind && x.code !== code).concat(unit);
+	const kindRanks = rankScores(kin.map((x) => x.score));
+	return {
+		filter,
+		unit,
+		ranked: panel.units.filter((u) => u.rank !== null).length,
+		kindRank: kindRanks[kindRanks.length - 1],
+		kindRanked: kindRanks.filter((r) => r !== null).length,
+		months: panel.months,
+		cases
+	};
 }
