@@ -107,6 +107,8 @@ describe('unit assessment (考核) by handling round', () => {
 	});
 });
 
+const ctxNow = () => ({ db: duckRunner(a.analytics.conn), ref: a.ref, cal: a.calendar, now: Date.now() });
+
 /** The unit panel of the last 7 days, as of now. */
 async function panelNow() {
 	const now = Date.now();
@@ -213,9 +215,9 @@ describe('co-handling (主办 + 协办)', () => {
 });
 
 describe('考核明细: the rounds behind a unit’s rates', () => {
-	const detail = async (code: string) => {
+	const detail = async (code: string, qs = 'period=7d') => {
 		const now = Date.now();
-		const { filter } = parseDashboardFilter(new URLSearchParams('period=7d'), a.ref, now);
+		const { filter } = parseDashboardFilter(new URLSearchParams(qs), a.ref, now);
 		return (await unitAssessment({ db: duckRunner(a.analytics.conn), ref: a.ref, cal: a.calendar, now }, filter, code))!;
 	};
 	const api = (who: string, code: string, qs = 'period=7d') => {
@@ -258,21 +260,23 @@ describe('考核明细: the rounds behind a unit’s rates', () => {
 		expect(d.ranked).toBe(panel.units.filter((u) => u.rank !== null).length);
 	});
 
-	it('gives every unit lists as long as its rates say, against all units’ rates and its lost points', async () => {
+	it('gives every unit lists as long as its rates say, against all units’ rates and its lost points, under any filter', async () => {
 		const panel = await panelNow();
 		expect(panel.units.length).toBeGreaterThan(2);
-		for (const u of panel.units) {
-			const d = await detail(u.code);
-			const losses = scoreLosses(u.rates);
-			for (const c of d.cases) {
-				const w = ASSESSMENT_WEIGHTS.find((x) => x.key === c.rate)!;
-				expect(c.value).toBe(u.rates[c.rate]);
-				// the rate is (of − count) / of, or count / of where lower is better
-				if (c.value === null) expect(c.count).toBe(0);
-				else expect(c.count).toBe(Math.round(c.of * (w.lowerIsBetter ? c.value : 1 - c.value)));
-				expect(c.items.length).toBe(Math.min(c.count, ASSESSMENT_ITEMS));
-				expect(new Set(c.items.map((i) => i.ticketNo + i.dispatchedAt)).size).toBe(c.items.length);
-				expect(c.lost).toBe(losses.get(c.rate) ?? null);
+		for (const qs of ['period=7d', 'period=7d&district=320508&type=投诉', 'period=7d&channel=web', 'period=7d&district=320505']) {
+			for (const u of (await unitPanel(ctxNow(), parseDashboardFilter(new URLSearchParams(qs), a.ref, Date.now()).filter)).units) {
+				const d = await detail(u.code, qs);
+				const losses = scoreLosses(u.rates);
+				for (const c of d.cases) {
+					const w = ASSESSMENT_WEIGHTS.find((x) => x.key === c.rate)!;
+					expect(c.value).toBe(u.rates[c.rate]);
+					// the rate is (of − count) / of, or count / of where lower is better
+					if (c.value === null) expect(c.count).toBe(0);
+					else expect(c.count).toBe(Math.round(c.of * (w.lowerIsBetter ? c.value : 1 - c.value)));
+					expect(c.items.length).toBe(Math.min(c.count, ASSESSMENT_ITEMS));
+					expect(new Set(c.items.map((i) => i.ticketNo + i.dispatchedAt)).size).toBe(c.items.length);
+					expect(c.lost).toBe(losses.get(c.rate) ?? null);
+				}
 			}
 		}
 		// all units together: the sums of the units' counts
