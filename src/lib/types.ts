@@ -280,6 +280,23 @@ export interface UnitPanel {
 	weights: { key: string; label: string; weight: number }[];
 }
 
+/**
+ * A handling round (pipelines/lifecycle/rounds.ts UnitRound: one dispatch to a unit, what it did with it) as the
+ * ticket pages show it: the unit's name and ISO times. The assessment charges each round's results to its unit.
+ */
+export interface HandlingRound {
+	unit: string;
+	dispatchedAt: string | null;
+	signDeadline: string | null;
+	signedAt: string | null;
+	replyDeadline: string | null;
+	repliedAt: string | null;
+	satisfaction: string | null;
+	returned: boolean;
+	extended: boolean;
+	reopened: boolean;
+}
+
 /** What counts against a unit in its assessment: one kind of result, and its rounds. */
 export type AssessmentCaseKey = 'sign' | 'reply' | 'unsatisfied' | 'returned' | 'extended' | 'reopened';
 

@@ -7,7 +7,7 @@ import { actOnTicket, registerTicket, type CaseUser } from '../../src/lib/server
 import { syncIdle, syncToAnalytics, withoutSync } from '../../src/lib/server/sync';
 import { unitPanel } from '../../src/lib/server/analytics/dashboard';
 import { ASSESSMENT_ITEMS, unitAssessment } from '../../src/lib/server/analytics/unit-assessment';
-import { ASSESSMENT_WEIGHTS, rankScores, scoreLosses } from '../../src/lib/server/assessment';
+import { ASSESSMENT_WEIGHTS, handlingRounds, rankScores, scoreLosses } from '../../src/lib/server/assessment';
 import { GET as unitApi } from '../../src/routes/api/v1/dashboard/units/[code]/+server';
 import { GET as unitExport } from '../../src/routes/(app)/assessment/[unit]/export/+server';
 import { GET as unitsApi } from '../../src/routes/api/v1/dashboard/units/+server';
@@ -16,7 +16,9 @@ import { load as pageLoad } from '../../src/routes/(app)/assessment/[unit]/+page
 import type { UnitAssessment, UnitPanel } from '../../src/lib/types';
 import { parseDashboardFilter } from '../../src/lib/server/analytics/filters';
 import { duckRunner } from '../../src/lib/server/analytics/sql';
-import { addPeople, INTAKE, sessionOf } from '../support/cases';
+import { addPeople, INTAKE, renderTicketPage, sessionOf } from '../support/cases';
+import { ticketDetail } from '../../src/lib/server/cases/read';
+import { ticketArchive } from '../../src/lib/server/analytics/ticket-record';
 import ExcelJS from 'exceljs';
 import { setApp } from '../../src/lib/server/app';
 import { addDays, shanghaiDay } from '../../pipelines/calendar/index';
@@ -34,10 +36,12 @@ const UNIT_B = 'M02'; // 市生态环境局
 const UNIT_C = 'M03';
 const UNIT_D = 'M04';
 const people: Record<string, CaseUser> = {};
+/** the first test's ticket: B's late return, then A's two rounds (visited 不满意 and reopened, then 满意) */
+let firstTicket = '';
 
 beforeAll(async () => {
 	a = await startMemoryApp();
-	await addPeople(a, people, { operator: ['operator'], dispatcher: ['dispatcher'], supervisor: ['supervisor'], unitA: ['unit_handler', UNIT_A], unitB: ['unit_handler', UNIT_B], unitC: ['unit_handler', UNIT_C], unitD: ['unit_handler', UNIT_D] });
+	await addPeople(a, people, { operator: ['operator'], dispatcher: ['dispatcher'], supervisor: ['supervisor'], leader: ['leader'], unitA: ['unit_handler', UNIT_A], unitB: ['unit_handler', UNIT_B], unitC: ['unit_handler', UNIT_C], unitD: ['unit_handler', UNIT_D] });
 }, 120_000);
 
 afterAll(async () => {
@@ -66,7 +70,7 @@ async function fiveDaysLater(): Promise<void> {
 describe('unit assessment (考核) by handling round', () => {
 	it('charges a late return, a reopening and each visit to the unit that held the ticket then', async () => {
 		// B returns the first ticket after its sign-for limit; A handles it, is visited 不满意, reopened, handles it again
-		await handle(
+		firstTicket = await handle(
 			[
 				['dispatcher', { action: 'dispatch', unit_code: UNIT_B }],
 				['unitB', { action: 'return', note: '不属于本单位职责' }],
@@ -326,6 +330,29 @@ describe('考核明细: the rounds behind a unit’s rates', () => {
 		// the unit opens the tickets it still holds, not the ones it returned
 		const stillHeld = (await Promise.all(listed.map(async (no) => ((await a.rel.db.select({ u: tickets.unitCode }).from(tickets).where(eq(tickets.ticketNo, no)))[0]?.u === UNIT_B ? no : null)))).filter(Boolean);
 		expect([...unitsOwn.openable].sort()).toEqual((stillHeld as string[]).sort());
+	});
+
+	it('shows each ticket’s rounds on 工单详情 as its fact holds them, a late step marked', async () => {
+		for (const no of [firstTicket]) {
+			const detail = await ticketDetail(a, people.supervisor, no);
+			const record = await ticketArchive(a, sessionOf(people, 'leader') as never, no);
+			const facts = (await queryRows(a.analytics.conn, `SELECT to_json(rounds)::VARCHAR AS r FROM tickets_fact WHERE ticket_no = '${no}'`))[0].r as string;
+			expect(detail.rounds).toEqual(handlingRounds(JSON.parse(facts), (c) => a.ref.unitByCode.get(c)?.name ?? c));
+			expect(detail.rounds).toEqual(record.record.rounds);
+			// B's return after its limit, then A's two rounds: 不满意 and reopened, then 满意
+			expect(detail.rounds!.map((r) => [r.unit, r.returned, r.satisfaction, r.reopened])).toEqual([
+				['苏州市生态环境局', true, null, false],
+				['苏州市姑苏区人民政府', false, '不满意', true],
+				['苏州市姑苏区人民政府', false, '满意', false]
+			]);
+			const html = renderTicketPage(a, detail, people.supervisor);
+			const rows = [...html.matchAll(/data-testid="handling-round" data-sign-late="(true|false)" data-reply-late="(true|false)"/g)].map((m) => [m[1], m[2]]);
+			expect(rows).toEqual([
+				['true', 'false'],
+				['false', 'false'],
+				['false', 'false']
+			]);
+		}
 	});
 
 	it('exports every round of the page as a workbook, for whoever may read the page', async () => {

@@ -1,7 +1,8 @@
 // Unit assessment (考核): the handling rates of a set of tickets and the weighted score. The one place the
 // figures are defined: the leaders' unit panel reads them from the analytics rollups, the case-handling
 // screens from their own queries — both pass the same counts through `handlingRates` and `assessmentScore`.
-import type { HandlingRates } from '../types';
+import type { HandlingRates, HandlingRound } from '../types';
+import type { UnitRound } from '$pipelines/lifecycle/rounds';
 import { MIN_ASSESSED } from '../units';
 
 /** Ticket counts behind the rates (the rollup measures of pipelines/warehouse/rollups.ts). */
@@ -115,6 +116,24 @@ export function assessmentScore(r: HandlingRates): number | null {
  */
 export function scoreLosses(r: HandlingRates): Map<keyof HandlingRates, number> {
 	return new Map(scoreParts(r).map((p) => [p.key, Math.round((1000 * p.weight * (1 - p.good)) / p.total) / 10]));
+}
+
+const isoOf = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
+
+/** Handling rounds as the ticket pages show them (工单详情 from the events, 工单档案 from the facts). */
+export function handlingRounds(rounds: readonly UnitRound[], unitName: (code: string) => string | null): HandlingRound[] {
+	return rounds.map((x) => ({
+		unit: unitName(x.unit) ?? x.unit,
+		dispatchedAt: isoOf(x.dispatched_at),
+		signDeadline: isoOf(x.sign_deadline),
+		signedAt: isoOf(x.signed_at),
+		replyDeadline: isoOf(x.reply_deadline),
+		repliedAt: isoOf(x.replied_at),
+		satisfaction: x.satisfaction,
+		returned: !!x.returned,
+		extended: !!x.extended,
+		reopened: !!x.reopened
+	}));
 }
 
 /** Ranks by score, highest first (ties share a rank); unscored units get null. */

@@ -20,21 +20,9 @@ import { repeatScores } from '$pipelines/text/bigrams';
 import { cutChars } from '$pipelines/normalize/text';
 import { ticketAlerts, type AlertSummary } from '../alerts/read';
 import { canSee } from '$lib/nav';
-import type { TicketLocator } from '$lib/types';
-
-/** A handling round (pipelines/lifecycle/rounds.ts UnitRound) with its unit's name and ISO times. */
-export interface RecordRound {
-	unit: string;
-	dispatchedAt: string | null;
-	signDeadline: string | null;
-	signedAt: string | null;
-	replyDeadline: string | null;
-	repliedAt: string | null;
-	satisfaction: string | null;
-	returned: boolean;
-	extended: boolean;
-	reopened: boolean;
-}
+import type { HandlingRound, TicketLocator } from '$lib/types';
+import type { UnitRound } from '$pipelines/lifecycle/rounds';
+import { handlingRounds } from '../assessment';
 
 export interface TicketRecord {
 	ticketNo: string;
@@ -74,7 +62,7 @@ export interface TicketRecord {
 	transferredTo: string | null;
 	counts: { returns: number; extensions: number; reopens: number; urges: number };
 	/** null: the history is unknown (a feed's ticket); empty: it never went to a unit */
-	rounds: RecordRound[] | null;
+	rounds: HandlingRound[] | null;
 	keywords: string[];
 	sentiment: number | null;
 	/** the latest topic run's topics the ticket belongs to (clustered in it or assigned since) */
@@ -94,18 +82,11 @@ type FactRow = {
 };
 
 /** A round as the facts store it (instants in epoch ms). */
-interface StoredRound {
-	unit: string; dispatched_at: number | null; sign_deadline: number | null; signed_at: number | null; reply_deadline: number | null;
-	replied_at: number | null; satisfaction: string | null; returned: boolean | null; extended: boolean | null; reopened: boolean | null;
-}
-
 /** The instants read, each as Shanghai ISO text under its short name. */
 const TIMES = [
 	['received_at', 'received'], ['updated_at', 'updated'], ['dispatched_at', 'dispatched'], ['signed_at', 'signed'], ['replied_at', 'replied'],
 	['closed_at', 'closed'], ['sign_deadline', 'sign_deadline'], ['reply_deadline', 'reply_deadline']
 ] as const;
-
-const iso = (ms: number | null): string | null => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
 
 /**
  * The ticket so numbered as the analytics store holds it, or null when it holds none. A number carries its day
@@ -139,7 +120,8 @@ export async function ticketRecord(conn: DuckDBConnection, ref: Reference, no: s
 	const content = maskPersonal(r.content);
 	const district = r.district_code ? (ref.districtByCode.get(r.district_code)?.name ?? r.district_code) : null;
 	const street = r.street_code ? (ref.streetByCode.get(r.street_code)?.name ?? r.street_code) : null;
-	const stored = r.rounds === null ? null : (JSON.parse(r.rounds) as StoredRound[] | null);
+	// the facts' STRUCT list, as JSON: a UnitRound each
+	const stored = r.rounds === null ? null : (JSON.parse(r.rounds) as UnitRound[] | null);
 	return {
 		ticketNo: r.ticket_no,
 		source: r.source,
@@ -173,19 +155,7 @@ export async function ticketRecord(conn: DuckDBConnection, ref: Reference, no: s
 		notAccepted: r.not_accepted_reason === null ? null : { n: r.not_accepted_reason, text: NOT_ACCEPTED_REASONS[r.not_accepted_reason] ?? '' },
 		transferredTo: r.transferred_to,
 		counts: { returns: r.returns, extensions: r.extensions, reopens: r.reopens, urges: r.urges },
-		rounds:
-			stored?.map((x) => ({
-				unit: unitName(x.unit) ?? '—',
-				dispatchedAt: iso(x.dispatched_at),
-				signDeadline: iso(x.sign_deadline),
-				signedAt: iso(x.signed_at),
-				replyDeadline: iso(x.reply_deadline),
-				repliedAt: iso(x.replied_at),
-				satisfaction: x.satisfaction,
-				returned: !!x.returned,
-				extended: !!x.extended,
-				reopened: !!x.reopened
-			})) ?? null,
+		rounds: stored ? handlingRounds(stored, unitName) : null,
 		keywords: shownKeywords(title, content, r.keywords ?? []),
 		sentiment: r.sentiment,
 		topics: topics.map((t) => ({ id: t.topic_id, label: t.label })),
@@ -286,6 +256,8 @@ export interface TicketArchive {
 	/** the alerts it is linked to, for a user who sees 预警 */
 	alerts: AlertSummary[];
 	related: RelatedRecords;
+	/** when it was read (ISO): a limit its open round still owes is overdue against it */
+	generatedAt: string;
 }
 
 export class RecordNotFound extends Error {}
@@ -299,5 +271,5 @@ export async function ticketArchive(app: App, user: SessionUser, no: string): Pr
 		canSee(user.role, '/alerts') ? ticketAlerts(app, record.ticketNo) : [],
 		relatedRecords(app.analytics.conn, record)
 	]);
-	return { record, map: ticketLocator(app.ref, MAP_W, MAP_H, record), openable: openable.length > 0, alerts, related };
+	return { record, map: ticketLocator(app.ref, MAP_W, MAP_H, record), openable: openable.length > 0, alerts, related, generatedAt: new Date().toISOString() };
 }

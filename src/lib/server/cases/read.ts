@@ -4,7 +4,8 @@
 import { attachmentCounts, attachmentsOf, type TicketAttachments } from './attachments';
 import { and, asc, desc, eq, gte, inArray, not, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { placeName, routeUnit } from '$pipelines/reference/index';
-import { feedLimits } from '$pipelines/lifecycle/rounds';
+import { feedLimits, unitRounds, type RoundEvent } from '$pipelines/lifecycle/rounds';
+import { handlingRounds } from '../assessment';
 import { cutChars, dialNumber, normalizePhone } from '$pipelines/normalize/index';
 import { maskEmail } from '$pipelines/text/redact';
 import {
@@ -22,7 +23,7 @@ import {
 } from '$pipelines/lifecycle/model';
 import type { App } from '../app';
 import type { Db } from '../db';
-import type { TicketSummary } from '$lib/types';
+import type { HandlingRound, TicketSummary } from '$lib/types';
 import { canSee } from '$lib/nav';
 import { DEFAULT_LOOKUP_DAYS, isQueueView, LOOKUP_PERIODS, QUEUE_VIEWS, UNIT_FILTER_QUEUES } from '$lib/queues';
 import { open311Requests, ticketEvents, tickets, type TicketRow } from '../db/schema';
@@ -605,6 +606,13 @@ export interface TimelineEntry {
 export interface TicketDetail extends TicketSummary {
 	/** still needs work (an open status of the lifecycle model) */
 	open: boolean;
+	/**
+	 * its handling rounds from its events (each dispatch to a unit, what the unit did with it: what 考核 charges to
+	 * the unit); null for a feed's ticket whose events name no dispatch (its history is the feed's)
+	 */
+	rounds: HandlingRound[] | null;
+	/** when the page was read (ISO): the lights and an overdue round's step are as of then */
+	readAt: string;
 	content: string;
 	address: string;
 	categoryCode: string | null;
@@ -716,6 +724,26 @@ function hideReason<T extends { reason?: unknown } | null>(data: T, hide: (text:
 	return data && typeof data.reason === 'string' ? { ...data, reason: hide(data.reason) } : data;
 }
 
+/**
+ * A ticket's handling rounds from its events, as the sync gives them to its fact (unitRounds; none for a ticket
+ * never dispatched, null for one at a unit whose events name no dispatch: a feed's).
+ */
+function roundsOfEvents(
+	t: TicketRow,
+	events: readonly { action: string; toStatus: string; unitCode: string | null; at: Date; data: unknown }[],
+	unitName: (code: string) => string | null
+): HandlingRound[] | null {
+	const steps: RoundEvent[] = events.map((e) => {
+		const d = (e.data ?? {}) as Partial<Record<'signDeadline' | 'replyDeadline' | 'signedAt' | 'repliedAt', number | null>> & { satisfaction?: string | null; assistUnits?: string[] | null };
+		return {
+			action: e.action, to: e.toStatus, unit: e.unitCode, at: e.at.getTime(), signDeadline: d.signDeadline ?? null, replyDeadline: d.replyDeadline ?? null,
+			satisfaction: d.satisfaction ?? null, assistUnits: d.assistUnits ?? null, signedAt: d.signedAt ?? null, repliedAt: d.repliedAt ?? null
+		};
+	});
+	const rounds = unitRounds(steps);
+	return rounds.length === 0 && t.unitCode ? null : handlingRounds(rounds, unitName);
+}
+
 export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): Promise<TicketDetail> {
 	const t = await visibleTicket(app, user, ticketNo);
 	const db = app.rel.db;
@@ -770,6 +798,8 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 			attachments.count
 		),
 		open: OPEN_STATUSES.includes(t.status as Status),
+		rounds: roundsOfEvents(t, events, (c) => unitName(c)),
+		readAt: new Date(now).toISOString(),
 		content: caller.hide(t.content),
 		address: caller.hide(t.address),
 		categoryCode: t.categoryCode,
