@@ -602,6 +602,12 @@ describe('a call from intake to closing', () => {
 		expect(await page.locator('[data-testid=assessment-back]').getAttribute('href')).toBe('/assessment?period=90d');
 		await item('reopened').locator('a').click();
 		await page.waitForURL(`**/tickets/${ticketNo}`);
+		// the ticket's page shows its rounds: the one visited 不满意 and reopened, then the one after it
+		const rounds = page.locator('[data-testid=rounds] [data-testid=handling-round]');
+		await rounds.first().waitFor();
+		expect(await rounds.count()).toBe(2);
+		expect(await rounds.first().innerText()).toContain('不满意重办');
+		expect(await rounds.nth(1).innerText()).toContain('满意');
 		// the unit: from 我的工单 to its own, back to 我的工单; another unit's is refused
 		const unit = await as('unit_gusu');
 		await unit.goto(`${suite.server.url}/my-tickets`);
