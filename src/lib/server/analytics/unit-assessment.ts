@@ -95,12 +95,12 @@ async function caseRounds(ctx: DashboardContext, filter: DashboardFilter, code: 
 	return out;
 }
 
-/** All units' rates together, as lead (the open tickets past a limit of every unit count as the panel counts them). */
-async function allUnitsRates(ctx: DashboardContext, filter: DashboardFilter): Promise<HandlingRates> {
-	const [rows, open] = await Promise.all([
-		aggregate(ctx, { filter, from: filter.from, to: filter.to, rounds: true, measures: ALL_MEASURES }),
-		openCounts(ctx, filter, 'unit_code')
-	]);
+/**
+ * All units' rates together, as lead: the rounds of every unit, and the open tickets past a limit of every unit
+ * (`open`: openCounts by unit), as the panel counts them.
+ */
+async function allUnitsRates(ctx: DashboardContext, filter: DashboardFilter, open: Awaited<ReturnType<typeof openCounts>>): Promise<HandlingRates> {
+	const rows = await aggregate(ctx, { filter, from: filter.from, to: filter.to, rounds: true, measures: ALL_MEASURES });
 	const late = { sign: 0, reply: 0 };
 	for (const [unit, o] of open) {
 		if (unit === 'null') continue; // not dispatched: no unit is late with it
@@ -116,12 +116,12 @@ async function allUnitsRates(ctx: DashboardContext, filter: DashboardFilter): Pr
  * reference knows no such unit and it had no rounds either.
  */
 export async function unitAssessment(ctx: DashboardContext, filter: DashboardFilter, code: string, items = ASSESSMENT_ITEMS): Promise<UnitAssessment | null> {
-	const [panel, all, rounds, mine, open] = await Promise.all([
+	const open = await openCounts(ctx, filter, 'unit_code');
+	const [panel, all, rounds, mine] = await Promise.all([
 		unitPanel(ctx, filter),
-		allUnitsRates(ctx, filter),
+		allUnitsRates(ctx, filter, open),
 		caseRounds(ctx, filter, code, items),
-		aggregate(ctx, { filter, from: filter.from, to: filter.to, rounds: true, measures: ALL_MEASURES, where: { sql: ' AND unit_code = $unit', params: { unit: code } } }),
-		openCounts(ctx, filter, 'unit_code')
+		aggregate(ctx, { filter, from: filter.from, to: filter.to, rounds: true, measures: ALL_MEASURES, where: { sql: ' AND unit_code = $unit', params: { unit: code } } })
 	]);
 	const known = ctx.ref.unitByCode.get(code);
 	let unit: UnitScore | undefined = panel.units.find((u) => u.code === code);
