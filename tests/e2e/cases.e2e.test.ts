@@ -611,6 +611,7 @@ describe('a call from intake to closing', () => {
 		// the unit: from 我的工单 to its own, back to 我的工单; another unit's is refused
 		const unit = await as('unit_gusu');
 		await unit.goto(`${suite.server.url}/my-tickets`);
+		expect(await unit.locator('[data-testid=own-standing]').innerText()).toMatch(/^本单位近30天考核：(得分 [\d.]+，第 \d+ 名（共 \d+ 个单位参与排名）|有结果可考核的派单不足，暂不计分、不排名)。/);
 		await unit.locator('[data-testid=own-assessment]').click();
 		await unit.waitForURL(`**/assessment/${GUSU}`);
 		expect(await unit.locator(`[data-testid=case][data-case=unsatisfied] [data-testid=case-item][data-ticket="${ticketNo}"]`).count()).toBe(1);

@@ -11,7 +11,7 @@ import { ASSESSMENT_WEIGHTS, handlingRounds, rankScores, scoreLosses } from '../
 import { GET as unitApi } from '../../src/routes/api/v1/dashboard/units/[code]/+server';
 import { GET as unitExport } from '../../src/routes/(app)/assessment/[unit]/export/+server';
 import { GET as unitsApi } from '../../src/routes/api/v1/dashboard/units/+server';
-import { readUnits } from '../../src/lib/server/analytics/service';
+import { readUnits, unitStanding } from '../../src/lib/server/analytics/service';
 import { load as pageLoad } from '../../src/routes/(app)/assessment/[unit]/+page.server';
 import type { UnitAssessment, UnitPanel } from '../../src/lib/types';
 import { parseDashboardFilter } from '../../src/lib/server/analytics/filters';
@@ -430,6 +430,21 @@ describe('考核明细: the rounds behind a unit’s rates', () => {
 		const wb = new ExcelJS.Workbook();
 		await wb.xlsx.load(await res.arrayBuffer());
 		expect(String(wb.getWorksheet('单位考核')!.getCell('A2').value)).toMatch(/^范围：市级部门；/);
+	});
+
+	it('tells a unit’s handler its unit’s standing over the last 30 days on 我的工单, and nobody else', async () => {
+		setApp(Promise.resolve(a));
+		const panel = (await readUnits(a, new URL('http://localhost/assessment'))).data;
+		const d = panel.units.find((u) => u.code === UNIT_D)!;
+		expect(d.score).not.toBeNull(); // scored in the test before
+		expect(await unitStanding(a, sessionOf(people, 'unitD') as never)).toEqual({
+			code: UNIT_D,
+			period: '近30天',
+			score: d.score,
+			rank: d.rank,
+			ranked: panel.units.filter((u) => u.rank !== null).length
+		});
+		expect(await unitStanding(a, sessionOf(people, 'supervisor') as never)).toBeNull();
 	});
 
 	it('shows a known unit without rounds in the period as having nothing to assess', async () => {

@@ -69,6 +69,33 @@ export async function readUnits(a: App, url: URL): Promise<DashboardRead<UnitPan
 export const readUnitAssessment = (a: App, url: URL, code: string, items?: number): Promise<DashboardRead<UnitAssessment | null>> =>
 	read(a, url, (ctx, f) => unitAssessment(ctx, f, code, items), '30d');
 
+/** A unit's standing in 考核 over the default period (近30天), as 我的工单 tells its handlers: its row and how many are ranked. */
+export interface UnitStanding {
+	code: string;
+	period: string;
+	score: number | null;
+	rank: number | null;
+	ranked: number;
+}
+
+/**
+ * The standing of the user's unit (null for a user of no unit). A failed read of the analytics store leaves it out
+ * (null, logged): 我的工单 is the unit's work and never waits on it.
+ */
+export async function unitStanding(a: App, user: SessionUser): Promise<UnitStanding | null> {
+	if (!user.unitCode) return null;
+	try {
+		const ctx = await dashboardContext(a);
+		const { filter } = parseDashboardFilter(new URLSearchParams(), a.ref, ctx.now, '30d');
+		const panel = await unitPanel(ctx, filter);
+		const u = panel.units.find((x) => x.code === user.unitCode);
+		return { code: user.unitCode, period: filter.periodLabel, score: u?.score ?? null, rank: u?.rank ?? null, ranked: panel.units.filter((x) => x.rank !== null).length };
+	} catch (e) {
+		console.error('[minqing] 本单位考核未能读取：', e);
+		return null;
+	}
+}
+
 /** 考核明细 as its page shows it to `user`: the read, and which of its tickets the user can open where. */
 export async function unitAssessmentView(a: App, user: SessionUser, url: URL, code: string) {
 	const r = await readUnitAssessment(a, url, code);
