@@ -347,6 +347,8 @@ export interface UnitAssessment {
 	/** its rank among the units of its own kind (单位类别), and how many of them are ranked */
 	kindRank: number | null;
 	kindRanked: number;
+	/** when it was read (ISO): a step still undone is late as of then */
+	readAt: string;
 	months: string[];
 	cases: AssessmentCase[];
 }

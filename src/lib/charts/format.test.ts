@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatChange, formatDeadline, formatShanghaiSecond, formatShanghaiTime, formatTimeLeft } from './format';
+import { formatBytes, formatChange, formatDeadline, formatLate, formatShanghaiSecond, formatShanghaiTime, formatTimeLeft } from './format';
 
 describe('time limit formatting', () => {
 	it('shows a midnight deadline as the end of its last day, other times as they are', () => {
@@ -53,5 +53,16 @@ describe('formatChange', () => {
 		expect(formatChange(null)).toBe('—');
 		expect(formatChange(Number.POSITIVE_INFINITY)).toBe('—');
 		expect(formatChange(Number.NaN)).toBe('—');
+	});
+});
+
+describe('formatLate', () => {
+	const now = Date.parse('2026-11-30T00:00:00Z');
+	it('says how late a step was done, or is still undone, and nothing for one in time', () => {
+		expect(formatLate('2026-11-29T00:00:00Z', '2026-11-29T02:30:00Z', now)).toBe('超时 2 小时');
+		expect(formatLate('2026-11-27T00:00:00Z', null, now)).toBe('已超期 3 天');
+		expect(formatLate('2026-11-29T00:00:00Z', '2026-11-28T23:00:00Z', now)).toBeNull();
+		expect(formatLate('2026-12-01T00:00:00Z', null, now)).toBeNull();
+		expect(formatLate('2026-11-29T23:59:40Z', null, now)).toBe('已超期 1 分钟');
 	});
 });

@@ -111,15 +111,24 @@ export function formatDeadline(iso: string | null | undefined): string {
 	return t.endsWith('T00:00') ? `${shanghaiMinute(ms - 60_000).slice(0, 10)} 24:00` : t.replace('T', ' ');
 }
 
+/** A span of time in its largest whole unit: "3 天", "5 小时", "40 分钟" (at least 1 分钟). */
+function spanText(ms: number): string {
+	const a = Math.abs(ms);
+	return a >= 86_400_000 ? `${Math.floor(a / 86_400_000)} 天` : a >= 3_600_000 ? `${Math.floor(a / 3_600_000)} 小时` : `${Math.max(1, Math.floor(a / 60_000))} 分钟`;
+}
+
 /** How far a time limit is from now: "超期 3 天", "超期 5 小时", "剩 2 天", "剩 40 分钟". */
 export function formatTimeLeft(deadlineIso: string, nowMs: number): string {
 	const left = Date.parse(deadlineIso) - nowMs;
-	const a = Math.abs(left);
-	const text =
-		a >= 86_400_000
-			? `${Math.floor(a / 86_400_000)} 天`
-			: a >= 3_600_000
-				? `${Math.floor(a / 3_600_000)} 小时`
-				: `${Math.max(1, Math.floor(a / 60_000))} 分钟`;
-	return left < 0 ? `超期 ${text}` : `剩 ${text}`;
+	return left < 0 ? `超期 ${spanText(left)}` : `剩 ${spanText(left)}`;
+}
+
+/**
+ * How late a step is against its limit: done after it, "超时 2 小时"; still undone past it at `nowMs`, "已超期 3 天";
+ * null when it was (or still may be) done in time.
+ */
+export function formatLate(deadlineIso: string, doneIso: string | null, nowMs: number): string | null {
+	const late = (doneIso ? Date.parse(doneIso) : nowMs) - Date.parse(deadlineIso);
+	if (late <= 0) return null;
+	return doneIso ? `超时 ${spanText(late)}` : `已超期 ${spanText(late)}`;
 }

@@ -118,7 +118,8 @@ export function scoreLosses(r: HandlingRates): Map<keyof HandlingRates, number> 
 	return new Map(scoreParts(r).map((p) => [p.key, Math.round((1000 * p.weight * (1 - p.good)) / p.total) / 10]));
 }
 
-const isoOf = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
+/** An instant of the stores (epoch ms, a number or a BigInt) as ISO text; null stays null. */
+export const isoOf = (ms: unknown): string | null => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
 
 /** Handling rounds as the ticket pages show them (工单详情 from the events, 工单档案 from the facts). */
 export function handlingRounds(rounds: readonly UnitRound[], unitName: (code: string) => string | null): HandlingRound[] {

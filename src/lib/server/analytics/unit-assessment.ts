@@ -4,7 +4,7 @@
 // with the same filter, so each list's total is the count its rate was computed from.
 import { ALL_MEASURES, OPEN_TICKETS, UNIT_ROUNDS } from '$pipelines/warehouse/rollups';
 import type { AssessmentCase, AssessmentCaseKey, AssessmentItem, DashboardFilter, HandlingRates, UnitAssessment, UnitScore } from '../../types';
-import { ASSESSMENT_WEIGHTS, handlingRates, leadCounts, rankScores, scoreLosses } from '../assessment';
+import { ASSESSMENT_WEIGHTS, handlingRates, isoOf, leadCounts, rankScores, scoreLosses, type HandlingCounts } from '../assessment';
 import { aggregate, countsOf, type DashboardContext, openCounts, REPLY_LATE, SIGN_LATE, unitPanel } from './dashboard';
 import { filterWhere } from './filters';
 
@@ -23,7 +23,7 @@ interface CaseSpec {
 	/** the open tickets (OPEN_TICKETS) that count against the same rate now, past the limit with the step undone */
 	pending?: string;
 	/** the rate's denominator, from the counts */
-	of(c: ReturnType<typeof countsOf>, late: { sign: number; reply: number }): number;
+	of(c: HandlingCounts, late: { sign: number; reply: number }): number;
 	/** the limit and the time the step was done, as columns of either table */
 	deadline?: string;
 	doneAt?: string;
@@ -47,8 +47,6 @@ const CASES: CaseSpec[] = [
 	{ key: 'extended', label: '延期', description: '本单位申请并获准延期的派单', rate: 'extensionRate', done: 'extensions > 0', of: (c) => c.dispatched },
 	{ key: 'reopened', label: '重办', description: '本单位答复后因回访不满意等被重新交办的派单', rate: 'reopenRate', done: 'reopens > 0', of: (c) => c.dispatched }
 ];
-
-const iso = (ms: unknown): string | null => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
 
 /**
  * The rounds of `code` received in the period that count against a rate, per kind: the newest `limit` (open ones
@@ -85,9 +83,9 @@ async function caseRounds(ctx: DashboardContext, filter: DashboardFilter, code: 
 			ticketNo: String(r.ticket_no),
 			title: r.title === null || r.title === undefined ? null : String(r.title),
 			day: String(r.day),
-			dispatchedAt: iso(r.dispatched),
-			deadline: iso(r.deadline),
-			doneAt: iso(r.done_at),
+			dispatchedAt: isoOf(r.dispatched),
+			deadline: isoOf(r.deadline),
+			doneAt: isoOf(r.done_at),
 			pending: r.pending === true
 		});
 		out.set(k, entry);
@@ -163,6 +161,7 @@ export async function unitAssessment(ctx: DashboardContext, filter: DashboardFil
 		ranked: panel.units.filter((u) => u.rank !== null).length,
 		kindRank: kindRanks[kindRanks.length - 1],
 		kindRanked: kindRanks.filter((r) => r !== null).length,
+		readAt: new Date(ctx.now).toISOString(),
 		months: panel.months,
 		cases
 	};
