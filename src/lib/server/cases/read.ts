@@ -724,22 +724,22 @@ function hideReason<T extends { reason?: unknown } | null>(data: T, hide: (text:
 	return data && typeof data.reason === 'string' ? { ...data, reason: hide(data.reason) } : data;
 }
 
-/**
- * A ticket's handling rounds from its events, as the sync gives them to its fact (unitRounds; none for a ticket
- * never dispatched, null for one at a unit whose events name no dispatch: a feed's).
- */
-function roundsOfEvents(
-	t: TicketRow,
-	events: readonly { action: string; toStatus: string; unitCode: string | null; at: Date; data: unknown }[],
-	unitName: (code: string) => string | null
-): HandlingRound[] | null {
-	const steps: RoundEvent[] = events.map((e) => {
+/** A ticket's events as the lifecycle's round rules read them (pipelines/lifecycle/rounds.ts): limits and times in their data. */
+function roundEventsOf(events: readonly { action: string; toStatus: string; unitCode: string | null; at: Date; data: unknown }[]): RoundEvent[] {
+	return events.map((e) => {
 		const d = (e.data ?? {}) as Partial<Record<'signDeadline' | 'replyDeadline' | 'signedAt' | 'repliedAt', number | null>> & { satisfaction?: string | null; assistUnits?: string[] | null };
 		return {
 			action: e.action, to: e.toStatus, unit: e.unitCode, at: e.at.getTime(), signDeadline: d.signDeadline ?? null, replyDeadline: d.replyDeadline ?? null,
 			satisfaction: d.satisfaction ?? null, assistUnits: d.assistUnits ?? null, signedAt: d.signedAt ?? null, repliedAt: d.repliedAt ?? null
 		};
 	});
+}
+
+/**
+ * A ticket's handling rounds from its events, as the sync gives them to its fact (unitRounds; none for a ticket
+ * never dispatched, null for one at a unit whose events name no dispatch: a feed's).
+ */
+function roundsOfEvents(t: TicketRow, steps: readonly RoundEvent[], unitName: (code: string) => string | null): HandlingRound[] | null {
 	const rounds = unitRounds(steps);
 	return rounds.length === 0 && t.unitCode ? null : handlingRounds(rounds, unitName);
 }
@@ -774,6 +774,7 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 		attachmentsOf(app, user, t)
 	]);
 	const caller = callerFor(user, t, true);
+	const steps = roundEventsOf(events);
 	const unitName = (c: string | null) => (c ? (app.ref.unitByCode.get(c)?.name ?? c) : null);
 	const lightOf = (done: Date | null, deadline: Date | null, kind: 'sign' | 'reply') =>
 		!deadline ? null : done ? (done <= deadline ? 'green' : 'red') : limitLight(app, t, kind, deadline, now, limits.yellowAt);
@@ -798,7 +799,7 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 			attachments.count
 		),
 		open: OPEN_STATUSES.includes(t.status as Status),
-		rounds: roundsOfEvents(t, events, (c) => unitName(c)),
+		rounds: roundsOfEvents(t, steps, (c) => unitName(c)),
 		readAt: new Date(now).toISOString(),
 		content: caller.hide(t.content),
 		address: caller.hide(t.address),
@@ -813,7 +814,7 @@ export async function ticketDetail(app: App, user: CaseUser, ticketNo: string): 
 		callerDial: caller.masked ? null : dialNumber(t.callerPhone, app.ref.city.phoneAreaCode ?? undefined),
 		signDeadline: t.signDeadline?.toISOString() ?? null,
 		replyDeadline: t.replyDeadline?.toISOString() ?? null,
-		limitsFromReceipt: limitsFromReceipt(t, events),
+		limitsFromReceipt: limitsFromReceipt(t, steps),
 		signLight: t.status === 'accepted' || t.status === 'reopened' ? null : lightOf(t.signedAt, t.signDeadline, 'sign'),
 		replyLight: t.status === 'accepted' || t.status === 'reopened' ? null : lightOf(t.repliedAt, t.replyDeadline, 'reply'),
 		signedAt: t.signedAt?.toISOString() ?? null,
@@ -869,13 +870,8 @@ export async function openableTickets(app: App, user: CaseUser, nos: readonly st
  * Whether a ticket holds a limit that a feed hand-over counted from its receipt (its sender reported none:
  * inferLimits in server/ingest.ts): never dispatched here, with a limit that no version of the feed reported.
  */
-function limitsFromReceipt(t: TicketRow, events: readonly { action: string; toStatus: string; unitCode: string | null; at: Date; data: unknown }[]): boolean {
+function limitsFromReceipt(t: TicketRow, steps: readonly RoundEvent[]): boolean {
 	if (t.dispatchedAt) return false;
-	const reported = feedLimits(
-		events.map((e) => {
-			const d = (e.data ?? {}) as { signDeadline?: number; replyDeadline?: number };
-			return { action: e.action, to: e.toStatus, unit: e.unitCode, at: e.at.getTime(), signDeadline: d.signDeadline, replyDeadline: d.replyDeadline };
-		})
-	);
+	const reported = feedLimits(steps);
 	return (t.signDeadline !== null && reported.signDeadline === null) || (t.replyDeadline !== null && reported.replyDeadline === null);
 }
