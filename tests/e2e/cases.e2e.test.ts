@@ -586,7 +586,7 @@ describe('a call from intake to closing', () => {
 		expect(await page.locator('[data-testid=unit-row]').first().getAttribute('data-rank')).toBe('1');
 		expect(await page.locator('[data-testid=export-xlsx]').getAttribute('href')).toBe('/assessment/export?period=90d&kind=district');
 		await page.locator(`[data-testid=unit-row][data-code=${GUSU}] [data-testid=unit-detail]`).click();
-		await page.waitForURL(`**/assessment/${GUSU}?period=90d`);
+		await page.waitForURL(`**/assessment/${GUSU}?period=90d&kind=district`);
 		expect(await page.locator('[data-testid=unit-kind-rank]').innerText()).toMatch(/^区县中第 \d+ 名（共 \d+ 个）$/);
 		expect(await page.locator('[data-testid=unit-assessment]').getAttribute('data-code')).toBe(GUSU);
 		expect(await page.locator('[data-testid=rate-row]').count()).toBe(6);
@@ -599,7 +599,8 @@ describe('a call from intake to closing', () => {
 		expect(await reopenRow.locator('a').getAttribute('href')).toBe('#case-reopened');
 		await page.locator('[data-testid=case][data-case=reopened]').scrollIntoViewIfNeeded();
 		await shot(page, '9-unit-assessment');
-		expect(await page.locator('[data-testid=assessment-back]').getAttribute('href')).toBe('/assessment?period=90d');
+		// 返回 leads to the ranking as it was: its filters and its kind of unit
+		expect(await page.locator('[data-testid=assessment-back]').getAttribute('href')).toBe('/assessment?period=90d&kind=district');
 		await item('reopened').locator('a').click();
 		await page.waitForURL(`**/tickets/${ticketNo}`);
 		// the ticket's page shows its rounds: the one visited 不满意 and reopened, then the one after it
